@@ -1,0 +1,40 @@
+# advgen: `make run` (the offline default study) and `make test` install what they need.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORES  ?= all
+
+.PHONY: run test test-slurm report lint format dag-benchmark clean
+
+# One install for both targets (runtime + test extras), redone when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
+
+test: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm" $(PYTEST_ARGS)
+
+test-slurm: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m slurm $(PYTEST_ARGS)
+
+report: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --report results/report.html
+
+lint: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check Snakefile workflow
+
+format: $(STAMP)
+	$(BIN)/snakefmt Snakefile workflow
+
+dag-benchmark: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python benchmarks/dag.py
+
+clean:
+	rm -rf results logs .snakemake

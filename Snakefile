@@ -1,0 +1,25 @@
+# advgen: generative models and adversarial robustness, plus the CV.
+# Thin on purpose: config + validation (common.smk), one include per stage, rule all.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# The offline default; `--configfile config/paper.yaml` replaces it (instead of being
+# deep-merged into it, which would also run every default experiment).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),

@@ -1,0 +1,74 @@
+"""The ``advgen`` command line: one subcommand per pipeline step.
+
+Subcommands are the modules of :mod:`advgen.commands` (``train_gan.py`` is
+``advgen train-gan``). Each module defines::
+
+    HELP = "one line shown by `advgen --help`"
+    def add_arguments(parser: argparse.ArgumentParser) -> None: ...
+    def main(args: argparse.Namespace) -> None: ...
+
+and imports heavy libraries (torch) inside ``main`` so that ``advgen --help`` stays fast.
+A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2); other
+exceptions keep their traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from advgen import __version__
+from advgen.errors import AdvgenError
+
+
+def _command_modules() -> dict[str, str]:
+    import advgen.commands as pkg
+
+    names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
+    return {name.replace("_", "-"): f"advgen.commands.{name}" for name in names}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with one subparser per command module."""
+    parser = argparse.ArgumentParser(prog="advgen", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"advgen {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (rules pass their `threads:`)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command, module_name in _command_modules().items():
+        module = importlib.import_module(module_name)
+        p = sub.add_parser(command, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_main=module.main)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``advgen`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    try:
+        args._main(args)
+    except AdvgenError as exc:
+        print(f"advgen {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

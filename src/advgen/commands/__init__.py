@@ -1,0 +1,1 @@
+"""One module per ``advgen`` subcommand (see :mod:`advgen.cli` for the contract)."""

@@ -1,0 +1,167 @@
+"""Workflow config: YAML loading, JSON-schema validation with defaults, job specs.
+
+The Snakefile calls :func:`validate_config` before any job is scheduled. Errors are one
+line that names the offending key path (``gans.digits_ns.loss: 'foo' is not one of
+[...]``), raised as :class:`~advgen.errors.ConfigError`. Defaults declared in the schema
+are filled in, so the spec a job receives through ``params:`` is complete and a changed
+default reruns exactly the jobs it affects.
+
+The schema is split per stage: ``config.schema.yaml`` refers to
+``<stage>.schema.yaml`` files beside it with relative ``$ref``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advgen.errors import ConfigError
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Load a YAML file; a syntax error is reported with file, line and column."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: file not found") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: YAML syntax error: {exc.problem}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML error: {exc}") from exc
+
+
+def _registry(schema_dir: Path) -> Any:
+    from referencing import Registry, Resource
+
+    def retrieve(uri: str) -> Resource:
+        name = uri.rsplit("/", 1)[-1]
+        return Resource.from_contents(load_yaml(schema_dir / name))
+
+    return Registry(retrieve=retrieve)
+
+
+def _validator_class() -> Any:
+    """Draft 2020-12 validator that fills ``default`` values of object properties."""
+    from jsonschema import Draft202012Validator, validators
+
+    base_properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def set_defaults(validator: Any, properties: Any, instance: Any, schema: Any) -> Any:
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if isinstance(sub, dict) and "default" in sub and name not in instance:
+                    instance[name] = json.loads(json.dumps(sub["default"]))
+        yield from base_properties(validator, properties, instance, schema)
+
+    return validators.extend(Draft202012Validator, {"properties": set_defaults})
+
+
+def _key_path(error: Any) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return ".".join(parts + extra[:1]) or "<top level>"
+    if error.validator == "required":
+        missing = [r for r in error.validator_value if r not in error.instance]
+        return ".".join(parts + missing[:1]) or "<top level>"
+    return ".".join(parts) or "<top level>"
+
+
+def _message(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key '{extra[0]}' (allowed: {allowed})"
+    if error.validator == "required":
+        missing = [r for r in error.validator_value if r not in error.instance]
+        return f"missing required key '{missing[0]}'"
+    if error.validator == "type":
+        return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
+    return error.message
+
+
+def _best_error(errors: list[Any]) -> Any:
+    from jsonschema.exceptions import best_match
+
+    return best_match(errors)
+
+
+def validate_config(
+    config: dict[str, Any],
+    schema: str | Path = SCHEMA_DIR / "config.schema.yaml",
+    *,
+    source: str = "config",
+) -> dict[str, Any]:
+    """Validate ``config`` in place against ``schema`` and fill defaults.
+
+    Args:
+        config: the loaded config dict (modified in place: defaults are added).
+        schema: path of the top-level schema; ``$ref`` targets are resolved beside it.
+        source: a name for the config used as the message prefix (e.g. its file name).
+
+    Returns:
+        The same dict, with defaults filled in.
+
+    Raises:
+        ConfigError: one line, ``<source>: <key.path>: <problem>``.
+    """
+    schema = Path(schema)
+    if not isinstance(config, dict):
+        raise ConfigError(f"{source}: the config must be a mapping, got {type(config).__name__}")
+    cls = _validator_class()
+    validator = cls(load_yaml(schema), registry=_registry(schema.parent))
+    errors = list(validator.iter_errors(config))
+    if errors:
+        err = _best_error(errors)
+        raise ConfigError(f"{source}: {_key_path(err)}: {_message(err)}")
+    _check_references(config, source)
+    return config
+
+
+# Cross references between experiments: (section, field, referenced section).
+REFERENCES: list[tuple[str, str, str]] = [
+    ("gans", "dataset", "datasets"),
+    ("autoencoders", "dataset", "datasets"),
+    ("classifiers", "dataset", "datasets"),
+]
+
+
+def _check_references(config: Mapping[str, Any], source: str) -> None:
+    """Check that names used across sections (e.g. a GAN's dataset) exist."""
+    for section, field, target in REFERENCES:
+        for name, exp in (config.get(section) or {}).items():
+            if isinstance(exp, Mapping) and field in exp:
+                ref = exp[field]
+                if ref not in (config.get(target) or {}):
+                    known = ", ".join(sorted(config.get(target) or {})) or "none"
+                    raise ConfigError(
+                        f"{source}: {section}.{name}.{field}: unknown {target[:-1]} '{ref}' "
+                        f"(defined: {known})"
+                    )
+
+
+def spec_json(spec: Mapping[str, Any]) -> str:
+    """Serialise a job spec deterministically (sorted keys): the value of a rule's params."""
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"))
+
+
+def parse_spec(text: str, *, what: str = "--spec") -> dict[str, Any]:
+    """Parse a JSON spec given on the command line."""
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{what}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{what}: expected a JSON object")
+    return spec

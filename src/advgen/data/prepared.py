@@ -1,0 +1,76 @@
+"""Prepared splits: the files every stage after ``prepare_data`` reads.
+
+``results/data/<dataset>/<split>.pt`` is a plain dict::
+
+    {"kind": "prepared_data", "dataset": name, "split": "train"|"test",
+     "images": uint8 (N, C, H, W), "labels": int64 (N,), "source_index": int64 (N,),
+     "num_classes": int, "image_shape": [C, H, W], "spec": {...}}
+
+Images are stored as uint8 (a quarter of float32's size) and returned in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from advgen.data.registry import Split
+from advgen.errors import CheckpointError
+from advgen.io import load_torch, save_torch
+
+
+@dataclass
+class PreparedSplit:
+    """A loaded split: ``images`` float32 in [0, 1] (N, C, H, W) and ``labels`` int64."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    num_classes: int
+    dataset: str
+    split: str
+    spec: dict[str, Any]
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.images.shape[1:])  # type: ignore[return-value]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def save_prepared(split: Split, path: str | Path, *, dataset: str, name: str, num_classes: int, spec: dict) -> None:
+    """Quantise ``split`` to uint8 and write it atomically."""
+    images = (split.images.clamp(0, 1) * 255.0).round().to(torch.uint8).contiguous()
+    save_torch(
+        {
+            "kind": "prepared_data",
+            "dataset": dataset,
+            "split": name,
+            "images": images,
+            "labels": split.labels.long().contiguous(),
+            "source_index": split.source_index.long().contiguous(),
+            "num_classes": int(num_classes),
+            "image_shape": list(images.shape[1:]),
+            "spec": dict(spec),
+        },
+        path,
+    )
+
+
+def load_prepared(path: str | Path) -> PreparedSplit:
+    """Load a split written by :func:`save_prepared` (clear error if missing or corrupt)."""
+    obj = load_torch(path, kind="prepared_data", required=("images", "labels", "num_classes"))
+    images = obj["images"]
+    if images.dtype != torch.uint8 or images.ndim != 4:
+        raise CheckpointError(f"{path}: 'images' must be a uint8 NCHW tensor")
+    return PreparedSplit(
+        images=images.float().div_(255.0),
+        labels=obj["labels"].long(),
+        num_classes=int(obj["num_classes"]),
+        dataset=str(obj.get("dataset", "")),
+        split=str(obj.get("split", "")),
+        spec=dict(obj.get("spec", {})),
+    )

@@ -1,0 +1,94 @@
+"""The dataset registry: source name -> loader with a common signature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from advgen.errors import ConfigError
+
+
+@dataclass
+class Split:
+    """One split of a dataset: ``images`` float in [0, 1], (N, C, H, W); ``labels`` int64, (N,)."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    source_index: torch.Tensor  # index of each example in the source's own split
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 4:
+            raise ValueError(f"images must be NCHW, got shape {tuple(self.images.shape)}")
+        if len(self.images) != len(self.labels) or len(self.labels) != len(self.source_index):
+            raise ValueError("images, labels and source_index differ in length")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a source is: channels, default image size, classes, and its loader.
+
+    ``load(spec, root, download)`` returns ``(train, test)`` :class:`Split` objects at
+    ``spec["image_size"]``.
+    """
+
+    name: str
+    channels: int
+    default_size: int
+    num_classes: int
+    downloadable: bool
+    load: Callable[[dict[str, Any], Path, bool], tuple[Split, Split]]
+
+
+def _sources() -> dict[str, SourceInfo]:
+    from advgen.data import digits, torchvision_sources as tv
+
+    return {
+        "digits": SourceInfo("digits", 1, 28, 10, False, digits.load),
+        "mnist": SourceInfo("mnist", 1, 28, 10, True, tv.load_mnist),
+        "fashion_mnist": SourceInfo("fashion_mnist", 1, 28, 10, True, tv.load_fashion_mnist),
+        "cifar10": SourceInfo("cifar10", 3, 32, 10, True, tv.load_cifar10),
+        "celeba": SourceInfo("celeba", 3, 64, 2, True, tv.load_celeba),
+    }
+
+
+SOURCES: dict[str, SourceInfo] = _sources()
+
+
+def load_source(spec: dict[str, Any], *, download: bool | None = None) -> tuple[Split, Split]:
+    """Load ``(train, test)`` for a dataset spec (one entry of ``config["datasets"]``).
+
+    The spec's ``max_train`` / ``max_test`` (if set) keep a seeded, class-stratified
+    subset, so a tiny config trains on a balanced sample.
+    """
+    source = spec["source"]
+    if source not in SOURCES:
+        raise ConfigError(f"datasets: unknown source '{source}' (known: {', '.join(SOURCES)})")
+    info = SOURCES[source]
+    root = Path(spec.get("root") or f"resources/{source}")
+    want_download = bool(spec.get("download", False)) if download is None else download
+    train, test = info.load(spec, root, want_download and info.downloadable)
+    seed = int(spec.get("split_seed", 0))
+    train = subsample(train, spec.get("max_train"), seed)
+    test = subsample(test, spec.get("max_test"), seed + 1)
+    return train, test
+
+
+def subsample(split: Split, n: int | None, seed: int) -> Split:
+    """A seeded subset of ``n`` examples, balanced over classes (round-robin), in source order."""
+    if n is None or n >= len(split.labels):
+        return split
+    g = torch.Generator().manual_seed(seed)
+    perm = torch.randperm(len(split.labels), generator=g)
+    labels = split.labels[perm]
+    # rank of each example within its class, in permuted order: take low ranks first
+    rank = torch.empty_like(labels)
+    for c in labels.unique():
+        idx = (labels == c).nonzero().squeeze(1)
+        rank[idx] = torch.arange(len(idx))
+    order = torch.argsort(rank * len(labels) + torch.arange(len(labels)), stable=True)
+    keep = perm[order[:n]].sort().values
+    return Split(split.images[keep], split.labels[keep], split.source_index[keep])

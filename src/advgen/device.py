@@ -1,0 +1,132 @@
+"""GPU slots: lease one device per job.
+
+``snakemake --resources gpu=N`` only counts GPU jobs; it does not tell a job which device
+to use (snakemake issue 281). Every GPU rule declares ``resources: gpu=1`` and its job
+calls :func:`lease_device`, which takes an exclusive file lock per device index under a
+lock folder shared by all jobs on the machine, exports ``CUDA_VISIBLE_DEVICES`` for the
+leased device (for child processes) and returns ``cuda:<position>``. With at most N GPU jobs running and N devices, a
+free device always exists; a job that finds none waits.
+
+* An existing ``CUDA_VISIBLE_DEVICES`` (set by the user or by SLURM) limits the
+  candidates. Under SLURM the scheduler already gave the job its devices, and with
+  cgroup-constrained devices every job sees index 0, so the locks are namespaced by
+  ``SLURM_JOB_ID``.
+* Without CUDA the job runs on the CPU and says so in its log.
+* ``ADVGEN_FAKE_GPUS=N`` pretends N devices exist (locks and ``CUDA_VISIBLE_DEVICES``
+  are real, the returned device is the CPU): the test of slot exclusion uses it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+LOCK_DIR_ENV = "ADVGEN_GPU_LOCK_DIR"
+FAKE_GPUS_ENV = "ADVGEN_FAKE_GPUS"
+DEVICE_ENV = "ADVGEN_DEVICE"
+
+
+def default_lock_dir() -> Path:
+    """``$ADVGEN_GPU_LOCK_DIR`` or ``<tmp>/advgen-gpu-locks-<uid>`` (one per machine and user)."""
+    env = os.environ.get(LOCK_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(tempfile.gettempdir()) / f"advgen-gpu-locks-{os.getuid()}"
+
+
+def candidate_devices() -> tuple[list[str], bool]:
+    """Device ids this job may use, and whether they are fake.
+
+    Returns the entries of ``CUDA_VISIBLE_DEVICES`` when it is set, else
+    ``0..count-1`` for the CUDA device count (or ``$ADVGEN_FAKE_GPUS``).
+    """
+    fake = os.environ.get(FAKE_GPUS_ENV)
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        ids = [v.strip() for v in visible.split(",") if v.strip() and v.strip() != "-1"]
+        if fake is not None:
+            return ids, True
+        return (ids if _cuda_count() > 0 else []), False
+    if fake is not None:
+        return [str(i) for i in range(int(fake))], True
+    return [str(i) for i in range(_cuda_count())], False
+
+
+def _cuda_count() -> int:
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def _lock_name(device_id: str) -> str:
+    job = os.environ.get("SLURM_JOB_ID")
+    prefix = f"slurm-{job}-" if job and "CUDA_VISIBLE_DEVICES" in os.environ else ""
+    return f"{prefix}gpu{device_id}.lock"
+
+
+@contextlib.contextmanager
+def lease_device(
+    prefer: str = "auto", *, lock_dir: Path | None = None, poll_seconds: float = 0.5
+) -> Iterator[str]:
+    """Lease a device for the duration of the ``with`` block.
+
+    Args:
+        prefer: ``"auto"`` (a free GPU if any, else CPU), ``"cpu"`` or ``"cuda"``
+            (fail when no GPU exists). ``$ADVGEN_DEVICE`` overrides ``"auto"``.
+        lock_dir: folder holding one lock file per device (default: :func:`default_lock_dir`).
+        poll_seconds: how often to retry while every device is taken.
+
+    Yields:
+        A torch device string: ``"cuda:<i>"`` (the leased device) or ``"cpu"``.
+    """
+    from filelock import FileLock, Timeout
+
+    if prefer == "auto":
+        prefer = os.environ.get(DEVICE_ENV, "auto")
+    if prefer == "cpu":
+        log.info("device: cpu (requested)")
+        yield "cpu"
+        return
+    ids, fake = candidate_devices()
+    if not ids:
+        if prefer == "cuda":
+            raise RuntimeError("device 'cuda' requested but no CUDA device is available")
+        log.info("device: no CUDA device found, running on CPU")
+        yield "cpu"
+        return
+    lock_dir = Path(lock_dir) if lock_dir is not None else default_lock_dir()
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    waited = False
+    while True:
+        for device_id in ids:
+            lock = FileLock(str(lock_dir / _lock_name(device_id)))
+            try:
+                lock.acquire(timeout=0)
+            except Timeout:
+                continue
+            # CUDA was initialised by candidate_devices(), so the export below informs
+            # child processes only; this process addresses the device by its position.
+            position = ids.index(device_id)
+            previous = os.environ.get("CUDA_VISIBLE_DEVICES")
+            os.environ["CUDA_VISIBLE_DEVICES"] = device_id
+            log.info("device: leased GPU %s%s (lock %s)", device_id, " [fake]" if fake else "", lock.lock_file)
+            try:
+                yield "cpu" if fake else f"cuda:{position}"
+            finally:
+                if previous is None:
+                    os.environ.pop("CUDA_VISIBLE_DEVICES", None)
+                else:
+                    os.environ["CUDA_VISIBLE_DEVICES"] = previous
+                lock.release()
+            return
+        if not waited:
+            log.info("device: all of GPUs %s are leased, waiting", ",".join(ids))
+            waited = True
+        time.sleep(poll_seconds)

@@ -1,0 +1,20 @@
+"""User-facing errors.
+
+An :class:`AdvgenError` is bad input (a config key, a YAML line, a corrupt checkpoint):
+the CLI prints its message on one line, without a traceback, and exits with status 2.
+Everything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class AdvgenError(Exception):
+    """An error caused by the user's input; the message names the file, key or line."""
+
+
+class ConfigError(AdvgenError):
+    """The workflow config (or a spec passed to a command) is invalid."""
+
+
+class CheckpointError(AdvgenError):
+    """A checkpoint or prepared-data file is missing, corrupt or of the wrong kind."""

@@ -1,0 +1,60 @@
+"""Shared test helpers: run the workflow in a scratch copy of the repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+# What a workflow needs to run in a scratch folder (outputs land there, not in the repo).
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
+
+
+def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for subprocesses: this interpreter's bin first, this checkout's src importable."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = f"{REPO / 'src'}{os.pathsep}{env.get('PYTHONPATH', '')}"
+    env.setdefault("ADVGEN_GPU_LOCK_DIR", str(Path(env.get("TMPDIR", "/tmp")) / "advgen-test-locks"))
+    if extra:
+        env.update(extra)
+    return env
+
+
+def copy_workflow(dest: Path) -> Path:
+    """Copy the workflow definition (not results) into ``dest`` and return it."""
+    for name in WORKFLOW_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def snakemake(
+    workdir: Path, *args: str, check: bool = True, timeout: float = 900, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m snakemake ARGS`` in ``workdir``; output captured as text."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=workdir,
+        env=tool_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def workflow_dir(tmp_path: Path) -> Path:
+    """A scratch copy of the workflow to run Snakemake in."""
+    return copy_workflow(tmp_path / "wf")
