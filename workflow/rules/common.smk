@@ -115,11 +115,14 @@ def sweep_spec(sweep):
     return spec
 
 
-inversion_inputs, inversion_spec = sweep_inputs("inversion"), sweep_spec("inversion")
-inpainting_inputs, inpainting_spec = sweep_inputs("inpainting"), sweep_spec("inpainting")
+inversion_inputs = sweep_inputs("inversion")
+inversion_spec = sweep_spec("inversion")
+inpainting_inputs = sweep_inputs("inpainting")
+inpainting_spec = sweep_spec("inpainting")
 interpolation_inputs = sweep_inputs("interpolation")
 interpolation_spec = sweep_spec("interpolation")
-truncation_inputs, truncation_spec = sweep_inputs("truncation"), sweep_spec("truncation")
+truncation_inputs = sweep_inputs("truncation")
+truncation_spec = sweep_spec("truncation")
 
 
 SWEEP_MASKS = SWEEP_PLAN.masks()
@@ -128,7 +131,7 @@ SWEEP_MASKS = SWEEP_PLAN.masks()
 def sweep_mask_spec(wildcards):
     path = f"results/sweeps/masks/{wildcards.dataset}/{wildcards.mask_id}.pt"
     if path not in SWEEP_MASKS:
-        raise ValueError(f"{path}: no inpainting point of the config uses this mask set")
+        raise ValueError(f"{path}: no inpainting point of the config uses it")
     return spec_json(SWEEP_MASKS[path])
 
 
