@@ -74,6 +74,44 @@ def data_targets():
 TARGET_FUNCTIONS.append(data_targets)
 
 
+# --- robustness stage ---
+
+
+wildcard_constraints:
+    classifier=NAME,
+
+
+def classifier_entry(name):
+    """A classifier's validated config entry with the global seed and device filled in."""
+    spec = with_seed(section("classifiers")[name])
+    spec["device"] = config["device"]
+    return spec
+
+
+def classifier_spec(wildcards):
+    return spec_json(classifier_entry(wildcards.classifier))
+
+
+def classifier_data(wildcards):
+    dataset = section("classifiers")[wildcards.classifier]["dataset"]
+    return {"train": prepared(dataset, "train"), "test": prepared(dataset, "test")}
+
+
+def classifier_model(name):
+    """Path of a trained classifier's checkpoint, for other stages' inputs."""
+    return f"results/classifiers/{name}/model.pt"
+
+
+def robustness_targets():
+    return expand(
+        "results/classifiers/{classifier}/history.parquet",
+        classifier=sorted(section("classifiers")),
+    )
+
+
+TARGET_FUNCTIONS.append(robustness_targets)
+
+
 # --- sweeps stage ---
 from advgen.sweeps.grid import plan as sweep_plan
 
