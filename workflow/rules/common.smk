@@ -130,11 +130,12 @@ def sweep_inputs(sweep):
 
     def inputs(wildcards):
         point = sweep_point(sweep, wildcards)
-        files = {
-            "generator": point.generator_path,
-            "classifier": point.classifier_path,
-            "images": prepared(point.dataset, "test"),
-        }
+        files = {"generator": point.generator_path, "classifier": point.classifier_path}
+        # truncation: FID compares to the training split, as in sample_quality
+        if sweep == "truncation":
+            files["reference"] = prepared(point.dataset, "train")
+        else:
+            files["images"] = prepared(point.dataset, "test")
         if sweep == "inpainting":
             files["masks"] = point.mask_path()
         return files

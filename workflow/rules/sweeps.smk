@@ -136,8 +136,8 @@ rule truncation:
         spec=truncation_spec,
     shell:
         "advgen --threads {threads} truncation --spec {params.spec:q}"
-        " --generator {input.generator} --classifier {input.classifier} --images {input.images}"
-        " --out {output.table} > {log} 2>&1"
+        " --generator {input.generator} --classifier {input.classifier}"
+        " --reference {input.reference} --out {output.table} > {log} 2>&1"
 
 
 rule aggregate_sweep:

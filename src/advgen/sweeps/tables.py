@@ -75,11 +75,13 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
     "truncation": {
         "psi_value": "float64",  # psi, inf for no truncation
         "num_samples": "int64",
-        "fid": "float64",
+        "fid": "float64",  # classifier features, against the training split
         "inception_score": "float64",
-        "modes": "int64",
+        "inception_score_std": "float64",
+        "modes": "int64",  # classes with >= 1/(2C) of the samples
         "kl_uniform": "float64",
         "mean_max_prob": "float64",
+        "min_class_fraction": "float64",
     },
 }
 
