@@ -8,10 +8,11 @@ second, and how far the two results are apart.
 
     python benchmarks/inversion.py                      # 64 x 5 x 500, the MLP generator
     python benchmarks/inversion.py --arch M1 --steps 50 # the report's M1 (compute-bound)
-    python benchmarks/inversion.py --checkpoint results/gans/<gan>/checkpoint.pt
+    python benchmarks/inversion.py --checkpoint results/gans/<gan>/checkpoint.pt \
+        --targets results/data/digits/test.pt
 
-Without ``--checkpoint`` the generator is a freshly initialised one of the zoo and the
-targets are its own images at random latents (so every target is reachable).
+Without ``--checkpoint`` the generator is a freshly initialised one of the zoo; without
+``--targets`` the targets are the generator's own images at random latents.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--arch", default="mlp", help="generator of advgen.models.GENERATORS (no --checkpoint)")
     p.add_argument("--z-dim", type=int, default=100, help="latent size (no --checkpoint)")
     p.add_argument("--checkpoint", help="a GAN or autoencoder checkpoint instead of a fresh generator")
+    p.add_argument("--targets", help="a prepared split (results/data/<dataset>/test.pt): invert its first images")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     p.add_argument("--skip-loop", action="store_true", help="batched only (e.g. for GPU throughput)")
@@ -56,8 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     generator, z_dim = build(args)
-    with torch.no_grad():
-        targets = generator(torch.randn(args.images, z_dim, generator=torch.Generator().manual_seed(1)).to(args.device))
+    if args.targets:
+        from advgen.data import load_prepared
+
+        targets = load_prepared(args.targets).images[: args.images].to(args.device)
+    else:
+        with torch.no_grad():
+            z = torch.randn(args.images, z_dim, generator=torch.Generator().manual_seed(1))
+            targets = generator(z.to(args.device))
     settings = InversionSettings(steps=args.steps, restarts=args.restarts, optimizer=args.optimizer, lr=args.lr)
     work = args.images * args.restarts * args.steps
     print(
