@@ -1,12 +1,19 @@
 # Config validation and the small named helpers every stage uses.
 # No torch import here: the DAG must build in well under a second.
+import os
 import sys
 from pathlib import Path
 
 from advgen.config import spec_json, validate_config
 from advgen.errors import ConfigError
 
-CONFIG_SOURCE = ", ".join(str(p) for p in workflow.configfiles) or "config"
+CONFIG_SOURCE = (
+    ", ".join(
+        os.path.relpath(p) if not os.path.relpath(p).startswith("..") else str(p)
+        for p in workflow.configfiles
+    )
+    or "config"
+)
 try:
     validate_config(
         config,
