@@ -59,19 +59,21 @@ def _raw_key(raw: str) -> str:
     return match.group(1) if match else "?"
 
 
-def _failed_block_message(path: Path, block: Any) -> str:
+def _failed_block_message(path: Path, block: Any, library: Any) -> str:
     from bibtexparser import model
 
     line = block.start_line + 1
     key = _raw_key(block.raw)
     if isinstance(block, model.DuplicateBlockKeyBlock):
-        return f"{path}:{line}: duplicate citation key '{block.key}'"
+        first = [e.start_line + 1 for e in library.entries if e.key == block.key]
+        where = f" (first defined on line {first[0]})" if first else ""
+        return f"{path}:{line}: duplicate citation key '{block.key}'{where}"
     if isinstance(block, model.DuplicateFieldKeyBlock):
         fields = ", ".join(sorted(block.duplicate_keys))
         return f"{path}:{line}: entry '{key}': field(s) given twice: {fields}"
     reason = getattr(getattr(block, "error", None), "abort_reason", None) or "unreadable entry"
     reason = " ".join(str(reason).split())
-    end = line + block.raw.rstrip().count("\n")
+    end = line + block.raw.count("\n")
     return (
         f"{path}:{line}: entry '{key}': BibTeX syntax error, parsing stopped at line {end}: "
         f"{reason} (unbalanced braces or a missing comma?)"
@@ -99,7 +101,7 @@ def parse_library(path: str | Path) -> Any:
         logger.disabled = previous
     if library.failed_blocks:
         first = min(library.failed_blocks, key=lambda b: b.start_line)
-        raise CVError(_failed_block_message(path, first))
+        raise CVError(_failed_block_message(path, first, library))
     return library
 
 
