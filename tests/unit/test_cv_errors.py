@@ -144,13 +144,17 @@ def test_bibtex_duplicate_citation_key(tmp_path: Path) -> None:
 def test_bibtex_field_given_twice(tmp_path: Path) -> None:
     bad = _sub(BIB, "  venue  = {JMLR},", "  venue  = {JMLR},\n  venue  = {ICML},")
     line = _line_of(bad, "@article{middle2021")
-    assert _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': field(s) given twice: venue"
+    assert (
+        _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': field(s) given twice: venue"
+    )
 
 
 def test_bibtex_missing_required_field(tmp_path: Path) -> None:
     bad = _sub(BIB, "  venue  = {Tech Report},\n", "")
     line = _line_of(bad, "@techreport{old2018")
-    assert _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': missing required field 'venue'"
+    assert (
+        _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': missing required field 'venue'"
+    )
 
 
 def test_bibtex_bad_year(tmp_path: Path) -> None:

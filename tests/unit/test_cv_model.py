@@ -59,13 +59,24 @@ def test_model_from_the_small_cv() -> None:
     cv = load_cv(DATA / "cv.yaml", DATA / "publications.bib", DATA / "stats.yaml")
     assert cv.date == dt.date(2024, 5, 6)
     assert cv.updated == "May 6, 2024"
-    assert [s.id for s in cv.sections] == ["position", "publications", "repos", "talks", "service", "reviewing", "skills"]
+    assert [s.id for s in cv.sections] == [
+        "position",
+        "publications",
+        "repos",
+        "talks",
+        "service",
+        "reviewing",
+        "skills",
+    ]
     pubs = cv.sections[1]
     assert [g.label for g in pubs.groups] == ["2024", "2023", "2021", "2019 and earlier"]
     assert pubs.entries[0].plain == "Google Scholar: 7.3k+ citations and an h-index of 12"
     repos = cv.sections[2]
     assert repos.note.plain == "1.3k+ GitHub stars across all repositories."
-    assert [(r.number, r.name, r.stars) for r in repos.entries] == [(1, "adalove/engine", "1.2k"), (2, "other/notes", "7")]
+    assert [(r.number, r.name, r.stars) for r in repos.entries] == [
+        (1, "adalove/engine", "1.2k"),
+        (2, "other/notes", "7"),
+    ]
 
 
 def test_date_and_fold_overrides() -> None:
@@ -91,8 +102,10 @@ def test_inline_links_and_dates() -> None:
 
 @pytest.mark.parametrize("sort", ["listed", "stars"])
 def test_repository_order(tmp_path: Path, sort: str) -> None:
-    text = (DATA / "cv.yaml").read_text(encoding="utf-8").replace(
-        "    type: repositories\n", f"    type: repositories\n    sort: {sort}\n"
+    text = (
+        (DATA / "cv.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    type: repositories\n", f"    type: repositories\n    sort: {sort}\n")
     )
     (tmp_path / "cv.yaml").write_text(text, encoding="utf-8")
     stats = (DATA / "stats.yaml").read_text(encoding="utf-8").replace("other/notes: 7", "other/notes: 5000")

@@ -134,7 +134,9 @@ def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
         )
     year_text = str(_field(entry, "year")).strip()
     if not re.fullmatch(r"\d{4}", year_text):
-        raise CVError(f"{path}:{_line(entry, 'year')}: entry '{entry.key}': year must be four digits, got {year_text!r}")
+        raise CVError(
+            f"{path}:{_line(entry, 'year')}: entry '{entry.key}': year must be four digits, got {year_text!r}"
+        )
     selected_text = str(_field(entry, "selected") or "false").strip().lower()
     if selected_text not in ("true", "false"):
         raise CVError(
@@ -147,7 +149,9 @@ def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
         if value is not None:
             value = str(value).strip()
             if not _URL.match(value):
-                raise CVError(f"{path}:{_line(entry, name)}: entry '{entry.key}': {name} is not an http(s) URL: {value!r}")
+                raise CVError(
+                    f"{path}:{_line(entry, name)}: entry '{entry.key}': {name} is not an http(s) URL: {value!r}"
+                )
         links[name] = value
     note = _field(entry, "note")
     return Publication(

@@ -132,11 +132,18 @@ def github_user(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def fetch_stats(cv_data: Mapping[str, Any], old_stats: Mapping[str, Any], client: GitHubClient, user: str) -> dict[str, Any]:
+def fetch_stats(
+    cv_data: Mapping[str, Any], old_stats: Mapping[str, Any], client: GitHubClient, user: str
+) -> dict[str, Any]:
     """Refreshed stats: the user's own repositories plus every repository the CV lists."""
     stars = client.user_repo_stars(user)
     listed = sorted(
-        {entry["repo"] for sec in cv_data["sections"].values() if sec["type"] == "repositories" for entry in sec["entries"]}
+        {
+            entry["repo"]
+            for sec in cv_data["sections"].values()
+            if sec["type"] == "repositories"
+            for entry in sec["entries"]
+        }
     )
     for name in listed:
         if name not in stars:

@@ -16,9 +16,7 @@ from advgen.cv.bib import Publication
 from advgen.cv.source import Source
 from advgen.cv.stats import humanize, scholar_sentence, sorted_repos, stars_sentence
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January February March April May June July August September October November December").split()
 _LINK = re.compile(r"\[([^\]]+)\]\(((?:https?://|mailto:)[^)\s]+)\)")
 
 
