@@ -83,6 +83,15 @@ except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 
 
+def cv_template_files(wildcards):
+    """The renderer's templates: editing one reruns `cv` (edits to library code do not)."""
+    from importlib.resources import files
+
+    folder = files("advgen.cv") / "templates"
+    suffixes = (".j2", ".typ", ".css")
+    return sorted(str(p) for p in folder.iterdir() if p.name.endswith(suffixes))
+
+
 def cv_outdir(wildcards, output):
     return str(Path(output.md).parent)
 

@@ -12,6 +12,7 @@ rule cv:
         cv=CV["cv"],
         bib=CV["bib"],
         stats=CV["stats"],
+        templates=cv_template_files,
     output:
         md="results/cv/cv.md",
         html="results/cv/cv.html",
