@@ -10,6 +10,7 @@ import yaml
 
 from conftest import copy_workflow, snakemake
 
+pytestmark = pytest.mark.slow  # each Snakemake call takes seconds on 2 cores
 CV_OUTPUTS = [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
 
 
@@ -75,7 +76,6 @@ def test_stats_refresh_must_not_overwrite_the_stats_the_build_reads(workflow_dir
     assert "cv.stats_refresh: must differ from cv.stats (config/cv/stats.yaml)" in proc.stderr
 
 
-@pytest.mark.slow
 def test_editing_one_publication_schedules_only_the_cv(workflow_dir: Path) -> None:
     _mark_everything_done(workflow_dir)
     bib = workflow_dir / "config" / "cv" / "publications.bib"
@@ -88,7 +88,6 @@ def test_editing_one_publication_schedules_only_the_cv(workflow_dir: Path) -> No
     assert _dry_run(workflow_dir) == {"cv": 1, "all": 1}
 
 
-@pytest.mark.slow
 def test_real_build_then_edit_rebuilds_only_the_cv(workflow_dir: Path) -> None:
     snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS)
     md = (workflow_dir / "results" / "cv" / "cv.md").read_text(encoding="utf-8")
