@@ -10,16 +10,9 @@ import torch
 
 from advgen.ae import AeOutputs, moment_factor, moment_mse, moments, train_autoencoder
 from advgen.gan import TrainingStopped
-from advgen.gan.spec import complete_spec
 from advgen.io import load_torch
 from advgen.models import load_autoencoder, load_generator
-
-from test_gan_train import one_thread, tiny_split  # noqa: F401  (fixtures)
-
-
-def ae_spec(**overrides):
-    base = {"dataset": "digits", "z_dim": 6, "width": 4, "batch_size": 16, "epochs": 3, "cdf_levels": 9, "n_novel": 8, "seed": 0}
-    return complete_spec({**base, **overrides}, "autoencoder")
+from tests.unit.gen_helpers import ae_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
 
 
 def test_moments_of_a_standard_normal_sample():

@@ -10,46 +10,10 @@ import pytest
 import torch
 
 from advgen.gan import COLUMNS, GanOutputs, StatusTracker, TrainingStopped, train_gan
-from advgen.gan.spec import complete_spec
 from advgen.gan.status import diversity
 from advgen.gan.train import GanRun
 from advgen.io import load_torch
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Single-threaded torch: faster for these tiny models and immune to busy machines."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-@pytest.fixture
-def tiny_split(tmp_path):
-    """96 train / 48 test digits at 28 px, written as prepared splits."""
-    from advgen.data import load_source, save_prepared
-
-    spec = {"source": "digits", "image_size": 28, "max_train": 96, "max_test": 48, "split_seed": 0, "test_fraction": 0.2}
-    train, test = load_source(spec)
-    for split, name in ((train, "train"), (test, "test")):
-        save_prepared(split, tmp_path / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
-    return tmp_path
-
-
-def gan_spec(**overrides):
-    spec = {
-        "dataset": "digits",
-        "generator": "mlp_small",
-        "discriminator": "mlp_small",
-        "z_dim": 8,
-        "batch_size": 16,
-        "epochs": 3,
-        "grid_size": 16,
-        "seed": 0,
-        **overrides,
-    }
-    return complete_spec(spec, "gan")
+from tests.unit.gen_helpers import gan_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
 
 
 def _train(tiny_split, folder, spec, **kwargs):

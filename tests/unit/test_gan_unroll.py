@@ -8,8 +8,7 @@ import torch
 
 from advgen.gan import restored, second_order_generator_loss
 from advgen.gan.train import GanRun
-
-from test_gan_train import gan_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import gan_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
 
 
 def _snapshot(run):
@@ -75,7 +74,7 @@ def test_second_order_adds_the_gradient_through_the_unrolled_steps(tiny_split):
                 run.d_step(real)
             loss = torch.nn.functional.softplus(-run.D(run.G(run._noise()))).mean()
             loss.backward()
-        return float(loss), torch.cat([p.grad.flatten() for p in run.G.parameters()])
+        return float(loss.detach()), torch.cat([p.grad.flatten() for p in run.G.parameters()])
 
     def second_order(k):
         torch.manual_seed(1)
@@ -83,7 +82,7 @@ def test_second_order_adds_the_gradient_through_the_unrolled_steps(tiny_split):
         with restored(run.D, run.opt_d):
             loss = second_order_generator_loss(run.G, run.D, run.opt_d, real, run._noise, loss="non_saturating", k=k, real_label=1.0)
             loss.backward()
-        return float(loss), torch.cat([p.grad.flatten() for p in run.G.parameters()])
+        return float(loss.detach()), torch.cat([p.grad.flatten() for p in run.G.parameters()])
 
     (l1, g1), (l2, g2) = first_order(0), second_order(0)
     assert l1 == pytest.approx(l2, rel=1e-6) and torch.allclose(g1, g2, atol=1e-7)
