@@ -19,6 +19,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/generative.smk"
 include: "workflow/rules/cv.smk"
+include: "workflow/rules/robustness.smk"
 
 
 rule all:
