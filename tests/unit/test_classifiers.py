@@ -16,7 +16,12 @@ from advgen.classifiers import (
 )
 from advgen.classifiers.training import epsilon_at
 from advgen.errors import CheckpointError, ConfigError
-from tests.unit.robust_helpers import blob_split
+from tests.unit.robust_helpers import blob_split, one_thread
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    yield from one_thread()
 
 
 def spec(**overrides: object) -> dict:

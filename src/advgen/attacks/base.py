@@ -13,13 +13,15 @@ show is easy to get wrong:
 * losses are computed on logits, gradients are taken w.r.t. the input only
   (``torch.autograd.grad``), so no parameter ``.grad`` is touched.
 
-Subclasses implement :meth:`perturb` and may override :meth:`sweep` to run a whole
-epsilon grid at once.
+Subclasses implement :meth:`perturb` and may override :meth:`sweep` to share work
+across an epsilon grid (one gradient for FGSM, one minimal perturbation for L-BFGS and
+DeepFool, one grid evaluation for the spatial attack).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -65,17 +67,19 @@ class Attack:
         model: maps inputs in [0, 1] (N, C, H, W) to logits.
         eps: the perturbation budget in the attack's distance measure (``norm``).
         seed: seed of the attack's private generator (None: the global torch RNG).
+        batch_size: inputs attacked per chunk (None: the whole batch at once); the
+            generator runs on across chunks, so results depend on (inputs, batch_size, seed).
     """
 
     name = "Attack"
     norm = "linf"
 
-    def __init__(self, model: nn.Module, eps: float = 0.0, *, seed: int | None = 0):
+    def __init__(self, model: nn.Module, eps: float = 0.0, *, seed: int | None = 0, batch_size: int | None = None):
         self.model = model
         self.eps = float(eps)
         self.seed = seed
+        self.batch_size = batch_size
         self._generator: torch.Generator | None = None
-        self._batch_eps: torch.Tensor | None = None
 
     # -- what subclasses implement ------------------------------------------------------
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -127,15 +131,17 @@ class Attack:
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
-        """Predicted labels."""
-        return self.model(x).argmax(dim=1)
+        """Predicted labels (in chunks of ``batch_size``)."""
+        step = self.batch_size or max(1, x.shape[0])
+        return torch.cat([self.model(x[i : i + step]).argmax(dim=1) for i in range(0, x.shape[0], step)])
 
     def generate(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Adversarial inputs only (eval mode, seeding and clipping handled)."""
         x, y = x.detach(), y.detach()
+        step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
             self._start_generator(x.device)
-            adv = self.perturb(x, y)
+            adv = torch.cat([self.perturb(x[i : i + step], y[i : i + step]) for i in range(0, x.shape[0], step)])
         return adv.detach().clamp_(0.0, 1.0)
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AttackResult:
@@ -143,8 +149,18 @@ class Attack:
         adv = self.generate(x, y)
         return self.result(x, y, adv)
 
-    def result(self, x: torch.Tensor, y: torch.Tensor, adv: torch.Tensor, eps: float | None = None) -> AttackResult:
-        """Evaluate ``adv`` against ``x`` (eval mode) and package an :class:`AttackResult`."""
+    def result(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        adv: torch.Tensor,
+        eps: float | None = None,
+        norm: torch.Tensor | None = None,
+    ) -> AttackResult:
+        """Evaluate ``adv`` against ``x`` (eval mode) and package an :class:`AttackResult`.
+
+        ``norm`` overrides :meth:`perturbation_size` (the spatial attack's transform size).
+        """
         with self._eval_mode():
             clean_correct = self.predict(x) == y
             adv_correct = self.predict(adv) == y
@@ -152,7 +168,7 @@ class Attack:
         return AttackResult(
             adv=adv,
             success=clean_correct & ~adv_correct,
-            norm=self.perturbation_size(x, adv),
+            norm=self.perturbation_size(x, adv) if norm is None else norm,
             l2=l2,
             linf=linf,
             clean_correct=clean_correct,
@@ -172,24 +188,44 @@ class Attack:
             self.eps = original
         return results
 
-    def eps_view(self, x: torch.Tensor) -> torch.Tensor:
-        """The budget as a (N, 1, ..., 1) tensor: per example inside :meth:`sweep_batched`."""
-        shape = (-1,) + (1,) * (x.ndim - 1)
-        if self._batch_eps is not None:
-            return self._batch_eps.to(x.device, x.dtype).view(shape)
-        return torch.full((x.shape[0],), self.eps, device=x.device, dtype=x.dtype).view(shape)
-
-    def sweep_batched(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
-        """Run the whole epsilon grid as one batch (x repeated once per budget)."""
-        eps_values = [float(e) for e in eps_values]
-        n = x.shape[0]
-        xs, ys = x.repeat(len(eps_values), *([1] * (x.ndim - 1))), y.repeat(len(eps_values))
-        self._batch_eps = torch.tensor(eps_values, dtype=x.dtype).repeat_interleave(n)
-        try:
-            adv = self.generate(xs, ys)
-        finally:
-            self._batch_eps = None
-        return [self.result(x, y, adv[i * n : (i + 1) * n], eps) for i, eps in enumerate(eps_values)]
-
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(eps={self.eps}, seed={self.seed})"
+        return f"{type(self).__name__}(eps={self.eps}, seed={self.seed}, batch_size={self.batch_size})"
+
+
+class MinimalAttack(Attack):
+    """Base of minimal-perturbation attacks (L-BFGS, DeepFool): no budget while searching.
+
+    :meth:`minimal` finds, per example, a small perturbation that changes the label; with a
+    finite ``eps`` an example counts as attacked only when it is fooled within ``eps``
+    (otherwise the clean input is returned), so robust accuracy at ``eps`` is the share of
+    examples whose minimal perturbation exceeds ``eps``. A sweep searches once.
+    """
+
+    norm = "l2"
+
+    def __init__(self, model: nn.Module, eps: float = math.inf, *, seed: int | None = 0, batch_size: int | None = None):
+        super().__init__(model, eps, seed=seed, batch_size=batch_size)
+
+    def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Per-example minimal adversarial inputs (the clean input where none is found)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement minimal()")
+
+    def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        adv = self.minimal(x, y).clamp(0.0, 1.0)
+        return self._within(x, y, adv, self.eps)
+
+    def _within(self, x: torch.Tensor, y: torch.Tensor, adv: torch.Tensor, eps: float) -> torch.Tensor:
+        fooled = (self.predict(adv) != y) & (self.perturbation_size(x, adv) <= eps)
+        return torch.where(fooled.view(-1, *([1] * (x.ndim - 1))), adv, x)
+
+    def sweep(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
+        """Search once without a budget, then keep per budget the examples fooled within it."""
+        original = self.eps
+        self.eps = math.inf
+        try:
+            adv = self.generate(x, y)
+        finally:
+            self.eps = original
+        with self._eval_mode():
+            kept = [self._within(x, y, adv, float(eps)) for eps in eps_values]
+        return [self.result(x, y, a, eps) for a, eps in zip(kept, eps_values, strict=True)]

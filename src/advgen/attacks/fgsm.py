@@ -36,16 +36,18 @@ class FGSM(Attack):
     name = "FGSM"
     norm = "linf"
 
-    def __init__(self, model: nn.Module, eps: float = 0.3, *, seed: int | None = 0):
-        super().__init__(model, eps, seed=seed)
+    def __init__(self, model: nn.Module, eps: float = 0.3, *, seed: int | None = 0, batch_size: int | None = None):
+        super().__init__(model, eps, seed=seed, batch_size=batch_size)
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         _, grad, _ = self.loss_and_grad(x, y)
-        return (x + self.eps_view(x) * grad.sign()).clamp(0.0, 1.0)
+        return (x + self.eps * grad.sign()).clamp(0.0, 1.0)
 
     def sweep(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
         """Every budget from the same gradient (one backward pass for the whole grid)."""
+        x, y = x.detach(), y.detach()
+        step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
-            _, grad, _ = self.loss_and_grad(x.detach(), y)
-        sign = grad.sign()
+            sign = torch.cat([self.loss_and_grad(x[i : i + step], y[i : i + step])[1].sign()
+                              for i in range(0, x.shape[0], step)])
         return [self.result(x, y, (x + float(eps) * sign).clamp(0.0, 1.0), eps) for eps in eps_values]

@@ -12,12 +12,10 @@ the ball and [0, 1] after each; with ``restarts`` > 1 the per-example worst case
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
 from torch import nn
 
-from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.base import Attack
 
 _TINY = 1e-12
 
@@ -59,8 +57,9 @@ class PGD(Attack):
         restarts: int = 1,
         *,
         seed: int | None = 0,
+        batch_size: int | None = None,
     ):
-        super().__init__(model, eps, seed=seed)
+        super().__init__(model, eps, seed=seed, batch_size=batch_size)
         if norm not in ("linf", "l2"):
             raise ValueError(f"PGD norm must be 'linf' or 'l2', got {norm!r}")
         if steps < 1 or restarts < 1:
@@ -107,7 +106,7 @@ class PGD(Attack):
         return adv, score
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        eps = self.eps_view(x)
+        eps = torch.full((x.shape[0],) + (1,) * (x.ndim - 1), self.eps, device=x.device, dtype=x.dtype)
         best, best_score = self._run(x, y, eps)
         for _ in range(self.restarts - 1):
             adv, score = self._run(x, y, eps)
@@ -115,10 +114,6 @@ class PGD(Attack):
             best = torch.where(better.view(-1, *([1] * (x.ndim - 1))), adv, best)
             best_score = torch.maximum(best_score, score)
         return best
-
-    def sweep(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
-        """The whole epsilon grid as one batch."""
-        return self.sweep_batched(x, y, eps_values)
 
     def __repr__(self) -> str:
         return (

@@ -31,6 +31,22 @@ class TrainingStopped(AdvgenError):
     """Training stopped on request after some epochs (simulated preemption); rerun to resume."""
 
 
+STOP_ENV = "ADVGEN_STOP_AFTER_EPOCHS"
+
+
+def stop_after_epochs(value: int | None) -> int | None:
+    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it)."""
+    if value is not None:
+        return value
+    env = os.environ.get(STOP_ENV, "").strip()
+    if not env:
+        return None
+    try:
+        return int(env)
+    except ValueError as exc:
+        raise AdvgenError(f"${STOP_ENV}: expected an integer, got {env!r}") from exc
+
+
 @dataclass(frozen=True)
 class GanOutputs:
     checkpoint: Path

@@ -9,6 +9,7 @@ every RNG state (global and the shuffling generator) and the rows logged so far.
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 
@@ -42,6 +43,7 @@ class GanRun:
             from advgen.errors import ConfigError
 
             raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.images)} training images of {train_path}")
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec["g_ema"] > 0 else None
         betas = tuple(spec["betas"])
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], betas=betas)
@@ -109,7 +111,23 @@ class GanRun:
             self.D.requires_grad_(True)
         norm = grad_norm(self.G)
         self.opt_g.step()
+        if self.G_ema is not None:
+            self._update_ema()
         return float(loss.detach()), norm
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        """G_ema <- decay * G_ema + (1 - decay) * G (Yazici et al. 2019); buffers copied."""
+        decay = self.spec["g_ema"]
+        for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
+            p_ema.lerp_(p, 1.0 - decay)
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
+            b_ema.copy_(b)
+
+    @property
+    def sampler(self) -> torch.nn.Module:
+        """The generator that samples are drawn from: the average when ``g_ema`` > 0."""
+        return self.G_ema if self.G_ema is not None else self.G
 
     def train_epoch(self) -> bool:
         """One pass over the data; ``False`` if training diverged (NaN/inf)."""
@@ -134,9 +152,10 @@ class GanRun:
     @torch.no_grad()
     def fixed_samples(self) -> torch.Tensor:
         """The fixed-noise samples in [0, 1] (eval mode; no RNG drawn)."""
-        self.G.eval()
-        out = self.G(self.fixed_noise.to(self.device)).cpu()
-        self.G.train()
+        g = self.sampler
+        g.eval()
+        out = g(self.fixed_noise.to(self.device)).cpu()
+        g.train()
         low, high = self.G.output_range
         return ((out - low) / (high - low)).clamp(0, 1)
 
@@ -157,6 +176,7 @@ class GanRun:
             "discriminator": {"arch": spec["discriminator"], "kwargs": spec["discriminator_kwargs"], "image_shape": self.image_shape},
             "G": _cpu(self.G.state_dict()),
             "D": _cpu(self.D.state_dict()),
+            "G_ema": _cpu(self.G_ema.state_dict()) if self.G_ema is not None else None,
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "epoch": self.epoch,
@@ -180,6 +200,8 @@ class GanRun:
     def load_state_dict(self, ckpt: dict[str, Any]) -> None:
         self.G.load_state_dict(ckpt["G"])
         self.D.load_state_dict(ckpt["D"])
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(ckpt["G_ema"])
         self.opt_g.load_state_dict(ckpt["opt_g"])
         self.opt_d.load_state_dict(ckpt["opt_d"])
         self.epoch, self.iteration = int(ckpt["epoch"]), int(ckpt["iteration"])

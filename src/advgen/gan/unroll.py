@@ -74,10 +74,14 @@ def second_order_generator_loss(
     for _ in range(k):
         fake = generator(noise())  # keeps the graph to G: the unrolled D depends on G
 
-        def d_objective(p: dict[str, torch.Tensor], fake: torch.Tensor = fake) -> torch.Tensor:
-            return discriminator_loss(loss, call(p, real), call(p, fake), real_label)
+        def d_objective(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], fake: torch.Tensor = fake) -> torch.Tensor:
+            # buffers are an argument: batch norm updates its running statistics in place
+            def d(x: torch.Tensor) -> torch.Tensor:
+                return functional_call(discriminator, (p, b), (x,))
 
-        grads = grad(d_objective)(params)
+            return discriminator_loss(loss, d(real), d(fake), real_label)
+
+        grads = grad(d_objective)(params, buffers)
         new_params = {}
         for n in names:
             steps[n] += 1.0

@@ -8,7 +8,8 @@ Checkpoint layouts (plain dicts, :func:`advgen.io.load_torch`):
 
 * ``kind="gan"``: ``generator`` / ``discriminator`` = ``{"arch", "kwargs", "z_dim",
   "image_shape"}``, state dicts ``G`` and ``D``, optimizers ``opt_g`` / ``opt_d``,
-  ``epoch``, ``rng``, ``config``.
+  ``epoch``, ``rng``, ``config``; ``G_ema`` (or ``None``) is the generator's weight
+  average when the run kept one (``g_ema`` > 0), and is what :func:`load_generator` returns.
 * ``kind="autoencoder"``: ``model`` = ``{"arch", "kwargs", "z_dim", "image_shape"}``,
   state dict ``state``, ``optimizer``, ``epoch``, ``rng``, ``config``.
 """
@@ -75,11 +76,17 @@ def _load_state(module: nn.Module, state: Any, path: Path, key: str) -> None:
         raise CheckpointError(f"{path}: '{key}' does not fit the architecture ({exc})") from exc
 
 
-def gan_generator(ckpt: dict[str, Any], path: Path) -> nn.Module:
-    """The raw generator of a GAN checkpoint dict (output in its ``output_range``)."""
+def gan_generator(ckpt: dict[str, Any], path: Path, *, average: bool = True) -> nn.Module:
+    """The raw generator of a GAN checkpoint dict (output in its ``output_range``).
+
+    With ``average`` (default) the weight average ``G_ema`` is used when the run kept one.
+    """
     a = _arch(ckpt, "generator", path)
     g = build_generator(a["arch"], a["z_dim"], a["image_shape"], a.get("kwargs"))
-    _load_state(g, ckpt["G"], path, "G")
+    key = "G_ema" if average and ckpt.get("G_ema") is not None else "G"
+    if key not in ckpt:
+        raise CheckpointError(f"{path}: checkpoint lacks key G")
+    _load_state(g, ckpt[key], path, key)
     return g
 
 
