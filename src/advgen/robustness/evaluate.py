@@ -65,7 +65,7 @@ def result_row(result: AttackResult, x: torch.Tensor, norm: str) -> dict[str, An
         "norm": norm,
         "n": n,
         "clean_acc": correct / n,
-        "robust_acc": float(result.adv_correct.float().mean()),
+        "robust_acc": int(result.adv_correct.sum()) / n,
         "success_rate": float(result.success.sum()) / correct if correct else math.nan,
         "mean_l2": mean_l2,
         "median_l2": median_l2,
