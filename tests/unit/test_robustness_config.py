@@ -49,8 +49,10 @@ def test_defaults_come_from_the_papers() -> None:
         (lambda c: c["classifiers"]["tiny_fc"].update(train_subset="half_c"), "classifiers.tiny_fc.train_subset"),
         (lambda c: c["robustness"]["attacks"]["pgd"]["params"].update(step=3), "unknown key 'step'"),
         (lambda c: c["robustness"]["attacks"]["fgsm"].update(params={"steps": 3}), "unknown key 'steps'"),
-        (lambda c: c["robustness"]["attacks"]["fgsm"].update(classifiers=["nope"]),
-         "robustness.attacks.fgsm.classifiers: unknown classifier 'nope'"),
+        (
+            lambda c: c["robustness"]["attacks"]["fgsm"].update(classifiers=["nope"]),
+            "robustness.attacks.fgsm.classifiers: unknown classifier 'nope'",
+        ),
         (lambda c: c["robustness"]["transfer"].update(attacks=["deepfool"]), "not an FGSM or PGD attack"),
         (lambda c: c["robustness"]["capacity"].update(attack="cw"), "robustness.capacity.attack: unknown attack 'cw'"),
         (lambda c: c["classifiers"]["tiny_fc"].update(dataset="mnist"), "classifiers.tiny_fc.dataset: unknown dataset"),

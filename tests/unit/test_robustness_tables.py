@@ -58,8 +58,12 @@ def test_transfer_diagonal_equals_white_box_error() -> None:
         for attack, spec in (("fgsm", FGSM_SPEC), ("pgd", PGD_SPEC)):
             curve = attack_curve(model, X, Y, spec, classifier=name, attack=attack, batch_size=16)
             white_box = 1.0 - float(curve.loc[curve["eps"] == 0.4, "robust_acc"].iloc[0])
-            diag = table[(table.source == name) & (table.target == name) & (table.attack == attack)
-                         & (table.kind == "adversarial")]["error"]
+            diag = table[
+                (table.source == name)
+                & (table.target == name)
+                & (table.attack == attack)
+                & (table.kind == "adversarial")
+            ]["error"]
             assert float(diag.iloc[0]) == pytest.approx(white_box)
             assert white_box > 0.2  # a diagonal of zeros would prove nothing
     # Gaussian noise of the same norm hurts far less than the adversarial direction

@@ -106,6 +106,7 @@ def attack_curve(
 def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
     """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
     rows = curves[curves["attack_type"].isin(["LBFGS", "DeepFool"]) & curves["eps"].eq(math.inf)]
-    out = rows[["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2",
-                "median_l2"]]
+    out = rows[
+        ["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2", "median_l2"]
+    ]
     return out.sort_values(["classifier", "attack"]).reset_index(drop=True)
