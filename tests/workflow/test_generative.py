@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 import yaml
 
-from tests.conftest import copy_workflow, snakemake
+from advgen.gan import GanOutputs, train_gan
+from advgen.gan.spec import complete_spec
+from tests.conftest import snakemake
 from tests.workflow.test_reruns import jobs_for, scheduled
 
 CONFIG = ".test/config/generative.yaml"
@@ -68,8 +71,14 @@ def test_killed_training_job_resumes_under_snakemake(workflow_dir: Path, tmp_pat
     snakemake(workflow_dir, target, "--cores", "1", "--configfile", CONFIG)
     assert json.loads((run / "status.json").read_text())["resumed_from_epochs"] == [1]
     assert "resuming from" in (workflow_dir / "logs/train_gan/tiny_ns.log").read_text()
-    fresh = copy_workflow(tmp_path / "fresh")
-    snakemake(fresh, target, "--cores", "1", "--configfile", CONFIG)
+    # the uninterrupted reference: the same spec trained in one go, in process
+    spec = complete_spec({**yaml.safe_load((workflow_dir / CONFIG).read_text())["gans"]["tiny_ns"], "seed": 0}, "gan")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the rule's `threads: 1`
+    try:
+        train_gan(spec, workflow_dir / "results/data/digits/train.pt", GanOutputs.under(tmp_path / "fresh"), device="cpu")
+    finally:
+        torch.set_num_threads(threads)
     pd.testing.assert_frame_equal(
-        pd.read_parquet(run / "losses.parquet"), pd.read_parquet(fresh / "results/gans/tiny_ns/losses.parquet"), check_exact=True
+        pd.read_parquet(run / "losses.parquet"), pd.read_parquet(tmp_path / "fresh/losses.parquet"), check_exact=True
     )
