@@ -81,6 +81,116 @@ def data_targets():
 TARGET_FUNCTIONS.append(data_targets)
 
 
+# --- generative stage ---
+
+
+def gan_spec(wildcards):
+    return spec_json(with_seed(config["gans"][wildcards.gan]))
+
+
+def gan_train_split(wildcards):
+    return prepared(config["gans"][wildcards.gan]["dataset"], "train")
+
+
+def ae_spec(wildcards):
+    return spec_json(with_seed(config["autoencoders"][wildcards.ae]))
+
+
+def ae_splits(wildcards):
+    dataset = config["autoencoders"][wildcards.ae]["dataset"]
+    return {"train": prepared(dataset, "train"), "test": prepared(dataset, "test")}
+
+
+def quality_classifier(dataset):
+    """The classifier scoring samples of `dataset` (None: that dataset is not scored)."""
+    sq = section("sample_quality")
+    if not sq:
+        return None
+    name = sq["classifier_by_dataset"].get(dataset, sq["classifier"])
+    clf = section("classifiers").get(name) or {}
+    return name if clf.get("dataset", dataset) == dataset else None
+
+
+def quality_dataset(family, name):
+    if family == "real":
+        return name
+    return config[family][name]["dataset"]
+
+
+def sample_quality_spec(wildcards):
+    return spec_json(with_seed(config["sample_quality"]))
+
+
+def sample_quality_dataset(wildcards):
+    return quality_dataset(wildcards.family, wildcards.name)
+
+
+def sample_quality_classifier(wildcards):
+    return quality_classifier(sample_quality_dataset(wildcards))
+
+
+def sample_quality_inputs(wildcards):
+    dataset = sample_quality_dataset(wildcards)
+    inputs = {
+        "classifier": f"results/classifiers/{quality_classifier(dataset)}/model.pt",
+        "reference": prepared(dataset, "train"),
+    }
+    if wildcards.family == "gans":
+        inputs["model"] = f"results/gans/{wildcards.name}/checkpoint.pt"
+        inputs["info"] = f"results/gans/{wildcards.name}/status.json"
+    elif wildcards.family == "autoencoders":
+        inputs["model"] = f"results/autoencoders/{wildcards.name}/checkpoint.pt"
+        inputs["info"] = f"results/autoencoders/{wildcards.name}/metrics.json"
+    else:
+        inputs["real"] = prepared(dataset, "test")
+    return inputs
+
+
+def sample_quality_source(wildcards):
+    """The command's input options: --model/--info for a generator, --real for data."""
+    inputs = sample_quality_inputs(wildcards)
+    if "real" in inputs:
+        return f"--real {inputs['real']}"
+    return f"--model {inputs['model']} --info {inputs['info']}"
+
+
+def sample_quality_rows(wildcards=None):
+    """One row per scored GAN, autoencoder and (include_real) dataset."""
+    rows, datasets = [], set()
+    for family in ("gans", "autoencoders"):
+        for name, exp in sorted(section(family).items()):
+            if quality_classifier(exp["dataset"]):
+                rows.append(f"results/sample_quality/{family}/{name}.parquet")
+                datasets.add(exp["dataset"])
+    if section("sample_quality").get("include_real"):
+        rows += [f"results/sample_quality/real/{d}.parquet" for d in sorted(datasets)]
+    return rows
+
+
+def generative_targets():
+    targets = expand("results/gans/{gan}/status.json", gan=sorted(section("gans")))
+    targets += expand(
+        "results/autoencoders/{ae}/metrics.json", ae=sorted(section("autoencoders"))
+    )
+    if sample_quality_rows():
+        targets.append("results/sample_quality/summary.parquet")
+    return targets
+
+
+if section("sample_quality"):
+    for _clf in {config["sample_quality"]["classifier"]} | set(
+        config["sample_quality"]["classifier_by_dataset"].values()
+    ):
+        if _clf not in section("classifiers"):
+            sys.exit(
+                f"config error: {CONFIG_SOURCE}: sample_quality: unknown classifier "
+                f"'{_clf}' (defined: {', '.join(sorted(section('classifiers'))) or 'none'})"
+            )
+
+
+TARGET_FUNCTIONS.append(generative_targets)
+
+
 # --- cv stage ---
 from advgen.cv.settings import build_options, cv_settings
 
