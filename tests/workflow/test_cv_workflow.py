@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import copy_workflow, snakemake
+from tests.conftest import copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow  # each Snakemake call takes seconds on 2 cores
 CV_OUTPUTS = [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
