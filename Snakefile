@@ -20,6 +20,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/generative.smk"
 include: "workflow/rules/cv.smk"
 include: "workflow/rules/robustness.smk"
+include: "workflow/rules/sweeps.smk"
 
 
 rule all:
