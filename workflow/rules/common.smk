@@ -379,23 +379,24 @@ TARGET_FUNCTIONS.append(robustness_targets)
 
 
 # --- sweeps stage ---
-from advgen.sweeps.grid import plan as sweep_plan
+from advgen.sweeps.grid import POINT_PATTERN as SWEEP_POINT
+from advgen.sweeps.grid import plan as gen_sweep_plan
 
 try:
-    SWEEP_PLAN = sweep_plan(config, source=CONFIG_SOURCE)
+    GEN_SWEEP_PLAN = gen_sweep_plan(config, source=CONFIG_SOURCE)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 
 
-def sweep_point(sweep, wildcards):
-    return SWEEP_PLAN.get(sweep, wildcards.generator, wildcards.point)
+def gen_sweep_point(sweep, wildcards):
+    return GEN_SWEEP_PLAN.get(sweep, wildcards.generator, wildcards.point)
 
 
-def sweep_inputs(sweep):
+def gen_sweep_inputs(sweep):
     """Input function of a sweep's point rule: generator, classifier, test images (+ masks)."""
 
     def inputs(wildcards):
-        point = sweep_point(sweep, wildcards)
+        point = gen_sweep_point(sweep, wildcards)
         files = {"generator": point.generator_path, "classifier": point.classifier_path}
         # truncation: FID compares to the training split, as in sample_quality
         if sweep == "truncation":
@@ -410,38 +411,38 @@ def sweep_inputs(sweep):
     return inputs
 
 
-def sweep_spec(sweep):
+def gen_sweep_spec(sweep):
     """Params function of a sweep's point rule: the point's full spec as sorted JSON."""
 
     def spec(wildcards):
-        return spec_json(sweep_point(sweep, wildcards).spec(config["device"]))
+        return spec_json(gen_sweep_point(sweep, wildcards).spec(config["device"]))
 
     spec.__name__ = f"{sweep}_spec"
     return spec
 
 
-inversion_inputs = sweep_inputs("inversion")
-inversion_spec = sweep_spec("inversion")
-inpainting_inputs = sweep_inputs("inpainting")
-inpainting_spec = sweep_spec("inpainting")
-interpolation_inputs = sweep_inputs("interpolation")
-interpolation_spec = sweep_spec("interpolation")
-truncation_inputs = sweep_inputs("truncation")
-truncation_spec = sweep_spec("truncation")
+inversion_inputs = gen_sweep_inputs("inversion")
+inversion_spec = gen_sweep_spec("inversion")
+inpainting_inputs = gen_sweep_inputs("inpainting")
+inpainting_spec = gen_sweep_spec("inpainting")
+interpolation_inputs = gen_sweep_inputs("interpolation")
+interpolation_spec = gen_sweep_spec("interpolation")
+truncation_inputs = gen_sweep_inputs("truncation")
+truncation_spec = gen_sweep_spec("truncation")
 
 
-SWEEP_MASKS = SWEEP_PLAN.masks()
+GEN_SWEEP_MASKS = GEN_SWEEP_PLAN.masks()
 
 
-def sweep_mask_spec(wildcards):
+def gen_sweep_mask_spec(wildcards):
     path = f"results/sweeps/masks/{wildcards.dataset}/{wildcards.mask_id}.pt"
-    if path not in SWEEP_MASKS:
+    if path not in GEN_SWEEP_MASKS:
         raise ValueError(f"{path}: no inpainting point of the config uses it")
-    return spec_json(SWEEP_MASKS[path])
+    return spec_json(GEN_SWEEP_MASKS[path])
 
 
 # The table of each point that the sweep's aggregate concatenates.
-SWEEP_TABLES = {
+GEN_SWEEP_TABLES = {
     "inversion": "results/sweeps/inversion/{generator}/{point}/final.parquet",
     "inpainting": "results/sweeps/inpainting/{generator}/{point}/table.parquet",
     "interpolation": "results/sweeps/interpolation/{generator}/{point}/paths.parquet",
@@ -449,15 +450,15 @@ SWEEP_TABLES = {
 }
 
 
-def sweep_tables(wildcards):
+def gen_sweep_tables(wildcards):
     return [
-        SWEEP_TABLES[wildcards.sweep].format(generator=p.generator, point=p.point)
-        for p in SWEEP_PLAN.points(wildcards.sweep)
+        GEN_SWEEP_TABLES[wildcards.sweep].format(generator=p.generator, point=p.point)
+        for p in GEN_SWEEP_PLAN.points(wildcards.sweep)
     ]
 
 
 def sweeps_targets():
-    return expand("results/sweeps/{sweep}.parquet", sweep=SWEEP_PLAN.sweeps())
+    return expand("results/sweeps/{sweep}.parquet", sweep=GEN_SWEEP_PLAN.sweeps())
 
 
 TARGET_FUNCTIONS.append(sweeps_targets)

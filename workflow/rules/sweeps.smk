@@ -2,16 +2,12 @@
 # One job per (generator, grid point); {point} is a hash of the point's settings
 # (advgen.sweeps.grid), so editing one list entry adds only the affected points.
 # One aggregate table per sweep: results/sweeps/{sweep}.parquet.
-
-
-wildcard_constraints:
-    generator=NAME,
-    point="[0-9a-f]{10}",
-    mask_id="[0-9a-f]{10}",
-    sweep="inversion|inpainting|interpolation|truncation",
+# Wildcard constraints are per rule: {sweep} is also the robustness stage's wildcard.
 
 
 rule sweep_masks:
+    wildcard_constraints:
+        mask_id=SWEEP_POINT,
     input:
         images="results/data/{dataset}/test.pt",
     output:
@@ -21,13 +17,16 @@ rule sweep_masks:
     conda:
         "../envs/advgen.yaml"
     params:
-        spec=sweep_mask_spec,
+        spec=gen_sweep_mask_spec,
     shell:
         "advgen sweep-masks --spec {params.spec:q} --images {input.images}"
         " --out {output.masks} > {log} 2>&1"
 
 
 rule invert:
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     input:
         unpack(inversion_inputs),
     output:
@@ -60,6 +59,9 @@ rule invert:
 
 
 rule inpaint:
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     input:
         unpack(inpainting_inputs),
     output:
@@ -89,6 +91,9 @@ rule inpaint:
 
 
 rule interpolate:
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     input:
         unpack(interpolation_inputs),
     output:
@@ -119,6 +124,9 @@ rule interpolate:
 
 
 rule truncation:
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     input:
         unpack(truncation_inputs),
     output:
@@ -141,8 +149,10 @@ rule truncation:
 
 
 rule aggregate_sweep:
+    wildcard_constraints:
+        sweep="inversion|inpainting|interpolation|truncation",
     input:
-        sweep_tables,
+        gen_sweep_tables,
     output:
         "results/sweeps/{sweep}.parquet",
     log:
