@@ -496,7 +496,9 @@ def gans_of(dataset):
 
 
 def gan_comparison_losses(wildcards):
-    return [f"results/gans/{name}/losses.parquet" for name in gans_of(wildcards.dataset)]
+    return [
+        f"results/gans/{name}/losses.parquet" for name in gans_of(wildcards.dataset)
+    ]
 
 
 def gan_comparison_spec(wildcards):
@@ -517,7 +519,10 @@ def scored_gans():
 
 
 def gan_mode_coverage_spec(wildcards):
-    info = {n: {k: config["gans"][n][k] for k in ("loss", "unroll_k")} for n in scored_gans()}
+    info = {
+        n: {k: config["gans"][n][k] for k in ("loss", "unroll_k")}
+        for n in scored_gans()
+    }
     return plot_options(experiment="GANs scored by the classifier", info=info)
 
 
@@ -532,7 +537,9 @@ def sweep_point_plot_spec(wildcards):
 
 
 def sweep_plot_spec(wildcards):
-    return plot_options(experiment=f"sweeps on {', '.join(sorted(section('datasets')))}")
+    return plot_options(
+        experiment=f"sweeps on {', '.join(sorted(section('datasets')))}"
+    )
 
 
 def robustness_plot_spec(wildcards):
@@ -566,10 +573,12 @@ def plots_targets():
         ]
     if sample_quality_rows():
         figures.append("results/tables/sample_quality.md")
-    sweeps = SWEEP_PLAN.sweeps()
+    sweeps = GEN_SWEEP_PLAN.sweeps()
     for sweep in ("inversion", "interpolation"):
-        for p in SWEEP_PLAN.points(sweep) if sweep in sweeps else []:
-            figures.append(f"results/figures/sweeps/{sweep}/{p.generator}/{p.point}.png")
+        for p in GEN_SWEEP_PLAN.points(sweep) if sweep in sweeps else []:
+            figures.append(
+                f"results/figures/sweeps/{sweep}/{p.generator}/{p.point}.png"
+            )
     for sweep, figure in (
         ("inversion", "inversion_summary"),
         ("inpainting", "inpainting"),

@@ -31,10 +31,6 @@ localrules:
     table_robustness,
 
 
-wildcard_constraints:
-    robustness_sweep="capacity|data_size",
-
-
 rule plot_gan_losses:
     input:
         "results/gans/{gan}/losses.parquet",
@@ -228,11 +224,18 @@ rule plot_inversion_restarts:
             caption="../report/inversion_restarts.rst",
             category="Sweeps",
             subcategory="Inversion",
-            labels={"generator": "{generator}", "point": "{point}", "figure": "loss per restart"},
+            labels={
+                "generator": "{generator}",
+                "point": "{point}",
+                "figure": "loss per restart",
+            },
         ),
         vectors=figure_vectors("results/figures/sweeps/inversion/{generator}/{point}"),
     log:
         "logs/plot_inversion_restarts/{generator}/{point}.log",
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     params:
@@ -297,11 +300,20 @@ rule plot_interpolation_labels:
             caption="../report/interpolation_labels.rst",
             category="Sweeps",
             subcategory="Interpolation",
-            labels={"generator": "{generator}", "point": "{point}", "figure": "labels along the path"},
+            labels={
+                "generator": "{generator}",
+                "point": "{point}",
+                "figure": "labels along the path",
+            },
         ),
-        vectors=figure_vectors("results/figures/sweeps/interpolation/{generator}/{point}"),
+        vectors=figure_vectors(
+            "results/figures/sweeps/interpolation/{generator}/{point}"
+        ),
     log:
         "logs/plot_interpolation_labels/{generator}/{point}.log",
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     params:
@@ -412,11 +424,16 @@ rule plot_robustness_sweep:
             caption="../report/robustness_sweep.rst",
             category="Robustness",
             subcategory="Sweeps",
-            labels={"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"},
+            labels={
+                "sweep": "{robustness_sweep}",
+                "figure": "accuracy vs sweep variable",
+            },
         ),
         vectors=figure_vectors("results/figures/robustness/sweep_{robustness_sweep}"),
     log:
         "logs/plot_robustness_sweep/{robustness_sweep}.log",
+    wildcard_constraints:
+        robustness_sweep="capacity|data_size",
     conda:
         "../envs/advgen.yaml"
     params:
