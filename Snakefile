@@ -21,6 +21,7 @@ include: "workflow/rules/generative.smk"
 include: "workflow/rules/cv.smk"
 include: "workflow/rules/robustness.smk"
 include: "workflow/rules/sweeps.smk"
+include: "workflow/rules/plots.smk"
 
 
 rule all:

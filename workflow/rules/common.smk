@@ -462,3 +462,144 @@ def sweeps_targets():
 
 
 TARGET_FUNCTIONS.append(sweeps_targets)
+
+
+# --- plots stage ---
+# Figures (results/figures/) and Markdown tables (results/tables/) of every stage whose
+# experiments the config defines. Each plot rule's spec is the `plots` section plus what
+# the figure names (title, run labels): editing either reruns only the figure rules.
+from advgen.robustness import plan as _robustness_plan
+
+PLOTS = config["plots"]
+
+
+def figure_vectors(stem):
+    """The vector copies of a figure (plots.vector_formats); the PNG is declared with report()."""
+    return [f"{stem}.{ext}" for ext in PLOTS["vector_formats"]]
+
+
+def plot_options(**extra):
+    return spec_json({**PLOTS, **extra})
+
+
+def gan_plot_spec(wildcards):
+    gan = config["gans"][wildcards.gan]
+    return plot_options(
+        experiment=f"{wildcards.gan}: {gan['loss']} loss, unroll_k={gan['unroll_k']}",
+        vanishing_threshold=gan["vanishing_threshold"],
+        vanishing_patience=gan["vanishing_patience"],
+    )
+
+
+def gans_of(dataset):
+    return sorted(n for n, g in section("gans").items() if g["dataset"] == dataset)
+
+
+def gan_comparison_losses(wildcards):
+    return [
+        f"results/gans/{name}/losses.parquet" for name in gans_of(wildcards.dataset)
+    ]
+
+
+def gan_comparison_spec(wildcards):
+    names = gans_of(wildcards.dataset)
+    info = {n: {k: config["gans"][n][k] for k in ("loss", "unroll_k")} for n in names}
+    return plot_options(
+        experiment=f"GANs on {wildcards.dataset}", labels=names, info=info
+    )
+
+
+def scored_gans():
+    """GANs with a sample-quality row (their dataset has a quality classifier)."""
+    return [
+        n
+        for n, g in sorted(section("gans").items())
+        if section("sample_quality") and quality_classifier(g["dataset"])
+    ]
+
+
+def gan_mode_coverage_spec(wildcards):
+    info = {
+        n: {k: config["gans"][n][k] for k in ("loss", "unroll_k")}
+        for n in scored_gans()
+    }
+    return plot_options(experiment="GANs scored by the classifier", info=info)
+
+
+def ae_plot_spec(wildcards):
+    ae = config["autoencoders"][wildcards.ae]
+    forcing = "latent moment forcing" if ae["latent_forcing"] else "plain MSE"
+    return plot_options(experiment=f"{wildcards.ae}: {forcing}")
+
+
+def sweep_point_plot_spec(wildcards):
+    return plot_options(experiment=f"{wildcards.generator}, point {wildcards.point}")
+
+
+def sweep_plot_spec(wildcards):
+    return plot_options(
+        experiment=f"sweeps on {', '.join(sorted(section('datasets')))}"
+    )
+
+
+def robustness_plot_spec(wildcards):
+    return plot_options(
+        experiment=f"classifiers on {', '.join(sorted(section('datasets')))}",
+        sweep=getattr(wildcards, "robustness_sweep", None),
+    )
+
+
+def has_minimal_attacks():
+    return bool(_robustness_plan.minimal_attacks(config))
+
+
+def plots_targets():
+    figures = []
+    for gan in sorted(section("gans")):
+        figures += [
+            f"results/figures/gans/{gan}/{f}.png"
+            for f in ("losses", "grad_norms", "samples")
+        ]
+    figures += expand(
+        "results/figures/gans/loss_comparison_{dataset}.png",
+        dataset=sorted({g["dataset"] for g in section("gans").values()}),
+    )
+    if scored_gans():
+        figures.append("results/figures/gans/mode_coverage.png")
+    for ae in sorted(section("autoencoders")):
+        figures += [
+            f"results/figures/autoencoders/{ae}/{f}.png"
+            for f in ("losses", "latent_cdf", "samples")
+        ]
+    if sample_quality_rows():
+        figures.append("results/tables/sample_quality.md")
+    sweeps = GEN_SWEEP_PLAN.sweeps()
+    for sweep in ("inversion", "interpolation"):
+        for p in GEN_SWEEP_PLAN.points(sweep) if sweep in sweeps else []:
+            figures.append(
+                f"results/figures/sweeps/{sweep}/{p.generator}/{p.point}.png"
+            )
+    for sweep, figure in (
+        ("inversion", "inversion_summary"),
+        ("inpainting", "inpainting"),
+        ("truncation", "truncation"),
+    ):
+        if sweep in sweeps:
+            figures.append(f"results/figures/sweeps/{figure}.png")
+    rob = section("robustness")
+    if _robustness_plan.attack_jobs(config):
+        figures += [
+            "results/figures/robustness/accuracy_vs_eps.png",
+            "results/tables/robustness.md",
+        ]
+        if has_minimal_attacks():
+            figures.append("results/figures/robustness/minimal_perturbation.png")
+    if rob.get("transfer"):
+        figures.append("results/figures/robustness/transfer.png")
+    for sweep in ("capacity", "data_size"):
+        if rob.get(sweep):
+            figures.append(f"results/figures/robustness/sweep_{sweep}.png")
+    return figures
+
+
+TARGET_FUNCTIONS.append(plots_targets)
