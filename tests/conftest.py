@@ -28,6 +28,7 @@ def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def copy_workflow(dest: Path) -> Path:
     """Copy the workflow definition (not results) into ``dest`` and return it."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         src = REPO / name
         if src.is_dir():

@@ -1,12 +1,19 @@
 # Config validation and the small named helpers every stage uses.
 # No torch import here: the DAG must build in well under a second.
+import os
 import sys
 from pathlib import Path
 
 from advgen.config import spec_json, validate_config
 from advgen.errors import ConfigError
 
-CONFIG_SOURCE = ", ".join(str(p) for p in workflow.configfiles) or "config"
+CONFIG_SOURCE = (
+    ", ".join(
+        os.path.relpath(p) if not os.path.relpath(p).startswith("..") else str(p)
+        for p in workflow.configfiles
+    )
+    or "config"
+)
 try:
     validate_config(
         config,
@@ -72,3 +79,37 @@ def data_targets():
 
 
 TARGET_FUNCTIONS.append(data_targets)
+
+
+# --- cv stage ---
+from advgen.cv.settings import build_options, cv_settings
+
+try:
+    CV = cv_settings(config.get("cv"), source=CONFIG_SOURCE)
+except ConfigError as exc:
+    sys.exit(f"config error: {exc}")
+
+
+def cv_template_files(wildcards):
+    """The renderer's templates: editing one reruns `cv` (edits to library code do not)."""
+    from importlib.resources import files
+
+    folder = files("advgen.cv") / "templates"
+    suffixes = (".j2", ".typ", ".css")
+    return sorted(str(p) for p in folder.iterdir() if p.name.endswith(suffixes))
+
+
+def cv_outdir(wildcards, output):
+    return str(Path(output.md).parent)
+
+
+def cv_build_options(wildcards):
+    """Explicit overrides (last_updated, fold_before) as CLI options; a change reruns `cv`."""
+    return " ".join(build_options(CV))
+
+
+def cv_targets():
+    return [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
+
+
+TARGET_FUNCTIONS.append(cv_targets)

@@ -1,0 +1,176 @@
+"""Publications from a BibTeX file (bibtexparser 2.x).
+
+Custom fields read from each entry (documented in config/cv/README.md):
+
+===========  ========  ====================================================
+field        required  meaning
+===========  ========  ====================================================
+title        yes       paper title (LaTeX decoded)
+author       yes       ``A and B and C``; ``*`` co-first, ``$^{\\dagger}$``
+year         yes       four-digit year (groups and sorts the list)
+venue        yes       short venue shown on the CV (``ICML``, ``arXiv``)
+note         no        shown in parentheses after the year (``Oral``)
+selected     no        ``true`` highlights the entry (default ``false``)
+url          no        link on the title
+code         no        URL of the ``[code]`` link
+slides       no        URL of the ``[slides]`` link
+===========  ========  ====================================================
+
+Entries the parser could not read (``library.failed_blocks``), duplicate citation keys
+and duplicate fields are reported with their line, as is a missing required field or an
+entry whose authors do not include the CV owner (usually a misspelt name).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advgen.cv.names import Author, decode_latex, decode_name, mark_owner
+from advgen.cv.source import CVError
+
+REQUIRED = ("title", "author", "year", "venue")
+_KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
+_URL = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One BibTeX entry, decoded."""
+
+    key: str
+    title: str
+    authors: tuple[Author, ...]
+    year: int
+    venue: str
+    note: str | None = None
+    selected: bool = False
+    url: str | None = None
+    code: str | None = None
+    slides: str | None = None
+    line: int = 0
+
+
+def _raw_key(raw: str) -> str:
+    match = _KEY.search(raw)
+    return match.group(1) if match else "?"
+
+
+def _failed_block_message(path: Path, block: Any, library: Any) -> str:
+    from bibtexparser import model
+
+    line = block.start_line + 1
+    key = _raw_key(block.raw)
+    if isinstance(block, model.DuplicateBlockKeyBlock):
+        first = [e.start_line + 1 for e in library.entries if e.key == block.key]
+        where = f" (first defined on line {first[0]})" if first else ""
+        return f"{path}:{line}: duplicate citation key '{block.key}'{where}"
+    if isinstance(block, model.DuplicateFieldKeyBlock):
+        fields = ", ".join(sorted(block.duplicate_keys))
+        return f"{path}:{line}: entry '{key}': field(s) given twice: {fields}"
+    reason = getattr(getattr(block, "error", None), "abort_reason", None) or "unreadable entry"
+    reason = " ".join(str(reason).split())
+    end = line + block.raw.count("\n")
+    return (
+        f"{path}:{line}: entry '{key}': BibTeX syntax error, parsing stopped at line {end}: "
+        f"{reason} (unbalanced braces or a missing comma?)"
+    )
+
+
+def parse_library(path: str | Path) -> Any:
+    """Parse with name splitting; any failed block raises :class:`CVError` with its line."""
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+
+    path = Path(path)
+    if not path.is_file():
+        raise CVError(f"{path}: file not found")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CVError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    # bibtexparser logs the syntax errors it recovers from; we report them ourselves.
+    logger = logging.getLogger("bibtexparser.splitter")
+    previous, logger.disabled = logger.disabled, True
+    try:
+        library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    finally:
+        logger.disabled = previous
+    if library.failed_blocks:
+        first = min(library.failed_blocks, key=lambda b: b.start_line)
+        raise CVError(_failed_block_message(path, first, library))
+    return library
+
+
+def _field(entry: Any, name: str) -> Any:
+    field = entry.fields_dict.get(name)
+    return None if field is None else field.value
+
+
+def _line(entry: Any, name: str | None = None) -> int:
+    if name is not None and name in entry.fields_dict:
+        return entry.fields_dict[name].start_line + 1
+    return entry.start_line + 1
+
+
+def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
+    where = f"{path}:{_line(entry)}: entry '{entry.key}'"
+    for name in REQUIRED:
+        value = _field(entry, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise CVError(f"{where}: missing required field '{name}'")
+    authors = [decode_name(n.first, n.von, n.last, n.jr) for n in _field(entry, "author")]
+    if not authors or any(not a.name for a in authors):
+        raise CVError(f"{path}:{_line(entry, 'author')}: entry '{entry.key}': empty author name")
+    authors = mark_owner(authors, owner_names)
+    if not any(a.is_owner for a in authors):
+        listed = ", ".join(a.name for a in authors)
+        raise CVError(
+            f"{path}:{_line(entry, 'author')}: entry '{entry.key}': the CV owner "
+            f"({' / '.join(owner_names)}) is not among the authors ({listed}); misspelt name?"
+        )
+    year_text = str(_field(entry, "year")).strip()
+    if not re.fullmatch(r"\d{4}", year_text):
+        raise CVError(
+            f"{path}:{_line(entry, 'year')}: entry '{entry.key}': year must be four digits, got {year_text!r}"
+        )
+    selected_text = str(_field(entry, "selected") or "false").strip().lower()
+    if selected_text not in ("true", "false"):
+        raise CVError(
+            f"{path}:{_line(entry, 'selected')}: entry '{entry.key}': selected must be true or false, "
+            f"got {selected_text!r}"
+        )
+    links = {}
+    for name in ("url", "code", "slides"):
+        value = _field(entry, name)
+        if value is not None:
+            value = str(value).strip()
+            if not _URL.match(value):
+                raise CVError(
+                    f"{path}:{_line(entry, name)}: entry '{entry.key}': {name} is not an http(s) URL: {value!r}"
+                )
+        links[name] = value
+    note = _field(entry, "note")
+    return Publication(
+        key=entry.key,
+        title=decode_latex(str(_field(entry, "title"))),
+        authors=tuple(authors),
+        year=int(year_text),
+        venue=decode_latex(str(_field(entry, "venue"))),
+        note=decode_latex(str(note)) if note else None,
+        selected=selected_text == "true",
+        line=_line(entry),
+        **links,
+    )
+
+
+def load_publications(path: str | Path, owner_names: list[str]) -> list[Publication]:
+    """All entries of the file, in file order, validated and decoded."""
+    path = Path(path)
+    library = parse_library(path)
+    if not library.entries:
+        raise CVError(f"{path}:1: no BibTeX entries found")
+    return [_publication(path, entry, owner_names) for entry in library.entries]

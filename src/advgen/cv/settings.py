@@ -1,0 +1,48 @@
+"""The workflow config's ``cv`` section, with defaults (``cv_config.schema.yaml``).
+
+A config without ``cv:`` still builds the CV from ``config/cv/``: the section is validated
+on its own here so that its defaults apply even when the key is absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from advgen.config import SCHEMA_DIR
+from advgen.errors import ConfigError
+
+CONFIG_SCHEMA = SCHEMA_DIR / "cv_config.schema.yaml"
+
+
+def cv_settings(section: Mapping[str, Any] | None, *, source: str = "config") -> dict[str, Any]:
+    """``section`` (or ``{}``) validated against ``$defs/cv`` with its defaults filled in."""
+    from jsonschema.exceptions import best_match
+
+    from advgen.config import _validator_class
+
+    schema = yaml.safe_load(CONFIG_SCHEMA.read_text(encoding="utf-8"))
+    settings = dict(section or {})
+    validator = _validator_class()({"$ref": "#/$defs/cv", "$defs": schema["$defs"]})
+    error = best_match(validator.iter_errors(settings))
+    if error is not None:
+        where = ".".join(["cv", *map(str, error.absolute_path)])
+        raise ConfigError(f"{source}: {where}: {error.message}")
+    if settings["stats_refresh"] == settings["stats"]:
+        raise ConfigError(
+            f"{source}: cv.stats_refresh: must differ from cv.stats ({settings['stats']}): "
+            "the build must never depend on the network"
+        )
+    return settings
+
+
+def build_options(settings: Mapping[str, Any]) -> list[str]:
+    """Extra ``advgen cv build`` arguments for the explicit overrides (sorted, deterministic)."""
+    options = []
+    if settings.get("last_updated"):
+        options += ["--date", str(settings["last_updated"])]
+    if settings.get("fold_before") is not None:
+        options += ["--fold-before", str(settings["fold_before"])]
+    return options

@@ -1,0 +1,229 @@
+"""Malformed CV inputs: one clear message naming file and line (and key), and no output."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from advgen.cv.build import OUTPUTS, build_cv
+from advgen.cv.source import CVError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "cv"
+CV = (DATA / "cv.yaml").read_text(encoding="utf-8")
+BIB = (DATA / "publications.bib").read_text(encoding="utf-8")
+STATS = (DATA / "stats.yaml").read_text(encoding="utf-8")
+
+
+def _line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the n-th line containing ``needle``."""
+    hits = [i + 1 for i, line in enumerate(text.splitlines()) if needle in line]
+    return hits[occurrence - 1]
+
+
+def _sub(text: str, old: str, new: str) -> str:
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def _fail(tmp_path: Path, *, cv: str = CV, bib: str = BIB, stats: str = STATS) -> str:
+    """Build from the given texts; return the error message and check that nothing was written."""
+    for name, text in (("cv.yaml", cv), ("pubs.bib", bib), ("stats.yaml", stats)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(CVError) as info:
+        build_cv(tmp_path / "cv.yaml", tmp_path / "pubs.bib", tmp_path / "stats.yaml", out)
+    assert not out.exists() or not any(out.iterdir()), "partial output left behind"
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+# --- YAML ---
+
+
+def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    bad = _sub(CV, "  name: Ada Lovelace\n", "  name: Ada Lovelace\n   email: [unclosed\n")
+    message = _fail(tmp_path, cv=bad)
+    assert re.match(rf"^{re.escape(str(tmp_path / 'cv.yaml'))}:\d+:\d+: YAML syntax error", message), message
+
+
+def test_yaml_duplicate_key(tmp_path: Path) -> None:
+    bad = _sub(CV, "    title: Publications\n", "    title: Publications\n    title: Papers\n")
+    line = _line_of(bad, "title: Papers")
+    assert _fail(tmp_path, cv=bad) == (
+        f"{tmp_path / 'cv.yaml'}:{line}: sections.publications.title: duplicate key (first defined on line {line - 1})"
+    )
+
+
+def test_unknown_section_in_order(tmp_path: Path) -> None:
+    bad = _sub(CV, "order: [position, publications,", "order: [position, publicatons,")
+    line = _line_of(bad, "order:")
+    assert _fail(tmp_path, cv=bad) == (
+        f"{tmp_path / 'cv.yaml'}:{line}: order[1]: unknown section 'publicatons' "
+        "(defined: position, publications, repos, reviewing, service, skills, talks)"
+    )
+
+
+def test_section_listed_twice_in_order(tmp_path: Path) -> None:
+    bad = _sub(CV, "skills]", "skills, talks]")
+    assert "order[7]: section 'talks' is listed twice" in _fail(tmp_path, cv=bad)
+
+
+def test_entry_missing_required_title(tmp_path: Path) -> None:
+    bad = _sub(CV, "      - {title: Program Committee, date: 2023}", "      - {date: 2023}")
+    line = _line_of(bad, "- {date: 2023}")
+    assert _fail(tmp_path, cv=bad) == (
+        f"{tmp_path / 'cv.yaml'}:{line}: sections.service.entries[0]: missing required key 'title'"
+    )
+
+
+def test_misspelt_key_in_an_entry(tmp_path: Path) -> None:
+    bad = _sub(CV, "        location: London\n", "        locaton: London\n")
+    line = _line_of(bad, "locaton:")
+    message = _fail(tmp_path, cv=bad)
+    assert message.startswith(f"{tmp_path / 'cv.yaml'}:{line}: sections.position.entries[0].locaton: unknown key")
+
+
+def test_wrong_type_names_the_key(tmp_path: Path) -> None:
+    bad = _sub(CV, "venue: Royal Society, year: 2024}", "venue: Royal Society, year: last year}")
+    line = _line_of(bad, "year: last year")
+    assert _fail(tmp_path, cv=bad) == (
+        f"{tmp_path / 'cv.yaml'}:{line}: sections.talks.entries[0].year: expected integer, got str 'last year'"
+    )
+
+
+def test_impossible_date(tmp_path: Path) -> None:
+    bad = _sub(CV, "last_updated: 2024-05-06", "last_updated: 2024-02-30")
+    line = _line_of(bad, "last_updated")
+    assert _fail(tmp_path, cv=bad) == f"{tmp_path / 'cv.yaml'}:{line}: last_updated: not a valid date: '2024-02-30'"
+
+
+def test_date_and_start_together(tmp_path: Path) -> None:
+    bad = _sub(CV, "{title: Program Committee, date: 2023}", "{title: Program Committee, date: 2023, start: 2022}")
+    assert "sections.service.entries[0]: give either 'date' or 'start'/'end', not both" in _fail(tmp_path, cv=bad)
+
+
+def test_unknown_section_type(tmp_path: Path) -> None:
+    bad = _sub(CV, "    type: talks\n", "    type: talk\n")
+    line = _line_of(bad, "type: talk")
+    message = _fail(tmp_path, cv=bad)
+    assert message.startswith(f"{tmp_path / 'cv.yaml'}:{line}: sections.talks.type: 'talk' is not one of"), message
+
+
+def test_empty_cv_file(tmp_path: Path) -> None:
+    assert _fail(tmp_path, cv="# nothing here\n") == f"{tmp_path / 'cv.yaml'}:1: the file is empty"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(CVError, match=r"nope\.yaml: file not found"):
+        build_cv(tmp_path / "nope.yaml", DATA / "publications.bib", DATA / "stats.yaml", out)
+    assert not out.exists()
+
+
+# --- BibTeX ---
+
+
+def test_bibtex_unbalanced_braces(tmp_path: Path) -> None:
+    bad = _sub(BIB, "  title  = {Middle},", "  title  = {Middle,")
+    line = _line_of(bad, "@article{middle2021")
+    message = _fail(tmp_path, bib=bad)
+    assert message.startswith(f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': BibTeX syntax error"), message
+
+
+def test_bibtex_duplicate_citation_key(tmp_path: Path) -> None:
+    bad = _sub(BIB, "@misc{newer2023,", "@misc{old2018,")
+    first, second = _line_of(bad, "@misc{old2018"), _line_of(bad, "@techreport{old2018")
+    assert _fail(tmp_path, bib=bad) == (
+        f"{tmp_path / 'pubs.bib'}:{second}: duplicate citation key 'old2018' (first defined on line {first})"
+    )
+
+
+def test_bibtex_field_given_twice(tmp_path: Path) -> None:
+    bad = _sub(BIB, "  venue  = {JMLR},", "  venue  = {JMLR},\n  venue  = {ICML},")
+    line = _line_of(bad, "@article{middle2021")
+    assert (
+        _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': field(s) given twice: venue"
+    )
+
+
+def test_bibtex_missing_required_field(tmp_path: Path) -> None:
+    bad = _sub(BIB, "  venue  = {Tech Report},\n", "")
+    line = _line_of(bad, "@techreport{old2018")
+    assert (
+        _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': missing required field 'venue'"
+    )
+
+
+def test_bibtex_bad_year(tmp_path: Path) -> None:
+    bad = _sub(BIB, "  year   = {2018},", "  year   = {18},")
+    line = _line_of(bad, "year   = {18}")
+    assert _fail(tmp_path, bib=bad) == (
+        f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': year must be four digits, got '18'"
+    )
+
+
+def test_bibtex_owner_name_misspelt(tmp_path: Path) -> None:
+    bad = _sub(BIB, "author = {Ada Lovelace and Charles Babbage}", "author = {Ada Lovelase and Charles Babbage}")
+    line = _line_of(bad, "Ada Lovelase")
+    assert _fail(tmp_path, bib=bad) == (
+        f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': the CV owner (Ada Lovelace / A. Lovelace) is not among "
+        "the authors (Ada Lovelase, Charles Babbage); misspelt name?"
+    )
+
+
+def test_bibtex_selected_not_boolean(tmp_path: Path) -> None:
+    bad = _sub(BIB, "selected = {true}", "selected = {yes}")
+    assert "entry 'newest2024': selected must be true or false, got 'yes'" in _fail(tmp_path, bib=bad)
+
+
+def test_bibtex_link_not_a_url(tmp_path: Path) -> None:
+    bad = _sub(BIB, "code     = {https://github.com/adalove/engine}", "code     = {github.com/adalove/engine}")
+    line = _line_of(bad, "code     = {github.com")
+    assert _fail(tmp_path, bib=bad) == (
+        f"{tmp_path / 'pubs.bib'}:{line}: entry 'newest2024': code is not an http(s) URL: 'github.com/adalove/engine'"
+    )
+
+
+def test_bibtex_without_entries(tmp_path: Path) -> None:
+    assert _fail(tmp_path, bib="% only a comment\n") == f"{tmp_path / 'pubs.bib'}:1: no BibTeX entries found"
+
+
+# --- stats ---
+
+
+def test_repository_without_star_count(tmp_path: Path) -> None:
+    bad = _sub(STATS, "    other/notes: 7\n", "")
+    line = _line_of(CV, "repo: other/notes")
+    assert _fail(tmp_path, stats=bad) == (
+        f"{tmp_path / 'cv.yaml'}:{line}: sections.repos.entries[1].repo: no star count for 'other/notes' "
+        "in the stats file (add it, or refresh with the cv_stats rule)"
+    )
+
+
+def test_negative_star_count(tmp_path: Path) -> None:
+    bad = _sub(STATS, "other/notes: 7", "other/notes: -7")
+    line = _line_of(bad, "other/notes")
+    message = _fail(tmp_path, stats=bad)
+    assert message.startswith(f"{tmp_path / 'stats.yaml'}:{line}: github.repos.other/notes: "), message
+
+
+def test_stats_missing_scholar(tmp_path: Path) -> None:
+    bad = "as_of: '2024-05-01'\ngithub:\n  repos: {}\n"
+    assert _fail(tmp_path, stats=bad) == f"{tmp_path / 'stats.yaml'}:1: missing required key 'scholar'"
+
+
+# --- a failed build keeps the previous outputs ---
+
+
+def test_failed_rebuild_leaves_previous_outputs_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_cv(DATA / "cv.yaml", DATA / "publications.bib", DATA / "stats.yaml", out)
+    before = {name: (out / name).read_bytes() for name in OUTPUTS}
+    (tmp_path / "bad.bib").write_text(_sub(BIB, "@misc{newer2023,", "@misc{old2018,"), encoding="utf-8")
+    with pytest.raises(CVError, match="duplicate citation key"):
+        build_cv(DATA / "cv.yaml", tmp_path / "bad.bib", DATA / "stats.yaml", out)
+    assert {name: (out / name).read_bytes() for name in OUTPUTS} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)

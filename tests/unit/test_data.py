@@ -1,0 +1,174 @@
+"""Data stage: digits, torchvision's MNIST IDX layout on fake files, prepared splits."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from advgen.cli import main as cli_main
+from advgen.config import spec_json
+from advgen.data import SOURCES, load_prepared, load_source
+from advgen.data.registry import Split, subsample
+from advgen.data.torchvision_sources import center_crop_resize
+from advgen.errors import AdvgenError, CheckpointError
+
+
+def digits_spec(**kw) -> dict:
+    spec = {"source": "digits", "image_size": 28, "test_fraction": 0.2, "split_seed": 0}
+    spec.update(kw)
+    return spec
+
+
+def test_digits_shapes_ranges_and_split() -> None:
+    train, test = load_source(digits_spec())
+    assert train.images.shape == (1437, 1, 28, 28) and test.images.shape == (360, 1, 28, 28)
+    assert train.images.dtype == torch.float32
+    assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
+    assert float(train.images.max()) > 0.9  # strokes reach full intensity
+    assert set(train.labels.tolist()) == set(range(10))
+    # disjoint, covering all 1,797 source images; stratified: every class ~20% in test
+    all_idx = torch.cat([train.source_index, test.source_index])
+    assert sorted(all_idx.tolist()) == list(range(1797))
+    counts = torch.bincount(test.labels, minlength=10)
+    assert counts.min() >= 34 and counts.max() <= 38
+
+
+def test_digits_deterministic_and_seeded() -> None:
+    a, _ = load_source(digits_spec())
+    b, _ = load_source(digits_spec())
+    c, _ = load_source(digits_spec(split_seed=1))
+    assert torch.equal(a.images, b.images) and torch.equal(a.labels, b.labels)
+    assert not torch.equal(a.source_index, c.source_index)
+
+
+def test_digits_size_from_config() -> None:
+    train, _ = load_source(digits_spec(image_size=32))
+    assert train.images.shape[1:] == (1, 32, 32)
+    native, _ = load_source(digits_spec(image_size=8))
+    assert native.images.shape[1:] == (1, 8, 8)
+    assert float(native.images.max()) == 1.0  # 16/16
+
+
+def test_subsample_is_class_balanced_and_seeded() -> None:
+    train, _ = load_source(digits_spec())
+    sub = subsample(train, 50, seed=3)
+    assert torch.bincount(sub.labels).tolist() == [5] * 10
+    again = subsample(train, 50, seed=3)
+    assert torch.equal(sub.source_index, again.source_index)
+    assert subsample(train, None, 0) is train
+
+
+# --- torchvision's raw MNIST IDX layout, written by hand ---------------------------------
+
+
+def write_idx_images(path: Path, images: np.ndarray) -> None:
+    n, h, w = images.shape
+    path.write_bytes(struct.pack(">IIII", 0x00000803, n, h, w) + images.astype(np.uint8).tobytes())
+
+
+def write_idx_labels(path: Path, labels: np.ndarray) -> None:
+    path.write_bytes(struct.pack(">II", 0x00000801, len(labels)) + labels.astype(np.uint8).tobytes())
+
+
+def make_fake_mnist(root: Path, folder: str = "MNIST", n_train: int = 30, n_test: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    raw = root / folder / "raw"
+    raw.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    out = []
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, size=n, dtype=np.uint8)
+        write_idx_images(raw / f"{prefix}-images-idx3-ubyte", images)
+        write_idx_labels(raw / f"{prefix}-labels-idx1-ubyte", labels)
+        # torchvision also keeps the downloaded archives next to the raw files
+        (raw / f"{prefix}-images-idx3-ubyte.gz").write_bytes(gzip.compress(b""))
+        out.append((images, labels))
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize(("source", "folder"), [("mnist", "MNIST"), ("fashion_mnist", "FashionMNIST")])
+def test_idx_loader_on_fake_files(tmp_path: Path, source: str, folder: str) -> None:
+    (train_images, train_labels), (test_images, test_labels) = make_fake_mnist(tmp_path, folder)
+    spec = {"source": source, "image_size": 28, "root": str(tmp_path), "download": False}
+    train, test = load_source(spec)
+    assert train.images.shape == (30, 1, 28, 28) and test.images.shape == (10, 1, 28, 28)
+    np.testing.assert_allclose(train.images[:, 0].numpy(), train_images / 255.0, atol=1e-6)
+    assert train.labels.tolist() == train_labels.tolist()
+    assert test.labels.tolist() == test_labels.tolist()
+
+
+def test_idx_loader_resizes(tmp_path: Path) -> None:
+    make_fake_mnist(tmp_path)
+    train, _ = load_source({"source": "mnist", "image_size": 32, "root": str(tmp_path)})
+    assert train.images.shape == (30, 1, 32, 32)
+    assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
+
+
+def test_missing_mnist_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(AdvgenError, match=f"MNIST: data not found under '{tmp_path}'"):
+        load_source({"source": "mnist", "image_size": 28, "root": str(tmp_path)})
+
+
+def test_celeba_center_crop() -> None:
+    faces = torch.rand(2, 3, 218, 178)
+    faces[:, :, 109 - 70 : 109 + 70, 89 - 70 : 89 + 70] = 0.5  # the centred 140 square
+    out = center_crop_resize(faces, 140, 64)
+    assert out.shape == (2, 3, 64, 64)
+    assert torch.allclose(out, torch.full_like(out, 0.5), atol=1e-5)
+
+
+def test_registry_interface() -> None:
+    assert set(SOURCES) == {"digits", "mnist", "fashion_mnist", "cifar10", "celeba"}
+    assert SOURCES["cifar10"].channels == 3 and SOURCES["celeba"].default_size == 64
+    with pytest.raises(ValueError):
+        Split(torch.zeros(2, 28, 28), torch.zeros(2), torch.zeros(2))
+
+
+def test_prepare_data_command_round_trip(tmp_path: Path) -> None:
+    make_fake_mnist(tmp_path / "root")
+    spec = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "root"), "max_train": 20}
+    out = tmp_path / "out"
+    status = cli_main(
+        ["prepare-data", "--name", "fake", "--spec", spec_json(spec), "--train", str(out / "train.pt"),
+         "--test", str(out / "test.pt"), "--manifest", str(out / "manifest.parquet")]
+    )
+    assert status == 0
+    train = load_prepared(out / "train.pt")
+    assert len(train) == 20 and train.num_classes == 10 and train.image_shape == (1, 28, 28)
+    assert train.images.dtype == torch.float32 and float(train.images.max()) <= 1.0
+    manifest = pd.read_parquet(out / "manifest.parquet")
+    assert list(manifest.columns) == ["index", "source_index", "label", "split"]
+    assert manifest["split"].value_counts().to_dict() == {"train": 20, "test": 10}
+    assert manifest.loc[manifest.split == "train", "label"].tolist() == train.labels.tolist()
+    assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries
+
+
+def test_prepare_data_bad_root_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "nowhere")}
+    out = tmp_path / "out"
+    status = cli_main(
+        ["prepare-data", "--name", "x", "--spec", spec_json(spec), "--train", str(out / "train.pt"),
+         "--test", str(out / "test.pt"), "--manifest", str(out / "m.parquet")]
+    )
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "MNIST: data not found" in err[0]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_corrupt_prepared_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "train.pt"
+    bad.write_bytes(b"not a torch file")
+    with pytest.raises(CheckpointError, match=f"{bad}: corrupt or not a torch file"):
+        load_prepared(bad)
+    with pytest.raises(CheckpointError, match="file not found"):
+        load_prepared(tmp_path / "missing.pt")
+    torch.save({"kind": "gan"}, bad)
+    with pytest.raises(CheckpointError, match="expected a 'prepared_data' checkpoint"):
+        load_prepared(bad)

@@ -1,0 +1,104 @@
+"""GPU slots: concurrent jobs never hold the same device; CPU fallback; SLURM's choice honoured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from advgen.device import candidate_devices, lease_device
+
+WORKER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from advgen.device import lease_device
+    out = sys.argv[1]
+    with lease_device("auto") as device:
+        start = time.monotonic()
+        gpu = os.environ["CUDA_VISIBLE_DEVICES"]
+        time.sleep(0.6)
+        end = time.monotonic()
+    with open(out, "w") as f:
+        json.dump({"gpu": gpu, "device": device, "start": start, "end": end}, f)
+    """
+)
+
+
+def test_four_jobs_on_two_fake_gpus_never_share(tmp_path: Path) -> None:
+    from tests.conftest import tool_env
+
+    env = tool_env({"ADVGEN_FAKE_GPUS": "2", "ADVGEN_GPU_LOCK_DIR": str(tmp_path / "locks")})
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / f"job{i}.json")], env=env)
+        for i in range(4)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    leases = [json.loads((tmp_path / f"job{i}.json").read_text()) for i in range(4)]
+    assert {lease["gpu"] for lease in leases} <= {"0", "1"}
+    assert all(lease["device"] == "cpu" for lease in leases)  # fake devices run on the CPU
+    for i, a in enumerate(leases):
+        for b in leases[i + 1 :]:
+            if a["gpu"] == b["gpu"]:
+                assert a["end"] <= b["start"] or b["end"] <= a["start"], (a, b)
+    # with 4 jobs and 2 devices, both devices were used
+    assert {lease["gpu"] for lease in leases} == {"0", "1"}
+
+
+def test_lease_restores_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVGEN_FAKE_GPUS", "3")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    import os
+
+    with lease_device(lock_dir=tmp_path) as device:
+        assert device == "cpu" and os.environ["CUDA_VISIBLE_DEVICES"] == "0"
+        # a job started from here inherits the leased device as its only candidate
+        assert candidate_devices() == (["0"], True)
+    assert "CUDA_VISIBLE_DEVICES" not in os.environ
+    with lease_device(lock_dir=tmp_path):  # released: the next job gets device 0 again
+        assert os.environ["CUDA_VISIBLE_DEVICES"] == "0"
+
+
+def test_existing_cuda_visible_devices_limits_candidates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ADVGEN_FAKE_GPUS", "8")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "5,7")
+    assert candidate_devices() == (["5", "7"], True)
+    with lease_device(lock_dir=tmp_path):
+        import os
+
+        assert os.environ["CUDA_VISIBLE_DEVICES"] == "5"
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "5,7"
+
+
+def test_slurm_locks_are_per_job(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Under SLURM with cgroup-constrained devices every job sees index 0: no cross-job blocking."""
+    monkeypatch.setenv("ADVGEN_FAKE_GPUS", "1")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    monkeypatch.setenv("SLURM_JOB_ID", "101")
+    with lease_device(lock_dir=tmp_path):
+        assert (tmp_path / "slurm-101-gpu0.lock").exists()
+        monkeypatch.setenv("SLURM_JOB_ID", "102")
+        with lease_device(lock_dir=tmp_path, poll_seconds=0.01):
+            assert (tmp_path / "slurm-102-gpu0.lock").exists()
+
+
+def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import torch
+
+    monkeypatch.delenv("ADVGEN_FAKE_GPUS", raising=False)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.delenv("ADVGEN_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    caplog.set_level("INFO")
+    with lease_device("auto") as device:
+        assert device == "cpu"
+    assert "no CUDA device found, running on CPU" in caplog.text
+    with pytest.raises(RuntimeError, match="no CUDA device"):
+        with lease_device("cuda"):
+            pass
+    with lease_device("cpu") as device:
+        assert device == "cpu"

@@ -1,0 +1,109 @@
+"""The cv rules in a scratch copy of the workflow: DAG membership, reruns, a real build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import copy_workflow, snakemake
+
+pytestmark = pytest.mark.slow  # each Snakemake call takes seconds on 2 cores
+CV_OUTPUTS = [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
+
+
+@pytest.fixture
+def workflow_dir(tmp_path: Path) -> Path:
+    """A scratch copy of the workflow (its folder created first, which conftest's fixture omits)."""
+    (tmp_path / "wf").mkdir()
+    return copy_workflow(tmp_path / "wf")
+
+
+def _jobs(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run as {rule: count}; {} when nothing is to be done."""
+    if "Nothing to be done" in output:
+        return {}
+    table = output[output.index("Job stats:") :].splitlines()[3:]
+    jobs = {}
+    for line in table:
+        parts = line.split()
+        if len(parts) != 2 or parts[0] == "total":
+            break
+        jobs[parts[0]] = int(parts[1])
+    return jobs
+
+
+def _dry_run(workdir: Path, *args: str) -> dict[str, int]:
+    proc = snakemake(workdir, "-n", *args)
+    return _jobs(proc.stdout + proc.stderr)
+
+
+def _mark_everything_done(workdir: Path) -> None:
+    """Create every output of the default DAG (empty files) and touch them in DAG order."""
+    summary = snakemake(workdir, "--summary").stdout.splitlines()
+    for line in summary[1:]:
+        path = workdir / line.split("\t")[0]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    snakemake(workdir, "--cores", "1", "--touch")
+    assert _dry_run(workdir) == {}
+
+
+def test_default_dag_builds_the_cv_but_never_fetches_stats(workflow_dir: Path) -> None:
+    proc = snakemake(workflow_dir, "-n")
+    jobs = _jobs(proc.stdout + proc.stderr)
+    assert jobs["cv"] == 1
+    assert "cv_stats" not in jobs and "cv_stats" not in proc.stdout
+    for output in CV_OUTPUTS:
+        assert output in proc.stdout
+
+
+def test_config_without_cv_section_still_builds_the_cv(workflow_dir: Path) -> None:
+    config = yaml.safe_load((workflow_dir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config.pop("cv", None)
+    (workflow_dir / "config" / "nocv.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    assert _dry_run(workflow_dir, "--configfile", "config/nocv.yaml")["cv"] == 1
+
+
+def test_stats_refresh_must_not_overwrite_the_stats_the_build_reads(workflow_dir: Path) -> None:
+    config = yaml.safe_load((workflow_dir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config["cv"] = {"stats_refresh": "config/cv/stats.yaml"}
+    (workflow_dir / "config" / "bad.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    proc = snakemake(workflow_dir, "-n", "--configfile", "config/bad.yaml", check=False)
+    assert proc.returncode != 0
+    assert "cv.stats_refresh: must differ from cv.stats (config/cv/stats.yaml)" in proc.stderr
+
+
+def test_editing_one_publication_schedules_only_the_cv(workflow_dir: Path) -> None:
+    _mark_everything_done(workflow_dir)
+    bib = workflow_dir / "config" / "cv" / "publications.bib"
+    text = bib.read_text(encoding="utf-8")
+    edited = text.replace(
+        "{Scalable Online Planning via Reinforcement Learning Fine-Tuning}", "{Scalable Online Planning}"
+    )
+    assert edited != text
+    bib.write_text(edited, encoding="utf-8")
+    assert _dry_run(workflow_dir) == {"cv": 1, "all": 1}
+
+
+def test_real_build_then_edit_rebuilds_only_the_cv(workflow_dir: Path) -> None:
+    snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS)
+    md = (workflow_dir / "results" / "cv" / "cv.md").read_text(encoding="utf-8")
+    assert "55. *[Applying machine learning classifiers" in md
+    assert (workflow_dir / "logs" / "cv" / "cv.log").exists()
+    assert _dry_run(workflow_dir, *CV_OUTPUTS) == {}
+    bib = workflow_dir / "config" / "cv" / "publications.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("{Neural {Potts} Model}", "{Neural Potts Models}"))
+    assert _dry_run(workflow_dir, *CV_OUTPUTS) == {"cv": 1}
+    snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS)
+    assert "Neural Potts Models" in (workflow_dir / "results" / "cv" / "cv.md").read_text(encoding="utf-8")
+    assert not list((workflow_dir / "results" / "cv").glob(".cv-build.*"))
+    # an explicit config override reaches the job through params: only the cv reruns
+    config = workflow_dir / "config" / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"(?m)^  last_updated: null.*$", '  last_updated: "2023-04-01"', text), encoding="utf-8")
+    assert _dry_run(workflow_dir, *CV_OUTPUTS) == {"cv": 1}
+    snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS)
+    assert "Last updated on April 1, 2023" in (workflow_dir / "results" / "cv" / "cv.md").read_text(encoding="utf-8")
