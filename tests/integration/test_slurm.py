@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -21,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import copy_workflow, tool_env
+
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
 CONFIG = ".test/config/slurm.yaml"
 FAKE_GPUS = "2"  # scripts/slurm/start.sh offers two fake gres GPUs
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
@@ -57,23 +56,10 @@ def slurm() -> None:
 
 def job_env(**extra: str) -> dict[str, str]:
     """Environment of the submitting process; sbatch (``--export=ALL``) hands it to every job."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLURM_")}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = f"{REPO / 'src'}{os.pathsep}{env.get('PYTHONPATH', '')}"
-    env.pop("CUDA_VISIBLE_DEVICES", None)
-    env.update(extra)
+    env = {k: v for k, v in tool_env(extra).items() if not k.startswith("SLURM_")}
+    if "CUDA_VISIBLE_DEVICES" not in extra:
+        env.pop("CUDA_VISIBLE_DEVICES", None)
     return env
-
-
-def copy_workflow(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for name in WORKFLOW_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        elif src.exists():
-            shutil.copy2(src, dest / name)
-    return dest
 
 
 class Run:
