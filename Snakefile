@@ -17,7 +17,9 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/generative.smk"
 include: "workflow/rules/cv.smk"
+include: "workflow/rules/robustness.smk"
 
 
 rule all:

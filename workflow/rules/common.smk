@@ -81,6 +81,116 @@ def data_targets():
 TARGET_FUNCTIONS.append(data_targets)
 
 
+# --- generative stage ---
+
+
+def gan_spec(wildcards):
+    return spec_json(with_seed(config["gans"][wildcards.gan]))
+
+
+def gan_train_split(wildcards):
+    return prepared(config["gans"][wildcards.gan]["dataset"], "train")
+
+
+def ae_spec(wildcards):
+    return spec_json(with_seed(config["autoencoders"][wildcards.ae]))
+
+
+def ae_splits(wildcards):
+    dataset = config["autoencoders"][wildcards.ae]["dataset"]
+    return {"train": prepared(dataset, "train"), "test": prepared(dataset, "test")}
+
+
+def quality_classifier(dataset):
+    """The classifier scoring samples of `dataset` (None: that dataset is not scored)."""
+    sq = section("sample_quality")
+    if not sq:
+        return None
+    name = sq["classifier_by_dataset"].get(dataset, sq["classifier"])
+    clf = section("classifiers").get(name) or {}
+    return name if clf.get("dataset", dataset) == dataset else None
+
+
+def quality_dataset(family, name):
+    if family == "real":
+        return name
+    return config[family][name]["dataset"]
+
+
+def sample_quality_spec(wildcards):
+    return spec_json(with_seed(config["sample_quality"]))
+
+
+def sample_quality_dataset(wildcards):
+    return quality_dataset(wildcards.family, wildcards.name)
+
+
+def sample_quality_classifier(wildcards):
+    return quality_classifier(sample_quality_dataset(wildcards))
+
+
+def sample_quality_inputs(wildcards):
+    dataset = sample_quality_dataset(wildcards)
+    inputs = {
+        "classifier": f"results/classifiers/{quality_classifier(dataset)}/model.pt",
+        "reference": prepared(dataset, "train"),
+    }
+    if wildcards.family == "gans":
+        inputs["model"] = f"results/gans/{wildcards.name}/checkpoint.pt"
+        inputs["info"] = f"results/gans/{wildcards.name}/status.json"
+    elif wildcards.family == "autoencoders":
+        inputs["model"] = f"results/autoencoders/{wildcards.name}/checkpoint.pt"
+        inputs["info"] = f"results/autoencoders/{wildcards.name}/metrics.json"
+    else:
+        inputs["real"] = prepared(dataset, "test")
+    return inputs
+
+
+def sample_quality_source(wildcards):
+    """The command's input options: --model/--info for a generator, --real for data."""
+    inputs = sample_quality_inputs(wildcards)
+    if "real" in inputs:
+        return f"--real {inputs['real']}"
+    return f"--model {inputs['model']} --info {inputs['info']}"
+
+
+def sample_quality_rows(wildcards=None):
+    """One row per scored GAN, autoencoder and (include_real) dataset."""
+    rows, datasets = [], set()
+    for family in ("gans", "autoencoders"):
+        for name, exp in sorted(section(family).items()):
+            if quality_classifier(exp["dataset"]):
+                rows.append(f"results/sample_quality/{family}/{name}.parquet")
+                datasets.add(exp["dataset"])
+    if section("sample_quality").get("include_real"):
+        rows += [f"results/sample_quality/real/{d}.parquet" for d in sorted(datasets)]
+    return rows
+
+
+def generative_targets():
+    targets = expand("results/gans/{gan}/status.json", gan=sorted(section("gans")))
+    targets += expand(
+        "results/autoencoders/{ae}/metrics.json", ae=sorted(section("autoencoders"))
+    )
+    if sample_quality_rows():
+        targets.append("results/sample_quality/summary.parquet")
+    return targets
+
+
+if section("sample_quality"):
+    for _clf in {config["sample_quality"]["classifier"]} | set(
+        config["sample_quality"]["classifier_by_dataset"].values()
+    ):
+        if _clf not in section("classifiers"):
+            sys.exit(
+                f"config error: {CONFIG_SOURCE}: sample_quality: unknown classifier "
+                f"'{_clf}' (defined: {', '.join(sorted(section('classifiers'))) or 'none'})"
+            )
+
+
+TARGET_FUNCTIONS.append(generative_targets)
+
+
 # --- cv stage ---
 from advgen.cv.settings import build_options, cv_settings
 
@@ -113,3 +223,156 @@ def cv_targets():
 
 
 TARGET_FUNCTIONS.append(cv_targets)
+
+# --- robustness stage ---
+from advgen.robustness import plan as robustness_plan
+
+try:
+    robustness_plan.check_references(config, CONFIG_SOURCE)
+except ConfigError as exc:
+    sys.exit(f"config error: {exc}")
+
+ALL_CLASSIFIERS = robustness_plan.all_classifiers(config)
+
+
+wildcard_constraints:
+    classifier=NAME,
+    attack=NAME,
+    sweep="capacity|data_size",
+
+
+def classifier_entry(name):
+    """A classifier's validated spec (sweep points included), seed and device filled in."""
+    spec = with_seed(ALL_CLASSIFIERS[name])
+    spec["device"] = config["device"]
+    return spec
+
+
+def classifier_spec(wildcards):
+    return spec_json(classifier_entry(wildcards.classifier))
+
+
+def classifier_dataset(name):
+    return ALL_CLASSIFIERS[name]["dataset"]
+
+
+def classifier_data(wildcards):
+    dataset = classifier_dataset(wildcards.classifier)
+    return {"train": prepared(dataset, "train"), "test": prepared(dataset, "test")}
+
+
+def classifier_model(name):
+    """Path of a trained classifier's checkpoint, for other stages' inputs."""
+    return f"results/classifiers/{name}/model.pt"
+
+
+def robustness_eval(max_examples=None):
+    rob = section("robustness")
+    if max_examples is None:
+        max_examples = rob.get("max_examples")
+    return {"max_examples": max_examples, "batch_size": rob.get("batch_size", 500)}
+
+
+def attack_spec(wildcards):
+    entry = section("robustness")["attacks"][wildcards.attack]
+    spec = {
+        "attack": entry,
+        "eval": robustness_eval(entry["max_examples"]),
+        "device": config["device"],
+    }
+    return spec_json(spec)
+
+
+def attack_inputs(wildcards):
+    dataset = classifier_dataset(wildcards.classifier)
+    return {
+        "model": classifier_model(wildcards.classifier),
+        "test": prepared(dataset, "test"),
+    }
+
+
+def attack_curves(wildcards=None):
+    jobs = robustness_plan.attack_jobs(config)
+    return [f"results/robustness/attacks/{c}/{a}.parquet" for c, a in jobs]
+
+
+def transfer_settings():
+    return section("robustness")["transfer"]
+
+
+def transfer_inputs(wildcards):
+    names = transfer_settings()["classifiers"]
+    inputs = {name: classifier_model(name) for name in names}
+    inputs["test"] = prepared(classifier_dataset(names[0]), "test")
+    return inputs
+
+
+def transfer_models(wildcards):
+    names = sorted(transfer_settings()["classifiers"])
+    return " ".join(f"{name}={classifier_model(name)}" for name in names)
+
+
+def transfer_spec(wildcards):
+    settings = transfer_settings()
+    attacks = section("robustness")["attacks"]
+    spec = {
+        "transfer": settings,
+        "attacks": {name: attacks[name] for name in settings["attacks"]},
+        "eval": robustness_eval(),
+        "device": config["device"],
+    }
+    return spec_json(spec)
+
+
+def sweep_points(sweep):
+    return robustness_plan.sweep_points(config, sweep)
+
+
+def sweep_inputs(wildcards):
+    points = sweep_points(wildcards.sweep)
+    inputs = {p["classifier"]: classifier_model(p["classifier"]) for p in points}
+    dataset = classifier_dataset(points[0]["classifier"])
+    inputs["train"] = prepared(dataset, "train")
+    inputs["test"] = prepared(dataset, "test")
+    return inputs
+
+
+def sweep_models(wildcards):
+    names = sorted({p["classifier"] for p in sweep_points(wildcards.sweep)})
+    return " ".join(f"{name}={classifier_model(name)}" for name in names)
+
+
+def sweep_spec(wildcards):
+    settings = section("robustness")[wildcards.sweep]
+    spec = {
+        "points": {
+            p["classifier"]: with_seed(p["spec"]) for p in sweep_points(wildcards.sweep)
+        },
+        "attack": section("robustness")["attacks"][settings["attack"]],
+        "eps": settings["eps"],
+        "eval": robustness_eval(),
+        "device": config["device"],
+    }
+    return spec_json(spec)
+
+
+def robustness_targets():
+    rob = section("robustness")
+    targets = expand(
+        "results/classifiers/{classifier}/history.parquet",
+        classifier=sorted(section("classifiers")),
+    )
+    if robustness_plan.attack_jobs(config):
+        targets += [
+            "results/robustness/attacks.parquet",
+            "results/robustness/minimal_perturbation.parquet",
+        ]
+    if rob.get("transfer"):
+        targets.append("results/robustness/transfer.parquet")
+    for sweep in ("capacity", "data_size"):
+        if rob.get(sweep):
+            targets.append(f"results/robustness/sweeps/{sweep}.parquet")
+    return targets
+
+
+TARGET_FUNCTIONS.append(robustness_targets)

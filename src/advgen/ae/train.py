@@ -1,0 +1,258 @@
+"""Autoencoder training (the report's "Non-Adversarial Networks" Q1 and Q2) with resume.
+
+Per iteration the losses table records the image MSE, the moment MSE of the batch's codes
+(:mod:`advgen.ae.losses`), the factor and the scaled term the optimiser sees (the factor is
+0 without latent forcing). At the end of every epoch the codes of the held-out split are
+summarised as a latent CDF snapshot: quantiles of every code entry at ``cdf_levels``
+evenly spaced levels, next to the N(0, 1) quantiles at the same levels.
+
+Outputs (``results/autoencoders/<name>/``): ``checkpoint.pt``, ``losses.parquet``,
+``latent_cdf.parquet``, ``novel.png`` (decoded z ~ N(0, I)), ``reconstructions.png``
+(test images over their reconstructions) and ``metrics.json`` (test MSE, parameter count,
+status, seconds). ``resume/last.pt`` is written every epoch, as for GANs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from advgen.ae.losses import moment_factor, moment_mse, moments
+from advgen.data import load_prepared
+from advgen.errors import ConfigError
+from advgen.gan.grid import save_grid
+from advgen.gan.runner import TrainingStopped, load_resume
+from advgen.io import save_torch, write_json, write_parquet
+from advgen.models import build_autoencoder, count_parameters
+from advgen.seeding import rng_state, seed_everything, set_rng_state
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("iteration", "epoch", "image_mse", "moment_mse", "factor", "scaled_moment", "loss", "z_mean", "z_var", "z_kurtosis")
+CDF_COLUMNS = ("epoch", "level", "latent_quantile", "normal_quantile")
+
+
+@dataclass(frozen=True)
+class AeOutputs:
+    checkpoint: Path
+    losses: Path
+    latent_cdf: Path
+    novel: Path
+    reconstructions: Path
+    metrics: Path
+    resume: Path
+
+    @classmethod
+    def under(cls, folder: str | Path) -> AeOutputs:
+        f = Path(folder)
+        return cls(
+            f / "checkpoint.pt", f / "losses.parquet", f / "latent_cdf.parquet", f / "novel.png",
+            f / "reconstructions.png", f / "metrics.json", f / "resume",
+        )
+
+
+class AeRun:
+    """State of one autoencoder run and its epoch step."""
+
+    def __init__(self, spec: dict[str, Any], train_path: str, test_path: str, device: str = "cpu") -> None:
+        self.spec, self.device = spec, torch.device(device)
+        train, test = load_prepared(train_path), load_prepared(test_path)
+        seed_everything(int(spec["seed"]))
+        self.image_shape = list(train.image_shape)
+        kwargs = {"width": spec["width"]}
+        self.model = build_autoencoder(spec["arch"], self.image_shape, spec["z_dim"], kwargs).to(self.device)
+        self.model_info = {"arch": spec["arch"], "kwargs": kwargs, "z_dim": spec["z_dim"], "image_shape": self.image_shape}
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=spec["lr"])
+        self.train_images = train.images.to(self.device)
+        if len(self.train_images) < spec["batch_size"]:
+            raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.train_images)} training images of {train_path}")
+        self.test_images = test.images.to(self.device)
+        self.data_rng = torch.Generator().manual_seed(int(spec["seed"]))
+        self.novel_noise = torch.randn(spec["n_novel"], spec["z_dim"], generator=torch.Generator().manual_seed(int(spec["seed"]) + 1))
+        self.rows: list[tuple] = []
+        self.cdf_rows: list[tuple] = []
+        self.epochs_info: list[dict[str, Any]] = []
+        self.epoch = self.iteration = 0
+        self.seconds = 0.0
+        self.resumed_from: list[int] = []
+        self.diverged_iteration: int | None = None
+
+    def factor(self) -> float:
+        s = self.spec
+        return moment_factor(self.epoch, s["factor_initial"], s["factor_growth"], s["factor_max"]) if s["latent_forcing"] else 0.0
+
+    def train_epoch(self) -> bool:
+        """One pass over the training split; ``False`` if a loss became NaN/inf."""
+        self.model.train()
+        bs, over = self.spec["batch_size"], self.spec["moments_over"]
+        perm = torch.randperm(len(self.train_images), generator=self.data_rng)
+        self.epoch += 1
+        factor = self.factor()
+        for start in range(0, len(perm) - bs + 1, bs):
+            x = self.train_images[perm[start : start + bs].to(self.device)]
+            recon, z = self.model(x)
+            image_mse = F.mse_loss(recon, x)
+            m_mse = moment_mse(z, over)
+            loss = image_mse + factor * m_mse
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.iteration += 1
+            mean, var, kurt = (float(v) for v in moments(z.detach(), "all"))
+            values = (float(image_mse.detach()), float(m_mse.detach()), factor, factor * float(m_mse.detach()), float(loss.detach()))
+            self.rows.append((self.iteration, self.epoch, *values, mean, var, kurt))
+            if not all(math.isfinite(v) for v in values):
+                self.diverged_iteration = self.iteration
+                return False
+        return True
+
+    @torch.no_grad()
+    def evaluate(self) -> dict[str, float]:
+        """Test MSE and a latent CDF snapshot of the test codes (rows added to ``cdf_rows``)."""
+        self.model.eval()
+        recon, z = self.model(self.test_images)
+        test_mse = float(F.mse_loss(recon, self.test_images))
+        n = self.spec["cdf_levels"]
+        levels = torch.arange(1, n + 1, dtype=torch.float64) / (n + 1)
+        latent_q = torch.quantile(z.flatten().double().cpu(), levels)
+        normal_q = torch.special.ndtri(levels)
+        for p, lq, nq in zip(levels.tolist(), latent_q.tolist(), normal_q.tolist()):
+            self.cdf_rows.append((self.epoch, p, lq, nq))
+        ks = _ks_to_normal(z.flatten().double().cpu())
+        mean, var, kurt = (float(v) for v in moments(z, "all"))
+        self.model.train()
+        return {"epoch": self.epoch, "test_mse": test_mse, "latent_ks": ks, "z_mean": mean, "z_var": var, "z_kurtosis": kurt}
+
+    @torch.no_grad()
+    def images(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(novel samples, test images stacked over their reconstructions), in [0, 1]."""
+        self.model.eval()
+        novel = self.model.decoder(self.novel_noise.to(self.device)).cpu()
+        x = self.test_images[:32]
+        recon, _ = self.model(x)
+        self.model.train()
+        pairs = torch.cat([x.cpu().view(4, 8, *x.shape[1:]), recon.cpu().view(4, 8, *x.shape[1:])], dim=1)
+        return novel, pairs.flatten(0, 1)
+
+    def state_dict(self, *, with_log: bool = True) -> dict[str, Any]:
+        ckpt: dict[str, Any] = {
+            "kind": "autoencoder",
+            "model": self.model_info,
+            "state": {k: v.detach().cpu().clone() for k, v in self.model.state_dict().items()},
+            "optimizer": self.opt.state_dict(),
+            "epoch": self.epoch,
+            "iteration": self.iteration,
+            "rng": rng_state(),
+            "data_rng": self.data_rng.get_state(),
+            "params": count_parameters(self.model),
+            "config": self.spec,
+        }
+        if with_log:
+            ckpt.update(rows=list(self.rows), cdf_rows=list(self.cdf_rows), epochs_info=list(self.epochs_info),
+                        seconds=self.seconds, resumed_from=list(self.resumed_from))
+        return ckpt
+
+    def load_state_dict(self, ckpt: dict[str, Any]) -> None:
+        self.model.load_state_dict(ckpt["state"])
+        self.opt.load_state_dict(ckpt["optimizer"])
+        self.epoch, self.iteration = int(ckpt["epoch"]), int(ckpt["iteration"])
+        set_rng_state(ckpt["rng"])
+        self.data_rng.set_state(ckpt["data_rng"])
+        self.rows, self.cdf_rows = list(ckpt["rows"]), list(ckpt["cdf_rows"])
+        self.epochs_info, self.seconds = list(ckpt["epochs_info"]), float(ckpt["seconds"])
+        self.resumed_from = list(ckpt["resumed_from"])
+
+
+def _ks_to_normal(x: torch.Tensor) -> float:
+    """Kolmogorov-Smirnov distance between the empirical CDF of ``x`` and N(0, 1)."""
+    x = x.sort().values
+    n = len(x)
+    cdf = torch.special.ndtr(x)
+    upper = torch.arange(1, n + 1, dtype=x.dtype) / n
+    return float(torch.maximum(upper - cdf, cdf - (upper - 1.0 / n)).max())
+
+
+def _frame(rows: list[tuple], columns: tuple[str, ...], ints: tuple[str, ...]) -> Any:
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=list(columns))
+    for c in ints:
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def train_autoencoder(
+    spec: dict[str, Any],
+    train_path: str | Path,
+    test_path: str | Path,
+    outputs: AeOutputs,
+    *,
+    device: str = "cpu",
+    stop_after_epochs: int | None = None,
+) -> dict[str, Any]:
+    """Train (or resume) the autoencoder of ``spec``; returns the metrics dict written."""
+    run = AeRun(spec, str(train_path), str(test_path), device)
+    last_path = outputs.resume / "last.pt"
+    ckpt = load_resume(last_path, spec, "autoencoder")
+    if ckpt is not None:
+        run.load_state_dict(ckpt)
+        run.resumed_from.append(run.epoch)
+        log.info("resuming from %s at epoch %d", last_path, run.epoch)
+    else:
+        shutil.rmtree(outputs.resume, ignore_errors=True)
+    final = run.state_dict(with_log=False)
+    done_here = 0
+    while run.epoch < spec["epochs"]:
+        start = time.perf_counter()
+        finite = run.train_epoch()
+        run.seconds += time.perf_counter() - start
+        if not finite:
+            log.warning("epoch %d iteration %d: loss is not finite, stopping", run.epoch, run.iteration)
+            break
+        info = run.evaluate()
+        run.epochs_info.append(info)
+        state = run.state_dict()
+        save_torch(state, last_path)
+        final = {k: v for k, v in state.items() if k not in ("rows", "cdf_rows", "epochs_info", "seconds", "resumed_from")}
+        log.info("epoch %d/%d: image_mse %.5f test_mse %.5f factor %g latent KS %.3f", run.epoch, spec["epochs"],
+                 run.rows[-1][2], info["test_mse"], run.factor(), info["latent_ks"])
+        done_here += 1
+        if stop_after_epochs is not None and done_here >= stop_after_epochs and run.epoch < spec["epochs"]:
+            raise TrainingStopped(f"stopped after {done_here} epoch(s) as requested; {last_path} holds epoch {run.epoch}")
+    if run.diverged_iteration is not None:
+        run.model.load_state_dict(final["state"])  # the last good weights
+    novel, pairs = run.images()
+    last = run.epochs_info[-1] if run.epochs_info else run.evaluate()
+    metrics = {
+        "kind": "autoencoder",
+        "status": "diverged" if run.diverged_iteration is not None else "ok",
+        "test_mse": last["test_mse"],
+        "latent_ks": last["latent_ks"],
+        "params": {"encoder": count_parameters(run.model.encoder), "decoder": count_parameters(run.model.decoder)},
+        "latent_forcing": spec["latent_forcing"],
+        "epochs_completed": int(final["epoch"]),
+        "iterations": run.iteration,
+        "seconds": round(run.seconds, 3),
+        "resumed_from_epochs": run.resumed_from,
+        "diverged_iteration": run.diverged_iteration,
+        "epochs": run.epochs_info,
+        "device": str(run.device),
+    }
+    final["status"] = metrics["status"]
+    save_torch(final, outputs.checkpoint)
+    write_parquet(_frame(run.rows, COLUMNS, ("iteration", "epoch")), outputs.losses)
+    write_parquet(_frame(run.cdf_rows, CDF_COLUMNS, ("epoch",)), outputs.latent_cdf)
+    save_grid(novel, outputs.novel, nrow=8)
+    save_grid(pairs, outputs.reconstructions, nrow=8)
+    write_json(outputs.metrics, metrics)
+    shutil.rmtree(outputs.resume, ignore_errors=True)
+    log.info("test MSE %.5f after %d epochs (%.1f s)", metrics["test_mse"], metrics["epochs_completed"], run.seconds)
+    return metrics

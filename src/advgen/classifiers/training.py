@@ -1,0 +1,189 @@
+"""Classifier training: standard, FGSM-mix and PGD adversarial training, resumable.
+
+Modes (``mode`` in the spec):
+
+* ``standard``: cross-entropy on clean inputs.
+* ``fgsm_mix``: ``alpha * J(x) + (1 - alpha) * J(x + eps * sign(grad J))`` with alpha = 0.5
+  (Goodfellow et al. 2015, "Explaining and Harnessing Adversarial Examples").
+* ``pgd``: the saddle-point objective of Madry et al. 2018: cross-entropy on a PGD
+  adversary with random start, ``pgd_steps`` steps of ``pgd_step_factor * eps / steps``.
+  Epsilon ramps linearly from 0 over the first ``eps_warmup_epochs`` epochs, since training
+  against the full budget from random initialisation can stall at chance.
+
+Adversaries are crafted in eval mode (the attack restores train mode). The spec is the
+classifier's config entry plus ``seed`` and ``device``; a resume checkpoint is used only
+when its ``config`` equals the spec.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.subsets import select_subset
+from advgen.classifiers.zoo import build_classifier, count_parameters
+from advgen.data import PreparedSplit
+from advgen.io import load_torch, save_torch
+from advgen.seeding import rng_state, seed_everything, set_rng_state
+
+log = logging.getLogger(__name__)
+
+MODES = ("standard", "fgsm_mix", "pgd")
+HISTORY_COLUMNS = [
+    "epoch",
+    "eps",
+    "loss",
+    "train_clean_acc",
+    "train_robust_acc",
+    "test_clean_acc",
+    "n_train",
+    "seconds",
+]
+
+
+def _optimizer(model: nn.Module, spec: dict[str, Any]) -> torch.optim.Optimizer:
+    if spec["optimizer"] == "sgd":
+        return torch.optim.SGD(
+            model.parameters(), lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
+        )
+    return torch.optim.Adam(model.parameters(), lr=spec["lr"], weight_decay=spec["weight_decay"])
+
+
+def epsilon_at(spec: dict[str, Any], step: int, steps_per_epoch: int) -> float:
+    """The adversarial budget at optimisation step ``step`` (linear warm-up, then ``eps``)."""
+    warm = spec.get("eps_warmup_epochs", 0) * steps_per_epoch
+    if spec["mode"] != "pgd" or warm <= 0:
+        return float(spec["eps"])
+    return float(spec["eps"]) * min(1.0, (step + 1) / warm)
+
+
+def _adversary(model: nn.Module, spec: dict[str, Any], eps: float) -> Any:
+    from advgen.attacks import FGSM, PGD
+
+    if spec["mode"] == "fgsm_mix":
+        return FGSM(model, eps=eps, seed=None)
+    steps = int(spec["pgd_steps"])
+    return PGD(model, eps=eps, alpha=spec["pgd_step_factor"] * eps / steps, steps=steps, seed=None)
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 1000) -> float:
+    """Clean accuracy in eval mode (the previous mode is restored)."""
+    was = model.training
+    model.eval()
+    correct = 0
+    for i in range(0, len(labels), batch_size):
+        correct += (model(images[i : i + batch_size]).argmax(1) == labels[i : i + batch_size]).sum().item()
+    model.train(was)
+    return correct / max(1, len(labels))
+
+
+def _train_epoch(
+    model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, spec: dict[str, Any], step0: int
+) -> dict[str, float]:
+    n, bs = len(y), int(spec["batch_size"])
+    steps_per_epoch = math.ceil(n / bs)
+    order = torch.randperm(n).to(x.device)
+    model.train()
+    total = clean_ok = robust_ok = 0.0
+    eps = 0.0
+    for b in range(steps_per_epoch):
+        idx = order[b * bs : (b + 1) * bs]
+        xb, yb = x[idx], y[idx]
+        if spec["mode"] == "standard":
+            logits = model(xb)
+            loss = F.cross_entropy(logits, yb)
+            clean_ok += (logits.argmax(1) == yb).sum().item()
+        else:
+            eps = epsilon_at(spec, step0 + b, steps_per_epoch)
+            adv = _adversary(model, spec, eps).generate(xb, yb)
+            adv_logits = model(adv)
+            robust_ok += (adv_logits.argmax(1) == yb).sum().item()
+            if spec["mode"] == "fgsm_mix":
+                logits = model(xb)
+                a = float(spec["fgsm_alpha"])
+                loss = a * F.cross_entropy(logits, yb) + (1.0 - a) * F.cross_entropy(adv_logits, yb)
+            else:
+                loss = F.cross_entropy(adv_logits, yb)
+                with torch.no_grad():
+                    logits = model(xb)
+            clean_ok += (logits.argmax(1) == yb).sum().item()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(yb)
+    return {
+        "eps": eps if spec["mode"] != "standard" else 0.0,
+        "loss": total / n,
+        "train_clean_acc": clean_ok / n,
+        "train_robust_acc": robust_ok / n if spec["mode"] != "standard" else float("nan"),
+    }
+
+
+def train_classifier(
+    spec: dict[str, Any],
+    train: PreparedSplit,
+    test: PreparedSplit,
+    *,
+    name: str,
+    device: str = "cpu",
+    resume_path: str | Path | None = None,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Train one zoo classifier as ``spec`` says; returns (checkpoint dict, per-epoch history).
+
+    ``resume_path`` (``results/classifiers/<name>/resume/last.pt``) is written after every
+    epoch and continued from when its ``config`` equals ``spec``.
+    """
+    seed_everything(int(spec["seed"]))
+    idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+    x, y = train.images[idx].to(device), train.labels[idx].to(device)
+    xt, yt = test.images.to(device), test.labels.to(device)
+    arch_kwargs = {"in_shape": list(train.image_shape), "num_classes": train.num_classes, "width": spec["width"]}
+    model = build_classifier(spec["arch"], arch_kwargs["in_shape"], train.num_classes, spec["width"]).to(device)
+    opt = _optimizer(model, spec)
+    log.info("%s: %s (%d parameters), %s training on %d images", name, spec["arch"], count_parameters(model),
+             spec["mode"], len(y))
+    history: list[dict[str, Any]] = []
+    start = 0
+    if resume_path is not None and Path(resume_path).exists():
+        state = load_torch(resume_path, kind="classifier_resume")
+        if state.get("config") == spec:
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["optimizer"])
+            history, start = list(state["history"]), int(state["epoch"])
+            set_rng_state(state["rng"])
+            log.info("%s: resuming after epoch %d from %s", name, start, resume_path)
+        else:
+            log.info("%s: %s was made by another config; starting afresh", name, resume_path)
+    steps_per_epoch = math.ceil(len(y) / int(spec["batch_size"]))
+    for epoch in range(start, int(spec["epochs"])):
+        t0 = time.perf_counter()
+        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch)
+        row.update(epoch=epoch + 1, test_clean_acc=accuracy(model, xt, yt), n_train=len(y),
+                   seconds=time.perf_counter() - t0)
+        history.append(row)
+        log.info("%s epoch %d: loss %.4f train acc %.3f robust %.3f test acc %.3f (eps %.3f, %.1fs)", name,
+                 epoch + 1, row["loss"], row["train_clean_acc"], row["train_robust_acc"], row["test_clean_acc"],
+                 row["eps"], row["seconds"])
+        if resume_path is not None:
+            save_torch(
+                {"kind": "classifier_resume", "config": spec, "model": model.state_dict(),
+                 "optimizer": opt.state_dict(), "epoch": epoch + 1, "history": history, "rng": rng_state()},
+                resume_path,
+            )
+    model.eval()
+    ckpt = checkpoint_dict(model, name=name, arch=spec["arch"], arch_kwargs=arch_kwargs, config=spec,
+                           epoch=int(spec["epochs"]), rng=rng_state())
+    frame = pd.DataFrame(history, columns=HISTORY_COLUMNS)
+    frame.insert(0, "classifier", name)
+    frame.insert(1, "mode", spec["mode"])
+    return ckpt, frame

@@ -1,0 +1,25 @@
+"""``advgen attack-table``: concatenate attack curves; write the minimal-perturbation table."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "aggregate attack curves into one table and the L-BFGS/DeepFool minimal-perturbation table"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--curves", nargs="+", required=True, help="inputs: per-job curve tables (.parquet)")
+    p.add_argument("--out", required=True, help="output: all curves (.parquet)")
+    p.add_argument("--minimal", required=True, help="output: minimal-perturbation table (.parquet)")
+
+
+def main(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from advgen.io import read_parquet, write_parquet
+    from advgen.robustness.evaluate import minimal_table
+
+    curves = pd.concat([read_parquet(p) for p in args.curves], ignore_index=True)
+    curves = curves.sort_values(["classifier", "attack", "eps"]).reset_index(drop=True)
+    write_parquet(curves, args.out)
+    write_parquet(minimal_table(curves), args.minimal)

@@ -1,0 +1,23 @@
+"""``advgen sample-quality-table``: concatenate the one-row sample-quality tables."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "concatenate per-model sample-quality rows into one Parquet table (sorted by dataset, family, model)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inputs", nargs="+", required=True, help="inputs: one-row Parquet tables from sample-quality")
+    p.add_argument("--out", required=True, help="output: the combined Parquet table")
+
+
+def main(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from advgen.io import read_parquet, write_parquet
+
+    table = pd.concat([read_parquet(p) for p in args.inputs], ignore_index=True)
+    order = {"real": 0, "gan": 1, "autoencoder": 2}
+    table = table.sort_values(["dataset", "family", "model"], key=lambda c: c.map(order) if c.name == "family" else c)
+    write_parquet(table.reset_index(drop=True), args.out)

@@ -1,0 +1,53 @@
+"""``advgen train-ae``: train (or resume) one autoencoder experiment."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "train an autoencoder (resuming from <resume-dir>/last.pt); writes checkpoint, losses, latent CDFs, grids, metrics"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spec", required=True, help="the experiment's config entry (autoencoders.<name>) as JSON, seed included")
+    p.add_argument("--train", required=True, help="input: prepared training split (.pt)")
+    p.add_argument("--test", required=True, help="input: prepared held-out split (.pt): test MSE and latent CDFs")
+    p.add_argument("--checkpoint", required=True, help="output: checkpoint.pt (model, optimizer, epoch, RNG, config)")
+    p.add_argument("--losses", required=True, help="output: per-iteration image/moment losses (.parquet)")
+    p.add_argument("--latent-cdf", required=True, help="output: latent quantiles vs N(0, 1) per epoch (.parquet)")
+    p.add_argument("--novel", required=True, help="output: grid of decoded z ~ N(0, I) (.png)")
+    p.add_argument("--reconstructions", required=True, help="output: test images over their reconstructions (.png)")
+    p.add_argument("--metrics", required=True, help="output: test MSE, status and metadata (.json)")
+    p.add_argument("--resume-dir", help="folder for resume/last.pt while training (default: <checkpoint folder>/resume)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="device preference (default: auto)")
+    p.add_argument(
+        "--stop-after-epochs",
+        type=int,
+        help="exit with an error after this many epochs of this invocation, leaving the resume checkpoint "
+        "(simulates preemption; default: $ADVGEN_STOP_AFTER_EPOCHS or never)",
+    )
+
+
+def main(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from advgen.ae import AeOutputs, train_autoencoder
+    from advgen.config import parse_spec
+    from advgen.device import lease_device
+    from advgen.errors import ConfigError
+    from advgen.gan.runner import stop_after_epochs
+    from advgen.gan.spec import complete_spec
+
+    spec = complete_spec(parse_spec(args.spec), "autoencoder")
+    if "seed" not in spec:
+        raise ConfigError("--spec: seed: missing required key 'seed'")
+    with lease_device(args.device) as device:
+        outputs = AeOutputs(
+            Path(args.checkpoint),
+            Path(args.losses),
+            Path(args.latent_cdf),
+            Path(args.novel),
+            Path(args.reconstructions),
+            Path(args.metrics),
+            Path(args.resume_dir) if args.resume_dir else Path(args.checkpoint).parent / "resume",
+        )
+        train_autoencoder(spec, args.train, args.test, outputs, device=device, stop_after_epochs=stop_after_epochs(args.stop_after_epochs))

@@ -1,0 +1,36 @@
+"""``advgen train-classifier``: train one zoo classifier (standard, FGSM-mix or PGD)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+HELP = "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}"
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", required=True, help="classifier name (key of config 'classifiers')")
+    p.add_argument("--spec", required=True, help="the classifier's config entry (+ seed, device) as JSON")
+    p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
+    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
+    p.add_argument("--model", required=True, help="output: checkpoint (.pt)")
+    p.add_argument("--history", required=True, help="output: per-epoch history (.parquet)")
+    p.add_argument("--resume", default=None, help="resume checkpoint, written every epoch (undeclared output)")
+
+
+def main(args: argparse.Namespace) -> None:
+    from advgen.classifiers import save_classifier, train_classifier
+    from advgen.config import parse_spec
+    from advgen.data import load_prepared
+    from advgen.device import lease_device
+    from advgen.io import write_parquet
+
+    spec = parse_spec(args.spec)
+    train, test = load_prepared(args.train), load_prepared(args.test)
+    with lease_device(spec.get("device", "auto")) as device:
+        ckpt, history = train_classifier(spec, train, test, name=args.name, device=device, resume_path=args.resume)
+    save_classifier(args.model, ckpt)
+    write_parquet(history, args.history)
+    log.info("%s: test accuracy %.4f", args.name, history["test_clean_acc"].iloc[-1] if len(history) else float("nan"))

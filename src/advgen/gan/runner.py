@@ -1,0 +1,159 @@
+"""Run a GAN experiment end to end: resume, train, write the declared outputs.
+
+Outputs (``results/gans/<name>/``): ``checkpoint.pt``, ``losses.parquet`` (one row per
+iteration), ``samples/epoch_XXX.png`` (fixed-noise grid per epoch) and ``status.json``.
+While training, ``resume/last.pt`` and ``resume/samples/`` are written atomically at the
+end of every epoch; they are not declared outputs, so a killed job keeps them and its
+rerun continues from the last completed epoch (when the checkpoint's config equals the
+spec). They are deleted once the declared outputs are written.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advgen.errors import AdvgenError
+from advgen.gan.grid import save_grid
+from advgen.gan.train import GanRun
+from advgen.io import load_torch, save_torch, write_json, write_parquet
+
+log = logging.getLogger(__name__)
+
+
+class TrainingStopped(AdvgenError):
+    """Training stopped on request after some epochs (simulated preemption); rerun to resume."""
+
+
+STOP_ENV = "ADVGEN_STOP_AFTER_EPOCHS"
+
+
+def stop_after_epochs(value: int | None) -> int | None:
+    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it)."""
+    if value is not None:
+        return value
+    env = os.environ.get(STOP_ENV, "").strip()
+    if not env:
+        return None
+    try:
+        return int(env)
+    except ValueError as exc:
+        raise AdvgenError(f"${STOP_ENV}: expected an integer, got {env!r}") from exc
+
+
+@dataclass(frozen=True)
+class GanOutputs:
+    checkpoint: Path
+    losses: Path
+    samples: Path
+    status: Path
+    resume: Path  # folder holding last.pt and samples/ while training
+
+    @classmethod
+    def under(cls, folder: str | Path) -> GanOutputs:
+        """The standard layout below ``results/gans/<name>``."""
+        f = Path(folder)
+        return cls(f / "checkpoint.pt", f / "losses.parquet", f / "samples", f / "status.json", f / "resume")
+
+
+def load_resume(path: Path, spec: dict[str, Any], kind: str) -> dict[str, Any] | None:
+    """The resume checkpoint at ``path`` if it belongs to ``spec``, else ``None`` (logged)."""
+    if not path.exists():
+        return None
+    try:
+        ckpt = load_torch(path, kind=kind, required=("config", "epoch", "rows"))
+    except AdvgenError as exc:
+        log.warning("ignoring unreadable resume checkpoint (%s); starting from scratch", exc)
+        return None
+    if ckpt["config"] != spec:
+        log.warning("%s was written for a different spec; starting from scratch", path)
+        return None
+    return ckpt
+
+
+def publish_folder(src: Path, dest: Path) -> None:
+    """Copy folder ``src`` to ``dest`` and swap it in with a rename."""
+    tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp)
+    if dest.exists():
+        shutil.rmtree(dest)
+    os.replace(tmp, dest)
+
+
+def train_gan(
+    spec: dict[str, Any],
+    train_path: str | Path,
+    outputs: GanOutputs,
+    *,
+    device: str = "cpu",
+    stop_after_epochs: int | None = None,
+) -> dict[str, Any]:
+    """Train (or resume) the GAN described by ``spec``; returns the status dict written."""
+    run = GanRun(spec, str(train_path), device)
+    last_path = outputs.resume / "last.pt"
+    resume_samples = outputs.resume / "samples"
+    ckpt = load_resume(last_path, spec, "gan")
+    if ckpt is not None:
+        run.load_state_dict(ckpt)
+        run.resumed_from.append(run.epoch)
+        log.info("resuming from %s at epoch %d", last_path, run.epoch)
+    else:
+        shutil.rmtree(outputs.resume, ignore_errors=True)
+    last_good = copy.deepcopy(run.state_dict(with_log=False))
+    epochs_this_call = 0
+    while run.epoch < spec["epochs"]:
+        start = time.perf_counter()
+        finite = run.train_epoch()
+        run.seconds += time.perf_counter() - start
+        if not finite:
+            break
+        samples = run.fixed_samples()
+        div = run.sample_diversity(samples)
+        run.tracker.epoch_end(div)
+        run.epochs_info.append({"epoch": run.epoch, "diversity": div, "iterations": run.iteration})
+        save_grid(samples, resume_samples / f"epoch_{run.epoch:03d}.png")
+        state = run.state_dict()
+        save_torch(state, last_path)
+        last_good = copy.deepcopy({k: v for k, v in state.items() if k not in _LOG_KEYS})
+        rows = run.rows[-1] if run.rows else None
+        log.info("epoch %d/%d: g_loss %.4f d_loss %.4f diversity %.3f", run.epoch, spec["epochs"], rows[2], rows[3], div)
+        epochs_this_call += 1
+        if stop_after_epochs is not None and epochs_this_call >= stop_after_epochs and run.epoch < spec["epochs"]:
+            raise TrainingStopped(f"stopped after {epochs_this_call} epoch(s) as requested; {last_path} holds epoch {run.epoch}")
+    status = {
+        "kind": "gan",
+        "status": run.tracker.status,
+        "flags": run.tracker.flags,
+        "params": run.param_counts(),
+        "generator": spec["generator"],
+        "discriminator": spec["discriminator"],
+        "loss": spec["loss"],
+        "unroll_k": spec["unroll_k"],
+        "epochs_completed": int(last_good["epoch"]),
+        "iterations": run.iteration,
+        "seconds": round(run.seconds, 3),
+        "resumed_from_epochs": run.resumed_from,
+        "diverged_iteration": run.tracker.diverged_iteration,
+        "vanishing_iterations": run.tracker.vanishing_iterations,
+        "epochs": run.epochs_info,
+        "device": str(run.device),
+    }
+    last_good["status"] = status["status"]
+    save_torch(last_good, outputs.checkpoint)
+    write_parquet(run.losses_frame(), outputs.losses)
+    resume_samples.mkdir(parents=True, exist_ok=True)
+    publish_folder(resume_samples, outputs.samples)
+    write_json(outputs.status, status)
+    shutil.rmtree(outputs.resume, ignore_errors=True)
+    log.info("status %s after %d epochs (%.1f s)", status["status"], status["epochs_completed"], run.seconds)
+    return status
+
+
+_LOG_KEYS = ("rows", "tracker", "seconds", "epochs_info", "resumed_from")

@@ -1,0 +1,225 @@
+"""GAN training loop: d_steps / g_steps per batch, optional unrolling, per-iteration log,
+fixed-noise grids per epoch, status detection and resume from ``resume/last.pt``.
+
+A run is fully described by its spec (one ``gans.<name>`` entry, defaults filled). With
+the same spec, seed and thread count on CPU, a run resumed after a kill writes the same
+losses table as an uninterrupted one: the resume checkpoint holds the models, optimizers,
+every RNG state (global and the shuffling generator) and the rows logged so far.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Any
+
+import torch
+
+from advgen.data import load_prepared
+from advgen.errors import ConfigError
+from advgen.gan.losses import discriminator_loss, discriminator_score, generator_loss
+from advgen.gan.status import StatusTracker, diversity
+from advgen.gan.unroll import grad_norm, restored, second_order_generator_loss
+from advgen.models import build_discriminator, build_generator, count_parameters
+from advgen.seeding import rng_state, seed_everything, set_rng_state
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("iteration", "epoch", "g_loss", "d_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm", "unroll_k")
+
+
+class GanRun:
+    """The state of one GAN run (models, optimizers, RNGs, log) and its epoch step."""
+
+    def __init__(self, spec: dict[str, Any], train_path: str, device: str = "cpu") -> None:
+        self.spec, self.device = spec, torch.device(device)
+        data = load_prepared(train_path)
+        seed_everything(int(spec["seed"]))
+        self.image_shape = list(data.image_shape)
+        self.G = build_generator(spec["generator"], spec["z_dim"], self.image_shape, spec["generator_kwargs"]).to(self.device)
+        self.D = build_discriminator(spec["discriminator"], self.image_shape, spec["discriminator_kwargs"]).to(self.device)
+        low, high = self.D.input_range
+        self.images = (low + (high - low) * data.images).to(self.device)
+        if len(self.images) < spec["batch_size"]:
+            raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.images)} training images of {train_path}")
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec["g_ema"] > 0 else None
+        betas = tuple(spec["betas"])
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], betas=betas)
+        seed = int(spec["seed"])
+        self.data_rng = torch.Generator().manual_seed(seed)
+        self.fixed_noise = torch.randn(spec["grid_size"], spec["z_dim"], generator=torch.Generator().manual_seed(seed + 1))
+        idx = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(seed + 2))[: spec["grid_size"]]
+        self.reference = self.images[idx].cpu()
+        self.tracker = StatusTracker(spec["vanishing_threshold"], spec["vanishing_patience"], spec["collapse_diversity"])
+        self.rows: list[tuple] = []
+        self.epoch = 0
+        self.iteration = 0
+        self.seconds = 0.0
+        self.epochs_info: list[dict[str, Any]] = []
+        self.resumed_from: list[int] = []
+
+    # -- steps -------------------------------------------------------------------------
+    def _noise(self) -> torch.Tensor:
+        return torch.randn(self.spec["batch_size"], self.spec["z_dim"], device=self.device)
+
+    def d_step(self, real: torch.Tensor) -> tuple[float, float, float, float]:
+        """One D update on ``real`` and a fresh generated batch: (loss, d_real, d_fake, grad norm)."""
+        with torch.no_grad():
+            fake = self.G(self._noise())
+        self.opt_d.zero_grad(set_to_none=True)
+        real_logits, fake_logits = self.D(real), self.D(fake)
+        loss = discriminator_loss(self.spec["loss"], real_logits, fake_logits, self.spec["real_label"])
+        loss.backward()
+        norm = grad_norm(self.D)
+        self.opt_d.step()
+        kind = self.spec["loss"]
+        return float(loss.detach()), discriminator_score(kind, real_logits), discriminator_score(kind, fake_logits), norm
+
+    def g_step(self, real: torch.Tensor) -> tuple[float, float]:
+        """One G update (against D unrolled ``unroll_k`` steps when set): (loss, grad norm)."""
+        k, order = self.spec["unroll_k"], self.spec["unroll_order"]
+        if k > 0:
+            with restored(self.D, self.opt_d):
+                if order == "first":
+                    for _ in range(k):
+                        self.d_step(real)
+                    return self._plain_g_step(None)
+                return self._plain_g_step(real)
+        return self._plain_g_step(None)
+
+    def _plain_g_step(self, second_order_real: torch.Tensor | None) -> tuple[float, float]:
+        self.opt_g.zero_grad(set_to_none=True)
+        self.D.requires_grad_(False)
+        try:
+            if second_order_real is None:
+                loss = generator_loss(self.spec["loss"], self.D(self.G(self._noise())))
+            else:
+                loss = second_order_generator_loss(
+                    self.G,
+                    self.D,
+                    self.opt_d,
+                    second_order_real,
+                    self._noise,
+                    loss=self.spec["loss"],
+                    k=self.spec["unroll_k"],
+                    real_label=self.spec["real_label"],
+                )
+            loss.backward()
+        finally:
+            self.D.requires_grad_(True)
+        norm = grad_norm(self.G)
+        self.opt_g.step()
+        if self.G_ema is not None:
+            self._update_ema()
+        return float(loss.detach()), norm
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        """G_ema <- decay * G_ema + (1 - decay) * G (Yazici et al. 2019); buffers copied."""
+        decay = self.spec["g_ema"]
+        for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
+            p_ema.lerp_(p, 1.0 - decay)
+        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
+            b_ema.copy_(b)
+
+    @property
+    def sampler(self) -> torch.nn.Module:
+        """The generator that samples are drawn from: the average when ``g_ema`` > 0."""
+        return self.G_ema if self.G_ema is not None else self.G
+
+    def train_epoch(self) -> bool:
+        """One pass over the data; ``False`` if training diverged (NaN/inf)."""
+        self.G.train()
+        self.D.train()
+        bs = self.spec["batch_size"]
+        perm = torch.randperm(len(self.images), generator=self.data_rng)
+        self.epoch += 1
+        for start in range(0, len(perm) - bs + 1, bs):
+            real = self.images[perm[start : start + bs].to(self.device)]
+            for _ in range(self.spec["d_steps"]):
+                d_loss, d_real, d_fake, d_norm = self.d_step(real)
+            for _ in range(self.spec["g_steps"]):
+                g_loss, g_norm = self.g_step(real)
+            self.iteration += 1
+            self.rows.append((self.iteration, self.epoch, g_loss, d_loss, d_real, d_fake, g_norm, d_norm, self.spec["unroll_k"]))
+            if not self.tracker.update(self.iteration, g_loss, d_loss, g_norm):
+                log.warning("epoch %d iteration %d: loss is not finite, stopping", self.epoch, self.iteration)
+                return False
+        return True
+
+    @torch.no_grad()
+    def fixed_samples(self) -> torch.Tensor:
+        """The fixed-noise samples in [0, 1] (eval mode; no RNG drawn)."""
+        g = self.sampler
+        g.eval()
+        out = g(self.fixed_noise.to(self.device)).cpu()
+        g.train()
+        low, high = self.G.output_range
+        return ((out - low) / (high - low)).clamp(0, 1)
+
+    def sample_diversity(self, samples01: torch.Tensor) -> float:
+        low, high = self.D.input_range
+        return diversity(samples01, (self.reference - low) / (high - low))
+
+    # -- checkpoints -------------------------------------------------------------------
+    def param_counts(self) -> dict[str, int]:
+        return {"generator": count_parameters(self.G), "discriminator": count_parameters(self.D)}
+
+    def state_dict(self, *, with_log: bool = True) -> dict[str, Any]:
+        """A plain-dict checkpoint (``kind="gan"``); ``with_log`` adds what resuming needs."""
+        spec = self.spec
+        ckpt: dict[str, Any] = {
+            "kind": "gan",
+            "generator": {"arch": spec["generator"], "kwargs": spec["generator_kwargs"], "z_dim": spec["z_dim"], "image_shape": self.image_shape},
+            "discriminator": {"arch": spec["discriminator"], "kwargs": spec["discriminator_kwargs"], "image_shape": self.image_shape},
+            "G": _cpu(self.G.state_dict()),
+            "D": _cpu(self.D.state_dict()),
+            "G_ema": _cpu(self.G_ema.state_dict()) if self.G_ema is not None else None,
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "epoch": self.epoch,
+            "iteration": self.iteration,
+            "rng": rng_state(),
+            "data_rng": self.data_rng.get_state(),
+            "fixed_noise": self.fixed_noise,
+            "params": self.param_counts(),
+            "config": spec,
+        }
+        if with_log:
+            ckpt.update(
+                rows=list(self.rows),
+                tracker=self.tracker.state_dict(),
+                seconds=self.seconds,
+                epochs_info=list(self.epochs_info),
+                resumed_from=list(self.resumed_from),
+            )
+        return ckpt
+
+    def load_state_dict(self, ckpt: dict[str, Any]) -> None:
+        self.G.load_state_dict(ckpt["G"])
+        self.D.load_state_dict(ckpt["D"])
+        if self.G_ema is not None:
+            self.G_ema.load_state_dict(ckpt["G_ema"])
+        self.opt_g.load_state_dict(ckpt["opt_g"])
+        self.opt_d.load_state_dict(ckpt["opt_d"])
+        self.epoch, self.iteration = int(ckpt["epoch"]), int(ckpt["iteration"])
+        set_rng_state(ckpt["rng"])
+        self.data_rng.set_state(ckpt["data_rng"])
+        self.rows = list(ckpt["rows"])
+        self.tracker = StatusTracker.from_state(ckpt["tracker"])
+        self.seconds = float(ckpt["seconds"])
+        self.epochs_info = list(ckpt["epochs_info"])
+        self.resumed_from = list(ckpt["resumed_from"])
+
+    def losses_frame(self) -> Any:
+        import pandas as pd
+
+        df = pd.DataFrame(self.rows, columns=list(COLUMNS))
+        for c in ("iteration", "epoch", "unroll_k"):
+            df[c] = df[c].astype("int64")
+        return df
+
+
+def _cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().clone() for k, v in state.items()}

@@ -1,0 +1,100 @@
+"""Unrolled GAN updates (Metz et al. 2016, "Unrolled Generative Adversarial Networks",
+arXiv:1611.02163).
+
+Before a generator step, the discriminator is trained ``k`` further steps ("fake
+training"), the generator steps against the unrolled D, then D and its optimizer are
+restored. Two variants:
+
+* first order (the report's method, :func:`restored`): the unrolled D is a constant for
+  the G step; costs ~(k+1) D steps per G step.
+* second order (:func:`second_order_generator_loss`): D's unrolled parameters are computed
+  functionally with ``torch.func`` as a differentiable function of G (Adam updates
+  included), so G's gradient flows through the k D updates, as in the paper. Never
+  ``torch.compile`` this path (double backward).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Callable, Iterator
+
+import torch
+from torch import nn
+from torch.func import functional_call, grad
+
+from advgen.gan.losses import discriminator_loss, generator_loss
+
+
+@contextlib.contextmanager
+def restored(model: nn.Module, optimizer: torch.optim.Optimizer) -> Iterator[None]:
+    """Restore ``model`` (parameters and buffers) and ``optimizer`` state on exit, exactly."""
+    model_state = copy.deepcopy(model.state_dict())
+    optim_state = copy.deepcopy(optimizer.state_dict())
+    try:
+        yield
+    finally:
+        model.load_state_dict(model_state)
+        optimizer.load_state_dict(optim_state)
+        optimizer.zero_grad(set_to_none=True)
+
+
+def second_order_generator_loss(
+    generator: nn.Module,
+    discriminator: nn.Module,
+    optimizer: torch.optim.Adam,
+    real: torch.Tensor,
+    noise: Callable[[], torch.Tensor],
+    *,
+    loss: str,
+    k: int,
+    real_label: float,
+) -> torch.Tensor:
+    """G's loss against D after ``k`` differentiable Adam steps on the current batch.
+
+    ``noise()`` draws a batch of z. D's module state is only read (its batch-norm buffers
+    may update: wrap the call in :func:`restored`).
+    """
+    group = optimizer.param_groups[0]
+    lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+    named = dict(discriminator.named_parameters())
+    names = list(named)
+    params = {n: named[n].detach() for n in names}
+    buffers = dict(discriminator.named_buffers())
+    exp_avg, exp_avg_sq, steps = {}, {}, {}
+    for n in names:
+        state = optimizer.state.get(named[n], {})
+        exp_avg[n] = state["exp_avg"].detach() if "exp_avg" in state else torch.zeros_like(params[n])
+        exp_avg_sq[n] = state["exp_avg_sq"].detach() if "exp_avg_sq" in state else torch.zeros_like(params[n])
+        steps[n] = float(state["step"]) if "step" in state else 0.0
+
+    def call(p: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        return functional_call(discriminator, (p, buffers), (x,))
+
+    for _ in range(k):
+        fake = generator(noise())  # keeps the graph to G: the unrolled D depends on G
+
+        def d_objective(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], fake: torch.Tensor = fake) -> torch.Tensor:
+            # buffers are an argument: batch norm updates its running statistics in place
+            def d(x: torch.Tensor) -> torch.Tensor:
+                return functional_call(discriminator, (p, b), (x,))
+
+            return discriminator_loss(loss, d(real), d(fake), real_label)
+
+        grads = grad(d_objective)(params, buffers)
+        new_params = {}
+        for n in names:
+            steps[n] += 1.0
+            exp_avg[n] = beta1 * exp_avg[n] + (1 - beta1) * grads[n]
+            exp_avg_sq[n] = beta2 * exp_avg_sq[n] + (1 - beta2) * grads[n] * grads[n]
+            m_hat = exp_avg[n] / (1 - beta1 ** steps[n])
+            v_hat = exp_avg_sq[n] / (1 - beta2 ** steps[n])
+            new_params[n] = params[n] - lr * m_hat / (torch.sqrt(v_hat + 1e-30) + eps)
+        params = new_params
+    return generator_loss(loss, call(params, generator(noise())))
+
+
+def grad_norm(module: nn.Module) -> float:
+    """L2 norm of all parameter gradients of ``module`` (0 when none)."""
+    norms = [p.grad.detach().norm() for p in module.parameters() if p.grad is not None]
+    return float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0

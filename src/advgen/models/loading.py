@@ -1,0 +1,144 @@
+"""Load trained models from checkpoints, with every public interface on images in [0, 1].
+
+GAN generators output tanh images in [-1, 1] and their discriminators were trained on
+that range; the wrappers below map to and from [0, 1] so that later stages (inversion,
+sample quality, robustness probes) see one convention.
+
+Checkpoint layouts (plain dicts, :func:`advgen.io.load_torch`):
+
+* ``kind="gan"``: ``generator`` / ``discriminator`` = ``{"arch", "kwargs", "z_dim",
+  "image_shape"}``, state dicts ``G`` and ``D``, optimizers ``opt_g`` / ``opt_d``,
+  ``epoch``, ``rng``, ``config``; ``G_ema`` (or ``None``) is the generator's weight
+  average when the run kept one (``g_ema`` > 0), and is what :func:`load_generator` returns.
+* ``kind="autoencoder"``: ``model`` = ``{"arch", "kwargs", "z_dim", "image_shape"}``,
+  state dict ``state``, ``optimizer``, ``epoch``, ``rng``, ``config``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from advgen.errors import CheckpointError
+from advgen.io import load_torch
+from advgen.models.registry import build_autoencoder, build_discriminator, build_generator
+
+
+class UnitRangeGenerator(nn.Module):
+    """A generator whose output is rescaled from ``output_range`` to [0, 1]."""
+
+    def __init__(self, generator: nn.Module) -> None:
+        super().__init__()
+        self.generator = generator
+        self.z_dim = int(generator.z_dim)
+        self.image_shape = tuple(generator.image_shape)
+        self.low, self.high = getattr(generator, "output_range", (0.0, 1.0))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return ((self.generator(z) - self.low) / (self.high - self.low)).clamp(0.0, 1.0)
+
+
+class UnitRangeDiscriminator(nn.Module):
+    """A discriminator that takes images in [0, 1] (rescaled to its ``input_range``)."""
+
+    def __init__(self, discriminator: nn.Module) -> None:
+        super().__init__()
+        self.discriminator = discriminator
+        self.image_shape = tuple(discriminator.image_shape)
+        self.low, self.high = getattr(discriminator, "input_range", (0.0, 1.0))
+
+    def _scale(self, x: torch.Tensor) -> torch.Tensor:
+        return self.low + (self.high - self.low) * x
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits ``(N,)`` (positive = "real")."""
+        return self.discriminator(self._scale(x))
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate features ``(N, F)``."""
+        return self.discriminator.forward_features(self._scale(x))
+
+
+def _arch(ckpt: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    arch = ckpt.get(key)
+    if not isinstance(arch, dict) or "arch" not in arch or "image_shape" not in arch:
+        raise CheckpointError(f"{path}: '{key}' must describe the architecture (arch, kwargs, image_shape)")
+    return arch
+
+
+def _load_state(module: nn.Module, state: Any, path: Path, key: str) -> None:
+    try:
+        module.load_state_dict(state)
+    except (RuntimeError, TypeError, AttributeError) as exc:
+        raise CheckpointError(f"{path}: '{key}' does not fit the architecture ({exc})") from exc
+
+
+def gan_generator(ckpt: dict[str, Any], path: Path, *, average: bool = True) -> nn.Module:
+    """The raw generator of a GAN checkpoint dict (output in its ``output_range``).
+
+    With ``average`` (default) the weight average ``G_ema`` is used when the run kept one.
+    """
+    a = _arch(ckpt, "generator", path)
+    g = build_generator(a["arch"], a["z_dim"], a["image_shape"], a.get("kwargs"))
+    key = "G_ema" if average and ckpt.get("G_ema") is not None else "G"
+    if key not in ckpt:
+        raise CheckpointError(f"{path}: checkpoint lacks key G")
+    _load_state(g, ckpt[key], path, key)
+    return g
+
+
+def gan_discriminator(ckpt: dict[str, Any], path: Path) -> nn.Module:
+    """The raw discriminator of a GAN checkpoint dict (input in its ``input_range``)."""
+    a = _arch(ckpt, "discriminator", path)
+    d = build_discriminator(a["arch"], a["image_shape"], a.get("kwargs"))
+    _load_state(d, ckpt["D"], path, "D")
+    return d
+
+
+def autoencoder_model(ckpt: dict[str, Any], path: Path) -> nn.Module:
+    """The autoencoder of an autoencoder checkpoint dict."""
+    a = _arch(ckpt, "model", path)
+    ae = build_autoencoder(a["arch"], a["image_shape"], a["z_dim"], a.get("kwargs"))
+    _load_state(ae, ckpt["state"], path, "state")
+    return ae
+
+
+def load_generator(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, int]:
+    """``(G, z_dim)`` from a GAN or an autoencoder checkpoint (then G is the decoder).
+
+    ``G`` maps ``(N, z_dim)`` floats to images in [0, 1] (NCHW) and is in eval mode.
+    """
+    path = Path(path)
+    ckpt = load_torch(path)
+    kind = ckpt.get("kind")
+    if kind == "gan":
+        g: nn.Module = UnitRangeGenerator(gan_generator(ckpt, path))
+    elif kind == "autoencoder":
+        g = autoencoder_model(ckpt, path).decoder
+    else:
+        raise CheckpointError(f"{path}: expected a 'gan' or 'autoencoder' checkpoint, found kind={kind!r}")
+    return g.to(device).eval(), int(g.z_dim)
+
+
+def load_autoencoder(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module, int]:
+    """``(encoder, decoder, z_dim)`` from an autoencoder checkpoint, both in eval mode.
+
+    The encoder maps images in [0, 1] to ``(N, z_dim)``; the decoder maps back.
+    """
+    path = Path(path)
+    ckpt = load_torch(path, kind="autoencoder", required=("model", "state"))
+    ae = autoencoder_model(ckpt, path).to(device).eval()
+    return ae.encoder, ae.decoder, int(ae.z_dim)
+
+
+def load_discriminator(path: str | Path, device: str | torch.device = "cpu") -> nn.Module:
+    """The discriminator of a GAN checkpoint, on images in [0, 1], in eval mode.
+
+    Returns logits ``(N,)``; ``forward_features(x)`` gives the penultimate features.
+    """
+    path = Path(path)
+    ckpt = load_torch(path, kind="gan", required=("discriminator", "D"))
+    return UnitRangeDiscriminator(gan_discriminator(ckpt, path)).to(device).eval()

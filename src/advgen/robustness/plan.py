@@ -1,0 +1,114 @@
+"""The robustness stage's job plan, from the validated config (no torch: the DAG imports it).
+
+* :func:`all_classifiers`: the ``classifiers`` section plus the classifiers the capacity
+  and data-size sweeps train. A sweep point is its base classifier's spec with ``mode``
+  and ``width`` (capacity) or ``train_fraction`` (data size) replaced; it reuses the name
+  of a configured classifier with the same spec, else gets ``<base>_<mode>_w0p5`` /
+  ``<base>_<mode>_f0p25``.
+* :func:`attack_jobs`: the (classifier, attack) pairs of the ``attack`` rule.
+* :func:`check_references`: every name the ``robustness`` section uses exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from advgen.errors import ConfigError
+
+SWEEPS = {"capacity": ("width", "widths", "w"), "data_size": ("train_fraction", "fractions", "f")}
+MINIMAL_ATTACKS = ("LBFGS", "DeepFool")
+
+
+def _tag(value: float) -> str:
+    text = f"{float(value):g}".replace(".", "p").replace("-", "m")
+    return text
+
+
+def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    settings = (config.get("robustness") or {}).get(sweep)
+    if not settings:
+        return []
+    field, grid_key, letter = SWEEPS[sweep]
+    base_name = settings["classifier"]
+    base = (config.get("classifiers") or {})[base_name]
+    points = []
+    for mode in settings["modes"]:
+        for value in settings[grid_key]:
+            spec = dict(base, mode=mode, **{field: float(value)})
+            same = [n for n in sorted(known) if known[n] == spec]
+            name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
+            if name in known and known[name] != spec:
+                raise ConfigError(
+                    f"robustness.{sweep}: generated classifier name '{name}' is already used by another "
+                    "classifier; rename that classifier"
+                )
+            known[name] = spec
+            points.append({"classifier": name, "mode": mode, field: float(value), "spec": spec})
+    return points
+
+
+def _plan(config: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    known = {name: dict(spec) for name, spec in (config.get("classifiers") or {}).items()}
+    points = {sweep: _points(config, sweep, known) for sweep in SWEEPS}
+    return known, points
+
+
+def sweep_points(config: Mapping[str, Any], sweep: str) -> list[dict[str, Any]]:
+    """The points of a sweep: ``{"classifier", "mode", <field>, "spec"}``.
+
+    A point whose spec equals a configured classifier's or an earlier sweep point's
+    reuses that name, so no model is trained twice.
+    """
+    return _plan(config)[1][sweep]
+
+
+def all_classifiers(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every classifier to train: configured ones and sweep points (name -> spec)."""
+    return _plan(config)[0]
+
+
+def attack_jobs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Sorted (classifier, attack) pairs that the ``attack`` rule runs."""
+    attacks = (config.get("robustness") or {}).get("attacks") or {}
+    return sorted((c, a) for a, spec in attacks.items() for c in spec["classifiers"])
+
+
+def minimal_attacks(config: Mapping[str, Any]) -> list[str]:
+    """Names of the configured minimal-perturbation attacks (L-BFGS, DeepFool)."""
+    attacks = (config.get("robustness") or {}).get("attacks") or {}
+    return sorted(a for a, spec in attacks.items() if spec["attack"] in MINIMAL_ATTACKS)
+
+
+def check_references(config: Mapping[str, Any], source: str = "config") -> None:
+    """Raise :class:`ConfigError` naming the key of any unknown classifier or attack name."""
+    rob = config.get("robustness") or {}
+    classifiers = config.get("classifiers") or {}
+    attacks = rob.get("attacks") or {}
+
+    def need(names: list[str], known: Mapping[str, Any], key: str, what: str) -> None:
+        for name in names:
+            if name not in known:
+                defined = ", ".join(sorted(known)) or "none"
+                raise ConfigError(f"{source}: {key}: unknown {what} '{name}' (defined: {defined})")
+
+    for name, spec in attacks.items():
+        need(spec["classifiers"], classifiers, f"robustness.attacks.{name}.classifiers", "classifier")
+    transfer = rob.get("transfer")
+    if transfer:
+        need(transfer["classifiers"], classifiers, "robustness.transfer.classifiers", "classifier")
+        need(transfer["attacks"], attacks, "robustness.transfer.attacks", "attack")
+        datasets = sorted({classifiers[n]["dataset"] for n in transfer["classifiers"]})
+        if len(datasets) > 1:
+            raise ConfigError(
+                f"{source}: robustness.transfer.classifiers: all must share one dataset (found {', '.join(datasets)})"
+            )
+        for name in transfer["attacks"]:
+            if attacks[name]["attack"] not in ("FGSM", "PGD"):
+                raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM or PGD attack")
+    for sweep in SWEEPS:
+        settings = rob.get(sweep)
+        if settings:
+            need([settings["classifier"]], classifiers, f"robustness.{sweep}.classifier", "classifier")
+            need([settings["attack"]], attacks, f"robustness.{sweep}.attack", "attack")
+    all_classifiers(config)

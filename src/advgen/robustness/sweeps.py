@@ -1,0 +1,70 @@
+"""Capacity and data-size sweeps: clean and robust accuracy per sweep point.
+
+* Capacity (Madry et al. 2018, Sec. 4: robustness to strong adversaries needs capacity):
+  the width multiplier of a CNN, standard vs PGD training.
+* Data size (Schmidt et al. 2018, "Adversarially Robust Generalization Requires More
+  Data"): the training fraction; the gap between robust accuracy on the training
+  examples and on the test set is the robust generalisation gap.
+
+Rows: ``sweep, classifier, mode, width, train_fraction, n_train, parameters, eps,
+clean_acc, robust_acc, train_clean_acc, train_robust_acc`` (accuracies on at most
+``max_examples`` examples of the test split and of the model's own training subset).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+
+from advgen.classifiers import count_parameters, select_subset
+from advgen.robustness.evaluate import eval_subset, make_attack
+
+COLUMNS = [
+    "sweep", "classifier", "mode", "width", "train_fraction", "n_train", "parameters", "eps",
+    "clean_acc", "robust_acc", "train_clean_acc", "train_robust_acc",
+]  # fmt: skip
+
+
+def clean_and_robust(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: dict[str, Any], eps: float, batch_size: int | None
+) -> tuple[float, float]:
+    """Clean and robust accuracy of ``model`` under ``attack`` at ``eps``."""
+    atk = make_attack(attack, model, batch_size=batch_size)
+    atk.eps = float(eps)
+    result = atk(x, y)
+    return float(result.clean_correct.float().mean()), float(result.adv_correct.float().mean())
+
+
+def sweep_row(
+    sweep: str,
+    name: str,
+    spec: dict[str, Any],
+    model: nn.Module,
+    test: tuple[torch.Tensor, torch.Tensor],
+    train: tuple[torch.Tensor, torch.Tensor],
+    attack: dict[str, Any],
+    eps: float,
+    *,
+    max_examples: int | None,
+    batch_size: int | None,
+) -> dict[str, Any]:
+    """One sweep point's row (see the module docstring)."""
+    seen = select_subset(train[1], spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+    train_x, train_y = train[0][seen], train[1][seen]
+    keep = eval_subset(train_y, max_examples)
+    clean, robust = clean_and_robust(model, test[0], test[1], attack, eps, batch_size)
+    train_clean, train_robust = clean_and_robust(model, train_x[keep], train_y[keep], attack, eps, batch_size)
+    return {
+        "sweep": sweep, "classifier": name, "mode": spec["mode"], "width": float(spec["width"]),
+        "train_fraction": float(spec["train_fraction"]), "n_train": len(seen), "parameters": count_parameters(model),
+        "eps": float(eps), "clean_acc": clean, "robust_acc": robust, "train_clean_acc": train_clean,
+        "train_robust_acc": train_robust,
+    }  # fmt: skip
+
+
+def sweep_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The sweep's rows as a table sorted by mode and grid value."""
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["mode", "width", "train_fraction"]).reset_index(drop=True)

@@ -1,0 +1,69 @@
+"""Transfer matrices: adversarial examples crafted on model i, evaluated on model j.
+
+Szegedy et al. 2014 (cross-model and cross-training-set generalisation, their Table 3/4)
+and Goodfellow et al. 2015. Rows of the long-form table::
+
+    source, attack, kind, target, eps, n, error
+
+``kind`` is ``adversarial`` (crafted on ``source`` by ``attack``) or ``gaussian``: the
+baseline row adds Gaussian noise with, per example, the same L2 norm as that adversarial
+perturbation (clipped to [0, 1]). ``error`` is the error rate of ``target`` on those inputs,
+so the diagonal (source = target, adversarial) is each model's white-box error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import torch
+from torch import nn
+
+from advgen.robustness.evaluate import make_attack
+
+COLUMNS = ["source", "attack", "kind", "target", "eps", "n", "error"]
+
+
+@torch.no_grad()
+def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000) -> float:
+    """Share of misclassified inputs (model in eval mode)."""
+    wrong = 0
+    for i in range(0, len(y), batch_size):
+        wrong += int((model(x[i : i + batch_size]).argmax(1) != y[i : i + batch_size]).sum())
+    return wrong / max(1, len(y))
+
+
+def gaussian_like(x: torch.Tensor, adv: torch.Tensor, seed: int) -> torch.Tensor:
+    """``x`` plus Gaussian noise scaled per example to the L2 norm of ``adv - x``, in [0, 1]."""
+    gen = torch.Generator(device=x.device).manual_seed(int(seed))
+    noise = torch.randn(x.shape, generator=gen, device=x.device, dtype=x.dtype)
+    target = (adv - x).flatten(1).norm(dim=1)
+    noise = noise * (target / noise.flatten(1).norm(dim=1).clamp_min(1e-12)).view(-1, *([1] * (x.ndim - 1)))
+    return (x + noise).clamp(0.0, 1.0)
+
+
+def transfer_matrix(
+    models: Mapping[str, nn.Module],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Mapping[str, dict[str, Any]],
+    eps: float,
+    *,
+    batch_size: int | None = None,
+    noise_seed: int = 0,
+) -> pd.DataFrame:
+    """Long-form transfer table over every (source, attack, kind, target) (see module doc)."""
+    rows = []
+    for source in sorted(models):
+        for name in sorted(attacks):
+            atk = make_attack(attacks[name], models[source], batch_size=batch_size)
+            atk.eps = float(eps)
+            adv = atk.generate(x, y)
+            for kind, inputs in (("adversarial", adv), ("gaussian", gaussian_like(x, adv, noise_seed))):
+                for target in sorted(models):
+                    rows.append(
+                        {"source": source, "attack": name, "kind": kind, "target": target, "eps": float(eps),
+                         "n": len(y), "error": error_rate(models[target], inputs, y)}
+                    )
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,169 @@
+"""Sanity tests every attack must pass, plus per-attack checks against known answers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+import advgen.attacks as attacks
+from advgen.attacks import FGSM, LBFGS, PGD, DeepFool, OnePixel, Spatial
+from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    yield from one_thread()
+
+
+SPLIT = blob_split(90, size=8)
+MODEL = trained_linear(SPLIT)
+X, Y = SPLIT.images, SPLIT.labels
+
+
+class BrightestPixel(nn.Module):
+    """Class 1 iff some pixel exceeds 0.5: a model a single pixel can fool."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        peak = x.flatten(1).amax(1)
+        return torch.stack([torch.full_like(peak, 0.5), peak], 1) * 10
+
+
+DARK_X = 0.4 * torch.rand(40, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+DARK_Y = torch.zeros(40, dtype=torch.long)
+
+# (attack factory, eps grid in the attack's own measure, (model, x, y))
+CASES = {
+    "FGSM": (lambda m: FGSM(m), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
+    "PGD": (lambda m: PGD(m, steps=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
+    "PGD_L2": (lambda m: PGD(m, steps=10, norm="l2", restarts=2), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "LBFGS": (lambda m: LBFGS(m, search_steps=3, steps=10), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "DeepFool": (lambda m: DeepFool(m), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "OnePixel": (lambda m: OnePixel(m, population=8, steps=5), [0, 1, 2, 4], (BrightestPixel(), DARK_X, DARK_Y)),
+    "Spatial": (lambda m: Spatial(m, rotations=7, translations=3), [0.0, 0.5, 1.0], (MODEL, X, Y)),
+}
+
+
+def test_package_exports_the_six_attacks() -> None:
+    for name in ("FGSM", "PGD", "LBFGS", "DeepFool", "OnePixel", "Spatial"):
+        assert name in attacks.__all__ and isinstance(getattr(attacks, name), type)
+
+
+@pytest.fixture(scope="module")
+def sweeps() -> dict:
+    return {name: (make(m).sweep(x, y, grid), grid, (m, x, y)) for name, (make, grid, (m, x, y)) in CASES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_eps_zero_gives_clean_accuracy(name: str, sweeps: dict) -> None:
+    results, _, (model, x, y) = sweeps[name]
+    clean = (model(x).argmax(1) == y).float().mean()
+    assert results[0].adv_correct.float().mean() == clean
+    assert torch.equal(results[0].adv, x)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_robust_accuracy_is_non_increasing_and_reaches_zero_or_below_clean(name: str, sweeps: dict) -> None:
+    results, _, _ = sweeps[name]
+    accs = [float(r.adv_correct.float().mean()) for r in results]
+    assert all(b <= a for a, b in zip(accs, accs[1:], strict=False)), accs
+    assert accs[-1] < accs[0], f"{name} never fooled the model: {accs}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_perturbation_within_budget_and_inputs_in_unit_box(name: str, sweeps: dict) -> None:
+    results, grid, (_, x, _) = sweeps[name]
+    for res, eps in zip(results, grid, strict=True):
+        assert float(res.norm.max()) <= eps + 1e-5, (name, eps, float(res.norm.max()))
+        assert float(res.adv.min()) >= 0.0 and float(res.adv.max()) <= 1.0
+        assert res.adv.shape == x.shape
+        assert torch.equal(res.success, res.clean_correct & ~res.adv_correct)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_train_mode_is_restored_and_attack_runs_in_eval_mode(name: str) -> None:
+    make, grid, (base, x, y) = CASES[name]
+    model = nn.Sequential(base, nn.Dropout(0.9))  # dropout on the logits: in train mode the attack would be noisy
+    model.train()
+    base.eval()  # a submodule in its own mode must keep it
+    result = make(model).sweep(x, y, [grid[-1]])[0]
+    assert model.training and model[1].training and not base.training
+    reference = make(base).sweep(x, y, [grid[-1]])[0]
+    assert torch.equal(result.adv, reference.adv)
+
+
+@pytest.mark.parametrize("name", ["PGD", "OnePixel", "LBFGS"])
+def test_seeded(name: str) -> None:
+    make, grid, (model, x, y) = CASES[name]
+    a, b = make(model).sweep(x, y, [grid[2]])[0], make(model).sweep(x, y, [grid[2]])[0]
+    assert torch.equal(a.adv, b.adv)
+    state = torch.get_rng_state()
+    make(model)(x, y)
+    assert torch.equal(torch.get_rng_state(), state), "attacks must not consume the global RNG"
+
+
+def test_pgd_random_start_is_clipped_and_restarts_keep_the_worst_case() -> None:
+    x = torch.zeros(6, 1, 8, 8)  # at the box corner: an unclipped start would leave [0, 1]
+    adv = PGD(MODEL, eps=0.3, steps=1, alpha=1e-6).generate(x, Y[:6])
+    assert float(adv.min()) >= 0.0 and float(adv.max()) <= 0.3 + 1e-6
+    single = PGD(MODEL, eps=0.25, steps=3, seed=1)(X, Y)
+    multi = PGD(MODEL, eps=0.25, steps=3, restarts=4, seed=1)(X, Y)
+    assert float(multi.adv_correct.float().mean()) <= float(single.adv_correct.float().mean())
+
+
+def test_fgsm_is_one_signed_step() -> None:
+    adv = FGSM(MODEL, eps=0.1).generate(X, Y)
+    delta = adv - X
+    interior = (X > 0.1) & (X < 0.9)
+    assert torch.allclose(delta[interior].abs(), torch.full_like(delta[interior], 0.1), atol=1e-6)
+
+
+def _binary_linear() -> tuple[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor]:
+    torch.manual_seed(0)
+    w = torch.randn(16)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 2))
+    with torch.no_grad():
+        model[1].weight.copy_(torch.stack([w / 2, -w / 2]))
+        model[1].bias.zero_()
+    x = 0.5 + 0.05 * torch.randn(20, 1, 4, 4)  # far from the box faces
+    y = model(x).argmax(1)
+    distance = (x.flatten(1) @ w).abs() / w.norm()  # exact L2 distance to the boundary
+    return model.eval(), x.clamp(0, 1), y, distance
+
+
+def test_deepfool_finds_the_exact_linear_boundary() -> None:
+    model, x, y, distance = _binary_linear()
+    res = DeepFool(model, overshoot=0.02)(x, y)
+    assert bool(res.success.all())
+    assert torch.allclose(res.l2, 1.02 * distance, rtol=1e-3, atol=1e-4)
+
+
+def test_lbfgs_is_close_to_minimal_on_a_linear_model() -> None:
+    model, x, y, distance = _binary_linear()
+    res = LBFGS(model, search_steps=10, steps=30)(x, y)
+    assert bool(res.success.all())
+    assert bool((res.l2 >= distance - 1e-4).all()) and bool((res.l2 <= 1.6 * distance + 1e-3).all())
+
+
+def test_onepixel_changes_at_most_eps_pixels_and_fools_a_fragile_model() -> None:
+    res = OnePixel(BrightestPixel(), eps=2, population=10, steps=3)(DARK_X, DARK_Y)
+    changed = (res.adv != DARK_X).any(1).flatten(1).sum(1)
+    assert int(changed.max()) <= 2 and torch.equal(changed.float(), res.norm)
+    assert bool(res.success.all())
+    multi = OnePixel(MODEL, eps=3, population=10, steps=2)(X, Y)
+    assert int((multi.adv != X).any(1).flatten(1).sum(1).max()) <= 3
+
+
+def test_spatial_transform_matches_rot90_and_translation() -> None:
+    x = torch.rand(2, 1, 9, 9)
+    rotated = Spatial.transform(x, torch.tensor([[90.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))
+    assert torch.allclose(rotated[1], x[1], atol=1e-5)
+    assert torch.allclose(rotated[0], torch.rot90(x[0], k=1, dims=(1, 2)), atol=1e-4) or torch.allclose(
+        rotated[0], torch.rot90(x[0], k=-1, dims=(1, 2)), atol=1e-4
+    )
+    shifted = Spatial.transform(x, torch.tensor([[0.0, 2.0, 0.0], [0.0, 0.0, 0.0]]))
+    assert torch.allclose(shifted[0, :, :, :-2], x[0, :, :, 2:], atol=1e-5) or torch.allclose(
+        shifted[0, :, :, 2:], x[0, :, :, :-2], atol=1e-5
+    )
+    assert math.isclose(float(Spatial(MODEL).sizes(torch.tensor([[15.0, 1.5, 0.0]]))[0]), 0.5)

@@ -1,0 +1,118 @@
+"""The classifier zoo: shapes, features, checkpoints, subsets and the three training modes."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import torch
+
+from advgen.classifiers import (
+    CLASSIFIERS,
+    build_classifier,
+    load_classifier,
+    save_classifier,
+    select_subset,
+    train_classifier,
+)
+from advgen.classifiers.training import epsilon_at
+from advgen.errors import CheckpointError, ConfigError
+from tests.unit.robust_helpers import blob_split, one_thread
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    yield from one_thread()
+
+
+def spec(**overrides: object) -> dict:
+    base = {
+        "dataset": "blobs", "arch": "fc100_100", "width": 0.25, "mode": "standard", "epochs": 3,
+        "batch_size": 32, "optimizer": "adam", "lr": 0.01, "momentum": 0.9, "weight_decay": 0.0,
+        "eps": 0.2, "fgsm_alpha": 0.5, "pgd_steps": 3, "pgd_step_factor": 2.5, "eps_warmup_epochs": 1,
+        "train_subset": "all", "train_fraction": 1.0, "subset_seed": 0, "seed": 0, "device": "cpu",
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.mark.parametrize("arch", sorted(CLASSIFIERS))
+def test_every_architecture_gives_logits_and_features(arch: str) -> None:
+    model = build_classifier(arch, (1, 28, 28), 10, width=0.5).eval()
+    x = torch.rand(4, 1, 28, 28)
+    logits = model(x)
+    assert logits.shape == (4, 10)
+    feats = model.forward_features(x)
+    assert feats.shape == (4, model.feature_dim)
+    assert torch.allclose(model.head(feats), logits)
+    assert torch.equal(model.features(x), feats)
+
+
+def test_width_scales_capacity_and_unknown_arch_is_named() -> None:
+    small = build_classifier("cnn_madry", (1, 28, 28), 10, width=0.5)
+    big = build_classifier("cnn_madry", (1, 28, 28), 10, width=2)
+    assert sum(p.numel() for p in big.parameters()) > 4 * sum(p.numel() for p in small.parameters())
+    with pytest.raises(KeyError, match="cnn_tiny.*known: cnn_madry"):
+        build_classifier("cnn_tiny", (1, 28, 28), 10)
+
+
+def test_halves_are_disjoint_and_cover_and_fractions_nest() -> None:
+    labels = torch.arange(101) % 10
+    a, b = select_subset(labels, "half_a"), select_subset(labels, "half_b")
+    assert set(a.tolist()).isdisjoint(b.tolist())
+    assert sorted(a.tolist() + b.tolist()) == list(range(101))
+    quarter, half = select_subset(labels, "all", 0.25), select_subset(labels, "all", 0.5)
+    assert set(quarter.tolist()) < set(half.tolist())
+    assert torch.bincount(labels[quarter], minlength=10).min() >= 2  # stratified
+    with pytest.raises(ConfigError, match="train_subset"):
+        select_subset(labels, "half_c")
+
+
+@pytest.mark.parametrize("mode", ["standard", "fgsm_mix", "pgd"])
+def test_training_modes_learn_and_record_history(mode: str) -> None:
+    train, test = blob_split(90), blob_split(60, seed=1, split="test")
+    ckpt, history = train_classifier(spec(mode=mode), train, test, name="t")
+    assert list(history["epoch"]) == [1, 2, 3]
+    assert history["test_clean_acc"].iloc[-1] > 0.9
+    if mode == "standard":
+        assert history["train_robust_acc"].isna().all()
+    else:
+        assert history["train_robust_acc"].notna().all()
+        assert history["eps"].iloc[-1] == pytest.approx(0.2)
+    assert ckpt["kind"] == "classifier" and ckpt["config"]["mode"] == mode
+
+
+def test_pgd_warmup_ramps_epsilon() -> None:
+    s = spec(mode="pgd", eps_warmup_epochs=2)
+    assert epsilon_at(s, 0, 10) == pytest.approx(0.01)
+    assert epsilon_at(s, 9, 10) == pytest.approx(0.1)
+    assert epsilon_at(s, 25, 10) == pytest.approx(0.2)
+    assert epsilon_at(spec(mode="fgsm_mix"), 0, 10) == pytest.approx(0.2)
+
+
+def test_checkpoint_round_trip(tmp_path) -> None:
+    train = blob_split(60)
+    ckpt, _ = train_classifier(spec(arch="cnn_small", epochs=1), train, train, name="t")
+    save_classifier(tmp_path / "model.pt", ckpt)
+    model = load_classifier(tmp_path / "model.pt")
+    assert not model.training
+    x = train.images[:5]
+    reference = build_classifier("cnn_small", (1, 8, 8), 3, width=0.25)
+    reference.load_state_dict(ckpt["state_dict"])
+    assert torch.equal(model(x), reference.eval()(x))
+    torch.save({"kind": "gan"}, tmp_path / "gan.pt")
+    with pytest.raises(CheckpointError, match="gan.pt: expected a 'classifier'"):
+        load_classifier(tmp_path / "gan.pt")
+
+
+def test_resume_continues_to_the_same_result(tmp_path) -> None:
+    train, test = blob_split(60), blob_split(30, seed=1, split="test")
+    full, full_hist = train_classifier(spec(mode="pgd"), train, test, name="t")
+    resume = tmp_path / "resume" / "last.pt"
+    train_classifier(spec(mode="pgd", epochs=2), train, test, name="t", resume_path=resume)
+    state = torch.load(resume, weights_only=False)
+    state["config"] = spec(mode="pgd")  # pretend the 3-epoch job was killed after epoch 2
+    torch.save(state, resume)
+    resumed, hist = train_classifier(spec(mode="pgd"), train, test, name="t", resume_path=resume)
+    for key, value in full["state_dict"].items():
+        assert torch.allclose(resumed["state_dict"][key], value), key
+    pd.testing.assert_frame_equal(hist.drop(columns="seconds"), full_hist.drop(columns="seconds"))
