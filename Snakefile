@@ -22,6 +22,7 @@ include: "workflow/rules/cv.smk"
 include: "workflow/rules/robustness.smk"
 include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/plots.smk"
+include: "workflow/rules/defense.smk"
 
 
 rule all:

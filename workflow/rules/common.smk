@@ -603,3 +603,135 @@ def plots_targets():
 
 
 TARGET_FUNCTIONS.append(plots_targets)
+
+
+# --- defense stage ---
+# Defense-GAN purification under grey-box and adaptive attacks, and linear probes on
+# frozen discriminator features (advgen.defense.plan expands the `defense` section).
+from advgen.defense import plan as defense_plan
+
+try:
+    defense_plan.check_references(config, CONFIG_SOURCE)
+except ConfigError as exc:
+    sys.exit(f"config error: {exc}")
+
+DEFENSE_POINT = defense_plan.POINT_PATTERN
+DEFENSE_PURIFY = {(p.purifier, p.point): p for p in defense_plan.purify_points(config)}
+DEFENSE_PROBES = defense_plan.probe_sources(config)
+
+
+def generator_checkpoint(name):
+    """A GAN's or an autoencoder's checkpoint, for other stages' inputs."""
+    family = "gans" if name in section("gans") else "autoencoders"
+    return f"results/{family}/{name}/checkpoint.pt"
+
+
+def purify_job(wildcards):
+    key = (wildcards.purifier, wildcards.point)
+    if key not in DEFENSE_PURIFY:
+        raise ValueError(f"defense.purify: no job {key[0]}/{key[1]} in the config")
+    return DEFENSE_PURIFY[key].spec
+
+
+def purify_inputs(wildcards):
+    spec = purify_job(wildcards)
+    inputs = {
+        "classifier": classifier_model(spec["classifier"]),
+        "images": prepared(spec["dataset"], "test"),
+    }
+    if spec["generator"]:
+        inputs["generator"] = generator_checkpoint(spec["generator"])
+    return inputs
+
+
+def purify_generator_option(wildcards):
+    spec = purify_job(wildcards)
+    return (
+        f"--generator {generator_checkpoint(spec['generator'])}"
+        if spec["generator"]
+        else ""
+    )
+
+
+def purify_spec(wildcards):
+    return spec_json(dict(purify_job(wildcards), device=config["device"]))
+
+
+def probe_inputs(wildcards):
+    spec = defense_plan.probe_spec(config, wildcards.family, wildcards.source)
+    if wildcards.family == "classifier":
+        model = classifier_model(wildcards.source)
+    else:
+        model = generator_checkpoint(wildcards.source)
+    return {
+        "model": model,
+        "train": prepared(spec["dataset"], "train"),
+        "test": prepared(spec["dataset"], "test"),
+    }
+
+
+def probe_spec(wildcards):
+    spec = defense_plan.probe_spec(config, wildcards.family, wildcards.source)
+    return spec_json(dict(spec, device=config["device"]))
+
+
+def flip_inputs(wildcards):
+    spec = defense_plan.flip_spec(config, wildcards.gan)
+    return {
+        "gan": generator_checkpoint(wildcards.gan),
+        "images": prepared(spec["dataset"], "test"),
+    }
+
+
+def flip_spec(wildcards):
+    spec = defense_plan.flip_spec(config, wildcards.gan)
+    return spec_json(dict(spec, device=config["device"]))
+
+
+def defense_tables(wildcards):
+    """The per-job tables that results/defense/{table}.parquet concatenates."""
+    if wildcards.table == "purify":
+        return [f"results/defense/purify/{p}/{pt}.parquet" for p, pt in DEFENSE_PURIFY]
+    return [f"results/defense/probe/{f}/{s}.parquet" for f, s in DEFENSE_PROBES]
+
+
+def flip_tables(wildcards):
+    gans = section("defense")["probe"]["gans"]
+    return [f"results/defense/flip/{gan}.parquet" for gan in gans]
+
+
+def defense_plot_spec(wildcards):
+    datasets = sorted({p.spec["dataset"] for p in DEFENSE_PURIFY.values()})
+    purify = section("defense").get("purify") or {}
+    return plot_options(
+        experiment=f"defenses on {', '.join(datasets) or 'no dataset'}",
+        classifier=purify.get("classifier"),
+    )
+
+
+def probe_plot_spec(wildcards):
+    probe = section("defense")["probe"]
+    return plot_options(
+        experiment=f"probes on {config['gans'][probe['gans'][0]]['dataset']}",
+    )
+
+
+def defense_targets():
+    targets = []
+    if DEFENSE_PURIFY:
+        targets += [
+            "results/defense/purify.parquet",
+            "results/figures/defense/purify_eps.png",
+            "results/figures/defense/purify_cost.png",
+        ]
+    if DEFENSE_PROBES:
+        targets += [
+            "results/defense/probe.parquet",
+            "results/defense/flip.parquet",
+            "results/figures/defense/probe.png",
+            "results/figures/defense/flip.png",
+        ]
+    return targets
+
+
+TARGET_FUNCTIONS.append(defense_targets)

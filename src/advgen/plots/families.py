@@ -204,6 +204,34 @@ def _robustness_sweep(inputs, outputs, options):
     robustness.sweep_curves(read_parquet(_one(inputs, "robustness_sweep")), outputs, sweep=options["sweep"], experiment=options.get("experiment", ""), **_common(options))
 
 
+@family("defense_purify_eps", stage="Defense", inputs="results/defense/purify.parquet")
+def _defense_purify_eps(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.purify_curves(read_parquet(_one(inputs, "defense_purify_eps")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
+
+
+@family("defense_purify_cost", stage="Defense", inputs="results/defense/purify.parquet")
+def _defense_purify_cost(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.purify_cost(read_parquet(_one(inputs, "defense_purify_cost")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
+
+
+@family("defense_probe", stage="Defense", inputs="results/defense/probe.parquet")
+def _defense_probe(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.probe_bars(read_parquet(_one(inputs, "defense_probe")), outputs, experiment=options.get("experiment", "probes"), **_common(options))
+
+
+@family("defense_flip", stage="Defense", inputs="results/defense/flip_examples.parquet")
+def _defense_flip(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.flip_eps(read_parquet(_one(inputs, "defense_flip")), outputs, experiment=options.get("experiment", "discriminators"), **_common(options))
+
+
 def render(name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
     """Draw figure family ``name`` from ``inputs`` into every path of ``outputs``."""
     if name not in FAMILIES:
