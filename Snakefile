@@ -20,6 +20,9 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/generative.smk"
 include: "workflow/rules/cv.smk"
 include: "workflow/rules/robustness.smk"
+include: "workflow/rules/sweeps.smk"
+include: "workflow/rules/plots.smk"
+include: "workflow/rules/defense.smk"
 
 
 rule all:

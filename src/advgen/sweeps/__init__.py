@@ -1,0 +1,15 @@
+"""Generative sweeps: latent inversion with restarts, inpainting, interpolation, truncation.
+
+Reproduces the GAN exercise report ("Generative Adversarial Networks - Q2/Q3",
+"Non-Adversarial Networks - Q1") and BigGAN's truncation trick (Brock et al., 2019) as
+config grids. Modules:
+
+* :mod:`~advgen.sweeps.grid`: expand a ``sweeps:`` config block into grid points (no torch;
+  the Snakefile imports it).
+* :mod:`~advgen.sweeps.inversion`: batched (N*R, z) latent optimisation, best-restart gather.
+* :mod:`~advgen.sweeps.masks`, :mod:`~advgen.sweeps.inpainting`,
+  :mod:`~advgen.sweeps.interpolation`, :mod:`~advgen.sweeps.truncation`: the four experiments.
+* :mod:`~advgen.sweeps.tables`: per-point table columns and the aggregate.
+
+This package imports no torch at import time.
+"""

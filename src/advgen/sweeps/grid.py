@@ -1,0 +1,215 @@
+"""Sweeps as config grids: expand a ``sweeps:`` block into one job per grid point.
+
+A sweep block names its ``generators`` (GAN and/or autoencoder experiments) and a
+``classifier``; every other key is a hyperparameter. A list value is a grid axis, a scalar
+is fixed. The grid is the Cartesian product of the axes, crossed with the generators::
+
+    inversion: {generators: [g, ae], classifier: c, restarts: [1, 5], init: [random, encoder]}
+
+gives g x {1, 5} x {random} and ae x {1, 5} x {random, encoder} (encoder initialisation
+needs an encoder, so GAN points with it are dropped).
+
+Each point is identified by a short hash of its resolved hyperparameters (classifier and
+seed included, generator excluded: the generator is a wildcard of its own, and the same id
+across generators means the same settings). Editing one list entry therefore changes the
+ids of the affected points only; the other points keep their paths and are not rerun.
+Hyperparameters that do not matter for a point (``square_size`` for a pepper mask, the
+inversion settings of an encoder-latent interpolation) are set to ``None`` before
+hashing, so they do not split identical jobs.
+
+No torch here: the Snakefile imports this module to build the DAG.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from advgen.config import spec_json
+from advgen.errors import ConfigError
+
+SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
+#: keys of a sweep block that are not hyperparameters
+BLOCK_KEYS = ("generators", "classifier")
+#: config section holding each generator kind, and its checkpoint path pattern
+GENERATOR_SECTIONS = {
+    "gan": ("gans", "results/gans/{name}/checkpoint.pt"),
+    "autoencoder": ("autoencoders", "results/autoencoders/{name}/checkpoint.pt"),
+}
+CLASSIFIER_PATH = "results/classifiers/{name}/model.pt"
+INVERSION_KEYS = ("steps", "optimizer", "lr", "restarts", "prior_weight", "clip")
+MASK_PARAMS = {"pepper": "pepper_fraction", "square": "square_size", "center": "center_size"}
+ID_LENGTH = 10
+POINT_PATTERN = f"[0-9a-f]{{{ID_LENGTH}}}"
+
+
+def point_id(params: Mapping[str, Any]) -> str:
+    """Short deterministic id of a grid point: the first hex digits of SHA-1 of its sorted JSON."""
+    return hashlib.sha1(spec_json(params).encode("utf-8")).hexdigest()[:ID_LENGTH]
+
+
+def expand(block: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Cartesian product of a block's list-valued hyperparameters (block keys left out).
+
+    Axes are taken in sorted key order and values in the order listed, so the expansion is
+    deterministic.
+    """
+    params = {k: v for k, v in block.items() if k not in BLOCK_KEYS}
+    axes = sorted(k for k, v in params.items() if isinstance(v, list))
+    points = []
+    for values in itertools.product(*(params[k] for k in axes)):
+        point = dict(params)
+        point.update(zip(axes, values, strict=True))
+        points.append(point)
+    return points
+
+
+def _normalize(sweep: str, kind: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """Resolve generator-dependent values; ``None`` when the point does not apply to ``kind``."""
+    params = dict(params)
+    if sweep in ("inversion", "inpainting") and params.get("init") == "encoder" and kind != "autoencoder":
+        return None
+    if sweep == "inpainting":
+        for mask, key in MASK_PARAMS.items():
+            if params.get("mask") != mask:
+                params[key] = None
+    if sweep == "interpolation":
+        latent = params.get("latent", "auto")
+        if latent == "auto":
+            latent = "encoder" if kind == "autoencoder" else "inversion"
+        if latent == "encoder" and kind != "autoencoder":
+            return None
+        params["latent"] = latent
+        if latent == "encoder":
+            for key in INVERSION_KEYS:
+                params[key] = None
+    return params
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    """One job of a sweep: a generator at one setting of the hyperparameters."""
+
+    sweep: str
+    generator: str
+    kind: str
+    point: str
+    dataset: str
+    classifier: str
+    params: dict[str, Any] = field(hash=False)
+
+    @property
+    def generator_path(self) -> str:
+        return GENERATOR_SECTIONS[self.kind][1].format(name=self.generator)
+
+    @property
+    def classifier_path(self) -> str:
+        return CLASSIFIER_PATH.format(name=self.classifier)
+
+    def spec(self, device: str = "auto") -> dict[str, Any]:
+        """The job spec passed to the command (hyperparameters plus what identifies the job)."""
+        return {
+            **self.params,
+            "sweep": self.sweep,
+            "point": self.point,
+            "generator": self.generator,
+            "generator_kind": self.kind,
+            "dataset": self.dataset,
+            "device": device,
+        }
+
+    def mask_spec(self) -> dict[str, Any]:
+        """The inpainting mask set this point uses (shared by every generator of a dataset)."""
+        if self.sweep != "inpainting":
+            raise ValueError(f"{self.sweep} points have no masks")
+        mask = self.params["mask"]
+        spec = {"dataset": self.dataset, "mask": mask, "num_images": self.params["num_images"]}
+        spec["seed"] = self.params["seed"]
+        if mask in MASK_PARAMS:
+            spec[MASK_PARAMS[mask]] = self.params[MASK_PARAMS[mask]]
+        return spec
+
+    def mask_path(self) -> str:
+        return f"results/sweeps/masks/{self.dataset}/{point_id(self.mask_spec())}.pt"
+
+
+class SweepPlan:
+    """Every grid point of a config, by sweep; the lookups the workflow's input functions use."""
+
+    def __init__(self, points: Iterable[GridPoint]):
+        self._points: dict[str, dict[tuple[str, str], GridPoint]] = {s: {} for s in SWEEPS}
+        for p in points:
+            self._points[p.sweep].setdefault((p.generator, p.point), p)
+
+    def points(self, sweep: str) -> list[GridPoint]:
+        return list(self._points[sweep].values())
+
+    def sweeps(self) -> list[str]:
+        """Sweeps with at least one point."""
+        return [s for s in SWEEPS if self._points[s]]
+
+    def get(self, sweep: str, generator: str, point: str) -> GridPoint:
+        try:
+            return self._points[sweep][(generator, point)]
+        except KeyError:
+            raise ConfigError(
+                f"sweeps.{sweep}: no grid point {point!r} for generator {generator!r} in the config"
+            ) from None
+
+    def masks(self) -> dict[str, dict[str, Any]]:
+        """Mask sets to build: path -> mask spec."""
+        return {p.mask_path(): p.mask_spec() for p in self.points("inpainting")}
+
+
+def _generator_kind(config: Mapping[str, Any], name: str, where: str) -> str:
+    kinds = [k for k, (section, _) in GENERATOR_SECTIONS.items() if name in (config.get(section) or {})]
+    if not kinds:
+        known = sorted(set(config.get("gans") or {}) | set(config.get("autoencoders") or {}))
+        raise ConfigError(f"{where}: unknown generator '{name}' (defined in gans/autoencoders: {', '.join(known) or 'none'})")
+    if len(kinds) > 1:
+        raise ConfigError(f"{where}: '{name}' names both a GAN and an autoencoder; rename one")
+    return kinds[0]
+
+
+def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
+    """Expand every block of ``config['sweeps']`` (validated, defaults filled) into grid points.
+
+    Raises:
+        ConfigError: a generator or classifier that is not defined, or a classifier trained
+            on another dataset than a generator it is paired with.
+    """
+    points = []
+    sweeps = config.get("sweeps") or {}
+    for sweep in SWEEPS:
+        block = sweeps.get(sweep)
+        if not block:
+            continue
+        where = f"{source}: sweeps.{sweep}"
+        classifier = block["classifier"]
+        classifiers = config.get("classifiers") or {}
+        if classifier not in classifiers:
+            raise ConfigError(
+                f"{where}.classifier: unknown classifier '{classifier}' "
+                f"(defined: {', '.join(sorted(classifiers)) or 'none'})"
+            )
+        grid = expand(block)
+        for generator in block["generators"]:
+            kind = _generator_kind(config, generator, f"{where}.generators")
+            dataset = config[GENERATOR_SECTIONS[kind][0]][generator]["dataset"]
+            if classifiers[classifier].get("dataset") != dataset:
+                raise ConfigError(
+                    f"{where}.classifier: classifier '{classifier}' is trained on dataset "
+                    f"'{classifiers[classifier].get('dataset')}' but generator '{generator}' on '{dataset}'"
+                )
+            for raw in grid:
+                raw = dict(raw, classifier=classifier)
+                if raw.get("seed") is None:
+                    raw["seed"] = config.get("seed", 0)
+                params = _normalize(sweep, kind, raw)
+                if params is None:
+                    continue
+                points.append(GridPoint(sweep, generator, kind, point_id(params), dataset, classifier, params))
+    return SweepPlan(points)

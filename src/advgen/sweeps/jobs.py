@@ -1,0 +1,62 @@
+"""What every sweep command does first: load the generator, the classifier and the images.
+
+Models come from the generative stage (:func:`advgen.models.load_generator`,
+:func:`advgen.models.load_autoencoder`) and the robustness stage
+(:func:`advgen.classifiers.load_classifier`); all work on images in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from advgen.data import load_prepared
+
+
+@dataclass
+class SweepModels:
+    generator: nn.Module  # (N, z_dim) -> images in [0, 1], eval
+    z_dim: int
+    encoder: nn.Module | None  # autoencoders only
+    classifier: nn.Module  # images in [0, 1] -> logits, eval
+
+
+def load_models(spec: dict[str, Any], generator_path: str | Path, classifier_path: str | Path, device: str) -> SweepModels:
+    """The job's generator (decoder for an autoencoder, with its encoder) and classifier."""
+    from advgen.classifiers import load_classifier
+    from advgen.models import load_autoencoder, load_generator
+
+    if spec["generator_kind"] == "autoencoder":
+        encoder, generator, z_dim = load_autoencoder(generator_path, device)
+    else:
+        generator, z_dim = load_generator(generator_path, device)
+        encoder = None
+    return SweepModels(generator, z_dim, encoder, load_classifier(classifier_path, device))
+
+
+def load_images(path: str | Path, indices: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images in [0, 1] and labels of a prepared split, optionally only ``indices``."""
+    split = load_prepared(path)
+    if indices is None:
+        return split.images, split.labels
+    return split.images[indices], split.labels[indices]
+
+
+@torch.no_grad()
+def predict(classifier: nn.Module, images: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+    """Classifier probabilities ``(N, classes)`` and labels ``(N,)`` on CPU."""
+    device = next(classifier.parameters()).device
+    probs = torch.cat(
+        [classifier(chunk.to(device)).softmax(dim=1).cpu() for chunk in images.split(batch_size)]
+    )
+    return probs, probs.argmax(dim=1)
+
+
+@torch.no_grad()
+def encode(encoder: nn.Module, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """Latent codes ``E(x)`` of ``images`` (on ``images``' device)."""
+    return torch.cat([encoder(chunk) for chunk in images.split(batch_size)])
