@@ -153,24 +153,24 @@ def same(a: object, b: object, where: str) -> None:
         assert a == b, f"{where}: {a!r} != {b!r}"
 
 
+# what the SLURM jobs of CONFIG write (local rules, e.g. figures and the CV, are not compared)
+SLURM_OUTPUTS = ("results/data", "results/gans")
+
+
 def assert_same_outputs(local: Path, cluster: Path) -> list[str]:
-    """Every file under results/ exists in both runs with equal content; returns their paths.
+    """Every file under SLURM_OUTPUTS exists in both runs with equal content; returns their paths.
 
     Tables and tensors are compared by value (the files embed temporary names), JSON without
-    the volatile status fields, anything else byte for byte. Benchmarks (timings) are skipped.
+    the volatile status fields, anything else (PNG sample grids) byte for byte.
     """
     import pandas as pd
     import torch
 
     def files(root: Path) -> list[str]:
-        return sorted(
-            str(p.relative_to(root))
-            for p in (root / "results").rglob("*")
-            if p.is_file() and "benchmarks" not in p.parts
-        )
+        return sorted(str(p.relative_to(root)) for folder in SLURM_OUTPUTS for p in (root / folder).rglob("*") if p.is_file())
 
     names = files(local)
-    assert names, f"no outputs under {local / 'results'}"
+    assert names, f"no outputs under {local}/results"
     assert names == files(cluster)
     for name in names:
         a, b = local / name, cluster / name
