@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +35,8 @@ DATASETS = ("digits", "digits8")
 GAN = "tiny"
 GAN_EPOCHS = 10  # gans.tiny.epochs in CONFIG
 FAKE_GPUS = "2"  # scripts/slurm/start.sh offers two fake gres GPUs
+# this session's own device locks: other test runs on the machine cannot take "GPU 0" from it
+LOCK_DIR = str(Path(tempfile.gettempdir()) / f"advgen-slurm-test-locks-{os.getpid()}")
 SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+)")
 RUN_ID = re.compile(r"SLURM run ID: (\S+)")
 LEASED = re.compile(r"device: leased GPU (\S+) \[fake\] \(lock \S*/slurm-(\d+)-gpu\1\.lock\)")
@@ -71,7 +75,8 @@ def job_env(**extra: str) -> dict[str, str]:
     ``ADVGEN_FAKE_GPUS`` makes advgen treat the GPUs SLURM assigns (``CUDA_VISIBLE_DEVICES``)
     as devices to lease while computing on the CPU, locally and on SLURM alike.
     """
-    env = {k: v for k, v in tool_env({"ADVGEN_FAKE_GPUS": FAKE_GPUS, **extra}).items() if not k.startswith("SLURM_")}
+    extra = {"ADVGEN_FAKE_GPUS": FAKE_GPUS, "ADVGEN_GPU_LOCK_DIR": LOCK_DIR, **extra}
+    env = {k: v for k, v in tool_env(extra).items() if not k.startswith("SLURM_")}
     env.pop("CUDA_VISIBLE_DEVICES", None)
     return env
 
@@ -148,24 +153,24 @@ def same(a: object, b: object, where: str) -> None:
         assert a == b, f"{where}: {a!r} != {b!r}"
 
 
+# what the SLURM jobs of CONFIG write (local rules, e.g. figures and the CV, are not compared)
+SLURM_OUTPUTS = ("results/data", "results/gans")
+
+
 def assert_same_outputs(local: Path, cluster: Path) -> list[str]:
-    """Every file under results/ exists in both runs with equal content; returns their paths.
+    """Every file under SLURM_OUTPUTS exists in both runs with equal content; returns their paths.
 
     Tables and tensors are compared by value (the files embed temporary names), JSON without
-    the volatile status fields, anything else byte for byte. Benchmarks (timings) are skipped.
+    the volatile status fields, anything else (PNG sample grids) byte for byte.
     """
     import pandas as pd
     import torch
 
     def files(root: Path) -> list[str]:
-        return sorted(
-            str(p.relative_to(root))
-            for p in (root / "results").rglob("*")
-            if p.is_file() and "benchmarks" not in p.parts
-        )
+        return sorted(str(p.relative_to(root)) for folder in SLURM_OUTPUTS for p in (root / folder).rglob("*") if p.is_file())
 
     names = files(local)
-    assert names, f"no outputs under {local / 'results'}"
+    assert names, f"no outputs under {local}/results"
     assert names == files(cluster)
     for name in names:
         a, b = local / name, cluster / name
