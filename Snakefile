@@ -21,6 +21,8 @@ include: "workflow/rules/generative.smk"
 include: "workflow/rules/cv.smk"
 include: "workflow/rules/robustness.smk"
 include: "workflow/rules/sweeps.smk"
+include: "workflow/rules/plots.smk"
+include: "workflow/rules/defense.smk"
 
 
 rule all:

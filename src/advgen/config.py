@@ -134,6 +134,7 @@ REFERENCES: list[tuple[str, str, str]] = [
     ("gans", "dataset", "datasets"),
     ("autoencoders", "dataset", "datasets"),
     ("classifiers", "dataset", "datasets"),
+    ("defense", "classifier", "classifiers"),  # defense.purify.classifier (the rest: advgen.defense.plan)
 ]
 
 

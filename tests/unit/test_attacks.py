@@ -12,6 +12,7 @@ import advgen.attacks as attacks
 from advgen.attacks import FGSM, LBFGS, PGD, DeepFool, OnePixel, Spatial
 from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
 
+
 @pytest.fixture(autouse=True, scope="module")
 def _one_thread():
     yield from one_thread()

@@ -26,10 +26,26 @@ def _one_thread():
 
 def spec(**overrides: object) -> dict:
     base = {
-        "dataset": "blobs", "arch": "fc100_100", "width": 0.25, "mode": "standard", "epochs": 3,
-        "batch_size": 32, "optimizer": "adam", "lr": 0.01, "momentum": 0.9, "weight_decay": 0.0,
-        "eps": 0.2, "fgsm_alpha": 0.5, "pgd_steps": 3, "pgd_step_factor": 2.5, "eps_warmup_epochs": 1,
-        "train_subset": "all", "train_fraction": 1.0, "subset_seed": 0, "seed": 0, "device": "cpu",
+        "dataset": "blobs",
+        "arch": "fc100_100",
+        "width": 0.25,
+        "mode": "standard",
+        "epochs": 3,
+        "batch_size": 32,
+        "optimizer": "adam",
+        "lr": 0.01,
+        "momentum": 0.9,
+        "weight_decay": 0.0,
+        "eps": 0.2,
+        "fgsm_alpha": 0.5,
+        "pgd_steps": 3,
+        "pgd_step_factor": 2.5,
+        "eps_warmup_epochs": 1,
+        "train_subset": "all",
+        "train_fraction": 1.0,
+        "subset_seed": 0,
+        "seed": 0,
+        "device": "cpu",
     }
     base.update(overrides)
     return base

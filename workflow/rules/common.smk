@@ -154,7 +154,7 @@ def sample_quality_source(wildcards):
     return f"--model {inputs['model']} --info {inputs['info']}"
 
 
-def sample_quality_rows():
+def sample_quality_rows(wildcards=None):
     """One row per scored GAN, autoencoder and (include_real) dataset."""
     rows, datasets = [], set()
     for family in ("gans", "autoencoders"):
@@ -273,10 +273,16 @@ def robustness_eval(max_examples=None):
     return {"max_examples": max_examples, "batch_size": rob.get("batch_size", 500)}
 
 
+def attack_settings(name, drop=("classifiers",)):
+    """An attack entry without the keys a job does not use (so editing them reruns nothing)."""
+    entry = section("robustness")["attacks"][name]
+    return {key: value for key, value in entry.items() if key not in drop}
+
+
 def attack_spec(wildcards):
     entry = section("robustness")["attacks"][wildcards.attack]
     spec = {
-        "attack": entry,
+        "attack": attack_settings(wildcards.attack),
         "eval": robustness_eval(entry["max_examples"]),
         "device": config["device"],
     }
@@ -314,10 +320,12 @@ def transfer_models(wildcards):
 
 def transfer_spec(wildcards):
     settings = transfer_settings()
-    attacks = section("robustness")["attacks"]
     spec = {
         "transfer": settings,
-        "attacks": {name: attacks[name] for name in settings["attacks"]},
+        "attacks": {
+            name: attack_settings(name, ("classifiers", "eps", "max_examples"))
+            for name in settings["attacks"]
+        },
         "eval": robustness_eval(),
         "device": config["device"],
     }
@@ -348,7 +356,9 @@ def sweep_spec(wildcards):
         "points": {
             p["classifier"]: with_seed(p["spec"]) for p in sweep_points(wildcards.sweep)
         },
-        "attack": section("robustness")["attacks"][settings["attack"]],
+        "attack": attack_settings(
+            settings["attack"], ("classifiers", "eps", "max_examples")
+        ),
         "eps": settings["eps"],
         "eval": robustness_eval(),
         "device": config["device"],
@@ -462,3 +472,276 @@ def sweeps_targets():
 
 
 TARGET_FUNCTIONS.append(sweeps_targets)
+
+
+# --- plots stage ---
+# Figures (results/figures/) and Markdown tables (results/tables/) of every stage whose
+# experiments the config defines. Each plot rule's spec is the `plots` section plus what
+# the figure names (title, run labels): editing either reruns only the figure rules.
+from advgen.robustness import plan as _robustness_plan
+
+PLOTS = config["plots"]
+
+
+def figure_vectors(stem):
+    """The vector copies of a figure (plots.vector_formats); the PNG is declared with report()."""
+    return [f"{stem}.{ext}" for ext in PLOTS["vector_formats"]]
+
+
+def plot_options(**extra):
+    return spec_json({**PLOTS, **extra})
+
+
+def gan_plot_spec(wildcards):
+    gan = config["gans"][wildcards.gan]
+    return plot_options(
+        experiment=f"{wildcards.gan}: {gan['loss']} loss, unroll_k={gan['unroll_k']}",
+        vanishing_threshold=gan["vanishing_threshold"],
+        vanishing_patience=gan["vanishing_patience"],
+    )
+
+
+def gans_of(dataset):
+    return sorted(n for n, g in section("gans").items() if g["dataset"] == dataset)
+
+
+def gan_comparison_losses(wildcards):
+    return [
+        f"results/gans/{name}/losses.parquet" for name in gans_of(wildcards.dataset)
+    ]
+
+
+def gan_comparison_spec(wildcards):
+    names = gans_of(wildcards.dataset)
+    info = {n: {k: config["gans"][n][k] for k in ("loss", "unroll_k")} for n in names}
+    return plot_options(
+        experiment=f"GANs on {wildcards.dataset}", labels=names, info=info
+    )
+
+
+def scored_gans():
+    """GANs with a sample-quality row (their dataset has a quality classifier)."""
+    return [
+        n
+        for n, g in sorted(section("gans").items())
+        if section("sample_quality") and quality_classifier(g["dataset"])
+    ]
+
+
+def gan_mode_coverage_spec(wildcards):
+    info = {
+        n: {k: config["gans"][n][k] for k in ("loss", "unroll_k")}
+        for n in scored_gans()
+    }
+    return plot_options(experiment="GANs scored by the classifier", info=info)
+
+
+def ae_plot_spec(wildcards):
+    ae = config["autoencoders"][wildcards.ae]
+    forcing = "latent moment forcing" if ae["latent_forcing"] else "plain MSE"
+    return plot_options(experiment=f"{wildcards.ae}: {forcing}")
+
+
+def sweep_point_plot_spec(wildcards):
+    return plot_options(experiment=f"{wildcards.generator}, point {wildcards.point}")
+
+
+def sweep_plot_spec(wildcards):
+    return plot_options(
+        experiment=f"sweeps on {', '.join(sorted(section('datasets')))}"
+    )
+
+
+def robustness_plot_spec(wildcards):
+    return plot_options(
+        experiment=f"classifiers on {', '.join(sorted(section('datasets')))}",
+        sweep=getattr(wildcards, "robustness_sweep", None),
+    )
+
+
+def has_minimal_attacks():
+    return bool(_robustness_plan.minimal_attacks(config))
+
+
+def plots_targets():
+    figures = []
+    for gan in sorted(section("gans")):
+        figures += [
+            f"results/figures/gans/{gan}/{f}.png"
+            for f in ("losses", "grad_norms", "samples")
+        ]
+    figures += expand(
+        "results/figures/gans/loss_comparison_{dataset}.png",
+        dataset=sorted({g["dataset"] for g in section("gans").values()}),
+    )
+    if scored_gans():
+        figures.append("results/figures/gans/mode_coverage.png")
+    for ae in sorted(section("autoencoders")):
+        figures += [
+            f"results/figures/autoencoders/{ae}/{f}.png"
+            for f in ("losses", "latent_cdf", "samples")
+        ]
+    if sample_quality_rows():
+        figures.append("results/tables/sample_quality.md")
+    sweeps = GEN_SWEEP_PLAN.sweeps()
+    for sweep in ("inversion", "interpolation"):
+        for p in GEN_SWEEP_PLAN.points(sweep) if sweep in sweeps else []:
+            figures.append(
+                f"results/figures/sweeps/{sweep}/{p.generator}/{p.point}.png"
+            )
+    for sweep, figure in (
+        ("inversion", "inversion_summary"),
+        ("inpainting", "inpainting"),
+        ("truncation", "truncation"),
+    ):
+        if sweep in sweeps:
+            figures.append(f"results/figures/sweeps/{figure}.png")
+    rob = section("robustness")
+    if _robustness_plan.attack_jobs(config):
+        figures += [
+            "results/figures/robustness/accuracy_vs_eps.png",
+            "results/tables/robustness.md",
+        ]
+        if has_minimal_attacks():
+            figures.append("results/figures/robustness/minimal_perturbation.png")
+    if rob.get("transfer"):
+        figures.append("results/figures/robustness/transfer.png")
+    for sweep in ("capacity", "data_size"):
+        if rob.get(sweep):
+            figures.append(f"results/figures/robustness/sweep_{sweep}.png")
+    return figures
+
+
+TARGET_FUNCTIONS.append(plots_targets)
+
+
+# --- defense stage ---
+# Defense-GAN purification under grey-box and adaptive attacks, and linear probes on
+# frozen discriminator features (advgen.defense.plan expands the `defense` section).
+from advgen.defense import plan as defense_plan
+
+try:
+    defense_plan.check_references(config, CONFIG_SOURCE)
+except ConfigError as exc:
+    sys.exit(f"config error: {exc}")
+
+DEFENSE_POINT = defense_plan.POINT_PATTERN
+DEFENSE_PURIFY = {(p.purifier, p.point): p for p in defense_plan.purify_points(config)}
+DEFENSE_PROBES = defense_plan.probe_sources(config)
+
+
+def generator_checkpoint(name):
+    """A GAN's or an autoencoder's checkpoint, for other stages' inputs."""
+    family = "gans" if name in section("gans") else "autoencoders"
+    return f"results/{family}/{name}/checkpoint.pt"
+
+
+def purify_job(wildcards):
+    key = (wildcards.purifier, wildcards.point)
+    if key not in DEFENSE_PURIFY:
+        raise ValueError(f"defense.purify: no job {key[0]}/{key[1]} in the config")
+    return DEFENSE_PURIFY[key].spec
+
+
+def purify_inputs(wildcards):
+    spec = purify_job(wildcards)
+    inputs = {
+        "classifier": classifier_model(spec["classifier"]),
+        "images": prepared(spec["dataset"], "test"),
+    }
+    if spec["generator"]:
+        inputs["generator"] = generator_checkpoint(spec["generator"])
+    return inputs
+
+
+def purify_generator_option(wildcards):
+    spec = purify_job(wildcards)
+    return (
+        f"--generator {generator_checkpoint(spec['generator'])}"
+        if spec["generator"]
+        else ""
+    )
+
+
+def purify_spec(wildcards):
+    return spec_json(dict(purify_job(wildcards), device=config["device"]))
+
+
+def probe_inputs(wildcards):
+    spec = defense_plan.probe_spec(config, wildcards.family, wildcards.source)
+    if wildcards.family == "classifier":
+        model = classifier_model(wildcards.source)
+    else:
+        model = generator_checkpoint(wildcards.source)
+    return {
+        "model": model,
+        "train": prepared(spec["dataset"], "train"),
+        "test": prepared(spec["dataset"], "test"),
+    }
+
+
+def probe_spec(wildcards):
+    spec = defense_plan.probe_spec(config, wildcards.family, wildcards.source)
+    return spec_json(dict(spec, device=config["device"]))
+
+
+def flip_inputs(wildcards):
+    spec = defense_plan.flip_spec(config, wildcards.gan)
+    return {
+        "gan": generator_checkpoint(wildcards.gan),
+        "images": prepared(spec["dataset"], "test"),
+    }
+
+
+def flip_spec(wildcards):
+    spec = defense_plan.flip_spec(config, wildcards.gan)
+    return spec_json(dict(spec, device=config["device"]))
+
+
+def defense_tables(wildcards):
+    """The per-job tables that results/defense/{table}.parquet concatenates."""
+    if wildcards.table == "purify":
+        return [f"results/defense/purify/{p}/{pt}.parquet" for p, pt in DEFENSE_PURIFY]
+    return [f"results/defense/probe/{f}/{s}.parquet" for f, s in DEFENSE_PROBES]
+
+
+def flip_tables(wildcards):
+    gans = section("defense")["probe"]["gans"]
+    return [f"results/defense/flip/{gan}.parquet" for gan in gans]
+
+
+def defense_plot_spec(wildcards):
+    datasets = sorted({p.spec["dataset"] for p in DEFENSE_PURIFY.values()})
+    purify = section("defense").get("purify") or {}
+    return plot_options(
+        experiment=f"defenses on {', '.join(datasets) or 'no dataset'}",
+        classifier=purify.get("classifier"),
+    )
+
+
+def probe_plot_spec(wildcards):
+    probe = section("defense")["probe"]
+    return plot_options(
+        experiment=f"probes on {config['gans'][probe['gans'][0]]['dataset']}",
+    )
+
+
+def defense_targets():
+    targets = []
+    if DEFENSE_PURIFY:
+        targets += [
+            "results/defense/purify.parquet",
+            "results/figures/defense/purify_eps.png",
+            "results/figures/defense/purify_cost.png",
+        ]
+    if DEFENSE_PROBES:
+        targets += [
+            "results/defense/probe.parquet",
+            "results/defense/flip.parquet",
+            "results/figures/defense/probe.png",
+            "results/figures/defense/flip.png",
+        ]
+    return targets
+
+
+TARGET_FUNCTIONS.append(defense_targets)

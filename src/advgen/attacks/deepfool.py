@@ -97,4 +97,7 @@ class DeepFool(MinimalAttack):
         return adv
 
     def __repr__(self) -> str:
-        return f"DeepFool(eps={self.eps}, steps={self.steps}, overshoot={self.overshoot}, num_candidates={self.num_candidates})"
+        return (
+            f"DeepFool(eps={self.eps}, steps={self.steps}, overshoot={self.overshoot}, "
+            f"num_candidates={self.num_candidates})"
+        )

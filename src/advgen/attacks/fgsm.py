@@ -48,6 +48,7 @@ class FGSM(Attack):
         x, y = x.detach(), y.detach()
         step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
-            sign = torch.cat([self.loss_and_grad(x[i : i + step], y[i : i + step])[1].sign()
-                              for i in range(0, x.shape[0], step)])
+            sign = torch.cat(
+                [self.loss_and_grad(x[i : i + step], y[i : i + step])[1].sign() for i in range(0, x.shape[0], step)]
+            )
         return [self.result(x, y, (x + float(eps) * sign).clamp(0.0, 1.0), eps) for eps in eps_values]

@@ -107,19 +107,25 @@ class Spatial(Attack):
             scores[:, j : j + k] = s.view(k, n).T
         return scores
 
-    def _attack(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    def _attack(
+        self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
         grid = self.grid()
         sizes = self.sizes(grid).to(x.device, x.dtype)
         step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
-            scores = torch.cat([self._scores(x[i : i + step], y[i : i + step], grid) for i in range(0, x.shape[0], step)])
+            scores = torch.cat(
+                [self._scores(x[i : i + step], y[i : i + step], grid) for i in range(0, x.shape[0], step)]
+            )
             out = []
             for eps in eps_values:
                 allowed = sizes <= float(eps) + 1e-9
                 masked = scores.masked_fill(~allowed[None, :], -math.inf)
                 choice = masked.argmax(1)  # the identity (index 0) is always allowed
                 params = grid.to(x.device, x.dtype)[choice]
-                adv = torch.cat([self.transform(x[i : i + step], params[i : i + step]) for i in range(0, x.shape[0], step)])
+                adv = torch.cat(
+                    [self.transform(x[i : i + step], params[i : i + step]) for i in range(0, x.shape[0], step)]
+                )
                 adv = torch.where((choice == 0).view(-1, 1, 1, 1), x, adv).clamp(0.0, 1.0)
                 out.append((adv, sizes[choice]))
         return out

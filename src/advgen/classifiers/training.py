@@ -150,8 +150,14 @@ def train_classifier(
     arch_kwargs = {"in_shape": list(train.image_shape), "num_classes": train.num_classes, "width": spec["width"]}
     model = build_classifier(spec["arch"], arch_kwargs["in_shape"], train.num_classes, spec["width"]).to(device)
     opt = _optimizer(model, spec)
-    log.info("%s: %s (%d parameters), %s training on %d images", name, spec["arch"], count_parameters(model),
-             spec["mode"], len(y))
+    log.info(
+        "%s: %s (%d parameters), %s training on %d images",
+        name,
+        spec["arch"],
+        count_parameters(model),
+        spec["mode"],
+        len(y),
+    )
     history: list[dict[str, Any]] = []
     start = 0
     if resume_path is not None and Path(resume_path).exists():
@@ -168,21 +174,44 @@ def train_classifier(
     for epoch in range(start, int(spec["epochs"])):
         t0 = time.perf_counter()
         row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch)
-        row.update(epoch=epoch + 1, test_clean_acc=accuracy(model, xt, yt), n_train=len(y),
-                   seconds=time.perf_counter() - t0)
+        row.update(
+            epoch=epoch + 1, test_clean_acc=accuracy(model, xt, yt), n_train=len(y), seconds=time.perf_counter() - t0
+        )
         history.append(row)
-        log.info("%s epoch %d: loss %.4f train acc %.3f robust %.3f test acc %.3f (eps %.3f, %.1fs)", name,
-                 epoch + 1, row["loss"], row["train_clean_acc"], row["train_robust_acc"], row["test_clean_acc"],
-                 row["eps"], row["seconds"])
+        log.info(
+            "%s epoch %d: loss %.4f train acc %.3f robust %.3f test acc %.3f (eps %.3f, %.1fs)",
+            name,
+            epoch + 1,
+            row["loss"],
+            row["train_clean_acc"],
+            row["train_robust_acc"],
+            row["test_clean_acc"],
+            row["eps"],
+            row["seconds"],
+        )
         if resume_path is not None:
             save_torch(
-                {"kind": "classifier_resume", "config": spec, "model": model.state_dict(),
-                 "optimizer": opt.state_dict(), "epoch": epoch + 1, "history": history, "rng": rng_state()},
+                {
+                    "kind": "classifier_resume",
+                    "config": spec,
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "epoch": epoch + 1,
+                    "history": history,
+                    "rng": rng_state(),
+                },
                 resume_path,
             )
     model.eval()
-    ckpt = checkpoint_dict(model, name=name, arch=spec["arch"], arch_kwargs=arch_kwargs, config=spec,
-                           epoch=int(spec["epochs"]), rng=rng_state())
+    ckpt = checkpoint_dict(
+        model,
+        name=name,
+        arch=spec["arch"],
+        arch_kwargs=arch_kwargs,
+        config=spec,
+        epoch=int(spec["epochs"]),
+        rng=rng_state(),
+    )
     frame = pd.DataFrame(history, columns=HISTORY_COLUMNS)
     frame.insert(0, "classifier", name)
     frame.insert(1, "mode", spec["mode"])

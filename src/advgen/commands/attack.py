@@ -39,5 +39,11 @@ def main(args: argparse.Namespace) -> None:
         )  # fmt: skip
     write_parquet(table, args.out)
     for row in table.itertuples():
-        log.info("%s %s eps=%g: robust acc %.3f (clean %.3f)", args.classifier, args.attack, row.eps, row.robust_acc,
-                 row.clean_acc)
+        log.info(
+            "%s %s eps=%g: robust acc %.3f (clean %.3f)",
+            args.classifier,
+            args.attack,
+            row.eps,
+            row.robust_acc,
+            row.clean_acc,
+        )

@@ -46,7 +46,13 @@ def main(args: argparse.Namespace) -> None:
                 args.sweep, name, spec["points"][name], model, test_xy, train_xy, spec["attack"], spec["eps"],
                 max_examples=spec["eval"]["max_examples"], batch_size=spec["eval"]["batch_size"],
             )  # fmt: skip
-            log.info("%s %s: clean %.3f robust %.3f (train robust %.3f)", args.sweep, name, row["clean_acc"],
-                     row["robust_acc"], row["train_robust_acc"])
+            log.info(
+                "%s %s: clean %.3f robust %.3f (train robust %.3f)",
+                args.sweep,
+                name,
+                row["clean_acc"],
+                row["robust_acc"],
+                row["train_robust_acc"],
+            )
             rows.append(row)
     write_parquet(sweep_table(rows), args.out)

@@ -65,7 +65,7 @@ def result_row(result: AttackResult, x: torch.Tensor, norm: str) -> dict[str, An
         "norm": norm,
         "n": n,
         "clean_acc": correct / n,
-        "robust_acc": float(result.adv_correct.float().mean()),
+        "robust_acc": int(result.adv_correct.sum()) / n,
         "success_rate": float(result.success.sum()) / correct if correct else math.nan,
         "mean_l2": mean_l2,
         "median_l2": median_l2,
@@ -106,6 +106,7 @@ def attack_curve(
 def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
     """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
     rows = curves[curves["attack_type"].isin(["LBFGS", "DeepFool"]) & curves["eps"].eq(math.inf)]
-    out = rows[["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2",
-                "median_l2"]]
+    out = rows[
+        ["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2", "median_l2"]
+    ]
     return out.sort_values(["classifier", "attack"]).reset_index(drop=True)

@@ -63,7 +63,14 @@ def transfer_matrix(
             for kind, inputs in (("adversarial", adv), ("gaussian", gaussian_like(x, adv, noise_seed))):
                 for target in sorted(models):
                     rows.append(
-                        {"source": source, "attack": name, "kind": kind, "target": target, "eps": float(eps),
-                         "n": len(y), "error": error_rate(models[target], inputs, y)}
+                        {
+                            "source": source,
+                            "attack": name,
+                            "kind": kind,
+                            "target": target,
+                            "eps": float(eps),
+                            "n": len(y),
+                            "error": error_rate(models[target], inputs, y),
+                        }
                     )
     return pd.DataFrame(rows, columns=COLUMNS)

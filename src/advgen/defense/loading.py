@@ -1,0 +1,37 @@
+"""Build the purifier of a purify job from the generative stage's checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advgen.defense.purify import IdentityPurifier, ProjectionPurifier, Purifier, ReconstructionPurifier
+from advgen.sweeps.inversion import InversionSettings
+
+
+def load_purifier(spec: dict[str, Any], generator_path: str | Path | None, device: str) -> Purifier:
+    """The purifier a :func:`advgen.defense.plan.purify_points` spec describes.
+
+    ``project`` inverts a GAN generator or an autoencoder's decoder
+    (:func:`advgen.models.load_generator` / :func:`~advgen.models.load_autoencoder`), from
+    ``restarts`` random starts for ``steps`` steps; ``reconstruct`` is ``D(E(x))``; ``none``
+    is the identity.
+    """
+    from advgen.models import load_autoencoder, load_generator
+
+    method = spec["method"]
+    if method == "none":
+        return IdentityPurifier()
+    if generator_path is None:
+        raise ValueError(f"purifier '{spec['purifier']}' needs a generator checkpoint")
+    if method == "reconstruct":
+        encoder, decoder, _ = load_autoencoder(generator_path, device)
+        return ReconstructionPurifier(encoder, decoder).eval()
+    if spec["generator_kind"] == "autoencoder":
+        _, generator, z_dim = load_autoencoder(generator_path, device)
+    else:
+        generator, z_dim = load_generator(generator_path, device)
+    settings = InversionSettings(
+        steps=int(spec["steps"]), restarts=int(spec["restarts"]), optimizer=spec["optimizer"], lr=float(spec["lr"])
+    )
+    return ProjectionPurifier(generator, z_dim, settings, seed=int(spec["seed"])).eval()

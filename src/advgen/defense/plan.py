@@ -1,0 +1,189 @@
+"""The defense stage's job plan, from the validated config (no torch: the Snakefile imports it).
+
+* :func:`check_references`: every name the ``defense`` section uses exists and the models it
+  combines share a dataset.
+* :func:`purify_points`: one job per purifier and (L, R) point -- the operating point runs
+  ``attacks``, the other points of its ``tradeoff`` grid run ``tradeoff_attacks`` -- plus the
+  bare classifier (purifier ``none``, point ``bare``). Point ids: ``L<steps>_R<restarts>``,
+  ``recon`` (``D(E(x))``), ``bare``.
+* :func:`probe_sources`: the ``(family, name)`` feature sources of the probe jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from advgen.errors import ConfigError
+
+NONE = "none"
+POINT_PATTERN = r"L[0-9]+_R[0-9]+|recon|bare"
+# which attacks a purification method can take (eot needs randomness, exact a differentiable purifier)
+APPLICABLE = {
+    "project": ("fgsm", "pgd", "bpda", "eot"),
+    "reconstruct": ("fgsm", "pgd", "bpda", "exact"),
+    NONE: ("fgsm", "pgd"),
+}
+THREAT = {"fgsm": "greybox", "pgd": "greybox", "bpda": "adaptive", "eot": "adaptive", "exact": "adaptive"}
+PROBE_FAMILIES = ("gan", "control", "classifier")
+
+
+@dataclass(frozen=True)
+class PurifyPoint:
+    purifier: str
+    point: str
+    spec: dict[str, Any] = field(hash=False)
+
+
+def _defense(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    return config.get("defense") or {}
+
+
+def _dataset(config: Mapping[str, Any], section: str, name: str) -> str:
+    return (config.get(section) or {})[name]["dataset"]
+
+
+def generator_kind(config: Mapping[str, Any], name: str) -> str:
+    """``gan`` or ``autoencoder``: where a purifier's generator is defined."""
+    if name in (config.get("gans") or {}):
+        return "gan"
+    if name in (config.get("autoencoders") or {}):
+        return "autoencoder"
+    raise KeyError(name)
+
+
+def check_references(config: Mapping[str, Any], source: str = "config") -> None:
+    """Raise :class:`ConfigError` naming the key of a dangling or inconsistent reference."""
+    defense = _defense(config)
+    gans, aes, clfs = (set(config.get(s) or {}) for s in ("gans", "autoencoders", "classifiers"))
+
+    def unknown(key: str, what: str, name: str, known: set[str]) -> ConfigError:
+        return ConfigError(f"{source}: defense.{key}: unknown {what} '{name}' (defined: {', '.join(sorted(known)) or 'none'})")
+
+    purify = defense.get("purify")
+    if purify:
+        clf = purify["classifier"]
+        if clf not in clfs:
+            raise unknown("purify.classifier", "classifier", clf, clfs)
+        dataset = _dataset(config, "classifiers", clf)
+        for name, p in purify["purifiers"].items():
+            key = f"purify.purifiers.{name}.generator"
+            if p["generator"] not in gans | aes:
+                raise unknown(key, "gan or autoencoder", p["generator"], gans | aes)
+            kind = generator_kind(config, p["generator"])
+            if p["method"] == "reconstruct" and kind != "autoencoder":
+                raise ConfigError(f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs an autoencoder, '{p['generator']}' is a GAN")
+            other = _dataset(config, f"{kind}s" if kind == "gan" else "autoencoders", p["generator"])
+            if other != dataset:
+                raise ConfigError(f"{source}: {key}: '{p['generator']}' is trained on '{other}', the classifier '{clf}' on '{dataset}'")
+    probe = defense.get("probe")
+    if probe:
+        for key, names, known, what in (
+            ("gans", probe["gans"], gans, "gan"),
+            ("controls", probe["controls"], gans, "gan"),
+            ("classifiers", probe["classifiers"], clfs, "classifier"),
+        ):
+            for name in names:
+                if name not in known:
+                    raise unknown(f"probe.{key}", what, name, known)
+        datasets = {(s, n): _dataset(config, s, n) for s, n in [("gans", g) for g in probe["gans"] + probe["controls"]] + [("classifiers", c) for c in probe["classifiers"]]}
+        if len(set(datasets.values())) > 1:
+            listing = ", ".join(f"{n}: {d}" for (_, n), d in sorted(datasets.items()))
+            raise ConfigError(f"{source}: defense.probe: the probed models must share one dataset ({listing})")
+
+
+def point_id(steps: int, restarts: int) -> str:
+    """``L<steps>_R<restarts>``."""
+    return f"L{int(steps)}_R{int(restarts)}"
+
+
+def _settings(config: Mapping[str, Any], purify: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("classifier", "num_images", "eps", "pgd_steps", "adaptive_steps", "eot_samples")
+    settings = {k: purify[k] for k in keys}
+    settings["seed"] = purify.get("seed", config.get("seed", 0))
+    return settings
+
+
+def _attacks(method: str, names: list[str]) -> list[str]:
+    return [a for a in names if a in APPLICABLE[method]]
+
+
+def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
+    """Every purify job (see the module docstring), in a stable order; specs lack ``device``."""
+    purify = _defense(config).get("purify")
+    if not purify:
+        return []
+    common = _settings(config, purify)
+    op_attacks, grid_attacks = list(purify["attacks"]), list(purify["tradeoff_attacks"])
+    dataset = _dataset(config, "classifiers", purify["classifier"])
+    base = {**common, "dataset": dataset}
+    points = [
+        PurifyPoint(NONE, "bare", {**base, "purifier": NONE, "method": NONE, "generator": None, "generator_kind": None,
+                                   "point": "bare", "operating": True, "steps": 0, "restarts": 0,
+                                   "attacks": _attacks(NONE, op_attacks + [a for a in grid_attacks if a not in op_attacks])})
+    ]  # fmt: skip
+    for name, p in sorted(purify["purifiers"].items()):
+        spec = {**base, "purifier": name, "method": p["method"], "generator": p["generator"],
+                "generator_kind": generator_kind(config, p["generator"])}  # fmt: skip
+        if p["method"] == "reconstruct":
+            spec.update(point="recon", operating=True, steps=0, restarts=0, attacks=_attacks("reconstruct", op_attacks))
+            points.append(PurifyPoint(name, "recon", spec))
+            continue
+        spec.update(optimizer=p["optimizer"], lr=p["lr"])
+        op = (p["steps"], p["restarts"])
+        grid = {op}
+        if p.get("tradeoff"):
+            grid |= {(s, r) for s in p["tradeoff"]["steps"] for r in p["tradeoff"]["restarts"]}
+        for steps, restarts in sorted(grid):
+            operating = (steps, restarts) == op
+            attacks = op_attacks + [a for a in grid_attacks if a not in op_attacks] if operating else grid_attacks
+            pid = point_id(steps, restarts)
+            points.append(PurifyPoint(name, pid, {**spec, "point": pid, "operating": operating, "steps": steps,
+                                                  "restarts": restarts, "attacks": _attacks("project", attacks)}))  # fmt: skip
+    return points
+
+
+def purify_point(config: Mapping[str, Any], purifier: str, point: str) -> PurifyPoint:
+    """The job of ``results/defense/purify/<purifier>/<point>.parquet``."""
+    for p in purify_points(config):
+        if (p.purifier, p.point) == (purifier, point):
+            return p
+    raise ValueError(f"defense.purify: no job {purifier}/{point} in the config")
+
+
+def probe_sources(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(family, name)`` of every probe job: ``gan``, ``control`` (initial D), ``classifier``."""
+    probe = _defense(config).get("probe")
+    if not probe:
+        return []
+    return (
+        [("gan", g) for g in probe["gans"]]
+        + [("control", g) for g in probe["controls"]]
+        + [("classifier", c) for c in probe["classifiers"]]
+    )
+
+
+def probe_spec(config: Mapping[str, Any], family: str, name: str) -> dict[str, Any]:
+    """The spec of one probe job (the probe settings plus what the source is); no ``device``."""
+    probe = dict(_defense(config)["probe"])
+    probe.pop("flip")
+    section = "classifiers" if family == "classifier" else "gans"
+    spec = {**probe, "family": family, "source": name, "seed": probe.get("seed", config.get("seed", 0))}
+    for key in ("gans", "controls", "classifiers"):
+        spec.pop(key)
+    spec["dataset"] = _dataset(config, section, name)
+    if family != "classifier":
+        gan = config["gans"][name]
+        spec.update(loss=gan["loss"], unroll_k=gan.get("unroll_k", 0))
+    else:
+        spec.update(mode=config["classifiers"][name].get("mode", "standard"))
+    return spec
+
+
+def flip_spec(config: Mapping[str, Any], gan: str) -> dict[str, Any]:
+    """The spec of one real->fake flip job (a GAN of ``probe.gans``); no ``device``."""
+    probe = _defense(config)["probe"]
+    g = config["gans"][gan]
+    return {**probe["flip"], "gan": gan, "loss": g["loss"], "unroll_k": g.get("unroll_k", 0),
+            "dataset": g["dataset"], "seed": probe.get("seed", config.get("seed", 0))}  # fmt: skip

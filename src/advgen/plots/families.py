@@ -1,0 +1,242 @@
+"""The figure families: name -> how to read its inputs and which plotting function draws it.
+
+``advgen plot --family NAME --input FILE... --out FILE... --spec JSON`` looks the family up
+here. Each entry's ``render(inputs, outputs, options)`` reads the input files (Parquet; the
+sample-grid families read the training stages' PNGs) and calls a pure plotting function
+of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config section
+(``dpi``, ``smoothing``, ...) plus family keys such as ``experiment`` (the title) and
+``labels`` (one name per input file, for families comparing several runs).
+
+Adding a family (see ``workflow/rules/plots.smk`` for the rule side):
+
+1. write the plotting function in the module of its stage (``advgen/plots/<stage>.py``):
+   DataFrames in, ``style.figure`` / ``style.save`` out;
+2. register it below with ``@family("<name>", stage="<Stage>")``;
+3. add a ``plot_<name>`` rule, its spec/targets functions in the plots block of
+   ``workflow/rules/common.smk``, and a caption ``workflow/report/<name>.rst``;
+4. add a test in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from advgen.errors import AdvgenError
+from advgen.io import read_parquet
+
+Render = Callable[[Sequence[str], Sequence[str], dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    stage: str
+    render: Render
+    inputs: str  # what --input expects, for --help and error messages
+
+
+FAMILIES: dict[str, Family] = {}
+
+
+def family(name: str, *, stage: str, inputs: str) -> Callable[[Render], Render]:
+    """Register ``render`` as the figure family ``name``."""
+
+    def register(render: Render) -> Render:
+        FAMILIES[name] = Family(name, stage, render, inputs)
+        return render
+
+    return register
+
+
+def _one(inputs: Sequence[str], name: str) -> str:
+    if len(inputs) != 1:
+        raise AdvgenError(f"figure family {name}: expected one input, got {len(inputs)}")
+    return inputs[0]
+
+
+def _labelled(inputs: Sequence[str], options: dict[str, Any], name: str) -> dict[str, str]:
+    labels = options.get("labels") or []
+    if len(labels) != len(inputs):
+        raise AdvgenError(f"figure family {name}: {len(inputs)} input(s) but {len(labels)} label(s) in the spec")
+    return dict(zip(labels, inputs))
+
+
+def _common(options: dict[str, Any]) -> dict[str, Any]:
+    return {"dpi": int(options.get("dpi", 150))}
+
+
+@family("gan_losses", stage="Generative", inputs="one GAN losses.parquet")
+def _gan_losses(inputs, outputs, options):
+    from advgen.plots import gan
+
+    gan.loss_curves(read_parquet(_one(inputs, "gan_losses")), outputs, experiment=options["experiment"], smoothing=options.get("smoothing", 25), **_common(options))
+
+
+@family("gan_grad_norms", stage="Generative", inputs="one GAN losses.parquet")
+def _gan_grad_norms(inputs, outputs, options):
+    from advgen.plots import gan
+
+    gan.grad_norms(
+        read_parquet(_one(inputs, "gan_grad_norms")),
+        outputs,
+        experiment=options["experiment"],
+        threshold=options.get("vanishing_threshold", 1e-3),
+        patience=options.get("vanishing_patience", 200),
+        smoothing=options.get("smoothing", 25),
+        **_common(options),
+    )
+
+
+@family("gan_loss_comparison", stage="Generative", inputs="losses.parquet of each GAN (labels: run names)")
+def _gan_loss_comparison(inputs, outputs, options):
+    from advgen.plots import gan
+
+    runs = {label: read_parquet(path) for label, path in _labelled(inputs, options, "gan_loss_comparison").items()}
+    gan.loss_comparison(runs, outputs, info=options.get("info"), experiment=options.get("experiment", "GAN runs"), smoothing=options.get("smoothing", 25), **_common(options))
+
+
+@family("gan_mode_coverage", stage="Generative", inputs="sample-quality summary.parquet")
+def _gan_mode_coverage(inputs, outputs, options):
+    from advgen.plots import gan
+
+    gan.mode_coverage(read_parquet(_one(inputs, "gan_mode_coverage")), outputs, info=options["info"], experiment=options.get("experiment", "GAN runs"), **_common(options))
+
+
+@family("gan_samples", stage="Generative", inputs="a GAN's samples/ folder of epoch_XXX.png grids")
+def _gan_samples(inputs, outputs, options):
+    from advgen.plots import images
+
+    images.gan_epoch_grids(
+        _one(inputs, "gan_samples"), outputs, experiment=options["experiment"], panels=options.get("sample_panels", 6), scale=options.get("sample_scale", 2), **_common(options)
+    )
+
+
+@family("ae_losses", stage="Generative", inputs="one autoencoder losses.parquet")
+def _ae_losses(inputs, outputs, options):
+    from advgen.plots import ae
+
+    ae.loss_terms(read_parquet(_one(inputs, "ae_losses")), outputs, experiment=options["experiment"], smoothing=options.get("smoothing", 25), **_common(options))
+
+
+@family("ae_latent_cdf", stage="Generative", inputs="one autoencoder latent_cdf.parquet")
+def _ae_latent_cdf(inputs, outputs, options):
+    from advgen.plots import ae
+
+    ae.latent_cdf(read_parquet(_one(inputs, "ae_latent_cdf")), outputs, experiment=options["experiment"], panels=options.get("cdf_panels", 8), **_common(options))
+
+
+@family("ae_samples", stage="Generative", inputs="an autoencoder's novel.png (decoded z ~ N(0, I))")
+def _ae_samples(inputs, outputs, options):
+    from advgen.plots import images
+
+    images.sample_grids(
+        [("decoded z ~ N(0, I)", _one(inputs, "ae_samples"))],
+        outputs,
+        experiment=options["experiment"],
+        what="Autoencoder: novel samples",
+        scale=options.get("sample_scale", 2),
+        **_common(options),
+    )
+
+
+@family("inversion_restarts", stage="Sweeps", inputs="one inversion point's steps.parquet")
+def _inversion_restarts(inputs, outputs, options):
+    from advgen.plots import sweeps
+
+    sweeps.inversion_restarts(read_parquet(_one(inputs, "inversion_restarts")), outputs, experiment=options["experiment"], images=options.get("inversion_images", 4), **_common(options))
+
+
+@family("inversion_summary", stage="Sweeps", inputs="the inversion aggregate results/sweeps/inversion.parquet")
+def _inversion_summary(inputs, outputs, options):
+    from advgen.plots import sweeps
+
+    sweeps.inversion_summary(read_parquet(_one(inputs, "inversion_summary")), outputs, experiment=options.get("experiment", "inversion sweep"), **_common(options))
+
+
+@family("inpainting", stage="Sweeps", inputs="the inpainting aggregate results/sweeps/inpainting.parquet")
+def _inpainting(inputs, outputs, options):
+    from advgen.plots import sweeps
+
+    sweeps.inpainting_errors(read_parquet(_one(inputs, "inpainting")), outputs, experiment=options.get("experiment", "inpainting sweep"), **_common(options))
+
+
+@family("interpolation_labels", stage="Sweeps", inputs="one interpolation point's frames.parquet")
+def _interpolation_labels(inputs, outputs, options):
+    from advgen.plots import sweeps
+
+    sweeps.interpolation_labels(read_parquet(_one(inputs, "interpolation_labels")), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
+
+
+@family("truncation", stage="Sweeps", inputs="the truncation aggregate results/sweeps/truncation.parquet")
+def _truncation(inputs, outputs, options):
+    from advgen.plots import sweeps
+
+    sweeps.truncation_curves(read_parquet(_one(inputs, "truncation")), outputs, experiment=options.get("experiment", "truncation sweep"), **_common(options))
+
+
+@family("robustness_curves", stage="Robustness", inputs="results/robustness/attacks.parquet")
+def _robustness_curves(inputs, outputs, options):
+    from advgen.plots import robustness
+
+    robustness.accuracy_curves(read_parquet(_one(inputs, "robustness_curves")), outputs, experiment=options.get("experiment", "robustness"), **_common(options))
+
+
+@family("transfer", stage="Robustness", inputs="results/robustness/transfer.parquet")
+def _transfer(inputs, outputs, options):
+    from advgen.plots import robustness
+
+    robustness.transfer_heatmaps(read_parquet(_one(inputs, "transfer")), outputs, experiment=options.get("experiment", "transfer"), **_common(options))
+
+
+@family("minimal_perturbation", stage="Robustness", inputs="results/robustness/minimal_perturbation.parquet")
+def _minimal_perturbation(inputs, outputs, options):
+    from advgen.plots import robustness
+
+    robustness.minimal_perturbation(read_parquet(_one(inputs, "minimal_perturbation")), outputs, experiment=options.get("experiment", "minimal perturbations"), **_common(options))
+
+
+@family("robustness_sweep", stage="Robustness", inputs="results/robustness/sweeps/<sweep>.parquet (spec: sweep)")
+def _robustness_sweep(inputs, outputs, options):
+    from advgen.plots import robustness
+
+    robustness.sweep_curves(read_parquet(_one(inputs, "robustness_sweep")), outputs, sweep=options["sweep"], experiment=options.get("experiment", ""), **_common(options))
+
+
+@family("defense_purify_eps", stage="Defense", inputs="results/defense/purify.parquet")
+def _defense_purify_eps(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.purify_curves(read_parquet(_one(inputs, "defense_purify_eps")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
+
+
+@family("defense_purify_cost", stage="Defense", inputs="results/defense/purify.parquet")
+def _defense_purify_cost(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.purify_cost(read_parquet(_one(inputs, "defense_purify_cost")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
+
+
+@family("defense_probe", stage="Defense", inputs="results/defense/probe.parquet")
+def _defense_probe(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.probe_bars(read_parquet(_one(inputs, "defense_probe")), outputs, experiment=options.get("experiment", "probes"), **_common(options))
+
+
+@family("defense_flip", stage="Defense", inputs="results/defense/flip_examples.parquet")
+def _defense_flip(inputs, outputs, options):
+    from advgen.plots import defense
+
+    defense.flip_eps(read_parquet(_one(inputs, "defense_flip")), outputs, experiment=options.get("experiment", "discriminators"), **_common(options))
+
+
+def render(name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Draw figure family ``name`` from ``inputs`` into every path of ``outputs``."""
+    if name not in FAMILIES:
+        raise AdvgenError(f"unknown figure family '{name}' (known: {', '.join(sorted(FAMILIES))})")
+    try:
+        FAMILIES[name].render(inputs, outputs, options)
+    except KeyError as exc:
+        raise AdvgenError(f"figure family {name}: the spec lacks key {exc}") from exc

@@ -1,0 +1,144 @@
+"""One look for every figure: matplotlib settings, colours, atomic multi-format saving.
+
+Every plotting function in :mod:`advgen.plots` builds its figure inside :func:`figure`
+(which applies :data:`RC`) and ends with :func:`save`, which writes each requested path
+(format from the suffix: ``.png``, ``.svg``, ``.pdf``) atomically through
+:func:`advgen.io.atomic_path`, so a killed job leaves no half-written image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from advgen.errors import AdvgenError
+from advgen.io import atomic_path
+
+FORMATS = ("png", "svg", "pdf")
+
+#: matplotlib settings shared by all figures (readable at the report's thumbnail size)
+RC: dict[str, Any] = {
+    "figure.dpi": 100,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.85,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "figure.titlesize": 12,
+    "svg.fonttype": "none",  # text stays text in SVG
+    "svg.hashsalt": "advgen",  # deterministic SVG ids
+    "image.interpolation": "nearest",  # pixel images are never smoothed
+    "image.resample": False,
+}
+
+#: colour-blind safe palette (Okabe & Ito 2008), cycled for runs, restarts, models
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+
+#: fixed colours of recurring roles
+ROLE_COLORS = {"generator": "#0072B2", "discriminator": "#D55E00", "reference": "#555555"}
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def color(i: int) -> str:
+    """The ``i``-th colour of :data:`PALETTE` (cycled)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+@contextlib.contextmanager
+def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None = None, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
+    """``plt.subplots`` under :data:`RC`, with a constrained layout; closed on exit.
+
+    ``size`` defaults to 4.2 x 3.2 inches per panel. Axes always come back as a 2-D array.
+    """
+    plt = pyplot()
+    width, height = size or (4.2 * ncols, 3.2 * nrows)
+    with plt.rc_context(RC):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained", **kwargs)
+        try:
+            yield fig, axes
+        finally:
+            plt.close(fig)
+
+
+def save(fig: Any, paths: Sequence[str | Path], *, dpi: int = 150) -> None:
+    """Write ``fig`` to every path (format from its suffix), each atomically.
+
+    Raises:
+        AdvgenError: a path whose suffix is not one of :data:`FORMATS`, or no path at all.
+    """
+    if not paths:
+        raise AdvgenError("no output path given for the figure")
+    for path in paths:
+        fmt = Path(path).suffix.lstrip(".").lower()
+        if fmt not in FORMATS:
+            raise AdvgenError(f"{path}: unsupported figure format '{fmt}' (use one of {', '.join(FORMATS)})")
+        metadata = {"Date": None} if fmt in ("svg", "pdf") else {}  # reproducible vector files
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata)
+
+
+def title(fig: Any, experiment: str, what: str) -> None:
+    """The figure's title: what it shows, then the experiment that made it (on a second
+    line when one line would not fit the figure's width)."""
+    import textwrap
+
+    text = f"{what} ({experiment})" if experiment else what
+    chars = int(fig.get_figwidth() * 72 / (RC["figure.titlesize"] * 0.6))  # ~0.6 em per character
+    if len(text) > chars:
+        text = "\n".join(textwrap.wrap(what, chars) + (textwrap.wrap(f"({experiment})", chars) if experiment else []))
+    fig.suptitle(text)
+
+
+def running_mean(values: Any, window: int) -> Any:
+    """Trailing running mean over ``window`` points (the first points average what exists)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    if window <= 1 or len(values) == 0:
+        return values
+    cumsum = np.cumsum(np.insert(np.nan_to_num(values), 0, 0.0))
+    idx = np.arange(1, len(values) + 1)
+    lo = np.maximum(idx - window, 0)
+    return (cumsum[idx] - cumsum[lo]) / (idx - lo)
+
+
+def epoch_ticks(ax: Any, iterations: Any, epochs: Any, *, max_ticks: int = 8) -> None:
+    """A secondary x axis on top of ``ax`` marking the first iteration of each epoch."""
+    import numpy as np
+
+    iterations, epochs = np.asarray(iterations), np.asarray(epochs)
+    if len(iterations) == 0:
+        return
+    starts = np.flatnonzero(np.r_[True, epochs[1:] != epochs[:-1]])
+    step = max(1, int(np.ceil(len(starts) / max_ticks)))
+    chosen = starts[::step]
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(iterations[chosen], [str(int(e)) for e in epochs[chosen]])
+    top.set_xlabel("epoch")
+    top.tick_params(labelsize=8)
+
+
+def check_columns(df: Any, columns: Sequence[str], where: str) -> None:
+    """Raise :class:`AdvgenError` naming ``where`` when ``df`` lacks one of ``columns``."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise AdvgenError(f"{where}: missing column(s) {', '.join(missing)} (found: {', '.join(map(str, df.columns))})")
+    if len(df) == 0:
+        raise AdvgenError(f"{where}: the table is empty, nothing to plot")

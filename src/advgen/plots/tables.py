@@ -1,0 +1,96 @@
+"""Markdown summary tables for ``results/tables/``: sample quality per generator and
+robust accuracy per classifier and attack. Plain GitHub-flavoured Markdown, no extra
+dependency."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advgen.errors import AdvgenError
+from advgen.plots import style
+
+
+def fmt(value: Any, digits: int = 3) -> str:
+    """A table cell: floats with ``digits`` significant decimals, NaN as an en dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return "–"
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        return f"{value:.{digits}f}"
+    return str(value).replace("|", "\\|")
+
+
+def markdown(df: pd.DataFrame, *, digits: int = 3, align: Sequence[str] | None = None) -> str:
+    """``df`` as a Markdown table (numbers right-aligned)."""
+    header = [fmt(c) for c in df.columns]
+    if align is None:
+        align = ["---:" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else "---" for c in df.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    for row in df.itertuples(index=False):
+        lines.append("| " + " | ".join(fmt(v, digits) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_FAMILY_ORDER = {"real": 0, "gan": 1, "gans": 1, "autoencoder": 2, "autoencoders": 2}
+
+
+def sample_quality(quality: pd.DataFrame) -> str:
+    """One row per generator (and the real held-out data as the reference): classifier
+    FID, Inception Score, modes covered, KL to uniform, mean max-probability, status."""
+    style.check_columns(quality, ("model", "fid", "modes", "num_classes"), "sample-quality table")
+    df = quality.copy()
+    df["_order"] = df.get("family", pd.Series(["gan"] * len(df))).map(_FAMILY_ORDER).fillna(3)
+    df = df.sort_values(["_order", "model"])
+    out = pd.DataFrame({"model": df["model"]})
+    if "family" in df.columns:
+        out["family"] = df["family"]
+    out["FID ↓"] = df["fid"]
+    if "is_mean" in df.columns:
+        std = df["is_std"] if "is_std" in df.columns else pd.Series([np.nan] * len(df), index=df.index)
+        out["IS ↑"] = [f"{m:.2f} ± {s:.2f}" if np.isfinite(s) else f"{m:.2f}" for m, s in zip(df["is_mean"], std)]
+    out["modes"] = [f"{int(m)}/{int(c)}" for m, c in zip(df["modes"], df["num_classes"])]
+    for column, title in (("kl_uniform", "KL to uniform ↓"), ("mean_max_prob", "mean max-prob ↑"), ("test_mse", "AE test MSE")):
+        if column in df.columns:
+            out[title] = df[column]
+    if "status" in df.columns:
+        out["status"] = df["status"]
+    note = (
+        "Classifier-feature FID and Inception Score (not Inception-v3: comparable within this study only); "
+        "modes: classes holding at least 1/(2C) of the samples.\n"
+    )
+    return "# Sample quality per generator\n\n" + note + "\n" + markdown(out.reset_index(drop=True)).replace("| nan |", "| – |")
+
+
+def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> str:
+    """Robust accuracy per classifier for each attack and epsilon (one section per
+    attack, clean accuracy first), then the minimal-perturbation sizes."""
+    if "classifier" not in attacks.columns and "model" in attacks.columns:
+        attacks = attacks.rename(columns={"model": "classifier"})
+    style.check_columns(attacks, ("classifier", "attack", "eps", "clean_acc", "robust_acc"), "attack table")
+    parts = ["# Robustness per classifier and attack\n", "Accuracy on the attacked test inputs; eps in pixel units ([0, 1] images).\n"]
+    finite = attacks[np.isfinite(attacks["eps"].astype(float))]
+    if finite.empty:
+        raise AdvgenError("attack table: no finite-epsilon rows")
+    for attack, part in finite.groupby("attack", sort=True):
+        norm = f", {part['norm'].iloc[0]} norm" if "norm" in part.columns else ""
+        wide = part.pivot_table(index="classifier", columns="eps", values="robust_acc", aggfunc="mean")
+        wide.columns = [f"eps={e:g}" for e in wide.columns]
+        clean = part.groupby("classifier")["clean_acc"].mean().rename("clean")
+        table = pd.concat([clean, wide], axis=1).reset_index()
+        parts.append(f"\n## {attack}{norm}\n\n" + markdown(table))
+    if minimal is not None and len(minimal):
+        if "classifier" not in minimal.columns and "model" in minimal.columns:
+            minimal = minimal.rename(columns={"model": "classifier"})
+        style.check_columns(minimal, ("classifier", "attack", "rho_adv"), "minimal-perturbation table")
+        wide = minimal.pivot_table(index="classifier", columns="attack", values="rho_adv", aggfunc="mean").reset_index()
+        wide.columns = ["classifier"] + [f"{c}: mean ‖r‖₂/‖x‖₂" for c in wide.columns[1:]]
+        parts.append("\n## Minimal perturbation (successful attacks)\n\n" + markdown(wide, digits=4))
+    return "".join(parts)

@@ -1,0 +1,184 @@
+"""The defense commands end to end on tiny real-format checkpoints: Parquet schemas, the
+aggregate and the figures drawn from it (no Snakemake)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
+from advgen.classifiers.zoo import build_classifier
+from advgen.cli import main as advgen
+from advgen.config import SCHEMA_DIR, spec_json, validate_config
+from advgen.data import save_prepared
+from advgen.data.registry import Split
+from advgen.defense import plan
+from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
+from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
+from advgen.io import read_parquet, save_torch
+from advgen.models import build_autoencoder
+from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
+from tests.unit.plots_data import assert_figure
+
+pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
+
+SIDE, Z, CLASSES = 16, 6, 3
+CONFIG = {
+    "seed": 0,
+    "device": "cpu",
+    "datasets": {"blobs": {"source": "digits", "image_size": SIDE}},
+    "gans": {"g": {"dataset": "blobs", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": Z,
+                   "batch_size": 8, "epochs": 1, "grid_size": 4, "loss": "mse", "unroll_k": 2}},
+    "autoencoders": {"ae": {"dataset": "blobs", "z_dim": Z, "width": 4}},
+    "classifiers": {"c": {"dataset": "blobs", "arch": "fc10"}},
+    "defense": {
+        "purify": {"classifier": "c", "num_images": 9, "eps": [0.1, 0.3], "pgd_steps": 3, "adaptive_steps": 2,
+                   "eot_samples": 2,
+                   "purifiers": {"gan": {"generator": "g", "steps": 4, "restarts": 2,
+                                         "tradeoff": {"steps": [2], "restarts": [1, 2]}},
+                                 "recon": {"generator": "ae", "method": "reconstruct"},
+                                 "aeproj": {"generator": "ae", "steps": 3, "restarts": 1}}},
+        "probe": {"gans": ["g"], "classifiers": ["c"], "controls": ["g"], "num_images": 12, "eps": [0.1, 0.3],
+                  "pgd_steps": 3, "max_iter": 20, "flip": {"num_images": 12, "eps_max": 0.5, "search_steps": 3,
+                                                           "pgd_steps": 3}},
+    },
+}  # fmt: skip
+
+
+def _split(n: int, seed: int) -> Split:
+    gen = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % CLASSES
+    images = 0.1 * torch.rand(n, 1, SIDE, SIDE, generator=gen)
+    for c in range(CLASSES):
+        images[labels == c, :, 5 * c : 5 * c + 5, :] += 0.8
+    return Split(images.clamp(0, 1), labels, torch.arange(n))
+
+
+def _run(*argv) -> None:
+    assert advgen(["--threads", "1", *map(str, argv)]) == 0
+
+
+@pytest.fixture(scope="module")
+def cfg() -> dict:
+    import copy
+
+    return validate_config(copy.deepcopy(CONFIG), SCHEMA_DIR / "config.schema.yaml", source="test")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, cfg) -> dict[str, Path]:
+    from advgen.gan.train import GanRun
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("defense")
+    paths = {k: root / v for k, v in {"train": "train.pt", "test": "test.pt", "g": "g.pt", "ae": "ae.pt", "c": "c.pt"}.items()}
+    for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
+        save_prepared(_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
+    gan = dict(cfg["gans"]["g"], seed=0)
+    save_torch(GanRun(gan, str(paths["train"])).state_dict(with_log=False), paths["g"])
+    shape = [1, SIDE, SIDE]
+    ae = build_autoencoder("conv", shape, Z, {"width": 4})
+    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z, "image_shape": shape},
+                "state": ae.state_dict()}, paths["ae"])  # fmt: skip
+    torch.manual_seed(0)
+    clf = build_classifier("fc10", shape, CLASSES)
+    opt = torch.optim.Adam(clf.parameters(), lr=0.05)
+    data = _split(30, 0)
+    for _ in range(40):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(clf(data.images), data.labels).backward()
+        opt.step()
+    kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
+    save_classifier(paths["c"], checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1, rng=None))
+    yield paths
+    torch.set_num_threads(previous)
+
+
+@pytest.fixture(scope="module")
+def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("tables")
+    purify = []
+    for point in plan.purify_points(cfg):
+        path = out / f"purify_{point.purifier}_{point.point}.parquet"
+        generator = [] if point.spec["generator"] is None else ["--generator", files[point.spec["generator"]]]
+        _run("purify", "--spec", spec_json(dict(point.spec, device="cpu")), "--classifier", files["c"],
+             "--images", files["test"], *generator, "--out", path)  # fmt: skip
+        purify.append(path)
+    probe = []
+    for family, name in plan.probe_sources(cfg):
+        path = out / f"probe_{family}_{name}.parquet"
+        _run("probe-discriminator", "--spec", spec_json(dict(plan.probe_spec(cfg, family, name), device="cpu")),
+             "--model", files[name], "--train", files["train"], "--test", files["test"], "--out", path)  # fmt: skip
+        probe.append(path)
+    flip = out / "flip_g.parquet"
+    _run("flip-discriminator", "--spec", spec_json(dict(plan.flip_spec(cfg, "g"), device="cpu")), "--gan", files["g"],
+         "--images", files["test"], "--out", flip)  # fmt: skip
+    result = {k: out / f"{k}.parquet" for k in ("purify", "probe", "flip_examples", "flip")}
+    _run("aggregate-defense", "--table", "purify", "--out", result["purify"], *purify)
+    _run("aggregate-defense", "--table", "probe", "--out", result["probe"], *probe)
+    _run("aggregate-defense", "--table", "flip", "--out", result["flip_examples"], "--summary", result["flip"], flip)
+    return result
+
+
+def test_purify_table(tables):
+    df = read_parquet(tables["purify"])
+    assert list(df.columns) == PURIFY_COLUMNS
+    jobs = set(zip(df["defense"], df["point"]))
+    assert jobs == {("none", "bare"), ("gan", "L2_R1"), ("gan", "L2_R2"), ("gan", "L4_R2"), ("recon", "recon"), ("aeproj", "L3_R1")}
+    op = df[(df["defense"] == "gan") & df["operating"]]
+    assert set(op["attack"]) == {"none", "fgsm", "pgd", "bpda", "eot"} and (op["point"] == "L4_R2").all()
+    assert set(df.loc[df["defense"] == "recon", "attack"]) == {"none", "fgsm", "pgd", "bpda", "exact"}
+    assert set(df.loc[df["point"] == "L2_R1", "attack"]) == {"none", "pgd"}
+    assert (df["n"] == 9).all() and df["robust_acc"].between(0, 1).all()
+    assert df["seconds_per_image"].gt(0).all()
+    assert df.dtypes["eps"] == np.float64 and df.dtypes["operating"] == bool
+
+
+def test_probe_table(tables):
+    df = read_parquet(tables["probe"])
+    assert list(df.columns) == PROBE_COLUMNS
+    assert sorted(set(zip(df["family"], df["source"]))) == [("classifier", "c"), ("control", "g"), ("gan", "g")]
+    assert df.groupby("source")["eps"].apply(list).map(lambda e: e[:1] == [0.0]).all()
+    gan = df[df["family"] == "gan"]
+    assert (gan["loss"] == "mse").all() and (gan["unroll_k"] == 2).all() and (gan["feature_dim"] == 128).all()
+    assert (df["n"] == 12).all() and df["train_acc"].between(0, 1).all()
+
+
+def test_flip_tables(tables):
+    examples, summary = read_parquet(tables["flip_examples"]), read_parquet(tables["flip"])
+    assert list(examples.columns) == FLIP_COLUMNS and list(summary.columns) == FLIP_SUMMARY_COLUMNS
+    assert len(examples) == 12 and len(summary) == 1
+    real = examples[examples["initially_real"]]
+    assert (examples.loc[~examples["initially_real"], "flip_eps"] == 0).all()
+    assert (real["flipped"] == np.isfinite(real["flip_eps"])).all()
+    assert (real.loc[real["flipped"], "adv_score"] <= 0.5).all()
+    row = summary.iloc[0]
+    assert row["gan"] == "g" and row["loss"] == "mse" and row["unroll_k"] == 2
+    assert row["share_real"] == pytest.approx(examples["initially_real"].mean())
+    if len(real):
+        assert row["median_eps"] == pytest.approx(float(np.median(real["flip_eps"]))) or math.isinf(row["median_eps"])
+
+
+@pytest.mark.parametrize(
+    ("family", "table"),
+    [("defense_purify_eps", "purify"), ("defense_purify_cost", "purify"), ("defense_probe", "probe"),
+     ("defense_flip", "flip_examples")],
+)  # fmt: skip
+def test_figures_from_the_tables(tables, tmp_path, family, table):
+    outs = [tmp_path / f"{family}.png", tmp_path / f"{family}.svg"]
+    _run("plot", "--family", family, "--input", tables[table], "--out", *outs, "--spec", '{"dpi": 60}')
+    for path in outs:
+        assert_figure(path)
+
+
+def test_aggregate_rejects_a_foreign_table(tables, tmp_path):
+    bad = tmp_path / "bad.parquet"
+    pd.DataFrame({"x": [1]}).to_parquet(bad)
+    assert advgen(["aggregate-defense", "--table", "probe", "--out", str(tmp_path / "o.parquet"), str(bad)]) == 2
+    assert not (tmp_path / "o.parquet").exists()

@@ -1,0 +1,107 @@
+"""The defense config section: schema defaults, references and the job plan (no torch)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from advgen.config import SCHEMA_DIR, validate_config
+from advgen.defense import plan
+from advgen.errors import ConfigError
+
+BASE = {
+    "seed": 3,
+    "datasets": {"digits": {"source": "digits", "image_size": 8}, "other": {"source": "digits", "image_size": 8}},
+    "gans": {
+        "g_ns": {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "loss": "non_saturating"},
+        "g_mse": {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "loss": "mse", "unroll_k": 2},
+        "g_other": {"dataset": "other", "generator": "mlp_small", "discriminator": "mlp_small"},
+    },
+    "autoencoders": {"ae": {"dataset": "digits"}},
+    "classifiers": {"cnn": {"dataset": "digits", "arch": "cnn_small"},
+                    "cnn_pgd": {"dataset": "digits", "arch": "cnn_small", "mode": "pgd"}},
+    "defense": {
+        "purify": {
+            "classifier": "cnn",
+            "purifiers": {
+                "gan": {"generator": "g_ns", "steps": 20, "restarts": 2,
+                        "tradeoff": {"steps": [10, 20], "restarts": [1, 2]}},
+                "recon": {"generator": "ae", "method": "reconstruct"},
+            },
+        },
+        "probe": {"gans": ["g_ns", "g_mse"], "classifiers": ["cnn", "cnn_pgd"], "controls": ["g_ns"]},
+    },
+}  # fmt: skip
+
+
+def config(edit=None) -> dict:
+    cfg = copy.deepcopy(BASE)
+    if edit:
+        edit(cfg)
+    return validate_config(cfg, SCHEMA_DIR / "config.schema.yaml", source="test.yaml")
+
+
+def test_schema_fills_the_papers_defaults():
+    cfg = config()
+    purify, probe = cfg["defense"]["purify"], cfg["defense"]["probe"]
+    assert purify["purifiers"]["recon"]["steps"] == 200 and purify["purifiers"]["recon"]["restarts"] == 10
+    assert purify["pgd_steps"] == 40 and purify["eps"] == [0.1, 0.2, 0.3]
+    assert probe["flip"] == {"num_images": None, "eps_max": 0.5, "search_steps": 10, "pgd_steps": 40}
+
+
+def test_none_is_reserved_and_unknown_keys_are_named():
+    with pytest.raises(ConfigError, match="none"):
+        config(lambda c: c["defense"]["purify"]["purifiers"].update(none={"generator": "g_ns"}))
+    with pytest.raises(ConfigError, match="defense.purify.purifiers.gan.step"):
+        config(lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(step=3))
+
+
+def test_purify_points_cover_the_grid_and_the_operating_point():
+    points = plan.purify_points(config())
+    ids = [(p.purifier, p.point) for p in points]
+    assert ids == [("none", "bare"), ("gan", "L10_R1"), ("gan", "L10_R2"), ("gan", "L20_R1"), ("gan", "L20_R2"),
+                   ("recon", "recon")]  # fmt: skip
+    specs = {key: p.spec for key, p in zip(ids, points)}
+    operating = specs[("gan", "L20_R2")]
+    assert operating["operating"] and operating["attacks"] == ["fgsm", "pgd", "bpda", "eot"]
+    assert specs[("gan", "L10_R1")]["attacks"] == ["pgd"] and not specs[("gan", "L10_R1")]["operating"]
+    assert specs[("recon", "recon")]["attacks"] == ["fgsm", "pgd", "bpda", "exact"]  # deterministic: no eot
+    assert specs[("none", "bare")]["attacks"] == ["fgsm", "pgd"]
+    assert all(s["seed"] == 3 and s["dataset"] == "digits" for s in specs.values())
+    assert specs[("gan", "L20_R2")]["generator_kind"] == "gan"
+    assert plan.purify_point(config(), "gan", "L10_R2").spec["restarts"] == 2
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda c: c["defense"]["purify"].update(classifier="nope"), "defense.purify.classifier: unknown classifier 'nope'"),
+        (lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="nope"), "purifiers.gan.generator: unknown gan or autoencoder"),
+        (lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(method="reconstruct"), "reconstruct needs an autoencoder"),
+        (lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="g_other"), "trained on 'other'"),
+        (lambda c: c["defense"]["probe"].update(gans=["g_ns", "nope"]), "defense.probe.gans: unknown gan 'nope'"),
+        (lambda c: c["defense"]["probe"].update(controls=["g_other"]), "must share one dataset"),
+    ],
+)  # fmt: skip
+def test_references_are_checked(edit, message):
+    with pytest.raises(ConfigError, match=message):
+        plan.check_references(config(edit), "test.yaml")
+
+
+def test_probe_and_flip_specs():
+    cfg = config()
+    assert plan.probe_sources(cfg) == [("gan", "g_ns"), ("gan", "g_mse"), ("control", "g_ns"), ("classifier", "cnn"),
+                                       ("classifier", "cnn_pgd")]  # fmt: skip
+    spec = plan.probe_spec(cfg, "gan", "g_mse")
+    assert spec["loss"] == "mse" and spec["unroll_k"] == 2 and spec["family"] == "gan" and spec["seed"] == 3
+    assert "flip" not in spec and "gans" not in spec
+    assert plan.probe_spec(cfg, "classifier", "cnn_pgd")["mode"] == "pgd"
+    flip = plan.flip_spec(cfg, "g_ns")
+    assert flip["loss"] == "non_saturating" and flip["unroll_k"] == 0 and flip["eps_max"] == 0.5
+
+
+def test_no_defense_section_no_jobs():
+    cfg = config(lambda c: c.pop("defense"))
+    assert plan.purify_points(cfg) == [] and plan.probe_sources(cfg) == []
+    plan.check_references(cfg)

@@ -1,0 +1,62 @@
+"""`advgen plot` and `advgen summary-table`: the family registry, formats by suffix, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advgen.cli import main
+from advgen.plots.families import FAMILIES
+from tests.unit import plots_data as data
+
+
+def test_every_family_has_a_caption_and_a_stage():
+    from pathlib import Path
+
+    report = Path(__file__).resolve().parents[2] / "workflow" / "report"
+    for name, fam in FAMILIES.items():
+        assert fam.stage in {"Generative", "Sweeps", "Robustness", "Defense"}
+        assert (report / f"{name}.rst").exists(), f"caption of {name}"
+
+
+def test_plot_command_writes_each_format(tmp_path):
+    table = tmp_path / "losses.parquet"
+    data.gan_losses().to_parquet(table)
+    out = [tmp_path / "f.png", tmp_path / "f.svg", tmp_path / "f.pdf"]
+    spec = json.dumps({"experiment": "digits_ns", "dpi": 50, "smoothing": 3})
+    assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", *map(str, out), "--spec", spec]) == 0
+    assert out[2].read_bytes().startswith(b"%PDF")
+    for p in out[:2]:
+        data.assert_figure(p)
+
+
+def test_plot_command_errors_are_one_line(tmp_path, capsys):
+    table = tmp_path / "losses.parquet"
+    data.gan_losses().to_parquet(table)
+    assert main(["plot", "--family", "nope", "--input", str(table), "--out", str(tmp_path / "a.png")]) == 2
+    assert "unknown figure family 'nope'" in capsys.readouterr().err
+    assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", str(tmp_path / "a.jpg"), "--spec", '{"experiment": "x"}']) == 2
+    assert "unsupported figure format 'jpg'" in capsys.readouterr().err
+    assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", str(tmp_path / "a.png")]) == 2
+    assert "lacks key 'experiment'" in capsys.readouterr().err
+    assert main(["plot", "--family", "gan_losses", "--input", str(tmp_path / "none.parquet"), "--out", str(tmp_path / "a.png"), "--spec", '{"experiment": "x"}']) == 2
+    assert "none.parquet: table not found" in capsys.readouterr().err
+    assert not list(tmp_path.glob("a.*"))
+
+
+def test_gan_loss_comparison_needs_one_label_per_input(tmp_path, capsys):
+    table = tmp_path / "losses.parquet"
+    data.gan_losses().to_parquet(table)
+    spec = json.dumps({"labels": ["a", "b"]})
+    assert main(["plot", "--family", "gan_loss_comparison", "--input", str(table), "--out", str(tmp_path / "a.png"), "--spec", spec]) == 2
+    assert "1 input(s) but 2 label(s)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("table", ["sample_quality", "robustness"])
+def test_summary_table_command(tmp_path, table):
+    src = tmp_path / "in.parquet"
+    (data.sample_quality() if table == "sample_quality" else data.attack_table()).to_parquet(src)
+    out = tmp_path / "tables" / f"{table}.md"
+    assert main(["summary-table", "--table", table, "--input", str(src), "--out", str(out)]) == 0
+    assert out.read_text().startswith("# ")

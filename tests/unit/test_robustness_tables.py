@@ -1,0 +1,102 @@
+"""Attack curves, the minimal-perturbation table, the transfer matrix and sweep rows."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from advgen.robustness.evaluate import COLUMNS, attack_curve, eval_subset, minimal_table
+from advgen.robustness.sweeps import sweep_row, sweep_table
+from advgen.robustness.transfer import gaussian_like, transfer_matrix
+from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    yield from one_thread()
+
+
+SPLIT = blob_split(60, size=8)
+X, Y = SPLIT.images, SPLIT.labels
+FGSM_SPEC = {"attack": "FGSM", "eps": [0.0, 0.2, 0.4], "params": {}, "seed": 0}
+PGD_SPEC = {"attack": "PGD", "eps": [0.0, 0.2, 0.4], "params": {"steps": 5}, "seed": 3}
+
+
+def models() -> dict:
+    half_a = blob_split(60, size=8, seed=5)
+    return {"lin": trained_linear(SPLIT), "lin_b": trained_linear(half_a, seed=1), "weak": trained_linear(SPLIT, 3)}
+
+
+def test_attack_curve_rows() -> None:
+    table = attack_curve(models()["lin"], X, Y, PGD_SPEC, classifier="lin", attack="pgd", batch_size=16)
+    assert list(table.columns) == COLUMNS
+    assert list(table["eps"]) == [0.0, 0.2, 0.4]
+    first = table.iloc[0]
+    assert first["robust_acc"] == first["clean_acc"] and math.isnan(first["mean_l2"])
+    linf = table["mean_linf"].iloc[1:]
+    assert ((linf <= table["eps"].iloc[1:] + 1e-6) | linf.isna()).all() and linf.notna().any()
+    assert table["robust_acc"].is_monotonic_decreasing
+
+
+def test_minimal_table_reads_the_unbounded_rows() -> None:
+    spec = {"attack": "DeepFool", "eps": [0.0, 1.0], "params": {}, "seed": 0}
+    curve = attack_curve(models()["lin"], X, Y, spec, classifier="lin", attack="deepfool")
+    assert list(curve["eps"]) == [0.0, 1.0, math.inf]
+    table = minimal_table(curve)
+    assert len(table) == 1 and table["success_rate"].iloc[0] == 1.0
+    rho = float(table["rho_adv"].iloc[0])
+    assert 0.0 < rho < 1.0
+
+
+def test_transfer_diagonal_equals_white_box_error() -> None:
+    zoo = models()
+    table = transfer_matrix(zoo, X, Y, {"fgsm": FGSM_SPEC, "pgd": PGD_SPEC}, 0.4, batch_size=16)
+    assert len(table) == 3 * 2 * 2 * 3
+    for name, model in zoo.items():
+        for attack, spec in (("fgsm", FGSM_SPEC), ("pgd", PGD_SPEC)):
+            curve = attack_curve(model, X, Y, spec, classifier=name, attack=attack, batch_size=16)
+            white_box = 1.0 - float(curve.loc[curve["eps"] == 0.4, "robust_acc"].iloc[0])
+            diag = table[
+                (table.source == name)
+                & (table.target == name)
+                & (table.attack == attack)
+                & (table.kind == "adversarial")
+            ]["error"]
+            assert float(diag.iloc[0]) == pytest.approx(white_box)
+            assert white_box > 0.2  # a diagonal of zeros would prove nothing
+    # Gaussian noise of the same norm hurts far less than the adversarial direction
+    own = table[table.source == table.target]
+    adv = own[own.kind == "adversarial"]["error"].mean()
+    noise = own[own.kind == "gaussian"]["error"].mean()
+    assert noise < adv
+
+
+def test_gaussian_baseline_has_the_adversarial_norm() -> None:
+    adv = (X + 0.05 * torch.randn_like(X)).clamp(0, 1)
+    noisy = gaussian_like(X * 0.5 + 0.25, adv * 0.5 + 0.25, seed=0)  # away from the box: no clipping
+    target = ((adv - X) * 0.5).flatten(1).norm(dim=1)
+    assert torch.allclose((noisy - (X * 0.5 + 0.25)).flatten(1).norm(dim=1), target, rtol=1e-4)
+
+
+def test_sweep_row_reports_train_and_test_accuracy() -> None:
+    lin = models()["lin"]
+    spec = {"mode": "standard", "width": 1.0, "train_fraction": 0.5, "train_subset": "all", "subset_seed": 0}
+    row = sweep_row("data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
+    assert row["n_train"] == 30 and row["train_fraction"] == 0.5
+    assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
+    assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
+    capacity = sweep_row(
+        "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
+    )
+    assert math.isnan(capacity["train_robust_acc"]) and capacity["robust_acc"] == row["robust_acc"]
+    table = sweep_table([row, dict(row, mode="pgd")])
+    assert list(table["mode"]) == ["pgd", "standard"]
+
+
+def test_eval_subset_is_stratified_and_seeded() -> None:
+    labels = torch.arange(100) % 10
+    idx = eval_subset(labels, 50)
+    assert len(idx) == 50 and torch.bincount(labels[idx]).tolist() == [5] * 10
+    assert torch.equal(idx, eval_subset(labels, 50)) and len(eval_subset(labels, None)) == 100

@@ -1,0 +1,62 @@
+"""The robustness stage in the DAG: dry run on the tiny config, and a real run (slow)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import copy_workflow, snakemake
+
+CONFIG = ".test/config/robustness.yaml"
+
+
+def scratch(tmp_path: Path) -> Path:
+    dest = tmp_path / "wf"
+    dest.mkdir()
+    return copy_workflow(dest)
+
+
+def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
+    wf = scratch(tmp_path)
+    out = snakemake(wf, "-n", "--configfile", CONFIG, "--cores", "1").stdout
+    for rule in ("train_classifier", "attack", "attack_table", "transfer", "robustness_sweep"):
+        assert f"rule {rule}:" in out or f"{rule} " in out, rule
+    # sweep points are trained once even when two sweeps share a spec
+    assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
+    assert "results/classifiers/tiny_cnn_pgd_pgd_w0p5/model.pt" in out
+
+
+@pytest.mark.slow
+def test_tiny_study_end_to_end(tmp_path: Path) -> None:
+    wf = scratch(tmp_path)
+    snakemake(wf, "--configfile", CONFIG, "--cores", "2", "--resources", "gpu=1", timeout=900)
+    curves = pd.read_parquet(wf / "results/robustness/attacks.parquet")
+    assert set(curves["attack_type"]) == {"FGSM", "PGD", "LBFGS", "DeepFool", "OnePixel", "Spatial"}
+    zero = curves[curves["eps"] == 0]
+    assert (zero["robust_acc"] == zero["clean_acc"]).all()
+    minimal = pd.read_parquet(wf / "results/robustness/minimal_perturbation.parquet")
+    assert set(minimal["attack_type"]) == {"LBFGS", "DeepFool"}
+    transfer = pd.read_parquet(wf / "results/robustness/transfer.parquet")
+    assert set(transfer["target"]) >= {"tiny_fc_half_a", "tiny_fc_half_b"}
+    diag = transfer[(transfer.source == transfer.target) & (transfer.kind == "adversarial")]
+    assert len(diag) == 4 * 2
+    checked = 0
+    for row in diag.itertuples():
+        white = curves[(curves.classifier == row.source) & (curves.attack == row.attack) & (curves.eps == row.eps)]
+        if white.empty:  # no attack curve for this model (the halves)
+            continue
+        checked += 1
+        assert math.isclose(row.error, 1.0 - float(white["robust_acc"].iloc[0]), abs_tol=1e-9)
+    assert checked == 4
+    for sweep, points in (("capacity", 2), ("data_size", 2)):
+        table = pd.read_parquet(wf / f"results/robustness/sweeps/{sweep}.parquet")
+        assert len(table) == points
+    assert curves[curves.classifier == "tiny_fc"]["clean_acc"].min() > 0.5  # the tiny models do learn
+    history = pd.read_parquet(wf / "results/classifiers/tiny_cnn_pgd/history.parquet")
+    assert history["train_robust_acc"].notna().all()
+    # nothing is stale afterwards
+    again = snakemake(wf, "-n", "--configfile", CONFIG, "--cores", "1").stdout
+    assert "Nothing to be done" in again or "nothing to be done" in again.lower()
