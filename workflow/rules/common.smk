@@ -646,7 +646,11 @@ def purify_inputs(wildcards):
 
 def purify_generator_option(wildcards):
     spec = purify_job(wildcards)
-    return f"--generator {generator_checkpoint(spec['generator'])}" if spec["generator"] else ""
+    return (
+        f"--generator {generator_checkpoint(spec['generator'])}"
+        if spec["generator"]
+        else ""
+    )
 
 
 def purify_spec(wildcards):

@@ -13,9 +13,6 @@ localrules:
 
 
 rule purify:
-    wildcard_constraints:
-        purifier=NAME,
-        point=DEFENSE_POINT,
     input:
         unpack(purify_inputs),
     output:
@@ -24,6 +21,9 @@ rule purify:
         "logs/purify/{purifier}/{point}.log",
     benchmark:
         "results/benchmarks/purify/{purifier}/{point}.tsv"
+    wildcard_constraints:
+        purifier=NAME,
+        point=DEFENSE_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -39,9 +39,6 @@ rule purify:
 
 
 rule probe_discriminator:
-    wildcard_constraints:
-        family="gan|control|classifier",
-        source=NAME,
     input:
         unpack(probe_inputs),
     output:
@@ -50,6 +47,9 @@ rule probe_discriminator:
         "logs/probe_discriminator/{family}/{source}.log",
     benchmark:
         "results/benchmarks/probe_discriminator/{family}/{source}.tsv"
+    wildcard_constraints:
+        family="gan|control|classifier",
+        source=NAME,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -85,14 +85,14 @@ rule flip_discriminator:
 
 
 rule aggregate_defense:
-    wildcard_constraints:
-        table="purify|probe",
     input:
         defense_tables,
     output:
         "results/defense/{table}.parquet",
     log:
         "logs/aggregate_defense/{table}.log",
+    wildcard_constraints:
+        table="purify|probe",
     conda:
         "../envs/advgen.yaml"
     shell:
