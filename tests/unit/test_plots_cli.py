@@ -16,7 +16,7 @@ def test_every_family_has_a_caption_and_a_stage():
 
     report = Path(__file__).resolve().parents[2] / "workflow" / "report"
     for name, fam in FAMILIES.items():
-        assert fam.stage in {"Generative", "Sweeps", "Robustness"}
+        assert fam.stage in {"Generative", "Sweeps", "Robustness", "Defense"}
         assert (report / f"{name}.rst").exists(), f"caption of {name}"
 
 
