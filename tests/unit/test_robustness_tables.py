@@ -86,6 +86,11 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
     row = sweep_row("data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
     assert row["n_train"] == 30 and row["train_fraction"] == 0.5
     assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
+    assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
+    capacity = sweep_row(
+        "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
+    )
+    assert math.isnan(capacity["train_robust_acc"]) and capacity["robust_acc"] == row["robust_acc"]
     table = sweep_table([row, dict(row, mode="pgd")])
     assert list(table["mode"]) == ["pgd", "standard"]
 

@@ -273,10 +273,16 @@ def robustness_eval(max_examples=None):
     return {"max_examples": max_examples, "batch_size": rob.get("batch_size", 500)}
 
 
+def attack_settings(name, drop=("classifiers",)):
+    """An attack entry without the keys a job does not use (so editing them reruns nothing)."""
+    entry = section("robustness")["attacks"][name]
+    return {key: value for key, value in entry.items() if key not in drop}
+
+
 def attack_spec(wildcards):
     entry = section("robustness")["attacks"][wildcards.attack]
     spec = {
-        "attack": entry,
+        "attack": attack_settings(wildcards.attack),
         "eval": robustness_eval(entry["max_examples"]),
         "device": config["device"],
     }
@@ -314,10 +320,12 @@ def transfer_models(wildcards):
 
 def transfer_spec(wildcards):
     settings = transfer_settings()
-    attacks = section("robustness")["attacks"]
     spec = {
         "transfer": settings,
-        "attacks": {name: attacks[name] for name in settings["attacks"]},
+        "attacks": {
+            name: attack_settings(name, ("classifiers", "eps", "max_examples"))
+            for name in settings["attacks"]
+        },
         "eval": robustness_eval(),
         "device": config["device"],
     }
@@ -348,7 +356,9 @@ def sweep_spec(wildcards):
         "points": {
             p["classifier"]: with_seed(p["spec"]) for p in sweep_points(wildcards.sweep)
         },
-        "attack": section("robustness")["attacks"][settings["attack"]],
+        "attack": attack_settings(
+            settings["attack"], ("classifiers", "eps", "max_examples")
+        ),
         "eps": settings["eps"],
         "eval": robustness_eval(),
         "device": config["device"],
