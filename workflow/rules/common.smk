@@ -154,7 +154,7 @@ def sample_quality_source(wildcards):
     return f"--model {inputs['model']} --info {inputs['info']}"
 
 
-def sample_quality_rows():
+def sample_quality_rows(wildcards=None):
     """One row per scored GAN, autoencoder and (include_real) dataset."""
     rows, datasets = [], set()
     for family in ("gans", "autoencoders"):

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from advgen.ae.losses import moment_factor, moment_mse, moments
 from advgen.data import load_prepared
+from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
 from advgen.gan.runner import TrainingStopped, load_resume
 from advgen.io import save_torch, write_json, write_parquet
@@ -71,6 +72,8 @@ class AeRun:
         self.model_info = {"arch": spec["arch"], "kwargs": kwargs, "z_dim": spec["z_dim"], "image_shape": self.image_shape}
         self.opt = torch.optim.Adam(self.model.parameters(), lr=spec["lr"])
         self.train_images = train.images.to(self.device)
+        if len(self.train_images) < spec["batch_size"]:
+            raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.train_images)} training images of {train_path}")
         self.test_images = test.images.to(self.device)
         self.data_rng = torch.Generator().manual_seed(int(spec["seed"]))
         self.novel_noise = torch.randn(spec["n_novel"], spec["z_dim"], generator=torch.Generator().manual_seed(int(spec["seed"]) + 1))

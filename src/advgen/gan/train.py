@@ -16,6 +16,7 @@ from typing import Any
 import torch
 
 from advgen.data import load_prepared
+from advgen.errors import ConfigError
 from advgen.gan.losses import discriminator_loss, discriminator_score, generator_loss
 from advgen.gan.status import StatusTracker, diversity
 from advgen.gan.unroll import grad_norm, restored, second_order_generator_loss
@@ -40,8 +41,6 @@ class GanRun:
         low, high = self.D.input_range
         self.images = (low + (high - low) * data.images).to(self.device)
         if len(self.images) < spec["batch_size"]:
-            from advgen.errors import ConfigError
-
             raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.images)} training images of {train_path}")
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec["g_ema"] > 0 else None
         betas = tuple(spec["betas"])
