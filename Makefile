@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= all
 
-.PHONY: run test test-slurm report lint format dag-benchmark clean
+.PHONY: run test test-slurm test-browser report lint format dag-benchmark clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -14,14 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The run ends with results/report.html (built after the last job; `make report` rebuilds it).
 run: $(STAMP)
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
+		--report results/report.html --report-after-run
 
 test: $(STAMP)
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm" $(PYTEST_ARGS)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm and not browser" $(PYTEST_ARGS)
 
 test-slurm: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m slurm $(PYTEST_ARGS)
+
+# Headless Chromium (Debian: apt-get install -y chromium) opens results/report.html.
+test-browser: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
 
 report: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --report results/report.html

@@ -97,7 +97,7 @@ def sample_grids(
     rows = -(-len(images) // columns)
     h, w = images[0][1].shape[:2]
     panel = 3.6 * min(1.0, max(w, h) / 250) + 1.4
-    with style.figure(rows, columns, size=(panel * columns, panel * h / w * rows + 0.6)) as (fig, axes):
+    with style.figure(rows, columns, size=(max(panel * columns, 6.0), panel * h / w * rows + 0.8)) as (fig, axes):
         for ax in axes.flat:
             ax.axis("off")
         for ax, (label, img) in zip(axes.flat, images):

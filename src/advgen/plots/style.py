@@ -95,8 +95,15 @@ def save(fig: Any, paths: Sequence[str | Path], *, dpi: int = 150) -> None:
 
 
 def title(fig: Any, experiment: str, what: str) -> None:
-    """The figure's title: what it shows, then the experiment that made it."""
-    fig.suptitle(f"{what} ({experiment})" if experiment else what)
+    """The figure's title: what it shows, then the experiment that made it (on a second
+    line when one line would not fit the figure's width)."""
+    import textwrap
+
+    text = f"{what} ({experiment})" if experiment else what
+    chars = int(fig.get_figwidth() * 72 / (RC["figure.titlesize"] * 0.6))  # ~0.6 em per character
+    if len(text) > chars:
+        text = "\n".join(textwrap.wrap(what, chars) + (textwrap.wrap(f"({experiment})", chars) if experiment else []))
+    fig.suptitle(text)
 
 
 def running_mean(values: Any, window: int) -> Any:
