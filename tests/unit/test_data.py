@@ -172,3 +172,16 @@ def test_corrupt_prepared_file_is_named(tmp_path: Path) -> None:
     torch.save({"kind": "gan"}, bad)
     with pytest.raises(CheckpointError, match="expected a 'prepared_data' checkpoint"):
         load_prepared(bad)
+
+
+def test_atomic_outputs_respect_umask(tmp_path: Path) -> None:
+    import os
+
+    from advgen.io import write_text
+
+    old = os.umask(0o022)
+    try:
+        write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644

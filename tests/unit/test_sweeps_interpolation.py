@@ -54,6 +54,9 @@ def test_path_metrics_on_constructed_paths():
     torch.testing.assert_close(m["max_step_ratio"], torch.tensor([1.0, 4.0, m["max_step_ratio"][2].item()]))
     assert m["label_changes"].tolist() == [1, 1, 2]
     assert m["third_class"].tolist() == [False, False, True]  # "1 to 7 through a 4"
+    # a 4 that is the true label of an end image (misread reconstruction) is not a third class
+    true = torch.tensor([[1, 7], [1, 7], [1, 4]])
+    assert path_metrics(frames, labels, true)["third_class"].tolist() == [False, False, False]
     torch.testing.assert_close(m["mean_step_l2"][0], torch.tensor(0.5))  # |1-0| * 2 / 4 per step
 
 

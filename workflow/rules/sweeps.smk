@@ -6,14 +6,14 @@
 
 
 rule sweep_masks:
-    wildcard_constraints:
-        mask_id=SWEEP_POINT,
     input:
         images="results/data/{dataset}/test.pt",
     output:
         masks="results/sweeps/masks/{dataset}/{mask_id}.pt",
     log:
         "logs/sweep_masks/{dataset}/{mask_id}.log",
+    wildcard_constraints:
+        mask_id=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     params:
@@ -24,9 +24,6 @@ rule sweep_masks:
 
 
 rule invert:
-    wildcard_constraints:
-        generator=NAME,
-        point=SWEEP_POINT,
     input:
         unpack(inversion_inputs),
     output:
@@ -44,6 +41,9 @@ rule invert:
         "logs/invert/{generator}/{point}.log",
     benchmark:
         "results/benchmarks/invert/{generator}/{point}.tsv"
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -59,9 +59,6 @@ rule invert:
 
 
 rule inpaint:
-    wildcard_constraints:
-        generator=NAME,
-        point=SWEEP_POINT,
     input:
         unpack(inpainting_inputs),
     output:
@@ -77,6 +74,9 @@ rule inpaint:
         "logs/inpaint/{generator}/{point}.log",
     benchmark:
         "results/benchmarks/inpaint/{generator}/{point}.tsv"
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -91,9 +91,6 @@ rule inpaint:
 
 
 rule interpolate:
-    wildcard_constraints:
-        generator=NAME,
-        point=SWEEP_POINT,
     input:
         unpack(interpolation_inputs),
     output:
@@ -110,6 +107,9 @@ rule interpolate:
         "logs/interpolate/{generator}/{point}.log",
     benchmark:
         "results/benchmarks/interpolate/{generator}/{point}.tsv"
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -124,9 +124,6 @@ rule interpolate:
 
 
 rule truncation:
-    wildcard_constraints:
-        generator=NAME,
-        point=SWEEP_POINT,
     input:
         unpack(truncation_inputs),
     output:
@@ -135,6 +132,9 @@ rule truncation:
         "logs/truncation/{generator}/{point}.log",
     benchmark:
         "results/benchmarks/truncation/{generator}/{point}.tsv"
+    wildcard_constraints:
+        generator=NAME,
+        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -149,14 +149,14 @@ rule truncation:
 
 
 rule aggregate_sweep:
-    wildcard_constraints:
-        sweep="inversion|inpainting|interpolation|truncation",
     input:
         gen_sweep_tables,
     output:
         "results/sweeps/{sweep}.parquet",
     log:
         "logs/aggregate_sweep/{sweep}.log",
+    wildcard_constraints:
+        sweep="inversion|inpainting|interpolation|truncation",
     conda:
         "../envs/advgen.yaml"
     shell:

@@ -53,11 +53,11 @@ def main(args: argparse.Namespace) -> None:
         k = frames.shape[1]
         probs, preds = jobs.predict(models.classifier, frames.flatten(0, 1))
     probs, preds = probs.view(p, k, -1), preds.view(p, k)
-    metrics = path_metrics(frames, preds)
+    labels = labels.view(p, 2)
+    metrics = path_metrics(frames, preds, labels)
     start, end = preds[:, 0], preds[:, -1]
     p_start = probs.gather(2, start.view(p, 1, 1).expand(p, k, 1)).squeeze(2)
     p_end = probs.gather(2, end.view(p, 1, 1).expand(p, k, 1)).squeeze(2)
-    labels = labels.view(p, 2)
     table = point_frame(
         spec,
         {

@@ -14,7 +14,8 @@ Smoothness of a decoded path ``x_0 .. x_K`` (pixel space, per pair):
   one abrupt jump makes it approach K),
 * ``label_changes``: how often the classifier's label changes along the path, and
   ``third_class``: an interior frame labelled neither as the start frame nor as the end
-  frame (the report's "1 to 7 through a perfect 4").
+  frame, nor (when given) with the true label of either image (the report's "1 to 7
+  through a perfect 4").
 """
 
 from __future__ import annotations
@@ -68,12 +69,16 @@ def decode_paths(generator: nn.Module, paths: torch.Tensor) -> torch.Tensor:
     return frames.view(p, k, *frames.shape[1:])
 
 
-def path_metrics(frames: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+def path_metrics(
+    frames: torch.Tensor, labels: torch.Tensor, true_labels: torch.Tensor | None = None
+) -> dict[str, torch.Tensor]:
     """Smoothness of each path (see the module docstring).
 
     Args:
         frames: ``(P, K, C, H, W)`` decoded paths.
         labels: ``(P, K)`` classifier labels of the frames.
+        true_labels: optional ``(P, 2)`` labels of the start and end images; an interior
+            frame with one of them is not a third class.
 
     Returns:
         Per-pair tensors ``(P,)``: ``mean_step_l2``, ``path_length_ratio``,
@@ -82,12 +87,13 @@ def path_metrics(frames: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.
     steps = (frames[:, 1:] - frames[:, :-1]).flatten(2).norm(dim=2)  # (P, K-1)
     direct = (frames[:, -1] - frames[:, 0]).flatten(1).norm(dim=1)
     mean_step = steps.mean(1)
-    start, end = labels[:, :1], labels[:, -1:]
+    known = torch.cat([labels[:, :1], labels[:, -1:]] + ([] if true_labels is None else [true_labels]), dim=1)
     interior = labels[:, 1:-1]
+    third = (interior.unsqueeze(2) != known.unsqueeze(1)).all(2)  # (P, K-2)
     return {
         "mean_step_l2": mean_step,
         "path_length_ratio": steps.sum(1) / direct.clamp_min(1e-12),
         "max_step_ratio": steps.max(1).values / mean_step.clamp_min(1e-12),
         "label_changes": (labels[:, 1:] != labels[:, :-1]).sum(1),
-        "third_class": ((interior != start) & (interior != end)).any(1),
+        "third_class": third.any(1),
     }

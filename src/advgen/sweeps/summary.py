@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
+
 _BY = {
     "inversion": (["generator", "init", "restarts"], {"mse": "median", "first_restart_mse": "median", "label_kept": "mean"}),
     "inpainting": (["generator", "mask"], {"mse_hidden": "median", "correct_completed": "mean", "correct_masked": "mean"}),
@@ -28,13 +30,17 @@ _BY = {
 
 
 def summary_table(sweep: str, table: pd.DataFrame) -> pd.DataFrame:
-    """The aggregate grouped by the sweep's main axes (columns absent from the table are skipped)."""
+    """The aggregate grouped by the sweep's main axes and by every other setting that
+    varies in the table (a grid axis of the config)."""
     keys, stats = _BY[sweep]
     keys = [k for k in keys if k in table.columns]
+    fixed = set(ID_COLUMNS) | set(METRIC_COLUMNS[sweep]) | set(keys) | {"psi"}  # psi_value is psi
+    varying = [c for c in table.columns if c not in fixed and table[c].astype(str).nunique() > 1]
+    keys = keys[:-1] + varying + keys[-1:] if keys else varying
     frame = table.copy()
     for k in keys:
         frame[k] = frame[k].astype(str)
-    return frame.groupby(keys, sort=True).agg(stats)
+    return frame.groupby(keys, sort=True, dropna=False).agg(stats)
 
 
 def summarize(sweep: str, table: pd.DataFrame) -> list[str]:

@@ -69,7 +69,7 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "path_length_ratio": "float64",
         "max_step_ratio": "float64",
         "label_changes": "int64",
-        "third_class": "bool",
+        "third_class": "bool",  # an interior label that is no end frame's nor end image's
         "min_endpoint_prob": "float64",  # lowest max(p(start label), p(end label)) along the path
     },
     "truncation": {
