@@ -51,6 +51,7 @@ def test_fid_of_a_set_with_itself_is_about_zero_and_grows_with_a_shift():
 
 
 @pytest.mark.slow  # importing torchmetrics takes seconds
+@pytest.mark.filterwarnings(r"ignore:std\(\)")
 def test_scores_match_torchmetrics_with_a_custom_feature_module():
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.inception import InceptionScore

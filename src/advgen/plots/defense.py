@@ -31,6 +31,12 @@ FAMILY_ORDER = {"gan": 0, "control": 1, "classifier": 2}
 FAMILY_LABEL = {"gan": "GAN D", "control": "untrained D (control)", "classifier": "classifier"}
 
 
+def _middle(values: pd.Series) -> float:
+    """The lower median of the distinct values."""
+    distinct = sorted(set(values.astype(float)))
+    return distinct[(len(distinct) - 1) // 2]
+
+
 def _operating(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["operating"].astype(bool)]
 
@@ -80,7 +86,8 @@ def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experimen
 
 def purify_cost(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "defense", dpi: int = 150) -> None:
     """Left: seconds per purified image against L x R; right: clean and attacked accuracy
-    against L x R at the largest eps of each attack. One line per projection purifier and R;
+    against L x R at the middle eps of the grid (the lower median: the extremes are near
+    the clean accuracy or near zero). One line per projection purifier and R;
     reconstruction purifiers and the bare classifier as horizontal references."""
     style.check_columns(table, ("defense", "method", "attack", "eps", "steps", "restarts", "steps_x_restarts",
                                 "robust_acc", "seconds_per_image"), "purify table")  # fmt: skip
@@ -88,7 +95,7 @@ def purify_cost(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment:
     if proj.empty:
         raise AdvgenError("purify table: no projection purifier, nothing to plot against L x R")
     attacks = [a for a in ATTACK_STYLE if a in set(proj["attack"])]
-    eps_of = {a: float(proj.loc[proj["attack"] == a, "eps"].max()) for a in attacks}
+    eps_of = {a: _middle(proj.loc[proj["attack"] == a, "eps"]) for a in attacks}
     lines = sorted(proj.groupby(["defense", "restarts"]).groups)
     with style.figure(1, 2, size=(11, 4.6)) as (fig, axes):
         cost_ax, acc_ax = axes[0]
@@ -100,7 +107,7 @@ def purify_cost(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment:
             acc_ax.plot(clean["steps_x_restarts"], clean["robust_acc"], marker="o", color=c, label=f"{name}, R={restarts}: clean")
             for attack in attacks:
                 curve = part[(part["attack"] == attack) & (part["eps"] == eps_of[attack])].sort_values("steps_x_restarts")
-                if len(curve) > 1 or (len(curve) == 1 and attack in ("pgd", "fgsm")):
+                if len(curve) > 1:  # attacks of the trade-off grid, not of the operating point only
                     label, ls, marker = ATTACK_STYLE[attack]
                     acc_ax.plot(curve["steps_x_restarts"], curve["robust_acc"], linestyle=ls, marker=marker, color=c,
                                 alpha=0.8, label=f"{name}, R={restarts}: {label} eps {eps_of[attack]:g}")  # fmt: skip
@@ -155,12 +162,14 @@ def probe_bars(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: 
 
 def flip_eps(examples: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "discriminators", dpi: int = 150) -> None:
     """Left: median Linf eps that makes D call a real test image fake (bars, quartiles as
-    error bars; over the images D called real), per GAN with its loss and unroll k. Right:
+    error bars; over the images D called real), per GAN with its loss, unroll k and the share
+    of real test images D called real. Right:
     the share of real images flipped within eps (empirical CDF; images D already calls fake
     count as flipped at 0)."""
     style.check_columns(examples, ("gan", "loss", "unroll_k", "initially_real", "flip_eps"), "flip table")
     gans = sorted(examples["gan"].unique(), key=lambda g: (str(examples.loc[examples["gan"] == g, "loss"].iloc[0]), g))
-    with style.figure(1, 2, size=(11, 4.4)) as (fig, axes):
+    ticks: list[str] = []
+    with style.figure(1, 2, size=(max(11.0, 2.2 * len(gans) + 6), 4.6)) as (fig, axes):
         bar_ax, cdf_ax = axes[0]
         for i, gan in enumerate(gans):
             part = examples[examples["gan"] == gan]
@@ -172,15 +181,12 @@ def flip_eps(examples: pd.DataFrame, paths: Sequence[str | Path], *, experiment:
                 err = [[shown - q25 if np.isfinite(q25) else 0], [q75 - shown if np.isfinite(q75) else 0]]
                 bar = bar_ax.bar(i, shown, 0.6, color=style.color(i), yerr=err, capsize=4)
                 bar_ax.bar_label(bar, labels=[f"{med:.3f}" if np.isfinite(med) else "> max"], fontsize=7, padding=2)
-            share = float(part["initially_real"].mean())
-            bar_ax.annotate(f"{100 * share:.0f}% real", (i, 0), xytext=(0, -28), textcoords="offset points", ha="center", fontsize=7)
+            ticks.append(f"{gan}\n({info})\n{100 * float(part['initially_real'].mean()):.0f}% called real")
             all_eps = np.sort(part["flip_eps"].to_numpy(float))
             finite = all_eps[np.isfinite(all_eps)]
             y = np.arange(1, len(finite) + 1) / len(all_eps)
             cdf_ax.step(np.r_[0.0, finite], np.r_[0.0, y], where="post", color=style.color(i), label=f"{gan} ({info})")
-        bar_ax.set_xticks(range(len(gans)), [f"{g}\n({examples.loc[examples['gan'] == g, 'loss'].iloc[0]}, "
-                                             f"k={int(examples.loc[examples['gan'] == g, 'unroll_k'].iloc[0])})" for g in gans],
-                          fontsize=8)  # fmt: skip
+        bar_ax.set_xticks(range(len(gans)), ticks, fontsize=7)
         bar_ax.set_ylabel("median Linf eps, real -> fake")
         cdf_ax.set_xlabel("Linf eps (pixels in [0, 1])")
         cdf_ax.set_ylabel("share of real test images D calls fake")

@@ -1,0 +1,120 @@
+"""The defense stage in the DAG: its jobs, and an edit reruns only the jobs it affects.
+
+Jobs run through a stand-in ``advgen`` that only creates the ``results/...`` files it is
+asked to write, so Snakemake records real metadata (params, inputs) in seconds; upstream
+checkpoints are stand-ins too (older than everything after), so the test does not depend on
+the other stages' training speed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import copy_workflow, snakemake
+
+CONFIG = ".test/config/defense.yaml"
+FAKE_ADVGEN = """#!/usr/bin/env python3
+import sys
+from pathlib import Path
+for arg in sys.argv[1:]:
+    value = arg.split("=", 1)[-1]
+    if value.startswith("results/") and not Path(value).exists():
+        Path(value).parent.mkdir(parents=True, exist_ok=True)
+        Path(value).write_text("fake\\n")
+"""
+UPSTREAM = (
+    "results/data/digits/train.pt",
+    "results/data/digits/test.pt",
+    "results/data/digits/manifest.parquet",
+    "results/gans/tiny_ns/checkpoint.pt",
+    "results/gans/tiny_mse/checkpoint.pt",
+    "results/autoencoders/tiny_ae/checkpoint.pt",
+    "results/classifiers/tiny_fc/model.pt",
+    "results/classifiers/tiny_fc_pgd/model.pt",
+)
+TABLES = ["results/defense/purify.parquet", "results/defense/probe.parquet", "results/defense/flip.parquet"]
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The ``Job stats`` table of ``snakemake -n`` as {rule: count} (empty when nothing to do)."""
+    match = re.search(r"Job stats:\n.*?\n-+\s+-+\n(.*?)\ntotal", output, re.S)
+    if not match:
+        return {}
+    return {rule: int(n) for rule, n in (line.split() for line in match.group(1).strip().splitlines())}
+
+
+@pytest.fixture
+def fake_workflow(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    wf = copy_workflow(tmp_path / "wf")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "advgen"
+    fake.write_text(FAKE_ADVGEN)
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    for path in UPSTREAM:
+        (wf / path).parent.mkdir(parents=True, exist_ok=True)
+        (wf / path).write_text("fake\n")
+        os.utime(wf / path, (1e9, 1e9))
+    return wf, {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+def dry_run(wf: Path, env: dict[str, str], config: str = CONFIG, targets=TABLES) -> dict[str, int]:
+    return job_counts(snakemake(wf, "-n", *targets, "--configfile", config, env=env).stdout)
+
+
+def edit_config(wf: Path, edit) -> str:
+    config = yaml.safe_load((wf / CONFIG).read_text())
+    edit(config["defense"])
+    path = wf / ".test/config/defense_edited.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return str(path.relative_to(wf))
+
+
+def test_jobs_of_the_defense_stage(fake_workflow):
+    wf, env = fake_workflow
+    # purify: bare + gan {2,4} x {1,2} (L4_R2 is the operating point) + recon; probes: 2 D + 1 control
+    # + 2 classifiers; one flip job per probed GAN
+    assert dry_run(wf, env) == {
+        "purify": 6, "probe_discriminator": 5, "flip_discriminator": 2, "aggregate_defense": 2, "flip_table": 1,
+    }  # fmt: skip
+
+
+@pytest.mark.slow
+def test_default_config_schedules_tables_and_figures(tmp_path):
+    wf = copy_workflow(tmp_path / "wf")
+    out = snakemake(wf, "-n", "--quiet", "rules", "--configfile", "config/config.yaml").stdout
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out, re.M))
+    for rule in ("purify", "probe_discriminator", "flip_discriminator", "aggregate_defense", "flip_table",
+                 "plot_defense_purify", "plot_defense_cost", "plot_defense_probe", "plot_defense_flip"):  # fmt: skip
+        assert int(counts.get(rule, 0)) >= 1, rule
+
+
+@pytest.mark.slow
+def test_an_edit_reruns_only_the_jobs_it_affects(fake_workflow):
+    wf, env = fake_workflow
+    snakemake(wf, "--cores", "2", *TABLES, "--configfile", CONFIG, env=env)
+    assert dry_run(wf, env) == {}
+
+    # a new R in the trade-off grid adds one job per new point (L2_R3, L4_R3), nothing else
+    config = edit_config(wf, lambda d: d["purify"]["purifiers"]["gan"]["tradeoff"].update(restarts=[1, 2, 3]))
+    assert dry_run(wf, env, config) == {"purify": 2, "aggregate_defense": 1}
+
+    # the adaptive attacks' settings rerun every purify job (they share the eps grid and seed)
+    config = edit_config(wf, lambda d: d["purify"].update(eot_samples=3))
+    assert dry_run(wf, env, config) == {"purify": 6, "aggregate_defense": 1}
+
+    # a probe setting reruns the probes only; a flip setting the flip jobs only
+    config = edit_config(wf, lambda d: d["probe"].update(eps=[0.1, 0.2]))
+    assert dry_run(wf, env, config) == {"probe_discriminator": 5, "aggregate_defense": 1}
+    config = edit_config(wf, lambda d: d["probe"]["flip"].update(eps_max=0.4))
+    assert dry_run(wf, env, config) == {"flip_discriminator": 2, "flip_table": 1}
+
+    # dropping a control only re-aggregates
+    config = edit_config(wf, lambda d: d["probe"].update(controls=[]))
+    assert dry_run(wf, env, config) == {"aggregate_defense": 1}
