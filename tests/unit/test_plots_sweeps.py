@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pandas as pd
 
 from advgen.plots import sweeps
 from tests.unit import plots_data as data
@@ -54,3 +55,12 @@ def test_truncation_curves_put_inf_last(tmp_path):
     sweeps.truncation_curves(data.truncation_table(), paths, dpi=60)
     check(paths)
     assert ">none<" in paths[1].read_text()
+
+
+def test_inversion_summary_with_a_second_setting_axis(tmp_path):
+    """A sweep over init (random vs encoder) next to restarts labels each box with both."""
+    table = data.inversion_table()
+    table = pd.concat([table.assign(init="random"), table.assign(init="encoder")], ignore_index=True)
+    paths = [tmp_path / "inv2.png"]
+    sweeps.inversion_summary(table, paths, dpi=60)
+    data.assert_figure(paths[0])

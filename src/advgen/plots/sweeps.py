@@ -69,7 +69,9 @@ def inversion_summary(inversion: pd.DataFrame, paths: Sequence[str | Path], *, e
     style.check_columns(inversion, ("generator", "restarts", "mse"), "inversion table")
     df = inversion.copy()
     extra = [c for c in ("init", "optimizer") if c in df.columns and df[c].nunique() > 1]
-    df["setting"] = df["restarts"].astype(str) + " restarts" + "".join(", " + df[c].astype(str) for c in extra)
+    df["setting"] = df["restarts"].astype(str) + " restarts"
+    for column in extra:  # e.g. init=random vs init=encoder in one sweep
+        df["setting"] = df["setting"] + ", " + df[column].astype(str)
     gens = sorted(df["generator"].unique())
     settings = sorted(df["setting"].unique(), key=lambda s: (int(s.split()[0]), s))
     with style.figure(1, 1, size=(max(6.0, 1.2 * len(gens) * len(settings) + 2), 4.2)) as (fig, axes):
