@@ -79,7 +79,7 @@ def test_gan_epoch_grids_pick_first_and_last(tmp_path):
     images.gan_epoch_grids(folder, paths, experiment="digits_ns", panels=4, scale=2, dpi=60)
     check(paths)
     assert "epoch 10" in paths[1].read_text()
-    with pytest.raises(AdvgenError, match="no epoch_XXX.png"):
+    with pytest.raises(AdvgenError, match="no epoch_NNN.png"):
         images.epoch_grids(tmp_path)
 
 

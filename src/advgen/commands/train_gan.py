@@ -12,7 +12,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--train", required=True, help="input: prepared training split (results/data/<dataset>/train.pt)")
     p.add_argument("--checkpoint", required=True, help="output: checkpoint.pt (G, D, optimizers, epoch, RNG, config)")
     p.add_argument("--losses", required=True, help="output: per-iteration losses and gradient norms (.parquet)")
-    p.add_argument("--samples", required=True, help="output: folder of fixed-noise grids, epoch_XXX.png")
+    p.add_argument("--samples", required=True, help="output: folder of fixed-noise grids, epoch_NNN.png")
     p.add_argument("--status", required=True, help="output: status and metadata (.json)")
     p.add_argument("--resume-dir", help="folder for resume/last.pt while training (default: <checkpoint folder>/resume)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="device preference (default: auto)")

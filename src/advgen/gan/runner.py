@@ -1,7 +1,7 @@
 """Run a GAN experiment end to end: resume, train, write the declared outputs.
 
 Outputs (``results/gans/<name>/``): ``checkpoint.pt``, ``losses.parquet`` (one row per
-iteration), ``samples/epoch_XXX.png`` (fixed-noise grid per epoch) and ``status.json``.
+iteration), ``samples/epoch_NNN.png`` (fixed-noise grid per epoch) and ``status.json``.
 While training, ``resume/last.pt`` and ``resume/samples/`` are written atomically at the
 end of every epoch; they are not declared outputs, so a killed job keeps them and its
 rerun continues from the last completed epoch (when the checkpoint's config equals the

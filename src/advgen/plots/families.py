@@ -104,7 +104,7 @@ def _gan_mode_coverage(inputs, outputs, options):
     gan.mode_coverage(read_parquet(_one(inputs, "gan_mode_coverage")), outputs, info=options["info"], experiment=options.get("experiment", "GAN runs"), **_common(options))
 
 
-@family("gan_samples", stage="Generative", inputs="a GAN's samples/ folder of epoch_XXX.png grids")
+@family("gan_samples", stage="Generative", inputs="a GAN's samples/ folder of epoch_NNN.png grids")
 def _gan_samples(inputs, outputs, options):
     from advgen.plots import images
 

@@ -2,7 +2,7 @@
 (nearest neighbour, never interpolated) and laid out as small multiples with titles.
 
 These are the only figures whose inputs are images rather than Parquet tables: the GAN
-stage writes one fixed-noise grid per epoch (``samples/epoch_XXX.png``) and the
+stage writes one fixed-noise grid per epoch (``samples/epoch_NNN.png``) and the
 autoencoder stage a grid of decoded ``z ~ N(0, I)`` (``novel.png``).
 """
 
@@ -46,10 +46,10 @@ def read_png(path: str | Path) -> np.ndarray:
 
 
 def epoch_grids(folder: str | Path) -> list[tuple[int, Path]]:
-    """``(epoch, path)`` of the ``epoch_XXX.png`` files in ``folder``, sorted by epoch."""
+    """``(epoch, path)`` of the ``epoch_NNN.png`` files in ``folder``, sorted by epoch."""
     found = sorted((int(m.group(1)), p) for p in Path(folder).glob("epoch_*.png") if (m := _EPOCH.search(p.name)))
     if not found:
-        raise AdvgenError(f"{folder}: no epoch_XXX.png sample grids found")
+        raise AdvgenError(f"{folder}: no epoch_NNN.png sample grids found")
     return found
 
 
