@@ -1,5 +1,5 @@
 # advgen: generative models and adversarial robustness, plus the CV.
-# Thin on purpose: config + validation (common.smk), one include per stage, rule all.
+# Thin on purpose: config, validation and plans (common.smk), one include per stage, rule all.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -28,4 +28,4 @@ include: "workflow/rules/defense.smk"
 rule all:
     default_target: True
     input:
-        all_targets(),
+        PIPE.targets(),

@@ -9,22 +9,19 @@ localrules:
 
 rule cv:
     input:
-        cv=CV["cv"],
-        bib=CV["bib"],
-        stats=CV["stats"],
-        templates=cv_template_files,
+        cv=PIPE.cv.settings["cv"],
+        bib=PIPE.cv.settings["bib"],
+        stats=PIPE.cv.settings["stats"],
+        templates=PIPE.cv.template_files,
     output:
-        md="results/cv/cv.md",
-        html="results/cv/cv.html",
-        typ="results/cv/cv.typ",
-        pdf="results/cv/cv.pdf",
+        **PIPE.cv.outputs(),
     log:
-        "logs/cv/cv.log",
+        log("cv", "cv"),
     conda:
         "../envs/advgen.yaml"
     params:
-        outdir=cv_outdir,
-        options=cv_build_options,
+        outdir=PIPE.cv.outdir,
+        options=PIPE.cv.build_options,
     shell:
         "advgen cv build --cv {input.cv:q} --bib {input.bib:q} --stats {input.stats:q}"
         " --out {params.outdir:q} {params.options} > {log} 2>&1"
@@ -34,12 +31,12 @@ rule cv:
 # cv.stats_refresh; review that file, then copy it over cv.stats.
 rule cv_stats:
     input:
-        cv=CV["cv"],
-        stats=CV["stats"],
+        cv=PIPE.cv.settings["cv"],
+        stats=PIPE.cv.settings["stats"],
     output:
-        stats=CV["stats_refresh"],
+        stats=PIPE.cv.settings["stats_refresh"],
     log:
-        "logs/cv_stats/cv_stats.log",
+        log("cv_stats", "cv_stats"),
     conda:
         "../envs/advgen.yaml"
     shell:

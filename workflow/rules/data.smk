@@ -3,32 +3,32 @@
 
 rule download_data:
     output:
-        receipt="resources/.downloads/{dataset}.json",
+        receipt=paths.DOWNLOAD_RECEIPT,
     log:
-        "logs/download_data/{dataset}.log",
+        log("download_data", "{dataset}"),
     conda:
         "../envs/advgen.yaml"
     params:
-        spec=dataset_spec,
+        spec=PIPE.data.dataset_spec,
     shell:
         "advgen download-data --spec {params.spec:q} --receipt {output.receipt} > {log} 2>&1"
 
 
 rule prepare_data:
     input:
-        download_receipt,
+        PIPE.data.download_receipt,
     output:
-        train="results/data/{dataset}/train.pt",
-        test="results/data/{dataset}/test.pt",
-        manifest="results/data/{dataset}/manifest.parquet",
+        train=paths.fill(paths.PREPARED, split="train"),
+        test=paths.fill(paths.PREPARED, split="test"),
+        manifest=paths.MANIFEST,
     log:
-        "logs/prepare_data/{dataset}.log",
+        log("prepare_data", "{dataset}"),
     benchmark:
-        "results/benchmarks/prepare_data/{dataset}.tsv"
+        benchmark("prepare_data", "{dataset}")
     conda:
         "../envs/advgen.yaml"
     params:
-        spec=dataset_spec,
+        spec=PIPE.data.dataset_spec,
     shell:
         "advgen prepare-data --name {wildcards.dataset} --spec {params.spec:q}"
         " --train {output.train} --test {output.test} --manifest {output.manifest}"

@@ -13,81 +13,83 @@ wildcard_constraints:
 
 rule train_gan:
     input:
-        train=gan_train_split,
+        train=PIPE.generative.gan_train_split,
     output:
-        checkpoint="results/gans/{gan}/checkpoint.pt",
-        losses="results/gans/{gan}/losses.parquet",
-        samples=directory("results/gans/{gan}/samples"),
-        status="results/gans/{gan}/status.json",
+        checkpoint=paths.GAN_CHECKPOINT,
+        losses=paths.GAN_LOSSES,
+        samples=directory(paths.GAN_SAMPLES),
+        status=paths.GAN_STATUS,
     log:
-        "logs/train_gan/{gan}.log",
+        log("train_gan", "{gan}"),
     benchmark:
-        "results/benchmarks/train_gan/{gan}.tsv"
+        benchmark("train_gan", "{gan}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=gan_spec,
+        spec=PIPE.generative.gan_spec,
+        resume=paths.GAN_RESUME,
         device=config["device"],
     shell:
         "advgen --threads {threads} train-gan --spec {params.spec:q} --train {input.train}"
         " --checkpoint {output.checkpoint} --losses {output.losses} --samples {output.samples}"
-        " --status {output.status} --resume-dir results/gans/{wildcards.gan}/resume"
+        " --status {output.status} --resume-dir {params.resume}"
         " --device {params.device} > {log} 2>&1"
 
 
 rule train_ae:
     input:
-        unpack(ae_splits),
+        unpack(PIPE.generative.ae_splits),
     output:
-        checkpoint="results/autoencoders/{ae}/checkpoint.pt",
-        losses="results/autoencoders/{ae}/losses.parquet",
-        latent_cdf="results/autoencoders/{ae}/latent_cdf.parquet",
-        novel="results/autoencoders/{ae}/novel.png",
-        reconstructions="results/autoencoders/{ae}/reconstructions.png",
-        metrics="results/autoencoders/{ae}/metrics.json",
+        checkpoint=paths.AE_CHECKPOINT,
+        losses=paths.AE_LOSSES,
+        latent_cdf=paths.AE_LATENT_CDF,
+        novel=paths.AE_NOVEL,
+        reconstructions=paths.AE_RECONSTRUCTIONS,
+        metrics=paths.AE_METRICS,
     log:
-        "logs/train_ae/{ae}.log",
+        log("train_ae", "{ae}"),
     benchmark:
-        "results/benchmarks/train_ae/{ae}.tsv"
+        benchmark("train_ae", "{ae}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=ae_spec,
+        spec=PIPE.generative.ae_spec,
+        resume=paths.AE_RESUME,
         device=config["device"],
     shell:
         "advgen --threads {threads} train-ae --spec {params.spec:q} --train {input.train}"
         " --test {input.test} --checkpoint {output.checkpoint} --losses {output.losses}"
         " --latent-cdf {output.latent_cdf} --novel {output.novel}"
         " --reconstructions {output.reconstructions} --metrics {output.metrics}"
-        " --resume-dir results/autoencoders/{wildcards.ae}/resume"
+        " --resume-dir {params.resume}"
         " --device {params.device} > {log} 2>&1"
 
 
 rule sample_quality:
     input:
-        unpack(sample_quality_inputs),
+        unpack(PIPE.generative.sample_quality_inputs),
     output:
-        "results/sample_quality/{family}/{name}.parquet",
+        paths.SAMPLE_QUALITY,
     log:
-        "logs/sample_quality/{family}/{name}.log",
+        log("sample_quality", "{family}/{name}"),
     benchmark:
-        "results/benchmarks/sample_quality/{family}/{name}.tsv"
+        benchmark("sample_quality", "{family}/{name}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=sample_quality_spec,
-        source=sample_quality_source,
-        dataset=sample_quality_dataset,
-        classifier=sample_quality_classifier,
+        spec=PIPE.generative.sample_quality_spec,
+        source=PIPE.generative.sample_quality_source,
+        dataset=PIPE.generative.sample_quality_dataset,
+        classifier=PIPE.generative.sample_quality_classifier,
         device=config["device"],
     shell:
         "advgen --threads {threads} sample-quality --spec {params.spec:q} --name {wildcards.name}"
@@ -98,11 +100,11 @@ rule sample_quality:
 
 rule sample_quality_table:
     input:
-        sample_quality_rows,
+        PIPE.generative.sample_quality_rows,
     output:
-        "results/sample_quality/summary.parquet",
+        paths.SAMPLE_QUALITY_SUMMARY,
     log:
-        "logs/sample_quality_table/summary.log",
+        log("sample_quality_table", "summary"),
     conda:
         "../envs/advgen.yaml"
     shell:

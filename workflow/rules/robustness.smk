@@ -1,24 +1,30 @@
 # Robustness stage: classifier zoo, attack curves, transfer matrix, capacity and data-size sweeps.
 
 
+wildcard_constraints:
+    classifier=NAME,
+    attack=NAME,
+    sweep="capacity|data_size",
+
+
 rule train_classifier:
     input:
-        unpack(classifier_data),
+        unpack(PIPE.robustness.classifier_data),
     output:
-        model="results/classifiers/{classifier}/model.pt",
-        history="results/classifiers/{classifier}/history.parquet",
+        model=paths.CLASSIFIER_MODEL,
+        history=paths.CLASSIFIER_HISTORY,
     log:
-        "logs/train_classifier/{classifier}.log",
+        log("train_classifier", "{classifier}"),
     benchmark:
-        "results/benchmarks/train_classifier/{classifier}.tsv"
+        benchmark("train_classifier", "{classifier}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=classifier_spec,
-        resume="results/classifiers/{classifier}/resume/last.pt",
+        spec=PIPE.robustness.classifier_spec,
+        resume=paths.CLASSIFIER_RESUME,
     shell:
         "advgen --threads {threads} train-classifier --name {wildcards.classifier}"
         " --spec {params.spec:q} --train {input.train} --test {input.test}"
@@ -28,20 +34,20 @@ rule train_classifier:
 
 rule attack:
     input:
-        unpack(attack_inputs),
+        unpack(PIPE.robustness.attack_inputs),
     output:
-        "results/robustness/attacks/{classifier}/{attack}.parquet",
+        paths.ATTACK,
     log:
-        "logs/attack/{classifier}/{attack}.log",
+        log("attack", "{classifier}/{attack}"),
     benchmark:
-        "results/benchmarks/attack/{classifier}/{attack}.tsv"
+        benchmark("attack", "{classifier}/{attack}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=attack_spec,
+        spec=PIPE.robustness.attack_spec,
     shell:
         "advgen --threads {threads} attack --classifier {wildcards.classifier}"
         " --attack {wildcards.attack} --spec {params.spec:q} --model {input.model}"
@@ -50,12 +56,12 @@ rule attack:
 
 rule attack_table:
     input:
-        attack_curves,
+        PIPE.robustness.attack_curves,
     output:
-        curves="results/robustness/attacks.parquet",
-        minimal="results/robustness/minimal_perturbation.parquet",
+        curves=paths.ATTACKS,
+        minimal=paths.MINIMAL_PERTURBATION,
     log:
-        "logs/attack_table/attack_table.log",
+        log("attack_table", "attack_table"),
     conda:
         "../envs/advgen.yaml"
     shell:
@@ -65,21 +71,21 @@ rule attack_table:
 
 rule transfer:
     input:
-        unpack(transfer_inputs),
+        unpack(PIPE.robustness.transfer_inputs),
     output:
-        "results/robustness/transfer.parquet",
+        paths.TRANSFER,
     log:
-        "logs/transfer/transfer.log",
+        log("transfer", "transfer"),
     benchmark:
-        "results/benchmarks/transfer/transfer.tsv"
+        benchmark("transfer", "transfer")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=transfer_spec,
-        models=transfer_models,
+        spec=PIPE.robustness.transfer_spec,
+        models=PIPE.robustness.transfer_models,
     shell:
         "advgen --threads {threads} transfer --spec {params.spec:q} --models {params.models}"
         " --test {input.test} --out {output} > {log} 2>&1"
@@ -87,21 +93,21 @@ rule transfer:
 
 rule robustness_sweep:
     input:
-        unpack(sweep_inputs),
+        unpack(PIPE.robustness.sweep_inputs),
     output:
-        "results/robustness/sweeps/{sweep}.parquet",
+        paths.ROBUSTNESS_SWEEP,
     log:
-        "logs/robustness_sweep/{sweep}.log",
+        log("robustness_sweep", "{sweep}"),
     benchmark:
-        "results/benchmarks/robustness_sweep/{sweep}.tsv"
+        benchmark("robustness_sweep", "{sweep}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
     resources:
         gpu=1,
     params:
-        spec=sweep_spec,
-        models=sweep_models,
+        spec=PIPE.robustness.sweep_spec,
+        models=PIPE.robustness.sweep_models,
     shell:
         "advgen --threads {threads} robustness-sweep --sweep {wildcards.sweep}"
         " --spec {params.spec:q} --models {params.models} --train {input.train}"

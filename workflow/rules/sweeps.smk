@@ -1,23 +1,24 @@
 # Sweeps stage: inversion, inpainting, interpolation and truncation as config grids.
 # One job per (generator, grid point); {point} is a hash of the point's settings
 # (advgen.sweeps.grid), so editing one list entry adds only the affected points.
+# Jobs, paths and specs come from PIPE.sweeps (advgen.pipeline.sweeps).
 # One aggregate table per sweep: results/sweeps/{sweep}.parquet.
 # Wildcard constraints are per rule: {sweep} is also the robustness stage's wildcard.
 
 
 rule sweep_masks:
     input:
-        images="results/data/{dataset}/test.pt",
+        images=paths.fill(paths.PREPARED, split="test"),
     output:
-        masks="results/sweeps/masks/{dataset}/{mask_id}.pt",
+        masks=paths.SWEEP_MASKS,
     log:
-        "logs/sweep_masks/{dataset}/{mask_id}.log",
+        log("sweep_masks", "{dataset}/{mask_id}"),
     wildcard_constraints:
         mask_id=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     params:
-        spec=gen_sweep_mask_spec,
+        spec=PIPE.sweeps.mask_spec,
     shell:
         "advgen sweep-masks --spec {params.spec:q} --images {input.images}"
         " --out {output.masks} > {log} 2>&1"
@@ -25,22 +26,22 @@ rule sweep_masks:
 
 rule invert:
     input:
-        unpack(inversion_inputs),
+        unpack(PIPE.sweeps.inputs("inversion")),
     output:
-        final="results/sweeps/inversion/{generator}/{point}/final.parquet",
-        steps="results/sweeps/inversion/{generator}/{point}/steps.parquet",
-        latents="results/sweeps/inversion/{generator}/{point}/z.pt",
+        final=paths.INVERSION_FINAL,
+        steps=paths.INVERSION_STEPS,
+        latents=paths.INVERSION_LATENTS,
         figure=report(
-            "results/sweeps/inversion/{generator}/{point}/losses.png",
+            paths.INVERSION_FIGURE,
             caption="../report/sweeps_inversion.rst",
             category="Sweeps",
             subcategory="Inversion",
             labels={"generator": "{generator}", "point": "{point}"},
         ),
     log:
-        "logs/invert/{generator}/{point}.log",
+        log("invert", "{generator}/{point}"),
     benchmark:
-        "results/benchmarks/invert/{generator}/{point}.tsv"
+        benchmark("invert", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
         point=SWEEP_POINT,
@@ -50,7 +51,7 @@ rule invert:
     resources:
         gpu=1,
     params:
-        spec=inversion_spec,
+        spec=PIPE.sweeps.spec("inversion"),
     shell:
         "advgen --threads {threads} invert --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier} --images {input.images}"
@@ -60,20 +61,20 @@ rule invert:
 
 rule inpaint:
     input:
-        unpack(inpainting_inputs),
+        unpack(PIPE.sweeps.inputs("inpainting")),
     output:
-        table="results/sweeps/inpainting/{generator}/{point}/table.parquet",
+        table=paths.INPAINTING_TABLE,
         figure=report(
-            "results/sweeps/inpainting/{generator}/{point}/examples.png",
+            paths.INPAINTING_FIGURE,
             caption="../report/sweeps_inpainting.rst",
             category="Sweeps",
             subcategory="Inpainting",
             labels={"generator": "{generator}", "point": "{point}"},
         ),
     log:
-        "logs/inpaint/{generator}/{point}.log",
+        log("inpaint", "{generator}/{point}"),
     benchmark:
-        "results/benchmarks/inpaint/{generator}/{point}.tsv"
+        benchmark("inpaint", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
         point=SWEEP_POINT,
@@ -83,7 +84,7 @@ rule inpaint:
     resources:
         gpu=1,
     params:
-        spec=inpainting_spec,
+        spec=PIPE.sweeps.spec("inpainting"),
     shell:
         "advgen --threads {threads} inpaint --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier} --images {input.images}"
@@ -92,21 +93,21 @@ rule inpaint:
 
 rule interpolate:
     input:
-        unpack(interpolation_inputs),
+        unpack(PIPE.sweeps.inputs("interpolation")),
     output:
-        paths="results/sweeps/interpolation/{generator}/{point}/paths.parquet",
-        frames="results/sweeps/interpolation/{generator}/{point}/frames.parquet",
+        paths=paths.INTERPOLATION_PATHS,
+        frames=paths.INTERPOLATION_FRAMES,
         figure=report(
-            "results/sweeps/interpolation/{generator}/{point}/strips.png",
+            paths.INTERPOLATION_FIGURE,
             caption="../report/sweeps_interpolation.rst",
             category="Sweeps",
             subcategory="Interpolation",
             labels={"generator": "{generator}", "point": "{point}"},
         ),
     log:
-        "logs/interpolate/{generator}/{point}.log",
+        log("interpolate", "{generator}/{point}"),
     benchmark:
-        "results/benchmarks/interpolate/{generator}/{point}.tsv"
+        benchmark("interpolate", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
         point=SWEEP_POINT,
@@ -116,7 +117,7 @@ rule interpolate:
     resources:
         gpu=1,
     params:
-        spec=interpolation_spec,
+        spec=PIPE.sweeps.spec("interpolation"),
     shell:
         "advgen --threads {threads} interpolate --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier} --images {input.images}"
@@ -125,13 +126,13 @@ rule interpolate:
 
 rule truncation:
     input:
-        unpack(truncation_inputs),
+        unpack(PIPE.sweeps.inputs("truncation")),
     output:
-        table="results/sweeps/truncation/{generator}/{point}/table.parquet",
+        table=paths.TRUNCATION_TABLE,
     log:
-        "logs/truncation/{generator}/{point}.log",
+        log("truncation", "{generator}/{point}"),
     benchmark:
-        "results/benchmarks/truncation/{generator}/{point}.tsv"
+        benchmark("truncation", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
         point=SWEEP_POINT,
@@ -141,7 +142,7 @@ rule truncation:
     resources:
         gpu=1,
     params:
-        spec=truncation_spec,
+        spec=PIPE.sweeps.spec("truncation"),
     shell:
         "advgen --threads {threads} truncation --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier}"
@@ -150,13 +151,13 @@ rule truncation:
 
 rule aggregate_sweep:
     input:
-        gen_sweep_tables,
+        PIPE.sweeps.tables,
     output:
-        "results/sweeps/{sweep}.parquet",
+        paths.SWEEP_AGGREGATE,
     log:
-        "logs/aggregate_sweep/{sweep}.log",
+        log("aggregate_sweep", "{sweep}"),
     wildcard_constraints:
-        sweep="inversion|inpainting|interpolation|truncation",
+        sweep="|".join(SWEEPS),
     conda:
         "../envs/advgen.yaml"
     shell:

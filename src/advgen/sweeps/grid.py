@@ -30,16 +30,16 @@ from typing import Any
 
 from advgen.config import spec_json
 from advgen.errors import ConfigError
+from advgen.pipeline import paths
 
 SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
 #: keys of a sweep block that are not hyperparameters
 BLOCK_KEYS = ("generators", "classifier")
-#: config section holding each generator kind, and its checkpoint path pattern
+#: config section holding each generator kind, and its checkpoint path template
 GENERATOR_SECTIONS = {
-    "gan": ("gans", "results/gans/{name}/checkpoint.pt"),
-    "autoencoder": ("autoencoders", "results/autoencoders/{name}/checkpoint.pt"),
+    "gan": ("gans", paths.GAN_CHECKPOINT.replace("{gan}", "{name}")),
+    "autoencoder": ("autoencoders", paths.AE_CHECKPOINT.replace("{ae}", "{name}")),
 }
-CLASSIFIER_PATH = "results/classifiers/{name}/model.pt"
 INVERSION_KEYS = ("steps", "optimizer", "lr", "restarts", "prior_weight", "clip")
 MASK_PARAMS = {"pepper": "pepper_fraction", "square": "square_size", "center": "center_size"}
 ID_LENGTH = 10
@@ -100,6 +100,8 @@ class GridPoint:
     dataset: str
     classifier: str
     params: dict[str, Any] = field(hash=False)
+    #: what the point's figure file is named: its grid-axis values (``restarts-5_init-random``)
+    label: str = "default"
 
     @property
     def generator_path(self) -> str:
@@ -107,7 +109,7 @@ class GridPoint:
 
     @property
     def classifier_path(self) -> str:
-        return CLASSIFIER_PATH.format(name=self.classifier)
+        return paths.CLASSIFIER_MODEL.format(classifier=self.classifier)
 
     def spec(self, device: str = "auto") -> dict[str, Any]:
         """The job spec passed to the command (hyperparameters plus what identifies the job)."""
@@ -133,7 +135,7 @@ class GridPoint:
         return spec
 
     def mask_path(self) -> str:
-        return f"results/sweeps/masks/{self.dataset}/{point_id(self.mask_spec())}.pt"
+        return paths.SWEEP_MASKS.format(dataset=self.dataset, mask_id=point_id(self.mask_spec()))
 
 
 class SweepPlan:
@@ -141,8 +143,11 @@ class SweepPlan:
 
     def __init__(self, points: Iterable[GridPoint]):
         self._points: dict[str, dict[tuple[str, str], GridPoint]] = {s: {} for s in SWEEPS}
+        labels: dict[tuple[str, str, str], str] = {}
         for p in points:
             self._points[p.sweep].setdefault((p.generator, p.point), p)
+            if labels.setdefault((p.sweep, p.generator, p.label), p.point) != p.point:
+                raise ConfigError(f"sweeps.{p.sweep}: two grid points of {p.generator!r} are both named {p.label!r}")
 
     def points(self, sweep: str) -> list[GridPoint]:
         return list(self._points[sweep].values())
@@ -150,6 +155,13 @@ class SweepPlan:
     def sweeps(self) -> list[str]:
         """Sweeps with at least one point."""
         return [s for s in SWEEPS if self._points[s]]
+
+    def by_label(self, sweep: str, generator: str, label: str) -> GridPoint:
+        """The point whose figure is named ``label``."""
+        for p in self._points[sweep].values():
+            if p.generator == generator and p.label == label:
+                return p
+        raise ConfigError(f"sweeps.{sweep}: no grid point named {label!r} for generator {generator!r} in the config")
 
     def get(self, sweep: str, generator: str, point: str) -> GridPoint:
         try:
@@ -162,6 +174,20 @@ class SweepPlan:
     def masks(self) -> dict[str, dict[str, Any]]:
         """Mask sets to build: path -> mask spec."""
         return {p.mask_path(): p.mask_spec() for p in self.points("inpainting")}
+
+
+def point_label(params: Mapping[str, Any], axes: Iterable[str]) -> str:
+    """A readable, stable name of a grid point: ``<axis>-<value>`` joined by ``_``, in axis
+    order, leaving out axes that do not apply to the point (``None``); ``default`` when the
+    block has no list-valued key."""
+    parts = []
+    for key in axes:
+        value = params.get(key)
+        if value is None:
+            continue
+        text = f"{value:g}" if isinstance(value, float) else str(value).lower()
+        parts.append(f"{key}-{text}")
+    return "_".join(parts) or "default"
 
 
 def _generator_kind(config: Mapping[str, Any], name: str, where: str) -> str:
@@ -196,6 +222,7 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 f"(defined: {', '.join(sorted(classifiers)) or 'none'})"
             )
         grid = expand(block)
+        axes = sorted(k for k, v in block.items() if k not in BLOCK_KEYS and isinstance(v, list))
         for generator in block["generators"]:
             kind = _generator_kind(config, generator, f"{where}.generators")
             dataset = config[GENERATOR_SECTIONS[kind][0]][generator]["dataset"]
@@ -211,5 +238,6 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 params = _normalize(sweep, kind, raw)
                 if params is None:
                     continue
-                points.append(GridPoint(sweep, generator, kind, point_id(params), dataset, classifier, params))
+                label = point_label(params, axes)
+                points.append(GridPoint(sweep, generator, kind, point_id(params), dataset, classifier, params, label))
     return SweepPlan(points)

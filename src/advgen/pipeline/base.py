@@ -1,0 +1,59 @@
+"""What every stage plan shares: the validated config, the global seed and device."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from advgen.config import spec_json
+from advgen.pipeline import paths
+
+#: a named experiment (wildcard constraint of every name the config defines)
+NAME = "[A-Za-z][A-Za-z0-9_]*"
+
+
+class Stage:
+    """A stage's plan: ``targets()``, plus the input and params functions of its rules.
+
+    Input functions take Snakemake's ``wildcards`` (any object with the wildcard names as
+    attributes) and return paths from :mod:`advgen.pipeline.paths`; spec functions return
+    the job's complete spec as sorted JSON (``spec_json``), so a changed value reruns
+    exactly the jobs it reaches.
+    """
+
+    def __init__(self, config: Mapping[str, Any], source: str = "config"):
+        self.config = config
+        self.source = source
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A config section (dict of named experiments), empty when absent."""
+        return self.config.get(name) or {}
+
+    def with_seed(self, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of an experiment spec with the global seed filled in when it has none."""
+        spec = dict(spec)
+        spec.setdefault("seed", self.config["seed"])
+        return spec
+
+    @property
+    def device(self) -> str:
+        return self.config["device"]
+
+    def targets(self) -> list[str]:
+        return []
+
+
+def prepared(dataset: str, split: str = "train") -> str:
+    """Path of a prepared split."""
+    return paths.PREPARED.format(dataset=dataset, split=split)
+
+
+def splits(dataset: str) -> dict[str, str]:
+    return {"train": prepared(dataset, "train"), "test": prepared(dataset, "test")}
+
+
+def classifier_model(name: str) -> str:
+    return paths.CLASSIFIER_MODEL.format(classifier=name)
+
+
+__all__ = ["NAME", "Stage", "classifier_model", "prepared", "spec_json", "splits"]

@@ -1,0 +1,21 @@
+"""Data stage plan: download receipts and prepared splits."""
+
+from __future__ import annotations
+
+from advgen.config import spec_json
+from advgen.pipeline import paths
+from advgen.pipeline.base import Stage
+
+
+class DataPlan(Stage):
+    def dataset_spec(self, wildcards) -> str:
+        return spec_json(self.config["datasets"][wildcards.dataset])
+
+    def download_receipt(self, wildcards) -> list[str] | str:
+        spec = self.config["datasets"][wildcards.dataset]
+        if spec["source"] != "digits" and spec["download"]:
+            return paths.DOWNLOAD_RECEIPT.format(dataset=wildcards.dataset)
+        return []
+
+    def targets(self) -> list[str]:
+        return [paths.MANIFEST.format(dataset=d) for d in sorted(self.section("datasets"))]

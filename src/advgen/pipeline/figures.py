@@ -1,0 +1,284 @@
+"""The figure table: every figure family's inputs, output name, caption and report category.
+
+The plots stage generates one ``plot_<family>`` rule per row of :data:`FIGURES` (see
+``workflow/rules/plots.smk``); the drawing itself is ``advgen plot --family <family>``
+(:mod:`advgen.plots.families`). Adding a figure family is three files:
+
+1. the plotting function, registered in ``src/advgen/plots/families.py``;
+2. one :class:`Figure` row below;
+3. its caption ``workflow/report/<family>.rst``.
+
+A row names, by attribute name, the :class:`FiguresPlan` methods giving its jobs
+(``each``: one wildcard dict per figure the config asks for), its ``spec`` (the ``plots``
+section plus what the figure names) and, where the input depends on the job, ``inputs``.
+No torch here: the Snakefile imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from string import Formatter
+from typing import Any
+
+from advgen.config import spec_json
+from advgen.pipeline import paths
+from advgen.pipeline.base import NAME, Stage
+from advgen.pipeline.sweeps import LABEL
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure family: ``results/figures/<output>.png`` (+ vector copies) from ``inputs``."""
+
+    family: str
+    output: str  # path under results/figures without suffix; wildcards allowed
+    inputs: str  # a path template, or the name of a FiguresPlan input method
+    each: str  # FiguresPlan method: the wildcard dicts of the figures to draw
+    spec: str  # FiguresPlan method: the options of one figure
+    category: str
+    subcategory: str
+    labels: dict[str, str] = field(hash=False)
+    constraints: dict[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def rule(self) -> str:
+        return f"plot_{self.family}"
+
+    @property
+    def stem(self) -> str:
+        return f"{paths.FIGURES}/{self.output}"
+
+    @property
+    def png(self) -> str:
+        return f"{self.stem}.png"
+
+    @property
+    def caption(self) -> str:
+        """Relative to ``workflow/rules/`` (where the rules are defined)."""
+        return f"../report/{self.family}.rst"
+
+    @property
+    def wildcards(self) -> list[str]:
+        return [name for _, name, _, _ in Formatter().parse(self.output) if name]
+
+    @property
+    def log(self) -> str:
+        job = "/".join("{" + w + "}" for w in self.wildcards) or self.family
+        return paths.log(self.rule, job)
+
+
+GAN, AE, POINT = {"gan": NAME}, {"ae": NAME}, {"generator": NAME, "label": LABEL}
+
+FIGURES: tuple[Figure, ...] = (
+    # --- Generative
+    Figure("gan_losses", "gans/{gan}/losses", paths.GAN_LOSSES, "gans", "gan",
+           "Generative", "GAN training", {"run": "{gan}", "figure": "G vs D losses"}, GAN),
+    Figure("gan_grad_norms", "gans/{gan}/grad_norms", paths.GAN_LOSSES, "gans", "gan",
+           "Generative", "GAN training", {"run": "{gan}", "figure": "gradient norms"}, GAN),
+    Figure("gan_samples", "gans/{gan}/samples", paths.GAN_SAMPLES, "gans", "gan",
+           "Generative", "GAN samples", {"run": "{gan}", "figure": "samples per epoch"}, GAN),
+    Figure("gan_loss_comparison", "gans/loss_comparison_{dataset}", "comparison_losses", "gan_datasets", "comparison",
+           "Generative", "GAN comparison", {"dataset": "{dataset}", "figure": "loss comparison"}),
+    Figure("gan_mode_coverage", "gans/mode_coverage", paths.SAMPLE_QUALITY_SUMMARY, "if_scored_gans", "mode_coverage",
+           "Generative", "GAN comparison", {"figure": "mode coverage vs unroll k"}),
+    Figure("ae_losses", "autoencoders/{ae}/losses", paths.AE_LOSSES, "aes", "ae",
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "loss terms"}, AE),
+    Figure("ae_latent_cdf", "autoencoders/{ae}/latent_cdf", paths.AE_LATENT_CDF, "aes", "ae",
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "latent CDF"}, AE),
+    Figure("ae_samples", "autoencoders/{ae}/samples", paths.AE_NOVEL, "aes", "ae",
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "novel samples"}, AE),
+    # --- Sweeps (one figure per grid point, named by its axis values)
+    Figure("inversion_restarts", "sweeps/inversion/{generator}/{label}", "inversion_steps", "inversion_points", "sweep_point",
+           "Sweeps", "Inversion", {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"}, POINT),
+    Figure("inversion_summary", "sweeps/inversion_summary", paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion"),
+           "if_inversion", "sweeps", "Sweeps", "Inversion", {"figure": "final MSE vs restarts"}),
+    Figure("inpainting", "sweeps/inpainting", paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting"),
+           "if_inpainting", "sweeps", "Sweeps", "Inpainting", {"figure": "error by mask type"}),
+    Figure("interpolation_labels", "sweeps/interpolation/{generator}/{label}", "interpolation_frames", "interpolation_points",
+           "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}, POINT),
+    Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
+           "if_truncation", "sweeps", "Sweeps", "Truncation", {"figure": "FID and modes vs psi"}),
+    # --- Robustness
+    Figure("robustness_curves", "robustness/accuracy_vs_eps", paths.ATTACKS, "if_attacks", "robustness",
+           "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}),
+    Figure("minimal_perturbation", "robustness/minimal_perturbation", paths.MINIMAL_PERTURBATION, "if_minimal", "robustness",
+           "Robustness", "Attacks", {"figure": "minimal perturbation"}),
+    Figure("transfer", "robustness/transfer", paths.TRANSFER, "if_transfer", "robustness",
+           "Robustness", "Transfer", {"figure": "transfer matrix"}),
+    Figure("robustness_sweep", "robustness/sweep_{robustness_sweep}", paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
+           "robustness_sweeps", "robustness", "Robustness", "Sweeps",
+           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": "capacity|data_size"}),
+    # --- Defense
+    Figure("defense_purify_eps", "defense/purify_eps", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
+           "Defense", "Purification", {"figure": "accuracy vs epsilon"}),
+    Figure("defense_purify_cost", "defense/purify_cost", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
+           "Defense", "Purification", {"figure": "accuracy and cost vs L x R"}),
+    Figure("defense_probe", "defense/probe", paths.fill(paths.DEFENSE_TABLE, table="probe"), "if_probes", "probe",
+           "Defense", "Discriminator probes", {"figure": "probe accuracy per feature source"}),
+    Figure("defense_flip", "defense/flip", paths.FLIP_EXAMPLES, "if_probes", "probe",
+           "Defense", "Discriminator probes", {"figure": "real-to-fake flip epsilon"}),
+)  # fmt: skip
+
+#: Markdown summary tables (results/tables/<name>.md): the tables' inputs
+TABLES = {
+    "sample_quality": {"input": paths.SAMPLE_QUALITY_SUMMARY},
+    "robustness": {"input": paths.ATTACKS, "minimal": paths.MINIMAL_PERTURBATION},
+}
+
+ONCE: list[dict[str, str]] = [{}]
+
+
+class FiguresPlan(Stage):
+    """The figures and tables a config asks for, and each figure's inputs and options."""
+
+    def __init__(self, config, stages: dict[str, Stage], source="config"):
+        super().__init__(config, source)
+        self.stages = stages
+        self.options = config["plots"]
+
+    # --- rule functions
+    def input_function(self, figure: Figure) -> str | Callable:
+        if "{" in figure.inputs or "/" in figure.inputs:
+            return figure.inputs
+        return getattr(self, figure.inputs)
+
+    def spec_function(self, figure: Figure) -> Callable:
+        method = getattr(self, figure.spec)
+
+        def spec(wildcards) -> str:
+            return spec_json({**self.options, **method(figure, wildcards)})
+
+        spec.__name__ = f"{figure.family}_spec"
+        return spec
+
+    def vectors(self, figure: Figure) -> list[str]:
+        """The vector copies of a figure (plots.vector_formats); the PNG is declared with report()."""
+        return [f"{figure.stem}.{ext}" for ext in self.options["vector_formats"]]
+
+    def targets(self) -> list[str]:
+        targets = [paths.fill(f.png, **w) for f in FIGURES for w in getattr(self, f.each)()]
+        gen, rob = self.stages["generative"], self.stages["robustness"]
+        if gen.sample_quality_rows():
+            targets.append(paths.TABLE_MD.format(table="sample_quality"))
+        if rob.attack_jobs:
+            targets.append(paths.TABLE_MD.format(table="robustness"))
+        return targets
+
+    # --- which figures (``each``)
+    def gans(self) -> list[dict[str, Any]]:
+        return [{"gan": g} for g in sorted(self.section("gans"))]
+
+    def aes(self) -> list[dict[str, Any]]:
+        return [{"ae": a} for a in sorted(self.section("autoencoders"))]
+
+    def gan_datasets(self) -> list[dict[str, Any]]:
+        return [{"dataset": d} for d in sorted({g["dataset"] for g in self.section("gans").values()})]
+
+    def if_scored_gans(self) -> list[dict[str, Any]]:
+        return ONCE if self.stages["generative"].scored_gans() else []
+
+    def _points(self, sweep: str) -> list[dict[str, Any]]:
+        return [{"generator": p.generator, "label": p.label} for p in self.stages["sweeps"].points(sweep)]
+
+    def inversion_points(self) -> list[dict[str, Any]]:
+        return self._points("inversion")
+
+    def interpolation_points(self) -> list[dict[str, Any]]:
+        return self._points("interpolation")
+
+    def _if_sweep(self, sweep: str) -> list[dict[str, Any]]:
+        return ONCE if sweep in self.stages["sweeps"].sweeps() else []
+
+    def if_inversion(self) -> list[dict[str, Any]]:
+        return self._if_sweep("inversion")
+
+    def if_inpainting(self) -> list[dict[str, Any]]:
+        return self._if_sweep("inpainting")
+
+    def if_truncation(self) -> list[dict[str, Any]]:
+        return self._if_sweep("truncation")
+
+    def if_attacks(self) -> list[dict[str, Any]]:
+        return ONCE if self.stages["robustness"].attack_jobs else []
+
+    def if_minimal(self) -> list[dict[str, Any]]:
+        rob = self.stages["robustness"]
+        return ONCE if rob.attack_jobs and rob.minimal_attacks else []
+
+    def if_transfer(self) -> list[dict[str, Any]]:
+        return ONCE if self.section("robustness").get("transfer") else []
+
+    def robustness_sweeps(self) -> list[dict[str, Any]]:
+        return [{"robustness_sweep": s} for s in self.stages["robustness"].sweeps()]
+
+    def if_purify(self) -> list[dict[str, Any]]:
+        return ONCE if self.stages["defense"].purify else []
+
+    def if_probes(self) -> list[dict[str, Any]]:
+        return ONCE if self.stages["defense"].probes else []
+
+    # --- inputs that depend on the job
+    def comparison_losses(self, wildcards) -> list[str]:
+        return [paths.GAN_LOSSES.format(gan=n) for n in self._gans_of(wildcards.dataset)]
+
+    def _point_file(self, sweep: str, template: str, wildcards) -> str:
+        p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
+        return template.format(generator=p.generator, point=p.point)
+
+    def inversion_steps(self, wildcards) -> str:
+        return self._point_file("inversion", paths.INVERSION_STEPS, wildcards)
+
+    def interpolation_frames(self, wildcards) -> str:
+        return self._point_file("interpolation", paths.INTERPOLATION_FRAMES, wildcards)
+
+    # --- options (``spec``): what the figure names, on top of the plots section
+    def _gans_of(self, dataset: str) -> list[str]:
+        return sorted(n for n, g in self.section("gans").items() if g["dataset"] == dataset)
+
+    def _gan_info(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        return {n: {k: self.config["gans"][n][k] for k in ("loss", "unroll_k")} for n in names}
+
+    def gan(self, figure: Figure, wildcards) -> dict[str, Any]:
+        gan = self.config["gans"][wildcards.gan]
+        return {
+            "experiment": f"{wildcards.gan}: {gan['loss']} loss, unroll_k={gan['unroll_k']}",
+            "vanishing_threshold": gan["vanishing_threshold"],
+            "vanishing_patience": gan["vanishing_patience"],
+        }
+
+    def comparison(self, figure: Figure, wildcards) -> dict[str, Any]:
+        names = self._gans_of(wildcards.dataset)
+        return {"experiment": f"GANs on {wildcards.dataset}", "labels": names, "info": self._gan_info(names)}
+
+    def mode_coverage(self, figure: Figure, wildcards) -> dict[str, Any]:
+        names = self.stages["generative"].scored_gans()
+        return {"experiment": "GANs scored by the classifier", "info": self._gan_info(names)}
+
+    def ae(self, figure: Figure, wildcards) -> dict[str, Any]:
+        ae = self.config["autoencoders"][wildcards.ae]
+        forcing = "latent moment forcing" if ae["latent_forcing"] else "plain MSE"
+        return {"experiment": f"{wildcards.ae}: {forcing}"}
+
+    def sweep_point(self, figure: Figure, wildcards) -> dict[str, Any]:
+        sweep = "inversion" if figure.family.startswith("inversion") else "interpolation"
+        p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
+        return {"experiment": f"{p.generator}, point {p.point}"}
+
+    def sweeps(self, figure: Figure, wildcards) -> dict[str, Any]:
+        return {"experiment": f"sweeps on {', '.join(sorted(self.section('datasets')))}"}
+
+    def robustness(self, figure: Figure, wildcards) -> dict[str, Any]:
+        return {
+            "experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}",
+            "sweep": getattr(wildcards, "robustness_sweep", None),
+        }
+
+    def defense(self, figure: Figure, wildcards) -> dict[str, Any]:
+        datasets = self.stages["defense"].datasets()
+        purify = self.section("defense").get("purify") or {}
+        return {"experiment": f"defenses on {', '.join(datasets) or 'no dataset'}", "classifier": purify.get("classifier")}
+
+    def probe(self, figure: Figure, wildcards) -> dict[str, Any]:
+        probe = self.section("defense")["probe"]
+        return {"experiment": f"probes on {self.config['gans'][probe['gans'][0]]['dataset']}"}

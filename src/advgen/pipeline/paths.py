@@ -1,0 +1,108 @@
+"""Every artifact path of the workflow, spelled once.
+
+Templates use the rules' wildcard names (``{gan}``, ``{classifier}``, ...). Rules take their
+``output:`` from here, plans fill them with :func:`fill`, and nothing else in the workflow or
+the library writes a ``results/...`` path. No torch here: the Snakefile imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# --- data stage
+DOWNLOAD_RECEIPT = "resources/.downloads/{dataset}.json"
+PREPARED = "results/data/{dataset}/{split}.pt"
+MANIFEST = "results/data/{dataset}/manifest.parquet"
+
+# --- generative stage
+GAN = "results/gans/{gan}"
+GAN_CHECKPOINT = GAN + "/checkpoint.pt"
+GAN_LOSSES = GAN + "/losses.parquet"
+GAN_SAMPLES = GAN + "/samples"
+GAN_STATUS = GAN + "/status.json"
+GAN_RESUME = GAN + "/resume"
+AE = "results/autoencoders/{ae}"
+AE_CHECKPOINT = AE + "/checkpoint.pt"
+AE_LOSSES = AE + "/losses.parquet"
+AE_LATENT_CDF = AE + "/latent_cdf.parquet"
+AE_NOVEL = AE + "/novel.png"
+AE_RECONSTRUCTIONS = AE + "/reconstructions.png"
+AE_METRICS = AE + "/metrics.json"
+AE_RESUME = AE + "/resume"
+SAMPLE_QUALITY = "results/sample_quality/{family}/{name}.parquet"
+SAMPLE_QUALITY_SUMMARY = "results/sample_quality/summary.parquet"
+
+# --- robustness stage
+CLASSIFIER_MODEL = "results/classifiers/{classifier}/model.pt"
+CLASSIFIER_HISTORY = "results/classifiers/{classifier}/history.parquet"
+CLASSIFIER_RESUME = "results/classifiers/{classifier}/resume/last.pt"
+ATTACK = "results/robustness/attacks/{classifier}/{attack}.parquet"
+ATTACKS = "results/robustness/attacks.parquet"
+MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
+TRANSFER = "results/robustness/transfer.parquet"
+ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
+
+# --- sweeps stage ({point}: the grid point's hash id, advgen.sweeps.grid)
+SWEEP_MASKS = "results/sweeps/masks/{dataset}/{mask_id}.pt"
+SWEEP_POINT = "results/sweeps/{sweep}/{generator}/{point}"
+INVERSION = "results/sweeps/inversion/{generator}/{point}"
+INVERSION_FINAL = INVERSION + "/final.parquet"
+INVERSION_STEPS = INVERSION + "/steps.parquet"
+INVERSION_LATENTS = INVERSION + "/z.pt"
+INVERSION_FIGURE = INVERSION + "/losses.png"
+INPAINTING = "results/sweeps/inpainting/{generator}/{point}"
+INPAINTING_TABLE = INPAINTING + "/table.parquet"
+INPAINTING_FIGURE = INPAINTING + "/examples.png"
+INTERPOLATION = "results/sweeps/interpolation/{generator}/{point}"
+INTERPOLATION_PATHS = INTERPOLATION + "/paths.parquet"
+INTERPOLATION_FRAMES = INTERPOLATION + "/frames.parquet"
+INTERPOLATION_FIGURE = INTERPOLATION + "/strips.png"
+TRUNCATION = "results/sweeps/truncation/{generator}/{point}"
+TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
+SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
+#: the table of each point that a sweep's aggregate concatenates
+SWEEP_POINT_TABLES = {
+    "inversion": INVERSION_FINAL,
+    "inpainting": INPAINTING_TABLE,
+    "interpolation": INTERPOLATION_PATHS,
+    "truncation": TRUNCATION_TABLE,
+}
+
+# --- defense stage
+PURIFY = "results/defense/purify/{purifier}/{point}.parquet"
+PROBE = "results/defense/probe/{family}/{source}.parquet"
+FLIP = "results/defense/flip/{gan}.parquet"
+DEFENSE_TABLE = "results/defense/{table}.parquet"
+FLIP_EXAMPLES = "results/defense/flip_examples.parquet"
+FLIP_SUMMARY = "results/defense/flip.parquet"
+
+# --- plots stage (figure outputs are in advgen.pipeline.figures, under FIGURES)
+FIGURES = "results/figures"
+TABLE_MD = "results/tables/{table}.md"
+
+# --- cv stage
+CV = "results/cv/cv.{ext}"
+CV_FORMATS = ("md", "html", "typ", "pdf")
+
+# --- every rule
+LOG = "logs/{rule}/{job}.log"
+BENCHMARK = "results/benchmarks/{rule}/{job}.tsv"
+
+
+def fill(template: str, **values: Any) -> str:
+    """``template`` with the named wildcards filled in (the others left as ``{name}``)."""
+    return template.format_map(_Partial(values))
+
+
+class _Partial(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def log(rule: str, job: str) -> str:
+    """The log path of a rule's job (``job`` may hold wildcards)."""
+    return LOG.format(rule=rule, job=job)
+
+
+def benchmark(rule: str, job: str) -> str:
+    return BENCHMARK.format(rule=rule, job=job)
