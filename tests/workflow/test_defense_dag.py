@@ -91,7 +91,7 @@ def test_default_config_schedules_tables_and_figures(tmp_path):
     out = snakemake(wf, "-n", "--quiet", "rules", "--configfile", "config/config.yaml").stdout
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out, re.M))
     for rule in ("purify", "probe_discriminator", "flip_discriminator", "aggregate_defense", "flip_table",
-                 "plot_defense_purify", "plot_defense_cost", "plot_defense_probe", "plot_defense_flip"):  # fmt: skip
+                 "plot_defense_purify_eps", "plot_defense_purify_cost", "plot_defense_probe", "plot_defense_flip"):  # fmt: skip
         assert int(counts.get(rule, 0)) >= 1, rule
 
 

@@ -39,10 +39,10 @@ wildcard_constraints:
 
 
 def log(rule, job):
-    """logs/<rule>/<job>.log (job may hold wildcards)."""
+    """A job's log file (job may hold wildcards): paths.LOG."""
     return paths.log(rule, job)
 
 
 def benchmark(rule, job):
-    """results/benchmarks/<rule>/<job>.tsv."""
+    """A job's benchmark file: paths.BENCHMARK."""
     return paths.benchmark(rule, job)

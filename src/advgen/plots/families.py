@@ -7,14 +7,16 @@ of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config sec
 (``dpi``, ``smoothing``, ...) plus family keys such as ``experiment`` (the title) and
 ``labels`` (one name per input file, for families comparing several runs).
 
-Adding a family (see ``workflow/rules/plots.smk`` for the rule side):
+Adding a family (three files; ``docs/contributing.md`` shows a real example):
 
 1. write the plotting function in the module of its stage (``advgen/plots/<stage>.py``):
-   DataFrames in, ``style.figure`` / ``style.save`` out;
-2. register it below with ``@family("<name>", stage="<Stage>")``;
-3. add a ``plot_<name>`` rule, its spec/targets functions in the plots block of
-   ``workflow/rules/common.smk``, and a caption ``workflow/report/<name>.rst``;
-4. add a test in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
+   DataFrames in, ``style.figure`` / ``style.save`` out, and register it below with
+   ``@family("<name>", stage="<Stage>", inputs=...)``;
+2. add one row to the figure table :data:`advgen.pipeline.figures.FIGURES` (inputs,
+   output name, report category; ``workflow/rules/plots.smk`` generates the rule from it);
+3. write its caption ``workflow/report/<name>.rst``.
+
+Then test it in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
 """
 
 from __future__ import annotations
@@ -148,14 +150,14 @@ def _inversion_restarts(inputs, outputs, options):
     sweeps.inversion_restarts(read_parquet(_one(inputs, "inversion_restarts")), outputs, experiment=options["experiment"], images=options.get("inversion_images", 4), **_common(options))
 
 
-@family("inversion_summary", stage="Sweeps", inputs="the inversion aggregate results/sweeps/inversion.parquet")
+@family("inversion_summary", stage="Sweeps", inputs="the inversion sweep's aggregate table")
 def _inversion_summary(inputs, outputs, options):
     from advgen.plots import sweeps
 
     sweeps.inversion_summary(read_parquet(_one(inputs, "inversion_summary")), outputs, experiment=options.get("experiment", "inversion sweep"), **_common(options))
 
 
-@family("inpainting", stage="Sweeps", inputs="the inpainting aggregate results/sweeps/inpainting.parquet")
+@family("inpainting", stage="Sweeps", inputs="the inpainting sweep's aggregate table")
 def _inpainting(inputs, outputs, options):
     from advgen.plots import sweeps
 
@@ -169,63 +171,63 @@ def _interpolation_labels(inputs, outputs, options):
     sweeps.interpolation_labels(read_parquet(_one(inputs, "interpolation_labels")), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
 
 
-@family("truncation", stage="Sweeps", inputs="the truncation aggregate results/sweeps/truncation.parquet")
+@family("truncation", stage="Sweeps", inputs="the truncation sweep's aggregate table")
 def _truncation(inputs, outputs, options):
     from advgen.plots import sweeps
 
     sweeps.truncation_curves(read_parquet(_one(inputs, "truncation")), outputs, experiment=options.get("experiment", "truncation sweep"), **_common(options))
 
 
-@family("robustness_curves", stage="Robustness", inputs="results/robustness/attacks.parquet")
+@family("robustness_curves", stage="Robustness", inputs="the attack-curve table (attacks.parquet)")
 def _robustness_curves(inputs, outputs, options):
     from advgen.plots import robustness
 
     robustness.accuracy_curves(read_parquet(_one(inputs, "robustness_curves")), outputs, experiment=options.get("experiment", "robustness"), **_common(options))
 
 
-@family("transfer", stage="Robustness", inputs="results/robustness/transfer.parquet")
+@family("transfer", stage="Robustness", inputs="the transfer table (transfer.parquet)")
 def _transfer(inputs, outputs, options):
     from advgen.plots import robustness
 
     robustness.transfer_heatmaps(read_parquet(_one(inputs, "transfer")), outputs, experiment=options.get("experiment", "transfer"), **_common(options))
 
 
-@family("minimal_perturbation", stage="Robustness", inputs="results/robustness/minimal_perturbation.parquet")
+@family("minimal_perturbation", stage="Robustness", inputs="the minimal-perturbation table")
 def _minimal_perturbation(inputs, outputs, options):
     from advgen.plots import robustness
 
     robustness.minimal_perturbation(read_parquet(_one(inputs, "minimal_perturbation")), outputs, experiment=options.get("experiment", "minimal perturbations"), **_common(options))
 
 
-@family("robustness_sweep", stage="Robustness", inputs="results/robustness/sweeps/<sweep>.parquet (spec: sweep)")
+@family("robustness_sweep", stage="Robustness", inputs="a capacity or data-size sweep table (spec: sweep)")
 def _robustness_sweep(inputs, outputs, options):
     from advgen.plots import robustness
 
     robustness.sweep_curves(read_parquet(_one(inputs, "robustness_sweep")), outputs, sweep=options["sweep"], experiment=options.get("experiment", ""), **_common(options))
 
 
-@family("defense_purify_eps", stage="Defense", inputs="results/defense/purify.parquet")
+@family("defense_purify_eps", stage="Defense", inputs="the purification table (purify.parquet)")
 def _defense_purify_eps(inputs, outputs, options):
     from advgen.plots import defense
 
     defense.purify_curves(read_parquet(_one(inputs, "defense_purify_eps")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
 
 
-@family("defense_purify_cost", stage="Defense", inputs="results/defense/purify.parquet")
+@family("defense_purify_cost", stage="Defense", inputs="the purification table (purify.parquet)")
 def _defense_purify_cost(inputs, outputs, options):
     from advgen.plots import defense
 
     defense.purify_cost(read_parquet(_one(inputs, "defense_purify_cost")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
 
 
-@family("defense_probe", stage="Defense", inputs="results/defense/probe.parquet")
+@family("defense_probe", stage="Defense", inputs="the probe table (probe.parquet)")
 def _defense_probe(inputs, outputs, options):
     from advgen.plots import defense
 
     defense.probe_bars(read_parquet(_one(inputs, "defense_probe")), outputs, experiment=options.get("experiment", "probes"), **_common(options))
 
 
-@family("defense_flip", stage="Defense", inputs="results/defense/flip_examples.parquet")
+@family("defense_flip", stage="Defense", inputs="the per-image flip table (flip_examples.parquet)")
 def _defense_flip(inputs, outputs, options):
     from advgen.plots import defense
 

@@ -1,0 +1,84 @@
+"""The pipeline layer (advgen.pipeline): plans from a validated config, paths spelled once,
+figure table complete, figure names readable and unique."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from advgen.config import SCHEMA_DIR, validate_config
+from advgen.errors import ConfigError
+from advgen.pipeline import build, paths
+from advgen.pipeline.figures import FIGURES
+from advgen.plots.families import FAMILIES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def config(name: str) -> dict:
+    data = yaml.safe_load((REPO / ".test/config" / f"{name}.yaml").read_text())
+    return validate_config(data, SCHEMA_DIR / "config.schema.yaml")
+
+
+def test_every_family_has_one_row_and_a_caption():
+    rows = [f.family for f in FIGURES]
+    assert len(rows) == len(set(rows))
+    assert set(rows) == set(FAMILIES)
+    for figure in FIGURES:
+        assert (REPO / "workflow/report" / f"{figure.family}.rst").is_file(), figure.family
+        assert set(figure.constraints) <= set(figure.wildcards), figure.family
+
+
+def test_no_path_template_outside_paths_module():
+    """Rules and plans take every results/ path from advgen.pipeline.paths."""
+    quoted = re.compile(r"""["'](results|logs|resources)/""")
+    files = [*REPO.glob("workflow/rules/*.smk"), REPO / "Snakefile", *REPO.glob("src/advgen/pipeline/*.py"),
+             REPO / "src/advgen/sweeps/grid.py", REPO / "src/advgen/robustness/plan.py", REPO / "src/advgen/defense/plan.py"]  # fmt: skip
+    offenders = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in files
+        if path.name != "paths.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if quoted.search(line)
+    ]
+    assert offenders == []
+
+
+def test_sweep_figures_are_named_by_their_grid_axes():
+    pipe = build(config("sweeps"))
+    targets = [t for t in pipe.targets() if t.startswith("results/figures/sweeps/inversion/")]
+    assert "results/figures/sweeps/inversion/tiny_gan/init-random_restarts-5.png" in targets
+    assert "results/figures/sweeps/inversion/tiny_ae/init-encoder_restarts-1.png" in targets
+    assert len(targets) == len(set(targets)) == 6
+    # the label leads back to the point's folder (named by its hash id)
+    point = pipe.sweeps.grid.by_label("inversion", "tiny_gan", "init-random_restarts-5")
+    steps = pipe.figures.inversion_steps(SimpleNamespace(generator="tiny_gan", label="init-random_restarts-5"))
+    assert steps == paths.INVERSION_STEPS.format(generator="tiny_gan", point=point.point)
+
+
+def test_targets_follow_the_config():
+    targets = set(build(config("plots")).targets())
+    assert {paths.ATTACKS, paths.SAMPLE_QUALITY_SUMMARY, "results/figures/gans/mode_coverage.png",
+            "results/figures/robustness/minimal_perturbation.png", "results/tables/robustness.md"} <= targets  # fmt: skip
+    assert not any(t.startswith(("results/sweeps", "results/defense", "results/figures/defense")) for t in targets)
+    defense = set(build(config("defense")).targets())
+    assert {"results/defense/purify.parquet", "results/figures/defense/purify_cost.png", paths.FLIP_SUMMARY} <= defense
+
+
+def test_job_specs_are_complete_sorted_json():
+    pipe = build(config("robustness"))
+    spec = pipe.robustness.attack_spec(SimpleNamespace(attack="fgsm"))
+    assert spec.startswith('{"attack":') and '"device":"cpu"' in spec
+    inputs = pipe.robustness.attack_inputs(SimpleNamespace(classifier="tiny_fc"))
+    assert inputs == {"model": "results/classifiers/tiny_fc/model.pt", "test": "results/data/tiny/test.pt"}
+
+
+def test_a_dangling_reference_is_one_config_error():
+    data = config("generative")
+    data["sample_quality"]["classifier"] = "nope"
+    with pytest.raises(ConfigError, match=r"sample_quality: unknown classifier 'nope'"):
+        build(data, source="c.yaml")
