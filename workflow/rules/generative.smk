@@ -108,4 +108,4 @@ rule sample_quality_table:
     conda:
         "../envs/advgen.yaml"
     shell:
-        "advgen sample-quality-table --inputs {input} --out {output} > {log} 2>&1"
+        "advgen sample-quality-table --out {output} {input:q} > {log} 2>&1"

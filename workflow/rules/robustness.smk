@@ -65,8 +65,8 @@ rule attack_table:
     conda:
         "../envs/advgen.yaml"
     shell:
-        "advgen attack-table --curves {input} --out {output.curves}"
-        " --minimal {output.minimal} > {log} 2>&1"
+        "advgen attack-table --out {output.curves} --minimal {output.minimal}"
+        " {input:q} > {log} 2>&1"
 
 
 rule transfer:

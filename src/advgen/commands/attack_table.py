@@ -1,4 +1,8 @@
-"""``advgen attack-table``: concatenate attack curves; write the minimal-perturbation table."""
+"""``advgen attack-table``: concatenate attack curves; write the minimal-perturbation table.
+
+Same convention as every table-concatenating command: ``--out`` (and named extra outputs)
+first, the input tables last as positional arguments.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ HELP = "aggregate attack curves into one table and the L-BFGS/DeepFool minimal-p
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--curves", nargs="+", required=True, help="inputs: per-job curve tables (.parquet)")
     p.add_argument("--out", required=True, help="output: all curves (.parquet)")
     p.add_argument("--minimal", required=True, help="output: minimal-perturbation table (.parquet)")
+    p.add_argument("tables", nargs="*", help="inputs: per-job curve tables (.parquet)")
+    p.add_argument("--curves", nargs="+", default=[], help=argparse.SUPPRESS)  # former spelling of the inputs
 
 
 def main(args: argparse.Namespace) -> None:
@@ -19,7 +24,12 @@ def main(args: argparse.Namespace) -> None:
     from advgen.io import read_parquet, write_parquet
     from advgen.robustness.evaluate import minimal_table
 
-    curves = pd.concat([read_parquet(p) for p in args.curves], ignore_index=True)
+    from advgen.errors import AdvgenError
+
+    tables = [*args.tables, *args.curves]
+    if not tables:
+        raise AdvgenError("attack-table: no input tables given")
+    curves = pd.concat([read_parquet(p) for p in tables], ignore_index=True)
     curves = curves.sort_values(["classifier", "attack", "eps"]).reset_index(drop=True)
     write_parquet(curves, args.out)
     write_parquet(minimal_table(curves), args.minimal)

@@ -223,6 +223,8 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
             )
         grid = expand(block)
         axes = sorted(k for k, v in block.items() if k not in BLOCK_KEYS and isinstance(v, list))
+        if sweep == "interpolation" and "latent" not in axes:
+            axes.insert(0, "latent")  # resolved per generator kind: say which path is drawn
         for generator in block["generators"]:
             kind = _generator_kind(config, generator, f"{where}.generators")
             dataset = config[GENERATOR_SECTIONS[kind][0]][generator]["dataset"]
