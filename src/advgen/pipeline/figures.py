@@ -4,8 +4,9 @@ The plots stage generates one ``plot_<family>`` rule per row of :data:`FIGURES` 
 ``workflow/rules/plots.smk``); the drawing itself is ``advgen plot --family <family>``
 (:mod:`advgen.plots.families`). Adding a figure family is three files:
 
-1. the plotting function, registered in ``src/advgen/plots/families.py``;
-2. one :class:`Figure` row below;
+1. the plotting function in ``src/advgen/plots/<stage>.py`` (a table in, figure files out);
+2. one :class:`Figure` row below, naming that function in ``draw`` (a family that reads
+   several inputs or images registers a reader in ``advgen/plots/families.py`` instead);
 3. its caption ``workflow/report/<family>.rst``.
 
 A row names, by attribute name, the :class:`FiguresPlan` methods giving its jobs
@@ -40,6 +41,10 @@ class Figure:
     subcategory: str
     labels: dict[str, str] = field(hash=False)
     constraints: dict[str, str] = field(default_factory=dict, hash=False)
+    #: ``module:function`` drawing the figure from its one input table, when no custom
+    #: reader is registered in advgen.plots.families (``function(table, outputs, *,
+    #: experiment, dpi)``)
+    draw: str = ""
 
     @property
     def rule(self) -> str:
@@ -91,33 +96,33 @@ FIGURES: tuple[Figure, ...] = (
     # --- Sweeps (one figure per grid point, named by its axis values)
     Figure("inversion_restarts", "sweeps/inversion/{generator}/{label}", "inversion_steps", "inversion_points", "sweep_point",
            "Sweeps", "Inversion", {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"}, POINT),
-    Figure("inversion_summary", "sweeps/inversion_summary", paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion"),
+    Figure("inversion_summary", "sweeps/inversion_summary", paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion", draw="advgen.plots.sweeps:inversion_summary"),
            "if_inversion", "sweeps", "Sweeps", "Inversion", {"figure": "final MSE vs restarts"}),
-    Figure("inpainting", "sweeps/inpainting", paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting"),
+    Figure("inpainting", "sweeps/inpainting", paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting", draw="advgen.plots.sweeps:inpainting_errors"),
            "if_inpainting", "sweeps", "Sweeps", "Inpainting", {"figure": "error by mask type"}),
     Figure("interpolation_labels", "sweeps/interpolation/{generator}/{label}", "interpolation_frames", "interpolation_points",
            "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}, POINT),
-    Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
+    Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation", draw="advgen.plots.sweeps:truncation_curves"),
            "if_truncation", "sweeps", "Sweeps", "Truncation", {"figure": "FID and modes vs psi"}),
     # --- Robustness
     Figure("robustness_curves", "robustness/accuracy_vs_eps", paths.ATTACKS, "if_attacks", "robustness",
-           "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}),
+           "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.robustness:accuracy_curves"),
     Figure("minimal_perturbation", "robustness/minimal_perturbation", paths.MINIMAL_PERTURBATION, "if_minimal", "robustness",
-           "Robustness", "Attacks", {"figure": "minimal perturbation"}),
+           "Robustness", "Attacks", {"figure": "minimal perturbation"}, draw="advgen.plots.robustness:minimal_perturbation"),
     Figure("transfer", "robustness/transfer", paths.TRANSFER, "if_transfer", "robustness",
-           "Robustness", "Transfer", {"figure": "transfer matrix"}),
+           "Robustness", "Transfer", {"figure": "transfer matrix"}, draw="advgen.plots.robustness:transfer_heatmaps"),
     Figure("robustness_sweep", "robustness/sweep_{robustness_sweep}", paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
            "robustness_sweeps", "robustness", "Robustness", "Sweeps",
            {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": "capacity|data_size"}),
     # --- Defense
     Figure("defense_purify_eps", "defense/purify_eps", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
-           "Defense", "Purification", {"figure": "accuracy vs epsilon"}),
+           "Defense", "Purification", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.defense:purify_curves"),
     Figure("defense_purify_cost", "defense/purify_cost", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
-           "Defense", "Purification", {"figure": "accuracy and cost vs L x R"}),
+           "Defense", "Purification", {"figure": "accuracy and cost vs L x R"}, draw="advgen.plots.defense:purify_cost"),
     Figure("defense_probe", "defense/probe", paths.fill(paths.DEFENSE_TABLE, table="probe"), "if_probes", "probe",
-           "Defense", "Discriminator probes", {"figure": "probe accuracy per feature source"}),
+           "Defense", "Discriminator probes", {"figure": "probe accuracy per feature source"}, draw="advgen.plots.defense:probe_bars"),
     Figure("defense_flip", "defense/flip", paths.FLIP_EXAMPLES, "if_probes", "probe",
-           "Defense", "Discriminator probes", {"figure": "real-to-fake flip epsilon"}),
+           "Defense", "Discriminator probes", {"figure": "real-to-fake flip epsilon"}, draw="advgen.plots.defense:flip_eps"),
 )  # fmt: skip
 
 #: Markdown summary tables (results/tables/<name>.md): the tables' inputs

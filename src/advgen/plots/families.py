@@ -10,10 +10,12 @@ of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config sec
 Adding a family (three files; ``docs/contributing.md`` shows a real example):
 
 1. write the plotting function in the module of its stage (``advgen/plots/<stage>.py``):
-   DataFrames in, ``style.figure`` / ``style.save`` out, and register it below with
-   ``@family("<name>", stage="<Stage>", inputs=...)``;
+   DataFrames in, ``style.figure`` / ``style.save`` out;
 2. add one row to the figure table :data:`advgen.pipeline.figures.FIGURES` (inputs,
-   output name, report category; ``workflow/rules/plots.smk`` generates the rule from it);
+   output name, report category, and ``draw="advgen.plots.<stage>:<function>"``);
+   ``workflow/rules/plots.smk`` generates the rule from it, and this module registers
+   the family from the row. Only a family that reads several inputs, sample grids or
+   extra options needs a reader here (``@family(...)`` below) instead of ``draw``;
 3. write its caption ``workflow/report/<name>.rst``.
 
 Then test it in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
@@ -21,8 +23,10 @@ Then test it in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from advgen.errors import AdvgenError
@@ -150,53 +154,11 @@ def _inversion_restarts(inputs, outputs, options):
     sweeps.inversion_restarts(read_parquet(_one(inputs, "inversion_restarts")), outputs, experiment=options["experiment"], images=options.get("inversion_images", 4), **_common(options))
 
 
-@family("inversion_summary", stage="Sweeps", inputs="the inversion sweep's aggregate table")
-def _inversion_summary(inputs, outputs, options):
-    from advgen.plots import sweeps
-
-    sweeps.inversion_summary(read_parquet(_one(inputs, "inversion_summary")), outputs, experiment=options.get("experiment", "inversion sweep"), **_common(options))
-
-
-@family("inpainting", stage="Sweeps", inputs="the inpainting sweep's aggregate table")
-def _inpainting(inputs, outputs, options):
-    from advgen.plots import sweeps
-
-    sweeps.inpainting_errors(read_parquet(_one(inputs, "inpainting")), outputs, experiment=options.get("experiment", "inpainting sweep"), **_common(options))
-
-
 @family("interpolation_labels", stage="Sweeps", inputs="one interpolation point's frames.parquet")
 def _interpolation_labels(inputs, outputs, options):
     from advgen.plots import sweeps
 
     sweeps.interpolation_labels(read_parquet(_one(inputs, "interpolation_labels")), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
-
-
-@family("truncation", stage="Sweeps", inputs="the truncation sweep's aggregate table")
-def _truncation(inputs, outputs, options):
-    from advgen.plots import sweeps
-
-    sweeps.truncation_curves(read_parquet(_one(inputs, "truncation")), outputs, experiment=options.get("experiment", "truncation sweep"), **_common(options))
-
-
-@family("robustness_curves", stage="Robustness", inputs="the attack-curve table (attacks.parquet)")
-def _robustness_curves(inputs, outputs, options):
-    from advgen.plots import robustness
-
-    robustness.accuracy_curves(read_parquet(_one(inputs, "robustness_curves")), outputs, experiment=options.get("experiment", "robustness"), **_common(options))
-
-
-@family("transfer", stage="Robustness", inputs="the transfer table (transfer.parquet)")
-def _transfer(inputs, outputs, options):
-    from advgen.plots import robustness
-
-    robustness.transfer_heatmaps(read_parquet(_one(inputs, "transfer")), outputs, experiment=options.get("experiment", "transfer"), **_common(options))
-
-
-@family("minimal_perturbation", stage="Robustness", inputs="the minimal-perturbation table")
-def _minimal_perturbation(inputs, outputs, options):
-    from advgen.plots import robustness
-
-    robustness.minimal_perturbation(read_parquet(_one(inputs, "minimal_perturbation")), outputs, experiment=options.get("experiment", "minimal perturbations"), **_common(options))
 
 
 @family("robustness_sweep", stage="Robustness", inputs="a capacity or data-size sweep table (spec: sweep)")
@@ -206,32 +168,23 @@ def _robustness_sweep(inputs, outputs, options):
     robustness.sweep_curves(read_parquet(_one(inputs, "robustness_sweep")), outputs, sweep=options["sweep"], experiment=options.get("experiment", ""), **_common(options))
 
 
-@family("defense_purify_eps", stage="Defense", inputs="the purification table (purify.parquet)")
-def _defense_purify_eps(inputs, outputs, options):
-    from advgen.plots import defense
-
-    defense.purify_curves(read_parquet(_one(inputs, "defense_purify_eps")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
-
-
-@family("defense_purify_cost", stage="Defense", inputs="the purification table (purify.parquet)")
-def _defense_purify_cost(inputs, outputs, options):
-    from advgen.plots import defense
-
-    defense.purify_cost(read_parquet(_one(inputs, "defense_purify_cost")), outputs, experiment=options.get("experiment", "defense"), **_common(options))
+def _draw_table(draw: str, name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Families declared by a figure-table row's ``draw``: one table in, ``function(table,
+    outputs, experiment=..., dpi=...)``."""
+    module, _, function = draw.partition(":")
+    extra = {"experiment": options["experiment"]} if "experiment" in options else {}
+    getattr(importlib.import_module(module), function)(read_parquet(_one(inputs, name)), outputs, **extra, **_common(options))
 
 
-@family("defense_probe", stage="Defense", inputs="the probe table (probe.parquet)")
-def _defense_probe(inputs, outputs, options):
-    from advgen.plots import defense
+def _register_table_rows() -> None:
+    from advgen.pipeline.figures import FIGURES
 
-    defense.probe_bars(read_parquet(_one(inputs, "defense_probe")), outputs, experiment=options.get("experiment", "probes"), **_common(options))
+    for row in FIGURES:
+        if row.draw:
+            FAMILIES[row.family] = Family(row.family, row.category, partial(_draw_table, row.draw, row.family), f"one table ({row.inputs})")
 
 
-@family("defense_flip", stage="Defense", inputs="the per-image flip table (flip_examples.parquet)")
-def _defense_flip(inputs, outputs, options):
-    from advgen.plots import defense
-
-    defense.flip_eps(read_parquet(_one(inputs, "defense_flip")), outputs, experiment=options.get("experiment", "discriminators"), **_common(options))
+_register_table_rows()
 
 
 def render(name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
