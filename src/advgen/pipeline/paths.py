@@ -7,6 +7,7 @@ the library writes a ``results/...`` path. No torch here: the Snakefile imports 
 
 from __future__ import annotations
 
+from string import Formatter
 from typing import Any
 
 # --- data stage
@@ -91,6 +92,9 @@ BENCHMARK = "results/benchmarks/{rule}/{job}.tsv"
 
 def fill(template: str, **values: Any) -> str:
     """``template`` with the named wildcards filled in (the others left as ``{name}``)."""
+    unknown = set(values) - {name for _, name, _, _ in Formatter().parse(template) if name}
+    if unknown:
+        raise KeyError(f"{template}: no wildcard {', '.join(sorted(unknown))}")
     return template.format_map(_Partial(values))
 
 
