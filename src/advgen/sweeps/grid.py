@@ -13,6 +13,8 @@ Each point is identified by a short hash of its resolved hyperparameters (classi
 seed included, generator excluded: the generator is a wildcard of its own, and the same id
 across generators means the same settings). Editing one list entry therefore changes the
 ids of the affected points only; the other points keep their paths and are not rerun.
+A point's figure is named by its ``label`` instead (its values on the block's grid axes,
+``init-random_restarts-5``; see :func:`point_label`), so a reader sees what it shows.
 Hyperparameters that do not matter for a point (``square_size`` for a pepper mask, the
 inversion settings of an encoder-latent interpolation) are set to ``None`` before
 hashing, so they do not split identical jobs.
