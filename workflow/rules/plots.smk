@@ -32,10 +32,13 @@ for fig in FIGURES:
         conda:
             "../envs/advgen.yaml"
         params:
+            # the shell string is formatted when the job runs, after the loop: every value
+            # of `fig` it needs must be bound here, at definition
+            family=fig.family,
             spec=PIPE.figures.spec_function(fig),
         shell:
-            f"advgen plot --family {fig.family}"
-            " --input {input:q} --out {output:q} --spec {params.spec:q} > {log} 2>&1"
+            "advgen plot --family {params.family} --input {input:q} --out {output:q}"
+            " --spec {params.spec:q} > {log} 2>&1"
 
 
 rule table_sample_quality:
