@@ -12,6 +12,7 @@ into ``OUT/<config>/`` for each tiny config and runs Snakemake there with ``--re
 
 - every Parquet file is in both folders and equal (``pandas.testing.assert_frame_equal``);
 - every checkpoint (``*.pt``) is in both and equal (``torch.load``; tensors compared exactly);
+- except wall-clock columns and keys (``seconds``, ``*_seconds``), which no two runs share;
 - every figure (``results/figures/**.png``/``.svg``) has a byte-identical twin in the other
   folder: figures may differ in NAME only (a file is matched by its content, and the pairing
   of old and new names is printed).
@@ -36,6 +37,11 @@ from typing import Any
 CONFIGS = ("plots", "robustness", "sweeps", "defense")
 WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
 FIGURE_SUFFIXES = (".png", ".svg")
+
+
+def is_timing(name: object) -> bool:
+    """Wall-clock measurements (``seconds``, ``*_seconds``): they differ between any two runs."""
+    return isinstance(name, str) and (name == "seconds" or name.endswith("_seconds"))
 
 
 def run(repo: Path, out: Path, configs: Sequence[str], cores: int = 1) -> None:
@@ -84,12 +90,19 @@ def _equal_objects(a: Any, b: Any, where: str) -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         if set(a) != set(b):
             return [f"{where}: keys differ: {sorted(map(str, set(a) ^ set(b)))}"]
-        return [d for k in a for d in _equal_objects(a[k], b[k], f"{where}.{k}")]
+        return [d for k in a if not is_timing(k) for d in _equal_objects(a[k], b[k], f"{where}.{k}")]
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b):
             return [f"{where}: lengths differ"]
         return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _equal_objects(x, y, f"{where}[{i}]")]
-    return [] if a == b or (a != a and b != b) else [f"{where}: {a!r} != {b!r}"]
+    import numpy as np
+
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        same = isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
+        return [] if same and np.array_equal(a, b) else [f"{where}: arrays differ"]
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return []  # both NaN
+    return [] if type(a) is type(b) and a == b else [f"{where}: {a!r} != {b!r}"]
 
 
 def _digest(path: Path) -> str:
@@ -113,7 +126,9 @@ def compare(before: Path, after: Path) -> list[str]:
             for rel in sorted(set(a_files) & set(b_files)):
                 if suffix == ".parquet":
                     try:
-                        pd.testing.assert_frame_equal(pd.read_parquet(a_files[rel]), pd.read_parquet(b_files[rel]))
+                        a_df, b_df = pd.read_parquet(a_files[rel]), pd.read_parquet(b_files[rel])
+                        timing = [c for c in a_df.columns if is_timing(c)]
+                        pd.testing.assert_frame_equal(a_df.drop(columns=timing), b_df.drop(columns=timing, errors="ignore"))
                     except AssertionError as exc:
                         problems.append(f"[{name}] {rel}: {str(exc).splitlines()[0]}")
                 else:
