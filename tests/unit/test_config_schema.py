@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advgen.config import load_yaml, parse_spec, spec_json, validate_config
+from advgen.config import CONFIG_SCHEMA, load_yaml, parse_spec, spec_json, validate_config
 from advgen.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = CONFIG_SCHEMA
 
 
 def base() -> dict:
