@@ -24,8 +24,8 @@ def main(args: argparse.Namespace) -> None:
     from advgen.data import load_prepared
     from advgen.defense.evaluate import evaluate_point
     from advgen.defense.loading import load_purifier
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.robustness.evaluate import eval_subset
     from advgen.seeding import seed_everything
 
@@ -33,7 +33,7 @@ def main(args: argparse.Namespace) -> None:
     seed_everything(int(spec["seed"]))
     split = load_prepared(args.images)
     idx = eval_subset(split.labels, spec["num_images"], int(spec["seed"]))
-    with lease_device(spec["device"]) as device:
+    with start_job(spec, seed=False) as device:
         classifier = load_classifier(args.classifier, device)
         purifier = load_purifier(spec, args.generator, device)
         x, y = split.images[idx].to(device), split.labels[idx].to(device)

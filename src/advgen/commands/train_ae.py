@@ -31,16 +31,11 @@ def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.ae import AeOutputs, train_autoencoder
-    from advgen.config import parse_spec
-    from advgen.device import lease_device
-    from advgen.errors import ConfigError
     from advgen.gan.runner import stop_after_epochs
-    from advgen.gan.spec import complete_spec
+    from advgen.jobs import load_spec, start_job
 
-    spec = complete_spec(parse_spec(args.spec), "autoencoder")
-    if "seed" not in spec:
-        raise ConfigError("--spec: seed: missing required key 'seed'")
-    with lease_device(args.device) as device:
+    spec = load_spec(args.spec, definition="autoencoder", require_seed=True)
+    with start_job(spec, device=args.device, seed=False) as device:
         outputs = AeOutputs(
             Path(args.checkpoint),
             Path(args.losses),
