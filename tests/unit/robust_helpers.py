@@ -29,14 +29,3 @@ def trained_linear(split: PreparedSplit, epochs: int = 60, seed: int = 0) -> nn.
         nn.functional.cross_entropy(model(split.images), split.labels).backward()
         opt.step()
     return model.eval()
-
-
-def one_thread():
-    """Generator body of a fixture running a test module on one torch thread (restored after).
-
-    Small attack batches gain nothing from a second thread and lose a lot to contention.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)

@@ -10,12 +10,10 @@ from torch import nn
 
 import advgen.attacks as attacks
 from advgen.attacks import FGSM, LBFGS, PGD, DeepFool, OnePixel, Spatial
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 SPLIT = blob_split(90, size=8)

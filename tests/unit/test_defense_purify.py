@@ -17,10 +17,10 @@ from advgen.defense.purify import (
     bpda,
 )
 from advgen.sweeps.inversion import InversionSettings, invert
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.sweeps_helpers import TinyGenerator
 
-_one_thread = pytest.fixture(autouse=True)(one_thread)
+pytestmark = pytest.mark.usefixtures("one_thread")
 SIDE = 6
 
 
