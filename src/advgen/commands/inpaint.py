@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_point_arguments
+
 HELP = "inpaint masked held-out images with a generator (one inpainting grid point)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the grid point's spec as JSON (see advgen.sweeps.grid)")
-    p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
-    p.add_argument("--classifier", required=True, help="classifier model (.pt)")
-    p.add_argument("--images", required=True, help="prepared test split (.pt)")
+    add_point_arguments(p)
     p.add_argument("--masks", required=True, help="mask set written by `advgen sweep-masks` (.pt)")
     p.add_argument("--out", required=True, help="output: one row per image (.parquet)")
     p.add_argument("--figure", required=True, help="output: original / masked / restored examples (.png)")

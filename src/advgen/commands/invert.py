@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_point_arguments
+
 HELP = "invert a generator on held-out images from random restarts (one inversion grid point)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the grid point's spec as JSON (see advgen.sweeps.grid)")
-    p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
-    p.add_argument("--classifier", required=True, help="classifier model (.pt)")
-    p.add_argument("--images", required=True, help="prepared test split (.pt)")
+    add_point_arguments(p)
     p.add_argument("--final", required=True, help="output: per-image metrics (.parquet)")
     p.add_argument("--steps", required=True, help="output: loss per step, image and restart (.parquet)")
     p.add_argument("--latents", required=True, help="output: recovered z (.pt)")

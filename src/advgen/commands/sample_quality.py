@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_device_argument
+
 HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of one model (one Parquet row)"
 
 
@@ -20,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--classifier-name", default="", help="classifier name (recorded in the row)")
     p.add_argument("--reference", required=True, help="input: prepared training split, the real distribution")
     p.add_argument("--out", required=True, help="output: one-row Parquet table")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="device preference (default: auto)")
+    add_device_argument(p)
 
 
 def main(args: argparse.Namespace) -> None:
