@@ -40,10 +40,11 @@ sys.exit(f"wheel_workflow: {sys.argv[1]} lacks {missing}" if missing else 0)
 PY
 echo "wheel_workflow: built $(basename "$wheel") in $((SECONDS - start)) s"
 
-"$deps/bin/python" -m venv "$work/venv"
+# No pip inside the new environment (seeding it costs most of the venv's time): $DEPS's pip installs into it.
+"$deps/bin/python" -m venv --without-pip "$work/venv"
 site=$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
 dep_site=$("$deps/bin/python" -c 'import sysconfig; print(sysconfig.get_path("purelib"))')
-"$work/venv/bin/python" -m pip install --quiet --no-deps --no-index "$wheel"
+"$deps/bin/python" -m pip --python "$work/venv/bin/python" install --quiet --no-deps --no-index "$wheel"
 echo "$dep_site" > "$site/zz_advgen_pinned_deps.pth"
 # Every pin of the wheel (not of its extras) is met in the new environment.
 "$work/venv/bin/python" - <<'PY'

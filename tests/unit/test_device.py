@@ -131,3 +131,29 @@ def test_cuda_request_without_cuda_is_one_line_exit_2(
         "(use device 'auto' or 'cpu')"
     )
     assert "Traceback" not in "\n".join(err) and list(tmp_path.iterdir()) == []
+
+
+def test_device_request_flag_then_spec_then_auto() -> None:
+    from advgen.jobs import device_request
+
+    assert device_request({"device": "cpu"}, "cuda") == "cuda"
+    assert device_request({"device": "cpu"}) == "cpu"
+    assert device_request({}) == "auto"
+
+
+def test_unknown_device_is_a_device_error() -> None:
+    with pytest.raises(DeviceError, match="'tpu' is not one of auto, cpu, cuda"):
+        with lease_device("tpu"):
+            pass
+
+
+def test_start_job_seeds_from_the_spec() -> None:
+    import torch
+
+    from advgen.jobs import start_job
+
+    draws = []
+    for _ in range(2):
+        with start_job({"seed": 7, "device": "cpu"}) as device:
+            draws.append(torch.rand(3))
+    assert device == "cpu" and torch.equal(draws[0], draws[1])

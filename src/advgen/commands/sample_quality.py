@@ -30,7 +30,7 @@ def main(args: argparse.Namespace) -> None:
 
     from advgen.io import write_parquet
     from advgen.jobs import load_spec, start_job
-    from advgen.metrics.sample_quality import sample_quality_row
+    from advgen.metrics import sample_quality_row
 
     spec = load_spec(args.spec, definition="sample_quality", require_seed=True)
     with start_job(spec, device=args.device, seed=False) as device:
