@@ -27,7 +27,8 @@ TABLES = (
 )
 
 
-def _split(n: int, seed: int):
+def blob_split(n: int, seed: int):
+    """``n`` images of ``CLASSES`` bands (class c lights rows 5c..5c+4), noise, in [0, 1]."""
     import torch
 
     from advgen.data.registry import Split
@@ -40,7 +41,8 @@ def _split(n: int, seed: int):
     return Split(images.clamp(0, 1), labels, torch.arange(n))
 
 
-def _inputs(root: Path) -> dict[str, Path]:
+def make_inputs(root: Path) -> dict[str, Path]:
+    """Tiny seeded inputs in ``root``: train/test splits, a GAN, an autoencoder, a classifier."""
     import torch
 
     from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
@@ -52,7 +54,7 @@ def _inputs(root: Path) -> dict[str, Path]:
     paths = {k: root / v for k, v in {"train": "train.pt", "test": "test.pt", "gan": "gan.pt", "ae": "ae.pt",
                                       "classifier": "clf.pt"}.items()}  # fmt: skip
     for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
-        save_prepared(_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
+        save_prepared(blob_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
     torch.manual_seed(0)
     shape = [1, SIDE, SIDE]
     g = build_generator("mlp_small", Z, shape, None)
@@ -80,7 +82,7 @@ def write(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     work.mkdir(exist_ok=True)
-    files = _inputs(work)
+    files = make_inputs(work)
     sweeps = {
         "inversion": {"generators": ["ae"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": 3,
                       "init": "encoder"},

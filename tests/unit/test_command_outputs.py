@@ -5,25 +5,17 @@ commands wrote before their logic moved to ``advgen.sweeps.points`` and
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-GOLDEN = HERE.parent / "data" / "command_outputs"
+from tests.golden import command_outputs as tool
 
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("command_outputs", HERE.parent / "golden" / "command_outputs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "command_outputs"
 
 
 @pytest.mark.slow
 def test_invert_interpolate_inpaint_sample_quality_tables_are_unchanged(tmp_path):
-    tool = _tool()
     tool.write(tmp_path)
     # exact on the machine that wrote them; a loose tolerance absorbs other CPUs' float kernels
     assert tool.compare(GOLDEN, tmp_path, rtol=1e-4) == []
@@ -32,7 +24,6 @@ def test_invert_interpolate_inpaint_sample_quality_tables_are_unchanged(tmp_path
 def test_compare_reports_a_changed_table(tmp_path):
     import pandas as pd
 
-    tool = _tool()
     for name in tool.TABLES:
         frame = pd.read_parquet(GOLDEN / name)
         if name == "inpaint.parquet":
