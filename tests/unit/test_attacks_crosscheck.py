@@ -6,14 +6,12 @@ not exceed the reference's by more than one point. Skipped when torchattacks is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import torch
 from torch import nn
 
 from advgen.attacks import APGD, APGDT, FAB, Square
-from tests.unit.robust_helpers import one_thread
+from tests.unit.robust_helpers import one_thread, trained_digits_mlp
 
 torchattacks = pytest.importorskip("torchattacks")
 
@@ -30,19 +28,7 @@ def _one_thread():
 
 @pytest.fixture(scope="module")
 def digits_model() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    """An MLP fitted to scikit-learn's 8x8 digits (full batch, seeded, about a second)."""
-    from advgen.data.digits import load
-
-    train, test = load({"image_size": 8, "test_fraction": 0.2, "split_seed": 0}, Path("."), False)
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    for _ in range(200):
-        opt.zero_grad()
-        nn.functional.cross_entropy(model(train.images), train.labels).backward()
-        opt.step()
-    model.eval()
-    x, y = test.images[:120], test.labels[:120]
+    model, x, y = trained_digits_mlp()
     assert float((model(x).argmax(1) == y).float().mean()) > 0.9
     return model, x, y
 
