@@ -229,11 +229,11 @@ class APGD(Attack):
         for i in range(self.n_iter):
             keep = ~done
             if not bool(keep.all()):
-                idx, adv, adv_old, best, best_loss, best_grad, grad, step, improved, prev_loss, reduced_last, best_at_last = (
-                    t[keep]
-                    for t in (idx, adv, adv_old, best, best_loss, best_grad, grad, step, improved, prev_loss,
-                              reduced_last, best_at_last)
-                )  # fmt: skip
+                state = (idx, adv, adv_old, best, best_loss, best_grad, grad, step, improved, prev_loss)
+                idx, adv, adv_old, best, best_loss, best_grad, grad, step, improved, prev_loss = (
+                    t[keep] for t in state
+                )
+                reduced_last, best_at_last = reduced_last[keep], best_at_last[keep]
             if idx.numel() == 0:
                 break
             xs, ys = x[idx], y[idx]

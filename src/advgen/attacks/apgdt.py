@@ -91,7 +91,7 @@ class APGDT(APGD):
                 group = torch.arange(m, device=x.device).repeat(k)
                 adv, fooled = self.run(xs, ys, ts, group)
                 fooled, adv = fooled.view(k, m), adv.view(k, m, *x.shape[1:])
-                first = torch.where(fooled.any(0), fooled.float().argmax(0), torch.zeros_like(fooled[0], dtype=torch.long))
+                first = fooled.float().argmax(0)  # the first target that fooled it (0 if none did)
                 out[todo] = adv[first, torch.arange(m, device=x.device)]
                 robust[todo[fooled.any(0)]] = False
             return out

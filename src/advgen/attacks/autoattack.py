@@ -17,6 +17,7 @@ each attack fooled first.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import torch
@@ -38,9 +39,11 @@ class AutoAttackResult(AttackResult):
     Attributes:
         per_attack: component name ("apgd-ce", "apgd-t", ...) -> inputs it fooled that every
             earlier component left correct, in the order the components ran.
+        seconds: component name -> wall-clock seconds it ran.
     """
 
     per_attack: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 class AutoAttack(Attack):
@@ -87,9 +90,8 @@ class AutoAttack(Attack):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
         check_choice(self.name, "norm", norm, NORMS)
         check_choice(self.name, "version", version, VERSIONS)
-        check_budget(
-            self.name, self.eps, n_iter=n_iter, n_queries=n_queries, n_target_classes=n_target_classes, eot_iter=eot_iter
-        )
+        counts = dict(n_iter=n_iter, n_queries=n_queries, n_target_classes=n_target_classes, eot_iter=eot_iter)
+        check_budget(self.name, self.eps, **counts)
         self.norm = norm
         self.version = version
         self.n_iter = int(n_iter)
@@ -98,6 +100,7 @@ class AutoAttack(Attack):
         self.eot_iter = int(eot_iter)
         self.batched_targets = bool(batched_targets)
         self._counts: dict[str, int] = {}
+        self._seconds: dict[str, float] = {}
 
     def components(self) -> list[tuple[str, Attack]]:
         """The version's attacks, in the order they run (fra31/auto-attack's lists)."""
@@ -127,21 +130,25 @@ class AutoAttack(Attack):
         robust = self.predict(x) == y
         for name, attack in self.components():
             self._counts.setdefault(name, 0)
+            self._seconds.setdefault(name, 0.0)
             todo = robust.nonzero().flatten()
             if todo.numel() == 0 or self.eps == 0:
                 continue
+            t0 = time.perf_counter()
             attack._generator = self._generator  # one seeded stream for the whole ensemble
             adv = attack.perturb(x[todo], y[todo]).clamp(0.0, 1.0)
             fooled = self.predict(adv) != y[todo]
             out[todo[fooled]] = adv[fooled]
             robust[todo[fooled]] = False
             self._counts[name] += int(fooled.sum())
+            self._seconds[name] += time.perf_counter() - t0
         return out
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AutoAttackResult:
-        self._counts = {}
+        self._counts, self._seconds = {}, {}
         base = super().__call__(x, y)
-        return AutoAttackResult(**vars(base), per_attack=dict(self._counts))
+        seconds = {k: round(v, 4) for k, v in self._seconds.items()}
+        return AutoAttackResult(**vars(base), per_attack=dict(self._counts), seconds=seconds)
 
     def __repr__(self) -> str:
         return (

@@ -270,7 +270,9 @@ class FAB(Attack):
             order = self.model(x).argsort(dim=1, descending=True)
         return order[:, 1 : min(self.n_target_classes, order.shape[1] - 1) + 1]
 
-    def _attack(self, x: torch.Tensor, la: torch.Tensor, start: bool, radius: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _attack(
+        self, x: torch.Tensor, la: torch.Tensor, start: bool, radius: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """One restart over the inputs (all targets for FAB-T): best point and size."""
         if not self.targeted:
             return self.run(x, la, None, radius if start else None)

@@ -96,14 +96,13 @@ class Square(Attack):
     @torch.no_grad()
     def _margin(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         logits = self.model(x)
-        rows = torch.arange(x.shape[0], device=x.device)
-        true = logits[rows, y]
-        other = logits.clone()
-        other[rows, y] = -math.inf
-        return true - other.amax(1)
+        col = y[:, None]
+        return logits.gather(1, col).squeeze(1) - logits.scatter(1, col, -math.inf).amax(1)
 
     def _signs(self, *shape: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
-        return 2.0 * (self.rand(*shape, device=device) < 0.5).to(dtype) - 1.0
+        """Uniform +-1 from the attack's generator."""
+        signs = torch.randint(0, 2, shape, device=device, dtype=dtype, generator=self._generator)
+        return signs.mul_(2.0).sub_(1.0)
 
     def _window(self, n: int, s: int, h: int, w: int, device: torch.device) -> torch.Tensor:
         """(n, 1, h, w) bool: one random s x s window per input."""
@@ -144,51 +143,65 @@ class Square(Attack):
             block = block.T
         return block.to(dtype)
 
+    @torch.no_grad()
     def run(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One random search: (best points, fooled mask)."""
+        """One random search: (best points, fooled mask).
+
+        The search state of the inputs not yet fooled is kept compact and written back
+        only when some input is fooled (few tensor ops per query).
+        """
         n, c, h, w = x.shape
         best = self._init(x)
         margin = self._margin(best, y)
         idx = (margin > 0).nonzero().flatten()
+        xs, ys, cur, cur_margin = x[idx], y[idx], best[idx], margin[idx]
         pixels = h * w
         for q in range(1, self.n_queries):
-            if idx.numel() == 0:
-                break
-            xs, ys, cur = x[idx], y[idx], best[idx]
             m = idx.numel()
+            if m == 0:
+                break
             p = p_schedule(self.p_init, q, self.n_queries)
             if self.norm == "linf":
-                s = min(max(int(round(math.sqrt(p * pixels))), 1), h - 1 if h > 1 else 1)
+                s = min(max(int(round(math.sqrt(p * pixels))), 1), max(min(h, w) - 1, 1))
                 win = self._window(m, s, h, w, x.device)
                 signs = self._signs(m, c, 1, 1, device=x.device, dtype=x.dtype)
-                new = torch.where(win, xs + self.eps * signs, cur)
-                new = torch.minimum(torch.maximum(new, xs - self.eps), xs + self.eps).clamp(0.0, 1.0)
+                new = torch.where(win, (xs + self.eps * signs).clamp(0.0, 1.0), cur)
             else:
-                s = max(int(round(math.sqrt(p * pixels))), 3)
-                s = min(s + (s % 2 == 0), h - 1)
-                delta = cur - xs
-                r1, c1 = (int(v) for v in self.randint(h - s + 1, (2,), x.device))
-                r2, c2 = (int(v) for v in self.randint(h - s + 1, (2,), x.device))
-                win1 = delta[:, :, r1 : r1 + s, c1 : c1 + s]
-                mask = torch.zeros_like(delta[:1, :1])
-                mask[..., r1 : r1 + s, c1 : c1 + s] = 1
-                mask[..., r2 : r2 + s, c2 : c2 + s] = 1
-                total = delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-                in_windows = (delta * mask).flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-                block = self._block(s, x.device, x.dtype) * self._signs(m, c, 1, 1, device=x.device, dtype=x.dtype)
-                block = block + win1 / win1.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None]
-                mass = ((self.eps**2 - total**2).clamp_min(0) / c + in_windows**2).sqrt()
-                block = block / block.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None] * mass
-                delta = delta.clone()
-                delta[:, :, r2 : r2 + s, c2 : c2 + s] = 0
-                delta[:, :, r1 : r1 + s, c1 : c1 + s] = block
-                new = self._l2_scale(xs, delta)
+                new = self._l2_update(xs, cur, p)
             new_margin = self._margin(new, ys)
-            better = new_margin < margin[idx]
-            best[idx[better]] = new[better]
-            margin[idx[better]] = new_margin[better]
-            idx = idx[margin[idx] > 0]
+            better = new_margin < cur_margin
+            cur = torch.where(better.view(-1, 1, 1, 1), new, cur)
+            cur_margin = torch.minimum(new_margin, cur_margin)
+            fooled = cur_margin <= 0
+            if bool(fooled.any()):
+                best[idx], margin[idx] = cur, cur_margin
+                keep = ~fooled
+                idx, xs, ys, cur, cur_margin = idx[keep], xs[keep], ys[keep], cur[keep], cur_margin[keep]
+        best[idx], margin[idx] = cur, cur_margin
         return best, margin <= 0
+
+    def _l2_update(self, xs: torch.Tensor, cur: torch.Tensor, p: float) -> torch.Tensor:
+        """The paper's L2 step: window 2's mass moves into window 1 as a new signed block."""
+        m, c, h, w = xs.shape
+        s = max(int(round(math.sqrt(p * h * w))), 3)
+        s = min(s + (s % 2 == 0), min(h, w) - 1)
+        delta = cur - xs
+        r1, r2 = (int(v) for v in self.randint(h - s + 1, (2,), xs.device))
+        c1, c2 = (int(v) for v in self.randint(w - s + 1, (2,), xs.device))
+        win1 = delta[:, :, r1 : r1 + s, c1 : c1 + s]
+        mask = torch.zeros_like(delta[:1, :1])
+        mask[..., r1 : r1 + s, c1 : c1 + s] = 1
+        mask[..., r2 : r2 + s, c2 : c2 + s] = 1
+        total = delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+        in_windows = (delta * mask).flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+        block = self._block(s, xs.device, xs.dtype) * self._signs(m, c, 1, 1, device=xs.device, dtype=xs.dtype)
+        block = block + win1 / win1.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None]
+        mass = ((self.eps**2 - total**2).clamp_min(0) / c + in_windows**2).sqrt()
+        block = block / block.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None] * mass
+        delta = delta.clone()
+        delta[:, :, r2 : r2 + s, c2 : c2 + s] = 0
+        delta[:, :, r1 : r1 + s, c1 : c1 + s] = block
+        return self._l2_scale(xs, delta)
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         out = x.clone()
