@@ -11,7 +11,7 @@ after 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 of 10,000 queries, rescaled
 ``n_queries``), and keeps the change when the margin drops.
 
 * Linf: start from vertical stripes of +-eps; an update sets the window to +-eps per
-  channel (a window per input).
+  channel (a window per input, drawn from a cached table of all window positions).
 * L2: start from a tiling of the paper's pseudo-Gaussian blocks; an update moves the mass
   of a second window into the first one as a new signed block, keeping ||delta||_2 = eps
   (one window pair per query for the whole batch, as in fra31/auto-attack).
@@ -92,6 +92,7 @@ class Square(Attack):
         self.n_queries = int(n_queries)
         self.n_restarts = int(n_restarts)
         self.p_init = float(p_init)
+        self._windows: tuple | None = None  # cached (key, all s x s window masks) of the current square size
 
     @torch.no_grad()
     def _margin(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -105,13 +106,19 @@ class Square(Attack):
         return signs.mul_(2.0).sub_(1.0)
 
     def _window(self, n: int, s: int, h: int, w: int, device: torch.device) -> torch.Tensor:
-        """(n, 1, h, w) bool: one random s x s window per input."""
-        top = self.randint(h - s + 1, (n,), device)
-        left = self.randint(w - s + 1, (n,), device)
-        rows, cols = torch.arange(h, device=device), torch.arange(w, device=device)
-        in_r = (rows[None] >= top[:, None]) & (rows[None] < top[:, None] + s)
-        in_c = (cols[None] >= left[:, None]) & (cols[None] < left[:, None] + s)
-        return (in_r[:, :, None] & in_c[:, None, :])[:, None]
+        """(n, 1, h, w) bool: one random s x s window per input (uniform over positions)."""
+        key = (s, h, w, str(device))
+        if self._windows is None or self._windows[0] != key:
+            rows = torch.arange(h, device=device)
+            cols = torch.arange(w, device=device)
+            tops = torch.arange(h - s + 1, device=device)
+            lefts = torch.arange(w - s + 1, device=device)
+            in_r = (rows[None] >= tops[:, None]) & (rows[None] < tops[:, None] + s)  # (T, h)
+            in_c = (cols[None] >= lefts[:, None]) & (cols[None] < lefts[:, None] + s)  # (L, w)
+            table = in_r[:, None, :, None] & in_c[None, :, None, :]  # (T, L, h, w)
+            self._windows = (key, table.reshape(-1, 1, h, w))
+        table = self._windows[1]
+        return table[self.randint(table.shape[0], (n,), device)]
 
     def _l2_scale(self, x: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
         norm = delta.flatten(1).norm(dim=1).view(-1, *([1] * (x.ndim - 1)))
@@ -155,6 +162,7 @@ class Square(Attack):
         margin = self._margin(best, y)
         idx = (margin > 0).nonzero().flatten()
         xs, ys, cur, cur_margin = x[idx], y[idx], best[idx], margin[idx]
+        up, down = (xs + self.eps).clamp(0.0, 1.0), (xs - self.eps).clamp(0.0, 1.0)
         pixels = h * w
         for q in range(1, self.n_queries):
             m = idx.numel()
@@ -164,8 +172,8 @@ class Square(Attack):
             if self.norm == "linf":
                 s = min(max(int(round(math.sqrt(p * pixels))), 1), max(min(h, w) - 1, 1))
                 win = self._window(m, s, h, w, x.device)
-                signs = self._signs(m, c, 1, 1, device=x.device, dtype=x.dtype)
-                new = torch.where(win, (xs + self.eps * signs).clamp(0.0, 1.0), cur)
+                positive = self.rand(m, c, 1, 1, device=x.device) < 0.5
+                new = torch.where(win, torch.where(positive, up, down), cur)
             else:
                 new = self._l2_update(xs, cur, p)
             new_margin = self._margin(new, ys)
@@ -177,6 +185,7 @@ class Square(Attack):
                 best[idx], margin[idx] = cur, cur_margin
                 keep = ~fooled
                 idx, xs, ys, cur, cur_margin = idx[keep], xs[keep], ys[keep], cur[keep], cur_margin[keep]
+                up, down = up[keep], down[keep]
         best[idx], margin[idx] = cur, cur_margin
         return best, margin <= 0
 
