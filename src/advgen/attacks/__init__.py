@@ -26,13 +26,13 @@ from advgen.attacks.apgdt import APGDT
 from advgen.attacks.autoattack import AutoAttack, AutoAttackResult
 from advgen.attacks.base import Attack, AttackResult, MinimalAttack
 from advgen.attacks.deepfool import DeepFool
+from advgen.attacks.fab import FAB
 from advgen.attacks.fgsm import FGSM
 from advgen.attacks.lbfgs import LBFGS
 from advgen.attacks.onepixel import OnePixel
 from advgen.attacks.pgd import PGD
 from advgen.attacks.spatial import Spatial
 from advgen.attacks.square import Square
-from advgen.attacks.fab import FAB
 
 ATTACKS = {
     cls.name: cls
