@@ -16,10 +16,12 @@ examples/second and robust accuracy of
 then the peak RSS of one advgen ``AutoAttack`` call on the whole 360-digit test split, measured
 in a fresh child process (goal < 2 GiB). CUDA rows are added when a GPU is present.
 
-    python benchmarks/autoattack.py [--smoke] [--examples 200] [--eps 0.1] [--threads 1]
+    python benchmarks/autoattack.py [--smoke] [--examples 200] [--eps 0.1] [--threads 1] [--checkpoint PATH]
 
 The model is a 64-64-10 MLP fitted to scikit-learn's 8x8 digits (seeded, about a second), the
-same as the cross-check test's; ``--smoke`` shrinks every budget for a quick check.
+same as the cross-check test's, or the classifier of ``--checkpoint`` (e.g.
+``results/classifiers/digits_cnn_pgd/model.pt``) on the digits resized to its input size;
+``--smoke`` shrinks every budget for a quick check.
 """
 
 from __future__ import annotations
@@ -41,11 +43,20 @@ from benchmarks.attacks import reference_pgd  # noqa: E402
 from advgen.attacks import APGD, PGD, AutoAttack  # noqa: E402
 
 
-def digits_model(seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    """The MLP and the 360-digit test split (8x8, [0, 1])."""
+def digits_model(checkpoint: str | None = None, seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+    """The model and the 360-digit test split in [0, 1].
+
+    With ``checkpoint`` (``results/classifiers/<name>/model.pt``) that classifier and the
+    digits at its input size; else the 8x8 MLP fitted here.
+    """
+    from advgen.classifiers import load_classifier
+    from advgen.classifiers.checkpoint import load_checkpoint
     from advgen.data.digits import load
 
-    train, test = load({"image_size": 8, "test_fraction": 0.2, "split_seed": 0}, Path("."), False)
+    size = int(load_checkpoint(checkpoint)["arch_kwargs"]["in_shape"][-1]) if checkpoint else 8
+    train, test = load({"image_size": size, "test_fraction": 0.2, "split_seed": 0}, Path("."), False)
+    if checkpoint:
+        return load_classifier(checkpoint), test.images, test.labels
     torch.manual_seed(seed)
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
@@ -86,7 +97,7 @@ def timed(fn, device: str) -> tuple[torch.Tensor, float]:
 
 
 def bench(args: argparse.Namespace, device: str) -> list[dict]:
-    model, x_all, y_all = digits_model()
+    model, x_all, y_all = digits_model(args.checkpoint)
     model = model.to(device)
     x, y = x_all[: args.examples].to(device), y_all[: args.examples].to(device)
     eps, it, nq = args.eps, args.n_iter, args.n_queries
@@ -129,7 +140,7 @@ def bench(args: argparse.Namespace, device: str) -> list[dict]:
     ours = base["advgen AutoAttack standard (batched targets)"]
     seq = base["per-target loop AutoAttack (fra31-style)"]
     print(
-        f"[{device}] AutoAttack batched vs per-target loop: {seq['seconds'] / ours['seconds']:.2f}x faster, "
+        f"[{device}] AutoAttack batched vs per-target loop: {seq['seconds'] / ours['seconds']:.2f}x speed-up, "
         f"robust acc {ours['robust_acc']:.4f} vs {seq['robust_acc']:.4f}"
     )
     pgd, ref = base["advgen PGD-40 (batched)"], base["reference PGD-40 loop (per example)"]
@@ -141,7 +152,7 @@ def bench(args: argparse.Namespace, device: str) -> list[dict]:
     early = base["per-target loop AutoAttack, with early exit"]
     print(
         f"[{device}] AutoAttack batched vs per-target loop with early exit: "
-        f"{early['seconds'] / ours['seconds']:.2f}x faster, "
+        f"{early['seconds'] / ours['seconds']:.2f}x speed-up, "
         f"robust acc {ours['robust_acc']:.4f} vs {early['robust_acc']:.4f}"
     )
     ta = base.get("torchattacks 3.5.1 AutoAttack standard (10-step APGD/FAB)")
@@ -149,7 +160,7 @@ def bench(args: argparse.Namespace, device: str) -> list[dict]:
         print(f"[{device}] (--smoke: torchattacks keeps its own budgets, Square 5,000 queries: no fair ratio)")
     elif ta:
         print(
-            f"[{device}] vs torchattacks AutoAttack: {ta['seconds'] / ours['seconds']:.2f}x faster, "
+            f"[{device}] vs torchattacks AutoAttack: {ta['seconds'] / ours['seconds']:.2f}x speed-up, "
             f"robust acc {ours['robust_acc']:.4f} vs {ta['robust_acc']:.4f}"
         )
     return rows
@@ -158,7 +169,7 @@ def bench(args: argparse.Namespace, device: str) -> list[dict]:
 def rss_child(args: argparse.Namespace) -> None:
     """Run AutoAttack once on the whole test split; print the process's peak RSS."""
     torch.set_num_threads(args.threads)
-    model, x, y = digits_model()
+    model, x, y = digits_model(args.checkpoint)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     t0 = time.perf_counter()
     res = AutoAttack(model, args.eps, n_iter=args.n_iter, n_queries=args.n_queries)(x, y)
@@ -187,6 +198,9 @@ def main() -> None:
     parser.add_argument("--n-iter", type=int, default=100, help="APGD/FAB iterations (paper: 100)")
     parser.add_argument("--n-queries", type=int, default=5000, help="Square queries (paper: 5,000)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument(
+        "--checkpoint", default=None, help="classifier checkpoint (results/classifiers/<name>/model.pt); default: the MLP"
+    )
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.smoke:
@@ -201,6 +215,7 @@ def main() -> None:
         bench(args, "cuda")
     child = [sys.executable, __file__, "--rss-child", "--eps", str(args.eps), "--n-iter", str(args.n_iter)]
     child += ["--n-queries", str(args.n_queries), "--threads", str(args.threads)]
+    child += ["--checkpoint", args.checkpoint] if args.checkpoint else []
     out = subprocess.run(child, check=True, capture_output=True, text=True).stdout
     print(out.strip())
     peak = json.loads(out.strip().splitlines()[-1])["peak_rss_gib"]
