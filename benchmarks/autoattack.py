@@ -199,7 +199,7 @@ def main() -> None:
     parser.add_argument("--n-queries", type=int, default=5000, help="Square queries (paper: 5,000)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument(
-        "--checkpoint", default=None, help="classifier checkpoint (results/classifiers/<name>/model.pt); default: the MLP"
+        "--checkpoint", default=None, help="classifier checkpoint (results/classifiers/NAME/model.pt); default: MLP"
     )
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
