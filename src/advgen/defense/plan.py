@@ -104,6 +104,8 @@ def _settings(config: Mapping[str, Any], purify: Mapping[str, Any]) -> dict[str,
     keys = ("classifier", "num_images", "eps", "pgd_steps", "adaptive_steps", "eot_samples")
     settings = {k: purify[k] for k in keys}
     settings["seed"] = purify.get("seed", config.get("seed", 0))
+    if purify.get("budget") is not None:  # adaptive attack sizes (advgen.defense.adaptive.AdaptiveBudget)
+        settings["budget"] = dict(sorted(purify["budget"].items()))
     return settings
 
 
