@@ -142,6 +142,8 @@ def test_headline_is_the_strongest_adaptive_attack_and_greybox_is_kept():
         head = part[part["attack"] == HEADLINE].iloc[0]
         assert head["threat"] == "headline" and head["robust_acc"] == adaptive["robust_acc"].min()
         assert head["best_attack"] in set(adaptive.loc[adaptive["robust_acc"] == head["robust_acc"], "attack"])
+        # per-image worst case over the attacks: at most the strongest single attack's accuracy
+        assert 0 <= head["worst_case_acc"] <= head["robust_acc"] and adaptive["worst_case_acc"].isna().all()
         grey = part[part["attack"] == GREYBOX_HEADLINE].iloc[0]
         assert grey["threat"] == "greybox" and grey["robust_acc"] == part.loc[part["attack"].isin(["fgsm", "pgd"]), "robust_acc"].min()
     sizes = table.set_index("attack")

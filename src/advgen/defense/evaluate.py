@@ -31,7 +31,12 @@ One row per attack and eps, plus the clean row (attack ``none``, eps 0); columns
     robust accuracy over the adaptive attacks at that eps (over every attack for the bare
     classifier, where all attacks are white-box), ``best_attack`` naming the attack;
   - attack ``strongest_greybox``, threat ``greybox``: the same over the grey-box attacks
-    (the threat model under which Defense-GAN reported its gains), kept separate.
+    (the threat model under which Defense-GAN reported its gains), kept separate;
+
+* ``worst_case_acc``: in the summary rows, the share of images that every attack of the
+  pool leaves correctly classified (per-image worst case, as AutoAttack's ensemble counts;
+  each attack's adversarial input is purified once, so for a randomised purifier this also
+  gives the attacker one fresh draw per attack); NaN in the other rows.
 """
 
 from __future__ import annotations
@@ -54,21 +59,23 @@ log = logging.getLogger(__name__)
 COLUMNS = [
     "defense", "method", "generator", "classifier", "point", "operating", "steps", "restarts", "steps_x_restarts",
     "attack", "threat", "eps", "n", "clean_acc", "robust_acc", "seconds_per_image", "attack_seconds_per_image",
-    "attack_steps", "attack_restarts", "attack_samples", "unroll", "best_attack",
+    "attack_steps", "attack_restarts", "attack_samples", "unroll", "best_attack", "worst_case_acc",
 ]  # fmt: skip
 HEADLINE, GREYBOX_HEADLINE = "strongest_adaptive", "strongest_greybox"
 
 
-@torch.no_grad()
-def _accuracy(classifier: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    return float((classifier(x).argmax(1) == y).float().mean())
-
-
 def purified_accuracy(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
     """Accuracy of ``classifier(P(x))`` and the seconds per image it took."""
+    correct, seconds = purified_correct(classifier, purifier, x, y)
+    return float(correct.float().mean()), seconds
+
+
+@torch.no_grad()
+def purified_correct(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """Per image, whether ``classifier(P(x))`` is right, and the seconds per image it took."""
     start = time.perf_counter()
-    acc = _accuracy(classifier, purifier.purify(x), y)
-    return acc, (time.perf_counter() - start) / max(1, len(y))
+    correct = classifier(purifier.purify(x)).argmax(1) == y
+    return correct, (time.perf_counter() - start) / max(1, len(y))
 
 
 def craft(attack: str, eps: float, classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor,
@@ -90,9 +97,11 @@ def _size(attack: str, spec: dict[str, Any], budget: AdaptiveBudget) -> dict[str
     return attack_size(attack, budget)
 
 
-def headline_rows(rows: list[dict[str, Any]], bare: bool) -> list[dict[str, Any]]:
+def headline_rows(rows: list[dict[str, Any]], bare: bool,
+                  correct: dict[tuple[str, float], torch.Tensor] | None = None) -> list[dict[str, Any]]:  # fmt: skip
     """Per eps, the strongest adaptive attack's row (the headline; every attack's for the bare
-    classifier) and the strongest grey-box attack's row (see the module docstring)."""
+    classifier) and the strongest grey-box attack's row (see the module docstring).
+    ``correct[(attack, eps)]``: per-image correctness, for ``worst_case_acc``."""
     out = []
     attacked = [r for r in rows if r["attack"] != "none"]
     for eps in sorted({r["eps"] for r in attacked}):
@@ -103,7 +112,11 @@ def headline_rows(rows: list[dict[str, Any]], bare: bool) -> list[dict[str, Any]
         ):
             if pool:
                 best = min(pool, key=lambda r: r["robust_acc"])
-                out.append({**best, "attack": label, "threat": threat, "best_attack": best["attack"]})
+                worst = float("nan")
+                if correct is not None:
+                    worst = float(torch.stack([correct[(r["attack"], eps)] for r in pool]).all(0).float().mean())
+                out.append({**best, "attack": label, "threat": threat, "best_attack": best["attack"],
+                            "worst_case_acc": worst})  # fmt: skip
     return out
 
 
@@ -125,17 +138,19 @@ def evaluate_point(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y
     log.info("%s/%s clean accuracy %.3f (%.4f s per image)", spec["purifier"], spec["point"], clean_acc, seconds)
     rows = [{**base, "attack": "none", "threat": "clean", "eps": 0.0, "clean_acc": clean_acc, "robust_acc": clean_acc,
              "seconds_per_image": seconds, "attack_seconds_per_image": 0.0, "attack_steps": 0, "attack_restarts": 0,
-             "attack_samples": 0, "unroll": 0, "best_attack": "none"}]  # fmt: skip
+             "attack_samples": 0, "unroll": 0, "best_attack": "none", "worst_case_acc": float("nan")}]  # fmt: skip
+    correct = {}
     for attack in spec["attacks"]:
         for eps in spec["eps"]:
             start = time.perf_counter()
             adv = craft(attack, float(eps), classifier, purifier, x, y, spec, budget)
             attack_seconds = (time.perf_counter() - start) / len(y)
-            acc, seconds = purified_accuracy(classifier, purifier, adv, y)
+            correct[(attack, float(eps))], seconds = purified_correct(classifier, purifier, adv, y)
+            acc = float(correct[(attack, float(eps))].float().mean())
             log.info("%s eps %.3g: robust accuracy %.3f (attack %.3f s per image)", attack, eps, acc, attack_seconds)
             rows.append({**base, "attack": attack, "threat": THREAT.get(attack, "adaptive"), "eps": float(eps),
                          "clean_acc": clean_acc, "robust_acc": acc, "seconds_per_image": seconds,
                          "attack_seconds_per_image": attack_seconds, **_size(attack, spec, budget),
-                         "best_attack": attack})  # fmt: skip
-    rows += headline_rows(rows, bare=isinstance(purifier, IdentityPurifier))
+                         "best_attack": attack, "worst_case_acc": float("nan")})  # fmt: skip
+    rows += headline_rows(rows, bare=isinstance(purifier, IdentityPurifier), correct=correct)
     return pd.DataFrame(rows, columns=COLUMNS)
