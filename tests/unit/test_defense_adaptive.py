@@ -29,10 +29,10 @@ from advgen.defense.purify import (
 from advgen.defense.tables import HEADLINE_COLUMNS, purify_headline, purify_markdown
 from advgen.errors import ConfigError
 from advgen.sweeps.inversion import InversionSettings, invert
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.sweeps_helpers import TinyGenerator
 
-_one_thread = pytest.fixture(autouse=True)(one_thread)
+pytestmark = pytest.mark.usefixtures("one_thread")
 SIDE = 6
 TINY = AdaptiveBudget(steps=4, restarts=1, eot_samples=2, rand_samples=2, short_unroll=2, unroll_restarts=1,
                       latent_steps=5)  # fmt: skip

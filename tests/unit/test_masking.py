@@ -25,9 +25,9 @@ from advgen.robustness.masking import (
     markdown_table,
     masking_checks,
 )
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 
-_one_thread = pytest.fixture(autouse=True)(one_thread)
+pytestmark = pytest.mark.usefixtures("one_thread")
 SMALL = MaskingSettings(eps=0.35, eps_grid=(0.0, 0.2, 0.35, 0.4), pgd_steps=40, long_steps=80, long_restarts=2,
                         unbounded_steps=20, blackbox_queries=100)  # fmt: skip
 
