@@ -121,3 +121,15 @@ def test_mean_adv_confidence_is_the_wrong_class_probability_on_fooled_examples()
     assert (probs.argmax(1)[fooled] != Y[fooled]).all()  # it is the confidence of a wrong label
     assert math.isnan(result_row(res, X, "linf")["mean_adv_confidence"])  # no model outputs given
     assert adversarial_confidence(model, res.adv, 7).shape == (len(X),)
+
+
+def test_annotate_adds_source_and_target_metadata() -> None:
+    import pandas as pd
+
+    from advgen.robustness.transfer import annotate
+
+    table = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "error": [0.5, 0.2]})
+    out = annotate(table, {"a": {"width": 1.0}, "b": {"width": 2.0, "mode": "pgd"}})
+    assert list(out["source_width"]) == [1.0, 2.0] and out["target_width"].iloc[0] == 2.0
+    assert out["target_width"].isna().iloc[1] and out["source_mode"].iloc[1] == "pgd"
+    assert list(table.columns) == ["source", "target", "error"]  # input untouched
