@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from advgen.claims import evaluate_all, frame, load_claims, markdown
+from advgen.claims import evaluate_all, frame, load_claims, markdown, tables_read
 from advgen.cli import main as cli_main
 from advgen.errors import ConfigError
 
@@ -218,6 +218,8 @@ def test_repository_claims_file_loads_and_covers_both_seeds(tmp_path: Path) -> N
     page = markdown(out)
     assert page.count("\n| **") == len(claims) and "GAN report (001)" in page
     assert len(frame(out)) == len(claims)
+    tables = tables_read(claims)
+    assert "robustness/attacks.parquet" in tables and tables == sorted(set(tables))
 
 
 def _names(expr: str) -> set[str]:

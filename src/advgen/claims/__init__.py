@@ -12,6 +12,15 @@ from advgen.claims.spec import KINDS, Claim, Term, load_claims
 from advgen.claims.verdict import VERDICTS, Verdict, evaluate
 
 
+def tables_read(claims: list[Claim]) -> list[str]:
+    """Every table (relative to the results folder) some claim reads, sorted.
+
+    The claims rule takes as inputs those of them the run's DAG produces (the rest are
+    "not measured" on the page, never a missing-input error).
+    """
+    return sorted({t.table for c in claims for t in c.terms})
+
+
 def evaluate_all(claims: list[Claim], results: str) -> list[Verdict]:
     """Every claim's verdict on the Parquet tables under ``results``."""
     tables = Tables(results)
@@ -20,5 +29,5 @@ def evaluate_all(claims: list[Claim], results: str) -> list[Verdict]:
 
 __all__ = [
     "KINDS", "VERDICTS", "Claim", "Measurement", "Tables", "Term", "Verdict", "evaluate", "evaluate_all",
-    "frame", "load_claims", "markdown", "measure",
+    "frame", "load_claims", "markdown", "measure", "tables_read",
 ]  # fmt: skip

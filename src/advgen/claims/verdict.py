@@ -109,22 +109,26 @@ def _threshold(claim: Claim, tables: Tables) -> Verdict:
 
 
 def _chain(claim: Claim, sides: list[tuple[str, Measurement]], sign: int) -> tuple[str, float, float, str]:
-    """Adjacent pairs of an ordered chain: all hold -> holds, any fails -> fails."""
-    verdicts, worst_d, worst_s = [], math.inf, math.nan
+    """Adjacent pairs of an ordered chain: all hold -> holds, any fails -> fails.
+
+    Returns the verdict, the difference and spread of the weakest pair (smallest d - s) and
+    a per-step summary.
+    """
+    steps = []
     for (_, lo), (_, hi) in zip(sides, sides[1:], strict=False):
         d = sign * (hi.mean - lo.mean)
         s = _spread(claim, lo, hi, scale=max(abs(lo.mean), abs(hi.mean)))
-        verdicts.append(_decide(d, s))
-        if d - s < worst_d - (worst_s if math.isfinite(worst_s) else 0):
-            worst_d, worst_s = d, s
+        steps.append((_decide(d, s), d, s))
+    verdicts = [v for v, _, _ in steps]
     if FAILS in verdicts:
         verdict = FAILS
     elif all(v == HOLDS for v in verdicts):
         verdict = HOLDS
     else:
         verdict = INCONCLUSIVE
-    steps = ", ".join(f"{a}→{b}: {v}" for (a, _), (b, _), v in zip(sides, sides[1:], verdicts, strict=False))
-    return verdict, worst_d, worst_s, steps
+    _, worst_d, worst_s = min(steps, key=lambda t: t[1] - t[2])
+    text = ", ".join(f"{a}→{b}: {v}" for (a, _), (b, _), v in zip(sides, sides[1:], verdicts, strict=False))
+    return verdict, worst_d, worst_s, text
 
 
 def _order(claim: Claim, tables: Tables) -> Verdict:
