@@ -49,3 +49,29 @@ def test_truncation_grid_and_interpolation_strips(tmp_path: Path) -> None:
     assert "image 1" in text and "image 2" in text and "α=0.5" in text
     with pytest.raises(AdvgenError, match="do not match"):
         interpolation_strips(np.zeros((1, 1, 8, 8)), frames, np.ones((2, 1, 8, 8)), [0, 0.5, 1], [tmp_path / "x.png"], experiment="t")
+
+
+def test_adversarial_examples_command(tmp_path: Path) -> None:
+    import json
+
+    from advgen.classifiers import save_classifier, train_classifier
+    from advgen.cli import main as cli_main
+    from advgen.data import save_prepared
+    from advgen.data.registry import Split
+    from tests.unit.robust_helpers import blob_split
+    from tests.unit.test_classifiers import spec
+
+    split = blob_split(60, size=8)
+    ckpt, _ = train_classifier(spec(epochs=3), split, split, name="c")
+    save_classifier(tmp_path / "c.pt", ckpt)
+    save_prepared(Split(split.images, split.labels, torch.arange(60)), tmp_path / "test.pt", dataset="blobs",
+                  name="test", num_classes=3, spec={})  # fmt: skip
+    job = {"attacks": {"fgsm": {"attack": "FGSM", "eps": 0.3, "seed": 0},
+                       "pgd": {"attack": "PGD", "eps": 0.3, "params": {"steps": 5}, "seed": 0}}, "num_images": 2}  # fmt: skip
+    out = tmp_path / "adv.svg"
+    argv = ["adversarial-examples", "--classifier", str(tmp_path / "c.pt"), "--test", str(tmp_path / "test.pt"), "--spec"]
+    assert cli_main([*argv, json.dumps(job), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "fgsm (eps 0.3)" in text and "pgd (eps 0.3)" in text
+    job["attacks"]["fgsm"]["eps"] = [0.1, 0.2]
+    assert cli_main([*argv, json.dumps(job), "--out", str(tmp_path / "x.svg")]) == 2
