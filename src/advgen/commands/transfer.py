@@ -15,6 +15,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--models", nargs="+", required=True, help="inputs: NAME=checkpoint.pt per classifier")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
     p.add_argument("--out", required=True, help="output: long-form matrix (.parquet)")
+    p.add_argument(
+        "--meta", default=None,
+        help="JSON {name: {key: value}}: adds source_<key> / target_<key> columns (capacity matrix: width, mode)",
+    )  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> None:
@@ -25,7 +29,7 @@ def main(args: argparse.Namespace) -> None:
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.robustness.evaluate import eval_subset
-    from advgen.robustness.transfer import transfer_matrix
+    from advgen.robustness.transfer import annotate, transfer_matrix
 
     spec = parse_spec(args.spec)
     pairs = [m.split("=", 1) for m in args.models]
@@ -40,5 +44,11 @@ def main(args: argparse.Namespace) -> None:
             models, x, y, spec["attacks"], spec["transfer"]["eps"], batch_size=spec["eval"]["batch_size"],
             noise_seed=spec["transfer"]["noise_seed"],
         )  # fmt: skip
+    if args.meta:
+        meta = parse_spec(args.meta, what="--meta")
+        unknown = sorted(set(meta) - {name for name, _ in pairs})
+        if unknown:
+            raise ConfigError(f"--meta: no model named {', '.join(unknown)}")
+        table = annotate(table, meta)
     write_parquet(table, args.out)
     log.info("transfer matrix: %d rows", len(table))
