@@ -10,13 +10,11 @@ import torch
 
 from advgen.classifiers import train_classifier
 from advgen.classifiers.pool import AdversarialPool
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.test_classifiers import spec
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_pool_fills_then_replaces_within_its_size() -> None:

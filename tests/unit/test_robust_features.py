@@ -14,13 +14,11 @@ from advgen.cli import main as cli_main
 from advgen.classifiers.zoo import build_classifier
 from advgen.robustness import robust_features as rf
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
-from tests.unit.robust_helpers import blob_split, one_thread
+from tests.unit.robust_helpers import blob_split
 from tests.unit.test_classifiers import spec
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 TRAIN = blob_split(60, size=8)

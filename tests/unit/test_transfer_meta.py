@@ -12,13 +12,10 @@ from advgen.classifiers import save_classifier, train_classifier
 from advgen.cli import main as cli_main
 from advgen.data import load_prepared
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
-from tests.unit.robust_helpers import one_thread
 from tests.unit.test_classifiers import spec
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_transfer_meta_columns(tiny_split: Path, tmp_path: Path) -> None:  # noqa: F811
