@@ -34,7 +34,7 @@ def main(args: argparse.Namespace) -> None:
     from advgen.config import parse_spec
     from advgen.device import lease_device
     from advgen.errors import ConfigError
-    from advgen.gan.runner import stop_after_epochs
+    from advgen.training import stop_after_epochs
     from advgen.gan.spec import complete_spec
 
     spec = complete_spec(parse_spec(args.spec), "autoencoder")
