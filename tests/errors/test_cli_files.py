@@ -134,3 +134,50 @@ def test_bad_file_is_one_line(argv, named, good_files: Path, bad_files: Path, wo
 
     code, err = run_cli([sub(a) for a in argv], capsys)
     assert_one_line_error(code, err, sub(named), workdir=workdir)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        MemoryError(),
+        RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't allocate memory: you tried "
+                     "to allocate 4000000000000 bytes. Error code 12 (Cannot allocate memory)"),
+    ],
+    ids=["MemoryError", "cpu-allocator"],
+)  # fmt: skip
+def test_running_out_of_memory_is_one_line(exc, monkeypatch, workdir: Path, capsys) -> None:
+    import advgen.commands.check_config as command
+
+    def main(args):
+        raise exc
+
+    monkeypatch.setattr(command, "main", main)
+    code, err = run_cli(["check-config", "x.yaml"], capsys)
+    assert_one_line_error(code, err, "advgen check-config: error: out of memory", "lower batch_size", workdir=workdir)
+
+
+def test_other_runtime_errors_keep_their_traceback(monkeypatch, capsys) -> None:
+    import advgen.commands.check_config as command
+
+    def main(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(command, "main", main)
+    with pytest.raises(RuntimeError, match="a bug"):
+        run_cli(["check-config", "x.yaml"], capsys)
+
+
+@pytest.mark.parametrize(("argv", "named"), [pytest.param(a, n, id=i) for i, a, n in CASES[:3] + CASES[16:17]])
+def test_bad_file_as_a_process(argv, named, good_files: Path, bad_files: Path, tmp_path: Path) -> None:
+    """The same in a real process: stderr as Snakemake's log file gets it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import tool_env
+
+    fill = {"{G}": str(good_files), "{B}": str(bad_files)}
+    args = [a.replace("{G}", fill["{G}"]).replace("{B}", fill["{B}"]) for a in argv]
+    proc = subprocess.run([sys.executable, "-m", "advgen", *args], cwd=tmp_path, env=tool_env(), capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert_one_line_error(proc.returncode, proc.stderr, named.replace("{B}", fill["{B}"]).replace("{G}", fill["{G}"]),
+                          workdir=tmp_path)  # fmt: skip
