@@ -10,12 +10,10 @@ import torch
 from advgen.robustness.evaluate import COLUMNS, attack_curve, eval_subset, minimal_table
 from advgen.robustness.sweeps import sweep_row, sweep_table
 from advgen.robustness.transfer import gaussian_like, transfer_matrix
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 SPLIT = blob_split(60, size=8)

@@ -20,7 +20,9 @@ from advgen.gan import GanOutputs, TrainingStopped, train_gan
 from advgen.io import load_torch
 from advgen.training import ResumeState
 from tests.conftest import tool_env
-from tests.unit.gen_helpers import gan_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _split(folder: Path, split_seed: int) -> Path:

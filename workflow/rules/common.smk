@@ -18,11 +18,7 @@ CONFIG_SOURCE = (
 # Strict config (issue 13): re-read every config file with advgen's loader (duplicate keys,
 # encoding, shape) and validate; errors name FILE:LINE. Keep this block when porting.
 try:
-    strict_workflow_config(
-        workflow.configfiles,
-        config,
-        Path(workflow.current_basedir) / "../schemas/config.schema.yaml",
-    )
+    strict_workflow_config(workflow.configfiles, config)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

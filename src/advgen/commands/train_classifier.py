@@ -34,14 +34,14 @@ def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import save_classifier, train_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.training import ResumeState, stop_after_epochs
 
     spec = parse_spec(args.spec)
     train, test = load_prepared(args.train), load_prepared(args.test)
     resume = ResumeState(args.resume, spec, {"train": args.train, "test": args.test}) if args.resume else None
-    with lease_device(spec.get("device", "auto")) as device:
+    with start_job(spec, seed=False) as device:
         ckpt, history = train_classifier(
             spec,
             train,

@@ -21,9 +21,9 @@ def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import load_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.robustness.evaluate import eval_subset
     from advgen.robustness.transfer import transfer_matrix
 
@@ -33,7 +33,7 @@ def main(args: argparse.Namespace) -> None:
         raise ConfigError("--models: expected NAME=PATH entries")
     test = load_prepared(args.test)
     idx = eval_subset(test.labels, spec["eval"]["max_examples"])
-    with lease_device(spec.get("device", "auto")) as device:
+    with start_job(spec, seed=False) as device:
         models = {name: load_classifier(path, device) for name, path in pairs}
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         table = transfer_matrix(
