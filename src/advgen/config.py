@@ -15,6 +15,7 @@ validates configs without the source tree.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -61,8 +62,15 @@ def _registry(schema_dir: Path) -> Any:
     return Registry(retrieve=retrieve)
 
 
+def _is_finite_number(checker: Any, instance: Any) -> bool:
+    """JSON-schema ``number``: an int or a finite float (YAML's .nan and .inf are not numbers)."""
+    if isinstance(instance, bool) or not isinstance(instance, int | float):
+        return False
+    return math.isfinite(instance)
+
+
 def _validator_class() -> Any:
-    """Draft 2020-12 validator that fills ``default`` values of object properties."""
+    """Draft 2020-12 validator that fills ``default`` values and rejects non-finite numbers."""
     from jsonschema import Draft202012Validator, validators
 
     base_properties = Draft202012Validator.VALIDATORS["properties"]
@@ -74,7 +82,8 @@ def _validator_class() -> Any:
                     instance[name] = json.loads(json.dumps(sub["default"]))
         yield from base_properties(validator, properties, instance, schema)
 
-    return validators.extend(Draft202012Validator, {"properties": set_defaults})
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_finite_number)
+    return validators.extend(Draft202012Validator, {"properties": set_defaults}, type_checker=checker)
 
 
 def _key_path(error: Any) -> str:
@@ -97,6 +106,8 @@ def _message(error: Any) -> str:
         missing = [r for r in error.validator_value if r not in error.instance]
         return f"missing required key '{missing[0]}'"
     if error.validator == "type":
+        if isinstance(error.instance, float) and not math.isfinite(error.instance):
+            return f"expected a finite {error.validator_value}, got {error.instance!r}"
         return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
     return error.message
 

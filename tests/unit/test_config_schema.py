@@ -126,7 +126,9 @@ def test_snakemake_stops_before_any_job_with_one_line(tmp_path: Path) -> None:
     proc = snakemake(wf, "-n", "--configfile", "bad.yaml", check=False)
     assert proc.returncode != 0
     lines = [ln for ln in proc.stderr.splitlines() if "config error" in ln]
-    assert lines == ["config error: bad.yaml: datasets.digits.image_size: expected integer, got str 'big'"]
+    text = (wf / "bad.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(i + 1 for i, ln in enumerate(text) if ln.strip() == "image_size: big")
+    assert lines == [f"config error: bad.yaml:{line}: datasets.digits.image_size: expected integer, got str 'big'"]
     assert "Traceback" not in proc.stderr
     assert not (wf / "results").exists()
 

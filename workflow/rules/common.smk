@@ -4,7 +4,8 @@ import os
 import sys
 from pathlib import Path
 
-from advgen.config import spec_json, validate_config
+from advgen.config import spec_json
+from advgen.config_files import strict_workflow_config
 from advgen.errors import ConfigError
 
 CONFIG_SOURCE = (
@@ -14,8 +15,10 @@ CONFIG_SOURCE = (
     )
     or "config"
 )
+# Strict config (issue 13): re-read every config file with advgen's loader (duplicate keys,
+# encoding, shape) and validate; errors name FILE:LINE. Keep this block when porting.
 try:
-    validate_config(config, source=CONFIG_SOURCE)
+    strict_workflow_config(workflow.configfiles, config)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

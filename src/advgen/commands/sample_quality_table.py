@@ -15,9 +15,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from advgen.io import read_parquet, write_parquet
+    from advgen.io import read_table, write_parquet
 
-    table = pd.concat([read_parquet(p) for p in args.inputs], ignore_index=True)
+    table = pd.concat([read_table(p, ("dataset", "family", "model")) for p in args.inputs], ignore_index=True)
     order = {"real": 0, "gan": 1, "autoencoder": 2}
     table = table.sort_values(["dataset", "family", "model"], key=lambda c: c.map(order) if c.name == "family" else c)
     write_parquet(table.reset_index(drop=True), args.out)

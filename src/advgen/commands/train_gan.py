@@ -23,8 +23,8 @@ def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.gan import GanOutputs, train_gan
-    from advgen.gan.runner import stop_after_epochs
     from advgen.jobs import load_spec, start_job
+    from advgen.training import stop_after_epochs
 
     spec = load_spec(args.spec, definition="gan", require_seed=True)
     with start_job(spec, device=args.device, seed=False) as device:
