@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The run ends with results/report.html (built after the last job; `make report` rebuilds it).
+# check-config first: a YAML error in a config file is one line naming FILE:LINE:COLUMN.
 run: $(STAMP)
+	$(BIN)/advgen check-config config/config.yaml
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
 		--report results/report.html --report-after-run
 

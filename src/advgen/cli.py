@@ -8,8 +8,9 @@ Subcommands are the modules of :mod:`advgen.commands` (``train_gan.py`` is
     def main(args: argparse.Namespace) -> None: ...
 
 and imports heavy libraries (torch) inside ``main`` so that ``advgen --help`` stays fast.
-A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2); other
-exceptions keep their traceback.
+A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so is
+running out of memory (a size in the config that the machine cannot allocate, known only
+at run time); other exceptions keep their traceback.
 """
 
 from __future__ import annotations
@@ -67,7 +68,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AdvgenError as exc:
         print(f"advgen {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except (MemoryError, RuntimeError) as exc:
+        message = _out_of_memory(exc)
+        if message is None:
+            raise
+        print(f"advgen {args.command}: error: {message}", file=sys.stderr)
+        return 2
     return 0
+
+
+_OOM_MARKS = ("out of memory", "can't allocate memory", "not enough memory", "cannot allocate memory")
+
+
+def _out_of_memory(exc: BaseException) -> str | None:
+    """One line for an allocation failure (CPU or CUDA), else ``None``."""
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, MemoryError) and not any(mark in text.lower() for mark in _OOM_MARKS):
+        return None
+    first = text.split(". ")[0][:200] or type(exc).__name__
+    return f"out of memory ({first}); lower batch_size or the model/latent sizes in the config"
 
 
 if __name__ == "__main__":

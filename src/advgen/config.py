@@ -7,13 +7,17 @@ are filled in, so the spec a job receives through ``params:`` is complete and a 
 default reruns exactly the jobs it affects.
 
 The schema is split per stage: ``config.schema.yaml`` refers to
-``<stage>.schema.yaml`` files beside it with relative ``$ref``.
+``<stage>.schema.yaml`` files beside it with relative ``$ref``. The schemas are package data
+(``advgen/schemas/``), found with :mod:`importlib.resources`, so a wheel or non-editable install
+validates configs without the source tree.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,14 @@ import yaml
 
 from advgen.errors import ConfigError
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+# pip always installs a package as files (never zipped), so the resource folder is a real path.
+SCHEMA_DIR = Path(str(resources.files("advgen") / "schemas"))
+CONFIG_SCHEMA = SCHEMA_DIR / "config.schema.yaml"
+
+
+def schema_path(name: str) -> Path:
+    """The packaged schema file ``name`` (e.g. ``"cv.schema.yaml"``)."""
+    return SCHEMA_DIR / name
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -51,8 +62,15 @@ def _registry(schema_dir: Path) -> Any:
     return Registry(retrieve=retrieve)
 
 
+def _is_finite_number(checker: Any, instance: Any) -> bool:
+    """JSON-schema ``number``: an int or a finite float (YAML's .nan and .inf are not numbers)."""
+    if isinstance(instance, bool) or not isinstance(instance, int | float):
+        return False
+    return math.isfinite(instance)
+
+
 def _validator_class() -> Any:
-    """Draft 2020-12 validator that fills ``default`` values of object properties."""
+    """Draft 2020-12 validator that fills ``default`` values and rejects non-finite numbers."""
     from jsonschema import Draft202012Validator, validators
 
     base_properties = Draft202012Validator.VALIDATORS["properties"]
@@ -64,7 +82,8 @@ def _validator_class() -> Any:
                     instance[name] = json.loads(json.dumps(sub["default"]))
         yield from base_properties(validator, properties, instance, schema)
 
-    return validators.extend(Draft202012Validator, {"properties": set_defaults})
+    checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_finite_number)
+    return validators.extend(Draft202012Validator, {"properties": set_defaults}, type_checker=checker)
 
 
 def _key_path(error: Any) -> str:
@@ -87,6 +106,8 @@ def _message(error: Any) -> str:
         missing = [r for r in error.validator_value if r not in error.instance]
         return f"missing required key '{missing[0]}'"
     if error.validator == "type":
+        if isinstance(error.instance, float) and not math.isfinite(error.instance):
+            return f"expected a finite {error.validator_value}, got {error.instance!r}"
         return f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
     return error.message
 
@@ -99,7 +120,7 @@ def _best_error(errors: list[Any]) -> Any:
 
 def validate_config(
     config: dict[str, Any],
-    schema: str | Path = SCHEMA_DIR / "config.schema.yaml",
+    schema: str | Path | None = None,
     *,
     source: str = "config",
 ) -> dict[str, Any]:
@@ -107,7 +128,8 @@ def validate_config(
 
     Args:
         config: the loaded config dict (modified in place: defaults are added).
-        schema: path of the top-level schema; ``$ref`` targets are resolved beside it.
+        schema: path of the top-level schema; ``$ref`` targets are resolved beside it
+            (default: the packaged ``config.schema.yaml``).
         source: a name for the config used as the message prefix (e.g. its file name).
 
     Returns:
@@ -116,7 +138,7 @@ def validate_config(
     Raises:
         ConfigError: one line, ``<source>: <key.path>: <problem>``.
     """
-    schema = Path(schema)
+    schema = CONFIG_SCHEMA if schema is None else Path(schema)
     if not isinstance(config, dict):
         raise ConfigError(f"{source}: the config must be a mapping, got {type(config).__name__}")
     cls = _validator_class()

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,16 @@ def read_parquet(path: PathLike) -> Any:
         raise CheckpointError(f"{path}: table not found") from exc
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise CheckpointError(f"{path}: not a readable Parquet file ({exc})") from exc
+
+
+def read_table(path: PathLike, columns: Sequence[str]) -> Any:
+    """:func:`read_parquet`, then check that the table has ``columns`` (missing ones are named)."""
+    df = read_parquet(path)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        found = ", ".join(map(str, df.columns)) or "none"
+        raise CheckpointError(f"{path}: missing column(s) {', '.join(missing)} (found: {found})")
+    return df
 
 
 def save_torch(obj: Any, path: PathLike) -> None:

@@ -16,12 +16,11 @@ from advgen.classifiers import (
 )
 from advgen.classifiers.training import epsilon_at
 from advgen.errors import CheckpointError, ConfigError
-from tests.unit.robust_helpers import blob_split, one_thread
+from advgen.training import ResumeState, TrainingStopped
+from tests.unit.robust_helpers import blob_split
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def spec(**overrides: object) -> dict:
@@ -123,12 +122,11 @@ def test_checkpoint_round_trip(tmp_path) -> None:
 def test_resume_continues_to_the_same_result(tmp_path) -> None:
     train, test = blob_split(60), blob_split(30, seed=1, split="test")
     full, full_hist = train_classifier(spec(mode="pgd"), train, test, name="t")
-    resume = tmp_path / "resume" / "last.pt"
-    train_classifier(spec(mode="pgd", epochs=2), train, test, name="t", resume_path=resume)
-    state = torch.load(resume, weights_only=False)
-    state["config"] = spec(mode="pgd")  # pretend the 3-epoch job was killed after epoch 2
-    torch.save(state, resume)
-    resumed, hist = train_classifier(spec(mode="pgd"), train, test, name="t", resume_path=resume)
+    resume = ResumeState(tmp_path / "resume" / "last.pt", spec(mode="pgd"))
+    with pytest.raises(TrainingStopped):
+        train_classifier(spec(mode="pgd"), train, test, name="t", resume=resume, stop_after_epochs=2)
+    assert resume.path.exists()
+    resumed, hist = train_classifier(spec(mode="pgd"), train, test, name="t", resume=resume)
     for key, value in full["state_dict"].items():
-        assert torch.allclose(resumed["state_dict"][key], value), key
-    pd.testing.assert_frame_equal(hist.drop(columns="seconds"), full_hist.drop(columns="seconds"))
+        assert torch.equal(resumed["state_dict"][key], value), key
+    pd.testing.assert_frame_equal(hist.drop(columns="seconds"), full_hist.drop(columns="seconds"), check_exact=True)

@@ -1,4 +1,4 @@
-"""The real CV data (config/cv/) against the March 2023 rendering it reproduces.
+"""The March 2023 CV data (tests/data/cv/march2023/, copied from config/cv/) against its rendering.
 
 tests/data/cv/march2023_rendering.txt is the rendering as text-extracted (with its noise:
 misspelt names, lost bold, a spurious "0.00/0.00" GPA). Every numbered publication must
@@ -18,7 +18,7 @@ from advgen.cv.model import CV
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = (REPO / "tests" / "data" / "cv" / "march2023_rendering.txt").read_text(encoding="utf-8")
-CONFIG = REPO / "config" / "cv"
+CONFIG = REPO / "tests" / "data" / "cv" / "march2023"  # a copy of config/cv/ as of March 2023
 # Text-extraction misspellings of the rendering, and their correct spellings.
 FIXED_NAMES = {"Eugene Vinitzky": "Eugene Vinitsky", "Pieter Simoons": "Pieter Simoens", "Guanhong Wu": "Guanhang Wu"}
 # [code] links the rendering shows whose URL is not known; documented in config/cv/README.md.

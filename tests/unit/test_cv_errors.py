@@ -191,6 +191,51 @@ def test_bibtex_without_entries(tmp_path: Path) -> None:
     assert _fail(tmp_path, bib="% only a comment\n") == f"{tmp_path / 'pubs.bib'}:1: no BibTeX entries found"
 
 
+def test_bibtex_missing_comma_swallows_the_next_field(tmp_path: Path) -> None:
+    bad = _sub(BIB, "  venue  = {NeurIPS},\n", "  venue  = {NeurIPS Workshop}\n  url    = {https://example.org/w},\n")
+    line = _line_of(bad, "url    = {https://example.org/w}")
+    assert _fail(tmp_path, bib=bad) == (
+        f"{tmp_path / 'pubs.bib'}:{line}: entry 'newer2023': field 'url' is swallowed into the value of 'venue' "
+        "(missing comma before 'url ='?)"
+    )
+
+
+def test_bibtex_missing_comma_on_one_line(tmp_path: Path) -> None:
+    bad = _sub(BIB, "  venue  = {Tech Report},", "  venue  = {Tech Report} note = {Draft},")
+    line = _line_of(bad, "note = {Draft}")
+    assert f"pubs.bib:{line}: entry 'old2018': field 'note' is swallowed into the value of 'venue'" in _fail(
+        tmp_path, bib=bad
+    )
+
+
+def test_bibtex_equals_sign_in_a_title_is_not_a_swallowed_field(tmp_path: Path) -> None:
+    from advgen.cv.bib import load_publications
+
+    good = _sub(BIB, "  title  = {Middle},", "  title  = {Why E = mc^2 and x = y hold},")
+    (tmp_path / "pubs.bib").write_text(good, encoding="utf-8")
+    titles = [p.title for p in load_publications(tmp_path / "pubs.bib", ["Ada Lovelace", "A. Lovelace"])]
+    assert "Why E = mc^2 and x = y hold" in titles
+
+
+def test_bibtex_unknown_field_warns_and_alias_is_read(tmp_path: Path, caplog) -> None:
+    import logging
+
+    from advgen.cv.bib import load_publications
+
+    text = _sub(BIB, "  venue  = {JMLR},", "  venue  = {JMLR},\n  codeurl = {https://github.com/x/y},\n  pdfurl = {x},")
+    (tmp_path / "pubs.bib").write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="advgen.cv.bib"):
+        pubs = load_publications(tmp_path / "pubs.bib", ["Ada Lovelace", "A. Lovelace"])
+    middle = next(p for p in pubs if p.key == "middle2021")
+    assert middle.code == "https://github.com/x/y"
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    line = _line_of(text, "@article{middle2021")
+    assert warnings == [
+        f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': unknown field(s) pdfurl ignored "
+        "(the CV reads: title, author, year, venue, note, selected, url, code, slides)"
+    ]
+
+
 # --- stats ---
 
 

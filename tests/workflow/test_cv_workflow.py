@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import copy_workflow, snakemake
+from tests.conftest import REPO, copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow  # each Snakemake call takes seconds on 2 cores
 CV_OUTPUTS = [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
@@ -18,7 +19,11 @@ CV_OUTPUTS = [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
 def workflow_dir(tmp_path: Path) -> Path:
     """A scratch copy of the workflow (its folder created first, which conftest's fixture omits)."""
     (tmp_path / "wf").mkdir()
-    return copy_workflow(tmp_path / "wf")
+    wf = copy_workflow(tmp_path / "wf")
+    # the CV data is the user's to edit: the tests use the fixture copy, not config/cv/
+    for name in ("cv.yaml", "publications.bib", "stats.yaml"):
+        shutil.copy2(REPO / "tests" / "data" / "cv" / "march2023" / name, wf / "config" / "cv" / name)
+    return wf
 
 
 def _jobs(output: str) -> dict[str, int]:

@@ -9,14 +9,14 @@ evenly spaced levels, next to the N(0, 1) quantiles at the same levels.
 Outputs (``results/autoencoders/<name>/``): ``checkpoint.pt``, ``losses.parquet``,
 ``latent_cdf.parquet``, ``novel.png`` (decoded z ~ N(0, I)), ``reconstructions.png``
 (test images over their reconstructions) and ``metrics.json`` (test MSE, parameter count,
-status, seconds). ``resume/last.pt`` is written every epoch, as for GANs.
+status, seconds). ``resume/last.pt`` is written every epoch, as for GANs
+(:class:`advgen.training.ResumeState`: keyed by spec, both splits and advgen version).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +29,10 @@ from advgen.ae.losses import moment_factor, moment_mse, moments
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
-from advgen.gan.runner import TrainingStopped, load_resume
 from advgen.io import save_torch, write_json, write_parquet
 from advgen.models import build_autoencoder, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
+from advgen.training import ResumeState, TrainingStopped
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +201,12 @@ def train_autoencoder(
     """Train (or resume) the autoencoder of ``spec``; returns the metrics dict written."""
     run = AeRun(spec, str(train_path), str(test_path), device)
     last_path = outputs.resume / "last.pt"
-    ckpt = load_resume(last_path, spec, "autoencoder")
+    resume = ResumeState(last_path, spec, {"train": train_path, "test": test_path})
+    ckpt = resume.load()
     if ckpt is not None:
         run.load_state_dict(ckpt)
         run.resumed_from.append(run.epoch)
         log.info("resuming from %s at epoch %d", last_path, run.epoch)
-    else:
-        shutil.rmtree(outputs.resume, ignore_errors=True)
     final = run.state_dict(with_log=False)
     done_here = 0
     while run.epoch < spec["epochs"]:
@@ -220,7 +219,7 @@ def train_autoencoder(
         info = run.evaluate()
         run.epochs_info.append(info)
         state = run.state_dict()
-        save_torch(state, last_path)
+        resume.save(state)
         final = {k: v for k, v in state.items() if k not in ("rows", "cdf_rows", "epochs_info", "seconds", "resumed_from")}
         log.info("epoch %d/%d: image_mse %.5f test_mse %.5f factor %g latent KS %.3f", run.epoch, spec["epochs"],
                  run.rows[-1][2], info["test_mse"], run.factor(), info["latent_ks"])
@@ -253,6 +252,6 @@ def train_autoencoder(
     save_grid(novel, outputs.novel, nrow=8)
     save_grid(pairs, outputs.reconstructions, nrow=8)
     write_json(outputs.metrics, metrics)
-    shutil.rmtree(outputs.resume, ignore_errors=True)
+    resume.finish()
     log.info("test MSE %.5f after %d epochs (%.1f s)", metrics["test_mse"], metrics["epochs_completed"], run.seconds)
     return metrics

@@ -9,10 +9,13 @@ Modes (``mode`` in the spec):
   adversary with random start, ``pgd_steps`` steps of ``pgd_step_factor * eps / steps``.
   Epsilon ramps linearly from 0 over the first ``eps_warmup_epochs`` epochs, since training
   against the full budget from random initialisation can stall at chance.
+* ``pool``: Szegedy et al. 2014's refreshed pool of adversarial examples mixed into every
+  minibatch (:mod:`advgen.classifiers.pool`).
 
 Adversaries are crafted in eval mode (the attack restores train mode). The spec is the
-classifier's config entry plus ``seed`` and ``device``; a resume checkpoint is used only
-when its ``config`` equals the spec.
+classifier's config entry plus ``seed`` and ``device``; the resume state
+(:class:`advgen.training.ResumeState`) is used only when spec, input splits and advgen
+version are unchanged.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,15 +31,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
 from advgen.data import PreparedSplit
-from advgen.io import load_torch, save_torch
 from advgen.seeding import rng_state, seed_everything, set_rng_state
+from advgen.training import ResumeState, TrainingStopped
 
 log = logging.getLogger(__name__)
 
-MODES = ("standard", "fgsm_mix", "pgd")
+MODES = ("standard", "fgsm_mix", "pgd", "pool")
 HISTORY_COLUMNS = [
     "epoch",
     "eps",
@@ -88,7 +91,13 @@ def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
 
 
 def _train_epoch(
-    model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, spec: dict[str, Any], step0: int
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: dict[str, Any],
+    step0: int,
+    pool: AdversarialPool | None = None,
 ) -> dict[str, float]:
     n, bs = len(y), int(spec["batch_size"])
     steps_per_epoch = math.ceil(n / bs)
@@ -102,6 +111,9 @@ def _train_epoch(
         if spec["mode"] == "standard":
             logits = model(xb)
             loss = F.cross_entropy(logits, yb)
+            clean_ok += (logits.argmax(1) == yb).sum().item()
+        elif pool is not None:
+            loss, logits = pool.batch_loss(model, xb, yb, step0 + b)
             clean_ok += (logits.argmax(1) == yb).sum().item()
         else:
             eps = epsilon_at(spec, step0 + b, steps_per_epoch)
@@ -122,10 +134,10 @@ def _train_epoch(
         opt.step()
         total += loss.item() * len(yb)
     return {
-        "eps": eps if spec["mode"] != "standard" else 0.0,
+        "eps": eps if spec["mode"] in ("fgsm_mix", "pgd") else float(spec["eps"]) if pool is not None else 0.0,
         "loss": total / n,
         "train_clean_acc": clean_ok / n,
-        "train_robust_acc": robust_ok / n if spec["mode"] != "standard" else float("nan"),
+        "train_robust_acc": robust_ok / n if spec["mode"] in ("fgsm_mix", "pgd") else float("nan"),
     }
 
 
@@ -136,12 +148,15 @@ def train_classifier(
     *,
     name: str,
     device: str = "cpu",
-    resume_path: str | Path | None = None,
+    resume: ResumeState | None = None,
+    stop_after_epochs: int | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Train one zoo classifier as ``spec`` says; returns (checkpoint dict, per-epoch history).
 
-    ``resume_path`` (``results/classifiers/<name>/resume/last.pt``) is written after every
-    epoch and continued from when its ``config`` equals ``spec``.
+    ``resume`` (``results/classifiers/<name>/resume/last.pt``) is written after every epoch
+    and continued from when its key matches; the caller calls ``resume.finish()`` once the
+    outputs are written. ``stop_after_epochs`` raises :class:`TrainingStopped` after that many
+    epochs of this call (simulated preemption).
     """
     seed_everything(int(spec["seed"]))
     idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
@@ -160,20 +175,18 @@ def train_classifier(
     )
     history: list[dict[str, Any]] = []
     start = 0
-    if resume_path is not None and Path(resume_path).exists():
-        state = load_torch(resume_path, kind="classifier_resume")
-        if state.get("config") == spec:
-            model.load_state_dict(state["model"])
-            opt.load_state_dict(state["optimizer"])
-            history, start = list(state["history"]), int(state["epoch"])
-            set_rng_state(state["rng"])
-            log.info("%s: resuming after epoch %d from %s", name, start, resume_path)
-        else:
-            log.info("%s: %s was made by another config; starting afresh", name, resume_path)
+    state = resume.load() if resume is not None else None
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        history, start = list(state["history"]), int(state["epoch"])
+        set_rng_state(state["rng"])
+        log.info("%s: resuming after epoch %d from %s", name, start, resume.path)
     steps_per_epoch = math.ceil(len(y) / int(spec["batch_size"]))
+    pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None  # refilled on resume
     for epoch in range(start, int(spec["epochs"])):
         t0 = time.perf_counter()
-        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch)
+        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch, pool)
         row.update(
             epoch=epoch + 1, test_clean_acc=accuracy(model, xt, yt), n_train=len(y), seconds=time.perf_counter() - t0
         )
@@ -189,19 +202,19 @@ def train_classifier(
             row["eps"],
             row["seconds"],
         )
-        if resume_path is not None:
-            save_torch(
+        if resume is not None:
+            resume.save(
                 {
-                    "kind": "classifier_resume",
-                    "config": spec,
                     "model": model.state_dict(),
                     "optimizer": opt.state_dict(),
                     "epoch": epoch + 1,
                     "history": history,
                     "rng": rng_state(),
-                },
-                resume_path,
+                }
             )
+        done = epoch + 1 - start
+        if stop_after_epochs is not None and done >= stop_after_epochs and epoch + 1 < int(spec["epochs"]):
+            raise TrainingStopped(f"stopped after {done} epoch(s) as requested; resume state holds epoch {epoch + 1}")
     model.eval()
     ckpt = checkpoint_dict(
         model,

@@ -26,4 +26,11 @@ def main(args: argparse.Namespace) -> None:
         return
     if not args.family or not args.input or not args.out:
         raise AdvgenError("--family, --input and --out are required (or --list)")
-    render(args.family, args.input, args.out, parse_spec(args.spec))
+    spec = parse_spec(args.spec)
+    try:
+        render(args.family, args.input, args.out, spec)
+    except AdvgenError as exc:  # name the input files when the message does not
+        message = str(exc)
+        if not any(str(p) in message for p in args.input):
+            raise AdvgenError(f"{', '.join(args.input)}: {message}") from exc
+        raise

@@ -20,14 +20,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from advgen.io import read_parquet, write_parquet
+    from advgen.io import read_table, write_parquet
 
     from advgen.errors import AdvgenError
 
     tables = [*args.tables, *args.inputs]
     if not tables:
         raise AdvgenError("sample-quality-table: no input tables given")
-    table = pd.concat([read_parquet(p) for p in tables], ignore_index=True)
+    table = pd.concat([read_table(p, ("dataset", "family", "model")) for p in tables], ignore_index=True)
     order = {"real": 0, "gan": 1, "autoencoder": 2}
     table = table.sort_values(["dataset", "family", "model"], key=lambda c: c.map(order) if c.name == "family" else c)
     write_parquet(table.reset_index(drop=True), args.out)

@@ -15,12 +15,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
+    from advgen.errors import AdvgenError
     from advgen.io import read_parquet, write_text
     from advgen.plots import tables
 
-    if args.table == "sample_quality":
-        text = tables.sample_quality(read_parquet(args.input))
-    else:
-        minimal = read_parquet(args.minimal) if args.minimal else None
-        text = tables.robustness(read_parquet(args.input), minimal)
+    files = ", ".join(p for p in (args.input, args.minimal) if p)
+    try:
+        if args.table == "sample_quality":
+            text = tables.sample_quality(read_parquet(args.input))
+        else:
+            minimal = read_parquet(args.minimal) if args.minimal else None
+            text = tables.robustness(read_parquet(args.input), minimal)
+    except AdvgenError as exc:
+        message = str(exc)
+        raise AdvgenError(message if any(message.startswith(p) for p in files.split(", ")) else f"{files}: {message}") from exc
     write_text(args.out, text)

@@ -17,20 +17,42 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
     p.add_argument("--model", required=True, help="output: checkpoint (.pt)")
     p.add_argument("--history", required=True, help="output: per-epoch history (.parquet)")
-    p.add_argument("--resume", default=None, help="resume checkpoint, written every epoch (undeclared output)")
+    p.add_argument(
+        "--resume",
+        default=None,
+        help="resume file, written every epoch (undeclared; deleted once the outputs are written)",
+    )
+    p.add_argument(
+        "--stop-after-epochs",
+        type=int,
+        help="exit with an error after this many epochs of this invocation, leaving the resume file "
+        "(simulates preemption; default: $ADVGEN_STOP_AFTER_EPOCHS or never)",
+    )
 
 
 def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import save_classifier, train_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
+    from advgen.training import ResumeState, stop_after_epochs
 
     spec = parse_spec(args.spec)
     train, test = load_prepared(args.train), load_prepared(args.test)
-    with lease_device(spec.get("device", "auto")) as device:
-        ckpt, history = train_classifier(spec, train, test, name=args.name, device=device, resume_path=args.resume)
+    resume = ResumeState(args.resume, spec, {"train": args.train, "test": args.test}) if args.resume else None
+    with start_job(spec, seed=False) as device:
+        ckpt, history = train_classifier(
+            spec,
+            train,
+            test,
+            name=args.name,
+            device=device,
+            resume=resume,
+            stop_after_epochs=stop_after_epochs(args.stop_after_epochs),
+        )
     save_classifier(args.model, ckpt)
     write_parquet(history, args.history)
+    if resume is not None:
+        resume.finish()
     log.info("%s: test accuracy %.4f", args.name, history["test_clean_acc"].iloc[-1] if len(history) else float("nan"))

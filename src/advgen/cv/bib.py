@@ -18,7 +18,12 @@ slides       no        URL of the ``[slides]`` link
 
 Entries the parser could not read (``library.failed_blocks``), duplicate citation keys
 and duplicate fields are reported with their line, as is a missing required field or an
-entry whose authors do not include the CV owner (usually a misspelt name).
+entry whose authors do not include the CV owner (usually a misspelt name). A missing comma
+between two fields makes BibTeX read the second one as part of the first value
+(``venue = {X Workshop} url = {...}``): a value containing ``name =`` of a known field is
+an error naming the line of the swallowed field. Fields that upstream CV repositories name
+differently (:data:`ALIASES`, e.g. ``codeurl``) are read as their advgen field; any other
+field that is neither advgen's nor standard BibTeX is a warning naming it.
 """
 
 from __future__ import annotations
@@ -33,6 +38,23 @@ from advgen.cv.names import Author, decode_latex, decode_name, mark_owner
 from advgen.cv.source import CVError
 
 REQUIRED = ("title", "author", "year", "venue")
+FIELDS = (*REQUIRED, "note", "selected", "url", "code", "slides")
+# Other names for advgen's fields, as used by upstream CV/BibTeX repositories (al-folio & co.).
+ALIASES = {
+    "codeurl": "code", "code_url": "code", "github": "code", "repository": "code",
+    "slidesurl": "slides", "slides_url": "slides",
+    "pdf": "url", "link": "url", "paperurl": "url", "html": "url",
+}  # fmt: skip
+# Standard BibTeX/biblatex fields the CV does not show: accepted without a warning.
+STANDARD = frozenset(
+    "address abstract annote archiveprefix booktitle chapter doi edition editor eprint howpublished institution "
+    "isbn issn journal keywords language month number organization pages primaryclass publisher school series "
+    "type volume urldate".split()
+)
+KNOWN = frozenset(FIELDS) | frozenset(ALIASES) | STANDARD
+_SWALLOWED = re.compile(r"(?:[}\"]|\s)\s*([A-Za-z_]+)\s*=\s*[{\"\w]")
+
+log = logging.getLogger(__name__)
 _KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
 _URL = re.compile(r"^https?://\S+$")
 
@@ -107,17 +129,46 @@ def parse_library(path: str | Path) -> Any:
 
 def _field(entry: Any, name: str) -> Any:
     field = entry.fields_dict.get(name)
-    return None if field is None else field.value
+    if field is None:
+        for alias, canonical in ALIASES.items():
+            if canonical == name and alias in entry.fields_dict:
+                return entry.fields_dict[alias].value
+        return None
+    return field.value
+
+
+def _check_fields(path: Path, entry: Any) -> None:
+    """A swallowed field (missing comma) is an error; unknown fields are a warning."""
+    for field in entry.fields:
+        if not isinstance(field.value, str):
+            continue
+        for match in _SWALLOWED.finditer(field.value):
+            name = match.group(1).lower()
+            if name in KNOWN:
+                line = field.start_line + 1 + field.value[: match.start(1)].count("\n")
+                raise CVError(
+                    f"{path}:{line}: entry '{entry.key}': field '{name}' is swallowed into the value of "
+                    f"'{field.key}' (missing comma before '{name} ='?)"
+                )
+    unknown = sorted(f.key for f in entry.fields if f.key.lower() not in KNOWN)
+    if unknown:
+        log.warning(
+            "%s:%d: entry '%s': unknown field(s) %s ignored (the CV reads: %s)",
+            path, _line(entry), entry.key, ", ".join(unknown), ", ".join(FIELDS),
+        )  # fmt: skip
 
 
 def _line(entry: Any, name: str | None = None) -> int:
-    if name is not None and name in entry.fields_dict:
-        return entry.fields_dict[name].start_line + 1
+    if name is not None:
+        for key in (name, *(a for a, c in ALIASES.items() if c == name)):
+            if key in entry.fields_dict:
+                return entry.fields_dict[key].start_line + 1
     return entry.start_line + 1
 
 
 def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
     where = f"{path}:{_line(entry)}: entry '{entry.key}'"
+    _check_fields(path, entry)
     for name in REQUIRED:
         value = _field(entry, name)
         if value is None or (isinstance(value, str) and not value.strip()):

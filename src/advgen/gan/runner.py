@@ -3,9 +3,9 @@
 Outputs (``results/gans/<name>/``): ``checkpoint.pt``, ``losses.parquet`` (one row per
 iteration), ``samples/epoch_NNN.png`` (fixed-noise grid per epoch) and ``status.json``.
 While training, ``resume/last.pt`` and ``resume/samples/`` are written atomically at the
-end of every epoch; they are not declared outputs, so a killed job keeps them and its
-rerun continues from the last completed epoch (when the checkpoint's config equals the
-spec). They are deleted once the declared outputs are written.
+end of every epoch (:class:`advgen.training.ResumeState`): a killed job keeps them and its
+rerun continues from the last completed epoch when spec, training split and advgen version
+are unchanged. They are deleted once the declared outputs are written.
 """
 
 from __future__ import annotations
@@ -19,32 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advgen.errors import AdvgenError
 from advgen.gan.grid import save_grid
 from advgen.gan.train import GanRun
-from advgen.io import load_torch, save_torch, write_json, write_parquet
+from advgen.io import save_torch, write_json, write_parquet
+from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
 
 log = logging.getLogger(__name__)
 
-
-class TrainingStopped(AdvgenError):
-    """Training stopped on request after some epochs (simulated preemption); rerun to resume."""
-
-
-STOP_ENV = "ADVGEN_STOP_AFTER_EPOCHS"
-
-
-def stop_after_epochs(value: int | None) -> int | None:
-    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it)."""
-    if value is not None:
-        return value
-    env = os.environ.get(STOP_ENV, "").strip()
-    if not env:
-        return None
-    try:
-        return int(env)
-    except ValueError as exc:
-        raise AdvgenError(f"${STOP_ENV}: expected an integer, got {env!r}") from exc
+__all__ = ["STOP_ENV", "GanOutputs", "TrainingStopped", "publish_folder", "stop_after_epochs", "train_gan"]
 
 
 @dataclass(frozen=True)
@@ -60,21 +42,6 @@ class GanOutputs:
         """The standard layout below ``results/gans/<name>``."""
         f = Path(folder)
         return cls(f / "checkpoint.pt", f / "losses.parquet", f / "samples", f / "status.json", f / "resume")
-
-
-def load_resume(path: Path, spec: dict[str, Any], kind: str) -> dict[str, Any] | None:
-    """The resume checkpoint at ``path`` if it belongs to ``spec``, else ``None`` (logged)."""
-    if not path.exists():
-        return None
-    try:
-        ckpt = load_torch(path, kind=kind, required=("config", "epoch", "rows"))
-    except AdvgenError as exc:
-        log.warning("ignoring unreadable resume checkpoint (%s); starting from scratch", exc)
-        return None
-    if ckpt["config"] != spec:
-        log.warning("%s was written for a different spec; starting from scratch", path)
-        return None
-    return ckpt
 
 
 def publish_folder(src: Path, dest: Path) -> None:
@@ -99,13 +66,12 @@ def train_gan(
     run = GanRun(spec, str(train_path), device)
     last_path = outputs.resume / "last.pt"
     resume_samples = outputs.resume / "samples"
-    ckpt = load_resume(last_path, spec, "gan")
+    resume = ResumeState(last_path, spec, {"train": train_path}, extra=(resume_samples,))
+    ckpt = resume.load()
     if ckpt is not None:
         run.load_state_dict(ckpt)
         run.resumed_from.append(run.epoch)
         log.info("resuming from %s at epoch %d", last_path, run.epoch)
-    else:
-        shutil.rmtree(outputs.resume, ignore_errors=True)
     last_good = copy.deepcopy(run.state_dict(with_log=False))
     epochs_this_call = 0
     while run.epoch < spec["epochs"]:
@@ -120,7 +86,7 @@ def train_gan(
         run.epochs_info.append({"epoch": run.epoch, "diversity": div, "iterations": run.iteration})
         save_grid(samples, resume_samples / f"epoch_{run.epoch:03d}.png")
         state = run.state_dict()
-        save_torch(state, last_path)
+        resume.save(state)
         last_good = copy.deepcopy({k: v for k, v in state.items() if k not in _LOG_KEYS})
         rows = run.rows[-1] if run.rows else None
         log.info("epoch %d/%d: g_loss %.4f d_loss %.4f diversity %.3f", run.epoch, spec["epochs"], rows[2], rows[3], div)
@@ -151,7 +117,7 @@ def train_gan(
     resume_samples.mkdir(parents=True, exist_ok=True)
     publish_folder(resume_samples, outputs.samples)
     write_json(outputs.status, status)
-    shutil.rmtree(outputs.resume, ignore_errors=True)
+    resume.finish()
     log.info("status %s after %d epochs (%.1f s)", status["status"], status["epochs_completed"], run.seconds)
     return status
 

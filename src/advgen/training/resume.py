@@ -1,0 +1,151 @@
+"""Resumable training state, shared by GAN, autoencoder and classifier training.
+
+A training job writes ``<resume folder>/last.pt`` atomically after every epoch. The file is
+not a declared output: a killed job keeps it, and its rerun continues from the last
+completed epoch. It is used only when its *key* equals the key of the job at hand:
+
+* the job spec (the rule's ``params.spec``: hyperparameters, seed, device),
+* the SHA-256 of every input file (prepared splits, upstream checkpoints), by role,
+* the advgen version.
+
+A mismatch (other spec, changed dataset, new version) or an unreadable file is logged on
+one line and training starts afresh; the folder is deleted once the declared outputs are
+written (:meth:`ResumeState.finish`), so a forced rerun always retrains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from advgen.errors import AdvgenError, CheckpointError
+from advgen.io import load_torch, save_torch
+
+log = logging.getLogger(__name__)
+
+KIND = "resume"
+STOP_ENV = "ADVGEN_STOP_AFTER_EPOCHS"
+
+
+class TrainingStopped(AdvgenError):
+    """Training stopped on request after some epochs (simulated preemption); rerun to resume."""
+
+
+def stop_after_epochs(value: int | None) -> int | None:
+    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it)."""
+    if value is not None:
+        return value
+    env = os.environ.get(STOP_ENV, "").strip()
+    if not env:
+        return None
+    try:
+        return int(env)
+    except ValueError as exc:
+        raise AdvgenError(f"${STOP_ENV}: expected an integer, got {env!r}") from exc
+
+
+def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's content (a missing input is a :class:`CheckpointError` naming it)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(chunk):
+                h.update(block)
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot read input ({exc.strerror or exc})") from exc
+    return h.hexdigest()
+
+
+def resume_key(spec: Mapping[str, Any], inputs: Mapping[str, str | Path] | None = None) -> dict[str, Any]:
+    """The identity of a training job: spec, input digests by role, advgen version."""
+    from advgen import __version__
+
+    return {
+        "spec": dict(spec),
+        "inputs": {role: file_digest(p) for role, p in sorted((inputs or {}).items())},
+        "version": __version__,
+    }
+
+
+class ResumeState:
+    """The resume file of one training job.
+
+    Args:
+        path: the resume file (``results/<family>/<name>/resume/last.pt``).
+        spec: the job spec.
+        inputs: role -> path of every input file the training reads.
+        extra: further folders that belong to the resume state (e.g. per-epoch sample grids).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        spec: Mapping[str, Any],
+        inputs: Mapping[str, str | Path] | None = None,
+        *,
+        extra: tuple[str | Path, ...] = (),
+    ) -> None:
+        self.path = Path(path)
+        self.extra = tuple(Path(p) for p in extra)
+        self.key = resume_key(spec, inputs)
+
+    def load(self) -> dict[str, Any] | None:
+        """The saved training state if it belongs to this job, else ``None`` (stale state removed)."""
+        if not self.path.exists():
+            self._clear()
+            return None
+        try:
+            saved = load_torch(self.path, kind=KIND, required=("key", "state"))
+        except CheckpointError as exc:
+            log.warning("ignoring unreadable resume state (%s); starting afresh", exc)
+            self._clear()
+            return None
+        old = saved["key"]
+        if old == self.key:
+            return dict(saved["state"])
+        why = self._difference(old)
+        log.warning("%s: resume state is stale (%s); starting afresh", self.path, why)
+        self._clear()
+        return None
+
+    def _difference(self, old: Any) -> str:
+        if not isinstance(old, Mapping):
+            return "no key"
+        if old.get("version") != self.key["version"]:
+            return f"written by advgen {old.get('version')}, this is {self.key['version']}"
+        if old.get("spec") != self.key["spec"]:
+            changed = sorted(
+                k
+                for k in set(old.get("spec") or {}) | set(self.key["spec"])
+                if (old.get("spec") or {}).get(k) != self.key["spec"].get(k)
+            )
+            return f"spec changed: {', '.join(changed) or 'structure'}"
+        old_inputs = old.get("inputs") or {}
+        changed = sorted(r for r in set(old_inputs) | set(self.key["inputs"]) if old_inputs.get(r) != self.key["inputs"].get(r))
+        return f"input changed: {', '.join(changed)}"
+
+    def save(self, state: Mapping[str, Any]) -> None:
+        """Write ``state`` (atomically) under this job's key."""
+        save_torch({"kind": KIND, "key": self.key, "state": dict(state)}, self.path)
+
+    def _clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+        for folder in self.extra:
+            shutil.rmtree(folder, ignore_errors=True)
+        _remove_if_empty(self.path.parent)
+
+    def finish(self) -> None:
+        """Delete the resume state: call after the declared outputs are written."""
+        self._clear()
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass

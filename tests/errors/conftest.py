@@ -1,0 +1,112 @@
+"""Shared fixtures of the bad-input corpus: tiny valid files next to broken ones."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from advgen.cli import main as cli_main
+
+
+INFO_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO [\w.]+: ")
+
+
+def run_cli(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """Run ``advgen ARGV`` in-process; returns (exit status, stderr), logging included as the CLI prints it."""
+    capsys.readouterr()
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        code = cli_main(list(argv))
+    except SystemExit as exc:  # argparse
+        code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    return code, capsys.readouterr().err
+
+
+def assert_one_line_error(code: int, err: str, *named: str, workdir: Path | None = None) -> None:
+    """Exit status 2, one error line naming every string of ``named``, no traceback, no results.
+
+    Progress records the CLI logs at INFO before the failure (``<date> <time> INFO name: ...``,
+    e.g. the device lease) are not part of the error and are skipped; anything else counts.
+    """
+    assert code == 2, f"exit status {code}, stderr:\n{err}"
+    lines = [line for line in err.strip("\n").splitlines() if not INFO_RECORD.match(line)]
+    assert len(lines) == 1, f"expected one error line on stderr, got {len(lines)}:\n{err}"
+    assert "Traceback" not in err
+    for text in named:
+        assert text in lines[0], f"{text!r} not named in: {lines[0]}"
+    if workdir is not None:
+        left = [p for p in (workdir / "results").rglob("*") if p.is_file()] if (workdir / "results").exists() else []
+        assert not left, f"partial output left: {left}"
+
+
+@pytest.fixture(scope="session")
+def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A prepared split, a classifier and a GAN checkpoint, tiny but valid."""
+    import torch
+
+    from advgen.classifiers import build_classifier, save_classifier
+    from advgen.classifiers.checkpoint import checkpoint_dict
+    from advgen.data import load_source, save_prepared
+    from advgen.gan import GanOutputs, train_gan
+    from advgen.gan.spec import complete_spec
+
+    folder = tmp_path_factory.mktemp("good")
+    spec = {"source": "digits", "image_size": 28, "max_train": 64, "max_test": 32, "split_seed": 0, "test_fraction": 0.2}
+    train, test = load_source(spec)
+    for split, name in ((train, "train"), (test, "test")):
+        save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
+    torch.manual_seed(0)
+    model = build_classifier("fc10", [1, 28, 28], 10, 1.0)
+    kwargs = {"in_shape": [1, 28, 28], "num_classes": 10, "width": 1.0}
+    save_classifier(
+        folder / "clf.pt",
+        checkpoint_dict(model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None),
+    )
+    gan = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": 8, "batch_size": 16,
+           "epochs": 1, "grid_size": 16, "seed": 0}  # fmt: skip
+    train_gan(complete_spec(gan, "gan"), folder / "train.pt", GanOutputs.under(folder / "gan"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def bad_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Broken inputs: garbage, empty, a folder, wrong payloads, Parquet with other columns."""
+    import pandas as pd
+    import torch
+
+    folder = tmp_path_factory.mktemp("bad")
+    (folder / "garbage.pt").write_bytes(os.urandom(512))
+    (folder / "empty.pt").write_bytes(b"")
+    (folder / "folder.pt").mkdir()
+    torch.save([1, 2, 3], folder / "list.pt")
+    torch.save({"kind": "gan"}, folder / "kind_gan.pt")
+    torch.save({"kind": "classifier"}, folder / "kind_classifier.pt")
+    buf = io.BytesIO()
+    pd.DataFrame({"a": [1], "b": [2.0]}).to_parquet(buf)
+    (folder / "other.parquet").write_bytes(buf.getvalue())
+    (folder / "text.parquet").write_text("not a parquet file\n")
+    (folder / "truncated.parquet").write_bytes(buf.getvalue()[:40])
+    return folder
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working folder (outputs go under its results/)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

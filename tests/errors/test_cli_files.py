@@ -1,0 +1,183 @@
+"""Bad files handed to the CLI: one line naming the file, exit status 2, nothing written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.errors.conftest import assert_one_line_error, run_cli
+
+CLF_SPEC = {
+    "arch": "fc10", "batch_size": 16, "dataset": "digits", "device": "cpu", "epochs": 1, "eps": 0.3,
+    "eps_warmup_epochs": 0, "fgsm_alpha": 0.5, "lr": 0.001, "mode": "standard", "momentum": 0.9, "optimizer": "adam",
+    "pgd_step_factor": 2.5, "pgd_steps": 3, "seed": 0, "subset_seed": 0, "train_fraction": 1.0, "train_subset": "all",
+    "weight_decay": 0.0, "width": 1.0,
+}  # fmt: skip
+GAN_SPEC = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": 8, "batch_size": 16,
+            "epochs": 1, "grid_size": 16, "seed": 0}  # fmt: skip
+AE_SPEC = {"dataset": "digits", "z_dim": 6, "width": 4, "batch_size": 16, "epochs": 1, "cdf_levels": 9, "n_novel": 8,
+           "seed": 0}  # fmt: skip
+ATTACK_SPEC = {"attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0}, "device": "cpu",
+               "eval": {"batch_size": 8, "max_examples": 8}}  # fmt: skip
+PURIFY_SPEC = {"adaptive_steps": 1, "attacks": ["fgsm"], "classifier": "c", "dataset": "digits", "device": "cpu",
+               "eot_samples": 1, "eps": [0.1], "generator": None, "generator_kind": None, "method": "none",
+               "num_images": 4, "operating": True, "pgd_steps": 1, "point": "bare", "purifier": "none", "restarts": 0,
+               "seed": 0, "steps": 0}  # fmt: skip
+TRANSFER_SPEC = {"attacks": {"fgsm": {"attack": "FGSM", "params": {}, "seed": 0}}, "device": "cpu",
+                 "eval": {"batch_size": 8, "max_examples": 8},
+                 "transfer": {"attacks": ["fgsm"], "classifiers": ["a", "b"], "eps": 0.2, "noise_seed": 0}}  # fmt: skip
+PROBE_SPEC = {"dataset": "digits", "device": "cpu", "eps": [0.1], "family": "gan", "loss": "non_saturating",
+              "max_iter": 5, "num_images": 8, "pgd_steps": 1, "restarts": 1, "seed": 0, "source": "g",
+              "train_images": 16, "unroll_k": 0, "weight_decay": 0.0001}  # fmt: skip
+FLIP_SPEC = {"dataset": "digits", "device": "cpu", "eps_max": 0.5, "gan": "g", "loss": "mse", "num_images": 4,
+             "pgd_steps": 1, "search_steps": 2, "seed": 0, "unroll_k": 0}  # fmt: skip
+MASK_SPEC = {"dataset": "digits", "mask": "left_half", "num_images": 4, "seed": 0}
+TRUNC_SPEC = {"classifier": "c", "dataset": "digits", "device": "cpu", "generator": "g", "generator_kind": "gan",
+              "num_samples": 16, "point": "p", "psi": 0.5, "seed": 0, "sweep": "truncation"}  # fmt: skip
+SWEEP_SPEC = {"attack": {"attack": "FGSM", "params": {}, "seed": 0}, "device": "cpu", "eps": 0.2,
+              "eval": {"batch_size": 8, "max_examples": 8}, "points": {"a": CLF_SPEC}}  # fmt: skip
+PLOT_SPEC = {"cdf_panels": 8, "dpi": 50, "experiment": "x", "interpolation_pairs": 8, "inversion_images": 4,
+             "sample_panels": 6, "sample_scale": 2, "smoothing": 25, "vector_formats": []}  # fmt: skip
+
+
+def j(spec: dict) -> str:
+    return json.dumps(spec)
+
+
+TRAIN_CLF = ["train-classifier", "--name", "c", "--spec", j(CLF_SPEC), "--model", "results/m.pt",
+             "--history", "results/h.parquet", "--resume", "results/resume/last.pt"]  # fmt: skip
+TRAIN_GAN = ["train-gan", "--spec", j(GAN_SPEC), "--checkpoint", "results/g/checkpoint.pt", "--losses",
+             "results/g/l.parquet", "--samples", "results/g/samples", "--status", "results/g/s.json", "--device", "cpu"]  # fmt: skip
+TRAIN_AE = ["train-ae", "--spec", j(AE_SPEC), "--checkpoint", "results/a/c.pt", "--losses", "results/a/l.parquet",
+            "--latent-cdf", "results/a/cdf.parquet", "--novel", "results/a/n.png", "--reconstructions",
+            "results/a/r.png", "--metrics", "results/a/m.json", "--device", "cpu"]  # fmt: skip
+ATTACK = ["attack", "--classifier", "c", "--attack", "fgsm", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
+
+# (id, argv with {G} = good files, {B} = bad files, the bad path that the line must name)
+CASES = [
+    ("train-classifier-train-missing", TRAIN_CLF + ["--train", "{B}/missing.pt", "--test", "{G}/test.pt"], "{B}/missing.pt"),
+    ("train-classifier-train-garbage", TRAIN_CLF + ["--train", "{B}/garbage.pt", "--test", "{G}/test.pt"], "{B}/garbage.pt"),
+    ("train-classifier-train-empty", TRAIN_CLF + ["--train", "{B}/empty.pt", "--test", "{G}/test.pt"], "{B}/empty.pt"),
+    ("train-classifier-train-is-classifier", TRAIN_CLF + ["--train", "{G}/clf.pt", "--test", "{G}/test.pt"], "{G}/clf.pt"),
+    ("train-classifier-test-list", TRAIN_CLF + ["--train", "{G}/train.pt", "--test", "{B}/list.pt"], "{B}/list.pt"),
+    ("train-classifier-test-folder", TRAIN_CLF + ["--train", "{G}/train.pt", "--test", "{B}/folder.pt"], "{B}/folder.pt"),
+    ("train-gan-train-garbage", TRAIN_GAN + ["--train", "{B}/garbage.pt"], "{B}/garbage.pt"),
+    ("train-gan-train-missing", TRAIN_GAN + ["--train", "{B}/missing.pt"], "{B}/missing.pt"),
+    ("train-gan-train-kind", TRAIN_GAN + ["--train", "{B}/kind_gan.pt"], "{B}/kind_gan.pt"),
+    ("train-ae-train-empty", TRAIN_AE + ["--train", "{B}/empty.pt", "--test", "{G}/test.pt"], "{B}/empty.pt"),
+    ("train-ae-test-missing", TRAIN_AE + ["--train", "{G}/train.pt", "--test", "{B}/missing.pt"], "{B}/missing.pt"),
+    ("attack-model-garbage", ATTACK + ["--model", "{B}/garbage.pt", "--test", "{G}/test.pt"], "{B}/garbage.pt"),
+    ("attack-model-missing", ATTACK + ["--model", "{B}/missing.pt", "--test", "{G}/test.pt"], "{B}/missing.pt"),
+    ("attack-model-is-gan", ATTACK + ["--model", "{G}/gan/checkpoint.pt", "--test", "{G}/test.pt"], "{G}/gan/checkpoint.pt"),
+    ("attack-model-kind-only", ATTACK + ["--model", "{B}/kind_classifier.pt", "--test", "{G}/test.pt"], "{B}/kind_classifier.pt"),
+    ("attack-test-garbage", ATTACK + ["--model", "{G}/clf.pt", "--test", "{B}/garbage.pt"], "{B}/garbage.pt"),
+    ("attack-table-other-columns", ["attack-table", "--curves", "{B}/other.parquet", "--out", "results/c.parquet",
+                                    "--minimal", "results/m.parquet"], "{B}/other.parquet"),
+    ("attack-table-not-parquet", ["attack-table", "--curves", "{B}/text.parquet", "--out", "results/c.parquet",
+                                  "--minimal", "results/m.parquet"], "{B}/text.parquet"),
+    ("attack-table-missing", ["attack-table", "--curves", "{B}/missing.parquet", "--out", "results/c.parquet",
+                              "--minimal", "results/m.parquet"], "{B}/missing.parquet"),
+    ("sample-quality-table-other-columns", ["sample-quality-table", "--inputs", "{B}/other.parquet", "--out",
+                                            "results/s.parquet"], "{B}/other.parquet"),
+    ("sample-quality-table-truncated", ["sample-quality-table", "--inputs", "{B}/truncated.parquet", "--out",
+                                        "results/s.parquet"], "{B}/truncated.parquet"),
+    ("summary-table-sq-other-columns", ["summary-table", "--table", "sample_quality", "--input", "{B}/other.parquet",
+                                        "--out", "results/t.md"], "{B}/other.parquet"),
+    ("summary-table-robustness-other-columns", ["summary-table", "--table", "robustness", "--input",
+                                                "{B}/other.parquet", "--out", "results/t.md"], "{B}/other.parquet"),
+    ("summary-table-robustness-text", ["summary-table", "--table", "robustness", "--input", "{B}/text.parquet",
+                                       "--out", "results/t.md"], "{B}/text.parquet"),
+    ("aggregate-sweep-other-columns", ["aggregate-sweep", "--sweep", "inversion", "--out", "results/s.parquet",
+                                       "{B}/other.parquet"], "{B}/other.parquet"),
+    ("aggregate-sweep-missing", ["aggregate-sweep", "--sweep", "truncation", "--out", "results/s.parquet",
+                                 "{B}/missing.parquet"], "{B}/missing.parquet"),
+    ("aggregate-defense-other-columns", ["aggregate-defense", "--table", "probe", "--out", "results/d.parquet",
+                                         "{B}/other.parquet"], "{B}/other.parquet"),
+    ("aggregate-defense-text", ["aggregate-defense", "--table", "flip", "--out", "results/d.parquet",
+                                "{B}/text.parquet"], "{B}/text.parquet"),
+    ("purify-classifier-garbage", ["purify", "--spec", j(PURIFY_SPEC), "--classifier", "{B}/garbage.pt", "--images",
+                                   "{G}/test.pt", "--out", "results/p.parquet"], "{B}/garbage.pt"),
+    ("purify-images-kind", ["purify", "--spec", j(PURIFY_SPEC), "--classifier", "{G}/clf.pt", "--images",
+                            "{B}/kind_gan.pt", "--out", "results/p.parquet"], "{B}/kind_gan.pt"),
+    ("transfer-model-garbage", ["transfer", "--spec", j(TRANSFER_SPEC), "--models", "a={G}/clf.pt",
+                                "b={B}/garbage.pt", "--test", "{G}/test.pt", "--out", "results/t.parquet"], "{B}/garbage.pt"),
+    ("robustness-sweep-model-is-gan", ["robustness-sweep", "--sweep", "capacity", "--spec", j(SWEEP_SPEC), "--models",
+                                       "a={G}/gan/checkpoint.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt",
+                                       "--out", "results/r.parquet"], "{G}/gan/checkpoint.pt"),
+    ("sweep-masks-images-garbage", ["sweep-masks", "--spec", j(MASK_SPEC), "--images", "{B}/garbage.pt", "--out",
+                                    "results/m.pt"], "{B}/garbage.pt"),
+    ("flip-discriminator-gan-is-classifier", ["flip-discriminator", "--spec", j(FLIP_SPEC), "--gan", "{G}/clf.pt",
+                                              "--images", "{G}/test.pt", "--out", "results/f.parquet"], "{G}/clf.pt"),
+    ("probe-discriminator-model-garbage", ["probe-discriminator", "--spec", j(PROBE_SPEC), "--model",
+                                           "{B}/garbage.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt",
+                                           "--out", "results/p.parquet"], "{B}/garbage.pt"),
+    ("truncation-generator-garbage", ["truncation", "--spec", j(TRUNC_SPEC), "--generator", "{B}/garbage.pt",
+                                      "--classifier", "{G}/clf.pt", "--reference", "{G}/train.pt", "--out",
+                                      "results/t.parquet"], "{B}/garbage.pt"),
+    ("plot-input-other-columns", ["plot", "--family", "ae_latent_cdf", "--input", "{B}/other.parquet", "--out",
+                                  "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/other.parquet"),
+    ("plot-input-missing", ["plot", "--family", "gan_losses", "--input", "{B}/missing.parquet", "--out",
+                            "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/missing.parquet"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("argv", "named"), [pytest.param(a, n, id=i) for i, a, n in CASES])
+def test_bad_file_is_one_line(argv, named, good_files: Path, bad_files: Path, workdir: Path, capsys) -> None:
+    fill = {"{G}": str(good_files), "{B}": str(bad_files)}
+
+    def sub(text: str) -> str:
+        for key, value in fill.items():
+            text = text.replace(key, value)
+        return text
+
+    code, err = run_cli([sub(a) for a in argv], capsys)
+    assert_one_line_error(code, err, sub(named), workdir=workdir)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        MemoryError(),
+        RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't allocate memory: you tried "
+                     "to allocate 4000000000000 bytes. Error code 12 (Cannot allocate memory)"),
+    ],
+    ids=["MemoryError", "cpu-allocator"],
+)  # fmt: skip
+def test_running_out_of_memory_is_one_line(exc, monkeypatch, workdir: Path, capsys) -> None:
+    import advgen.commands.check_config as command
+
+    def main(args):
+        raise exc
+
+    monkeypatch.setattr(command, "main", main)
+    code, err = run_cli(["check-config", "x.yaml"], capsys)
+    assert_one_line_error(code, err, "advgen check-config: error: out of memory", "lower batch_size", workdir=workdir)
+
+
+def test_other_runtime_errors_keep_their_traceback(monkeypatch, capsys) -> None:
+    import advgen.commands.check_config as command
+
+    def main(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(command, "main", main)
+    with pytest.raises(RuntimeError, match="a bug"):
+        run_cli(["check-config", "x.yaml"], capsys)
+
+
+@pytest.mark.parametrize(("argv", "named"), [pytest.param(a, n, id=i) for i, a, n in CASES[:3] + CASES[16:17]])
+def test_bad_file_as_a_process(argv, named, good_files: Path, bad_files: Path, tmp_path: Path) -> None:
+    """The same in a real process: stderr as Snakemake's log file gets it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import tool_env
+
+    fill = {"{G}": str(good_files), "{B}": str(bad_files)}
+    args = [a.replace("{G}", fill["{G}"]).replace("{B}", fill["{B}"]) for a in argv]
+    proc = subprocess.run([sys.executable, "-m", "advgen", *args], cwd=tmp_path, env=tool_env(), capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert_one_line_error(proc.returncode, proc.stderr, named.replace("{B}", fill["{B}"]).replace("{G}", fill["{G}"]),
+                          workdir=tmp_path)  # fmt: skip
