@@ -3,7 +3,6 @@
 # nothing here imports torch, so the DAG builds in well under a second.
 import os
 import sys
-from pathlib import Path
 
 from advgen.config_files import strict_workflow_config
 from advgen.errors import ConfigError
