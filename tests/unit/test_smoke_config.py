@@ -43,7 +43,10 @@ def test_smoke_keeps_every_experiment_of_paper_yaml() -> None:
     assert smoke["sweeps"]["inversion"]["init"] == paper["sweeps"]["inversion"]["init"]
     assert smoke["defense"]["purify"]["purifiers"].keys() == paper["defense"]["purify"]["purifiers"].keys()
     assert smoke["defense"]["probe"]["gans"] == paper["defense"]["probe"]["gans"]
-    # and it is small
+    # and it is small: the DCGAN pair keeps its layers with fewer feature maps
+    dcgan = smoke["gans"]["celeba64_dcgan"]
+    assert dcgan["generator_kwargs"] == {"ngf": 8} and dcgan["discriminator_kwargs"] == {"ndf": 8}
+    assert smoke["robustness"]["capacity"]["widths"] == [0.125, 1.0]
     assert all(s["epochs"] == 1 for s in smoke["gans"].values())
     assert all(s["max_train"] <= 256 for s in smoke["datasets"].values())
 
