@@ -5,6 +5,7 @@ on the CPU and (when CUDA is present) on the GPU. Both run without random start 
 adversarial examples can be compared (the agreement of their predictions is printed).
 
     python benchmarks/attacks.py [--examples 1000] [--reference-examples 1000] [--threads N]
+    python benchmarks/attacks.py --smoke   # 32 inputs, 8 in the loop, one thread: seconds (CI)
 
 The model is ``results/classifiers/<--classifier>/model.pt`` when it exists, else an
 untrained ``cnn_small``; the inputs are scikit-learn's digits resized to 28x28.
@@ -91,7 +92,10 @@ def main() -> None:
     parser.add_argument("--classifier", default="digits_cnn_small", help="trained classifier to attack, if present")
     parser.add_argument("--batch-size", type=int, default=500, help="advgen's chunk size")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (32 inputs, 8 looped, 1 thread): CI's check")
     args = parser.parse_args()
+    if args.smoke:
+        args.examples, args.reference_examples, args.batch_size, args.threads = 32, 8, 16, 1
     if args.threads:
         torch.set_num_threads(args.threads)
     path = Path("results/classifiers") / args.classifier / "model.pt"
@@ -104,7 +108,7 @@ def main() -> None:
     print(f"model: {what}; torch {torch.__version__}, {torch.get_num_threads()} CPU threads")
     n_ref = min(args.reference_examples, args.examples)
     bench(model, x, y, n_ref, "cpu", args.batch_size)
-    if torch.cuda.is_available():
+    if torch.cuda.is_available() and not args.smoke:
         bench(model, x, y, args.examples, "cuda", args.batch_size)
 
 

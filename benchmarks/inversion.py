@@ -10,6 +10,7 @@ second, and how far the two results are apart.
     python benchmarks/inversion.py --arch M1 --steps 50 # the report's M1 (compute-bound)
     python benchmarks/inversion.py --checkpoint results/gans/<gan>/checkpoint.pt \
         --targets results/data/digits/test.pt
+    python benchmarks/inversion.py --smoke              # 4 x 2 x 10, one thread: seconds (CI)
 
 Without ``--checkpoint`` the generator is a freshly initialised one of the zoo; without
 ``--targets`` the targets are the generator's own images at random latents.
@@ -38,7 +39,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     p.add_argument("--skip-loop", action="store_true", help="batched only (e.g. for GPU throughput)")
-    return p.parse_args(argv)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes (4 images x 2 restarts x 10 steps, 1 thread): CI's check")
+    args = p.parse_args(argv)
+    if args.smoke:
+        args.images, args.restarts, args.steps, args.threads = 4, 2, 10, 1
+    return args
 
 
 def build(args: argparse.Namespace) -> tuple[torch.nn.Module, int]:

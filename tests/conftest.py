@@ -59,3 +59,17 @@ def snakemake(
 def workflow_dir(tmp_path: Path) -> Path:
     """A scratch copy of the workflow to run Snakemake in."""
     return copy_workflow(tmp_path / "wf")
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Single-threaded torch for a test module (restored after): tiny models gain nothing from a
+    second thread and lose a lot to contention on a busy machine. Modules use it with
+    ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+

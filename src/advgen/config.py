@@ -7,13 +7,16 @@ are filled in, so the spec a job receives through ``params:`` is complete and a 
 default reruns exactly the jobs it affects.
 
 The schema is split per stage: ``config.schema.yaml`` refers to
-``<stage>.schema.yaml`` files beside it with relative ``$ref``.
+``<stage>.schema.yaml`` files beside it with relative ``$ref``. The schemas are package data
+(``advgen/schemas/``), found with :mod:`importlib.resources`, so a wheel or non-editable install
+validates configs without the source tree.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,14 @@ import yaml
 
 from advgen.errors import ConfigError
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+# pip always installs a package as files (never zipped), so the resource folder is a real path.
+SCHEMA_DIR = Path(str(resources.files("advgen") / "schemas"))
+CONFIG_SCHEMA = SCHEMA_DIR / "config.schema.yaml"
+
+
+def schema_path(name: str) -> Path:
+    """The packaged schema file ``name`` (e.g. ``"cv.schema.yaml"``)."""
+    return SCHEMA_DIR / name
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -99,7 +109,7 @@ def _best_error(errors: list[Any]) -> Any:
 
 def validate_config(
     config: dict[str, Any],
-    schema: str | Path = SCHEMA_DIR / "config.schema.yaml",
+    schema: str | Path | None = None,
     *,
     source: str = "config",
 ) -> dict[str, Any]:
@@ -107,7 +117,8 @@ def validate_config(
 
     Args:
         config: the loaded config dict (modified in place: defaults are added).
-        schema: path of the top-level schema; ``$ref`` targets are resolved beside it.
+        schema: path of the top-level schema; ``$ref`` targets are resolved beside it
+            (default: the packaged ``config.schema.yaml``).
         source: a name for the config used as the message prefix (e.g. its file name).
 
     Returns:
@@ -116,7 +127,7 @@ def validate_config(
     Raises:
         ConfigError: one line, ``<source>: <key.path>: <problem>``.
     """
-    schema = Path(schema)
+    schema = CONFIG_SCHEMA if schema is None else Path(schema)
     if not isinstance(config, dict):
         raise ConfigError(f"{source}: the config must be a mapping, got {type(config).__name__}")
     cls = _validator_class()

@@ -26,11 +26,14 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from advgen.errors import DeviceError
+
 log = logging.getLogger(__name__)
 
 LOCK_DIR_ENV = "ADVGEN_GPU_LOCK_DIR"
 FAKE_GPUS_ENV = "ADVGEN_FAKE_GPUS"
 DEVICE_ENV = "ADVGEN_DEVICE"
+DEVICES = ("auto", "cpu", "cuda")
 
 
 def default_lock_dir() -> Path:
@@ -73,13 +76,14 @@ def _lock_name(device_id: str) -> str:
 
 @contextlib.contextmanager
 def lease_device(
-    prefer: str = "auto", *, lock_dir: Path | None = None, poll_seconds: float = 0.5
+    prefer: str | None = "auto", *, lock_dir: Path | None = None, poll_seconds: float = 0.5
 ) -> Iterator[str]:
     """Lease a device for the duration of the ``with`` block.
 
     Args:
         prefer: ``"auto"`` (a free GPU if any, else CPU), ``"cpu"`` or ``"cuda"``
-            (fail when no GPU exists). ``$ADVGEN_DEVICE`` overrides ``"auto"``.
+            (:class:`~advgen.errors.DeviceError` when no GPU exists). ``$ADVGEN_DEVICE``
+            overrides ``"auto"`` (and ``None``).
         lock_dir: folder holding one lock file per device (default: :func:`default_lock_dir`).
         poll_seconds: how often to retry while every device is taken.
 
@@ -88,8 +92,10 @@ def lease_device(
     """
     from filelock import FileLock, Timeout
 
-    if prefer == "auto":
+    if prefer is None or prefer == "auto":
         prefer = os.environ.get(DEVICE_ENV, "auto")
+    if prefer not in DEVICES:
+        raise DeviceError(f"device '{prefer}' is not one of {', '.join(DEVICES)}")
     if prefer == "cpu":
         log.info("device: cpu (requested)")
         yield "cpu"
@@ -97,7 +103,9 @@ def lease_device(
     ids, fake = candidate_devices()
     if not ids:
         if prefer == "cuda":
-            raise RuntimeError("device 'cuda' requested but no CUDA device is available")
+            raise DeviceError(
+                "device 'cuda' requested but no CUDA device is available here (use device 'auto' or 'cpu')"
+            )
         log.info("device: no CUDA device found, running on CPU")
         yield "cpu"
         return

@@ -18,3 +18,7 @@ class ConfigError(AdvgenError):
 
 class CheckpointError(AdvgenError):
     """A checkpoint or prepared-data file is missing, corrupt or of the wrong kind."""
+
+
+class DeviceError(AdvgenError):
+    """The device a job asks for does not exist here (e.g. ``cuda`` on a machine without CUDA)."""

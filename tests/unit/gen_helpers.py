@@ -5,18 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import torch
 
 from advgen.gan.spec import complete_spec
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Single-threaded torch: faster for these tiny models and immune to busy machines."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from advgen.ae import AeOutputs, moment_factor, moment_mse, moments, train_autoe
 from advgen.gan import TrainingStopped
 from advgen.io import load_torch
 from advgen.models import load_autoencoder, load_generator
-from tests.unit.gen_helpers import ae_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import ae_spec, tiny_split  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_moments_of_a_standard_normal_sample():

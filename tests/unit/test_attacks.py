@@ -9,18 +9,20 @@ import torch
 from torch import nn
 
 import advgen.attacks as attacks
-from advgen.attacks import FGSM, LBFGS, PGD, DeepFool, OnePixel, Spatial
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from advgen.attacks import APGD, APGDT, FAB, FGSM, LBFGS, PGD, AutoAttack, DeepFool, OnePixel, Spatial, Square
+from tests.unit.robust_helpers import blob_split, trained_linear
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 SPLIT = blob_split(90, size=8)
 MODEL = trained_linear(SPLIT)
 X, Y = SPLIT.images, SPLIT.labels
+# four classes: the targeted DLR loss needs the 3rd and 4th largest logits
+SPLIT4 = blob_split(96, size=8, num_classes=4, seed=1)
+MODEL4 = trained_linear(SPLIT4)
+X4, Y4 = SPLIT4.images, SPLIT4.labels
 
 
 class BrightestPixel(nn.Module):
@@ -43,6 +45,14 @@ CASES = {
     "DeepFool": (lambda m: DeepFool(m), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
     "OnePixel": (lambda m: OnePixel(m, population=8, steps=5), [0, 1, 2, 4], (BrightestPixel(), DARK_X, DARK_Y)),
     "Spatial": (lambda m: Spatial(m, rotations=7, translations=3), [0.0, 0.5, 1.0], (MODEL, X, Y)),
+    "APGD": (lambda m: APGD(m, n_iter=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
+    "APGD_DLR_L2": (lambda m: APGD(m, norm="l2", loss="dlr", n_iter=10), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "APGDT": (lambda m: APGDT(m, n_iter=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL4, X4, Y4)),
+    "FAB": (lambda m: FAB(m, n_iter=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
+    "FAB_T_L2": (lambda m: FAB(m, norm="l2", n_iter=10, targeted=True), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL4, X4, Y4)),
+    "Square": (lambda m: Square(m, n_queries=200), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
+    "Square_L2": (lambda m: Square(m, norm="l2", n_queries=200), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "AutoAttack": (lambda m: AutoAttack(m, n_iter=10, n_queries=100), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL4, X4, Y4)),
 }
 
 
@@ -94,7 +104,7 @@ def test_train_mode_is_restored_and_attack_runs_in_eval_mode(name: str) -> None:
     assert torch.equal(result.adv, reference.adv)
 
 
-@pytest.mark.parametrize("name", ["PGD", "OnePixel", "LBFGS"])
+@pytest.mark.parametrize("name", ["PGD", "OnePixel", "LBFGS", "APGD", "FAB_T_L2", "Square", "AutoAttack"])
 def test_seeded(name: str) -> None:
     make, grid, (model, x, y) = CASES[name]
     a, b = make(model).sweep(x, y, [grid[2]])[0], make(model).sweep(x, y, [grid[2]])[0]

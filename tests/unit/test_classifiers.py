@@ -16,12 +16,10 @@ from advgen.classifiers import (
 )
 from advgen.classifiers.training import epsilon_at
 from advgen.errors import CheckpointError, ConfigError
-from tests.unit.robust_helpers import blob_split, one_thread
+from tests.unit.robust_helpers import blob_split
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def spec(**overrides: object) -> dict:

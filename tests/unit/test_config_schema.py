@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advgen.config import load_yaml, parse_spec, spec_json, validate_config
+from advgen.config import CONFIG_SCHEMA, load_yaml, parse_spec, spec_json, validate_config
 from advgen.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = CONFIG_SCHEMA
 
 
 def base() -> dict:
@@ -129,3 +129,15 @@ def test_snakemake_stops_before_any_job_with_one_line(tmp_path: Path) -> None:
     assert lines == ["config error: bad.yaml: datasets.digits.image_size: expected integer, got str 'big'"]
     assert "Traceback" not in proc.stderr
     assert not (wf / "results").exists()
+
+
+def test_schemas_are_package_data_and_the_default():
+    import advgen
+    from advgen.config import SCHEMA_DIR
+
+    assert SCHEMA_DIR == Path(advgen.__file__).parent / "schemas"
+    assert {p.name for p in SCHEMA_DIR.glob("*.schema.yaml")} >= {"config.schema.yaml", "cv.schema.yaml"}
+    cfg = validate_config(base(), source="x.yaml")  # no schema path: the packaged one
+    assert cfg["device"] == "auto"
+    with pytest.raises(ConfigError, match=r"^x.yaml: seed: expected integer"):
+        validate_config({**base(), "seed": "a"}, source="x.yaml")

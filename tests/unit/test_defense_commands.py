@@ -28,6 +28,8 @@ from tests.unit.plots_data import assert_figure
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
 
 SIDE, Z, CLASSES = 16, 6, 3
+TINY_BUDGET = ('{"steps": 2, "restarts": 1, "eot_samples": 2, "rand_samples": 2, "short_unroll": 1, '
+               '"unroll_restarts": 1, "latent_steps": 2}')
 CONFIG = {
     "seed": 0,
     "device": "cpu",
@@ -107,8 +109,10 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     for point in plan.purify_points(cfg):
         path = out / f"purify_{point.purifier}_{point.point}.parquet"
         generator = [] if point.spec["generator"] is None else ["--generator", files[point.spec["generator"]]]
+        # aeproj keeps the original behaviour; the others add every adaptive attack at a tiny budget
+        budget = ["--adaptive", "spec", "--budget", "spec"] if point.purifier == "aeproj" else ["--budget", TINY_BUDGET]
         _run("purify", "--spec", spec_json(dict(point.spec, device="cpu")), "--classifier", files["c"],
-             "--images", files["test"], *generator, "--out", path)  # fmt: skip
+             "--images", files["test"], *generator, "--out", path, *budget)  # fmt: skip
         purify.append(path)
     probe = []
     for family, name in plan.probe_sources(cfg):
@@ -132,9 +136,14 @@ def test_purify_table(tables):
     jobs = set(zip(df["defense"], df["point"]))
     assert jobs == {("none", "bare"), ("gan", "L2_R1"), ("gan", "L2_R2"), ("gan", "L4_R2"), ("recon", "recon"), ("aeproj", "L3_R1")}
     op = df[(df["defense"] == "gan") & df["operating"]]
-    assert set(op["attack"]) == {"none", "fgsm", "pgd", "bpda", "eot"} and (op["point"] == "L4_R2").all()
-    assert set(df.loc[df["defense"] == "recon", "attack"]) == {"none", "fgsm", "pgd", "bpda", "exact"}
-    assert set(df.loc[df["point"] == "L2_R1", "attack"]) == {"none", "pgd"}
+    heads = {"strongest_adaptive", "strongest_greybox"}
+    assert set(op["attack"]) == {"none", "fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand"} | heads
+    assert (op["point"] == "L4_R2").all()
+    assert set(df.loc[df["defense"] == "recon", "attack"]) == {"none", "fgsm", "pgd", "bpda", "exact", "latent"} | heads
+    assert set(df.loc[df["defense"] == "aeproj", "attack"]) == {"none", "fgsm", "pgd", "bpda", "eot"} | heads
+    assert (df.loc[df["attack"] == "bpda", "attack_steps"] == 2).all()  # adaptive_steps / the tiny budget
+    assert set(df.loc[df["point"] == "L2_R1", "attack"]) == {"none", "pgd", "strongest_greybox"}
+    assert set(df.loc[df["attack"] == "strongest_adaptive", "best_attack"]) <= set(df["attack"])
     assert (df["n"] == 9).all() and df["robust_acc"].between(0, 1).all()
     assert df["seconds_per_image"].gt(0).all()
     assert df.dtypes["eps"] == np.float64 and df.dtypes["operating"] == bool

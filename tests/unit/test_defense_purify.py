@@ -17,10 +17,10 @@ from advgen.defense.purify import (
     bpda,
 )
 from advgen.sweeps.inversion import InversionSettings, invert
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.sweeps_helpers import TinyGenerator
 
-_one_thread = pytest.fixture(autouse=True)(one_thread)
+pytestmark = pytest.mark.usefixtures("one_thread")
 SIDE = 6
 
 
@@ -89,20 +89,20 @@ def test_evaluate_point_rows_and_the_bare_classifier():
     table = evaluate_point(classifier, IdentityPurifier(), split.images, split.labels,
                            _spec(method="none", purifier="none", point="bare", attacks=["fgsm", "pgd", "bpda"]))  # fmt: skip
     assert list(table.columns) == COLUMNS
-    assert len(table) == 1 + 3 * 2
+    assert len(table) == 1 + 3 * 2 + 2 * 2  # + strongest adaptive and grey-box rows per eps
     clean = table[table["attack"] == "none"].iloc[0]
     assert clean["eps"] == 0 and clean["robust_acc"] == clean["clean_acc"] > 0.9
     # without a purifier, BPDA's straight-through PGD is the grey-box PGD
     pgd, bp = (table[table["attack"] == a].set_index("eps")["robust_acc"] for a in ("pgd", "bpda"))
     assert pgd.equals(bp)
     assert (table["robust_acc"] <= table["clean_acc"] + 1e-9).all()
-    assert set(table.loc[table["attack"] != "none", "threat"]) == {"greybox", "adaptive"}
+    assert set(table.loc[table["attack"] != "none", "threat"]) == {"greybox", "adaptive", "headline"}
 
 
 def test_evaluate_point_with_a_projection():
     split = blob_split(n=12, size=SIDE)
     table = evaluate_point(trained_linear(split), _projection(steps=3), split.images, split.labels, _spec())
-    assert len(table) == 1 + 4 * 2
+    assert len(table) == 1 + 4 * 2 + 2 * 2
     assert (table["steps_x_restarts"] == 10).all()
     assert (table["seconds_per_image"] > 0).all()
     assert table["robust_acc"].between(0, 1).all()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from advgen.device import candidate_devices, lease_device
+from advgen.errors import DeviceError
 
 WORKER = textwrap.dedent(
     """
@@ -97,8 +98,62 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
     with lease_device("auto") as device:
         assert device == "cpu"
     assert "no CUDA device found, running on CPU" in caplog.text
-    with pytest.raises(RuntimeError, match="no CUDA device"):
+    with pytest.raises(DeviceError, match="no CUDA device"):
         with lease_device("cuda"):
             pass
     with lease_device("cpu") as device:
         assert device == "cpu"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        # the flag (train-gan, train-ae, sample-quality) and the spec's device key (the other jobs)
+        ["sample-quality", "--spec", '{"classifier": "c", "seed": 0}', "--name", "m", "--dataset", "d",
+         "--model", "m.pt", "--classifier", "c.pt", "--reference", "r.pt", "--out", "o.parquet", "--device", "cuda"],
+        ["invert", "--spec", '{"seed": 0, "device": "cuda"}', "--generator", "g.pt", "--classifier", "c.pt",
+         "--images", "i.pt", "--final", "f.parquet", "--steps", "s.parquet", "--latents", "z.pt", "--figure", "f.png"],
+    ],  # fmt: skip
+    ids=["flag", "spec"],
+)
+def test_cuda_request_without_cuda_is_one_line_exit_2(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from advgen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # no device, GPU machine or not
+    monkeypatch.delenv("ADVGEN_FAKE_GPUS", raising=False)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == (
+        f"advgen {argv[0]}: error: device 'cuda' requested but no CUDA device is available here "
+        "(use device 'auto' or 'cpu')"
+    )
+    assert "Traceback" not in "\n".join(err) and list(tmp_path.iterdir()) == []
+
+
+def test_device_request_flag_then_spec_then_auto() -> None:
+    from advgen.jobs import device_request
+
+    assert device_request({"device": "cpu"}, "cuda") == "cuda"
+    assert device_request({"device": "cpu"}) == "cpu"
+    assert device_request({}) == "auto"
+
+
+def test_unknown_device_is_a_device_error() -> None:
+    with pytest.raises(DeviceError, match="'tpu' is not one of auto, cpu, cuda"):
+        with lease_device("tpu"):
+            pass
+
+
+def test_start_job_seeds_from_the_spec() -> None:
+    import torch
+
+    from advgen.jobs import start_job
+
+    draws = []
+    for _ in range(2):
+        with start_job({"seed": 7, "device": "cpu"}) as device:
+            draws.append(torch.rand(3))
+    assert device == "cpu" and torch.equal(draws[0], draws[1])

@@ -20,7 +20,7 @@ from advgen.models import (
     load_generator,
 )
 
-SHAPES = {"dcgan": [(3, 32, 32), (3, 64, 64)]}
+SHAPES = {"dcgan": [(3, 32, 32), (3, 64, 64)]} | {f"dcgan_{k}{w}": [(3, 32, 32)] for k in ("ngf", "ndf") for w in (32, 128)}
 SMALL = {"dcgan": {"ngf": 8}}  # narrow DCGANs keep the test fast
 
 
@@ -33,8 +33,8 @@ def test_report_generator_m1_has_675025_params_at_z50():
 
 
 def test_zoo_has_five_28px_pairs_and_a_colour_dcgan():
-    small = [n for n in GENERATORS if n != "dcgan"]
-    assert len(small) >= 5 and len([n for n in DISCRIMINATORS if n != "dcgan"]) >= 5
+    small = [n for n in GENERATORS if not n.startswith("dcgan_") and n != "dcgan"]
+    assert len(small) >= 5 and len([n for n in DISCRIMINATORS if not n.startswith("dcgan_") and n != "dcgan"]) >= 5
     assert "dcgan" in GENERATORS and "dcgan" in DISCRIMINATORS
 
 
@@ -55,6 +55,14 @@ def test_discriminators_give_one_logit_and_penultimate_features(name):
         logits, feats = d(x), d.forward_features(x)
         assert logits.shape == (3,) and feats.ndim == 2 and feats.shape[0] == 3
         assert torch.allclose(d.head(feats).squeeze(1), logits)
+
+
+def test_celeba_channel_width_variants_differ_only_in_channels():
+    base, narrow, wide = (build_generator(n, 100, (3, 64, 64)) for n in ("dcgan", "dcgan_ngf32", "dcgan_ngf128"))
+    assert count_parameters(narrow) < count_parameters(base) < count_parameters(wide)
+    assert [type(m) for m in narrow.modules()] == [type(m) for m in base.modules()] == [type(m) for m in wide.modules()]
+    d_narrow, d_wide = build_discriminator("dcgan_ndf32", (3, 64, 64)), build_discriminator("dcgan_ndf128", (3, 64, 64))
+    assert count_parameters(d_narrow) < count_parameters(build_discriminator("dcgan", (3, 64, 64))) < count_parameters(d_wide)
 
 
 def test_schema_enums_match_the_registries():

@@ -13,7 +13,9 @@ from advgen.gan import COLUMNS, GanOutputs, StatusTracker, TrainingStopped, trai
 from advgen.gan.status import diversity
 from advgen.gan.train import GanRun
 from advgen.io import load_torch
-from tests.unit.gen_helpers import gan_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _train(tiny_split, folder, spec, **kwargs):

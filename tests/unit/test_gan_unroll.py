@@ -8,7 +8,9 @@ import torch
 
 from advgen.gan import restored, second_order_generator_loss
 from advgen.gan.train import GanRun
-from tests.unit.gen_helpers import gan_spec, one_thread, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _snapshot(run):

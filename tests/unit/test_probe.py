@@ -13,9 +13,9 @@ from advgen.probe.features import FeatureExtractor, extract, initial_discriminat
 from advgen.probe.flip import RealFakeClassifier, flip_eps, real_margin, real_score
 from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy
 from advgen.probe.robust import COLUMNS, probe_rows
-from tests.unit.robust_helpers import blob_split, one_thread
+from tests.unit.robust_helpers import blob_split
 
-_one_thread = pytest.fixture(autouse=True)(one_thread)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_probe_fits_a_separable_toy_set():

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from advgen.config import load_yaml, validate_config
+from advgen.config import CONFIG_SCHEMA, load_yaml, validate_config
 from advgen.errors import ConfigError
 from advgen.robustness import plan
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+SCHEMA = CONFIG_SCHEMA
 
 
 def tiny() -> dict:

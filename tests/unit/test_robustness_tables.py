@@ -10,12 +10,10 @@ import torch
 from advgen.robustness.evaluate import COLUMNS, attack_curve, eval_subset, minimal_table
 from advgen.robustness.sweeps import sweep_row, sweep_table
 from advgen.robustness.transfer import gaussian_like, transfer_matrix
-from tests.unit.robust_helpers import blob_split, one_thread, trained_linear
+from tests.unit.robust_helpers import blob_split, trained_linear
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    yield from one_thread()
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 SPLIT = blob_split(60, size=8)
@@ -100,3 +98,36 @@ def test_eval_subset_is_stratified_and_seeded() -> None:
     idx = eval_subset(labels, 50)
     assert len(idx) == 50 and torch.bincount(labels[idx]).tolist() == [5] * 10
     assert torch.equal(idx, eval_subset(labels, 50)) and len(eval_subset(labels, None)) == 100
+
+
+def test_mean_adv_confidence_is_the_wrong_class_probability_on_fooled_examples() -> None:
+    from advgen.attacks import ATTACKS
+    from advgen.robustness.evaluate import adversarial_confidence, result_row
+
+    model = models()["lin"]
+    table = attack_curve(model, X, Y, PGD_SPEC, classifier="lin", attack="pgd", batch_size=16)
+    assert math.isnan(table["mean_adv_confidence"].iloc[0])  # eps 0 fools nothing
+    # recompute the eps 0.4 row by hand: mean max-softmax over the fooled examples
+    atk = ATTACKS["PGD"](model, steps=5, seed=3, batch_size=16)
+    res = atk.sweep(X, Y, [0.0, 0.2, 0.4])[-1]
+    fooled = ~res.adv_correct & (res.linf > 0)
+    assert bool(fooled.any())
+    probs = torch.softmax(model(res.adv).double(), 1)
+    expected = float(probs.amax(1)[fooled].mean())
+    assert table["mean_adv_confidence"].iloc[-1] == pytest.approx(expected, rel=1e-6)
+    assert 1.0 / probs.shape[1] <= expected <= 1.0
+    assert (probs.argmax(1)[fooled] != Y[fooled]).all()  # it is the confidence of a wrong label
+    assert math.isnan(result_row(res, X, "linf")["mean_adv_confidence"])  # no model outputs given
+    assert adversarial_confidence(model, res.adv, 7).shape == (len(X),)
+
+
+def test_annotate_adds_source_and_target_metadata() -> None:
+    import pandas as pd
+
+    from advgen.robustness.transfer import annotate
+
+    table = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "error": [0.5, 0.2]})
+    out = annotate(table, {"a": {"width": 1.0}, "b": {"width": 2.0, "mode": "pgd"}})
+    assert list(out["source_width"]) == [1.0, 2.0] and out["target_width"].iloc[0] == 2.0
+    assert out["target_width"].isna().iloc[1] and out["source_mode"].iloc[1] == "pgd"
+    assert list(table.columns) == ["source", "target", "error"]  # input untouched

@@ -7,51 +7,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import torch
 
-from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
-from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
-from advgen.data import save_prepared
-from advgen.data.registry import Split
-from advgen.io import load_torch, save_torch
-from advgen.models import build_autoencoder, build_generator
+from advgen.io import load_torch
 from advgen.sweeps.grid import plan
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
-
-SIDE, Z, CLASSES = 16, 6, 3
-
-
-def _split(n: int, seed: int) -> Split:
-    gen = torch.Generator().manual_seed(seed)
-    labels = torch.arange(n) % CLASSES
-    images = 0.1 * torch.rand(n, 1, SIDE, SIDE, generator=gen)
-    for c in range(CLASSES):
-        images[labels == c, :, 5 * c : 5 * c + 5, :] += 0.8
-    return Split(images.clamp(0, 1), labels, torch.arange(n))
+from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("sweeps")
-    paths = {k: root / v for k, v in {
-        "train": "data/train.pt", "test": "data/test.pt", "gan": "gan.pt", "ae": "ae.pt", "classifier": "clf.pt",
-    }.items()}  # fmt: skip
-    for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
-        save_prepared(_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
-    torch.manual_seed(0)
-    shape = [1, SIDE, SIDE]
-    g = build_generator("mlp_small", Z, shape, None)
-    save_torch({"kind": "gan", "generator": {"arch": "mlp_small", "kwargs": {}, "z_dim": Z, "image_shape": shape},
-                "G": g.state_dict()}, paths["gan"])  # fmt: skip
-    ae = build_autoencoder("conv", shape, Z, {"width": 4})
-    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z, "image_shape": shape},
-                "state": ae.state_dict()}, paths["ae"])  # fmt: skip
-    clf = build_classifier("fc10", shape, CLASSES)
-    kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
-    save_classifier(paths["classifier"], checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1, rng=None))
-    return paths
+    return make_inputs(tmp_path_factory.mktemp("sweeps"))
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,7 @@ CONFIG_SOURCE = (
     or "config"
 )
 try:
-    validate_config(
-        config,
-        Path(workflow.current_basedir) / "../schemas/config.schema.yaml",
-        source=CONFIG_SOURCE,
-    )
+    validate_config(config, source=CONFIG_SOURCE)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

@@ -9,6 +9,8 @@ Modes (``mode`` in the spec):
   adversary with random start, ``pgd_steps`` steps of ``pgd_step_factor * eps / steps``.
   Epsilon ramps linearly from 0 over the first ``eps_warmup_epochs`` epochs, since training
   against the full budget from random initialisation can stall at chance.
+* ``pool``: Szegedy et al. 2014's refreshed pool of adversarial examples mixed into every
+  minibatch (:mod:`advgen.classifiers.pool`).
 
 Adversaries are crafted in eval mode (the attack restores train mode). The spec is the
 classifier's config entry plus ``seed`` and ``device``; a resume checkpoint is used only
@@ -29,6 +31,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
 from advgen.data import PreparedSplit
@@ -37,7 +40,7 @@ from advgen.seeding import rng_state, seed_everything, set_rng_state
 
 log = logging.getLogger(__name__)
 
-MODES = ("standard", "fgsm_mix", "pgd")
+MODES = ("standard", "fgsm_mix", "pgd", "pool")
 HISTORY_COLUMNS = [
     "epoch",
     "eps",
@@ -88,7 +91,13 @@ def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
 
 
 def _train_epoch(
-    model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor, spec: dict[str, Any], step0: int
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: dict[str, Any],
+    step0: int,
+    pool: AdversarialPool | None = None,
 ) -> dict[str, float]:
     n, bs = len(y), int(spec["batch_size"])
     steps_per_epoch = math.ceil(n / bs)
@@ -102,6 +111,9 @@ def _train_epoch(
         if spec["mode"] == "standard":
             logits = model(xb)
             loss = F.cross_entropy(logits, yb)
+            clean_ok += (logits.argmax(1) == yb).sum().item()
+        elif pool is not None:
+            loss, logits = pool.batch_loss(model, xb, yb, step0 + b)
             clean_ok += (logits.argmax(1) == yb).sum().item()
         else:
             eps = epsilon_at(spec, step0 + b, steps_per_epoch)
@@ -122,10 +134,10 @@ def _train_epoch(
         opt.step()
         total += loss.item() * len(yb)
     return {
-        "eps": eps if spec["mode"] != "standard" else 0.0,
+        "eps": eps if spec["mode"] in ("fgsm_mix", "pgd") else float(spec["eps"]) if pool is not None else 0.0,
         "loss": total / n,
         "train_clean_acc": clean_ok / n,
-        "train_robust_acc": robust_ok / n if spec["mode"] != "standard" else float("nan"),
+        "train_robust_acc": robust_ok / n if spec["mode"] in ("fgsm_mix", "pgd") else float("nan"),
     }
 
 
@@ -171,9 +183,10 @@ def train_classifier(
         else:
             log.info("%s: %s was made by another config; starting afresh", name, resume_path)
     steps_per_epoch = math.ceil(len(y) / int(spec["batch_size"]))
+    pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None  # refilled on resume
     for epoch in range(start, int(spec["epochs"])):
         t0 = time.perf_counter()
-        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch)
+        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch, pool)
         row.update(
             epoch=epoch + 1, test_clean_acc=accuracy(model, xt, yt), n_train=len(y), seconds=time.perf_counter() - t0
         )

@@ -23,14 +23,14 @@ def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import load_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.robustness.evaluate import attack_curve, eval_subset
 
     spec = parse_spec(args.spec)
     test = load_prepared(args.test)
     idx = eval_subset(test.labels, spec["eval"]["max_examples"])
-    with lease_device(spec.get("device", "auto")) as device:
+    with start_job(spec, seed=False) as device:
         model = load_classifier(args.model, device)
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         table = attack_curve(

@@ -24,8 +24,8 @@ def main(args: argparse.Namespace) -> None:
     from advgen.config import parse_spec
     from advgen.data import load_prepared
     from advgen.defense.tables import FLIP_COLUMNS
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.models import load_discriminator
     from advgen.probe.flip import RealFakeClassifier, flip_eps, real_score
     from advgen.robustness.evaluate import eval_subset
@@ -37,7 +37,7 @@ def main(args: argparse.Namespace) -> None:
     split = load_prepared(args.images)
     idx = eval_subset(split.labels, spec["num_images"], seed)
     loss = spec["loss"]
-    with lease_device(spec["device"]) as device:
+    with start_job(spec, seed=False) as device:
         model = RealFakeClassifier(load_discriminator(args.gan, device), loss).eval()
         x = split.images[idx].to(device)
         with torch.no_grad():

@@ -23,8 +23,8 @@ def main(args: argparse.Namespace) -> None:
 
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.probe.features import extract, load_features
     from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy
     from advgen.probe.robust import probe_rows
@@ -36,7 +36,7 @@ def main(args: argparse.Namespace) -> None:
     train, test = load_prepared(args.train), load_prepared(args.test)
     fit_idx = eval_subset(train.labels, spec["train_images"], seed)
     idx = eval_subset(test.labels, spec["num_images"], seed)
-    with lease_device(spec["device"]) as device:
+    with start_job(spec, seed=False) as device:
         extractor = load_features(spec["family"], args.model, device)
         seed_everything(seed)  # after the control's rebuild, which reseeds
         start = time.perf_counter()

@@ -23,9 +23,9 @@ def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import load_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
     from advgen.robustness.evaluate import eval_subset
     from advgen.robustness.sweeps import sweep_row, sweep_table
 
@@ -37,7 +37,7 @@ def main(args: argparse.Namespace) -> None:
     train, test = load_prepared(args.train), load_prepared(args.test)
     idx = eval_subset(test.labels, spec["eval"]["max_examples"])
     rows = []
-    with lease_device(spec.get("device", "auto")) as device:
+    with start_job(spec, seed=False) as device:
         test_xy = (test.images[idx].to(device), test.labels[idx].to(device))
         train_xy = (train.images.to(device), train.labels.to(device))
         for name in sorted(spec["points"]):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_training_arguments
+
 HELP = "train an autoencoder (resuming from <resume-dir>/last.pt); writes checkpoint, losses, latent CDFs, grids, metrics"
 
 
@@ -17,30 +19,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--novel", required=True, help="output: grid of decoded z ~ N(0, I) (.png)")
     p.add_argument("--reconstructions", required=True, help="output: test images over their reconstructions (.png)")
     p.add_argument("--metrics", required=True, help="output: test MSE, status and metadata (.json)")
-    p.add_argument("--resume-dir", help="folder for resume/last.pt while training (default: <checkpoint folder>/resume)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"], help="device preference (default: auto)")
-    p.add_argument(
-        "--stop-after-epochs",
-        type=int,
-        help="exit with an error after this many epochs of this invocation, leaving the resume checkpoint "
-        "(simulates preemption; default: $ADVGEN_STOP_AFTER_EPOCHS or never)",
-    )
+    add_training_arguments(p)
 
 
 def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.ae import AeOutputs, train_autoencoder
-    from advgen.config import parse_spec
-    from advgen.device import lease_device
-    from advgen.errors import ConfigError
     from advgen.gan.runner import stop_after_epochs
-    from advgen.gan.spec import complete_spec
+    from advgen.jobs import load_spec, start_job
 
-    spec = complete_spec(parse_spec(args.spec), "autoencoder")
-    if "seed" not in spec:
-        raise ConfigError("--spec: seed: missing required key 'seed'")
-    with lease_device(args.device) as device:
+    spec = load_spec(args.spec, definition="autoencoder", require_seed=True)
+    with start_job(spec, device=args.device, seed=False) as device:
         outputs = AeOutputs(
             Path(args.checkpoint),
             Path(args.losses),

@@ -24,12 +24,12 @@ def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import save_classifier, train_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import start_job
 
     spec = parse_spec(args.spec)
     train, test = load_prepared(args.train), load_prepared(args.test)
-    with lease_device(spec.get("device", "auto")) as device:
+    with start_job(spec, seed=False) as device:
         ckpt, history = train_classifier(spec, train, test, name=args.name, device=device, resume_path=args.resume)
     save_classifier(args.model, ckpt)
     write_parquet(history, args.history)

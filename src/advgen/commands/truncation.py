@@ -21,20 +21,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     import math
 
-    from advgen.config import parse_spec
-    from advgen.device import lease_device
     from advgen.io import write_parquet
+    from advgen.jobs import load_spec, start_job
     from advgen.metrics import quality_row
-    from advgen.seeding import seed_everything
     from advgen.sweeps import jobs
     from advgen.sweeps.tables import point_frame
     from advgen.sweeps.truncation import sample
 
-    spec = parse_spec(args.spec)
-    seed_everything(spec["seed"])
+    spec = load_spec(args.spec)
     psi = spec["psi"]
     reference, _ = jobs.load_images(args.reference)
-    with lease_device(spec["device"]) as device:
+    with start_job(spec) as device:
         models = jobs.load_models(spec, args.generator, args.classifier, device)
         images = sample(models.generator, spec["num_samples"], models.z_dim, psi, seed=spec["seed"]).clamp(0, 1)
         row = quality_row(models.classifier, images, reference, seed=spec["seed"], device=device)

@@ -11,10 +11,10 @@ from typing import Any
 
 import yaml
 
-from advgen.config import SCHEMA_DIR
+from advgen.config import schema_path
 from advgen.errors import ConfigError
 
-CONFIG_SCHEMA = SCHEMA_DIR / "cv_config.schema.yaml"
+CONFIG_SCHEMA = schema_path("cv_config.schema.yaml")
 
 
 def cv_settings(section: Mapping[str, Any] | None, *, source: str = "config") -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
-from advgen.config import SCHEMA_DIR
+from advgen.config import schema_path
 from advgen.errors import AdvgenError
 
-CV_SCHEMA = SCHEMA_DIR / "cv.schema.yaml"
+CV_SCHEMA = schema_path("cv.schema.yaml")
 
 
 class CVError(AdvgenError):

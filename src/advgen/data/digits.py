@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from advgen.data.registry import Split
+from advgen.data.split import Split
 
 
 def load(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:

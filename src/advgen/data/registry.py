@@ -9,22 +9,9 @@ from typing import Any
 
 import torch
 
+from advgen.data import digits, torchvision_sources as tv
+from advgen.data.split import Split
 from advgen.errors import ConfigError
-
-
-@dataclass
-class Split:
-    """One split of a dataset: ``images`` float in [0, 1], (N, C, H, W); ``labels`` int64, (N,)."""
-
-    images: torch.Tensor
-    labels: torch.Tensor
-    source_index: torch.Tensor  # index of each example in the source's own split
-
-    def __post_init__(self) -> None:
-        if self.images.ndim != 4:
-            raise ValueError(f"images must be NCHW, got shape {tuple(self.images.shape)}")
-        if len(self.images) != len(self.labels) or len(self.labels) != len(self.source_index):
-            raise ValueError("images, labels and source_index differ in length")
 
 
 @dataclass(frozen=True)
@@ -44,8 +31,6 @@ class SourceInfo:
 
 
 def _sources() -> dict[str, SourceInfo]:
-    from advgen.data import digits, torchvision_sources as tv
-
     return {
         "digits": SourceInfo("digits", 1, 28, 10, False, digits.load),
         "mnist": SourceInfo("mnist", 1, 28, 10, True, tv.load_mnist),

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from advgen.data.registry import Split
+from advgen.data.split import Split
 from advgen.errors import AdvgenError
 
 

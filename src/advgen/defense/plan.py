@@ -20,12 +20,14 @@ from advgen.errors import ConfigError
 NONE = "none"
 POINT_PATTERN = r"L[0-9]+_R[0-9]+|recon|bare"
 # which attacks a purification method can take (eot needs randomness, exact a differentiable purifier)
+# (unroll_short, unroll, latent, eot_rand: advgen.defense.adaptive)
 APPLICABLE = {
-    "project": ("fgsm", "pgd", "bpda", "eot"),
-    "reconstruct": ("fgsm", "pgd", "bpda", "exact"),
+    "project": ("fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand"),
+    "reconstruct": ("fgsm", "pgd", "bpda", "exact", "latent"),
     NONE: ("fgsm", "pgd"),
 }
-THREAT = {"fgsm": "greybox", "pgd": "greybox", "bpda": "adaptive", "eot": "adaptive", "exact": "adaptive"}
+THREAT = {"fgsm": "greybox", "pgd": "greybox", "bpda": "adaptive", "eot": "adaptive", "exact": "adaptive",
+          "unroll_short": "adaptive", "unroll": "adaptive", "latent": "adaptive", "eot_rand": "adaptive"}  # fmt: skip
 PROBE_FAMILIES = ("gan", "control", "classifier")
 
 
@@ -102,6 +104,8 @@ def _settings(config: Mapping[str, Any], purify: Mapping[str, Any]) -> dict[str,
     keys = ("classifier", "num_images", "eps", "pgd_steps", "adaptive_steps", "eot_samples")
     settings = {k: purify[k] for k in keys}
     settings["seed"] = purify.get("seed", config.get("seed", 0))
+    if purify.get("budget") is not None:  # adaptive attack sizes (advgen.defense.adaptive.AdaptiveBudget)
+        settings["budget"] = dict(sorted(purify["budget"].items()))
     return settings
 
 

@@ -145,22 +145,39 @@ class EOTPGD(PGD):
 
     Each step feeds ``samples`` copies of the batch to the model in one call, so a
     stochastic purifier draws independent random starts per copy, and ascends the mean
-    cross-entropy. Everything else (random start, step size, projection) is :class:`PGD`'s.
+    loss: cross-entropy (``loss="ce"``) or Croce and Hein's (ICML 2020) difference of
+    logits ratio (``loss="dlr"``, AutoAttack's second loss). Everything else (random start,
+    step size, projection, restarts) is :class:`PGD`'s.
     """
 
     name = "EOTPGD"
 
-    def __init__(self, model: nn.Module, eps: float = 0.3, *, samples: int = 10, **kwargs) -> None:
+    def __init__(self, model: nn.Module, eps: float = 0.3, *, samples: int = 10, loss: str = "ce", **kwargs) -> None:
         super().__init__(model, eps, **kwargs)
         if samples < 1:
             raise ValueError("EOT needs samples >= 1")
+        if loss not in ("ce", "dlr"):
+            raise ValueError(f"EOT loss must be 'ce' or 'dlr', got {loss!r}")
         self.samples = int(samples)
+        self.loss = loss
 
     def loss_and_grad(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         n, s = x.shape[0], self.samples
         x = x.detach().requires_grad_(True)
         with torch.enable_grad():
             logits = self.model(x.repeat(s, *([1] * (x.ndim - 1))))
-            loss = F.cross_entropy(logits, y.repeat(s), reduction="none").view(s, n).mean(0)
+            fn = dlr_loss if self.loss == "dlr" else F.cross_entropy
+            loss = fn(logits, y.repeat(s), reduction="none").view(s, n).mean(0)
             (grad,) = torch.autograd.grad(loss.sum(), x)
         return loss.detach(), grad.detach(), logits.detach().view(s, n, -1).mean(0)
+
+
+def dlr_loss(logits: torch.Tensor, y: torch.Tensor, reduction: str = "none") -> torch.Tensor:
+    """Difference of logits ratio (Croce and Hein 2020, eq. 6), to be maximised:
+    ``-(z_y - max_{i != y} z_i) / (z_pi1 - z_pi3 + 1e-12)`` (``z`` sorted decreasingly)."""
+    top = logits.sort(dim=1, descending=True).values
+    true = logits.gather(1, y[:, None]).squeeze(1)
+    other = logits.masked_fill(F.one_hot(y, logits.shape[1]).bool(), -torch.inf).amax(1)
+    third = top[:, 2] if logits.shape[1] > 2 else top[:, -1]
+    loss = -(true - other) / (top[:, 0] - third + 1e-12)
+    return loss.mean() if reduction == "mean" else loss

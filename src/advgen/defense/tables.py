@@ -3,7 +3,10 @@
 * ``results/defense/purify.parquet``: :data:`advgen.defense.evaluate.COLUMNS`;
 * ``results/defense/probe.parquet``: :data:`advgen.probe.robust.COLUMNS`;
 * ``results/defense/flip_examples.parquet``: :data:`FLIP_COLUMNS` (one row per image);
-* ``results/defense/flip.parquet``: :data:`FLIP_SUMMARY_COLUMNS` (one row per GAN).
+* ``results/defense/flip.parquet``: :data:`FLIP_SUMMARY_COLUMNS` (one row per GAN);
+* masking checks: :data:`advgen.robustness.masking.COLUMNS` (one row per model and check);
+* :func:`purify_headline` / :func:`purify_markdown`: per purifier and eps, the headline
+  (strongest adaptive attack) next to the grey-box number, :data:`HEADLINE_COLUMNS`.
 
 This module imports no torch.
 """
@@ -25,6 +28,43 @@ FLIP_SUMMARY_COLUMNS = ["gan", "loss", "unroll_k", "n", "share_real", "share_fli
                         "q75_eps", "mean_score", "eps_max"]  # fmt: skip
 
 
+HEADLINE_COLUMNS = ["defense", "method", "eps", "n", "clean_acc", "greybox_acc", "greybox_attack", "adaptive_acc",
+                    "adaptive_attack", "gap_points"]  # fmt: skip
+
+
+def purify_headline(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per purifier and eps at its operating point: ``greybox_acc`` (the strongest
+    grey-box attack's robust accuracy) and ``adaptive_acc`` (the strongest adaptive attack's,
+    the defense's number), the attacks that reached them, and ``gap_points`` = 100 x
+    (grey-box - adaptive): how much of the grey-box number the adaptive attacks remove.
+    A table without the summary rows (older runs) yields no rows."""
+    op = table[table["operating"].astype(bool)]
+    heads = op[op["attack"] == "strongest_adaptive"].set_index(["defense", "eps"])
+    grey = op[op["attack"] == "strongest_greybox"].set_index(["defense", "eps"])
+    rows = []
+    for (defense, eps), h in heads.sort_index().iterrows():
+        g = grey.loc[(defense, eps)] if (defense, eps) in grey.index else None
+        g_acc = float(g["robust_acc"]) if g is not None else np.nan
+        rows.append({"defense": defense, "method": h["method"], "eps": float(eps), "n": int(h["n"]),
+                     "clean_acc": float(h["clean_acc"]), "greybox_acc": g_acc,
+                     "greybox_attack": g["best_attack"] if g is not None else "", "adaptive_acc": float(h["robust_acc"]),
+                     "adaptive_attack": h["best_attack"], "gap_points": 100 * (g_acc - float(h["robust_acc"]))})  # fmt: skip
+    return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+
+
+def purify_markdown(table: pd.DataFrame) -> str:
+    """:func:`purify_headline` as a Markdown table (accuracies in %)."""
+    head = purify_headline(table)
+    lines = ["| defense | eps | n | clean | grey-box (attack) | adaptive, headline (attack) | gap (pts) |",
+             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in head.itertuples():
+        grey = "" if np.isnan(r.greybox_acc) else f"{100 * r.greybox_acc:.1f} ({r.greybox_attack})"
+        gap = "" if np.isnan(r.gap_points) else f"{r.gap_points:+.1f}"
+        lines.append(f"| {r.defense} | {r.eps:g} | {r.n} | {100 * r.clean_acc:.1f} | {grey} | "
+                     f"**{100 * r.adaptive_acc:.1f}** ({r.adaptive_attack}) | {gap} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
 def table_columns(table: str) -> list[str]:
     """The columns every per-job table of ``table`` (purify, probe, flip) has."""
     if table == "purify":
@@ -37,7 +77,11 @@ def table_columns(table: str) -> list[str]:
         return list(COLUMNS)
     if table == "flip":
         return list(FLIP_COLUMNS)
-    raise AdvgenError(f"unknown defense table '{table}' (known: purify, probe, flip)")
+    if table == "masking":
+        from advgen.robustness.masking import COLUMNS
+
+        return list(COLUMNS)
+    raise AdvgenError(f"unknown defense table '{table}' (known: purify, probe, flip, masking)")
 
 
 def concat(table: str, paths: Sequence[str | Path]) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Offline sample quality under a dataset's classifier: Fréchet distance, Inception
-Score, mode coverage (modes, KL to uniform, mean max-probability)."""
+Score, mode coverage (modes, KL to uniform, mean max-probability); one row of the
+sample-quality table (:func:`sample_quality_row`, what ``advgen sample-quality`` calls)."""
 
 from advgen.metrics.evaluate import classifier_outputs, combined_status, generate, quality_row
+from advgen.metrics.sample_quality import sample_quality_row
 from advgen.metrics.scores import frechet_distance, inception_score, mode_coverage
 
 __all__ = [
@@ -12,4 +14,5 @@ __all__ = [
     "inception_score",
     "mode_coverage",
     "quality_row",
+    "sample_quality_row",
 ]

@@ -28,6 +28,10 @@ GENERATORS: dict[str, Callable[..., nn.Module]] = {
     "M1": M1Generator,
     "dcgan28": DCGAN28Generator,
     "dcgan": DCGANGenerator,
+    # the report's CelebA models "are approximately the same. The real differences were with
+    # the number of channels in the conv layers": DCGAN at half and double the base width
+    "dcgan_ngf32": partial(DCGANGenerator, ngf=32),
+    "dcgan_ngf128": partial(DCGANGenerator, ngf=128),
 }
 
 # Constructors take (image_shape, **kwargs).
@@ -38,6 +42,8 @@ DISCRIMINATORS: dict[str, Callable[..., nn.Module]] = {
     "conv_sn": partial(ConvDiscriminator, dropout=0.0, spectral=True),
     "dcgan28": DCGAN28Discriminator,
     "dcgan": DCGANDiscriminator,
+    "dcgan_ndf32": partial(DCGANDiscriminator, ndf=32),
+    "dcgan_ndf128": partial(DCGANDiscriminator, ndf=128),
 }
 
 # Constructors take (image_shape, z_dim, **kwargs).

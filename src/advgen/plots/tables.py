@@ -86,6 +86,16 @@ def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> st
         clean = part.groupby("classifier")["clean_acc"].mean().rename("clean")
         table = pd.concat([clean, wide], axis=1).reset_index()
         parts.append(f"\n## {attack}{norm}\n\n" + markdown(table))
+    if "mean_adv_confidence" in finite.columns and finite["mean_adv_confidence"].notna().any():
+        conf = finite[finite["eps"].astype(float) > 0]
+        wide = conf.pivot_table(index=["classifier", "attack"], columns="eps", values="mean_adv_confidence", aggfunc="mean")
+        wide.columns = [f"eps={e:g}" for e in wide.columns]
+        parts.append(
+            "\n## Confidence on fooled examples\n\n"
+            "Mean softmax probability of the wrong predicted class over the examples each attack fools "
+            "(Goodfellow et al. 2015: 81.4% on an adversarially trained maxout net; –: none fooled).\n\n"
+            + markdown(wide.reset_index())
+        )
     if minimal is not None and len(minimal):
         if "classifier" not in minimal.columns and "model" in minimal.columns:
             minimal = minimal.rename(columns={"model": "classifier"})

@@ -4,11 +4,14 @@ Row columns (one row per eps; minimal-perturbation attacks add an ``eps = inf`` 
 unbounded search that the minimal-perturbation table reads):
 
 ``classifier, attack, attack_type, eps, norm, n, clean_acc, robust_acc, success_rate,
-mean_l2, median_l2, mean_linf, median_linf, mean_norm, rho_adv, seconds, params``
+mean_l2, median_l2, mean_linf, median_linf, mean_norm, rho_adv, mean_adv_confidence, seconds, params``
 
 * ``success_rate``: share of the correctly classified inputs the attack fools.
 * ``mean_/median_l2|linf``, ``mean_norm`` (the attack's own measure) and ``rho_adv``
   (mean ``||r||_2 / ||x||_2``, DeepFool's rho_adv) are over the fooled examples (NaN if none).
+* ``mean_adv_confidence``: mean softmax probability of the (wrong) predicted class on the
+  fooled examples (Goodfellow et al. 2015, Sec. 6: "an average confidence of 81.4%" on the
+  misclassified adversarial examples of an adversarially trained maxout net; NaN if none).
 * ``seconds``: wall-clock time of the whole sweep (shared by its rows).
 """
 
@@ -28,7 +31,7 @@ from advgen.classifiers import select_subset
 
 COLUMNS = [
     "classifier", "attack", "attack_type", "eps", "norm", "n", "clean_acc", "robust_acc", "success_rate",
-    "mean_l2", "median_l2", "mean_linf", "median_linf", "mean_norm", "rho_adv", "seconds", "params",
+    "mean_l2", "median_l2", "mean_linf", "median_linf", "mean_norm", "rho_adv", "mean_adv_confidence", "seconds", "params",
 ]  # fmt: skip
 
 
@@ -52,8 +55,25 @@ def _masked_stats(values: torch.Tensor, mask: torch.Tensor) -> tuple[float, floa
     return float(picked.mean()), float(picked.median())
 
 
-def result_row(result: AttackResult, x: torch.Tensor, norm: str) -> dict[str, Any]:
-    """Summary statistics of one attack result (see the module docstring)."""
+@torch.no_grad()
+def adversarial_confidence(model: nn.Module, adv: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
+    """Max softmax probability of ``model`` on each input of ``adv`` (model in eval mode)."""
+    was_training = model.training
+    model.eval()
+    step = batch_size or len(adv) or 1
+    probs = [torch.softmax(model(adv[i : i + step]).double(), dim=1).amax(dim=1) for i in range(0, len(adv), step)]
+    model.train(was_training)
+    return torch.cat(probs).cpu() if probs else torch.zeros(0, dtype=torch.float64)
+
+
+def result_row(
+    result: AttackResult, x: torch.Tensor, norm: str, confidence: torch.Tensor | None = None
+) -> dict[str, Any]:
+    """Summary statistics of one attack result (see the module docstring).
+
+    ``confidence``: the model's max softmax probability on ``result.adv`` (see
+    :func:`adversarial_confidence`); without it ``mean_adv_confidence`` is NaN.
+    """
     fooled = ~result.adv_correct & (result.linf > 0)
     n = len(result.adv_correct)
     correct = int(result.clean_correct.sum())
@@ -73,6 +93,7 @@ def result_row(result: AttackResult, x: torch.Tensor, norm: str) -> dict[str, An
         "median_linf": median_linf,
         "mean_norm": _masked_stats(result.norm, fooled)[0],
         "rho_adv": _masked_stats(rel, fooled)[0],
+        "mean_adv_confidence": math.nan if confidence is None else _masked_stats(confidence, fooled.cpu())[0],
     }
 
 
@@ -97,7 +118,7 @@ def attack_curve(
     rows = []
     for res in results:
         row = {"classifier": classifier, "attack": attack, "attack_type": spec["attack"]}
-        row.update(result_row(res, x, atk.norm))
+        row.update(result_row(res, x, atk.norm, adversarial_confidence(model, res.adv, batch_size)))
         row.update(seconds=seconds, params=json.dumps(spec.get("params") or {}, sort_keys=True))
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -74,3 +74,18 @@ def transfer_matrix(
                         }
                     )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def annotate(table: pd.DataFrame, meta: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """Add ``source_<key>`` and ``target_<key>`` columns from per-model metadata.
+
+    For the capacity transfer matrix (Madry et al. 2018: more capacity, less transfer):
+    ``meta = {name: {"width": w, "mode": m}}`` gives ``source_width``, ``target_width``, ...
+    A model missing from ``meta`` gets NaN / None.
+    """
+    out = table.copy()
+    keys = sorted({k for m in meta.values() for k in m})
+    for side in ("source", "target"):
+        for key in keys:
+            out[f"{side}_{key}"] = out[side].map(lambda name, key=key: (meta.get(name) or {}).get(key))
+    return out

@@ -10,6 +10,8 @@ config grids. Modules:
 * :mod:`~advgen.sweeps.masks`, :mod:`~advgen.sweeps.inpainting`,
   :mod:`~advgen.sweeps.interpolation`, :mod:`~advgen.sweeps.truncation`: the four experiments.
 * :mod:`~advgen.sweeps.tables`: per-point table columns and the aggregate.
+* :mod:`~advgen.sweeps.points`: one grid point start to finish (what ``advgen invert``,
+  ``interpolate`` and ``inpaint`` call), returning its tables and figure data.
 
 This package imports no torch at import time.
 """

@@ -1,0 +1,157 @@
+"""AutoAttack: the parameter-free ensemble APGD-CE, APGD-T, FAB-T, Square.
+
+Croce and Hein, "Reliable evaluation of adversarial robustness with an ensemble of diverse
+parameter-free attacks", ICML 2020 (https://arxiv.org/abs/2003.01690); the versions follow
+the authors' reference code fra31/auto-attack:
+
+* ``standard``: APGD-CE (100 iterations, 1 restart), APGD-T (9 targets), FAB-T (9 targets),
+  Square (5,000 queries);
+* ``plus``: APGD-CE and APGD-DLR with 5 restarts, FAB with 5 restarts, Square, APGD-T, FAB-T;
+* ``rand`` (randomised defenses): APGD-CE and APGD-DLR with Expectation over
+  Transformation over 20 draws per step.
+
+Each attack runs only on the inputs every earlier attack left correctly classified, so the
+result is the per-input worst case; :attr:`AutoAttackResult.per_attack` counts the inputs
+each attack fooled first.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from advgen.attacks.apgd import APGD, NORMS, check_budget, check_choice
+from advgen.attacks.apgdt import APGDT
+from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.fab import FAB
+from advgen.attacks.square import Square
+
+VERSIONS = ("standard", "plus", "rand")
+
+
+@dataclass
+class AutoAttackResult(AttackResult):
+    """An :class:`AttackResult` plus the inputs each component fooled first.
+
+    Attributes:
+        per_attack: component name ("apgd-ce", "apgd-t", ...) -> inputs it fooled that every
+            earlier component left correct, in the order the components ran.
+        seconds: component name -> wall-clock seconds it ran.
+    """
+
+    per_attack: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class AutoAttack(Attack):
+    """The AutoAttack ensemble, per-input worst case (Croce & Hein 2020).
+
+    Arguments:
+        model: maps [0, 1] inputs to logits.
+        eps: budget (the paper's MNIST setting: 0.3 Linf).
+        norm: "linf" or "l2".
+        version: "standard", "plus" or "rand".
+        n_iter: APGD and FAB iterations (paper: 100).
+        n_queries: Square queries (paper: 5,000).
+        n_target_classes: targets of APGD-T and FAB-T (paper: 9; capped at classes - 1).
+        eot_iter: EOT draws per step in the "rand" version (paper: 20).
+        batched_targets: APGD-T and FAB-T run their targets as one batch (False: a loop).
+        seed: seed of every component (None: global torch RNG).
+
+    Shape:
+        x: (N, C, H, W) in [0, 1]; y: (N,) int64 labels. Returns an AutoAttackResult.
+
+    Example:
+        >>> result = AutoAttack(model, eps=0.3, version="standard")(x, y)
+        >>> result.per_attack
+        {'apgd-ce': 310, 'apgd-t': 4, 'fab-t': 0, 'square': 0}
+    """
+
+    name = "AutoAttack"
+
+    def __init__(
+        self,
+        model: nn.Module,
+        eps: float = 0.3,
+        norm: str = "linf",
+        version: str = "standard",
+        n_iter: int = 100,
+        n_queries: int = 5000,
+        n_target_classes: int = 9,
+        eot_iter: int = 20,
+        batched_targets: bool = True,
+        *,
+        seed: int | None = 0,
+        batch_size: int | None = None,
+    ):
+        super().__init__(model, eps, seed=seed, batch_size=batch_size)
+        check_choice(self.name, "norm", norm, NORMS)
+        check_choice(self.name, "version", version, VERSIONS)
+        counts = dict(n_iter=n_iter, n_queries=n_queries, n_target_classes=n_target_classes, eot_iter=eot_iter)
+        check_budget(self.name, self.eps, **counts)
+        self.norm = norm
+        self.version = version
+        self.n_iter = int(n_iter)
+        self.n_queries = int(n_queries)
+        self.n_target_classes = int(n_target_classes)
+        self.eot_iter = int(eot_iter)
+        self.batched_targets = bool(batched_targets)
+        self._counts: dict[str, int] = {}
+        self._seconds: dict[str, float] = {}
+
+    def components(self) -> list[tuple[str, Attack]]:
+        """The version's attacks, in the order they run (fra31/auto-attack's lists)."""
+        m, eps, norm, it, seed = self.model, self.eps, self.norm, self.n_iter, self.seed
+        kt = dict(n_target_classes=self.n_target_classes, batched_targets=self.batched_targets)
+        if self.version == "rand":
+            return [
+                ("apgd-ce", APGD(m, eps, norm, "ce", it, 1, eot_iter=self.eot_iter, seed=seed)),
+                ("apgd-dlr", APGD(m, eps, norm, "dlr", it, 1, eot_iter=self.eot_iter, seed=seed)),
+            ]
+        square = ("square", Square(m, eps, norm, self.n_queries, 1, seed=seed))
+        apgdt = ("apgd-t", APGDT(m, eps, norm, it, 1, **kt, seed=seed))
+        fabt = ("fab-t", FAB(m, eps, norm, it, 1, targeted=True, **kt, seed=seed))
+        if self.version == "standard":
+            return [("apgd-ce", APGD(m, eps, norm, "ce", it, 1, seed=seed)), apgdt, fabt, square]
+        return [
+            ("apgd-ce", APGD(m, eps, norm, "ce", it, 5, seed=seed)),
+            ("apgd-dlr", APGD(m, eps, norm, "dlr", it, 5, seed=seed)),
+            ("fab", FAB(m, eps, norm, it, 5, seed=seed)),
+            square,
+            apgdt,
+            fabt,
+        ]
+
+    def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        out = x.clone()
+        robust = self.predict(x) == y
+        for name, attack in self.components():
+            self._counts.setdefault(name, 0)
+            self._seconds.setdefault(name, 0.0)
+            todo = robust.nonzero().flatten()
+            if todo.numel() == 0 or self.eps == 0:
+                continue
+            t0 = time.perf_counter()
+            attack._generator = self._generator  # one seeded stream for the whole ensemble
+            adv = attack.perturb(x[todo], y[todo]).clamp(0.0, 1.0)
+            fooled = self.predict(adv) != y[todo]
+            out[todo[fooled]] = adv[fooled]
+            robust[todo[fooled]] = False
+            self._counts[name] += int(fooled.sum())
+            self._seconds[name] += time.perf_counter() - t0
+        return out
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AutoAttackResult:
+        self._counts, self._seconds = {}, {}
+        base = super().__call__(x, y)
+        seconds = {k: round(v, 4) for k, v in self._seconds.items()}
+        return AutoAttackResult(**vars(base), per_attack=dict(self._counts), seconds=seconds)
+
+    def __repr__(self) -> str:
+        return (
+            f"AutoAttack(eps={self.eps}, norm={self.norm!r}, version={self.version!r}, n_iter={self.n_iter}, "
+            f"n_queries={self.n_queries}, n_target_classes={self.n_target_classes}, seed={self.seed})"
+        )

@@ -1,0 +1,32 @@
+"""Arguments several commands share (one definition each, the same help everywhere)."""
+
+from __future__ import annotations
+
+import argparse
+
+from advgen.device import DEVICES
+
+
+def add_device_argument(p: argparse.ArgumentParser) -> None:
+    """``--device``: the commands whose spec has no ``device`` key (see :mod:`advgen.jobs`)."""
+    p.add_argument("--device", default="auto", choices=list(DEVICES), help="device preference (default: auto)")
+
+
+def add_training_arguments(p: argparse.ArgumentParser) -> None:
+    """``--resume-dir``, ``--device`` and ``--stop-after-epochs`` of the resumable trainers."""
+    p.add_argument("--resume-dir", help="folder for resume/last.pt while training (default: <checkpoint folder>/resume)")
+    add_device_argument(p)
+    p.add_argument(
+        "--stop-after-epochs",
+        type=int,
+        help="exit with an error after this many epochs of this invocation, leaving the resume checkpoint "
+        "(simulates preemption; default: $ADVGEN_STOP_AFTER_EPOCHS or never)",
+    )
+
+
+def add_point_arguments(p: argparse.ArgumentParser) -> None:
+    """The inputs of one sweep grid point: its spec, generator, classifier and images."""
+    p.add_argument("--spec", required=True, help="the grid point's spec as JSON (see advgen.sweeps.grid)")
+    p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
+    p.add_argument("--classifier", required=True, help="classifier model (.pt)")
+    p.add_argument("--images", required=True, help="prepared test split (.pt)")

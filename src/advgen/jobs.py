@@ -1,0 +1,58 @@
+"""A command's start-up, the same for every job: its spec, its seed and its device.
+
+The device reaches every job one way: the job's request is the ``--device`` flag where a
+command has one (``train-gan``, ``train-ae``, ``sample-quality``), else the spec's ``device``
+key (which the workflow fills from the config's ``device``), else ``auto``;
+:func:`start_job` seeds every generator from the spec's ``seed`` and leases that device
+(:func:`advgen.device.lease_device`). A request that cannot be met (``cuda`` without CUDA)
+is a :class:`~advgen.errors.DeviceError`: one line, exit status 2.
+
+No torch import at module level (the CLI imports commands to build its parser).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from advgen.errors import ConfigError
+
+
+def load_spec(text: str, *, definition: str | None = None, require_seed: bool = False) -> dict[str, Any]:
+    """The ``--spec`` JSON of a job; with ``definition``, checked against
+    ``generative.schema.yaml#/$defs/<definition>`` with its defaults filled in."""
+    from advgen.config import parse_spec
+
+    spec = parse_spec(text)
+    if definition is not None:
+        from advgen.gan.spec import complete_spec
+
+        spec = complete_spec(spec, definition)
+    if require_seed and "seed" not in spec:
+        raise ConfigError("--spec: seed: missing required key 'seed'")
+    return spec
+
+
+def device_request(spec: Mapping[str, Any], flag: str | None = None) -> str:
+    """The device a job asks for: ``flag`` if given, else ``spec["device"]``, else ``"auto"``."""
+    if flag is not None:
+        return flag
+    return str(spec.get("device") or "auto")
+
+
+@contextlib.contextmanager
+def start_job(spec: Mapping[str, Any], *, device: str | None = None, seed: bool = True) -> Iterator[str]:
+    """Seed from ``spec["seed"]`` (when ``seed`` and present) and lease the job's device.
+
+    Yields:
+        The torch device string of the lease (``"cpu"`` or ``"cuda:<i>"``).
+    """
+    from advgen.device import lease_device
+
+    if seed and "seed" in spec:
+        from advgen.seeding import seed_everything
+
+        seed_everything(spec["seed"])
+    with lease_device(device_request(spec, device)) as leased:
+        yield leased

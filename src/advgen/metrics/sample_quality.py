@@ -1,0 +1,86 @@
+"""One row of the sample-quality table: a generator's samples (or real held-out images)
+scored under a classifier against the real training images (:func:`quality_row`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+from advgen.metrics.evaluate import combined_status, generate, quality_row
+
+log = logging.getLogger(__name__)
+
+
+def sample_quality_row(
+    spec: dict[str, Any],
+    *,
+    name: str,
+    dataset: str,
+    classifier: str | Path,
+    reference: str | Path,
+    device: str,
+    model: str | Path | None = None,
+    real: str | Path | None = None,
+    info: str | Path | None = None,
+    classifier_name: str = "",
+) -> dict[str, Any]:
+    """Score ``model`` (``spec["n_samples"]`` samples from z ~ N(0, I)) or the images of ``real``.
+
+    Args:
+        spec: the ``sample_quality`` section (``generative.schema.yaml``), seed included.
+        name, dataset, classifier_name: recorded in the row.
+        classifier: classifier model.pt, the feature extractor.
+        reference: prepared training split, the real distribution.
+        info: the run's status.json / metrics.json (training status, autoencoder test MSE).
+
+    Returns:
+        The row: ``model``, ``family``, ``dataset``, ``classifier``, the scores of
+        :func:`quality_row`, ``train_status``, ``status`` and ``test_mse``.
+    """
+    from advgen.classifiers import load_classifier
+    from advgen.data import load_prepared
+    from advgen.io import load_torch
+    from advgen.models import load_generator
+
+    if (model is None) == (real is None):
+        raise ValueError("give exactly one of model and real")
+    details = json.loads(Path(info).read_text(encoding="utf-8")) if info else {}
+    ref = load_prepared(reference)
+    net = load_classifier(classifier, device)
+    if model is not None:
+        family = load_torch(model).get("kind", "")
+        generator, z_dim = load_generator(model, device)
+        images = generate(generator, z_dim, spec["n_samples"], batch_size=spec["batch_size"], seed=spec["seed"], device=device)
+    else:
+        family, images = "real", load_prepared(real).images
+    scores = quality_row(
+        net,
+        images,
+        ref.images,
+        features=spec["features"],
+        is_splits=spec["is_splits"],
+        seed=spec["seed"],
+        batch_size=spec["batch_size"],
+        device=device,
+        num_classes=ref.num_classes,
+    )
+    train_status = details.get("status", "ok")
+    row = {
+        "model": name,
+        "family": family,
+        "dataset": dataset,
+        "classifier": classifier_name,
+        **scores,
+        "train_status": train_status,
+        "status": combined_status(train_status, scores["modes"], scores["num_classes"], spec["collapse_fraction"]),
+        "test_mse": float(details.get("test_mse", math.nan)),
+    }
+    log.info(
+        "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f status %s",
+        name, family, row["fid"], row["is_mean"], row["modes"], row["num_classes"], row["kl_uniform"],
+        row["mean_max_prob"], row["status"],
+    )  # fmt: skip
+    return row

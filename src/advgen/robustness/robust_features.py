@@ -1,0 +1,167 @@
+"""Robust and non-robust datasets (Ilyas et al. 2019, "Adversarial Examples Are Not Bugs,
+They Are Features", Sec. 3).
+
+* ``D_R`` (their Sec. 3.1, "robust dataset"): for each training pair (x, y), an input x_r
+  optimised from a random other training image so that a *robust* (PGD-trained) model's
+  penultimate features match those of x, ``min ||g(x_r) - g(x)||_2`` by normalised L2
+  gradient descent; the label stays y. A standard model trained on D_R is expected to be
+  somewhat robust on the real test set.
+* ``D_NR`` (their Sec. 3.2, ``D_rand`` / ``D_det``): each x moved by a targeted L2 PGD
+  attack on a *standard* model towards a target t (random, or y + 1 mod C), and relabelled
+  t. To a human the set looks mislabelled, yet a standard model trained on it generalises
+  to the real test set through non-robust features alone, and is not robust.
+
+Ilyas et al. use CIFAR-10 and ResNet-50 models (D_R: 1000 normalised-gradient steps of
+size 0.1; D_rand/D_det: L2 PGD with eps 0.5, step 0.1, 100 steps). Here the data are the
+offline digits and the models the zoo's small CNNs; step counts and budgets are parameters
+(:data:`DEFAULTS` are the paper's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from advgen.data import PreparedSplit
+
+DEFAULTS: dict[str, Any] = {
+    "robust": {"steps": 1000, "step_size": 0.1},
+    "non_robust": {"eps": 0.5, "step_size": 0.1, "steps": 100, "target": "random"},
+}
+COLUMNS = ["dataset", "model", "n_train", "build_metric", "clean_acc", "robust_acc", "attack", "eps"]
+
+
+def _features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return model.forward_features(x).flatten(1)
+
+
+def _normalised(g: torch.Tensor) -> torch.Tensor:
+    return g / g.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, *([1] * (g.ndim - 1)))
+
+
+def robust_inputs(
+    model: nn.Module,
+    x: torch.Tensor,
+    start: torch.Tensor,
+    *,
+    steps: int = 1000,
+    step_size: float = 0.1,
+    batch_size: int = 500,
+) -> torch.Tensor:
+    """Inputs from ``start`` whose penultimate features under ``model`` match those of ``x``
+    (Ilyas et al. Sec. 3.1; normalised L2 gradient descent, clipped to [0, 1])."""
+    was = model.training
+    model.eval()
+    out = []
+    for i in range(0, len(x), batch_size):
+        xb = x[i : i + batch_size]
+        with torch.no_grad():
+            goal = _features(model, xb)
+        xr = start[i : i + batch_size].clone()
+        for _ in range(int(steps)):
+            xr.requires_grad_(True)
+            loss = (_features(model, xr) - goal).norm(dim=1).sum()
+            (grad,) = torch.autograd.grad(loss, xr)
+            xr = (xr.detach() - step_size * _normalised(grad)).clamp(0.0, 1.0)
+        out.append(xr.detach())
+    model.train(was)
+    return torch.cat(out)
+
+
+def targeted_l2(
+    model: nn.Module,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    eps: float = 0.5,
+    step_size: float = 0.1,
+    steps: int = 100,
+    batch_size: int = 500,
+) -> torch.Tensor:
+    """Targeted L2 PGD (no random start): minimise the cross-entropy to ``target`` within
+    ``||delta||_2 <= eps``, inputs kept in [0, 1]."""
+    was = model.training
+    model.eval()
+    out = []
+    for i in range(0, len(x), batch_size):
+        xb, tb = x[i : i + batch_size], target[i : i + batch_size]
+        adv = xb.clone()
+        for _ in range(int(steps)):
+            adv.requires_grad_(True)
+            (grad,) = torch.autograd.grad(F.cross_entropy(model(adv), tb, reduction="sum"), adv)
+            delta = adv.detach() - step_size * _normalised(grad) - xb
+            norm = delta.flatten(1).norm(dim=1).clamp_min(1e-12)
+            delta = delta * (eps / norm).clamp(max=1.0).view(-1, *([1] * (xb.ndim - 1)))
+            adv = (xb + delta).clamp(0.0, 1.0)
+        out.append(adv.detach())
+    model.train(was)
+    return torch.cat(out)
+
+
+def targets_for(y: torch.Tensor, num_classes: int, rule: str, seed: int) -> torch.Tensor:
+    """Target labels: ``random`` (D_rand, never the true class) or ``next`` (D_det, y + 1 mod C)."""
+    if rule == "next":
+        return (y + 1) % num_classes
+    if rule != "random":
+        raise ValueError(f"target rule must be 'random' or 'next', got {rule!r}")
+    gen = torch.Generator().manual_seed(int(seed))
+    shift = torch.randint(1, num_classes, y.shape, generator=gen).to(y.device)
+    return (y + shift) % num_classes
+
+
+def _split(images: torch.Tensor, labels: torch.Tensor, like: PreparedSplit, name: str) -> PreparedSplit:
+    return PreparedSplit(images.detach().cpu(), labels.detach().cpu().long(), like.num_classes, like.dataset, name, dict(like.spec))
+
+
+def robust_split(model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any) -> PreparedSplit:
+    """D_R: each training image rebuilt from a random other training image (same label)."""
+    gen = torch.Generator().manual_seed(int(seed))
+    start = train.images[torch.randperm(len(train), generator=gen)]
+    opts = {**DEFAULTS["robust"], **params}
+    device = next(model.parameters()).device
+    xr = robust_inputs(model, train.images.to(device), start.to(device), steps=opts["steps"], step_size=opts["step_size"])
+    return _split(xr, train.labels, train, "robust")
+
+
+def non_robust_split(model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any) -> tuple[PreparedSplit, float]:
+    """D_NR: targeted adversarial examples of a standard model, relabelled as their target.
+
+    Returns the split and the share of examples the standard model assigns to their target.
+    """
+    opts = {**DEFAULTS["non_robust"], **params}
+    device = next(model.parameters()).device
+    x, y = train.images.to(device), train.labels.to(device)
+    t = targets_for(y, train.num_classes, opts["target"], seed)
+    adv = targeted_l2(model, x, t, eps=opts["eps"], step_size=opts["step_size"], steps=opts["steps"])
+    with torch.no_grad():
+        hit = float((model.eval()(adv).argmax(1) == t).float().mean())
+    return _split(adv, t, train, "non_robust"), hit
+
+
+def feature_distance(model: nn.Module, a: torch.Tensor, b: torch.Tensor) -> float:
+    """Mean relative L2 distance between penultimate features of ``a`` and ``b`` (D_R's fit)."""
+    model.eval()
+    with torch.no_grad():
+        fa, fb = _features(model, a), _features(model, b)
+    return float(((fa - fb).norm(dim=1) / fb.norm(dim=1).clamp_min(1e-12)).mean())
+
+
+def row(dataset: str, model: str, n_train: int, build_metric: float, clean: float, robust: float, attack: str, eps: float) -> dict[str, Any]:
+    """One row of the robust-features table (:data:`COLUMNS`)."""
+    return dict(zip(COLUMNS, [dataset, model, int(n_train), float(build_metric), float(clean), float(robust), attack, float(eps)], strict=True))
+
+
+def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The table ``results/robustness/robust_features.parquet``."""
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.astype({"n_train": "int64"}) if len(frame) else frame
+
+
+__all__ = [
+    "COLUMNS", "DEFAULTS", "feature_distance", "non_robust_split", "robust_inputs", "robust_split", "row", "table",
+    "targeted_l2", "targets_for",
+]  # fmt: skip

@@ -1,0 +1,306 @@
+"""One grid point of the inversion, interpolation and inpainting sweeps, start to finish.
+
+Each ``run_*`` function loads the point's models and images on ``device``, runs the
+experiment (:mod:`~advgen.sweeps.inversion`, :mod:`~advgen.sweeps.interpolation`,
+:mod:`~advgen.sweeps.inpainting`) and returns its tables (one row per image or pair, ID
+columns first: :func:`~advgen.sweeps.tables.point_frame`) with what its figure needs. The
+``advgen invert | interpolate | inpaint`` commands only parse, call one of them and write.
+The ``*_tables`` functions turn tensors into the output tables; they are pure.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from advgen.errors import CheckpointError
+from advgen.sweeps import figures, jobs
+from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, inpaint, psnr
+from advgen.sweeps.interpolation import alphas, choose_pairs, decode_paths, latent_path, path_metrics
+from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
+from advgen.sweeps.masks import apply_mask, select_indices
+from advgen.sweeps.tables import point_frame
+
+log = logging.getLogger(__name__)
+
+PathLike = str | Path
+
+
+def _encoder_init(models: jobs.SweepModels, x: torch.Tensor, spec: dict[str, Any]) -> torch.Tensor | None:
+    """``E(x)`` when the point starts from the encoder (``init: encoder``), else ``None``."""
+    return jobs.encode(models.encoder, x) if spec["init"] == "encoder" else None
+
+
+# --- inversion ---
+
+
+@dataclass
+class InversionRun:
+    final: pd.DataFrame  # one row per image
+    steps: pd.DataFrame  # loss per step, image and restart
+    latents: dict[str, Any]  # the ``inversion_latents`` checkpoint
+    result: InversionResult
+    images: torch.Tensor  # the targets (CPU)
+
+    def figure(self, path: PathLike) -> None:
+        """Loss per restart for a few images, with targets and reconstructions."""
+        figures.inversion_losses(self.result.losses.cpu(), self.result.best_restart, self.images, self.result.images, path)
+
+
+def inversion_tables(
+    spec: dict[str, Any],
+    indices: torch.Tensor,
+    labels: torch.Tensor,
+    result: InversionResult,
+    pred_target: torch.Tensor,
+    pred_recon: torch.Tensor,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-image metrics (best restart gathered) and the long loss table ``(step, image, restart)``."""
+    losses = result.losses.cpu()
+    best_restart = result.best_restart.cpu()
+    t, n, r = losses.shape
+    final = losses[-1]
+    mse = final.gather(1, best_restart.view(-1, 1)).squeeze(1)
+    table = point_frame(
+        spec,
+        {
+            "image": indices.numpy(),
+            "label": labels.numpy(),
+            "mse": mse.numpy(),
+            "psnr": psnr(mse).numpy(),
+            "best_restart": best_restart.numpy(),
+            "first_restart_mse": final[:, 0].numpy(),
+            "mean_restart_mse": final.mean(1).numpy(),
+            "pred_target": pred_target.numpy(),
+            "pred_recon": pred_recon.numpy(),
+            "label_kept": (pred_target == pred_recon).numpy(),
+        },
+    )
+    step, image, restart = torch.meshgrid(torch.arange(t), indices, torch.arange(r), indexing="ij")
+    best = (torch.arange(r).view(1, 1, r) == best_restart.view(1, n, 1)).expand(t, n, r)
+    steps = pd.DataFrame(
+        {
+            "point": spec["point"],
+            "generator": spec["generator"],
+            "image": image.reshape(-1).numpy(),
+            "restart": restart.reshape(-1).numpy(),
+            "step": step.reshape(-1).numpy(),
+            "loss": losses.reshape(-1).numpy(),
+            "best": best.reshape(-1).numpy(),
+        }
+    )
+    return table, steps
+
+
+def run_inversion(spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, device: str) -> InversionRun:
+    """Invert the generator on ``spec["num_images"]`` held-out images from batched restarts."""
+    settings = InversionSettings.from_spec(spec)
+    models = jobs.load_models(spec, generator, classifier, device)
+    _, labels_all = jobs.load_images(images_path)
+    indices = select_indices(len(labels_all), spec["num_images"], spec["seed"])
+    images, labels = jobs.load_images(images_path, indices)
+    x = images.to(device)
+    start = time.perf_counter()
+    result = invert(models.generator, x, settings, seed=spec["seed"], z_init=_encoder_init(models, x, spec), z_dim=models.z_dim)
+    seconds = time.perf_counter() - start
+    _, pred_target = jobs.predict(models.classifier, images)
+    _, pred_recon = jobs.predict(models.classifier, result.images)
+    log.info("%d images x %d restarts x %d steps in %.1f s", len(indices), settings.restarts, settings.steps, seconds)
+    final, steps = inversion_tables(spec, indices, labels, result, pred_target, pred_recon)
+    log.info("median final MSE %.5f (restart 0 alone: %.5f)", final["mse"].median(), final["first_restart_mse"].median())
+    latents = {
+        "kind": "inversion_latents",
+        "z": result.z.cpu(),
+        "z_all": result.z_all.cpu(),
+        "best_restart": result.best_restart.cpu(),
+        "indices": indices,
+        "config": spec,
+    }
+    return InversionRun(final, steps, latents, result, images)
+
+
+# --- interpolation ---
+
+
+@dataclass
+class InterpolationRun:
+    paths: pd.DataFrame  # one row per pair
+    frames: pd.DataFrame  # one row per pair and alpha
+    images: torch.Tensor  # decoded frames (P, K, C, H, W), CPU
+    preds: torch.Tensor  # (P, K) labels
+    alphas: list[float]
+
+    def figure(self, path: PathLike) -> None:
+        """One strip of decoded frames per pair, labelled with the classifier's prediction."""
+        figures.interpolation_strips(self.images, self.preds, self.alphas, path)
+
+
+def interpolation_tables(
+    spec: dict[str, Any],
+    pairs: torch.Tensor,
+    labels: torch.Tensor,
+    frames: torch.Tensor,
+    probs: torch.Tensor,
+    preds: torch.Tensor,
+    weights: torch.Tensor,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-pair path metrics and the per-alpha labels/probabilities (``probs`` is ``(P, K, classes)``)."""
+    p, k = preds.shape
+    labels = labels.view(p, 2)
+    metrics = path_metrics(frames, preds, labels)
+    start, end = preds[:, 0], preds[:, -1]
+    p_start = probs.gather(2, start.view(p, 1, 1).expand(p, k, 1)).squeeze(2)
+    p_end = probs.gather(2, end.view(p, 1, 1).expand(p, k, 1)).squeeze(2)
+    table = point_frame(
+        spec,
+        {
+            "pair": range(p),
+            "start_image": pairs[:, 0].numpy(),
+            "end_image": pairs[:, 1].numpy(),
+            "start_label": labels[:, 0].numpy(),
+            "end_label": labels[:, 1].numpy(),
+            "latent": spec["latent"],
+            "pred_start": start.numpy(),
+            "pred_end": end.numpy(),
+            "labels_path": ["-".join(str(int(v)) for v in row) for row in preds],
+            "mean_step_l2": metrics["mean_step_l2"].numpy(),
+            "path_length_ratio": metrics["path_length_ratio"].numpy(),
+            "max_step_ratio": metrics["max_step_ratio"].numpy(),
+            "label_changes": metrics["label_changes"].numpy(),
+            "third_class": metrics["third_class"].numpy(),
+            "min_endpoint_prob": torch.maximum(p_start, p_end).min(1).values.numpy(),
+        },
+    )
+    pair, step = torch.meshgrid(torch.arange(p), torch.arange(k), indexing="ij")
+    per_alpha = pd.DataFrame(
+        {
+            "point": spec["point"],
+            "generator": spec["generator"],
+            "pair": pair.reshape(-1).numpy(),
+            "alpha": weights[step.reshape(-1)].numpy(),
+            "pred": preds.reshape(-1).numpy(),
+            "prob": probs.max(2).values.reshape(-1).numpy(),
+            "prob_start": p_start.reshape(-1).numpy(),
+            "prob_end": p_end.reshape(-1).numpy(),
+        }
+    )
+    return table, per_alpha
+
+
+def run_interpolation(spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, device: str) -> InterpolationRun:
+    """Decode straight latent paths between ``spec["num_pairs"]`` pairs of held-out images."""
+    _, labels_all = jobs.load_images(images_path)
+    pairs = choose_pairs(labels_all, spec["num_pairs"], seed=spec["seed"], distinct_labels=spec["distinct_labels"])
+    p = len(pairs)
+    images, labels = jobs.load_images(images_path, pairs.reshape(-1))
+    weights = alphas(spec["num_alphas"])
+    models = jobs.load_models(spec, generator, classifier, device)
+    x = images.to(device)
+    if spec["latent"] == "encoder":
+        z = jobs.encode(models.encoder, x)
+    else:
+        settings = InversionSettings.from_spec(spec)
+        z = invert(models.generator, x, settings, seed=spec["seed"], z_dim=models.z_dim).z
+    z = z.view(p, 2, -1)
+    frames = decode_paths(models.generator, latent_path(z[:, 0], z[:, 1], weights)).cpu()
+    k = frames.shape[1]
+    probs, preds = jobs.predict(models.classifier, frames.flatten(0, 1))
+    probs, preds = probs.view(p, k, -1), preds.view(p, k)
+    table, per_alpha = interpolation_tables(spec, pairs, labels, frames, probs, preds, weights)
+    log.info(
+        "%d pairs: median path-length ratio %.3f, third class on %d",
+        p,
+        table["path_length_ratio"].median(),
+        int(table["third_class"].sum()),
+    )
+    return InterpolationRun(table, per_alpha, frames, preds, weights.tolist())
+
+
+# --- inpainting ---
+
+
+@dataclass
+class InpaintingRun:
+    table: pd.DataFrame  # one row per image
+    images: torch.Tensor  # originals, masked, completed (CPU)
+    masked: torch.Tensor
+    completed: torch.Tensor
+
+    def figure(self, path: PathLike) -> None:
+        """Original, masked and restored examples."""
+        figures.inpainting_examples(self.images, self.masked, self.completed, path)
+
+
+def load_masks(path: PathLike, spec: dict[str, Any], images_path: PathLike) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The stored masks of ``spec["mask"]`` and their images: ``(indices, hidden, images, labels)``."""
+    from advgen.io import load_torch
+
+    masks = load_torch(path, kind="inpainting_masks", required=("hidden", "indices", "config"))
+    if masks["config"]["mask"] != spec["mask"]:
+        raise CheckpointError(f"{path}: holds '{masks['config']['mask']}' masks, the spec asks for '{spec['mask']}'")
+    indices, hidden = masks["indices"], masks["hidden"]
+    images, labels = jobs.load_images(images_path, indices)
+    if hidden.shape[0] != len(images) or tuple(hidden.shape[2:]) != tuple(images.shape[2:]):
+        raise CheckpointError(f"{path}: masks of shape {tuple(hidden.shape)} do not fit images {tuple(images.shape)}")
+    return indices, hidden, images, labels
+
+
+def inpainting_table(
+    spec: dict[str, Any],
+    indices: torch.Tensor,
+    labels: torch.Tensor,
+    hidden: torch.Tensor,
+    images: torch.Tensor,
+    result: InpaintingResult,
+    pred_completed: torch.Tensor,
+    pred_masked: torch.Tensor,
+) -> pd.DataFrame:
+    """Per-image error on the hidden and on the known pixels, and the classifier's labels."""
+    completed = result.completed.cpu()
+    mse = hidden_mse(images, completed, hidden)
+    return point_frame(
+        spec,
+        {
+            "image": indices.numpy(),
+            "label": labels.numpy(),
+            "mask": spec["mask"],
+            "hidden_fraction": hidden.flatten(1).float().mean(1).numpy(),
+            "mse_hidden": mse.numpy(),
+            "psnr_hidden": psnr(mse).numpy(),
+            "mse_known": per_sample_mse(result.inversion.images.cpu(), images, ~hidden).numpy(),
+            "best_restart": result.inversion.best_restart.cpu().numpy(),
+            "pred_completed": pred_completed.numpy(),
+            "pred_masked": pred_masked.numpy(),
+            "correct_completed": (pred_completed == labels).numpy(),
+            "correct_masked": (pred_masked == labels).numpy(),
+        },
+    )
+
+
+def run_inpainting(
+    spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, masks_path: PathLike, device: str
+) -> InpaintingRun:
+    """Restore the hidden pixels of the stored masks by inversion on the known ones."""
+    settings = InversionSettings.from_spec(spec)
+    indices, hidden, images, labels = load_masks(masks_path, spec, images_path)
+    models = jobs.load_models(spec, generator, classifier, device)
+    x, h = images.to(device), hidden.to(device)
+    masked = apply_mask(x, h)
+    result = inpaint(models.generator, x, h, settings, seed=spec["seed"], z_init=_encoder_init(models, masked, spec), z_dim=models.z_dim)
+    _, pred_completed = jobs.predict(models.classifier, result.completed.cpu())
+    _, pred_masked = jobs.predict(models.classifier, masked)
+    table = inpainting_table(spec, indices, labels, hidden, images, result, pred_completed, pred_masked)
+    log.info(
+        "%s: median hidden MSE %.5f, accuracy completed %.3f vs masked %.3f",
+        spec["mask"],
+        table["mse_hidden"].median(),
+        table["correct_completed"].mean(),
+        table["correct_masked"].mean(),
+    )
+    return InpaintingRun(table, images, masked.cpu(), result.completed.cpu())

@@ -1,0 +1,146 @@
+"""Write the tables of ``invert``, ``interpolate``, ``inpaint`` and ``sample-quality`` on tiny
+seeded inputs, or compare two such folders.
+
+The refactor that made these commands thin (issue 14) must not change their outputs: run
+``write`` with the old and the new ``src`` on ``PYTHONPATH`` and ``compare`` the folders
+(``tests/unit/test_command_outputs.py`` compares the current code against the Parquets in
+``tests/data/command_outputs/``, written by the code before the refactor).
+
+    python tests/golden/command_outputs.py write OUT_DIR
+    python tests/golden/command_outputs.py compare DIR_A DIR_B
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SIDE, Z, CLASSES = 16, 6, 3
+TABLES = (
+    "invert_final.parquet",
+    "invert_steps.parquet",
+    "interpolate_paths.parquet",
+    "interpolate_frames.parquet",
+    "inpaint.parquet",
+    "sample_quality_gan.parquet",
+    "sample_quality_real.parquet",
+)
+
+
+def blob_split(n: int, seed: int):
+    """``n`` images of ``CLASSES`` bands (class c lights rows 5c..5c+4), noise, in [0, 1]."""
+    import torch
+
+    from advgen.data.registry import Split
+
+    gen = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % CLASSES
+    images = 0.1 * torch.rand(n, 1, SIDE, SIDE, generator=gen)
+    for c in range(CLASSES):
+        images[labels == c, :, 5 * c : 5 * c + 5, :] += 0.8
+    return Split(images.clamp(0, 1), labels, torch.arange(n))
+
+
+def make_inputs(root: Path) -> dict[str, Path]:
+    """Tiny seeded inputs in ``root``: train/test splits, a GAN, an autoencoder, a classifier."""
+    import torch
+
+    from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
+    from advgen.classifiers.zoo import build_classifier
+    from advgen.data import save_prepared
+    from advgen.io import save_torch
+    from advgen.models import build_autoencoder, build_generator
+
+    paths = {k: root / v for k, v in {"train": "train.pt", "test": "test.pt", "gan": "gan.pt", "ae": "ae.pt",
+                                      "classifier": "clf.pt"}.items()}  # fmt: skip
+    for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
+        save_prepared(blob_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
+    torch.manual_seed(0)
+    shape = [1, SIDE, SIDE]
+    g = build_generator("mlp_small", Z, shape, None)
+    save_torch({"kind": "gan", "generator": {"arch": "mlp_small", "kwargs": {}, "z_dim": Z, "image_shape": shape},
+                "G": g.state_dict()}, paths["gan"])  # fmt: skip
+    ae = build_autoencoder("conv", shape, Z, {"width": 4})
+    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z,
+                "image_shape": shape}, "state": ae.state_dict()}, paths["ae"])  # fmt: skip
+    clf = build_classifier("fc10", shape, CLASSES)
+    kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
+    save_classifier(paths["classifier"], checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={},
+                                                         epoch=1, rng=None))  # fmt: skip
+    return paths
+
+
+def write(out: Path) -> None:
+    """Run the four commands on tiny inputs; their tables land in ``out``."""
+    import torch
+
+    from advgen.cli import main as advgen
+    from advgen.config import spec_json, validate_config
+    from advgen.sweeps.grid import plan
+
+    torch.set_num_threads(1)
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / "work"
+    work.mkdir(exist_ok=True)
+    files = make_inputs(work)
+    sweeps = {
+        "inversion": {"generators": ["ae"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": 3,
+                      "init": "encoder"},
+        "inpainting": {"generators": ["g"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": 2,
+                       "mask": "pepper"},
+        "interpolation": {"generators": ["g"], "classifier": "c", "num_pairs": 3, "num_alphas": 5, "steps": 4,
+                          "restarts": 2},
+    }  # fmt: skip
+    sweeps = validate_config({"sweeps": sweeps})["sweeps"]
+    config = {"seed": 0, "sweeps": sweeps, "gans": {"g": {"dataset": "blobs"}},
+              "autoencoders": {"ae": {"dataset": "blobs"}}, "classifiers": {"c": {"dataset": "blobs"}}}  # fmt: skip
+    sweep_plan = plan(config)
+
+    def run(*argv) -> None:
+        if advgen(["--threads", "1", *map(str, argv)]) != 0:
+            raise SystemExit(f"advgen {argv[0]} failed")
+
+    common = ("--classifier", files["classifier"], "--images", files["test"])
+    (point,) = sweep_plan.points("inversion")
+    run("invert", "--spec", spec_json(point.spec("cpu")), "--generator", files["ae"], *common,
+        "--final", out / TABLES[0], "--steps", out / TABLES[1], "--latents", work / "z.pt",
+        "--figure", work / "inversion.png")  # fmt: skip
+    (point,) = sweep_plan.points("interpolation")
+    run("interpolate", "--spec", spec_json(point.spec("cpu")), "--generator", files["gan"], *common,
+        "--out", out / TABLES[2], "--frames", out / TABLES[3], "--figure", work / "strips.png")  # fmt: skip
+    for path, mask_spec in sweep_plan.masks().items():
+        run("sweep-masks", "--spec", spec_json(mask_spec), "--images", files["test"], "--out", work / path)
+    (point,) = sweep_plan.points("inpainting")
+    run("inpaint", "--spec", spec_json(point.spec("cpu")), "--generator", files["gan"], *common,
+        "--masks", work / point.mask_path(), "--out", out / TABLES[4], "--figure", work / "inpaint.png")  # fmt: skip
+    quality = spec_json({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
+    for source, table in (("--model", TABLES[5]), ("--real", TABLES[6])):
+        data = files["gan"] if source == "--model" else files["test"]
+        run("sample-quality", "--spec", quality, "--name", "x", "--dataset", "blobs", source, data,
+            "--classifier", files["classifier"], "--classifier-name", "c", "--reference", files["train"],
+            "--out", out / table, "--device", "cpu")  # fmt: skip
+
+
+def compare(a: Path, b: Path, *, rtol: float = 0.0) -> list[str]:
+    """Names of the tables that differ between folders ``a`` and ``b`` (with a reason)."""
+    import pandas as pd
+
+    problems = []
+    for name in TABLES:
+        left, right = pd.read_parquet(a / name), pd.read_parquet(b / name)
+        try:
+            pd.testing.assert_frame_equal(left, right, check_exact=rtol == 0.0, rtol=rtol or 1e-5)
+        except AssertionError as exc:
+            problems.append(f"{name}: {str(exc).splitlines()[0]}")
+    return problems
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["write"] and len(sys.argv) == 3:
+        write(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["compare"] and len(sys.argv) == 4:
+        bad = compare(Path(sys.argv[2]), Path(sys.argv[3]))
+        print("\n".join(bad) or f"all {len(TABLES)} tables equal")
+        sys.exit(1 if bad else 0)
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,195 @@
+"""Gradient-masking checks (advgen.robustness.masking) and the masking-checks command."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
+from advgen.classifiers.zoo import build_classifier
+from advgen.cli import main as advgen
+from advgen.data import save_prepared
+from advgen.data.registry import Split
+from advgen.io import read_parquet, save_torch
+from advgen.models import build_autoencoder
+from advgen.robustness.masking import (
+    CHECKS,
+    COLUMNS,
+    MaskingSettings,
+    RandomSearch,
+    gradient_health,
+    markdown_table,
+    masking_checks,
+)
+from tests.unit.robust_helpers import blob_split, trained_linear
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+SMALL = MaskingSettings(eps=0.35, eps_grid=(0.0, 0.2, 0.35, 0.4), pgd_steps=40, long_steps=80, long_restarts=2,
+                        unbounded_steps=20, blackbox_queries=100)  # fmt: skip
+
+
+class Quantised(nn.Module):
+    """Input quantisation to 5 levels: the gradient of ``round`` is zero (a masked gradient)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(torch.round(x * 4) / 4)
+
+
+class Saturated(nn.Module):
+    """Returns saturated softmax probabilities as 'logits' (cross-entropy gradient underflows)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(1000 * self.model(x), dim=1)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    # two classes: the loss gradient's sign is then the same everywhere for a linear model, so
+    # PGD-40 already finds the worst case and more steps or restarts cannot lower it
+    split = blob_split(n=60, size=8, num_classes=2)
+    return split, trained_linear(split)
+
+
+def test_an_ordinary_classifier_passes_every_check(blobs):
+    split, model = blobs
+    table = masking_checks(model, split.images, split.labels, name="linear", settings=SMALL)
+    assert list(table.columns) == COLUMNS and tuple(table["check"]) == CHECKS
+    assert table["passed"].all(), table[~table["passed"]]["detail"].tolist()
+    row = table.set_index("check")
+    assert row.loc["unbounded_eps", "value"] == 0.0 and row.loc["unbounded_eps", "eps"] == 1.0
+    assert 0 < row.loc["iterative_vs_single_step", "value"] <= row.loc["iterative_vs_single_step", "reference"]
+    assert math.isnan(row.loc["zero_gradients", "eps"]) and (table["n"] == 60).all()
+    assert model.training is False
+
+
+@pytest.mark.parametrize("wrapper", [Quantised, Saturated])
+def test_a_masked_gradient_is_flagged(blobs, wrapper):
+    split, model = blobs
+    table = masking_checks(wrapper(model), split.images, split.labels, name="masked", settings=SMALL).set_index("check")
+    assert table.loc["zero_gradients", "value"] == 1.0 and not table.loc["zero_gradients", "passed"]
+    assert not table.loc["unbounded_eps", "passed"] and table.loc["unbounded_eps", "value"] > 0.5
+    md = markdown_table(table.reset_index())
+    assert md.count("**FLAG**") == int((~table["passed"]).sum()) >= 2
+
+
+def test_gradient_health_counts_non_finite_gradients():
+    class NaNGrad(nn.Module):
+        def forward(self, x):
+            return torch.sqrt(x.flatten(1)[:, :3] - 0.5)  # NaN below 0.5
+
+    x = torch.cat([torch.full((2, 1, 2, 2), 0.9), torch.full((2, 1, 2, 2), 0.1)])
+    zero, nonfinite = gradient_health(NaNGrad(), x, torch.zeros(4).long())
+    assert (zero, nonfinite) == (0.0, 0.5)
+
+
+def test_random_search_is_a_black_box_attack_within_budget(blobs):
+    split, model = blobs
+    attack = RandomSearch(model, 0.35, n_queries=200, seed=0)
+    adv = attack.generate(split.images, split.labels)
+    assert (adv - split.images).abs().max() <= 0.35 + 1e-6 and adv.min() >= 0 and adv.max() <= 1
+    with torch.no_grad():
+        assert (model(adv).argmax(1) == split.labels).float().mean() < 0.9
+    assert torch.equal(adv, RandomSearch(model, 0.35, n_queries=200, seed=0).generate(split.images, split.labels))
+
+
+def test_a_black_box_attack_plugs_in(blobs):
+    split, model = blobs
+    calls = []
+
+    def factory(m, eps):
+        calls.append(eps)
+        return RandomSearch(m, eps, n_queries=10)
+
+    table = masking_checks(model, split.images, split.labels, settings=SMALL, blackbox=factory)
+    assert calls == [0.35] and "RandomSearch" in table.set_index("check").loc["whitebox_vs_blackbox", "detail"]
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+SIDE, CLASSES = 8, 3
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("masking")
+    split = blob_split(n=30, size=SIDE, seed=1)
+    save_prepared(Split(split.images, split.labels, torch.arange(30)), root / "test.pt", dataset="blobs", name="test",
+                  num_classes=CLASSES, spec={})  # fmt: skip
+    torch.manual_seed(0)
+    shape = [1, SIDE, SIDE]
+    clf = build_classifier("fc10", shape, CLASSES)
+    opt = torch.optim.Adam(clf.parameters(), lr=0.05)
+    for _ in range(40):
+        opt.zero_grad()
+        nn.functional.cross_entropy(clf(split.images), split.labels).backward()
+        opt.step()
+    kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
+    save_classifier(root / "c.pt", checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1,
+                                                   rng=None))  # fmt: skip
+    ae = build_autoencoder("conv", shape, 4, {"width": 4})
+    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 4, "image_shape": shape},
+                "state": ae.state_dict()}, root / "ae.pt")  # fmt: skip
+    return root
+
+
+FAST = '{"checks": {"eps": 0.3, "eps_grid": [0, 0.3], "pgd_steps": 5, "long_steps": 10, "long_restarts": 2, ' \
+       '"unbounded_steps": 5, "blackbox_queries": 20}, "device": "cpu"'
+
+
+def test_masking_checks_command(files, tmp_path):
+    out, md = tmp_path / "m.parquet", tmp_path / "m.md"
+    argv = ["--threads", "1", "masking-checks", "--name", "c", "--model", str(files / "c.pt"), "--test",
+            str(files / "test.pt"), "--spec", FAST + "}", "--out", str(out), "--markdown", str(md)]  # fmt: skip
+    assert advgen(argv) == 0
+    table = read_parquet(out)
+    assert list(table.columns) == COLUMNS and tuple(table["check"]) == CHECKS and (table["model"] == "c").all()
+    assert table.dtypes["passed"] == bool and md.read_text().startswith("| model | check |")
+
+
+def test_masking_checks_on_a_purifier_pipeline(files, tmp_path):
+    out = tmp_path / "p.parquet"
+    spec = FAST + ', "purifier": {"method": "reconstruct", "generator_kind": "autoencoder"}, "gradient": "exact"}'
+    argv = ["--threads", "1", "masking-checks", "--name", "ae_recon", "--model", str(files / "c.pt"), "--test",
+            str(files / "test.pt"), "--generator", str(files / "ae.pt"), "--spec", spec, "--out", str(out)]  # fmt: skip
+    assert advgen(argv) == 0
+    assert len(read_parquet(out)) == len(CHECKS)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [('{"checks": {"epz": 1}}', "checks: unknown key"), ('{"checks": {"eps": -1}}', "checks.eps"),
+     ('{"gradient": "magic"}', "gradient"), ('{"blackbox": {"attack": "Nope"}}', "blackbox.attack"),
+     ('{"colour": 1}', "unknown key"), ("[1", "not valid JSON")],
+)  # fmt: skip
+def test_masking_checks_bad_spec(files, tmp_path, capsys, spec, message):
+    out = tmp_path / "bad.parquet"
+    argv = ["masking-checks", "--name", "c", "--model", str(files / "c.pt"), "--test", str(files / "test.pt"),
+            "--spec", spec, "--out", str(out)]  # fmt: skip
+    assert advgen(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not out.exists()
+
+
+def test_masking_table_aggregates(files, tmp_path):
+    parts = []
+    for i, name in enumerate(("a", "b")):
+        df = pd.DataFrame([{"model": name, "check": c, "passed": j != i, "value": 0.1, "reference": 0.0,
+                            "tolerance": 0.02, "eps": 0.3, "n": 5, "detail": "x"} for j, c in enumerate(CHECKS)])  # fmt: skip
+        parts.append(tmp_path / f"{name}.parquet")
+        df.to_parquet(parts[-1])
+    out, md = tmp_path / "all.parquet", tmp_path / "all.md"
+    assert advgen(["aggregate-defense", "--table", "masking", "--out", str(out), "--markdown", str(md), *map(str, parts)]) == 0
+    assert len(read_parquet(out)) == 2 * len(CHECKS) and md.read_text().count("**FLAG**") == 2

@@ -1,0 +1,100 @@
+"""Ilyas et al. 2019's robust (D_R) and non-robust (D_NR) datasets on tiny data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from advgen.classifiers import save_classifier, train_classifier
+from advgen.cli import main as cli_main
+from advgen.classifiers.zoo import build_classifier
+from advgen.robustness import robust_features as rf
+from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
+from tests.unit.robust_helpers import blob_split
+from tests.unit.test_classifiers import spec
+
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+TRAIN = blob_split(60, size=8)
+
+
+@pytest.fixture(scope="module")
+def models():
+    torch.manual_seed(0)
+    std, _ = train_classifier(spec(epochs=3), TRAIN, TRAIN, name="s")
+    pgd, _ = train_classifier(spec(mode="pgd", epochs=3), TRAIN, TRAIN, name="p")
+    out = {}
+    for name, ckpt in (("std", std), ("pgd", pgd)):
+        kw = ckpt["arch_kwargs"]
+        m = build_classifier(ckpt["arch"], kw["in_shape"], kw["num_classes"], kw["width"])
+        m.load_state_dict(ckpt["state_dict"])
+        out[name] = m.eval()
+    return out
+
+
+def test_robust_inputs_match_the_features_they_were_built_for(models) -> None:
+    model = models["pgd"]
+    x = TRAIN.images[:12]
+    start = TRAIN.images[torch.randperm(60, generator=torch.Generator().manual_seed(1))[:12]]
+    before = rf.feature_distance(model, start, x)
+    xr = rf.robust_inputs(model, x, start, steps=60, step_size=0.05)
+    after = rf.feature_distance(model, xr, x)
+    assert after < 0.5 * before
+    assert float(xr.min()) >= 0.0 and float(xr.max()) <= 1.0
+
+
+def test_targeted_l2_moves_towards_the_target_within_eps(models) -> None:
+    model = models["std"]
+    x, y = TRAIN.images[:30], TRAIN.labels[:30]
+    t = rf.targets_for(y, 3, "random", seed=0)
+    assert bool((t != y).all())
+    assert torch.equal(rf.targets_for(y, 3, "next", 0), (y + 1) % 3)
+    adv = rf.targeted_l2(model, x, t, eps=2.0, step_size=0.25, steps=30)
+    assert float((adv - x).flatten(1).norm(dim=1).max()) <= 2.0 + 1e-4
+    with torch.no_grad():
+        hit_adv = float((model(adv).argmax(1) == t).float().mean())
+        hit_clean = float((model(x).argmax(1) == t).float().mean())
+    assert hit_adv > hit_clean + 0.3
+    with pytest.raises(ValueError, match="target rule"):
+        rf.targets_for(y, 3, "least_likely", 0)
+
+
+def test_non_robust_split_relabels_as_the_target(models) -> None:
+    split, hit = rf.non_robust_split(models["std"], TRAIN, seed=0, eps=2.0, step_size=0.25, steps=20)
+    assert len(split) == len(TRAIN) and split.split == "non_robust"
+    assert bool((split.labels != TRAIN.labels).all()) and 0.0 <= hit <= 1.0
+
+
+@pytest.mark.slow
+def test_command_writes_one_row_per_training_set(tiny_split: Path, tmp_path: Path) -> None:  # noqa: F811
+    from advgen.data import load_prepared
+
+    train = load_prepared(tiny_split / "train.pt")
+    paths = {}
+    for mode in ("standard", "pgd"):
+        ckpt, _ = train_classifier(spec(arch="fc100_100", mode=mode, epochs=2, width=0.25), train, train, name=mode)
+        paths[mode] = tmp_path / f"{mode}.pt"
+        save_classifier(paths[mode], ckpt)
+    job = {
+        "classifier": spec(arch="fc100_100", epochs=2, width=0.25),
+        "attack": {"attack": "PGD", "params": {"steps": 5}, "seed": 0},
+        "eps": 0.2, "robust": {"steps": 10}, "non_robust": {"eps": 2.0, "steps": 10, "step_size": 0.25},
+        "max_train": 60, "max_examples": 30, "seed": 0, "device": "cpu",
+    }  # fmt: skip
+    out = tmp_path / "rf.parquet"
+    argv = ["robust-features", "--spec", json.dumps(job), "--robust-model", str(paths["pgd"]),
+            "--standard-model", str(paths["standard"]), "--train", str(tiny_split / "train.pt"),
+            "--test", str(tiny_split / "test.pt"), "--out", str(out), "--datasets", str(tmp_path / "d.pt")]  # fmt: skip
+    assert cli_main(argv) == 0
+    table = pd.read_parquet(out)
+    assert list(table.columns) == rf.COLUMNS
+    assert list(table["dataset"]) == ["robust", "non_robust", "adversarial_training", "standard"]
+    assert table["clean_acc"].between(0, 1).all() and (table["robust_acc"] <= table["clean_acc"] + 1e-9).all()
+    bad = {k: v for k, v in job.items() if k != "attack"}
+    assert cli_main([*argv[:2], json.dumps(bad), *argv[3:]]) == 2
