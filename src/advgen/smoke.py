@@ -69,7 +69,7 @@ def _generative(cfg: dict[str, Any]) -> None:
         # the DCGAN pair at 64x64 and batch 128 costs ~7 TFLOP per iteration with 5 G / 2 D
         # steps and unrolling at the papers' 64 feature maps; 8 keeps every layer
         for role, key in (("generator", "ngf"), ("discriminator", "ndf")):
-            if spec.get(role) == "dcgan":
+            if str(spec.get(role, "")).startswith("dcgan"):  # dcgan, dcgan_ngf32, dcgan_ndf128, ...
                 kwargs = dict(spec.get(f"{role}_kwargs", {}))
                 cap(kwargs, key, DCGAN_FEATURES)
                 spec[f"{role}_kwargs"] = kwargs
@@ -88,6 +88,9 @@ def _robustness(cfg: dict[str, Any]) -> None:
         spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
         if spec.get("mode") == "pgd":
             cap(spec, "pgd_steps", 3)
+            cap(spec, "width", 1.0)
+        if spec.get("mode") == "pool":
+            cap(spec, "pool_size", EXAMPLES)
     rob = cfg.get("robustness")
     if not rob:
         return
@@ -104,8 +107,15 @@ def _robustness(cfg: dict[str, Any]) -> None:
     if "capacity" in rob:
         # the widest nets (x4: 52M parameters) only cost time; the code path is the same
         rob["capacity"]["widths"] = ends([w for w in rob["capacity"]["widths"] if w <= 1.0] or [1.0])
-    if "data_size" in rob:
-        rob["data_size"]["fractions"] = ends(rob["data_size"]["fractions"])
+    for sweep in [rob.get("data_size"), *rob.get("data_size_sweeps", {}).values()]:
+        if sweep:
+            sweep["fractions"] = ends(sweep["fractions"])
+    features = rob.get("robust_features")
+    if features:
+        cap(features, "max_train", EXAMPLES)
+        for key in ("robust", "non_robust"):
+            features[key] = dict(features.get(key, {}))
+            cap(features[key], "steps", STEPS)
 
 
 def _sweeps(cfg: dict[str, Any]) -> None:

@@ -47,6 +47,9 @@ def test_smoke_keeps_every_experiment_of_paper_yaml() -> None:
     dcgan = smoke["gans"]["celeba64_dcgan"]
     assert dcgan["generator_kwargs"] == {"ngf": 8} and dcgan["discriminator_kwargs"] == {"ndf": 8}
     assert smoke["robustness"]["capacity"]["widths"] == [0.125, 1.0]
+    for name, spec in smoke["gans"].items():
+        if spec["generator"].startswith("dcgan"):
+            assert spec["generator_kwargs"]["ngf"] == 8 and spec["discriminator_kwargs"]["ndf"] == 8, name
     assert all(s["epochs"] == 1 for s in smoke["gans"].values())
     assert all(s["max_train"] <= 256 for s in smoke["datasets"].values())
 
