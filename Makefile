@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= all
 
-.PHONY: run test test-slurm test-browser report lint format dag-benchmark clean
+.PHONY: run test test-paper test-slurm test-browser report lint format dag-benchmark clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -23,6 +23,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm and not browser" $(PYTEST_ARGS)
+
+# config/paper.yaml's whole DAG (every rule, report included) on fake data in torchvision's
+# formats, shrunk by `advgen paper-smoke-config`, in a scratch folder (PAPER_SMOKE_DIR; this
+# checkout's results/ is not touched). CORES defaults to 2 here.
+test-paper: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH CORES=$(if $(filter all,$(CORES)),2,$(CORES)) bash scripts/test_paper.sh
 
 test-slurm: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m slurm $(PYTEST_ARGS)

@@ -5,6 +5,11 @@ The files live under ``root`` in torchvision's own layout (``root/MNIST/raw/*-id
 fetches them (the ``download_data`` rule); with ``download: false`` the user points
 ``root`` at an existing copy. Missing files raise a :class:`~advgen.errors.AdvgenError`
 that names the folder.
+
+Loading checks that torchvision's files are there, not their MD5 sums: torchvision checks
+the archive's MD5 when it downloads, and a copy in the same layout from elsewhere (a
+mirror, or ``advgen fake-data`` for the paper-scale smoke test) loads as well. For the same
+reason :func:`download` downloads nothing when the files are already in ``root``.
 """
 
 from __future__ import annotations
@@ -32,14 +37,31 @@ def _missing(name: str, root: Path, exc: Exception) -> AdvgenError:
     )
 
 
-def _mnist_like(cls_name: str, spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def _present_only(cls_name: str) -> type:
+    """torchvision's dataset class ``cls_name`` with its MD5 table emptied (existence checks only)."""
     import torchvision.datasets as tvd
 
-    cls = getattr(tvd, cls_name)
+    base = getattr(tvd, cls_name)
+    attrs: dict[str, Any] = {}
+    if cls_name == "CIFAR10":
+        attrs["train_list"] = [[name, None] for name, _ in base.train_list]
+        attrs["test_list"] = [[name, None] for name, _ in base.test_list]
+        attrs["meta"] = {**base.meta, "md5": None}
+    elif cls_name == "CelebA":
+        attrs["file_list"] = [(fid, None, name) for fid, _, name in base.file_list]
+    # MNIST and FashionMNIST check only that the raw files exist; keep the class name, since
+    # it names their folder (root/<ClassName>/raw)
+    return type(cls_name, (base,), attrs) if attrs else base
+
+
+def _mnist_like(cls_name: str, spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+    cls = _present_only(cls_name)
+    if download:
+        _fetch({"MNIST": "mnist", "FashionMNIST": "fashion_mnist"}[cls_name], root)
     out = []
     for train in (True, False):
         try:
-            ds = cls(str(root), train=train, download=download)
+            ds = cls(str(root), train=train, download=False)
         except RuntimeError as exc:
             raise _missing(cls_name, root, exc) from exc
         images = ds.data.unsqueeze(1).float().div(255.0)
@@ -60,12 +82,13 @@ def load_fashion_mnist(spec: dict[str, Any], root: Path, download: bool) -> tupl
 
 def load_cifar10(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
     """CIFAR-10 (Krizhevsky 2009): 50k/10k 32x32 colour images, 10 classes."""
-    import torchvision.datasets as tvd
-
+    cifar10 = _present_only("CIFAR10")
+    if download:
+        _fetch("cifar10", root)
     out = []
     for train in (True, False):
         try:
-            ds = tvd.CIFAR10(str(root), train=train, download=download)
+            ds = cifar10(str(root), train=train, download=False)
         except RuntimeError as exc:
             raise _missing("CIFAR10", root, exc) from exc
         images = torch.from_numpy(ds.data).permute(0, 3, 1, 2).float().div(255.0)
@@ -92,16 +115,18 @@ def load_celeba(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split
     gives train (0) and test (2). Images are decoded in chunks to bound memory.
     """
     import numpy as np
-    import torchvision.datasets as tvd
     from PIL import Image
 
+    celeba = _present_only("CelebA")
+    if download:
+        _fetch("celeba", root)
     size = int(spec.get("image_size", 64))
     crop = int(spec.get("center_crop", 140))
     attribute = spec.get("celeba_attribute", "Male")
     out = []
     for split in ("train", "test"):
         try:
-            ds = tvd.CelebA(str(root), split=split, target_type="attr", download=download)
+            ds = celeba(str(root), split=split, target_type="attr", download=False)
         except RuntimeError as exc:
             raise _missing("CelebA", root, exc) from exc
         if attribute not in ds.attr_names:
@@ -119,18 +144,46 @@ def load_celeba(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split
     return out[0], out[1]
 
 
-def download(source: str, root: Path) -> list[Path]:
-    """Download ``source`` into ``root`` with torchvision; returns the files present after."""
-    import torchvision.datasets as tvd
+CLASSES = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10", "celeba": "CelebA"}
 
-    classes = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST", "cifar10": "CIFAR10", "celeba": "CelebA"}
-    if source not in classes:
-        raise AdvgenError(f"source '{source}' has no downloader")
-    cls = getattr(tvd, classes[source])
-    root.mkdir(parents=True, exist_ok=True)
+
+def _opened(cls: type, source: str, root: Path, download: bool) -> None:
     if source == "celeba":
-        cls(str(root), split="all", download=True)
+        cls(str(root), split="all", target_type=[], download=download)
     else:
         for train in (True, False):
-            cls(str(root), train=train, download=True)
+            cls(str(root), train=train, download=download)
+
+
+def present(source: str, root: Path) -> bool:
+    """Whether torchvision's files for ``source`` are all in ``root`` (existence, not MD5)."""
+    try:
+        _opened(_present_only(CLASSES[source]), source, root, download=False)
+    except (RuntimeError, OSError):
+        return False
+    return True
+
+
+def _fetch(source: str, root: Path) -> bool:
+    """Download ``source`` with torchvision's own class (MD5-checked) unless present; True if it did."""
+    import torchvision.datasets as tvd
+
+    if source not in CLASSES:
+        raise AdvgenError(f"source '{source}' has no downloader")
+    root.mkdir(parents=True, exist_ok=True)
+    if present(source, root):
+        return False
+    try:
+        _opened(getattr(tvd, CLASSES[source]), source, root, download=True)
+    except (RuntimeError, OSError) as exc:
+        raise AdvgenError(f"{source}: download into '{root}' failed ({exc})") from exc
+    return True
+
+
+def download(source: str, root: Path) -> list[Path]:
+    """Download ``source`` into ``root`` with torchvision, unless its files are there already.
+
+    Returns the files present after.
+    """
+    _fetch(source, root)
     return sorted(p for p in root.rglob("*") if p.is_file())

@@ -1,0 +1,185 @@
+"""The paper-scale smoke configuration: ``config/paper.yaml`` made small enough for 2 CPU cores.
+
+:func:`smoke_config` derives it from the paper config (never a hand-kept copy), shrinking
+only sizes: epochs, image and example counts, optimisation steps and restarts, and sweep
+grids (each grid keeps its two ends, plus ε = 0.3 where the grid has it; the capacity sweep
+keeps widths up to 1), and the DCGAN's feature maps (``ngf``/``ndf`` 8 instead of 64). Every data set,
+model, batch size, loss, training mode, attack, purifier, generator and rule of the paper
+config stays, so ``make test-paper`` runs each code path the paper config runs (the M1/M3
+pair at batch 24, the CelebA DCGAN at 64x64 with its G/D steps and unrolling, ``cnn_madry``
+with FGSM-mix and PGD training, ...) on the fake data of :mod:`advgen.data.fake_sources`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import MutableMapping
+from typing import Any
+
+# Sizes of the smoke run (kept here, in one place).
+MAX_TRAIN = 256  # >= the largest paper batch (128), so the CelebA DCGAN gets whole batches
+MAX_TEST = 64
+EPOCHS = 1
+STEPS = 5  # attack / optimisation steps
+RESTARTS = 2
+IMAGES = 8  # images per sweep / defense job
+EXAMPLES = 32  # adversarial examples per attack job
+SAMPLES = 100  # generated samples for sample quality / truncation
+DCGAN_FEATURES = 8  # DCGAN ngf / ndf (the papers': 64)
+
+# Per-attack parameters that bound each attack's cost (merged over the paper's own).
+ATTACK_PARAMS: dict[str, dict[str, Any]] = {
+    "FGSM": {},
+    "PGD": {"steps": STEPS, "restarts": 1},
+    "LBFGS": {"search_steps": 2, "steps": STEPS},
+    "DeepFool": {"steps": STEPS},
+    "OnePixel": {"population": 20, "steps": 3},
+    "Spatial": {"rotations": 3, "translations": 3},
+}
+
+
+def ends(grid: list[Any], keep: tuple[Any, ...] = ()) -> list[Any]:
+    """A grid's first and last values, plus any of ``keep`` it contains, in the grid's order."""
+    if len(grid) <= 2:
+        return list(grid)
+    chosen = {0, len(grid) - 1} | {i for i, v in enumerate(grid) if v in keep and v is not None}
+    return [grid[i] for i in sorted(chosen)]
+
+
+def cap(section: MutableMapping[str, Any], key: str, value: int) -> None:
+    """Set ``section[key]`` to at most ``value`` (to ``value`` when unset, so the schema default is capped too)."""
+    current = section.get(key)
+    section[key] = value if current is None else min(current, value)
+
+
+def _eps_grid(grid: list[Any]) -> list[Any]:
+    return ends(grid, keep=(0.3,))
+
+
+def _datasets(cfg: dict[str, Any]) -> None:
+    for spec in cfg.get("datasets", {}).values():
+        cap(spec, "max_train", MAX_TRAIN)
+        cap(spec, "max_test", MAX_TEST)
+
+
+def _generative(cfg: dict[str, Any]) -> None:
+    for spec in cfg.get("gans", {}).values():
+        spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
+        cap(spec, "grid_size", 16)
+        # the DCGAN pair at 64x64 and batch 128 costs ~7 TFLOP per iteration with 5 G / 2 D
+        # steps and unrolling at the papers' 64 feature maps; 8 keeps every layer
+        for role, key in (("generator", "ngf"), ("discriminator", "ndf")):
+            if str(spec.get(role, "")).startswith("dcgan"):  # dcgan, dcgan_ngf32, dcgan_ndf128, ...
+                kwargs = dict(spec.get(f"{role}_kwargs", {}))
+                cap(kwargs, key, DCGAN_FEATURES)
+                spec[f"{role}_kwargs"] = kwargs
+    for spec in cfg.get("autoencoders", {}).values():
+        spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
+        cap(spec, "n_novel", 16)
+    if "sample_quality" in cfg:
+        sq = cfg["sample_quality"]
+        cap(sq, "n_samples", SAMPLES)
+        cap(sq, "batch_size", 50)
+        cap(sq, "is_splits", 2)
+
+
+def _robustness(cfg: dict[str, Any]) -> None:
+    for spec in cfg.get("classifiers", {}).values():
+        spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
+        if spec.get("mode") == "pgd":
+            cap(spec, "pgd_steps", 3)
+            cap(spec, "width", 1.0)
+        if spec.get("mode") == "pool":
+            cap(spec, "pool_size", EXAMPLES)
+    rob = cfg.get("robustness")
+    if not rob:
+        return
+    cap(rob, "max_examples", EXAMPLES)
+    for spec in rob.get("attacks", {}).values():
+        spec["eps"] = _eps_grid(spec["eps"])
+        if "max_examples" in spec:
+            cap(spec, "max_examples", EXAMPLES)
+        params = dict(spec.get("params", {}))
+        for key, value in ATTACK_PARAMS.get(spec["attack"], {}).items():
+            cap(params, key, value)
+        if params:
+            spec["params"] = params
+    if "capacity" in rob:
+        # the widest nets (x4: 52M parameters) only cost time; the code path is the same
+        rob["capacity"]["widths"] = ends([w for w in rob["capacity"]["widths"] if w <= 1.0] or [1.0])
+    for sweep in [rob.get("data_size"), *rob.get("data_size_sweeps", {}).values()]:
+        if sweep:
+            sweep["fractions"] = ends(sweep["fractions"])
+    features = rob.get("robust_features")
+    if features:
+        cap(features, "max_train", EXAMPLES)
+        for key in ("robust", "non_robust"):
+            features[key] = dict(features.get(key, {}))
+            cap(features[key], "steps", STEPS)
+
+
+def _sweeps(cfg: dict[str, Any]) -> None:
+    sweeps = cfg.get("sweeps", {})
+    for name in ("inversion", "inpainting", "interpolation"):
+        if name not in sweeps:
+            continue
+        spec = sweeps[name]
+        cap(spec, "steps", STEPS)
+        if name == "inversion":
+            spec["restarts"] = ends([min(r, RESTARTS * 2) for r in spec.get("restarts", [1, 5])])
+            spec["restarts"] = sorted(set(spec["restarts"]))
+            cap(spec, "num_images", IMAGES)
+        elif name == "inpainting":
+            cap(spec, "restarts", RESTARTS)
+            cap(spec, "num_images", IMAGES)
+        else:
+            cap(spec, "restarts", RESTARTS)
+            cap(spec, "num_pairs", 4)
+            cap(spec, "num_alphas", 5)
+    if "truncation" in sweeps:
+        spec = sweeps["truncation"]
+        if "psi" in spec:
+            spec["psi"] = ends(spec["psi"])
+        cap(spec, "num_samples", SAMPLES)
+
+
+def _defense(cfg: dict[str, Any]) -> None:
+    defense = cfg.get("defense", {})
+    purify = defense.get("purify")
+    if purify:
+        cap(purify, "num_images", IMAGES * 2)
+        purify["eps"] = _eps_grid(purify.get("eps", [0.1, 0.2, 0.3]))
+        for key in ("pgd_steps", "adaptive_steps"):
+            cap(purify, key, STEPS)
+        cap(purify, "eot_samples", 2)
+        for spec in purify.get("purifiers", {}).values():
+            if spec.get("method", "project") == "reconstruct":
+                continue
+            cap(spec, "steps", 2 * STEPS)
+            cap(spec, "restarts", RESTARTS)
+            tradeoff = spec.get("tradeoff")
+            if tradeoff:
+                tradeoff["steps"] = sorted({min(s, 2 * STEPS) for s in ends(tradeoff["steps"])})
+                tradeoff["restarts"] = sorted({min(r, RESTARTS) for r in ends(tradeoff["restarts"])})
+    probe = defense.get("probe")
+    if probe:
+        probe["eps"] = _eps_grid(probe.get("eps", [0.05, 0.1, 0.2, 0.3]))
+        cap(probe, "pgd_steps", STEPS)
+        cap(probe, "train_images", MAX_TRAIN // 4)
+        cap(probe, "num_images", EXAMPLES)
+        cap(probe, "max_iter", 50)
+        flip = probe.setdefault("flip", {})
+        cap(flip, "num_images", IMAGES)
+        cap(flip, "search_steps", 3)
+        cap(flip, "pgd_steps", STEPS)
+
+
+def smoke_config(paper: dict[str, Any]) -> dict[str, Any]:
+    """The smoke version of a paper-scale config: same experiments and rules, small sizes."""
+    cfg = copy.deepcopy(paper)
+    _datasets(cfg)
+    _generative(cfg)
+    _robustness(cfg)
+    _sweeps(cfg)
+    _defense(cfg)
+    return cfg
