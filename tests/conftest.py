@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -53,6 +55,43 @@ def snakemake(
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """The ``Job stats`` table of ``snakemake -n`` as {rule: count} (empty when nothing to do)."""
+    match = re.search(r"Job stats:\n.*?\n-+\s+-+\n(.*?)\ntotal", output, re.S)
+    if not match:
+        return {}
+    return {rule: int(n) for rule, n in (line.split() for line in match.group(1).strip().splitlines())}
+
+
+# A stand-in ``advgen`` that only creates the ``results/...`` files it is asked to write, so
+# Snakemake records real metadata (params, inputs) in seconds.
+FAKE_ADVGEN = """#!/usr/bin/env python3
+import sys
+from pathlib import Path
+for arg in sys.argv[1:]:
+    value = arg.split("=", 1)[-1]
+    if value.startswith("results/") and not Path(value).exists():
+        Path(value).parent.mkdir(parents=True, exist_ok=True)
+        Path(value).write_text("fake\\n")
+"""
+
+
+def fake_advgen_workflow(tmp_path: Path, upstream: tuple[str, ...]) -> tuple[Path, dict[str, str]]:
+    """A workflow copy whose jobs run the stand-in ``advgen``, with ``upstream`` files present
+    (older than everything after, as if the upstream stages had run); returns (dir, env)."""
+    wf = copy_workflow(tmp_path / "wf")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "advgen"
+    fake.write_text(FAKE_ADVGEN)
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    for path in upstream:
+        (wf / path).parent.mkdir(parents=True, exist_ok=True)
+        (wf / path).write_text("fake\n")
+        os.utime(wf / path, (1e9, 1e9))
+    return wf, {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, copy_workflow, snakemake
+from tests.conftest import REPO, copy_workflow, job_counts, snakemake
 
 pytestmark = pytest.mark.slow  # each Snakemake call takes seconds on 2 cores
 CV_OUTPUTS = [f"results/cv/cv.{ext}" for ext in ("md", "html", "typ", "pdf")]
@@ -26,23 +26,9 @@ def workflow_dir(tmp_path: Path) -> Path:
     return wf
 
 
-def _jobs(output: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run as {rule: count}; {} when nothing is to be done."""
-    if "Nothing to be done" in output:
-        return {}
-    table = output[output.index("Job stats:") :].splitlines()[3:]
-    jobs = {}
-    for line in table:
-        parts = line.split()
-        if len(parts) != 2 or parts[0] == "total":
-            break
-        jobs[parts[0]] = int(parts[1])
-    return jobs
-
-
 def _dry_run(workdir: Path, *args: str) -> dict[str, int]:
     proc = snakemake(workdir, "-n", *args)
-    return _jobs(proc.stdout + proc.stderr)
+    return job_counts(proc.stdout + proc.stderr)
 
 
 def _mark_everything_done(workdir: Path) -> None:
@@ -58,7 +44,7 @@ def _mark_everything_done(workdir: Path) -> None:
 
 def test_default_dag_builds_the_cv_but_never_fetches_stats(workflow_dir: Path) -> None:
     proc = snakemake(workflow_dir, "-n")
-    jobs = _jobs(proc.stdout + proc.stderr)
+    jobs = job_counts(proc.stdout + proc.stderr)
     assert jobs["cv"] == 1
     assert "cv_stats" not in jobs and "cv_stats" not in proc.stdout
     for output in CV_OUTPUTS:

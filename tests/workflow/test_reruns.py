@@ -8,22 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import snakemake
-
-
-def scheduled(dry_run_stdout: str) -> dict[str, int]:
-    """Parse the 'Job stats' table of a dry run into {rule: count}."""
-    counts: dict[str, int] = {}
-    table = dry_run_stdout.split("Job stats:", 1)
-    if len(table) < 2:
-        return counts
-    for line in table[1].splitlines()[3:]:
-        match = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-        if not match:
-            break
-        if match.group(1) != "total":
-            counts[match.group(1)] = int(match.group(2))
-    return counts
+from tests.conftest import job_counts, snakemake
 
 
 def jobs_for(dry_run_stdout: str, rule: str) -> list[str]:
@@ -49,6 +34,6 @@ def test_edit_one_dataset_reruns_only_its_jobs(workflow_dir: Path) -> None:
     config["datasets"]["digits16"]["max_train"] = 80
     cfg.write_text(yaml.safe_dump(config))
     dry = snakemake(workflow_dir, "-n", "--configfile", str(cfg))
-    assert scheduled(dry.stdout) == {"prepare_data": 1, "all": 1}
+    assert job_counts(dry.stdout) == {"prepare_data": 1, "all": 1}
     assert jobs_for(dry.stdout, "prepare_data") == ["dataset=digits16"]
     assert "params" in dry.stdout  # the reason Snakemake gives

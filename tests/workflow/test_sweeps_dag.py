@@ -8,27 +8,15 @@ metadata (params, inputs) in seconds. Upstream checkpoints come from the same st
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
-import stat
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import copy_workflow, snakemake
+from tests.conftest import fake_advgen_workflow, job_counts, snakemake
 
 CONFIG = ".test/config/sweeps.yaml"
-FAKE_ADVGEN = """#!/usr/bin/env python3
-import sys
-from pathlib import Path
-for arg in sys.argv[1:]:
-    value = arg.split("=", 1)[-1]
-    if value.startswith("results/") and not Path(value).exists():
-        Path(value).parent.mkdir(parents=True, exist_ok=True)
-        Path(value).write_text("fake\\n")
-"""
 UPSTREAM = (
     "results/data/digits/train.pt",
     "results/data/digits/test.pt",
@@ -40,29 +28,9 @@ UPSTREAM = (
 TARGETS = [f"results/sweeps/{s}.parquet" for s in ("inversion", "inpainting", "interpolation", "truncation")]
 
 
-def job_counts(output: str) -> dict[str, int]:
-    """The ``Job stats`` table of ``snakemake -n`` as {rule: count} (empty when nothing to do)."""
-    match = re.search(r"Job stats:\n.*?\n-+\s+-+\n(.*?)\ntotal", output, re.S)
-    if not match:
-        return {}
-    return {rule: int(n) for rule, n in (line.split() for line in match.group(1).strip().splitlines())}
-
-
 @pytest.fixture
 def fake_workflow(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    (tmp_path / "wf").mkdir()
-    wf = copy_workflow(tmp_path / "wf")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "advgen"
-    fake.write_text(FAKE_ADVGEN)
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    for path in UPSTREAM:  # as if the upstream stages had run (older than everything after)
-        (wf / path).parent.mkdir(parents=True, exist_ok=True)
-        (wf / path).write_text("fake\n")
-        os.utime(wf / path, (1e9, 1e9))
-    env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    return wf, env
+    return fake_advgen_workflow(tmp_path, UPSTREAM)
 
 
 def dry_run(wf: Path, env: dict[str, str], config: str = CONFIG) -> dict[str, int]:
