@@ -17,6 +17,8 @@ from tests.errors.conftest import assert_one_line_error, run_cli
 DEFAULT = REPO / "config" / "config.yaml"
 GAN = "gans:\n  x:\n    dataset: digits\n    generator: mlp_small\n    discriminator: mlp_small\n"
 AE = "autoencoders:\n  x:\n    dataset: digits\n"
+AA = "robustness:\n  attacks:\n    autoattack:\n"
+PURIFY = "defense:\n  purify:\n"
 CLF = "classifiers:\n  c:\n    dataset: digits\n    arch: fc10\n"
 
 # id -> (file content, merge over the default config?, the line, the key or words the error names)
@@ -92,6 +94,20 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "robustness-unknown-key": ("robustness:\n  max_exampels: 10\n", True, 2, "robustness.max_exampels"),
     "attack-eps-nan": ("robustness:\n  attacks:\n    fgsm:\n      eps: [0.1, .nan]\n", True, 4, "robustness.attacks.fgsm.eps"),
     "cv-unknown-key": ("cv:\n  colour: red\n", True, 2, "cv.colour"),
+    # issue 12: AutoAttack entries and the purify stage's adaptive budget
+    "autoattack-attack-name": (AA + "      attack: AutoAtack\n", True, 4, "robustness.attacks.autoattack.attack"),
+    "autoattack-version": (AA + "      params: {version: fast}\n", True, 4, "robustness.attacks.autoattack.params.version"),
+    "autoattack-norm": (AA + "      params: {norm: l1}\n", True, 4, "robustness.attacks.autoattack.params.norm"),
+    "autoattack-n-iter-negative": (AA + "      params: {n_iter: -5}\n", True, 4, "robustness.attacks.autoattack.params.n_iter"),
+    "autoattack-n-queries-negative": (AA + "      params: {n_queries: -1}\n", True, 4,
+                                      "robustness.attacks.autoattack.params.n_queries"),
+    "autoattack-eps-negative": (AA + "      eps: [-0.1]\n", True, 4, "robustness.attacks.autoattack.eps"),
+    "autoattack-unknown-classifier": (AA + "      classifiers: [digits_cnn_nope]\n", True, 4,
+                                      "robustness.attacks.autoattack.classifiers: unknown classifier 'digits_cnn_nope'"),
+    "purify-budget-negative": (PURIFY + "    budget:\n      steps: -1\n", True, 4, "defense.purify.budget.steps"),
+    "purify-budget-nan": (PURIFY + "    budget:\n      latent_lr: .nan\n", True, 4, "defense.purify.budget.latent_lr"),
+    "purify-budget-unknown-key": (PURIFY + "    budget:\n      stepz: 3\n", True, 4, "defense.purify.budget.stepz"),
+    "purify-attack-enum": (PURIFY + "    attacks: [bpda, autoatack]\n", True, 3, "defense.purify.attacks"),
     "cv-fold-before-future": ("cv:\n  fold_before: 3000\n", True, 2, "cv.fold_before"),
 }  # fmt: skip
 

@@ -199,3 +199,13 @@ def test_budget_validation_and_sizes():
 def test_purify_headline_of_an_old_table_is_empty():
     old = pd.DataFrame({"defense": ["g"], "operating": [True], "attack": ["pgd"], "eps": [0.1]})
     assert purify_headline(old).empty
+
+
+def test_autoattack_rand_plugs_into_the_pool():
+    split = blob_split(n=12, size=SIDE)
+    generator, classifier = BandGenerator(), trained_linear(split)
+    purifier = ProjectionPurifier(generator, 3, InversionSettings(steps=4, restarts=2, optimizer="sgd", lr=9.0))
+    adv = run_attack("autoattack_rand", classifier, purifier, split.images, split.labels, 0.2, TINY)
+    assert adv.shape == split.images.shape and (adv - split.images).abs().max() <= 0.2 + 1e-6
+    assert adv.min() >= 0 and adv.max() <= 1
+    assert "autoattack_rand" not in applicable(purifier)  # opt-in: listed in defense.purify.attacks

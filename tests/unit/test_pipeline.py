@@ -85,3 +85,43 @@ def test_a_dangling_reference_is_one_config_error():
     data["sample_quality"]["classifier"] = "nope"
     with pytest.raises(ConfigError, match=r"sample_quality: unknown classifier 'nope'"):
         build(data, source="c.yaml")
+
+
+def with_masking(masking: dict, autoattack: bool = True) -> dict:
+    data = yaml.safe_load((REPO / ".test/config/defense.yaml").read_text())
+    rob = data.setdefault("robustness", {})
+    if autoattack:
+        rob["attacks"] = {"aa": {"attack": "AutoAttack", "eps": [0.0, 0.1], "classifiers": ["tiny_fc"],
+                                 "params": {"n_iter": 2, "n_queries": 10}}}  # fmt: skip
+    rob["masking"] = masking
+    return validate_config(data, SCHEMA_DIR / "config.schema.yaml")
+
+
+def test_masking_jobs_per_autoattacked_classifier_and_purifier():
+    pipe = build(with_masking({"checks": {"n_queries": 50, "max_examples": 10}}))
+    assert sorted(pipe.robustness.masking) == [("classifier", "tiny_fc"), ("purifier", "gan"), ("purifier", "recon")]
+    assert {paths.MASKING, "results/tables/masking.md"} <= set(pipe.targets())
+    clf = SimpleNamespace(family="classifier", name="tiny_fc")
+    spec = pipe.robustness.masking_spec(clf)
+    assert '"blackbox":{"attack":"Square","params":{"n_queries":50}}' in spec and '"max_examples":10' in spec
+    assert pipe.robustness.masking_generator_option(clf) == ""
+    gan = SimpleNamespace(family="purifier", name="gan")
+    assert '"gradient":"bpda"' in pipe.robustness.masking_spec(gan) and '"steps":4' in pipe.robustness.masking_spec(gan)
+    assert pipe.robustness.masking_inputs(gan)["generator"] == "results/gans/tiny_ns/checkpoint.pt"
+    assert '"gradient":"exact"' in pipe.robustness.masking_spec(SimpleNamespace(family="purifier", name="recon"))
+
+
+def test_masking_references_are_one_config_error():
+    with pytest.raises(ConfigError, match=r"robustness.masking.classifiers: unknown classifier 'nope'"):
+        build(with_masking({"classifiers": ["nope"]}), source="c.yaml")
+    with pytest.raises(ConfigError, match=r"robustness.masking.purifiers: unknown purifier 'nope'"):
+        build(with_masking({"purifiers": ["nope"]}), source="c.yaml")
+    assert build(with_masking({"purifiers": []}, autoattack=False)).robustness.masking == {}
+
+
+def test_autoattack_entry_and_purify_budget_reach_the_specs():
+    pipe = build(with_masking({"purifiers": []}))
+    spec = pipe.robustness.attack_spec(SimpleNamespace(attack="aa"))
+    assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
+    purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan", point="L4_R2"))
+    assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify

@@ -62,8 +62,11 @@ def test_default_config_schedules_tables_and_figures(tmp_path):
     out = snakemake(wf, "-n", "--quiet", "rules", "--configfile", "config/config.yaml").stdout
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out, re.M))
     for rule in ("purify", "probe_discriminator", "flip_discriminator", "aggregate_defense", "flip_table",
-                 "plot_defense_purify_eps", "plot_defense_purify_cost", "plot_defense_probe", "plot_defense_flip"):  # fmt: skip
+                 "plot_defense_purify_eps", "plot_defense_purify_cost", "plot_defense_probe", "plot_defense_flip",
+                 "masking_checks", "masking_table"):  # fmt: skip
         assert int(counts.get(rule, 0)) >= 1, rule
+    # issue 12: one masking-checks job per AutoAttack-attacked CNN and per purifier
+    assert int(counts["masking_checks"]) == 3 + len(yaml.safe_load((wf / "config/config.yaml").read_text())["defense"]["purify"]["purifiers"])
 
 
 @pytest.mark.slow

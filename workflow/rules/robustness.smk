@@ -112,3 +112,51 @@ rule robustness_sweep:
         "advgen --threads {threads} robustness-sweep --sweep {wildcards.sweep}"
         " --spec {params.spec:q} --models {params.models} --train {input.train}"
         " --test {input.test} --out {output} > {log} 2>&1"
+
+
+# Gradient-masking checks (Carlini et al. 2019; issue 12): one job per checked classifier
+# and per purifier (its operating point, BPDA or exact gradients), Square as the black box.
+rule masking_checks:
+    input:
+        unpack(PIPE.robustness.masking_inputs),
+    output:
+        paths.MASKING_JOB,
+    log:
+        log("masking_checks", "{family}/{name}"),
+    benchmark:
+        benchmark("masking_checks", "{family}/{name}")
+    wildcard_constraints:
+        family="classifier|purifier",
+        name=NAME,
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        spec=PIPE.robustness.masking_spec,
+        generator=PIPE.robustness.masking_generator_option,
+    shell:
+        "advgen --threads {threads} masking-checks --name {wildcards.name}"
+        " --spec {params.spec:q} --model {input.model} --test {input.test}"
+        " {params.generator} --out {output} > {log} 2>&1"
+
+
+rule masking_table:
+    input:
+        PIPE.robustness.masking_tables,
+    output:
+        table=paths.MASKING,
+        markdown=report(
+            paths.TABLE_MD.format(table="masking"),
+            caption="../report/table_masking.rst",
+            category="Tables",
+            labels={"table": "masking"},
+        ),
+    log:
+        log("masking_table", "masking"),
+    conda:
+        "../envs/advgen.yaml"
+    shell:
+        "advgen aggregate-defense --table masking --out {output.table}"
+        " --markdown {output.markdown} {input:q} > {log} 2>&1"

@@ -291,10 +291,21 @@ def _eot_rand(c, p, x, y, eps, b, seed):
     return torch.where(fooled.view(-1, *([1] * (x.ndim - 1))), advs[0], advs[1])
 
 
+def _autoattack_rand(c, p, x, y, eps, b, seed):
+    """AutoAttack "rand" (Croce & Hein 2020: APGD-CE and APGD-DLR with EOT) on the BPDA pipeline;
+    the projection's random restarts are the randomness. ``steps`` iterations, ``rand_samples`` draws."""
+    from advgen.attacks import AutoAttack
+
+    model = PurifiedClassifier(c, p, "bpda")
+    return AutoAttack(model, eps, version="rand", n_iter=b.steps, eot_iter=b.rand_samples, seed=seed).generate(x, y)
+
+
 ATTACKS: dict[str, AttackFn] = {
     "bpda": _bpda, "eot": _eot, "exact": _exact, "unroll_short": _unrolled(True), "unroll": _unrolled(False),
     "latent": _latent, "eot_rand": _eot_rand,
 }  # fmt: skip
+# opt-in (not in applicable(): list it in defense.purify.attacks): the reference ensemble's "rand" version
+ATTACKS["autoattack_rand"] = _autoattack_rand
 
 
 def register_attack(name: str, fn: AttackFn) -> None:

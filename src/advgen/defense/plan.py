@@ -22,12 +22,13 @@ POINT_PATTERN = r"L[0-9]+_R[0-9]+|recon|bare"
 # which attacks a purification method can take (eot needs randomness, exact a differentiable purifier)
 # (unroll_short, unroll, latent, eot_rand: advgen.defense.adaptive)
 APPLICABLE = {
-    "project": ("fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand"),
+    "project": ("fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand", "autoattack_rand"),
     "reconstruct": ("fgsm", "pgd", "bpda", "exact", "latent"),
     NONE: ("fgsm", "pgd"),
 }
 THREAT = {"fgsm": "greybox", "pgd": "greybox", "bpda": "adaptive", "eot": "adaptive", "exact": "adaptive",
-          "unroll_short": "adaptive", "unroll": "adaptive", "latent": "adaptive", "eot_rand": "adaptive"}  # fmt: skip
+          "unroll_short": "adaptive", "unroll": "adaptive", "latent": "adaptive", "eot_rand": "adaptive",
+          "autoattack_rand": "adaptive"}  # fmt: skip
 PROBE_FAMILIES = ("gan", "control", "classifier")
 
 

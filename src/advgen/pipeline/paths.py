@@ -69,6 +69,10 @@ SWEEP_POINT_TABLES = {
     "truncation": TRUNCATION_TABLE,
 }
 
+# gradient-masking checks (issue 12): family classifier | purifier
+MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"
+MASKING = "results/robustness/masking.parquet"
+
 # --- defense stage
 PURIFY = "results/defense/purify/{purifier}/{point}.parquet"
 PROBE = "results/defense/probe/{family}/{source}.parquet"

@@ -6,12 +6,17 @@ The expansion itself (sweep points, attack jobs) is :mod:`advgen.robustness.plan
 from __future__ import annotations
 
 from advgen.config import spec_json
+from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, splits
+from advgen.defense import plan as defense_expansion
+from advgen.pipeline.generative import generator_checkpoint
 from advgen.robustness import plan as expansion
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
 SWEEPS = tuple(expansion.SWEEPS)
+#: wildcard ``{family}`` of masking_checks
+MASKING_FAMILIES = "classifier|purifier"
 
 
 class RobustnessPlan(Stage):
@@ -21,6 +26,7 @@ class RobustnessPlan(Stage):
         self.classifiers = expansion.all_classifiers(config)
         self.attack_jobs = expansion.attack_jobs(config)
         self.minimal_attacks = expansion.minimal_attacks(config)
+        self.masking = self._masking_jobs(source)
 
     @property
     def settings(self) -> dict:
@@ -120,6 +126,73 @@ class RobustnessPlan(Stage):
         """The classifier sweeps the config runs."""
         return [s for s in SWEEPS if self.settings.get(s)]
 
+    # --- gradient-masking checks (Carlini et al. 2019; advgen masking-checks)
+    def _masking_jobs(self, source: str) -> dict[tuple[str, str], dict]:
+        """(family, name) -> the masking-checks job's spec (without device), checked references."""
+        settings = self.settings.get("masking")
+        if not settings:
+            return {}
+        known = self.section("classifiers")
+        names = settings.get("classifiers")
+        if names is None:
+            names = sorted({c for a in self.settings["attacks"].values() if a["attack"] == "AutoAttack" for c in a["classifiers"]})
+        jobs = {}
+        for name in names:
+            if name not in known:
+                defined = ", ".join(sorted(known)) or "none"
+                raise ConfigError(f"{source}: robustness.masking.classifiers: unknown classifier '{name}' (defined: {defined})")
+            jobs[("classifier", name)] = self._masking_spec(settings["checks"], classifier=name)
+        points = {p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec["operating"]}
+        points.pop(defense_expansion.NONE, None)
+        wanted = settings.get("purifiers")
+        if wanted is None:
+            wanted = sorted(points)
+        for name in wanted:
+            if name not in points:
+                defined = ", ".join(sorted(points)) or "none (no defense.purify section)"
+                raise ConfigError(f"{source}: robustness.masking.purifiers: unknown purifier '{name}' (defined: {defined})")
+            p = points[name]
+            purifier = {k: p[k] for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr") if k in p}
+            spec = self._masking_spec(settings["purifier_checks"], classifier=p["classifier"], seed=p["seed"])
+            spec.update(purifier=purifier, gradient="exact" if p["method"] == "reconstruct" else "bpda",
+                        generator=p["generator"])  # fmt: skip
+            jobs[("purifier", name)] = spec
+        return jobs
+
+    def _masking_spec(self, checks: dict, *, classifier: str, seed: int | None = None) -> dict:
+        sizes = {k: v for k, v in checks.items() if k not in ("n_queries", "max_examples")}
+        return {
+            "classifier": classifier,
+            "checks": sizes,
+            "blackbox": {"attack": "Square", "params": {"n_queries": checks["n_queries"]}},
+            "max_examples": checks["max_examples"],
+            "seed": self.config.get("seed", 0) if seed is None else seed,
+        }
+
+    def masking_job(self, wildcards) -> dict:
+        key = (wildcards.family, wildcards.name)
+        if key not in self.masking:
+            raise ValueError(f"robustness.masking: no job {key[0]}/{key[1]} in the config")
+        return self.masking[key]
+
+    def masking_inputs(self, wildcards) -> dict[str, str]:
+        spec = self.masking_job(wildcards)
+        inputs = {"model": classifier_model(spec["classifier"]), "test": splits(self.classifier_dataset(spec["classifier"]))["test"]}
+        if spec.get("generator"):
+            inputs["generator"] = generator_checkpoint(self.config, spec["generator"])
+        return inputs
+
+    def masking_generator_option(self, wildcards) -> str:
+        spec = self.masking_job(wildcards)
+        return f"--generator {generator_checkpoint(self.config, spec['generator'])}" if spec.get("generator") else ""
+
+    def masking_spec(self, wildcards) -> str:
+        spec = {k: v for k, v in self.masking_job(wildcards).items() if k not in ("classifier", "generator")}
+        return spec_json(dict(spec, device=self.device))
+
+    def masking_tables(self, wildcards=None) -> list[str]:
+        return [paths.MASKING_JOB.format(family=f, name=n) for f, n in self.masking]
+
     def targets(self) -> list[str]:
         targets = [paths.CLASSIFIER_HISTORY.format(classifier=c) for c in sorted(self.section("classifiers"))]
         if self.attack_jobs:
@@ -127,4 +200,6 @@ class RobustnessPlan(Stage):
         if self.settings.get("transfer"):
             targets.append(paths.TRANSFER)
         targets += [paths.ROBUSTNESS_SWEEP.format(sweep=s) for s in self.sweeps()]
+        if self.masking:
+            targets += [paths.MASKING, paths.TABLE_MD.format(table="masking")]
         return targets

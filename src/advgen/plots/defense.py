@@ -26,7 +26,15 @@ ATTACK_STYLE = {  # attack -> (label, linestyle, marker)
     "bpda": ("adaptive PGD + BPDA", "--", "v"),
     "eot": ("adaptive PGD + BPDA + EOT", "--", "^"),
     "exact": ("adaptive PGD, exact gradient", "--", "D"),
+    "unroll_short": ("adaptive PGD through a short unroll", "--", "<"),
+    "unroll": ("adaptive PGD through the full unroll", "--", ">"),
+    "latent": ("adaptive latent-space (on-manifold)", "--", "P"),
+    "eot_rand": ("adaptive EOT, AutoAttack rand-style", "--", "X"),
+    "strongest_greybox": ("grey-box (strongest)", "-", "o"),
+    "strongest_adaptive": ("HEADLINE: strongest adaptive", "-", "*"),
 }
+#: summary rows of the purify table (advgen.defense.evaluate), drawn thick
+SUMMARY_ROWS = ("strongest_greybox", "strongest_adaptive")
 FAMILY_ORDER = {"gan": 0, "control": 1, "classifier": 2}
 FAMILY_LABEL = {"gan": "GAN D", "control": "untrained D (control)", "classifier": "classifier"}
 
@@ -65,7 +73,10 @@ def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experimen
                 label, ls, marker = ATTACK_STYLE[attack]
                 curve = part[part["attack"] == attack].sort_values("eps")
                 x, y = np.r_[0.0, curve["eps"].to_numpy(float)], np.r_[start, curve["robust_acc"].to_numpy(float)]
-                ax.plot(x, y, linestyle=ls, marker=marker, markersize=4, color=style.color(j), label=label)
+                thick = attack in SUMMARY_ROWS
+                color = ("black" if attack == "strongest_adaptive" else "0.45") if thick else style.color(j)
+                ax.plot(x, y, linestyle=ls, marker=marker, markersize=6 if thick else 4, color=color, label=label,
+                        linewidth=2.6 if thick else 1.2, zorder=3 if thick else 2, alpha=1.0 if thick else 0.7)  # fmt: skip
             for attack, ls in (("pgd", ":"), ("fgsm", (0, (1, 3)))):
                 ref = bare[bare["attack"].isin([attack, "none"])].sort_values("eps")
                 if (ref["attack"] == attack).any():
@@ -80,7 +91,7 @@ def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experimen
             ax.set_ylim(-0.02, 1.02)
         handles = {lab: h for ax in axes.flat for h, lab in zip(*ax.get_legend_handles_labels())}
         fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncols=min(len(handles), 4))
-        style.title(fig, experiment, "Purification: accuracy under grey-box and adaptive attacks")
+        style.title(fig, experiment, "Purification: headline (strongest adaptive) vs grey-box accuracy")
         style.save(fig, paths, dpi=dpi)
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from advgen.errors import AdvgenError
 from advgen.plots import style
+from advgen.robustness.gap import GAP_FLAG_POINTS, pgd_vs_autoattack
 
 
 def _model_column(df: pd.DataFrame) -> pd.DataFrame:
@@ -28,6 +29,23 @@ def _model_column(df: pd.DataFrame) -> pd.DataFrame:
     if "classifier" not in df.columns and "model" in df.columns:
         df = df.rename(columns={"model": "classifier"})
     return df
+
+
+def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, models: list[str]) -> str:
+    """Draw AutoAttack's curves (dashed) over a PGD panel; the title suffix names the largest gap."""
+    aa = df[(df["attack_type"] == "AutoAttack") & (df["norm"] == norm) & df["classifier"].isin(pgd["classifier"])]
+    if aa.empty:
+        return ""
+    for model, curve in aa.groupby("classifier"):
+        curve = curve.groupby("eps", as_index=False)["robust_acc"].min().sort_values("eps")
+        ax.plot(curve["eps"], curve["robust_acc"], linestyle="--", marker="x", markersize=3,
+                color=style.color(models.index(model)), label=f"{model} (AutoAttack, dashed)")  # fmt: skip
+    gap = pgd_vs_autoattack(pd.concat([pgd, aa]))
+    if gap.empty:
+        return " vs AutoAttack"
+    worst = float(gap["gap_points"].max())
+    flag = f" ⚠ > {GAP_FLAG_POINTS:g}" if bool(gap["flagged"].any()) else ""
+    return f" vs AutoAttack (dashed)\nlargest gap {worst:.1f} pts{flag}"
 
 
 def accuracy_curves(attacks: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "robustness", columns: int = 3, dpi: int = 150) -> None:
@@ -53,7 +71,10 @@ def accuracy_curves(attacks: pd.DataFrame, paths: Sequence[str | Path], *, exper
                 if x[0] > 0:  # start every curve at its clean accuracy
                     x, y = np.r_[0.0, x], np.r_[curve["clean_acc"].iloc[0], y]
                 ax.plot(x, y, marker="o", markersize=3, color=style.color(models.index(model)), label=model)
-            ax.set_title(f"{attack}")
+            title = f"{attack}"
+            if "attack_type" in part.columns and (part["attack_type"] == "PGD").all():
+                title += _overlay_autoattack(ax, df, part, norm, models)
+            ax.set_title(title)
             ax.set_xlabel(f"epsilon ({norm} norm, pixels in [0, 1])" if norm and norm != "none" else "attack strength")
             if i % columns == 0:
                 ax.set_ylabel("accuracy on attacked test inputs")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from advgen.errors import AdvgenError
 from advgen.plots import style
+from advgen.robustness.gap import GAP_FLAG_POINTS, pgd_vs_autoattack
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -86,6 +87,16 @@ def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> st
         clean = part.groupby("classifier")["clean_acc"].mean().rename("clean")
         table = pd.concat([clean, wide], axis=1).reset_index()
         parts.append(f"\n## {attack}{norm}\n\n" + markdown(table))
+    gap = pgd_vs_autoattack(finite)
+    if len(gap):
+        flagged = gap.assign(flag=np.where(gap["flagged"], "⚠ gap > 2 pts", "")).drop(columns="flagged")
+        parts.append(
+            "\n## PGD vs AutoAttack\n\n"
+            "Robust accuracy under the strongest PGD entry and under AutoAttack (Croce & Hein 2020) on the same "
+            f"inputs; gap in points. ⚠: a gap above {GAP_FLAG_POINTS:g} pts, a sign of gradient masking or a weak "
+            f"attack ({int(gap['flagged'].sum())} of {len(gap)} rows flagged).\n\n"
+            + markdown(flagged.rename(columns={"gap_points": "gap (pts)"}), digits=3)
+        )
     if "mean_adv_confidence" in finite.columns and finite["mean_adv_confidence"].notna().any():
         conf = finite[finite["eps"].astype(float) > 0]
         wide = conf.pivot_table(index=["classifier", "attack"], columns="eps", values="mean_adv_confidence", aggfunc="mean")
