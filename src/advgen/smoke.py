@@ -35,7 +35,18 @@ ATTACK_PARAMS: dict[str, dict[str, Any]] = {
     "DeepFool": {"steps": STEPS},
     "OnePixel": {"population": 20, "steps": 3},
     "Spatial": {"rotations": 3, "translations": 3},
+    "AutoAttack": {"n_iter": STEPS, "n_queries": 20},
+    "APGD": {"n_iter": STEPS, "n_restarts": 1},
+    "APGDT": {"n_iter": STEPS},
+    "FAB": {"n_iter": STEPS},
+    "Square": {"n_queries": 20},
 }
+# Sizes of the gradient-masking checks (robustness.masking.checks / purifier_checks).
+MASKING_CHECKS = {"pgd_steps": STEPS, "long_steps": 2 * STEPS, "long_restarts": RESTARTS,
+                  "unbounded_steps": STEPS, "n_queries": 20, "max_examples": IMAGES * 2}  # fmt: skip
+# The adaptive attacks' budget of defense.purify (advgen.defense.adaptive.AdaptiveBudget).
+PURIFY_BUDGET = {"steps": 2, "restarts": 1, "eot_samples": 2, "rand_samples": 2, "short_unroll": 2,
+                 "unroll_restarts": 1, "latent_steps": STEPS}  # fmt: skip
 
 
 def ends(grid: list[Any], keep: tuple[Any, ...] = ()) -> list[Any]:
@@ -107,6 +118,15 @@ def _robustness(cfg: dict[str, Any]) -> None:
     if "capacity" in rob:
         # the widest nets (x4: 52M parameters) only cost time; the code path is the same
         rob["capacity"]["widths"] = ends([w for w in rob["capacity"]["widths"] if w <= 1.0] or [1.0])
+    masking = rob.get("masking")
+    if masking:
+        for key in ("checks", "purifier_checks"):
+            checks = dict(masking.get(key) or {})
+            for name, value in MASKING_CHECKS.items():
+                cap(checks, name, value)
+            if "eps_grid" in checks:
+                checks["eps_grid"] = _eps_grid(checks["eps_grid"])
+            masking[key] = checks
     for sweep in [rob.get("data_size"), *rob.get("data_size_sweeps", {}).values()]:
         if sweep:
             sweep["fractions"] = ends(sweep["fractions"])
@@ -152,6 +172,10 @@ def _defense(cfg: dict[str, Any]) -> None:
         for key in ("pgd_steps", "adaptive_steps"):
             cap(purify, key, STEPS)
         cap(purify, "eot_samples", 2)
+        budget = dict(purify.get("budget") or {})
+        for key, value in PURIFY_BUDGET.items():
+            cap(budget, key, value)
+        purify["budget"] = budget
         for spec in purify.get("purifiers", {}).values():
             if spec.get("method", "project") == "reconstruct":
                 continue
