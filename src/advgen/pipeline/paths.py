@@ -81,6 +81,11 @@ FLIP_SUMMARY = "results/defense/flip.parquet"
 FIGURES = "results/figures"
 TABLE_MD = "results/tables/{table}.md"
 
+# --- claims stage (the report's landing page)
+CLAIMS_MD = "results/tables/claims.md"
+CLAIMS_PARQUET = "results/tables/claims.parquet"
+CLAIMS_RST = "results/tables/claims.rst"
+
 # --- cv stage
 CV = "results/cv/cv.{ext}"
 CV_FORMATS = ("md", "html", "typ", "pdf")
