@@ -48,8 +48,8 @@ class ClaimsPlan(Stage):
         read = {f"{RESULTS}/{t.table}" for c in load_claims(self.claims_file) for t in c.terms}
         return sorted(read & self.produced())
 
-    @property
-    def results(self) -> str:
+    def results(self, wildcards: Any = None) -> str:
+        """Params function of ``rule claims``: the folder the claims' tables are relative to."""
         return RESULTS
 
     def inputs(self, wildcards: Any = None) -> dict[str, Any]:
