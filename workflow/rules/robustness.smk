@@ -112,3 +112,50 @@ rule robustness_sweep:
         "advgen --threads {threads} robustness-sweep --sweep {wildcards.sweep}"
         " --spec {params.spec:q} --models {params.models} --train {input.train}"
         " --test {input.test} --out {output} > {log} 2>&1"
+
+
+rule transfer_capacity:
+    input:
+        unpack(PIPE.robustness.capacity_transfer_inputs),
+    output:
+        paths.TRANSFER_CAPACITY,
+    log:
+        log("transfer_capacity", "transfer_capacity"),
+    benchmark:
+        benchmark("transfer_capacity", "transfer_capacity")
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        spec=PIPE.robustness.capacity_transfer_spec,
+        models=PIPE.robustness.capacity_transfer_models,
+        meta=PIPE.robustness.capacity_transfer_meta,
+    shell:
+        "advgen --threads {threads} transfer --spec {params.spec:q} --models {params.models}"
+        " --meta {params.meta:q} --test {input.test} --out {output} > {log} 2>&1"
+
+
+rule robust_features:
+    input:
+        unpack(PIPE.robustness.robust_features_inputs),
+    output:
+        table=paths.ROBUST_FEATURES,
+        datasets=paths.ROBUST_FEATURES_DATASETS,
+    log:
+        log("robust_features", "robust_features"),
+    benchmark:
+        benchmark("robust_features", "robust_features")
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        spec=PIPE.robustness.robust_features_spec,
+    shell:
+        "advgen --threads {threads} robust-features --spec {params.spec:q}"
+        " --robust-model {input.robust} --standard-model {input.standard}"
+        " --train {input.train} --test {input.test}"
+        " --out {output.table} --datasets {output.datasets} > {log} 2>&1"

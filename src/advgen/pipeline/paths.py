@@ -42,6 +42,9 @@ ATTACKS = "results/robustness/attacks.parquet"
 MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
+TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"
+ROBUST_FEATURES = "results/robustness/robust_features.parquet"
+ROBUST_FEATURES_DATASETS = "results/robustness/robust_features_datasets.pt"
 
 # --- sweeps stage ({point}: the grid point's hash id, advgen.sweeps.grid)
 SWEEP_MASKS = "results/sweeps/masks/{dataset}/{mask_id}.pt"

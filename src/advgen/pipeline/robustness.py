@@ -5,6 +5,8 @@ The expansion itself (sweep points, attack jobs) is :mod:`advgen.robustness.plan
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from advgen.config import spec_json
 from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, splits
@@ -116,6 +118,65 @@ class RobustnessPlan(Stage):
         }
         return spec_json(spec)
 
+    # --- capacity transfer matrix (Madry et al. 2018: capacity reduces transferability)
+    def capacity_transfer(self) -> dict | None:
+        """``robustness.capacity.transfer`` (None when the config has no such matrix)."""
+        return (self.settings.get("capacity") or {}).get("transfer")
+
+    def capacity_transfer_inputs(self, wildcards) -> dict[str, str]:
+        return self.sweep_inputs(SimpleNamespace(sweep="capacity"))
+
+    def capacity_transfer_models(self, wildcards) -> str:
+        return self.sweep_models(SimpleNamespace(sweep="capacity"))
+
+    def capacity_transfer_meta(self, wildcards) -> str:
+        """``--meta``: each model's width and training mode (source_/target_ columns)."""
+        return spec_json({p["classifier"]: {"width": p["width"], "mode": p["mode"]} for p in self.sweep_points("capacity")})
+
+    def capacity_transfer_spec(self, wildcards) -> str:
+        capacity = self.settings["capacity"]
+        settings = self.capacity_transfer()
+        eps = settings.get("eps")
+        transfer = {
+            "classifiers": sorted({p["classifier"] for p in self.sweep_points("capacity")}),
+            "attacks": settings["attacks"],
+            "eps": capacity["eps"] if eps is None else eps,
+            "noise_seed": (self.settings.get("transfer") or {}).get("noise_seed", 0),
+        }
+        spec = {
+            "transfer": transfer,
+            "attacks": {
+                name: self.attack_settings(name, ("classifiers", "eps", "max_examples")) for name in settings["attacks"]
+            },
+            "eval": self.eval_settings(),
+            "device": self.device,
+        }
+        return spec_json(spec)
+
+    # --- robust / non-robust features (Ilyas et al. 2019)
+    def robust_features_inputs(self, wildcards) -> dict[str, str]:
+        features = self.settings["robust_features"]
+        return {
+            "robust": classifier_model(features["robust_classifier"]),
+            "standard": classifier_model(features["standard_classifier"]),
+            **splits(self.classifier_dataset(features["classifier"])),
+        }
+
+    def robust_features_spec(self, wildcards) -> str:
+        features = self.settings["robust_features"]
+        spec = {
+            "classifier": self.classifier_entry(features["classifier"]),
+            "attack": self.attack_settings(features["attack"], ("classifiers", "eps", "max_examples")),
+            "eps": features["eps"],
+            "robust": features["robust"],
+            "non_robust": features["non_robust"],
+            "max_train": features["max_train"],
+            **self.eval_settings(),
+            "seed": self.config["seed"],
+            "device": self.device,
+        }
+        return spec_json(spec)
+
     def sweeps(self) -> list[str]:
         """The classifier sweeps the config runs."""
         return [s for s in SWEEPS if self.settings.get(s)]
@@ -127,4 +188,8 @@ class RobustnessPlan(Stage):
         if self.settings.get("transfer"):
             targets.append(paths.TRANSFER)
         targets += [paths.ROBUSTNESS_SWEEP.format(sweep=s) for s in self.sweeps()]
+        if self.settings.get("capacity") and self.capacity_transfer():
+            targets.append(paths.TRANSFER_CAPACITY)
+        if self.settings.get("robust_features"):
+            targets.append(paths.ROBUST_FEATURES)
         return targets
