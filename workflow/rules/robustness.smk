@@ -159,3 +159,27 @@ rule robust_features:
         " --robust-model {input.robust} --standard-model {input.standard}"
         " --train {input.train} --test {input.test}"
         " --out {output.table} --datasets {output.datasets} > {log} 2>&1"
+
+
+rule adversarial_examples:
+    input:
+        unpack(PIPE.robustness.examples_inputs),
+    output:
+        png=report(
+            PIPE.robustness.examples_outputs()["png"],
+            caption="../report/adversarial_examples.rst",
+            category="Robustness",
+            subcategory="Attacks",
+            labels={"classifier": "{classifier}", "figure": "adversarial examples"},
+        ),
+        vectors=list(PIPE.robustness.examples_outputs().values())[1:],
+    log:
+        log("adversarial_examples", "{classifier}"),
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    params:
+        spec=PIPE.robustness.examples_spec,
+    shell:
+        "advgen --threads {threads} adversarial-examples --classifier {input.model}"
+        " --test {input.test} --spec {params.spec:q} --out {output:q} > {log} 2>&1"

@@ -45,6 +45,7 @@ ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
 TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"
 ROBUST_FEATURES = "results/robustness/robust_features.parquet"
 ROBUST_FEATURES_DATASETS = "results/robustness/robust_features_datasets.pt"
+ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
 
 # --- sweeps stage ({point}: the grid point's hash id, advgen.sweeps.grid)
 SWEEP_MASKS = "results/sweeps/masks/{dataset}/{mask_id}.pt"

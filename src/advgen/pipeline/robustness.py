@@ -177,6 +177,34 @@ class RobustnessPlan(Stage):
         }
         return spec_json(spec)
 
+    # --- figures of adversarial examples (the review's Figs. 2-3)
+    def examples_outputs(self) -> dict[str, str]:
+        """``png`` (the report's) and the vector copies of one classifier's figure."""
+        stem = paths.ADVERSARIAL_EXAMPLES
+        formats = (self.config.get("plots") or {}).get("vector_formats", [])
+        return {"png": f"{stem}.png", **{ext: f"{stem}.{ext}" for ext in formats}}
+
+    def examples_inputs(self, wildcards) -> dict[str, str]:
+        return {
+            "model": classifier_model(wildcards.classifier),
+            "test": splits(self.classifier_dataset(wildcards.classifier))["test"],
+        }
+
+    def examples_spec(self, wildcards) -> str:
+        examples = self.settings["examples"]
+        attacks = {
+            name: {**self.attack_settings(name, ("classifiers", "max_examples")), "eps": examples["eps"]}
+            for name in examples["attacks"]
+        }
+        spec = {
+            "attacks": attacks,
+            "num_images": examples["num_images"],
+            "seed": self.config["seed"],
+            "experiment": f"{wildcards.classifier}: adversarial examples",
+            "dpi": (self.config.get("plots") or {}).get("dpi", 150),
+        }
+        return spec_json(spec)
+
     def sweeps(self) -> list[str]:
         """The classifier sweeps the config runs."""
         return [s for s in SWEEPS if self.settings.get(s)]
@@ -192,4 +220,6 @@ class RobustnessPlan(Stage):
             targets.append(paths.TRANSFER_CAPACITY)
         if self.settings.get("robust_features"):
             targets.append(paths.ROBUST_FEATURES)
+        for name in (self.settings.get("examples") or {}).get("classifiers", []):
+            targets.append(paths.fill(paths.ADVERSARIAL_EXAMPLES, classifier=name) + ".png")
         return targets

@@ -122,4 +122,8 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
         for key in ("robust_classifier", "standard_classifier", "classifier"):
             need([features[key]], classifiers, f"robustness.robust_features.{key}", "classifier")
         need([features["attack"]], attacks, "robustness.robust_features.attack", "attack")
+    examples = rob.get("examples")
+    if examples:
+        need(examples["classifiers"], classifiers, "robustness.examples.classifiers", "classifier")
+        need(examples["attacks"], attacks, "robustness.examples.attacks", "attack")
     all_classifiers(config)
