@@ -85,6 +85,8 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
     assert row["n_train"] == 30 and row["train_fraction"] == 0.5
     assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
     assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
+    table = sweep_table([row])
+    assert table["robust_gap"].iloc[0] == row["train_robust_acc"] - row["robust_acc"]
     capacity = sweep_row(
         "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
     )
