@@ -104,8 +104,8 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                 f"{source}: robustness.transfer.classifiers: all must share one dataset (found {', '.join(datasets)})"
             )
         for name in transfer["attacks"]:
-            if attacks[name]["attack"] not in ("FGSM", "PGD"):
-                raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM or PGD attack")
+            if attacks[name]["attack"] not in ("FGSM", "PGD", "LBFGS"):
+                raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM, PGD or LBFGS attack")
     for sweep in SWEEPS:
         settings = rob.get(sweep)
         if settings:
