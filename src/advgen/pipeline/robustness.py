@@ -200,7 +200,7 @@ class RobustnessPlan(Stage):
             "attacks": attacks,
             "num_images": examples["num_images"],
             "seed": self.config["seed"],
-            "experiment": f"{wildcards.classifier}: adversarial examples",
+            "experiment": f"classifier {wildcards.classifier}",
             "dpi": (self.config.get("plots") or {}).get("dpi", 150),
         }
         return spec_json(spec)
