@@ -265,3 +265,19 @@ def test_claims_read_columns_their_writers_produce() -> None:
             assert not missing, f"{c.id}: {t.table} has no column(s) {sorted(missing)}"
             checked += 1
     assert checked >= 30
+
+
+def test_rst_page_lists_every_claim_with_its_verdict(tmp_path: Path) -> None:
+    """The report's landing page includes the claims as a reStructuredText list-table."""
+    from docutils.core import publish_parts
+
+    from advgen.claims import rst
+
+    attacks_table(tmp_path, [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
+    claims = [claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std")),
+              claim("missing_*_rows", "greater", a=term("nope"), b=term("cnn_std"))]  # fmt: skip
+    out = evaluate_all(load_claims(write_claims(tmp_path, claims)), str(tmp_path))
+    text = rst(out, results="results")
+    html = publish_parts(text, writer_name="html", settings_overrides={"halt_level": 2, "report_level": 5})["html_body"]
+    assert "pgd_beats_std" in html and "does not hold" in html and "not measured" in html
+    assert "missing_*_rows" in html  # escaped, not emphasis

@@ -3,6 +3,7 @@ figure table complete, figure names readable and unique."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -125,3 +126,49 @@ def test_autoattack_entry_and_purify_budget_reach_the_specs():
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
     purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan", point="L4_R2"))
     assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify
+def test_claims_rule_reads_only_the_tables_the_dag_produces():
+    """The claims page reads the run's tables; tables no job makes stay "not measured"."""
+    pipe = build(config("robustness"))
+    assert {paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST} <= set(pipe.targets())
+    inputs = pipe.claims.inputs(SimpleNamespace())
+    assert inputs["claims"] == "config/claims.yaml"
+    assert paths.ATTACKS in inputs["tables"] and paths.TRANSFER in inputs["tables"]
+    assert not any(t.startswith(("results/gans", "results/sweeps")) for t in inputs["tables"])
+    assert set(inputs["tables"]) <= pipe.claims.produced()
+    assert paths.GAN_LOSSES.format(gan="tiny_ns") in build(config("generative")).claims.produced()
+    data = config("robustness")
+    data["claims"] = None
+    assert not any("claims" in t for t in build(data).targets())
+
+
+def test_capacity_transfer_and_robust_features_jobs():
+    data = config("robustness")
+    rob = data["robustness"]
+    rob["capacity"] = {"classifier": "tiny_cnn_pgd", "attack": "pgd", "eps": 0.2, "widths": [0.5, 1.0],
+                       "modes": ["standard", "pgd"], "transfer": {"attacks": ["pgd"]}}  # fmt: skip
+    rob["robust_features"] = {"robust_classifier": "tiny_cnn_pgd", "standard_classifier": "tiny_fc",
+                              "classifier": "tiny_fc", "attack": "pgd"}  # fmt: skip
+    data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
+    pipe = build(data)
+    assert {paths.TRANSFER_CAPACITY, paths.ROBUST_FEATURES} <= set(pipe.targets())
+    spec = json.loads(pipe.robustness.capacity_transfer_spec(None))
+    assert spec["transfer"]["eps"] == 0.2 and len(spec["transfer"]["classifiers"]) == 4
+    assert set(spec["attacks"]) == {"pgd"}
+    meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
+    assert sorted({m["width"] for m in meta.values()}) == [0.5, 1.0]
+    features = json.loads(pipe.robustness.robust_features_spec(None))
+    assert features["classifier"]["arch"] == "fc100_100" and features["robust"] == {"steps": 1000, "step_size": 0.1}
+    assert pipe.robustness.robust_features_inputs(None)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
+    rob["robust_features"]["attack"] = "nope"
+    with pytest.raises(ConfigError, match=r"robustness.robust_features.attack: unknown attack 'nope'"):
+        build(data, source="c.yaml")
+
+
+def test_inversion_sgd_points_take_sgd_lr():
+    data = config("sweeps")
+    data["sweeps"]["inversion"].update(optimizer=["adam", "sgd"], sgd_lr=30.0, lr=0.1)
+    data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
+    points = build(data).sweeps.points("inversion")
+    lrs = {(p.params["optimizer"], p.params["lr"]) for p in points}
+    assert lrs == {("adam", 0.1), ("sgd", 30.0)}
+    assert all("sgd_lr" not in p.params for p in points)

@@ -53,7 +53,7 @@ def test_defaults_come_from_the_papers() -> None:
             lambda c: c["robustness"]["attacks"]["fgsm"].update(classifiers=["nope"]),
             "robustness.attacks.fgsm.classifiers: unknown classifier 'nope'",
         ),
-        (lambda c: c["robustness"]["transfer"].update(attacks=["deepfool"]), "not an FGSM or PGD attack"),
+        (lambda c: c["robustness"]["transfer"].update(attacks=["deepfool"]), "not an FGSM, PGD or LBFGS attack"),
         (lambda c: c["robustness"]["capacity"].update(attack="cw"), "robustness.capacity.attack: unknown attack 'cw'"),
         (lambda c: c["classifiers"]["tiny_fc"].update(dataset="mnist"), "classifiers.tiny_fc.dataset: unknown dataset"),
     ],

@@ -48,6 +48,17 @@ def test_minimal_table_reads_the_unbounded_rows() -> None:
     assert 0.0 < rho < 1.0
 
 
+def test_lbfgs_transfers_its_minimal_perturbations() -> None:
+    """L-BFGS (Szegedy et al.) in the transfer matrix: unbounded, so it fools its own source."""
+    zoo = models()
+    lbfgs = {"attack": "LBFGS", "eps": [0.0], "params": {"search_steps": 3, "steps": 10}, "seed": 0}
+    table = transfer_matrix(zoo, X, Y, {"lbfgs": lbfgs}, 0.2, batch_size=16)
+    assert (table["eps"] == float("inf")).all()
+    diag = table[(table.source == table.target) & (table.kind == "adversarial")]["error"]
+    noise = table[(table.source == table.target) & (table.kind == "gaussian")]["error"]
+    assert diag.min() > 0.5 and diag.mean() > noise.mean()
+
+
 def test_transfer_diagonal_equals_white_box_error() -> None:
     zoo = models()
     table = transfer_matrix(zoo, X, Y, {"fgsm": FGSM_SPEC, "pgd": PGD_SPEC}, 0.4, batch_size=16)
@@ -85,6 +96,8 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
     assert row["n_train"] == 30 and row["train_fraction"] == 0.5
     assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
     assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
+    table = sweep_table([row])
+    assert table["robust_gap"].iloc[0] == row["train_robust_acc"] - row["robust_acc"]
     capacity = sweep_row(
         "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
     )

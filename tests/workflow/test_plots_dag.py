@@ -20,6 +20,7 @@ DEFAULT_FIGURES = {
     "plot_ae_losses": 2,
     "plot_ae_latent_cdf": 2,
     "plot_ae_samples": 2,
+    "plot_ae_reconstructions": 2,
     "plot_inversion_restarts": None,  # one per inversion grid point
     "plot_inversion_summary": 1,
     "plot_inpainting": 1,
@@ -44,13 +45,18 @@ def test_default_config_schedules_every_figure_family(workflow_dir):
     expected = dict(DEFAULT_FIGURES)
     for family in ("plot_gan_losses", "plot_gan_grad_norms", "plot_gan_samples"):
         expected[family] = len(config["gans"])  # one per GAN experiment
-    for family in ("plot_ae_losses", "plot_ae_latent_cdf", "plot_ae_samples"):
+    for family in ("plot_ae_losses", "plot_ae_latent_cdf", "plot_ae_samples", "plot_ae_reconstructions"):
         expected[family] = len(config["autoencoders"])
     for rule, n in expected.items():
         assert rule in counts, f"{rule} missing from the dry run"
         if n is not None:
             assert counts[rule] == n, (rule, counts[rule])
     assert counts["plot_inversion_restarts"] >= 2 and counts["plot_interpolation_labels"] >= 2
+    # issue 15: the claims page, Ilyas et al.'s datasets, the capacity transfer matrix, and the
+    # adversarial-example figures of robustness.examples
+    examples = len(config["robustness"]["examples"]["classifiers"])
+    assert counts["claims"] == 1 and counts["robust_features"] == 1 and counts["transfer_capacity"] == 1
+    assert counts["adversarial_examples"] == examples
 
 
 def test_figures_follow_the_config(workflow_dir):
@@ -60,7 +66,7 @@ def test_figures_follow_the_config(workflow_dir):
     assert plots == {
         "plot_gan_losses", "plot_gan_grad_norms", "plot_gan_samples", "plot_gan_loss_comparison",
         "plot_gan_mode_coverage", "plot_ae_losses", "plot_ae_latent_cdf", "plot_ae_samples",
-        "plot_robustness_curves", "plot_minimal_perturbation", "table_robustness", "table_sample_quality",
+        "plot_ae_reconstructions", "plot_robustness_curves", "plot_minimal_perturbation", "table_robustness", "table_sample_quality",
     }
 
 

@@ -160,3 +160,74 @@ rule masking_table:
     shell:
         "advgen aggregate-defense --table masking --out {output.table}"
         " --markdown {output.markdown} {input:q} > {log} 2>&1"
+
+
+rule transfer_capacity:
+    input:
+        unpack(PIPE.robustness.capacity_transfer_inputs),
+    output:
+        paths.TRANSFER_CAPACITY,
+    log:
+        log("transfer_capacity", "transfer_capacity"),
+    benchmark:
+        benchmark("transfer_capacity", "transfer_capacity")
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        spec=PIPE.robustness.capacity_transfer_spec,
+        models=PIPE.robustness.capacity_transfer_models,
+        meta=PIPE.robustness.capacity_transfer_meta,
+    shell:
+        "advgen --threads {threads} transfer --spec {params.spec:q} --models {params.models}"
+        " --meta {params.meta:q} --test {input.test} --out {output} > {log} 2>&1"
+
+
+rule robust_features:
+    input:
+        unpack(PIPE.robustness.robust_features_inputs),
+    output:
+        table=paths.ROBUST_FEATURES,
+        datasets=paths.ROBUST_FEATURES_DATASETS,
+    log:
+        log("robust_features", "robust_features"),
+    benchmark:
+        benchmark("robust_features", "robust_features")
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+    params:
+        spec=PIPE.robustness.robust_features_spec,
+    shell:
+        "advgen --threads {threads} robust-features --spec {params.spec:q}"
+        " --robust-model {input.robust} --standard-model {input.standard}"
+        " --train {input.train} --test {input.test}"
+        " --out {output.table} --datasets {output.datasets} > {log} 2>&1"
+
+
+rule adversarial_examples:
+    input:
+        unpack(PIPE.robustness.examples_inputs),
+    output:
+        png=report(
+            PIPE.robustness.examples_outputs()["png"],
+            caption="../report/adversarial_examples.rst",
+            category="Robustness",
+            subcategory="Attacks",
+            labels={"classifier": "{classifier}", "figure": "adversarial examples"},
+        ),
+        vectors=list(PIPE.robustness.examples_outputs().values())[1:],
+    log:
+        log("adversarial_examples", "{classifier}"),
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    params:
+        spec=PIPE.robustness.examples_spec,
+    shell:
+        "advgen --threads {threads} adversarial-examples --classifier {input.model}"
+        " --test {input.test} --spec {params.spec:q} --out {output:q} > {log} 2>&1"

@@ -7,7 +7,7 @@
 """
 
 from advgen.claims.measure import Measurement, Tables, measure
-from advgen.claims.report import frame, markdown
+from advgen.claims.report import frame, markdown, rst
 from advgen.claims.spec import KINDS, Claim, Term, load_claims
 from advgen.claims.verdict import VERDICTS, Verdict, evaluate
 
@@ -29,5 +29,5 @@ def evaluate_all(claims: list[Claim], results: str) -> list[Verdict]:
 
 __all__ = [
     "KINDS", "VERDICTS", "Claim", "Measurement", "Tables", "Term", "Verdict", "evaluate", "evaluate_all",
-    "frame", "load_claims", "markdown", "measure", "tables_read",
+    "frame", "load_claims", "markdown", "measure", "rst", "tables_read",
 ]  # fmt: skip

@@ -74,3 +74,43 @@ def markdown(verdicts: Sequence[Verdict], *, results: str = "results") -> str:
                 f"| {_cell(measured)} | **{v.verdict}** |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _rst_cell(text: str) -> str:
+    """One line of a list-table cell; backquotes and stars stay literal."""
+    text = str(text).replace("\n", " ").replace("\\", "\\\\")
+    for ch in "`*|_":
+        text = text.replace(ch, "\\" + ch)
+    return text or "–"
+
+
+def rst(verdicts: Sequence[Verdict], *, results: str = "results") -> str:
+    """The claims page as reStructuredText (the report's landing page includes it)."""
+    counts = Counter(v.verdict for v in verdicts)
+    title = "Claims of the source documents, tested on this run"
+    lines = [
+        title,
+        "=" * len(title),
+        "",
+        f"{len(verdicts)} claims, measured on the Parquet tables under ``{results}/``: "
+        + ", ".join(f"**{counts.get(k, 0)} {k}**" for k in VERDICTS)
+        + ". A difference counts only when it exceeds the spread (seeds' standard deviation, floored at "
+        "the claim's tolerance); closer numbers are *inconclusive*; *not measured*: the run has no "
+        "table or rows for it. The same table is ``results/tables/claims.md``.",
+    ]
+    for source, title in SOURCE_TITLES.items():
+        mine = [v for v in verdicts if v.claim.source == source]
+        if not mine:
+            continue
+        lines += ["", title, "-" * len(title), "", ".. list-table::", "   :header-rows: 1", "   :widths: 30 12 30 10", ""]
+        lines += ["   * - claim", "     - paper's number", "     - measured here", "     - verdict"]
+        for v in mine:
+            c = v.claim
+            measured = v.measured + (f" — {v.note}" if v.note else "")
+            lines += [
+                f"   * - **{_rst_cell(c.id)}**: {_rst_cell(c.statement)}",
+                f"     - {_rst_cell(c.paper_value or '–')}",
+                f"     - {_rst_cell(measured)}",
+                f"     - **{v.verdict}**",
+            ]
+    return "\n".join(lines) + "\n"

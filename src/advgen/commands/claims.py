@@ -12,10 +12,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results", default="results", help="input: the run's results folder (tables are relative to it)")
     p.add_argument("-o", "--out", required=True, help="output: the claims page (.md)")
     p.add_argument("--parquet", default=None, help="output: the verdict table (.parquet)")
+    p.add_argument("--rst", default=None, help="output: the claims page as reStructuredText (the report's landing page)")
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.claims import evaluate_all, frame, load_claims, markdown
+    from advgen.claims import evaluate_all, frame, load_claims, markdown, rst
     from advgen.io import write_parquet, write_text
 
     claims = load_claims(args.config)
@@ -23,4 +24,6 @@ def main(args: argparse.Namespace) -> None:
     text = markdown(verdicts, results=args.results)
     if args.parquet:
         write_parquet(frame(verdicts), args.parquet)
+    if args.rst:
+        write_text(args.rst, rst(verdicts, results=args.results))
     write_text(args.out, text)

@@ -21,6 +21,7 @@ class Pipeline:
     """Every stage's plan; ``targets()`` is what ``rule all`` asks for."""
 
     def __init__(self, config: Mapping[str, Any], source: str = "config"):
+        from advgen.pipeline.claims import ClaimsPlan
         from advgen.pipeline.cv import CvPlan
         from advgen.pipeline.data import DataPlan
         from advgen.pipeline.defense import DefensePlan
@@ -46,6 +47,8 @@ class Pipeline:
         }
         self.figures = FiguresPlan(config, stages, source)
         self.stages = {**stages, "figures": self.figures}
+        self.claims = ClaimsPlan(config, self.stages, source)
+        self.stages = {**self.stages, "claims": self.claims}
 
     def targets(self) -> list[str]:
         """The final outputs of every stage, in stage order."""

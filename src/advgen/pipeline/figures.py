@@ -93,6 +93,8 @@ FIGURES: tuple[Figure, ...] = (
            "Generative", "Autoencoders", {"run": "{ae}", "figure": "latent CDF"}, AE),
     Figure("ae_samples", "autoencoders/{ae}/samples", paths.AE_NOVEL, "aes", "ae",
            "Generative", "Autoencoders", {"run": "{ae}", "figure": "novel samples"}, AE),
+    Figure("ae_reconstructions", "autoencoders/{ae}/reconstructions", paths.AE_RECONSTRUCTIONS, "aes", "ae",
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "reconstructions"}, AE),
     # --- Sweeps (one figure per grid point, named by its axis values)
     Figure("inversion_restarts", "sweeps/inversion/{generator}/{label}", "inversion_steps", "inversion_points", "sweep_point",
            "Sweeps", "Inversion", {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"}, POINT),

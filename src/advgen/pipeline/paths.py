@@ -42,6 +42,10 @@ ATTACKS = "results/robustness/attacks.parquet"
 MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
+TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"
+ROBUST_FEATURES = "results/robustness/robust_features.parquet"
+ROBUST_FEATURES_DATASETS = "results/robustness/robust_features_datasets.pt"
+ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
 
 # --- sweeps stage ({point}: the grid point's hash id, advgen.sweeps.grid)
 SWEEP_MASKS = "results/sweeps/masks/{dataset}/{mask_id}.pt"
@@ -84,6 +88,11 @@ FLIP_SUMMARY = "results/defense/flip.parquet"
 # --- plots stage (figure outputs are in advgen.pipeline.figures, under FIGURES)
 FIGURES = "results/figures"
 TABLE_MD = "results/tables/{table}.md"
+
+# --- claims stage (the report's landing page)
+CLAIMS_MD = "results/tables/claims.md"
+CLAIMS_PARQUET = "results/tables/claims.parquet"
+CLAIMS_RST = "results/tables/claims.rst"
 
 # --- cv stage
 CV = "results/cv/cv.{ext}"

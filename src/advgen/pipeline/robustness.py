@@ -5,6 +5,8 @@ The expansion itself (sweep points, attack jobs) is :mod:`advgen.robustness.plan
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from advgen.config import spec_json
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
@@ -122,6 +124,93 @@ class RobustnessPlan(Stage):
         }
         return spec_json(spec)
 
+    # --- capacity transfer matrix (Madry et al. 2018: capacity reduces transferability)
+    def capacity_transfer(self) -> dict | None:
+        """``robustness.capacity.transfer`` (None when the config has no such matrix)."""
+        return (self.settings.get("capacity") or {}).get("transfer")
+
+    def capacity_transfer_inputs(self, wildcards) -> dict[str, str]:
+        return self.sweep_inputs(SimpleNamespace(sweep="capacity"))
+
+    def capacity_transfer_models(self, wildcards) -> str:
+        return self.sweep_models(SimpleNamespace(sweep="capacity"))
+
+    def capacity_transfer_meta(self, wildcards) -> str:
+        """``--meta``: each model's width and training mode (source_/target_ columns)."""
+        return spec_json({p["classifier"]: {"width": p["width"], "mode": p["mode"]} for p in self.sweep_points("capacity")})
+
+    def capacity_transfer_spec(self, wildcards) -> str:
+        capacity = self.settings["capacity"]
+        settings = self.capacity_transfer()
+        eps = settings.get("eps")
+        transfer = {
+            "classifiers": sorted({p["classifier"] for p in self.sweep_points("capacity")}),
+            "attacks": settings["attacks"],
+            "eps": capacity["eps"] if eps is None else eps,
+            "noise_seed": (self.settings.get("transfer") or {}).get("noise_seed", 0),
+        }
+        spec = {
+            "transfer": transfer,
+            "attacks": {
+                name: self.attack_settings(name, ("classifiers", "eps", "max_examples")) for name in settings["attacks"]
+            },
+            "eval": self.eval_settings(),
+            "device": self.device,
+        }
+        return spec_json(spec)
+
+    # --- robust / non-robust features (Ilyas et al. 2019)
+    def robust_features_inputs(self, wildcards) -> dict[str, str]:
+        features = self.settings["robust_features"]
+        return {
+            "robust": classifier_model(features["robust_classifier"]),
+            "standard": classifier_model(features["standard_classifier"]),
+            **splits(self.classifier_dataset(features["classifier"])),
+        }
+
+    def robust_features_spec(self, wildcards) -> str:
+        features = self.settings["robust_features"]
+        spec = {
+            "classifier": self.classifier_entry(features["classifier"]),
+            "attack": self.attack_settings(features["attack"], ("classifiers", "eps", "max_examples")),
+            "eps": features["eps"],
+            "robust": features["robust"],
+            "non_robust": features["non_robust"],
+            "max_train": features["max_train"],
+            **self.eval_settings(),
+            "seed": self.config["seed"],
+            "device": self.device,
+        }
+        return spec_json(spec)
+
+    # --- figures of adversarial examples (the review's Figs. 2-3)
+    def examples_outputs(self) -> dict[str, str]:
+        """``png`` (the report's) and the vector copies of one classifier's figure."""
+        stem = paths.ADVERSARIAL_EXAMPLES
+        formats = (self.config.get("plots") or {}).get("vector_formats", [])
+        return {"png": f"{stem}.png", **{ext: f"{stem}.{ext}" for ext in formats}}
+
+    def examples_inputs(self, wildcards) -> dict[str, str]:
+        return {
+            "model": classifier_model(wildcards.classifier),
+            "test": splits(self.classifier_dataset(wildcards.classifier))["test"],
+        }
+
+    def examples_spec(self, wildcards) -> str:
+        examples = self.settings["examples"]
+        attacks = {
+            name: {**self.attack_settings(name, ("classifiers", "max_examples")), "eps": examples["eps"]}
+            for name in examples["attacks"]
+        }
+        spec = {
+            "attacks": attacks,
+            "num_images": examples["num_images"],
+            "seed": self.config["seed"],
+            "experiment": f"classifier {wildcards.classifier}",
+            "dpi": (self.config.get("plots") or {}).get("dpi", 150),
+        }
+        return spec_json(spec)
+
     def sweeps(self) -> list[str]:
         """The classifier sweeps the config runs."""
         return [s for s in SWEEPS if self.settings.get(s)]
@@ -202,4 +291,10 @@ class RobustnessPlan(Stage):
         targets += [paths.ROBUSTNESS_SWEEP.format(sweep=s) for s in self.sweeps()]
         if self.masking:
             targets += [paths.MASKING, paths.TABLE_MD.format(table="masking")]
+        if self.settings.get("capacity") and self.capacity_transfer():
+            targets.append(paths.TRANSFER_CAPACITY)
+        if self.settings.get("robust_features"):
+            targets.append(paths.ROBUST_FEATURES)
+        for name in (self.settings.get("examples") or {}).get("classifiers", []):
+            targets.append(paths.fill(paths.ADVERSARIAL_EXAMPLES, classifier=name) + ".png")
         return targets

@@ -147,6 +147,20 @@ def _ae_samples(inputs, outputs, options):
     )
 
 
+@family("ae_reconstructions", stage="Generative", inputs="an autoencoder's reconstructions.png (test images and D(E(x)))")
+def _ae_reconstructions(inputs, outputs, options):
+    from advgen.plots import images
+
+    images.sample_grids(
+        [("test images / D(E(x))", _one(inputs, "ae_reconstructions"))],
+        outputs,
+        experiment=options["experiment"],
+        what="Autoencoder: reconstructions",
+        scale=options.get("sample_scale", 2),
+        **_common(options),
+    )
+
+
 @family("inversion_restarts", stage="Sweeps", inputs="one inversion point's steps.parquet")
 def _inversion_restarts(inputs, outputs, options):
     from advgen.plots import sweeps

@@ -104,11 +104,26 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                 f"{source}: robustness.transfer.classifiers: all must share one dataset (found {', '.join(datasets)})"
             )
         for name in transfer["attacks"]:
-            if attacks[name]["attack"] not in ("FGSM", "PGD"):
-                raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM or PGD attack")
+            if attacks[name]["attack"] not in ("FGSM", "PGD", "LBFGS"):
+                raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM, PGD or LBFGS attack")
     for sweep in SWEEPS:
         settings = rob.get(sweep)
         if settings:
             need([settings["classifier"]], classifiers, f"robustness.{sweep}.classifier", "classifier")
             need([settings["attack"]], attacks, f"robustness.{sweep}.attack", "attack")
+    cap_transfer = (rob.get("capacity") or {}).get("transfer")
+    if cap_transfer:
+        need(cap_transfer["attacks"], attacks, "robustness.capacity.transfer.attacks", "attack")
+        for name in cap_transfer["attacks"]:
+            if attacks[name]["attack"] not in ("FGSM", "PGD"):
+                raise ConfigError(f"{source}: robustness.capacity.transfer.attacks: '{name}' is not an FGSM or PGD attack")
+    features = rob.get("robust_features")
+    if features:
+        for key in ("robust_classifier", "standard_classifier", "classifier"):
+            need([features[key]], classifiers, f"robustness.robust_features.{key}", "classifier")
+        need([features["attack"]], attacks, "robustness.robust_features.attack", "attack")
+    examples = rob.get("examples")
+    if examples:
+        need(examples["classifiers"], classifiers, "robustness.examples.classifiers", "classifier")
+        need(examples["attacks"], attacks, "robustness.examples.attacks", "attack")
     all_classifiers(config)

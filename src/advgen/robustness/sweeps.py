@@ -70,5 +70,9 @@ def sweep_row(
 
 
 def sweep_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The sweep's rows as a table sorted by mode and grid value."""
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["mode", "width", "train_fraction"]).reset_index(drop=True)
+    """The sweep's rows as a table sorted by mode and grid value, with ``robust_gap``:
+    train robust minus test robust accuracy (Schmidt et al. 2018's robust generalisation gap;
+    NaN where the sweep does not measure train accuracy)."""
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["robust_gap"] = table["train_robust_acc"] - table["robust_acc"]
+    return table.sort_values(["mode", "width", "train_fraction"]).reset_index(drop=True)

@@ -13,6 +13,8 @@ so the diagonal (source = target, adversarial) is each model's white-box error.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,7 +60,10 @@ def transfer_matrix(
     for source in sorted(models):
         for name in sorted(attacks):
             atk = make_attack(attacks[name], models[source], batch_size=batch_size)
-            atk.eps = float(eps)
+            # L-BFGS (Szegedy et al. 2014) transfers its minimal perturbations (eps inf);
+            # the gradient attacks craft at the Linf budget
+            minimal = attacks[name].get("attack") == "LBFGS"
+            atk.eps = math.inf if minimal else float(eps)
             adv = atk.generate(x, y)
             for kind, inputs in (("adversarial", adv), ("gaussian", gaussian_like(x, adv, noise_seed))):
                 for target in sorted(models):
@@ -68,7 +73,7 @@ def transfer_matrix(
                             "attack": name,
                             "kind": kind,
                             "target": target,
-                            "eps": float(eps),
+                            "eps": math.inf if minimal else float(eps),
                             "n": len(y),
                             "error": error_rate(models[target], inputs, y),
                         }

@@ -74,6 +74,10 @@ def _normalize(sweep: str, kind: str, params: dict[str, Any]) -> dict[str, Any] 
     params = dict(params)
     if sweep in ("inversion", "inpainting") and params.get("init") == "encoder" and kind != "autoencoder":
         return None
+    if sweep == "inversion":
+        sgd_lr = params.pop("sgd_lr", None)  # the report's SGD needs its own step size
+        if params.get("optimizer") == "sgd" and sgd_lr is not None:
+            params["lr"] = sgd_lr
     if sweep == "inpainting":
         for mask, key in MASK_PARAMS.items():
             if params.get("mask") != mask:

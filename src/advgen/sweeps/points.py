@@ -21,9 +21,10 @@ import torch
 
 from advgen.errors import CheckpointError
 from advgen.sweeps import figures, jobs
-from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, inpaint, psnr
+from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, psnr
 from advgen.sweeps.interpolation import alphas, choose_pairs, decode_paths, latent_path, path_metrics
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
+from advgen.sweeps.masked_inversion import METHODS
 from advgen.sweeps.masks import apply_mask, select_indices
 from advgen.sweeps.tables import point_frame
 
@@ -286,13 +287,15 @@ def inpainting_table(
 def run_inpainting(
     spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, masks_path: PathLike, device: str
 ) -> InpaintingRun:
-    """Restore the hidden pixels of the stored masks by inversion on the known ones."""
+    """Restore the hidden pixels of the stored masks: inversion on the known pixels (``known_pixels``)
+    or of the whole masked image (``masked_inversion``, the GAN report's), ``spec["method"]``."""
     settings = InversionSettings.from_spec(spec)
     indices, hidden, images, labels = load_masks(masks_path, spec, images_path)
     models = jobs.load_models(spec, generator, classifier, device)
     x, h = images.to(device), hidden.to(device)
     masked = apply_mask(x, h)
-    result = inpaint(models.generator, x, h, settings, seed=spec["seed"], z_init=_encoder_init(models, masked, spec), z_dim=models.z_dim)
+    method = METHODS[spec.get("method", "known_pixels")]
+    result = method(models.generator, x, h, settings, seed=spec["seed"], z_init=_encoder_init(models, masked, spec), z_dim=models.z_dim)
     _, pred_completed = jobs.predict(models.classifier, result.completed.cpu())
     _, pred_masked = jobs.predict(models.classifier, masked)
     table = inpainting_table(spec, indices, labels, hidden, images, result, pred_completed, pred_masked)
