@@ -12,15 +12,15 @@ import yaml
 
 from advgen.gan import GanOutputs, train_gan
 from advgen.gan.spec import complete_spec
-from tests.conftest import snakemake
-from tests.workflow.test_reruns import jobs_for, scheduled
+from tests.conftest import job_counts, snakemake
+from tests.workflow.test_reruns import jobs_for
 
 CONFIG = ".test/config/generative.yaml"
 
 
 def test_dry_run_schedules_every_generative_job(workflow_dir: Path):
     out = snakemake(workflow_dir, "-n", "--configfile", CONFIG).stdout
-    jobs = scheduled(out)
+    jobs = job_counts(out)
     assert jobs["train_gan"] == 2 and jobs["train_ae"] == 1
     assert jobs["sample_quality"] == 4 and jobs["sample_quality_table"] == 1  # 2 GANs, 1 AE, real digits
     assert sorted(jobs_for(out, "train_gan")) == ["gan=tiny_ns", "gan=tiny_ns_unroll2"]
@@ -49,12 +49,12 @@ def test_end_to_end_then_edit_reruns_only_that_gan(workflow_dir: Path):
     assert sorted(p.name for p in (workflow_dir / "results/gans/tiny_ns/samples").iterdir())[-1] == "epoch_003.png"
     assert not (workflow_dir / "results/gans/tiny_ns/resume").exists()
     # no-op rerun schedules nothing of this stage; editing one GAN reruns it and its dependents only
-    assert not scheduled(snakemake(workflow_dir, "results/sample_quality/summary.parquet", "-n", "--configfile", CONFIG).stdout)
+    assert not job_counts(snakemake(workflow_dir, "results/sample_quality/summary.parquet", "-n", "--configfile", CONFIG).stdout)
     cfg = yaml.safe_load((workflow_dir / CONFIG).read_text())
     cfg["gans"]["tiny_ns"]["loss"] = "mse"
     (workflow_dir / ".test/config/edited.yaml").write_text(yaml.safe_dump(cfg))
     out = snakemake(workflow_dir, "results/sample_quality/summary.parquet", "-n", "--configfile", ".test/config/edited.yaml").stdout
-    assert scheduled(out) == {"train_gan": 1, "sample_quality": 1, "sample_quality_table": 1}
+    assert job_counts(out) == {"train_gan": 1, "sample_quality": 1, "sample_quality_table": 1}
     assert jobs_for(out, "train_gan") == ["gan=tiny_ns"]
 
 
