@@ -133,32 +133,28 @@ def _ae_latent_cdf(inputs, outputs, options):
     ae.latent_cdf(read_parquet(_one(inputs, "ae_latent_cdf")), outputs, experiment=options["experiment"], panels=options.get("cdf_panels", 8), **_common(options))
 
 
-@family("ae_samples", stage="Generative", inputs="an autoencoder's novel.png (decoded z ~ N(0, I))")
-def _ae_samples(inputs, outputs, options):
+def _ae_grid(inputs, outputs, options, name: str, label: str, what: str) -> None:
+    """One autoencoder image grid (``name``: the family and its input key) with a title."""
     from advgen.plots import images
 
     images.sample_grids(
-        [("decoded z ~ N(0, I)", _one(inputs, "ae_samples"))],
+        [(label, _one(inputs, name))],
         outputs,
         experiment=options["experiment"],
-        what="Autoencoder: novel samples",
+        what=what,
         scale=options.get("sample_scale", 2),
         **_common(options),
     )
+
+
+@family("ae_samples", stage="Generative", inputs="an autoencoder's novel.png (decoded z ~ N(0, I))")
+def _ae_samples(inputs, outputs, options):
+    _ae_grid(inputs, outputs, options, "ae_samples", "decoded z ~ N(0, I)", "Autoencoder: novel samples")
 
 
 @family("ae_reconstructions", stage="Generative", inputs="an autoencoder's reconstructions.png (test images and D(E(x)))")
 def _ae_reconstructions(inputs, outputs, options):
-    from advgen.plots import images
-
-    images.sample_grids(
-        [("test images / D(E(x))", _one(inputs, "ae_reconstructions"))],
-        outputs,
-        experiment=options["experiment"],
-        what="Autoencoder: reconstructions",
-        scale=options.get("sample_scale", 2),
-        **_common(options),
-    )
+    _ae_grid(inputs, outputs, options, "ae_reconstructions", "test images / D(E(x))", "Autoencoder: reconstructions")
 
 
 @family("inversion_restarts", stage="Sweeps", inputs="one inversion point's steps.parquet")
