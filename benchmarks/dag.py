@@ -59,9 +59,11 @@ def dry_run(n_jobs: int) -> float:
     """Seconds of ``snakemake -n`` on a scratch workflow whose config has ``n_jobs`` datasets."""
     with tempfile.TemporaryDirectory() as tmp:
         wf = Path(tmp)
-        for name in ("Snakefile", "workflow", "profiles", "config/cv"):
+        (wf / "config").mkdir()
+        for name in ("Snakefile", "workflow", "profiles", "config/cv", "config/claims.yaml"):
             src = REPO / name
-            (shutil.copytree if src.is_dir() else shutil.copy2)(src, wf / name)  # rule all builds the CV
+            # rule all builds the CV and the claims page
+            (shutil.copytree if src.is_dir() else shutil.copy2)(src, wf / name)
         (wf / "config" / "config.yaml").write_text(yaml.safe_dump(sweep_config(n_jobs)))
         dry, out = timed([sys.executable, "-m", "snakemake", "-n", "--cores", "1"], wf, repeats=1)
         if not re.search(rf"^prepare_data\s+{n_jobs}$", out, re.MULTILINE):

@@ -11,7 +11,8 @@
 #      among them) are not run, so nothing imports the source tree. A check then proves that
 #      every pin of the wheel is met. Copying torch and the CUDA libraries instead (~6 GB) would
 #      take minutes and disk for nothing this check needs;
-#   4. from a scratch folder outside the checkout (only `config/cv/`, the CV's data, copied in),
+#   4. from a scratch folder outside the checkout (only `config/cv/` and `config/claims.yaml`, the
+#      CV's data and the claims page's claims, copied in),
 #      with PYTHONPATH unset: `snakemake -n`, then the generative test config up to the sample
 #      quality table (prepare-data, train-classifier, train-gan, train-ae, sample-quality) and
 #      the CV (cv build), with the checkout's Snakefile.
@@ -69,6 +70,7 @@ echo "wheel_workflow: venv with the wheel ready at $((SECONDS - start)) s"
 run=$work/run
 mkdir -p "$run/config"
 cp -r "$repo/config/cv" "$run/config/cv"
+cp "$repo/config/claims.yaml" "$run/config/claims.yaml"
 cd "$run"
 unset PYTHONPATH
 export PATH="$work/venv/bin:$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
