@@ -302,7 +302,8 @@ def resume_epoch(workdir: Path) -> int | None:
     import torch
 
     try:
-        return int(torch.load(workdir / f"results/gans/{GAN}/resume/last.pt", weights_only=False)["epoch"])
+        saved = torch.load(workdir / f"results/gans/{GAN}/resume/last.pt", weights_only=False)
+        return int(saved["state"]["epoch"])  # advgen.training.resume: {"kind", "key", "state"}
     except FileNotFoundError:
         return None
 

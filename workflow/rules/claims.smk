@@ -11,6 +11,7 @@ rule claims:
         rst=paths.CLAIMS_RST,
     log:
         log("claims", "claims"),
+    localrule: True
     conda:
         "../envs/advgen.yaml"
     threads: 1
