@@ -153,7 +153,7 @@ def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schem
 
 
 def _locate(message: str, paths: Sequence[str | Path]) -> str:
-    """Replace the placeholder source of ``message`` by ``FILE:LINE`` of its key path."""
+    """Rewrite the ``_SOURCE`` prefix that validation put on ``message`` as ``FILE:LINE`` of its key path."""
     rest = message.removeprefix(f"{_SOURCE}: ")
     key, _, _problem = rest.partition(": ")
     parts = [p for p in key.split(".") if p] if key and " " not in key else []
