@@ -5,7 +5,8 @@
 # of this checkout are never touched): write small fake MNIST, Fashion-MNIST, CIFAR-10 and
 # CelebA into its resources/ (`advgen fake-data`), derive config/paper-smoke.yaml from
 # config/paper.yaml (`advgen paper-smoke-config`), run every job with the report, then check
-# that nothing is left to do and that the report exists.
+# that nothing is left to do and that the report exists. SNAKEMAKE_ARGS adds options to the
+# run (on a GPU machine: SNAKEMAKE_ARGS="--resources gpu=1").
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cores="${CORES:-2}"
@@ -22,7 +23,8 @@ echo "test-paper: working in $dir ($cores cores)"
 start=$SECONDS
 advgen fake-data --root resources --train 400 --test 100
 advgen paper-smoke-config config/paper.yaml -o config/paper-smoke.yaml
-snakemake --configfile config/paper-smoke.yaml --cores "$cores" --show-failed-logs \
+# shellcheck disable=SC2086  # SNAKEMAKE_ARGS is a list of options
+snakemake --configfile config/paper-smoke.yaml --cores "$cores" --show-failed-logs ${SNAKEMAKE_ARGS:-} \
     --report results/report.html --report-after-run
 left="$(snakemake --configfile config/paper-smoke.yaml -n --quiet rules 2>&1 || true)"
 if ! grep -q "Nothing to be done" <<<"$left"; then

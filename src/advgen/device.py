@@ -12,6 +12,9 @@ free device always exists; a job that finds none waits.
   cgroup-constrained devices every job sees index 0, so the locks are namespaced by
   ``SLURM_JOB_ID``.
 * Without CUDA the job runs on the CPU and says so in its log.
+* ``ADVGEN_JOBS_PER_GPU=K`` (default 1) lets K jobs share each device (K locks per device):
+  on a large GPU many small jobs (the launch-bound sweeps) fit at once. Pair it with
+  ``--resources gpu=N*K``.
 * ``ADVGEN_FAKE_GPUS=N`` pretends N devices exist (locks and ``CUDA_VISIBLE_DEVICES``
   are real, the returned device is the CPU): the test of slot exclusion uses it.
 """
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 
 LOCK_DIR_ENV = "ADVGEN_GPU_LOCK_DIR"
 FAKE_GPUS_ENV = "ADVGEN_FAKE_GPUS"
+JOBS_PER_GPU_ENV = "ADVGEN_JOBS_PER_GPU"
 DEVICE_ENV = "ADVGEN_DEVICE"
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -68,10 +72,23 @@ def _cuda_count() -> int:
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
-def _lock_name(device_id: str) -> str:
+def jobs_per_gpu() -> int:
+    """``$ADVGEN_JOBS_PER_GPU`` (default 1): how many jobs may share one device."""
+    raw = os.environ.get(JOBS_PER_GPU_ENV, "1")
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise DeviceError(f"{JOBS_PER_GPU_ENV}: '{raw}' is not a positive integer")
+    return value
+
+
+def _lock_name(device_id: str, slot: int = 0) -> str:
     job = os.environ.get("SLURM_JOB_ID")
     prefix = f"slurm-{job}-" if job and "CUDA_VISIBLE_DEVICES" in os.environ else ""
-    return f"{prefix}gpu{device_id}.lock"
+    suffix = f"-slot{slot}" if slot else ""
+    return f"{prefix}gpu{device_id}{suffix}.lock"
 
 
 @contextlib.contextmanager
@@ -111,10 +128,11 @@ def lease_device(
         return
     lock_dir = Path(lock_dir) if lock_dir is not None else default_lock_dir()
     lock_dir.mkdir(parents=True, exist_ok=True)
+    slots = jobs_per_gpu()
     waited = False
     while True:
-        for device_id in ids:
-            lock = FileLock(str(lock_dir / _lock_name(device_id)))
+        for slot, device_id in ((s, d) for s in range(slots) for d in ids):
+            lock = FileLock(str(lock_dir / _lock_name(device_id, slot)))
             try:
                 lock.acquire(timeout=0)
             except Timeout:

@@ -157,3 +157,35 @@ def test_start_job_seeds_from_the_spec() -> None:
         with start_job({"seed": 7, "device": "cpu"}) as device:
             draws.append(torch.rand(3))
     assert device == "cpu" and torch.equal(draws[0], draws[1])
+
+
+def test_jobs_per_gpu_lets_jobs_share_a_device(tmp_path: Path) -> None:
+    """ADVGEN_JOBS_PER_GPU=2 on one fake device: two jobs overlap on it, a third waits."""
+    from tests.conftest import tool_env
+
+    env = tool_env(
+        {"ADVGEN_FAKE_GPUS": "1", "ADVGEN_JOBS_PER_GPU": "2", "ADVGEN_GPU_LOCK_DIR": str(tmp_path / "locks")}
+    )
+    env.pop("CUDA_VISIBLE_DEVICES", None)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / f"job{i}.json")], env=env)
+        for i in range(3)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    leases = sorted((json.loads((tmp_path / f"job{i}.json").read_text()) for i in range(3)), key=lambda r: r["start"])
+    assert {lease["gpu"] for lease in leases} == {"0"}
+
+    def overlap(a: dict, b: dict) -> bool:
+        return a["start"] < b["end"] and b["start"] < a["end"]
+
+    pairs = [(a, b) for i, a in enumerate(leases) for b in leases[i + 1 :]]
+    assert any(overlap(a, b) for a, b in pairs)  # two slots were used at once
+    assert not all(overlap(a, b) for a, b in pairs)  # never three at once
+
+
+def test_jobs_per_gpu_must_be_a_positive_integer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ADVGEN_FAKE_GPUS", "1")
+    monkeypatch.setenv("ADVGEN_JOBS_PER_GPU", "0")
+    with pytest.raises(DeviceError, match="ADVGEN_JOBS_PER_GPU: '0'"):
+        with lease_device(lock_dir=tmp_path):
+            pass
