@@ -88,11 +88,19 @@ def sync(device: str) -> None:
 
 
 def set_tf32(device: str, on: bool) -> None:
-    """TF32 for matmuls and cuDNN convolutions (CUDA only; no-op elsewhere)."""
+    """TF32 for matmuls and cuDNN convolutions (CUDA only; no-op elsewhere).
+
+    torch >= 2.9's ``fp32_precision`` settings where they exist (the ``allow_tf32`` flags are
+    deprecated there and must not be mixed with them), else the ``allow_tf32`` flags.
+    """
     if not is_cuda(device):
         return
-    torch.backends.cuda.matmul.allow_tf32 = on
-    torch.backends.cudnn.allow_tf32 = on
+    matmul, conv = torch.backends.cuda.matmul, getattr(torch.backends.cudnn, "conv", None)
+    if hasattr(matmul, "fp32_precision") and conv is not None and hasattr(conv, "fp32_precision"):
+        matmul.fp32_precision = conv.fp32_precision = "tf32" if on else "ieee"
+    else:
+        torch.backends.cuda.matmul.allow_tf32 = on
+        torch.backends.cudnn.allow_tf32 = on
 
 
 def is_oom(exc: BaseException) -> bool:
@@ -271,6 +279,7 @@ def plan(args: argparse.Namespace) -> list[dict[str, Any]]:
 def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     device = args.device
     warmup, iters, repeats = (2, 3, 1) if args.smoke else (args.warmup, args.iters, 3)
+    ceiling_warmup = min(warmup, 2)  # the step's shapes are fixed; no cuDNN autotuning to wait for
     jobs = plan(args)
     if not is_cuda(device):
         skipped = sorted({j["setting"] for j in jobs if j["setting"] != "fp32"})
@@ -302,20 +311,27 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             share_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / (len(jobs) - i)
             best_batch, best_sps = job["batch"], job["batch"] / job["sec"]
             last_sec, batch, note = job["sec"], job["batch"] * 2, f"cap {job['cap']}"
+            searched = False
             while batch <= job["cap"]:
                 est = 2.0 * last_sec
                 n = max(3, min(iters, math.ceil(1.0 / est))) if not args.smoke else iters
-                if time.perf_counter() + est * (warmup + n * repeats) + 2.0 > share_end:
+                if time.perf_counter() + est * (ceiling_warmup + n * repeats) + 2.0 > share_end:
                     note = f"budget (stopped before {batch})"
                     break
                 sec, err = measure(job["section"], job["spec"], job["shape"], batch, SETTINGS[job["setting"]],
-                                   device, folder, warmup, n, repeats)
+                                   device, folder, ceiling_warmup, n, repeats)
+                print(f"  {job['entry']:<24} {job['setting']:<13} batch {batch:>5}: "
+                      + (f"{batch / sec:,.1f} samples/s" if sec else f"failed ({err})"), flush=True)
                 if sec is None:
                     note = "OOM at %d" % batch if err == "OOM" else f"failed at {batch}: {err}"
                     break
+                searched = True
                 if batch / sec > best_sps:
                     best_batch, best_sps = batch, batch / sec
                 last_sec, batch = sec, batch * 2
+            if not searched and note.startswith("budget"):  # no larger batch timed: no ceiling known
+                row.update(ceiling_note=note)
+                continue
             row.update(ceiling_batch=best_batch, ceiling_samples_per_s=best_sps,
                        ratio=row["samples_per_s"] / best_sps, ceiling_note=note)
     return rows
