@@ -20,7 +20,8 @@ on), ``tf32+bf16`` (a benchmark-local ``torch.autocast(bfloat16)`` around the tr
 advgen's training code has no AMP switch and is unchanged) and, for the conv models (DCGAN,
 cnn_madry), ``tf32+bf16+cl`` (models and inputs in ``channels_last``). On the CPU only ``fp32``
 runs. Like advgen's training, every run calls ``seed_everything`` and so trains with
-``torch.use_deterministic_algorithms(True, warn_only=True)``.
+``torch.use_deterministic_algorithms(True, warn_only=True)``; ``--no-deterministic`` turns that
+off after each model is built, to show what determinism costs.
 
 Each rate is the median of 3 repeats of ``--iters`` timed iterations after warm-up (CUDA
 synchronised around each repeat). The "ceiling" is the best samples/s over batches doubled
@@ -221,7 +222,7 @@ def time_step(step: Callable[[], None], device: str, amp: bool, warmup: int, ite
 
 def measure(
     section: str, spec: dict[str, Any], shape, batch: int, setting: dict[str, bool], device: str, folder: Path,
-    warmup: int, iters: int, repeats: int,
+    warmup: int, iters: int, repeats: int, deterministic: bool = True,
 ) -> tuple[float | None, str]:
     """(seconds per iteration, '') or (None, 'OOM' / error line)."""
     set_tf32(device, setting["tf32"])
@@ -229,6 +230,8 @@ def measure(
     failed = ""
     try:
         step = make_step(section, spec, shape, batch, device, folder, setting["cl"])
+        if not deterministic:  # after the step's seed_everything, which turns them on
+            torch.use_deterministic_algorithms(False)
         return time_step(step, device, setting["amp"], warmup, iters, repeats), ""
     except Exception as exc:  # noqa: BLE001 - a failed row is reported, the run goes on
         failed = "OOM" if is_oom(exc) else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
@@ -292,7 +295,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         folder = Path(tmp)
         for job in jobs:  # the paper-batch rows first: they never wait on the budget
             sec, err = measure(job["section"], job["spec"], job["shape"], job["batch"], SETTINGS[job["setting"]],
-                               device, folder, warmup, iters, repeats)
+                               device, folder, warmup, iters, repeats, args.deterministic)
             row = {k: job[k] for k in ("model", "entry", "setting", "batch")}
             row.update(
                 iters_per_s=None if sec is None else 1.0 / sec,
@@ -319,7 +322,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                     note = f"budget (stopped before {batch})"
                     break
                 sec, err = measure(job["section"], job["spec"], job["shape"], batch, SETTINGS[job["setting"]],
-                                   device, folder, ceiling_warmup, n, repeats)
+                                   device, folder, ceiling_warmup, n, repeats, args.deterministic)
                 print(f"  {job['entry']:<24} {job['setting']:<13} batch {batch:>5}: "
                       + (f"{batch / sec:,.1f} samples/s" if sec else f"failed ({err})"), flush=True)
                 if sec is None:
@@ -366,6 +369,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--budget-s", type=float, default=240.0, help="seconds all ceiling searches share")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    parser.add_argument("--no-deterministic", dest="deterministic", action="store_false",
+                        help="time without torch.use_deterministic_algorithms (advgen's training turns it on)")
     parser.add_argument("--smoke", action="store_true", help="tiny widths/batches, 2+3 iterations, one thread (CI)")
     args = parser.parse_args(argv)
     if args.smoke:
