@@ -128,6 +128,17 @@ class GanRun:
         """The generator that samples are drawn from: the average when ``g_ema`` > 0."""
         return self.G_ema if self.G_ema is not None else self.G
 
+    def train_iteration(self, real: torch.Tensor) -> tuple[float, float, float, float, float, float]:
+        """One training iteration on the batch ``real``: ``d_steps`` D updates, then ``g_steps`` G updates.
+
+        Returns the last updates' (g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm).
+        """
+        for _ in range(self.spec["d_steps"]):
+            d_loss, d_real, d_fake, d_norm = self.d_step(real)
+        for _ in range(self.spec["g_steps"]):
+            g_loss, g_norm = self.g_step(real)
+        return g_loss, d_loss, d_real, d_fake, g_norm, d_norm
+
     def train_epoch(self) -> bool:
         """One pass over the data; ``False`` if training diverged (NaN/inf)."""
         self.G.train()
@@ -137,10 +148,7 @@ class GanRun:
         self.epoch += 1
         for start in range(0, len(perm) - bs + 1, bs):
             real = self.images[perm[start : start + bs].to(self.device)]
-            for _ in range(self.spec["d_steps"]):
-                d_loss, d_real, d_fake, d_norm = self.d_step(real)
-            for _ in range(self.spec["g_steps"]):
-                g_loss, g_norm = self.g_step(real)
+            g_loss, d_loss, d_real, d_fake, g_norm, d_norm = self.train_iteration(real)
             self.iteration += 1
             self.rows.append((self.iteration, self.epoch, g_loss, d_loss, d_real, d_fake, g_norm, d_norm, self.spec["unroll_k"]))
             if not self.tracker.update(self.iteration, g_loss, d_loss, g_norm):

@@ -1,0 +1,39 @@
+"""benchmarks/train_step.py: the smoke run of one model in-process, rows and JSON."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("train_step_bench", ROOT / "benchmarks" / "train_step.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_smoke_madry_rows_and_json(tmp_path, capsys):
+    bench = _bench()
+    out = tmp_path / "rows.json"
+    rows = bench.main(["--smoke", "--models", "madry", "--device", "cpu", "--json", str(out)])
+    assert [(r["entry"], r["setting"], r["batch"]) for r in rows] == [("mnist_cnn_madry_pgd", "fp32", 4)]
+    row = rows[0]
+    assert row["error"] is None and row["iters_per_s"] > 0
+    assert row["samples_per_s"] == pytest.approx(4 * row["iters_per_s"])
+    assert row["ceiling_batch"] in (4, 8) and 0 < row["ratio"] <= 1.0
+    assert json.loads(out.read_text())["rows"] == rows
+    text = capsys.readouterr().out
+    assert "skipped tf32, tf32+bf16, tf32+bf16+cl" in text
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | 4 |" in text
+
+
+def test_unknown_model_is_refused():
+    with pytest.raises(SystemExit, match="unknown model 'resnet'"):
+        _bench().main(["--smoke", "--models", "resnet", "--device", "cpu"])
