@@ -55,7 +55,9 @@ def inversion_losses(
     losses: torch.Tensor, best: torch.Tensor, targets: torch.Tensor, recons: torch.Tensor, path: str | Path, num: int = 4
 ) -> None:
     """Per image (one row): the loss of each restart over the steps (one colour per restart;
-    kept restart solid, others dashed), then target | G(z). ``losses`` is ``(T + 1, N, R)``."""
+    kept restart solid, others dashed), then target | G(z). ``losses`` is ``(T + 1, N, R)``;
+    the tensors may live on any device (targets stay on the CPU, a CUDA run's G(z) does not)."""
+    losses, best, targets, recons = (t.detach().cpu() for t in (losses, best, targets, recons))
     plt = _pyplot()
     num = min(num, losses.shape[1])
     fig, axes = plt.subplots(num, 2, figsize=(8, 2.2 * num), squeeze=False, width_ratios=[3, 1], layout="constrained")
@@ -63,7 +65,7 @@ def inversion_losses(
         ax = axes[i, 0]
         for r in range(losses.shape[2]):
             style = "-" if r == int(best[i]) else "--"
-            ax.plot(losses[:, i, r].cpu().numpy(), style, label=f"restart {r}")
+            ax.plot(losses[:, i, r].numpy(), style, label=f"restart {r}")
         ax.set_yscale("log")
         ax.yaxis.set_minor_locator(plt.NullLocator())
         ax.set_ylabel("MSE")
