@@ -172,3 +172,13 @@ def test_inversion_sgd_points_take_sgd_lr():
     lrs = {(p.params["optimizer"], p.params["lr"]) for p in points}
     assert lrs == {("adam", 0.1), ("sgd", 30.0)}
     assert all("sgd_lr" not in p.params for p in points)
+
+
+def test_truncation_grid_per_generator_rows_in_psi_order():
+    pipe = build(config("sweeps"))
+    grids = sorted(t for t in pipe.targets() if t.startswith("results/figures/sweeps/truncation_grid/"))
+    assert grids == ["results/figures/sweeps/truncation_grid/tiny_ae.png", "results/figures/sweeps/truncation_grid/tiny_gan.png"]
+    rows = pipe.figures.truncation_samples(SimpleNamespace(generator="tiny_gan"))
+    by_psi = {p.params["psi"]: p.point for p in pipe.sweeps.points("truncation") if p.generator == "tiny_gan"}
+    assert rows == [paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=by_psi[psi]) for psi in (0.5, None)]
+    assert pipe.figures.truncation_grid(None, SimpleNamespace(generator="tiny_gan"))["experiment"].startswith("tiny_gan")

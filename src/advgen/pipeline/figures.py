@@ -106,6 +106,8 @@ FIGURES: tuple[Figure, ...] = (
            "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}, POINT),
     Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
            "if_truncation", "sweeps", "Sweeps", "Truncation", {"figure": "FID and modes vs psi"}, draw="advgen.plots.sweeps:truncation_curves"),
+    Figure("truncation_grid", "sweeps/truncation_grid/{generator}", "truncation_samples", "truncation_generators",
+           "truncation_grid", "Sweeps", "Truncation", {"generator": "{generator}", "figure": "samples per psi"}, {"generator": NAME}),
     # --- Robustness
     Figure("robustness_curves", "robustness/accuracy_vs_eps", paths.ATTACKS, "if_attacks", "robustness",
            "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.robustness:accuracy_curves"),
@@ -206,6 +208,9 @@ class FiguresPlan(Stage):
     def if_truncation(self) -> list[dict[str, Any]]:
         return self._if_sweep("truncation")
 
+    def truncation_generators(self) -> list[dict[str, Any]]:
+        return [{"generator": g} for g in sorted({p.generator for p in self.stages["sweeps"].points("truncation")})]
+
     def if_attacks(self) -> list[dict[str, Any]]:
         return ONCE if self.stages["robustness"].attack_jobs else []
 
@@ -239,6 +244,14 @@ class FiguresPlan(Stage):
     def interpolation_frames(self, wildcards) -> str:
         return self._point_file("interpolation", paths.INTERPOLATION_FRAMES, wildcards)
 
+    def _truncation_rows(self, generator: str) -> list[Any]:
+        """The generator's truncation points, one grid row each: psi ascending, no truncation last."""
+        points = [p for p in self.stages["sweeps"].points("truncation") if p.generator == generator]
+        return sorted(points, key=lambda p: (p.params["psi"] is None, p.params["psi"] or 0.0, p.point))
+
+    def truncation_samples(self, wildcards) -> list[str]:
+        return [paths.TRUNCATION_SAMPLES.format(generator=p.generator, point=p.point) for p in self._truncation_rows(wildcards.generator)]
+
     # --- options (``spec``): what the figure names, on top of the plots section
     def _gans_of(self, dataset: str) -> list[str]:
         return sorted(n for n, g in self.section("gans").items() if g["dataset"] == dataset)
@@ -271,6 +284,10 @@ class FiguresPlan(Stage):
         sweep = "inversion" if figure.family.startswith("inversion") else "interpolation"
         p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
         return {"experiment": f"{p.generator}, point {p.point}"}
+
+    def truncation_grid(self, figure: Figure, wildcards) -> dict[str, Any]:
+        rows = self._truncation_rows(wildcards.generator)
+        return {"experiment": f"{wildcards.generator}, seed {rows[0].params['seed']}" if rows else wildcards.generator}
 
     def sweeps(self, figure: Figure, wildcards) -> dict[str, Any]:
         return {"experiment": f"sweeps on {', '.join(sorted(self.section('datasets')))}"}
