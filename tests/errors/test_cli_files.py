@@ -122,6 +122,9 @@ CASES = [
                             "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/missing.parquet"),
     ("plot-truncation-grid-not-npz", ["plot", "--family", "truncation_grid", "--input", "{B}/garbage.pt", "--out",
                                       "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/garbage.pt"),
+    ("robustness-sweep-unknown-sweep", ["robustness-sweep", "--sweep", "widths", "--spec", j(SWEEP_SPEC), "--models",
+                                        "a={G}/clf.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt", "--out",
+                                        "results/r.parquet"], "--sweep: unknown robustness sweep 'widths'"),
     ("plot-truncation-grid-missing", ["plot", "--family", "truncation_grid", "--input", "{B}/missing.npz", "--out",
                                       "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/missing.npz"),
 ]  # fmt: skip

@@ -25,7 +25,9 @@ from typing import Any
 from advgen.config import spec_json
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME, Stage
+from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import LABEL
+from advgen.robustness import plan as robustness_plan
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ FIGURES: tuple[Figure, ...] = (
            "Robustness", "Transfer", {"figure": "transfer matrix"}, draw="advgen.plots.robustness:transfer_heatmaps"),
     Figure("robustness_sweep", "robustness/sweep_{robustness_sweep}", paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
            "robustness_sweeps", "robustness", "Robustness", "Sweeps",
-           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": "capacity|data_size"}),
+           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": ROBUSTNESS_SWEEP}),
     # --- Defense
     Figure("defense_purify_eps", "defense/purify_eps", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
            "Defense", "Purification", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.defense:purify_curves"),
@@ -293,10 +295,13 @@ class FiguresPlan(Stage):
         return {"experiment": f"sweeps on {', '.join(sorted(self.section('datasets')))}"}
 
     def robustness(self, figure: Figure, wildcards) -> dict[str, Any]:
-        return {
-            "experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}",
-            "sweep": getattr(wildcards, "robustness_sweep", None),
-        }
+        sweep = getattr(wildcards, "robustness_sweep", None)
+        if sweep in (None, "capacity", "data_size"):
+            return {"experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}", "sweep": sweep}
+        # a named data-size sweep (robustness.data_size_sweeps): its own data set
+        base = robustness_plan.sweep_settings(self.config)[sweep]["classifier"]
+        dataset = self.stages["robustness"].classifier_dataset(base)
+        return {"experiment": f"{sweep}: classifiers on {dataset}", "sweep": robustness_plan.sweep_kind(sweep)}
 
     def defense(self, figure: Figure, wildcards) -> dict[str, Any]:
         datasets = self.stages["defense"].datasets()
