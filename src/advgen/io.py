@@ -88,6 +88,32 @@ def read_table(path: PathLike, columns: Sequence[str]) -> Any:
     return df
 
 
+def write_npz(path: PathLike, **arrays: Any) -> None:
+    """NumPy arrays as one compressed ``.npz`` file, atomically (small image sets for figures)."""
+    import numpy as np
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, **arrays)
+
+
+def read_npz(path: PathLike, required: Sequence[str] = ()) -> dict[str, Any]:
+    """The arrays of an ``.npz`` file; a missing or corrupt file or a missing key raises
+    :class:`CheckpointError` naming the file."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except FileNotFoundError as exc:
+        raise CheckpointError(f"{path}: file not found") from exc
+    except Exception as exc:  # zipfile and numpy raise several types for corrupt files
+        raise CheckpointError(f"{path}: not a readable .npz file ({type(exc).__name__}: {exc})") from exc
+    missing = [k for k in required if k not in arrays]
+    if missing:
+        raise CheckpointError(f"{path}: lacks array(s) {', '.join(missing)}")
+    return arrays
+
+
 def save_torch(obj: Any, path: PathLike) -> None:
     """``torch.save`` atomically (checkpoints are plain dicts)."""
     import torch

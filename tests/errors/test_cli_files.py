@@ -115,11 +115,18 @@ CASES = [
                                            "--out", "results/p.parquet"], "{B}/garbage.pt"),
     ("truncation-generator-garbage", ["truncation", "--spec", j(TRUNC_SPEC), "--generator", "{B}/garbage.pt",
                                       "--classifier", "{G}/clf.pt", "--reference", "{G}/train.pt", "--out",
-                                      "results/t.parquet"], "{B}/garbage.pt"),
+                                      "results/t.parquet", "--samples", "results/t.npz"], "{B}/garbage.pt"),
     ("plot-input-other-columns", ["plot", "--family", "ae_latent_cdf", "--input", "{B}/other.parquet", "--out",
                                   "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/other.parquet"),
     ("plot-input-missing", ["plot", "--family", "gan_losses", "--input", "{B}/missing.parquet", "--out",
                             "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/missing.parquet"),
+    ("plot-truncation-grid-not-npz", ["plot", "--family", "truncation_grid", "--input", "{B}/garbage.pt", "--out",
+                                      "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/garbage.pt"),
+    ("robustness-sweep-unknown-sweep", ["robustness-sweep", "--sweep", "widths", "--spec", j(SWEEP_SPEC), "--models",
+                                        "a={G}/clf.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt", "--out",
+                                        "results/r.parquet"], "--sweep: unknown robustness sweep 'widths'"),
+    ("plot-truncation-grid-missing", ["plot", "--family", "truncation_grid", "--input", "{B}/missing.npz", "--out",
+                                      "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/missing.npz"),
 ]  # fmt: skip
 
 

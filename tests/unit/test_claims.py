@@ -281,3 +281,21 @@ def test_rst_page_lists_every_claim_with_its_verdict(tmp_path: Path) -> None:
     html = publish_parts(text, writer_name="html", settings_overrides={"halt_level": 2, "report_level": 5})["html_body"]
     assert "pgd_beats_std" in html and "does not hold" in html and "not measured" in html
     assert "missing_*_rows" in html  # escaped, not emphasis
+
+
+@pytest.mark.parametrize(
+    ("robust", "non_robust", "expected"),
+    [(0.003, 0.0, "inconclusive"), (0.019, 0.0, "inconclusive"), (0.25, 0.0, "holds"), (0.0, 0.25, "does not hold")],
+)
+def test_ilyas_claim_needs_more_than_its_tolerance(tmp_path: Path, robust: float, non_robust: float, expected: str) -> None:
+    """The repository's D_R vs D_NR claim: 0.003 vs 0 (one digit of the test split; "neither
+    model is robust") is below the claim's 2-point tolerance floor and stays inconclusive."""
+    (ilyas,) = [c for c in load_claims(CLAIMS) if c.id == "ilyas_robust_features"]
+    assert ilyas.tolerance == 0.02
+    (tmp_path / "robustness").mkdir()
+    rows = [("robust", 0.9, robust), ("non_robust", 0.8, non_robust), ("standard", 0.98, 0.0)]
+    table = pd.DataFrame(rows, columns=["dataset", "clean_acc", "robust_acc"])
+    table.to_parquet(tmp_path / "robustness" / "robust_features.parquet", index=False)
+    (v,) = evaluate_all([ilyas], str(tmp_path))
+    assert v.verdict == expected
+    assert v.spread == pytest.approx(0.02) and v.difference == pytest.approx(robust - non_robust)

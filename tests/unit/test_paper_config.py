@@ -36,6 +36,7 @@ def test_robustness_paper_settings(paper: dict) -> None:
     rob = paper["robustness"]
     assert "mnist_fc100_100_pool" in rob["attacks"]["fgsm"]["classifiers"]
     assert rob["capacity"]["transfer"]["attacks"] == ["pgd40"]
+    assert "lbfgs" in rob["transfer"]["attacks"] and rob["attacks"]["lbfgs"]["attack"] == "LBFGS"  # Szegedy et al.'s transfer
     cifar = rob["data_size_sweeps"]["cifar10"]
     assert paper["classifiers"][cifar["classifier"]]["dataset"] == "cifar10" and cifar["attack"] in rob["attacks"]
     rf = rob["robust_features"]

@@ -15,6 +15,7 @@ from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FIGURES
+from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.plots.families import FAMILIES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -172,3 +173,30 @@ def test_inversion_sgd_points_take_sgd_lr():
     lrs = {(p.params["optimizer"], p.params["lr"]) for p in points}
     assert lrs == {("adam", 0.1), ("sgd", 30.0)}
     assert all("sgd_lr" not in p.params for p in points)
+
+
+def test_truncation_grid_per_generator_rows_in_psi_order():
+    pipe = build(config("sweeps"))
+    grids = sorted(t for t in pipe.targets() if t.startswith("results/figures/sweeps/truncation_grid/"))
+    assert grids == ["results/figures/sweeps/truncation_grid/tiny_ae.png", "results/figures/sweeps/truncation_grid/tiny_gan.png"]
+    rows = pipe.figures.truncation_samples(SimpleNamespace(generator="tiny_gan"))
+    by_psi = {p.params["psi"]: p.point for p in pipe.sweeps.points("truncation") if p.generator == "tiny_gan"}
+    assert rows == [paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=by_psi[psi]) for psi in (0.5, None)]
+    assert pipe.figures.truncation_grid(None, SimpleNamespace(generator="tiny_gan"))["experiment"].startswith("tiny_gan")
+
+
+def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
+    data = config("robustness")
+    data["classifiers"]["tiny_fc_pgd"] = dict(data["classifiers"]["tiny_fc"], mode="pgd")
+    data["robustness"]["data_size_sweeps"] = {"fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}}
+    pipe = build(validate_config(data, SCHEMA_DIR / "config.schema.yaml"))
+    targets = set(pipe.targets())
+    assert {paths.ROBUSTNESS_SWEEP.format(sweep="data_size_fc"), "results/figures/robustness/sweep_data_size_fc.png"} <= targets
+    assert re.fullmatch(SWEEP_PATTERN, "data_size_fc") and not re.fullmatch(SWEEP_PATTERN, "inversion")
+    inputs = pipe.robustness.sweep_inputs(SimpleNamespace(sweep="data_size_fc"))
+    assert {"tiny_fc_pgd", "tiny_fc_pgd_standard_f0p5", "train", "test"} <= set(inputs)
+    spec = json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep="data_size_fc")))
+    assert spec["eps"] == 0.1 and set(spec["points"]) == {"tiny_fc_pgd", "tiny_fc_pgd_pgd_f0p5", "tiny_fc_pgd_standard_f0p5", "tiny_fc"}  # tiny_fc: the same spec, reused
+    figure = next(f for f in FIGURES if f.family == "robustness_sweep")
+    options = pipe.figures.robustness(figure, SimpleNamespace(robustness_sweep="data_size_fc"))
+    assert options["sweep"] == "data_size" and "data_size_fc" in options["experiment"]

@@ -91,3 +91,26 @@ def test_attack_jobs_and_minimal_attacks() -> None:
     jobs = plan.attack_jobs(config)
     assert ("tiny_fc", "lbfgs") in jobs and ("tiny_cnn_pgd", "pgd") in jobs and len(jobs) == 8
     assert plan.minimal_attacks(config) == ["deepfool", "lbfgs"]
+
+
+def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
+    """robustness.data_size_sweeps.<name> runs as the sweep data_size_<name> (Schmidt et al.'s
+    second data set): its own classifiers, its own table, the same gap columns."""
+    config = tiny()
+    config["classifiers"]["tiny_fc_pgd"] = dict(config["classifiers"]["tiny_fc"], mode="pgd")
+    config["robustness"]["data_size_sweeps"] = {"fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0]}}
+    config = validated(config)
+    assert plan.sweep_names(config) == ["capacity", "data_size", "data_size_fc"]
+    assert plan.sweep_kind("data_size_fc") == "data_size" and plan.sweep_kind("capacity") == "capacity"
+    with pytest.raises(ValueError, match="unknown robustness sweep"):
+        plan.sweep_kind("data_size_")
+    points = plan.sweep_points(config, "data_size_fc")
+    # standard training on every example is tiny_fc's spec: that name is reused
+    assert [p["classifier"] for p in points] == [
+        "tiny_fc_pgd_standard_f0p5", "tiny_fc", "tiny_fc_pgd_pgd_f0p5", "tiny_fc_pgd"
+    ]  # fmt: skip
+    assert {p["train_fraction"] for p in points} == {0.5, 1.0}
+    assert "tiny_fc_pgd_pgd_f0p5" in plan.all_classifiers(config)
+    config["robustness"]["data_size_sweeps"]["fc"]["attack"] = "cw"
+    with pytest.raises(ConfigError, match=r"robustness\.data_size_sweeps\.fc\.attack: unknown attack 'cw'"):
+        plan.check_references(config, "test.yaml")

@@ -102,6 +102,8 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
         "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
     )
     assert math.isnan(capacity["train_robust_acc"]) and capacity["robust_acc"] == row["robust_acc"]
+    named = sweep_row("data_size_cifar10", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
+    assert named["sweep"] == "data_size_cifar10" and named["train_robust_acc"] == row["train_robust_acc"]
     table = sweep_table([row, dict(row, mode="pgd")])
     assert list(table["mode"]) == ["pgd", "standard"]
 

@@ -11,7 +11,7 @@ import pytest
 
 from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
-from advgen.io import load_torch
+from advgen.io import load_torch, read_npz
 from advgen.sweeps.grid import plan
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
@@ -110,19 +110,30 @@ def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
         assert paths["labels_path"].str.count("-").eq(4).all()
         assert (paths["path_length_ratio"] >= 1 - 1e-6).all()
         assert frames["alpha"].unique().tolist() == [0, 0.25, 0.5, 0.75, 1]
+        assert (out / "strips.png").stat().st_size > 0
 
 
-def test_truncation_scores_one_row_per_psi(files, sweep_plan, tmp_path):
-    rows = []
+def test_truncation_scores_one_row_per_psi_and_writes_its_grid_row(files, sweep_plan, tmp_path):
+    rows, grids = [], {}
     for point in sweep_plan.points("truncation"):
         out = tmp_path / f"{point.generator}_{point.point}.parquet"
+        npz = out.with_suffix(".npz")
         _run("truncation", "--spec", spec_json(point.spec("cpu")), "--generator", _generator(files, point),
-             "--classifier", files["classifier"], "--reference", files["train"], "--out", out)  # fmt: skip
+             "--classifier", files["classifier"], "--reference", files["train"], "--out", out, "--samples", npz)  # fmt: skip
         rows.append(pd.read_parquet(out))
+        samples = read_npz(npz, required=("images", "psi"))
+        assert samples["images"].dtype == np.uint8 and samples["images"].shape == (8, 1, SIDE, SIDE)
+        assert float(samples["psi"]) == (math.inf if point.params["psi"] is None else point.params["psi"])
+        grids.setdefault(point.generator, []).append(npz)
     table = pd.concat(rows)
     assert sorted(table["psi_value"].tolist()) == [0.5, 0.5, math.inf, math.inf]
     assert (table["num_samples"] == 40).all() and table["fid"].ge(0).all()
     assert table["modes"].between(1, CLASSES).all()
+    # the plot family stacks a generator's rows into the truncation grid
+    figure = tmp_path / "grid.svg"
+    _run("plot", "--family", "truncation_grid", "--input", *grids["g"], "--out", figure, "--spec", '{"experiment": "g"}')
+    text = figure.read_text()
+    assert "ψ = 0.5" in text and "ψ = ∞" in text
 
 
 def test_bad_masks_file_is_a_one_line_error(files, sweep_plan, tmp_path, capsys):

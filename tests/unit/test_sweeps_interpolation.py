@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from advgen.sweeps.interpolation import alphas, choose_pairs, decode_paths, latent_path, path_metrics
-from advgen.sweeps.truncation import sample, truncated_normal, truncated_variance
+from advgen.sweeps.truncation import grid_row, matched_latents, sample, to_uint8, truncated_normal, truncated_variance
 
 from .sweeps_helpers import IdentityGenerator
 
@@ -76,3 +76,35 @@ def test_no_truncation_is_the_normal_and_samples_are_decoded():
     g = IdentityGenerator(side=2)
     x = sample(g, 7, 4, 0.5, seed=0, batch_size=3)
     assert x.shape == (7, 1, 2, 2) and x.abs().max() <= 0.5
+
+
+def test_matched_latents_share_their_draws_across_psi():
+    """The truncation grid's columns: one set of uniform draws, mapped through each psi's
+    inverse CDF; a finite psi gives truncated_normal's latents exactly."""
+    free = matched_latents(6, 5, None, seed=3)
+    assert torch.equal(matched_latents(6, 5, 0.5, seed=3), truncated_normal(6, 5, 0.5, seed=3))
+    for psi in (0.25, 1.0, 2.0):
+        z = matched_latents(6, 5, psi, seed=3)
+        assert z.abs().max() <= psi
+        assert torch.equal(torch.sign(z), torch.sign(free))  # the same draw, squeezed towards 0
+        assert (z.abs() <= free.abs() + 1e-6).all()
+    assert not torch.equal(free, truncated_normal(6, 5, None, seed=3))  # the table's samples use randn
+    row = grid_row(IdentityGenerator(side=2), 4, 0.5, seed=0)
+    assert row.shape == (8, 1, 2, 2)
+    assert to_uint8(torch.tensor([-0.1, 0.0, 0.5, 1.2])).tolist() == [0, 0, 128, 255]
+
+
+def test_interpolation_strips_frame_each_path_with_its_real_end_images(tmp_path):
+    from advgen.plots.images import read_png
+    from advgen.sweeps.figures import interpolation_strips
+
+    frames = torch.full((2, 3, 1, 4, 4), 0.5)
+    ends = torch.stack([torch.zeros(2, 1, 4, 4), torch.ones(2, 1, 4, 4)], dim=1)  # black start, white end
+    labels = torch.tensor([[1, 4, 7], [2, 2, 3]])
+    plain, framed = tmp_path / "plain.png", tmp_path / "framed.png"
+    interpolation_strips(frames, labels, [0, 0.5, 1], plain)
+    interpolation_strips(frames, labels, [0, 0.5, 1], framed, ends=ends, end_labels=torch.tensor([[1, 7], [2, 3]]))
+    a, b = read_png(plain), read_png(framed)
+    assert b.shape[1] > a.shape[1]  # two more columns
+    ink = b if b.ndim == 2 else b[..., :3].mean(-1)
+    assert (ink < 0.05).any()  # the black start images are drawn (the frames are grey)

@@ -29,7 +29,8 @@ def small_config(workflow_dir) -> str:
 
 @pytest.mark.slow
 def test_sweeps_run_end_to_end(workflow_dir):
-    targets = [f"results/sweeps/{s}.parquet" for s in SWEEPS]
+    grids = [f"results/figures/sweeps/truncation_grid/{g}.png" for g in ("tiny_gan", "tiny_ae")]
+    targets = [f"results/sweeps/{s}.parquet" for s in SWEEPS] + grids
     config = small_config(workflow_dir)
     snakemake(workflow_dir, "--cores", "2", *targets, "--configfile", config)
     tables = {s: pd.read_parquet(workflow_dir / f"results/sweeps/{s}.parquet") for s in SWEEPS}
@@ -45,6 +46,8 @@ def test_sweeps_run_end_to_end(workflow_dir):
     assert inp.groupby("image")["hidden_fraction"].nunique().eq(1).all() and inp["image"].value_counts().eq(2).all()
     assert len(tables["interpolation"]) == 2 * 3
     assert tables["truncation"]["psi_value"].tolist() == [0.5, 0.5]
+    assert all((workflow_dir / g).stat().st_size > 0 for g in grids)
+    assert len(list(workflow_dir.glob("results/sweeps/truncation/*/*/samples.npz"))) == 2
     # a no-op rerun schedules nothing
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
     assert "Nothing to be done" in dry or "Job stats" not in dry

@@ -4,7 +4,7 @@
 wildcard_constraints:
     classifier=NAME,
     attack=NAME,
-    sweep="capacity|data_size",
+    sweep=ROBUSTNESS_SWEEP,
 
 
 rule train_classifier:

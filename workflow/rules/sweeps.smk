@@ -129,6 +129,7 @@ rule truncation:
         unpack(PIPE.sweeps.inputs("truncation")),
     output:
         table=paths.TRUNCATION_TABLE,
+        samples=paths.TRUNCATION_SAMPLES,
     log:
         log("truncation", "{generator}/{point}"),
     benchmark:
@@ -146,7 +147,8 @@ rule truncation:
     shell:
         "advgen --threads {threads} truncation --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier}"
-        " --reference {input.reference} --out {output.table} > {log} 2>&1"
+        " --reference {input.reference} --out {output.table} --samples {output.samples}"
+        " > {log} 2>&1"
 
 
 rule aggregate_sweep:

@@ -11,7 +11,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sweep", required=True, choices=["capacity", "data_size"], help="which sweep")
+    p.add_argument(
+        "--sweep", required=True, help="which sweep: capacity, data_size or data_size_<name> (robustness.data_size_sweeps)"
+    )
     p.add_argument("--spec", required=True, help="JSON: {points: {name: classifier spec}, attack, eps, eval, device}")
     p.add_argument("--models", nargs="+", required=True, help="inputs: NAME=checkpoint.pt per sweep point")
     p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
@@ -27,9 +29,14 @@ def main(args: argparse.Namespace) -> None:
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.robustness.evaluate import eval_subset
+    from advgen.robustness.plan import sweep_kind
     from advgen.robustness.sweeps import sweep_row, sweep_table
 
     spec = parse_spec(args.spec)
+    try:
+        sweep_kind(args.sweep)
+    except ValueError as exc:
+        raise ConfigError(f"--sweep: {exc}") from exc
     paths = dict(m.split("=", 1) for m in args.models)
     missing = sorted(set(spec["points"]) - set(paths))
     if missing:

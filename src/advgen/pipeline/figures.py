@@ -25,7 +25,9 @@ from typing import Any
 from advgen.config import spec_json
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME, Stage
+from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import LABEL
+from advgen.robustness import plan as robustness_plan
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ FIGURES: tuple[Figure, ...] = (
            "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}, POINT),
     Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
            "if_truncation", "sweeps", "Sweeps", "Truncation", {"figure": "FID and modes vs psi"}, draw="advgen.plots.sweeps:truncation_curves"),
+    Figure("truncation_grid", "sweeps/truncation_grid/{generator}", "truncation_samples", "truncation_generators",
+           "truncation_grid", "Sweeps", "Truncation", {"generator": "{generator}", "figure": "samples per psi"}, {"generator": NAME}),
     # --- Robustness
     Figure("robustness_curves", "robustness/accuracy_vs_eps", paths.ATTACKS, "if_attacks", "robustness",
            "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.robustness:accuracy_curves"),
@@ -115,7 +119,7 @@ FIGURES: tuple[Figure, ...] = (
            "Robustness", "Transfer", {"figure": "transfer matrix"}, draw="advgen.plots.robustness:transfer_heatmaps"),
     Figure("robustness_sweep", "robustness/sweep_{robustness_sweep}", paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
            "robustness_sweeps", "robustness", "Robustness", "Sweeps",
-           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": "capacity|data_size"}),
+           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": ROBUSTNESS_SWEEP}),
     # --- Defense
     Figure("defense_purify_eps", "defense/purify_eps", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
            "Defense", "Purification", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.defense:purify_curves"),
@@ -206,6 +210,9 @@ class FiguresPlan(Stage):
     def if_truncation(self) -> list[dict[str, Any]]:
         return self._if_sweep("truncation")
 
+    def truncation_generators(self) -> list[dict[str, Any]]:
+        return [{"generator": g} for g in sorted({p.generator for p in self.stages["sweeps"].points("truncation")})]
+
     def if_attacks(self) -> list[dict[str, Any]]:
         return ONCE if self.stages["robustness"].attack_jobs else []
 
@@ -238,6 +245,14 @@ class FiguresPlan(Stage):
 
     def interpolation_frames(self, wildcards) -> str:
         return self._point_file("interpolation", paths.INTERPOLATION_FRAMES, wildcards)
+
+    def _truncation_rows(self, generator: str) -> list[Any]:
+        """The generator's truncation points, one grid row each: psi ascending, no truncation last."""
+        points = [p for p in self.stages["sweeps"].points("truncation") if p.generator == generator]
+        return sorted(points, key=lambda p: (p.params["psi"] is None, p.params["psi"] or 0.0, p.point))
+
+    def truncation_samples(self, wildcards) -> list[str]:
+        return [paths.TRUNCATION_SAMPLES.format(generator=p.generator, point=p.point) for p in self._truncation_rows(wildcards.generator)]
 
     # --- options (``spec``): what the figure names, on top of the plots section
     def _gans_of(self, dataset: str) -> list[str]:
@@ -272,14 +287,21 @@ class FiguresPlan(Stage):
         p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
         return {"experiment": f"{p.generator}, point {p.point}"}
 
+    def truncation_grid(self, figure: Figure, wildcards) -> dict[str, Any]:
+        rows = self._truncation_rows(wildcards.generator)
+        return {"experiment": f"{wildcards.generator}, seed {rows[0].params['seed']}" if rows else wildcards.generator}
+
     def sweeps(self, figure: Figure, wildcards) -> dict[str, Any]:
         return {"experiment": f"sweeps on {', '.join(sorted(self.section('datasets')))}"}
 
     def robustness(self, figure: Figure, wildcards) -> dict[str, Any]:
-        return {
-            "experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}",
-            "sweep": getattr(wildcards, "robustness_sweep", None),
-        }
+        sweep = getattr(wildcards, "robustness_sweep", None)
+        if sweep in (None, "capacity", "data_size"):
+            return {"experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}", "sweep": sweep}
+        # a named data-size sweep (robustness.data_size_sweeps): its own data set
+        base = robustness_plan.sweep_settings(self.config)[sweep]["classifier"]
+        dataset = self.stages["robustness"].classifier_dataset(base)
+        return {"experiment": f"{sweep}: classifiers on {dataset}", "sweep": robustness_plan.sweep_kind(sweep)}
 
     def defense(self, figure: Figure, wildcards) -> dict[str, Any]:
         datasets = self.stages["defense"].datasets()

@@ -64,6 +64,7 @@ INTERPOLATION_FRAMES = INTERPOLATION + "/frames.parquet"
 INTERPOLATION_FIGURE = INTERPOLATION + "/strips.png"
 TRUNCATION = "results/sweeps/truncation/{generator}/{point}"
 TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
+TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # one row of the truncation image grid (uint8)
 SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
 #: the table of each point that a sweep's aggregate concatenates
 SWEEP_POINT_TABLES = {

@@ -17,6 +17,8 @@ from advgen.robustness import plan as expansion
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
 SWEEPS = tuple(expansion.SWEEPS)
+#: their names: capacity, data_size, data_size_<name> (robustness.data_size_sweeps)
+SWEEP_PATTERN = "|".join(SWEEPS) + f"|{expansion.NAMED_DATA_SIZE}[A-Za-z0-9_]+"
 #: wildcard ``{family}`` of masking_checks
 MASKING_FAMILIES = "classifier|purifier"
 
@@ -114,7 +116,7 @@ class RobustnessPlan(Stage):
         return " ".join(f"{name}={classifier_model(name)}" for name in names)
 
     def sweep_spec(self, wildcards) -> str:
-        settings = self.settings[wildcards.sweep]
+        settings = expansion.sweep_settings(self.config)[wildcards.sweep]
         spec = {
             "points": {p["classifier"]: self.with_seed(p["spec"]) for p in self.sweep_points(wildcards.sweep)},
             "attack": self.attack_settings(settings["attack"], ("classifiers", "eps", "max_examples")),
@@ -212,8 +214,8 @@ class RobustnessPlan(Stage):
         return spec_json(spec)
 
     def sweeps(self) -> list[str]:
-        """The classifier sweeps the config runs."""
-        return [s for s in SWEEPS if self.settings.get(s)]
+        """The classifier sweeps the config runs (``data_size_<name>``: robustness.data_size_sweeps)."""
+        return expansion.sweep_names(self.config)
 
     # --- gradient-masking checks (Carlini et al. 2019; advgen masking-checks)
     def _masking_jobs(self, source: str) -> dict[tuple[str, str], dict]:

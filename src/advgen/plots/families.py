@@ -171,6 +171,19 @@ def _interpolation_labels(inputs, outputs, options):
     sweeps.interpolation_labels(read_parquet(_one(inputs, "interpolation_labels")), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
 
 
+@family("truncation_grid", stage="Sweeps", inputs="samples.npz of a generator's truncation points (uint8 images, psi)")
+def _truncation_grid(inputs, outputs, options):
+    from advgen.io import read_npz
+    from advgen.plots import adversarial
+
+    samples = {}
+    for path in inputs:
+        data = read_npz(path, required=("images", "psi"))
+        psi = float(data["psi"])
+        samples[None if psi == float("inf") else psi] = data["images"] / 255.0
+    adversarial.truncation_grid(samples, outputs, experiment=options["experiment"], scale=options.get("sample_scale", 2), **_common(options))
+
+
 @family("robustness_sweep", stage="Robustness", inputs="a capacity or data-size sweep table (spec: sweep)")
 def _robustness_sweep(inputs, outputs, options):
     from advgen.plots import robustness

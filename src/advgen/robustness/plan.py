@@ -5,6 +5,10 @@
   and ``width`` (capacity) or ``train_fraction`` (data size) replaced; it reuses the name
   of a configured classifier with the same spec, else gets ``<base>_<mode>_w0p5`` /
   ``<base>_<mode>_f0p25``.
+* :func:`sweep_names`: the sweeps a config runs: ``capacity``, ``data_size`` and one
+  ``data_size_<name>`` per entry of ``robustness.data_size_sweeps`` (Schmidt et al.'s
+  contrast: the same sweep on another data set, e.g. CIFAR-10); :func:`sweep_kind` maps a
+  name back to its kind (which column the sweep varies).
 * :func:`attack_jobs`: the (classifier, attack) pairs of the ``attack`` rule.
 * :func:`check_references`: every name the ``robustness`` section uses exists.
 """
@@ -17,6 +21,8 @@ from typing import Any
 from advgen.errors import ConfigError
 
 SWEEPS = {"capacity": ("width", "widths", "w"), "data_size": ("train_fraction", "fractions", "f")}
+#: ``robustness.data_size_sweeps.<name>`` runs as the sweep ``data_size_<name>``
+NAMED_DATA_SIZE = "data_size_"
 MINIMAL_ATTACKS = ("LBFGS", "DeepFool")
 
 
@@ -25,11 +31,35 @@ def _tag(value: float) -> str:
     return text
 
 
+def sweep_kind(sweep: str) -> str:
+    """``capacity`` or ``data_size``: the kind of the sweep named ``sweep`` (``data_size_cifar10``
+    is a data-size sweep)."""
+    if sweep in SWEEPS:
+        return sweep
+    if sweep.startswith(NAMED_DATA_SIZE) and len(sweep) > len(NAMED_DATA_SIZE):
+        return "data_size"
+    raise ValueError(f"unknown robustness sweep {sweep!r} (capacity, data_size or data_size_<name>)")
+
+
+def sweep_settings(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The sweeps the config runs, name -> settings block, in plan order: ``capacity``,
+    ``data_size``, then ``data_size_<name>`` for each ``robustness.data_size_sweeps`` entry."""
+    rob = config.get("robustness") or {}
+    out = {sweep: rob[sweep] for sweep in SWEEPS if rob.get(sweep)}
+    for name, settings in sorted((rob.get("data_size_sweeps") or {}).items()):
+        out[NAMED_DATA_SIZE + name] = settings
+    return out
+
+
+def sweep_names(config: Mapping[str, Any]) -> list[str]:
+    return list(sweep_settings(config))
+
+
 def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    settings = (config.get("robustness") or {}).get(sweep)
+    settings = sweep_settings(config).get(sweep)
     if not settings:
         return []
-    field, grid_key, letter = SWEEPS[sweep]
+    field, grid_key, letter = SWEEPS[sweep_kind(sweep)]
     base_name = settings["classifier"]
     base = (config.get("classifiers") or {})[base_name]
     points = []
@@ -40,7 +70,7 @@ def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, An
             name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
             if name in known and known[name] != spec:
                 raise ConfigError(
-                    f"robustness.{sweep}: generated classifier name '{name}' is already used by another "
+                    f"robustness.{_key(sweep)}: generated classifier name '{name}' is already used by another "
                     "classifier; rename that classifier"
                 )
             known[name] = spec
@@ -48,9 +78,17 @@ def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, An
     return points
 
 
+def _key(sweep: str) -> str:
+    """The config key of a sweep (``data_size_sweeps.cifar10`` for ``data_size_cifar10``)."""
+    if sweep in SWEEPS:
+        return sweep
+    return f"data_size_sweeps.{sweep[len(NAMED_DATA_SIZE):]}"
+
+
 def _plan(config: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     known = {name: dict(spec) for name, spec in (config.get("classifiers") or {}).items()}
-    points = {sweep: _points(config, sweep, known) for sweep in SWEEPS}
+    names = [*SWEEPS, *(s for s in sweep_names(config) if s not in SWEEPS)]
+    points = {sweep: _points(config, sweep, known) for sweep in names}
     return known, points
 
 
@@ -106,11 +144,9 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
         for name in transfer["attacks"]:
             if attacks[name]["attack"] not in ("FGSM", "PGD", "LBFGS"):
                 raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM, PGD or LBFGS attack")
-    for sweep in SWEEPS:
-        settings = rob.get(sweep)
-        if settings:
-            need([settings["classifier"]], classifiers, f"robustness.{sweep}.classifier", "classifier")
-            need([settings["attack"]], attacks, f"robustness.{sweep}.attack", "attack")
+    for sweep, settings in sweep_settings(config).items():
+        need([settings["classifier"]], classifiers, f"robustness.{_key(sweep)}.classifier", "classifier")
+        need([settings["attack"]], attacks, f"robustness.{_key(sweep)}.attack", "attack")
     cap_transfer = (rob.get("capacity") or {}).get("transfer")
     if cap_transfer:
         need(cap_transfer["attacks"], attacks, "robustness.capacity.transfer.attacks", "attack")

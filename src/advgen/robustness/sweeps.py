@@ -8,8 +8,9 @@
 
 Rows: ``sweep, classifier, mode, width, train_fraction, n_train, parameters, eps,
 clean_acc, robust_acc, train_clean_acc, train_robust_acc`` (accuracies on at most
-``max_examples`` examples of the test split and, for the data-size sweep, of the model's
-own training subset; the capacity sweep leaves the train columns NaN to save the attack).
+``max_examples`` examples of the test split and, for the data-size sweeps (``data_size``
+and ``data_size_<name>``), of the model's own training subset; the capacity sweep leaves
+the train columns NaN to save the attack).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from torch import nn
 
 from advgen.classifiers import count_parameters, select_subset
 from advgen.robustness.evaluate import eval_subset, make_attack
+from advgen.robustness.plan import sweep_kind
 
 COLUMNS = [
     "sweep", "classifier", "mode", "width", "train_fraction", "n_train", "parameters", "eps",
@@ -59,7 +61,7 @@ def sweep_row(
     keep = eval_subset(train_y, max_examples)
     clean, robust = clean_and_robust(model, test[0], test[1], attack, eps, batch_size)
     train_clean = train_robust = math.nan
-    if sweep == "data_size":
+    if sweep_kind(sweep) == "data_size":
         train_clean, train_robust = clean_and_robust(model, train_x[keep], train_y[keep], attack, eps, batch_size)
     return {
         "sweep": sweep, "classifier": name, "mode": spec["mode"], "width": float(spec["width"]),

@@ -91,16 +91,36 @@ def inpainting_examples(
 
 
 def interpolation_strips(
-    frames: torch.Tensor, labels: torch.Tensor, weights: Sequence[float], path: str | Path, num: int = 8
+    frames: torch.Tensor,
+    labels: torch.Tensor,
+    weights: Sequence[float],
+    path: str | Path,
+    num: int = 8,
+    *,
+    ends: torch.Tensor | None = None,
+    end_labels: torch.Tensor | None = None,
 ) -> None:
-    """One row per pair, one column per alpha; the classifier's label above each frame."""
+    """One row per pair, one column per alpha; the classifier's label above each frame.
+
+    With ``ends`` (``(P, 2, C, H, W)``, the real start and end images) each row is framed
+    by them, as in the report's figure: real start | ``G(z(alpha))`` ... | real end; their
+    true labels (``end_labels``, ``(P, 2)``) are drawn in blue, the frames' predictions in red.
+    """
     plt = _pyplot()
     num = min(num, frames.shape[0])
-    k = frames.shape[1]
+    tiles = frames[:num]
+    if ends is not None:
+        tiles = torch.cat([ends[:num, :1], tiles, ends[:num, 1:]], dim=1)
+    k = tiles.shape[1]
     fig, ax = plt.subplots(figsize=(0.9 * k + 0.5, 1.0 * num + 0.6), layout="constrained")
-    ph, pw = _imshow(ax, frames[:num])
+    ph, pw = _imshow(ax, tiles)
+    first = 1 if ends is not None else 0
     for i in range(num):
-        for j in range(k):
-            ax.text(j * pw + 1, i * ph + 1, str(int(labels[i, j])), color="red", fontsize=7, va="top")
-    ax.set_title("alpha = " + ", ".join(f"{w:.3g}" for w in weights), fontsize=8)
+        for j in range(frames.shape[1]):
+            ax.text((j + first) * pw + 1, i * ph + 1, str(int(labels[i, j])), color="red", fontsize=7, va="top")
+        if ends is not None and end_labels is not None:
+            for j, col in ((0, 0), (1, k - 1)):
+                ax.text(col * pw + 1, i * ph + 1, str(int(end_labels[i, j])), color="dodgerblue", fontsize=7, va="top")
+    title = "alpha = " + ", ".join(f"{w:.3g}" for w in weights)
+    ax.set_title(f"real start | {title} | real end" if ends is not None else title, fontsize=8)
     _save(fig, path)

@@ -136,10 +136,13 @@ class InterpolationRun:
     images: torch.Tensor  # decoded frames (P, K, C, H, W), CPU
     preds: torch.Tensor  # (P, K) labels
     alphas: list[float]
+    ends: torch.Tensor | None = None  # the real start and end images (P, 2, C, H, W), CPU
+    end_labels: torch.Tensor | None = None  # their true labels (P, 2)
 
     def figure(self, path: PathLike) -> None:
-        """One strip of decoded frames per pair, labelled with the classifier's prediction."""
-        figures.interpolation_strips(self.images, self.preds, self.alphas, path)
+        """One strip per pair: the real start image, the decoded frames labelled with the
+        classifier's prediction, the real end image."""
+        figures.interpolation_strips(self.images, self.preds, self.alphas, path, ends=self.ends, end_labels=self.end_labels)
 
 
 def interpolation_tables(
@@ -220,7 +223,8 @@ def run_interpolation(spec: dict[str, Any], generator: PathLike, classifier: Pat
         table["path_length_ratio"].median(),
         int(table["third_class"].sum()),
     )
-    return InterpolationRun(table, per_alpha, frames, preds, weights.tolist())
+    ends = images.view(p, 2, *images.shape[1:]).cpu()
+    return InterpolationRun(table, per_alpha, frames, preds, weights.tolist(), ends, labels.view(p, 2).cpu())
 
 
 # --- inpainting ---
