@@ -7,7 +7,8 @@ Markdown tables: per stage (the ``workflow/rules/<stage>.smk`` file that defines
 ``plot_*`` rules are the plots stage) and per rule, with the job count, the summed CPU
 time (user + system: what the jobs cost on a shared machine) and the summed wall time.
 ``--log`` adds the DAG's wall time from a Snakemake log (first to last timestamp);
-``--before`` prints a before/after table against another benchmarks folder.
+``--before`` prints before/after tables against another benchmarks folder: all jobs, and
+the jobs finished in both (a fair comparison of partial runs).
 
     python benchmarks/dag_profile.py results/benchmarks
     python benchmarks/dag_profile.py results/benchmarks --log run.log --before /old/results/benchmarks
@@ -145,6 +146,14 @@ def report(folder: Path, *, log: Path | None = None, before: Path | None = None,
         old = read_jobs(before)
         parts += ["", f"Before: {before} ({len(old)} jobs)", "",
                   compare(summarize(old, lambda j: stage_of(j.rule, stages)), by_stage, "stage")]  # fmt: skip
+        # the same jobs on both sides (partial runs, or a rule that gained a benchmark file)
+        both = {(j.rule, j.job) for j in old} & {(j.rule, j.job) for j in jobs}
+        same_old = [j for j in old if (j.rule, j.job) in both]
+        same_new = [j for j in jobs if (j.rule, j.job) in both]
+        parts += ["", f"Jobs finished in both runs ({len(both)}):", "",
+                  compare(summarize(same_old, lambda j: stage_of(j.rule, stages)),
+                          summarize(same_new, lambda j: stage_of(j.rule, stages)), "stage"),
+                  "", compare(summarize(same_old, lambda j: j.rule), summarize(same_new, lambda j: j.rule), "rule")]  # fmt: skip
     return "\n".join(parts)
 
 
