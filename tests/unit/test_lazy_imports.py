@@ -2,7 +2,8 @@
 
 Each case runs one real invocation of a table, figure or claims command in a fresh
 interpreter, as a rule's shell line does (``--threads 1`` included), and checks that
-``torch`` never entered ``sys.modules``. A torch command is the control.
+``torch`` never entered ``sys.modules``. Seeding (every torch job) must not load
+``torch._inductor`` either: ``torch.use_deterministic_algorithms`` does, for ~2 s of CPU.
 """
 
 from __future__ import annotations
@@ -98,3 +99,21 @@ def test_a_torch_command_still_gets_its_thread_count(tmp_path):
             "print(torch.get_num_threads())")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "1"
+
+
+def test_seeding_sets_the_deterministic_flags_without_loading_inductor():
+    # torch.use_deterministic_algorithms imports torch._inductor.config (TorchDynamo): ~2 s a job
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    code = ("import sys, torch; from advgen.seeding import seed_everything; seed_everything(3); "
+            "print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(), "
+            "'torch._inductor.config' in sys.modules, torch.initial_seed())")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False", "3"]
+
+
+def test_seeding_after_inductor_is_loaded_sets_its_flag_too():
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    code = ("import torch, torch._inductor.config as c; from advgen.seeding import seed_everything; "
+            "seed_everything(0); print(torch.are_deterministic_algorithms_enabled(), c.deterministic)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True"]
