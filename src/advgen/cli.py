@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -60,9 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+        _limit_threads(args.threads)
     try:
         args._main(args)
     except AdvgenError as exc:
@@ -75,6 +74,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"advgen {args.command}: error: {message}", file=sys.stderr)
         return 2
     return 0
+
+
+def _limit_threads(n: int) -> None:
+    """torch's CPU threads: set now if torch is loaded, else through the variables it reads on import.
+
+    Commands that need no torch (tables, figures, claims) then never import it (issue 16: the
+    import costs about 2 s per job).
+    """
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(n)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(n)
 
 
 _OOM_MARKS = ("out of memory", "can't allocate memory", "not enough memory", "cannot allocate memory")

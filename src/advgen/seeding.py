@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,22 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    deterministic_algorithms(torch)
+
+
+def deterministic_algorithms(torch: Any) -> None:
+    """``torch.use_deterministic_algorithms(True, warn_only=True)``, without its import cost.
+
+    The public call imports ``torch._inductor.config`` (and with it TorchDynamo) only to set
+    inductor's flag: about 2 s of CPU in every job (issue 16). advgen compiles nothing, so the
+    eager kernels' flag is set directly; once inductor is loaded, or where torch lacks the
+    private setter, the public call sets both.
+    """
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        return
+    setter(True, warn_only=True)
 
 
 def rng_state() -> dict[str, Any]:

@@ -11,6 +11,8 @@ rule claims:
         rst=paths.CLAIMS_RST,
     log:
         log("claims", "claims"),
+    benchmark:
+        benchmark("claims", "claims")
     localrule: True
     conda:
         "../envs/advgen.yaml"

@@ -17,6 +17,8 @@ rule cv:
         **PIPE.cv.outputs(),
     log:
         log("cv", "cv"),
+    benchmark:
+        benchmark("cv", "cv")
     conda:
         "../envs/advgen.yaml"
     params:
@@ -37,6 +39,8 @@ rule cv_stats:
         stats=PIPE.cv.settings["stats_refresh"],
     log:
         log("cv_stats", "cv_stats"),
+    benchmark:
+        benchmark("cv_stats", "cv_stats")
     conda:
         "../envs/advgen.yaml"
     shell:

@@ -6,6 +6,8 @@ rule download_data:
         receipt=paths.DOWNLOAD_RECEIPT,
     log:
         log("download_data", "{dataset}"),
+    benchmark:
+        benchmark("download_data", "{dataset}")
     conda:
         "../envs/advgen.yaml"
     params:

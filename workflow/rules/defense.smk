@@ -85,6 +85,8 @@ rule aggregate_defense:
         paths.DEFENSE_TABLE,
     log:
         log("aggregate_defense", "{table}"),
+    benchmark:
+        benchmark("aggregate_defense", "{table}")
     wildcard_constraints:
         table=DEFENSE_TABLES,
     conda:
@@ -101,6 +103,8 @@ rule flip_table:
         summary=paths.FLIP_SUMMARY,
     log:
         log("flip_table", "flip"),
+    benchmark:
+        benchmark("flip_table", "flip")
     conda:
         "../envs/advgen.yaml"
     shell:

@@ -105,6 +105,8 @@ rule sample_quality_table:
         paths.SAMPLE_QUALITY_SUMMARY,
     log:
         log("sample_quality_table", "summary"),
+    benchmark:
+        benchmark("sample_quality_table", "summary")
     conda:
         "../envs/advgen.yaml"
     shell:

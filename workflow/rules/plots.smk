@@ -26,6 +26,8 @@ for fig in FIGURES:
             vectors=PIPE.figures.vectors(fig),
         log:
             fig.log,
+        benchmark:
+            fig.benchmark
         wildcard_constraints:
             **fig.constraints,
         localrule: True
@@ -53,6 +55,8 @@ rule table_sample_quality:
         ),
     log:
         log("table_sample_quality", "table_sample_quality"),
+    benchmark:
+        benchmark("table_sample_quality", "table_sample_quality")
     localrule: True
     conda:
         "../envs/advgen.yaml"
@@ -72,6 +76,8 @@ rule table_robustness:
         ),
     log:
         log("table_robustness", "table_robustness"),
+    benchmark:
+        benchmark("table_robustness", "table_robustness")
     localrule: True
     conda:
         "../envs/advgen.yaml"

@@ -62,6 +62,8 @@ rule attack_table:
         minimal=paths.MINIMAL_PERTURBATION,
     log:
         log("attack_table", "attack_table"),
+    benchmark:
+        benchmark("attack_table", "attack_table")
     conda:
         "../envs/advgen.yaml"
     shell:
@@ -155,6 +157,8 @@ rule masking_table:
         ),
     log:
         log("masking_table", "masking"),
+    benchmark:
+        benchmark("masking_table", "masking")
     conda:
         "../envs/advgen.yaml"
     shell:
@@ -223,6 +227,8 @@ rule adversarial_examples:
         vectors=list(PIPE.robustness.examples_outputs().values())[1:],
     log:
         log("adversarial_examples", "{classifier}"),
+    benchmark:
+        benchmark("adversarial_examples", "{classifier}")
     conda:
         "../envs/advgen.yaml"
     threads: 1

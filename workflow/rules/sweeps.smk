@@ -13,6 +13,8 @@ rule sweep_masks:
         masks=paths.SWEEP_MASKS,
     log:
         log("sweep_masks", "{dataset}/{mask_id}"),
+    benchmark:
+        benchmark("sweep_masks", "{dataset}/{mask_id}")
     wildcard_constraints:
         mask_id=SWEEP_POINT,
     conda:
@@ -158,6 +160,8 @@ rule aggregate_sweep:
         paths.SWEEP_AGGREGATE,
     log:
         log("aggregate_sweep", "{sweep}"),
+    benchmark:
+        benchmark("aggregate_sweep", "{sweep}")
     wildcard_constraints:
         sweep="|".join(SWEEPS),
     conda:

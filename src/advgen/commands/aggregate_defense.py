@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> None:
         if args.table == "purify":
             text = purify_markdown(table)
         elif args.table == "masking":
-            from advgen.robustness.masking import markdown_table
+            from advgen.robustness.tables import masking_markdown as markdown_table
 
             text = markdown_table(table)
         else:

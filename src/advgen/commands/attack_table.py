@@ -28,7 +28,7 @@ def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from advgen.io import read_table, write_parquet
-    from advgen.robustness.evaluate import minimal_table
+    from advgen.robustness.tables import minimal_table
 
     from advgen.errors import AdvgenError
 

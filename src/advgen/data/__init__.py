@@ -11,8 +11,29 @@ Sources (``datasets.<name>.source`` in the config):
 * ``mnist``, ``fashion_mnist``, ``cifar10``, ``celeba``: torchvision downloaders.
 """
 
-from advgen.data.prepared import PreparedSplit, load_prepared, save_prepared
-from advgen.data.registry import SOURCES, Split, SourceInfo, load_source
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Lazy (PEP 562): ``import advgen.data.fake_sources`` or ``advgen.data.digits`` must not pay
+# for torch (every ``advgen`` call builds the parser of ``fake-data``, issue 16).
+_EXPORTS = {
+    "PreparedSplit": "advgen.data.prepared",
+    "load_prepared": "advgen.data.prepared",
+    "save_prepared": "advgen.data.prepared",
+    "SOURCES": "advgen.data.registry",
+    "Split": "advgen.data.registry",
+    "SourceInfo": "advgen.data.registry",
+    "load_source": "advgen.data.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'advgen.data' has no attribute {name!r}")
+
 
 __all__ = [
     "SOURCES",

@@ -53,14 +53,10 @@ from advgen.attacks import FGSM, PGD
 from advgen.defense.adaptive import AdaptiveBudget, attack_size, run_attack
 from advgen.defense.plan import THREAT
 from advgen.defense.purify import IdentityPurifier, Purifier
+from advgen.defense.tables import PURIFY_COLUMNS as COLUMNS
 
 log = logging.getLogger(__name__)
 
-COLUMNS = [
-    "defense", "method", "generator", "classifier", "point", "operating", "steps", "restarts", "steps_x_restarts",
-    "attack", "threat", "eps", "n", "clean_acc", "robust_acc", "seconds_per_image", "attack_seconds_per_image",
-    "attack_steps", "attack_restarts", "attack_samples", "unroll", "best_attack", "worst_case_acc",
-]  # fmt: skip
 HEADLINE, GREYBOX_HEADLINE = "strongest_adaptive", "strongest_greybox"
 
 

@@ -22,6 +22,12 @@ import pandas as pd
 from advgen.errors import AdvgenError
 from advgen.io import read_parquet
 
+#: the rows of a purify job (advgen.defense.evaluate)
+PURIFY_COLUMNS = [
+    "defense", "method", "generator", "classifier", "point", "operating", "steps", "restarts", "steps_x_restarts",
+    "attack", "threat", "eps", "n", "clean_acc", "robust_acc", "seconds_per_image", "attack_seconds_per_image",
+    "attack_steps", "attack_restarts", "attack_samples", "unroll", "best_attack", "worst_case_acc",
+]  # fmt: skip
 FLIP_COLUMNS = ["gan", "loss", "unroll_k", "image", "label", "score", "initially_real", "flipped", "flip_eps",
                 "adv_score", "eps_max"]  # fmt: skip
 FLIP_SUMMARY_COLUMNS = ["gan", "loss", "unroll_k", "n", "share_real", "share_flipped", "median_eps", "q25_eps",
@@ -68,17 +74,15 @@ def purify_markdown(table: pd.DataFrame) -> str:
 def table_columns(table: str) -> list[str]:
     """The columns every per-job table of ``table`` (purify, probe, flip) has."""
     if table == "purify":
-        from advgen.defense.evaluate import COLUMNS
-
-        return list(COLUMNS)
+        return list(PURIFY_COLUMNS)
     if table == "probe":
-        from advgen.probe.robust import COLUMNS
+        from advgen.probe.columns import COLUMNS
 
         return list(COLUMNS)
     if table == "flip":
         return list(FLIP_COLUMNS)
     if table == "masking":
-        from advgen.robustness.masking import COLUMNS
+        from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
 
         return list(COLUMNS)
     raise AdvgenError(f"unknown defense table '{table}' (known: purify, probe, flip, masking)")

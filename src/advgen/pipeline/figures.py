@@ -70,9 +70,17 @@ class Figure:
         return [name for _, name, _, _ in Formatter().parse(self.output) if name]
 
     @property
+    def job(self) -> str:
+        """The job's name in its log and benchmark paths: its wildcards, or the family."""
+        return "/".join("{" + w + "}" for w in self.wildcards) or self.family
+
+    @property
     def log(self) -> str:
-        job = "/".join("{" + w + "}" for w in self.wildcards) or self.family
-        return paths.log(self.rule, job)
+        return paths.log(self.rule, self.job)
+
+    @property
+    def benchmark(self) -> str:
+        return paths.benchmark(self.rule, self.job)
 
 
 GAN, AE, POINT = {"gan": NAME}, {"ae": NAME}, {"generator": NAME, "label": LABEL}

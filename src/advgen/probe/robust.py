@@ -16,11 +16,10 @@ import pandas as pd
 import torch
 from torch import nn
 
-from advgen.robustness.evaluate import COLUMNS as CURVE_COLUMNS
+from advgen.probe.columns import COLUMNS, SOURCE_COLUMNS
 from advgen.robustness.evaluate import attack_curve
 
-SOURCE_COLUMNS = ["source", "family", "dataset", "loss", "unroll_k", "mode", "feature_dim", "train_acc", "fit_seconds"]
-COLUMNS = SOURCE_COLUMNS + [c for c in CURVE_COLUMNS if c not in ("classifier", "params")]
+__all__ = ["COLUMNS", "SOURCE_COLUMNS", "pgd_spec", "probe_rows"]
 
 
 def pgd_spec(spec: dict[str, Any]) -> dict[str, Any]:

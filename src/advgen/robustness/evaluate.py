@@ -28,11 +28,9 @@ from torch import nn
 
 from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
 from advgen.classifiers import select_subset
+from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
+from advgen.robustness.tables import minimal_table  # noqa: F401 (torch-free, re-exported)
 
-COLUMNS = [
-    "classifier", "attack", "attack_type", "eps", "norm", "n", "clean_acc", "robust_acc", "success_rate",
-    "mean_l2", "median_l2", "mean_linf", "median_linf", "mean_norm", "rho_adv", "mean_adv_confidence", "seconds", "params",
-]  # fmt: skip
 
 
 def make_attack(spec: dict[str, Any], model: nn.Module, *, batch_size: int | None = None) -> Attack:
@@ -122,12 +120,3 @@ def attack_curve(
         row.update(seconds=seconds, params=json.dumps(spec.get("params") or {}, sort_keys=True))
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
-    """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
-    rows = curves[curves["attack_type"].isin(["LBFGS", "DeepFool"]) & curves["eps"].eq(math.inf)]
-    out = rows[
-        ["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2", "median_l2"]
-    ]
-    return out.sort_values(["classifier", "attack"]).reset_index(drop=True)

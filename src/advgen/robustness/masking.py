@@ -35,7 +35,7 @@ The default tolerances are 0.02 (2 points, the AutoAttack gap flagged by issue 1
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -44,10 +44,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks import FGSM, PGD, Attack
+from advgen.robustness.tables import MASKING_CHECKS as CHECKS
+from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
+from advgen.robustness.tables import masking_markdown as markdown_table
 
-COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
-CHECKS = ("zero_gradients", "monotone_in_eps", "unbounded_eps", "iterative_vs_single_step", "whitebox_vs_blackbox",
-          "more_steps_restarts")  # fmt: skip
+__all__ = ["CHECKS", "COLUMNS", "MaskingSettings", "RandomSearch", "markdown_table", "masking_checks"]
 BlackBox = Callable[[nn.Module, float], Attack]
 
 
@@ -214,19 +215,3 @@ def masking_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, name: 
 @torch.no_grad()
 def _clean(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(1) == y).float().mean())
-
-
-def markdown_table(table: pd.DataFrame, models: Sequence[str] | None = None) -> str:
-    """A Markdown table of masking-check rows: one line per model and check, FLAG on a failure."""
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ValueError(f"not a masking-check table (missing column(s) {', '.join(missing)})")
-    lines = ["| model | check | result | value | reference | eps | detail |", "|---|---|---|---|---|---|---|"]
-    order = {c: i for i, c in enumerate(CHECKS)}
-    df = table if models is None else table[table["model"].isin(list(models))]
-    df = df.assign(_o=df["check"].map(order).fillna(len(order))).sort_values(["model", "_o"], kind="stable")
-    for r in df.itertuples():
-        eps = "" if math.isnan(r.eps) else f"{r.eps:g}"
-        lines.append(f"| {r.model} | {r.check} | {'pass' if r.passed else '**FLAG**'} | {r.value:.3f} | "
-                     f"{r.reference:.3f} | {eps} | {r.detail} |")  # fmt: skip
-    return "\n".join(lines) + "\n"

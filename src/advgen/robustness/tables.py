@@ -1,0 +1,47 @@
+"""Tables of the robustness stage that need no torch (the table jobs must not import it, issue 16).
+
+:func:`minimal_table` is the minimal-perturbation table (:mod:`advgen.robustness.evaluate`'s
+curves, Szegedy et al. 2014 Table 1 / DeepFool's rho_adv); :func:`masking_markdown` renders
+the gradient-masking checks of :mod:`advgen.robustness.masking` (Carlini et al. 2019).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+#: the rows of an attack curve (advgen.robustness.evaluate.attack_curve)
+CURVE_COLUMNS = [
+    "classifier", "attack", "attack_type", "eps", "norm", "n", "clean_acc", "robust_acc", "success_rate",
+    "mean_l2", "median_l2", "mean_linf", "median_linf", "mean_norm", "rho_adv", "mean_adv_confidence", "seconds", "params",
+]  # fmt: skip
+MASKING_COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
+MASKING_CHECKS = ("zero_gradients", "monotone_in_eps", "unbounded_eps", "iterative_vs_single_step",
+                  "whitebox_vs_blackbox", "more_steps_restarts")  # fmt: skip
+
+
+def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
+    """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
+    rows = curves[curves["attack_type"].isin(["LBFGS", "DeepFool"]) & curves["eps"].eq(math.inf)]
+    out = rows[
+        ["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2", "median_l2"]
+    ]
+    return out.sort_values(["classifier", "attack"]).reset_index(drop=True)
+
+
+def masking_markdown(table: pd.DataFrame, models: Sequence[str] | None = None) -> str:
+    """A Markdown table of masking-check rows: one line per model and check, FLAG on a failure."""
+    missing = [c for c in MASKING_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"not a masking-check table (missing column(s) {', '.join(missing)})")
+    lines = ["| model | check | result | value | reference | eps | detail |", "|---|---|---|---|---|---|---|"]
+    order = {c: i for i, c in enumerate(MASKING_CHECKS)}
+    df = table if models is None else table[table["model"].isin(list(models))]
+    df = df.assign(_o=df["check"].map(order).fillna(len(order))).sort_values(["model", "_o"], kind="stable")
+    for r in df.itertuples():
+        eps = "" if math.isnan(r.eps) else f"{r.eps:g}"
+        lines.append(f"| {r.model} | {r.check} | {'pass' if r.passed else '**FLAG**'} | {r.value:.3f} | "
+                     f"{r.reference:.3f} | {eps} | {r.detail} |")  # fmt: skip
+    return "\n".join(lines) + "\n"

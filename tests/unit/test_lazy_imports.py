@@ -1,0 +1,119 @@
+"""Commands that need no torch do not import it (issue 16: the import costs ~2 s per job).
+
+Each case runs one real invocation of a table, figure or claims command in a fresh
+interpreter, as a rule's shell line does (``--threads 1`` included), and checks that
+``torch`` never entered ``sys.modules``. Seeding (every torch job) must not load
+``torch._inductor`` either: ``torch.use_deterministic_algorithms`` does, for ~2 s of CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.unit import plots_data
+
+REPO = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import sys; from advgen.cli import main; rc = main(sys.argv[1:]); "
+    "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH'); sys.exit(rc)"
+)
+
+
+def run(args: list[str], cwd: Path) -> str:
+    env = dict(os.environ, PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
+    proc = subprocess.run([sys.executable, "-c", PROBE, "--threads", "1", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def attack_inputs(tmp_path: Path) -> Path:
+    """An attack job's curve (every column of advgen.robustness.tables.CURVE_COLUMNS)."""
+    from advgen.robustness.tables import CURVE_COLUMNS
+
+    path = tmp_path / "curve.parquet"
+    table = plots_data.attack_table()
+    table = table.assign(**{c: 0.5 for c in CURVE_COLUMNS if c not in table.columns})
+    table = table.assign(attack_type="FGSM", seconds=1.0, params="{}")
+    table[CURVE_COLUMNS].to_parquet(path)
+    return path
+
+
+def masking_rows(tmp_path: Path) -> Path:
+    path = tmp_path / "masking_job.parquet"
+    pd.DataFrame({"model": ["m"], "check": ["unbounded_eps"], "passed": [True], "value": [0.0], "reference": [0.0],
+                  "tolerance": [0.02], "eps": [1.0], "n": [10], "detail": ["acc 0.000 at eps 1"]}).to_parquet(path)  # fmt: skip
+    return path
+
+
+def claims_inputs(tmp_path: Path) -> list[str]:
+    results = tmp_path / "results"
+    (results / "robustness").mkdir(parents=True)
+    pd.DataFrame({"classifier": ["c"], "robust_acc": [0.2]}).to_parquet(results / "robustness" / "attacks.parquet")
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(
+        "claims:\n  - id: c\n    source: '001'\n    section: s\n    quote: q\n    statement: st\n"
+        "    kind: threshold\n    op: '<'\n    value: 0.5\n"
+        "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc}\n",
+        encoding="utf-8",
+    )
+    return ["claims", "--config", str(claims), "--results", str(results), "-o", str(tmp_path / "claims.md")]
+
+
+CASES = {
+    "attack-table": lambda t: ["attack-table", "--out", str(t / "a.parquet"), "--minimal", str(t / "m.parquet"),
+                               str(attack_inputs(t))],  # fmt: skip
+    "aggregate-defense": lambda t: ["aggregate-defense", "--table", "masking", "--out", str(t / "mask.parquet"),
+                                    "--markdown", str(t / "mask.md"), str(masking_rows(t))],  # fmt: skip
+    "claims": claims_inputs,
+    "plot": lambda t: ["plot", "--family", "robustness_curves", "--input", str(attack_inputs(t)),
+                       "--out", str(t / "curves.png"), "--spec", json.dumps({"dpi": 40, "vector_formats": [],
+                       "experiment": "x", "sweep": None})],  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("command", sorted(CASES))
+def test_table_and_figure_commands_do_not_import_torch(command, tmp_path):
+    assert run(CASES[command](tmp_path), tmp_path) == "NO-TORCH"
+
+
+def test_help_of_every_command_does_not_import_torch(tmp_path):
+    # building the parser imports every command module and runs its add_arguments
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    code = "import sys; from advgen.cli import build_parser; build_parser(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_a_torch_command_still_gets_its_thread_count(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    env.pop("OMP_NUM_THREADS", None)
+    code = ("import sys, argparse; from advgen import cli; cli._limit_threads(1); import torch; "
+            "print(torch.get_num_threads())")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "1"
+
+
+def test_seeding_sets_the_deterministic_flags_without_loading_inductor():
+    # torch.use_deterministic_algorithms imports torch._inductor.config (TorchDynamo): ~2 s a job
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    code = ("import sys, torch; from advgen.seeding import seed_everything; seed_everything(3); "
+            "print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(), "
+            "'torch._inductor.config' in sys.modules, torch.initial_seed())")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True", "False", "3"]
+
+
+def test_seeding_after_inductor_is_loaded_sets_its_flag_too():
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    code = ("import torch, torch._inductor.config as c; from advgen.seeding import seed_everything; "
+            "seed_everything(0); print(torch.are_deterministic_algorithms_enabled(), c.deterministic)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "True"]
