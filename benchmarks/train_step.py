@@ -56,6 +56,7 @@ from advgen.classifiers.training import _optimizer, _train_epoch
 from advgen.classifiers.zoo import build_classifier
 from advgen.config import load_yaml, validate_config
 from advgen.data.prepared import save_prepared
+from advgen.data.registry import SOURCES
 from advgen.data.split import Split
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
@@ -69,7 +70,6 @@ MODELS: dict[str, tuple[str, tuple[str, ...], bool, int]] = {
     "dcgan": ("gans", ("celeba64_dcgan",), True, 4096),
     "madry": ("classifiers", ("mnist_cnn_madry_pgd", "cifar10_cnn_madry_pgd"), True, 8192),
 }
-CHANNELS = {"mnist": 1, "fashion_mnist": 1, "digits": 1, "cifar10": 3, "celeba": 3}
 SETTINGS: dict[str, dict[str, bool]] = {
     "fp32": {"tf32": False, "amp": False, "cl": False},
     "tf32": {"tf32": True, "amp": False, "cl": False},
@@ -137,7 +137,7 @@ def paper_entries(path: Path = PAPER) -> dict[str, Any]:
 def image_shape(config: dict[str, Any], dataset: str) -> tuple[int, int, int]:
     entry = config["datasets"][dataset]
     size = int(entry["image_size"])
-    return CHANNELS[entry["source"]], size, size
+    return SOURCES[entry["source"]].channels, size, size
 
 
 class GanStep:

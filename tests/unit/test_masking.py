@@ -22,9 +22,9 @@ from advgen.robustness.masking import (
     MaskingSettings,
     RandomSearch,
     gradient_health,
-    markdown_table,
     masking_checks,
 )
+from advgen.robustness.tables import masking_markdown
 from tests.unit.robust_helpers import blob_split, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -80,7 +80,7 @@ def test_a_masked_gradient_is_flagged(blobs, wrapper):
     table = masking_checks(wrapper(model), split.images, split.labels, name="masked", settings=SMALL).set_index("check")
     assert table.loc["zero_gradients", "value"] == 1.0 and not table.loc["zero_gradients", "passed"]
     assert not table.loc["unbounded_eps", "passed"] and table.loc["unbounded_eps", "value"] > 0.5
-    md = markdown_table(table.reset_index())
+    md = masking_markdown(table.reset_index())
     assert md.count("**FLAG**") == int((~table["passed"]).sum()) >= 2
 
 

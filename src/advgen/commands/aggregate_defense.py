@@ -39,9 +39,9 @@ def main(args: argparse.Namespace) -> None:
         if args.table == "purify":
             text = purify_markdown(table)
         elif args.table == "masking":
-            from advgen.robustness.tables import masking_markdown as markdown_table
+            from advgen.robustness.tables import masking_markdown
 
-            text = markdown_table(table)
+            text = masking_markdown(table)
         else:
             raise AdvgenError("--markdown is only for --table purify or masking")
         write_text(args.markdown, text)

@@ -82,7 +82,8 @@ def main(args: argparse.Namespace) -> None:
     from advgen.errors import ConfigError
     from advgen.io import write_parquet, write_text
     from advgen.robustness.evaluate import eval_subset
-    from advgen.robustness.masking import markdown_table, masking_checks
+    from advgen.robustness.masking import masking_checks
+    from advgen.robustness.tables import masking_markdown
     from advgen.seeding import seed_everything
 
     spec = parse_spec(args.spec)
@@ -117,5 +118,5 @@ def main(args: argparse.Namespace) -> None:
     for row in table.itertuples():
         log.info("%s %s: %s (%s)", args.name, row.check, "pass" if row.passed else "FLAG", row.detail)
     if args.markdown:
-        write_text(args.markdown, markdown_table(table))
+        write_text(args.markdown, masking_markdown(table))
     write_parquet(table, args.out)

@@ -29,7 +29,6 @@ from torch import nn
 from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
 from advgen.classifiers import select_subset
 from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
-from advgen.robustness.tables import minimal_table  # noqa: F401 (torch-free, re-exported)
 
 
 

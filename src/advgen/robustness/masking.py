@@ -29,7 +29,7 @@ Checks (robust accuracy under Linf PGD, Madry et al.'s step rule, seeded):
   ``acc_40 - acc_long`` <= tolerance.
 
 The default tolerances are 0.02 (2 points, the AutoAttack gap flagged by issue 12) except
-``zero_gradients`` (0.01). :func:`markdown_table` renders the rows for the report.
+``zero_gradients`` (0.01). :func:`advgen.robustness.tables.masking_markdown` renders the rows for the report.
 """
 
 from __future__ import annotations
@@ -46,9 +46,8 @@ from torch import nn
 from advgen.attacks import FGSM, PGD, Attack
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
-from advgen.robustness.tables import masking_markdown as markdown_table
 
-__all__ = ["CHECKS", "COLUMNS", "MaskingSettings", "RandomSearch", "markdown_table", "masking_checks"]
+__all__ = ["CHECKS", "COLUMNS", "MaskingSettings", "RandomSearch", "masking_checks"]
 BlackBox = Callable[[nn.Module, float], Attack]
 
 
