@@ -304,7 +304,7 @@ class FiguresPlan(Stage):
 
     def robustness(self, figure: Figure, wildcards) -> dict[str, Any]:
         sweep = getattr(wildcards, "robustness_sweep", None)
-        if sweep in (None, "capacity", "data_size"):
+        if sweep is None or sweep in robustness_plan.SWEEPS:
             return {"experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}", "sweep": sweep}
         # a named data-size sweep (robustness.data_size_sweeps): its own data set
         base = robustness_plan.sweep_settings(self.config)[sweep]["classifier"]
