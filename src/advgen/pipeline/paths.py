@@ -79,10 +79,8 @@ MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"
 MASKING = "results/robustness/masking.parquet"
 
 # --- defense stage
-PURIFY = "results/defense/purify/{purifier}/{point}.parquet"
-PROBE = "results/defense/probe/{family}/{source}.parquet"
-FLIP = "results/defense/flip/{gan}.parquet"
-DEFENSE_TABLE = "results/defense/{table}.parquet"
+PURIFY = "results/defense/purify/{purifier}.parquet"  # one purifier, all its points
+DEFENSE_TABLE = "results/defense/{table}.parquet"  # purify (the purifiers' tables), probe
 FLIP_EXAMPLES = "results/defense/flip_examples.parquet"
 FLIP_SUMMARY = "results/defense/flip.parquet"
 
