@@ -115,6 +115,7 @@ def test_sample_quality_job_scores_every_row_as_lone_jobs_would(files: Path, gan
 )
 def test_sample_quality_bad_rows_are_one_line_exit_2(rows: str, message: str, tmp_path: Path, capsys) -> None:
     spec = json.dumps({"classifier": "c", "seed": 0})
-    assert advgen(["sample-quality", "--spec", spec, "--rows", rows, "--out", str(tmp_path / "s.parquet"), "--device", "cpu"]) == 2
+    out = tmp_path / "s.parquet"
+    assert advgen(["sample-quality", "--spec", spec, "--rows", rows, "--out", str(out), "--device", "cpu"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and not (tmp_path / "s.parquet").exists()
+    assert len(err) == 1 and message in err[0] and not out.exists()

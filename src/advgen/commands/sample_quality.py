@@ -45,7 +45,10 @@ def check_rows(rows: Any) -> list[dict[str, Any]]:
         unknown = sorted(set(row) - ROW_KEYS)
         missing = [k for k in REQUIRED_KEYS if k not in row]
         if unknown or missing or ("model" in row) == ("real" in row):
-            why = f"unknown key {unknown[0]!r}" if unknown else f"missing key {missing[0]!r}" if missing else "give one of model and real"
+            if unknown:
+                why = f"unknown key {unknown[0]!r}"
+            else:
+                why = f"missing key {missing[0]!r}" if missing else "give one of model and real"
             raise AdvgenError(f"sample-quality: --rows: entry {i}: {why}")
     return rows
 

@@ -75,7 +75,12 @@ class GenerativePlan(Stage):
 
     def _quality_row(self, dataset: str) -> dict[str, str]:
         name = self.quality_classifier(dataset)
-        return {"dataset": dataset, "classifier_name": name, "classifier": classifier_model(name), "reference": prepared(dataset, "train")}
+        return {
+            "dataset": dataset,
+            "classifier_name": name,
+            "classifier": classifier_model(name),
+            "reference": prepared(dataset, "train"),
+        }
 
     def sample_quality_rows_json(self, wildcards=None) -> str:
         """``--rows`` of the sample_quality job."""
@@ -83,7 +88,8 @@ class GenerativePlan(Stage):
 
     def sample_quality_inputs(self, wildcards=None) -> list[str]:
         """Every file the rows read (checkpoints, run info, classifiers, splits), once each."""
-        files = (v for row in self.sample_quality_rows() for k, v in row.items() if k not in ("name", "dataset", "classifier_name"))
+        labels = ("name", "dataset", "classifier_name")
+        files = (v for row in self.sample_quality_rows() for k, v in row.items() if k not in labels)
         return list(dict.fromkeys(files))
 
     def scored_gans(self) -> list[str]:

@@ -71,7 +71,8 @@ class RobustnessPlan(Stage):
         attacks = []
         for name in self.classifier_attacks(wildcards.classifier):
             entry = self.settings["attacks"][name]
-            attacks.append({"name": name, "attack": self.attack_settings(name), "eval": self.eval_settings(entry["max_examples"])})
+            settings = self.attack_settings(name)
+            attacks.append({"name": name, "attack": settings, "eval": self.eval_settings(entry["max_examples"])})
         return spec_json({"attacks": attacks, "device": self.device})
 
     def attack_inputs(self, wildcards) -> dict[str, str]:
