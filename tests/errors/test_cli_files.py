@@ -19,8 +19,9 @@ GAN_SPEC = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp
             "epochs": 1, "grid_size": 16, "seed": 0}  # fmt: skip
 AE_SPEC = {"dataset": "digits", "z_dim": 6, "width": 4, "batch_size": 16, "epochs": 1, "cdf_levels": 9, "n_novel": 8,
            "seed": 0}  # fmt: skip
-ATTACK_SPEC = {"attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0}, "device": "cpu",
-               "eval": {"batch_size": 8, "max_examples": 8}}  # fmt: skip
+ATTACK_SPEC = {"attacks": [{"name": "fgsm", "attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {},
+                                                       "seed": 0}, "eval": {"batch_size": 8, "max_examples": 8}}],
+               "device": "cpu"}  # fmt: skip
 PURIFY_SPEC = {"adaptive_steps": 1, "classifier": "c", "dataset": "digits", "device": "cpu", "eot_samples": 1,
                "eps": [0.1], "generator": None, "generator_kind": None, "method": "none", "num_images": 4,
                "pgd_steps": 1, "points": [{"attacks": ["fgsm"], "operating": True, "point": "bare", "restarts": 0,
@@ -53,7 +54,7 @@ TRAIN_GAN = ["train-gan", "--spec", j(GAN_SPEC), "--checkpoint", "results/g/chec
 TRAIN_AE = ["train-ae", "--spec", j(AE_SPEC), "--checkpoint", "results/a/c.pt", "--losses", "results/a/l.parquet",
             "--latent-cdf", "results/a/cdf.parquet", "--novel", "results/a/n.png", "--reconstructions",
             "results/a/r.png", "--metrics", "results/a/m.json", "--device", "cpu"]  # fmt: skip
-ATTACK = ["attack", "--classifier", "c", "--attack", "fgsm", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
+ATTACK = ["attack", "--classifier", "c", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
 
 # (id, argv with {G} = good files, {B} = bad files, the bad path that the line must name)
 CASES = [
