@@ -7,7 +7,9 @@ Distance measure: Linf (signed-gradient steps) or L2 (normalised-gradient steps)
 at a uniformly random point of the epsilon-ball (clipped to [0, 1]), takes ``steps``
 steps of size ``alpha`` (default 2.5 * eps / steps, Madry et al.'s rule), projecting onto
 the ball and [0, 1] after each; with ``restarts`` > 1 the per-example worst case
-(misclassified first, then highest loss) is kept. An epsilon grid runs as one batch.
+(misclassified first, then highest loss) is kept. An epsilon grid runs one budget at a
+time (:meth:`Attack.sweep`); a budget of 0 returns the clean input without iterating (the
+projection would pin every iterate there).
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ class PGD(Attack):
         return adv, score
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.eps == 0:  # every iterate is projected back onto x: nothing to compute
+            return x.clone()
         eps = torch.full((x.shape[0],) + (1,) * (x.ndim - 1), self.eps, device=x.device, dtype=x.dtype)
         best, best_score = self._run(x, y, eps)
         for _ in range(self.restarts - 1):
