@@ -60,3 +60,42 @@ def test_budget_zero_in_a_grid_leaves_the_other_budgets_unchanged() -> None:
     without = PGD(MODEL, steps=5).sweep(X, Y, [0.1, 0.3])
     for a, b in zip(with_zero[1:], without, strict=True):
         assert torch.equal(a.adv, b.adv)
+
+
+@pytest.mark.parametrize("params", [{}, {"norm": "l2"}, {"restarts": 3}])
+def test_early_stop_keeps_never_fooled_examples_and_fools_at_least_as_many(params: dict) -> None:
+    eps = 2.0 if params.get("norm") == "l2" else 0.3
+    full = PGD(MODEL, eps=eps, steps=10, **params)(X, Y)
+    counting = Counting(MODEL)
+    early = PGD(counting, eps=eps, steps=10, early_stop=True, **params)(X, Y)
+    assert 0 < int(early.adv_correct.sum()) < len(Y), "the case must leave some examples robust"
+    assert bool((full.adv_correct | ~early.adv_correct).all()), "early stopping fooled fewer examples"
+    robust = early.adv_correct
+    assert torch.allclose(early.adv[robust], full.adv[robust], atol=1e-6), "never-fooled examples left their path"
+    assert float(early.norm.max()) <= eps + 1e-5 and float(early.adv.min()) >= 0 and float(early.adv.max()) <= 1
+    full_rows = (10 + 1) * len(Y) * int(params.get("restarts", 1)) + 2 * len(Y)  # steps + ranking, clean + adv
+    assert counting.rows < full_rows
+
+
+def test_early_stop_returns_the_first_fooling_iterate() -> None:
+    class Log(PGD):
+        def loss_and_grad(self, x, y):  # noqa: ANN001, ANN202
+            out = super().loss_and_grad(x, y)
+            self.seen.append(x.clone())
+            return out
+
+    atk = Log(MODEL, eps=0.3, steps=10, early_stop=True)
+    atk.seen = []
+    adv = atk.generate(X[:1], Y[:1])
+    assert (MODEL(adv).argmax(1) != Y[:1]).all()
+    assert torch.equal(adv, atk.seen[-1]), "the iterate that was first misclassified is returned"
+    assert len(atk.seen) < 10, "it stopped iterating once fooled"
+
+
+def test_early_stop_is_evaluation_only() -> None:
+    from advgen.robustness.evaluate import make_attack
+
+    spec = {"attack": "PGD", "params": {"steps": 5, "early_stop": True}}
+    assert make_attack(spec, MODEL, evaluation=True).early_stop
+    crafted = make_attack(spec, MODEL)  # transfer and example figures craft with every step
+    assert not crafted.early_stop and crafted.steps == 5

@@ -36,7 +36,7 @@ def clean_and_robust(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: dict[str, Any], eps: float, batch_size: int | None
 ) -> tuple[float, float]:
     """Clean and robust accuracy of ``model`` under ``attack`` at ``eps``."""
-    atk = make_attack(attack, model, batch_size=batch_size)
+    atk = make_attack(attack, model, batch_size=batch_size, evaluation=True)
     atk.eps = float(eps)
     result = atk(x, y)
     return float(result.clean_correct.float().mean()), float(result.adv_correct.float().mean())
