@@ -147,3 +147,23 @@ def test_annotate_adds_source_and_target_metadata() -> None:
     assert list(out["source_width"]) == [1.0, 2.0] and out["target_width"].iloc[0] == 2.0
     assert out["target_width"].isna().iloc[1] and out["source_mode"].iloc[1] == "pgd"
     assert list(table.columns) == ["source", "target", "error"]  # input untouched
+
+
+def test_sweep_row_train_max_examples_caps_the_training_set_evaluation() -> None:
+    lin = models()["lin"]
+    spec = {"mode": "standard", "width": 1.0, "train_fraction": 1.0, "train_subset": "all", "subset_seed": 0}
+    calls = []
+
+    class Spy(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            calls.append(len(x))
+            return lin(x)
+
+    full = sweep_row("data_size", "lin", spec, Spy(), (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
+    n_full = max(calls)
+    calls.clear()
+    capped = sweep_row("data_size", "lin", spec, Spy(), (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None,
+                       batch_size=None, train_max_examples=30)  # fmt: skip
+    assert n_full == len(Y) and sorted(set(calls)) == [30, len(Y)]
+    assert capped["robust_acc"] == full["robust_acc"] and capped["n_train"] == full["n_train"]
+    assert 0.0 <= capped["train_robust_acc"] <= capped["train_clean_acc"] <= 1.0

@@ -7,7 +7,19 @@ Distance measure: Linf (signed-gradient steps) or L2 (normalised-gradient steps)
 at a uniformly random point of the epsilon-ball (clipped to [0, 1]), takes ``steps``
 steps of size ``alpha`` (default 2.5 * eps / steps, Madry et al.'s rule), projecting onto
 the ball and [0, 1] after each; with ``restarts`` > 1 the per-example worst case
-(misclassified first, then highest loss) is kept. An epsilon grid runs as one batch.
+(misclassified first, then highest loss) is kept. An epsilon grid runs one budget at a
+time (:meth:`Attack.sweep`); a budget of 0 returns the clean input without iterating (the
+projection would pin every iterate there).
+
+``early_stop`` (off by default, as in Madry et al.) is for robust-accuracy evaluation only:
+an example leaves the batch at the first iterate that the model misclassifies, and that
+iterate is returned (AutoAttack's APGD does the same: Croce and Hein 2020, fra31/auto-attack).
+The random start is drawn for the whole batch as without it, so an example that is never
+fooled follows the same iterates (up to float rounding of a smaller batch) and ends at the
+same point; robust accuracy can only stay or go down (an example fooled at an intermediate
+iterate counts as fooled even when the last iterate is not), and the work shrinks as
+examples are fooled. Restarts then run only on the examples no earlier restart fooled. Not
+for adversarial training, where the last iterate is the training input.
 """
 
 from __future__ import annotations
@@ -35,6 +47,8 @@ class PGD(Attack):
         norm: "linf" or "l2".
         random_start: start from a uniform point of the ball (clipped to [0, 1]).
         restarts: independent runs; the per-example worst case is kept.
+        early_stop: evaluation only: stop iterating on an example once it is misclassified
+            and keep that iterate (see the module docstring; Madry et al.: off).
         seed: seed of the random starts (None: global torch RNG).
 
     Shape:
@@ -55,6 +69,7 @@ class PGD(Attack):
         norm: str = "linf",
         random_start: bool = True,
         restarts: int = 1,
+        early_stop: bool = False,
         *,
         seed: int | None = 0,
         batch_size: int | None = None,
@@ -69,6 +84,7 @@ class PGD(Attack):
         self.norm = norm
         self.random_start = bool(random_start)
         self.restarts = int(restarts)
+        self.early_stop = bool(early_stop)
 
     def _project(self, x: torch.Tensor, adv: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         delta = adv - x
@@ -91,13 +107,23 @@ class PGD(Attack):
             delta = direction * radius.view(-1, *([1] * (x.ndim - 1))) * eps
         return self._project(x, x + delta, eps)
 
-    def _run(self, x: torch.Tensor, y: torch.Tensor, eps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _run(
+        self, x: torch.Tensor, y: torch.Tensor, eps: torch.Tensor, skip: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One run from a random start: (adversarial inputs, ranking score).
+
+        With ``early_stop`` the examples in ``skip`` (fooled by an earlier restart) are not
+        iterated (their start point is returned) and the others leave at their first
+        misclassified iterate.
+        """
         alpha = eps * 2.5 / self.steps if self.alpha is None else torch.full_like(eps, float(self.alpha))
         adv = self._start(x, eps)
-        for _ in range(self.steps):
-            _, grad, _ = self.loss_and_grad(adv, y)
-            step = grad.sign() if self.norm == "linf" else grad / (_l2(grad) + _TINY)
-            adv = self._project(x, adv + alpha * step, eps)
+        if self.early_stop:
+            adv = self._run_early_stop(x, y, eps, alpha, adv, skip)
+        else:
+            for _ in range(self.steps):
+                _, grad, _ = self.loss_and_grad(adv, y)
+                adv = self._project(x, adv + alpha * self._direction(grad), eps)
         with torch.no_grad():
             logits = self.model(adv)
             loss = torch.nn.functional.cross_entropy(logits, y, reduction="none")
@@ -105,18 +131,52 @@ class PGD(Attack):
         score = loss + (logits.argmax(1) != y).to(loss.dtype) * 1e6
         return adv, score
 
+    def _direction(self, grad: torch.Tensor) -> torch.Tensor:
+        return grad.sign() if self.norm == "linf" else grad / (_l2(grad) + _TINY)
+
+    def _run_early_stop(
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        eps: torch.Tensor,
+        alpha: torch.Tensor,
+        start: torch.Tensor,
+        skip: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """The iterations of :meth:`_run` on the examples not yet misclassified only."""
+        out = start.clone()
+        idx = torch.arange(x.shape[0], device=x.device) if skip is None else (~skip).nonzero().flatten()
+        adv, xs, ys, es, al = start[idx], x[idx], y[idx], eps[idx], alpha[idx]
+        for _ in range(self.steps):
+            _, grad, logits = self.loss_and_grad(adv, ys)
+            fooled = logits.argmax(1) != ys
+            if bool(fooled.any()):
+                out[idx[fooled]] = adv[fooled]
+                keep = ~fooled
+                idx, adv, grad, xs, ys, es, al = (t[keep] for t in (idx, adv, grad, xs, ys, es, al))
+                if idx.numel() == 0:
+                    return out
+            adv = self._project(xs, adv + al * self._direction(grad), es)
+        out[idx] = adv
+        return out
+
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if self.eps == 0:  # every iterate is projected back onto x: nothing to compute
+            return x.clone()
         eps = torch.full((x.shape[0],) + (1,) * (x.ndim - 1), self.eps, device=x.device, dtype=x.dtype)
         best, best_score = self._run(x, y, eps)
         for _ in range(self.restarts - 1):
-            adv, score = self._run(x, y, eps)
+            fooled = best_score >= 1e6 if self.early_stop else None
+            adv, score = self._run(x, y, eps, fooled)
             better = score > best_score
+            if fooled is not None:
+                better &= ~fooled
             best = torch.where(better.view(-1, *([1] * (x.ndim - 1))), adv, best)
-            best_score = torch.maximum(best_score, score)
+            best_score = torch.where(better, score, best_score)
         return best
 
     def __repr__(self) -> str:
         return (
             f"PGD(eps={self.eps}, alpha={self.alpha}, steps={self.steps}, norm={self.norm!r}, "
-            f"random_start={self.random_start}, restarts={self.restarts}, seed={self.seed})"
+            f"random_start={self.random_start}, restarts={self.restarts}, early_stop={self.early_stop}, seed={self.seed})"
         )

@@ -14,7 +14,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sweep", required=True, help="which sweep: capacity, data_size or data_size_<name> (robustness.data_size_sweeps)"
     )
-    p.add_argument("--spec", required=True, help="JSON: {points: {name: classifier spec}, attack, eps, eval, device}")
+    p.add_argument(
+        "--spec",
+        required=True,
+        help="JSON: {points: {name: classifier spec}, attack, eps, eval, device, train_max_examples (optional)}",
+    )
     p.add_argument("--models", nargs="+", required=True, help="inputs: NAME=checkpoint.pt per sweep point")
     p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
@@ -52,6 +56,7 @@ def main(args: argparse.Namespace) -> None:
             row = sweep_row(
                 args.sweep, name, spec["points"][name], model, test_xy, train_xy, spec["attack"], spec["eps"],
                 max_examples=spec["eval"]["max_examples"], batch_size=spec["eval"]["batch_size"],
+                train_max_examples=spec.get("train_max_examples"),
             )  # fmt: skip
             log.info(
                 "%s %s: clean %.3f robust %.3f (train robust %.3f)",

@@ -32,10 +32,26 @@ from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
 
 
 
-def make_attack(spec: dict[str, Any], model: nn.Module, *, batch_size: int | None = None) -> Attack:
-    """Instantiate the attack of a ``robustness.attacks`` entry (``attack``, ``params``, ``seed``)."""
+#: attack parameters honoured only where robust accuracy is measured (``evaluation=True``):
+#: PGD's ``early_stop`` keeps the first fooling iterate, which would weaken examples crafted
+#: to transfer to other models or to be shown
+EVALUATION_ONLY = ("early_stop",)
+
+
+def make_attack(
+    spec: dict[str, Any], model: nn.Module, *, batch_size: int | None = None, evaluation: bool = False
+) -> Attack:
+    """Instantiate the attack of a ``robustness.attacks`` entry (``attack``, ``params``, ``seed``).
+
+    ``evaluation``: the caller only counts which inputs are fooled (robust accuracy), so the
+    :data:`EVALUATION_ONLY` parameters apply; otherwise they are dropped.
+    """
     cls = ATTACKS[spec["attack"]]
-    return cls(model, **dict(spec.get("params") or {}), seed=spec.get("seed", 0), batch_size=batch_size)
+    params = dict(spec.get("params") or {})
+    if not evaluation:
+        for key in EVALUATION_ONLY:
+            params.pop(key, None)
+    return cls(model, **params, seed=spec.get("seed", 0), batch_size=batch_size)
 
 
 def eval_subset(labels: torch.Tensor, max_examples: int | None, seed: int = 0) -> torch.Tensor:
@@ -105,7 +121,7 @@ def attack_curve(
     batch_size: int | None = None,
 ) -> pd.DataFrame:
     """Run ``spec``'s attack over its ``eps`` grid on (x, y); one row per eps (see module doc)."""
-    atk = make_attack(spec, model, batch_size=batch_size)
+    atk = make_attack(spec, model, batch_size=batch_size, evaluation=True)
     grid = [float(e) for e in spec["eps"]]
     if isinstance(atk, MinimalAttack):
         grid.append(math.inf)

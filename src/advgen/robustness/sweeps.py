@@ -36,7 +36,7 @@ def clean_and_robust(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: dict[str, Any], eps: float, batch_size: int | None
 ) -> tuple[float, float]:
     """Clean and robust accuracy of ``model`` under ``attack`` at ``eps``."""
-    atk = make_attack(attack, model, batch_size=batch_size)
+    atk = make_attack(attack, model, batch_size=batch_size, evaluation=True)
     atk.eps = float(eps)
     result = atk(x, y)
     return float(result.clean_correct.float().mean()), float(result.adv_correct.float().mean())
@@ -54,11 +54,18 @@ def sweep_row(
     *,
     max_examples: int | None,
     batch_size: int | None,
+    train_max_examples: int | None = None,
 ) -> dict[str, Any]:
-    """One sweep point's row (see the module docstring)."""
+    """One sweep point's row (see the module docstring).
+
+    ``train_max_examples`` caps the training-set evaluation of the data-size sweeps (a
+    seeded class-stratified subset of the model's training subset, :func:`eval_subset`;
+    the test-side ``max_examples`` caps it too); None: the whole training subset.
+    """
     seen = select_subset(train[1], spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
     train_x, train_y = train[0][seen], train[1][seen]
-    keep = eval_subset(train_y, max_examples)
+    caps = [c for c in (max_examples, train_max_examples) if c is not None]
+    keep = eval_subset(train_y, min(caps) if caps else None)
     clean, robust = clean_and_robust(model, test[0], test[1], attack, eps, batch_size)
     train_clean = train_robust = math.nan
     if sweep_kind(sweep) == "data_size":
