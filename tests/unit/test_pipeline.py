@@ -205,3 +205,14 @@ def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
     figure = next(f for f in FIGURES if f.family == "robustness_sweep")
     options = pipe.figures.robustness(figure, SimpleNamespace(robustness_sweep="data_size_fc"))
     assert options["sweep"] == "data_size" and "data_size_fc" in options["experiment"]
+
+
+def test_train_max_examples_reaches_the_data_size_sweep_job_only_when_set():
+    data = config("robustness")
+    data["classifiers"]["tiny_fc_pgd"] = dict(data["classifiers"]["tiny_fc"], mode="pgd")
+    sweep = {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}
+    data["robustness"]["data_size_sweeps"] = {"fc": sweep, "capped": dict(sweep, train_max_examples=40)}
+    pipe = build(validate_config(data, SCHEMA_DIR / "config.schema.yaml"))
+    specs = {s: json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep=f"data_size_{s}"))) for s in ("fc", "capped")}
+    assert "train_max_examples" not in specs["fc"]
+    assert specs["capped"]["train_max_examples"] == 40

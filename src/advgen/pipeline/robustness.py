@@ -129,6 +129,8 @@ class RobustnessPlan(Stage):
             "eval": self.eval_settings(),
             "device": self.device,
         }
+        if settings.get("train_max_examples") is not None:  # data-size sweeps only; off by default
+            spec["train_max_examples"] = settings["train_max_examples"]
         return spec_json(spec)
 
     # --- capacity transfer matrix (Madry et al. 2018: capacity reduces transferability)
