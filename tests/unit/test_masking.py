@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pandas as pd
@@ -72,6 +73,23 @@ def test_an_ordinary_classifier_passes_every_check(blobs):
     assert 0 < row.loc["iterative_vs_single_step", "value"] <= row.loc["iterative_vs_single_step", "reference"]
     assert math.isnan(row.loc["zero_gradients", "eps"]) and (table["n"] == 60).all()
     assert model.training is False
+
+
+def test_early_stop_keeps_the_verdicts_and_never_raises_robust_accuracy(blobs):
+    split, model = blobs
+    full = masking_checks(model, split.images, split.labels, name="linear", settings=SMALL).set_index("check")
+    early = dataclasses.replace(SMALL, early_stop=True)
+    fast = masking_checks(model, split.images, split.labels, name="linear", settings=early).set_index("check")
+    assert (fast["passed"] == full["passed"]).all()
+    for check in ("unbounded_eps", "iterative_vs_single_step", "whitebox_vs_blackbox"):
+        assert fast.loc[check, "value"] <= full.loc[check, "value"]
+
+
+def test_masked_gradients_are_still_flagged_with_early_stop(blobs):
+    split, model = blobs
+    settings = dataclasses.replace(SMALL, early_stop=True)
+    table = masking_checks(Quantised(model), split.images, split.labels, name="masked", settings=settings).set_index("check")
+    assert not table.loc["unbounded_eps", "passed"] and table.loc["unbounded_eps", "value"] > 0.5
 
 
 @pytest.mark.parametrize("wrapper", [Quantised, Saturated])

@@ -52,6 +52,8 @@ def settings_from(spec: dict):
     settings = MaskingSettings(**checks)
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
+        if isinstance(value, bool):
+            continue
         if any(v < 0 for v in (value if isinstance(value, tuple) else (value,))):
             raise ConfigError(f"--spec: checks.{f.name}: must be non-negative, got {value!r}")
     return settings

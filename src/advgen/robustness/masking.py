@@ -123,6 +123,9 @@ class MaskingSettings:
     blackbox_queries: int = 1000
     tolerance: float = 0.02
     zero_tolerance: float = 0.01
+    #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
+    #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
+    early_stop: bool = False
 
 
 def robust_accuracy(model: nn.Module, attack: Attack, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -176,7 +179,8 @@ def masking_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, name: 
                          f"{zero:.1%} all-zero, {nonfinite:.1%} non-finite input gradients"))  # fmt: skip
 
         def pgd(e: float, steps: int, restarts: int = 1) -> float:
-            return robust_accuracy(ev, PGD(model, e, steps=steps, restarts=restarts, seed=seed), x, y)
+            attack = PGD(model, e, steps=steps, restarts=restarts, early_stop=s.early_stop, seed=seed)
+            return robust_accuracy(ev, attack, x, y)
 
         grid = sorted(float(e) for e in s.eps_grid)
         accs = [pgd(e, s.pgd_steps) if e > 0 else _clean(ev, x, y) for e in grid]
