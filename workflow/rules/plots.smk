@@ -1,35 +1,45 @@
 # Plots stage: one `plot_<family>` rule per row of the figure table
-# (advgen.pipeline.figures.FIGURES): inputs are the stages' Parquet tables (the sample-grid
-# families read the stages' PNG grids), outputs the PNG shown in results/report.html plus
+# (advgen.pipeline.figures.FIGURES), with ONE job drawing every figure of the family that the
+# config asks for (Python and matplotlib start once per family, not once per figure). Inputs
+# are the stages' Parquet tables (the sample-grid families read the stages' PNG grids); the
+# outputs name each figure's PNG, each in its own report() entry, then the
 # plots.vector_formats copies. Markdown summary tables land in results/tables/.
 # All jobs are light and local.
 #
 # Adding a figure family: the plotting function (registered in advgen/plots/families.py),
 # one row of FIGURES, and its caption workflow/report/<family>.rst. Nothing here changes.
+# Captions naming snakemake.wildcards.<name> are filled in per figure (figures.caption).
 
+from advgen.pipeline.figures import caption as figure_caption
+
+REPORT_DIR = os.path.join(workflow.basedir, "workflow", "report")
 
 for fig in FIGURES:
+    job = PIPE.figures.job(fig)
+    if not job.figures:
+        continue
 
     rule:
         name:
             fig.rule
         input:
-            PIPE.figures.input_function(fig),
+            job.inputs,
         output:
-            png=report(
-                fig.png,
-                caption=fig.caption,
-                category=fig.category,
-                subcategory=fig.subcategory,
-                labels=fig.labels,
-            ),
-            vectors=PIPE.figures.vectors(fig),
+            figures=[
+                report(
+                    d.png,
+                    caption=figure_caption(d, REPORT_DIR),
+                    category=fig.category,
+                    subcategory=fig.subcategory,
+                    labels=d.labels,
+                )
+                for d in job.figures
+            ],
+            vectors=job.vectors,
         log:
             fig.log,
         benchmark:
             fig.benchmark
-        wildcard_constraints:
-            **fig.constraints,
         localrule: True
         conda:
             "../envs/advgen.yaml"
@@ -37,10 +47,9 @@ for fig in FIGURES:
             # the shell string is formatted when the job runs, after the loop: every value
             # of `fig` it needs must be bound here, at definition
             family=fig.family,
-            spec=PIPE.figures.spec_function(fig),
+            figures=job.arguments,
         shell:
-            "advgen plot --family {params.family} --input {input:q} --out {output:q}"
-            " --spec {params.spec:q} > {log} 2>&1"
+            "advgen plot --family {params.family} {params.figures:q} > {log} 2>&1"
 
 
 rule table_sample_quality:

@@ -1,17 +1,23 @@
-"""``advgen plot``: draw one figure family from the stages' tables (PNG/SVG/PDF by suffix)."""
+"""``advgen plot``: draw the figures of one family from the stages' tables (PNG/SVG/PDF by suffix).
+
+One call draws several figures: repeat ``--input FILE... --out FILE... --spec JSON``, one
+group per figure (the plots stage runs one job per family this way, paying Python and
+matplotlib start-up once). ``--spec`` may be left out everywhere (``{}`` for each figure).
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-HELP = "draw one figure family (see advgen.plots.families) from Parquet tables"
+HELP = "draw the figures of one family (see advgen.plots.families) from Parquet tables"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--family", help="figure family, e.g. gan_losses (list: --list)")
-    p.add_argument("--input", nargs="+", default=[], help="input table(s) (.parquet) or sample grids")
-    p.add_argument("--out", nargs="+", default=[], help="output figure(s); the suffix picks the format (.png .svg .pdf)")
-    p.add_argument("--spec", default="{}", help="options as JSON: the plots config plus experiment, labels, ...")
+    p.add_argument("--input", nargs="+", action="append", help="input table(s) (.parquet) or sample grids of one figure; repeat per figure")
+    p.add_argument("--out", nargs="+", action="append", help="output files of that figure; the suffix picks the format (.png .svg .pdf)")
+    p.add_argument("--spec", action="append", help="that figure's options as JSON: the plots config plus experiment, labels, ...")
     p.add_argument("--list", action="store_true", help="print the figure families and their inputs, then exit")
 
 
@@ -24,13 +30,22 @@ def main(args: argparse.Namespace) -> None:
         for name, fam in sorted(FAMILIES.items()):
             print(f"{name:22s} {fam.stage:11s} {fam.inputs}")
         return
-    if not args.family or not args.input or not args.out:
+    inputs, outputs = args.input or [], args.out or []
+    if not args.family or not inputs or not outputs:
         raise AdvgenError("--family, --input and --out are required (or --list)")
-    spec = parse_spec(args.spec)
-    try:
-        render(args.family, args.input, args.out, spec)
-    except AdvgenError as exc:  # name the input files when the message does not
-        message = str(exc)
-        if not any(str(p) in message for p in args.input):
-            raise AdvgenError(f"{', '.join(args.input)}: {message}") from exc
-        raise
+    specs = args.spec or ["{}"] * len(inputs)
+    if not len(inputs) == len(outputs) == len(specs):
+        raise AdvgenError(f"--input, --out and --spec come in one group per figure: got {len(inputs)}, {len(outputs)} and {len(specs)}")
+    options = [parse_spec(spec) for spec in specs]
+    done: list[str] = []
+    for paths, outs, spec in zip(inputs, outputs, options):
+        try:
+            render(args.family, paths, outs, spec)
+        except AdvgenError as exc:  # no partial output; name the input files when the message does not
+            for path in [*done, *outs]:
+                Path(path).unlink(missing_ok=True)
+            message = str(exc)
+            if not any(str(p) in message for p in paths):
+                raise AdvgenError(f"{', '.join(paths)}: {message}") from exc
+            raise
+        done += outs

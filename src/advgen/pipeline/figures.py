@@ -1,32 +1,37 @@
 """The figure table: every figure family's inputs, output name, caption and report category.
 
 The plots stage generates one ``plot_<family>`` rule per row of :data:`FIGURES` (see
-``workflow/rules/plots.smk``); the drawing itself is ``advgen plot --family <family>``
-(:mod:`advgen.plots.families`). Adding a figure family is three files:
+``workflow/rules/plots.smk``), and the rule has ONE job drawing every figure of the family the
+config asks for: ``advgen plot --family <family>`` with one ``--input/--out/--spec`` group per
+figure (:mod:`advgen.plots.families`), so Python and matplotlib start once per family.
+Adding a figure family is three files:
 
 1. the plotting function in ``src/advgen/plots/<stage>.py`` (a table in, figure files out);
 2. one :class:`Figure` row below, naming that function in ``draw`` (a family that reads
    several inputs or images registers a reader in ``advgen/plots/families.py`` instead);
 3. its caption ``workflow/report/<family>.rst``.
 
-A row names, by attribute name, the :class:`FiguresPlan` methods giving its jobs
+A row names, by attribute name, the :class:`FiguresPlan` methods giving its figures
 (``each``: one wildcard dict per figure the config asks for), its ``spec`` (the ``plots``
-section plus what the figure names) and, where the input depends on the job, ``inputs``.
+section plus what the figure names) and, where the input depends on the figure, ``inputs``.
+:meth:`FiguresPlan.drawn` fills them in, one :class:`Drawn` per figure.
 No torch here: the Snakefile imports this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from string import Formatter
+from types import SimpleNamespace
 from typing import Any
 
 from advgen.config import spec_json
+from advgen.io import write_text
 from advgen.pipeline import paths
-from advgen.pipeline.base import NAME, Stage
-from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
-from advgen.pipeline.sweeps import LABEL
+from advgen.pipeline.base import Stage
 from advgen.robustness import plan as robustness_plan
 
 
@@ -42,7 +47,6 @@ class Figure:
     category: str
     subcategory: str
     labels: dict[str, str] = field(hash=False)
-    constraints: dict[str, str] = field(default_factory=dict, hash=False)
     #: ``module:function`` drawing the figure from its one input table, when no custom
     #: reader is registered in advgen.plots.families (``function(table, outputs, *,
     #: experiment, dpi)``)
@@ -70,54 +74,137 @@ class Figure:
         return [name for _, name, _, _ in Formatter().parse(self.output) if name]
 
     @property
-    def job(self) -> str:
-        """The job's name in its log and benchmark paths: its wildcards, or the family."""
-        return "/".join("{" + w + "}" for w in self.wildcards) or self.family
-
-    @property
     def log(self) -> str:
-        return paths.log(self.rule, self.job)
+        return paths.log(self.rule, self.family)
 
     @property
     def benchmark(self) -> str:
-        return paths.benchmark(self.rule, self.job)
+        return paths.benchmark(self.rule, self.family)
 
 
-GAN, AE, POINT = {"gan": NAME}, {"ae": NAME}, {"generator": NAME, "label": LABEL}
+@dataclass(frozen=True)
+class Drawn:
+    """One figure of a family's job: its files, inputs, options (sorted JSON) and report labels."""
+
+    figure: Figure
+    wildcards: dict[str, str]
+    png: str
+    vectors: list[str]
+    inputs: list[str]
+    spec: str
+    labels: dict[str, str]
+
+    @property
+    def outputs(self) -> list[str]:
+        return [self.png, *self.vectors]
+
+    @property
+    def name(self) -> str:
+        """The figure's name within its family: its wildcard values, or the family."""
+        return "/".join(self.wildcards[w] for w in self.figure.wildcards) or self.figure.family
+
+    def arguments(self) -> list[str]:
+        """Its ``advgen plot`` group: ``--input FILE... --out FILE... --spec JSON``."""
+        return ["--input", *self.inputs, "--out", *self.outputs, "--spec", self.spec]
+
+
+@dataclass(frozen=True)
+class FamilyJob:
+    """The one job of a figure family (``plot_<family>``): every figure the config asks for.
+
+    Its outputs name each figure explicitly (no wildcards), so the rule wraps each PNG in its
+    own ``report(...)``; the vector copies follow.
+    """
+
+    figure: Figure
+    figures: list[Drawn]
+
+    @property
+    def inputs(self) -> list[str]:
+        """Every figure's inputs, each once, in figure order."""
+        return list(dict.fromkeys(path for d in self.figures for path in d.inputs))
+
+    @property
+    def vectors(self) -> list[str]:
+        return [path for d in self.figures for path in d.vectors]
+
+    @property
+    def arguments(self) -> list[str]:
+        """``advgen plot --family <family>`` then these: one ``--input/--out/--spec`` group per figure."""
+        return [arg for d in self.figures for arg in d.arguments()]
+
+
+#: filled-in captions of figures named by wildcards (see :func:`caption`), under the working directory
+CAPTIONS = ".snakemake/advgen/captions"
+_WILDCARD = re.compile(r"snakemake\.wildcards\.(\w+)")
+
+
+def fill_caption(template: str, wildcards: dict[str, str], source: str = "caption") -> str:
+    """``template`` with each ``snakemake.wildcards.<name>`` replaced by the figure's value as
+    a Jinja2 string literal: rendered by ``snakemake --report``, it reads as the per-figure
+    job's caption did (a family job has no wildcards of its own)."""
+
+    def literal(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in wildcards:
+            raise KeyError(f"{source}: the figure has no wildcard '{name}'")
+        return json.dumps(wildcards[name])
+
+    text = _WILDCARD.sub(literal, template)
+    if "snakemake.wildcards" in text:
+        raise ValueError(f"{source}: write wildcards as snakemake.wildcards.<name>")
+    return text
+
+
+def caption(drawn: Drawn, report_dir: str | Path, cache_dir: str | Path = CAPTIONS) -> str:
+    """The caption file of one figure for ``report(caption=...)``: the family's own caption
+    (relative to ``workflow/rules/``) when it names no wildcard, else its filled-in copy
+    ``cache_dir/<family>/<figure name>.rst`` (an absolute path), rewritten only when changed."""
+    figure = drawn.figure
+    source = Path(report_dir) / f"{figure.family}.rst"
+    template = source.read_text(encoding="utf-8")
+    if not _WILDCARD.search(template):
+        return figure.caption
+    text = fill_caption(template, drawn.wildcards, str(source))
+    path = Path(cache_dir) / figure.family / f"{drawn.name}.rst"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text(path, text)
+    return str(path.resolve())
+
 
 FIGURES: tuple[Figure, ...] = (
     # --- Generative
     Figure("gan_losses", "gans/{gan}/losses", paths.GAN_LOSSES, "gans", "gan",
-           "Generative", "GAN training", {"run": "{gan}", "figure": "G vs D losses"}, GAN),
+           "Generative", "GAN training", {"run": "{gan}", "figure": "G vs D losses"}),
     Figure("gan_grad_norms", "gans/{gan}/grad_norms", paths.GAN_LOSSES, "gans", "gan",
-           "Generative", "GAN training", {"run": "{gan}", "figure": "gradient norms"}, GAN),
+           "Generative", "GAN training", {"run": "{gan}", "figure": "gradient norms"}),
     Figure("gan_samples", "gans/{gan}/samples", paths.GAN_SAMPLES, "gans", "gan",
-           "Generative", "GAN samples", {"run": "{gan}", "figure": "samples per epoch"}, GAN),
+           "Generative", "GAN samples", {"run": "{gan}", "figure": "samples per epoch"}),
     Figure("gan_loss_comparison", "gans/loss_comparison_{dataset}", "comparison_losses", "gan_datasets", "comparison",
            "Generative", "GAN comparison", {"dataset": "{dataset}", "figure": "loss comparison"}),
     Figure("gan_mode_coverage", "gans/mode_coverage", paths.SAMPLE_QUALITY_SUMMARY, "if_scored_gans", "mode_coverage",
            "Generative", "GAN comparison", {"figure": "mode coverage vs unroll k"}),
     Figure("ae_losses", "autoencoders/{ae}/losses", paths.AE_LOSSES, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "loss terms"}, AE),
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "loss terms"}),
     Figure("ae_latent_cdf", "autoencoders/{ae}/latent_cdf", paths.AE_LATENT_CDF, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "latent CDF"}, AE),
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "latent CDF"}),
     Figure("ae_samples", "autoencoders/{ae}/samples", paths.AE_NOVEL, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "novel samples"}, AE),
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "novel samples"}),
     Figure("ae_reconstructions", "autoencoders/{ae}/reconstructions", paths.AE_RECONSTRUCTIONS, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "reconstructions"}, AE),
+           "Generative", "Autoencoders", {"run": "{ae}", "figure": "reconstructions"}),
     # --- Sweeps (one figure per grid point, named by its axis values)
     Figure("inversion_restarts", "sweeps/inversion/{generator}/{label}", "inversion_steps", "inversion_points", "sweep_point",
-           "Sweeps", "Inversion", {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"}, POINT),
+           "Sweeps", "Inversion", {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"}),
     Figure("inversion_summary", "sweeps/inversion_summary", paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion"),
            "if_inversion", "sweeps", "Sweeps", "Inversion", {"figure": "final MSE vs restarts"}, draw="advgen.plots.sweeps:inversion_summary"),
     Figure("inpainting", "sweeps/inpainting", paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting"),
            "if_inpainting", "sweeps", "Sweeps", "Inpainting", {"figure": "error by mask type"}, draw="advgen.plots.sweeps:inpainting_errors"),
     Figure("interpolation_labels", "sweeps/interpolation/{generator}/{label}", "interpolation_frames", "interpolation_points",
-           "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}, POINT),
+           "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}),
     Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
            "if_truncation", "sweeps", "Sweeps", "Truncation", {"figure": "FID and modes vs psi"}, draw="advgen.plots.sweeps:truncation_curves"),
     Figure("truncation_grid", "sweeps/truncation_grid/{generator}", "truncation_samples", "truncation_generators",
-           "truncation_grid", "Sweeps", "Truncation", {"generator": "{generator}", "figure": "samples per psi"}, {"generator": NAME}),
+           "truncation_grid", "Sweeps", "Truncation", {"generator": "{generator}", "figure": "samples per psi"}),
     # --- Robustness
     Figure("robustness_curves", "robustness/accuracy_vs_eps", paths.ATTACKS, "if_attacks", "robustness",
            "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.robustness:accuracy_curves"),
@@ -127,7 +214,7 @@ FIGURES: tuple[Figure, ...] = (
            "Robustness", "Transfer", {"figure": "transfer matrix"}, draw="advgen.plots.robustness:transfer_heatmaps"),
     Figure("robustness_sweep", "robustness/sweep_{robustness_sweep}", paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
            "robustness_sweeps", "robustness", "Robustness", "Sweeps",
-           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}, {"robustness_sweep": ROBUSTNESS_SWEEP}),
+           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}),
     # --- Defense
     Figure("defense_purify_eps", "defense/purify_eps", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
            "Defense", "Purification", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.defense:purify_curves"),
@@ -156,24 +243,27 @@ class FiguresPlan(Stage):
         self.stages = stages
         self.options = config["plots"]
 
-    # --- rule functions
-    def input_function(self, figure: Figure) -> str | Callable:
+    # --- the family rules
+    def job(self, figure: Figure) -> FamilyJob:
+        """The family's one job: every figure of it that the config asks for."""
+        return FamilyJob(figure, [self._drawn(figure, values) for values in getattr(self, figure.each)()])
+
+    def _drawn(self, figure: Figure, values: dict[str, Any]) -> Drawn:
+        wildcards = SimpleNamespace(**values)
         if "{" in figure.inputs or "/" in figure.inputs:
-            return figure.inputs
-        return getattr(self, figure.inputs)
-
-    def spec_function(self, figure: Figure) -> Callable:
-        method = getattr(self, figure.spec)
-
-        def spec(wildcards) -> str:
-            return spec_json({**self.options, **method(figure, wildcards)})
-
-        spec.__name__ = f"{figure.family}_spec"
-        return spec
-
-    def vectors(self, figure: Figure) -> list[str]:
-        """The vector copies of a figure (plots.vector_formats); the PNG is declared with report()."""
-        return [f"{figure.stem}.{ext}" for ext in self.options["vector_formats"]]
+            inputs: str | list[str] = figure.inputs.format(**values)
+        else:
+            inputs = getattr(self, figure.inputs)(wildcards)
+        stem = figure.stem.format(**values)
+        return Drawn(
+            figure=figure,
+            wildcards={k: str(v) for k, v in values.items()},
+            png=f"{stem}.png",
+            vectors=[f"{stem}.{ext}" for ext in self.options["vector_formats"]],
+            inputs=[inputs] if isinstance(inputs, str) else list(inputs),
+            spec=spec_json({**self.options, **getattr(self, figure.spec)(figure, wildcards)}),
+            labels={key: label.format(**values) for key, label in figure.labels.items()},
+        )
 
     def targets(self) -> list[str]:
         targets = [paths.fill(f.png, **w) for f in FIGURES for w in getattr(self, f.each)()]

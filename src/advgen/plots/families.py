@@ -1,9 +1,10 @@
 """The figure families: name -> how to read its inputs and which plotting function draws it.
 
-``advgen plot --family NAME --input FILE... --out FILE... --spec JSON`` looks the family up
-here. Each entry's ``render(inputs, outputs, options)`` reads the input files (Parquet; the
-sample-grid families read the training stages' PNGs) and calls a pure plotting function
-of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config section
+``advgen plot --family NAME --input FILE... --out FILE... --spec JSON`` (the group repeated,
+one per figure: the plots stage draws a whole family in one job) looks the family up here
+and calls :func:`render` once per figure. Each entry's ``render(inputs, outputs, options)``
+reads the input files (Parquet; the sample-grid families read the training stages' PNGs)
+and calls a pure plotting function of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config section
 (``dpi``, ``smoothing``, ...) plus family keys such as ``experiment`` (the title) and
 ``labels`` (one name per input file, for families comparing several runs).
 
@@ -13,8 +14,8 @@ Adding a family (three files; ``docs/contributing.md`` shows a real example):
    DataFrames in, ``style.figure`` / ``style.save`` out;
 2. add one row to the figure table :data:`advgen.pipeline.figures.FIGURES` (inputs,
    output name, report category, and ``draw="advgen.plots.<stage>:<function>"``);
-   ``workflow/rules/plots.smk`` generates the rule from it, and this module registers
-   the family from the row. Only a family that reads several inputs, sample grids or
+   ``workflow/rules/plots.smk`` generates the family's rule (one job, every figure) from
+   it, and this module registers the family from the row. Only a family that reads several inputs, sample grids or
    extra options needs a reader here (``@family(...)`` below) instead of ``draw``;
 3. write its caption ``workflow/report/<name>.rst``.
 
