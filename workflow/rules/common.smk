@@ -13,7 +13,6 @@ from advgen.pipeline.defense import PROBE_FAMILY
 from advgen.pipeline.defense import TABLES as DEFENSE_TABLES
 from advgen.pipeline.figures import FIGURES, TABLES
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
-from advgen.pipeline.sweeps import POINT as SWEEP_POINT
 from advgen.pipeline.sweeps import SWEEPS
 
 CONFIG_SOURCE = (
