@@ -15,8 +15,9 @@ SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
 
 
 def small_config(workflow_dir) -> str:
-    """The .test config with one grid point per generator and sweep (each job is a process
-    start: ~4 s of CPU, most of it imports): 9 sweep jobs after 4 upstream ones."""
+    """The .test config with one grid point per generator and sweep (less compute; the job
+    count is one per sweep and generator anyway): 8 sweep jobs and 4 aggregates after 4
+    upstream ones."""
     config = yaml.safe_load((workflow_dir / CONFIG).read_text())
     sweeps = config["sweeps"]
     sweeps["inversion"].update(init="random", restarts=3)
