@@ -19,20 +19,21 @@ GAN_SPEC = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp
             "epochs": 1, "grid_size": 16, "seed": 0}  # fmt: skip
 AE_SPEC = {"dataset": "digits", "z_dim": 6, "width": 4, "batch_size": 16, "epochs": 1, "cdf_levels": 9, "n_novel": 8,
            "seed": 0}  # fmt: skip
-ATTACK_SPEC = {"attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0}, "device": "cpu",
-               "eval": {"batch_size": 8, "max_examples": 8}}  # fmt: skip
-PURIFY_SPEC = {"adaptive_steps": 1, "attacks": ["fgsm"], "classifier": "c", "dataset": "digits", "device": "cpu",
-               "eot_samples": 1, "eps": [0.1], "generator": None, "generator_kind": None, "method": "none",
-               "num_images": 4, "operating": True, "pgd_steps": 1, "point": "bare", "purifier": "none", "restarts": 0,
-               "seed": 0, "steps": 0}  # fmt: skip
+ATTACK_SPEC = {"attacks": [{"name": "fgsm", "attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {},
+                                                       "seed": 0}, "eval": {"batch_size": 8, "max_examples": 8}}],
+               "device": "cpu"}  # fmt: skip
+PURIFY_SPEC = {"adaptive_steps": 1, "classifier": "c", "dataset": "digits", "device": "cpu", "eot_samples": 1,
+               "eps": [0.1], "generator": None, "generator_kind": None, "method": "none", "num_images": 4,
+               "pgd_steps": 1, "points": [{"attacks": ["fgsm"], "operating": True, "point": "bare", "restarts": 0,
+                                           "steps": 0}], "purifier": "none", "seed": 0}  # fmt: skip
 TRANSFER_SPEC = {"attacks": {"fgsm": {"attack": "FGSM", "params": {}, "seed": 0}}, "device": "cpu",
                  "eval": {"batch_size": 8, "max_examples": 8},
                  "transfer": {"attacks": ["fgsm"], "classifiers": ["a", "b"], "eps": 0.2, "noise_seed": 0}}  # fmt: skip
-PROBE_SPEC = {"dataset": "digits", "device": "cpu", "eps": [0.1], "family": "gan", "loss": "non_saturating",
-              "max_iter": 5, "num_images": 8, "pgd_steps": 1, "restarts": 1, "seed": 0, "source": "g",
-              "train_images": 16, "unroll_k": 0, "weight_decay": 0.0001}  # fmt: skip
-FLIP_SPEC = {"dataset": "digits", "device": "cpu", "eps_max": 0.5, "gan": "g", "loss": "mse", "num_images": 4,
-             "pgd_steps": 1, "search_steps": 2, "seed": 0, "unroll_k": 0}  # fmt: skip
+PROBE_SPEC = {"dataset": "digits", "device": "cpu", "eps": [0.1], "max_iter": 5, "num_images": 8, "pgd_steps": 1,
+              "restarts": 1, "seed": 0, "sources": [{"family": "gan", "loss": "non_saturating", "source": "g",
+                                                     "unroll_k": 0}], "train_images": 16, "weight_decay": 0.0001}  # fmt: skip
+FLIP_SPEC = {"dataset": "digits", "device": "cpu", "eps_max": 0.5, "gans": [{"gan": "g", "loss": "mse", "unroll_k": 0}],
+             "num_images": 4, "pgd_steps": 1, "search_steps": 2, "seed": 0}  # fmt: skip
 TRUNC_SPEC = {"device": "cpu", "points": [{"classifier": "c", "dataset": "digits", "device": "cpu", "generator": "g",
               "generator_kind": "gan", "num_samples": 16, "point": "p", "psi": 0.5, "seed": 0, "sweep": "truncation"}]}  # fmt: skip
 SWEEP_SPEC = {"attack": {"attack": "FGSM", "params": {}, "seed": 0}, "device": "cpu", "eps": 0.2,
@@ -52,7 +53,7 @@ TRAIN_GAN = ["train-gan", "--spec", j(GAN_SPEC), "--checkpoint", "results/g/chec
 TRAIN_AE = ["train-ae", "--spec", j(AE_SPEC), "--checkpoint", "results/a/c.pt", "--losses", "results/a/l.parquet",
             "--latent-cdf", "results/a/cdf.parquet", "--novel", "results/a/n.png", "--reconstructions",
             "results/a/r.png", "--metrics", "results/a/m.json", "--device", "cpu"]  # fmt: skip
-ATTACK = ["attack", "--classifier", "c", "--attack", "fgsm", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
+ATTACK = ["attack", "--classifier", "c", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
 
 # (id, argv with {G} = good files, {B} = bad files, the bad path that the line must name)
 CASES = [
@@ -92,9 +93,9 @@ CASES = [
                                        "{B}/other.parquet"], "{B}/other.parquet"),
     ("aggregate-sweep-missing", ["aggregate-sweep", "--sweep", "truncation", "--out", "results/s.parquet",
                                  "{B}/missing.parquet"], "{B}/missing.parquet"),
-    ("aggregate-defense-other-columns", ["aggregate-defense", "--table", "probe", "--out", "results/d.parquet",
+    ("aggregate-defense-other-columns", ["aggregate-defense", "--table", "purify", "--out", "results/d.parquet",
                                          "{B}/other.parquet"], "{B}/other.parquet"),
-    ("aggregate-defense-text", ["aggregate-defense", "--table", "flip", "--out", "results/d.parquet",
+    ("aggregate-defense-text", ["aggregate-defense", "--table", "masking", "--out", "results/d.parquet",
                                 "{B}/text.parquet"], "{B}/text.parquet"),
     ("purify-classifier-garbage", ["purify", "--spec", j(PURIFY_SPEC), "--classifier", "{B}/garbage.pt", "--images",
                                    "{G}/test.pt", "--out", "results/p.parquet"], "{B}/garbage.pt"),
@@ -108,10 +109,11 @@ CASES = [
     ("truncation-images-garbage", ["truncation", "--spec", j(TRUNC_SPEC), "--generator", "{G}/gan/checkpoint.pt",
                                    "--classifier", "{G}/clf.pt", "--images", "{B}/garbage.pt", "--out",
                                    "results/t.parquet", "--samples", "results/t.npz"], "{B}/garbage.pt"),
-    ("flip-discriminator-gan-is-classifier", ["flip-discriminator", "--spec", j(FLIP_SPEC), "--gan", "{G}/clf.pt",
-                                              "--images", "{G}/test.pt", "--out", "results/f.parquet"], "{G}/clf.pt"),
-    ("probe-discriminator-model-garbage", ["probe-discriminator", "--spec", j(PROBE_SPEC), "--model",
-                                           "{B}/garbage.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt",
+    ("flip-discriminator-gan-is-classifier", ["flip-discriminator", "--spec", j(FLIP_SPEC), "--gans", "g={G}/clf.pt",
+                                              "--images", "{G}/test.pt", "--out", "results/f.parquet", "--summary",
+                                              "results/fs.parquet"], "{G}/clf.pt"),
+    ("probe-discriminator-model-garbage", ["probe-discriminator", "--spec", j(PROBE_SPEC), "--gans",
+                                           "g={B}/garbage.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt",
                                            "--out", "results/p.parquet"], "{B}/garbage.pt"),
     ("truncation-generator-garbage", ["truncation", "--spec", j(TRUNC_SPEC), "--generator", "{B}/garbage.pt",
                                       "--classifier", "{G}/clf.pt", "--images", "{G}/train.pt", "--out",

@@ -17,6 +17,7 @@ other column stayed equal).
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -118,11 +119,11 @@ def write(out: Path) -> None:
     run("inpaint", "--spec", job("inpainting"), "--generator", files["gan"], *common,
         "--out", out / TABLES[4], "--figure", work / "inpaint.png")  # fmt: skip
     quality = spec_json({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
-    for source, table in (("--model", TABLES[5]), ("--real", TABLES[6])):
-        data = files["gan"] if source == "--model" else files["test"]
-        run("sample-quality", "--spec", quality, "--name", "x", "--dataset", "blobs", source, data,
-            "--classifier", files["classifier"], "--classifier-name", "c", "--reference", files["train"],
-            "--out", out / table, "--device", "cpu")  # fmt: skip
+    for source, table in (("model", TABLES[5]), ("real", TABLES[6])):
+        data = files["gan"] if source == "model" else files["test"]
+        rows = [{"name": "x", "dataset": "blobs", source: str(data), "classifier": str(files["classifier"]),
+                 "classifier_name": "c", "reference": str(files["train"])}]  # fmt: skip
+        run("sample-quality", "--spec", quality, "--rows", json.dumps(rows), "--out", out / table, "--device", "cpu")
 
 
 def compare(a: Path, b: Path, *, rtol: float = 0.0) -> list[str]:

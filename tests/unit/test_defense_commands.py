@@ -106,27 +106,20 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
 def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("tables")
     purify = []
-    for point in plan.purify_points(cfg):
-        path = out / f"purify_{point.purifier}_{point.point}.parquet"
-        generator = [] if point.spec["generator"] is None else ["--generator", files[point.spec["generator"]]]
+    for name, job in plan.purify_jobs(cfg).items():
+        path = out / f"purify_{name}.parquet"
+        generator = [] if job["generator"] is None else ["--generator", files[job["generator"]]]
         # aeproj keeps the original behaviour; the others add every adaptive attack at a tiny budget
-        budget = ["--adaptive", "spec", "--budget", "spec"] if point.purifier == "aeproj" else ["--budget", TINY_BUDGET]
-        _run("purify", "--spec", spec_json(dict(point.spec, device="cpu")), "--classifier", files["c"],
+        budget = ["--adaptive", "spec", "--budget", "spec"] if name == "aeproj" else ["--budget", TINY_BUDGET]
+        _run("purify", "--spec", spec_json(dict(job, device="cpu")), "--classifier", files["c"],
              "--images", files["test"], *generator, "--out", path, *budget)  # fmt: skip
         purify.append(path)
-    probe = []
-    for family, name in plan.probe_sources(cfg):
-        path = out / f"probe_{family}_{name}.parquet"
-        _run("probe-discriminator", "--spec", spec_json(dict(plan.probe_spec(cfg, family, name), device="cpu")),
-             "--model", files[name], "--train", files["train"], "--test", files["test"], "--out", path)  # fmt: skip
-        probe.append(path)
-    flip = out / "flip_g.parquet"
-    _run("flip-discriminator", "--spec", spec_json(dict(plan.flip_spec(cfg, "g"), device="cpu")), "--gan", files["g"],
-         "--images", files["test"], "--out", flip)  # fmt: skip
     result = {k: out / f"{k}.parquet" for k in ("purify", "probe", "flip_examples", "flip")}
+    _run("probe-discriminator", "--spec", spec_json(dict(plan.probe_job(cfg), device="cpu")), "--gans", f"g={files['g']}",
+         "--classifiers", f"c={files['c']}", "--train", files["train"], "--test", files["test"], "--out", result["probe"])  # fmt: skip
+    _run("flip-discriminator", "--spec", spec_json(dict(plan.flip_job(cfg), device="cpu")), "--gans", f"g={files['g']}",
+         "--images", files["test"], "--out", result["flip_examples"], "--summary", result["flip"])  # fmt: skip
     _run("aggregate-defense", "--table", "purify", "--out", result["purify"], *purify)
-    _run("aggregate-defense", "--table", "probe", "--out", result["probe"], *probe)
-    _run("aggregate-defense", "--table", "flip", "--out", result["flip_examples"], "--summary", result["flip"], flip)
     return result
 
 
@@ -147,6 +140,29 @@ def test_purify_table(tables):
     assert (df["n"] == 9).all() and df["robust_acc"].between(0, 1).all()
     assert df["seconds_per_image"].gt(0).all()
     assert df.dtypes["eps"] == np.float64 and df.dtypes["operating"] == bool
+
+
+def _without_timing(df: pd.DataFrame) -> pd.DataFrame:
+    return df.drop(columns=[c for c in df.columns if "seconds" in c.split("_")]).reset_index(drop=True)
+
+
+def test_an_entry_in_a_job_is_seeded_as_a_job_of_its_own(files, cfg, tables, tmp_path):
+    """A purifier's point, a probe source: the same rows alone as after the job's other entries."""
+    job = plan.purify_jobs(cfg)["gan"]
+    alone = dict(job, points=[p for p in job["points"] if p["point"] == "L2_R2"], device="cpu")
+    _run("purify", "--spec", spec_json(alone), "--classifier", files["c"], "--images", files["test"],
+         "--generator", files["g"], "--out", tmp_path / "p.parquet", "--budget", TINY_BUDGET)  # fmt: skip
+    full = read_parquet(tables["purify"])
+    pd.testing.assert_frame_equal(_without_timing(read_parquet(tmp_path / "p.parquet")),
+                                  _without_timing(full[(full["defense"] == "gan") & (full["point"] == "L2_R2")]))  # fmt: skip
+    probe = plan.probe_job(cfg)
+    alone = dict(probe, sources=[s for s in probe["sources"] if s["family"] == "classifier"], device="cpu")
+    _run("probe-discriminator", "--spec", spec_json(alone), "--classifiers", f"c={files['c']}", "--train",
+         files["train"], "--test", files["test"], "--out", tmp_path / "q.parquet")  # fmt: skip
+    full, measured = read_parquet(tables["probe"]), ["source", "eps", "feature_dim", "train_acc", "clean_acc", "robust_acc",
+                                                    "mean_linf", "mean_adv_confidence"]  # fmt: skip
+    pd.testing.assert_frame_equal(read_parquet(tmp_path / "q.parquet")[measured],
+                                  full.loc[full["family"] == "classifier", measured].reset_index(drop=True))  # fmt: skip
 
 
 def test_probe_table(tables):
@@ -189,5 +205,5 @@ def test_figures_from_the_tables(tables, tmp_path, family, table):
 def test_aggregate_rejects_a_foreign_table(tables, tmp_path):
     bad = tmp_path / "bad.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(bad)
-    assert advgen(["aggregate-defense", "--table", "probe", "--out", str(tmp_path / "o.parquet"), str(bad)]) == 2
+    assert advgen(["aggregate-defense", "--table", "purify", "--out", str(tmp_path / "o.parquet"), str(bad)]) == 2
     assert not (tmp_path / "o.parquet").exists()

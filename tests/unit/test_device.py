@@ -109,8 +109,9 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
     "argv",
     [
         # the flag (train-gan, train-ae, sample-quality) and the spec's device key (the other jobs)
-        ["sample-quality", "--spec", '{"classifier": "c", "seed": 0}', "--name", "m", "--dataset", "d",
-         "--model", "m.pt", "--classifier", "c.pt", "--reference", "r.pt", "--out", "o.parquet", "--device", "cuda"],
+        ["sample-quality", "--spec", '{"classifier": "c", "seed": 0}', "--rows",
+         '[{"name": "m", "dataset": "d", "model": "m.pt", "classifier": "c.pt", "reference": "r.pt"}]',
+         "--out", "o.parquet", "--device", "cuda"],
         ["invert", "--spec", '{"seed": 0, "device": "cuda"}', "--generator", "g.pt", "--classifier", "c.pt",
          "--images", "i.pt", "--final", "f.parquet", "--steps", "s.parquet", "--latents", "z.pt", "--figure", "f.png"],
     ],  # fmt: skip

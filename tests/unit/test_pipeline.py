@@ -79,8 +79,13 @@ def test_targets_follow_the_config():
 
 def test_job_specs_are_complete_sorted_json():
     pipe = build(config("robustness"))
-    spec = pipe.robustness.attack_spec(SimpleNamespace(attack="fgsm"))
-    assert spec.startswith('{"attack":') and '"device":"cpu"' in spec
+    spec = json.loads(pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc")))
+    entries = config("robustness")["robustness"]["attacks"]
+    # every attack listing tiny_fc, in config order, without the classifiers key
+    assert [a["name"] for a in spec["attacks"]] == [n for n, e in entries.items() if "tiny_fc" in e["classifiers"]]
+    assert spec["device"] == "cpu" and all("classifiers" not in a["attack"] for a in spec["attacks"])
+    assert len(pipe.robustness.attack_curves()) == len({c for c, _ in pipe.robustness.attack_jobs}) > 1
+    assert "results/robustness/attacks/tiny_fc.parquet" in pipe.robustness.attack_curves()
     inputs = pipe.robustness.attack_inputs(SimpleNamespace(classifier="tiny_fc"))
     assert inputs == {"model": "results/classifiers/tiny_fc/model.pt", "test": "results/data/tiny/test.pt"}
 
@@ -126,9 +131,9 @@ def test_masking_references_are_one_config_error():
 
 def test_autoattack_entry_and_purify_budget_reach_the_specs():
     pipe = build(with_masking({"purifiers": []}))
-    spec = pipe.robustness.attack_spec(SimpleNamespace(attack="aa"))
+    spec = pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc"))
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
-    purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan", point="L4_R2"))
+    purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan"))
     assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify
 def test_claims_rule_reads_only_the_tables_the_dag_produces():
     """The claims page reads the run's tables; tables no job makes stay "not measured"."""

@@ -49,11 +49,9 @@ def edit_config(wf: Path, edit) -> str:
 
 def test_jobs_of_the_defense_stage(fake_workflow):
     wf, env = fake_workflow
-    # purify: bare + gan {2,4} x {1,2} (L4_R2 is the operating point) + recon; probes: 2 D + 1 control
-    # + 2 classifiers; one flip job per probed GAN
-    assert dry_run(wf, env) == {
-        "purify": 6, "probe_discriminator": 5, "flip_discriminator": 2, "aggregate_defense": 2, "flip_table": 1,
-    }  # fmt: skip
+    # purify: one job per purifier (bare, gan with its 4 points, recon) and their table; one job for
+    # the probes (2 D + 1 control + 2 classifiers) and one for the flips of both probed GANs
+    assert dry_run(wf, env) == {"purify": 3, "purify_table": 1, "probe_discriminator": 1, "flip_discriminator": 1}
 
 
 @pytest.mark.slow
@@ -61,7 +59,7 @@ def test_default_config_schedules_tables_and_figures(tmp_path):
     wf = copy_workflow(tmp_path / "wf")
     out = snakemake(wf, "-n", "--quiet", "rules", "--configfile", "config/config.yaml").stdout
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out, re.M))
-    for rule in ("purify", "probe_discriminator", "flip_discriminator", "aggregate_defense", "flip_table",
+    for rule in ("purify", "purify_table", "probe_discriminator", "flip_discriminator",
                  "plot_defense_purify_eps", "plot_defense_purify_cost", "plot_defense_probe", "plot_defense_flip",
                  "masking_checks", "masking_table"):  # fmt: skip
         assert int(counts.get(rule, 0)) >= 1, rule
@@ -75,20 +73,20 @@ def test_an_edit_reruns_only_the_jobs_it_affects(fake_workflow):
     snakemake(wf, "--cores", "2", *TABLES, "--configfile", CONFIG, env=env)
     assert dry_run(wf, env) == {}
 
-    # a new R in the trade-off grid adds one job per new point (L2_R3, L4_R3), nothing else
+    # a new R in the trade-off grid reruns that purifier's job (L2_R3, L4_R3 join its points), nothing else
     config = edit_config(wf, lambda d: d["purify"]["purifiers"]["gan"]["tradeoff"].update(restarts=[1, 2, 3]))
-    assert dry_run(wf, env, config) == {"purify": 2, "aggregate_defense": 1}
+    assert dry_run(wf, env, config) == {"purify": 1, "purify_table": 1}
 
     # the adaptive attacks' settings rerun every purify job (they share the eps grid and seed)
     config = edit_config(wf, lambda d: d["purify"].update(eot_samples=3))
-    assert dry_run(wf, env, config) == {"purify": 6, "aggregate_defense": 1}
+    assert dry_run(wf, env, config) == {"purify": 3, "purify_table": 1}
 
-    # a probe setting reruns the probes only; a flip setting the flip jobs only
+    # a probe setting reruns the probe job only; a flip setting the flip job only
     config = edit_config(wf, lambda d: d["probe"].update(eps=[0.1, 0.2]))
-    assert dry_run(wf, env, config) == {"probe_discriminator": 5, "aggregate_defense": 1}
+    assert dry_run(wf, env, config) == {"probe_discriminator": 1}
     config = edit_config(wf, lambda d: d["probe"]["flip"].update(eps_max=0.4))
-    assert dry_run(wf, env, config) == {"flip_discriminator": 2, "flip_table": 1}
+    assert dry_run(wf, env, config) == {"flip_discriminator": 1}
 
-    # dropping a control only re-aggregates
+    # dropping a control reruns the probe job (its table holds every source)
     config = edit_config(wf, lambda d: d["probe"].update(controls=[]))
-    assert dry_run(wf, env, config) == {"aggregate_defense": 1}
+    assert dry_run(wf, env, config) == {"probe_discriminator": 1}

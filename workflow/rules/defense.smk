@@ -2,7 +2,8 @@
 # grey-box and adaptive (BPDA / EOT, Athalye et al. 2018) attacks, and how robust a GAN's
 # discriminator is: linear probes on its frozen features vs classifiers' features and an
 # untrained D, and PGD on its real/fake score. Tables in results/defense/, figures in
-# results/figures/defense/. Jobs, paths and specs come from PIPE.defense (advgen.pipeline.defense);
+# results/figures/defense/. One purify job per purifier (all its points), one probe and one flip
+# job; jobs, paths and specs come from PIPE.defense (advgen.pipeline.defense);
 # the figures are rows of the figure table (advgen.pipeline.figures, plots.smk).
 
 
@@ -12,12 +13,11 @@ rule purify:
     output:
         paths.PURIFY,
     log:
-        log("purify", "{purifier}/{point}"),
+        log("purify", "{purifier}"),
     benchmark:
-        benchmark("purify", "{purifier}/{point}")
+        benchmark("purify", "{purifier}")
     wildcard_constraints:
         purifier=NAME,
-        point=DEFENSE_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -32,18 +32,30 @@ rule purify:
         " --out {output} > {log} 2>&1"
 
 
+rule purify_table:
+    input:
+        PIPE.defense.purify_tables,
+    output:
+        paths.fill(paths.DEFENSE_TABLE, table="purify"),
+    log:
+        log("purify_table", "purify"),
+    benchmark:
+        benchmark("purify_table", "purify")
+    conda:
+        "../envs/advgen.yaml"
+    shell:
+        "advgen aggregate-defense --table purify --out {output} {input:q} > {log} 2>&1"
+
+
 rule probe_discriminator:
     input:
         unpack(PIPE.defense.probe_inputs),
     output:
-        paths.PROBE,
+        paths.fill(paths.DEFENSE_TABLE, table="probe"),
     log:
-        log("probe_discriminator", "{family}/{source}"),
+        log("probe_discriminator", "probe"),
     benchmark:
-        benchmark("probe_discriminator", "{family}/{source}")
-    wildcard_constraints:
-        family=PROBE_FAMILY,
-        source=NAME,
+        benchmark("probe_discriminator", "probe")
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -51,21 +63,22 @@ rule probe_discriminator:
         gpu=1,
     params:
         spec=PIPE.defense.probe_spec,
+        models=PIPE.defense.probe_models,
     shell:
-        "advgen --threads {threads} probe-discriminator --spec {params.spec:q}"
-        " --model {input.model} --train {input.train} --test {input.test}"
-        " --out {output} > {log} 2>&1"
+        "advgen --threads {threads} probe-discriminator --spec {params.spec:q} {params.models}"
+        " --train {input.train} --test {input.test} --out {output} > {log} 2>&1"
 
 
 rule flip_discriminator:
     input:
         unpack(PIPE.defense.flip_inputs),
     output:
-        paths.FLIP,
+        examples=paths.FLIP_EXAMPLES,
+        summary=paths.FLIP_SUMMARY,
     log:
-        log("flip_discriminator", "{gan}"),
+        log("flip_discriminator", "flip"),
     benchmark:
-        benchmark("flip_discriminator", "{gan}")
+        benchmark("flip_discriminator", "flip")
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -73,40 +86,7 @@ rule flip_discriminator:
         gpu=1,
     params:
         spec=PIPE.defense.flip_spec,
+        gans=PIPE.defense.flip_models,
     shell:
-        "advgen --threads {threads} flip-discriminator --spec {params.spec:q}"
-        " --gan {input.gan} --images {input.images} --out {output} > {log} 2>&1"
-
-
-rule aggregate_defense:
-    input:
-        PIPE.defense.tables,
-    output:
-        paths.DEFENSE_TABLE,
-    log:
-        log("aggregate_defense", "{table}"),
-    benchmark:
-        benchmark("aggregate_defense", "{table}")
-    wildcard_constraints:
-        table=DEFENSE_TABLES,
-    conda:
-        "../envs/advgen.yaml"
-    shell:
-        "advgen aggregate-defense --table {wildcards.table} --out {output} {input:q} > {log} 2>&1"
-
-
-rule flip_table:
-    input:
-        PIPE.defense.flip_tables,
-    output:
-        examples=paths.FLIP_EXAMPLES,
-        summary=paths.FLIP_SUMMARY,
-    log:
-        log("flip_table", "flip"),
-    benchmark:
-        benchmark("flip_table", "flip")
-    conda:
-        "../envs/advgen.yaml"
-    shell:
-        "advgen aggregate-defense --table flip --out {output.examples}"
-        " --summary {output.summary} {input:q} > {log} 2>&1"
+        "advgen --threads {threads} flip-discriminator --spec {params.spec:q} --gans {params.gans}"
+        " --images {input.images} --out {output.examples} --summary {output.summary} > {log} 2>&1"

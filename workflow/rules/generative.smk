@@ -7,8 +7,6 @@
 wildcard_constraints:
     gan=NAME,
     ae=NAME,
-    family="gans|autoencoders|real",
-    name=NAME,
 
 
 rule train_gan:
@@ -71,15 +69,17 @@ rule train_ae:
         " --device {params.device} > {log} 2>&1"
 
 
+# One job scores every GAN, autoencoder and real split (each row seeded alone) and writes
+# the summary table.
 rule sample_quality:
     input:
-        unpack(PIPE.generative.sample_quality_inputs),
+        PIPE.generative.sample_quality_inputs,
     output:
-        paths.SAMPLE_QUALITY,
+        paths.SAMPLE_QUALITY_SUMMARY,
     log:
-        log("sample_quality", "{family}/{name}"),
+        log("sample_quality", "summary"),
     benchmark:
-        benchmark("sample_quality", "{family}/{name}")
+        benchmark("sample_quality", "summary")
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -87,27 +87,8 @@ rule sample_quality:
         gpu=1,
     params:
         spec=PIPE.generative.sample_quality_spec,
-        source=PIPE.generative.sample_quality_source,
-        dataset=PIPE.generative.sample_quality_dataset,
-        classifier=PIPE.generative.sample_quality_classifier,
+        rows=PIPE.generative.sample_quality_rows_json,
         device=config["device"],
     shell:
-        "advgen --threads {threads} sample-quality --spec {params.spec:q} --name {wildcards.name}"
-        " --dataset {params.dataset} {params.source} --classifier {input.classifier}"
-        " --classifier-name {params.classifier} --reference {input.reference}"
-        " --out {output} --device {params.device} > {log} 2>&1"
-
-
-rule sample_quality_table:
-    input:
-        PIPE.generative.sample_quality_rows,
-    output:
-        paths.SAMPLE_QUALITY_SUMMARY,
-    log:
-        log("sample_quality_table", "summary"),
-    benchmark:
-        benchmark("sample_quality_table", "summary")
-    conda:
-        "../envs/advgen.yaml"
-    shell:
-        "advgen sample-quality-table --out {output} {input:q} > {log} 2>&1"
+        "advgen --threads {threads} sample-quality --spec {params.spec:q}"
+        " --rows {params.rows:q} --out {output} --device {params.device} > {log} 2>&1"

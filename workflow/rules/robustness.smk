@@ -3,7 +3,6 @@
 
 wildcard_constraints:
     classifier=NAME,
-    attack=NAME,
     sweep=ROBUSTNESS_SWEEP,
 
 
@@ -32,15 +31,16 @@ rule train_classifier:
         " > {log} 2>&1"
 
 
+# One job per classifier runs every attack that lists it (config order, each seeded alone).
 rule attack:
     input:
         unpack(PIPE.robustness.attack_inputs),
     output:
         paths.ATTACK,
     log:
-        log("attack", "{classifier}/{attack}"),
+        log("attack", "{classifier}"),
     benchmark:
-        benchmark("attack", "{classifier}/{attack}")
+        benchmark("attack", "{classifier}")
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -50,8 +50,8 @@ rule attack:
         spec=PIPE.robustness.attack_spec,
     shell:
         "advgen --threads {threads} attack --classifier {wildcards.classifier}"
-        " --attack {wildcards.attack} --spec {params.spec:q} --model {input.model}"
-        " --test {input.test} --out {output} > {log} 2>&1"
+        " --spec {params.spec:q} --model {input.model} --test {input.test}"
+        " --out {output} > {log} 2>&1"
 
 
 rule attack_table:

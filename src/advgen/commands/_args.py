@@ -31,3 +31,13 @@ def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared 
     p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
     p.add_argument("--classifier", required=True, help="classifier model (.pt)")
     p.add_argument("--images", required=True, help=images)
+
+
+def named_paths(values: list[str] | None, option: str) -> dict[str, str]:
+    """``NAME=PATH`` arguments as {name: path}; anything else is a :class:`ConfigError` naming ``option``."""
+    from advgen.errors import ConfigError
+
+    pairs = [v.split("=", 1) for v in values or []]
+    if any(len(pair) != 2 or not all(pair) for pair in pairs):
+        raise ConfigError(f"{option}: expected NAME=PATH entries")
+    return dict(pairs)

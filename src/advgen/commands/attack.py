@@ -1,49 +1,64 @@
-"""``advgen attack``: one attack over its epsilon grid on one classifier -> Parquet rows."""
+"""``advgen attack``: every configured attack on one classifier, each over its epsilon grid -> Parquet rows.
+
+One job per classifier (the model and test split are loaded once); each attack keeps its own
+seed and evaluation subset, so its rows equal those of a job that ran it alone.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 
-HELP = "attack a classifier over an eps grid: results/robustness/attacks/<classifier>/<attack>.parquet"
+HELP = "attack a classifier with every attack of its spec over their eps grids: results/robustness/attacks/<classifier>.parquet"
 
 log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--classifier", required=True, help="classifier name")
-    p.add_argument("--attack", required=True, help="attack name (key of robustness.attacks)")
-    p.add_argument("--spec", required=True, help="JSON: {attack: <entry>, eval: {max_examples, batch_size}, device}")
+    p.add_argument(
+        "--spec",
+        required=True,
+        help="JSON: {attacks: [{name, attack: <robustness.attacks entry>, eval: {max_examples, batch_size}}, ...], device}",
+    )
     p.add_argument("--model", required=True, help="input: classifier checkpoint (.pt)")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--out", required=True, help="output: curve rows (.parquet)")
+    p.add_argument("--out", required=True, help="output: curve rows of every attack, in spec order (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:
+    import pandas as pd
+
     from advgen.classifiers import load_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
+    from advgen.errors import AdvgenError
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.robustness.evaluate import attack_curve, eval_subset
 
     spec = parse_spec(args.spec)
+    if not spec.get("attacks"):
+        raise AdvgenError("attack: --spec: 'attacks' lists no attack")
     test = load_prepared(args.test)
-    idx = eval_subset(test.labels, spec["eval"]["max_examples"])
+    tables = []
     with start_job(spec, seed=False) as device:
         model = load_classifier(args.model, device)
-        x, y = test.images[idx].to(device), test.labels[idx].to(device)
-        table = attack_curve(
-            model, x, y, spec["attack"], classifier=args.classifier, attack=args.attack,
-            batch_size=spec["eval"]["batch_size"],
-        )  # fmt: skip
-    write_parquet(table, args.out)
-    for row in table.itertuples():
-        log.info(
-            "%s %s eps=%g: robust acc %.3f (clean %.3f)",
-            args.classifier,
-            args.attack,
-            row.eps,
-            row.robust_acc,
-            row.clean_acc,
-        )
+        for job in spec["attacks"]:
+            idx = eval_subset(test.labels, job["eval"]["max_examples"])
+            x, y = test.images[idx].to(device), test.labels[idx].to(device)
+            table = attack_curve(
+                model, x, y, job["attack"], classifier=args.classifier, attack=job["name"],
+                batch_size=job["eval"]["batch_size"],
+            )  # fmt: skip
+            for row in table.itertuples():
+                log.info(
+                    "%s %s eps=%g: robust acc %.3f (clean %.3f)",
+                    args.classifier,
+                    job["name"],
+                    row.eps,
+                    row.robust_acc,
+                    row.clean_acc,
+                )
+            tables.append(table)
+    write_parquet(pd.concat(tables, ignore_index=True), args.out)

@@ -1,4 +1,8 @@
-"""``advgen purify``: one purifier at one (L, R) point under clean, grey-box and adaptive attacks.
+"""``advgen purify``: one purifier at each of its (L, R) points under clean, grey-box and adaptive attacks.
+
+The points run one after the other in one process (the job's spec: the keys they share and
+``points``, :func:`advgen.defense.plan.purify_jobs`), each seeded, and its classifier and
+purifier loaded, as if it were a job of its own; the table holds their rows in that order.
 
 By default the operating point also runs every adaptive attack of
 :mod:`advgen.defense.adaptive` that applies to the purifier (``--adaptive all``) at the papers'
@@ -19,11 +23,11 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.purify_points)")
+    p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.purify_jobs)")
     p.add_argument("--classifier", required=True, help="classifier model (.pt)")
     p.add_argument("--images", required=True, help="prepared test split (.pt)")
     p.add_argument("--generator", default=None, help="GAN or autoencoder checkpoint (.pt); not for purifier none")
-    p.add_argument("--out", required=True, help="output: one row per attack and eps (.parquet)")
+    p.add_argument("--out", required=True, help="output: one row per point, attack and eps (.parquet)")
     p.add_argument("--adaptive", choices=("all", "spec"), default="all",
                    help="all: add every applicable adaptive attack at the operating point (default); "
                         "spec: only the spec's attacks")  # fmt: skip
@@ -55,32 +59,43 @@ def job_budget(spec: dict, option: str | None):
     return AdaptiveBudget.from_mapping(spec.get("budget"), source="--spec: budget")
 
 
-def main(args: argparse.Namespace) -> None:
+def run_point(spec: dict, args: argparse.Namespace, split, idx, device: str, budget):
+    """The rows of one point (``spec``: a :func:`advgen.defense.plan.purify_points` spec)."""
     from advgen.classifiers import load_classifier
-    from advgen.config import parse_spec
-    from advgen.data import load_prepared
     from advgen.defense.evaluate import HEADLINE, evaluate_point
     from advgen.defense.loading import load_purifier
-    from advgen.io import write_parquet
-    from advgen.jobs import start_job
-    from advgen.robustness.evaluate import eval_subset
     from advgen.seeding import seed_everything
 
-    spec = parse_spec(args.spec)
-    budget = job_budget(spec, args.budget)
     seed_everything(int(spec["seed"]))
-    split = load_prepared(args.images)
-    idx = eval_subset(split.labels, spec["num_images"], int(spec["seed"]))
-    with start_job(spec, seed=False) as device:
-        classifier = load_classifier(args.classifier, device)
-        purifier = load_purifier(spec, args.generator, device)
-        spec = {**spec, "attacks": job_attacks(spec, purifier, args.adaptive)}
-        log.info("attacks %s; adaptive budget %s", ", ".join(spec["attacks"]), json.dumps(budget.as_dict()))
-        x, y = split.images[idx].to(device), split.labels[idx].to(device)
-        table = evaluate_point(classifier, purifier, x, y, spec, budget)
+    classifier = load_classifier(args.classifier, device)
+    purifier = load_purifier(spec, args.generator, device)
+    spec = {**spec, "attacks": job_attacks(spec, purifier, args.adaptive)}
+    log.info("%s/%s: attacks %s; adaptive budget %s", spec["purifier"], spec["point"], ", ".join(spec["attacks"]),
+             json.dumps(budget.as_dict()))  # fmt: skip
+    x, y = split.images[idx].to(device), split.labels[idx].to(device)
+    table = evaluate_point(classifier, purifier, x, y, spec, budget)
     best = table[~table["attack"].isin(["none", HEADLINE, "strongest_greybox"])].groupby("attack")["robust_acc"].min()
     log.info("clean accuracy %.3f; lowest robust accuracy per attack: %s", table["clean_acc"].iloc[0],
              ", ".join(f"{a} {v:.3f}" for a, v in best.items()))  # fmt: skip
     for row in table[table["attack"].isin([HEADLINE, "strongest_greybox"])].itertuples():
         log.info("%s eps %g: %s %.3f (%s)", spec["purifier"], row.eps, row.attack, row.robust_acc, row.best_attack)
-    write_parquet(table, args.out)
+    return table
+
+
+def main(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from advgen.config import parse_spec
+    from advgen.data import load_prepared
+    from advgen.defense.plan import job_entries
+    from advgen.io import write_parquet
+    from advgen.jobs import start_job
+    from advgen.robustness.evaluate import eval_subset
+
+    job = parse_spec(args.spec)
+    budget = job_budget(job, args.budget)
+    split = load_prepared(args.images)
+    idx = eval_subset(split.labels, job["num_images"], int(job["seed"]))
+    with start_job(job, seed=False) as device:
+        tables = [run_point(spec, args, split, idx, device, budget) for spec in job_entries(job, "points")]
+    write_parquet(pd.concat(tables, ignore_index=True), args.out)

@@ -1,49 +1,79 @@
-"""``advgen sample-quality``: score one generator (GAN or autoencoder decoder) or the real
-held-out images under a classifier; writes a one-row Parquet table."""
+"""``advgen sample-quality``: score every generator (GAN or autoencoder decoder) and the real
+held-out images under their dataset's classifier; writes the summary table.
+
+One job scores every row (Python, torch and the classifiers start once); each row is seeded
+from the spec alone, so it equals the row of a job that scored that model by itself.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from advgen.commands._args import add_device_argument
 
-HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of one model (one Parquet row)"
+HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of each model (the summary table)"
+
+#: the keys of one ``--rows`` entry (advgen.metrics.sample_quality_row's keyword arguments)
+ROW_KEYS = {"name", "dataset", "classifier", "classifier_name", "reference", "model", "real", "info"}
+REQUIRED_KEYS = ("name", "dataset", "classifier", "reference")
+FAMILY_ORDER = {"real": 0, "gan": 1, "autoencoder": 2}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the sample_quality config section as JSON, seed included")
-    p.add_argument("--name", required=True, help="row name (experiment or dataset name)")
-    p.add_argument("--dataset", required=True, help="dataset name (recorded in the row)")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--model", help="input: GAN or autoencoder checkpoint.pt (samples from z ~ N(0, I))")
-    src.add_argument("--real", help="input: prepared split whose images are scored (the real reference row)")
-    p.add_argument("--info", help="input: the run's status.json / metrics.json (training status, AE test MSE)")
-    p.add_argument("--classifier", required=True, help="input: classifier model.pt (advgen.classifiers.load_classifier)")
-    p.add_argument("--classifier-name", default="", help="classifier name (recorded in the row)")
-    p.add_argument("--reference", required=True, help="input: prepared training split, the real distribution")
-    p.add_argument("--out", required=True, help="output: one-row Parquet table")
+    p.add_argument(
+        "--rows",
+        required=True,
+        help="JSON list, one entry per row: {name, dataset, classifier (model.pt), classifier_name, reference "
+        "(prepared training split), and model (GAN/autoencoder checkpoint.pt) with info (status.json/"
+        "metrics.json), or real (prepared split whose images are scored)}",
+    )
+    p.add_argument("--out", required=True, help="output: the summary Parquet table (sorted by dataset, family, model)")
     add_device_argument(p)
 
 
+def check_rows(rows: Any) -> list[dict[str, Any]]:
+    """``--rows`` as parsed JSON, or :class:`AdvgenError` naming the first bad entry."""
+    from advgen.errors import AdvgenError
+
+    if not isinstance(rows, list) or not rows:
+        raise AdvgenError("sample-quality: --rows: expected a non-empty JSON list")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise AdvgenError(f"sample-quality: --rows: entry {i}: expected an object")
+        unknown = sorted(set(row) - ROW_KEYS)
+        missing = [k for k in REQUIRED_KEYS if k not in row]
+        if unknown or missing or ("model" in row) == ("real" in row):
+            if unknown:
+                why = f"unknown key {unknown[0]!r}"
+            else:
+                why = f"missing key {missing[0]!r}" if missing else "give one of model and real"
+            raise AdvgenError(f"sample-quality: --rows: entry {i}: {why}")
+    return rows
+
+
+def sort_summary(table):
+    """Rows sorted by dataset, family (real, gan, autoencoder) and model, index reset."""
+    table = table.sort_values(["dataset", "family", "model"], key=lambda c: c.map(FAMILY_ORDER) if c.name == "family" else c)
+    return table.reset_index(drop=True)
+
+
 def main(args: argparse.Namespace) -> None:
+    import json
+
     import pandas as pd
 
+    from advgen.errors import AdvgenError
     from advgen.io import write_parquet
     from advgen.jobs import load_spec, start_job
     from advgen.metrics import sample_quality_row
 
     spec = load_spec(args.spec, definition="sample_quality", require_seed=True)
+    try:
+        rows = check_rows(json.loads(args.rows))
+    except json.JSONDecodeError as exc:
+        raise AdvgenError(f"sample-quality: --rows: not JSON ({exc})") from None
     with start_job(spec, device=args.device, seed=False) as device:
-        row = sample_quality_row(
-            spec,
-            name=args.name,
-            dataset=args.dataset,
-            classifier=args.classifier,
-            classifier_name=args.classifier_name,
-            reference=args.reference,
-            model=args.model,
-            real=args.real,
-            info=args.info,
-            device=device,
-        )
-    write_parquet(pd.DataFrame([row]), args.out)
+        table = pd.DataFrame([sample_quality_row(spec, **row, device=device) for row in rows])
+    write_parquet(sort_summary(table), args.out)

@@ -1,4 +1,5 @@
-"""``advgen sample-quality-table``: concatenate the one-row sample-quality tables.
+"""``advgen sample-quality-table``: concatenate sample-quality tables (the workflow's
+``sample-quality`` job writes its summary itself; this joins tables scored separately).
 
 Same convention as every table-concatenating command: ``--out`` first, the input tables
 last as positional arguments.
@@ -13,13 +14,14 @@ HELP = "concatenate per-model sample-quality rows into one Parquet table (sorted
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="output: the combined Parquet table")
-    p.add_argument("tables", nargs="*", help="inputs: one-row Parquet tables from sample-quality")
+    p.add_argument("tables", nargs="*", help="inputs: Parquet tables from sample-quality")
     p.add_argument("--inputs", nargs="+", default=[], help=argparse.SUPPRESS)  # former spelling of the inputs
 
 
 def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
+    from advgen.commands.sample_quality import sort_summary
     from advgen.io import read_table, write_parquet
 
     from advgen.errors import AdvgenError
@@ -28,6 +30,4 @@ def main(args: argparse.Namespace) -> None:
     if not tables:
         raise AdvgenError("sample-quality-table: no input tables given")
     table = pd.concat([read_table(p, ("dataset", "family", "model")) for p in tables], ignore_index=True)
-    order = {"real": 0, "gan": 1, "autoencoder": 2}
-    table = table.sort_values(["dataset", "family", "model"], key=lambda c: c.map(order) if c.name == "family" else c)
-    write_parquet(table.reset_index(drop=True), args.out)
+    write_parquet(sort_summary(table), args.out)

@@ -2,11 +2,16 @@
 
 * :func:`check_references`: every name the ``defense`` section uses exists and the models it
   combines share a dataset.
-* :func:`purify_points`: one job per purifier and (L, R) point -- the operating point runs
+* :func:`purify_points`: every purifier's (L, R) points -- the operating point runs
   ``attacks``, the other points of its ``tradeoff`` grid run ``tradeoff_attacks`` -- plus the
   bare classifier (purifier ``none``, point ``bare``). Point ids: ``L<steps>_R<restarts>``,
   ``recon`` (``D(E(x))``), ``bare``.
-* :func:`probe_sources`: the ``(family, name)`` feature sources of the probe jobs.
+* :func:`probe_sources`: the ``(family, name)`` feature sources of the probes.
+* The jobs: :func:`purify_jobs` (one per purifier, all its points), :func:`probe_job` (every
+  feature source), :func:`flip_job` (every probed GAN). A job's spec holds the keys its
+  entries share plus the list of what each entry adds; :func:`job_entries` gives back the
+  entries' specs (:func:`purify_points`, :func:`probe_spec`, :func:`flip_spec`), which the
+  command runs one after the other, each seeded as if it were a job of its own.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from typing import Any
 from advgen.errors import ConfigError
 
 NONE = "none"
-POINT_PATTERN = r"L[0-9]+_R[0-9]+|recon|bare"
 # which attacks a purification method can take (eot needs randomness, exact a differentiable purifier)
 # (unroll_short, unroll, latent, eot_rand: advgen.defense.adaptive)
 APPLICABLE = {
@@ -29,7 +33,10 @@ APPLICABLE = {
 THREAT = {"fgsm": "greybox", "pgd": "greybox", "bpda": "adaptive", "eot": "adaptive", "exact": "adaptive",
           "unroll_short": "adaptive", "unroll": "adaptive", "latent": "adaptive", "eot_rand": "adaptive",
           "autoattack_rand": "adaptive"}  # fmt: skip
-PROBE_FAMILIES = ("gan", "control", "classifier")
+#: what each entry of a job adds to the keys its entries share (see the module docstring)
+POINT_KEYS = ("point", "operating", "steps", "restarts", "attacks")
+SOURCE_KEYS = ("family", "source", "loss", "unroll_k", "mode")
+FLIP_KEYS = ("gan", "loss", "unroll_k")
 
 
 @dataclass(frozen=True)
@@ -149,12 +156,29 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
     return points
 
 
-def purify_point(config: Mapping[str, Any], purifier: str, point: str) -> PurifyPoint:
-    """The job of ``results/defense/purify/<purifier>/<point>.parquet``."""
+def job_spec(entries: list[dict[str, Any]], own: tuple[str, ...], key: str) -> dict[str, Any]:
+    """One job's spec from its entries' specs: the keys they share, and under ``key`` each
+    entry's ``own`` keys (those it has). The inverse of :func:`job_entries`."""
+    shared = {k: v for k, v in entries[0].items() if k not in own}
+    for entry in entries:
+        if {k: v for k, v in entry.items() if k not in own} != shared:
+            raise ValueError(f"{key} of one job differ in more than {', '.join(own)}")
+    return {**shared, key: [{k: entry[k] for k in own if k in entry} for entry in entries]}
+
+
+def job_entries(job: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    """The specs of a job's entries (``key``: ``points``, ``sources`` or ``gans``)."""
+    shared = {k: v for k, v in job.items() if k != key}
+    return [{**shared, **entry} for entry in job[key]]
+
+
+def purify_jobs(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Purifier name -> the spec of its purify job (its points under ``points``), in the order
+    of :func:`purify_points`; specs lack ``device``."""
+    points: dict[str, list[dict[str, Any]]] = {}
     for p in purify_points(config):
-        if (p.purifier, p.point) == (purifier, point):
-            return p
-    raise ValueError(f"defense.purify: no job {purifier}/{point} in the config")
+        points.setdefault(p.purifier, []).append(p.spec)
+    return {name: job_spec(specs, POINT_KEYS, "points") for name, specs in points.items()}
 
 
 def probe_sources(config: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -192,3 +216,15 @@ def flip_spec(config: Mapping[str, Any], gan: str) -> dict[str, Any]:
     g = config["gans"][gan]
     return {**probe["flip"], "gan": gan, "loss": g["loss"], "unroll_k": g.get("unroll_k", 0),
             "dataset": g["dataset"], "seed": probe.get("seed", config.get("seed", 0))}  # fmt: skip
+
+
+def probe_job(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec of the probe job: every :func:`probe_sources` entry under ``sources``; no ``device``."""
+    specs = [probe_spec(config, family, name) for family, name in probe_sources(config)]
+    return job_spec(specs, SOURCE_KEYS, "sources")
+
+
+def flip_job(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec of the flip job: every GAN of ``probe.gans`` under ``gans``; no ``device``."""
+    specs = [flip_spec(config, gan) for gan in _defense(config)["probe"]["gans"]]
+    return job_spec(specs, FLIP_KEYS, "gans")

@@ -1,6 +1,7 @@
-"""The defense stage's tables: per-job Parquet schemas, concatenation and the flip summary.
+"""The defense stage's tables: Parquet schemas, concatenation and the flip summary.
 
-* ``results/defense/purify.parquet``: :data:`advgen.defense.evaluate.COLUMNS`;
+* ``results/defense/purify.parquet``: :data:`advgen.defense.evaluate.COLUMNS` (the purify
+  jobs' tables concatenated, :func:`concat`);
 * ``results/defense/probe.parquet``: :data:`advgen.probe.robust.COLUMNS`;
 * ``results/defense/flip_examples.parquet``: :data:`FLIP_COLUMNS` (one row per image);
 * ``results/defense/flip.parquet``: :data:`FLIP_SUMMARY_COLUMNS` (one row per GAN);
@@ -72,20 +73,14 @@ def purify_markdown(table: pd.DataFrame) -> str:
 
 
 def table_columns(table: str) -> list[str]:
-    """The columns every per-job table of ``table`` (purify, probe, flip) has."""
+    """The columns every per-job table of ``table`` (purify, masking) has."""
     if table == "purify":
         return list(PURIFY_COLUMNS)
-    if table == "probe":
-        from advgen.probe.columns import COLUMNS
-
-        return list(COLUMNS)
-    if table == "flip":
-        return list(FLIP_COLUMNS)
     if table == "masking":
         from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
 
         return list(COLUMNS)
-    raise AdvgenError(f"unknown defense table '{table}' (known: purify, probe, flip, masking)")
+    raise AdvgenError(f"unknown per-job table '{table}' (known: purify, masking)")
 
 
 def concat(table: str, paths: Sequence[str | Path]) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Defense stage plan: purification points, discriminator probes, real->fake flips.
+"""Defense stage plan: one purify job per purifier, one probe job, one real->fake flip job.
 
 The expansion itself is :mod:`advgen.defense.plan`.
 """
@@ -11,26 +11,24 @@ from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 from advgen.pipeline.generative import generator_checkpoint
 
-POINT = expansion.POINT_PATTERN
-PROBE_FAMILY = "|".join(expansion.PROBE_FAMILIES)
-TABLES = "purify|probe"
+PURIFY_TABLE = paths.fill(paths.DEFENSE_TABLE, table="purify")
+PROBE_TABLE = paths.fill(paths.DEFENSE_TABLE, table="probe")
 
 
 class DefensePlan(Stage):
     def __init__(self, config, source="config"):
         super().__init__(config, source)
         expansion.check_references(config, source)
-        self.purify = {(p.purifier, p.point): p for p in expansion.purify_points(config)}
+        self.purify = expansion.purify_jobs(config)
         self.probes = expansion.probe_sources(config)
 
     def generator_checkpoint(self, name: str) -> str:
         return generator_checkpoint(self.config, name)
 
     def purify_job(self, wildcards) -> dict:
-        key = (wildcards.purifier, wildcards.point)
-        if key not in self.purify:
-            raise ValueError(f"defense.purify: no job {key[0]}/{key[1]} in the config")
-        return self.purify[key].spec
+        if wildcards.purifier not in self.purify:
+            raise ValueError(f"defense.purify: no purifier {wildcards.purifier} in the config")
+        return self.purify[wildcards.purifier]
 
     def purify_inputs(self, wildcards) -> dict[str, str]:
         spec = self.purify_job(wildcards)
@@ -46,42 +44,51 @@ class DefensePlan(Stage):
     def purify_spec(self, wildcards) -> str:
         return spec_json(dict(self.purify_job(wildcards), device=self.device))
 
-    def probe_inputs(self, wildcards) -> dict[str, str]:
-        spec = expansion.probe_spec(self.config, wildcards.family, wildcards.source)
-        if wildcards.family == "classifier":
-            model = classifier_model(wildcards.source)
-        else:
-            model = self.generator_checkpoint(wildcards.source)
-        return {"model": model, **splits(spec["dataset"])}
+    def purify_tables(self, wildcards=None) -> list[str]:
+        """The per-purifier tables that results/defense/purify.parquet concatenates."""
+        return [paths.PURIFY.format(purifier=name) for name in self.purify]
 
-    def probe_spec(self, wildcards) -> str:
-        spec = expansion.probe_spec(self.config, wildcards.family, wildcards.source)
-        return spec_json(dict(spec, device=self.device))
+    def _probed(self) -> tuple[list[str], list[str]]:
+        """The GANs (probed, controls) and the classifiers of the probe job."""
+        gans = [name for family, name in self.probes if family != "classifier"]
+        return list(dict.fromkeys(gans)), [name for family, name in self.probes if family == "classifier"]
 
-    def flip_inputs(self, wildcards) -> dict[str, str]:
-        spec = expansion.flip_spec(self.config, wildcards.gan)
-        return {"gan": self.generator_checkpoint(wildcards.gan), "images": prepared(spec["dataset"], "test")}
+    def probe_inputs(self, wildcards=None) -> dict[str, list[str] | str]:
+        gans, classifiers = self._probed()
+        return {"gans": [self.generator_checkpoint(g) for g in gans],
+                "classifiers": [classifier_model(c) for c in classifiers],
+                **splits(expansion.probe_job(self.config)["dataset"])}  # fmt: skip
 
-    def flip_spec(self, wildcards) -> str:
-        spec = expansion.flip_spec(self.config, wildcards.gan)
-        return spec_json(dict(spec, device=self.device))
+    def probe_models(self, wildcards=None) -> str:
+        """``--gans NAME=PATH ...`` and (when there are any) ``--classifiers NAME=PATH ...``."""
+        gans, classifiers = self._probed()
+        option = "--gans " + " ".join(f"{g}={self.generator_checkpoint(g)}" for g in gans)
+        if classifiers:
+            option += " --classifiers " + " ".join(f"{c}={classifier_model(c)}" for c in classifiers)
+        return option
 
-    def tables(self, wildcards) -> list[str]:
-        """The per-job tables that results/defense/{table}.parquet concatenates."""
-        if wildcards.table == "purify":
-            return [paths.PURIFY.format(purifier=p, point=pt) for p, pt in self.purify]
-        return [paths.PROBE.format(family=f, source=s) for f, s in self.probes]
+    def probe_spec(self, wildcards=None) -> str:
+        return spec_json(dict(expansion.probe_job(self.config), device=self.device))
 
-    def flip_tables(self, wildcards=None) -> list[str]:
-        return [paths.FLIP.format(gan=gan) for gan in self.section("defense")["probe"]["gans"]]
+    def flip_inputs(self, wildcards=None) -> dict[str, list[str] | str]:
+        spec = expansion.flip_job(self.config)
+        return {"gans": [self.generator_checkpoint(g["gan"]) for g in spec["gans"]],
+                "images": prepared(spec["dataset"], "test")}  # fmt: skip
+
+    def flip_models(self, wildcards=None) -> str:
+        """``NAME=PATH`` per GAN of the flip job."""
+        return " ".join(f"{g['gan']}={self.generator_checkpoint(g['gan'])}" for g in expansion.flip_job(self.config)["gans"])
+
+    def flip_spec(self, wildcards=None) -> str:
+        return spec_json(dict(expansion.flip_job(self.config), device=self.device))
 
     def datasets(self) -> list[str]:
-        return sorted({p.spec["dataset"] for p in self.purify.values()})
+        return sorted({spec["dataset"] for spec in self.purify.values()})
 
     def targets(self) -> list[str]:
         targets = []
         if self.purify:
-            targets.append(paths.DEFENSE_TABLE.format(table="purify"))
+            targets.append(PURIFY_TABLE)
         if self.probes:
-            targets += [paths.DEFENSE_TABLE.format(table="probe"), paths.FLIP_SUMMARY]
+            targets += [PROBE_TABLE, paths.FLIP_SUMMARY]
         return targets

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from advgen.config import spec_json
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
@@ -51,51 +53,44 @@ class GenerativePlan(Stage):
         clf = self.section("classifiers").get(name) or {}
         return name if clf.get("dataset", dataset) == dataset else None
 
-    def sample_quality_spec(self, wildcards) -> str:
+    def sample_quality_spec(self, wildcards=None) -> str:
         return spec_json(self.with_seed(self.config["sample_quality"]))
 
-    def sample_quality_dataset(self, wildcards) -> str:
-        if wildcards.family == "real":
-            return wildcards.name
-        return self.config[wildcards.family][wildcards.name]["dataset"]
-
-    def sample_quality_classifier(self, wildcards) -> str | None:
-        return self.quality_classifier(self.sample_quality_dataset(wildcards))
-
-    def sample_quality_inputs(self, wildcards) -> dict[str, str]:
-        dataset = self.sample_quality_dataset(wildcards)
-        inputs = {
-            "classifier": classifier_model(self.quality_classifier(dataset)),
-            "reference": prepared(dataset, "train"),
+    def sample_quality_rows(self, wildcards=None) -> list[dict[str, str]]:
+        """One row per scored GAN, autoencoder and (include_real) dataset, in that order: the
+        keyword arguments of :func:`advgen.metrics.sample_quality_row` (input files included)."""
+        rows, datasets = [], []
+        sources = {
+            "gans": lambda n: {"model": paths.GAN_CHECKPOINT.format(gan=n), "info": paths.GAN_STATUS.format(gan=n)},
+            "autoencoders": lambda n: {"model": paths.AE_CHECKPOINT.format(ae=n), "info": paths.AE_METRICS.format(ae=n)},
         }
-        if wildcards.family == "gans":
-            inputs["model"] = paths.GAN_CHECKPOINT.format(gan=wildcards.name)
-            inputs["info"] = paths.GAN_STATUS.format(gan=wildcards.name)
-        elif wildcards.family == "autoencoders":
-            inputs["model"] = paths.AE_CHECKPOINT.format(ae=wildcards.name)
-            inputs["info"] = paths.AE_METRICS.format(ae=wildcards.name)
-        else:
-            inputs["real"] = prepared(dataset, "test")
-        return inputs
-
-    def sample_quality_source(self, wildcards) -> str:
-        """The command's input options: --model/--info for a generator, --real for data."""
-        inputs = self.sample_quality_inputs(wildcards)
-        if "real" in inputs:
-            return f"--real {inputs['real']}"
-        return f"--model {inputs['model']} --info {inputs['info']}"
-
-    def sample_quality_rows(self, wildcards=None) -> list[str]:
-        """One row per scored GAN, autoencoder and (include_real) dataset."""
-        rows, datasets = [], set()
-        for family in ("gans", "autoencoders"):
+        for family, source in sources.items():
             for name, exp in sorted(self.section(family).items()):
                 if self.quality_classifier(exp["dataset"]):
-                    rows.append(paths.SAMPLE_QUALITY.format(family=family, name=name))
-                    datasets.add(exp["dataset"])
+                    rows.append({"name": name, **self._quality_row(exp["dataset"]), **source(name)})
+                    datasets.append(exp["dataset"])
         if self.section("sample_quality").get("include_real"):
-            rows += [paths.SAMPLE_QUALITY.format(family="real", name=d) for d in sorted(datasets)]
+            rows += [{"name": d, **self._quality_row(d), "real": prepared(d, "test")} for d in sorted(set(datasets))]
         return rows
+
+    def _quality_row(self, dataset: str) -> dict[str, str]:
+        name = self.quality_classifier(dataset)
+        return {
+            "dataset": dataset,
+            "classifier_name": name,
+            "classifier": classifier_model(name),
+            "reference": prepared(dataset, "train"),
+        }
+
+    def sample_quality_rows_json(self, wildcards=None) -> str:
+        """``--rows`` of the sample_quality job."""
+        return json.dumps(self.sample_quality_rows(), sort_keys=True, separators=(",", ":"))
+
+    def sample_quality_inputs(self, wildcards=None) -> list[str]:
+        """Every file the rows read (checkpoints, run info, classifiers, splits), once each."""
+        labels = ("name", "dataset", "classifier_name")
+        files = (v for row in self.sample_quality_rows() for k, v in row.items() if k not in labels)
+        return list(dict.fromkeys(files))
 
     def scored_gans(self) -> list[str]:
         """GANs with a sample-quality row (their dataset has a quality classifier)."""

@@ -30,14 +30,13 @@ AE_NOVEL = AE + "/novel.png"
 AE_RECONSTRUCTIONS = AE + "/reconstructions.png"
 AE_METRICS = AE + "/metrics.json"
 AE_RESUME = AE + "/resume"
-SAMPLE_QUALITY = "results/sample_quality/{family}/{name}.parquet"
 SAMPLE_QUALITY_SUMMARY = "results/sample_quality/summary.parquet"
 
 # --- robustness stage
 CLASSIFIER_MODEL = "results/classifiers/{classifier}/model.pt"
 CLASSIFIER_HISTORY = "results/classifiers/{classifier}/history.parquet"
 CLASSIFIER_RESUME = "results/classifiers/{classifier}/resume/last.pt"
-ATTACK = "results/robustness/attacks/{classifier}/{attack}.parquet"
+ATTACK = "results/robustness/attacks/{classifier}.parquet"  # every attack on one classifier
 ATTACKS = "results/robustness/attacks.parquet"
 MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
@@ -78,10 +77,8 @@ MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"
 MASKING = "results/robustness/masking.parquet"
 
 # --- defense stage
-PURIFY = "results/defense/purify/{purifier}/{point}.parquet"
-PROBE = "results/defense/probe/{family}/{source}.parquet"
-FLIP = "results/defense/flip/{gan}.parquet"
-DEFENSE_TABLE = "results/defense/{table}.parquet"
+PURIFY = "results/defense/purify/{purifier}.parquet"  # one purifier, all its points
+DEFENSE_TABLE = "results/defense/{table}.parquet"  # purify (the purifiers' tables), probe
 FLIP_EXAMPLES = "results/defense/flip_examples.parquet"
 FLIP_SUMMARY = "results/defense/flip.parquet"
 

@@ -62,21 +62,26 @@ class RobustnessPlan(Stage):
         entry = self.settings["attacks"][name]
         return {key: value for key, value in entry.items() if key not in drop}
 
+    def classifier_attacks(self, classifier: str) -> list[str]:
+        """The attacks run on ``classifier``, in config order (one ``attack`` job runs them all)."""
+        return [name for name, entry in self.settings["attacks"].items() if classifier in entry["classifiers"]]
+
     def attack_spec(self, wildcards) -> str:
-        entry = self.settings["attacks"][wildcards.attack]
-        spec = {
-            "attack": self.attack_settings(wildcards.attack),
-            "eval": self.eval_settings(entry["max_examples"]),
-            "device": self.device,
-        }
-        return spec_json(spec)
+        """Every attack on one classifier, in config order: name, settings and eval subset each."""
+        attacks = []
+        for name in self.classifier_attacks(wildcards.classifier):
+            entry = self.settings["attacks"][name]
+            settings = self.attack_settings(name)
+            attacks.append({"name": name, "attack": settings, "eval": self.eval_settings(entry["max_examples"])})
+        return spec_json({"attacks": attacks, "device": self.device})
 
     def attack_inputs(self, wildcards) -> dict[str, str]:
         dataset = self.classifier_dataset(wildcards.classifier)
         return {"model": classifier_model(wildcards.classifier), "test": splits(dataset)["test"]}
 
     def attack_curves(self, wildcards=None) -> list[str]:
-        return [paths.ATTACK.format(classifier=c, attack=a) for c, a in self.attack_jobs]
+        """One curve table per attacked classifier (its attacks' rows, concatenated)."""
+        return [paths.ATTACK.format(classifier=c) for c in sorted({c for c, _ in self.attack_jobs})]
 
     # --- transfer
     def transfer_inputs(self, wildcards) -> dict[str, str]:

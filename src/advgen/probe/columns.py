@@ -1,4 +1,4 @@
-"""The columns of a probe job's table (:mod:`advgen.probe.robust`), without torch (the table job reads them)."""
+"""The columns of the probe table (:mod:`advgen.probe.robust`), without torch."""
 
 from __future__ import annotations
 
