@@ -34,9 +34,8 @@ PROBE_SPEC = {"dataset": "digits", "device": "cpu", "eps": [0.1], "max_iter": 5,
                                                      "unroll_k": 0}], "train_images": 16, "weight_decay": 0.0001}  # fmt: skip
 FLIP_SPEC = {"dataset": "digits", "device": "cpu", "eps_max": 0.5, "gans": [{"gan": "g", "loss": "mse", "unroll_k": 0}],
              "num_images": 4, "pgd_steps": 1, "search_steps": 2, "seed": 0}  # fmt: skip
-MASK_SPEC = {"dataset": "digits", "mask": "left_half", "num_images": 4, "seed": 0}
-TRUNC_SPEC = {"classifier": "c", "dataset": "digits", "device": "cpu", "generator": "g", "generator_kind": "gan",
-              "num_samples": 16, "point": "p", "psi": 0.5, "seed": 0, "sweep": "truncation"}  # fmt: skip
+TRUNC_SPEC = {"device": "cpu", "points": [{"classifier": "c", "dataset": "digits", "device": "cpu", "generator": "g",
+              "generator_kind": "gan", "num_samples": 16, "point": "p", "psi": 0.5, "seed": 0, "sweep": "truncation"}]}  # fmt: skip
 SWEEP_SPEC = {"attack": {"attack": "FGSM", "params": {}, "seed": 0}, "device": "cpu", "eps": 0.2,
               "eval": {"batch_size": 8, "max_examples": 8}, "points": {"a": CLF_SPEC}}  # fmt: skip
 PLOT_SPEC = {"cdf_panels": 8, "dpi": 50, "experiment": "x", "interpolation_pairs": 8, "inversion_images": 4,
@@ -107,8 +106,9 @@ CASES = [
     ("robustness-sweep-model-is-gan", ["robustness-sweep", "--sweep", "capacity", "--spec", j(SWEEP_SPEC), "--models",
                                        "a={G}/gan/checkpoint.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt",
                                        "--out", "results/r.parquet"], "{G}/gan/checkpoint.pt"),
-    ("sweep-masks-images-garbage", ["sweep-masks", "--spec", j(MASK_SPEC), "--images", "{B}/garbage.pt", "--out",
-                                    "results/m.pt"], "{B}/garbage.pt"),
+    ("truncation-images-garbage", ["truncation", "--spec", j(TRUNC_SPEC), "--generator", "{G}/gan/checkpoint.pt",
+                                   "--classifier", "{G}/clf.pt", "--images", "{B}/garbage.pt", "--out",
+                                   "results/t.parquet", "--samples", "results/t.npz"], "{B}/garbage.pt"),
     ("flip-discriminator-gan-is-classifier", ["flip-discriminator", "--spec", j(FLIP_SPEC), "--gans", "g={G}/clf.pt",
                                               "--images", "{G}/test.pt", "--out", "results/f.parquet", "--summary",
                                               "results/fs.parquet"], "{G}/clf.pt"),
@@ -116,7 +116,7 @@ CASES = [
                                            "g={B}/garbage.pt", "--train", "{G}/train.pt", "--test", "{G}/test.pt",
                                            "--out", "results/p.parquet"], "{B}/garbage.pt"),
     ("truncation-generator-garbage", ["truncation", "--spec", j(TRUNC_SPEC), "--generator", "{B}/garbage.pt",
-                                      "--classifier", "{G}/clf.pt", "--reference", "{G}/train.pt", "--out",
+                                      "--classifier", "{G}/clf.pt", "--images", "{G}/train.pt", "--out",
                                       "results/t.parquet", "--samples", "results/t.npz"], "{B}/garbage.pt"),
     ("plot-input-other-columns", ["plot", "--family", "ae_latent_cdf", "--input", "{B}/other.parquet", "--out",
                                   "results/f.png", "--spec", j(PLOT_SPEC)], "{B}/other.parquet"),

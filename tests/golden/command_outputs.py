@@ -6,7 +6,10 @@ The refactor that made these commands thin (issue 14) must not change their outp
 (``tests/unit/test_command_outputs.py`` compares the current code against the Parquets in
 ``tests/data/command_outputs/``, written by the code before the refactor; ``inpaint.parquet``
 was rewritten once when the inpainting sweep gained its ``method`` axis (issue 15): a new
-``method`` column and the point id that hashes it changed, every number stayed equal).
+``method`` column and the point id that hashes it changed, every number stayed equal; the
+sweep tables' ``point`` column was rewritten once more when the sweeps became one job per
+(sweep, generator) (issue 16): it names the point by its label instead of a hash, every
+other column stayed equal).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B
@@ -103,19 +106,18 @@ def write(out: Path) -> None:
         if advgen(["--threads", "1", *map(str, argv)]) != 0:
             raise SystemExit(f"advgen {argv[0]} failed")
 
+    def job(sweep: str) -> str:
+        """A (sweep, generator) job's spec: here one grid point."""
+        return spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep)]})
+
     common = ("--classifier", files["classifier"], "--images", files["test"])
-    (point,) = sweep_plan.points("inversion")
-    run("invert", "--spec", spec_json(point.spec("cpu")), "--generator", files["ae"], *common,
+    run("invert", "--spec", job("inversion"), "--generator", files["ae"], *common,
         "--final", out / TABLES[0], "--steps", out / TABLES[1], "--latents", work / "z.pt",
         "--figure", work / "inversion.png")  # fmt: skip
-    (point,) = sweep_plan.points("interpolation")
-    run("interpolate", "--spec", spec_json(point.spec("cpu")), "--generator", files["gan"], *common,
+    run("interpolate", "--spec", job("interpolation"), "--generator", files["gan"], *common,
         "--out", out / TABLES[2], "--frames", out / TABLES[3], "--figure", work / "strips.png")  # fmt: skip
-    for path, mask_spec in sweep_plan.masks().items():
-        run("sweep-masks", "--spec", spec_json(mask_spec), "--images", files["test"], "--out", work / path)
-    (point,) = sweep_plan.points("inpainting")
-    run("inpaint", "--spec", spec_json(point.spec("cpu")), "--generator", files["gan"], *common,
-        "--masks", work / point.mask_path(), "--out", out / TABLES[4], "--figure", work / "inpaint.png")  # fmt: skip
+    run("inpaint", "--spec", job("inpainting"), "--generator", files["gan"], *common,
+        "--out", out / TABLES[4], "--figure", work / "inpaint.png")  # fmt: skip
     quality = spec_json({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
     for source, table in (("model", TABLES[5]), ("real", TABLES[6])):
         data = files["gan"] if source == "model" else files["test"]

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from advgen.errors import ConfigError
-from advgen.sweeps.masks import MASKS, apply_mask, default_square_size, make_masks, select_indices
+from advgen.sweeps.masks import MASKS, apply_mask, default_square_size, make_masks, mask_set, select_indices
 
 
 def test_pepper_hides_exact_fraction_per_image_and_is_seeded():
@@ -71,3 +71,14 @@ def test_select_indices_is_seeded_sorted_and_bounded():
     assert torch.equal(a, select_indices(100, 10, seed=0)) and (a.diff() > 0).all()
     assert not torch.equal(a, select_indices(100, 10, seed=1))
     assert torch.equal(select_indices(5, 10, seed=0), torch.arange(5))
+
+
+def test_mask_set_is_a_function_of_its_spec():
+    """Each generator's job draws its masks itself: the same spec gives the same images and pixels."""
+    spec = {"mask": "square", "num_images": 6, "seed": 3, "square_size": 4, "pepper_fraction": None}
+    indices, hidden = mask_set(spec, 50, 10, 12)
+    again = mask_set(dict(spec), 50, 10, 12)
+    assert torch.equal(indices, again[0]) and torch.equal(hidden, again[1])
+    assert torch.equal(indices, select_indices(50, 6, seed=3))
+    assert torch.equal(hidden, make_masks("square", 6, 10, 12, seed=3, square_size=4))
+    assert not torch.equal(hidden, mask_set({**spec, "seed": 4}, 50, 10, 12)[1])

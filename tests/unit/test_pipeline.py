@@ -58,10 +58,13 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     assert "results/figures/sweeps/inversion/tiny_gan/init-random_restarts-5.png" in targets
     assert "results/figures/sweeps/inversion/tiny_ae/init-encoder_restarts-1.png" in targets
     assert len(targets) == len(set(targets)) == 6
-    # the label leads back to the point's folder (named by its hash id)
-    point = pipe.sweeps.grid.by_label("inversion", "tiny_gan", "init-random_restarts-5")
-    steps = pipe.figures.inversion_steps(SimpleNamespace(generator="tiny_gan", label="init-random_restarts-5"))
-    assert steps == paths.INVERSION_STEPS.format(generator="tiny_gan", point=point.point)
+    # the figure reads its generator's job table, and the point's rows in it (spec: point)
+    wildcards = SimpleNamespace(generator="tiny_gan", label="init-random_restarts-5")
+    assert pipe.figures.inversion_steps(wildcards) == paths.INVERSION_STEPS.format(generator="tiny_gan")
+    figure = next(f for f in FIGURES if f.family == "inversion_restarts")
+    assert pipe.figures.sweep_point(figure, wildcards)["point"] == "init-random_restarts-5"
+    with pytest.raises(ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"):
+        pipe.figures.inversion_steps(SimpleNamespace(generator="tiny_gan", label="init-encoder_restarts-5"))
 
 
 def test_targets_follow_the_config():
@@ -183,9 +186,8 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
     pipe = build(config("sweeps"))
     grids = sorted(t for t in pipe.targets() if t.startswith("results/figures/sweeps/truncation_grid/"))
     assert grids == ["results/figures/sweeps/truncation_grid/tiny_ae.png", "results/figures/sweeps/truncation_grid/tiny_gan.png"]
-    rows = pipe.figures.truncation_samples(SimpleNamespace(generator="tiny_gan"))
-    by_psi = {p.params["psi"]: p.point for p in pipe.sweeps.points("truncation") if p.generator == "tiny_gan"}
-    assert rows == [paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=by_psi[psi]) for psi in (0.5, None)]
+    # one samples file per generator's job, a grid row per point (the figure sorts them by psi)
+    assert pipe.figures.truncation_samples(SimpleNamespace(generator="tiny_gan")) == [paths.TRUNCATION_SAMPLES.format(generator="tiny_gan")]
     assert pipe.figures.truncation_grid(None, SimpleNamespace(generator="tiny_gan"))["experiment"].startswith("tiny_gan")
 
 

@@ -1,4 +1,5 @@
-"""The sweep commands end to end on tiny real-format checkpoints (no Snakemake)."""
+"""The sweep commands end to end on tiny real-format checkpoints (no Snakemake): one run
+per (sweep, generator), every grid point of the generator in it."""
 
 from __future__ import annotations
 
@@ -44,30 +45,41 @@ def _run(*argv) -> None:
     assert advgen(["--threads", "1", *map(str, argv)]) == 0
 
 
-def _generator(files, point):
-    return files["gan"] if point.kind == "gan" else files["ae"]
+def _generator(files, generator):
+    return files["gan"] if generator == "g" else files["ae"]
+
+
+def _job(sweep_plan, sweep, generator) -> str:
+    """The spec of a (sweep, generator) job, as the workflow passes it."""
+    return spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep, generator)]})
 
 
 @pytest.mark.slow
 def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     finals = []
-    for point in sweep_plan.points("inversion"):
-        out = tmp_path / point.generator / point.point
-        _run("invert", "--spec", spec_json(point.spec("cpu")), "--generator", _generator(files, point),
+    for generator in sweep_plan.generators("inversion"):
+        out = tmp_path / generator
+        _run("invert", "--spec", _job(sweep_plan, "inversion", generator), "--generator", _generator(files, generator),
              "--classifier", files["classifier"], "--images", files["test"], "--final", out / "final.parquet",
-             "--steps", out / "steps.parquet", "--latents", out / "z.pt", "--figure", out / "losses.png")  # fmt: skip
+             "--steps", out / "steps.parquet", "--latents", out / "z.pt", "--figure", out / "reconstructions.png")  # fmt: skip
         finals.append(out / "final.parquet")
-        final = pd.read_parquet(out / "final.parquet")
-        assert len(final) == 4 and set(METRIC_COLUMNS["inversion"]) <= set(final.columns)
-        assert (final["restarts"] == point.params["restarts"]).all()
-        r = point.params["restarts"]
-        steps = pd.read_parquet(out / "steps.parquet")
-        assert len(steps) == 7 * 4 * r and steps.groupby("image")["best"].sum().eq(7).all()
-        last = steps[steps["step"] == 6].groupby("image")["loss"].min()
-        assert last.to_numpy() == pytest.approx(final.set_index("image")["mse"].to_numpy(), rel=1e-6)
+        final, steps = pd.read_parquet(out / "final.parquet"), pd.read_parquet(out / "steps.parquet")
         z = load_torch(out / "z.pt", kind="inversion_latents")
-        assert z["z"].shape == (4, Z) and z["z_all"].shape == (4, r, Z)
-        assert (out / "losses.png").stat().st_size > 0
+        points = sweep_plan.points("inversion", generator)
+        assert final["point"].unique().tolist() == steps["point"].unique().tolist() == [p.label for p in points]
+        assert list(z["points"]) == [p.label for p in points]
+        for point in points:
+            part, curves = final[final["point"] == point.label], steps[steps["point"] == point.label]
+            assert len(part) == 4 and set(METRIC_COLUMNS["inversion"]) <= set(part.columns)
+            assert (part["restarts"] == point.params["restarts"]).all() and (part["init"] == point.params["init"]).all()
+            r = point.params["restarts"]
+            assert len(curves) == 7 * 4 * r and curves.groupby("image")["best"].sum().eq(7).all()
+            last = curves[curves["step"] == 6].groupby("image")["loss"].min()
+            assert last.to_numpy() == pytest.approx(part.set_index("image")["mse"].to_numpy(), rel=1e-6)
+            latents = z["points"][point.label]
+            assert latents["z"].shape == (4, Z) and latents["z_all"].shape == (4, r, Z)
+            assert latents["config"]["point"] == point.label
+        assert (out / "reconstructions.png").stat().st_size > 0
     agg = tmp_path / "inversion.parquet"
     _run("aggregate-sweep", "--sweep", "inversion", "--out", agg, *finals)
     table = pd.read_parquet(agg)
@@ -79,16 +91,32 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     assert (three["mse"] <= three["first_restart_mse"] + 1e-9).all()
 
 
-def test_inpaint_uses_the_stored_masks_for_every_generator(files, sweep_plan, tmp_path):
-    for path, mask_spec in sweep_plan.masks().items():
-        _run("sweep-masks", "--spec", spec_json(mask_spec), "--images", files["test"], "--out", tmp_path / path)
-    for point in sweep_plan.points("inpainting"):
-        out = tmp_path / point.generator / point.point
-        _run("inpaint", "--spec", spec_json(point.spec("cpu")), "--generator", _generator(files, point),
-             "--classifier", files["classifier"], "--images", files["test"], "--masks", tmp_path / point.mask_path(),
+@pytest.mark.slow
+def test_a_point_gives_the_same_numbers_in_its_generators_job_as_alone(files, sweep_plan, tmp_path):
+    """Each point is seeded from its own seed: running it after others changes nothing."""
+    (last, *_) = sweep_plan.points("inversion", "ae")[::-1]
+    alone = spec_json({"device": "cpu", "points": [last.spec("cpu")]})
+    tables = {}
+    for name, spec in (("job", _job(sweep_plan, "inversion", "ae")), ("alone", alone)):
+        out = tmp_path / name
+        _run("invert", "--spec", spec, "--generator", files["ae"], "--classifier", files["classifier"],
+             "--images", files["test"], "--final", out / "final.parquet", "--steps", out / "steps.parquet",
+             "--latents", out / "z.pt", "--figure", out / "f.png")  # fmt: skip
+        table = pd.read_parquet(out / "final.parquet")
+        tables[name] = table[table["point"] == last.label].reset_index(drop=True)
+    pd.testing.assert_frame_equal(tables["job"], tables["alone"], check_exact=True)
+
+
+def test_inpaint_scores_every_generator_on_the_same_masks(files, sweep_plan, tmp_path):
+    for generator in sweep_plan.generators("inpainting"):
+        out = tmp_path / generator
+        _run("inpaint", "--spec", _job(sweep_plan, "inpainting", generator), "--generator", _generator(files, generator),
+             "--classifier", files["classifier"], "--images", files["test"],
              "--out", out / "table.parquet", "--figure", out / "examples.png")  # fmt: skip
-    tables = pd.concat(pd.read_parquet(p) for p in tmp_path.glob("*/*/table.parquet"))
+        assert (out / "examples.png").stat().st_size > 0
+    tables = pd.concat(pd.read_parquet(p) for p in tmp_path.glob("*/table.parquet"))
     assert len(tables) == 2 * 2 * 4
+    assert set(tables["point"]) == {"mask-pepper", "mask-square"}
     frac = tables.groupby("mask")["hidden_fraction"].unique()
     assert frac["pepper"] == pytest.approx([round(0.3 * SIDE * SIDE) / SIDE**2])
     assert frac["square"] == pytest.approx([round(8 * SIDE / 28) ** 2 / SIDE**2])
@@ -98,13 +126,15 @@ def test_inpaint_uses_the_stored_masks_for_every_generator(files, sweep_plan, tm
 
 
 def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
-    for point in sweep_plan.points("interpolation"):
-        out = tmp_path / point.generator
-        _run("interpolate", "--spec", spec_json(point.spec("cpu")), "--generator", _generator(files, point),
+    for generator in sweep_plan.generators("interpolation"):
+        (point,) = sweep_plan.points("interpolation", generator)
+        out = tmp_path / generator
+        _run("interpolate", "--spec", _job(sweep_plan, "interpolation", generator), "--generator", _generator(files, generator),
              "--classifier", files["classifier"], "--images", files["test"], "--out", out / "paths.parquet",
              "--frames", out / "frames.parquet", "--figure", out / "strips.png")  # fmt: skip
         paths, frames = pd.read_parquet(out / "paths.parquet"), pd.read_parquet(out / "frames.parquet")
         assert len(paths) == 3 and len(frames) == 3 * 5
+        assert set(paths["point"]) == set(frames["point"]) == {point.label}
         assert (paths["start_label"] != paths["end_label"]).all()
         assert set(paths["latent"]) == {"encoder" if point.kind == "autoencoder" else "inversion"}
         assert paths["labels_path"].str.count("-").eq(4).all()
@@ -113,56 +143,50 @@ def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
         assert (out / "strips.png").stat().st_size > 0
 
 
-def test_truncation_scores_one_row_per_psi_and_writes_its_grid_row(files, sweep_plan, tmp_path):
+def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep_plan, tmp_path):
     rows, grids = [], {}
-    for point in sweep_plan.points("truncation"):
-        out = tmp_path / f"{point.generator}_{point.point}.parquet"
+    for generator in sweep_plan.generators("truncation"):
+        out = tmp_path / f"{generator}.parquet"
         npz = out.with_suffix(".npz")
-        _run("truncation", "--spec", spec_json(point.spec("cpu")), "--generator", _generator(files, point),
-             "--classifier", files["classifier"], "--reference", files["train"], "--out", out, "--samples", npz)  # fmt: skip
+        _run("truncation", "--spec", _job(sweep_plan, "truncation", generator), "--generator", _generator(files, generator),
+             "--classifier", files["classifier"], "--images", files["train"], "--out", out, "--samples", npz)  # fmt: skip
         rows.append(pd.read_parquet(out))
         samples = read_npz(npz, required=("images", "psi"))
-        assert samples["images"].dtype == np.uint8 and samples["images"].shape == (8, 1, SIDE, SIDE)
-        assert float(samples["psi"]) == (math.inf if point.params["psi"] is None else point.params["psi"])
-        grids.setdefault(point.generator, []).append(npz)
+        assert samples["images"].dtype == np.uint8 and samples["images"].shape == (2, 8, 1, SIDE, SIDE)
+        assert samples["psi"].tolist() == [0.5, math.inf]  # config order
+        grids[generator] = npz
     table = pd.concat(rows)
-    assert sorted(table["psi_value"].tolist()) == [0.5, 0.5, math.inf, math.inf]
+    assert table["psi_value"].tolist() == [0.5, math.inf, 0.5, math.inf]
+    assert table["point"].tolist() == ["psi-0.5", "default"] * 2  # psi null: no axis value
     assert (table["num_samples"] == 40).all() and table["fid"].ge(0).all()
     assert table["modes"].between(1, CLASSES).all()
-    # the plot family stacks a generator's rows into the truncation grid
+    # the plot family draws a generator's rows as the truncation grid
     figure = tmp_path / "grid.svg"
-    _run("plot", "--family", "truncation_grid", "--input", *grids["g"], "--out", figure, "--spec", '{"experiment": "g"}')
+    _run("plot", "--family", "truncation_grid", "--input", grids["g"], "--out", figure, "--spec", '{"experiment": "g"}')
     text = figure.read_text()
     assert "ψ = 0.5" in text and "ψ = ∞" in text
 
 
-def test_bad_masks_file_is_a_one_line_error(files, sweep_plan, tmp_path, capsys):
-    point = next(p for p in sweep_plan.points("inpainting") if p.params["mask"] == "pepper")
-    wrong = tmp_path / "wrong.pt"
-    square = next(s for s in sweep_plan.masks().values() if s["mask"] == "square")
-    _run("sweep-masks", "--spec", spec_json(square), "--images", files["test"], "--out", wrong)
-    code = advgen(["inpaint", "--spec", spec_json(point.spec("cpu")), "--generator", str(files["gan"]),
-                   "--classifier", str(files["classifier"]), "--images", str(files["test"]), "--masks", str(wrong),
+def test_a_spec_that_is_not_one_generators_job_is_a_one_line_error(files, sweep_plan, tmp_path, capsys):
+    mixed = spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points("inpainting")]})
+    code = advgen(["inpaint", "--spec", mixed, "--generator", str(files["gan"]),
+                   "--classifier", str(files["classifier"]), "--images", str(files["test"]),
                    "--out", str(tmp_path / "t.parquet"), "--figure", str(tmp_path / "f.png")])  # fmt: skip
     assert code == 2
-    assert "wrong.pt: holds 'square' masks, the spec asks for 'pepper'" in capsys.readouterr().err
+    assert "--spec: points: generator ['ae', 'g'], expected one job's (g)" in capsys.readouterr().err
     assert not (tmp_path / "t.parquet").exists()
 
 
 def test_inpaint_method_axis_runs_the_reports_masked_inversion(files, sweep_plan, tmp_path):
     """method: masked_inversion (the GAN report's) is dispatched through METHODS and labelled."""
-    point = next(p for p in sweep_plan.points("inpainting") if p.params["mask"] == "pepper")
-    masks = tmp_path / point.mask_path()
-    _run("sweep-masks", "--spec", spec_json(point.mask_spec()), "--images", files["test"], "--out", masks)
-    tables = {}
-    for method in ("known_pixels", "masked_inversion"):
-        spec = {**point.spec("cpu"), "method": method}
-        out = tmp_path / method
-        _run("inpaint", "--spec", spec_json(spec), "--generator", _generator(files, point),
-             "--classifier", files["classifier"], "--images", files["test"], "--masks", masks,
-             "--out", out / "table.parquet", "--figure", out / "examples.png")  # fmt: skip
-        tables[method] = pd.read_parquet(out / "table.parquet")
-        assert set(tables[method]["method"]) == {method}
+    point = next(p for p in sweep_plan.points("inpainting", "g") if p.params["mask"] == "pepper")
+    specs = [{**point.spec("cpu"), "method": method, "point": method} for method in ("known_pixels", "masked_inversion")]
+    _run("inpaint", "--spec", spec_json({"device": "cpu", "points": specs}), "--generator", files["gan"],
+         "--classifier", files["classifier"], "--images", files["test"],
+         "--out", tmp_path / "table.parquet", "--figure", tmp_path / "examples.png")  # fmt: skip
+    table = pd.read_parquet(tmp_path / "table.parquet")
+    tables = {method: part for method, part in table.groupby("method")}
+    assert all(set(part["point"]) == {method} for method, part in tables.items())
     # same images and masks, different restorations
     assert (tables["known_pixels"]["image"].to_numpy() == tables["masked_inversion"]["image"].to_numpy()).all()
     assert not np.allclose(tables["known_pixels"]["mse_hidden"], tables["masked_inversion"]["mse_hidden"])

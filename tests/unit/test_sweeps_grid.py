@@ -1,4 +1,4 @@
-"""Sweep blocks expand into grid points with stable ids; references are checked."""
+"""Sweep blocks expand into grid points named by their axis values; references are checked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
-from advgen.sweeps.grid import SWEEPS, expand, plan, point_id
+from advgen.sweeps.grid import SWEEPS, GridPoint, SweepPlan, expand, plan
 
 
 def base_config() -> dict:
@@ -31,8 +31,8 @@ def base_config() -> dict:
     return config
 
 
-def ids(p, sweep, generator=None):
-    return {x.point for x in p.points(sweep) if generator is None or x.generator == generator}
+def labels(p, sweep, generator=None):
+    return {x.label for x in p.points(sweep, generator)}
 
 
 def test_expand_is_the_cartesian_product_of_lists():
@@ -66,15 +66,23 @@ def test_plan_crosses_generators_and_drops_encoder_points_for_gans():
         ("g", 1, "random"), ("g", 5, "random"),
         ("ae", 1, "random"), ("ae", 5, "random"), ("ae", 1, "encoder"), ("ae", 5, "encoder"),
     }  # fmt: skip
-    assert ids(p, "inversion", "g") < ids(p, "inversion", "ae")  # same settings, same id
+    assert labels(p, "inversion", "g") < labels(p, "inversion", "ae")  # same settings, same name
+    assert labels(p, "inversion", "ae") == {"init-random_restarts-1", "init-random_restarts-5", "init-encoder_restarts-1", "init-encoder_restarts-5"}
     assert {x.kind for x in inv} == {"gan", "autoencoder"}
     assert all(x.params["seed"] == 0 and x.params["classifier"] == "c" for x in inv)
     g = next(x for x in inv if x.generator == "g")
     assert g.generator_path == "results/gans/g/checkpoint.pt"
     assert g.classifier_path == "results/classifiers/c/model.pt"
-    assert p.get("inversion", "g", g.point) is g
-    with pytest.raises(ConfigError, match="no grid point"):
-        p.get("inversion", "g", "0000000000")
+    assert g.spec("cpu")["point"] == g.label
+    assert p.by_label("inversion", "g", g.label) is g
+    with pytest.raises(ConfigError, match="no grid point named 'init-encoder_restarts-1' for generator 'g'"):
+        p.by_label("inversion", "g", "init-encoder_restarts-1")
+    # one job per (sweep, generator): the generators in config order, each with its points in grid order
+    assert p.generators("inversion") == ["g", "ae"]
+    assert [x.generator for x in inv] == ["g"] * 2 + ["ae"] * 4
+    assert [x.label for x in p.points("inversion", "ae")] == [
+        "init-random_restarts-1", "init-random_restarts-5", "init-encoder_restarts-1", "init-encoder_restarts-5",
+    ]  # fmt: skip
     assert p.sweeps() == list(SWEEPS)
     # interpolation: encoder latents for the AE (inversion settings blanked), inversion for the GAN
     lat = {x.generator: x.params for x in p.points("interpolation")}
@@ -83,38 +91,27 @@ def test_plan_crosses_generators_and_drops_encoder_points_for_gans():
     assert len(p.points("truncation")) == 4
 
 
-def test_editing_one_list_entry_changes_only_the_affected_ids():
-    before = plan(base_config())
+def test_points_that_do_not_differ_collapse_and_a_name_clash_is_an_error():
     config = base_config()
-    config["sweeps"]["inversion"]["restarts"] = [1, 3]
-    config["sweeps"]["inpainting"]["pepper_fraction"] = 0.5
-    after = plan(config)
-    old, new = ids(before, "inversion"), ids(after, "inversion")
-    assert len(old & new) == 2 and len(new - old) == 2  # restarts=1 kept (x2 inits), restarts=3 new
-    assert all(after.get("inversion", x.generator, x.point).params["restarts"] == 1 for x in after.points("inversion") if x.point in old)
-    # only the pepper points of inpainting change; the other masks ignore pepper_fraction
-    changed = {x.params["mask"] for x in after.points("inpainting") if x.point not in ids(before, "inpainting")}
-    assert changed == {"pepper"}
-    assert ids(before, "truncation") == ids(after, "truncation")
+    # restarts does not matter for encoder-latent interpolation: the AE's two points are one
+    config["sweeps"]["interpolation"]["restarts"] = [1, 5]
+    p = plan(config)
+    assert labels(p, "interpolation", "ae") == {"latent-encoder"}
+    assert labels(p, "interpolation", "g") == {"latent-inversion_restarts-1", "latent-inversion_restarts-5"}
+    point = p.points("truncation", "g")[0]
+    clash = GridPoint("truncation", "g", "gan", point.label, "digits", "c", {**point.params, "psi": 0.75})
+    with pytest.raises(ConfigError, match="two grid points of 'g' are both named 'psi-0.5'"):
+        SweepPlan([point, clash])
 
 
-def test_masks_are_shared_across_generators_and_depend_only_on_their_own_size():
+def test_mask_specs_are_shared_across_generators_and_depend_only_on_their_own_size():
     p = plan(base_config())
-    masks = p.masks()
-    assert len(masks) == 5  # one set per kind, shared by g and ae
-    by_mask = {}
+    specs = {}
     for x in p.points("inpainting"):
-        by_mask.setdefault(x.params["mask"], set()).add(x.mask_path())
-    assert all(len(paths) == 1 for paths in by_mask.values())
-    pepper = masks[by_mask["pepper"].pop()]
-    assert pepper == {"dataset": "digits", "mask": "pepper", "num_images": 64, "seed": 0, "pepper_fraction": 0.3}
-    assert "square_size" not in masks[by_mask["crosswalk"].pop()]
-
-
-def test_point_id_is_deterministic_and_key_order_free():
-    assert point_id({"a": 1, "b": 2}) == point_id({"b": 2, "a": 1})
-    assert point_id({"a": 1}) != point_id({"a": 2})
-    assert len(point_id({})) == 10
+        specs.setdefault(x.params["mask"], []).append(x.mask_spec())
+    assert len(specs) == 5 and all(len(s) == 2 and s[0] == s[1] for s in specs.values())  # g and ae alike
+    assert specs["pepper"][0] == {"dataset": "digits", "mask": "pepper", "num_images": 64, "seed": 0, "pepper_fraction": 0.3}
+    assert "square_size" not in specs["crosswalk"][0]
 
 
 @pytest.mark.parametrize(

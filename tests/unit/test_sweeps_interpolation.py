@@ -102,9 +102,13 @@ def test_interpolation_strips_frame_each_path_with_its_real_end_images(tmp_path)
     ends = torch.stack([torch.zeros(2, 1, 4, 4), torch.ones(2, 1, 4, 4)], dim=1)  # black start, white end
     labels = torch.tensor([[1, 4, 7], [2, 2, 3]])
     plain, framed = tmp_path / "plain.png", tmp_path / "framed.png"
-    interpolation_strips(frames, labels, [0, 0.5, 1], plain)
-    interpolation_strips(frames, labels, [0, 0.5, 1], framed, ends=ends, end_labels=torch.tensor([[1, 7], [2, 3]]))
+    panel = {"title": "latent-inversion", "frames": frames, "labels": labels, "weights": [0, 0.5, 1]}
+    interpolation_strips([panel], plain)
+    interpolation_strips([{**panel, "ends": ends, "end_labels": torch.tensor([[1, 7], [2, 3]])}], framed)
     a, b = read_png(plain), read_png(framed)
     assert b.shape[1] > a.shape[1]  # two more columns
+    two = tmp_path / "two.png"
+    interpolation_strips([panel, {**panel, "title": "other"}], two)
+    assert read_png(two).shape[0] > a.shape[0]  # one panel per grid point, stacked
     ink = b if b.ndim == 2 else b[..., :3].mean(-1)
     assert (ink < 0.05).any()  # the black start images are drawn (the frames are grey)

@@ -1,4 +1,5 @@
-"""Sweeps in the DAG: one job per grid point, and an edit reruns only the affected points.
+"""Sweeps in the DAG: one job per (sweep, generator), and an edit reruns only the jobs of
+the sweep it touches.
 
 The jobs run through a stand-in ``advgen`` that only creates the files it is asked to
 write (every ``results/...`` argument that does not exist yet), so Snakemake records real
@@ -45,35 +46,26 @@ def edit_config(wf: Path, edit) -> str:
     return str(path.relative_to(wf))
 
 
-def test_one_job_per_grid_point(fake_workflow):
+def test_one_job_per_sweep_and_generator(fake_workflow):
     wf, env = fake_workflow
     counts = dry_run(wf, env)
-    # inversion: gan x {1,5} x random + ae x {1,5} x {random,encoder}; inpainting: 2 x 3 masks;
-    # interpolation: one point per generator; truncation: 2 x {0.5, none}; masks: one set per kind
-    assert counts == {
-        "invert": 6, "inpaint": 6, "sweep_masks": 3, "interpolate": 2, "truncation": 4, "aggregate_sweep": 4,
-    }  # fmt: skip
+    # each of the four sweeps has a GAN and an AE job that runs all its points; masks are drawn in the job
+    assert counts == {"invert": 2, "inpaint": 2, "interpolate": 2, "truncation": 2, "aggregate_sweep": 4}
 
 
 @pytest.mark.slow
-def test_editing_one_list_entry_reruns_only_the_affected_points(fake_workflow):
+def test_editing_a_sweep_reruns_only_its_jobs(fake_workflow):
     wf, env = fake_workflow
     assert shutil.which("advgen", path=env["PATH"]).startswith(str(wf.parent))  # the stand-in runs
     snakemake(wf, "--cores", "2", *TARGETS, "--configfile", CONFIG, env=env)
     assert dry_run(wf, env) == {}  # a no-op rerun schedules nothing
 
-    # one list entry: restarts 5 -> 3 adds 3 inversion points (gan random, ae random, ae encoder)
+    # one list entry of a sweep: that sweep's jobs (its point list changed), nothing else
     config = edit_config(wf, lambda s: s["inversion"].update(restarts=[1, 3]))
-    assert dry_run(wf, env, config) == {"invert": 3, "aggregate_sweep": 1}
-
-    # a mask parameter touches only the points (and the mask set) of that mask
+    assert dry_run(wf, env, config) == {"invert": 2, "aggregate_sweep": 1}
     config = edit_config(wf, lambda s: s["inpainting"].update(pepper_fraction=0.5))
-    assert dry_run(wf, env, config) == {"sweep_masks": 1, "inpaint": 2, "aggregate_sweep": 1}
+    assert dry_run(wf, env, config) == {"inpaint": 2, "aggregate_sweep": 1}
 
-    # a new psi adds one truncation job per generator, nothing else
-    config = edit_config(wf, lambda s: s["truncation"].update(psi=[0.5, 1.0, None]))
-    assert dry_run(wf, env, config) == {"truncation": 2, "aggregate_sweep": 1}
-
-    # removing a list entry only re-aggregates the points that remain
-    config = edit_config(wf, lambda s: s["inpainting"].update(mask=["pepper", "square"]))
+    # dropping a generator from a sweep only re-aggregates the jobs that remain
+    config = edit_config(wf, lambda s: s["truncation"].update(generators=["tiny_gan"]))
     assert dry_run(wf, env, config) == {"aggregate_sweep": 1}

@@ -10,7 +10,6 @@ from advgen.pipeline import build, paths
 from advgen.pipeline.base import NAME
 from advgen.pipeline.figures import FIGURES, TABLES
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
-from advgen.pipeline.sweeps import POINT as SWEEP_POINT
 from advgen.pipeline.sweeps import SWEEPS
 
 CONFIG_SOURCE = (

@@ -1,29 +1,11 @@
 # Sweeps stage: inversion, inpainting, interpolation and truncation as config grids.
-# One job per (generator, grid point); {point} is a hash of the point's settings
-# (advgen.sweeps.grid), so editing one list entry adds only the affected points.
+# One job per (sweep, generator): it loads the models and images once and runs every grid
+# point of that generator in config order, each seeded as before (advgen.sweeps.generator_job);
+# its tables name each point in their `point` column by its axis values (advgen.sweeps.grid).
+# Inpainting masks are drawn in the job from their spec (the same for every generator).
 # Jobs, paths and specs come from PIPE.sweeps (advgen.pipeline.sweeps).
 # One aggregate table per sweep: results/sweeps/{sweep}.parquet.
 # Wildcard constraints are per rule: {sweep} is also the robustness stage's wildcard.
-
-
-rule sweep_masks:
-    input:
-        images=paths.fill(paths.PREPARED, split="test"),
-    output:
-        masks=paths.SWEEP_MASKS,
-    log:
-        log("sweep_masks", "{dataset}/{mask_id}"),
-    benchmark:
-        benchmark("sweep_masks", "{dataset}/{mask_id}")
-    wildcard_constraints:
-        mask_id=SWEEP_POINT,
-    conda:
-        "../envs/advgen.yaml"
-    params:
-        spec=PIPE.sweeps.mask_spec,
-    shell:
-        "advgen sweep-masks --spec {params.spec:q} --images {input.images}"
-        " --out {output.masks} > {log} 2>&1"
 
 
 rule invert:
@@ -38,15 +20,14 @@ rule invert:
             caption="../report/sweeps_inversion.rst",
             category="Sweeps",
             subcategory="Inversion",
-            labels={"generator": "{generator}", "point": "{point}"},
+            labels={"generator": "{generator}"},
         ),
     log:
-        log("invert", "{generator}/{point}"),
+        log("invert", "{generator}"),
     benchmark:
-        benchmark("invert", "{generator}/{point}")
+        benchmark("invert", "{generator}")
     wildcard_constraints:
         generator=NAME,
-        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -71,15 +52,14 @@ rule inpaint:
             caption="../report/sweeps_inpainting.rst",
             category="Sweeps",
             subcategory="Inpainting",
-            labels={"generator": "{generator}", "point": "{point}"},
+            labels={"generator": "{generator}"},
         ),
     log:
-        log("inpaint", "{generator}/{point}"),
+        log("inpaint", "{generator}"),
     benchmark:
-        benchmark("inpaint", "{generator}/{point}")
+        benchmark("inpaint", "{generator}")
     wildcard_constraints:
         generator=NAME,
-        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -90,7 +70,7 @@ rule inpaint:
     shell:
         "advgen --threads {threads} inpaint --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier} --images {input.images}"
-        " --masks {input.masks} --out {output.table} --figure {output.figure} > {log} 2>&1"
+        " --out {output.table} --figure {output.figure} > {log} 2>&1"
 
 
 rule interpolate:
@@ -104,15 +84,14 @@ rule interpolate:
             caption="../report/sweeps_interpolation.rst",
             category="Sweeps",
             subcategory="Interpolation",
-            labels={"generator": "{generator}", "point": "{point}"},
+            labels={"generator": "{generator}"},
         ),
     log:
-        log("interpolate", "{generator}/{point}"),
+        log("interpolate", "{generator}"),
     benchmark:
-        benchmark("interpolate", "{generator}/{point}")
+        benchmark("interpolate", "{generator}")
     wildcard_constraints:
         generator=NAME,
-        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -133,12 +112,11 @@ rule truncation:
         table=paths.TRUNCATION_TABLE,
         samples=paths.TRUNCATION_SAMPLES,
     log:
-        log("truncation", "{generator}/{point}"),
+        log("truncation", "{generator}"),
     benchmark:
-        benchmark("truncation", "{generator}/{point}")
+        benchmark("truncation", "{generator}")
     wildcard_constraints:
         generator=NAME,
-        point=SWEEP_POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -149,7 +127,7 @@ rule truncation:
     shell:
         "advgen --threads {threads} truncation --spec {params.spec:q}"
         " --generator {input.generator} --classifier {input.classifier}"
-        " --reference {input.reference} --out {output.table} --samples {output.samples}"
+        " --images {input.images} --out {output.table} --samples {output.samples}"
         " > {log} 2>&1"
 
 

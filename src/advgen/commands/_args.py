@@ -24,12 +24,13 @@ def add_training_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def add_point_arguments(p: argparse.ArgumentParser) -> None:
-    """The inputs of one sweep grid point: its spec, generator, classifier and images."""
-    p.add_argument("--spec", required=True, help="the grid point's spec as JSON (see advgen.sweeps.grid)")
+def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared test split (.pt)") -> None:
+    """The inputs of a (sweep, generator) job: its spec (the generator's grid points),
+    generator, classifier and images."""
+    p.add_argument("--spec", required=True, help="the generator's grid points as JSON (see advgen.sweeps.generator_job)")
     p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
     p.add_argument("--classifier", required=True, help="classifier model (.pt)")
-    p.add_argument("--images", required=True, help="prepared test split (.pt)")
+    p.add_argument("--images", required=True, help=images)
 
 
 def named_paths(values: list[str] | None, option: str) -> dict[str, str]:

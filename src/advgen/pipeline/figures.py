@@ -335,8 +335,9 @@ class FiguresPlan(Stage):
         return [paths.GAN_LOSSES.format(gan=n) for n in self._gans_of(wildcards.dataset)]
 
     def _point_file(self, sweep: str, template: str, wildcards) -> str:
+        """The generator's job table holding the point (rows: its ``point`` column)."""
         p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
-        return template.format(generator=p.generator, point=p.point)
+        return template.format(generator=p.generator)
 
     def inversion_steps(self, wildcards) -> str:
         return self._point_file("inversion", paths.INVERSION_STEPS, wildcards)
@@ -347,10 +348,11 @@ class FiguresPlan(Stage):
     def _truncation_rows(self, generator: str) -> list[Any]:
         """The generator's truncation points, one grid row each: psi ascending, no truncation last."""
         points = [p for p in self.stages["sweeps"].points("truncation") if p.generator == generator]
-        return sorted(points, key=lambda p: (p.params["psi"] is None, p.params["psi"] or 0.0, p.point))
+        return sorted(points, key=lambda p: (p.params["psi"] is None, p.params["psi"] or 0.0, p.label))
 
     def truncation_samples(self, wildcards) -> list[str]:
-        return [paths.TRUNCATION_SAMPLES.format(generator=p.generator, point=p.point) for p in self._truncation_rows(wildcards.generator)]
+        """The generator's job samples (one grid row per point)."""
+        return [paths.TRUNCATION_SAMPLES.format(generator=wildcards.generator)] if self._truncation_rows(wildcards.generator) else []
 
     # --- options (``spec``): what the figure names, on top of the plots section
     def _gans_of(self, dataset: str) -> list[str]:
@@ -383,7 +385,7 @@ class FiguresPlan(Stage):
     def sweep_point(self, figure: Figure, wildcards) -> dict[str, Any]:
         sweep = "inversion" if figure.family.startswith("inversion") else "interpolation"
         p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
-        return {"experiment": f"{p.generator}, point {p.point}"}
+        return {"experiment": f"{p.generator}, point {p.label}", "point": p.label}
 
     def truncation_grid(self, figure: Figure, wildcards) -> dict[str, Any]:
         rows = self._truncation_rows(wildcards.generator)

@@ -46,27 +46,26 @@ ROBUST_FEATURES = "results/robustness/robust_features.parquet"
 ROBUST_FEATURES_DATASETS = "results/robustness/robust_features_datasets.pt"
 ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
 
-# --- sweeps stage ({point}: the grid point's hash id, advgen.sweeps.grid)
-SWEEP_MASKS = "results/sweeps/masks/{dataset}/{mask_id}.pt"
-SWEEP_POINT = "results/sweeps/{sweep}/{generator}/{point}"
-INVERSION = "results/sweeps/inversion/{generator}/{point}"
+# --- sweeps stage: one job per (sweep, generator), running all its grid points; its tables
+# name each point in their `point` column by its readable label (advgen.sweeps.grid)
+INVERSION = "results/sweeps/inversion/{generator}"
 INVERSION_FINAL = INVERSION + "/final.parquet"
 INVERSION_STEPS = INVERSION + "/steps.parquet"
 INVERSION_LATENTS = INVERSION + "/z.pt"
-INVERSION_FIGURE = INVERSION + "/losses.png"
-INPAINTING = "results/sweeps/inpainting/{generator}/{point}"
+INVERSION_FIGURE = INVERSION + "/reconstructions.png"
+INPAINTING = "results/sweeps/inpainting/{generator}"
 INPAINTING_TABLE = INPAINTING + "/table.parquet"
 INPAINTING_FIGURE = INPAINTING + "/examples.png"
-INTERPOLATION = "results/sweeps/interpolation/{generator}/{point}"
+INTERPOLATION = "results/sweeps/interpolation/{generator}"
 INTERPOLATION_PATHS = INTERPOLATION + "/paths.parquet"
 INTERPOLATION_FRAMES = INTERPOLATION + "/frames.parquet"
 INTERPOLATION_FIGURE = INTERPOLATION + "/strips.png"
-TRUNCATION = "results/sweeps/truncation/{generator}/{point}"
+TRUNCATION = "results/sweeps/truncation/{generator}"
 TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
-TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # one row of the truncation image grid (uint8)
+TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the truncation image grid's rows, one per point (uint8)
 SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
-#: the table of each point that a sweep's aggregate concatenates
-SWEEP_POINT_TABLES = {
+#: the table of each generator's job that a sweep's aggregate concatenates
+SWEEP_TABLES = {
     "inversion": INVERSION_FINAL,
     "inpainting": INPAINTING_TABLE,
     "interpolation": INTERPOLATION_PATHS,

@@ -158,21 +158,26 @@ def _ae_reconstructions(inputs, outputs, options):
     _ae_grid(inputs, outputs, options, "ae_reconstructions", "test images / D(E(x))", "Autoencoder: reconstructions")
 
 
-@family("inversion_restarts", stage="Sweeps", inputs="one inversion point's steps.parquet")
+def _point_rows(table, options):
+    """The rows of the spec's grid point (``point``) in a sweep job's table."""
+    return table[table["point"] == options["point"]].reset_index(drop=True)
+
+
+@family("inversion_restarts", stage="Sweeps", inputs="a generator's inversion steps.parquet (spec: point)")
 def _inversion_restarts(inputs, outputs, options):
     from advgen.plots import sweeps
 
-    sweeps.inversion_restarts(read_parquet(_one(inputs, "inversion_restarts")), outputs, experiment=options["experiment"], images=options.get("inversion_images", 4), **_common(options))
+    sweeps.inversion_restarts(_point_rows(read_parquet(_one(inputs, "inversion_restarts")), options), outputs, experiment=options["experiment"], images=options.get("inversion_images", 4), **_common(options))
 
 
-@family("interpolation_labels", stage="Sweeps", inputs="one interpolation point's frames.parquet")
+@family("interpolation_labels", stage="Sweeps", inputs="a generator's interpolation frames.parquet (spec: point)")
 def _interpolation_labels(inputs, outputs, options):
     from advgen.plots import sweeps
 
-    sweeps.interpolation_labels(read_parquet(_one(inputs, "interpolation_labels")), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
+    sweeps.interpolation_labels(_point_rows(read_parquet(_one(inputs, "interpolation_labels")), options), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
 
 
-@family("truncation_grid", stage="Sweeps", inputs="samples.npz of a generator's truncation points (uint8 images, psi)")
+@family("truncation_grid", stage="Sweeps", inputs="a generator's truncation samples.npz (uint8 image rows, one psi each)")
 def _truncation_grid(inputs, outputs, options):
     from advgen.io import read_npz
     from advgen.plots import adversarial
@@ -180,8 +185,8 @@ def _truncation_grid(inputs, outputs, options):
     samples = {}
     for path in inputs:
         data = read_npz(path, required=("images", "psi"))
-        psi = float(data["psi"])
-        samples[None if psi == float("inf") else psi] = data["images"] / 255.0
+        for images, psi in zip(data["images"], data["psi"].reshape(-1), strict=True):
+            samples[None if psi == float("inf") else float(psi)] = images / 255.0
     adversarial.truncation_grid(samples, outputs, experiment=options["experiment"], scale=options.get("sample_scale", 2), **_common(options))
 
 

@@ -10,8 +10,10 @@ config grids. Modules:
 * :mod:`~advgen.sweeps.masks`, :mod:`~advgen.sweeps.inpainting`,
   :mod:`~advgen.sweeps.interpolation`, :mod:`~advgen.sweeps.truncation`: the four experiments.
 * :mod:`~advgen.sweeps.tables`: per-point table columns and the aggregate.
-* :mod:`~advgen.sweeps.points`: one grid point start to finish (what ``advgen invert``,
-  ``interpolate`` and ``inpaint`` call), returning its tables and figure data.
+* :mod:`~advgen.sweeps.points`: one grid point on its job's loaded models and images,
+  returning its tables and figure data.
+* :mod:`~advgen.sweeps.generator_job`: a (sweep, generator) job, every point of the
+  generator in one process (what ``advgen invert | inpaint | interpolate | truncation`` call).
 
 This package imports no torch at import time.
 """

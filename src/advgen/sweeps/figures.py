@@ -1,12 +1,17 @@
-"""The sweeps' figures: the report's loss-per-restart plots, inpainting table and
-interpolation strips. Image tables are drawn as one mosaic per figure (one ``imshow``
+"""The sweeps' figures, one per (sweep, generator) job with one panel per grid point:
+inversion targets and reconstructions, the inpainting table (original / masked / restored)
+and the interpolation strips. The loss-per-restart curves and the labels along the paths
+are the plots stage's figures (``inversion_restarts``, ``interpolation_labels``), drawn
+from the job's tables. Image tables are drawn as one mosaic per panel (one ``imshow``
 instead of one axes per image: a 16 x 9 strip table renders in a fraction of a second).
 Written atomically as PNG."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from typing import Any
 
 import torch
 
@@ -51,68 +56,31 @@ def _save(fig, path: str | Path) -> None:
     _pyplot().close(fig)
 
 
-def inversion_losses(
-    losses: torch.Tensor, best: torch.Tensor, targets: torch.Tensor, recons: torch.Tensor, path: str | Path, num: int = 4
-) -> None:
-    """Per image (one row): the loss of each restart over the steps (one colour per restart;
-    kept restart solid, others dashed), then target | G(z). ``losses`` is ``(T + 1, N, R)``;
-    the tensors may live on any device (targets stay on the CPU, a CUDA run's G(z) does not)."""
-    losses, best, targets, recons = (t.detach().cpu() for t in (losses, best, targets, recons))
+def image_rows(panels: Sequence[tuple[str, Mapping[str, torch.Tensor]]], path: str | Path, num: int = 8) -> None:
+    """One panel per grid point, titled by its name: one row of images per entry of its
+    mapping (row name -> ``(N, C, H, W)``), the first ``num`` images of each."""
     plt = _pyplot()
-    num = min(num, losses.shape[1])
-    fig, axes = plt.subplots(num, 2, figsize=(8, 2.2 * num), squeeze=False, width_ratios=[3, 1], layout="constrained")
-    for i in range(num):
-        ax = axes[i, 0]
-        for r in range(losses.shape[2]):
-            style = "-" if r == int(best[i]) else "--"
-            ax.plot(losses[:, i, r].numpy(), style, label=f"restart {r}")
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(plt.NullLocator())
-        ax.set_ylabel("MSE")
-        _imshow(axes[i, 1], torch.stack([targets[i], recons[i]]).unsqueeze(0))
-    axes[0, 0].legend(fontsize="small")
-    axes[0, 1].set_title("target | G(z)", fontsize=9)
-    axes[-1, 0].set_xlabel("step")
+    counts = [min(num, *(len(v) for v in rows.values())) for _, rows in panels]
+    heights = [len(rows) for _, rows in panels]
+    size = (1.0 * max(counts) + 1.4, sum(1.1 * h + 0.4 for h in heights))
+    fig, axes = plt.subplots(len(panels), 1, figsize=size, squeeze=False, height_ratios=heights, layout="constrained")
+    for ax, (title, rows), k in zip(axes[:, 0], panels, counts, strict=True):
+        tiles = torch.stack([v[:k].detach().cpu() for v in rows.values()])
+        pitch, _ = _imshow(ax, tiles)
+        for i, name in enumerate(rows):
+            ax.text(-2, i * pitch + pitch / 2, name, ha="right", va="center", fontsize=9)
+        ax.set_title(title, fontsize=9)
     _save(fig, path)
 
 
-def inpainting_examples(
-    images: torch.Tensor, masked: torch.Tensor, completed: torch.Tensor, path: str | Path, num: int = 8
-) -> None:
-    """Rows: original, masked target (hidden pixels black), restored image."""
-    plt = _pyplot()
-    num = min(num, len(images))
-    fig, ax = plt.subplots(figsize=(1.0 * num + 1, 3.4), layout="constrained")
-    tiles = torch.stack([images[:num], masked[:num], completed[:num]])
-    pitch, _ = _imshow(ax, tiles)
-    for i, name in enumerate(("original", "masked", "restored")):
-        ax.text(-2, i * pitch + pitch / 2, name, ha="right", va="center", fontsize=9)
-    _save(fig, path)
-
-
-def interpolation_strips(
-    frames: torch.Tensor,
-    labels: torch.Tensor,
-    weights: Sequence[float],
-    path: str | Path,
-    num: int = 8,
-    *,
-    ends: torch.Tensor | None = None,
-    end_labels: torch.Tensor | None = None,
-) -> None:
-    """One row per pair, one column per alpha; the classifier's label above each frame.
-
-    With ``ends`` (``(P, 2, C, H, W)``, the real start and end images) each row is framed
-    by them, as in the report's figure: real start | ``G(z(alpha))`` ... | real end; their
-    true labels (``end_labels``, ``(P, 2)``) are drawn in blue, the frames' predictions in red.
-    """
-    plt = _pyplot()
+def _strips(ax, panel: Mapping[str, Any], num: int) -> None:
+    frames, labels, weights = panel["frames"], panel["labels"], panel["weights"]
+    ends, end_labels = panel.get("ends"), panel.get("end_labels")
     num = min(num, frames.shape[0])
     tiles = frames[:num]
     if ends is not None:
         tiles = torch.cat([ends[:num, :1], tiles, ends[:num, 1:]], dim=1)
     k = tiles.shape[1]
-    fig, ax = plt.subplots(figsize=(0.9 * k + 0.5, 1.0 * num + 0.6), layout="constrained")
     ph, pw = _imshow(ax, tiles)
     first = 1 if ends is not None else 0
     for i in range(num):
@@ -122,5 +90,25 @@ def interpolation_strips(
             for j, col in ((0, 0), (1, k - 1)):
                 ax.text(col * pw + 1, i * ph + 1, str(int(end_labels[i, j])), color="dodgerblue", fontsize=7, va="top")
     title = "alpha = " + ", ".join(f"{w:.3g}" for w in weights)
-    ax.set_title(f"real start | {title} | real end" if ends is not None else title, fontsize=8)
+    title = f"real start | {title} | real end" if ends is not None else title
+    ax.set_title(f"{panel['title']}: {title}" if panel.get("title") else title, fontsize=8)
+
+
+def interpolation_strips(panels: Sequence[Mapping[str, Any]], path: str | Path, num: int = 8) -> None:
+    """One panel per grid point: one row per pair, one column per alpha; the classifier's
+    label above each frame.
+
+    A panel maps ``frames`` (``(P, K, C, H, W)``), ``labels`` (``(P, K)``), ``weights``
+    (the K alphas) and optionally ``title``, ``ends`` (``(P, 2, C, H, W)``, the real start
+    and end images) and ``end_labels`` (``(P, 2)``). With ``ends`` each row is framed by
+    them, as in the report's figure: real start | ``G(z(alpha))`` ... | real end; their true
+    labels are drawn in blue, the frames' predictions in red.
+    """
+    plt = _pyplot()
+    cols = [p["frames"].shape[1] + (2 if p.get("ends") is not None else 0) for p in panels]
+    rows = [min(num, p["frames"].shape[0]) for p in panels]
+    size = (0.9 * max(cols) + 0.5, sum(1.0 * r + 0.6 for r in rows))
+    fig, axes = plt.subplots(len(panels), 1, figsize=size, squeeze=False, height_ratios=rows, layout="constrained")
+    for ax, panel in zip(axes[:, 0], panels, strict=True):
+        _strips(ax, panel, num)
     _save(fig, path)

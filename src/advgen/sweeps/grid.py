@@ -1,4 +1,4 @@
-"""Sweeps as config grids: expand a ``sweeps:`` block into one job per grid point.
+"""Sweeps as config grids: expand a ``sweeps:`` block into grid points, one job per generator.
 
 A sweep block names its ``generators`` (GAN and/or autoencoder experiments) and a
 ``classifier``; every other key is a hyperparameter. A list value is a grid axis, a scalar
@@ -9,28 +9,24 @@ is fixed. The grid is the Cartesian product of the axes, crossed with the genera
 gives g x {1, 5} x {random} and ae x {1, 5} x {random, encoder} (encoder initialisation
 needs an encoder, so GAN points with it are dropped).
 
-Each point is identified by a short hash of its resolved hyperparameters (classifier and
-seed included, generator excluded: the generator is a wildcard of its own, and the same id
-across generators means the same settings). Editing one list entry therefore changes the
-ids of the affected points only; the other points keep their paths and are not rerun.
-A point's figure is named by its ``label`` instead (its values on the block's grid axes,
-``init-random_restarts-5``; see :func:`point_label`), so a reader sees what it shows.
-Hyperparameters that do not matter for a point (``square_size`` for a pepper mask, the
-inversion settings of an encoder-latent interpolation) are set to ``None`` before
-hashing, so they do not split identical jobs.
+Each point is named by its ``label``: its values on the block's grid axes
+(``init-random_restarts-5``; see :func:`point_label`), the same across generators for the
+same settings. The stage runs one job per (sweep, generator): it loads the models once and
+runs the generator's points in this order, and its tables name each point in their
+``point`` column by this label. Hyperparameters that do not matter for a point
+(``square_size`` for a pepper mask, the inversion settings of an encoder-latent
+interpolation) are set to ``None``, so they do not split identical points.
 
 No torch here: the Snakefile imports this module to build the DAG.
 """
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from advgen.config import spec_json
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
 
@@ -44,13 +40,8 @@ GENERATOR_SECTIONS = {
 }
 INVERSION_KEYS = ("steps", "optimizer", "lr", "restarts", "prior_weight", "clip")
 MASK_PARAMS = {"pepper": "pepper_fraction", "square": "square_size", "center": "center_size"}
-ID_LENGTH = 10
-POINT_PATTERN = f"[0-9a-f]{{{ID_LENGTH}}}"
-
-
-def point_id(params: Mapping[str, Any]) -> str:
-    """Short deterministic id of a grid point: the first hex digits of SHA-1 of its sorted JSON."""
-    return hashlib.sha1(spec_json(params).encode("utf-8")).hexdigest()[:ID_LENGTH]
+#: what a point label may contain (:func:`point_label`)
+LABEL_PATTERN = r"[A-Za-z0-9_.+-]+"
 
 
 def expand(block: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -97,17 +88,16 @@ def _normalize(sweep: str, kind: str, params: dict[str, Any]) -> dict[str, Any] 
 
 @dataclass(frozen=True)
 class GridPoint:
-    """One job of a sweep: a generator at one setting of the hyperparameters."""
+    """One grid point of a sweep: a generator at one setting of the hyperparameters."""
 
     sweep: str
     generator: str
     kind: str
-    point: str
+    #: the point's name: its grid-axis values (``init-random_restarts-5``, :func:`point_label`)
+    label: str
     dataset: str
     classifier: str
     params: dict[str, Any] = field(hash=False)
-    #: what the point's figure file is named: its grid-axis values (``restarts-5_init-random``)
-    label: str = "default"
 
     @property
     def generator_path(self) -> str:
@@ -118,11 +108,11 @@ class GridPoint:
         return paths.CLASSIFIER_MODEL.format(classifier=self.classifier)
 
     def spec(self, device: str = "auto") -> dict[str, Any]:
-        """The job spec passed to the command (hyperparameters plus what identifies the job)."""
+        """The point's spec (hyperparameters plus what identifies the point; ``point`` is its label)."""
         return {
             **self.params,
             "sweep": self.sweep,
-            "point": self.point,
+            "point": self.label,
             "generator": self.generator,
             "generator_kind": self.kind,
             "dataset": self.dataset,
@@ -130,7 +120,8 @@ class GridPoint:
         }
 
     def mask_spec(self) -> dict[str, Any]:
-        """The inpainting mask set this point uses (shared by every generator of a dataset)."""
+        """The inpainting mask set this point uses (the same for every generator of a dataset:
+        masks are drawn from this spec alone, :func:`advgen.sweeps.masks.mask_set`)."""
         if self.sweep != "inpainting":
             raise ValueError(f"{self.sweep} points have no masks")
         mask = self.params["mask"]
@@ -140,46 +131,37 @@ class GridPoint:
             spec[MASK_PARAMS[mask]] = self.params[MASK_PARAMS[mask]]
         return spec
 
-    def mask_path(self) -> str:
-        return paths.SWEEP_MASKS.format(dataset=self.dataset, mask_id=point_id(self.mask_spec()))
-
 
 class SweepPlan:
     """Every grid point of a config, by sweep; the lookups the workflow's input functions use."""
 
     def __init__(self, points: Iterable[GridPoint]):
         self._points: dict[str, dict[tuple[str, str], GridPoint]] = {s: {} for s in SWEEPS}
-        labels: dict[tuple[str, str, str], str] = {}
         for p in points:
-            self._points[p.sweep].setdefault((p.generator, p.point), p)
-            if labels.setdefault((p.sweep, p.generator, p.label), p.point) != p.point:
+            kept = self._points[p.sweep].setdefault((p.generator, p.label), p)
+            if kept.params != p.params:
                 raise ConfigError(f"sweeps.{p.sweep}: two grid points of {p.generator!r} are both named {p.label!r}")
 
-    def points(self, sweep: str) -> list[GridPoint]:
-        return list(self._points[sweep].values())
+    def points(self, sweep: str, generator: str | None = None) -> list[GridPoint]:
+        """The sweep's points in config order (generators as listed, then the grid), or one generator's."""
+        return [p for p in self._points[sweep].values() if generator is None or p.generator == generator]
+
+    def generators(self, sweep: str) -> list[str]:
+        """The generators of a sweep with at least one point, as listed in the config."""
+        return list(dict.fromkeys(p.generator for p in self._points[sweep].values()))
 
     def sweeps(self) -> list[str]:
         """Sweeps with at least one point."""
         return [s for s in SWEEPS if self._points[s]]
 
     def by_label(self, sweep: str, generator: str, label: str) -> GridPoint:
-        """The point whose figure is named ``label``."""
-        for p in self._points[sweep].values():
-            if p.generator == generator and p.label == label:
-                return p
-        raise ConfigError(f"sweeps.{sweep}: no grid point named {label!r} for generator {generator!r} in the config")
-
-    def get(self, sweep: str, generator: str, point: str) -> GridPoint:
+        """The point of ``generator`` named ``label``."""
         try:
-            return self._points[sweep][(generator, point)]
+            return self._points[sweep][(generator, label)]
         except KeyError:
             raise ConfigError(
-                f"sweeps.{sweep}: no grid point {point!r} for generator {generator!r} in the config"
+                f"sweeps.{sweep}: no grid point named {label!r} for generator {generator!r} in the config"
             ) from None
-
-    def masks(self) -> dict[str, dict[str, Any]]:
-        """Mask sets to build: path -> mask spec."""
-        return {p.mask_path(): p.mask_spec() for p in self.points("inpainting")}
 
 
 def point_label(params: Mapping[str, Any], axes: Iterable[str]) -> str:
@@ -246,6 +228,5 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 params = _normalize(sweep, kind, raw)
                 if params is None:
                     continue
-                label = point_label(params, axes)
-                points.append(GridPoint(sweep, generator, kind, point_id(params), dataset, classifier, params, label))
+                points.append(GridPoint(sweep, generator, kind, point_label(params, axes), dataset, classifier, params))
     return SweepPlan(points)

@@ -1,4 +1,5 @@
-"""What every sweep command does first: load the generator, the classifier and the images.
+"""What every sweep job does first: load the generator, the classifier and the images, once
+for all the grid points of its generator (:class:`SweepJob`).
 
 Models come from the generative stage (:func:`advgen.models.load_generator`,
 :func:`advgen.models.load_autoencoder`) and the robustness stage
@@ -36,6 +37,28 @@ def load_models(spec: dict[str, Any], generator_path: str | Path, classifier_pat
         generator, z_dim = load_generator(generator_path, device)
         encoder = None
     return SweepModels(generator, z_dim, encoder, load_classifier(classifier_path, device))
+
+
+@dataclass
+class SweepJob:
+    """What a (sweep, generator) job loads once and every one of its points reads."""
+
+    models: SweepModels
+    images: torch.Tensor  # the whole prepared split, CPU, in [0, 1]
+    labels: torch.Tensor
+    device: str
+
+    def subset(self, indices: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images and labels of ``indices``."""
+        return self.images[indices], self.labels[indices]
+
+
+def load_job(
+    spec: dict[str, Any], generator_path: str | Path, classifier_path: str | Path, images_path: str | Path, device: str
+) -> SweepJob:
+    """Models (``spec["generator_kind"]``) and the prepared split of a generator's job."""
+    images, labels = load_images(images_path)
+    return SweepJob(load_models(spec, generator_path, classifier_path, device), images, labels, device)
 
 
 def load_images(path: str | Path, indices: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

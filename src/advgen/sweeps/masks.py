@@ -11,11 +11,15 @@ A mask is a bool tensor ``(N, 1, H, W)``, ``True`` where a pixel is hidden (the 
 * ``center``: the centred ``s x s`` square (default side ``H // 2``).
 * ``left_half``: columns ``0 .. W // 2 - 1``.
 
-Masks are drawn from a seeded :class:`torch.Generator` and stored (``sweep-masks``), so
-every generator of a dataset is scored on the same hidden pixels.
+Masks are drawn from a seeded :class:`torch.Generator`: a mask set is a function of its
+spec alone (:func:`mask_set`), so every generator of a dataset is scored on the same
+hidden pixels.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 
@@ -93,3 +97,21 @@ def make_masks(
 def apply_mask(images: torch.Tensor, hidden: torch.Tensor, fill: float = 0.0) -> torch.Tensor:
     """The masked image the report shows: hidden pixels set to ``fill`` (black)."""
     return images.masked_fill(hidden.expand_as(images), fill)
+
+
+def mask_set(spec: Mapping[str, Any], available: int, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The images and masks of an inpainting point (:meth:`advgen.sweeps.grid.GridPoint.mask_spec`):
+    ``(indices, hidden)``, ``spec["num_images"]`` of ``available`` test images (seeded subset)
+    and one mask each."""
+    indices = select_indices(available, spec["num_images"], spec["seed"])
+    hidden = make_masks(
+        spec["mask"],
+        len(indices),
+        height,
+        width,
+        seed=spec["seed"],
+        pepper_fraction=spec.get("pepper_fraction"),
+        square_size=spec.get("square_size"),
+        center_size=spec.get("center_size"),
+    )
+    return indices, hidden

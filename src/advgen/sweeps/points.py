@@ -1,11 +1,12 @@
-"""One grid point of the inversion, interpolation and inpainting sweeps, start to finish.
+"""One grid point of the inversion, interpolation and inpainting sweeps.
 
-Each ``run_*`` function loads the point's models and images on ``device``, runs the
-experiment (:mod:`~advgen.sweeps.inversion`, :mod:`~advgen.sweeps.interpolation`,
-:mod:`~advgen.sweeps.inpainting`) and returns its tables (one row per image or pair, ID
-columns first: :func:`~advgen.sweeps.tables.point_frame`) with what its figure needs. The
-``advgen invert | interpolate | inpaint`` commands only parse, call one of them and write.
-The ``*_tables`` functions turn tensors into the output tables; they are pure.
+Each ``run_*`` function runs one point on the models and images its generator's job loaded
+once (:class:`~advgen.sweeps.jobs.SweepJob`): the experiment
+(:mod:`~advgen.sweeps.inversion`, :mod:`~advgen.sweeps.interpolation`,
+:mod:`~advgen.sweeps.inpainting`), returning its tables (one row per image or pair, ID
+columns first: :func:`~advgen.sweeps.tables.point_frame`) with what its figure panel needs.
+:mod:`advgen.sweeps.generator_job` runs a generator's points in turn and writes them. The
+``*_tables`` functions turn tensors into the output tables; they are pure.
 """
 
 from __future__ import annotations
@@ -13,24 +14,20 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import torch
 
-from advgen.errors import CheckpointError
-from advgen.sweeps import figures, jobs
+from advgen.sweeps import jobs
 from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, psnr
 from advgen.sweeps.interpolation import alphas, choose_pairs, decode_paths, latent_path, path_metrics
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
 from advgen.sweeps.masked_inversion import METHODS
-from advgen.sweeps.masks import apply_mask, select_indices
+from advgen.sweeps.masks import apply_mask, mask_set, select_indices
 from advgen.sweeps.tables import point_frame
 
 log = logging.getLogger(__name__)
-
-PathLike = str | Path
 
 
 def _encoder_init(models: jobs.SweepModels, x: torch.Tensor, spec: dict[str, Any]) -> torch.Tensor | None:
@@ -49,9 +46,10 @@ class InversionRun:
     result: InversionResult
     images: torch.Tensor  # the targets (CPU)
 
-    def figure(self, path: PathLike) -> None:
-        """Loss per restart for a few images, with targets and reconstructions."""
-        figures.inversion_losses(self.result.losses.cpu(), self.result.best_restart, self.images, self.result.images, path)
+    def panel(self) -> dict[str, torch.Tensor]:
+        """The figure's rows: targets and their reconstructions G(z) (the loss curves are the
+        plots stage's ``inversion_restarts`` figure)."""
+        return {"target": self.images, "G(z)": self.result.images.cpu()}
 
 
 def inversion_tables(
@@ -99,14 +97,13 @@ def inversion_tables(
     return table, steps
 
 
-def run_inversion(spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, device: str) -> InversionRun:
+def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
     """Invert the generator on ``spec["num_images"]`` held-out images from batched restarts."""
     settings = InversionSettings.from_spec(spec)
-    models = jobs.load_models(spec, generator, classifier, device)
-    _, labels_all = jobs.load_images(images_path)
-    indices = select_indices(len(labels_all), spec["num_images"], spec["seed"])
-    images, labels = jobs.load_images(images_path, indices)
-    x = images.to(device)
+    models = job.models
+    indices = select_indices(len(job.labels), spec["num_images"], spec["seed"])
+    images, labels = job.subset(indices)
+    x = images.to(job.device)
     start = time.perf_counter()
     result = invert(models.generator, x, settings, seed=spec["seed"], z_init=_encoder_init(models, x, spec), z_dim=models.z_dim)
     seconds = time.perf_counter() - start
@@ -139,10 +136,17 @@ class InterpolationRun:
     ends: torch.Tensor | None = None  # the real start and end images (P, 2, C, H, W), CPU
     end_labels: torch.Tensor | None = None  # their true labels (P, 2)
 
-    def figure(self, path: PathLike) -> None:
-        """One strip per pair: the real start image, the decoded frames labelled with the
-        classifier's prediction, the real end image."""
-        figures.interpolation_strips(self.images, self.preds, self.alphas, path, ends=self.ends, end_labels=self.end_labels)
+    def panel(self, title: str) -> dict[str, Any]:
+        """The point's strips (:func:`advgen.sweeps.figures.interpolation_strips`): the real
+        start image, the decoded frames labelled with the classifier's prediction, the real end image."""
+        return {
+            "title": title,
+            "frames": self.images,
+            "labels": self.preds,
+            "weights": self.alphas,
+            "ends": self.ends,
+            "end_labels": self.end_labels,
+        }
 
 
 def interpolation_tables(
@@ -197,15 +201,14 @@ def interpolation_tables(
     return table, per_alpha
 
 
-def run_interpolation(spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, device: str) -> InterpolationRun:
+def run_interpolation(spec: dict[str, Any], job: jobs.SweepJob) -> InterpolationRun:
     """Decode straight latent paths between ``spec["num_pairs"]`` pairs of held-out images."""
-    _, labels_all = jobs.load_images(images_path)
-    pairs = choose_pairs(labels_all, spec["num_pairs"], seed=spec["seed"], distinct_labels=spec["distinct_labels"])
+    pairs = choose_pairs(job.labels, spec["num_pairs"], seed=spec["seed"], distinct_labels=spec["distinct_labels"])
     p = len(pairs)
-    images, labels = jobs.load_images(images_path, pairs.reshape(-1))
+    images, labels = job.subset(pairs.reshape(-1))
     weights = alphas(spec["num_alphas"])
-    models = jobs.load_models(spec, generator, classifier, device)
-    x = images.to(device)
+    models = job.models
+    x = images.to(job.device)
     if spec["latent"] == "encoder":
         z = jobs.encode(models.encoder, x)
     else:
@@ -237,23 +240,9 @@ class InpaintingRun:
     masked: torch.Tensor
     completed: torch.Tensor
 
-    def figure(self, path: PathLike) -> None:
-        """Original, masked and restored examples."""
-        figures.inpainting_examples(self.images, self.masked, self.completed, path)
-
-
-def load_masks(path: PathLike, spec: dict[str, Any], images_path: PathLike) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The stored masks of ``spec["mask"]`` and their images: ``(indices, hidden, images, labels)``."""
-    from advgen.io import load_torch
-
-    masks = load_torch(path, kind="inpainting_masks", required=("hidden", "indices", "config"))
-    if masks["config"]["mask"] != spec["mask"]:
-        raise CheckpointError(f"{path}: holds '{masks['config']['mask']}' masks, the spec asks for '{spec['mask']}'")
-    indices, hidden = masks["indices"], masks["hidden"]
-    images, labels = jobs.load_images(images_path, indices)
-    if hidden.shape[0] != len(images) or tuple(hidden.shape[2:]) != tuple(images.shape[2:]):
-        raise CheckpointError(f"{path}: masks of shape {tuple(hidden.shape)} do not fit images {tuple(images.shape)}")
-    return indices, hidden, images, labels
+    def panel(self) -> dict[str, torch.Tensor]:
+        """The figure's rows: original, masked and restored examples."""
+        return {"original": self.images, "masked": self.masked, "restored": self.completed}
 
 
 def inpainting_table(
@@ -288,15 +277,16 @@ def inpainting_table(
     )
 
 
-def run_inpainting(
-    spec: dict[str, Any], generator: PathLike, classifier: PathLike, images_path: PathLike, masks_path: PathLike, device: str
-) -> InpaintingRun:
-    """Restore the hidden pixels of the stored masks: inversion on the known pixels (``known_pixels``)
-    or of the whole masked image (``masked_inversion``, the GAN report's), ``spec["method"]``."""
+def run_inpainting(spec: dict[str, Any], job: jobs.SweepJob) -> InpaintingRun:
+    """Restore the hidden pixels of the point's masks (:func:`~advgen.sweeps.masks.mask_set`,
+    the same for every generator): inversion on the known pixels (``known_pixels``) or of
+    the whole masked image (``masked_inversion``, the GAN report's), ``spec["method"]``."""
     settings = InversionSettings.from_spec(spec)
-    indices, hidden, images, labels = load_masks(masks_path, spec, images_path)
-    models = jobs.load_models(spec, generator, classifier, device)
-    x, h = images.to(device), hidden.to(device)
+    _, height, width = job.images.shape[1:]
+    indices, hidden = mask_set(spec, len(job.labels), height, width)
+    images, labels = job.subset(indices)
+    models = job.models
+    x, h = images.to(job.device), hidden.to(job.device)
     masked = apply_mask(x, h)
     method = METHODS[spec.get("method", "known_pixels")]
     result = method(models.generator, x, h, settings, seed=spec["seed"], z_init=_encoder_init(models, masked, spec), z_dim=models.z_dim)
