@@ -112,7 +112,7 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
         ["sample-quality", "--spec", '{"classifier": "c", "seed": 0}', "--rows",
          '[{"name": "m", "dataset": "d", "model": "m.pt", "classifier": "c.pt", "reference": "r.pt"}]',
          "--out", "o.parquet", "--device", "cuda"],
-        ["invert", "--spec", '{"seed": 0, "device": "cuda"}', "--generator", "g.pt", "--classifier", "c.pt",
+        ["invert", "--spec", '{"device": "cuda", "points": [{"sweep": "inversion", "generator": "g", "point": "p", "seed": 0}]}', "--generator", "g.pt", "--classifier", "c.pt",
          "--images", "i.pt", "--final", "f.parquet", "--steps", "s.parquet", "--latents", "z.pt", "--figure", "f.png"],
     ],  # fmt: skip
     ids=["flag", "spec"],
