@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from advgen.errors import ConfigError
+from advgen.models.layout import use_channels_last
 
 
 def _sides(size: int) -> list[int]:
@@ -75,6 +76,7 @@ class ConvAutoencoder(nn.Module):
         self.z_dim = int(z_dim)
         self.encoder = ConvEncoder(image_shape, z_dim, width)
         self.decoder = ConvDecoder(image_shape, z_dim, width)
+        use_channels_last(self)  # NHWC (transposed) convolutions on CPU (advgen.models.layout)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.encoder(x)
