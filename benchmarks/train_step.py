@@ -18,8 +18,9 @@ right shape:
 Settings (rows): ``fp32`` (TF32 off), ``tf32`` (``torch.backends.cuda.matmul`` and cuDNN TF32
 on), ``tf32+bf16`` (a benchmark-local ``torch.autocast(bfloat16)`` around the training step:
 advgen's training code has no AMP switch and is unchanged) and, for the conv models (DCGAN,
-cnn_madry), ``tf32+bf16+cl`` (models and inputs in ``channels_last``). On the CPU only ``fp32``
-runs. Like advgen's training, every run calls ``seed_everything`` and so trains with
+cnn_madry), ``tf32+bf16+cl`` (models and inputs in ``channels_last``; cnn_madry's weights are
+``channels_last`` in every row since :mod:`advgen.models.layout`, so for it this row adds the
+inputs' layout only). On the CPU only ``fp32`` runs. Like advgen's training, every run calls ``seed_everything`` and so trains with
 ``torch.use_deterministic_algorithms(True, warn_only=True)``; ``--no-deterministic`` turns that
 off after each model is built, to show what determinism costs.
 
