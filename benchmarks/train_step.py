@@ -55,6 +55,7 @@ import torch
 
 from advgen.classifiers.training import _optimizer, _train_epoch
 from advgen.classifiers.zoo import build_classifier
+from advgen.cli import out_of_memory
 from advgen.config import load_yaml, validate_config
 from advgen.data.prepared import save_prepared
 from advgen.data.registry import SOURCES
@@ -103,13 +104,6 @@ def set_tf32(device: str, on: bool) -> None:
     else:
         torch.backends.cuda.matmul.allow_tf32 = on
         torch.backends.cudnn.allow_tf32 = on
-
-
-def is_oom(exc: BaseException) -> bool:
-    oom = getattr(torch.cuda, "OutOfMemoryError", None) or getattr(torch, "OutOfMemoryError", None)
-    if oom is not None and isinstance(exc, oom):
-        return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
 
 
 def free(device: str) -> None:
@@ -235,7 +229,7 @@ def measure(
             torch.use_deterministic_algorithms(False)
         return time_step(step, device, setting["amp"], warmup, iters, repeats), ""
     except Exception as exc:  # noqa: BLE001 - a failed row is reported, the run goes on
-        failed = "OOM" if is_oom(exc) else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+        failed = "OOM" if out_of_memory(exc) is not None else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
     finally:
         del step
     free(device)

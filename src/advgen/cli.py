@@ -34,16 +34,32 @@ def _command_modules() -> dict[str, str]:
     return {name.replace("_", "-"): f"advgen.commands.{name}" for name in names}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with one subparser per command module."""
-    parser = argparse.ArgumentParser(prog="advgen", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"advgen {__version__}")
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument(
         "--threads", type=int, default=None, help="torch CPU threads (rules pass their `threads:`)"
     )
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command that ``argv`` names (the first word after the global options), if any."""
+    pre = argparse.ArgumentParser(add_help=False)
+    _global_options(pre)
+    _, rest = pre.parse_known_args(argv)
+    return rest[0] if rest and not rest[0].startswith("-") else None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with one subparser per command module; with a known ``command``, that
+    command's only (a job imports its own command module, not all of them: ~0.1 s a job)."""
+    parser = argparse.ArgumentParser(prog="advgen", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"advgen {__version__}")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command, module_name in _command_modules().items():
+    modules = _command_modules()
+    if command in modules:
+        modules = {command: modules[command]}
+    for command, module_name in modules.items():
         module = importlib.import_module(module_name)
         p = sub.add_parser(command, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
@@ -53,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``advgen`` console script."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_in(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
@@ -68,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"advgen {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except (MemoryError, RuntimeError) as exc:
-        message = _out_of_memory(exc)
+        message = out_of_memory(exc)
         if message is None:
             raise
         print(f"advgen {args.command}: error: {message}", file=sys.stderr)
@@ -92,7 +109,7 @@ def _limit_threads(n: int) -> None:
 _OOM_MARKS = ("out of memory", "can't allocate memory", "not enough memory", "cannot allocate memory")
 
 
-def _out_of_memory(exc: BaseException) -> str | None:
+def out_of_memory(exc: BaseException) -> str | None:
     """One line for an allocation failure (CPU or CUDA), else ``None``."""
     text = " ".join(str(exc).split())
     if not isinstance(exc, MemoryError) and not any(mark in text.lower() for mark in _OOM_MARKS):

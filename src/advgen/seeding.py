@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import random
-import sys
 from typing import Any
 
 import numpy as np
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA) and ask torch for deterministic kernels."""
+    """Seed Python, NumPy and torch (CPU and CUDA), ask torch for deterministic kernels and
+    let its optimizers run without importing TorchDynamo (:mod:`advgen.eager`)."""
     import torch
+
+    from advgen.eager import deterministic_algorithms, eager_optimizers
 
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     deterministic_algorithms(torch)
-
-
-def deterministic_algorithms(torch: Any) -> None:
-    """``torch.use_deterministic_algorithms(True, warn_only=True)``, without its import cost.
-
-    The public call imports ``torch._inductor.config`` (and with it TorchDynamo) only to set
-    inductor's flag: about 2 s of CPU in every job (issue 16). advgen compiles nothing, so the
-    eager kernels' flag is set directly; once inductor is loaded, or where torch lacks the
-    private setter, the public call sets both.
-    """
-    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
-    if setter is None or "torch._inductor.config" in sys.modules:
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        return
-    setter(True, warn_only=True)
+    eager_optimizers(torch)
 
 
 def rng_state() -> dict[str, Any]:

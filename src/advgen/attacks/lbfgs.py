@@ -4,7 +4,8 @@ Szegedy, Zaremba, Sutskever, Bruna, Erhan, Goodfellow and Fergus, "Intriguing pr
 of neural networks", ICLR 2014 (https://arxiv.org/abs/1312.6199).
 
 Distance measure: L2. For a target label l, minimise ``c * ||r||^2 + loss_f(x + r, l)``
-subject to ``x + r`` in [0, 1] with box-constrained L-BFGS (scipy's L-BFGS-B), searching
+subject to ``x + r`` in [0, 1] with box-constrained L-BFGS (scipy's L-BFGS-B routine,
+:mod:`advgen.attacks.lbfgsb`), searching
 ``c`` per example: a larger ``c`` asks for a smaller ``r``, so ``c`` grows (x10 until a
 failure bounds it, then bisection) while the label still changes and shrinks when it does
 not; the smallest successful perturbation is kept. Batched: the objective is a sum of
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks.base import MinimalAttack
+from advgen.attacks.lbfgsb import minimize_unit_box
 
 
 class LBFGS(MinimalAttack):
@@ -71,8 +73,6 @@ class LBFGS(MinimalAttack):
         return (y + shift) % logits.shape[1]
 
     def _optimise(self, x: torch.Tensor, t: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        from scipy.optimize import Bounds, minimize
-
         shape, device, dtype = x.shape, x.device, x.dtype
         x0 = x.detach().cpu().double().numpy().ravel()
         c_view = c.view(-1, *([1] * (x.ndim - 1)))
@@ -85,15 +85,8 @@ class LBFGS(MinimalAttack):
                 (grad,) = torch.autograd.grad(loss, adv)
             return float(loss.detach()), grad.detach().cpu().double().numpy().ravel()
 
-        res = minimize(
-            objective,
-            x0,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=Bounds(np.zeros_like(x0), np.ones_like(x0)),
-            options={"maxiter": self.steps},
-        )
-        return torch.from_numpy(res.x).to(device=device, dtype=dtype).view(shape).clamp(0.0, 1.0)
+        adv = minimize_unit_box(objective, x0, self.steps)
+        return torch.from_numpy(adv).to(device=device, dtype=dtype).view(shape).clamp(0.0, 1.0)
 
     def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

@@ -21,15 +21,9 @@ from torch import nn
 
 def truncated_normal(num: int, z_dim: int, psi: float | None, *, seed: int) -> torch.Tensor:
     """``(num, z_dim)`` standard normal samples truncated to ``[-psi, psi]`` (CPU, seeded)."""
-    rng = torch.Generator().manual_seed(seed)
     if psi is None:
-        return torch.randn(num, z_dim, generator=rng)
-    if psi <= 0:
-        raise ValueError(f"psi must be positive, got {psi}")
-    u = torch.rand(num, z_dim, generator=rng, dtype=torch.float64)
-    lo = torch.special.ndtr(torch.tensor(-float(psi), dtype=torch.float64))
-    z = torch.special.ndtri(lo + u * (1.0 - 2.0 * lo))
-    return z.clamp(-psi, psi).float()
+        return torch.randn(num, z_dim, generator=torch.Generator().manual_seed(seed))
+    return _normal_quantiles(_uniform_draws(num, z_dim, seed), psi)
 
 
 def matched_latents(num: int, z_dim: int, psi: float | None, *, seed: int) -> torch.Tensor:
@@ -39,12 +33,23 @@ def matched_latents(num: int, z_dim: int, psi: float | None, *, seed: int) -> to
     draws pass through the untruncated inverse CDF (not ``randn``), so the columns of the
     truncation grid are one latent per column across all rows.
     """
+    return _normal_quantiles(_uniform_draws(num, z_dim, seed), psi)
+
+
+def _uniform_draws(num: int, z_dim: int, seed: int) -> torch.Tensor:
+    return torch.rand(num, z_dim, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+
+
+def _normal_quantiles(u: torch.Tensor, psi: float | None) -> torch.Tensor:
+    """Quantiles of N(0, 1) truncated to ``[-psi, psi]`` (untruncated for ``None``) at ``u``."""
     if psi is None:
-        rng = torch.Generator().manual_seed(seed)
-        u = torch.rand(num, z_dim, generator=rng, dtype=torch.float64)
         eps = torch.finfo(torch.float64).eps
         return torch.special.ndtri(u.clamp(eps, 1.0 - eps)).float()
-    return truncated_normal(num, z_dim, psi, seed=seed)
+    if psi <= 0:
+        raise ValueError(f"psi must be positive, got {psi}")
+    lo = torch.special.ndtr(torch.tensor(-float(psi), dtype=torch.float64))
+    z = torch.special.ndtri(lo + u * (1.0 - 2.0 * lo))
+    return z.clamp(-psi, psi).float()
 
 
 def truncated_variance(psi: float) -> float:
