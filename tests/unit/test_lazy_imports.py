@@ -27,12 +27,19 @@ PROBE = (
 )
 
 
-def run(args: list[str], cwd: Path) -> str:
+def run(args: list[str], cwd: Path, probe: str = PROBE) -> str:
+    """The last line a command prints after ``probe`` (default: whether torch was imported)."""
     env = dict(os.environ, PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
-    proc = subprocess.run([sys.executable, "-c", PROBE, "--threads", "1", *args], cwd=cwd, env=env,
+    proc = subprocess.run([sys.executable, "-c", probe, "--threads", "1", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout.strip().splitlines()[-1]
+
+
+def python_stdout(code: str, env: dict[str, str] | None = None) -> str:
+    """What a fresh interpreter running ``code`` (``src`` on its path) prints."""
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(REPO / "src"))
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
 
 
 def attack_inputs(tmp_path: Path) -> Path:
@@ -87,36 +94,33 @@ def test_table_and_figure_commands_do_not_import_torch(command, tmp_path):
 
 def test_help_of_every_command_does_not_import_torch(tmp_path):
     # building the parser imports every command module and runs its add_arguments
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     code = "import sys; from advgen.cli import build_parser; build_parser(); print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = python_stdout(code)
     assert out.strip() == "False"
 
 
 def test_a_torch_command_still_gets_its_thread_count(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    env = dict(os.environ)
     env.pop("OMP_NUM_THREADS", None)
     code = ("import sys, argparse; from advgen import cli; cli._limit_threads(1); import torch; "
             "print(torch.get_num_threads())")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = python_stdout(code, env)
     assert out.strip() == "1"
 
 
 def test_seeding_sets_the_deterministic_flags_without_loading_inductor():
     # torch.use_deterministic_algorithms imports torch._inductor.config (TorchDynamo): ~2 s a job
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     code = ("import sys, torch; from advgen.seeding import seed_everything; seed_everything(3); "
             "print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(), "
             "'torch._inductor.config' in sys.modules, torch.initial_seed())")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = python_stdout(code)
     assert out.split() == ["True", "True", "False", "3"]
 
 
 def test_seeding_after_inductor_is_loaded_sets_its_flag_too():
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     code = ("import torch, torch._inductor.config as c; from advgen.seeding import seed_everything; "
             "seed_everything(0); print(torch.are_deterministic_algorithms_enabled(), c.deterministic)")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = python_stdout(code)
     assert out.split() == ["True", "True"]
 
 
@@ -147,12 +151,9 @@ print('torch._dynamo' in sys.modules, [float(p.sum()) for p in model.parameters(
 def test_optimizers_run_without_importing_dynamo_and_step_as_before():
     # Optimizer.__init__ -> add_param_group is wrapped in torch._disable_dynamo, whose first
     # call imports TorchDynamo (~1 s a job); advgen.eager fills that wrapper's cache instead
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
 
     def run(prelude: str) -> tuple[str, str]:
-        code = OPTIMIZER_RUN.format(prelude=prelude)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-        loaded, values = out.stdout.strip().split(" ", 1)
+        loaded, values = python_stdout(OPTIMIZER_RUN.format(prelude=prelude)).strip().split(" ", 1)
         return loaded, values
 
     eager_loaded, eager_values = run("")
@@ -164,16 +165,15 @@ def test_optimizers_run_without_importing_dynamo_and_step_as_before():
 def test_eager_optimizers_sets_each_wrapper_once_and_never_after_dynamo_is_loaded():
     # 4 Optimizer methods in torch._disable_dynamo, plus the step of every optimizer class
     # (Adam, SGD, ...; LBFGS's step has no such wrapper)
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     code = ("import torch; from advgen.eager import eager_optimizers; "
             "print(eager_optimizers(torch), eager_optimizers(torch), torch.optim.Adam.step.__name__); "
             "import torch._dynamo; print(eager_optimizers(torch))")  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = python_stdout(code)
     first, again, name, after = out.split()
     assert int(first) > 4 and (again, name, after) == ("0", "step", "0")
 
     code = "import torch, torch._dynamo; from advgen.eager import eager_optimizers; print(eager_optimizers(torch))"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = python_stdout(code)
     assert out.strip() == "0"
 
 
@@ -189,8 +189,4 @@ def test_a_job_imports_only_its_own_command_module(tmp_path):
         "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')",
         "print(sorted(m for m in sys.modules if m.startswith('advgen.commands.') and m != 'advgen.commands._args'))",
     )
-    env = dict(os.environ, PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
-    proc = subprocess.run([sys.executable, "-c", probe, "--threads", "1", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "['advgen.commands.aggregate_defense']"
+    assert run(args, tmp_path, probe) == "['advgen.commands.aggregate_defense']"

@@ -6,8 +6,8 @@ L-BFGS attack (360 digits x 784 pixels = 282,240 variables) that set-up cost mor
 solver's own iterations (issue 16: about 13 s of CPU per default run). :func:`minimize_unit_box`
 drives the same compiled routine (``scipy.optimize._lbfgsb.setulb``) with the bound arrays
 built by NumPy, the loop of ``scipy.optimize._lbfgsb_py._minimize_lbfgsb`` otherwise
-unchanged: the same iterates, bit for bit (tested against ``minimize``). Where scipy's
-private routine is missing or answers differently, ``minimize`` itself runs.
+unchanged: the same iterates, bit for bit (tested against ``minimize`` with the pinned scipy).
+Where scipy no longer has that private module, ``minimize`` itself runs.
 """
 
 from __future__ import annotations
