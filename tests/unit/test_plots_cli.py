@@ -60,3 +60,26 @@ def test_summary_table_command(tmp_path, table):
     out = tmp_path / "tables" / f"{table}.md"
     assert main(["summary-table", "--table", table, "--input", str(src), "--out", str(out)]) == 0
     assert out.read_text().startswith("# ")
+
+
+def test_a_spec_without_plot_options_draws_with_the_configs_defaults(tmp_path):
+    # the defaults are stated once, in the schemas: a spec that leaves the options out draws
+    # exactly what the workflow draws from the validated (default-filled) config
+    from pathlib import Path
+
+    from advgen.config import load_yaml, validate_config
+    from advgen.plots.families import option_defaults
+
+    repo = Path(__file__).resolve().parents[2]
+    config = validate_config(load_yaml(repo / ".test" / "config" / "generative.yaml"))
+    gan = next(iter(config["gans"].values()))
+    full_spec = {"experiment": "x", **config["plots"], **{k: gan[k] for k in ("vanishing_threshold", "vanishing_patience")}}
+    assert {k: option_defaults()[k] for k in full_spec if k != "experiment"} == {k: v for k, v in full_spec.items() if k != "experiment"}
+    table = tmp_path / "losses.parquet"
+    data.gan_losses().to_parquet(table)
+    figures = {}
+    for name, spec in (("bare", {"experiment": "x"}), ("full", full_spec)):
+        figures[name] = tmp_path / f"{name}.svg"
+        assert main(["plot", "--family", "gan_grad_norms", "--input", str(table), "--out", str(figures[name]),
+                     "--spec", json.dumps(spec)]) == 0  # fmt: skip
+    assert figures["bare"].read_bytes() == figures["full"].read_bytes()

@@ -6,7 +6,8 @@ and calls :func:`render` once per figure. Each entry's ``render(inputs, outputs,
 reads the input files (Parquet; the sample-grid families read the training stages' PNGs)
 and calls a pure plotting function of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config section
 (``dpi``, ``smoothing``, ...) plus family keys such as ``experiment`` (the title) and
-``labels`` (one name per input file, for families comparing several runs).
+``labels`` (one name per input file, for families comparing several runs); a key the spec
+leaves out takes its schema default (:func:`option_defaults`).
 
 Adding a family (three files; ``docs/contributing.md`` shows a real example):
 
@@ -24,6 +25,7 @@ Then test it in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,14 +73,31 @@ def _labelled(inputs: Sequence[str], options: dict[str, Any], name: str) -> dict
 
 
 def _common(options: dict[str, Any]) -> dict[str, Any]:
-    return {"dpi": int(options.get("dpi", 150))}
+    return {"dpi": int(options["dpi"])}
+
+
+@functools.cache
+def option_defaults() -> dict[str, Any]:
+    """Every figure option's default, read from the packaged schemas where it is stated: the
+    ``plots`` section's keys (``dpi``, ``smoothing``, ...) and the GAN keys that the
+    gradient-norm figure draws (``vanishing_threshold``, ``vanishing_patience``)."""
+    from advgen.config import load_yaml, schema_path
+
+    def defaults(schema: str, definition: str, keys: Sequence[str] | None = None) -> dict[str, Any]:
+        props = load_yaml(schema_path(schema))["$defs"][definition]["properties"]
+        return {k: v["default"] for k, v in props.items() if "default" in v and (keys is None or k in keys)}
+
+    return {
+        **defaults("plots.schema.yaml", "plots"),
+        **defaults("generative.schema.yaml", "gan", ("vanishing_threshold", "vanishing_patience")),
+    }
 
 
 @family("gan_losses", stage="Generative", inputs="one GAN losses.parquet")
 def _gan_losses(inputs, outputs, options):
     from advgen.plots import gan
 
-    gan.loss_curves(read_parquet(_one(inputs, "gan_losses")), outputs, experiment=options["experiment"], smoothing=options.get("smoothing", 25), **_common(options))
+    gan.loss_curves(read_parquet(_one(inputs, "gan_losses")), outputs, experiment=options["experiment"], smoothing=options["smoothing"], **_common(options))
 
 
 @family("gan_grad_norms", stage="Generative", inputs="one GAN losses.parquet")
@@ -89,9 +108,9 @@ def _gan_grad_norms(inputs, outputs, options):
         read_parquet(_one(inputs, "gan_grad_norms")),
         outputs,
         experiment=options["experiment"],
-        threshold=options.get("vanishing_threshold", 1e-3),
-        patience=options.get("vanishing_patience", 200),
-        smoothing=options.get("smoothing", 25),
+        threshold=options["vanishing_threshold"],
+        patience=options["vanishing_patience"],
+        smoothing=options["smoothing"],
         **_common(options),
     )
 
@@ -101,7 +120,7 @@ def _gan_loss_comparison(inputs, outputs, options):
     from advgen.plots import gan
 
     runs = {label: read_parquet(path) for label, path in _labelled(inputs, options, "gan_loss_comparison").items()}
-    gan.loss_comparison(runs, outputs, info=options.get("info"), experiment=options.get("experiment", "GAN runs"), smoothing=options.get("smoothing", 25), **_common(options))
+    gan.loss_comparison(runs, outputs, info=options.get("info"), experiment=options.get("experiment", "GAN runs"), smoothing=options["smoothing"], **_common(options))
 
 
 @family("gan_mode_coverage", stage="Generative", inputs="sample-quality summary.parquet")
@@ -116,7 +135,7 @@ def _gan_samples(inputs, outputs, options):
     from advgen.plots import images
 
     images.gan_epoch_grids(
-        _one(inputs, "gan_samples"), outputs, experiment=options["experiment"], panels=options.get("sample_panels", 6), scale=options.get("sample_scale", 2), **_common(options)
+        _one(inputs, "gan_samples"), outputs, experiment=options["experiment"], panels=options["sample_panels"], scale=options["sample_scale"], **_common(options)
     )
 
 
@@ -124,14 +143,14 @@ def _gan_samples(inputs, outputs, options):
 def _ae_losses(inputs, outputs, options):
     from advgen.plots import ae
 
-    ae.loss_terms(read_parquet(_one(inputs, "ae_losses")), outputs, experiment=options["experiment"], smoothing=options.get("smoothing", 25), **_common(options))
+    ae.loss_terms(read_parquet(_one(inputs, "ae_losses")), outputs, experiment=options["experiment"], smoothing=options["smoothing"], **_common(options))
 
 
 @family("ae_latent_cdf", stage="Generative", inputs="one autoencoder latent_cdf.parquet")
 def _ae_latent_cdf(inputs, outputs, options):
     from advgen.plots import ae
 
-    ae.latent_cdf(read_parquet(_one(inputs, "ae_latent_cdf")), outputs, experiment=options["experiment"], panels=options.get("cdf_panels", 8), **_common(options))
+    ae.latent_cdf(read_parquet(_one(inputs, "ae_latent_cdf")), outputs, experiment=options["experiment"], panels=options["cdf_panels"], **_common(options))
 
 
 def _ae_grid(inputs, outputs, options, name: str, label: str, what: str) -> None:
@@ -143,7 +162,7 @@ def _ae_grid(inputs, outputs, options, name: str, label: str, what: str) -> None
         outputs,
         experiment=options["experiment"],
         what=what,
-        scale=options.get("sample_scale", 2),
+        scale=options["sample_scale"],
         **_common(options),
     )
 
@@ -167,14 +186,14 @@ def _point_rows(table, options):
 def _inversion_restarts(inputs, outputs, options):
     from advgen.plots import sweeps
 
-    sweeps.inversion_restarts(_point_rows(read_parquet(_one(inputs, "inversion_restarts")), options), outputs, experiment=options["experiment"], images=options.get("inversion_images", 4), **_common(options))
+    sweeps.inversion_restarts(_point_rows(read_parquet(_one(inputs, "inversion_restarts")), options), outputs, experiment=options["experiment"], images=options["inversion_images"], **_common(options))
 
 
 @family("interpolation_labels", stage="Sweeps", inputs="a generator's interpolation frames.parquet (spec: point)")
 def _interpolation_labels(inputs, outputs, options):
     from advgen.plots import sweeps
 
-    sweeps.interpolation_labels(_point_rows(read_parquet(_one(inputs, "interpolation_labels")), options), outputs, experiment=options["experiment"], pairs=options.get("interpolation_pairs", 8), **_common(options))
+    sweeps.interpolation_labels(_point_rows(read_parquet(_one(inputs, "interpolation_labels")), options), outputs, experiment=options["experiment"], pairs=options["interpolation_pairs"], **_common(options))
 
 
 @family("truncation_grid", stage="Sweeps", inputs="a generator's truncation samples.npz (uint8 image rows, one psi each)")
@@ -187,7 +206,7 @@ def _truncation_grid(inputs, outputs, options):
         data = read_npz(path, required=("images", "psi"))
         for images, psi in zip(data["images"], data["psi"].reshape(-1), strict=True):
             samples[None if psi == float("inf") else float(psi)] = images / 255.0
-    adversarial.truncation_grid(samples, outputs, experiment=options["experiment"], scale=options.get("sample_scale", 2), **_common(options))
+    adversarial.truncation_grid(samples, outputs, experiment=options["experiment"], scale=options["sample_scale"], **_common(options))
 
 
 @family("robustness_sweep", stage="Robustness", inputs="a capacity or data-size sweep table (spec: sweep)")
@@ -221,6 +240,6 @@ def render(name: str, inputs: Sequence[str], outputs: Sequence[str], options: di
     if name not in FAMILIES:
         raise AdvgenError(f"unknown figure family '{name}' (known: {', '.join(sorted(FAMILIES))})")
     try:
-        FAMILIES[name].render(inputs, outputs, options)
+        FAMILIES[name].render(inputs, outputs, {**option_defaults(), **options})
     except KeyError as exc:
         raise AdvgenError(f"figure family {name}: the spec lacks key {exc}") from exc
