@@ -52,10 +52,15 @@ class AeOutputs:
 
     @classmethod
     def under(cls, folder: str | Path) -> AeOutputs:
-        f = Path(folder)
+        """The workflow's layout of ``results/autoencoders/<name>`` (:mod:`advgen.pipeline.paths`) below ``folder``."""
+        from advgen.pipeline import paths
+
+        def at(template: str) -> Path:
+            return Path(folder) / Path(template).relative_to(paths.AE)
+
         return cls(
-            f / "checkpoint.pt", f / "losses.parquet", f / "latent_cdf.parquet", f / "novel.png",
-            f / "reconstructions.png", f / "metrics.json", f / "resume",
+            at(paths.AE_CHECKPOINT), at(paths.AE_LOSSES), at(paths.AE_LATENT_CDF), at(paths.AE_NOVEL),
+            at(paths.AE_RECONSTRUCTIONS), at(paths.AE_METRICS), at(paths.AE_RESUME),
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from advgen.device import DEVICES
 
@@ -22,6 +23,11 @@ def add_training_arguments(p: argparse.ArgumentParser) -> None:
         help="exit with an error after this many epochs of this invocation, leaving the resume checkpoint "
         "(simulates preemption; default: $ADVGEN_STOP_AFTER_EPOCHS or never)",
     )
+
+
+def resume_dir(args: argparse.Namespace) -> Path:
+    """``--resume-dir``, or the ``resume`` folder beside ``--checkpoint`` when it is not given."""
+    return Path(args.resume_dir) if args.resume_dir else Path(args.checkpoint).parent / "resume"
 
 
 def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared test split (.pt)") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_training_arguments
+from advgen.commands._args import add_training_arguments, resume_dir
 
 HELP = "train an autoencoder (resuming from <resume-dir>/last.pt); writes checkpoint, losses, latent CDFs, grids, metrics"
 
@@ -38,6 +38,6 @@ def main(args: argparse.Namespace) -> None:
             Path(args.novel),
             Path(args.reconstructions),
             Path(args.metrics),
-            Path(args.resume_dir) if args.resume_dir else Path(args.checkpoint).parent / "resume",
+            resume_dir(args),
         )
         train_autoencoder(spec, args.train, args.test, outputs, device=device, stop_after_epochs=stop_after_epochs(args.stop_after_epochs))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_training_arguments
+from advgen.commands._args import add_training_arguments, resume_dir
 
 HELP = "train a GAN (resuming from <resume-dir>/last.pt); writes checkpoint, losses, sample grids, status"
 
@@ -33,6 +33,6 @@ def main(args: argparse.Namespace) -> None:
             Path(args.losses),
             Path(args.samples),
             Path(args.status),
-            Path(args.resume_dir) if args.resume_dir else Path(args.checkpoint).parent / "resume",
+            resume_dir(args),
         )
         train_gan(spec, args.train, outputs, device=device, stop_after_epochs=stop_after_epochs(args.stop_after_epochs))

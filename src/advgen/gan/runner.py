@@ -39,9 +39,13 @@ class GanOutputs:
 
     @classmethod
     def under(cls, folder: str | Path) -> GanOutputs:
-        """The standard layout below ``results/gans/<name>``."""
-        f = Path(folder)
-        return cls(f / "checkpoint.pt", f / "losses.parquet", f / "samples", f / "status.json", f / "resume")
+        """The workflow's layout of ``results/gans/<name>`` (:mod:`advgen.pipeline.paths`) below ``folder``."""
+        from advgen.pipeline import paths
+
+        def at(template: str) -> Path:
+            return Path(folder) / Path(template).relative_to(paths.GAN)
+
+        return cls(at(paths.GAN_CHECKPOINT), at(paths.GAN_LOSSES), at(paths.GAN_SAMPLES), at(paths.GAN_STATUS), at(paths.GAN_RESUME))
 
 
 def publish_folder(src: Path, dest: Path) -> None:
