@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from advgen.attacks.lbfgsb import _scipy_minimize, minimize_unit_box
+
 REPO = Path(__file__).resolve().parents[1]
 
 OPTIMIZER_JOB = """
@@ -66,9 +68,6 @@ def interpreter_seconds(code: str, repeats: int) -> float:
 def lbfgsb_seconds(n: int, calls: int, repeats: int) -> tuple[float, float, bool]:
     """(old, current) median CPU seconds of ``calls`` 15-iteration solves, and whether the
     iterates are identical."""
-    sys.path.insert(0, str(REPO / "src"))
-    from advgen.attacks.lbfgsb import _scipy_minimize, minimize_unit_box
-
     rng = np.random.default_rng(0)
     target, x0 = rng.uniform(-0.3, 1.3, n), rng.uniform(0.0, 1.0, n)
 
