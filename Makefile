@@ -40,11 +40,16 @@ test-browser: $(STAMP)
 report: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --report results/report.html
 
+# ruff (check + format, settings in pyproject.toml) for the Python, snakefmt and --lint for the workflow.
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow
 
 format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 	$(BIN)/snakefmt Snakefile workflow
 
 dag-benchmark: $(STAMP)

@@ -89,10 +89,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=1000, help="inputs attacked")
     parser.add_argument("--reference-examples", type=int, default=1000, help="inputs the slow loop attacks")
-    parser.add_argument("--classifier", default="digits_cnn_small", help="trained classifier to attack, if present")
+    parser.add_argument(
+        "--classifier", default="digits_cnn_small", help="trained classifier to attack, if present"
+    )
     parser.add_argument("--batch-size", type=int, default=500, help="advgen's chunk size")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes (32 inputs, 8 looped, 1 thread): CI's check")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes (32 inputs, 8 looped, 1 thread): CI's check"
+    )
     args = parser.parse_args()
     if args.smoke:
         args.examples, args.reference_examples, args.batch_size, args.threads = 32, 8, 16, 1

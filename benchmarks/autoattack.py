@@ -38,12 +38,13 @@ import torch
 from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from advgen.attacks import APGD, PGD, AutoAttack  # noqa: E402
 from benchmarks.attacks import reference_pgd  # noqa: E402
 
-from advgen.attacks import APGD, PGD, AutoAttack  # noqa: E402
 
-
-def digits_model(checkpoint: str | None = None, seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+def digits_model(
+    checkpoint: str | None = None, seed: int = 0
+) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     """The model and the 360-digit test split in [0, 1].
 
     With ``checkpoint`` (``results/classifiers/<name>/model.pt``) that classifier and the
@@ -102,7 +103,9 @@ def bench(args: argparse.Namespace, device: str) -> list[dict]:
     x, y = x_all[: args.examples].to(device), y_all[: args.examples].to(device)
     eps, it, nq = args.eps, args.n_iter, args.n_queries
     runs = {
-        "advgen AutoAttack standard (batched targets)": lambda: AutoAttack(model, eps, n_iter=it, n_queries=nq)(x, y),
+        "advgen AutoAttack standard (batched targets)": lambda: AutoAttack(
+            model, eps, n_iter=it, n_queries=nq
+        )(x, y),
         "per-target loop AutoAttack (fra31-style)": lambda: SequentialAutoAttack(
             model, eps, n_iter=it, n_queries=nq, batched_targets=False
         )(x, y),
@@ -157,7 +160,9 @@ def bench(args: argparse.Namespace, device: str) -> list[dict]:
     )
     ta = base.get("torchattacks 3.5.1 AutoAttack standard (10-step APGD/FAB)")
     if ta and args.smoke:
-        print(f"[{device}] (--smoke: torchattacks keeps its own budgets, Square 5,000 queries: no fair ratio)")
+        print(
+            f"[{device}] (--smoke: torchattacks keeps its own budgets, Square 5,000 queries: no fair ratio)"
+        )
     elif ta:
         print(
             f"[{device}] vs torchattacks AutoAttack: {ta['seconds'] / ours['seconds']:.2f}x speed-up, "
@@ -192,14 +197,18 @@ def rss_child(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny budgets: 40 digits, 10 iterations, 100 queries")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny budgets: 40 digits, 10 iterations, 100 queries"
+    )
     parser.add_argument("--examples", type=int, default=200, help="digits attacked in the timed runs")
     parser.add_argument("--eps", type=float, default=0.1, help="Linf budget (the MLP keeps ~15%% at 0.1)")
     parser.add_argument("--n-iter", type=int, default=100, help="APGD/FAB iterations (paper: 100)")
     parser.add_argument("--n-queries", type=int, default=5000, help="Square queries (paper: 5,000)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument(
-        "--checkpoint", default=None, help="classifier checkpoint (results/classifiers/NAME/model.pt); default: MLP"
+        "--checkpoint",
+        default=None,
+        help="classifier checkpoint (results/classifiers/NAME/model.pt); default: MLP",
     )
     parser.add_argument("--rss-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -219,7 +228,9 @@ def main() -> None:
     out = subprocess.run(child, check=True, capture_output=True, text=True).stdout
     print(out.strip())
     peak = json.loads(out.strip().splitlines()[-1])["peak_rss_gib"]
-    print(f"peak RSS, whole split in one call: {peak:.3f} GiB ({'under' if peak < 2 else 'OVER'} the 2 GiB goal)")
+    print(
+        f"peak RSS, whole split in one call: {peak:.3f} GiB ({'under' if peak < 2 else 'OVER'} the 2 GiB goal)"
+    )
 
 
 if __name__ == "__main__":

@@ -60,8 +60,18 @@ def timed(step: Callable[[], None], iters: int, repeats: int) -> float:
 
 
 def train_step(model: nn.Module, batch: int, side: int) -> Callable[[], None]:
-    spec = {"mode": "pgd", "eps": 0.22, "pgd_steps": 7, "pgd_step_factor": 2.5, "eps_warmup_epochs": 3,
-            "batch_size": batch, "optimizer": "adam", "lr": 1e-3, "momentum": 0.9, "weight_decay": 0.0}  # fmt: skip
+    spec = {
+        "mode": "pgd",
+        "eps": 0.22,
+        "pgd_steps": 7,
+        "pgd_step_factor": 2.5,
+        "eps_warmup_epochs": 3,
+        "batch_size": batch,
+        "optimizer": "adam",
+        "lr": 1e-3,
+        "momentum": 0.9,
+        "weight_decay": 0.0,
+    }
     x, y = torch.rand(batch, 1, side, side), torch.randint(0, 10, (batch,))
     opt = _optimizer(model, spec)
     # one batch past the epsilon warm-up (the full eps), as benchmarks/train_step.py
@@ -104,10 +114,17 @@ def main(argv: list[str] | None = None) -> None:
     cases = [
         ("pgd7_train_step", lambda m: train_step(m, batch, 28), new, old_convnet(new)),
         ("pgd40_eval", lambda m: pgd_eval(m, n_eval, 28, pgd_steps), new, old_convnet(new)),
-        ("decoder_inversion_step", lambda d: inversion_step(d, restarts), ae.decoder,
-         copy.deepcopy(ae.decoder).to(memory_format=torch.contiguous_format)),
-    ]  # fmt: skip
-    print(f"one thread, CPU, median of {args.repeats} x {iters} steps" + (" (--smoke sizes)" if args.smoke else ""))
+        (
+            "decoder_inversion_step",
+            lambda d: inversion_step(d, restarts),
+            ae.decoder,
+            copy.deepcopy(ae.decoder).to(memory_format=torch.contiguous_format),
+        ),
+    ]
+    print(
+        f"one thread, CPU, median of {args.repeats} x {iters} steps"
+        + (" (--smoke sizes)" if args.smoke else "")
+    )
     print("| case | old NCHW ms | current ms | ratio old/new |\n|---|---:|---:|---:|")
     for name, make, current, old in cases:
         t_old = timed(make(copy.deepcopy(old)), iters, args.repeats)

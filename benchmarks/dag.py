@@ -73,14 +73,18 @@ def dry_run(n_jobs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="a 20-job dry run only (no default study): CI's check")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a 20-job dry run only (no default study): CI's check"
+    )
     args = parser.parse_args()
     snake = [sys.executable, "-m", "snakemake"]
     baseline, _ = timed([sys.executable, "-c", "import snakemake.api"], REPO, repeats=1 if args.smoke else 3)
     if args.smoke:
         dry = dry_run(20)
         print(f"baseline: import snakemake.api             {baseline:6.2f} s")
-        print(f"dry run, generated 20-job sweep config     {dry:6.2f} s  {dry / baseline:5.1f}x baseline (smoke)")
+        print(
+            f"dry run, generated 20-job sweep config     {dry:6.2f} s  {dry / baseline:5.1f}x baseline (smoke)"
+        )
         return
 
     pending = subprocess.run([*snake, "-n", "-q"], cwd=REPO, env=env(), capture_output=True, text=True)
@@ -93,8 +97,12 @@ def main() -> None:
     dry = dry_run(1000)
 
     print(f"baseline: import snakemake.api             {baseline:6.2f} s")
-    print(f"no-op run, up-to-date default study        {noop:6.2f} s  (target < 3 s)  {noop / baseline:5.1f}x baseline")
-    print(f"dry run, generated 1,000-job sweep config  {dry:6.2f} s  (target < 15 s) {dry / baseline:5.1f}x baseline")
+    print(
+        f"no-op run, up-to-date default study        {noop:6.2f} s  (target < 3 s)  {noop / baseline:5.1f}x baseline"
+    )
+    print(
+        f"dry run, generated 1,000-job sweep config  {dry:6.2f} s  (target < 15 s) {dry / baseline:5.1f}x baseline"
+    )
 
 
 if __name__ == "__main__":

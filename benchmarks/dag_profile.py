@@ -77,18 +77,22 @@ def read_jobs(folder: Path) -> list[Job]:
         if not rows or len(rel.parts) < 2:
             continue
         n = len(rows)
-        jobs.append(Job(
-            rule=rel.parts[0],
-            job="/".join(rel.with_suffix("").parts[1:]),
-            wall=sum(_float(r.get("s")) for r in rows) / n,
-            cpu=sum(_float(r.get("cpu_time")) for r in rows) / n,
-            max_rss=max(_float(r.get("max_rss")) for r in rows),
-        ))  # fmt: skip
+        jobs.append(
+            Job(
+                rule=rel.parts[0],
+                job="/".join(rel.with_suffix("").parts[1:]),
+                wall=sum(_float(r.get("s")) for r in rows) / n,
+                cpu=sum(_float(r.get("cpu_time")) for r in rows) / n,
+                max_rss=max(_float(r.get("max_rss")) for r in rows),
+            )
+        )
     return jobs
 
 
 def summarize(jobs: list[Job], key) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = defaultdict(lambda: {"jobs": 0, "cpu": 0.0, "wall": 0.0, "max_cpu": 0.0})
+    out: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"jobs": 0, "cpu": 0.0, "wall": 0.0, "max_cpu": 0.0}
+    )
     for j in jobs:
         s = out[key(j)]
         s["jobs"] += 1
@@ -101,7 +105,9 @@ def summarize(jobs: list[Job], key) -> dict[str, dict[str, float]]:
 def dag_wall(log: Path) -> tuple[float, int]:
     """Seconds from the first to the last ``[timestamp]`` of a Snakemake log, and its finished jobs."""
     text = log.read_text(encoding="utf-8", errors="replace")
-    stamps = [dt.datetime.strptime(" ".join(s.split()), "%a %b %d %H:%M:%S %Y") for s in STAMP_RE.findall(text)]
+    stamps = [
+        dt.datetime.strptime(" ".join(s.split()), "%a %b %d %H:%M:%S %Y") for s in STAMP_RE.findall(text)
+    ]
     finished = len(re.findall(r"^Finished job", text, re.MULTILINE))
     return ((stamps[-1] - stamps[0]).total_seconds() if stamps else float("nan")), finished
 
@@ -110,8 +116,10 @@ def table(summary: dict[str, dict[str, float]], label: str) -> str:
     total_cpu = sum(s["cpu"] for s in summary.values()) or 1.0
     lines = [f"| {label} | jobs | CPU s | share | wall s | max job CPU s |", "|---|---:|---:|---:|---:|---:|"]
     for name, s in sorted(summary.items(), key=lambda kv: -kv[1]["cpu"]):
-        lines.append(f"| {name} | {s['jobs']} | {s['cpu']:.1f} | {100 * s['cpu'] / total_cpu:.1f}% | "
-                     f"{s['wall']:.1f} | {s['max_cpu']:.1f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {s['jobs']} | {s['cpu']:.1f} | {100 * s['cpu'] / total_cpu:.1f}% | "
+            f"{s['wall']:.1f} | {s['max_cpu']:.1f} |"
+        )
     jobs = sum(s["jobs"] for s in summary.values())
     cpu = sum(s["cpu"] for s in summary.values())
     wall = sum(s["wall"] for s in summary.values())
@@ -121,17 +129,26 @@ def table(summary: dict[str, dict[str, float]], label: str) -> str:
 
 def compare(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]], label: str) -> str:
     """Before/after per group: jobs, summed wall time (the change column) and summed CPU time."""
-    lines = [f"| {label} | jobs before | jobs after | wall s before | wall s after | change | CPU s before | CPU s after |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        f"| {label} | jobs before | jobs after | wall s before | wall s after | change | CPU s before | CPU s after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     empty = {"jobs": 0, "cpu": 0.0, "wall": 0.0}
     names = sorted(set(before) | set(after), key=lambda n: -before.get(n, empty)["wall"])
     rows = [(n, before.get(n, empty), after.get(n, empty)) for n in names]
-    rows.append(("**total**", {k: sum(s[k] for s in before.values()) for k in empty},
-                 {k: sum(s[k] for s in after.values()) for k in empty}))  # fmt: skip
+    rows.append(
+        (
+            "**total**",
+            {k: sum(s[k] for s in before.values()) for k in empty},
+            {k: sum(s[k] for s in after.values()) for k in empty},
+        )
+    )
     for name, b, a in rows:
         change = f"{100 * (a['wall'] - b['wall']) / b['wall']:+.0f}%" if b["wall"] else "new"
-        lines.append(f"| {name} | {b['jobs']} | {a['jobs']} | {b['wall']:.1f} | {a['wall']:.1f} | {change} | "
-                     f"{b['cpu']:.1f} | {a['cpu']:.1f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {b['jobs']} | {a['jobs']} | {b['wall']:.1f} | {a['wall']:.1f} | {change} | "
+            f"{b['cpu']:.1f} | {a['cpu']:.1f} |"
+        )
     return "\n".join(lines)
 
 
@@ -150,16 +167,28 @@ def report(folder: Path, *, log: Path | None = None, before: Path | None = None,
         parts += ["", table(summarize(jobs, lambda j: j.rule), "rule")]
     if before is not None:
         old = read_jobs(before)
-        parts += ["", f"Before: {before} ({len(old)} jobs)", "",
-                  compare(summarize(old, lambda j: stage_of(j.rule, stages)), by_stage, "stage")]  # fmt: skip
+        parts += [
+            "",
+            f"Before: {before} ({len(old)} jobs)",
+            "",
+            compare(summarize(old, lambda j: stage_of(j.rule, stages)), by_stage, "stage"),
+        ]
         # the same jobs on both sides (partial runs, or a rule that gained a benchmark file)
         both = {(j.rule, j.job) for j in old} & {(j.rule, j.job) for j in jobs}
         same_old = [j for j in old if (j.rule, j.job) in both]
         same_new = [j for j in jobs if (j.rule, j.job) in both]
-        parts += ["", f"Jobs finished in both runs ({len(both)}):", "",
-                  compare(summarize(same_old, lambda j: stage_of(j.rule, stages)),
-                          summarize(same_new, lambda j: stage_of(j.rule, stages)), "stage"),
-                  "", compare(summarize(same_old, lambda j: j.rule), summarize(same_new, lambda j: j.rule), "rule")]  # fmt: skip
+        parts += [
+            "",
+            f"Jobs finished in both runs ({len(both)}):",
+            "",
+            compare(
+                summarize(same_old, lambda j: stage_of(j.rule, stages)),
+                summarize(same_new, lambda j: stage_of(j.rule, stages)),
+                "stage",
+            ),
+            "",
+            compare(summarize(same_old, lambda j: j.rule), summarize(same_new, lambda j: j.rule), "rule"),
+        ]
     return "\n".join(parts)
 
 
@@ -170,8 +199,12 @@ def smoke() -> None:
     """A fixture: three rules of two stages plus a generated plot rule; checks the sums."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "benchmarks"
-        fixture = {"attack/a/fgsm": (3.0, 2.5), "attack/a/pgd": (5.0, 4.5), "invert/g/0123456789": (2.0, 1.0),
-                   "plot_gan_losses/g": (1.0, 0.5)}  # fmt: skip
+        fixture = {
+            "attack/a/fgsm": (3.0, 2.5),
+            "attack/a/pgd": (5.0, 4.5),
+            "invert/g/0123456789": (2.0, 1.0),
+            "plot_gan_losses/g": (1.0, 0.5),
+        }
         for job, (wall, cpu) in fixture.items():
             path = root / f"{job}.tsv"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,7 +223,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=Path("results/benchmarks"))
     parser.add_argument("--log", type=Path, help="Snakemake log of the run: adds the DAG's wall time")
-    parser.add_argument("--before", type=Path, help="another benchmarks folder: a before/after table per stage")
+    parser.add_argument(
+        "--before", type=Path, help="another benchmarks folder: a before/after table per stage"
+    )
     parser.add_argument("--stages-only", action="store_true", help="no per-rule table")
     parser.add_argument("--smoke", action="store_true", help="run on a generated fixture (CI)")
     args = parser.parse_args()

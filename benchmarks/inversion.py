@@ -35,11 +35,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--arch", default="mlp", help="generator of advgen.models.GENERATORS (no --checkpoint)")
     p.add_argument("--z-dim", type=int, default=100, help="latent size (no --checkpoint)")
     p.add_argument("--checkpoint", help="a GAN or autoencoder checkpoint instead of a fresh generator")
-    p.add_argument("--targets", help="a prepared split (results/data/<dataset>/test.pt): invert its first images")
+    p.add_argument(
+        "--targets", help="a prepared split (results/data/<dataset>/test.pt): invert its first images"
+    )
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     p.add_argument("--skip-loop", action="store_true", help="batched only (e.g. for GPU throughput)")
-    p.add_argument("--smoke", action="store_true", help="tiny sizes (4 images x 2 restarts x 10 steps, 1 thread): CI's check")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="tiny sizes (4 images x 2 restarts x 10 steps, 1 thread): CI's check",
+    )
     args = p.parse_args(argv)
     if args.smoke:
         args.images, args.restarts, args.steps, args.threads = 4, 2, 10, 1
@@ -71,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         with torch.no_grad():
             z = torch.randn(args.images, z_dim, generator=torch.Generator().manual_seed(1))
             targets = generator(z.to(args.device))
-    settings = InversionSettings(steps=args.steps, restarts=args.restarts, optimizer=args.optimizer, lr=args.lr)
+    settings = InversionSettings(
+        steps=args.steps, restarts=args.restarts, optimizer=args.optimizer, lr=args.lr
+    )
     work = args.images * args.restarts * args.steps
     print(
         f"generator {args.checkpoint or args.arch} (z_dim {z_dim}), {args.images} images x {args.restarts} restarts"
@@ -100,10 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     rel = (diff / slow.final_loss.abs().clamp_min(1e-12)).max().item()
     same_best = (fast.best_restart == slow.best_restart).float().mean().item()
     best_gap = (fast.final_loss.min(1).values - slow.final_loss.min(1).values).abs().max().item()
-    print(f"agreement: final losses max abs diff {diff.max():.3g} (max rel {rel:.3g}),"
-          f" same best restart for {100 * same_best:.1f}% of images, best-loss max diff {best_gap:.3g}")
+    print(
+        f"agreement: final losses max abs diff {diff.max():.3g} (max rel {rel:.3g}),"
+        f" same best restart for {100 * same_best:.1f}% of images, best-loss max diff {best_gap:.3g}"
+    )
     ok = torch.allclose(fast.final_loss.min(1).values, slow.final_loss.min(1).values, rtol=1e-3, atol=1e-6)
-    print(f"speed ratio (looped / batched): {t_slow / t_fast:.1f}x   results {'agree' if ok else 'DIFFER'} (rtol 1e-3)")
+    print(
+        f"speed ratio (looped / batched): {t_slow / t_fast:.1f}x   results {'agree' if ok else 'DIFFER'} (rtol 1e-3)"
+    )
     return 0 if ok else 1
 
 

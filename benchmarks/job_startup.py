@@ -97,13 +97,21 @@ def main(argv: list[str] | None = None) -> None:
     repeats = args.repeats or (1 if args.smoke else 5)
     n, calls = (20_000, 2) if args.smoke else (360 * 784, 5)
     rows = [
-        ("optimizer_job", "s per job",
-         interpreter_seconds(OPTIMIZER_JOB.format(prelude="import torch._dynamo  # torch's own path"), repeats),
-         interpreter_seconds(OPTIMIZER_JOB.format(prelude=""), repeats)),
-        ("cli_parser", "s per job",
-         interpreter_seconds(CLI_PARSER.format(command=""), repeats),
-         interpreter_seconds(CLI_PARSER.format(command="'attack'"), repeats)),
-    ]  # fmt: skip
+        (
+            "optimizer_job",
+            "s per job",
+            interpreter_seconds(
+                OPTIMIZER_JOB.format(prelude="import torch._dynamo  # torch's own path"), repeats
+            ),
+            interpreter_seconds(OPTIMIZER_JOB.format(prelude=""), repeats),
+        ),
+        (
+            "cli_parser",
+            "s per job",
+            interpreter_seconds(CLI_PARSER.format(command=""), repeats),
+            interpreter_seconds(CLI_PARSER.format(command="'attack'"), repeats),
+        ),
+    ]
     old, new, same = lbfgsb_seconds(n, calls, repeats)
     rows.append(("lbfgsb_setup", f"s per attack ({calls} solves, n = {n:,})", old, new))
     print(f"one thread, CPU, median of {repeats}" + (" (--smoke sizes)" if args.smoke else ""))

@@ -20,7 +20,8 @@ on), ``tf32+bf16`` (a benchmark-local ``torch.autocast(bfloat16)`` around the tr
 advgen's training code has no AMP switch and is unchanged) and, for the conv models (DCGAN,
 cnn_madry), ``tf32+bf16+cl`` (models and inputs in ``channels_last``; cnn_madry's weights are
 ``channels_last`` in every row since :mod:`advgen.models.layout`, so for it this row adds the
-inputs' layout only). On the CPU only ``fp32`` runs. Like advgen's training, every run calls ``seed_everything`` and so trains with
+inputs' layout only). On the CPU only ``fp32`` runs. Like advgen's training, every run calls
+``seed_everything`` and so trains with
 ``torch.use_deterministic_algorithms(True, warn_only=True)``; ``--no-deterministic`` turns that
 off after each model is built, to show what determinism costs.
 
@@ -138,12 +139,22 @@ def image_shape(config: dict[str, Any], dataset: str) -> tuple[int, int, int]:
 class GanStep:
     """One ``GanRun.train_iteration`` on a fixed random batch; ``batch`` may exceed the file's images."""
 
-    def __init__(self, spec: dict[str, Any], shape: tuple[int, int, int], batch: int, device: str, folder: Path, cl: bool):
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        shape: tuple[int, int, int],
+        batch: int,
+        device: str,
+        folder: Path,
+        cl: bool,
+    ):
         n = int(spec["batch_size"])
         path = folder / f"train_{'x'.join(map(str, shape))}_{n}.pt"
         if not path.exists():
             g = torch.Generator().manual_seed(0)
-            split = Split(torch.rand(n, *shape, generator=g), torch.zeros(n, dtype=torch.long), torch.arange(n))
+            split = Split(
+                torch.rand(n, *shape, generator=g), torch.zeros(n, dtype=torch.long), torch.arange(n)
+            )
             save_prepared(split, path, dataset="benchmark", name="train", num_classes=10, spec={})
         self.run = GanRun(spec, str(path), device=device)
         # The paper batch sized the file; the step draws noise of spec["batch_size"] rows.
@@ -183,7 +194,9 @@ class MadryStep:
         _train_epoch(self.model, self.opt, self.x, self.y, self.spec, self.step0)
 
 
-def make_step(section: str, spec: dict[str, Any], shape, batch: int, device: str, folder: Path, cl: bool) -> Callable[[], None]:
+def make_step(
+    section: str, spec: dict[str, Any], shape, batch: int, device: str, folder: Path, cl: bool
+) -> Callable[[], None]:
     if section == "gans":
         return GanStep(spec, shape, batch, device, folder, cl)
     return MadryStep(spec, shape, batch, device, cl)
@@ -198,7 +211,9 @@ def autocast(device: str, on: bool) -> Iterator[None]:
         yield
 
 
-def time_step(step: Callable[[], None], device: str, amp: bool, warmup: int, iters: int, repeats: int) -> float:
+def time_step(
+    step: Callable[[], None], device: str, amp: bool, warmup: int, iters: int, repeats: int
+) -> float:
     """Median seconds per iteration over ``repeats`` runs of ``iters`` iterations, after ``warmup``."""
     with autocast(device, amp):
         for _ in range(warmup):
@@ -216,8 +231,17 @@ def time_step(step: Callable[[], None], device: str, amp: bool, warmup: int, ite
 
 
 def measure(
-    section: str, spec: dict[str, Any], shape, batch: int, setting: dict[str, bool], device: str, folder: Path,
-    warmup: int, iters: int, repeats: int, deterministic: bool = True,
+    section: str,
+    spec: dict[str, Any],
+    shape,
+    batch: int,
+    setting: dict[str, bool],
+    device: str,
+    folder: Path,
+    warmup: int,
+    iters: int,
+    repeats: int,
+    deterministic: bool = True,
 ) -> tuple[float | None, str]:
     """(seconds per iteration, '') or (None, 'OOM' / error line)."""
     set_tf32(device, setting["tf32"])
@@ -229,7 +253,11 @@ def measure(
             torch.use_deterministic_algorithms(False)
         return time_step(step, device, setting["amp"], warmup, iters, repeats), ""
     except Exception as exc:  # noqa: BLE001 - a failed row is reported, the run goes on
-        failed = "OOM" if out_of_memory(exc) is not None else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+        failed = (
+            "OOM"
+            if out_of_memory(exc) is not None
+            else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+        )
     finally:
         del step
     free(device)
@@ -268,8 +296,16 @@ def plan(args: argparse.Namespace) -> list[dict[str, Any]]:
                 if setting["cl"] and not conv:
                     continue
                 jobs.append(
-                    {"model": model, "entry": entry, "section": section, "spec": spec, "shape": shape,
-                     "setting": name, "cap": min(cap, args.max_batch), "batch": int(spec["batch_size"])}
+                    {
+                        "model": model,
+                        "entry": entry,
+                        "section": section,
+                        "spec": spec,
+                        "shape": shape,
+                        "setting": name,
+                        "cap": min(cap, args.max_batch),
+                        "batch": int(spec["batch_size"]),
+                    }
                 )
     return jobs
 
@@ -282,15 +318,29 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     if not is_cuda(device):
         skipped = sorted({j["setting"] for j in jobs if j["setting"] != "fp32"})
         if skipped:
-            print(f"note: {device}: only fp32 rows; skipped {', '.join(skipped)} (TF32/AMP/channels_last are CUDA settings here)")
+            print(
+                f"note: {device}: only fp32 rows; skipped {', '.join(skipped)} "
+                "(TF32/AMP/channels_last are CUDA settings here)"
+            )
         jobs = [j for j in jobs if j["setting"] == "fp32"]
     print(versions(device))
     rows = []
     with tempfile.TemporaryDirectory(prefix="advgen-train-step-") as tmp:
         folder = Path(tmp)
         for job in jobs:  # the paper-batch rows first: they never wait on the budget
-            sec, err = measure(job["section"], job["spec"], job["shape"], job["batch"], SETTINGS[job["setting"]],
-                               device, folder, warmup, iters, repeats, args.deterministic)
+            sec, err = measure(
+                job["section"],
+                job["spec"],
+                job["shape"],
+                job["batch"],
+                SETTINGS[job["setting"]],
+                device,
+                folder,
+                warmup,
+                iters,
+                repeats,
+                args.deterministic,
+            )
             row = {k: job[k] for k in ("model", "entry", "setting", "batch")}
             row.update(
                 iters_per_s=None if sec is None else 1.0 / sec,
@@ -300,8 +350,11 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             row.update(ceiling_batch=None, ceiling_samples_per_s=None, ratio=None, ceiling_note="")
             rows.append(row)
             job["sec"] = sec
-            print(f"  {job['entry']:<24} {job['setting']:<13} batch {job['batch']:>5}: "
-                  + (f"{row['iters_per_s']:.2f} it/s" if sec else f"failed ({err})"), flush=True)
+            print(
+                f"  {job['entry']:<24} {job['setting']:<13} batch {job['batch']:>5}: "
+                + (f"{row['iters_per_s']:.2f} it/s" if sec else f"failed ({err})"),
+                flush=True,
+            )
         deadline = time.perf_counter() + args.budget_s
         for i, (job, row) in enumerate(zip(jobs, rows)):
             if job["sec"] is None:
@@ -316,12 +369,26 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 if time.perf_counter() + est * (ceiling_warmup + n * repeats) + 2.0 > share_end:
                     note = f"budget (stopped before {batch})"
                     break
-                sec, err = measure(job["section"], job["spec"], job["shape"], batch, SETTINGS[job["setting"]],
-                                   device, folder, ceiling_warmup, n, repeats, args.deterministic)
-                print(f"  {job['entry']:<24} {job['setting']:<13} batch {batch:>5}: "
-                      + (f"{batch / sec:,.1f} samples/s" if sec else f"failed ({err})"), flush=True)
+                sec, err = measure(
+                    job["section"],
+                    job["spec"],
+                    job["shape"],
+                    batch,
+                    SETTINGS[job["setting"]],
+                    device,
+                    folder,
+                    ceiling_warmup,
+                    n,
+                    repeats,
+                    args.deterministic,
+                )
+                print(
+                    f"  {job['entry']:<24} {job['setting']:<13} batch {batch:>5}: "
+                    + (f"{batch / sec:,.1f} samples/s" if sec else f"failed ({err})"),
+                    flush=True,
+                )
                 if sec is None:
-                    note = "OOM at %d" % batch if err == "OOM" else f"failed at {batch}: {err}"
+                    note = f"OOM at {batch}" if err == "OOM" else f"failed at {batch}: {err}"
                     break
                 searched = True
                 if batch / sec > best_sps:
@@ -330,8 +397,12 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             if not searched and note.startswith("budget"):  # no larger batch timed: no ceiling known
                 row.update(ceiling_note=note)
                 continue
-            row.update(ceiling_batch=best_batch, ceiling_samples_per_s=best_sps,
-                       ratio=row["samples_per_s"] / best_sps, ceiling_note=note)
+            row.update(
+                ceiling_batch=best_batch,
+                ceiling_samples_per_s=best_sps,
+                ratio=row["samples_per_s"] / best_sps,
+                ceiling_note=note,
+            )
     return rows
 
 
@@ -358,15 +429,23 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated, of {', '.join(MODELS)}")
-    parser.add_argument("--iters", type=int, default=20, help="timed iterations per repeat (3 repeats, median)")
+    parser.add_argument(
+        "--iters", type=int, default=20, help="timed iterations per repeat (3 repeats, median)"
+    )
     parser.add_argument("--warmup", type=int, default=5, help="untimed iterations first")
     parser.add_argument("--max-batch", type=int, default=8192, help="largest batch of the ceiling search")
     parser.add_argument("--budget-s", type=float, default=240.0, help="seconds all ceiling searches share")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
-    parser.add_argument("--no-deterministic", dest="deterministic", action="store_false",
-                        help="time without torch.use_deterministic_algorithms (advgen's training turns it on)")
-    parser.add_argument("--smoke", action="store_true", help="tiny widths/batches, 2+3 iterations, one thread (CI)")
+    parser.add_argument(
+        "--no-deterministic",
+        dest="deterministic",
+        action="store_false",
+        help="time without torch.use_deterministic_algorithms (advgen's training turns it on)",
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny widths/batches, 2+3 iterations, one thread (CI)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.threads, args.max_batch = 1, 8
@@ -375,12 +454,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     t0 = time.perf_counter()
     rows = run(args)
     print()
-    print(versions(args.device) + f"; deterministic algorithms {torch.are_deterministic_algorithms_enabled()}")
+    print(
+        versions(args.device) + f"; deterministic algorithms {torch.are_deterministic_algorithms_enabled()}"
+    )
     print()
     print(table(rows))
     print(f"\n{time.perf_counter() - t0:.1f} s in all")
     if args.json:
-        Path(args.json).write_text(json.dumps({"header": versions(args.device), "rows": rows}, indent=1) + "\n")
+        Path(args.json).write_text(
+            json.dumps({"header": versions(args.device), "rows": rows}, indent=1) + "\n"
+        )
     return rows
 
 

@@ -72,7 +72,15 @@ def run(repo: Path, out: Path, configs: Sequence[str], cores: int = 1) -> None:
                 shutil.copytree(src, dest / item, dirs_exist_ok=True)
             elif src.exists():
                 shutil.copy2(src, dest / item)
-        cmd = [sys.executable, "-m", "snakemake", "--cores", str(cores), "--configfile", f".test/config/{name}.yaml"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--cores",
+            str(cores),
+            "--configfile",
+            f".test/config/{name}.yaml",
+        ]
         print(f"[{name}] {' '.join(cmd)}", flush=True)
         proc = subprocess.run(cmd, cwd=dest, env=env, capture_output=True, text=True)
         (dest / "snakemake.log").write_text(proc.stdout + proc.stderr)
@@ -105,7 +113,11 @@ def _equal_objects(a: Any, b: Any, where: str) -> list[str]:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b):
             return [f"{where}: lengths differ"]
-        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _equal_objects(x, y, f"{where}[{i}]")]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _equal_objects(x, y, f"{where}[{i}]")
+        ]
     import numpy as np
 
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -139,7 +151,9 @@ def compare(before: Path, after: Path) -> list[str]:
                     try:
                         a_df, b_df = pd.read_parquet(a_files[rel]), pd.read_parquet(b_files[rel])
                         timing = [c for c in a_df.columns if is_timing(c)]
-                        pd.testing.assert_frame_equal(a_df.drop(columns=timing), b_df.drop(columns=timing, errors="ignore"))
+                        pd.testing.assert_frame_equal(
+                            a_df.drop(columns=timing), b_df.drop(columns=timing, errors="ignore")
+                        )
                     except AssertionError as exc:
                         problems.append(f"[{name}] {rel}: {str(exc).splitlines()[0]}")
                 else:

@@ -46,7 +46,9 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
             ) from None
         line = key_node.start_mark.line + 1
         if key in seen:
-            raise ConfigError(f"{loader.name}:{line}: duplicate key '{key}' (first defined at line {seen[key]})")
+            raise ConfigError(
+                f"{loader.name}:{line}: duplicate key '{key}' (first defined at line {seen[key]})"
+            )
         seen[key] = line
     return loader.construct_mapping(node, deep=deep)
 

@@ -142,7 +142,9 @@ def lease_device(
             position = ids.index(device_id)
             previous = os.environ.get("CUDA_VISIBLE_DEVICES")
             os.environ["CUDA_VISIBLE_DEVICES"] = device_id
-            log.info("device: leased GPU %s%s (lock %s)", device_id, " [fake]" if fake else "", lock.lock_file)
+            log.info(
+                "device: leased GPU %s%s (lock %s)", device_id, " [fake]" if fake else "", lock.lock_file
+            )
             try:
                 yield "cpu" if fake else f"cuda:{position}"
             finally:

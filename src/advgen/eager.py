@@ -67,8 +67,15 @@ def eager_optimizers(torch: Any) -> int:
                 setattr(original, _CACHE, original)
                 done += 1
     for cls in vars(torch.optim).values():
-        step = vars(cls).get("step") if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer) else None
-        if getattr(step, "__code__", None) is use_grad_code and getattr(step, "__wrapped__", None) is not None:
+        step = (
+            vars(cls).get("step")
+            if isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)
+            else None
+        )
+        if (
+            getattr(step, "__code__", None) is use_grad_code
+            and getattr(step, "__wrapped__", None) is not None
+        ):
             cls.step = _step_in_grad_mode(torch, step.__wrapped__)
             done += 1
     return done

@@ -122,9 +122,7 @@ def save_torch(obj: Any, path: PathLike) -> None:
         torch.save(obj, tmp)
 
 
-def load_torch(
-    path: PathLike, *, required: tuple[str, ...] = (), kind: str | None = None
-) -> dict[str, Any]:
+def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | None = None) -> dict[str, Any]:
     """Load a checkpoint dict saved by :func:`save_torch` and check its keys.
 
     Args:

@@ -42,11 +42,24 @@ ATTACK_PARAMS: dict[str, dict[str, Any]] = {
     "Square": {"n_queries": 20},
 }
 # Sizes of the gradient-masking checks (robustness.masking.checks / purifier_checks).
-MASKING_CHECKS = {"pgd_steps": STEPS, "long_steps": 2 * STEPS, "long_restarts": RESTARTS,
-                  "unbounded_steps": STEPS, "n_queries": 20, "max_examples": IMAGES * 2}  # fmt: skip
+MASKING_CHECKS = {
+    "pgd_steps": STEPS,
+    "long_steps": 2 * STEPS,
+    "long_restarts": RESTARTS,
+    "unbounded_steps": STEPS,
+    "n_queries": 20,
+    "max_examples": IMAGES * 2,
+}
 # The adaptive attacks' budget of defense.purify (advgen.defense.adaptive.AdaptiveBudget).
-PURIFY_BUDGET = {"steps": 2, "restarts": 1, "eot_samples": 2, "rand_samples": 2, "short_unroll": 2,
-                 "unroll_restarts": 1, "latent_steps": STEPS}  # fmt: skip
+PURIFY_BUDGET = {
+    "steps": 2,
+    "restarts": 1,
+    "eot_samples": 2,
+    "rand_samples": 2,
+    "short_unroll": 2,
+    "unroll_restarts": 1,
+    "latent_steps": STEPS,
+}
 
 
 def ends(grid: list[Any], keep: tuple[Any, ...] = ()) -> list[Any]:

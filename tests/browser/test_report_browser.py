@@ -49,8 +49,15 @@ def report(tmp_path_factory) -> Path:
         return REPO / "results" / "report.html"
     wf = copy_workflow(tmp_path_factory.mktemp("report") / "wf")
     snakemake(
-        wf, "--cores", "2", "--configfile", ".test/config/plots.yaml",
-        "--report", "results/report.html", "--report-after-run", timeout=1800,
+        wf,
+        "--cores",
+        "2",
+        "--configfile",
+        ".test/config/plots.yaml",
+        "--report",
+        "results/report.html",
+        "--report-after-run",
+        timeout=1800,
     )
     return wf / "results" / "report.html"
 
@@ -59,7 +66,10 @@ def run_chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedPr
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"  # a fresh profile per run
     return subprocess.run(
         [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url],
-        capture_output=True, text=True, timeout=180, check=True,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
     )
 
 
@@ -93,7 +103,9 @@ def test_report_screenshot_is_not_blank(report, tmp_path):
     from PIL import Image
 
     shot = tmp_path / "report.png"
-    run_chromium(tmp_path, probed_copy(report, tmp_path).as_uri(), "--window-size=1400,1000", f"--screenshot={shot}")
+    run_chromium(
+        tmp_path, probed_copy(report, tmp_path).as_uri(), "--window-size=1400,1000", f"--screenshot={shot}"
+    )
     with Image.open(shot) as img:
         arr = np.asarray(img.convert("L"), dtype=float)
     assert arr.shape == (1000, 1400)

@@ -14,7 +14,6 @@ import pytest
 
 from advgen.cli import main as cli_main
 
-
 INFO_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO [\w.]+: ")
 
 
@@ -51,7 +50,11 @@ def assert_one_line_error(code: int, err: str, *named: str, workdir: Path | None
     for text in named:
         assert text in lines[0], f"{text!r} not named in: {lines[0]}"
     if workdir is not None:
-        left = [p for p in (workdir / "results").rglob("*") if p.is_file()] if (workdir / "results").exists() else []
+        left = (
+            [p for p in (workdir / "results").rglob("*") if p.is_file()]
+            if (workdir / "results").exists()
+            else []
+        )
         assert not left, f"partial output left: {left}"
 
 
@@ -67,7 +70,14 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from advgen.gan.spec import complete_spec
 
     folder = tmp_path_factory.mktemp("good")
-    spec = {"source": "digits", "image_size": 28, "max_train": 64, "max_test": 32, "split_seed": 0, "test_fraction": 0.2}
+    spec = {
+        "source": "digits",
+        "image_size": 28,
+        "max_train": 64,
+        "max_test": 32,
+        "split_seed": 0,
+        "test_fraction": 0.2,
+    }
     train, test = load_source(spec)
     for split, name in ((train, "train"), (test, "test")):
         save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
@@ -76,10 +86,20 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kwargs = {"in_shape": [1, 28, 28], "num_classes": 10, "width": 1.0}
     save_classifier(
         folder / "clf.pt",
-        checkpoint_dict(model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None),
+        checkpoint_dict(
+            model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None
+        ),
     )
-    gan = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": 8, "batch_size": 16,
-           "epochs": 1, "grid_size": 16, "seed": 0}  # fmt: skip
+    gan = {
+        "dataset": "digits",
+        "generator": "mlp_small",
+        "discriminator": "mlp_small",
+        "z_dim": 8,
+        "batch_size": 16,
+        "epochs": 1,
+        "grid_size": 16,
+        "seed": 0,
+    }
     train_gan(complete_spec(gan, "gan"), folder / "train.pt", GanOutputs.under(folder / "gan"))
     return folder
 

@@ -57,22 +57,46 @@ def make_inputs(root: Path) -> dict[str, Path]:
     from advgen.io import save_torch
     from advgen.models import build_autoencoder, build_generator
 
-    paths = {k: root / v for k, v in {"train": "train.pt", "test": "test.pt", "gan": "gan.pt", "ae": "ae.pt",
-                                      "classifier": "clf.pt"}.items()}  # fmt: skip
+    paths = {
+        k: root / v
+        for k, v in {
+            "train": "train.pt",
+            "test": "test.pt",
+            "gan": "gan.pt",
+            "ae": "ae.pt",
+            "classifier": "clf.pt",
+        }.items()
+    }
     for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
-        save_prepared(blob_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
+        save_prepared(
+            blob_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={}
+        )
     torch.manual_seed(0)
     shape = [1, SIDE, SIDE]
     g = build_generator("mlp_small", Z, shape, None)
-    save_torch({"kind": "gan", "generator": {"arch": "mlp_small", "kwargs": {}, "z_dim": Z, "image_shape": shape},
-                "G": g.state_dict()}, paths["gan"])  # fmt: skip
+    save_torch(
+        {
+            "kind": "gan",
+            "generator": {"arch": "mlp_small", "kwargs": {}, "z_dim": Z, "image_shape": shape},
+            "G": g.state_dict(),
+        },
+        paths["gan"],
+    )
     ae = build_autoencoder("conv", shape, Z, {"width": 4})
-    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z,
-                "image_shape": shape}, "state": ae.state_dict()}, paths["ae"])  # fmt: skip
+    save_torch(
+        {
+            "kind": "autoencoder",
+            "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z, "image_shape": shape},
+            "state": ae.state_dict(),
+        },
+        paths["ae"],
+    )
     clf = build_classifier("fc10", shape, CLASSES)
     kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
-    save_classifier(paths["classifier"], checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={},
-                                                         epoch=1, rng=None))  # fmt: skip
+    save_classifier(
+        paths["classifier"],
+        checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1, rng=None),
+    )
     return paths
 
 
@@ -90,16 +114,39 @@ def write(out: Path) -> None:
     work.mkdir(exist_ok=True)
     files = make_inputs(work)
     sweeps = {
-        "inversion": {"generators": ["ae"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": 3,
-                      "init": "encoder"},
-        "inpainting": {"generators": ["g"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": 2,
-                       "mask": "pepper"},
-        "interpolation": {"generators": ["g"], "classifier": "c", "num_pairs": 3, "num_alphas": 5, "steps": 4,
-                          "restarts": 2},
-    }  # fmt: skip
+        "inversion": {
+            "generators": ["ae"],
+            "classifier": "c",
+            "num_images": 4,
+            "steps": 6,
+            "restarts": 3,
+            "init": "encoder",
+        },
+        "inpainting": {
+            "generators": ["g"],
+            "classifier": "c",
+            "num_images": 4,
+            "steps": 6,
+            "restarts": 2,
+            "mask": "pepper",
+        },
+        "interpolation": {
+            "generators": ["g"],
+            "classifier": "c",
+            "num_pairs": 3,
+            "num_alphas": 5,
+            "steps": 4,
+            "restarts": 2,
+        },
+    }
     sweeps = validate_config({"sweeps": sweeps})["sweeps"]
-    config = {"seed": 0, "sweeps": sweeps, "gans": {"g": {"dataset": "blobs"}},
-              "autoencoders": {"ae": {"dataset": "blobs"}}, "classifiers": {"c": {"dataset": "blobs"}}}  # fmt: skip
+    config = {
+        "seed": 0,
+        "sweeps": sweeps,
+        "gans": {"g": {"dataset": "blobs"}},
+        "autoencoders": {"ae": {"dataset": "blobs"}},
+        "classifiers": {"c": {"dataset": "blobs"}},
+    }
     sweep_plan = plan(config)
 
     def run(*argv) -> None:
@@ -111,19 +158,72 @@ def write(out: Path) -> None:
         return spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep)]})
 
     common = ("--classifier", files["classifier"], "--images", files["test"])
-    run("invert", "--spec", job("inversion"), "--generator", files["ae"], *common,
-        "--final", out / TABLES[0], "--steps", out / TABLES[1], "--latents", work / "z.pt",
-        "--figure", work / "inversion.png")  # fmt: skip
-    run("interpolate", "--spec", job("interpolation"), "--generator", files["gan"], *common,
-        "--out", out / TABLES[2], "--frames", out / TABLES[3], "--figure", work / "strips.png")  # fmt: skip
-    run("inpaint", "--spec", job("inpainting"), "--generator", files["gan"], *common,
-        "--out", out / TABLES[4], "--figure", work / "inpaint.png")  # fmt: skip
+    run(
+        "invert",
+        "--spec",
+        job("inversion"),
+        "--generator",
+        files["ae"],
+        *common,
+        "--final",
+        out / TABLES[0],
+        "--steps",
+        out / TABLES[1],
+        "--latents",
+        work / "z.pt",
+        "--figure",
+        work / "inversion.png",
+    )
+    run(
+        "interpolate",
+        "--spec",
+        job("interpolation"),
+        "--generator",
+        files["gan"],
+        *common,
+        "--out",
+        out / TABLES[2],
+        "--frames",
+        out / TABLES[3],
+        "--figure",
+        work / "strips.png",
+    )
+    run(
+        "inpaint",
+        "--spec",
+        job("inpainting"),
+        "--generator",
+        files["gan"],
+        *common,
+        "--out",
+        out / TABLES[4],
+        "--figure",
+        work / "inpaint.png",
+    )
     quality = spec_json({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
     for source, table in (("model", TABLES[5]), ("real", TABLES[6])):
         data = files["gan"] if source == "model" else files["test"]
-        rows = [{"name": "x", "dataset": "blobs", source: str(data), "classifier": str(files["classifier"]),
-                 "classifier_name": "c", "reference": str(files["train"])}]  # fmt: skip
-        run("sample-quality", "--spec", quality, "--rows", json.dumps(rows), "--out", out / table, "--device", "cpu")
+        rows = [
+            {
+                "name": "x",
+                "dataset": "blobs",
+                source: str(data),
+                "classifier": str(files["classifier"]),
+                "classifier_name": "c",
+                "reference": str(files["train"]),
+            }
+        ]
+        run(
+            "sample-quality",
+            "--spec",
+            quality,
+            "--rows",
+            json.dumps(rows),
+            "--out",
+            out / table,
+            "--device",
+            "cpu",
+        )
 
 
 def compare(a: Path, b: Path, *, rtol: float = 0.0) -> list[str]:

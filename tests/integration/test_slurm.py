@@ -167,7 +167,12 @@ def assert_same_outputs(local: Path, cluster: Path) -> list[str]:
     import torch
 
     def files(root: Path) -> list[str]:
-        return sorted(str(p.relative_to(root)) for folder in SLURM_OUTPUTS for p in (root / folder).rglob("*") if p.is_file())
+        return sorted(
+            str(p.relative_to(root))
+            for folder in SLURM_OUTPUTS
+            for p in (root / folder).rglob("*")
+            if p.is_file()
+        )
 
     names = files(local)
     assert names, f"no outputs under {local}/results"
@@ -203,7 +208,9 @@ def slurm_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 def test_jobs_go_through_sbatch(slurm_run: Run) -> None:
-    expected = sorted([f"rule_prepare_data_wildcards_{d}" for d in DATASETS] + [f"rule_train_gan_wildcards_{GAN}"])
+    expected = sorted(
+        [f"rule_prepare_data_wildcards_{d}" for d in DATASETS] + [f"rule_train_gan_wildcards_{GAN}"]
+    )
     assert len(slurm_run.slurm_ids) == len(expected), slurm_run.output[-3000:]
     assert slurm_run.run_id
     jobs = squeue(job_ids=slurm_run.slurm_ids)
@@ -226,7 +233,9 @@ def test_gpu_rule_leases_the_gpu_slurm_gave_it(local_run: Run, slurm_run: Run) -
     log = (slurm_run.workdir / f"logs/train_gan/{GAN}.log").read_text()
     leased = LEASED.search(log)
     assert leased, log
-    gan_job = [i for i, j in squeue(job_ids=slurm_run.slurm_ids).items() if j["comment"].startswith("rule_train_gan")]
+    gan_job = [
+        i for i, j in squeue(job_ids=slurm_run.slurm_ids).items() if j["comment"].startswith("rule_train_gan")
+    ]
     assert [int(leased.group(2))] == gan_job
     assert leased.group(1) in {"0", "1"}
     # locally no scheduler narrows the devices: the lease takes the first free one of all
@@ -276,10 +285,25 @@ def test_two_gpu_jobs_get_different_devices(tmp_path: Path) -> None:
     ids = []
     for i in range(2):
         proc = subprocess.run(
-            ["sbatch", "--parsable", "--gpus=1", "--cpus-per-task=1", "--mem=500", "-t", "5",
-             "-o", str(tmp_path / f"job{i}.log"), "--wrap", f"{sys.executable} {script} {ready}"],
-            env=env, capture_output=True, text=True, check=True, timeout=30,
-        )  # fmt: skip
+            [
+                "sbatch",
+                "--parsable",
+                "--gpus=1",
+                "--cpus-per-task=1",
+                "--mem=500",
+                "-t",
+                "5",
+                "-o",
+                str(tmp_path / f"job{i}.log"),
+                "--wrap",
+                f"{sys.executable} {script} {ready}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
         ids.append(int(proc.stdout.strip().split(";")[0]))
     jobs = wait_for("the two GPU jobs", lambda: finished(ids), timeout=180)
     logs = [(tmp_path / f"job{i}.log").read_text() for i in range(2)]
@@ -330,14 +354,22 @@ def interrupted_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, dict
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "snakemake", "--profile", "profiles/slurm", "--configfile", CONFIG],
-            cwd=workdir, env=job_env(), stdout=log, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            cwd=workdir,
+            env=job_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     try:
-        run_id = wait_for("the SLURM run id", lambda: (m := RUN_ID.search(log_path.read_text())) and m.group(1), 120)
+        run_id = wait_for(
+            "the SLURM run id", lambda: (m := RUN_ID.search(log_path.read_text())) and m.group(1), 120
+        )
 
         def gan_jobs() -> dict[int, str]:
             jobs = squeue(name=run_id)
-            return {i: j["state"] for i, j in jobs.items() if j["comment"] == f"rule_train_gan_wildcards_{GAN}"}
+            return {
+                i: j["state"] for i, j in jobs.items() if j["comment"] == f"rule_train_gan_wildcards_{GAN}"
+            }
 
         job = wait_for("the train_gan job", lambda: next(iter(gan_jobs()), None), 300)
         events["job"] = job
@@ -346,7 +378,9 @@ def interrupted_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, dict
         subprocess.run(["scontrol", "requeue", str(job)], check=True, timeout=30)
         wait_for("the requeued job to stop", lambda: gan_jobs().get(job) == "PENDING", 60)
         stopped = resume_epoch(workdir)
-        assert stopped is not None and stopped < GAN_EPOCHS, "training finished before the requeue took effect"
+        assert stopped is not None and stopped < GAN_EPOCHS, (
+            "training finished before the requeue took effect"
+        )
         events["stopped_at"] = stopped
         # scancel once the restarted job has checkpointed another epoch; Snakemake resubmits it
         events["cancelled_at"] = wait_for("an epoch after the requeue", epoch_after(workdir, stopped), 300)
@@ -366,7 +400,9 @@ def test_requeued_and_cancelled_training_resumes(
     local_run: Run, interrupted_run: tuple[Run, dict[str, int]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     run, events = interrupted_run
-    jobs = {i: j for i, j in squeue(name=run.run_id).items() if j["comment"] == f"rule_train_gan_wildcards_{GAN}"}
+    jobs = {
+        i: j for i, j in squeue(name=run.run_id).items() if j["comment"] == f"rule_train_gan_wildcards_{GAN}"
+    }
     # the cancelled job and its resubmission (the requeue kept the first job's id)
     assert len(jobs) == 2 and set(jobs) <= set(run.slurm_ids), run.output[-4000:]
     assert jobs[events["job"]]["state"] == "CANCELLED"

@@ -14,7 +14,14 @@ def tiny_split(tmp_path: Path) -> Path:
     """96 train / 48 test digits at 28 px, written as prepared splits in ``tmp_path``."""
     from advgen.data import load_source, save_prepared
 
-    spec = {"source": "digits", "image_size": 28, "max_train": 96, "max_test": 48, "split_seed": 0, "test_fraction": 0.2}
+    spec = {
+        "source": "digits",
+        "image_size": 28,
+        "max_train": 96,
+        "max_test": 48,
+        "split_seed": 0,
+        "test_fraction": 0.2,
+    }
     train, test = load_source(spec)
     for split, name in ((train, "train"), (test, "test")):
         save_prepared(split, tmp_path / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
@@ -39,5 +46,14 @@ def gan_spec(**overrides: object) -> dict:
 
 def ae_spec(**overrides: object) -> dict:
     """A complete tiny autoencoder spec (z = 6, width 4, batch 16, 3 epochs)."""
-    base = {"dataset": "digits", "z_dim": 6, "width": 4, "batch_size": 16, "epochs": 3, "cdf_levels": 9, "n_novel": 8, "seed": 0}
+    base = {
+        "dataset": "digits",
+        "z_dim": 6,
+        "width": 4,
+        "batch_size": 16,
+        "epochs": 3,
+        "cdf_levels": 9,
+        "n_novel": 8,
+        "seed": 0,
+    }
     return complete_spec({**base, **overrides}, "autoencoder")

@@ -99,7 +99,9 @@ def inversion_steps(images: int = 3, restarts: int = 3, steps: int = 20) -> pd.D
         for r in range(restarts):
             for s in range(steps):
                 rows.append((i * 7, r, s, (0.1 + 0.05 * r) * math.exp(-s / 8) + 0.01 * (r + 1), r == 0))
-    return pd.DataFrame(rows, columns=["image", "restart", "step", "loss", "best"]).assign(point="abc", generator="g")
+    return pd.DataFrame(rows, columns=["image", "restart", "step", "loss", "best"]).assign(
+        point="abc", generator="g"
+    )
 
 
 def inversion_table() -> pd.DataFrame:
@@ -107,7 +109,7 @@ def inversion_table() -> pd.DataFrame:
     rows = []
     for g in ("gan", "ae"):
         for restarts in (1, 5):
-            for i in range(6):
+            for _ in range(6):
                 rows.append((g, restarts, "random", float(rng.uniform(0.01, 0.05) / restarts)))
     return pd.DataFrame(rows, columns=["generator", "restarts", "init", "mse"])
 
@@ -118,14 +120,25 @@ def inpainting_table() -> pd.DataFrame:
     for g in ("gan", "ae"):
         for k, mask in enumerate(("pepper", "square", "crosswalk")):
             for i in range(5):
-                rows.append((g, mask, i, float(0.01 * (k + 1) + rng.uniform(0, 0.005)), bool(rng.random() > 0.3), bool(rng.random() > 0.6)))
-    return pd.DataFrame(rows, columns=["generator", "mask", "image", "mse_hidden", "correct_completed", "correct_masked"])
+                rows.append(
+                    (
+                        g,
+                        mask,
+                        i,
+                        float(0.01 * (k + 1) + rng.uniform(0, 0.005)),
+                        bool(rng.random() > 0.3),
+                        bool(rng.random() > 0.6),
+                    )
+                )
+    return pd.DataFrame(
+        rows, columns=["generator", "mask", "image", "mse_hidden", "correct_completed", "correct_masked"]
+    )
 
 
 def interpolation_frames(pairs: int = 3, alphas: int = 5) -> pd.DataFrame:
     rows = []
     for p in range(pairs):
-        for k, a in enumerate(np.linspace(0, 1, alphas)):
+        for a in np.linspace(0, 1, alphas):
             rows.append((p, float(a), 1 if a < 0.4 else (4 if a < 0.7 else 7), 0.5 + 0.5 * abs(a - 0.5)))
     return pd.DataFrame(rows, columns=["pair", "alpha", "pred", "prob"])
 
@@ -145,12 +158,29 @@ def attack_table() -> pd.DataFrame:
             for eps in (0.0, 0.1, 0.2, 0.3, math.inf):
                 acc = 0.0 if math.isinf(eps) else 0.98 * math.exp(-strength * eps)
                 rows.append((model, attack, eps, norm, 100, 0.98, acc, 0.9, 0.05 * strength))
-    return pd.DataFrame(rows, columns=["classifier", "attack", "eps", "norm", "n", "clean_acc", "robust_acc", "success_rate", "rho_adv"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "classifier",
+            "attack",
+            "eps",
+            "norm",
+            "n",
+            "clean_acc",
+            "robust_acc",
+            "success_rate",
+            "rho_adv",
+        ],
+    )
 
 
 def minimal_table() -> pd.DataFrame:
     return pd.DataFrame(
-        {"classifier": ["cnn_small", "cnn_small", "fc100"], "attack": ["lbfgs", "deepfool", "deepfool"], "rho_adv": [0.12, 0.09, 0.05]}
+        {
+            "classifier": ["cnn_small", "cnn_small", "fc100"],
+            "attack": ["lbfgs", "deepfool", "deepfool"],
+            "rho_adv": [0.12, 0.09, 0.05],
+        }
     )
 
 
@@ -167,11 +197,22 @@ def transfer_table() -> pd.DataFrame:
 
 
 def robustness_sweep(sweep: str) -> pd.DataFrame:
-    column, values = ("width", [1.0, 2.0, 4.0]) if sweep == "capacity" else ("train_fraction", [0.1, 0.3, 1.0])
+    column, values = (
+        ("width", [1.0, 2.0, 4.0]) if sweep == "capacity" else ("train_fraction", [0.1, 0.3, 1.0])
+    )
     rows = []
     for mode in ("standard", "pgd"):
         for v in values:
-            rows.append((mode, v, 0.2, 0.9 + 0.01 * v, (0.05 if mode == "standard" else 0.3) * v / max(values) + 0.1, 0.5))
+            rows.append(
+                (
+                    mode,
+                    v,
+                    0.2,
+                    0.9 + 0.01 * v,
+                    (0.05 if mode == "standard" else 0.3) * v / max(values) + 0.1,
+                    0.5,
+                )
+            )
     return pd.DataFrame(rows, columns=["mode", column, "eps", "clean_acc", "robust_acc", "train_robust_acc"])
 
 

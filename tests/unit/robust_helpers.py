@@ -8,7 +8,9 @@ from torch import nn
 from advgen.data import PreparedSplit
 
 
-def blob_split(n: int = 120, size: int = 8, num_classes: int = 3, seed: int = 0, split: str = "train") -> PreparedSplit:
+def blob_split(
+    n: int = 120, size: int = 8, num_classes: int = 3, seed: int = 0, split: str = "train"
+) -> PreparedSplit:
     """Separable images: class c lights up its own horizontal band, plus noise, in [0, 1]."""
     gen = torch.Generator().manual_seed(seed)
     labels = torch.arange(n) % num_classes
@@ -31,8 +33,9 @@ def trained_linear(split: PreparedSplit, epochs: int = 60, seed: int = 0) -> nn.
     return model.eval()
 
 
-
-def trained_digits_mlp(n_test: int = 120, epochs: int = 200, seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
+def trained_digits_mlp(
+    n_test: int = 120, epochs: int = 200, seed: int = 0
+) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     """A 64-64-10 MLP fitted to scikit-learn's 8x8 digits (full batch, Adam, about a second).
 
     Returns the model in eval mode and the first ``n_test`` test digits and labels; under

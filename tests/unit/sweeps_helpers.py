@@ -13,7 +13,9 @@ class TinyGenerator(nn.Module):
         super().__init__()
         torch.manual_seed(seed)
         self.z_dim, self.side = z_dim, side
-        self.net = nn.Sequential(nn.Linear(z_dim, hidden), nn.Tanh(), nn.Linear(hidden, side * side), nn.Sigmoid())
+        self.net = nn.Sequential(
+            nn.Linear(z_dim, hidden), nn.Tanh(), nn.Linear(hidden, side * side), nn.Sigmoid()
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z).view(-1, 1, self.side, self.side)

@@ -20,7 +20,11 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 def test_moments_of_a_standard_normal_sample():
     z = torch.randn(200_000, 2, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     mean, var, kurt = moments(z).tolist()
-    assert mean == pytest.approx(0, abs=0.01) and var == pytest.approx(1, abs=0.01) and kurt == pytest.approx(3, abs=0.05)
+    assert (
+        mean == pytest.approx(0, abs=0.01)
+        and var == pytest.approx(1, abs=0.01)
+        and kurt == pytest.approx(3, abs=0.05)
+    )
     assert moments(z, "per_dimension").shape == (3, 2)
     assert moment_mse(z) < 1e-3
 
@@ -36,12 +40,18 @@ def test_moment_mse_on_known_values():
 def test_factor_doubles_each_epoch_up_to_2048_at_epoch_12():
     factors = [moment_factor(e) for e in range(1, 15)]
     assert factors[0] == 0.001 and factors[1] == 0.002
-    assert factors[11] == pytest.approx(2.048) and factors[12] == pytest.approx(2.048) and max(factors) == pytest.approx(2.048)
+    assert (
+        factors[11] == pytest.approx(2.048)
+        and factors[12] == pytest.approx(2.048)
+        and max(factors) == pytest.approx(2.048)
+    )
 
 
 def test_forced_autoencoder_outputs(tiny_split):
     out = AeOutputs.under(tiny_split / "ae")
-    metrics = train_autoencoder(ae_spec(latent_forcing=True), tiny_split / "train.pt", tiny_split / "test.pt", out)
+    metrics = train_autoencoder(
+        ae_spec(latent_forcing=True), tiny_split / "train.pt", tiny_split / "test.pt", out
+    )
     losses = pd.read_parquet(out.losses)
     assert {"iteration", "epoch", "image_mse", "moment_mse", "factor", "scaled_moment"} <= set(losses.columns)
     assert len(losses) == 3 * 6

@@ -12,7 +12,6 @@ import advgen.attacks as attacks
 from advgen.attacks import APGD, APGDT, FAB, FGSM, LBFGS, PGD, AutoAttack, DeepFool, OnePixel, Spatial, Square
 from tests.unit.robust_helpers import blob_split, trained_linear
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
@@ -43,16 +42,32 @@ CASES = {
     "PGD_L2": (lambda m: PGD(m, steps=10, norm="l2", restarts=2), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
     "LBFGS": (lambda m: LBFGS(m, search_steps=3, steps=10), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
     "DeepFool": (lambda m: DeepFool(m), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
-    "OnePixel": (lambda m: OnePixel(m, population=8, steps=5), [0, 1, 2, 4], (BrightestPixel(), DARK_X, DARK_Y)),
+    "OnePixel": (
+        lambda m: OnePixel(m, population=8, steps=5),
+        [0, 1, 2, 4],
+        (BrightestPixel(), DARK_X, DARK_Y),
+    ),
     "Spatial": (lambda m: Spatial(m, rotations=7, translations=3), [0.0, 0.5, 1.0], (MODEL, X, Y)),
     "APGD": (lambda m: APGD(m, n_iter=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
-    "APGD_DLR_L2": (lambda m: APGD(m, norm="l2", loss="dlr", n_iter=10), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "APGD_DLR_L2": (
+        lambda m: APGD(m, norm="l2", loss="dlr", n_iter=10),
+        [0.0, 0.5, 1.0, 2.0, 4.0],
+        (MODEL, X, Y),
+    ),
     "APGDT": (lambda m: APGDT(m, n_iter=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL4, X4, Y4)),
     "FAB": (lambda m: FAB(m, n_iter=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
-    "FAB_T_L2": (lambda m: FAB(m, norm="l2", n_iter=10, targeted=True), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL4, X4, Y4)),
+    "FAB_T_L2": (
+        lambda m: FAB(m, norm="l2", n_iter=10, targeted=True),
+        [0.0, 0.5, 1.0, 2.0, 4.0],
+        (MODEL4, X4, Y4),
+    ),
     "Square": (lambda m: Square(m, n_queries=200), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
     "Square_L2": (lambda m: Square(m, norm="l2", n_queries=200), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
-    "AutoAttack": (lambda m: AutoAttack(m, n_iter=10, n_queries=100), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL4, X4, Y4)),
+    "AutoAttack": (
+        lambda m: AutoAttack(m, n_iter=10, n_queries=100),
+        [0.0, 0.1, 0.2, 0.3, 0.5],
+        (MODEL4, X4, Y4),
+    ),
 }
 
 
@@ -63,7 +78,9 @@ def test_package_exports_the_six_attacks() -> None:
 
 @pytest.fixture(scope="module")
 def sweeps() -> dict:
-    return {name: (make(m).sweep(x, y, grid), grid, (m, x, y)) for name, (make, grid, (m, x, y)) in CASES.items()}
+    return {
+        name: (make(m).sweep(x, y, grid), grid, (m, x, y)) for name, (make, grid, (m, x, y)) in CASES.items()
+    }
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -95,7 +112,9 @@ def test_perturbation_within_budget_and_inputs_in_unit_box(name: str, sweeps: di
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_train_mode_is_restored_and_attack_runs_in_eval_mode(name: str) -> None:
     make, grid, (base, x, y) = CASES[name]
-    model = nn.Sequential(base, nn.Dropout(0.9))  # dropout on the logits: in train mode the attack would be noisy
+    model = nn.Sequential(
+        base, nn.Dropout(0.9)
+    )  # dropout on the logits: in train mode the attack would be noisy
     model.train()
     base.eval()  # a submodule in its own mode must keep it
     result = make(model).sweep(x, y, [grid[-1]])[0]

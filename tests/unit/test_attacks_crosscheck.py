@@ -21,8 +21,6 @@ N_ITER = 20  # the same for both sides (torchattacks defaults to 10, the paper t
 N_QUERIES = 500
 
 
-
-
 @pytest.fixture(scope="module")
 def digits_model() -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
     model, x, y = trained_digits_mlp()
@@ -50,7 +48,9 @@ CASES = {
     ),
     "FAB-T": (
         lambda m: FAB(m, EPS, "linf", n_iter=N_ITER, targeted=True),
-        lambda m: torchattacks.FAB(m, norm="Linf", eps=EPS, steps=N_ITER, n_classes=10, multi_targeted=True, seed=0),
+        lambda m: torchattacks.FAB(
+            m, norm="Linf", eps=EPS, steps=N_ITER, n_classes=10, multi_targeted=True, seed=0
+        ),
     ),
     "Square": (
         lambda m: Square(m, EPS, "linf", n_queries=N_QUERIES),

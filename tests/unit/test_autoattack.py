@@ -15,9 +15,6 @@ from advgen.errors import ConfigError
 from advgen.robustness.evaluate import attack_curve
 from tests.unit.robust_helpers import blob_split, trained_digits_mlp, trained_linear
 
-
-
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 SPLIT = blob_split(96, size=8, num_classes=4, seed=1)
@@ -31,7 +28,9 @@ def test_autoattack_is_at_least_as_strong_as_pgd(eps: float) -> None:
     pgd = PGD(DIGITS, eps=eps, steps=40)(DX, DY)
     aa = AutoAttack(DIGITS, eps=eps, n_iter=20, n_queries=200)(DX, DY)
     pgd_acc, aa_acc = float(pgd.adv_correct.float().mean()), float(aa.adv_correct.float().mean())
-    assert 0 < pgd_acc < float(pgd.clean_correct.float().mean())  # a budget where the comparison means something
+    assert (
+        0 < pgd_acc < float(pgd.clean_correct.float().mean())
+    )  # a budget where the comparison means something
     assert aa_acc <= pgd_acc
     assert float(aa.linf.max()) <= eps + 1e-6
 

@@ -15,11 +15,17 @@ from advgen.cli import main as advgen
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 ATTACKS = [  # not in name order: the job keeps the spec's order
-    {"name": "pgd", "attack": {"attack": "PGD", "eps": [0.0, 0.2], "max_examples": 20, "params": {"steps": 3}, "seed": 3},
-     "eval": {"batch_size": 8, "max_examples": 20}},
-    {"name": "fgsm", "attack": {"attack": "FGSM", "eps": [0.1, 0.3], "max_examples": None, "params": {}, "seed": 0},
-     "eval": {"batch_size": 16, "max_examples": None}},
-]  # fmt: skip
+    {
+        "name": "pgd",
+        "attack": {"attack": "PGD", "eps": [0.0, 0.2], "max_examples": 20, "params": {"steps": 3}, "seed": 3},
+        "eval": {"batch_size": 8, "max_examples": 20},
+    },
+    {
+        "name": "fgsm",
+        "attack": {"attack": "FGSM", "eps": [0.1, 0.3], "max_examples": None, "params": {}, "seed": 0},
+        "eval": {"batch_size": 16, "max_examples": None},
+    },
+]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +38,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from advgen.data import load_source, save_prepared
 
     folder = tmp_path_factory.mktemp("batched")
-    spec = {"source": "digits", "image_size": 28, "max_train": 64, "max_test": 32, "split_seed": 0, "test_fraction": 0.2}
+    spec = {
+        "source": "digits",
+        "image_size": 28,
+        "max_train": 64,
+        "max_test": 32,
+        "split_seed": 0,
+        "test_fraction": 0.2,
+    }
     for split, name in zip(load_source(spec), ("train", "test")):
         save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
     torch.manual_seed(0)
@@ -40,7 +53,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kwargs = {"in_shape": [1, 28, 28], "num_classes": 10, "width": 1.0}
     save_classifier(
         folder / "clf.pt",
-        checkpoint_dict(model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None),
+        checkpoint_dict(
+            model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None
+        ),
     )
     return folder
 
@@ -51,15 +66,33 @@ def gan(files: Path) -> Path:
     from advgen.gan import GanOutputs, train_gan
     from advgen.gan.spec import complete_spec
 
-    spec = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": 8, "batch_size": 16,
-            "epochs": 1, "grid_size": 16, "seed": 0}  # fmt: skip
+    spec = {
+        "dataset": "digits",
+        "generator": "mlp_small",
+        "discriminator": "mlp_small",
+        "z_dim": 8,
+        "batch_size": 16,
+        "epochs": 1,
+        "grid_size": 16,
+        "seed": 0,
+    }
     train_gan(complete_spec(spec, "gan"), files / "train.pt", GanOutputs.under(files / "gan"))
     return files / "gan"
 
 
 def attack(files: Path, out: Path, attacks: list[dict]) -> pd.DataFrame:
     spec = json.dumps({"attacks": attacks, "device": "cpu"})
-    argv = ["attack", "--classifier", "c", "--spec", spec, "--model", str(files / "clf.pt"), "--test", str(files / "test.pt")]
+    argv = [
+        "attack",
+        "--classifier",
+        "c",
+        "--spec",
+        spec,
+        "--model",
+        str(files / "clf.pt"),
+        "--test",
+        str(files / "test.pt"),
+    ]
     assert advgen([*argv, "--out", str(out)]) == 0
     return pd.read_parquet(out).drop(columns="seconds")
 
@@ -68,34 +101,71 @@ def test_attack_job_runs_every_attack_in_spec_order_as_lone_jobs_would(files: Pa
     together = attack(files, tmp_path / "c.parquet", ATTACKS)
     assert list(together["attack"]) == ["pgd", "pgd", "fgsm", "fgsm"]
     assert list(together["n"]) == [20, 20, 32, 32]  # each attack's own evaluation subset
-    alone = pd.concat([attack(files, tmp_path / f"{a['name']}.parquet", [a]) for a in ATTACKS], ignore_index=True)
+    alone = pd.concat(
+        [attack(files, tmp_path / f"{a['name']}.parquet", [a]) for a in ATTACKS], ignore_index=True
+    )
     pd.testing.assert_frame_equal(together, alone, check_exact=True)
 
 
 def test_attack_job_without_attacks_is_one_line_exit_2(files: Path, tmp_path: Path, capsys) -> None:
     spec = json.dumps({"attacks": [], "device": "cpu"})
-    argv = ["attack", "--classifier", "c", "--spec", spec, "--model", str(files / "clf.pt"),
-            "--test", str(files / "test.pt"), "--out", str(tmp_path / "c.parquet")]  # fmt: skip
+    argv = [
+        "attack",
+        "--classifier",
+        "c",
+        "--spec",
+        spec,
+        "--model",
+        str(files / "clf.pt"),
+        "--test",
+        str(files / "test.pt"),
+        "--out",
+        str(tmp_path / "c.parquet"),
+    ]
     assert advgen(argv) == 2
     assert "'attacks' lists no attack" in capsys.readouterr().err and not (tmp_path / "c.parquet").exists()
 
 
 def quality(files: Path, out: Path, rows: list[dict]) -> pd.DataFrame:
     spec = json.dumps({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
-    assert advgen(["sample-quality", "--spec", spec, "--rows", json.dumps(rows), "--out", str(out), "--device", "cpu"]) == 0
+    assert (
+        advgen(
+            [
+                "sample-quality",
+                "--spec",
+                spec,
+                "--rows",
+                json.dumps(rows),
+                "--out",
+                str(out),
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     return pd.read_parquet(out)
 
 
 @pytest.mark.slow
-def test_sample_quality_job_scores_every_row_as_lone_jobs_would(files: Path, gan: Path, tmp_path: Path) -> None:
-    common = {"dataset": "digits", "classifier": str(files / "clf.pt"), "classifier_name": "c",
-              "reference": str(files / "train.pt")}  # fmt: skip
+def test_sample_quality_job_scores_every_row_as_lone_jobs_would(
+    files: Path, gan: Path, tmp_path: Path
+) -> None:
+    common = {
+        "dataset": "digits",
+        "classifier": str(files / "clf.pt"),
+        "classifier_name": "c",
+        "reference": str(files / "train.pt"),
+    }
     rows = [
         {"name": "g", **common, "model": str(gan / "checkpoint.pt"), "info": str(gan / "status.json")},
         {"name": "digits", **common, "real": str(files / "test.pt")},
     ]
     together = quality(files, tmp_path / "summary.parquet", rows)
-    assert list(together["model"]) == ["digits", "g"] and list(together["family"]) == ["real", "gan"]  # sorted
+    assert list(together["model"]) == ["digits", "g"] and list(together["family"]) == [
+        "real",
+        "gan",
+    ]  # sorted
     # the former workflow: one one-row table per job, joined by sample-quality-table
     alone = [tmp_path / f"{i}.parquet" for i in range(len(rows))]
     assert all(len(quality(files, path, [row])) == 1 for path, row in zip(alone, rows))
@@ -108,14 +178,22 @@ def test_sample_quality_job_scores_every_row_as_lone_jobs_would(files: Path, gan
     [
         ("[]", "expected a non-empty JSON list"),
         ('[{"name": "g"}]', "entry 0: missing key 'dataset'"),
-        ('[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r"}]', "entry 0: give one of model and real"),
-        ('[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r", "real": "t", "x": 1}]', "entry 0: unknown key 'x'"),
+        (
+            '[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r"}]',
+            "entry 0: give one of model and real",
+        ),
+        (
+            '[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r", "real": "t", "x": 1}]',
+            "entry 0: unknown key 'x'",
+        ),
         ("[{", "not JSON"),
     ],
 )
 def test_sample_quality_bad_rows_are_one_line_exit_2(rows: str, message: str, tmp_path: Path, capsys) -> None:
     spec = json.dumps({"classifier": "c", "seed": 0})
     out = tmp_path / "s.parquet"
-    assert advgen(["sample-quality", "--spec", spec, "--rows", rows, "--out", str(out), "--device", "cpu"]) == 2
+    assert (
+        advgen(["sample-quality", "--spec", spec, "--rows", rows, "--out", str(out), "--device", "cpu"]) == 2
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and not out.exists()

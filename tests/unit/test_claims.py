@@ -24,7 +24,15 @@ def write_claims(tmp_path: Path, claims: list[dict], defaults: dict | None = Non
 
 
 def claim(id_: str, kind: str, **extra) -> dict:
-    return {"id": id_, "source": "003", "section": "s", "quote": "q", "statement": "st", "kind": kind, **extra}
+    return {
+        "id": id_,
+        "source": "003",
+        "section": "s",
+        "quote": "q",
+        "statement": "st",
+        "kind": kind,
+        **extra,
+    }
 
 
 def attacks_table(results: Path, rows: list[tuple[str, str, float, float]]) -> None:
@@ -51,7 +59,9 @@ def verdicts(tmp_path: Path, claims: list[dict], results: Path, **defaults) -> d
 def test_contradicted_claim_does_not_hold(tmp_path: Path) -> None:
     # the data say the standard model is MORE robust than the PGD-trained one
     attacks_table(tmp_path, [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
-    got = verdicts(tmp_path, [claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std"))], tmp_path)
+    got = verdicts(
+        tmp_path, [claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std"))], tmp_path
+    )
     v = got["pgd_beats_std"]
     assert v.verdict == "does not hold"
     assert "0.05" in v.measured and "0.7" in v.measured
@@ -61,7 +71,12 @@ def test_contradicted_claim_does_not_hold(tmp_path: Path) -> None:
 def test_supported_claim_holds_and_order_chain(tmp_path: Path) -> None:
     attacks_table(
         tmp_path,
-        [("std", "pgd40", 0.2, 0.0), ("fgsm", "pgd40", 0.2, 0.2), ("pgd", "pgd40", 0.2, 0.8), ("fgsm", "fgsm", 0.2, 0.9)],
+        [
+            ("std", "pgd40", 0.2, 0.0),
+            ("fgsm", "pgd40", 0.2, 0.2),
+            ("pgd", "pgd40", 0.2, 0.8),
+            ("fgsm", "fgsm", 0.2, 0.9),
+        ],
     )
     claims = [
         claim("order", "order", direction="increasing", terms=[term("std"), term("fgsm"), term("pgd")]),
@@ -81,15 +96,30 @@ def test_missing_table_rows_or_columns_are_not_measured(tmp_path: Path) -> None:
     results = tmp_path / "results"
     claims = [
         claim("no_table", "greater", a=term("a"), b=term("b")),
-        claim("no_col", "threshold", op=">", value=0.1,
-              a={"table": "robustness/attacks.parquet", "value": "mean_adv_confidence"}),
+        claim(
+            "no_col",
+            "threshold",
+            op=">",
+            value=0.1,
+            a={"table": "robustness/attacks.parquet", "value": "mean_adv_confidence"},
+        ),
         claim("no_rows", "threshold", op=">", value=0.1, a=term("nobody")),
-        claim("no_query_col", "threshold", op=">", value=0.1,
-              a={"table": "robustness/attacks.parquet", "query": "method == 'x'", "value": "robust_acc"}),
-        claim("no_grid", "trend", by="width", a={"table": "robustness/attacks.parquet", "value": "robust_acc"}),
-    ]  # fmt: skip
+        claim(
+            "no_query_col",
+            "threshold",
+            op=">",
+            value=0.1,
+            a={"table": "robustness/attacks.parquet", "query": "method == 'x'", "value": "robust_acc"},
+        ),
+        claim(
+            "no_grid", "trend", by="width", a={"table": "robustness/attacks.parquet", "value": "robust_acc"}
+        ),
+    ]
     got = verdicts(tmp_path, claims, results)
-    assert got["no_table"].verdict == "not measured" and "robustness/attacks.parquet missing" in got["no_table"].note
+    assert (
+        got["no_table"].verdict == "not measured"
+        and "robustness/attacks.parquet missing" in got["no_table"].note
+    )
     attacks_table(results, [("a", "pgd40", 0.2, 0.5)])
     got = verdicts(tmp_path, claims, results)
     assert {k: v.verdict for k, v in got.items()} == dict.fromkeys(got, "not measured")
@@ -105,7 +135,9 @@ def test_noise_level_differences_are_inconclusive(tmp_path: Path) -> None:
     rows = [(f"a_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.50, 0.56, 0.47])]
     rows += [(f"b_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.49, 0.53, 0.44])]
     attacks_table(tmp_path, rows)
-    v = verdicts(tmp_path, [claim("close", "greater", noisy=True, a=term("a"), b=term("b"))], tmp_path)["close"]
+    v = verdicts(tmp_path, [claim("close", "greater", noisy=True, a=term("a"), b=term("b"))], tmp_path)[
+        "close"
+    ]
     assert v.verdict == "inconclusive"
     assert "±" in v.measured and "3 replicates" in v.measured
     assert v.difference < v.spread
@@ -113,19 +145,27 @@ def test_noise_level_differences_are_inconclusive(tmp_path: Path) -> None:
     rows = [(f"a_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.60, 0.61, 0.62])]
     rows += [(f"b_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.40, 0.41, 0.42])]
     attacks_table(tmp_path, rows)
-    assert verdicts(tmp_path, [claim("close", "greater", noisy=True, a=term("a"), b=term("b"))], tmp_path)[
-        "close"
-    ].verdict == "holds"
+    assert (
+        verdicts(tmp_path, [claim("close", "greater", noisy=True, a=term("a"), b=term("b"))], tmp_path)[
+            "close"
+        ].verdict
+        == "holds"
+    )
 
 
 def test_single_run_drift_is_inconclusive_and_noisy_needs_seeds(tmp_path: Path) -> None:
     # 0.0138 vs 0.0134 (issue 15): within the relative tolerance of one run
     attacks_table(tmp_path, [("a", "pgd40", 0.2, 0.0138), ("b", "pgd40", 0.2, 0.0134)])
-    got = verdicts(tmp_path, [claim("drift", "greater", a=term("a"), b=term("b"))], tmp_path, rel_tolerance=0.05)
+    got = verdicts(
+        tmp_path, [claim("drift", "greater", a=term("a"), b=term("b"))], tmp_path, rel_tolerance=0.05
+    )
     assert got["drift"].verdict == "inconclusive"
     # a large difference, but a noisy claim with one seed cannot be decided
     attacks_table(tmp_path, [("a", "pgd40", 0.2, 0.9), ("b", "pgd40", 0.2, 0.1)])
-    claims = [claim("noisy", "greater", noisy=True, a=term("a"), b=term("b")), claim("clear", "greater", a=term("a"), b=term("b"))]
+    claims = [
+        claim("noisy", "greater", noisy=True, a=term("a"), b=term("b")),
+        claim("clear", "greater", a=term("a"), b=term("b")),
+    ]
     got = verdicts(tmp_path, claims, tmp_path)
     assert got["noisy"].verdict == "inconclusive" and "needs 3" in got["noisy"].note
     assert got["clear"].verdict == "holds"
@@ -135,11 +175,22 @@ def test_trend_uses_endpoints_and_seed_column(tmp_path: Path) -> None:
     rows = []
     for seed in range(3):
         for frac, gap in [(0.1, 0.30), (0.5, 0.20), (1.0, 0.10)]:
-            rows.append({"seed": seed, "mode": "pgd", "train_fraction": frac, "train_robust_acc": 0.9,
-                         "robust_acc": 0.9 - gap - 0.01 * seed})  # fmt: skip
+            rows.append(
+                {
+                    "seed": seed,
+                    "mode": "pgd",
+                    "train_fraction": frac,
+                    "train_robust_acc": 0.9,
+                    "robust_acc": 0.9 - gap - 0.01 * seed,
+                }
+            )
     (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
     pd.DataFrame(rows).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
-    gap = {"table": "robustness/sweeps/data_size.parquet", "query": "mode == 'pgd'", "value": "train_robust_acc - robust_acc"}
+    gap = {
+        "table": "robustness/sweeps/data_size.parquet",
+        "query": "mode == 'pgd'",
+        "value": "train_robust_acc - robust_acc",
+    }
     claims = [
         claim("shrinks", "trend", by="train_fraction", direction="decreasing", noisy=True, a=gap),
         claim("grows", "trend", by="train_fraction", direction="increasing", noisy=True, a=gap),
@@ -154,8 +205,15 @@ def test_last_aggregate_and_expressions(tmp_path: Path) -> None:
         folder = tmp_path / "autoencoders" / name
         folder.mkdir(parents=True)
         pd.DataFrame({"iteration": [2, 1][::-1], "z_kurtosis": kurt}).to_parquet(folder / "losses.parquet")
-    t = lambda n: {"table": f"autoencoders/{n}/losses.parquet", "value": "abs(z_kurtosis - 3)", "agg": "last",
-                   "order_by": "iteration"}  # fmt: skip
+
+    def t(n: str) -> dict:
+        return {
+            "table": f"autoencoders/{n}/losses.parquet",
+            "value": "abs(z_kurtosis - 3)",
+            "agg": "last",
+            "order_by": "iteration",
+        }
+
     v = verdicts(tmp_path, [claim("k", "less", a=t("forced"), b=t("plain"))], tmp_path)["k"]
     assert v.verdict == "holds" and v.sides[0][1].mean == pytest.approx(0.2)
 
@@ -176,7 +234,9 @@ def test_last_aggregate_and_expressions(tmp_path: Path) -> None:
     ],
 )
 def test_bad_claims_file_names_the_key(tmp_path: Path, edit: dict, key: str) -> None:
-    base = claim("x", "greater", a={"table": "t.parquet", "value": "v"}, b={"table": "t.parquet", "value": "v"})
+    base = claim(
+        "x", "greater", a={"table": "t.parquet", "value": "v"}, b={"table": "t.parquet", "value": "v"}
+    )
     base.update(edit)
     base = {k: v for k, v in base.items() if v is not None}
     with pytest.raises(ConfigError, match=r"claims\.yaml: " + key.replace("[", r"\[").replace("]", r"\]")):
@@ -196,7 +256,22 @@ def test_command_writes_both_outputs_and_fails_in_one_line(tmp_path: Path, capsy
     attacks_table(tmp_path / "res", [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
     path = write_claims(tmp_path, [claim("c", "greater", a=term("cnn_pgd"), b=term("cnn_std"))])
     out, pq = tmp_path / "t" / "claims.md", tmp_path / "t" / "claims.parquet"
-    assert cli_main(["claims", "--config", str(path), "--results", str(tmp_path / "res"), "-o", str(out), "--parquet", str(pq)]) == 0
+    assert (
+        cli_main(
+            [
+                "claims",
+                "--config",
+                str(path),
+                "--results",
+                str(tmp_path / "res"),
+                "-o",
+                str(out),
+                "--parquet",
+                str(pq),
+            ]
+        )
+        == 0
+    )
     assert "**does not hold**" in out.read_text()
     table = pd.read_parquet(pq)
     assert table.loc[0, "verdict"] == "does not hold" and table.loc[0, "replicates"] == 1
@@ -260,7 +335,11 @@ def test_claims_read_columns_their_writers_produce() -> None:
         for t in c.terms:
             if t.table not in known:
                 continue
-            used = _names(t.value) | (_names(t.query) if t.query else set()) | {x for x in (t.over, t.order_by, c.by) if x}
+            used = (
+                _names(t.value)
+                | (_names(t.query) if t.query else set())
+                | {x for x in (t.over, t.order_by, c.by) if x}
+            )
             missing = used - known[t.table]
             assert not missing, f"{c.id}: {t.table} has no column(s) {sorted(missing)}"
             checked += 1
@@ -274,20 +353,31 @@ def test_rst_page_lists_every_claim_with_its_verdict(tmp_path: Path) -> None:
     from advgen.claims import rst
 
     attacks_table(tmp_path, [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
-    claims = [claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std")),
-              claim("missing_*_rows", "greater", a=term("nope"), b=term("cnn_std"))]  # fmt: skip
+    claims = [
+        claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std")),
+        claim("missing_*_rows", "greater", a=term("nope"), b=term("cnn_std")),
+    ]
     out = evaluate_all(load_claims(write_claims(tmp_path, claims)), str(tmp_path))
     text = rst(out, results="results")
-    html = publish_parts(text, writer_name="html", settings_overrides={"halt_level": 2, "report_level": 5})["html_body"]
+    html = publish_parts(text, writer_name="html", settings_overrides={"halt_level": 2, "report_level": 5})[
+        "html_body"
+    ]
     assert "pgd_beats_std" in html and "does not hold" in html and "not measured" in html
     assert "missing_*_rows" in html  # escaped, not emphasis
 
 
 @pytest.mark.parametrize(
     ("robust", "non_robust", "expected"),
-    [(0.003, 0.0, "inconclusive"), (0.019, 0.0, "inconclusive"), (0.25, 0.0, "holds"), (0.0, 0.25, "does not hold")],
+    [
+        (0.003, 0.0, "inconclusive"),
+        (0.019, 0.0, "inconclusive"),
+        (0.25, 0.0, "holds"),
+        (0.0, 0.25, "does not hold"),
+    ],
 )
-def test_ilyas_claim_needs_more_than_its_tolerance(tmp_path: Path, robust: float, non_robust: float, expected: str) -> None:
+def test_ilyas_claim_needs_more_than_its_tolerance(
+    tmp_path: Path, robust: float, non_robust: float, expected: str
+) -> None:
     """The repository's D_R vs D_NR claim: 0.003 vs 0 (one digit of the test split; "neither
     model is robust") is below the claim's 2-point tolerance floor and stays inconclusive."""
     (ilyas,) = [c for c in load_claims(CLAIMS) if c.id == "ilyas_robust_features"]

@@ -13,7 +13,6 @@ from advgen.classifiers.pool import AdversarialPool
 from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.test_classifiers import spec
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 

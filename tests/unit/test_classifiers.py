@@ -19,7 +19,6 @@ from advgen.errors import CheckpointError, ConfigError
 from advgen.training import ResumeState, TrainingStopped
 from tests.unit.robust_helpers import blob_split
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
@@ -129,4 +128,6 @@ def test_resume_continues_to_the_same_result(tmp_path) -> None:
     resumed, hist = train_classifier(spec(mode="pgd"), train, test, name="t", resume=resume)
     for key, value in full["state_dict"].items():
         assert torch.equal(resumed["state_dict"][key], value), key
-    pd.testing.assert_frame_equal(hist.drop(columns="seconds"), full_hist.drop(columns="seconds"), check_exact=True)
+    pd.testing.assert_frame_equal(
+        hist.drop(columns="seconds"), full_hist.drop(columns="seconds"), check_exact=True
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -76,7 +74,9 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "expected"), MALFORMED, ids=[m[0] + "=" + repr(m[1])[:12] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("path", "value", "expected"), MALFORMED, ids=[m[0] + "=" + repr(m[1])[:12] for m in MALFORMED]
+)
 def test_malformed_config_names_the_key(path: str, value: object, expected: str) -> None:
     with pytest.raises(ConfigError) as info:
         validate_config(_mutate(path, value), SCHEMA, source="cfg.yaml")
@@ -128,7 +128,9 @@ def test_snakemake_stops_before_any_job_with_one_line(tmp_path: Path) -> None:
     lines = [ln for ln in proc.stderr.splitlines() if "config error" in ln]
     text = (wf / "bad.yaml").read_text(encoding="utf-8").splitlines()
     line = next(i + 1 for i, ln in enumerate(text) if ln.strip() == "image_size: big")
-    assert lines == [f"config error: bad.yaml:{line}: datasets.digits.image_size: expected integer, got str 'big'"]
+    assert lines == [
+        f"config error: bad.yaml:{line}: datasets.digits.image_size: expected integer, got str 'big'"
+    ]
     assert "Traceback" not in proc.stderr
     assert not (wf / "results").exists()
 

@@ -75,7 +75,9 @@ class _Checker(html.parser.HTMLParser):
             self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
+        assert self.stack and self.stack[-1] == tag, (
+            f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
+        )
         self.stack.pop()
 
 
@@ -114,7 +116,9 @@ def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
 
 
 def test_explicit_date_changes_every_output(built: Path, tmp_path: Path) -> None:
-    build_cv(DATA / "cv.yaml", DATA / "publications.bib", DATA / "stats.yaml", tmp_path, date=dt.date(2024, 6, 1))
+    build_cv(
+        DATA / "cv.yaml", DATA / "publications.bib", DATA / "stats.yaml", tmp_path, date=dt.date(2024, 6, 1)
+    )
     assert "Last updated on June 1, 2024" in (tmp_path / "cv.md").read_text(encoding="utf-8")
     assert b"/CreationDate(D:20240601000000Z)" in (tmp_path / "cv.pdf").read_bytes()
     for name in OUTPUTS:

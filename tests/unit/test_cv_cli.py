@@ -12,8 +12,19 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "cv"
 
 
 def _argv(out: Path, *extra: str, bib: Path = DATA / "publications.bib") -> list[str]:
-    return ["cv", "build", "--cv", str(DATA / "cv.yaml"), "--bib", str(bib), "--stats", str(DATA / "stats.yaml"),
-            "--out", str(out), *extra]  # fmt: skip
+    return [
+        "cv",
+        "build",
+        "--cv",
+        str(DATA / "cv.yaml"),
+        "--bib",
+        str(bib),
+        "--stats",
+        str(DATA / "stats.yaml"),
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def test_build_with_date_and_fold(tmp_path: Path) -> None:
@@ -25,7 +36,9 @@ def test_build_with_date_and_fold(tmp_path: Path) -> None:
 
 def test_bad_input_prints_one_line_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bib = tmp_path / "bad.bib"
-    bib.write_text("@misc{x,\n  title = {T},\n  author = {Someone Else},\n  year = {2020},\n  venue = {V},\n}\n")
+    bib.write_text(
+        "@misc{x,\n  title = {T},\n  author = {Someone Else},\n  year = {2020},\n  venue = {V},\n}\n"
+    )
     assert cli_main(_argv(tmp_path / "out", bib=bib)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [

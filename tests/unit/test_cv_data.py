@@ -20,7 +20,11 @@ REPO = Path(__file__).resolve().parents[2]
 SEED = (REPO / "tests" / "data" / "cv" / "march2023_rendering.txt").read_text(encoding="utf-8")
 CONFIG = REPO / "tests" / "data" / "cv" / "march2023"  # a copy of config/cv/ as of March 2023
 # Text-extraction misspellings of the rendering, and their correct spellings.
-FIXED_NAMES = {"Eugene Vinitzky": "Eugene Vinitsky", "Pieter Simoons": "Pieter Simoens", "Guanhong Wu": "Guanhang Wu"}
+FIXED_NAMES = {
+    "Eugene Vinitzky": "Eugene Vinitsky",
+    "Pieter Simoons": "Pieter Simoens",
+    "Guanhong Wu": "Guanhang Wu",
+}
 # [code] links the rendering shows whose URL is not known; documented in config/cv/README.md.
 UNKNOWN_CODE_URL = {6}
 

@@ -83,7 +83,9 @@ def test_misspelt_key_in_an_entry(tmp_path: Path) -> None:
     bad = _sub(CV, "        location: London\n", "        locaton: London\n")
     line = _line_of(bad, "locaton:")
     message = _fail(tmp_path, cv=bad)
-    assert message.startswith(f"{tmp_path / 'cv.yaml'}:{line}: sections.position.entries[0].locaton: unknown key")
+    assert message.startswith(
+        f"{tmp_path / 'cv.yaml'}:{line}: sections.position.entries[0].locaton: unknown key"
+    )
 
 
 def test_wrong_type_names_the_key(tmp_path: Path) -> None:
@@ -97,19 +99,28 @@ def test_wrong_type_names_the_key(tmp_path: Path) -> None:
 def test_impossible_date(tmp_path: Path) -> None:
     bad = _sub(CV, "last_updated: 2024-05-06", "last_updated: 2024-02-30")
     line = _line_of(bad, "last_updated")
-    assert _fail(tmp_path, cv=bad) == f"{tmp_path / 'cv.yaml'}:{line}: last_updated: not a valid date: '2024-02-30'"
+    assert (
+        _fail(tmp_path, cv=bad)
+        == f"{tmp_path / 'cv.yaml'}:{line}: last_updated: not a valid date: '2024-02-30'"
+    )
 
 
 def test_date_and_start_together(tmp_path: Path) -> None:
-    bad = _sub(CV, "{title: Program Committee, date: 2023}", "{title: Program Committee, date: 2023, start: 2022}")
-    assert "sections.service.entries[0]: give either 'date' or 'start'/'end', not both" in _fail(tmp_path, cv=bad)
+    bad = _sub(
+        CV, "{title: Program Committee, date: 2023}", "{title: Program Committee, date: 2023, start: 2022}"
+    )
+    assert "sections.service.entries[0]: give either 'date' or 'start'/'end', not both" in _fail(
+        tmp_path, cv=bad
+    )
 
 
 def test_unknown_section_type(tmp_path: Path) -> None:
     bad = _sub(CV, "    type: talks\n", "    type: talk\n")
     line = _line_of(bad, "type: talk")
     message = _fail(tmp_path, cv=bad)
-    assert message.startswith(f"{tmp_path / 'cv.yaml'}:{line}: sections.talks.type: 'talk' is not one of"), message
+    assert message.startswith(f"{tmp_path / 'cv.yaml'}:{line}: sections.talks.type: 'talk' is not one of"), (
+        message
+    )
 
 
 def test_empty_cv_file(tmp_path: Path) -> None:
@@ -130,7 +141,9 @@ def test_bibtex_unbalanced_braces(tmp_path: Path) -> None:
     bad = _sub(BIB, "  title  = {Middle},", "  title  = {Middle,")
     line = _line_of(bad, "@article{middle2021")
     message = _fail(tmp_path, bib=bad)
-    assert message.startswith(f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': BibTeX syntax error"), message
+    assert message.startswith(f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': BibTeX syntax error"), (
+        message
+    )
 
 
 def test_bibtex_duplicate_citation_key(tmp_path: Path) -> None:
@@ -145,7 +158,8 @@ def test_bibtex_field_given_twice(tmp_path: Path) -> None:
     bad = _sub(BIB, "  venue  = {JMLR},", "  venue  = {JMLR},\n  venue  = {ICML},")
     line = _line_of(bad, "@article{middle2021")
     assert (
-        _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': field(s) given twice: venue"
+        _fail(tmp_path, bib=bad)
+        == f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': field(s) given twice: venue"
     )
 
 
@@ -153,7 +167,8 @@ def test_bibtex_missing_required_field(tmp_path: Path) -> None:
     bad = _sub(BIB, "  venue  = {Tech Report},\n", "")
     line = _line_of(bad, "@techreport{old2018")
     assert (
-        _fail(tmp_path, bib=bad) == f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': missing required field 'venue'"
+        _fail(tmp_path, bib=bad)
+        == f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': missing required field 'venue'"
     )
 
 
@@ -166,7 +181,9 @@ def test_bibtex_bad_year(tmp_path: Path) -> None:
 
 
 def test_bibtex_owner_name_misspelt(tmp_path: Path) -> None:
-    bad = _sub(BIB, "author = {Ada Lovelace and Charles Babbage}", "author = {Ada Lovelase and Charles Babbage}")
+    bad = _sub(
+        BIB, "author = {Ada Lovelace and Charles Babbage}", "author = {Ada Lovelase and Charles Babbage}"
+    )
     line = _line_of(bad, "Ada Lovelase")
     assert _fail(tmp_path, bib=bad) == (
         f"{tmp_path / 'pubs.bib'}:{line}: entry 'old2018': the CV owner (Ada Lovelace / A. Lovelace) is not among "
@@ -180,7 +197,9 @@ def test_bibtex_selected_not_boolean(tmp_path: Path) -> None:
 
 
 def test_bibtex_link_not_a_url(tmp_path: Path) -> None:
-    bad = _sub(BIB, "code     = {https://github.com/adalove/engine}", "code     = {github.com/adalove/engine}")
+    bad = _sub(
+        BIB, "code     = {https://github.com/adalove/engine}", "code     = {github.com/adalove/engine}"
+    )
     line = _line_of(bad, "code     = {github.com")
     assert _fail(tmp_path, bib=bad) == (
         f"{tmp_path / 'pubs.bib'}:{line}: entry 'newest2024': code is not an http(s) URL: 'github.com/adalove/engine'"
@@ -192,7 +211,9 @@ def test_bibtex_without_entries(tmp_path: Path) -> None:
 
 
 def test_bibtex_missing_comma_swallows_the_next_field(tmp_path: Path) -> None:
-    bad = _sub(BIB, "  venue  = {NeurIPS},\n", "  venue  = {NeurIPS Workshop}\n  url    = {https://example.org/w},\n")
+    bad = _sub(
+        BIB, "  venue  = {NeurIPS},\n", "  venue  = {NeurIPS Workshop}\n  url    = {https://example.org/w},\n"
+    )
     line = _line_of(bad, "url    = {https://example.org/w}")
     assert _fail(tmp_path, bib=bad) == (
         f"{tmp_path / 'pubs.bib'}:{line}: entry 'newer2023': field 'url' is swallowed into the value of 'venue' "
@@ -222,7 +243,11 @@ def test_bibtex_unknown_field_warns_and_alias_is_read(tmp_path: Path, caplog) ->
 
     from advgen.cv.bib import load_publications
 
-    text = _sub(BIB, "  venue  = {JMLR},", "  venue  = {JMLR},\n  codeurl = {https://github.com/x/y},\n  pdfurl = {x},")
+    text = _sub(
+        BIB,
+        "  venue  = {JMLR},",
+        "  venue  = {JMLR},\n  codeurl = {https://github.com/x/y},\n  pdfurl = {x},",
+    )
     (tmp_path / "pubs.bib").write_text(text, encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="advgen.cv.bib"):
         pubs = load_publications(tmp_path / "pubs.bib", ["Ada Lovelace", "A. Lovelace"])

@@ -45,7 +45,10 @@ def test_refresh_follows_pagination_skips_forks_and_adds_listed_repos(tmp_path: 
     assert stats == {
         "as_of": "2024-05-06",  # from the Date header, not the clock
         "scholar": {"citations": 7349, "h_index": 12},  # copied over
-        "github": {"user": "adalove", "repos": {"adalove/engine": 1312, "adalove/unlisted": 101, "other/notes": 9}},
+        "github": {
+            "user": "adalove",
+            "repos": {"adalove/engine": 1312, "adalove/unlisted": 101, "other/notes": 9},
+        },
     }
     _, reloaded = load_stats_yaml(out)  # the written file is a valid stats file
     assert reloaded["github"]["repos"] == stats["github"]["repos"]
@@ -55,7 +58,9 @@ def test_refresh_follows_pagination_skips_forks_and_adds_listed_repos(tmp_path: 
 
 def test_token_is_sent_when_given(tmp_path: Path) -> None:
     replay = Replay("refresh_ok.json")
-    refresh_stats(DATA / "cv.yaml", DATA / "stats.yaml", tmp_path / "s.yaml", GitHubClient(replay, token="t0k"))
+    refresh_stats(
+        DATA / "cv.yaml", DATA / "stats.yaml", tmp_path / "s.yaml", GitHubClient(replay, token="t0k")
+    )
     assert all(h["Authorization"] == "Bearer t0k" for _, h in replay.requests)
 
 
@@ -64,7 +69,9 @@ def test_missing_repository_is_named(tmp_path: Path) -> None:
     with pytest.raises(
         CVError, match=r"GitHub API: repository 'other/notes' not found \(404 from .*/repos/other/notes\)"
     ):
-        refresh_stats(DATA / "cv.yaml", DATA / "stats.yaml", out, GitHubClient(Replay("repo_not_found.json"), token=""))
+        refresh_stats(
+            DATA / "cv.yaml", DATA / "stats.yaml", out, GitHubClient(Replay("repo_not_found.json"), token="")
+        )
     assert not out.exists()
 
 
@@ -88,7 +95,10 @@ def test_user_from_the_github_link_or_an_error(tmp_path: Path) -> None:
     (tmp_path / "cv.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(CVError, match=r"cv\.yaml:\d+: owner\.links: no link of kind 'github'"):
         refresh_stats(
-            tmp_path / "cv.yaml", DATA / "stats.yaml", tmp_path / "s.yaml", GitHubClient(Replay("refresh_ok.json"))
+            tmp_path / "cv.yaml",
+            DATA / "stats.yaml",
+            tmp_path / "s.yaml",
+            GitHubClient(Replay("refresh_ok.json")),
         )
     stats = refresh_stats(
         tmp_path / "cv.yaml",
@@ -112,7 +122,9 @@ def recorded_server() -> Iterator[str]:
             self.send_response(record["status"])
             for key, value in record["headers"].items():
                 if key != "date":
-                    self.send_header(key, value.replace(API, f"http://127.0.0.1:{self.server.server_address[1]}"))
+                    self.send_header(
+                        key, value.replace(API, f"http://127.0.0.1:{self.server.server_address[1]}")
+                    )
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -138,7 +150,16 @@ def recorded_server() -> Iterator[str]:
 def test_cli_refresh_over_http(recorded_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     out = tmp_path / "stats.yaml"
-    argv = ["cv", "stats", "--cv", str(DATA / "cv.yaml"), "--stats", str(DATA / "stats.yaml"), "--out", str(out)]
+    argv = [
+        "cv",
+        "stats",
+        "--cv",
+        str(DATA / "cv.yaml"),
+        "--stats",
+        str(DATA / "stats.yaml"),
+        "--out",
+        str(out),
+    ]
     assert cli_main([*argv, "--api", recorded_server]) == 0
     written = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert written["as_of"] == "2024-05-06"

@@ -81,7 +81,11 @@ def test_model_from_the_small_cv() -> None:
 
 def test_date_and_fold_overrides() -> None:
     cv = load_cv(
-        DATA / "cv.yaml", DATA / "publications.bib", DATA / "stats.yaml", date=dt.date(2025, 1, 2), fold_before=2024
+        DATA / "cv.yaml",
+        DATA / "publications.bib",
+        DATA / "stats.yaml",
+        date=dt.date(2025, 1, 2),
+        fold_before=2024,
     )
     assert cv.updated == "January 2, 2025"
     assert [g.label for g in cv.sections[1].groups] == ["2024", "2023 and earlier"]
@@ -112,4 +116,6 @@ def test_repository_order(tmp_path: Path, sort: str) -> None:
     (tmp_path / "stats.yaml").write_text(stats, encoding="utf-8")
     cv = load_cv(tmp_path / "cv.yaml", DATA / "publications.bib", tmp_path / "stats.yaml")
     names = [r.name for r in cv.sections[2].entries]
-    assert names == (["adalove/engine", "other/notes"] if sort == "listed" else ["other/notes", "adalove/engine"])
+    assert names == (
+        ["adalove/engine", "other/notes"] if sort == "listed" else ["other/notes", "adalove/engine"]
+    )

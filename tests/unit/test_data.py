@@ -76,7 +76,9 @@ def write_idx_labels(path: Path, labels: np.ndarray) -> None:
     path.write_bytes(struct.pack(">II", 0x00000801, len(labels)) + labels.astype(np.uint8).tobytes())
 
 
-def make_fake_mnist(root: Path, folder: str = "MNIST", n_train: int = 30, n_test: int = 10) -> tuple[np.ndarray, np.ndarray]:
+def make_fake_mnist(
+    root: Path, folder: str = "MNIST", n_train: int = 30, n_test: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
     raw = root / folder / "raw"
     raw.mkdir(parents=True)
     rng = np.random.default_rng(0)
@@ -135,8 +137,19 @@ def test_prepare_data_command_round_trip(tmp_path: Path) -> None:
     spec = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "root"), "max_train": 20}
     out = tmp_path / "out"
     status = cli_main(
-        ["prepare-data", "--name", "fake", "--spec", spec_json(spec), "--train", str(out / "train.pt"),
-         "--test", str(out / "test.pt"), "--manifest", str(out / "manifest.parquet")]
+        [
+            "prepare-data",
+            "--name",
+            "fake",
+            "--spec",
+            spec_json(spec),
+            "--train",
+            str(out / "train.pt"),
+            "--test",
+            str(out / "test.pt"),
+            "--manifest",
+            str(out / "manifest.parquet"),
+        ]
     )
     assert status == 0
     train = load_prepared(out / "train.pt")
@@ -153,8 +166,19 @@ def test_prepare_data_bad_root_fails_cleanly(tmp_path: Path, capsys: pytest.Capt
     spec = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "nowhere")}
     out = tmp_path / "out"
     status = cli_main(
-        ["prepare-data", "--name", "x", "--spec", spec_json(spec), "--train", str(out / "train.pt"),
-         "--test", str(out / "test.pt"), "--manifest", str(out / "m.parquet")]
+        [
+            "prepare-data",
+            "--name",
+            "x",
+            "--spec",
+            spec_json(spec),
+            "--train",
+            str(out / "train.pt"),
+            "--test",
+            str(out / "test.pt"),
+            "--manifest",
+            str(out / "m.parquet"),
+        ]
     )
     assert status == 2
     err = capsys.readouterr().err.strip().splitlines()

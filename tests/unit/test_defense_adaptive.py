@@ -34,8 +34,9 @@ from tests.unit.sweeps_helpers import TinyGenerator
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 SIDE = 6
-TINY = AdaptiveBudget(steps=4, restarts=1, eot_samples=2, rand_samples=2, short_unroll=2, unroll_restarts=1,
-                      latent_steps=5)  # fmt: skip
+TINY = AdaptiveBudget(
+    steps=4, restarts=1, eot_samples=2, rand_samples=2, short_unroll=2, unroll_restarts=1, latent_steps=5
+)
 
 
 class BandGenerator(nn.Module):
@@ -61,7 +62,9 @@ def _accuracy(classifier, purifier, adv, y) -> float:
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
 def test_unrolled_projection_computes_the_inversion(optimizer):
     generator, x = TinyGenerator(z_dim=3, side=SIDE), torch.rand(5, 1, SIDE, SIDE)
-    settings = InversionSettings(steps=6, restarts=3, optimizer=optimizer, lr=0.05 if optimizer == "adam" else 0.5)
+    settings = InversionSettings(
+        steps=6, restarts=3, optimizer=optimizer, lr=0.05 if optimizer == "adam" else 0.5
+    )
     expected = invert(generator, x, settings, seed=4, z_dim=3).images
     for unroll in (None, 2):
         got = unrolled_projection(generator, x, settings, seed=4, z_dim=3, unroll=unroll)
@@ -74,8 +77,9 @@ def test_gradients_flow_through_the_unroll():
     grads = {}
     for unroll in (None, 1):
         x = torch.rand(4, 1, SIDE, SIDE, requires_grad=True)
-        (grads[unroll],) = torch.autograd.grad(unrolled_projection(generator, x, settings, seed=0, z_dim=3,
-                                                                   unroll=unroll).sum(), x)  # fmt: skip
+        (grads[unroll],) = torch.autograd.grad(
+            unrolled_projection(generator, x, settings, seed=0, z_dim=3, unroll=unroll).sum(), x
+        )
         assert torch.isfinite(grads[unroll]).all() and (grads[unroll].flatten(1).abs().sum(1) > 0).all()
     assert not torch.allclose(grads[None], grads[1])  # the full unroll sees more than the last step
     assert all(p.grad is None for p in generator.parameters())
@@ -84,11 +88,15 @@ def test_gradients_flow_through_the_unroll():
 
 
 def test_unrolled_purifier_draws_fresh_starts_like_the_projection():
-    purifier = ProjectionPurifier(TinyGenerator(z_dim=3, side=SIDE), 3, InversionSettings(steps=4, restarts=2, lr=0.05))
+    purifier = ProjectionPurifier(
+        TinyGenerator(z_dim=3, side=SIDE), 3, InversionSettings(steps=4, restarts=2, lr=0.05)
+    )
     unrolled, x = UnrolledProjection(purifier), torch.rand(3, 1, SIDE, SIDE)
     first = unrolled.differentiable(x)
     assert purifier.calls == 1
-    assert torch.allclose(first, invert(purifier.generator, x, purifier.settings, seed=0, z_dim=3).images, atol=1e-5)
+    assert torch.allclose(
+        first, invert(purifier.generator, x, purifier.settings, seed=0, z_dim=3).images, atol=1e-5
+    )
     assert not torch.allclose(first, unrolled.differentiable(x))
 
 
@@ -101,12 +109,20 @@ def test_unrolled_attack_breaks_what_bpda_cannot():
     with torch.no_grad():
         noise = torch.randn(3, SIDE * SIDE, generator=torch.Generator().manual_seed(1))
         classifier[1].weight += 3 * (noise - noise @ generator.a @ generator.a.T)
-    purifier = ProjectionPurifier(generator, 3, InversionSettings(steps=12, restarts=1, optimizer="sgd", lr=9.0))
+    purifier = ProjectionPurifier(
+        generator, 3, InversionSettings(steps=12, restarts=1, optimizer="sgd", lr=9.0)
+    )
     budget = AdaptiveBudget(steps=10, restarts=1, short_unroll=3, unroll_restarts=1, latent_steps=30)
     assert _accuracy(classifier, purifier, split.images, split.labels) == 1.0
-    acc = {a: _accuracy(classifier, purifier, run_attack(a, classifier, purifier, split.images, split.labels, 0.36,
-                                                         budget), split.labels)
-           for a in ("bpda", "unroll_short", "unroll", "latent")}  # fmt: skip
+    acc = {
+        a: _accuracy(
+            classifier,
+            purifier,
+            run_attack(a, classifier, purifier, split.images, split.labels, 0.36, budget),
+            split.labels,
+        )
+        for a in ("bpda", "unroll_short", "unroll", "latent")
+    }
     assert acc["bpda"] == 1.0
     assert acc["unroll"] <= 0.1 and acc["unroll_short"] <= 0.1 and acc["latent"] <= 0.1
 
@@ -118,11 +134,25 @@ def test_identity_purifier_gives_bare_pgd():
     adv = run_attack("bpda", classifier, IdentityPurifier(), split.images, split.labels, 0.3, budget, seed=2)
     bare = PGD(classifier, 0.3, steps=5, restarts=3, seed=2).generate(split.images, split.labels)
     assert torch.equal(adv, bare)
-    spec = {"purifier": "none", "method": "none", "generator": None, "classifier": "c", "point": "bare",
-            "operating": True, "steps": 0, "restarts": 0, "attacks": ["pgd", "bpda"], "eps": [0.35, 0.5],
-            "pgd_steps": 5, "adaptive_steps": 5, "eot_samples": 2, "seed": 0}  # fmt: skip
-    table = evaluate_point(classifier, IdentityPurifier(), split.images, split.labels, spec,
-                           AdaptiveBudget(steps=5, restarts=1))  # fmt: skip
+    spec = {
+        "purifier": "none",
+        "method": "none",
+        "generator": None,
+        "classifier": "c",
+        "point": "bare",
+        "operating": True,
+        "steps": 0,
+        "restarts": 0,
+        "attacks": ["pgd", "bpda"],
+        "eps": [0.35, 0.5],
+        "pgd_steps": 5,
+        "adaptive_steps": 5,
+        "eot_samples": 2,
+        "seed": 0,
+    }
+    table = evaluate_point(
+        classifier, IdentityPurifier(), split.images, split.labels, spec, AdaptiveBudget(steps=5, restarts=1)
+    )
     pgd, bp = (table[table["attack"] == a].set_index("eps")["robust_acc"] for a in ("pgd", "bpda"))
     assert pgd.equals(bp) and pgd.lt(1).any()
     assert applicable(IdentityPurifier()) == ()
@@ -130,24 +160,46 @@ def test_identity_purifier_gives_bare_pgd():
 
 def test_headline_is_the_strongest_adaptive_attack_and_greybox_is_kept():
     split = blob_split(n=12, size=SIDE)
-    purifier = ProjectionPurifier(TinyGenerator(z_dim=3, side=SIDE), 3, InversionSettings(steps=3, restarts=2, lr=0.05))
+    purifier = ProjectionPurifier(
+        TinyGenerator(z_dim=3, side=SIDE), 3, InversionSettings(steps=3, restarts=2, lr=0.05)
+    )
     attacks = ["fgsm", "pgd", *applicable(purifier)]
-    spec = {"purifier": "gan", "method": "project", "generator": "g", "classifier": "c", "point": "L3_R2",
-            "operating": True, "steps": 3, "restarts": 2, "attacks": attacks, "eps": [0.2, 0.4], "pgd_steps": 3,
-            "adaptive_steps": 3, "eot_samples": 2, "seed": 0}  # fmt: skip
+    spec = {
+        "purifier": "gan",
+        "method": "project",
+        "generator": "g",
+        "classifier": "c",
+        "point": "L3_R2",
+        "operating": True,
+        "steps": 3,
+        "restarts": 2,
+        "attacks": attacks,
+        "eps": [0.2, 0.4],
+        "pgd_steps": 3,
+        "adaptive_steps": 3,
+        "eot_samples": 2,
+        "seed": 0,
+    }
     table = evaluate_point(trained_linear(split), purifier, split.images, split.labels, spec, TINY)
-    for eps, part in table[table["eps"] > 0].groupby("eps"):
+    for _eps, part in table[table["eps"] > 0].groupby("eps"):
         adaptive = part[part["threat"] == "adaptive"]
         assert set(adaptive["attack"]) == set(applicable(purifier))
         head = part[part["attack"] == HEADLINE].iloc[0]
         assert head["threat"] == "headline" and head["robust_acc"] == adaptive["robust_acc"].min()
-        assert head["best_attack"] in set(adaptive.loc[adaptive["robust_acc"] == head["robust_acc"], "attack"])
+        assert head["best_attack"] in set(
+            adaptive.loc[adaptive["robust_acc"] == head["robust_acc"], "attack"]
+        )
         # per-image worst case over the attacks: at most the strongest single attack's accuracy
         assert 0 <= head["worst_case_acc"] <= head["robust_acc"] and adaptive["worst_case_acc"].isna().all()
         grey = part[part["attack"] == GREYBOX_HEADLINE].iloc[0]
-        assert grey["threat"] == "greybox" and grey["robust_acc"] == part.loc[part["attack"].isin(["fgsm", "pgd"]), "robust_acc"].min()
+        assert (
+            grey["threat"] == "greybox"
+            and grey["robust_acc"] == part.loc[part["attack"].isin(["fgsm", "pgd"]), "robust_acc"].min()
+        )
     sizes = table.set_index("attack")
-    assert sizes.loc["eot_rand", "attack_samples"].iloc[0] == 2 and sizes.loc["unroll", "unroll"].iloc[0] == -1
+    assert (
+        sizes.loc["eot_rand", "attack_samples"].iloc[0] == 2 and sizes.loc["unroll", "unroll"].iloc[0] == -1
+    )
     head = purify_headline(table)
     assert list(head.columns) == HEADLINE_COLUMNS and len(head) == 2
     assert (head["gap_points"] == 100 * (head["greybox_acc"] - head["adaptive_acc"])).all()
@@ -183,17 +235,34 @@ def test_eot_with_dlr_loss():
 
 
 def test_budget_validation_and_sizes():
-    assert AdaptiveBudget().steps >= 100 and AdaptiveBudget().restarts >= 5 and AdaptiveBudget().rand_samples == 20
+    assert (
+        AdaptiveBudget().steps >= 100
+        and AdaptiveBudget().restarts >= 5
+        and AdaptiveBudget().rand_samples == 20
+    )
     assert AdaptiveBudget.from_mapping({"steps": 7, "latent_weights": [1, 2]}).latent_weights == (1.0, 2.0)
     for bad in ({"steps": -1}, {"restarts": 0}, {"stepz": 3}, {"latent_lr": float("nan")}):
         with pytest.raises(ConfigError, match="budget"):
             AdaptiveBudget.from_mapping(bad)
     legacy = AdaptiveBudget.legacy({"adaptive_steps": 10, "eot_samples": 2})
     assert (legacy.steps, legacy.restarts, legacy.eot_samples) == (10, 1, 2)
-    assert attack_size("unroll_short", TINY) == {"attack_steps": 4, "attack_restarts": 1, "attack_samples": 1, "unroll": 2}
+    assert attack_size("unroll_short", TINY) == {
+        "attack_steps": 4,
+        "attack_restarts": 1,
+        "attack_samples": 1,
+        "unroll": 2,
+    }
     assert attack_size("latent", TINY)["attack_restarts"] == 3
     with pytest.raises(ValueError, match="unknown adaptive attack"):
-        run_attack("nope", nn.Identity(), IdentityPurifier(), torch.zeros(1, 1, 2, 2), torch.zeros(1).long(), 0.1, TINY)
+        run_attack(
+            "nope",
+            nn.Identity(),
+            IdentityPurifier(),
+            torch.zeros(1, 1, 2, 2),
+            torch.zeros(1).long(),
+            0.1,
+            TINY,
+        )
 
 
 def test_purify_headline_of_an_old_table_is_empty():
@@ -204,7 +273,9 @@ def test_purify_headline_of_an_old_table_is_empty():
 def test_autoattack_rand_plugs_into_the_pool():
     split = blob_split(n=12, size=SIDE)
     generator, classifier = BandGenerator(), trained_linear(split)
-    purifier = ProjectionPurifier(generator, 3, InversionSettings(steps=4, restarts=2, optimizer="sgd", lr=9.0))
+    purifier = ProjectionPurifier(
+        generator, 3, InversionSettings(steps=4, restarts=2, optimizer="sgd", lr=9.0)
+    )
     adv = run_attack("autoattack_rand", classifier, purifier, split.images, split.labels, 0.2, TINY)
     assert adv.shape == split.images.shape and (adv - split.images).abs().max() <= 0.2 + 1e-6
     assert adv.min() >= 0 and adv.max() <= 1

@@ -28,28 +28,60 @@ from tests.unit.plots_data import assert_figure
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
 
 SIDE, Z, CLASSES = 16, 6, 3
-TINY_BUDGET = ('{"steps": 2, "restarts": 1, "eot_samples": 2, "rand_samples": 2, "short_unroll": 1, '
-               '"unroll_restarts": 1, "latent_steps": 2}')
+TINY_BUDGET = (
+    '{"steps": 2, "restarts": 1, "eot_samples": 2, "rand_samples": 2, "short_unroll": 1, '
+    '"unroll_restarts": 1, "latent_steps": 2}'
+)
 CONFIG = {
     "seed": 0,
     "device": "cpu",
     "datasets": {"blobs": {"source": "digits", "image_size": SIDE}},
-    "gans": {"g": {"dataset": "blobs", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": Z,
-                   "batch_size": 8, "epochs": 1, "grid_size": 4, "loss": "mse", "unroll_k": 2}},
+    "gans": {
+        "g": {
+            "dataset": "blobs",
+            "generator": "mlp_small",
+            "discriminator": "mlp_small",
+            "z_dim": Z,
+            "batch_size": 8,
+            "epochs": 1,
+            "grid_size": 4,
+            "loss": "mse",
+            "unroll_k": 2,
+        }
+    },
     "autoencoders": {"ae": {"dataset": "blobs", "z_dim": Z, "width": 4}},
     "classifiers": {"c": {"dataset": "blobs", "arch": "fc10"}},
     "defense": {
-        "purify": {"classifier": "c", "num_images": 9, "eps": [0.1, 0.3], "pgd_steps": 3, "adaptive_steps": 2,
-                   "eot_samples": 2,
-                   "purifiers": {"gan": {"generator": "g", "steps": 4, "restarts": 2,
-                                         "tradeoff": {"steps": [2], "restarts": [1, 2]}},
-                                 "recon": {"generator": "ae", "method": "reconstruct"},
-                                 "aeproj": {"generator": "ae", "steps": 3, "restarts": 1}}},
-        "probe": {"gans": ["g"], "classifiers": ["c"], "controls": ["g"], "num_images": 12, "eps": [0.1, 0.3],
-                  "pgd_steps": 3, "max_iter": 20, "flip": {"num_images": 12, "eps_max": 0.5, "search_steps": 3,
-                                                           "pgd_steps": 3}},
+        "purify": {
+            "classifier": "c",
+            "num_images": 9,
+            "eps": [0.1, 0.3],
+            "pgd_steps": 3,
+            "adaptive_steps": 2,
+            "eot_samples": 2,
+            "purifiers": {
+                "gan": {
+                    "generator": "g",
+                    "steps": 4,
+                    "restarts": 2,
+                    "tradeoff": {"steps": [2], "restarts": [1, 2]},
+                },
+                "recon": {"generator": "ae", "method": "reconstruct"},
+                "aeproj": {"generator": "ae", "steps": 3, "restarts": 1},
+            },
+        },
+        "probe": {
+            "gans": ["g"],
+            "classifiers": ["c"],
+            "controls": ["g"],
+            "num_images": 12,
+            "eps": [0.1, 0.3],
+            "pgd_steps": 3,
+            "max_iter": 20,
+            "flip": {"num_images": 12, "eps_max": 0.5, "search_steps": 3, "pgd_steps": 3},
+        },
     },
-}  # fmt: skip
+}
 
 
 def _split(n: int, seed: int) -> Split:
@@ -79,15 +111,24 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("defense")
-    paths = {k: root / v for k, v in {"train": "train.pt", "test": "test.pt", "g": "g.pt", "ae": "ae.pt", "c": "c.pt"}.items()}
+    paths = {
+        k: root / v
+        for k, v in {"train": "train.pt", "test": "test.pt", "g": "g.pt", "ae": "ae.pt", "c": "c.pt"}.items()
+    }
     for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
         save_prepared(_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
     gan = dict(cfg["gans"]["g"], seed=0)
     save_torch(GanRun(gan, str(paths["train"])).state_dict(with_log=False), paths["g"])
     shape = [1, SIDE, SIDE]
     ae = build_autoencoder("conv", shape, Z, {"width": 4})
-    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z, "image_shape": shape},
-                "state": ae.state_dict()}, paths["ae"])  # fmt: skip
+    save_torch(
+        {
+            "kind": "autoencoder",
+            "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z, "image_shape": shape},
+            "state": ae.state_dict(),
+        },
+        paths["ae"],
+    )
     torch.manual_seed(0)
     clf = build_classifier("fc10", shape, CLASSES)
     opt = torch.optim.Adam(clf.parameters(), lr=0.05)
@@ -97,7 +138,10 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
         torch.nn.functional.cross_entropy(clf(data.images), data.labels).backward()
         opt.step()
     kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
-    save_classifier(paths["c"], checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1, rng=None))
+    save_classifier(
+        paths["c"],
+        checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1, rng=None),
+    )
     yield paths
     torch.set_num_threads(previous)
 
@@ -111,14 +155,49 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
         generator = [] if job["generator"] is None else ["--generator", files[job["generator"]]]
         # aeproj keeps the original behaviour; the others add every adaptive attack at a tiny budget
         budget = ["--adaptive", "spec", "--budget", "spec"] if name == "aeproj" else ["--budget", TINY_BUDGET]
-        _run("purify", "--spec", spec_json(dict(job, device="cpu")), "--classifier", files["c"],
-             "--images", files["test"], *generator, "--out", path, *budget)  # fmt: skip
+        _run(
+            "purify",
+            "--spec",
+            spec_json(dict(job, device="cpu")),
+            "--classifier",
+            files["c"],
+            "--images",
+            files["test"],
+            *generator,
+            "--out",
+            path,
+            *budget,
+        )
         purify.append(path)
     result = {k: out / f"{k}.parquet" for k in ("purify", "probe", "flip_examples", "flip")}
-    _run("probe-discriminator", "--spec", spec_json(dict(plan.probe_job(cfg), device="cpu")), "--gans", f"g={files['g']}",
-         "--classifiers", f"c={files['c']}", "--train", files["train"], "--test", files["test"], "--out", result["probe"])  # fmt: skip
-    _run("flip-discriminator", "--spec", spec_json(dict(plan.flip_job(cfg), device="cpu")), "--gans", f"g={files['g']}",
-         "--images", files["test"], "--out", result["flip_examples"], "--summary", result["flip"])  # fmt: skip
+    _run(
+        "probe-discriminator",
+        "--spec",
+        spec_json(dict(plan.probe_job(cfg), device="cpu")),
+        "--gans",
+        f"g={files['g']}",
+        "--classifiers",
+        f"c={files['c']}",
+        "--train",
+        files["train"],
+        "--test",
+        files["test"],
+        "--out",
+        result["probe"],
+    )
+    _run(
+        "flip-discriminator",
+        "--spec",
+        spec_json(dict(plan.flip_job(cfg), device="cpu")),
+        "--gans",
+        f"g={files['g']}",
+        "--images",
+        files["test"],
+        "--out",
+        result["flip_examples"],
+        "--summary",
+        result["flip"],
+    )
     _run("aggregate-defense", "--table", "purify", "--out", result["purify"], *purify)
     return result
 
@@ -127,19 +206,32 @@ def test_purify_table(tables):
     df = read_parquet(tables["purify"])
     assert list(df.columns) == PURIFY_COLUMNS
     jobs = set(zip(df["defense"], df["point"]))
-    assert jobs == {("none", "bare"), ("gan", "L2_R1"), ("gan", "L2_R2"), ("gan", "L4_R2"), ("recon", "recon"), ("aeproj", "L3_R1")}
+    assert jobs == {
+        ("none", "bare"),
+        ("gan", "L2_R1"),
+        ("gan", "L2_R2"),
+        ("gan", "L4_R2"),
+        ("recon", "recon"),
+        ("aeproj", "L3_R1"),
+    }
     op = df[(df["defense"] == "gan") & df["operating"]]
     heads = {"strongest_adaptive", "strongest_greybox"}
-    assert set(op["attack"]) == {"none", "fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand"} | heads
+    assert (
+        set(op["attack"])
+        == {"none", "fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand"} | heads
+    )
     assert (op["point"] == "L4_R2").all()
-    assert set(df.loc[df["defense"] == "recon", "attack"]) == {"none", "fgsm", "pgd", "bpda", "exact", "latent"} | heads
+    assert (
+        set(df.loc[df["defense"] == "recon", "attack"])
+        == {"none", "fgsm", "pgd", "bpda", "exact", "latent"} | heads
+    )
     assert set(df.loc[df["defense"] == "aeproj", "attack"]) == {"none", "fgsm", "pgd", "bpda", "eot"} | heads
     assert (df.loc[df["attack"] == "bpda", "attack_steps"] == 2).all()  # adaptive_steps / the tiny budget
     assert set(df.loc[df["point"] == "L2_R1", "attack"]) == {"none", "pgd", "strongest_greybox"}
     assert set(df.loc[df["attack"] == "strongest_adaptive", "best_attack"]) <= set(df["attack"])
     assert (df["n"] == 9).all() and df["robust_acc"].between(0, 1).all()
     assert df["seconds_per_image"].gt(0).all()
-    assert df.dtypes["eps"] == np.float64 and df.dtypes["operating"] == bool
+    assert df.dtypes["eps"] == np.float64 and df.dtypes["operating"] == np.dtype(bool)
 
 
 def _without_timing(df: pd.DataFrame) -> pd.DataFrame:
@@ -150,25 +242,68 @@ def test_an_entry_in_a_job_is_seeded_as_a_job_of_its_own(files, cfg, tables, tmp
     """A purifier's point, a probe source: the same rows alone as after the job's other entries."""
     job = plan.purify_jobs(cfg)["gan"]
     alone = dict(job, points=[p for p in job["points"] if p["point"] == "L2_R2"], device="cpu")
-    _run("purify", "--spec", spec_json(alone), "--classifier", files["c"], "--images", files["test"],
-         "--generator", files["g"], "--out", tmp_path / "p.parquet", "--budget", TINY_BUDGET)  # fmt: skip
+    _run(
+        "purify",
+        "--spec",
+        spec_json(alone),
+        "--classifier",
+        files["c"],
+        "--images",
+        files["test"],
+        "--generator",
+        files["g"],
+        "--out",
+        tmp_path / "p.parquet",
+        "--budget",
+        TINY_BUDGET,
+    )
     full = read_parquet(tables["purify"])
-    pd.testing.assert_frame_equal(_without_timing(read_parquet(tmp_path / "p.parquet")),
-                                  _without_timing(full[(full["defense"] == "gan") & (full["point"] == "L2_R2")]))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        _without_timing(read_parquet(tmp_path / "p.parquet")),
+        _without_timing(full[(full["defense"] == "gan") & (full["point"] == "L2_R2")]),
+    )
     probe = plan.probe_job(cfg)
     alone = dict(probe, sources=[s for s in probe["sources"] if s["family"] == "classifier"], device="cpu")
-    _run("probe-discriminator", "--spec", spec_json(alone), "--classifiers", f"c={files['c']}", "--train",
-         files["train"], "--test", files["test"], "--out", tmp_path / "q.parquet")  # fmt: skip
-    full, measured = read_parquet(tables["probe"]), ["source", "eps", "feature_dim", "train_acc", "clean_acc", "robust_acc",
-                                                    "mean_linf", "mean_adv_confidence"]  # fmt: skip
-    pd.testing.assert_frame_equal(read_parquet(tmp_path / "q.parquet")[measured],
-                                  full.loc[full["family"] == "classifier", measured].reset_index(drop=True))  # fmt: skip
+    _run(
+        "probe-discriminator",
+        "--spec",
+        spec_json(alone),
+        "--classifiers",
+        f"c={files['c']}",
+        "--train",
+        files["train"],
+        "--test",
+        files["test"],
+        "--out",
+        tmp_path / "q.parquet",
+    )
+    full, measured = (
+        read_parquet(tables["probe"]),
+        [
+            "source",
+            "eps",
+            "feature_dim",
+            "train_acc",
+            "clean_acc",
+            "robust_acc",
+            "mean_linf",
+            "mean_adv_confidence",
+        ],
+    )
+    pd.testing.assert_frame_equal(
+        read_parquet(tmp_path / "q.parquet")[measured],
+        full.loc[full["family"] == "classifier", measured].reset_index(drop=True),
+    )
 
 
 def test_probe_table(tables):
     df = read_parquet(tables["probe"])
     assert list(df.columns) == PROBE_COLUMNS
-    assert sorted(set(zip(df["family"], df["source"]))) == [("classifier", "c"), ("control", "g"), ("gan", "g")]
+    assert sorted(set(zip(df["family"], df["source"]))) == [
+        ("classifier", "c"),
+        ("control", "g"),
+        ("gan", "g"),
+    ]
     assert df.groupby("source")["eps"].apply(list).map(lambda e: e[:1] == [0.0]).all()
     gan = df[df["family"] == "gan"]
     assert (gan["loss"] == "mse").all() and (gan["unroll_k"] == 2).all() and (gan["feature_dim"] == 128).all()
@@ -187,14 +322,20 @@ def test_flip_tables(tables):
     assert row["gan"] == "g" and row["loss"] == "mse" and row["unroll_k"] == 2
     assert row["share_real"] == pytest.approx(examples["initially_real"].mean())
     if len(real):
-        assert row["median_eps"] == pytest.approx(float(np.median(real["flip_eps"]))) or math.isinf(row["median_eps"])
+        assert row["median_eps"] == pytest.approx(float(np.median(real["flip_eps"]))) or math.isinf(
+            row["median_eps"]
+        )
 
 
 @pytest.mark.parametrize(
     ("family", "table"),
-    [("defense_purify_eps", "purify"), ("defense_purify_cost", "purify"), ("defense_probe", "probe"),
-     ("defense_flip", "flip_examples")],
-)  # fmt: skip
+    [
+        ("defense_purify_eps", "purify"),
+        ("defense_purify_cost", "purify"),
+        ("defense_probe", "probe"),
+        ("defense_flip", "flip_examples"),
+    ],
+)
 def test_figures_from_the_tables(tables, tmp_path, family, table):
     outs = [tmp_path / f"{family}.png", tmp_path / f"{family}.svg"]
     _run("plot", "--family", family, "--input", tables[table], "--out", *outs, "--spec", '{"dpi": 60}')
@@ -205,5 +346,8 @@ def test_figures_from_the_tables(tables, tmp_path, family, table):
 def test_aggregate_rejects_a_foreign_table(tables, tmp_path):
     bad = tmp_path / "bad.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(bad)
-    assert advgen(["aggregate-defense", "--table", "purify", "--out", str(tmp_path / "o.parquet"), str(bad)]) == 2
+    assert (
+        advgen(["aggregate-defense", "--table", "purify", "--out", str(tmp_path / "o.parquet"), str(bad)])
+        == 2
+    )
     assert not (tmp_path / "o.parquet").exists()

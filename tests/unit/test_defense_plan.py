@@ -12,27 +12,47 @@ from advgen.errors import ConfigError
 
 BASE = {
     "seed": 3,
-    "datasets": {"digits": {"source": "digits", "image_size": 8}, "other": {"source": "digits", "image_size": 8}},
+    "datasets": {
+        "digits": {"source": "digits", "image_size": 8},
+        "other": {"source": "digits", "image_size": 8},
+    },
     "gans": {
-        "g_ns": {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "loss": "non_saturating"},
-        "g_mse": {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "loss": "mse", "unroll_k": 2},
+        "g_ns": {
+            "dataset": "digits",
+            "generator": "mlp_small",
+            "discriminator": "mlp_small",
+            "loss": "non_saturating",
+        },
+        "g_mse": {
+            "dataset": "digits",
+            "generator": "mlp_small",
+            "discriminator": "mlp_small",
+            "loss": "mse",
+            "unroll_k": 2,
+        },
         "g_other": {"dataset": "other", "generator": "mlp_small", "discriminator": "mlp_small"},
     },
     "autoencoders": {"ae": {"dataset": "digits"}},
-    "classifiers": {"cnn": {"dataset": "digits", "arch": "cnn_small"},
-                    "cnn_pgd": {"dataset": "digits", "arch": "cnn_small", "mode": "pgd"}},
+    "classifiers": {
+        "cnn": {"dataset": "digits", "arch": "cnn_small"},
+        "cnn_pgd": {"dataset": "digits", "arch": "cnn_small", "mode": "pgd"},
+    },
     "defense": {
         "purify": {
             "classifier": "cnn",
             "purifiers": {
-                "gan": {"generator": "g_ns", "steps": 20, "restarts": 2,
-                        "tradeoff": {"steps": [10, 20], "restarts": [1, 2]}},
+                "gan": {
+                    "generator": "g_ns",
+                    "steps": 20,
+                    "restarts": 2,
+                    "tradeoff": {"steps": [10, 20], "restarts": [1, 2]},
+                },
                 "recon": {"generator": "ae", "method": "reconstruct"},
             },
         },
         "probe": {"gans": ["g_ns", "g_mse"], "classifiers": ["cnn", "cnn_pgd"], "controls": ["g_ns"]},
     },
-}  # fmt: skip
+}
 
 
 def config(edit=None) -> dict:
@@ -60,8 +80,14 @@ def test_none_is_reserved_and_unknown_keys_are_named():
 def test_purify_points_cover_the_grid_and_the_operating_point():
     points = plan.purify_points(config())
     ids = [(p.purifier, p.point) for p in points]
-    assert ids == [("none", "bare"), ("gan", "L10_R1"), ("gan", "L10_R2"), ("gan", "L20_R1"), ("gan", "L20_R2"),
-                   ("recon", "recon")]  # fmt: skip
+    assert ids == [
+        ("none", "bare"),
+        ("gan", "L10_R1"),
+        ("gan", "L10_R2"),
+        ("gan", "L20_R1"),
+        ("gan", "L20_R2"),
+        ("recon", "recon"),
+    ]
     specs = {key: p.spec for key, p in zip(ids, points)}
     operating = specs[("gan", "L20_R2")]
     assert operating["operating"] and operating["attacks"] == ["fgsm", "pgd", "bpda", "eot"]
@@ -89,7 +115,9 @@ def test_one_probe_job_and_one_flip_job_give_back_every_source():
     probe = plan.probe_job(cfg)
     assert [(s["family"], s["source"]) for s in probe["sources"]] == plan.probe_sources(cfg)
     assert probe["dataset"] == "digits" and "family" not in probe and "mode" not in probe
-    assert plan.job_entries(probe, "sources") == [plan.probe_spec(cfg, f, n) for f, n in plan.probe_sources(cfg)]
+    assert plan.job_entries(probe, "sources") == [
+        plan.probe_spec(cfg, f, n) for f, n in plan.probe_sources(cfg)
+    ]
     flip = plan.flip_job(cfg)
     assert [g["gan"] for g in flip["gans"]] == ["g_ns", "g_mse"] and flip["eps_max"] == 0.5
     assert plan.job_entries(flip, "gans") == [plan.flip_spec(cfg, g) for g in ("g_ns", "g_mse")]
@@ -103,14 +131,29 @@ def test_entries_of_one_job_share_everything_but_their_own_keys():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda c: c["defense"]["purify"].update(classifier="nope"), "defense.purify.classifier: unknown classifier 'nope'"),
-        (lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="nope"), "purifiers.gan.generator: unknown gan or autoencoder"),
-        (lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(method="reconstruct"), "reconstruct needs an autoencoder"),
-        (lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="g_other"), "trained on 'other'"),
-        (lambda c: c["defense"]["probe"].update(gans=["g_ns", "nope"]), "defense.probe.gans: unknown gan 'nope'"),
+        (
+            lambda c: c["defense"]["purify"].update(classifier="nope"),
+            "defense.purify.classifier: unknown classifier 'nope'",
+        ),
+        (
+            lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="nope"),
+            "purifiers.gan.generator: unknown gan or autoencoder",
+        ),
+        (
+            lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(method="reconstruct"),
+            "reconstruct needs an autoencoder",
+        ),
+        (
+            lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="g_other"),
+            "trained on 'other'",
+        ),
+        (
+            lambda c: c["defense"]["probe"].update(gans=["g_ns", "nope"]),
+            "defense.probe.gans: unknown gan 'nope'",
+        ),
         (lambda c: c["defense"]["probe"].update(controls=["g_other"]), "must share one dataset"),
     ],
-)  # fmt: skip
+)
 def test_references_are_checked(edit, message):
     with pytest.raises(ConfigError, match=message):
         plan.check_references(config(edit), "test.yaml")
@@ -118,8 +161,13 @@ def test_references_are_checked(edit, message):
 
 def test_probe_and_flip_specs():
     cfg = config()
-    assert plan.probe_sources(cfg) == [("gan", "g_ns"), ("gan", "g_mse"), ("control", "g_ns"), ("classifier", "cnn"),
-                                       ("classifier", "cnn_pgd")]  # fmt: skip
+    assert plan.probe_sources(cfg) == [
+        ("gan", "g_ns"),
+        ("gan", "g_mse"),
+        ("control", "g_ns"),
+        ("classifier", "cnn"),
+        ("classifier", "cnn_pgd"),
+    ]
     spec = plan.probe_spec(cfg, "gan", "g_mse")
     assert spec["loss"] == "mse" and spec["unroll_k"] == 2 and spec["family"] == "gan" and spec["seed"] == 3
     assert "flip" not in spec and "gans" not in spec

@@ -25,13 +25,31 @@ SIDE = 6
 
 
 def _projection(steps: int = 5, restarts: int = 2, seed: int = 0) -> ProjectionPurifier:
-    return ProjectionPurifier(TinyGenerator(z_dim=3, side=SIDE), 3, InversionSettings(steps=steps, restarts=restarts, lr=0.05), seed=seed)
+    return ProjectionPurifier(
+        TinyGenerator(z_dim=3, side=SIDE),
+        3,
+        InversionSettings(steps=steps, restarts=restarts, lr=0.05),
+        seed=seed,
+    )
 
 
 def _spec(**overrides) -> dict:
-    spec = {"purifier": "p", "method": "project", "generator": "g", "classifier": "c", "point": "L5_R2",
-            "operating": True, "steps": 5, "restarts": 2, "attacks": ["fgsm", "pgd", "bpda", "eot"],
-            "eps": [0.1, 0.3], "pgd_steps": 5, "adaptive_steps": 3, "eot_samples": 2, "seed": 0}  # fmt: skip
+    spec = {
+        "purifier": "p",
+        "method": "project",
+        "generator": "g",
+        "classifier": "c",
+        "point": "L5_R2",
+        "operating": True,
+        "steps": 5,
+        "restarts": 2,
+        "attacks": ["fgsm", "pgd", "bpda", "eot"],
+        "eps": [0.1, 0.3],
+        "pgd_steps": 5,
+        "adaptive_steps": 3,
+        "eot_samples": 2,
+        "seed": 0,
+    }
     return {**spec, **overrides}
 
 
@@ -86,8 +104,13 @@ def test_eot_over_identical_samples_is_pgd():
 def test_evaluate_point_rows_and_the_bare_classifier():
     split = blob_split(n=30, size=SIDE)
     classifier = trained_linear(split)
-    table = evaluate_point(classifier, IdentityPurifier(), split.images, split.labels,
-                           _spec(method="none", purifier="none", point="bare", attacks=["fgsm", "pgd", "bpda"]))  # fmt: skip
+    table = evaluate_point(
+        classifier,
+        IdentityPurifier(),
+        split.images,
+        split.labels,
+        _spec(method="none", purifier="none", point="bare", attacks=["fgsm", "pgd", "bpda"]),
+    )
     assert list(table.columns) == COLUMNS
     assert len(table) == 1 + 3 * 2 + 2 * 2  # + strongest adaptive and grey-box rows per eps
     clean = table[table["attack"] == "none"].iloc[0]

@@ -64,7 +64,9 @@ def test_lease_restores_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert os.environ["CUDA_VISIBLE_DEVICES"] == "0"
 
 
-def test_existing_cuda_visible_devices_limits_candidates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_existing_cuda_visible_devices_limits_candidates(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("ADVGEN_FAKE_GPUS", "8")
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "5,7")
     assert candidate_devices() == (["5", "7"], True)
@@ -109,12 +111,37 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
     "argv",
     [
         # the flag (train-gan, train-ae, sample-quality) and the spec's device key (the other jobs)
-        ["sample-quality", "--spec", '{"classifier": "c", "seed": 0}', "--rows",
-         '[{"name": "m", "dataset": "d", "model": "m.pt", "classifier": "c.pt", "reference": "r.pt"}]',
-         "--out", "o.parquet", "--device", "cuda"],
-        ["invert", "--spec", '{"device": "cuda", "points": [{"sweep": "inversion", "generator": "g", "point": "p", "seed": 0}]}', "--generator", "g.pt", "--classifier", "c.pt",
-         "--images", "i.pt", "--final", "f.parquet", "--steps", "s.parquet", "--latents", "z.pt", "--figure", "f.png"],
-    ],  # fmt: skip
+        [
+            "sample-quality",
+            "--spec",
+            '{"classifier": "c", "seed": 0}',
+            "--rows",
+            '[{"name": "m", "dataset": "d", "model": "m.pt", "classifier": "c.pt", "reference": "r.pt"}]',
+            "--out",
+            "o.parquet",
+            "--device",
+            "cuda",
+        ],
+        [
+            "invert",
+            "--spec",
+            '{"device": "cuda", "points": [{"sweep": "inversion", "generator": "g", "point": "p", "seed": 0}]}',
+            "--generator",
+            "g.pt",
+            "--classifier",
+            "c.pt",
+            "--images",
+            "i.pt",
+            "--final",
+            "f.parquet",
+            "--steps",
+            "s.parquet",
+            "--latents",
+            "z.pt",
+            "--figure",
+            "f.png",
+        ],
+    ],
     ids=["flag", "spec"],
 )
 def test_cuda_request_without_cuda_is_one_line_exit_2(
@@ -173,7 +200,9 @@ def test_jobs_per_gpu_lets_jobs_share_a_device(tmp_path: Path) -> None:
         for i in range(3)
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
-    leases = sorted((json.loads((tmp_path / f"job{i}.json").read_text()) for i in range(3)), key=lambda r: r["start"])
+    leases = sorted(
+        (json.loads((tmp_path / f"job{i}.json").read_text()) for i in range(3)), key=lambda r: r["start"]
+    )
     assert {lease["gpu"] for lease in leases} == {"0"}
 
     def overlap(a: dict, b: dict) -> bool:

@@ -53,7 +53,9 @@ def test_cifar_pickles_have_torchvision_keys(fake_root: Path) -> None:
 
 
 def test_celeba_files_load_with_torchvision(fake_root: Path) -> None:
-    ds = tvs._present_only("CelebA")(str(fake_root / "celeba"), split="train", target_type=["attr", "identity"])
+    ds = tvs._present_only("CelebA")(
+        str(fake_root / "celeba"), split="train", target_type=["attr", "identity"]
+    )
     assert len(ds) == 16 and ds.attr_names == CELEBA_ATTRIBUTES
     image, (attr, _identity) = ds[0]
     assert image.size == (178, 218) and image.mode == "RGB"
@@ -62,7 +64,8 @@ def test_celeba_files_load_with_torchvision(fake_root: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "source,size,channels", [("mnist", 28, 1), ("fashion_mnist", 28, 1), ("cifar10", 32, 3), ("celeba", 64, 3)]
+    "source,size,channels",
+    [("mnist", 28, 1), ("fashion_mnist", 28, 1), ("cifar10", 32, 3), ("celeba", 64, 3)],
 )
 def test_data_stage_reads_fake_files(fake_root: Path, source: str, size: int, channels: int) -> None:
     spec = {"source": source, "root": str(fake_root / source), "image_size": size, "download": False}

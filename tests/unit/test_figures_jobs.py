@@ -45,7 +45,11 @@ def test_one_job_draws_every_figure_of_its_family():
     assert job.arguments[:6] == ["--input", steps[0], "--out", first.png, first.vectors[0], "--spec"]
     spec = json.loads(first.spec)
     assert spec["experiment"].startswith(f"{first.wildcards['generator']}, point ")
-    assert first.labels == {"generator": first.wildcards["generator"], "point": first.wildcards["label"], "figure": "loss per restart"}
+    assert first.labels == {
+        "generator": first.wildcards["generator"],
+        "point": first.wildcards["label"],
+        "figure": "loss per restart",
+    }
     # every target figure is drawn by exactly one family job
     drawn = [d.png for f in FIGURES for d in pipe.figures.job(f).figures]
     assert sorted(drawn) == sorted(t for t in targets if t.startswith(paths.FIGURES))
@@ -54,7 +58,9 @@ def test_one_job_draws_every_figure_of_its_family():
 def test_a_figure_with_several_inputs_and_a_family_shared_input():
     pipe = build(config("sweeps"))
     grid = pipe.figures.job(row("truncation_grid"))
-    assert [d.inputs for d in grid.figures] == [pipe.figures.truncation_samples(SimpleNamespace(generator=g)) for g in ("tiny_ae", "tiny_gan")]
+    assert [d.inputs for d in grid.figures] == [
+        pipe.figures.truncation_samples(SimpleNamespace(generator=g)) for g in ("tiny_ae", "tiny_gan")
+    ]
     assert len(grid.inputs) == sum(len(d.inputs) for d in grid.figures)
     once = build(config("plots")).figures.job(row("gan_grad_norms"))
     assert once.inputs == [paths.GAN_LOSSES.format(gan="tiny_gan")]
@@ -67,7 +73,11 @@ class FakeSnakemake(SimpleNamespace):
 
 
 def render(template: str, **snakemake) -> str:
-    return Environment(trim_blocks=True, lstrip_blocks=True).from_string(template).render(snakemake=FakeSnakemake(**snakemake))
+    return (
+        Environment(trim_blocks=True, lstrip_blocks=True)
+        .from_string(template)
+        .render(snakemake=FakeSnakemake(**snakemake))
+    )
 
 
 @pytest.mark.parametrize("name", ["plots", "sweeps", "robustness"])
@@ -92,9 +102,13 @@ def test_caption_files(tmp_path):
     assert path == tmp_path / "gan_losses" / "tiny_gan.rst" and path.is_absolute()
     assert '"tiny_gan"' in path.read_text() and "snakemake.wildcards" not in path.read_text()
     os.utime(path, (0, 0))
-    assert caption(losses, REPORT, tmp_path) == str(path) and path.stat().st_mtime == 0  # unchanged: not rewritten
+    assert (
+        caption(losses, REPORT, tmp_path) == str(path) and path.stat().st_mtime == 0
+    )  # unchanged: not rewritten
     curves = pipe.figures.job(row("robustness_curves")).figures[0]
-    assert caption(curves, REPORT, tmp_path) == "../report/robustness_curves.rst"  # no wildcard: the family's own
+    assert (
+        caption(curves, REPORT, tmp_path) == "../report/robustness_curves.rst"
+    )  # no wildcard: the family's own
 
 
 def test_fill_caption_errors():
@@ -112,8 +126,18 @@ def test_plot_command_draws_several_figures_as_separate_calls_do(tmp_path):
     args = []
     for table, name, spec in zip(tables, "ab", specs):
         outs = [str(tmp_path / "one" / f"{name}.png"), str(tmp_path / "one" / f"{name}.svg")]
-        assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", *outs, "--spec", spec]) == 0
-        args += ["--input", str(table), "--out", *(o.replace("/one/", "/both/") for o in outs), "--spec", spec]
+        assert (
+            main(["plot", "--family", "gan_losses", "--input", str(table), "--out", *outs, "--spec", spec])
+            == 0
+        )
+        args += [
+            "--input",
+            str(table),
+            "--out",
+            *(o.replace("/one/", "/both/") for o in outs),
+            "--spec",
+            spec,
+        ]
     assert main(["plot", "--family", "gan_losses", *args]) == 0
     for name in ("a.png", "a.svg", "b.png", "b.svg"):
         assert (tmp_path / "both" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
@@ -123,12 +147,34 @@ def test_plot_command_group_errors_are_one_line_and_leave_nothing(tmp_path, caps
     table = tmp_path / "losses.parquet"
     data.gan_losses().to_parquet(table)
     spec = '{"experiment": "x", "dpi": 50}'
-    two = ["--input", str(table), "--out", str(tmp_path / "a.png"), "--input", str(table), "--out", str(tmp_path / "b.png")]
+    two = [
+        "--input",
+        str(table),
+        "--out",
+        str(tmp_path / "a.png"),
+        "--input",
+        str(table),
+        "--out",
+        str(tmp_path / "b.png"),
+    ]
     assert main(["plot", "--family", "gan_losses", *two, "--spec", spec]) == 2
     assert "--input, --out and --spec come in one group per figure: got 2, 2 and 1" in capsys.readouterr().err
     # the second figure fails: the first one's files are removed too
     missing = tmp_path / "none.parquet"
-    args = ["--input", str(table), "--out", str(tmp_path / "a.png"), "--spec", spec, "--input", str(missing), "--out", str(tmp_path / "b.png"), "--spec", spec]
+    args = [
+        "--input",
+        str(table),
+        "--out",
+        str(tmp_path / "a.png"),
+        "--spec",
+        spec,
+        "--input",
+        str(missing),
+        "--out",
+        str(tmp_path / "b.png"),
+        "--spec",
+        spec,
+    ]
     assert main(["plot", "--family", "gan_losses", *args]) == 2
     err = capsys.readouterr().err
     assert "none.parquet: table not found" in err and len(err.strip().splitlines()) == 1

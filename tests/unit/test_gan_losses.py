@@ -42,7 +42,9 @@ def test_label_smoothing_changes_only_the_real_target():
     target = 0.9
     bce_real = -(target * _log_sigmoid(2) + (1 - target) * _log_sigmoid(-2))
     expected = bce_real + math.log(2)
-    assert discriminator_loss("non_saturating", real, zero, real_label=target).item() == pytest.approx(expected, rel=1e-6)
+    assert discriminator_loss("non_saturating", real, zero, real_label=target).item() == pytest.approx(
+        expected, rel=1e-6
+    )
 
 
 def test_least_squares_losses():

@@ -20,7 +20,9 @@ from advgen.models import (
     load_generator,
 )
 
-SHAPES = {"dcgan": [(3, 32, 32), (3, 64, 64)]} | {f"dcgan_{k}{w}": [(3, 32, 32)] for k in ("ngf", "ndf") for w in (32, 128)}
+SHAPES = {"dcgan": [(3, 32, 32), (3, 64, 64)]} | {
+    f"dcgan_{k}{w}": [(3, 32, 32)] for k in ("ngf", "ndf") for w in (32, 128)
+}
 SMALL = {"dcgan": {"ngf": 8}}  # narrow DCGANs keep the test fast
 
 
@@ -34,7 +36,10 @@ def test_report_generator_m1_has_675025_params_at_z50():
 
 def test_zoo_has_five_28px_pairs_and_a_colour_dcgan():
     small = [n for n in GENERATORS if not n.startswith("dcgan_") and n != "dcgan"]
-    assert len(small) >= 5 and len([n for n in DISCRIMINATORS if not n.startswith("dcgan_") and n != "dcgan"]) >= 5
+    assert (
+        len(small) >= 5
+        and len([n for n in DISCRIMINATORS if not n.startswith("dcgan_") and n != "dcgan"]) >= 5
+    )
     assert "dcgan" in GENERATORS and "dcgan" in DISCRIMINATORS
 
 
@@ -58,11 +63,24 @@ def test_discriminators_give_one_logit_and_penultimate_features(name):
 
 
 def test_celeba_channel_width_variants_differ_only_in_channels():
-    base, narrow, wide = (build_generator(n, 100, (3, 64, 64)) for n in ("dcgan", "dcgan_ngf32", "dcgan_ngf128"))
+    base, narrow, wide = (
+        build_generator(n, 100, (3, 64, 64)) for n in ("dcgan", "dcgan_ngf32", "dcgan_ngf128")
+    )
     assert count_parameters(narrow) < count_parameters(base) < count_parameters(wide)
-    assert [type(m) for m in narrow.modules()] == [type(m) for m in base.modules()] == [type(m) for m in wide.modules()]
-    d_narrow, d_wide = build_discriminator("dcgan_ndf32", (3, 64, 64)), build_discriminator("dcgan_ndf128", (3, 64, 64))
-    assert count_parameters(d_narrow) < count_parameters(build_discriminator("dcgan", (3, 64, 64))) < count_parameters(d_wide)
+    assert (
+        [type(m) for m in narrow.modules()]
+        == [type(m) for m in base.modules()]
+        == [type(m) for m in wide.modules()]
+    )
+    d_narrow, d_wide = (
+        build_discriminator("dcgan_ndf32", (3, 64, 64)),
+        build_discriminator("dcgan_ndf128", (3, 64, 64)),
+    )
+    assert (
+        count_parameters(d_narrow)
+        < count_parameters(build_discriminator("dcgan", (3, 64, 64)))
+        < count_parameters(d_wide)
+    )
 
 
 def test_schema_enums_match_the_registries():
@@ -132,7 +150,9 @@ def test_load_generator_prefers_the_weight_average(tmp_path):
 def test_load_generator_and_autoencoder_from_an_ae_checkpoint(tmp_path):
     ae = build_autoencoder("conv", (1, 28, 28), 12, {"width": 4}).eval()
     info = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 12, "image_shape": [1, 28, 28]}
-    save_torch({"kind": "autoencoder", "model": info, "state": ae.state_dict(), "config": {}}, tmp_path / "ae.pt")
+    save_torch(
+        {"kind": "autoencoder", "model": info, "state": ae.state_dict(), "config": {}}, tmp_path / "ae.pt"
+    )
     G, z_dim = load_generator(tmp_path / "ae.pt")
     assert z_dim == 12
     z = torch.randn(3, 12)

@@ -29,11 +29,20 @@ def test_outputs_and_metadata(tiny_split):
     assert tuple(losses.columns) == COLUMNS
     assert len(losses) == 3 * (96 // 16) and losses["iteration"].tolist() == list(range(1, 19))
     assert losses["epoch"].tolist() == [e for e in (1, 2, 3) for _ in range(6)]
-    assert sorted(p.name for p in out.samples.iterdir()) == ["epoch_001.png", "epoch_002.png", "epoch_003.png"]
+    assert sorted(p.name for p in out.samples.iterdir()) == [
+        "epoch_001.png",
+        "epoch_002.png",
+        "epoch_003.png",
+    ]
     meta = json.loads(out.status.read_text())
-    assert meta == status and meta["params"] == {"generator": 241040 - 50 * 128 + 8 * 128, "discriminator": 233985}
+    assert meta == status and meta["params"] == {
+        "generator": 241040 - 50 * 128 + 8 * 128,
+        "discriminator": 233985,
+    }
     assert meta["status"] in ("ok", "vanishing_gradients", "mode_collapse") and meta["epochs_completed"] == 3
-    ckpt = load_torch(out.checkpoint, kind="gan", required=("G", "D", "opt_g", "opt_d", "epoch", "rng", "config"))
+    ckpt = load_torch(
+        out.checkpoint, kind="gan", required=("G", "D", "opt_g", "opt_d", "epoch", "rng", "config")
+    )
     assert ckpt["epoch"] == 3 and ckpt["config"]["unroll_k"] == 1
     assert not out.resume.exists(), "the resume folder is removed once outputs are written"
 
@@ -49,7 +58,9 @@ def test_resume_after_a_kill_equals_an_uninterrupted_run(tiny_split, g_ema):
     status = _train(tiny_split, "killed", spec)
     assert status["resumed_from_epochs"] == [1]
     full = GanOutputs.under(tiny_split / "full")
-    pd.testing.assert_frame_equal(pd.read_parquet(full.losses), pd.read_parquet(killed.losses), check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(full.losses), pd.read_parquet(killed.losses), check_exact=True
+    )
     a, b = load_torch(full.checkpoint), load_torch(killed.checkpoint)
     for key in ("G", "D"):
         for name in a[key]:
@@ -65,7 +76,8 @@ def test_resume_checkpoint_of_another_spec_is_ignored(tiny_split):
     assert status["resumed_from_epochs"] == []
     _train(tiny_split, "y", gan_spec(lr_g=3e-4))
     pd.testing.assert_frame_equal(
-        pd.read_parquet(tiny_split / "x" / "losses.parquet"), pd.read_parquet(tiny_split / "y" / "losses.parquet")
+        pd.read_parquet(tiny_split / "x" / "losses.parquet"),
+        pd.read_parquet(tiny_split / "y" / "losses.parquet"),
     )
 
 

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 def _snapshot(run):
     params = {k: v.clone() for k, v in run.D.state_dict().items()}
     opt = run.opt_d.state_dict()
-    state = {i: {k: v.clone() if torch.is_tensor(v) else v for k, v in s.items()} for i, s in opt["state"].items()}
+    state = {
+        i: {k: v.clone() if torch.is_tensor(v) else v for k, v in s.items()} for i, s in opt["state"].items()
+    }
     return params, state, [dict(g) for g in opt["param_groups"]]
 
 
@@ -82,7 +84,9 @@ def test_second_order_adds_the_gradient_through_the_unrolled_steps(tiny_split):
         torch.manual_seed(1)
         run.G.zero_grad(set_to_none=True)
         with restored(run.D, run.opt_d):
-            loss = second_order_generator_loss(run.G, run.D, run.opt_d, real, run._noise, loss="non_saturating", k=k, real_label=1.0)
+            loss = second_order_generator_loss(
+                run.G, run.D, run.opt_d, real, run._noise, loss="non_saturating", k=k, real_label=1.0
+            )
             loss.backward()
         return float(loss.detach()), torch.cat([p.grad.flatten() for p in run.G.parameters()])
 

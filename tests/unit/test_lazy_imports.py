@@ -30,8 +30,14 @@ PROBE = (
 def run(args: list[str], cwd: Path, probe: str = PROBE) -> str:
     """The last line a command prints after ``probe`` (default: whether torch was imported)."""
     env = dict(os.environ, PYTHONPATH=f"{REPO / 'src'}{os.pathsep}{REPO}")
-    proc = subprocess.run([sys.executable, "-c", probe, "--threads", "1", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "--threads", "1", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout.strip().splitlines()[-1]
 
@@ -39,7 +45,9 @@ def run(args: list[str], cwd: Path, probe: str = PROBE) -> str:
 def python_stdout(code: str, env: dict[str, str] | None = None) -> str:
     """What a fresh interpreter running ``code`` (``src`` on its path) prints."""
     env = dict(os.environ if env is None else env, PYTHONPATH=str(REPO / "src"))
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def attack_inputs(tmp_path: Path) -> Path:
@@ -56,15 +64,28 @@ def attack_inputs(tmp_path: Path) -> Path:
 
 def masking_rows(tmp_path: Path) -> Path:
     path = tmp_path / "masking_job.parquet"
-    pd.DataFrame({"model": ["m"], "check": ["unbounded_eps"], "passed": [True], "value": [0.0], "reference": [0.0],
-                  "tolerance": [0.02], "eps": [1.0], "n": [10], "detail": ["acc 0.000 at eps 1"]}).to_parquet(path)  # fmt: skip
+    pd.DataFrame(
+        {
+            "model": ["m"],
+            "check": ["unbounded_eps"],
+            "passed": [True],
+            "value": [0.0],
+            "reference": [0.0],
+            "tolerance": [0.02],
+            "eps": [1.0],
+            "n": [10],
+            "detail": ["acc 0.000 at eps 1"],
+        }
+    ).to_parquet(path)
     return path
 
 
 def claims_inputs(tmp_path: Path) -> list[str]:
     results = tmp_path / "results"
     (results / "robustness").mkdir(parents=True)
-    pd.DataFrame({"classifier": ["c"], "robust_acc": [0.2]}).to_parquet(results / "robustness" / "attacks.parquet")
+    pd.DataFrame({"classifier": ["c"], "robust_acc": [0.2]}).to_parquet(
+        results / "robustness" / "attacks.parquet"
+    )
     claims = tmp_path / "claims.yaml"
     claims.write_text(
         "claims:\n  - id: c\n    source: '001'\n    section: s\n    quote: q\n    statement: st\n"
@@ -76,14 +97,36 @@ def claims_inputs(tmp_path: Path) -> list[str]:
 
 
 CASES = {
-    "attack-table": lambda t: ["attack-table", "--out", str(t / "a.parquet"), "--minimal", str(t / "m.parquet"),
-                               str(attack_inputs(t))],  # fmt: skip
-    "aggregate-defense": lambda t: ["aggregate-defense", "--table", "masking", "--out", str(t / "mask.parquet"),
-                                    "--markdown", str(t / "mask.md"), str(masking_rows(t))],  # fmt: skip
+    "attack-table": lambda t: [
+        "attack-table",
+        "--out",
+        str(t / "a.parquet"),
+        "--minimal",
+        str(t / "m.parquet"),
+        str(attack_inputs(t)),
+    ],
+    "aggregate-defense": lambda t: [
+        "aggregate-defense",
+        "--table",
+        "masking",
+        "--out",
+        str(t / "mask.parquet"),
+        "--markdown",
+        str(t / "mask.md"),
+        str(masking_rows(t)),
+    ],
     "claims": claims_inputs,
-    "plot": lambda t: ["plot", "--family", "robustness_curves", "--input", str(attack_inputs(t)),
-                       "--out", str(t / "curves.png"), "--spec", json.dumps({"dpi": 40, "vector_formats": [],
-                       "experiment": "x", "sweep": None})],  # fmt: skip
+    "plot": lambda t: [
+        "plot",
+        "--family",
+        "robustness_curves",
+        "--input",
+        str(attack_inputs(t)),
+        "--out",
+        str(t / "curves.png"),
+        "--spec",
+        json.dumps({"dpi": 40, "vector_formats": [], "experiment": "x", "sweep": None}),
+    ],
 }
 
 
@@ -102,24 +145,30 @@ def test_help_of_every_command_does_not_import_torch(tmp_path):
 def test_a_torch_command_still_gets_its_thread_count(tmp_path):
     env = dict(os.environ)
     env.pop("OMP_NUM_THREADS", None)
-    code = ("import sys, argparse; from advgen import cli; cli._limit_threads(1); import torch; "
-            "print(torch.get_num_threads())")  # fmt: skip
+    code = (
+        "import sys, argparse; from advgen import cli; cli._limit_threads(1); import torch; "
+        "print(torch.get_num_threads())"
+    )
     out = python_stdout(code, env)
     assert out.strip() == "1"
 
 
 def test_seeding_sets_the_deterministic_flags_without_loading_inductor():
     # torch.use_deterministic_algorithms imports torch._inductor.config (TorchDynamo): ~2 s a job
-    code = ("import sys, torch; from advgen.seeding import seed_everything; seed_everything(3); "
-            "print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(), "
-            "'torch._inductor.config' in sys.modules, torch.initial_seed())")  # fmt: skip
+    code = (
+        "import sys, torch; from advgen.seeding import seed_everything; seed_everything(3); "
+        "print(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(), "
+        "'torch._inductor.config' in sys.modules, torch.initial_seed())"
+    )
     out = python_stdout(code)
     assert out.split() == ["True", "True", "False", "3"]
 
 
 def test_seeding_after_inductor_is_loaded_sets_its_flag_too():
-    code = ("import torch, torch._inductor.config as c; from advgen.seeding import seed_everything; "
-            "seed_everything(0); print(torch.are_deterministic_algorithms_enabled(), c.deterministic)")  # fmt: skip
+    code = (
+        "import torch, torch._inductor.config as c; from advgen.seeding import seed_everything; "
+        "seed_everything(0); print(torch.are_deterministic_algorithms_enabled(), c.deterministic)"
+    )
     out = python_stdout(code)
     assert out.split() == ["True", "True"]
 
@@ -165,9 +214,11 @@ def test_optimizers_run_without_importing_dynamo_and_step_as_before():
 def test_eager_optimizers_sets_each_wrapper_once_and_never_after_dynamo_is_loaded():
     # 4 Optimizer methods in torch._disable_dynamo, plus the step of every optimizer class
     # (Adam, SGD, ...; LBFGS's step has no such wrapper)
-    code = ("import torch; from advgen.eager import eager_optimizers; "
-            "print(eager_optimizers(torch), eager_optimizers(torch), torch.optim.Adam.step.__name__); "
-            "import torch._dynamo; print(eager_optimizers(torch))")  # fmt: skip
+    code = (
+        "import torch; from advgen.eager import eager_optimizers; "
+        "print(eager_optimizers(torch), eager_optimizers(torch), torch.optim.Adam.step.__name__); "
+        "import torch._dynamo; print(eager_optimizers(torch))"
+    )
     out = python_stdout(code)
     first, again, name, after = out.split()
     assert int(first) > 4 and (again, name, after) == ("0", "step", "0")

@@ -29,8 +29,14 @@ def test_same_iterates_as_scipy_minimize(maxiter):
     x0 = rng.uniform(-0.2, 1.2, 500)  # partly outside the box: both clip it first
     fun = quartic(target)
     ours = minimize_unit_box(fun, x0, maxiter)
-    theirs = minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=Bounds(np.zeros(500), np.ones(500)),
-                      options={"maxiter": maxiter}).x  # fmt: skip
+    theirs = minimize(
+        fun,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=Bounds(np.zeros(500), np.ones(500)),
+        options={"maxiter": maxiter},
+    ).x
     assert np.array_equal(ours, theirs)
     assert np.array_equal(_scipy_minimize(fun, x0, maxiter), theirs)
     assert ours.min() >= 0.0 and ours.max() <= 1.0
@@ -38,7 +44,9 @@ def test_same_iterates_as_scipy_minimize(maxiter):
 
 def test_lbfgs_attack_equals_the_scipy_path(monkeypatch):
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 12), torch.nn.ReLU(), torch.nn.Linear(12, 3))
+    model = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(16, 12), torch.nn.ReLU(), torch.nn.Linear(12, 3)
+    )
     x, y = torch.rand(10, 1, 4, 4), torch.randint(0, 3, (10,))
     ours = LBFGS(model, search_steps=3, steps=8)(x, y).adv
     monkeypatch.setattr("advgen.attacks.lbfgs.minimize_unit_box", _scipy_minimize)

@@ -29,8 +29,15 @@ from advgen.robustness.tables import masking_markdown
 from tests.unit.robust_helpers import blob_split, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-SMALL = MaskingSettings(eps=0.35, eps_grid=(0.0, 0.2, 0.35, 0.4), pgd_steps=40, long_steps=80, long_restarts=2,
-                        unbounded_steps=20, blackbox_queries=100)  # fmt: skip
+SMALL = MaskingSettings(
+    eps=0.35,
+    eps_grid=(0.0, 0.2, 0.35, 0.4),
+    pgd_steps=40,
+    long_steps=80,
+    long_restarts=2,
+    unbounded_steps=20,
+    blackbox_queries=100,
+)
 
 
 class Quantised(nn.Module):
@@ -70,7 +77,9 @@ def test_an_ordinary_classifier_passes_every_check(blobs):
     assert table["passed"].all(), table[~table["passed"]]["detail"].tolist()
     row = table.set_index("check")
     assert row.loc["unbounded_eps", "value"] == 0.0 and row.loc["unbounded_eps", "eps"] == 1.0
-    assert 0 < row.loc["iterative_vs_single_step", "value"] <= row.loc["iterative_vs_single_step", "reference"]
+    assert (
+        0 < row.loc["iterative_vs_single_step", "value"] <= row.loc["iterative_vs_single_step", "reference"]
+    )
     assert math.isnan(row.loc["zero_gradients", "eps"]) and (table["n"] == 60).all()
     assert model.training is False
 
@@ -88,14 +97,18 @@ def test_early_stop_keeps_the_verdicts_and_never_raises_robust_accuracy(blobs):
 def test_masked_gradients_are_still_flagged_with_early_stop(blobs):
     split, model = blobs
     settings = dataclasses.replace(SMALL, early_stop=True)
-    table = masking_checks(Quantised(model), split.images, split.labels, name="masked", settings=settings).set_index("check")
+    table = masking_checks(
+        Quantised(model), split.images, split.labels, name="masked", settings=settings
+    ).set_index("check")
     assert not table.loc["unbounded_eps", "passed"] and table.loc["unbounded_eps", "value"] > 0.5
 
 
 @pytest.mark.parametrize("wrapper", [Quantised, Saturated])
 def test_a_masked_gradient_is_flagged(blobs, wrapper):
     split, model = blobs
-    table = masking_checks(wrapper(model), split.images, split.labels, name="masked", settings=SMALL).set_index("check")
+    table = masking_checks(
+        wrapper(model), split.images, split.labels, name="masked", settings=SMALL
+    ).set_index("check")
     assert table.loc["zero_gradients", "value"] == 1.0 and not table.loc["zero_gradients", "passed"]
     assert not table.loc["unbounded_eps", "passed"] and table.loc["unbounded_eps", "value"] > 0.5
     md = masking_markdown(table.reset_index())
@@ -119,7 +132,9 @@ def test_random_search_is_a_black_box_attack_within_budget(blobs):
     assert (adv - split.images).abs().max() <= 0.35 + 1e-6 and adv.min() >= 0 and adv.max() <= 1
     with torch.no_grad():
         assert (model(adv).argmax(1) == split.labels).float().mean() < 0.9
-    assert torch.equal(adv, RandomSearch(model, 0.35, n_queries=200, seed=0).generate(split.images, split.labels))
+    assert torch.equal(
+        adv, RandomSearch(model, 0.35, n_queries=200, seed=0).generate(split.images, split.labels)
+    )
 
 
 def test_a_black_box_attack_plugs_in(blobs):
@@ -131,7 +146,9 @@ def test_a_black_box_attack_plugs_in(blobs):
         return RandomSearch(m, eps, n_queries=10)
 
     table = masking_checks(model, split.images, split.labels, settings=SMALL, blackbox=factory)
-    assert calls == [0.35] and "RandomSearch" in table.set_index("check").loc["whitebox_vs_blackbox", "detail"]
+    assert (
+        calls == [0.35] and "RandomSearch" in table.set_index("check").loc["whitebox_vs_blackbox", "detail"]
+    )
 
 
 # -- the command ----------------------------------------------------------------------------------
@@ -143,8 +160,14 @@ SIDE, CLASSES = 8, 3
 def files(tmp_path_factory):
     root = tmp_path_factory.mktemp("masking")
     split = blob_split(n=30, size=SIDE, seed=1)
-    save_prepared(Split(split.images, split.labels, torch.arange(30)), root / "test.pt", dataset="blobs", name="test",
-                  num_classes=CLASSES, spec={})  # fmt: skip
+    save_prepared(
+        Split(split.images, split.labels, torch.arange(30)),
+        root / "test.pt",
+        dataset="blobs",
+        name="test",
+        num_classes=CLASSES,
+        spec={},
+    )
     torch.manual_seed(0)
     shape = [1, SIDE, SIDE]
     clf = build_classifier("fc10", shape, CLASSES)
@@ -154,47 +177,108 @@ def files(tmp_path_factory):
         nn.functional.cross_entropy(clf(split.images), split.labels).backward()
         opt.step()
     kwargs = {"in_shape": shape, "num_classes": CLASSES, "width": 1.0}
-    save_classifier(root / "c.pt", checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1,
-                                                   rng=None))  # fmt: skip
+    save_classifier(
+        root / "c.pt",
+        checkpoint_dict(clf, name="c", arch="fc10", arch_kwargs=kwargs, config={}, epoch=1, rng=None),
+    )
     ae = build_autoencoder("conv", shape, 4, {"width": 4})
-    save_torch({"kind": "autoencoder", "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 4, "image_shape": shape},
-                "state": ae.state_dict()}, root / "ae.pt")  # fmt: skip
+    save_torch(
+        {
+            "kind": "autoencoder",
+            "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 4, "image_shape": shape},
+            "state": ae.state_dict(),
+        },
+        root / "ae.pt",
+    )
     return root
 
 
-FAST = '{"checks": {"eps": 0.3, "eps_grid": [0, 0.3], "pgd_steps": 5, "long_steps": 10, "long_restarts": 2, ' \
-       '"unbounded_steps": 5, "blackbox_queries": 20}, "device": "cpu"'
+FAST = (
+    '{"checks": {"eps": 0.3, "eps_grid": [0, 0.3], "pgd_steps": 5, "long_steps": 10, "long_restarts": 2, '
+    '"unbounded_steps": 5, "blackbox_queries": 20}, "device": "cpu"'
+)
 
 
 def test_masking_checks_command(files, tmp_path):
     out, md = tmp_path / "m.parquet", tmp_path / "m.md"
-    argv = ["--threads", "1", "masking-checks", "--name", "c", "--model", str(files / "c.pt"), "--test",
-            str(files / "test.pt"), "--spec", FAST + "}", "--out", str(out), "--markdown", str(md)]  # fmt: skip
+    argv = [
+        "--threads",
+        "1",
+        "masking-checks",
+        "--name",
+        "c",
+        "--model",
+        str(files / "c.pt"),
+        "--test",
+        str(files / "test.pt"),
+        "--spec",
+        FAST + "}",
+        "--out",
+        str(out),
+        "--markdown",
+        str(md),
+    ]
     assert advgen(argv) == 0
     table = read_parquet(out)
-    assert list(table.columns) == COLUMNS and tuple(table["check"]) == CHECKS and (table["model"] == "c").all()
-    assert table.dtypes["passed"] == bool and md.read_text().startswith("| model | check |")
+    assert (
+        list(table.columns) == COLUMNS and tuple(table["check"]) == CHECKS and (table["model"] == "c").all()
+    )
+    assert table.dtypes["passed"].kind == "b" and md.read_text().startswith("| model | check |")
 
 
 def test_masking_checks_on_a_purifier_pipeline(files, tmp_path):
     out = tmp_path / "p.parquet"
-    spec = FAST + ', "purifier": {"method": "reconstruct", "generator_kind": "autoencoder"}, "gradient": "exact"}'
-    argv = ["--threads", "1", "masking-checks", "--name", "ae_recon", "--model", str(files / "c.pt"), "--test",
-            str(files / "test.pt"), "--generator", str(files / "ae.pt"), "--spec", spec, "--out", str(out)]  # fmt: skip
+    spec = (
+        FAST
+        + ', "purifier": {"method": "reconstruct", "generator_kind": "autoencoder"}, "gradient": "exact"}'
+    )
+    argv = [
+        "--threads",
+        "1",
+        "masking-checks",
+        "--name",
+        "ae_recon",
+        "--model",
+        str(files / "c.pt"),
+        "--test",
+        str(files / "test.pt"),
+        "--generator",
+        str(files / "ae.pt"),
+        "--spec",
+        spec,
+        "--out",
+        str(out),
+    ]
     assert advgen(argv) == 0
     assert len(read_parquet(out)) == len(CHECKS)
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
-    [('{"checks": {"epz": 1}}', "checks: unknown key"), ('{"checks": {"eps": -1}}', "checks.eps"),
-     ('{"gradient": "magic"}', "gradient"), ('{"blackbox": {"attack": "Nope"}}', "blackbox.attack"),
-     ('{"colour": 1}', "unknown key"), ("[1", "not valid JSON")],
-)  # fmt: skip
+    [
+        ('{"checks": {"epz": 1}}', "checks: unknown key"),
+        ('{"checks": {"eps": -1}}', "checks.eps"),
+        ('{"gradient": "magic"}', "gradient"),
+        ('{"blackbox": {"attack": "Nope"}}', "blackbox.attack"),
+        ('{"colour": 1}', "unknown key"),
+        ("[1", "not valid JSON"),
+    ],
+)
 def test_masking_checks_bad_spec(files, tmp_path, capsys, spec, message):
     out = tmp_path / "bad.parquet"
-    argv = ["masking-checks", "--name", "c", "--model", str(files / "c.pt"), "--test", str(files / "test.pt"),
-            "--spec", spec, "--out", str(out)]  # fmt: skip
+    argv = [
+        "masking-checks",
+        "--name",
+        "c",
+        "--model",
+        str(files / "c.pt"),
+        "--test",
+        str(files / "test.pt"),
+        "--spec",
+        spec,
+        "--out",
+        str(out),
+    ]
     assert advgen(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
@@ -204,10 +288,38 @@ def test_masking_checks_bad_spec(files, tmp_path, capsys, spec, message):
 def test_masking_table_aggregates(files, tmp_path):
     parts = []
     for i, name in enumerate(("a", "b")):
-        df = pd.DataFrame([{"model": name, "check": c, "passed": j != i, "value": 0.1, "reference": 0.0,
-                            "tolerance": 0.02, "eps": 0.3, "n": 5, "detail": "x"} for j, c in enumerate(CHECKS)])  # fmt: skip
+        df = pd.DataFrame(
+            [
+                {
+                    "model": name,
+                    "check": c,
+                    "passed": j != i,
+                    "value": 0.1,
+                    "reference": 0.0,
+                    "tolerance": 0.02,
+                    "eps": 0.3,
+                    "n": 5,
+                    "detail": "x",
+                }
+                for j, c in enumerate(CHECKS)
+            ]
+        )
         parts.append(tmp_path / f"{name}.parquet")
         df.to_parquet(parts[-1])
     out, md = tmp_path / "all.parquet", tmp_path / "all.md"
-    assert advgen(["aggregate-defense", "--table", "masking", "--out", str(out), "--markdown", str(md), *map(str, parts)]) == 0
+    assert (
+        advgen(
+            [
+                "aggregate-defense",
+                "--table",
+                "masking",
+                "--out",
+                str(out),
+                "--markdown",
+                str(md),
+                *map(str, parts),
+            ]
+        )
+        == 0
+    )
     assert len(read_parquet(out)) == 2 * len(CHECKS) and md.read_text().count("**FLAG**") == 2

@@ -8,7 +8,14 @@ import pytest
 import torch
 from torch import nn
 
-from advgen.metrics import combined_status, frechet_distance, generate, inception_score, mode_coverage, quality_row
+from advgen.metrics import (
+    combined_status,
+    frechet_distance,
+    generate,
+    inception_score,
+    mode_coverage,
+    quality_row,
+)
 
 
 class TinyClassifier(nn.Module):

@@ -20,7 +20,13 @@ def paper() -> dict:
 def test_report_gan_settings(paper: dict) -> None:
     gans = paper["gans"]
     m11 = gans["celeba64_dcgan"]
-    assert (m11["batch_size"], m11["unroll_k"], m11["g_steps"], m11["d_steps"], m11["z_dim"]) == (128, 2, 5, 2, 100)
+    assert (m11["batch_size"], m11["unroll_k"], m11["g_steps"], m11["d_steps"], m11["z_dim"]) == (
+        128,
+        2,
+        5,
+        2,
+        100,
+    )
     b8 = gans["celeba64_dcgan_b8"]
     assert (b8["batch_size"], b8["lr_g"], b8["lr_d"], b8["real_label"]) == (8, 1e-4, 4e-4, 0.9)
     widths = {gans[n]["generator"] for n in gans if n.startswith("celeba64_dcgan")}
@@ -36,9 +42,14 @@ def test_robustness_paper_settings(paper: dict) -> None:
     rob = paper["robustness"]
     assert "mnist_fc100_100_pool" in rob["attacks"]["fgsm"]["classifiers"]
     assert rob["capacity"]["transfer"]["attacks"] == ["pgd40"]
-    assert "lbfgs" in rob["transfer"]["attacks"] and rob["attacks"]["lbfgs"]["attack"] == "LBFGS"  # Szegedy et al.'s transfer
+    assert (
+        "lbfgs" in rob["transfer"]["attacks"] and rob["attacks"]["lbfgs"]["attack"] == "LBFGS"
+    )  # Szegedy et al.'s transfer
     cifar = rob["data_size_sweeps"]["cifar10"]
-    assert paper["classifiers"][cifar["classifier"]]["dataset"] == "cifar10" and cifar["attack"] in rob["attacks"]
+    assert (
+        paper["classifiers"][cifar["classifier"]]["dataset"] == "cifar10"
+        and cifar["attack"] in rob["attacks"]
+    )
     rf = rob["robust_features"]
     assert paper["classifiers"][rf["robust_classifier"]]["mode"] == "pgd"
     assert paper["classifiers"][rf["standard_classifier"]]["mode"] == "standard"

@@ -46,7 +46,9 @@ class Unshortcut(PGD):
         return best
 
 
-@pytest.mark.parametrize("params", [{}, {"norm": "l2", "restarts": 2}, {"alpha": 0.05, "random_start": False}])
+@pytest.mark.parametrize(
+    "params", [{}, {"norm": "l2", "restarts": 2}, {"alpha": 0.05, "random_start": False}]
+)
 def test_budget_zero_returns_the_iterated_result_without_iterating(params: dict) -> None:
     counting = Counting(MODEL)
     shortcut = PGD(counting, eps=0.0, steps=5, **params).generate(X, Y)
@@ -71,9 +73,15 @@ def test_early_stop_keeps_never_fooled_examples_and_fools_at_least_as_many(param
     assert 0 < int(early.adv_correct.sum()) < len(Y), "the case must leave some examples robust"
     assert bool((full.adv_correct | ~early.adv_correct).all()), "early stopping fooled fewer examples"
     robust = early.adv_correct
-    assert torch.allclose(early.adv[robust], full.adv[robust], atol=1e-6), "never-fooled examples left their path"
-    assert float(early.norm.max()) <= eps + 1e-5 and float(early.adv.min()) >= 0 and float(early.adv.max()) <= 1
-    full_rows = (10 + 1) * len(Y) * int(params.get("restarts", 1)) + 2 * len(Y)  # steps + ranking, clean + adv
+    assert torch.allclose(early.adv[robust], full.adv[robust], atol=1e-6), (
+        "never-fooled examples left their path"
+    )
+    assert (
+        float(early.norm.max()) <= eps + 1e-5 and float(early.adv.min()) >= 0 and float(early.adv.max()) <= 1
+    )
+    full_rows = (10 + 1) * len(Y) * int(params.get("restarts", 1)) + 2 * len(
+        Y
+    )  # steps + ranking, clean + adv
     assert counting.rows < full_rows
 
 

@@ -40,8 +40,14 @@ def test_every_family_has_one_row_and_a_caption():
 def test_no_path_template_outside_paths_module():
     """Rules and plans take every results/ path from advgen.pipeline.paths."""
     quoted = re.compile(r"""["'](results|logs|resources)/""")
-    files = [*REPO.glob("workflow/rules/*.smk"), REPO / "Snakefile", *REPO.glob("src/advgen/pipeline/*.py"),
-             REPO / "src/advgen/sweeps/grid.py", REPO / "src/advgen/robustness/plan.py", REPO / "src/advgen/defense/plan.py"]  # fmt: skip
+    files = [
+        *REPO.glob("workflow/rules/*.smk"),
+        REPO / "Snakefile",
+        *REPO.glob("src/advgen/pipeline/*.py"),
+        REPO / "src/advgen/sweeps/grid.py",
+        REPO / "src/advgen/robustness/plan.py",
+        REPO / "src/advgen/defense/plan.py",
+    ]
     offenders = [
         f"{path.relative_to(REPO)}:{n}"
         for path in files
@@ -63,17 +69,30 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     assert pipe.figures.inversion_steps(wildcards) == paths.INVERSION_STEPS.format(generator="tiny_gan")
     figure = next(f for f in FIGURES if f.family == "inversion_restarts")
     assert pipe.figures.sweep_point(figure, wildcards)["point"] == "init-random_restarts-5"
-    with pytest.raises(ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"):
+    with pytest.raises(
+        ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"
+    ):
         pipe.figures.inversion_steps(SimpleNamespace(generator="tiny_gan", label="init-encoder_restarts-5"))
 
 
 def test_targets_follow_the_config():
     targets = set(build(config("plots")).targets())
-    assert {paths.ATTACKS, paths.SAMPLE_QUALITY_SUMMARY, "results/figures/gans/mode_coverage.png",
-            "results/figures/robustness/minimal_perturbation.png", "results/tables/robustness.md"} <= targets  # fmt: skip
-    assert not any(t.startswith(("results/sweeps", "results/defense", "results/figures/defense")) for t in targets)
+    assert {
+        paths.ATTACKS,
+        paths.SAMPLE_QUALITY_SUMMARY,
+        "results/figures/gans/mode_coverage.png",
+        "results/figures/robustness/minimal_perturbation.png",
+        "results/tables/robustness.md",
+    } <= targets
+    assert not any(
+        t.startswith(("results/sweeps", "results/defense", "results/figures/defense")) for t in targets
+    )
     defense = set(build(config("defense")).targets())
-    assert {"results/defense/purify.parquet", "results/figures/defense/purify_cost.png", paths.FLIP_SUMMARY} <= defense
+    assert {
+        "results/defense/purify.parquet",
+        "results/figures/defense/purify_cost.png",
+        paths.FLIP_SUMMARY,
+    } <= defense
 
 
 def test_job_specs_are_complete_sorted_json():
@@ -81,7 +100,9 @@ def test_job_specs_are_complete_sorted_json():
     spec = json.loads(pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc")))
     entries = config("robustness")["robustness"]["attacks"]
     # every attack listing tiny_fc, in config order, without the classifiers key
-    assert [a["name"] for a in spec["attacks"]] == [n for n, e in entries.items() if "tiny_fc" in e["classifiers"]]
+    assert [a["name"] for a in spec["attacks"]] == [
+        n for n, e in entries.items() if "tiny_fc" in e["classifiers"]
+    ]
     assert spec["device"] == "cpu" and all("classifiers" not in a["attack"] for a in spec["attacks"])
     assert len(pipe.robustness.attack_curves()) == len({c for c, _ in pipe.robustness.attack_jobs}) > 1
     assert "results/robustness/attacks/tiny_fc.parquet" in pipe.robustness.attack_curves()
@@ -100,24 +121,38 @@ def with_masking(masking: dict, autoattack: bool = True) -> dict:
     data = yaml.safe_load((REPO / ".test/config/defense.yaml").read_text())
     rob = data.setdefault("robustness", {})
     if autoattack:
-        rob["attacks"] = {"aa": {"attack": "AutoAttack", "eps": [0.0, 0.1], "classifiers": ["tiny_fc"],
-                                 "params": {"n_iter": 2, "n_queries": 10}}}  # fmt: skip
+        rob["attacks"] = {
+            "aa": {
+                "attack": "AutoAttack",
+                "eps": [0.0, 0.1],
+                "classifiers": ["tiny_fc"],
+                "params": {"n_iter": 2, "n_queries": 10},
+            }
+        }
     rob["masking"] = masking
     return validate_config(data, SCHEMA_DIR / "config.schema.yaml")
 
 
 def test_masking_jobs_per_autoattacked_classifier_and_purifier():
     pipe = build(with_masking({"checks": {"n_queries": 50, "max_examples": 10}}))
-    assert sorted(pipe.robustness.masking) == [("classifier", "tiny_fc"), ("purifier", "gan"), ("purifier", "recon")]
+    assert sorted(pipe.robustness.masking) == [
+        ("classifier", "tiny_fc"),
+        ("purifier", "gan"),
+        ("purifier", "recon"),
+    ]
     assert {paths.MASKING, "results/tables/masking.md"} <= set(pipe.targets())
     clf = SimpleNamespace(family="classifier", name="tiny_fc")
     spec = pipe.robustness.masking_spec(clf)
     assert '"blackbox":{"attack":"Square","params":{"n_queries":50}}' in spec and '"max_examples":10' in spec
     assert pipe.robustness.masking_generator_option(clf) == ""
     gan = SimpleNamespace(family="purifier", name="gan")
-    assert '"gradient":"bpda"' in pipe.robustness.masking_spec(gan) and '"steps":4' in pipe.robustness.masking_spec(gan)
+    assert '"gradient":"bpda"' in pipe.robustness.masking_spec(
+        gan
+    ) and '"steps":4' in pipe.robustness.masking_spec(gan)
     assert pipe.robustness.masking_inputs(gan)["generator"] == "results/gans/tiny_ns/checkpoint.pt"
-    assert '"gradient":"exact"' in pipe.robustness.masking_spec(SimpleNamespace(family="purifier", name="recon"))
+    assert '"gradient":"exact"' in pipe.robustness.masking_spec(
+        SimpleNamespace(family="purifier", name="recon")
+    )
 
 
 def test_masking_references_are_one_config_error():
@@ -134,6 +169,8 @@ def test_autoattack_entry_and_purify_budget_reach_the_specs():
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
     purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan"))
     assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify
+
+
 def test_claims_rule_reads_only_the_tables_the_dag_produces():
     """The claims page reads the run's tables; tables no job makes stay "not measured"."""
     pipe = build(config("robustness"))
@@ -152,10 +189,20 @@ def test_claims_rule_reads_only_the_tables_the_dag_produces():
 def test_capacity_transfer_and_robust_features_jobs():
     data = config("robustness")
     rob = data["robustness"]
-    rob["capacity"] = {"classifier": "tiny_cnn_pgd", "attack": "pgd", "eps": 0.2, "widths": [0.5, 1.0],
-                       "modes": ["standard", "pgd"], "transfer": {"attacks": ["pgd"]}}  # fmt: skip
-    rob["robust_features"] = {"robust_classifier": "tiny_cnn_pgd", "standard_classifier": "tiny_fc",
-                              "classifier": "tiny_fc", "attack": "pgd"}  # fmt: skip
+    rob["capacity"] = {
+        "classifier": "tiny_cnn_pgd",
+        "attack": "pgd",
+        "eps": 0.2,
+        "widths": [0.5, 1.0],
+        "modes": ["standard", "pgd"],
+        "transfer": {"attacks": ["pgd"]},
+    }
+    rob["robust_features"] = {
+        "robust_classifier": "tiny_cnn_pgd",
+        "standard_classifier": "tiny_fc",
+        "classifier": "tiny_fc",
+        "attack": "pgd",
+    }
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
     pipe = build(data)
     assert {paths.TRANSFER_CAPACITY, paths.ROBUST_FEATURES} <= set(pipe.targets())
@@ -165,8 +212,13 @@ def test_capacity_transfer_and_robust_features_jobs():
     meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
     assert sorted({m["width"] for m in meta.values()}) == [0.5, 1.0]
     features = json.loads(pipe.robustness.robust_features_spec(None))
-    assert features["classifier"]["arch"] == "fc100_100" and features["robust"] == {"steps": 1000, "step_size": 0.1}
-    assert pipe.robustness.robust_features_inputs(None)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
+    assert features["classifier"]["arch"] == "fc100_100" and features["robust"] == {
+        "steps": 1000,
+        "step_size": 0.1,
+    }
+    assert (
+        pipe.robustness.robust_features_inputs(None)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
+    )
     rob["robust_features"]["attack"] = "nope"
     with pytest.raises(ConfigError, match=r"robustness.robust_features.attack: unknown attack 'nope'"):
         build(data, source="c.yaml")
@@ -185,24 +237,41 @@ def test_inversion_sgd_points_take_sgd_lr():
 def test_truncation_grid_per_generator_rows_in_psi_order():
     pipe = build(config("sweeps"))
     grids = sorted(t for t in pipe.targets() if t.startswith("results/figures/sweeps/truncation_grid/"))
-    assert grids == ["results/figures/sweeps/truncation_grid/tiny_ae.png", "results/figures/sweeps/truncation_grid/tiny_gan.png"]
+    assert grids == [
+        "results/figures/sweeps/truncation_grid/tiny_ae.png",
+        "results/figures/sweeps/truncation_grid/tiny_gan.png",
+    ]
     # one samples file per generator's job, a grid row per point (the figure sorts them by psi)
-    assert pipe.figures.truncation_samples(SimpleNamespace(generator="tiny_gan")) == [paths.TRUNCATION_SAMPLES.format(generator="tiny_gan")]
-    assert pipe.figures.truncation_grid(None, SimpleNamespace(generator="tiny_gan"))["experiment"].startswith("tiny_gan")
+    assert pipe.figures.truncation_samples(SimpleNamespace(generator="tiny_gan")) == [
+        paths.TRUNCATION_SAMPLES.format(generator="tiny_gan")
+    ]
+    assert pipe.figures.truncation_grid(None, SimpleNamespace(generator="tiny_gan"))["experiment"].startswith(
+        "tiny_gan"
+    )
 
 
 def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
     data = config("robustness")
     data["classifiers"]["tiny_fc_pgd"] = dict(data["classifiers"]["tiny_fc"], mode="pgd")
-    data["robustness"]["data_size_sweeps"] = {"fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}}
+    data["robustness"]["data_size_sweeps"] = {
+        "fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}
+    }
     pipe = build(validate_config(data, SCHEMA_DIR / "config.schema.yaml"))
     targets = set(pipe.targets())
-    assert {paths.ROBUSTNESS_SWEEP.format(sweep="data_size_fc"), "results/figures/robustness/sweep_data_size_fc.png"} <= targets
+    assert {
+        paths.ROBUSTNESS_SWEEP.format(sweep="data_size_fc"),
+        "results/figures/robustness/sweep_data_size_fc.png",
+    } <= targets
     assert re.fullmatch(SWEEP_PATTERN, "data_size_fc") and not re.fullmatch(SWEEP_PATTERN, "inversion")
     inputs = pipe.robustness.sweep_inputs(SimpleNamespace(sweep="data_size_fc"))
     assert {"tiny_fc_pgd", "tiny_fc_pgd_standard_f0p5", "train", "test"} <= set(inputs)
     spec = json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep="data_size_fc")))
-    assert spec["eps"] == 0.1 and set(spec["points"]) == {"tiny_fc_pgd", "tiny_fc_pgd_pgd_f0p5", "tiny_fc_pgd_standard_f0p5", "tiny_fc"}  # tiny_fc: the same spec, reused
+    assert spec["eps"] == 0.1 and set(spec["points"]) == {
+        "tiny_fc_pgd",
+        "tiny_fc_pgd_pgd_f0p5",
+        "tiny_fc_pgd_standard_f0p5",
+        "tiny_fc",
+    }  # tiny_fc: the same spec, reused
     figure = next(f for f in FIGURES if f.family == "robustness_sweep")
     options = pipe.figures.robustness(figure, SimpleNamespace(robustness_sweep="data_size_fc"))
     assert options["sweep"] == "data_size" and "data_size_fc" in options["experiment"]
@@ -214,6 +283,9 @@ def test_train_max_examples_reaches_the_data_size_sweep_job_only_when_set():
     sweep = {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}
     data["robustness"]["data_size_sweeps"] = {"fc": sweep, "capped": dict(sweep, train_max_examples=40)}
     pipe = build(validate_config(data, SCHEMA_DIR / "config.schema.yaml"))
-    specs = {s: json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep=f"data_size_{s}"))) for s in ("fc", "capped")}
+    specs = {
+        s: json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep=f"data_size_{s}")))
+        for s in ("fc", "capped")
+    }
     assert "train_max_examples" not in specs["fc"]
     assert specs["capped"]["train_max_examples"] == 40

@@ -9,7 +9,12 @@ import pytest
 import torch
 
 from advgen.errors import AdvgenError
-from advgen.plots.adversarial import adversarial_examples, interpolation_strips, perturbation_view, truncation_grid
+from advgen.plots.adversarial import (
+    adversarial_examples,
+    interpolation_strips,
+    perturbation_view,
+    truncation_grid,
+)
 from advgen.plots.images import read_png
 
 
@@ -25,9 +30,14 @@ def test_adversarial_examples_figure(tmp_path: Path) -> None:
     gen = torch.Generator().manual_seed(0)
     x = torch.rand(2, 1, 8, 8, generator=gen)
     ex = {
-        "clean": x, "adv": (x + 0.1).clamp(0, 1), "label": [3, 1], "pred_clean": [3, 1], "conf_clean": [0.99, 0.9],
-        "pred_adv": [5, 7], "conf_adv": [0.81, 0.6],
-    }  # fmt: skip
+        "clean": x,
+        "adv": (x + 0.1).clamp(0, 1),
+        "label": [3, 1],
+        "pred_clean": [3, 1],
+        "conf_clean": [0.99, 0.9],
+        "pred_adv": [5, 7],
+        "conf_adv": [0.81, 0.6],
+    }
     out = tmp_path / "adv.png"
     adversarial_examples({"fgsm": ex, "pgd40": ex}, [out, tmp_path / "adv.svg"], experiment="test")
     img = read_png(out)
@@ -43,12 +53,26 @@ def test_truncation_grid_and_interpolation_strips(tmp_path: Path) -> None:
     text = (tmp_path / "t.svg").read_text()
     assert "ψ = 0.5" in text and "ψ = ∞" in text
     frames = np.random.default_rng(1).random((2, 3, 1, 8, 8))
-    interpolation_strips(np.zeros((2, 1, 8, 8)), frames, np.ones((2, 1, 8, 8)), [0, 0.5, 1], [tmp_path / "i.svg"],
-                         experiment="t", labels=[[1, 4, 7], [2, 2, 2]])  # fmt: skip
+    interpolation_strips(
+        np.zeros((2, 1, 8, 8)),
+        frames,
+        np.ones((2, 1, 8, 8)),
+        [0, 0.5, 1],
+        [tmp_path / "i.svg"],
+        experiment="t",
+        labels=[[1, 4, 7], [2, 2, 2]],
+    )
     text = (tmp_path / "i.svg").read_text()
     assert "image 1" in text and "image 2" in text and "α=0.5" in text
     with pytest.raises(AdvgenError, match="do not match"):
-        interpolation_strips(np.zeros((1, 1, 8, 8)), frames, np.ones((2, 1, 8, 8)), [0, 0.5, 1], [tmp_path / "x.png"], experiment="t")
+        interpolation_strips(
+            np.zeros((1, 1, 8, 8)),
+            frames,
+            np.ones((2, 1, 8, 8)),
+            [0, 0.5, 1],
+            [tmp_path / "x.png"],
+            experiment="t",
+        )
 
 
 def test_adversarial_examples_command(tmp_path: Path) -> None:
@@ -64,12 +88,30 @@ def test_adversarial_examples_command(tmp_path: Path) -> None:
     split = blob_split(60, size=8)
     ckpt, _ = train_classifier(spec(epochs=3), split, split, name="c")
     save_classifier(tmp_path / "c.pt", ckpt)
-    save_prepared(Split(split.images, split.labels, torch.arange(60)), tmp_path / "test.pt", dataset="blobs",
-                  name="test", num_classes=3, spec={})  # fmt: skip
-    job = {"attacks": {"fgsm": {"attack": "FGSM", "eps": 0.3, "seed": 0},
-                       "pgd": {"attack": "PGD", "eps": 0.3, "params": {"steps": 5}, "seed": 0}}, "num_images": 2}  # fmt: skip
+    save_prepared(
+        Split(split.images, split.labels, torch.arange(60)),
+        tmp_path / "test.pt",
+        dataset="blobs",
+        name="test",
+        num_classes=3,
+        spec={},
+    )
+    job = {
+        "attacks": {
+            "fgsm": {"attack": "FGSM", "eps": 0.3, "seed": 0},
+            "pgd": {"attack": "PGD", "eps": 0.3, "params": {"steps": 5}, "seed": 0},
+        },
+        "num_images": 2,
+    }
     out = tmp_path / "adv.svg"
-    argv = ["adversarial-examples", "--classifier", str(tmp_path / "c.pt"), "--test", str(tmp_path / "test.pt"), "--spec"]
+    argv = [
+        "adversarial-examples",
+        "--classifier",
+        str(tmp_path / "c.pt"),
+        "--test",
+        str(tmp_path / "test.pt"),
+        "--spec",
+    ]
     assert cli_main([*argv, json.dumps(job), "--out", str(out)]) == 0
     text = out.read_text()
     assert "fgsm (eps 0.3)" in text and "pgd (eps 0.3)" in text

@@ -25,7 +25,12 @@ def test_plot_command_writes_each_format(tmp_path):
     data.gan_losses().to_parquet(table)
     out = [tmp_path / "f.png", tmp_path / "f.svg", tmp_path / "f.pdf"]
     spec = json.dumps({"experiment": "digits_ns", "dpi": 50, "smoothing": 3})
-    assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", *map(str, out), "--spec", spec]) == 0
+    assert (
+        main(
+            ["plot", "--family", "gan_losses", "--input", str(table), "--out", *map(str, out), "--spec", spec]
+        )
+        == 0
+    )
     assert out[2].read_bytes().startswith(b"%PDF")
     for p in out[:2]:
         data.assert_figure(p)
@@ -36,11 +41,43 @@ def test_plot_command_errors_are_one_line(tmp_path, capsys):
     data.gan_losses().to_parquet(table)
     assert main(["plot", "--family", "nope", "--input", str(table), "--out", str(tmp_path / "a.png")]) == 2
     assert "unknown figure family 'nope'" in capsys.readouterr().err
-    assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", str(tmp_path / "a.jpg"), "--spec", '{"experiment": "x"}']) == 2
+    assert (
+        main(
+            [
+                "plot",
+                "--family",
+                "gan_losses",
+                "--input",
+                str(table),
+                "--out",
+                str(tmp_path / "a.jpg"),
+                "--spec",
+                '{"experiment": "x"}',
+            ]
+        )
+        == 2
+    )
     assert "unsupported figure format 'jpg'" in capsys.readouterr().err
-    assert main(["plot", "--family", "gan_losses", "--input", str(table), "--out", str(tmp_path / "a.png")]) == 2
+    assert (
+        main(["plot", "--family", "gan_losses", "--input", str(table), "--out", str(tmp_path / "a.png")]) == 2
+    )
     assert "lacks key 'experiment'" in capsys.readouterr().err
-    assert main(["plot", "--family", "gan_losses", "--input", str(tmp_path / "none.parquet"), "--out", str(tmp_path / "a.png"), "--spec", '{"experiment": "x"}']) == 2
+    assert (
+        main(
+            [
+                "plot",
+                "--family",
+                "gan_losses",
+                "--input",
+                str(tmp_path / "none.parquet"),
+                "--out",
+                str(tmp_path / "a.png"),
+                "--spec",
+                '{"experiment": "x"}',
+            ]
+        )
+        == 2
+    )
     assert "none.parquet: table not found" in capsys.readouterr().err
     assert not list(tmp_path.glob("a.*"))
 
@@ -49,7 +86,22 @@ def test_gan_loss_comparison_needs_one_label_per_input(tmp_path, capsys):
     table = tmp_path / "losses.parquet"
     data.gan_losses().to_parquet(table)
     spec = json.dumps({"labels": ["a", "b"]})
-    assert main(["plot", "--family", "gan_loss_comparison", "--input", str(table), "--out", str(tmp_path / "a.png"), "--spec", spec]) == 2
+    assert (
+        main(
+            [
+                "plot",
+                "--family",
+                "gan_loss_comparison",
+                "--input",
+                str(table),
+                "--out",
+                str(tmp_path / "a.png"),
+                "--spec",
+                spec,
+            ]
+        )
+        == 2
+    )
     assert "1 input(s) but 2 label(s)" in capsys.readouterr().err
 
 
@@ -73,13 +125,33 @@ def test_a_spec_without_plot_options_draws_with_the_configs_defaults(tmp_path):
     repo = Path(__file__).resolve().parents[2]
     config = validate_config(load_yaml(repo / ".test" / "config" / "generative.yaml"))
     gan = next(iter(config["gans"].values()))
-    full_spec = {"experiment": "x", **config["plots"], **{k: gan[k] for k in ("vanishing_threshold", "vanishing_patience")}}
-    assert {k: option_defaults()[k] for k in full_spec if k != "experiment"} == {k: v for k, v in full_spec.items() if k != "experiment"}
+    full_spec = {
+        "experiment": "x",
+        **config["plots"],
+        **{k: gan[k] for k in ("vanishing_threshold", "vanishing_patience")},
+    }
+    assert {k: option_defaults()[k] for k in full_spec if k != "experiment"} == {
+        k: v for k, v in full_spec.items() if k != "experiment"
+    }
     table = tmp_path / "losses.parquet"
     data.gan_losses().to_parquet(table)
     figures = {}
     for name, spec in (("bare", {"experiment": "x"}), ("full", full_spec)):
         figures[name] = tmp_path / f"{name}.svg"
-        assert main(["plot", "--family", "gan_grad_norms", "--input", str(table), "--out", str(figures[name]),
-                     "--spec", json.dumps(spec)]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "plot",
+                    "--family",
+                    "gan_grad_norms",
+                    "--input",
+                    str(table),
+                    "--out",
+                    str(figures[name]),
+                    "--spec",
+                    json.dumps(spec),
+                ]
+            )
+            == 0
+        )
     assert figures["bare"].read_bytes() == figures["full"].read_bytes()

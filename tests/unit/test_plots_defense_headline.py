@@ -13,13 +13,33 @@ matplotlib.use("Agg")
 def table() -> pd.DataFrame:
     rows = []
     for name, method in (("none", "none"), ("gan", "project")):
-        attacks = ["none", "pgd"] if name == "none" else ["none", "pgd", "bpda", "unroll", "strongest_greybox", "strongest_adaptive"]
+        attacks = (
+            ["none", "pgd"]
+            if name == "none"
+            else ["none", "pgd", "bpda", "unroll", "strongest_greybox", "strongest_adaptive"]
+        )
         for attack in attacks:
-            for eps in ([0.0] if attack == "none" else [0.1, 0.2]):
-                acc = {"none": 0.95, "pgd": 0.5, "bpda": 0.45, "unroll": 0.2, "strongest_greybox": 0.5,
-                       "strongest_adaptive": 0.2}[attack] - (eps - 0.1)  # fmt: skip
-                rows.append({"defense": name, "method": method, "attack": attack, "eps": eps, "steps": 10,
-                             "restarts": 2, "operating": True, "robust_acc": acc})  # fmt: skip
+            for eps in [0.0] if attack == "none" else [0.1, 0.2]:
+                acc = {
+                    "none": 0.95,
+                    "pgd": 0.5,
+                    "bpda": 0.45,
+                    "unroll": 0.2,
+                    "strongest_greybox": 0.5,
+                    "strongest_adaptive": 0.2,
+                }[attack] - (eps - 0.1)
+                rows.append(
+                    {
+                        "defense": name,
+                        "method": method,
+                        "attack": attack,
+                        "eps": eps,
+                        "steps": 10,
+                        "restarts": 2,
+                        "operating": True,
+                        "robust_acc": acc,
+                    }
+                )
     return pd.DataFrame(rows)
 
 

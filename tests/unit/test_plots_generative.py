@@ -47,7 +47,9 @@ def test_gan_grad_norms_shades_vanishing_span(tmp_path):
 
 def test_gan_mode_coverage(tmp_path):
     paths = outs(tmp_path, "modes")
-    gan.mode_coverage(data.sample_quality(), paths, info={"gan_a": {"unroll_k": 0}, "gan_b": {"unroll_k": 4}}, dpi=60)
+    gan.mode_coverage(
+        data.sample_quality(), paths, info={"gan_a": {"unroll_k": 0}, "gan_b": {"unroll_k": 4}}, dpi=60
+    )
     check(paths)
     text = paths[1].read_text()
     assert "gan_b (k=4)" in text and "digits" not in text.split("Mode coverage")[0][-50:]
@@ -65,7 +67,9 @@ def test_running_mean_and_upscale_are_exact():
     assert np.allclose(running_mean([1, 2, 3, 4], 2), [1, 1.5, 2.5, 3.5])
     img = np.array([[0.0, 1.0], [0.5, 0.25]])
     big = images.upscale(img, 3)
-    assert big.shape == (6, 6) and np.array_equal(big[:3, :3], np.zeros((3, 3))) and np.all(big[3:, 3:] == 0.25)
+    assert (
+        big.shape == (6, 6) and np.array_equal(big[:3, :3], np.zeros((3, 3))) and np.all(big[3:, 3:] == 0.25)
+    )
     assert set(np.unique(big)) == set(np.unique(img))  # nearest neighbour: no new values
 
 

@@ -52,7 +52,7 @@ def test_sweep_curves(tmp_path, sweep):
 
 def test_sample_quality_markdown():
     text = tables.sample_quality(data.sample_quality())
-    lines = [l for l in text.splitlines() if l.startswith("| ")]
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
     assert lines[0].startswith("| model | family | FID")
     assert lines[1].startswith("| digits | real | 0.000")  # the reference first
     assert "| 2/10 |" in lines[2] and "mode_collapse" in lines[2]

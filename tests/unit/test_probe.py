@@ -35,7 +35,13 @@ class Net(nn.Module):
 
     def __init__(self, side: int, width: int = 6, classes: int = 10) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Flatten(), nn.Linear(side * side, 32), nn.LeakyReLU(0.2), nn.Linear(32, width), nn.LeakyReLU(0.2))
+        self.body = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(side * side, 32),
+            nn.LeakyReLU(0.2),
+            nn.Linear(32, width),
+            nn.LeakyReLU(0.2),
+        )
         self.head = nn.Linear(width, classes)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
@@ -80,11 +86,29 @@ def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
     from advgen.gan.spec import complete_spec
     from advgen.gan.train import GanRun
 
-    spec = {"source": "digits", "image_size": 8, "max_train": 40, "max_test": 10, "split_seed": 0, "test_fraction": 0.2}
+    spec = {
+        "source": "digits",
+        "image_size": 8,
+        "max_train": 40,
+        "max_test": 10,
+        "split_seed": 0,
+        "test_fraction": 0.2,
+    }
     train, _ = load_source(spec)
     save_prepared(train, tmp_path / "train.pt", dataset="digits", name="train", num_classes=10, spec=spec)
-    gan = complete_spec({"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "z_dim": 4,
-                         "batch_size": 8, "epochs": 1, "grid_size": 4, "seed": 5}, "gan")  # fmt: skip
+    gan = complete_spec(
+        {
+            "dataset": "digits",
+            "generator": "mlp_small",
+            "discriminator": "mlp_small",
+            "z_dim": 4,
+            "batch_size": 8,
+            "epochs": 1,
+            "grid_size": 4,
+            "seed": 5,
+        },
+        "gan",
+    )
     run = GanRun(gan, str(tmp_path / "train.pt"))
     start = {k: v.clone() for k, v in run.D.state_dict().items()}
     trained = run.state_dict(with_log=False)
@@ -101,8 +125,17 @@ def test_probe_rows_columns_and_the_clean_row():
     extractor = FeatureExtractor(Net(6, width=8, classes=3))
     model = ProbedModel(extractor, fit_linear_probe(extract(extractor, train.images), train.labels, 3))
     spec = {"source": "d", "eps": [0.05, 0.3], "pgd_steps": 5, "restarts": 1, "seed": 0}
-    source = {"source": "d", "family": "control", "dataset": "blobs", "loss": "mse", "unroll_k": 0, "mode": None,
-              "feature_dim": 8, "train_acc": 1.0, "fit_seconds": 0.1}  # fmt: skip
+    source = {
+        "source": "d",
+        "family": "control",
+        "dataset": "blobs",
+        "loss": "mse",
+        "unroll_k": 0,
+        "mode": None,
+        "feature_dim": 8,
+        "train_acc": 1.0,
+        "fit_seconds": 0.1,
+    }
     table = probe_rows(model, train.images, train.labels, spec, source)
     assert list(table.columns) == COLUMNS
     assert table["eps"].tolist() == [0.0, 0.05, 0.3]
@@ -140,7 +173,10 @@ def test_flip_eps_finds_the_closed_form_budget(loss):
     assert eps[3] == 0.0 and math.isinf(eps[4])
     margin = real_margin(loss, model.discriminator(adv))
     assert (margin[:3] <= 0).all() and margin[4] > 0
-    assert torch.equal(real_score(loss, torch.tensor([0.3])), torch.tensor([0.3]) if loss == "mse" else torch.sigmoid(torch.tensor([0.3])))
+    assert torch.equal(
+        real_score(loss, torch.tensor([0.3])),
+        torch.tensor([0.3]) if loss == "mse" else torch.sigmoid(torch.tensor([0.3])),
+    )
 
 
 class ConstantPerRow(nn.Module):

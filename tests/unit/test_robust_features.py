@@ -10,13 +10,12 @@ import pytest
 import torch
 
 from advgen.classifiers import save_classifier, train_classifier
-from advgen.cli import main as cli_main
 from advgen.classifiers.zoo import build_classifier
+from advgen.cli import main as cli_main
 from advgen.robustness import robust_features as rf
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.robust_helpers import blob_split
 from tests.unit.test_classifiers import spec
-
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -78,19 +77,40 @@ def test_command_writes_one_row_per_training_set(tiny_split: Path, tmp_path: Pat
     train = load_prepared(tiny_split / "train.pt")
     paths = {}
     for mode in ("standard", "pgd"):
-        ckpt, _ = train_classifier(spec(arch="fc100_100", mode=mode, epochs=2, width=0.25), train, train, name=mode)
+        ckpt, _ = train_classifier(
+            spec(arch="fc100_100", mode=mode, epochs=2, width=0.25), train, train, name=mode
+        )
         paths[mode] = tmp_path / f"{mode}.pt"
         save_classifier(paths[mode], ckpt)
     job = {
         "classifier": spec(arch="fc100_100", epochs=2, width=0.25),
         "attack": {"attack": "PGD", "params": {"steps": 5}, "seed": 0},
-        "eps": 0.2, "robust": {"steps": 10}, "non_robust": {"eps": 2.0, "steps": 10, "step_size": 0.25},
-        "max_train": 60, "max_examples": 30, "seed": 0, "device": "cpu",
-    }  # fmt: skip
+        "eps": 0.2,
+        "robust": {"steps": 10},
+        "non_robust": {"eps": 2.0, "steps": 10, "step_size": 0.25},
+        "max_train": 60,
+        "max_examples": 30,
+        "seed": 0,
+        "device": "cpu",
+    }
     out = tmp_path / "rf.parquet"
-    argv = ["robust-features", "--spec", json.dumps(job), "--robust-model", str(paths["pgd"]),
-            "--standard-model", str(paths["standard"]), "--train", str(tiny_split / "train.pt"),
-            "--test", str(tiny_split / "test.pt"), "--out", str(out), "--datasets", str(tmp_path / "d.pt")]  # fmt: skip
+    argv = [
+        "robust-features",
+        "--spec",
+        json.dumps(job),
+        "--robust-model",
+        str(paths["pgd"]),
+        "--standard-model",
+        str(paths["standard"]),
+        "--train",
+        str(tiny_split / "train.pt"),
+        "--test",
+        str(tiny_split / "test.pt"),
+        "--out",
+        str(out),
+        "--datasets",
+        str(tmp_path / "d.pt"),
+    ]
     assert cli_main(argv) == 0
     table = pd.read_parquet(out)
     assert list(table.columns) == rf.COLUMNS

@@ -35,7 +35,13 @@ def test_defaults_come_from_the_papers() -> None:
     cnn = config["classifiers"]["tiny_fc"]
     assert cnn["mode"] == "standard" and cnn["fgsm_alpha"] == 0.5 and cnn["pgd_step_factor"] == 2.5
     attacks = config["robustness"]["attacks"]
-    assert attacks["pgd"]["params"] == {"steps": 3, "alpha": None, "norm": "linf", "random_start": True, "restarts": 1}
+    assert attacks["pgd"]["params"] == {
+        "steps": 3,
+        "alpha": None,
+        "norm": "linf",
+        "random_start": True,
+        "restarts": 1,
+    }
     assert attacks["deepfool"]["params"] == {"steps": 50, "overshoot": 0.02, "num_candidates": 10}
     assert attacks["fgsm"]["params"] == {}
     assert attacks["spatial"]["params"]["max_rotation"] == 30.0
@@ -46,16 +52,28 @@ def test_defaults_come_from_the_papers() -> None:
     ("mutate", "message"),
     [
         (lambda c: c["classifiers"]["tiny_fc"].update(arch="resnet"), "classifiers.tiny_fc.arch"),
-        (lambda c: c["classifiers"]["tiny_fc"].update(train_subset="half_c"), "classifiers.tiny_fc.train_subset"),
+        (
+            lambda c: c["classifiers"]["tiny_fc"].update(train_subset="half_c"),
+            "classifiers.tiny_fc.train_subset",
+        ),
         (lambda c: c["robustness"]["attacks"]["pgd"]["params"].update(step=3), "unknown key 'step'"),
         (lambda c: c["robustness"]["attacks"]["fgsm"].update(params={"steps": 3}), "unknown key 'steps'"),
         (
             lambda c: c["robustness"]["attacks"]["fgsm"].update(classifiers=["nope"]),
             "robustness.attacks.fgsm.classifiers: unknown classifier 'nope'",
         ),
-        (lambda c: c["robustness"]["transfer"].update(attacks=["deepfool"]), "not an FGSM, PGD or LBFGS attack"),
-        (lambda c: c["robustness"]["capacity"].update(attack="cw"), "robustness.capacity.attack: unknown attack 'cw'"),
-        (lambda c: c["classifiers"]["tiny_fc"].update(dataset="mnist"), "classifiers.tiny_fc.dataset: unknown dataset"),
+        (
+            lambda c: c["robustness"]["transfer"].update(attacks=["deepfool"]),
+            "not an FGSM, PGD or LBFGS attack",
+        ),
+        (
+            lambda c: c["robustness"]["capacity"].update(attack="cw"),
+            "robustness.capacity.attack: unknown attack 'cw'",
+        ),
+        (
+            lambda c: c["classifiers"]["tiny_fc"].update(dataset="mnist"),
+            "classifiers.tiny_fc.dataset: unknown dataset",
+        ),
     ],
 )
 def test_bad_config_names_the_key(mutate, message: str) -> None:
@@ -72,7 +90,12 @@ def test_sweep_points_reuse_names_of_identical_specs() -> None:
     config["robustness"]["data_size"]["modes"] = ["standard", "pgd"]
     data = plan.sweep_points(config, "data_size")
     names = [p["classifier"] for p in data]
-    assert names == ["tiny_cnn_pgd_standard_f0p5", "tiny_cnn_pgd_standard_f1", "tiny_cnn_pgd_pgd_f0p5", "tiny_cnn_pgd"]
+    assert names == [
+        "tiny_cnn_pgd_standard_f0p5",
+        "tiny_cnn_pgd_standard_f1",
+        "tiny_cnn_pgd_pgd_f0p5",
+        "tiny_cnn_pgd",
+    ]
     everything = plan.all_classifiers(config)
     assert everything["tiny_cnn_pgd_pgd_w0p5"]["width"] == 0.5
     assert everything["tiny_cnn_pgd_standard_f0p5"]["mode"] == "standard"
@@ -98,7 +121,9 @@ def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
     second data set): its own classifiers, its own table, the same gap columns."""
     config = tiny()
     config["classifiers"]["tiny_fc_pgd"] = dict(config["classifiers"]["tiny_fc"], mode="pgd")
-    config["robustness"]["data_size_sweeps"] = {"fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0]}}
+    config["robustness"]["data_size_sweeps"] = {
+        "fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0]}
+    }
     config = validated(config)
     assert plan.sweep_names(config) == ["capacity", "data_size", "data_size_fc"]
     assert plan.sweep_kind("data_size_fc") == "data_size" and plan.sweep_kind("capacity") == "capacity"
@@ -107,8 +132,11 @@ def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
     points = plan.sweep_points(config, "data_size_fc")
     # standard training on every example is tiny_fc's spec: that name is reused
     assert [p["classifier"] for p in points] == [
-        "tiny_fc_pgd_standard_f0p5", "tiny_fc", "tiny_fc_pgd_pgd_f0p5", "tiny_fc_pgd"
-    ]  # fmt: skip
+        "tiny_fc_pgd_standard_f0p5",
+        "tiny_fc",
+        "tiny_fc_pgd_pgd_f0p5",
+        "tiny_fc_pgd",
+    ]
     assert {p["train_fraction"] for p in points} == {0.5, 1.0}
     assert "tiny_fc_pgd_pgd_f0p5" in plan.all_classifiers(config)
     config["robustness"]["data_size_sweeps"]["fc"]["attack"] = "cw"

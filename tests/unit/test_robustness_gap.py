@@ -13,11 +13,27 @@ from advgen.robustness.gap import pgd_vs_autoattack
 
 def curves() -> pd.DataFrame:
     rows = []
-    for clf, (pgd, pgd2, aa) in {"masked": ((0.9, 0.5), (0.8, 0.6), (0.9, 0.2)), "honest": ((0.9, 0.5), (1.0, 1.0), (0.9, 0.49))}.items():
+    for clf, (pgd, pgd2, aa) in {
+        "masked": ((0.9, 0.5), (0.8, 0.6), (0.9, 0.2)),
+        "honest": ((0.9, 0.5), (1.0, 1.0), (0.9, 0.49)),
+    }.items():
         for eps_i, eps in enumerate((0.0, 0.1)):
-            for attack, kind, accs in (("pgd40", "PGD", pgd), ("pgd10", "PGD", pgd2), ("autoattack", "AutoAttack", aa)):
-                rows.append({"classifier": clf, "attack": attack, "attack_type": kind, "norm": "linf", "eps": eps,
-                             "clean_acc": 0.9, "robust_acc": accs[eps_i]})  # fmt: skip
+            for attack, kind, accs in (
+                ("pgd40", "PGD", pgd),
+                ("pgd10", "PGD", pgd2),
+                ("autoattack", "AutoAttack", aa),
+            ):
+                rows.append(
+                    {
+                        "classifier": clf,
+                        "attack": attack,
+                        "attack_type": kind,
+                        "norm": "linf",
+                        "eps": eps,
+                        "clean_acc": 0.9,
+                        "robust_acc": accs[eps_i],
+                    }
+                )
     return pd.DataFrame(rows)
 
 

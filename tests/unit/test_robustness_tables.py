@@ -8,11 +8,10 @@ import pytest
 import torch
 
 from advgen.robustness.evaluate import COLUMNS, attack_curve, eval_subset
-from advgen.robustness.tables import minimal_table
 from advgen.robustness.sweeps import sweep_row, sweep_table
+from advgen.robustness.tables import minimal_table
 from advgen.robustness.transfer import gaussian_like, transfer_matrix
 from tests.unit.robust_helpers import blob_split, trained_linear
-
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -25,7 +24,11 @@ PGD_SPEC = {"attack": "PGD", "eps": [0.0, 0.2, 0.4], "params": {"steps": 5}, "se
 
 def models() -> dict:
     half_a = blob_split(60, size=8, seed=5)
-    return {"lin": trained_linear(SPLIT), "lin_b": trained_linear(half_a, seed=1), "weak": trained_linear(SPLIT, 3)}
+    return {
+        "lin": trained_linear(SPLIT),
+        "lin_b": trained_linear(half_a, seed=1),
+        "weak": trained_linear(SPLIT, 3),
+    }
 
 
 def test_attack_curve_rows() -> None:
@@ -93,7 +96,9 @@ def test_gaussian_baseline_has_the_adversarial_norm() -> None:
 def test_sweep_row_reports_train_and_test_accuracy() -> None:
     lin = models()["lin"]
     spec = {"mode": "standard", "width": 1.0, "train_fraction": 0.5, "train_subset": "all", "subset_seed": 0}
-    row = sweep_row("data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
+    row = sweep_row(
+        "data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
+    )
     assert row["n_train"] == 30 and row["train_fraction"] == 0.5
     assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
     assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
@@ -103,7 +108,18 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
         "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
     )
     assert math.isnan(capacity["train_robust_acc"]) and capacity["robust_acc"] == row["robust_acc"]
-    named = sweep_row("data_size_cifar10", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
+    named = sweep_row(
+        "data_size_cifar10",
+        "lin",
+        spec,
+        lin,
+        (X, Y),
+        (X, Y),
+        PGD_SPEC,
+        0.2,
+        max_examples=None,
+        batch_size=None,
+    )
     assert named["sweep"] == "data_size_cifar10" and named["train_robust_acc"] == row["train_robust_acc"]
     table = sweep_table([row, dict(row, mode="pgd")])
     assert list(table["mode"]) == ["pgd", "standard"]
@@ -159,11 +175,24 @@ def test_sweep_row_train_max_examples_caps_the_training_set_evaluation() -> None
             calls.append(len(x))
             return lin(x)
 
-    full = sweep_row("data_size", "lin", spec, Spy(), (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None)
+    full = sweep_row(
+        "data_size", "lin", spec, Spy(), (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
+    )
     n_full = max(calls)
     calls.clear()
-    capped = sweep_row("data_size", "lin", spec, Spy(), (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None,
-                       batch_size=None, train_max_examples=30)  # fmt: skip
+    capped = sweep_row(
+        "data_size",
+        "lin",
+        spec,
+        Spy(),
+        (X, Y),
+        (X, Y),
+        PGD_SPEC,
+        0.2,
+        max_examples=None,
+        batch_size=None,
+        train_max_examples=30,
+    )
     assert n_full == len(Y) and sorted(set(calls)) == [30, len(Y)]
     assert capped["robust_acc"] == full["robust_acc"] and capped["n_train"] == full["n_train"]
     assert 0.0 <= capped["train_robust_acc"] <= capped["train_clean_acc"] <= 1.0

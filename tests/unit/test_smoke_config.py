@@ -29,11 +29,29 @@ def test_smoke_keeps_every_experiment_of_paper_yaml() -> None:
     assert paper == load_yaml(REPO / "config" / "paper.yaml"), "smoke_config must not modify its input"
     for section in ("datasets", "gans", "autoencoders", "classifiers"):
         assert smoke[section].keys() == paper[section].keys()
-    identity = ("source", "image_size", "generator", "discriminator", "loss", "batch_size", "z_dim", "arch",
-                "mode", "eps", "g_steps", "d_steps", "unroll_k", "latent_forcing", "train_subset", "real_label")
+    identity = (
+        "source",
+        "image_size",
+        "generator",
+        "discriminator",
+        "loss",
+        "batch_size",
+        "z_dim",
+        "arch",
+        "mode",
+        "eps",
+        "g_steps",
+        "d_steps",
+        "unroll_k",
+        "latent_forcing",
+        "train_subset",
+        "real_label",
+    )
     for section in ("datasets", "gans", "autoencoders", "classifiers"):
         for name, spec in paper[section].items():
-            assert {k: spec[k] for k in identity if k in spec} == {k: smoke[section][name][k] for k in identity if k in spec}
+            assert {k: spec[k] for k in identity if k in spec} == {
+                k: smoke[section][name][k] for k in identity if k in spec
+            }
     for name, spec in paper["robustness"]["attacks"].items():
         small = smoke["robustness"]["attacks"][name]
         assert small["attack"] == spec["attack"] and small["classifiers"] == spec["classifiers"]

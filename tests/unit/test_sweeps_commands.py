@@ -26,18 +26,42 @@ def files(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def sweep_plan():
     sweeps = {
-        "inversion": {"generators": ["g", "ae"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": [1, 3],
-                      "optimizer": "adam", "lr": 0.05, "init": ["random", "encoder"]},
-        "inpainting": {"generators": ["g", "ae"], "classifier": "c", "num_images": 4, "steps": 6, "restarts": 2,
-                       "mask": ["pepper", "square"]},
-        "interpolation": {"generators": ["g", "ae"], "classifier": "c", "num_pairs": 3, "num_alphas": 5, "steps": 4, "restarts": 2},
+        "inversion": {
+            "generators": ["g", "ae"],
+            "classifier": "c",
+            "num_images": 4,
+            "steps": 6,
+            "restarts": [1, 3],
+            "optimizer": "adam",
+            "lr": 0.05,
+            "init": ["random", "encoder"],
+        },
+        "inpainting": {
+            "generators": ["g", "ae"],
+            "classifier": "c",
+            "num_images": 4,
+            "steps": 6,
+            "restarts": 2,
+            "mask": ["pepper", "square"],
+        },
+        "interpolation": {
+            "generators": ["g", "ae"],
+            "classifier": "c",
+            "num_pairs": 3,
+            "num_alphas": 5,
+            "steps": 4,
+            "restarts": 2,
+        },
         "truncation": {"generators": ["g", "ae"], "classifier": "c", "num_samples": 40, "psi": [0.5, None]},
-    }  # fmt: skip
+    }
     sweeps = validate_config({"sweeps": sweeps}, SCHEMA_DIR / "config.schema.yaml")["sweeps"]
     config = {
-        "seed": 0, "sweeps": sweeps, "gans": {"g": {"dataset": "blobs"}},
-        "autoencoders": {"ae": {"dataset": "blobs"}}, "classifiers": {"c": {"dataset": "blobs"}},
-    }  # fmt: skip
+        "seed": 0,
+        "sweeps": sweeps,
+        "gans": {"g": {"dataset": "blobs"}},
+        "autoencoders": {"ae": {"dataset": "blobs"}},
+        "classifiers": {"c": {"dataset": "blobs"}},
+    }
     return plan(config)
 
 
@@ -51,7 +75,9 @@ def _generator(files, generator):
 
 def _job(sweep_plan, sweep, generator) -> str:
     """The spec of a (sweep, generator) job, as the workflow passes it."""
-    return spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep, generator)]})
+    return spec_json(
+        {"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep, generator)]}
+    )
 
 
 @pytest.mark.slow
@@ -59,19 +85,39 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     finals = []
     for generator in sweep_plan.generators("inversion"):
         out = tmp_path / generator
-        _run("invert", "--spec", _job(sweep_plan, "inversion", generator), "--generator", _generator(files, generator),
-             "--classifier", files["classifier"], "--images", files["test"], "--final", out / "final.parquet",
-             "--steps", out / "steps.parquet", "--latents", out / "z.pt", "--figure", out / "reconstructions.png")  # fmt: skip
+        _run(
+            "invert",
+            "--spec",
+            _job(sweep_plan, "inversion", generator),
+            "--generator",
+            _generator(files, generator),
+            "--classifier",
+            files["classifier"],
+            "--images",
+            files["test"],
+            "--final",
+            out / "final.parquet",
+            "--steps",
+            out / "steps.parquet",
+            "--latents",
+            out / "z.pt",
+            "--figure",
+            out / "reconstructions.png",
+        )
         finals.append(out / "final.parquet")
         final, steps = pd.read_parquet(out / "final.parquet"), pd.read_parquet(out / "steps.parquet")
         z = load_torch(out / "z.pt", kind="inversion_latents")
         points = sweep_plan.points("inversion", generator)
-        assert final["point"].unique().tolist() == steps["point"].unique().tolist() == [p.label for p in points]
+        assert (
+            final["point"].unique().tolist() == steps["point"].unique().tolist() == [p.label for p in points]
+        )
         assert list(z["points"]) == [p.label for p in points]
         for point in points:
             part, curves = final[final["point"] == point.label], steps[steps["point"] == point.label]
             assert len(part) == 4 and set(METRIC_COLUMNS["inversion"]) <= set(part.columns)
-            assert (part["restarts"] == point.params["restarts"]).all() and (part["init"] == point.params["init"]).all()
+            assert (part["restarts"] == point.params["restarts"]).all() and (
+                part["init"] == point.params["init"]
+            ).all()
             r = point.params["restarts"]
             assert len(curves) == 7 * 4 * r and curves.groupby("image")["best"].sum().eq(7).all()
             last = curves[curves["step"] == 6].groupby("image")["loss"].min()
@@ -85,8 +131,12 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     table = pd.read_parquet(agg)
     assert len(table) == 4 * 6 and list(table.columns[: len(ID_COLUMNS)]) == list(ID_COLUMNS)
     # restart 0 of a 3-restart run starts where the 1-restart run starts
-    one = table[(table.restarts == 1) & (table.init == "random") & (table.generator == "g")].set_index("image")
-    three = table[(table.restarts == 3) & (table.init == "random") & (table.generator == "g")].set_index("image")
+    one = table[(table.restarts == 1) & (table.init == "random") & (table.generator == "g")].set_index(
+        "image"
+    )
+    three = table[(table.restarts == 3) & (table.init == "random") & (table.generator == "g")].set_index(
+        "image"
+    )
     assert three["first_restart_mse"].to_numpy() == pytest.approx(one["mse"].to_numpy(), rel=1e-4)
     assert (three["mse"] <= three["first_restart_mse"] + 1e-9).all()
 
@@ -99,9 +149,25 @@ def test_a_point_gives_the_same_numbers_in_its_generators_job_as_alone(files, sw
     tables = {}
     for name, spec in (("job", _job(sweep_plan, "inversion", "ae")), ("alone", alone)):
         out = tmp_path / name
-        _run("invert", "--spec", spec, "--generator", files["ae"], "--classifier", files["classifier"],
-             "--images", files["test"], "--final", out / "final.parquet", "--steps", out / "steps.parquet",
-             "--latents", out / "z.pt", "--figure", out / "f.png")  # fmt: skip
+        _run(
+            "invert",
+            "--spec",
+            spec,
+            "--generator",
+            files["ae"],
+            "--classifier",
+            files["classifier"],
+            "--images",
+            files["test"],
+            "--final",
+            out / "final.parquet",
+            "--steps",
+            out / "steps.parquet",
+            "--latents",
+            out / "z.pt",
+            "--figure",
+            out / "f.png",
+        )
         table = pd.read_parquet(out / "final.parquet")
         tables[name] = table[table["point"] == last.label].reset_index(drop=True)
     pd.testing.assert_frame_equal(tables["job"], tables["alone"], check_exact=True)
@@ -110,9 +176,21 @@ def test_a_point_gives_the_same_numbers_in_its_generators_job_as_alone(files, sw
 def test_inpaint_scores_every_generator_on_the_same_masks(files, sweep_plan, tmp_path):
     for generator in sweep_plan.generators("inpainting"):
         out = tmp_path / generator
-        _run("inpaint", "--spec", _job(sweep_plan, "inpainting", generator), "--generator", _generator(files, generator),
-             "--classifier", files["classifier"], "--images", files["test"],
-             "--out", out / "table.parquet", "--figure", out / "examples.png")  # fmt: skip
+        _run(
+            "inpaint",
+            "--spec",
+            _job(sweep_plan, "inpainting", generator),
+            "--generator",
+            _generator(files, generator),
+            "--classifier",
+            files["classifier"],
+            "--images",
+            files["test"],
+            "--out",
+            out / "table.parquet",
+            "--figure",
+            out / "examples.png",
+        )
         assert (out / "examples.png").stat().st_size > 0
     tables = pd.concat(pd.read_parquet(p) for p in tmp_path.glob("*/table.parquet"))
     assert len(tables) == 2 * 2 * 4
@@ -129,9 +207,23 @@ def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
     for generator in sweep_plan.generators("interpolation"):
         (point,) = sweep_plan.points("interpolation", generator)
         out = tmp_path / generator
-        _run("interpolate", "--spec", _job(sweep_plan, "interpolation", generator), "--generator", _generator(files, generator),
-             "--classifier", files["classifier"], "--images", files["test"], "--out", out / "paths.parquet",
-             "--frames", out / "frames.parquet", "--figure", out / "strips.png")  # fmt: skip
+        _run(
+            "interpolate",
+            "--spec",
+            _job(sweep_plan, "interpolation", generator),
+            "--generator",
+            _generator(files, generator),
+            "--classifier",
+            files["classifier"],
+            "--images",
+            files["test"],
+            "--out",
+            out / "paths.parquet",
+            "--frames",
+            out / "frames.parquet",
+            "--figure",
+            out / "strips.png",
+        )
         paths, frames = pd.read_parquet(out / "paths.parquet"), pd.read_parquet(out / "frames.parquet")
         assert len(paths) == 3 and len(frames) == 3 * 5
         assert set(paths["point"]) == set(frames["point"]) == {point.label}
@@ -148,8 +240,21 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
     for generator in sweep_plan.generators("truncation"):
         out = tmp_path / f"{generator}.parquet"
         npz = out.with_suffix(".npz")
-        _run("truncation", "--spec", _job(sweep_plan, "truncation", generator), "--generator", _generator(files, generator),
-             "--classifier", files["classifier"], "--images", files["train"], "--out", out, "--samples", npz)  # fmt: skip
+        _run(
+            "truncation",
+            "--spec",
+            _job(sweep_plan, "truncation", generator),
+            "--generator",
+            _generator(files, generator),
+            "--classifier",
+            files["classifier"],
+            "--images",
+            files["train"],
+            "--out",
+            out,
+            "--samples",
+            npz,
+        )
         rows.append(pd.read_parquet(out))
         samples = read_npz(npz, required=("images", "psi"))
         assert samples["images"].dtype == np.uint8 and samples["images"].shape == (2, 8, 1, SIDE, SIDE)
@@ -162,16 +267,40 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
     assert table["modes"].between(1, CLASSES).all()
     # the plot family draws a generator's rows as the truncation grid
     figure = tmp_path / "grid.svg"
-    _run("plot", "--family", "truncation_grid", "--input", grids["g"], "--out", figure, "--spec", '{"experiment": "g"}')
+    _run(
+        "plot",
+        "--family",
+        "truncation_grid",
+        "--input",
+        grids["g"],
+        "--out",
+        figure,
+        "--spec",
+        '{"experiment": "g"}',
+    )
     text = figure.read_text()
     assert "ψ = 0.5" in text and "ψ = ∞" in text
 
 
 def test_a_spec_that_is_not_one_generators_job_is_a_one_line_error(files, sweep_plan, tmp_path, capsys):
     mixed = spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points("inpainting")]})
-    code = advgen(["inpaint", "--spec", mixed, "--generator", str(files["gan"]),
-                   "--classifier", str(files["classifier"]), "--images", str(files["test"]),
-                   "--out", str(tmp_path / "t.parquet"), "--figure", str(tmp_path / "f.png")])  # fmt: skip
+    code = advgen(
+        [
+            "inpaint",
+            "--spec",
+            mixed,
+            "--generator",
+            str(files["gan"]),
+            "--classifier",
+            str(files["classifier"]),
+            "--images",
+            str(files["test"]),
+            "--out",
+            str(tmp_path / "t.parquet"),
+            "--figure",
+            str(tmp_path / "f.png"),
+        ]
+    )
     assert code == 2
     assert "--spec: points: generator ['ae', 'g'], expected one job's (g)" in capsys.readouterr().err
     assert not (tmp_path / "t.parquet").exists()
@@ -180,13 +309,30 @@ def test_a_spec_that_is_not_one_generators_job_is_a_one_line_error(files, sweep_
 def test_inpaint_method_axis_runs_the_reports_masked_inversion(files, sweep_plan, tmp_path):
     """method: masked_inversion (the GAN report's) is dispatched through METHODS and labelled."""
     point = next(p for p in sweep_plan.points("inpainting", "g") if p.params["mask"] == "pepper")
-    specs = [{**point.spec("cpu"), "method": method, "point": method} for method in ("known_pixels", "masked_inversion")]
-    _run("inpaint", "--spec", spec_json({"device": "cpu", "points": specs}), "--generator", files["gan"],
-         "--classifier", files["classifier"], "--images", files["test"],
-         "--out", tmp_path / "table.parquet", "--figure", tmp_path / "examples.png")  # fmt: skip
+    specs = [
+        {**point.spec("cpu"), "method": method, "point": method}
+        for method in ("known_pixels", "masked_inversion")
+    ]
+    _run(
+        "inpaint",
+        "--spec",
+        spec_json({"device": "cpu", "points": specs}),
+        "--generator",
+        files["gan"],
+        "--classifier",
+        files["classifier"],
+        "--images",
+        files["test"],
+        "--out",
+        tmp_path / "table.parquet",
+        "--figure",
+        tmp_path / "examples.png",
+    )
     table = pd.read_parquet(tmp_path / "table.parquet")
     tables = {method: part for method, part in table.groupby("method")}
     assert all(set(part["point"]) == {method} for method, part in tables.items())
     # same images and masks, different restorations
-    assert (tables["known_pixels"]["image"].to_numpy() == tables["masked_inversion"]["image"].to_numpy()).all()
+    assert (
+        tables["known_pixels"]["image"].to_numpy() == tables["masked_inversion"]["image"].to_numpy()
+    ).all()
     assert not np.allclose(tables["known_pixels"]["mse_hidden"], tables["masked_inversion"]["mse_hidden"])

@@ -14,12 +14,20 @@ from advgen.sweeps.grid import SWEEPS, GridPoint, SweepPlan, expand, plan
 def base_config() -> dict:
     config = {
         "seed": 0,
-        "datasets": {"digits": {"source": "digits", "image_size": 28}, "other": {"source": "digits", "image_size": 16}},
+        "datasets": {
+            "digits": {"source": "digits", "image_size": 28},
+            "other": {"source": "digits", "image_size": 16},
+        },
         "gans": {"g": {"dataset": "digits"}},
         "autoencoders": {"ae": {"dataset": "digits"}},
         "classifiers": {"c": {"dataset": "digits"}, "c_other": {"dataset": "other"}},
         "sweeps": {
-            "inversion": {"generators": ["g", "ae"], "classifier": "c", "restarts": [1, 5], "init": ["random", "encoder"]},
+            "inversion": {
+                "generators": ["g", "ae"],
+                "classifier": "c",
+                "restarts": [1, 5],
+                "init": ["random", "encoder"],
+            },
             "inpainting": {"generators": ["g", "ae"], "classifier": "c"},
             "interpolation": {"generators": ["g", "ae"], "classifier": "c"},
             "truncation": {"generators": ["g", "ae"], "classifier": "c", "psi": [0.5, None]},
@@ -48,9 +56,18 @@ def test_schema_fills_defaults_and_rejects_bad_values():
     assert inv["steps"] > 0 and inv["optimizer"] in ("sgd", "adam") and inv["seed"] is None
     assert config["sweeps"]["inpainting"]["mask"] == ["pepper", "crosswalk", "square", "center", "left_half"]
     for bad, key in [
-        ({"inversion": {"generators": ["g"], "classifier": "c", "restarts": [0]}}, "sweeps.inversion.restarts"),
-        ({"inversion": {"generators": ["g"], "classifier": "c", "optimizer": "rmsprop"}}, "sweeps.inversion.optimizer"),
-        ({"inpainting": {"generators": ["g"], "classifier": "c", "mask": ["stripes"]}}, "sweeps.inpainting.mask"),
+        (
+            {"inversion": {"generators": ["g"], "classifier": "c", "restarts": [0]}},
+            "sweeps.inversion.restarts",
+        ),
+        (
+            {"inversion": {"generators": ["g"], "classifier": "c", "optimizer": "rmsprop"}},
+            "sweeps.inversion.optimizer",
+        ),
+        (
+            {"inpainting": {"generators": ["g"], "classifier": "c", "mask": ["stripes"]}},
+            "sweeps.inpainting.mask",
+        ),
         ({"inversion": {"generators": ["g"]}}, "sweeps.inversion.classifier"),
         ({"inversion": {"generators": ["g"], "classifier": "c", "stepz": 3}}, "sweeps.inversion.stepz"),
         ({"masks": {}}, "sweeps.masks"),
@@ -63,11 +80,20 @@ def test_plan_crosses_generators_and_drops_encoder_points_for_gans():
     p = plan(base_config())
     inv = p.points("inversion")
     assert {(x.generator, x.params["restarts"], x.params["init"]) for x in inv} == {
-        ("g", 1, "random"), ("g", 5, "random"),
-        ("ae", 1, "random"), ("ae", 5, "random"), ("ae", 1, "encoder"), ("ae", 5, "encoder"),
-    }  # fmt: skip
+        ("g", 1, "random"),
+        ("g", 5, "random"),
+        ("ae", 1, "random"),
+        ("ae", 5, "random"),
+        ("ae", 1, "encoder"),
+        ("ae", 5, "encoder"),
+    }
     assert labels(p, "inversion", "g") < labels(p, "inversion", "ae")  # same settings, same name
-    assert labels(p, "inversion", "ae") == {"init-random_restarts-1", "init-random_restarts-5", "init-encoder_restarts-1", "init-encoder_restarts-5"}
+    assert labels(p, "inversion", "ae") == {
+        "init-random_restarts-1",
+        "init-random_restarts-5",
+        "init-encoder_restarts-1",
+        "init-encoder_restarts-5",
+    }
     assert {x.kind for x in inv} == {"gan", "autoencoder"}
     assert all(x.params["seed"] == 0 and x.params["classifier"] == "c" for x in inv)
     g = next(x for x in inv if x.generator == "g")
@@ -81,8 +107,11 @@ def test_plan_crosses_generators_and_drops_encoder_points_for_gans():
     assert p.generators("inversion") == ["g", "ae"]
     assert [x.generator for x in inv] == ["g"] * 2 + ["ae"] * 4
     assert [x.label for x in p.points("inversion", "ae")] == [
-        "init-random_restarts-1", "init-random_restarts-5", "init-encoder_restarts-1", "init-encoder_restarts-5",
-    ]  # fmt: skip
+        "init-random_restarts-1",
+        "init-random_restarts-5",
+        "init-encoder_restarts-1",
+        "init-encoder_restarts-5",
+    ]
     assert p.sweeps() == list(SWEEPS)
     # interpolation: encoder latents for the AE (inversion settings blanked), inversion for the GAN
     lat = {x.generator: x.params for x in p.points("interpolation")}
@@ -110,17 +139,35 @@ def test_mask_specs_are_shared_across_generators_and_depend_only_on_their_own_si
     for x in p.points("inpainting"):
         specs.setdefault(x.params["mask"], []).append(x.mask_spec())
     assert len(specs) == 5 and all(len(s) == 2 and s[0] == s[1] for s in specs.values())  # g and ae alike
-    assert specs["pepper"][0] == {"dataset": "digits", "mask": "pepper", "num_images": 64, "seed": 0, "pepper_fraction": 0.3}
+    assert specs["pepper"][0] == {
+        "dataset": "digits",
+        "mask": "pepper",
+        "num_images": 64,
+        "seed": 0,
+        "pepper_fraction": 0.3,
+    }
     assert "square_size" not in specs["crosswalk"][0]
 
 
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda c: c["sweeps"]["inversion"].update(generators=["nope"]), r"sweeps\.inversion\.generators: unknown generator 'nope'"),
-        (lambda c: c["sweeps"]["truncation"].update(classifier="nope"), r"sweeps\.truncation\.classifier: unknown classifier 'nope'"),
-        (lambda c: c["sweeps"]["inpainting"].update(classifier="c_other"), r"trained on dataset 'other' but generator 'g' on 'digits'"),
-        (lambda c: c["autoencoders"].update(g={"dataset": "digits"}), r"'g' names both a GAN and an autoencoder"),
+        (
+            lambda c: c["sweeps"]["inversion"].update(generators=["nope"]),
+            r"sweeps\.inversion\.generators: unknown generator 'nope'",
+        ),
+        (
+            lambda c: c["sweeps"]["truncation"].update(classifier="nope"),
+            r"sweeps\.truncation\.classifier: unknown classifier 'nope'",
+        ),
+        (
+            lambda c: c["sweeps"]["inpainting"].update(classifier="c_other"),
+            r"trained on dataset 'other' but generator 'g' on 'digits'",
+        ),
+        (
+            lambda c: c["autoencoders"].update(g={"dataset": "digits"}),
+            r"'g' names both a GAN and an autoencoder",
+        ),
     ],
 )
 def test_bad_references_name_the_key(edit, message):

@@ -6,7 +6,14 @@ import pytest
 import torch
 
 from advgen.sweeps.interpolation import alphas, choose_pairs, decode_paths, latent_path, path_metrics
-from advgen.sweeps.truncation import grid_row, matched_latents, sample, to_uint8, truncated_normal, truncated_variance
+from advgen.sweeps.truncation import (
+    grid_row,
+    matched_latents,
+    sample,
+    to_uint8,
+    truncated_normal,
+    truncated_variance,
+)
 
 from .sweeps_helpers import IdentityGenerator
 

@@ -13,19 +13,38 @@ from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS, aggregate, point_fr
 
 def spec(point: str, restarts: int, generator: str = "g") -> dict:
     return {
-        "sweep": "inversion", "point": point, "generator": generator, "generator_kind": "gan",
-        "dataset": "digits", "classifier": "c", "seed": 0, "device": "cpu",
-        "restarts": restarts, "steps": 10, "lr": 0.1, "optimizer": "sgd", "clip": None,
-        "init": "random", "prior_weight": 0.0, "num_images": 2,
-    }  # fmt: skip
+        "sweep": "inversion",
+        "point": point,
+        "generator": generator,
+        "generator_kind": "gan",
+        "dataset": "digits",
+        "classifier": "c",
+        "seed": 0,
+        "device": "cpu",
+        "restarts": restarts,
+        "steps": 10,
+        "lr": 0.1,
+        "optimizer": "sgd",
+        "clip": None,
+        "init": "random",
+        "prior_weight": 0.0,
+        "num_images": 2,
+    }
 
 
 def metrics(mse: float) -> dict:
     return {
-        "image": [3, 8], "label": [1, 2], "mse": [mse, mse / 2], "psnr": [20.0, 23.0],
-        "best_restart": [0, 1], "first_restart_mse": [mse, mse], "mean_restart_mse": [mse, mse],
-        "pred_target": [1, 2], "pred_recon": [1, 3], "label_kept": [True, False],
-    }  # fmt: skip
+        "image": [3, 8],
+        "label": [1, 2],
+        "mse": [mse, mse / 2],
+        "psnr": [20.0, 23.0],
+        "best_restart": [0, 1],
+        "first_restart_mse": [mse, mse],
+        "mean_restart_mse": [mse, mse],
+        "pred_target": [1, 2],
+        "pred_recon": [1, 3],
+        "label_kept": [True, False],
+    }
 
 
 def test_point_frame_has_identity_settings_and_metrics(tmp_path):
@@ -55,11 +74,15 @@ def test_aggregate_rejects_tables_of_the_wrong_shape(tmp_path):
     write_parquet(point_frame(spec("aaaaaaaaaa", 1), metrics(0.1)), good)
     bad = tmp_path / "bad.parquet"
     write_parquet(pd.read_parquet(good).drop(columns=["psnr"]), bad)
-    with pytest.raises(AdvgenError, match=r"bad\.parquet: not a table of the inversion sweep, missing column\(s\) psnr"):
+    with pytest.raises(
+        AdvgenError, match=r"bad\.parquet: not a table of the inversion sweep, missing column\(s\) psnr"
+    ):
         aggregate("inversion", [good, bad])
     typed = tmp_path / "typed.parquet"
     write_parquet(pd.read_parquet(good).assign(mse="high"), typed)
-    with pytest.raises(AdvgenError, match=r"typed\.parquet: a column of the inversion sweep has the wrong type"):
+    with pytest.raises(
+        AdvgenError, match=r"typed\.parquet: a column of the inversion sweep has the wrong type"
+    ):
         aggregate("inversion", [typed])
     with pytest.raises(AdvgenError, match="missing column"):
         aggregate("inpainting", [good])

@@ -11,7 +11,9 @@ def rows(tmp_path):
     paths = []
     for i, (family, model) in enumerate([("gan", "g"), ("real", "digits"), ("autoencoder", "a")]):
         path = tmp_path / f"r{i}.parquet"
-        pd.DataFrame({"dataset": ["digits"], "family": [family], "model": [model], "fid": [float(i)]}).to_parquet(path)
+        pd.DataFrame(
+            {"dataset": ["digits"], "family": [family], "model": [model], "fid": [float(i)]}
+        ).to_parquet(path)
         paths.append(str(path))
     return paths
 

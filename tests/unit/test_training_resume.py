@@ -28,7 +28,14 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 def _split(folder: Path, split_seed: int) -> Path:
     from advgen.data import load_source, save_prepared
 
-    spec = {"source": "digits", "image_size": 28, "max_train": 96, "max_test": 48, "split_seed": split_seed, "test_fraction": 0.2}
+    spec = {
+        "source": "digits",
+        "image_size": 28,
+        "max_train": 96,
+        "max_test": 48,
+        "split_seed": split_seed,
+        "test_fraction": 0.2,
+    }
     train, test = load_source(spec)
     folder.mkdir(parents=True, exist_ok=True)
     for split, name in ((train, "train"), (test, "test")):
@@ -38,21 +45,54 @@ def _split(folder: Path, split_seed: int) -> Path:
 
 def clf_spec(**overrides: object) -> dict:
     base = {
-        "dataset": "digits", "arch": "fc100_100", "width": 0.25, "mode": "pgd", "epochs": 8, "batch_size": 8,
-        "optimizer": "adam", "lr": 0.01, "momentum": 0.9, "weight_decay": 0.0, "eps": 0.2, "fgsm_alpha": 0.5,
-        "pgd_steps": 3, "pgd_step_factor": 2.5, "eps_warmup_epochs": 1, "train_subset": "all",
-        "train_fraction": 1.0, "subset_seed": 0, "seed": 0, "device": "cpu",
-    }  # fmt: skip
+        "dataset": "digits",
+        "arch": "fc100_100",
+        "width": 0.25,
+        "mode": "pgd",
+        "epochs": 8,
+        "batch_size": 8,
+        "optimizer": "adam",
+        "lr": 0.01,
+        "momentum": 0.9,
+        "weight_decay": 0.0,
+        "eps": 0.2,
+        "fgsm_alpha": 0.5,
+        "pgd_steps": 3,
+        "pgd_step_factor": 2.5,
+        "eps_warmup_epochs": 1,
+        "train_subset": "all",
+        "train_fraction": 1.0,
+        "subset_seed": 0,
+        "seed": 0,
+        "device": "cpu",
+    }
     base.update(overrides)
     return base
 
 
 def _clf_cmd(data: Path, out: Path, spec: dict) -> list[str]:
     return [
-        sys.executable, "-m", "advgen", "--threads", "1", "train-classifier", "--name", "t", "--spec", spec_json(spec),
-        "--train", str(data / "train.pt"), "--test", str(data / "test.pt"), "--model", str(out / "model.pt"),
-        "--history", str(out / "history.parquet"), "--resume", str(out / "resume" / "last.pt"),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "advgen",
+        "--threads",
+        "1",
+        "train-classifier",
+        "--name",
+        "t",
+        "--spec",
+        spec_json(spec),
+        "--train",
+        str(data / "train.pt"),
+        "--test",
+        str(data / "test.pt"),
+        "--model",
+        str(out / "model.pt"),
+        "--history",
+        str(out / "history.parquet"),
+        "--resume",
+        str(out / "resume" / "last.pt"),
+    ]
 
 
 def _run(cmd: list[str]) -> None:
@@ -135,17 +175,36 @@ def test_gan_killed_with_sigkill_resumes_bit_identically(tiny_split):
     def cmd(out: Path) -> list[str]:
         o = GanOutputs.under(out)
         return [
-            sys.executable, "-m", "advgen", "--threads", "1", "train-gan", "--spec", spec_json(spec),
-            "--train", str(tiny_split / "train.pt"), "--checkpoint", str(o.checkpoint), "--losses", str(o.losses),
-            "--samples", str(o.samples), "--status", str(o.status), "--device", "cpu",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "advgen",
+            "--threads",
+            "1",
+            "train-gan",
+            "--spec",
+            spec_json(spec),
+            "--train",
+            str(tiny_split / "train.pt"),
+            "--checkpoint",
+            str(o.checkpoint),
+            "--losses",
+            str(o.losses),
+            "--samples",
+            str(o.samples),
+            "--status",
+            str(o.status),
+            "--device",
+            "cpu",
+        ]
 
     _run(cmd(tiny_split / "full"))
     _kill_when(cmd(tiny_split / "killed"), tiny_split / "killed" / "resume" / "last.pt")
     _run(cmd(tiny_split / "killed"))
     full, killed = GanOutputs.under(tiny_split / "full"), GanOutputs.under(tiny_split / "killed")
     assert json.loads(killed.status.read_text())["resumed_from_epochs"] != []
-    pd.testing.assert_frame_equal(pd.read_parquet(full.losses), pd.read_parquet(killed.losses), check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(full.losses), pd.read_parquet(killed.losses), check_exact=True
+    )
     a, b = load_torch(full.checkpoint), load_torch(killed.checkpoint)
     for key in ("G", "D", "opt_g", "opt_d"):
         assert _tensors_equal(a[key], b[key]), key
@@ -173,7 +232,9 @@ def test_gan_dataset_change_after_a_kill_retrains_on_the_new_split(tmp_path):
     (old / "train.pt").write_bytes((new / "train.pt").read_bytes())
     status = train_gan(spec, old / "train.pt", GanOutputs.under(tmp_path / "job"))
     assert status["resumed_from_epochs"] == []
-    job, clean_new, clean_old = (load_torch(tmp_path / d / "checkpoint.pt") for d in ("job", "clean_new", "clean_old"))
+    job, clean_new, clean_old = (
+        load_torch(tmp_path / d / "checkpoint.pt") for d in ("job", "clean_new", "clean_old")
+    )
     assert _tensors_equal(job["G"], clean_new["G"]) and not _tensors_equal(job["G"], clean_old["G"])
 
 

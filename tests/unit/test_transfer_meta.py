@@ -14,7 +14,6 @@ from advgen.data import load_prepared
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.test_classifiers import spec
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
@@ -25,10 +24,24 @@ def test_transfer_meta_columns(tiny_split: Path, tmp_path: Path) -> None:  # noq
         ckpt, _ = train_classifier(spec(arch="fc100_100", width=width, epochs=1), train, train, name=name)
         save_classifier(tmp_path / f"{name}.pt", ckpt)
         models.append(f"{name}={tmp_path / name}.pt")
-    job = {"transfer": {"eps": 0.2, "noise_seed": 0}, "attacks": {"fgsm": {"attack": "FGSM", "seed": 0}},
-           "eval": {"max_examples": 20, "batch_size": 20}, "device": "cpu"}  # fmt: skip
+    job = {
+        "transfer": {"eps": 0.2, "noise_seed": 0},
+        "attacks": {"fgsm": {"attack": "FGSM", "seed": 0}},
+        "eval": {"max_examples": 20, "batch_size": 20},
+        "device": "cpu",
+    }
     out = tmp_path / "t.parquet"
-    base = ["transfer", "--spec", json.dumps(job), "--models", *models, "--test", str(tiny_split / "test.pt"), "--out", str(out)]
+    base = [
+        "transfer",
+        "--spec",
+        json.dumps(job),
+        "--models",
+        *models,
+        "--test",
+        str(tiny_split / "test.pt"),
+        "--out",
+        str(out),
+    ]
     meta = {"w1": {"width": 0.25}, "w2": {"width": 0.5}}
     assert cli_main([*base, "--meta", json.dumps(meta)]) == 0
     table = pd.read_parquet(out)

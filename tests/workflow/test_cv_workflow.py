@@ -94,7 +94,11 @@ def test_real_build_then_edit_rebuilds_only_the_cv(workflow_dir: Path) -> None:
     # an explicit config override reaches the job through params: only the cv reruns
     config = workflow_dir / "config" / "config.yaml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r"(?m)^  last_updated: null.*$", '  last_updated: "2023-04-01"', text), encoding="utf-8")
+    config.write_text(
+        re.sub(r"(?m)^  last_updated: null.*$", '  last_updated: "2023-04-01"', text), encoding="utf-8"
+    )
     assert _dry_run(workflow_dir, *CV_OUTPUTS) == {"cv": 1}
     snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS)
-    assert "Last updated on April 1, 2023" in (workflow_dir / "results" / "cv" / "cv.md").read_text(encoding="utf-8")
+    assert "Last updated on April 1, 2023" in (workflow_dir / "results" / "cv" / "cv.md").read_text(
+        encoding="utf-8"
+    )

@@ -51,7 +51,12 @@ def test_jobs_of_the_defense_stage(fake_workflow):
     wf, env = fake_workflow
     # purify: one job per purifier (bare, gan with its 4 points, recon) and their table; one job for
     # the probes (2 D + 1 control + 2 classifiers) and one for the flips of both probed GANs
-    assert dry_run(wf, env) == {"purify": 3, "purify_table": 1, "probe_discriminator": 1, "flip_discriminator": 1}
+    assert dry_run(wf, env) == {
+        "purify": 3,
+        "purify_table": 1,
+        "probe_discriminator": 1,
+        "flip_discriminator": 1,
+    }
 
 
 @pytest.mark.slow
@@ -59,12 +64,23 @@ def test_default_config_schedules_tables_and_figures(tmp_path):
     wf = copy_workflow(tmp_path / "wf")
     out = snakemake(wf, "-n", "--quiet", "rules", "--configfile", "config/config.yaml").stdout
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", out, re.M))
-    for rule in ("purify", "purify_table", "probe_discriminator", "flip_discriminator",
-                 "plot_defense_purify_eps", "plot_defense_purify_cost", "plot_defense_probe", "plot_defense_flip",
-                 "masking_checks", "masking_table"):  # fmt: skip
+    for rule in (
+        "purify",
+        "purify_table",
+        "probe_discriminator",
+        "flip_discriminator",
+        "plot_defense_purify_eps",
+        "plot_defense_purify_cost",
+        "plot_defense_probe",
+        "plot_defense_flip",
+        "masking_checks",
+        "masking_table",
+    ):
         assert int(counts.get(rule, 0)) >= 1, rule
     # issue 12: one masking-checks job per AutoAttack-attacked CNN and per purifier
-    assert int(counts["masking_checks"]) == 3 + len(yaml.safe_load((wf / "config/config.yaml").read_text())["defense"]["purify"]["purifiers"])
+    assert int(counts["masking_checks"]) == 3 + len(
+        yaml.safe_load((wf / "config/config.yaml").read_text())["defense"]["purify"]["purifiers"]
+    )
 
 
 @pytest.mark.slow

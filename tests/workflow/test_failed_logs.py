@@ -18,13 +18,24 @@ def test_profiles_show_failed_logs(profile: str) -> None:
 
 def test_failing_job_prints_its_advgen_line(workflow_dir: Path) -> None:
     # MNIST without download: prepare-data fails with one AdvgenError line in its log
-    (workflow_dir / "mnist.yaml").write_text("datasets:\n  m:\n    source: mnist\n    image_size: 28\n    download: false\n")
+    (workflow_dir / "mnist.yaml").write_text(
+        "datasets:\n  m:\n    source: mnist\n    image_size: 28\n    download: false\n"
+    )
     proc = snakemake(
-        workflow_dir, "results/data/m/manifest.parquet", "--cores", "1",
-        "--configfile", "config/config.yaml", "mnist.yaml", check=False, timeout=300,
-    )  # fmt: skip
+        workflow_dir,
+        "results/data/m/manifest.parquet",
+        "--cores",
+        "1",
+        "--configfile",
+        "config/config.yaml",
+        "mnist.yaml",
+        check=False,
+        timeout=300,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     lines = [ln for ln in out.splitlines() if ln.startswith("advgen prepare-data: error:")]
     assert len(lines) == 1 and "resources/mnist" in lines[0], out
-    assert not (workflow_dir / "results" / "data" / "m").exists() or not any((workflow_dir / "results" / "data" / "m").iterdir())
+    assert not (workflow_dir / "results" / "data" / "m").exists() or not any(
+        (workflow_dir / "results" / "data" / "m").iterdir()
+    )

@@ -22,7 +22,9 @@ def test_dry_run_schedules_every_generative_job(workflow_dir: Path):
     out = snakemake(workflow_dir, "-n", "--configfile", CONFIG).stdout
     jobs = job_counts(out)
     assert jobs["train_gan"] == 2 and jobs["train_ae"] == 1
-    assert jobs["sample_quality"] == 1 and "sample_quality_table" not in jobs  # one job: 2 GANs, 1 AE, real digits
+    assert (
+        jobs["sample_quality"] == 1 and "sample_quality_table" not in jobs
+    )  # one job: 2 GANs, 1 AE, real digits
     assert sorted(jobs_for(out, "train_gan")) == ["gan=tiny_ns", "gan=tiny_ns_unroll2"]
 
 
@@ -46,14 +48,25 @@ def test_end_to_end_then_edit_reruns_only_that_gan(workflow_dir: Path):
     assert table.loc[table["family"] == "autoencoder", "test_mse"].iloc[0] > 0
     status = json.loads((workflow_dir / "results/gans/tiny_ns/status.json").read_text())
     assert status["params"]["discriminator"] > 0 and status["epochs_completed"] == 3
-    assert sorted(p.name for p in (workflow_dir / "results/gans/tiny_ns/samples").iterdir())[-1] == "epoch_003.png"
+    assert (
+        sorted(p.name for p in (workflow_dir / "results/gans/tiny_ns/samples").iterdir())[-1]
+        == "epoch_003.png"
+    )
     assert not (workflow_dir / "results/gans/tiny_ns/resume").exists()
     # no-op rerun schedules nothing of this stage; editing one GAN reruns it and its dependents only
-    assert not job_counts(snakemake(workflow_dir, "results/sample_quality/summary.parquet", "-n", "--configfile", CONFIG).stdout)
+    assert not job_counts(
+        snakemake(workflow_dir, "results/sample_quality/summary.parquet", "-n", "--configfile", CONFIG).stdout
+    )
     cfg = yaml.safe_load((workflow_dir / CONFIG).read_text())
     cfg["gans"]["tiny_ns"]["loss"] = "mse"
     (workflow_dir / ".test/config/edited.yaml").write_text(yaml.safe_dump(cfg))
-    out = snakemake(workflow_dir, "results/sample_quality/summary.parquet", "-n", "--configfile", ".test/config/edited.yaml").stdout
+    out = snakemake(
+        workflow_dir,
+        "results/sample_quality/summary.parquet",
+        "-n",
+        "--configfile",
+        ".test/config/edited.yaml",
+    ).stdout
     assert job_counts(out) == {"train_gan": 1, "sample_quality": 1}
     assert jobs_for(out, "train_gan") == ["gan=tiny_ns"]
 
@@ -64,7 +77,16 @@ def test_killed_training_job_resumes_under_snakemake(workflow_dir: Path, tmp_pat
     Snakemake deletes its declared outputs but keeps resume/; the rerun continues from epoch 1
     and writes the same losses as an uninterrupted run."""
     target = "results/gans/tiny_ns/status.json"
-    proc = snakemake(workflow_dir, target, "--cores", "1", "--configfile", CONFIG, env={"ADVGEN_STOP_AFTER_EPOCHS": "1"}, check=False)
+    proc = snakemake(
+        workflow_dir,
+        target,
+        "--cores",
+        "1",
+        "--configfile",
+        CONFIG,
+        env={"ADVGEN_STOP_AFTER_EPOCHS": "1"},
+        check=False,
+    )
     assert proc.returncode != 0
     run = workflow_dir / "results/gans/tiny_ns"
     assert (run / "resume/last.pt").exists() and not (run / "losses.parquet").exists()
@@ -72,13 +94,22 @@ def test_killed_training_job_resumes_under_snakemake(workflow_dir: Path, tmp_pat
     assert json.loads((run / "status.json").read_text())["resumed_from_epochs"] == [1]
     assert "resuming from" in (workflow_dir / "logs/train_gan/tiny_ns.log").read_text()
     # the uninterrupted reference: the same spec trained in one go, in process
-    spec = complete_spec({**yaml.safe_load((workflow_dir / CONFIG).read_text())["gans"]["tiny_ns"], "seed": 0}, "gan")
+    spec = complete_spec(
+        {**yaml.safe_load((workflow_dir / CONFIG).read_text())["gans"]["tiny_ns"], "seed": 0}, "gan"
+    )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the rule's `threads: 1`
     try:
-        train_gan(spec, workflow_dir / "results/data/digits/train.pt", GanOutputs.under(tmp_path / "fresh"), device="cpu")
+        train_gan(
+            spec,
+            workflow_dir / "results/data/digits/train.pt",
+            GanOutputs.under(tmp_path / "fresh"),
+            device="cpu",
+        )
     finally:
         torch.set_num_threads(threads)
     pd.testing.assert_frame_equal(
-        pd.read_parquet(run / "losses.parquet"), pd.read_parquet(tmp_path / "fresh/losses.parquet"), check_exact=True
+        pd.read_parquet(run / "losses.parquet"),
+        pd.read_parquet(tmp_path / "fresh/losses.parquet"),
+        check_exact=True,
     )

@@ -18,7 +18,9 @@ def _rules(workdir: Path, configfile: str) -> set[str]:
 
 def test_smoke_dag_has_paper_rule_set(workflow_dir: Path) -> None:
     smoke = workflow_dir / "config" / "paper-smoke.yaml"
-    assert cli_main(["paper-smoke-config", str(workflow_dir / "config" / "paper.yaml"), "-o", str(smoke)]) == 0
+    assert (
+        cli_main(["paper-smoke-config", str(workflow_dir / "config" / "paper.yaml"), "-o", str(smoke)]) == 0
+    )
     paper_rules = _rules(workflow_dir, "config/paper.yaml")
     assert {"download_data", "train_gan", "train_classifier", "attack", "purify", "all"} <= paper_rules
     assert _rules(workflow_dir, "config/paper-smoke.yaml") == paper_rules

@@ -15,12 +15,26 @@ pytestmark = pytest.mark.slow
 
 #: one job per family, whatever the number of figures (issue 16: Python start-up once per family)
 DEFAULT_FIGURES = (
-    "plot_gan_losses", "plot_gan_grad_norms", "plot_gan_samples", "plot_gan_loss_comparison",
-    "plot_ae_losses", "plot_ae_latent_cdf", "plot_ae_samples", "plot_ae_reconstructions",
-    "plot_inversion_restarts", "plot_inversion_summary", "plot_inpainting", "plot_interpolation_labels",
-    "plot_truncation", "plot_truncation_grid", "plot_robustness_curves", "plot_minimal_perturbation",
-    "plot_transfer", "plot_robustness_sweep", "table_robustness",
-)  # fmt: skip
+    "plot_gan_losses",
+    "plot_gan_grad_norms",
+    "plot_gan_samples",
+    "plot_gan_loss_comparison",
+    "plot_ae_losses",
+    "plot_ae_latent_cdf",
+    "plot_ae_samples",
+    "plot_ae_reconstructions",
+    "plot_inversion_restarts",
+    "plot_inversion_summary",
+    "plot_inpainting",
+    "plot_interpolation_labels",
+    "plot_truncation",
+    "plot_truncation_grid",
+    "plot_robustness_curves",
+    "plot_minimal_perturbation",
+    "plot_transfer",
+    "plot_robustness_sweep",
+    "table_robustness",
+)
 
 
 def job_counts(stdout: str) -> dict[str, int]:
@@ -45,9 +59,19 @@ def test_figures_follow_the_config(workflow_dir):
     counts = job_counts(out)
     plots = {r for r in counts if r.startswith(("plot_", "table_"))}
     assert plots == {
-        "plot_gan_losses", "plot_gan_grad_norms", "plot_gan_samples", "plot_gan_loss_comparison",
-        "plot_gan_mode_coverage", "plot_ae_losses", "plot_ae_latent_cdf", "plot_ae_samples",
-        "plot_ae_reconstructions", "plot_robustness_curves", "plot_minimal_perturbation", "table_robustness", "table_sample_quality",
+        "plot_gan_losses",
+        "plot_gan_grad_norms",
+        "plot_gan_samples",
+        "plot_gan_loss_comparison",
+        "plot_gan_mode_coverage",
+        "plot_ae_losses",
+        "plot_ae_latent_cdf",
+        "plot_ae_samples",
+        "plot_ae_reconstructions",
+        "plot_robustness_curves",
+        "plot_minimal_perturbation",
+        "table_robustness",
+        "table_sample_quality",
     }
 
 
@@ -56,7 +80,10 @@ def test_figure_outputs_and_vector_formats(workflow_dir):
     config["plots"]["vector_formats"] = ["svg", "pdf"]
     (workflow_dir / "c.yaml").write_text(yaml.safe_dump(config))
     out = snakemake(workflow_dir, "-n", "--configfile", "c.yaml", "-p").stdout
-    assert "results/figures/gans/tiny_gan/losses.png results/figures/gans/tiny_gan/losses.svg results/figures/gans/tiny_gan/losses.pdf" in out
+    assert (
+        "results/figures/gans/tiny_gan/losses.png results/figures/gans/tiny_gan/losses.svg "
+        "results/figures/gans/tiny_gan/losses.pdf" in out
+    )
     assert "advgen plot --family gan_mode_coverage --input results/sample_quality/summary.parquet" in out
     # the two GANs of the family job: one --input/--out/--spec group each
     config["gans"]["tiny_gan2"] = dict(config["gans"]["tiny_gan"], unroll_k=2)
@@ -66,7 +93,10 @@ def test_figure_outputs_and_vector_formats(workflow_dir):
     out = snakemake(workflow_dir, "-n", "--configfile", "c.yaml", "-p").stdout
     command = next(line for line in out.splitlines() if "advgen plot --family gan_losses " in line)
     for gan in ("tiny_gan", "tiny_gan2"):
-        assert f"--input results/gans/{gan}/losses.parquet --out results/figures/gans/{gan}/losses.png" in command
+        assert (
+            f"--input results/gans/{gan}/losses.parquet --out results/figures/gans/{gan}/losses.png"
+            in command
+        )
     assert command.count("--spec") == 2
 
 

@@ -45,7 +45,9 @@ def test_tiny_study_end_to_end(tmp_path: Path) -> None:
     assert len(diag) == 4 * 2
     checked = 0
     for row in diag.itertuples():
-        white = curves[(curves.classifier == row.source) & (curves.attack == row.attack) & (curves.eps == row.eps)]
+        white = curves[
+            (curves.classifier == row.source) & (curves.attack == row.attack) & (curves.eps == row.eps)
+        ]
         if white.empty:  # no attack curve for this model (the halves)
             continue
         checked += 1

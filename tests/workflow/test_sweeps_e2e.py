@@ -44,11 +44,16 @@ def test_sweeps_run_end_to_end(workflow_dir):
     inp = tables["inpainting"]
     assert set(inp["mask"]) == {"square"} and len(inp) == 2 * 4
     # the GAN and the AE were scored on the same images and masks
-    assert inp.groupby("image")["hidden_fraction"].nunique().eq(1).all() and inp["image"].value_counts().eq(2).all()
+    assert (
+        inp.groupby("image")["hidden_fraction"].nunique().eq(1).all()
+        and inp["image"].value_counts().eq(2).all()
+    )
     assert len(tables["interpolation"]) == 2 * 3
     assert tables["truncation"]["psi_value"].tolist() == [0.5, 0.5]
     assert all((workflow_dir / g).stat().st_size > 0 for g in grids)
-    assert len(list(workflow_dir.glob("results/sweeps/truncation/*/samples.npz"))) == 2  # one per generator job
+    assert (
+        len(list(workflow_dir.glob("results/sweeps/truncation/*/samples.npz"))) == 2
+    )  # one per generator job
     # a no-op rerun schedules nothing
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
     assert "Nothing to be done" in dry or "Job stats" not in dry

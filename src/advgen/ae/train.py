@@ -36,7 +36,18 @@ from advgen.training import ResumeState, TrainingStopped
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("iteration", "epoch", "image_mse", "moment_mse", "factor", "scaled_moment", "loss", "z_mean", "z_var", "z_kurtosis")
+COLUMNS = (
+    "iteration",
+    "epoch",
+    "image_mse",
+    "moment_mse",
+    "factor",
+    "scaled_moment",
+    "loss",
+    "z_mean",
+    "z_var",
+    "z_kurtosis",
+)
 CDF_COLUMNS = ("epoch", "level", "latent_quantile", "normal_quantile")
 
 
@@ -59,8 +70,13 @@ class AeOutputs:
             return Path(folder) / Path(template).relative_to(paths.AE)
 
         return cls(
-            at(paths.AE_CHECKPOINT), at(paths.AE_LOSSES), at(paths.AE_LATENT_CDF), at(paths.AE_NOVEL),
-            at(paths.AE_RECONSTRUCTIONS), at(paths.AE_METRICS), at(paths.AE_RESUME),
+            at(paths.AE_CHECKPOINT),
+            at(paths.AE_LOSSES),
+            at(paths.AE_LATENT_CDF),
+            at(paths.AE_NOVEL),
+            at(paths.AE_RECONSTRUCTIONS),
+            at(paths.AE_METRICS),
+            at(paths.AE_RESUME),
         )
 
 
@@ -74,14 +90,23 @@ class AeRun:
         self.image_shape = list(train.image_shape)
         kwargs = {"width": spec["width"]}
         self.model = build_autoencoder(spec["arch"], self.image_shape, spec["z_dim"], kwargs).to(self.device)
-        self.model_info = {"arch": spec["arch"], "kwargs": kwargs, "z_dim": spec["z_dim"], "image_shape": self.image_shape}
+        self.model_info = {
+            "arch": spec["arch"],
+            "kwargs": kwargs,
+            "z_dim": spec["z_dim"],
+            "image_shape": self.image_shape,
+        }
         self.opt = torch.optim.Adam(self.model.parameters(), lr=spec["lr"])
         self.train_images = train.images.to(self.device)
         if len(self.train_images) < spec["batch_size"]:
-            raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.train_images)} training images of {train_path}")
+            raise ConfigError(
+                f"batch_size: {spec['batch_size']} exceeds the {len(self.train_images)} training images of {train_path}"
+            )
         self.test_images = test.images.to(self.device)
         self.data_rng = torch.Generator().manual_seed(int(spec["seed"]))
-        self.novel_noise = torch.randn(spec["n_novel"], spec["z_dim"], generator=torch.Generator().manual_seed(int(spec["seed"]) + 1))
+        self.novel_noise = torch.randn(
+            spec["n_novel"], spec["z_dim"], generator=torch.Generator().manual_seed(int(spec["seed"]) + 1)
+        )
         self.rows: list[tuple] = []
         self.cdf_rows: list[tuple] = []
         self.epochs_info: list[dict[str, Any]] = []
@@ -92,7 +117,11 @@ class AeRun:
 
     def factor(self) -> float:
         s = self.spec
-        return moment_factor(self.epoch, s["factor_initial"], s["factor_growth"], s["factor_max"]) if s["latent_forcing"] else 0.0
+        return (
+            moment_factor(self.epoch, s["factor_initial"], s["factor_growth"], s["factor_max"])
+            if s["latent_forcing"]
+            else 0.0
+        )
 
     def train_epoch(self) -> bool:
         """One pass over the training split; ``False`` if a loss became NaN/inf."""
@@ -112,7 +141,13 @@ class AeRun:
             self.opt.step()
             self.iteration += 1
             mean, var, kurt = (float(v) for v in moments(z.detach(), "all"))
-            values = (float(image_mse.detach()), float(m_mse.detach()), factor, factor * float(m_mse.detach()), float(loss.detach()))
+            values = (
+                float(image_mse.detach()),
+                float(m_mse.detach()),
+                factor,
+                factor * float(m_mse.detach()),
+                float(loss.detach()),
+            )
             self.rows.append((self.iteration, self.epoch, *values, mean, var, kurt))
             if not all(math.isfinite(v) for v in values):
                 self.diverged_iteration = self.iteration
@@ -134,7 +169,14 @@ class AeRun:
         ks = _ks_to_normal(z.flatten().double().cpu())
         mean, var, kurt = (float(v) for v in moments(z, "all"))
         self.model.train()
-        return {"epoch": self.epoch, "test_mse": test_mse, "latent_ks": ks, "z_mean": mean, "z_var": var, "z_kurtosis": kurt}
+        return {
+            "epoch": self.epoch,
+            "test_mse": test_mse,
+            "latent_ks": ks,
+            "z_mean": mean,
+            "z_var": var,
+            "z_kurtosis": kurt,
+        }
 
     @torch.no_grad()
     def images(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -161,8 +203,13 @@ class AeRun:
             "config": self.spec,
         }
         if with_log:
-            ckpt.update(rows=list(self.rows), cdf_rows=list(self.cdf_rows), epochs_info=list(self.epochs_info),
-                        seconds=self.seconds, resumed_from=list(self.resumed_from))
+            ckpt.update(
+                rows=list(self.rows),
+                cdf_rows=list(self.cdf_rows),
+                epochs_info=list(self.epochs_info),
+                seconds=self.seconds,
+                resumed_from=list(self.resumed_from),
+            )
         return ckpt
 
     def load_state_dict(self, ckpt: dict[str, Any]) -> None:
@@ -225,12 +272,25 @@ def train_autoencoder(
         run.epochs_info.append(info)
         state = run.state_dict()
         resume.save(state)
-        final = {k: v for k, v in state.items() if k not in ("rows", "cdf_rows", "epochs_info", "seconds", "resumed_from")}
-        log.info("epoch %d/%d: image_mse %.5f test_mse %.5f factor %g latent KS %.3f", run.epoch, spec["epochs"],
-                 run.rows[-1][2], info["test_mse"], run.factor(), info["latent_ks"])
+        final = {
+            k: v
+            for k, v in state.items()
+            if k not in ("rows", "cdf_rows", "epochs_info", "seconds", "resumed_from")
+        }
+        log.info(
+            "epoch %d/%d: image_mse %.5f test_mse %.5f factor %g latent KS %.3f",
+            run.epoch,
+            spec["epochs"],
+            run.rows[-1][2],
+            info["test_mse"],
+            run.factor(),
+            info["latent_ks"],
+        )
         done_here += 1
         if stop_after_epochs is not None and done_here >= stop_after_epochs and run.epoch < spec["epochs"]:
-            raise TrainingStopped(f"stopped after {done_here} epoch(s) as requested; {last_path} holds epoch {run.epoch}")
+            raise TrainingStopped(
+                f"stopped after {done_here} epoch(s) as requested; {last_path} holds epoch {run.epoch}"
+            )
     if run.diverged_iteration is not None:
         run.model.load_state_dict(final["state"])  # the last good weights
     novel, pairs = run.images()
@@ -240,7 +300,10 @@ def train_autoencoder(
         "status": "diverged" if run.diverged_iteration is not None else "ok",
         "test_mse": last["test_mse"],
         "latent_ks": last["latent_ks"],
-        "params": {"encoder": count_parameters(run.model.encoder), "decoder": count_parameters(run.model.decoder)},
+        "params": {
+            "encoder": count_parameters(run.model.encoder),
+            "decoder": count_parameters(run.model.decoder),
+        },
         "latent_forcing": spec["latent_forcing"],
         "epochs_completed": int(final["epoch"]),
         "iterations": run.iteration,
@@ -258,5 +321,10 @@ def train_autoencoder(
     save_grid(pairs, outputs.reconstructions, nrow=8)
     write_json(outputs.metrics, metrics)
     resume.finish()
-    log.info("test MSE %.5f after %d epochs (%.1f s)", metrics["test_mse"], metrics["epochs_completed"], run.seconds)
+    log.info(
+        "test MSE %.5f after %d epochs (%.1f s)",
+        metrics["test_mse"],
+        metrics["epochs_completed"],
+        run.seconds,
+    )
     return metrics

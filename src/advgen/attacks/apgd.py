@@ -57,7 +57,11 @@ def checkpoints(n_iter: int) -> list[int]:
     In integers as in fra31/auto-attack: the first period is 0.22 n, each next one 0.03 n
     shorter, never below 0.06 n (for n = 100: 22, 41, 57, 70, 80, 87, 93, 99).
     """
-    period, shortest, shrink = max(int(0.22 * n_iter), 1), max(int(0.06 * n_iter), 1), max(int(0.03 * n_iter), 1)
+    period, shortest, shrink = (
+        max(int(0.22 * n_iter), 1),
+        max(int(0.06 * n_iter), 1),
+        max(int(0.03 * n_iter), 1),
+    )
     out, at = [], period
     while at <= n_iter:
         out.append(at)
@@ -184,7 +188,9 @@ class APGD(Attack):
             t = t / (_l2(t) + _TINY)
         return self._project(x, x + self.eps * t)
 
-    def _step(self, x: torch.Tensor, adv: torch.Tensor, grad: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
+    def _step(
+        self, x: torch.Tensor, adv: torch.Tensor, grad: torch.Tensor, step: torch.Tensor
+    ) -> torch.Tensor:
         if self.norm == "linf":
             return self._project(x, adv + step * grad.sign())
         return self._project(x, adv + step * grad / (_l2(grad) + _TINY))
@@ -221,7 +227,9 @@ class APGD(Attack):
         adv, adv_old = out.clone(), out.clone()
         best, best_loss, best_grad = out.clone(), loss.clone(), grad.clone()
         step = torch.full((n,), 2.0 * self.eps, device=x.device, dtype=x.dtype)
-        improved = torch.zeros(n, device=x.device, dtype=x.dtype)  # steps that raised the loss since last check
+        improved = torch.zeros(
+            n, device=x.device, dtype=x.dtype
+        )  # steps that raised the loss since last check
         prev_loss = loss.clone()
         reduced_last = torch.ones(n, dtype=torch.bool, device=x.device)
         best_at_last = loss.clone()

@@ -59,7 +59,17 @@ class APGDT(APGD):
         batch_size: int | None = None,
     ):
         super().__init__(
-            model, eps, norm, "dlr", n_iter, n_restarts, rho, momentum, eot_iter, seed=seed, batch_size=batch_size
+            model,
+            eps,
+            norm,
+            "dlr",
+            n_iter,
+            n_restarts,
+            rho,
+            momentum,
+            eot_iter,
+            seed=seed,
+            batch_size=batch_size,
         )
         check_budget(self.name, self.eps, n_target_classes=n_target_classes)
         self.n_target_classes = int(n_target_classes)

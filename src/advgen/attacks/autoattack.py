@@ -90,7 +90,9 @@ class AutoAttack(Attack):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
         check_choice(self.name, "norm", norm, NORMS)
         check_choice(self.name, "version", version, VERSIONS)
-        counts = dict(n_iter=n_iter, n_queries=n_queries, n_target_classes=n_target_classes, eot_iter=eot_iter)
+        counts = dict(
+            n_iter=n_iter, n_queries=n_queries, n_target_classes=n_target_classes, eot_iter=eot_iter
+        )
         check_budget(self.name, self.eps, **counts)
         self.norm = norm
         self.version = version

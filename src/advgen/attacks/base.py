@@ -74,7 +74,9 @@ class Attack:
     name = "Attack"
     norm = "linf"
 
-    def __init__(self, model: nn.Module, eps: float = 0.0, *, seed: int | None = 0, batch_size: int | None = None):
+    def __init__(
+        self, model: nn.Module, eps: float = 0.0, *, seed: int | None = 0, batch_size: int | None = None
+    ):
         self.model = model
         self.eps = float(eps)
         self.seed = seed
@@ -120,7 +122,9 @@ class Attack:
         """Integers in [0, high) from the attack's generator."""
         return torch.randint(high, tuple(shape), device=device, generator=self._generator)
 
-    def loss_and_grad(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def loss_and_grad(
+        self, x: torch.Tensor, y: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Per-example cross-entropy on logits, its input gradient, and the logits."""
         x = x.detach().requires_grad_(True)
         with torch.enable_grad():
@@ -141,7 +145,9 @@ class Attack:
         step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
             self._start_generator(x.device)
-            adv = torch.cat([self.perturb(x[i : i + step], y[i : i + step]) for i in range(0, x.shape[0], step)])
+            adv = torch.cat(
+                [self.perturb(x[i : i + step], y[i : i + step]) for i in range(0, x.shape[0], step)]
+            )
         return adv.detach().clamp_(0.0, 1.0)
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AttackResult:
@@ -203,7 +209,9 @@ class MinimalAttack(Attack):
 
     norm = "l2"
 
-    def __init__(self, model: nn.Module, eps: float = math.inf, *, seed: int | None = 0, batch_size: int | None = None):
+    def __init__(
+        self, model: nn.Module, eps: float = math.inf, *, seed: int | None = 0, batch_size: int | None = None
+    ):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
 
     def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

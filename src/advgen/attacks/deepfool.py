@@ -56,7 +56,9 @@ class DeepFool(MinimalAttack):
         self.overshoot = float(overshoot)
         self.num_candidates = int(num_candidates)
 
-    def _logits_and_jacobian(self, x: torch.Tensor, classes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _logits_and_jacobian(
+        self, x: torch.Tensor, classes: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits of ``classes`` (N, K) and their input gradients (N, K, ...)."""
         x = x.detach().requires_grad_(True)
         with torch.enable_grad():

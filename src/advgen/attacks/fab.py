@@ -168,7 +168,9 @@ class FAB(Attack):
     ):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
         check_choice(self.name, "norm", norm, NORMS)
-        check_budget(self.name, self.eps, n_iter=n_iter, n_restarts=n_restarts, n_target_classes=n_target_classes)
+        check_budget(
+            self.name, self.eps, n_iter=n_iter, n_restarts=n_restarts, n_target_classes=n_target_classes
+        )
         self.norm = norm
         self.n_iter = int(n_iter)
         self.n_restarts = int(n_restarts)
@@ -197,7 +199,8 @@ class FAB(Attack):
                 return diff.detach()[:, None], g.flatten(1)[:, None]
             k = logits.shape[1]
             grads = [
-                torch.autograd.grad(logits[:, j].sum(), xg, retain_graph=j < k - 1)[0].flatten(1) for j in range(k)
+                torch.autograd.grad(logits[:, j].sum(), xg, retain_graph=j < k - 1)[0].flatten(1)
+                for j in range(k)
             ]
         g = torch.stack(grads, 1)
         logits = logits.detach()
@@ -281,7 +284,9 @@ class FAB(Attack):
         if self.batched_targets:
             xs = x.repeat(k, *([1] * (x.ndim - 1)))
             group = torch.arange(m, device=x.device).repeat(k)
-            adv, size = self.run(xs, la.repeat(k), targets.T.reshape(-1), radius.repeat(k) if start else None, group)
+            adv, size = self.run(
+                xs, la.repeat(k), targets.T.reshape(-1), radius.repeat(k) if start else None, group
+            )
             size, adv = size.view(k, m), adv.view(k, m, *x.shape[1:])
             pick = size.argmin(0)
             rows = torch.arange(m, device=x.device)

@@ -36,7 +36,9 @@ class FGSM(Attack):
     name = "FGSM"
     norm = "linf"
 
-    def __init__(self, model: nn.Module, eps: float = 0.3, *, seed: int | None = 0, batch_size: int | None = None):
+    def __init__(
+        self, model: nn.Module, eps: float = 0.3, *, seed: int | None = 0, batch_size: int | None = None
+    ):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -49,6 +51,9 @@ class FGSM(Attack):
         step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
             sign = torch.cat(
-                [self.loss_and_grad(x[i : i + step], y[i : i + step])[1].sign() for i in range(0, x.shape[0], step)]
+                [
+                    self.loss_and_grad(x[i : i + step], y[i : i + step])[1].sign()
+                    for i in range(0, x.shape[0], step)
+                ]
             )
         return [self.result(x, y, (x + float(eps) * sign).clamp(0.0, 1.0), eps) for eps in eps_values]

@@ -46,8 +46,25 @@ def minimize_unit_box(fun_and_grad: Objective, x0: np.ndarray, maxiter: int) -> 
     iterations = evaluations = 0
     while True:
         g = g.astype(np.float64)
-        _lbfgsb.setulb(MAXCOR, x, lower, upper, both_bounds, f, g, factr, GTOL, wa, iwa, task,
-                       lsave, isave, dsave, MAXLS, ln_task)  # fmt: skip
+        _lbfgsb.setulb(
+            MAXCOR,
+            x,
+            lower,
+            upper,
+            both_bounds,
+            f,
+            g,
+            factr,
+            GTOL,
+            wa,
+            iwa,
+            task,
+            lsave,
+            isave,
+            dsave,
+            MAXLS,
+            ln_task,
+        )
         if task[0] == 3:  # the solver asks for f and g at x (scipy evaluates each new x once)
             if cache is None or not np.array_equal(x, cache[0]):
                 value, grad = fun_and_grad(np.copy(x))
@@ -66,4 +83,6 @@ def _scipy_minimize(fun_and_grad: Objective, x0: np.ndarray, maxiter: int) -> np
     from scipy.optimize import Bounds, minimize
 
     bounds = Bounds(np.zeros_like(x0), np.ones_like(x0))
-    return minimize(fun_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": maxiter}).x
+    return minimize(
+        fun_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": maxiter}
+    ).x

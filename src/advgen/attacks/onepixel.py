@@ -75,7 +75,9 @@ class OnePixel(Attack):
         return images.view(n * p, c, h, w)
 
     @torch.no_grad()
-    def _fitness(self, x: torch.Tensor, y: torch.Tensor, cand: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _fitness(
+        self, x: torch.Tensor, y: torch.Tensor, cand: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """True-class probability and 'fooled' flag per candidate, shape (N, P)."""
         n, p = cand.shape[:2]
         images = self._apply(x, cand)
@@ -110,7 +112,8 @@ class OnePixel(Attack):
             m = len(idx)
             pick = self.randint(p, (m, p, 3), device=x.device)
             a, b, c = (
-                torch.gather(parents, 1, pick[..., k, None, None].expand(-1, -1, d, upper.numel())) for k in range(3)
+                torch.gather(parents, 1, pick[..., k, None, None].expand(-1, -1, d, upper.numel()))
+                for k in range(3)
             )
             trial = a + self.scale * (b - c)
             trial = torch.remainder(trial, upper)  # wrap into the bounds (keeps diversity at the edges)

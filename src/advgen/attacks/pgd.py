@@ -178,5 +178,6 @@ class PGD(Attack):
     def __repr__(self) -> str:
         return (
             f"PGD(eps={self.eps}, alpha={self.alpha}, steps={self.steps}, norm={self.norm!r}, "
-            f"random_start={self.random_start}, restarts={self.restarts}, early_stop={self.early_stop}, seed={self.seed})"
+            f"random_start={self.random_start}, restarts={self.restarts}, "
+            f"early_stop={self.early_stop}, seed={self.seed})"
         )

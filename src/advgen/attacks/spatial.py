@@ -124,7 +124,10 @@ class Spatial(Attack):
                 choice = masked.argmax(1)  # the identity (index 0) is always allowed
                 params = grid.to(x.device, x.dtype)[choice]
                 adv = torch.cat(
-                    [self.transform(x[i : i + step], params[i : i + step]) for i in range(0, x.shape[0], step)]
+                    [
+                        self.transform(x[i : i + step], params[i : i + step])
+                        for i in range(0, x.shape[0], step)
+                    ]
                 )
                 adv = torch.where((choice == 0).view(-1, 1, 1, 1), x, adv).clamp(0.0, 1.0)
                 out.append((adv, sizes[choice]))
@@ -140,7 +143,9 @@ class Spatial(Attack):
         """Every budget from one evaluation of the grid."""
         x, y = x.detach(), y.detach()
         pairs = self._attack(x, y, eps_values)
-        return [self.result(x, y, adv, eps, norm=size) for (adv, size), eps in zip(pairs, eps_values, strict=True)]
+        return [
+            self.result(x, y, adv, eps, norm=size) for (adv, size), eps in zip(pairs, eps_values, strict=True)
+        ]
 
     def __repr__(self) -> str:
         return (

@@ -137,7 +137,9 @@ class Square(Attack):
                 if r + s > h or q + s > w:
                     continue
                 block = self._block(s, x.device, x.dtype)
-                delta[:, :, r : r + s, q : q + s] += block * self._signs(n, c, 1, 1, device=x.device, dtype=x.dtype)
+                delta[:, :, r : r + s, q : q + s] += block * self._signs(
+                    n, c, 1, 1, device=x.device, dtype=x.dtype
+                )
         return self._l2_scale(x, delta)
 
     def _block(self, s: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
@@ -203,7 +205,9 @@ class Square(Attack):
         mask[..., r2 : r2 + s, c2 : c2 + s] = 1
         total = delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
         in_windows = (delta * mask).flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-        block = self._block(s, xs.device, xs.dtype) * self._signs(m, c, 1, 1, device=xs.device, dtype=xs.dtype)
+        block = self._block(s, xs.device, xs.dtype) * self._signs(
+            m, c, 1, 1, device=xs.device, dtype=xs.dtype
+        )
         block = block + win1 / win1.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None]
         mass = ((self.eps**2 - total**2).clamp_min(0) / c + in_windows**2).sqrt()
         block = block / block.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None] * mass

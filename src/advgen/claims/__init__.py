@@ -28,6 +28,19 @@ def evaluate_all(claims: list[Claim], results: str) -> list[Verdict]:
 
 
 __all__ = [
-    "KINDS", "VERDICTS", "Claim", "Measurement", "Tables", "Term", "Verdict", "evaluate", "evaluate_all",
-    "frame", "load_claims", "markdown", "measure", "rst", "tables_read",
-]  # fmt: skip
+    "KINDS",
+    "VERDICTS",
+    "Claim",
+    "Measurement",
+    "Tables",
+    "Term",
+    "Verdict",
+    "evaluate",
+    "evaluate_all",
+    "frame",
+    "load_claims",
+    "markdown",
+    "measure",
+    "rst",
+    "tables_read",
+]

@@ -11,9 +11,21 @@ from advgen.claims.verdict import VERDICTS, Verdict
 
 SOURCE_TITLES = {"001": "GAN report (001)", "003": "robustness review (003)"}
 COLUMNS = [
-    "id", "source", "section", "statement", "quote", "paper_value", "kind", "verdict", "measured",
-    "difference", "spread", "replicates", "tables", "note",
-]  # fmt: skip
+    "id",
+    "source",
+    "section",
+    "statement",
+    "quote",
+    "paper_value",
+    "kind",
+    "verdict",
+    "measured",
+    "difference",
+    "spread",
+    "replicates",
+    "tables",
+    "note",
+]
 
 
 def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
@@ -64,7 +76,13 @@ def markdown(verdicts: Sequence[Verdict], *, results: str = "results") -> str:
         mine = [v for v in verdicts if v.claim.source == source]
         if not mine:
             continue
-        lines += ["", f"## {title}", "", "| claim | source says | paper's number | measured here | verdict |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {title}",
+            "",
+            "| claim | source says | paper's number | measured here | verdict |",
+            "|---|---|---|---|---|",
+        ]
         for v in mine:
             c = v.claim
             said = f"{c.section}: “{c.quote}”"
@@ -102,7 +120,16 @@ def rst(verdicts: Sequence[Verdict], *, results: str = "results") -> str:
         mine = [v for v in verdicts if v.claim.source == source]
         if not mine:
             continue
-        lines += ["", title, "-" * len(title), "", ".. list-table::", "   :header-rows: 1", "   :widths: 30 12 30 10", ""]
+        lines += [
+            "",
+            title,
+            "-" * len(title),
+            "",
+            ".. list-table::",
+            "   :header-rows: 1",
+            "   :widths: 30 12 30 10",
+            "",
+        ]
         lines += ["   * - claim", "     - paper's number", "     - measured here", "     - verdict"]
         for v in mine:
             c = v.claim

@@ -107,7 +107,12 @@ def _term(raw: Any, where: str, default_agg: str) -> Term:
         if key not in raw:
             raise _fail(f"{where}.{key}", "missing")
     table = raw["table"]
-    if not isinstance(table, str) or not table.endswith(".parquet") or Path(table).is_absolute() or ".." in Path(table).parts:
+    if (
+        not isinstance(table, str)
+        or not table.endswith(".parquet")
+        or Path(table).is_absolute()
+        or ".." in Path(table).parts
+    ):
         raise _fail(f"{where}.table", "must be a .parquet path relative to the results folder")
     agg = raw.get("agg", default_agg)
     if agg not in AGGS:
@@ -146,9 +151,30 @@ def parse_claim(raw: Any, where: str, defaults: dict[str, Any]) -> Claim:
     kind = raw["kind"]
     if kind not in KINDS:
         raise _fail(f"{where}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
-    known = {"id", "source", "section", "quote", "statement", "kind", "paper_value", "margin", "factor", "op",
-             "value", "direction", "by", "noisy", "min_seeds", "tolerance", "rel_tolerance", "notes", "agg",
-             "a", "b", "terms"}  # fmt: skip
+    known = {
+        "id",
+        "source",
+        "section",
+        "quote",
+        "statement",
+        "kind",
+        "paper_value",
+        "margin",
+        "factor",
+        "op",
+        "value",
+        "direction",
+        "by",
+        "noisy",
+        "min_seeds",
+        "tolerance",
+        "rel_tolerance",
+        "notes",
+        "agg",
+        "a",
+        "b",
+        "terms",
+    }
     unknown = set(raw) - known
     if unknown:
         raise _fail(f"{where}.{sorted(unknown)[0]}", "unknown key")

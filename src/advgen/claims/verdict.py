@@ -149,7 +149,10 @@ def _trend(claim: Claim, tables: Tables) -> Verdict:
     if len(groups) < 2:
         why = note or f"{claim.terms[0].table}: fewer than 2 values of {claim.by!r}"
         return Verdict(claim, NOT_MEASURED, f"{label}: not measured", note=why)
-    sides = [(f"{claim.by}={key:g}" if isinstance(key, int | float) else f"{claim.by}={key}", m) for key, m in groups.items()]
+    sides = [
+        (f"{claim.by}={key:g}" if isinstance(key, int | float) else f"{claim.by}={key}", m)
+        for key, m in groups.items()
+    ]
     sign = 1 if claim.direction == "increasing" else -1
     (_, first), (_, last) = sides[0], sides[-1]
     d = sign * (last.mean - first.mean)
@@ -157,11 +160,19 @@ def _trend(claim: Claim, tables: Tables) -> Verdict:
     ends = _decide(d, s)
     chain, _, _, steps = _chain(claim, sides, sign)
     verdict = ends if ends != HOLDS or chain != FAILS else INCONCLUSIVE
-    measured = f"{label} ({claim.direction} in {claim.by}?): " + ", ".join(f"{n}: {m.text()}" for n, m in sides)
+    measured = f"{label} ({claim.direction} in {claim.by}?): " + ", ".join(
+        f"{n}: {m.text()}" for n, m in sides
+    )
     return _finish(claim, verdict, measured, d, s, sides, note=steps)
 
 
-KIND_FUNCTIONS = {"greater": _compare, "less": _compare, "threshold": _threshold, "order": _order, "trend": _trend}
+KIND_FUNCTIONS = {
+    "greater": _compare,
+    "less": _compare,
+    "threshold": _threshold,
+    "order": _order,
+    "trend": _trend,
+}
 
 
 def evaluate(claim: Claim, tables: Tables) -> Verdict:

@@ -24,7 +24,14 @@ REQUIRED = ("arch", "arch_kwargs", "state_dict", "config")
 
 
 def checkpoint_dict(
-    model: nn.Module, *, name: str, arch: str, arch_kwargs: dict[str, Any], config: dict[str, Any], epoch: int, rng: Any
+    model: nn.Module,
+    *,
+    name: str,
+    arch: str,
+    arch_kwargs: dict[str, Any],
+    config: dict[str, Any],
+    epoch: int,
+    rng: Any,
 ) -> dict[str, Any]:
     """The checkpoint dict of a trained classifier (tensors moved to the CPU)."""
     return {
@@ -62,7 +69,9 @@ def load_classifier(path: str | Path, device: str | torch.device = "cpu") -> nn.
     ckpt = load_checkpoint(path)
     kwargs = dict(ckpt["arch_kwargs"])
     try:
-        model = build_classifier(ckpt["arch"], kwargs["in_shape"], kwargs["num_classes"], kwargs.get("width", 1.0))
+        model = build_classifier(
+            ckpt["arch"], kwargs["in_shape"], kwargs["num_classes"], kwargs.get("width", 1.0)
+        )
         model.load_state_dict(ckpt["state_dict"])
     except (KeyError, RuntimeError, TypeError) as exc:
         raise CheckpointError(f"{path}: cannot rebuild classifier '{ckpt['arch']}' ({exc})") from exc

@@ -58,7 +58,13 @@ class AdversarialPool:
             raise ValueError(f"pool attack must be one of {', '.join(ATTACKS)}, got {attack!r}")
         if size < 1 or refresh < 1 or not 0 < mix <= 4:
             raise ValueError(f"bad pool settings: size {size}, refresh {refresh}, mix {mix}")
-        self.size, self.refresh, self.attack, self.mix, self.eps = int(size), int(refresh), attack, float(mix), float(eps)
+        self.size, self.refresh, self.attack, self.mix, self.eps = (
+            int(size),
+            int(refresh),
+            attack,
+            float(mix),
+            float(eps),
+        )
         self.pgd_steps, self.pgd_step_factor = int(pgd_steps), float(pgd_step_factor)
         self.x: torch.Tensor | None = None
         self.y: torch.Tensor | None = None
@@ -69,9 +75,14 @@ class AdversarialPool:
         """The pool of a classifier spec (``mode: pool``), :data:`DEFAULTS` for absent keys."""
         get = lambda k: spec.get(k, DEFAULTS[k])  # noqa: E731
         return cls(
-            get("pool_size"), get("pool_refresh"), get("pool_attack"), get("pool_mix"), spec.get("eps", 0.3),
-            pgd_steps=spec.get("pgd_steps", 40), pgd_step_factor=spec.get("pgd_step_factor", 2.5),
-        )  # fmt: skip
+            get("pool_size"),
+            get("pool_refresh"),
+            get("pool_attack"),
+            get("pool_mix"),
+            spec.get("eps", 0.3),
+            pgd_steps=spec.get("pgd_steps", 40),
+            pgd_step_factor=spec.get("pgd_step_factor", 2.5),
+        )
 
     def __len__(self) -> int:
         return 0 if self.y is None else len(self.y)
@@ -83,7 +94,13 @@ class AdversarialPool:
             return LBFGS(model, search_steps=4, steps=20, seed=None)
         if self.attack == "fgsm":
             return FGSM(model, eps=self.eps, seed=None)
-        return PGD(model, eps=self.eps, alpha=self.pgd_step_factor * self.eps / self.pgd_steps, steps=self.pgd_steps, seed=None)
+        return PGD(
+            model,
+            eps=self.eps,
+            alpha=self.pgd_step_factor * self.eps / self.pgd_steps,
+            steps=self.pgd_steps,
+            seed=None,
+        )
 
     def add(self, x: torch.Tensor, y: torch.Tensor) -> None:
         """Put (x, y) into the pool: append while there is room, then replace random entries."""
@@ -111,7 +128,9 @@ class AdversarialPool:
         idx = torch.randint(len(self.y), (k,)).to(self.y.device)
         return self.x[idx], self.y[idx]
 
-    def batch_loss(self, model: nn.Module, xb: torch.Tensor, yb: torch.Tensor, step: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch_loss(
+        self, model: nn.Module, xb: torch.Tensor, yb: torch.Tensor, step: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Refresh on schedule (or when empty, as after a resume), then the cross-entropy over clean batch + pool draw.
 
         Returns (loss, logits of the clean batch).

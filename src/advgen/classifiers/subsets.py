@@ -26,7 +26,9 @@ def _class_orders(labels: torch.Tensor, seed: int) -> list[torch.Tensor]:
     return orders
 
 
-def select_subset(labels: torch.Tensor, subset: str = "all", fraction: float = 1.0, seed: int = 0) -> torch.Tensor:
+def select_subset(
+    labels: torch.Tensor, subset: str = "all", fraction: float = 1.0, seed: int = 0
+) -> torch.Tensor:
     """Sorted indices of the training examples a classifier trains on.
 
     Args:

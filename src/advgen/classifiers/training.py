@@ -134,7 +134,11 @@ def _train_epoch(
         opt.step()
         total += loss.item() * len(yb)
     return {
-        "eps": eps if spec["mode"] in ("fgsm_mix", "pgd") else float(spec["eps"]) if pool is not None else 0.0,
+        "eps": eps
+        if spec["mode"] in ("fgsm_mix", "pgd")
+        else float(spec["eps"])
+        if pool is not None
+        else 0.0,
         "loss": total / n,
         "train_clean_acc": clean_ok / n,
         "train_robust_acc": robust_ok / n if spec["mode"] in ("fgsm_mix", "pgd") else float("nan"),
@@ -162,8 +166,14 @@ def train_classifier(
     idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
     x, y = train.images[idx].to(device), train.labels[idx].to(device)
     xt, yt = test.images.to(device), test.labels.to(device)
-    arch_kwargs = {"in_shape": list(train.image_shape), "num_classes": train.num_classes, "width": spec["width"]}
-    model = build_classifier(spec["arch"], arch_kwargs["in_shape"], train.num_classes, spec["width"]).to(device)
+    arch_kwargs = {
+        "in_shape": list(train.image_shape),
+        "num_classes": train.num_classes,
+        "width": spec["width"],
+    }
+    model = build_classifier(spec["arch"], arch_kwargs["in_shape"], train.num_classes, spec["width"]).to(
+        device
+    )
     opt = _optimizer(model, spec)
     log.info(
         "%s: %s (%d parameters), %s training on %d images",
@@ -188,7 +198,10 @@ def train_classifier(
         t0 = time.perf_counter()
         row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch, pool)
         row.update(
-            epoch=epoch + 1, test_clean_acc=accuracy(model, xt, yt), n_train=len(y), seconds=time.perf_counter() - t0
+            epoch=epoch + 1,
+            test_clean_acc=accuracy(model, xt, yt),
+            n_train=len(y),
+            seconds=time.perf_counter() - t0,
         )
         history.append(row)
         log.info(
@@ -214,7 +227,9 @@ def train_classifier(
             )
         done = epoch + 1 - start
         if stop_after_epochs is not None and done >= stop_after_epochs and epoch + 1 < int(spec["epochs"]):
-            raise TrainingStopped(f"stopped after {done} epoch(s) as requested; resume state holds epoch {epoch + 1}")
+            raise TrainingStopped(
+                f"stopped after {done} epoch(s) as requested; resume state holds epoch {epoch + 1}"
+            )
     model.eval()
     ckpt = checkpoint_dict(
         model,

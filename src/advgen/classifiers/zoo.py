@@ -35,7 +35,9 @@ def _units(base: int, width: float) -> int:
 class FCNet(nn.Module):
     """A fully connected classifier: flatten, ReLU hidden layers, linear logits."""
 
-    def __init__(self, in_shape: Sequence[int], num_classes: int, hidden: Sequence[int] = (), width: float = 1.0):
+    def __init__(
+        self, in_shape: Sequence[int], num_classes: int, hidden: Sequence[int] = (), width: float = 1.0
+    ):
         super().__init__()
         c, h, w = (int(v) for v in in_shape)
         layers: list[nn.Module] = [nn.Flatten()]

@@ -10,12 +10,16 @@ from advgen.device import DEVICES
 
 def add_device_argument(p: argparse.ArgumentParser) -> None:
     """``--device``: the commands whose spec has no ``device`` key (see :mod:`advgen.jobs`)."""
-    p.add_argument("--device", default="auto", choices=list(DEVICES), help="device preference (default: auto)")
+    p.add_argument(
+        "--device", default="auto", choices=list(DEVICES), help="device preference (default: auto)"
+    )
 
 
 def add_training_arguments(p: argparse.ArgumentParser) -> None:
     """``--resume-dir``, ``--device`` and ``--stop-after-epochs`` of the resumable trainers."""
-    p.add_argument("--resume-dir", help="folder for resume/last.pt while training (default: <checkpoint folder>/resume)")
+    p.add_argument(
+        "--resume-dir", help="folder for resume/last.pt while training (default: <checkpoint folder>/resume)"
+    )
     add_device_argument(p)
     p.add_argument(
         "--stop-after-epochs",
@@ -33,7 +37,9 @@ def resume_dir(args: argparse.Namespace) -> Path:
 def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared test split (.pt)") -> None:
     """The inputs of a (sweep, generator) job: its spec (the generator's grid points),
     generator, classifier and images."""
-    p.add_argument("--spec", required=True, help="the generator's grid points as JSON (see advgen.sweeps.generator_job)")
+    p.add_argument(
+        "--spec", required=True, help="the generator's grid points as JSON (see advgen.sweeps.generator_job)"
+    )
     p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
     p.add_argument("--classifier", required=True, help="classifier model (.pt)")
     p.add_argument("--images", required=True, help=images)

@@ -11,9 +11,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--classifier", required=True, help="input: classifier checkpoint (.pt)")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
     p.add_argument(
-        "--spec", required=True,
+        "--spec",
+        required=True,
         help="JSON: {attacks: {name: robustness.attacks entry with a scalar eps}, num_images, seed, experiment, dpi}",
-    )  # fmt: skip
+    )
     p.add_argument("--out", nargs="+", required=True, help="outputs: figure paths (.png, .svg, .pdf)")
 
 
@@ -50,10 +51,17 @@ def main(args: argparse.Namespace) -> None:
         with torch.no_grad():
             p_clean, p_adv = torch.softmax(model(x), 1), torch.softmax(model(adv), 1)
         examples[f"{name} (eps {atk.eps:g})"] = {
-            "clean": x, "adv": adv, "label": y.tolist(),
-            "pred_clean": p_clean.argmax(1).tolist(), "conf_clean": p_clean.amax(1).tolist(),
-            "pred_adv": p_adv.argmax(1).tolist(), "conf_adv": p_adv.amax(1).tolist(),
-        }  # fmt: skip
+            "clean": x,
+            "adv": adv,
+            "label": y.tolist(),
+            "pred_clean": p_clean.argmax(1).tolist(),
+            "conf_clean": p_clean.amax(1).tolist(),
+            "pred_adv": p_adv.argmax(1).tolist(),
+            "conf_adv": p_adv.amax(1).tolist(),
+        }
     adversarial_examples(
-        examples, args.out, experiment=spec.get("experiment", "adversarial examples"), dpi=int(spec.get("dpi", 150))
+        examples,
+        args.out,
+        experiment=spec.get("experiment", "adversarial examples"),
+        dpi=int(spec.get("dpi", 150)),
     )

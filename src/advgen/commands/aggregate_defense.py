@@ -13,9 +13,12 @@ log = logging.getLogger(__name__)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", required=True, choices=("purify", "masking"), help="which table")
     p.add_argument("--out", required=True, help="output: the concatenated table (.parquet)")
-    p.add_argument("--markdown", default=None,
-                   help="purify / masking: output of the report table (.md): headline vs grey-box per purifier "
-                        "and eps, or one line per masking check")  # fmt: skip
+    p.add_argument(
+        "--markdown",
+        default=None,
+        help="purify / masking: output of the report table (.md): headline vs grey-box per purifier "
+        "and eps, or one line per masking check",
+    )
     p.add_argument("tables", nargs="+", help="per-job tables (.parquet)")
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 
-HELP = "attack a classifier with every attack of its spec over their eps grids: results/robustness/attacks/<classifier>.parquet"
+HELP = (
+    "attack a classifier with every attack of its spec over their eps grids: "
+    "results/robustness/attacks/<classifier>.parquet"
+)
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +22,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--spec",
         required=True,
-        help="JSON: {attacks: [{name, attack: <robustness.attacks entry>, eval: {max_examples, batch_size}}, ...], device}",
+        help=(
+            "JSON: {attacks: [{name, attack: <robustness.attacks entry>, "
+            "eval: {max_examples, batch_size}}, ...], device}"
+        ),
     )
     p.add_argument("--model", required=True, help="input: classifier checkpoint (.pt)")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--out", required=True, help="output: curve rows of every attack, in spec order (.parquet)")
+    p.add_argument(
+        "--out", required=True, help="output: curve rows of every attack, in spec order (.parquet)"
+    )
 
 
 def main(args: argparse.Namespace) -> None:
@@ -48,9 +56,14 @@ def main(args: argparse.Namespace) -> None:
             idx = eval_subset(test.labels, job["eval"]["max_examples"])
             x, y = test.images[idx].to(device), test.labels[idx].to(device)
             table = attack_curve(
-                model, x, y, job["attack"], classifier=args.classifier, attack=job["name"],
+                model,
+                x,
+                y,
+                job["attack"],
+                classifier=args.classifier,
+                attack=job["name"],
                 batch_size=job["eval"]["batch_size"],
-            )  # fmt: skip
+            )
             for row in table.itertuples():
                 log.info(
                     "%s %s eps=%g: robust acc %.3f (clean %.3f)",

@@ -13,8 +13,17 @@ HELP = "aggregate attack curves into one table and the L-BFGS/DeepFool minimal-p
 
 # What the sort and the minimal-perturbation table read (advgen.robustness.evaluate).
 CURVE_COLUMNS = (
-    "classifier", "attack", "attack_type", "eps", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2", "median_l2",
-)  # fmt: skip
+    "classifier",
+    "attack",
+    "attack_type",
+    "eps",
+    "n",
+    "clean_acc",
+    "success_rate",
+    "rho_adv",
+    "mean_l2",
+    "median_l2",
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,10 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
+    from advgen.errors import AdvgenError
     from advgen.io import read_table, write_parquet
     from advgen.robustness.tables import minimal_table
-
-    from advgen.errors import AdvgenError
 
     tables = [*args.tables, *args.curves]
     if not tables:

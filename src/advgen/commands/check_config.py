@@ -8,7 +8,9 @@ HELP = "check config files (YAML syntax, duplicate keys, schema, cross reference
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="config files, merged in order as by --configfile")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="config files, merged in order as by --configfile"
+    )
 
 
 def main(args: argparse.Namespace) -> None:

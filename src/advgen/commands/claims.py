@@ -9,10 +9,14 @@ HELP = "verdicts (holds / does not hold / inconclusive / not measured) of config
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, help="input: the claims file (config/claims.yaml)")
-    p.add_argument("--results", default="results", help="input: the run's results folder (tables are relative to it)")
+    p.add_argument(
+        "--results", default="results", help="input: the run's results folder (tables are relative to it)"
+    )
     p.add_argument("-o", "--out", required=True, help="output: the claims page (.md)")
     p.add_argument("--parquet", default=None, help="output: the verdict table (.parquet)")
-    p.add_argument("--rst", default=None, help="output: the claims page as reStructuredText (the report's landing page)")
+    p.add_argument(
+        "--rst", default=None, help="output: the claims page as reStructuredText (the report's landing page)"
+    )
 
 
 def main(args: argparse.Namespace) -> None:

@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--bib", required=True, help="publications (BibTeX)")
     build.add_argument("--stats", required=True, help="citation and star counts (YAML)")
     build.add_argument("--out", required=True, help="output folder")
-    build.add_argument("--date", type=_date, default=None, help="'Last updated' date (default: cv.yaml last_updated)")
+    build.add_argument(
+        "--date", type=_date, default=None, help="'Last updated' date (default: cv.yaml last_updated)"
+    )
     build.add_argument(
         "--fold-before",
         type=int,

@@ -25,5 +25,7 @@ def main(args: argparse.Namespace) -> None:
     root = Path(spec.get("root") or f"resources/{spec['source']}")
     files = download(spec["source"], root)
     log.info("downloaded %d files into %s", len(files), root)
-    write_json(args.receipt, {"source": spec["source"], "root": str(root),
-                              "files": {str(f): f.stat().st_size for f in files}})
+    write_json(
+        args.receipt,
+        {"source": spec["source"], "root": str(root), "files": {str(f): f.stat().st_size for f in files}},
+    )

@@ -28,6 +28,7 @@ def main(args: argparse.Namespace) -> None:
     if args.train < 10 or args.test < 10:
         raise AdvgenError("--train and --test need at least 10 images (one per class)")
     for source in args.sources:
-        files = write_fake_source(source, Path(args.root) / source, n_train=args.train, n_test=args.test,
-                                  seed=args.seed)
+        files = write_fake_source(
+            source, Path(args.root) / source, n_train=args.train, n_test=args.test, seed=args.seed
+        )
         log.info("%s: wrote %d files under %s", source, len(files), Path(args.root) / source)

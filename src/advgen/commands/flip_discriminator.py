@@ -41,21 +41,43 @@ def flip_rows(spec: dict, path: str, split, device: str):
     x = split.images[idx].to(device)
     with torch.no_grad():
         score = real_score(loss, model.discriminator(x)).cpu()
-    eps, adv = flip_eps(model, x, eps_max=float(spec["eps_max"]), search_steps=int(spec["search_steps"]),
-                        steps=int(spec["pgd_steps"]), seed=seed)  # fmt: skip
+    eps, adv = flip_eps(
+        model,
+        x,
+        eps_max=float(spec["eps_max"]),
+        search_steps=int(spec["search_steps"]),
+        steps=int(spec["pgd_steps"]),
+        seed=seed,
+    )
     with torch.no_grad():
         adv_score = real_score(loss, model.discriminator(adv)).cpu()
     real = score > 0.5
-    table = pd.DataFrame({
-        "gan": spec["gan"], "loss": loss, "unroll_k": int(spec["unroll_k"]), "image": idx.numpy(),
-        "label": split.labels[idx].numpy(), "score": score.numpy(), "initially_real": real.numpy(),
-        "flipped": (real & torch.isfinite(eps)).numpy(), "flip_eps": eps.numpy(), "adv_score": adv_score.numpy(),
-        "eps_max": float(spec["eps_max"]),
-    }, columns=FLIP_COLUMNS)  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "gan": spec["gan"],
+            "loss": loss,
+            "unroll_k": int(spec["unroll_k"]),
+            "image": idx.numpy(),
+            "label": split.labels[idx].numpy(),
+            "score": score.numpy(),
+            "initially_real": real.numpy(),
+            "flipped": (real & torch.isfinite(eps)).numpy(),
+            "flip_eps": eps.numpy(),
+            "adv_score": adv_score.numpy(),
+            "eps_max": float(spec["eps_max"]),
+        },
+        columns=FLIP_COLUMNS,
+    )
     flips = table.loc[table["initially_real"], "flip_eps"]
-    log.info("%s: D calls %.1f%% of %d real test images real; median flip eps %.4f (%.1f%% flipped within %g)",
-             spec["gan"], 100 * real.float().mean(), len(table), flips.median() if len(flips) else float("nan"),
-             100 * table.loc[table["initially_real"], "flipped"].mean() if len(flips) else 0.0, spec["eps_max"])  # fmt: skip
+    log.info(
+        "%s: D calls %.1f%% of %d real test images real; median flip eps %.4f (%.1f%% flipped within %g)",
+        spec["gan"],
+        100 * real.float().mean(),
+        len(table),
+        flips.median() if len(flips) else float("nan"),
+        100 * table.loc[table["initially_real"], "flipped"].mean() if len(flips) else 0.0,
+        spec["eps_max"],
+    )
     return table
 
 
@@ -79,10 +101,18 @@ def main(args: argparse.Namespace) -> None:
         raise ConfigError(f"--gans: no checkpoint for {', '.join(missing)} (NAME=PATH)")
     split = load_prepared(args.images)
     with start_job(job, seed=False) as device:
-        table = pd.concat([flip_rows(spec, gans[spec["gan"]], split, device) for spec in specs], ignore_index=True)
+        table = pd.concat(
+            [flip_rows(spec, gans[spec["gan"]], split, device) for spec in specs], ignore_index=True
+        )
     summary = flip_summary(table)
     for row in summary.itertuples():
-        log.info("%s (%s, k=%d): median flip eps %.4f, %.0f%% called real", row.gan, row.loss, row.unroll_k,
-                 row.median_eps, 100 * row.share_real)  # fmt: skip
+        log.info(
+            "%s (%s, k=%d): median flip eps %.4f, %.0f%% called real",
+            row.gan,
+            row.loss,
+            row.unroll_k,
+            row.median_eps,
+            100 * row.share_real,
+        )
     write_parquet(summary, args.summary)
     write_parquet(table, args.out)

@@ -12,7 +12,9 @@ HELP = "inpaint masked held-out images with a generator (its inpainting grid poi
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p)
     p.add_argument("--out", required=True, help="output: one row per point and image (.parquet)")
-    p.add_argument("--figure", required=True, help="output: original / masked / restored, one panel per point (.png)")
+    p.add_argument(
+        "--figure", required=True, help="output: original / masked / restored, one panel per point (.png)"
+    )
 
 
 def main(args: argparse.Namespace) -> None:

@@ -6,13 +6,17 @@ import argparse
 
 from advgen.commands._args import add_sweep_job_arguments
 
-HELP = "interpolate between pairs of held-out images in latent space (a generator's interpolation grid points)"
+HELP = (
+    "interpolate between pairs of held-out images in latent space (a generator's interpolation grid points)"
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p)
     p.add_argument("--out", required=True, help="output: one row per point and pair (.parquet)")
-    p.add_argument("--frames", required=True, help="output: label and probabilities per point, pair and alpha (.parquet)")
+    p.add_argument(
+        "--frames", required=True, help="output: label and probabilities per point, pair and alpha (.parquet)"
+    )
     p.add_argument("--figure", required=True, help="output: interpolation strips, one panel per point (.png)")
 
 

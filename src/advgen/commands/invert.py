@@ -12,7 +12,9 @@ HELP = "invert a generator on held-out images from random restarts (its inversio
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p)
     p.add_argument("--final", required=True, help="output: per-image metrics, every point (.parquet)")
-    p.add_argument("--steps", required=True, help="output: loss per point, step, image and restart (.parquet)")
+    p.add_argument(
+        "--steps", required=True, help="output: loss per point, step, image and restart (.parquet)"
+    )
     p.add_argument("--latents", required=True, help="output: recovered z per point (.pt)")
     p.add_argument("--figure", required=True, help="output: targets and G(z), one panel per point (.png)")
 

@@ -31,8 +31,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="model name written in the 'model' column")
     p.add_argument("--model", required=True, help="input: classifier checkpoint (.pt)")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--spec", default="{}", help="JSON settings (see the module docstring); default all defaults")
-    p.add_argument("--generator", default=None, help="input: GAN / autoencoder checkpoint of spec.purifier (.pt)")
+    p.add_argument(
+        "--spec", default="{}", help="JSON settings (see the module docstring); default all defaults"
+    )
+    p.add_argument(
+        "--generator", default=None, help="input: GAN / autoencoder checkpoint of spec.purifier (.pt)"
+    )
     p.add_argument("--out", required=True, help="output: one row per check (.parquet)")
     p.add_argument("--markdown", default=None, help="optional output: the rows as a Markdown table (.md)")
 
@@ -46,7 +50,9 @@ def settings_from(spec: dict):
     known = {f.name for f in dataclasses.fields(MaskingSettings)}
     unknown = sorted(set(checks) - known)
     if unknown:
-        raise ConfigError(f"--spec: checks: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"--spec: checks: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     if "eps_grid" in checks:
         checks["eps_grid"] = tuple(float(e) for e in checks["eps_grid"])
     settings = MaskingSettings(**checks)
@@ -68,7 +74,9 @@ def _blackbox(spec: dict, seed: int):
         return None
     name = entry.get("attack")
     if name not in ATTACKS:
-        raise ConfigError(f"--spec: blackbox.attack: unknown attack {name!r} (known: {', '.join(sorted(ATTACKS))})")
+        raise ConfigError(
+            f"--spec: blackbox.attack: unknown attack {name!r} (known: {', '.join(sorted(ATTACKS))})"
+        )
     params = dict(entry.get("params") or {})
     return lambda model, eps: ATTACKS[name](model, eps, **params, seed=seed)
 
@@ -105,9 +113,13 @@ def main(args: argparse.Namespace) -> None:
         model = load_classifier(args.model, device)
         evaluator = None
         if spec.get("purifier"):
-            purifier = load_purifier({"seed": seed, "purifier": args.name, **spec["purifier"]}, args.generator, device)
+            purifier = load_purifier(
+                {"seed": seed, "purifier": args.name, **spec["purifier"]}, args.generator, device
+            )
             if gradient == "exact" and not hasattr(purifier, "decoder"):
-                raise ConfigError("--spec: gradient: exact needs a reconstruction purifier (method reconstruct)")
+                raise ConfigError(
+                    "--spec: gradient: exact needs a reconstruction purifier (method reconstruct)"
+                )
             if gradient == "unroll":
                 if not isinstance(purifier, ProjectionPurifier):
                     raise ConfigError("--spec: gradient: unroll needs a projection purifier (method project)")
@@ -115,8 +127,9 @@ def main(args: argparse.Namespace) -> None:
             evaluator = PurifiedClassifier(model, purifier, "bpda")
             model = PurifiedClassifier(model, purifier, "bpda" if gradient == "bpda" else "exact")
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
-        table = masking_checks(model, x, y, name=args.name, settings=settings, blackbox=blackbox, seed=seed,
-                               evaluator=evaluator)  # fmt: skip
+        table = masking_checks(
+            model, x, y, name=args.name, settings=settings, blackbox=blackbox, seed=seed, evaluator=evaluator
+        )
     for row in table.itertuples():
         log.info("%s %s: %s (%s)", args.name, row.check, "pass" if row.passed else "FLAG", row.detail)
     if args.markdown:

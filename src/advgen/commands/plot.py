@@ -15,10 +15,26 @@ HELP = "draw the figures of one family (see advgen.plots.families) from Parquet 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--family", help="figure family, e.g. gan_losses (list: --list)")
-    p.add_argument("--input", nargs="+", action="append", help="input table(s) (.parquet) or sample grids of one figure; repeat per figure")
-    p.add_argument("--out", nargs="+", action="append", help="output files of that figure; the suffix picks the format (.png .svg .pdf)")
-    p.add_argument("--spec", action="append", help="that figure's options as JSON: the plots config plus experiment, labels, ...")
-    p.add_argument("--list", action="store_true", help="print the figure families and their inputs, then exit")
+    p.add_argument(
+        "--input",
+        nargs="+",
+        action="append",
+        help="input table(s) (.parquet) or sample grids of one figure; repeat per figure",
+    )
+    p.add_argument(
+        "--out",
+        nargs="+",
+        action="append",
+        help="output files of that figure; the suffix picks the format (.png .svg .pdf)",
+    )
+    p.add_argument(
+        "--spec",
+        action="append",
+        help="that figure's options as JSON: the plots config plus experiment, labels, ...",
+    )
+    p.add_argument(
+        "--list", action="store_true", help="print the figure families and their inputs, then exit"
+    )
 
 
 def main(args: argparse.Namespace) -> None:
@@ -35,7 +51,10 @@ def main(args: argparse.Namespace) -> None:
         raise AdvgenError("--family, --input and --out are required (or --list)")
     specs = args.spec or ["{}"] * len(inputs)
     if not len(inputs) == len(outputs) == len(specs):
-        raise AdvgenError(f"--input, --out and --spec come in one group per figure: got {len(inputs)}, {len(outputs)} and {len(specs)}")
+        raise AdvgenError(
+            f"--input, --out and --spec come in one group per figure: "
+            f"got {len(inputs)}, {len(outputs)} and {len(specs)}"
+        )
     options = [parse_spec(spec) for spec in specs]
     done: list[str] = []
     for paths, outs, spec in zip(inputs, outputs, options):

@@ -31,7 +31,9 @@ def main(args: argparse.Namespace) -> None:
     num_classes = SOURCES[spec["source"]].num_classes
     for split, path, name in ((train, args.train, "train"), (test, args.test, "test")):
         save_prepared(split, path, dataset=args.name, name=name, num_classes=num_classes, spec=spec)
-        log.info("%s/%s: %d images of shape %s", args.name, name, len(split.labels), tuple(split.images.shape[1:]))
+        log.info(
+            "%s/%s: %d images of shape %s", args.name, name, len(split.labels), tuple(split.images.shape[1:])
+        )
     manifest = pd.concat(
         [
             pd.DataFrame(

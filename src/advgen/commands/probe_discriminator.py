@@ -17,8 +17,15 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.probe_job)")
-    p.add_argument("--gans", nargs="+", default=[], help="inputs: NAME=checkpoint.pt per GAN (families gan, control)")
-    p.add_argument("--classifiers", nargs="+", default=[], help="inputs: NAME=model.pt per classifier (family classifier)")
+    p.add_argument(
+        "--gans", nargs="+", default=[], help="inputs: NAME=checkpoint.pt per GAN (families gan, control)"
+    )
+    p.add_argument(
+        "--classifiers",
+        nargs="+",
+        default=[],
+        help="inputs: NAME=model.pt per classifier (family classifier)",
+    )
     p.add_argument("--train", required=True, help="prepared training split: the probes' fit (.pt)")
     p.add_argument("--test", required=True, help="prepared test split: the evaluation (.pt)")
     p.add_argument("--out", required=True, help="output: one row per source and eps (.parquet)")
@@ -41,21 +48,38 @@ def probe_source(spec: dict, path: str, train, test, device: str):
     seed_everything(seed)  # after the control's rebuild, which reseeds
     start = time.perf_counter()
     feats = extract(extractor, train.images[fit_idx]).to(device)
-    probe = fit_linear_probe(feats, train.labels[fit_idx].to(device), train.num_classes,
-                             weight_decay=float(spec["weight_decay"]), max_iter=int(spec["max_iter"]))  # fmt: skip
+    probe = fit_linear_probe(
+        feats,
+        train.labels[fit_idx].to(device),
+        train.num_classes,
+        weight_decay=float(spec["weight_decay"]),
+        max_iter=int(spec["max_iter"]),
+    )
     fit_seconds = time.perf_counter() - start
     train_acc = probe_accuracy(probe, feats, train.labels[fit_idx].to(device))
     model = ProbedModel(extractor, probe).eval()
     x, y = test.images[idx].to(device), test.labels[idx].to(device)
     source = {
-        "source": spec["source"], "family": spec["family"], "dataset": spec["dataset"],
-        "loss": spec.get("loss"), "unroll_k": spec.get("unroll_k"), "mode": spec.get("mode"),
-        "feature_dim": int(feats.shape[1]), "train_acc": train_acc, "fit_seconds": fit_seconds,
-    }  # fmt: skip
+        "source": spec["source"],
+        "family": spec["family"],
+        "dataset": spec["dataset"],
+        "loss": spec.get("loss"),
+        "unroll_k": spec.get("unroll_k"),
+        "mode": spec.get("mode"),
+        "feature_dim": int(feats.shape[1]),
+        "train_acc": train_acc,
+        "fit_seconds": fit_seconds,
+    }
     table = probe_rows(model, x, y, spec, source)
-    log.info("%s (%s): %d features, probe train accuracy %.3f, test clean %.3f, robust %s", spec["source"],
-             spec["family"], source["feature_dim"], train_acc, table["clean_acc"].iloc[0],
-             ", ".join(f"eps {e:g}: {a:.3f}" for e, a in zip(table["eps"], table["robust_acc"])))  # fmt: skip
+    log.info(
+        "%s (%s): %d features, probe train accuracy %.3f, test clean %.3f, robust %s",
+        spec["source"],
+        spec["family"],
+        source["feature_dim"],
+        train_acc,
+        table["clean_acc"].iloc[0],
+        ", ".join(f"eps {e:g}: {a:.3f}" for e, a in zip(table["eps"], table["robust_acc"])),
+    )
     return table
 
 
@@ -71,14 +95,21 @@ def main(args: argparse.Namespace) -> None:
     from advgen.jobs import start_job
 
     job = parse_spec(args.spec)
-    models = {"gan": named_paths(args.gans, "--gans"), "classifier": named_paths(args.classifiers, "--classifiers")}
+    models = {
+        "gan": named_paths(args.gans, "--gans"),
+        "classifier": named_paths(args.classifiers, "--classifiers"),
+    }
     models["control"] = models["gan"]
     specs = job_entries(job, "sources")
     for spec in specs:
         if spec["source"] not in models.get(spec["family"], {}):
             option = "--classifiers" if spec["family"] == "classifier" else "--gans"
-            raise ConfigError(f"{option}: no checkpoint for {spec['family']} source '{spec['source']}' (NAME=PATH)")
+            raise ConfigError(
+                f"{option}: no checkpoint for {spec['family']} source '{spec['source']}' (NAME=PATH)"
+            )
     train, test = load_prepared(args.train), load_prepared(args.test)
     with start_job(job, seed=False) as device:
-        tables = [probe_source(spec, models[spec["family"]][spec["source"]], train, test, device) for spec in specs]
+        tables = [
+            probe_source(spec, models[spec["family"]][spec["source"]], train, test, device) for spec in specs
+        ]
     write_parquet(pd.concat(tables, ignore_index=True), args.out)

@@ -26,15 +26,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.purify_jobs)")
     p.add_argument("--classifier", required=True, help="classifier model (.pt)")
     p.add_argument("--images", required=True, help="prepared test split (.pt)")
-    p.add_argument("--generator", default=None, help="GAN or autoencoder checkpoint (.pt); not for purifier none")
+    p.add_argument(
+        "--generator", default=None, help="GAN or autoencoder checkpoint (.pt); not for purifier none"
+    )
     p.add_argument("--out", required=True, help="output: one row per point, attack and eps (.parquet)")
-    p.add_argument("--adaptive", choices=("all", "spec"), default="all",
-                   help="all: add every applicable adaptive attack at the operating point (default); "
-                        "spec: only the spec's attacks")  # fmt: skip
-    p.add_argument("--budget", default=None,
-                   help="adaptive attack sizes: JSON overrides of AdaptiveBudget (e.g. '{\"steps\": 20, "
-                        "\"restarts\": 2}'), or 'spec' for the original budget; default: the spec's 'budget' "
-                        "key, else the papers' values (100 steps, 5 restarts)")  # fmt: skip
+    p.add_argument(
+        "--adaptive",
+        choices=("all", "spec"),
+        default="all",
+        help="all: add every applicable adaptive attack at the operating point (default); "
+        "spec: only the spec's attacks",
+    )
+    p.add_argument(
+        "--budget",
+        default=None,
+        help='adaptive attack sizes: JSON overrides of AdaptiveBudget (e.g. \'{"steps": 20, '
+        "\"restarts\": 2}'), or 'spec' for the original budget; default: the spec's 'budget' "
+        "key, else the papers' values (100 steps, 5 restarts)",
+    )
 
 
 def job_attacks(spec: dict, purifier, adaptive: str) -> list[str]:
@@ -70,15 +79,29 @@ def run_point(spec: dict, args: argparse.Namespace, split, idx, device: str, bud
     classifier = load_classifier(args.classifier, device)
     purifier = load_purifier(spec, args.generator, device)
     spec = {**spec, "attacks": job_attacks(spec, purifier, args.adaptive)}
-    log.info("%s/%s: attacks %s; adaptive budget %s", spec["purifier"], spec["point"], ", ".join(spec["attacks"]),
-             json.dumps(budget.as_dict()))  # fmt: skip
+    log.info(
+        "%s/%s: attacks %s; adaptive budget %s",
+        spec["purifier"],
+        spec["point"],
+        ", ".join(spec["attacks"]),
+        json.dumps(budget.as_dict()),
+    )
     x, y = split.images[idx].to(device), split.labels[idx].to(device)
     table = evaluate_point(classifier, purifier, x, y, spec, budget)
-    best = table[~table["attack"].isin(["none", HEADLINE, "strongest_greybox"])].groupby("attack")["robust_acc"].min()
-    log.info("clean accuracy %.3f; lowest robust accuracy per attack: %s", table["clean_acc"].iloc[0],
-             ", ".join(f"{a} {v:.3f}" for a, v in best.items()))  # fmt: skip
+    best = (
+        table[~table["attack"].isin(["none", HEADLINE, "strongest_greybox"])]
+        .groupby("attack")["robust_acc"]
+        .min()
+    )
+    log.info(
+        "clean accuracy %.3f; lowest robust accuracy per attack: %s",
+        table["clean_acc"].iloc[0],
+        ", ".join(f"{a} {v:.3f}" for a, v in best.items()),
+    )
     for row in table[table["attack"].isin([HEADLINE, "strongest_greybox"])].itertuples():
-        log.info("%s eps %g: %s %.3f (%s)", spec["purifier"], row.eps, row.attack, row.robust_acc, row.best_attack)
+        log.info(
+            "%s eps %g: %s %.3f (%s)", spec["purifier"], row.eps, row.attack, row.robust_acc, row.best_attack
+        )
     return table
 
 

@@ -5,19 +5,29 @@ from __future__ import annotations
 import argparse
 import logging
 
-HELP = "build D_R (robust-model feature matching) and D_NR (relabelled targeted adversarial examples), train and attack a CNN on each"
+HELP = (
+    "build D_R (robust-model feature matching) and D_NR (relabelled targeted adversarial examples), "
+    "train and attack a CNN on each"
+)
 
 log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--spec", required=True,
+        "--spec",
+        required=True,
         help="JSON: {classifier: <full classifier spec>, attack: <robustness.attacks entry>, eps, robust: {steps, "
         "step_size}, non_robust: {eps, step_size, steps, target}, max_train, max_examples, batch_size, seed, device}",
-    )  # fmt: skip
-    p.add_argument("--robust-model", required=True, help="input: the PGD-trained classifier (.pt) whose features D_R matches")
-    p.add_argument("--standard-model", required=True, help="input: the standard classifier (.pt) D_NR attacks")
+    )
+    p.add_argument(
+        "--robust-model",
+        required=True,
+        help="input: the PGD-trained classifier (.pt) whose features D_R matches",
+    )
+    p.add_argument(
+        "--standard-model", required=True, help="input: the standard classifier (.pt) D_NR attacks"
+    )
     p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
     p.add_argument("--out", required=True, help="output: table (.parquet), one row per training set")
@@ -54,7 +64,9 @@ def main(args: argparse.Namespace) -> None:
     train, test = load_prepared(args.train), load_prepared(args.test)
     if spec.get("max_train"):
         keep = select_subset(train.labels, "all", min(1.0, spec["max_train"] / len(train)), seed)
-        train = rf.PreparedSplit(train.images[keep], train.labels[keep], train.num_classes, train.dataset, "train", train.spec)
+        train = rf.PreparedSplit(
+            train.images[keep], train.labels[keep], train.num_classes, train.dataset, "train", train.spec
+        )
     idx = eval_subset(test.labels, spec.get("max_examples"))
     eps, batch = float(spec["eps"]), spec.get("batch_size")
     attack_name = spec["attack"].get("attack", "?")
@@ -71,11 +83,42 @@ def main(args: argparse.Namespace) -> None:
             cspec = {**spec["classifier"], "mode": "standard", "train_subset": "all", "train_fraction": 1.0}
             ckpt, _ = train_classifier(cspec, split, test, name=f"ilyas_{name}", device=device)
             clean, rob = clean_and_robust(_model_from(ckpt, device), xt, yt, spec["attack"], eps, batch)
-            rows.append(rf.row(name, f"standard CNN on D_{'R' if name == 'robust' else 'NR'}", len(split), metric, clean, rob, attack_name, eps))
+            rows.append(
+                rf.row(
+                    name,
+                    f"standard CNN on D_{'R' if name == 'robust' else 'NR'}",
+                    len(split),
+                    metric,
+                    clean,
+                    rob,
+                    attack_name,
+                    eps,
+                )
+            )
         for name, model in (("adversarial_training", robust), ("standard", standard)):
             clean, rob = clean_and_robust(model, xt, yt, spec["attack"], eps, batch)
-            rows.append(rf.row(name, name.replace("_", " ") + " (reference)", len(train), float("nan"), clean, rob, attack_name, eps))
+            rows.append(
+                rf.row(
+                    name,
+                    name.replace("_", " ") + " (reference)",
+                    len(train),
+                    float("nan"),
+                    clean,
+                    rob,
+                    attack_name,
+                    eps,
+                )
+            )
     if args.datasets:
-        save_torch({"kind": "robust_features_datasets", "robust": d_r.images, "robust_labels": d_r.labels,
-                    "non_robust": d_nr.images, "non_robust_labels": d_nr.labels, "spec": spec}, args.datasets)  # fmt: skip
+        save_torch(
+            {
+                "kind": "robust_features_datasets",
+                "robust": d_r.images,
+                "robust_labels": d_r.labels,
+                "non_robust": d_nr.images,
+                "non_robust_labels": d_nr.labels,
+                "spec": spec,
+            },
+            args.datasets,
+        )
     write_parquet(rf.table(rows), args.out)

@@ -12,7 +12,9 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--sweep", required=True, help="which sweep: capacity, data_size or data_size_<name> (robustness.data_size_sweeps)"
+        "--sweep",
+        required=True,
+        help="which sweep: capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
     )
     p.add_argument(
         "--spec",
@@ -54,10 +56,18 @@ def main(args: argparse.Namespace) -> None:
         for name in sorted(spec["points"]):
             model = load_classifier(paths[name], device)
             row = sweep_row(
-                args.sweep, name, spec["points"][name], model, test_xy, train_xy, spec["attack"], spec["eps"],
-                max_examples=spec["eval"]["max_examples"], batch_size=spec["eval"]["batch_size"],
+                args.sweep,
+                name,
+                spec["points"][name],
+                model,
+                test_xy,
+                train_xy,
+                spec["attack"],
+                spec["eps"],
+                max_examples=spec["eval"]["max_examples"],
+                batch_size=spec["eval"]["batch_size"],
                 train_max_examples=spec.get("train_max_examples"),
-            )  # fmt: skip
+            )
             log.info(
                 "%s %s: clean %.3f robust %.3f (train robust %.3f)",
                 args.sweep,

@@ -29,7 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(prepared training split), and model (GAN/autoencoder checkpoint.pt) with info (status.json/"
         "metrics.json), or real (prepared split whose images are scored)}",
     )
-    p.add_argument("--out", required=True, help="output: the summary Parquet table (sorted by dataset, family, model)")
+    p.add_argument(
+        "--out", required=True, help="output: the summary Parquet table (sorted by dataset, family, model)"
+    )
     add_device_argument(p)
 
 
@@ -55,7 +57,9 @@ def check_rows(rows: Any) -> list[dict[str, Any]]:
 
 def sort_summary(table):
     """Rows sorted by dataset, family (real, gan, autoencoder) and model, index reset."""
-    table = table.sort_values(["dataset", "family", "model"], key=lambda c: c.map(FAMILY_ORDER) if c.name == "family" else c)
+    table = table.sort_values(
+        ["dataset", "family", "model"], key=lambda c: c.map(FAMILY_ORDER) if c.name == "family" else c
+    )
     return table.reset_index(drop=True)
 
 

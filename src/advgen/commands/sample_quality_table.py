@@ -22,9 +22,8 @@ def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
     from advgen.commands.sample_quality import sort_summary
-    from advgen.io import read_table, write_parquet
-
     from advgen.errors import AdvgenError
+    from advgen.io import read_table, write_parquet
 
     tables = [*args.tables, *args.inputs]
     if not tables:

@@ -9,7 +9,9 @@ HELP = "write a Markdown summary table (sample_quality or robustness) from Parqu
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", required=True, choices=["sample_quality", "robustness"], help="which table")
-    p.add_argument("--input", required=True, help="sample-quality summary.parquet or robustness attacks.parquet")
+    p.add_argument(
+        "--input", required=True, help="sample-quality summary.parquet or robustness attacks.parquet"
+    )
     p.add_argument("--minimal", default=None, help="robustness only: minimal_perturbation.parquet")
     p.add_argument("--out", required=True, help="output Markdown file (.md)")
 
@@ -28,5 +30,7 @@ def main(args: argparse.Namespace) -> None:
             text = tables.robustness(read_parquet(args.input), minimal)
     except AdvgenError as exc:
         message = str(exc)
-        raise AdvgenError(message if any(message.startswith(p) for p in files.split(", ")) else f"{files}: {message}") from exc
+        raise AdvgenError(
+            message if any(message.startswith(p) for p in files.split(", ")) else f"{files}: {message}"
+        ) from exc
     write_text(args.out, text)

@@ -6,18 +6,33 @@ import argparse
 
 from advgen.commands._args import add_training_arguments, resume_dir
 
-HELP = "train an autoencoder (resuming from <resume-dir>/last.pt); writes checkpoint, losses, latent CDFs, grids, metrics"
+HELP = (
+    "train an autoencoder (resuming from <resume-dir>/last.pt); "
+    "writes checkpoint, losses, latent CDFs, grids, metrics"
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the experiment's config entry (autoencoders.<name>) as JSON, seed included")
+    p.add_argument(
+        "--spec",
+        required=True,
+        help="the experiment's config entry (autoencoders.<name>) as JSON, seed included",
+    )
     p.add_argument("--train", required=True, help="input: prepared training split (.pt)")
-    p.add_argument("--test", required=True, help="input: prepared held-out split (.pt): test MSE and latent CDFs")
-    p.add_argument("--checkpoint", required=True, help="output: checkpoint.pt (model, optimizer, epoch, RNG, config)")
+    p.add_argument(
+        "--test", required=True, help="input: prepared held-out split (.pt): test MSE and latent CDFs"
+    )
+    p.add_argument(
+        "--checkpoint", required=True, help="output: checkpoint.pt (model, optimizer, epoch, RNG, config)"
+    )
     p.add_argument("--losses", required=True, help="output: per-iteration image/moment losses (.parquet)")
-    p.add_argument("--latent-cdf", required=True, help="output: latent quantiles vs N(0, 1) per epoch (.parquet)")
+    p.add_argument(
+        "--latent-cdf", required=True, help="output: latent quantiles vs N(0, 1) per epoch (.parquet)"
+    )
     p.add_argument("--novel", required=True, help="output: grid of decoded z ~ N(0, I) (.png)")
-    p.add_argument("--reconstructions", required=True, help="output: test images over their reconstructions (.png)")
+    p.add_argument(
+        "--reconstructions", required=True, help="output: test images over their reconstructions (.png)"
+    )
     p.add_argument("--metrics", required=True, help="output: test MSE, status and metadata (.json)")
     add_training_arguments(p)
 
@@ -40,4 +55,11 @@ def main(args: argparse.Namespace) -> None:
             Path(args.metrics),
             resume_dir(args),
         )
-        train_autoencoder(spec, args.train, args.test, outputs, device=device, stop_after_epochs=stop_after_epochs(args.stop_after_epochs))
+        train_autoencoder(
+            spec,
+            args.train,
+            args.test,
+            outputs,
+            device=device,
+            stop_after_epochs=stop_after_epochs(args.stop_after_epochs),
+        )

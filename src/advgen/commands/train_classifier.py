@@ -55,4 +55,8 @@ def main(args: argparse.Namespace) -> None:
     write_parquet(history, args.history)
     if resume is not None:
         resume.finish()
-    log.info("%s: test accuracy %.4f", args.name, history["test_clean_acc"].iloc[-1] if len(history) else float("nan"))
+    log.info(
+        "%s: test accuracy %.4f",
+        args.name,
+        history["test_clean_acc"].iloc[-1] if len(history) else float("nan"),
+    )

@@ -10,10 +10,18 @@ HELP = "train a GAN (resuming from <resume-dir>/last.pt); writes checkpoint, los
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the experiment's config entry (gans.<name>) as JSON, seed included")
-    p.add_argument("--train", required=True, help="input: prepared training split (results/data/<dataset>/train.pt)")
-    p.add_argument("--checkpoint", required=True, help="output: checkpoint.pt (G, D, optimizers, epoch, RNG, config)")
-    p.add_argument("--losses", required=True, help="output: per-iteration losses and gradient norms (.parquet)")
+    p.add_argument(
+        "--spec", required=True, help="the experiment's config entry (gans.<name>) as JSON, seed included"
+    )
+    p.add_argument(
+        "--train", required=True, help="input: prepared training split (results/data/<dataset>/train.pt)"
+    )
+    p.add_argument(
+        "--checkpoint", required=True, help="output: checkpoint.pt (G, D, optimizers, epoch, RNG, config)"
+    )
+    p.add_argument(
+        "--losses", required=True, help="output: per-iteration losses and gradient norms (.parquet)"
+    )
     p.add_argument("--samples", required=True, help="output: folder of fixed-noise grids, epoch_NNN.png")
     p.add_argument("--status", required=True, help="output: status and metadata (.json)")
     add_training_arguments(p)
@@ -35,4 +43,10 @@ def main(args: argparse.Namespace) -> None:
             Path(args.status),
             resume_dir(args),
         )
-        train_gan(spec, args.train, outputs, device=device, stop_after_epochs=stop_after_epochs(args.stop_after_epochs))
+        train_gan(
+            spec,
+            args.train,
+            outputs,
+            device=device,
+            stop_after_epochs=stop_after_epochs(args.stop_after_epochs),
+        )

@@ -16,9 +16,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
     p.add_argument("--out", required=True, help="output: long-form matrix (.parquet)")
     p.add_argument(
-        "--meta", default=None,
+        "--meta",
+        default=None,
         help="JSON {name: {key: value}}: adds source_<key> / target_<key> columns (capacity matrix: width, mode)",
-    )  # fmt: skip
+    )
 
 
 def main(args: argparse.Namespace) -> None:
@@ -41,9 +42,14 @@ def main(args: argparse.Namespace) -> None:
         models = {name: load_classifier(path, device) for name, path in pairs}
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         table = transfer_matrix(
-            models, x, y, spec["attacks"], spec["transfer"]["eps"], batch_size=spec["eval"]["batch_size"],
+            models,
+            x,
+            y,
+            spec["attacks"],
+            spec["transfer"]["eps"],
+            batch_size=spec["eval"]["batch_size"],
             noise_seed=spec["transfer"]["noise_seed"],
-        )  # fmt: skip
+        )
     if args.meta:
         meta = parse_spec(args.meta, what="--meta")
         unknown = sorted(set(meta) - {name for name, _ in pairs})

@@ -13,7 +13,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p, images="prepared training split: the real images FID compares to (.pt)")
     p.add_argument("--out", required=True, help="output: one row per point (.parquet)")
     p.add_argument(
-        "--samples", required=True, help="output: the truncation grid's rows, one per point, same latents at every psi (.npz, uint8)"
+        "--samples",
+        required=True,
+        help="output: the truncation grid's rows, one per point, same latents at every psi (.npz, uint8)",
     )
 
 

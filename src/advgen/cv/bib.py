@@ -41,10 +41,17 @@ REQUIRED = ("title", "author", "year", "venue")
 FIELDS = (*REQUIRED, "note", "selected", "url", "code", "slides")
 # Other names for advgen's fields, as used by upstream CV/BibTeX repositories (al-folio & co.).
 ALIASES = {
-    "codeurl": "code", "code_url": "code", "github": "code", "repository": "code",
-    "slidesurl": "slides", "slides_url": "slides",
-    "pdf": "url", "link": "url", "paperurl": "url", "html": "url",
-}  # fmt: skip
+    "codeurl": "code",
+    "code_url": "code",
+    "github": "code",
+    "repository": "code",
+    "slidesurl": "slides",
+    "slides_url": "slides",
+    "pdf": "url",
+    "link": "url",
+    "paperurl": "url",
+    "html": "url",
+}
 # Standard BibTeX/biblatex fields the CV does not show: accepted without a warning.
 STANDARD = frozenset(
     "address abstract annote archiveprefix booktitle chapter doi edition editor eprint howpublished institution "
@@ -154,8 +161,12 @@ def _check_fields(path: Path, entry: Any) -> None:
     if unknown:
         log.warning(
             "%s:%d: entry '%s': unknown field(s) %s ignored (the CV reads: %s)",
-            path, _line(entry), entry.key, ", ".join(unknown), ", ".join(FIELDS),
-        )  # fmt: skip
+            path,
+            _line(entry),
+            entry.key,
+            ", ".join(unknown),
+            ", ".join(FIELDS),
+        )
 
 
 def _line(entry: Any, name: str | None = None) -> int:

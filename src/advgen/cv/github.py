@@ -56,7 +56,9 @@ def urllib_transport(url: str, headers: Mapping[str, str], timeout: float = 30.0
 class GitHubClient:
     """The few GitHub REST calls the CV needs."""
 
-    def __init__(self, transport: Transport, api: str = "https://api.github.com", token: str | None = None) -> None:
+    def __init__(
+        self, transport: Transport, api: str = "https://api.github.com", token: str | None = None
+    ) -> None:
         self.transport = transport
         self.api = api.rstrip("/")
         self.token = token if token is not None else os.environ.get("GITHUB_TOKEN")
@@ -80,7 +82,9 @@ class GitHubClient:
                 f"{lower.get('x-ratelimit-reset', '?')}); set GITHUB_TOKEN or retry later"
             )
         if response.status != 200:
-            raise CVError(f"GitHub API: HTTP {response.status} for {what} ({url}): {_api_message(response.body)}")
+            raise CVError(
+                f"GitHub API: HTTP {response.status} for {what} ({url}): {_api_message(response.body)}"
+            )
         try:
             payload = json.loads(response.body)
         except json.JSONDecodeError as exc:
@@ -159,14 +163,21 @@ def fetch_stats(
 
 
 def refresh_stats(
-    cv_path: str | Path, stats_path: str | Path, out_path: str | Path, client: GitHubClient, *, user: str | None = None
+    cv_path: str | Path,
+    stats_path: str | Path,
+    out_path: str | Path,
+    client: GitHubClient,
+    *,
+    user: str | None = None,
 ) -> dict[str, Any]:
     """Fetch fresh counts and write them (atomically) as a stats file at ``out_path``."""
     source, data = load_cv_yaml(cv_path)
     _, old = load_stats_yaml(stats_path)
     user = user or github_user(data)
     if not user:
-        raise source.error(["owner", "links"], "no link of kind 'github' to take the GitHub user from (or pass --user)")
+        raise source.error(
+            ["owner", "links"], "no link of kind 'github' to take the GitHub user from (or pass --user)"
+        )
     stats = fetch_stats(data, old, client, user)
     header = (
         "# Written by `advgen cv stats` (the cv_stats rule) from the GitHub REST API.\n"

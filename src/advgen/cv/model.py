@@ -202,14 +202,17 @@ def build_model(
             cut = fold_before if fold_before is not None else sec.get("fold_before")
             note = rich(sec["note"]) if sec.get("note") else None
             sections.append(
-                Section(**base, note=note, entries=(line,) if line else (), groups=number_publications(pubs, cut))
+                Section(
+                    **base, note=note, entries=(line,) if line else (), groups=number_publications(pubs, cut)
+                )
             )
         elif kind == "repositories":
             note = Rich(((stars_sentence(stats), None),))
             sections.append(Section(**base, note=note, entries=_repos(source, sid, sec, stats)))
         elif kind == "talks":
             talks = tuple(
-                Talk(n, rich(t["title"]), rich(t["venue"]), t["year"]) for n, t in enumerate(sec["entries"], start=1)
+                Talk(n, rich(t["title"]), rich(t["venue"]), t["year"])
+                for n, t in enumerate(sec["entries"], start=1)
             )
             intro = rich(sec["intro"]) if sec.get("intro") else None
             sections.append(Section(**base, note=intro, entries=talks))

@@ -18,7 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # A trailing mark on a name token: *, \dagger in math or \textsuperscript, a literal dagger.
-_MARK = re.compile(r"(\*|\$\s*\^\s*\{?\s*\\dagger\s*\}?\s*\$|\\textsuperscript\s*\{\s*\\(?:text)?dagger\s*\}|†)$")
+_MARK = re.compile(
+    r"(\*|\$\s*\^\s*\{?\s*\\dagger\s*\}?\s*\$|\\textsuperscript\s*\{\s*\\(?:text)?dagger\s*\}|†)$"
+)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ def md_url(url: str) -> str:
 
 
 def md_rich(value: Rich) -> str:
-    return "".join(f"[{md_escape(text)}]({md_url(url)})" if url else md_escape(text) for text, url in value.segments)
+    return "".join(
+        f"[{md_escape(text)}]({md_url(url)})" if url else md_escape(text) for text, url in value.segments
+    )
 
 
 # --- HTML ---

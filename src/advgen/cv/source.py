@@ -135,7 +135,10 @@ def _describe(error: Any) -> tuple[list[str | int], str]:
         missing = [r for r in error.validator_value if r not in error.instance]
         return keys, f"missing required key '{missing[0]}'"
     if error.validator == "type":
-        return keys, f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
+        return (
+            keys,
+            f"expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}",
+        )
     if error.validator == "enum":
         return keys, f"{error.instance!r} is not one of {error.validator_value}"
     if error.validator == "not" and isinstance(error.instance, dict):
@@ -192,7 +195,9 @@ def load_cv_yaml(path: str | Path) -> tuple[Source, dict[str, Any]]:
         seen.add(name)
     first = sections[data["order"][0]]
     if first.get("level", 1) != 1:
-        raise source.error(["sections", data["order"][0], "level"], "the first section cannot be a sub-section")
+        raise source.error(
+            ["sections", data["order"][0], "level"], "the first section cannot be a sub-section"
+        )
     return source, data
 
 

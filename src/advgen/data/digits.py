@@ -25,7 +25,9 @@ def load(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split
     images = torch.from_numpy(bunch.images.astype(np.float32) / 16.0).unsqueeze(1)
     size = int(spec.get("image_size", 28))
     if size != 8:
-        images = F.interpolate(images, size=(size, size), mode="bilinear", antialias=True, align_corners=False)
+        images = F.interpolate(
+            images, size=(size, size), mode="bilinear", antialias=True, align_corners=False
+        )
         images = images.clamp(0.0, 1.0)
     labels = torch.from_numpy(bunch.target.astype(np.int64))
     index = np.arange(len(labels))

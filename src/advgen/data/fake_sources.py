@@ -59,7 +59,9 @@ def _prototypes(rng: np.random.Generator, n: int, channels: int, size: int, coar
     return np.clip((img - 0.45) * 3.0, 0.0, 1.0)
 
 
-def _class_images(rng: np.random.Generator, protos: np.ndarray, labels: np.ndarray, noise: float) -> np.ndarray:
+def _class_images(
+    rng: np.random.Generator, protos: np.ndarray, labels: np.ndarray, noise: float
+) -> np.ndarray:
     """uint8 images: each label's prototype rolled by up to 2 pixels, plus Gaussian noise."""
     out = np.empty((len(labels), *protos.shape[1:]), dtype=np.uint8)
     for i, label in enumerate(labels):
@@ -189,7 +191,9 @@ def write_celeba(root: Path, *, n_train: int, n_valid: int, n_test: int, seed: i
     return [images / name for name in names] + [folder / f for f in files]
 
 
-def write_fake_source(source: str, root: Path, *, n_train: int = 1000, n_test: int = 200, seed: int = 0) -> list[Path]:
+def write_fake_source(
+    source: str, root: Path, *, n_train: int = 1000, n_test: int = 200, seed: int = 0
+) -> list[Path]:
     """Write one fake ``source`` (``mnist``, ``fashion_mnist``, ``cifar10``, ``celeba``) under ``root``.
 
     ``root`` is the data set's own root (``resources/<source>`` in the workflow's default

@@ -41,7 +41,9 @@ class PreparedSplit:
         return len(self.labels)
 
 
-def save_prepared(split: Split, path: str | Path, *, dataset: str, name: str, num_classes: int, spec: dict) -> None:
+def save_prepared(
+    split: Split, path: str | Path, *, dataset: str, name: str, num_classes: int, spec: dict
+) -> None:
     """Quantise ``split`` to uint8 and write it atomically."""
     images = (split.images.clamp(0, 1) * 255.0).round().to(torch.uint8).contiguous()
     save_torch(

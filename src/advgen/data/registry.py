@@ -9,7 +9,8 @@ from typing import Any
 
 import torch
 
-from advgen.data import digits, torchvision_sources as tv
+from advgen.data import digits
+from advgen.data import torchvision_sources as tv
 from advgen.data.split import Split
 from advgen.errors import ConfigError
 

@@ -27,7 +27,9 @@ from advgen.errors import AdvgenError
 def _resize(images: torch.Tensor, size: int) -> torch.Tensor:
     if images.shape[-1] == size and images.shape[-2] == size:
         return images
-    return F.interpolate(images, size=(size, size), mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
+    return F.interpolate(
+        images, size=(size, size), mode="bilinear", antialias=True, align_corners=False
+    ).clamp(0, 1)
 
 
 def _missing(name: str, root: Path, exc: Exception) -> AdvgenError:
@@ -135,7 +137,9 @@ def load_celeba(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split
         folder = Path(ds.root) / ds.base_folder / "img_align_celeba"
         chunks = []
         for start in range(0, len(ds.filename), 4096):
-            batch = [np.asarray(Image.open(folder / f).convert("RGB")) for f in ds.filename[start : start + 4096]]
+            batch = [
+                np.asarray(Image.open(folder / f).convert("RGB")) for f in ds.filename[start : start + 4096]
+            ]
             t = torch.from_numpy(np.stack(batch)).permute(0, 3, 1, 2).float().div(255.0)
             chunks.append(center_crop_resize(t, crop, size))
         images = torch.cat(chunks)

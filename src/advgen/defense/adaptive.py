@@ -97,7 +97,9 @@ class AdaptiveBudget:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ConfigError(f"{source}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"{source}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+            )
         if "latent_weights" in values:
             values["latent_weights"] = tuple(float(w) for w in values["latent_weights"])
         ints = {f.name for f in fields(cls) if f.type in ("int", int)}
@@ -111,8 +113,15 @@ class AdaptiveBudget:
     def legacy(cls, spec: Mapping[str, Any]) -> AdaptiveBudget:
         """The old purify budget: ``adaptive_steps`` steps, one restart, ``eot_samples`` draws."""
         steps, samples = int(spec["adaptive_steps"]), int(spec["eot_samples"])
-        return cls(steps=steps, restarts=1, eot_samples=samples, rand_samples=samples, short_unroll=min(10, steps),
-                   unroll_restarts=1, latent_steps=steps)  # fmt: skip
+        return cls(
+            steps=steps,
+            restarts=1,
+            eot_samples=samples,
+            rand_samples=samples,
+            short_unroll=min(10, steps),
+            unroll_restarts=1,
+            latent_steps=steps,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -121,8 +130,15 @@ class AdaptiveBudget:
 # -- differentiable projection -------------------------------------------------------------
 
 
-def unrolled_projection(generator: nn.Module, x: torch.Tensor, settings: InversionSettings, *, seed: int, z_dim: int,
-                        unroll: int | None = None) -> torch.Tensor:  # fmt: skip
+def unrolled_projection(
+    generator: nn.Module,
+    x: torch.Tensor,
+    settings: InversionSettings,
+    *,
+    seed: int,
+    z_dim: int,
+    unroll: int | None = None,
+) -> torch.Tensor:
     """Defense-GAN's projection ``G(z_L)`` as a differentiable function of ``x``.
 
     The same computation as :func:`advgen.sweeps.inversion.invert` (same starts, Adam or SGD
@@ -201,9 +217,18 @@ def _margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return true - other
 
 
-def latent_attack(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor, eps: float, *,
-                  steps: int = 200, lr: float = 0.05, weights: tuple[float, ...] = (1.0, 10.0, 100.0),
-                  seed: int = 0) -> torch.Tensor:  # fmt: skip
+def latent_attack(
+    classifier: nn.Module,
+    purifier: Purifier,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    *,
+    steps: int = 200,
+    lr: float = 0.05,
+    weights: tuple[float, ...] = (1.0, 10.0, 100.0),
+    seed: int = 0,
+) -> torch.Tensor:
     """On-manifold attack on a projection or reconstruction purifier (see the module docstring).
 
     ``z*`` is the projection's latent (``E(x)`` for a reconstruction purifier). For every
@@ -250,7 +275,9 @@ def _latent_start(purifier: Purifier, x: torch.Tensor, seed: int) -> tuple[nn.Mo
 
 # -- the attack registry -------------------------------------------------------------------------
 
-AttackFn = Callable[[nn.Module, Purifier, torch.Tensor, torch.Tensor, float, AdaptiveBudget, int], torch.Tensor]
+AttackFn = Callable[
+    [nn.Module, Purifier, torch.Tensor, torch.Tensor, float, AdaptiveBudget, int], torch.Tensor
+]
 
 
 def _bpda(c, p, x, y, eps, b, seed):
@@ -260,7 +287,9 @@ def _bpda(c, p, x, y, eps, b, seed):
 
 def _eot(c, p, x, y, eps, b, seed):
     model = PurifiedClassifier(c, p, "bpda")
-    return EOTPGD(model, eps, steps=b.steps, restarts=b.restarts, samples=b.eot_samples, seed=seed).generate(x, y)
+    return EOTPGD(model, eps, steps=b.steps, restarts=b.restarts, samples=b.eot_samples, seed=seed).generate(
+        x, y
+    )
 
 
 def _exact(c, p, x, y, eps, b, seed):
@@ -279,13 +308,17 @@ def _unrolled(short: bool) -> AttackFn:
 
 
 def _latent(c, p, x, y, eps, b, seed):
-    return latent_attack(c, p, x, y, eps, steps=b.latent_steps, lr=b.latent_lr, weights=b.latent_weights, seed=seed)
+    return latent_attack(
+        c, p, x, y, eps, steps=b.latent_steps, lr=b.latent_lr, weights=b.latent_weights, seed=seed
+    )
 
 
 def _eot_rand(c, p, x, y, eps, b, seed):
     model = PurifiedClassifier(c, p, "bpda")
-    advs = [EOTPGD(model, eps, steps=b.steps, samples=b.rand_samples, loss=loss, seed=seed).generate(x, y)
-            for loss in ("ce", "dlr")]  # fmt: skip
+    advs = [
+        EOTPGD(model, eps, steps=b.steps, samples=b.rand_samples, loss=loss, seed=seed).generate(x, y)
+        for loss in ("ce", "dlr")
+    ]
     with torch.no_grad():
         fooled = c(p.purify(advs[0])).argmax(1) != y
     return torch.where(fooled.view(-1, *([1] * (x.ndim - 1))), advs[0], advs[1])
@@ -297,13 +330,20 @@ def _autoattack_rand(c, p, x, y, eps, b, seed):
     from advgen.attacks import AutoAttack
 
     model = PurifiedClassifier(c, p, "bpda")
-    return AutoAttack(model, eps, version="rand", n_iter=b.steps, eot_iter=b.rand_samples, seed=seed).generate(x, y)
+    return AutoAttack(
+        model, eps, version="rand", n_iter=b.steps, eot_iter=b.rand_samples, seed=seed
+    ).generate(x, y)
 
 
 ATTACKS: dict[str, AttackFn] = {
-    "bpda": _bpda, "eot": _eot, "exact": _exact, "unroll_short": _unrolled(True), "unroll": _unrolled(False),
-    "latent": _latent, "eot_rand": _eot_rand,
-}  # fmt: skip
+    "bpda": _bpda,
+    "eot": _eot,
+    "exact": _exact,
+    "unroll_short": _unrolled(True),
+    "unroll": _unrolled(False),
+    "latent": _latent,
+    "eot_rand": _eot_rand,
+}
 # opt-in (not in applicable(): list it in defense.purify.attacks): the reference ensemble's "rand" version
 ATTACKS["autoattack_rand"] = _autoattack_rand
 
@@ -331,8 +371,16 @@ def applicable(purifier: Purifier) -> tuple[str, ...]:
     return ("bpda", "eot") if purifier.stochastic else ("bpda",)
 
 
-def run_attack(name: str, classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor, eps: float,
-               budget: AdaptiveBudget, seed: int = 0) -> torch.Tensor:  # fmt: skip
+def run_attack(
+    name: str,
+    classifier: nn.Module,
+    purifier: Purifier,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    budget: AdaptiveBudget,
+    seed: int = 0,
+) -> torch.Tensor:
     """Adversarial inputs of the adaptive attack ``name`` at Linf budget ``eps``."""
     if name not in ATTACKS:
         raise ValueError(f"unknown adaptive attack {name!r} (known: {', '.join(sorted(ATTACKS))})")

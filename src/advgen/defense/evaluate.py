@@ -60,22 +60,34 @@ log = logging.getLogger(__name__)
 HEADLINE, GREYBOX_HEADLINE = "strongest_adaptive", "strongest_greybox"
 
 
-def purified_accuracy(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+def purified_accuracy(
+    classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor
+) -> tuple[float, float]:
     """Accuracy of ``classifier(P(x))`` and the seconds per image it took."""
     correct, seconds = purified_correct(classifier, purifier, x, y)
     return float(correct.float().mean()), seconds
 
 
 @torch.no_grad()
-def purified_correct(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, float]:
+def purified_correct(
+    classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor
+) -> tuple[torch.Tensor, float]:
     """Per image, whether ``classifier(P(x))`` is right, and the seconds per image it took."""
     start = time.perf_counter()
     correct = classifier(purifier.purify(x)).argmax(1) == y
     return correct, (time.perf_counter() - start) / max(1, len(y))
 
 
-def craft(attack: str, eps: float, classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor,
-          spec: dict[str, Any], budget: AdaptiveBudget | None = None) -> torch.Tensor:  # fmt: skip
+def craft(
+    attack: str,
+    eps: float,
+    classifier: nn.Module,
+    purifier: Purifier,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: dict[str, Any],
+    budget: AdaptiveBudget | None = None,
+) -> torch.Tensor:
     """Adversarial inputs of ``attack`` at Linf budget ``eps`` (see the module docstring)."""
     seed = int(spec["seed"])
     if attack == "fgsm":
@@ -89,12 +101,18 @@ def _size(attack: str, spec: dict[str, Any], budget: AdaptiveBudget) -> dict[str
     if attack == "fgsm":
         return {"attack_steps": 1, "attack_restarts": 1, "attack_samples": 1, "unroll": 0}
     if attack == "pgd":
-        return {"attack_steps": int(spec["pgd_steps"]), "attack_restarts": 1, "attack_samples": 1, "unroll": 0}
+        return {
+            "attack_steps": int(spec["pgd_steps"]),
+            "attack_restarts": 1,
+            "attack_samples": 1,
+            "unroll": 0,
+        }
     return attack_size(attack, budget)
 
 
-def headline_rows(rows: list[dict[str, Any]], bare: bool,
-                  correct: dict[tuple[str, float], torch.Tensor] | None = None) -> list[dict[str, Any]]:  # fmt: skip
+def headline_rows(
+    rows: list[dict[str, Any]], bare: bool, correct: dict[tuple[str, float], torch.Tensor] | None = None
+) -> list[dict[str, Any]]:
     """Per eps, the strongest adaptive attack's row (the headline; every attack's for the bare
     classifier) and the strongest grey-box attack's row (see the module docstring).
     ``correct[(attack, eps)]``: per-image correctness, for ``worst_case_acc``."""
@@ -110,14 +128,29 @@ def headline_rows(rows: list[dict[str, Any]], bare: bool,
                 best = min(pool, key=lambda r: r["robust_acc"])
                 worst = float("nan")
                 if correct is not None:
-                    worst = float(torch.stack([correct[(r["attack"], eps)] for r in pool]).all(0).float().mean())
-                out.append({**best, "attack": label, "threat": threat, "best_attack": best["attack"],
-                            "worst_case_acc": worst})  # fmt: skip
+                    worst = float(
+                        torch.stack([correct[(r["attack"], eps)] for r in pool]).all(0).float().mean()
+                    )
+                out.append(
+                    {
+                        **best,
+                        "attack": label,
+                        "threat": threat,
+                        "best_attack": best["attack"],
+                        "worst_case_acc": worst,
+                    }
+                )
     return out
 
 
-def evaluate_point(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y: torch.Tensor,
-                   spec: dict[str, Any], budget: AdaptiveBudget | None = None) -> pd.DataFrame:  # fmt: skip
+def evaluate_point(
+    classifier: nn.Module,
+    purifier: Purifier,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: dict[str, Any],
+    budget: AdaptiveBudget | None = None,
+) -> pd.DataFrame:
     """All rows of one purify job (``spec``: a :func:`advgen.defense.plan.purify_points` spec).
 
     ``budget`` sizes the adaptive attacks (None: the spec's original budget); the two summary
@@ -125,16 +158,39 @@ def evaluate_point(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y
     """
     budget = budget or AdaptiveBudget.legacy(spec)
     base = {
-        "defense": spec["purifier"], "method": spec["method"], "generator": spec["generator"] or "",
-        "classifier": spec["classifier"], "point": spec["point"], "operating": bool(spec["operating"]),
-        "steps": int(spec["steps"]), "restarts": int(spec["restarts"]),
-        "steps_x_restarts": int(spec["steps"]) * int(spec["restarts"]), "n": len(y),
-    }  # fmt: skip
+        "defense": spec["purifier"],
+        "method": spec["method"],
+        "generator": spec["generator"] or "",
+        "classifier": spec["classifier"],
+        "point": spec["point"],
+        "operating": bool(spec["operating"]),
+        "steps": int(spec["steps"]),
+        "restarts": int(spec["restarts"]),
+        "steps_x_restarts": int(spec["steps"]) * int(spec["restarts"]),
+        "n": len(y),
+    }
     clean_acc, seconds = purified_accuracy(classifier, purifier, x, y)
-    log.info("%s/%s clean accuracy %.3f (%.4f s per image)", spec["purifier"], spec["point"], clean_acc, seconds)
-    rows = [{**base, "attack": "none", "threat": "clean", "eps": 0.0, "clean_acc": clean_acc, "robust_acc": clean_acc,
-             "seconds_per_image": seconds, "attack_seconds_per_image": 0.0, "attack_steps": 0, "attack_restarts": 0,
-             "attack_samples": 0, "unroll": 0, "best_attack": "none", "worst_case_acc": float("nan")}]  # fmt: skip
+    log.info(
+        "%s/%s clean accuracy %.3f (%.4f s per image)", spec["purifier"], spec["point"], clean_acc, seconds
+    )
+    rows = [
+        {
+            **base,
+            "attack": "none",
+            "threat": "clean",
+            "eps": 0.0,
+            "clean_acc": clean_acc,
+            "robust_acc": clean_acc,
+            "seconds_per_image": seconds,
+            "attack_seconds_per_image": 0.0,
+            "attack_steps": 0,
+            "attack_restarts": 0,
+            "attack_samples": 0,
+            "unroll": 0,
+            "best_attack": "none",
+            "worst_case_acc": float("nan"),
+        }
+    ]
     correct = {}
     for attack in spec["attacks"]:
         for eps in spec["eps"]:
@@ -143,10 +199,27 @@ def evaluate_point(classifier: nn.Module, purifier: Purifier, x: torch.Tensor, y
             attack_seconds = (time.perf_counter() - start) / len(y)
             correct[(attack, float(eps))], seconds = purified_correct(classifier, purifier, adv, y)
             acc = float(correct[(attack, float(eps))].float().mean())
-            log.info("%s eps %.3g: robust accuracy %.3f (attack %.3f s per image)", attack, eps, acc, attack_seconds)
-            rows.append({**base, "attack": attack, "threat": THREAT.get(attack, "adaptive"), "eps": float(eps),
-                         "clean_acc": clean_acc, "robust_acc": acc, "seconds_per_image": seconds,
-                         "attack_seconds_per_image": attack_seconds, **_size(attack, spec, budget),
-                         "best_attack": attack, "worst_case_acc": float("nan")})  # fmt: skip
+            log.info(
+                "%s eps %.3g: robust accuracy %.3f (attack %.3f s per image)",
+                attack,
+                eps,
+                acc,
+                attack_seconds,
+            )
+            rows.append(
+                {
+                    **base,
+                    "attack": attack,
+                    "threat": THREAT.get(attack, "adaptive"),
+                    "eps": float(eps),
+                    "clean_acc": clean_acc,
+                    "robust_acc": acc,
+                    "seconds_per_image": seconds,
+                    "attack_seconds_per_image": attack_seconds,
+                    **_size(attack, spec, budget),
+                    "best_attack": attack,
+                    "worst_case_acc": float("nan"),
+                }
+            )
     rows += headline_rows(rows, bare=isinstance(purifier, IdentityPurifier), correct=correct)
     return pd.DataFrame(rows, columns=COLUMNS)

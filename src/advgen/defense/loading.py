@@ -32,6 +32,9 @@ def load_purifier(spec: dict[str, Any], generator_path: str | Path | None, devic
     else:
         generator, z_dim = load_generator(generator_path, device)
     settings = InversionSettings(
-        steps=int(spec["steps"]), restarts=int(spec["restarts"]), optimizer=spec["optimizer"], lr=float(spec["lr"])
+        steps=int(spec["steps"]),
+        restarts=int(spec["restarts"]),
+        optimizer=spec["optimizer"],
+        lr=float(spec["lr"]),
     )
     return ProjectionPurifier(generator, z_dim, settings, seed=int(spec["seed"])).eval()

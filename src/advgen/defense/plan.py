@@ -26,13 +26,32 @@ NONE = "none"
 # which attacks a purification method can take (eot needs randomness, exact a differentiable purifier)
 # (unroll_short, unroll, latent, eot_rand: advgen.defense.adaptive)
 APPLICABLE = {
-    "project": ("fgsm", "pgd", "bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand", "autoattack_rand"),
+    "project": (
+        "fgsm",
+        "pgd",
+        "bpda",
+        "eot",
+        "unroll_short",
+        "unroll",
+        "latent",
+        "eot_rand",
+        "autoattack_rand",
+    ),
     "reconstruct": ("fgsm", "pgd", "bpda", "exact", "latent"),
     NONE: ("fgsm", "pgd"),
 }
-THREAT = {"fgsm": "greybox", "pgd": "greybox", "bpda": "adaptive", "eot": "adaptive", "exact": "adaptive",
-          "unroll_short": "adaptive", "unroll": "adaptive", "latent": "adaptive", "eot_rand": "adaptive",
-          "autoattack_rand": "adaptive"}  # fmt: skip
+THREAT = {
+    "fgsm": "greybox",
+    "pgd": "greybox",
+    "bpda": "adaptive",
+    "eot": "adaptive",
+    "exact": "adaptive",
+    "unroll_short": "adaptive",
+    "unroll": "adaptive",
+    "latent": "adaptive",
+    "eot_rand": "adaptive",
+    "autoattack_rand": "adaptive",
+}
 #: what each entry of a job adds to the keys its entries share (see the module docstring)
 POINT_KEYS = ("point", "operating", "steps", "restarts", "attacks")
 SOURCE_KEYS = ("family", "source", "loss", "unroll_k", "mode")
@@ -69,7 +88,9 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
     gans, aes, clfs = (set(config.get(s) or {}) for s in ("gans", "autoencoders", "classifiers"))
 
     def unknown(key: str, what: str, name: str, known: set[str]) -> ConfigError:
-        return ConfigError(f"{source}: defense.{key}: unknown {what} '{name}' (defined: {', '.join(sorted(known)) or 'none'})")
+        return ConfigError(
+            f"{source}: defense.{key}: unknown {what} '{name}' (defined: {', '.join(sorted(known)) or 'none'})"
+        )
 
     purify = defense.get("purify")
     if purify:
@@ -83,10 +104,16 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                 raise unknown(key, "gan or autoencoder", p["generator"], gans | aes)
             kind = generator_kind(config, p["generator"])
             if p["method"] == "reconstruct" and kind != "autoencoder":
-                raise ConfigError(f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs an autoencoder, '{p['generator']}' is a GAN")
+                raise ConfigError(
+                    f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs an autoencoder, "
+                    f"'{p['generator']}' is a GAN"
+                )
             other = _dataset(config, f"{kind}s" if kind == "gan" else "autoencoders", p["generator"])
             if other != dataset:
-                raise ConfigError(f"{source}: {key}: '{p['generator']}' is trained on '{other}', the classifier '{clf}' on '{dataset}'")
+                raise ConfigError(
+                    f"{source}: {key}: '{p['generator']}' is trained on '{other}', "
+                    f"the classifier '{clf}' on '{dataset}'"
+                )
     probe = defense.get("probe")
     if probe:
         for key, names, known, what in (
@@ -97,10 +124,16 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
             for name in names:
                 if name not in known:
                     raise unknown(f"probe.{key}", what, name, known)
-        datasets = {(s, n): _dataset(config, s, n) for s, n in [("gans", g) for g in probe["gans"] + probe["controls"]] + [("classifiers", c) for c in probe["classifiers"]]}
+        datasets = {
+            (s, n): _dataset(config, s, n)
+            for s, n in [("gans", g) for g in probe["gans"] + probe["controls"]]
+            + [("classifiers", c) for c in probe["classifiers"]]
+        }
         if len(set(datasets.values())) > 1:
             listing = ", ".join(f"{n}: {d}" for (_, n), d in sorted(datasets.items()))
-            raise ConfigError(f"{source}: defense.probe: the probed models must share one dataset ({listing})")
+            raise ConfigError(
+                f"{source}: defense.probe: the probed models must share one dataset ({listing})"
+            )
 
 
 def point_id(steps: int, restarts: int) -> str:
@@ -131,15 +164,39 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
     dataset = _dataset(config, "classifiers", purify["classifier"])
     base = {**common, "dataset": dataset}
     points = [
-        PurifyPoint(NONE, "bare", {**base, "purifier": NONE, "method": NONE, "generator": None, "generator_kind": None,
-                                   "point": "bare", "operating": True, "steps": 0, "restarts": 0,
-                                   "attacks": _attacks(NONE, op_attacks + [a for a in grid_attacks if a not in op_attacks])})
-    ]  # fmt: skip
+        PurifyPoint(
+            NONE,
+            "bare",
+            {
+                **base,
+                "purifier": NONE,
+                "method": NONE,
+                "generator": None,
+                "generator_kind": None,
+                "point": "bare",
+                "operating": True,
+                "steps": 0,
+                "restarts": 0,
+                "attacks": _attacks(NONE, op_attacks + [a for a in grid_attacks if a not in op_attacks]),
+            },
+        )
+    ]
     for name, p in sorted(purify["purifiers"].items()):
-        spec = {**base, "purifier": name, "method": p["method"], "generator": p["generator"],
-                "generator_kind": generator_kind(config, p["generator"])}  # fmt: skip
+        spec = {
+            **base,
+            "purifier": name,
+            "method": p["method"],
+            "generator": p["generator"],
+            "generator_kind": generator_kind(config, p["generator"]),
+        }
         if p["method"] == "reconstruct":
-            spec.update(point="recon", operating=True, steps=0, restarts=0, attacks=_attacks("reconstruct", op_attacks))
+            spec.update(
+                point="recon",
+                operating=True,
+                steps=0,
+                restarts=0,
+                attacks=_attacks("reconstruct", op_attacks),
+            )
             points.append(PurifyPoint(name, "recon", spec))
             continue
         spec.update(optimizer=p["optimizer"], lr=p["lr"])
@@ -149,10 +206,24 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
             grid |= {(s, r) for s in p["tradeoff"]["steps"] for r in p["tradeoff"]["restarts"]}
         for steps, restarts in sorted(grid):
             operating = (steps, restarts) == op
-            attacks = op_attacks + [a for a in grid_attacks if a not in op_attacks] if operating else grid_attacks
+            attacks = (
+                op_attacks + [a for a in grid_attacks if a not in op_attacks] if operating else grid_attacks
+            )
             pid = point_id(steps, restarts)
-            points.append(PurifyPoint(name, pid, {**spec, "point": pid, "operating": operating, "steps": steps,
-                                                  "restarts": restarts, "attacks": _attacks("project", attacks)}))  # fmt: skip
+            points.append(
+                PurifyPoint(
+                    name,
+                    pid,
+                    {
+                        **spec,
+                        "point": pid,
+                        "operating": operating,
+                        "steps": steps,
+                        "restarts": restarts,
+                        "attacks": _attacks("project", attacks),
+                    },
+                )
+            )
     return points
 
 
@@ -214,8 +285,14 @@ def flip_spec(config: Mapping[str, Any], gan: str) -> dict[str, Any]:
     """The spec of one real->fake flip job (a GAN of ``probe.gans``); no ``device``."""
     probe = _defense(config)["probe"]
     g = config["gans"][gan]
-    return {**probe["flip"], "gan": gan, "loss": g["loss"], "unroll_k": g.get("unroll_k", 0),
-            "dataset": g["dataset"], "seed": probe.get("seed", config.get("seed", 0))}  # fmt: skip
+    return {
+        **probe["flip"],
+        "gan": gan,
+        "loss": g["loss"],
+        "unroll_k": g.get("unroll_k", 0),
+        "dataset": g["dataset"],
+        "seed": probe.get("seed", config.get("seed", 0)),
+    }
 
 
 def probe_job(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -74,7 +74,9 @@ class ProjectionPurifier(Purifier):
     method = "project"
     stochastic = True
 
-    def __init__(self, generator: nn.Module, z_dim: int, settings: InversionSettings, *, seed: int = 0) -> None:
+    def __init__(
+        self, generator: nn.Module, z_dim: int, settings: InversionSettings, *, seed: int = 0
+    ) -> None:
         super().__init__()
         self.generator = generator
         self.z_dim = int(z_dim)
@@ -152,7 +154,9 @@ class EOTPGD(PGD):
 
     name = "EOTPGD"
 
-    def __init__(self, model: nn.Module, eps: float = 0.3, *, samples: int = 10, loss: str = "ce", **kwargs) -> None:
+    def __init__(
+        self, model: nn.Module, eps: float = 0.3, *, samples: int = 10, loss: str = "ce", **kwargs
+    ) -> None:
         super().__init__(model, eps, **kwargs)
         if samples < 1:
             raise ValueError("EOT needs samples >= 1")
@@ -161,7 +165,9 @@ class EOTPGD(PGD):
         self.samples = int(samples)
         self.loss = loss
 
-    def loss_and_grad(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def loss_and_grad(
+        self, x: torch.Tensor, y: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         n, s = x.shape[0], self.samples
         x = x.detach().requires_grad_(True)
         with torch.enable_grad():

@@ -25,18 +25,70 @@ from advgen.io import read_parquet
 
 #: the rows of a purify job (advgen.defense.evaluate)
 PURIFY_COLUMNS = [
-    "defense", "method", "generator", "classifier", "point", "operating", "steps", "restarts", "steps_x_restarts",
-    "attack", "threat", "eps", "n", "clean_acc", "robust_acc", "seconds_per_image", "attack_seconds_per_image",
-    "attack_steps", "attack_restarts", "attack_samples", "unroll", "best_attack", "worst_case_acc",
-]  # fmt: skip
-FLIP_COLUMNS = ["gan", "loss", "unroll_k", "image", "label", "score", "initially_real", "flipped", "flip_eps",
-                "adv_score", "eps_max"]  # fmt: skip
-FLIP_SUMMARY_COLUMNS = ["gan", "loss", "unroll_k", "n", "share_real", "share_flipped", "median_eps", "q25_eps",
-                        "q75_eps", "mean_score", "eps_max"]  # fmt: skip
+    "defense",
+    "method",
+    "generator",
+    "classifier",
+    "point",
+    "operating",
+    "steps",
+    "restarts",
+    "steps_x_restarts",
+    "attack",
+    "threat",
+    "eps",
+    "n",
+    "clean_acc",
+    "robust_acc",
+    "seconds_per_image",
+    "attack_seconds_per_image",
+    "attack_steps",
+    "attack_restarts",
+    "attack_samples",
+    "unroll",
+    "best_attack",
+    "worst_case_acc",
+]
+FLIP_COLUMNS = [
+    "gan",
+    "loss",
+    "unroll_k",
+    "image",
+    "label",
+    "score",
+    "initially_real",
+    "flipped",
+    "flip_eps",
+    "adv_score",
+    "eps_max",
+]
+FLIP_SUMMARY_COLUMNS = [
+    "gan",
+    "loss",
+    "unroll_k",
+    "n",
+    "share_real",
+    "share_flipped",
+    "median_eps",
+    "q25_eps",
+    "q75_eps",
+    "mean_score",
+    "eps_max",
+]
 
 
-HEADLINE_COLUMNS = ["defense", "method", "eps", "n", "clean_acc", "greybox_acc", "greybox_attack", "adaptive_acc",
-                    "adaptive_attack", "gap_points"]  # fmt: skip
+HEADLINE_COLUMNS = [
+    "defense",
+    "method",
+    "eps",
+    "n",
+    "clean_acc",
+    "greybox_acc",
+    "greybox_attack",
+    "adaptive_acc",
+    "adaptive_attack",
+    "gap_points",
+]
 
 
 def purify_headline(table: pd.DataFrame) -> pd.DataFrame:
@@ -52,23 +104,37 @@ def purify_headline(table: pd.DataFrame) -> pd.DataFrame:
     for (defense, eps), h in heads.sort_index().iterrows():
         g = grey.loc[(defense, eps)] if (defense, eps) in grey.index else None
         g_acc = float(g["robust_acc"]) if g is not None else np.nan
-        rows.append({"defense": defense, "method": h["method"], "eps": float(eps), "n": int(h["n"]),
-                     "clean_acc": float(h["clean_acc"]), "greybox_acc": g_acc,
-                     "greybox_attack": g["best_attack"] if g is not None else "", "adaptive_acc": float(h["robust_acc"]),
-                     "adaptive_attack": h["best_attack"], "gap_points": 100 * (g_acc - float(h["robust_acc"]))})  # fmt: skip
+        rows.append(
+            {
+                "defense": defense,
+                "method": h["method"],
+                "eps": float(eps),
+                "n": int(h["n"]),
+                "clean_acc": float(h["clean_acc"]),
+                "greybox_acc": g_acc,
+                "greybox_attack": g["best_attack"] if g is not None else "",
+                "adaptive_acc": float(h["robust_acc"]),
+                "adaptive_attack": h["best_attack"],
+                "gap_points": 100 * (g_acc - float(h["robust_acc"])),
+            }
+        )
     return pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
 
 
 def purify_markdown(table: pd.DataFrame) -> str:
     """:func:`purify_headline` as a Markdown table (accuracies in %)."""
     head = purify_headline(table)
-    lines = ["| defense | eps | n | clean | grey-box (attack) | adaptive, headline (attack) | gap (pts) |",
-             "|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| defense | eps | n | clean | grey-box (attack) | adaptive, headline (attack) | gap (pts) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in head.itertuples():
         grey = "" if np.isnan(r.greybox_acc) else f"{100 * r.greybox_acc:.1f} ({r.greybox_attack})"
         gap = "" if np.isnan(r.gap_points) else f"{r.gap_points:+.1f}"
-        lines.append(f"| {r.defense} | {r.eps:g} | {r.n} | {100 * r.clean_acc:.1f} | {grey} | "
-                     f"**{100 * r.adaptive_acc:.1f}** ({r.adaptive_attack}) | {gap} |")  # fmt: skip
+        lines.append(
+            f"| {r.defense} | {r.eps:g} | {r.n} | {100 * r.clean_acc:.1f} | {grey} | "
+            f"**{100 * r.adaptive_acc:.1f}** ({r.adaptive_attack}) | {gap} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -107,11 +173,19 @@ def flip_summary(examples: pd.DataFrame) -> pd.DataFrame:
         real = part[part["initially_real"]]
         eps = real["flip_eps"].to_numpy(float)
         q25, med, q75 = (np.quantile(eps, q) if len(eps) else np.nan for q in (0.25, 0.5, 0.75))
-        rows.append({
-            "gan": gan, "loss": part["loss"].iloc[0], "unroll_k": int(part["unroll_k"].iloc[0]), "n": len(part),
-            "share_real": float(part["initially_real"].mean()),
-            "share_flipped": float(real["flipped"].mean()) if len(real) else np.nan,
-            "median_eps": float(med), "q25_eps": float(q25), "q75_eps": float(q75),
-            "mean_score": float(part["score"].mean()), "eps_max": float(part["eps_max"].iloc[0]),
-        })  # fmt: skip
+        rows.append(
+            {
+                "gan": gan,
+                "loss": part["loss"].iloc[0],
+                "unroll_k": int(part["unroll_k"].iloc[0]),
+                "n": len(part),
+                "share_real": float(part["initially_real"].mean()),
+                "share_flipped": float(real["flipped"].mean()) if len(real) else np.nan,
+                "median_eps": float(med),
+                "q25_eps": float(q25),
+                "q75_eps": float(q75),
+                "mean_score": float(part["score"].mean()),
+                "eps_max": float(part["eps_max"].iloc[0]),
+            }
+        )
     return pd.DataFrame(rows, columns=FLIP_SUMMARY_COLUMNS)

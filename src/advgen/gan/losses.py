@@ -27,7 +27,9 @@ def _check(loss: str) -> None:
         raise ConfigError(f"loss: unknown GAN loss '{loss}' (known: {', '.join(LOSSES)})")
 
 
-def discriminator_loss(loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor, real_label: float = 1.0) -> torch.Tensor:
+def discriminator_loss(
+    loss: str, real_logits: torch.Tensor, fake_logits: torch.Tensor, real_label: float = 1.0
+) -> torch.Tensor:
     """D's loss on logits of a real and a generated batch."""
     _check(loss)
     if loss == "mse":

@@ -45,7 +45,13 @@ class GanOutputs:
         def at(template: str) -> Path:
             return Path(folder) / Path(template).relative_to(paths.GAN)
 
-        return cls(at(paths.GAN_CHECKPOINT), at(paths.GAN_LOSSES), at(paths.GAN_SAMPLES), at(paths.GAN_STATUS), at(paths.GAN_RESUME))
+        return cls(
+            at(paths.GAN_CHECKPOINT),
+            at(paths.GAN_LOSSES),
+            at(paths.GAN_SAMPLES),
+            at(paths.GAN_STATUS),
+            at(paths.GAN_RESUME),
+        )
 
 
 def publish_folder(src: Path, dest: Path) -> None:
@@ -93,10 +99,23 @@ def train_gan(
         resume.save(state)
         last_good = copy.deepcopy({k: v for k, v in state.items() if k not in _LOG_KEYS})
         rows = run.rows[-1] if run.rows else None
-        log.info("epoch %d/%d: g_loss %.4f d_loss %.4f diversity %.3f", run.epoch, spec["epochs"], rows[2], rows[3], div)
+        log.info(
+            "epoch %d/%d: g_loss %.4f d_loss %.4f diversity %.3f",
+            run.epoch,
+            spec["epochs"],
+            rows[2],
+            rows[3],
+            div,
+        )
         epochs_this_call += 1
-        if stop_after_epochs is not None and epochs_this_call >= stop_after_epochs and run.epoch < spec["epochs"]:
-            raise TrainingStopped(f"stopped after {epochs_this_call} epoch(s) as requested; {last_path} holds epoch {run.epoch}")
+        if (
+            stop_after_epochs is not None
+            and epochs_this_call >= stop_after_epochs
+            and run.epoch < spec["epochs"]
+        ):
+            raise TrainingStopped(
+                f"stopped after {epochs_this_call} epoch(s) as requested; {last_path} holds epoch {run.epoch}"
+            )
     status = {
         "kind": "gan",
         "status": run.tracker.status,

@@ -12,7 +12,9 @@ from typing import Any
 from advgen.errors import ConfigError
 
 
-def complete_spec(spec: dict[str, Any], definition: str, *, schema: str = "generative.schema.yaml", what: str = "--spec") -> dict[str, Any]:
+def complete_spec(
+    spec: dict[str, Any], definition: str, *, schema: str = "generative.schema.yaml", what: str = "--spec"
+) -> dict[str, Any]:
     """A copy of ``spec`` validated against ``<schema>#/$defs/<definition>``, defaults filled."""
     from advgen.config import SCHEMA_DIR, _best_error, _key_path, _message, _registry, _validator_class
 

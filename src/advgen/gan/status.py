@@ -41,7 +41,9 @@ class StatusTracker:
     patience: int = 200
     collapse_diversity: float = 0.2
     low_run: int = 0
-    vanishing_iterations: list[int] = field(default_factory=list)  # where a run of low norms reached `patience`
+    vanishing_iterations: list[int] = field(
+        default_factory=list
+    )  # where a run of low norms reached `patience`
     diverged_iteration: int | None = None
     last_diversity: float | None = None
 

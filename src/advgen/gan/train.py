@@ -25,7 +25,17 @@ from advgen.seeding import rng_state, seed_everything, set_rng_state
 
 log = logging.getLogger(__name__)
 
-COLUMNS = ("iteration", "epoch", "g_loss", "d_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm", "unroll_k")
+COLUMNS = (
+    "iteration",
+    "epoch",
+    "g_loss",
+    "d_loss",
+    "d_real",
+    "d_fake",
+    "g_grad_norm",
+    "d_grad_norm",
+    "unroll_k",
+)
 
 
 class GanRun:
@@ -36,22 +46,34 @@ class GanRun:
         data = load_prepared(train_path)
         seed_everything(int(spec["seed"]))
         self.image_shape = list(data.image_shape)
-        self.G = build_generator(spec["generator"], spec["z_dim"], self.image_shape, spec["generator_kwargs"]).to(self.device)
-        self.D = build_discriminator(spec["discriminator"], self.image_shape, spec["discriminator_kwargs"]).to(self.device)
+        self.G = build_generator(
+            spec["generator"], spec["z_dim"], self.image_shape, spec["generator_kwargs"]
+        ).to(self.device)
+        self.D = build_discriminator(
+            spec["discriminator"], self.image_shape, spec["discriminator_kwargs"]
+        ).to(self.device)
         low, high = self.D.input_range
         self.images = (low + (high - low) * data.images).to(self.device)
         if len(self.images) < spec["batch_size"]:
-            raise ConfigError(f"batch_size: {spec['batch_size']} exceeds the {len(self.images)} training images of {train_path}")
+            raise ConfigError(
+                f"batch_size: {spec['batch_size']} exceeds the {len(self.images)} training images of {train_path}"
+            )
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec["g_ema"] > 0 else None
         betas = tuple(spec["betas"])
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], betas=betas)
         seed = int(spec["seed"])
         self.data_rng = torch.Generator().manual_seed(seed)
-        self.fixed_noise = torch.randn(spec["grid_size"], spec["z_dim"], generator=torch.Generator().manual_seed(seed + 1))
-        idx = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(seed + 2))[: spec["grid_size"]]
+        self.fixed_noise = torch.randn(
+            spec["grid_size"], spec["z_dim"], generator=torch.Generator().manual_seed(seed + 1)
+        )
+        idx = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(seed + 2))[
+            : spec["grid_size"]
+        ]
         self.reference = self.images[idx].cpu()
-        self.tracker = StatusTracker(spec["vanishing_threshold"], spec["vanishing_patience"], spec["collapse_diversity"])
+        self.tracker = StatusTracker(
+            spec["vanishing_threshold"], spec["vanishing_patience"], spec["collapse_diversity"]
+        )
         self.rows: list[tuple] = []
         self.epoch = 0
         self.iteration = 0
@@ -74,7 +96,12 @@ class GanRun:
         norm = grad_norm(self.D)
         self.opt_d.step()
         kind = self.spec["loss"]
-        return float(loss.detach()), discriminator_score(kind, real_logits), discriminator_score(kind, fake_logits), norm
+        return (
+            float(loss.detach()),
+            discriminator_score(kind, real_logits),
+            discriminator_score(kind, fake_logits),
+            norm,
+        )
 
     def g_step(self, real: torch.Tensor) -> tuple[float, float]:
         """One G update (against D unrolled ``unroll_k`` steps when set): (loss, grad norm)."""
@@ -150,7 +177,19 @@ class GanRun:
             real = self.images[perm[start : start + bs].to(self.device)]
             g_loss, d_loss, d_real, d_fake, g_norm, d_norm = self.train_iteration(real)
             self.iteration += 1
-            self.rows.append((self.iteration, self.epoch, g_loss, d_loss, d_real, d_fake, g_norm, d_norm, self.spec["unroll_k"]))
+            self.rows.append(
+                (
+                    self.iteration,
+                    self.epoch,
+                    g_loss,
+                    d_loss,
+                    d_real,
+                    d_fake,
+                    g_norm,
+                    d_norm,
+                    self.spec["unroll_k"],
+                )
+            )
             if not self.tracker.update(self.iteration, g_loss, d_loss, g_norm):
                 log.warning("epoch %d iteration %d: loss is not finite, stopping", self.epoch, self.iteration)
                 return False
@@ -179,8 +218,17 @@ class GanRun:
         spec = self.spec
         ckpt: dict[str, Any] = {
             "kind": "gan",
-            "generator": {"arch": spec["generator"], "kwargs": spec["generator_kwargs"], "z_dim": spec["z_dim"], "image_shape": self.image_shape},
-            "discriminator": {"arch": spec["discriminator"], "kwargs": spec["discriminator_kwargs"], "image_shape": self.image_shape},
+            "generator": {
+                "arch": spec["generator"],
+                "kwargs": spec["generator_kwargs"],
+                "z_dim": spec["z_dim"],
+                "image_shape": self.image_shape,
+            },
+            "discriminator": {
+                "arch": spec["discriminator"],
+                "kwargs": spec["discriminator_kwargs"],
+                "image_shape": self.image_shape,
+            },
             "G": _cpu(self.G.state_dict()),
             "D": _cpu(self.D.state_dict()),
             "G_ema": _cpu(self.G_ema.state_dict()) if self.G_ema is not None else None,

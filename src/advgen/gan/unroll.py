@@ -74,7 +74,9 @@ def second_order_generator_loss(
     for _ in range(k):
         fake = generator(noise())  # keeps the graph to G: the unrolled D depends on G
 
-        def d_objective(p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], fake: torch.Tensor = fake) -> torch.Tensor:
+        def d_objective(
+            p: dict[str, torch.Tensor], b: dict[str, torch.Tensor], fake: torch.Tensor = fake
+        ) -> torch.Tensor:
             # buffers are an argument: batch norm updates its running statistics in place
             def d(x: torch.Tensor) -> torch.Tensor:
                 return functional_call(discriminator, (p, b), (x,))

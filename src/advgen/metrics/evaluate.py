@@ -28,23 +28,36 @@ def _batches(images: torch.Tensor, batch_size: int) -> Iterator[torch.Tensor]:
 
 @torch.no_grad()
 def classifier_outputs(
-    classifier: nn.Module, images: torch.Tensor, *, features: str = "penultimate", batch_size: int = 250, device: str = "cpu"
+    classifier: nn.Module,
+    images: torch.Tensor,
+    *,
+    features: str = "penultimate",
+    batch_size: int = 250,
+    device: str = "cpu",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """``(features, logits)`` of ``images`` (CPU tensors, float64 features)."""
     if features == "penultimate" and not hasattr(classifier, "forward_features"):
-        raise AdvgenError(f"classifier {type(classifier).__name__} has no forward_features(); use features: logits")
+        raise AdvgenError(
+            f"classifier {type(classifier).__name__} has no forward_features(); use features: logits"
+        )
     classifier.eval()
     feats, logits = [], []
     for x in _batches(images, batch_size):
         x = x.to(device)
         out = classifier(x)
         logits.append(out.double().cpu())
-        feats.append(classifier.forward_features(x).flatten(1).double().cpu() if features == "penultimate" else out.double().cpu())
+        feats.append(
+            classifier.forward_features(x).flatten(1).double().cpu()
+            if features == "penultimate"
+            else out.double().cpu()
+        )
     return torch.cat(feats), torch.cat(logits)
 
 
 @torch.no_grad()
-def generate(generator: nn.Module, z_dim: int, n: int, *, batch_size: int = 250, seed: int = 0, device: str = "cpu") -> torch.Tensor:
+def generate(
+    generator: nn.Module, z_dim: int, n: int, *, batch_size: int = 250, seed: int = 0, device: str = "cpu"
+) -> torch.Tensor:
     """``n`` samples in [0, 1] from ``generator`` with z ~ N(0, I) drawn from a seeded generator."""
     generator.eval()
     rng = torch.Generator().manual_seed(seed)
@@ -75,9 +88,18 @@ def quality_row(
     """FID against ``reference``, IS and mode coverage of ``images`` (all in [0, 1])."""
     if len(images) < 2 or len(reference) < 2:
         raise AdvgenError("sample quality needs at least 2 images on each side")
-    fake_f, fake_logits = classifier_outputs(classifier, images, features=features, batch_size=batch_size, device=device)
-    real_f, _ = classifier_outputs(classifier, reference, features=features, batch_size=batch_size, device=device)
+    fake_f, fake_logits = classifier_outputs(
+        classifier, images, features=features, batch_size=batch_size, device=device
+    )
+    real_f, _ = classifier_outputs(
+        classifier, reference, features=features, batch_size=batch_size, device=device
+    )
     is_mean, is_std = inception_score(fake_logits, is_splits, seed)
-    row = {"n_samples": len(images), "fid": frechet_distance(real_f, fake_f), "is_mean": is_mean, "is_std": is_std}
+    row = {
+        "n_samples": len(images),
+        "fid": frechet_distance(real_f, fake_f),
+        "is_mean": is_mean,
+        "is_std": is_std,
+    }
     row.update(mode_coverage(fake_logits, num_classes))
     return row

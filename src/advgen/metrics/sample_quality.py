@@ -53,7 +53,14 @@ def sample_quality_row(
     if model is not None:
         family = load_torch(model).get("kind", "")
         generator, z_dim = load_generator(model, device)
-        images = generate(generator, z_dim, spec["n_samples"], batch_size=spec["batch_size"], seed=spec["seed"], device=device)
+        images = generate(
+            generator,
+            z_dim,
+            spec["n_samples"],
+            batch_size=spec["batch_size"],
+            seed=spec["seed"],
+            device=device,
+        )
     else:
         family, images = "real", load_prepared(real).images
     scores = quality_row(
@@ -75,12 +82,21 @@ def sample_quality_row(
         "classifier": classifier_name,
         **scores,
         "train_status": train_status,
-        "status": combined_status(train_status, scores["modes"], scores["num_classes"], spec["collapse_fraction"]),
+        "status": combined_status(
+            train_status, scores["modes"], scores["num_classes"], spec["collapse_fraction"]
+        ),
         "test_mse": float(details.get("test_mse", math.nan)),
     }
     log.info(
         "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f status %s",
-        name, family, row["fid"], row["is_mean"], row["modes"], row["num_classes"], row["kl_uniform"],
-        row["mean_max_prob"], row["status"],
-    )  # fmt: skip
+        name,
+        family,
+        row["fid"],
+        row["is_mean"],
+        row["modes"],
+        row["num_classes"],
+        row["kl_uniform"],
+        row["mean_max_prob"],
+        row["status"],
+    )
     return row

@@ -28,7 +28,9 @@ def _sides(size: int) -> list[int]:
 class ConvEncoder(nn.Module):
     """Images in [0, 1] ``(N, C, S, S)`` -> latent codes ``(N, z_dim)``."""
 
-    def __init__(self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 100, width: int = 32) -> None:
+    def __init__(
+        self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 100, width: int = 32
+    ) -> None:
         super().__init__()
         c, h, w = image_shape
         if h != w or h < 8:
@@ -48,7 +50,9 @@ class ConvEncoder(nn.Module):
 class ConvDecoder(nn.Module):
     """Latent codes ``(N, z_dim)`` -> images in [0, 1] (linear, 3 ConvTranspose, sigmoid)."""
 
-    def __init__(self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 100, width: int = 32) -> None:
+    def __init__(
+        self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 100, width: int = 32
+    ) -> None:
         super().__init__()
         c, h, _ = image_shape
         self.image_shape, self.z_dim = tuple(image_shape), int(z_dim)
@@ -71,7 +75,9 @@ class ConvDecoder(nn.Module):
 class ConvAutoencoder(nn.Module):
     """Encoder + decoder; ``forward`` returns ``(reconstruction, z)`` as in the report."""
 
-    def __init__(self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 100, width: int = 32) -> None:
+    def __init__(
+        self, image_shape: tuple[int, int, int] = (1, 28, 28), z_dim: int = 100, width: int = 32
+    ) -> None:
         super().__init__()
         self.z_dim = int(z_dim)
         self.encoder = ConvEncoder(image_shape, z_dim, width)

@@ -45,7 +45,9 @@ class Discriminator(nn.Module):
         return self.head(self.forward_features(x)).squeeze(1)
 
 
-def require_shape(arch: str, image_shape: tuple[int, ...], *, size: int | None = None, channels: int | None = None) -> None:
+def require_shape(
+    arch: str, image_shape: tuple[int, ...], *, size: int | None = None, channels: int | None = None
+) -> None:
     """Raise :class:`ConfigError` when an architecture cannot produce/consume ``image_shape``."""
     c, h, w = image_shape
     if h != w or (size is not None and h != size) or (channels is not None and c != channels):

@@ -42,7 +42,9 @@ def dcgan_init(module: nn.Module) -> None:
 class DCGANGenerator(Generator):
     """z -> 4x4 -> ... -> ``image_size`` (ConvTranspose 4x4, stride 2, BN, ReLU), tanh."""
 
-    def __init__(self, z_dim: int = 100, image_shape: tuple[int, int, int] = (3, 64, 64), ngf: int = 64) -> None:
+    def __init__(
+        self, z_dim: int = 100, image_shape: tuple[int, int, int] = (3, 64, 64), ngf: int = 64
+    ) -> None:
         super().__init__(z_dim, image_shape)
         ups = _levels("dcgan", self.image_shape)
         width = ngf * 2 ** (ups - 1)
@@ -52,7 +54,11 @@ class DCGANGenerator(Generator):
             nn.ReLU(True),
         ]
         for _ in range(ups - 1):
-            layers += [nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width // 2), nn.ReLU(True)]
+            layers += [
+                nn.ConvTranspose2d(width, width // 2, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(width // 2),
+                nn.ReLU(True),
+            ]
             width //= 2
         layers.append(nn.ConvTranspose2d(width, self.image_shape[0], 4, 2, 1, bias=False))
         self.net = nn.Sequential(*layers)
@@ -69,9 +75,16 @@ class DCGANDiscriminator(Discriminator):
         super().__init__(image_shape)
         downs = _levels("dcgan", self.image_shape)
         width = ndf
-        layers: list[nn.Module] = [nn.Conv2d(self.image_shape[0], width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
+        layers: list[nn.Module] = [
+            nn.Conv2d(self.image_shape[0], width, 4, 2, 1, bias=False),
+            nn.LeakyReLU(0.2, True),
+        ]
         for _ in range(downs - 1):
-            layers += [nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2, True)]
+            layers += [
+                nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False),
+                nn.BatchNorm2d(2 * width),
+                nn.LeakyReLU(0.2, True),
+            ]
             width *= 2
         layers.append(nn.Flatten())
         self.body = nn.Sequential(*layers)

@@ -97,4 +97,3 @@ class DCGAN28Discriminator(Discriminator):
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         return self.body(x)
-

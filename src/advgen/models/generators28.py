@@ -75,11 +75,15 @@ class M1Generator(Generator):
 class DCGAN28Generator(Generator):
     """DCGAN-style generator for 28 px (Radford et al. 2015): FC -> 7x7 -> 14 -> 28."""
 
-    def __init__(self, z_dim: int = 100, image_shape: tuple[int, int, int] = (1, 28, 28), ngf: int = 64) -> None:
+    def __init__(
+        self, z_dim: int = 100, image_shape: tuple[int, int, int] = (1, 28, 28), ngf: int = 64
+    ) -> None:
         super().__init__(z_dim, image_shape)
         require_shape("dcgan28", self.image_shape, size=28)
         self.ngf = ngf
-        self.fc = nn.Sequential(nn.Linear(self.z_dim, 2 * ngf * 49), nn.BatchNorm1d(2 * ngf * 49), nn.ReLU(True))
+        self.fc = nn.Sequential(
+            nn.Linear(self.z_dim, 2 * ngf * 49), nn.BatchNorm1d(2 * ngf * 49), nn.ReLU(True)
+        )
         self.deconv = nn.Sequential(
             nn.ConvTranspose2d(2 * ngf, ngf, 4, 2, 1),
             nn.BatchNorm2d(ngf),
@@ -89,4 +93,3 @@ class DCGAN28Generator(Generator):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return torch.tanh(self.deconv(self.fc(z).view(-1, 2 * self.ngf, 7, 7)))
-

@@ -14,7 +14,9 @@ import torch
 from torch import nn
 
 
-def _contiguous_state(module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: dict) -> None:
+def _contiguous_state(
+    module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: dict
+) -> None:
     """State-dict hook: every tensor in the default (NCHW) layout, whatever the module's."""
     for key, value in state_dict.items():
         if key.startswith(prefix) and isinstance(value, torch.Tensor):

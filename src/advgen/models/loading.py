@@ -123,7 +123,9 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> tupl
     return g.to(device).eval(), int(g.z_dim)
 
 
-def load_autoencoder(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, nn.Module, int]:
+def load_autoencoder(
+    path: str | Path, device: str | torch.device = "cpu"
+) -> tuple[nn.Module, nn.Module, int]:
     """``(encoder, decoder, z_dim)`` from an autoencoder checkpoint, both in eval mode.
 
     The encoder maps images in [0, 1] to ``(N, z_dim)``; the decoder maps back.

@@ -52,7 +52,9 @@ AUTOENCODERS: dict[str, Callable[..., nn.Module]] = {
 }
 
 
-def _build(kind: str, registry: Mapping[str, Callable[..., nn.Module]], name: str, *args: Any, **kwargs: Any) -> nn.Module:
+def _build(
+    kind: str, registry: Mapping[str, Callable[..., nn.Module]], name: str, *args: Any, **kwargs: Any
+) -> nn.Module:
     if name not in registry:
         raise ConfigError(f"unknown {kind} '{name}' (known: {', '.join(sorted(registry))})")
     try:
@@ -65,7 +67,9 @@ def _shape(image_shape: Any) -> tuple[int, int, int]:
     return tuple(int(s) for s in image_shape)  # type: ignore[return-value]
 
 
-def build_generator(name: str, z_dim: int, image_shape: Any, kwargs: Mapping[str, Any] | None = None) -> nn.Module:
+def build_generator(
+    name: str, z_dim: int, image_shape: Any, kwargs: Mapping[str, Any] | None = None
+) -> nn.Module:
     """Construct generator ``name`` for ``z_dim`` and ``image_shape`` (C, H, W)."""
     return _build("generator", GENERATORS, name, int(z_dim), _shape(image_shape), **_tuples(kwargs))
 
@@ -75,7 +79,9 @@ def build_discriminator(name: str, image_shape: Any, kwargs: Mapping[str, Any] |
     return _build("discriminator", DISCRIMINATORS, name, _shape(image_shape), **_tuples(kwargs))
 
 
-def build_autoencoder(name: str, image_shape: Any, z_dim: int, kwargs: Mapping[str, Any] | None = None) -> nn.Module:
+def build_autoencoder(
+    name: str, image_shape: Any, z_dim: int, kwargs: Mapping[str, Any] | None = None
+) -> nn.Module:
     """Construct autoencoder ``name`` (it has ``.encoder`` and ``.decoder``)."""
     return _build("autoencoder", AUTOENCODERS, name, _shape(image_shape), int(z_dim), **_tuples(kwargs))
 

@@ -32,7 +32,10 @@ class DefensePlan(Stage):
 
     def purify_inputs(self, wildcards) -> dict[str, str]:
         spec = self.purify_job(wildcards)
-        inputs = {"classifier": classifier_model(spec["classifier"]), "images": prepared(spec["dataset"], "test")}
+        inputs = {
+            "classifier": classifier_model(spec["classifier"]),
+            "images": prepared(spec["dataset"], "test"),
+        }
         if spec["generator"]:
             inputs["generator"] = self.generator_checkpoint(spec["generator"])
         return inputs
@@ -55,9 +58,11 @@ class DefensePlan(Stage):
 
     def probe_inputs(self, wildcards=None) -> dict[str, list[str] | str]:
         gans, classifiers = self._probed()
-        return {"gans": [self.generator_checkpoint(g) for g in gans],
-                "classifiers": [classifier_model(c) for c in classifiers],
-                **splits(expansion.probe_job(self.config)["dataset"])}  # fmt: skip
+        return {
+            "gans": [self.generator_checkpoint(g) for g in gans],
+            "classifiers": [classifier_model(c) for c in classifiers],
+            **splits(expansion.probe_job(self.config)["dataset"]),
+        }
 
     def probe_models(self, wildcards=None) -> str:
         """``--gans NAME=PATH ...`` and (when there are any) ``--classifiers NAME=PATH ...``."""
@@ -72,12 +77,17 @@ class DefensePlan(Stage):
 
     def flip_inputs(self, wildcards=None) -> dict[str, list[str] | str]:
         spec = expansion.flip_job(self.config)
-        return {"gans": [self.generator_checkpoint(g["gan"]) for g in spec["gans"]],
-                "images": prepared(spec["dataset"], "test")}  # fmt: skip
+        return {
+            "gans": [self.generator_checkpoint(g["gan"]) for g in spec["gans"]],
+            "images": prepared(spec["dataset"], "test"),
+        }
 
     def flip_models(self, wildcards=None) -> str:
         """``NAME=PATH`` per GAN of the flip job."""
-        return " ".join(f"{g['gan']}={self.generator_checkpoint(g['gan'])}" for g in expansion.flip_job(self.config)["gans"])
+        return " ".join(
+            f"{g['gan']}={self.generator_checkpoint(g['gan'])}"
+            for g in expansion.flip_job(self.config)["gans"]
+        )
 
     def flip_spec(self, wildcards=None) -> str:
         return spec_json(dict(expansion.flip_job(self.config), device=self.device))

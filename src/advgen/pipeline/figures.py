@@ -174,57 +174,250 @@ def caption(drawn: Drawn, report_dir: str | Path, cache_dir: str | Path = CAPTIO
 
 FIGURES: tuple[Figure, ...] = (
     # --- Generative
-    Figure("gan_losses", "gans/{gan}/losses", paths.GAN_LOSSES, "gans", "gan",
-           "Generative", "GAN training", {"run": "{gan}", "figure": "G vs D losses"}),
-    Figure("gan_grad_norms", "gans/{gan}/grad_norms", paths.GAN_LOSSES, "gans", "gan",
-           "Generative", "GAN training", {"run": "{gan}", "figure": "gradient norms"}),
-    Figure("gan_samples", "gans/{gan}/samples", paths.GAN_SAMPLES, "gans", "gan",
-           "Generative", "GAN samples", {"run": "{gan}", "figure": "samples per epoch"}),
-    Figure("gan_loss_comparison", "gans/loss_comparison_{dataset}", "comparison_losses", "gan_datasets", "comparison",
-           "Generative", "GAN comparison", {"dataset": "{dataset}", "figure": "loss comparison"}),
-    Figure("gan_mode_coverage", "gans/mode_coverage", paths.SAMPLE_QUALITY_SUMMARY, "if_scored_gans", "mode_coverage",
-           "Generative", "GAN comparison", {"figure": "mode coverage vs unroll k"}),
-    Figure("ae_losses", "autoencoders/{ae}/losses", paths.AE_LOSSES, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "loss terms"}),
-    Figure("ae_latent_cdf", "autoencoders/{ae}/latent_cdf", paths.AE_LATENT_CDF, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "latent CDF"}),
-    Figure("ae_samples", "autoencoders/{ae}/samples", paths.AE_NOVEL, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "novel samples"}),
-    Figure("ae_reconstructions", "autoencoders/{ae}/reconstructions", paths.AE_RECONSTRUCTIONS, "aes", "ae",
-           "Generative", "Autoencoders", {"run": "{ae}", "figure": "reconstructions"}),
+    Figure(
+        "gan_losses",
+        "gans/{gan}/losses",
+        paths.GAN_LOSSES,
+        "gans",
+        "gan",
+        "Generative",
+        "GAN training",
+        {"run": "{gan}", "figure": "G vs D losses"},
+    ),
+    Figure(
+        "gan_grad_norms",
+        "gans/{gan}/grad_norms",
+        paths.GAN_LOSSES,
+        "gans",
+        "gan",
+        "Generative",
+        "GAN training",
+        {"run": "{gan}", "figure": "gradient norms"},
+    ),
+    Figure(
+        "gan_samples",
+        "gans/{gan}/samples",
+        paths.GAN_SAMPLES,
+        "gans",
+        "gan",
+        "Generative",
+        "GAN samples",
+        {"run": "{gan}", "figure": "samples per epoch"},
+    ),
+    Figure(
+        "gan_loss_comparison",
+        "gans/loss_comparison_{dataset}",
+        "comparison_losses",
+        "gan_datasets",
+        "comparison",
+        "Generative",
+        "GAN comparison",
+        {"dataset": "{dataset}", "figure": "loss comparison"},
+    ),
+    Figure(
+        "gan_mode_coverage",
+        "gans/mode_coverage",
+        paths.SAMPLE_QUALITY_SUMMARY,
+        "if_scored_gans",
+        "mode_coverage",
+        "Generative",
+        "GAN comparison",
+        {"figure": "mode coverage vs unroll k"},
+    ),
+    Figure(
+        "ae_losses",
+        "autoencoders/{ae}/losses",
+        paths.AE_LOSSES,
+        "aes",
+        "ae",
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "loss terms"},
+    ),
+    Figure(
+        "ae_latent_cdf",
+        "autoencoders/{ae}/latent_cdf",
+        paths.AE_LATENT_CDF,
+        "aes",
+        "ae",
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "latent CDF"},
+    ),
+    Figure(
+        "ae_samples",
+        "autoencoders/{ae}/samples",
+        paths.AE_NOVEL,
+        "aes",
+        "ae",
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "novel samples"},
+    ),
+    Figure(
+        "ae_reconstructions",
+        "autoencoders/{ae}/reconstructions",
+        paths.AE_RECONSTRUCTIONS,
+        "aes",
+        "ae",
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "reconstructions"},
+    ),
     # --- Sweeps (one figure per grid point, named by its axis values)
-    Figure("inversion_restarts", "sweeps/inversion/{generator}/{label}", "inversion_steps", "inversion_points", "sweep_point",
-           "Sweeps", "Inversion", {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"}),
-    Figure("inversion_summary", "sweeps/inversion_summary", paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion"),
-           "if_inversion", "sweeps", "Sweeps", "Inversion", {"figure": "final MSE vs restarts"}, draw="advgen.plots.sweeps:inversion_summary"),
-    Figure("inpainting", "sweeps/inpainting", paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting"),
-           "if_inpainting", "sweeps", "Sweeps", "Inpainting", {"figure": "error by mask type"}, draw="advgen.plots.sweeps:inpainting_errors"),
-    Figure("interpolation_labels", "sweeps/interpolation/{generator}/{label}", "interpolation_frames", "interpolation_points",
-           "sweep_point", "Sweeps", "Interpolation", {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"}),
-    Figure("truncation", "sweeps/truncation", paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
-           "if_truncation", "sweeps", "Sweeps", "Truncation", {"figure": "FID and modes vs psi"}, draw="advgen.plots.sweeps:truncation_curves"),
-    Figure("truncation_grid", "sweeps/truncation_grid/{generator}", "truncation_samples", "truncation_generators",
-           "truncation_grid", "Sweeps", "Truncation", {"generator": "{generator}", "figure": "samples per psi"}),
+    Figure(
+        "inversion_restarts",
+        "sweeps/inversion/{generator}/{label}",
+        "inversion_steps",
+        "inversion_points",
+        "sweep_point",
+        "Sweeps",
+        "Inversion",
+        {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"},
+    ),
+    Figure(
+        "inversion_summary",
+        "sweeps/inversion_summary",
+        paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion"),
+        "if_inversion",
+        "sweeps",
+        "Sweeps",
+        "Inversion",
+        {"figure": "final MSE vs restarts"},
+        draw="advgen.plots.sweeps:inversion_summary",
+    ),
+    Figure(
+        "inpainting",
+        "sweeps/inpainting",
+        paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting"),
+        "if_inpainting",
+        "sweeps",
+        "Sweeps",
+        "Inpainting",
+        {"figure": "error by mask type"},
+        draw="advgen.plots.sweeps:inpainting_errors",
+    ),
+    Figure(
+        "interpolation_labels",
+        "sweeps/interpolation/{generator}/{label}",
+        "interpolation_frames",
+        "interpolation_points",
+        "sweep_point",
+        "Sweeps",
+        "Interpolation",
+        {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"},
+    ),
+    Figure(
+        "truncation",
+        "sweeps/truncation",
+        paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
+        "if_truncation",
+        "sweeps",
+        "Sweeps",
+        "Truncation",
+        {"figure": "FID and modes vs psi"},
+        draw="advgen.plots.sweeps:truncation_curves",
+    ),
+    Figure(
+        "truncation_grid",
+        "sweeps/truncation_grid/{generator}",
+        "truncation_samples",
+        "truncation_generators",
+        "truncation_grid",
+        "Sweeps",
+        "Truncation",
+        {"generator": "{generator}", "figure": "samples per psi"},
+    ),
     # --- Robustness
-    Figure("robustness_curves", "robustness/accuracy_vs_eps", paths.ATTACKS, "if_attacks", "robustness",
-           "Robustness", "Attacks", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.robustness:accuracy_curves"),
-    Figure("minimal_perturbation", "robustness/minimal_perturbation", paths.MINIMAL_PERTURBATION, "if_minimal", "robustness",
-           "Robustness", "Attacks", {"figure": "minimal perturbation"}, draw="advgen.plots.robustness:minimal_perturbation"),
-    Figure("transfer", "robustness/transfer", paths.TRANSFER, "if_transfer", "robustness",
-           "Robustness", "Transfer", {"figure": "transfer matrix"}, draw="advgen.plots.robustness:transfer_heatmaps"),
-    Figure("robustness_sweep", "robustness/sweep_{robustness_sweep}", paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
-           "robustness_sweeps", "robustness", "Robustness", "Sweeps",
-           {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"}),
+    Figure(
+        "robustness_curves",
+        "robustness/accuracy_vs_eps",
+        paths.ATTACKS,
+        "if_attacks",
+        "robustness",
+        "Robustness",
+        "Attacks",
+        {"figure": "accuracy vs epsilon"},
+        draw="advgen.plots.robustness:accuracy_curves",
+    ),
+    Figure(
+        "minimal_perturbation",
+        "robustness/minimal_perturbation",
+        paths.MINIMAL_PERTURBATION,
+        "if_minimal",
+        "robustness",
+        "Robustness",
+        "Attacks",
+        {"figure": "minimal perturbation"},
+        draw="advgen.plots.robustness:minimal_perturbation",
+    ),
+    Figure(
+        "transfer",
+        "robustness/transfer",
+        paths.TRANSFER,
+        "if_transfer",
+        "robustness",
+        "Robustness",
+        "Transfer",
+        {"figure": "transfer matrix"},
+        draw="advgen.plots.robustness:transfer_heatmaps",
+    ),
+    Figure(
+        "robustness_sweep",
+        "robustness/sweep_{robustness_sweep}",
+        paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
+        "robustness_sweeps",
+        "robustness",
+        "Robustness",
+        "Sweeps",
+        {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"},
+    ),
     # --- Defense
-    Figure("defense_purify_eps", "defense/purify_eps", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
-           "Defense", "Purification", {"figure": "accuracy vs epsilon"}, draw="advgen.plots.defense:purify_curves"),
-    Figure("defense_purify_cost", "defense/purify_cost", paths.fill(paths.DEFENSE_TABLE, table="purify"), "if_purify", "defense",
-           "Defense", "Purification", {"figure": "accuracy and cost vs L x R"}, draw="advgen.plots.defense:purify_cost"),
-    Figure("defense_probe", "defense/probe", paths.fill(paths.DEFENSE_TABLE, table="probe"), "if_probes", "probe",
-           "Defense", "Discriminator probes", {"figure": "probe accuracy per feature source"}, draw="advgen.plots.defense:probe_bars"),
-    Figure("defense_flip", "defense/flip", paths.FLIP_EXAMPLES, "if_probes", "probe",
-           "Defense", "Discriminator probes", {"figure": "real-to-fake flip epsilon"}, draw="advgen.plots.defense:flip_eps"),
-)  # fmt: skip
+    Figure(
+        "defense_purify_eps",
+        "defense/purify_eps",
+        paths.fill(paths.DEFENSE_TABLE, table="purify"),
+        "if_purify",
+        "defense",
+        "Defense",
+        "Purification",
+        {"figure": "accuracy vs epsilon"},
+        draw="advgen.plots.defense:purify_curves",
+    ),
+    Figure(
+        "defense_purify_cost",
+        "defense/purify_cost",
+        paths.fill(paths.DEFENSE_TABLE, table="purify"),
+        "if_purify",
+        "defense",
+        "Defense",
+        "Purification",
+        {"figure": "accuracy and cost vs L x R"},
+        draw="advgen.plots.defense:purify_cost",
+    ),
+    Figure(
+        "defense_probe",
+        "defense/probe",
+        paths.fill(paths.DEFENSE_TABLE, table="probe"),
+        "if_probes",
+        "probe",
+        "Defense",
+        "Discriminator probes",
+        {"figure": "probe accuracy per feature source"},
+        draw="advgen.plots.defense:probe_bars",
+    ),
+    Figure(
+        "defense_flip",
+        "defense/flip",
+        paths.FLIP_EXAMPLES,
+        "if_probes",
+        "probe",
+        "Defense",
+        "Discriminator probes",
+        {"figure": "real-to-fake flip epsilon"},
+        draw="advgen.plots.defense:flip_eps",
+    ),
+)
 
 #: Markdown summary tables (results/tables/<name>.md): the tables' inputs
 TABLES = {
@@ -309,7 +502,10 @@ class FiguresPlan(Stage):
         return self._if_sweep("truncation")
 
     def truncation_generators(self) -> list[dict[str, Any]]:
-        return [{"generator": g} for g in sorted({p.generator for p in self.stages["sweeps"].points("truncation")})]
+        return [
+            {"generator": g}
+            for g in sorted({p.generator for p in self.stages["sweeps"].points("truncation")})
+        ]
 
     def if_attacks(self) -> list[dict[str, Any]]:
         return ONCE if self.stages["robustness"].attack_jobs else []
@@ -352,7 +548,11 @@ class FiguresPlan(Stage):
 
     def truncation_samples(self, wildcards) -> list[str]:
         """The generator's job samples (one grid row per point)."""
-        return [paths.TRUNCATION_SAMPLES.format(generator=wildcards.generator)] if self._truncation_rows(wildcards.generator) else []
+        return (
+            [paths.TRUNCATION_SAMPLES.format(generator=wildcards.generator)]
+            if self._truncation_rows(wildcards.generator)
+            else []
+        )
 
     # --- options (``spec``): what the figure names, on top of the plots section
     def _gans_of(self, dataset: str) -> list[str]:
@@ -389,7 +589,11 @@ class FiguresPlan(Stage):
 
     def truncation_grid(self, figure: Figure, wildcards) -> dict[str, Any]:
         rows = self._truncation_rows(wildcards.generator)
-        return {"experiment": f"{wildcards.generator}, seed {rows[0].params['seed']}" if rows else wildcards.generator}
+        return {
+            "experiment": f"{wildcards.generator}, seed {rows[0].params['seed']}"
+            if rows
+            else wildcards.generator
+        }
 
     def sweeps(self, figure: Figure, wildcards) -> dict[str, Any]:
         return {"experiment": f"sweeps on {', '.join(sorted(self.section('datasets')))}"}
@@ -397,16 +601,25 @@ class FiguresPlan(Stage):
     def robustness(self, figure: Figure, wildcards) -> dict[str, Any]:
         sweep = getattr(wildcards, "robustness_sweep", None)
         if sweep is None or sweep in robustness_plan.SWEEPS:
-            return {"experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}", "sweep": sweep}
+            return {
+                "experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}",
+                "sweep": sweep,
+            }
         # a named data-size sweep (robustness.data_size_sweeps): its own data set
         base = robustness_plan.sweep_settings(self.config)[sweep]["classifier"]
         dataset = self.stages["robustness"].classifier_dataset(base)
-        return {"experiment": f"{sweep}: classifiers on {dataset}", "sweep": robustness_plan.sweep_kind(sweep)}
+        return {
+            "experiment": f"{sweep}: classifiers on {dataset}",
+            "sweep": robustness_plan.sweep_kind(sweep),
+        }
 
     def defense(self, figure: Figure, wildcards) -> dict[str, Any]:
         datasets = self.stages["defense"].datasets()
         purify = self.section("defense").get("purify") or {}
-        return {"experiment": f"defenses on {', '.join(datasets) or 'no dataset'}", "classifier": purify.get("classifier")}
+        return {
+            "experiment": f"defenses on {', '.join(datasets) or 'no dataset'}",
+            "classifier": purify.get("classifier"),
+        }
 
     def probe(self, figure: Figure, wildcards) -> dict[str, Any]:
         probe = self.section("defense")["probe"]

@@ -61,8 +61,14 @@ class GenerativePlan(Stage):
         keyword arguments of :func:`advgen.metrics.sample_quality_row` (input files included)."""
         rows, datasets = [], []
         sources = {
-            "gans": lambda n: {"model": paths.GAN_CHECKPOINT.format(gan=n), "info": paths.GAN_STATUS.format(gan=n)},
-            "autoencoders": lambda n: {"model": paths.AE_CHECKPOINT.format(ae=n), "info": paths.AE_METRICS.format(ae=n)},
+            "gans": lambda n: {
+                "model": paths.GAN_CHECKPOINT.format(gan=n),
+                "info": paths.GAN_STATUS.format(gan=n),
+            },
+            "autoencoders": lambda n: {
+                "model": paths.AE_CHECKPOINT.format(ae=n),
+                "info": paths.AE_METRICS.format(ae=n),
+            },
         }
         for family, source in sources.items():
             for name, exp in sorted(self.section(family).items()):
@@ -70,7 +76,10 @@ class GenerativePlan(Stage):
                     rows.append({"name": name, **self._quality_row(exp["dataset"]), **source(name)})
                     datasets.append(exp["dataset"])
         if self.section("sample_quality").get("include_real"):
-            rows += [{"name": d, **self._quality_row(d), "real": prepared(d, "test")} for d in sorted(set(datasets))]
+            rows += [
+                {"name": d, **self._quality_row(d), "real": prepared(d, "test")}
+                for d in sorted(set(datasets))
+            ]
         return rows
 
     def _quality_row(self, dataset: str) -> dict[str, str]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from advgen.config import spec_json
+from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, splits
-from advgen.defense import plan as defense_expansion
 from advgen.pipeline.generative import generator_checkpoint
 from advgen.robustness import plan as expansion
 
@@ -64,7 +64,9 @@ class RobustnessPlan(Stage):
 
     def classifier_attacks(self, classifier: str) -> list[str]:
         """The attacks run on ``classifier``, in config order (one ``attack`` job runs them all)."""
-        return [name for name, entry in self.settings["attacks"].items() if classifier in entry["classifiers"]]
+        return [
+            name for name, entry in self.settings["attacks"].items() if classifier in entry["classifiers"]
+        ]
 
     def attack_spec(self, wildcards) -> str:
         """Every attack on one classifier, in config order: name, settings and eval subset each."""
@@ -72,7 +74,9 @@ class RobustnessPlan(Stage):
         for name in self.classifier_attacks(wildcards.classifier):
             entry = self.settings["attacks"][name]
             settings = self.attack_settings(name)
-            attacks.append({"name": name, "attack": settings, "eval": self.eval_settings(entry["max_examples"])})
+            attacks.append(
+                {"name": name, "attack": settings, "eval": self.eval_settings(entry["max_examples"])}
+            )
         return spec_json({"attacks": attacks, "device": self.device})
 
     def attack_inputs(self, wildcards) -> dict[str, str]:
@@ -99,7 +103,8 @@ class RobustnessPlan(Stage):
         spec = {
             "transfer": settings,
             "attacks": {
-                name: self.attack_settings(name, ("classifiers", "eps", "max_examples")) for name in settings["attacks"]
+                name: self.attack_settings(name, ("classifiers", "eps", "max_examples"))
+                for name in settings["attacks"]
             },
             "eval": self.eval_settings(),
             "device": self.device,
@@ -123,7 +128,9 @@ class RobustnessPlan(Stage):
     def sweep_spec(self, wildcards) -> str:
         settings = expansion.sweep_settings(self.config)[wildcards.sweep]
         spec = {
-            "points": {p["classifier"]: self.with_seed(p["spec"]) for p in self.sweep_points(wildcards.sweep)},
+            "points": {
+                p["classifier"]: self.with_seed(p["spec"]) for p in self.sweep_points(wildcards.sweep)
+            },
             "attack": self.attack_settings(settings["attack"], ("classifiers", "eps", "max_examples")),
             "eps": settings["eps"],
             "eval": self.eval_settings(),
@@ -146,7 +153,9 @@ class RobustnessPlan(Stage):
 
     def capacity_transfer_meta(self, wildcards) -> str:
         """``--meta``: each model's width and training mode (source_/target_ columns)."""
-        return spec_json({p["classifier"]: {"width": p["width"], "mode": p["mode"]} for p in self.sweep_points("capacity")})
+        return spec_json(
+            {p["classifier"]: {"width": p["width"], "mode": p["mode"]} for p in self.sweep_points("capacity")}
+        )
 
     def capacity_transfer_spec(self, wildcards) -> str:
         capacity = self.settings["capacity"]
@@ -161,7 +170,8 @@ class RobustnessPlan(Stage):
         spec = {
             "transfer": transfer,
             "attacks": {
-                name: self.attack_settings(name, ("classifiers", "eps", "max_examples")) for name in settings["attacks"]
+                name: self.attack_settings(name, ("classifiers", "eps", "max_examples"))
+                for name in settings["attacks"]
             },
             "eval": self.eval_settings(),
             "device": self.device,
@@ -233,14 +243,25 @@ class RobustnessPlan(Stage):
         known = self.section("classifiers")
         names = settings.get("classifiers")
         if names is None:
-            names = sorted({c for a in self.settings["attacks"].values() if a["attack"] == "AutoAttack" for c in a["classifiers"]})
+            names = sorted(
+                {
+                    c
+                    for a in self.settings["attacks"].values()
+                    if a["attack"] == "AutoAttack"
+                    for c in a["classifiers"]
+                }
+            )
         jobs = {}
         for name in names:
             if name not in known:
                 defined = ", ".join(sorted(known)) or "none"
-                raise ConfigError(f"{source}: robustness.masking.classifiers: unknown classifier '{name}' (defined: {defined})")
+                raise ConfigError(
+                    f"{source}: robustness.masking.classifiers: unknown classifier '{name}' (defined: {defined})"
+                )
             jobs[("classifier", name)] = self._masking_spec(settings["checks"], classifier=name)
-        points = {p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec["operating"]}
+        points = {
+            p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec["operating"]
+        }
         points.pop(defense_expansion.NONE, None)
         wanted = settings.get("purifiers")
         if wanted is None:
@@ -248,12 +269,21 @@ class RobustnessPlan(Stage):
         for name in wanted:
             if name not in points:
                 defined = ", ".join(sorted(points)) or "none (no defense.purify section)"
-                raise ConfigError(f"{source}: robustness.masking.purifiers: unknown purifier '{name}' (defined: {defined})")
+                raise ConfigError(
+                    f"{source}: robustness.masking.purifiers: unknown purifier '{name}' (defined: {defined})"
+                )
             p = points[name]
-            purifier = {k: p[k] for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr") if k in p}
+            purifier = {
+                k: p[k]
+                for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr")
+                if k in p
+            }
             spec = self._masking_spec(settings["purifier_checks"], classifier=p["classifier"], seed=p["seed"])
-            spec.update(purifier=purifier, gradient="exact" if p["method"] == "reconstruct" else "bpda",
-                        generator=p["generator"])  # fmt: skip
+            spec.update(
+                purifier=purifier,
+                gradient="exact" if p["method"] == "reconstruct" else "bpda",
+                generator=p["generator"],
+            )
             jobs[("purifier", name)] = spec
         return jobs
 
@@ -275,14 +305,21 @@ class RobustnessPlan(Stage):
 
     def masking_inputs(self, wildcards) -> dict[str, str]:
         spec = self.masking_job(wildcards)
-        inputs = {"model": classifier_model(spec["classifier"]), "test": splits(self.classifier_dataset(spec["classifier"]))["test"]}
+        inputs = {
+            "model": classifier_model(spec["classifier"]),
+            "test": splits(self.classifier_dataset(spec["classifier"]))["test"],
+        }
         if spec.get("generator"):
             inputs["generator"] = generator_checkpoint(self.config, spec["generator"])
         return inputs
 
     def masking_generator_option(self, wildcards) -> str:
         spec = self.masking_job(wildcards)
-        return f"--generator {generator_checkpoint(self.config, spec['generator'])}" if spec.get("generator") else ""
+        return (
+            f"--generator {generator_checkpoint(self.config, spec['generator'])}"
+            if spec.get("generator")
+            else ""
+        )
 
     def masking_spec(self, wildcards) -> str:
         spec = {k: v for k, v in self.masking_job(wildcards).items() if k not in ("classifier", "generator")}

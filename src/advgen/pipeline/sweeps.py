@@ -23,7 +23,9 @@ class SweepsPlan(Stage):
     def _points(self, sweep: str, wildcards) -> list[grid.GridPoint]:
         points = self.grid.points(sweep, wildcards.generator)
         if not points:
-            raise ValueError(f"sweeps.{sweep}: generator {wildcards.generator!r} has no grid point in the config")
+            raise ValueError(
+                f"sweeps.{sweep}: generator {wildcards.generator!r} has no grid point in the config"
+            )
         return points
 
     def inputs(self, sweep: str) -> Callable:
@@ -33,7 +35,11 @@ class SweepsPlan(Stage):
             point = self._points(sweep, wildcards)[0]
             # truncation: FID compares to the training split, as in sample_quality
             split = "train" if sweep == "truncation" else "test"
-            return {"generator": point.generator_path, "classifier": point.classifier_path, "images": prepared(point.dataset, split)}
+            return {
+                "generator": point.generator_path,
+                "classifier": point.classifier_path,
+                "images": prepared(point.dataset, split),
+            }
 
         inputs.__name__ = f"{sweep}_inputs"
         return inputs
@@ -42,7 +48,12 @@ class SweepsPlan(Stage):
         """Params function of a sweep's rule: the generator's point specs, in config order, as sorted JSON."""
 
         def spec(wildcards) -> str:
-            return spec_json({"device": self.device, "points": [p.spec(self.device) for p in self._points(sweep, wildcards)]})
+            return spec_json(
+                {
+                    "device": self.device,
+                    "points": [p.spec(self.device) for p in self._points(sweep, wildcards)],
+                }
+            )
 
         spec.__name__ = f"{sweep}_spec"
         return spec

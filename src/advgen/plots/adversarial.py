@@ -59,7 +59,10 @@ def adversarial_examples(
             clean, adv = ex["clean"][i], ex["adv"][i]
             linf = float(np.abs(_hwc(adv) - _hwc(clean)).max())
             panels = [
-                (_hwc(clean), f"y={int(ex['label'][i])}: {int(ex['pred_clean'][i])} ({float(ex['conf_clean'][i]):.0%})"),
+                (
+                    _hwc(clean),
+                    f"y={int(ex['label'][i])}: {int(ex['pred_clean'][i])} ({float(ex['conf_clean'][i]):.0%})",
+                ),
                 (perturbation_view(clean, adv, magnify), f"{name}, x{magnify:g} (Linf {linf:.2f})"),
                 (_hwc(adv), f"→ {int(ex['pred_adv'][i])} ({float(ex['conf_adv'][i]):.0%})"),
             ]
@@ -71,7 +74,12 @@ def adversarial_examples(
 
 
 def truncation_grid(
-    samples: Mapping[float | None, Any], paths: Sequence[str | Path], *, experiment: str, scale: int = 3, dpi: int = 150
+    samples: Mapping[float | None, Any],
+    paths: Sequence[str | Path],
+    *,
+    experiment: str,
+    scale: int = 3,
+    dpi: int = 150,
 ) -> None:
     """One row per psi (``None``: no truncation), same number of samples per row."""
     if not samples:
@@ -82,7 +90,9 @@ def truncation_grid(
         for r, psi in enumerate(psis):
             for c in range(n):
                 _show(axes[r, c], _hwc(samples[psi][c]), scale)
-            axes[r, 0].set_ylabel("ψ = ∞" if psi is None else f"ψ = {float(psi):g}", rotation=0, ha="right", va="center")
+            axes[r, 0].set_ylabel(
+                "ψ = ∞" if psi is None else f"ψ = {float(psi):g}", rotation=0, ha="right", va="center"
+            )
         style.title(fig, experiment, "samples per truncation ψ")
         style.save(fig, paths, dpi=dpi)
 
@@ -106,7 +116,9 @@ def interpolation_strips(
     """
     p, a = len(frames), len(alphas)
     if p == 0 or len(frames[0]) != a or len(starts) != p or len(ends) != p:
-        raise AdvgenError(f"interpolation_strips: {len(starts)} starts, {p} paths, {len(ends)} ends, {a} alphas do not match")
+        raise AdvgenError(
+            f"interpolation_strips: {len(starts)} starts, {p} paths, {len(ends)} ends, {a} alphas do not match"
+        )
     with style.figure(p, a + 2, size=(0.85 * (a + 2), 1.05 * p)) as (fig, axes):
         for r in range(p):
             _show(axes[r, 0], _hwc(starts[r]), scale)

@@ -55,7 +55,13 @@ def loss_terms(
 
 
 def latent_cdf(
-    cdf: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str, panels: int = 8, columns: int = 4, dpi: int = 150
+    cdf: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str,
+    panels: int = 8,
+    columns: int = 4,
+    dpi: int = 150,
 ) -> None:
     """Small multiples: the empirical CDF of the latent codes at ``panels`` epochs spread
     over training, each against the N(0, 1) CDF."""
@@ -63,12 +69,21 @@ def latent_cdf(
     epochs = pick_evenly(sorted(cdf["epoch"].unique()), panels)
     columns = min(columns, len(epochs))
     rows = -(-len(epochs) // columns)
-    with style.figure(rows, columns, size=(3.0 * columns, 2.6 * rows + 0.5), sharex=True, sharey=True) as (fig, axes):
-        for ax in axes.flat[len(epochs):]:
+    with style.figure(rows, columns, size=(3.0 * columns, 2.6 * rows + 0.5), sharex=True, sharey=True) as (
+        fig,
+        axes,
+    ):
+        for ax in axes.flat[len(epochs) :]:
             ax.axis("off")
         for i, (ax, epoch) in enumerate(zip(axes.flat, epochs)):
             part = cdf[cdf["epoch"] == epoch].sort_values("level")
-            ax.plot(part["normal_quantile"], part["level"], color=style.ROLE_COLORS["reference"], linestyle="--", label="N(0, 1)")
+            ax.plot(
+                part["normal_quantile"],
+                part["level"],
+                color=style.ROLE_COLORS["reference"],
+                linestyle="--",
+                label="N(0, 1)",
+            )
             ax.plot(part["latent_quantile"], part["level"], color=style.color(0), label="latent z")
             ax.set_title(f"epoch {epoch}")
             if i % columns == 0:

@@ -49,12 +49,21 @@ def _operating(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["operating"].astype(bool)]
 
 
-def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "defense", columns: int = 3,
-                  dpi: int = 150) -> None:  # fmt: skip
+def purify_curves(
+    table: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str = "defense",
+    columns: int = 3,
+    dpi: int = 150,
+) -> None:
     """Accuracy vs eps at each purifier's operating point, one panel per purifier: grey-box
     attacks solid, adaptive attacks dashed, the bare classifier under PGD in grey."""
-    style.check_columns(table, ("defense", "method", "attack", "eps", "steps", "restarts", "operating", "robust_acc"),
-                        "purify table")  # fmt: skip
+    style.check_columns(
+        table,
+        ("defense", "method", "attack", "eps", "steps", "restarts", "operating", "robust_acc"),
+        "purify table",
+    )
     df = _operating(table)
     bare = df[df["defense"] == "none"]
     defenses = sorted(d for d in df["defense"].unique() if d != "none")
@@ -64,7 +73,7 @@ def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experimen
     rows = -(-len(defenses) // columns)
     clean = df[df["attack"] == "none"]
     with style.figure(rows, columns, size=(4.4 * columns, 3.5 * rows + 0.9), sharey=True) as (fig, axes):
-        for ax in axes.flat[len(defenses):]:
+        for ax in axes.flat[len(defenses) :]:
             ax.axis("off")
         for i, (ax, name) in enumerate(zip(axes.flat, defenses)):
             part = df[df["defense"] == name]
@@ -72,18 +81,38 @@ def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experimen
             for j, attack in enumerate(a for a in ATTACK_STYLE if a in set(part["attack"])):
                 label, ls, marker = ATTACK_STYLE[attack]
                 curve = part[part["attack"] == attack].sort_values("eps")
-                x, y = np.r_[0.0, curve["eps"].to_numpy(float)], np.r_[start, curve["robust_acc"].to_numpy(float)]
+                x, y = (
+                    np.r_[0.0, curve["eps"].to_numpy(float)],
+                    np.r_[start, curve["robust_acc"].to_numpy(float)],
+                )
                 thick = attack in SUMMARY_ROWS
                 color = ("black" if attack == "strongest_adaptive" else "0.45") if thick else style.color(j)
-                ax.plot(x, y, linestyle=ls, marker=marker, markersize=6 if thick else 4, color=color, label=label,
-                        linewidth=2.6 if thick else 1.2, zorder=3 if thick else 2, alpha=1.0 if thick else 0.7)  # fmt: skip
+                ax.plot(
+                    x,
+                    y,
+                    linestyle=ls,
+                    marker=marker,
+                    markersize=6 if thick else 4,
+                    color=color,
+                    label=label,
+                    linewidth=2.6 if thick else 1.2,
+                    zorder=3 if thick else 2,
+                    alpha=1.0 if thick else 0.7,
+                )
             for attack, ls in (("pgd", ":"), ("fgsm", (0, (1, 3)))):
                 ref = bare[bare["attack"].isin([attack, "none"])].sort_values("eps")
                 if (ref["attack"] == attack).any():
-                    ax.plot(ref["eps"], ref["robust_acc"], color=style.ROLE_COLORS["reference"], linestyle=ls,
-                            label=f"no defense, {attack.upper()}")  # fmt: skip
+                    ax.plot(
+                        ref["eps"],
+                        ref["robust_acc"],
+                        color=style.ROLE_COLORS["reference"],
+                        linestyle=ls,
+                        label=f"no defense, {attack.upper()}",
+                    )
             row = part.iloc[0]
-            setting = f"L={row['steps']}, R={row['restarts']}" if row["method"] == "project" else row["method"]
+            setting = (
+                f"L={row['steps']}, R={row['restarts']}" if row["method"] == "project" else row["method"]
+            )
             ax.set_title(f"{name} ({setting})")
             ax.set_xlabel("epsilon (Linf, pixels in [0, 1])")
             if i % columns == 0:
@@ -95,13 +124,28 @@ def purify_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, experimen
         style.save(fig, paths, dpi=dpi)
 
 
-def purify_cost(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "defense", dpi: int = 150) -> None:
+def purify_cost(
+    table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "defense", dpi: int = 150
+) -> None:
     """Left: seconds per purified image against L x R; right: clean and attacked accuracy
     against L x R at the middle eps of the grid (the lower median: the extremes are near
     the clean accuracy or near zero). One line per projection purifier and R;
     reconstruction purifiers and the bare classifier as horizontal references."""
-    style.check_columns(table, ("defense", "method", "attack", "eps", "steps", "restarts", "steps_x_restarts",
-                                "robust_acc", "seconds_per_image"), "purify table")  # fmt: skip
+    style.check_columns(
+        table,
+        (
+            "defense",
+            "method",
+            "attack",
+            "eps",
+            "steps",
+            "restarts",
+            "steps_x_restarts",
+            "robust_acc",
+            "seconds_per_image",
+        ),
+        "purify table",
+    )
     proj = table[table["method"] == "project"]
     if proj.empty:
         raise AdvgenError("purify table: no projection purifier, nothing to plot against L x R")
@@ -114,14 +158,35 @@ def purify_cost(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment:
             part = proj[(proj["defense"] == name) & (proj["restarts"] == restarts)]
             c = style.color(i)
             clean = part[part["attack"] == "none"].sort_values("steps_x_restarts")
-            cost_ax.plot(clean["steps_x_restarts"], clean["seconds_per_image"], marker="o", color=c, label=f"{name}, R={restarts}")
-            acc_ax.plot(clean["steps_x_restarts"], clean["robust_acc"], marker="o", color=c, label=f"{name}, R={restarts}: clean")
+            cost_ax.plot(
+                clean["steps_x_restarts"],
+                clean["seconds_per_image"],
+                marker="o",
+                color=c,
+                label=f"{name}, R={restarts}",
+            )
+            acc_ax.plot(
+                clean["steps_x_restarts"],
+                clean["robust_acc"],
+                marker="o",
+                color=c,
+                label=f"{name}, R={restarts}: clean",
+            )
             for attack in attacks:
-                curve = part[(part["attack"] == attack) & (part["eps"] == eps_of[attack])].sort_values("steps_x_restarts")
+                curve = part[(part["attack"] == attack) & (part["eps"] == eps_of[attack])].sort_values(
+                    "steps_x_restarts"
+                )
                 if len(curve) > 1:  # attacks of the trade-off grid, not of the operating point only
                     label, ls, marker = ATTACK_STYLE[attack]
-                    acc_ax.plot(curve["steps_x_restarts"], curve["robust_acc"], linestyle=ls, marker=marker, color=c,
-                                alpha=0.8, label=f"{name}, R={restarts}: {label} eps {eps_of[attack]:g}")  # fmt: skip
+                    acc_ax.plot(
+                        curve["steps_x_restarts"],
+                        curve["robust_acc"],
+                        linestyle=ls,
+                        marker=marker,
+                        color=c,
+                        alpha=0.8,
+                        label=f"{name}, R={restarts}: {label} eps {eps_of[attack]:g}",
+                    )
         others = table[(table["method"] != "project") & (table["attack"] == "none")]
         for j, row in enumerate(others.itertuples()):
             c = style.color(len(lines) + j)
@@ -142,13 +207,17 @@ def purify_cost(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment:
         style.save(fig, paths, dpi=dpi)
 
 
-def probe_bars(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "probes", dpi: int = 150) -> None:
+def probe_bars(
+    table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "probes", dpi: int = 150
+) -> None:
     """Clean and PGD accuracy of a linear probe per feature source (grouped bars, one per
     eps); GAN discriminators first, then the untrained-D controls, then classifiers."""
     style.check_columns(table, ("source", "family", "eps", "robust_acc"), "probe table")
     df = table.copy()
-    order = sorted(df[["source", "family"]].drop_duplicates().itertuples(index=False),
-                   key=lambda t: (FAMILY_ORDER.get(t.family, 9), t.source))  # fmt: skip
+    order = sorted(
+        df[["source", "family"]].drop_duplicates().itertuples(index=False),
+        key=lambda t: (FAMILY_ORDER.get(t.family, 9), t.source),
+    )
     labels = [f"{s}\n({FAMILY_LABEL.get(f, f)})" for s, f in order]
     eps = sorted(df["eps"].unique())
     width = 0.8 / len(eps)
@@ -156,9 +225,13 @@ def probe_bars(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: 
         ax = axes[0, 0]
         for j, e in enumerate(eps):
             part = df[df["eps"] == e].set_index(["source", "family"])
-            values = [float(part.loc[(s, f), "robust_acc"]) if (s, f) in part.index else np.nan for s, f in order]
+            values = [
+                float(part.loc[(s, f), "robust_acc"]) if (s, f) in part.index else np.nan for s, f in order
+            ]
             x = np.arange(len(order)) + (j - (len(eps) - 1) / 2) * width
-            bars = ax.bar(x, values, width, color=style.color(j), label="clean" if e == 0 else f"PGD eps {e:g}")
+            bars = ax.bar(
+                x, values, width, color=style.color(j), label="clean" if e == 0 else f"PGD eps {e:g}"
+            )
             ax.bar_label(bars, fmt="%.2f", fontsize=6, padding=1, rotation=90)
         for k, (_, family) in enumerate(order):
             if family == "control":
@@ -171,14 +244,18 @@ def probe_bars(table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: 
         style.save(fig, paths, dpi=dpi)
 
 
-def flip_eps(examples: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "discriminators", dpi: int = 150) -> None:
+def flip_eps(
+    examples: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "discriminators", dpi: int = 150
+) -> None:
     """Left: median Linf eps that makes D call a real test image fake (bars, quartiles as
     error bars; over the images D called real), per GAN with its loss, unroll k and the share
     of real test images D called real. Right:
     the share of real images flipped within eps (empirical CDF; images D already calls fake
     count as flipped at 0)."""
     style.check_columns(examples, ("gan", "loss", "unroll_k", "initially_real", "flip_eps"), "flip table")
-    gans = sorted(examples["gan"].unique(), key=lambda g: (str(examples.loc[examples["gan"] == g, "loss"].iloc[0]), g))
+    gans = sorted(
+        examples["gan"].unique(), key=lambda g: (str(examples.loc[examples["gan"] == g, "loss"].iloc[0]), g)
+    )
     ticks: list[str] = []
     with style.figure(1, 2, size=(max(11.0, 2.2 * len(gans) + 6), 4.6)) as (fig, axes):
         bar_ax, cdf_ax = axes[0]
@@ -191,12 +268,16 @@ def flip_eps(examples: pd.DataFrame, paths: Sequence[str | Path], *, experiment:
                 shown = med if np.isfinite(med) else np.nan
                 err = [[shown - q25 if np.isfinite(q25) else 0], [q75 - shown if np.isfinite(q75) else 0]]
                 bar = bar_ax.bar(i, shown, 0.6, color=style.color(i), yerr=err, capsize=4)
-                bar_ax.bar_label(bar, labels=[f"{med:.3f}" if np.isfinite(med) else "> max"], fontsize=7, padding=2)
+                bar_ax.bar_label(
+                    bar, labels=[f"{med:.3f}" if np.isfinite(med) else "> max"], fontsize=7, padding=2
+                )
             ticks.append(f"{gan}\n({info})\n{100 * float(part['initially_real'].mean()):.0f}% called real")
             all_eps = np.sort(part["flip_eps"].to_numpy(float))
             finite = all_eps[np.isfinite(all_eps)]
             y = np.arange(1, len(finite) + 1) / len(all_eps)
-            cdf_ax.step(np.r_[0.0, finite], np.r_[0.0, y], where="post", color=style.color(i), label=f"{gan} ({info})")
+            cdf_ax.step(
+                np.r_[0.0, finite], np.r_[0.0, y], where="post", color=style.color(i), label=f"{gan} ({info})"
+            )
         bar_ax.set_xticks(range(len(gans)), ticks, fontsize=7)
         bar_ax.set_ylabel("median Linf eps, real -> fake")
         cdf_ax.set_xlabel("Linf eps (pixels in [0, 1])")

@@ -68,7 +68,9 @@ def _one(inputs: Sequence[str], name: str) -> str:
 def _labelled(inputs: Sequence[str], options: dict[str, Any], name: str) -> dict[str, str]:
     labels = options.get("labels") or []
     if len(labels) != len(inputs):
-        raise AdvgenError(f"figure family {name}: {len(inputs)} input(s) but {len(labels)} label(s) in the spec")
+        raise AdvgenError(
+            f"figure family {name}: {len(inputs)} input(s) but {len(labels)} label(s) in the spec"
+        )
     return dict(zip(labels, inputs))
 
 
@@ -97,7 +99,13 @@ def option_defaults() -> dict[str, Any]:
 def _gan_losses(inputs, outputs, options):
     from advgen.plots import gan
 
-    gan.loss_curves(read_parquet(_one(inputs, "gan_losses")), outputs, experiment=options["experiment"], smoothing=options["smoothing"], **_common(options))
+    gan.loss_curves(
+        read_parquet(_one(inputs, "gan_losses")),
+        outputs,
+        experiment=options["experiment"],
+        smoothing=options["smoothing"],
+        **_common(options),
+    )
 
 
 @family("gan_grad_norms", stage="Generative", inputs="one GAN losses.parquet")
@@ -119,15 +127,30 @@ def _gan_grad_norms(inputs, outputs, options):
 def _gan_loss_comparison(inputs, outputs, options):
     from advgen.plots import gan
 
-    runs = {label: read_parquet(path) for label, path in _labelled(inputs, options, "gan_loss_comparison").items()}
-    gan.loss_comparison(runs, outputs, info=options.get("info"), experiment=options.get("experiment", "GAN runs"), smoothing=options["smoothing"], **_common(options))
+    runs = {
+        label: read_parquet(path) for label, path in _labelled(inputs, options, "gan_loss_comparison").items()
+    }
+    gan.loss_comparison(
+        runs,
+        outputs,
+        info=options.get("info"),
+        experiment=options.get("experiment", "GAN runs"),
+        smoothing=options["smoothing"],
+        **_common(options),
+    )
 
 
 @family("gan_mode_coverage", stage="Generative", inputs="sample-quality summary.parquet")
 def _gan_mode_coverage(inputs, outputs, options):
     from advgen.plots import gan
 
-    gan.mode_coverage(read_parquet(_one(inputs, "gan_mode_coverage")), outputs, info=options["info"], experiment=options.get("experiment", "GAN runs"), **_common(options))
+    gan.mode_coverage(
+        read_parquet(_one(inputs, "gan_mode_coverage")),
+        outputs,
+        info=options["info"],
+        experiment=options.get("experiment", "GAN runs"),
+        **_common(options),
+    )
 
 
 @family("gan_samples", stage="Generative", inputs="a GAN's samples/ folder of epoch_NNN.png grids")
@@ -135,7 +158,12 @@ def _gan_samples(inputs, outputs, options):
     from advgen.plots import images
 
     images.gan_epoch_grids(
-        _one(inputs, "gan_samples"), outputs, experiment=options["experiment"], panels=options["sample_panels"], scale=options["sample_scale"], **_common(options)
+        _one(inputs, "gan_samples"),
+        outputs,
+        experiment=options["experiment"],
+        panels=options["sample_panels"],
+        scale=options["sample_scale"],
+        **_common(options),
     )
 
 
@@ -143,14 +171,26 @@ def _gan_samples(inputs, outputs, options):
 def _ae_losses(inputs, outputs, options):
     from advgen.plots import ae
 
-    ae.loss_terms(read_parquet(_one(inputs, "ae_losses")), outputs, experiment=options["experiment"], smoothing=options["smoothing"], **_common(options))
+    ae.loss_terms(
+        read_parquet(_one(inputs, "ae_losses")),
+        outputs,
+        experiment=options["experiment"],
+        smoothing=options["smoothing"],
+        **_common(options),
+    )
 
 
 @family("ae_latent_cdf", stage="Generative", inputs="one autoencoder latent_cdf.parquet")
 def _ae_latent_cdf(inputs, outputs, options):
     from advgen.plots import ae
 
-    ae.latent_cdf(read_parquet(_one(inputs, "ae_latent_cdf")), outputs, experiment=options["experiment"], panels=options["cdf_panels"], **_common(options))
+    ae.latent_cdf(
+        read_parquet(_one(inputs, "ae_latent_cdf")),
+        outputs,
+        experiment=options["experiment"],
+        panels=options["cdf_panels"],
+        **_common(options),
+    )
 
 
 def _ae_grid(inputs, outputs, options, name: str, label: str, what: str) -> None:
@@ -172,9 +212,20 @@ def _ae_samples(inputs, outputs, options):
     _ae_grid(inputs, outputs, options, "ae_samples", "decoded z ~ N(0, I)", "Autoencoder: novel samples")
 
 
-@family("ae_reconstructions", stage="Generative", inputs="an autoencoder's reconstructions.png (test images and D(E(x)))")
+@family(
+    "ae_reconstructions",
+    stage="Generative",
+    inputs="an autoencoder's reconstructions.png (test images and D(E(x)))",
+)
 def _ae_reconstructions(inputs, outputs, options):
-    _ae_grid(inputs, outputs, options, "ae_reconstructions", "test images / D(E(x))", "Autoencoder: reconstructions")
+    _ae_grid(
+        inputs,
+        outputs,
+        options,
+        "ae_reconstructions",
+        "test images / D(E(x))",
+        "Autoencoder: reconstructions",
+    )
 
 
 def _point_rows(table, options):
@@ -186,17 +237,35 @@ def _point_rows(table, options):
 def _inversion_restarts(inputs, outputs, options):
     from advgen.plots import sweeps
 
-    sweeps.inversion_restarts(_point_rows(read_parquet(_one(inputs, "inversion_restarts")), options), outputs, experiment=options["experiment"], images=options["inversion_images"], **_common(options))
+    sweeps.inversion_restarts(
+        _point_rows(read_parquet(_one(inputs, "inversion_restarts")), options),
+        outputs,
+        experiment=options["experiment"],
+        images=options["inversion_images"],
+        **_common(options),
+    )
 
 
-@family("interpolation_labels", stage="Sweeps", inputs="a generator's interpolation frames.parquet (spec: point)")
+@family(
+    "interpolation_labels", stage="Sweeps", inputs="a generator's interpolation frames.parquet (spec: point)"
+)
 def _interpolation_labels(inputs, outputs, options):
     from advgen.plots import sweeps
 
-    sweeps.interpolation_labels(_point_rows(read_parquet(_one(inputs, "interpolation_labels")), options), outputs, experiment=options["experiment"], pairs=options["interpolation_pairs"], **_common(options))
+    sweeps.interpolation_labels(
+        _point_rows(read_parquet(_one(inputs, "interpolation_labels")), options),
+        outputs,
+        experiment=options["experiment"],
+        pairs=options["interpolation_pairs"],
+        **_common(options),
+    )
 
 
-@family("truncation_grid", stage="Sweeps", inputs="a generator's truncation samples.npz (uint8 image rows, one psi each)")
+@family(
+    "truncation_grid",
+    stage="Sweeps",
+    inputs="a generator's truncation samples.npz (uint8 image rows, one psi each)",
+)
 def _truncation_grid(inputs, outputs, options):
     from advgen.io import read_npz
     from advgen.plots import adversarial
@@ -206,22 +275,34 @@ def _truncation_grid(inputs, outputs, options):
         data = read_npz(path, required=("images", "psi"))
         for images, psi in zip(data["images"], data["psi"].reshape(-1), strict=True):
             samples[None if psi == float("inf") else float(psi)] = images / 255.0
-    adversarial.truncation_grid(samples, outputs, experiment=options["experiment"], scale=options["sample_scale"], **_common(options))
+    adversarial.truncation_grid(
+        samples, outputs, experiment=options["experiment"], scale=options["sample_scale"], **_common(options)
+    )
 
 
 @family("robustness_sweep", stage="Robustness", inputs="a capacity or data-size sweep table (spec: sweep)")
 def _robustness_sweep(inputs, outputs, options):
     from advgen.plots import robustness
 
-    robustness.sweep_curves(read_parquet(_one(inputs, "robustness_sweep")), outputs, sweep=options["sweep"], experiment=options.get("experiment", ""), **_common(options))
+    robustness.sweep_curves(
+        read_parquet(_one(inputs, "robustness_sweep")),
+        outputs,
+        sweep=options["sweep"],
+        experiment=options.get("experiment", ""),
+        **_common(options),
+    )
 
 
-def _draw_table(draw: str, name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+def _draw_table(
+    draw: str, name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]
+) -> None:
     """Families declared by a figure-table row's ``draw``: one table in, ``function(table,
     outputs, experiment=..., dpi=...)``."""
     module, _, function = draw.partition(":")
     extra = {"experiment": options["experiment"]} if "experiment" in options else {}
-    getattr(importlib.import_module(module), function)(read_parquet(_one(inputs, name)), outputs, **extra, **_common(options))
+    getattr(importlib.import_module(module), function)(
+        read_parquet(_one(inputs, name)), outputs, **extra, **_common(options)
+    )
 
 
 def _register_table_rows() -> None:
@@ -229,7 +310,12 @@ def _register_table_rows() -> None:
 
     for row in FIGURES:
         if row.draw:
-            FAMILIES[row.family] = Family(row.family, row.category, partial(_draw_table, row.draw, row.family), f"one table ({row.inputs})")
+            FAMILIES[row.family] = Family(
+                row.family,
+                row.category,
+                partial(_draw_table, row.draw, row.family),
+                f"one table ({row.inputs})",
+            )
 
 
 _register_table_rows()

@@ -85,8 +85,16 @@ def loss_comparison(
             axes[0, 0].plot(it, style.running_mean(df["g_loss"], smoothing), color=c, label=label)
             axes[0, 1].plot(it, style.running_mean(df["d_loss"], smoothing), color=c, label=label)
             axes[0, 2].plot(it, style.running_mean(df["d_real"], smoothing), color=c, label=f"{name}: real")
-            axes[0, 2].plot(it, style.running_mean(df["d_fake"], smoothing), color=c, linestyle="--", label=f"{name}: fake")
-        for ax, ylabel in zip(axes[0], ("generator loss", "discriminator loss", "mean D output (solid real, dashed fake)")):
+            axes[0, 2].plot(
+                it,
+                style.running_mean(df["d_fake"], smoothing),
+                color=c,
+                linestyle="--",
+                label=f"{name}: fake",
+            )
+        for ax, ylabel in zip(
+            axes[0], ("generator loss", "discriminator loss", "mean D output (solid real, dashed fake)")
+        ):
             ax.set_xlabel("iteration (batches)")
             ax.set_ylabel(ylabel)
         axes[0, 0].legend(loc="best")
@@ -122,17 +130,36 @@ def grad_norms(
             values = losses[column].to_numpy(dtype=float)
             ok = values > 0
             ax.plot(it[ok], values[ok], color=c, alpha=0.2, linewidth=0.6)
-            ax.plot(it, style.running_mean(values, smoothing), color=c, label=f"{label} gradient norm", linewidth=1.4)
-        ax.axhline(threshold, color=style.ROLE_COLORS["reference"], linestyle=":", label=f"vanishing threshold {threshold:g}")
+            ax.plot(
+                it,
+                style.running_mean(values, smoothing),
+                color=c,
+                label=f"{label} gradient norm",
+                linewidth=1.4,
+            )
+        ax.axhline(
+            threshold,
+            color=style.ROLE_COLORS["reference"],
+            linestyle=":",
+            label=f"vanishing threshold {threshold:g}",
+        )
         spans = vanishing_spans(losses["g_grad_norm"], threshold, patience)
         for k, (a, b) in enumerate(spans):
-            ax.axvspan(it[a], it[b - 1], color=G, alpha=0.15, label="G vanishing (≥ %d iterations)" % patience if k == 0 else None)
+            ax.axvspan(
+                it[a],
+                it[b - 1],
+                color=G,
+                alpha=0.15,
+                label=f"G vanishing (≥ {patience} iterations)" if k == 0 else None,
+            )
         ax.set_yscale("log")
         ax.set_xlabel("iteration (batches)")
         ax.set_ylabel("L2 norm of the parameter gradient")
         ax.legend(loc="best")
         if not spans:
-            ax.text(0.01, 0.02, "no vanishing-gradient span", transform=ax.transAxes, fontsize=8, color="#555555")
+            ax.text(
+                0.01, 0.02, "no vanishing-gradient span", transform=ax.transAxes, fontsize=8, color="#555555"
+            )
         style.epoch_ticks(ax, it, losses["epoch"])
         style.title(fig, experiment, "GAN gradient norms")
         style.save(fig, paths, dpi=dpi)
@@ -163,8 +190,19 @@ def mode_coverage(
         x = np.arange(len(rows))
         colors = [style.color(sorted(set(rows["unroll_k"])).index(k)) for k in rows["unroll_k"]]
         ax.bar(x, rows["modes"], color=colors)
-        ax.axhline(int(rows["num_classes"].max()), color=style.ROLE_COLORS["reference"], linestyle=":", label="all classes")
-        ax.set_xticks(x, [f"{m}\nk={k}" for m, k in zip(rows["model"], rows["unroll_k"])], rotation=20, ha="right", fontsize=8)
+        ax.axhline(
+            int(rows["num_classes"].max()),
+            color=style.ROLE_COLORS["reference"],
+            linestyle=":",
+            label="all classes",
+        )
+        ax.set_xticks(
+            x,
+            [f"{m}\nk={k}" for m, k in zip(rows["model"], rows["unroll_k"])],
+            rotation=20,
+            ha="right",
+            fontsize=8,
+        )
         ax.set_ylabel("modes covered (classes with ≥ 1/(2C) of samples)")
         ax.set_xlabel("GAN run (unroll steps k)")
         ax.set_ylim(0, int(rows["num_classes"].max()) + 1)
@@ -174,9 +212,17 @@ def mode_coverage(
             width = 0.8 / max(len(rows), 1)
             for i, r in rows.iterrows():
                 frac = np.asarray(r["class_fractions"], dtype=float)
-                ax.bar(np.arange(len(frac)) + (i - (len(rows) - 1) / 2) * width, frac, width, color=style.color(i), label=f"{r['model']} (k={r['unroll_k']})")
+                ax.bar(
+                    np.arange(len(frac)) + (i - (len(rows) - 1) / 2) * width,
+                    frac,
+                    width,
+                    color=style.color(i),
+                    label=f"{r['model']} (k={r['unroll_k']})",
+                )
             c = int(rows["num_classes"].max())
-            ax.axhline(1 / (2 * c), color=style.ROLE_COLORS["reference"], linestyle=":", label="1/(2C) threshold")
+            ax.axhline(
+                1 / (2 * c), color=style.ROLE_COLORS["reference"], linestyle=":", label="1/(2C) threshold"
+            )
             ax.set_xticks(range(c))
             ax.set_xlabel("predicted class of generated samples")
             ax.set_ylabel("fraction of samples")

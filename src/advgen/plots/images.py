@@ -47,7 +47,9 @@ def read_png(path: str | Path) -> np.ndarray:
 
 def epoch_grids(folder: str | Path) -> list[tuple[int, Path]]:
     """``(epoch, path)`` of the ``epoch_NNN.png`` files in ``folder``, sorted by epoch."""
-    found = sorted((int(m.group(1)), p) for p in Path(folder).glob("epoch_*.png") if (m := _EPOCH.search(p.name)))
+    found = sorted(
+        (int(m.group(1)), p) for p in Path(folder).glob("epoch_*.png") if (m := _EPOCH.search(p.name))
+    )
     if not found:
         raise AdvgenError(f"{folder}: no epoch_NNN.png sample grids found")
     return found
@@ -65,7 +67,9 @@ def pick_evenly(items: Sequence, count: int) -> list:
 
 def _show(ax, image: np.ndarray, scale: int) -> None:
     big = upscale(image, scale)
-    ax.imshow(big, cmap="gray" if big.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest", resample=False)
+    ax.imshow(
+        big, cmap="gray" if big.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest", resample=False
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
@@ -97,7 +101,10 @@ def sample_grids(
     rows = -(-len(images) // columns)
     h, w = images[0][1].shape[:2]
     panel = 3.6 * min(1.0, max(w, h) / 250) + 1.4
-    with style.figure(rows, columns, size=(max(panel * columns, 6.0), panel * h / w * rows + 0.8)) as (fig, axes):
+    with style.figure(rows, columns, size=(max(panel * columns, 6.0), panel * h / w * rows + 0.8)) as (
+        fig,
+        axes,
+    ):
         for ax in axes.flat:
             ax.axis("off")
         for ax, (label, img) in zip(axes.flat, images):
@@ -110,7 +117,13 @@ def sample_grids(
 
 
 def gan_epoch_grids(
-    folder: str | Path, paths: Sequence[str | Path], *, experiment: str, panels: int = 6, scale: int = 2, dpi: int = 150
+    folder: str | Path,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str,
+    panels: int = 6,
+    scale: int = 2,
+    dpi: int = 150,
 ) -> None:
     """Fixed-noise GAN samples at ``panels`` epochs spread over training (first and last included)."""
     chosen = pick_evenly(epoch_grids(folder), panels)

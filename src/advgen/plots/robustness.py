@@ -33,13 +33,22 @@ def _model_column(df: pd.DataFrame) -> pd.DataFrame:
 
 def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, models: list[str]) -> str:
     """Draw AutoAttack's curves (dashed) over a PGD panel; the title suffix names the largest gap."""
-    aa = df[(df["attack_type"] == "AutoAttack") & (df["norm"] == norm) & df["classifier"].isin(pgd["classifier"])]
+    aa = df[
+        (df["attack_type"] == "AutoAttack") & (df["norm"] == norm) & df["classifier"].isin(pgd["classifier"])
+    ]
     if aa.empty:
         return ""
     for model, curve in aa.groupby("classifier"):
         curve = curve.groupby("eps", as_index=False)["robust_acc"].min().sort_values("eps")
-        ax.plot(curve["eps"], curve["robust_acc"], linestyle="--", marker="x", markersize=3,
-                color=style.color(models.index(model)), label=f"{model} (AutoAttack, dashed)")  # fmt: skip
+        ax.plot(
+            curve["eps"],
+            curve["robust_acc"],
+            linestyle="--",
+            marker="x",
+            markersize=3,
+            color=style.color(models.index(model)),
+            label=f"{model} (AutoAttack, dashed)",
+        )
     gap = pgd_vs_autoattack(pd.concat([pgd, aa]))
     if gap.empty:
         return " vs AutoAttack"
@@ -48,11 +57,20 @@ def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, mode
     return f" vs AutoAttack (dashed)\nlargest gap {worst:.1f} pts{flag}"
 
 
-def accuracy_curves(attacks: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "robustness", columns: int = 3, dpi: int = 150) -> None:
+def accuracy_curves(
+    attacks: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str = "robustness",
+    columns: int = 3,
+    dpi: int = 150,
+) -> None:
     """Robust accuracy against epsilon, one panel per attack, one line per classifier;
     eps = 0 is the clean accuracy. Unbounded (eps = inf) rows of minimal attacks are skipped."""
     df = _model_column(attacks)
-    style.check_columns(df, ("classifier", "attack", "eps", "norm", "clean_acc", "robust_acc"), "attack table")
+    style.check_columns(
+        df, ("classifier", "attack", "eps", "norm", "clean_acc", "robust_acc"), "attack table"
+    )
     df = df[np.isfinite(df["eps"].astype(float))]
     if df.empty:
         raise AdvgenError("attack table: no finite-epsilon rows to plot")
@@ -61,7 +79,7 @@ def accuracy_curves(attacks: pd.DataFrame, paths: Sequence[str | Path], *, exper
     columns = min(columns, len(panels))
     rows = -(-len(panels) // columns)
     with style.figure(rows, columns, size=(4.3 * columns, 3.4 * rows + 0.8), sharey=True) as (fig, axes):
-        for ax in axes.flat[len(panels):]:
+        for ax in axes.flat[len(panels) :]:
             ax.axis("off")
         for i, (ax, (attack, norm)) in enumerate(zip(axes.flat, panels)):
             part = df[(df["attack"] == attack) & (df["norm"] == norm)]
@@ -75,18 +93,24 @@ def accuracy_curves(attacks: pd.DataFrame, paths: Sequence[str | Path], *, exper
             if "attack_type" in part.columns and (part["attack_type"] == "PGD").all():
                 title += _overlay_autoattack(ax, df, part, norm, models)
             ax.set_title(title)
-            ax.set_xlabel(f"epsilon ({norm} norm, pixels in [0, 1])" if norm and norm != "none" else "attack strength")
+            ax.set_xlabel(
+                f"epsilon ({norm} norm, pixels in [0, 1])" if norm and norm != "none" else "attack strength"
+            )
             if i % columns == 0:
                 ax.set_ylabel("accuracy on attacked test inputs")
             ax.set_ylim(-0.02, 1.02)
         handles = [ax.get_legend_handles_labels() for ax in axes.flat]
         by_label = {lab: h for hs, labs in handles for h, lab in zip(hs, labs)}
-        fig.legend(by_label.values(), by_label.keys(), loc="outside lower center", ncols=min(len(by_label), 6))
+        fig.legend(
+            by_label.values(), by_label.keys(), loc="outside lower center", ncols=min(len(by_label), 6)
+        )
         style.title(fig, experiment, "Robust accuracy vs epsilon")
         style.save(fig, paths, dpi=dpi)
 
 
-def transfer_heatmaps(transfer: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "transfer", dpi: int = 150) -> None:
+def transfer_heatmaps(
+    transfer: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "transfer", dpi: int = 150
+) -> None:
     """Error rate of examples crafted on the source model (rows) when fed to the target
     model (columns), one heatmap per attack, values annotated; Gaussian noise of the same
     L2 norm appears as extra ``noise: <source>`` rows (the baseline)."""
@@ -100,13 +124,29 @@ def transfer_heatmaps(transfer: pd.DataFrame, paths: Sequence[str | Path], *, ex
     sources = sorted(df["source"].unique())
     order = sources + [f"noise: {s}" for s in sources if f"noise: {s}" in set(df["row"])]
     eps = ", ".join(f"{e:g}" for e in sorted(df["eps"].unique())) if "eps" in df.columns else "?"
-    with style.figure(1, len(attacks), size=(1.0 * len(targets) * len(attacks) + 3.5 * len(attacks), 0.5 * len(order) + 2.2)) as (fig, axes):
+    with style.figure(
+        1, len(attacks), size=(1.0 * len(targets) * len(attacks) + 3.5 * len(attacks), 0.5 * len(order) + 2.2)
+    ) as (fig, axes):
         for ax, attack in zip(axes[0], attacks):
-            m = df[df["attack"] == attack].pivot_table(index="row", columns="target", values="error").reindex(index=[r for r in order if r in set(df[df["attack"] == attack]["row"])], columns=targets)
+            m = (
+                df[df["attack"] == attack]
+                .pivot_table(index="row", columns="target", values="error")
+                .reindex(
+                    index=[r for r in order if r in set(df[df["attack"] == attack]["row"])], columns=targets
+                )
+            )
             im = ax.imshow(m.to_numpy(), cmap="Reds", vmin=0, vmax=1, aspect="auto")
             for (r, c), v in np.ndenumerate(m.to_numpy()):
                 if np.isfinite(v):
-                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v > 0.6 else "black")
+                    ax.text(
+                        c,
+                        r,
+                        f"{v:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if v > 0.6 else "black",
+                    )
             ax.set_xticks(range(len(targets)), targets, rotation=35, ha="right")
             ax.set_yticks(range(len(m.index)), m.index)
             ax.set_xlabel("evaluated on (target model)")
@@ -118,7 +158,13 @@ def transfer_heatmaps(transfer: pd.DataFrame, paths: Sequence[str | Path], *, ex
         style.save(fig, paths, dpi=dpi)
 
 
-def minimal_perturbation(minimal: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "minimal perturbations", dpi: int = 150) -> None:
+def minimal_perturbation(
+    minimal: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str = "minimal perturbations",
+    dpi: int = 150,
+) -> None:
     """Mean relative size ||r||_2 / ||x||_2 of the smallest adversarial perturbation found,
     per classifier and method (L-BFGS, DeepFool)."""
     df = _model_column(minimal)
@@ -147,7 +193,9 @@ SWEEP_AXES = {
 }
 
 
-def sweep_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, sweep: str, experiment: str = "", dpi: int = 150) -> None:
+def sweep_curves(
+    table: pd.DataFrame, paths: Sequence[str | Path], *, sweep: str, experiment: str = "", dpi: int = 150
+) -> None:
     """Clean and robust test accuracy (and train accuracy where recorded) against the
     sweep's variable, one colour per training mode."""
     if sweep not in SWEEP_AXES:
@@ -164,14 +212,32 @@ def sweep_curves(table: pd.DataFrame, paths: Sequence[str | Path], *, sweep: str
             part = part.groupby(column, as_index=False).mean(numeric_only=True).sort_values(column)
             c = style.color(i)
             ax.plot(part[column], part["clean_acc"], marker="o", color=c, label=f"{mode}: clean test")
-            ax.plot(part[column], part["robust_acc"], marker="s", linestyle="--", color=c, label=f"{mode}: robust test")
+            ax.plot(
+                part[column],
+                part["robust_acc"],
+                marker="s",
+                linestyle="--",
+                color=c,
+                label=f"{mode}: robust test",
+            )
             if "train_robust_acc" in part.columns and part["train_robust_acc"].notna().any():
-                ax.plot(part[column], part["train_robust_acc"], marker="^", linestyle=":", color=c, label=f"{mode}: robust train")
+                ax.plot(
+                    part[column],
+                    part["train_robust_acc"],
+                    marker="^",
+                    linestyle=":",
+                    color=c,
+                    label=f"{mode}: robust train",
+                )
         ax.set_xscale(scale)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(f"accuracy (robust: PGD at epsilon {eps})")
         ax.set_ylim(-0.02, 1.02)
         ax.legend(loc="best")
-        what = "Capacity sweep: robustness needs capacity" if sweep == "capacity" else "Data-size sweep: robust generalisation needs data"
+        what = (
+            "Capacity sweep: robustness needs capacity"
+            if sweep == "capacity"
+            else "Data-size sweep: robust generalisation needs data"
+        )
         style.title(fig, experiment or sweep.replace("_", "-") + " sweep", what)
         style.save(fig, paths, dpi=dpi)

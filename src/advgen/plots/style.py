@@ -62,7 +62,9 @@ def color(i: int) -> str:
 
 
 @contextlib.contextmanager
-def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None = None, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
+def figure(
+    nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None = None, **kwargs: Any
+) -> Iterator[tuple[Any, Any]]:
     """``plt.subplots`` under :data:`RC`, with a constrained layout; closed on exit.
 
     ``size`` defaults to 4.2 x 3.2 inches per panel. Axes always come back as a 2-D array.
@@ -70,7 +72,9 @@ def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None =
     plt = pyplot()
     width, height = size or (4.2 * ncols, 3.2 * nrows)
     with plt.rc_context(RC):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained", **kwargs)
+        fig, axes = plt.subplots(
+            nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained", **kwargs
+        )
         try:
             yield fig, axes
         finally:
@@ -102,7 +106,9 @@ def title(fig: Any, experiment: str, what: str) -> None:
     text = f"{what} ({experiment})" if experiment else what
     chars = int(fig.get_figwidth() * 72 / (RC["figure.titlesize"] * 0.6))  # ~0.6 em per character
     if len(text) > chars:
-        text = "\n".join(textwrap.wrap(what, chars) + (textwrap.wrap(f"({experiment})", chars) if experiment else []))
+        text = "\n".join(
+            textwrap.wrap(what, chars) + (textwrap.wrap(f"({experiment})", chars) if experiment else [])
+        )
     fig.suptitle(text)
 
 
@@ -139,6 +145,8 @@ def check_columns(df: Any, columns: Sequence[str], where: str) -> None:
     """Raise :class:`AdvgenError` naming ``where`` when ``df`` lacks one of ``columns``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise AdvgenError(f"{where}: missing column(s) {', '.join(missing)} (found: {', '.join(map(str, df.columns))})")
+        raise AdvgenError(
+            f"{where}: missing column(s) {', '.join(missing)} (found: {', '.join(map(str, df.columns))})"
+        )
     if len(df) == 0:
         raise AdvgenError(f"{where}: the table is empty, nothing to plot")

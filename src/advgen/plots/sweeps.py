@@ -33,12 +33,14 @@ def inversion_restarts(
 ) -> None:
     """Inversion loss per step for a few images: one colour per restart, the best
     restart thick and solid, the others thin and dashed (the report's restart plot)."""
-    style.check_columns(steps, ("image", "restart", "step", "loss", "best"), f"inversion steps of {experiment}")
+    style.check_columns(
+        steps, ("image", "restart", "step", "loss", "best"), f"inversion steps of {experiment}"
+    )
     chosen = sorted(steps["image"].unique())[:images]
     cols = min(len(chosen), 2)
     rows = -(-len(chosen) // cols)
     with style.figure(rows, cols, size=(5.0 * cols, 3.3 * rows + 0.4), sharey=True) as (fig, axes):
-        for ax in axes.flat[len(chosen):]:
+        for ax in axes.flat[len(chosen) :]:
             ax.axis("off")
         for ax, image in zip(axes.flat, chosen):
             part = steps[steps["image"] == image]
@@ -63,7 +65,13 @@ def inversion_restarts(
         style.save(fig, paths, dpi=dpi)
 
 
-def inversion_summary(inversion: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "inversion sweep", dpi: int = 150) -> None:
+def inversion_summary(
+    inversion: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str = "inversion sweep",
+    dpi: int = 150,
+) -> None:
     """Final MSE of the best restart per image, by generator and number of restarts
     (box plots; do more restarts find better codes?)."""
     style.check_columns(inversion, ("generator", "restarts", "mse"), "inversion table")
@@ -99,10 +107,20 @@ def inversion_summary(inversion: pd.DataFrame, paths: Sequence[str | Path], *, e
         style.save(fig, paths, dpi=dpi)
 
 
-def inpainting_errors(inpainting: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "inpainting sweep", dpi: int = 150) -> None:
+def inpainting_errors(
+    inpainting: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str = "inpainting sweep",
+    dpi: int = 150,
+) -> None:
     """Hidden-pixel MSE per mask type and generator (bars: mean, whiskers: 95% CI), and
     classifier accuracy on the completed vs the masked image."""
-    style.check_columns(inpainting, ("generator", "mask", "mse_hidden", "correct_completed", "correct_masked"), "inpainting table")
+    style.check_columns(
+        inpainting,
+        ("generator", "mask", "mse_hidden", "correct_completed", "correct_masked"),
+        "inpainting table",
+    )
     gens = sorted(inpainting["generator"].unique())
     masks = list(inpainting.groupby("mask")["mse_hidden"].mean().sort_values().index)
     width = 0.8 / len(gens)
@@ -111,11 +129,27 @@ def inpainting_errors(inpainting: pd.DataFrame, paths: Sequence[str | Path], *, 
             part = inpainting[inpainting["generator"] == g]
             x = np.arange(len(masks)) + (i - (len(gens) - 1) / 2) * width
             stats = [mean_ci(part[part["mask"] == m]["mse_hidden"]) for m in masks]
-            axes[0, 0].bar(x, [s[0] for s in stats], width, yerr=[s[1] for s in stats], capsize=3, color=style.color(i), label=g)
+            axes[0, 0].bar(
+                x,
+                [s[0] for s in stats],
+                width,
+                yerr=[s[1] for s in stats],
+                capsize=3,
+                color=style.color(i),
+                label=g,
+            )
             comp = [part[part["mask"] == m]["correct_completed"].mean() for m in masks]
             masked = [part[part["mask"] == m]["correct_masked"].mean() for m in masks]
             axes[0, 1].bar(x, comp, width, color=style.color(i), label=f"{g}: completed")
-            axes[0, 1].scatter(x, masked, color="black", marker="_", s=200, zorder=3, label="masked input" if i == 0 else None)
+            axes[0, 1].scatter(
+                x,
+                masked,
+                color="black",
+                marker="_",
+                s=200,
+                zorder=3,
+                label="masked input" if i == 0 else None,
+            )
         for ax in axes[0]:
             ax.set_xticks(range(len(masks)), masks)
             ax.set_xlabel("mask type")
@@ -137,15 +171,27 @@ def interpolation_labels(
     chosen = sorted(frames["pair"].unique())[:pairs]
     part = frames[frames["pair"].isin(chosen)]
     alphas = sorted(part["alpha"].unique())
-    prob = part.pivot_table(index="pair", columns="alpha", values="prob").reindex(index=chosen, columns=alphas)
-    pred = part.pivot_table(index="pair", columns="alpha", values="pred").reindex(index=chosen, columns=alphas)
+    prob = part.pivot_table(index="pair", columns="alpha", values="prob").reindex(
+        index=chosen, columns=alphas
+    )
+    pred = part.pivot_table(index="pair", columns="alpha", values="pred").reindex(
+        index=chosen, columns=alphas
+    )
     with style.figure(1, 1, size=(0.75 * len(alphas) + 2.4, 0.5 * len(chosen) + 1.6)) as (fig, axes):
         ax = axes[0, 0]
         im = ax.imshow(prob.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
         for (r, c), label in np.ndenumerate(pred.to_numpy()):
             if np.isfinite(label):
                 p = prob.to_numpy()[r, c]
-                ax.text(c, r, str(int(label)), ha="center", va="center", fontsize=9, color="white" if p > 0.6 else "black")
+                ax.text(
+                    c,
+                    r,
+                    str(int(label)),
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="white" if p > 0.6 else "black",
+                )
         ax.set_xticks(range(len(alphas)), [f"{a:.3g}" for a in alphas])
         ax.set_yticks(range(len(chosen)), [f"pair {p}" for p in chosen])
         ax.set_xlabel("alpha (0 = start image, 1 = end image)")
@@ -155,7 +201,13 @@ def interpolation_labels(
         style.save(fig, paths, dpi=dpi)
 
 
-def truncation_curves(truncation: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "truncation sweep", dpi: int = 150) -> None:
+def truncation_curves(
+    truncation: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    experiment: str = "truncation sweep",
+    dpi: int = 150,
+) -> None:
     """Classifier FID and mode coverage against the truncation threshold psi per
     generator; psi = inf (no truncation) is drawn at the right end, labelled "none"."""
     style.check_columns(truncation, ("generator", "psi_value", "fid", "modes"), "truncation table")

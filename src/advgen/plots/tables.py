@@ -33,7 +33,12 @@ def markdown(df: pd.DataFrame, *, digits: int = 3, align: Sequence[str] | None =
     """``df`` as a Markdown table (numbers right-aligned)."""
     header = [fmt(c) for c in df.columns]
     if align is None:
-        align = ["---:" if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) else "---" for c in df.columns]
+        align = [
+            "---:"
+            if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+            else "---"
+            for c in df.columns
+        ]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     for row in df.itertuples(index=False):
         lines.append("| " + " | ".join(fmt(v, digits) for v in row) + " |")
@@ -56,9 +61,15 @@ def sample_quality(quality: pd.DataFrame) -> str:
     out["FID ↓"] = df["fid"]
     if "is_mean" in df.columns:
         std = df["is_std"] if "is_std" in df.columns else pd.Series([np.nan] * len(df), index=df.index)
-        out["IS ↑"] = [f"{m:.2f} ± {s:.2f}" if np.isfinite(s) else f"{m:.2f}" for m, s in zip(df["is_mean"], std)]
+        out["IS ↑"] = [
+            f"{m:.2f} ± {s:.2f}" if np.isfinite(s) else f"{m:.2f}" for m, s in zip(df["is_mean"], std)
+        ]
     out["modes"] = [f"{int(m)}/{int(c)}" for m, c in zip(df["modes"], df["num_classes"])]
-    for column, title in (("kl_uniform", "KL to uniform ↓"), ("mean_max_prob", "mean max-prob ↑"), ("test_mse", "AE test MSE")):
+    for column, title in (
+        ("kl_uniform", "KL to uniform ↓"),
+        ("mean_max_prob", "mean max-prob ↑"),
+        ("test_mse", "AE test MSE"),
+    ):
         if column in df.columns:
             out[title] = df[column]
     if "status" in df.columns:
@@ -67,7 +78,12 @@ def sample_quality(quality: pd.DataFrame) -> str:
         "Classifier-feature FID and Inception Score (not Inception-v3: comparable within this study only); "
         "modes: classes holding at least 1/(2C) of the samples.\n"
     )
-    return "# Sample quality per generator\n\n" + note + "\n" + markdown(out.reset_index(drop=True)).replace("| nan |", "| – |")
+    return (
+        "# Sample quality per generator\n\n"
+        + note
+        + "\n"
+        + markdown(out.reset_index(drop=True)).replace("| nan |", "| – |")
+    )
 
 
 def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> str:
@@ -76,7 +92,10 @@ def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> st
     if "classifier" not in attacks.columns and "model" in attacks.columns:
         attacks = attacks.rename(columns={"model": "classifier"})
     style.check_columns(attacks, ("classifier", "attack", "eps", "clean_acc", "robust_acc"), "attack table")
-    parts = ["# Robustness per classifier and attack\n", "Accuracy on the attacked test inputs; eps in pixel units ([0, 1] images).\n"]
+    parts = [
+        "# Robustness per classifier and attack\n",
+        "Accuracy on the attacked test inputs; eps in pixel units ([0, 1] images).\n",
+    ]
     finite = attacks[np.isfinite(attacks["eps"].astype(float))]
     if finite.empty:
         raise AdvgenError("attack table: no finite-epsilon rows")
@@ -99,7 +118,9 @@ def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> st
         )
     if "mean_adv_confidence" in finite.columns and finite["mean_adv_confidence"].notna().any():
         conf = finite[finite["eps"].astype(float) > 0]
-        wide = conf.pivot_table(index=["classifier", "attack"], columns="eps", values="mean_adv_confidence", aggfunc="mean")
+        wide = conf.pivot_table(
+            index=["classifier", "attack"], columns="eps", values="mean_adv_confidence", aggfunc="mean"
+        )
         wide.columns = [f"eps={e:g}" for e in wide.columns]
         parts.append(
             "\n## Confidence on fooled examples\n\n"
@@ -111,7 +132,9 @@ def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> st
         if "classifier" not in minimal.columns and "model" in minimal.columns:
             minimal = minimal.rename(columns={"model": "classifier"})
         style.check_columns(minimal, ("classifier", "attack", "rho_adv"), "minimal-perturbation table")
-        wide = minimal.pivot_table(index="classifier", columns="attack", values="rho_adv", aggfunc="mean").reset_index()
+        wide = minimal.pivot_table(
+            index="classifier", columns="attack", values="rho_adv", aggfunc="mean"
+        ).reset_index()
         wide.columns = ["classifier"] + [f"{c}: mean ‖r‖₂/‖x‖₂" for c in wide.columns[1:]]
         parts.append("\n## Minimal perturbation (successful attacks)\n\n" + markdown(wide, digits=4))
     return "".join(parts)

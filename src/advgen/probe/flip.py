@@ -64,7 +64,13 @@ def _is_real(model: RealFakeClassifier, x: torch.Tensor) -> torch.Tensor:
 
 
 def flip_eps(
-    model: RealFakeClassifier, x: torch.Tensor, *, eps_max: float = 0.5, search_steps: int = 10, steps: int = 40, seed: int = 0
+    model: RealFakeClassifier,
+    x: torch.Tensor,
+    *,
+    eps_max: float = 0.5,
+    search_steps: int = 10,
+    steps: int = 40,
+    seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per image, the smallest Linf eps in ``(0, eps_max]`` under which PGD makes D say "fake".
 

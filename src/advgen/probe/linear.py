@@ -44,7 +44,9 @@ def fit_linear_probe(
     std = features.std(0)
     probe.std.copy_(torch.where(std > 1e-8, std, torch.ones_like(std)))
     z = (features - probe.mean) / probe.std
-    opt = torch.optim.LBFGS(probe.linear.parameters(), lr=1.0, max_iter=max_iter, line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        probe.linear.parameters(), lr=1.0, max_iter=max_iter, line_search_fn="strong_wolfe"
+    )
 
     def closure() -> torch.Tensor:
         opt.zero_grad(set_to_none=True)

@@ -32,7 +32,9 @@ def pgd_spec(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def probe_rows(model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: dict[str, Any], source: dict[str, Any]) -> pd.DataFrame:
+def probe_rows(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: dict[str, Any], source: dict[str, Any]
+) -> pd.DataFrame:
     """Rows of one feature source: ``source`` holds the :data:`SOURCE_COLUMNS` values."""
     curve = attack_curve(model, x, y, pgd_spec(spec), classifier=spec["source"], attack="pgd")
     for key in SOURCE_COLUMNS:

@@ -30,8 +30,6 @@ from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
 from advgen.classifiers import select_subset
 from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
 
-
-
 #: attack parameters honoured only where robust accuracy is measured (``evaluation=True``):
 #: PGD's ``early_stop`` keeps the first fooling iterate, which would weaken examples crafted
 #: to transfer to other models or to be shown
@@ -69,12 +67,16 @@ def _masked_stats(values: torch.Tensor, mask: torch.Tensor) -> tuple[float, floa
 
 
 @torch.no_grad()
-def adversarial_confidence(model: nn.Module, adv: torch.Tensor, batch_size: int | None = None) -> torch.Tensor:
+def adversarial_confidence(
+    model: nn.Module, adv: torch.Tensor, batch_size: int | None = None
+) -> torch.Tensor:
     """Max softmax probability of ``model`` on each input of ``adv`` (model in eval mode)."""
     was_training = model.training
     model.eval()
     step = batch_size or len(adv) or 1
-    probs = [torch.softmax(model(adv[i : i + step]).double(), dim=1).amax(dim=1) for i in range(0, len(adv), step)]
+    probs = [
+        torch.softmax(model(adv[i : i + step]).double(), dim=1).amax(dim=1) for i in range(0, len(adv), step)
+    ]
     model.train(was_training)
     return torch.cat(probs).cpu() if probs else torch.zeros(0, dtype=torch.float64)
 

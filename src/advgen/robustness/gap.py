@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
 #: robust-accuracy gap (points) above which PGD is flagged against AutoAttack (issue 12)
 GAP_FLAG_POINTS = 2.0
 
@@ -24,7 +23,16 @@ def pgd_vs_autoattack(attacks: pd.DataFrame, flag_points: float = GAP_FLAG_POINT
     or weakly evaluated models) sets ``flagged``: a sign of gradient masking or a weak attack.
     Empty when the table has no AutoAttack rows.
     """
-    columns = ["classifier", "norm", "eps", "pgd_attack", "pgd_acc", "autoattack_acc", "gap_points", "flagged"]
+    columns = [
+        "classifier",
+        "norm",
+        "eps",
+        "pgd_attack",
+        "pgd_acc",
+        "autoattack_acc",
+        "gap_points",
+        "flagged",
+    ]
     if "attack_type" not in attacks.columns:
         return pd.DataFrame(columns=columns)
     df = attacks[np.isfinite(attacks["eps"].astype(float))]
@@ -34,11 +42,15 @@ def pgd_vs_autoattack(attacks: pd.DataFrame, flag_points: float = GAP_FLAG_POINT
     aa = df[df["attack_type"] == "AutoAttack"]
     rows = []
     for (clf, norm, eps), part in aa.groupby(["classifier", "norm", "eps"], sort=True):
-        match = pgd[(pgd["classifier"] == clf) & (pgd["norm"] == norm) & (pgd["eps"].astype(float) == float(eps))]
+        match = pgd[
+            (pgd["classifier"] == clf) & (pgd["norm"] == norm) & (pgd["eps"].astype(float) == float(eps))
+        ]
         if match.empty:
             continue
         best = match.loc[match["robust_acc"].astype(float).idxmin()]
         aa_acc = float(part["robust_acc"].min())
         gap = 100.0 * (float(best["robust_acc"]) - aa_acc)
-        rows.append([clf, norm, float(eps), best["attack"], float(best["robust_acc"]), aa_acc, gap, gap > flag_points])
+        rows.append(
+            [clf, norm, float(eps), best["attack"], float(best["robust_acc"]), aa_acc, gap, gap > flag_points]
+        )
     return pd.DataFrame(rows, columns=columns)

@@ -65,8 +65,16 @@ class RandomSearch(Attack):
 
     name = "RandomSearch"
 
-    def __init__(self, model: nn.Module, eps: float = 0.3, *, n_queries: int = 1000, p_init: float = 0.3,
-                 seed: int | None = 0, batch_size: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: nn.Module,
+        eps: float = 0.3,
+        *,
+        n_queries: int = 1000,
+        p_init: float = 0.3,
+        seed: int | None = 0,
+        batch_size: int | None = None,
+    ) -> None:
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
         self.n_queries = int(n_queries)
         self.p_init = float(p_init)
@@ -94,8 +102,12 @@ class RandomSearch(Attack):
             s = self.randint(w - p + 1, (n,), x.device)
             rows = torch.arange(h, device=x.device).view(1, h, 1)
             cols = torch.arange(w, device=x.device).view(1, 1, w)
-            window = ((rows >= r.view(-1, 1, 1)) & (rows < (r + p).view(-1, 1, 1))
-                      & (cols >= s.view(-1, 1, 1)) & (cols < (s + p).view(-1, 1, 1)))  # fmt: skip
+            window = (
+                (rows >= r.view(-1, 1, 1))
+                & (rows < (r + p).view(-1, 1, 1))
+                & (cols >= s.view(-1, 1, 1))
+                & (cols < (s + p).view(-1, 1, 1))
+            )
             new_sign = torch.where(self.rand(n, c, 1, 1, device=x.device) < 0.5, -1.0, 1.0)
             flip = window.unsqueeze(1) & active.view(-1, 1, 1, 1)
             cand_sign = torch.where(flip, new_sign.expand(n, c, h, w), sign)
@@ -149,15 +161,41 @@ def gradient_health(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple
     return float(zero.float().mean()), float((~finite).float().mean())
 
 
-def _row(model: str, check: str, passed: bool, value: float, reference: float, tolerance: float, eps: float, n: int,
-         detail: str) -> dict:  # fmt: skip
-    return {"model": model, "check": check, "passed": bool(passed), "value": float(value), "reference": float(reference),
-            "tolerance": float(tolerance), "eps": float(eps), "n": int(n), "detail": detail}  # fmt: skip
+def _row(
+    model: str,
+    check: str,
+    passed: bool,
+    value: float,
+    reference: float,
+    tolerance: float,
+    eps: float,
+    n: int,
+    detail: str,
+) -> dict:
+    return {
+        "model": model,
+        "check": check,
+        "passed": bool(passed),
+        "value": float(value),
+        "reference": float(reference),
+        "tolerance": float(tolerance),
+        "eps": float(eps),
+        "n": int(n),
+        "detail": detail,
+    }
 
 
-def masking_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, name: str = "model",
-                   settings: MaskingSettings | None = None, blackbox: BlackBox | None = None,
-                   seed: int = 0, evaluator: nn.Module | None = None) -> pd.DataFrame:  # fmt: skip
+def masking_checks(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    name: str = "model",
+    settings: MaskingSettings | None = None,
+    blackbox: BlackBox | None = None,
+    seed: int = 0,
+    evaluator: nn.Module | None = None,
+) -> pd.DataFrame:
     """Run every check of :data:`CHECKS` (see the module docstring) -> one row per check.
 
     Arguments:
@@ -175,8 +213,19 @@ def masking_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, name: 
         rows = []
         zero, nonfinite = gradient_health(model, x, y)
         bad = zero + nonfinite
-        rows.append(_row(name, "zero_gradients", bad <= s.zero_tolerance, bad, 0.0, s.zero_tolerance, math.nan, n,
-                         f"{zero:.1%} all-zero, {nonfinite:.1%} non-finite input gradients"))  # fmt: skip
+        rows.append(
+            _row(
+                name,
+                "zero_gradients",
+                bad <= s.zero_tolerance,
+                bad,
+                0.0,
+                s.zero_tolerance,
+                math.nan,
+                n,
+                f"{zero:.1%} all-zero, {nonfinite:.1%} non-finite input gradients",
+            )
+        )
 
         def pgd(e: float, steps: int, restarts: int = 1) -> float:
             attack = PGD(model, e, steps=steps, restarts=restarts, early_stop=s.early_stop, seed=seed)
@@ -187,28 +236,87 @@ def masking_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, name: 
         rises = [b - a for a, b in zip(accs, accs[1:], strict=False)]
         rise = max(rises, default=0.0)
         listing = ", ".join(f"{e:g}: {a:.3f}" for e, a in zip(grid, accs, strict=True))
-        rows.append(_row(name, "monotone_in_eps", rise <= tol, max(rise, 0.0), 0.0, tol, math.nan, n,
-                         f"PGD-{s.pgd_steps} robust accuracy by eps {listing}"))  # fmt: skip
+        rows.append(
+            _row(
+                name,
+                "monotone_in_eps",
+                rise <= tol,
+                max(rise, 0.0),
+                0.0,
+                tol,
+                math.nan,
+                n,
+                f"PGD-{s.pgd_steps} robust accuracy by eps {listing}",
+            )
+        )
 
         unbounded = pgd(1.0, s.unbounded_steps)
-        rows.append(_row(name, "unbounded_eps", unbounded <= tol, unbounded, 0.0, tol, 1.0, n,
-                         f"PGD-{s.unbounded_steps} at eps 1 leaves {unbounded:.3f} accuracy (expected ~0)"))  # fmt: skip
+        rows.append(
+            _row(
+                name,
+                "unbounded_eps",
+                unbounded <= tol,
+                unbounded,
+                0.0,
+                tol,
+                1.0,
+                n,
+                f"PGD-{s.unbounded_steps} at eps 1 leaves {unbounded:.3f} accuracy (expected ~0)",
+            )
+        )
 
         acc_pgd = accs[grid.index(eps)] if eps in grid else pgd(eps, s.pgd_steps)
         acc_fgsm = robust_accuracy(ev, FGSM(model, eps), x, y)
-        rows.append(_row(name, "iterative_vs_single_step", acc_pgd <= acc_fgsm + tol, acc_pgd, acc_fgsm, tol, eps, n,
-                         f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs FGSM {acc_fgsm:.3f}"))  # fmt: skip
+        rows.append(
+            _row(
+                name,
+                "iterative_vs_single_step",
+                acc_pgd <= acc_fgsm + tol,
+                acc_pgd,
+                acc_fgsm,
+                tol,
+                eps,
+                n,
+                f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs FGSM {acc_fgsm:.3f}",
+            )
+        )
 
-        bb = blackbox(model, eps) if blackbox else RandomSearch(model, eps, n_queries=s.blackbox_queries, seed=seed)
+        bb = (
+            blackbox(model, eps)
+            if blackbox
+            else RandomSearch(model, eps, n_queries=s.blackbox_queries, seed=seed)
+        )
         acc_bb = robust_accuracy(ev, bb, x, y)
-        rows.append(_row(name, "whitebox_vs_blackbox", acc_pgd <= acc_bb + tol, acc_pgd, acc_bb, tol, eps, n,
-                         f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs black-box {type(bb).__name__} {acc_bb:.3f}"))  # fmt: skip
+        rows.append(
+            _row(
+                name,
+                "whitebox_vs_blackbox",
+                acc_pgd <= acc_bb + tol,
+                acc_pgd,
+                acc_bb,
+                tol,
+                eps,
+                n,
+                f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs black-box {type(bb).__name__} {acc_bb:.3f}",
+            )
+        )
 
         acc_long = pgd(eps, s.long_steps, s.long_restarts)
         rel = (acc_pgd - acc_long) / acc_pgd if acc_pgd > 0 else 0.0
-        rows.append(_row(name, "more_steps_restarts", acc_pgd - acc_long <= tol, rel, acc_long, tol, eps, n,
-                         f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs PGD-{s.long_steps} x {s.long_restarts} restarts "
-                         f"{acc_long:.3f} ({rel:+.1%} relative drop)"))  # fmt: skip
+        rows.append(
+            _row(
+                name,
+                "more_steps_restarts",
+                acc_pgd - acc_long <= tol,
+                rel,
+                acc_long,
+                tol,
+                eps,
+                n,
+                f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs PGD-{s.long_steps} x {s.long_restarts} restarts "
+                f"{acc_long:.3f} ({rel:+.1%} relative drop)",
+            )
+        )
     finally:
         for module, training in mode:
             module.training = training

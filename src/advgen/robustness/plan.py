@@ -82,7 +82,7 @@ def _key(sweep: str) -> str:
     """The config key of a sweep (``data_size_sweeps.cifar10`` for ``data_size_cifar10``)."""
     if sweep in SWEEPS:
         return sweep
-    return f"data_size_sweeps.{sweep[len(NAMED_DATA_SIZE):]}"
+    return f"data_size_sweeps.{sweep[len(NAMED_DATA_SIZE) :]}"
 
 
 def _plan(config: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -143,7 +143,9 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
             )
         for name in transfer["attacks"]:
             if attacks[name]["attack"] not in ("FGSM", "PGD", "LBFGS"):
-                raise ConfigError(f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM, PGD or LBFGS attack")
+                raise ConfigError(
+                    f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM, PGD or LBFGS attack"
+                )
     for sweep, settings in sweep_settings(config).items():
         need([settings["classifier"]], classifiers, f"robustness.{_key(sweep)}.classifier", "classifier")
         need([settings["attack"]], attacks, f"robustness.{_key(sweep)}.attack", "attack")
@@ -152,7 +154,9 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
         need(cap_transfer["attacks"], attacks, "robustness.capacity.transfer.attacks", "attack")
         for name in cap_transfer["attacks"]:
             if attacks[name]["attack"] not in ("FGSM", "PGD"):
-                raise ConfigError(f"{source}: robustness.capacity.transfer.attacks: '{name}' is not an FGSM or PGD attack")
+                raise ConfigError(
+                    f"{source}: robustness.capacity.transfer.attacks: '{name}' is not an FGSM or PGD attack"
+                )
     features = rob.get("robust_features")
     if features:
         for key in ("robust_classifier", "standard_classifier", "classifier"):

@@ -114,7 +114,14 @@ def targets_for(y: torch.Tensor, num_classes: int, rule: str, seed: int) -> torc
 
 
 def _split(images: torch.Tensor, labels: torch.Tensor, like: PreparedSplit, name: str) -> PreparedSplit:
-    return PreparedSplit(images.detach().cpu(), labels.detach().cpu().long(), like.num_classes, like.dataset, name, dict(like.spec))
+    return PreparedSplit(
+        images.detach().cpu(),
+        labels.detach().cpu().long(),
+        like.num_classes,
+        like.dataset,
+        name,
+        dict(like.spec),
+    )
 
 
 def robust_split(model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any) -> PreparedSplit:
@@ -123,11 +130,15 @@ def robust_split(model: nn.Module, train: PreparedSplit, *, seed: int = 0, **par
     start = train.images[torch.randperm(len(train), generator=gen)]
     opts = {**DEFAULTS["robust"], **params}
     device = next(model.parameters()).device
-    xr = robust_inputs(model, train.images.to(device), start.to(device), steps=opts["steps"], step_size=opts["step_size"])
+    xr = robust_inputs(
+        model, train.images.to(device), start.to(device), steps=opts["steps"], step_size=opts["step_size"]
+    )
     return _split(xr, train.labels, train, "robust")
 
 
-def non_robust_split(model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any) -> tuple[PreparedSplit, float]:
+def non_robust_split(
+    model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any
+) -> tuple[PreparedSplit, float]:
     """D_NR: targeted adversarial examples of a standard model, relabelled as their target.
 
     Returns the split and the share of examples the standard model assigns to their target.
@@ -150,9 +161,33 @@ def feature_distance(model: nn.Module, a: torch.Tensor, b: torch.Tensor) -> floa
     return float(((fa - fb).norm(dim=1) / fb.norm(dim=1).clamp_min(1e-12)).mean())
 
 
-def row(dataset: str, model: str, n_train: int, build_metric: float, clean: float, robust: float, attack: str, eps: float) -> dict[str, Any]:
+def row(
+    dataset: str,
+    model: str,
+    n_train: int,
+    build_metric: float,
+    clean: float,
+    robust: float,
+    attack: str,
+    eps: float,
+) -> dict[str, Any]:
     """One row of the robust-features table (:data:`COLUMNS`)."""
-    return dict(zip(COLUMNS, [dataset, model, int(n_train), float(build_metric), float(clean), float(robust), attack, float(eps)], strict=True))
+    return dict(
+        zip(
+            COLUMNS,
+            [
+                dataset,
+                model,
+                int(n_train),
+                float(build_metric),
+                float(clean),
+                float(robust),
+                attack,
+                float(eps),
+            ],
+            strict=True,
+        )
+    )
 
 
 def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -162,6 +197,14 @@ def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 __all__ = [
-    "COLUMNS", "DEFAULTS", "feature_distance", "non_robust_split", "robust_inputs", "robust_split", "row", "table",
-    "targeted_l2", "targets_for",
-]  # fmt: skip
+    "COLUMNS",
+    "DEFAULTS",
+    "feature_distance",
+    "non_robust_split",
+    "robust_inputs",
+    "robust_split",
+    "row",
+    "table",
+    "targeted_l2",
+    "targets_for",
+]

@@ -27,13 +27,28 @@ from advgen.robustness.evaluate import eval_subset, make_attack
 from advgen.robustness.plan import sweep_kind
 
 COLUMNS = [
-    "sweep", "classifier", "mode", "width", "train_fraction", "n_train", "parameters", "eps",
-    "clean_acc", "robust_acc", "train_clean_acc", "train_robust_acc",
-]  # fmt: skip
+    "sweep",
+    "classifier",
+    "mode",
+    "width",
+    "train_fraction",
+    "n_train",
+    "parameters",
+    "eps",
+    "clean_acc",
+    "robust_acc",
+    "train_clean_acc",
+    "train_robust_acc",
+]
 
 
 def clean_and_robust(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, attack: dict[str, Any], eps: float, batch_size: int | None
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attack: dict[str, Any],
+    eps: float,
+    batch_size: int | None,
 ) -> tuple[float, float]:
     """Clean and robust accuracy of ``model`` under ``attack`` at ``eps``."""
     atk = make_attack(attack, model, batch_size=batch_size, evaluation=True)
@@ -69,13 +84,23 @@ def sweep_row(
     clean, robust = clean_and_robust(model, test[0], test[1], attack, eps, batch_size)
     train_clean = train_robust = math.nan
     if sweep_kind(sweep) == "data_size":
-        train_clean, train_robust = clean_and_robust(model, train_x[keep], train_y[keep], attack, eps, batch_size)
+        train_clean, train_robust = clean_and_robust(
+            model, train_x[keep], train_y[keep], attack, eps, batch_size
+        )
     return {
-        "sweep": sweep, "classifier": name, "mode": spec["mode"], "width": float(spec["width"]),
-        "train_fraction": float(spec["train_fraction"]), "n_train": len(seen), "parameters": count_parameters(model),
-        "eps": float(eps), "clean_acc": clean, "robust_acc": robust, "train_clean_acc": train_clean,
+        "sweep": sweep,
+        "classifier": name,
+        "mode": spec["mode"],
+        "width": float(spec["width"]),
+        "train_fraction": float(spec["train_fraction"]),
+        "n_train": len(seen),
+        "parameters": count_parameters(model),
+        "eps": float(eps),
+        "clean_acc": clean,
+        "robust_acc": robust,
+        "train_clean_acc": train_clean,
         "train_robust_acc": train_robust,
-    }  # fmt: skip
+    }
 
 
 def sweep_table(rows: list[dict[str, Any]]) -> pd.DataFrame:

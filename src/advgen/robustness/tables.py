@@ -14,19 +14,51 @@ import pandas as pd
 
 #: the rows of an attack curve (advgen.robustness.evaluate.attack_curve)
 CURVE_COLUMNS = [
-    "classifier", "attack", "attack_type", "eps", "norm", "n", "clean_acc", "robust_acc", "success_rate",
-    "mean_l2", "median_l2", "mean_linf", "median_linf", "mean_norm", "rho_adv", "mean_adv_confidence", "seconds", "params",
-]  # fmt: skip
+    "classifier",
+    "attack",
+    "attack_type",
+    "eps",
+    "norm",
+    "n",
+    "clean_acc",
+    "robust_acc",
+    "success_rate",
+    "mean_l2",
+    "median_l2",
+    "mean_linf",
+    "median_linf",
+    "mean_norm",
+    "rho_adv",
+    "mean_adv_confidence",
+    "seconds",
+    "params",
+]
 MASKING_COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
-MASKING_CHECKS = ("zero_gradients", "monotone_in_eps", "unbounded_eps", "iterative_vs_single_step",
-                  "whitebox_vs_blackbox", "more_steps_restarts")  # fmt: skip
+MASKING_CHECKS = (
+    "zero_gradients",
+    "monotone_in_eps",
+    "unbounded_eps",
+    "iterative_vs_single_step",
+    "whitebox_vs_blackbox",
+    "more_steps_restarts",
+)
 
 
 def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
     """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
     rows = curves[curves["attack_type"].isin(["LBFGS", "DeepFool"]) & curves["eps"].eq(math.inf)]
     out = rows[
-        ["classifier", "attack", "attack_type", "n", "clean_acc", "success_rate", "rho_adv", "mean_l2", "median_l2"]
+        [
+            "classifier",
+            "attack",
+            "attack_type",
+            "n",
+            "clean_acc",
+            "success_rate",
+            "rho_adv",
+            "mean_l2",
+            "median_l2",
+        ]
     ]
     return out.sort_values(["classifier", "attack"]).reset_index(drop=True)
 
@@ -42,6 +74,8 @@ def masking_markdown(table: pd.DataFrame, models: Sequence[str] | None = None) -
     df = df.assign(_o=df["check"].map(order).fillna(len(order))).sort_values(["model", "_o"], kind="stable")
     for r in df.itertuples():
         eps = "" if math.isnan(r.eps) else f"{r.eps:g}"
-        lines.append(f"| {r.model} | {r.check} | {'pass' if r.passed else '**FLAG**'} | {r.value:.3f} | "
-                     f"{r.reference:.3f} | {eps} | {r.detail} |")  # fmt: skip
+        lines.append(
+            f"| {r.model} | {r.check} | {'pass' if r.passed else '**FLAG**'} | {r.value:.3f} | "
+            f"{r.reference:.3f} | {eps} | {r.detail} |"
+        )
     return "\n".join(lines) + "\n"

@@ -14,7 +14,6 @@ so the diagonal (source = target, adversarial) is each model's white-box error.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-
 from typing import Any
 
 import torch
@@ -56,14 +55,18 @@ def _save(fig, path: str | Path) -> None:
     _pyplot().close(fig)
 
 
-def image_rows(panels: Sequence[tuple[str, Mapping[str, torch.Tensor]]], path: str | Path, num: int = 8) -> None:
+def image_rows(
+    panels: Sequence[tuple[str, Mapping[str, torch.Tensor]]], path: str | Path, num: int = 8
+) -> None:
     """One panel per grid point, titled by its name: one row of images per entry of its
     mapping (row name -> ``(N, C, H, W)``), the first ``num`` images of each."""
     plt = _pyplot()
     counts = [min(num, *(len(v) for v in rows.values())) for _, rows in panels]
     heights = [len(rows) for _, rows in panels]
     size = (1.0 * max(counts) + 1.4, sum(1.1 * h + 0.4 for h in heights))
-    fig, axes = plt.subplots(len(panels), 1, figsize=size, squeeze=False, height_ratios=heights, layout="constrained")
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=size, squeeze=False, height_ratios=heights, layout="constrained"
+    )
     for ax, (title, rows), k in zip(axes[:, 0], panels, counts, strict=True):
         tiles = torch.stack([v[:k].detach().cpu() for v in rows.values()])
         pitch, _ = _imshow(ax, tiles)
@@ -85,10 +88,19 @@ def _strips(ax, panel: Mapping[str, Any], num: int) -> None:
     first = 1 if ends is not None else 0
     for i in range(num):
         for j in range(frames.shape[1]):
-            ax.text((j + first) * pw + 1, i * ph + 1, str(int(labels[i, j])), color="red", fontsize=7, va="top")
+            ax.text(
+                (j + first) * pw + 1, i * ph + 1, str(int(labels[i, j])), color="red", fontsize=7, va="top"
+            )
         if ends is not None and end_labels is not None:
             for j, col in ((0, 0), (1, k - 1)):
-                ax.text(col * pw + 1, i * ph + 1, str(int(end_labels[i, j])), color="dodgerblue", fontsize=7, va="top")
+                ax.text(
+                    col * pw + 1,
+                    i * ph + 1,
+                    str(int(end_labels[i, j])),
+                    color="dodgerblue",
+                    fontsize=7,
+                    va="top",
+                )
     title = "alpha = " + ", ".join(f"{w:.3g}" for w in weights)
     title = f"real start | {title} | real end" if ends is not None else title
     ax.set_title(f"{panel['title']}: {title}" if panel.get("title") else title, fontsize=8)
@@ -108,7 +120,9 @@ def interpolation_strips(panels: Sequence[Mapping[str, Any]], path: str | Path, 
     cols = [p["frames"].shape[1] + (2 if p.get("ends") is not None else 0) for p in panels]
     rows = [min(num, p["frames"].shape[0]) for p in panels]
     size = (0.9 * max(cols) + 0.5, sum(1.0 * r + 0.6 for r in rows))
-    fig, axes = plt.subplots(len(panels), 1, figsize=size, squeeze=False, height_ratios=rows, layout="constrained")
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=size, squeeze=False, height_ratios=rows, layout="constrained"
+    )
     for ax, panel in zip(axes[:, 0], panels, strict=True):
         _strips(ax, panel, num)
     _save(fig, path)

@@ -27,6 +27,7 @@ from advgen.sweeps import jobs, points
 
 log = logging.getLogger(__name__)
 
+
 def point_specs(spec: dict[str, Any], sweep: str) -> list[dict[str, Any]]:
     """The job's point specs, checked: one generator, one sweep, at least one point, distinct names.
 
@@ -39,14 +40,18 @@ def point_specs(spec: dict[str, Any], sweep: str) -> list[dict[str, Any]]:
     for key, want in (("sweep", {sweep}), ("generator", {specs[0].get("generator")})):
         found = {p.get(key) for p in specs}
         if found != want:
-            raise ConfigError(f"--spec: points: {key} {sorted(map(str, found))}, expected one job's ({sorted(map(str, want))[0]})")
+            raise ConfigError(
+                f"--spec: points: {key} {sorted(map(str, found))}, expected one job's ({sorted(map(str, want))[0]})"
+            )
     names = [p.get("point") for p in specs]
     if len(set(names)) != len(names):
         raise ConfigError(f"--spec: points: a point name is repeated ({', '.join(map(str, names))})")
     return [{**p, "device": spec.get("device", "auto")} for p in specs]
 
 
-def each_point(specs: Sequence[dict[str, Any]], run: Callable[[dict[str, Any]], Any]) -> Iterator[tuple[dict[str, Any], Any]]:
+def each_point(
+    specs: Sequence[dict[str, Any]], run: Callable[[dict[str, Any]], Any]
+) -> Iterator[tuple[dict[str, Any], Any]]:
     """``(spec, run(spec))`` per point, each seeded from its own ``seed`` first."""
     from advgen.seeding import seed_everything
 
@@ -108,7 +113,9 @@ class InterpolationJob:
 def run_interpolation(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> InterpolationJob:
     runs = list(each_point(specs, lambda s: points.run_interpolation(s, job)))
     return InterpolationJob(
-        concat([r.paths for _, r in runs]), concat([r.frames for _, r in runs]), [r.panel(s["point"]) for s, r in runs]
+        concat([r.paths for _, r in runs]),
+        concat([r.frames for _, r in runs]),
+        [r.panel(s["point"]) for s, r in runs],
     )
 
 
@@ -118,7 +125,9 @@ def run_interpolation(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> In
 @dataclass
 class TruncationJob:
     table: pd.DataFrame  # one row per point
-    samples: dict[str, Any]  # ``images`` (P, K, C, H, W) uint8, one grid row per point; ``psi`` (P,), inf: none
+    samples: dict[
+        str, Any
+    ]  # ``images`` (P, K, C, H, W) uint8, one grid row per point; ``psi`` (P,), inf: none
 
 
 def truncation_point(spec: dict[str, Any], job: jobs.SweepJob) -> tuple[pd.DataFrame, torch.Tensor]:
@@ -160,6 +169,8 @@ def run_truncation(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> Trunc
     runs = list(each_point(specs, lambda s: truncation_point(s, job)))
     samples = {
         "images": np.stack([to_uint8(strip).numpy() for _, (_, strip) in runs]),
-        "psi": np.array([math.inf if s["psi"] is None else float(s["psi"]) for s, _ in runs], dtype=np.float64),
+        "psi": np.array(
+            [math.inf if s["psi"] is None else float(s["psi"]) for s, _ in runs], dtype=np.float64
+        ),
     }
     return TruncationJob(concat([t for _, (t, _) in runs]), samples)

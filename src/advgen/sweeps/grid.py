@@ -140,7 +140,9 @@ class SweepPlan:
         for p in points:
             kept = self._points[p.sweep].setdefault((p.generator, p.label), p)
             if kept.params != p.params:
-                raise ConfigError(f"sweeps.{p.sweep}: two grid points of {p.generator!r} are both named {p.label!r}")
+                raise ConfigError(
+                    f"sweeps.{p.sweep}: two grid points of {p.generator!r} are both named {p.label!r}"
+                )
 
     def points(self, sweep: str, generator: str | None = None) -> list[GridPoint]:
         """The sweep's points in config order (generators as listed, then the grid), or one generator's."""
@@ -182,7 +184,9 @@ def _generator_kind(config: Mapping[str, Any], name: str, where: str) -> str:
     kinds = [k for k, (section, _) in GENERATOR_SECTIONS.items() if name in (config.get(section) or {})]
     if not kinds:
         known = sorted(set(config.get("gans") or {}) | set(config.get("autoencoders") or {}))
-        raise ConfigError(f"{where}: unknown generator '{name}' (defined in gans/autoencoders: {', '.join(known) or 'none'})")
+        raise ConfigError(
+            f"{where}: unknown generator '{name}' (defined in gans/autoencoders: {', '.join(known) or 'none'})"
+        )
     if len(kinds) > 1:
         raise ConfigError(f"{where}: '{name}' names both a GAN and an autoencoder; rename one")
     return kinds[0]
@@ -228,5 +232,7 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 params = _normalize(sweep, kind, raw)
                 if params is None:
                     continue
-                points.append(GridPoint(sweep, generator, kind, point_label(params, axes), dataset, classifier, params))
+                points.append(
+                    GridPoint(sweep, generator, kind, point_label(params, axes), dataset, classifier, params)
+                )
     return SweepPlan(points)

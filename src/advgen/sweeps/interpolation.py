@@ -31,7 +31,9 @@ def alphas(num: int) -> torch.Tensor:
     return torch.linspace(0.0, 1.0, num)
 
 
-def choose_pairs(labels: torch.Tensor, num_pairs: int, *, seed: int, distinct_labels: bool = True) -> torch.Tensor:
+def choose_pairs(
+    labels: torch.Tensor, num_pairs: int, *, seed: int, distinct_labels: bool = True
+) -> torch.Tensor:
     """``(P, 2)`` seeded pairs of example indices; with ``distinct_labels`` the two differ in label.
 
     Draws a random permutation and pairs consecutive entries, skipping (with

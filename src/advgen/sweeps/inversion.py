@@ -77,7 +77,9 @@ class InversionResult:
         return self.losses[-1]
 
 
-def per_sample_mse(output: torch.Tensor, target: torch.Tensor, known: torch.Tensor | None = None) -> torch.Tensor:
+def per_sample_mse(
+    output: torch.Tensor, target: torch.Tensor, known: torch.Tensor | None = None
+) -> torch.Tensor:
     """Mean squared error per sample, over the ``known`` pixels only when a mask is given.
 
     ``known`` is bool or {0, 1}, broadcastable to ``output`` (e.g. ``(B, 1, H, W)``); hidden

@@ -26,7 +26,9 @@ class SweepModels:
     classifier: nn.Module  # images in [0, 1] -> logits, eval
 
 
-def load_models(spec: dict[str, Any], generator_path: str | Path, classifier_path: str | Path, device: str) -> SweepModels:
+def load_models(
+    spec: dict[str, Any], generator_path: str | Path, classifier_path: str | Path, device: str
+) -> SweepModels:
     """The job's generator (decoder for an autoencoder, with its encoder) and classifier."""
     from advgen.classifiers import load_classifier
     from advgen.models import load_autoencoder, load_generator
@@ -54,7 +56,11 @@ class SweepJob:
 
 
 def load_job(
-    spec: dict[str, Any], generator_path: str | Path, classifier_path: str | Path, images_path: str | Path, device: str
+    spec: dict[str, Any],
+    generator_path: str | Path,
+    classifier_path: str | Path,
+    images_path: str | Path,
+    device: str,
 ) -> SweepJob:
     """Models (``spec["generator_kind"]``) and the prepared split of a generator's job."""
     images, labels = load_images(images_path)
@@ -70,7 +76,9 @@ def load_images(path: str | Path, indices: torch.Tensor | None = None) -> tuple[
 
 
 @torch.no_grad()
-def predict(classifier: nn.Module, images: torch.Tensor, batch_size: int = 500) -> tuple[torch.Tensor, torch.Tensor]:
+def predict(
+    classifier: nn.Module, images: torch.Tensor, batch_size: int = 500
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Classifier probabilities ``(N, classes)`` and labels ``(N,)`` on CPU."""
     device = next(classifier.parameters()).device
     probs = torch.cat(

@@ -45,4 +45,7 @@ def invert_masked(
 
 
 #: the inpainting sweep's ``method`` axis -> function (same signature but ``fill``)
-METHODS: dict[str, Callable[..., InpaintingResult]] = {"known_pixels": inpaint, "masked_inversion": invert_masked}
+METHODS: dict[str, Callable[..., InpaintingResult]] = {
+    "known_pixels": inpaint,
+    "masked_inversion": invert_masked,
+}

@@ -99,7 +99,9 @@ def apply_mask(images: torch.Tensor, hidden: torch.Tensor, fill: float = 0.0) ->
     return images.masked_fill(hidden.expand_as(images), fill)
 
 
-def mask_set(spec: Mapping[str, Any], available: int, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+def mask_set(
+    spec: Mapping[str, Any], available: int, height: int, width: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """The images and masks of an inpainting point (:meth:`advgen.sweeps.grid.GridPoint.mask_spec`):
     ``(indices, hidden)``, ``spec["num_images"]`` of ``available`` test images (seeded subset)
     and one mask each."""

@@ -105,13 +105,30 @@ def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
     images, labels = job.subset(indices)
     x = images.to(job.device)
     start = time.perf_counter()
-    result = invert(models.generator, x, settings, seed=spec["seed"], z_init=_encoder_init(models, x, spec), z_dim=models.z_dim)
+    result = invert(
+        models.generator,
+        x,
+        settings,
+        seed=spec["seed"],
+        z_init=_encoder_init(models, x, spec),
+        z_dim=models.z_dim,
+    )
     seconds = time.perf_counter() - start
     _, pred_target = jobs.predict(models.classifier, images)
     _, pred_recon = jobs.predict(models.classifier, result.images)
-    log.info("%d images x %d restarts x %d steps in %.1f s", len(indices), settings.restarts, settings.steps, seconds)
+    log.info(
+        "%d images x %d restarts x %d steps in %.1f s",
+        len(indices),
+        settings.restarts,
+        settings.steps,
+        seconds,
+    )
     final, steps = inversion_tables(spec, indices, labels, result, pred_target, pred_recon)
-    log.info("median final MSE %.5f (restart 0 alone: %.5f)", final["mse"].median(), final["first_restart_mse"].median())
+    log.info(
+        "median final MSE %.5f (restart 0 alone: %.5f)",
+        final["mse"].median(),
+        final["first_restart_mse"].median(),
+    )
     latents = {
         "kind": "inversion_latents",
         "z": result.z.cpu(),
@@ -203,7 +220,9 @@ def interpolation_tables(
 
 def run_interpolation(spec: dict[str, Any], job: jobs.SweepJob) -> InterpolationRun:
     """Decode straight latent paths between ``spec["num_pairs"]`` pairs of held-out images."""
-    pairs = choose_pairs(job.labels, spec["num_pairs"], seed=spec["seed"], distinct_labels=spec["distinct_labels"])
+    pairs = choose_pairs(
+        job.labels, spec["num_pairs"], seed=spec["seed"], distinct_labels=spec["distinct_labels"]
+    )
     p = len(pairs)
     images, labels = job.subset(pairs.reshape(-1))
     weights = alphas(spec["num_alphas"])
@@ -289,7 +308,15 @@ def run_inpainting(spec: dict[str, Any], job: jobs.SweepJob) -> InpaintingRun:
     x, h = images.to(job.device), hidden.to(job.device)
     masked = apply_mask(x, h)
     method = METHODS[spec.get("method", "known_pixels")]
-    result = method(models.generator, x, h, settings, seed=spec["seed"], z_init=_encoder_init(models, masked, spec), z_dim=models.z_dim)
+    result = method(
+        models.generator,
+        x,
+        h,
+        settings,
+        seed=spec["seed"],
+        z_init=_encoder_init(models, masked, spec),
+        z_dim=models.z_dim,
+    )
     _, pred_completed = jobs.predict(models.classifier, result.completed.cpu())
     _, pred_masked = jobs.predict(models.classifier, masked)
     table = inpainting_table(spec, indices, labels, hidden, images, result, pred_completed, pred_masked)

@@ -13,8 +13,14 @@ import pandas as pd
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 
 _BY = {
-    "inversion": (["generator", "init", "restarts"], {"mse": "median", "first_restart_mse": "median", "label_kept": "mean"}),
-    "inpainting": (["generator", "mask"], {"mse_hidden": "median", "correct_completed": "mean", "correct_masked": "mean"}),
+    "inversion": (
+        ["generator", "init", "restarts"],
+        {"mse": "median", "first_restart_mse": "median", "label_kept": "mean"},
+    ),
+    "inpainting": (
+        ["generator", "mask"],
+        {"mse_hidden": "median", "correct_completed": "mean", "correct_masked": "mean"},
+    ),
     "interpolation": (
         ["generator_kind", "generator", "latent"],
         {
@@ -25,7 +31,10 @@ _BY = {
             "third_class": "mean",
         },
     ),
-    "truncation": (["generator", "psi_value"], {"fid": "mean", "inception_score": "mean", "modes": "mean", "mean_max_prob": "mean"}),
+    "truncation": (
+        ["generator", "psi_value"],
+        {"fid": "mean", "inception_score": "mean", "modes": "mean", "mean_max_prob": "mean"},
+    ),
 }
 
 

@@ -111,7 +111,9 @@ def cast(frame: pd.DataFrame, sweep: str, where: str = "table") -> pd.DataFrame:
     schema = {**ID_COLUMNS, **METRIC_COLUMNS[sweep]}
     missing = [c for c in schema if c not in frame.columns]
     if missing:
-        raise AdvgenError(f"{where}: not a table of the {sweep} sweep, missing column(s) {', '.join(missing)}")
+        raise AdvgenError(
+            f"{where}: not a table of the {sweep} sweep, missing column(s) {', '.join(missing)}"
+        )
     try:
         return frame.astype(schema)
     except (TypeError, ValueError) as exc:

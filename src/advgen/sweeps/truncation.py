@@ -74,7 +74,9 @@ GRID_SAMPLES = 8
 
 
 @torch.no_grad()
-def grid_row(generator: nn.Module, z_dim: int, psi: float | None, *, seed: int, num: int = GRID_SAMPLES) -> torch.Tensor:
+def grid_row(
+    generator: nn.Module, z_dim: int, psi: float | None, *, seed: int, num: int = GRID_SAMPLES
+) -> torch.Tensor:
     """``num`` images of :func:`matched_latents` at ``psi``: one row of the truncation grid (CPU)."""
     z = matched_latents(num, z_dim, psi, seed=seed)
     return generator(z.to(next(generator.parameters()).device)).cpu()

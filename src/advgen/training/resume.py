@@ -126,7 +126,11 @@ class ResumeState:
             )
             return f"spec changed: {', '.join(changed) or 'structure'}"
         old_inputs = old.get("inputs") or {}
-        changed = sorted(r for r in set(old_inputs) | set(self.key["inputs"]) if old_inputs.get(r) != self.key["inputs"].get(r))
+        changed = sorted(
+            r
+            for r in set(old_inputs) | set(self.key["inputs"])
+            if old_inputs.get(r) != self.key["inputs"].get(r)
+        )
         return f"input changed: {', '.join(changed)}"
 
     def save(self, state: Mapping[str, Any]) -> None:
