@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import random
+import sys
 from typing import Any
 
 import numpy as np
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA), ask torch for deterministic kernels and
-    let its optimizers run without importing TorchDynamo (:mod:`advgen.eager`)."""
-    import torch
+    """Seed Python, NumPy and torch (CPU and CUDA) and ask torch for deterministic kernels.
 
-    from advgen.eager import deterministic_algorithms, eager_optimizers
+    ``torch.set_deterministic_debug_mode("warn")`` is the public form of
+    ``torch.use_deterministic_algorithms(True, warn_only=True)`` for the eager kernels; unlike
+    it, it does not import ``torch._inductor.config`` (about 2 s of CPU) to set the compiler's
+    flag, which advgen, compiling nothing, does not need. Where the compiler is loaded
+    already, the full call sets its flag too, at no import cost.
+    """
+    import torch
 
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    deterministic_algorithms(torch)
-    eager_optimizers(torch)
+    if "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        torch.set_deterministic_debug_mode("warn")
 
 
 def rng_state() -> dict[str, Any]:

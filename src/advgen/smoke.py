@@ -27,20 +27,7 @@ EXAMPLES = 32  # adversarial examples per attack job
 SAMPLES = 100  # generated samples for sample quality / truncation
 DCGAN_FEATURES = 8  # DCGAN ngf / ndf (the papers': 64)
 
-# Per-attack parameters that bound each attack's cost (merged over the paper's own).
-ATTACK_PARAMS: dict[str, dict[str, Any]] = {
-    "FGSM": {},
-    "PGD": {"steps": STEPS, "restarts": 1},
-    "LBFGS": {"search_steps": 2, "steps": STEPS},
-    "DeepFool": {"steps": STEPS},
-    "OnePixel": {"population": 20, "steps": 3},
-    "Spatial": {"rotations": 3, "translations": 3},
-    "AutoAttack": {"n_iter": STEPS, "n_queries": 20},
-    "APGD": {"n_iter": STEPS, "n_restarts": 1},
-    "APGDT": {"n_iter": STEPS},
-    "FAB": {"n_iter": STEPS},
-    "Square": {"n_queries": 20},
-}
+# Per-attack parameters that bound each attack's cost: advgen.attacks.registry (AttackInfo.smoke).
 # Sizes of the gradient-masking checks (robustness.masking.checks / purifier_checks).
 MASKING_CHECKS = {
     "pgd_steps": STEPS,
@@ -108,6 +95,8 @@ def _generative(cfg: dict[str, Any]) -> None:
 
 
 def _robustness(cfg: dict[str, Any]) -> None:
+    from advgen.attacks.registry import REGISTRY
+
     for spec in cfg.get("classifiers", {}).values():
         spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
         if spec.get("mode") == "pgd":
@@ -124,7 +113,7 @@ def _robustness(cfg: dict[str, Any]) -> None:
         if "max_examples" in spec:
             cap(spec, "max_examples", EXAMPLES)
         params = dict(spec.get("params", {}))
-        for key, value in ATTACK_PARAMS.get(spec["attack"], {}).items():
+        for key, value in REGISTRY[spec["attack"]].smoke.items():
             cap(params, key, value)
         if params:
             spec["params"] = params

@@ -10,20 +10,23 @@ import pytest
 import torch
 from torch import nn
 
+from advgen.attacks import Square
 from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
 from advgen.data import save_prepared
 from advgen.data.registry import Split
+from advgen.errors import ConfigError
 from advgen.io import read_parquet, save_torch
 from advgen.models import build_autoencoder
 from advgen.robustness.masking import (
     CHECKS,
     COLUMNS,
     MaskingSettings,
-    RandomSearch,
+    blackbox_from,
     gradient_health,
     masking_checks,
+    robust_accuracy,
 )
 from advgen.robustness.tables import masking_markdown
 from tests.unit.robust_helpers import blob_split, trained_linear
@@ -125,16 +128,13 @@ def test_gradient_health_counts_non_finite_gradients():
     assert (zero, nonfinite) == (0.0, 0.5)
 
 
-def test_random_search_is_a_black_box_attack_within_budget(blobs):
+def test_the_default_black_box_is_square_with_the_settings_queries(blobs):
     split, model = blobs
-    attack = RandomSearch(model, 0.35, n_queries=200, seed=0)
-    adv = attack.generate(split.images, split.labels)
-    assert (adv - split.images).abs().max() <= 0.35 + 1e-6 and adv.min() >= 0 and adv.max() <= 1
-    with torch.no_grad():
-        assert (model(adv).argmax(1) == split.labels).float().mean() < 0.9
-    assert torch.equal(
-        adv, RandomSearch(model, 0.35, n_queries=200, seed=0).generate(split.images, split.labels)
-    )
+    x, y = split.images, split.labels
+    table = masking_checks(model, x, y, settings=SMALL, seed=3).set_index("check")
+    row = table.loc["whitebox_vs_blackbox"]
+    square = robust_accuracy(model, Square(model, SMALL.eps, n_queries=SMALL.blackbox_queries, seed=3), x, y)
+    assert row["reference"] == square and "black-box Square" in row["detail"]
 
 
 def test_a_black_box_attack_plugs_in(blobs):
@@ -143,12 +143,33 @@ def test_a_black_box_attack_plugs_in(blobs):
 
     def factory(m, eps):
         calls.append(eps)
-        return RandomSearch(m, eps, n_queries=10)
+        return Square(m, eps, n_queries=10)
 
     table = masking_checks(model, split.images, split.labels, settings=SMALL, blackbox=factory)
-    assert (
-        calls == [0.35] and "RandomSearch" in table.set_index("check").loc["whitebox_vs_blackbox", "detail"]
-    )
+    assert calls == [0.35]
+    assert "Square" in table.set_index("check").loc["whitebox_vs_blackbox", "detail"]
+
+
+def test_blackbox_from_a_spec_entry(blobs):
+    _, model = blobs
+    assert blackbox_from(None, 0) is None and blackbox_from({}, 0) is None
+    attack = blackbox_from({"attack": "Square", "params": {"n_queries": 7, "p_init": 0.5}}, 4)(model, 0.2)
+    assert isinstance(attack, Square)
+    assert (attack.eps, attack.n_queries, attack.p_init, attack.seed) == (0.2, 7, 0.5, 4)
+    with pytest.raises(ConfigError, match="blackbox.attack: unknown attack 'Nope'"):
+        blackbox_from({"attack": "Nope"}, 0)
+
+
+def test_settings_from_a_mapping():
+    settings = MaskingSettings.from_mapping({"eps_grid": [0, 0.1], "pgd_steps": 5.0, "early_stop": True})
+    assert settings.eps_grid == (0.0, 0.1) and settings.pgd_steps == 5 and isinstance(settings.pgd_steps, int)
+    assert settings.early_stop is True and MaskingSettings.from_mapping(None) == MaskingSettings()
+    with pytest.raises(ConfigError, match=r"^checks: unknown key\(s\) epz \(known: .*blackbox_queries"):
+        MaskingSettings.from_mapping({"epz": 1})
+    with pytest.raises(ConfigError, match=r"^--spec: checks.long_steps: must be non-negative"):
+        MaskingSettings.from_mapping({"long_steps": -1}, "--spec: checks", "--spec: ")
+    with pytest.raises(ConfigError, match="^checks: "):
+        MaskingSettings.from_mapping({"pgd_steps": "many"})
 
 
 # -- the command ----------------------------------------------------------------------------------

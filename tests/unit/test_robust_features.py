@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.attacks import PGD
 from advgen.classifiers import save_classifier, train_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as cli_main
+from advgen.errors import ConfigError
 from advgen.robustness import robust_features as rf
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.robust_helpers import blob_split
@@ -24,12 +26,17 @@ TRAIN = blob_split(60, size=8)
 
 
 @pytest.fixture(scope="module")
-def models():
+def checkpoints():
     torch.manual_seed(0)
     std, _ = train_classifier(spec(epochs=3), TRAIN, TRAIN, name="s")
     pgd, _ = train_classifier(spec(mode="pgd", epochs=3), TRAIN, TRAIN, name="p")
+    return {"std": std, "pgd": pgd}
+
+
+@pytest.fixture(scope="module")
+def models(checkpoints):
     out = {}
-    for name, ckpt in (("std", std), ("pgd", pgd)):
+    for name, ckpt in checkpoints.items():
         kw = ckpt["arch_kwargs"]
         m = build_classifier(ckpt["arch"], kw["in_shape"], kw["num_classes"], kw["width"])
         m.load_state_dict(ckpt["state_dict"])
@@ -48,13 +55,37 @@ def test_robust_inputs_match_the_features_they_were_built_for(models) -> None:
     assert float(xr.min()) >= 0.0 and float(xr.max()) <= 1.0
 
 
+def targeted_l2(model, x, t, *, eps, step_size, steps):
+    """The targeted L2 PGD of Ilyas et al.'s D_NR written out: normalised-gradient steps down the
+    target's cross-entropy, projected onto the eps-ball and [0, 1], no random start."""
+    adv = x.clone()
+    for _ in range(steps):
+        adv.requires_grad_(True)
+        (grad,) = torch.autograd.grad(torch.nn.functional.cross_entropy(model(adv), t, reduction="sum"), adv)
+        grad = grad / grad.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1)
+        delta = adv.detach() - step_size * grad - x
+        norm = delta.flatten(1).norm(dim=1).clamp_min(1e-12)
+        adv = (x + delta * (eps / norm).clamp(max=1.0).view(-1, 1, 1, 1)).clamp(0.0, 1.0)
+    return adv.detach()
+
+
+def test_d_nr_attack_is_the_targeted_l2_pgd_written_out(models) -> None:
+    model = models["std"]
+    x, y = TRAIN.images, TRAIN.labels
+    t = rf.targets_for(y, 3, "random", seed=0)
+    split, _ = rf.non_robust_split(model, TRAIN, seed=0, eps=2.0, step_size=0.25, steps=30)
+    assert torch.equal(split.images, targeted_l2(model, x, t, eps=2.0, step_size=0.25, steps=30))
+    assert torch.equal(split.labels, t)
+
+
 def test_targeted_l2_moves_towards_the_target_within_eps(models) -> None:
     model = models["std"]
     x, y = TRAIN.images[:30], TRAIN.labels[:30]
     t = rf.targets_for(y, 3, "random", seed=0)
     assert bool((t != y).all())
     assert torch.equal(rf.targets_for(y, 3, "next", 0), (y + 1) % 3)
-    adv = rf.targeted_l2(model, x, t, eps=2.0, step_size=0.25, steps=30)
+    attack = PGD(model, 2.0, alpha=0.25, steps=30, norm="l2", random_start=False, targeted=True)
+    adv = attack.generate(x, t)
     assert float((adv - x).flatten(1).norm(dim=1).max()) <= 2.0 + 1e-4
     with torch.no_grad():
         hit_adv = float((model(adv).argmax(1) == t).float().mean())
@@ -68,6 +99,39 @@ def test_non_robust_split_relabels_as_the_target(models) -> None:
     split, hit = rf.non_robust_split(models["std"], TRAIN, seed=0, eps=2.0, step_size=0.25, steps=20)
     assert len(split) == len(TRAIN) and split.split == "non_robust"
     assert bool((split.labels != TRAIN.labels).all()) and 0.0 <= hit <= 1.0
+
+
+def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, tmp_path: Path) -> None:
+    from advgen.data import save_prepared
+    from advgen.data.registry import Split
+
+    for name, ckpt in checkpoints.items():
+        save_classifier(tmp_path / f"{name}.pt", ckpt)
+    for split in ("train", "test"):
+        raw = Split(TRAIN.images, TRAIN.labels, torch.arange(len(TRAIN)))
+        save_prepared(raw, tmp_path / f"{split}.pt", dataset="blobs", name=split, num_classes=3, spec={})
+    job = {
+        "classifier": spec(epochs=1),
+        "attack": {"attack": "FGSM", "params": {}, "seed": 0},
+        "eps": 0.2,
+        "robust": {"steps": 3},
+        "non_robust": {"eps": 2.0, "steps": 3, "step_size": 0.25},
+        "max_examples": 30,
+        "seed": 0,
+        "device": "cpu",
+    }
+    paths = dict(robust_model=str(tmp_path / "pgd.pt"), standard_model=str(tmp_path / "std.pt"))
+    paths.update(train=str(tmp_path / "train.pt"), test=str(tmp_path / "test.pt"))
+    table, datasets = rf.robust_features_job(job, **paths)
+    assert list(table.columns) == rf.COLUMNS
+    assert list(table["dataset"]) == ["robust", "non_robust", "adversarial_training", "standard"]
+    assert (table["attack"] == "FGSM").all() and (table["n_train"] == len(TRAIN)).all()
+    assert datasets["robust"].shape == TRAIN.images.shape and datasets["spec"] == job
+    assert bool((datasets["non_robust_labels"] != TRAIN.labels).all())
+    again, _ = rf.robust_features_job(job, **paths)
+    pd.testing.assert_frame_equal(table, again)
+    with pytest.raises(ConfigError, match="missing key 'eps'"):
+        rf.robust_features_job({k: v for k, v in job.items() if k != "eps"}, **paths)
 
 
 @pytest.mark.slow

@@ -112,7 +112,8 @@ def test_generated_name_clash_is_an_error() -> None:
 def test_attack_jobs_and_minimal_attacks() -> None:
     config = validated(tiny())
     jobs = plan.attack_jobs(config)
-    assert ("tiny_fc", "lbfgs") in jobs and ("tiny_cnn_pgd", "pgd") in jobs and len(jobs) == 8
+    assert ("tiny_fc", "lbfgs") in jobs and ("tiny_cnn_pgd", "pgd") in jobs and len(jobs) == 10
+    assert ("tiny_fc", "apgd") in jobs and ("tiny_fc", "square") in jobs
     assert plan.minimal_attacks(config) == ["deepfool", "lbfgs"]
 
 

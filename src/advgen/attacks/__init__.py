@@ -19,41 +19,44 @@ FAB         Croce & Hein 2020 (ICML)       linf, l2  budget (minimal perturbatio
 Square      Andriushchenko et al. 2020     linf, l2  budget (score-based, no gradients)
 AutoAttack  Croce & Hein 2020 (ICML)       linf, l2  budget (APGD-CE, APGD-T, FAB-T, Square)
 ==========  =============================  ========  ====================================
+
+:data:`REGISTRY` (:mod:`advgen.attacks.registry`) holds each attack's metadata; ``ATTACKS``
+(name -> class) and ``MINIMAL_ATTACKS`` derive from it.
 """
 
-from advgen.attacks.apgd import APGD
-from advgen.attacks.apgdt import APGDT
-from advgen.attacks.autoattack import AutoAttack, AutoAttackResult
-from advgen.attacks.base import Attack, AttackResult, MinimalAttack
-from advgen.attacks.deepfool import DeepFool
-from advgen.attacks.fab import FAB
-from advgen.attacks.fgsm import FGSM
-from advgen.attacks.lbfgs import LBFGS
-from advgen.attacks.onepixel import OnePixel
-from advgen.attacks.pgd import PGD
-from advgen.attacks.spatial import Spatial
-from advgen.attacks.square import Square
+from __future__ import annotations
 
-ATTACKS = {
-    cls.name: cls
-    for cls in (FGSM, PGD, LBFGS, DeepFool, OnePixel, Spatial, APGD, APGDT, FAB, Square, AutoAttack)
-}
+from typing import Any
+
+from advgen.attacks.registry import MINIMAL_ATTACKS, REGISTRY, attack_class
+
+#: the names below are imported on first use (torch with them): ``advgen.attacks.registry``
+#: and the DAG that reads it stay torch-free
+_BASE = {"Attack": "base", "AttackResult": "base", "MinimalAttack": "base", "AutoAttackResult": "autoattack"}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ATTACKS":  # name -> class, in the registry's order
+        value: Any = {attack: attack_class(attack) for attack in REGISTRY}
+    elif name in REGISTRY:
+        value = attack_class(name)
+    elif name in _BASE:
+        import importlib
+
+        value = getattr(importlib.import_module(f"advgen.attacks.{_BASE[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 __all__ = [
-    "APGD",
-    "APGDT",
     "ATTACKS",
-    "FAB",
-    "AutoAttack",
-    "AutoAttackResult",
-    "Square",
-    "FGSM",
-    "LBFGS",
-    "PGD",
+    "MINIMAL_ATTACKS",
+    "REGISTRY",
     "Attack",
     "AttackResult",
-    "DeepFool",
+    "AutoAttackResult",
     "MinimalAttack",
-    "OnePixel",
-    "Spatial",
+    *REGISTRY,
 ]

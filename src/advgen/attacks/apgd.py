@@ -18,17 +18,21 @@ shrinks as the attack succeeds; the surviving examples follow exactly the same i
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks.base import Attack
-from advgen.errors import ConfigError
+from advgen.attacks.base import (
+    NORMS,
+    TINY,
+    Attack,
+    batch_view,
+    check_budget,
+    check_choice,
+    l2_view,
+    restart_loop,
+)
 
-_TINY = 1e-12
-NORMS = ("linf", "l2")
 LOSSES = ("ce", "dlr")
 
 
@@ -39,7 +43,7 @@ def dlr_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     true = logits.gather(1, y[:, None]).squeeze(1)
     top_is_true = logits.argmax(1) == y
     other = torch.where(top_is_true, z[:, -2], z[:, -1])
-    return -(true - other) / (z[:, -1] - z[:, -min(3, c)] + _TINY)
+    return -(true - other) / (z[:, -1] - z[:, -min(3, c)] + TINY)
 
 
 def dlr_targeted_loss(logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -48,7 +52,7 @@ def dlr_targeted_loss(logits: torch.Tensor, y: torch.Tensor, target: torch.Tenso
     c = logits.shape[1]
     true = logits.gather(1, y[:, None]).squeeze(1)
     tgt = logits.gather(1, target[:, None]).squeeze(1)
-    return -(true - tgt) / (z[:, -1] - 0.5 * (z[:, -min(3, c)] + z[:, -min(4, c)]) + _TINY)
+    return -(true - tgt) / (z[:, -1] - 0.5 * (z[:, -min(3, c)] + z[:, -min(4, c)]) + TINY)
 
 
 def checkpoints(n_iter: int) -> list[int]:
@@ -68,29 +72,6 @@ def checkpoints(n_iter: int) -> list[int]:
         period = max(period - shrink, shortest)
         at += period
     return out
-
-
-def _view(t: torch.Tensor, ndim: int) -> torch.Tensor:
-    return t.view(-1, *([1] * (ndim - 1)))
-
-
-def _l2(t: torch.Tensor) -> torch.Tensor:
-    return _view(t.flatten(1).norm(p=2, dim=1), t.ndim)
-
-
-def check_budget(name: str, eps: float, **counts: int) -> None:
-    """One-line errors for a negative budget or a non-positive count (``n_iter=0``)."""
-    if not eps >= 0 or math.isinf(eps):
-        raise ConfigError(f"{name}: eps must be a finite number >= 0, got {eps!r}")
-    for key, value in counts.items():
-        if int(value) < 1:
-            raise ConfigError(f"{name}: {key} must be >= 1, got {value!r}")
-
-
-def check_choice(name: str, key: str, value: str, choices: tuple[str, ...]) -> None:
-    """One-line error for an unknown norm / loss / version."""
-    if value not in choices:
-        raise ConfigError(f"{name}: unknown {key} {value!r} (expected one of {', '.join(choices)})")
 
 
 class APGD(Attack):
@@ -176,16 +157,16 @@ class APGD(Attack):
         if self.norm == "linf":
             delta = delta.clamp(-self.eps, self.eps)
         else:
-            delta = delta * torch.clamp(self.eps / (_l2(delta) + _TINY), max=1.0)
+            delta = delta * torch.clamp(self.eps / (l2_view(delta) + TINY), max=1.0)
         return (x + delta).clamp(0.0, 1.0)
 
     def _start(self, x: torch.Tensor) -> torch.Tensor:
         if self.norm == "linf":
             t = 2.0 * self.rand(*x.shape, device=x.device, dtype=x.dtype) - 1.0
-            t = t / _view(t.flatten(1).abs().amax(1), x.ndim)
+            t = t / batch_view(t.flatten(1).abs().amax(1), x.ndim)
         else:
             t = self.randn(*x.shape, device=x.device, dtype=x.dtype)
-            t = t / (_l2(t) + _TINY)
+            t = t / (l2_view(t) + TINY)
         return self._project(x, x + self.eps * t)
 
     def _step(
@@ -193,7 +174,7 @@ class APGD(Attack):
     ) -> torch.Tensor:
         if self.norm == "linf":
             return self._project(x, adv + step * grad.sign())
-        return self._project(x, adv + step * grad / (_l2(grad) + _TINY))
+        return self._project(x, adv + step * grad / (l2_view(grad) + TINY))
 
     # -- one run (Algorithm 1) ---------------------------------------------------------------
     def run(
@@ -247,7 +228,7 @@ class APGD(Attack):
             xs, ys = x[idx], y[idx]
             ts = None if target is None else target[idx]
             a = self.momentum if i > 0 else 1.0
-            z = self._step(xs, adv, grad, _view(step, nd))
+            z = self._step(xs, adv, grad, batch_view(step, nd))
             new = self._project(xs, adv + a * (z - adv) + (1.0 - a) * (adv - adv_old))
             adv_old, adv = adv, new
             loss, grad, logits = self._grad(adv, ys, ts)
@@ -262,8 +243,8 @@ class APGD(Attack):
             improved += (loss > prev_loss).to(x.dtype)
             prev_loss = loss
             up = loss > best_loss
-            best = torch.where(_view(up, nd), adv, best)
-            best_grad = torch.where(_view(up, nd), grad, best_grad)
+            best = torch.where(batch_view(up, nd), adv, best)
+            best_grad = torch.where(batch_view(up, nd), grad, best_grad)
             best_loss = torch.where(up, loss, best_loss)
             if i + 1 in checks:
                 k = i + 1 - last_check
@@ -273,8 +254,8 @@ class APGD(Attack):
                 reduced_last = halve
                 best_at_last = best_loss.clone()
                 step = torch.where(halve, step / 2.0, step)
-                adv = torch.where(_view(halve, nd), best, adv)
-                grad = torch.where(_view(halve, nd), best_grad, grad)
+                adv = torch.where(batch_view(halve, nd), best, adv)
+                grad = torch.where(batch_view(halve, nd), best_grad, grad)
                 improved = torch.zeros_like(improved)
                 last_check = i + 1
         if idx.numel():  # examples never fooled: their highest-loss point
@@ -286,14 +267,7 @@ class APGD(Attack):
         if self.eps == 0:
             return x.clone()
         out = x.clone()
-        robust = self.predict(x) == y
-        for _ in range(self.n_restarts):
-            todo = robust.nonzero().flatten()
-            if todo.numel() == 0:
-                break
-            adv, fooled = self.run(x[todo], y[todo])
-            out[todo] = adv  # fooled points, else the restart's highest-loss point
-            robust[todo[fooled]] = False
+        restart_loop(out, self.predict(x) == y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
         return out
 
     def __repr__(self) -> str:

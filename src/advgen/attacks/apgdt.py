@@ -16,7 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from advgen.attacks.apgd import APGD, check_budget
+from advgen.attacks.apgd import APGD
+from advgen.attacks.base import check_budget, restart_loop, top_classes
 
 
 class APGDT(APGD):
@@ -77,10 +78,7 @@ class APGDT(APGD):
 
     def targets(self, x: torch.Tensor) -> torch.Tensor:
         """(N, k): the k highest-scoring classes after the top one, on the clean inputs."""
-        with torch.no_grad():
-            order = self.model(x).argsort(dim=1, descending=True)
-        k = min(self.n_target_classes, order.shape[1] - 1)
-        return order[:, 1 : k + 1]
+        return top_classes(self.model, x, self.n_target_classes)
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.eps == 0:
@@ -90,10 +88,8 @@ class APGDT(APGD):
         targets = self.targets(x)
         k = targets.shape[1]
         if self.batched_targets:
-            for _ in range(self.n_restarts):
-                todo = robust.nonzero().flatten()
-                if todo.numel() == 0:
-                    break
+
+            def stacked(todo: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
                 m = todo.numel()
                 xs = x[todo].repeat(k, *([1] * (x.ndim - 1)))  # target-major: row j*m + i
                 ys = y[todo].repeat(k)
@@ -102,17 +98,14 @@ class APGDT(APGD):
                 adv, fooled = self.run(xs, ys, ts, group)
                 fooled, adv = fooled.view(k, m), adv.view(k, m, *x.shape[1:])
                 first = fooled.float().argmax(0)  # the first target that fooled it (0 if none did)
-                out[todo] = adv[first, torch.arange(m, device=x.device)]
-                robust[todo[fooled.any(0)]] = False
+                return adv[first, torch.arange(m, device=x.device)], fooled.any(0)
+
+            restart_loop(out, robust, self.n_restarts, stacked)
             return out
         for j in range(k):  # fra31/auto-attack's order: one target at a time
-            for _ in range(self.n_restarts):
-                todo = robust.nonzero().flatten()
-                if todo.numel() == 0:
-                    return out
-                adv, fooled = self.run(x[todo], y[todo], targets[todo, j])
-                out[todo] = adv
-                robust[todo[fooled]] = False
+            restart_loop(
+                out, robust, self.n_restarts, lambda todo, j=j: self.run(x[todo], y[todo], targets[todo, j])
+            )
         return out
 
     def __repr__(self) -> str:

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from advgen.attacks.apgd import APGD, NORMS, check_budget, check_choice
+from advgen.attacks.apgd import APGD
 from advgen.attacks.apgdt import APGDT
-from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.base import NORMS, Attack, AttackResult, check_budget, check_choice
 from advgen.attacks.fab import FAB
 from advgen.attacks.square import Square
 

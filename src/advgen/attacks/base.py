@@ -16,18 +16,91 @@ show is easy to get wrong:
 Subclasses implement :meth:`perturb` and may override :meth:`sweep` to share work
 across an epsilon grid (one gradient for FGSM, one minimal perturbation for L-BFGS and
 DeepFool, one grid evaluation for the spatial attack).
+
+The helpers the attacks share live here too: argument checks (:func:`check_budget`,
+:func:`check_choice`, :data:`NORMS`), per-example norms (:func:`batch_view`, :func:`l2_view`,
+:data:`TINY`), the margin (:func:`margin`), the top wrong classes (:func:`top_classes`) and the
+restart loop over the inputs still robust (:func:`restart_loop`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from advgen.errors import ConfigError
+
+#: added to a norm before dividing by it (a zero perturbation or gradient stays zero)
+TINY = 1e-12
+#: the distance measures of the budget attacks with a norm ball (APGD, FAB, Square, AutoAttack)
+NORMS = ("linf", "l2")
+
+
+def check_budget(name: str, eps: float, **counts: int) -> None:
+    """One-line errors for a negative budget or a non-positive count (``n_iter=0``)."""
+    if not eps >= 0 or math.isinf(eps):
+        raise ConfigError(f"{name}: eps must be a finite number >= 0, got {eps!r}")
+    for key, value in counts.items():
+        if int(value) < 1:
+            raise ConfigError(f"{name}: {key} must be >= 1, got {value!r}")
+
+
+def check_choice(name: str, key: str, value: str, choices: tuple[str, ...]) -> None:
+    """One-line error for an unknown norm / loss / version."""
+    if value not in choices:
+        raise ConfigError(f"{name}: unknown {key} {value!r} (expected one of {', '.join(choices)})")
+
+
+def batch_view(t: torch.Tensor, ndim: int) -> torch.Tensor:
+    """A per-example (N,) tensor shaped (N, 1, ..., 1) to broadcast over ``ndim``-dim inputs."""
+    return t.view(-1, *([1] * (ndim - 1)))
+
+
+def l2_view(t: torch.Tensor) -> torch.Tensor:
+    """Per-example L2 norms of a batch, shaped to broadcast over it."""
+    return batch_view(t.flatten(1).norm(p=2, dim=1), t.ndim)
+
+
+def margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-example margin ``z_y - max_{i != y} z_i``: negative once misclassified (the loss of
+    the Square attack, Andriushchenko et al. 2020; Carlini and Wagner 2017's f_6)."""
+    col = y[:, None]
+    return logits.gather(1, col).squeeze(1) - logits.scatter(1, col, -math.inf).amax(1)
+
+
+@torch.no_grad()
+def top_classes(model: nn.Module, x: torch.Tensor, k: int) -> torch.Tensor:
+    """(N, k'): the k' = min(k, classes - 1) highest-scoring classes after the top one on
+    ``x`` (the targets of APGD-T and FAB-T, Croce & Hein 2020)."""
+    order = model(x).argsort(dim=1, descending=True)
+    return order[:, 1 : min(k, order.shape[1] - 1) + 1]
+
+
+def restart_loop(
+    out: torch.Tensor,
+    robust: torch.Tensor,
+    n_restarts: int,
+    run: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
+) -> None:
+    """Restarts on the inputs still robust (Croce & Hein 2020's APGD and Square).
+
+    ``run(todo)`` attacks the inputs at indices ``todo`` and returns their adversarial points
+    and a fooled mask; ``out`` (the adversarial batch) and ``robust`` (bool, N) are updated in
+    place, and the loop ends early once no input is robust.
+    """
+    for _ in range(n_restarts):
+        todo = robust.nonzero().flatten()
+        if todo.numel() == 0:
+            return
+        adv, fooled = run(todo)
+        out[todo] = adv  # fooled points, else the restart's best point
+        robust[todo[fooled]] = False
 
 
 @dataclass

@@ -24,10 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks.apgd import NORMS, check_budget, check_choice
-from advgen.attacks.base import Attack
-
-_TINY = 1e-12
+from advgen.attacks.base import NORMS, TINY, Attack, check_budget, check_choice, top_classes
 
 
 def project_linf(t: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -229,7 +226,7 @@ class FAB(Attack):
                 t = t / t.flatten(1).abs().amax(1).view(-1, *([1] * len(shape)))
             else:
                 t = self.randn(*x.shape, device=x.device, dtype=x.dtype)
-                t = t / t.flatten(1).norm(dim=1).clamp_min(_TINY).view(-1, *([1] * len(shape)))
+                t = t / t.flatten(1).norm(dim=1).clamp_min(TINY).view(-1, *([1] * len(shape)))
             x1 = (x + 0.5 * start_radius.view(-1, *([1] * len(shape))) * t).clamp(0.0, 1.0)
         idx = torch.arange(n, device=x.device)
         proj = project_linf if self.norm == "linf" else project_l2
@@ -240,7 +237,7 @@ class FAB(Attack):
             m = idx.numel()
             df, dg = self._boundary(x1, la_s, None if target is None else target[idx])
             dual = dg.abs().sum(-1) if self.norm == "linf" else dg.norm(dim=-1)
-            closest = (df.abs() / (dual + _TINY)).argmin(1)
+            closest = (df.abs() / (dual + TINY)).argmin(1)
             rows = torch.arange(m, device=x.device)
             w = dg[rows, closest]
             x1f = x1.flatten(1)
@@ -268,18 +265,13 @@ class FAB(Attack):
                 idx, x1 = idx[keep], x1[keep]
         return best, best_size
 
-    def _targets(self, x: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            order = self.model(x).argsort(dim=1, descending=True)
-        return order[:, 1 : min(self.n_target_classes, order.shape[1] - 1) + 1]
-
     def _attack(
         self, x: torch.Tensor, la: torch.Tensor, start: bool, radius: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One restart over the inputs (all targets for FAB-T): best point and size."""
         if not self.targeted:
             return self.run(x, la, None, radius if start else None)
-        targets = self._targets(x)
+        targets = top_classes(self.model, x, self.n_target_classes)
         k, m = targets.shape[1], x.shape[0]
         if self.batched_targets:
             xs = x.repeat(k, *([1] * (x.ndim - 1)))

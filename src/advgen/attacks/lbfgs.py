@@ -4,8 +4,8 @@ Szegedy, Zaremba, Sutskever, Bruna, Erhan, Goodfellow and Fergus, "Intriguing pr
 of neural networks", ICLR 2014 (https://arxiv.org/abs/1312.6199).
 
 Distance measure: L2. For a target label l, minimise ``c * ||r||^2 + loss_f(x + r, l)``
-subject to ``x + r`` in [0, 1] with box-constrained L-BFGS (scipy's L-BFGS-B routine,
-:mod:`advgen.attacks.lbfgsb`), searching
+subject to ``x + r`` in [0, 1] with box-constrained L-BFGS
+(``scipy.optimize.minimize(method="L-BFGS-B")``, bounds as a ``Bounds`` of arrays), searching
 ``c`` per example: a larger ``c`` asks for a smaller ``r``, so ``c`` grows (x10 until a
 failure bounds it, then bisection) while the label still changes and shrinks when it does
 not; the smallest successful perturbation is kept. Batched: the objective is a sum of
@@ -15,6 +15,7 @@ per-example terms, each with its own ``c``, optimised in one L-BFGS-B problem.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -22,7 +23,20 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks.base import MinimalAttack
-from advgen.attacks.lbfgsb import minimize_unit_box
+
+
+def minimize_unit_box(
+    fun_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, maxiter: int
+) -> np.ndarray:
+    """Minimise ``fun_and_grad`` (value and gradient at a float64 vector) over [0, 1]^n from
+    ``x0`` with at most ``maxiter`` L-BFGS-B iterations (scipy's defaults otherwise); returns
+    the last iterate. scipy is imported here, by the attack's first solve only."""
+    from scipy.optimize import Bounds, minimize
+
+    x0 = np.asarray(x0, dtype=np.float64).ravel()
+    bounds = Bounds(np.zeros_like(x0), np.ones_like(x0))
+    options = {"maxiter": int(maxiter)}
+    return minimize(fun_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds, options=options).x
 
 
 class LBFGS(MinimalAttack):

@@ -27,13 +27,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from advgen.attacks.base import Attack
-
-_TINY = 1e-12
-
-
-def _l2(t: torch.Tensor) -> torch.Tensor:
-    return t.flatten(1).norm(p=2, dim=1).view(-1, *([1] * (t.ndim - 1)))
+from advgen.attacks.base import TINY, Attack, batch_view, l2_view
 
 
 class PGD(Attack):
@@ -49,6 +43,8 @@ class PGD(Attack):
         restarts: independent runs; the per-example worst case is kept.
         early_stop: evaluation only: stop iterating on an example once it is misclassified
             and keep that iterate (see the module docstring; Madry et al.: off).
+        targeted: ``y`` holds target labels and the steps descend their cross-entropy (a
+            targeted attack: success is the target predicted; Ilyas et al. 2019's D_NR).
         seed: seed of the random starts (None: global torch RNG).
 
     Shape:
@@ -71,6 +67,7 @@ class PGD(Attack):
         restarts: int = 1,
         early_stop: bool = False,
         *,
+        targeted: bool = False,
         seed: int | None = 0,
         batch_size: int | None = None,
     ):
@@ -85,13 +82,14 @@ class PGD(Attack):
         self.random_start = bool(random_start)
         self.restarts = int(restarts)
         self.early_stop = bool(early_stop)
+        self.targeted = bool(targeted)
 
     def _project(self, x: torch.Tensor, adv: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         delta = adv - x
         if self.norm == "linf":
             delta = torch.maximum(torch.minimum(delta, eps), -eps)
         else:
-            delta = delta * torch.clamp(eps / (_l2(delta) + _TINY), max=1.0)
+            delta = delta * torch.clamp(eps / (l2_view(delta) + TINY), max=1.0)
         return (x + delta).clamp(0.0, 1.0)
 
     def _start(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
@@ -101,10 +99,10 @@ class PGD(Attack):
             delta = (2.0 * self.rand(*x.shape, device=x.device, dtype=x.dtype) - 1.0) * eps
         else:  # uniform in the L2 ball: random direction, radius ~ eps * U^(1/d)
             direction = self.randn(*x.shape, device=x.device, dtype=x.dtype)
-            direction = direction / (_l2(direction) + _TINY)
+            direction = direction / (l2_view(direction) + TINY)
             d = x[0].numel()
             radius = self.rand(x.shape[0], device=x.device, dtype=x.dtype).pow(1.0 / d)
-            delta = direction * radius.view(-1, *([1] * (x.ndim - 1))) * eps
+            delta = direction * batch_view(radius, x.ndim) * eps
         return self._project(x, x + delta, eps)
 
     def _run(
@@ -127,12 +125,19 @@ class PGD(Attack):
         with torch.no_grad():
             logits = self.model(adv)
             loss = torch.nn.functional.cross_entropy(logits, y, reduction="none")
-        # rank: misclassified beats correct, then the higher loss
-        score = loss + (logits.argmax(1) != y).to(loss.dtype) * 1e6
+        # rank: misclassified (targeted: the target predicted) beats not, then the higher
+        # loss (targeted: the lower)
+        score = (-loss if self.targeted else loss) + self._reached(logits, y).to(loss.dtype) * 1e6
         return adv, score
 
+    def _reached(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Per example: misclassified (targeted: classified as its target)."""
+        return logits.argmax(1) == y if self.targeted else logits.argmax(1) != y
+
     def _direction(self, grad: torch.Tensor) -> torch.Tensor:
-        return grad.sign() if self.norm == "linf" else grad / (_l2(grad) + _TINY)
+        """The step direction: up the loss (targeted: down the target's loss)."""
+        step = grad.sign() if self.norm == "linf" else grad / (l2_view(grad) + TINY)
+        return -step if self.targeted else step
 
     def _run_early_stop(
         self,
@@ -149,7 +154,7 @@ class PGD(Attack):
         adv, xs, ys, es, al = start[idx], x[idx], y[idx], eps[idx], alpha[idx]
         for _ in range(self.steps):
             _, grad, logits = self.loss_and_grad(adv, ys)
-            fooled = logits.argmax(1) != ys
+            fooled = self._reached(logits, ys)
             if bool(fooled.any()):
                 out[idx[fooled]] = adv[fooled]
                 keep = ~fooled
@@ -171,7 +176,7 @@ class PGD(Attack):
             better = score > best_score
             if fooled is not None:
                 better &= ~fooled
-            best = torch.where(better.view(-1, *([1] * (x.ndim - 1))), adv, best)
+            best = torch.where(batch_view(better, x.ndim), adv, best)
             best_score = torch.where(better, score, best_score)
         return best
 
@@ -179,5 +184,5 @@ class PGD(Attack):
         return (
             f"PGD(eps={self.eps}, alpha={self.alpha}, steps={self.steps}, norm={self.norm!r}, "
             f"random_start={self.random_start}, restarts={self.restarts}, "
-            f"early_stop={self.early_stop}, seed={self.seed})"
+            f"early_stop={self.early_stop}{', targeted=True' if self.targeted else ''}, seed={self.seed})"
         )

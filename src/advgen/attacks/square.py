@@ -26,11 +26,18 @@ import math
 import torch
 from torch import nn
 
-from advgen.attacks.apgd import NORMS, check_budget, check_choice
-from advgen.attacks.base import Attack
+from advgen.attacks.base import (
+    NORMS,
+    TINY,
+    Attack,
+    batch_view,
+    check_budget,
+    check_choice,
+    margin,
+    restart_loop,
+)
 from advgen.errors import ConfigError
 
-_TINY = 1e-12
 _BOUNDS = (10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000)
 
 
@@ -47,7 +54,7 @@ def _pseudo_gaussian(h: int, w: int, device: torch.device) -> torch.Tensor:
     ch, cw = h // 2, w // 2
     for k in range(max(ch + 1, cw + 1)):
         block[max(ch - k, 0) : min(ch + k + 1, h), max(cw - k, 0) : min(cw + k + 1, w)] += 1.0 / (k + 1) ** 2
-    return block / block.norm().clamp_min(_TINY)
+    return block / block.norm().clamp_min(TINY)
 
 
 class Square(Attack):
@@ -96,9 +103,7 @@ class Square(Attack):
 
     @torch.no_grad()
     def _margin(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        logits = self.model(x)
-        col = y[:, None]
-        return logits.gather(1, col).squeeze(1) - logits.scatter(1, col, -math.inf).amax(1)
+        return margin(self.model(x), y)
 
     def _signs(self, *shape: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
         """Uniform +-1 from the attack's generator."""
@@ -121,8 +126,8 @@ class Square(Attack):
         return table[self.randint(table.shape[0], (n,), device)]
 
     def _l2_scale(self, x: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
-        norm = delta.flatten(1).norm(dim=1).view(-1, *([1] * (x.ndim - 1)))
-        return (x + delta * self.eps / norm.clamp_min(_TINY)).clamp(0.0, 1.0)
+        norm = batch_view(delta.flatten(1).norm(dim=1), x.ndim)
+        return (x + delta * self.eps / norm.clamp_min(TINY)).clamp(0.0, 1.0)
 
     def _init(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
@@ -147,7 +152,7 @@ class Square(Attack):
         block = torch.zeros(s, s, device=device)
         block[: s // 2] = _pseudo_gaussian(s // 2, s, device) if s // 2 else block[:0]
         block[s // 2 :] = -_pseudo_gaussian(s - s // 2, s, device)
-        block = block / block.norm().clamp_min(_TINY)
+        block = block / block.norm().clamp_min(TINY)
         if float(self.rand(1, device=device)) > 0.5:
             block = block.T
         return block.to(dtype)
@@ -208,9 +213,9 @@ class Square(Attack):
         block = self._block(s, xs.device, xs.dtype) * self._signs(
             m, c, 1, 1, device=xs.device, dtype=xs.dtype
         )
-        block = block + win1 / win1.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None]
+        block = block + win1 / win1.flatten(2).norm(dim=2).clamp_min(TINY)[..., None, None]
         mass = ((self.eps**2 - total**2).clamp_min(0) / c + in_windows**2).sqrt()
-        block = block / block.flatten(2).norm(dim=2).clamp_min(_TINY)[..., None, None] * mass
+        block = block / block.flatten(2).norm(dim=2).clamp_min(TINY)[..., None, None] * mass
         delta = delta.clone()
         delta[:, :, r2 : r2 + s, c2 : c2 + s] = 0
         delta[:, :, r1 : r1 + s, c1 : c1 + s] = block
@@ -220,14 +225,7 @@ class Square(Attack):
         out = x.clone()
         if self.eps == 0:
             return out
-        robust = self.predict(x) == y
-        for _ in range(self.n_restarts):
-            todo = robust.nonzero().flatten()
-            if todo.numel() == 0:
-                break
-            adv, fooled = self.run(x[todo], y[todo])
-            out[todo] = adv
-            robust[todo[fooled]] = False
+        restart_loop(out, self.predict(x) == y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
         return out
 
     def __repr__(self) -> str:

@@ -20,9 +20,8 @@ Attacks (the ``attack`` column of the purify table; all ``threat = adaptive``):
 * ``eot_rand``: AutoAttack's "rand" version for randomised defenses (EOT over
   ``rand_samples`` = 20 draws, cross-entropy and DLR losses, the worse case per image kept),
   with PGD in place of APGD. The projection's random restarts are the randomness.
-  ``AutoAttack(model, eps, version="rand")`` from :mod:`advgen.attacks` (branch
-  ``autoattack``) plugs in through :func:`register_attack` with ``model =
-  PurifiedClassifier(classifier, purifier, "bpda")``.
+  ``autoattack_rand`` (opt-in) is ``AutoAttack(model, eps, version="rand")`` from
+  :mod:`advgen.attacks` with ``model = PurifiedClassifier(classifier, purifier, "bpda")``.
 
 :class:`AdaptiveBudget` holds the sizes; its defaults are the papers' (>= 100 steps, >= 5
 restarts, AutoAttack's 20 EOT draws); tests pass smaller ones.
@@ -49,9 +48,8 @@ from advgen.defense.purify import (
     ReconstructionPurifier,
 )
 from advgen.errors import ConfigError
+from advgen.settings import settings_from_mapping
 from advgen.sweeps.inversion import InversionSettings, frozen, initial_latents, invert, per_sample_mse
-
-ADAPTIVE_ATTACKS = ("bpda", "eot", "exact", "unroll_short", "unroll", "latent", "eot_rand")
 
 
 @dataclass(frozen=True)
@@ -93,21 +91,7 @@ class AdaptiveBudget:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None, source: str = "budget") -> AdaptiveBudget:
         """Defaults overridden by ``values``; an unknown key raises :class:`ConfigError`."""
-        values = dict(values or {})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(
-                f"{source}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
-            )
-        if "latent_weights" in values:
-            values["latent_weights"] = tuple(float(w) for w in values["latent_weights"])
-        ints = {f.name for f in fields(cls) if f.type in ("int", int)}
-        try:
-            values = {k: (int(v) if k in ints and float(v) == int(v) else v) for k, v in values.items()}
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{source}: {exc}") from None
-        return cls(**values)
+        return settings_from_mapping(cls, values, source)
 
     @classmethod
     def legacy(cls, spec: Mapping[str, Any]) -> AdaptiveBudget:
@@ -346,17 +330,6 @@ ATTACKS: dict[str, AttackFn] = {
 }
 # opt-in (not in applicable(): list it in defense.purify.attacks): the reference ensemble's "rand" version
 ATTACKS["autoattack_rand"] = _autoattack_rand
-
-
-def register_attack(name: str, fn: AttackFn) -> None:
-    """Add an adaptive attack ``fn(classifier, purifier, x, y, eps, budget, seed) -> x_adv``.
-
-    E.g. AutoAttack "rand" once :mod:`advgen.attacks` has it::
-
-        register_attack("autoattack_rand", lambda c, p, x, y, eps, b, seed: AutoAttack(
-            PurifiedClassifier(c, p, "bpda"), eps, version="rand", seed=seed).generate(x, y))
-    """
-    ATTACKS[name] = fn
 
 
 def applicable(purifier: Purifier) -> tuple[str, ...]:

@@ -19,8 +19,6 @@ from advgen.robustness import plan as expansion
 SWEEPS = tuple(expansion.SWEEPS)
 #: their names: capacity, data_size, data_size_<name> (robustness.data_size_sweeps)
 SWEEP_PATTERN = "|".join(SWEEPS) + f"|{expansion.NAMED_DATA_SIZE}[A-Za-z0-9_]+"
-#: wildcard ``{family}`` of masking_checks
-MASKING_FAMILIES = "classifier|purifier"
 
 
 class RobustnessPlan(Stage):

@@ -21,103 +21,45 @@ Checks (robust accuracy under Linf PGD, Madry et al.'s step rule, seeded):
   when <= tolerance (reference 0);
 * ``iterative_vs_single_step``: PGD's robust accuracy (value) vs FGSM's (reference),
   passed when value <= reference + tolerance;
-* ``whitebox_vs_blackbox``: PGD's (value) vs a black-box attack's (reference; Square
-  once :mod:`advgen.attacks` has it, :class:`RandomSearch` meanwhile), passed when
-  value <= reference + tolerance;
+* ``whitebox_vs_blackbox``: PGD's (value) vs a black-box attack's (reference; default
+  :class:`advgen.attacks.Square`, Andriushchenko et al. 2020, with ``blackbox_queries``
+  queries), passed when value <= reference + tolerance;
 * ``more_steps_restarts``: relative change ``(acc_40 - acc_long) / acc_40`` from PGD-40
   to PGD-200 x 5 restarts (value; reference: ``acc_long``), passed when the absolute drop
   ``acc_40 - acc_long`` <= tolerance.
 
 The default tolerances are 0.02 (2 points, the AutoAttack gap flagged by issue 12) except
 ``zero_gradients`` (0.01). :func:`advgen.robustness.tables.masking_markdown` renders the rows for the report.
+
+:func:`masking_job` is the ``advgen masking-checks`` job: its spec (:data:`SPEC_KEYS`), the
+classifier or classifier + purifier pipeline it builds, and the checks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks import FGSM, PGD, Attack
+from advgen.attacks import FGSM, PGD, Attack, Square
+from advgen.errors import ConfigError
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
+from advgen.settings import settings_from_mapping
 
-__all__ = ["CHECKS", "COLUMNS", "MaskingSettings", "RandomSearch", "masking_checks"]
+__all__ = ["CHECKS", "COLUMNS", "GRADIENTS", "SPEC_KEYS", "MaskingSettings", "masking_checks", "masking_job"]
 BlackBox = Callable[[nn.Module, float], Attack]
-
-
-class RandomSearch(Attack):
-    """Score-based Linf random search on the vertices of the eps-ball (black-box baseline).
-
-    A simplified Square attack (Andriushchenko, Croitoru, Flammarion and Hein, "Square
-    Attack: a query-efficient black-box adversarial attack via random search", ECCV 2020):
-    start at ``x + eps * s`` with random signs ``s``, then per query flip the signs of one
-    random ``p x p`` window (``p`` shrinking from ``p_init`` of the side to 1 as in the
-    paper's schedule, coarsely) and keep the change where the margin loss decreased. Uses
-    the model's outputs only (no gradient). Meant for :func:`masking_checks` until
-    ``advgen.attacks.Square`` lands; pass ``blackbox=lambda m, eps: Square(m, eps)`` then.
-    """
-
-    name = "RandomSearch"
-
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        *,
-        n_queries: int = 1000,
-        p_init: float = 0.3,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ) -> None:
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        self.n_queries = int(n_queries)
-        self.p_init = float(p_init)
-
-    @torch.no_grad()
-    def _margin(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        logits = self.model(x)
-        true = logits.gather(1, y[:, None]).squeeze(1)
-        other = logits.masked_fill(F.one_hot(y, logits.shape[1]).bool(), -torch.inf).amax(1)
-        return true - other
-
-    @torch.no_grad()
-    def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        sign = torch.where(self.rand(n, c, 1, w, device=x.device) < 0.5, -1.0, 1.0).expand(n, c, h, w).clone()
-        adv = (x + self.eps * sign).clamp(0.0, 1.0)
-        margin = self._margin(adv, y)
-        for q in range(self.n_queries):
-            active = margin > 0
-            if not bool(active.any()):
-                break
-            frac = self.p_init / 2 ** int(8 * q / max(1, self.n_queries))  # halve 8 times over the run
-            p = max(1, min(h, round(math.sqrt(frac * h * w))))
-            r = self.randint(h - p + 1, (n,), x.device)
-            s = self.randint(w - p + 1, (n,), x.device)
-            rows = torch.arange(h, device=x.device).view(1, h, 1)
-            cols = torch.arange(w, device=x.device).view(1, 1, w)
-            window = (
-                (rows >= r.view(-1, 1, 1))
-                & (rows < (r + p).view(-1, 1, 1))
-                & (cols >= s.view(-1, 1, 1))
-                & (cols < (s + p).view(-1, 1, 1))
-            )
-            new_sign = torch.where(self.rand(n, c, 1, 1, device=x.device) < 0.5, -1.0, 1.0)
-            flip = window.unsqueeze(1) & active.view(-1, 1, 1, 1)
-            cand_sign = torch.where(flip, new_sign.expand(n, c, h, w), sign)
-            cand = (x + self.eps * cand_sign).clamp(0.0, 1.0)
-            cand_margin = self._margin(cand, y)
-            better = cand_margin < margin
-            sign = torch.where(better.view(-1, 1, 1, 1), cand_sign, sign)
-            adv = torch.where(better.view(-1, 1, 1, 1), cand, adv)
-            margin = torch.where(better, cand_margin, margin)
-        return adv
+#: the keys of a masking-checks job's spec (``advgen masking-checks --spec``)
+SPEC_KEYS = ("checks", "blackbox", "purifier", "gradient", "max_examples", "seed", "device")
+#: what the attacks differentiate through a purifier: BPDA, the reconstruction, or the unrolled projection
+GRADIENTS = ("bpda", "exact", "unroll")
 
 
 @dataclass(frozen=True)
@@ -138,6 +80,21 @@ class MaskingSettings:
     #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
     #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
     early_stop: bool = False
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool):
+                continue
+            if any(v < 0 for v in (value if isinstance(value, tuple) else (value,))):
+                raise ConfigError(f"checks.{f.name}: must be non-negative, got {value!r}")
+
+    @classmethod
+    def from_mapping(
+        cls, values: Mapping[str, Any] | None, source: str = "checks", where: str = ""
+    ) -> MaskingSettings:
+        """Defaults overridden by ``values`` (:func:`advgen.settings.settings_from_mapping`)."""
+        return settings_from_mapping(cls, values, source, where=where)
 
 
 def robust_accuracy(model: nn.Module, attack: Attack, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -201,7 +158,8 @@ def masking_checks(
     Arguments:
         model: [0, 1] images -> logits; attacks take its gradient (for a purifier pipeline,
             e.g. ``PurifiedClassifier(classifier, purifier, "bpda")``).
-        blackbox: ``(model, eps) -> Attack`` (default :class:`RandomSearch`; Square plugs in here).
+        blackbox: ``(model, eps) -> Attack`` (default :class:`~advgen.attacks.Square` with
+            ``settings.blackbox_queries`` queries).
         evaluator: what adversarial inputs are scored on (default ``model``).
     """
     s = settings or MaskingSettings()
@@ -281,11 +239,7 @@ def masking_checks(
             )
         )
 
-        bb = (
-            blackbox(model, eps)
-            if blackbox
-            else RandomSearch(model, eps, n_queries=s.blackbox_queries, seed=seed)
-        )
+        bb = blackbox(model, eps) if blackbox else Square(model, eps, n_queries=s.blackbox_queries, seed=seed)
         acc_bb = robust_accuracy(ev, bb, x, y)
         rows.append(
             _row(
@@ -326,3 +280,85 @@ def masking_checks(
 @torch.no_grad()
 def _clean(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(1) == y).float().mean())
+
+
+def blackbox_from(entry: Mapping[str, Any] | None, seed: int) -> BlackBox | None:
+    """The spec's ``blackbox`` (``{"attack": <name in advgen.attacks.ATTACKS>, "params": {...}}``)
+    as a factory ``(model, eps) -> Attack``; None without one."""
+    from advgen.attacks import ATTACKS
+
+    if not entry:
+        return None
+    name = entry.get("attack")
+    if name not in ATTACKS:
+        raise ConfigError(
+            f"--spec: blackbox.attack: unknown attack {name!r} (known: {', '.join(sorted(ATTACKS))})"
+        )
+    params = dict(entry.get("params") or {})
+    return lambda model, eps: ATTACKS[name](model, eps, **params, seed=seed)
+
+
+def masking_job(
+    spec: Mapping[str, Any], *, name: str, model: str, test: str, generator: str | None = None
+) -> pd.DataFrame:
+    """The ``advgen masking-checks`` job: the checks on a classifier, or on a classifier behind
+    a purifier, from the job's spec (keys :data:`SPEC_KEYS`; see the command's help).
+
+    Arguments:
+        spec: ``checks`` (:class:`MaskingSettings` overrides), ``blackbox``, ``purifier`` (a
+            purify-job spec, with ``generator``), ``gradient`` (:data:`GRADIENTS`),
+            ``max_examples``, ``seed`` (0), ``device``.
+        name: the ``model`` column.
+        model, test, generator: paths of the classifier checkpoint, the prepared test split and
+            the purifier's generator checkpoint.
+    """
+    from advgen.classifiers import load_classifier
+    from advgen.data import load_prepared
+    from advgen.jobs import start_job
+    from advgen.robustness.evaluate import eval_subset
+
+    unknown = sorted(set(spec) - set(SPEC_KEYS))
+    if unknown:
+        raise ConfigError(f"--spec: unknown key(s) {', '.join(unknown)} (known: {', '.join(SPEC_KEYS)})")
+    settings = MaskingSettings.from_mapping(spec.get("checks"), "--spec: checks", "--spec: ")
+    seed = int(spec.get("seed", 0))
+    gradient = spec.get("gradient", "bpda")
+    if gradient not in GRADIENTS:
+        raise ConfigError(f"--spec: gradient: unknown {gradient!r} (known: {', '.join(GRADIENTS)})")
+    blackbox = blackbox_from(spec.get("blackbox"), seed)
+    with start_job({**spec, "seed": seed}) as device:
+        test_split = load_prepared(test)
+        idx = eval_subset(test_split.labels, spec.get("max_examples"), seed)
+        classifier = load_classifier(model, device)
+        attacked, evaluator = classifier, None
+        if spec.get("purifier"):
+            attacked, evaluator = _purified(classifier, spec, name, generator, gradient, seed, device)
+        x, y = test_split.images[idx].to(device), test_split.labels[idx].to(device)
+        return masking_checks(
+            attacked, x, y, name=name, settings=settings, blackbox=blackbox, seed=seed, evaluator=evaluator
+        )
+
+
+def _purified(
+    classifier: nn.Module,
+    spec: Mapping[str, Any],
+    name: str,
+    generator: str | None,
+    gradient: str,
+    seed: int,
+    device: str,
+) -> tuple[nn.Module, nn.Module]:
+    """(what the attacks differentiate, what their inputs are scored on) for a purifier pipeline."""
+    from advgen.defense.adaptive import UnrolledProjection
+    from advgen.defense.loading import load_purifier
+    from advgen.defense.purify import ProjectionPurifier, PurifiedClassifier
+
+    purifier = load_purifier({"seed": seed, "purifier": name, **spec["purifier"]}, generator, device)
+    if gradient == "exact" and not hasattr(purifier, "decoder"):
+        raise ConfigError("--spec: gradient: exact needs a reconstruction purifier (method reconstruct)")
+    if gradient == "unroll":
+        if not isinstance(purifier, ProjectionPurifier):
+            raise ConfigError("--spec: gradient: unroll needs a projection purifier (method project)")
+        purifier = UnrolledProjection(purifier)
+    evaluator = PurifiedClassifier(classifier, purifier, "bpda")
+    return PurifiedClassifier(classifier, purifier, "bpda" if gradient == "bpda" else "exact"), evaluator

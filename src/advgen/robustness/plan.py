@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from advgen.attacks.registry import MINIMAL_ATTACKS
 from advgen.errors import ConfigError
 
 SWEEPS = {"capacity": ("width", "widths", "w"), "data_size": ("train_fraction", "fractions", "f")}
 #: ``robustness.data_size_sweeps.<name>`` runs as the sweep ``data_size_<name>``
 NAMED_DATA_SIZE = "data_size_"
-MINIMAL_ATTACKS = ("LBFGS", "DeepFool")
 
 
 def _tag(value: float) -> str:

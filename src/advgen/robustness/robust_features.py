@@ -7,7 +7,8 @@ They Are Features", Sec. 3).
   gradient descent; the label stays y. A standard model trained on D_R is expected to be
   somewhat robust on the real test set.
 * ``D_NR`` (their Sec. 3.2, ``D_rand`` / ``D_det``): each x moved by a targeted L2 PGD
-  attack on a *standard* model towards a target t (random, or y + 1 mod C), and relabelled
+  attack (:class:`advgen.attacks.PGD`, ``targeted=True``, no random start) on a *standard*
+  model towards a target t (random, or y + 1 mod C), and relabelled
   t. To a human the set looks mislabelled, yet a standard model trained on it generalises
   to the real test set through non-robust features alone, and is not robust.
 
@@ -15,18 +16,25 @@ Ilyas et al. use CIFAR-10 and ResNet-50 models (D_R: 1000 normalised-gradient st
 size 0.1; D_rand/D_det: L2 PGD with eps 0.5, step 0.1, 100 steps). Here the data are the
 offline digits and the models the zoo's small CNNs; step counts and budgets are parameters
 (:data:`DEFAULTS` are the paper's).
+
+:func:`robust_features_job` is the ``advgen robust-features`` job: both datasets, a standard
+classifier trained on each, and the table's rows (with the two reference classifiers').
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from advgen.attacks.pgd import PGD
 from advgen.data import PreparedSplit
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "robust": {"steps": 1000, "step_size": 0.1},
@@ -68,36 +76,6 @@ def robust_inputs(
             (grad,) = torch.autograd.grad(loss, xr)
             xr = (xr.detach() - step_size * _normalised(grad)).clamp(0.0, 1.0)
         out.append(xr.detach())
-    model.train(was)
-    return torch.cat(out)
-
-
-def targeted_l2(
-    model: nn.Module,
-    x: torch.Tensor,
-    target: torch.Tensor,
-    *,
-    eps: float = 0.5,
-    step_size: float = 0.1,
-    steps: int = 100,
-    batch_size: int = 500,
-) -> torch.Tensor:
-    """Targeted L2 PGD (no random start): minimise the cross-entropy to ``target`` within
-    ``||delta||_2 <= eps``, inputs kept in [0, 1]."""
-    was = model.training
-    model.eval()
-    out = []
-    for i in range(0, len(x), batch_size):
-        xb, tb = x[i : i + batch_size], target[i : i + batch_size]
-        adv = xb.clone()
-        for _ in range(int(steps)):
-            adv.requires_grad_(True)
-            (grad,) = torch.autograd.grad(F.cross_entropy(model(adv), tb, reduction="sum"), adv)
-            delta = adv.detach() - step_size * _normalised(grad) - xb
-            norm = delta.flatten(1).norm(dim=1).clamp_min(1e-12)
-            delta = delta * (eps / norm).clamp(max=1.0).view(-1, *([1] * (xb.ndim - 1)))
-            adv = (xb + delta).clamp(0.0, 1.0)
-        out.append(adv.detach())
     model.train(was)
     return torch.cat(out)
 
@@ -147,7 +125,17 @@ def non_robust_split(
     device = next(model.parameters()).device
     x, y = train.images.to(device), train.labels.to(device)
     t = targets_for(y, train.num_classes, opts["target"], seed)
-    adv = targeted_l2(model, x, t, eps=opts["eps"], step_size=opts["step_size"], steps=opts["steps"])
+    attack = PGD(
+        model,
+        opts["eps"],
+        alpha=opts["step_size"],
+        steps=opts["steps"],
+        norm="l2",
+        random_start=False,
+        targeted=True,
+        batch_size=500,
+    )
+    adv = attack.generate(x, t)
     with torch.no_grad():
         hit = float((model.eval()(adv).argmax(1) == t).float().mean())
     return _split(adv, t, train, "non_robust"), hit
@@ -190,6 +178,89 @@ def row(
     )
 
 
+def _classifier(ckpt: dict[str, Any], device: str) -> nn.Module:
+    from advgen.classifiers import build_classifier
+
+    kw = ckpt["arch_kwargs"]
+    model = build_classifier(ckpt["arch"], kw["in_shape"], kw["num_classes"], kw.get("width", 1.0))
+    model.load_state_dict(ckpt["state_dict"])
+    return model.to(device).eval()
+
+
+def robust_features_job(
+    spec: Mapping[str, Any], *, robust_model: str, standard_model: str, train: str, test: str
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The ``advgen robust-features`` job: (the table, the two built datasets as a payload).
+
+    Builds D_R from ``robust_model`` and D_NR from ``standard_model`` on the training split,
+    trains ``spec["classifier"]`` (standard mode) on each and measures clean and robust test
+    accuracy under ``spec["attack"]`` (a ``robustness.attacks`` entry) at ``spec["eps"]``, the
+    two source classifiers' as references.
+
+    Arguments:
+        spec: ``classifier``, ``attack``, ``eps`` (required); ``robust`` and ``non_robust``
+            (:data:`DEFAULTS` overrides), ``max_train``, ``max_examples``, ``batch_size``,
+            ``seed`` (0), ``device``.
+        robust_model, standard_model, train, test: paths of the two classifier checkpoints and
+            the prepared splits.
+    """
+    from advgen.classifiers import load_classifier, select_subset, train_classifier
+    from advgen.data import load_prepared
+    from advgen.errors import ConfigError
+    from advgen.jobs import start_job
+    from advgen.robustness.evaluate import eval_subset
+    from advgen.robustness.sweeps import clean_and_robust
+
+    for key in ("classifier", "attack", "eps"):
+        if key not in spec:
+            raise ConfigError(f"--spec: missing key {key!r}")
+    seed = int(spec.get("seed", 0))
+    eps, batch = float(spec["eps"]), spec.get("batch_size")
+    attack_name = spec["attack"].get("attack", "?")
+    rows = []
+    with start_job({**spec, "seed": seed}) as device:
+        train_split, test_split = load_prepared(train), load_prepared(test)
+        if spec.get("max_train"):
+            keep = select_subset(
+                train_split.labels, "all", min(1.0, spec["max_train"] / len(train_split)), seed
+            )
+            train_split = PreparedSplit(
+                train_split.images[keep],
+                train_split.labels[keep],
+                train_split.num_classes,
+                train_split.dataset,
+                "train",
+                train_split.spec,
+            )
+        idx = eval_subset(test_split.labels, spec.get("max_examples"))
+        robust = load_classifier(robust_model, device)
+        standard = load_classifier(standard_model, device)
+        xt, yt = test_split.images[idx].to(device), test_split.labels[idx].to(device)
+        d_r = robust_split(robust, train_split, seed=seed, **spec.get("robust", {}))
+        fit = feature_distance(robust, d_r.images.to(device), train_split.images.to(device))
+        d_nr, hit = non_robust_split(standard, train_split, seed=seed, **spec.get("non_robust", {}))
+        log.info("D_R feature distance %.3f; D_NR target hit rate %.3f", fit, hit)
+        for name, split, metric in (("robust", d_r, fit), ("non_robust", d_nr, hit)):
+            cspec = {**spec["classifier"], "mode": "standard", "train_subset": "all", "train_fraction": 1.0}
+            ckpt, _ = train_classifier(cspec, split, test_split, name=f"ilyas_{name}", device=device)
+            clean, rob = clean_and_robust(_classifier(ckpt, device), xt, yt, spec["attack"], eps, batch)
+            label = f"standard CNN on D_{'R' if name == 'robust' else 'NR'}"
+            rows.append(row(name, label, len(split), metric, clean, rob, attack_name, eps))
+        for name, model in (("adversarial_training", robust), ("standard", standard)):
+            clean, rob = clean_and_robust(model, xt, yt, spec["attack"], eps, batch)
+            label = name.replace("_", " ") + " (reference)"
+            rows.append(row(name, label, len(train_split), float("nan"), clean, rob, attack_name, eps))
+    datasets = {
+        "kind": "robust_features_datasets",
+        "robust": d_r.images,
+        "robust_labels": d_r.labels,
+        "non_robust": d_nr.images,
+        "non_robust_labels": d_nr.labels,
+        "spec": dict(spec),
+    }
+    return table(rows), datasets
+
+
 def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The table ``results/robustness/robust_features.parquet``."""
     frame = pd.DataFrame(rows, columns=COLUMNS)
@@ -202,9 +273,9 @@ __all__ = [
     "feature_distance",
     "non_robust_split",
     "robust_inputs",
+    "robust_features_job",
     "robust_split",
     "row",
     "table",
-    "targeted_l2",
     "targets_for",
 ]

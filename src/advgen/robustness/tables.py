@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from advgen.attacks.registry import MINIMAL_ATTACKS
+
 #: the rows of an attack curve (advgen.robustness.evaluate.attack_curve)
 CURVE_COLUMNS = [
     "classifier",
@@ -46,7 +48,7 @@ MASKING_CHECKS = (
 
 def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
     """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
-    rows = curves[curves["attack_type"].isin(["LBFGS", "DeepFool"]) & curves["eps"].eq(math.inf)]
+    rows = curves[curves["attack_type"].isin(MINIMAL_ATTACKS) & curves["eps"].eq(math.inf)]
     out = rows[
         [
             "classifier",
