@@ -5,9 +5,9 @@ The expansion itself is :mod:`advgen.defense.plan`.
 
 from __future__ import annotations
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as expansion
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 from advgen.pipeline.generative import generator_checkpoint
 

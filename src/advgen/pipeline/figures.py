@@ -28,9 +28,9 @@ from string import Formatter
 from types import SimpleNamespace
 from typing import Any
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.io import write_text
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage
 from advgen.robustness import plan as robustness_plan
 

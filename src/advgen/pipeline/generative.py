@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, splits
 from advgen.pipeline.generative import generator_checkpoint
 from advgen.robustness import plan as expansion

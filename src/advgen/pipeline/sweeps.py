@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from advgen import paths
 from advgen.config import spec_json
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, prepared
 from advgen.sweeps import grid
 

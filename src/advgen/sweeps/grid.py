@@ -27,8 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen import paths
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
 
 SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
 #: keys of a sweep block that are not hyperparameters
