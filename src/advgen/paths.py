@@ -66,13 +66,6 @@ TRUNCATION = "results/sweeps/truncation/{generator}"
 TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
 TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the truncation image grid's rows, one per point (uint8)
 SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
-#: the table of each generator's job that a sweep's aggregate concatenates
-SWEEP_TABLES = {
-    "inversion": INVERSION_FINAL,
-    "inpainting": INPAINTING_TABLE,
-    "interpolation": INTERPOLATION_PATHS,
-    "truncation": TRUNCATION_TABLE,
-}
 
 # gradient-masking checks: family classifier | purifier
 MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"

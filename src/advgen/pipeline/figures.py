@@ -41,6 +41,7 @@ from advgen.plots import sweeps as sweeps_plots
 from advgen.plots.examples import adversarial_examples
 from advgen.plots.families import Render, one_table
 from advgen.robustness import plan as robustness_plan
+from advgen.sweeps.registry import SWEEPS
 
 #: which job draws a row's figures (see the module docstring)
 FAMILY, FIGURE, STAGE = "family", "figure", "stage"
@@ -586,7 +587,7 @@ FIGURES: tuple[Figure, ...] = (
         "Inversion",
         {"generator": "{generator}"},
         job=STAGE,
-        rule_name="invert",
+        rule_name=SWEEPS["inversion"].rule,
     ),
     Figure(
         "sweeps_inpainting",
@@ -595,7 +596,7 @@ FIGURES: tuple[Figure, ...] = (
         "Inpainting",
         {"generator": "{generator}"},
         job=STAGE,
-        rule_name="inpaint",
+        rule_name=SWEEPS["inpainting"].rule,
     ),
     Figure(
         "sweeps_interpolation",
@@ -604,7 +605,7 @@ FIGURES: tuple[Figure, ...] = (
         "Interpolation",
         {"generator": "{generator}"},
         job=STAGE,
-        rule_name="interpolate",
+        rule_name=SWEEPS["interpolation"].rule,
     ),
     # --- Robustness
     Figure(

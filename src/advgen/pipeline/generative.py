@@ -10,13 +10,6 @@ from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 
 
-def generator_checkpoint(config, name: str) -> str:
-    """A GAN's or an autoencoder's checkpoint."""
-    if name in (config.get("gans") or {}):
-        return paths.GAN_CHECKPOINT.format(gan=name)
-    return paths.AE_CHECKPOINT.format(ae=name)
-
-
 class GenerativePlan(Stage):
     def check(self) -> None:
         """Every classifier that ``sample_quality`` names exists."""

@@ -11,8 +11,8 @@ from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
+from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
-from advgen.pipeline.generative import generator_checkpoint
 from advgen.robustness import plan as expansion
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
