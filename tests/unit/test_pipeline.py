@@ -246,9 +246,7 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
     assert pipe.figures.truncation_samples({"generator": "tiny_gan"}) == [
         paths.TRUNCATION_SAMPLES.format(generator="tiny_gan")
     ]
-    assert pipe.figures.truncation_grid(None, {"generator": "tiny_gan"})["experiment"].startswith(
-        "tiny_gan"
-    )
+    assert pipe.figures.truncation_grid(None, {"generator": "tiny_gan"})["experiment"].startswith("tiny_gan")
 
 
 def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():

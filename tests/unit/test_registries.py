@@ -54,6 +54,9 @@ def test_sweeps_are_the_schema_sections_and_have_their_rules():
     assert list(SWEEPS) == list(schema("sweeps.schema.yaml")["$defs"]["sweeps"]["properties"])
     assert {s.rule for s in SWEEPS.values()} <= rules("sweeps.smk")
     assert {s.split for s in SWEEPS.values()} <= {"train", "test"}
+    from advgen.sweeps.tables import METRIC_COLUMNS
+
+    assert set(METRIC_COLUMNS) == set(SWEEPS)  # each sweep's aggregate columns
 
 
 # --- defense attacks
