@@ -48,7 +48,7 @@ for fig in FIGURES:
                 PIPE.figures.input_function(fig),
             output:
                 figure=report(fig.path, **fig.report()),
-                vectors=fig.vectors(fig.path, config["plots"]["vector_formats"]),
+                vectors=PIPE.figures.vectors(fig),
             log:
                 fig.log,
             benchmark:

@@ -211,6 +211,10 @@ class FiguresPlan(Stage):
     def _values(self, figure: Figure, wildcards) -> Values:
         return {name: getattr(wildcards, name) for name in figure.wildcards}
 
+    def vectors(self, figure: Figure) -> list[str]:
+        """The vector copies of a one-job-per-figure row's PNG (wildcards left in)."""
+        return figure.vectors(figure.path, self.options["vector_formats"])
+
     def input_function(self, figure: Figure) -> Callable:
         """Input function of a one-job-per-figure rule (:data:`FIGURE`)."""
 
