@@ -12,11 +12,11 @@ from advgen.defense.adaptive import (
     AdaptiveBudget,
     UnrolledProjection,
     applicable,
-    attack_size,
     latent_attack,
     run_attack,
     unrolled_projection,
 )
+from advgen.defense.attacks import attack_size
 from advgen.defense.evaluate import GREYBOX_HEADLINE, HEADLINE, evaluate_point
 from advgen.defense.purify import (
     EOTPGD,
@@ -246,13 +246,13 @@ def test_budget_validation_and_sizes():
             AdaptiveBudget.from_mapping(bad)
     legacy = AdaptiveBudget.legacy({"adaptive_steps": 10, "eot_samples": 2})
     assert (legacy.steps, legacy.restarts, legacy.eot_samples) == (10, 1, 2)
-    assert attack_size("unroll_short", TINY) == {
+    assert attack_size("unroll_short", {}, TINY) == {
         "attack_steps": 4,
         "attack_restarts": 1,
         "attack_samples": 1,
         "unroll": 2,
     }
-    assert attack_size("latent", TINY)["attack_restarts"] == 3
+    assert attack_size("latent", {}, TINY)["attack_restarts"] == 3
     with pytest.raises(ValueError, match="unknown adaptive attack"):
         run_attack(
             "nope",

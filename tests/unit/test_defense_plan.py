@@ -137,7 +137,7 @@ def test_entries_of_one_job_share_everything_but_their_own_keys():
         ),
         (
             lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(generator="nope"),
-            "purifiers.gan.generator: unknown gan or autoencoder",
+            "purifiers.gan.generator: unknown generator",
         ),
         (
             lambda c: c["defense"]["purify"]["purifiers"]["gan"].update(method="reconstruct"),

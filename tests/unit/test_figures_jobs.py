@@ -1,10 +1,10 @@
-"""One job per figure family (advgen.pipeline.figures): each family's figures, inputs, ``advgen
-plot`` groups and report captions, and the several-figure ``advgen plot`` call."""
+"""The figure table (advgen.pipeline.figures): each family's figures, inputs, ``advgen plot``
+groups and report captions, one job per family, and the several-figure ``advgen plot`` call."""
 
 from __future__ import annotations
 
 import json
-import os
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,7 +15,7 @@ from jinja2 import Environment
 from advgen.cli import main
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.pipeline import build, paths
-from advgen.pipeline.figures import FIGURES, caption, fill_caption
+from advgen.pipeline.figures import FAMILY, FIGURES, STAGE
 from tests.unit import plots_data as data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def test_one_job_draws_every_figure_of_its_family():
     assert len(job.figures) == 6 and {d.png for d in job.figures} <= targets
     assert job.figures[0].vectors == [job.figures[0].png.replace(".png", ".svg")]
     # the inputs are each figure's, in order; the arguments one --input/--out/--spec group per figure
-    steps = [pipe.figures.inversion_steps(SimpleNamespace(**d.wildcards)) for d in job.figures]
+    steps = [pipe.figures.inversion_steps(d.wildcards)[0] for d in job.figures]
     assert job.inputs == list(dict.fromkeys(steps))  # a generator's steps file once, however many points
     assert job.arguments.count("--input") == job.arguments.count("--spec") == 6
     first = job.figures[0]
@@ -50,16 +50,17 @@ def test_one_job_draws_every_figure_of_its_family():
         "point": first.wildcards["label"],
         "figure": "loss per restart",
     }
-    # every target figure is drawn by exactly one family job
-    drawn = [d.png for f in FIGURES for d in pipe.figures.job(f).figures]
-    assert sorted(drawn) == sorted(t for t in targets if t.startswith(paths.FIGURES))
+    # every target figure and table is drawn by exactly one job of the table
+    drawn = [d.png for f in FIGURES if f.job != STAGE for d in pipe.figures.job(f).figures]
+    tables = [paths.TABLE_MD.format(table=t) for t in ("sample_quality", "robustness")]
+    assert sorted(drawn) == sorted(t for t in targets if t.startswith(paths.FIGURES) or t in tables)
 
 
 def test_a_figure_with_several_inputs_and_a_family_shared_input():
     pipe = build(config("sweeps"))
     grid = pipe.figures.job(row("truncation_grid"))
     assert [d.inputs for d in grid.figures] == [
-        pipe.figures.truncation_samples(SimpleNamespace(generator=g)) for g in ("tiny_ae", "tiny_gan")
+        pipe.figures.truncation_samples({"generator": g}) for g in ("tiny_ae", "tiny_gan")
     ]
     assert len(grid.inputs) == sum(len(d.inputs) for d in grid.figures)
     once = build(config("plots")).figures.job(row("gan_grad_norms"))
@@ -80,42 +81,45 @@ def render(template: str, **snakemake) -> str:
     )
 
 
-@pytest.mark.parametrize("name", ["plots", "sweeps", "robustness"])
-def test_filled_captions_render_as_the_per_figure_jobs_did(name):
+def test_rows_hold_callables_and_inputs_are_lists():
+    pipe = build(config("robustness"))
+    for figure in FIGURES:
+        if figure.job == STAGE:  # drawn by its stage's job: a report entry only
+            assert figure.draw is None and figure.each is None
+            continue
+        assert callable(figure.draw) and callable(figure.each) and callable(figure.inputs), figure.family
+        for d in pipe.figures.job(figure).figures:
+            assert isinstance(d.inputs, list) and all(isinstance(p, str) for p in d.inputs), figure.family
+
+
+@pytest.mark.parametrize("name", ["plots", "sweeps", "robustness", "defense"])
+def test_captions_render_as_the_report_renders_them(name):
+    """A family job has no wildcards: its caption names none and renders from the config alone;
+    a one-job-per-figure row's (or a stage job's) names only its own wildcards."""
     cfg = config(name)
     pipe = build(cfg)
-    filled = 0
+    rendered = 0
     for figure in FIGURES:
         template = (REPORT / f"{figure.family}.rst").read_text()
+        used = set(re.findall(r"snakemake\.wildcards\.(\w+)", template))
+        if figure.job == FAMILY:
+            assert not used, figure.family
+        assert used <= set(figure.wildcards), figure.family
         for d in pipe.figures.job(figure).figures:
-            before = render(template, wildcards=SimpleNamespace(**d.wildcards), config=cfg)
-            after = render(fill_caption(template, d.wildcards), wildcards=SimpleNamespace(), config=cfg)
-            assert after == before, (figure.family, d.name)
-            filled += "snakemake.wildcards" in template
-    assert filled >= 2  # the robustness config: its two sweep figures
+            wildcards = SimpleNamespace(**d.wildcards) if figure.job != FAMILY else SimpleNamespace()
+            text = render(template, wildcards=wildcards, config=cfg)
+            assert text.strip() and "{{" not in text, figure.family
+            rendered += 1
+    assert rendered >= 3
 
 
-def test_caption_files(tmp_path):
+def test_no_caption_file_is_written_while_the_dag_is_parsed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     pipe = build(config("plots"))
-    losses = pipe.figures.job(row("gan_losses")).figures[0]
-    path = Path(caption(losses, REPORT, tmp_path))
-    assert path == tmp_path / "gan_losses" / "tiny_gan.rst" and path.is_absolute()
-    assert '"tiny_gan"' in path.read_text() and "snakemake.wildcards" not in path.read_text()
-    os.utime(path, (0, 0))
-    assert (
-        caption(losses, REPORT, tmp_path) == str(path) and path.stat().st_mtime == 0
-    )  # unchanged: not rewritten
-    curves = pipe.figures.job(row("robustness_curves")).figures[0]
-    assert (
-        caption(curves, REPORT, tmp_path) == "../report/robustness_curves.rst"
-    )  # no wildcard: the family's own
-
-
-def test_fill_caption_errors():
-    with pytest.raises(KeyError, match="x.rst: the figure has no wildcard 'ae'"):
-        fill_caption("{{ snakemake.wildcards.ae }}", {"gan": "g"}, "x.rst")
-    with pytest.raises(ValueError, match="snakemake.wildcards.<name>"):
-        fill_caption('{{ snakemake.wildcards["gan"] }}', {"gan": "g"})
+    for figure in FIGURES:
+        pipe.figures.job(figure)
+        figure.report()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_plot_command_draws_several_figures_as_separate_calls_do(tmp_path):

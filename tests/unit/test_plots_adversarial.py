@@ -75,7 +75,7 @@ def test_truncation_grid_and_interpolation_strips(tmp_path: Path) -> None:
         )
 
 
-def test_adversarial_examples_command(tmp_path: Path) -> None:
+def test_adversarial_examples_family(tmp_path: Path) -> None:
     import json
 
     from advgen.classifiers import save_classifier, train_classifier
@@ -105,15 +105,16 @@ def test_adversarial_examples_command(tmp_path: Path) -> None:
     }
     out = tmp_path / "adv.svg"
     argv = [
-        "adversarial-examples",
-        "--classifier",
+        "plot",
+        "--family",
+        "adversarial_examples",
+        "--input",
         str(tmp_path / "c.pt"),
-        "--test",
         str(tmp_path / "test.pt"),
-        "--spec",
     ]
-    assert cli_main([*argv, json.dumps(job), "--out", str(out)]) == 0
+    assert cli_main([*argv, "--out", str(out), "--spec", json.dumps(job)]) == 0
     text = out.read_text()
     assert "fgsm (eps 0.3)" in text and "pgd (eps 0.3)" in text
     job["attacks"]["fgsm"]["eps"] = [0.1, 0.2]
-    assert cli_main([*argv, json.dumps(job), "--out", str(tmp_path / "x.svg")]) == 2
+    assert cli_main([*argv, "--out", str(tmp_path / "x.svg"), "--spec", json.dumps(job)]) == 2
+    assert not (tmp_path / "x.svg").exists()

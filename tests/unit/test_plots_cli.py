@@ -1,4 +1,4 @@
-"""`advgen plot` and `advgen summary-table`: the family registry, formats by suffix, errors."""
+"""`advgen plot` and `advgen summary-table`: the figure table's renderers, formats by suffix, errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from advgen.cli import main
-from advgen.plots.families import FAMILIES
+from advgen.pipeline.figures import FIGURES
 from tests.unit import plots_data as data
 
 
@@ -15,9 +15,9 @@ def test_every_family_has_a_caption_and_a_stage():
     from pathlib import Path
 
     report = Path(__file__).resolve().parents[2] / "workflow" / "report"
-    for name, fam in FAMILIES.items():
-        assert fam.stage in {"Generative", "Sweeps", "Robustness", "Defense"}
-        assert (report / f"{name}.rst").exists(), f"caption of {name}"
+    for row in FIGURES:
+        assert row.category in {"Generative", "Sweeps", "Robustness", "Defense", "Tables"}
+        assert (report / f"{row.family}.rst").exists(), f"caption of {row.family}"
 
 
 def test_plot_command_writes_each_format(tmp_path):

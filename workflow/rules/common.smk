@@ -8,7 +8,6 @@ from advgen.config_files import strict_workflow_config
 from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
 from advgen.pipeline.base import NAME
-from advgen.pipeline.figures import FIGURES, TABLES
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import SWEEPS
 

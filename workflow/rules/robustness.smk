@@ -1,4 +1,7 @@
 # Robustness stage: classifier zoo, attack curves, transfer matrix, capacity and data-size sweeps.
+# The adversarial-examples figures are rows of the figure table (plots.smk).
+
+from advgen.pipeline.figures import BY_FAMILY
 
 
 wildcard_constraints:
@@ -144,17 +147,15 @@ rule masking_checks:
         " {params.generator} --out {output} > {log} 2>&1"
 
 
+MASKING_TABLE = BY_FAMILY["table_masking"]
+
+
 rule masking_table:
     input:
         PIPE.robustness.masking_tables,
     output:
         table=paths.MASKING,
-        markdown=report(
-            paths.TABLE_MD.format(table="masking"),
-            caption="../report/table_masking.rst",
-            category="Tables",
-            labels={"table": "masking"},
-        ),
+        markdown=report(MASKING_TABLE.path, **MASKING_TABLE.report()),
     log:
         log("masking_table", "masking"),
     benchmark:
@@ -211,29 +212,3 @@ rule robust_features:
         " --robust-model {input.robust} --standard-model {input.standard}"
         " --train {input.train} --test {input.test}"
         " --out {output.table} --datasets {output.datasets} > {log} 2>&1"
-
-
-rule adversarial_examples:
-    input:
-        unpack(PIPE.robustness.examples_inputs),
-    output:
-        png=report(
-            PIPE.robustness.examples_outputs()["png"],
-            caption="../report/adversarial_examples.rst",
-            category="Robustness",
-            subcategory="Attacks",
-            labels={"classifier": "{classifier}", "figure": "adversarial examples"},
-        ),
-        vectors=list(PIPE.robustness.examples_outputs().values())[1:],
-    log:
-        log("adversarial_examples", "{classifier}"),
-    benchmark:
-        benchmark("adversarial_examples", "{classifier}")
-    conda:
-        "../envs/advgen.yaml"
-    threads: 1
-    params:
-        spec=PIPE.robustness.examples_spec,
-    shell:
-        "advgen --threads {threads} adversarial-examples --classifier {input.model}"
-        " --test {input.test} --spec {params.spec:q} --out {output:q} > {log} 2>&1"

@@ -6,6 +6,9 @@
 # Jobs, paths and specs come from PIPE.sweeps (advgen.pipeline.sweeps).
 # One aggregate table per sweep: results/sweeps/{sweep}.parquet.
 # Wildcard constraints are per rule: {sweep} is also the robustness stage's wildcard.
+# The images a job draws are rows of the figure table (their report entries).
+
+from advgen.pipeline.figures import BY_FAMILY as FIGURES
 
 
 rule invert:
@@ -16,11 +19,7 @@ rule invert:
         steps=paths.INVERSION_STEPS,
         latents=paths.INVERSION_LATENTS,
         figure=report(
-            paths.INVERSION_FIGURE,
-            caption="../report/sweeps_inversion.rst",
-            category="Sweeps",
-            subcategory="Inversion",
-            labels={"generator": "{generator}"},
+            FIGURES["sweeps_inversion"].path, **FIGURES["sweeps_inversion"].report()
         ),
     log:
         log("invert", "{generator}"),
@@ -48,11 +47,7 @@ rule inpaint:
     output:
         table=paths.INPAINTING_TABLE,
         figure=report(
-            paths.INPAINTING_FIGURE,
-            caption="../report/sweeps_inpainting.rst",
-            category="Sweeps",
-            subcategory="Inpainting",
-            labels={"generator": "{generator}"},
+            FIGURES["sweeps_inpainting"].path, **FIGURES["sweeps_inpainting"].report()
         ),
     log:
         log("inpaint", "{generator}"),
@@ -80,11 +75,8 @@ rule interpolate:
         paths=paths.INTERPOLATION_PATHS,
         frames=paths.INTERPOLATION_FRAMES,
         figure=report(
-            paths.INTERPOLATION_FIGURE,
-            caption="../report/sweeps_interpolation.rst",
-            category="Sweeps",
-            subcategory="Interpolation",
-            labels={"generator": "{generator}"},
+            FIGURES["sweeps_interpolation"].path,
+            **FIGURES["sweeps_interpolation"].report(),
         ),
     log:
         log("interpolate", "{generator}"),

@@ -63,8 +63,8 @@ class AeOutputs:
 
     @classmethod
     def under(cls, folder: str | Path) -> AeOutputs:
-        """The workflow's layout of ``results/autoencoders/<name>`` (:mod:`advgen.pipeline.paths`) below ``folder``."""
-        from advgen.pipeline import paths
+        """The workflow's layout of ``results/autoencoders/<name>`` (:mod:`advgen.paths`) below ``folder``."""
+        from advgen import paths
 
         def at(template: str) -> Path:
             return Path(folder) / Path(template).relative_to(paths.AE)

@@ -11,7 +11,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sweep", required=True, help="inversion, inpainting, interpolation or truncation")
+    from advgen.sweeps.registry import SWEEPS
+
+    p.add_argument("--sweep", required=True, choices=list(SWEEPS), help="which sweep")
     p.add_argument("--out", required=True, help="output: the sweep's table (.parquet)")
     p.add_argument("tables", nargs="+", help="per-point tables (.parquet)")
 

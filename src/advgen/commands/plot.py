@@ -1,4 +1,6 @@
-"""``advgen plot``: draw the figures of one family from the stages' tables (PNG/SVG/PDF by suffix).
+"""``advgen plot``: draw the figures of one family of the figure table (PNG/SVG/PDF by suffix; .md tables).
+
+The family's renderer is its row's ``draw`` (:data:`advgen.pipeline.figures.FIGURES`).
 
 One call draws several figures: repeat ``--input FILE... --out FILE... --spec JSON``, one
 group per figure (the plots stage runs one job per family this way, paying Python and
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-HELP = "draw the figures of one family (see advgen.plots.families) from Parquet tables"
+HELP = "draw the figures of one family of the figure table (advgen.pipeline.figures) from its inputs"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,15 +42,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     from advgen.config import parse_spec
     from advgen.errors import AdvgenError
-    from advgen.plots.families import FAMILIES, render
+    from advgen.pipeline.figures import BY_FAMILY
+    from advgen.plots.families import render
 
+    drawn = {name: row for name, row in BY_FAMILY.items() if row.draw is not None}
     if args.list:
-        for name, fam in sorted(FAMILIES.items()):
-            print(f"{name:22s} {fam.stage:11s} {fam.inputs}")
+        for name, row in sorted(drawn.items()):
+            print(f"{name:22s} {row.category:11s} {(row.draw.__doc__ or '').strip().splitlines()[0]}")
         return
     inputs, outputs = args.input or [], args.out or []
     if not args.family or not inputs or not outputs:
         raise AdvgenError("--family, --input and --out are required (or --list)")
+    if args.family not in drawn:
+        raise AdvgenError(f"unknown figure family '{args.family}' (known: {', '.join(sorted(drawn))})")
     specs = args.spec or ["{}"] * len(inputs)
     if not len(inputs) == len(outputs) == len(specs):
         raise AdvgenError(
@@ -59,7 +65,7 @@ def main(args: argparse.Namespace) -> None:
     done: list[str] = []
     for paths, outs, spec in zip(inputs, outputs, options):
         try:
-            render(args.family, paths, outs, spec)
+            render(args.family, drawn[args.family].draw, paths, outs, spec)
         except AdvgenError as exc:  # no partial output; name the input files when the message does not
             for path in [*done, *outs]:
                 Path(path).unlink(missing_ok=True)

@@ -19,9 +19,12 @@ Attacks (the ``attack`` column of the purify table; all ``threat = adaptive``):
   (:func:`latent_attack`); ``latent_weights`` are the distance penalties tried per image;
 * ``eot_rand``: AutoAttack's "rand" version for randomised defenses (EOT over
   ``rand_samples`` = 20 draws, cross-entropy and DLR losses, the worse case per image kept),
-  with PGD in place of APGD. The projection's random restarts are the randomness.
-  ``autoattack_rand`` (opt-in) is ``AutoAttack(model, eps, version="rand")`` from
-  :mod:`advgen.attacks` with ``model = PurifiedClassifier(classifier, purifier, "bpda")``.
+  with PGD in place of APGD. The projection's random restarts are the randomness;
+* ``autoattack_rand`` (run only when listed): ``AutoAttack(model, eps, version="rand")`` of
+  :mod:`advgen.attacks` on ``PurifiedClassifier(classifier, purifier, "bpda")``.
+
+Which attack applies to which purifier, its threat model and its size in a table row are
+its entry in :data:`advgen.defense.attacks.DEFENSE_ATTACKS`; :data:`ATTACKS` holds the code.
 
 :class:`AdaptiveBudget` holds the sizes; its defaults are the papers' (>= 100 steps, >= 5
 restarts, AutoAttack's 20 EOT draws); tests pass smaller ones.
@@ -39,6 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks import PGD
+from advgen.defense.attacks import automatic
 from advgen.defense.purify import (
     EOTPGD,
     IdentityPurifier,
@@ -327,9 +331,8 @@ ATTACKS: dict[str, AttackFn] = {
     "unroll": _unrolled(False),
     "latent": _latent,
     "eot_rand": _eot_rand,
+    "autoattack_rand": _autoattack_rand,  # opt-in: run only when listed in defense.purify.attacks
 }
-# opt-in (not in applicable(): list it in defense.purify.attacks): the reference ensemble's "rand" version
-ATTACKS["autoattack_rand"] = _autoattack_rand
 
 
 def applicable(purifier: Purifier) -> tuple[str, ...]:
@@ -337,10 +340,8 @@ def applicable(purifier: Purifier) -> tuple[str, ...]:
     ``exact`` a closed form, EOT randomness; nothing is adaptive against no purifier)."""
     if isinstance(purifier, IdentityPurifier):
         return ()
-    if isinstance(purifier, ReconstructionPurifier):
-        return ("bpda", "exact", "latent")
-    if isinstance(purifier, ProjectionPurifier):
-        return ("bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand")
+    if isinstance(purifier, ReconstructionPurifier | ProjectionPurifier):
+        return automatic(purifier.method)
     return ("bpda", "eot") if purifier.stochastic else ("bpda",)
 
 
@@ -358,17 +359,3 @@ def run_attack(
     if name not in ATTACKS:
         raise ValueError(f"unknown adaptive attack {name!r} (known: {', '.join(sorted(ATTACKS))})")
     return ATTACKS[name](classifier, purifier, x, y, float(eps), budget, int(seed)).detach().clamp(0.0, 1.0)
-
-
-def attack_size(name: str, budget: AdaptiveBudget) -> dict[str, int]:
-    """``attack_steps, attack_restarts, attack_samples, unroll`` of a row (0: not applicable)."""
-    steps, restarts, samples, unroll = budget.steps, budget.restarts, 1, 0
-    if name == "eot":
-        samples = budget.eot_samples
-    elif name == "eot_rand":
-        restarts, samples = 2, budget.rand_samples  # one run per loss
-    elif name in ("unroll", "unroll_short"):
-        restarts, unroll = budget.unroll_restarts, (budget.short_unroll if name == "unroll_short" else -1)
-    elif name == "latent":
-        steps, restarts = budget.latent_steps, len(budget.latent_weights)
-    return {"attack_steps": steps, "attack_restarts": restarts, "attack_samples": samples, "unroll": unroll}

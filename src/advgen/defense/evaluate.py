@@ -1,6 +1,6 @@
 """Evaluate one purifier at one (L, R) point: clean, grey-box and adaptive accuracy and cost.
 
-Attacks (:data:`advgen.defense.plan.THREAT`):
+Attacks (:data:`advgen.defense.attacks.DEFENSE_ATTACKS`):
 
 * grey-box ``fgsm`` / ``pgd``: crafted against the bare classifier (the attacker ignores
   the purifier), then purified and classified -- the threat model under which Defense-GAN
@@ -24,7 +24,7 @@ One row per attack and eps, plus the clean row (attack ``none``, eps 0); columns
 * ``attack_seconds_per_image``: seconds to craft one adversarial input;
 * ``attack_steps``, ``attack_restarts``, ``attack_samples`` (EOT draws per gradient),
   ``unroll`` (inner steps backpropagated; -1 all of them, 0 none): the attack's size
-  (:func:`advgen.defense.adaptive.attack_size`; 0 in the clean row);
+  (:func:`advgen.defense.attacks.attack_size`; 0 in the clean row);
 * ``best_attack``: the attack itself, except in the two summary rows per eps:
 
   - attack ``strongest_adaptive``, threat ``headline``: the defense's number, the lowest
@@ -50,8 +50,8 @@ import torch
 from torch import nn
 
 from advgen.attacks import FGSM, PGD
-from advgen.defense.adaptive import AdaptiveBudget, attack_size, run_attack
-from advgen.defense.plan import THREAT
+from advgen.defense import attacks
+from advgen.defense.adaptive import AdaptiveBudget, run_attack
 from advgen.defense.purify import IdentityPurifier, Purifier
 from advgen.defense.tables import PURIFY_COLUMNS as COLUMNS
 
@@ -95,19 +95,6 @@ def craft(
     if attack == "pgd":
         return PGD(classifier, eps, steps=int(spec["pgd_steps"]), seed=seed).generate(x, y)
     return run_attack(attack, classifier, purifier, x, y, eps, budget or AdaptiveBudget.legacy(spec), seed)
-
-
-def _size(attack: str, spec: dict[str, Any], budget: AdaptiveBudget) -> dict[str, int]:
-    if attack == "fgsm":
-        return {"attack_steps": 1, "attack_restarts": 1, "attack_samples": 1, "unroll": 0}
-    if attack == "pgd":
-        return {
-            "attack_steps": int(spec["pgd_steps"]),
-            "attack_restarts": 1,
-            "attack_samples": 1,
-            "unroll": 0,
-        }
-    return attack_size(attack, budget)
 
 
 def headline_rows(
@@ -210,13 +197,13 @@ def evaluate_point(
                 {
                     **base,
                     "attack": attack,
-                    "threat": THREAT.get(attack, "adaptive"),
+                    "threat": attacks.threat(attack),
                     "eps": float(eps),
                     "clean_acc": clean_acc,
                     "robust_acc": acc,
                     "seconds_per_image": seconds,
                     "attack_seconds_per_image": attack_seconds,
-                    **_size(attack, spec, budget),
+                    **attacks.attack_size(attack, spec, budget),
                     "best_attack": attack,
                     "worst_case_acc": float("nan"),
                 }

@@ -20,38 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen.defense import attacks
 from advgen.errors import ConfigError
+from advgen.generators import generator_entry, generator_kind
 
-NONE = "none"
-# which attacks a purification method can take (eot needs randomness, exact a differentiable purifier)
-# (unroll_short, unroll, latent, eot_rand: advgen.defense.adaptive)
-APPLICABLE = {
-    "project": (
-        "fgsm",
-        "pgd",
-        "bpda",
-        "eot",
-        "unroll_short",
-        "unroll",
-        "latent",
-        "eot_rand",
-        "autoattack_rand",
-    ),
-    "reconstruct": ("fgsm", "pgd", "bpda", "exact", "latent"),
-    NONE: ("fgsm", "pgd"),
-}
-THREAT = {
-    "fgsm": "greybox",
-    "pgd": "greybox",
-    "bpda": "adaptive",
-    "eot": "adaptive",
-    "exact": "adaptive",
-    "unroll_short": "adaptive",
-    "unroll": "adaptive",
-    "latent": "adaptive",
-    "eot_rand": "adaptive",
-    "autoattack_rand": "adaptive",
-}
+NONE = attacks.NONE
 #: what each entry of a job adds to the keys its entries share (see the module docstring)
 POINT_KEYS = ("point", "operating", "steps", "restarts", "attacks")
 SOURCE_KEYS = ("family", "source", "loss", "unroll_k", "mode")
@@ -73,19 +46,10 @@ def _dataset(config: Mapping[str, Any], section: str, name: str) -> str:
     return (config.get(section) or {})[name]["dataset"]
 
 
-def generator_kind(config: Mapping[str, Any], name: str) -> str:
-    """``gan`` or ``autoencoder``: where a purifier's generator is defined."""
-    if name in (config.get("gans") or {}):
-        return "gan"
-    if name in (config.get("autoencoders") or {}):
-        return "autoencoder"
-    raise KeyError(name)
-
-
 def check_references(config: Mapping[str, Any], source: str = "config") -> None:
     """Raise :class:`ConfigError` naming the key of a dangling or inconsistent reference."""
     defense = _defense(config)
-    gans, aes, clfs = (set(config.get(s) or {}) for s in ("gans", "autoencoders", "classifiers"))
+    gans, clfs = (set(config.get(s) or {}) for s in ("gans", "classifiers"))
 
     def unknown(key: str, what: str, name: str, known: set[str]) -> ConfigError:
         return ConfigError(
@@ -100,15 +64,13 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
         dataset = _dataset(config, "classifiers", clf)
         for name, p in purify["purifiers"].items():
             key = f"purify.purifiers.{name}.generator"
-            if p["generator"] not in gans | aes:
-                raise unknown(key, "gan or autoencoder", p["generator"], gans | aes)
-            kind = generator_kind(config, p["generator"])
+            kind = generator_kind(config, p["generator"], f"{source}: defense.{key}").name
             if p["method"] == "reconstruct" and kind != "autoencoder":
                 raise ConfigError(
                     f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs an autoencoder, "
                     f"'{p['generator']}' is a GAN"
                 )
-            other = _dataset(config, f"{kind}s" if kind == "gan" else "autoencoders", p["generator"])
+            other = generator_entry(config, p["generator"])["dataset"]
             if other != dataset:
                 raise ConfigError(
                     f"{source}: {key}: '{p['generator']}' is trained on '{other}', "
@@ -151,7 +113,7 @@ def _settings(config: Mapping[str, Any], purify: Mapping[str, Any]) -> dict[str,
 
 
 def _attacks(method: str, names: list[str]) -> list[str]:
-    return [a for a in names if a in APPLICABLE[method]]
+    return [a for a in names if a in attacks.applicable(method)]
 
 
 def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
@@ -187,7 +149,7 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
             "purifier": name,
             "method": p["method"],
             "generator": p["generator"],
-            "generator_kind": generator_kind(config, p["generator"]),
+            "generator_kind": generator_kind(config, p["generator"]).name,
         }
         if p["method"] == "reconstruct":
             spec.update(

@@ -39,8 +39,8 @@ class GanOutputs:
 
     @classmethod
     def under(cls, folder: str | Path) -> GanOutputs:
-        """The workflow's layout of ``results/gans/<name>`` (:mod:`advgen.pipeline.paths`) below ``folder``."""
-        from advgen.pipeline import paths
+        """The workflow's layout of ``results/gans/<name>`` (:mod:`advgen.paths`) below ``folder``."""
+        from advgen import paths
 
         def at(template: str) -> Path:
             return Path(folder) / Path(template).relative_to(paths.GAN)

@@ -3,11 +3,11 @@
 ``build(config, source)`` checks every cross-reference of the config (one ``ConfigError``
 naming the file and key) and returns a :class:`Pipeline` whose stage plans give
 ``workflow/rules/*.smk`` their targets, input functions and job specs. Every artifact path
-is spelled once, in :mod:`advgen.pipeline.paths`; the figure table is
+is spelled once, in :mod:`advgen.paths`; the figure table is
 :mod:`advgen.pipeline.figures`. No torch anywhere here: the Snakefile imports it.
 
 Adding a stage: a ``Stage`` subclass in ``advgen/pipeline/<stage>.py`` (its ``targets()``
-and the input/spec methods of its rules), its path templates in ``paths.py``, one line in
+and the input/spec methods of its rules), its path templates in ``advgen/paths.py``, one line in
 :meth:`Pipeline.__init__`, and ``workflow/rules/<stage>.smk`` calling ``PIPE.<stage>.<method>``.
 """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from advgen import paths
 from advgen.config import spec_json
-from advgen.pipeline import paths
 
 #: a named experiment (wildcard constraint of every name the config defines)
 NAME = "[A-Za-z][A-Za-z0-9_]*"
@@ -16,7 +16,7 @@ class Stage:
     """A stage's plan: ``targets()``, plus the input and params functions of its rules.
 
     Input functions take Snakemake's ``wildcards`` (any object with the wildcard names as
-    attributes) and return paths from :mod:`advgen.pipeline.paths`; spec functions return
+    attributes) and return paths from :mod:`advgen.paths`; spec functions return
     the job's complete spec as sorted JSON (``spec_json``), so a changed value reruns
     exactly the jobs it reaches.
     """

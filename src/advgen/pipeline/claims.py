@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from advgen.pipeline import paths
+from advgen import paths
 from advgen.pipeline.base import Stage
 
 #: the folder the claims' table paths are relative to

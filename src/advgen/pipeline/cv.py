@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from advgen import paths
 from advgen.cv.settings import build_options, cv_settings
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage
 
 

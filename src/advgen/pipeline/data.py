@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from advgen import paths
 from advgen.config import spec_json
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage
 
 

@@ -5,11 +5,11 @@ The expansion itself is :mod:`advgen.defense.plan`.
 
 from __future__ import annotations
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as expansion
-from advgen.pipeline import paths
+from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
-from advgen.pipeline.generative import generator_checkpoint
 
 PURIFY_TABLE = paths.fill(paths.DEFENSE_TABLE, table="purify")
 PROBE_TABLE = paths.fill(paths.DEFENSE_TABLE, table="probe")

@@ -1,68 +1,81 @@
-"""The figure table: every figure family's inputs, output name, caption and report category.
+"""The figure table: every figure and summary table of the report, how it is made and where it goes.
 
-The plots stage generates one ``plot_<family>`` rule per row of :data:`FIGURES` (see
-``workflow/rules/plots.smk``), and the rule has ONE job drawing every figure of the family the
-config asks for: ``advgen plot --family <family>`` with one ``--input/--out/--spec`` group per
-figure (:mod:`advgen.plots.families`), so Python and matplotlib start once per family.
-Adding a figure family is three files:
+Each row of :data:`FIGURES` is one family: its file (a path template; the wildcards name one
+figure), report category, subcategory and labels, its caption ``workflow/report/<family>.rst``
+and how it is made, as callables:
 
-1. the plotting function in ``src/advgen/plots/<stage>.py`` (a table in, figure files out);
-2. one :class:`Figure` row below, naming that function in ``draw`` (a family that reads
-   several inputs or images registers a reader in ``advgen/plots/families.py`` instead);
-3. its caption ``workflow/report/<family>.rst``.
+- ``each(plan)``: the wildcard values of every figure of the family the config asks for;
+- ``inputs(plan, values)``: one figure's input files (always a list);
+- ``spec(plan, figure, values)``: one figure's options, on top of the ``plots`` section;
+- ``draw(inputs, outputs, options)``: the renderer (:mod:`advgen.plots.families`).
 
-A row names, by attribute name, the :class:`FiguresPlan` methods giving its figures
-(``each``: one wildcard dict per figure the config asks for), its ``spec`` (the ``plots``
-section plus what the figure names) and, where the input depends on the figure, ``inputs``.
-:meth:`FiguresPlan.drawn` fills them in, one :class:`Drawn` per figure.
+``job`` says which job runs ``draw``: :data:`FAMILY` (one ``plot_<family>`` job draws every
+figure, so Python and matplotlib start once per family; the Markdown tables are such
+families), :data:`FIGURE` (one job per figure, for a figure that costs a model and attacks:
+the adversarial examples), or :data:`STAGE` (the stage's own job writes the image while its
+tensors are in memory, e.g. a sweep's reconstructions; the row gives its report entry).
+``workflow/rules/plots.smk`` generates the rules of the FAMILY and FIGURE rows, and
+``advgen plot --family <family>`` finds the renderer here. Adding a figure is three files: the
+plotting function in ``advgen/plots/<stage>.py``, one row below, and its caption.
+
+Captions are read by ``snakemake --report`` as they are (nothing is written while the DAG is
+parsed): the caption of a FAMILY row is rendered once for the whole job, so it names no
+wildcard (the report's labels name each figure; ``tests/unit/test_figures_jobs.py``).
 No torch here: the Snakefile imports this module.
 """
 
 from __future__ import annotations
 
-import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from string import Formatter
-from types import SimpleNamespace
 from typing import Any
 
+from advgen import paths
 from advgen.config import spec_json
-from advgen.io import write_text
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage
+from advgen.plots import defense as defense_plots
+from advgen.plots import families as render
+from advgen.plots import robustness as robustness_plots
+from advgen.plots import sweeps as sweeps_plots
+from advgen.plots.examples import adversarial_examples
+from advgen.plots.families import Render, one_table
 from advgen.robustness import plan as robustness_plan
+from advgen.sweeps.registry import SWEEPS
+
+#: which job draws a row's figures (see the module docstring)
+FAMILY, FIGURE, STAGE = "family", "figure", "stage"
+
+Values = dict[str, Any]
+Each = Callable[["FiguresPlan"], list[Values]]
+Inputs = Callable[["FiguresPlan", Values], list[str]]
+Options = Callable[["FiguresPlan", "Figure", Values], dict[str, Any]]
+
+
+def _no_options(plan: FiguresPlan, figure: Figure, values: Values) -> dict[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure family: ``results/figures/<output>.png`` (+ vector copies) from ``inputs``."""
+    """One figure family: the files ``path`` (+ vector copies of a PNG) and how they are made."""
 
     family: str
-    output: str  # path under results/figures without suffix; wildcards allowed
-    inputs: str  # a path template, or the name of a FiguresPlan input method
-    each: str  # FiguresPlan method: the wildcard dicts of the figures to draw
-    spec: str  # FiguresPlan method: the options of one figure
+    path: str  # the figure's file (.png, or .md for a table); wildcards name one figure
     category: str
-    subcategory: str
+    subcategory: str | None
     labels: dict[str, str] = field(hash=False)
-    #: ``module:function`` drawing the figure from its one input table, when no custom
-    #: reader is registered in advgen.plots.families (``function(table, outputs, *,
-    #: experiment, dpi)``)
-    draw: str = ""
+    each: Each | None = None
+    inputs: Inputs | None = None
+    spec: Options = _no_options
+    draw: Render | None = None
+    job: str = FAMILY
+    #: the rule's name: ``plot_<family>`` unless given (the tables, the stage jobs)
+    rule_name: str = ""
 
     @property
     def rule(self) -> str:
-        return f"plot_{self.family}"
-
-    @property
-    def stem(self) -> str:
-        return f"{paths.FIGURES}/{self.output}"
-
-    @property
-    def png(self) -> str:
-        return f"{self.stem}.png"
+        return self.rule_name or f"plot_{self.family}"
 
     @property
     def caption(self) -> str:
@@ -71,15 +84,36 @@ class Figure:
 
     @property
     def wildcards(self) -> list[str]:
-        return [name for _, name, _, _ in Formatter().parse(self.output) if name]
+        return [name for _, name, _, _ in Formatter().parse(self.path) if name]
+
+    @property
+    def _job_name(self) -> str:
+        """A job's name in its log and benchmark paths: the family, or one figure's wildcards."""
+        if self.job == FIGURE:
+            return "/".join(f"{{{w}}}" for w in self.wildcards)
+        return self.family
 
     @property
     def log(self) -> str:
-        return paths.log(self.rule, self.family)
+        return paths.log(self.rule, self._job_name)
 
     @property
     def benchmark(self) -> str:
-        return paths.benchmark(self.rule, self.family)
+        return paths.benchmark(self.rule, self._job_name)
+
+    def vectors(self, path: str, formats: list[str]) -> list[str]:
+        """The vector copies of a PNG figure (none for a table)."""
+        stem, dot, suffix = path.rpartition(".")
+        return [f"{stem}.{ext}" for ext in formats] if dot and suffix == "png" else []
+
+    def report(self, labels: dict[str, str] | None = None) -> dict[str, Any]:
+        """The keyword arguments of the rule's ``report(path, ...)``."""
+        return {
+            "caption": self.caption,
+            "category": self.category,
+            "subcategory": self.subcategory,
+            "labels": self.labels if labels is None else labels,
+        }
 
 
 @dataclass(frozen=True)
@@ -97,11 +131,6 @@ class Drawn:
     @property
     def outputs(self) -> list[str]:
         return [self.png, *self.vectors]
-
-    @property
-    def name(self) -> str:
-        """The figure's name within its family: its wildcard values, or the family."""
-        return "/".join(self.wildcards[w] for w in self.figure.wildcards) or self.figure.family
 
     def arguments(self) -> list[str]:
         """Its ``advgen plot`` group: ``--input FILE... --out FILE... --spec JSON``."""
@@ -134,298 +163,21 @@ class FamilyJob:
         return [arg for d in self.figures for arg in d.arguments()]
 
 
-#: filled-in captions of figures named by wildcards (see :func:`caption`), under the working directory
-CAPTIONS = ".snakemake/advgen/captions"
-_WILDCARD = re.compile(r"snakemake\.wildcards\.(\w+)")
+ONCE: list[Values] = [{}]
 
 
-def fill_caption(template: str, wildcards: dict[str, str], source: str = "caption") -> str:
-    """``template`` with each ``snakemake.wildcards.<name>`` replaced by the figure's value as
-    a Jinja2 string literal: rendered by ``snakemake --report``, it reads as the per-figure
-    job's caption did (a family job has no wildcards of its own)."""
+def template(path: str) -> Inputs:
+    """``inputs`` of a figure reading one file: ``path`` with the figure's wildcards filled in."""
 
-    def literal(match: re.Match) -> str:
-        name = match.group(1)
-        if name not in wildcards:
-            raise KeyError(f"{source}: the figure has no wildcard '{name}'")
-        return json.dumps(wildcards[name])
+    def inputs(plan: FiguresPlan, values: Values) -> list[str]:
+        return [path.format(**values)]
 
-    text = _WILDCARD.sub(literal, template)
-    if "snakemake.wildcards" in text:
-        raise ValueError(f"{source}: write wildcards as snakemake.wildcards.<name>")
-    return text
+    return inputs
 
 
-def caption(drawn: Drawn, report_dir: str | Path, cache_dir: str | Path = CAPTIONS) -> str:
-    """The caption file of one figure for ``report(caption=...)``: the family's own caption
-    (relative to ``workflow/rules/``) when it names no wildcard, else its filled-in copy
-    ``cache_dir/<family>/<figure name>.rst`` (an absolute path), rewritten only when changed."""
-    figure = drawn.figure
-    source = Path(report_dir) / f"{figure.family}.rst"
-    template = source.read_text(encoding="utf-8")
-    if not _WILDCARD.search(template):
-        return figure.caption
-    text = fill_caption(template, drawn.wildcards, str(source))
-    path = Path(cache_dir) / figure.family / f"{drawn.name}.rst"
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        write_text(path, text)
-    return str(path.resolve())
-
-
-FIGURES: tuple[Figure, ...] = (
-    # --- Generative
-    Figure(
-        "gan_losses",
-        "gans/{gan}/losses",
-        paths.GAN_LOSSES,
-        "gans",
-        "gan",
-        "Generative",
-        "GAN training",
-        {"run": "{gan}", "figure": "G vs D losses"},
-    ),
-    Figure(
-        "gan_grad_norms",
-        "gans/{gan}/grad_norms",
-        paths.GAN_LOSSES,
-        "gans",
-        "gan",
-        "Generative",
-        "GAN training",
-        {"run": "{gan}", "figure": "gradient norms"},
-    ),
-    Figure(
-        "gan_samples",
-        "gans/{gan}/samples",
-        paths.GAN_SAMPLES,
-        "gans",
-        "gan",
-        "Generative",
-        "GAN samples",
-        {"run": "{gan}", "figure": "samples per epoch"},
-    ),
-    Figure(
-        "gan_loss_comparison",
-        "gans/loss_comparison_{dataset}",
-        "comparison_losses",
-        "gan_datasets",
-        "comparison",
-        "Generative",
-        "GAN comparison",
-        {"dataset": "{dataset}", "figure": "loss comparison"},
-    ),
-    Figure(
-        "gan_mode_coverage",
-        "gans/mode_coverage",
-        paths.SAMPLE_QUALITY_SUMMARY,
-        "if_scored_gans",
-        "mode_coverage",
-        "Generative",
-        "GAN comparison",
-        {"figure": "mode coverage vs unroll k"},
-    ),
-    Figure(
-        "ae_losses",
-        "autoencoders/{ae}/losses",
-        paths.AE_LOSSES,
-        "aes",
-        "ae",
-        "Generative",
-        "Autoencoders",
-        {"run": "{ae}", "figure": "loss terms"},
-    ),
-    Figure(
-        "ae_latent_cdf",
-        "autoencoders/{ae}/latent_cdf",
-        paths.AE_LATENT_CDF,
-        "aes",
-        "ae",
-        "Generative",
-        "Autoencoders",
-        {"run": "{ae}", "figure": "latent CDF"},
-    ),
-    Figure(
-        "ae_samples",
-        "autoencoders/{ae}/samples",
-        paths.AE_NOVEL,
-        "aes",
-        "ae",
-        "Generative",
-        "Autoencoders",
-        {"run": "{ae}", "figure": "novel samples"},
-    ),
-    Figure(
-        "ae_reconstructions",
-        "autoencoders/{ae}/reconstructions",
-        paths.AE_RECONSTRUCTIONS,
-        "aes",
-        "ae",
-        "Generative",
-        "Autoencoders",
-        {"run": "{ae}", "figure": "reconstructions"},
-    ),
-    # --- Sweeps (one figure per grid point, named by its axis values)
-    Figure(
-        "inversion_restarts",
-        "sweeps/inversion/{generator}/{label}",
-        "inversion_steps",
-        "inversion_points",
-        "sweep_point",
-        "Sweeps",
-        "Inversion",
-        {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"},
-    ),
-    Figure(
-        "inversion_summary",
-        "sweeps/inversion_summary",
-        paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion"),
-        "if_inversion",
-        "sweeps",
-        "Sweeps",
-        "Inversion",
-        {"figure": "final MSE vs restarts"},
-        draw="advgen.plots.sweeps:inversion_summary",
-    ),
-    Figure(
-        "inpainting",
-        "sweeps/inpainting",
-        paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting"),
-        "if_inpainting",
-        "sweeps",
-        "Sweeps",
-        "Inpainting",
-        {"figure": "error by mask type"},
-        draw="advgen.plots.sweeps:inpainting_errors",
-    ),
-    Figure(
-        "interpolation_labels",
-        "sweeps/interpolation/{generator}/{label}",
-        "interpolation_frames",
-        "interpolation_points",
-        "sweep_point",
-        "Sweeps",
-        "Interpolation",
-        {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"},
-    ),
-    Figure(
-        "truncation",
-        "sweeps/truncation",
-        paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation"),
-        "if_truncation",
-        "sweeps",
-        "Sweeps",
-        "Truncation",
-        {"figure": "FID and modes vs psi"},
-        draw="advgen.plots.sweeps:truncation_curves",
-    ),
-    Figure(
-        "truncation_grid",
-        "sweeps/truncation_grid/{generator}",
-        "truncation_samples",
-        "truncation_generators",
-        "truncation_grid",
-        "Sweeps",
-        "Truncation",
-        {"generator": "{generator}", "figure": "samples per psi"},
-    ),
-    # --- Robustness
-    Figure(
-        "robustness_curves",
-        "robustness/accuracy_vs_eps",
-        paths.ATTACKS,
-        "if_attacks",
-        "robustness",
-        "Robustness",
-        "Attacks",
-        {"figure": "accuracy vs epsilon"},
-        draw="advgen.plots.robustness:accuracy_curves",
-    ),
-    Figure(
-        "minimal_perturbation",
-        "robustness/minimal_perturbation",
-        paths.MINIMAL_PERTURBATION,
-        "if_minimal",
-        "robustness",
-        "Robustness",
-        "Attacks",
-        {"figure": "minimal perturbation"},
-        draw="advgen.plots.robustness:minimal_perturbation",
-    ),
-    Figure(
-        "transfer",
-        "robustness/transfer",
-        paths.TRANSFER,
-        "if_transfer",
-        "robustness",
-        "Robustness",
-        "Transfer",
-        {"figure": "transfer matrix"},
-        draw="advgen.plots.robustness:transfer_heatmaps",
-    ),
-    Figure(
-        "robustness_sweep",
-        "robustness/sweep_{robustness_sweep}",
-        paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}"),
-        "robustness_sweeps",
-        "robustness",
-        "Robustness",
-        "Sweeps",
-        {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"},
-    ),
-    # --- Defense
-    Figure(
-        "defense_purify_eps",
-        "defense/purify_eps",
-        paths.fill(paths.DEFENSE_TABLE, table="purify"),
-        "if_purify",
-        "defense",
-        "Defense",
-        "Purification",
-        {"figure": "accuracy vs epsilon"},
-        draw="advgen.plots.defense:purify_curves",
-    ),
-    Figure(
-        "defense_purify_cost",
-        "defense/purify_cost",
-        paths.fill(paths.DEFENSE_TABLE, table="purify"),
-        "if_purify",
-        "defense",
-        "Defense",
-        "Purification",
-        {"figure": "accuracy and cost vs L x R"},
-        draw="advgen.plots.defense:purify_cost",
-    ),
-    Figure(
-        "defense_probe",
-        "defense/probe",
-        paths.fill(paths.DEFENSE_TABLE, table="probe"),
-        "if_probes",
-        "probe",
-        "Defense",
-        "Discriminator probes",
-        {"figure": "probe accuracy per feature source"},
-        draw="advgen.plots.defense:probe_bars",
-    ),
-    Figure(
-        "defense_flip",
-        "defense/flip",
-        paths.FLIP_EXAMPLES,
-        "if_probes",
-        "probe",
-        "Defense",
-        "Discriminator probes",
-        {"figure": "real-to-fake flip epsilon"},
-        draw="advgen.plots.defense:flip_eps",
-    ),
-)
-
-#: Markdown summary tables (results/tables/<name>.md): the tables' inputs
-TABLES = {
-    "sample_quality": {"input": paths.SAMPLE_QUALITY_SUMMARY},
-    "robustness": {"input": paths.ATTACKS, "minimal": paths.MINIMAL_PERTURBATION},
-}
-
-ONCE: list[dict[str, str]] = [{}]
+def figure_png(name: str) -> str:
+    """A figure's PNG under ``results/figures``."""
+    return f"{paths.FIGURES}/{name}.png"
 
 
 class FiguresPlan(Stage):
@@ -436,123 +188,154 @@ class FiguresPlan(Stage):
         self.stages = stages
         self.options = config["plots"]
 
-    # --- the family rules
+    # --- the rules
     def job(self, figure: Figure) -> FamilyJob:
         """The family's one job: every figure of it that the config asks for."""
-        return FamilyJob(figure, [self._drawn(figure, values) for values in getattr(self, figure.each)()])
+        return FamilyJob(figure, [self.drawn(figure, values) for values in self.each(figure)])
 
-    def _drawn(self, figure: Figure, values: dict[str, Any]) -> Drawn:
-        wildcards = SimpleNamespace(**values)
-        if "{" in figure.inputs or "/" in figure.inputs:
-            inputs: str | list[str] = figure.inputs.format(**values)
-        else:
-            inputs = getattr(self, figure.inputs)(wildcards)
-        stem = figure.stem.format(**values)
+    def each(self, figure: Figure) -> list[Values]:
+        return figure.each(self) if figure.each is not None else []
+
+    def drawn(self, figure: Figure, values: Values) -> Drawn:
+        png = figure.path.format(**values)
         return Drawn(
             figure=figure,
             wildcards={k: str(v) for k, v in values.items()},
-            png=f"{stem}.png",
-            vectors=[f"{stem}.{ext}" for ext in self.options["vector_formats"]],
-            inputs=[inputs] if isinstance(inputs, str) else list(inputs),
-            spec=spec_json({**self.options, **getattr(self, figure.spec)(figure, wildcards)}),
+            png=png,
+            vectors=figure.vectors(png, self.options["vector_formats"]),
+            inputs=figure.inputs(self, values) if figure.inputs is not None else [],
+            spec=spec_json({**self.options, **figure.spec(self, figure, values)}),
             labels={key: label.format(**values) for key, label in figure.labels.items()},
         )
 
+    def _values(self, figure: Figure, wildcards) -> Values:
+        return {name: getattr(wildcards, name) for name in figure.wildcards}
+
+    def vectors(self, figure: Figure) -> list[str]:
+        """The vector copies of a one-job-per-figure row's PNG (wildcards left in)."""
+        return figure.vectors(figure.path, self.options["vector_formats"])
+
+    def input_function(self, figure: Figure) -> Callable:
+        """Input function of a one-job-per-figure rule (:data:`FIGURE`)."""
+
+        def inputs(wildcards) -> list[str]:
+            return self.drawn(figure, self._values(figure, wildcards)).inputs
+
+        inputs.__name__ = f"{figure.family}_inputs"
+        return inputs
+
+    def spec_function(self, figure: Figure) -> Callable:
+        """Params function of a one-job-per-figure rule: the figure's options as sorted JSON."""
+
+        def spec(wildcards) -> str:
+            return self.drawn(figure, self._values(figure, wildcards)).spec
+
+        spec.__name__ = f"{figure.family}_spec"
+        return spec
+
     def targets(self) -> list[str]:
-        targets = [paths.fill(f.png, **w) for f in FIGURES for w in getattr(self, f.each)()]
-        gen, rob = self.stages["generative"], self.stages["robustness"]
-        if gen.sample_quality_rows():
-            targets.append(paths.TABLE_MD.format(table="sample_quality"))
-        if rob.attack_jobs:
-            targets.append(paths.TABLE_MD.format(table="robustness"))
-        return targets
+        return [d.png for f in FIGURES if f.job != STAGE for d in self.job(f).figures]
 
     # --- which figures (``each``)
-    def gans(self) -> list[dict[str, Any]]:
+    def gans(self) -> list[Values]:
         return [{"gan": g} for g in sorted(self.section("gans"))]
 
-    def aes(self) -> list[dict[str, Any]]:
+    def aes(self) -> list[Values]:
         return [{"ae": a} for a in sorted(self.section("autoencoders"))]
 
-    def gan_datasets(self) -> list[dict[str, Any]]:
+    def gan_datasets(self) -> list[Values]:
         return [{"dataset": d} for d in sorted({g["dataset"] for g in self.section("gans").values()})]
 
-    def if_scored_gans(self) -> list[dict[str, Any]]:
+    def if_scored_gans(self) -> list[Values]:
         return ONCE if self.stages["generative"].scored_gans() else []
 
-    def _points(self, sweep: str) -> list[dict[str, Any]]:
+    def if_sample_quality(self) -> list[Values]:
+        return ONCE if self.stages["generative"].sample_quality_rows() else []
+
+    def _points(self, sweep: str) -> list[Values]:
         return [{"generator": p.generator, "label": p.label} for p in self.stages["sweeps"].points(sweep)]
 
-    def inversion_points(self) -> list[dict[str, Any]]:
+    def inversion_points(self) -> list[Values]:
         return self._points("inversion")
 
-    def interpolation_points(self) -> list[dict[str, Any]]:
+    def interpolation_points(self) -> list[Values]:
         return self._points("interpolation")
 
-    def _if_sweep(self, sweep: str) -> list[dict[str, Any]]:
+    def _if_sweep(self, sweep: str) -> list[Values]:
         return ONCE if sweep in self.stages["sweeps"].sweeps() else []
 
-    def if_inversion(self) -> list[dict[str, Any]]:
+    def if_inversion(self) -> list[Values]:
         return self._if_sweep("inversion")
 
-    def if_inpainting(self) -> list[dict[str, Any]]:
+    def if_inpainting(self) -> list[Values]:
         return self._if_sweep("inpainting")
 
-    def if_truncation(self) -> list[dict[str, Any]]:
+    def if_truncation(self) -> list[Values]:
         return self._if_sweep("truncation")
 
-    def truncation_generators(self) -> list[dict[str, Any]]:
+    def truncation_generators(self) -> list[Values]:
         return [
             {"generator": g}
             for g in sorted({p.generator for p in self.stages["sweeps"].points("truncation")})
         ]
 
-    def if_attacks(self) -> list[dict[str, Any]]:
+    def if_attacks(self) -> list[Values]:
         return ONCE if self.stages["robustness"].attack_jobs else []
 
-    def if_minimal(self) -> list[dict[str, Any]]:
+    def if_minimal(self) -> list[Values]:
         rob = self.stages["robustness"]
         return ONCE if rob.attack_jobs and rob.minimal_attacks else []
 
-    def if_transfer(self) -> list[dict[str, Any]]:
+    def if_transfer(self) -> list[Values]:
         return ONCE if self.section("robustness").get("transfer") else []
 
-    def robustness_sweeps(self) -> list[dict[str, Any]]:
+    def robustness_sweeps(self) -> list[Values]:
         return [{"robustness_sweep": s} for s in self.stages["robustness"].sweeps()]
 
-    def if_purify(self) -> list[dict[str, Any]]:
+    def example_classifiers(self) -> list[Values]:
+        examples = self.section("robustness").get("examples") or {}
+        return [{"classifier": name} for name in examples.get("classifiers", [])]
+
+    def if_purify(self) -> list[Values]:
         return ONCE if self.stages["defense"].purify else []
 
-    def if_probes(self) -> list[dict[str, Any]]:
+    def if_probes(self) -> list[Values]:
         return ONCE if self.stages["defense"].probes else []
 
-    # --- inputs that depend on the job
-    def comparison_losses(self, wildcards) -> list[str]:
-        return [paths.GAN_LOSSES.format(gan=n) for n in self._gans_of(wildcards.dataset)]
+    # --- inputs that depend on the figure
+    def comparison_losses(self, values: Values) -> list[str]:
+        return [paths.GAN_LOSSES.format(gan=n) for n in self._gans_of(values["dataset"])]
 
-    def _point_file(self, sweep: str, template: str, wildcards) -> str:
+    def _point_file(self, sweep: str, path: str, values: Values) -> list[str]:
         """The generator's job table holding the point (rows: its ``point`` column)."""
-        p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
-        return template.format(generator=p.generator)
+        p = self.stages["sweeps"].grid.by_label(sweep, values["generator"], values["label"])
+        return [path.format(generator=p.generator)]
 
-    def inversion_steps(self, wildcards) -> str:
-        return self._point_file("inversion", paths.INVERSION_STEPS, wildcards)
+    def inversion_steps(self, values: Values) -> list[str]:
+        return self._point_file("inversion", paths.INVERSION_STEPS, values)
 
-    def interpolation_frames(self, wildcards) -> str:
-        return self._point_file("interpolation", paths.INTERPOLATION_FRAMES, wildcards)
+    def interpolation_frames(self, values: Values) -> list[str]:
+        return self._point_file("interpolation", paths.INTERPOLATION_FRAMES, values)
 
     def _truncation_rows(self, generator: str) -> list[Any]:
         """The generator's truncation points, one grid row each: psi ascending, no truncation last."""
         points = [p for p in self.stages["sweeps"].points("truncation") if p.generator == generator]
         return sorted(points, key=lambda p: (p.params["psi"] is None, p.params["psi"] or 0.0, p.label))
 
-    def truncation_samples(self, wildcards) -> list[str]:
+    def truncation_samples(self, values: Values) -> list[str]:
         """The generator's job samples (one grid row per point)."""
+        generator = values["generator"]
         return (
-            [paths.TRUNCATION_SAMPLES.format(generator=wildcards.generator)]
-            if self._truncation_rows(wildcards.generator)
-            else []
+            [paths.TRUNCATION_SAMPLES.format(generator=generator)] if self._truncation_rows(generator) else []
         )
+
+    def example_inputs(self, values: Values) -> list[str]:
+        """The classifier and its test split."""
+        inputs = self.stages["robustness"].examples_inputs(values["classifier"])
+        return [inputs["model"], inputs["test"]]
+
+    def robustness_table_inputs(self, values: Values) -> list[str]:
+        return [paths.ATTACKS, paths.MINIMAL_PERTURBATION]
 
     # --- options (``spec``): what the figure names, on top of the plots section
     def _gans_of(self, dataset: str) -> list[str]:
@@ -561,45 +344,45 @@ class FiguresPlan(Stage):
     def _gan_info(self, names: list[str]) -> dict[str, dict[str, Any]]:
         return {n: {k: self.config["gans"][n][k] for k in ("loss", "unroll_k")} for n in names}
 
-    def gan(self, figure: Figure, wildcards) -> dict[str, Any]:
-        gan = self.config["gans"][wildcards.gan]
+    def gan(self, figure: Figure, values: Values) -> dict[str, Any]:
+        gan = self.config["gans"][values["gan"]]
         return {
-            "experiment": f"{wildcards.gan}: {gan['loss']} loss, unroll_k={gan['unroll_k']}",
+            "experiment": f"{values['gan']}: {gan['loss']} loss, unroll_k={gan['unroll_k']}",
             "vanishing_threshold": gan["vanishing_threshold"],
             "vanishing_patience": gan["vanishing_patience"],
         }
 
-    def comparison(self, figure: Figure, wildcards) -> dict[str, Any]:
-        names = self._gans_of(wildcards.dataset)
-        return {"experiment": f"GANs on {wildcards.dataset}", "labels": names, "info": self._gan_info(names)}
+    def comparison(self, figure: Figure, values: Values) -> dict[str, Any]:
+        names = self._gans_of(values["dataset"])
+        return {"experiment": f"GANs on {values['dataset']}", "labels": names, "info": self._gan_info(names)}
 
-    def mode_coverage(self, figure: Figure, wildcards) -> dict[str, Any]:
+    def mode_coverage(self, figure: Figure, values: Values) -> dict[str, Any]:
         names = self.stages["generative"].scored_gans()
         return {"experiment": "GANs scored by the classifier", "info": self._gan_info(names)}
 
-    def ae(self, figure: Figure, wildcards) -> dict[str, Any]:
-        ae = self.config["autoencoders"][wildcards.ae]
+    def ae(self, figure: Figure, values: Values) -> dict[str, Any]:
+        ae = self.config["autoencoders"][values["ae"]]
         forcing = "latent moment forcing" if ae["latent_forcing"] else "plain MSE"
-        return {"experiment": f"{wildcards.ae}: {forcing}"}
+        return {"experiment": f"{values['ae']}: {forcing}"}
 
-    def sweep_point(self, figure: Figure, wildcards) -> dict[str, Any]:
+    def sweep_point(self, figure: Figure, values: Values) -> dict[str, Any]:
         sweep = "inversion" if figure.family.startswith("inversion") else "interpolation"
-        p = self.stages["sweeps"].grid.by_label(sweep, wildcards.generator, wildcards.label)
+        p = self.stages["sweeps"].grid.by_label(sweep, values["generator"], values["label"])
         return {"experiment": f"{p.generator}, point {p.label}", "point": p.label}
 
-    def truncation_grid(self, figure: Figure, wildcards) -> dict[str, Any]:
-        rows = self._truncation_rows(wildcards.generator)
+    def truncation_grid(self, figure: Figure, values: Values) -> dict[str, Any]:
+        rows = self._truncation_rows(values["generator"])
         return {
-            "experiment": f"{wildcards.generator}, seed {rows[0].params['seed']}"
+            "experiment": f"{values['generator']}, seed {rows[0].params['seed']}"
             if rows
-            else wildcards.generator
+            else values["generator"]
         }
 
-    def sweeps(self, figure: Figure, wildcards) -> dict[str, Any]:
+    def sweeps(self, figure: Figure, values: Values) -> dict[str, Any]:
         return {"experiment": f"sweeps on {', '.join(sorted(self.section('datasets')))}"}
 
-    def robustness(self, figure: Figure, wildcards) -> dict[str, Any]:
-        sweep = getattr(wildcards, "robustness_sweep", None)
+    def robustness(self, figure: Figure, values: Values) -> dict[str, Any]:
+        sweep = values.get("robustness_sweep")
         if sweep is None or sweep in robustness_plan.SWEEPS:
             return {
                 "experiment": f"classifiers on {', '.join(sorted(self.section('datasets')))}",
@@ -613,7 +396,10 @@ class FiguresPlan(Stage):
             "sweep": robustness_plan.sweep_kind(sweep),
         }
 
-    def defense(self, figure: Figure, wildcards) -> dict[str, Any]:
+    def examples(self, figure: Figure, values: Values) -> dict[str, Any]:
+        return self.stages["robustness"].examples_options(values["classifier"])
+
+    def defense(self, figure: Figure, values: Values) -> dict[str, Any]:
         datasets = self.stages["defense"].datasets()
         purify = self.section("defense").get("purify") or {}
         return {
@@ -621,6 +407,348 @@ class FiguresPlan(Stage):
             "classifier": purify.get("classifier"),
         }
 
-    def probe(self, figure: Figure, wildcards) -> dict[str, Any]:
+    def probe(self, figure: Figure, values: Values) -> dict[str, Any]:
         probe = self.section("defense")["probe"]
         return {"experiment": f"probes on {self.config['gans'][probe['gans'][0]]['dataset']}"}
+
+
+P = FiguresPlan
+PURIFY_TABLE = paths.fill(paths.DEFENSE_TABLE, table="purify")
+
+FIGURES: tuple[Figure, ...] = (
+    # --- Generative
+    Figure(
+        "gan_losses",
+        figure_png("gans/{gan}/losses"),
+        "Generative",
+        "GAN training",
+        {"run": "{gan}", "figure": "G vs D losses"},
+        each=P.gans,
+        inputs=template(paths.GAN_LOSSES),
+        spec=P.gan,
+        draw=render.gan_losses,
+    ),
+    Figure(
+        "gan_grad_norms",
+        figure_png("gans/{gan}/grad_norms"),
+        "Generative",
+        "GAN training",
+        {"run": "{gan}", "figure": "gradient norms"},
+        each=P.gans,
+        inputs=template(paths.GAN_LOSSES),
+        spec=P.gan,
+        draw=render.gan_grad_norms,
+    ),
+    Figure(
+        "gan_samples",
+        figure_png("gans/{gan}/samples"),
+        "Generative",
+        "GAN samples",
+        {"run": "{gan}", "figure": "samples per epoch"},
+        each=P.gans,
+        inputs=template(paths.GAN_SAMPLES),
+        spec=P.gan,
+        draw=render.gan_samples,
+    ),
+    Figure(
+        "gan_loss_comparison",
+        figure_png("gans/loss_comparison_{dataset}"),
+        "Generative",
+        "GAN comparison",
+        {"dataset": "{dataset}", "figure": "loss comparison"},
+        each=P.gan_datasets,
+        inputs=P.comparison_losses,
+        spec=P.comparison,
+        draw=render.gan_loss_comparison,
+    ),
+    Figure(
+        "gan_mode_coverage",
+        figure_png("gans/mode_coverage"),
+        "Generative",
+        "GAN comparison",
+        {"figure": "mode coverage vs unroll k"},
+        each=P.if_scored_gans,
+        inputs=template(paths.SAMPLE_QUALITY_SUMMARY),
+        spec=P.mode_coverage,
+        draw=render.gan_mode_coverage,
+    ),
+    Figure(
+        "ae_losses",
+        figure_png("autoencoders/{ae}/losses"),
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "loss terms"},
+        each=P.aes,
+        inputs=template(paths.AE_LOSSES),
+        spec=P.ae,
+        draw=render.ae_losses,
+    ),
+    Figure(
+        "ae_latent_cdf",
+        figure_png("autoencoders/{ae}/latent_cdf"),
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "latent CDF"},
+        each=P.aes,
+        inputs=template(paths.AE_LATENT_CDF),
+        spec=P.ae,
+        draw=render.ae_latent_cdf,
+    ),
+    Figure(
+        "ae_samples",
+        figure_png("autoencoders/{ae}/samples"),
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "novel samples"},
+        each=P.aes,
+        inputs=template(paths.AE_NOVEL),
+        spec=P.ae,
+        draw=render.ae_samples,
+    ),
+    Figure(
+        "ae_reconstructions",
+        figure_png("autoencoders/{ae}/reconstructions"),
+        "Generative",
+        "Autoencoders",
+        {"run": "{ae}", "figure": "reconstructions"},
+        each=P.aes,
+        inputs=template(paths.AE_RECONSTRUCTIONS),
+        spec=P.ae,
+        draw=render.ae_reconstructions,
+    ),
+    # --- Sweeps (one figure per grid point, named by its axis values)
+    Figure(
+        "inversion_restarts",
+        figure_png("sweeps/inversion/{generator}/{label}"),
+        "Sweeps",
+        "Inversion",
+        {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"},
+        each=P.inversion_points,
+        inputs=P.inversion_steps,
+        spec=P.sweep_point,
+        draw=render.inversion_restarts,
+    ),
+    Figure(
+        "inversion_summary",
+        figure_png("sweeps/inversion_summary"),
+        "Sweeps",
+        "Inversion",
+        {"figure": "final MSE vs restarts"},
+        each=P.if_inversion,
+        inputs=template(paths.fill(paths.SWEEP_AGGREGATE, sweep="inversion")),
+        spec=P.sweeps,
+        draw=one_table(sweeps_plots.inversion_summary),
+    ),
+    Figure(
+        "inpainting",
+        figure_png("sweeps/inpainting"),
+        "Sweeps",
+        "Inpainting",
+        {"figure": "error by mask type"},
+        each=P.if_inpainting,
+        inputs=template(paths.fill(paths.SWEEP_AGGREGATE, sweep="inpainting")),
+        spec=P.sweeps,
+        draw=one_table(sweeps_plots.inpainting_errors),
+    ),
+    Figure(
+        "interpolation_labels",
+        figure_png("sweeps/interpolation/{generator}/{label}"),
+        "Sweeps",
+        "Interpolation",
+        {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"},
+        each=P.interpolation_points,
+        inputs=P.interpolation_frames,
+        spec=P.sweep_point,
+        draw=render.interpolation_labels,
+    ),
+    Figure(
+        "truncation",
+        figure_png("sweeps/truncation"),
+        "Sweeps",
+        "Truncation",
+        {"figure": "FID and modes vs psi"},
+        each=P.if_truncation,
+        inputs=template(paths.fill(paths.SWEEP_AGGREGATE, sweep="truncation")),
+        spec=P.sweeps,
+        draw=one_table(sweeps_plots.truncation_curves),
+    ),
+    Figure(
+        "truncation_grid",
+        figure_png("sweeps/truncation_grid/{generator}"),
+        "Sweeps",
+        "Truncation",
+        {"generator": "{generator}", "figure": "samples per psi"},
+        each=P.truncation_generators,
+        inputs=P.truncation_samples,
+        spec=P.truncation_grid,
+        draw=render.truncation_grid,
+    ),
+    # the sweep jobs draw one panel per grid point while their images are in memory
+    Figure(
+        "sweeps_inversion",
+        paths.INVERSION_FIGURE,
+        "Sweeps",
+        "Inversion",
+        {"generator": "{generator}"},
+        job=STAGE,
+        rule_name=SWEEPS["inversion"].rule,
+    ),
+    Figure(
+        "sweeps_inpainting",
+        paths.INPAINTING_FIGURE,
+        "Sweeps",
+        "Inpainting",
+        {"generator": "{generator}"},
+        job=STAGE,
+        rule_name=SWEEPS["inpainting"].rule,
+    ),
+    Figure(
+        "sweeps_interpolation",
+        paths.INTERPOLATION_FIGURE,
+        "Sweeps",
+        "Interpolation",
+        {"generator": "{generator}"},
+        job=STAGE,
+        rule_name=SWEEPS["interpolation"].rule,
+    ),
+    # --- Robustness
+    Figure(
+        "robustness_curves",
+        figure_png("robustness/accuracy_vs_eps"),
+        "Robustness",
+        "Attacks",
+        {"figure": "accuracy vs epsilon"},
+        each=P.if_attacks,
+        inputs=template(paths.ATTACKS),
+        spec=P.robustness,
+        draw=one_table(robustness_plots.accuracy_curves),
+    ),
+    Figure(
+        "minimal_perturbation",
+        figure_png("robustness/minimal_perturbation"),
+        "Robustness",
+        "Attacks",
+        {"figure": "minimal perturbation"},
+        each=P.if_minimal,
+        inputs=template(paths.MINIMAL_PERTURBATION),
+        spec=P.robustness,
+        draw=one_table(robustness_plots.minimal_perturbation),
+    ),
+    Figure(
+        "transfer",
+        figure_png("robustness/transfer"),
+        "Robustness",
+        "Transfer",
+        {"figure": "transfer matrix"},
+        each=P.if_transfer,
+        inputs=template(paths.TRANSFER),
+        spec=P.robustness,
+        draw=one_table(robustness_plots.transfer_heatmaps),
+    ),
+    Figure(
+        "robustness_sweep",
+        figure_png("robustness/sweep_{robustness_sweep}"),
+        "Robustness",
+        "Sweeps",
+        {"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"},
+        each=P.robustness_sweeps,
+        inputs=template(paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}")),
+        spec=P.robustness,
+        draw=render.robustness_sweep,
+    ),
+    # the review's Figs. 2-3: each classifier's figure runs its attacks (one job per figure)
+    Figure(
+        "adversarial_examples",
+        paths.ADVERSARIAL_EXAMPLES + ".png",
+        "Robustness",
+        "Attacks",
+        {"classifier": "{classifier}", "figure": "adversarial examples"},
+        each=P.example_classifiers,
+        inputs=P.example_inputs,
+        spec=P.examples,
+        draw=adversarial_examples,
+        job=FIGURE,
+        rule_name="adversarial_examples",
+    ),
+    # --- Defense
+    Figure(
+        "defense_purify_eps",
+        figure_png("defense/purify_eps"),
+        "Defense",
+        "Purification",
+        {"figure": "accuracy vs epsilon"},
+        each=P.if_purify,
+        inputs=template(PURIFY_TABLE),
+        spec=P.defense,
+        draw=one_table(defense_plots.purify_curves),
+    ),
+    Figure(
+        "defense_purify_cost",
+        figure_png("defense/purify_cost"),
+        "Defense",
+        "Purification",
+        {"figure": "accuracy and cost vs L x R"},
+        each=P.if_purify,
+        inputs=template(PURIFY_TABLE),
+        spec=P.defense,
+        draw=one_table(defense_plots.purify_cost),
+    ),
+    Figure(
+        "defense_probe",
+        figure_png("defense/probe"),
+        "Defense",
+        "Discriminator probes",
+        {"figure": "probe accuracy per feature source"},
+        each=P.if_probes,
+        inputs=template(paths.fill(paths.DEFENSE_TABLE, table="probe")),
+        spec=P.probe,
+        draw=one_table(defense_plots.probe_bars),
+    ),
+    Figure(
+        "defense_flip",
+        figure_png("defense/flip"),
+        "Defense",
+        "Discriminator probes",
+        {"figure": "real-to-fake flip epsilon"},
+        each=P.if_probes,
+        inputs=template(paths.FLIP_EXAMPLES),
+        spec=P.probe,
+        draw=one_table(defense_plots.flip_eps),
+    ),
+    # --- Markdown summary tables (results/tables/<name>.md)
+    Figure(
+        "table_sample_quality",
+        paths.TABLE_MD.format(table="sample_quality"),
+        "Tables",
+        None,
+        {"table": "sample quality"},
+        each=P.if_sample_quality,
+        inputs=template(paths.SAMPLE_QUALITY_SUMMARY),
+        draw=render.sample_quality_table,
+        rule_name="table_sample_quality",
+    ),
+    Figure(
+        "table_robustness",
+        paths.TABLE_MD.format(table="robustness"),
+        "Tables",
+        None,
+        {"table": "robustness"},
+        each=P.if_attacks,
+        inputs=P.robustness_table_inputs,
+        draw=render.robustness_table,
+        rule_name="table_robustness",
+    ),
+    # the masking table's job (robustness stage) writes its Markdown next to its Parquet
+    Figure(
+        "table_masking",
+        paths.TABLE_MD.format(table="masking"),
+        "Tables",
+        None,
+        {"table": "masking"},
+        job=STAGE,
+        rule_name="masking_table",
+    ),
+)
+
+#: the rows by family
+BY_FAMILY: dict[str, Figure] = {f.family: f for f in FIGURES}

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
-
-
-def generator_checkpoint(config, name: str) -> str:
-    """A GAN's or an autoencoder's checkpoint."""
-    if name in (config.get("gans") or {}):
-        return paths.GAN_CHECKPOINT.format(gan=name)
-    return paths.AE_CHECKPOINT.format(ae=name)
 
 
 class GenerativePlan(Stage):

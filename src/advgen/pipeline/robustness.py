@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
+from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
-from advgen.pipeline.generative import generator_checkpoint
 from advgen.robustness import plan as expansion
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
@@ -200,33 +200,26 @@ class RobustnessPlan(Stage):
         }
         return spec_json(spec)
 
-    # --- figures of adversarial examples (the review's Figs. 2-3)
-    def examples_outputs(self) -> dict[str, str]:
-        """``png`` (the report's) and the vector copies of one classifier's figure."""
-        stem = paths.ADVERSARIAL_EXAMPLES
-        formats = (self.config.get("plots") or {}).get("vector_formats", [])
-        return {"png": f"{stem}.png", **{ext: f"{stem}.{ext}" for ext in formats}}
-
-    def examples_inputs(self, wildcards) -> dict[str, str]:
+    # --- adversarial examples (the review's Figs. 2-3; a row of the figure table)
+    def examples_inputs(self, classifier: str) -> dict[str, str]:
         return {
-            "model": classifier_model(wildcards.classifier),
-            "test": splits(self.classifier_dataset(wildcards.classifier))["test"],
+            "model": classifier_model(classifier),
+            "test": splits(self.classifier_dataset(classifier))["test"],
         }
 
-    def examples_spec(self, wildcards) -> str:
+    def examples_options(self, classifier: str) -> dict:
+        """The attacks (each at the one ``examples.eps``), images and seed of one classifier's figure."""
         examples = self.settings["examples"]
         attacks = {
             name: {**self.attack_settings(name, ("classifiers", "max_examples")), "eps": examples["eps"]}
             for name in examples["attacks"]
         }
-        spec = {
+        return {
             "attacks": attacks,
             "num_images": examples["num_images"],
             "seed": self.config["seed"],
-            "experiment": f"classifier {wildcards.classifier}",
-            "dpi": (self.config.get("plots") or {}).get("dpi", 150),
+            "experiment": f"classifier {classifier}",
         }
-        return spec_json(spec)
 
     def sweeps(self) -> list[str]:
         """The classifier sweeps the config runs (``data_size_<name>``: robustness.data_size_sweeps)."""
@@ -339,6 +332,4 @@ class RobustnessPlan(Stage):
             targets.append(paths.TRANSFER_CAPACITY)
         if self.settings.get("robust_features"):
             targets.append(paths.ROBUST_FEATURES)
-        for name in (self.settings.get("examples") or {}).get("classifiers", []):
-            targets.append(paths.fill(paths.ADVERSARIAL_EXAMPLES, classifier=name) + ".png")
         return targets

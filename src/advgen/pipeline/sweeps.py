@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from advgen import paths
 from advgen.config import spec_json
-from advgen.pipeline import paths
 from advgen.pipeline.base import Stage, prepared
 from advgen.sweeps import grid
+from advgen.sweeps.registry import SWEEPS
 
 #: a grid point's readable label (figure file names; the tables' ``point`` column)
 LABEL = grid.LABEL_PATTERN
-SWEEPS = grid.SWEEPS
 
 
 class SweepsPlan(Stage):
@@ -33,12 +33,10 @@ class SweepsPlan(Stage):
 
         def inputs(wildcards) -> dict[str, str]:
             point = self._points(sweep, wildcards)[0]
-            # truncation: FID compares to the training split, as in sample_quality
-            split = "train" if sweep == "truncation" else "test"
             return {
                 "generator": point.generator_path,
                 "classifier": point.classifier_path,
-                "images": prepared(point.dataset, split),
+                "images": prepared(point.dataset, SWEEPS[sweep].split),
             }
 
         inputs.__name__ = f"{sweep}_inputs"
@@ -60,7 +58,7 @@ class SweepsPlan(Stage):
 
     def tables(self, wildcards) -> list[str]:
         """The per-generator tables that results/sweeps/{sweep}.parquet concatenates."""
-        template = paths.SWEEP_TABLES[wildcards.sweep]
+        template = SWEEPS[wildcards.sweep].table
         return [template.format(generator=g) for g in self.grid.generators(wildcards.sweep)]
 
     def sweeps(self) -> list[str]:

@@ -17,19 +17,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from advgen.defense.attacks import DEFENSE_ATTACKS
 from advgen.errors import AdvgenError
 from advgen.plots import style
 
-ATTACK_STYLE = {  # attack -> (label, linestyle, marker)
-    "fgsm": ("grey-box FGSM", "-", "o"),
-    "pgd": ("grey-box PGD", "-", "s"),
-    "bpda": ("adaptive PGD + BPDA", "--", "v"),
-    "eot": ("adaptive PGD + BPDA + EOT", "--", "^"),
-    "exact": ("adaptive PGD, exact gradient", "--", "D"),
-    "unroll_short": ("adaptive PGD through a short unroll", "--", "<"),
-    "unroll": ("adaptive PGD through the full unroll", "--", ">"),
-    "latent": ("adaptive latent-space (on-manifold)", "--", "P"),
-    "eot_rand": ("adaptive EOT, AutoAttack rand-style", "--", "X"),
+#: attack -> (label, linestyle, marker), in drawing order: the defense attacks, then the summary rows
+ATTACK_STYLE = {
+    **{name: a.style for name, a in DEFENSE_ATTACKS.items() if a.style is not None},
     "strongest_greybox": ("grey-box (strongest)", "-", "o"),
     "strongest_adaptive": ("HEADLINE: strongest adaptive", "-", "*"),
 }

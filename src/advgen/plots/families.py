@@ -1,76 +1,43 @@
-"""The figure families: name -> how to read its inputs and which plotting function draws it.
+"""How each figure family reads its inputs and which plotting function draws it.
 
-``advgen plot --family NAME --input FILE... --out FILE... --spec JSON`` (the group repeated,
-one per figure: the plots stage draws a whole family in one job) looks the family up here
-and calls :func:`render` once per figure. Each entry's ``render(inputs, outputs, options)``
-reads the input files (Parquet; the sample-grid families read the training stages' PNGs)
-and calls a pure plotting function of :mod:`advgen.plots`. ``options`` is the rule's spec: the ``plots`` config section
-(``dpi``, ``smoothing``, ...) plus family keys such as ``experiment`` (the title) and
-``labels`` (one name per input file, for families comparing several runs); a key the spec
-leaves out takes its schema default (:func:`option_defaults`).
+A family's renderer is ``render(inputs, outputs, options)``: it reads the input files
+(Parquet; the sample-grid families read the training stages' PNGs or a sweep job's
+``samples.npz``) and calls a pure plotting function of :mod:`advgen.plots`, which writes every
+path of ``outputs`` (the suffix picks the format). ``options`` is the figure's spec: the
+``plots`` config section (``dpi``, ``smoothing``, ...) plus family keys such as ``experiment``
+(the title) and ``labels`` (one name per input file, for families comparing several runs); a
+key the spec leaves out takes its schema default (:func:`option_defaults`, applied by
+:func:`render`).
 
-Adding a family (three files; ``docs/contributing.md`` shows a real example):
-
-1. write the plotting function in the module of its stage (``advgen/plots/<stage>.py``):
-   DataFrames in, ``style.figure`` / ``style.save`` out;
-2. add one row to the figure table :data:`advgen.pipeline.figures.FIGURES` (inputs,
-   output name, report category, and ``draw="advgen.plots.<stage>:<function>"``);
-   ``workflow/rules/plots.smk`` generates the family's rule (one job, every figure) from
-   it, and this module registers the family from the row. Only a family that reads several inputs, sample grids or
-   extra options needs a reader here (``@family(...)`` below) instead of ``draw``;
-3. write its caption ``workflow/report/<name>.rst``.
-
-Then test it in ``tests/unit/test_plots_<stage>.py`` on a tiny synthetic table.
+The figure table :data:`advgen.pipeline.figures.FIGURES` names each family's renderer (its
+``draw``); ``advgen plot --family NAME`` finds it there. A family that draws one table needs
+no renderer here: its row says ``draw=one_table(<plotting function>)``. Each renderer's
+docstring says what ``--input`` expects (``advgen plot --list``).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from advgen.errors import AdvgenError
-from advgen.io import read_parquet
+from advgen.io import read_parquet, write_text
 
+#: a family's renderer: ``render(inputs, outputs, options)``
 Render = Callable[[Sequence[str], Sequence[str], dict[str, Any]], None]
 
 
-@dataclass(frozen=True)
-class Family:
-    name: str
-    stage: str
-    render: Render
-    inputs: str  # what --input expects, for --help and error messages
-
-
-FAMILIES: dict[str, Family] = {}
-
-
-def family(name: str, *, stage: str, inputs: str) -> Callable[[Render], Render]:
-    """Register ``render`` as the figure family ``name``."""
-
-    def register(render: Render) -> Render:
-        FAMILIES[name] = Family(name, stage, render, inputs)
-        return render
-
-    return register
-
-
-def _one(inputs: Sequence[str], name: str) -> str:
+def _one(inputs: Sequence[str]) -> str:
     if len(inputs) != 1:
-        raise AdvgenError(f"figure family {name}: expected one input, got {len(inputs)}")
+        raise AdvgenError(f"expected one input, got {len(inputs)}")
     return inputs[0]
 
 
-def _labelled(inputs: Sequence[str], options: dict[str, Any], name: str) -> dict[str, str]:
+def _labelled(inputs: Sequence[str], options: dict[str, Any]) -> dict[str, str]:
     labels = options.get("labels") or []
     if len(labels) != len(inputs):
-        raise AdvgenError(
-            f"figure family {name}: {len(inputs)} input(s) but {len(labels)} label(s) in the spec"
-        )
+        raise AdvgenError(f"{len(inputs)} input(s) but {len(labels)} label(s) in the spec")
     return dict(zip(labels, inputs))
 
 
@@ -95,12 +62,25 @@ def option_defaults() -> dict[str, Any]:
     }
 
 
-@family("gan_losses", stage="Generative", inputs="one GAN losses.parquet")
-def _gan_losses(inputs, outputs, options):
+def one_table(function: Callable[..., None]) -> Render:
+    """The renderer of a family that draws one table: ``function(table, outputs, *,
+    experiment, dpi)`` on the one ``--input`` Parquet file (``experiment`` when the spec has one)."""
+
+    def render(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+        extra = {"experiment": options["experiment"]} if "experiment" in options else {}
+        function(read_parquet(_one(inputs)), outputs, **extra, **_common(options))
+
+    render.__doc__ = f"Input: one table ({function.__module__}.{function.__name__})."
+    render.__name__ = function.__name__
+    return render
+
+
+def gan_losses(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: one GAN losses.parquet."""
     from advgen.plots import gan
 
     gan.loss_curves(
-        read_parquet(_one(inputs, "gan_losses")),
+        read_parquet(_one(inputs)),
         outputs,
         experiment=options["experiment"],
         smoothing=options["smoothing"],
@@ -108,12 +88,12 @@ def _gan_losses(inputs, outputs, options):
     )
 
 
-@family("gan_grad_norms", stage="Generative", inputs="one GAN losses.parquet")
-def _gan_grad_norms(inputs, outputs, options):
+def gan_grad_norms(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: one GAN losses.parquet."""
     from advgen.plots import gan
 
     gan.grad_norms(
-        read_parquet(_one(inputs, "gan_grad_norms")),
+        read_parquet(_one(inputs)),
         outputs,
         experiment=options["experiment"],
         threshold=options["vanishing_threshold"],
@@ -123,13 +103,11 @@ def _gan_grad_norms(inputs, outputs, options):
     )
 
 
-@family("gan_loss_comparison", stage="Generative", inputs="losses.parquet of each GAN (labels: run names)")
-def _gan_loss_comparison(inputs, outputs, options):
+def gan_loss_comparison(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: losses.parquet of each GAN (labels: run names)."""
     from advgen.plots import gan
 
-    runs = {
-        label: read_parquet(path) for label, path in _labelled(inputs, options, "gan_loss_comparison").items()
-    }
+    runs = {label: read_parquet(path) for label, path in _labelled(inputs, options).items()}
     gan.loss_comparison(
         runs,
         outputs,
@@ -140,12 +118,12 @@ def _gan_loss_comparison(inputs, outputs, options):
     )
 
 
-@family("gan_mode_coverage", stage="Generative", inputs="sample-quality summary.parquet")
-def _gan_mode_coverage(inputs, outputs, options):
+def gan_mode_coverage(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: sample-quality summary.parquet."""
     from advgen.plots import gan
 
     gan.mode_coverage(
-        read_parquet(_one(inputs, "gan_mode_coverage")),
+        read_parquet(_one(inputs)),
         outputs,
         info=options["info"],
         experiment=options.get("experiment", "GAN runs"),
@@ -153,12 +131,12 @@ def _gan_mode_coverage(inputs, outputs, options):
     )
 
 
-@family("gan_samples", stage="Generative", inputs="a GAN's samples/ folder of epoch_NNN.png grids")
-def _gan_samples(inputs, outputs, options):
+def gan_samples(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: a GAN's samples/ folder of epoch_NNN.png grids."""
     from advgen.plots import images
 
     images.gan_epoch_grids(
-        _one(inputs, "gan_samples"),
+        _one(inputs),
         outputs,
         experiment=options["experiment"],
         panels=options["sample_panels"],
@@ -167,12 +145,12 @@ def _gan_samples(inputs, outputs, options):
     )
 
 
-@family("ae_losses", stage="Generative", inputs="one autoencoder losses.parquet")
-def _ae_losses(inputs, outputs, options):
+def ae_losses(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: one autoencoder losses.parquet."""
     from advgen.plots import ae
 
     ae.loss_terms(
-        read_parquet(_one(inputs, "ae_losses")),
+        read_parquet(_one(inputs)),
         outputs,
         experiment=options["experiment"],
         smoothing=options["smoothing"],
@@ -180,12 +158,12 @@ def _ae_losses(inputs, outputs, options):
     )
 
 
-@family("ae_latent_cdf", stage="Generative", inputs="one autoencoder latent_cdf.parquet")
-def _ae_latent_cdf(inputs, outputs, options):
+def ae_latent_cdf(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: one autoencoder latent_cdf.parquet."""
     from advgen.plots import ae
 
     ae.latent_cdf(
-        read_parquet(_one(inputs, "ae_latent_cdf")),
+        read_parquet(_one(inputs)),
         outputs,
         experiment=options["experiment"],
         panels=options["cdf_panels"],
@@ -193,12 +171,12 @@ def _ae_latent_cdf(inputs, outputs, options):
     )
 
 
-def _ae_grid(inputs, outputs, options, name: str, label: str, what: str) -> None:
-    """One autoencoder image grid (``name``: the family and its input key) with a title."""
+def _ae_grid(inputs, outputs, options, label: str, what: str) -> None:
+    """One autoencoder image grid with a title."""
     from advgen.plots import images
 
     images.sample_grids(
-        [(label, _one(inputs, name))],
+        [(label, _one(inputs))],
         outputs,
         experiment=options["experiment"],
         what=what,
@@ -207,25 +185,14 @@ def _ae_grid(inputs, outputs, options, name: str, label: str, what: str) -> None
     )
 
 
-@family("ae_samples", stage="Generative", inputs="an autoencoder's novel.png (decoded z ~ N(0, I))")
-def _ae_samples(inputs, outputs, options):
-    _ae_grid(inputs, outputs, options, "ae_samples", "decoded z ~ N(0, I)", "Autoencoder: novel samples")
+def ae_samples(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: an autoencoder's novel.png (decoded z ~ N(0, I))."""
+    _ae_grid(inputs, outputs, options, "decoded z ~ N(0, I)", "Autoencoder: novel samples")
 
 
-@family(
-    "ae_reconstructions",
-    stage="Generative",
-    inputs="an autoencoder's reconstructions.png (test images and D(E(x)))",
-)
-def _ae_reconstructions(inputs, outputs, options):
-    _ae_grid(
-        inputs,
-        outputs,
-        options,
-        "ae_reconstructions",
-        "test images / D(E(x))",
-        "Autoencoder: reconstructions",
-    )
+def ae_reconstructions(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: an autoencoder's reconstructions.png (test images and D(E(x)))."""
+    _ae_grid(inputs, outputs, options, "test images / D(E(x))", "Autoencoder: reconstructions")
 
 
 def _point_rows(table, options):
@@ -233,12 +200,12 @@ def _point_rows(table, options):
     return table[table["point"] == options["point"]].reset_index(drop=True)
 
 
-@family("inversion_restarts", stage="Sweeps", inputs="a generator's inversion steps.parquet (spec: point)")
-def _inversion_restarts(inputs, outputs, options):
+def inversion_restarts(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: a generator's inversion steps.parquet (spec: point)."""
     from advgen.plots import sweeps
 
     sweeps.inversion_restarts(
-        _point_rows(read_parquet(_one(inputs, "inversion_restarts")), options),
+        _point_rows(read_parquet(_one(inputs)), options),
         outputs,
         experiment=options["experiment"],
         images=options["inversion_images"],
@@ -246,14 +213,12 @@ def _inversion_restarts(inputs, outputs, options):
     )
 
 
-@family(
-    "interpolation_labels", stage="Sweeps", inputs="a generator's interpolation frames.parquet (spec: point)"
-)
-def _interpolation_labels(inputs, outputs, options):
+def interpolation_labels(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: a generator's interpolation frames.parquet (spec: point)."""
     from advgen.plots import sweeps
 
     sweeps.interpolation_labels(
-        _point_rows(read_parquet(_one(inputs, "interpolation_labels")), options),
+        _point_rows(read_parquet(_one(inputs)), options),
         outputs,
         experiment=options["experiment"],
         pairs=options["interpolation_pairs"],
@@ -261,12 +226,8 @@ def _interpolation_labels(inputs, outputs, options):
     )
 
 
-@family(
-    "truncation_grid",
-    stage="Sweeps",
-    inputs="a generator's truncation samples.npz (uint8 image rows, one psi each)",
-)
-def _truncation_grid(inputs, outputs, options):
+def truncation_grid(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: a generator's truncation samples.npz (uint8 image rows, one psi each)."""
     from advgen.io import read_npz
     from advgen.plots import adversarial
 
@@ -280,12 +241,12 @@ def _truncation_grid(inputs, outputs, options):
     )
 
 
-@family("robustness_sweep", stage="Robustness", inputs="a capacity or data-size sweep table (spec: sweep)")
-def _robustness_sweep(inputs, outputs, options):
+def robustness_sweep(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: a capacity or data-size sweep table (spec: sweep)."""
     from advgen.plots import robustness
 
     robustness.sweep_curves(
-        read_parquet(_one(inputs, "robustness_sweep")),
+        read_parquet(_one(inputs)),
         outputs,
         sweep=options["sweep"],
         experiment=options.get("experiment", ""),
@@ -293,39 +254,40 @@ def _robustness_sweep(inputs, outputs, options):
     )
 
 
-def _draw_table(
-    draw: str, name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]
+def sample_quality_table(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: the sample-quality summary.parquet; output: a Markdown table (.md)."""
+    from advgen.plots import tables
+
+    text = tables.sample_quality(read_parquet(_one(inputs)))
+    for path in outputs:
+        write_text(path, text)
+
+
+def robustness_table(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Inputs: robustness attacks.parquet [and minimal_perturbation.parquet]; output: a Markdown table (.md)."""
+    from advgen.plots import tables
+
+    if len(inputs) not in (1, 2):
+        raise AdvgenError(
+            f"expected the attack table and the minimal-perturbation table, got {len(inputs)} input(s)"
+        )
+    minimal = read_parquet(inputs[1]) if len(inputs) == 2 else None
+    text = tables.robustness(read_parquet(inputs[0]), minimal)
+    for path in outputs:
+        write_text(path, text)
+
+
+def render(
+    name: str, draw: Render, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]
 ) -> None:
-    """Families declared by a figure-table row's ``draw``: one table in, ``function(table,
-    outputs, experiment=..., dpi=...)``."""
-    module, _, function = draw.partition(":")
-    extra = {"experiment": options["experiment"]} if "experiment" in options else {}
-    getattr(importlib.import_module(module), function)(
-        read_parquet(_one(inputs, name)), outputs, **extra, **_common(options)
-    )
-
-
-def _register_table_rows() -> None:
-    from advgen.pipeline.figures import FIGURES
-
-    for row in FIGURES:
-        if row.draw:
-            FAMILIES[row.family] = Family(
-                row.family,
-                row.category,
-                partial(_draw_table, row.draw, row.family),
-                f"one table ({row.inputs})",
-            )
-
-
-_register_table_rows()
-
-
-def render(name: str, inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
-    """Draw figure family ``name`` from ``inputs`` into every path of ``outputs``."""
-    if name not in FAMILIES:
-        raise AdvgenError(f"unknown figure family '{name}' (known: {', '.join(sorted(FAMILIES))})")
+    """Draw figure family ``name`` with its renderer ``draw`` from ``inputs`` into every path of
+    ``outputs`` (options the spec leaves out take their schema defaults)."""
     try:
-        FAMILIES[name].render(inputs, outputs, {**option_defaults(), **options})
+        draw(inputs, outputs, {**option_defaults(), **options})
     except KeyError as exc:
         raise AdvgenError(f"figure family {name}: the spec lacks key {exc}") from exc
+    except AdvgenError as exc:
+        message = str(exc)
+        raise AdvgenError(
+            message if "figure family" in message else f"figure family {name}: {message}"
+        ) from exc

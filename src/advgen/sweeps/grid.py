@@ -27,17 +27,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen import paths
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
+from advgen.generators import GENERATOR_KINDS, generator_entry, generator_kind
+from advgen.sweeps.registry import SWEEPS
 
-SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
 #: keys of a sweep block that are not hyperparameters
 BLOCK_KEYS = ("generators", "classifier")
-#: config section holding each generator kind, and its checkpoint path template
-GENERATOR_SECTIONS = {
-    "gan": ("gans", paths.GAN_CHECKPOINT.replace("{gan}", "{name}")),
-    "autoencoder": ("autoencoders", paths.AE_CHECKPOINT.replace("{ae}", "{name}")),
-}
 INVERSION_KEYS = ("steps", "optimizer", "lr", "restarts", "prior_weight", "clip")
 MASK_PARAMS = {"pepper": "pepper_fraction", "square": "square_size", "center": "center_size"}
 #: what a point label may contain (:func:`point_label`)
@@ -101,7 +97,7 @@ class GridPoint:
 
     @property
     def generator_path(self) -> str:
-        return GENERATOR_SECTIONS[self.kind][1].format(name=self.generator)
+        return GENERATOR_KINDS[self.kind].checkpoint(self.generator)
 
     @property
     def classifier_path(self) -> str:
@@ -180,18 +176,6 @@ def point_label(params: Mapping[str, Any], axes: Iterable[str]) -> str:
     return "_".join(parts) or "default"
 
 
-def _generator_kind(config: Mapping[str, Any], name: str, where: str) -> str:
-    kinds = [k for k, (section, _) in GENERATOR_SECTIONS.items() if name in (config.get(section) or {})]
-    if not kinds:
-        known = sorted(set(config.get("gans") or {}) | set(config.get("autoencoders") or {}))
-        raise ConfigError(
-            f"{where}: unknown generator '{name}' (defined in gans/autoencoders: {', '.join(known) or 'none'})"
-        )
-    if len(kinds) > 1:
-        raise ConfigError(f"{where}: '{name}' names both a GAN and an autoencoder; rename one")
-    return kinds[0]
-
-
 def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
     """Expand every block of ``config['sweeps']`` (validated, defaults filled) into grid points.
 
@@ -218,8 +202,8 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
         if sweep == "interpolation" and "latent" not in axes:
             axes.insert(0, "latent")  # resolved per generator kind: say which path is drawn
         for generator in block["generators"]:
-            kind = _generator_kind(config, generator, f"{where}.generators")
-            dataset = config[GENERATOR_SECTIONS[kind][0]][generator]["dataset"]
+            kind = generator_kind(config, generator, f"{where}.generators").name
+            dataset = generator_entry(config, generator)["dataset"]
             if classifiers[classifier].get("dataset") != dataset:
                 raise ConfigError(
                     f"{where}.classifier: classifier '{classifier}' is trained on dataset "

@@ -1,0 +1,147 @@
+"""The defense stage's attacks: one entry per attack on a purified classifier, with its metadata.
+
+Each :class:`DefenseAttack` says its threat model (grey-box: crafted against the bare
+classifier, ignoring the purifier; adaptive: through the purifier, Athalye et al. 2018), the
+purification methods it applies to (``project`` a GAN's inversion, Samangouei et al. 2018;
+``reconstruct`` an autoencoder's D(E(x)); ``none`` the bare classifier), whether ``advgen purify
+--adaptive all`` adds it at the operating point where it applies, its size in a table row
+(steps, restarts, samples, unroll) and its legend style. The schema's enum of
+``defense.purify.attacks`` equals :data:`DEFENSE_ATTACKS` (``tests/unit/test_registries.py``);
+the adaptive attacks' code is :data:`advgen.defense.adaptive.ATTACKS`. No torch here: the plan
+(and so the Snakefile) reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GREYBOX, ADAPTIVE = "greybox", "adaptive"
+PROJECT, RECONSTRUCT, NONE = "project", "reconstruct", "none"
+
+#: a row's size: ``attack_steps, attack_restarts, attack_samples, unroll`` (0: not applicable)
+Size = Callable[[Mapping[str, Any], Any], dict[str, int]]
+
+
+def _size(steps: int, restarts: int, samples: int = 1, unroll: int = 0) -> dict[str, int]:
+    return {"attack_steps": steps, "attack_restarts": restarts, "attack_samples": samples, "unroll": unroll}
+
+
+def _pgd_budget(spec: Mapping[str, Any], budget: Any) -> dict[str, int]:
+    return _size(budget.steps, budget.restarts)
+
+
+@dataclass(frozen=True)
+class DefenseAttack:
+    name: str
+    threat: str  # GREYBOX or ADAPTIVE
+    purifiers: tuple[str, ...]  # the purification methods it applies to
+    size: Size  # (the point's spec, its AdaptiveBudget) -> the row's size columns
+    #: added by ``advgen purify --adaptive all`` at the operating point where it applies
+    automatic: bool = False
+    #: (label, linestyle, marker) in the purification figures; None: not drawn
+    style: tuple[str, str, str] | None = None
+
+
+DEFENSE_ATTACKS: dict[str, DefenseAttack] = {
+    a.name: a
+    for a in (
+        DefenseAttack(
+            "fgsm",
+            GREYBOX,
+            (PROJECT, RECONSTRUCT, NONE),
+            lambda spec, b: _size(1, 1),
+            style=("grey-box FGSM", "-", "o"),
+        ),
+        DefenseAttack(
+            "pgd",
+            GREYBOX,
+            (PROJECT, RECONSTRUCT, NONE),
+            lambda spec, b: _size(int(spec["pgd_steps"]), 1),
+            style=("grey-box PGD", "-", "s"),
+        ),
+        DefenseAttack(
+            "bpda",
+            ADAPTIVE,
+            (PROJECT, RECONSTRUCT),
+            _pgd_budget,
+            automatic=True,
+            style=("adaptive PGD + BPDA", "--", "v"),
+        ),
+        DefenseAttack(
+            "eot",
+            ADAPTIVE,
+            (PROJECT,),
+            lambda spec, b: _size(b.steps, b.restarts, b.eot_samples),
+            automatic=True,
+            style=("adaptive PGD + BPDA + EOT", "--", "^"),
+        ),
+        DefenseAttack(
+            "exact",
+            ADAPTIVE,
+            (RECONSTRUCT,),
+            _pgd_budget,
+            automatic=True,
+            style=("adaptive PGD, exact gradient", "--", "D"),
+        ),
+        DefenseAttack(
+            "unroll_short",
+            ADAPTIVE,
+            (PROJECT,),
+            lambda spec, b: _size(b.steps, b.unroll_restarts, 1, b.short_unroll),
+            automatic=True,
+            style=("adaptive PGD through a short unroll", "--", "<"),
+        ),
+        DefenseAttack(
+            "unroll",
+            ADAPTIVE,
+            (PROJECT,),
+            lambda spec, b: _size(b.steps, b.unroll_restarts, 1, -1),
+            automatic=True,
+            style=("adaptive PGD through the full unroll", "--", ">"),
+        ),
+        DefenseAttack(
+            "latent",
+            ADAPTIVE,
+            (PROJECT, RECONSTRUCT),
+            lambda spec, b: _size(b.latent_steps, len(b.latent_weights)),
+            automatic=True,
+            style=("adaptive latent-space (on-manifold)", "--", "P"),
+        ),
+        DefenseAttack(
+            "eot_rand",
+            ADAPTIVE,
+            (PROJECT,),
+            lambda spec, b: _size(b.steps, 2, b.rand_samples),  # one run per loss (CE, DLR)
+            automatic=True,
+            style=("adaptive EOT, AutoAttack rand-style", "--", "X"),
+        ),
+        # the reference ensemble's "rand" version: run only when listed in defense.purify.attacks
+        DefenseAttack("autoattack_rand", ADAPTIVE, (PROJECT,), _pgd_budget),
+    )
+}
+
+
+def applicable(method: str) -> tuple[str, ...]:
+    """The attacks that apply to a purification method, in registry order."""
+    return tuple(name for name, a in DEFENSE_ATTACKS.items() if method in a.purifiers)
+
+
+def automatic(method: str) -> tuple[str, ...]:
+    """The adaptive attacks ``--adaptive all`` adds at an operating point of ``method``."""
+    return tuple(name for name, a in DEFENSE_ATTACKS.items() if a.automatic and method in a.purifiers)
+
+
+def threat(name: str) -> str:
+    """``greybox`` or ``adaptive`` (an attack outside the registry is adaptive)."""
+    attack = DEFENSE_ATTACKS.get(name)
+    return attack.threat if attack is not None else ADAPTIVE
+
+
+def attack_size(name: str, spec: Mapping[str, Any], budget: Any) -> dict[str, int]:
+    """``attack_steps, attack_restarts, attack_samples, unroll`` of a row of attack ``name``."""
+    attack = DEFENSE_ATTACKS.get(name)
+    if attack is None:  # an adaptive attack registered in code only: the PGD budget
+        return _pgd_budget(spec, budget)
+    return attack.size(spec, budget)

@@ -1,0 +1,127 @@
+"""A purify job: one purifier at each of its (L, R) points under clean, grey-box and adaptive attacks.
+
+The points run one after the other (the job's spec: the keys they share and ``points``,
+:func:`advgen.defense.plan.purify_jobs`), each seeded, and its classifier and purifier loaded,
+as if it were a job of its own; the table holds their rows in that order (Samangouei et al.
+2018; Athalye et al. 2018).
+
+By default the operating point also runs every adaptive attack that applies to the purifier
+(``adaptive="all"``: :func:`advgen.defense.adaptive.applicable`) at the papers' budget
+(:class:`~advgen.defense.adaptive.AdaptiveBudget`, or the spec's ``budget`` mapping when it has
+one); ``adaptive="spec"`` with budget ``"spec"`` is the original behaviour (the spec's attacks
+only, ``adaptive_steps`` steps, one restart, ``eot_samples`` draws).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def job_attacks(spec: Mapping[str, Any], purifier: Any, adaptive: str) -> list[str]:
+    """The spec's attacks, plus (``adaptive == "all"``, operating point) the applicable adaptive ones."""
+    from advgen.defense.adaptive import applicable
+
+    attacks = list(spec["attacks"])
+    if adaptive == "all" and spec.get("operating", True):
+        attacks += [a for a in applicable(purifier) if a not in attacks]
+    return attacks
+
+
+def job_budget(spec: Mapping[str, Any], option: str | None):
+    """The :class:`AdaptiveBudget` of a job: ``option`` ``"spec"`` (the original budget), a JSON
+    mapping of overrides (``'{"steps": 20}'``), or None (the spec's ``budget`` key, else the papers')."""
+    from advgen.config import parse_spec
+    from advgen.defense.adaptive import AdaptiveBudget
+
+    if option == "spec":
+        return AdaptiveBudget.legacy(spec)
+    if option is not None:
+        return AdaptiveBudget.from_mapping(parse_spec(option, what="--budget"), source="--budget")
+    return AdaptiveBudget.from_mapping(spec.get("budget"), source="--spec: budget")
+
+
+def run_point(
+    spec: dict[str, Any],
+    classifier_path: str,
+    generator_path: str | None,
+    split: Any,
+    idx: Any,
+    device: str,
+    budget: Any,
+    adaptive: str = "all",
+):
+    """The rows of one point (``spec``: a :func:`advgen.defense.plan.purify_points` spec)."""
+    from advgen.classifiers import load_classifier
+    from advgen.defense.evaluate import HEADLINE, evaluate_point
+    from advgen.defense.loading import load_purifier
+    from advgen.seeding import seed_everything
+
+    seed_everything(int(spec["seed"]))
+    classifier = load_classifier(classifier_path, device)
+    purifier = load_purifier(spec, generator_path, device)
+    spec = {**spec, "attacks": job_attacks(spec, purifier, adaptive)}
+    log.info(
+        "%s/%s: attacks %s; adaptive budget %s",
+        spec["purifier"],
+        spec["point"],
+        ", ".join(spec["attacks"]),
+        json.dumps(budget.as_dict()),
+    )
+    x, y = split.images[idx].to(device), split.labels[idx].to(device)
+    table = evaluate_point(classifier, purifier, x, y, spec, budget)
+    best = (
+        table[~table["attack"].isin(["none", HEADLINE, "strongest_greybox"])]
+        .groupby("attack")["robust_acc"]
+        .min()
+    )
+    log.info(
+        "clean accuracy %.3f; lowest robust accuracy per attack: %s",
+        table["clean_acc"].iloc[0],
+        ", ".join(f"{a} {v:.3f}" for a, v in best.items()),
+    )
+    for row in table[table["attack"].isin([HEADLINE, "strongest_greybox"])].itertuples():
+        log.info(
+            "%s eps %g: %s %.3f (%s)", spec["purifier"], row.eps, row.attack, row.robust_acc, row.best_attack
+        )
+    return table
+
+
+def purify_job(
+    job: dict[str, Any],
+    *,
+    classifier: str,
+    images: str,
+    generator: str | None = None,
+    adaptive: str = "all",
+    budget: str | None = None,
+):
+    """Every point's rows of one purifier's job, in point order (one table).
+
+    Args:
+        job: the job's spec (:func:`advgen.defense.plan.purify_jobs`); its ``device`` is leased
+            (:func:`advgen.jobs.start_job`), each point seeds itself.
+        classifier, generator: checkpoint paths (``generator`` None for purifier ``none``).
+        images: the prepared test split.
+        adaptive: ``all`` or ``spec`` (see the module docstring); budget: :func:`job_budget`'s option.
+    """
+    import pandas as pd
+
+    from advgen.data import load_prepared
+    from advgen.defense.plan import job_entries
+    from advgen.jobs import start_job
+    from advgen.robustness.evaluate import eval_subset
+
+    sizes = job_budget(job, budget)
+    split = load_prepared(images)
+    idx = eval_subset(split.labels, job["num_images"], int(job["seed"]))
+    with start_job(job, seed=False) as device:
+        tables = [
+            run_point(spec, classifier, generator, split, idx, device, sizes, adaptive)
+            for spec in job_entries(job, "points")
+        ]
+    return pd.concat(tables, ignore_index=True)

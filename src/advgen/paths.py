@@ -1,0 +1,117 @@
+"""Every artifact path of the workflow, spelled once.
+
+Templates use the rules' wildcard names (``{gan}``, ``{classifier}``, ...). Rules take their
+``output:`` from here, plans fill them with :func:`fill`, and nothing else in the workflow or
+the library writes a ``results/...`` path. A leaf module: it imports nothing of advgen, so
+the library (plots, sweeps, training) and the pipeline layer both read it; no torch here
+(the Snakefile imports it).
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+from typing import Any
+
+# --- data stage
+DOWNLOAD_RECEIPT = "resources/.downloads/{dataset}.json"
+PREPARED = "results/data/{dataset}/{split}.pt"
+MANIFEST = "results/data/{dataset}/manifest.parquet"
+
+# --- generative stage
+GAN = "results/gans/{gan}"
+GAN_CHECKPOINT = GAN + "/checkpoint.pt"
+GAN_LOSSES = GAN + "/losses.parquet"
+GAN_SAMPLES = GAN + "/samples"
+GAN_STATUS = GAN + "/status.json"
+GAN_RESUME = GAN + "/resume"
+AE = "results/autoencoders/{ae}"
+AE_CHECKPOINT = AE + "/checkpoint.pt"
+AE_LOSSES = AE + "/losses.parquet"
+AE_LATENT_CDF = AE + "/latent_cdf.parquet"
+AE_NOVEL = AE + "/novel.png"
+AE_RECONSTRUCTIONS = AE + "/reconstructions.png"
+AE_METRICS = AE + "/metrics.json"
+AE_RESUME = AE + "/resume"
+SAMPLE_QUALITY_SUMMARY = "results/sample_quality/summary.parquet"
+
+# --- robustness stage
+CLASSIFIER_MODEL = "results/classifiers/{classifier}/model.pt"
+CLASSIFIER_HISTORY = "results/classifiers/{classifier}/history.parquet"
+CLASSIFIER_RESUME = "results/classifiers/{classifier}/resume/last.pt"
+ATTACK = "results/robustness/attacks/{classifier}.parquet"  # every attack on one classifier
+ATTACKS = "results/robustness/attacks.parquet"
+MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
+TRANSFER = "results/robustness/transfer.parquet"
+ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
+TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"
+ROBUST_FEATURES = "results/robustness/robust_features.parquet"
+ROBUST_FEATURES_DATASETS = "results/robustness/robust_features_datasets.pt"
+ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
+
+# --- sweeps stage: one job per (sweep, generator), running all its grid points; its tables
+# name each point in their `point` column by its readable label (advgen.sweeps.grid)
+INVERSION = "results/sweeps/inversion/{generator}"
+INVERSION_FINAL = INVERSION + "/final.parquet"
+INVERSION_STEPS = INVERSION + "/steps.parquet"
+INVERSION_LATENTS = INVERSION + "/z.pt"
+INVERSION_FIGURE = INVERSION + "/reconstructions.png"
+INPAINTING = "results/sweeps/inpainting/{generator}"
+INPAINTING_TABLE = INPAINTING + "/table.parquet"
+INPAINTING_FIGURE = INPAINTING + "/examples.png"
+INTERPOLATION = "results/sweeps/interpolation/{generator}"
+INTERPOLATION_PATHS = INTERPOLATION + "/paths.parquet"
+INTERPOLATION_FRAMES = INTERPOLATION + "/frames.parquet"
+INTERPOLATION_FIGURE = INTERPOLATION + "/strips.png"
+TRUNCATION = "results/sweeps/truncation/{generator}"
+TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
+TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the truncation image grid's rows, one per point (uint8)
+SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
+
+# gradient-masking checks: family classifier | purifier
+MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"
+MASKING = "results/robustness/masking.parquet"
+
+# --- defense stage
+PURIFY = "results/defense/purify/{purifier}.parquet"  # one purifier, all its points
+DEFENSE_TABLE = "results/defense/{table}.parquet"  # purify (the purifiers' tables), probe
+FLIP_EXAMPLES = "results/defense/flip_examples.parquet"
+FLIP_SUMMARY = "results/defense/flip.parquet"
+
+# --- plots stage (figure outputs are in advgen.pipeline.figures, under FIGURES)
+FIGURES = "results/figures"
+TABLE_MD = "results/tables/{table}.md"
+
+# --- claims stage (the report's landing page)
+CLAIMS_MD = "results/tables/claims.md"
+CLAIMS_PARQUET = "results/tables/claims.parquet"
+CLAIMS_RST = "results/tables/claims.rst"
+
+# --- cv stage
+CV = "results/cv/cv.{ext}"
+CV_FORMATS = ("md", "html", "typ", "pdf")
+
+# --- every rule
+LOG = "logs/{rule}/{job}.log"
+BENCHMARK = "results/benchmarks/{rule}/{job}.tsv"
+
+
+def fill(template: str, **values: Any) -> str:
+    """``template`` with the named wildcards filled in (the others left as ``{name}``)."""
+    unknown = set(values) - {name for _, name, _, _ in Formatter().parse(template) if name}
+    if unknown:
+        raise KeyError(f"{template}: no wildcard {', '.join(sorted(unknown))}")
+    return template.format_map(_Partial(values))
+
+
+class _Partial(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def log(rule: str, job: str) -> str:
+    """The log path of a rule's job (``job`` may hold wildcards)."""
+    return LOG.format(rule=rule, job=job)
+
+
+def benchmark(rule: str, job: str) -> str:
+    return BENCHMARK.format(rule=rule, job=job)
