@@ -120,3 +120,8 @@ def log(rule: str, job: str) -> str:
 
 def benchmark(rule: str, job: str) -> str:
     return BENCHMARK.format(rule=rule, job=job)
+
+
+# --- robustness curves: one attack on one classifier (the `attack` job, the unit of recomputation);
+# attack_table concatenates them into ATTACK (per classifier) and ATTACKS
+ATTACK_CURVE = "results/robustness/attacks/{classifier}/{attack}.parquet"
