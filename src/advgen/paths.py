@@ -38,6 +38,9 @@ SAMPLE_QUALITY_SUMMARY = "results/sample_quality/summary.parquet"
 CLASSIFIER_MODEL = "results/classifiers/{classifier}/model.pt"
 CLASSIFIER_HISTORY = "results/classifiers/{classifier}/history.parquet"
 CLASSIFIER_RESUME = "results/classifiers/{classifier}/resume/last.pt"
+# one attack on one classifier (the `attack` job, the unit of recomputation); attack_table
+# concatenates them into ATTACK (per classifier) and ATTACKS
+ATTACK_CURVE = "results/robustness/attacks/{classifier}/{attack}.parquet"
 ATTACK = "results/robustness/attacks/{classifier}.parquet"  # every attack on one classifier
 ATTACKS = "results/robustness/attacks.parquet"
 MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"

@@ -98,17 +98,47 @@ def test_targets_follow_the_config():
 
 def test_job_specs_are_complete_sorted_json():
     pipe = build(config("robustness"))
-    spec = json.loads(pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc")))
     entries = config("robustness")["robustness"]["attacks"]
-    # every attack listing tiny_fc, in config order, without the classifiers key
-    assert [a["name"] for a in spec["attacks"]] == [
-        n for n, e in entries.items() if "tiny_fc" in e["classifiers"]
-    ]
-    assert spec["device"] == "cpu" and all("classifiers" not in a["attack"] for a in spec["attacks"])
-    assert len(pipe.robustness.attack_curves()) == len({c for c, _ in pipe.robustness.attack_jobs}) > 1
-    assert "results/robustness/attacks/tiny_fc.parquet" in pipe.robustness.attack_curves()
-    inputs = pipe.robustness.attack_inputs(SimpleNamespace(classifier="tiny_fc"))
+    # one attack on one classifier: its own entry only, without the classifiers key
+    spec = json.loads(pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="pgd")))
+    assert spec == {
+        "attacks": [
+            {
+                "name": "pgd",
+                "attack": {k: v for k, v in entries["pgd"].items() if k != "classifiers"},
+                "eval": {"max_examples": 30, "batch_size": 16},
+            }
+        ],
+        "device": "cpu",
+    }
+    with pytest.raises(ValueError, match="no attack 'lbfgs' on classifier 'tiny_cnn_pgd'"):
+        pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_cnn_pgd", attack="lbfgs"))
+    inputs = pipe.robustness.attack_inputs(SimpleNamespace(classifier="tiny_fc", attack="pgd"))
     assert inputs == {"model": "results/classifiers/tiny_fc/model.pt", "test": "results/data/tiny/test.pt"}
+
+
+def test_attack_table_reads_one_curve_per_classifier_and_attack():
+    """classifiers sorted, each one's attacks in config order: the order of today's per-classifier
+    tables, which attack_table still writes (one per attacked classifier)."""
+    pipe = build(config("robustness"))
+    entries = config("robustness")["robustness"]["attacks"]
+    curves = pipe.robustness.attack_curves()
+    expected = [
+        f"results/robustness/attacks/{c}/{a}.parquet"
+        for c in ("tiny_cnn_pgd", "tiny_fc")
+        for a in entries
+        if c in entries[a]["classifiers"]
+    ]
+    assert curves == expected and len(curves) == len(pipe.robustness.attack_jobs) == 8
+    tables = pipe.robustness.classifier_curve_tables()
+    assert tables == {
+        "tiny_cnn_pgd": "results/robustness/attacks/tiny_cnn_pgd.parquet",
+        "tiny_fc": "results/robustness/attacks/tiny_fc.parquet",
+    }
+    assert pipe.robustness.classifier_curve_option() == (
+        "--classifier-table tiny_cnn_pgd=results/robustness/attacks/tiny_cnn_pgd.parquet"
+        " --classifier-table tiny_fc=results/robustness/attacks/tiny_fc.parquet"
+    )
 
 
 def test_a_dangling_reference_is_one_config_error():
@@ -166,7 +196,7 @@ def test_masking_references_are_one_config_error():
 
 def test_autoattack_entry_and_purify_budget_reach_the_specs():
     pipe = build(with_masking({"purifiers": []}))
-    spec = pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc"))
+    spec = pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="aa"))
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
     purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan"))
     assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify

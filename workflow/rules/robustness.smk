@@ -34,16 +34,19 @@ rule train_classifier:
         " > {log} 2>&1"
 
 
-# One job per classifier runs every attack that lists it (config order, each seeded alone).
+# One job per (classifier, attack): editing one attack's eps grid or parameters reruns that
+# attack only. On SLURM, profiles/slurm bundles these short jobs into group submissions.
 rule attack:
     input:
         unpack(PIPE.robustness.attack_inputs),
     output:
-        paths.ATTACK,
+        paths.ATTACK_CURVE,
     log:
-        log("attack", "{classifier}"),
+        log("attack", "{classifier}/{attack}"),
     benchmark:
-        benchmark("attack", "{classifier}")
+        benchmark("attack", "{classifier}/{attack}")
+    wildcard_constraints:
+        attack=NAME,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -57,21 +60,26 @@ rule attack:
         " --out {output} > {log} 2>&1"
 
 
+# Concatenates the (classifier, attack) curves: every classifier's table (config order of its
+# attacks), all curves, and the minimal-perturbation table.
 rule attack_table:
     input:
         PIPE.robustness.attack_curves,
     output:
         curves=paths.ATTACKS,
         minimal=paths.MINIMAL_PERTURBATION,
+        classifiers=list(PIPE.robustness.classifier_curve_tables().values()),
     log:
         log("attack_table", "attack_table"),
     benchmark:
         benchmark("attack_table", "attack_table")
     conda:
         "../envs/advgen.yaml"
+    params:
+        classifiers=PIPE.robustness.classifier_curve_option,
     shell:
         "advgen attack-table --out {output.curves} --minimal {output.minimal}"
-        " {input:q} > {log} 2>&1"
+        " {params.classifiers} {input:q} > {log} 2>&1"
 
 
 rule transfer:

@@ -1,7 +1,9 @@
-"""``advgen attack``: every configured attack on one classifier, each over its epsilon grid -> Parquet rows.
+"""``advgen attack``: the attacks of a spec on one classifier, each over its epsilon grid -> Parquet rows.
 
-One job per classifier (the model and test split are loaded once); each attack keeps its own
-seed and evaluation subset, so its rows equal those of a job that ran it alone.
+The workflow runs one attack per job (``results/robustness/attacks/<classifier>/<attack>.parquet``,
+so editing one attack reruns only that attack); a spec may list several, which then share one
+load of the model and test split. Each attack keeps its own seed and evaluation subset, so its
+rows equal those of a job that ran it alone.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 
 HELP = (
     "attack a classifier with every attack of its spec over their eps grids: "
-    "results/robustness/attacks/<classifier>.parquet"
+    "results/robustness/attacks/<classifier>/<attack>.parquet"
 )
 
 log = logging.getLogger(__name__)

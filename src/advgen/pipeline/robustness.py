@@ -61,29 +61,54 @@ class RobustnessPlan(Stage):
         return {key: value for key, value in entry.items() if key not in drop}
 
     def classifier_attacks(self, classifier: str) -> list[str]:
-        """The attacks run on ``classifier``, in config order (one ``attack`` job runs them all)."""
+        """The attacks run on ``classifier``, in config order (its curve table's row order)."""
         return [
             name for name, entry in self.settings["attacks"].items() if classifier in entry["classifiers"]
         ]
 
     def attack_spec(self, wildcards) -> str:
-        """Every attack on one classifier, in config order: name, settings and eval subset each."""
-        attacks = []
-        for name in self.classifier_attacks(wildcards.classifier):
-            entry = self.settings["attacks"][name]
-            settings = self.attack_settings(name)
-            attacks.append(
-                {"name": name, "attack": settings, "eval": self.eval_settings(entry["max_examples"])}
+        """One attack on one classifier: its settings and evaluation subset, nothing else.
+
+        The unit of recomputation of the robustness curves: editing one attack's eps grid or
+        parameters reruns that attack's jobs only (and the tables that concatenate them).
+        """
+        classifier, name = wildcards.classifier, wildcards.attack
+        if (classifier, name) not in self.attack_jobs:
+            raise ValueError(
+                f"robustness.attacks: no attack '{name}' on classifier '{classifier}' in the config"
             )
-        return spec_json({"attacks": attacks, "device": self.device})
+        entry = self.settings["attacks"][name]
+        job = {
+            "name": name,
+            "attack": self.attack_settings(name),
+            "eval": self.eval_settings(entry["max_examples"]),
+        }
+        return spec_json({"attacks": [job], "device": self.device})
 
     def attack_inputs(self, wildcards) -> dict[str, str]:
         dataset = self.classifier_dataset(wildcards.classifier)
         return {"model": classifier_model(wildcards.classifier), "test": splits(dataset)["test"]}
 
+    def attacked_classifiers(self) -> list[str]:
+        """The classifiers some attack lists, sorted (one curve table each)."""
+        return sorted({c for c, _ in self.attack_jobs})
+
     def attack_curves(self, wildcards=None) -> list[str]:
-        """One curve table per attacked classifier (its attacks' rows, concatenated)."""
-        return [paths.ATTACK.format(classifier=c) for c in sorted({c for c, _ in self.attack_jobs})]
+        """Input of ``attack_table``: one curve table per (classifier, attack), classifiers
+        sorted and each classifier's attacks in config order (its curve table's row order)."""
+        return [
+            paths.fill(paths.ATTACK_CURVE, classifier=c, attack=a)
+            for c in self.attacked_classifiers()
+            for a in self.classifier_attacks(c)
+        ]
+
+    def classifier_curve_tables(self) -> dict[str, str]:
+        """Outputs of ``attack_table``: classifier -> its attacks' rows (``paths.ATTACK``)."""
+        return {c: paths.fill(paths.ATTACK, classifier=c) for c in self.attacked_classifiers()}
+
+    def classifier_curve_option(self, wildcards=None) -> str:
+        """``--classifier-table NAME=PATH`` options of ``attack-table``, one per classifier (sorted)."""
+        return " ".join(f"--classifier-table {c}={p}" for c, p in self.classifier_curve_tables().items())
 
     # --- transfer
     def transfer_inputs(self, wildcards) -> dict[str, str]:

@@ -1,0 +1,307 @@
+"""What an edit reruns: a table of config edits, each on a completed run of a tiny config.
+
+Each row copies a completed run (one per config, made once per test session), applies one edit,
+and asserts exactly which jobs (rule and wildcards) ``snakemake -n`` schedules. The table is
+``docs/reruns.md``'s. For the attack edits the edited workflow is also run to completion and its
+recomputed curve tables are compared with a clean recomputation of the edited config (every
+``attack`` job forced, on the same trained classifiers, which are deterministic).
+
+The robustness config runs the real ``advgen`` (CV from ``tests/data/cv``, claims from the
+workflow's ``config/claims.yaml``, both in the scratch copy). The generative-sweep and purifier
+rows only need Snakemake's records, so their runs use the stand-in ``advgen`` of
+``tests/conftest.py`` (it creates the files it is asked to write).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import REPO, copy_workflow, fake_advgen_workflow, snakemake
+
+pytestmark = pytest.mark.slow
+
+EDITED = ".test/config/edited.yaml"
+#: rerun after any change of the attack curves: the tables that concatenate them and their readers
+CURVE_READERS = {
+    "attack_table",
+    "plot_robustness_curves",
+    "plot_minimal_perturbation",
+    "table_robustness",
+    "claims",
+}
+
+
+def attack(classifier: str, name: str) -> str:
+    return f"attack[classifier={classifier}, attack={name}]"
+
+
+_JOB = re.compile(r"^\s*(?:local)?rule (\w+):\n((?:[ \t]+\S.*\n?)*)", re.M)
+
+
+def scheduled(dry_run_stdout: str) -> set[str]:
+    """The jobs of a ``snakemake -n`` listing as ``rule`` or ``rule[w1=v1, w2=v2]`` (not ``all``)."""
+    jobs = set()
+    for rule, block in _JOB.findall(dry_run_stdout):
+        wildcards = re.search(r"^\s*wildcards: (.+)$", block, re.M)
+        if rule != "all":
+            jobs.add(f"{rule}[{wildcards.group(1).strip()}]" if wildcards else rule)
+    return jobs
+
+
+# --- one completed run per config, shared by the rows (each row edits its own copy)
+@dataclass(frozen=True)
+class Run:
+    folder: Path
+    config: str
+    env: dict[str, str] | None = None
+    targets: tuple[str, ...] = ()
+
+
+def _run_robustness(base: Path) -> Run:
+    wf = copy_workflow(base / "wf")
+    # the CV data is the user's to edit: the rows edit the tests' copy, never config/cv/
+    for name in ("cv.yaml", "publications.bib", "stats.yaml"):
+        shutil.copy2(REPO / "tests" / "data" / "cv" / "march2023" / name, wf / "config" / "cv" / name)
+    run = Run(wf, ".test/config/robustness.yaml")
+    snakemake(wf, "--cores", "2", "--configfile", run.config, timeout=1800)
+    return run
+
+
+def _run_fake(base: Path, config: str, upstream: tuple[str, ...], targets: tuple[str, ...]) -> Run:
+    wf, env = fake_advgen_workflow(base, upstream)
+    run = Run(wf, config, env, targets)
+    snakemake(wf, "--cores", "2", *targets, "--configfile", config, env=env)
+    return run
+
+
+@pytest.fixture(scope="session")
+def completed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Run]:
+    """``completed(name)``: the completed run of config ``name`` (made on first use)."""
+    runs: dict[str, Run] = {}
+
+    def get(name: str) -> Run:
+        if name not in runs:
+            base = tmp_path_factory.mktemp(f"completed-{name}")
+            if name == "robustness":
+                runs[name] = _run_robustness(base)
+            elif name == "sweeps":
+                upstream = (
+                    "results/data/digits/train.pt",
+                    "results/data/digits/test.pt",
+                    "results/data/digits/manifest.parquet",
+                    "results/gans/tiny_gan/checkpoint.pt",
+                    "results/autoencoders/tiny_ae/checkpoint.pt",
+                    "results/classifiers/tiny_cnn/model.pt",
+                )
+                sweeps = ("inversion", "inpainting", "interpolation", "truncation")
+                targets = tuple(f"results/sweeps/{s}.parquet" for s in sweeps)
+                runs[name] = _run_fake(base, ".test/config/sweeps.yaml", upstream, targets)
+            else:
+                upstream = (
+                    "results/data/digits/train.pt",
+                    "results/data/digits/test.pt",
+                    "results/data/digits/manifest.parquet",
+                    "results/gans/tiny_ns/checkpoint.pt",
+                    "results/autoencoders/tiny_ae/checkpoint.pt",
+                    "results/classifiers/tiny_fc/model.pt",
+                )
+                runs[name] = _run_fake(
+                    base, ".test/config/defense.yaml", upstream, ("results/defense/purify.parquet",)
+                )
+        return runs[name]
+
+    return get
+
+
+def copy_run(run: Run, dest: Path) -> Run:
+    """A copy of a completed run (modification times and Snakemake's records kept)."""
+    shutil.copytree(run.folder, dest / "wf", symlinks=True)
+    return Run(dest / "wf", run.config, run.env, run.targets)
+
+
+def dry_run(run: Run, config: str) -> set[str]:
+    return scheduled(snakemake(run.folder, "-n", *run.targets, "--configfile", config, env=run.env).stdout)
+
+
+# --- the edits
+@dataclass(frozen=True)
+class Edit:
+    config: str  # which completed run
+    change: Callable[[dict[str, Any], Path], None]  # edits the config dict and/or files of the copy
+    expected: set[str]
+    curves: bool = False  # recomputed curves must equal a clean run's
+
+
+def config_edit(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any], Path], None]:
+    return lambda config, wf: fn(config)
+
+
+def file_edit(path: str, old: str, new: str) -> Callable[[dict[str, Any], Path], None]:
+    def change(config: dict[str, Any], wf: Path) -> None:
+        text = (wf / path).read_text(encoding="utf-8")
+        assert old in text, f"{path}: {old!r} not found"
+        (wf / path).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return change
+
+
+def attacks(config: dict[str, Any]) -> dict[str, Any]:
+    return config["robustness"]["attacks"]
+
+
+EDITS = {
+    "nothing": Edit("robustness", config_edit(lambda c: None), set()),
+    # the new eps alone would do (one job per eps): docs/reruns.md says why the unit is the whole grid
+    "fgsm: add an eps": Edit(
+        "robustness",
+        config_edit(lambda c: attacks(c)["fgsm"]["eps"].append(0.3)),
+        {attack("tiny_fc", "fgsm"), attack("tiny_cnn_pgd", "fgsm"), *CURVE_READERS},
+        curves=True,
+    ),
+    # intended: the aggregates alone (the other eps' rows are unchanged); as above
+    "fgsm: remove an eps": Edit(
+        "robustness",
+        config_edit(lambda c: attacks(c)["fgsm"]["eps"].remove(0.1)),
+        {attack("tiny_fc", "fgsm"), attack("tiny_cnn_pgd", "fgsm"), *CURVE_READERS},
+        curves=True,
+    ),
+    "lbfgs: one parameter": Edit(
+        "robustness",
+        config_edit(lambda c: attacks(c)["lbfgs"]["params"].update(steps=6)),
+        {attack("tiny_fc", "lbfgs"), *CURVE_READERS},
+        curves=True,
+    ),
+    # PGD is also the attack of the transfer matrix and of both classifier sweeps: they rerun too
+    "pgd: one parameter": Edit(
+        "robustness",
+        config_edit(lambda c: attacks(c)["pgd"]["params"].update(steps=4)),
+        {
+            attack("tiny_fc", "pgd"),
+            attack("tiny_cnn_pgd", "pgd"),
+            "transfer",
+            "robustness_sweep[sweep=capacity]",
+            "robustness_sweep[sweep=data_size]",
+            "plot_transfer",
+            "plot_robustness_sweep",
+            *CURVE_READERS,
+        },
+    ),
+    "lbfgs: one more classifier": Edit(
+        "robustness",
+        config_edit(lambda c: attacks(c)["lbfgs"]["classifiers"].append("tiny_cnn_pgd")),
+        {attack("tiny_cnn_pgd", "lbfgs"), *CURVE_READERS},
+    ),
+    "spatial: removed": Edit("robustness", config_edit(lambda c: attacks(c).pop("spatial")), CURVE_READERS),
+    "tiny_fc: epochs": Edit(
+        "robustness",
+        config_edit(lambda c: c["classifiers"]["tiny_fc"].update(epochs=11)),
+        {
+            "train_classifier[classifier=tiny_fc]",
+            *(attack("tiny_fc", a) for a in ("fgsm", "pgd", "lbfgs", "deepfool", "onepixel", "spatial")),
+            "transfer",
+            "plot_transfer",
+            *CURVE_READERS,
+        },
+    ),
+    "CV data: one entry": Edit(
+        "robustness",
+        file_edit("config/cv/cv.yaml", "last_updated: 2023-03-20", "last_updated: 2023-03-21"),
+        {"cv"},
+    ),
+    "claims file: one claim": Edit(
+        "robustness",
+        file_edit("config/claims.yaml", "statement: ", "statement: (edited) "),
+        {"claims"},
+    ),
+    # Generative sweeps and purifiers: one job per (sweep, generator) and per purifier runs all
+    # their points, so a point's edit reruns every point of the job. Intended (issue "reruns as
+    # fine as the edit"): a new point computes only that point's job per generator (purifier);
+    # a removed one reruns only the aggregate.
+    "inpainting: add a mask": Edit(
+        "sweeps",
+        config_edit(lambda c: c["sweeps"]["inpainting"]["mask"].append("center")),
+        {
+            "inpaint[generator=tiny_ae]",
+            "inpaint[generator=tiny_gan]",
+            "aggregate_sweep[sweep=inpainting]",
+        },
+    ),
+    "inversion: remove a restarts value": Edit(
+        "sweeps",
+        config_edit(lambda c: c["sweeps"]["inversion"].update(restarts=[1])),
+        {"invert[generator=tiny_ae]", "invert[generator=tiny_gan]", "aggregate_sweep[sweep=inversion]"},
+    ),
+    "truncation: add a psi": Edit(
+        "sweeps",
+        config_edit(lambda c: c["sweeps"]["truncation"]["psi"].insert(1, 1.0)),
+        {
+            "truncation[generator=tiny_ae]",
+            "truncation[generator=tiny_gan]",
+            "aggregate_sweep[sweep=truncation]",
+        },
+    ),
+    "purifier: add a point": Edit(
+        "defense",
+        config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"]["steps"].append(8)),
+        {"purify[purifier=gan]", "purify_table"},
+    ),
+}
+
+
+def curve_tables(wf: Path) -> dict[str, pd.DataFrame]:
+    """Every curve table of a run (per (classifier, attack), per classifier, the aggregates)."""
+    folder = wf / "results" / "robustness"
+    files = sorted(folder.glob("attacks/**/*.parquet")) + [
+        folder / "attacks.parquet",
+        folder / "minimal_perturbation.parquet",
+    ]
+    return {str(p.relative_to(wf)): pd.read_parquet(p) for p in files}
+
+
+def assert_same_curves(incremental: Path, clean: Path) -> None:
+    ours, theirs = curve_tables(incremental), curve_tables(clean)
+    assert sorted(ours) == sorted(theirs)
+    for name, table in ours.items():
+        wall_clock = [c for c in table.columns if c == "seconds"]
+        pd.testing.assert_frame_equal(
+            table.drop(columns=wall_clock), theirs[name].drop(columns=wall_clock), obj=name
+        )
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_an_edit_reruns_exactly_its_units(name: str, completed, tmp_path: Path) -> None:
+    edit = EDITS[name]
+    run = copy_run(completed(edit.config), tmp_path)
+    config = yaml.safe_load((run.folder / run.config).read_text())
+    edit.change(config, run.folder)
+    (run.folder / EDITED).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert dry_run(run, EDITED) == edit.expected
+    if not edit.curves:
+        return
+    # the incremental run's curves equal a clean recomputation of the edited config
+    snakemake(run.folder, "--cores", "2", "--configfile", EDITED)
+    assert dry_run(run, EDITED) == set()
+    clean = copy_run(run, tmp_path / "clean")
+    for stale in ("results/robustness/attacks", "results/robustness/attacks.parquet"):
+        path = clean.folder / stale
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    snakemake(
+        clean.folder,
+        "--cores",
+        "2",
+        "--forcerun",
+        "attack",
+        "--configfile",
+        EDITED,
+        "results/robustness/attacks.parquet",
+    )
+    assert_same_curves(run.folder, clean.folder)
