@@ -129,7 +129,7 @@ def test_attack_table_reads_one_curve_per_classifier_and_attack():
         for a in entries
         if c in entries[a]["classifiers"]
     ]
-    assert curves == expected and len(curves) == len(pipe.robustness.attack_jobs) == 8
+    assert curves == expected and len(curves) == len(pipe.robustness.attack_jobs) == 10
     tables = pipe.robustness.classifier_curve_tables()
     assert tables == {
         "tiny_cnn_pgd": "results/robustness/attacks/tiny_cnn_pgd.parquet",
