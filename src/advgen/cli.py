@@ -8,9 +8,10 @@ Subcommands are the modules of :mod:`advgen.commands` (``train_gan.py`` is
     def main(args: argparse.Namespace) -> None: ...
 
 and imports heavy libraries (torch) inside ``main`` so that ``advgen --help`` stays fast.
-A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so is
+A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so are
 running out of memory (a size in the config that the machine cannot allocate, known only
-at run time); other exceptions keep their traceback.
+at run time) and a full disk or unwritable folder met by any writer
+(:func:`advgen.io.write_error`); other exceptions keep their traceback.
 """
 
 from __future__ import annotations
@@ -89,6 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if message is None:
             raise
         print(f"advgen {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a writer outside advgen.io meets a full disk or a read-only folder
+        from advgen.io import write_error
+
+        error = write_error(exc.filename or "?", exc)
+        if error is None:
+            raise
+        print(f"advgen {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from advgen.config_files import key_line, read_config_files, strict_workflow_config
+from advgen.config_files import check_config_files, key_line, strict_workflow_config
 from advgen.errors import ConfigError
 from advgen.pipeline import Pipeline, build
 
@@ -30,7 +30,7 @@ def display(path: str | Path) -> str:
 
 def config_source(configfiles: Sequence[str | Path]) -> str:
     """How messages name the config: its files, comma-separated."""
-    return ", ".join(display(p) for p in configfiles) or "config"
+    return ", ".join(str(p) for p in configfiles) or "config"
 
 
 def checked_pipeline(configfiles: Sequence[str | Path], config: dict[str, Any] | None = None) -> Pipeline:
@@ -39,12 +39,12 @@ def checked_pipeline(configfiles: Sequence[str | Path], config: dict[str, Any] |
     Raises:
         ConfigError: one line, ``FILE:LINE: key: problem`` where the key is found in a file.
     """
-    paths = [display(p) for p in configfiles]
-    if config is None:
-        if not paths:
-            raise ConfigError("no config file given")
-        config = read_config_files(paths)
-    strict_workflow_config(paths, config)
+    if config is None:  # the command line: the files merged as --configfile merges them, named as given
+        paths = [str(p) for p in configfiles]
+        config = check_config_files(paths)
+    else:  # the workflow: Snakemake's parsed config, its files named relative to the working folder
+        paths = [display(p) for p in configfiles]
+        strict_workflow_config(paths, config)
     source = config_source(paths)
     try:
         pipe = build(config, source=source)
