@@ -28,6 +28,13 @@ from advgen import __version__
 from advgen.errors import AdvgenError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block): ``advgen CMD: error: ...``, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _command_modules() -> dict[str, str]:
     import advgen.commands as pkg
 
@@ -44,7 +51,7 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
 
 def command_in(argv: Sequence[str]) -> str | None:
     """The command that ``argv`` names (the first word after the global options), if any."""
-    pre = argparse.ArgumentParser(add_help=False)
+    pre = _Parser(prog="advgen", add_help=False)
     _global_options(pre)
     _, rest = pre.parse_known_args(argv)
     return rest[0] if rest and not rest[0].startswith("-") else None
@@ -53,7 +60,7 @@ def command_in(argv: Sequence[str]) -> str | None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with one subparser per command module; with a known ``command``, that
     command's only (a job imports its own command module, not all of them: ~0.1 s a job)."""
-    parser = argparse.ArgumentParser(prog="advgen", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="advgen", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"advgen {__version__}")
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -111,7 +111,7 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
             other = _dataset(config, f"{kind}s" if kind == "gan" else "autoencoders", p["generator"])
             if other != dataset:
                 raise ConfigError(
-                    f"{source}: {key}: '{p['generator']}' is trained on '{other}', "
+                    f"{source}: defense.{key}: '{p['generator']}' is trained on '{other}', "
                     f"the classifier '{clf}' on '{dataset}'"
                 )
     probe = defense.get("probe")
