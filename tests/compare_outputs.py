@@ -12,7 +12,10 @@ into ``OUT/<config>/`` for each tiny config and runs Snakemake there with ``--re
 
 - every Parquet file is in both folders and equal (``pandas.testing.assert_frame_equal``);
 - every checkpoint (``*.pt``) is in both and equal (``torch.load``; tensors compared exactly);
-- except wall-clock columns and keys (``seconds``, ``*_seconds``), which no two runs share;
+- except wall-clock columns and keys (``seconds``, ``*_seconds``), which no two runs share,
+  and provenance records (a checkpoint's ``provenance`` key, a Parquet file's key-value
+  metadata: the code and spec digests of :mod:`advgen.provenance`), which differ whenever
+  the code does;
 - every figure (``results/figures/**.png``/``.svg``) has a byte-identical twin in the other
   folder: figures may differ in NAME only (a file is matched by its content, and the pairing
   of old and new names is printed). Figures that draw wall-clock time (:data:`TIMING_FIGURES`)
@@ -49,6 +52,14 @@ def is_timing(name: object) -> bool:
     ``attack_seconds_per_image``): they differ
     between any two runs of the same code."""
     return isinstance(name, str) and "seconds" in name.split("_")
+
+
+#: checkpoint keys that record which code made the file (advgen.provenance.CHECKPOINT_KEY)
+PROVENANCE_KEYS = ("provenance",)
+
+
+def _ignored(key: object) -> bool:
+    return is_timing(key) or key in PROVENANCE_KEYS
 
 
 def _timing_figure(rel: str) -> bool:
@@ -107,9 +118,11 @@ def _equal_objects(a: Any, b: Any, where: str) -> list[str]:
             return [f"{where}: tensors differ"]
         return []
     if isinstance(a, dict) and isinstance(b, dict):
-        if set(a) != set(b):
-            return [f"{where}: keys differ: {sorted(map(str, set(a) ^ set(b)))}"]
-        return [d for k in a if not is_timing(k) for d in _equal_objects(a[k], b[k], f"{where}.{k}")]
+        a_keys = {k for k in a if k not in PROVENANCE_KEYS}
+        b_keys = {k for k in b if k not in PROVENANCE_KEYS}
+        if a_keys != b_keys:
+            return [f"{where}: keys differ: {sorted(map(str, a_keys ^ b_keys))}"]
+        return [d for k in a_keys if not _ignored(k) for d in _equal_objects(a[k], b[k], f"{where}.{k}")]
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b):
             return [f"{where}: lengths differ"]

@@ -8,9 +8,10 @@ Subcommands are the modules of :mod:`advgen.commands` (``train_gan.py`` is
     def main(args: argparse.Namespace) -> None: ...
 
 and imports heavy libraries (torch) inside ``main`` so that ``advgen --help`` stays fast.
-A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so is
+A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so are
 running out of memory (a size in the config that the machine cannot allocate, known only
-at run time); other exceptions keep their traceback.
+at run time) and a full disk or unwritable folder met by any writer
+(:func:`advgen.io.write_error`); other exceptions keep their traceback.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ from collections.abc import Sequence
 
 from advgen import __version__
 from advgen.errors import AdvgenError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage block): ``advgen CMD: error: ...``, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _command_modules() -> dict[str, str]:
@@ -43,7 +51,7 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
 
 def command_in(argv: Sequence[str]) -> str | None:
     """The command that ``argv`` names (the first word after the global options), if any."""
-    pre = argparse.ArgumentParser(add_help=False)
+    pre = _Parser(prog="advgen", add_help=False)
     _global_options(pre)
     _, rest = pre.parse_known_args(argv)
     return rest[0] if rest and not rest[0].startswith("-") else None
@@ -52,7 +60,7 @@ def command_in(argv: Sequence[str]) -> str | None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser with one subparser per command module; with a known ``command``, that
     command's only (a job imports its own command module, not all of them: ~0.1 s a job)."""
-    parser = argparse.ArgumentParser(prog="advgen", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="advgen", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"advgen {__version__}")
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -89,6 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if message is None:
             raise
         print(f"advgen {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a writer outside advgen.io meets a full disk or a read-only folder
+        from advgen.io import write_error
+
+        error = write_error(exc.filename or "?", exc)
+        if error is None:
+            raise
+        print(f"advgen {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0
 

@@ -187,4 +187,8 @@ def parse_spec(text: str, *, what: str = "--spec") -> dict[str, Any]:
         raise ConfigError(f"{what}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(spec, dict):
         raise ConfigError(f"{what}: expected a JSON object")
+    if what == "--spec":  # outputs record the digest of the job's spec (advgen.provenance)
+        from advgen.provenance import note_job_spec
+
+        note_job_spec(spec)
     return spec

@@ -2,12 +2,20 @@
 
 Every file the pipeline produces is written to a temporary file in the destination
 folder and renamed into place (``os.replace`` is atomic on POSIX), so a killed job never
-leaves a half-written checkpoint or table behind.
+leaves a half-written checkpoint or table behind. A full disk is one line,
+``no space left on device: PATH``, and a destination that cannot be written (read-only,
+no permission) ``PATH: cannot write (...)``; either way the old file is untouched.
+
+Checkpoints (:func:`save_torch`) and Parquet tables (:func:`write_parquet`) record which
+code and which spec made them (:mod:`advgen.provenance`). Tables read back
+(:func:`read_parquet`) are checked column by column: a known column (:data:`COLUMN_KINDS`)
+holding values of another type is an error naming the file and the column.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -15,20 +23,72 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from advgen.errors import CheckpointError
+from advgen.errors import AdvgenError, CheckpointError
 
 PathLike = str | os.PathLike[str]
+
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) is a full disk or quota.
+
+    torch reports a full disk as ``unexpected pos`` with the ``OSError`` only in its context,
+    pyarrow as an ``OSError`` whose message holds ``errno 28``."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in _NO_SPACE:
+            return True
+        text = str(e).lower()
+        if "no space left on device" in text or "disk quota exceeded" in text:
+            return True
+    return False
+
+
+def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
+    """The one-line error for a failed write of ``path``, or ``None`` when it is not the user's
+    (a full disk, a read-only or forbidden destination, a file where a folder should be)."""
+    if out_of_space(exc):
+        return AdvgenError(f"no space left on device: {path}")
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in (
+            errno.EROFS,
+            errno.EACCES,
+            errno.EPERM,
+            errno.ENOTDIR,
+            errno.EISDIR,
+        ):
+            return AdvgenError(f"{path}: cannot write ({os.strerror(e.errno)})")
+    return None
 
 
 @contextlib.contextmanager
 def atomic_path(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
 
-    On an exception the temporary file is removed and ``path`` is left untouched.
+    On an exception the temporary file is removed and ``path`` is left untouched; a full
+    disk or an unwritable destination becomes a one-line :class:`AdvgenError`.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except FileExistsError as exc:  # mkdir: a file where a folder of the path should be
+        raise AdvgenError(f"{path}: cannot write ({exc.filename or path.parent} is not a folder)") from None
+    except OSError as exc:
+        error = write_error(path, exc)
+        if error is None:
+            raise
+        raise error from None
     os.close(fd)
     tmp_path = Path(tmp)
     # mkstemp creates 0600; give the output the mode a plain open() would (umask applies)
@@ -38,8 +98,11 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     try:
         yield tmp_path
         os.replace(tmp_path, path)
-    except BaseException:
+    except BaseException as exc:
         tmp_path.unlink(missing_ok=True)
+        error = write_error(path, exc) if isinstance(exc, Exception) else None
+        if error is not None:
+            raise error from None
         raise
 
 
@@ -61,21 +124,38 @@ def write_json(path: PathLike, obj: Any) -> None:
 
 
 def write_parquet(df: Any, path: PathLike) -> None:
-    """Write a pandas DataFrame to Parquet atomically (no index column)."""
+    """Write a pandas DataFrame to Parquet atomically (no index column), with the code and
+    spec digests as file-level metadata (:func:`advgen.provenance.parquet_metadata`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from advgen.provenance import parquet_metadata
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **parquet_metadata()})
     with atomic_path(path) as tmp:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp)
 
 
 def read_parquet(path: PathLike) -> Any:
-    """Read a Parquet table; a missing or corrupt file raises :class:`CheckpointError`."""
+    """Read a Parquet table; a missing or corrupt file, or a known column holding values of
+    another type (:mod:`advgen.columns`), raises :class:`CheckpointError` naming the file."""
     import pandas as pd
 
+    from advgen.columns import column_problem
+
     try:
-        return pd.read_parquet(path)
+        df = pd.read_parquet(path)
     except FileNotFoundError as exc:
         raise CheckpointError(f"{path}: table not found") from exc
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise CheckpointError(f"{path}: not a readable Parquet file ({exc})") from exc
+    if len(df):
+        for name in df.columns:
+            problem = column_problem(str(name), df[name])
+            if problem is not None:
+                raise CheckpointError(f"{path}: column '{name}' {problem}")
+    return df
 
 
 def read_table(path: PathLike, columns: Sequence[str]) -> Any:
@@ -115,11 +195,17 @@ def read_npz(path: PathLike, required: Sequence[str] = ()) -> dict[str, Any]:
 
 
 def save_torch(obj: Any, path: PathLike) -> None:
-    """``torch.save`` atomically (checkpoints are plain dicts)."""
+    """``torch.save`` atomically; a checkpoint dict gains the key
+    :data:`advgen.provenance.CHECKPOINT_KEY` (code and spec digests)."""
     import torch
 
-    with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
+    from advgen.provenance import checkpoint_record
+
+    obj = checkpoint_record(obj)
+    # through a Python file object: a full disk then surfaces as OSError(ENOSPC), which
+    # torch's own writer reports only as "unexpected pos"
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        torch.save(obj, f)
 
 
 def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | None = None) -> dict[str, Any]:

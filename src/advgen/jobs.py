@@ -7,6 +7,10 @@ key (which the workflow fills from the config's ``device``), else ``auto``;
 (:func:`advgen.device.lease_device`). A request that cannot be met (``cuda`` without CUDA)
 is a :class:`~advgen.errors.DeviceError`: one line, exit status 2.
 
+Both :func:`load_spec` and :func:`start_job` note the job's spec
+(:func:`advgen.provenance.note_job_spec`): every checkpoint and table the job writes records
+its digest next to the code digest.
+
 No torch import at module level (the CLI imports commands to build its parser).
 """
 
@@ -17,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from advgen.errors import ConfigError
+from advgen.provenance import note_job_spec
 
 
 def load_spec(text: str, *, definition: str | None = None, require_seed: bool = False) -> dict[str, Any]:
@@ -31,6 +36,7 @@ def load_spec(text: str, *, definition: str | None = None, require_seed: bool = 
         spec = complete_spec(spec, definition)
     if require_seed and "seed" not in spec:
         raise ConfigError("--spec: seed: missing required key 'seed'")
+    note_job_spec(spec)
     return spec
 
 
@@ -50,6 +56,7 @@ def start_job(spec: Mapping[str, Any], *, device: str | None = None, seed: bool 
     """
     from advgen.device import lease_device
 
+    note_job_spec(spec)
     if seed and "seed" in spec:
         from advgen.seeding import seed_everything
 

@@ -257,8 +257,11 @@ def test_stale_or_unreadable_state_is_logged_once_and_removed(tmp_path, caplog):
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
 
 
-def test_old_version_state_is_not_reused(tmp_path, monkeypatch):
+def test_state_of_other_code_is_not_reused(tmp_path, monkeypatch, caplog):
     path = tmp_path / "resume" / "last.pt"
     ResumeState(path, {"a": 1}).save({"epoch": 1})
-    monkeypatch.setattr("advgen.__version__", "9.9.9")
-    assert ResumeState(path, {"a": 1}).load() is None
+    assert ResumeState(path, {"a": 1}).load() == {"epoch": 1}
+    monkeypatch.setenv("ADVGEN_CODE_DIGEST", "0" * 64)  # advgen.provenance.CODE_ENV: a code change
+    with caplog.at_level(logging.WARNING):
+        assert ResumeState(path, {"a": 1}).load() is None
+    assert "written by advgen code" in caplog.text and "this is code 0000000000000000" in caplog.text

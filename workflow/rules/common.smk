@@ -4,25 +4,18 @@
 import os
 import sys
 
-from advgen.config_files import strict_workflow_config
 from advgen.errors import ConfigError
-from advgen.pipeline import build, paths
+from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
+from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import SWEEPS
 
-CONFIG_SOURCE = (
-    ", ".join(
-        os.path.relpath(p) if not os.path.relpath(p).startswith("..") else str(p)
-        for p in workflow.configfiles
-    )
-    or "config"
-)
-# Strict config (issue 13): re-read every config file with advgen's loader (duplicate keys,
-# encoding, shape) and validate; errors name FILE:LINE. Keep this block when porting.
+# One check for the workflow and `advgen check-config` (advgen.pipeline.check): every config
+# file re-read strictly (duplicate keys, encoding, shape), the config validated, every plan
+# built; errors name FILE:LINE. Keep this block when porting.
 try:
-    strict_workflow_config(workflow.configfiles, config)
-    PIPE = build(config, source=CONFIG_SOURCE)
+    PIPE = checked_pipeline(workflow.configfiles, config)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

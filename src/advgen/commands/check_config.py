@@ -1,4 +1,9 @@
-"""``advgen check-config``: read and validate config files as the workflow would."""
+"""``advgen check-config``: read and validate config files as the workflow would.
+
+It runs :func:`advgen.pipeline.check.checked_pipeline`, the function the workflow runs at
+parse time, so it rejects exactly what ``snakemake`` rejects (schema, cross-references,
+masking classifiers and purifiers, the claims file once its stage checks it).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config_files import check_config_files
+    from advgen.pipeline.check import checked_pipeline
 
-    check_config_files(args.files)
+    checked_pipeline(args.files)
     print(f"{', '.join(args.files)}: ok")

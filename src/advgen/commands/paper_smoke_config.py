@@ -1,4 +1,10 @@
-"""``advgen paper-smoke-config``: derive the small smoke config from ``config/paper.yaml``."""
+"""``advgen paper-smoke-config``: derive the small smoke config from ``config/paper.yaml``.
+
+The input is read strictly and checked as the workflow checks a config
+(:func:`advgen.pipeline.check.checked_pipeline`) before it is shrunk, so a config that fails
+the schema, a file that is not UTF-8 or an output path equal to the input is one line
+(exit status 2) and writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +23,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="output: the smoke config (YAML)")
 
 
+def _same_file(a: str, b: str) -> bool:
+    import os
+    from pathlib import Path
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
 def main(args: argparse.Namespace) -> None:
     import yaml
 
-    from advgen.config import load_yaml
+    from advgen.config_files import read_config_file
     from advgen.errors import ConfigError
     from advgen.io import write_text
+    from advgen.pipeline.check import checked_pipeline
     from advgen.smoke import smoke_config
 
-    paper = load_yaml(args.paper)
-    if not isinstance(paper, dict):
-        raise ConfigError(f"{args.paper}: expected a mapping at the top level")
+    if _same_file(args.output, args.paper):
+        raise ConfigError(f"{args.output}: -o names the input config; write the smoke config to another file")
+    paper = read_config_file(args.paper)
+    checked_pipeline([args.paper])  # the workflow's check (it completes its own copy)
     text = yaml.safe_dump(smoke_config(paper), sort_keys=False, default_flow_style=None, width=100)
     write_text(args.output, HEADER.format(source=args.paper) + text)

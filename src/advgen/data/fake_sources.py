@@ -158,8 +158,9 @@ def write_celeba(root: Path, *, n_train: int, n_valid: int, n_test: int, seed: i
 
     rng = np.random.default_rng(seed)
     folder = Path(root) / "celeba"
-    images = folder / "img_align_celeba"
-    images.mkdir(parents=True, exist_ok=True)
+    images = (
+        folder / "img_align_celeba"
+    )  # created by atomic_path (a full disk or a file in the way: one line)
     n = n_train + n_valid + n_test
     names = [f"{i + 1:06d}.jpg" for i in range(n)]
     attr = rng.random((n, len(CELEBA_ATTRIBUTES))) < 0.5

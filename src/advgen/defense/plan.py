@@ -73,7 +73,7 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
             other = generator_entry(config, p["generator"])["dataset"]
             if other != dataset:
                 raise ConfigError(
-                    f"{source}: {key}: '{p['generator']}' is trained on '{other}', "
+                    f"{source}: defense.{key}: '{p['generator']}' is trained on '{other}', "
                     f"the classifier '{clf}' on '{dataset}'"
                 )
     probe = defense.get("probe")

@@ -6,9 +6,11 @@ completed epoch. It is used only when its *key* equals the key of the job at han
 
 * the job spec (the rule's ``params.spec``: hyperparameters, seed, device),
 * the SHA-256 of every input file (prepared splits, upstream checkpoints), by role,
-* the advgen version.
+* the digest of the installed advgen code (:func:`advgen.provenance.code_digest`: every
+  source and package-data file), so a job killed before an edit of advgen never finishes
+  with the edited code.
 
-A mismatch (other spec, changed dataset, new version) or an unreadable file is logged on
+A mismatch (other spec, changed dataset, changed code) or an unreadable file is logged on
 one line and training starts afresh; the folder is deleted once the declared outputs are
 written (:meth:`ResumeState.finish`), so a forced rerun always retrains.
 """
@@ -62,13 +64,16 @@ def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
 
 
 def resume_key(spec: Mapping[str, Any], inputs: Mapping[str, str | Path] | None = None) -> dict[str, Any]:
-    """The identity of a training job: spec, input digests by role, advgen version."""
-    from advgen import __version__
+    """The identity of a training job: spec, input digests by role, advgen code digest.
+
+    The code digest sits under ``"version"``, so :meth:`ResumeState.load` reports a state
+    written by other code as ``written by advgen <old digest>, this is <new digest>``."""
+    from advgen.provenance import code_digest
 
     return {
         "spec": dict(spec),
         "inputs": {role: file_digest(p) for role, p in sorted((inputs or {}).items())},
-        "version": __version__,
+        "version": f"code {code_digest()[:16]}",
     }
 
 

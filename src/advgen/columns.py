@@ -1,0 +1,74 @@
+"""The value type of every well-known column of the pipeline's tables.
+
+:func:`advgen.io.read_parquet` checks each table it reads against these sets, so a table
+whose ``eps`` holds strings (edited by hand, written by other code) is one error naming the
+file and the column instead of being tabled and plotted as categories. Columns not listed
+(free text, per-table mixtures such as ``steps``) are not checked. No torch here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: measurements, counts, indices and settings: numbers (int or float; NaN/None allowed)
+NUMBER_COLUMNS = frozenset(
+    """
+    alpha attack_restarts attack_samples attack_seconds_per_image attack_steps best_restart clean_acc d_fake
+    d_grad_norm d_loss d_real difference end_image end_label epoch eps error factor feature_dim fid
+    first_restart_mse fit_seconds g_grad_norm g_loss hidden_fraction image image_mse inception_score
+    inception_score_std index is_mean is_std iteration kl_uniform label label_changes latent_quantile level
+    max_step_ratio mean_adv_confidence mean_l2 mean_linf mean_max_prob mean_norm mean_restart_mse mean_step_l2
+    median_l2 median_linf min_class_fraction min_endpoint_prob modes moment_mse mse mse_hidden mse_known n
+    n_samples n_train normal_quantile num_alphas num_classes num_images num_pairs num_samples pair parameters
+    path_length_ratio pepper_fraction pred pred_completed pred_end pred_masked pred_recon pred_start
+    pred_target prob prob_end prob_start psi psi_value psnr psnr_hidden replicates restart rho_adv robust_acc
+    robust_gap scaled_moment seconds seconds_per_image seed source_index spread start_image start_label step
+    steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc train_fraction
+    train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
+    """.split()
+)
+#: flags
+BOOL_COLUMNS = frozenset(
+    "best correct_completed correct_masked distinct_labels label_kept operating third_class".split()
+)
+#: names of experiments, models and methods: strings
+NAME_COLUMNS = frozenset(
+    "attack classifier dataset defense family generator generator_kind kind method mode model point split "
+    "sweep threat".split()
+)
+
+
+def _bad_value(values: Any, ok: tuple[type, ...], reject: tuple[type, ...] = ()) -> Any:
+    import pandas as pd
+
+    for v in values:
+        if v is None or (isinstance(v, float) and pd.isna(v)):
+            continue
+        if not isinstance(v, ok) or isinstance(v, reject):
+            return v
+    return None
+
+
+def column_problem(name: str, column: Any) -> str | None:
+    """What is wrong with ``column`` (a pandas Series named ``name``), or ``None``."""
+    import numpy as np
+
+    kind = column.dtype.kind
+    if name in NUMBER_COLUMNS:
+        if kind in "iuf":
+            return None
+        if kind == "O":
+            bad = _bad_value(column, (int, float, np.integer, np.floating), (bool, np.bool_))
+            if bad is None:
+                return None
+            return f"holds {type(bad).__name__} values ({bad!r}), expected numbers"
+        return f"holds {column.dtype} values, expected numbers"
+    if name in BOOL_COLUMNS:
+        if kind == "b":
+            return None
+        if kind == "O" and _bad_value(column, (bool, np.bool_)) is None:
+            return None
+        return f"holds {column.dtype} values, expected true/false"
+    if name in NAME_COLUMNS and kind in "biufc" and column.notna().any():
+        return f"holds {column.dtype} values, expected names (strings)"
+    return None
