@@ -174,19 +174,11 @@ def _rst(text: Any) -> str:
 
 
 def rst(table: pd.DataFrame, *, page: str = "claims.html") -> str:
-    """The report's landing text: the counts and a link to the claims page (nothing overprints it)."""
-    title = "Claims of the source documents"
+    """The report's first paragraph: a link to the claims page and its counts (the page itself
+    is a separate file, so nothing in the report can print over its table)."""
     return (
-        "\n".join(
-            [
-                title,
-                "=" * len(title),
-                "",
-                f"**Open the claims page first:** `{page} <{page}>`_ (next to this report). "
-                f"{_rst(counts_text(table))}; {_rst(counts_text(table, 'check'))}.",
-            ]
-        )
-        + "\n"
+        f"**Claims of the source documents, tested on this run:** `open the claims page <{page}>`_ "
+        f"(``results/{page}``). {_rst(counts_text(table))}; {_rst(counts_text(table, 'check'))}.\n"
     )
 
 
