@@ -190,7 +190,7 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
     return render(
         header=header,
         counts=[counts_text(table), counts_text(table, "check")],
-        method=METHOD_TEXT,
+        method=METHOD_TEXT.replace("*", ""),
         sections=sections,
         verdict_cell=_verdict_cell,
     )
