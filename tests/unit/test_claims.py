@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -20,8 +21,17 @@ from advgen.claims import (
     replace_summary,
     stats,
 )
-from advgen.claims.report import SUMMARY_END, SUMMARY_HEADER, SUMMARY_ROW, SUMMARY_START, counts_text
+from advgen.claims.report import (
+    COLUMNS,
+    SUMMARY_END,
+    SUMMARY_HEADER,
+    SUMMARY_ROW,
+    SUMMARY_START,
+    counts_text,
+)
 from advgen.errors import AdvgenError
+from advgen.io import read_table
+from advgen.pipeline import paths
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "config" / "claims.yaml"
@@ -360,7 +370,19 @@ def test_paper_numbers_are_shown_beside_ours() -> None:
 def verdict_table(tmp_path: Path) -> pd.DataFrame:
     attacks(tmp_path, [("m", "pgd40", 0.3, 0.9, 100), ("s", "pgd40", 0.3, 0.2, 100)])
     rows = [
-        claim("a_holds", decl("difference", "greater", 0.0), a=side("rob"), b=side("std")),
+        claim(
+            "a_holds",
+            decl(
+                "difference",
+                "greater",
+                0.0,
+                changes=[
+                    {"date": "2026-11-20", "old": 0.1, "new": 0.0, "reason": "the source gives no number"}
+                ],
+            ),
+            a=side("rob"),
+            b=side("std"),
+        ),
         {**claim("b_check", decl("value", "greater", 0.5), a=side("rob")), "group": "check"},
         claim("c_gone", decl("value", "greater", 0.5), a=side("gan")),
         {
@@ -396,6 +418,7 @@ def test_page_states_each_rows_interval_and_escapes_text(tmp_path: Path) -> None
     )
     assert page.index("robustness review (003)") < page.index("Implementation checks")
     assert "0.7 [" in page and "1 seed × 100 examples" in page
+    assert "changed: 2026-11-20: 0.1 → 0 (the source gives no number)" in page  # the changes log
     assert counts_text(table) == "3 source claims: 1 holds, 1 not measured, 1 not testable at this scale"
 
 
@@ -423,10 +446,24 @@ def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
 
 def test_readme_section_has_the_generators_format() -> None:
     """The README's claims summary is generated (`advgen claims --readme-summary`), never typed in."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    start, end = readme.index(SUMMARY_START), readme.index(SUMMARY_END)
-    block = [line for line in readme[start : end + len(SUMMARY_END)].splitlines() if line]
+    block = [line for line in readme_block().splitlines() if line]
     check_summary(
         [SUMMARY_START, *[b for b in block[1:-1]], SUMMARY_END],
         {c.id for c in read_claims_file(CLAIMS).claims if c.group == "source"},
     )
+
+
+def readme_block() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(SUMMARY_START), readme.index(SUMMARY_END)
+    return readme[start : end + len(SUMMARY_END)]
+
+
+def test_readme_summary_equals_the_runs_claims_parquet() -> None:
+    """The README's numbers are the run's: with a run's claims.parquet in this checkout (or named by
+    $ADVGEN_CLAIMS), the README's block is exactly what the generator writes from it (`make run`
+    rewrites it after the run)."""
+    table = Path(os.environ.get("ADVGEN_CLAIMS", ROOT / paths.CLAIMS_PARQUET))
+    if not table.exists():
+        pytest.skip(f"{table}: no run's verdict table here (`make run` writes it)")
+    assert readme_block() == readme_summary(read_table(table, COLUMNS)).rstrip("\n")
