@@ -84,7 +84,8 @@ FLIP_SUMMARY = "results/defense/flip.parquet"
 FIGURES = "results/figures"
 TABLE_MD = "results/tables/{table}.md"
 
-# --- claims stage (the report's landing page)
+# --- claims stage (its own page, linked first from the report)
+CLAIMS_HTML = "results/claims.html"
 CLAIMS_MD = "results/tables/claims.md"
 CLAIMS_PARQUET = "results/tables/claims.parquet"
 CLAIMS_RST = "results/tables/claims.rst"

@@ -9,7 +9,8 @@ was rewritten once when the inpainting sweep gained its ``method`` axis (issue 1
 ``method`` column and the point id that hashes it changed, every number stayed equal; the
 sweep tables' ``point`` column was rewritten once more when the sweeps became one job per
 (sweep, generator) (issue 16): it names the point by its label instead of a hash, every
-other column stayed equal).
+other column stayed equal; ``invert_final.parquet`` was rewritten once more when the inversion
+table gained ``independent_start_mse``, every other column stayed equal).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B

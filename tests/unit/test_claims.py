@@ -1,391 +1,469 @@
-"""The claims engine: config checks, generic comparisons, verdicts on constructed tables."""
+"""The claims engine: statistics fixed before the data, verdicts on constructed tables, the page."""
 
 from __future__ import annotations
 
-import ast
+import os
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from advgen.claims import evaluate_all, frame, load_claims, markdown, tables_read
-from advgen.cli import main as cli_main
-from advgen.errors import ConfigError
+from advgen.claims import (
+    Context,
+    evaluate_all,
+    frame,
+    html,
+    read_claims_file,
+    readme_summary,
+    replace_summary,
+    stats,
+)
+from advgen.claims.report import (
+    COLUMNS,
+    SUMMARY_END,
+    SUMMARY_HEADER,
+    SUMMARY_ROW,
+    SUMMARY_START,
+    counts_text,
+)
+from advgen.errors import AdvgenError
+from advgen.io import read_table
+from advgen.pipeline import paths
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "config" / "claims.yaml"
+SEEDS = ROOT.parent / "shared" / "seeds"
+ROLES = {"std": "standard model", "rob": "robust model", "gan": "a GAN"}
 
 
-def write_claims(tmp_path: Path, claims: list[dict], defaults: dict | None = None) -> Path:
+def claims_file(tmp_path: Path, claims: list[dict], roles: dict | None = None) -> Path:
     path = tmp_path / "claims.yaml"
-    path.write_text(yaml.safe_dump({"defaults": defaults or {}, "claims": claims}))
+    path.write_text(yaml.safe_dump({"roles": roles or ROLES, "claims": claims}, sort_keys=False))
     return path
 
 
-def claim(id_: str, kind: str, **extra) -> dict:
+def claim(cid: str, test: dict, **sides) -> dict:
     return {
-        "id": id_,
+        "id": cid,
         "source": "003",
         "section": "s",
         "quote": "q",
         "statement": "st",
-        "kind": kind,
+        "test": test,
+        **sides,
+    }
+
+
+def decl(effect: str, direction: str, margin: float, **extra) -> dict:
+    return {
+        "effect": effect,
+        "direction": direction,
+        "margin": margin,
+        "margin_source": {"ours": "r"},
         **extra,
     }
 
 
-def attacks_table(results: Path, rows: list[tuple[str, str, float, float]]) -> None:
-    """robustness/attacks.parquet with (classifier, attack, eps, robust_acc) rows."""
-    df = pd.DataFrame(rows, columns=["classifier", "attack", "eps", "robust_acc"]).assign(clean_acc=0.98)
+def attacks(results: Path, rows: list[tuple[str, str, float, float, int]]) -> None:
+    """robustness/attacks.parquet with (classifier, attack, eps, robust_acc, n) rows."""
+    df = pd.DataFrame(rows, columns=["classifier", "attack", "eps", "robust_acc", "n"]).assign(clean_acc=0.98)
     (results / "robustness").mkdir(parents=True, exist_ok=True)
     df.to_parquet(results / "robustness" / "attacks.parquet", index=False)
 
 
-def term(name: str, attack: str = "pgd40") -> dict:
+def side(role: str, attack: str = "pgd40", **extra) -> dict:
     return {
         "table": "robustness/attacks.parquet",
-        "over": "classifier",
-        "query": f"classifier.str.fullmatch('{name}(_s[0-9]+)?') and attack == '{attack}' and eps == 0.2",
+        "models": {"classifier": role},
+        "query": f"attack == '{attack}' and eps == 0.3",
         "value": "robust_acc",
+        "per": "proportion",
+        "count": "n",
+        **extra,
     }
 
 
-def verdicts(tmp_path: Path, claims: list[dict], results: Path, **defaults) -> dict:
-    out = evaluate_all(load_claims(write_claims(tmp_path, claims, defaults)), str(results))
-    return {v.claim.id: v for v in out}
+def run(tmp_path: Path, claims: list[dict], roles: dict, produced: set[str] | None = None) -> dict:
+    parsed = read_claims_file(claims_file(tmp_path, claims))
+    ctx = Context(tmp_path, roles, produced)
+    return {v.claim.id: v for v in evaluate_all(parsed.claims, ctx)}
 
 
-def test_contradicted_claim_does_not_hold(tmp_path: Path) -> None:
-    # the data say the standard model is MORE robust than the PGD-trained one
-    attacks_table(tmp_path, [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
-    got = verdicts(
-        tmp_path, [claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std"))], tmp_path
-    )
-    v = got["pgd_beats_std"]
-    assert v.verdict == "does not hold"
-    assert "0.05" in v.measured and "0.7" in v.measured
-    assert v.difference == pytest.approx(0.05 - 0.70)
+# --- statistics
 
 
-def test_supported_claim_holds_and_order_chain(tmp_path: Path) -> None:
-    attacks_table(
+def test_clopper_pearson_matches_known_values() -> None:
+    lo, hi = stats.clopper_pearson(7, 10)  # the textbook example: 0.3475 to 0.9333
+    assert lo == pytest.approx(0.3475, abs=1e-4) and hi == pytest.approx(0.9333, abs=1e-4)
+    assert stats.clopper_pearson(0, 20)[0] == 0.0 and stats.clopper_pearson(20, 20)[1] == 1.0
+
+
+def test_bootstrap_is_seeded_and_counts_both_levels() -> None:
+    rng = np.random.default_rng(0)
+    runs = tuple(rng.normal(loc, 1.0, 200) for loc in (0.0, 0.1, 0.2))
+    one = stats.Side(runs[:1])
+    three = stats.Side(runs)
+    a = stats.bootstrap([three], lambda m: m, key="k")
+    assert a == stats.bootstrap([three], lambda m: m, key="k")  # deterministic
+    assert a != stats.bootstrap([three], lambda m: m, key="other")
+    # the seed level widens the interval beyond the examples' sampling error of one run
+    width_one = np.diff(stats.bootstrap([one], lambda m: m, key="k"))[0]
+    aggregate = stats.Side(tuple(np.array([r.mean()]) for r in runs), level="aggregate")
+    assert np.diff(a)[0] > 0 and width_one > 0
+    assert np.isfinite(stats.bootstrap([aggregate], lambda m: m, key="k")).all()
+    assert np.isnan(
+        stats.bootstrap([stats.Side(aggregate.runs[:1], level="aggregate")], lambda m: m, key="k")
+    ).all()
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "direction", "verdict"),
+    [
+        (0.2, 0.4, "greater", "holds"),
+        (-0.4, -0.1, "greater", "does not hold"),
+        (0.05, 0.09, "greater", "does not hold"),  # right side of zero, below the claimed margin
+        (-0.1, 0.3, "greater", "inconclusive"),
+        (-0.4, -0.2, "less", "holds"),
+        (0.2, 0.4, "less", "does not hold"),
+    ],
+)
+def test_decide_against_the_margin(lo, hi, direction, verdict) -> None:
+    margin = 0.1 if direction == "greater" and hi < 0.1 else 0.0
+    assert stats.decide(lo, hi, margin, direction) == verdict
+
+
+def test_settle_names_the_level_and_size() -> None:
+    side_ = stats.side_from_proportions([0.55], [100])
+    text = stats.settle(0.55, 0.45, 0.65, 0.5, [side_])
+    assert re.fullmatch(r"about (\d+) examples per run \(now 100\)", text)
+    assert int(text.split()[1]) == 400  # half-width 0.1 must shrink to 0.05: four times the examples
+
+
+# --- verdicts on constructed tables
+
+
+def test_contradicted_claim_does_not_hold_and_supported_holds(tmp_path: Path) -> None:
+    attacks(tmp_path, [("cnn_pgd", "pgd40", 0.3, 0.05, 360), ("cnn_std", "pgd40", 0.3, 0.70, 360)])
+    got = run(
         tmp_path,
         [
-            ("std", "pgd40", 0.2, 0.0),
-            ("fgsm", "pgd40", 0.2, 0.2),
-            ("pgd", "pgd40", 0.2, 0.8),
-            ("fgsm", "fgsm", 0.2, 0.9),
+            claim("rob_beats_std", decl("difference", "greater", 0.0), a=side("rob"), b=side("std")),
+            claim("std_beats_rob", decl("difference", "greater", 0.0), a=side("std"), b=side("rob")),
         ],
+        {"std": ["cnn_std"], "rob": ["cnn_pgd"]},
     )
-    claims = [
-        claim("order", "order", direction="increasing", terms=[term("std"), term("fgsm"), term("pgd")]),
-        claim("wrong_order", "order", direction="decreasing", terms=[term("std"), term("fgsm"), term("pgd")]),
-        claim("gap", "greater", margin=0.1, a=term("fgsm", "fgsm"), b=term("fgsm")),
-        claim("thr", "threshold", op=">", value=0.5, a=term("pgd")),
-        claim("thr_no", "threshold", op="<", value=0.5, a=term("pgd")),
-    ]
-    got = verdicts(tmp_path, claims, tmp_path)
-    assert got["order"].verdict == "holds"
-    assert got["wrong_order"].verdict == "does not hold"
-    assert got["gap"].verdict == "holds"
-    assert got["thr"].verdict == "holds" and got["thr_no"].verdict == "does not hold"
+    assert got["rob_beats_std"].verdict == "does not hold"
+    assert got["rob_beats_std"].estimate == pytest.approx(-0.65)
+    assert got["std_beats_rob"].verdict == "holds"
+    assert got["std_beats_rob"].lo > 0 and got["std_beats_rob"].n_text == "1 seed × 360 examples"
 
 
-def test_missing_table_rows_or_columns_are_not_measured(tmp_path: Path) -> None:
-    results = tmp_path / "results"
-    claims = [
-        claim("no_table", "greater", a=term("a"), b=term("b")),
-        claim(
-            "no_col",
-            "threshold",
-            op=">",
-            value=0.1,
-            a={"table": "robustness/attacks.parquet", "value": "mean_adv_confidence"},
-        ),
-        claim("no_rows", "threshold", op=">", value=0.1, a=term("nobody")),
-        claim(
-            "no_query_col",
-            "threshold",
-            op=">",
-            value=0.1,
-            a={"table": "robustness/attacks.parquet", "query": "method == 'x'", "value": "robust_acc"},
-        ),
-        claim(
-            "no_grid", "trend", by="width", a={"table": "robustness/attacks.parquet", "value": "robust_acc"}
-        ),
-    ]
-    got = verdicts(tmp_path, claims, results)
-    assert (
-        got["no_table"].verdict == "not measured"
-        and "robustness/attacks.parquet missing" in got["no_table"].note
+def test_single_run_proportion_gets_the_exact_interval(tmp_path: Path) -> None:
+    attacks(tmp_path, [("cnn", "fgsm", 0.3, 0.1, 50)])
+    rows = [claim("fools", decl("value", "greater", 0.75), a=side("std", "fgsm", value="1 - robust_acc"))]
+    v = run(tmp_path, rows, {"std": ["cnn"]})["fools"]
+    assert v.method.startswith("Clopper-Pearson")
+    assert (v.lo, v.hi) == pytest.approx(stats.clopper_pearson(45, 50))
+    assert v.verdict == "holds"
+
+
+def test_small_samples_are_inconclusive_with_the_size_that_would_settle(tmp_path: Path) -> None:
+    attacks(tmp_path, [("a", "pgd40", 0.3, 0.50, 20), ("b", "pgd40", 0.3, 0.45, 20)])
+    v = run(
+        tmp_path,
+        [claim("close", decl("difference", "greater", 0.0), a=side("std"), b=side("rob"))],
+        {"std": ["a"], "rob": ["b"]},
+    )["close"]
+    assert v.verdict == "inconclusive" and v.lo < 0 < v.hi
+    assert re.fullmatch(r"about \d+ examples per run \(now 20\)", v.settle)
+
+
+def test_seeds_are_the_upper_level(tmp_path: Path) -> None:
+    # three seeds whose spread dwarfs each run's sampling error: the interval must show it
+    attacks(
+        tmp_path,
+        [("r0", "pgd40", 0.3, 0.2, 2000), ("r1", "pgd40", 0.3, 0.5, 2000), ("r2", "pgd40", 0.3, 0.8, 2000)]
+        + [("s", "pgd40", 0.3, 0.45, 2000)],
     )
-    attacks_table(results, [("a", "pgd40", 0.2, 0.5)])
-    got = verdicts(tmp_path, claims, results)
-    assert {k: v.verdict for k, v in got.items()} == dict.fromkeys(got, "not measured")
-    assert "mean_adv_confidence" in got["no_col"].note and "no rows match" in got["no_rows"].note
-    assert "'width'" in got["no_grid"].note
-    # a corrupt table is not measured either, never a crash
-    (results / "robustness" / "attacks.parquet").write_bytes(b"not parquet")
-    assert verdicts(tmp_path, claims, results)["no_col"].verdict == "not measured"
+    v = run(
+        tmp_path,
+        [claim("seeds", decl("difference", "greater", 0.0), a=side("rob"), b=side("std"))],
+        {"rob": ["r0", "r1", "r2"], "std": ["s"]},
+    )["seeds"]
+    assert v.seeds == 1 and v.verdict == "inconclusive"
+    assert v.hi - v.lo > 0.3  # the seed level, not the 2,000 examples, sets the width
+    assert "seeds per side" in v.settle
 
 
-def test_noise_level_differences_are_inconclusive(tmp_path: Path) -> None:
-    # three seeds each; the means differ by less than the seeds' spread
-    rows = [(f"a_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.50, 0.56, 0.47])]
-    rows += [(f"b_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.49, 0.53, 0.44])]
-    attacks_table(tmp_path, rows)
-    v = verdicts(tmp_path, [claim("close", "greater", noisy=True, a=term("a"), b=term("b"))], tmp_path)[
-        "close"
-    ]
-    assert v.verdict == "inconclusive"
-    assert "±" in v.measured and "3 replicates" in v.measured
-    assert v.difference < v.spread
-    # the same means with a tight spread: holds
-    rows = [(f"a_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.60, 0.61, 0.62])]
-    rows += [(f"b_s{i}", "pgd40", 0.2, v) for i, v in enumerate([0.40, 0.41, 0.42])]
-    attacks_table(tmp_path, rows)
-    assert (
-        verdicts(tmp_path, [claim("close", "greater", noisy=True, a=term("a"), b=term("b"))], tmp_path)[
-            "close"
-        ].verdict
-        == "holds"
-    )
+def test_worst_over_attacks_is_an_upper_bound(tmp_path: Path) -> None:
+    attacks(tmp_path, [("p", "pgd40", 0.3, 0.40, 500), ("p", "autoattack", 0.3, 0.30, 500)])
+    term = side("rob", query="attack in ['pgd40', 'autoattack'] and eps == 0.3", worst_over="attack")
+    v = run(tmp_path, [claim("w", decl("value", "greater", 0.2), a=term)], {"rob": ["p"]})["w"]
+    assert v.estimate == pytest.approx(0.30) and "upper bound" in v.note
 
 
-def test_single_run_drift_is_inconclusive_and_noisy_needs_seeds(tmp_path: Path) -> None:
-    # 0.0138 vs 0.0134 (issue 15): within the relative tolerance of one run
-    attacks_table(tmp_path, [("a", "pgd40", 0.2, 0.0138), ("b", "pgd40", 0.2, 0.0134)])
-    got = verdicts(
-        tmp_path, [claim("drift", "greater", a=term("a"), b=term("b"))], tmp_path, rel_tolerance=0.05
-    )
-    assert got["drift"].verdict == "inconclusive"
-    # a large difference, but a noisy claim with one seed cannot be decided
-    attacks_table(tmp_path, [("a", "pgd40", 0.2, 0.9), ("b", "pgd40", 0.2, 0.1)])
-    claims = [
-        claim("noisy", "greater", noisy=True, a=term("a"), b=term("b")),
-        claim("clear", "greater", a=term("a"), b=term("b")),
-    ]
-    got = verdicts(tmp_path, claims, tmp_path)
-    assert got["noisy"].verdict == "inconclusive" and "needs 3" in got["noisy"].note
-    assert got["clear"].verdict == "holds"
-
-
-def test_trend_uses_endpoints_and_seed_column(tmp_path: Path) -> None:
-    rows = []
-    for seed in range(3):
-        for frac, gap in [(0.1, 0.30), (0.5, 0.20), (1.0, 0.10)]:
-            rows.append(
-                {
-                    "seed": seed,
-                    "mode": "pgd",
-                    "train_fraction": frac,
-                    "train_robust_acc": 0.9,
-                    "robust_acc": 0.9 - gap - 0.01 * seed,
-                }
-            )
-    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
-    pd.DataFrame(rows).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
-    gap = {
-        "table": "robustness/sweeps/data_size.parquet",
-        "query": "mode == 'pgd'",
-        "value": "train_robust_acc - robust_acc",
-    }
-    claims = [
-        claim("shrinks", "trend", by="train_fraction", direction="decreasing", noisy=True, a=gap),
-        claim("grows", "trend", by="train_fraction", direction="increasing", noisy=True, a=gap),
-    ]
-    got = verdicts(tmp_path, claims, tmp_path)
-    assert got["shrinks"].verdict == "holds" and got["grows"].verdict == "does not hold"
-    assert "train_fraction=0.1" in got["shrinks"].measured and "3 replicates" in got["shrinks"].measured
-
-
-def test_last_aggregate_and_expressions(tmp_path: Path) -> None:
-    for name, kurt in (("forced", [9.0, 3.2]), ("plain", [9.0, 6.0])):
-        folder = tmp_path / "autoencoders" / name
-        folder.mkdir(parents=True)
-        pd.DataFrame({"iteration": [2, 1][::-1], "z_kurtosis": kurt}).to_parquet(folder / "losses.parquet")
-
-    def t(n: str) -> dict:
-        return {
-            "table": f"autoencoders/{n}/losses.parquet",
-            "value": "abs(z_kurtosis - 3)",
-            "agg": "last",
-            "order_by": "iteration",
+def paired_table(results: Path, a: list[float], b: list[float]) -> None:
+    n = len(a)
+    df = pd.DataFrame(
+        {
+            "generator": ["g"] * (2 * n),
+            "restarts": [5] * n + [1] * n,
+            "image": list(range(n)) * 2,
+            "mse": a + b,
         }
-
-    v = verdicts(tmp_path, [claim("k", "less", a=t("forced"), b=t("plain"))], tmp_path)["k"]
-    assert v.verdict == "holds" and v.sides[0][1].mean == pytest.approx(0.2)
-
-
-@pytest.mark.parametrize(
-    ("edit", "key"),
-    [
-        ({"kind": "bigger"}, "claims[x].kind"),
-        ({"source": "002"}, "claims[x].source"),
-        ({"a": {"table": "/abs.parquet", "value": "v"}}, "claims[x].a.table"),
-        ({"a": {"table": "t.parquet", "value": "v", "agg": "mode"}}, "claims[x].a.agg"),
-        ({"a": {"table": "t.parquet", "value": "v", "query": "a ==== b"}}, "claims[x].a.query"),
-        ({"a": {"table": "t.parquet", "value": "v", "colour": 1}}, "claims[x].a.colour"),
-        ({"b": None}, "claims[x].b"),
-        ({"margin": "big"}, "claims[x].margin"),
-        ({"noisy": "yes"}, "claims[x].noisy"),
-        ({"extra": 1}, "claims[x].extra"),
-    ],
-)
-def test_bad_claims_file_names_the_key(tmp_path: Path, edit: dict, key: str) -> None:
-    base = claim(
-        "x", "greater", a={"table": "t.parquet", "value": "v"}, b={"table": "t.parquet", "value": "v"}
     )
-    base.update(edit)
-    base = {k: v for k, v in base.items() if v is not None}
-    with pytest.raises(ConfigError, match=r"claims\.yaml: " + key.replace("[", r"\[").replace("]", r"\]")):
-        load_claims(write_claims(tmp_path, [base]))
+    (results / "sweeps").mkdir(parents=True, exist_ok=True)
+    df.to_parquet(results / "sweeps" / "inversion.parquet", index=False)
 
 
-def test_duplicate_ids_and_empty_file(tmp_path: Path) -> None:
-    c = claim("x", "threshold", op=">", value=1, a={"table": "t.parquet", "value": "v"})
-    with pytest.raises(ConfigError, match=r"claims\[x\]\.id: duplicate"):
-        load_claims(write_claims(tmp_path, [c, c]))
-    (tmp_path / "e.yaml").write_text("claims: []\n")
-    with pytest.raises(ConfigError, match="claims: must be a non-empty list"):
-        load_claims(tmp_path / "e.yaml")
-
-
-def test_command_writes_both_outputs_and_fails_in_one_line(tmp_path: Path, capsys) -> None:
-    attacks_table(tmp_path / "res", [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
-    path = write_claims(tmp_path, [claim("c", "greater", a=term("cnn_pgd"), b=term("cnn_std"))])
-    out, pq = tmp_path / "t" / "claims.md", tmp_path / "t" / "claims.parquet"
-    assert (
-        cli_main(
-            [
-                "claims",
-                "--config",
-                str(path),
-                "--results",
-                str(tmp_path / "res"),
-                "-o",
-                str(out),
-                "--parquet",
-                str(pq),
-            ]
-        )
-        == 0
-    )
-    assert "**does not hold**" in out.read_text()
-    table = pd.read_parquet(pq)
-    assert table.loc[0, "verdict"] == "does not hold" and table.loc[0, "replicates"] == 1
-    bad = write_claims(tmp_path, [claim("c", "greater", a=term("cnn_pgd"))])
-    out.unlink()
-    assert cli_main(["claims", "--config", str(bad), "--results", str(tmp_path), "-o", str(out)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "claims[c].b: missing" in err[0] and not out.exists()
-
-
-def test_repository_claims_file_loads_and_covers_both_seeds(tmp_path: Path) -> None:
-    claims = load_claims(CLAIMS)
-    assert len(claims) >= 20
-    assert {c.source for c in claims} == {"001", "003"}
-    assert sum(c.source == "001" for c in claims) >= 8 and sum(c.source == "003" for c in claims) >= 8
-    # an empty results folder: everything not measured, nothing crashes
-    out = evaluate_all(claims, str(tmp_path))
-    assert {v.verdict for v in out} == {"not measured"}
-    page = markdown(out)
-    assert page.count("\n| **") == len(claims) and "GAN report (001)" in page
-    assert len(frame(out)) == len(claims)
-    tables = tables_read(claims)
-    assert "robustness/attacks.parquet" in tables and tables == sorted(set(tables))
-
-
-def _names(expr: str) -> set[str]:
-    """Column names an expression reads (function names and `.str` methods excluded)."""
-    tree = ast.parse(expr, mode="eval")
-    called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - called
-
-
-def _writer_columns() -> dict[str, set[str]]:
-    """Columns of the tables claims.yaml reads, from the code that writes them."""
-    from advgen.ae.train import COLUMNS as AE
-    from advgen.gan.train import COLUMNS as GAN
-    from advgen.robustness import evaluate, sweeps, transfer
-    from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
-
-    sweep_cols = {s: set(ID_COLUMNS) | set(m) for s, m in METRIC_COLUMNS.items()}
-    return {
-        "robustness/attacks.parquet": set(evaluate.COLUMNS),
-        "robustness/transfer.parquet": set(transfer.COLUMNS),
-        "robustness/sweeps/capacity.parquet": set(sweeps.COLUMNS),
-        "robustness/sweeps/data_size.parquet": set(sweeps.COLUMNS),
-        "gans/digits_ns/losses.parquet": set(GAN),
-        "gans/digits_ce/losses.parquet": set(GAN),
-        "autoencoders/digits_ae/losses.parquet": set(AE),
-        "autoencoders/digits_ae_forced/losses.parquet": set(AE),
-        "sweeps/inversion.parquet": sweep_cols["inversion"] | {"restarts", "init", "optimizer"},
-        "sweeps/inpainting.parquet": sweep_cols["inpainting"] | {"method"},
-        "sweeps/interpolation.parquet": sweep_cols["interpolation"],
-        "sweeps/truncation.parquet": sweep_cols["truncation"],
+def test_paired_comparison_uses_the_pairs(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    base = list(rng.uniform(0.1, 1.0, 40))
+    paired_table(tmp_path, [x * 0.9 for x in base], base)  # 10 % better on every image, images vary 10x
+    term = {
+        "table": "sweeps/inversion.parquet",
+        "models": {"generator": "gan"},
+        "value": "mse",
+        "example": "image",
     }
-
-
-def test_claims_read_columns_their_writers_produce() -> None:
-    known = _writer_columns()
-    checked = 0
-    for c in load_claims(CLAIMS):
-        for t in c.terms:
-            if t.table not in known:
-                continue
-            used = (
-                _names(t.value)
-                | (_names(t.query) if t.query else set())
-                | {x for x in (t.over, t.order_by, c.by) if x}
-            )
-            missing = used - known[t.table]
-            assert not missing, f"{c.id}: {t.table} has no column(s) {sorted(missing)}"
-            checked += 1
-    assert checked >= 30
-
-
-def test_rst_page_lists_every_claim_with_its_verdict(tmp_path: Path) -> None:
-    """The report's landing page includes the claims as a reStructuredText list-table."""
-    from docutils.core import publish_parts
-
-    from advgen.claims import rst
-
-    attacks_table(tmp_path, [("cnn_pgd", "pgd40", 0.2, 0.05), ("cnn_std", "pgd40", 0.2, 0.70)])
-    claims = [
-        claim("pgd_beats_std", "greater", a=term("cnn_pgd"), b=term("cnn_std")),
-        claim("missing_*_rows", "greater", a=term("nope"), b=term("cnn_std")),
+    rows = [
+        claim(
+            "p",
+            decl("ratio", "less", 1.0, paired=True),
+            a={**term, "query": "restarts == 5"},
+            b={**term, "query": "restarts == 1"},
+        ),
+        claim(
+            "u",
+            decl("ratio", "less", 1.0),
+            a={**term, "query": "restarts == 5"},
+            b={**term, "query": "restarts == 1"},
+        ),
     ]
-    out = evaluate_all(load_claims(write_claims(tmp_path, claims)), str(tmp_path))
-    text = rst(out, results="results")
-    html = publish_parts(text, writer_name="html", settings_overrides={"halt_level": 2, "report_level": 5})[
-        "html_body"
-    ]
-    assert "pgd_beats_std" in html and "does not hold" in html and "not measured" in html
-    assert "missing_*_rows" in html  # escaped, not emphasis
+    got = run(tmp_path, rows, {"gan": ["g"]})
+    assert got["p"].verdict == "holds" and got["p"].estimate == pytest.approx(0.9)
+    assert got["u"].verdict == "inconclusive"  # unpaired, the image-to-image spread hides it
 
 
-@pytest.mark.parametrize(
-    ("robust", "non_robust", "expected"),
-    [
-        (0.003, 0.0, "inconclusive"),
-        (0.019, 0.0, "inconclusive"),
-        (0.25, 0.0, "holds"),
-        (0.0, 0.25, "does not hold"),
-    ],
-)
-def test_ilyas_claim_needs_more_than_its_tolerance(
-    tmp_path: Path, robust: float, non_robust: float, expected: str
-) -> None:
-    """The repository's D_R vs D_NR claim: 0.003 vs 0 (one digit of the test split; "neither
-    model is robust") is below the claim's 2-point tolerance floor and stays inconclusive."""
-    (ilyas,) = [c for c in load_claims(CLAIMS) if c.id == "ilyas_robust_features"]
-    assert ilyas.tolerance == 0.02
+def test_trend_and_range(tmp_path: Path) -> None:
+    sweep = pd.DataFrame({"mode": "pgd", "width": [0.5, 1.0, 2.0, 4.0], "robust_acc": [0.1, 0.2, 0.3, 0.4]})
+    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
+    sweep.to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
+    term = {
+        "table": "robustness/sweeps/capacity.parquet",
+        "query": "mode == 'pgd'",
+        "value": "robust_acc",
+        "per": "run",
+    }
+    transfer = pd.DataFrame(
+        {
+            "source": ["x", "x", "y"],
+            "target": ["y", "z", "z"],
+            "kind": "adversarial",
+            "n": 400,
+            "error": [0.05, 0.5, 0.9],
+        }
+    )
+    transfer.to_parquet(tmp_path / "robustness" / "transfer.parquet")
+    spread = {
+        "table": "robustness/transfer.parquet",
+        "models": {"source": "std"},
+        "value": "error",
+        "per": "proportion",
+        "count": "n",
+        "unit": ["source", "target"],
+    }
+    got = run(
+        tmp_path,
+        [
+            claim("t", decl("trend", "greater", 0.0, by="width"), a=term),
+            claim("r", decl("range", "greater", 0.25), a=spread),
+        ],
+        {"std": ["x", "y"]},
+    )
+    assert got["t"].estimate == pytest.approx(0.3) and got["t"].verdict == "inconclusive"  # one run per width
+    assert got["r"].estimate == pytest.approx(0.85) and got["r"].verdict == "holds"
+
+
+def test_not_produced_is_not_measured_but_broken_is_an_error(tmp_path: Path) -> None:
+    rows = [claim("c", decl("value", "greater", 0.5), a=side("std"))]
+    assert run(tmp_path, rows, {"std": ["m"]}, produced=set())["c"].verdict == "not measured"
+    assert run(tmp_path, rows, {}, produced=None)["c"].note == "this config declares no role 'std'"
+    produced = {"robustness/attacks.parquet"}
+    with pytest.raises(AdvgenError, match="missing"):
+        run(tmp_path, rows, {"std": ["m"]}, produced=produced)
     (tmp_path / "robustness").mkdir()
-    rows = [("robust", 0.9, robust), ("non_robust", 0.8, non_robust), ("standard", 0.98, 0.0)]
-    table = pd.DataFrame(rows, columns=["dataset", "clean_acc", "robust_acc"])
-    table.to_parquet(tmp_path / "robustness" / "robust_features.parquet", index=False)
-    (v,) = evaluate_all([ilyas], str(tmp_path))
-    assert v.verdict == expected
-    assert v.spread == pytest.approx(0.02) and v.difference == pytest.approx(robust - non_robust)
+    (tmp_path / "robustness" / "attacks.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(AdvgenError, match="attacks.parquet"):
+        run(tmp_path, rows, {"std": ["m"]}, produced=produced)
+    attacks(tmp_path, [("m", "pgd40", 0.3, 0.9, 100)])
+    bad = [claim("c", decl("value", "greater", 0.5), a=side("std", query="no_such_column > 1"))]
+    with pytest.raises(AdvgenError, match="claim c: query"):
+        run(tmp_path, bad, {"std": ["m"]}, produced=produced)
+
+
+def test_paper_only_claims_are_measured_where_the_config_produces_them(tmp_path: Path) -> None:
+    attacks(tmp_path, [("m", "pgd40", 0.3, 0.9, 100)])
+    rows = [
+        {**claim("p", decl("value", "greater", 0.5), a=side("std")), "status": "paper_only", "reason": "big"},
+        {**claim("q", decl("value", "greater", 0.5), a=side("rob")), "status": "paper_only", "reason": "big"},
+        {
+            "id": "n",
+            "source": "001",
+            "section": "s",
+            "quote": "q",
+            "statement": "st",
+            "status": "not_testable",
+            "reason": "x",
+        },
+    ]
+    got = run(tmp_path, rows, {"std": ["m"]})
+    assert got["p"].verdict == "holds"
+    assert (got["q"].verdict, got["q"].note) == ("paper scale only", "big")
+    assert got["n"].verdict == "not testable at this scale"
+
+
+# --- the repository's claims file
+
+
+def test_repository_claims_file_cites_its_sources() -> None:
+    parsed = read_claims_file(CLAIMS)
+    assert {c.source for c in parsed.claims} == {"001", "003"}
+    assert {c.group for c in parsed.claims} == {"source", "check"}
+    texts = {
+        s: " ".join(
+            p.read_text(encoding="utf-8")
+            .replace("**", "")
+            .replace("$", "")
+            .replace("k \\geq 2", "k >= 2")
+            .split()
+        )
+        for s, pattern in (("001", "001_*"), ("003", "003_*"))
+        for p in SEEDS.glob(pattern)
+    }
+    if len(texts) < 2:
+        pytest.skip(f"source documents not found under {SEEDS}")
+    for c in parsed.claims:
+        for piece in c.quote.split("..."):
+            piece = piece.strip(" .")
+            assert piece in texts[c.source], (c.id, piece)
+        if c.test is not None and c.test.margin_source == "source":
+            assert c.paper_value or "'" in c.test.margin_note or "%" in c.test.margin_note, c.id
+
+
+def test_paper_numbers_are_shown_beside_ours() -> None:
+    by_id = {c.id: c for c in read_claims_file(CLAIMS).claims}
+    assert "89.4%" in by_id["goodfellow_fgsm_fools_standard"].paper_value
+    assert "17.9%" in by_id["goodfellow_adversarial_training"].paper_value
+    assert "81.4%" in by_id["goodfellow_confident_mistakes"].paper_value
+    assert "1.6% -> 1.2%" in by_id["szegedy_pool_training"].paper_value
+    assert by_id["goodfellow_fgsm_fools_standard"].test.margin == pytest.approx(0.894)
+    assert by_id["goodfellow_adversarial_training"].test.margin == pytest.approx(0.2)
+
+
+# --- the page and the README summary
+
+
+def verdict_table(tmp_path: Path) -> pd.DataFrame:
+    attacks(tmp_path, [("m", "pgd40", 0.3, 0.9, 100), ("s", "pgd40", 0.3, 0.2, 100)])
+    rows = [
+        claim(
+            "a_holds",
+            decl(
+                "difference",
+                "greater",
+                0.0,
+                changes=[
+                    {"date": "2026-11-20", "old": 0.1, "new": 0.0, "reason": "the source gives no number"}
+                ],
+            ),
+            a=side("rob"),
+            b=side("std"),
+        ),
+        {**claim("b_check", decl("value", "greater", 0.5), a=side("rob")), "group": "check"},
+        claim("c_gone", decl("value", "greater", 0.5), a=side("gan")),
+        {
+            "id": "d_big",
+            "source": "001",
+            "section": "s",
+            "quote": "q <b>",
+            "statement": "st",
+            "status": "not_testable",
+            "reason": "x",
+        },
+    ]
+    parsed = read_claims_file(claims_file(tmp_path, rows))
+    return frame(evaluate_all(parsed.claims, Context(tmp_path, {"rob": ["m"], "std": ["s"]})))
+
+
+def test_page_states_each_rows_interval_and_escapes_text(tmp_path: Path) -> None:
+    table = verdict_table(tmp_path)
+    page = html(
+        table,
+        {
+            "datasets": [
+                {"name": "d", "label": "MNIST", "resolution": "28×28 px", "train": 4000, "test": 1000}
+            ],
+            "seeds": {"rob": {"m": 0}},
+            "config": "c.yaml",
+            "results": "results",
+        },
+    )
+    assert "4000 training / 1000 test images" in page and "rob: 1 (0)" in page
+    assert "q &lt;b&gt;" in page and "<b>" not in page.split("<body>")[1].split("</main>")[0].replace(
+        "<br>", ""
+    )
+    assert page.index("robustness review (003)") < page.index("Implementation checks")
+    assert "0.7 [" in page and "1 seed × 100 examples" in page
+    assert "changed: 2026-11-20: 0.1 → 0 (the source gives no number)" in page  # the changes log
+    assert counts_text(table) == "3 source claims: 1 holds, 1 not measured, 1 not testable at this scale"
+
+
+def check_summary(block: list[str], ids: set[str]) -> None:
+    """The format the generator writes: markers, counts line, header, one row per source claim."""
+    assert block[0] == SUMMARY_START and block[-1] == SUMMARY_END
+    rows = [line for line in block if line.startswith("| `")]
+    if len(block) == 2:
+        return  # no run recorded yet: the generator fills the block from a run's claims.parquet
+    assert SUMMARY_HEADER in block
+    assert rows and all(SUMMARY_ROW.match(r) for r in rows), [r for r in rows if not SUMMARY_ROW.match(r)]
+    assert {r.split("`")[1] for r in rows} == ids
+    counts = re.search(r"\*\*(\d+) source claims: ([^*]+)\*\*", "\n".join(block))
+    assert counts and int(counts.group(1)) == len(rows)
+    assert sum(int(n) for n in re.findall(r"(\d+) [a-z]", counts.group(2))) == len(rows)
+
+
+def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
+    table = verdict_table(tmp_path)
+    summary = readme_summary(table)
+    check_summary(summary.splitlines(), set(table.loc[table["group"] == "source", "id"]))
+    readme = f"intro\n{SUMMARY_START}\nold\n{SUMMARY_END}\nrest\n"
+    assert replace_summary(readme, summary) == f"intro\n{summary.rstrip()}\nrest\n"
+
+
+def test_readme_section_has_the_generators_format() -> None:
+    """The README's claims summary is generated (`advgen claims --readme-summary`), never typed in."""
+    block = [line for line in readme_block().splitlines() if line]
+    check_summary(
+        [SUMMARY_START, *[b for b in block[1:-1]], SUMMARY_END],
+        {c.id for c in read_claims_file(CLAIMS).claims if c.group == "source"},
+    )
+
+
+def readme_block() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(SUMMARY_START), readme.index(SUMMARY_END)
+    return readme[start : end + len(SUMMARY_END)]
+
+
+def test_readme_summary_equals_the_runs_claims_parquet() -> None:
+    """The README's numbers are the run's: with a run's claims.parquet in this checkout (or named by
+    $ADVGEN_CLAIMS), the README's block is exactly what the generator writes from it (`make run`
+    rewrites it after the run)."""
+    table = Path(os.environ.get("ADVGEN_CLAIMS", ROOT / paths.CLAIMS_PARQUET))
+    if not table.exists():
+        pytest.skip(f"{table}: no run's verdict table here (`make run` writes it)")
+    assert readme_block() == readme_summary(read_table(table, COLUMNS)).rstrip("\n")

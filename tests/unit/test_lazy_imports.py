@@ -88,12 +88,25 @@ def claims_inputs(tmp_path: Path) -> list[str]:
     )
     claims = tmp_path / "claims.yaml"
     claims.write_text(
-        "claims:\n  - id: c\n    source: '001'\n    section: s\n    quote: q\n    statement: st\n"
-        "    kind: threshold\n    op: '<'\n    value: 0.5\n"
-        "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc}\n",
+        "roles: {standard_cnn: a CNN}\nclaims:\n  - id: c\n    source: '001'\n    section: s\n    quote: q\n"
+        "    statement: st\n    test: {effect: value, direction: less, margin: 0.5, margin_source: {ours: r}}\n"
+        "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc, per: run}\n",
         encoding="utf-8",
     )
-    return ["claims", "--config", str(claims), "--results", str(results), "-o", str(tmp_path / "claims.md")]
+    spec = '{"roles": {}, "produced": ["robustness/attacks.parquet"], "datasets": {}, "seeds": {}}'
+    return [
+        "claims",
+        "--config",
+        str(claims),
+        "--results",
+        str(results),
+        "--spec",
+        spec,
+        "--html",
+        str(tmp_path / "claims.html"),
+        "-o",
+        str(tmp_path / "claims.md"),
+    ]
 
 
 CASES = {

@@ -205,13 +205,13 @@ def test_autoattack_entry_and_purify_budget_reach_the_specs():
 def test_claims_rule_reads_only_the_tables_the_dag_produces():
     """The claims page reads the run's tables; tables no job makes stay "not measured"."""
     pipe = build(config("robustness"))
-    assert {paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST} <= set(pipe.targets())
+    assert {paths.CLAIMS_HTML, paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST} <= set(pipe.targets())
     inputs = pipe.claims.inputs(SimpleNamespace())
     assert inputs["claims"] == "config/claims.yaml"
     assert paths.ATTACKS in inputs["tables"] and paths.TRANSFER in inputs["tables"]
     assert not any(t.startswith(("results/gans", "results/sweeps")) for t in inputs["tables"])
-    assert set(inputs["tables"]) <= pipe.claims.produced()
-    assert paths.GAN_LOSSES.format(gan="tiny_ns") in build(config("generative")).claims.produced()
+    assert set(inputs["tables"]) <= pipe.claims.produced_paths()
+    assert paths.GAN_LOSSES.format(gan="tiny_ns") in build(config("generative")).claims.produced_paths()
     data = config("robustness")
     data["claims"] = None
     assert not any("claims" in t for t in build(data).targets())

@@ -1,11 +1,12 @@
-# Claims stage (issue 15): every claim of the source documents, tested on this run's tables;
-# the report's landing page (workflow/report/workflow.rst) includes the verdict table.
+# Claims stage: every claim of the source documents, tested on this run's tables by model role;
+# its page results/claims.html is linked first from the report (workflow/report/workflow.rst).
 
 
 rule claims:
     input:
         unpack(PIPE.claims.inputs),
     output:
+        html=paths.CLAIMS_HTML,
         md=paths.CLAIMS_MD,
         parquet=paths.CLAIMS_PARQUET,
         rst=paths.CLAIMS_RST,
@@ -19,6 +20,8 @@ rule claims:
     threads: 1
     params:
         results=PIPE.claims.results,
+        spec=PIPE.claims.spec,
     shell:
         "advgen --threads {threads} claims --config {input.claims:q} --results {params.results}"
-        " -o {output.md} --parquet {output.parquet} --rst {output.rst} > {log} 2>&1"
+        " --spec {params.spec:q} --html {output.html} -o {output.md} --parquet {output.parquet}"
+        " --rst {output.rst} > {log} 2>&1"

@@ -1,15 +1,14 @@
-"""Reduce a claim's term to numbers: rows of one Parquet table -> mean ± spread over replicates.
+"""A claim's side from a run's Parquet tables: rows of the role's runs, grouped into seeds.
 
-A *replicate* is one value of the term's ``over`` column (``seed`` by default when the
-table has it); each replicate's rows are reduced with the term's ``agg``. The spread is
-the sample standard deviation over replicates (0 with one replicate). Anything that keeps a
-term from being measured (a missing table, a missing column, no matching rows) becomes a
-:class:`Measurement` with ``ok = False`` and a note, never an exception.
+Broken is not missing: a table the workflow produces that is absent or unreadable, or a
+query that fails on an existing table, raises :class:`~advgen.errors.AdvgenError` (one line,
+exit 2). *Not measured* is kept for what this config does not produce: a role it does not
+declare, a table no job of its DAG makes, or no matching rows.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,124 +16,222 @@ import numpy as np
 import pandas as pd
 
 from advgen.claims.spec import Term
-from advgen.errors import CheckpointError
-from advgen.io import read_parquet
+from advgen.claims.stats import Side, side_from_proportions
+from advgen.errors import AdvgenError, CheckpointError
+
+
+class NotMeasured(Exception):
+    """This config does not produce what a side needs (the message says what)."""
 
 
 @dataclass
-class Measurement:
-    """A term's value: mean and spread over ``n`` replicates (or why it is missing)."""
+class Context:
+    """Where a run's tables are and what its config declares.
 
-    mean: float = math.nan
-    spread: float = math.nan
-    n: int = 0
-    rows: int = 0
-    values: list[float] = field(default_factory=list)
+    ``roles``: role -> the runs (config entries after replicate expansion) it names.
+    ``produced``: the tables (relative to ``results``) this config's DAG makes; None when
+    unknown (a results folder checked by hand), where an absent table is not measured.
+    """
+
+    results: Path
+    roles: Mapping[str, list[str]]
+    produced: set[str] | None = None
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def table(self, rel: str) -> pd.DataFrame:
+        if rel in self._cache:
+            return self._cache[rel]
+        if self.produced is not None and rel not in self.produced:
+            raise NotMeasured(f"this config does not produce {rel}")
+        path = self.results / rel
+        if not path.is_file():
+            if self.produced is None:
+                raise NotMeasured(f"{rel} is not in {self.results}")
+            raise AdvgenError(f"{path}: missing (the workflow produces it: rerun snakemake)")
+        from advgen.io import read_parquet
+
+        try:
+            frame = read_parquet(path)
+        except CheckpointError as exc:
+            raise AdvgenError(" ".join(str(exc).split())) from None
+        except Exception as exc:  # pyarrow's errors on a corrupt file
+            raise AdvgenError(f"{path}: not a readable Parquet table ({type(exc).__name__})") from None
+        self._cache[rel] = frame
+        return frame
+
+    def runs(self, role: str) -> list[str]:
+        if role not in self.roles:
+            raise NotMeasured(f"this config declares no role '{role}'")
+        return list(self.roles[role])
+
+
+@dataclass
+class Measured:
+    """A side as measured: the runs' values, and what the reader should know about them."""
+
+    side: Side
+    rows: int
     note: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.n > 0 and math.isfinite(self.mean)
-
-    def text(self, digits: int = 4) -> str:
-        """``0.812 ± 0.013 (3 seeds)`` or ``0.812 (1 run)`` or ``not measured (why)``."""
-        if not self.ok:
-            return f"not measured ({self.note})" if self.note else "not measured"
-        mean = f"{self.mean:.{digits}g}"
-        if self.n == 1:
-            return f"{mean} (1 run)"
-        return f"{mean} ± {self.spread:.2g} ({self.n} replicates)"
+    ids: tuple[np.ndarray, ...] = ()  # per run, the example ids (sides declaring `example:`)
 
 
-class Tables:
-    """Cache of the Parquet tables under one results folder (missing ones remembered as None)."""
-
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
-        self._cache: dict[str, pd.DataFrame | None] = {}
-
-    def get(self, rel: str) -> pd.DataFrame | None:
-        if rel not in self._cache:
-            path = self.root / rel
-            try:
-                self._cache[rel] = read_parquet(path) if path.is_file() else None
-            except CheckpointError:
-                self._cache[rel] = None
-        return self._cache[rel]
+def _fail(ctx: Context, rel: str, claim: str, what: str, exc: Exception) -> AdvgenError:
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    return AdvgenError(f"{ctx.results / rel}: claim {claim}: {what} failed ({type(exc).__name__}: {msg})")
 
 
 def _values(frame: pd.DataFrame, expr: str) -> pd.Series:
     if expr in frame.columns:
-        return frame[expr]
-    return pd.Series(frame.eval(expr, engine="python"), index=frame.index)
+        out = frame[expr]
+    else:
+        out = pd.Series(frame.eval(expr, engine="python"), index=frame.index)
+    return pd.to_numeric(out, errors="raise").astype("float64")
 
 
-def _reduce(frame: pd.DataFrame, term: Term) -> float:
-    values = pd.to_numeric(_values(frame, term.value), errors="coerce").astype("float64")
-    if term.agg == "last":
-        order = frame[term.order_by].to_numpy()
-        return float(values.to_numpy()[np.argsort(order, kind="stable")][-1])
-    return float(getattr(values.replace([np.inf, -np.inf], np.nan).dropna(), term.agg)())
+def _frames(ctx: Context, term: Term, claim: str) -> list[tuple[str, pd.DataFrame, str]]:
+    """(run name or "", rows, table) of every table the side reads, filtered by roles and query."""
+    out = []
+    for role in term.roles:
+        ctx.runs(role)  # a role this config does not declare: not measured
+    table_roles = term.table_roles
+    if len(table_roles) > 1:
+        raise AdvgenError(f"claim {claim}: {term.table}: at most one {{role}} placeholder")
+    tables = (
+        [(run, term.table.format(**{table_roles[0]: run})) for run in ctx.runs(table_roles[0])]
+        if table_roles
+        else [("", term.table)]
+    )
+    for run, rel in tables:
+        frame = ctx.table(rel)
+        for column, role in term.models:
+            if column not in frame.columns:
+                raise AdvgenError(f"{ctx.results / rel}: claim {claim}: no column {column!r}")
+            frame = frame[frame[column].isin(ctx.runs(role))]
+        if term.query:
+            try:
+                frame = frame.query(term.query, engine="python")
+            except Exception as exc:  # pandas: UndefinedVariableError, KeyError, TypeError, ...
+                raise _fail(ctx, rel, claim, f"query {term.query!r}", exc) from None
+        out.append((run, frame, rel))
+    return out
 
 
-def _select(tables: Tables, term: Term) -> tuple[pd.DataFrame | None, str]:
-    frame = tables.get(term.table)
-    if frame is None:
-        return None, f"{term.table} missing"
-    if term.query:
-        try:
-            frame = frame.query(term.query, engine="python")
-        except Exception as exc:  # pandas raises UndefinedVariableError, KeyError, TypeError...
-            return None, f"{term.table}: query failed ({type(exc).__name__}: {exc})"
-    if frame.empty:
-        return None, f"{term.table}: no rows match"
-    return frame, ""
+def _run_key(term: Term, frame: pd.DataFrame, run: str) -> Iterable[tuple[str, pd.DataFrame]]:
+    if run:
+        yield run, frame
+    elif term.unit:
+        for name, rows in frame.groupby(list(term.unit), sort=True):
+            yield "/".join(map(str, name if isinstance(name, tuple) else (name,))), rows
+    elif term.models:
+        column = term.models[0][0]
+        for name, rows in frame.groupby(column, sort=True):
+            yield str(name), rows
+    elif term.per == "run":
+        for i, (_, row) in enumerate(frame.iterrows()):
+            yield f"row{i}", frame.loc[[row.name]]
+    else:
+        yield "", frame
 
 
-def summarise(values: list[float], rows: int) -> Measurement:
-    """Mean and sample standard deviation of replicate values (NaNs dropped)."""
-    finite = [v for v in values if math.isfinite(v)]
-    if not finite:
-        return Measurement(rows=rows, note="no finite values")
-    arr = np.asarray(finite, dtype=float)
-    spread = float(arr.std(ddof=1)) if len(arr) > 1 else 0.0
-    return Measurement(float(arr.mean()), spread, len(arr), rows, finite)
+def _reduce_run(term: Term, rows: pd.DataFrame) -> float:
+    values = _values(rows, term.value)
+    if term.reduce == "last_epoch":
+        values = values[rows["epoch"] == rows["epoch"].max()]
+    values = values[np.isfinite(values)]
+    return float(values.mean()) if len(values) else float("nan")
 
 
-def _replicates(frame: pd.DataFrame, term: Term) -> tuple[list[float] | None, str]:
-    over = term.over or ("seed" if "seed" in frame.columns else None)
-    if over is not None and over not in frame.columns:
-        return None, f"{term.table}: no column {over!r}"
+def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) -> Measured:
+    names, runs, rates, counts, ids, note = [], [], [], [], [], ""
+    for name, rows in groups:
+        if rows.empty:
+            continue
+        if term.per == "examples":
+            if term.example:
+                rows = rows.sort_values(term.example, kind="stable")
+            vals = _values(rows, term.value).to_numpy()
+            keep = np.isfinite(vals)
+            if keep.any():
+                names.append(name)
+                runs.append(vals[keep])
+                if term.example:
+                    ids.append(rows[term.example].to_numpy()[keep])
+            continue
+        if term.worst_over:
+            per_attack = {k: rows_k for k, rows_k in rows.groupby(term.worst_over, sort=True)}
+            if term.per == "proportion":
+                pick = min(per_attack, key=lambda k: float(_values(per_attack[k], term.value).mean()))
+            else:
+                pick = min(per_attack, key=lambda k: _reduce_run(term, per_attack[k]))
+            rows = per_attack[pick]
+            over = ", ".join(map(str, per_attack))
+            note = (
+                f"upper bound: the lowest {term.value} over {term.worst_over} ({over}) per model; "
+                "the table has no per-example worst case"
+            )
+        if term.per == "proportion":
+            n = pd.to_numeric(rows[term.count]).to_numpy()
+            k = (_values(rows, term.value).to_numpy() * n).sum()
+            if n.sum() > 0 and np.isfinite(k):
+                names.append(name)
+                rates.append(k / n.sum())
+                counts.append(int(n.sum()))
+        else:
+            value = _reduce_run(term, rows)
+            if np.isfinite(value):
+                names.append(name)
+                runs.append(np.array([value]))
+    if term.per == "proportion":
+        side = side_from_proportions(rates, counts, names)
+    else:
+        side = Side(tuple(runs), tuple(names), "examples" if term.per == "examples" else "aggregate")
+    if not side.runs:
+        raise NotMeasured(f"{where}: no rows match")
+    return Measured(side, sum(len(r) for _, r in groups), note, tuple(ids))
+
+
+def measure(ctx: Context, term: Term, claim: str) -> Measured:
+    """The side's runs (seeds) and their examples."""
+    frames = _frames(ctx, term, claim)
+    groups = [g for run, frame, _ in frames for g in _run_key(term, frame, run)]
     try:
-        if over is None:
-            return [_reduce(frame, term)], ""
-        return [_reduce(group, term) for _, group in frame.groupby(over, sort=True)], ""
-    except Exception as exc:  # a missing column or a bad expression: not measured, explained
-        return None, f"{term.table}: cannot compute {term.value!r} ({type(exc).__name__}: {exc})"
+        return _one_side(term, groups, term.table)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise _fail(ctx, frames[0][2], claim, f"value {term.value!r}", exc) from None
 
 
-def measure(tables: Tables, term: Term) -> Measurement:
-    """The term's mean ± spread over replicates."""
-    frame, note = _select(tables, term)
-    if frame is None:
-        return Measurement(note=note)
-    values, note = _replicates(frame, term)
-    if values is None:
-        return Measurement(note=note)
-    return summarise(values, len(frame))
+def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[object, Measured]]:
+    """One measurement per value of the grid column ``by`` (sorted)."""
+    frames = _frames(ctx, term, claim)
+    out = []
+    grid = sorted({v for _, frame, _ in frames for v in frame[by].dropna().unique()}) if frames else []
+    for value in grid:
+        groups = [g for run, frame, _ in frames for g in _run_key(term, frame[frame[by] == value], run)]
+        try:
+            out.append((value, _one_side(term, groups, f"{term.table} at {by}={value}")))
+        except NotMeasured:
+            continue
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise _fail(ctx, frames[0][2], claim, f"value {term.value!r}", exc) from None
+    if len(out) < 2:
+        raise NotMeasured(f"{term.table}: fewer than 2 values of {by!r} with rows")
+    return out
 
 
-def measure_by(tables: Tables, term: Term, by: str) -> tuple[dict[float | str, Measurement], str]:
-    """One measurement per value of the grid column ``by`` (sorted), or ({}, why)."""
-    frame, note = _select(tables, term)
-    if frame is None:
-        return {}, note
-    if by not in frame.columns:
-        return {}, f"{term.table}: no column {by!r}"
-    out: dict[float | str, Measurement] = {}
-    for key, group in frame.groupby(by, sort=True):
-        values, note = _replicates(group, term)
-        if values is None:
-            return {}, note
-        out[key] = summarise(values, len(group))
-    return out, ""
+def paired(a: Measured, b: Measured) -> tuple[Side, Side]:
+    """The two sides aligned run by run (same run names) and example by example (same ids)."""
+    runs_a, runs_b, names = [], [], []
+    for j, name in enumerate(a.side.names):
+        if name not in b.side.names:
+            continue
+        k = b.side.names.index(name)
+        sa = pd.Series(a.side.runs[j], index=a.ids[j])
+        sb = pd.Series(b.side.runs[k], index=b.ids[k])
+        both = sa.index.intersection(sb.index).sort_values()
+        if len(both):
+            runs_a.append(sa.loc[both].to_numpy(dtype=float))
+            runs_b.append(sb.loc[both].to_numpy(dtype=float))
+            names.append(name)
+    if not names:
+        raise NotMeasured("the two sides share no run and example to pair")
+    return Side(tuple(runs_a), tuple(names)), Side(tuple(runs_b), tuple(names))

@@ -1,143 +1,229 @@
-"""The claims page: verdicts as a Markdown table and a Parquet table."""
+"""The claims page: the verdict table (Parquet), its HTML page, a Markdown copy, the report's
+landing text (reStructuredText linking to the page) and the README's summary.
+
+Every view is rendered from :func:`frame`'s table, so the page, the Markdown, the README
+summary and ``claims.parquet`` cannot disagree.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
-from advgen.claims.verdict import VERDICTS, Verdict
+from advgen.claims.spec import SOURCES
+from advgen.claims.verdict import VERDICTS, Verdict, claim_text
 
-SOURCE_TITLES = {"001": "GAN report (001)", "003": "robustness review (003)"}
 COLUMNS = [
     "id",
+    "group",
     "source",
     "section",
     "statement",
     "quote",
     "paper_value",
-    "kind",
+    "status",
     "verdict",
-    "measured",
-    "difference",
-    "spread",
-    "replicates",
-    "tables",
+    "test",
+    "margin",
+    "margin_source",
+    "margin_note",
+    "changes",
+    "estimate",
+    "lo",
+    "hi",
+    "effect",
+    "method",
+    "seeds",
+    "examples",
+    "n",
+    "sides",
+    "settle",
     "note",
 ]
+#: source documents' page titles; implementation checks come last, apart
+GROUP_TITLES = {"check": "Implementation checks (not source claims)"}
+
+
+def _changes(v: Verdict) -> str:
+    test = v.claim.test
+    if test is None:
+        return ""
+    return "; ".join(f"{c.date}: {c.old:g} → {c.new:g} ({c.reason})" for c in test.changes)
 
 
 def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
-    """One row per claim (see :data:`COLUMNS`)."""
+    """One row per claim (:data:`COLUMNS`): what the source says, the test, the result."""
     rows = []
     for v in verdicts:
-        c = v.claim
+        c, t = v.claim, v.claim.test
         rows.append(
             {
                 "id": c.id,
+                "group": c.group,
                 "source": c.source,
                 "section": c.section,
                 "statement": c.statement,
                 "quote": c.quote,
                 "paper_value": c.paper_value or "",
-                "kind": c.kind,
+                "status": c.status,
                 "verdict": v.verdict,
-                "measured": v.measured,
-                "difference": float(v.difference),
-                "spread": float(v.spread),
-                "replicates": min((m.n for _, m in v.sides), default=0),
-                "tables": ", ".join(sorted({t.table for t in c.terms})),
+                "test": claim_text(c),
+                "margin": float(t.margin) if t else math.nan,
+                "margin_source": t.margin_source if t else "",
+                "margin_note": t.margin_note if t else "",
+                "changes": _changes(v),
+                "estimate": float(v.estimate),
+                "lo": float(v.lo),
+                "hi": float(v.hi),
+                "effect": v.effect_text(),
+                "method": v.method,
+                "seeds": int(v.seeds),
+                "examples": int(v.examples),
+                "n": v.n_text,
+                "sides": v.sides_text(),
+                "settle": v.settle,
                 "note": "; ".join(x for x in (v.note, c.notes) if x),
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _cell(text: str) -> str:
+def _sections(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    out = []
+    claims = table[table["group"] == "source"]
+    for source, title in SOURCES.items():
+        rows = claims[claims["source"] == source]
+        if len(rows):
+            out.append((title, rows))
+    checks = table[table["group"] == "check"]
+    if len(checks):
+        out.append((GROUP_TITLES["check"], checks))
+    return out
+
+
+def counts_text(table: pd.DataFrame, group: str = "source") -> str:
+    """``27 source claims: 10 holds, ...`` (verdicts in their fixed order, zeros left out)."""
+    rows = table[table["group"] == group]
+    counts = Counter(rows["verdict"])
+    what = "source claims" if group == "source" else "implementation checks"
+    parts = [f"{counts[k]} {k}" for k in VERDICTS if counts.get(k)]
+    return f"{len(rows)} {what}: " + (", ".join(parts) if parts else "none")
+
+
+def _verdict_cell(row: Any) -> str:
+    text = row.verdict
+    if row.verdict == "inconclusive" and row.settle:
+        text += f" (would settle: {row.settle})"
+    if row.verdict in ("not measured", "paper scale only", "not testable at this scale") and row.note:
+        text += f" ({row.note})"
+    return text
+
+
+def _ours(row: Any) -> str:
+    if not row.n:
+        return "–"
+    return f"{row.effect} ({row.n}; {row.sides})"
+
+
+def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(verdicts: Sequence[Verdict], *, results: str = "results") -> str:
-    """The claims page: a count per verdict, then one table per source document."""
-    counts = Counter(v.verdict for v in verdicts)
-    lines = [
-        "# Claims of the source documents, tested on this run",
-        "",
-        f"{len(verdicts)} claims, measured on the Parquet tables under `{results}/`: "
-        + ", ".join(f"{counts.get(k, 0)} {k}" for k in VERDICTS)
-        + ".",
-        "",
-        "A difference counts only when it exceeds the spread: the replicates' standard deviation "
-        "(seeds, where the run has several) floored at the claim's tolerance; closer numbers are "
-        "*inconclusive*. *Not measured*: the run has no table or rows for it (the note says which).",
-    ]
-    for source, title in SOURCE_TITLES.items():
-        mine = [v for v in verdicts if v.claim.source == source]
-        if not mine:
-            continue
+def markdown(table: pd.DataFrame, *, header: str = "") -> str:
+    """The claims page as Markdown (``results/tables/claims.md``)."""
+    lines = ["# Claims of the source documents, tested on this run", ""]
+    if header:
+        lines += [header, ""]
+    lines += [counts_text(table) + ".", counts_text(table, "check") + ".", "", METHOD_TEXT]
+    for title, rows in _sections(table):
         lines += [
             "",
             f"## {title}",
             "",
-            "| claim | source says | paper's number | measured here | verdict |",
-            "|---|---|---|---|---|",
+            "| claim | source says | paper | test | ours (95 % interval, n) | verdict |",
         ]
-        for v in mine:
-            c = v.claim
-            said = f"{c.section}: “{c.quote}”"
-            measured = v.measured + (f" — {v.note}" if v.note else "")
+        lines.append("|---|---|---|---|---|---|")
+        for row in rows.itertuples():
             lines.append(
-                f"| **{_cell(c.id)}**: {_cell(c.statement)} | {_cell(said)} | {_cell(c.paper_value or '–')} "
-                f"| {_cell(measured)} | **{v.verdict}** |"
+                f"| **{_md(row.id)}**: {_md(row.statement)} | {_md(row.section)}: “{_md(row.quote)}” "
+                f"| {_md(row.paper_value or '–')} | {_md(row.test or '–')} | {_md(_ours(row))} "
+                f"| **{_md(_verdict_cell(row))}** |"
             )
     return "\n".join(lines) + "\n"
 
 
-def _rst_cell(text: str) -> str:
-    """One line of a list-table cell; backquotes and stars stay literal."""
+METHOD_TEXT = (
+    "Each claim's test was fixed from the sources before the data: the effect, the margin the source "
+    "implies (or ours, with the reason) and a 95 % interval over seeds and test examples (two-level "
+    "bootstrap; exact Clopper-Pearson for one run's proportion). *holds*: the interval lies beyond the "
+    "margin on the claimed side; *does not hold*: it lies on the other side; *inconclusive*: it straddles "
+    "the margin (with the sample size that would settle it)."
+)
+
+
+def _rst(text: Any) -> str:
     text = str(text).replace("\n", " ").replace("\\", "\\\\")
     for ch in "`*|_":
         text = text.replace(ch, "\\" + ch)
     return text or "–"
 
 
-def rst(verdicts: Sequence[Verdict], *, results: str = "results") -> str:
-    """The claims page as reStructuredText (the report's landing page includes it)."""
-    counts = Counter(v.verdict for v in verdicts)
-    title = "Claims of the source documents, tested on this run"
-    lines = [
-        title,
-        "=" * len(title),
-        "",
-        f"{len(verdicts)} claims, measured on the Parquet tables under ``{results}/``: "
-        + ", ".join(f"**{counts.get(k, 0)} {k}**" for k in VERDICTS)
-        + ". A difference counts only when it exceeds the spread (seeds' standard deviation, floored at "
-        "the claim's tolerance); closer numbers are *inconclusive*; *not measured*: the run has no "
-        "table or rows for it. The same table is ``results/tables/claims.md``.",
-    ]
-    for source, title in SOURCE_TITLES.items():
-        mine = [v for v in verdicts if v.claim.source == source]
-        if not mine:
-            continue
-        lines += [
-            "",
-            title,
-            "-" * len(title),
-            "",
-            ".. list-table::",
-            "   :header-rows: 1",
-            "   :widths: 30 12 30 10",
-            "",
-        ]
-        lines += ["   * - claim", "     - paper's number", "     - measured here", "     - verdict"]
-        for v in mine:
-            c = v.claim
-            measured = v.measured + (f" — {v.note}" if v.note else "")
-            lines += [
-                f"   * - **{_rst_cell(c.id)}**: {_rst_cell(c.statement)}",
-                f"     - {_rst_cell(c.paper_value or '–')}",
-                f"     - {_rst_cell(measured)}",
-                f"     - **{v.verdict}**",
-            ]
+def rst(table: pd.DataFrame, *, page: str = "claims.html") -> str:
+    """The report's first paragraph: a link to the claims page and its counts (the page itself
+    is a separate file, so nothing in the report can print over its table)."""
+    return (
+        f"**Claims of the source documents, tested on this run:** `open the claims page <{page}>`_ "
+        f"(``results/{page}``). {_rst(counts_text(table))}; {_rst(counts_text(table, 'check'))}.\n"
+    )
+
+
+def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
+    """The claims page (``results/claims.html``): header with the data, one table per source."""
+    from advgen.claims.page import render
+
+    sections = [(title, list(rows.itertuples())) for title, rows in _sections(table)]
+    return render(
+        header=header,
+        counts=[counts_text(table), counts_text(table, "check")],
+        method=METHOD_TEXT.replace("*", ""),
+        sections=sections,
+        verdict_cell=_verdict_cell,
+    )
+
+
+# --- the README's summary, generated from claims.parquet
+SUMMARY_START = (
+    "<!-- claims-summary: start (advgen claims --readme-summary results/tables/claims.parquet) -->"
+)
+SUMMARY_END = "<!-- claims-summary: end -->"
+SUMMARY_HEADER = "| claim | paper | ours (95 % interval, n) | verdict |"
+SUMMARY_ROW = re.compile(
+    r"^\| `[A-Za-z][A-Za-z0-9_]*` \([0-9]{3}\) \| [^|]+ \| [^|]+ \| [a-z ]+(\\\|[^|]*)?[^|]* \|$"
+)
+
+
+def readme_summary(table: pd.DataFrame) -> str:
+    """The README's claims section body (between :data:`SUMMARY_START` and :data:`SUMMARY_END`)."""
+    lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}.", ""]
+    lines += [SUMMARY_HEADER, "|---|---|---|---|"]
+    for row in table[table["group"] == "source"].itertuples():
+        ours = f"{row.effect} ({row.n})" if row.n else "–"
+        verdict = row.verdict + (f": {row.settle}" if row.verdict == "inconclusive" and row.settle else "")
+        lines.append(
+            f"| `{row.id}` ({row.source}) | {_md(row.paper_value or '–')} | {_md(ours)} | {_md(verdict)} |"
+        )
+    lines += ["", SUMMARY_END]
     return "\n".join(lines) + "\n"
+
+
+def replace_summary(readme: str, summary: str) -> str:
+    """``readme`` with its claims summary block replaced by ``summary``."""
+    start, end = readme.find(SUMMARY_START), readme.find(SUMMARY_END)
+    if start < 0 or end < start:
+        raise ValueError("README has no claims-summary block (its start and end markers)")
+    return readme[:start] + summary.rstrip("\n") + readme[end + len(SUMMARY_END) :]

@@ -1,11 +1,10 @@
-"""Verdicts: the generic comparison kinds of :mod:`advgen.claims.spec`, applied to measurements.
+"""A claim's verdict: its declared effect, a 95 % interval over seeds and examples, the margin.
 
-A comparison is a signed difference ``d`` (positive in the claimed direction) and a spread
-``s``: the replicates' standard deviations combined (``sqrt(sa² + sb²)``), floored at the
-claim's ``tolerance`` and ``rel_tolerance × max(|a|, |b|)`` (cross-machine drift: numbers
-that close are not told apart). ``d > s``: holds; ``d < -s``: does not hold; otherwise
-inconclusive. A ``noisy`` claim needs ``min_seeds`` replicates on every side before it can
-hold or fail (the same commit drifts between CPUs; issue 15).
+Effects (``test.effect``): ``value`` (side a), ``difference`` (a - b), ``ratio`` (a / b) and
+``trend`` (the least-squares change of a across the grid column ``by``, from its first to its
+last value, on the grid's ranks). The interval is the two-level bootstrap of
+:mod:`advgen.claims.stats` (seeds, then examples; paired when the test says so), or the exact
+Clopper-Pearson interval for a ``value`` that is one run's proportion.
 """
 
 from __future__ import annotations
@@ -13,168 +12,209 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from advgen.claims.measure import Measurement, Tables, measure, measure_by
+import numpy as np
+
+from advgen.claims import stats
+from advgen.claims.measure import Context, Measured, NotMeasured, measure, measure_by, paired
 from advgen.claims.spec import Claim
 
-HOLDS, FAILS, INCONCLUSIVE, NOT_MEASURED = "holds", "does not hold", "inconclusive", "not measured"
-VERDICTS = (HOLDS, FAILS, INCONCLUSIVE, NOT_MEASURED)
+NOT_MEASURED = "not measured"
+PAPER_ONLY = "paper scale only"
+NOT_TESTABLE = "not testable at this scale"
+VERDICTS = (stats.HOLDS, stats.FAILS, stats.INCONCLUSIVE, NOT_MEASURED, PAPER_ONLY, NOT_TESTABLE)
 
 
 @dataclass
 class Verdict:
-    """A claim's verdict with the numbers on both sides."""
+    """A claim's verdict with its effect, interval and sample sizes."""
 
     claim: Claim
     verdict: str
-    measured: str
-    difference: float = math.nan
-    spread: float = math.nan
-    sides: list[tuple[str, Measurement]] = field(default_factory=list)
+    estimate: float = math.nan
+    lo: float = math.nan
+    hi: float = math.nan
+    method: str = ""
+    seeds: int = 0  # runs on the side with fewest
+    examples: int = 0  # examples per run on the side with fewest (1: aggregate)
+    sides: list[tuple[str, Measured]] = field(default_factory=list)
     note: str = ""
+    settle: str = ""
 
+    @property
+    def n_text(self) -> str:
+        if not self.seeds:
+            return ""
+        runs = f"{self.seeds} seed{'s' if self.seeds != 1 else ''}"
+        if self.examples <= 1:
+            return f"{runs} (aggregate per seed)"
+        return f"{runs} × {self.examples} examples"
 
-def _spread(claim: Claim, *sides: Measurement, scale: float) -> float:
-    stat = math.sqrt(sum(m.spread**2 for m in sides))
-    return max(stat, claim.tolerance, claim.rel_tolerance * abs(scale))
+    def effect_text(self, digits: int = 3) -> str:
+        """``0.894 [0.86, 0.92]`` (the estimate and its interval)."""
+        if not math.isfinite(self.estimate):
+            return "–"
+        text = f"{self.estimate:.{digits}g}"
+        if math.isfinite(self.lo):
+            text += f" [{self.lo:.{digits}g}, {self.hi:.{digits}g}]"
+        return text
 
-
-def _decide(d: float, s: float) -> str:
-    if d > s:
-        return HOLDS
-    if d < -s:
-        return FAILS
-    return INCONCLUSIVE
-
-
-def _too_few(claim: Claim, sides: list[Measurement]) -> str:
-    if not claim.noisy:
-        return ""
-    n = min(m.n for m in sides)
-    return f"{n} replicate(s), a noisy claim needs {claim.min_seeds}" if n < claim.min_seeds else ""
+    def sides_text(self, digits: int = 3) -> str:
+        return "; ".join(f"{name} = {m.side.mean():.{digits}g}" for name, m in self.sides)
 
 
 def _label(claim: Claim, i: int, default: str) -> str:
     return claim.terms[i].label or default
 
 
-def _pairwise(claim: Claim, a: Measurement, b: Measurement, sign: int) -> tuple[str, float, float]:
-    target = claim.factor * b.mean
-    d = sign * (a.mean - target) - claim.margin
-    s = _spread(claim, a, Measurement(spread=claim.factor * b.spread), scale=max(abs(a.mean), abs(target)))
-    return _decide(d, s), d, s
+def _trend_statistic(k: int, with_b: bool = False):
+    """Least-squares change across ``k`` grid points (on ranks), from the first to the last; with
+    ``with_b`` the statistic takes 2k means (a's then b's) and trends a - b."""
+    ranks = np.arange(k, dtype=float)
+    centred = ranks - ranks.mean()
+    scale = (k - 1) / float((centred**2).sum())
+
+    def statistic(*means: np.ndarray) -> np.ndarray:
+        values = [a - b for a, b in zip(means[:k], means[k:], strict=True)] if with_b else means
+        return sum(c * m for c, m in zip(centred, values, strict=True)) * scale
+
+    return statistic
 
 
-def _finish(claim: Claim, verdict: str, measured: str, d: float, s: float, sides, note: str = "") -> Verdict:
-    few = _too_few(claim, [m for _, m in sides])
-    if few and verdict in (HOLDS, FAILS):
-        verdict, note = INCONCLUSIVE, "; ".join(x for x in (note, few) if x)
-    return Verdict(claim, verdict, measured, d, s, list(sides), note)
+def _binary(side: stats.Side) -> bool:
+    return all(np.isin(r, (0.0, 1.0)).all() for r in side.runs)
 
 
-def _missing(claim: Claim, sides: list[tuple[str, Measurement]]) -> Verdict | None:
-    gone = list(dict.fromkeys(m.note or "no value" for _, m in sides if not m.ok))
-    if not gone:
-        return None
-    measured = "; ".join(f"{name} = {m.text()}" for name, m in sides if m.ok) or "–"
-    return Verdict(claim, NOT_MEASURED, measured, sides=sides, note="; ".join(gone))
+def _interval(claim: Claim, sides: list[stats.Side], statistic, *, paired_: bool) -> tuple[float, float, str]:
+    test = claim.test
+    assert test is not None
+    one = sides[0]
+    if test.effect == "value" and one.n_runs == 1 and (one.level == "proportion" or _binary(one)):
+        k = int(round(one.runs[0].sum()))
+        lo, hi = stats.clopper_pearson(k, len(one.runs[0]))
+        return lo, hi, "Clopper-Pearson (exact binomial)"
+    if test.effect == "range":
+        lo, hi = stats.bootstrap_runs(one, statistic, key=claim.id)
+        return lo, hi, "bootstrap over each unit's examples"
+    lo, hi = stats.bootstrap(sides, statistic, key=claim.id, paired=paired_)
+    levels = "seeds, then examples" if any(s.n_runs > 1 for s in sides) else "examples"
+    if all(s.level == "aggregate" for s in sides):
+        levels = "seeds (aggregate table)"
+    return lo, hi, f"bootstrap over {levels}{', paired' if paired_ else ''}"
 
 
-def _compare(claim: Claim, tables: Tables) -> Verdict:
-    a = measure(tables, claim.terms[0])
-    b = measure(tables, claim.terms[1])
-    sides = [(_label(claim, 0, "a"), a), (_label(claim, 1, "b"), b)]
-    if (gone := _missing(claim, sides)) is not None:
-        return gone
-    sign = 1 if claim.kind == "greater" else -1
-    verdict, d, s = _pairwise(claim, a, b, sign)
-    rel = ">" if sign > 0 else "<"
-    rhs = f"{claim.factor:g} × {sides[1][0]}" if claim.factor != 1 else sides[1][0]
-    rhs += f" {'+' if sign > 0 else '-'} {claim.margin:g}" if claim.margin else ""
-    measured = f"{sides[0][0]} = {a.text()} {rel}? {rhs}, {sides[1][0]} = {b.text()}"
-    return _finish(claim, verdict, measured, d, s, sides)
+def _grid_name(by: str, v: object) -> str:
+    return f"{by}={v:g}" if isinstance(v, int | float) else f"{by}={v}"
 
 
-def _threshold(claim: Claim, tables: Tables) -> Verdict:
-    a = measure(tables, claim.terms[0])
-    sides = [(_label(claim, 0, "a"), a)]
-    if (gone := _missing(claim, sides)) is not None:
-        return gone
-    assert claim.value is not None and claim.op is not None
-    sign = 1 if claim.op.startswith(">") else -1
-    d = sign * (a.mean - claim.value)
-    s = _spread(claim, a, scale=max(abs(a.mean), abs(claim.value)))
-    verdict = _decide(d, s)
-    measured = f"{sides[0][0]} = {a.text()} {claim.op}? {claim.value:g}"
-    return _finish(claim, verdict, measured, d, s, sides)
-
-
-def _chain(claim: Claim, sides: list[tuple[str, Measurement]], sign: int) -> tuple[str, float, float, str]:
-    """Adjacent pairs of an ordered chain: all hold -> holds, any fails -> fails.
-
-    Returns the verdict, the difference and spread of the weakest pair (smallest d - s) and
-    a per-step summary.
-    """
-    steps = []
-    for (_, lo), (_, hi) in zip(sides, sides[1:], strict=False):
-        d = sign * (hi.mean - lo.mean)
-        s = _spread(claim, lo, hi, scale=max(abs(lo.mean), abs(hi.mean)))
-        steps.append((_decide(d, s), d, s))
-    verdicts = [v for v, _, _ in steps]
-    if FAILS in verdicts:
-        verdict = FAILS
-    elif all(v == HOLDS for v in verdicts):
-        verdict = HOLDS
-    else:
-        verdict = INCONCLUSIVE
-    _, worst_d, worst_s = min(steps, key=lambda t: t[1] - t[2])
-    text = ", ".join(f"{a}→{b}: {v}" for (a, _), (b, _), v in zip(sides, sides[1:], verdicts, strict=False))
-    return verdict, worst_d, worst_s, text
-
-
-def _order(claim: Claim, tables: Tables) -> Verdict:
-    sides = [(_label(claim, i, f"t{i}"), measure(tables, t)) for i, t in enumerate(claim.terms)]
-    if (gone := _missing(claim, sides)) is not None:
-        return gone
-    sign = 1 if claim.direction == "increasing" else -1
-    verdict, d, s, steps = _chain(claim, sides, sign)
-    rel = " < " if sign > 0 else " > "
-    measured = rel.join(f"{name} = {m.text()}" for name, m in sides)
-    return _finish(claim, verdict, measured, d, s, sides, note=steps)
-
-
-def _trend(claim: Claim, tables: Tables) -> Verdict:
-    assert claim.by is not None
-    groups, note = measure_by(tables, claim.terms[0], claim.by)
-    label = _label(claim, 0, "a")
-    if len(groups) < 2:
-        why = note or f"{claim.terms[0].table}: fewer than 2 values of {claim.by!r}"
-        return Verdict(claim, NOT_MEASURED, f"{label}: not measured", note=why)
-    sides = [
-        (f"{claim.by}={key:g}" if isinstance(key, int | float) else f"{claim.by}={key}", m)
-        for key, m in groups.items()
+def _trend(claim: Claim, ctx: Context):
+    test = claim.test
+    assert test is not None and test.by is not None
+    grid_a = dict(measure_by(ctx, claim.terms[0], test.by, claim.id))
+    if len(claim.terms) == 1:
+        keys = list(grid_a)
+        named = [(_grid_name(test.by, v), grid_a[v]) for v in keys]
+        sides = [grid_a[v].side for v in keys]
+        return named, sides, _trend_statistic(len(keys))
+    grid_b = dict(measure_by(ctx, claim.terms[1], test.by, claim.id))
+    keys = [v for v in grid_a if v in grid_b]
+    if len(keys) < 2:
+        raise NotMeasured(f"fewer than 2 values of {test.by!r} on both sides")
+    named = [
+        (f"{_label(claim, i, k)} at {_grid_name(test.by, v)}", g[v])
+        for i, (k, g) in enumerate((("a", grid_a), ("b", grid_b)))
+        for v in keys
     ]
-    sign = 1 if claim.direction == "increasing" else -1
-    (_, first), (_, last) = sides[0], sides[-1]
-    d = sign * (last.mean - first.mean)
-    s = _spread(claim, first, last, scale=max(abs(first.mean), abs(last.mean)))
-    ends = _decide(d, s)
-    chain, _, _, steps = _chain(claim, sides, sign)
-    verdict = ends if ends != HOLDS or chain != FAILS else INCONCLUSIVE
-    measured = f"{label} ({claim.direction} in {claim.by}?): " + ", ".join(
-        f"{n}: {m.text()}" for n, m in sides
+    sides = [grid_a[v].side for v in keys] + [grid_b[v].side for v in keys]
+    return named, sides, _trend_statistic(len(keys), with_b=True)
+
+
+def _evaluate(claim: Claim, ctx: Context) -> Verdict:
+    test = claim.test
+    assert test is not None
+    paired_ = False
+    if test.effect == "trend":
+        named, sides, statistic = _trend(claim, ctx)
+        estimate = float(statistic(*[np.array([s.mean()]) for s in sides])[0])
+    else:
+        named = [
+            (_label(claim, i, key), measure(ctx, t, claim.id))
+            for i, (key, t) in enumerate(zip(("a", "b"), claim.terms, strict=False))
+        ]
+        sides = [m.side for _, m in named]
+        paired_ = test.paired
+        if paired_:
+            sides = list(paired(named[0][1], named[1][1]))
+        if test.effect == "range":
+            if sides[0].n_runs < 2:
+                raise NotMeasured("a range needs at least 2 units")
+
+            def statistic(means):
+                return means.max(axis=1) - means.min(axis=1)
+
+            estimate = float(statistic(np.array([[r.mean() for r in sides[0].runs]]))[0])
+        else:
+            if test.effect == "value":
+
+                def statistic(a):
+                    return a
+            elif test.effect == "difference":
+
+                def statistic(a, b):
+                    return a - b
+            else:
+
+                def statistic(a, b):
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        return a / b
+
+            estimate = float(statistic(*[np.array([s.mean()]) for s in sides])[0])
+    lo, hi, method = _interval(claim, sides, statistic, paired_=paired_)
+    verdict = stats.decide(lo, hi, test.margin, test.direction)
+    notes = list(dict.fromkeys(m.note for _, m in named if m.note))
+    units = sides if test.effect != "range" else [stats.Side(sides[0].runs[:1], level=sides[0].level)]
+    out = Verdict(
+        claim,
+        verdict,
+        estimate,
+        lo,
+        hi,
+        method,
+        seeds=min(s.n_runs for s in sides) if test.effect != "range" else sides[0].n_runs,
+        examples=min(s.n_examples if s.level != "aggregate" else 1 for s in units),
+        sides=named,
+        note="; ".join(notes),
     )
-    return _finish(claim, verdict, measured, d, s, sides, note=steps)
+    if verdict == stats.INCONCLUSIVE:
+        out.settle = stats.settle(estimate, lo, hi, test.margin, sides)
+    return out
 
 
-KIND_FUNCTIONS = {
-    "greater": _compare,
-    "less": _compare,
-    "threshold": _threshold,
-    "order": _order,
-    "trend": _trend,
-}
+def evaluate(claim: Claim, ctx: Context) -> Verdict:
+    """The verdict of one claim on one run (errors in the run's tables propagate)."""
+    if claim.status == "not_testable" or claim.test is None:
+        return Verdict(
+            claim, NOT_TESTABLE if claim.status == "not_testable" else PAPER_ONLY, note=claim.reason
+        )
+    try:
+        return _evaluate(claim, ctx)
+    except NotMeasured as exc:
+        if claim.status == "paper_only":  # measured where the config produces it (config/paper.yaml)
+            return Verdict(claim, PAPER_ONLY, note=claim.reason)
+        return Verdict(claim, NOT_MEASURED, note=str(exc))
 
 
-def evaluate(claim: Claim, tables: Tables) -> Verdict:
-    """The verdict of one claim on the tables of one run."""
-    return KIND_FUNCTIONS[claim.kind](claim, tables)
+def claim_text(claim: Claim) -> str:
+    """The declared test in words: ``a - b > 0.1 (ours: ...)``."""
+    test = claim.test
+    if test is None:
+        return ""
+    names = [t.label or k for t, k in zip(claim.terms, ("a", "b"), strict=False)]
+    effect = {
+        "value": names[0],
+        "difference": f"{names[0]} − {names[-1]}",
+        "ratio": f"{names[0]} / {names[-1]}",
+        "trend": f"change of {' − '.join(names)} across {test.by}",
+        "range": f"max − min of {names[0]}",
+    }[test.effect]
+    op = ">" if test.direction == "greater" else "<"
+    return f"{effect} {op} {test.margin:g}"

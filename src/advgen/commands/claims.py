@@ -4,30 +4,117 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "verdicts (holds / does not hold / inconclusive / not measured) of config/claims.yaml on a run"
+HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", required=True, help="input: the claims file (config/claims.yaml)")
+    p.add_argument("--config", default=None, help="input: the claims file (config/claims.yaml)")
     p.add_argument(
         "--results", default="results", help="input: the run's results folder (tables are relative to it)"
     )
-    p.add_argument("-o", "--out", required=True, help="output: the claims page (.md)")
+    how = p.add_mutually_exclusive_group()
+    how.add_argument(
+        "--spec", default=None, help="JSON from the workflow (roles, tables the DAG produces, data)"
+    )
+    how.add_argument(
+        "--configfile",
+        nargs="+",
+        default=None,
+        metavar="FILE",
+        help="the run's workflow config file(s), merged as by --configfile (for a run checked by hand)",
+    )
+    p.add_argument("--html", default=None, help="output: the claims page (.html)")
+    p.add_argument("-o", "--out", default=None, help="output: the claims page as Markdown (.md)")
     p.add_argument("--parquet", default=None, help="output: the verdict table (.parquet)")
+    p.add_argument("--rst", default=None, help="output: the report's landing text, linking to the page")
     p.add_argument(
-        "--rst", default=None, help="output: the claims page as reStructuredText (the report's landing page)"
+        "--readme-summary",
+        default=None,
+        metavar="PARQUET",
+        help="print the README's claims summary from a verdict table (claims.parquet) and exit",
+    )
+    p.add_argument(
+        "--readme", default=None, help="with --readme-summary: rewrite this README's summary block in place"
+    )
+
+
+def _readme(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from advgen.claims import readme_summary, replace_summary
+    from advgen.claims.report import COLUMNS
+    from advgen.errors import AdvgenError
+    from advgen.io import read_table, write_text
+
+    table = read_table(args.readme_summary, COLUMNS)
+    summary = readme_summary(table)
+    if not args.readme:
+        print(summary, end="")
+        return
+    try:
+        text = Path(args.readme).read_text(encoding="utf-8")
+        write_text(args.readme, replace_summary(text, summary))
+    except (OSError, ValueError) as exc:
+        raise AdvgenError(f"{args.readme}: {exc}") from None
+
+
+def _spec(args: argparse.Namespace) -> dict:
+    from advgen.config import parse_spec
+    from advgen.errors import ConfigError
+
+    if args.spec is not None:
+        return parse_spec(args.spec)
+    if args.configfile:
+        from advgen.config_files import check_config_files
+        from advgen.pipeline import build
+
+        config = check_config_files(args.configfile)
+        if args.config:
+            config["claims"] = args.config
+        if not config.get("claims"):
+            raise ConfigError(f"{', '.join(args.configfile)}: claims: null (this config has no claims page)")
+        return build(config, source=", ".join(args.configfile)).claims.command_spec()
+    raise ConfigError(
+        "advgen claims: give --spec (the workflow does) or --configfile FILE... (the run's config)"
     )
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.claims import evaluate_all, frame, load_claims, markdown, rst
+    from pathlib import Path
+
+    from advgen.claims import Context, data_header, evaluate_all, frame, html, markdown, read_claims_file, rst
+    from advgen.errors import AdvgenError, ConfigError
     from advgen.io import write_parquet, write_text
 
-    claims = load_claims(args.config)
-    verdicts = evaluate_all(claims, args.results)
-    text = markdown(verdicts, results=args.results)
+    if args.readme_summary:
+        _readme(args)
+        return
+    if not (args.html or args.out or args.parquet or args.rst):
+        raise ConfigError("advgen claims: no output given (--html, -o, --parquet or --rst)")
+    if not args.config:
+        raise ConfigError("advgen claims: --config (the claims file) is required")
+    spec = _spec(args)
+    claims = read_claims_file(args.config).claims
+    results = Path(args.results)
+    if not results.is_dir():
+        raise AdvgenError(f"{results}: results folder not found")
+    produced = spec.get("produced")
+    ctx = Context(results, spec.get("roles") or {}, set(produced) if produced is not None else None)
+    table = frame(evaluate_all(claims, ctx))
+    header = data_header(spec, results)
+    line = "Data: " + "; ".join(
+        f"{d['name']}: {d['label']}"
+        + (f", {d['resolution']}" if d["resolution"] else "")
+        + (f", {d['train']} train / {d['test']} test images" if d["train"] is not None else "")
+        for d in header["datasets"]
+    )
+    pages = {
+        args.html: lambda: html(table, header),
+        args.out: lambda: markdown(table, header=line),
+        args.rst: lambda: rst(table),
+    }
+    texts = {path: make() for path, make in pages.items() if path}
     if args.parquet:
-        write_parquet(frame(verdicts), args.parquet)
-    if args.rst:
-        write_text(args.rst, rst(verdicts, results=args.results))
-    write_text(args.out, text)
+        write_parquet(table, args.parquet)
+    for path, text in texts.items():
+        write_text(path, text)

@@ -1,29 +1,257 @@
-"""Claims stage (issue 15): the verdicts of ``config/claims.yaml`` on this run's tables.
+"""Claims stage: the verdicts of the claims file on this run's tables (``results/claims.html``).
 
-The claims rule reads the claims file plus every table a claim names that this run's DAG
-produces (the final outputs of the other stages and the GAN/autoencoder loss tables of the
-configured models); a table no job produces stays off the inputs and its claims are "not
-measured" on the page (:mod:`advgen.claims`), never a missing-input error.
+Building the plan checks the claims file against the config, at config-check time (both
+``advgen check-config`` and the workflow build the plans): the file is read strictly
+(FILE:LINE, duplicate keys), the config's ``roles`` must name claims-file roles and existing
+entries, and every table and column a claim reads must be one the DAG can produce
+(:func:`check_claims`). What this config does not produce (a role it does not declare, a
+table none of its jobs make) is "not measured" on the page, never an error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from advgen.config import spec_json
+from advgen.errors import ConfigError
 from advgen import paths
 from advgen.pipeline.base import Stage
 
 #: the folder the claims' table paths are relative to
 RESULTS = "results"
+#: config sections whose entries a role may name
+MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
+
+# Columns of every table a claim may read, by template relative to RESULTS. Each list is the
+# writer's own column list (tests/unit/test_claims_plan.py checks them against the writers,
+# which import torch; this module must not).
+GAN_LOSS_COLUMNS = (
+    "iteration",
+    "epoch",
+    "g_loss",
+    "d_loss",
+    "d_real",
+    "d_fake",
+    "g_grad_norm",
+    "d_grad_norm",
+    "unroll_k",
+)
+AE_LOSS_COLUMNS = (
+    "iteration",
+    "epoch",
+    "image_mse",
+    "moment_mse",
+    "factor",
+    "scaled_moment",
+    "loss",
+    "z_mean",
+    "z_var",
+    "z_kurtosis",
+)
+SAMPLE_QUALITY_COLUMNS = (
+    "model",
+    "family",
+    "dataset",
+    "classifier",
+    "n_samples",
+    "fid",
+    "is_mean",
+    "is_std",
+    "modes",
+    "kl_uniform",
+    "mean_max_prob",
+    "min_class_fraction",
+    "class_fractions",
+    "num_classes",
+    "train_status",
+    "status",
+    "test_mse",
+)
+TRANSFER_COLUMNS = ("source", "attack", "kind", "target", "eps", "n", "error")
+CAPACITY_META = ("width", "mode")  # source_<key> / target_<key> of the capacity transfer matrix
+ROBUSTNESS_SWEEP_COLUMNS = (
+    "sweep",
+    "classifier",
+    "mode",
+    "width",
+    "train_fraction",
+    "n_train",
+    "parameters",
+    "eps",
+    "clean_acc",
+    "robust_acc",
+    "train_clean_acc",
+    "train_robust_acc",
+    "robust_gap",
+)
+ROBUST_FEATURES_COLUMNS = (
+    "dataset",
+    "model",
+    "n_train",
+    "build_metric",
+    "clean_acc",
+    "robust_acc",
+    "attack",
+    "eps",
+)
+
+
+def _rel(path: str) -> str:
+    return path.removeprefix(f"{RESULTS}/")
+
+
+def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
+    """The columns of table ``rel`` (relative to ``results/``), or None for no known table."""
+    from advgen.robustness.tables import CURVE_COLUMNS
+
+    parts = Path(rel).parts
+    fixed: dict[str, tuple[str, ...] | list[str]] = {
+        "sample_quality/summary.parquet": SAMPLE_QUALITY_COLUMNS,
+        "robustness/attacks.parquet": CURVE_COLUMNS,
+        "robustness/transfer.parquet": TRANSFER_COLUMNS,
+        "robustness/transfer_capacity.parquet": (
+            *TRANSFER_COLUMNS,
+            *(f"{side}_{k}" for side in ("source", "target") for k in CAPACITY_META),
+        ),
+        "robustness/robust_features.parquet": ROBUST_FEATURES_COLUMNS,
+    }
+    if rel in fixed:
+        return set(fixed[rel])
+    if len(parts) == 3 and parts[0] == "gans" and parts[2] == "losses.parquet":
+        return set(GAN_LOSS_COLUMNS)
+    if len(parts) == 3 and parts[0] == "autoencoders" and parts[2] == "losses.parquet":
+        return set(AE_LOSS_COLUMNS)
+    if len(parts) == 3 and parts[:2] == ("robustness", "sweeps") and rel.endswith(".parquet"):
+        return set(ROBUSTNESS_SWEEP_COLUMNS)
+    if len(parts) == 2 and parts[0] == "sweeps":
+        from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
+
+        sweep = parts[1].removesuffix(".parquet")
+        if sweep not in METRIC_COLUMNS:
+            return None
+        cols = set(ID_COLUMNS) | set(METRIC_COLUMNS[sweep])
+        plan = stages.get("sweeps")
+        for point in plan.points(sweep) if plan is not None else []:
+            cols |= set(point.spec()) - {"device"}
+        return cols
+    return None
+
+
+def runs_of(config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Entry name -> its runs: the entry itself if present, else the runs whose ``replicate_of``
+    names it (a model entry with ``seeds`` or ``replicates`` is expanded into those runs)."""
+    entries = {n: s for sec in MODEL_SECTIONS for n, s in (config.get(sec) or {}).items()}
+    out: dict[str, list[str]] = {name: [name] for name in entries}
+    for name, spec in entries.items():
+        parent = spec.get("replicate_of") if isinstance(spec, Mapping) else None
+        if isinstance(parent, str) and parent not in entries:
+            out.setdefault(parent, []).append(name)
+    return out
+
+
+def resolve_roles(
+    config: Mapping[str, Any], known: Mapping[str, str] | None, source: str
+) -> dict[str, list[str]]:
+    """Role -> its runs, from the config's ``roles`` (one ConfigError naming ``roles.<role>``)."""
+    runs = runs_of(config)
+    out: dict[str, list[str]] = {}
+    for role, entries in (config.get("roles") or {}).items():
+        if known is not None and role not in known:
+            raise ConfigError(
+                f"{source}: roles.{role}: unknown role (the claims file's roles: {', '.join(known)})"
+            )
+        names = [entries] if isinstance(entries, str) else list(entries)
+        out[role] = []
+        for entry in names:
+            if not runs.get(entry):
+                raise ConfigError(
+                    f"{source}: roles.{role}: '{entry}' names no entry of {', '.join(MODEL_SECTIONS)}"
+                )
+            out[role] += [r for r in runs[entry] if r not in out[role]]
+    return out
+
+
+def check_claims(
+    claims_file: str, config: Mapping[str, Any], stages: Mapping[str, Stage], source: str = "config"
+) -> tuple[Any, dict[str, list[str]], set[str]]:
+    """Check a claims file against the config and the DAG its plans make (no torch).
+
+    Returns the parsed file, role -> runs, and the produced tables (relative to ``results/``).
+    Raises one :class:`ConfigError` line: the claims file's own faults name FILE:LINE and the
+    key; a role of the config that is unknown or names no entry names ``roles.<role>``; a table
+    no config could produce, or a column its writer does not write, names the claim's key.
+    """
+    from advgen.claims.spec import read_claims_file
+
+    parsed = read_claims_file(claims_file)
+    roles = resolve_roles(config, parsed.roles, source)
+    produced = {_rel(t) for t in produced_tables(config, stages)}
+    for claim in parsed.claims:
+        for key, term in zip(("a", "b"), claim.terms, strict=False):
+            where = (
+                f"{claims_file}:{claim.line}: claims[{claim.id}].{key}"
+                if claim.line
+                else f"{claims_file}: claims[{claim.id}].{key}"
+            )
+            sample = term.table.format(**{r: "x" for r in term.table_roles})
+            columns = table_columns(sample, stages)
+            if columns is None:
+                raise ConfigError(
+                    f"{where}.table: unknown table {term.table} (no job of the workflow writes it)"
+                )
+            tables = (
+                [term.table.format(**{term.table_roles[0]: r}) for r in roles.get(term.table_roles[0], [])]
+                if term.table_roles
+                else [term.table]
+            )
+            if not any(t in produced for t in tables):
+                continue  # not produced by this config: "not measured"
+            missing = sorted(term.columns() - columns)
+            if claim.test is not None and claim.test.by and claim.test.by not in columns:
+                missing.append(claim.test.by)
+            if missing:
+                raise ConfigError(
+                    f"{where}: unknown column '{missing[0]}' of {sample if not term.table_roles else term.table} "
+                    f"(columns: {', '.join(sorted(columns))})"
+                )
+    return parsed, roles, produced
+
+
+def produced_tables(config: Mapping[str, Any], stages: Mapping[str, Stage]) -> set[str]:
+    """Every table path the DAG can make that a claim may read (``results/...``)."""
+    out = {t for name, stage in stages.items() if name != "claims" for t in stage.targets()}
+    out |= {paths.fill(paths.GAN_LOSSES, gan=g) for g in config.get("gans") or {}}
+    out |= {paths.fill(paths.AE_LOSSES, ae=a) for a in config.get("autoencoders") or {}}
+    out |= {paths.fill(paths.MANIFEST, dataset=d) for d in config.get("datasets") or {}}
+    return out
 
 
 class ClaimsPlan(Stage):
-    """``results/tables/claims.{md,parquet,rst}`` from the claims file and the run's tables."""
+    """``results/claims.html`` and ``results/tables/claims.{md,parquet,rst}`` from the claims file."""
 
     def __init__(self, config: Mapping[str, Any], stages: Mapping[str, Stage], source: str = "config"):
         super().__init__(config, source)
         self.stages = stages
+        self.roles: dict[str, list[str]] = {}
+        self.produced: set[str] = set()
+        self.read: list[str] = []
+        if self.claims_file:
+            parsed, self.roles, self.produced = check_claims(self.claims_file, config, stages, source)
+            read = set()
+            for claim in parsed.claims:
+                for term in claim.terms:
+                    if term.table_roles:
+                        read |= {
+                            term.table.format(**{term.table_roles[0]: r})
+                            for r in self.roles.get(term.table_roles[0], [])
+                        }
+                    else:
+                        read.add(term.table)
+            self.read = sorted(read & self.produced)
+        else:
+            resolve_roles(config, None, source)
 
     @property
     def claims_file(self) -> str | None:
@@ -32,26 +260,49 @@ class ClaimsPlan(Stage):
     def targets(self) -> list[str]:
         if not self.claims_file:
             return []
-        return [paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST]
+        return [paths.CLAIMS_HTML, paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST]
 
-    def produced(self) -> set[str]:
-        """Every table path the DAG can make that a claim may read."""
-        out = {t for stage in self.stages.values() for t in stage.targets()}
-        out |= {paths.fill(paths.GAN_LOSSES, gan=g) for g in self.section("gans")}
-        out |= {paths.fill(paths.AE_LOSSES, ae=a) for a in self.section("autoencoders")}
-        return out
+    def produced_paths(self) -> set[str]:
+        """Every table path the DAG can make that a claim may read (``results/...``)."""
+        return produced_tables(self.config, self.stages)
 
     def tables(self) -> list[str]:
         """The claims' tables this run produces (paths under ``results/``), sorted."""
-        from advgen.claims.spec import load_claims
+        return [f"{RESULTS}/{t}" for t in self.read]
 
-        read = {f"{RESULTS}/{t.table}" for c in load_claims(self.claims_file) for t in c.terms}
-        return sorted(read & self.produced())
+    def manifests(self) -> list[str]:
+        return [paths.fill(paths.MANIFEST, dataset=d) for d in sorted(self.section("datasets"))]
 
     def results(self, wildcards: Any = None) -> str:
         """Params function of ``rule claims``: the folder the claims' tables are relative to."""
         return RESULTS
 
+    def command_spec(self) -> dict[str, Any]:
+        """What ``advgen claims`` needs besides the tables: roles, produced tables, the data."""
+        datasets = {
+            name: {k: spec.get(k) for k in ("source", "image_size", "test_fraction", "max_train", "max_test")}
+            for name, spec in sorted(self.section("datasets").items())
+        }
+        seeds = {role: {run: self._seed_of(run) for run in runs} for role, runs in sorted(self.roles.items())}
+        return {
+            "roles": {r: list(v) for r, v in sorted(self.roles.items())},
+            "produced": sorted(self.produced),
+            "datasets": datasets,
+            "seeds": seeds,
+            "config": self.source,
+        }
+
+    def _seed_of(self, run: str) -> int:
+        for section in ("gans", "autoencoders", "classifiers"):
+            spec = self.section(section).get(run)
+            if isinstance(spec, Mapping):
+                return int(spec.get("seed", self.config.get("seed", 0)))
+        return int(self.config.get("seed", 0))
+
+    def spec(self, wildcards: Any = None) -> str:
+        """Params function of ``rule claims``: :meth:`command_spec` as sorted JSON."""
+        return spec_json(self.command_spec())
+
     def inputs(self, wildcards: Any = None) -> dict[str, Any]:
-        """Input function of ``rule claims``: the claims file and the tables it reads."""
-        return {"claims": self.claims_file, "tables": self.tables()}
+        """Input function of ``rule claims``: the claims file, the tables it reads, the manifests."""
+        return {"claims": self.claims_file, "tables": self.tables(), "manifests": self.manifests()}

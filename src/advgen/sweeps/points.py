@@ -11,6 +11,7 @@ columns first: :func:`~advgen.sweeps.tables.point_frame`) with what its figure p
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ def _encoder_init(models: jobs.SweepModels, x: torch.Tensor, spec: dict[str, Any
 
 # --- inversion ---
 
+#: seed offset of the independent single start recorded next to a best-of-R inversion
+INDEPENDENT_SEED_OFFSET = 1_000_003
+
 
 @dataclass
 class InversionRun:
@@ -59,8 +63,13 @@ def inversion_tables(
     result: InversionResult,
     pred_target: torch.Tensor,
     pred_recon: torch.Tensor,
+    independent: torch.Tensor | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-image metrics (best restart gathered) and the long loss table ``(step, image, restart)``."""
+    """Per-image metrics (best restart gathered) and the long loss table ``(step, image, restart)``.
+
+    ``independent``: the final MSE of one more random start per image, drawn from another seed
+    than the restarts (a single start independent of the best of R; NaN when not run).
+    """
     losses = result.losses.cpu()
     best_restart = result.best_restart.cpu()
     t, n, r = losses.shape
@@ -76,6 +85,11 @@ def inversion_tables(
             "best_restart": best_restart.numpy(),
             "first_restart_mse": final[:, 0].numpy(),
             "mean_restart_mse": final.mean(1).numpy(),
+            "independent_start_mse": (
+                independent.cpu().numpy()
+                if independent is not None
+                else torch.full((n,), float("nan")).numpy()
+            ),
             "pred_target": pred_target.numpy(),
             "pred_recon": pred_recon.numpy(),
             "label_kept": (pred_target == pred_recon).numpy(),
@@ -123,7 +137,18 @@ def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
         settings.steps,
         seconds,
     )
-    final, steps = inversion_tables(spec, indices, labels, result, pred_target, pred_recon)
+    independent = None
+    if settings.restarts > 1 and spec["init"] == "random":
+        # one more start from another seed: the independent single start the best of R is compared with
+        single = invert(
+            models.generator,
+            x,
+            dataclasses.replace(settings, restarts=1),
+            seed=spec["seed"] + INDEPENDENT_SEED_OFFSET,
+            z_dim=models.z_dim,
+        )
+        independent = single.losses[-1][:, 0]
+    final, steps = inversion_tables(spec, indices, labels, result, pred_target, pred_recon, independent)
     log.info(
         "median final MSE %.5f (restart 0 alone: %.5f)",
         final["mse"].median(),

@@ -37,6 +37,7 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "best_restart": "int64",
         "first_restart_mse": "float64",  # restart 0 alone (what one start finds)
         "mean_restart_mse": "float64",
+        "independent_start_mse": "float64",  # one more start from another seed (R > 1, random init)
         "pred_target": "int64",  # classifier label of x
         "pred_recon": "int64",  # classifier label of G(z)
         "label_kept": "bool",

@@ -1,0 +1,28 @@
+"""The claims page's HTML (Jinja2, autoescaped): one static page, no script, plain flow layout
+(nothing positioned, so nothing can print over the table at any window width)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+#: the page's Jinja2 template (package data beside this module)
+TEMPLATE = Path(__file__).with_name("page.html.j2")
+
+
+def render(
+    *,
+    header: Mapping[str, Any],
+    counts: Sequence[str],
+    method: str,
+    sections: Sequence[tuple[str, Sequence[Any]]],
+    verdict_cell: Callable[[Any], str],
+) -> str:
+    """The page's HTML text."""
+    from jinja2 import Environment
+
+    env = Environment(autoescape=True, trim_blocks=False)
+    return env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
+        header=header, counts=counts, method=method, sections=sections, verdict_cell=verdict_cell
+    )

@@ -1,0 +1,350 @@
+"""Bad claims files, bad roles and broken results: one line naming the file and key, exit 2.
+
+The same check runs when the config is built (``advgen.pipeline.build``: the workflow and
+``advgen check-config``) and in ``advgen claims``; each case goes through both.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from advgen.config_files import check_config_files
+from advgen.errors import ConfigError
+from advgen.pipeline import build
+from tests.errors.conftest import assert_one_line_error, run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / ".test" / "config" / "robustness.yaml"
+
+GOOD = """\
+roles:
+  fc_100_100: a 100-100 net
+  fc_nets: fully connected nets
+  fc_half_a: half a
+  fc_half_b: half b
+  pgd_cnn: PGD-trained CNN
+claims:
+  - id: c
+    source: "003"
+    section: s
+    quote: q
+    statement: st
+    test:
+      effect: value
+      direction: greater
+      margin: 0.5
+      margin_source: {ours: reason}
+    a: {table: robustness/attacks.parquet, models: {classifier: fc_100_100}, query: "attack == 'fgsm'",
+        value: robust_acc, per: proportion, count: n}
+"""
+
+# (name, claims file text (or bytes), text the one line must contain)
+CASES = [
+    ("yaml_error", GOOD.replace("    quote: q\n", "    quote: [q\n"), "YAML syntax error"),
+    (
+        "duplicate_key",
+        GOOD.replace("    quote: q\n", "    quote: q\n    quote: r\n"),
+        ":12: duplicate key 'quote'",
+    ),
+    ("empty_list", "roles: {fc_100_100: x}\nclaims: []\n", ":2: claims: must be a non-empty list"),
+    ("top_level_list", "- a\n- b\n", "must be a mapping with roles and claims"),
+    ("unknown_top_key", GOOD + "extra: 1\n", "<top level>.extra: unknown key"),
+    ("no_roles", "claims:" + GOOD.split("claims:", 1)[1], "roles: must map each role"),
+    (
+        "unknown_effect",
+        GOOD.replace("effect: value", "effect: median"),
+        "claims[c].test.effect: 'median' is not one of",
+    ),
+    ("unknown_direction", GOOD.replace("direction: greater", "direction: up"), "claims[c].test.direction"),
+    ("missing_margin", GOOD.replace("      margin: 0.5\n", ""), "claims[c].test.margin: missing"),
+    (
+        "margin_not_number",
+        GOOD.replace("margin: 0.5", "margin: high"),
+        "claims[c].test.margin: must be a number",
+    ),
+    (
+        "no_margin_source",
+        GOOD.replace("      margin_source: {ours: reason}\n", ""),
+        "claims[c].test.margin_source",
+    ),
+    ("margin_source_kind", GOOD.replace("{ours: reason}", "{paper: reason}"), "claims[c].test.margin_source"),
+    ("missing_test", GOOD.replace("    test:\n", "    tst:\n"), "claims[c].tst: unknown key"),
+    ("missing_side", GOOD.replace("    a: {", "    x: {"), "claims[c].x: unknown key"),
+    (
+        "side_b_for_value",
+        GOOD + "    b: {table: robustness/attacks.parquet, value: n}\n",
+        "claims[c].b: effect value",
+    ),
+    ("difference_without_b", GOOD.replace("effect: value", "effect: difference"), "claims[c].b: missing"),
+    (
+        "bad_query",
+        GOOD.replace("\"attack == 'fgsm'\"", '"attack =="'),
+        "claims[c].a.query: not a valid expression",
+    ),
+    (
+        "bad_value",
+        GOOD.replace("value: robust_acc", "value: 'robust_acc +'"),
+        "claims[c].a.value: not a valid",
+    ),
+    (
+        "wrong_table_type",
+        GOOD.replace("robustness/attacks.parquet", "robustness/attacks.csv"),
+        "claims[c].a.table",
+    ),
+    ("absolute_table", GOOD.replace("robustness/attacks.parquet", "/tmp/a.parquet"), "claims[c].a.table"),
+    (
+        "unknown_table",
+        GOOD.replace("robustness/attacks.parquet", "robustness/atacks.parquet"),
+        "unknown table",
+    ),
+    (
+        "unknown_column",
+        GOOD.replace("value: robust_acc", "value: robust_accuracy"),
+        "unknown column 'robust_accuracy'",
+    ),
+    (
+        "unknown_column_in_query",
+        GOOD.replace("attack == 'fgsm'", "atack == 'fgsm'"),
+        "unknown column 'atack'",
+    ),
+    (
+        "unknown_role",
+        GOOD.replace("{classifier: fc_100_100}", "{classifier: fc_1000}"),
+        "unknown role 'fc_1000'",
+    ),
+    (
+        "unknown_table_role",
+        GOOD.replace("table: robustness/attacks.parquet", 'table: "gans/{best}/losses.parquet"'),
+        "unknown role 'best'",
+    ),
+    ("unknown_per", GOOD.replace("per: proportion", "per: image"), "claims[c].a.per"),
+    ("proportion_without_count", GOOD.replace(", count: n", ""), "claims[c].a.count: required"),
+    (
+        "unknown_side_key",
+        GOOD.replace("value: robust_acc", "value: robust_acc, agg: mean"),
+        "claims[c].a.agg: unknown key",
+    ),
+    ("trend_without_by", GOOD.replace("effect: value", "effect: trend"), "claims[c].test.by: required"),
+    (
+        "paired_value",
+        GOOD.replace("      margin: 0.5\n", "      margin: 0.5\n      paired: true\n"),
+        "test.paired",
+    ),
+    (
+        "unknown_source",
+        GOOD.replace('source: "003"', 'source: "002"'),
+        "claims[c].source: '002' is not one of",
+    ),
+    (
+        "unknown_status",
+        GOOD.replace("    section: s\n", "    section: s\n    status: maybe\n"),
+        "claims[c].status",
+    ),
+    (
+        "status_without_reason",
+        GOOD.replace("    section: s\n", "    section: s\n    status: paper_only\n"),
+        "reason",
+    ),
+    ("missing_quote", GOOD.replace("    quote: q\n", ""), "claims[c].quote: missing"),
+    ("bad_id", GOOD.replace("- id: c", "- id: 1c"), "claims[0].id"),
+    ("duplicate_id", GOOD + GOOD.split("claims:\n", 1)[1], "claims[c].id: duplicate id"),
+    (
+        "change_not_matching",
+        GOOD.replace(
+            "      margin_source: {ours: reason}\n",
+            "      margin_source: {ours: reason}\n      changes: [{date: 2026-11-25, old: 0.4, new: 0.6, reason: r}]\n",
+        ),
+        "claims[c].test.changes: the last change sets 0.6 but the margin is 0.5",
+    ),
+    (
+        "change_bad_date",
+        GOOD.replace(
+            "      margin_source: {ours: reason}\n",
+            "      margin_source: {ours: reason}\n      changes: [{date: yesterday, old: 0.4, new: 0.5, reason: r}]\n",
+        ),
+        "changes[0].date",
+    ),
+    ("not_utf8", GOOD.encode("utf-8").replace(b"st\n", b"\xff\n"), "not valid UTF-8"),
+]
+
+
+def config_with(claims: Path | str) -> dict:
+    config = check_config_files([str(CONFIG)])
+    config["claims"] = str(claims)
+    return config
+
+
+def write(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "claims.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
+
+
+def test_the_good_file_builds(tmp_path: Path) -> None:
+    build(config_with(write(tmp_path, GOOD)))
+
+
+@pytest.mark.parametrize(("name", "text", "named"), CASES, ids=[c[0] for c in CASES])
+def test_bad_claims_file(tmp_path: Path, capsys, name: str, text: str | bytes, named: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        build(config_with(path))
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(str(path)), message
+    assert named in message, message
+    # the same line from the command (which builds the config's plans first)
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(path),
+            "--configfile",
+            str(CONFIG),
+            "--results",
+            str(tmp_path),
+            "--html",
+            str(tmp_path / "c.html"),
+        ],
+        capsys,
+    )
+    assert_one_line_error(code, err, str(path), named)
+    assert not (tmp_path / "c.html").exists()
+
+
+def test_missing_claims_file(tmp_path: Path, capsys) -> None:
+    with pytest.raises(ConfigError, match=r"claims file not found"):
+        build(config_with(tmp_path / "nope.yaml"))
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(tmp_path / "nope.yaml"),
+            "--configfile",
+            str(CONFIG),
+            "--html",
+            str(tmp_path / "c.html"),
+        ],
+        capsys,
+    )
+    assert_one_line_error(code, err, "nope.yaml", "claims file not found")
+
+
+@pytest.mark.parametrize(
+    ("roles", "named"),
+    [
+        ({"best_cnn": "tiny_fc"}, "roles.best_cnn: unknown role"),
+        ({"pgd_cnn": "tiny_cnn_pgd_x"}, "roles.pgd_cnn: 'tiny_cnn_pgd_x' names no entry"),
+        ({"fc_nets": ["tiny_fc", "nope"]}, "roles.fc_nets: 'nope' names no entry"),
+    ],
+)
+def test_bad_roles_in_the_config(tmp_path: Path, capsys, roles: dict, named: str) -> None:
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    config["roles"] = roles
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        build(check_config_files([str(path)]), source=str(path))
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(ROOT / "config" / "claims.yaml"),
+            "--configfile",
+            str(path),
+            "--html",
+            str(tmp_path / "c.html"),
+        ],
+        capsys,
+    )
+    assert_one_line_error(code, err, str(path), named)
+
+
+def results_with(tmp_path: Path, table: pd.DataFrame | bytes | None) -> Path:
+    results = tmp_path / "results"
+    (results / "robustness").mkdir(parents=True)
+    if isinstance(table, bytes):
+        (results / "robustness" / "attacks.parquet").write_bytes(table)
+    elif table is not None:
+        table.to_parquet(results / "robustness" / "attacks.parquet")
+    return results
+
+
+ATTACKS = pd.DataFrame(
+    {"classifier": ["tiny_fc"], "attack": ["fgsm"], "eps": [0.1], "robust_acc": [0.4], "n": [30]}
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "named"),
+    [
+        ("no_results", "results folder not found"),
+        ("corrupt", "attacks.parquet"),
+        ("missing_table", "attacks.parquet: missing"),
+        ("query_fails", "claim c: query"),
+        ("value_fails", "claim c: value"),
+    ],
+)
+def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: str, named: str) -> None:
+    text = GOOD
+    if case == "query_fails":
+        text = GOOD.replace("attack == 'fgsm'", "attack.str.startswith('f') and eps.str.len() > 0")
+    if case == "value_fails":
+        text = GOOD.replace("value: robust_acc", "value: attack")
+    claims = write(tmp_path, text)
+    table = {"corrupt": b"PAR1 garbage", "missing_table": None}.get(case, ATTACKS)
+    results = tmp_path / "nowhere" if case == "no_results" else results_with(tmp_path, table)
+    out = tmp_path / "out"
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(claims),
+            "--configfile",
+            str(CONFIG),
+            "--results",
+            str(results),
+            "--html",
+            str(out / "claims.html"),
+            "--parquet",
+            str(out / "claims.parquet"),
+        ],
+        capsys,
+    )
+    assert_one_line_error(code, err, named)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_not_produced_is_not_measured(tmp_path: Path, capsys) -> None:
+    """A table this config's DAG does not make is "not measured", exit 0."""
+    claims = write(
+        tmp_path,
+        GOOD.replace("robustness/attacks.parquet", "robustness/robust_features.parquet")
+        .replace("attack == 'fgsm'", "dataset == 'robust'")
+        .replace(", count: n", ", count: n_train"),
+    )
+    results = results_with(tmp_path, None)
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(claims),
+            "--configfile",
+            str(CONFIG),
+            "--results",
+            str(results),
+            "--parquet",
+            str(tmp_path / "c.parquet"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    row = pd.read_parquet(tmp_path / "c.parquet").iloc[0]
+    assert (
+        row["verdict"] == "not measured"
+        and "does not produce robustness/robust_features.parquet" in row["note"]
+    )

@@ -1,0 +1,140 @@
+"""The claims plan: roles, the tables and columns claims read, checked when the config is built."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from advgen.claims import read_claims_file
+from advgen.config import validate_config
+from advgen.config_files import check_config_files, read_config_file
+from advgen.errors import ConfigError
+from advgen.pipeline import build, paths
+from advgen.pipeline import claims as plan
+from advgen.smoke import smoke_config
+
+ROOT = Path(__file__).resolve().parents[2]
+CLAIMS = read_claims_file(ROOT / "config" / "claims.yaml")
+
+
+def default() -> dict:
+    return check_config_files([str(ROOT / "config" / "config.yaml")])
+
+
+def paper_smoke() -> dict:
+    config = smoke_config(read_config_file(ROOT / "config" / "paper.yaml"))
+    return validate_config(config)
+
+
+def uncovered(config: dict) -> list[str]:
+    """Claims neither measured on this DAG (role declared, table produced) nor declared otherwise."""
+    pipe = build(config)
+    out = []
+    for c in CLAIMS.claims:
+        if c.status != "measured":
+            assert c.reason, c.id  # declared paper-only / not testable, with the reason
+            continue
+        for t in c.terms:
+            if any(r not in pipe.claims.roles for r in t.roles):
+                out.append(f"{c.id}: role {[r for r in t.roles if r not in pipe.claims.roles]}")
+                continue
+            tables = (
+                [t.table.format(**{t.table_roles[0]: r}) for r in pipe.claims.roles[t.table_roles[0]]]
+                if t.table_roles
+                else [t.table]
+            )
+            missing = [x for x in tables if x not in pipe.claims.produced]
+            if missing or not tables:
+                out.append(f"{c.id}: {missing or t.table}")
+    return out
+
+
+@pytest.mark.parametrize("config", [default, paper_smoke], ids=["default", "paper-smoke"])
+def test_every_claim_is_measured_or_declared(config) -> None:
+    """Planning level: the DAG makes every table a measured claim reads, with its columns
+    (the columns are checked when the plan is built), and the config fills its roles."""
+    assert uncovered(config()) == []
+
+
+def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
+    pipe = build(default())
+    assert paths.CLAIMS_HTML == pipe.claims.targets()[0]
+    inputs = pipe.claims.inputs(SimpleNamespace())
+    assert paths.ATTACKS in inputs["tables"] and "results/gans/digits_ns/losses.parquet" in inputs["tables"]
+    assert paths.fill(paths.MANIFEST, dataset="digits") in inputs["manifests"]
+    spec = pipe.claims.command_spec()
+    assert spec["roles"]["standard_cnn"] == ["digits_cnn_small"]
+    assert spec["roles"]["fc_pool"] == [
+        "digits_fc100_100_pool",
+        "digits_fc100_100_pool_s1",
+        "digits_fc100_100_pool_s2",
+    ]
+    assert spec["seeds"]["fc_pool"] == {
+        "digits_fc100_100_pool": 0,
+        "digits_fc100_100_pool_s1": 1,
+        "digits_fc100_100_pool_s2": 2,
+    }
+    data = default()
+    data["claims"] = None
+    assert not any("claims" in t for t in build(data).targets())
+
+
+def test_a_role_names_an_entry_or_its_expanded_runs() -> None:
+    config = {
+        "classifiers": {
+            "cnn_seed0": {"seed": 0, "replicate_of": "cnn"},
+            "cnn_seed1": {"seed": 1, "replicate_of": "cnn"},
+            "mlp": {},
+        },
+        "roles": {"standard_cnn": "cnn", "fc_nets": ["mlp", "cnn"]},
+    }
+    roles = plan.resolve_roles(config, CLAIMS.roles, "c.yaml")
+    assert roles == {"standard_cnn": ["cnn_seed0", "cnn_seed1"], "fc_nets": ["mlp", "cnn_seed0", "cnn_seed1"]}
+    with pytest.raises(ConfigError, match=r"^c.yaml: roles.pgd_cnn: 'nope' names no entry"):
+        plan.resolve_roles({**config, "roles": {"pgd_cnn": "nope"}}, CLAIMS.roles, "c.yaml")
+    with pytest.raises(
+        ConfigError, match=r"^c.yaml: roles.best_cnn: unknown role \(the claims file's roles: "
+    ):
+        plan.resolve_roles({**config, "roles": {"best_cnn": "mlp"}}, CLAIMS.roles, "c.yaml")
+
+
+def test_column_lists_match_their_writers() -> None:
+    """The plan lists the columns torch-free; the writers (which import torch) must agree."""
+    from advgen.ae.train import COLUMNS as AE
+    from advgen.gan.train import COLUMNS as GAN
+    from advgen.robustness.robust_features import COLUMNS as RF
+    from advgen.robustness.sweeps import COLUMNS as SWEEP
+    from advgen.robustness.transfer import COLUMNS as TRANSFER
+
+    assert plan.GAN_LOSS_COLUMNS == tuple(GAN) and plan.AE_LOSS_COLUMNS == tuple(AE)
+    assert plan.TRANSFER_COLUMNS == tuple(TRANSFER) and plan.ROBUST_FEATURES_COLUMNS == tuple(RF)
+    assert plan.ROBUSTNESS_SWEEP_COLUMNS == (*SWEEP, "robust_gap")
+
+
+def test_column_lists_match_the_golden_command_outputs() -> None:
+    import pandas as pd
+
+    golden = ROOT / "tests" / "data" / "command_outputs"
+    for name in ("sample_quality_gan.parquet", "sample_quality_real.parquet"):
+        assert set(pd.read_parquet(golden / name).columns) <= set(plan.SAMPLE_QUALITY_COLUMNS), name
+
+
+def test_unknown_tables_and_columns_fail_at_build(tmp_path: Path) -> None:
+    text = (ROOT / "config" / "claims.yaml").read_text(encoding="utf-8")
+    cases = {
+        "value: g_grad_norm, per: run}": (
+            "value: g_grad_norm_x, per: run}",
+            "unknown column 'g_grad_norm_x'",
+        ),
+        "table: sample_quality/summary.parquet,": ("table: sample_quality/summry.parquet,", "unknown table"),
+    }
+    for old, (new, message) in cases.items():
+        path = tmp_path / "claims.yaml"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        config = copy.deepcopy(default())
+        config["claims"] = str(path)
+        with pytest.raises(ConfigError, match=rf"^{path}:\d+: claims\[\w+\]\.[ab].*{message}"):
+            build(config, source="config/config.yaml")
