@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,8 @@ from advgen.gan.grid import save_grid
 from advgen.io import save_torch, write_json, write_parquet
 from advgen.models import build_autoencoder, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
-from advgen.training import ResumeState, TrainingStopped
+from advgen.training import ResumeState
+from advgen.training.driver import train_epochs
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +189,19 @@ class AeRun:
         pairs = torch.cat([x.cpu().view(4, 8, *x.shape[1:]), recon.cpu().view(4, 8, *x.shape[1:])], dim=1)
         return novel, pairs.flatten(0, 1)
 
+    def end_epoch(self) -> str:
+        """Test MSE and latent CDF snapshot (:meth:`evaluate`); the epoch's log line."""
+        info = self.evaluate()
+        self.epochs_info.append(info)
+        return (
+            f"image_mse {self.rows[-1][2]:.5f} test_mse {info['test_mse']:.5f} factor {self.factor():g} "
+            f"latent KS {info['latent_ks']:.3f}"
+        )
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The output checkpoint: :meth:`state_dict` without the log."""
+        return self.state_dict(with_log=False)
+
     def state_dict(self, *, with_log: bool = True) -> dict[str, Any]:
         ckpt: dict[str, Any] = {
             "kind": "autoencoder",
@@ -252,45 +265,8 @@ def train_autoencoder(
 ) -> dict[str, Any]:
     """Train (or resume) the autoencoder of ``spec``; returns the metrics dict written."""
     run = AeRun(spec, str(train_path), str(test_path), device)
-    last_path = outputs.resume / "last.pt"
-    resume = ResumeState(last_path, spec, {"train": train_path, "test": test_path})
-    ckpt = resume.load()
-    if ckpt is not None:
-        run.load_state_dict(ckpt)
-        run.resumed_from.append(run.epoch)
-        log.info("resuming from %s at epoch %d", last_path, run.epoch)
-    final = run.state_dict(with_log=False)
-    done_here = 0
-    while run.epoch < spec["epochs"]:
-        start = time.perf_counter()
-        finite = run.train_epoch()
-        run.seconds += time.perf_counter() - start
-        if not finite:
-            log.warning("epoch %d iteration %d: loss is not finite, stopping", run.epoch, run.iteration)
-            break
-        info = run.evaluate()
-        run.epochs_info.append(info)
-        state = run.state_dict()
-        resume.save(state)
-        final = {
-            k: v
-            for k, v in state.items()
-            if k not in ("rows", "cdf_rows", "epochs_info", "seconds", "resumed_from")
-        }
-        log.info(
-            "epoch %d/%d: image_mse %.5f test_mse %.5f factor %g latent KS %.3f",
-            run.epoch,
-            spec["epochs"],
-            run.rows[-1][2],
-            info["test_mse"],
-            run.factor(),
-            info["latent_ks"],
-        )
-        done_here += 1
-        if stop_after_epochs is not None and done_here >= stop_after_epochs and run.epoch < spec["epochs"]:
-            raise TrainingStopped(
-                f"stopped after {done_here} epoch(s) as requested; {last_path} holds epoch {run.epoch}"
-            )
+    resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path, "test": test_path})
+    final = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
     if run.diverged_iteration is not None:
         run.model.load_state_dict(final["state"])  # the last good weights
     novel, pairs = run.images()

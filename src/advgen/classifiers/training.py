@@ -36,7 +36,8 @@ from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
 from advgen.data import PreparedSplit
 from advgen.seeding import rng_state, seed_everything, set_rng_state
-from advgen.training import ResumeState, TrainingStopped
+from advgen.training import ResumeState
+from advgen.training.driver import train_epochs
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,102 @@ def _train_epoch(
     }
 
 
+class ClassifierRun:
+    """One classifier's training state and its epoch (a :class:`advgen.training.driver.Trainer`)."""
+
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        train: PreparedSplit,
+        test: PreparedSplit,
+        *,
+        name: str,
+        device: str = "cpu",
+    ) -> None:
+        seed_everything(int(spec["seed"]))
+        self.spec, self.name = spec, name
+        idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+        self.x, self.y = train.images[idx].to(device), train.labels[idx].to(device)
+        self.xt, self.yt = test.images.to(device), test.labels.to(device)
+        self.arch_kwargs = {
+            "in_shape": list(train.image_shape),
+            "num_classes": train.num_classes,
+            "width": spec["width"],
+        }
+        self.model = build_classifier(
+            spec["arch"], self.arch_kwargs["in_shape"], train.num_classes, spec["width"]
+        ).to(device)
+        self.opt = _optimizer(self.model, spec)
+        self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
+        # refilled after a resume (the pool is not part of the resume state)
+        self.pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None
+        self.history: list[dict[str, Any]] = []
+        self.epoch, self.seconds = 0, 0.0
+        self.resumed_from: list[int] = []
+        self._row: dict[str, Any] = {}
+        self._start = 0.0
+
+    def train_epoch(self) -> bool:
+        self._start = time.perf_counter()
+        self._row = _train_epoch(
+            self.model, self.opt, self.x, self.y, self.spec, self.epoch * self.steps_per_epoch, self.pool
+        )
+        self.epoch += 1
+        return True
+
+    def end_epoch(self) -> str:
+        """Test accuracy; the epoch's history row (its seconds include the evaluation) and log line."""
+        row = self._row
+        row.update(
+            epoch=self.epoch,
+            test_clean_acc=accuracy(self.model, self.xt, self.yt),
+            n_train=len(self.y),
+            seconds=time.perf_counter() - self._start,
+        )
+        self.history.append(row)
+        return (
+            f"loss {row['loss']:.4f} train acc {row['train_clean_acc']:.3f} robust {row['train_robust_acc']:.3f} "
+            f"test acc {row['test_clean_acc']:.3f} (eps {row['eps']:.3f}, {row['seconds']:.1f}s)"
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.state_dict(),
+            "optimizer": self.opt.state_dict(),
+            "epoch": self.epoch,
+            "history": self.history,
+            "rng": rng_state(),
+            "seconds": self.seconds,
+            "resumed_from": self.resumed_from,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.history, self.epoch = list(state["history"]), int(state["epoch"])
+        self.seconds = float(state.get("seconds", 0.0))
+        self.resumed_from = list(state.get("resumed_from", []))
+        set_rng_state(state["rng"])
+
+    def checkpoint(self) -> dict[str, Any]:
+        spec = self.spec
+        return checkpoint_dict(
+            self.model,
+            name=self.name,
+            arch=spec["arch"],
+            arch_kwargs=self.arch_kwargs,
+            config=spec,
+            epoch=self.epoch,
+            rng=rng_state(),
+        )
+
+    def history_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.history, columns=HISTORY_COLUMNS)
+        frame.insert(0, "classifier", self.name)
+        frame.insert(1, "mode", self.spec["mode"])
+        return frame
+
+
 def train_classifier(
     spec: dict[str, Any],
     train: PreparedSplit,
@@ -162,85 +259,15 @@ def train_classifier(
     outputs are written. ``stop_after_epochs`` raises :class:`TrainingStopped` after that many
     epochs of this call (simulated preemption).
     """
-    seed_everything(int(spec["seed"]))
-    idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
-    x, y = train.images[idx].to(device), train.labels[idx].to(device)
-    xt, yt = test.images.to(device), test.labels.to(device)
-    arch_kwargs = {
-        "in_shape": list(train.image_shape),
-        "num_classes": train.num_classes,
-        "width": spec["width"],
-    }
-    model = build_classifier(spec["arch"], arch_kwargs["in_shape"], train.num_classes, spec["width"]).to(
-        device
-    )
-    opt = _optimizer(model, spec)
+    run = ClassifierRun(spec, train, test, name=name, device=device)
     log.info(
         "%s: %s (%d parameters), %s training on %d images",
         name,
         spec["arch"],
-        count_parameters(model),
+        count_parameters(run.model),
         spec["mode"],
-        len(y),
+        len(run.y),
     )
-    history: list[dict[str, Any]] = []
-    start = 0
-    state = resume.load() if resume is not None else None
-    if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        history, start = list(state["history"]), int(state["epoch"])
-        set_rng_state(state["rng"])
-        log.info("%s: resuming after epoch %d from %s", name, start, resume.path)
-    steps_per_epoch = math.ceil(len(y) / int(spec["batch_size"]))
-    pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None  # refilled on resume
-    for epoch in range(start, int(spec["epochs"])):
-        t0 = time.perf_counter()
-        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch, pool)
-        row.update(
-            epoch=epoch + 1,
-            test_clean_acc=accuracy(model, xt, yt),
-            n_train=len(y),
-            seconds=time.perf_counter() - t0,
-        )
-        history.append(row)
-        log.info(
-            "%s epoch %d: loss %.4f train acc %.3f robust %.3f test acc %.3f (eps %.3f, %.1fs)",
-            name,
-            epoch + 1,
-            row["loss"],
-            row["train_clean_acc"],
-            row["train_robust_acc"],
-            row["test_clean_acc"],
-            row["eps"],
-            row["seconds"],
-        )
-        if resume is not None:
-            resume.save(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "epoch": epoch + 1,
-                    "history": history,
-                    "rng": rng_state(),
-                }
-            )
-        done = epoch + 1 - start
-        if stop_after_epochs is not None and done >= stop_after_epochs and epoch + 1 < int(spec["epochs"]):
-            raise TrainingStopped(
-                f"stopped after {done} epoch(s) as requested; resume state holds epoch {epoch + 1}"
-            )
-    model.eval()
-    ckpt = checkpoint_dict(
-        model,
-        name=name,
-        arch=spec["arch"],
-        arch_kwargs=arch_kwargs,
-        config=spec,
-        epoch=int(spec["epochs"]),
-        rng=rng_state(),
-    )
-    frame = pd.DataFrame(history, columns=HISTORY_COLUMNS)
-    frame.insert(0, "classifier", name)
-    frame.insert(1, "mode", spec["mode"])
-    return ckpt, frame
+    ckpt = train_epochs(run, int(spec["epochs"]), resume, stop_after_epochs=stop_after_epochs, name=name)
+    run.model.eval()
+    return ckpt, run.history_frame()

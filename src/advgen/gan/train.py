@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import logging
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
+from advgen.gan.grid import save_grid
 from advgen.gan.losses import discriminator_loss, discriminator_score, generator_loss
 from advgen.gan.status import StatusTracker, diversity
 from advgen.gan.unroll import grad_norm, restored, second_order_generator_loss
@@ -41,8 +43,11 @@ COLUMNS = (
 class GanRun:
     """The state of one GAN run (models, optimizers, RNGs, log) and its epoch step."""
 
-    def __init__(self, spec: dict[str, Any], train_path: str, device: str = "cpu") -> None:
+    def __init__(
+        self, spec: dict[str, Any], train_path: str, device: str = "cpu", *, samples: Path | None = None
+    ) -> None:
         self.spec, self.device = spec, torch.device(device)
+        self.samples = samples  # folder of the per-epoch fixed-noise grids (None: not drawn)
         data = load_prepared(train_path)
         seed_everything(int(spec["seed"]))
         self.image_shape = list(data.image_shape)
@@ -191,7 +196,6 @@ class GanRun:
                 )
             )
             if not self.tracker.update(self.iteration, g_loss, d_loss, g_norm):
-                log.warning("epoch %d iteration %d: loss is not finite, stopping", self.epoch, self.iteration)
                 return False
         return True
 
@@ -208,6 +212,17 @@ class GanRun:
     def sample_diversity(self, samples01: torch.Tensor) -> float:
         low, high = self.D.input_range
         return diversity(samples01, (self.reference - low) / (high - low))
+
+    def end_epoch(self) -> str:
+        """Fixed-noise grid and its diversity (the collapse check); the epoch's log line."""
+        samples = self.fixed_samples()
+        div = self.sample_diversity(samples)
+        self.tracker.epoch_end(div)
+        self.epochs_info.append({"epoch": self.epoch, "diversity": div, "iterations": self.iteration})
+        if self.samples is not None:
+            save_grid(samples, self.samples / f"epoch_{self.epoch:03d}.png")
+        last = self.rows[-1]
+        return f"g_loss {last[2]:.4f} d_loss {last[3]:.4f} diversity {div:.3f}"
 
     # -- checkpoints -------------------------------------------------------------------
     def param_counts(self) -> dict[str, int]:
@@ -251,6 +266,10 @@ class GanRun:
                 resumed_from=list(self.resumed_from),
             )
         return ckpt
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The output checkpoint: :meth:`state_dict` without the log."""
+        return self.state_dict(with_log=False)
 
     def load_state_dict(self, ckpt: dict[str, Any]) -> None:
         self.G.load_state_dict(ckpt["G"])

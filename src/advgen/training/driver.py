@@ -1,0 +1,92 @@
+"""The training driver: epochs, resume, the last good checkpoint, stop requests and the epoch log.
+
+GAN, autoencoder and classifier training share this loop; each model supplies a
+:class:`Trainer` (its epoch, its end-of-epoch evaluation and its state). Per epoch the
+driver times :meth:`Trainer.train_epoch`, stops on divergence, lets the trainer evaluate,
+writes the resume state (:class:`advgen.training.ResumeState`) and keeps a copy of the
+checkpoint of the last completed epoch, which the model's runner writes as its output.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from typing import Any, Protocol
+
+from advgen.training.resume import ResumeState, TrainingStopped
+
+log = logging.getLogger(__name__)
+
+
+class Trainer(Protocol):
+    """What a model supplies to :func:`train_epochs`.
+
+    Attributes:
+        epoch: completed epochs (part of the resume state).
+        seconds: training seconds so far (the driver adds each epoch's).
+        resumed_from: the epochs this run was resumed at (the driver appends).
+    """
+
+    epoch: int
+    seconds: float
+    resumed_from: list[int]
+
+    def train_epoch(self) -> bool:
+        """One pass over the data; ``False`` when a logged value became NaN/inf (diverged)."""
+
+    def end_epoch(self) -> str:
+        """End-of-epoch work after a finite epoch (evaluation, samples); returns the log line."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything resuming needs (written to the resume file after every epoch)."""
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue from a :meth:`state_dict`."""
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The model's output checkpoint at this point of training."""
+
+
+def train_epochs(
+    trainer: Trainer,
+    epochs: int,
+    resume: ResumeState | None = None,
+    *,
+    stop_after_epochs: int | None = None,
+    name: str = "",
+) -> dict[str, Any]:
+    """Train ``trainer`` up to ``epochs`` completed epochs, resuming from ``resume`` when its key matches.
+
+    Returns (a deep copy of) the checkpoint of the last completed epoch: after a divergence,
+    the last good one. Raises :class:`TrainingStopped` after ``stop_after_epochs`` epochs of
+    this call when epochs remain (simulated preemption; the resume file holds the last one).
+    The caller writes its outputs, then calls ``resume.finish()``.
+    """
+    prefix = f"{name}: " if name else ""
+    state = resume.load() if resume is not None else None
+    if state is not None:
+        trainer.load_state_dict(state)
+        trainer.resumed_from.append(trainer.epoch)
+        log.info("%sresuming from %s at epoch %d", prefix, resume.path, trainer.epoch)
+    last_good = copy.deepcopy(trainer.checkpoint())
+    done_here = 0
+    while trainer.epoch < epochs:
+        start = time.perf_counter()
+        finite = trainer.train_epoch()
+        trainer.seconds += time.perf_counter() - start
+        if not finite:
+            log.warning("%sepoch %d: a logged value is not finite, stopping", prefix, trainer.epoch)
+            break
+        line = trainer.end_epoch()
+        if resume is not None:
+            resume.save(trainer.state_dict())
+        last_good = copy.deepcopy(trainer.checkpoint())
+        log.info("%sepoch %d/%d: %s", prefix, trainer.epoch, epochs, line)
+        done_here += 1
+        if stop_after_epochs is not None and done_here >= stop_after_epochs and trainer.epoch < epochs:
+            where = resume.path if resume is not None else "no resume file"
+            raise TrainingStopped(
+                f"stopped after {done_here} epoch(s) as requested; {where} holds epoch {trainer.epoch}"
+            )
+    return last_good
