@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,7 @@ class AeRun:
         self.seconds = 0.0
         self.resumed_from: list[int] = []
         self.diverged_iteration: int | None = None
+        self._factor = 0.0  # the moment factor of the epoch running
 
     def factor(self) -> float:
         s = self.spec
@@ -123,34 +125,38 @@ class AeRun:
             else 0.0
         )
 
-    def train_epoch(self) -> bool:
-        """One pass over the training split; ``False`` if a loss became NaN/inf."""
+    # -- the driver's hooks (advgen.training.driver.Trainer) ----------------------------
+    def batches(self) -> Iterator[torch.Tensor]:
+        """Start the next epoch: the shuffled full batches of the training split (the last partial one dropped)."""
         self.model.train()
-        bs, over = self.spec["batch_size"], self.spec["moments_over"]
-        perm = torch.randperm(len(self.train_images), generator=self.data_rng)
+        bs = self.spec["batch_size"]
+        perm = torch.randperm(len(self.train_images), generator=self.data_rng).to(self.device)
         self.epoch += 1
-        factor = self.factor()
-        for start in range(0, len(perm) - bs + 1, bs):
-            x = self.train_images[perm[start : start + bs].to(self.device)]
-            recon, z = self.model(x)
-            image_mse = F.mse_loss(recon, x)
-            m_mse = moment_mse(z, over)
-            loss = image_mse + factor * m_mse
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt.step()
-            self.iteration += 1
-            mean, var, kurt = (float(v) for v in moments(z.detach(), "all"))
-            values = (
-                float(image_mse.detach()),
-                float(m_mse.detach()),
-                factor,
-                factor * float(m_mse.detach()),
-                float(loss.detach()),
-            )
-            self.rows.append((self.iteration, self.epoch, *values, mean, var, kurt))
+        self._factor = self.factor()
+        return (self.train_images[perm[start : start + bs]] for start in range(0, len(perm) - bs + 1, bs))
+
+    def step(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """One Adam step on ``image MSE + factor * moment MSE``: (image MSE, moment MSE, loss, code
+        mean, variance, kurtosis), on the device."""
+        recon, z = self.model(x)
+        image_mse = F.mse_loss(recon, x)
+        m_mse = moment_mse(z, self.spec["moments_over"])
+        loss = image_mse + self._factor * m_mse
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.iteration += 1
+        return (image_mse, m_mse, loss, *moments(z.detach(), "all").unbind())
+
+    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+        """Add the epoch's rows to the losses table; ``False`` at the first NaN/inf loss (the table ends there)."""
+        factor = self._factor
+        first = self.iteration - len(rows) + 1
+        for i, (image_mse, m_mse, loss, mean, var, kurt) in enumerate(rows):
+            values = (image_mse, m_mse, factor, factor * m_mse, loss)
+            self.rows.append((first + i, self.epoch, *values, mean, var, kurt))
             if not all(math.isfinite(v) for v in values):
-                self.diverged_iteration = self.iteration
+                self.iteration = self.diverged_iteration = first + i
                 return False
         return True
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,7 @@ from advgen.data import PreparedSplit
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
+from advgen.training.steplog import run_steps
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,74 @@ def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
     return correct / max(1, len(labels))
 
 
+def _batches(
+    x: torch.Tensor, y: torch.Tensor, batch_size: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """The epoch's shuffled batches (global torch RNG; the last one may be smaller)."""
+    n = len(y)
+    order = torch.randperm(n).to(x.device)
+    return ((x[idx], y[idx]) for idx in (order[i : i + batch_size] for i in range(0, n, batch_size)))
+
+
+def _step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+    spec: dict[str, Any],
+    step: int,
+    steps_per_epoch: int,
+    pool: AdversarialPool | None = None,
+) -> tuple[Any, ...]:
+    """One optimisation step of the spec's mode: (loss, batch size, clean hits, robust hits, eps),
+    the counts and the loss left on the device."""
+    robust_ok: torch.Tensor | int = 0
+    eps = 0.0
+    if spec["mode"] == "standard":
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+    elif pool is not None:
+        loss, logits = pool.batch_loss(model, xb, yb, step)
+    else:
+        eps = epsilon_at(spec, step, steps_per_epoch)
+        adv = _adversary(model, spec, eps).generate(xb, yb)
+        adv_logits = model(adv)
+        robust_ok = (adv_logits.argmax(1) == yb).sum()
+        if spec["mode"] == "fgsm_mix":
+            logits = model(xb)
+            a = float(spec["fgsm_alpha"])
+            loss = a * F.cross_entropy(logits, yb) + (1.0 - a) * F.cross_entropy(adv_logits, yb)
+        else:
+            loss = F.cross_entropy(adv_logits, yb)
+            with torch.no_grad():
+                logits = model(xb)
+    clean_ok = (logits.argmax(1) == yb).sum()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.detach(), len(yb), clean_ok, robust_ok, eps
+
+
+def _summary(rows: list[tuple[float, ...]], spec: dict[str, Any], pooled: bool) -> dict[str, float]:
+    """The epoch's history entries from its steps' rows (mean loss and accuracies over its examples)."""
+    total = clean_ok = robust_ok = 0.0
+    n = 0
+    eps = 0.0
+    for loss, nb, clean, robust, step_eps in rows:
+        total += loss * nb
+        clean_ok += clean
+        robust_ok += robust
+        n += int(nb)
+        eps = step_eps
+    adversarial = spec["mode"] in ("fgsm_mix", "pgd")
+    return {
+        "eps": eps if adversarial else float(spec["eps"]) if pooled else 0.0,
+        "loss": total / n,
+        "train_clean_acc": clean_ok / n,
+        "train_robust_acc": robust_ok / n if adversarial else float("nan"),
+    }
+
+
 def _train_epoch(
     model: nn.Module,
     opt: torch.optim.Optimizer,
@@ -100,50 +170,16 @@ def _train_epoch(
     step0: int,
     pool: AdversarialPool | None = None,
 ) -> dict[str, float]:
-    n, bs = len(y), int(spec["batch_size"])
-    steps_per_epoch = math.ceil(n / bs)
-    order = torch.randperm(n).to(x.device)
+    """One epoch outside the driver (benchmarks): shuffle, every step, the history entries."""
+    bs = int(spec["batch_size"])
+    steps_per_epoch = math.ceil(len(y) / bs)
+    batches = _batches(x, y, bs)
     model.train()
-    total = clean_ok = robust_ok = 0.0
-    eps = 0.0
-    for b in range(steps_per_epoch):
-        idx = order[b * bs : (b + 1) * bs]
-        xb, yb = x[idx], y[idx]
-        if spec["mode"] == "standard":
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
-            clean_ok += (logits.argmax(1) == yb).sum().item()
-        elif pool is not None:
-            loss, logits = pool.batch_loss(model, xb, yb, step0 + b)
-            clean_ok += (logits.argmax(1) == yb).sum().item()
-        else:
-            eps = epsilon_at(spec, step0 + b, steps_per_epoch)
-            adv = _adversary(model, spec, eps).generate(xb, yb)
-            adv_logits = model(adv)
-            robust_ok += (adv_logits.argmax(1) == yb).sum().item()
-            if spec["mode"] == "fgsm_mix":
-                logits = model(xb)
-                a = float(spec["fgsm_alpha"])
-                loss = a * F.cross_entropy(logits, yb) + (1.0 - a) * F.cross_entropy(adv_logits, yb)
-            else:
-                loss = F.cross_entropy(adv_logits, yb)
-                with torch.no_grad():
-                    logits = model(xb)
-            clean_ok += (logits.argmax(1) == yb).sum().item()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(yb)
-    return {
-        "eps": eps
-        if spec["mode"] in ("fgsm_mix", "pgd")
-        else float(spec["eps"])
-        if pool is not None
-        else 0.0,
-        "loss": total / n,
-        "train_clean_acc": clean_ok / n,
-        "train_robust_acc": robust_ok / n if spec["mode"] in ("fgsm_mix", "pgd") else float("nan"),
-    }
+    rows = run_steps(
+        enumerate(batches),
+        lambda b: _step(model, opt, *b[1], spec, step0 + b[0], steps_per_epoch, pool),
+    )
+    return _summary(rows, spec, pool is not None)
 
 
 class ClassifierRun:
@@ -181,12 +217,22 @@ class ClassifierRun:
         self._row: dict[str, Any] = {}
         self._start = 0.0
 
-    def train_epoch(self) -> bool:
+    # -- the driver's hooks (advgen.training.driver.Trainer) ----------------------------
+    def batches(self) -> Iterator[tuple[int, tuple[torch.Tensor, torch.Tensor]]]:
+        """Start the next epoch: (step number, shuffled batch) pairs."""
         self._start = time.perf_counter()
-        self._row = _train_epoch(
-            self.model, self.opt, self.x, self.y, self.spec, self.epoch * self.steps_per_epoch, self.pool
-        )
+        batches = _batches(self.x, self.y, int(self.spec["batch_size"]))
+        self.model.train()
+        step0 = self.epoch * self.steps_per_epoch
         self.epoch += 1
+        return ((step0 + b, batch) for b, batch in enumerate(batches))
+
+    def step(self, numbered: tuple[int, tuple[torch.Tensor, torch.Tensor]]) -> tuple[Any, ...]:
+        step, (xb, yb) = numbered
+        return _step(self.model, self.opt, xb, yb, self.spec, step, self.steps_per_epoch, self.pool)
+
+    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+        self._row = _summary(rows, self.spec, self.pool is not None)
         return True
 
     def end_epoch(self) -> str:

@@ -2,7 +2,9 @@
 
 GAN, autoencoder and classifier training share this loop; each model supplies a
 :class:`Trainer` (its epoch, its end-of-epoch evaluation and its state). Per epoch the
-driver times :meth:`Trainer.train_epoch`, stops on divergence, lets the trainer evaluate,
+driver runs :meth:`Trainer.step` on every batch, keeps the logged values on the device
+(:class:`advgen.training.steplog.StepLog`) and hands them to :meth:`Trainer.log_steps` once,
+stops on divergence, lets the trainer evaluate,
 writes the resume state (:class:`advgen.training.ResumeState`) and keeps a copy of the
 checkpoint of the last completed epoch, which the model's runner writes as its output.
 """
@@ -12,9 +14,11 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from advgen.training.resume import ResumeState, TrainingStopped
+from advgen.training.steplog import Value, run_steps
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +36,15 @@ class Trainer(Protocol):
     seconds: float
     resumed_from: list[int]
 
-    def train_epoch(self) -> bool:
-        """One pass over the data; ``False`` when a logged value became NaN/inf (diverged)."""
+    def batches(self) -> Iterable[Any]:
+        """Start the next epoch (``epoch`` + 1, a new shuffle) and give its batches."""
+
+    def step(self, batch: Any) -> Sequence[Value]:
+        """One training iteration on ``batch``; its logged values, left on the device."""
+
+    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+        """Record the epoch's rows (read once) and run the status checks on them;
+        ``False`` when a value became NaN/inf (diverged: the rows after it are dropped)."""
 
     def end_epoch(self) -> str:
         """End-of-epoch work after a finite epoch (evaluation, samples); returns the log line."""
@@ -73,7 +84,7 @@ def train_epochs(
     done_here = 0
     while trainer.epoch < epochs:
         start = time.perf_counter()
-        finite = trainer.train_epoch()
+        finite = trainer.log_steps(run_steps(trainer.batches(), trainer.step))
         trainer.seconds += time.perf_counter() - start
         if not finite:
             log.warning("%sepoch %d: a logged value is not finite, stopping", prefix, trainer.epoch)
