@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -57,11 +57,16 @@ HISTORY_COLUMNS = [
 
 
 def _optimizer(model: nn.Module, spec: dict[str, Any]) -> torch.optim.Optimizer:
+    return make_optimizer(model.parameters(), spec)
+
+
+def make_optimizer(params: Iterable[torch.Tensor], spec: dict[str, Any]) -> torch.optim.Optimizer:
+    """The spec's optimizer (``sgd`` with momentum, else Adam; both with ``weight_decay``) over ``params``."""
     if spec["optimizer"] == "sgd":
         return torch.optim.SGD(
-            model.parameters(), lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
+            params, lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
         )
-    return torch.optim.Adam(model.parameters(), lr=spec["lr"], weight_decay=spec["weight_decay"])
+    return torch.optim.Adam(params, lr=spec["lr"], weight_decay=spec["weight_decay"])
 
 
 def epsilon_at(spec: dict[str, Any], step: int, steps_per_epoch: int) -> float:
