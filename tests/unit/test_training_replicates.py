@@ -79,13 +79,22 @@ def test_the_choice_is_made_by_device_and_stated() -> None:
 
 
 def test_layers_that_cannot_be_stacked_are_named_with_the_config_key() -> None:
-    bn = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
-    with pytest.raises(AdvgenError, match=r"^generator: layer '1' \(BatchNorm1d keeps running statistics\)"):
-        StackedModule([bn, bn], "generator")
     drop = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3))
-    with pytest.raises(AdvgenError, match=r"^discriminator: layer '1' \(Dropout draws noise"):
-        check_stackable(drop, "discriminator")
-    check_stackable(nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4, track_running_stats=False)), "arch")
+    with pytest.raises(AdvgenError, match=r"^discriminator: layer '1' \(Dropout would draw one noise stream"):
+        StackedModule([drop, drop], "discriminator")
+    check_stackable(nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.0)), "discriminator")
+
+
+def test_batch_norm_running_statistics_are_kept_per_replicate() -> None:
+    torch.manual_seed(0)
+    models = [nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)) for _ in range(3)]
+    net = StackedModule(models, "generator")
+    x = torch.randn(3, 8, 3)
+    out = net(x)
+    for i, model in enumerate(models):
+        torch.testing.assert_close(out[i], model(x[i]))
+        torch.testing.assert_close(net.replicate_state(i)["1.running_mean"], model[1].running_mean)
+        assert int(net.replicate_state(i)["1.num_batches_tracked"]) == 1
 
 
 def test_pool_training_is_refused_when_stacked() -> None:

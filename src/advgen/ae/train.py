@@ -273,6 +273,14 @@ def train_autoencoder(
     run = AeRun(spec, str(train_path), str(test_path), device)
     resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path, "test": test_path})
     final = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
+    metrics = write_outputs(run, final, outputs)
+    resume.finish()
+    return metrics
+
+
+def write_outputs(run: AeRun, final: dict[str, Any], outputs: AeOutputs) -> dict[str, Any]:
+    """Write the declared outputs of a trained run (``final``: its last good checkpoint); the metrics."""
+    spec = run.spec
     if run.diverged_iteration is not None:
         run.model.load_state_dict(final["state"])  # the last good weights
     novel, pairs = run.images()
@@ -302,7 +310,6 @@ def train_autoencoder(
     save_grid(novel, outputs.novel, nrow=8)
     save_grid(pairs, outputs.reconstructions, nrow=8)
     write_json(outputs.metrics, metrics)
-    resume.finish()
     log.info(
         "test MSE %.5f after %d epochs (%.1f s)",
         metrics["test_mse"],
