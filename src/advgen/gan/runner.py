@@ -74,6 +74,14 @@ def train_gan(
     run = GanRun(spec, str(train_path), device, samples=outputs.resume / "samples")
     resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path}, extra=(run.samples,))
     last_good = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
+    status = write_outputs(run, last_good, outputs)
+    resume.finish()
+    return status
+
+
+def write_outputs(run: GanRun, last_good: dict[str, Any], outputs: GanOutputs) -> dict[str, Any]:
+    """Write the declared outputs of a trained run (``last_good``: its last good checkpoint); the status."""
+    spec = run.spec
     status = {
         "kind": "gan",
         "status": run.tracker.status,
@@ -98,6 +106,5 @@ def train_gan(
     run.samples.mkdir(parents=True, exist_ok=True)
     publish_folder(run.samples, outputs.samples)
     write_json(outputs.status, status)
-    resume.finish()
     log.info("status %s after %d epochs (%.1f s)", status["status"], status["epochs_completed"], run.seconds)
     return status
