@@ -25,12 +25,12 @@ inputs' layout only). On the CPU only ``fp32`` runs. Like advgen's training, eve
 ``torch.use_deterministic_algorithms(True, warn_only=True)``; ``--no-deterministic`` turns that
 off after each model is built, to show what determinism costs.
 
-Replicates (``--replicates``, default 1,3,5): besides the plain step of one model, each
-classifier entry is timed with S seeds stacked into one model
-(:class:`advgen.classifiers.replicates.StackedClassifierRun`, ``stack_module_state`` + ``vmap``):
+Replicates (``--replicates``, default 1,3,5; fp32 and TF32 rows): besides the plain step of one
+model, each entry is timed with S seeds stacked into one model (``stack_module_state`` + ``vmap``:
+:class:`advgen.gan.replicates.StackedGanRun`, :class:`advgen.classifiers.replicates.StackedClassifierRun`):
 one step trains all S replicates, each on its own batch of the paper's size, so samples/s =
-S x batch / seconds per step. The GAN entries have no stacked trainer in advgen; their stacked
-rows say so instead of a rate. A stacked row's ratio is against the plain step's ceiling.
+S x batch / seconds per step. A model that cannot be stacked (M3's dropout) gets its one-line
+reason instead of a rate. A stacked row's ratio is against the plain step's ceiling.
 
 Each rate is the median of 3 repeats of ``--iters`` timed iterations after warm-up (CUDA
 synchronised around each repeat). The "ceiling" is the best samples/s over batches doubled
@@ -69,6 +69,7 @@ from advgen.config import load_yaml, validate_config
 from advgen.data.prepared import PreparedSplit, save_prepared
 from advgen.data.registry import SOURCES
 from advgen.data.split import Split
+from advgen.gan.replicates import StackedGanRun
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
 
@@ -202,6 +203,31 @@ class MadryStep:
         _train_epoch(self.model, self.opt, self.x, self.y, self.spec, self.step0)
 
 
+class StackedGanStep:
+    """One stacked ``StackedGanRun.step`` of ``size`` seeds (each its own batch of real images)."""
+
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        shape: tuple[int, int, int],
+        batch: int,
+        device: str,
+        folder: Path,
+        size: int,
+    ):
+        plain = GanStep(spec, shape, batch, device, folder, False)  # writes the prepared file
+        path = folder / f"train_{'x'.join(map(str, shape))}_{int(spec['batch_size'])}.pt"
+        seeds = [int(spec.get("seed", 0)) + s for s in range(size)]
+        samples = [folder / f"samples_{s}" for s in seeds]
+        self.run = StackedGanRun(plain.run.spec, seeds, str(path), device, samples=samples)
+        low, high = plain.run.D.input_range
+        self.real = low + (high - low) * torch.rand(size, batch, *shape, device=device)
+        del plain
+
+    def __call__(self) -> None:
+        self.run.step(self.real)
+
+
 class StackedMadryStep:
     """One stacked PGD training step of ``size`` seeds (each its own batch), at the full epsilon."""
 
@@ -245,7 +271,7 @@ def make_step(
     """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked."""
     if stacked is not None:
         if section == "gans":
-            raise ValueError("no stacked GAN trainer in advgen")
+            return StackedGanStep(spec, shape, batch, device, folder, stacked)
         return StackedMadryStep(spec, shape, batch, device, stacked)
     if section == "gans":
         return GanStep(spec, shape, batch, device, folder, cl)
@@ -384,23 +410,20 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         folder = Path(tmp)
         for job in jobs:  # the paper-batch rows first: they never wait on the budget
             stacked = job["stacked"]
-            if stacked is not None and job["section"] == "gans":
-                sec, err = None, "not stacked: advgen has no stacked GAN trainer"
-            else:
-                sec, err = measure(
-                    job["section"],
-                    job["spec"],
-                    job["shape"],
-                    job["batch"],
-                    SETTINGS[job["setting"]],
-                    device,
-                    folder,
-                    warmup,
-                    iters,
-                    repeats,
-                    args.deterministic,
-                    stacked,
-                )
+            sec, err = measure(
+                job["section"],
+                job["spec"],
+                job["shape"],
+                job["batch"],
+                SETTINGS[job["setting"]],
+                device,
+                folder,
+                warmup,
+                iters,
+                repeats,
+                args.deterministic,
+                stacked,
+            )
             samples = job["batch"] * (stacked or 1)  # each stacked seed trains on its own batch
             row = {k: job[k] for k in ("model", "entry", "setting", "batch", "stacked")}
             row.update(

@@ -43,11 +43,19 @@ def test_smoke_madry_rows_and_json(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_gan_rows_say_they_are_not_stacked():
-    rows = _bench().main(["--smoke", "--models", "m1m3", "--device", "cpu", "--replicates", "3"])
-    assert [r["stacked"] for r in rows] == [None, 3]
-    assert rows[0]["error"] is None and rows[0]["iters_per_s"] > 0
-    assert rows[1]["iters_per_s"] is None and "no stacked GAN trainer" in rows[1]["error"]
+def test_stacked_gan_rows_time_the_dcgan_and_name_what_cannot_be_stacked():
+    rows = _bench().main(["--smoke", "--models", "m1m3,dcgan", "--device", "cpu", "--replicates", "3"])
+    assert [(r["model"], r["stacked"]) for r in rows] == [
+        ("m1m3", None),
+        ("m1m3", 3),
+        ("dcgan", None),
+        ("dcgan", 3),
+    ]
+    assert all(rows[i]["error"] is None and rows[i]["iters_per_s"] > 0 for i in (0, 2, 3))
+    assert rows[3]["samples_per_s"] == pytest.approx(3 * 4 * rows[3]["iters_per_s"])
+    # M3 keeps the report's dropout: its stacked row gives the reason instead of a rate
+    assert rows[1]["iters_per_s"] is None
+    assert rows[1]["error"].startswith("AdvgenError: discriminator: layer 'body.2' (Dropout")
 
 
 def test_unknown_model_is_refused():
