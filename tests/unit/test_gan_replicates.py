@@ -38,7 +38,11 @@ def _close(a, b, what, atol=1e-4):
     torch.testing.assert_close(a, b, rtol=5e-3, atol=atol, msg=what)
 
 
-def _assert_same(stacked, sequential):
+def _assert_same(stacked, sequential, before_batch_norm=()):
+    """``before_batch_norm``: state keys of biases of layers followed by batch norm and of the
+    running means that track them. Batch norm removes them, so they get only rounding-level gradients, which Adam
+    turns into steps of up to ``lr`` in either run: over 20 steps they may differ by 40 x ``lr``.
+    """
     for a, b in zip(stacked, sequential, strict=True):
         pa, pb = pd.read_parquet(a.losses), pd.read_parquet(b.losses)
         assert list(pa.columns) == list(pb.columns) and len(pa) == len(pb) == 20
@@ -50,12 +54,14 @@ def _assert_same(stacked, sequential):
         for net in ("G", "D", "G_ema"):
             assert (ca[net] is None) == (cb[net] is None)
             for k, v in (cb[net] or {}).items():
-                _close(ca[net][k], v, f"{net}.{k}", atol=10 * lr)
+                _close(ca[net][k], v, f"{net}.{k}", atol=(40 if k in before_batch_norm else 10) * lr)
         for opt in ("opt_g", "opt_d"):
             for idx, st in cb[opt]["state"].items():
                 assert torch.equal(ca[opt]["state"][idx]["step"], st["step"])
                 scale = float(st["exp_avg"].abs().max())
-                _close(ca[opt]["state"][idx]["exp_avg"], st["exp_avg"], f"{opt}.{idx}", atol=1e-2 * scale)
+                _close(
+                    ca[opt]["state"][idx]["exp_avg"], st["exp_avg"], f"{opt}.{idx}", atol=1e-2 * scale + 1e-6
+                )
         assert torch.equal(ca["rng"]["torch"], cb["rng"]["torch"])
         assert torch.equal(ca["data_rng"], cb["data_rng"])
         sa, sb = json.loads(a.status.read_text()), json.loads(b.status.read_text())
@@ -80,6 +86,23 @@ def test_three_stacked_seeds_equal_three_sequential_runs_with_unrolling_and_ema(
     # the seeds trained apart: another seed's losses differ far beyond the tolerance
     first, second = (pd.read_parquet(o.losses)["d_loss"].to_numpy() for o in stacked[:2])
     assert abs(first - second).max() > 1e-2
+
+
+def test_batch_norm_gans_stack_with_each_seeds_running_statistics(tiny_split):
+    spec = gan_spec(
+        batch_size=24,
+        epochs=5,
+        generator="dcgan28",
+        discriminator="dcgan28",
+        generator_kwargs={"ngf": 4},
+        discriminator_kwargs={"ndf": 4},
+        unroll_k=1,
+        g_ema=0.9,
+    )
+    stacked = _train(tiny_split, "stacked", spec, "stacked")
+    sequential = _train(tiny_split, "seq", spec, "sequential")
+    pre_bn = ("fc.0.bias", "fc.1.running_mean", "deconv.0.bias", "deconv.1.running_mean")
+    _assert_same(stacked, sequential, (*pre_bn, "body.2.bias", "body.3.running_mean"))
 
 
 def test_stacked_seeds_resumed_after_a_stop_equal_sequential_runs(tiny_split):
