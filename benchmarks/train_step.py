@@ -25,6 +25,13 @@ inputs' layout only). On the CPU only ``fp32`` runs. Like advgen's training, eve
 ``torch.use_deterministic_algorithms(True, warn_only=True)``; ``--no-deterministic`` turns that
 off after each model is built, to show what determinism costs.
 
+Replicates (``--replicates``, default 1,3,5; fp32 and TF32 rows): besides the plain step of one
+model, each entry is timed with S seeds stacked into one model (``stack_module_state`` + ``vmap``:
+:class:`advgen.gan.replicates.StackedGanRun`, :class:`advgen.classifiers.replicates.StackedClassifierRun`):
+one step trains all S replicates, each on its own batch of the paper's size, so samples/s =
+S x batch / seconds per step. A model that cannot be stacked (M3's dropout) gets its one-line
+reason instead of a rate. A stacked row's ratio is against the plain step's ceiling.
+
 Each rate is the median of 3 repeats of ``--iters`` timed iterations after warm-up (CUDA
 synchronised around each repeat). The "ceiling" is the best samples/s over batches doubled
 from the paper batch until CUDA runs out of memory or ``--max-batch`` (4096 at most for the
@@ -54,13 +61,15 @@ from typing import Any
 
 import torch
 
+from advgen.classifiers.replicates import StackedClassifierRun
 from advgen.classifiers.training import _optimizer, _train_epoch
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import out_of_memory
 from advgen.config import load_yaml, validate_config
-from advgen.data.prepared import save_prepared
+from advgen.data.prepared import PreparedSplit, save_prepared
 from advgen.data.registry import SOURCES
 from advgen.data.split import Split
+from advgen.gan.replicates import StackedGanRun
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
 
@@ -194,9 +203,76 @@ class MadryStep:
         _train_epoch(self.model, self.opt, self.x, self.y, self.spec, self.step0)
 
 
+class StackedGanStep:
+    """One stacked ``StackedGanRun.step`` of ``size`` seeds (each its own batch of real images)."""
+
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        shape: tuple[int, int, int],
+        batch: int,
+        device: str,
+        folder: Path,
+        size: int,
+    ):
+        plain = GanStep(spec, shape, batch, device, folder, False)  # writes the prepared file
+        path = folder / f"train_{'x'.join(map(str, shape))}_{int(spec['batch_size'])}.pt"
+        seeds = [int(spec.get("seed", 0)) + s for s in range(size)]
+        samples = [folder / f"samples_{s}" for s in seeds]
+        self.run = StackedGanRun(plain.run.spec, seeds, str(path), device, samples=samples)
+        low, high = plain.run.D.input_range
+        self.real = low + (high - low) * torch.rand(size, batch, *shape, device=device)
+        del plain
+
+    def __call__(self) -> None:
+        self.run.step(self.real)
+
+
+class StackedMadryStep:
+    """One stacked PGD training step of ``size`` seeds (each its own batch), at the full epsilon."""
+
+    def __init__(self, spec: dict[str, Any], shape: tuple[int, int, int], batch: int, device: str, size: int):
+        self.spec = {**spec, "batch_size": batch}
+        g = torch.Generator().manual_seed(0)
+        split = PreparedSplit(
+            torch.rand(batch, *shape, generator=g),
+            torch.randint(0, 10, (batch,), generator=g),
+            10,
+            "bench",
+            "x",
+            {},
+        )
+        self.run = StackedClassifierRun(
+            self.spec,
+            [int(spec.get("seed", 0)) + s for s in range(size)],
+            split,
+            split,
+            names=["r"] * size,
+            device=device,
+        )
+        self.x = torch.rand(size, batch, *shape, device=device)
+        self.y = torch.randint(0, 10, (size, batch), device=device)
+        self.step0 = 10**9  # past the warm-up: the full eps
+
+    def __call__(self) -> None:
+        self.run.step((self.step0, (self.x, self.y)))
+
+
 def make_step(
-    section: str, spec: dict[str, Any], shape, batch: int, device: str, folder: Path, cl: bool
+    section: str,
+    spec: dict[str, Any],
+    shape,
+    batch: int,
+    device: str,
+    folder: Path,
+    cl: bool,
+    stacked: int | None = None,
 ) -> Callable[[], None]:
+    """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked."""
+    if stacked is not None:
+        if section == "gans":
+            return StackedGanStep(spec, shape, batch, device, folder, stacked)
+        return StackedMadryStep(spec, shape, batch, device, stacked)
     if section == "gans":
         return GanStep(spec, shape, batch, device, folder, cl)
     return MadryStep(spec, shape, batch, device, cl)
@@ -242,13 +318,14 @@ def measure(
     iters: int,
     repeats: int,
     deterministic: bool = True,
+    stacked: int | None = None,
 ) -> tuple[float | None, str]:
     """(seconds per iteration, '') or (None, 'OOM' / error line)."""
     set_tf32(device, setting["tf32"])
     step = None
     failed = ""
     try:
-        step = make_step(section, spec, shape, batch, device, folder, setting["cl"])
+        step = make_step(section, spec, shape, batch, device, folder, setting["cl"], stacked)
         if not deterministic:  # after the step's seed_everything, which turns them on
             torch.use_deterministic_algorithms(False)
         return time_step(step, device, setting["amp"], warmup, iters, repeats), ""
@@ -295,18 +372,22 @@ def plan(args: argparse.Namespace) -> list[dict[str, Any]]:
             for name, setting in SETTINGS.items():
                 if setting["cl"] and not conv:
                     continue
-                jobs.append(
-                    {
-                        "model": model,
-                        "entry": entry,
-                        "section": section,
-                        "spec": spec,
-                        "shape": shape,
-                        "setting": name,
-                        "cap": min(cap, args.max_batch),
-                        "batch": int(spec["batch_size"]),
-                    }
-                )
+                # the plain step, then (fp32 and TF32 only) the stacked steps of S seeds
+                stacks = [None] + (args.stacks if not setting["amp"] else [])
+                for stacked in stacks:
+                    jobs.append(
+                        {
+                            "model": model,
+                            "entry": entry,
+                            "section": section,
+                            "spec": spec,
+                            "shape": shape,
+                            "setting": name,
+                            "stacked": stacked,
+                            "cap": min(cap, args.max_batch),
+                            "batch": int(spec["batch_size"]),
+                        }
+                    )
     return jobs
 
 
@@ -328,6 +409,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="advgen-train-step-") as tmp:
         folder = Path(tmp)
         for job in jobs:  # the paper-batch rows first: they never wait on the budget
+            stacked = job["stacked"]
             sec, err = measure(
                 job["section"],
                 job["spec"],
@@ -340,26 +422,29 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 iters,
                 repeats,
                 args.deterministic,
+                stacked,
             )
-            row = {k: job[k] for k in ("model", "entry", "setting", "batch")}
+            samples = job["batch"] * (stacked or 1)  # each stacked seed trains on its own batch
+            row = {k: job[k] for k in ("model", "entry", "setting", "batch", "stacked")}
             row.update(
                 iters_per_s=None if sec is None else 1.0 / sec,
-                samples_per_s=None if sec is None else job["batch"] / sec,
+                samples_per_s=None if sec is None else samples / sec,
                 error=err or None,
             )
             row.update(ceiling_batch=None, ceiling_samples_per_s=None, ratio=None, ceiling_note="")
             rows.append(row)
             job["sec"] = sec
             print(
-                f"  {job['entry']:<24} {job['setting']:<13} batch {job['batch']:>5}: "
+                f"  {job['entry']:<24} {job['setting']:<13} S {stacked or '-':>2} batch {job['batch']:>5}: "
                 + (f"{row['iters_per_s']:.2f} it/s" if sec else f"failed ({err})"),
                 flush=True,
             )
+        plain = [(job, row) for job, row in zip(jobs, rows) if job["stacked"] is None]
         deadline = time.perf_counter() + args.budget_s
-        for i, (job, row) in enumerate(zip(jobs, rows)):
+        for i, (job, row) in enumerate(plain):
             if job["sec"] is None:
                 continue
-            share_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / (len(jobs) - i)
+            share_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / (len(plain) - i)
             best_batch, best_sps = job["batch"], job["batch"] / job["sec"]
             last_sec, batch, note = job["sec"], job["batch"] * 2, f"cap {job['cap']}"
             searched = False
@@ -403,6 +488,11 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 ratio=row["samples_per_s"] / best_sps,
                 ceiling_note=note,
             )
+        ceilings = {(r["entry"], r["setting"]): r["ceiling_samples_per_s"] for _, r in plain}
+        for row in rows:  # a stacked row against the plain step's ceiling
+            best = ceilings.get((row["entry"], row["setting"]))
+            if row["stacked"] is not None and best and row["samples_per_s"] is not None:
+                row.update(ceiling_samples_per_s=best, ratio=row["samples_per_s"] / best)
     return rows
 
 
@@ -412,13 +502,14 @@ def fmt(value: float | None, digits: int = 1) -> str:
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| model | entry | setting | batch | it/s | samples/s | ceiling batch | ceiling samples/s | ratio | note |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+        "| model | entry | setting | S | batch | it/s | samples/s | ceiling batch | ceiling samples/s | ratio | note |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         note = r["error"] or r["ceiling_note"]
         lines.append(
-            f"| {r['model']} | {r['entry']} | {r['setting']} | {r['batch']} | {fmt(r['iters_per_s'], 2)} | "
+            f"| {r['model']} | {r['entry']} | {r['setting']} | {r['stacked'] or '-'} | {r['batch']} | "
+            f"{fmt(r['iters_per_s'], 2)} | "
             f"{fmt(r['samples_per_s'])} | {r['ceiling_batch'] or '-'} | {fmt(r['ceiling_samples_per_s'])} | "
             f"{fmt(r['ratio'], 2)} | {note} |"
         )
@@ -431,6 +522,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated, of {', '.join(MODELS)}")
     parser.add_argument(
         "--iters", type=int, default=20, help="timed iterations per repeat (3 repeats, median)"
+    )
+    parser.add_argument(
+        "--replicates",
+        default="1,3,5",
+        help="comma-separated S: also time S seeds stacked into one model ('' for none)",
     )
     parser.add_argument("--warmup", type=int, default=5, help="untimed iterations first")
     parser.add_argument("--max-batch", type=int, default=8192, help="largest batch of the ceiling search")
@@ -447,6 +543,12 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         "--smoke", action="store_true", help="tiny widths/batches, 2+3 iterations, one thread (CI)"
     )
     args = parser.parse_args(argv)
+    try:
+        args.stacks = [int(v) for v in args.replicates.split(",") if v.strip()]
+    except ValueError:
+        parser.error(f"--replicates: '{args.replicates}' is not a comma-separated list of integers")
+    if any(v < 1 for v in args.stacks):
+        parser.error(f"--replicates: '{args.replicates}': every S must be at least 1")
     if args.smoke:
         args.threads, args.max_batch = 1, 8
     if args.threads:

@@ -23,17 +23,48 @@ def test_smoke_madry_rows_and_json(tmp_path, capsys):
     bench = _bench()
     out = tmp_path / "rows.json"
     rows = bench.main(["--smoke", "--models", "madry", "--device", "cpu", "--json", str(out)])
-    assert [(r["entry"], r["setting"], r["batch"]) for r in rows] == [("mnist_cnn_madry_pgd", "fp32", 4)]
+    assert [(r["entry"], r["setting"], r["stacked"], r["batch"]) for r in rows] == [
+        ("mnist_cnn_madry_pgd", "fp32", s, 4) for s in (None, 1, 3, 5)
+    ]
     row = rows[0]
     assert row["error"] is None and row["iters_per_s"] > 0
     assert row["samples_per_s"] == pytest.approx(4 * row["iters_per_s"])
     assert row["ceiling_batch"] in (4, 8) and 0 < row["ratio"] <= 1.0
+    for stacked in rows[1:]:  # S seeds, each its own batch of 4, against the plain step's ceiling
+        assert stacked["error"] is None
+        assert stacked["samples_per_s"] == pytest.approx(4 * stacked["stacked"] * stacked["iters_per_s"])
+        assert stacked["ceiling_samples_per_s"] == row["ceiling_samples_per_s"]
+        assert stacked["ratio"] == pytest.approx(stacked["samples_per_s"] / row["ceiling_samples_per_s"])
     assert json.loads(out.read_text())["rows"] == rows
     text = capsys.readouterr().out
     assert "skipped tf32, tf32+bf16, tf32+bf16+cl" in text
-    assert "| madry | mnist_cnn_madry_pgd | fp32 | 4 |" in text
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | - | 4 |" in text
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | 3 | 4 |" in text
+
+
+@pytest.mark.slow
+def test_stacked_gan_rows_time_the_dcgan_and_name_what_cannot_be_stacked():
+    rows = _bench().main(["--smoke", "--models", "m1m3,dcgan", "--device", "cpu", "--replicates", "3"])
+    assert [(r["model"], r["stacked"]) for r in rows] == [
+        ("m1m3", None),
+        ("m1m3", 3),
+        ("dcgan", None),
+        ("dcgan", 3),
+    ]
+    assert all(rows[i]["error"] is None and rows[i]["iters_per_s"] > 0 for i in (0, 2, 3))
+    assert rows[3]["samples_per_s"] == pytest.approx(3 * 4 * rows[3]["iters_per_s"])
+    # M3 keeps the report's dropout: its stacked row gives the reason instead of a rate
+    assert rows[1]["iters_per_s"] is None
+    assert rows[1]["error"].startswith("AdvgenError: discriminator: layer 'body.2' (Dropout")
 
 
 def test_unknown_model_is_refused():
     with pytest.raises(SystemExit, match="unknown model 'resnet'"):
         _bench().main(["--smoke", "--models", "resnet", "--device", "cpu"])
+
+
+def test_bad_replicates_are_refused(capsys):
+    with pytest.raises(SystemExit) as exc:
+        _bench().main(["--smoke", "--models", "madry", "--device", "cpu", "--replicates", "1,x"])
+    assert exc.value.code == 2
+    assert "--replicates: '1,x' is not a comma-separated list of integers" in capsys.readouterr().err

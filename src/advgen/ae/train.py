@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,8 @@ from advgen.gan.grid import save_grid
 from advgen.io import save_torch, write_json, write_parquet
 from advgen.models import build_autoencoder, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
-from advgen.training import ResumeState, TrainingStopped
+from advgen.training import ResumeState
+from advgen.training.driver import train_epochs
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class AeRun:
         self.seconds = 0.0
         self.resumed_from: list[int] = []
         self.diverged_iteration: int | None = None
+        self._factor = 0.0  # the moment factor of the epoch running
 
     def factor(self) -> float:
         s = self.spec
@@ -123,34 +125,38 @@ class AeRun:
             else 0.0
         )
 
-    def train_epoch(self) -> bool:
-        """One pass over the training split; ``False`` if a loss became NaN/inf."""
+    # -- the driver's hooks (advgen.training.driver.Trainer) ----------------------------
+    def batches(self) -> Iterator[torch.Tensor]:
+        """Start the next epoch: the shuffled full batches of the training split (the last partial one dropped)."""
         self.model.train()
-        bs, over = self.spec["batch_size"], self.spec["moments_over"]
-        perm = torch.randperm(len(self.train_images), generator=self.data_rng)
+        bs = self.spec["batch_size"]
+        perm = torch.randperm(len(self.train_images), generator=self.data_rng).to(self.device)
         self.epoch += 1
-        factor = self.factor()
-        for start in range(0, len(perm) - bs + 1, bs):
-            x = self.train_images[perm[start : start + bs].to(self.device)]
-            recon, z = self.model(x)
-            image_mse = F.mse_loss(recon, x)
-            m_mse = moment_mse(z, over)
-            loss = image_mse + factor * m_mse
-            self.opt.zero_grad(set_to_none=True)
-            loss.backward()
-            self.opt.step()
-            self.iteration += 1
-            mean, var, kurt = (float(v) for v in moments(z.detach(), "all"))
-            values = (
-                float(image_mse.detach()),
-                float(m_mse.detach()),
-                factor,
-                factor * float(m_mse.detach()),
-                float(loss.detach()),
-            )
-            self.rows.append((self.iteration, self.epoch, *values, mean, var, kurt))
+        self._factor = self.factor()
+        return (self.train_images[perm[start : start + bs]] for start in range(0, len(perm) - bs + 1, bs))
+
+    def step(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """One Adam step on ``image MSE + factor * moment MSE``: (image MSE, moment MSE, loss, code
+        mean, variance, kurtosis), on the device."""
+        recon, z = self.model(x)
+        image_mse = F.mse_loss(recon, x)
+        m_mse = moment_mse(z, self.spec["moments_over"])
+        loss = image_mse + self._factor * m_mse
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.iteration += 1
+        return (image_mse, m_mse, loss, *moments(z.detach(), "all").unbind())
+
+    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+        """Add the epoch's rows to the losses table; ``False`` at the first NaN/inf loss (the table ends there)."""
+        factor = self._factor
+        first = self.iteration - len(rows) + 1
+        for i, (image_mse, m_mse, loss, mean, var, kurt) in enumerate(rows):
+            values = (image_mse, m_mse, factor, factor * m_mse, loss)
+            self.rows.append((first + i, self.epoch, *values, mean, var, kurt))
             if not all(math.isfinite(v) for v in values):
-                self.diverged_iteration = self.iteration
+                self.iteration = self.diverged_iteration = first + i
                 return False
         return True
 
@@ -188,6 +194,19 @@ class AeRun:
         self.model.train()
         pairs = torch.cat([x.cpu().view(4, 8, *x.shape[1:]), recon.cpu().view(4, 8, *x.shape[1:])], dim=1)
         return novel, pairs.flatten(0, 1)
+
+    def end_epoch(self) -> str:
+        """Test MSE and latent CDF snapshot (:meth:`evaluate`); the epoch's log line."""
+        info = self.evaluate()
+        self.epochs_info.append(info)
+        return (
+            f"image_mse {self.rows[-1][2]:.5f} test_mse {info['test_mse']:.5f} factor {self.factor():g} "
+            f"latent KS {info['latent_ks']:.3f}"
+        )
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The output checkpoint: :meth:`state_dict` without the log."""
+        return self.state_dict(with_log=False)
 
     def state_dict(self, *, with_log: bool = True) -> dict[str, Any]:
         ckpt: dict[str, Any] = {
@@ -252,45 +271,16 @@ def train_autoencoder(
 ) -> dict[str, Any]:
     """Train (or resume) the autoencoder of ``spec``; returns the metrics dict written."""
     run = AeRun(spec, str(train_path), str(test_path), device)
-    last_path = outputs.resume / "last.pt"
-    resume = ResumeState(last_path, spec, {"train": train_path, "test": test_path})
-    ckpt = resume.load()
-    if ckpt is not None:
-        run.load_state_dict(ckpt)
-        run.resumed_from.append(run.epoch)
-        log.info("resuming from %s at epoch %d", last_path, run.epoch)
-    final = run.state_dict(with_log=False)
-    done_here = 0
-    while run.epoch < spec["epochs"]:
-        start = time.perf_counter()
-        finite = run.train_epoch()
-        run.seconds += time.perf_counter() - start
-        if not finite:
-            log.warning("epoch %d iteration %d: loss is not finite, stopping", run.epoch, run.iteration)
-            break
-        info = run.evaluate()
-        run.epochs_info.append(info)
-        state = run.state_dict()
-        resume.save(state)
-        final = {
-            k: v
-            for k, v in state.items()
-            if k not in ("rows", "cdf_rows", "epochs_info", "seconds", "resumed_from")
-        }
-        log.info(
-            "epoch %d/%d: image_mse %.5f test_mse %.5f factor %g latent KS %.3f",
-            run.epoch,
-            spec["epochs"],
-            run.rows[-1][2],
-            info["test_mse"],
-            run.factor(),
-            info["latent_ks"],
-        )
-        done_here += 1
-        if stop_after_epochs is not None and done_here >= stop_after_epochs and run.epoch < spec["epochs"]:
-            raise TrainingStopped(
-                f"stopped after {done_here} epoch(s) as requested; {last_path} holds epoch {run.epoch}"
-            )
+    resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path, "test": test_path})
+    final = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
+    metrics = write_outputs(run, final, outputs)
+    resume.finish()
+    return metrics
+
+
+def write_outputs(run: AeRun, final: dict[str, Any], outputs: AeOutputs) -> dict[str, Any]:
+    """Write the declared outputs of a trained run (``final``: its last good checkpoint); the metrics."""
+    spec = run.spec
     if run.diverged_iteration is not None:
         run.model.load_state_dict(final["state"])  # the last good weights
     novel, pairs = run.images()
@@ -320,7 +310,6 @@ def train_autoencoder(
     save_grid(novel, outputs.novel, nrow=8)
     save_grid(pairs, outputs.reconstructions, nrow=8)
     write_json(outputs.metrics, metrics)
-    resume.finish()
     log.info(
         "test MSE %.5f after %d epochs (%.1f s)",
         metrics["test_mse"],

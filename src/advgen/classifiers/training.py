@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -36,7 +37,9 @@ from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
 from advgen.data import PreparedSplit
 from advgen.seeding import rng_state, seed_everything, set_rng_state
-from advgen.training import ResumeState, TrainingStopped
+from advgen.training import ResumeState
+from advgen.training.driver import train_epochs
+from advgen.training.steplog import run_steps
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +57,16 @@ HISTORY_COLUMNS = [
 
 
 def _optimizer(model: nn.Module, spec: dict[str, Any]) -> torch.optim.Optimizer:
+    return make_optimizer(model.parameters(), spec)
+
+
+def make_optimizer(params: Iterable[torch.Tensor], spec: dict[str, Any]) -> torch.optim.Optimizer:
+    """The spec's optimizer (``sgd`` with momentum, else Adam; both with ``weight_decay``) over ``params``."""
     if spec["optimizer"] == "sgd":
         return torch.optim.SGD(
-            model.parameters(), lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
+            params, lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
         )
-    return torch.optim.Adam(model.parameters(), lr=spec["lr"], weight_decay=spec["weight_decay"])
+    return torch.optim.Adam(params, lr=spec["lr"], weight_decay=spec["weight_decay"])
 
 
 def epsilon_at(spec: dict[str, Any], step: int, steps_per_epoch: int) -> float:
@@ -90,6 +98,74 @@ def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
     return correct / max(1, len(labels))
 
 
+def _batches(
+    x: torch.Tensor, y: torch.Tensor, batch_size: int
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """The epoch's shuffled batches (global torch RNG; the last one may be smaller)."""
+    n = len(y)
+    order = torch.randperm(n).to(x.device)
+    return ((x[idx], y[idx]) for idx in (order[i : i + batch_size] for i in range(0, n, batch_size)))
+
+
+def _step(
+    model: nn.Module,
+    opt: torch.optim.Optimizer,
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+    spec: dict[str, Any],
+    step: int,
+    steps_per_epoch: int,
+    pool: AdversarialPool | None = None,
+) -> tuple[Any, ...]:
+    """One optimisation step of the spec's mode: (loss, batch size, clean hits, robust hits, eps),
+    the counts and the loss left on the device."""
+    robust_ok: torch.Tensor | int = 0
+    eps = 0.0
+    if spec["mode"] == "standard":
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+    elif pool is not None:
+        loss, logits = pool.batch_loss(model, xb, yb, step)
+    else:
+        eps = epsilon_at(spec, step, steps_per_epoch)
+        adv = _adversary(model, spec, eps).generate(xb, yb)
+        adv_logits = model(adv)
+        robust_ok = (adv_logits.argmax(1) == yb).sum()
+        if spec["mode"] == "fgsm_mix":
+            logits = model(xb)
+            a = float(spec["fgsm_alpha"])
+            loss = a * F.cross_entropy(logits, yb) + (1.0 - a) * F.cross_entropy(adv_logits, yb)
+        else:
+            loss = F.cross_entropy(adv_logits, yb)
+            with torch.no_grad():
+                logits = model(xb)
+    clean_ok = (logits.argmax(1) == yb).sum()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.detach(), len(yb), clean_ok, robust_ok, eps
+
+
+def _summary(rows: list[tuple[float, ...]], spec: dict[str, Any], pooled: bool) -> dict[str, float]:
+    """The epoch's history entries from its steps' rows (mean loss and accuracies over its examples)."""
+    total = clean_ok = robust_ok = 0.0
+    n = 0
+    eps = 0.0
+    for loss, nb, clean, robust, step_eps in rows:
+        total += loss * nb
+        clean_ok += clean
+        robust_ok += robust
+        n += int(nb)
+        eps = step_eps
+    adversarial = spec["mode"] in ("fgsm_mix", "pgd")
+    return {
+        "eps": eps if adversarial else float(spec["eps"]) if pooled else 0.0,
+        "loss": total / n,
+        "train_clean_acc": clean_ok / n,
+        "train_robust_acc": robust_ok / n if adversarial else float("nan"),
+    }
+
+
 def _train_epoch(
     model: nn.Module,
     opt: torch.optim.Optimizer,
@@ -99,50 +175,122 @@ def _train_epoch(
     step0: int,
     pool: AdversarialPool | None = None,
 ) -> dict[str, float]:
-    n, bs = len(y), int(spec["batch_size"])
-    steps_per_epoch = math.ceil(n / bs)
-    order = torch.randperm(n).to(x.device)
+    """One epoch outside the driver (benchmarks): shuffle, every step, the history entries."""
+    bs = int(spec["batch_size"])
+    steps_per_epoch = math.ceil(len(y) / bs)
+    batches = _batches(x, y, bs)
     model.train()
-    total = clean_ok = robust_ok = 0.0
-    eps = 0.0
-    for b in range(steps_per_epoch):
-        idx = order[b * bs : (b + 1) * bs]
-        xb, yb = x[idx], y[idx]
-        if spec["mode"] == "standard":
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
-            clean_ok += (logits.argmax(1) == yb).sum().item()
-        elif pool is not None:
-            loss, logits = pool.batch_loss(model, xb, yb, step0 + b)
-            clean_ok += (logits.argmax(1) == yb).sum().item()
-        else:
-            eps = epsilon_at(spec, step0 + b, steps_per_epoch)
-            adv = _adversary(model, spec, eps).generate(xb, yb)
-            adv_logits = model(adv)
-            robust_ok += (adv_logits.argmax(1) == yb).sum().item()
-            if spec["mode"] == "fgsm_mix":
-                logits = model(xb)
-                a = float(spec["fgsm_alpha"])
-                loss = a * F.cross_entropy(logits, yb) + (1.0 - a) * F.cross_entropy(adv_logits, yb)
-            else:
-                loss = F.cross_entropy(adv_logits, yb)
-                with torch.no_grad():
-                    logits = model(xb)
-            clean_ok += (logits.argmax(1) == yb).sum().item()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(yb)
-    return {
-        "eps": eps
-        if spec["mode"] in ("fgsm_mix", "pgd")
-        else float(spec["eps"])
-        if pool is not None
-        else 0.0,
-        "loss": total / n,
-        "train_clean_acc": clean_ok / n,
-        "train_robust_acc": robust_ok / n if spec["mode"] in ("fgsm_mix", "pgd") else float("nan"),
-    }
+    rows = run_steps(
+        enumerate(batches),
+        lambda b: _step(model, opt, *b[1], spec, step0 + b[0], steps_per_epoch, pool),
+    )
+    return _summary(rows, spec, pool is not None)
+
+
+class ClassifierRun:
+    """One classifier's training state and its epoch (a :class:`advgen.training.driver.Trainer`)."""
+
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        train: PreparedSplit,
+        test: PreparedSplit,
+        *,
+        name: str,
+        device: str = "cpu",
+    ) -> None:
+        seed_everything(int(spec["seed"]))
+        self.spec, self.name = spec, name
+        idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+        self.x, self.y = train.images[idx].to(device), train.labels[idx].to(device)
+        self.xt, self.yt = test.images.to(device), test.labels.to(device)
+        self.arch_kwargs = {
+            "in_shape": list(train.image_shape),
+            "num_classes": train.num_classes,
+            "width": spec["width"],
+        }
+        self.model = build_classifier(
+            spec["arch"], self.arch_kwargs["in_shape"], train.num_classes, spec["width"]
+        ).to(device)
+        self.opt = _optimizer(self.model, spec)
+        self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
+        # refilled after a resume (the pool is not part of the resume state)
+        self.pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None
+        self.history: list[dict[str, Any]] = []
+        self.epoch, self.seconds = 0, 0.0
+        self.resumed_from: list[int] = []
+        self._row: dict[str, Any] = {}
+        self._start = 0.0
+
+    # -- the driver's hooks (advgen.training.driver.Trainer) ----------------------------
+    def batches(self) -> Iterator[tuple[int, tuple[torch.Tensor, torch.Tensor]]]:
+        """Start the next epoch: (step number, shuffled batch) pairs."""
+        self._start = time.perf_counter()
+        batches = _batches(self.x, self.y, int(self.spec["batch_size"]))
+        self.model.train()
+        step0 = self.epoch * self.steps_per_epoch
+        self.epoch += 1
+        return ((step0 + b, batch) for b, batch in enumerate(batches))
+
+    def step(self, numbered: tuple[int, tuple[torch.Tensor, torch.Tensor]]) -> tuple[Any, ...]:
+        step, (xb, yb) = numbered
+        return _step(self.model, self.opt, xb, yb, self.spec, step, self.steps_per_epoch, self.pool)
+
+    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+        self._row = _summary(rows, self.spec, self.pool is not None)
+        return True
+
+    def end_epoch(self) -> str:
+        """Test accuracy; the epoch's history row (its seconds include the evaluation) and log line."""
+        row = self._row
+        row.update(
+            epoch=self.epoch,
+            test_clean_acc=accuracy(self.model, self.xt, self.yt),
+            n_train=len(self.y),
+            seconds=time.perf_counter() - self._start,
+        )
+        self.history.append(row)
+        return (
+            f"loss {row['loss']:.4f} train acc {row['train_clean_acc']:.3f} robust {row['train_robust_acc']:.3f} "
+            f"test acc {row['test_clean_acc']:.3f} (eps {row['eps']:.3f}, {row['seconds']:.1f}s)"
+        )
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.state_dict(),
+            "optimizer": self.opt.state_dict(),
+            "epoch": self.epoch,
+            "history": self.history,
+            "rng": rng_state(),
+            "seconds": self.seconds,
+            "resumed_from": self.resumed_from,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.history, self.epoch = list(state["history"]), int(state["epoch"])
+        self.seconds = float(state.get("seconds", 0.0))
+        self.resumed_from = list(state.get("resumed_from", []))
+        set_rng_state(state["rng"])
+
+    def checkpoint(self) -> dict[str, Any]:
+        spec = self.spec
+        return checkpoint_dict(
+            self.model,
+            name=self.name,
+            arch=spec["arch"],
+            arch_kwargs=self.arch_kwargs,
+            config=spec,
+            epoch=self.epoch,
+            rng=rng_state(),
+        )
+
+    def history_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.history, columns=HISTORY_COLUMNS)
+        frame.insert(0, "classifier", self.name)
+        frame.insert(1, "mode", self.spec["mode"])
+        return frame
 
 
 def train_classifier(
@@ -162,85 +310,15 @@ def train_classifier(
     outputs are written. ``stop_after_epochs`` raises :class:`TrainingStopped` after that many
     epochs of this call (simulated preemption).
     """
-    seed_everything(int(spec["seed"]))
-    idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
-    x, y = train.images[idx].to(device), train.labels[idx].to(device)
-    xt, yt = test.images.to(device), test.labels.to(device)
-    arch_kwargs = {
-        "in_shape": list(train.image_shape),
-        "num_classes": train.num_classes,
-        "width": spec["width"],
-    }
-    model = build_classifier(spec["arch"], arch_kwargs["in_shape"], train.num_classes, spec["width"]).to(
-        device
-    )
-    opt = _optimizer(model, spec)
+    run = ClassifierRun(spec, train, test, name=name, device=device)
     log.info(
         "%s: %s (%d parameters), %s training on %d images",
         name,
         spec["arch"],
-        count_parameters(model),
+        count_parameters(run.model),
         spec["mode"],
-        len(y),
+        len(run.y),
     )
-    history: list[dict[str, Any]] = []
-    start = 0
-    state = resume.load() if resume is not None else None
-    if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        history, start = list(state["history"]), int(state["epoch"])
-        set_rng_state(state["rng"])
-        log.info("%s: resuming after epoch %d from %s", name, start, resume.path)
-    steps_per_epoch = math.ceil(len(y) / int(spec["batch_size"]))
-    pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None  # refilled on resume
-    for epoch in range(start, int(spec["epochs"])):
-        t0 = time.perf_counter()
-        row = _train_epoch(model, opt, x, y, spec, epoch * steps_per_epoch, pool)
-        row.update(
-            epoch=epoch + 1,
-            test_clean_acc=accuracy(model, xt, yt),
-            n_train=len(y),
-            seconds=time.perf_counter() - t0,
-        )
-        history.append(row)
-        log.info(
-            "%s epoch %d: loss %.4f train acc %.3f robust %.3f test acc %.3f (eps %.3f, %.1fs)",
-            name,
-            epoch + 1,
-            row["loss"],
-            row["train_clean_acc"],
-            row["train_robust_acc"],
-            row["test_clean_acc"],
-            row["eps"],
-            row["seconds"],
-        )
-        if resume is not None:
-            resume.save(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": opt.state_dict(),
-                    "epoch": epoch + 1,
-                    "history": history,
-                    "rng": rng_state(),
-                }
-            )
-        done = epoch + 1 - start
-        if stop_after_epochs is not None and done >= stop_after_epochs and epoch + 1 < int(spec["epochs"]):
-            raise TrainingStopped(
-                f"stopped after {done} epoch(s) as requested; resume state holds epoch {epoch + 1}"
-            )
-    model.eval()
-    ckpt = checkpoint_dict(
-        model,
-        name=name,
-        arch=spec["arch"],
-        arch_kwargs=arch_kwargs,
-        config=spec,
-        epoch=int(spec["epochs"]),
-        rng=rng_state(),
-    )
-    frame = pd.DataFrame(history, columns=HISTORY_COLUMNS)
-    frame.insert(0, "classifier", name)
-    frame.insert(1, "mode", spec["mode"])
-    return ckpt, frame
+    ckpt = train_epochs(run, int(spec["epochs"]), resume, stop_after_epochs=stop_after_epochs, name=name)
+    run.model.eval()
+    return ckpt, run.history_frame()

@@ -51,12 +51,17 @@ def generator_loss(loss: str, fake_logits: torch.Tensor) -> torch.Tensor:
     return F.softplus(-fake_logits).mean()
 
 
-def discriminator_score(loss: str, logits: torch.Tensor) -> float:
-    """D's mean output on the scale of the loss's targets (1 = real, 0 = fake).
+def mean_score(loss: str, logits: torch.Tensor) -> torch.Tensor:
+    """D's mean output on the scale of the loss's targets (1 = real, 0 = fake), as a 0-dim tensor.
 
     A probability (sigmoid of the logit) for the cross-entropy losses, the raw output for
     the least-squares loss.
     """
     _check(loss)
     out = logits if loss == "mse" else torch.sigmoid(logits)
-    return float(out.detach().mean())
+    return out.detach().mean()
+
+
+def discriminator_score(loss: str, logits: torch.Tensor) -> float:
+    """:func:`mean_score` read on the host."""
+    return float(mean_score(loss, logits))

@@ -10,19 +10,17 @@ are unchanged. They are deleted once the declared outputs are written.
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advgen.gan.grid import save_grid
 from advgen.gan.train import GanRun
 from advgen.io import save_torch, write_json, write_parquet
 from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
+from advgen.training.driver import train_epochs
 
 log = logging.getLogger(__name__)
 
@@ -73,49 +71,17 @@ def train_gan(
     stop_after_epochs: int | None = None,
 ) -> dict[str, Any]:
     """Train (or resume) the GAN described by ``spec``; returns the status dict written."""
-    run = GanRun(spec, str(train_path), device)
-    last_path = outputs.resume / "last.pt"
-    resume_samples = outputs.resume / "samples"
-    resume = ResumeState(last_path, spec, {"train": train_path}, extra=(resume_samples,))
-    ckpt = resume.load()
-    if ckpt is not None:
-        run.load_state_dict(ckpt)
-        run.resumed_from.append(run.epoch)
-        log.info("resuming from %s at epoch %d", last_path, run.epoch)
-    last_good = copy.deepcopy(run.state_dict(with_log=False))
-    epochs_this_call = 0
-    while run.epoch < spec["epochs"]:
-        start = time.perf_counter()
-        finite = run.train_epoch()
-        run.seconds += time.perf_counter() - start
-        if not finite:
-            break
-        samples = run.fixed_samples()
-        div = run.sample_diversity(samples)
-        run.tracker.epoch_end(div)
-        run.epochs_info.append({"epoch": run.epoch, "diversity": div, "iterations": run.iteration})
-        save_grid(samples, resume_samples / f"epoch_{run.epoch:03d}.png")
-        state = run.state_dict()
-        resume.save(state)
-        last_good = copy.deepcopy({k: v for k, v in state.items() if k not in _LOG_KEYS})
-        rows = run.rows[-1] if run.rows else None
-        log.info(
-            "epoch %d/%d: g_loss %.4f d_loss %.4f diversity %.3f",
-            run.epoch,
-            spec["epochs"],
-            rows[2],
-            rows[3],
-            div,
-        )
-        epochs_this_call += 1
-        if (
-            stop_after_epochs is not None
-            and epochs_this_call >= stop_after_epochs
-            and run.epoch < spec["epochs"]
-        ):
-            raise TrainingStopped(
-                f"stopped after {epochs_this_call} epoch(s) as requested; {last_path} holds epoch {run.epoch}"
-            )
+    run = GanRun(spec, str(train_path), device, samples=outputs.resume / "samples")
+    resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path}, extra=(run.samples,))
+    last_good = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
+    status = write_outputs(run, last_good, outputs)
+    resume.finish()
+    return status
+
+
+def write_outputs(run: GanRun, last_good: dict[str, Any], outputs: GanOutputs) -> dict[str, Any]:
+    """Write the declared outputs of a trained run (``last_good``: its last good checkpoint); the status."""
+    spec = run.spec
     status = {
         "kind": "gan",
         "status": run.tracker.status,
@@ -137,12 +103,8 @@ def train_gan(
     last_good["status"] = status["status"]
     save_torch(last_good, outputs.checkpoint)
     write_parquet(run.losses_frame(), outputs.losses)
-    resume_samples.mkdir(parents=True, exist_ok=True)
-    publish_folder(resume_samples, outputs.samples)
+    run.samples.mkdir(parents=True, exist_ok=True)
+    publish_folder(run.samples, outputs.samples)
     write_json(outputs.status, status)
-    resume.finish()
     log.info("status %s after %d epochs (%.1f s)", status["status"], status["epochs_completed"], run.seconds)
     return status
-
-
-_LOG_KEYS = ("rows", "tracker", "seconds", "epochs_info", "resumed_from")

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
-from advgen.gan.losses import discriminator_loss, discriminator_score, generator_loss
+from advgen.gan.grid import save_grid
+from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.status import StatusTracker, diversity
-from advgen.gan.unroll import grad_norm, restored, second_order_generator_loss
+from advgen.gan.unroll import grad_norm_tensor, restored, second_order_generator_loss
 from advgen.models import build_discriminator, build_generator, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 
@@ -41,8 +44,11 @@ COLUMNS = (
 class GanRun:
     """The state of one GAN run (models, optimizers, RNGs, log) and its epoch step."""
 
-    def __init__(self, spec: dict[str, Any], train_path: str, device: str = "cpu") -> None:
+    def __init__(
+        self, spec: dict[str, Any], train_path: str, device: str = "cpu", *, samples: Path | None = None
+    ) -> None:
         self.spec, self.device = spec, torch.device(device)
+        self.samples = samples  # folder of the per-epoch fixed-noise grids (None: not drawn)
         data = load_prepared(train_path)
         seed_everything(int(spec["seed"]))
         self.image_shape = list(data.image_shape)
@@ -85,25 +91,21 @@ class GanRun:
     def _noise(self) -> torch.Tensor:
         return torch.randn(self.spec["batch_size"], self.spec["z_dim"], device=self.device)
 
-    def d_step(self, real: torch.Tensor) -> tuple[float, float, float, float]:
-        """One D update on ``real`` and a fresh generated batch: (loss, d_real, d_fake, grad norm)."""
+    def d_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One D update on ``real`` and a fresh generated batch: (loss, d_real, d_fake, grad norm),
+        0-dim tensors left on the device."""
         with torch.no_grad():
             fake = self.G(self._noise())
         self.opt_d.zero_grad(set_to_none=True)
         real_logits, fake_logits = self.D(real), self.D(fake)
         loss = discriminator_loss(self.spec["loss"], real_logits, fake_logits, self.spec["real_label"])
         loss.backward()
-        norm = grad_norm(self.D)
+        norm = grad_norm_tensor(self.D)
         self.opt_d.step()
         kind = self.spec["loss"]
-        return (
-            float(loss.detach()),
-            discriminator_score(kind, real_logits),
-            discriminator_score(kind, fake_logits),
-            norm,
-        )
+        return loss.detach(), mean_score(kind, real_logits), mean_score(kind, fake_logits), norm
 
-    def g_step(self, real: torch.Tensor) -> tuple[float, float]:
+    def g_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One G update (against D unrolled ``unroll_k`` steps when set): (loss, grad norm)."""
         k, order = self.spec["unroll_k"], self.spec["unroll_order"]
         if k > 0:
@@ -115,7 +117,7 @@ class GanRun:
                 return self._plain_g_step(real)
         return self._plain_g_step(None)
 
-    def _plain_g_step(self, second_order_real: torch.Tensor | None) -> tuple[float, float]:
+    def _plain_g_step(self, second_order_real: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         self.opt_g.zero_grad(set_to_none=True)
         self.D.requires_grad_(False)
         try:
@@ -135,11 +137,11 @@ class GanRun:
             loss.backward()
         finally:
             self.D.requires_grad_(True)
-        norm = grad_norm(self.G)
+        norm = grad_norm_tensor(self.G)
         self.opt_g.step()
         if self.G_ema is not None:
             self._update_ema()
-        return float(loss.detach()), norm
+        return loss.detach(), norm
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -155,10 +157,10 @@ class GanRun:
         """The generator that samples are drawn from: the average when ``g_ema`` > 0."""
         return self.G_ema if self.G_ema is not None else self.G
 
-    def train_iteration(self, real: torch.Tensor) -> tuple[float, float, float, float, float, float]:
+    def train_iteration(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One training iteration on the batch ``real``: ``d_steps`` D updates, then ``g_steps`` G updates.
 
-        Returns the last updates' (g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm).
+        Returns the last updates' (g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm), on the device.
         """
         for _ in range(self.spec["d_steps"]):
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
@@ -166,32 +168,32 @@ class GanRun:
             g_loss, g_norm = self.g_step(real)
         return g_loss, d_loss, d_real, d_fake, g_norm, d_norm
 
-    def train_epoch(self) -> bool:
-        """One pass over the data; ``False`` if training diverged (NaN/inf)."""
+    # -- the driver's hooks (advgen.training.driver.Trainer) ----------------------------
+    def batches(self) -> Iterator[torch.Tensor]:
+        """Start the next epoch: the shuffled full batches of real images (the last partial one dropped)."""
         self.G.train()
         self.D.train()
         bs = self.spec["batch_size"]
-        perm = torch.randperm(len(self.images), generator=self.data_rng)
+        perm = torch.randperm(len(self.images), generator=self.data_rng).to(self.device)
         self.epoch += 1
-        for start in range(0, len(perm) - bs + 1, bs):
-            real = self.images[perm[start : start + bs].to(self.device)]
-            g_loss, d_loss, d_real, d_fake, g_norm, d_norm = self.train_iteration(real)
-            self.iteration += 1
+        return (self.images[perm[start : start + bs]] for start in range(0, len(perm) - bs + 1, bs))
+
+    def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """One iteration (:meth:`train_iteration`), counted."""
+        self.iteration += 1
+        return self.train_iteration(real)
+
+    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+        """Add the epoch's rows to the losses table and the status tracker; ``False`` at a NaN/inf
+        (the table then ends at that iteration)."""
+        first = self.iteration - len(rows) + 1
+        for i, (g_loss, d_loss, d_real, d_fake, g_norm, d_norm) in enumerate(rows):
+            it = first + i
             self.rows.append(
-                (
-                    self.iteration,
-                    self.epoch,
-                    g_loss,
-                    d_loss,
-                    d_real,
-                    d_fake,
-                    g_norm,
-                    d_norm,
-                    self.spec["unroll_k"],
-                )
+                (it, self.epoch, g_loss, d_loss, d_real, d_fake, g_norm, d_norm, self.spec["unroll_k"])
             )
-            if not self.tracker.update(self.iteration, g_loss, d_loss, g_norm):
-                log.warning("epoch %d iteration %d: loss is not finite, stopping", self.epoch, self.iteration)
+            if not self.tracker.update(it, g_loss, d_loss, g_norm):
+                self.iteration = it
                 return False
         return True
 
@@ -208,6 +210,17 @@ class GanRun:
     def sample_diversity(self, samples01: torch.Tensor) -> float:
         low, high = self.D.input_range
         return diversity(samples01, (self.reference - low) / (high - low))
+
+    def end_epoch(self) -> str:
+        """Fixed-noise grid and its diversity (the collapse check); the epoch's log line."""
+        samples = self.fixed_samples()
+        div = self.sample_diversity(samples)
+        self.tracker.epoch_end(div)
+        self.epochs_info.append({"epoch": self.epoch, "diversity": div, "iterations": self.iteration})
+        if self.samples is not None:
+            save_grid(samples, self.samples / f"epoch_{self.epoch:03d}.png")
+        last = self.rows[-1]
+        return f"g_loss {last[2]:.4f} d_loss {last[3]:.4f} diversity {div:.3f}"
 
     # -- checkpoints -------------------------------------------------------------------
     def param_counts(self) -> dict[str, int]:
@@ -251,6 +264,10 @@ class GanRun:
                 resumed_from=list(self.resumed_from),
             )
         return ckpt
+
+    def checkpoint(self) -> dict[str, Any]:
+        """The output checkpoint: :meth:`state_dict` without the log."""
+        return self.state_dict(with_log=False)
 
     def load_state_dict(self, ckpt: dict[str, Any]) -> None:
         self.G.load_state_dict(ckpt["G"])

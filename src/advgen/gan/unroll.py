@@ -96,7 +96,15 @@ def second_order_generator_loss(
     return generator_loss(loss, call(params, generator(noise())))
 
 
-def grad_norm(module: nn.Module) -> float:
-    """L2 norm of all parameter gradients of ``module`` (0 when none)."""
+def grad_norm_tensor(module: nn.Module) -> torch.Tensor:
+    """L2 norm of all parameter gradients of ``module`` as a 0-dim tensor on their device (0 when none)."""
     norms = [p.grad.detach().norm() for p in module.parameters() if p.grad is not None]
-    return float(torch.linalg.vector_norm(torch.stack(norms))) if norms else 0.0
+    if norms:
+        return torch.linalg.vector_norm(torch.stack(norms))
+    device = next((p.device for p in module.parameters()), torch.device("cpu"))
+    return torch.zeros((), device=device)
+
+
+def grad_norm(module: nn.Module) -> float:
+    """:func:`grad_norm_tensor` read on the host."""
+    return float(grad_norm_tensor(module))

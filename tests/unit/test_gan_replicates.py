@@ -1,0 +1,122 @@
+"""Stacked GAN seeds write what sequential runs write (within float tolerance), also across a stop."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import torch
+
+from advgen.errors import AdvgenError
+from advgen.gan import GanOutputs, TrainingStopped
+from advgen.gan.replicates import train_gan_replicates
+from advgen.io import load_torch
+from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+SEEDS = (0, 3, 5)
+#: 96 images at batch 24: 4 iterations an epoch, 20 in 5 epochs; dropout off (it cannot be stacked)
+SPEC = {"batch_size": 24, "epochs": 5, "discriminator_kwargs": {"dropout": 0.0}}
+
+
+def _outputs(root, tag):
+    return [GanOutputs.under(root / f"{tag}_{s}") for s in SEEDS]
+
+
+def _close(a, b, what, atol=1e-4):
+    """Equal within float tolerance (0.5 %, plus ``atol``).
+
+    The stacked matmuls round differently from the per-seed ones, and Adam turns rounding-level
+    differences of near-zero gradients into steps of up to ``lr``; over 20 iterations of 2 D
+    updates, 2 unrolled D steps and a G update the losses drift by up to ~1e-3 relative. Another
+    seed's values differ far more (checked below).
+    """
+    a = torch.as_tensor(a).detach().to(torch.float64)
+    b = torch.as_tensor(b).detach().to(torch.float64)
+    torch.testing.assert_close(a, b, rtol=5e-3, atol=atol, msg=what)
+
+
+def _assert_same(stacked, sequential, before_batch_norm=()):
+    """``before_batch_norm``: state keys of biases of layers followed by batch norm and of the
+    running means that track them. Batch norm removes them, so they get only rounding-level gradients, which Adam
+    turns into steps of up to ``lr`` in either run: over 20 steps they may differ by 40 x ``lr``.
+    """
+    for a, b in zip(stacked, sequential, strict=True):
+        pa, pb = pd.read_parquet(a.losses), pd.read_parquet(b.losses)
+        assert list(pa.columns) == list(pb.columns) and len(pa) == len(pb) == 20
+        for col in pb.columns:
+            _close(pa[col].to_numpy().copy(), pb[col].to_numpy().copy(), f"losses.{col}")
+        ca, cb = load_torch(a.checkpoint), load_torch(b.checkpoint)
+        assert (ca["epoch"], ca["iteration"], ca["config"]) == (cb["epoch"], cb["iteration"], cb["config"])
+        lr = max(cb["config"]["lr_g"], cb["config"]["lr_d"])
+        for net in ("G", "D", "G_ema"):
+            assert (ca[net] is None) == (cb[net] is None)
+            for k, v in (cb[net] or {}).items():
+                _close(ca[net][k], v, f"{net}.{k}", atol=(40 if k in before_batch_norm else 10) * lr)
+        for opt in ("opt_g", "opt_d"):
+            for idx, st in cb[opt]["state"].items():
+                assert torch.equal(ca[opt]["state"][idx]["step"], st["step"])
+                scale = float(st["exp_avg"].abs().max())
+                _close(
+                    ca[opt]["state"][idx]["exp_avg"], st["exp_avg"], f"{opt}.{idx}", atol=1e-2 * scale + 1e-6
+                )
+        assert torch.equal(ca["rng"]["torch"], cb["rng"]["torch"])
+        assert torch.equal(ca["data_rng"], cb["data_rng"])
+        sa, sb = json.loads(a.status.read_text()), json.loads(b.status.read_text())
+        for k in ("status", "flags", "params", "epochs_completed", "iterations", "diverged_iteration"):
+            assert sa[k] == sb[k], k
+        for ea, eb in zip(sa["epochs"], sb["epochs"], strict=True):
+            _close(ea["diversity"], eb["diversity"], "diversity")
+        assert sorted(p.name for p in a.samples.iterdir()) == sorted(p.name for p in b.samples.iterdir())
+        assert not a.resume.exists()
+
+
+def _train(root, tag, spec, mode, **kwargs):
+    out = _outputs(root, tag)
+    train_gan_replicates(spec, SEEDS, root / "train.pt", out, mode=mode, **kwargs)
+    return out
+
+
+def test_three_stacked_seeds_equal_three_sequential_runs_with_unrolling_and_ema(tiny_split):
+    spec = gan_spec(**SPEC, unroll_k=2, g_ema=0.9, d_steps=2)
+    stacked = _train(tiny_split, "stacked", spec, "stacked")
+    _assert_same(stacked, _train(tiny_split, "seq", spec, "sequential"))
+    # the seeds trained apart: another seed's losses differ far beyond the tolerance
+    first, second = (pd.read_parquet(o.losses)["d_loss"].to_numpy() for o in stacked[:2])
+    assert abs(first - second).max() > 1e-2
+
+
+def test_batch_norm_gans_stack_with_each_seeds_running_statistics(tiny_split):
+    spec = gan_spec(
+        batch_size=24,
+        epochs=5,
+        generator="dcgan28",
+        discriminator="dcgan28",
+        generator_kwargs={"ngf": 4},
+        discriminator_kwargs={"ndf": 4},
+        unroll_k=1,
+        g_ema=0.9,
+    )
+    stacked = _train(tiny_split, "stacked", spec, "stacked")
+    sequential = _train(tiny_split, "seq", spec, "sequential")
+    pre_bn = ("fc.0.bias", "fc.1.running_mean", "deconv.0.bias", "deconv.1.running_mean")
+    _assert_same(stacked, sequential, (*pre_bn, "body.2.bias", "body.3.running_mean"))
+
+
+def test_stacked_seeds_resumed_after_a_stop_equal_sequential_runs(tiny_split):
+    spec = gan_spec(**SPEC, loss="mse")
+    with pytest.raises(TrainingStopped):
+        _train(tiny_split, "stacked", spec, "stacked", stop_after_epochs=2)
+    assert (tiny_split / "stacked_0" / "resume" / "stacked.pt").exists()
+    stacked = _train(tiny_split, "stacked", spec, "stacked")
+    _assert_same(stacked, _train(tiny_split, "seq", spec, "sequential"))
+    assert [json.loads(o.status.read_text())["resumed_from_epochs"] for o in stacked] == [[2]] * 3
+
+
+def test_what_cannot_be_stacked_is_named_with_its_config_key(tiny_split):
+    with pytest.raises(AdvgenError, match=r"^discriminator: layer 'body.2' \(Dropout would draw one noise"):
+        _train(tiny_split, "a", gan_spec(**{**SPEC, "discriminator_kwargs": {}}), "stacked")
+    with pytest.raises(AdvgenError, match=r"^unroll_order: 'second' unrolling cannot be trained with seeds"):
+        _train(tiny_split, "b", gan_spec(**SPEC, unroll_k=1, unroll_order="second"), "stacked")

@@ -1,0 +1,103 @@
+"""Seeds as a batch dimension: S stacked replicates equal S sequential runs (also across a resume)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from advgen.classifiers.replicates import train_classifier_replicates
+from advgen.errors import AdvgenError
+from advgen.training import TrainingStopped
+from advgen.training.stacked import StackedModule, check_stackable, replicate_mode
+from tests.unit.robust_helpers import blob_split
+from tests.unit.test_classifiers import spec
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+SEEDS = (0, 7, 11)
+NAMES = ("r0", "r7", "r11")
+
+
+def _spec(mode: str, **overrides: object) -> dict:
+    # 40 examples, batch 8: 5 steps an epoch, 20 steps in 4 epochs (PGD's eps warms up over the first)
+    return spec(mode=mode, epochs=4, batch_size=8, **overrides)
+
+
+def _assert_same(stacked, sequential) -> None:
+    for (ck_a, hist_a), (ck_b, hist_b) in zip(stacked, sequential, strict=True):
+        assert ck_a["config"] == ck_b["config"] and ck_a["name"] == ck_b["name"]
+        assert ck_a["state_dict"].keys() == ck_b["state_dict"].keys()
+        for k, v in ck_b["state_dict"].items():
+            torch.testing.assert_close(ck_a["state_dict"][k], v, rtol=1e-4, atol=1e-5, msg=k)
+        # every draw (init, shuffles, attack starts) came from the replicate's own seed stream
+        assert torch.equal(ck_a["rng"]["torch"], ck_b["rng"]["torch"])
+        assert ck_a["rng"]["python"] == ck_b["rng"]["python"]
+        pd_a, pd_b = hist_a.drop(columns="seconds"), hist_b.drop(columns="seconds")
+        assert list(pd_a.columns) == list(pd_b.columns) and len(pd_a) == 4
+        for col in pd_b.columns:
+            if pd_b[col].dtype.kind == "f":
+                torch.testing.assert_close(
+                    torch.tensor(pd_a[col].to_numpy()),
+                    torch.tensor(pd_b[col].to_numpy()),
+                    rtol=1e-4,
+                    atol=1e-5,
+                    equal_nan=True,
+                    msg=col,
+                )
+            else:
+                assert pd_a[col].tolist() == pd_b[col].tolist(), col
+
+
+@pytest.mark.parametrize("mode", ["standard", "fgsm_mix", "pgd"])
+def test_three_stacked_seeds_equal_three_sequential_runs(mode: str) -> None:
+    train, test = blob_split(40), blob_split(30, seed=1, split="test")
+    s = _spec(mode)
+    kw = {"names": NAMES, "device": "cpu"}
+    stacked = train_classifier_replicates(s, SEEDS, train, test, mode="stacked", **kw)
+    sequential = train_classifier_replicates(s, SEEDS, train, test, mode="sequential", **kw)
+    _assert_same(stacked, sequential)
+
+
+def test_stacked_run_resumed_after_a_stop_equals_sequential_runs(tmp_path) -> None:
+    train, test = blob_split(40), blob_split(30, seed=1, split="test")
+    s = _spec("pgd", optimizer="sgd")
+    kw = {"names": NAMES, "device": "cpu", "resume_dir": tmp_path / "resume"}
+    with pytest.raises(TrainingStopped):
+        train_classifier_replicates(s, SEEDS, train, test, mode="stacked", stop_after_epochs=2, **kw)
+    assert (tmp_path / "resume" / "stacked.pt").exists()
+    resumed = train_classifier_replicates(s, SEEDS, train, test, mode="stacked", **kw)
+    sequential = train_classifier_replicates(s, SEEDS, train, test, mode="sequential", names=NAMES)
+    _assert_same(resumed, sequential)
+
+
+def test_the_choice_is_made_by_device_and_stated() -> None:
+    assert replicate_mode("cpu") == "sequential" and replicate_mode("cuda:1") == "stacked"
+    assert replicate_mode("cpu", "stacked") == "stacked"
+    with pytest.raises(AdvgenError, match="replicates: expected one of"):
+        replicate_mode("cpu", "vmap")
+
+
+def test_layers_that_cannot_be_stacked_are_named_with_the_config_key() -> None:
+    drop = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3))
+    with pytest.raises(AdvgenError, match=r"^discriminator: layer '1' \(Dropout would draw one noise stream"):
+        StackedModule([drop, drop], "discriminator")
+    check_stackable(nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.0)), "discriminator")
+
+
+def test_batch_norm_running_statistics_are_kept_per_replicate() -> None:
+    torch.manual_seed(0)
+    models = [nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)) for _ in range(3)]
+    net = StackedModule(models, "generator")
+    x = torch.randn(3, 8, 3)
+    out = net(x)
+    for i, model in enumerate(models):
+        torch.testing.assert_close(out[i], model(x[i]))
+        torch.testing.assert_close(net.replicate_state(i)["1.running_mean"], model[1].running_mean)
+        assert int(net.replicate_state(i)["1.num_batches_tracked"]) == 1
+
+
+def test_pool_training_is_refused_when_stacked() -> None:
+    train = blob_split(40)
+    with pytest.raises(AdvgenError, match="^mode: 'pool' training cannot be stacked"):
+        train_classifier_replicates(_spec("pool"), SEEDS, train, train, names=NAMES, mode="stacked")
