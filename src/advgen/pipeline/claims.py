@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from advgen import paths
 from advgen.config import spec_json
 from advgen.errors import ConfigError
-from advgen import paths
 from advgen.pipeline.base import Stage
 
 #: the folder the claims' table paths are relative to
