@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from advgen import yaml_loader
 from advgen.errors import ConfigError
 
 #: comparison kinds and the terms each needs
@@ -234,7 +235,7 @@ def load_claims(path: str | Path) -> list[Claim]:
     """Read and check a claims file; one :class:`ConfigError` line per problem (first found)."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_loader.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: claims file not found") from exc
     except yaml.YAMLError as exc:
