@@ -14,6 +14,7 @@ validates configs without the source tree.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from advgen import yaml_loader
 from advgen.errors import ConfigError
 
 # pip always installs a package as files (never zipped), so the resource folder is a real path.
@@ -43,7 +45,7 @@ def load_yaml(path: str | Path) -> Any:
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: file not found") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml_loader.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -52,12 +54,35 @@ def load_yaml(path: str | Path) -> Any:
         raise ConfigError(f"{path}: YAML error: {exc}") from exc
 
 
+def _stamp(path: str | Path) -> tuple[Path, int, int]:
+    """``path`` resolved, with its modification time and size (a cache key that sees edits)."""
+    path = Path(path).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        return path, -1, -1
+    return path, stat.st_mtime_ns, stat.st_size
+
+
+@functools.cache
+def _load_schema(stamp: tuple[Path, int, int]) -> Any:
+    return load_yaml(stamp[0])
+
+
+def load_schema(path: str | Path) -> Any:
+    """The parsed schema file ``path``, read once per process (shared: do not modify it).
+
+    The cache is keyed on the file's modification time and size, so an edited file is read again.
+    """
+    return _load_schema(_stamp(path))
+
+
 def _registry(schema_dir: Path) -> Any:
     from referencing import Registry, Resource
 
     def retrieve(uri: str) -> Resource:
         name = uri.rsplit("/", 1)[-1]
-        return Resource.from_contents(load_yaml(schema_dir / name))
+        return Resource.from_contents(load_schema(schema_dir / name))
 
     return Registry(retrieve=retrieve)
 
@@ -69,6 +94,7 @@ def _is_finite_number(checker: Any, instance: Any) -> bool:
     return math.isfinite(instance)
 
 
+@functools.cache
 def _validator_class() -> Any:
     """Draft 2020-12 validator that fills ``default`` values and rejects non-finite numbers."""
     from jsonschema import Draft202012Validator, validators
@@ -84,6 +110,12 @@ def _validator_class() -> Any:
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_finite_number)
     return validators.extend(Draft202012Validator, {"properties": set_defaults}, type_checker=checker)
+
+
+@functools.cache
+def _validator(stamp: tuple[Path, int, int]) -> Any:
+    """A validator of the top-level schema file ``stamp[0]`` (its ``$ref`` targets read beside it)."""
+    return _validator_class()(load_schema(stamp[0]), registry=_registry(stamp[0].parent))
 
 
 def _key_path(error: Any) -> str:
@@ -141,9 +173,7 @@ def validate_config(
     schema = CONFIG_SCHEMA if schema is None else Path(schema)
     if not isinstance(config, dict):
         raise ConfigError(f"{source}: the config must be a mapping, got {type(config).__name__}")
-    cls = _validator_class()
-    validator = cls(load_yaml(schema), registry=_registry(schema.parent))
-    errors = list(validator.iter_errors(config))
+    errors = list(_validator(_stamp(schema)).iter_errors(config))
     if errors:
         err = _best_error(errors)
         raise ConfigError(f"{source}: {_key_path(err)}: {_message(err)}")

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from advgen import yaml_loader
 from advgen.errors import ConfigError
 
 
@@ -54,14 +55,14 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+#: the same loader on libyaml (``None`` without it); its errors are re-raised by ``_StrictLoader``
+_CStrictLoader = yaml_loader.c_variant(_StrictLoader)
 
 
 def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML ``text`` (from file ``name``) strictly; errors name file:line:column."""
-    loader = _StrictLoader(text)
-    loader.name = name
     try:
-        return loader.get_single_data()
+        return yaml_loader.load(text, loader=_StrictLoader, fast=_CStrictLoader, name=name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -69,8 +70,6 @@ def parse_yaml(text: str, name: str) -> Any:
         raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: YAML error: {' '.join(str(exc).split())}") from None
-    finally:
-        loader.dispose()
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

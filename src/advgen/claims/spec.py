@@ -460,6 +460,7 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
     """Read and check a claims file strictly; one :class:`ConfigError` line (the first problem)."""
     import yaml
 
+    from advgen import yaml_loader
     from advgen.config_files import parse_yaml
 
     path = Path(path)
@@ -477,7 +478,8 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{name}: byte {exc.start}: not valid UTF-8") from None
     raw = parse_yaml(text, name)
-    lines = _key_lines(yaml.compose(text, Loader=yaml.SafeLoader))
+    # the document parsed, so libyaml's composer (where PyYAML has it) gives the key lines
+    lines = _key_lines(yaml.compose(text, Loader=yaml_loader.C_SAFE_LOADER or yaml.SafeLoader))
     where = _Where(name, lines)
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: must be a mapping with roles and claims")

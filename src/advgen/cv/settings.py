@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
-from advgen.config import schema_path
+from advgen.config import load_schema, schema_path
 from advgen.errors import ConfigError
 
 CONFIG_SCHEMA = schema_path("cv_config.schema.yaml")
@@ -23,7 +21,7 @@ def cv_settings(section: Mapping[str, Any] | None, *, source: str = "config") ->
 
     from advgen.config import _validator_class
 
-    schema = yaml.safe_load(CONFIG_SCHEMA.read_text(encoding="utf-8"))
+    schema = load_schema(CONFIG_SCHEMA)
     settings = dict(section or {})
     validator = _validator_class()({"$ref": "#/$defs/cv", "$defs": schema["$defs"]})
     error = best_match(validator.iter_errors(settings))
