@@ -35,7 +35,7 @@ reason instead of a rate. A stacked row's ratio is against the plain step's ceil
 Each rate is the median of 3 repeats of ``--iters`` timed iterations after warm-up (CUDA
 synchronised around each repeat). The "ceiling" is the best samples/s over batches doubled
 from the paper batch until CUDA runs out of memory or ``--max-batch`` (4096 at most for the
-DCGAN); ``ratio`` = paper-batch samples/s / ceiling samples/s (issue 16's goal: >= 0.70).
+DCGAN); ``ratio`` = paper-batch samples/s / ceiling samples/s (the goal: >= 0.70).
 Ceiling searches share ``--budget-s`` seconds (after the paper-batch rows) and stop early when
 a doubled batch would not fit in their share; the table says so.
 

@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _limit_threads(n: int) -> None:
     """torch's CPU threads: set now if torch is loaded, else through the variables it reads on import.
 
-    Commands that need no torch (tables, figures, claims) then never import it (issue 16: the
+    Commands that need no torch (tables, figures, claims) then never import it (the
     import costs about 2 s per job).
     """
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):

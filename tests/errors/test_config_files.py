@@ -152,7 +152,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness.attacks.fgsm.eps",
     ),
     "cv-unknown-key": ("cv:\n  colour: red\n", True, 2, "cv.colour"),
-    # issue 12: AutoAttack entries and the purify stage's adaptive budget
+    # AutoAttack entries and the purify stage's adaptive budget
     "autoattack-attack-name": (
         AA + "      attack: AutoAtack\n",
         True,

@@ -1,14 +1,14 @@
 """Write the tables of ``invert``, ``interpolate``, ``inpaint`` and ``sample-quality`` on tiny
 seeded inputs, or compare two such folders.
 
-The refactor that made these commands thin (issue 14) must not change their outputs: run
+The refactor that made these commands thin must not change their outputs: run
 ``write`` with the old and the new ``src`` on ``PYTHONPATH`` and ``compare`` the folders
 (``tests/unit/test_command_outputs.py`` compares the current code against the Parquets in
 ``tests/data/command_outputs/``, written by the code before the refactor; ``inpaint.parquet``
-was rewritten once when the inpainting sweep gained its ``method`` axis (issue 15): a new
+was rewritten once when the inpainting sweep gained its ``method`` axis: a new
 ``method`` column and the point id that hashes it changed, every number stayed equal; the
 sweep tables' ``point`` column was rewritten once more when the sweeps became one job per
-(sweep, generator) (issue 16): it names the point by its label instead of a hash, every
+(sweep, generator): it names the point by its label instead of a hash, every
 other column stayed equal; ``invert_final.parquet`` was rewritten once more when the inversion
 table gained ``independent_start_mse``, every other column stayed equal).
 

@@ -1,5 +1,5 @@
-"""The sweep and sample-quality commands write what they wrote before they became thin
-(issue 14): tables of tiny seeded runs against ``tests/data/command_outputs/``, which the
+"""The sweep and sample-quality commands write what they wrote before they became thin:
+tables of tiny seeded runs against ``tests/data/command_outputs/``, which the
 commands wrote before their logic moved to ``advgen.sweeps.points`` and
 ``advgen.metrics.sample_quality``."""
 

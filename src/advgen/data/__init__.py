@@ -17,7 +17,7 @@ import importlib
 from typing import Any
 
 # Lazy (PEP 562): ``import advgen.data.fake_sources`` or ``advgen.data.digits`` must not pay
-# for torch (every ``advgen`` call builds the parser of ``fake-data``, issue 16).
+# for torch (every ``advgen`` call builds the parser of ``fake-data``).
 _EXPORTS = {
     "PreparedSplit": "advgen.data.prepared",
     "load_prepared": "advgen.data.prepared",

@@ -1,4 +1,4 @@
-"""Image figures the source documents show and the pipeline lacked (issue 15, item 10).
+"""Image figures the source documents show and the other figures do not.
 
 * :func:`adversarial_examples`: per attack, clean input | perturbation | adversarial input,
   each titled with the predicted label and its softmax confidence (the review's Figs. 2-3:

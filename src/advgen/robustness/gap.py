@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: robust-accuracy gap (points) above which PGD is flagged against AutoAttack (issue 12)
+#: robust-accuracy gap (points) above which PGD is flagged against AutoAttack
 GAP_FLAG_POINTS = 2.0
 
 

@@ -28,7 +28,7 @@ Checks (robust accuracy under Linf PGD, Madry et al.'s step rule, seeded):
   to PGD-200 x 5 restarts (value; reference: ``acc_long``), passed when the absolute drop
   ``acc_40 - acc_long`` <= tolerance.
 
-The default tolerances are 0.02 (2 points, the AutoAttack gap flagged by issue 12) except
+The default tolerances are 0.02 (2 points, the PGD-vs-AutoAttack gap :mod:`advgen.robustness.gap` flags) except
 ``zero_gradients`` (0.01). :func:`advgen.robustness.tables.masking_markdown` renders the rows for the report.
 
 :func:`masking_job` is the ``advgen masking-checks`` job: its spec (:data:`SPEC_KEYS`), the
@@ -64,7 +64,7 @@ GRADIENTS = ("bpda", "exact", "unroll")
 
 @dataclass(frozen=True)
 class MaskingSettings:
-    """Sizes of the checks (Carlini et al. 2019; the steps check is issue 12's PGD-40 vs
+    """Sizes of the checks (Carlini et al. 2019; the steps check compares PGD-40 with
     PGD-200 x 5). ``eps`` is the budget of the single-eps checks, ``eps_grid`` the grid of
     the monotonicity check."""
 

@@ -1,4 +1,4 @@
-"""Tables of the robustness stage that need no torch (the table jobs must not import it, issue 16).
+"""Tables of the robustness stage that need no torch (the table jobs must not import it).
 
 :func:`minimal_table` is the minimal-perturbation table (:mod:`advgen.robustness.evaluate`'s
 curves, Szegedy et al. 2014 Table 1 / DeepFool's rho_adv); :func:`masking_markdown` renders
