@@ -1,4 +1,4 @@
-"""Commands that need no torch do not import it (issue 16: the import costs ~2 s per job).
+"""Commands that need no torch do not import it (the import costs ~2 s per job).
 
 Each case runs one real invocation of a table, figure or claims command in a fresh
 interpreter, as a rule's shell line does (``--threads 1`` included), and checks that

@@ -1,4 +1,4 @@
-"""config/paper.yaml carries the papers' settings of issue 15 (items 3, 4, 7, 8, 9) and validates."""
+"""config/paper.yaml carries the papers' settings and validates."""
 
 from __future__ import annotations
 

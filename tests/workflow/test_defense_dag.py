@@ -77,7 +77,7 @@ def test_default_config_schedules_tables_and_figures(tmp_path):
         "masking_table",
     ):
         assert int(counts.get(rule, 0)) >= 1, rule
-    # issue 12: one masking-checks job per AutoAttack-attacked CNN and per purifier
+    # one masking-checks job per AutoAttack-attacked CNN and per purifier
     assert int(counts["masking_checks"]) == 3 + len(
         yaml.safe_load((wf / "config/config.yaml").read_text())["defense"]["purify"]["purifiers"]
     )

@@ -13,7 +13,7 @@ from tests.conftest import snakemake
 
 pytestmark = pytest.mark.slow
 
-#: one job per family, whatever the number of figures (issue 16: Python start-up once per family)
+#: one job per family, whatever the number of figures (Python start-up once per family)
 DEFAULT_FIGURES = (
     "plot_gan_losses",
     "plot_gan_grad_norms",
@@ -47,7 +47,7 @@ def test_default_config_schedules_every_figure_family(workflow_dir):
     config = yaml.safe_load((workflow_dir / "config" / "config.yaml").read_text())
     for rule in DEFAULT_FIGURES:
         assert counts.get(rule) == 1, (rule, counts.get(rule))
-    # issue 15: the claims page, Ilyas et al.'s datasets, the capacity transfer matrix, and the
+    # the claims page, Ilyas et al.'s datasets, the capacity transfer matrix, and the
     # adversarial-example figures of robustness.examples
     examples = len(config["robustness"]["examples"]["classifiers"])
     assert counts["claims"] == 1 and counts["robust_features"] == 1 and counts["transfer_capacity"] == 1

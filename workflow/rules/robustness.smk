@@ -127,7 +127,7 @@ rule robustness_sweep:
         " --test {input.test} --out {output} > {log} 2>&1"
 
 
-# Gradient-masking checks (Carlini et al. 2019; issue 12): one job per checked classifier
+# Gradient-masking checks (Carlini et al. 2019): one job per checked classifier
 # and per purifier (its operating point, BPDA or exact gradients), Square as the black box.
 rule masking_checks:
     input:
