@@ -15,11 +15,11 @@ from tests.conftest import REPO, copy_workflow, snakemake
 from tests.errors.conftest import assert_one_line_error, run_cli
 
 DEFAULT = REPO / "config" / "config.yaml"
-GAN = "gans:\n  x:\n    dataset: digits\n    generator: mlp_small\n    discriminator: mlp_small\n"
-AE = "autoencoders:\n  x:\n    dataset: digits\n"
+GAN = "gans:\n  x:\n    dataset: mnist\n    generator: mlp_small\n    discriminator: mlp_small\n"
+AE = "autoencoders:\n  x:\n    dataset: mnist\n"
 AA = "robustness:\n  attacks:\n    autoattack:\n"
 PURIFY = "defense:\n  purify:\n"
-CLF = "classifiers:\n  c:\n    dataset: digits\n    arch: fc10\n"
+CLF = "classifiers:\n  c:\n    dataset: mnist\n    arch: fc10\n"
 
 # id -> (file content, merge over the default config?, the line, the key or words the error names)
 CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
@@ -42,7 +42,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "duplicate key 'seed' (first defined at line 1)",
     ),
     "duplicate-experiment": (
-        GAN + "  x:\n    dataset: digits\n",
+        GAN + "  x:\n    dataset: mnist\n",
         True,
         6,
         "duplicate key 'x' (first defined at line 2)",
@@ -94,10 +94,10 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "seed-float": ("seed: 1.5\n", True, 1, "seed"),
     "gan-seed-too-big": (GAN + "    seed: 99999999999\n", True, 6, "gans.x.seed"),
     "split-seed-too-big": (
-        "datasets:\n  digits:\n    split_seed: 4294967296\n",
+        "datasets:\n  mnist:\n    split_seed: 4294967296\n",
         True,
         3,
-        "datasets.digits.split_seed",
+        "datasets.mnist.split_seed",
     ),
     "subset-seed-negative": (CLF + "    subset_seed: -3\n", True, 5, "classifiers.c.subset_seed"),
     "z-dim-1e12": (GAN + "    z_dim: 1000000000000\n", True, 6, "gans.x.z_dim"),
@@ -107,17 +107,17 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "epochs-zero": (CLF + "    epochs: 0\n", True, 5, "classifiers.c.epochs"),
     "epochs-bool": (GAN + "    epochs: true\n", True, 6, "gans.x.epochs"),
     "max-train-huge": (
-        "datasets:\n  digits:\n    max_train: 1000000000000\n",
+        "datasets:\n  mnist:\n    max_train: 1000000000000\n",
         True,
         3,
-        "datasets.digits.max_train",
+        "datasets.mnist.max_train",
     ),
     "n-novel-too-many": (AE + "    n_novel: 5000\n", True, 4, "autoencoders.x.n_novel"),
     "betas-three": (GAN + "    betas: [0.5, 0.9, 0.99]\n", True, 6, "gans.x.betas"),
     "betas-one": (GAN + "    betas: [0.5, 1.0]\n", True, 6, "gans.x.betas"),
     "plots-dpi-huge": ("plots:\n  dpi: 100000\n", True, 2, "plots.dpi"),
     "sample-quality-n-inf": (
-        "sample_quality:\n  classifier: digits_cnn_small\n  n_samples: .inf\n",
+        "sample_quality:\n  classifier: mnist_cnn_small\n  n_samples: .inf\n",
         True,
         3,
         "sample_quality.n_samples",
@@ -131,7 +131,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         2,
         "gans.x.dataset: missing required key 'dataset'",
     ),
-    "unknown-dataset": (GAN.replace("digits", "mnist"), True, 3, "gans.x.dataset: unknown dataset 'mnist'"),
+    "unknown-dataset": (GAN.replace("mnist", "digits"), True, 3, "gans.x.dataset: unknown dataset 'digits'"),
     "loss-enum": (GAN + "    loss: wasserstein\n", True, 6, "gans.x.loss"),
     "device-enum": ("device: gpu\n", True, 1, "device"),
     "classifier-mode-enum": (CLF + "    mode: trades\n", True, 5, "classifiers.c.mode"),
@@ -210,6 +210,30 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     ),
     "purify-attack-enum": (PURIFY + "    attacks: [bpda, autoatack]\n", True, 3, "defense.purify.attacks"),
     "cv-fold-before-future": ("cv:\n  fold_before: 3000\n", True, 2, "cv.fold_before"),
+    # replicates: `seeds` (non-empty, distinct, non-negative) or `replicates: N`, not both
+    "seeds-empty": (GAN + "    seeds: []\n", True, 6, "gans.x.seeds: expected a non-empty list"),
+    "seeds-repeated": (GAN + "    seeds: [0, 2, 0]\n", True, 6, "gans.x.seeds: seed 0 is repeated"),
+    "seeds-negative": (CLF + "    seeds: [1, -1]\n", True, 5, "classifiers.c.seeds.1"),
+    "seeds-not-a-list": (AE + "    seeds: 3\n", True, 4, "autoencoders.x.seeds: expected array"),
+    "seeds-and-replicates": (
+        GAN + "    seeds: [0, 1]\n    replicates: 2\n",
+        True,
+        2,
+        "gans.x: give one of 'seeds' and 'replicates', not both",
+    ),
+    "replicates-zero": (CLF + "    replicates: 0\n", True, 5, "classifiers.c.replicates"),
+    "replicate-name-taken": (
+        CLF + "    replicates: 2\n  c_seed1:\n    dataset: mnist\n    arch: fc10\n",
+        True,
+        2,
+        "classifiers.c: replicate name 'c_seed1' is already the name of another entry",
+    ),
+    "replicate-listed-twice": (
+        CLF + "    replicates: 2\nrobustness:\n  transfer:\n    classifiers: [c, c_seed0]\n",
+        True,
+        8,
+        "robustness.transfer.classifiers: 'c_seed0' is listed twice",
+    ),
 }
 
 

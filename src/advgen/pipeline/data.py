@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advgen import paths
 from advgen.config import spec_json
+from advgen.data import BUNDLED_SOURCES
 from advgen.pipeline.base import Stage
 
 
@@ -13,7 +14,7 @@ class DataPlan(Stage):
 
     def download_receipt(self, wildcards) -> list[str] | str:
         spec = self.config["datasets"][wildcards.dataset]
-        if spec["source"] != "digits" and spec["download"]:
+        if spec["source"] not in BUNDLED_SOURCES and spec["download"]:
             return paths.DOWNLOAD_RECEIPT.format(dataset=wildcards.dataset)
         return []
 

@@ -66,6 +66,8 @@ def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, An
     for mode in settings["modes"]:
         for value in settings[grid_key]:
             spec = dict(base, mode=mode, **{field: float(value)})
+            if spec != base:  # a new model: not one of the runs the base replicates
+                spec.pop("replicate_of", None)
             same = [n for n in sorted(known) if known[n] == spec]
             name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
             if name in known and known[name] != spec:

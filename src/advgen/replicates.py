@@ -1,0 +1,176 @@
+"""Replicated runs as one line of config: ``seeds: [0, 1, 2]`` or ``replicates: 3``.
+
+A model entry of ``gans``, ``autoencoders`` or ``classifiers`` may carry ``seeds`` (a
+non-empty list of distinct integers) or ``replicates: N`` (seeds ``seed, seed+1, ...,
+seed+N-1`` from the entry's ``seed``, else the config's top-level ``seed``). After the config
+is validated, :func:`expand_replicates` replaces such an entry ``<entry>`` by N ordinary
+entries ``<entry>_seed<k>``, one per seed ``k``, each with ``seed: k`` and
+``replicate_of: <entry>``. An entry without ``seeds``/``replicates`` stays one entry with its
+own name and no ``replicate_of``.
+
+References from other sections to an expanded entry are rewritten by where they occur:
+
+* a **list** of models (an attack's ``classifiers``, ``robustness.transfer.classifiers``,
+  ``robustness.examples.classifiers``, ``robustness.masking.classifiers``, a sweep's
+  ``generators``, ``defense.probe.gans`` / ``controls`` / ``classifiers``): the entry's name
+  stands for every replicate, in seed order. Naming one replicate (``<entry>_seed<k>``) keeps
+  just that run; a list naming both an entry and one of its replicates is an error.
+* a **single** model (``sample_quality.classifier`` and ``classifier_by_dataset``, a sweep's
+  ``classifier``, ``robustness.capacity`` / ``data_size`` / ``data_size_sweeps.*`` /
+  ``robust_features`` classifiers, ``defense.purify.classifier``, a purifier's
+  ``generator``): the run of the entry's first seed.
+
+Torch-free: the workflow calls it at parse time (:mod:`advgen.config_files`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from advgen.errors import ConfigError
+
+#: the sections whose entries may be replicated
+SECTIONS = ("gans", "autoencoders", "classifiers")
+
+# (path to a list of model names, section the names belong to); "*" matches every key
+LIST_REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("robustness", "attacks", "*", "classifiers"), "classifiers"),
+    (("robustness", "transfer", "classifiers"), "classifiers"),
+    (("robustness", "examples", "classifiers"), "classifiers"),
+    (("robustness", "masking", "classifiers"), "classifiers"),
+    (("sweeps", "*", "generators"), "gans|autoencoders"),
+    (("defense", "probe", "gans"), "gans"),
+    (("defense", "probe", "controls"), "gans"),
+    (("defense", "probe", "classifiers"), "classifiers"),
+)
+# (path to one model name, section)
+SINGLE_REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("sample_quality", "classifier"), "classifiers"),
+    (("sample_quality", "classifier_by_dataset", "*"), "classifiers"),
+    (("sweeps", "*", "classifier"), "classifiers"),
+    (("robustness", "capacity", "classifier"), "classifiers"),
+    (("robustness", "data_size", "classifier"), "classifiers"),
+    (("robustness", "data_size_sweeps", "*", "classifier"), "classifiers"),
+    (("robustness", "robust_features", "robust_classifier"), "classifiers"),
+    (("robustness", "robust_features", "standard_classifier"), "classifiers"),
+    (("robustness", "robust_features", "classifier"), "classifiers"),
+    (("defense", "purify", "classifier"), "classifiers"),
+    (("defense", "purify", "purifiers", "*", "generator"), "gans|autoencoders"),
+)
+
+
+def replicate_name(entry: str, seed: int) -> str:
+    """The name of ``entry``'s run with ``seed``."""
+    return f"{entry}_seed{seed}"
+
+
+def entry_seeds(entry: Mapping[str, Any], default_seed: int, key: str) -> list[int] | None:
+    """The seeds ``entry`` asks for (None: not replicated); ``key`` names it in errors."""
+    has_seeds, has_reps = "seeds" in entry, "replicates" in entry
+    if has_seeds and has_reps:
+        raise ConfigError(f"{key}: give one of 'seeds' and 'replicates', not both")
+    if has_seeds:
+        seeds = entry["seeds"]
+        if not isinstance(seeds, list) or not seeds:
+            raise ConfigError(f"{key}.seeds: expected a non-empty list of integers, got {seeds!r}")
+        for s in seeds:
+            if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+                raise ConfigError(f"{key}.seeds: expected non-negative integers, got {s!r}")
+        repeated = sorted({s for s in seeds if seeds.count(s) > 1})
+        if repeated:
+            raise ConfigError(f"{key}.seeds: seed {repeated[0]} is repeated")
+        return list(seeds)
+    if has_reps:
+        n = entry["replicates"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ConfigError(f"{key}.replicates: expected an integer >= 1, got {n!r}")
+        first = int(entry.get("seed", default_seed))
+        return [first + i for i in range(n)]
+    return None
+
+
+def expand_replicates(config: dict[str, Any], source: str = "config") -> dict[str, list[str]]:
+    """Expand replicated entries of ``config`` in place and rewrite references to them.
+
+    Returns ``{entry: [replicate names in seed order]}`` for every expanded entry. Errors
+    are :class:`ConfigError` lines ``<source>: <section>.<entry>.<key>: <problem>``.
+    Calling it again on an expanded config changes nothing.
+    """
+    default_seed = int(config.get("seed", 0))
+    expanded: dict[str, dict[str, list[str]]] = {}
+    for section in SECTIONS:
+        entries = config.get(section)
+        if not isinstance(entries, dict):
+            continue
+        out: dict[str, Any] = {}
+        for name, entry in entries.items():
+            key = f"{section}.{name}"
+            seeds = (
+                entry_seeds(entry, default_seed, f"{source}: {key}") if isinstance(entry, Mapping) else None
+            )
+            if seeds is None:
+                out[name] = entry
+                continue
+            base = {k: v for k, v in entry.items() if k not in ("seeds", "replicates")}
+            names = []
+            for s in seeds:
+                new = replicate_name(name, s)
+                if new in entries or new in out:
+                    raise ConfigError(
+                        f"{source}: {key}: replicate name '{new}' is already the name of another entry"
+                    )
+                out[new] = {**copy.deepcopy(base), "seed": s, "replicate_of": name}
+                names.append(new)
+            expanded.setdefault(section, {})[name] = names
+        config[section] = out
+    if expanded:
+        _rewrite_references(config, expanded, source)
+    return {name: names for per in expanded.values() for name, names in per.items()}
+
+
+def _matches(
+    node: Any, path: tuple[str, ...], prefix: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], Any]]:
+    """(key path, parent mapping) pairs where ``path`` (with ``*`` wildcards) ends in ``node``."""
+    if not isinstance(node, dict):
+        return []
+    head, rest = path[0], path[1:]
+    keys = sorted(node) if head == "*" else [head] if head in node else []
+    if not rest:
+        return [((*prefix, k), node) for k in keys]
+    return [m for k in keys for m in _matches(node[k], rest, (*prefix, k))]
+
+
+def _lookup(expanded: dict[str, dict[str, list[str]]], sections: str, name: Any) -> list[str] | None:
+    for section in sections.split("|"):
+        if isinstance(name, str) and name in expanded.get(section, {}):
+            return expanded[section][name]
+    return None
+
+
+def _rewrite_references(
+    config: dict[str, Any], expanded: dict[str, dict[str, list[str]]], source: str
+) -> None:
+    for path, sections in LIST_REFERENCES:
+        for keys, parent in _matches(config, path):
+            names = parent[keys[-1]]
+            if not isinstance(names, list):
+                continue
+            out: list[Any] = []
+            for name in names:
+                runs = _lookup(expanded, sections, name)
+                out.extend(runs if runs is not None else [name])
+            repeated = sorted({n for n in out if isinstance(n, str) and out.count(n) > 1})
+            if repeated:
+                raise ConfigError(
+                    f"{source}: {'.'.join(keys)}: '{repeated[0]}' is listed twice (an entry with "
+                    "seeds/replicates stands for all its runs; name either the entry or some of its runs)"
+                )
+            parent[keys[-1]] = out
+    for path, sections in SINGLE_REFERENCES:
+        for keys, parent in _matches(config, path):
+            runs = _lookup(expanded, sections, parent[keys[-1]])
+            if runs is not None:
+                parent[keys[-1]] = runs[0]

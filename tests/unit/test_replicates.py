@@ -1,0 +1,157 @@
+"""``seeds`` / ``replicates`` on a model entry: one entry per seed, references rewritten."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advgen.cli import main as cli_main
+from advgen.config_files import check_config_files
+from advgen.errors import ConfigError
+from advgen.replicates import expand_replicates
+from advgen.robustness.plan import all_classifiers, sweep_points
+
+CLF = {"dataset": "digits", "arch": "fc10", "epochs": 1}
+GAN = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "epochs": 1}
+
+
+def config(**sections) -> dict:
+    out = {"seed": 0, "datasets": {"digits": {"source": "digits", "image_size": 28}}}
+    out.update(sections)
+    return out
+
+
+def test_seeds_and_replicates_expand_to_one_entry_per_seed() -> None:
+    cfg = config(
+        seed=5,
+        classifiers={
+            "a": {**CLF, "seeds": [3, 1]},
+            "b": {**CLF, "replicates": 2},  # from the top-level seed
+            "c": {**CLF, "replicates": 3, "seed": 10},  # from the entry's seed
+            "plain": dict(CLF),
+        },
+        gans={"g": {**GAN, "replicates": 1}},
+    )
+    runs = expand_replicates(cfg)
+    assert runs == {"g": ["g_seed5"], "a": ["a_seed3", "a_seed1"], "b": ["b_seed5", "b_seed6"],
+                    "c": ["c_seed10", "c_seed11", "c_seed12"]}  # fmt: skip
+    clfs = cfg["classifiers"]
+    assert list(clfs) == [
+        "a_seed3",
+        "a_seed1",
+        "b_seed5",
+        "b_seed6",
+        "c_seed10",
+        "c_seed11",
+        "c_seed12",
+        "plain",
+    ]
+    assert clfs["a_seed1"] == {**CLF, "seed": 1, "replicate_of": "a"}
+    assert clfs["c_seed12"]["seed"] == 12 and clfs["c_seed12"]["replicate_of"] == "c"
+    assert clfs["plain"] == CLF and "replicate_of" not in clfs["plain"]
+    assert cfg["gans"] == {"g_seed5": {**GAN, "seed": 5, "replicate_of": "g"}}
+    again = copy.deepcopy(cfg)
+    assert expand_replicates(again) == {} and again == cfg  # idempotent
+
+
+def test_references_lists_take_every_run_singles_the_first() -> None:
+    cfg = config(
+        classifiers={"net": {**CLF, "seeds": [0, 1, 2]}, "other": dict(CLF)},
+        gans={"g": {**GAN, "seeds": [4, 2]}},
+        sample_quality={"classifier": "net"},
+        robustness={
+            "attacks": {"fgsm": {"classifiers": ["other", "net"]}, "one": {"classifiers": ["net_seed1"]}},
+            "robust_features": {
+                "robust_classifier": "net",
+                "standard_classifier": "other",
+                "classifier": "net",
+            },
+        },
+        sweeps={"truncation": {"generators": ["g"], "classifier": "net"}},
+        defense={
+            "purify": {"classifier": "net", "purifiers": {"p": {"generator": "g"}}},
+            "probe": {"gans": ["g"]},
+        },
+    )
+    expand_replicates(cfg)
+    rob = cfg["robustness"]
+    assert rob["attacks"]["fgsm"]["classifiers"] == ["other", "net_seed0", "net_seed1", "net_seed2"]
+    assert rob["attacks"]["one"]["classifiers"] == ["net_seed1"]
+    assert rob["robust_features"] == {
+        "robust_classifier": "net_seed0", "standard_classifier": "other", "classifier": "net_seed0"
+    }  # fmt: skip
+    assert cfg["sample_quality"]["classifier"] == "net_seed0"
+    assert cfg["sweeps"]["truncation"] == {"generators": ["g_seed4", "g_seed2"], "classifier": "net_seed0"}
+    assert cfg["defense"]["purify"] == {
+        "classifier": "net_seed0",
+        "purifiers": {"p": {"generator": "g_seed4"}},
+    }
+    assert cfg["defense"]["probe"]["gans"] == ["g_seed4", "g_seed2"]
+
+
+def test_an_entry_and_its_run_in_one_list_is_an_error() -> None:
+    cfg = config(
+        classifiers={"net": {**CLF, "replicates": 2}},
+        robustness={"attacks": {"fgsm": {"classifiers": ["net", "net_seed1"]}}},
+    )
+    with pytest.raises(
+        ConfigError, match=r"robustness\.attacks\.fgsm\.classifiers: 'net_seed1' is listed twice"
+    ):
+        expand_replicates(cfg)
+
+
+def test_a_replicate_name_taken_by_another_entry_is_an_error() -> None:
+    cfg = config(classifiers={"net": {**CLF, "replicates": 2}, "net_seed1": dict(CLF)})
+    with pytest.raises(ConfigError, match=r"classifiers\.net: replicate name 'net_seed1'"):
+        expand_replicates(cfg)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"seeds": []}, r"classifiers\.net\.seeds: expected a non-empty list"),
+        ({"seeds": [1, 2, 1]}, r"classifiers\.net\.seeds: seed 1 is repeated"),
+        ({"seeds": [1], "replicates": 2}, r"classifiers\.net: give one of 'seeds' and 'replicates'"),
+        ({"replicates": 0}, r"classifiers\.net\.replicates: 0 is less than the minimum of 1"),
+    ],
+)
+def test_bad_seeds_name_file_line_and_key(tmp_path: Path, entry: dict, message: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config(classifiers={"net": {**CLF, **entry}}), sort_keys=False))
+    with pytest.raises(ConfigError, match=message) as info:
+        check_config_files([path])
+    text = str(info.value)
+    assert text.startswith(f"{path}:") and "\n" not in text
+    line = int(text.split(":")[1])
+    assert path.read_text().splitlines()[line - 1].strip().split(":")[0] in ("net", "seeds", "replicates")
+
+
+def test_check_config_exits_2_on_a_repeated_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(config(gans={"g": {**GAN, "seeds": [0, 0]}})))
+    assert cli_main(["check-config", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "gans.g.seeds: seed 0 is repeated" in err[0] and str(path) in err[0]
+
+
+def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    cfg = config(
+        classifiers={"net": {**CLF, "replicates": 2}},
+        robustness={"capacity": {"classifier": "net", "attack": "fgsm", "eps": 0.1, "widths": [0.5, 1.0],
+                                 "modes": ["standard"]},
+                    "attacks": {"fgsm": {"attack": "FGSM", "eps": [0.1], "classifiers": ["net"]}}},
+    )  # fmt: skip
+    path.write_text(yaml.safe_dump(cfg))
+    out = check_config_files([path])
+    assert sorted(out["classifiers"]) == ["net_seed0", "net_seed1"]
+    assert out["robustness"]["attacks"]["fgsm"]["classifiers"] == ["net_seed0", "net_seed1"]
+    # a sweep over the first run: the point equal to it reuses it; new models replicate nothing
+    points = {p["classifier"]: p["spec"] for p in sweep_points(out, "capacity")}
+    assert sorted(points) == ["net_seed0", "net_seed0_standard_w0p5"]
+    assert points["net_seed0"]["replicate_of"] == "net"
+    assert "replicate_of" not in points["net_seed0_standard_w0p5"]
+    assert "net_seed0_standard_w0p5" in all_classifiers(out)

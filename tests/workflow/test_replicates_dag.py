@@ -1,0 +1,42 @@
+"""``seeds`` / ``replicates`` in the workflow: one training job per seed, lists take every run."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.conftest import snakemake
+from tests.workflow.test_reruns import jobs_for
+
+CONFIG = ".test/config/replicates.yaml"
+
+
+def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
+    out = snakemake(workflow_dir, "-n", "--configfile", CONFIG).stdout
+    assert jobs_for(out, "train_gan") == ["gan=tiny_ns_seed0", "gan=tiny_ns_seed1"]
+    assert jobs_for(out, "train_ae") == ["ae=tiny_ae_seed3", "ae=tiny_ae_seed7"]
+    assert jobs_for(out, "train_classifier") == [
+        "classifier=tiny_clf_seed1",
+        "classifier=tiny_clf_seed2",
+        "classifier=tiny_plain",
+    ]
+    # the attack list names tiny_clf: every run of it, then tiny_plain
+    assert jobs_for(out, "attack") == [
+        "classifier=tiny_clf_seed1",
+        "classifier=tiny_clf_seed2",
+        "classifier=tiny_plain",
+    ]
+    # sample quality scores every run under the first seed's classifier
+    rows = json.loads(re.search(r"--rows '(\[.*?\])'", out).group(1))
+    assert [r["name"] for r in rows] == [
+        "tiny_ns_seed0",
+        "tiny_ns_seed1",
+        "tiny_ae_seed3",
+        "tiny_ae_seed7",
+        "digits",
+    ]
+    assert {r["classifier_name"] for r in rows} == {"tiny_clf_seed1"}
+    # each run trains with its own seed
+    specs = re.findall(r"train-gan --spec '(\{.*?\})'", out)
+    assert sorted(json.loads(s)["seed"] for s in specs) == [0, 1]
