@@ -73,7 +73,7 @@ def _bad_config(tmp: Path) -> dict[str, Path]:
         "syntax": "seed: [1\n",
         "list": "- seed: 1\n",
         "masking": "robustness:\n  masking:\n    classifiers: [nope]\n",
-        "good": "seed: 1\n",
+        "good": "seed: 1\nclaims: null\n",  # no claims file in the scratch folder
     }
     out = {}
     for name, content in files.items():

@@ -240,7 +240,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
 # cross-references, masking checks, purify budgets, sweeps, names: the workflow's plan checks
 NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "masking-unknown-classifier": (
-        "robustness:\n  masking:\n    classifiers: [digits_cnn_small, nope]\n",
+        "robustness:\n  masking:\n    classifiers: [mnist_cnn_small, nope]\n",
         True,
         3,
         "robustness.masking.classifiers: unknown classifier 'nope'",
@@ -312,7 +312,7 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness.transfer.attacks: unknown attack 'nope'",
     ),
     "transfer-unknown-classifier": (
-        "robustness:\n  transfer:\n    classifiers: [digits_fc10, nope]\n",
+        "robustness:\n  transfer:\n    classifiers: [mnist_fc10, nope]\n",
         True,
         3,
         "robustness.transfer.classifiers: unknown classifier 'nope'",
@@ -324,7 +324,7 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness.transfer.attacks: 'deepfool' is not an FGSM, PGD or LBFGS attack",
     ),
     "transfer-two-datasets": (
-        "robustness:\n  transfer:\n    classifiers: [digits_fc10, digits8_cnn_small]\n",
+        "robustness:\n  transfer:\n    classifiers: [mnist_fc10, digits8_cnn_small]\n",
         True,
         3,
         "robustness.transfer.classifiers: all must share one dataset",
@@ -411,21 +411,21 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "defense:\n  purify:\n    purifiers:\n      p:\n        generator: nope\n",
         True,
         5,
-        "defense.purify.purifiers.p.generator: unknown gan or autoencoder 'nope'",
+        "defense.purify.purifiers.p.generator: unknown generator 'nope'",
     ),
     "purify-reconstruct-gan": (
-        "defense:\n  purify:\n    purifiers:\n      p:\n        generator: digits_ns\n        method: reconstruct\n",
+        "defense:\n  purify:\n    purifiers:\n      p:\n        generator: mnist_ns\n        method: reconstruct\n",
         True,
         6,
-        "defense.purify.purifiers.p.method: reconstruct needs an autoencoder, 'digits_ns' is a GAN",
+        "defense.purify.purifiers.p.method: reconstruct needs an autoencoder",
     ),
     "purify-other-dataset": (
-        GAN.replace("x:", "g8:").replace("digits", "digits8")
+        GAN.replace("x:", "g8:").replace("mnist", "digits8")
         + PURIFY
         + "    purifiers:\n      p:\n        generator: g8\n",
         True,
         10,
-        "defense.purify.purifiers.p.generator: 'g8' is trained on 'digits8', the classifier 'digits",
+        "defense.purify.purifiers.p.generator: 'g8' is trained on 'digits8', the classifier 'mnist",
     ),
     "purify-budget-steps-zero": (
         "defense:\n  purify:\n    budget:\n      steps: 0\n",

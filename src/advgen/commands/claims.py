@@ -89,11 +89,11 @@ def main(args: argparse.Namespace) -> None:
     if args.readme_summary:
         _readme(args)
         return
+    spec = _spec(args)
     if not (args.html or args.out or args.parquet or args.rst):
         raise ConfigError("advgen claims: no output given (--html, -o, --parquet or --rst)")
     if not args.config:
         raise ConfigError("advgen claims: --config (the claims file) is required")
-    spec = _spec(args)
     claims = read_claims_file(args.config).claims
     results = Path(args.results)
     if not results.is_dir():
