@@ -23,6 +23,11 @@ def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = f"{REPO / 'src'}{os.pathsep}{env.get('PYTHONPATH', '')}"
     env.setdefault("ADVGEN_GPU_LOCK_DIR", str(Path(env.get("TMPDIR", "/tmp")) / "advgen-test-locks"))
+    # Snakemake's SLURM executor plugin runs `scontrol show config` whenever snakemake starts; on a
+    # host with SLURM installed but no controller running (CI stops it) that call waits 9 s before
+    # failing. The local-workflow tests need no SLURM: an empty config makes scontrol fail at once.
+    # The SLURM integration tests drop every SLURM_* variable (tests/integration/test_slurm.py).
+    env.setdefault("SLURM_CONF", os.devnull)
     if extra:
         env.update(extra)
     return env
