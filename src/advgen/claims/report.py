@@ -40,7 +40,7 @@ COLUMNS = [
     "method",
     "seeds",
     "examples",
-    "n",
+    "sample_size",  # text: "3 seeds x 500 examples" (the numeric `n` of other tables is a count)
     "sides",
     "settle",
     "note",
@@ -84,7 +84,7 @@ def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "method": v.method,
                 "seeds": int(v.seeds),
                 "examples": int(v.examples),
-                "n": v.n_text,
+                "sample_size": v.n_text,
                 "sides": v.sides_text(),
                 "settle": v.settle,
                 "note": "; ".join(x for x in (v.note, c.notes) if x),
@@ -125,9 +125,9 @@ def _verdict_cell(row: Any) -> str:
 
 
 def _ours(row: Any) -> str:
-    if not row.n:
+    if not row.sample_size:
         return "–"
-    return f"{row.effect} ({row.n}; {row.sides})"
+    return f"{row.effect} ({row.sample_size}; {row.sides})"
 
 
 def _md(text: Any) -> str:
@@ -212,7 +212,7 @@ def readme_summary(table: pd.DataFrame) -> str:
     lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}.", ""]
     lines += [SUMMARY_HEADER, "|---|---|---|---|"]
     for row in table[table["group"] == "source"].itertuples():
-        ours = f"{row.effect} ({row.n})" if row.n else "–"
+        ours = f"{row.effect} ({row.sample_size})" if row.sample_size else "–"
         verdict = row.verdict + (f": {row.settle}" if row.verdict == "inconclusive" and row.settle else "")
         lines.append(
             f"| `{row.id}` ({row.source}) | {_md(row.paper_value or '–')} | {_md(ours)} | {_md(verdict)} |"
