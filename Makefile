@@ -15,13 +15,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The run ends with results/report.html (built after the last job; `make report` rebuilds it) and
-# README.md's claims summary rewritten from the run's verdict table.
+# README.md's claims summary rewritten from the run's verdict table, which is kept beside it in
+# docs/default_run/claims.parquet (the test of the summary reads it on a clone without results/).
 # check-config first: a YAML error in a config file is one line naming FILE:LINE:COLUMN.
 run: $(STAMP)
 	$(BIN)/advgen check-config config/config.yaml
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
 		--report results/report.html --report-after-run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
+	cp results/tables/claims.parquet docs/default_run/claims.parquet
 
 test: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm and not browser" $(PYTEST_ARGS)
