@@ -206,7 +206,10 @@ EDITS = {
         config_edit(lambda c: c["classifiers"]["tiny_fc"].update(epochs=11)),
         {
             "train_classifier[classifier=tiny_fc]",
-            *(attack("tiny_fc", a) for a in ("fgsm", "pgd", "lbfgs", "deepfool", "onepixel", "spatial")),
+            *(
+                attack("tiny_fc", a)
+                for a in ("fgsm", "pgd", "lbfgs", "deepfool", "onepixel", "spatial", "apgd", "square")
+            ),
             "transfer",
             "plot_transfer",
             *CURVE_READERS,
@@ -294,14 +297,15 @@ def test_an_edit_reruns_exactly_its_units(name: str, completed, tmp_path: Path) 
     for stale in ("results/robustness/attacks", "results/robustness/attacks.parquet"):
         path = clean.folder / stale
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+    # the target before the options: --configfile takes one or more values and would take it
     snakemake(
         clean.folder,
+        "results/robustness/attacks.parquet",
         "--cores",
         "2",
         "--forcerun",
         "attack",
         "--configfile",
         EDITED,
-        "results/robustness/attacks.parquet",
     )
     assert_same_curves(run.folder, clean.folder)
