@@ -225,9 +225,9 @@ EDITS = {
         {"claims"},
     ),
     # Generative sweeps and purifiers: one job per (sweep, generator) and per purifier runs all
-    # their points, so a point's edit reruns every point of the job. Intended (issue "reruns as
-    # fine as the edit"): a new point computes only that point's job per generator (purifier);
-    # a removed one reruns only the aggregate.
+    # their points, so a point's edit reruns every point of the job (docs/reruns.md). Intended:
+    # a new point computes only that point's job per generator (purifier); a removed one reruns
+    # only the aggregate.
     "inpainting: add a mask": Edit(
         "sweeps",
         config_edit(lambda c: c["sweeps"]["inpainting"]["mask"].append("center")),
