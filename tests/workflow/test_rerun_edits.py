@@ -29,7 +29,6 @@ from tests.conftest import REPO, copy_workflow, fake_advgen_workflow, snakemake
 
 pytestmark = pytest.mark.slow
 
-EDITED = ".test/config/edited.yaml"
 #: rerun after any change of the attack curves: the tables that concatenate them and their readers
 CURVE_READERS = {
     "attack_table",
@@ -206,7 +205,10 @@ EDITS = {
         config_edit(lambda c: c["classifiers"]["tiny_fc"].update(epochs=11)),
         {
             "train_classifier[classifier=tiny_fc]",
-            *(attack("tiny_fc", a) for a in ("fgsm", "pgd", "lbfgs", "deepfool", "onepixel", "spatial")),
+            *(
+                attack("tiny_fc", a)
+                for a in ("fgsm", "pgd", "lbfgs", "deepfool", "onepixel", "spatial", "apgd", "square")
+            ),
             "transfer",
             "plot_transfer",
             *CURVE_READERS,
@@ -223,9 +225,9 @@ EDITS = {
         {"claims"},
     ),
     # Generative sweeps and purifiers: one job per (sweep, generator) and per purifier runs all
-    # their points, so a point's edit reruns every point of the job. Intended (issue "reruns as
-    # fine as the edit"): a new point computes only that point's job per generator (purifier);
-    # a removed one reruns only the aggregate.
+    # their points, so a point's edit reruns every point of the job (docs/reruns.md). Intended:
+    # a new point computes only that point's job per generator (purifier); a removed one reruns
+    # only the aggregate.
     "inpainting: add a mask": Edit(
         "sweeps",
         config_edit(lambda c: c["sweeps"]["inpainting"]["mask"].append("center")),
@@ -283,25 +285,28 @@ def test_an_edit_reruns_exactly_its_units(name: str, completed, tmp_path: Path) 
     run = copy_run(completed(edit.config), tmp_path)
     config = yaml.safe_load((run.folder / run.config).read_text())
     edit.change(config, run.folder)
-    (run.folder / EDITED).write_text(yaml.safe_dump(config, sort_keys=False))
-    assert dry_run(run, EDITED) == edit.expected
+    # edited in place, as a user edits config/config.yaml: the claims page names its config
+    # file(s) (the claims job's spec), so a copy under another name would rerun it
+    (run.folder / run.config).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert dry_run(run, run.config) == edit.expected
     if not edit.curves:
         return
     # the incremental run's curves equal a clean recomputation of the edited config
-    snakemake(run.folder, "--cores", "2", "--configfile", EDITED)
-    assert dry_run(run, EDITED) == set()
+    snakemake(run.folder, "--cores", "2", "--configfile", run.config)
+    assert dry_run(run, run.config) == set()
     clean = copy_run(run, tmp_path / "clean")
     for stale in ("results/robustness/attacks", "results/robustness/attacks.parquet"):
         path = clean.folder / stale
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+    # the target before the options: --configfile takes one or more values and would take it
     snakemake(
         clean.folder,
+        "results/robustness/attacks.parquet",
         "--cores",
         "2",
         "--forcerun",
         "attack",
         "--configfile",
-        EDITED,
-        "results/robustness/attacks.parquet",
+        clean.config,
     )
     assert_same_curves(run.folder, clean.folder)
