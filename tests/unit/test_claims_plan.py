@@ -63,20 +63,14 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     pipe = build(default())
     assert paths.CLAIMS_HTML == pipe.claims.targets()[0]
     inputs = pipe.claims.inputs(SimpleNamespace())
-    assert paths.ATTACKS in inputs["tables"] and "results/gans/digits_ns/losses.parquet" in inputs["tables"]
-    assert paths.fill(paths.MANIFEST, dataset="digits") in inputs["manifests"]
+    assert (
+        paths.ATTACKS in inputs["tables"] and "results/gans/mnist_ns_seed0/losses.parquet" in inputs["tables"]
+    )
+    assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
-    assert spec["roles"]["standard_cnn"] == ["digits_cnn_small"]
-    assert spec["roles"]["fc_pool"] == [
-        "digits_fc100_100_pool",
-        "digits_fc100_100_pool_s1",
-        "digits_fc100_100_pool_s2",
-    ]
-    assert spec["seeds"]["fc_pool"] == {
-        "digits_fc100_100_pool": 0,
-        "digits_fc100_100_pool_s1": 1,
-        "digits_fc100_100_pool_s2": 2,
-    }
+    assert spec["roles"]["standard_cnn"] == [f"mnist_cnn_small_seed{k}" for k in range(3)]
+    assert spec["roles"]["fc_pool"] == [f"mnist_fc100_100_pool_seed{k}" for k in range(3)]
+    assert spec["seeds"]["fc_pool"] == {f"mnist_fc100_100_pool_seed{k}": k for k in range(3)}
     data = default()
     data["claims"] = None
     assert not any("claims" in t for t in build(data).targets())

@@ -114,8 +114,10 @@ def test_captions_render_as_the_report_renders_them(name):
 
 
 def test_no_caption_file_is_written_while_the_dag_is_parsed(tmp_path, monkeypatch):
+    cfg = config("plots")
+    cfg["claims"] = str(REPO / cfg["claims"])  # the workflow's folder is not the scratch cwd
     monkeypatch.chdir(tmp_path)
-    pipe = build(config("plots"))
+    pipe = build(cfg)
     for figure in FIGURES:
         pipe.figures.job(figure)
         figure.report()
