@@ -9,6 +9,7 @@ import pytest
 
 from advgen.config import CONFIG_SCHEMA, load_yaml, validate_config
 from advgen.errors import ConfigError
+from advgen.replicates import expand_replicates
 from advgen.robustness import plan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,6 +22,7 @@ def tiny() -> dict:
 
 def validated(config: dict) -> dict:
     validate_config(config, SCHEMA, source="test.yaml")
+    expand_replicates(config, "test.yaml")  # as the config check does: `replicates: 3` -> <entry>_seed<k>
     plan.check_references(config, "test.yaml")
     return config
 

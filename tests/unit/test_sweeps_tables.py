@@ -41,6 +41,7 @@ def metrics(mse: float) -> dict:
         "best_restart": [0, 1],
         "first_restart_mse": [mse, mse],
         "mean_restart_mse": [mse, mse],
+        "independent_start_mse": [mse, mse],
         "pred_target": [1, 2],
         "pred_recon": [1, 3],
         "label_kept": [True, False],
@@ -81,7 +82,7 @@ def test_aggregate_rejects_tables_of_the_wrong_shape(tmp_path):
     typed = tmp_path / "typed.parquet"
     write_parquet(pd.read_parquet(good).assign(mse="high"), typed)
     with pytest.raises(
-        AdvgenError, match=r"typed\.parquet: a column of the inversion sweep has the wrong type"
+        AdvgenError, match=r"typed\.parquet: column 'mse' holds str values \('high'\), expected numbers"
     ):
         aggregate("inversion", [typed])
     with pytest.raises(AdvgenError, match="missing column"):

@@ -21,11 +21,11 @@ def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
         "classifier=tiny_clf_seed2",
         "classifier=tiny_plain",
     ]
-    # the attack list names tiny_clf: every run of it, then tiny_plain
+    # the attack list names tiny_clf: every run of it, then tiny_plain (one job per classifier and attack)
     assert jobs_for(out, "attack") == [
-        "classifier=tiny_clf_seed1",
-        "classifier=tiny_clf_seed2",
-        "classifier=tiny_plain",
+        "classifier=tiny_clf_seed1, attack=fgsm",
+        "classifier=tiny_clf_seed2, attack=fgsm",
+        "classifier=tiny_plain, attack=fgsm",
     ]
     # sample quality scores every run under the first seed's classifier
     rows = json.loads(re.search(r"--rows '(\[.*?\])'", out).group(1))
