@@ -45,6 +45,7 @@ from advgen.seeding import seed_everything
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
 from advgen.training.stacked import StackedModule, replicate_mode
+from advgen.training.stacked_runs import seed_generators, stacked_resume_key, with_generator_states
 
 log = logging.getLogger(__name__)
 
@@ -90,13 +91,10 @@ class StackedClassifierRun:
             self.models.append(
                 build_classifier(spec["arch"], in_shape, train.num_classes, spec["width"]).to(device)
             )
-            cpu = torch.Generator()
-            cpu.set_state(torch.get_rng_state())  # continues the seed's global CPU stream
+            # on the CPU one generator gives both the shuffles and the attack starts
+            cpu, dev = seed_generators(seed, self.device)
             self.gen_cpu.append(cpu)
-            if self.device.type == "cpu":
-                self.gen_dev.append(cpu)  # on the CPU shuffles and attack starts share one stream
-            else:
-                self.gen_dev.append(torch.Generator(self.device).manual_seed(seed))
+            self.gen_dev.append(dev)
         self.net = StackedModule(self.models, "arch")
         self.opt = make_optimizer(self.net.parameters(), spec)
         self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
@@ -239,14 +237,11 @@ class StackedClassifierRun:
     def _rng(self, i: int) -> dict[str, Any]:
         """Replicate ``i``'s RNG states as :func:`advgen.seeding.rng_state` gives them at the end of its run."""
         seed = self.seeds[i]
-        state: dict[str, Any] = {
+        seeded = {
             "python": random.Random(seed).getstate(),
             "numpy": np.random.RandomState(seed % 2**32).get_state(),
-            "torch": self.gen_cpu[i].get_state(),
         }
-        if self.device.type == "cuda":
-            state["cuda"] = [self.gen_dev[i].get_state()]
-        return state
+        return with_generator_states(seeded, self.gen_cpu[i], self.gen_dev[i], self.device)
 
     def checkpoint(self) -> list[dict[str, Any]]:
         """One classifier checkpoint per replicate (as :func:`train_classifier` writes for its seed)."""
@@ -317,7 +312,7 @@ def train_classifier_replicates(
             )
         return results
     run = StackedClassifierRun(spec, seeds, train, test, names=names, device=device)
-    key = {**spec, "seeds": [int(s) for s in seeds], "replicates": "stacked"}
+    key = stacked_resume_key(spec, seeds)
     resume = ResumeState(folder / "stacked.pt", key, inputs) if folder is not None else None
     ckpts = train_epochs(
         run, int(spec["epochs"]), resume, stop_after_epochs=stop_after_epochs, name=spec["arch"]

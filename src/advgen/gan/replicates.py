@@ -30,10 +30,15 @@ from advgen.errors import AdvgenError
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
 from advgen.gan.train import GanRun
-from advgen.seeding import rng_state
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
 from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
+from advgen.training.stacked_runs import (
+    StackedRuns,
+    seed_generators,
+    stacked_resume_key,
+    with_generator_states,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +52,7 @@ def _grad_norms(params: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(per_param, dim=1), dim=1)
 
 
-class StackedGanRun:
+class StackedGanRun(StackedRuns[GanRun]):
     """S seeds of one GAN spec trained as one stacked G and D (a :class:`advgen.training.driver.Trainer`)."""
 
     def __init__(
@@ -64,34 +69,23 @@ class StackedGanRun:
                 f"unroll_order: '{spec['unroll_order']}' unrolling cannot be trained with seeds stacked "
                 "(stackable: first); train the replicates sequentially"
             )
-        self.spec, self.seeds = spec, [int(s) for s in seeds]
+        super().__init__(seeds)
+        self.spec = spec
         self.device = torch.device(device)
-        self.runs: list[GanRun] = []
-        self.rngs: list[dict[str, Any]] = []  # each seed's global RNG state after its initialisation
         self.gen_cpu: list[torch.Generator] = []
         self.gen_dev: list[torch.Generator] = []
         for seed, folder in zip(self.seeds, samples, strict=True):
-            run = GanRun({**spec, "seed": seed}, train_path, device, samples=folder)
-            self.rngs.append(rng_state())
-            cpu = torch.Generator()
-            cpu.set_state(torch.get_rng_state())  # continues the seed's global CPU stream
+            run = self._add_run(GanRun({**spec, "seed": seed}, train_path, device, samples=folder))
+            run.images = self.runs[0].images  # one copy of the data on the device
+            cpu, dev = seed_generators(seed, self.device)
             self.gen_cpu.append(cpu)
-            self.gen_dev.append(
-                cpu if self.device.type == "cpu" else torch.Generator(self.device).manual_seed(seed)
-            )
-            if self.runs:  # one copy of the data on the device
-                run.images = self.runs[0].images
-            self.runs.append(run)
+            self.gen_dev.append(dev)
         self.G = StackedModule([r.G for r in self.runs], "generator")
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
         self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec["g_ema"] > 0 else None
         betas = tuple(spec["betas"])
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], betas=betas)
-        self.alive = [True] * len(self.seeds)
-        self.last: list[dict[str, Any] | None] = [None] * len(self.seeds)
-        self.epoch, self.seconds = 0, 0.0
-        self.resumed_from: list[int] = []
 
     # -- the steps (GanRun's, every seed at once) ---------------------------------------------------
     def _noise(self) -> torch.Tensor:
@@ -159,14 +153,10 @@ class StackedGanRun:
         for k, b in self.G.buffers.items():
             self.G_ema.buffers[k].copy_(b)
 
-    # -- the driver's hooks (advgen.training.driver.Trainer) ----------------------------------------
-    def batches(self) -> Iterator[torch.Tensor]:
-        """Start the next epoch of every seed: batches (S, B, ...), each seed's own shuffle."""
-        starts = [iter(run.batches()) for run in self.runs]
-        self.epoch += 1
+    # -- the driver's step and the hooks of advgen.training.stacked_runs.StackedRuns ------------------
+    def _start_epoch(self) -> None:
         self.G.train()
         self.D.train()
-        return (torch.stack(batch) for batch in zip(*starts))
 
     def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One iteration of every seed (``d_steps`` D updates, ``g_steps`` G updates); 6 x S values."""
@@ -174,25 +164,13 @@ class StackedGanRun:
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
         for _ in range(self.spec["g_steps"]):
             g_loss, g_norm = self.g_step(real)
-        for run, alive in zip(self.runs, self.alive):
-            run.iteration += alive
+        self._count_iteration()
         values = (g_loss, d_loss, d_real, d_fake, g_norm, d_norm)
         return tuple(v for value in values for v in value.unbind())
 
-    def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
+    def _seed_rows(self, rows: list[tuple[float, ...]], i: int) -> list[tuple[float, ...]]:
         s = len(self.seeds)
-        for i, run in enumerate(self.runs):
-            if not self.alive[i]:
-                continue
-            self.alive[i] = run.log_steps([tuple(r[j * s + i] for j in range(VALUES)) for r in rows])
-            if not self.alive[i]:
-                log.warning(
-                    "seed %d: epoch %d iteration %d: a logged value is not finite, stopping",
-                    self.seeds[i],
-                    self.epoch,
-                    run.iteration,
-                )
-        return any(self.alive)
+        return [tuple(r[j * s + i] for j in range(VALUES)) for r in rows]
 
     def _sync(self, i: int) -> None:
         """Copy seed ``i``'s models and Adam states from the stacked ones into its run."""
@@ -204,69 +182,32 @@ class StackedGanRun:
         run.opt_g.load_state_dict(replicate_optimizer_state(self.opt_g.state_dict(), self.G, i))
         run.opt_d.load_state_dict(replicate_optimizer_state(self.opt_d.state_dict(), self.D, i))
 
-    def end_epoch(self) -> str:
-        lines = []
-        for i, run in enumerate(self.runs):
-            if self.alive[i]:
-                self._sync(i)
-                lines.append(f"seed {self.seeds[i]}: {run.end_epoch()}")
-        return "; ".join(lines)
-
     def _rng(self, i: int) -> dict[str, Any]:
         """Seed ``i``'s RNG states as :func:`advgen.seeding.rng_state` gives them in its sequential run."""
-        state = {**self.rngs[i], "torch": self.gen_cpu[i].get_state()}
-        if self.device.type == "cuda":
-            state["cuda"] = [self.gen_dev[i].get_state()]
-        return state
+        return with_generator_states(self.rngs[i], self.gen_cpu[i], self.gen_dev[i], self.device)
 
-    def _run_state(self, i: int, *, with_log: bool) -> dict[str, Any]:
-        state = self.runs[i].state_dict(with_log=with_log)
-        state["rng"] = self._rng(i)
-        return state
-
-    def checkpoint(self) -> list[dict[str, Any]]:
-        """Each seed's output checkpoint; a stopped seed keeps its last good one."""
-        for i in range(len(self.seeds)):
-            if self.alive[i] or self.last[i] is None:
-                self._sync(i)
-                self.last[i] = copy.deepcopy(self._run_state(i, with_log=False))
-        return list(self.last)
-
-    def state_dict(self) -> dict[str, Any]:
-        for i in range(len(self.seeds)):
-            if self.alive[i]:
-                self._sync(i)
+    def _stacked_state(self) -> dict[str, Any]:
         return {
             "G": self.G.state_dict(),
             "D": self.D.state_dict(),
             "G_ema": self.G_ema.state_dict() if self.G_ema is not None else None,
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
-            "runs": [self._run_state(i, with_log=True) for i in range(len(self.seeds))],
             "gen_dev": [g.get_state() for g in self.gen_dev],
-            "alive": list(self.alive),
-            "last": list(self.last),
-            "epoch": self.epoch,
-            "seconds": self.seconds,
-            "resumed_from": self.resumed_from,
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def _load_stacked_state(self, state: dict[str, Any]) -> None:
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         if self.G_ema is not None:
             self.G_ema.load_state_dict(state["G_ema"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
-        for run, st, cpu in zip(self.runs, state["runs"], self.gen_cpu):
-            run.load_state_dict(st)
+        for cpu, st in zip(self.gen_cpu, state["runs"]):
             cpu.set_state(st["rng"]["torch"])
         # on the CPU gen_dev holds the same generators as gen_cpu: setting them twice is harmless
         for g, st in zip(self.gen_dev, state["gen_dev"]):
             g.set_state(st)
-        self.alive, self.last = list(state["alive"]), list(state["last"])
-        self.epoch, self.seconds = int(state["epoch"]), float(state["seconds"])
-        self.resumed_from = list(state["resumed_from"])
 
 
 def train_gan_replicates(
@@ -301,13 +242,11 @@ def train_gan_replicates(
         ]
     samples = [out.resume / "samples" for out in outputs]
     run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
-    key = {**spec, "seeds": [int(s) for s in seeds], "replicates": "stacked"}
+    key = stacked_resume_key(spec, seeds)
     state = ResumeState(outputs[0].resume / "stacked.pt", key, {"train": train_path}, extra=tuple(samples))
     finals = train_epochs(run, spec["epochs"], state, stop_after_epochs=stop_after_epochs)
-    statuses = []
-    for r, final, out in zip(run.runs, finals, outputs, strict=True):
-        r.seconds, r.resumed_from = run.seconds, list(run.resumed_from)  # the stacked run's are each seed's
-        statuses.append(write_outputs(r, final, out))
+    run.share_time()
+    statuses = [write_outputs(r, final, out) for r, final, out in zip(run.runs, finals, outputs, strict=True)]
     state.finish()
     for out in outputs[1:]:
         with contextlib.suppress(OSError):
