@@ -30,7 +30,8 @@ from advgen.attacks.base import (
     check_budget,
     check_choice,
     l2_view,
-    restart_loop,
+    loss_and_input_grad,
+    project,
 )
 
 LOSSES = ("ce", "dlr")
@@ -142,32 +143,17 @@ class APGD(Attack):
         grad = torch.zeros_like(x)
         loss = torch.zeros(x.shape[0], device=x.device, dtype=x.dtype)
         for _ in range(self.eot_iter):
-            xg = x.detach().requires_grad_(True)
-            with torch.enable_grad():
-                logits = self.model(xg)
-                per = self._loss(logits, y, target)
-                (g,) = torch.autograd.grad(per.sum(), xg)
+            per, g, logits = loss_and_input_grad(self.model, x, y, lambda z, t: self._loss(z, t, target))
             grad += g
-            loss += per.detach()
-        return loss / self.eot_iter, grad / self.eot_iter, logits.detach()
+            loss += per
+        return loss / self.eot_iter, grad / self.eot_iter, logits
 
     # -- geometry --------------------------------------------------------------------------
     def _project(self, x: torch.Tensor, adv: torch.Tensor) -> torch.Tensor:
-        delta = adv - x
-        if self.norm == "linf":
-            delta = delta.clamp(-self.eps, self.eps)
-        else:
-            delta = delta * torch.clamp(self.eps / (l2_view(delta) + TINY), max=1.0)
-        return (x + delta).clamp(0.0, 1.0)
+        return project(x, adv, self.eps, self.norm)
 
     def _start(self, x: torch.Tensor) -> torch.Tensor:
-        if self.norm == "linf":
-            t = 2.0 * self.rand(*x.shape, device=x.device, dtype=x.dtype) - 1.0
-            t = t / batch_view(t.flatten(1).abs().amax(1), x.ndim)
-        else:
-            t = self.randn(*x.shape, device=x.device, dtype=x.dtype)
-            t = t / (l2_view(t) + TINY)
-        return self._project(x, x + self.eps * t)
+        return self._project(x, x + self.eps * self.random_unit(x))
 
     def _step(
         self, x: torch.Tensor, adv: torch.Tensor, grad: torch.Tensor, step: torch.Tensor
@@ -264,11 +250,7 @@ class APGD(Attack):
         return out, fooled
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if self.eps == 0:
-            return x.clone()
-        out = x.clone()
-        restart_loop(out, self.predict(x) == y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
-        return out
+        return self._restarted(x, y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
 
     def __repr__(self) -> str:
         return (

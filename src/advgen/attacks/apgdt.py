@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from advgen.attacks.apgd import APGD
-from advgen.attacks.base import check_budget, restart_loop, top_classes
+from advgen.attacks.base import check_budget, copies, pick_copy, restart_loop, stack_targets, top_classes
 
 
 class APGDT(APGD):
@@ -90,15 +90,11 @@ class APGDT(APGD):
         if self.batched_targets:
 
             def stacked(todo: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-                m = todo.numel()
-                xs = x[todo].repeat(k, *([1] * (x.ndim - 1)))  # target-major: row j*m + i
-                ys = y[todo].repeat(k)
-                ts = targets[todo].T.reshape(-1)
-                group = torch.arange(m, device=x.device).repeat(k)
-                adv, fooled = self.run(xs, ys, ts, group)
-                fooled, adv = fooled.view(k, m), adv.view(k, m, *x.shape[1:])
+                ts, group = stack_targets(targets[todo])  # target-major: row j*m + i
+                adv, fooled = self.run(copies(x[todo], k), copies(y[todo], k), ts, group)
+                fooled = fooled.view(k, todo.numel())
                 first = fooled.float().argmax(0)  # the first target that fooled it (0 if none did)
-                return adv[first, torch.arange(m, device=x.device)], fooled.any(0)
+                return pick_copy(adv, first), fooled.any(0)
 
             restart_loop(out, robust, self.n_restarts, stacked)
             return out

@@ -25,7 +25,7 @@ from torch import nn
 
 from advgen.attacks.apgd import APGD
 from advgen.attacks.apgdt import APGDT
-from advgen.attacks.base import NORMS, Attack, AttackResult, check_budget, check_choice
+from advgen.attacks.base import NORMS, Attack, AttackResult, attack_robust, check_budget, check_choice
 from advgen.attacks.fab import FAB
 from advgen.attacks.square import Square
 
@@ -133,16 +133,17 @@ class AutoAttack(Attack):
         for name, attack in self.components():
             self._counts.setdefault(name, 0)
             self._seconds.setdefault(name, 0.0)
-            todo = robust.nonzero().flatten()
-            if todo.numel() == 0 or self.eps == 0:
+            if self.eps == 0 or not bool(robust.any()):
                 continue
             t0 = time.perf_counter()
             attack._generator = self._generator  # one seeded stream for the whole ensemble
-            adv = attack.perturb(x[todo], y[todo]).clamp(0.0, 1.0)
-            fooled = self.predict(adv) != y[todo]
-            out[todo[fooled]] = adv[fooled]
-            robust[todo[fooled]] = False
-            self._counts[name] += int(fooled.sum())
+
+            def run(todo: torch.Tensor, attack: Attack = attack) -> tuple[torch.Tensor, torch.Tensor]:
+                adv = attack.perturb(x[todo], y[todo]).clamp(0.0, 1.0)
+                return adv, self.predict(adv) != y[todo]
+
+            fooled = attack_robust(out, robust, run, fooled_only=True)  # the inputs it fooled first
+            self._counts[name] += 0 if fooled is None else fooled.numel()
             self._seconds[name] += time.perf_counter() - t0
         return out
 

@@ -19,15 +19,21 @@ DeepFool, one grid evaluation for the spatial attack).
 
 The helpers the attacks share live here too: argument checks (:func:`check_budget`,
 :func:`check_choice`, :data:`NORMS`), per-example norms (:func:`batch_view`, :func:`l2_view`,
-:data:`TINY`), the margin (:func:`margin`), the top wrong classes (:func:`top_classes`) and the
-restart loop over the inputs still robust (:func:`restart_loop`).
+:func:`norm_of`, :data:`TINY`) and the projection onto the budget's ball (:func:`project`),
+the margin (:func:`margin`, :func:`other_classes`), the ranking of candidates
+(:func:`worst_case_score`), input gradients (:func:`loss_and_input_grad`; per class:
+:func:`class_gradients`), the top wrong classes (:func:`top_classes`) and the target-major
+copies that attack them in one batch (:func:`stack_targets`, :func:`copies`,
+:func:`pick_copy`), the restart loop over the inputs still robust (:func:`restart_loop`; one
+pass: :func:`attack_robust`) and its minimal-perturbation form (:func:`restart_smallest`), and
+the eval-mode context (:func:`eval_mode`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -62,16 +68,78 @@ def batch_view(t: torch.Tensor, ndim: int) -> torch.Tensor:
     return t.view(-1, *([1] * (ndim - 1)))
 
 
+def norm_of(delta: torch.Tensor, norm: str) -> torch.Tensor:
+    """Per-example size (N,) of a batch of perturbations: L2 for ``"l2"``, else Linf."""
+    flat = delta.flatten(1)
+    return flat.norm(p=2, dim=1) if norm == "l2" else flat.abs().amax(dim=1)
+
+
 def l2_view(t: torch.Tensor) -> torch.Tensor:
     """Per-example L2 norms of a batch, shaped to broadcast over it."""
-    return batch_view(t.flatten(1).norm(p=2, dim=1), t.ndim)
+    return batch_view(norm_of(t, "l2"), t.ndim)
+
+
+def project(x: torch.Tensor, adv: torch.Tensor, eps: float | torch.Tensor, norm: str) -> torch.Tensor:
+    """``adv`` projected onto the ``norm`` ball of radius ``eps`` around ``x`` (a number, or a
+    tensor broadcasting per example), then clipped to [0, 1] (PGD's and APGD's projection)."""
+    delta = adv - x
+    if norm == "linf":
+        delta = delta.clamp(-eps, eps)
+    else:
+        delta = delta * torch.clamp(eps / (l2_view(delta) + TINY), max=1.0)
+    return (x + delta).clamp(0.0, 1.0)
+
+
+def other_classes(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``logits`` with each label's entry set to -inf: the scores of the classes other than ``y``."""
+    return logits.scatter(1, y[:, None], -math.inf)
 
 
 def margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Per-example margin ``z_y - max_{i != y} z_i``: negative once misclassified (the loss of
     the Square attack, Andriushchenko et al. 2020; Carlini and Wagner 2017's f_6)."""
-    col = y[:, None]
-    return logits.gather(1, col).squeeze(1) - logits.scatter(1, col, -math.inf).amax(1)
+    return logits.gather(1, y[:, None]).squeeze(1) - other_classes(logits, y).amax(1)
+
+
+#: the bonus :func:`worst_case_score` gives a fooled candidate (above any loss)
+FOOLED_BONUS = 1e6
+
+
+def worst_case_score(loss: torch.Tensor, fooled: torch.Tensor) -> torch.Tensor:
+    """The score that ranks candidates per example: fooled first, then the higher ``loss``
+    (PGD's restarts, the spatial attack's grid)."""
+    return loss + fooled.to(loss.dtype) * FOOLED_BONUS
+
+
+def loss_and_input_grad(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-example loss on logits (``loss_fn(logits, y)``, default cross-entropy), its input
+    gradient (of the sum; no parameter ``.grad`` is touched) and the logits, all detached."""
+    x = x.detach().requires_grad_(True)
+    with torch.enable_grad():
+        logits = model(x)
+        loss = F.cross_entropy(logits, y, reduction="none") if loss_fn is None else loss_fn(logits, y)
+        (grad,) = torch.autograd.grad(loss.sum(), x)
+    return loss.detach(), grad.detach(), logits.detach()
+
+
+def class_gradients(
+    model: nn.Module, x: torch.Tensor, classes: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits (N, K) and their input gradients (N, K, ...), one backward pass per class: of
+    every class, or of ``classes`` (N, K) per example (DeepFool's and FAB's linearisation)."""
+    x = x.detach().requires_grad_(True)
+    with torch.enable_grad():
+        logits = model(x)
+        if classes is not None:
+            logits = logits.gather(1, classes)
+        k = logits.shape[1]
+        grads = [torch.autograd.grad(logits[:, j].sum(), x, retain_graph=j < k - 1)[0] for j in range(k)]
+    return logits.detach(), torch.stack(grads, dim=1)
 
 
 @torch.no_grad()
@@ -82,25 +150,88 @@ def top_classes(model: nn.Module, x: torch.Tensor, k: int) -> torch.Tensor:
     return order[:, 1 : min(k, order.shape[1] - 1) + 1]
 
 
-def restart_loop(
-    out: torch.Tensor,
-    robust: torch.Tensor,
-    n_restarts: int,
-    run: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
-) -> None:
+def copies(t: torch.Tensor, k: int) -> torch.Tensor:
+    """``k`` copies of a batch stacked copy-major: row ``j * N + i`` is copy j of row i."""
+    return t.repeat(k, *([1] * (t.ndim - 1)))
+
+
+def pick_copy(t: torch.Tensor, pick: torch.Tensor) -> torch.Tensor:
+    """From a copy-major batch (k * N, ...) (see :func:`copies`), row ``i`` of copy ``pick[i]``."""
+    n = pick.numel()
+    return t.view(-1, n, *t.shape[1:])[pick, torch.arange(n, device=pick.device)]
+
+
+def stack_targets(targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For targets (N, k): the target and the input id of each of the k * N target-major copies
+    (row ``j * N + i``: input i with its j-th target; see :func:`copies`)."""
+    n, k = targets.shape
+    return targets.T.reshape(-1), torch.arange(n, device=targets.device).repeat(k)
+
+
+Run = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+
+def attack_robust(
+    out: torch.Tensor, robust: torch.Tensor, run: Run, *, fooled_only: bool = False
+) -> torch.Tensor | None:
+    """One attack on the inputs still robust; None when no input is.
+
+    ``run(todo)`` attacks the inputs at indices ``todo`` and returns their adversarial points
+    and a fooled mask; ``out`` (the adversarial batch) takes the fooled points (and, unless
+    ``fooled_only``, the others' points too) and ``robust`` (bool, N) loses the fooled inputs,
+    in place. Returns the indices fooled.
+    """
+    todo = robust.nonzero().flatten()
+    if todo.numel() == 0:
+        return None
+    adv, fooled = run(todo)
+    if fooled_only:
+        out[todo[fooled]] = adv[fooled]
+    else:
+        out[todo] = adv  # fooled points, else the run's best point
+    robust[todo[fooled]] = False
+    return todo[fooled]
+
+
+def restart_loop(out: torch.Tensor, robust: torch.Tensor, n_restarts: int, run: Run) -> None:
     """Restarts on the inputs still robust (Croce & Hein 2020's APGD and Square).
 
     ``run(todo)`` attacks the inputs at indices ``todo`` and returns their adversarial points
     and a fooled mask; ``out`` (the adversarial batch) and ``robust`` (bool, N) are updated in
-    place, and the loop ends early once no input is robust.
+    place (:func:`attack_robust`), and the loop ends early once no input is robust.
     """
     for _ in range(n_restarts):
-        todo = robust.nonzero().flatten()
+        if attack_robust(out, robust, run) is None:
+            return
+
+
+def restart_smallest(best: torch.Tensor, best_size: torch.Tensor, eps: float, runs: Iterable[Run]) -> None:
+    """Runs in turn on the inputs not yet within ``eps`` (``best_size > eps``), keeping the
+    smallest perturbation found (FAB's restarts and its per-target loop, Croce & Hein 2020).
+
+    Each ``run(todo)`` attacks the inputs at indices ``todo`` and returns their points and
+    perturbation sizes; ``best`` and ``best_size`` are updated in place where the size is
+    smaller, and the loop ends early once every input is within ``eps``.
+    """
+    for run in runs:
+        todo = (best_size > eps).nonzero().flatten()
         if todo.numel() == 0:
             return
-        adv, fooled = run(todo)
-        out[todo] = adv  # fooled points, else the restart's best point
-        robust[todo[fooled]] = False
+        adv, size = run(todo)
+        better = size < best_size[todo]
+        best[todo[better]], best_size[todo[better]] = adv[better], size[better]
+
+
+@contextlib.contextmanager
+def eval_mode(model: nn.Module) -> Iterator[None]:
+    """``model`` in eval mode for the block; every module's previous mode is restored after."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for module, training in modes:
+            module.training = training
 
 
 @dataclass
@@ -129,8 +260,7 @@ class AttackResult:
 
 def flat_norms(delta: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-example L2 and Linf norms of a batch of perturbations."""
-    flat = delta.flatten(1)
-    return flat.norm(p=2, dim=1), flat.abs().amax(dim=1)
+    return norm_of(delta, "l2"), norm_of(delta, "linf")
 
 
 class Attack:
@@ -163,19 +293,27 @@ class Attack:
 
     def perturbation_size(self, x: torch.Tensor, adv: torch.Tensor) -> torch.Tensor:
         """Per-example size of ``adv - x`` in the attack's distance measure."""
-        l2, linf = flat_norms(adv - x)
-        return l2 if self.norm == "l2" else linf
+        return norm_of(adv - x, self.norm)
 
     # -- shared machinery ------------------------------------------------------------------
+    def _eval_mode(self) -> contextlib.AbstractContextManager[None]:
+        return eval_mode(self.model)
+
     @contextlib.contextmanager
-    def _eval_mode(self) -> Iterator[None]:
-        modes = [(m, m.training) for m in self.model.modules()]
-        self.model.eval()
+    def _budget(self, eps: float) -> Iterator[None]:
+        """``self.eps = eps`` for the block; the previous budget is restored after."""
+        original = self.eps
+        self.eps = float(eps)
         try:
             yield
         finally:
-            for module, training in modes:
-                module.training = training
+            self.eps = original
+
+    def _chunked(self, fn: Callable[..., torch.Tensor], *batch: torch.Tensor) -> torch.Tensor:
+        """``fn`` over chunks of ``batch_size`` rows of the tensors in ``batch``, concatenated."""
+        n = batch[0].shape[0]
+        step = self.batch_size or max(1, n)
+        return torch.cat([fn(*(t[i : i + step] for t in batch)) for i in range(0, n, step)])
 
     def _start_generator(self, device: torch.device) -> None:
         if self.seed is None:
@@ -195,33 +333,43 @@ class Attack:
         """Integers in [0, high) from the attack's generator."""
         return torch.randint(high, tuple(shape), device=device, generator=self._generator)
 
+    def random_unit(self, x: torch.Tensor) -> torch.Tensor:
+        """Per example a random point of norm 1 in ``self.norm``, from the attack's generator:
+        Linf: uniform in [-1, 1] scaled to max |t| = 1; L2: a Gaussian direction
+        (Croce & Hein 2020's random starts; PGD's L2 direction)."""
+        if self.norm == "linf":
+            t = 2.0 * self.rand(*x.shape, device=x.device, dtype=x.dtype) - 1.0
+            return t / batch_view(norm_of(t, "linf"), x.ndim)
+        t = self.randn(*x.shape, device=x.device, dtype=x.dtype)
+        return t / (l2_view(t) + TINY)
+
     def loss_and_grad(
         self, x: torch.Tensor, y: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Per-example cross-entropy on logits, its input gradient, and the logits."""
-        x = x.detach().requires_grad_(True)
-        with torch.enable_grad():
-            logits = self.model(x)
-            loss = F.cross_entropy(logits, y, reduction="none")
-            (grad,) = torch.autograd.grad(loss.sum(), x)
-        return loss.detach(), grad.detach(), logits.detach()
+        return loss_and_input_grad(self.model, x, y)
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """Predicted labels (in chunks of ``batch_size``)."""
-        step = self.batch_size or max(1, x.shape[0])
-        return torch.cat([self.model(x[i : i + step]).argmax(dim=1) for i in range(0, x.shape[0], step)])
+        return self._chunked(lambda xs: self.model(xs).argmax(dim=1), x)
 
     def generate(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Adversarial inputs only (eval mode, seeding and clipping handled)."""
         x, y = x.detach(), y.detach()
-        step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
             self._start_generator(x.device)
-            adv = torch.cat(
-                [self.perturb(x[i : i + step], y[i : i + step]) for i in range(0, x.shape[0], step)]
-            )
+            adv = self._chunked(self.perturb, x, y)
         return adv.detach().clamp_(0.0, 1.0)
+
+    def _restarted(self, x: torch.Tensor, y: torch.Tensor, n_restarts: int, run: Run) -> torch.Tensor:
+        """``x`` with the inputs classified correctly attacked by ``run`` in up to ``n_restarts``
+        restarts (:func:`restart_loop`); the clean inputs at a zero budget."""
+        out = x.clone()
+        if self.eps == 0:
+            return out
+        restart_loop(out, self.predict(x) == y, n_restarts, run)
+        return out
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AttackResult:
         """Attack a batch: adversarial inputs plus per-example success and norms."""
@@ -258,13 +406,9 @@ class Attack:
     def sweep(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
         """One result per budget in ``eps_values`` (the default runs them one by one)."""
         results = []
-        original = self.eps
-        try:
-            for eps in eps_values:
-                self.eps = float(eps)
+        for eps in eps_values:
+            with self._budget(eps):
                 results.append(self(x, y))
-        finally:
-            self.eps = original
         return results
 
     def __repr__(self) -> str:
@@ -297,16 +441,12 @@ class MinimalAttack(Attack):
 
     def _within(self, x: torch.Tensor, y: torch.Tensor, adv: torch.Tensor, eps: float) -> torch.Tensor:
         fooled = (self.predict(adv) != y) & (self.perturbation_size(x, adv) <= eps)
-        return torch.where(fooled.view(-1, *([1] * (x.ndim - 1))), adv, x)
+        return torch.where(batch_view(fooled, x.ndim), adv, x)
 
     def sweep(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
         """Search once without a budget, then keep per budget the examples fooled within it."""
-        original = self.eps
-        self.eps = math.inf
-        try:
+        with self._budget(math.inf):
             adv = self.generate(x, y)
-        finally:
-            self.eps = original
         with self._eval_mode():
             kept = [self._within(x, y, adv, float(eps)) for eps in eps_values]
         return [self.result(x, y, a, eps) for a, eps in zip(kept, eps_values, strict=True)]

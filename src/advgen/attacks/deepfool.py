@@ -17,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from advgen.attacks.base import MinimalAttack
+from advgen.attacks.base import MinimalAttack, batch_view, class_gradients, other_classes
 
 
 class DeepFool(MinimalAttack):
@@ -56,25 +56,12 @@ class DeepFool(MinimalAttack):
         self.overshoot = float(overshoot)
         self.num_candidates = int(num_candidates)
 
-    def _logits_and_jacobian(
-        self, x: torch.Tensor, classes: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits of ``classes`` (N, K) and their input gradients (N, K, ...)."""
-        x = x.detach().requires_grad_(True)
-        with torch.enable_grad():
-            logits = self.model(x).gather(1, classes)
-            grads = [
-                torch.autograd.grad(logits[:, k].sum(), x, retain_graph=k < classes.shape[1] - 1)[0]
-                for k in range(classes.shape[1])
-            ]
-        return logits.detach(), torch.stack(grads, dim=1)
-
     def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
             clean_logits = self.model(x)
         k = min(self.num_candidates, clean_logits.shape[1])
         # candidates: the true class first, then the other top classes by clean logit
-        others = clean_logits.scatter(1, y[:, None], -math.inf).topk(k - 1, dim=1).indices
+        others = other_classes(clean_logits, y).topk(k - 1, dim=1).indices
         classes = torch.cat([y[:, None], others], dim=1)
         r_total = torch.zeros_like(x)
         adv = x.clone()
@@ -83,14 +70,14 @@ class DeepFool(MinimalAttack):
             idx = torch.nonzero(active).flatten()
             if idx.numel() == 0:
                 break
-            logits, jac = self._logits_and_jacobian(adv[idx], classes[idx])
+            logits, jac = class_gradients(self.model, adv[idx], classes[idx])
             f = logits[:, 1:] - logits[:, :1]  # (n, k-1), negative while the label holds
             w = jac[:, 1:] - jac[:, :1]  # (n, k-1, ...)
             w_norm = w.flatten(2).norm(dim=2) + 1e-8
             best = (f.abs() / w_norm).argmin(dim=1)
             pick = torch.arange(len(idx), device=x.device)
             f_l, w_l, n_l = f[pick, best], w[pick, best], w_norm[pick, best]
-            r = ((f_l.abs() + 1e-4) / n_l.pow(2)).view(-1, *([1] * (x.ndim - 1))) * w_l
+            r = batch_view((f_l.abs() + 1e-4) / n_l.pow(2), x.ndim) * w_l
             r_total[idx] += r
             adv[idx] = (x[idx] + (1.0 + self.overshoot) * r_total[idx]).clamp(0.0, 1.0)
             with torch.no_grad():

@@ -19,12 +19,44 @@ unchanged). Inputs leave the batch once fooled within ``eps``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks.base import NORMS, TINY, Attack, check_budget, check_choice, top_classes
+from advgen.attacks.base import (
+    NORMS,
+    TINY,
+    Attack,
+    batch_view,
+    check_budget,
+    check_choice,
+    class_gradients,
+    copies,
+    l2_view,
+    norm_of,
+    pick_copy,
+    restart_smallest,
+    stack_targets,
+    top_classes,
+)
+
+
+def _bisect(
+    rows: int, d: int, ok: Callable[[torch.Tensor], torch.Tensor], like: torch.Tensor
+) -> torch.Tensor:
+    """Per row, the index in [0, d - 1] that ``ceil(log2 d)`` halvings of [0, d - 1] settle on,
+    moving up where ``ok(mid)`` (bool per row; ``mid`` the (rows, 1) indices) holds (the
+    bisection of both projections, as in fra31/auto-attack)."""
+    lb = torch.zeros(rows, device=like.device, dtype=like.dtype)
+    ub = torch.full_like(lb, d - 1)
+    for _ in range(math.ceil(math.log2(d))):
+        mid = torch.floor((lb + ub) / 2)
+        up = ok(mid.long()[:, None])
+        lb = torch.where(up, mid, lb)
+        ub = torch.where(up, ub, mid)
+    return lb.long()
 
 
 def project_linf(t: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -51,17 +83,13 @@ def project_linf(t: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Ten
     b2 = sb[:, -1] - s[:, -1] * p.gather(1, order[:, :1]).squeeze(1)
     c_l = b - b2 > 0  # every coordinate moves by the same lambda
     c2 = (b - b0 > 0) & ~c_l  # some coordinates saturate at the box: bisection
-    lb = torch.zeros(int(c2.sum()), device=t.device, dtype=t.dtype)
-    ub = torch.full_like(lb, w.shape[1] - 1)
     order_, sb_, s_, p_, b_ = order[c2], sb[c2], s[c2], p[c2], b[c2]
-    for _ in range(math.ceil(math.log2(w.shape[1]))):
-        mid = torch.floor((lb + ub) / 2)
-        mi = mid.long()[:, None]
+
+    def ok(mi: torch.Tensor) -> torch.Tensor:
         cur = order_.gather(1, order_.shape[1] - 1 - mi)
-        ok = b_ - (sb_.gather(1, mi) - s_.gather(1, mi) * p_.gather(1, cur)).squeeze(1) > 0
-        lb = torch.where(ok, mid, lb)
-        ub = torch.where(ok, ub, mid)
-    lb = lb.long()
+        return b_ - (sb_.gather(1, mi) - s_.gather(1, mi) * p_.gather(1, cur)).squeeze(1) > 0
+
+    lb = _bisect(int(c2.sum()), w.shape[1], ok, t)
     if bool(c_l.any()):
         lam = ((b[c_l] - sb[c_l, -1]) / (-s[c_l, -1])).clamp_min(0)[:, None]
         d[c_l] = (2 * a[c_l] - 1) * lam
@@ -98,15 +126,8 @@ def project_l2(t: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tenso
     c4 = s[:, 0] + c < 0  # no coordinate saturates
     c3 = (d * w).sum(1) + c > 0  # even the fully saturated move does not reach the plane
     c2 = ~(c4 | c3)
-    lb = torch.zeros(int(c2.sum()), device=t.device, dtype=t.dtype)
-    ub = torch.full_like(lb, w.shape[1] - 1)
     s_, c_ = s[c2], c[c2]
-    for _ in range(math.ceil(math.log2(w.shape[1]))):
-        mid = torch.floor((lb + ub) / 2)
-        ok = s_.gather(1, mid.long()[:, None]).squeeze(1) + c_ > 0
-        lb = torch.where(ok, mid, lb)
-        ub = torch.where(ok, ub, mid)
-    lb = lb.long()
+    lb = _bisect(int(c2.sum()), w.shape[1], lambda mi: s_.gather(1, mi).squeeze(1) + c_ > 0, t)
     if bool(c4.any()):
         d[c4] = -(c[c4] / total[c4].squeeze(1))[:, None] * w[c4]
     if bool(c2.any()):
@@ -178,29 +199,20 @@ class FAB(Attack):
         self.n_target_classes = int(n_target_classes)
         self.batched_targets = bool(batched_targets)
 
-    def _size(self, delta: torch.Tensor) -> torch.Tensor:
-        flat = delta.flatten(1)
-        return flat.abs().amax(1) if self.norm == "linf" else flat.norm(dim=1)
-
     def _boundary(
         self, x: torch.Tensor, la: torch.Tensor, target: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Logit differences f_k - f_la (N, K) and their input gradients (N, K, D)."""
-        xg = x.detach().requires_grad_(True)
         rows = torch.arange(x.shape[0], device=x.device)
-        with torch.enable_grad():
-            logits = self.model(xg)
-            if target is not None:
+        if target is not None:
+            xg = x.detach().requires_grad_(True)
+            with torch.enable_grad():
+                logits = self.model(xg)
                 diff = logits[rows, target] - logits[rows, la]
                 (g,) = torch.autograd.grad(diff.sum(), xg)
-                return diff.detach()[:, None], g.flatten(1)[:, None]
-            k = logits.shape[1]
-            grads = [
-                torch.autograd.grad(logits[:, j].sum(), xg, retain_graph=j < k - 1)[0].flatten(1)
-                for j in range(k)
-            ]
-        g = torch.stack(grads, 1)
-        logits = logits.detach()
+            return diff.detach()[:, None], g.flatten(1)[:, None]
+        logits, g = class_gradients(self.model, x)
+        g = g.flatten(2)
         df = logits - logits[rows, la][:, None]
         dg = g - g[rows, la][:, None]
         df[rows, la] = 1e10  # never the closest boundary
@@ -222,12 +234,11 @@ class FAB(Attack):
         x1 = x.clone()
         if start_radius is not None:
             if self.norm == "linf":
-                t = 2 * self.rand(*x.shape, device=x.device, dtype=x.dtype) - 1
-                t = t / t.flatten(1).abs().amax(1).view(-1, *([1] * len(shape)))
-            else:
+                t = self.random_unit(x)
+            else:  # fra31/auto-attack's FAB floors the norm at TINY (random_unit adds TINY instead)
                 t = self.randn(*x.shape, device=x.device, dtype=x.dtype)
-                t = t / t.flatten(1).norm(dim=1).clamp_min(TINY).view(-1, *([1] * len(shape)))
-            x1 = (x + 0.5 * start_radius.view(-1, *([1] * len(shape))) * t).clamp(0.0, 1.0)
+                t = t / l2_view(t).clamp_min(TINY)
+            x1 = (x + 0.5 * batch_view(start_radius, x.ndim) * t).clamp(0.0, 1.0)
         idx = torch.arange(n, device=x.device)
         proj = project_linf if self.norm == "linf" else project_l2
         for _ in range(self.n_iter):
@@ -243,7 +254,7 @@ class FAB(Attack):
             x1f = x1.flatten(1)
             b = -df[rows, closest] + (w * x1f).sum(1)
             d = proj(torch.cat((x1f, xs)), torch.cat((w, w)), torch.cat((b, b)))
-            size = self._size(d).clamp_min(1e-8)
+            size = norm_of(d, self.norm).clamp_min(1e-8)
             a1, a2 = size[:m], size[m:]
             alpha = (a1 / (a1 + a2)).clamp(0.0, self.alpha_max)[:, None]
             x1f = ((x1f + self.eta * d[:m]) * (1 - alpha) + (xs + self.eta * d[m:]) * alpha).clamp(0.0, 1.0)
@@ -251,7 +262,7 @@ class FAB(Attack):
             with torch.no_grad():
                 is_adv = self.model(x1).argmax(1) != la_s
             if bool(is_adv.any()):
-                t = self._size(x1f - xs)
+                t = norm_of(x1f - xs, self.norm)
                 better = is_adv & (t < best_size[idx])
                 best[idx[better]] = x1[better]
                 best_size[idx[better]] = t[better]
@@ -274,23 +285,17 @@ class FAB(Attack):
         targets = top_classes(self.model, x, self.n_target_classes)
         k, m = targets.shape[1], x.shape[0]
         if self.batched_targets:
-            xs = x.repeat(k, *([1] * (x.ndim - 1)))
-            group = torch.arange(m, device=x.device).repeat(k)
-            adv, size = self.run(
-                xs, la.repeat(k), targets.T.reshape(-1), radius.repeat(k) if start else None, group
-            )
-            size, adv = size.view(k, m), adv.view(k, m, *x.shape[1:])
-            pick = size.argmin(0)
-            rows = torch.arange(m, device=x.device)
-            return adv[pick, rows], size[pick, rows]
+            ts, group = stack_targets(targets)
+            adv, size = self.run(copies(x, k), copies(la, k), ts, copies(radius, k) if start else None, group)
+            pick = size.view(k, m).argmin(0)
+            return pick_copy(adv, pick), pick_copy(size, pick)
         best, best_size = x.clone(), torch.full((m,), math.inf, device=x.device, dtype=x.dtype)
-        for j in range(k):  # fra31/auto-attack's order: one target at a time, on the inputs not yet fooled
-            todo = (best_size > self.eps).nonzero().flatten()
-            if todo.numel() == 0:
-                break
-            adv, size = self.run(x[todo], la[todo], targets[todo, j], radius[todo] if start else None)
-            better = size < best_size[todo]
-            best[todo[better]], best_size[todo[better]] = adv[better], size[better]
+        # fra31/auto-attack's order: one target at a time, on the inputs not yet fooled
+        runs = (
+            lambda todo, j=j: self.run(x[todo], la[todo], targets[todo, j], radius[todo] if start else None)
+            for j in range(k)
+        )
+        restart_smallest(best, best_size, self.eps, runs)
         return best, best_size
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -303,14 +308,11 @@ class FAB(Attack):
             return out
         xs, ys = x[todo], y[todo]
         best, best_size = xs.clone(), torch.full((todo.numel(),), math.inf, device=x.device, dtype=x.dtype)
-        for r in range(self.n_restarts):
-            open_ = (best_size > self.eps).nonzero().flatten()
-            if open_.numel() == 0:
-                break
-            radius = torch.clamp(best_size[open_], max=self.eps)
-            adv, size = self._attack(xs[open_], ys[open_], r > 0, radius)
-            better = size < best_size[open_]
-            best[open_[better]], best_size[open_[better]] = adv[better], size[better]
+        runs = (
+            lambda open_, r=r: self._attack(xs[open_], ys[open_], r > 0, best_size[open_].clamp(max=self.eps))
+            for r in range(self.n_restarts)
+        )
+        restart_smallest(best, best_size, self.eps, runs)
         within = best_size <= self.eps
         out[todo[within]] = best[within]
         return out

@@ -48,12 +48,6 @@ class FGSM(Attack):
     def sweep(self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]) -> list[AttackResult]:
         """Every budget from the same gradient (one backward pass for the whole grid)."""
         x, y = x.detach(), y.detach()
-        step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
-            sign = torch.cat(
-                [
-                    self.loss_and_grad(x[i : i + step], y[i : i + step])[1].sign()
-                    for i in range(0, x.shape[0], step)
-                ]
-            )
+            sign = self._chunked(lambda xs, ys: self.loss_and_grad(xs, ys)[1].sign(), x, y)
         return [self.result(x, y, (x + float(eps) * sign).clamp(0.0, 1.0), eps) for eps in eps_values]

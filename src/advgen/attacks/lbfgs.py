@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks.base import MinimalAttack
+from advgen.attacks.base import MinimalAttack, batch_view, other_classes
 
 
 def minimize_unit_box(
@@ -82,14 +82,14 @@ class LBFGS(MinimalAttack):
 
     def _targets(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.target == "runner_up":
-            return logits.scatter(1, y[:, None], -math.inf).argmax(1)
+            return other_classes(logits, y).argmax(1)
         shift = self.randint(logits.shape[1] - 1, y.shape, device=y.device) + 1
         return (y + shift) % logits.shape[1]
 
     def _optimise(self, x: torch.Tensor, t: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         shape, device, dtype = x.shape, x.device, x.dtype
         x0 = x.detach().cpu().double().numpy().ravel()
-        c_view = c.view(-1, *([1] * (x.ndim - 1)))
+        c_view = batch_view(c, x.ndim)
 
         def objective(flat: np.ndarray) -> tuple[float, np.ndarray]:
             adv = torch.from_numpy(flat).to(device=device, dtype=dtype).view(shape).requires_grad_(True)
@@ -117,7 +117,7 @@ class LBFGS(MinimalAttack):
             adv = self._optimise(x, t, c)
             with torch.no_grad():
                 fooled = (self.model(adv).argmax(1) != y) & attackable
-            norm = (adv - x).flatten(1).norm(dim=1)
+            norm = self.perturbation_size(x, adv)
             better = fooled & (norm < best_norm)
             best[better], best_norm[better] = adv[better], norm[better]
             lo = torch.where(fooled, c, lo)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.base import Attack, AttackResult, batch_view
 
 
 class OnePixel(Attack):
@@ -135,19 +135,14 @@ class OnePixel(Attack):
         results: dict[int, AttackResult] = {}
         kept = x.clone()
         kept_fooled = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)
-        original = self.eps
-        try:
-            for i in order:
-                self.eps = float(eps_values[i])
+        for i in order:
+            with self._budget(eps_values[i]):
                 adv = self.generate(x, y)
                 with self._eval_mode():
                     fooled = self.predict(adv) != y
-                use_old = kept_fooled.view(-1, 1, 1, 1)
-                adv = torch.where(use_old, kept, adv)
+                adv = torch.where(batch_view(kept_fooled, x.ndim), kept, adv)
                 kept, kept_fooled = adv, kept_fooled | fooled
                 results[i] = self.result(x, y, adv, self.eps)
-        finally:
-            self.eps = original
         return [results[i] for i in range(len(eps_values))]
 
     def __repr__(self) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from advgen.attacks.base import TINY, Attack, batch_view, l2_view
+from advgen.attacks.base import FOOLED_BONUS, TINY, Attack, batch_view, l2_view, project, worst_case_score
 
 
 class PGD(Attack):
@@ -85,12 +85,7 @@ class PGD(Attack):
         self.targeted = bool(targeted)
 
     def _project(self, x: torch.Tensor, adv: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
-        delta = adv - x
-        if self.norm == "linf":
-            delta = torch.maximum(torch.minimum(delta, eps), -eps)
-        else:
-            delta = delta * torch.clamp(eps / (l2_view(delta) + TINY), max=1.0)
-        return (x + delta).clamp(0.0, 1.0)
+        return project(x, adv, eps, self.norm)
 
     def _start(self, x: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
         if not self.random_start:
@@ -98,8 +93,7 @@ class PGD(Attack):
         if self.norm == "linf":
             delta = (2.0 * self.rand(*x.shape, device=x.device, dtype=x.dtype) - 1.0) * eps
         else:  # uniform in the L2 ball: random direction, radius ~ eps * U^(1/d)
-            direction = self.randn(*x.shape, device=x.device, dtype=x.dtype)
-            direction = direction / (l2_view(direction) + TINY)
+            direction = self.random_unit(x)
             d = x[0].numel()
             radius = self.rand(x.shape[0], device=x.device, dtype=x.dtype).pow(1.0 / d)
             delta = direction * batch_view(radius, x.ndim) * eps
@@ -127,7 +121,7 @@ class PGD(Attack):
             loss = torch.nn.functional.cross_entropy(logits, y, reduction="none")
         # rank: misclassified (targeted: the target predicted) beats not, then the higher
         # loss (targeted: the lower)
-        score = (-loss if self.targeted else loss) + self._reached(logits, y).to(loss.dtype) * 1e6
+        score = worst_case_score(-loss if self.targeted else loss, self._reached(logits, y))
         return adv, score
 
     def _reached(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -171,7 +165,7 @@ class PGD(Attack):
         eps = torch.full((x.shape[0],) + (1,) * (x.ndim - 1), self.eps, device=x.device, dtype=x.dtype)
         best, best_score = self._run(x, y, eps)
         for _ in range(self.restarts - 1):
-            fooled = best_score >= 1e6 if self.early_stop else None
+            fooled = best_score >= FOOLED_BONUS if self.early_stop else None
             adv, score = self._run(x, y, eps, fooled)
             better = score > best_score
             if fooled is not None:

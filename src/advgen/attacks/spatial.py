@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.base import TINY, Attack, AttackResult, batch_view, worst_case_score
 
 
 class Spatial(Attack):
@@ -75,8 +75,8 @@ class Spatial(Attack):
 
     def sizes(self, grid: torch.Tensor) -> torch.Tensor:
         """Each transform's size in the attack's distance measure."""
-        rot = grid[:, 0].abs() / max(self.max_rotation, 1e-12)
-        shift = grid[:, 1:].abs().amax(1) / max(self.max_translation, 1e-12)
+        rot = grid[:, 0].abs() / max(self.max_rotation, TINY)
+        shift = grid[:, 1:].abs().amax(1) / max(self.max_translation, TINY)
         return torch.maximum(rot, shift)
 
     @staticmethod
@@ -103,8 +103,7 @@ class Spatial(Attack):
             logits = self.model(images)
             labels = y.repeat(k)
             loss = F.cross_entropy(logits, labels, reduction="none")
-            s = loss + (logits.argmax(1) != labels).to(loss.dtype) * 1e6
-            scores[:, j : j + k] = s.view(k, n).T
+            scores[:, j : j + k] = worst_case_score(loss, logits.argmax(1) != labels).view(k, n).T
         return scores
 
     def _attack(
@@ -112,24 +111,16 @@ class Spatial(Attack):
     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
         grid = self.grid()
         sizes = self.sizes(grid).to(x.device, x.dtype)
-        step = self.batch_size or max(1, x.shape[0])
         with self._eval_mode():
-            scores = torch.cat(
-                [self._scores(x[i : i + step], y[i : i + step], grid) for i in range(0, x.shape[0], step)]
-            )
+            scores = self._chunked(lambda xs, ys: self._scores(xs, ys, grid), x, y)
             out = []
             for eps in eps_values:
                 allowed = sizes <= float(eps) + 1e-9
                 masked = scores.masked_fill(~allowed[None, :], -math.inf)
                 choice = masked.argmax(1)  # the identity (index 0) is always allowed
                 params = grid.to(x.device, x.dtype)[choice]
-                adv = torch.cat(
-                    [
-                        self.transform(x[i : i + step], params[i : i + step])
-                        for i in range(0, x.shape[0], step)
-                    ]
-                )
-                adv = torch.where((choice == 0).view(-1, 1, 1, 1), x, adv).clamp(0.0, 1.0)
+                adv = self._chunked(self.transform, x, params)
+                adv = torch.where(batch_view(choice == 0, x.ndim), x, adv).clamp(0.0, 1.0)
                 out.append((adv, sizes[choice]))
         return out
 

@@ -33,8 +33,8 @@ from advgen.attacks.base import (
     batch_view,
     check_budget,
     check_choice,
+    l2_view,
     margin,
-    restart_loop,
 )
 from advgen.errors import ConfigError
 
@@ -126,8 +126,7 @@ class Square(Attack):
         return table[self.randint(table.shape[0], (n,), device)]
 
     def _l2_scale(self, x: torch.Tensor, delta: torch.Tensor) -> torch.Tensor:
-        norm = batch_view(delta.flatten(1).norm(dim=1), x.ndim)
-        return (x + delta * self.eps / norm.clamp_min(TINY)).clamp(0.0, 1.0)
+        return (x + delta * self.eps / l2_view(delta).clamp_min(TINY)).clamp(0.0, 1.0)
 
     def _init(self, x: torch.Tensor) -> torch.Tensor:
         n, c, h, w = x.shape
@@ -185,7 +184,7 @@ class Square(Attack):
                 new = self._l2_update(xs, cur, p)
             new_margin = self._margin(new, ys)
             better = new_margin < cur_margin
-            cur = torch.where(better.view(-1, 1, 1, 1), new, cur)
+            cur = torch.where(batch_view(better, cur.ndim), new, cur)
             cur_margin = torch.minimum(new_margin, cur_margin)
             fooled = cur_margin <= 0
             if bool(fooled.any()):
@@ -208,8 +207,8 @@ class Square(Attack):
         mask = torch.zeros_like(delta[:1, :1])
         mask[..., r1 : r1 + s, c1 : c1 + s] = 1
         mask[..., r2 : r2 + s, c2 : c2 + s] = 1
-        total = delta.flatten(1).norm(dim=1).view(-1, 1, 1, 1)
-        in_windows = (delta * mask).flatten(1).norm(dim=1).view(-1, 1, 1, 1)
+        total = l2_view(delta)
+        in_windows = l2_view(delta * mask)
         block = self._block(s, xs.device, xs.dtype) * self._signs(
             m, c, 1, 1, device=xs.device, dtype=xs.dtype
         )
@@ -222,11 +221,7 @@ class Square(Attack):
         return self._l2_scale(xs, delta)
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        out = x.clone()
-        if self.eps == 0:
-            return out
-        restart_loop(out, self.predict(x) == y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
-        return out
+        return self._restarted(x, y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
 
     def __repr__(self) -> str:
         return (

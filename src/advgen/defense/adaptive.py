@@ -42,6 +42,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks import PGD
+from advgen.attacks.base import batch_view, copies, margin, pick_copy
 from advgen.defense.attacks import automatic
 from advgen.defense.purify import (
     EOTPGD,
@@ -198,13 +199,6 @@ class UnrolledProjection(Purifier):
 # -- latent-space (on-manifold) attack ----------------------------------------------------------
 
 
-def _margin(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``logit_y - max_{j != y} logit_j`` (negative: misclassified)."""
-    true = logits.gather(1, y[:, None]).squeeze(1)
-    other = logits.masked_fill(F.one_hot(y, logits.shape[1]).bool(), -torch.inf).amax(1)
-    return true - other
-
-
 def latent_attack(
     classifier: nn.Module,
     purifier: Purifier,
@@ -231,23 +225,22 @@ def latent_attack(
         return x.detach().clone()
     n, k = x.shape[0], len(weights)
     w = torch.tensor(weights, device=x.device, dtype=x.dtype).repeat_interleave(n)
-    xs, ys = x.repeat(k, *([1] * (x.ndim - 1))), y.repeat(k)
-    z = z_star.repeat(k, 1).detach().requires_grad_(True)
+    xs, ys = copies(x, k), copies(y, k)
+    z = copies(z_star, k).detach().requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     with frozen(generator), frozen(classifier), torch.enable_grad():
         for _ in range(int(steps)):
             opt.zero_grad(set_to_none=True)
             img = generator(z)
             excess = F.relu((img - xs).abs() - eps).square().flatten(1).sum(1)
-            loss = (_margin(classifier(img), ys).clamp_min(-1.0) + w * excess).sum()
+            loss = (margin(classifier(img), ys).clamp_min(-1.0) + w * excess).sum()
             loss.backward()
             opt.step()
     with torch.no_grad():
         img = generator(z.detach())
         cand = (xs + (img - xs).clamp(-eps, eps)).clamp(0.0, 1.0)
-        margin = _margin(classifier(purifier.purify(cand)), ys).view(k, n)
-        best = margin.argmin(0)
-        return cand.view(k, n, *x.shape[1:])[best, torch.arange(n, device=x.device)]
+        # the candidate whose purification is classified most wrong
+        return pick_copy(cand, margin(classifier(purifier.purify(cand)), ys).view(k, n).argmin(0))
 
 
 def _latent_start(purifier: Purifier, x: torch.Tensor, seed: int) -> tuple[nn.Module | None, torch.Tensor]:
@@ -309,7 +302,7 @@ def _eot_rand(c, p, x, y, eps, b, seed):
     ]
     with torch.no_grad():
         fooled = c(p.purify(advs[0])).argmax(1) != y
-    return torch.where(fooled.view(-1, *([1] * (x.ndim - 1))), advs[0], advs[1])
+    return torch.where(batch_view(fooled, x.ndim), advs[0], advs[1])
 
 
 def _autoattack_rand(c, p, x, y, eps, b, seed):

@@ -49,6 +49,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks import FGSM, PGD, Attack, Square
+from advgen.attacks.base import eval_mode
 from advgen.errors import ConfigError
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
@@ -99,9 +100,7 @@ class MaskingSettings:
 
 def robust_accuracy(model: nn.Module, attack: Attack, x: torch.Tensor, y: torch.Tensor) -> float:
     """Accuracy of ``model`` on ``attack``'s adversarial inputs."""
-    adv = attack.generate(x, y)
-    with torch.no_grad():
-        return float((model(adv).argmax(1) == y).float().mean())
+    return _accuracy(model, attack.generate(x, y), y)
 
 
 def gradient_health(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -165,9 +164,7 @@ def masking_checks(
     s = settings or MaskingSettings()
     ev = evaluator or model
     n, eps, tol = len(y), float(s.eps), float(s.tolerance)
-    mode = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try:
+    with eval_mode(model):
         rows = []
         zero, nonfinite = gradient_health(model, x, y)
         bad = zero + nonfinite
@@ -190,7 +187,7 @@ def masking_checks(
             return robust_accuracy(ev, attack, x, y)
 
         grid = sorted(float(e) for e in s.eps_grid)
-        accs = [pgd(e, s.pgd_steps) if e > 0 else _clean(ev, x, y) for e in grid]
+        accs = [pgd(e, s.pgd_steps) if e > 0 else _accuracy(ev, x, y) for e in grid]
         rises = [b - a for a, b in zip(accs, accs[1:], strict=False)]
         rise = max(rises, default=0.0)
         listing = ", ".join(f"{e:g}: {a:.3f}" for e, a in zip(grid, accs, strict=True))
@@ -271,14 +268,11 @@ def masking_checks(
                 f"{acc_long:.3f} ({rel:+.1%} relative drop)",
             )
         )
-    finally:
-        for module, training in mode:
-            module.training = training
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 @torch.no_grad()
-def _clean(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(1) == y).float().mean())
 
 
