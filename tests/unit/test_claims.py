@@ -472,3 +472,31 @@ def test_readme_summary_equals_the_runs_claims_parquet() -> None:
         )
     )
     assert readme_block() == readme_summary(read_table(table, COLUMNS)).rstrip("\n")
+
+
+def gan_bar(tmp_path: Path, gans: list[tuple[int, float, float]], real: tuple[int, float, float]) -> dict:
+    """The repository's three report-GAN checks on a sample-quality table of three GAN seeds
+    (modes, mean max-probability, FID each) and the real test digits' row."""
+    rows = [
+        {"model": f"g_seed{k}", "family": "gan", "modes": m, "mean_max_prob": p, "fid": f}
+        for k, (m, p, f) in enumerate(gans)
+    ]
+    rows.append(
+        {"model": "real", "family": "real", "modes": real[0], "mean_max_prob": real[1], "fid": real[2]}
+    )
+    (tmp_path / "sample_quality").mkdir(parents=True)
+    pd.DataFrame(rows).to_parquet(tmp_path / "sample_quality" / "summary.parquet", index=False)
+    ids = {"report_gan_covers_classes", "report_gan_confident_like_real", "report_gan_fid_near_real"}
+    parsed = [c for c in read_claims_file(CLAIMS).claims if c.id in ids]
+    assert len(parsed) == 3 and all(c.group == "check" for c in parsed)
+    ctx = Context(tmp_path, {"report_gan": ["g_seed0", "g_seed1", "g_seed2"]})
+    return {v.claim.id: v.verdict for v in evaluate_all(parsed, ctx)}
+
+
+def test_the_report_gan_bar(tmp_path: Path) -> None:
+    """At least 9 of 10 classes, mean max-probability within 0.05 of the real digits', FID at
+    most 3x theirs: a GAN that draws digits passes, a collapsed blurry one fails all three."""
+    good = gan_bar(tmp_path / "good", [(10, 0.95, 9.0), (10, 0.96, 10.0), (9, 0.94, 11.0)], (10, 0.97, 4.2))
+    assert set(good.values()) == {stats.HOLDS}
+    bad = gan_bar(tmp_path / "bad", [(6, 0.70, 30.0), (7, 0.72, 28.0), (5, 0.69, 35.0)], (10, 0.97, 4.2))
+    assert set(bad.values()) == {stats.FAILS}

@@ -132,3 +132,31 @@ def test_unknown_tables_and_columns_fail_at_build(tmp_path: Path) -> None:
         config["claims"] = str(path)
         with pytest.raises(ConfigError, match=rf"^{path}:\d+: claims\[\w+\]\.[ab].*{message}"):
             build(config, source="config/config.yaml")
+
+
+def attack_points(claims, table: str = "robustness/attacks.parquet") -> list[tuple[str, str, float]]:
+    """(claim id, attack, eps) for every side that reads one attack at one eps of the attacks table."""
+    import re
+
+    points = []
+    for c in claims:
+        for t in c.terms:
+            if t.table != table or not t.query:
+                continue
+            eps = re.search(r"\beps == ([0-9.]+)", t.query)
+            names = re.search(r"\battack (?:==|in) (\[[^\]]*\]|'[^']*')", t.query)
+            if eps and names:
+                for name in re.findall(r"'([^']*)'", names.group(1)):
+                    points.append((c.id, name, float(eps.group(1))))
+    return points
+
+
+def test_every_attack_point_a_claim_reads_is_on_the_default_grid() -> None:
+    """A claim reading ``attack == A and eps == E`` is "not measured" when the config's grid
+    for A lacks E: the plan checks tables and columns, this checks the grid points."""
+    config = default()
+    points = attack_points(c for c in CLAIMS.claims if c.status == "measured")
+    assert {a for _, a, _ in points} >= {"fgsm", "pgd40", "autoattack", "spatial", "onepixel"}
+    attacks = config["robustness"]["attacks"]
+    off_grid = [(cid, a, e) for cid, a, e in points if not any(abs(e - g) < 1e-12 for g in attacks[a]["eps"])]
+    assert off_grid == []
