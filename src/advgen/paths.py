@@ -47,8 +47,10 @@ MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
 TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"
+# Ilyas et al.'s robust features: one job per seed of the pair of classifiers, then the table
+ROBUST_FEATURES_RUN = "results/robustness/robust_features/seed{seed}.parquet"
+ROBUST_FEATURES_DATASETS = "results/robustness/robust_features/seed{seed}_datasets.pt"
 ROBUST_FEATURES = "results/robustness/robust_features.parquet"
-ROBUST_FEATURES_DATASETS = "results/robustness/robust_features_datasets.pt"
 ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
 
 # --- sweeps stage: one job per (sweep, generator), running all its grid points; its tables

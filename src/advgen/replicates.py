@@ -18,7 +18,9 @@ References from other sections to an expanded entry are rewritten by where they 
 * a **single** model (``sample_quality.classifier`` and ``classifier_by_dataset``, a sweep's
   ``classifier``, ``robustness.capacity`` / ``data_size`` / ``data_size_sweeps.*`` /
   ``robust_features`` classifiers, ``defense.purify.classifier``, a purifier's
-  ``generator``): the run of the entry's first seed.
+  ``generator``): the run of the entry's first seed. The robustness experiments then follow
+  that run's entry: the capacity and data-size sweeps and the robust features run once per
+  run of their base classifier (:func:`advgen.robustness.plan.base_runs`).
 
 Torch-free: the workflow calls it at parse time (:mod:`advgen.config_files`).
 """

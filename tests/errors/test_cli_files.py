@@ -397,6 +397,29 @@ CASES = [
         "{B}/garbage.pt",
     ),
     (
+        "transfer-within-without-meta-key",
+        [
+            "transfer",
+            "--spec",
+            j({**TRANSFER_SPEC, "transfer": {**TRANSFER_SPEC["transfer"], "within": "seed"}}),
+            "--models",
+            "a={G}/clf.pt",
+            "b={G}/clf.pt",
+            "--meta",
+            '{"a": {"seed": 0}, "b": {"width": 1}}',
+            "--test",
+            "{G}/test.pt",
+            "--out",
+            "results/t.parquet",
+        ],
+        "--meta: no 'seed' for model(s) b (transfer.within)",
+    ),
+    (
+        "robust-features-table-other-columns",
+        ["robust-features-table", "--out", "results/rf.parquet", "{B}/other.parquet"],
+        "{B}/other.parquet",
+    ),
+    (
         "robustness-sweep-model-is-gan",
         [
             "robustness-sweep",

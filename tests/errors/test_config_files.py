@@ -371,6 +371,14 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         3,
         "robustness.robust_features.robust_classifier: unknown classifier 'nope'",
     ),
+    "robust-features-seeds-differ": (
+        "classifiers:\n  other_cnn:\n    dataset: mnist\n    arch: cnn_small\n    seeds: [0, 1, 5]\n"
+        "robustness:\n  robust_features:\n    standard_classifier: other_cnn\n",
+        True,
+        8,
+        "robustness.robust_features.standard_classifier: its runs have seeds [0, 1, 5], those of "
+        "robust_classifier [0, 1, 2]",
+    ),
     "examples-unknown-attack": (
         "robustness:\n  examples:\n    attacks: [nope]\n",
         True,

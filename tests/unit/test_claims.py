@@ -288,6 +288,82 @@ def test_trend_and_range(tmp_path: Path) -> None:
     assert got["r"].estimate == pytest.approx(0.85) and got["r"].verdict == "holds"
 
 
+def test_seeded_robustness_tables_make_one_run_per_seed(tmp_path: Path) -> None:
+    """The capacity / data-size sweeps, the capacity transfer matrix and robust features carry a
+    seed column (one per run of their base classifier): the repository's claims on them take
+    each seed as one run, so three seeds give a seed-level interval."""
+    seeds = (0, 1, 2)
+    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
+    widths = (0.25, 0.5, 1.0)
+    pd.DataFrame(
+        [
+            {"mode": "pgd", "width": w, "seed": s, "robust_acc": 0.2 + 0.3 * w + 0.02 * s}
+            for s in seeds
+            for w in widths
+        ]
+    ).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
+    fractions = (0.1, 0.5, 1.0)
+    pd.DataFrame(
+        [
+            {
+                "mode": "pgd",
+                "train_fraction": f,
+                "seed": s,
+                "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
+                "train_robust_acc": 0.9 - 0.1 * f,
+            }
+            for s in seeds
+            for f in fractions
+        ]
+    ).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
+    rows = []
+    for s in seeds:
+        for source in widths:
+            for target in widths:
+                for kind, error in (("adversarial", 0.8 - 0.4 * target), ("gaussian", 0.1)):
+                    rows.append(
+                        {
+                            "source": f"w{source}_seed{s}",
+                            "target": f"w{target}_seed{s}",
+                            "kind": kind,
+                            "target_mode": "standard",
+                            "target_width": target,
+                            "n": 200,
+                            "error": error,
+                            "seed": s,
+                        }
+                    )
+    pd.DataFrame(rows).to_parquet(tmp_path / "robustness" / "transfer_capacity.parquet")
+    pd.DataFrame(
+        [
+            {"dataset": d, "seed": s, "robust_acc": acc + 0.01 * s, "clean_acc": 0.9}
+            for s in seeds
+            for d, acc in (("robust", 0.3), ("non_robust", 0.05), ("adversarial_training", 0.7))
+        ]
+    ).to_parquet(tmp_path / "robustness" / "robust_features.parquet")
+    ids = {
+        "madry_capacity_robustness",
+        "madry_capacity_transfer_standard",
+        "schmidt_more_data_more_robust",
+        "schmidt_gap_shrinks_with_data",
+        "ilyas_robust_features",
+        "ilyas_clean_roughly_same",
+        "ilyas_adv_training_more_effective",
+    }
+    chosen = [c for c in read_claims_file(CLAIMS).claims if c.id in ids]
+    assert {c.id for c in chosen} == ids
+    got = {v.claim.id: v for v in evaluate_all(chosen, Context(tmp_path, {}))}
+    for cid in ids:
+        v = got[cid]
+        assert v.seeds == 3, (cid, v.verdict, v.note)
+        assert np.isfinite(v.lo) and np.isfinite(v.hi), cid
+        for _, measured in v.sides:
+            assert measured.side.names == ("0", "1", "2"), cid
+    assert got["madry_capacity_robustness"].verdict == "holds"
+    assert got["madry_capacity_transfer_standard"].verdict == "holds"
+    assert got["ilyas_robust_features"].verdict == "holds"
+
+
 def test_not_produced_is_not_measured_but_broken_is_an_error(tmp_path: Path) -> None:
     rows = [claim("c", decl("value", "greater", 0.5), a=side("std"))]
     assert run(tmp_path, rows, {"std": ["m"]}, produced=set())["c"].verdict == "not measured"

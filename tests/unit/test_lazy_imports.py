@@ -80,6 +80,16 @@ def masking_rows(tmp_path: Path) -> Path:
     return path
 
 
+def robust_features_rows(tmp_path: Path, seed: int) -> Path:
+    """One robust-features job's table (every column of ROBUST_FEATURES_COLUMNS)."""
+    from advgen.robustness.tables import ROBUST_FEATURES_COLUMNS
+
+    path = tmp_path / f"seed{seed}.parquet"
+    row = ["robust", "standard CNN on D_R", 60, 0.1, 0.9, 0.3, "PGD", 0.2, seed]
+    pd.DataFrame([row], columns=ROBUST_FEATURES_COLUMNS).to_parquet(path)
+    return path
+
+
 def claims_inputs(tmp_path: Path) -> list[str]:
     results = tmp_path / "results"
     (results / "robustness").mkdir(parents=True)
@@ -129,6 +139,13 @@ CASES = {
         str(masking_rows(t)),
     ],
     "claims": claims_inputs,
+    "robust-features-table": lambda t: [
+        "robust-features-table",
+        "--out",
+        str(t / "rf.parquet"),
+        str(robust_features_rows(t, 0)),
+        str(robust_features_rows(t, 1)),
+    ],
     "plot": lambda t: [
         "plot",
         "--family",

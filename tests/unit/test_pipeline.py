@@ -16,6 +16,7 @@ from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FIGURES
 from advgen.pipeline.robustness import SWEEP_PATTERN
+from advgen.replicates import expand_replicates
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -240,19 +241,74 @@ def test_capacity_transfer_and_robust_features_jobs():
     spec = json.loads(pipe.robustness.capacity_transfer_spec(None))
     assert spec["transfer"]["eps"] == 0.2 and len(spec["transfer"]["classifiers"]) == 4
     assert set(spec["attacks"]) == {"pgd"}
+    assert spec["transfer"]["within"] == "seed"  # one matrix per seed of the base classifier
     meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
     assert sorted({m["width"] for m in meta.values()}) == [0.5, 1.0]
-    features = json.loads(pipe.robustness.robust_features_spec(None))
+    assert {m["seed"] for m in meta.values()} == {0}
+    one = SimpleNamespace(seed="0")  # one run: the config's seed
+    features = json.loads(pipe.robustness.robust_features_spec(one))
     assert features["classifier"]["arch"] == "fc100_100" and features["robust"] == {
         "steps": 1000,
         "step_size": 0.1,
     }
+    assert features["seed"] == 0
     assert (
-        pipe.robustness.robust_features_inputs(None)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
+        pipe.robustness.robust_features_inputs(one)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
     )
+    assert pipe.robustness.robust_features_tables() == ["results/robustness/robust_features/seed0.parquet"]
+    with pytest.raises(ValueError, match="no run with seed 1"):
+        pipe.robustness.robust_features_spec(SimpleNamespace(seed="1"))
     rob["robust_features"]["attack"] = "nope"
     with pytest.raises(ConfigError, match=r"robustness.robust_features.attack: unknown attack 'nope'"):
         build(data, source="c.yaml")
+
+
+def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed():
+    data = config("robustness")
+    data["classifiers"]["tiny_cnn_pgd"]["replicates"] = 2
+    data["classifiers"]["tiny_fc"]["replicates"] = 2
+    rob = data["robustness"]
+    rob["capacity"]["transfer"] = {"attacks": ["pgd"]}
+    rob["robust_features"] = {
+        "robust_classifier": "tiny_cnn_pgd",
+        "standard_classifier": "tiny_fc",
+        "classifier": "tiny_fc",
+        "attack": "pgd",
+    }
+    data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
+    expand_replicates(data)  # as the config check does: <entry>_seed<k> runs
+    pipe = build(data)
+    capacity = SimpleNamespace(sweep="capacity")
+    spec = json.loads(pipe.robustness.sweep_spec(capacity))
+    assert set(spec["points"]) == {
+        "tiny_cnn_pgd_seed0",
+        "tiny_cnn_pgd_seed0_pgd_w0p5",
+        "tiny_cnn_pgd_seed1",
+        "tiny_cnn_pgd_seed1_pgd_w0p5",
+    }
+    assert {k: p["seed"] for k, p in spec["points"].items()} == {
+        "tiny_cnn_pgd_seed0": 0,
+        "tiny_cnn_pgd_seed0_pgd_w0p5": 0,
+        "tiny_cnn_pgd_seed1": 1,
+        "tiny_cnn_pgd_seed1_pgd_w0p5": 1,
+    }
+    assert "tiny_cnn_pgd_seed1_pgd_w0p5" in pipe.robustness.sweep_inputs(capacity)
+    # one training job per point and seed
+    trained = set(pipe.robustness.classifiers)
+    assert {"tiny_cnn_pgd_seed1_pgd_w0p5", "tiny_cnn_pgd_seed1_pgd_f0p5"} <= trained
+    meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
+    assert meta["tiny_cnn_pgd_seed1_pgd_w0p5"] == {"width": 0.5, "mode": "pgd", "seed": 1}
+    assert pipe.robustness.robust_features_tables() == [
+        "results/robustness/robust_features/seed0.parquet",
+        "results/robustness/robust_features/seed1.parquet",
+    ]
+    second = SimpleNamespace(seed="1")
+    inputs = pipe.robustness.robust_features_inputs(second)
+    assert inputs["robust"] == "results/classifiers/tiny_cnn_pgd_seed1/model.pt"
+    assert inputs["standard"] == "results/classifiers/tiny_fc_seed1/model.pt"
+    features = json.loads(pipe.robustness.robust_features_spec(second))
+    assert features["seed"] == 1 and features["classifier"]["seed"] == 1
+    assert paths.ROBUST_FEATURES in pipe.targets()
 
 
 def test_inversion_sgd_points_take_sgd_lr():

@@ -149,9 +149,12 @@ def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:
     out = check_config_files([path])
     assert sorted(out["classifiers"]) == ["net_seed0", "net_seed1"]
     assert out["robustness"]["attacks"]["fgsm"]["classifiers"] == ["net_seed0", "net_seed1"]
-    # a sweep over the first run: the point equal to it reuses it; new models replicate nothing
+    # the sweep names the first run and runs on every run: a point equal to a run reuses it,
+    # new models replicate nothing
+    assert out["robustness"]["capacity"]["classifier"] == "net_seed0"
     points = {p["classifier"]: p["spec"] for p in sweep_points(out, "capacity")}
-    assert sorted(points) == ["net_seed0", "net_seed0_standard_w0p5"]
-    assert points["net_seed0"]["replicate_of"] == "net"
+    assert sorted(points) == ["net_seed0", "net_seed0_standard_w0p5", "net_seed1", "net_seed1_standard_w0p5"]
+    assert points["net_seed0"]["replicate_of"] == "net" and points["net_seed1"]["seed"] == 1
     assert "replicate_of" not in points["net_seed0_standard_w0p5"]
-    assert "net_seed0_standard_w0p5" in all_classifiers(out)
+    assert points["net_seed1_standard_w0p5"]["seed"] == 1
+    assert {"net_seed0_standard_w0p5", "net_seed1_standard_w0p5"} <= set(all_classifiers(out))

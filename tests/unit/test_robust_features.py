@@ -128,8 +128,22 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
     assert (table["attack"] == "FGSM").all() and (table["n_train"] == len(TRAIN)).all()
     assert datasets["robust"].shape == TRAIN.images.shape and datasets["spec"] == job
     assert bool((datasets["non_robust_labels"] != TRAIN.labels).all())
+    assert (table["seed"] == 0).all()
     again, _ = rf.robust_features_job(job, **paths)
     pd.testing.assert_frame_equal(table, again)
+    # another seed pair (its own job): its rows name the seed, the table joins them in order
+    other, _ = rf.robust_features_job(dict(job, seed=1), **paths)
+    assert (other["seed"] == 1).all()
+    for seed, frame in ((0, table), (1, other)):
+        frame.to_parquet(tmp_path / f"seed{seed}.parquet")
+    out = tmp_path / "robust_features.parquet"
+    args = ["robust-features-table", "--out", str(out), *(str(tmp_path / f"seed{k}.parquet") for k in (0, 1))]
+    assert cli_main(args) == 0
+    joined = pd.read_parquet(out)
+    assert list(joined.columns) == rf.COLUMNS and list(joined["seed"]) == [0] * 4 + [1] * 4
+    pd.testing.assert_frame_equal(joined[joined["seed"] == 0], table)
+    table.drop(columns="seed").to_parquet(tmp_path / "old.parquet")
+    assert cli_main(["robust-features-table", "--out", str(out), str(tmp_path / "old.parquet")]) == 2
     with pytest.raises(ConfigError, match="missing key 'eps'"):
         rf.robust_features_job({k: v for k, v in job.items() if k != "eps"}, **paths)
 

@@ -145,3 +145,107 @@ def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
     config["robustness"]["data_size_sweeps"]["fc"]["attack"] = "cw"
     with pytest.raises(ConfigError, match=r"robustness\.data_size_sweeps\.fc\.attack: unknown attack 'cw'"):
         plan.check_references(config, "test.yaml")
+
+
+def test_sweeps_follow_the_seeds_of_a_replicated_base() -> None:
+    """A replicated base classifier: every point on each run, named after the run (seed 0 keeps
+    the single-run names), the points equal to a run reuse it, the data-size sweep reuses the
+    capacity sweep's equal points seed by seed."""
+    config = tiny()
+    config["classifiers"]["tiny_cnn_pgd"]["replicates"] = 3
+    config["robustness"]["capacity"]["modes"] = ["standard", "pgd"]
+    config["robustness"]["capacity"]["widths"] = [0.25, 0.5]
+    config["robustness"]["data_size"]["modes"] = ["standard", "pgd"]
+    config = validated(config)
+    assert plan.base_runs(config, "tiny_cnn_pgd_seed1") == [f"tiny_cnn_pgd_seed{k}" for k in range(3)]
+    cap = plan.sweep_points(config, "capacity")
+    assert [(p["classifier"], p["seed"]) for p in cap] == [
+        (name, k)
+        for k in range(3)
+        for name in (
+            f"tiny_cnn_pgd_seed{k}_standard_w0p25",
+            f"tiny_cnn_pgd_seed{k}_standard_w0p5",
+            f"tiny_cnn_pgd_seed{k}",  # pgd at the base's width 0.25: the run itself
+            f"tiny_cnn_pgd_seed{k}_pgd_w0p5",
+        )
+    ]
+    assert all(p["spec"]["seed"] == p["seed"] for p in cap)
+    assert cap[2]["spec"] == config["classifiers"]["tiny_cnn_pgd_seed0"]  # replicate_of kept: the same run
+    assert "replicate_of" not in cap[1]["spec"]
+    data = plan.sweep_points(config, "data_size")
+    assert [p["classifier"] for p in data if p["seed"] == 2] == [
+        "tiny_cnn_pgd_seed2_standard_f0p5",
+        "tiny_cnn_pgd_seed2_standard_w0p25",  # standard, width 0.25, every example: the capacity point
+        "tiny_cnn_pgd_seed2_pgd_f0p5",
+        "tiny_cnn_pgd_seed2",
+    ]
+    everything = plan.all_classifiers(config)
+    # three runs of the base, and per seed 3 capacity + 2 data-size points of their own
+    assert len(everything) - len(config["classifiers"]) == 3 * (3 + 2)
+
+
+def test_an_unreplicated_base_keeps_one_run_and_its_names() -> None:
+    config = validated(tiny())
+    assert plan.base_runs(config, "tiny_cnn_pgd") == ["tiny_cnn_pgd"]
+    cap = plan.sweep_points(config, "capacity")
+    assert [(p["classifier"], p["seed"]) for p in cap] == [("tiny_cnn_pgd", 0), ("tiny_cnn_pgd_pgd_w0p5", 0)]
+    config["seed"] = 4
+    assert {p["seed"] for p in plan.sweep_points(config, "capacity")} == {4}  # the config's seed
+
+
+def features(config: dict, **keys) -> dict:
+    config["robustness"]["robust_features"] = {
+        "robust_classifier": "tiny_cnn_pgd",
+        "standard_classifier": "tiny_fc",
+        "classifier": "tiny_fc",
+        "attack": "pgd",
+        **keys,
+    }
+    return config
+
+
+def test_robust_features_run_once_per_seed_pair() -> None:
+    config = features(tiny())
+    config["classifiers"]["tiny_cnn_pgd"]["seeds"] = [0, 1, 2]
+    config["classifiers"]["tiny_fc"]["replicates"] = 3
+    config = validated(config)
+    assert plan.robust_features_pairs(config) == [
+        {
+            "seed": k,
+            "robust_classifier": f"tiny_cnn_pgd_seed{k}",
+            "standard_classifier": f"tiny_fc_seed{k}",
+            "classifier": f"tiny_fc_seed{k}",
+        }
+        for k in range(3)
+    ]
+    # a classifier with one run serves every seed
+    config = features(tiny(), classifier="tiny_fc_half_a")
+    config["classifiers"]["tiny_cnn_pgd"]["replicates"] = 2
+    pairs = plan.robust_features_pairs(validated(config))
+    assert [(p["seed"], p["robust_classifier"], p["classifier"]) for p in pairs] == [
+        (0, "tiny_cnn_pgd_seed0", "tiny_fc_half_a"),
+        (1, "tiny_cnn_pgd_seed1", "tiny_fc_half_a"),
+    ]
+    # none replicated: one run, seeded by the config (as the single job always was)
+    config = features(tiny())
+    config["seed"] = 3
+    assert plan.robust_features_pairs(validated(config)) == [
+        {
+            "seed": 3,
+            "robust_classifier": "tiny_cnn_pgd",
+            "standard_classifier": "tiny_fc",
+            "classifier": "tiny_fc",
+        }
+    ]
+
+
+def test_robust_features_classifiers_need_the_same_seeds() -> None:
+    config = features(tiny())
+    config["classifiers"]["tiny_cnn_pgd"]["replicates"] = 3
+    config["classifiers"]["tiny_fc"]["seeds"] = [0, 1, 5]
+    with pytest.raises(
+        ConfigError,
+        match=r"^test.yaml: robustness.robust_features.standard_classifier: its runs have seeds \[0, 1, 5\], "
+        r"those of robust_classifier \[0, 1, 2\]",
+    ):
+        validated(config)

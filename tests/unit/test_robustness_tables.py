@@ -123,6 +123,28 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
     assert named["sweep"] == "data_size_cifar10" and named["train_robust_acc"] == row["train_robust_acc"]
     table = sweep_table([row, dict(row, mode="pgd")])
     assert list(table["mode"]) == ["pgd", "standard"]
+    # the run's seed: one row per point and seed of a replicated base, seeds in order per point
+    assert row["seed"] == 0 and list(table.columns[:3]) == ["sweep", "classifier", "seed"]
+    seeded = sweep_row(
+        "data_size",
+        "lin",
+        dict(spec, seed=2),
+        lin,
+        (X, Y),
+        (X, Y),
+        PGD_SPEC,
+        0.2,
+        max_examples=None,
+        batch_size=None,
+    )
+    assert seeded["seed"] == 2
+    table = sweep_table([seeded, dict(row, mode="pgd"), row])
+    assert list(zip(table["mode"], table["seed"], strict=True)) == [
+        ("pgd", 0),
+        ("standard", 0),
+        ("standard", 2),
+    ]
+    assert table["seed"].dtype == "int64"
 
 
 def test_eval_subset_is_stratified_and_seeded() -> None:

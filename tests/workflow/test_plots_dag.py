@@ -50,7 +50,10 @@ def test_default_config_schedules_every_figure_family(workflow_dir):
     # the claims page, Ilyas et al.'s datasets, the capacity transfer matrix, and the
     # adversarial-example figures of robustness.examples
     examples = len(config["robustness"]["examples"]["classifiers"])
-    assert counts["claims"] == 1 and counts["robust_features"] == 1 and counts["transfer_capacity"] == 1
+    assert counts["claims"] == 1 and counts["transfer_capacity"] == 1
+    # robust features once per seed of its replicated classifiers, then one table
+    seeds = config["classifiers"][config["robustness"]["robust_features"]["robust_classifier"]]["replicates"]
+    assert counts["robust_features"] == seeds == 3 and counts["robust_features_table"] == 1
     assert counts["adversarial_examples"] == examples
 
 

@@ -175,6 +175,8 @@ rule masking_table:
         " --markdown {output.markdown} {input:q} > {log} 2>&1"
 
 
+# One transfer matrix per seed of the capacity sweep's base classifier (sources and targets of
+# that seed: the spec's transfer.within), in one job; the table's seed column names it.
 rule transfer_capacity:
     input:
         unpack(PIPE.robustness.capacity_transfer_inputs),
@@ -198,16 +200,20 @@ rule transfer_capacity:
         " --meta {params.meta:q} --test {input.test} --out {output} > {log} 2>&1"
 
 
+# Ilyas et al. 2019: one job per seed pair (the robust and the standard classifier of one seed,
+# advgen.robustness.plan.robust_features_pairs), then one table with a seed column.
 rule robust_features:
     input:
         unpack(PIPE.robustness.robust_features_inputs),
     output:
-        table=paths.ROBUST_FEATURES,
+        table=paths.ROBUST_FEATURES_RUN,
         datasets=paths.ROBUST_FEATURES_DATASETS,
     log:
-        log("robust_features", "robust_features"),
+        log("robust_features", "seed{seed}"),
     benchmark:
-        benchmark("robust_features", "robust_features")
+        benchmark("robust_features", "seed{seed}")
+    wildcard_constraints:
+        seed="[0-9]+",
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -220,3 +226,18 @@ rule robust_features:
         " --robust-model {input.robust} --standard-model {input.standard}"
         " --train {input.train} --test {input.test}"
         " --out {output.table} --datasets {output.datasets} > {log} 2>&1"
+
+
+rule robust_features_table:
+    input:
+        PIPE.robustness.robust_features_tables,
+    output:
+        paths.ROBUST_FEATURES,
+    log:
+        log("robust_features_table", "robust_features"),
+    benchmark:
+        benchmark("robust_features_table", "robust_features")
+    conda:
+        "../envs/advgen.yaml"
+    shell:
+        "advgen robust-features-table --out {output} {input:q} > {log} 2>&1"

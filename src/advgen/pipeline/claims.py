@@ -71,9 +71,12 @@ SAMPLE_QUALITY_COLUMNS = (
 )
 TRANSFER_COLUMNS = ("source", "attack", "kind", "target", "eps", "n", "error")
 CAPACITY_META = ("width", "mode")  # source_<key> / target_<key> of the capacity transfer matrix
+#: the capacity transfer matrix is made within each seed of the sweep's base classifier: one column
+CAPACITY_WITHIN = "seed"
 ROBUSTNESS_SWEEP_COLUMNS = (
     "sweep",
     "classifier",
+    "seed",
     "mode",
     "width",
     "train_fraction",
@@ -95,6 +98,7 @@ ROBUST_FEATURES_COLUMNS = (
     "robust_acc",
     "attack",
     "eps",
+    "seed",
 )
 
 
@@ -114,6 +118,7 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
         "robustness/transfer_capacity.parquet": (
             *TRANSFER_COLUMNS,
             *(f"{side}_{k}" for side in ("source", "target") for k in CAPACITY_META),
+            CAPACITY_WITHIN,
         ),
         "robustness/robust_features.parquet": ROBUST_FEATURES_COLUMNS,
     }

@@ -175,9 +175,13 @@ class RobustnessPlan(Stage):
         return self.sweep_models(SimpleNamespace(sweep="capacity"))
 
     def capacity_transfer_meta(self, wildcards) -> str:
-        """``--meta``: each model's width and training mode (source_/target_ columns)."""
+        """``--meta``: each model's width, training mode and seed (source_/target_ columns; the
+        matrix is made within each seed, the spec's ``transfer.within``)."""
         return spec_json(
-            {p["classifier"]: {"width": p["width"], "mode": p["mode"]} for p in self.sweep_points("capacity")}
+            {
+                p["classifier"]: {"width": p["width"], "mode": p["mode"], "seed": p["seed"]}
+                for p in self.sweep_points("capacity")
+            }
         )
 
     def capacity_transfer_spec(self, wildcards) -> str:
@@ -189,6 +193,7 @@ class RobustnessPlan(Stage):
             "attacks": settings["attacks"],
             "eps": capacity["eps"] if eps is None else eps,
             "noise_seed": (self.settings.get("transfer") or {}).get("noise_seed", 0),
+            "within": "seed",  # one matrix per seed of the base classifier: sources and targets of that seed
         }
         spec = {
             "transfer": transfer,
@@ -201,29 +206,44 @@ class RobustnessPlan(Stage):
         }
         return spec_json(spec)
 
-    # --- robust / non-robust features (Ilyas et al. 2019)
+    # --- robust / non-robust features (Ilyas et al. 2019): one job per seed pair
+    def robust_features_pairs(self) -> dict[str, dict]:
+        """Seed -> the pair's runs (``advgen.robustness.plan.robust_features_pairs``)."""
+        return {str(p["seed"]): p for p in expansion.robust_features_pairs(self.config, self.source)}
+
+    def robust_features_pair(self, wildcards) -> dict:
+        pairs = self.robust_features_pairs()
+        if wildcards.seed not in pairs:
+            raise ValueError(f"robustness.robust_features: no run with seed {wildcards.seed} in the config")
+        return pairs[wildcards.seed]
+
     def robust_features_inputs(self, wildcards) -> dict[str, str]:
-        features = self.settings["robust_features"]
+        pair = self.robust_features_pair(wildcards)
         return {
-            "robust": classifier_model(features["robust_classifier"]),
-            "standard": classifier_model(features["standard_classifier"]),
-            **splits(self.classifier_dataset(features["classifier"])),
+            "robust": classifier_model(pair["robust_classifier"]),
+            "standard": classifier_model(pair["standard_classifier"]),
+            **splits(self.classifier_dataset(pair["classifier"])),
         }
 
     def robust_features_spec(self, wildcards) -> str:
         features = self.settings["robust_features"]
+        pair = self.robust_features_pair(wildcards)
         spec = {
-            "classifier": self.classifier_entry(features["classifier"]),
+            "classifier": self.classifier_entry(pair["classifier"]),
             "attack": self.attack_settings(features["attack"], ("classifiers", "eps", "max_examples")),
             "eps": features["eps"],
             "robust": features["robust"],
             "non_robust": features["non_robust"],
             "max_train": features["max_train"],
             **self.eval_settings(),
-            "seed": self.config["seed"],
+            "seed": pair["seed"],
             "device": self.device,
         }
         return spec_json(spec)
+
+    def robust_features_tables(self, wildcards=None) -> list[str]:
+        """Input of ``robust_features_table``: one table per seed pair, in seed order."""
+        return [paths.fill(paths.ROBUST_FEATURES_RUN, seed=seed) for seed in self.robust_features_pairs()]
 
     # --- adversarial examples (the review's Figs. 2-3; a row of the figure table)
     def examples_inputs(self, classifier: str) -> dict[str, str]:

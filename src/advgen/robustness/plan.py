@@ -5,6 +5,12 @@
   and ``width`` (capacity) or ``train_fraction`` (data size) replaced; it reuses the name
   of a configured classifier with the same spec, else gets ``<base>_<mode>_w0p5`` /
   ``<base>_<mode>_f0p25``.
+* :func:`base_runs`: the runs an experiment's base classifier stands for. A base that is a
+  run of a replicated entry (``seeds`` / ``replicates``: ``<entry>_seed<k>``, which a single
+  reference to the entry becomes) stands for every run of that entry, in seed order; the
+  sweeps repeat every point on each run (``<entry>_seed<k>_<mode>_w0p5``, so seed 0 keeps
+  the names of the unreplicated plan) and :func:`robust_features_pairs` pairs the runs of
+  equal seeds. Any other base is one run, as before.
 * :func:`sweep_names`: the sweeps a config runs: ``capacity``, ``data_size`` and one
   ``data_size_<name>`` per entry of ``robustness.data_size_sweeps`` (Schmidt et al.'s
   contrast: the same sweep on another data set, e.g. CIFAR-10); :func:`sweep_kind` maps a
@@ -55,28 +61,52 @@ def sweep_names(config: Mapping[str, Any]) -> list[str]:
     return list(sweep_settings(config))
 
 
+def base_runs(config: Mapping[str, Any], name: str) -> list[str]:
+    """The runs the base classifier ``name`` stands for: every run of its replicated entry (in
+    seed order) when it is one (``replicate_of``), else ``[name]``."""
+    classifiers = config.get("classifiers") or {}
+    entry = (classifiers.get(name) or {}).get("replicate_of")
+    if not entry:
+        return [name]
+    return [run for run, spec in classifiers.items() if spec.get("replicate_of") == entry]
+
+
+def run_seed(config: Mapping[str, Any], spec: Mapping[str, Any]) -> int:
+    """The training seed of a classifier spec: its own ``seed``, else the config's."""
+    return int(spec.get("seed", config.get("seed", 0)))
+
+
 def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     settings = sweep_settings(config).get(sweep)
     if not settings:
         return []
     field, grid_key, letter = SWEEPS[sweep_kind(sweep)]
-    base_name = settings["classifier"]
-    base = (config.get("classifiers") or {})[base_name]
+    classifiers = config.get("classifiers") or {}
     points = []
-    for mode in settings["modes"]:
-        for value in settings[grid_key]:
-            spec = dict(base, mode=mode, **{field: float(value)})
-            if spec != base:  # a new model: not one of the runs the base replicates
-                spec.pop("replicate_of", None)
-            same = [n for n in sorted(known) if known[n] == spec]
-            name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
-            if name in known and known[name] != spec:
-                raise ConfigError(
-                    f"robustness.{_key(sweep)}: generated classifier name '{name}' is already used by another "
-                    "classifier; rename that classifier"
+    for base_name in base_runs(config, settings["classifier"]):
+        base = classifiers[base_name]
+        for mode in settings["modes"]:
+            for value in settings[grid_key]:
+                spec = dict(base, mode=mode, **{field: float(value)})
+                if spec != base:  # a new model: not one of the runs the base replicates
+                    spec.pop("replicate_of", None)
+                same = [n for n in sorted(known) if known[n] == spec]
+                name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
+                if name in known and known[name] != spec:
+                    raise ConfigError(
+                        f"robustness.{_key(sweep)}: generated classifier name '{name}' is already used by "
+                        "another classifier; rename that classifier"
+                    )
+                known[name] = spec
+                points.append(
+                    {
+                        "classifier": name,
+                        "mode": mode,
+                        field: float(value),
+                        "seed": run_seed(config, spec),
+                        "spec": spec,
+                    }
                 )
-            known[name] = spec
-            points.append({"classifier": name, "mode": mode, field: float(value), "spec": spec})
     return points
 
 
@@ -95,7 +125,8 @@ def _plan(config: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[st
 
 
 def sweep_points(config: Mapping[str, Any], sweep: str) -> list[dict[str, Any]]:
-    """The points of a sweep: ``{"classifier", "mode", <field>, "spec"}``.
+    """The points of a sweep: ``{"classifier", "mode", <field>, "seed", "spec"}``, for each
+    run of the base classifier (:func:`base_runs`, seed order) every mode and grid value.
 
     A point whose spec equals a configured classifier's or an earlier sweep point's
     reuses that name, so no model is trained twice.
@@ -106,6 +137,44 @@ def sweep_points(config: Mapping[str, Any], sweep: str) -> list[dict[str, Any]]:
 def all_classifiers(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Every classifier to train: configured ones and sweep points (name -> spec)."""
     return _plan(config)[0]
+
+
+#: the classifiers of robustness.robust_features, in the order its errors name them
+FEATURE_CLASSIFIERS = ("robust_classifier", "standard_classifier", "classifier")
+
+
+def robust_features_pairs(config: Mapping[str, Any], source: str = "config") -> list[dict[str, Any]]:
+    """One Ilyas et al. run per seed: ``{"seed", "robust_classifier", "standard_classifier",
+    "classifier"}`` (run names), in seed order.
+
+    Each classifier stands for its :func:`base_runs`. The replicated ones must have the same
+    seeds, and the run of seed ``k`` of each makes pair ``k`` (the robust and the standard
+    classifier of one seed, the trained spec of that seed); a classifier with one run serves
+    every pair. With no replicated classifier there is one pair, seeded by the config's seed.
+    """
+    features = (config.get("robustness") or {}).get("robust_features")
+    if not features:
+        return []
+    classifiers = config.get("classifiers") or {}
+    runs = {key: base_runs(config, features[key]) for key in FEATURE_CLASSIFIERS}
+    seeds = {key: [run_seed(config, classifiers[r]) for r in names] for key, names in runs.items()}
+    replicated = [key for key in FEATURE_CLASSIFIERS if len(runs[key]) > 1]
+    if not replicated:
+        return [{"seed": int(config.get("seed", 0)), **{key: runs[key][0] for key in FEATURE_CLASSIFIERS}}]
+    first = replicated[0]
+    for key in replicated[1:]:
+        if seeds[key] != seeds[first]:
+            raise ConfigError(
+                f"{source}: robustness.robust_features.{key}: its runs have seeds "
+                f"{seeds[key]}, those of {first} {seeds[first]} (one run per seed pairs them)"
+            )
+    return [
+        {
+            "seed": seed,
+            **{key: runs[key][i] if key in replicated else runs[key][0] for key in FEATURE_CLASSIFIERS},
+        }
+        for i, seed in enumerate(seeds[first])
+    ]
 
 
 def attack_jobs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -161,9 +230,10 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                 )
     features = rob.get("robust_features")
     if features:
-        for key in ("robust_classifier", "standard_classifier", "classifier"):
+        for key in FEATURE_CLASSIFIERS:
             need([features[key]], classifiers, f"robustness.robust_features.{key}", "classifier")
         need([features["attack"]], attacks, "robustness.robust_features.attack", "attack")
+        robust_features_pairs(config, source)
     examples = rob.get("examples")
     if examples:
         need(examples["classifiers"], classifiers, "robustness.examples.classifiers", "classifier")

@@ -33,6 +33,7 @@ from torch import nn
 
 from advgen.attacks.pgd import PGD
 from advgen.data import PreparedSplit
+from advgen.robustness.tables import ROBUST_FEATURES_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "robust": {"steps": 1000, "step_size": 0.1},
     "non_robust": {"eps": 0.5, "step_size": 0.1, "steps": 100, "target": "random"},
 }
-COLUMNS = ["dataset", "model", "n_train", "build_metric", "clean_acc", "robust_acc", "attack", "eps"]
+COLUMNS = ROBUST_FEATURES_COLUMNS
 
 
 def _features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -158,6 +159,7 @@ def row(
     robust: float,
     attack: str,
     eps: float,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """One row of the robust-features table (:data:`COLUMNS`)."""
     return dict(
@@ -172,6 +174,7 @@ def row(
                 float(robust),
                 attack,
                 float(eps),
+                int(seed),
             ],
             strict=True,
         )
@@ -245,11 +248,11 @@ def robust_features_job(
             ckpt, _ = train_classifier(cspec, split, test_split, name=f"ilyas_{name}", device=device)
             clean, rob = clean_and_robust(_classifier(ckpt, device), xt, yt, spec["attack"], eps, batch)
             label = f"standard CNN on D_{'R' if name == 'robust' else 'NR'}"
-            rows.append(row(name, label, len(split), metric, clean, rob, attack_name, eps))
+            rows.append(row(name, label, len(split), metric, clean, rob, attack_name, eps, seed))
         for name, model in (("adversarial_training", robust), ("standard", standard)):
             clean, rob = clean_and_robust(model, xt, yt, spec["attack"], eps, batch)
             label = name.replace("_", " ") + " (reference)"
-            rows.append(row(name, label, len(train_split), float("nan"), clean, rob, attack_name, eps))
+            rows.append(row(name, label, len(train_split), float("nan"), clean, rob, attack_name, eps, seed))
     datasets = {
         "kind": "robust_features_datasets",
         "robust": d_r.images,
@@ -264,7 +267,7 @@ def robust_features_job(
 def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The table ``results/robustness/robust_features.parquet``."""
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    return frame.astype({"n_train": "int64"}) if len(frame) else frame
+    return frame.astype({"n_train": "int64", "seed": "int64"}) if len(frame) else frame
 
 
 __all__ = [

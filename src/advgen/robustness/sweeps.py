@@ -6,8 +6,9 @@
   Data"): the training fraction; the gap between robust accuracy on the training
   examples and on the test set is the robust generalisation gap.
 
-Rows: ``sweep, classifier, mode, width, train_fraction, n_train, parameters, eps,
-clean_acc, robust_acc, train_clean_acc, train_robust_acc`` (accuracies on at most
+Rows: ``sweep, classifier, seed, mode, width, train_fraction, n_train, parameters, eps,
+clean_acc, robust_acc, train_clean_acc, train_robust_acc`` (``seed``: the point's training
+seed, one per run of a replicated base classifier; accuracies on at most
 ``max_examples`` examples of the test split and, for the data-size sweeps (``data_size``
 and ``data_size_<name>``), of the model's own training subset; the capacity sweep leaves
 the train columns NaN to save the attack).
@@ -29,6 +30,7 @@ from advgen.robustness.plan import sweep_kind
 COLUMNS = [
     "sweep",
     "classifier",
+    "seed",
     "mode",
     "width",
     "train_fraction",
@@ -90,6 +92,7 @@ def sweep_row(
     return {
         "sweep": sweep,
         "classifier": name,
+        "seed": int(spec.get("seed", 0)),
         "mode": spec["mode"],
         "width": float(spec["width"]),
         "train_fraction": float(spec["train_fraction"]),
@@ -104,9 +107,11 @@ def sweep_row(
 
 
 def sweep_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """The sweep's rows as a table sorted by mode and grid value, with ``robust_gap``:
+    """The sweep's rows as a table sorted by mode, grid value and seed, with ``robust_gap``:
     train robust minus test robust accuracy (Schmidt et al. 2018's robust generalisation gap;
     NaN where the sweep does not measure train accuracy)."""
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["robust_gap"] = table["train_robust_acc"] - table["robust_acc"]
-    return table.sort_values(["mode", "width", "train_fraction"]).reset_index(drop=True)
+    table = table.astype({"seed": "int64"})
+    order = ["mode", "width", "train_fraction", "seed"]
+    return table.sort_values(order, kind="stable").reset_index(drop=True)

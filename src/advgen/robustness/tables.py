@@ -2,17 +2,22 @@
 
 :func:`minimal_table` is the minimal-perturbation table (:mod:`advgen.robustness.evaluate`'s
 curves, Szegedy et al. 2014 Table 1 / DeepFool's rho_adv); :func:`masking_markdown` renders
-the gradient-masking checks of :mod:`advgen.robustness.masking` (Carlini et al. 2019).
+the gradient-masking checks of :mod:`advgen.robustness.masking` (Carlini et al. 2019);
+:func:`robust_features_table` concatenates the per-seed tables of Ilyas et al.'s robust
+features (:mod:`advgen.robustness.robust_features`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from advgen.attacks.registry import MINIMAL_ATTACKS
+from advgen.errors import AdvgenError
+from advgen.io import read_parquet
 
 #: the rows of an attack curve (advgen.robustness.evaluate.attack_curve)
 CURVE_COLUMNS = [
@@ -34,6 +39,19 @@ CURVE_COLUMNS = [
     "mean_adv_confidence",
     "seconds",
     "params",
+]
+#: the rows of the robust-features table (advgen.robustness.robust_features); ``seed``: the
+#: job's seed, that of its pair of classifiers (advgen.robustness.plan.robust_features_pairs)
+ROBUST_FEATURES_COLUMNS = [
+    "dataset",
+    "model",
+    "n_train",
+    "build_metric",
+    "clean_acc",
+    "robust_acc",
+    "attack",
+    "eps",
+    "seed",
 ]
 MASKING_COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
 MASKING_CHECKS = (
@@ -81,3 +99,18 @@ def masking_markdown(table: pd.DataFrame, models: Sequence[str] | None = None) -
             f"{r.reference:.3f} | {eps} | {r.detail} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def robust_features_table(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """The per-seed tables of the ``robust_features`` jobs as one table, in the given order
+    (each checked for :data:`ROBUST_FEATURES_COLUMNS`)."""
+    frames = []
+    for path in paths:
+        frame = read_parquet(path)
+        missing = [c for c in ROBUST_FEATURES_COLUMNS if c not in frame.columns]
+        if missing:
+            raise AdvgenError(f"{path}: not a robust-features table (missing column(s) {', '.join(missing)})")
+        frames.append(frame[ROBUST_FEATURES_COLUMNS])
+    if not frames:
+        raise AdvgenError("no robust-features tables to concatenate")
+    return pd.concat(frames, ignore_index=True)

@@ -9,6 +9,8 @@ and Goodfellow et al. 2015. Rows of the long-form table::
 baseline row adds Gaussian noise with, per example, the same L2 norm as that adversarial
 perturbation (clipped to [0, 1]). ``error`` is the error rate of ``target`` on those inputs,
 so the diagonal (source = target, adversarial) is each model's white-box error.
+:func:`transfer_within` makes one matrix per group of models (the capacity sweep's runs of
+one seed) and names the group in a column.
 """
 
 from __future__ import annotations
@@ -93,3 +95,40 @@ def annotate(table: pd.DataFrame, meta: Mapping[str, Mapping[str, Any]]) -> pd.D
         for key in keys:
             out[f"{side}_{key}"] = out[side].map(lambda name, key=key: (meta.get(name) or {}).get(key))
     return out
+
+
+def transfer_within(
+    models: Mapping[str, nn.Module],
+    meta: Mapping[str, Mapping[str, Any]],
+    key: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Mapping[str, dict[str, Any]],
+    eps: float,
+    *,
+    batch_size: int | None = None,
+    noise_seed: int = 0,
+) -> pd.DataFrame:
+    """One :func:`transfer_matrix` per value of ``meta[model][key]`` (sources and targets that
+    share it, e.g. the runs of one seed), in sorted order, annotated with the other ``meta`` keys
+    and that value in column ``key``: each group's rows are those of its own matrix."""
+    groups: dict[Any, list[str]] = {}
+    for name in sorted(models):
+        groups.setdefault(meta[name][key], []).append(name)
+    rest = {name: {k: v for k, v in m.items() if k != key} for name, m in meta.items()}
+    frames = []
+    for value in sorted(groups):
+        names = groups[value]
+        table = transfer_matrix(
+            {n: models[n] for n in names},
+            x,
+            y,
+            attacks,
+            eps,
+            batch_size=batch_size,
+            noise_seed=noise_seed,
+        )
+        table = annotate(table, {n: rest[n] for n in names})
+        table[key] = value
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
