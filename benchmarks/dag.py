@@ -66,8 +66,11 @@ def timed(owner, name, phase):
             spent[phase] = tuple(s + e - b for s, e, b in zip(spent[phase], end, start))
     setattr(owner, name, wrapper)
 
-timed(advgen.config_files, "strict_workflow_config", "config")
-timed(advgen.pipeline, "build", "plans")
+import advgen.pipeline.check
+# the workflow's one config check (advgen.pipeline.check.checked_pipeline) calls these by the
+# names it imported: wrap them there
+timed(advgen.pipeline.check, "strict_workflow_config", "config")
+timed(advgen.pipeline.check, "build", "plans")
 targets = advgen.pipeline.Pipeline.targets
 
 def rule_all_targets(self):
@@ -159,13 +162,43 @@ def sweep_config(n_jobs: int) -> dict:
 
 def sweep_workflow(folder: Path, n_jobs: int) -> Path:
     """A scratch copy of the workflow in ``folder`` whose config has ``n_jobs`` datasets."""
-    (folder / "config").mkdir()
+    (folder / "config").mkdir(parents=True)
     for name in ("Snakefile", "workflow", "profiles", "config/cv", "config/claims.yaml"):
         src = REPO / name
         # rule all builds the CV and the claims page
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, folder / name)
     (folder / "config" / "config.yaml").write_text(yaml.safe_dump(sweep_config(n_jobs)))
     return folder
+
+
+def floor_workflow(folder: Path, n_jobs: int, done: bool) -> Path:
+    """Snakemake alone: a workflow of ``n_jobs`` trivial jobs (no advgen), its outputs already
+    there when ``done`` (a no-op) or not (a dry run plans them all)."""
+    folder.mkdir()
+    (folder / "Snakefile").write_text(
+        f'rule all:\n    input: expand("out/{{i}}.txt", i=range({n_jobs}))\n\n'
+        'rule make:\n    output: "out/{i}.txt"\n    shell: "touch {output}"\n'
+    )
+    if done:
+        (folder / "out").mkdir()
+        for i in range(n_jobs):
+            (folder / "out" / f"{i}.txt").touch()
+    return folder
+
+
+def default_jobs() -> int:
+    """Jobs of the default study's DAG (``snakemake -n --forceall``)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--forceall"],
+        cwd=REPO,
+        env=env(),
+        capture_output=True,
+        text=True,
+    ).stdout
+    found = re.search(r"^total\s+(\d+)$", out, re.MULTILINE)
+    if not found:
+        sys.exit(f"could not count the default study's jobs:\n{out[-2000:]}")
+    return int(found.group(1))
 
 
 def check_planned(out: str, n_jobs: int) -> None:
@@ -191,7 +224,7 @@ def report(name: str, runs: list[dict], base: list[dict], target: float | None, 
         f"{name:<48} {spread(walls)}  {ratio(runs, base, 'wall'):4.2f}x   "
         f"{spread(cpus)}  {ratio(runs, base, 'cpu'):4.2f}x{verdict}"
     )
-    for key, label in [*PHASES, ("total", "(instrumented run, total)")]:
+    for key, label in [*PHASES, ("total", "(instrumented run, total)")] if split else []:
         columns = [spread([s[clock][key] for s in split]) for clock in ("wall", "cpu")]
         print(f"    {label:<44} {columns[0]}          {columns[1]}")
 
@@ -216,11 +249,16 @@ def main(argv: list[str] | None = None) -> None:
     base: list[dict] = []
     noop: list[dict] = []
     dry: list[dict] = []
+    noop_floor: list[dict] = []
+    dry_floor: list[dict] = []
     noop_split: list[dict] = []
     dry_split: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        sweep = sweep_workflow(Path(tmp), n_jobs)
+        sweep = sweep_workflow(Path(tmp) / "sweep", n_jobs)
         dry_args = ["-n", "--cores", "1"]
+        floor_dry = floor_workflow(Path(tmp) / "floor_dry", n_jobs, done=False)
+        n_default = 0 if args.smoke else default_jobs()
+        floor_noop = floor_workflow(Path(tmp) / "floor_noop", n_default, done=True) if n_default else None
         for _ in range(repeats):
             base.append(run([sys.executable, "-c", "import snakemake.api"], REPO)[0])
             if not args.smoke:
@@ -230,12 +268,18 @@ def main(argv: list[str] | None = None) -> None:
                 split, out = phases(["--cores", "1"], REPO, modules)
                 assert "Nothing to be done" in out, out[-2000:]
                 noop_split.append(split)
+                seconds, out = run([*snake, "--cores", "1"], floor_noop)
+                assert "Nothing to be done" in out, out[-2000:]
+                noop_floor.append(seconds)
             seconds, out = run([*snake, *dry_args], sweep)
             check_planned(out, n_jobs)
             dry.append(seconds)
             split, out = phases(dry_args, sweep, modules)
             check_planned(out, n_jobs)
             dry_split.append(split)
+            seconds, out = run([*snake, *dry_args], floor_dry)
+            assert re.search(rf"^make\s+{n_jobs}$", out, re.MULTILINE), out[-2000:]
+            dry_floor.append(seconds)
 
     print(f"median [min-max] of {repeats} round(s), seconds; phases from the instrumented runs")
     print(f"{'':<48} {'wall':<16}  {'ratio':<5}   {'CPU (user+sys)':<16}  ratio")
@@ -245,8 +289,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     if not args.smoke:
         report("no-op run, up-to-date default study", noop, base, NOOP_TARGET, noop_split)
+        report(f"Snakemake alone: no-op of {n_default} trivial jobs", noop_floor, base, None, [])
     name = f"dry run, generated {n_jobs:,}-job sweep config"
     report(name, dry, base, None if args.smoke else DRY_TARGET, dry_split)
+    report(f"Snakemake alone: dry run of {n_jobs:,} trivial jobs", dry_floor, base, None, [])
 
 
 if __name__ == "__main__":
