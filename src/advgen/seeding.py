@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sys
 from typing import Any
 
 import numpy as np
@@ -13,20 +12,15 @@ def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (CPU and CUDA) and ask torch for deterministic kernels.
 
     ``torch.set_deterministic_debug_mode("warn")`` is the public form of
-    ``torch.use_deterministic_algorithms(True, warn_only=True)`` for the eager kernels; unlike
-    it, it does not import ``torch._inductor.config`` (about 2 s of CPU) to set the compiler's
-    flag, which advgen, compiling nothing, does not need. Where the compiler is loaded
-    already, the full call sets its flag too, at no import cost.
+    ``torch.use_deterministic_algorithms(True, warn_only=True)`` for the eager kernels, without
+    loading the compiler (about 2 s of CPU) to set its flag: advgen compiles nothing.
     """
     import torch
 
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    if "torch._inductor.config" in sys.modules:
-        torch.use_deterministic_algorithms(True, warn_only=True)
-    else:
-        torch.set_deterministic_debug_mode("warn")
+    torch.set_deterministic_debug_mode("warn")
 
 
 def rng_state() -> dict[str, Any]:
