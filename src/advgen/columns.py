@@ -1,9 +1,16 @@
-"""The value type of every well-known column of the pipeline's tables.
+"""The columns of the pipeline's tables: their value types, and the column lists of the tables
+the claims read.
 
-:func:`advgen.io.read_parquet` checks each table it reads against these sets, so a table
+:func:`advgen.io.read_parquet` checks each table it reads against the type sets, so a table
 whose ``eps`` holds strings (edited by hand, written by other code) is one error naming the
 file and the column instead of being tabled and plotted as categories. Columns not listed
-(free text, per-table mixtures such as ``steps``) are not checked. No torch here.
+(free text, per-table mixtures such as ``steps``) are not checked.
+
+The column lists are stated here once: the writers (:mod:`advgen.gan.train`,
+:mod:`advgen.ae.train`, :mod:`advgen.robustness.sweeps`, :mod:`advgen.robustness.transfer`,
+:mod:`advgen.robustness.robust_features`) write them in this order, and the claims plan
+(:mod:`advgen.pipeline.claims`) checks the columns a claim names against them when the config
+is checked. No torch here.
 """
 
 from __future__ import annotations
@@ -72,3 +79,82 @@ def column_problem(name: str, column: Any) -> str | None:
     if name in NAME_COLUMNS and kind in "biufc" and column.notna().any():
         return f"holds {column.dtype} values, expected names (strings)"
     return None
+
+
+#: per-iteration GAN training log (``results/gans/<gan>/losses.parquet``)
+GAN_LOSS_COLUMNS = (
+    "iteration",
+    "epoch",
+    "g_loss",
+    "d_loss",
+    "d_real",
+    "d_fake",
+    "g_grad_norm",
+    "d_grad_norm",
+    "unroll_k",
+)
+#: per-iteration autoencoder training log (``results/autoencoders/<ae>/losses.parquet``)
+AE_LOSS_COLUMNS = (
+    "iteration",
+    "epoch",
+    "image_mse",
+    "moment_mse",
+    "factor",
+    "scaled_moment",
+    "loss",
+    "z_mean",
+    "z_var",
+    "z_kurtosis",
+)
+#: ``results/sample_quality/summary.parquet``: one row per generator run and per real split
+SAMPLE_QUALITY_COLUMNS = (
+    "model",
+    "family",
+    "dataset",
+    "classifier",
+    "n_samples",
+    "fid",
+    "is_mean",
+    "is_std",
+    "modes",
+    "kl_uniform",
+    "mean_max_prob",
+    "min_class_fraction",
+    "class_fractions",
+    "num_classes",
+    "train_status",
+    "status",
+    "test_mse",
+)
+#: transfer matrices (``results/robustness/transfer.parquet`` and the capacity one)
+TRANSFER_COLUMNS = ("source", "attack", "kind", "target", "eps", "n", "error")
+#: rows of one classifier sweep as :mod:`advgen.robustness.sweeps` writes them (the aggregate
+#: table adds ``robust_gap``)
+SWEEP_JOB_COLUMNS = (
+    "sweep",
+    "classifier",
+    "seed",
+    "mode",
+    "width",
+    "train_fraction",
+    "n_train",
+    "parameters",
+    "eps",
+    "clean_acc",
+    "robust_acc",
+    "train_clean_acc",
+    "train_robust_acc",
+)
+#: the robust-features table; ``seed``: the job's seed, that of its pair of classifiers
+#: (:func:`advgen.robustness.plan.robust_features_pairs`)
+ROBUST_FEATURES_COLUMNS = (
+    "dataset",
+    "model",
+    "n_train",
+    "build_metric",
+    "clean_acc",
+    "robust_acc",
+    "attack",
+    "eps",
+    "seed",
+)

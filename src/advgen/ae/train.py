@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from advgen.ae.losses import moment_factor, moment_mse, moments
+from advgen.columns import AE_LOSS_COLUMNS
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
@@ -37,18 +38,7 @@ from advgen.training.driver import train_epochs
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
-    "iteration",
-    "epoch",
-    "image_mse",
-    "moment_mse",
-    "factor",
-    "scaled_moment",
-    "loss",
-    "z_mean",
-    "z_var",
-    "z_kurtosis",
-)
+COLUMNS = AE_LOSS_COLUMNS
 CDF_COLUMNS = ("epoch", "level", "latent_quantile", "normal_quantile")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from advgen.columns import GAN_LOSS_COLUMNS
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
@@ -28,17 +29,7 @@ from advgen.seeding import rng_state, seed_everything, set_rng_state
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
-    "iteration",
-    "epoch",
-    "g_loss",
-    "d_loss",
-    "d_real",
-    "d_fake",
-    "g_grad_norm",
-    "d_grad_norm",
-    "unroll_k",
-)
+COLUMNS = GAN_LOSS_COLUMNS
 
 
 class GanRun:

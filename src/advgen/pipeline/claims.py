@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
+from advgen.columns import (
+    AE_LOSS_COLUMNS,
+    GAN_LOSS_COLUMNS,
+    ROBUST_FEATURES_COLUMNS,
+    SAMPLE_QUALITY_COLUMNS,
+    SWEEP_JOB_COLUMNS,
+    TRANSFER_COLUMNS,
+)
 from advgen.config import spec_json
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
@@ -24,82 +32,13 @@ RESULTS = "results"
 #: config sections whose entries a role may name
 MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
-# Columns of every table a claim may read, by template relative to RESULTS. Each list is the
-# writer's own column list (tests/unit/test_claims_plan.py checks them against the writers,
-# which import torch; this module must not).
-GAN_LOSS_COLUMNS = (
-    "iteration",
-    "epoch",
-    "g_loss",
-    "d_loss",
-    "d_real",
-    "d_fake",
-    "g_grad_norm",
-    "d_grad_norm",
-    "unroll_k",
-)
-AE_LOSS_COLUMNS = (
-    "iteration",
-    "epoch",
-    "image_mse",
-    "moment_mse",
-    "factor",
-    "scaled_moment",
-    "loss",
-    "z_mean",
-    "z_var",
-    "z_kurtosis",
-)
-SAMPLE_QUALITY_COLUMNS = (
-    "model",
-    "family",
-    "dataset",
-    "classifier",
-    "n_samples",
-    "fid",
-    "is_mean",
-    "is_std",
-    "modes",
-    "kl_uniform",
-    "mean_max_prob",
-    "min_class_fraction",
-    "class_fractions",
-    "num_classes",
-    "train_status",
-    "status",
-    "test_mse",
-)
-TRANSFER_COLUMNS = ("source", "attack", "kind", "target", "eps", "n", "error")
+# Columns of every table a claim may read, by template relative to RESULTS (advgen.columns, which
+# the writers use too).
 CAPACITY_META = ("width", "mode")  # source_<key> / target_<key> of the capacity transfer matrix
 #: the capacity transfer matrix is made within each seed of the sweep's base classifier: one column
 CAPACITY_WITHIN = "seed"
-ROBUSTNESS_SWEEP_COLUMNS = (
-    "sweep",
-    "classifier",
-    "seed",
-    "mode",
-    "width",
-    "train_fraction",
-    "n_train",
-    "parameters",
-    "eps",
-    "clean_acc",
-    "robust_acc",
-    "train_clean_acc",
-    "train_robust_acc",
-    "robust_gap",
-)
-ROBUST_FEATURES_COLUMNS = (
-    "dataset",
-    "model",
-    "n_train",
-    "build_metric",
-    "clean_acc",
-    "robust_acc",
-    "attack",
-    "eps",
-    "seed",
-)
+#: a classifier sweep's table: the rows its jobs write, and the gap the aggregate adds
+ROBUSTNESS_SWEEP_COLUMNS = (*SWEEP_JOB_COLUMNS, "robust_gap")
 
 
 def _rel(path: str) -> str:

@@ -32,8 +32,8 @@ import torch
 from torch import nn
 
 from advgen.attacks.pgd import PGD
+from advgen.columns import ROBUST_FEATURES_COLUMNS
 from advgen.data import PreparedSplit
-from advgen.robustness.tables import ROBUST_FEATURES_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "robust": {"steps": 1000, "step_size": 0.1},
     "non_robust": {"eps": 0.5, "step_size": 0.1, "steps": 100, "target": "random"},
 }
-COLUMNS = ROBUST_FEATURES_COLUMNS
+COLUMNS = list(ROBUST_FEATURES_COLUMNS)
 
 
 def _features(model: nn.Module, x: torch.Tensor) -> torch.Tensor:

@@ -24,24 +24,11 @@ import torch
 from torch import nn
 
 from advgen.classifiers import count_parameters, select_subset
+from advgen.columns import SWEEP_JOB_COLUMNS
 from advgen.robustness.evaluate import eval_subset, make_attack
 from advgen.robustness.plan import sweep_kind
 
-COLUMNS = [
-    "sweep",
-    "classifier",
-    "seed",
-    "mode",
-    "width",
-    "train_fraction",
-    "n_train",
-    "parameters",
-    "eps",
-    "clean_acc",
-    "robust_acc",
-    "train_clean_acc",
-    "train_robust_acc",
-]
+COLUMNS = list(SWEEP_JOB_COLUMNS)
 
 
 def clean_and_robust(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from advgen.attacks.registry import MINIMAL_ATTACKS
+from advgen.columns import ROBUST_FEATURES_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.io import read_parquet
 
@@ -39,19 +40,6 @@ CURVE_COLUMNS = [
     "mean_adv_confidence",
     "seconds",
     "params",
-]
-#: the rows of the robust-features table (advgen.robustness.robust_features); ``seed``: the
-#: job's seed, that of its pair of classifiers (advgen.robustness.plan.robust_features_pairs)
-ROBUST_FEATURES_COLUMNS = [
-    "dataset",
-    "model",
-    "n_train",
-    "build_metric",
-    "clean_acc",
-    "robust_acc",
-    "attack",
-    "eps",
-    "seed",
 ]
 MASKING_COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
 MASKING_CHECKS = (
@@ -110,7 +98,7 @@ def robust_features_table(paths: Sequence[str | Path]) -> pd.DataFrame:
         missing = [c for c in ROBUST_FEATURES_COLUMNS if c not in frame.columns]
         if missing:
             raise AdvgenError(f"{path}: not a robust-features table (missing column(s) {', '.join(missing)})")
-        frames.append(frame[ROBUST_FEATURES_COLUMNS])
+        frames.append(frame[list(ROBUST_FEATURES_COLUMNS)])
     if not frames:
         raise AdvgenError("no robust-features tables to concatenate")
     return pd.concat(frames, ignore_index=True)

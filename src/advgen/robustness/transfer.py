@@ -23,9 +23,10 @@ import pandas as pd
 import torch
 from torch import nn
 
+from advgen.columns import TRANSFER_COLUMNS
 from advgen.robustness.evaluate import make_attack
 
-COLUMNS = ["source", "attack", "kind", "target", "eps", "n", "error"]
+COLUMNS = list(TRANSFER_COLUMNS)
 
 
 @torch.no_grad()
