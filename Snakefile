@@ -24,6 +24,7 @@ include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/defense.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/provenance.smk"
 
 
 rule all:

@@ -92,6 +92,10 @@ CLAIMS_MD = "results/tables/claims.md"
 CLAIMS_PARQUET = "results/tables/claims.parquet"
 CLAIMS_RST = "results/tables/claims.rst"
 
+# --- provenance stage (which code built the outputs; a report entry and the landing page)
+PROVENANCE_HTML = "results/provenance.html"
+PROVENANCE_RST = "results/tables/provenance.rst"
+
 # --- cv stage
 CV = "results/cv/cv.{ext}"
 CV_FORMATS = ("md", "html", "typ", "pdf")

@@ -209,6 +209,11 @@ CASES = [
     ("provenance-missing-folder", ["provenance", "{T}/nothing"], ["{T}/nothing: results folder not found"]),
     ("provenance-file", ["provenance", "{T}/a_file"], ["{T}/a_file: not a folder"]),
     (
+        "provenance-html-alone",
+        ["provenance", "{T}", "--html", "{T}/p.html"],
+        ["--html and --rst go together"],
+    ),
+    (
         "attack-table-eps-string",
         [
             "attack-table",

@@ -88,6 +88,30 @@ def test_provenance_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     assert code == 2 and err.strip() == "advgen provenance: error: missing: results folder not found"
 
 
+def test_provenance_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """``--html``/``--rst`` (the workflow's job): both views written, exit 0 even when stale."""
+    import pandas as pd
+
+    from advgen.io import write_parquet
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(provenance.CODE_ENV, "a" * 64)
+    write_parquet(pd.DataFrame({"eps": [0.1]}), "results/t.parquet")
+    argv = ["provenance", "results", "--html", "p.html", "--rst", "p.rst", "--snakemake-options", "-c 2"]
+    assert _run(argv, capsys)[0] == 0
+    assert "All 1 checkpoints and tables under results/ were built" in Path("p.rst").read_text()
+    assert "<pre>" not in Path("p.html").read_text()
+    monkeypatch.setenv(provenance.CODE_ENV, "b" * 64)
+    write_parquet(pd.DataFrame({"eps": [0.1]}), "results/u.parquet")
+    code, out, _ = _run(argv, capsys)
+    assert code == 0 and "results/t.parquet: built by code aaaaaaaaaaaaaaaa" in out
+    page = Path("p.html").read_text()
+    assert "1 of 2 checkpoints and tables under results/ were not built" in page
+    assert "<pre>snakemake -c 2 --forcerun results/t.parquet</pre>" in page
+    assert "<code>results/u.parquet</code>" not in page
+    assert "under Provenance in this report" in Path("p.rst").read_text()
+
+
 def test_unreadable_checkpoint_has_no_record(tmp_path: Path) -> None:
     (tmp_path / "bad.pt").write_bytes(b"garbage")
     assert provenance.checkpoint_provenance(tmp_path / "bad.pt") is None

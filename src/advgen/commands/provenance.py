@@ -4,6 +4,10 @@ Lists every checkpoint and Parquet table under RESULTS whose recorded code diges
 (:mod:`advgen.provenance`) differs from the installed code's, or that records none, and
 prints the ``snakemake --forcerun ...`` command that rebuilds them and what depends on them.
 Exit status 0 when every output is current, 1 when some are not, 2 on bad input.
+
+With ``--html`` and ``--rst`` (the workflow's ``provenance`` job) it also writes the report's
+provenance page and landing-page paragraph (:mod:`advgen.provenance_page`) and exits 0 either
+way: the page is the result.
 """
 
 from __future__ import annotations
@@ -23,25 +27,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="options the printed snakemake command starts with, e.g. your --configfile/--profile "
         "(default: %(default)s)",
     )
+    p.add_argument("--html", help="output: the report's provenance page (with --rst; exit 0 either way)")
+    p.add_argument("--rst", help="output: the report's landing-page paragraph (with --html)")
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.provenance import code_digest, rebuild_command, scan
+    from advgen.errors import AdvgenError
+    from advgen.provenance import code_digest, scan
+    from advgen.provenance_page import ProvenanceReport, write_pages
 
+    if (args.html is None) != (args.rst is None):
+        raise AdvgenError("--html and --rst go together")
     digest = code_digest()
-    outputs = scan(args.results)
-    stale = [o for o in outputs if not o.current(digest)]
-    for o in stale:
-        why = "no provenance record" if o.code is None else f"built by code {o.code[:16]}"
-        print(f"{o.path}: {why}")
-    if not stale:
-        print(
-            f"{args.results}: all {len(outputs)} checkpoints and tables built by the installed code ({digest[:16]})"
-        )
-        return
-    print(
-        f"{len(stale)} of {len(outputs)} outputs were not built by the installed code ({digest[:16]}); "
-        "rebuild them and what depends on them with:"
+    report = ProvenanceReport(
+        str(args.results).rstrip("/") or "/", digest, tuple(scan(args.results)), args.snakemake_options
     )
-    print(f"  {rebuild_command([o.path for o in stale], args.snakemake_options)}")
-    sys.exit(1)
+    for path, why in report.lines():
+        print(f"{path}: {why}")
+    if report.stale:
+        print(
+            f"{len(report.stale)} of {len(report.outputs)} outputs were not built by the installed code "
+            f"({digest[:16]}); rebuild them and what depends on them with:"
+        )
+        print(f"  {report.command()}")
+    else:
+        n = len(report.outputs)
+        print(f"{args.results}: all {n} checkpoints and tables built by the installed code ({digest[:16]})")
+    if args.html:
+        write_pages(report, args.html, args.rst)
+        return
+    if report.stale:
+        sys.exit(1)

@@ -27,6 +27,7 @@ class Pipeline:
         from advgen.pipeline.defense import DefensePlan
         from advgen.pipeline.figures import FiguresPlan
         from advgen.pipeline.generative import GenerativePlan
+        from advgen.pipeline.provenance import ProvenancePlan
         from advgen.pipeline.robustness import RobustnessPlan
         from advgen.pipeline.sweeps import SweepsPlan
 
@@ -49,6 +50,8 @@ class Pipeline:
         self.stages = {**stages, "figures": self.figures}
         self.claims = ClaimsPlan(config, self.stages, source)
         self.stages = {**self.stages, "claims": self.claims}
+        self.provenance = ProvenancePlan(config, self.stages, source)
+        self.stages = {**self.stages, "provenance": self.provenance}
 
     def targets(self) -> list[str]:
         """The final outputs of every stage, in stage order."""
