@@ -23,7 +23,7 @@ def scratch(tmp_path: Path) -> Path:
 def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     wf = scratch(tmp_path)
     out = snakemake(wf, "-n", "--configfile", CONFIG, "--cores", "1").stdout
-    for rule in ("train_classifier", "attack", "attack_table", "transfer", "robustness_sweep"):
+    for rule in ("train_classifier", "attack", "attack_table", "worst_case", "transfer", "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
