@@ -142,3 +142,30 @@ def test_claims_read_the_worst_case_table_with_its_note(tmp_path: Path) -> None:
     )
     with pytest.raises(NotMeasured):
         measure(ctx, Term(**{**term.__dict__, "query": "eps == 0.1"}), "c")
+
+
+def test_worst_case_command_writes_the_table_and_refuses_a_bad_input(tmp_path: Path, capsys) -> None:
+    from advgen.cli import main as advgen
+
+    frame = pd.concat(
+        [outcomes("m", "a", 0.3, {0: True, 1: False}), outcomes("m", "b", 0.3, {0: False, 1: False})]
+    )
+    write_parquet(frame, tmp_path / "in.parquet")
+    out = tmp_path / "wc.parquet"
+    argv = ["worst-case", "--attacks", "a,b", "--out", str(out), str(tmp_path / "in.parquet")]
+    assert advgen(argv) == 0
+    table = pd.read_parquet(out)
+    assert list(table["robust_acc"]) == [0.0] and list(table["n"]) == [2]
+    frame.drop(columns="adv_correct").to_parquet(tmp_path / "bad.parquet")
+    argv = [
+        "worst-case",
+        "--attacks",
+        "a,b",
+        "--out",
+        str(tmp_path / "x.parquet"),
+        str(tmp_path / "bad.parquet"),
+    ]
+    assert advgen(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.parquet: missing column(s) adv_correct" in err[0]
+    assert not (tmp_path / "x.parquet").exists()
