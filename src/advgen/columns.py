@@ -21,27 +21,28 @@ from typing import Any
 NUMBER_COLUMNS = frozenset(
     """
     alpha attack_restarts attack_samples attack_seconds_per_image attack_steps best_restart clean_acc d_fake
-    d_grad_norm d_loss d_real difference end_image end_label epoch eps error factor feature_dim fid
-    first_restart_mse fit_seconds g_grad_norm g_loss hidden_fraction image image_mse inception_score
+    d_grad_norm d_loss d_real difference end_image end_label epoch eps error example factor feature_dim fid
+    first_restart_mse fit_seconds g_grad_norm g_loss gap hidden_fraction image image_mse inception_score
     inception_score_std index is_mean is_std iteration kl_uniform label label_changes latent_quantile level
     max_step_ratio mean_adv_confidence mean_l2 mean_linf mean_max_prob mean_norm mean_restart_mse mean_step_l2
     median_l2 median_linf min_class_fraction min_endpoint_prob modes moment_mse mse mse_hidden mse_known n
     n_samples n_train normal_quantile num_alphas num_classes num_images num_pairs num_samples pair parameters
-    path_length_ratio pepper_fraction pred pred_completed pred_end pred_masked pred_recon pred_start
-    pred_target prob prob_end prob_start psi psi_value psnr psnr_hidden replicates restart rho_adv robust_acc
-    robust_gap scaled_moment seconds seconds_per_image seed source_index spread start_image start_label step
-    steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc train_fraction
-    train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
+    path_length_ratio pepper_fraction pred pred_completed pred_end pred_masked pred_recon pred_start pred_target
+    prob prob_end prob_start psi psi_value psnr psnr_hidden replicates restart rho_adv robust_acc robust_gap
+    scaled_moment seconds seconds_per_image seed source_index spread standard_acc standard_n standard_worst_acc
+    start_image start_label step steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc
+    train_fraction train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
     """.split()
 )
 #: flags
 BOOL_COLUMNS = frozenset(
-    "best correct_completed correct_masked distinct_labels label_kept operating third_class".split()
+    "adv_correct best clean_correct correct_completed correct_masked distinct_labels label_kept operating "
+    "third_class".split()
 )
 #: names of experiments, models and methods: strings
 NAME_COLUMNS = frozenset(
-    "attack classifier dataset defense family generator generator_kind kind method mode model point split "
-    "sweep threat".split()
+    "attack attacks classifier dataset defense family generator generator_kind kind method mode model point split "
+    "standard_attack sweep threat".split()
 )
 
 
@@ -158,3 +159,31 @@ ROBUST_FEATURES_COLUMNS = (
     "eps",
     "seed",
 )
+#: one attack job's per-example outcomes (``paths.ATTACK_EXAMPLES``): one row per eps and
+#: evaluated test example; ``example`` indexes the prepared test split, so two attacks that
+#: evaluate the same subset of a classifier's test split share their ids
+ATTACK_EXAMPLE_COLUMNS = ("classifier", "attack", "eps", "example", "clean_correct", "adv_correct")
+#: ``results/robustness/worst_case.parquet`` (:mod:`advgen.robustness.worst_case`): one row per
+#: (classifier, eps) that every attack of ``robustness.worst_case.attacks`` ran; then one
+#: ``robust_acc_<attack>`` column per attack (its own robust accuracy on the same examples,
+#: :func:`worst_case_columns`). ``standard_*`` and ``gap`` compare the worst case with
+#: ``robustness.worst_case.standard`` (AutoAttack's standard budget) on the examples both
+#: evaluated; NaN where that attack did not run
+WORST_CASE_COLUMNS = (
+    "classifier",
+    "eps",
+    "attacks",
+    "n",
+    "clean_acc",
+    "robust_acc",
+    "standard_attack",
+    "standard_n",
+    "standard_worst_acc",
+    "standard_acc",
+    "gap",
+)
+
+
+def worst_case_columns(attacks: Any) -> tuple[str, ...]:
+    """The worst-case table's columns for the attack set ``attacks`` (config order)."""
+    return (*WORST_CASE_COLUMNS, *(f"robust_acc_{a}" for a in attacks))

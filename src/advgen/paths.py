@@ -41,9 +41,13 @@ CLASSIFIER_RESUME = "results/classifiers/{classifier}/resume/last.pt"
 # one attack on one classifier (the `attack` job, the unit of recomputation); attack_table
 # concatenates them into ATTACK (per classifier) and ATTACKS
 ATTACK_CURVE = "results/robustness/attacks/{classifier}/{attack}.parquet"
+# the same job's per-example outcomes (one row per eps and evaluated test example)
+ATTACK_EXAMPLES = "results/robustness/attacks/{classifier}/{attack}.examples.parquet"
 ATTACK = "results/robustness/attacks/{classifier}.parquet"  # every attack on one classifier
 ATTACKS = "results/robustness/attacks.parquet"
 MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
+# per (classifier, eps): robust under every attack of robustness.worst_case, per example
+WORST_CASE = "results/robustness/worst_case.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
 TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"

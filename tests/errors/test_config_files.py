@@ -591,6 +591,30 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         1,
         "sample_quality: unknown classifier 'nope'",
     ),
+    "worst-case-unknown-attack": (
+        "robustness:\n  worst_case:\n    attacks: [pgd40, nope]\n",
+        True,
+        3,
+        "robustness.worst_case.attacks: unknown attack 'nope'",
+    ),
+    "worst-case-unknown-standard": (
+        "robustness:\n  worst_case:\n    standard: nope\n",
+        True,
+        3,
+        "robustness.worst_case.standard: unknown attack 'nope'",
+    ),
+    "worst-case-standard-in-the-set": (
+        "robustness:\n  worst_case:\n    standard: pgd40\n",
+        True,
+        3,
+        "robustness.worst_case.standard: 'pgd40' is also one of robustness.worst_case.attacks",
+    ),
+    "worst-case-one-attack": (
+        "robustness:\n  worst_case:\n    attacks: [pgd40]\n",
+        True,
+        3,
+        "robustness.worst_case.attacks: ['pgd40'] is too short",
+    ),
     "attack-unknown-kind": (
         "robustness:\n  attacks:\n    x:\n      attack: CW\n      eps: [0.1]\n      classifiers: [digits_fc10]\n",
         True,

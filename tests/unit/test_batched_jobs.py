@@ -197,3 +197,34 @@ def test_sample_quality_bad_rows_are_one_line_exit_2(rows: str, message: str, tm
     )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and not out.exists()
+
+
+def test_attack_job_writes_per_example_outcomes_matching_its_curve(files: Path, tmp_path: Path) -> None:
+    """``--examples``: one row per eps and evaluated example, ids into the test split; the same
+    subset for two attacks with the same max_examples, nested for a smaller one; the counts
+    rebuild the curve's accuracies."""
+    import torch
+
+    from advgen.columns import ATTACK_EXAMPLE_COLUMNS
+    from advgen.data import load_prepared
+    from advgen.robustness.evaluate import eval_subset
+
+    spec = json.dumps({"attacks": ATTACKS, "device": "cpu"})
+    argv = ["attack", "--classifier", "c", "--spec", spec, "--model", str(files / "clf.pt")]
+    out, examples = tmp_path / "c.parquet", tmp_path / "c.examples.parquet"
+    argv += ["--test", str(files / "test.pt"), "--out", str(out), "--examples", str(examples)]
+    assert advgen(argv) == 0
+    curve, per = pd.read_parquet(out), pd.read_parquet(examples)
+    assert tuple(per.columns) == ATTACK_EXAMPLE_COLUMNS
+    assert per["clean_correct"].dtype == bool and per["adv_correct"].dtype == bool
+    labels = load_prepared(files / "test.pt").labels
+    for row in curve.itertuples():
+        rows = per[(per["attack"] == row.attack) & (per["eps"] == row.eps)]
+        assert len(rows) == row.n and rows["example"].is_unique
+        assert rows["adv_correct"].mean() == pytest.approx(row.robust_acc)
+        assert rows["clean_correct"].mean() == pytest.approx(row.clean_acc)
+    pgd = set(per.loc[per["attack"] == "pgd", "example"])
+    assert pgd == set(eval_subset(labels, 20).tolist())  # the test split's indices
+    assert pgd < set(per.loc[per["attack"] == "fgsm", "example"]) == set(range(len(labels)))
+    assert set(eval_subset(labels, 10).tolist()) <= set(eval_subset(labels, 20).tolist())
+    assert torch.equal(eval_subset(labels, 20), eval_subset(labels, 20))

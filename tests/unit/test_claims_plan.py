@@ -151,12 +151,38 @@ def attack_points(claims, table: str = "robustness/attacks.parquet") -> list[tup
     return points
 
 
+def worst_case_points(claims) -> list[tuple[str, str, float]]:
+    """(claim id, "", eps) for every side that reads one eps of the worst-case table."""
+    import re
+
+    return [
+        (c.id, "", float(m.group(1)))
+        for c in claims
+        for t in c.terms
+        if t.table == "robustness/worst_case.parquet"
+        and t.query
+        and (m := re.search(r"\beps == ([0-9.]+)", t.query))
+    ]
+
+
 def test_every_attack_point_a_claim_reads_is_on_the_default_grid() -> None:
     """A claim reading ``attack == A and eps == E`` is "not measured" when the config's grid
     for A lacks E: the plan checks tables and columns, this checks the grid points."""
     config = default()
-    points = attack_points(c for c in CLAIMS.claims if c.status == "measured")
-    assert {a for _, a, _ in points} >= {"fgsm", "pgd40", "autoattack", "spatial", "onepixel"}
+    measured = [c for c in CLAIMS.claims if c.status == "measured"]
+    points = attack_points(measured)
+    # a side of the worst-case table at eps E reads every attack of the set at E
+    worst = config["robustness"]["worst_case"]
+    for cid, _, eps in worst_case_points(measured):
+        points += [(cid, a, eps) for a in (*worst["attacks"], worst["standard"])]
+    assert {a for _, a, _ in points} >= {
+        "fgsm",
+        "pgd40",
+        "autoattack",
+        "autoattack_standard",
+        "spatial",
+        "onepixel",
+    }
     attacks = config["robustness"]["attacks"]
     off_grid = [(cid, a, e) for cid, a, e in points if not any(abs(e - g) < 1e-12 for g in attacks[a]["eps"])]
     assert off_grid == []

@@ -119,6 +119,22 @@ def claims_inputs(tmp_path: Path) -> list[str]:
     ]
 
 
+def example_rows(t: Path) -> Path:
+    """Per-example outcomes of two attacks on one classifier (advgen attack --examples)."""
+    path = t / "examples.parquet"
+    pd.DataFrame(
+        {
+            "classifier": "c",
+            "attack": ["a", "a", "b", "b"],
+            "eps": 0.3,
+            "example": [0, 1, 0, 1],
+            "clean_correct": True,
+            "adv_correct": [True, False, False, False],
+        }
+    ).to_parquet(path)
+    return path
+
+
 CASES = {
     "attack-table": lambda t: [
         "attack-table",
@@ -145,6 +161,14 @@ CASES = {
         str(t / "rf.parquet"),
         str(robust_features_rows(t, 0)),
         str(robust_features_rows(t, 1)),
+    ],
+    "worst-case": lambda t: [
+        "worst-case",
+        "--attacks",
+        "a,b",
+        "--out",
+        str(t / "wc.parquet"),
+        str(example_rows(t)),
     ],
     "plot": lambda t: [
         "plot",

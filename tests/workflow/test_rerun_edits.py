@@ -191,6 +191,7 @@ EDITS = {
             "robustness_sweep[sweep=data_size]",
             "plot_transfer",
             "plot_robustness_sweep",
+            "worst_case",  # PGD is one of the worst case's attacks
             *CURVE_READERS,
         },
     ),
@@ -211,6 +212,7 @@ EDITS = {
             ),
             "transfer",
             "plot_transfer",
+            "worst_case",  # its PGD, APGD and Square (the standard stand-in) on tiny_fc
             *CURVE_READERS,
         },
     ),

@@ -23,7 +23,7 @@ def scratch(tmp_path: Path) -> Path:
 def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     wf = scratch(tmp_path)
     out = snakemake(wf, "-n", "--configfile", CONFIG, "--cores", "1").stdout
-    for rule in ("train_classifier", "attack", "attack_table", "transfer", "robustness_sweep"):
+    for rule in ("train_classifier", "attack", "attack_table", "worst_case", "transfer", "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
@@ -63,6 +63,15 @@ def test_tiny_study_end_to_end(tmp_path: Path) -> None:
         table = pd.read_parquet(wf / f"results/robustness/sweeps/{sweep}.parquet")
         assert len(table) == points
     assert curves[curves.classifier == "tiny_fc"]["clean_acc"].min() > 0.5  # the tiny models do learn
+    # the worst case per digit over PGD and APGD on tiny_fc (the only classifier both run on)
+    worst = pd.read_parquet(wf / "results/robustness/worst_case.parquet")
+    assert list(zip(worst["classifier"], worst["eps"], strict=True)) == [("tiny_fc", 0.0), ("tiny_fc", 0.2)]
+    assert (worst["robust_acc"] <= worst[["robust_acc_pgd", "robust_acc_apgd"]].min(axis=1)).all()
+    for row in worst.itertuples():
+        own = curves[(curves.classifier == "tiny_fc") & (curves.eps == row.eps) & (curves.attack == "pgd")]
+        assert row.n == own["n"].iloc[0] and row.robust_acc_pgd == pytest.approx(own["robust_acc"].iloc[0])
+    assert (worst["standard_n"] == worst["n"]).all()  # Square, the standard stand-in: the same digits
+    assert worst["gap"].notna().all()
     history = pd.read_parquet(wf / "results/classifiers/tiny_cnn_pgd/history.parquet")
     assert history["train_robust_acc"].notna().all()
     # nothing is stale afterwards

@@ -40,7 +40,8 @@ rule attack:
     input:
         unpack(PIPE.robustness.attack_inputs),
     output:
-        paths.ATTACK_CURVE,
+        curve=paths.ATTACK_CURVE,
+        examples=paths.ATTACK_EXAMPLES,
     log:
         log("attack", "{classifier}/{attack}"),
     benchmark:
@@ -57,7 +58,7 @@ rule attack:
     shell:
         "advgen --threads {threads} attack --classifier {wildcards.classifier}"
         " --spec {params.spec:q} --model {input.model} --test {input.test}"
-        " --out {output} > {log} 2>&1"
+        " --out {output.curve} --examples {output.examples} > {log} 2>&1"
 
 
 # Concatenates the (classifier, attack) curves: every classifier's table (config order of its
@@ -80,6 +81,25 @@ rule attack_table:
     shell:
         "advgen attack-table --out {output.curves} --minimal {output.minimal}"
         " {params.classifiers} {input:q} > {log} 2>&1"
+
+
+# Worst case per example over robustness.worst_case.attacks, and its gap to AutoAttack's standard
+# budget: reads only those attacks' per-example tables (an edit of another attack reruns nothing).
+rule worst_case:
+    input:
+        PIPE.robustness.worst_case_inputs,
+    output:
+        paths.WORST_CASE,
+    log:
+        log("worst_case", "worst_case"),
+    benchmark:
+        benchmark("worst_case", "worst_case")
+    conda:
+        "../envs/advgen.yaml"
+    params:
+        options=PIPE.robustness.worst_case_options,
+    shell:
+        "advgen worst-case {params.options} --out {output} {input:q} > {log} 2>&1"
 
 
 rule transfer:

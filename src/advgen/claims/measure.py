@@ -18,6 +18,10 @@ import pandas as pd
 from advgen.claims.spec import Term
 from advgen.claims.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError
+from advgen.paths import WORST_CASE as _WORST_CASE
+
+#: the worst-case table, relative to the results folder (its sides get a note on the page)
+WORST_CASE = _WORST_CASE.removeprefix("results/")
 
 
 class NotMeasured(Exception):
@@ -141,8 +145,19 @@ def _reduce_run(term: Term, rows: pd.DataFrame) -> float:
     return float(values.mean()) if len(values) else float("nan")
 
 
+def _table_note(term: Term, frames: list[pd.DataFrame]) -> str:
+    """What the page says of a side of the worst-case table: over which attacks, and the gap to
+    AutoAttack's standard budget where it was measured (:func:`advgen.robustness.worst_case.claim_note`)."""
+    if term.table != WORST_CASE or not frames:
+        return ""
+    from advgen.robustness.worst_case import claim_note
+
+    return claim_note(pd.concat(frames))
+
+
 def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) -> Measured:
-    names, runs, rates, counts, ids, note = [], [], [], [], [], ""
+    names, runs, rates, counts, ids = [], [], [], [], []
+    note = _table_note(term, [rows for _, rows in groups if not rows.empty])
     for name, rows in groups:
         if rows.empty:
             continue
@@ -157,18 +172,6 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
                 if term.example:
                     ids.append(rows[term.example].to_numpy()[keep])
             continue
-        if term.worst_over:
-            per_attack = {k: rows_k for k, rows_k in rows.groupby(term.worst_over, sort=True)}
-            if term.per == "proportion":
-                pick = min(per_attack, key=lambda k: float(_values(per_attack[k], term.value).mean()))
-            else:
-                pick = min(per_attack, key=lambda k: _reduce_run(term, per_attack[k]))
-            rows = per_attack[pick]
-            over = ", ".join(map(str, per_attack))
-            note = (
-                f"upper bound: the lowest {term.value} over {term.worst_over} ({over}) per model; "
-                "the table has no per-example worst case"
-            )
         if term.per == "proportion":
             n = pd.to_numeric(rows[term.count]).to_numpy()
             k = (_values(rows, term.value).to_numpy() * n).sum()

@@ -70,7 +70,6 @@ TERM_KEYS = {
     "per",
     "count",
     "example",
-    "worst_over",
     "reduce",
     "unit",
 }
@@ -90,7 +89,6 @@ class Term:
     per: str = "examples"
     count: str | None = None
     example: str | None = None
-    worst_over: str | None = None
     reduce: str = "mean"
     unit: tuple[str, ...] = ()  # columns whose values make one run (default: the first models column)
 
@@ -109,7 +107,7 @@ class Term:
         if self.query:
             cols |= _names(self.query)
         cols |= {col for col, _ in self.models}
-        cols |= {c for c in (self.count, self.example, self.worst_over) if c}
+        cols |= {c for c in (self.count, self.example) if c}
         cols |= set(self.unit)
         if self.reduce == "last_epoch":
             cols.add("epoch")
@@ -282,7 +280,6 @@ def _term(raw: Any, roles: dict[str, str], where: _Where, keys: tuple[Any, ...],
         per=raw.get("per", "examples"),
         count=raw.get("count"),
         example=raw.get("example"),
-        worst_over=raw.get("worst_over"),
         reduce=raw.get("reduce", "mean"),
         unit=_unit(raw.get("unit"), where, (*keys, "unit"), f"{dotted}.unit"),
     )
@@ -296,8 +293,6 @@ def _term(raw: Any, roles: dict[str, str], where: _Where, keys: tuple[Any, ...],
         raise where.error(
             (*keys, "count"), f"{dotted}.count", "required with per: proportion (the column of n)"
         )
-    if term.worst_over is not None and term.per == "examples":
-        raise where.error((*keys, "worst_over"), f"{dotted}.worst_over", "needs per: proportion or run")
     try:
         table_roles = term.table_roles
     except ValueError as exc:

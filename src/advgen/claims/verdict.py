@@ -170,7 +170,8 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
             estimate = float(statistic(*[np.array([s.mean()]) for s in sides])[0])
     lo, hi, method = _interval(claim, sides, statistic, paired_=paired_)
     verdict = stats.decide(lo, hi, test.margin, test.direction)
-    notes = list(dict.fromkeys(m.note for _, m in named if m.note))
+    # the sides' notes, each "; "-separated part once (two sides of one table share its wording)
+    notes = list(dict.fromkeys(part for _, m in named if m.note for part in m.note.split("; ")))
     units = sides if test.effect != "range" else [stats.Side(sides[0].runs[:1], level=sides[0].level)]
     out = Verdict(
         claim,

@@ -22,6 +22,8 @@ from advgen.columns import (
     SAMPLE_QUALITY_COLUMNS,
     SWEEP_JOB_COLUMNS,
     TRANSFER_COLUMNS,
+    WORST_CASE_COLUMNS,
+    worst_case_columns,
 )
 from advgen.config import spec_json
 from advgen.errors import ConfigError
@@ -63,6 +65,10 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
     }
     if rel in fixed:
         return set(fixed[rel])
+    if rel == _rel(paths.WORST_CASE):  # plus one robust_acc_<attack> per attack of the configured set
+        plan = stages.get("robustness")
+        settings = plan.worst_case() if plan is not None else None
+        return set(worst_case_columns(settings["attacks"]) if settings else WORST_CASE_COLUMNS)
     if len(parts) == 3 and parts[0] == "gans" and parts[2] == "losses.parquet":
         return set(GAN_LOSS_COLUMNS)
     if len(parts) == 3 and parts[0] == "autoencoders" and parts[2] == "losses.parquet":

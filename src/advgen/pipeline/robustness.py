@@ -85,6 +85,39 @@ class RobustnessPlan(Stage):
         }
         return spec_json({"attacks": [job], "device": self.device})
 
+    # --- worst case per example over an attack set (advgen.robustness.worst_case)
+    def worst_case(self) -> dict | None:
+        """``robustness.worst_case`` (None when the config has none)."""
+        return self.settings.get("worst_case")
+
+    def worst_case_classifiers(self) -> list[str]:
+        """The classifiers every attack of ``robustness.worst_case.attacks`` runs on (sorted)."""
+        settings = self.worst_case()
+        if not settings:
+            return []
+        runs = [set(self.settings["attacks"][a]["classifiers"]) for a in settings["attacks"]]
+        return sorted(set.intersection(*runs))
+
+    def worst_case_inputs(self, wildcards=None) -> list[str]:
+        """Input of ``worst_case``: the per-example tables of the set's attacks on those
+        classifiers, and of the standard-budget attack where it ran on one of them (nothing else,
+        so editing another attack does not rerun it)."""
+        settings = self.worst_case() or {}
+        standard = settings.get("standard")
+        out = []
+        for c in self.worst_case_classifiers():
+            names = [*settings["attacks"]]
+            if standard and c in self.settings["attacks"][standard]["classifiers"]:
+                names.append(standard)
+            out += [paths.fill(paths.ATTACK_EXAMPLES, classifier=c, attack=a) for a in names]
+        return out
+
+    def worst_case_options(self, wildcards=None) -> str:
+        """``--attacks A,B [--standard S]`` of ``advgen worst-case``."""
+        settings = self.worst_case() or {}
+        standard = settings.get("standard")
+        return f"--attacks {','.join(settings['attacks'])}" + (f" --standard {standard}" if standard else "")
+
     def attack_inputs(self, wildcards) -> dict[str, str]:
         dataset = self.classifier_dataset(wildcards.classifier)
         return {"model": classifier_model(wildcards.classifier), "test": splits(dataset)["test"]}
@@ -368,6 +401,8 @@ class RobustnessPlan(Stage):
         targets = [paths.CLASSIFIER_HISTORY.format(classifier=c) for c in sorted(self.section("classifiers"))]
         if self.attack_jobs:
             targets += [paths.ATTACKS, paths.MINIMAL_PERTURBATION]
+        if self.worst_case_classifiers():
+            targets.append(paths.WORST_CASE)
         if self.settings.get("transfer"):
             targets.append(paths.TRANSFER)
         targets += [paths.ROBUSTNESS_SWEEP.format(sweep=s) for s in self.sweeps()]

@@ -13,6 +13,10 @@ mean_l2, median_l2, mean_linf, median_linf, mean_norm, rho_adv, mean_adv_confide
   fooled examples (Goodfellow et al. 2015, Sec. 6: "an average confidence of 81.4%" on the
   misclassified adversarial examples of an adversarially trained maxout net; NaN if none).
 * ``seconds``: wall-clock time of the whole sweep (shared by its rows).
+
+:func:`attack_sweep` also returns the per-example outcomes (``advgen.columns.ATTACK_EXAMPLE_COLUMNS``:
+one row per eps and example, ``example`` the index into the test split), which the worst-case
+table (:mod:`advgen.robustness.worst_case`) combines across attacks.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from torch import nn
 
 from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
 from advgen.classifiers import select_subset
+from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
 
 #: attack parameters honoured only where robust accuracy is measured (``evaluation=True``):
@@ -123,17 +128,57 @@ def attack_curve(
     batch_size: int | None = None,
 ) -> pd.DataFrame:
     """Run ``spec``'s attack over its ``eps`` grid on (x, y); one row per eps (see module doc)."""
+    return attack_sweep(model, x, y, spec, classifier=classifier, attack=attack, batch_size=batch_size)[0]
+
+
+def attack_sweep(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: dict[str, Any],
+    *,
+    classifier: str,
+    attack: str,
+    batch_size: int | None = None,
+    examples: torch.Tensor | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`attack_curve`'s rows and the per-example outcomes of the same sweep.
+
+    ``examples``: the test-split index of each row of ``x`` (default ``0..N-1``); the
+    per-example table has one row per eps and example (``ATTACK_EXAMPLE_COLUMNS``).
+    """
     atk = make_attack(spec, model, batch_size=batch_size, evaluation=True)
     grid = [float(e) for e in spec["eps"]]
     if isinstance(atk, MinimalAttack):
         grid.append(math.inf)
+    ids = (torch.arange(len(x)) if examples is None else examples).cpu().numpy().astype("int64")
+    if len(ids) != len(x):
+        raise ValueError(f"attack_sweep: {len(ids)} example ids for {len(x)} inputs")
     t0 = time.perf_counter()
     results = atk.sweep(x, y, grid)
     seconds = time.perf_counter() - t0
-    rows = []
+    rows, outcomes = [], []
     for res in results:
         row = {"classifier": classifier, "attack": attack, "attack_type": spec["attack"]}
         row.update(result_row(res, x, atk.norm, adversarial_confidence(model, res.adv, batch_size)))
         row.update(seconds=seconds, params=json.dumps(spec.get("params") or {}, sort_keys=True))
         rows.append(row)
-    return pd.DataFrame(rows, columns=COLUMNS)
+        outcomes.append(
+            pd.DataFrame(
+                {
+                    "classifier": classifier,
+                    "attack": attack,
+                    "eps": float(res.eps),
+                    "example": ids,
+                    "clean_correct": res.clean_correct.cpu().numpy().astype(bool),
+                    "adv_correct": res.adv_correct.cpu().numpy().astype(bool),
+                },
+                columns=ATTACK_EXAMPLE_COLUMNS,
+            )
+        )
+    per_example = (
+        pd.concat(outcomes, ignore_index=True)
+        if outcomes
+        else pd.DataFrame({c: [] for c in ATTACK_EXAMPLE_COLUMNS}, columns=ATTACK_EXAMPLE_COLUMNS)
+    )
+    return pd.DataFrame(rows, columns=COLUMNS), per_example

@@ -234,6 +234,16 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
             need([features[key]], classifiers, f"robustness.robust_features.{key}", "classifier")
         need([features["attack"]], attacks, "robustness.robust_features.attack", "attack")
         robust_features_pairs(config, source)
+    worst = rob.get("worst_case")
+    if worst:
+        need(worst["attacks"], attacks, "robustness.worst_case.attacks", "attack")
+        if worst.get("standard") is not None:
+            need([worst["standard"]], attacks, "robustness.worst_case.standard", "attack")
+            if worst["standard"] in worst["attacks"]:
+                raise ConfigError(
+                    f"{source}: robustness.worst_case.standard: '{worst['standard']}' is also one of "
+                    "robustness.worst_case.attacks"
+                )
     examples = rob.get("examples")
     if examples:
         need(examples["classifiers"], classifiers, "robustness.examples.classifiers", "classifier")
