@@ -66,9 +66,11 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     assert "results/figures/sweeps/inversion/tiny_gan/init-random_restarts-5.png" in targets
     assert "results/figures/sweeps/inversion/tiny_ae/init-encoder_restarts-1.png" in targets
     assert len(targets) == len(set(targets)) == 6
-    # the figure reads its generator's job table, and the point's rows in it (spec: point)
+    # the figure reads its point's job table (spec: point)
     wildcards = {"generator": "tiny_gan", "label": "init-random_restarts-5"}
-    assert pipe.figures.inversion_steps(wildcards) == [paths.INVERSION_STEPS.format(generator="tiny_gan")]
+    assert pipe.figures.inversion_steps(wildcards) == [
+        "results/sweeps/inversion/tiny_gan/init-random_restarts-5/steps.parquet"
+    ]
     figure = next(f for f in FIGURES if f.family == "inversion_restarts")
     assert pipe.figures.sweep_point(figure, wildcards)["point"] == "init-random_restarts-5"
     with pytest.raises(
@@ -328,9 +330,9 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
         "results/figures/sweeps/truncation_grid/tiny_ae.png",
         "results/figures/sweeps/truncation_grid/tiny_gan.png",
     ]
-    # one samples file per generator's job, a grid row per point (the figure sorts them by psi)
+    # one samples file per point's job, a grid row each, in psi order (no truncation last)
     assert pipe.figures.truncation_samples({"generator": "tiny_gan"}) == [
-        paths.TRUNCATION_SAMPLES.format(generator="tiny_gan")
+        paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=point) for point in ("psi-0.5", "default")
     ]
     assert pipe.figures.truncation_grid(None, {"generator": "tiny_gan"})["experiment"].startswith("tiny_gan")
 
