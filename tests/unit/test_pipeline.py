@@ -79,6 +79,38 @@ def test_sweep_figures_are_named_by_their_grid_axes():
         pipe.figures.inversion_steps({"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
 
 
+def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_order():
+    pipe = build(config("sweeps"))
+    point = SimpleNamespace(generator="tiny_ae", point="init-encoder_restarts-5")
+    spec = json.loads(pipe.sweeps.spec("inversion")(point))
+    assert [p["point"] for p in spec["points"]] == ["init-encoder_restarts-5"]
+    assert spec["points"][0]["generator"] == "tiny_ae" and spec["points"][0]["restarts"] == 5
+    assert pipe.sweeps.inputs("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.5")) == {
+        "generator": "results/gans/tiny_gan/checkpoint.pt",
+        "classifier": "results/classifiers/tiny_cnn/model.pt",
+        "images": "results/data/digits/train.pt",
+    }
+    with pytest.raises(ConfigError, match="no grid point named 'psi-0.75' for generator 'tiny_gan'"):
+        pipe.sweeps.spec("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.75"))
+    # generators as listed, each with its points in grid order: the rows of the one-job-per-generator tables
+    assert pipe.sweeps.tables(SimpleNamespace(sweep="inversion")) == [
+        f"results/sweeps/inversion/{g}/{label}/final.parquet"
+        for g, labels in (
+            ("tiny_gan", ("init-random_restarts-1", "init-random_restarts-5")),
+            (
+                "tiny_ae",
+                (
+                    "init-random_restarts-1",
+                    "init-random_restarts-5",
+                    "init-encoder_restarts-1",
+                    "init-encoder_restarts-5",
+                ),
+            ),
+        )
+        for label in labels
+    ]
+
+
 def test_targets_follow_the_config():
     targets = set(build(config("plots")).targets())
     assert {
