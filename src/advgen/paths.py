@@ -57,23 +57,23 @@ ROBUST_FEATURES_DATASETS = "results/robustness/robust_features/seed{seed}_datase
 ROBUST_FEATURES = "results/robustness/robust_features.parquet"
 ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
 
-# --- sweeps stage: one job per (sweep, generator), running all its grid points; its tables
-# name each point in their `point` column by its readable label (advgen.sweeps.grid)
-INVERSION = "results/sweeps/inversion/{generator}"
+# --- sweeps stage: one job per (sweep, generator, grid point); {point} is the point's readable
+# label, its values on the sweep's grid axes (advgen.sweeps.grid), also its tables' `point` column
+INVERSION = "results/sweeps/inversion/{generator}/{point}"
 INVERSION_FINAL = INVERSION + "/final.parquet"
 INVERSION_STEPS = INVERSION + "/steps.parquet"
 INVERSION_LATENTS = INVERSION + "/z.pt"
 INVERSION_FIGURE = INVERSION + "/reconstructions.png"
-INPAINTING = "results/sweeps/inpainting/{generator}"
+INPAINTING = "results/sweeps/inpainting/{generator}/{point}"
 INPAINTING_TABLE = INPAINTING + "/table.parquet"
 INPAINTING_FIGURE = INPAINTING + "/examples.png"
-INTERPOLATION = "results/sweeps/interpolation/{generator}"
+INTERPOLATION = "results/sweeps/interpolation/{generator}/{point}"
 INTERPOLATION_PATHS = INTERPOLATION + "/paths.parquet"
 INTERPOLATION_FRAMES = INTERPOLATION + "/frames.parquet"
 INTERPOLATION_FIGURE = INTERPOLATION + "/strips.png"
-TRUNCATION = "results/sweeps/truncation/{generator}"
+TRUNCATION = "results/sweeps/truncation/{generator}/{point}"
 TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
-TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the truncation image grid's rows, one per point (uint8)
+TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the point's row of the truncation image grid (uint8)
 SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
 
 # gradient-masking checks: family classifier | purifier

@@ -155,7 +155,7 @@ def write(out: Path) -> None:
             raise SystemExit(f"advgen {argv[0]} failed")
 
     def job(sweep: str) -> str:
-        """A (sweep, generator) job's spec: here one grid point."""
+        """A sweep job's spec: here one grid point."""
         return spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep)]})
 
     common = ("--classifier", files["classifier"], "--images", files["test"])

@@ -67,15 +67,49 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     assert "results/figures/sweeps/inversion/tiny_gan/init-random_restarts-5.png" in targets
     assert "results/figures/sweeps/inversion/tiny_ae/init-encoder_restarts-1.png" in targets
     assert len(targets) == len(set(targets)) == 6
-    # the figure reads its generator's job table, and the point's rows in it (spec: point)
+    # the figure reads its point's job table (spec: point)
     wildcards = {"generator": "tiny_gan", "label": "init-random_restarts-5"}
-    assert pipe.figures.inversion_steps(wildcards) == [paths.INVERSION_STEPS.format(generator="tiny_gan")]
+    assert pipe.figures.inversion_steps(wildcards) == [
+        "results/sweeps/inversion/tiny_gan/init-random_restarts-5/steps.parquet"
+    ]
     figure = next(f for f in FIGURES if f.family == "inversion_restarts")
     assert pipe.figures.sweep_point(figure, wildcards)["point"] == "init-random_restarts-5"
     with pytest.raises(
         ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"
     ):
         pipe.figures.inversion_steps({"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
+
+
+def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_order():
+    pipe = build(config("sweeps"))
+    point = SimpleNamespace(generator="tiny_ae", point="init-encoder_restarts-5")
+    spec = json.loads(pipe.sweeps.spec("inversion")(point))
+    assert [p["point"] for p in spec["points"]] == ["init-encoder_restarts-5"]
+    assert spec["points"][0]["generator"] == "tiny_ae" and spec["points"][0]["restarts"] == 5
+    assert pipe.sweeps.inputs("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.5")) == {
+        "generator": "results/gans/tiny_gan/checkpoint.pt",
+        "classifier": "results/classifiers/tiny_cnn/model.pt",
+        "images": "results/data/digits/train.pt",
+    }
+    with pytest.raises(ConfigError, match="no grid point named 'psi-0.75' for generator 'tiny_gan'"):
+        pipe.sweeps.spec("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.75"))
+    # generators as listed, each with its points in grid order: the rows of the one-job-per-generator tables
+    assert pipe.sweeps.tables(SimpleNamespace(sweep="inversion")) == [
+        f"results/sweeps/inversion/{g}/{label}/final.parquet"
+        for g, labels in (
+            ("tiny_gan", ("init-random_restarts-1", "init-random_restarts-5")),
+            (
+                "tiny_ae",
+                (
+                    "init-random_restarts-1",
+                    "init-random_restarts-5",
+                    "init-encoder_restarts-1",
+                    "init-encoder_restarts-5",
+                ),
+            ),
+        )
+        for label in labels
+    ]
 
 
 def test_targets_follow_the_config():
@@ -329,9 +363,9 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
         "results/figures/sweeps/truncation_grid/tiny_ae.png",
         "results/figures/sweeps/truncation_grid/tiny_gan.png",
     ]
-    # one samples file per generator's job, a grid row per point (the figure sorts them by psi)
+    # one samples file per point's job, a grid row each, in psi order (no truncation last)
     assert pipe.figures.truncation_samples({"generator": "tiny_gan"}) == [
-        paths.TRUNCATION_SAMPLES.format(generator="tiny_gan")
+        paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=point) for point in ("psi-0.5", "default")
     ]
     assert pipe.figures.truncation_grid(None, {"generator": "tiny_gan"})["experiment"].startswith("tiny_gan")
 

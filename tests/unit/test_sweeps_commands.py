@@ -1,5 +1,6 @@
 """The sweep commands end to end on tiny real-format checkpoints (no Snakemake): one run
-per (sweep, generator), every grid point of the generator in it."""
+per (sweep, generator), every grid point of the generator in it (the workflow passes one point
+per job; a command runs the points of its spec in turn, each seeded from its own seed)."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ def _generator(files, generator):
 
 
 def _job(sweep_plan, sweep, generator) -> str:
-    """The spec of a (sweep, generator) job, as the workflow passes it."""
+    """A spec holding every point of a generator (the workflow's jobs hold one)."""
     return spec_json(
         {"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep, generator)]}
     )

@@ -103,7 +103,7 @@ def test_plan_crosses_generators_and_drops_encoder_points_for_gans():
     assert p.by_label("inversion", "g", g.label) is g
     with pytest.raises(ConfigError, match="no grid point named 'init-encoder_restarts-1' for generator 'g'"):
         p.by_label("inversion", "g", "init-encoder_restarts-1")
-    # one job per (sweep, generator): the generators in config order, each with its points in grid order
+    # the aggregate's order: the generators in config order, each with its points in grid order
     assert p.generators("inversion") == ["g", "ae"]
     assert [x.generator for x in inv] == ["g"] * 2 + ["ae"] * 4
     assert [x.label for x in p.points("inversion", "ae")] == [
@@ -131,6 +131,15 @@ def test_points_that_do_not_differ_collapse_and_a_name_clash_is_an_error():
     clash = GridPoint("truncation", "g", "gan", point.label, "digits", "c", {**point.params, "psi": 0.75})
     with pytest.raises(ConfigError, match="two grid points of 'g' are both named 'psi-0.5'"):
         SweepPlan([point, clash])
+
+
+def test_a_point_name_must_be_a_folder_name():
+    # a point's label names its folder and its jobs' {point} wildcard (values the schema lets
+    # through are safe; this one bypasses it)
+    config = base_config()
+    config["sweeps"]["inversion"]["optimizer"] = ["adam", "my/opt"]
+    with pytest.raises(ConfigError, match="grid point 'init-random_optimizer-my/opt_restarts-1' of 'g'"):
+        plan(config)
 
 
 def test_mask_specs_are_shared_across_generators_and_depend_only_on_their_own_size():

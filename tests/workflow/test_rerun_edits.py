@@ -9,7 +9,9 @@ recomputed curve tables are compared with a clean recomputation of the edited co
 The robustness config runs the real ``advgen`` (CV from ``tests/data/cv``, claims from the
 workflow's ``config/claims.yaml``, both in the scratch copy). The generative-sweep and purifier
 rows only need Snakemake's records, so their runs use the stand-in ``advgen`` of
-``tests/conftest.py`` (it creates the files it is asked to write).
+``tests/conftest.py`` (it creates the files it is asked to write); that an incremental sweep
+aggregate equals a clean run's is checked with the real ``advgen`` in
+``tests/workflow/test_sweeps_e2e.py``.
 """
 
 from __future__ import annotations
@@ -56,6 +58,22 @@ def scheduled(dry_run_stdout: str) -> set[str]:
     return jobs
 
 
+def sweep_job(rule: str, generator: str, point: str) -> str:
+    return f"{rule}[generator={generator}, point={point}]"
+
+
+def inversion_block(config: dict[str, Any]) -> dict[str, Any]:
+    return config["sweeps"]["inversion"]
+
+
+#: the completed sweep runs: the tiny sweeps config, or it edited first (an optimizer axis of
+#: one value, so that adding a second value adds points instead of renaming them)
+SWEEP_RUNS: dict[str, Callable[[dict[str, Any]], None] | None] = {
+    "sweeps": None,
+    "sweeps_optimizer_axis": lambda c: inversion_block(c).update(optimizer=["adam"]),
+}
+
+
 # --- one completed run per config, shared by the rows (each row edits its own copy)
 @dataclass(frozen=True)
 class Run:
@@ -75,9 +93,19 @@ def _run_robustness(base: Path) -> Run:
     return run
 
 
-def _run_fake(base: Path, config: str, upstream: tuple[str, ...], targets: tuple[str, ...]) -> Run:
+def _run_fake(
+    base: Path,
+    config: str,
+    upstream: tuple[str, ...],
+    targets: tuple[str, ...],
+    prepare: Callable[[dict[str, Any]], None] | None = None,
+) -> Run:
     wf, env = fake_advgen_workflow(base, upstream)
     run = Run(wf, config, env, targets)
+    if prepare is not None:  # the run's config: the tiny one edited in place
+        data = yaml.safe_load((wf / config).read_text())
+        prepare(data)
+        (wf / config).write_text(yaml.safe_dump(data, sort_keys=False))
     snakemake(wf, "--cores", "2", *targets, "--configfile", config, env=env)
     return run
 
@@ -92,7 +120,7 @@ def completed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Run]:
             base = tmp_path_factory.mktemp(f"completed-{name}")
             if name == "robustness":
                 runs[name] = _run_robustness(base)
-            elif name == "sweeps":
+            elif name in SWEEP_RUNS:
                 upstream = (
                     "results/data/digits/train.pt",
                     "results/data/digits/test.pt",
@@ -103,7 +131,7 @@ def completed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Run]:
                 )
                 sweeps = ("inversion", "inpainting", "interpolation", "truncation")
                 targets = tuple(f"results/sweeps/{s}.parquet" for s in sweeps)
-                runs[name] = _run_fake(base, ".test/config/sweeps.yaml", upstream, targets)
+                runs[name] = _run_fake(base, ".test/config/sweeps.yaml", upstream, targets, SWEEP_RUNS[name])
             else:
                 upstream = (
                     "results/data/digits/train.pt",
@@ -226,33 +254,66 @@ EDITS = {
         file_edit("config/claims.yaml", "statement: ", "statement: (edited) "),
         {"claims"},
     ),
-    # Generative sweeps and purifiers: one job per (sweep, generator) and per purifier runs all
-    # their points, so a point's edit reruns every point of the job (docs/reruns.md). Intended:
-    # a new point computes only that point's job per generator (purifier); a removed one reruns
-    # only the aggregate.
+    # Generative sweeps: one job per (sweep, generator, grid point), named by the point's axis
+    # values. A new point runs its jobs (one per generator), a removed one reruns the aggregate.
     "inpainting: add a mask": Edit(
         "sweeps",
         config_edit(lambda c: c["sweeps"]["inpainting"]["mask"].append("center")),
         {
-            "inpaint[generator=tiny_ae]",
-            "inpaint[generator=tiny_gan]",
+            sweep_job("inpaint", "tiny_ae", "mask-center"),
+            sweep_job("inpaint", "tiny_gan", "mask-center"),
             "aggregate_sweep[sweep=inpainting]",
         },
     ),
     "inversion: remove a restarts value": Edit(
         "sweeps",
-        config_edit(lambda c: c["sweeps"]["inversion"].update(restarts=[1])),
-        {"invert[generator=tiny_ae]", "invert[generator=tiny_gan]", "aggregate_sweep[sweep=inversion]"},
+        config_edit(lambda c: inversion_block(c).update(restarts=[1])),
+        {"aggregate_sweep[sweep=inversion]"},
+    ),
+    "inversion: add an optimizer": Edit(
+        "sweeps_optimizer_axis",
+        config_edit(lambda c: inversion_block(c)["optimizer"].append("sgd")),
+        {
+            *(
+                sweep_job("invert", g, f"init-{init}_optimizer-sgd_restarts-{r}")
+                for g, inits in (("tiny_gan", ("random",)), ("tiny_ae", ("random", "encoder")))
+                for init in inits
+                for r in (1, 5)
+            ),
+            "aggregate_sweep[sweep=inversion]",
+        },
+    ),
+    # a key that becomes an axis renames every point (its value joins their names): all rerun
+    "inversion: optimizer becomes an axis": Edit(
+        "sweeps",
+        config_edit(lambda c: inversion_block(c).update(optimizer=["adam", "sgd"])),
+        {
+            *(
+                sweep_job("invert", g, f"init-{init}_optimizer-{opt}_restarts-{r}")
+                for g, inits in (("tiny_gan", ("random",)), ("tiny_ae", ("random", "encoder")))
+                for init in inits
+                for opt in ("adam", "sgd")
+                for r in (1, 5)
+            ),
+            "aggregate_sweep[sweep=inversion]",
+        },
     ),
     "truncation: add a psi": Edit(
         "sweeps",
         config_edit(lambda c: c["sweeps"]["truncation"]["psi"].insert(1, 1.0)),
         {
-            "truncation[generator=tiny_ae]",
-            "truncation[generator=tiny_gan]",
+            sweep_job("truncation", "tiny_ae", "psi-1"),
+            sweep_job("truncation", "tiny_gan", "psi-1"),
             "aggregate_sweep[sweep=truncation]",
         },
     ),
+    "truncation: remove a psi": Edit(
+        "sweeps",
+        config_edit(lambda c: c["sweeps"]["truncation"]["psi"].remove(0.5)),
+        {"aggregate_sweep[sweep=truncation]"},
+    ),
+    # Purifiers: one job per purifier runs all its points, so a point's edit reruns every
+    # point of the purifier (docs/reruns.md). Intended: a new point computes only that point.
     "purifier: add a point": Edit(
         "defense",
         config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"]["steps"].append(8)),

@@ -1,5 +1,5 @@
-"""Sweeps in the DAG: one job per (sweep, generator), and an edit reruns only the jobs of
-the sweep it touches.
+"""Sweeps in the DAG: one job per (sweep, generator, grid point), and an edit reruns only
+the points it touches and the aggregate of their sweep.
 
 The jobs run through a stand-in ``advgen`` that only creates the files it is asked to
 write (every ``results/...`` argument that does not exist yet), so Snakemake records real
@@ -46,11 +46,13 @@ def edit_config(wf: Path, edit) -> str:
     return str(path.relative_to(wf))
 
 
-def test_one_job_per_sweep_and_generator(fake_workflow):
+def test_one_job_per_sweep_generator_and_point(fake_workflow):
     wf, env = fake_workflow
     counts = dry_run(wf, env)
-    # each of the four sweeps has a GAN and an AE job that runs all its points; masks are drawn in the job
-    assert counts == {"invert": 2, "inpaint": 2, "interpolate": 2, "truncation": 2, "aggregate_sweep": 4}
+    # inversion: the GAN's 2 restarts (random init only) and the AE's 2 x 2 inits; inpainting:
+    # 3 masks per generator (drawn in the job); interpolation: one latent path per generator;
+    # truncation: 2 psi per generator
+    assert counts == {"invert": 6, "inpaint": 6, "interpolate": 2, "truncation": 4, "aggregate_sweep": 4}
 
 
 @pytest.mark.slow
@@ -60,9 +62,11 @@ def test_editing_a_sweep_reruns_only_its_jobs(fake_workflow):
     snakemake(wf, "--cores", "2", *TARGETS, "--configfile", CONFIG, env=env)
     assert dry_run(wf, env) == {}  # a no-op rerun schedules nothing
 
-    # one list entry of a sweep: that sweep's jobs (its point list changed), nothing else
+    # one list entry of a sweep: the new points (restarts 3: the GAN's one init, the AE's two)
+    # and the sweep's aggregate; the points of restarts 1 are untouched
     config = edit_config(wf, lambda s: s["inversion"].update(restarts=[1, 3]))
-    assert dry_run(wf, env, config) == {"invert": 2, "aggregate_sweep": 1}
+    assert dry_run(wf, env, config) == {"invert": 3, "aggregate_sweep": 1}
+    # a mask's size key: the pepper points only (one per generator)
     config = edit_config(wf, lambda s: s["inpainting"].update(pepper_fraction=0.5))
     assert dry_run(wf, env, config) == {"inpaint": 2, "aggregate_sweep": 1}
 

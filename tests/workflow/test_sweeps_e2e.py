@@ -1,7 +1,10 @@
 """The sweeps stage end to end on the tiny .test config: real (2-epoch) generators and
-classifier, every sweep's aggregate table with rows for the GAN and the autoencoder."""
+classifier, every sweep's aggregate table with rows for the GAN and the autoencoder; then an
+edit that adds grid points runs only them, and its aggregates equal a clean run's."""
 
 from __future__ import annotations
+
+import shutil
 
 import pandas as pd
 import pytest
@@ -9,27 +12,36 @@ import yaml
 
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 from tests.conftest import snakemake
+from tests.workflow.test_rerun_edits import scheduled
 
 CONFIG = ".test/config/sweeps.yaml"
 SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
 
 
 def small_config(workflow_dir) -> str:
-    """The .test config with one grid point per generator and sweep (less compute; the job
-    count is one per sweep and generator anyway): 8 sweep jobs and 4 aggregates after 4
-    upstream ones."""
+    """The .test config with one grid point per generator and sweep (less compute): 8 sweep
+    jobs and 4 aggregates after 4 upstream ones. The inpainting masks and truncation psi stay
+    lists (axes of one value), so that adding a value adds points."""
     config = yaml.safe_load((workflow_dir / CONFIG).read_text())
     sweeps = config["sweeps"]
     sweeps["inversion"].update(init="random", restarts=3)
     sweeps["inpainting"]["mask"] = ["square"]
-    sweeps["truncation"]["psi"] = 0.5
+    sweeps["truncation"]["psi"] = [0.5]
     path = workflow_dir / ".test/config/sweeps_e2e.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return str(path.relative_to(workflow_dir))
 
 
+def edit(workflow_dir, config: str) -> None:
+    """Add a mask (after the square) and a psi (before 0.5), the config edited in place."""
+    data = yaml.safe_load((workflow_dir / config).read_text())
+    data["sweeps"]["inpainting"]["mask"].append("pepper")
+    data["sweeps"]["truncation"]["psi"].insert(0, 0.25)
+    (workflow_dir / config).write_text(yaml.safe_dump(data, sort_keys=False))
+
+
 @pytest.mark.slow
-def test_sweeps_run_end_to_end(workflow_dir):
+def test_sweeps_run_end_to_end(workflow_dir, tmp_path):
     grids = [f"results/figures/sweeps/truncation_grid/{g}.png" for g in ("tiny_gan", "tiny_ae")]
     targets = [f"results/sweeps/{s}.parquet" for s in SWEEPS] + grids
     config = small_config(workflow_dir)
@@ -51,9 +63,40 @@ def test_sweeps_run_end_to_end(workflow_dir):
     assert len(tables["interpolation"]) == 2 * 3
     assert tables["truncation"]["psi_value"].tolist() == [0.5, 0.5]
     assert all((workflow_dir / g).stat().st_size > 0 for g in grids)
-    assert (
-        len(list(workflow_dir.glob("results/sweeps/truncation/*/samples.npz"))) == 2
-    )  # one per generator job
+    # one folder per (generator, point), named by the point's axis values
+    samples = sorted(workflow_dir.glob("results/sweeps/truncation/*/*/samples.npz"))
+    assert [str(p.relative_to(workflow_dir / "results/sweeps/truncation")) for p in samples] == [
+        "tiny_ae/psi-0.5/samples.npz",
+        "tiny_gan/psi-0.5/samples.npz",
+    ]
     # a no-op rerun schedules nothing
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
     assert "Nothing to be done" in dry or "Job stats" not in dry
+
+    # adding a mask and a psi schedules the new points, the two aggregates and the grid figure
+    edit(workflow_dir, config)
+    dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
+    assert scheduled(dry) == {
+        *(f"inpaint[generator={g}, point=mask-pepper]" for g in ("tiny_gan", "tiny_ae")),
+        *(f"truncation[generator={g}, point=psi-0.25]" for g in ("tiny_gan", "tiny_ae")),
+        "aggregate_sweep[sweep=inpainting]",
+        "aggregate_sweep[sweep=truncation]",
+        "plot_truncation_grid",
+    }
+    snakemake(workflow_dir, "--cores", "2", *targets, "--configfile", config)
+    # the incremental aggregates equal a clean run's (every point of the two sweeps recomputed)
+    clean = tmp_path / "clean"
+    shutil.copytree(workflow_dir, clean, symlinks=True)
+    for sweep in ("inpainting", "truncation"):
+        shutil.rmtree(clean / "results/sweeps" / sweep)
+        (clean / f"results/sweeps/{sweep}.parquet").unlink()
+    aggregates = [f"results/sweeps/{s}.parquet" for s in ("inpainting", "truncation")]
+    dry = snakemake(clean, "-n", *aggregates, "--configfile", config).stdout
+    assert {job.split("[")[0] for job in scheduled(dry)} == {"inpaint", "truncation", "aggregate_sweep"}
+    snakemake(clean, "--cores", "2", *aggregates, "--configfile", config)
+    for name in aggregates:
+        ours, theirs = pd.read_parquet(workflow_dir / name), pd.read_parquet(clean / name)
+        pd.testing.assert_frame_equal(ours, theirs, obj=name)
+    truncation = pd.read_parquet(workflow_dir / "results/sweeps/truncation.parquet")
+    assert truncation["point"].tolist() == ["psi-0.25", "psi-0.5"] * 2  # config order per generator
+    assert truncation["generator"].tolist() == ["tiny_gan"] * 2 + ["tiny_ae"] * 2

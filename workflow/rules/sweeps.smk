@@ -1,14 +1,17 @@
 # Sweeps stage: inversion, inpainting, interpolation and truncation as config grids.
-# One job per (sweep, generator): it loads the models and images once and runs every grid
-# point of that generator in config order, each seeded as before (advgen.sweeps.generator_job);
-# its tables name each point in their `point` column by its axis values (advgen.sweeps.grid).
+# One job per (sweep, generator, grid point): the unit of recomputation is the point, so adding
+# a point runs only its jobs and removing one reruns only the aggregate. {point} is the point's
+# readable label, its values on the grid axes (advgen.sweeps.grid), also the `point` column of
+# its tables; `params: spec` carries that point's spec alone. Each job seeds its point from the
+# point's own seed, so its rows are those it had when one job ran every point of a generator.
 # Inpainting masks are drawn in the job from their spec (the same for every generator).
 # Jobs, paths and specs come from PIPE.sweeps (advgen.pipeline.sweeps).
-# One aggregate table per sweep: results/sweeps/{sweep}.parquet.
+# One aggregate table per sweep: results/sweeps/{sweep}.parquet, the points in config order.
 # Wildcard constraints are per rule: {sweep} is also the robustness stage's wildcard.
-# The images a job draws are rows of the figure table (their report entries).
+# The image a job draws is a row of the figure table (its report entry).
 
 from advgen.pipeline.figures import BY_FAMILY as FIGURES
+from advgen.pipeline.sweeps import LABEL as POINT
 
 
 rule invert:
@@ -22,11 +25,12 @@ rule invert:
             FIGURES["sweeps_inversion"].path, **FIGURES["sweeps_inversion"].report()
         ),
     log:
-        log("invert", "{generator}"),
+        log("invert", "{generator}/{point}"),
     benchmark:
-        benchmark("invert", "{generator}")
+        benchmark("invert", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
+        point=POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -50,11 +54,12 @@ rule inpaint:
             FIGURES["sweeps_inpainting"].path, **FIGURES["sweeps_inpainting"].report()
         ),
     log:
-        log("inpaint", "{generator}"),
+        log("inpaint", "{generator}/{point}"),
     benchmark:
-        benchmark("inpaint", "{generator}")
+        benchmark("inpaint", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
+        point=POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -79,11 +84,12 @@ rule interpolate:
             **FIGURES["sweeps_interpolation"].report(),
         ),
     log:
-        log("interpolate", "{generator}"),
+        log("interpolate", "{generator}/{point}"),
     benchmark:
-        benchmark("interpolate", "{generator}")
+        benchmark("interpolate", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
+        point=POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1
@@ -104,11 +110,12 @@ rule truncation:
         table=paths.TRUNCATION_TABLE,
         samples=paths.TRUNCATION_SAMPLES,
     log:
-        log("truncation", "{generator}"),
+        log("truncation", "{generator}/{point}"),
     benchmark:
-        benchmark("truncation", "{generator}")
+        benchmark("truncation", "{generator}/{point}")
     wildcard_constraints:
         generator=NAME,
+        point=POINT,
     conda:
         "../envs/advgen.yaml"
     threads: 1

@@ -35,10 +35,10 @@ def resume_dir(args: argparse.Namespace) -> Path:
 
 
 def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared test split (.pt)") -> None:
-    """The inputs of a (sweep, generator) job: its spec (the generator's grid points),
-    generator, classifier and images."""
+    """The inputs of a sweep job: its spec (grid points of one generator; the workflow passes
+    one), generator, classifier and images."""
     p.add_argument(
-        "--spec", required=True, help="the generator's grid points as JSON (see advgen.sweeps.generator_job)"
+        "--spec", required=True, help="grid points of the generator as JSON (see advgen.sweeps.generator_job)"
     )
     p.add_argument("--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
     p.add_argument("--classifier", required=True, help="classifier model (.pt)")

@@ -307,9 +307,9 @@ class FiguresPlan(Stage):
         return [paths.GAN_LOSSES.format(gan=n) for n in self._gans_of(values["dataset"])]
 
     def _point_file(self, sweep: str, path: str, values: Values) -> list[str]:
-        """The generator's job table holding the point (rows: its ``point`` column)."""
+        """The point's own table (its job's output)."""
         p = self.stages["sweeps"].grid.by_label(sweep, values["generator"], values["label"])
-        return [path.format(generator=p.generator)]
+        return [path.format(generator=p.generator, point=p.label)]
 
     def inversion_steps(self, values: Values) -> list[str]:
         return self._point_file("inversion", paths.INVERSION_STEPS, values)
@@ -323,11 +323,11 @@ class FiguresPlan(Stage):
         return sorted(points, key=lambda p: (p.params["psi"] is None, p.params["psi"] or 0.0, p.label))
 
     def truncation_samples(self, values: Values) -> list[str]:
-        """The generator's job samples (one grid row per point)."""
-        generator = values["generator"]
-        return (
-            [paths.TRUNCATION_SAMPLES.format(generator=generator)] if self._truncation_rows(generator) else []
-        )
+        """The samples of the generator's truncation points (one grid row each), in psi order."""
+        return [
+            paths.TRUNCATION_SAMPLES.format(generator=p.generator, point=p.label)
+            for p in self._truncation_rows(values["generator"])
+        ]
 
     def example_inputs(self, values: Values) -> list[str]:
         """The classifier and its test split."""
@@ -583,13 +583,13 @@ FIGURES: tuple[Figure, ...] = (
         spec=P.truncation_grid,
         draw=render.truncation_grid,
     ),
-    # the sweep jobs draw one panel per grid point while their images are in memory
+    # each sweep job draws its grid point's panel while its images are in memory
     Figure(
         "sweeps_inversion",
         paths.INVERSION_FIGURE,
         "Sweeps",
         "Inversion",
-        {"generator": "{generator}"},
+        {"generator": "{generator}", "point": "{point}"},
         job=STAGE,
         rule_name=SWEEPS["inversion"].rule,
     ),
@@ -598,7 +598,7 @@ FIGURES: tuple[Figure, ...] = (
         paths.INPAINTING_FIGURE,
         "Sweeps",
         "Inpainting",
-        {"generator": "{generator}"},
+        {"generator": "{generator}", "point": "{point}"},
         job=STAGE,
         rule_name=SWEEPS["inpainting"].rule,
     ),
@@ -607,7 +607,7 @@ FIGURES: tuple[Figure, ...] = (
         paths.INTERPOLATION_FIGURE,
         "Sweeps",
         "Interpolation",
-        {"generator": "{generator}"},
+        {"generator": "{generator}", "point": "{point}"},
         job=STAGE,
         rule_name=SWEEPS["interpolation"].rule,
     ),

@@ -1,5 +1,6 @@
-"""Sweeps stage plan: one job per (sweep, generator), running every grid point of that
-generator in one process (advgen.sweeps.grid, advgen.sweeps.generator_job)."""
+"""Sweeps stage plan: one job per (sweep, generator, grid point), named by the point's
+readable label (advgen.sweeps.grid); each job runs its one point (advgen.sweeps.generator_job),
+and one aggregate per sweep concatenates the points' tables in config order."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from advgen.pipeline.base import Stage, prepared
 from advgen.sweeps import grid
 from advgen.sweeps.registry import SWEEPS
 
-#: a grid point's readable label (figure file names; the tables' ``point`` column)
+#: a grid point's readable label (the ``{point}`` wildcard; the tables' ``point`` column)
 LABEL = grid.LABEL_PATTERN
 
 
@@ -20,19 +21,14 @@ class SweepsPlan(Stage):
         super().__init__(config, source)
         self.grid = grid.plan(config, source=source)
 
-    def _points(self, sweep: str, wildcards) -> list[grid.GridPoint]:
-        points = self.grid.points(sweep, wildcards.generator)
-        if not points:
-            raise ValueError(
-                f"sweeps.{sweep}: generator {wildcards.generator!r} has no grid point in the config"
-            )
-        return points
+    def _point(self, sweep: str, wildcards) -> grid.GridPoint:
+        return self.grid.by_label(sweep, wildcards.generator, wildcards.point)
 
     def inputs(self, sweep: str) -> Callable:
-        """Input function of a sweep's rule: the generator, classifier and images of its job."""
+        """Input function of a sweep's rule: the generator, classifier and images of a point's job."""
 
         def inputs(wildcards) -> dict[str, str]:
-            point = self._points(sweep, wildcards)[0]
+            point = self._point(sweep, wildcards)
             return {
                 "generator": point.generator_path,
                 "classifier": point.classifier_path,
@@ -43,23 +39,29 @@ class SweepsPlan(Stage):
         return inputs
 
     def spec(self, sweep: str) -> Callable:
-        """Params function of a sweep's rule: the generator's point specs, in config order, as sorted JSON."""
+        """Params function of a sweep's rule: the job's one point spec, as sorted JSON (the
+        commands take a list of points: here a list of one)."""
 
         def spec(wildcards) -> str:
             return spec_json(
-                {
-                    "device": self.device,
-                    "points": [p.spec(self.device) for p in self._points(sweep, wildcards)],
-                }
+                {"device": self.device, "points": [self._point(sweep, wildcards).spec(self.device)]}
             )
 
         spec.__name__ = f"{sweep}_spec"
         return spec
 
+    def point_files(self, sweep: str, template: str, generator: str | None = None) -> list[str]:
+        """``template`` filled for each point of the sweep (or of one generator), in config order."""
+        return [
+            template.format(generator=p.generator, point=p.label)
+            for p in self.points(sweep)
+            if generator is None or p.generator == generator
+        ]
+
     def tables(self, wildcards) -> list[str]:
-        """The per-generator tables that results/sweeps/{sweep}.parquet concatenates."""
-        template = SWEEPS[wildcards.sweep].table
-        return [template.format(generator=g) for g in self.grid.generators(wildcards.sweep)]
+        """The per-point tables that results/sweeps/{sweep}.parquet concatenates, in config
+        order (generators as listed, each with its points in grid order)."""
+        return self.point_files(wildcards.sweep, SWEEPS[wildcards.sweep].table)
 
     def sweeps(self) -> list[str]:
         return self.grid.sweeps()

@@ -12,8 +12,9 @@ config grids. Modules:
 * :mod:`~advgen.sweeps.tables`: per-point table columns and the aggregate.
 * :mod:`~advgen.sweeps.points`: one grid point on its job's loaded models and images,
   returning its tables and figure data.
-* :mod:`~advgen.sweeps.generator_job`: a (sweep, generator) job, every point of the
-  generator in one process (what ``advgen invert | inpaint | interpolate | truncation`` call).
+* :mod:`~advgen.sweeps.generator_job`: a sweep job, grid points of one generator in one
+  process (the workflow runs one point per job; what ``advgen invert | inpaint | interpolate
+  | truncation`` call).
 
 This package imports no torch at import time.
 """

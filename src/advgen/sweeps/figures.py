@@ -1,8 +1,8 @@
-"""The sweeps' figures, one per (sweep, generator) job with one panel per grid point:
-inversion targets and reconstructions, the inpainting table (original / masked / restored)
-and the interpolation strips. The loss-per-restart curves and the labels along the paths
-are the plots stage's figures (``inversion_restarts``, ``interpolation_labels``), drawn
-from the job's tables. Image tables are drawn as one mosaic per panel (one ``imshow``
+"""The sweeps' figures, one per sweep job with one panel per grid point it runs (the
+workflow's jobs run one point each): inversion targets and reconstructions, the inpainting
+table (original / masked / restored) and the interpolation strips. The loss-per-restart
+curves and the labels along the paths are the plots stage's figures (``inversion_restarts``,
+``interpolation_labels``), drawn from the jobs' tables. Image tables are drawn as one mosaic per panel (one ``imshow``
 instead of one axes per image: a 16 x 9 strip table renders in a fraction of a second).
 Written atomically as PNG."""
 

@@ -1,14 +1,15 @@
-"""A (sweep, generator) job: every grid point of one generator, in one process.
+"""A sweep job: grid points of one generator, in one process.
 
-The job's spec (:meth:`advgen.pipeline.sweeps.SweepsPlan.spec`) is ``{"device": ...,
-"points": [point spec, ...]}``, the generator's points in config order (each a
+The job's spec is ``{"device": ..., "points": [point spec, ...]}`` (each a
 :meth:`advgen.sweeps.grid.GridPoint.spec`, named in its ``point`` key by its readable label).
-The models and the images are loaded once (:func:`advgen.sweeps.jobs.load_job`); each point
-is then seeded from its own ``seed`` (:func:`advgen.seeding.seed_everything`, as a job of its
-own was) and run in turn, so it draws the same random numbers as it would alone. The point
-tables are concatenated in that order: one table per (sweep, generator), its ``point``
-column naming the point. The ``advgen invert | inpaint | interpolate | truncation``
-commands parse, call one function here and write what it returns.
+The workflow runs one job per grid point, so its list holds one point
+(:meth:`advgen.pipeline.sweeps.SweepsPlan.spec`); a longer list runs the points in turn. The
+models and the images are loaded once (:func:`advgen.sweeps.jobs.load_job`); each point is
+seeded from its own ``seed`` (:func:`advgen.seeding.seed_everything`) before it runs, so it
+draws the same random numbers alone as among other points. The point tables are
+concatenated in list order, their ``point`` column naming the point. The ``advgen invert |
+inpaint | interpolate | truncation`` commands parse, call one function here and write what
+it returns.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def point_specs(spec: dict[str, Any], sweep: str) -> list[dict[str, Any]]:
     """The job's point specs, checked: one generator, one sweep, at least one point, distinct names.
 
     Raises:
-        ConfigError: a spec that is not a (sweep, generator) job's.
+        ConfigError: a spec that is not a sweep job's.
     """
     specs = spec.get("points")
     if not isinstance(specs, list) or not specs or not all(isinstance(p, dict) for p in specs):

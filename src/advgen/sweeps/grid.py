@@ -1,4 +1,4 @@
-"""Sweeps as config grids: expand a ``sweeps:`` block into grid points, one job per generator.
+"""Sweeps as config grids: expand a ``sweeps:`` block into grid points, one job per point.
 
 A sweep block names its ``generators`` (GAN and/or autoencoder experiments) and a
 ``classifier``; every other key is a hyperparameter. A list value is a grid axis, a scalar
@@ -11,9 +11,10 @@ needs an encoder, so GAN points with it are dropped).
 
 Each point is named by its ``label``: its values on the block's grid axes
 (``init-random_restarts-5``; see :func:`point_label`), the same across generators for the
-same settings. The stage runs one job per (sweep, generator): it loads the models once and
-runs the generator's points in this order, and its tables name each point in their
-``point`` column by this label. Hyperparameters that do not matter for a point
+same settings. The stage runs one job per (sweep, generator, point), its files under
+``results/sweeps/<sweep>/<generator>/<label>/`` (:mod:`advgen.paths`); its tables name the
+point in their ``point`` column by this label, and the sweep's aggregate concatenates them
+in this order. Hyperparameters that do not matter for a point
 (``square_size`` for a pepper mask, the inversion settings of an encoder-latent
 interpolation) are set to ``None``, so they do not split identical points.
 
@@ -23,6 +24,7 @@ No torch here: the Snakefile imports this module to build the DAG.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +38,8 @@ from advgen.sweeps.registry import SWEEPS
 BLOCK_KEYS = ("generators", "classifier")
 INVERSION_KEYS = ("steps", "optimizer", "lr", "restarts", "prior_weight", "clip")
 MASK_PARAMS = {"pepper": "pepper_fraction", "square": "square_size", "center": "center_size"}
-#: what a point label may contain (:func:`point_label`)
+#: what a point label may contain (:func:`point_label`): it names the point's folder
+#: (``results/sweeps/<sweep>/<generator>/<label>/``) and is its jobs' ``{point}`` wildcard
 LABEL_PATTERN = r"[A-Za-z0-9_.+-]+"
 
 
@@ -216,7 +219,11 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 params = _normalize(sweep, kind, raw)
                 if params is None:
                     continue
-                points.append(
-                    GridPoint(sweep, generator, kind, point_label(params, axes), dataset, classifier, params)
-                )
+                label = point_label(params, axes)
+                if not re.fullmatch(LABEL_PATTERN, label):
+                    raise ConfigError(
+                        f"{where}: grid point {label!r} of {generator!r}: a point's name (its axis "
+                        f"values) may only hold letters, digits and _.+- (it names its folder)"
+                    )
+                points.append(GridPoint(sweep, generator, kind, label, dataset, classifier, params))
     return SweepPlan(points)

@@ -43,7 +43,7 @@ def load_models(
 
 @dataclass
 class SweepJob:
-    """What a (sweep, generator) job loads once and every one of its points reads."""
+    """What a sweep job loads once and every one of its points reads."""
 
     models: SweepModels
     images: torch.Tensor  # the whole prepared split, CPU, in [0, 1]

@@ -2,9 +2,9 @@
 
 A sweep is a block of the config's ``sweeps`` section (its keys are the schema's
 ``sweeps`` properties; ``tests/unit/test_registries.py`` keeps the two equal). Each runs one
-job per generator (``rule``: also the ``advgen`` command), whose ``table`` the sweep's
-aggregate ``results/sweeps/<sweep>.parquet`` concatenates; ``split`` is the prepared split
-whose images it reads. No torch here: the Snakefile reaches it through the plans.
+job per (generator, grid point) (``rule``: also the ``advgen`` command), whose ``table`` the
+sweep's aggregate ``results/sweeps/<sweep>.parquet`` concatenates; ``split`` is the prepared
+split whose images it reads. No torch here: the Snakefile reaches it through the plans.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from advgen import paths
 @dataclass(frozen=True)
 class Sweep:
     name: str
-    rule: str  # the rule (and advgen command) running one generator's grid points
-    table: str  # the per-generator table its aggregate concatenates (advgen.paths)
+    rule: str  # the rule (and advgen command) running one grid point of one generator
+    table: str  # the per-point table its aggregate concatenates (advgen.paths)
     split: str  # the prepared split whose images it reads
 
 
