@@ -226,10 +226,9 @@ EDITS = {
         file_edit("config/claims.yaml", "statement: ", "statement: (edited) "),
         {"claims"},
     ),
-    # Generative sweeps and purifiers: one job per (sweep, generator) and per purifier runs all
-    # their points, so a point's edit reruns every point of the job (docs/reruns.md). Intended:
-    # a new point computes only that point's job per generator (purifier); a removed one reruns
-    # only the aggregate.
+    # Generative sweeps: one job per (sweep, generator) runs all its points, so a point's edit
+    # reruns every point of the job (docs/reruns.md). Intended: a new point computes only that
+    # point's job per generator; a removed one reruns only the aggregate.
     "inpainting: add a mask": Edit(
         "sweeps",
         config_edit(lambda c: c["sweeps"]["inpainting"]["mask"].append("center")),
@@ -253,10 +252,16 @@ EDITS = {
             "aggregate_sweep[sweep=truncation]",
         },
     ),
+    # one job per (purifier, point): a new point computes only itself, a removed one only the table
     "purifier: add a point": Edit(
         "defense",
         config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"]["steps"].append(8)),
-        {"purify[purifier=gan]", "purify_table"},
+        {"purify[purifier=gan, point=L8_R1]", "purify[purifier=gan, point=L8_R2]", "purify_table"},
+    ),
+    "purifier: remove a point": Edit(
+        "defense",
+        config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"].update(steps=[4])),
+        {"purify_table"},
     ),
 }
 
