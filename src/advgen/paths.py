@@ -81,7 +81,7 @@ MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"
 MASKING = "results/robustness/masking.parquet"
 
 # --- defense stage
-PURIFY = "results/defense/purify/{purifier}.parquet"  # one purifier, all its points
+PURIFY = "results/defense/purify/{purifier}/{point}.parquet"  # one point of one purifier
 DEFENSE_TABLE = "results/defense/{table}.parquet"  # purify (the purifiers' tables), probe
 FLIP_EXAMPLES = "results/defense/flip_examples.parquet"
 FLIP_SUMMARY = "results/defense/flip.parquet"

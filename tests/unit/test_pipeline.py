@@ -234,7 +234,7 @@ def test_autoattack_entry_and_purify_budget_reach_the_specs():
     pipe = build(with_masking({"purifiers": []}))
     spec = pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="aa"))
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
-    purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan"))
+    purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan", point="L4_R2"))
     assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify
 
 

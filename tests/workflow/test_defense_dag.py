@@ -49,10 +49,10 @@ def edit_config(wf: Path, edit) -> str:
 
 def test_jobs_of_the_defense_stage(fake_workflow):
     wf, env = fake_workflow
-    # purify: one job per purifier (bare, gan with its 4 points, recon) and their table; one job for
+    # purify: one job per (purifier, point) (bare, gan's 4 points, recon) and their table; one job for
     # the probes (2 D + 1 control + 2 classifiers) and one for the flips of both probed GANs
     assert dry_run(wf, env) == {
-        "purify": 3,
+        "purify": 6,
         "purify_table": 1,
         "probe_discriminator": 1,
         "flip_discriminator": 1,
@@ -89,13 +89,16 @@ def test_an_edit_reruns_only_the_jobs_it_affects(fake_workflow):
     snakemake(wf, "--cores", "2", *TABLES, "--configfile", CONFIG, env=env)
     assert dry_run(wf, env) == {}
 
-    # a new R in the trade-off grid reruns that purifier's job (L2_R3, L4_R3 join its points), nothing else
+    # a new R in the trade-off grid computes its two new points (L2_R3, L4_R3) and the table
     config = edit_config(wf, lambda d: d["purify"]["purifiers"]["gan"]["tradeoff"].update(restarts=[1, 2, 3]))
-    assert dry_run(wf, env, config) == {"purify": 1, "purify_table": 1}
+    assert dry_run(wf, env, config) == {"purify": 2, "purify_table": 1}
+    # removing one recomputes the table alone
+    config = edit_config(wf, lambda d: d["purify"]["purifiers"]["gan"]["tradeoff"].update(restarts=[1]))
+    assert dry_run(wf, env, config) == {"purify_table": 1}
 
     # the adaptive attacks' settings rerun every purify job (they share the eps grid and seed)
     config = edit_config(wf, lambda d: d["purify"].update(eot_samples=3))
-    assert dry_run(wf, env, config) == {"purify": 3, "purify_table": 1}
+    assert dry_run(wf, env, config) == {"purify": 6, "purify_table": 1}
 
     # a probe setting reruns the probe job only; a flip setting the flip job only
     config = edit_config(wf, lambda d: d["probe"].update(eps=[0.1, 0.2]))

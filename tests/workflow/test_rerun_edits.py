@@ -312,12 +312,16 @@ EDITS = {
         config_edit(lambda c: c["sweeps"]["truncation"]["psi"].remove(0.5)),
         {"aggregate_sweep[sweep=truncation]"},
     ),
-    # Purifiers: one job per purifier runs all its points, so a point's edit reruns every
-    # point of the purifier (docs/reruns.md). Intended: a new point computes only that point.
+    # one job per (purifier, point): a new point computes only itself, a removed one only the table
     "purifier: add a point": Edit(
         "defense",
         config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"]["steps"].append(8)),
-        {"purify[purifier=gan]", "purify_table"},
+        {"purify[purifier=gan, point=L8_R1]", "purify[purifier=gan, point=L8_R2]", "purify_table"},
+    ),
+    "purifier: remove a point": Edit(
+        "defense",
+        config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"].update(steps=[4])),
+        {"purify_table"},
     ),
 }
 

@@ -2,7 +2,7 @@
 # grey-box and adaptive (BPDA / EOT, Athalye et al. 2018) attacks, and how robust a GAN's
 # discriminator is: linear probes on its frozen features vs classifiers' features and an
 # untrained D, and PGD on its real/fake score. Tables in results/defense/, figures in
-# results/figures/defense/. One purify job per purifier (all its points), one probe and one flip
+# results/figures/defense/. One purify job per (purifier, point), one probe and one flip
 # job; jobs, paths and specs come from PIPE.defense (advgen.pipeline.defense);
 # the figures are rows of the figure table (advgen.pipeline.figures, plots.smk).
 
@@ -13,11 +13,12 @@ rule purify:
     output:
         paths.PURIFY,
     log:
-        log("purify", "{purifier}"),
+        log("purify", "{purifier}/{point}"),
     benchmark:
-        benchmark("purify", "{purifier}")
+        benchmark("purify", "{purifier}/{point}")
     wildcard_constraints:
         purifier=NAME,
+        point=NAME,
     conda:
         "../envs/advgen.yaml"
     threads: 1

@@ -7,7 +7,8 @@
   bare classifier (purifier ``none``, point ``bare``). Point ids: ``L<steps>_R<restarts>``,
   ``recon`` (``D(E(x))``), ``bare``.
 * :func:`probe_sources`: the ``(family, name)`` feature sources of the probes.
-* The jobs: :func:`purify_jobs` (one per purifier, all its points), :func:`probe_job` (every
+* The jobs: :func:`purify_jobs` (per purifier, all its points; the workflow runs one job per
+  point, :class:`advgen.pipeline.defense.DefensePlan`), :func:`probe_job` (every
   feature source), :func:`flip_job` (every probed GAN). A job's spec holds the keys its
   entries share plus the list of what each entry adds; :func:`job_entries` gives back the
   entries' specs (:func:`purify_points`, :func:`probe_spec`, :func:`flip_spec`), which the

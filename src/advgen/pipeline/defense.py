@@ -1,4 +1,4 @@
-"""Defense stage plan: one purify job per purifier, one probe job, one real->fake flip job.
+"""Defense stage plan: one purify job per (purifier, point), one probe job, one real->fake flip job.
 
 The expansion itself is :mod:`advgen.defense.plan`.
 """
@@ -26,9 +26,14 @@ class DefensePlan(Stage):
         return generator_checkpoint(self.config, name)
 
     def purify_job(self, wildcards) -> dict:
+        """The spec of one point's job: the purifier's shared keys and ``points``: that point alone."""
         if wildcards.purifier not in self.purify:
             raise ValueError(f"defense.purify: no purifier {wildcards.purifier} in the config")
-        return self.purify[wildcards.purifier]
+        job = self.purify[wildcards.purifier]
+        points = [p for p in job["points"] if p["point"] == getattr(wildcards, "point", None)]
+        if not points:
+            raise ValueError(f"defense.purify: purifier {wildcards.purifier} has no point {wildcards.point}")
+        return {**job, "points": points}
 
     def purify_inputs(self, wildcards) -> dict[str, str]:
         spec = self.purify_job(wildcards)
@@ -48,8 +53,13 @@ class DefensePlan(Stage):
         return spec_json(dict(self.purify_job(wildcards), device=self.device))
 
     def purify_tables(self, wildcards=None) -> list[str]:
-        """The per-purifier tables that results/defense/purify.parquet concatenates."""
-        return [paths.PURIFY.format(purifier=name) for name in self.purify]
+        """The per-point tables that results/defense/purify.parquet concatenates, purifier by
+        purifier, each in point order."""
+        return [
+            paths.PURIFY.format(purifier=name, point=point["point"])
+            for name, job in self.purify.items()
+            for point in job["points"]
+        ]
 
     def _probed(self) -> tuple[list[str], list[str]]:
         """The GANs (probed, controls) and the classifiers of the probe job."""
