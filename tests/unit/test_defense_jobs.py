@@ -46,6 +46,32 @@ def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811
     pd.testing.assert_frame_equal(table.drop(columns=timing), again.drop(columns=timing))
 
 
+def test_a_point_alone_equals_its_rows_in_the_whole_purifier(cfg, files):  # noqa: F811
+    """The workflow runs one purify job per (purifier, point) (advgen.pipeline.defense): each
+    point's rows equal those it has when the purifier's points run in one job."""
+    from types import SimpleNamespace
+
+    from advgen.pipeline.defense import DefensePlan
+
+    whole = _job(plan.purify_jobs(cfg)["gan"])
+    kwargs = {"classifier": str(files["c"]), "images": str(files["test"]), "generator": str(files["g"])}
+    together = purify_job(whole, budget="spec", **kwargs)
+    defense = DefensePlan(cfg)
+    alone = [
+        purify_job(
+            _job(defense.purify_job(SimpleNamespace(purifier="gan", point=p["point"]))),
+            budget="spec",
+            **kwargs,
+        )
+        for p in whole["points"]
+    ]
+    assert len(alone) == 3
+    timing = [c for c in together.columns if "seconds" in c]
+    pd.testing.assert_frame_equal(
+        together.drop(columns=timing), pd.concat(alone, ignore_index=True).drop(columns=timing)
+    )
+
+
 def test_probe_job_rows_and_missing_checkpoints(cfg, files):  # noqa: F811
     job = _job(plan.probe_job(cfg))
     gans, classifiers = {"g": str(files["g"])}, {"c": str(files["c"])}
