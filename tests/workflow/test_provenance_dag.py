@@ -39,7 +39,7 @@ def test_code_change_reruns_the_provenance_page_only(workflow_dir: Path) -> None
     assert "<code>results/data/digits/train.pt</code></td><td>built by code aaaaaaaaaaaaaaaa" in text
     command = html.unescape(re.search(r"<pre>(.*)</pre>", text).group(1))
     first = "results/data/digits/manifest.parquet"
-    assert command.startswith(f"snakemake --cores all --configfile {cfg} --forcerun {first}")
+    assert command.startswith(f"snakemake --cores all --configfile .test/config/data.yaml --forcerun {first}")
     assert command.endswith("results/tables/claims.parquet")
     assert "not built by the installed advgen code" in landing.read_text()
 

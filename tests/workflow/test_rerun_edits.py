@@ -2,9 +2,10 @@
 
 Each row copies a completed run (one per config, made once per test session), applies one edit,
 and asserts exactly which jobs (rule and wildcards) ``snakemake -n`` schedules. The table is
-``docs/reruns.md``'s. For the attack edits the edited workflow is also run to completion and its
-recomputed curve tables are compared with a clean recomputation of the edited config (every
-``attack`` job forced, on the same trained classifiers, which are deterministic).
+``docs/reruns.md``'s. For every edit of the robustness config the edited workflow is also run to
+completion, and every table, checkpoint and figure it leaves is compared with a clean
+recomputation of the edited config (every output removed but the prepared data and the
+classifiers the edit does not retrain, which are deterministic).
 
 The robustness config runs the real ``advgen`` (CV from ``tests/data/cv``, claims from the
 workflow's ``config/claims.yaml``, both in the scratch copy). The generative-sweep and purifier
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 import yaml
 
@@ -165,7 +165,6 @@ class Edit:
     config: str  # which completed run
     change: Callable[[dict[str, Any], Path], None]  # edits the config dict and/or files of the copy
     expected: set[str]
-    curves: bool = False  # recomputed curves must equal a clean run's
 
 
 def config_edit(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any], Path], None]:
@@ -192,20 +191,17 @@ EDITS = {
         "robustness",
         config_edit(lambda c: attacks(c)["fgsm"]["eps"].append(0.3)),
         {attack("tiny_fc", "fgsm"), attack("tiny_cnn_pgd", "fgsm"), *CURVE_READERS},
-        curves=True,
     ),
     # intended: the aggregates alone (the other eps' rows are unchanged); as above
     "fgsm: remove an eps": Edit(
         "robustness",
         config_edit(lambda c: attacks(c)["fgsm"]["eps"].remove(0.1)),
         {attack("tiny_fc", "fgsm"), attack("tiny_cnn_pgd", "fgsm"), *CURVE_READERS},
-        curves=True,
     ),
     "lbfgs: one parameter": Edit(
         "robustness",
         config_edit(lambda c: attacks(c)["lbfgs"]["params"].update(steps=6)),
         {attack("tiny_fc", "lbfgs"), *CURVE_READERS},
-        curves=True,
     ),
     # PGD is also the attack of the transfer matrix and of both classifier sweeps: they rerun too
     "pgd: one parameter": Edit(
@@ -326,24 +322,42 @@ EDITS = {
 }
 
 
-def curve_tables(wf: Path) -> dict[str, pd.DataFrame]:
-    """Every curve table of a run (per (classifier, attack), per classifier, the aggregates)."""
-    folder = wf / "results" / "robustness"
-    files = sorted(folder.glob("attacks/**/*.parquet")) + [
-        folder / "attacks.parquet",
-        folder / "minimal_perturbation.parquet",
-    ]
-    return {str(p.relative_to(wf)): pd.read_parquet(p) for p in files}
+def clean_copy(run: Run, dest: Path, retrained: set[str]) -> Run:
+    """A copy of an edited, completed run with every output removed but the prepared data and
+    the classifiers the edit did not retrain (training is deterministic and costs most): running
+    it recomputes everything else of the edited config from scratch."""
+    clean = copy_run(run, dest)
+    results = clean.folder / "results"
+    for path in results.iterdir():
+        if path.name == "classifiers":
+            for folder in path.iterdir():
+                if f"train_classifier[classifier={folder.name}]" in retrained:
+                    shutil.rmtree(folder)
+        elif path.name != "data":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return clean
 
 
-def assert_same_curves(incremental: Path, clean: Path) -> None:
-    ours, theirs = curve_tables(incremental), curve_tables(clean)
-    assert sorted(ours) == sorted(theirs)
-    for name, table in ours.items():
-        wall_clock = [c for c in table.columns if c == "seconds"]
-        pd.testing.assert_frame_equal(
-            table.drop(columns=wall_clock), theirs[name].drop(columns=wall_clock), obj=name
-        )
+def assert_same_outputs(incremental: Path, clean: Path, tmp_path: Path) -> None:
+    """Every table, checkpoint and figure of the clean recomputation equals the incremental
+    run's (tests/compare_outputs.py: wall-clock columns and provenance records aside); outputs
+    of jobs the edit removed (left behind by Snakemake) are not compared."""
+    from tests.compare_outputs import compare
+
+    made = {
+        p.relative_to(clean)
+        for p in (clean / "results").rglob("*")
+        if p.is_file() and "benchmarks" not in p.parts
+    }
+    for p in list((incremental / "results").rglob("*")):
+        if p.is_file() and "benchmarks" not in p.parts and p.relative_to(incremental) not in made:
+            p.unlink()  # an orphan: no job of the edited config makes it
+    layout = {}
+    for side, folder in (("incremental", incremental), ("clean", clean)):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "robustness").symlink_to(folder)
+        layout[side] = tmp_path / side
+    assert compare(layout["clean"], layout["incremental"]) == []
 
 
 @pytest.mark.parametrize("name", list(EDITS))
@@ -358,24 +372,11 @@ def test_an_edit_reruns_exactly_its_units(name: str, completed, tmp_path: Path) 
     # the report's provenance page reads every target of a full run, so it follows any rerun
     whole_study = edit.config == "robustness" and edit.expected
     assert dry_run(run, run.config) == edit.expected | ({"provenance"} if whole_study else set())
-    if not edit.curves:
-        return
-    # the incremental run's curves equal a clean recomputation of the edited config
+    if not whole_study:
+        return  # the sweep and purifier rows run the stand-in advgen (test_sweeps_e2e runs the real one)
+    # the incremental run's outputs equal a clean recomputation of the edited config
     snakemake(run.folder, "--cores", "2", "--configfile", run.config)
     assert dry_run(run, run.config) == set()
-    clean = copy_run(run, tmp_path / "clean")
-    for stale in ("results/robustness/attacks", "results/robustness/attacks.parquet"):
-        path = clean.folder / stale
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
-    # the target before the options: --configfile takes one or more values and would take it
-    snakemake(
-        clean.folder,
-        "results/robustness/attacks.parquet",
-        "--cores",
-        "2",
-        "--forcerun",
-        "attack",
-        "--configfile",
-        clean.config,
-    )
-    assert_same_curves(run.folder, clean.folder)
+    clean = clean_copy(run, tmp_path / "clean", edit.expected)
+    snakemake(clean.folder, "--cores", "2", "--configfile", clean.config)
+    assert_same_outputs(run.folder, clean.folder, tmp_path)

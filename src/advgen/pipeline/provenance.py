@@ -43,6 +43,9 @@ class ProvenancePlan(Stage):
         return code_digest()
 
     def snakemake_options(self, configfiles: Sequence[str]) -> str:
-        """The options of the printed rebuild command: this run's config file(s)."""
-        files = " ".join(shlex.quote(str(f)) for f in configfiles)
+        """The options of the printed rebuild command: this run's config file(s), relative to the
+        working folder when below it (so a moved or copied study does not rerun the page)."""
+        from advgen.pipeline.check import display
+
+        files = " ".join(shlex.quote(display(f)) for f in configfiles)
         return f"--cores all --configfile {files}" if files else "--cores all"
