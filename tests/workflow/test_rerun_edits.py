@@ -354,9 +354,9 @@ def assert_same_outputs(incremental: Path, clean: Path, tmp_path: Path) -> None:
             p.unlink()  # an orphan: no job of the edited config makes it
     layout = {}
     for side, folder in (("incremental", incremental), ("clean", clean)):
-        (tmp_path / side).mkdir()
-        (tmp_path / side / "robustness").symlink_to(folder)
-        layout[side] = tmp_path / side
+        layout[side] = tmp_path / "compare" / side
+        layout[side].mkdir(parents=True)
+        (layout[side] / "robustness").symlink_to(folder)
     assert compare(layout["clean"], layout["incremental"]) == []
 
 
