@@ -4,7 +4,8 @@ Each row copies a completed run (one per config, made once per test session), ap
 and asserts exactly which jobs (rule and wildcards) ``snakemake -n`` schedules. The table is
 ``docs/reruns.md``'s. For the attack edits the edited workflow is also run to completion and its
 recomputed curve tables are compared with a clean recomputation of the edited config (every
-``attack`` job forced, on the same trained classifiers, which are deterministic).
+``attack`` job forced, on the same trained classifiers, which are deterministic); for two masking
+edits, likewise its masking-check tables (every ``masking_checks`` job forced).
 
 The robustness config runs the real ``advgen`` (CV from ``tests/data/cv``, claims from the
 workflow's ``config/claims.yaml``, both in the scratch copy). The generative-sweep and purifier
@@ -27,6 +28,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from advgen import paths
 from tests.conftest import REPO, copy_workflow, fake_advgen_workflow, snakemake
 
 pytestmark = pytest.mark.slow
@@ -56,6 +58,21 @@ def scheduled(dry_run_stdout: str) -> set[str]:
         if rule != "all":
             jobs.add(f"{rule}[{wildcards.group(1).strip()}]" if wildcards else rule)
     return jobs
+
+
+#: the masking checks, one job per (model, check) (advgen.robustness.tables.MASKING_CHECKS)
+MASKING_CHECKS = (
+    "zero_gradients",
+    "monotone_in_eps",
+    "unbounded_eps",
+    "iterative_vs_single_step",
+    "whitebox_vs_blackbox",
+    "more_steps_restarts",
+)
+
+
+def masking(check: str, name: str = "tiny_fc") -> str:
+    return f"masking_checks[family=classifier, name={name}, check={check}]"
 
 
 def sweep_job(rule: str, generator: str, point: str) -> str:
@@ -166,6 +183,7 @@ class Edit:
     change: Callable[[dict[str, Any], Path], None]  # edits the config dict and/or files of the copy
     expected: set[str]
     curves: bool = False  # recomputed curves must equal a clean run's
+    masking: bool = False  # recomputed masking checks must equal a clean run's
 
 
 def config_edit(fn: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any], Path], None]:
@@ -183,6 +201,10 @@ def file_edit(path: str, old: str, new: str) -> Callable[[dict[str, Any], Path],
 
 def attacks(config: dict[str, Any]) -> dict[str, Any]:
     return config["robustness"]["attacks"]
+
+
+def masking_checks(config: dict[str, Any]) -> dict[str, Any]:
+    return config["robustness"]["masking"]["checks"]
 
 
 EDITS = {
@@ -241,9 +263,43 @@ EDITS = {
             "transfer",
             "plot_transfer",
             "worst_case",  # its PGD, APGD and Square (the standard stand-in) on tiny_fc
+            *(masking(c) for c in MASKING_CHECKS),  # tiny_fc is the masking checks' classifier
+            "masking_table",
             *CURVE_READERS,
         },
     ),
+    # Masking checks: one job per (classifier, check), its spec the settings that check reads
+    "masking: long_steps": Edit(
+        "robustness",
+        config_edit(lambda c: masking_checks(c).update(long_steps=7)),
+        {masking("more_steps_restarts"), "masking_table"},
+        masking=True,
+    ),
+    "masking: n_queries": Edit(
+        "robustness",
+        config_edit(lambda c: masking_checks(c).update(n_queries=21)),
+        {masking("whitebox_vs_blackbox"), "masking_table"},
+    ),
+    # eps: the three checks that compare attacks at eps (not the grid, unbounded or gradient checks)
+    "masking: eps": Edit(
+        "robustness",
+        config_edit(lambda c: masking_checks(c).update(eps=0.1)),
+        {
+            masking("iterative_vs_single_step"),
+            masking("whitebox_vs_blackbox"),
+            masking("more_steps_restarts"),
+            "masking_table",
+        },
+        masking=True,
+    ),
+    "masking: one more classifier": Edit(
+        "robustness",
+        config_edit(lambda c: c["robustness"]["masking"]["classifiers"].append("tiny_cnn_pgd")),
+        {*(masking(c, "tiny_cnn_pgd") for c in MASKING_CHECKS), "masking_table"},
+    ),
+    # no masking section: no check or table to make; the claims job's spec lists the tables the
+    # run produces (a claim on a table no job makes is "not measured"), so it reruns
+    "masking: removed": Edit("robustness", config_edit(lambda c: c["robustness"].pop("masking")), {"claims"}),
     "CV data: one entry": Edit(
         "robustness",
         file_edit("config/cv/cv.yaml", "last_updated: 2023-03-20", "last_updated: 2023-03-21"),
@@ -336,6 +392,18 @@ def curve_tables(wf: Path) -> dict[str, pd.DataFrame]:
     return {str(p.relative_to(wf)): pd.read_parquet(p) for p in files}
 
 
+def masking_tables(wf: Path) -> dict[str, pd.DataFrame]:
+    """Every masking-check table of a run (per (model, check), the aggregate)."""
+    files = sorted((wf / "results/robustness/masking").glob("**/*.parquet")) + [wf / paths.MASKING]
+    return {str(p.relative_to(wf)): pd.read_parquet(p) for p in files}
+
+
+def assert_same_tables(ours: dict[str, pd.DataFrame], theirs: dict[str, pd.DataFrame]) -> None:
+    assert sorted(ours) == sorted(theirs)
+    for name, table in ours.items():
+        pd.testing.assert_frame_equal(table, theirs[name], obj=name)
+
+
 def assert_same_curves(incremental: Path, clean: Path) -> None:
     ours, theirs = curve_tables(incremental), curve_tables(clean)
     assert sorted(ours) == sorted(theirs)
@@ -358,6 +426,24 @@ def test_an_edit_reruns_exactly_its_units(name: str, completed, tmp_path: Path) 
     # the report's provenance page reads every target of a full run, so it follows any rerun
     whole_study = edit.config == "robustness" and edit.expected
     assert dry_run(run, run.config) == edit.expected | ({"provenance"} if whole_study else set())
+    if edit.masking:
+        # the incremental run's masking checks equal a clean recomputation of the edited config
+        snakemake(run.folder, "--cores", "2", "--configfile", run.config)
+        assert dry_run(run, run.config) == set()
+        clean = copy_run(run, tmp_path / "clean")
+        shutil.rmtree(clean.folder / "results/robustness/masking")
+        (clean.folder / paths.MASKING).unlink()
+        snakemake(
+            clean.folder,
+            paths.MASKING,
+            "--cores",
+            "2",
+            "--forcerun",
+            "masking_checks",
+            "--configfile",
+            clean.config,
+        )
+        assert_same_tables(masking_tables(run.folder), masking_tables(clean.folder))
     if not edit.curves:
         return
     # the incremental run's curves equal a clean recomputation of the edited config
