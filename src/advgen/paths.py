@@ -76,8 +76,9 @@ TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
 TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the point's row of the truncation image grid (uint8)
 SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
 
-# gradient-masking checks: family classifier | purifier
-MASKING_JOB = "results/robustness/masking/{family}/{name}.parquet"
+# gradient-masking checks: one job per (family classifier | purifier, name, check); {check} is
+# a name of advgen.robustness.tables.MASKING_CHECKS
+MASKING_JOB = "results/robustness/masking/{family}/{name}/{check}.parquet"
 MASKING = "results/robustness/masking.parquet"
 
 # --- defense stage

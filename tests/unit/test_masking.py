@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pandas as pd
@@ -20,12 +21,14 @@ from advgen.errors import ConfigError
 from advgen.io import read_parquet, save_torch
 from advgen.models import build_autoencoder
 from advgen.robustness.masking import (
+    CHECK_SETTINGS,
     CHECKS,
     COLUMNS,
     MaskingSettings,
     blackbox_from,
     gradient_health,
     masking_checks,
+    masking_job,
     robust_accuracy,
 )
 from advgen.robustness.tables import masking_markdown
@@ -85,6 +88,66 @@ def test_an_ordinary_classifier_passes_every_check(blobs):
     )
     assert math.isnan(row.loc["zero_gradients", "eps"]) and (table["n"] == 60).all()
     assert model.training is False
+
+
+def one_by_one(run) -> pd.DataFrame:
+    """``run(checks=[c])`` for each check, in order, as one table (the workflow's jobs)."""
+    return pd.concat([run(checks=[c]) for c in CHECKS], ignore_index=True)
+
+
+def test_each_check_alone_gives_its_row_of_the_whole_run(blobs):
+    # iterative_vs_single_step, whitebox_vs_blackbox and more_steps_restarts recompute PGD at
+    # eps (0.35, on the grid) alone; PGD, Square and the rest draw from their own seeded generators
+    split, model = blobs
+
+    def run(**kw):
+        return masking_checks(model, split.images, split.labels, name="linear", settings=SMALL, seed=2, **kw)
+
+    together = run()
+    pd.testing.assert_frame_equal(one_by_one(run), together)
+    off_grid = dataclasses.replace(SMALL, eps=0.3)  # acc_pgd is not a grid point: computed apart as before
+    pd.testing.assert_frame_equal(
+        pd.concat(
+            [
+                masking_checks(model, split.images, split.labels, settings=off_grid, checks=[c])
+                for c in CHECKS
+            ],
+            ignore_index=True,
+        ),
+        masking_checks(model, split.images, split.labels, settings=off_grid),
+    )
+    two = run(checks=["more_steps_restarts", "zero_gradients"])  # rows in CHECKS order
+    assert list(two["check"]) == ["zero_gradients", "more_steps_restarts"]
+    with pytest.raises(ConfigError, match=r"^checks: unknown check\(s\) nope"):
+        run(checks=["nope"])
+
+
+def test_each_check_reads_only_its_settings(blobs):
+    """A check's row is the same whatever the settings it does not read (so its job's spec can
+    carry its own settings only: advgen.pipeline.robustness.masking_check_spec)."""
+    split, model = blobs
+    other = MaskingSettings(
+        eps=0.2,
+        eps_grid=(0.0, 0.1),
+        pgd_steps=7,
+        long_steps=9,
+        long_restarts=3,
+        unbounded_steps=4,
+        blackbox_queries=30,
+        tolerance=0.05,
+        zero_tolerance=0.5,
+        early_stop=True,
+    )
+    assert set(CHECK_SETTINGS) == set(CHECKS)
+    fields = {f.name for f in dataclasses.fields(MaskingSettings)}
+    for check, read in CHECK_SETTINGS.items():
+        assert set(read) <= fields
+        mixed = dataclasses.replace(other, **{k: getattr(SMALL, k) for k in read})
+        rows = [
+            masking_checks(model, split.images, split.labels, settings=s, checks=[check])
+            for s in (SMALL, mixed)
+        ]
+        pd.testing.assert_frame_equal(rows[0], rows[1], obj=check)
 
 
 def test_early_stop_keeps_the_verdicts_and_never_raises_robust_accuracy(blobs):
@@ -272,6 +335,32 @@ def test_masking_checks_on_a_purifier_pipeline(files, tmp_path):
     ]
     assert advgen(argv) == 0
     assert len(read_parquet(out)) == len(CHECKS)
+
+
+def test_one_check_of_a_stochastic_purifier_pipeline_alone_equals_its_row(files):
+    """A projection purifier draws its random starts from a call counter; each check starts it
+    over (Purifier.rewind), so a check alone gives its row of the run of all six."""
+    spec = json.loads(
+        FAST
+        + ', "purifier": {"method": "project", "generator_kind": "autoencoder", "steps": 2, "restarts": 2,'
+        ' "optimizer": "adam", "lr": 0.1}, "gradient": "bpda", "max_examples": 12}'
+    )
+    kwargs = {"name": "ae_proj", "model": str(files / "c.pt"), "test": str(files / "test.pt")}
+
+    def run(**kw):
+        return masking_job(spec, generator=str(files / "ae.pt"), **kwargs, **kw)
+
+    pd.testing.assert_frame_equal(one_by_one(run), run())
+    with pytest.raises(ConfigError, match=r"^--check: unknown check\(s\) nope"):
+        run(checks=["nope"])
+
+
+def test_masking_checks_command_runs_the_checks_named(files, tmp_path):
+    out = tmp_path / "two.parquet"
+    argv = ["masking-checks", "--name", "c", "--model", str(files / "c.pt"), "--test", str(files / "test.pt")]
+    argv += ["--spec", FAST + "}", "--check", "unbounded_eps", "--check", "zero_gradients", "--out", str(out)]
+    assert advgen(argv) == 0
+    assert list(read_parquet(out)["check"]) == ["zero_gradients", "unbounded_eps"]
 
 
 @pytest.mark.parametrize(

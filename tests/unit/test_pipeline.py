@@ -17,6 +17,7 @@ from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FIGURES
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.replicates import expand_replicates
+from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -208,18 +209,50 @@ def test_masking_jobs_per_autoattacked_classifier_and_purifier():
         ("purifier", "recon"),
     ]
     assert {paths.MASKING, "results/tables/masking.md"} <= set(pipe.targets())
-    clf = SimpleNamespace(family="classifier", name="tiny_fc")
+    clf = SimpleNamespace(family="classifier", name="tiny_fc", check="whitebox_vs_blackbox")
     spec = pipe.robustness.masking_spec(clf)
     assert '"blackbox":{"attack":"Square","params":{"n_queries":50}}' in spec and '"max_examples":10' in spec
     assert pipe.robustness.masking_generator_option(clf) == ""
-    gan = SimpleNamespace(family="purifier", name="gan")
+    gan = SimpleNamespace(family="purifier", name="gan", check="monotone_in_eps")
     assert '"gradient":"bpda"' in pipe.robustness.masking_spec(
         gan
     ) and '"steps":4' in pipe.robustness.masking_spec(gan)
     assert pipe.robustness.masking_inputs(gan)["generator"] == "results/gans/tiny_ns/checkpoint.pt"
     assert '"gradient":"exact"' in pipe.robustness.masking_spec(
-        SimpleNamespace(family="purifier", name="recon")
+        SimpleNamespace(family="purifier", name="recon", check="zero_gradients")
     )
+    # one table per (model, check): models in job order, each model's checks in MASKING_CHECKS order
+    assert pipe.robustness.masking_tables() == [
+        f"results/robustness/masking/{f}/{n}/{c}.parquet"
+        for f, n in (("classifier", "tiny_fc"), ("purifier", "gan"), ("purifier", "recon"))
+        for c in MASKING_CHECKS
+    ]
+
+
+def test_a_masking_check_job_carries_only_the_settings_its_check_reads():
+    checks = {"eps": 0.2, "long_steps": 9, "long_restarts": 2, "n_queries": 50, "max_examples": 10}
+    pipe = build(with_masking({"checks": checks, "purifiers": ["gan"]}))
+    common = {"max_examples", "seed", "device"}
+    for family, name in (("classifier", "tiny_fc"), ("purifier", "gan")):
+        extra = {"purifier", "gradient"} if family == "purifier" else set()
+        for check in MASKING_CHECKS:
+            wildcards = SimpleNamespace(family=family, name=name, check=check)
+            spec = json.loads(pipe.robustness.masking_spec(wildcards))
+            blackbox = {"blackbox"} if check == "whitebox_vs_blackbox" else set()
+            assert set(spec) == {"checks"} | common | extra | blackbox, (family, check)
+            # the config's sizes a check reads (zero_tolerance and blackbox_queries are no config keys)
+            read = set(MASKING_CHECK_SETTINGS[check]) - {"zero_tolerance", "blackbox_queries"}
+            assert set(spec["checks"]) == read, (family, check)
+
+    def check_spec(check: str) -> dict:
+        wildcards = SimpleNamespace(family="classifier", name="tiny_fc", check=check)
+        return json.loads(pipe.robustness.masking_spec(wildcards))
+
+    assert check_spec("more_steps_restarts")["checks"]["long_steps"] == 9
+    assert check_spec("whitebox_vs_blackbox")["blackbox"] == {"attack": "Square", "params": {"n_queries": 50}}
+    assert check_spec("zero_gradients")["checks"] == {} and check_spec("zero_gradients")["max_examples"] == 10
+    with pytest.raises(ValueError, match="no check 'nope'"):
+        pipe.robustness.masking_check_spec("classifier", "tiny_fc", "nope")
 
 
 def test_masking_references_are_one_config_error():

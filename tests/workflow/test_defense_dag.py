@@ -77,9 +77,9 @@ def test_default_config_schedules_tables_and_figures(tmp_path):
         "masking_table",
     ):
         assert int(counts.get(rule, 0)) >= 1, rule
-    # one masking-checks job per AutoAttack-attacked CNN and per purifier
-    assert int(counts["masking_checks"]) == 3 + len(
-        yaml.safe_load((wf / "config/config.yaml").read_text())["defense"]["purify"]["purifiers"]
+    # one masking-checks job per check (six) of each AutoAttack-attacked CNN and each purifier
+    assert int(counts["masking_checks"]) == 6 * (
+        3 + len(yaml.safe_load((wf / "config/config.yaml").read_text())["defense"]["purify"]["purifiers"])
     )
 
 

@@ -58,6 +58,21 @@ def scheduled(dry_run_stdout: str) -> set[str]:
     return jobs
 
 
+#: the masking checks, one job per (model, check) (advgen.robustness.tables.MASKING_CHECKS)
+MASKING_CHECKS = (
+    "zero_gradients",
+    "monotone_in_eps",
+    "unbounded_eps",
+    "iterative_vs_single_step",
+    "whitebox_vs_blackbox",
+    "more_steps_restarts",
+)
+
+
+def masking(check: str, name: str = "tiny_fc") -> str:
+    return f"masking_checks[family=classifier, name={name}, check={check}]"
+
+
 def sweep_job(rule: str, generator: str, point: str) -> str:
     return f"{rule}[generator={generator}, point={point}]"
 
@@ -184,6 +199,10 @@ def attacks(config: dict[str, Any]) -> dict[str, Any]:
     return config["robustness"]["attacks"]
 
 
+def masking_checks(config: dict[str, Any]) -> dict[str, Any]:
+    return config["robustness"]["masking"]["checks"]
+
+
 EDITS = {
     "nothing": Edit("robustness", config_edit(lambda c: None), set()),
     # the new eps alone would do (one job per eps): docs/reruns.md says why the unit is the whole grid
@@ -237,9 +256,41 @@ EDITS = {
             "transfer",
             "plot_transfer",
             "worst_case",  # its PGD, APGD and Square (the standard stand-in) on tiny_fc
+            *(masking(c) for c in MASKING_CHECKS),  # tiny_fc is the masking checks' classifier
+            "masking_table",
             *CURVE_READERS,
         },
     ),
+    # Masking checks: one job per (classifier, check), its spec the settings that check reads
+    "masking: long_steps": Edit(
+        "robustness",
+        config_edit(lambda c: masking_checks(c).update(long_steps=7)),
+        {masking("more_steps_restarts"), "masking_table"},
+    ),
+    "masking: n_queries": Edit(
+        "robustness",
+        config_edit(lambda c: masking_checks(c).update(n_queries=21)),
+        {masking("whitebox_vs_blackbox"), "masking_table"},
+    ),
+    # eps: the three checks that compare attacks at eps (not the grid, unbounded or gradient checks)
+    "masking: eps": Edit(
+        "robustness",
+        config_edit(lambda c: masking_checks(c).update(eps=0.1)),
+        {
+            masking("iterative_vs_single_step"),
+            masking("whitebox_vs_blackbox"),
+            masking("more_steps_restarts"),
+            "masking_table",
+        },
+    ),
+    "masking: one more classifier": Edit(
+        "robustness",
+        config_edit(lambda c: c["robustness"]["masking"]["classifiers"].append("tiny_cnn_pgd")),
+        {*(masking(c, "tiny_cnn_pgd") for c in MASKING_CHECKS), "masking_table"},
+    ),
+    # no masking section: no check or table to make; the claims job's spec lists the tables the
+    # run produces (a claim on a table no job makes is "not measured"), so it reruns
+    "masking: removed": Edit("robustness", config_edit(lambda c: c["robustness"].pop("masking")), {"claims"}),
     "CV data: one entry": Edit(
         "robustness",
         file_edit("config/cv/cv.yaml", "last_updated: 2023-03-20", "last_updated: 2023-03-21"),

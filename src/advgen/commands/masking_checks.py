@@ -1,6 +1,8 @@
 """``advgen masking-checks``: Carlini et al. 2019's gradient-masking checklist on one classifier
 (or classifier + purifier pipeline) -> one Parquet row per check
-(:func:`advgen.robustness.masking.masking_job`).
+(:func:`advgen.robustness.masking.masking_job`). All six checks by default; ``--check NAME``
+(repeatable) runs only those (the workflow's ``masking_checks`` rule runs one job per check),
+each row the same as in a run of all six.
 
 ``--spec`` JSON (every key optional):
 
@@ -36,6 +38,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--generator", default=None, help="input: GAN / autoencoder checkpoint of spec.purifier (.pt)"
     )
+    p.add_argument(
+        "--check",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="run this check only (repeatable; default all six): zero_gradients, monotone_in_eps, "
+        "unbounded_eps, iterative_vs_single_step, whitebox_vs_blackbox, more_steps_restarts",
+    )
     p.add_argument("--out", required=True, help="output: one row per check (.parquet)")
     p.add_argument("--markdown", default=None, help="optional output: the rows as a Markdown table (.md)")
 
@@ -47,7 +57,9 @@ def main(args: argparse.Namespace) -> None:
     from advgen.robustness.tables import masking_markdown
 
     spec = parse_spec(args.spec)
-    table = masking_job(spec, name=args.name, model=args.model, test=args.test, generator=args.generator)
+    table = masking_job(
+        spec, name=args.name, model=args.model, test=args.test, generator=args.generator, checks=args.check
+    )
     for row in table.itertuples():
         log.info("%s %s: %s (%s)", args.name, row.check, "pass" if row.passed else "FLAG", row.detail)
     if args.markdown:

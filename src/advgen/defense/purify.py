@@ -46,6 +46,11 @@ class Purifier(nn.Module):
         """``x_hat`` with its exact gradient (only purifiers with a closed form have one)."""
         raise TypeError(f"{type(self).__name__} has no exact gradient: attack it with bpda or eot")
 
+    def rewind(self) -> None:
+        """Start the random draws over, as a freshly loaded purifier makes them (a deterministic
+        purifier has none). The masking checks call it before each check, so a check's row does
+        not depend on the checks run before it in the same process."""
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.purify(x)
 
@@ -82,6 +87,9 @@ class ProjectionPurifier(Purifier):
         self.z_dim = int(z_dim)
         self.settings = settings
         self.seed = int(seed)
+        self.calls = 0
+
+    def rewind(self) -> None:
         self.calls = 0
 
     def purify(self, x: torch.Tensor) -> torch.Tensor:

@@ -14,11 +14,14 @@ from advgen.errors import ConfigError
 from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
 from advgen.robustness import plan as expansion
+from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
 SWEEPS = tuple(expansion.SWEEPS)
 #: their names: capacity, data_size, data_size_<name> (robustness.data_size_sweeps)
 SWEEP_PATTERN = "|".join(SWEEPS) + f"|{expansion.NAMED_DATA_SIZE}[A-Za-z0-9_]+"
+#: the masking checks (wildcard ``{check}`` of masking_checks: one job per check)
+MASKING_CHECK_PATTERN = "|".join(MASKING_CHECKS)
 
 
 class RobustnessPlan(Stage):
@@ -305,7 +308,8 @@ class RobustnessPlan(Stage):
 
     # --- gradient-masking checks (Carlini et al. 2019; advgen masking-checks)
     def _masking_jobs(self, source: str) -> dict[tuple[str, str], dict]:
-        """(family, name) -> the masking-checks job's spec (without device), checked references."""
+        """(family, name) -> the spec of its checks (every check's settings, without device),
+        checked references; :meth:`masking_spec` cuts one check's job spec from it."""
         settings = self.settings.get("masking")
         if not settings:
             return {}
@@ -390,12 +394,36 @@ class RobustnessPlan(Stage):
             else ""
         )
 
+    def masking_check_spec(self, family: str, name: str, check: str) -> dict:
+        """One check on one model: the settings that check reads
+        (:data:`advgen.robustness.tables.MASKING_CHECK_SETTINGS`; the black-box attack only for
+        the check that reads its queries), the model's purifier, gradient, images and seed.
+
+        The unit of recomputation of the masking checks: editing ``long_steps`` reruns the
+        more_steps_restarts jobs only, ``n_queries`` the whitebox_vs_blackbox jobs only.
+        """
+        job = self.masking_job(SimpleNamespace(family=family, name=name))
+        if check not in MASKING_CHECK_SETTINGS:
+            raise ValueError(f"robustness.masking: no check '{check}' (known: {', '.join(MASKING_CHECKS)})")
+        fields = MASKING_CHECK_SETTINGS[check]
+        spec = {"checks": {k: v for k, v in job["checks"].items() if k in fields}}
+        if "blackbox_queries" in fields:
+            spec["blackbox"] = job["blackbox"]
+        spec.update({k: v for k, v in job.items() if k in ("purifier", "gradient", "max_examples", "seed")})
+        return spec
+
     def masking_spec(self, wildcards) -> str:
-        spec = {k: v for k, v in self.masking_job(wildcards).items() if k not in ("classifier", "generator")}
+        spec = self.masking_check_spec(wildcards.family, wildcards.name, wildcards.check)
         return spec_json(dict(spec, device=self.device))
 
     def masking_tables(self, wildcards=None) -> list[str]:
-        return [paths.MASKING_JOB.format(family=f, name=n) for f, n in self.masking]
+        """Input of ``masking_table``: one row per (model, check), models in job order (the
+        classifiers, then the purifiers) and each model's checks in ``MASKING_CHECKS`` order."""
+        return [
+            paths.fill(paths.MASKING_JOB, family=f, name=n, check=c)
+            for f, n in self.masking
+            for c in MASKING_CHECKS
+        ]
 
     def targets(self) -> list[str]:
         targets = [paths.CLASSIFIER_HISTORY.format(classifier=c) for c in sorted(self.section("classifiers"))]

@@ -32,14 +32,18 @@ The default tolerances are 0.02 (2 points, the PGD-vs-AutoAttack gap :mod:`advge
 ``zero_gradients`` (0.01). :func:`advgen.robustness.tables.masking_markdown` renders the rows for the report.
 
 :func:`masking_job` is the ``advgen masking-checks`` job: its spec (:data:`SPEC_KEYS`), the
-classifier or classifier + purifier pipeline it builds, and the checks.
+classifier or classifier + purifier pipeline it builds, and the checks (all, or some: the
+workflow runs one job per (model, check), its spec carrying only the settings
+:data:`CHECK_SETTINGS` lists for that check). Each check computes every attack it compares and
+starts a stochastic purifier's random draws over, so its row does not depend on which other
+checks run in the same process.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +55,21 @@ from torch import nn
 from advgen.attacks import FGSM, PGD, Attack, Square
 from advgen.attacks.base import eval_mode
 from advgen.errors import ConfigError
+from advgen.robustness.tables import MASKING_CHECK_SETTINGS as CHECK_SETTINGS
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
 from advgen.settings import settings_from_mapping
 
-__all__ = ["CHECKS", "COLUMNS", "GRADIENTS", "SPEC_KEYS", "MaskingSettings", "masking_checks", "masking_job"]
+__all__ = [
+    "CHECKS",
+    "CHECK_SETTINGS",
+    "COLUMNS",
+    "GRADIENTS",
+    "SPEC_KEYS",
+    "MaskingSettings",
+    "masking_checks",
+    "masking_job",
+]
 BlackBox = Callable[[nn.Module, float], Attack]
 #: the keys of a masking-checks job's spec (``advgen masking-checks --spec``)
 SPEC_KEYS = ("checks", "blackbox", "purifier", "gradient", "max_examples", "seed", "device")
@@ -151,8 +165,14 @@ def masking_checks(
     blackbox: BlackBox | None = None,
     seed: int = 0,
     evaluator: nn.Module | None = None,
+    checks: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Run every check of :data:`CHECKS` (see the module docstring) -> one row per check.
+    """Run the checks of :data:`CHECKS` (see the module docstring) -> one row per check.
+
+    Each check is computed on its own: it runs every attack it compares (PGD at ``eps`` is
+    recomputed by each of the three checks that read it) and starts a stochastic purifier's
+    random draws over (:meth:`advgen.defense.purify.Purifier.rewind`), so a check's row is the
+    same whether it runs alone or with the others (the workflow runs one job per check).
 
     Arguments:
         model: [0, 1] images -> logits; attacks take its gradient (for a purifier pipeline,
@@ -160,115 +180,118 @@ def masking_checks(
         blackbox: ``(model, eps) -> Attack`` (default :class:`~advgen.attacks.Square` with
             ``settings.blackbox_queries`` queries).
         evaluator: what adversarial inputs are scored on (default ``model``).
+        checks: names in :data:`CHECKS` (default all); the rows follow :data:`CHECKS`' order.
     """
-    s = settings or MaskingSettings()
-    ev = evaluator or model
-    n, eps, tol = len(y), float(s.eps), float(s.tolerance)
+    wanted = check_names(checks)
+    run = _Checks(model, evaluator or model, x, y, name, settings or MaskingSettings(), blackbox, seed)
     with eval_mode(model):
         rows = []
-        zero, nonfinite = gradient_health(model, x, y)
-        bad = zero + nonfinite
-        rows.append(
-            _row(
-                name,
-                "zero_gradients",
-                bad <= s.zero_tolerance,
-                bad,
-                0.0,
-                s.zero_tolerance,
-                math.nan,
-                n,
-                f"{zero:.1%} all-zero, {nonfinite:.1%} non-finite input gradients",
-            )
-        )
-
-        def pgd(e: float, steps: int, restarts: int = 1) -> float:
-            attack = PGD(model, e, steps=steps, restarts=restarts, early_stop=s.early_stop, seed=seed)
-            return robust_accuracy(ev, attack, x, y)
-
-        grid = sorted(float(e) for e in s.eps_grid)
-        accs = [pgd(e, s.pgd_steps) if e > 0 else _accuracy(ev, x, y) for e in grid]
-        rises = [b - a for a, b in zip(accs, accs[1:], strict=False)]
-        rise = max(rises, default=0.0)
-        listing = ", ".join(f"{e:g}: {a:.3f}" for e, a in zip(grid, accs, strict=True))
-        rows.append(
-            _row(
-                name,
-                "monotone_in_eps",
-                rise <= tol,
-                max(rise, 0.0),
-                0.0,
-                tol,
-                math.nan,
-                n,
-                f"PGD-{s.pgd_steps} robust accuracy by eps {listing}",
-            )
-        )
-
-        unbounded = pgd(1.0, s.unbounded_steps)
-        rows.append(
-            _row(
-                name,
-                "unbounded_eps",
-                unbounded <= tol,
-                unbounded,
-                0.0,
-                tol,
-                1.0,
-                n,
-                f"PGD-{s.unbounded_steps} at eps 1 leaves {unbounded:.3f} accuracy (expected ~0)",
-            )
-        )
-
-        acc_pgd = accs[grid.index(eps)] if eps in grid else pgd(eps, s.pgd_steps)
-        acc_fgsm = robust_accuracy(ev, FGSM(model, eps), x, y)
-        rows.append(
-            _row(
-                name,
-                "iterative_vs_single_step",
-                acc_pgd <= acc_fgsm + tol,
-                acc_pgd,
-                acc_fgsm,
-                tol,
-                eps,
-                n,
-                f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs FGSM {acc_fgsm:.3f}",
-            )
-        )
-
-        bb = blackbox(model, eps) if blackbox else Square(model, eps, n_queries=s.blackbox_queries, seed=seed)
-        acc_bb = robust_accuracy(ev, bb, x, y)
-        rows.append(
-            _row(
-                name,
-                "whitebox_vs_blackbox",
-                acc_pgd <= acc_bb + tol,
-                acc_pgd,
-                acc_bb,
-                tol,
-                eps,
-                n,
-                f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs black-box {type(bb).__name__} {acc_bb:.3f}",
-            )
-        )
-
-        acc_long = pgd(eps, s.long_steps, s.long_restarts)
-        rel = (acc_pgd - acc_long) / acc_pgd if acc_pgd > 0 else 0.0
-        rows.append(
-            _row(
-                name,
-                "more_steps_restarts",
-                acc_pgd - acc_long <= tol,
-                rel,
-                acc_long,
-                tol,
-                eps,
-                n,
-                f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs PGD-{s.long_steps} x {s.long_restarts} restarts "
-                f"{acc_long:.3f} ({rel:+.1%} relative drop)",
-            )
-        )
+        for check in wanted:
+            run.rewind()
+            rows.append(getattr(run, check)())
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def check_names(checks: Sequence[str] | None, source: str = "checks") -> list[str]:
+    """``checks`` (default all) in :data:`CHECKS`' order; an unknown name is a ConfigError."""
+    if checks is None:
+        return list(CHECKS)
+    unknown = [c for c in checks if c not in CHECKS]
+    if unknown:
+        raise ConfigError(f"{source}: unknown check(s) {', '.join(unknown)} (known: {', '.join(CHECKS)})")
+    return [c for c in CHECKS if c in checks]
+
+
+@dataclass
+class _Checks:
+    """The checks as methods (one row each) on one model and batch."""
+
+    model: nn.Module
+    ev: nn.Module
+    x: torch.Tensor
+    y: torch.Tensor
+    name: str
+    s: MaskingSettings
+    blackbox: BlackBox | None
+    seed: int
+
+    def rewind(self) -> None:
+        """Start the stochastic purifiers' random draws over, as a freshly loaded model has them."""
+        for module in (*self.model.modules(), *self.ev.modules()):
+            rewind = getattr(module, "rewind", None)
+            if callable(rewind):
+                rewind()
+
+    def row(
+        self,
+        check: str,
+        passed: bool,
+        value: float,
+        reference: float,
+        tolerance: float,
+        eps: float,
+        detail: str,
+    ) -> dict:
+        return _row(self.name, check, passed, value, reference, tolerance, eps, len(self.y), detail)
+
+    def pgd(self, e: float, steps: int, restarts: int = 1) -> float:
+        attack = PGD(
+            self.model, e, steps=steps, restarts=restarts, early_stop=self.s.early_stop, seed=self.seed
+        )
+        return robust_accuracy(self.ev, attack, self.x, self.y)
+
+    def zero_gradients(self) -> dict:
+        zero, nonfinite = gradient_health(self.model, self.x, self.y)
+        bad, tol = zero + nonfinite, self.s.zero_tolerance
+        detail = f"{zero:.1%} all-zero, {nonfinite:.1%} non-finite input gradients"
+        return self.row("zero_gradients", bad <= tol, bad, 0.0, tol, math.nan, detail)
+
+    def monotone_in_eps(self) -> dict:
+        s, tol = self.s, float(self.s.tolerance)
+        grid = sorted(float(e) for e in s.eps_grid)
+        accs = [self.pgd(e, s.pgd_steps) if e > 0 else _accuracy(self.ev, self.x, self.y) for e in grid]
+        rise = max((b - a for a, b in zip(accs, accs[1:], strict=False)), default=0.0)
+        listing = ", ".join(f"{e:g}: {a:.3f}" for e, a in zip(grid, accs, strict=True))
+        detail = f"PGD-{s.pgd_steps} robust accuracy by eps {listing}"
+        return self.row("monotone_in_eps", rise <= tol, max(rise, 0.0), 0.0, tol, math.nan, detail)
+
+    def unbounded_eps(self) -> dict:
+        s, tol = self.s, float(self.s.tolerance)
+        acc = self.pgd(1.0, s.unbounded_steps)
+        detail = f"PGD-{s.unbounded_steps} at eps 1 leaves {acc:.3f} accuracy (expected ~0)"
+        return self.row("unbounded_eps", acc <= tol, acc, 0.0, tol, 1.0, detail)
+
+    def iterative_vs_single_step(self) -> dict:
+        s, eps, tol = self.s, float(self.s.eps), float(self.s.tolerance)
+        acc_pgd = self.pgd(eps, s.pgd_steps)
+        acc_fgsm = robust_accuracy(self.ev, FGSM(self.model, eps), self.x, self.y)
+        detail = f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs FGSM {acc_fgsm:.3f}"
+        return self.row(
+            "iterative_vs_single_step", acc_pgd <= acc_fgsm + tol, acc_pgd, acc_fgsm, tol, eps, detail
+        )
+
+    def whitebox_vs_blackbox(self) -> dict:
+        s, eps, tol = self.s, float(self.s.eps), float(self.s.tolerance)
+        acc_pgd = self.pgd(eps, s.pgd_steps)
+        bb = (
+            self.blackbox(self.model, eps)
+            if self.blackbox
+            else Square(self.model, eps, n_queries=s.blackbox_queries, seed=self.seed)
+        )
+        acc_bb = robust_accuracy(self.ev, bb, self.x, self.y)
+        detail = f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs black-box {type(bb).__name__} {acc_bb:.3f}"
+        return self.row("whitebox_vs_blackbox", acc_pgd <= acc_bb + tol, acc_pgd, acc_bb, tol, eps, detail)
+
+    def more_steps_restarts(self) -> dict:
+        s, eps, tol = self.s, float(self.s.eps), float(self.s.tolerance)
+        acc_pgd = self.pgd(eps, s.pgd_steps)
+        acc_long = self.pgd(eps, s.long_steps, s.long_restarts)
+        rel = (acc_pgd - acc_long) / acc_pgd if acc_pgd > 0 else 0.0
+        detail = (
+            f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs PGD-{s.long_steps} x {s.long_restarts} restarts "
+            f"{acc_long:.3f} ({rel:+.1%} relative drop)"
+        )
+        return self.row("more_steps_restarts", acc_pgd - acc_long <= tol, rel, acc_long, tol, eps, detail)
 
 
 @torch.no_grad()
@@ -293,10 +316,18 @@ def blackbox_from(entry: Mapping[str, Any] | None, seed: int) -> BlackBox | None
 
 
 def masking_job(
-    spec: Mapping[str, Any], *, name: str, model: str, test: str, generator: str | None = None
+    spec: Mapping[str, Any],
+    *,
+    name: str,
+    model: str,
+    test: str,
+    generator: str | None = None,
+    checks: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The ``advgen masking-checks`` job: the checks on a classifier, or on a classifier behind
     a purifier, from the job's spec (keys :data:`SPEC_KEYS`; see the command's help).
+    The workflow runs one job per check (``checks``: one name; its spec carries the
+    settings :data:`CHECK_SETTINGS` lists for it); by hand, all six by default.
 
     Arguments:
         spec: ``checks`` (:class:`MaskingSettings` overrides), ``blackbox``, ``purifier`` (a
@@ -305,6 +336,7 @@ def masking_job(
         name: the ``model`` column.
         model, test, generator: paths of the classifier checkpoint, the prepared test split and
             the purifier's generator checkpoint.
+        checks: names in :data:`CHECKS` (default all; :func:`masking_checks`).
     """
     from advgen.classifiers import load_classifier
     from advgen.data import load_prepared
@@ -315,6 +347,7 @@ def masking_job(
     if unknown:
         raise ConfigError(f"--spec: unknown key(s) {', '.join(unknown)} (known: {', '.join(SPEC_KEYS)})")
     settings = MaskingSettings.from_mapping(spec.get("checks"), "--spec: checks", "--spec: ")
+    checks = check_names(checks, "--check")
     seed = int(spec.get("seed", 0))
     gradient = spec.get("gradient", "bpda")
     if gradient not in GRADIENTS:
@@ -329,7 +362,15 @@ def masking_job(
             attacked, evaluator = _purified(classifier, spec, name, generator, gradient, seed, device)
         x, y = test_split.images[idx].to(device), test_split.labels[idx].to(device)
         return masking_checks(
-            attacked, x, y, name=name, settings=settings, blackbox=blackbox, seed=seed, evaluator=evaluator
+            attacked,
+            x,
+            y,
+            name=name,
+            settings=settings,
+            blackbox=blackbox,
+            seed=seed,
+            evaluator=evaluator,
+            checks=checks,
         )
 
 

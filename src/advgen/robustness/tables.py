@@ -50,6 +50,19 @@ MASKING_CHECKS = (
     "whitebox_vs_blackbox",
     "more_steps_restarts",
 )
+#: the :class:`advgen.robustness.masking.MaskingSettings` fields each check reads: one
+#: ``masking_checks`` job per (model, check) carries only its check's (so editing ``long_steps``
+#: reruns the more_steps_restarts jobs alone); a check that reads ``blackbox_queries`` also
+#: takes the job spec's ``blackbox`` (the black-box attack). Every check also reads the job's
+#: ``max_examples``, ``seed``, ``purifier``, ``gradient`` and ``device``.
+MASKING_CHECK_SETTINGS: dict[str, tuple[str, ...]] = {
+    "zero_gradients": ("zero_tolerance",),
+    "monotone_in_eps": ("eps_grid", "pgd_steps", "tolerance", "early_stop"),
+    "unbounded_eps": ("unbounded_steps", "tolerance", "early_stop"),
+    "iterative_vs_single_step": ("eps", "pgd_steps", "tolerance", "early_stop"),
+    "whitebox_vs_blackbox": ("eps", "pgd_steps", "tolerance", "early_stop", "blackbox_queries"),
+    "more_steps_restarts": ("eps", "pgd_steps", "long_steps", "long_restarts", "tolerance", "early_stop"),
+}
 
 
 def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
