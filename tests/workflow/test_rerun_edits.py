@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import yaml
 
+from advgen.robustness.tables import MASKING_CHECKS
 from tests.conftest import REPO, copy_workflow, fake_advgen_workflow, snakemake
 
 pytestmark = pytest.mark.slow
@@ -56,17 +57,6 @@ def scheduled(dry_run_stdout: str) -> set[str]:
         if rule != "all":
             jobs.add(f"{rule}[{wildcards.group(1).strip()}]" if wildcards else rule)
     return jobs
-
-
-#: the masking checks, one job per (model, check) (advgen.robustness.tables.MASKING_CHECKS)
-MASKING_CHECKS = (
-    "zero_gradients",
-    "monotone_in_eps",
-    "unbounded_eps",
-    "iterative_vs_single_step",
-    "whitebox_vs_blackbox",
-    "more_steps_restarts",
-)
 
 
 def masking(check: str, name: str = "tiny_fc") -> str:
