@@ -1,6 +1,7 @@
 """The sweeps stage end to end on the tiny .test config: real (2-epoch) generators and
 classifier, every sweep's aggregate table with rows for the GAN and the autoencoder; then an
-edit that adds grid points runs only them, and its aggregates equal a clean run's."""
+edit that adds grid points runs only them, one that removes points runs only the aggregates,
+and after each the aggregates equal a clean run's."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def small_config(workflow_dir) -> str:
     lists (axes of one value), so that adding a value adds points."""
     config = yaml.safe_load((workflow_dir / CONFIG).read_text())
     sweeps = config["sweeps"]
-    sweeps["inversion"].update(init="random", restarts=3)
+    sweeps["inversion"].update(init="random", restarts=[3])
     sweeps["inpainting"]["mask"] = ["square"]
     sweeps["truncation"]["psi"] = [0.5]
     path = workflow_dir / ".test/config/sweeps_e2e.yaml"
@@ -32,12 +33,48 @@ def small_config(workflow_dir) -> str:
     return str(path.relative_to(workflow_dir))
 
 
-def edit(workflow_dir, config: str) -> None:
-    """Add a mask (after the square) and a psi (before 0.5), the config edited in place."""
+def edit(workflow_dir, config: str, change) -> None:
+    """``change(sweeps)`` on the config, edited in place."""
     data = yaml.safe_load((workflow_dir / config).read_text())
-    data["sweeps"]["inpainting"]["mask"].append("pepper")
-    data["sweeps"]["truncation"]["psi"].insert(0, 0.25)
+    change(data["sweeps"])
     (workflow_dir / config).write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def add_points(sweeps) -> None:
+    """A mask after the square, a psi before 0.5, a restarts value after 3."""
+    sweeps["inpainting"]["mask"].append("pepper")
+    sweeps["truncation"]["psi"].insert(0, 0.25)
+    sweeps["inversion"]["restarts"].append(1)
+
+
+def remove_points(sweeps) -> None:
+    """The first value of each of those axes."""
+    sweeps["inpainting"]["mask"].remove("square")
+    sweeps["truncation"]["psi"].remove(0.5)
+    sweeps["inversion"]["restarts"].remove(3)
+
+
+EDITED = ("inversion", "inpainting", "truncation")
+
+
+def assert_aggregates_equal_a_clean_run(workflow_dir, clean, config: str) -> None:
+    """The edited sweeps' aggregates equal a copy's in which every point of them is recomputed."""
+    shutil.copytree(workflow_dir, clean, symlinks=True)
+    for sweep in EDITED:
+        shutil.rmtree(clean / "results/sweeps" / sweep)
+        (clean / f"results/sweeps/{sweep}.parquet").unlink()
+    aggregates = [f"results/sweeps/{s}.parquet" for s in EDITED]
+    dry = snakemake(clean, "-n", *aggregates, "--configfile", config).stdout
+    assert {job.split("[")[0] for job in scheduled(dry)} == {
+        "invert",
+        "inpaint",
+        "truncation",
+        "aggregate_sweep",
+    }
+    snakemake(clean, "--cores", "2", *aggregates, "--configfile", config)
+    for name in aggregates:
+        ours, theirs = pd.read_parquet(workflow_dir / name), pd.read_parquet(clean / name)
+        pd.testing.assert_frame_equal(ours, theirs, obj=name)
 
 
 @pytest.mark.slow
@@ -73,30 +110,31 @@ def test_sweeps_run_end_to_end(workflow_dir, tmp_path):
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
     assert "Nothing to be done" in dry or "Job stats" not in dry
 
-    # adding a mask and a psi schedules the new points, the two aggregates and the grid figure
-    edit(workflow_dir, config)
+    # adding a mask, a psi and a restarts value schedules the new points, the aggregates and the grid figure
+    edit(workflow_dir, config, add_points)
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
+    generators = ("tiny_gan", "tiny_ae")
     assert scheduled(dry) == {
-        *(f"inpaint[generator={g}, point=mask-pepper]" for g in ("tiny_gan", "tiny_ae")),
-        *(f"truncation[generator={g}, point=psi-0.25]" for g in ("tiny_gan", "tiny_ae")),
-        "aggregate_sweep[sweep=inpainting]",
-        "aggregate_sweep[sweep=truncation]",
+        *(f"inpaint[generator={g}, point=mask-pepper]" for g in generators),
+        *(f"truncation[generator={g}, point=psi-0.25]" for g in generators),
+        *(f"invert[generator={g}, point=restarts-1]" for g in generators),
+        *(f"aggregate_sweep[sweep={s}]" for s in EDITED),
         "plot_truncation_grid",
     }
     snakemake(workflow_dir, "--cores", "2", *targets, "--configfile", config)
-    # the incremental aggregates equal a clean run's (every point of the two sweeps recomputed)
-    clean = tmp_path / "clean"
-    shutil.copytree(workflow_dir, clean, symlinks=True)
-    for sweep in ("inpainting", "truncation"):
-        shutil.rmtree(clean / "results/sweeps" / sweep)
-        (clean / f"results/sweeps/{sweep}.parquet").unlink()
-    aggregates = [f"results/sweeps/{s}.parquet" for s in ("inpainting", "truncation")]
-    dry = snakemake(clean, "-n", *aggregates, "--configfile", config).stdout
-    assert {job.split("[")[0] for job in scheduled(dry)} == {"inpaint", "truncation", "aggregate_sweep"}
-    snakemake(clean, "--cores", "2", *aggregates, "--configfile", config)
-    for name in aggregates:
-        ours, theirs = pd.read_parquet(workflow_dir / name), pd.read_parquet(clean / name)
-        pd.testing.assert_frame_equal(ours, theirs, obj=name)
+    # the incremental aggregates equal a clean run's (every point of the three sweeps recomputed)
+    assert_aggregates_equal_a_clean_run(workflow_dir, tmp_path / "clean_added", config)
     truncation = pd.read_parquet(workflow_dir / "results/sweeps/truncation.parquet")
     assert truncation["point"].tolist() == ["psi-0.25", "psi-0.5"] * 2  # config order per generator
     assert truncation["generator"].tolist() == ["tiny_gan"] * 2 + ["tiny_ae"] * 2
+
+    # removing those axes' first values recomputes the aggregates (and the grid figure) alone
+    edit(workflow_dir, config, remove_points)
+    dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
+    assert scheduled(dry) == {*(f"aggregate_sweep[sweep={s}]" for s in EDITED), "plot_truncation_grid"}
+    snakemake(workflow_dir, "--cores", "2", *targets, "--configfile", config)
+    assert_aggregates_equal_a_clean_run(workflow_dir, tmp_path / "clean_removed", config)
+    assert (
+        pd.read_parquet(workflow_dir / "results/sweeps/truncation.parquet")["point"].tolist()
+        == ["psi-0.25"] * 2
+    )
