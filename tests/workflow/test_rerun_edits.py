@@ -12,7 +12,8 @@ workflow's ``config/claims.yaml``, both in the scratch copy). The generative-swe
 rows only need Snakemake's records, so their runs use the stand-in ``advgen`` of
 ``tests/conftest.py`` (it creates the files it is asked to write); that an incremental sweep
 aggregate equals a clean run's is checked with the real ``advgen`` in
-``tests/workflow/test_sweeps_e2e.py``.
+``tests/workflow/test_sweeps_e2e.py``, and an incremental purification table in
+``tests/workflow/test_defense_e2e.py``.
 """
 
 from __future__ import annotations

@@ -21,11 +21,11 @@ SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")
 
 def small_config(workflow_dir) -> str:
     """The .test config with one grid point per generator and sweep (less compute): 8 sweep
-    jobs and 4 aggregates after 4 upstream ones. The inpainting masks and truncation psi stay
-    lists (axes of one value), so that adding a value adds points."""
+    jobs and 4 aggregates after 4 upstream ones. The inpainting masks, the truncation psi and
+    the inversion optimizer are lists (axes of one value), so that adding a value adds points."""
     config = yaml.safe_load((workflow_dir / CONFIG).read_text())
     sweeps = config["sweeps"]
-    sweeps["inversion"].update(init="random", restarts=[3])
+    sweeps["inversion"].update(init="random", restarts=[3], optimizer=["adam"])
     sweeps["inpainting"]["mask"] = ["square"]
     sweeps["truncation"]["psi"] = [0.5]
     path = workflow_dir / ".test/config/sweeps_e2e.yaml"
@@ -41,10 +41,11 @@ def edit(workflow_dir, config: str, change) -> None:
 
 
 def add_points(sweeps) -> None:
-    """A mask after the square, a psi before 0.5, a restarts value after 3."""
+    """A mask after the square, a psi before 0.5, a restarts value after 3, an optimizer after adam."""
     sweeps["inpainting"]["mask"].append("pepper")
     sweeps["truncation"]["psi"].insert(0, 0.25)
     sweeps["inversion"]["restarts"].append(1)
+    sweeps["inversion"]["optimizer"].append("sgd")
 
 
 def remove_points(sweeps) -> None:
@@ -52,6 +53,7 @@ def remove_points(sweeps) -> None:
     sweeps["inpainting"]["mask"].remove("square")
     sweeps["truncation"]["psi"].remove(0.5)
     sweeps["inversion"]["restarts"].remove(3)
+    sweeps["inversion"]["optimizer"].remove("adam")
 
 
 EDITED = ("inversion", "inpainting", "truncation")
@@ -110,14 +112,20 @@ def test_sweeps_run_end_to_end(workflow_dir, tmp_path):
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
     assert "Nothing to be done" in dry or "Job stats" not in dry
 
-    # adding a mask, a psi and a restarts value schedules the new points, the aggregates and the grid figure
+    # adding a mask, a psi, a restarts value and an optimizer schedules the new points (the new
+    # restarts value with either optimizer, sgd with either restarts value), the aggregates and the
+    # grid figure
     edit(workflow_dir, config, add_points)
     dry = snakemake(workflow_dir, "-n", *targets, "--configfile", config).stdout
     generators = ("tiny_gan", "tiny_ae")
     assert scheduled(dry) == {
         *(f"inpaint[generator={g}, point=mask-pepper]" for g in generators),
         *(f"truncation[generator={g}, point=psi-0.25]" for g in generators),
-        *(f"invert[generator={g}, point=restarts-1]" for g in generators),
+        *(
+            f"invert[generator={g}, point=optimizer-{opt}_restarts-{r}]"
+            for g in generators
+            for opt, r in (("adam", 1), ("sgd", 3), ("sgd", 1))
+        ),
         *(f"aggregate_sweep[sweep={s}]" for s in EDITED),
         "plot_truncation_grid",
     }
