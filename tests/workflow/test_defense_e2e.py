@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from tests.compare_outputs import is_timing
 from tests.conftest import snakemake
 from tests.workflow.test_rerun_edits import scheduled
 
@@ -27,7 +28,7 @@ def edit(workflow_dir, change) -> None:
 
 def measured(table: pd.DataFrame) -> pd.DataFrame:
     """The table without its wall-clock columns, which no two runs share."""
-    return table.drop(columns=[c for c in table.columns if "seconds" in c.split("_")])
+    return table.drop(columns=[c for c in table.columns if is_timing(c)])
 
 
 def assert_table_equals_a_clean_run(workflow_dir, clean) -> None:
