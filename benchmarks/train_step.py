@@ -69,6 +69,7 @@ from advgen.config import load_yaml, validate_config
 from advgen.data.prepared import PreparedSplit, save_prepared
 from advgen.data.registry import SOURCES
 from advgen.data.split import Split
+from advgen.errors import NotStackableError
 from advgen.gan.replicates import StackedGanRun
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
@@ -88,6 +89,8 @@ SETTINGS: dict[str, dict[str, bool]] = {
     "tf32+bf16": {"tf32": True, "amp": True, "cl": False},
     "tf32+bf16+cl": {"tf32": True, "amp": True, "cl": True},
 }
+#: the note of a stacked row whose model refuses stacked seeds (M3's dropout): a result, not a failure
+NOT_STACKABLE = "not stackable"
 
 
 # -- device helpers ----------------------------------------------------------------------------
@@ -320,7 +323,9 @@ def measure(
     deterministic: bool = True,
     stacked: int | None = None,
 ) -> tuple[float | None, str]:
-    """(seconds per iteration, '') or (None, 'OOM' / error line)."""
+    """(seconds per iteration, '') or (None, why): 'OOM', 'not stackable: ...' (the model refuses
+    stacked seeds, :class:`advgen.errors.NotStackableError`), or the error line of anything else,
+    which :func:`main` counts as a broken benchmark once the table is printed."""
     set_tf32(device, setting["tf32"])
     step = None
     failed = ""
@@ -329,12 +334,14 @@ def measure(
         if not deterministic:  # after the step's seed_everything, which turns them on
             torch.use_deterministic_algorithms(False)
         return time_step(step, device, setting["amp"], warmup, iters, repeats), ""
-    except Exception as exc:  # noqa: BLE001 - a failed row is reported, the run goes on
-        failed = (
-            "OOM"
-            if out_of_memory(exc) is not None
-            else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
-        )
+    except Exception as exc:  # noqa: BLE001 - reported in its row; main() exits 1 on any but OOM / not stackable
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        if out_of_memory(exc) is not None:
+            failed = "OOM"
+        elif isinstance(exc, NotStackableError):
+            failed = f"{NOT_STACKABLE}: {first_line}"[:160]
+        else:
+            failed = f"{type(exc).__name__}: {first_line}"[:160]
     finally:
         del step
     free(device)
@@ -500,6 +507,20 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def broken(rows: list[dict[str, Any]]) -> list[str]:
+    """The rows that failed for another reason than running out of memory or a model that refuses
+    stacked seeds: a broken benchmark (or model), which turns the run's exit status to 1."""
+    out = []
+    for r in rows:
+        name = f"{r['entry']} {r['setting']} S {r['stacked'] or '-'} batch {r['batch']}"
+        error = r["error"] or ""
+        if error and error != "OOM" and not error.startswith(NOT_STACKABLE):
+            out.append(f"{name}: {error}")
+        if r["ceiling_note"].startswith("failed at "):  # the ceiling search's larger batch
+            out.append(f"{name}, ceiling search: {r['ceiling_note']}")
+    return out
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| model | entry | setting | S | batch | it/s | samples/s | ceiling batch | ceiling samples/s | ratio | note |",
@@ -566,6 +587,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         Path(args.json).write_text(
             json.dumps({"header": versions(args.device), "rows": rows}, indent=1) + "\n"
         )
+    failures = broken(rows)
+    if failures:
+        raise SystemExit("train_step: rows failed:\n  " + "\n  ".join(failures))
     return rows
 
 

@@ -16,6 +16,11 @@ class ConfigError(AdvgenError):
     """The workflow config (or a spec passed to a command) is invalid."""
 
 
+class NotStackableError(ConfigError):
+    """The config asks to train seeds stacked as a batch dimension for a model that cannot be: a layer
+    that draws its own noise, second-order unrolling, or a training mode without a stacked form."""
+
+
 class CheckpointError(AdvgenError):
     """A checkpoint or prepared-data file is missing, corrupt or of the wrong kind."""
 

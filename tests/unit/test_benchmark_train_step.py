@@ -55,7 +55,47 @@ def test_stacked_gan_rows_time_the_dcgan_and_name_what_cannot_be_stacked():
     assert rows[3]["samples_per_s"] == pytest.approx(3 * 4 * rows[3]["iters_per_s"])
     # M3 keeps the report's dropout: its stacked row gives the reason instead of a rate
     assert rows[1]["iters_per_s"] is None
-    assert rows[1]["error"].startswith("AdvgenError: discriminator: layer 'body.2' (Dropout")
+    assert rows[1]["error"].startswith("not stackable: discriminator: layer 'body.2' (Dropout")
+
+
+def test_a_row_that_fails_for_another_reason_fails_the_run(monkeypatch, capsys):
+    """OOM and a model that refuses stacked seeds are results; any other error is a broken
+    benchmark: the table is still printed, then the run exits with status 1 naming the row."""
+    bench = _bench()
+
+    def broken_step(*args, **kwargs):
+        raise RuntimeError("shape mismatch in the step")
+
+    monkeypatch.setattr(bench, "make_step", broken_step)
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--smoke", "--models", "madry", "--device", "cpu", "--replicates", ""])
+    assert str(exc.value) == (
+        "train_step: rows failed:\n  mnist_cnn_madry_pgd fp32 S - batch 4: RuntimeError: shape mismatch in the step"
+    )
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | - | 4 | - |" in capsys.readouterr().out
+
+
+def test_only_unexpected_failures_are_broken():
+    bench = _bench()
+    row = {
+        "entry": "e",
+        "setting": "fp32",
+        "stacked": None,
+        "batch": 4,
+        "error": None,
+        "ceiling_note": "cap 8",
+    }
+    assert bench.broken([row]) == []
+    assert bench.broken([{**row, "error": "OOM"}, {**row, "stacked": 3, "error": "not stackable: x"}]) == []
+    assert (
+        bench.broken(
+            [{**row, "ceiling_note": "OOM at 16"}, {**row, "ceiling_note": "budget (stopped before 8)"}]
+        )
+        == []
+    )
+    assert bench.broken([{**row, "ceiling_note": "failed at 8: ValueError: v"}]) == [
+        "e fp32 S - batch 4, ceiling search: failed at 8: ValueError: v"
+    ]
 
 
 def test_unknown_model_is_refused():

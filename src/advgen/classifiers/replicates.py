@@ -40,7 +40,7 @@ from advgen.classifiers.training import (
 )
 from advgen.classifiers.zoo import build_classifier
 from advgen.data import PreparedSplit
-from advgen.errors import AdvgenError
+from advgen.errors import AdvgenError, NotStackableError
 from advgen.seeding import seed_everything
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
@@ -72,7 +72,7 @@ class StackedClassifierRun:
         device: str = "cpu",
     ) -> None:
         if spec["mode"] not in STACKED_MODES:
-            raise AdvgenError(
+            raise NotStackableError(
                 f"mode: '{spec['mode']}' training cannot be stacked across seeds "
                 f"(stackable: {', '.join(STACKED_MODES)}); train the replicates sequentially"
             )

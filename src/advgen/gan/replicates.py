@@ -26,7 +26,7 @@ from typing import Any
 import torch
 from torch.func import vmap
 
-from advgen.errors import AdvgenError
+from advgen.errors import NotStackableError
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
 from advgen.gan.train import GanRun
@@ -65,7 +65,7 @@ class StackedGanRun(StackedRuns[GanRun]):
         samples: Sequence[Path],
     ) -> None:
         if spec["unroll_k"] > 0 and spec["unroll_order"] != "first":
-            raise AdvgenError(
+            raise NotStackableError(
                 f"unroll_order: '{spec['unroll_order']}' unrolling cannot be trained with seeds stacked "
                 "(stackable: first); train the replicates sequentially"
             )

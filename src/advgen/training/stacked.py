@@ -31,7 +31,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from advgen.errors import AdvgenError
+from advgen.errors import AdvgenError, NotStackableError
 
 MODES = ("auto", "stacked", "sequential")
 _NOISE = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
@@ -50,12 +50,12 @@ def replicate_mode(device: str | torch.device, requested: str = "auto") -> str:
 
 
 def check_stackable(model: nn.Module, key: str) -> None:
-    """Raise :class:`AdvgenError` naming the first layer of ``model`` that cannot be stacked and ``key``."""
+    """Raise :class:`NotStackableError` naming the first layer of ``model`` that cannot be stacked and ``key``."""
     for name, module in model.named_modules():
         if not (isinstance(module, _NOISE) and module.p > 0):
             continue
         why = f"{type(module).__name__} would draw one noise stream for all replicates"
-        raise AdvgenError(
+        raise NotStackableError(
             f"{key}: layer '{name}' ({why}) cannot be trained with seeds stacked; "
             "train the replicates sequentially"
         )
