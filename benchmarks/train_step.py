@@ -443,7 +443,13 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             job["sec"] = sec
             print(
                 f"  {job['entry']:<24} {job['setting']:<13} S {stacked or '-':>2} batch {job['batch']:>5}: "
-                + (f"{row['iters_per_s']:.2f} it/s" if sec else f"failed ({err})"),
+                + (
+                    f"{row['iters_per_s']:.2f} it/s"
+                    if sec
+                    else err
+                    if err.startswith(NOT_STACKABLE)
+                    else f"failed ({err})"
+                ),
                 flush=True,
             )
         plain = [(job, row) for job, row in zip(jobs, rows) if job["stacked"] is None]
