@@ -37,7 +37,9 @@ synchronised around each repeat). The "ceiling" is the best samples/s over batch
 from the paper batch until CUDA runs out of memory or ``--max-batch`` (4096 at most for the
 DCGAN); ``ratio`` = paper-batch samples/s / ceiling samples/s (the goal: >= 0.70).
 Ceiling searches share ``--budget-s`` seconds (after the paper-batch rows) and stop early when
-a doubled batch would not fit in their share; the table says so.
+a doubled batch would not fit in their share; the table says so. Running out of memory and a
+model that refuses stacked seeds are results; a row that fails for any other reason is still
+printed in the table, and then the run exits with status 1, naming it (a broken benchmark turns CI red).
 
     python benchmarks/train_step.py                                # every model, cuda if present
     python benchmarks/train_step.py --models dcgan --json out.json # one model, rows as JSON too
@@ -441,15 +443,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             row.update(ceiling_batch=None, ceiling_samples_per_s=None, ratio=None, ceiling_note="")
             rows.append(row)
             job["sec"] = sec
+            why = err if err.startswith(NOT_STACKABLE) else f"failed ({err})"
             print(
                 f"  {job['entry']:<24} {job['setting']:<13} S {stacked or '-':>2} batch {job['batch']:>5}: "
-                + (
-                    f"{row['iters_per_s']:.2f} it/s"
-                    if sec
-                    else err
-                    if err.startswith(NOT_STACKABLE)
-                    else f"failed ({err})"
-                ),
+                + (f"{row['iters_per_s']:.2f} it/s" if sec else why),
                 flush=True,
             )
         plain = [(job, row) for job, row in zip(jobs, rows) if job["stacked"] is None]
