@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import json
 import os
 import tempfile
@@ -71,6 +72,15 @@ def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
     return None
 
 
+_TMP_SUFFIX = ".tmp"
+
+
+def atomic_leftovers(path: PathLike) -> list[Path]:
+    """Temporary files of :func:`atomic_path` for ``path`` that a killed writer left behind."""
+    path = Path(path)
+    return sorted(path.parent.glob(f".{glob.escape(path.name)}.*{_TMP_SUFFIX}"))
+
+
 @contextlib.contextmanager
 def atomic_path(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
@@ -81,7 +91,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
     except FileExistsError as exc:  # mkdir: a file where a folder of the path should be
         raise AdvgenError(f"{path}: cannot write ({exc.filename or path.parent} is not a folder)") from None
     except OSError as exc:

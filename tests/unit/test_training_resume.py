@@ -265,3 +265,57 @@ def test_state_of_other_code_is_not_reused(tmp_path, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING):
         assert ResumeState(path, {"a": 1}).load() is None
     assert "written by advgen code" in caplog.text and "this is code 0000000000000000" in caplog.text
+
+
+def test_finish_removes_the_temporary_file_of_a_write_that_was_killed(tmp_path):
+    # a job killed (scancel, preemption) while it wrote last.pt leaves .last.pt.<random>.tmp
+    path = tmp_path / "resume" / "last.pt"
+    state = ResumeState(path, {"a": 1}, extra=(tmp_path / "resume" / "samples",))
+    state.save({"epoch": 1})
+    (path.parent / ".last.pt.k1ll3d.tmp").write_bytes(b"half a checkpoint")
+    (path.parent / "samples").mkdir()
+    (path.parent / "samples" / "epoch_001.png").write_bytes(b"png")
+    keep = tmp_path / "resume" / ".other.pt.x.tmp"  # another file's leftover is not ours to delete
+    keep.write_bytes(b"")
+    state.finish()
+    assert sorted(p.name for p in path.parent.iterdir()) == [keep.name]
+    keep.unlink()
+    state.save({"epoch": 1})
+    (path.parent / ".last.pt.k1ll3d.tmp").write_bytes(b"half a checkpoint")
+    state.finish()
+    assert not path.parent.exists()
+
+
+SIGTERM_MID_WRITE = """
+import argparse, os, signal, sys
+from advgen import cli
+from advgen.io import atomic_path
+
+def write_and_get_killed(args):
+    with atomic_path(sys.argv[1]) as tmp:
+        tmp.write_bytes(b"half")
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(10**8):  # the handler runs between bytecodes
+            pass
+        raise AssertionError("SIGTERM did not end the command")
+
+class Parser:  # advgen's own parsing, with one command that writes and is killed mid-write
+    def parse_args(self, argv):
+        return argparse.Namespace(verbose=False, threads=None, command="t", _main=write_and_get_killed)
+
+cli.build_parser = lambda command: Parser()
+sys.exit(cli.main([]))
+"""
+
+
+def test_sigterm_ends_a_command_without_leaving_a_temporary_file(tmp_path):
+    out = tmp_path / "out" / "table.parquet"
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGTERM_MID_WRITE, str(out)],
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 128 + signal.SIGTERM, proc.stderr
+    assert list(out.parent.iterdir()) == []

@@ -12,7 +12,9 @@ completed epoch. It is used only when its *key* equals the key of the job at han
 
 A mismatch (other spec, changed dataset, changed code) or an unreadable file is logged on
 one line and training starts afresh; the folder is deleted once the declared outputs are
-written (:meth:`ResumeState.finish`), so a forced rerun always retrains.
+written (:meth:`ResumeState.finish`), so a forced rerun always retrains. A job killed
+while it wrote the file leaves a temporary file beside it; deleting the state deletes that
+too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.errors import AdvgenError, CheckpointError
-from advgen.io import load_torch, save_torch
+from advgen.io import atomic_leftovers, load_torch, save_torch
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +146,8 @@ class ResumeState:
 
     def _clear(self) -> None:
         self.path.unlink(missing_ok=True)
+        for tmp in atomic_leftovers(self.path):  # a job killed while it wrote the file
+            tmp.unlink(missing_ok=True)
         for folder in self.extra:
             shutil.rmtree(folder, ignore_errors=True)
         _remove_if_empty(self.path.parent)
