@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import pandas as pd
 import pytest
 import torch
 
 from advgen.gan import COLUMNS, GanOutputs, StatusTracker, TrainingStopped, train_gan
+from advgen.gan.runner import publish_folder
 from advgen.gan.status import diversity
 from advgen.gan.train import GanRun
 from advgen.io import load_torch
@@ -121,3 +123,26 @@ def test_tracker_ok_and_diversity():
     assert diversity(real, real) == pytest.approx(1.0)
     collapsed = real[:1].repeat(16, 1, 1, 1)
     assert diversity(collapsed, real) == 0.0
+
+
+def test_publish_folder_interrupted_part_way_leaves_the_old_folder_and_no_copy(tmp_path, monkeypatch):
+    src, dest = tmp_path / "new", tmp_path / "samples"
+    src.mkdir()
+    (src / "epoch_002.png").write_bytes(b"new")
+    dest.mkdir()
+    (dest / "epoch_001.png").write_bytes(b"old")
+    copytree = shutil.copytree
+
+    def copy_then_terminated(a, b, **kwargs):
+        copytree(a, b, **kwargs)
+        raise SystemExit(143)  # what the CLI raises on SIGTERM
+
+    monkeypatch.setattr(shutil, "copytree", copy_then_terminated)
+    with pytest.raises(SystemExit):
+        publish_folder(src, dest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "samples"]
+    assert (dest / "epoch_001.png").read_bytes() == b"old"
+    monkeypatch.setattr(shutil, "copytree", copytree)
+    publish_folder(src, dest)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "samples"]
+    assert [p.name for p in dest.iterdir()] == ["epoch_002.png"]

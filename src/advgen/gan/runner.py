@@ -56,10 +56,13 @@ def publish_folder(src: Path, dest: Path) -> None:
     """Copy folder ``src`` to ``dest`` and swap it in with a rename."""
     tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(src, tmp)
-    if dest.exists():
-        shutil.rmtree(dest)
-    os.replace(tmp, dest)
+    try:
+        shutil.copytree(src, tmp)
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    finally:  # an error or SIGTERM part-way leaves no half-copied folder
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def train_gan(
