@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= all
 
-.PHONY: run test test-paper test-slurm test-browser report lint format dag-benchmark clean
+.PHONY: run test test-fast test-paper test-slurm test-browser report lint format dag-benchmark clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -25,8 +25,17 @@ run: $(STAMP)
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
 	cp results/tables/claims.parquet docs/default_run/claims.parquet
 
+# The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
+# timing-sensitive tests (marker `serial`) alone. docs/contributing.md: one test, the fast loop.
+XDIST ?= -n auto
+PYTEST := PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest
 test: $(STAMP)
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm and not browser" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
+	$(PYTEST) -m "serial" $(PYTEST_ARGS)
+
+# The quick loop: unit tests and the bad-input corpus (no workflow runs).
+test-fast: $(STAMP)
+	$(PYTEST) tests/unit tests/errors -m "not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
 
 # config/paper.yaml's whole DAG (every rule, report included) on fake data in torchvision's
 # formats, shrunk by `advgen paper-smoke-config`, in a scratch folder (PAPER_SMOKE_DIR; this
@@ -35,11 +44,11 @@ test-paper: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH CORES=$(if $(filter all,$(CORES)),2,$(CORES)) bash scripts/test_paper.sh
 
 test-slurm: $(STAMP)
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m slurm $(PYTEST_ARGS)
+	$(PYTEST) -m slurm $(PYTEST_ARGS)
 
 # Headless Chromium (Debian: apt-get install -y chromium) opens results/report.html.
 test-browser: $(STAMP)
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m browser tests/browser $(PYTEST_ARGS)
+	$(PYTEST) -m browser tests/browser $(PYTEST_ARGS)
 
 report: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --report results/report.html

@@ -12,25 +12,47 @@ from pathlib import Path
 
 import pytest
 
+from tests import forkserver
+
 REPO = Path(__file__).resolve().parents[1]
 # What a workflow needs to run in a scratch folder (outputs land there, not in the repo).
 WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
 
 
 def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Environment for subprocesses: this interpreter's bin first, this checkout's src importable."""
+    """Environment for subprocesses: this interpreter's bin first, this checkout's src importable.
+
+    ``advgen`` on that PATH is the client of this test process's fork server
+    (``tests/forkserver.py``: a job costs milliseconds instead of seconds of imports), unless
+    ``extra`` sets the PATH itself (the stand-in ``advgen``) or ``ADVGEN_TEST_FORKSERVER=0``.
+    """
+    env = base_env()
+    if extra:
+        env.update(extra)
+    if forkserver.enabled(env) and not (extra and "PATH" in extra):
+        env["PATH"] = f"{forkserver.client('advgen', base_env()).parent}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def base_env() -> dict[str, str]:
+    """:func:`tool_env` without the fork server or the test's own variables."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = f"{REPO / 'src'}{os.pathsep}{env.get('PYTHONPATH', '')}"
-    env.setdefault("ADVGEN_GPU_LOCK_DIR", str(Path(env.get("TMPDIR", "/tmp")) / "advgen-test-locks"))
+    worker = env.get("PYTEST_XDIST_WORKER", "main")  # each xdist worker its own GPU lock folder
+    env.setdefault(
+        "ADVGEN_GPU_LOCK_DIR", str(Path(env.get("TMPDIR", "/tmp")) / f"advgen-test-locks-{worker}")
+    )
     # Snakemake's SLURM executor plugin runs `scontrol show config` whenever snakemake starts; on a
     # host with SLURM installed but no controller running (CI stops it) that call waits 9 s before
     # failing. The local-workflow tests need no SLURM: an empty config makes scontrol fail at once.
     # The SLURM integration tests drop every SLURM_* variable (tests/integration/test_slurm.py).
     env.setdefault("SLURM_CONF", os.devnull)
-    if extra:
-        env.update(extra)
     return env
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    forkserver.shutdown()
 
 
 def copy_workflow(dest: Path) -> Path:
@@ -48,11 +70,24 @@ def copy_workflow(dest: Path) -> Path:
 def snakemake(
     workdir: Path, *args: str, check: bool = True, timeout: float = 900, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m snakemake ARGS`` in ``workdir``; output captured as text."""
+    """Run ``python -m snakemake ARGS`` in ``workdir``; output captured as text.
+
+    Through the test fork server of Snakemake unless ``ADVGEN_TEST_FORKSERVER=0``: the same
+    command line, environment and working folder, without a second of imports each time."""
+    env = tool_env(env)
+    command = (
+        [str(forkserver.client("snakemake", base_env()))]
+        if forkserver.enabled(env)
+        else [
+            sys.executable,
+            "-m",
+            "snakemake",
+        ]
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", *args],
+        [*command, *args],
         cwd=workdir,
-        env=tool_env(env),
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -70,6 +105,19 @@ def job_counts(output: str) -> dict[str, int]:
     if not match:
         return {}
     return {rule: int(n) for rule, n in (line.split() for line in match.group(1).strip().splitlines())}
+
+
+_JOB = re.compile(r"^\s*(?:local)?rule (\w+):\n((?:[ \t]+\S.*\n?)*)", re.M)
+
+
+def scheduled(dry_run_stdout: str) -> set[str]:
+    """The jobs of a ``snakemake -n`` listing as ``rule`` or ``rule[w1=v1, w2=v2]`` (not ``all``)."""
+    jobs = set()
+    for rule, block in _JOB.findall(dry_run_stdout):
+        wildcards = re.search(r"^\s*wildcards: (.+)$", block, re.M)
+        if rule != "all":
+            jobs.add(f"{rule}[{wildcards.group(1).strip()}]" if wildcards else rule)
+    return jobs
 
 
 # A stand-in ``advgen`` that only creates the ``results/...`` files it is asked to write, so

@@ -27,6 +27,7 @@ from typing import TypeVar
 import pytest
 
 from tests.conftest import copy_workflow, tool_env
+from tests.forkserver import ENABLE_ENV
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -73,9 +74,10 @@ def job_env(**extra: str) -> dict[str, str]:
     """Environment of the submitting process; sbatch (``--export=ALL``) hands it to every job.
 
     ``ADVGEN_FAKE_GPUS`` makes advgen treat the GPUs SLURM assigns (``CUDA_VISIBLE_DEVICES``)
-    as devices to lease while computing on the CPU, locally and on SLURM alike.
+    as devices to lease while computing on the CPU, locally and on SLURM alike. Every job is a
+    fresh ``advgen`` process, as on a cluster (no test fork server: ``tests/forkserver.py``).
     """
-    extra = {"ADVGEN_FAKE_GPUS": FAKE_GPUS, "ADVGEN_GPU_LOCK_DIR": LOCK_DIR, **extra}
+    extra = {"ADVGEN_FAKE_GPUS": FAKE_GPUS, "ADVGEN_GPU_LOCK_DIR": LOCK_DIR, ENABLE_ENV: "0", **extra}
     env = {k: v for k, v in tool_env(extra).items() if not k.startswith("SLURM_")}
     env.pop("CUDA_VISIBLE_DEVICES", None)
     return env

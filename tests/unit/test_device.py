@@ -29,6 +29,7 @@ WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.serial
 def test_four_jobs_on_two_fake_gpus_never_share(tmp_path: Path) -> None:
     from tests.conftest import tool_env
 
@@ -187,6 +188,7 @@ def test_start_job_seeds_from_the_spec() -> None:
     assert device == "cpu" and torch.equal(draws[0], draws[1])
 
 
+@pytest.mark.serial
 def test_jobs_per_gpu_lets_jobs_share_a_device(tmp_path: Path) -> None:
     """ADVGEN_JOBS_PER_GPU=2 on one fake device: two jobs overlap on it, a third waits."""
     from tests.conftest import tool_env

@@ -268,7 +268,9 @@ def test_autoattack_entry_and_purify_budget_reach_the_specs():
     spec = pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="aa"))
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
     purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan", point="L4_R2"))
-    assert '"budget":{"eot_samples":10,' in purify and '"restarts":5,' in purify and '"steps":100,' in purify
+    # the tiny defense config's budget (.test/config/defense.yaml), defaults filled
+    assert '"budget":{"eot_samples":2,"latent_lr":0.05,' in purify and '"restarts":1,' in purify
+    assert '"steps":3,"unroll_restarts":1}' in purify
 
 
 def test_claims_rule_reads_only_the_tables_the_dag_produces():

@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from tests.compare_outputs import is_timing
-from tests.conftest import snakemake
-from tests.workflow.test_rerun_edits import scheduled
+from tests.conftest import scheduled, snakemake
 
 CONFIG = ".test/config/defense.yaml"
 TABLE = "results/defense/purify.parquet"

@@ -18,7 +18,6 @@ aggregate equals a clean run's is checked with the real ``advgen`` in
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,8 @@ import pytest
 import yaml
 
 from advgen.robustness.tables import MASKING_CHECKS
-from tests.conftest import REPO, copy_workflow, fake_advgen_workflow, snakemake
+from tests.conftest import scheduled, snakemake
+from tests.workflow.completed_runs import Run, copy_run, inversion_block
 
 pytestmark = pytest.mark.slow
 
@@ -47,118 +47,12 @@ def attack(classifier: str, name: str) -> str:
     return f"attack[classifier={classifier}, attack={name}]"
 
 
-_JOB = re.compile(r"^\s*(?:local)?rule (\w+):\n((?:[ \t]+\S.*\n?)*)", re.M)
-
-
-def scheduled(dry_run_stdout: str) -> set[str]:
-    """The jobs of a ``snakemake -n`` listing as ``rule`` or ``rule[w1=v1, w2=v2]`` (not ``all``)."""
-    jobs = set()
-    for rule, block in _JOB.findall(dry_run_stdout):
-        wildcards = re.search(r"^\s*wildcards: (.+)$", block, re.M)
-        if rule != "all":
-            jobs.add(f"{rule}[{wildcards.group(1).strip()}]" if wildcards else rule)
-    return jobs
-
-
 def masking(check: str, name: str = "tiny_fc") -> str:
     return f"masking_checks[family=classifier, name={name}, check={check}]"
 
 
 def sweep_job(rule: str, generator: str, point: str) -> str:
     return f"{rule}[generator={generator}, point={point}]"
-
-
-def inversion_block(config: dict[str, Any]) -> dict[str, Any]:
-    return config["sweeps"]["inversion"]
-
-
-#: the completed sweep runs: the tiny sweeps config, or it edited first (an optimizer axis of
-#: one value, so that adding a second value adds points instead of renaming them)
-SWEEP_RUNS: dict[str, Callable[[dict[str, Any]], None] | None] = {
-    "sweeps": None,
-    "sweeps_optimizer_axis": lambda c: inversion_block(c).update(optimizer=["adam"]),
-}
-
-
-# --- one completed run per config, shared by the rows (each row edits its own copy)
-@dataclass(frozen=True)
-class Run:
-    folder: Path
-    config: str
-    env: dict[str, str] | None = None
-    targets: tuple[str, ...] = ()
-
-
-def _run_robustness(base: Path) -> Run:
-    wf = copy_workflow(base / "wf")
-    # the CV data is the user's to edit: the rows edit the tests' copy, never config/cv/
-    for name in ("cv.yaml", "publications.bib", "stats.yaml"):
-        shutil.copy2(REPO / "tests" / "data" / "cv" / "march2023" / name, wf / "config" / "cv" / name)
-    run = Run(wf, ".test/config/robustness.yaml")
-    snakemake(wf, "--cores", "2", "--configfile", run.config, timeout=1800)
-    return run
-
-
-def _run_fake(
-    base: Path,
-    config: str,
-    upstream: tuple[str, ...],
-    targets: tuple[str, ...],
-    prepare: Callable[[dict[str, Any]], None] | None = None,
-) -> Run:
-    wf, env = fake_advgen_workflow(base, upstream)
-    run = Run(wf, config, env, targets)
-    if prepare is not None:  # the run's config: the tiny one edited in place
-        data = yaml.safe_load((wf / config).read_text())
-        prepare(data)
-        (wf / config).write_text(yaml.safe_dump(data, sort_keys=False))
-    snakemake(wf, "--cores", "2", *targets, "--configfile", config, env=env)
-    return run
-
-
-@pytest.fixture(scope="session")
-def completed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Run]:
-    """``completed(name)``: the completed run of config ``name`` (made on first use)."""
-    runs: dict[str, Run] = {}
-
-    def get(name: str) -> Run:
-        if name not in runs:
-            base = tmp_path_factory.mktemp(f"completed-{name}")
-            if name == "robustness":
-                runs[name] = _run_robustness(base)
-            elif name in SWEEP_RUNS:
-                upstream = (
-                    "results/data/digits/train.pt",
-                    "results/data/digits/test.pt",
-                    "results/data/digits/manifest.parquet",
-                    "results/gans/tiny_gan/checkpoint.pt",
-                    "results/autoencoders/tiny_ae/checkpoint.pt",
-                    "results/classifiers/tiny_cnn/model.pt",
-                )
-                sweeps = ("inversion", "inpainting", "interpolation", "truncation")
-                targets = tuple(f"results/sweeps/{s}.parquet" for s in sweeps)
-                runs[name] = _run_fake(base, ".test/config/sweeps.yaml", upstream, targets, SWEEP_RUNS[name])
-            else:
-                upstream = (
-                    "results/data/digits/train.pt",
-                    "results/data/digits/test.pt",
-                    "results/data/digits/manifest.parquet",
-                    "results/gans/tiny_ns/checkpoint.pt",
-                    "results/autoencoders/tiny_ae/checkpoint.pt",
-                    "results/classifiers/tiny_fc/model.pt",
-                )
-                runs[name] = _run_fake(
-                    base, ".test/config/defense.yaml", upstream, ("results/defense/purify.parquet",)
-                )
-        return runs[name]
-
-    return get
-
-
-def copy_run(run: Run, dest: Path) -> Run:
-    """A copy of a completed run (modification times and Snakemake's records kept)."""
-    shutil.copytree(run.folder, dest / "wf", symlinks=True)
-    return Run(dest / "wf", run.config, run.env, run.targets)
 
 
 def dry_run(run: Run, config: str) -> set[str]:

@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
-from tests.conftest import snakemake
-from tests.workflow.test_rerun_edits import scheduled
+from tests.conftest import scheduled, snakemake
 
 CONFIG = ".test/config/sweeps.yaml"
 SWEEPS = ("inversion", "inpainting", "interpolation", "truncation")

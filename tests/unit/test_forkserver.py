@@ -1,0 +1,131 @@
+"""The workflow tests' fork server (tests/forkserver.py) stands in for a fresh ``advgen`` process:
+the child gets the client's arguments, working folder, environment and descriptors, the client
+exits with the child's status, signals to the client reach the child, and a client killed with
+SIGKILL takes its child with it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import forkserver
+from tests.conftest import base_env, copy_workflow, snakemake, tool_env
+
+PROBE = textwrap.dedent(
+    """
+    import json, os, sys, time
+
+    def main(argv):
+        if argv[0] == "describe":
+            print(json.dumps({"argv": argv, "cwd": os.getcwd(), "probe": os.environ.get("PROBE"),
+                              "sys_argv": sys.argv}))
+            print("to stderr", file=sys.stderr)
+            return 0
+        if argv[0] == "exit":
+            return int(argv[1])
+        if argv[0] == "raise":
+            raise ValueError("boom")
+        if argv[0] == "sleep":
+            with open(argv[1], "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(60)
+            return 0
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def probe_server(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("probe")
+    (folder / "probe_main.py").write_text(PROBE)
+    env = base_env()
+    env["PYTHONPATH"] = f"{folder}{os.pathsep}{env['PYTHONPATH']}"
+    server = forkserver.ForkServer(env, "probe", entry="probe_main:main", preload=False)
+    yield server
+    server.stop()
+
+
+def client(server: forkserver.ForkServer, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(server.client), *args], capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def test_the_child_gets_the_clients_arguments_folder_environment_and_streams(probe_server, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    proc = client(probe_server, "describe", "x y", cwd=work, env={**os.environ, "PROBE": "seen"})
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    assert seen == {
+        "argv": ["describe", "x y"],
+        "cwd": str(work),
+        "probe": "seen",
+        "sys_argv": ["probe", "describe", "x y"],
+    }
+    assert proc.stderr == "to stderr\n"
+
+
+@pytest.mark.parametrize(("args", "status"), [(("exit", "0"), 0), (("exit", "3"), 3), (("raise",), 1)])
+def test_the_client_exits_with_the_childs_status(probe_server, args, status):
+    proc = client(probe_server, *args)
+    assert proc.returncode == status
+    if args == ("raise",):
+        assert "ValueError: boom" in proc.stderr
+
+
+def wait_for(path: Path) -> int:
+    for _ in range(500):
+        if path.exists() and path.read_text():
+            return int(path.read_text())
+        time.sleep(0.01)
+    raise AssertionError(f"{path} never written")
+
+
+def gone(pid: int) -> bool:
+    for _ in range(500):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_sigterm_to_the_client_reaches_the_child(probe_server, tmp_path):
+    marker = tmp_path / "pid"
+    proc = subprocess.Popen([str(probe_server.client), "sleep", str(marker)])
+    child = wait_for(marker)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == -signal.SIGTERM  # as a fresh process killed by SIGTERM
+    assert gone(child)
+
+
+def test_a_client_killed_with_sigkill_takes_its_child_along(probe_server, tmp_path):
+    marker = tmp_path / "pid"
+    proc = subprocess.Popen([str(probe_server.client), "sleep", str(marker)])
+    child = wait_for(marker)
+    proc.kill()
+    proc.wait(timeout=30)
+    assert gone(child)
+
+
+@pytest.mark.slow
+def test_a_workflow_run_through_the_server_equals_one_of_fresh_processes(tmp_path):
+    """The tiny data config both ways (Snakemake and advgen forked, or fresh processes): every
+    table and checkpoint equal."""
+    from tests.compare_outputs import compare
+
+    runs = {}
+    for name, extra in (("forked", {}), ("fresh", {forkserver.ENABLE_ENV: "0"})):
+        wf = copy_workflow(tmp_path / name / "data")
+        forked = tool_env(extra)["PATH"].startswith(str(forkserver.client("advgen", base_env()).parent))
+        assert forked == (name == "forked")
+        snakemake(wf, "--cores", "2", "--configfile", ".test/config/data.yaml", env=extra)
+        runs[name] = tmp_path / name
+    assert compare(runs["fresh"], runs["forked"]) == []
