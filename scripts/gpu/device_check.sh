@@ -25,7 +25,6 @@ OUT="${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/advgen-device-check.XXXXXX")}"
 mkdir -p "$OUT"
 budget="${BUDGET_S:-360}"
 start=$SECONDS
-exec > >(tee -a "$OUT/device_check.log") 2>&1
 left() { echo $((budget - (SECONDS - start))); }
 limit() { local want=$1 rest; rest=$(left); echo $((want < rest ? want : rest)); }
 export PYTHONUNBUFFERED=1
@@ -33,6 +32,7 @@ carry="$repo/.gpu-carry"
 steps=",${STEPS:-tests,madry,m1m3,dcgan,study},"
 wanted() { [[ "$steps" == *",$1,"* ]]; }
 
+main() {
 py="${PY:-python3}"
 if [[ -z "${PY:-}" && -x .venv/bin/python ]] && .venv/bin/python -c "import torch; assert torch.cuda.is_available()" 2>/dev/null; then
     py=.venv/bin/python
@@ -135,3 +135,6 @@ for path in sorted(Path(sys.argv[1]).glob("train_step_*.json")):
     for line in data["summary"]:
         print(f"  {line}")
 EOF
+}
+
+main 2>&1 | tee -a "$OUT/device_check.log"
