@@ -29,8 +29,26 @@ Replicates (``--replicates``, default 1,3,5; fp32 and TF32 rows): besides the pl
 model, each entry is timed with S seeds stacked into one model (``stack_module_state`` + ``vmap``:
 :class:`advgen.gan.replicates.StackedGanRun`, :class:`advgen.classifiers.replicates.StackedClassifierRun`):
 one step trains all S replicates, each on its own batch of the paper's size, so samples/s =
-S x batch / seconds per step. A model that cannot be stacked (M3's dropout) gets its one-line
-reason instead of a rate. A stacked row's ratio is against the plain step's ceiling.
+S x batch / seconds per step. M3's dropout stacks with its own masks per replicate; a model that
+cannot be stacked (second-order unrolling, the adversarial pool) gets its one-line reason
+instead of a rate. A stacked row's ratio is against the plain step's ceiling.
+
+CUDA graphs (``--graphs``; fp32 and TF32 rows): ``auto`` times the steps as advgen trains on the
+device (one CUDA graph per batch shape replays the PGD training step, the GAN iteration and the
+stacked steps on CUDA: :mod:`advgen.training.cuda_graphs`; eager on the CPU), ``off`` eagerly,
+``both`` each row both ways (the ``graph`` column: ``off``, ``on``, or ``static`` where no CUDA
+can capture: the graphs' static-buffer step run eagerly). ``--check-graphs`` runs
+``--check-steps`` iterations of the plain and the largest-S step from the same seeds captured
+and eagerly (the same static-buffer code), twice eagerly, and prints the largest weight
+difference of each pair (eager against eager: the floor of kernels whose float sums vary from
+run to run). ``--profile`` adds the kernels and device time per iteration of the S <= 1 rows
+(``torch.profiler``). The summary lists the ratios within the run: graphed / eager, and the
+largest S's samples/s / the plain step's, with the device beside every figure.
+
+``--settings`` picks settings for every model or per model (``madry:fp32,dcgan:tf32``),
+``--entries`` config entries; ``--dump-config FILE`` writes the validated paper config as JSON
+and ``--config-json FILE`` reads it (a machine without jsonschema:
+``scripts/gpu/prepare_carry.sh``, ``scripts/gpu/device_check.sh``).
 
 Each rate is the median of 3 repeats of ``--iters`` timed iterations after warm-up (CUDA
 synchronised around each repeat). The "ceiling" is the best samples/s over batches doubled
@@ -45,6 +63,8 @@ printed in the table, and then the run exits with status 1, naming it (a broken 
     python benchmarks/train_step.py --models dcgan --json out.json # one model, rows as JSON too
     python benchmarks/train_step.py --models madry --iters 3 --max-batch 128 --device cpu
     python benchmarks/train_step.py --smoke                        # tiny widths and batches (CI)
+    python benchmarks/train_step.py --models madry --entries mnist_cnn_madry_pgd --settings fp32 \
+        --graphs both --check-graphs --profile                    # eager vs graphed, checked
 """
 
 from __future__ import annotations
@@ -54,6 +74,7 @@ import contextlib
 import gc
 import json
 import math
+import os
 import statistics
 import tempfile
 import time
@@ -63,6 +84,7 @@ from typing import Any
 
 import torch
 
+from advgen.classifiers.pgd_step import PgdStep
 from advgen.classifiers.replicates import StackedClassifierRun
 from advgen.classifiers.training import _optimizer, _train_epoch
 from advgen.classifiers.zoo import build_classifier
@@ -75,6 +97,7 @@ from advgen.errors import NotStackableError
 from advgen.gan.replicates import StackedGanRun
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
+from advgen.training.cuda_graphs import GRAPHS_ENV, StaticStep
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT / "config" / "paper.yaml"
@@ -91,8 +114,10 @@ SETTINGS: dict[str, dict[str, bool]] = {
     "tf32+bf16": {"tf32": True, "amp": True, "cl": False},
     "tf32+bf16+cl": {"tf32": True, "amp": True, "cl": True},
 }
-#: the note of a stacked row whose model refuses stacked seeds (M3's dropout): a result, not a failure
+#: the note of a stacked row whose model refuses stacked seeds: a result, not a failure
 NOT_STACKABLE = "not stackable"
+#: --graphs: as advgen's training runs on the device (auto), eager only (off), or every row both ways
+GRAPH_CHOICES = ("auto", "off", "both")
 
 
 # -- device helpers ----------------------------------------------------------------------------
@@ -150,8 +175,53 @@ def image_shape(config: dict[str, Any], dataset: str) -> tuple[int, int, int]:
     return SOURCES[entry["source"]].channels, size, size
 
 
-class GanStep:
-    """One ``GanRun.train_iteration`` on a fixed random batch; ``batch`` may exceed the file's images."""
+@contextlib.contextmanager
+def graphs_env(graphs: str) -> Iterator[None]:
+    """``$ADVGEN_CUDA_GRAPHS`` for building a step: ``off`` for eager rows, ``auto`` otherwise."""
+    previous = os.environ.get(GRAPHS_ENV)
+    os.environ[GRAPHS_ENV] = "off" if graphs == "off" else "auto"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(GRAPHS_ENV, None)
+        else:
+            os.environ[GRAPHS_ENV] = previous
+
+
+def graph_label(graphs: str, device: str) -> str:
+    """The table's ``graph`` column: ``off``; ``on`` (captured); ``static`` (the graphs' static
+    buffers run eagerly: the CPU, where nothing can be captured, and the check's eager side)."""
+    if graphs == "graph" and not is_cuda(device):
+        return "static"
+    return {"off": "off", "graph": "on", "static": "static"}[graphs]
+
+
+class Step:
+    """A timed step: ``__call__`` runs one iteration; ``weights()`` and ``static`` serve the graph check.
+
+    ``graphs``: ``off`` (advgen's eager step), ``graph`` (its step on static buffers, captured as
+    a CUDA graph on CUDA) or ``static`` (the same static-buffer step, never captured).
+    """
+
+    static: StaticStep | None = None
+
+    def weights(self) -> list[torch.Tensor]:
+        raise NotImplementedError
+
+    def _statics(self, graphs: str, device: str, fn: Callable[..., Any], built: Any) -> Any:
+        """The step function to call: ``built`` (what advgen built for the device) or ``fn`` on
+        static buffers that are never captured (``static``, and ``graph`` without CUDA)."""
+        if graphs == "off":
+            return built
+        if graphs == "static" or not isinstance(built, StaticStep):
+            built = StaticStep(fn, capture=False, name="static")
+        self.static = built
+        return built
+
+
+class GanStep(Step):
+    """One ``GanRun`` iteration on a fixed random batch; ``batch`` may exceed the file's images."""
 
     def __init__(
         self,
@@ -161,6 +231,7 @@ class GanStep:
         device: str,
         folder: Path,
         cl: bool,
+        graphs: str = "off",
     ):
         n = int(spec["batch_size"])
         path = folder / f"train_{'x'.join(map(str, shape))}_{n}.pt"
@@ -170,7 +241,9 @@ class GanStep:
                 torch.rand(n, *shape, generator=g), torch.zeros(n, dtype=torch.long), torch.arange(n)
             )
             save_prepared(split, path, dataset="benchmark", name="train", num_classes=10, spec={})
-        self.run = GanRun(spec, str(path), device=device)
+        with graphs_env(graphs):
+            self.run = GanRun(spec, str(path), device=device)
+        self.run.iterate = self._statics(graphs, device, self.run.train_iteration, self.run.iterate)
         # The paper batch sized the file; the step draws noise of spec["batch_size"] rows.
         self.run.spec = {**self.run.spec, "batch_size": batch}
         low, high = self.run.D.input_range
@@ -184,19 +257,34 @@ class GanStep:
         self.run.D.train()
 
     def __call__(self) -> None:
-        self.run.train_iteration(self.real)
+        self.run.iterate(self.real)
+
+    def weights(self) -> list[torch.Tensor]:
+        return [*self.run.G.parameters(), *self.run.D.parameters()]
 
 
-class MadryStep:
+class MadryStep(Step):
     """One PGD training step: ``_train_epoch`` over exactly one batch, at the full epsilon."""
 
-    def __init__(self, spec: dict[str, Any], shape: tuple[int, int, int], batch: int, device: str, cl: bool):
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        shape: tuple[int, int, int],
+        batch: int,
+        device: str,
+        cl: bool,
+        graphs: str = "off",
+    ):
         seed_everything(int(spec.get("seed", 0)))
         self.spec = {**spec, "batch_size": batch, "device": device}
         self.model = build_classifier(spec["arch"], shape, 10, spec["width"]).to(device)
         if cl:
             self.model.to(memory_format=torch.channels_last)
-        self.opt = _optimizer(self.model, self.spec)
+        capture = graphs == "graph" and is_cuda(device)
+        # as ClassifierRun builds them: Adam capturable where graphs may capture its step
+        self.opt = _optimizer(self.model, self.spec, capturable=graphs != "off" and is_cuda(device))
+        self.pgd = PgdStep(self.model, self.opt, self.spec, capture=capture) if graphs != "off" else None
+        self.static = self.pgd.static if self.pgd is not None else None
         self.x = torch.rand(batch, *shape, device=device)
         if cl:
             self.x = self.x.contiguous(memory_format=torch.channels_last)
@@ -205,10 +293,13 @@ class MadryStep:
         self.step0 = 10**9
 
     def __call__(self) -> None:
-        _train_epoch(self.model, self.opt, self.x, self.y, self.spec, self.step0)
+        _train_epoch(self.model, self.opt, self.x, self.y, self.spec, self.step0, pgd=self.pgd)
+
+    def weights(self) -> list[torch.Tensor]:
+        return list(self.model.parameters())
 
 
-class StackedGanStep:
+class StackedGanStep(Step):
     """One stacked ``StackedGanRun.step`` of ``size`` seeds (each its own batch of real images)."""
 
     def __init__(
@@ -219,12 +310,15 @@ class StackedGanStep:
         device: str,
         folder: Path,
         size: int,
+        graphs: str = "off",
     ):
         plain = GanStep(spec, shape, batch, device, folder, False)  # writes the prepared file
         path = folder / f"train_{'x'.join(map(str, shape))}_{int(spec['batch_size'])}.pt"
         seeds = [int(spec.get("seed", 0)) + s for s in range(size)]
         samples = [folder / f"samples_{s}" for s in seeds]
-        self.run = StackedGanRun(plain.run.spec, seeds, str(path), device, samples=samples)
+        with graphs_env(graphs):
+            self.run = StackedGanRun(plain.run.spec, seeds, str(path), device, samples=samples)
+        self.run.iterate = self._statics(graphs, device, self.run._iteration, self.run.iterate)
         low, high = plain.run.D.input_range
         self.real = low + (high - low) * torch.rand(size, batch, *shape, device=device)
         del plain
@@ -232,11 +326,22 @@ class StackedGanStep:
     def __call__(self) -> None:
         self.run.step(self.real)
 
+    def weights(self) -> list[torch.Tensor]:
+        return [*self.run.G.parameters(), *self.run.D.parameters()]
 
-class StackedMadryStep:
+
+class StackedMadryStep(Step):
     """One stacked PGD training step of ``size`` seeds (each its own batch), at the full epsilon."""
 
-    def __init__(self, spec: dict[str, Any], shape: tuple[int, int, int], batch: int, device: str, size: int):
+    def __init__(
+        self,
+        spec: dict[str, Any],
+        shape: tuple[int, int, int],
+        batch: int,
+        device: str,
+        size: int,
+        graphs: str = "off",
+    ):
         self.spec = {**spec, "batch_size": batch}
         g = torch.Generator().manual_seed(0)
         split = PreparedSplit(
@@ -247,20 +352,25 @@ class StackedMadryStep:
             "x",
             {},
         )
-        self.run = StackedClassifierRun(
-            self.spec,
-            [int(spec.get("seed", 0)) + s for s in range(size)],
-            split,
-            split,
-            names=["r"] * size,
-            device=device,
-        )
+        with graphs_env(graphs):
+            self.run = StackedClassifierRun(
+                self.spec,
+                [int(spec.get("seed", 0)) + s for s in range(size)],
+                split,
+                split,
+                names=["r"] * size,
+                device=device,
+            )
+        self.run.train_step = self._statics(graphs, device, self.run._train_step, self.run.train_step)
         self.x = torch.rand(size, batch, *shape, device=device)
         self.y = torch.randint(0, 10, (size, batch), device=device)
         self.step0 = 10**9  # past the warm-up: the full eps
 
     def __call__(self) -> None:
         self.run.step((self.step0, (self.x, self.y)))
+
+    def weights(self) -> list[torch.Tensor]:
+        return self.run.net.parameters()
 
 
 def make_step(
@@ -272,15 +382,16 @@ def make_step(
     folder: Path,
     cl: bool,
     stacked: int | None = None,
-) -> Callable[[], None]:
-    """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked."""
+    graphs: str = "off",
+) -> Step:
+    """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked; ``graphs``: see :class:`Step`."""
     if stacked is not None:
         if section == "gans":
-            return StackedGanStep(spec, shape, batch, device, folder, stacked)
-        return StackedMadryStep(spec, shape, batch, device, stacked)
+            return StackedGanStep(spec, shape, batch, device, folder, stacked, graphs)
+        return StackedMadryStep(spec, shape, batch, device, stacked, graphs)
     if section == "gans":
-        return GanStep(spec, shape, batch, device, folder, cl)
-    return MadryStep(spec, shape, batch, device, cl)
+        return GanStep(spec, shape, batch, device, folder, cl, graphs)
+    return MadryStep(spec, shape, batch, device, cl, graphs)
 
 
 @contextlib.contextmanager
@@ -311,6 +422,38 @@ def time_step(
     return statistics.median(times)
 
 
+def graph_note(step: Step | None) -> str:
+    """What the step's static buffers did: graphs captured, or why a capture failed."""
+    static = step.static if step is not None else None
+    if static is None:
+        return ""
+    if static.failures:
+        return f"capture failed: {static.failures[0]}"
+    return f"{static.graphs} graph(s)" if static.capture else "static buffers, not captured"
+
+
+def profile_step(step: Step, device: str, amp: bool, iters: int = 3) -> str:
+    """Kernels and their device time per iteration over ``iters`` iterations (``torch.profiler``)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if is_cuda(device) else [])
+    with autocast(device, amp), profile(activities=activities) as prof:
+        for _ in range(iters):
+            step()
+        sync(device)
+    kernels = [e for e in prof.events() if getattr(e.device_type, "name", "") == "CUDA"]
+    if not kernels:  # the CPU: aten calls without children stand for kernels
+        ops = [e for e in prof.events() if e.name.startswith("aten::") and not e.cpu_children]
+        return f"profile: {len(ops) / iters:.0f} leaf aten ops/it (CPU)"
+    per: dict[str, list[float]] = {}
+    for e in kernels:
+        per.setdefault(e.name, []).append(e.time_range.elapsed_us())
+    busy = sum(sum(v) for v in per.values()) / iters / 1000
+    top = sorted(per.items(), key=lambda kv: -sum(kv[1]))[:4]
+    tops = "; ".join(f"{k[:40]} x{len(v) / iters:.0f} {sum(v) / iters / 1000:.2f} ms" for k, v in top)
+    return f"profile: {len(kernels) / iters:.0f} kernels/it, {busy:.2f} ms busy/it; top: {tops}"
+
+
 def measure(
     section: str,
     spec: dict[str, Any],
@@ -324,18 +467,31 @@ def measure(
     repeats: int,
     deterministic: bool = True,
     stacked: int | None = None,
-) -> tuple[float | None, str]:
-    """(seconds per iteration, '') or (None, why): 'OOM', 'not stackable: ...' (the model refuses
-    stacked seeds, :class:`advgen.errors.NotStackableError`), or the error line of anything else,
-    which :func:`main` counts as a broken benchmark once the table is printed."""
+    graphs: str = "off",
+    profile: bool = False,
+) -> tuple[float | None, str, str]:
+    """(seconds per iteration, '', note) or (None, why, note): why is 'OOM', 'not stackable: ...'
+    (the model refuses stacked seeds, :class:`advgen.errors.NotStackableError`), or the error line
+    of anything else, which :func:`main` counts as a broken benchmark once the table is printed.
+    The note says what the graphs did (and, with ``profile``, the kernels per iteration)."""
     set_tf32(device, setting["tf32"])
     step = None
-    failed = ""
+    failed = note = ""
+    sec = None
     try:
-        step = make_step(section, spec, shape, batch, device, folder, setting["cl"], stacked)
+        step = make_step(section, spec, shape, batch, device, folder, setting["cl"], stacked, graphs)
         if not deterministic:  # after the step's seed_everything, which turns them on
             torch.use_deterministic_algorithms(False)
-        return time_step(step, device, setting["amp"], warmup, iters, repeats), ""
+        if graphs != "off":  # the capture happens after the static step's own warm-up calls
+            warmup = max(warmup, step.static.warmup + 1 if step.static is not None else warmup)
+        sec = time_step(step, device, setting["amp"], warmup, iters, repeats)
+        note = graph_note(step)
+        if profile:
+            try:
+                profiled = profile_step(step, device, setting["amp"])
+            except Exception as exc:  # noqa: BLE001 - a profiler that fails leaves the rate standing
+                profiled = f"profile failed: {type(exc).__name__}: {str(exc)[:80]}"
+            note = "; ".join(n for n in (note, profiled) if n)
     except Exception as exc:  # noqa: BLE001 - reported in its row; main() exits 1 on any but OOM / not stackable
         first_line = str(exc).splitlines()[0] if str(exc) else ""
         if out_of_memory(exc) is not None:
@@ -344,10 +500,63 @@ def measure(
             failed = f"{NOT_STACKABLE}: {first_line}"[:160]
         else:
             failed = f"{type(exc).__name__}: {first_line}"[:160]
+        note = graph_note(step)
+        sec = None
     finally:
         del step
     free(device)
-    return None, failed
+    return sec, failed, note
+
+
+def max_diff(a: list[torch.Tensor], b: list[torch.Tensor]) -> float:
+    return max(float((x.double() - y.double()).abs().max()) for x, y in zip(a, b, strict=True))
+
+
+def graph_check(job: dict[str, Any], device: str, folder: Path, steps: int) -> dict[str, Any]:
+    """The same ``steps`` iterations from the same seeds, captured and replayed against the same
+    static-buffer step run eagerly, twice (the second eager run is the floor: kernels whose float
+    sums are not deterministic differ from run to run). Max |difference| of the weights."""
+    setting = SETTINGS[job["setting"]]
+    set_tf32(device, setting["tf32"])
+    out: dict[str, Any] = {k: job[k] for k in ("model", "entry", "setting", "batch", "stacked")}
+    weights = {}
+    for label, graphs in (("graph", "graph"), ("eager", "static"), ("eager2", "static")):
+        step = None
+        try:
+            step = make_step(
+                job["section"],
+                job["spec"],
+                job["shape"],
+                job["batch"],
+                device,
+                folder,
+                False,
+                job["stacked"],
+                graphs,
+            )
+            for _ in range(steps):
+                step()
+            sync(device)
+            weights[label] = [w.detach().clone() for w in step.weights()]
+            if label == "graph":
+                out["graphs"] = graph_note(step) or "no capture (CPU)"
+                scale = max(float(w.abs().max()) for w in weights[label])
+        except Exception as exc:  # noqa: BLE001 - the check's row says so
+            out["error"] = f"{label}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[
+                :200
+            ]
+            return out
+        finally:
+            del step
+            free(device)
+    out.update(
+        steps=steps,
+        graph_vs_eager=max_diff(weights["graph"], weights["eager"]),
+        eager_vs_eager=max_diff(weights["eager"], weights["eager2"]),
+        max_abs_weight=scale,
+        error=None,
+    )
+    return out
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -365,45 +574,148 @@ def smoke_spec(section: str, spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def parse_settings(text: str) -> dict[str, set[str]]:
+    """``--settings``: ``fp32,tf32`` for every model, or per model ``madry:fp32,dcgan:tf32``
+    (a model not named runs every setting): model (``*`` for all) -> settings."""
+    chosen: dict[str, set[str]] = {}
+    for item in (t.strip() for t in text.split(",") if t.strip()):
+        model, _, name = item.rpartition(":")
+        if name not in SETTINGS or (model and model not in MODELS):
+            raise SystemExit(
+                f"--settings: unknown '{item}' (settings: {', '.join(SETTINGS)}; models: {', '.join(MODELS)})"
+            )
+        chosen.setdefault(model or "*", set()).add(name)
+    return chosen
+
+
+def graph_modes(choice: str, device: str) -> list[str]:
+    """The ``graphs`` of each row: as the training code runs on the device, eager, or both."""
+    if choice == "off":
+        return ["off"]
+    if choice == "both":
+        return ["off", "graph"]
+    return ["graph"] if is_cuda(device) else ["off"]
+
+
 def plan(args: argparse.Namespace) -> list[dict[str, Any]]:
-    config = paper_entries()
+    config = load_entries(args.config_json)
+    chosen = parse_settings(args.settings)
+    entries_wanted = {e.strip() for e in args.entries.split(",") if e.strip()}
+    modes = graph_modes(args.graphs, args.device)
     jobs = []
     for model in args.models.split(","):
         model = model.strip()
         if model not in MODELS:
             raise SystemExit(f"--models: unknown model '{model}' (known: {', '.join(MODELS)})")
         section, entries, conv, cap = MODELS[model]
+        settings = chosen.get(model, chosen.get("*", set(SETTINGS)))
         for entry in entries[:1] if args.smoke else entries:
+            if entries_wanted and entry not in entries_wanted:
+                continue
             spec = dict(config[section][entry], seed=0)
             if args.smoke:
                 spec = smoke_spec(section, spec)
             shape = image_shape(config, spec["dataset"])
             for name, setting in SETTINGS.items():
-                if setting["cl"] and not conv:
+                if (setting["cl"] and not conv) or name not in settings:
                     continue
-                # the plain step, then (fp32 and TF32 only) the stacked steps of S seeds
+                # the plain step, then (fp32 and TF32 only) the stacked steps of S seeds; graphs
+                # (and their eager twins) in fp32 and TF32 only: autocast stays eager
                 stacks = [None] + (args.stacks if not setting["amp"] else [])
                 for stacked in stacks:
-                    jobs.append(
-                        {
-                            "model": model,
-                            "entry": entry,
-                            "section": section,
-                            "spec": spec,
-                            "shape": shape,
-                            "setting": name,
-                            "stacked": stacked,
-                            "cap": min(cap, args.max_batch),
-                            "batch": int(spec["batch_size"]),
-                        }
-                    )
+                    for graphs in modes if not setting["amp"] else ["off"]:
+                        jobs.append(
+                            {
+                                "model": model,
+                                "entry": entry,
+                                "section": section,
+                                "spec": spec,
+                                "shape": shape,
+                                "setting": name,
+                                "stacked": stacked,
+                                "graphs": graphs,
+                                "cap": min(cap, args.max_batch),
+                                "batch": int(spec["batch_size"]),
+                            }
+                        )
     return jobs
 
 
-def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+def ceiling_search(
+    args: argparse.Namespace, jobs: list[dict[str, Any]], rows: list[dict[str, Any]], folder: Path
+) -> None:
+    """The largest-batch rate of each plain row (its first graph mode), within ``--budget-s``;
+    stacked rows get their ratio against it."""
     device = args.device
     warmup, iters, repeats = (2, 3, 1) if args.smoke else (args.warmup, args.iters, 3)
     ceiling_warmup = min(warmup, 2)  # the step's shapes are fixed; no cuDNN autotuning to wait for
+    first_mode = {}
+    for job in jobs:
+        first_mode.setdefault((job["entry"], job["setting"]), job["graphs"])
+    plain = [
+        (job, row)
+        for job, row in zip(jobs, rows)
+        if job["stacked"] is None and job["graphs"] == first_mode[(job["entry"], job["setting"])]
+    ]
+    deadline = time.perf_counter() + args.budget_s
+    for i, (job, row) in enumerate(plain):
+        if job["sec"] is None:
+            continue
+        share_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / (len(plain) - i)
+        best_batch, best_sps = job["batch"], job["batch"] / job["sec"]
+        last_sec, batch, note = job["sec"], job["batch"] * 2, f"cap {job['cap']}"
+        searched = False
+        while batch <= job["cap"]:
+            est = 2.0 * last_sec
+            n = max(3, min(iters, math.ceil(1.0 / est))) if not args.smoke else iters
+            if time.perf_counter() + est * (ceiling_warmup + n * repeats) + 2.0 > share_end:
+                note = f"budget (stopped before {batch})"
+                break
+            sec, err, _ = measure(
+                job["section"],
+                job["spec"],
+                job["shape"],
+                batch,
+                SETTINGS[job["setting"]],
+                device,
+                folder,
+                ceiling_warmup,
+                n,
+                repeats,
+                args.deterministic,
+                graphs=job["graphs"],
+            )
+            print(
+                f"  {job['entry']:<24} {job['setting']:<13} batch {batch:>5}: "
+                + (f"{batch / sec:,.1f} samples/s" if sec else f"failed ({err})"),
+                flush=True,
+            )
+            if sec is None:
+                note = f"OOM at {batch}" if err == "OOM" else f"failed at {batch}: {err}"
+                break
+            searched = True
+            if batch / sec > best_sps:
+                best_batch, best_sps = batch, batch / sec
+            last_sec, batch = sec, batch * 2
+        if not searched and note.startswith("budget"):  # no larger batch timed: no ceiling known
+            row.update(ceiling_note=note)
+            continue
+        row.update(
+            ceiling_batch=best_batch,
+            ceiling_samples_per_s=best_sps,
+            ratio=row["samples_per_s"] / best_sps,
+            ceiling_note=note,
+        )
+    ceilings = {(r["entry"], r["setting"]): r["ceiling_samples_per_s"] for _, r in plain}
+    for row in rows:  # the other rows against the plain step's ceiling
+        best = ceilings.get((row["entry"], row["setting"]))
+        if row["ceiling_batch"] is None and best and row["samples_per_s"] is not None:
+            row.update(ceiling_samples_per_s=best, ratio=row["samples_per_s"] / best)
+
+
+def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    device = args.device
+    warmup, iters, repeats = (2, 3, 1) if args.smoke else (args.warmup, args.iters, 3)
     jobs = plan(args)
     if not is_cuda(device):
         skipped = sorted({j["setting"] for j in jobs if j["setting"] != "fp32"})
@@ -413,13 +725,15 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "(TF32/AMP/channels_last are CUDA settings here)"
             )
         jobs = [j for j in jobs if j["setting"] == "fp32"]
+    name = device_name(device)
     print(versions(device))
-    rows = []
+    rows, checks = [], []
     with tempfile.TemporaryDirectory(prefix="advgen-train-step-") as tmp:
         folder = Path(tmp)
         for job in jobs:  # the paper-batch rows first: they never wait on the budget
             stacked = job["stacked"]
-            sec, err = measure(
+            profiled = args.profile and stacked in (None, 1)
+            sec, err, note = measure(
                 job["section"],
                 job["spec"],
                 job["shape"],
@@ -432,118 +746,169 @@ def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 repeats,
                 args.deterministic,
                 stacked,
+                job["graphs"],
+                profiled,
             )
             samples = job["batch"] * (stacked or 1)  # each stacked seed trains on its own batch
             row = {k: job[k] for k in ("model", "entry", "setting", "batch", "stacked")}
             row.update(
+                graph=graph_label(job["graphs"], device),
+                device=name,
                 iters_per_s=None if sec is None else 1.0 / sec,
                 samples_per_s=None if sec is None else samples / sec,
                 error=err or None,
+                graph_note=note,
             )
             row.update(ceiling_batch=None, ceiling_samples_per_s=None, ratio=None, ceiling_note="")
             rows.append(row)
             job["sec"] = sec
             why = err if err.startswith(NOT_STACKABLE) else f"failed ({err})"
             print(
-                f"  {job['entry']:<24} {job['setting']:<13} S {stacked or '-':>2} batch {job['batch']:>5}: "
-                + (f"{row['iters_per_s']:.2f} it/s" if sec else why),
+                f"  {job['entry']:<24} {job['setting']:<13} graph {row['graph']:<6} S {stacked or '-':>2} "
+                f"batch {job['batch']:>5}: "
+                + (f"{row['iters_per_s']:.2f} it/s, {row['samples_per_s']:,.0f} samples/s" if sec else why)
+                + f" [{name}]"
+                + (f" ({note})" if note else ""),
                 flush=True,
             )
-        plain = [(job, row) for job, row in zip(jobs, rows) if job["stacked"] is None]
-        deadline = time.perf_counter() + args.budget_s
-        for i, (job, row) in enumerate(plain):
-            if job["sec"] is None:
-                continue
-            share_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / (len(plain) - i)
-            best_batch, best_sps = job["batch"], job["batch"] / job["sec"]
-            last_sec, batch, note = job["sec"], job["batch"] * 2, f"cap {job['cap']}"
-            searched = False
-            while batch <= job["cap"]:
-                est = 2.0 * last_sec
-                n = max(3, min(iters, math.ceil(1.0 / est))) if not args.smoke else iters
-                if time.perf_counter() + est * (ceiling_warmup + n * repeats) + 2.0 > share_end:
-                    note = f"budget (stopped before {batch})"
-                    break
-                sec, err = measure(
-                    job["section"],
-                    job["spec"],
-                    job["shape"],
-                    batch,
-                    SETTINGS[job["setting"]],
-                    device,
-                    folder,
-                    ceiling_warmup,
-                    n,
-                    repeats,
-                    args.deterministic,
-                )
-                print(
-                    f"  {job['entry']:<24} {job['setting']:<13} batch {batch:>5}: "
-                    + (f"{batch / sec:,.1f} samples/s" if sec else f"failed ({err})"),
-                    flush=True,
-                )
-                if sec is None:
-                    note = f"OOM at {batch}" if err == "OOM" else f"failed at {batch}: {err}"
-                    break
-                searched = True
-                if batch / sec > best_sps:
-                    best_batch, best_sps = batch, batch / sec
-                last_sec, batch = sec, batch * 2
-            if not searched and note.startswith("budget"):  # no larger batch timed: no ceiling known
-                row.update(ceiling_note=note)
-                continue
-            row.update(
-                ceiling_batch=best_batch,
-                ceiling_samples_per_s=best_sps,
-                ratio=row["samples_per_s"] / best_sps,
-                ceiling_note=note,
-            )
-        ceilings = {(r["entry"], r["setting"]): r["ceiling_samples_per_s"] for _, r in plain}
-        for row in rows:  # a stacked row against the plain step's ceiling
-            best = ceilings.get((row["entry"], row["setting"]))
-            if row["stacked"] is not None and best and row["samples_per_s"] is not None:
-                row.update(ceiling_samples_per_s=best, ratio=row["samples_per_s"] / best)
-    return rows
+        ceiling_search(args, jobs, rows, folder)
+        if args.check_graphs:
+            for job in jobs:
+                if job["graphs"] != "graph" or job["stacked"] not in (None, max(args.stacks, default=None)):
+                    continue
+                check = graph_check(job, device, folder, args.check_steps)
+                check["device"] = name
+                checks.append(check)
+                print(f"  check {check_line(check)}", flush=True)
+    return rows, checks
+
+
+def device_name(device: str) -> str:
+    return torch.cuda.get_device_name(torch.device(device)) if is_cuda(device) else f"CPU ({device})"
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def broken(rows: list[dict[str, Any]]) -> list[str]:
+def row_name(r: dict[str, Any]) -> str:
+    graph = r.get("graph", "off")
+    graph = "" if graph == "off" else f" graph {graph}"
+    return f"{r['entry']} {r['setting']}{graph} S {r['stacked'] or '-'} batch {r['batch']}"
+
+
+def broken(rows: list[dict[str, Any]], checks: list[dict[str, Any]] = ()) -> list[str]:
     """The rows that failed for another reason than running out of memory or a model that refuses
-    stacked seeds: a broken benchmark (or model), which turns the run's exit status to 1."""
+    stacked seeds, and the graph checks that could not run: a broken benchmark (or model), which
+    turns the run's exit status to 1."""
     out = []
     for r in rows:
-        name = f"{r['entry']} {r['setting']} S {r['stacked'] or '-'} batch {r['batch']}"
         error = r["error"] or ""
         if error and error != "OOM" and not error.startswith(NOT_STACKABLE):
-            out.append(f"{name}: {error}")
+            out.append(f"{row_name(r)}: {error}")
         if r["ceiling_note"].startswith("failed at "):  # the ceiling search's larger batch
-            out.append(f"{name}, ceiling search: {r['ceiling_note']}")
+            out.append(f"{row_name(r)}, ceiling search: {r['ceiling_note']}")
+    for c in checks:
+        if c.get("error"):
+            out.append(f"graph check {c['entry']} S {c['stacked'] or '-'}: {c['error']}")
     return out
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| model | entry | setting | S | batch | it/s | samples/s | ceiling batch | ceiling samples/s | ratio | note |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| model | entry | setting | graph | S | batch | it/s | samples/s | ceiling batch | ceiling samples/s "
+        "| ratio | device | note |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in rows:
-        note = r["error"] or r["ceiling_note"]
+        note = "; ".join(n for n in (r["error"] or r["ceiling_note"], r.get("graph_note", "")) if n)
         lines.append(
-            f"| {r['model']} | {r['entry']} | {r['setting']} | {r['stacked'] or '-'} | {r['batch']} | "
-            f"{fmt(r['iters_per_s'], 2)} | "
+            f"| {r['model']} | {r['entry']} | {r['setting']} | {r.get('graph', 'off')} | {r['stacked'] or '-'} | "
+            f"{r['batch']} | {fmt(r['iters_per_s'], 2)} | "
             f"{fmt(r['samples_per_s'])} | {r['ceiling_batch'] or '-'} | {fmt(r['ceiling_samples_per_s'])} | "
-            f"{fmt(r['ratio'], 2)} | {note} |"
+            f"{fmt(r['ratio'], 2)} | {r.get('device', '-')} | {note} |"
         )
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+def check_line(c: dict[str, Any]) -> str:
+    head = f"{c['entry']} {c['setting']} S {c['stacked'] or '-'} batch {c['batch']} [{c.get('device', '-')}]"
+    if c.get("error"):
+        return f"{head}: failed: {c['error']}"
+    return (
+        f"{head}: {c['steps']} steps, max |w graph - w eager| {c['graph_vs_eager']:.3g}, "
+        f"eager - eager {c['eager_vs_eager']:.3g} (max |w| {c['max_abs_weight']:.3g}; {c['graphs']})"
+    )
+
+
+def summary(rows: list[dict[str, Any]]) -> list[str]:
+    """Within-run ratios: graphed / eager at the paper batch, and the best S-stacked rate / the
+    plain step, per entry and setting."""
+    out = []
+    by = {}
+    for r in rows:
+        if r["samples_per_s"] is not None:
+            by[(r["entry"], r["setting"], r["graph"], r["stacked"])] = r
+    for entry, setting in dict.fromkeys((r["entry"], r["setting"]) for r in rows):
+        eager, graphed = by.get((entry, setting, "off", None)), by.get((entry, setting, "on", None))
+        dev = next(r["device"] for r in rows if r["entry"] == entry)
+        if eager and graphed:
+            out.append(
+                f"{entry} {setting} batch {eager['batch']} [{dev}]: eager {eager['iters_per_s']:.2f} it/s, "
+                f"graphed {graphed['iters_per_s']:.2f} it/s: {graphed['iters_per_s'] / eager['iters_per_s']:.2f}x"
+            )
+        stacks = [k for k in by if k[:2] == (entry, setting) and k[3] is not None]
+        if not stacks:
+            continue
+        s_max = max(k[3] for k in stacks)
+        for base_graph in ("off", "on"):
+            base = by.get((entry, setting, base_graph, None))
+            if base is None:
+                continue
+            for graph in ("off", "on"):
+                top = by.get((entry, setting, graph, s_max))
+                if top is not None:
+                    out.append(
+                        f"{entry} {setting} [{dev}]: S={s_max} graph {graph} {top['samples_per_s']:,.0f} samples/s "
+                        f"/ plain graph {base_graph} {base['samples_per_s']:,.0f} = "
+                        f"{top['samples_per_s'] / base['samples_per_s']:.2f}x"
+                    )
+    return out
+
+
+def load_entries(config_json: str | None) -> dict[str, Any]:
+    """config/paper.yaml validated with defaults, or that result saved by ``--dump-config`` (a
+    machine without the schema validator, jsonschema, runs from the saved file)."""
+    if config_json:
+        return json.loads(Path(config_json).read_text())
+    return paper_entries()
+
+
+def main(argv: list[str] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated, of {', '.join(MODELS)}")
+    parser.add_argument(
+        "--entries", default="", help="only these config entries (comma-separated; '' for all)"
+    )
+    parser.add_argument(
+        "--settings",
+        default=",".join(SETTINGS),
+        help="settings to run, for every model (fp32,tf32) or per model (madry:fp32,dcgan:tf32)",
+    )
+    parser.add_argument(
+        "--graphs",
+        choices=GRAPH_CHOICES,
+        default="auto",
+        help="CUDA graphs: as advgen trains on the device (auto: on for CUDA), off, or both per row",
+    )
+    parser.add_argument(
+        "--check-graphs",
+        action="store_true",
+        help="also compare graphed with eager weights after --check-steps iterations from the same seeds",
+    )
+    parser.add_argument("--check-steps", type=int, default=6, help="iterations of each graph check")
+    parser.add_argument("--profile", action="store_true", help="kernels per iteration of the S <= 1 rows")
     parser.add_argument(
         "--iters", type=int, default=20, help="timed iterations per repeat (3 repeats, median)"
     )
@@ -558,6 +923,14 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
     parser.add_argument(
+        "--config-json",
+        default=None,
+        help="the validated paper config saved by --dump-config (no jsonschema)",
+    )
+    parser.add_argument(
+        "--dump-config", default=None, help="write the validated paper config as JSON and exit"
+    )
+    parser.add_argument(
         "--no-deterministic",
         dest="deterministic",
         action="store_false",
@@ -567,6 +940,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         "--smoke", action="store_true", help="tiny widths/batches, 2+3 iterations, one thread (CI)"
     )
     args = parser.parse_args(argv)
+    if args.dump_config:
+        Path(args.dump_config).write_text(json.dumps(paper_entries(), indent=1, sort_keys=True) + "\n")
+        return [], []
     try:
         args.stacks = [int(v) for v in args.replicates.split(",") if v.strip()]
     except ValueError:
@@ -574,26 +950,32 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     if any(v < 1 for v in args.stacks):
         parser.error(f"--replicates: '{args.replicates}': every S must be at least 1")
     if args.smoke:
-        args.threads, args.max_batch = 1, 8
+        args.threads, args.max_batch, args.check_steps = 1, 8, min(args.check_steps, 4)
     if args.threads:
         torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    rows = run(args)
+    rows, checks = run(args)
     print()
     print(
         versions(args.device) + f"; deterministic algorithms {torch.are_deterministic_algorithms_enabled()}"
     )
     print()
     print(table(rows))
+    if checks:
+        print("\ngraphed vs eager (the same static-buffer step, same seeds):")
+        print("\n".join(f"  {check_line(c)}" for c in checks))
+    lines = summary(rows)
+    if lines:
+        print("\nsummary (ratios within this run):")
+        print("\n".join(f"  {line}" for line in lines))
     print(f"\n{time.perf_counter() - t0:.1f} s in all")
     if args.json:
-        Path(args.json).write_text(
-            json.dumps({"header": versions(args.device), "rows": rows}, indent=1) + "\n"
-        )
-    failures = broken(rows)
+        payload = {"header": versions(args.device), "rows": rows, "graph_checks": checks, "summary": lines}
+        Path(args.json).write_text(json.dumps(payload, indent=1) + "\n")
+    failures = broken(rows, checks)
     if failures:
         raise SystemExit("train_step: rows failed:\n  " + "\n  ".join(failures))
-    return rows
+    return rows, checks
 
 
 if __name__ == "__main__":

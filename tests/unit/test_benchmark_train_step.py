@@ -22,7 +22,8 @@ def _bench():
 def test_smoke_madry_rows_and_json(tmp_path, capsys):
     bench = _bench()
     out = tmp_path / "rows.json"
-    rows = bench.main(["--smoke", "--models", "madry", "--device", "cpu", "--json", str(out)])
+    rows, checks = bench.main(["--smoke", "--models", "madry", "--device", "cpu", "--json", str(out)])
+    assert checks == []
     assert [(r["entry"], r["setting"], r["stacked"], r["batch"]) for r in rows] == [
         ("mnist_cnn_madry_pgd", "fp32", s, 4) for s in (None, 1, 3, 5)
     ]
@@ -30,6 +31,7 @@ def test_smoke_madry_rows_and_json(tmp_path, capsys):
     assert row["error"] is None and row["iters_per_s"] > 0
     assert row["samples_per_s"] == pytest.approx(4 * row["iters_per_s"])
     assert row["ceiling_batch"] in (4, 8) and 0 < row["ratio"] <= 1.0
+    assert row["graph"] == "off" and row["device"] == "CPU (cpu)"  # no CUDA: advgen trains eagerly
     for stacked in rows[1:]:  # S seeds, each its own batch of 4, against the plain step's ceiling
         assert stacked["error"] is None
         assert stacked["samples_per_s"] == pytest.approx(4 * stacked["stacked"] * stacked["iters_per_s"])
@@ -38,24 +40,60 @@ def test_smoke_madry_rows_and_json(tmp_path, capsys):
     assert json.loads(out.read_text())["rows"] == rows
     text = capsys.readouterr().out
     assert "skipped tf32, tf32+bf16, tf32+bf16+cl" in text
-    assert "| madry | mnist_cnn_madry_pgd | fp32 | - | 4 |" in text
-    assert "| madry | mnist_cnn_madry_pgd | fp32 | 3 | 4 |" in text
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | off | - | 4 |" in text
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | off | 3 | 4 |" in text
+    assert "| CPU (cpu) |" in text
 
 
 @pytest.mark.slow
-def test_stacked_gan_rows_time_the_dcgan_and_name_what_cannot_be_stacked():
-    rows = _bench().main(["--smoke", "--models", "m1m3,dcgan", "--device", "cpu", "--replicates", "3"])
+def test_stacked_gan_rows_time_the_dcgan_and_the_report_pair_with_dropout():
+    rows, _ = _bench().main(["--smoke", "--models", "m1m3,dcgan", "--device", "cpu", "--replicates", "3"])
     assert [(r["model"], r["stacked"]) for r in rows] == [
         ("m1m3", None),
         ("m1m3", 3),
         ("dcgan", None),
         ("dcgan", 3),
     ]
-    assert all(rows[i]["error"] is None and rows[i]["iters_per_s"] > 0 for i in (0, 2, 3))
+    # M3 keeps the report's dropout: stacked, each seed draws its own masks
+    assert all(r["error"] is None and r["iters_per_s"] > 0 for r in rows)
     assert rows[3]["samples_per_s"] == pytest.approx(3 * 4 * rows[3]["iters_per_s"])
-    # M3 keeps the report's dropout: its stacked row gives the reason instead of a rate
-    assert rows[1]["iters_per_s"] is None
-    assert rows[1]["error"].startswith("not stackable: discriminator: layer 'body.2' (Dropout")
+
+
+@pytest.mark.slow
+def test_graph_rows_and_checks_run_the_static_buffer_step(tmp_path, capsys):
+    """Without CUDA the "graph" rows run the graphs' static-buffer step eagerly ("static"), and the
+    check finds it equal to itself and to a second eager run, weight for weight."""
+    config = tmp_path / "paper.json"
+    bench = _bench()
+    assert bench.main(["--dump-config", str(config)]) == ([], [])
+    args = ["--smoke", "--models", "madry", "--device", "cpu", "--replicates", "2", "--graphs", "both"]
+    rows, checks = bench.main([*args, "--check-graphs", "--config-json", str(config), "--budget-s", "0"])
+    assert [(r["graph"], r["stacked"]) for r in rows] == [
+        ("off", None),
+        ("static", None),
+        ("off", 2),
+        ("static", 2),
+    ]
+    assert all(r["error"] is None and r["iters_per_s"] > 0 for r in rows)
+    assert [(c["stacked"], c["graph_vs_eager"], c["eager_vs_eager"]) for c in checks] == [
+        (None, 0.0, 0.0),
+        (2, 0.0, 0.0),
+    ]
+    assert all(c["max_abs_weight"] > 0 and c["error"] is None for c in checks)
+    out = capsys.readouterr().out
+    assert "graphed vs eager (the same static-buffer step, same seeds):" in out
+    assert "mnist_cnn_madry_pgd fp32 [CPU (cpu)]: S=2 graph off" in out
+
+
+def test_settings_per_model():
+    bench = _bench()
+    assert bench.parse_settings("fp32,dcgan:tf32,madry:fp32") == {
+        "*": {"fp32"},
+        "dcgan": {"tf32"},
+        "madry": {"fp32"},
+    }
+    with pytest.raises(SystemExit, match="--settings: unknown 'gan:fp32'"):
+        bench.parse_settings("gan:fp32")
 
 
 def test_a_row_that_fails_for_another_reason_fails_the_run(monkeypatch, capsys):
@@ -72,7 +110,7 @@ def test_a_row_that_fails_for_another_reason_fails_the_run(monkeypatch, capsys):
     assert str(exc.value) == (
         "train_step: rows failed:\n  mnist_cnn_madry_pgd fp32 S - batch 4: RuntimeError: shape mismatch in the step"
     )
-    assert "| madry | mnist_cnn_madry_pgd | fp32 | - | 4 | - |" in capsys.readouterr().out
+    assert "| madry | mnist_cnn_madry_pgd | fp32 | off | - | 4 | - |" in capsys.readouterr().out
 
 
 def test_only_unexpected_failures_are_broken():

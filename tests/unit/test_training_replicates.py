@@ -9,7 +9,7 @@ from torch import nn
 from advgen.classifiers.replicates import train_classifier_replicates
 from advgen.errors import AdvgenError
 from advgen.training import TrainingStopped
-from advgen.training.stacked import StackedModule, check_stackable, replicate_mode
+from advgen.training.stacked import StackedModule, noise_layers, replicate_mode
 from tests.unit.robust_helpers import blob_split
 from tests.unit.test_classifiers import spec
 
@@ -78,11 +78,33 @@ def test_the_choice_is_made_by_device_and_stated() -> None:
         replicate_mode("cpu", "vmap")
 
 
-def test_layers_that_cannot_be_stacked_are_named_with_the_config_key() -> None:
-    drop = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.3))
-    with pytest.raises(AdvgenError, match=r"^discriminator: layer '1' \(Dropout would draw one noise stream"):
-        StackedModule([drop, drop], "discriminator")
-    check_stackable(nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.0)), "discriminator")
+def test_dropout_replicates_draw_their_own_masks() -> None:
+    torch.manual_seed(0)
+    drop = nn.Sequential(nn.Linear(4, 256), nn.Dropout(0.5))
+    assert noise_layers(drop) == ["1"] and noise_layers(nn.Sequential(nn.Dropout(0.0))) == []
+    net = StackedModule([drop, drop], "discriminator")  # two equal replicates on equal inputs
+    assert net.randomness == "different"
+    out = net(torch.ones(2, 8, 4))
+    full = drop[0](torch.ones(8, 4))
+    for i in range(2):  # each replicate is dropout: units zeroed or scaled by 1 / (1 - p)
+        kept = out[i] != 0
+        torch.testing.assert_close(out[i][kept], 2 * full[kept])
+        assert 0.3 < kept.float().mean() < 0.7
+    assert not torch.equal(out[0] != 0, out[1] != 0)  # ... with its own mask
+    assert StackedModule([nn.Linear(4, 4)] * 2, "generator").randomness == "error"
+
+
+def test_in_place_activations_run_out_of_place_with_the_same_values() -> None:
+    torch.manual_seed(0)
+    models = [
+        nn.Sequential(nn.Linear(3, 4), nn.ReLU(inplace=True), nn.LeakyReLU(0.2, True)) for _ in range(2)
+    ]
+    net = StackedModule(models, "generator")
+    x = torch.randn(2, 5, 3)
+    out = net(x)
+    for i, model in enumerate(models):
+        torch.testing.assert_close(out[i], model(x[i]))
+        assert model[1].inplace and model[2].inplace  # the replicates themselves are unchanged
 
 
 def test_batch_norm_running_statistics_are_kept_per_replicate() -> None:

@@ -100,7 +100,12 @@ class PGD(Attack):
         return self._project(x, x + delta, eps)
 
     def _run(
-        self, x: torch.Tensor, y: torch.Tensor, eps: torch.Tensor, skip: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        eps: torch.Tensor,
+        alpha: torch.Tensor,
+        skip: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One run from a random start: (adversarial inputs, ranking score).
 
@@ -108,7 +113,6 @@ class PGD(Attack):
         iterated (their start point is returned) and the others leave at their first
         misclassified iterate.
         """
-        alpha = eps * 2.5 / self.steps if self.alpha is None else torch.full_like(eps, float(self.alpha))
         adv = self._start(x, eps)
         if self.early_stop:
             adv = self._run_early_stop(x, y, eps, alpha, adv, skip)
@@ -159,20 +163,45 @@ class PGD(Attack):
         out[idx] = adv
         return out
 
+    def budget(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The budget and step size as per-example tensors (N, 1, ..., 1) for :meth:`perturb_budget`."""
+        eps = torch.full((x.shape[0],) + (1,) * (x.ndim - 1), self.eps, device=x.device, dtype=x.dtype)
+        alpha = eps * 2.5 / self.steps if self.alpha is None else torch.full_like(eps, float(self.alpha))
+        return eps, alpha
+
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.eps == 0:  # every iterate is projected back onto x: nothing to compute
             return x.clone()
-        eps = torch.full((x.shape[0],) + (1,) * (x.ndim - 1), self.eps, device=x.device, dtype=x.dtype)
-        best, best_score = self._run(x, y, eps)
+        return self.perturb_budget(x, y, *self.budget(x))
+
+    def perturb_budget(
+        self, x: torch.Tensor, y: torch.Tensor, eps: torch.Tensor, alpha: torch.Tensor
+    ) -> torch.Tensor:
+        """:meth:`perturb` with the budget ``eps`` and step size ``alpha`` given as tensors that
+        broadcast per example (:meth:`budget`), not read from the attack: the graph-safe form
+        (:mod:`advgen.training.cuda_graphs`), whose budget can change between replays. Without
+        ``early_stop`` nothing here synchronises with the host."""
+        best, best_score = self._run(x, y, eps, alpha)
         for _ in range(self.restarts - 1):
             fooled = best_score >= FOOLED_BONUS if self.early_stop else None
-            adv, score = self._run(x, y, eps, fooled)
+            adv, score = self._run(x, y, eps, alpha, fooled)
             better = score > best_score
             if fooled is not None:
                 better &= ~fooled
             best = torch.where(batch_view(better, x.ndim), adv, best)
             best_score = torch.where(better, score, best_score)
         return best
+
+    def generate_budget(
+        self, x: torch.Tensor, y: torch.Tensor, eps: torch.Tensor, alpha: torch.Tensor
+    ) -> torch.Tensor:
+        """:meth:`generate` (eval mode, the generator, the final clip) with the budget and step size
+        given as tensors (:meth:`perturb_budget`); the whole batch in one chunk."""
+        x, y = x.detach(), y.detach()
+        with self._eval_mode():
+            self._start_generator(x.device)
+            adv = self.perturb_budget(x, y, eps, alpha)
+        return adv.detach().clamp_(0.0, 1.0)
 
     def __repr__(self) -> str:
         return (

@@ -43,6 +43,7 @@ from advgen.data import PreparedSplit
 from advgen.errors import AdvgenError, NotStackableError
 from advgen.seeding import seed_everything
 from advgen.training import ResumeState
+from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable
 from advgen.training.driver import train_epochs
 from advgen.training.stacked import StackedModule, replicate_mode
 from advgen.training.stacked_runs import seed_generators, stacked_resume_key, with_generator_states
@@ -96,7 +97,16 @@ class StackedClassifierRun:
             self.gen_cpu.append(cpu)
             self.gen_dev.append(dev)
         self.net = StackedModule(self.models, "arch")
-        self.opt = make_optimizer(self.net.parameters(), spec)
+        self.graphs = graphs_enabled(self.device)
+        self.opt = make_optimizer(self.net.parameters(), spec, capturable=self.graphs)
+        # on CUDA one graph per batch shape replays the step, each seed's generator registered
+        self.train_step = (
+            StaticStep(
+                self._train_step, capture=True, generators=self.gen_dev, name="stacked classifier step"
+            )
+            if self.graphs
+            else self._train_step
+        )
         self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
         self.history: list[list[dict[str, Any]]] = [[] for _ in self.seeds]
         self.epoch, self.seconds = 0, 0.0
@@ -117,15 +127,13 @@ class StackedClassifierRun:
             (grad,) = torch.autograd.grad(loss, adv)
         return grad.sign()
 
-    def _adversary(self, x: torch.Tensor, y: torch.Tensor, eps: float) -> torch.Tensor:
-        spec = self.spec
-        if spec["mode"] == "fgsm_mix":
-            return (x + eps * self._sign_grad(x, y)).clamp(0.0, 1.0)
-        if eps == 0:
-            return x.clone()
-        steps = int(spec["pgd_steps"])
-        eps_t = torch.full((*x.shape[:2],) + (1,) * (x.ndim - 2), eps, device=x.device, dtype=x.dtype)
-        alpha = torch.full_like(eps_t, float(spec["pgd_step_factor"] * eps / steps))
+    def _adversary(
+        self, x: torch.Tensor, y: torch.Tensor, eps_t: torch.Tensor, alpha: torch.Tensor
+    ) -> torch.Tensor:
+        """FGSM or PGD inputs of every replicate; budget and step size as (S, B, 1, ...) tensors."""
+        if self.spec["mode"] == "fgsm_mix":
+            return (x + eps_t * self._sign_grad(x, y)).clamp(0.0, 1.0)
+        steps = int(self.spec["pgd_steps"])
         noise = torch.stack(
             [torch.rand(x.shape[1:], device=x.device, dtype=x.dtype, generator=g) for g in self.gen_dev]
         )
@@ -155,15 +163,33 @@ class StackedClassifierRun:
     def step(self, numbered: tuple[int, tuple[torch.Tensor, torch.Tensor]]) -> tuple[Any, ...]:
         """One optimisation step of every replicate: (S losses, batch size, S clean hits, S robust hits, eps)."""
         step, (xb, yb) = numbered
+        eps = 0.0 if self.spec["mode"] == "standard" else epsilon_at(self.spec, step, self.steps_per_epoch)
+        eps_t = torch.full((*xb.shape[:2],) + (1,) * (xb.ndim - 2), eps, device=xb.device, dtype=xb.dtype)
+        steps = int(self.spec.get("pgd_steps", 1))
+        alpha = torch.full_like(eps_t, float(self.spec.get("pgd_step_factor", 0.0) * eps / steps))
+        if self.spec["mode"] == "pgd" and eps == 0:  # PGD returns x, drawing no start: eager
+            loss, clean, robust = self._train_step(xb, yb, eps_t, alpha, clean_adversary=True)
+        else:
+            loss, clean, robust = self.train_step(xb, yb, eps_t, alpha)
+        return (*loss.unbind(), yb.shape[1], *clean.unbind(), *robust.unbind(), eps)
+
+    def _train_step(
+        self,
+        xb: torch.Tensor,
+        yb: torch.Tensor,
+        eps_t: torch.Tensor,
+        alpha: torch.Tensor,
+        clean_adversary: bool = False,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The step of :meth:`step` on tensors: (S losses, S clean hits, S robust hits)."""
         mode = self.spec["mode"]
-        eps = 0.0
         robust = torch.zeros(self.size, dtype=torch.long, device=self.device)
         if mode == "standard":
             logits = self.net(xb)
             loss = _cross_entropy(logits, yb)
         else:
-            eps = epsilon_at(self.spec, step, self.steps_per_epoch)
-            adv_logits = self.net(self._adversary(xb, yb, eps))
+            adv = xb.clone() if clean_adversary else self._adversary(xb, yb, eps_t, alpha)
+            adv_logits = self.net(adv)
             robust = (adv_logits.argmax(-1) == yb).sum(1)
             if mode == "fgsm_mix":
                 logits = self.net(xb)
@@ -177,7 +203,7 @@ class StackedClassifierRun:
         self.opt.zero_grad(set_to_none=True)
         loss.sum().backward()
         self.opt.step()
-        return (*loss.detach().unbind(), yb.shape[1], *clean.unbind(), *robust.unbind(), eps)
+        return loss.detach(), clean, robust
 
     def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
         s = self.size
@@ -226,6 +252,7 @@ class StackedClassifierRun:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.net.load_state_dict(state["net"])
         self.opt.load_state_dict(state["optimizer"])
+        match_capturable(self.opt, self.graphs)  # a state saved with graphs on or off
         self.epoch, self.history = int(state["epoch"]), [list(h) for h in state["history"]]
         # on the CPU gen_dev holds the same generators as gen_cpu: setting them twice is harmless
         for g, st in zip(self.gen_cpu, state["gen_cpu"]):

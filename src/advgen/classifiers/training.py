@@ -32,12 +32,14 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.pgd_step import PgdStep, pgd_attack, pgd_budget, pgd_train_step
 from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
 from advgen.data import PreparedSplit
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.training import ResumeState
+from advgen.training.cuda_graphs import graphs_enabled, match_capturable
 from advgen.training.driver import train_epochs
 from advgen.training.steplog import run_steps
 
@@ -56,17 +58,23 @@ HISTORY_COLUMNS = [
 ]
 
 
-def _optimizer(model: nn.Module, spec: dict[str, Any]) -> torch.optim.Optimizer:
-    return make_optimizer(model.parameters(), spec)
+def _optimizer(model: nn.Module, spec: dict[str, Any], *, capturable: bool = False) -> torch.optim.Optimizer:
+    return make_optimizer(model.parameters(), spec, capturable=capturable)
 
 
-def make_optimizer(params: Iterable[torch.Tensor], spec: dict[str, Any]) -> torch.optim.Optimizer:
-    """The spec's optimizer (``sgd`` with momentum, else Adam; both with ``weight_decay``) over ``params``."""
+def make_optimizer(
+    params: Iterable[torch.Tensor], spec: dict[str, Any], *, capturable: bool = False
+) -> torch.optim.Optimizer:
+    """The spec's optimizer (``sgd`` with momentum, else Adam; both with ``weight_decay``) over ``params``.
+
+    ``capturable``: Adam keeps its step count on the device, so a CUDA graph can replay its step
+    (:mod:`advgen.training.cuda_graphs`); SGD needs nothing.
+    """
     if spec["optimizer"] == "sgd":
         return torch.optim.SGD(
             params, lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
         )
-    return torch.optim.Adam(params, lr=spec["lr"], weight_decay=spec["weight_decay"])
+    return torch.optim.Adam(params, lr=spec["lr"], weight_decay=spec["weight_decay"], capturable=capturable)
 
 
 def epsilon_at(spec: dict[str, Any], step: int, steps_per_epoch: int) -> float:
@@ -116,18 +124,27 @@ def _step(
     step: int,
     steps_per_epoch: int,
     pool: AdversarialPool | None = None,
+    pgd: PgdStep | None = None,
 ) -> tuple[Any, ...]:
     """One optimisation step of the spec's mode: (loss, batch size, clean hits, robust hits, eps),
-    the counts and the loss left on the device."""
+    the counts and the loss left on the device. ``pgd``: the PGD mode's step on static buffers
+    (a CUDA graph per batch shape); without it the same step runs on this batch's tensors."""
     robust_ok: torch.Tensor | int = 0
-    eps = 0.0
+    adversarial = spec["mode"] != "standard" and pool is None
+    eps = epsilon_at(spec, step, steps_per_epoch) if adversarial else 0.0
+    if spec["mode"] == "pgd" and adversarial and eps != 0:  # (at eps 0 PGD returns x: the branch below)
+        if pgd is not None:
+            loss, clean_ok, robust_ok = pgd(xb, yb, eps)
+        else:
+            attack = pgd_attack(model, spec)
+            loss, clean_ok, robust_ok = pgd_train_step(model, opt, attack, xb, yb, *pgd_budget(spec, eps, xb))
+        return loss, len(yb), clean_ok, robust_ok, eps
     if spec["mode"] == "standard":
         logits = model(xb)
         loss = F.cross_entropy(logits, yb)
     elif pool is not None:
         loss, logits = pool.batch_loss(model, xb, yb, step)
     else:
-        eps = epsilon_at(spec, step, steps_per_epoch)
         adv = _adversary(model, spec, eps).generate(xb, yb)
         adv_logits = model(adv)
         robust_ok = (adv_logits.argmax(1) == yb).sum()
@@ -174,6 +191,7 @@ def _train_epoch(
     spec: dict[str, Any],
     step0: int,
     pool: AdversarialPool | None = None,
+    pgd: PgdStep | None = None,
 ) -> dict[str, float]:
     """One epoch outside the driver (benchmarks): shuffle, every step, the history entries."""
     bs = int(spec["batch_size"])
@@ -182,7 +200,7 @@ def _train_epoch(
     model.train()
     rows = run_steps(
         enumerate(batches),
-        lambda b: _step(model, opt, *b[1], spec, step0 + b[0], steps_per_epoch, pool),
+        lambda b: _step(model, opt, *b[1], spec, step0 + b[0], steps_per_epoch, pool, pgd),
     )
     return _summary(rows, spec, pool is not None)
 
@@ -212,10 +230,12 @@ class ClassifierRun:
         self.model = build_classifier(
             spec["arch"], self.arch_kwargs["in_shape"], train.num_classes, spec["width"]
         ).to(device)
-        self.opt = _optimizer(self.model, spec)
+        self.graphs = graphs_enabled(device) and spec["mode"] == "pgd"
+        self.opt = _optimizer(self.model, spec, capturable=self.graphs)
         self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
         # refilled after a resume (the pool is not part of the resume state)
         self.pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None
+        self.pgd = PgdStep(self.model, self.opt, spec, capture=True) if self.graphs else None
         self.history: list[dict[str, Any]] = []
         self.epoch, self.seconds = 0, 0.0
         self.resumed_from: list[int] = []
@@ -234,7 +254,7 @@ class ClassifierRun:
 
     def step(self, numbered: tuple[int, tuple[torch.Tensor, torch.Tensor]]) -> tuple[Any, ...]:
         step, (xb, yb) = numbered
-        return _step(self.model, self.opt, xb, yb, self.spec, step, self.steps_per_epoch, self.pool)
+        return _step(self.model, self.opt, xb, yb, self.spec, step, self.steps_per_epoch, self.pool, self.pgd)
 
     def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
         self._row = _summary(rows, self.spec, self.pool is not None)
@@ -269,6 +289,7 @@ class ClassifierRun:
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
+        match_capturable(self.opt, self.graphs)  # a state saved with graphs on or off
         self.history, self.epoch = list(state["history"]), int(state["epoch"])
         self.seconds = float(state.get("seconds", 0.0))
         self.resumed_from = list(state.get("resumed_from", []))

@@ -17,9 +17,8 @@ sequential run would while the other seeds go on.
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,9 @@ from advgen.errors import NotStackableError
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
 from advgen.gan.train import GanRun
+from advgen.gan.unroll import restored_tensors
 from advgen.training import ResumeState
+from advgen.training.cuda_graphs import StaticStep, match_capturable
 from advgen.training.driver import train_epochs
 from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
 from advgen.training.stacked_runs import (
@@ -83,9 +84,15 @@ class StackedGanRun(StackedRuns[GanRun]):
         self.G = StackedModule([r.G for r in self.runs], "generator")
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
         self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec["g_ema"] > 0 else None
-        betas = tuple(spec["betas"])
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], betas=betas)
+        adam = {"betas": tuple(spec["betas"]), "capturable": self.runs[0].graphs}
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], **adam)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], **adam)
+        # on CUDA one graph per batch shape replays the iteration, each seed's generator registered
+        self.iterate = (
+            StaticStep(self._iteration, capture=True, generators=self.gen_dev, name="stacked GAN iteration")
+            if self.runs[0].graphs
+            else self._iteration
+        )
 
     # -- the steps (GanRun's, every seed at once) ---------------------------------------------------
     def _noise(self) -> torch.Tensor:
@@ -106,16 +113,9 @@ class StackedGanRun(StackedRuns[GanRun]):
         score = vmap(lambda logits: mean_score(kind, logits))
         return loss.detach(), score(real_logits), score(fake_logits), norm
 
-    @contextlib.contextmanager
-    def _d_restored(self) -> Iterator[None]:
-        """:func:`advgen.gan.unroll.restored` for the stacked D and its optimizer."""
-        d_state, opt_state = self.D.state_dict(), copy.deepcopy(self.opt_d.state_dict())
-        try:
-            yield
-        finally:
-            self.D.load_state_dict(d_state)
-            self.opt_d.load_state_dict(opt_state)
-            self.opt_d.zero_grad(set_to_none=True)
+    def _d_restored(self) -> contextlib.AbstractContextManager[None]:
+        """:func:`advgen.gan.unroll.restored` for the stacked D and its optimizer (in place)."""
+        return restored_tensors([*self.D.parameters(), *self.D.buffers.values()], self.opt_d)
 
     def g_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One G update of every seed (against D unrolled ``unroll_k`` first-order steps when set)."""
@@ -158,14 +158,18 @@ class StackedGanRun(StackedRuns[GanRun]):
         self.G.train()
         self.D.train()
 
-    def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """One iteration of every seed (``d_steps`` D updates, ``g_steps`` G updates); 6 x S values."""
+    def _iteration(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """``d_steps`` D updates and ``g_steps`` G updates of every seed: six (S,) tensors."""
         for _ in range(self.spec["d_steps"]):
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
         for _ in range(self.spec["g_steps"]):
             g_loss, g_norm = self.g_step(real)
+        return g_loss, d_loss, d_real, d_fake, g_norm, d_norm
+
+    def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """One iteration of every seed (:meth:`_iteration`, replayed as a CUDA graph on CUDA); 6 x S values."""
+        values = self.iterate(real)
         self._count_iteration()
-        values = (g_loss, d_loss, d_real, d_fake, g_norm, d_norm)
         return tuple(v for value in values for v in value.unbind())
 
     def _seed_rows(self, rows: list[tuple[float, ...]], i: int) -> list[tuple[float, ...]]:
@@ -203,6 +207,8 @@ class StackedGanRun(StackedRuns[GanRun]):
             self.G_ema.load_state_dict(state["G_ema"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        for opt in (self.opt_g, self.opt_d):  # a state saved with graphs on or off
+            match_capturable(opt, self.runs[0].graphs)
         for cpu, st in zip(self.gen_cpu, state["runs"]):
             cpu.set_state(st["rng"]["torch"])
         # on the CPU gen_dev holds the same generators as gen_cpu: setting them twice is harmless

@@ -26,6 +26,7 @@ from advgen.gan.status import StatusTracker, diversity
 from advgen.gan.unroll import grad_norm_tensor, restored, second_order_generator_loss
 from advgen.models import build_discriminator, build_generator, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
+from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,18 @@ class GanRun:
             )
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec["g_ema"] > 0 else None
         betas = tuple(spec["betas"])
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], betas=betas)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], betas=betas)
+        # On CUDA one graph per batch shape replays train_iteration (advgen.training.cuda_graphs);
+        # second-order unrolling stays eager.
+        first_order = spec["unroll_k"] == 0 or spec["unroll_order"] == "first"
+        self.graphs = graphs_enabled(self.device) and first_order
+        adam = {"betas": betas, "capturable": self.graphs}
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], **adam)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], **adam)
+        self.iterate = (
+            StaticStep(self.train_iteration, capture=True, name="GAN iteration")
+            if self.graphs
+            else self.train_iteration
+        )
         seed = int(spec["seed"])
         self.data_rng = torch.Generator().manual_seed(seed)
         self.fixed_noise = torch.randn(
@@ -152,6 +163,9 @@ class GanRun:
         """One training iteration on the batch ``real``: ``d_steps`` D updates, then ``g_steps`` G updates.
 
         Returns the last updates' (g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm), on the device.
+        On CUDA :meth:`step` replays it as a CUDA graph (:mod:`advgen.training.cuda_graphs`): it must
+        draw its randomness with torch on the device and read no Python number that changes between
+        iterations (the graph would replay the value it saw at capture).
         """
         for _ in range(self.spec["d_steps"]):
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
@@ -172,7 +186,7 @@ class GanRun:
     def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One iteration (:meth:`train_iteration`), counted."""
         self.iteration += 1
-        return self.train_iteration(real)
+        return self.iterate(real)
 
     def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
         """Add the epoch's rows to the losses table and the status tracker; ``False`` at a NaN/inf
@@ -267,6 +281,8 @@ class GanRun:
             self.G_ema.load_state_dict(ckpt["G_ema"])
         self.opt_g.load_state_dict(ckpt["opt_g"])
         self.opt_d.load_state_dict(ckpt["opt_d"])
+        for opt in (self.opt_g, self.opt_d):  # a state saved with graphs on or off
+            match_capturable(opt, self.graphs)
         self.epoch, self.iteration = int(ckpt["epoch"]), int(ckpt["iteration"])
         set_rng_state(ckpt["rng"])
         self.data_rng.set_state(ckpt["data_rng"])

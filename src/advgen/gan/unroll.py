@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 from torch import nn
@@ -29,14 +29,44 @@ from advgen.gan.losses import discriminator_loss, generator_loss
 @contextlib.contextmanager
 def restored(model: nn.Module, optimizer: torch.optim.Optimizer) -> Iterator[None]:
     """Restore ``model`` (parameters and buffers) and ``optimizer`` state on exit, exactly."""
-    model_state = copy.deepcopy(model.state_dict())
-    optim_state = copy.deepcopy(optimizer.state_dict())
+    with restored_tensors([*model.parameters(), *model.buffers()], optimizer):
+        yield
+
+
+@contextlib.contextmanager
+def restored_tensors(tensors: Sequence[torch.Tensor], optimizer: torch.optim.Optimizer) -> Iterator[None]:
+    """Restore ``tensors`` (a model's parameters and buffers) and ``optimizer``'s state on exit, exactly.
+
+    In place: every tensor keeps its storage (copied back from a snapshot), so a CUDA graph that
+    captured the unrolled steps replays them on the same memory (:mod:`advgen.training.cuda_graphs`);
+    optimizer state first created inside the block is dropped again, as a reloaded state dict would.
+    """
+    with torch.no_grad():
+        saved = [t.detach().clone() for t in tensors]
+    had = {id(p): {k: _snapshot(v) for k, v in st.items()} for p, st in optimizer.state.items()}
     try:
         yield
     finally:
-        model.load_state_dict(model_state)
-        optimizer.load_state_dict(optim_state)
+        with torch.no_grad():
+            for t, s in zip(tensors, saved):
+                t.copy_(s)
+            for p in list(optimizer.state):
+                if id(p) not in had:
+                    del optimizer.state[p]
+                    continue
+                state = optimizer.state[p]
+                for k in [k for k in state if k not in had[id(p)]]:
+                    del state[k]
+                for k, v in had[id(p)].items():
+                    if isinstance(v, torch.Tensor) and isinstance(state.get(k), torch.Tensor):
+                        state[k].copy_(v)
+                    else:
+                        state[k] = v
         optimizer.zero_grad(set_to_none=True)
+
+
+def _snapshot(value: object) -> object:
+    return value.detach().clone() if isinstance(value, torch.Tensor) else copy.deepcopy(value)
 
 
 def second_order_generator_loss(

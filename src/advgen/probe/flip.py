@@ -54,7 +54,7 @@ class BudgetPGD(PGD):
         if len(self.budgets) != len(x):
             raise ValueError(f"{len(self.budgets)} budgets for {len(x)} examples")
         eps = self.budgets.to(x).view(-1, *([1] * (x.ndim - 1)))
-        adv, _ = self._run(x, y, eps)
+        adv, _ = self._run(x, y, eps, eps * 2.5 / self.steps)
         return adv
 
 

@@ -22,7 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import torch
 
-from advgen.seeding import rng_state
+from advgen.seeding import rng_state, set_rng_state
 
 
 class SeedRun(Protocol):
@@ -196,6 +196,7 @@ class StackedRuns(Generic[RunT]):
                 self._sync(i)
         return {
             **self._stacked_state(),
+            "global_rng": rng_state(),  # the dropout masks of the stacked model (advgen.training.stacked)
             "runs": [self._run_state(i, with_log=True) for i in range(len(self.seeds))],
             "alive": list(self.alive),
             "last": list(self.last),
@@ -209,6 +210,8 @@ class StackedRuns(Generic[RunT]):
         for run, st in zip(self.runs, state["runs"]):
             run.load_state_dict(st)
         self._load_stacked_state(state)
+        if "global_rng" in state:
+            set_rng_state(state["global_rng"])
         self.alive, self.last = list(state["alive"]), list(state["last"])
         self.epoch, self.seconds = int(state["epoch"]), float(state["seconds"])
         self.resumed_from = list(state["resumed_from"])
