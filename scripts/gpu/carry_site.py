@@ -54,6 +54,8 @@ def closure(names: list[str]) -> dict[str, md.Distribution]:
         except md.PackageNotFoundError:
             continue
         found[name] = dist
+        if name in ON_DEVICE:  # the machine's own copy brings what it needs (torch: triton, CUDA)
+            continue
         for req in dist.requires or []:
             if "extra ==" not in req:
                 todo.append(re.split(r"[ ;<>=!~\[(]", req.strip())[0])
