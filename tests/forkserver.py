@@ -17,8 +17,9 @@ variable read at import time by a library would come from the test process (advg
 variables when called, and ``OMP_NUM_THREADS`` / ``MKL_NUM_THREADS`` are read by torch when its
 thread pool starts, which the server never does: it runs no torch operation).
 
-Set ``ADVGEN_TEST_FORKSERVER=0`` to run every job as a fresh process instead (the stand-in
-``advgen`` of ``tests/conftest.py`` and the CI's wheel, paper and SLURM runs never use it).
+Set ``ADVGEN_TEST_FORKSERVER=0`` to run every job as a fresh process instead. The stand-in
+``advgen`` of ``tests/conftest.py``, the SLURM tests and the CI's wheel workflow never use it;
+``make test-paper`` does (``python tests/forkserver.py run COMMAND...``).
 
 Protocol (one connection per command, a Unix stream socket): the client sends 8 bytes (the
 length of a JSON payload) together with its descriptors 0, 1 and 2 (``SCM_RIGHTS``), then the
@@ -328,5 +329,19 @@ def shutdown() -> None:
         _servers.clear()
 
 
+def run_with_server(command: list[str]) -> int:
+    """``command`` with this environment, ``advgen`` on its PATH served by a fork server (stopped
+    after it): what ``scripts/test_paper.sh`` runs the paper smoke DAG under."""
+    env = dict(os.environ)
+    server = ForkServer(env, "advgen")
+    try:
+        env["PATH"] = f"{server.bin}{os.pathsep}{env.get('PATH', '')}"
+        return subprocess.run(command, env=env).returncode
+    finally:
+        server.stop()
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["run"]:  # python tests/forkserver.py run COMMAND...
+        sys.exit(run_with_server(sys.argv[2:]))
     serve(*sys.argv[1:5])
