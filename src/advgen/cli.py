@@ -12,25 +12,24 @@ A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), an
 running out of memory (a size in the config that the machine cannot allocate, known only
 at run time) and a full disk or unwritable folder met by any writer
 (:func:`advgen.io.write_error`); other exceptions keep their traceback. SIGTERM (what
-``scancel``, a SLURM preemption or a stopped Snakemake send first) ends the command as
-``SystemExit(143)``, so the writers' clean-up runs and no temporary file is left behind.
+``scancel``, a SLURM preemption or a stopped Snakemake send first) ends the command with exit
+status 143, whenever it arrives: a write under way is finished or removed first, so no temporary
+file is left behind (:mod:`advgen.termination`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import logging
 import os
 import pkgutil
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from advgen import __version__
 from advgen.errors import AdvgenError
+from advgen.termination import exit_on_sigterm, exit_status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -92,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.threads:
         _limit_threads(args.threads)
-    with _exit_on_sigterm():
-        return _run(args)
+    with exit_on_sigterm():
+        code = _run(args)
+        return exit_status() or code
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -117,23 +117,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"advgen {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-@contextlib.contextmanager
-def _exit_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into ``SystemExit(143)`` while a command runs (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _limit_threads(n: int) -> None:
