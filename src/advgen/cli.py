@@ -26,6 +26,7 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from advgen import __version__
 from advgen.errors import AdvgenError
@@ -33,10 +34,21 @@ from advgen.termination import exit_on_sigterm, exit_status
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (no usage block): ``advgen CMD: error: ...``, exit status 2."""
+    """argparse with a one-line error (no usage block): ``advgen CMD: error: ...``, exit status 2.
+
+    ``commands`` maps each subcommand's name to its parser (``advgen cv`` has its own)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: dict[str, argparse.ArgumentParser] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.commands = action.choices
+        return action
 
 
 def _command_modules() -> dict[str, str]:
@@ -97,7 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from advgen.commands._args import overwritten_input
+
     try:
+        problem = overwritten_input(args)
+        if problem is not None:
+            raise AdvgenError(problem)
         args._main(args)
     except AdvgenError as exc:
         print(f"advgen {args.command}: error: {exc}", file=sys.stderr)

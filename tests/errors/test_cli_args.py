@@ -177,12 +177,12 @@ CASES = [
     (
         "smoke-output-is-input",
         ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/good.yaml"],
-        ["{T}/good.yaml: -o names the input config"],
+        ["-o/--output {T}/good.yaml: is also the input paper ({T}/good.yaml)"],
     ),
     (
         "smoke-output-is-input-other-spelling",
         ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/../{N}/./good.yaml"],
-        ["-o names the input config"],
+        ["is also the input paper ({T}/good.yaml)"],
     ),
     (
         "smoke-output-under-a-file",

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input
+
 HELP = "check config files (YAML syntax, duplicate keys, schema, cross references); one line, exit 2 on error"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "files", nargs="+", metavar="FILE", help="config files, merged in order as by --configfile"
-    )
+    add_input(p, "files", nargs="+", metavar="FILE", help="config files, merged in order as by --configfile")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_output
+
 HELP = "prepare a dataset: results/data/<name>/{train,test}.pt + manifest.parquet"
 
 log = logging.getLogger(__name__)
@@ -18,9 +20,9 @@ log = logging.getLogger(__name__)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="dataset name (key of config 'datasets')")
     p.add_argument("--spec", required=True, help="the dataset's config entry as JSON")
-    p.add_argument("--train", required=True, help="output: train split (.pt)")
-    p.add_argument("--test", required=True, help="output: test split (.pt)")
-    p.add_argument("--manifest", required=True, help="output: manifest (.parquet)")
+    add_output(p, "--train", required=True, help="output: train split (.pt)")
+    add_output(p, "--test", required=True, help="output: test split (.pt)")
+    add_output(p, "--manifest", required=True, help="output: manifest (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

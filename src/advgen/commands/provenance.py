@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "list the outputs built by other code than the installed advgen, and the snakemake command rebuilding them"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results", nargs="?", default="results", help="the results folder (default: results)")
+    add_input(p, "results", nargs="?", default="results", help="the results folder (default: results)")
     p.add_argument(
         "--snakemake-options",
         default="--cores all",
@@ -27,8 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="options the printed snakemake command starts with, e.g. your --configfile/--profile "
         "(default: %(default)s)",
     )
-    p.add_argument("--html", help="output: the report's provenance page (with --rst; exit 0 either way)")
-    p.add_argument("--rst", help="output: the report's landing-page paragraph (with --html)")
+    add_output(p, "--html", help="output: the report's provenance page (with --rst; exit 0 either way)")
+    add_output(p, "--rst", help="output: the report's landing-page paragraph (with --html)")
 
 
 def main(args: argparse.Namespace) -> None:
