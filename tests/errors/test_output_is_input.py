@@ -88,7 +88,9 @@ def test_the_pairs_cover_every_command_with_an_input_and_an_output() -> None:
 
 
 @pytest.mark.parametrize("spelling", ["same", "symlink", "hardlink"])
-@pytest.mark.parametrize(("command", "out_dest", "in_dest"), PAIRS, ids=["/".join(map(str, p)) for p in PAIRS])
+@pytest.mark.parametrize(
+    ("command", "out_dest", "in_dest"), PAIRS, ids=["/".join(map(str, p)) for p in PAIRS]
+)
 def test_an_output_naming_an_input_is_refused(
     command: tuple[str, ...], out_dest: str, in_dest: str, spelling: str, workdir: Path, capsys
 ) -> None:
