@@ -35,6 +35,10 @@ from advgen.errors import ConfigError
 
 #: the sections whose entries may be replicated
 SECTIONS = ("gans", "autoencoders", "classifiers")
+#: the most runs one entry may have (``replicates`` and the length of ``seeds``: the schema's bounds)
+MAX_RUNS = 1000
+#: the largest seed (the schema's maximum of every seed: numpy's and torch's seeds take 32 bits)
+MAX_SEED = 2**32 - 1
 
 # (path to a list of model names, section the names belong to); "*" matches every key
 LIST_REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -80,15 +84,25 @@ def entry_seeds(entry: Mapping[str, Any], default_seed: int, key: str) -> list[i
         for s in seeds:
             if isinstance(s, bool) or not isinstance(s, int) or s < 0:
                 raise ConfigError(f"{key}.seeds: expected non-negative integers, got {s!r}")
-        repeated = sorted({s for s in seeds if seeds.count(s) > 1})
-        if repeated:
-            raise ConfigError(f"{key}.seeds: seed {repeated[0]} is repeated")
+        for j, s in enumerate(seeds):
+            if s in seeds[:j]:
+                i = seeds.index(s)
+                raise ConfigError(
+                    f"{key}.seeds: {s!r} is listed twice (items {i} and {j}); the values of a list must differ"
+                )
+        if len(seeds) > MAX_RUNS:
+            raise ConfigError(f"{key}.seeds: {len(seeds)} items, more than the limit of {MAX_RUNS}")
         return list(seeds)
     if has_reps:
         n = entry["replicates"]
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ConfigError(f"{key}.replicates: expected an integer >= 1, got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_RUNS:
+            raise ConfigError(f"{key}.replicates: expected an integer in 1..{MAX_RUNS}, got {n!r}")
         first = int(entry.get("seed", default_seed))
+        if first + n - 1 > MAX_SEED:
+            raise ConfigError(
+                f"{key}.replicates: {n} seeds from {first} run up to {first + n - 1}, more than the "
+                f"largest seed {MAX_SEED}; lower the entry's seed or give seeds: [...]"
+            )
         return [first + i for i in range(n)]
     return None
 

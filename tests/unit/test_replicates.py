@@ -113,7 +113,7 @@ def test_a_replicate_name_taken_by_another_entry_is_an_error() -> None:
     ("entry", "message"),
     [
         ({"seeds": []}, r"classifiers\.net\.seeds: expected a non-empty list"),
-        ({"seeds": [1, 2, 1]}, r"classifiers\.net\.seeds: seed 1 is repeated"),
+        ({"seeds": [1, 2, 1]}, r"classifiers\.net\.seeds: 1 is listed twice \(items 0 and 2\)"),
         ({"seeds": [1], "replicates": 2}, r"classifiers\.net: give one of 'seeds' and 'replicates'"),
         ({"replicates": 0}, r"classifiers\.net\.replicates: 0 is less than the minimum of 1"),
     ],
@@ -134,7 +134,9 @@ def test_check_config_exits_2_on_a_repeated_seed(tmp_path: Path, capsys: pytest.
     path.write_text(yaml.safe_dump(config(gans={"g": {**GAN, "seeds": [0, 0]}})))
     assert cli_main(["check-config", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "gans.g.seeds: seed 0 is repeated" in err[0] and str(path) in err[0]
+    assert (
+        len(err) == 1 and "gans.g.seeds: 0 is listed twice (items 0 and 1)" in err[0] and str(path) in err[0]
+    )
 
 
 def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:

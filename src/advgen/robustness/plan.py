@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from advgen.attacks.registry import MINIMAL_ATTACKS
+from advgen.config import check_grid_size
 from advgen.errors import ConfigError
 
 SWEEPS = {"capacity": ("width", "widths", "w"), "data_size": ("train_fraction", "fractions", "f")}
@@ -220,6 +221,10 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
     for sweep, settings in sweep_settings(config).items():
         need([settings["classifier"]], classifiers, f"robustness.{_key(sweep)}.classifier", "classifier")
         need([settings["attack"]], attacks, f"robustness.{_key(sweep)}.attack", "attack")
+        grid_key = SWEEPS[sweep_kind(sweep)][1]
+        runs = len(base_runs(config, settings["classifier"]))
+        sizes = {"runs": runs, "modes": len(settings["modes"]), grid_key: len(settings[grid_key])}
+        check_grid_size(sizes, f"{source}: robustness.{_key(sweep)}")
     cap_transfer = (rob.get("capacity") or {}).get("transfer")
     if cap_transfer:
         need(cap_transfer["attacks"], attacks, "robustness.capacity.transfer.attacks", "attack")
