@@ -13,9 +13,13 @@ from advgen.pipeline.sweeps import SWEEPS
 
 # One check for the workflow and `advgen check-config` (advgen.pipeline.check): every config
 # file re-read strictly (duplicate keys, encoding, shape), the config validated, every plan
-# built; errors name FILE:LINE. Keep this block when porting.
+# built; errors name FILE:LINE. The config's relative file names resolve against this workflow's
+# folder; a requested file that names no entry of the config is one line too. Keep this block when
+# porting.
 try:
-    PIPE = checked_pipeline(workflow.configfiles, config)
+    PIPE = checked_pipeline(
+        workflow.configfiles, config, base=workflow.basedir, on_unknown=sys.exit
+    )
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

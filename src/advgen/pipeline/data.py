@@ -9,11 +9,14 @@ from advgen.pipeline.base import Stage
 
 
 class DataPlan(Stage):
+    def dataset(self, name: str) -> dict:
+        return self.lookup(self.section("datasets"), name, "datasets", "dataset")
+
     def dataset_spec(self, wildcards) -> str:
-        return spec_json(self.config["datasets"][wildcards.dataset])
+        return spec_json(self.dataset(wildcards.dataset))
 
     def download_receipt(self, wildcards) -> list[str] | str:
-        spec = self.config["datasets"][wildcards.dataset]
+        spec = self.dataset(wildcards.dataset)
         if spec["source"] not in BUNDLED_SOURCES and spec["download"]:
             return paths.DOWNLOAD_RECEIPT.format(dataset=wildcards.dataset)
         return []
