@@ -209,6 +209,11 @@ CASES = [
     ("provenance-missing-folder", ["provenance", "{T}/nothing"], ["{T}/nothing: results folder not found"]),
     ("provenance-file", ["provenance", "{T}/a_file"], ["{T}/a_file: not a folder"]),
     (
+        "provenance-empty-folder",
+        ["provenance", "{T}/empty"],
+        ["{T}/empty: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"],
+    ),
+    (
         "provenance-html-alone",
         ["provenance", "{T}", "--html", "{T}/p.html"],
         ["--html and --rst go together"],
@@ -284,6 +289,7 @@ def test_bad_command_line_is_one_line(argv, named, workdir: Path, tmp_path_facto
     tmp = tmp_path_factory.mktemp("inputs")
     _bad_config(tmp)
     (tmp / "r").mkdir()
+    (tmp / "empty").mkdir()
     (tmp / "r" / "mnist").write_text("a file where the source's folder goes")
     _table(tmp / "curve.parquet", **CURVE)
     _table(tmp / "eps_str.parquet", **{**CURVE, "eps": ["0.1"]})

@@ -3,7 +3,8 @@
 Lists every checkpoint and Parquet table under RESULTS whose recorded code digest
 (:mod:`advgen.provenance`) differs from the installed code's, or that records none, and
 prints the ``snakemake --forcerun ...`` command that rebuilds them and what depends on them.
-Exit status 0 when every output is current, 1 when some are not, 2 on bad input.
+Exit status 0 when every output is current, 1 when some are not, 2 on bad input (a missing
+folder, or one without any checkpoint or table: "all 0 outputs are current" would hide a wrong path).
 
 With ``--html`` and ``--rst`` (the workflow's ``provenance`` job) it also writes the report's
 provenance page and landing-page paragraph (:mod:`advgen.provenance_page`) and exits 0 either
@@ -44,6 +45,10 @@ def main(args: argparse.Namespace) -> None:
     report = ProvenanceReport(
         str(args.results).rstrip("/") or "/", digest, tuple(scan(args.results)), args.snakemake_options
     )
+    if not report.outputs and not args.html:
+        raise AdvgenError(
+            f"{args.results}: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"
+        )
     for path, why in report.lines():
         print(f"{path}: {why}")
     if report.stale:
