@@ -267,6 +267,19 @@ def test_state_of_other_code_is_not_reused(tmp_path, monkeypatch, caplog):
     assert "written by advgen code" in caplog.text and "this is code 0000000000000000" in caplog.text
 
 
+def test_state_of_other_torch_or_numpy_versions_is_not_reused(tmp_path, monkeypatch, caplog):
+    import numpy
+    import torch
+
+    path = tmp_path / "resume" / "last.pt"
+    ResumeState(path, {"a": 1}).save({"epoch": 1})
+    monkeypatch.setattr(torch, "__version__", "0.0.1")  # an upgrade between the kill and the rerun
+    with caplog.at_level(logging.WARNING):
+        assert ResumeState(path, {"a": 1}).load() is None
+    assert f"written with numpy {numpy.__version__}, torch " in caplog.text
+    assert f"this is numpy {numpy.__version__}, torch 0.0.1); starting afresh" in caplog.text
+
+
 def test_finish_removes_the_temporary_file_of_a_write_that_was_killed(tmp_path):
     # a job killed (scancel, preemption) while it wrote last.pt leaves .last.pt.<random>.tmp
     path = tmp_path / "resume" / "last.pt"
