@@ -209,6 +209,11 @@ CASES = [
     ("provenance-missing-folder", ["provenance", "{T}/nothing"], ["{T}/nothing: results folder not found"]),
     ("provenance-file", ["provenance", "{T}/a_file"], ["{T}/a_file: not a folder"]),
     (
+        "prepare-data-no-output",
+        ["prepare-data", "--name", "d", "--spec", "{}"],
+        ["give at least one of --train, --test and --manifest"],
+    ),
+    (
         "provenance-empty-folder",
         ["provenance", "{T}/empty"],
         ["{T}/empty: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"],

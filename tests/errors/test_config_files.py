@@ -237,7 +237,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         CLF + "    replicates: 2\nrobustness:\n  transfer:\n    classifiers: [c, c_seed0]\n",
         True,
         8,
-        "robustness.transfer.classifiers: 'c_seed0' is listed twice",
+        "robustness.transfer.classifiers: 'c' is listed twice",  # c_seed0 is the run c, the first seed's
     ),
 }
 

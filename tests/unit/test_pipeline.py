@@ -344,19 +344,19 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
         "attack": "pgd",
     }
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
-    expand_replicates(data)  # as the config check does: <entry>_seed<k> runs
+    expand_replicates(data)  # as the config check does: <entry> (seed 0) and <entry>_seed1 runs
     pipe = build(data)
     capacity = SimpleNamespace(sweep="capacity")
     spec = json.loads(pipe.robustness.sweep_spec(capacity))
     assert set(spec["points"]) == {
-        "tiny_cnn_pgd_seed0",
-        "tiny_cnn_pgd_seed0_pgd_w0p5",
+        "tiny_cnn_pgd",
+        "tiny_cnn_pgd_pgd_w0p5",
         "tiny_cnn_pgd_seed1",
         "tiny_cnn_pgd_seed1_pgd_w0p5",
     }
     assert {k: p["seed"] for k, p in spec["points"].items()} == {
-        "tiny_cnn_pgd_seed0": 0,
-        "tiny_cnn_pgd_seed0_pgd_w0p5": 0,
+        "tiny_cnn_pgd": 0,
+        "tiny_cnn_pgd_pgd_w0p5": 0,
         "tiny_cnn_pgd_seed1": 1,
         "tiny_cnn_pgd_seed1_pgd_w0p5": 1,
     }

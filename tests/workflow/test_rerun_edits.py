@@ -126,6 +126,8 @@ def completed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Run]:
             base = tmp_path_factory.mktemp(f"completed-{name}")
             if name == "robustness":
                 runs[name] = _run_robustness(base)
+            elif name in OTHER_RUNS:
+                runs[name] = OTHER_RUNS[name](base)
             elif name in SWEEP_RUNS:
                 upstream = (
                     "results/data/digits/train.pt",
@@ -361,7 +363,62 @@ EDITS = {
         config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"].update(steps=[4])),
         {"purify_table"},
     ),
+    # Data and replicates, on the tiny generative config run with the stand-in advgen (GENERATIVE_RUN).
+    # max_test: the test split's job and what reads it; the training split and the GANs stay
+    "datasets: max_test": Edit(
+        "generative",
+        config_edit(lambda c: c["datasets"]["digits"].update(max_test=48)),
+        {
+            "prepare_data[dataset=digits, split=test]",
+            "data_manifest[dataset=digits]",
+            "train_ae[ae=tiny_ae]",  # its test MSE and latent CDFs read the test split every epoch
+            "train_classifier[classifier=tiny_clf]",  # its history reads the test split
+            "sample_quality",
+        },
+    ),
+    # the first seed's run keeps the entry's name and spec: only the second seed's jobs run
+    "gan: replicates 2": Edit(
+        "generative",
+        config_edit(lambda c: c["gans"]["tiny_ns"].update(replicates=2)),
+        {"train_gan[gan=tiny_ns_seed1]", "sample_quality"},
+    ),
+    "autoencoder: seeds [0, 5]": Edit(
+        "generative",
+        config_edit(lambda c: c["autoencoders"]["tiny_ae"].update(seeds=[0, 5])),
+        {"train_ae[ae=tiny_ae_seed5]", "sample_quality"},
+    ),
 }
+
+GENERATIVE_RUN = ".test/config/generative.yaml"
+GENERATIVE_TARGETS = ("results/sample_quality/summary.parquet", "results/data/digits/manifest.parquet")
+# the stand-in advgen of tests/conftest.py, with train-gan's --samples made a folder (the rule's
+# directory() output)
+FAKE_ADVGEN_FOLDERS = """#!/usr/bin/env python3
+import sys
+from pathlib import Path
+args = sys.argv[1:]
+for flag, arg in zip([""] + args, args):
+    value = arg.split("=", 1)[-1]
+    if value.startswith("results/") and not Path(value).exists():
+        if flag == "--samples":
+            Path(value).mkdir(parents=True)
+        else:
+            Path(value).parent.mkdir(parents=True, exist_ok=True)
+            Path(value).write_text("fake\\n")
+"""
+
+
+def _run_generative(base: Path) -> Run:
+    """The tiny generative config completed by Snakemake with the stand-in advgen: data, GANs, the
+    autoencoder, the classifier and sample quality all have Snakemake's records (seconds)."""
+    wf, env = fake_advgen_workflow(base, ())
+    (base / "bin" / "advgen").write_text(FAKE_ADVGEN_FOLDERS)
+    snakemake(wf, "--cores", "2", *GENERATIVE_TARGETS, "--configfile", GENERATIVE_RUN, env=env)
+    return Run(wf, GENERATIVE_RUN, env, GENERATIVE_TARGETS)
+
+
+#: completed runs made by a function of their own (name -> function of the run's folder)
+OTHER_RUNS: dict[str, Callable[[Path], Run]] = {"generative": _run_generative}
 
 
 def clean_copy(run: Run, dest: Path, retrained: set[str]) -> Run:

@@ -7,6 +7,7 @@ import sys
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
+from advgen.pipeline.data import SPLITS as DATA_SPLITS
 from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import SWEEPS

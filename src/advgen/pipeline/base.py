@@ -50,8 +50,10 @@ class Stage:
         return entries[name]
 
     def with_seed(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        """A copy of an experiment spec with the global seed filled in when it has none."""
-        spec = dict(spec)
+        """A job's copy of an experiment spec: the global seed filled in when it has none, and
+        without ``replicate_of`` (a run's name and seed say what it is, and an entry that gains
+        seeds keeps its first run's spec, so that run does not rerun: :mod:`advgen.replicates`)."""
+        spec = {k: v for k, v in spec.items() if k != "replicate_of"}
         spec.setdefault("seed", self.config["seed"])
         return spec
 

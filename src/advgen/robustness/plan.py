@@ -6,9 +6,9 @@
   of a configured classifier with the same spec, else gets ``<base>_<mode>_w0p5`` /
   ``<base>_<mode>_f0p25``.
 * :func:`base_runs`: the runs an experiment's base classifier stands for. A base that is a
-  run of a replicated entry (``seeds`` / ``replicates``: ``<entry>_seed<k>``, which a single
-  reference to the entry becomes) stands for every run of that entry, in seed order; the
-  sweeps repeat every point on each run (``<entry>_seed<k>_<mode>_w0p5``, so seed 0 keeps
+  run of a replicated entry (``seeds`` / ``replicates``: the first seed's run keeps the entry's
+  name, which a single reference to the entry names) stands for every run of that entry, in seed
+  order; the sweeps repeat every point on each run (``<run>_<mode>_w0p5``, so the first run keeps
   the names of the unreplicated plan) and :func:`robust_features_pairs` pairs the runs of
   equal seeds. Any other base is one run, as before.
 * :func:`sweep_names`: the sweeps a config runs: ``capacity``, ``data_size`` and one
