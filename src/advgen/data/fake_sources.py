@@ -225,22 +225,25 @@ def write_fake_source(
 def _staged(root: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
     """Run ``write`` into a temporary folder inside ``root``, then move every file it wrote into
     place: a full disk or an error part-way leaves no partial data set (a previous one stays
-    whole), and a SIGTERM waits until the files are moved or the folder removed."""
-    with deferred():
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".fake-data.", dir=root))
-        except OSError as exc:  # a full disk, a read-only folder: one line
-            raise write_error(root, exc) or exc from None
-        try:
+    whole), and a SIGTERM removes the folder, or waits until its files are all moved."""
+    staging: Path | None = None
+    try:
+        with deferred():  # the folder exists only once the clean-up below will remove it
             try:
-                files = write(staging)
-            except AdvgenError as exc:  # name the file as it would be in place
-                raise AdvgenError(str(exc).replace(str(staging), str(root))) from None
+                root.mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=".fake-data.", dir=root))
+            except OSError as exc:  # a full disk, a read-only folder: one line
+                raise write_error(root, exc) or exc from None
+        try:
+            files = write(staging)
+        except AdvgenError as exc:  # name the file as it would be in place
+            raise AdvgenError(str(exc).replace(str(staging), str(root))) from None
+        with deferred():
             for path in sorted(p for p in staging.rglob("*") if p.is_file()):
                 dest = root / path.relative_to(staging)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, dest)
-            return [root / path.relative_to(staging) for path in files]
-        finally:
+        return [root / path.relative_to(staging) for path in files]
+    finally:
+        if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
