@@ -151,17 +151,19 @@ def phases(args: list[str], cwd: Path, modules: list[str]) -> tuple[dict[str, di
 
 
 def sweep_config(n_jobs: int) -> dict:
-    """A config whose DAG has ``n_jobs`` prepare_data jobs (one dataset per seed)."""
+    """A config whose DAG has ``n_jobs`` prepare_data jobs (one dataset per seed, one job per split;
+    and a manifest job per dataset)."""
     return {
         "seed": 0,
         "datasets": {
-            f"digits_s{i}": {"source": "digits", "image_size": 28, "split_seed": i} for i in range(n_jobs)
+            f"digits_s{i}": {"source": "digits", "image_size": 28, "split_seed": i}
+            for i in range(n_jobs // 2)
         },
     }
 
 
 def sweep_workflow(folder: Path, n_jobs: int) -> Path:
-    """A scratch copy of the workflow in ``folder`` whose config has ``n_jobs`` datasets."""
+    """A scratch copy of the workflow in ``folder`` whose config has ``n_jobs // 2`` datasets."""
     (folder / "config").mkdir(parents=True)
     for name in ("Snakefile", "workflow", "profiles", "config/cv", "config/claims.yaml"):
         src = REPO / name

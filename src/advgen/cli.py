@@ -12,32 +12,43 @@ A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), an
 running out of memory (a size in the config that the machine cannot allocate, known only
 at run time) and a full disk or unwritable folder met by any writer
 (:func:`advgen.io.write_error`); other exceptions keep their traceback. SIGTERM (what
-``scancel``, a SLURM preemption or a stopped Snakemake send first) ends the command as
-``SystemExit(143)``, so the writers' clean-up runs and no temporary file is left behind.
+``scancel``, a SLURM preemption or a stopped Snakemake send first) ends the command with exit
+status 143, whenever it arrives: a write under way is finished or removed first, so no temporary
+file is left behind (:mod:`advgen.termination`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import logging
 import os
 import pkgutil
-import signal
 import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from advgen import __version__
 from advgen.errors import AdvgenError
+from advgen.termination import exit_on_sigterm, exit_status
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error (no usage block): ``advgen CMD: error: ...``, exit status 2."""
+    """argparse with a one-line error (no usage block): ``advgen CMD: error: ...``, exit status 2.
+
+    ``commands`` maps each subcommand's name to its parser (``advgen cv`` has its own)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: dict[str, argparse.ArgumentParser] = {}
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        action = super().add_subparsers(**kwargs)
+        self.commands = action.choices
+        return action
 
 
 def _command_modules() -> dict[str, str]:
@@ -92,12 +103,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.threads:
         _limit_threads(args.threads)
-    with _exit_on_sigterm():
-        return _run(args)
+    with exit_on_sigterm():
+        code = _run(args)
+        return exit_status() or code
 
 
 def _run(args: argparse.Namespace) -> int:
+    from advgen.commands._args import overwritten_input
+
     try:
+        problem = overwritten_input(args)
+        if problem is not None:
+            raise AdvgenError(problem)
         args._main(args)
     except AdvgenError as exc:
         print(f"advgen {args.command}: error: {exc}", file=sys.stderr)
@@ -117,23 +134,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"advgen {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0
-
-
-def _terminated(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
-
-
-@contextlib.contextmanager
-def _exit_on_sigterm() -> Iterator[None]:
-    """Turn SIGTERM into ``SystemExit(143)`` while a command runs (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _limit_threads(n: int) -> None:

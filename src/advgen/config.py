@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -129,7 +130,29 @@ def _key_path(error: Any) -> str:
     return ".".join(parts) or "<top level>"
 
 
+def _repeated(items: list[Any]) -> tuple[int, int]:
+    """The first pair of equal items (JSON equality: 5 and 5.0 are equal, True and 1 are not)."""
+    for j, b in enumerate(items):
+        for i in range(j):
+            a = items[i]
+            if isinstance(a, bool) == isinstance(b, bool) and a == b:
+                return i, j
+    return 0, 0
+
+
 def _message(error: Any) -> str:
+    if error.validator == "uniqueItems":
+        i, j = _repeated(list(error.instance))
+        return f"{error.instance[i]!r} is listed twice (items {i} and {j}); the values of a list must differ"
+    if error.validator in ("maxLength", "maxItems"):
+        size = len(error.instance)
+        what = "characters" if error.validator == "maxLength" else "items"
+        shown = (
+            repr(error.instance[:24]) + ("..." if size > 24 else "") if error.validator == "maxLength" else ""
+        )
+        return (
+            f"{shown + ' has ' if shown else ''}{size} {what}, more than the limit of {error.validator_value}"
+        )
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -178,7 +201,67 @@ def validate_config(
         err = _best_error(errors)
         raise ConfigError(f"{source}: {_key_path(err)}: {_message(err)}")
     _check_references(config, source)
+    _check_names(config, source)
+    _check_splits(config, source)
     return config
+
+
+def _check_splits(config: Mapping[str, Any], source: str) -> None:
+    """Every split of every dataset holds every class (:func:`advgen.data.sizes.split_problem`)."""
+    from advgen.data.sizes import split_problem
+
+    for name, spec in (config.get("datasets") or {}).items():
+        problem = split_problem(spec) if isinstance(spec, Mapping) else None
+        if problem is not None:
+            raise ConfigError(f"{source}: datasets.{name}.{problem[0]}: {problem[1]}")
+
+
+#: the most jobs one grid may make: a generative sweep (generators x grid points), a purifier's
+#: trade-off grid, a classifier sweep (runs x modes x values); a DAG of tens of thousands of jobs
+#: takes Snakemake minutes to plan
+MAX_GRID_JOBS = 1000
+
+
+def check_grid_size(sizes: Mapping[str, int], where: str) -> None:
+    """``sizes`` (what -> how many, multiplied) must make at most :data:`MAX_GRID_JOBS` jobs."""
+    jobs = math.prod(sizes.values())
+    if jobs > MAX_GRID_JOBS:
+        factors = " x ".join(f"{n:,} {what}" for what, n in sizes.items())
+        raise ConfigError(
+            f"{where}: {factors} make up to {jobs:,} jobs, more than the limit of {MAX_GRID_JOBS:,} per grid"
+        )
+
+
+#: where the config names entries (the names become wildcard values, folders and files)
+NAMED_SECTIONS: tuple[tuple[str, ...], ...] = (
+    ("datasets",),
+    ("gans",),
+    ("autoencoders",),
+    ("classifiers",),
+    ("robustness", "attacks"),
+    ("robustness", "data_size_sweeps"),
+    ("defense", "purify", "purifiers"),
+)
+#: Snakemake refuses a wildcard value that ends in a part repeated this many times
+#: (``PeriodicWildcardError``: it takes it for a rule producing its own input)
+PERIODIC_REPEATS = 20
+_PERIODIC = re.compile(rf"(.+?)\1{{{PERIODIC_REPEATS - 1},}}$")
+
+
+def _check_names(config: Mapping[str, Any], source: str) -> None:
+    """No name ends in a part repeated :data:`PERIODIC_REPEATS` times (the schema bounds their length)."""
+    for keys in NAMED_SECTIONS:
+        node: Any = config
+        for key in keys:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        for name in node if isinstance(node, Mapping) else ():
+            match = _PERIODIC.search(str(name))
+            if match:
+                raise ConfigError(
+                    f"{source}: {'.'.join(keys)}: name '{name}' ends in '{match.group(1)}' repeated "
+                    f"{len(match.group(0)) // len(match.group(1))} times, which Snakemake refuses in a "
+                    f"wildcard (at most {PERIODIC_REPEATS - 1} repeats)"
+                )
 
 
 # Cross references between experiments: (section, field, referenced section).

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.errors import AdvgenError, CheckpointError
+from advgen.termination import deferred
 
 PathLike = str | os.PathLike[str]
 
@@ -86,34 +87,39 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
 
     On an exception the temporary file is removed and ``path`` is left untouched; a full
-    disk or an unwritable destination becomes a one-line :class:`AdvgenError`.
+    disk or an unwritable destination becomes a one-line :class:`AdvgenError`. A SIGTERM
+    waits until the file is renamed or removed (:func:`advgen.termination.deferred`), so it
+    never leaves the temporary file behind, wherever it lands.
     """
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
-    except FileExistsError as exc:  # mkdir: a file where a folder of the path should be
-        raise AdvgenError(f"{path}: cannot write ({exc.filename or path.parent} is not a folder)") from None
-    except OSError as exc:
-        error = write_error(path, exc)
-        if error is None:
-            raise
-        raise error from None
-    os.close(fd)
-    tmp_path = Path(tmp)
-    # mkstemp creates 0600; give the output the mode a plain open() would (umask applies)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp_path, 0o666 & ~umask)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    except BaseException as exc:
-        tmp_path.unlink(missing_ok=True)
-        error = write_error(path, exc) if isinstance(exc, Exception) else None
-        if error is not None:
+    with deferred():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
+        except FileExistsError as exc:  # mkdir: a file where a folder of the path should be
+            raise AdvgenError(
+                f"{path}: cannot write ({exc.filename or path.parent} is not a folder)"
+            ) from None
+        except OSError as exc:
+            error = write_error(path, exc)
+            if error is None:
+                raise
             raise error from None
-        raise
+        tmp_path = Path(tmp)
+        try:
+            os.close(fd)
+            # mkstemp creates 0600; give the output the mode a plain open() would (umask applies)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)
+            yield tmp_path
+            os.replace(tmp_path, path)
+        except BaseException as exc:
+            tmp_path.unlink(missing_ok=True)
+            error = write_error(path, exc) if isinstance(exc, Exception) else None
+            if error is not None:
+                raise error from None
+            raise
 
 
 def write_text(path: PathLike, text: str) -> None:

@@ -4,17 +4,20 @@ A model entry of ``gans``, ``autoencoders`` or ``classifiers`` may carry ``seeds
 non-empty list of distinct integers) or ``replicates: N`` (seeds ``seed, seed+1, ...,
 seed+N-1`` from the entry's ``seed``, else the config's top-level ``seed``). After the config
 is validated, :func:`expand_replicates` replaces such an entry ``<entry>`` by N ordinary
-entries ``<entry>_seed<k>``, one per seed ``k``, each with ``seed: k`` and
-``replicate_of: <entry>``. An entry without ``seeds``/``replicates`` stays one entry with its
-own name and no ``replicate_of``.
+entries, one per seed ``k``, each with ``seed: k`` and ``replicate_of: <entry>``. The run of
+the first seed keeps the entry's own name; the others are ``<entry>_seed<k>``. So an entry that
+gains seeds keeps its run (same name, same job spec: ``replicate_of`` is not part of a job's
+spec) and only the new seeds' jobs run. ``<entry>_seed<k>`` names the run of seed ``k`` in
+references, the first seed's too (``mnist_cnn_pgd_seed0`` is the run ``mnist_cnn_pgd``). An entry
+without ``seeds``/``replicates`` stays one entry with its own name and no ``replicate_of``.
 
 References from other sections to an expanded entry are rewritten by where they occur:
 
 * a **list** of models (an attack's ``classifiers``, ``robustness.transfer.classifiers``,
   ``robustness.examples.classifiers``, ``robustness.masking.classifiers``, a sweep's
   ``generators``, ``defense.probe.gans`` / ``controls`` / ``classifiers``): the entry's name
-  stands for every replicate, in seed order. Naming one replicate (``<entry>_seed<k>``) keeps
-  just that run; a list naming both an entry and one of its replicates is an error.
+  stands for every run, in seed order. Naming one run (``<entry>_seed<k>``) keeps just that
+  run; a list naming both an entry and one of its runs is an error.
 * a **single** model (``sample_quality.classifier`` and ``classifier_by_dataset``, a sweep's
   ``classifier``, ``robustness.capacity`` / ``data_size`` / ``data_size_sweeps.*`` /
   ``robust_features`` classifiers, ``defense.purify.classifier``, a purifier's
@@ -35,6 +38,10 @@ from advgen.errors import ConfigError
 
 #: the sections whose entries may be replicated
 SECTIONS = ("gans", "autoencoders", "classifiers")
+#: the most runs one entry may have (``replicates`` and the length of ``seeds``: the schema's bounds)
+MAX_RUNS = 1000
+#: the largest seed (the schema's maximum of every seed: numpy's and torch's seeds take 32 bits)
+MAX_SEED = 2**32 - 1
 
 # (path to a list of model names, section the names belong to); "*" matches every key
 LIST_REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -64,8 +71,13 @@ SINGLE_REFERENCES: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 def replicate_name(entry: str, seed: int) -> str:
-    """The name of ``entry``'s run with ``seed``."""
+    """The name by which references name ``entry``'s run with ``seed`` (see :func:`run_names`)."""
     return f"{entry}_seed{seed}"
+
+
+def run_names(entry: str, seeds: list[int]) -> list[str]:
+    """The names of ``entry``'s runs, in seed order: the first seed's run keeps ``entry``."""
+    return [entry] + [replicate_name(entry, s) for s in seeds[1:]]
 
 
 def entry_seeds(entry: Mapping[str, Any], default_seed: int, key: str) -> list[int] | None:
@@ -80,15 +92,25 @@ def entry_seeds(entry: Mapping[str, Any], default_seed: int, key: str) -> list[i
         for s in seeds:
             if isinstance(s, bool) or not isinstance(s, int) or s < 0:
                 raise ConfigError(f"{key}.seeds: expected non-negative integers, got {s!r}")
-        repeated = sorted({s for s in seeds if seeds.count(s) > 1})
-        if repeated:
-            raise ConfigError(f"{key}.seeds: seed {repeated[0]} is repeated")
+        for j, s in enumerate(seeds):
+            if s in seeds[:j]:
+                i = seeds.index(s)
+                raise ConfigError(
+                    f"{key}.seeds: {s!r} is listed twice (items {i} and {j}); the values of a list must differ"
+                )
+        if len(seeds) > MAX_RUNS:
+            raise ConfigError(f"{key}.seeds: {len(seeds)} items, more than the limit of {MAX_RUNS}")
         return list(seeds)
     if has_reps:
         n = entry["replicates"]
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ConfigError(f"{key}.replicates: expected an integer >= 1, got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_RUNS:
+            raise ConfigError(f"{key}.replicates: expected an integer in 1..{MAX_RUNS}, got {n!r}")
         first = int(entry.get("seed", default_seed))
+        if first + n - 1 > MAX_SEED:
+            raise ConfigError(
+                f"{key}.replicates: {n} seeds from {first} run up to {first + n - 1}, more than the "
+                f"largest seed {MAX_SEED}; lower the entry's seed or give seeds: [...]"
+            )
         return [first + i for i in range(n)]
     return None
 
@@ -102,6 +124,7 @@ def expand_replicates(config: dict[str, Any], source: str = "config") -> dict[st
     """
     default_seed = int(config.get("seed", 0))
     expanded: dict[str, dict[str, list[str]]] = {}
+    aliases: dict[str, dict[str, str]] = {}  # <entry>_seed<first> -> <entry>, per section
     for section in SECTIONS:
         entries = config.get(section)
         if not isinstance(entries, dict):
@@ -116,19 +139,19 @@ def expand_replicates(config: dict[str, Any], source: str = "config") -> dict[st
                 out[name] = entry
                 continue
             base = {k: v for k, v in entry.items() if k not in ("seeds", "replicates")}
-            names = []
-            for s in seeds:
-                new = replicate_name(name, s)
-                if new in entries or new in out:
-                    raise ConfigError(
-                        f"{source}: {key}: replicate name '{new}' is already the name of another entry"
-                    )
+            names = run_names(name, seeds)
+            for s, new in zip(seeds, names, strict=True):
+                for taken in {new, replicate_name(name, s)} - {name}:
+                    if taken in entries or taken in out:
+                        raise ConfigError(
+                            f"{source}: {key}: replicate name '{taken}' is already the name of another entry"
+                        )
                 out[new] = {**copy.deepcopy(base), "seed": s, "replicate_of": name}
-                names.append(new)
             expanded.setdefault(section, {})[name] = names
+            aliases.setdefault(section, {})[replicate_name(name, seeds[0])] = name
         config[section] = out
     if expanded:
-        _rewrite_references(config, expanded, source)
+        _rewrite_references(config, expanded, aliases, source)
     return {name: names for per in expanded.values() for name, names in per.items()}
 
 
@@ -145,15 +168,24 @@ def _matches(
     return [m for k in keys for m in _matches(node[k], rest, (*prefix, k))]
 
 
-def _lookup(expanded: dict[str, dict[str, list[str]]], sections: str, name: Any) -> list[str] | None:
+def _lookup(
+    expanded: dict[str, dict[str, list[str]]], aliases: dict[str, dict[str, str]], sections: str, name: Any
+) -> list[str] | None:
+    """The runs a reference ``name`` stands for: every run of an expanded entry, or the one run an
+    alias (``<entry>_seed<first>``) names; ``None`` for any other name (left as it is)."""
     for section in sections.split("|"):
         if isinstance(name, str) and name in expanded.get(section, {}):
             return expanded[section][name]
+        if isinstance(name, str) and name in aliases.get(section, {}):
+            return [aliases[section][name]]
     return None
 
 
 def _rewrite_references(
-    config: dict[str, Any], expanded: dict[str, dict[str, list[str]]], source: str
+    config: dict[str, Any],
+    expanded: dict[str, dict[str, list[str]]],
+    aliases: dict[str, dict[str, str]],
+    source: str,
 ) -> None:
     for path, sections in LIST_REFERENCES:
         for keys, parent in _matches(config, path):
@@ -162,7 +194,7 @@ def _rewrite_references(
                 continue
             out: list[Any] = []
             for name in names:
-                runs = _lookup(expanded, sections, name)
+                runs = _lookup(expanded, aliases, sections, name)
                 out.extend(runs if runs is not None else [name])
             repeated = sorted({n for n in out if isinstance(n, str) and out.count(n) > 1})
             if repeated:
@@ -173,6 +205,6 @@ def _rewrite_references(
             parent[keys[-1]] = out
     for path, sections in SINGLE_REFERENCES:
         for keys, parent in _matches(config, path):
-            runs = _lookup(expanded, sections, parent[keys[-1]])
+            runs = _lookup(expanded, aliases, sections, parent[keys[-1]])
             if runs is not None:
                 parent[keys[-1]] = runs[0]

@@ -101,6 +101,15 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "seed": 0,
     }
     train_gan(complete_spec(gan, "gan"), folder / "train.pt", GanOutputs.under(folder / "gan"))
+    # an autoencoder checkpoint as train-ae writes it (untrained weights: only its kind matters here)
+    from advgen.io import save_torch
+    from advgen.models import build_autoencoder
+
+    ae = build_autoencoder("conv", [1, 28, 28], 8, {"width": 4})
+    model = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 8, "image_shape": [1, 28, 28]}
+    save_torch(
+        {"kind": "autoencoder", "model": model, "state": ae.state_dict(), "config": {}}, folder / "ae.pt"
+    )
     return folder
 
 

@@ -177,12 +177,12 @@ CASES = [
     (
         "smoke-output-is-input",
         ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/good.yaml"],
-        ["{T}/good.yaml: -o names the input config"],
+        ["-o/--output {T}/good.yaml: is also the input paper ({T}/good.yaml)"],
     ),
     (
         "smoke-output-is-input-other-spelling",
         ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/../{N}/./good.yaml"],
-        ["-o names the input config"],
+        ["is also the input paper ({T}/good.yaml)"],
     ),
     (
         "smoke-output-under-a-file",
@@ -208,6 +208,16 @@ CASES = [
     ("check-config-not-utf8", ["check-config", "{T}/latin1.yaml"], ["{T}/latin1.yaml: byte 13"]),
     ("provenance-missing-folder", ["provenance", "{T}/nothing"], ["{T}/nothing: results folder not found"]),
     ("provenance-file", ["provenance", "{T}/a_file"], ["{T}/a_file: not a folder"]),
+    (
+        "prepare-data-no-output",
+        ["prepare-data", "--name", "d", "--spec", "{}"],
+        ["give at least one of --train, --test and --manifest"],
+    ),
+    (
+        "provenance-empty-folder",
+        ["provenance", "{T}/empty"],
+        ["{T}/empty: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"],
+    ),
     (
         "provenance-html-alone",
         ["provenance", "{T}", "--html", "{T}/p.html"],
@@ -284,6 +294,7 @@ def test_bad_command_line_is_one_line(argv, named, workdir: Path, tmp_path_facto
     tmp = tmp_path_factory.mktemp("inputs")
     _bad_config(tmp)
     (tmp / "r").mkdir()
+    (tmp / "empty").mkdir()
     (tmp / "r" / "mnist").write_text("a file where the source's folder goes")
     _table(tmp / "curve.parquet", **CURVE)
     _table(tmp / "eps_str.parquet", **{**CURVE, "eps": ["0.1"]})

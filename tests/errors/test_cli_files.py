@@ -143,8 +143,38 @@ PLOT_SPEC = {
 }
 
 
+INVERT_SPEC = {
+    "device": "cpu",
+    "points": [
+        {
+            "classifier": "c",
+            "clip": None,
+            "dataset": "digits",
+            "device": "cpu",
+            "generator": "g",
+            "generator_kind": "gan",
+            "init": "random",
+            "lr": 0.1,
+            "num_images": 4,
+            "optimizer": "adam",
+            "point": "p",
+            "prior_weight": 0.0,
+            "restarts": 1,
+            "seed": 0,
+            "steps": 2,
+            "sweep": "inversion",
+        }
+    ],
+}
+
+
 def j(spec: dict) -> str:
     return json.dumps(spec)
+
+
+INVERT = ["invert", "--spec", j(INVERT_SPEC), "--classifier", "{G}/clf.pt", "--images", "{G}/test.pt"]
+INVERT += ["--final", "results/f.parquet", "--steps", "results/s.parquet", "--latents", "results/z.pt"]
+INVERT += ["--figure", "results/r.png"]
 
 
 TRAIN_CLF = [
@@ -227,6 +257,18 @@ CASES = [
         "train-classifier-test-folder",
         TRAIN_CLF + ["--train", "{G}/train.pt", "--test", "{B}/folder.pt"],
         "{B}/folder.pt",
+    ),
+    # the spec says gan: an autoencoder's checkpoint is the wrong kind, and so is a GAN's for an autoencoder
+    (
+        "invert-gan-spec-autoencoder-checkpoint",
+        INVERT + ["--generator", "{G}/ae.pt"],
+        "{G}/ae.pt: expected a 'gan' checkpoint, found kind='autoencoder'",
+    ),
+    (
+        "invert-autoencoder-spec-gan-checkpoint",
+        [a.replace('"generator_kind": "gan"', '"generator_kind": "autoencoder"') for a in INVERT]
+        + ["--generator", "{G}/gan/checkpoint.pt"],
+        "{G}/gan/checkpoint.pt: expected a 'autoencoder' checkpoint, found kind='gan'",
     ),
     ("train-gan-train-garbage", TRAIN_GAN + ["--train", "{B}/garbage.pt"], "{B}/garbage.pt"),
     ("train-gan-train-missing", TRAIN_GAN + ["--train", "{B}/missing.pt"], "{B}/missing.pt"),

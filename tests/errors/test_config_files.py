@@ -212,7 +212,12 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "cv-fold-before-future": ("cv:\n  fold_before: 3000\n", True, 2, "cv.fold_before"),
     # replicates: `seeds` (non-empty, distinct, non-negative) or `replicates: N`, not both
     "seeds-empty": (GAN + "    seeds: []\n", True, 6, "gans.x.seeds: expected a non-empty list"),
-    "seeds-repeated": (GAN + "    seeds: [0, 2, 0]\n", True, 6, "gans.x.seeds: seed 0 is repeated"),
+    "seeds-repeated": (
+        GAN + "    seeds: [0, 2, 0]\n",
+        True,
+        6,
+        "gans.x.seeds: 0 is listed twice (items 0 and 2)",
+    ),
     "seeds-negative": (CLF + "    seeds: [1, -1]\n", True, 5, "classifiers.c.seeds.1"),
     "seeds-not-a-list": (AE + "    seeds: 3\n", True, 4, "autoencoders.x.seeds: expected array"),
     "seeds-and-replicates": (
@@ -232,7 +237,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         CLF + "    replicates: 2\nrobustness:\n  transfer:\n    classifiers: [c, c_seed0]\n",
         True,
         8,
-        "robustness.transfer.classifiers: 'c_seed0' is listed twice",
+        "robustness.transfer.classifiers: 'c' is listed twice",  # c_seed0 is the run c, the first seed's
     ),
 }
 
@@ -623,6 +628,158 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     ),
 }
 CASES.update(NEW_CASES)
+
+LONG = "a" * 101
+# splits that lack a class, names, duplicates in any list (one rule), sizes
+LIMIT_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
+    "split-test-fraction-empty": (
+        "datasets:\n  mnist:\n    test_fraction: 1.0e-9\n",
+        True,
+        3,
+        "datasets.mnist.test_fraction: 1e-09 puts 0 of each class's 500 images in the test split; "
+        "every split needs every class",
+    ),
+    "split-test-fraction-train-empty": (
+        "datasets:\n  mnist:\n    test_fraction: 0.9999\n",
+        True,
+        3,
+        "datasets.mnist.test_fraction: 0.9999 puts 0 of each class's 500 images in the train split",
+    ),
+    "split-digits-fewer-than-classes": (
+        "datasets:\n  digits8:\n    test_fraction: 0.001\n",
+        True,
+        3,
+        "datasets.digits8.test_fraction: 0.001 puts 2 of the 1,797 images in the test split, fewer than "
+        "the 10 classes",
+    ),
+    "split-max-test-one-class": (
+        "datasets:\n  mnist:\n    max_test: 1\n",
+        True,
+        3,
+        "datasets.mnist.max_test: 1 test images, fewer than the 10 classes; every split needs every class",
+    ),
+    "split-max-train-below-classes": (
+        "datasets:\n  digits8:\n    max_train: 9\n",
+        True,
+        3,
+        "datasets.digits8.max_train: 9 train images, fewer than the 10 classes",
+    ),
+    "name-gan-over-limit": (
+        GAN.replace("  x:", f"  {LONG}:") + "    replicates: 2\n",
+        True,
+        1,
+        "gans: 'aaaaaaaaaaaaaaaaaaaaaaaa'... has 101 characters, more than the limit of 100",
+    ),
+    "name-classifier-300": (
+        CLF.replace("  c:", f"  {'c' * 300}:"),
+        True,
+        1,
+        "classifiers: 'cccccccccccccccccccccccc'... has 300 characters, more than the limit of 100",
+    ),
+    "name-attack-over-limit": (
+        f"robustness:\n  attacks:\n    {LONG}:\n      attack: FGSM\n      eps: [0.1]\n"
+        "      classifiers: [mnist_fc10]\n",
+        True,
+        2,
+        "robustness.attacks: 'aaaaaaaaaaaaaaaaaaaaaaaa'... has 101 characters, more than the limit of 100",
+    ),
+    "name-periodic": (
+        CLF.replace("  c:", f"  c{'ab' * 25}:"),
+        True,
+        1,
+        f"classifiers: name 'c{'ab' * 25}' ends in 'ab' repeated 25 times, which Snakemake refuses in a "
+        "wildcard (at most 19 repeats)",
+    ),
+    "duplicate-sweep-restarts": (
+        "sweeps:\n  inversion:\n    restarts: [1, 2, 1]\n",
+        True,
+        3,
+        "sweeps.inversion.restarts: 1 is listed twice (items 0 and 2); the values of a list must differ",
+    ),
+    "duplicate-sweep-psi": (
+        "sweeps:\n  truncation:\n    psi: [0.5, 0.5]\n",
+        True,
+        3,
+        "sweeps.truncation.psi: 0.5 is listed twice (items 0 and 1)",
+    ),
+    "duplicate-sweep-steps-int-and-float": (
+        "sweeps:\n  inversion:\n    steps: [5, 5.0]\n",
+        True,
+        3,
+        "sweeps.inversion.steps: 5 is listed twice (items 0 and 1)",
+    ),
+    "duplicate-attack-eps": (
+        "robustness:\n  attacks:\n    fgsm:\n      eps: [0.1, 0.2, 0.1]\n",
+        True,
+        4,
+        "robustness.attacks.fgsm.eps: 0.1 is listed twice (items 0 and 2)",
+    ),
+    "duplicate-masking-eps-grid": (
+        "robustness:\n  masking:\n    checks: {eps_grid: [0.0, 0.1, 0.1]}\n",
+        True,
+        3,
+        "robustness.masking.checks.eps_grid: 0.1 is listed twice (items 1 and 2)",
+    ),
+    "duplicate-classifier-list": (
+        "robustness:\n  transfer:\n    classifiers: [mnist_fc10, mnist_fc10]\n",
+        True,
+        3,
+        "robustness.transfer.classifiers: 'mnist_fc10' is listed twice (items 0 and 1)",
+    ),
+    "duplicate-tradeoff-steps": (
+        "defense:\n  purify:\n    purifiers:\n      gan_ns:\n        tradeoff: {steps: [4, 4]}\n",
+        True,
+        5,
+        "defense.purify.purifiers.gan_ns.tradeoff.steps: 4 is listed twice (items 0 and 1)",
+    ),
+    "duplicate-capacity-widths": (
+        "robustness:\n  capacity:\n    widths: [0.5, 1, 0.5]\n",
+        True,
+        3,
+        "robustness.capacity.widths: 0.5 is listed twice (items 0 and 2)",
+    ),
+    "seeds-over-limit": (
+        GAN + f"    seeds: [{', '.join(map(str, range(1001)))}]\n",
+        True,
+        6,
+        "gans.x.seeds: 1001 items, more than the limit of 1000",
+    ),
+    "replicates-past-the-largest-seed": (
+        GAN + "    seed: 4294967295\n    replicates: 2\n",
+        True,
+        7,
+        "gans.x.replicates: 2 seeds from 4294967295 run up to 4294967296, more than the largest seed "
+        "4294967295",
+    ),
+    "sweep-grid-over-limit": (
+        "sweeps:\n  truncation:\n    psi: [" + ", ".join(f"{0.001 * i:.3f}" for i in range(1, 1001)) + "]\n",
+        True,
+        2,
+        "sweeps.truncation: 4 generators x 1,000 psi values make up to 4,000 jobs, more than the limit "
+        "of 1,000 per grid",
+    ),
+    "purify-tradeoff-over-limit": (
+        "defense:\n  purify:\n    purifiers:\n      gan_ns:\n        tradeoff: {steps: ["
+        + ", ".join(map(str, range(1, 41)))
+        + "], restarts: ["
+        + ", ".join(map(str, range(1, 31)))
+        + "]}\n",
+        True,
+        5,
+        "defense.purify.purifiers.gan_ns.tradeoff: 40 steps values x 30 restarts values make up to 1,200 "
+        "jobs, more than the limit of 1,000 per grid",
+    ),
+    "capacity-grid-over-limit": (
+        "robustness:\n  capacity:\n    widths: ["
+        + ", ".join(f"{0.01 * i:.2f}" for i in range(1, 201))
+        + "]\n",
+        True,
+        2,
+        "robustness.capacity: 3 runs x 2 modes x 200 widths make up to 1,200 jobs, more than the limit "
+        "of 1,000 per grid",
+    ),
+}
+CASES.update(LIMIT_CASES)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -211,7 +211,8 @@ def slurm_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 def test_jobs_go_through_sbatch(slurm_run: Run) -> None:
     expected = sorted(
-        [f"rule_prepare_data_wildcards_{d}" for d in DATASETS] + [f"rule_train_gan_wildcards_{GAN}"]
+        [f"rule_prepare_data_wildcards_{d}_{split}" for d in DATASETS for split in ("train", "test")]
+        + [f"rule_train_gan_wildcards_{GAN}"]
     )
     assert len(slurm_run.slurm_ids) == len(expected), slurm_run.output[-3000:]
     assert slurm_run.run_id

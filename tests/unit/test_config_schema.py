@@ -145,3 +145,32 @@ def test_schemas_are_package_data_and_the_default():
     assert cfg["device"] == "auto"
     with pytest.raises(ConfigError, match=r"^x.yaml: seed: expected integer"):
         validate_config({**base(), "seed": "a"}, source="x.yaml")
+
+
+def _arrays(node, path=()):
+    """(path, schema) of every array schema below ``node``."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if kind == "array" or (isinstance(kind, list) and "array" in kind):
+            yield "/".join(path), node
+        for key, value in node.items():
+            yield from _arrays(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _arrays(value, (*path, str(i)))
+
+
+def test_every_list_of_the_config_holds_distinct_values() -> None:
+    """One rule for every list of the config (grids, eps, names, seeds): no value twice. Only
+    fixed-size tuples (Adam's ``betas``) may repeat a value."""
+    tuples, checked = [], 0
+    for path in sorted(SCHEMA.parent.glob("*.schema.yaml")):
+        if path.name.startswith("cv"):
+            continue  # the CV's own data files, not the workflow config
+        for where, array in _arrays(load_yaml(path)):
+            if array.get("minItems") is not None and array.get("minItems") == array.get("maxItems"):
+                tuples.append(where)
+                continue
+            assert array.get("uniqueItems") is True, f"{path.name}: {where} may repeat a value"
+            checked += 1
+    assert tuples == ["$defs/gan/properties/betas"] and checked > 30

@@ -92,7 +92,7 @@ def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_or
         "classifier": "results/classifiers/tiny_cnn/model.pt",
         "images": "results/data/digits/train.pt",
     }
-    with pytest.raises(ConfigError, match="no grid point named 'psi-0.75' for generator 'tiny_gan'"):
+    with pytest.raises(ConfigError, match="no grid point of generator 'tiny_gan' named 'psi-0.75'"):
         pipe.sweeps.spec("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.75"))
     # generators as listed, each with its points in grid order: the rows of the one-job-per-generator tables
     assert pipe.sweeps.tables(SimpleNamespace(sweep="inversion")) == [
@@ -148,7 +148,7 @@ def test_job_specs_are_complete_sorted_json():
         ],
         "device": "cpu",
     }
-    with pytest.raises(ValueError, match="no attack 'lbfgs' on classifier 'tiny_cnn_pgd'"):
+    with pytest.raises(ConfigError, match="no attack on classifier 'tiny_cnn_pgd' named 'lbfgs'"):
         pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_cnn_pgd", attack="lbfgs"))
     inputs = pipe.robustness.attack_inputs(SimpleNamespace(classifier="tiny_fc", attack="pgd"))
     assert inputs == {"model": "results/classifiers/tiny_fc/model.pt", "test": "results/data/tiny/test.pt"}
@@ -251,7 +251,7 @@ def test_a_masking_check_job_carries_only_the_settings_its_check_reads():
     assert check_spec("more_steps_restarts")["checks"]["long_steps"] == 9
     assert check_spec("whitebox_vs_blackbox")["blackbox"] == {"attack": "Square", "params": {"n_queries": 50}}
     assert check_spec("zero_gradients")["checks"] == {} and check_spec("zero_gradients")["max_examples"] == 10
-    with pytest.raises(ValueError, match="no check 'nope'"):
+    with pytest.raises(ConfigError, match="no check 'nope'"):
         pipe.robustness.masking_check_spec("classifier", "tiny_fc", "nope")
 
 
@@ -326,7 +326,7 @@ def test_capacity_transfer_and_robust_features_jobs():
         pipe.robustness.robust_features_inputs(one)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
     )
     assert pipe.robustness.robust_features_tables() == ["results/robustness/robust_features/seed0.parquet"]
-    with pytest.raises(ValueError, match="no run with seed 1"):
+    with pytest.raises(ConfigError, match="no pair of runs with seed '1'"):
         pipe.robustness.robust_features_spec(SimpleNamespace(seed="1"))
     rob["robust_features"]["attack"] = "nope"
     with pytest.raises(ConfigError, match=r"robustness.robust_features.attack: unknown attack 'nope'"):
@@ -346,19 +346,19 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
         "attack": "pgd",
     }
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
-    expand_replicates(data)  # as the config check does: <entry>_seed<k> runs
+    expand_replicates(data)  # as the config check does: <entry> (seed 0) and <entry>_seed1 runs
     pipe = build(data)
     capacity = SimpleNamespace(sweep="capacity")
     spec = json.loads(pipe.robustness.sweep_spec(capacity))
     assert set(spec["points"]) == {
-        "tiny_cnn_pgd_seed0",
-        "tiny_cnn_pgd_seed0_pgd_w0p5",
+        "tiny_cnn_pgd",
+        "tiny_cnn_pgd_pgd_w0p5",
         "tiny_cnn_pgd_seed1",
         "tiny_cnn_pgd_seed1_pgd_w0p5",
     }
     assert {k: p["seed"] for k, p in spec["points"].items()} == {
-        "tiny_cnn_pgd_seed0": 0,
-        "tiny_cnn_pgd_seed0_pgd_w0p5": 0,
+        "tiny_cnn_pgd": 0,
+        "tiny_cnn_pgd_pgd_w0p5": 0,
         "tiny_cnn_pgd_seed1": 1,
         "tiny_cnn_pgd_seed1_pgd_w0p5": 1,
     }

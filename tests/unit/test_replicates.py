@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from advgen.cli import main as cli_main
+from advgen.config import validate_config
 from advgen.config_files import check_config_files
 from advgen.errors import ConfigError
 from advgen.replicates import expand_replicates
@@ -36,23 +38,20 @@ def test_seeds_and_replicates_expand_to_one_entry_per_seed() -> None:
         gans={"g": {**GAN, "replicates": 1}},
     )
     runs = expand_replicates(cfg)
-    assert runs == {"g": ["g_seed5"], "a": ["a_seed3", "a_seed1"], "b": ["b_seed5", "b_seed6"],
-                    "c": ["c_seed10", "c_seed11", "c_seed12"]}  # fmt: skip
+    # the first seed's run keeps the entry's name
+    assert runs == {
+        "g": ["g"],
+        "a": ["a", "a_seed1"],
+        "b": ["b", "b_seed6"],
+        "c": ["c", "c_seed11", "c_seed12"],
+    }
     clfs = cfg["classifiers"]
-    assert list(clfs) == [
-        "a_seed3",
-        "a_seed1",
-        "b_seed5",
-        "b_seed6",
-        "c_seed10",
-        "c_seed11",
-        "c_seed12",
-        "plain",
-    ]
+    assert list(clfs) == ["a", "a_seed1", "b", "b_seed6", "c", "c_seed11", "c_seed12", "plain"]
+    assert clfs["a"] == {**CLF, "seed": 3, "replicate_of": "a"}
     assert clfs["a_seed1"] == {**CLF, "seed": 1, "replicate_of": "a"}
     assert clfs["c_seed12"]["seed"] == 12 and clfs["c_seed12"]["replicate_of"] == "c"
     assert clfs["plain"] == CLF and "replicate_of" not in clfs["plain"]
-    assert cfg["gans"] == {"g_seed5": {**GAN, "seed": 5, "replicate_of": "g"}}
+    assert cfg["gans"] == {"g": {**GAN, "seed": 5, "replicate_of": "g"}}
     again = copy.deepcopy(cfg)
     assert expand_replicates(again) == {} and again == cfg  # idempotent
 
@@ -63,9 +62,13 @@ def test_references_lists_take_every_run_singles_the_first() -> None:
         gans={"g": {**GAN, "seeds": [4, 2]}},
         sample_quality={"classifier": "net"},
         robustness={
-            "attacks": {"fgsm": {"classifiers": ["other", "net"]}, "one": {"classifiers": ["net_seed1"]}},
+            "attacks": {
+                "fgsm": {"classifiers": ["other", "net"]},
+                "one": {"classifiers": ["net_seed1"]},
+                "first": {"classifiers": ["net_seed0"]},  # the first seed's run, by its seed
+            },
             "robust_features": {
-                "robust_classifier": "net",
+                "robust_classifier": "net_seed0",
                 "standard_classifier": "other",
                 "classifier": "net",
             },
@@ -78,18 +81,18 @@ def test_references_lists_take_every_run_singles_the_first() -> None:
     )
     expand_replicates(cfg)
     rob = cfg["robustness"]
-    assert rob["attacks"]["fgsm"]["classifiers"] == ["other", "net_seed0", "net_seed1", "net_seed2"]
+    assert rob["attacks"]["fgsm"]["classifiers"] == ["other", "net", "net_seed1", "net_seed2"]
     assert rob["attacks"]["one"]["classifiers"] == ["net_seed1"]
+    assert rob["attacks"]["first"]["classifiers"] == ["net"]
     assert rob["robust_features"] == {
-        "robust_classifier": "net_seed0", "standard_classifier": "other", "classifier": "net_seed0"
-    }  # fmt: skip
-    assert cfg["sample_quality"]["classifier"] == "net_seed0"
-    assert cfg["sweeps"]["truncation"] == {"generators": ["g_seed4", "g_seed2"], "classifier": "net_seed0"}
-    assert cfg["defense"]["purify"] == {
-        "classifier": "net_seed0",
-        "purifiers": {"p": {"generator": "g_seed4"}},
+        "robust_classifier": "net",
+        "standard_classifier": "other",
+        "classifier": "net",
     }
-    assert cfg["defense"]["probe"]["gans"] == ["g_seed4", "g_seed2"]
+    assert cfg["sample_quality"]["classifier"] == "net"
+    assert cfg["sweeps"]["truncation"] == {"generators": ["g", "g_seed2"], "classifier": "net"}
+    assert cfg["defense"]["purify"] == {"classifier": "net", "purifiers": {"p": {"generator": "g"}}}
+    assert cfg["defense"]["probe"]["gans"] == ["g", "g_seed2"]
 
 
 def test_an_entry_and_its_run_in_one_list_is_an_error() -> None:
@@ -113,7 +116,7 @@ def test_a_replicate_name_taken_by_another_entry_is_an_error() -> None:
     ("entry", "message"),
     [
         ({"seeds": []}, r"classifiers\.net\.seeds: expected a non-empty list"),
-        ({"seeds": [1, 2, 1]}, r"classifiers\.net\.seeds: seed 1 is repeated"),
+        ({"seeds": [1, 2, 1]}, r"classifiers\.net\.seeds: 1 is listed twice \(items 0 and 2\)"),
         ({"seeds": [1], "replicates": 2}, r"classifiers\.net: give one of 'seeds' and 'replicates'"),
         ({"replicates": 0}, r"classifiers\.net\.replicates: 0 is less than the minimum of 1"),
     ],
@@ -134,7 +137,9 @@ def test_check_config_exits_2_on_a_repeated_seed(tmp_path: Path, capsys: pytest.
     path.write_text(yaml.safe_dump(config(gans={"g": {**GAN, "seeds": [0, 0]}})))
     assert cli_main(["check-config", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "gans.g.seeds: seed 0 is repeated" in err[0] and str(path) in err[0]
+    assert (
+        len(err) == 1 and "gans.g.seeds: 0 is listed twice (items 0 and 1)" in err[0] and str(path) in err[0]
+    )
 
 
 def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:
@@ -147,14 +152,45 @@ def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:
     )  # fmt: skip
     path.write_text(yaml.safe_dump(cfg))
     out = check_config_files([path])
-    assert sorted(out["classifiers"]) == ["net_seed0", "net_seed1"]
-    assert out["robustness"]["attacks"]["fgsm"]["classifiers"] == ["net_seed0", "net_seed1"]
+    assert sorted(out["classifiers"]) == ["net", "net_seed1"]
+    assert out["robustness"]["attacks"]["fgsm"]["classifiers"] == ["net", "net_seed1"]
     # the sweep names the first run and runs on every run: a point equal to a run reuses it,
     # new models replicate nothing
-    assert out["robustness"]["capacity"]["classifier"] == "net_seed0"
+    assert out["robustness"]["capacity"]["classifier"] == "net"
     points = {p["classifier"]: p["spec"] for p in sweep_points(out, "capacity")}
-    assert sorted(points) == ["net_seed0", "net_seed0_standard_w0p5", "net_seed1", "net_seed1_standard_w0p5"]
-    assert points["net_seed0"]["replicate_of"] == "net" and points["net_seed1"]["seed"] == 1
-    assert "replicate_of" not in points["net_seed0_standard_w0p5"]
+    assert sorted(points) == ["net", "net_seed1", "net_seed1_standard_w0p5", "net_standard_w0p5"]
+    assert points["net"]["replicate_of"] == "net" and points["net_seed1"]["seed"] == 1
+    assert "replicate_of" not in points["net_standard_w0p5"]
     assert points["net_seed1_standard_w0p5"]["seed"] == 1
-    assert {"net_seed0_standard_w0p5", "net_seed1_standard_w0p5"} <= set(all_classifiers(out))
+    assert {"net_standard_w0p5", "net_seed1_standard_w0p5"} <= set(all_classifiers(out))
+
+
+def test_an_entry_that_gains_seeds_keeps_its_run() -> None:
+    """Adding ``replicates`` (or ``seeds`` starting with its seed) to an entry keeps its run: the same
+    name and the same job spec, so only the new seeds' jobs run (docs/reruns.md)."""
+    from advgen.pipeline import build
+
+    plain = config(classifiers={"net": dict(CLF)}, gans={"g": dict(GAN)})
+    replicated = config(classifiers={"net": {**CLF, "replicates": 2}}, gans={"g": {**GAN, "seeds": [0, 7]}})
+    specs = []
+    for cfg in (plain, replicated):
+        validate_config(cfg)
+        expand_replicates(cfg)
+        pipe = build(cfg)
+        specs.append(
+            (
+                pipe.robustness.classifier_spec(SimpleNamespace(classifier="net")),
+                pipe.generative.gan_spec(SimpleNamespace(gan="g")),
+            )
+        )
+    assert specs[0] == specs[1]
+    assert sorted(replicated["classifiers"]) == ["net", "net_seed1"] and sorted(replicated["gans"]) == [
+        "g",
+        "g_seed7",
+    ]
+
+
+def test_the_first_seeds_name_is_taken_too() -> None:
+    cfg = config(classifiers={"net": {**CLF, "replicates": 2}, "net_seed0": dict(CLF)})
+    with pytest.raises(ConfigError, match=r"classifiers\.net: replicate name 'net_seed0'"):
+        expand_replicates(cfg)

@@ -147,30 +147,35 @@ def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
         plan.check_references(config, "test.yaml")
 
 
+def run(entry: str, seed: int) -> str:
+    """The name of ``entry``'s run of ``seed`` when its seeds start at 0 (advgen.replicates)."""
+    return entry if seed == 0 else f"{entry}_seed{seed}"
+
+
 def test_sweeps_follow_the_seeds_of_a_replicated_base() -> None:
-    """A replicated base classifier: every point on each run, named after the run (seed 0 keeps
-    the single-run names), the points equal to a run reuse it, the data-size sweep reuses the
-    capacity sweep's equal points seed by seed."""
+    """A replicated base classifier: every point on each run, named after the run (the first
+    seed's run keeps the entry's name, so its points keep the single-run names), the points equal
+    to a run reuse it, the data-size sweep reuses the capacity sweep's equal points seed by seed."""
     config = tiny()
     config["classifiers"]["tiny_cnn_pgd"]["replicates"] = 3
     config["robustness"]["capacity"]["modes"] = ["standard", "pgd"]
     config["robustness"]["capacity"]["widths"] = [0.25, 0.5]
     config["robustness"]["data_size"]["modes"] = ["standard", "pgd"]
     config = validated(config)
-    assert plan.base_runs(config, "tiny_cnn_pgd_seed1") == [f"tiny_cnn_pgd_seed{k}" for k in range(3)]
+    assert plan.base_runs(config, "tiny_cnn_pgd_seed1") == [run("tiny_cnn_pgd", k) for k in range(3)]
     cap = plan.sweep_points(config, "capacity")
     assert [(p["classifier"], p["seed"]) for p in cap] == [
         (name, k)
         for k in range(3)
         for name in (
-            f"tiny_cnn_pgd_seed{k}_standard_w0p25",
-            f"tiny_cnn_pgd_seed{k}_standard_w0p5",
-            f"tiny_cnn_pgd_seed{k}",  # pgd at the base's width 0.25: the run itself
-            f"tiny_cnn_pgd_seed{k}_pgd_w0p5",
+            f"{run('tiny_cnn_pgd', k)}_standard_w0p25",
+            f"{run('tiny_cnn_pgd', k)}_standard_w0p5",
+            run("tiny_cnn_pgd", k),  # pgd at the base's width 0.25: the run itself
+            f"{run('tiny_cnn_pgd', k)}_pgd_w0p5",
         )
     ]
     assert all(p["spec"]["seed"] == p["seed"] for p in cap)
-    assert cap[2]["spec"] == config["classifiers"]["tiny_cnn_pgd_seed0"]  # replicate_of kept: the same run
+    assert cap[2]["spec"] == config["classifiers"]["tiny_cnn_pgd"]  # replicate_of kept: the same run
     assert "replicate_of" not in cap[1]["spec"]
     data = plan.sweep_points(config, "data_size")
     assert [p["classifier"] for p in data if p["seed"] == 2] == [
@@ -212,9 +217,9 @@ def test_robust_features_run_once_per_seed_pair() -> None:
     assert plan.robust_features_pairs(config) == [
         {
             "seed": k,
-            "robust_classifier": f"tiny_cnn_pgd_seed{k}",
-            "standard_classifier": f"tiny_fc_seed{k}",
-            "classifier": f"tiny_fc_seed{k}",
+            "robust_classifier": run("tiny_cnn_pgd", k),
+            "standard_classifier": run("tiny_fc", k),
+            "classifier": run("tiny_fc", k),
         }
         for k in range(3)
     ]
@@ -223,7 +228,7 @@ def test_robust_features_run_once_per_seed_pair() -> None:
     config["classifiers"]["tiny_cnn_pgd"]["replicates"] = 2
     pairs = plan.robust_features_pairs(validated(config))
     assert [(p["seed"], p["robust_classifier"], p["classifier"]) for p in pairs] == [
-        (0, "tiny_cnn_pgd_seed0", "tiny_fc_half_a"),
+        (0, "tiny_cnn_pgd", "tiny_fc_half_a"),
         (1, "tiny_cnn_pgd_seed1", "tiny_fc_half_a"),
     ]
     # none replicated: one run, seeded by the config (as the single job always was)

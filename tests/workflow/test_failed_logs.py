@@ -17,7 +17,7 @@ def test_profiles_show_failed_logs(profile: str) -> None:
 
 
 def test_failing_job_prints_its_advgen_line(workflow_dir: Path) -> None:
-    # MNIST without download: prepare-data fails with one AdvgenError line in its log
+    # MNIST without download: each split's prepare-data job fails with one AdvgenError line in its log
     (workflow_dir / "mnist.yaml").write_text(
         "datasets:\n  m:\n    source: mnist\n    image_size: 28\n    download: false\n"
     )
@@ -35,7 +35,7 @@ def test_failing_job_prints_its_advgen_line(workflow_dir: Path) -> None:
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     lines = [ln for ln in out.splitlines() if ln.startswith("advgen prepare-data: error:")]
-    assert len(lines) == 1 and "resources/mnist" in lines[0], out
+    assert len(lines) == 2 and all("resources/mnist" in line for line in lines), out  # train, test
     assert not (workflow_dir / "results" / "data" / "m").exists() or not any(
         (workflow_dir / "results" / "data" / "m").iterdir()
     )

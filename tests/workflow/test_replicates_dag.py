@@ -1,5 +1,5 @@
-"""``seeds`` / ``replicates`` in the workflow: one training job per seed, lists take every run, a
-sweep on a replicated classifier runs on each run."""
+"""``seeds`` / ``replicates`` in the workflow: one training job per seed (the first seed's run keeps
+the entry's name), lists take every run, a sweep on a replicated classifier runs on each run."""
 
 from __future__ import annotations
 
@@ -15,40 +15,40 @@ CONFIG = ".test/config/replicates.yaml"
 
 def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
     out = snakemake(workflow_dir, "-n", "--configfile", CONFIG).stdout
-    assert jobs_for(out, "train_gan") == ["gan=tiny_ns_seed0", "gan=tiny_ns_seed1"]
-    assert jobs_for(out, "train_ae") == ["ae=tiny_ae_seed3", "ae=tiny_ae_seed7"]
+    assert jobs_for(out, "train_gan") == ["gan=tiny_ns", "gan=tiny_ns_seed1"]
+    assert jobs_for(out, "train_ae") == ["ae=tiny_ae", "ae=tiny_ae_seed7"]
     # the capacity sweep on tiny_clf: each point on each run, width 1 being the run itself
     assert jobs_for(out, "train_classifier") == [
-        "classifier=tiny_clf_seed1",
-        "classifier=tiny_clf_seed1_standard_w0p5",
+        "classifier=tiny_clf",
         "classifier=tiny_clf_seed2",
         "classifier=tiny_clf_seed2_standard_w0p5",
+        "classifier=tiny_clf_standard_w0p5",
         "classifier=tiny_plain",
     ]
     assert jobs_for(out, "robustness_sweep") == ["sweep=capacity"]
     sweep = json.loads(re.search(r"robustness-sweep --sweep capacity --spec '(\{.*?\})'", out).group(1))
     assert {name: point["seed"] for name, point in sweep["points"].items()} == {
-        "tiny_clf_seed1": 1,
-        "tiny_clf_seed1_standard_w0p5": 1,
+        "tiny_clf": 1,
+        "tiny_clf_standard_w0p5": 1,
         "tiny_clf_seed2": 2,
         "tiny_clf_seed2_standard_w0p5": 2,
     }
     # the attack list names tiny_clf: every run of it, then tiny_plain (one job per classifier and attack)
     assert jobs_for(out, "attack") == [
-        "classifier=tiny_clf_seed1, attack=fgsm",
+        "classifier=tiny_clf, attack=fgsm",
         "classifier=tiny_clf_seed2, attack=fgsm",
         "classifier=tiny_plain, attack=fgsm",
     ]
     # sample quality scores every run under the first seed's classifier
     rows = json.loads(re.search(r"--rows '(\[.*?\])'", out).group(1))
     assert [r["name"] for r in rows] == [
-        "tiny_ns_seed0",
+        "tiny_ns",
         "tiny_ns_seed1",
-        "tiny_ae_seed3",
+        "tiny_ae",
         "tiny_ae_seed7",
         "digits",
     ]
-    assert {r["classifier_name"] for r in rows} == {"tiny_clf_seed1"}
+    assert {r["classifier_name"] for r in rows} == {"tiny_clf"}
     # each run trains with its own seed
     specs = re.findall(r"train-gan --spec '(\{.*?\})'", out)
     assert sorted(json.loads(s)["seed"] for s in specs) == [0, 1]

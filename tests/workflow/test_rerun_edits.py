@@ -255,6 +255,30 @@ EDITS = {
         config_edit(lambda c: c["defense"]["purify"]["purifiers"]["gan"]["tradeoff"].update(steps=[4])),
         {"purify_table"},
     ),
+    # Data and replicates, on the tiny generative config run with the stand-in advgen (completed_runs.GENERATIVE_RUN).
+    # max_test: the test split's job and what reads it; the training split and the GANs stay
+    "datasets: max_test": Edit(
+        "generative",
+        config_edit(lambda c: c["datasets"]["digits"].update(max_test=48)),
+        {
+            "prepare_data[dataset=digits, split=test]",
+            "data_manifest[dataset=digits]",
+            "train_ae[ae=tiny_ae]",  # its test MSE and latent CDFs read the test split every epoch
+            "train_classifier[classifier=tiny_clf]",  # its history reads the test split
+            "sample_quality",
+        },
+    ),
+    # the first seed's run keeps the entry's name and spec: only the second seed's jobs run
+    "gan: replicates 2": Edit(
+        "generative",
+        config_edit(lambda c: c["gans"]["tiny_ns"].update(replicates=2)),
+        {"train_gan[gan=tiny_ns_seed1]", "sample_quality"},
+    ),
+    "autoencoder: seeds [0, 5]": Edit(
+        "generative",
+        config_edit(lambda c: c["autoencoders"]["tiny_ae"].update(seeds=[0, 5])),
+        {"train_ae[ae=tiny_ae_seed5]", "sample_quality"},
+    ),
 }
 
 

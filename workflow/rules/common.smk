@@ -7,15 +7,20 @@ import sys
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
+from advgen.pipeline.data import SPLITS as DATA_SPLITS
 from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import SWEEPS
 
 # One check for the workflow and `advgen check-config` (advgen.pipeline.check): every config
 # file re-read strictly (duplicate keys, encoding, shape), the config validated, every plan
-# built; errors name FILE:LINE. Keep this block when porting.
+# built; errors name FILE:LINE. The config's relative file names resolve against this workflow's
+# folder; a requested file that names no entry of the config is one line too. Keep this block when
+# porting.
 try:
-    PIPE = checked_pipeline(workflow.configfiles, config)
+    PIPE = checked_pipeline(
+        workflow.configfiles, config, base=workflow.basedir, on_unknown=sys.exit
+    )
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

@@ -1,4 +1,15 @@
-# Data stage: download (torchvision sources with download: true) and prepare splits.
+# Data stage: download (torchvision sources with download: true), prepare each split (its own
+# job: editing max_test leaves the training split, and what reads it alone, untouched) and write
+# the manifest from the two splits.
+
+
+wildcard_constraints:
+    split="|".join(DATA_SPLITS),
+
+
+# the manifest reads two small files: no SLURM submission of its own
+localrules:
+    data_manifest,
 
 
 rule download_data:
@@ -20,18 +31,34 @@ rule prepare_data:
     input:
         PIPE.data.download_receipt,
     output:
+        paths.PREPARED,
+    log:
+        log("prepare_data", "{dataset}_{split}"),
+    benchmark:
+        benchmark("prepare_data", "{dataset}_{split}")
+    conda:
+        "../envs/advgen.yaml"
+    params:
+        spec=PIPE.data.split_spec,
+    shell:
+        "advgen prepare-data --name {wildcards.dataset} --spec {params.spec:q}"
+        " --{wildcards.split} {output} > {log} 2>&1"
+
+
+rule data_manifest:
+    input:
         train=paths.fill(paths.PREPARED, split="train"),
         test=paths.fill(paths.PREPARED, split="test"),
-        manifest=paths.MANIFEST,
+    output:
+        paths.MANIFEST,
     log:
-        log("prepare_data", "{dataset}"),
+        log("data_manifest", "{dataset}"),
     benchmark:
-        benchmark("prepare_data", "{dataset}")
+        benchmark("data_manifest", "{dataset}")
     conda:
         "../envs/advgen.yaml"
     params:
         spec=PIPE.data.dataset_spec,
     shell:
-        "advgen prepare-data --name {wildcards.dataset} --spec {params.spec:q}"
-        " --train {output.train} --test {output.test} --manifest {output.manifest}"
-        " > {log} 2>&1"
+        "advgen data-manifest --spec {params.spec:q} --train {input.train} --test {input.test}"
+        " --out {output} > {log} 2>&1"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "check and concatenate the per-job tables of the purifiers or of the masking checks"
 
 log = logging.getLogger(__name__)
@@ -12,14 +14,15 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", required=True, choices=("purify", "masking"), help="which table")
-    p.add_argument("--out", required=True, help="output: the concatenated table (.parquet)")
-    p.add_argument(
+    add_output(p, "--out", required=True, help="output: the concatenated table (.parquet)")
+    add_output(
+        p,
         "--markdown",
         default=None,
         help="purify / masking: output of the report table (.md): headline vs grey-box per purifier "
         "and eps, or one line per masking check",
     )
-    p.add_argument("tables", nargs="+", help="per-job tables (.parquet)")
+    add_input(p, "tables", nargs="+", help="per-job tables (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

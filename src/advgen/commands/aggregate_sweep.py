@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "check and concatenate the per-point tables of a sweep (one Parquet per sweep)"
 
 log = logging.getLogger(__name__)
@@ -14,8 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     from advgen.sweeps.registry import SWEEPS
 
     p.add_argument("--sweep", required=True, choices=list(SWEEPS), help="which sweep")
-    p.add_argument("--out", required=True, help="output: the sweep's table (.parquet)")
-    p.add_argument("tables", nargs="+", help="per-point tables (.parquet)")
+    add_output(p, "--out", required=True, help="output: the sweep's table (.parquet)")
+    add_input(p, "tables", nargs="+", help="per-point tables (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = (
     "attack a classifier with every attack of its spec over their eps grids: "
     "results/robustness/attacks/<classifier>/<attack>.parquet"
@@ -33,12 +35,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             "eval: {max_examples, batch_size}}, ...], device}"
         ),
     )
-    p.add_argument("--model", required=True, help="input: classifier checkpoint (.pt)")
-    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument(
-        "--out", required=True, help="output: curve rows of every attack, in spec order (.parquet)"
-    )
-    p.add_argument(
+    add_input(p, "--model", required=True, help="input: classifier checkpoint (.pt)")
+    add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
+    add_output(p, "--out", required=True, help="output: curve rows of every attack, in spec order (.parquet)")
+    add_output(
+        p,
         "--examples",
         help="output: per-example outcomes of every attack and eps, in spec order (.parquet)",
     )

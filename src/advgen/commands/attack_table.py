@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "aggregate attack curves into one table and the L-BFGS/DeepFool minimal-perturbation table"
 
 
@@ -31,10 +33,12 @@ CURVE_COLUMNS = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, help="output: all curves (.parquet)")
-    p.add_argument("--minimal", required=True, help="output: minimal-perturbation table (.parquet)")
-    p.add_argument(
+    add_output(p, "--out", required=True, help="output: all curves (.parquet)")
+    add_output(p, "--minimal", required=True, help="output: minimal-perturbation table (.parquet)")
+    add_output(
+        p,
         "--classifier-table",
+        named=True,
         action="append",
         default=[],
         metavar="NAME=PATH",
@@ -43,8 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
             "with it, every input row's classifier needs one"
         ),
     )
-    p.add_argument("tables", nargs="*", help="inputs: per-job curve tables (.parquet)")
-    p.add_argument("--curves", nargs="+", default=[], help=argparse.SUPPRESS)  # former spelling of the inputs
+    add_input(p, "tables", nargs="*", help="inputs: per-job curve tables (.parquet)")
+    add_input(p, "--curves", nargs="+", default=[], help=argparse.SUPPRESS)  # former spelling of the inputs
 
 
 def _named_paths(pairs: list[str]) -> dict[str, str]:

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", default=None, help="input: the claims file (config/claims.yaml)")
-    p.add_argument(
-        "--results", default="results", help="input: the run's results folder (tables are relative to it)"
+    add_input(p, "--config", default=None, help="input: the claims file (config/claims.yaml)")
+    add_input(
+        p, "--results", default="results", help="input: the run's results folder (tables are relative to it)"
     )
     how = p.add_mutually_exclusive_group()
     how.add_argument(
         "--spec", default=None, help="JSON from the workflow (roles, tables the DAG produces, data)"
     )
-    how.add_argument(
+    add_input(
+        how,
         "--configfile",
         nargs="+",
         default=None,
         metavar="FILE",
         help="the run's workflow config file(s), merged as by --configfile (for a run checked by hand)",
     )
-    p.add_argument("--html", default=None, help="output: the claims page (.html)")
-    p.add_argument("-o", "--out", default=None, help="output: the claims page as Markdown (.md)")
-    p.add_argument("--parquet", default=None, help="output: the verdict table (.parquet)")
-    p.add_argument("--rst", default=None, help="output: the report's landing text, linking to the page")
-    p.add_argument(
+    add_output(p, "--html", default=None, help="output: the claims page (.html)")
+    add_output(p, "-o", "--out", default=None, help="output: the claims page as Markdown (.md)")
+    add_output(p, "--parquet", default=None, help="output: the verdict table (.parquet)")
+    add_output(p, "--rst", default=None, help="output: the report's landing text, linking to the page")
+    add_input(
+        p,
         "--readme-summary",
         default=None,
         metavar="PARQUET",

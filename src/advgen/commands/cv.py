@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import logging
 
+from advgen.commands._args import add_input, add_output
 from advgen.errors import AdvgenError
 
 HELP = "build the CV (Markdown, HTML, Typst, PDF) or refresh its GitHub star counts"
@@ -24,10 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="cv_command", metavar="ACTION", required=True)
 
     build = sub.add_parser("build", help="write cv.md, cv.html, cv.typ and cv.pdf into --out")
-    build.add_argument("--cv", required=True, help="CV data (YAML, see config/cv/README.md)")
-    build.add_argument("--bib", required=True, help="publications (BibTeX)")
-    build.add_argument("--stats", required=True, help="citation and star counts (YAML)")
-    build.add_argument("--out", required=True, help="output folder")
+    add_input(build, "--cv", required=True, help="CV data (YAML, see config/cv/README.md)")
+    add_input(build, "--bib", required=True, help="publications (BibTeX)")
+    add_input(build, "--stats", required=True, help="citation and star counts (YAML)")
+    add_output(build, "--out", required=True, help="output folder")
     build.add_argument(
         "--date", type=_date, default=None, help="'Last updated' date (default: cv.yaml last_updated)"
     )
@@ -40,9 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.set_defaults(_cv_main=_build)
 
     stats = sub.add_parser("stats", help="refresh GitHub star counts (network); Scholar counts are kept")
-    stats.add_argument("--cv", required=True, help="CV data: the repositories to count")
-    stats.add_argument("--stats", required=True, help="current stats file (its Scholar counts are kept)")
-    stats.add_argument("--out", required=True, help="refreshed stats file to write")
+    add_input(stats, "--cv", required=True, help="CV data: the repositories to count")
+    add_input(stats, "--stats", required=True, help="current stats file (its Scholar counts are kept)")
+    add_output(stats, "--out", required=True, help="refreshed stats file to write")
     stats.add_argument("--user", default=None, help="GitHub user (default: the github link in cv.yaml)")
     stats.add_argument("--api", default="https://api.github.com", help="GitHub REST API root")
     stats.set_defaults(_cv_main=_stats)

@@ -6,6 +6,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from advgen.commands._args import add_output
+
 HELP = "download a dataset with torchvision into its root and write a JSON receipt"
 
 log = logging.getLogger(__name__)
@@ -13,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the dataset's config entry as JSON")
-    p.add_argument("--receipt", required=True, help="output: JSON list of downloaded files and sizes")
+    add_output(p, "--receipt", required=True, help="output: JSON list of downloaded files and sizes")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -10,6 +10,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from advgen.commands._args import add_output
+
 HELP = "write small fake data sets in torchvision's on-disk formats (for the paper-scale smoke test)"
 
 log = logging.getLogger(__name__)
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from advgen.data.fake_sources import SOURCES
 
-    p.add_argument("--root", default="resources", help="folder holding one root per source (<root>/<source>)")
+    add_output(p, "--root", default="resources", help="folder holding one root per source (<root>/<source>)")
     p.add_argument("--sources", nargs="+", default=list(SOURCES), choices=SOURCES, help="which data sets")
     p.add_argument("--train", type=int, default=1000, help="training images per data set")
     p.add_argument("--test", type=int, default=200, help="test images per data set (CelebA: also validation)")

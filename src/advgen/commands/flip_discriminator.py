@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "PGD on GAN discriminators' real/fake score: smallest eps flipping each real image to fake"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.flip_job)")
-    p.add_argument("--gans", nargs="+", required=True, help="inputs: NAME=checkpoint.pt per GAN of the spec")
-    p.add_argument("--images", required=True, help="prepared test split: the real images (.pt)")
-    p.add_argument("--out", required=True, help="output: one row per GAN and image (.parquet)")
-    p.add_argument("--summary", required=True, help="output: one row per GAN (.parquet)")
+    add_input(
+        p,
+        "--gans",
+        named=True,
+        nargs="+",
+        required=True,
+        help="inputs: NAME=checkpoint.pt per GAN of the spec",
+    )
+    add_input(p, "--images", required=True, help="prepared test split: the real images (.pt)")
+    add_output(p, "--out", required=True, help="output: one row per GAN and image (.parquet)")
+    add_output(p, "--summary", required=True, help="output: one row per GAN (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_sweep_job_arguments
+from advgen.commands._args import add_output, add_sweep_job_arguments
 
 HELP = "inpaint masked held-out images with a generator (its inpainting grid points, one process)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p)
-    p.add_argument("--out", required=True, help="output: one row per point and image (.parquet)")
-    p.add_argument(
-        "--figure", required=True, help="output: original / masked / restored, one panel per point (.png)"
+    add_output(p, "--out", required=True, help="output: one row per point and image (.parquet)")
+    add_output(
+        p, "--figure", required=True, help="output: original / masked / restored, one panel per point (.png)"
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_sweep_job_arguments
+from advgen.commands._args import add_output, add_sweep_job_arguments
 
 HELP = (
     "interpolate between pairs of held-out images in latent space (a generator's interpolation grid points)"
@@ -13,11 +13,14 @@ HELP = (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p)
-    p.add_argument("--out", required=True, help="output: one row per point and pair (.parquet)")
-    p.add_argument(
-        "--frames", required=True, help="output: label and probabilities per point, pair and alpha (.parquet)"
+    add_output(p, "--out", required=True, help="output: one row per point and pair (.parquet)")
+    add_output(
+        p,
+        "--frames",
+        required=True,
+        help="output: label and probabilities per point, pair and alpha (.parquet)",
     )
-    p.add_argument("--figure", required=True, help="output: interpolation strips, one panel per point (.png)")
+    add_output(p, "--figure", required=True, help="output: interpolation strips, one panel per point (.png)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_sweep_job_arguments
+from advgen.commands._args import add_output, add_sweep_job_arguments
 
 HELP = "invert a generator on held-out images from random restarts (its inversion grid points, one process)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p)
-    p.add_argument("--final", required=True, help="output: per-image metrics, every point (.parquet)")
-    p.add_argument(
-        "--steps", required=True, help="output: loss per point, step, image and restart (.parquet)"
-    )
-    p.add_argument("--latents", required=True, help="output: recovered z per point (.pt)")
-    p.add_argument("--figure", required=True, help="output: targets and G(z), one panel per point (.png)")
+    add_output(p, "--final", required=True, help="output: per-image metrics, every point (.parquet)")
+    add_output(p, "--steps", required=True, help="output: loss per point, step, image and restart (.parquet)")
+    add_output(p, "--latents", required=True, help="output: recovered z per point (.pt)")
+    add_output(p, "--figure", required=True, help="output: targets and G(z), one panel per point (.png)")
 
 
 def main(args: argparse.Namespace) -> None:

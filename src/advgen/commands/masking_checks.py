@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "gradient-masking checks (Carlini et al. 2019) on a classifier or purifier pipeline -> Parquet"
 
 log = logging.getLogger(__name__)
@@ -30,13 +32,13 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="model name written in the 'model' column")
-    p.add_argument("--model", required=True, help="input: classifier checkpoint (.pt)")
-    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
+    add_input(p, "--model", required=True, help="input: classifier checkpoint (.pt)")
+    add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
     p.add_argument(
         "--spec", default="{}", help="JSON settings (see the module docstring); default all defaults"
     )
-    p.add_argument(
-        "--generator", default=None, help="input: GAN / autoencoder checkpoint of spec.purifier (.pt)"
+    add_input(
+        p, "--generator", default=None, help="input: GAN / autoencoder checkpoint of spec.purifier (.pt)"
     )
     p.add_argument(
         "--check",
@@ -46,8 +48,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="run this check only (repeatable; default all six): zero_gradients, monotone_in_eps, "
         "unbounded_eps, iterative_vs_single_step, whitebox_vs_blackbox, more_steps_restarts",
     )
-    p.add_argument("--out", required=True, help="output: one row per check (.parquet)")
-    p.add_argument("--markdown", default=None, help="optional output: the rows as a Markdown table (.md)")
+    add_output(p, "--out", required=True, help="output: one row per check (.parquet)")
+    add_output(p, "--markdown", default=None, help="optional output: the rows as a Markdown table (.md)")
 
 
 def main(args: argparse.Namespace) -> None:

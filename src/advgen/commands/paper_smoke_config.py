@@ -2,13 +2,15 @@
 
 The input is read strictly and checked as the workflow checks a config
 (:func:`advgen.pipeline.check.checked_pipeline`) before it is shrunk, so a config that fails
-the schema, a file that is not UTF-8 or an output path equal to the input is one line
-(exit status 2) and writes nothing.
+the schema or a file that is not UTF-8 is one line (exit status 2) and writes nothing; so is an
+output path equal to the input, as for every command (:func:`advgen.commands._args.overwritten_input`).
 """
 
 from __future__ import annotations
 
 import argparse
+
+from advgen.commands._args import add_input, add_output
 
 HELP = "write the paper config shrunk to a smoke test (same models, losses, attacks and rules)"
 
@@ -19,31 +21,18 @@ HEADER = """\
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paper", help="the paper-scale config (config/paper.yaml)")
-    p.add_argument("-o", "--output", required=True, help="output: the smoke config (YAML)")
-
-
-def _same_file(a: str, b: str) -> bool:
-    import os
-    from pathlib import Path
-
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return Path(a).resolve() == Path(b).resolve()
+    add_input(p, "paper", help="the paper-scale config (config/paper.yaml)")
+    add_output(p, "-o", "--output", required=True, help="output: the smoke config (YAML)")
 
 
 def main(args: argparse.Namespace) -> None:
     import yaml
 
     from advgen.config_files import read_config_file
-    from advgen.errors import ConfigError
     from advgen.io import write_text
     from advgen.pipeline.check import checked_pipeline
     from advgen.smoke import smoke_config
 
-    if _same_file(args.output, args.paper):
-        raise ConfigError(f"{args.output}: -o names the input config; write the smoke config to another file")
     paper = read_config_file(args.paper)
     checked_pipeline([args.paper])  # the workflow's check (it completes its own copy)
     text = yaml.safe_dump(smoke_config(paper), sort_keys=False, default_flow_style=None, width=100)

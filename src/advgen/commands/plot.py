@@ -12,18 +12,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "draw the figures of one family of the figure table (advgen.pipeline.figures) from its inputs"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--family", help="figure family, e.g. gan_losses (list: --list)")
-    p.add_argument(
+    add_input(
+        p,
         "--input",
         nargs="+",
         action="append",
         help="input table(s) (.parquet) or sample grids of one figure; repeat per figure",
     )
-    p.add_argument(
+    add_output(
+        p,
         "--out",
         nargs="+",
         action="append",

@@ -8,23 +8,32 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "fit linear digit probes on frozen D / classifier features and attack probe(features(x)) with PGD"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.probe_job)")
-    p.add_argument(
-        "--gans", nargs="+", default=[], help="inputs: NAME=checkpoint.pt per GAN (families gan, control)"
+    add_input(
+        p,
+        "--gans",
+        named=True,
+        nargs="+",
+        default=[],
+        help="inputs: NAME=checkpoint.pt per GAN (families gan, control)",
     )
-    p.add_argument(
+    add_input(
+        p,
         "--classifiers",
+        named=True,
         nargs="+",
         default=[],
         help="inputs: NAME=model.pt per classifier (family classifier)",
     )
-    p.add_argument("--train", required=True, help="prepared training split: the probes' fit (.pt)")
-    p.add_argument("--test", required=True, help="prepared test split: the evaluation (.pt)")
-    p.add_argument("--out", required=True, help="output: one row per source and eps (.parquet)")
+    add_input(p, "--train", required=True, help="prepared training split: the probes' fit (.pt)")
+    add_input(p, "--test", required=True, help="prepared test split: the evaluation (.pt)")
+    add_output(p, "--out", required=True, help="output: one row per source and eps (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -3,7 +3,8 @@
 Lists every checkpoint and Parquet table under RESULTS whose recorded code digest
 (:mod:`advgen.provenance`) differs from the installed code's, or that records none, and
 prints the ``snakemake --forcerun ...`` command that rebuilds them and what depends on them.
-Exit status 0 when every output is current, 1 when some are not, 2 on bad input.
+Exit status 0 when every output is current, 1 when some are not, 2 on bad input (a missing
+folder, or one without any checkpoint or table: "all 0 outputs are current" would hide a wrong path).
 
 With ``--html`` and ``--rst`` (the workflow's ``provenance`` job) it also writes the report's
 provenance page and landing-page paragraph (:mod:`advgen.provenance_page`) and exits 0 either
@@ -15,11 +16,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "list the outputs built by other code than the installed advgen, and the snakemake command rebuilding them"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("results", nargs="?", default="results", help="the results folder (default: results)")
+    add_input(p, "results", nargs="?", default="results", help="the results folder (default: results)")
     p.add_argument(
         "--snakemake-options",
         default="--cores all",
@@ -27,8 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="options the printed snakemake command starts with, e.g. your --configfile/--profile "
         "(default: %(default)s)",
     )
-    p.add_argument("--html", help="output: the report's provenance page (with --rst; exit 0 either way)")
-    p.add_argument("--rst", help="output: the report's landing-page paragraph (with --html)")
+    add_output(p, "--html", help="output: the report's provenance page (with --rst; exit 0 either way)")
+    add_output(p, "--rst", help="output: the report's landing-page paragraph (with --html)")
 
 
 def main(args: argparse.Namespace) -> None:
@@ -42,6 +45,10 @@ def main(args: argparse.Namespace) -> None:
     report = ProvenanceReport(
         str(args.results).rstrip("/") or "/", digest, tuple(scan(args.results)), args.snakemake_options
     )
+    if not report.outputs and not args.html:
+        raise AdvgenError(
+            f"{args.results}: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"
+        )
     for path, why in report.lines():
         print(f"{path}: {why}")
     if report.stale:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "evaluate a Defense-GAN / autoencoder purifier (or none) under grey-box and adaptive attacks"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.purify_jobs)")
-    p.add_argument("--classifier", required=True, help="classifier model (.pt)")
-    p.add_argument("--images", required=True, help="prepared test split (.pt)")
-    p.add_argument(
-        "--generator", default=None, help="GAN or autoencoder checkpoint (.pt); not for purifier none"
+    add_input(p, "--classifier", required=True, help="classifier model (.pt)")
+    add_input(p, "--images", required=True, help="prepared test split (.pt)")
+    add_input(
+        p, "--generator", default=None, help="GAN or autoencoder checkpoint (.pt); not for purifier none"
     )
-    p.add_argument("--out", required=True, help="output: one row per point, attack and eps (.parquet)")
+    add_output(p, "--out", required=True, help="output: one row per point, attack and eps (.parquet)")
     p.add_argument(
         "--adaptive",
         choices=("all", "spec"),

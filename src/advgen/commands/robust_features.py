@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = (
     "build D_R (robust-model feature matching) and D_NR (relabelled targeted adversarial examples), "
     "train and attack a CNN on each"
@@ -18,18 +20,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="JSON: {classifier: <full classifier spec>, attack: <robustness.attacks entry>, eps, robust: {steps, "
         "step_size}, non_robust: {eps, step_size, steps, target}, max_train, max_examples, batch_size, seed, device}",
     )
-    p.add_argument(
+    add_input(
+        p,
         "--robust-model",
         required=True,
         help="input: the PGD-trained classifier (.pt) whose features D_R matches",
     )
-    p.add_argument(
-        "--standard-model", required=True, help="input: the standard classifier (.pt) D_NR attacks"
-    )
-    p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
-    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--out", required=True, help="output: table (.parquet), one row per training set")
-    p.add_argument("--datasets", default=None, help="output: the two built datasets (.pt, for figures)")
+    add_input(p, "--standard-model", required=True, help="input: the standard classifier (.pt) D_NR attacks")
+    add_input(p, "--train", required=True, help="input: prepared train split (.pt)")
+    add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
+    add_output(p, "--out", required=True, help="output: table (.parquet), one row per training set")
+    add_output(p, "--datasets", default=None, help="output: the two built datasets (.pt, for figures)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "concatenate the per-seed robust-features tables: results/robustness/robust_features.parquet"
 
 log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, help="output: the table (.parquet), rows in input order")
-    p.add_argument("tables", nargs="+", help="inputs: one robust-features table per seed (.parquet)")
+    add_output(p, "--out", required=True, help="output: the table (.parquet), rows in input order")
+    add_input(p, "tables", nargs="+", help="inputs: one robust-features table per seed (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "capacity / data-size sweep table: results/robustness/sweeps/<sweep>.parquet"
 
 log = logging.getLogger(__name__)
@@ -21,10 +23,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         help="JSON: {points: {name: classifier spec}, attack, eps, eval, device, train_max_examples (optional)}",
     )
-    p.add_argument("--models", nargs="+", required=True, help="inputs: NAME=checkpoint.pt per sweep point")
-    p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
-    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--out", required=True, help="output: sweep table (.parquet)")
+    add_input(
+        p, "--models", named=True, nargs="+", required=True, help="inputs: NAME=checkpoint.pt per sweep point"
+    )
+    add_input(p, "--train", required=True, help="input: prepared train split (.pt)")
+    add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
+    add_output(p, "--out", required=True, help="output: sweep table (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_device_argument
+from advgen.commands._args import add_device_argument, add_output
 
 HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of each model (the summary table)"
 
@@ -29,8 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "(prepared training split), and model (GAN/autoencoder checkpoint.pt) with info (status.json/"
         "metrics.json), or real (prepared split whose images are scored)}",
     )
-    p.add_argument(
-        "--out", required=True, help="output: the summary Parquet table (sorted by dataset, family, model)"
+    add_output(
+        p, "--out", required=True, help="output: the summary Parquet table (sorted by dataset, family, model)"
     )
     add_device_argument(p)
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "concatenate per-model sample-quality rows into one Parquet table (sorted by dataset, family, model)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, help="output: the combined Parquet table")
-    p.add_argument("tables", nargs="*", help="inputs: Parquet tables from sample-quality")
-    p.add_argument("--inputs", nargs="+", default=[], help=argparse.SUPPRESS)  # former spelling of the inputs
+    add_output(p, "--out", required=True, help="output: the combined Parquet table")
+    add_input(p, "tables", nargs="*", help="inputs: Parquet tables from sample-quality")
+    add_input(p, "--inputs", nargs="+", default=[], help=argparse.SUPPRESS)  # former spelling of the inputs
 
 
 def main(args: argparse.Namespace) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "write a Markdown summary table (sample_quality or robustness) from Parquet tables"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--table", required=True, choices=["sample_quality", "robustness"], help="which table")
-    p.add_argument(
-        "--input", required=True, help="sample-quality summary.parquet or robustness attacks.parquet"
+    add_input(
+        p, "--input", required=True, help="sample-quality summary.parquet or robustness attacks.parquet"
     )
-    p.add_argument("--minimal", default=None, help="robustness only: minimal_perturbation.parquet")
-    p.add_argument("--out", required=True, help="output Markdown file (.md)")
+    add_input(p, "--minimal", default=None, help="robustness only: minimal_perturbation.parquet")
+    add_output(p, "--out", required=True, help="output Markdown file (.md)")
 
 
 def main(args: argparse.Namespace) -> None:

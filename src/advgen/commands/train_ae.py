@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_training_arguments, resume_dir
+from advgen.commands._args import add_input, add_output, add_training_arguments, resume_dir
 
 HELP = (
     "train an autoencoder (resuming from <resume-dir>/last.pt); "
@@ -18,22 +18,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         help="the experiment's config entry (autoencoders.<name>) as JSON, seed included",
     )
-    p.add_argument("--train", required=True, help="input: prepared training split (.pt)")
-    p.add_argument(
-        "--test", required=True, help="input: prepared held-out split (.pt): test MSE and latent CDFs"
+    add_input(p, "--train", required=True, help="input: prepared training split (.pt)")
+    add_input(
+        p, "--test", required=True, help="input: prepared held-out split (.pt): test MSE and latent CDFs"
     )
-    p.add_argument(
-        "--checkpoint", required=True, help="output: checkpoint.pt (model, optimizer, epoch, RNG, config)"
+    add_output(
+        p, "--checkpoint", required=True, help="output: checkpoint.pt (model, optimizer, epoch, RNG, config)"
     )
-    p.add_argument("--losses", required=True, help="output: per-iteration image/moment losses (.parquet)")
-    p.add_argument(
-        "--latent-cdf", required=True, help="output: latent quantiles vs N(0, 1) per epoch (.parquet)"
+    add_output(p, "--losses", required=True, help="output: per-iteration image/moment losses (.parquet)")
+    add_output(
+        p, "--latent-cdf", required=True, help="output: latent quantiles vs N(0, 1) per epoch (.parquet)"
     )
-    p.add_argument("--novel", required=True, help="output: grid of decoded z ~ N(0, I) (.png)")
-    p.add_argument(
-        "--reconstructions", required=True, help="output: test images over their reconstructions (.png)"
+    add_output(p, "--novel", required=True, help="output: grid of decoded z ~ N(0, I) (.png)")
+    add_output(
+        p, "--reconstructions", required=True, help="output: test images over their reconstructions (.png)"
     )
-    p.add_argument("--metrics", required=True, help="output: test MSE, status and metadata (.json)")
+    add_output(p, "--metrics", required=True, help="output: test MSE, status and metadata (.json)")
     add_training_arguments(p)
 
 

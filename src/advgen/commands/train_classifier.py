@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}"
 
 log = logging.getLogger(__name__)
@@ -13,10 +15,10 @@ log = logging.getLogger(__name__)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="classifier name (key of config 'classifiers')")
     p.add_argument("--spec", required=True, help="the classifier's config entry (+ seed, device) as JSON")
-    p.add_argument("--train", required=True, help="input: prepared train split (.pt)")
-    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--model", required=True, help="output: checkpoint (.pt)")
-    p.add_argument("--history", required=True, help="output: per-epoch history (.parquet)")
+    add_input(p, "--train", required=True, help="input: prepared train split (.pt)")
+    add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
+    add_output(p, "--model", required=True, help="output: checkpoint (.pt)")
+    add_output(p, "--history", required=True, help="output: per-epoch history (.parquet)")
     p.add_argument(
         "--resume",
         default=None,

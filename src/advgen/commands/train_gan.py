@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_training_arguments, resume_dir
+from advgen.commands._args import add_input, add_output, add_training_arguments, resume_dir
 
 HELP = "train a GAN (resuming from <resume-dir>/last.pt); writes checkpoint, losses, sample grids, status"
 
@@ -13,17 +13,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--spec", required=True, help="the experiment's config entry (gans.<name>) as JSON, seed included"
     )
-    p.add_argument(
-        "--train", required=True, help="input: prepared training split (results/data/<dataset>/train.pt)"
+    add_input(
+        p, "--train", required=True, help="input: prepared training split (results/data/<dataset>/train.pt)"
     )
-    p.add_argument(
-        "--checkpoint", required=True, help="output: checkpoint.pt (G, D, optimizers, epoch, RNG, config)"
+    add_output(
+        p, "--checkpoint", required=True, help="output: checkpoint.pt (G, D, optimizers, epoch, RNG, config)"
     )
-    p.add_argument(
-        "--losses", required=True, help="output: per-iteration losses and gradient norms (.parquet)"
+    add_output(
+        p, "--losses", required=True, help="output: per-iteration losses and gradient norms (.parquet)"
     )
-    p.add_argument("--samples", required=True, help="output: folder of fixed-noise grids, epoch_NNN.png")
-    p.add_argument("--status", required=True, help="output: status and metadata (.json)")
+    add_output(p, "--samples", required=True, help="output: folder of fixed-noise grids, epoch_NNN.png")
+    add_output(p, "--status", required=True, help="output: status and metadata (.json)")
     add_training_arguments(p)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "transfer matrix: adversarial examples from model i evaluated on model j (results/robustness/transfer.parquet)"
 
 log = logging.getLogger(__name__)
@@ -17,9 +19,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="JSON: {transfer: {eps, noise_seed, within (optional: a --meta key; one matrix per value)}, "
         "attacks, eval, device}",
     )
-    p.add_argument("--models", nargs="+", required=True, help="inputs: NAME=checkpoint.pt per classifier")
-    p.add_argument("--test", required=True, help="input: prepared test split (.pt)")
-    p.add_argument("--out", required=True, help="output: long-form matrix (.parquet)")
+    add_input(
+        p, "--models", named=True, nargs="+", required=True, help="inputs: NAME=checkpoint.pt per classifier"
+    )
+    add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
+    add_output(p, "--out", required=True, help="output: long-form matrix (.parquet)")
     p.add_argument(
         "--meta",
         default=None,

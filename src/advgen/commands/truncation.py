@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_sweep_job_arguments
+from advgen.commands._args import add_output, add_sweep_job_arguments
 
 HELP = "sample a generator with truncated latents and score the samples (its truncation grid points)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_sweep_job_arguments(p, images="prepared training split: the real images FID compares to (.pt)")
-    p.add_argument("--out", required=True, help="output: one row per point (.parquet)")
-    p.add_argument(
+    add_output(p, "--out", required=True, help="output: one row per point (.parquet)")
+    add_output(
+        p,
         "--samples",
         required=True,
         help="output: the truncation grid's rows, one per point, same latents at every psi (.npz, uint8)",

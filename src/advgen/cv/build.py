@@ -66,20 +66,36 @@ def render_all(cv: CV) -> dict[str, bytes]:
 
 
 def write_outputs(outputs: dict[str, bytes], out_dir: str | Path) -> list[Path]:
-    """Write every file into a temporary folder in ``out_dir``, then move each into place."""
+    """Write every file into a temporary folder in ``out_dir``, then move each into place.
+
+    A full disk or an unwritable folder is one line naming the output it was writing
+    (:func:`advgen.io.write_error`); a SIGTERM waits until the folder is cleared
+    (:func:`advgen.termination.deferred`)."""
+    from advgen.io import write_error
+    from advgen.termination import deferred
+
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".cv-build.", dir=out_dir))
-    try:
-        for name, data in outputs.items():
-            (staging / name).write_bytes(data)
-        paths = []
-        for name in outputs:
-            os.replace(staging / name, out_dir / name)
-            paths.append(out_dir / name)
-        return paths
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    target = out_dir
+    with deferred():
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".cv-build.", dir=out_dir))
+        except OSError as exc:
+            raise write_error(out_dir, exc) or exc from None
+        try:
+            for name, data in outputs.items():
+                target = out_dir / name
+                (staging / name).write_bytes(data)
+            paths = []
+            for name in outputs:
+                target = out_dir / name
+                os.replace(staging / name, target)
+                paths.append(target)
+            return paths
+        except OSError as exc:
+            raise write_error(target, exc) or exc from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def build_cv(

@@ -19,20 +19,28 @@ have something to learn. CelebA faces are drawn from their attributes (``Male`` 
 beard band, ``Eyeglasses`` a dark band at eye level, ``Smiling`` a bright mouth,
 ``Blond_Hair`` a yellow fringe), so attribute classifiers can learn them too.
 
-The files cannot match torchvision's MD5 sums; the data stage loads torchvision layouts
+Each data set is written into a temporary folder beside it and moved into place once complete
+(:func:`write_fake_source`), so a full disk never leaves a partial set. The files cannot match
+torchvision's MD5 sums; the data stage loads torchvision layouts
 checking only that the files exist (see :mod:`advgen.data.torchvision_sources`).
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 import pickle
+import shutil
 import struct
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from advgen.io import atomic_path, write_bytes, write_text
+from advgen.errors import AdvgenError
+from advgen.io import atomic_path, write_bytes, write_error, write_text
+from advgen.termination import deferred
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 CELEBA_ATTRIBUTES = (
@@ -201,12 +209,41 @@ def write_fake_source(
     layout). CelebA gets ``n_test`` validation images as well. Returns the files written.
     """
     root = Path(root)
-    if source == "mnist":
-        return write_mnist_like(root, "MNIST", n_train=n_train, n_test=n_test, seed=seed)
-    if source == "fashion_mnist":
-        return write_mnist_like(root, "FashionMNIST", n_train=n_train, n_test=n_test, seed=seed + 1)
-    if source == "cifar10":
-        return write_cifar10(root, n_train=n_train, n_test=n_test, seed=seed + 2)
-    if source == "celeba":
-        return write_celeba(root, n_train=n_train, n_valid=n_test, n_test=n_test, seed=seed + 3)
-    raise ValueError(f"no fake writer for source '{source}' (known: {', '.join(SOURCES)})")
+    writers = {
+        "mnist": lambda r: write_mnist_like(r, "MNIST", n_train=n_train, n_test=n_test, seed=seed),
+        "fashion_mnist": lambda r: write_mnist_like(
+            r, "FashionMNIST", n_train=n_train, n_test=n_test, seed=seed + 1
+        ),
+        "cifar10": lambda r: write_cifar10(r, n_train=n_train, n_test=n_test, seed=seed + 2),
+        "celeba": lambda r: write_celeba(r, n_train=n_train, n_valid=n_test, n_test=n_test, seed=seed + 3),
+    }
+    if source not in writers:
+        raise ValueError(f"no fake writer for source '{source}' (known: {', '.join(SOURCES)})")
+    return _staged(root, writers[source])
+
+
+def _staged(root: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run ``write`` into a temporary folder inside ``root``, then move every file it wrote into
+    place: a full disk or an error part-way leaves no partial data set (a previous one stays
+    whole), and a SIGTERM removes the folder, or waits until its files are all moved."""
+    staging: Path | None = None
+    try:
+        with deferred():  # the folder exists only once the clean-up below will remove it
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=".fake-data.", dir=root))
+            except OSError as exc:  # a full disk, a read-only folder: one line
+                raise write_error(root, exc) or exc from None
+        try:
+            files = write(staging)
+        except AdvgenError as exc:  # name the file as it would be in place
+            raise AdvgenError(str(exc).replace(str(staging), str(root))) from None
+        with deferred():
+            for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+                dest = root / path.relative_to(staging)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, dest)
+        return [root / path.relative_to(staging) for path in files]
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -32,6 +32,7 @@ class PreparedSplit:
     dataset: str
     split: str
     spec: dict[str, Any]
+    source_index: torch.Tensor | None = None  # each image's index in the source's own split
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -75,4 +76,28 @@ def load_prepared(path: str | Path) -> PreparedSplit:
         dataset=str(obj.get("dataset", "")),
         split=str(obj.get("split", "")),
         spec=dict(obj.get("spec", {})),
+        source_index=obj.get("source_index"),
+    )
+
+
+def manifest(splits: dict[str, Any], description: str) -> Any:
+    """The data manifest: one row per prepared image (``index``, ``source_index``, ``label``,
+    ``split``, ``description``), ``splits`` (name -> a split with ``labels`` and ``source_index``)
+    in order."""
+    import pandas as pd
+
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "index": range(len(s.labels)),
+                    "source_index": s.source_index.numpy(),
+                    "label": s.labels.numpy(),
+                    "split": name,
+                    "description": description,
+                }
+            )
+            for name, s in splits.items()
+        ],
+        ignore_index=True,
     )

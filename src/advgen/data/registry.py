@@ -11,6 +11,7 @@ import torch
 
 from advgen.data import digits, mnist_sample
 from advgen.data import torchvision_sources as tv
+from advgen.data.sizes import NUM_CLASSES
 from advgen.data.split import Split
 from advgen.errors import ConfigError
 
@@ -34,17 +35,26 @@ class SourceInfo:
 
 
 def _sources() -> dict[str, SourceInfo]:
+    n = NUM_CLASSES
     return {
         "digits": SourceInfo(
-            "digits", 1, 28, 10, False, digits.load, "scikit-learn digits (1,797 8x8 images, resized)"
+            "digits",
+            1,
+            28,
+            n["digits"],
+            False,
+            digits.load,
+            "scikit-learn digits (1,797 8x8 images, resized)",
         ),
         "mnist_sample": SourceInfo(
-            "mnist_sample", 1, 28, 10, False, mnist_sample.load, "MNIST, 5,000-digit sample"
+            "mnist_sample", 1, 28, n["mnist_sample"], False, mnist_sample.load, "MNIST, 5,000-digit sample"
         ),
-        "mnist": SourceInfo("mnist", 1, 28, 10, True, tv.load_mnist, "MNIST"),
-        "fashion_mnist": SourceInfo("fashion_mnist", 1, 28, 10, True, tv.load_fashion_mnist, "Fashion-MNIST"),
-        "cifar10": SourceInfo("cifar10", 3, 32, 10, True, tv.load_cifar10, "CIFAR-10"),
-        "celeba": SourceInfo("celeba", 3, 64, 2, True, tv.load_celeba, "CelebA"),
+        "mnist": SourceInfo("mnist", 1, 28, n["mnist"], True, tv.load_mnist, "MNIST"),
+        "fashion_mnist": SourceInfo(
+            "fashion_mnist", 1, 28, n["fashion_mnist"], True, tv.load_fashion_mnist, "Fashion-MNIST"
+        ),
+        "cifar10": SourceInfo("cifar10", 3, 32, n["cifar10"], True, tv.load_cifar10, "CIFAR-10"),
+        "celeba": SourceInfo("celeba", 3, 64, n["celeba"], True, tv.load_celeba, "CelebA"),
     }
 
 

@@ -30,7 +30,7 @@ def load_purifier(spec: dict[str, Any], generator_path: str | Path | None, devic
     if spec["generator_kind"] == "autoencoder":
         _, generator, z_dim = load_autoencoder(generator_path, device)
     else:
-        generator, z_dim = load_generator(generator_path, device)
+        generator, z_dim = load_generator(generator_path, device, kind=spec["generator_kind"])
     settings = InversionSettings(
         steps=int(spec["steps"]),
         restarts=int(spec["restarts"]),

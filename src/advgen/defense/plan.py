@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen.config import check_grid_size
 from advgen.defense import attacks
 from advgen.errors import ConfigError
 from advgen.generators import generator_entry, generator_kind
@@ -64,6 +65,11 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
             raise unknown("purify.classifier", "classifier", clf, clfs)
         dataset = _dataset(config, "classifiers", clf)
         for name, p in purify["purifiers"].items():
+            if p.get("tradeoff"):
+                check_grid_size(
+                    {f"{k} values": len(p["tradeoff"][k]) for k in ("steps", "restarts")},
+                    f"{source}: defense.purify.purifiers.{name}.tradeoff",
+                )
             key = f"purify.purifiers.{name}.generator"
             kind = generator_kind(config, p["generator"], f"{source}: defense.{key}").name
             if p["method"] == "reconstruct" and kind != "autoencoder":

@@ -106,13 +106,16 @@ def autoencoder_model(ckpt: dict[str, Any], path: Path) -> nn.Module:
     return ae
 
 
-def load_generator(path: str | Path, device: str | torch.device = "cpu") -> tuple[nn.Module, int]:
+def load_generator(
+    path: str | Path, device: str | torch.device = "cpu", *, kind: str | None = None
+) -> tuple[nn.Module, int]:
     """``(G, z_dim)`` from a GAN or an autoencoder checkpoint (then G is the decoder).
 
-    ``G`` maps ``(N, z_dim)`` floats to images in [0, 1] (NCHW) and is in eval mode.
+    ``G`` maps ``(N, z_dim)`` floats to images in [0, 1] (NCHW) and is in eval mode. With
+    ``kind`` (``"gan"``), a checkpoint of another kind is a :class:`CheckpointError`.
     """
     path = Path(path)
-    ckpt = load_torch(path)
+    ckpt = load_torch(path, kind=kind)
     kind = ckpt.get("kind")
     if kind == "gan":
         g: nn.Module = UnitRangeGenerator(gan_generator(ckpt, path))

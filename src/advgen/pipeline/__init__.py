@@ -20,7 +20,7 @@ from typing import Any
 class Pipeline:
     """Every stage's plan; ``targets()`` is what ``rule all`` asks for."""
 
-    def __init__(self, config: Mapping[str, Any], source: str = "config"):
+    def __init__(self, config: Mapping[str, Any], source: str = "config", on_unknown: Any = None):
         from advgen.pipeline.claims import ClaimsPlan
         from advgen.pipeline.cv import CvPlan
         from advgen.pipeline.data import DataPlan
@@ -52,12 +52,16 @@ class Pipeline:
         self.stages = {**self.stages, "claims": self.claims}
         self.provenance = ProvenancePlan(config, self.stages, source)
         self.stages = {**self.stages, "provenance": self.provenance}
+        for stage in self.stages.values():  # a requested file that no entry makes: one line
+            stage.on_unknown = on_unknown
 
     def targets(self) -> list[str]:
         """The final outputs of every stage, in stage order."""
         return [t for stage in self.stages.values() for t in stage.targets()]
 
 
-def build(config: Mapping[str, Any], source: str = "config") -> Pipeline:
-    """The plans of a validated config (raises ``ConfigError`` on a dangling reference)."""
-    return Pipeline(config, source)
+def build(config: Mapping[str, Any], source: str = "config", on_unknown: Any = None) -> Pipeline:
+    """The plans of a validated config (raises ``ConfigError`` on a dangling reference);
+    ``on_unknown(message)`` is called (``sys.exit`` in the workflow) when a requested file names
+    no entry of the config (:meth:`advgen.pipeline.base.Stage.unknown`)."""
+    return Pipeline(config, source, on_unknown)

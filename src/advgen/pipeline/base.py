@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
 
 from advgen import paths
 from advgen.config import spec_json
+from advgen.errors import ConfigError
 
 #: a named experiment (wildcard constraint of every name the config defines)
 NAME = "[A-Za-z][A-Za-z0-9_]*"
@@ -21,6 +22,9 @@ class Stage:
     exactly the jobs it reaches.
     """
 
+    #: what the workflow does with a file no entry of the config makes (``sys.exit``: one line)
+    on_unknown: Callable[[str], NoReturn] | None = None
+
     def __init__(self, config: Mapping[str, Any], source: str = "config"):
         self.config = config
         self.source = source
@@ -29,9 +33,27 @@ class Stage:
         """A config section (dict of named experiments), empty when absent."""
         return self.config.get(name) or {}
 
+    def unknown(self, key: str, what: str, name: str, known: Any = ()) -> NoReturn:
+        """A wildcard of a requested file (a target, ``--forcerun``) names no ``what`` of the config
+        section ``key``: :data:`on_unknown`'s one line in the workflow, else a :class:`ConfigError`."""
+        names = sorted(map(str, known))
+        listing = ", ".join(names[:8]) + (f", ... ({len(names)} in all)" if len(names) > 8 else "")
+        message = f"{self.source}: {key}: no {what} '{name}' (a requested file names it; defined: {listing or 'none'})"
+        if self.on_unknown is not None:
+            self.on_unknown(f"config error: {message}")
+        raise ConfigError(message)
+
+    def lookup(self, entries: Mapping[str, Any], name: str, key: str, what: str) -> Any:
+        """``entries[name]``, or :meth:`unknown` when the config has no such entry."""
+        if name not in entries:
+            self.unknown(key, what, name, entries)
+        return entries[name]
+
     def with_seed(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        """A copy of an experiment spec with the global seed filled in when it has none."""
-        spec = dict(spec)
+        """A job's copy of an experiment spec: the global seed filled in when it has none, and
+        without ``replicate_of`` (a run's name and seed say what it is, and an entry that gains
+        seeds keeps its first run's spec, so that run does not rerun: :mod:`advgen.replicates`)."""
+        spec = {k: v for k, v in spec.items() if k != "replicate_of"}
         spec.setdefault("seed", self.config["seed"])
         return spec
 

@@ -33,8 +33,50 @@ def config_source(configfiles: Sequence[str | Path]) -> str:
     return ", ".join(str(p) for p in configfiles) or "config"
 
 
-def checked_pipeline(configfiles: Sequence[str | Path], config: dict[str, Any] | None = None) -> Pipeline:
+#: config keys that name files the workflow reads: relative ones resolve against the workflow's folder
+INPUT_PATHS = (("claims",), ("cv", "cv"), ("cv", "bib"), ("cv", "stats"))
+
+
+def workflow_folder(configfiles: Sequence[str | Path]) -> Path:
+    """The workflow folder a config belongs to: the nearest folder holding a ``Snakefile`` at or
+    above the first config file's folder, else the working folder."""
+    if configfiles:
+        for folder in Path(configfiles[0]).resolve().parents:
+            if (folder / "Snakefile").is_file():
+                return folder
+    return Path.cwd()
+
+
+def resolve_input_paths(config: dict[str, Any], base: str | Path) -> None:
+    """Make the config's relative :data:`INPUT_PATHS` relative to ``base`` (the workflow folder,
+    as Snakemake resolves a workflow's own files), shown relative to the working folder when
+    they lie below it. The ``cv`` section gets its defaults first (it may be absent)."""
+    from advgen.cv.settings import cv_settings
+
+    if "claims" not in config:
+        return  # not validated: the check names the problem
+    config["cv"] = cv_settings(config.get("cv"))
+    for keys in INPUT_PATHS:
+        parent = config
+        for key in keys[:-1]:
+            parent = parent[key]
+        value = parent.get(keys[-1])
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            parent[keys[-1]] = display(Path(base).resolve() / value)
+
+
+def checked_pipeline(
+    configfiles: Sequence[str | Path],
+    config: dict[str, Any] | None = None,
+    *,
+    base: str | Path | None = None,
+    on_unknown: Any = None,
+) -> Pipeline:
     """Check ``configfiles`` (merged into ``config``, or read here when ``None``) and build the plans.
+
+    Relative file names in the config (:data:`INPUT_PATHS`) resolve against ``base``, the
+    workflow's folder (default :func:`workflow_folder`), from whichever folder this runs.
+    ``on_unknown``: see :func:`advgen.pipeline.build`.
 
     Raises:
         ConfigError: one line, ``FILE:LINE: key: problem`` where the key is found in a file.
@@ -46,8 +88,9 @@ def checked_pipeline(configfiles: Sequence[str | Path], config: dict[str, Any] |
         paths = [display(p) for p in configfiles]
         strict_workflow_config(paths, config)
     source = config_source(paths)
+    resolve_input_paths(config, workflow_folder(configfiles) if base is None else base)
     try:
-        pipe = build(config, source=source)
+        pipe = build(config, source=source, on_unknown=on_unknown)
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):
             check_claims()

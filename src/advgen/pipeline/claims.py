@@ -90,14 +90,22 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
 
 
 def runs_of(config: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Entry name -> its runs: the entry itself if present, else the runs whose ``replicate_of``
-    names it (a model entry with ``seeds`` or ``replicates`` is expanded into those runs)."""
+    """Entry name -> its runs: the runs whose ``replicate_of`` names it (a model entry with
+    ``seeds`` or ``replicates`` is expanded into those runs, the first keeping the entry's name),
+    else the entry itself; ``<entry>_seed<k>`` names the run of seed ``k`` alone."""
+    from advgen.replicates import replicate_name
+
     entries = {n: s for sec in MODEL_SECTIONS for n, s in (config.get(sec) or {}).items()}
     out: dict[str, list[str]] = {name: [name] for name in entries}
+    groups: dict[str, list[str]] = {}
     for name, spec in entries.items():
         parent = spec.get("replicate_of") if isinstance(spec, Mapping) else None
-        if isinstance(parent, str) and parent not in entries:
-            out.setdefault(parent, []).append(name)
+        if isinstance(parent, str):
+            groups.setdefault(parent, []).append(name)
+    for parent, runs in groups.items():
+        out[parent] = runs
+        first = entries[runs[0]]
+        out.setdefault(replicate_name(parent, int(first.get("seed", config.get("seed", 0)))), [runs[0]])
     return out
 
 

@@ -27,12 +27,11 @@ class DefensePlan(Stage):
 
     def purify_job(self, wildcards) -> dict:
         """The spec of one point's job: the purifier's shared keys and ``points``: that point alone."""
-        if wildcards.purifier not in self.purify:
-            raise ValueError(f"defense.purify: no purifier {wildcards.purifier} in the config")
-        job = self.purify[wildcards.purifier]
+        job = self.lookup(self.purify, wildcards.purifier, "defense.purify.purifiers", "purifier")
         points = [p for p in job["points"] if p["point"] == getattr(wildcards, "point", None)]
         if not points:
-            raise ValueError(f"defense.purify: purifier {wildcards.purifier} has no point {wildcards.point}")
+            known = [p["point"] for p in job["points"]]
+            self.unknown(f"defense.purify.purifiers.{wildcards.purifier}", "point", wildcards.point, known)
         return {**job, "points": points}
 
     def purify_inputs(self, wildcards) -> dict[str, str]:

@@ -24,17 +24,23 @@ class GenerativePlan(Stage):
                     f"'{name}' (defined: {', '.join(sorted(classifiers)) or 'none'})"
                 )
 
+    def gan(self, name: str) -> dict:
+        return self.lookup(self.section("gans"), name, "gans", "GAN")
+
+    def ae(self, name: str) -> dict:
+        return self.lookup(self.section("autoencoders"), name, "autoencoders", "autoencoder")
+
     def gan_spec(self, wildcards) -> str:
-        return spec_json(self.with_seed(self.config["gans"][wildcards.gan]))
+        return spec_json(self.with_seed(self.gan(wildcards.gan)))
 
     def gan_train_split(self, wildcards) -> str:
-        return prepared(self.config["gans"][wildcards.gan]["dataset"], "train")
+        return prepared(self.gan(wildcards.gan)["dataset"], "train")
 
     def ae_spec(self, wildcards) -> str:
-        return spec_json(self.with_seed(self.config["autoencoders"][wildcards.ae]))
+        return spec_json(self.with_seed(self.ae(wildcards.ae)))
 
     def ae_splits(self, wildcards) -> dict[str, str]:
-        return splits(self.config["autoencoders"][wildcards.ae]["dataset"])
+        return splits(self.ae(wildcards.ae)["dataset"])
 
     # --- sample quality
     def quality_classifier(self, dataset: str) -> str | None:

@@ -39,15 +39,19 @@ class RobustnessPlan(Stage):
 
     def classifier_entry(self, name: str) -> dict:
         """A classifier's validated spec (sweep points included), seed and device filled in."""
-        spec = self.with_seed(self.classifiers[name])
+        spec = self.with_seed(self.classifier(name))
         spec["device"] = self.device
         return spec
+
+    def classifier(self, name: str) -> dict:
+        """A classifier's validated spec (sweep points included)."""
+        return self.lookup(self.classifiers, name, "classifiers", "classifier")
 
     def classifier_spec(self, wildcards) -> str:
         return spec_json(self.classifier_entry(wildcards.classifier))
 
     def classifier_dataset(self, name: str) -> str:
-        return self.classifiers[name]["dataset"]
+        return self.classifier(name)["dataset"]
 
     def classifier_data(self, wildcards) -> dict[str, str]:
         return splits(self.classifier_dataset(wildcards.classifier))
@@ -77,9 +81,8 @@ class RobustnessPlan(Stage):
         """
         classifier, name = wildcards.classifier, wildcards.attack
         if (classifier, name) not in self.attack_jobs:
-            raise ValueError(
-                f"robustness.attacks: no attack '{name}' on classifier '{classifier}' in the config"
-            )
+            runs = [a for c, a in self.attack_jobs if c == classifier]
+            self.unknown("robustness.attacks", f"attack on classifier '{classifier}' named", name, runs)
         entry = self.settings["attacks"][name]
         job = {
             "name": name,
@@ -172,6 +175,7 @@ class RobustnessPlan(Stage):
 
     # --- capacity / data-size sweeps
     def sweep_points(self, sweep: str) -> list[dict]:
+        self.lookup(expansion.sweep_settings(self.config), sweep, "robustness", "classifier sweep")
         return expansion.sweep_points(self.config, sweep)
 
     def sweep_inputs(self, wildcards) -> dict[str, str]:
@@ -185,7 +189,9 @@ class RobustnessPlan(Stage):
         return " ".join(f"{name}={classifier_model(name)}" for name in names)
 
     def sweep_spec(self, wildcards) -> str:
-        settings = expansion.sweep_settings(self.config)[wildcards.sweep]
+        settings = self.lookup(
+            expansion.sweep_settings(self.config), wildcards.sweep, "robustness", "classifier sweep"
+        )
         spec = {
             "points": {
                 p["classifier"]: self.with_seed(p["spec"]) for p in self.sweep_points(wildcards.sweep)
@@ -248,10 +254,12 @@ class RobustnessPlan(Stage):
         return {str(p["seed"]): p for p in expansion.robust_features_pairs(self.config, self.source)}
 
     def robust_features_pair(self, wildcards) -> dict:
-        pairs = self.robust_features_pairs()
-        if wildcards.seed not in pairs:
-            raise ValueError(f"robustness.robust_features: no run with seed {wildcards.seed} in the config")
-        return pairs[wildcards.seed]
+        return self.lookup(
+            self.robust_features_pairs(),
+            wildcards.seed,
+            "robustness.robust_features",
+            "pair of runs with seed",
+        )
 
     def robust_features_inputs(self, wildcards) -> dict[str, str]:
         pair = self.robust_features_pair(wildcards)
@@ -373,7 +381,8 @@ class RobustnessPlan(Stage):
     def masking_job(self, wildcards) -> dict:
         key = (wildcards.family, wildcards.name)
         if key not in self.masking:
-            raise ValueError(f"robustness.masking: no job {key[0]}/{key[1]} in the config")
+            known = [n for f, n in self.masking if f == key[0]]
+            self.unknown(f"robustness.masking.{key[0]}s", key[0], key[1], known)
         return self.masking[key]
 
     def masking_inputs(self, wildcards) -> dict[str, str]:
@@ -404,7 +413,7 @@ class RobustnessPlan(Stage):
         """
         job = self.masking_job(SimpleNamespace(family=family, name=name))
         if check not in MASKING_CHECK_SETTINGS:
-            raise ValueError(f"robustness.masking: no check '{check}' (known: {', '.join(MASKING_CHECKS)})")
+            self.unknown("robustness.masking", "check", check, MASKING_CHECKS)
         fields = MASKING_CHECK_SETTINGS[check]
         spec = {"checks": {k: v for k, v in job["checks"].items() if k in fields}}
         if "blackbox_queries" in fields:

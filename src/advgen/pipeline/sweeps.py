@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from advgen import paths
 from advgen.config import spec_json
+from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage, prepared
 from advgen.sweeps import grid
 from advgen.sweeps.registry import SWEEPS
@@ -22,7 +23,12 @@ class SweepsPlan(Stage):
         self.grid = grid.plan(config, source=source)
 
     def _point(self, sweep: str, wildcards) -> grid.GridPoint:
-        return self.grid.by_label(sweep, wildcards.generator, wildcards.point)
+        try:
+            return self.grid.by_label(sweep, wildcards.generator, wildcards.point)
+        except ConfigError:
+            labels = [p.label for p in self.grid.points(sweep, wildcards.generator)]
+            where, what = f"sweeps.{sweep}", f"grid point of generator '{wildcards.generator}' named"
+            self.unknown(where, what, wildcards.point, labels)
 
     def inputs(self, sweep: str) -> Callable:
         """Input function of a sweep's rule: the generator, classifier and images of a point's job."""

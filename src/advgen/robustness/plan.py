@@ -6,9 +6,9 @@
   of a configured classifier with the same spec, else gets ``<base>_<mode>_w0p5`` /
   ``<base>_<mode>_f0p25``.
 * :func:`base_runs`: the runs an experiment's base classifier stands for. A base that is a
-  run of a replicated entry (``seeds`` / ``replicates``: ``<entry>_seed<k>``, which a single
-  reference to the entry becomes) stands for every run of that entry, in seed order; the
-  sweeps repeat every point on each run (``<entry>_seed<k>_<mode>_w0p5``, so seed 0 keeps
+  run of a replicated entry (``seeds`` / ``replicates``: the first seed's run keeps the entry's
+  name, which a single reference to the entry names) stands for every run of that entry, in seed
+  order; the sweeps repeat every point on each run (``<run>_<mode>_w0p5``, so the first run keeps
   the names of the unreplicated plan) and :func:`robust_features_pairs` pairs the runs of
   equal seeds. Any other base is one run, as before.
 * :func:`sweep_names`: the sweeps a config runs: ``capacity``, ``data_size`` and one
@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from advgen.attacks.registry import MINIMAL_ATTACKS
+from advgen.config import check_grid_size
 from advgen.errors import ConfigError
 
 SWEEPS = {"capacity": ("width", "widths", "w"), "data_size": ("train_fraction", "fractions", "f")}
@@ -220,6 +221,10 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
     for sweep, settings in sweep_settings(config).items():
         need([settings["classifier"]], classifiers, f"robustness.{_key(sweep)}.classifier", "classifier")
         need([settings["attack"]], attacks, f"robustness.{_key(sweep)}.attack", "attack")
+        grid_key = SWEEPS[sweep_kind(sweep)][1]
+        runs = len(base_runs(config, settings["classifier"]))
+        sizes = {"runs": runs, "modes": len(settings["modes"]), grid_key: len(settings[grid_key])}
+        check_grid_size(sizes, f"{source}: robustness.{_key(sweep)}")
     cap_transfer = (rob.get("capacity") or {}).get("transfer")
     if cap_transfer:
         need(cap_transfer["attacks"], attacks, "robustness.capacity.transfer.attacks", "attack")

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advgen import paths
+from advgen.config import check_grid_size
 from advgen.errors import ConfigError
 from advgen.generators import GENERATOR_KINDS, generator_entry, generator_kind
 from advgen.sweeps.registry import SWEEPS
@@ -200,8 +201,11 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 f"{where}.classifier: unknown classifier '{classifier}' "
                 f"(defined: {', '.join(sorted(classifiers)) or 'none'})"
             )
-        grid = expand(block)
         axes = sorted(k for k, v in block.items() if k not in BLOCK_KEYS and isinstance(v, list))
+        check_grid_size(
+            {"generators": len(block["generators"]), **{f"{k} values": len(block[k]) for k in axes}}, where
+        )
+        grid = expand(block)
         if sweep == "interpolation" and "latent" not in axes:
             axes.insert(0, "latent")  # resolved per generator kind: say which path is drawn
         for generator in block["generators"]:

@@ -36,7 +36,7 @@ def load_models(
     if spec["generator_kind"] == "autoencoder":
         encoder, generator, z_dim = load_autoencoder(generator_path, device)
     else:
-        generator, z_dim = load_generator(generator_path, device)
+        generator, z_dim = load_generator(generator_path, device, kind=spec["generator_kind"])
         encoder = None
     return SweepModels(generator, z_dim, encoder, load_classifier(classifier_path, device))
 

@@ -8,7 +8,9 @@ completed epoch. It is used only when its *key* equals the key of the job at han
 * the SHA-256 of every input file (prepared splits, upstream checkpoints), by role,
 * the digest of the installed advgen code (:func:`advgen.provenance.code_digest`: every
   source and package-data file), so a job killed before an edit of advgen never finishes
-  with the edited code.
+  with the edited code,
+* the versions of torch and numpy (:func:`library_versions`), so a job killed before an
+  upgrade of either never finishes with the other version's numerics.
 
 A mismatch (other spec, changed dataset, changed code) or an unreadable file is logged on
 one line and training starts afresh; the folder is deleted once the declared outputs are
@@ -65,8 +67,17 @@ def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def library_versions() -> dict[str, str]:
+    """The versions of the libraries whose numerics a training run depends on."""
+    import numpy
+    import torch
+
+    return {"numpy": numpy.__version__, "torch": torch.__version__}
+
+
 def resume_key(spec: Mapping[str, Any], inputs: Mapping[str, str | Path] | None = None) -> dict[str, Any]:
-    """The identity of a training job: spec, input digests by role, advgen code digest.
+    """The identity of a training job: spec, input digests by role, advgen code digest, and the
+    torch and numpy versions.
 
     The code digest sits under ``"version"``, so :meth:`ResumeState.load` reports a state
     written by other code as ``written by advgen <old digest>, this is <new digest>``."""
@@ -76,7 +87,14 @@ def resume_key(spec: Mapping[str, Any], inputs: Mapping[str, str | Path] | None 
         "spec": dict(spec),
         "inputs": {role: file_digest(p) for role, p in sorted((inputs or {}).items())},
         "version": f"code {code_digest()[:16]}",
+        "libraries": library_versions(),
     }
+
+
+def _libraries(versions: Any) -> str:
+    if not isinstance(versions, Mapping):
+        return "unrecorded library versions"
+    return ", ".join(f"{name} {version}" for name, version in sorted(versions.items()))
 
 
 class ResumeState:
@@ -125,6 +143,8 @@ class ResumeState:
             return "no key"
         if old.get("version") != self.key["version"]:
             return f"written by advgen {old.get('version')}, this is {self.key['version']}"
+        if old.get("libraries") != self.key["libraries"]:
+            return f"written with {_libraries(old.get('libraries'))}, this is {_libraries(self.key['libraries'])}"
         if old.get("spec") != self.key["spec"]:
             changed = sorted(
                 k

@@ -1,0 +1,71 @@
+"""A full disk during the hand-run commands that write many files: one line naming the file, exit
+status 2, no partial output, and the previous output whole.
+
+The disk fills (``ENOSPC``) while one chosen file is written (``pathlib.Path.write_bytes``, which
+the writers use), in-process through the command line: ``cv build`` names the file it was writing
+(it said ``no space left on device: ?``), and ``fake-data`` leaves no partial CIFAR-10 set (it left
+batches 1-4 without the test batch).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pathlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.errors.conftest import assert_one_line_error, run_cli
+
+CV_DATA = REPO / "tests" / "data" / "cv" / "march2023"
+
+
+def fill_disk_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """``Path.write_bytes`` of a file named ``name`` (or a temporary file of it) fails with ENOSPC."""
+    real = pathlib.Path.write_bytes
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        if self.name == name or self.name.startswith(f".{name}."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, data)
+
+    monkeypatch.setattr(pathlib.Path, "write_bytes", write_bytes)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_cv_build_on_a_full_disk_names_the_file(workdir: Path, monkeypatch, capsys) -> None:
+    out = workdir / "cv"
+    argv = ["cv", "build", "--cv", str(CV_DATA / "cv.yaml"), "--bib", str(CV_DATA / "publications.bib")]
+    argv += ["--stats", str(CV_DATA / "stats.yaml"), "--out", str(out)]
+    code, err = run_cli(argv, capsys)
+    assert code == 0, err
+    before = _files(out)
+    fill_disk_at(monkeypatch, "cv.pdf")
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, f"no space left on device: {out / 'cv.pdf'}")
+    assert _files(out) == before  # no temporary folder left, the previous build whole
+
+
+@pytest.mark.parametrize("previous", [False, True])
+def test_fake_data_on_a_full_disk_leaves_no_partial_set(
+    previous: bool, workdir: Path, monkeypatch, capsys
+) -> None:
+    root = workdir / "resources"
+    argv = ["fake-data", "--root", str(root), "--sources", "cifar10", "--train", "20", "--test", "10"]
+    if previous:
+        assert run_cli([*argv, "--seed", "1"], capsys)[0] == 0
+    before = _files(root) if previous else {}
+    fill_disk_at(monkeypatch, "test_batch")
+    code, err = run_cli(argv, capsys)
+    target = root / "cifar10" / "cifar-10-batches-py" / "test_batch"
+    assert_one_line_error(code, err, f"no space left on device: {target}")
+    assert _files(root) == before  # batches 1-5 of this run were not put in place
+    assert [p.name for p in (root / "cifar10").iterdir() if p.name.startswith(".")] == []
+    monkeypatch.undo()
+    assert run_cli(argv, capsys)[0] == 0  # space freed: the set is written whole
+    assert len(list((root / "cifar10" / "cifar-10-batches-py").iterdir())) == 8

@@ -1,0 +1,91 @@
+"""The workflow from the command line: a requested file that names no entry of the config is one
+line, and a config's relative file names resolve the same way from any working folder.
+
+* ``snakemake -n results/gans/nope/status.json`` (a target, or the ``--forcerun`` list that
+  ``advgen provenance`` prints, in a study with another config) names the config, the section
+  and the missing entry in one line (``config error: ...``, Snakemake's exit status 1), instead of
+  an ``InputFunctionException`` with a ``KeyError`` traceback.
+* ``advgen check-config`` and ``snakemake`` resolve the config's ``claims`` and ``cv`` files
+  against the workflow's folder (the Snakefile's), so both accept the default config from
+  another folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, copy_workflow, snakemake
+from tests.errors.conftest import run_cli
+
+# target -> the line (after "config error: config/config.yaml: ")
+UNKNOWN_TARGETS = {
+    "results/gans/nope/status.json": (
+        "gans: no GAN 'nope' (a requested file names it; defined: mnist_ce, mnist_ce_seed1,"
+    ),
+    "results/autoencoders/nope/metrics.json": "autoencoders: no autoencoder 'nope'",
+    "results/classifiers/nope/model.pt": "classifiers: no classifier 'nope'",
+    "results/data/nope/train.pt": "datasets: no dataset 'nope' (a requested file names it; defined: digits8, mnist)",
+    "results/robustness/attacks/mnist_fc10_seed0/nope.parquet": (
+        "robustness.attacks: no attack on classifier 'mnist_fc10_seed0' named 'nope'"
+    ),
+    "results/robustness/sweeps/data_size_nope.parquet": "robustness: no classifier sweep 'data_size_nope'",
+    "results/sweeps/inversion/mnist_report_seed0/nope/final.parquet": (
+        "sweeps.inversion: no grid point of generator 'mnist_report_seed0' named 'nope'"
+    ),
+    "results/defense/purify/nope/L1_R1.parquet": "defense.purify.purifiers: no purifier 'nope'",
+    "results/robustness/masking/classifier/nope/zero_gradients.parquet": (
+        "robustness.masking.classifiers: no classifier 'nope'"
+    ),
+}
+FAST = ["results/gans/nope/status.json"]
+
+
+def _unknown_target(target: str, tmp_path: Path) -> None:
+    wf = copy_workflow(tmp_path / "wf")
+    proc = snakemake(wf, "-n", target, check=False, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "Traceback" not in out and "Exception" not in out, out
+    assert proc.stdout.rstrip().endswith("Building DAG of jobs..."), out  # nothing after the header
+    errors = [
+        line for line in proc.stderr.splitlines() if not line.startswith("Using workflow specific profile")
+    ]
+    assert len(errors) == 1, out
+    assert errors[0].startswith(f"config error: config/config.yaml: {UNKNOWN_TARGETS[target]}"), errors[0]
+    assert not (wf / "results").exists()
+
+
+@pytest.mark.parametrize("target", FAST)
+def test_an_unknown_target_is_one_line(target: str, tmp_path: Path) -> None:
+    _unknown_target(target, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", sorted(set(UNKNOWN_TARGETS) - set(FAST)))
+def test_every_unknown_target_is_one_line(target: str, tmp_path: Path) -> None:
+    _unknown_target(target, tmp_path)
+
+
+def test_check_config_resolves_the_configs_files_from_any_folder(workdir: Path, capsys) -> None:
+    config = REPO / "config" / "config.yaml"
+    code, err = run_cli(["check-config", str(config)], capsys)
+    assert (code, err) == (0, "")
+    # a config outside the workflow: its relative files resolve against --workflow
+    study = workdir / "study.yaml"
+    study.write_text("device: cpu\n")
+    code, err = run_cli(["check-config", str(config), str(study), "--workflow", str(REPO)], capsys)
+    assert (code, err) == (0, "")
+    code, err = run_cli(["check-config", str(study)], capsys)  # no Snakefile above it: the working folder
+    assert code == 2 and "config/claims.yaml: claims file not found" in err, err
+
+
+def test_snakemake_resolves_the_configs_files_from_another_folder(tmp_path: Path) -> None:
+    wf = copy_workflow(tmp_path / "wf")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    args = ("-s", str(wf / "Snakefile"), "--configfile", str(wf / "config" / "config.yaml"), "-n")
+    proc = snakemake(elsewhere, *args, "results/claims.html", "results/cv/cv.md", timeout=300)
+    assert "claims" in proc.stdout and "rule cv:" in proc.stdout
+    assert not list(elsewhere.iterdir()) or sorted(p.name for p in elsewhere.iterdir()) == [".snakemake"]
