@@ -27,8 +27,8 @@ UNKNOWN_TARGETS = {
     "results/autoencoders/nope/metrics.json": "autoencoders: no autoencoder 'nope'",
     "results/classifiers/nope/model.pt": "classifiers: no classifier 'nope'",
     "results/data/nope/train.pt": "datasets: no dataset 'nope' (a requested file names it; defined: digits8, mnist)",
-    "results/robustness/attacks/mnist_fc10_seed0/nope.parquet": (
-        "robustness.attacks: no attack on classifier 'mnist_fc10_seed0' named 'nope'"
+    "results/robustness/attacks/mnist_fc10/nope.parquet": (
+        "robustness.attacks: no attack on classifier 'mnist_fc10' named 'nope'"
     ),
     "results/robustness/sweeps/data_size_nope.parquet": "robustness: no classifier sweep 'data_size_nope'",
     "results/sweeps/inversion/mnist_report_seed0/nope/final.parquet": (
