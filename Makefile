@@ -23,7 +23,7 @@ run: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
 		--report results/report.html --report-after-run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
-	cp results/tables/claims.parquet docs/default_run/claims.parquet
+	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
 
 test: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest -m "not slurm and not browser" $(PYTEST_ARGS)
