@@ -2,8 +2,9 @@
 (:mod:`advgen.claims.effects`), the same test on its negative control, its preconditions, the
 quality gate of the generators it is built on, and the training-scale evidence of a failure.
 
-* A control whose test "holds" is an error (:class:`ControlHolds`): the test could not have
-  failed, so its verdict means nothing.
+* A control whose test "holds" is an error (:class:`ControlHolds`) where the claim is measured:
+  the test could not have failed, so its verdict means nothing. (Where the claim itself is not
+  measured there is no verdict to invalidate, and the page shows the control's outcome.)
 * A failed precondition (``requires``), or a generator role whose run fails its quality gate
   (``sample_quality/summary.parquet``, column ``gate``), gives a source claim no verdict:
   *not valid*, with the reason.
@@ -159,21 +160,20 @@ def _control_terms(claim: Claim) -> tuple[Term, ...]:
     return control.terms
 
 
-def _control(claim: Claim, ctx: Context) -> str:
-    """The control's outcome; raises :class:`ControlHolds` where its test holds."""
+def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
+    """The control's outcome on the page, and the error message where its test holds."""
     assert claim.test is not None and claim.control is not None
     try:
         _, result = _effect(claim.test, _control_terms(claim), ctx, claim.id)
     except NotMeasured as exc:
-        return f"{NOT_MEASURED} ({exc})"
+        return f"{NOT_MEASURED} ({exc})", ""
     text = f"{result.verdict}: {_interval_text(result)}"
-    if result.verdict == stats.HOLDS:
-        raise ControlHolds(
-            claim,
-            f"the test holds on its negative control ({claim.control.what}: {_interval_text(result)}), "
-            "so it could not have failed; fix the test before its verdict is read",
-        )
-    return text
+    if result.verdict != stats.HOLDS:
+        return text, ""
+    return text, (
+        f"the test holds on its negative control ({claim.control.what}: {_interval_text(result)}), "
+        "so it could not have failed; fix the test before its verdict is read"
+    )
 
 
 def _interval_text(result: Result) -> str:
@@ -280,19 +280,21 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
 
 
 def evaluate(claim: Claim, ctx: Context) -> Verdict:
-    """The verdict of one claim on one run (errors in the run's tables propagate; a control
-    whose test holds raises :class:`ControlHolds`)."""
+    """The verdict of one claim on one run (errors in the run's tables propagate; a measured
+    claim whose test holds on its control raises :class:`ControlHolds`)."""
     if claim.status == "not_testable" or claim.test is None:
         return Verdict(
             claim, NOT_TESTABLE if claim.status == "not_testable" else PAPER_ONLY, note=claim.reason
         )
-    control = _control(claim, ctx)
+    control, holds = _control(claim, ctx)
     try:
         out = _evaluate(claim, ctx)
-    except NotMeasured as exc:
+    except NotMeasured as exc:  # no verdict for the control to invalidate: its outcome is shown
         if claim.status == "paper_only":  # measured where the config produces it (config/paper.yaml)
             return Verdict(claim, PAPER_ONLY, note=claim.reason, control=control)
         return Verdict(claim, NOT_MEASURED, note=str(exc), control=control)
+    if holds:
+        raise ControlHolds(claim, holds)
     out.control = control
     try:
         failed = _requirements(claim, ctx)

@@ -114,6 +114,10 @@ def main(args: argparse.Namespace) -> None:
         + (f", {d['train']} train / {d['test']} test images" if d["train"] is not None else "")
         for d in header["datasets"]
     )
+    if header["budgets"]:
+        line += "\n\nTraining budget, this study vs the source: " + "; ".join(
+            f"{b['what']}: {b['ours']} vs {b['source']}" for b in header["budgets"]
+        )
     pages = {
         args.html: lambda: html(table, header),
         args.out: lambda: markdown(table, header=line),
