@@ -358,3 +358,17 @@ def test_readme_summary_equals_the_runs_claims_parquet() -> None:
         assert readme_block() == f"{SUMMARY_START}\n{SUMMARY_END}"
         return
     assert readme_block() == readme_summary(read_table(found[0], COLUMNS)).rstrip("\n")
+
+
+def test_the_header_sets_the_studys_training_budget_beside_the_sources() -> None:
+    from advgen.claims import budget_text
+    from advgen.config_files import check_config_files
+    from advgen.pipeline import build
+
+    spec = build(check_config_files([str(ROOT / "config" / "config.yaml")])).claims.command_spec()
+    assert set(spec["budgets"]) == set(PARSED.budgets)
+    gans = spec["budgets"]["gans"]
+    assert "125,000 iterations" in gans["source"]
+    ours = budget_text(gans["runs"], {"mnist": 4000})
+    assert "mnist_ns," in ours and "25 epochs × 62 full batches of 64 (about 1,550 iterations)" in ours
+    assert budget_text(gans["runs"], {}).startswith("mnist_ns")  # no manifest: epochs and batch only

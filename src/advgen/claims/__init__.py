@@ -83,12 +83,10 @@ def data_header(spec: Mapping[str, Any], results: str | Path) -> dict[str, Any]:
 
 
 def budget_text(runs: Mapping[str, Mapping[str, Any]], train_sizes: Mapping[str, int | None]) -> str:
-    """This study's training of a budget's runs, in the source's terms: ``25 epochs x 63
-    iterations of batch 64 (1,575 iterations) on 4,000 training images``."""
-    import math
-
-    parts = []
-    for spec in runs.values():
+    """This study's training of a budget's runs, in the source's terms, per config entry:
+    ``mnist_ns: 25 epochs x 62 full batches of 64 (about 1,550 iterations) on 4,000 training images``."""
+    parts: dict[str, list[str]] = {}
+    for run, spec in runs.items():
         epochs, batch = spec.get("epochs"), spec.get("batch_size")
         if not epochs:
             continue
@@ -100,13 +98,16 @@ def budget_text(runs: Mapping[str, Mapping[str, Any]], train_sizes: Mapping[str,
                 fraction /= 2
             size = int(round(size * fraction))
             if batch:
-                per = math.ceil(size / batch)
-                text += f" × {per} iterations of batch {batch} ({epochs * per:,} iterations)"
+                per = size // batch
+                text += f" × {per} full batches of {batch} (about {epochs * per:,} iterations)"
             text += f" on {size:,} training images"
         elif batch:
             text += f" at batch {batch}"
-        parts.append(text)
-    return "; ".join(dict.fromkeys(parts)) or "not in this config"
+        entry = spec.get("replicate_of") or run
+        parts.setdefault(text, [])
+        if entry not in parts[text]:
+            parts[text].append(entry)
+    return "; ".join(f"{', '.join(entries)}: {text}" for text, entries in parts.items()) or "not in this config"
 
 
 __all__ = [

@@ -36,7 +36,7 @@ RESULTS = "results"
 #: the table holding each generator run's quality gate (columns gate, gate_failures)
 GATE_TABLE = paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/")
 #: the training settings a budget line of the claims page reads from a run's entry
-BUDGET_KEYS = ("dataset", "epochs", "batch_size", "train_subset", "train_fraction")
+BUDGET_KEYS = ("dataset", "epochs", "batch_size", "train_subset", "train_fraction", "replicate_of")
 #: config sections whose entries a role may name
 MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
