@@ -372,3 +372,89 @@ def test_the_header_sets_the_studys_training_budget_beside_the_sources() -> None
     ours = budget_text(gans["runs"], {"mnist": 4000})
     assert "mnist_ns," in ours and "25 epochs × 62 full batches of 64 (about 1,550 iterations)" in ours
     assert budget_text(gans["runs"], {}).startswith("mnist_ns")  # no manifest: epochs and batch only
+
+
+def test_szegedy_and_goodfellow_claims_and_their_controls(tmp_path: Path) -> None:
+    """L-BFGS transfer between fully connected nets (another architecture: the run's name
+    without its seed differs), the source's numbers by equivalence, on synthetic tables."""
+    archs = ("mnist_fc10", "mnist_fc100_100", "mnist_fc200_200")
+    nets = [f"{a}_seed{k}" for a in archs for k in range(3)]
+    halves = {h: [f"mnist_fc100_100_half_{h}_seed{k}" for k in range(3)] for h in "ab"}
+    rng = np.random.default_rng(0)
+    rows = []
+    for source in nets + halves["a"]:
+        for target in nets + halves["b"]:
+            if source == target:
+                continue
+            cross = source.rsplit("_seed", 1)[0] != target.rsplit("_seed", 1)[0]
+            error = (0.2 if "half" in source else 0.3 + 0.5 * rng.random()) if cross else 0.6
+            for kind, e in (("adversarial", error), ("gaussian", 0.03)):
+                rows.append(
+                    {
+                        "source": source,
+                        "attack": "lbfgs",
+                        "kind": kind,
+                        "target": target,
+                        "eps": np.inf,
+                        "n": 500,
+                        "error": e,
+                    }
+                )
+    (tmp_path / "robustness").mkdir()
+    pd.DataFrame(rows).to_parquet(tmp_path / "robustness" / "transfer.parquet")
+    std, fgsm = [f"mnist_cnn_small_seed{k}" for k in range(3)], [f"mnist_cnn_fgsm_seed{k}" for k in range(3)]
+    curves = []
+    for k in range(3):
+        for model, eps, robust, conf in (
+            (std[k], 0.25, 0.11 - 0.01 * k, 0.9),
+            (std[k], 0.0, 0.985, np.nan),
+            (fgsm[k], 0.25, 0.82 + 0.01 * k, 0.80 + 0.01 * k),
+        ):
+            curves.append(
+                {
+                    "classifier": model,
+                    "attack": "fgsm",
+                    "eps": eps,
+                    "n": 500,
+                    "robust_acc": robust,
+                    "clean_acc": 0.985,
+                    "mean_adv_confidence": conf,
+                }
+            )
+        curves.append(
+            {
+                "classifier": fgsm[k],
+                "attack": "pgd40",
+                "eps": 0.3,
+                "n": 500,
+                "robust_acc": 0.05,
+                "clean_acc": 0.985,
+                "mean_adv_confidence": 0.45 + 0.02 * k,
+            }
+        )
+    pd.DataFrame(curves).to_parquet(tmp_path / "robustness" / "attacks.parquet")
+    ids = {
+        "szegedy_transfer_architectures",
+        "szegedy_lbfgs_transfer",
+        "szegedy_cross_model_error_varies",
+        "szegedy_transfer_halves",
+        "szegedy_halves_less_effective",
+        "goodfellow_fgsm_fools_standard",
+        "goodfellow_adversarial_training",
+        "goodfellow_confident_mistakes",
+    }
+    roles = {
+        "fc_nets": nets,
+        "fc_half_a": halves["a"],
+        "fc_half_b": halves["b"],
+        "standard_cnn": std,
+        "fgsm_cnn": fgsm,
+    }
+    got = evaluate(ids, tmp_path, roles)
+    for cid in ids:
+        assert got[cid].verdict == "holds", (cid, got[cid].effect_text(), got[cid].method, got[cid].note)
+        assert not got[cid].control.startswith("holds"), cid
+    assert got["szegedy_transfer_architectures"].n_text == "9 source models × 3000 examples"
+    assert got["szegedy_cross_model_error_varies"].n_text.startswith("54 source-target pairs")
+    assert got["szegedy_transfer_halves"].sides[0][1].rows == 9  # half a -> half b only
+    assert "TOST" in got["goodfellow_fgsm_fools_standard"].method
