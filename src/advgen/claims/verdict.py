@@ -241,7 +241,7 @@ def _scale(claim: Claim, ctx: Context, out: Verdict) -> None:
     if out.verdict != stats.FAILS:
         return
     if evidence is None:
-        out.note = "; ".join(x for x in (out.note, f"{out.scale}: no evidence that scale explains it") if x)
+        out.note = "; ".join(x for x in (out.note, "no evidence that the study's scale explains it") if x)
         return
     try:
         _, result = _effect(evidence.test, evidence.terms, ctx, claim.id)
@@ -260,7 +260,9 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
     m, result = _effect(test, claim.terms, ctx, claim.id)
     notes = list(dict.fromkeys(part for _, x in m.named if x.note for part in x.note.split("; ")))
     sides = m.sides
-    units = sides if test.effect != "range" else [stats.Side(sides[0].runs[:1], level=sides[0].level)]
+    # n is the sides' that carry the interval: a reference measured once (the real digits') does not count
+    levelled = [s for s in sides if s.n_runs >= 2 or s.level in ("examples", "proportion")] or sides
+    units = levelled if test.effect != "range" else [stats.Side(sides[0].runs[:1], level=sides[0].level)]
     return Verdict(
         claim,
         result.verdict,
@@ -268,7 +270,7 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
         result.lo,
         result.hi,
         result.method,
-        seeds=min(s.n_runs for s in sides) if test.effect != "range" else sides[0].n_runs,
+        seeds=min(s.n_runs for s in levelled) if test.effect != "range" else sides[0].n_runs,
         examples=min(s.n_examples for s in units),
         sides=m.named,
         note="; ".join(notes),
