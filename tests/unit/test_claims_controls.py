@@ -185,7 +185,10 @@ def test_does_not_hold_at_this_scale_needs_its_evidence(tmp_path: Path) -> None:
     assert got["s"].verdict == "does not hold at this scale"
     assert got["s"].scale == "budget 480 iterations vs 100,000 iterations"
     assert "scale evidence (the loss still falls): holds" in got["s"].note
-    assert got["t"].verdict == "does not hold" and "no evidence that the study's scale explains it" in got["t"].note
+    assert (
+        got["t"].verdict == "does not hold"
+        and "no evidence that the study's scale explains it" in got["t"].note
+    )
 
 
 def test_a_value_column_all_nan_is_an_error_naming_the_table(tmp_path: Path) -> None:

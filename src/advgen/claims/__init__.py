@@ -107,7 +107,9 @@ def budget_text(runs: Mapping[str, Mapping[str, Any]], train_sizes: Mapping[str,
         parts.setdefault(text, [])
         if entry not in parts[text]:
             parts[text].append(entry)
-    return "; ".join(f"{', '.join(entries)}: {text}" for text, entries in parts.items()) or "not in this config"
+    return (
+        "; ".join(f"{', '.join(entries)}: {text}" for text, entries in parts.items()) or "not in this config"
+    )
 
 
 __all__ = [

@@ -110,7 +110,9 @@ def claim_note(rows: pd.DataFrame) -> str:
     unchecked = sorted(set(rows["eps"].astype(float)) - set(checked["eps"].astype(float)))
     if standard and unchecked:  # a configured standard budget that ran at none of the side's rows at an eps
         grid = ", ".join(f"{e:g}" for e in unchecked)
-        parts.append(f"not checked against AutoAttack's standard budget ({' / '.join(standard)}) at eps {grid}")
+        parts.append(
+            f"not checked against AutoAttack's standard budget ({' / '.join(standard)}) at eps {grid}"
+        )
     for row in checked.itertuples():
         gap, n = float(row.gap), int(row.standard_n)
         where = f"on {n} examples of {row.classifier} at eps {float(row.eps):g}"
