@@ -318,29 +318,6 @@ def parse_claim(
     return Claim(test=test, terms=terms, control=control, requires=requires, scale=scale, **common)
 
 
-def _read_sources(raw: Any, path: Path, where: Where) -> tuple[dict[str, str], dict[str, str]]:
-    """Source id -> its text's path (relative to the claims file) and its text."""
-    if not isinstance(raw, dict) or set(raw) != set(SOURCES):
-        raise where.error(
-            ("sources",),
-            "sources",
-            f"must map each source ({', '.join(SOURCES)}) to its text, relative to the claims file",
-        )
-    paths, texts = {}, {}
-    for sid, rel in raw.items():
-        k, d = ("sources", sid), f"sources.{sid}"
-        if not isinstance(rel, str) or not rel.strip() or Path(rel).is_absolute():
-            raise where.error(k, d, "must be a path relative to the claims file")
-        text_path = path.parent / rel
-        try:
-            texts[sid] = sources.read_source(text_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            why = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-            raise where.error(k, d, f"{text_path}: cannot read the source text ({why})") from None
-        paths[sid] = rel
-    return paths, texts
-
-
 def _read_budgets(raw: Any, roles: dict[str, str], where: Where) -> dict[str, Budget]:
     if raw is None:
         return {}
@@ -398,7 +375,7 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
         )
     ):
         raise where.error(("roles",), "roles", "must map each role name ([a-z][a-z0-9_]*) to its description")
-    paths, texts = _read_sources(raw.get("sources"), path, where)
+    paths, texts = sources.read_sources(raw.get("sources"), path, where, tuple(SOURCES))
     budgets = _read_budgets(raw.get("budgets"), dict(roles), where)
     items = raw.get("claims")
     if not isinstance(items, list) or not items:
