@@ -23,7 +23,7 @@ run: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
 		--report results/report.html --report-after-run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
-	cp results/tables/claims.parquet docs/default_run/claims.parquet
+	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
 # timing-sensitive tests (marker `serial`) alone. docs/contributing.md: one test, the fast loop.

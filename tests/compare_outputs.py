@@ -39,7 +39,7 @@ from typing import Any
 #: together these exercise every stage (data, generative + sample quality, robustness with
 #: transfer and capacity/data-size sweeps, plots, generator sweeps, defense)
 CONFIGS = ("plots", "robustness", "sweeps", "defense")
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test", "docs/sources")
 FIGURE_SUFFIXES = (".png", ".svg")
 
 

@@ -16,7 +16,7 @@ from tests import forkserver
 
 REPO = Path(__file__).resolve().parents[1]
 # What a workflow needs to run in a scratch folder (outputs land there, not in the repo).
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test")
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test", "docs/sources")
 
 
 def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:

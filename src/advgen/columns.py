@@ -32,16 +32,18 @@ NUMBER_COLUMNS = frozenset(
     scaled_moment seconds seconds_per_image seed source_index spread standard_acc standard_n standard_worst_acc
     start_image start_label step steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc
     train_fraction train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
+    endpoint_mse end_approach end_approach_other sharpness speckle real_sharpness real_speckle ink_target
+    ink_recon ink_other label_hit measured pred_other initial_mse
     """.split()
 )
 #: flags
 BOOL_COLUMNS = frozenset(
     "adv_correct best clean_correct correct_completed correct_masked distinct_labels label_kept operating "
-    "third_class".split()
+    "third_class third_class_blend".split()
 )
 #: names of experiments, models and methods: strings
 NAME_COLUMNS = frozenset(
-    "attack attacks classifier dataset defense family generator generator_kind kind method mode model point split "
+    "attack attacks classifier dataset defense fact family generator generator_kind kind method mode model point split "
     "standard_attack sweep threat".split()
 )
 
@@ -127,6 +129,8 @@ SAMPLE_QUALITY_COLUMNS = (
     "status",
     "test_mse",
 )
+#: ``results/claims/report_facts.parquet`` (:mod:`advgen.report_facts`)
+REPORT_FACTS_COLUMNS = ("fact", "measured", "reference")
 #: transfer matrices (``results/robustness/transfer.parquet`` and the capacity one)
 TRANSFER_COLUMNS = ("source", "attack", "kind", "target", "eps", "n", "error")
 #: rows of one classifier sweep as :mod:`advgen.robustness.sweeps` writes them (the aggregate
@@ -153,6 +157,7 @@ ROBUST_FEATURES_COLUMNS = (
     "model",
     "n_train",
     "build_metric",
+    "label_hit",
     "clean_acc",
     "robust_acc",
     "attack",

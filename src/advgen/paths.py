@@ -96,6 +96,8 @@ CLAIMS_HTML = "results/claims.html"
 CLAIMS_MD = "results/tables/claims.md"
 CLAIMS_PARQUET = "results/tables/claims.parquet"
 CLAIMS_RST = "results/tables/claims.rst"
+#: the GAN report's parameter counts and convolution-gradient identities, recomputed (advgen report-facts)
+REPORT_FACTS = "results/claims/report_facts.parquet"
 
 # --- provenance stage (which code built the outputs; a report entry and the landing page)
 PROVENANCE_HTML = "results/provenance.html"

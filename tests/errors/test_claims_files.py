@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / ".test" / "config" / "robustness.yaml"
 
 GOOD = """\
+sources: {"001": source_001.txt, "003": source_003.txt}
 roles:
   fc_100_100: a 100-100 net
   fc_nets: fully connected nets
@@ -41,7 +42,10 @@ claims:
       margin_source: {ours: reason}
     a: {table: robustness/attacks.parquet, models: {classifier: fc_100_100}, query: "attack == 'fgsm'",
         value: robust_acc, per: proportion, count: n}
+    control: {what: another attack, a: {query: "attack == 'pgd40'"}}
 """
+#: the text of both sources in the scratch folder (every quote of GOOD is in it)
+SOURCE_TEXT = "the source says q, and more"
 
 # (name, claims file text (or bytes), text the one line must contain)
 CASES = [
@@ -49,12 +53,20 @@ CASES = [
     (
         "duplicate_key",
         GOOD.replace("    quote: q\n", "    quote: q\n    quote: r\n"),
-        ":12: duplicate key 'quote'",
+        ":13: duplicate key 'quote'",
     ),
-    ("empty_list", "roles: {fc_100_100: x}\nclaims: []\n", ":2: claims: must be a non-empty list"),
-    ("top_level_list", "- a\n- b\n", "must be a mapping with roles and claims"),
+    (
+        "empty_list",
+        'sources: {"001": source_001.txt, "003": source_003.txt}\nroles: {fc_100_100: x}\nclaims: []\n',
+        ":3: claims: must be a non-empty list",
+    ),
+    ("top_level_list", "- a\n- b\n", "must be a mapping with roles, sources and claims"),
     ("unknown_top_key", GOOD + "extra: 1\n", "<top level>.extra: unknown key"),
-    ("no_roles", "claims:" + GOOD.split("claims:", 1)[1], "roles: must map each role"),
+    (
+        "no_roles",
+        GOOD.split("roles:", 1)[0] + "claims:" + GOOD.split("claims:", 1)[1],
+        "roles: must map each role",
+    ),
     (
         "unknown_effect",
         GOOD.replace("effect: value", "effect: median"),
@@ -170,6 +182,48 @@ CASES = [
         "changes[0].date",
     ),
     ("not_utf8", GOOD.encode("utf-8").replace(b"st\n", b"\xff\n"), "not valid UTF-8"),
+    (
+        "no_control",
+        GOOD.replace("    control: {what: another attack, a: {query: \"attack == 'pgd40'\"}}\n", ""),
+        "claims[c].control: missing: every claim with a test declares its negative control",
+    ),
+    ("control_without_what", GOOD.replace("what: another attack, ", ""), "claims[c].control.what: missing"),
+    (
+        "control_swap_of_one_side",
+        GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "swap: true"),
+        "claims[c].control.swap: true, and only for a claim with sides a and b",
+    ),
+    (
+        "control_of_a_missing_side",
+        GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "b: {query: \"attack == 'pgd40'\"}"),
+        "claims[c].control.b: the claim has no such side",
+    ),
+    (
+        "quote_not_in_source",
+        GOOD.replace("    quote: q\n", "    quote: words the source never wrote\n"),
+        "claims[c].quote: not in the source text of 003 (verbatim)",
+    ),
+    ("no_sources", GOOD.split("\n", 1)[1], "sources: must map each source (001, 003) to its text"),
+    ("source_text_missing", GOOD.replace("source_003.txt", "nowhere.txt"), "sources.003: "),
+    (
+        "equivalent_without_tolerance",
+        GOOD.replace("direction: greater", "direction: equivalent").replace(
+            "{ours: reason}", "{source: '50 %'}"
+        ),
+        "claims[c].test.tolerance: required with direction equivalent",
+    ),
+    (
+        "equivalence_against_our_number",
+        GOOD.replace("direction: greater", "direction: equivalent").replace(
+            "margin: 0.5\n", "margin: 0.5\n      tolerance: {value: 0.1, reason: r}\n"
+        ),
+        "an equivalence test is against the source's number",
+    ),
+    (
+        "requirement_without_bound",
+        GOOD + "    requires: [{what: built, table: robustness/attacks.parquet, value: n}]\n",
+        "claims[c].requires[0]: needs exactly one of at_least, at_most",
+    ),
 ]
 
 
@@ -180,6 +234,8 @@ def config_with(claims: Path | str) -> dict:
 
 
 def write(tmp_path: Path, text: str | bytes) -> Path:
+    for source in ("001", "003"):
+        (tmp_path / f"source_{source}.txt").write_text(SOURCE_TEXT, encoding="utf-8")
     path = tmp_path / "claims.yaml"
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
@@ -276,7 +332,7 @@ def results_with(tmp_path: Path, table: pd.DataFrame | bytes | None) -> Path:
 
 ATTACKS = pd.DataFrame(
     {"classifier": ["tiny_fc"], "attack": ["fgsm"], "eps": [0.1], "robust_acc": [0.4], "n": [30]}
-)
+).astype({"robust_acc": "float64"})
 
 
 @pytest.mark.parametrize(
@@ -287,6 +343,8 @@ ATTACKS = pd.DataFrame(
         ("missing_table", "attacks.parquet: missing"),
         ("query_fails", "claim c: query"),
         ("value_fails", "claim c: value"),
+        ("all_nan", "attacks.parquet: claim c: value 'robust_acc' is NaN in all 1 matching rows"),
+        ("control_holds", "claims[c].control: the test holds on its negative control (another attack"),
     ],
 )
 def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: str, named: str) -> None:
@@ -295,8 +353,16 @@ def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: 
         text = GOOD.replace("attack == 'fgsm'", "attack.str.startswith('f') and eps.str.len() > 0")
     if case == "value_fails":
         text = GOOD.replace("value: robust_acc", "value: attack")
+    if case == "control_holds":  # 'robust accuracy > 0.05' holds on PGD's rows too
+        text = GOOD.replace("margin: 0.5", "margin: 0.05")
     claims = write(tmp_path, text)
     table = {"corrupt": b"PAR1 garbage", "missing_table": None}.get(case, ATTACKS)
+    if case == "all_nan":
+        table = ATTACKS.assign(robust_acc=float("nan"))
+    if case == "control_holds":
+        table = pd.concat([ATTACKS, ATTACKS.assign(attack="pgd40", robust_acc=0.3, n=2000)]).assign(
+            robust_acc=lambda t: t["robust_acc"].where(t["attack"] == "pgd40", 0.9)
+        )
     results = tmp_path / "nowhere" if case == "no_results" else results_with(tmp_path, table)
     out = tmp_path / "out"
     code, err = run_cli(

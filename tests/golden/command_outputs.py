@@ -10,7 +10,10 @@ was rewritten once when the inpainting sweep gained its ``method`` axis: a new
 sweep tables' ``point`` column was rewritten once more when the sweeps became one job per
 (sweep, generator): it names the point by its label instead of a hash, every
 other column stayed equal; ``invert_final.parquet`` was rewritten once more when the inversion
-table gained ``independent_start_mse``, every other column stayed equal).
+table gained ``independent_start_mse``, every other column stayed equal; ``invert_final.parquet``
+and ``interpolate_paths.parquet`` were rewritten once more when the inversion table gained
+``pred_other``, ``initial_mse`` and ``ink_*`` and the interpolation table ``third_class_blend``,
+``endpoint_mse`` and ``end_approach*``, the claims' controls: every other column stayed equal).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B

@@ -85,7 +85,7 @@ def robust_features_rows(tmp_path: Path, seed: int) -> Path:
     from advgen.robustness.tables import ROBUST_FEATURES_COLUMNS
 
     path = tmp_path / f"seed{seed}.parquet"
-    row = ["robust", "standard CNN on D_R", 60, 0.1, 0.9, 0.3, "PGD", 0.2, seed]
+    row = ["robust", "standard CNN on D_R", 60, 0.1, 0.95, 0.9, 0.3, "PGD", 0.2, seed]
     pd.DataFrame([row], columns=ROBUST_FEATURES_COLUMNS).to_parquet(path)
     return path
 
@@ -97,10 +97,14 @@ def claims_inputs(tmp_path: Path) -> list[str]:
         results / "robustness" / "attacks.parquet"
     )
     claims = tmp_path / "claims.yaml"
+    for source in ("001", "003"):
+        (tmp_path / f"{source}.txt").write_text("q", encoding="utf-8")
     claims.write_text(
+        "sources: {'001': 001.txt, '003': 003.txt}\n"
         "roles: {standard_cnn: a CNN}\nclaims:\n  - id: c\n    source: '001'\n    section: s\n    quote: q\n"
         "    statement: st\n    test: {effect: value, direction: less, margin: 0.5, margin_source: {ours: r}}\n"
-        "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc, per: run}\n",
+        "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc, per: run}\n"
+        "    control: {what: none, a: {value: robust_acc + 1}}\n",
         encoding="utf-8",
     )
     spec = '{"roles": {}, "produced": ["robustness/attacks.parquet"], "datasets": {}, "seeds": {}}'

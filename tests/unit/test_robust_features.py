@@ -73,7 +73,7 @@ def test_d_nr_attack_is_the_targeted_l2_pgd_written_out(models) -> None:
     model = models["std"]
     x, y = TRAIN.images, TRAIN.labels
     t = rf.targets_for(y, 3, "random", seed=0)
-    split, _ = rf.non_robust_split(model, TRAIN, seed=0, eps=2.0, step_size=0.25, steps=30)
+    split, _ = rf.non_robust_split(model, TRAIN, seed=0, method="targeted", eps=2.0, step_size=0.25, steps=30)
     assert torch.equal(split.images, targeted_l2(model, x, t, eps=2.0, step_size=0.25, steps=30))
     assert torch.equal(split.labels, t)
 
@@ -96,9 +96,28 @@ def test_targeted_l2_moves_towards_the_target_within_eps(models) -> None:
 
 
 def test_non_robust_split_relabels_as_the_target(models) -> None:
-    split, hit = rf.non_robust_split(models["std"], TRAIN, seed=0, eps=2.0, step_size=0.25, steps=20)
+    split, hit = rf.non_robust_split(
+        models["std"], TRAIN, seed=0, method="targeted", eps=2.0, step_size=0.25, steps=20
+    )
     assert len(split) == len(TRAIN) and split.split == "non_robust"
     assert bool((split.labels != TRAIN.labels).all()) and 0.0 <= hit <= 1.0
+
+
+def test_section_3_1_non_robust_set_matches_the_standard_models_features(models) -> None:
+    """Ilyas et al. Sec. 3.1: D_NR is D_R's construction on the standard model, labels kept;
+    its success is the share the standard model labels as the set is labelled."""
+    model = models["std"]
+    split, hit = rf.non_robust_split(model, TRAIN, seed=0, steps=60, step_size=0.05)
+    assert torch.equal(split.labels, TRAIN.labels) and split.split == "non_robust"
+    assert hit == rf.label_hit(model, split.images, split.labels)
+    start = TRAIN.images[torch.randperm(60, generator=torch.Generator().manual_seed(1))]
+    assert rf.feature_distance(model, split.images, TRAIN.images) < 0.5 * rf.feature_distance(
+        model, start, TRAIN.images
+    )
+    before = rf.label_hit(model, start, TRAIN.labels)
+    assert hit > before
+    with pytest.raises(ValueError, match="method"):
+        rf.non_robust_split(model, TRAIN, seed=0, method="other", steps=1)
 
 
 def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, tmp_path: Path) -> None:
@@ -115,7 +134,7 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
         "attack": {"attack": "FGSM", "params": {}, "seed": 0},
         "eps": 0.2,
         "robust": {"steps": 3},
-        "non_robust": {"eps": 2.0, "steps": 3, "step_size": 0.25},
+        "non_robust": {"steps": 3, "step_size": 0.1},
         "max_examples": 30,
         "seed": 0,
         "device": "cpu",
@@ -124,10 +143,12 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
     paths.update(train=str(tmp_path / "train.pt"), test=str(tmp_path / "test.pt"))
     table, datasets = rf.robust_features_job(job, **paths)
     assert list(table.columns) == rf.COLUMNS
-    assert list(table["dataset"]) == ["robust", "non_robust", "adversarial_training", "standard"]
+    assert list(table["dataset"]) == ["robust", "non_robust", "clean", "adversarial_training", "standard"]
     assert (table["attack"] == "FGSM").all() and (table["n_train"] == len(TRAIN)).all()
     assert datasets["robust"].shape == TRAIN.images.shape and datasets["spec"] == job
-    assert bool((datasets["non_robust_labels"] != TRAIN.labels).all())
+    assert torch.equal(datasets["non_robust_labels"], TRAIN.labels)  # Sec. 3.1: labels kept
+    built = table.set_index("dataset")["label_hit"]
+    assert built[["robust", "non_robust"]].between(0, 1).all() and built[["clean", "standard"]].isna().all()
     assert (table["seed"] == 0).all()
     again, _ = rf.robust_features_job(job, **paths)
     pd.testing.assert_frame_equal(table, again)
@@ -140,7 +161,7 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
     args = ["robust-features-table", "--out", str(out), *(str(tmp_path / f"seed{k}.parquet") for k in (0, 1))]
     assert cli_main(args) == 0
     joined = pd.read_parquet(out)
-    assert list(joined.columns) == rf.COLUMNS and list(joined["seed"]) == [0] * 4 + [1] * 4
+    assert list(joined.columns) == rf.COLUMNS and list(joined["seed"]) == [0] * 5 + [1] * 5
     pd.testing.assert_frame_equal(joined[joined["seed"] == 0], table)
     table.drop(columns="seed").to_parquet(tmp_path / "old.parquet")
     assert cli_main(["robust-features-table", "--out", str(out), str(tmp_path / "old.parquet")]) == 2
@@ -192,7 +213,7 @@ def test_command_writes_one_row_per_training_set(tiny_split: Path, tmp_path: Pat
     assert cli_main(argv) == 0
     table = pd.read_parquet(out)
     assert list(table.columns) == rf.COLUMNS
-    assert list(table["dataset"]) == ["robust", "non_robust", "adversarial_training", "standard"]
+    assert list(table["dataset"]) == ["robust", "non_robust", "clean", "adversarial_training", "standard"]
     assert table["clean_acc"].between(0, 1).all() and (table["robust_acc"] <= table["clean_acc"] + 1e-9).all()
     bad = {k: v for k, v in job.items() if k != "attack"}
     assert cli_main([*argv[:2], json.dumps(bad), *argv[3:]]) == 2

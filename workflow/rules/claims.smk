@@ -25,3 +25,18 @@ rule claims:
         "advgen --threads {threads} claims --config {input.claims:q} --results {params.results}"
         " --spec {params.spec:q} --html {output.html} -o {output.md} --parquet {output.parquet}"
         " --rst {output.rst} > {log} 2>&1"
+
+
+# The GAN report's parameter counts and convolution-gradient identities, recomputed for its claims.
+rule report_facts:
+    output:
+        paths.REPORT_FACTS,
+    log:
+        log("claims", "report_facts"),
+    benchmark:
+        benchmark("claims", "report_facts")
+    conda:
+        "../envs/advgen.yaml"
+    threads: 1
+    shell:
+        "advgen --threads {threads} report-facts --out {output} > {log} 2>&1"

@@ -1,4 +1,4 @@
-"""Spatial attack: the worst rotation + translation on a grid.
+"""Spatial attack: the worst rotation + translation on a grid, or one random transform.
 
 Engstrom, Tran, Tsipras, Schmidt and Madry, "Exploring the Landscape of Spatial
 Robustness", ICML 2019 (https://arxiv.org/abs/1712.02779; first titled "A Rotation and a
@@ -11,6 +11,10 @@ grid). Every grid transform is applied with ``torch.nn.functional.affine_grid`` 
 ``grid_sample`` (zero padding) to every image in batches, and per image the worst case
 (misclassified first, then highest loss) among the allowed transforms is kept; a sweep
 evaluates the grid once for all budgets.
+
+``random=True`` is Engstrom et al.'s random adversary instead (their "Random" column): each
+image gets one rotation and translation drawn uniformly from the allowed range (seeded; the
+same draws scaled by ``eps`` at every budget), with no search and no use of the label.
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ class Spatial(Attack):
         rotations: grid values of the angle (paper: 31).
         translations: grid values per axis (paper: 5).
         eval_batch: transformed images per forward pass.
-        seed: unused (deterministic); kept for the common interface.
+        random: one uniformly random transform per image instead of the grid's worst.
+        seed: seed of the random transforms (the grid search is deterministic).
 
     Shape:
         x: (N, C, H, W) in [0, 1]; y: (N,) int64 labels. Returns an AttackResult.
@@ -54,11 +59,13 @@ class Spatial(Attack):
         rotations: int = 31,
         translations: int = 5,
         eval_batch: int = 4096,
+        random: bool = False,
         *,
         seed: int | None = 0,
         batch_size: int | None = None,
     ):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
+        self.random = bool(random)
         self.max_rotation = float(max_rotation)
         self.max_translation = float(max_translation)
         self.rotations = int(rotations)
@@ -106,9 +113,26 @@ class Spatial(Attack):
             scores[:, j : j + k] = worst_case_score(loss, logits.argmax(1) != labels).view(k, n).T
         return scores
 
+    def _random(
+        self, x: torch.Tensor, eps_values: Sequence[float]
+    ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """One uniform draw per image in [-1, 1]^3, scaled to each budget's range."""
+        self._start_generator(x.device)
+        unit = self.rand(x.shape[0], 3, device=x.device, dtype=x.dtype) * 2.0 - 1.0
+        scale = torch.tensor([self.max_rotation, self.max_translation, self.max_translation]).to(x)
+        out = []
+        with self._eval_mode():
+            for eps in eps_values:
+                params = unit * scale * float(eps)
+                adv = self._chunked(self.transform, x, params) if eps > 0 else x.clone()
+                out.append((adv.clamp(0.0, 1.0), self.sizes(params)))
+        return out
+
     def _attack(
         self, x: torch.Tensor, y: torch.Tensor, eps_values: Sequence[float]
     ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        if self.random:
+            return self._random(x, eps_values)
         grid = self.grid()
         sizes = self.sizes(grid).to(x.device, x.dtype)
         with self._eval_mode():
@@ -141,5 +165,5 @@ class Spatial(Attack):
     def __repr__(self) -> str:
         return (
             f"Spatial(eps={self.eps}, max_rotation={self.max_rotation}, max_translation={self.max_translation}, "
-            f"rotations={self.rotations}, translations={self.translations})"
+            f"rotations={self.rotations}, translations={self.translations}, random={self.random})"
         )

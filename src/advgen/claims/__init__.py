@@ -1,10 +1,11 @@
 """Claims of the source documents (GAN report 001, robustness review 003) tested on a run.
 
-``config/claims.yaml`` lists each claim and the test fixed for it before the data
-(:mod:`advgen.claims.spec`); :mod:`advgen.claims.measure` reads the run's Parquet tables by
-model role, :mod:`advgen.claims.stats` gives the intervals (two-level bootstrap over seeds and
-examples, Clopper-Pearson), :mod:`advgen.claims.verdict` the verdicts and
-:mod:`advgen.claims.report` the page.
+``config/claims.yaml`` lists each claim with the test and the negative control fixed for it
+before the data (:mod:`advgen.claims.spec`; quotes checked against ``docs/sources/`` by
+:mod:`advgen.claims.sources`); :mod:`advgen.claims.measure` reads the run's Parquet tables by
+model role, :mod:`advgen.claims.stats` gives the intervals (t at the seed level, Welch, the log
+scale for ratios, exact binomial and score intervals, TOST), :mod:`advgen.claims.effects` the
+effects, :mod:`advgen.claims.verdict` the verdicts and :mod:`advgen.claims.report` the page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from advgen.claims.measure import Context, NotMeasured
 from advgen.claims.report import frame, html, markdown, readme_summary, replace_summary, rst
 from advgen.claims.spec import Claim, ClaimsFile, Term, load_claims, read_claims_file
-from advgen.claims.verdict import VERDICTS, Verdict, evaluate
+from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, evaluate
 
 #: how the page names a data source (the config's `datasets.<name>.source`)
 DATA_LABELS = {
@@ -29,9 +30,19 @@ DATA_LABELS = {
 }
 
 
-def evaluate_all(claims: list[Claim], ctx: Context) -> list[Verdict]:
-    """Every claim's verdict on one run (a broken table raises AdvgenError)."""
-    return [evaluate(c, ctx) for c in claims]
+def evaluate_all(claims: list[Claim], ctx: Context, path: str = "claims file") -> list[Verdict]:
+    """Every claim's verdict on one run (a broken table raises AdvgenError; a claim whose test
+    holds on its negative control a ConfigError naming ``path`` and the claim)."""
+    from advgen.errors import ConfigError
+
+    out = []
+    for c in claims:
+        try:
+            out.append(evaluate(c, ctx))
+        except ControlHolds as exc:
+            where = f"{path}:{c.line}" if c.line else path
+            raise ConfigError(f"{where}: claims[{c.id}].control: {exc}") from None
+    return out
 
 
 def data_header(spec: Mapping[str, Any], results: str | Path) -> dict[str, Any]:
@@ -56,20 +67,59 @@ def data_header(spec: Mapping[str, Any], results: str | Path) -> dict[str, Any]:
                 "test": test,
             }
         )
+    sizes = {d["name"]: d["train"] for d in datasets}
+    budgets = {
+        name: {"what": b["what"], "source": b["source"], "ours": budget_text(b.get("runs") or {}, sizes)}
+        for name, b in sorted((spec.get("budgets") or {}).items())
+    }
     return {
         "datasets": datasets,
+        "budgets": list(budgets.values()),
+        "budget_by_name": budgets,
         "seeds": {role: dict(runs) for role, runs in (spec.get("seeds") or {}).items()},
         "config": spec.get("config", "config"),
         "results": str(results),
     }
 
 
+def budget_text(runs: Mapping[str, Mapping[str, Any]], train_sizes: Mapping[str, int | None]) -> str:
+    """This study's training of a budget's runs, in the source's terms, per config entry:
+    ``mnist_ns: 25 epochs x 62 full batches of 64 (about 1,550 iterations) on 4,000 training images``."""
+    parts: dict[str, list[str]] = {}
+    for run, spec in runs.items():
+        epochs, batch = spec.get("epochs"), spec.get("batch_size")
+        if not epochs:
+            continue
+        text = f"{epochs} epochs"
+        size = train_sizes.get(spec.get("dataset"))
+        if size:
+            fraction = float(spec.get("train_fraction") or 1.0)
+            if str(spec.get("train_subset") or "all").startswith("half"):
+                fraction /= 2
+            size = int(round(size * fraction))
+            if batch:
+                per = size // batch
+                text += f" × {per} full batches of {batch} (about {epochs * per:,} iterations)"
+            text += f" on {size:,} training images"
+        elif batch:
+            text += f" at batch {batch}"
+        entry = spec.get("replicate_of") or run
+        parts.setdefault(text, [])
+        if entry not in parts[text]:
+            parts[text].append(entry)
+    return (
+        "; ".join(f"{', '.join(entries)}: {text}" for text, entries in parts.items()) or "not in this config"
+    )
+
+
 __all__ = [
     "DATA_LABELS",
     "VERDICTS",
+    "budget_text",
     "Claim",
     "ClaimsFile",
     "Context",
+    "ControlHolds",
     "NotMeasured",
     "Term",
     "Verdict",

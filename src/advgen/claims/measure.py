@@ -18,14 +18,21 @@ import pandas as pd
 from advgen.claims.spec import Term
 from advgen.claims.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError
+from advgen.paths import SAMPLE_QUALITY_SUMMARY
 from advgen.paths import WORST_CASE as _WORST_CASE
 
 #: the worst-case table, relative to the results folder (its sides get a note on the page)
 WORST_CASE = _WORST_CASE.removeprefix("results/")
+#: the table whose ``gate`` / ``gate_failures`` columns hold each generator run's quality gate
+GATE_TABLE = SAMPLE_QUALITY_SUMMARY.removeprefix("results/")
 
 
 class NotMeasured(Exception):
     """This config does not produce what a side needs (the message says what)."""
+
+
+class AllMissing(Exception):
+    """Rows matched, but the side's value is NaN (or infinite) in every one of them."""
 
 
 @dataclass
@@ -35,11 +42,15 @@ class Context:
     ``roles``: role -> the runs (config entries after replicate expansion) it names.
     ``produced``: the tables (relative to ``results``) this config's DAG makes; None when
     unknown (a results folder checked by hand), where an absent table is not measured.
+    ``generators``: the roles that name generators (their runs' quality gate applies);
+    ``budgets``: budget name -> ``{"what", "ours", "source"}`` (the page's scale header).
     """
 
     results: Path
     roles: Mapping[str, list[str]]
     produced: set[str] | None = None
+    generators: frozenset[str] = frozenset()
+    budgets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def table(self, rel: str) -> pd.DataFrame:
@@ -67,6 +78,24 @@ class Context:
         if role not in self.roles:
             raise NotMeasured(f"this config declares no role '{role}'")
         return list(self.roles[role])
+
+    def gates(self) -> dict[str, tuple[str, str]] | None:
+        """Run -> (gate, failures) from the sample-quality table's quality gate (``gate``:
+        "pass", "fail" or "" where no bar is declared); None where the table or its gate
+        columns are absent ("quality not gated")."""
+        try:
+            frame = self.table(GATE_TABLE)
+        except NotMeasured:
+            return None
+        if not {"model", "gate"} <= set(frame.columns):
+            return None
+        failures = (
+            frame["gate_failures"] if "gate_failures" in frame.columns else pd.Series("", index=frame.index)
+        )
+        return {
+            str(m): (str(g) if isinstance(g, str) else "", str(f) if isinstance(f, str) else "")
+            for m, g, f in zip(frame["model"], frame["gate"], failures, strict=True)
+        }
 
 
 @dataclass
@@ -157,6 +186,7 @@ def _table_note(term: Term, frames: list[pd.DataFrame]) -> str:
 
 def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) -> Measured:
     names, runs, rates, counts, ids = [], [], [], [], []
+    matched = sum(len(rows) for _, rows in groups)
     note = _table_note(term, [rows for _, rows in groups if not rows.empty])
     for name, rows in groups:
         if rows.empty:
@@ -187,10 +217,20 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
     if term.per == "proportion":
         side = side_from_proportions(rates, counts, names)
     else:
-        side = Side(tuple(runs), tuple(names), "examples" if term.per == "examples" else "aggregate")
+        level = {"examples": "examples", "exact": "exact"}.get(term.per, "aggregate")
+        side = Side(tuple(runs), tuple(names), level)
     if not side.runs:
+        if matched:
+            raise AllMissing(f"value {term.value!r} is NaN in all {matched} matching rows")
         raise NotMeasured(f"{where}: no rows match")
-    return Measured(side, sum(len(r) for _, r in groups), note, tuple(ids))
+    return Measured(side, matched, note, tuple(ids))
+
+
+def _all_missing(
+    ctx: Context, frames: list[tuple[str, pd.DataFrame, str]], claim: str, exc: Exception
+) -> AdvgenError:
+    tables = ", ".join(dict.fromkeys(str(ctx.results / rel) for _, _, rel in frames))
+    return AdvgenError(f"{tables}: claim {claim}: {exc}")
 
 
 def measure(ctx: Context, term: Term, claim: str) -> Measured:
@@ -199,8 +239,23 @@ def measure(ctx: Context, term: Term, claim: str) -> Measured:
     groups = [g for run, frame, _ in frames for g in _run_key(term, frame, run)]
     try:
         return _one_side(term, groups, term.table)
+    except AllMissing as exc:
+        raise _all_missing(ctx, frames, claim, exc) from None
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise _fail(ctx, frames[0][2], claim, f"value {term.value!r}", exc) from None
+
+
+def rows(ctx: Context, term: Term, claim: str) -> pd.DataFrame:
+    """Every row a side selects (its roles' runs, its query), with the side's value as
+    ``value`` (a requirement reads each row)."""
+    frames = _frames(ctx, term, claim)
+    out = []
+    for _, frame, rel in frames:
+        try:
+            out.append(frame.assign(value=_values(frame, term.value).to_numpy()))
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            raise _fail(ctx, rel, claim, f"value {term.value!r}", exc) from None
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
 def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[object, Measured]]:
@@ -214,6 +269,8 @@ def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[obje
             out.append((value, _one_side(term, groups, f"{term.table} at {by}={value}")))
         except NotMeasured:
             continue
+        except AllMissing as exc:
+            raise _all_missing(ctx, frames, claim, exc) from None
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             raise _fail(ctx, frames[0][2], claim, f"value {term.value!r}", exc) from None
     if len(out) < 2:
@@ -222,12 +279,15 @@ def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[obje
 
 
 def paired(a: Measured, b: Measured) -> tuple[Side, Side]:
-    """The two sides aligned run by run (same run names) and example by example (same ids)."""
+    """The two sides aligned run by run (same run names) and example by example (same ids).
+    Two sides of one run each that name different runs (two models evaluated on the same
+    examples, e.g. the AE's and the GAN's interpolation of the same image pairs) pair by example."""
     runs_a, runs_b, names = [], [], []
+    cross = a.side.n_runs == b.side.n_runs == 1 and a.side.names != b.side.names
     for j, name in enumerate(a.side.names):
-        if name not in b.side.names:
+        if name not in b.side.names and not cross:
             continue
-        k = b.side.names.index(name)
+        k = 0 if cross else b.side.names.index(name)
         sa = pd.Series(a.side.runs[j], index=a.ids[j])
         sb = pd.Series(b.side.runs[k], index=b.ids[k])
         both = sa.index.intersection(sb.index).sort_values()

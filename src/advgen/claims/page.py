@@ -18,11 +18,17 @@ def render(
     method: str,
     sections: Sequence[tuple[str, Sequence[Any]]],
     verdict_cell: Callable[[Any], str],
+    level: Callable[[Any], str],
 ) -> str:
     """The page's HTML text."""
     from jinja2 import Environment
 
     env = Environment(autoescape=True, trim_blocks=False)
     return env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
-        header=header, counts=counts, method=method, sections=sections, verdict_cell=verdict_cell
+        header=header,
+        counts=counts,
+        method=method,
+        sections=sections,
+        verdict_cell=verdict_cell,
+        level=level,
     )

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from advgen.claims.spec import SOURCES
-from advgen.claims.verdict import VERDICTS, Verdict, claim_text
+from advgen.claims.verdict import AT_SCALE, NOT_VALID, VERDICTS, Verdict, claim_text
 
 COLUMNS = [
     "id",
@@ -30,20 +30,28 @@ COLUMNS = [
     "verdict",
     "test",
     "margin",
+    "direction",
+    "tolerance",
     "margin_source",
     "margin_note",
+    "tolerance_note",
     "changes",
     "estimate",
     "lo",
     "hi",
     "effect",
     "method",
+    "confidence",
     "seeds",
     "examples",
     "sample_size",  # text: "3 seeds x 500 examples" (the numeric `n` of other tables is a count)
     "sides",
     "settle",
     "note",
+    "control_what",
+    "control",  # the control's outcome: its verdict and effect
+    "validity",  # why a source claim gets no verdict, or the generators' gate note
+    "scale",  # "budget <ours> vs <the source's>" of a claim that declares its scale
 ]
 #: source documents' page titles; implementation checks come last, apart
 GROUP_TITLES = {"check": "Implementation checks (not source claims)"}
@@ -53,7 +61,7 @@ def _changes(v: Verdict) -> str:
     test = v.claim.test
     if test is None:
         return ""
-    return "; ".join(f"{c.date}: {c.old:g} → {c.new:g} ({c.reason})" for c in test.changes)
+    return "; ".join(c.text() for c in test.changes)
 
 
 def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
@@ -74,20 +82,28 @@ def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "verdict": v.verdict,
                 "test": claim_text(c),
                 "margin": float(t.margin) if t else math.nan,
+                "direction": t.direction if t else "",
+                "tolerance": float(t.tolerance) if t else math.nan,
                 "margin_source": t.margin_source if t else "",
                 "margin_note": t.margin_note if t else "",
+                "tolerance_note": t.tolerance_note if t else "",
                 "changes": _changes(v),
                 "estimate": float(v.estimate),
                 "lo": float(v.lo),
                 "hi": float(v.hi),
                 "effect": v.effect_text(),
                 "method": v.method,
+                "confidence": float(v.confidence),
                 "seeds": int(v.seeds),
                 "examples": int(v.examples),
                 "sample_size": v.n_text,
                 "sides": v.sides_text(),
                 "settle": v.settle,
                 "note": "; ".join(x for x in (v.note, c.notes) if x),
+                "control_what": c.control.what if c.control else "",
+                "control": v.control,
+                "validity": v.validity,
+                "scale": v.scale,
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -117,6 +133,10 @@ def counts_text(table: pd.DataFrame, group: str = "source") -> str:
 
 def _verdict_cell(row: Any) -> str:
     text = row.verdict
+    if row.verdict == AT_SCALE and row.scale:
+        text += f" ({row.scale})"
+    if row.verdict == NOT_VALID and row.validity:
+        text += f": {row.validity}"
     if row.verdict == "inconclusive" and row.settle:
         text += f" (would settle: {row.settle})"
     if row.verdict in ("not measured", "paper scale only", "not testable at this scale") and row.note:
@@ -124,10 +144,31 @@ def _verdict_cell(row: Any) -> str:
     return text
 
 
+def _level(row: Any) -> str:
+    return "90 % (TOST)" if row.direction == "equivalent" else "95 %"
+
+
 def _ours(row: Any) -> str:
     if not row.sample_size:
         return "–"
-    return f"{row.effect} ({row.sample_size}; {row.sides})"
+    return f"{row.effect} ({_level(row)}; {row.sample_size}; {row.sides})"
+
+
+def _control_cell(row: Any) -> str:
+    if not row.control_what:
+        return "–"
+    return f"{row.control or '–'} ({row.control_what})"
+
+
+def test_cell(row: Any) -> str:
+    """The declared test with its margin and where the margin comes from."""
+    if not row.test:
+        return "–"
+    source = "source" if row.margin_source == "source" else "ours"
+    text = f"{row.test} (margin: {source}: {row.margin_note}"
+    if row.direction == "equivalent" and row.tolerance_note:
+        text += f"; tolerance: {row.tolerance_note}"
+    return text + ")"
 
 
 def _md(text: Any) -> str:
@@ -145,24 +186,29 @@ def markdown(table: pd.DataFrame, *, header: str = "") -> str:
             "",
             f"## {title}",
             "",
-            "| claim | source says | paper | test | ours (95 % interval, n) | verdict |",
+            "| claim | source says | paper | test | ours (interval, n) | control | verdict |",
         ]
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|")
         for row in rows.itertuples():
             lines.append(
                 f"| **{_md(row.id)}**: {_md(row.statement)} | {_md(row.section)}: “{_md(row.quote)}” "
-                f"| {_md(row.paper_value or '–')} | {_md(row.test or '–')} | {_md(_ours(row))} "
-                f"| **{_md(_verdict_cell(row))}** |"
+                f"| {_md(row.paper_value or '–')} | {_md(test_cell(row))} | {_md(_ours(row))} "
+                f"| {_md(_control_cell(row))} | **{_md(_verdict_cell(row))}** |"
             )
     return "\n".join(lines) + "\n"
 
 
 METHOD_TEXT = (
     "Each claim's test was fixed from the sources before the data: the effect, the margin the source "
-    "implies (or ours, with the reason) and a 95 % interval over seeds and test examples (two-level "
-    "bootstrap; exact Clopper-Pearson for one run's proportion). *holds*: the interval lies beyond the "
-    "margin on the claimed side; *does not hold*: it lies on the other side; *inconclusive*: it straddles "
-    "the margin (with the sample size that would settle it)."
+    "implies (or ours, with the reason), and a negative control, the input under which the test must not "
+    "hold (a control that holds stops the page). Intervals are 95 % t-intervals over seeds (Welch for a "
+    "difference, the log scale for a ratio; over the examples where a side has one run, with the exact "
+    "Clopper-Pearson or Newcombe interval for its proportions). A source's number is tested for "
+    "equivalence: the 90 % interval (TOST) inside the tolerance fixed in advance. *holds*: the interval "
+    "lies beyond the margin on the claimed side (inside the band); *does not hold*: it lies on the other "
+    "side (outside the band), *at this scale* where evidence ties that to the study's shorter training; "
+    "*inconclusive*: it straddles the margin (with the sample size that would settle it); *not valid*: "
+    "a precondition failed or a generator it is built on fails its quality bar."
 )
 
 
@@ -193,6 +239,7 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         method=METHOD_TEXT.replace("*", ""),
         sections=sections,
         verdict_cell=_verdict_cell,
+        level=_level,
     )
 
 
@@ -201,21 +248,26 @@ SUMMARY_START = (
     "<!-- claims-summary: start (advgen claims --readme-summary results/tables/claims.parquet) -->"
 )
 SUMMARY_END = "<!-- claims-summary: end -->"
-SUMMARY_HEADER = "| claim | paper | ours (95 % interval, n) | verdict |"
+SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control | verdict |"
+#: a cell of the summary: anything but a bare "|" (escaped ones are "\\|")
+_CELL = r"(?:[^|\\]|\\.)+"
 SUMMARY_ROW = re.compile(
-    r"^\| `[A-Za-z][A-Za-z0-9_]*` \([0-9]{3}\) \| [^|]+ \| [^|]+ \| [a-z ]+(\\\|[^|]*)?[^|]* \|$"
+    rf"^\| `[A-Za-z][A-Za-z0-9_]*` \([0-9]{{3}}\)"
+    rf" \| {_CELL} \| {_CELL} \| {_CELL} \| {_CELL} \| [a-z ]+(?:[^|\\]|\\.)* \|$"
 )
 
 
 def readme_summary(table: pd.DataFrame) -> str:
     """The README's claims section body (between :data:`SUMMARY_START` and :data:`SUMMARY_END`)."""
     lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}.", ""]
-    lines += [SUMMARY_HEADER, "|---|---|---|---|"]
+    lines += [SUMMARY_HEADER, "|---|---|---|---|---|---|"]
     for row in table[table["group"] == "source"].itertuples():
-        ours = f"{row.effect} ({row.sample_size})" if row.sample_size else "–"
-        verdict = row.verdict + (f": {row.settle}" if row.verdict == "inconclusive" and row.settle else "")
+        ours = f"{row.effect} ({_level(row)}; {row.sample_size})" if row.sample_size else "–"
+        test = f"{row.test} ({'source' if row.margin_source == 'source' else 'ours'})" if row.test else "–"
+        control = row.control.split(":")[0] if row.control else "–"
         lines.append(
-            f"| `{row.id}` ({row.source}) | {_md(row.paper_value or '–')} | {_md(ours)} | {_md(verdict)} |"
+            f"| `{row.id}` ({row.source}) | {_md(row.paper_value or '–')} | {_md(test)} | {_md(ours)} "
+            f"| {_md(control)} | {_md(_verdict_cell(row))} |"
         )
     lines += ["", SUMMARY_END]
     return "\n".join(lines) + "\n"

@@ -1,46 +1,56 @@
 """Intervals and verdicts of the claims page, fixed before the data are seen.
 
-A side of a claim is a list of *runs* (one per training seed of the model its role names);
-each run holds its *examples* (one value per test image, pair, sample, ...) or, where the
-table only has an aggregate, one value. :func:`bootstrap` resamples both levels (runs, then
-the examples inside each drawn run: Davison & Hinkley 1997, Sec. 3.8, the two-stage
-bootstrap), seeded from the claim's id so the page is deterministic; a proportion measured
-on one run gets the exact Clopper-Pearson interval instead (:func:`clopper_pearson`).
+A side of a claim is a list of *runs* (seeds, or the units a table varies: architectures,
+source-target pairs); each run holds its *examples* (one value per test image, pair,
+sample, ...) or, where the table only has an aggregate, one value.
 
-:func:`decide` turns an interval and the claim's margin into a verdict:
+The interval is two-level with a Student-t run level (the method whose coverage
+``tests/unit/test_claims_coverage.py`` simulates at 3, 5 and 10 seeds):
 
-* *holds*: the interval lies beyond the margin on the claimed side;
-* *does not hold*: it lies entirely on the other side of the margin;
-* *inconclusive*: it straddles the margin; :func:`settle` estimates how many seeds or
-  examples would make it clear the margin, from the interval's half-width (which shrinks as
-  one over the square root of the sample size).
+* a side with ``k >= 2`` runs: each run is reduced to its mean; the side's mean is the mean of
+  the run means and its standard error their standard deviation over ``sqrt(k)``, with
+  ``k - 1`` degrees of freedom. The run means' spread already holds the examples' sampling
+  error, so one t-interval covers both levels. Where the ``k`` means happen to agree more
+  closely than their own examples allow, the standard error is floored at the examples'
+  sampling error (a lower bound of the true one; it only widens the interval);
+* a side with one run of examples: the t-interval over its examples (``n - 1`` degrees of
+  freedom); one run's proportion alone gets the exact Clopper-Pearson interval, and a
+  difference of two single-run proportions Newcombe's score interval;
+* one run with one aggregate value: no interval.
+
+Effects are linear combinations of the sides' means (a value, a difference, a trend's contrast
+over a grid), with Welch-Satterthwaite degrees of freedom (Welch 1947). Ratios are taken on the
+log scale (each run's log mean; the delta method at the examples' level) and exponentiated.
+Sides whose runs are the same units (the same run names, e.g. the points of one seed's sweep)
+are paired run by run: the contrast per run, then the t-interval over runs.
+
+:func:`decide` turns an interval and the claim's margin into a verdict: a one-sided claim reads
+the 95 % interval, an equivalence claim (TOST, Schuirmann 1987) the 90 % one against its band.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
-
-#: bootstrap resamples (percentile interval; 2,000 keep the 2.5 % quantile's Monte Carlo error
-#: well under the interval's width: Efron & Tibshirani 1993, Sec. 19.3)
-RESAMPLES = 2000
 CONFIDENCE = 0.95
+#: an equivalence test's interval: two one-sided tests at 5 % each (Schuirmann 1987)
+TOST_CONFIDENCE = 0.90
 
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a comparison: per run (seed), the values of its examples."""
+    """One side of a comparison: per run, the values of its examples."""
 
     runs: tuple[np.ndarray, ...]
     names: tuple[str, ...] = ()
     #: "examples" (rows are test examples), "proportion" (Bernoulli examples rebuilt from a
-    #: rate and its count) or "aggregate" (one number per run: the seed level only)
+    #: rate and its count), "aggregate" (one number per run: the run level only) or "exact"
+    #: (a number without sampling error: a parameter count, an identity's residual)
     level: str = "examples"
 
     @property
@@ -50,16 +60,33 @@ class Side:
     @property
     def n_examples(self) -> int:
         """Examples per run (the smallest run's), 1 for an aggregate."""
+        if self.level in ("aggregate", "exact"):
+            return 1
         return min((len(r) for r in self.runs), default=0)
 
     def mean(self) -> float:
         """Mean over runs of each run's mean over its examples."""
         return float(np.mean([r.mean() for r in self.runs]))
 
+    def run_means(self) -> np.ndarray:
+        return np.array([r.mean() for r in self.runs], dtype=float)
+
+    def within(self, log: bool = False) -> np.ndarray:
+        """Each run's squared standard error from its own examples (0 for an aggregate); on the
+        log scale by the delta method (``var / (n * mean^2)``)."""
+        out = []
+        for r in self.runs:
+            if self.level in ("aggregate", "exact") or len(r) < 2:
+                out.append(0.0)
+                continue
+            v = float(r.var(ddof=1)) / len(r)
+            out.append(v / float(r.mean()) ** 2 if log and r.mean() > 0 else v)
+        return np.array(out)
+
 
 def side_from_proportions(rates: Sequence[float], counts: Sequence[int], names: Sequence[str] = ()) -> Side:
     """Each run's rate ``k / n`` as ``n`` Bernoulli examples (``k`` ones): exact for a rate of
-    independent examples, so the bootstrap over examples applies to a table of rates."""
+    independent examples, so the examples' level applies to a table of rates."""
     runs = []
     for rate, n in zip(rates, counts, strict=True):
         n = int(n)
@@ -68,109 +95,111 @@ def side_from_proportions(rates: Sequence[float], counts: Sequence[int], names: 
     return Side(tuple(runs), tuple(names), "proportion")
 
 
-def seed_for(key: str) -> int:
-    """A stable seed from a text key (the claim's id): the same interval on every run and host."""
-    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "little")
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its standard error and degrees of freedom (arrays allowed: the
+    coverage simulation evaluates thousands at once)."""
+
+    value: np.ndarray | float
+    se: np.ndarray | float
+    df: np.ndarray | float
 
 
-def _resample_side(side: Side, rng: np.random.Generator, size: int) -> np.ndarray:
-    """``size`` bootstrap means of a side: runs drawn with replacement, then examples in each."""
-    runs = side.runs
-    r = len(runs)
-    pick = rng.integers(0, r, size=(size, r)) if r > 1 else np.zeros((size, 1), dtype=int)
-    out = np.zeros(size)
-    for j, run in enumerate(runs):
-        chosen = pick == j  # (size, r): where run j was drawn
-        draws = int(chosen.sum())
-        if not draws:
-            continue
-        if len(run) > 1 and side.level != "aggregate":
-            idx = rng.integers(0, len(run), size=(draws, len(run)))
-            means = run[idx].mean(axis=1)
+def run_level(means: np.ndarray, within: np.ndarray | None = None) -> Estimate:
+    """The t estimate over ``k`` run means (last axis): mean, ``sd / sqrt(k)`` floored at the
+    examples' sampling error ``sqrt(mean(within) / k)``, ``k - 1`` degrees of freedom."""
+    means = np.asarray(means, dtype=float)
+    k = means.shape[-1]
+    se = means.std(axis=-1, ddof=1) / math.sqrt(k)
+    if within is not None:
+        se = np.maximum(se, np.sqrt(np.mean(np.asarray(within, dtype=float), axis=-1) / k))
+    return Estimate(means.mean(axis=-1), se, np.full(np.shape(se), float(k - 1)))
+
+
+def examples_level(values: np.ndarray) -> Estimate:
+    """The t estimate over one run's examples (last axis)."""
+    values = np.asarray(values, dtype=float)
+    n = values.shape[-1]
+    se = values.std(axis=-1, ddof=1) / math.sqrt(n)
+    return Estimate(values.mean(axis=-1), se, np.full(np.shape(se), float(n - 1)))
+
+
+def side_estimate(side: Side, log: bool = False) -> Estimate:
+    """A side's mean (of its run means; of their logs with ``log``) with its standard error."""
+    means = side.run_means()
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.log(means)
+    if side.level == "exact" and side.n_runs == 1:
+        return Estimate(float(means[0]), 0.0, math.inf)
+    if side.n_runs >= 2:
+        return run_level(means, side.within(log))
+    if side.level in ("examples", "proportion") and side.n_examples >= 2:
+        run = side.runs[0]
+        if not log:
+            return examples_level(run)
+        se = math.sqrt(side.within(True)[0]) if run.mean() > 0 else math.nan
+        return Estimate(float(means[0]), se, float(len(run) - 1))
+    return Estimate(float(means[0]) if len(means) else math.nan, math.nan, math.nan)
+
+
+def combine(parts: Sequence[tuple[float, Estimate]]) -> Estimate:
+    """``sum(w * estimate)`` over independent estimates, Welch-Satterthwaite degrees of freedom."""
+    value = sum(w * np.asarray(e.value, dtype=float) for w, e in parts)
+    terms = [(w * w) * np.asarray(e.se, dtype=float) ** 2 for w, e in parts]
+    var = sum(terms)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = sum(t * t / np.asarray(e.df, dtype=float) for t, (_, e) in zip(terms, parts, strict=True))
+        df = np.where(var > 0, var * var / denom, np.inf)
+    return Estimate(value, np.sqrt(var), df)
+
+
+def paired_runs(sides: Sequence[Side], weights: Sequence[float], log: bool = False) -> Estimate:
+    """``sum(w * side)`` over sides that hold the same runs (same names, same order): the
+    contrast per run, then the t estimate over runs (floored at the examples' error)."""
+    means = np.stack([s.run_means() for s in sides])
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.log(means)
+    w = np.asarray(weights, dtype=float)[:, None]
+    within = (w**2 * np.stack([s.within(log) for s in sides])).sum(axis=0)
+    return run_level((w * means).sum(axis=0), within)
+
+
+def paired_examples(a: Side, b: Side, ratio: bool = False) -> Estimate:
+    """``a - b`` (or ``log(a / b)``) over sides paired run by run and example by example: per
+    run the mean difference (log ratio, delta method), then the t estimate over runs, or over
+    the examples of a single run."""
+    diffs, within = [], []
+    for ra, rb in zip(a.runs, b.runs, strict=True):
+        if ratio:
+            ma, mb = float(ra.mean()), float(rb.mean())
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = ra / ma - rb / mb  # the delta method's per-example terms of log(ma / mb)
+                diffs.append(math.log(ma / mb) if ma > 0 and mb > 0 else math.nan)
         else:
-            means = np.full(draws, run.mean())
-        rows = np.nonzero(chosen)[0]
-        np.add.at(out, rows, means)
-    return out / r
+            d = ra - rb
+            diffs.append(float(d.mean()))
+        within.append(float(d.var(ddof=1)) / len(d) if len(d) > 1 else 0.0)
+        last = d
+    if len(diffs) >= 2:
+        return run_level(np.array(diffs), np.array(within))
+    n = len(last)
+    if n < 2:
+        return Estimate(diffs[0], math.nan, math.nan)
+    return Estimate(diffs[0], math.sqrt(within[0]), float(n - 1))
 
 
-def _resample_paired(a: Side, b: Side, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bootstrap means of two sides paired run by run and example by example (same indices)."""
-    r = a.n_runs
-    pick = rng.integers(0, r, size=(size, r)) if r > 1 else np.zeros((size, 1), dtype=int)
-    out_a, out_b = np.zeros(size), np.zeros(size)
-    for j in range(r):
-        chosen = pick == j
-        draws = int(chosen.sum())
-        if not draws:
-            continue
-        idx = rng.integers(0, len(a.runs[j]), size=(draws, len(a.runs[j])))
-        rows = np.nonzero(chosen)[0]
-        np.add.at(out_a, rows, a.runs[j][idx].mean(axis=1))
-        np.add.at(out_b, rows, b.runs[j][idx].mean(axis=1))
-    return out_a / r, out_b / r
+def interval(est: Estimate, confidence: float = CONFIDENCE) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """The t interval ``value +- t(df) * se`` (NaN where the standard error is unknown)."""
+    from scipy.stats import t
 
-
-def resamplable(side: Side) -> bool:
-    """Whether a side has a sampling level to resample (two runs, or examples in a run)."""
-    return side.n_runs > 1 or (side.level != "aggregate" and side.n_examples > 1)
-
-
-def bootstrap(
-    sides: Sequence[Side],
-    statistic: Callable[..., np.ndarray],
-    *,
-    key: str,
-    paired: bool = False,
-    resamples: int = RESAMPLES,
-    confidence: float = CONFIDENCE,
-) -> tuple[float, float]:
-    """Percentile interval of ``statistic(*side_means)`` over two-level bootstrap resamples.
-
-    ``statistic`` takes one array of bootstrap means per side (vectorised). ``paired``: the
-    two sides hold the same runs and examples in the same order (e.g. the same images
-    inverted two ways) and are resampled together. Sides without a sampling level (one run,
-    aggregate only) enter as constants; with none left to resample the interval is NaN.
-    """
-    if not any(resamplable(s) for s in sides):
-        return math.nan, math.nan
-    rng = np.random.default_rng(seed_for(key))
-    if paired:
-        means = list(_resample_paired(sides[0], sides[1], rng, resamples))
-    else:
-        means = [_resample_side(s, rng, resamples) for s in sides]
-    values = np.asarray(statistic(*means), dtype=float)
-    values = values[np.isfinite(values)]
-    if not len(values):
-        return math.nan, math.nan
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(values, [tail, 100 - tail])
-    return float(lo), float(hi)
-
-
-def bootstrap_runs(
-    side: Side,
-    statistic: Callable[[np.ndarray], np.ndarray],
-    *,
-    key: str,
-    resamples: int = RESAMPLES,
-    confidence: float = CONFIDENCE,
-) -> tuple[float, float]:
-    """Percentile interval of ``statistic`` over the runs' means, each run's examples resampled.
-
-    For effects across the runs themselves (the range of a side's runs): the runs are the units
-    compared, so only the examples inside each run are resampled. ``statistic`` maps a
-    ``(resamples, runs)`` array to ``(resamples,)``.
-    """
-    if side.level == "aggregate" or side.n_examples < 2:
-        return math.nan, math.nan
-    rng = np.random.default_rng(seed_for(key))
-    means = np.stack(
-        [run[rng.integers(0, len(run), size=(resamples, len(run)))].mean(axis=1) for run in side.runs], axis=1
-    )
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.percentile(statistic(means), [tail, 100 - tail])
-    return float(lo), float(hi)
+    q = t.ppf(0.5 + confidence / 2, np.asarray(est.df, dtype=float))
+    half = q * np.asarray(est.se, dtype=float)
+    lo, hi = np.asarray(est.value) - half, np.asarray(est.value) + half
+    if np.ndim(lo) == 0:
+        return float(lo), float(hi)
+    return lo, hi
 
 
 def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -185,40 +214,60 @@ def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[flo
     return lo, hi
 
 
-def decide(lo: float, hi: float, margin: float, direction: str) -> str:
-    """holds / does not hold / inconclusive for the claim ``effect <direction> margin``."""
+def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Wilson's score interval for a proportion (Wilson 1927)."""
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def newcombe(k1: int, n1: int, k2: int, n2: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Interval of ``p1 - p2`` for two independent proportions: Newcombe's hybrid score method
+    (Newcombe 1998, method 10), which keeps its coverage near 0 and 1 where Wald's does not."""
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson(k1, n1, confidence)
+    l2, u2 = wilson(k2, n2, confidence)
+    d = p1 - p2
+    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return lo, hi
+
+
+def decide(lo: float, hi: float, margin: float, direction: str, tolerance: float = 0.0) -> str:
+    """holds / does not hold / inconclusive for the claim ``effect <direction> margin``; for
+    ``equivalent``, the claim ``|effect - margin| <= tolerance`` read on the TOST interval."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
+        return INCONCLUSIVE
+    if direction == "equivalent":
+        if margin - tolerance <= lo and hi <= margin + tolerance:
+            return HOLDS
+        if lo > margin + tolerance or hi < margin - tolerance:
+            return FAILS
         return INCONCLUSIVE
     if direction == "greater":
         return HOLDS if lo > margin else FAILS if hi < margin else INCONCLUSIVE
     return HOLDS if hi < margin else FAILS if lo > margin else INCONCLUSIVE
 
 
-def settle(estimate: float, lo: float, hi: float, margin: float, sides: Sequence[Side]) -> str:
-    """For an inconclusive verdict: the sample size that would clear the margin.
+def settle(est: Estimate, distance: float, confidence: float, *, runs: int, unit: str) -> str:
+    """For an inconclusive verdict: the sample size at which the interval's half-width would fall
+    below ``distance`` (from the estimate to the margin, or to the nearer edge of an
+    equivalence band), the standard error shrinking as one over the square root of the size of
+    the level that sets it (``runs`` of ``unit``: "seeds per side", "examples per run", ...)."""
+    from scipy.stats import t
 
-    The half-width must shrink below the distance from the estimate to the margin; it scales
-    as 1/sqrt(n) in the level that dominates the variance (runs, where a side has several and
-    their spread exceeds the examples' sampling error, else examples).
-    """
-    dist = abs(estimate - margin)
-    if not math.isfinite(lo) or not math.isfinite(hi):
-        runs = min(s.n_runs for s in sides)
-        return f"no sampling level to resample ({runs} run(s), aggregate only): at least 3 seeds per side"
-    if dist == 0:
+    se = float(est.se)
+    if not math.isfinite(se):
+        return f"no level to estimate the spread from: at least 2 {unit} (now {runs})"
+    if distance <= 0:
+        return "the estimate lies on the margin or outside the tolerance: more data alone may not settle it"
+    if se == 0:
         return "the estimate sits on the margin: more data alone may not settle it"
-    half = (hi - lo) / 2
-    factor = (half / dist) ** 2
-    runs_dominate = any(s.n_runs > 1 and _between_runs_dominates(s) for s in sides)
-    if runs_dominate or all(s.level == "aggregate" for s in sides):
-        now = min(s.n_runs for s in sides)
-        return f"about {max(now + 1, math.ceil(now * factor))} seeds per side (now {now})"
-    now = min(s.n_examples for s in sides)
-    return f"about {max(now + 1, math.ceil(now * factor))} examples per run (now {now})"
-
-
-def _between_runs_dominates(side: Side) -> bool:
-    means = np.array([r.mean() for r in side.runs])
-    between = means.var(ddof=1) if len(means) > 1 else 0.0
-    within = float(np.mean([r.var(ddof=1) / len(r) if len(r) > 1 else 0.0 for r in side.runs]))
-    return side.level == "aggregate" or between > within
+    for size in range(runs + 1, 100 * runs + 2):
+        if t.ppf(0.5 + confidence / 2, size - 1) * se * math.sqrt(runs / size) < distance:
+            return f"about {size} {unit} (now {runs})"
+    return f"more than {100 * runs} {unit} (now {runs})"

@@ -1,10 +1,15 @@
-"""A claim's verdict: its declared effect, a 95 % interval over seeds and examples, the margin.
+"""A claim's verdict on one run: its declared test on the measured sides
+(:mod:`advgen.claims.effects`), the same test on its negative control, its preconditions, the
+quality gate of the generators it is built on, and the training-scale evidence of a failure.
 
-Effects (``test.effect``): ``value`` (side a), ``difference`` (a - b), ``ratio`` (a / b) and
-``trend`` (the least-squares change of a across the grid column ``by``, from its first to its
-last value, on the grid's ranks). The interval is the two-level bootstrap of
-:mod:`advgen.claims.stats` (seeds, then examples; paired when the test says so), or the exact
-Clopper-Pearson interval for a ``value`` that is one run's proportion.
+* A control whose test "holds" is an error (:class:`ControlHolds`) where the claim is measured:
+  the test could not have failed, so its verdict means nothing. (Where the claim itself is not
+  measured there is no verdict to invalidate, and the page shows the control's outcome.)
+* A failed precondition (``requires``), or a generator role whose run fails its quality gate
+  (``sample_quality/summary.parquet``, column ``gate``), gives a source claim no verdict:
+  *not valid*, with the reason.
+* A "does not hold" whose claim declares a ``scale`` with evidence that holds reads "does not
+  hold at this scale (budget X vs Y)".
 """
 
 from __future__ import annotations
@@ -15,13 +20,36 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advgen.claims import stats
-from advgen.claims.measure import Context, Measured, NotMeasured, measure, measure_by, paired
-from advgen.claims.spec import Claim
+from advgen.claims.effects import Result
+from advgen.claims.effects import evaluate as evaluate_effect
+from advgen.claims.measure import Context, Measured, NotMeasured, measure, measure_by, paired, rows
+from advgen.claims.model import Claim, Term, Test
 
 NOT_MEASURED = "not measured"
 PAPER_ONLY = "paper scale only"
 NOT_TESTABLE = "not testable at this scale"
-VERDICTS = (stats.HOLDS, stats.FAILS, stats.INCONCLUSIVE, NOT_MEASURED, PAPER_ONLY, NOT_TESTABLE)
+NOT_VALID = "not valid"
+AT_SCALE = "does not hold at this scale"
+VERDICTS = (
+    stats.HOLDS,
+    stats.FAILS,
+    AT_SCALE,
+    stats.INCONCLUSIVE,
+    NOT_VALID,
+    NOT_MEASURED,
+    PAPER_ONLY,
+    NOT_TESTABLE,
+)
+#: the gate note where the sample-quality table has no gate columns
+NOT_GATED = "quality not gated"
+
+
+class ControlHolds(Exception):
+    """A claim's test holds on its negative control (the message says on what)."""
+
+    def __init__(self, claim: Claim, message: str):
+        super().__init__(message)
+        self.claim = claim
 
 
 @dataclass
@@ -39,15 +67,22 @@ class Verdict:
     sides: list[tuple[str, Measured]] = field(default_factory=list)
     note: str = ""
     settle: str = ""
+    confidence: float = stats.CONFIDENCE
+    runs_unit: str = "seeds"
+    examples_unit: str = "examples"
+    control: str = ""  # the control's outcome: its verdict and effect
+    validity: str = ""  # why a source claim gets no verdict, or the gate's note
+    scale: str = ""  # the budget comparison of a claim that declares one
 
     @property
     def n_text(self) -> str:
         if not self.seeds:
             return ""
-        runs = f"{self.seeds} seed{'s' if self.seeds != 1 else ''}"
+        unit = self.runs_unit if self.seeds != 1 else _singular(self.runs_unit)
+        runs = f"{self.seeds} {unit}"
         if self.examples <= 1:
-            return f"{runs} (aggregate per seed)"
-        return f"{runs} × {self.examples} examples"
+            return f"{runs} (aggregate per {_singular(self.runs_unit)})"
+        return f"{runs} × {self.examples} {self.examples_unit}"
 
     def effect_text(self, digits: int = 3) -> str:
         """``0.894 [0.86, 0.92]`` (the estimate and its interval)."""
@@ -62,150 +97,223 @@ class Verdict:
         return "; ".join(f"{name} = {m.side.mean():.{digits}g}" for name, m in self.sides)
 
 
-def _label(claim: Claim, i: int, default: str) -> str:
-    return claim.terms[i].label or default
+def _singular(unit: str) -> str:
+    special = {"source-target pairs": "source-target pair", "source models": "source model"}
+    return special.get(unit, unit[:-1])
 
 
-def _trend_statistic(k: int, with_b: bool = False):
-    """Least-squares change across ``k`` grid points (on ranks), from the first to the last; with
-    ``with_b`` the statistic takes 2k means (a's then b's) and trends a - b."""
-    ranks = np.arange(k, dtype=float)
-    centred = ranks - ranks.mean()
-    scale = (k - 1) / float((centred**2).sum())
-
-    def statistic(*means: np.ndarray) -> np.ndarray:
-        values = [a - b for a, b in zip(means[:k], means[k:], strict=True)] if with_b else means
-        return sum(c * m for c, m in zip(centred, values, strict=True)) * scale
-
-    return statistic
-
-
-def _binary(side: stats.Side) -> bool:
-    return all(np.isin(r, (0.0, 1.0)).all() for r in side.runs)
-
-
-def _interval(claim: Claim, sides: list[stats.Side], statistic, *, paired_: bool) -> tuple[float, float, str]:
-    test = claim.test
-    assert test is not None
-    one = sides[0]
-    if test.effect == "value" and one.n_runs == 1 and (one.level == "proportion" or _binary(one)):
-        k = int(round(one.runs[0].sum()))
-        lo, hi = stats.clopper_pearson(k, len(one.runs[0]))
-        return lo, hi, "Clopper-Pearson (exact binomial)"
-    if test.effect == "range":
-        lo, hi = stats.bootstrap_runs(one, statistic, key=claim.id)
-        return lo, hi, "bootstrap over each unit's examples"
-    lo, hi = stats.bootstrap(sides, statistic, key=claim.id, paired=paired_)
-    levels = "seeds, then examples" if any(s.n_runs > 1 for s in sides) else "examples"
-    if all(s.level == "aggregate" for s in sides):
-        levels = "seeds (aggregate table)"
-    return lo, hi, f"bootstrap over {levels}{', paired' if paired_ else ''}"
+def _label(term: Term, default: str) -> str:
+    return term.label or default
 
 
 def _grid_name(by: str, v: object) -> str:
     return f"{by}={v:g}" if isinstance(v, int | float) else f"{by}={v}"
 
 
-def _trend(claim: Claim, ctx: Context):
-    test = claim.test
-    assert test is not None and test.by is not None
-    grid_a = dict(measure_by(ctx, claim.terms[0], test.by, claim.id))
-    if len(claim.terms) == 1:
-        keys = list(grid_a)
-        named = [(_grid_name(test.by, v), grid_a[v]) for v in keys]
-        sides = [grid_a[v].side for v in keys]
-        return named, sides, _trend_statistic(len(keys))
-    grid_b = dict(measure_by(ctx, claim.terms[1], test.by, claim.id))
-    keys = [v for v in grid_a if v in grid_b]
-    if len(keys) < 2:
-        raise NotMeasured(f"fewer than 2 values of {test.by!r} on both sides")
-    named = [
-        (f"{_label(claim, i, k)} at {_grid_name(test.by, v)}", g[v])
-        for i, (k, g) in enumerate((("a", grid_a), ("b", grid_b)))
-        for v in keys
-    ]
-    sides = [grid_a[v].side for v in keys] + [grid_b[v].side for v in keys]
-    return named, sides, _trend_statistic(len(keys), with_b=True)
+@dataclass
+class _Measured:
+    named: list[tuple[str, Measured]]
+    sides: list[stats.Side]
+    trend_b: bool = False
+
+
+def _measure(test: Test, terms: tuple[Term, ...], ctx: Context, key: str) -> _Measured:
+    """The sides of ``test`` on ``terms`` (for a trend, one per grid point)."""
+    if test.effect == "trend":
+        assert test.by is not None
+        grid_a = dict(measure_by(ctx, terms[0], test.by, key))
+        if len(terms) == 1:
+            named = [(_grid_name(test.by, v), grid_a[v]) for v in grid_a]
+            return _Measured(named, [m.side for _, m in named])
+        grid_b = dict(measure_by(ctx, terms[1], test.by, key))
+        keys = [v for v in grid_a if v in grid_b]
+        if len(keys) < 2:
+            raise NotMeasured(f"fewer than 2 values of {test.by!r} on both sides")
+        named = [
+            (f"{_label(terms[i], k)} at {_grid_name(test.by, v)}", g[v])
+            for i, (k, g) in enumerate((("a", grid_a), ("b", grid_b)))
+            for v in keys
+        ]
+        return _Measured(named, [m.side for _, m in named], trend_b=True)
+    named = [(_label(t, k), measure(ctx, t, key)) for k, t in zip(("a", "b"), terms, strict=False)]
+    sides = [m.side for _, m in named]
+    if test.paired:
+        sides = list(paired(named[0][1], named[1][1]))
+    if test.effect == "range" and sides[0].n_runs < 2:
+        raise NotMeasured("a range needs at least 2 units")
+    return _Measured(named, sides)
+
+
+def _effect(test: Test, terms: tuple[Term, ...], ctx: Context, key: str) -> tuple[_Measured, Result]:
+    m = _measure(test, terms, ctx, key)
+    return m, evaluate_effect(test, m.sides, unit=terms[0].runs, trend_b=m.trend_b)
+
+
+def _control_terms(claim: Claim) -> tuple[Term, ...]:
+    control = claim.control
+    assert control is not None
+    if control.swap:
+        return (claim.terms[1], claim.terms[0])
+    if control.same:
+        side = claim.terms[0 if control.same == "a" else 1]
+        return (side, side)
+    return control.terms
+
+
+def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
+    """The control's outcome on the page, and the error message where its test holds."""
+    assert claim.test is not None and claim.control is not None
+    try:
+        _, result = _effect(claim.test, _control_terms(claim), ctx, claim.id)
+    except NotMeasured as exc:
+        return f"{NOT_MEASURED} ({exc})", ""
+    text = f"{result.verdict}: {_interval_text(result)}"
+    if result.verdict != stats.HOLDS:
+        return text, ""
+    return text, (
+        f"the test holds on its negative control ({claim.control.what}: {_interval_text(result)}), "
+        "so it could not have failed; fix the test before its verdict is read"
+    )
+
+
+def _interval_text(result: Result) -> str:
+    if not math.isfinite(result.estimate):
+        return "–"
+    lo, hi = result.lo, result.hi
+    return f"{result.estimate:.3g}" + (f" [{lo:.3g}, {hi:.3g}]" if math.isfinite(lo) else "")
+
+
+def _requirements(claim: Claim, ctx: Context) -> str:
+    """Why the claim's preconditions fail ("" when they hold)."""
+    for req in claim.requires:
+        frame = rows(ctx, req.term, claim.id)
+        if frame.empty:
+            raise NotMeasured(f"precondition {req.what!r}: no rows match")
+        values = frame["value"].to_numpy(dtype=float)
+        ok = values >= req.bound if req.direction == "at_least" else values <= req.bound
+        if not np.all(ok):
+            sign = "<" if req.direction == "at_least" else ">"
+            bad = ", ".join(f"{v:.3g}" for v in values[~ok][:5])
+            return f"{req.what}: {bad} {sign} {req.bound:g}"
+    return ""
+
+
+def _gate(claim: Claim, ctx: Context) -> tuple[str, bool]:
+    """(the note on the generators' quality gate, whether it fails a run the claim is built on)."""
+    generators = [r for r in dict.fromkeys(claim.roles) if r in ctx.generators]
+    if not generators:
+        return "", False
+    gates = ctx.gates()
+    if gates is None:
+        return NOT_GATED, False
+    failed, ungated = [], []
+    for role in generators:
+        if role in claim.gate_exempt:
+            continue
+        for run in ctx.roles.get(role, []):
+            gate, failures = gates.get(run, ("", ""))
+            if gate == "fail":
+                failed.append(f"{run} ({failures})" if failures else run)
+            elif gate != "pass":
+                ungated.append(run)
+    if failed:
+        return "generator below its quality bar: " + "; ".join(failed), True
+    if ungated:
+        return "no quality bar declared for " + ", ".join(ungated), False
+    return "", False
+
+
+def _budget_text(claim: Claim, ctx: Context) -> str:
+    if claim.scale is None:
+        return ""
+    budget = ctx.budgets.get(claim.scale.budget)
+    if not budget:
+        return ""
+    return f"budget {budget.get('ours') or '?'} vs {budget.get('source') or '?'}"
+
+
+def _scale(claim: Claim, ctx: Context, out: Verdict) -> None:
+    """Mark a "does not hold" that the declared evidence ties to the study's scale."""
+    if claim.scale is None:
+        return
+    out.scale = _budget_text(claim, ctx)
+    evidence = claim.scale.evidence
+    if out.verdict != stats.FAILS:
+        return
+    if evidence is None:
+        out.note = "; ".join(x for x in (out.note, "no evidence that the study's scale explains it") if x)
+        return
+    try:
+        _, result = _effect(evidence.test, evidence.terms, ctx, claim.id)
+        outcome = f"{result.verdict}: {_interval_text(result)}"
+    except NotMeasured as exc:
+        result, outcome = None, f"{NOT_MEASURED} ({exc})"
+    if result is not None and result.verdict == stats.HOLDS:
+        out.verdict = AT_SCALE
+    part = f"scale evidence ({evidence.what}): {outcome}"
+    out.note = "; ".join(x for x in (out.note, part) if x)
 
 
 def _evaluate(claim: Claim, ctx: Context) -> Verdict:
     test = claim.test
     assert test is not None
-    paired_ = False
-    if test.effect == "trend":
-        named, sides, statistic = _trend(claim, ctx)
-        estimate = float(statistic(*[np.array([s.mean()]) for s in sides])[0])
-    else:
-        named = [
-            (_label(claim, i, key), measure(ctx, t, claim.id))
-            for i, (key, t) in enumerate(zip(("a", "b"), claim.terms, strict=False))
-        ]
-        sides = [m.side for _, m in named]
-        paired_ = test.paired
-        if paired_:
-            sides = list(paired(named[0][1], named[1][1]))
-        if test.effect == "range":
-            if sides[0].n_runs < 2:
-                raise NotMeasured("a range needs at least 2 units")
-
-            def statistic(means):
-                return means.max(axis=1) - means.min(axis=1)
-
-            estimate = float(statistic(np.array([[r.mean() for r in sides[0].runs]]))[0])
-        else:
-            if test.effect == "value":
-
-                def statistic(a):
-                    return a
-            elif test.effect == "difference":
-
-                def statistic(a, b):
-                    return a - b
-            else:
-
-                def statistic(a, b):
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        return a / b
-
-            estimate = float(statistic(*[np.array([s.mean()]) for s in sides])[0])
-    lo, hi, method = _interval(claim, sides, statistic, paired_=paired_)
-    verdict = stats.decide(lo, hi, test.margin, test.direction)
-    # the sides' notes, each "; "-separated part once (two sides of one table share its wording)
-    notes = list(dict.fromkeys(part for _, m in named if m.note for part in m.note.split("; ")))
-    units = sides if test.effect != "range" else [stats.Side(sides[0].runs[:1], level=sides[0].level)]
-    out = Verdict(
+    m, result = _effect(test, claim.terms, ctx, claim.id)
+    notes = list(dict.fromkeys(part for _, x in m.named if x.note for part in x.note.split("; ")))
+    sides = m.sides
+    # n is the sides' that carry the interval: a reference measured once (the real digits') does not count
+    levelled = [s for s in sides if s.n_runs >= 2 or s.level in ("examples", "proportion")] or sides
+    units = levelled if test.effect != "range" else [stats.Side(sides[0].runs[:1], level=sides[0].level)]
+    return Verdict(
         claim,
-        verdict,
-        estimate,
-        lo,
-        hi,
-        method,
-        seeds=min(s.n_runs for s in sides) if test.effect != "range" else sides[0].n_runs,
-        examples=min(s.n_examples if s.level != "aggregate" else 1 for s in units),
-        sides=named,
+        result.verdict,
+        result.estimate,
+        result.lo,
+        result.hi,
+        result.method,
+        seeds=min(s.n_runs for s in levelled) if test.effect != "range" else sides[0].n_runs,
+        examples=min(s.n_examples for s in units),
+        sides=m.named,
         note="; ".join(notes),
+        settle=result.settle,
+        confidence=result.confidence,
+        runs_unit=claim.terms[0].runs,
+        examples_unit=claim.terms[0].examples,
     )
-    if verdict == stats.INCONCLUSIVE:
-        out.settle = stats.settle(estimate, lo, hi, test.margin, sides)
-    return out
 
 
 def evaluate(claim: Claim, ctx: Context) -> Verdict:
-    """The verdict of one claim on one run (errors in the run's tables propagate)."""
+    """The verdict of one claim on one run (errors in the run's tables propagate; a measured
+    claim whose test holds on its control raises :class:`ControlHolds`)."""
     if claim.status == "not_testable" or claim.test is None:
         return Verdict(
             claim, NOT_TESTABLE if claim.status == "not_testable" else PAPER_ONLY, note=claim.reason
         )
+    control, holds = _control(claim, ctx)
     try:
-        return _evaluate(claim, ctx)
-    except NotMeasured as exc:
+        out = _evaluate(claim, ctx)
+    except NotMeasured as exc:  # no verdict for the control to invalidate: its outcome is shown
         if claim.status == "paper_only":  # measured where the config produces it (config/paper.yaml)
-            return Verdict(claim, PAPER_ONLY, note=claim.reason)
-        return Verdict(claim, NOT_MEASURED, note=str(exc))
+            return Verdict(claim, PAPER_ONLY, note=claim.reason, control=control)
+        return Verdict(claim, NOT_MEASURED, note=str(exc), control=control)
+    if holds:
+        raise ControlHolds(claim, holds)
+    out.control = control
+    try:
+        failed = _requirements(claim, ctx)
+    except NotMeasured as exc:
+        failed = f"its precondition cannot be checked ({exc})"
+    gate_note, gate_failed = _gate(claim, ctx)
+    if failed or (gate_failed and claim.group == "source"):
+        out.verdict, out.settle = NOT_VALID, ""
+        out.validity = failed or gate_note
+    elif gate_note:
+        out.validity = gate_note
+    _scale(claim, ctx, out)
+    return out
 
 
 def claim_text(claim: Claim) -> str:
-    """The declared test in words: ``a - b > 0.1 (ours: ...)``."""
+    """The declared test in words: ``a − b > 0.1`` or ``a = 0.894 ± 0.1 (TOST)``."""
     test = claim.test
     if test is None:
         return ""
@@ -217,5 +325,7 @@ def claim_text(claim: Claim) -> str:
         "trend": f"change of {' − '.join(names)} across {test.by}",
         "range": f"max − min of {names[0]}",
     }[test.effect]
+    if test.direction == "equivalent":
+        return f"{effect} = {test.margin:g} ± {test.tolerance:g} (equivalence, TOST)"
     op = ">" if test.direction == "greater" else "<"
     return f"{effect} {op} {test.margin:g}"

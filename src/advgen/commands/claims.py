@@ -103,15 +103,25 @@ def main(args: argparse.Namespace) -> None:
     if not results.is_dir():
         raise AdvgenError(f"{results}: results folder not found")
     produced = spec.get("produced")
-    ctx = Context(results, spec.get("roles") or {}, set(produced) if produced is not None else None)
-    table = frame(evaluate_all(claims, ctx))
     header = data_header(spec, results)
+    ctx = Context(
+        results,
+        spec.get("roles") or {},
+        set(produced) if produced is not None else None,
+        generators=frozenset(spec.get("generators") or ()),
+        budgets=header["budget_by_name"],
+    )
+    table = frame(evaluate_all(claims, ctx, args.config))
     line = "Data: " + "; ".join(
         f"{d['name']}: {d['label']}"
         + (f", {d['resolution']}" if d["resolution"] else "")
         + (f", {d['train']} train / {d['test']} test images" if d["train"] is not None else "")
         for d in header["datasets"]
     )
+    if header["budgets"]:
+        line += "\n\nTraining budget, this study vs the source: " + "; ".join(
+            f"{b['what']}: {b['ours']} vs {b['source']}" for b in header["budgets"]
+        )
     pages = {
         args.html: lambda: html(table, header),
         args.out: lambda: markdown(table, header=line),

@@ -10,6 +10,7 @@ table none of its jobs make) is "not measured" on the page, never an error.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from advgen import paths
 from advgen.columns import (
     AE_LOSS_COLUMNS,
     GAN_LOSS_COLUMNS,
+    REPORT_FACTS_COLUMNS,
     ROBUST_FEATURES_COLUMNS,
     SAMPLE_QUALITY_COLUMNS,
     SWEEP_JOB_COLUMNS,
@@ -31,6 +33,10 @@ from advgen.pipeline.base import Stage
 
 #: the folder the claims' table paths are relative to
 RESULTS = "results"
+#: the table holding each generator run's quality gate (columns gate, gate_failures)
+GATE_TABLE = paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/")
+#: the training settings a budget line of the claims page reads from a run's entry
+BUDGET_KEYS = ("dataset", "epochs", "batch_size", "train_subset", "train_fraction", "replicate_of")
 #: config sections whose entries a role may name
 MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
@@ -62,6 +68,7 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
             CAPACITY_WITHIN,
         ),
         "robustness/robust_features.parquet": ROBUST_FEATURES_COLUMNS,
+        _rel(paths.REPORT_FACTS): REPORT_FACTS_COLUMNS,
     }
     if rel in fixed:
         return set(fixed[rel])
@@ -147,7 +154,7 @@ def check_claims(
     roles = resolve_roles(config, parsed.roles, source)
     produced = {_rel(t) for t in produced_tables(config, stages)}
     for claim in parsed.claims:
-        for key, term in zip(("a", "b"), claim.terms, strict=False):
+        for key, term in _named_terms(claim):
             where = (
                 f"{claims_file}:{claim.line}: claims[{claim.id}].{key}"
                 if claim.line
@@ -177,9 +184,31 @@ def check_claims(
     return parsed, roles, produced
 
 
+def _named_terms(claim: Any) -> list[tuple[str, Any]]:
+    """Every side a claim reads, named by its key: a, b, control.a, requires[0], scale.evidence.a."""
+    out = list(zip(("a", "b"), claim.terms, strict=False))
+    if claim.control is not None:
+        out += [(f"control.{k}", t) for k, t in zip(("a", "b"), claim.control.terms, strict=False)]
+    out += [(f"requires[{i}]", r.term) for i, r in enumerate(claim.requires)]
+    if claim.scale is not None and claim.scale.evidence is not None:
+        out += [
+            (f"scale.evidence.{k}", t) for k, t in zip(("a", "b"), claim.scale.evidence.terms, strict=False)
+        ]
+    return out
+
+
+def generator_roles(config: Mapping[str, Any], roles: Mapping[str, list[str]]) -> list[str]:
+    """The roles whose runs are generators (entries of ``gans`` or ``autoencoders``): a claim
+    built on one says whether its runs pass their quality gate."""
+    generators = {n for sec in ("gans", "autoencoders") for n in config.get(sec) or {}}
+    return sorted(role for role, runs in roles.items() if runs and all(r in generators for r in runs))
+
+
 def produced_tables(config: Mapping[str, Any], stages: Mapping[str, Stage]) -> set[str]:
     """Every table path the DAG can make that a claim may read (``results/...``)."""
     out = {t for name, stage in stages.items() if name != "claims" for t in stage.targets()}
+    if config.get("claims"):
+        out.add(paths.REPORT_FACTS)
     out |= {paths.fill(paths.GAN_LOSSES, gan=g) for g in config.get("gans") or {}}
     out |= {paths.fill(paths.AE_LOSSES, ae=a) for a in config.get("autoencoders") or {}}
     out |= {paths.fill(paths.MANIFEST, dataset=d) for d in config.get("datasets") or {}}
@@ -195,11 +224,20 @@ class ClaimsPlan(Stage):
         self.roles: dict[str, list[str]] = {}
         self.produced: set[str] = set()
         self.read: list[str] = []
+        self.budgets: dict[str, Any] = {}
+        self.sources: list[str] = []
         if self.claims_file:
             parsed, self.roles, self.produced = check_claims(self.claims_file, config, stages, source)
+            self.budgets = {name: b for name, b in parsed.budgets.items()}
+            base = os.path.dirname(self.claims_file)
+            self.sources = [
+                os.path.normpath(os.path.join(base, rel)) for _, rel in sorted(parsed.sources.items())
+            ]
             read = set()
+            if generator_roles(config, self.roles) and GATE_TABLE in self.produced:
+                read.add(GATE_TABLE)
             for claim in parsed.claims:
-                for term in claim.terms:
+                for term in claim.all_terms():
                     if term.table_roles:
                         read |= {
                             term.table.format(**{term.table_roles[0]: r})
@@ -218,7 +256,13 @@ class ClaimsPlan(Stage):
     def targets(self) -> list[str]:
         if not self.claims_file:
             return []
-        return [paths.CLAIMS_HTML, paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST]
+        return [
+            paths.CLAIMS_HTML,
+            paths.CLAIMS_MD,
+            paths.CLAIMS_PARQUET,
+            paths.CLAIMS_RST,
+            paths.REPORT_FACTS,
+        ]
 
     def produced_paths(self) -> set[str]:
         """Every table path the DAG can make that a claim may read (``results/...``)."""
@@ -247,8 +291,22 @@ class ClaimsPlan(Stage):
             "produced": sorted(self.produced),
             "datasets": datasets,
             "seeds": seeds,
+            "generators": generator_roles(self.config, self.roles),
+            "budgets": {name: self._budget(b) for name, b in sorted(self.budgets.items())},
             "config": self.source,
         }
+
+    def _budget(self, budget: Any) -> dict[str, Any]:
+        """A budget of the claims file with the training settings of the runs its roles name
+        here (the page turns them into "epochs x iterations on N training images")."""
+        runs = {}
+        for role in budget.roles:
+            for run in self.roles.get(role, []):
+                for section in MODEL_SECTIONS:
+                    spec = self.section(section).get(run)
+                    if isinstance(spec, Mapping):
+                        runs[run] = {k: spec.get(k) for k in BUDGET_KEYS}
+        return {"what": budget.what, "source": budget.source, "runs": runs}
 
     def _seed_of(self, run: str) -> int:
         for section in ("gans", "autoencoders", "classifiers"):
@@ -262,5 +320,11 @@ class ClaimsPlan(Stage):
         return spec_json(self.command_spec())
 
     def inputs(self, wildcards: Any = None) -> dict[str, Any]:
-        """Input function of ``rule claims``: the claims file, the tables it reads, the manifests."""
-        return {"claims": self.claims_file, "tables": self.tables(), "manifests": self.manifests()}
+        """Input function of ``rule claims``: the claims file, its sources' text, the tables it
+        reads, the manifests."""
+        return {
+            "claims": self.claims_file,
+            "sources": self.sources,
+            "tables": self.tables(),
+            "manifests": self.manifests(),
+        }

@@ -97,7 +97,8 @@ def worst_case_table(
 
 def claim_note(rows: pd.DataFrame) -> str:
     """What the claims page says of a side read from the worst-case table (its selected rows):
-    the attacks, and per run with a standard-budget measurement its gap."""
+    the attacks, per run with a standard-budget measurement its gap, and the eps at which the
+    configured standard budget measured none of the side's rows."""
     if rows.empty:
         return ""
     attacks = sorted(set(rows["attacks"].astype(str)))
@@ -105,6 +106,13 @@ def claim_note(rows: pd.DataFrame) -> str:
     checked = rows[(rows["standard_n"].fillna(0) > 0) & rows["gap"].notna()].sort_values(
         ["classifier", "eps"]
     )
+    standard = sorted(set(rows["standard_attack"].fillna("").astype(str)) - {""})
+    unchecked = sorted(set(rows["eps"].astype(float)) - set(checked["eps"].astype(float)))
+    if standard and unchecked:  # a configured standard budget that ran at none of the side's rows at an eps
+        grid = ", ".join(f"{e:g}" for e in unchecked)
+        parts.append(
+            f"not checked against AutoAttack's standard budget ({' / '.join(standard)}) at eps {grid}"
+        )
     for row in checked.itertuples():
         gap, n = float(row.gap), int(row.standard_n)
         where = f"on {n} examples of {row.classifier} at eps {float(row.eps):g}"

@@ -136,6 +136,7 @@ def truncation_point(spec: dict[str, Any], job: jobs.SweepJob) -> tuple[pd.DataF
     samples with ``|z_j| <= psi`` scored against the job's reference images, and the
     truncation grid's row for ``psi`` (same latents at every psi)."""
     from advgen.metrics import quality_row
+    from advgen.sweeps.image_stats import sharpness, speckle
     from advgen.sweeps.tables import point_frame
     from advgen.sweeps.truncation import grid_row, sample
 
@@ -155,6 +156,10 @@ def truncation_point(spec: dict[str, Any], job: jobs.SweepJob) -> tuple[pd.DataF
             "kl_uniform": [row["kl_uniform"]],
             "mean_max_prob": [row["mean_max_prob"]],
             "min_class_fraction": [row["min_class_fraction"]],
+            "sharpness": [float(sharpness(images).mean())],
+            "speckle": [float(speckle(images).mean())],
+            "real_sharpness": [float(sharpness(job.images).mean())],
+            "real_speckle": [float(speckle(job.images).mean())],
         },
     )
     log.info("psi %s: FID %.3f, IS %.3f, %d modes", psi, row["fid"], row["is_mean"], row["modes"])

@@ -16,6 +16,18 @@ Smoothness of a decoded path ``x_0 .. x_K`` (pixel space, per pair):
   ``third_class``: an interior frame labelled neither as the start frame nor as the end
   frame, nor (when given) with the true label of either image (the report's "1 to 7
   through a perfect 4").
+
+Controls and endpoint fidelity (per pair):
+
+* ``third_class_blend``: the same third-class test on the pixel cross-fade
+  ``(1 - alpha) x_0 + alpha x_K`` of the path's own end frames: how often the classifier
+  names a third digit on a mere blend of the two ends, with no latent space in between;
+* ``endpoint_mse``: mean squared error of the end frames to the real images they encode or
+  invert (the report: the GAN's "starting image did not resemble so much the original");
+* ``end_approach``: minus Spearman's rank correlation between alpha and the pixel distance
+  of each frame to the end frame ``G(z_end)`` (1 = every step closer: the report's "as a is
+  closer to 1 ... more similar to G(z1)"); ``end_approach_other`` the same towards the end
+  frame of another pair (no relation expected: about 0).
 """
 
 from __future__ import annotations
@@ -99,3 +111,31 @@ def path_metrics(
         "label_changes": (labels[:, 1:] != labels[:, :-1]).sum(1),
         "third_class": third.any(1),
     }
+
+
+def blend_frames(frames: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """``(P, K, C, H, W)`` pixel cross-fades ``(1 - alpha) x_0 + alpha x_K`` of each path's end frames."""
+    a = weights.to(frames).view(1, -1, *([1] * (frames.ndim - 2)))
+    return (1.0 - a) * frames[:, :1] + a * frames[:, -1:]
+
+
+def _ranks(values: torch.Tensor) -> torch.Tensor:
+    return values.argsort(dim=-1).argsort(dim=-1).to(torch.float64)
+
+
+def approach(frames: torch.Tensor, goal: torch.Tensor) -> torch.Tensor:
+    """``(P,)`` minus Spearman's rank correlation between the frame index and each frame's L2
+    distance to ``goal`` ``(P, C, H, W)`` (1: every frame closer than the one before)."""
+    dist = (frames - goal.unsqueeze(1)).flatten(2).norm(dim=2).to(torch.float64)  # (P, K)
+    rd = _ranks(dist)
+    rk = torch.arange(dist.shape[1], dtype=torch.float64).expand_as(rd)
+    rd, rk = rd - rd.mean(1, keepdim=True), rk - rk.mean(1, keepdim=True)
+    corr = (rd * rk).sum(1) / (rd.norm(dim=1) * rk.norm(dim=1)).clamp_min(1e-12)
+    return -corr
+
+
+def endpoint_mse(frames: torch.Tensor, ends: torch.Tensor) -> torch.Tensor:
+    """``(P,)`` mean squared error of the first and last frames to the real end images ``(P, 2, C, H, W)``."""
+    first = (frames[:, 0] - ends[:, 0]).flatten(1).pow(2).mean(1)
+    last = (frames[:, -1] - ends[:, 1]).flatten(1).pow(2).mean(1)
+    return (first + last) / 2

@@ -22,7 +22,16 @@ import torch
 
 from advgen.sweeps import jobs
 from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, psnr
-from advgen.sweeps.interpolation import alphas, choose_pairs, decode_paths, latent_path, path_metrics
+from advgen.sweeps.interpolation import (
+    alphas,
+    approach,
+    blend_frames,
+    choose_pairs,
+    decode_paths,
+    endpoint_mse,
+    latent_path,
+    path_metrics,
+)
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
 from advgen.sweeps.masked_inversion import METHODS
 from advgen.sweeps.masks import apply_mask, mask_set, select_indices
@@ -64,17 +73,21 @@ def inversion_tables(
     pred_target: torch.Tensor,
     pred_recon: torch.Tensor,
     independent: torch.Tensor | None = None,
+    targets: torch.Tensor | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-image metrics (best restart gathered) and the long loss table ``(step, image, restart)``.
 
     ``independent``: the final MSE of one more random start per image, drawn from another seed
     than the restarts (a single start independent of the best of R; NaN when not run).
+    ``targets``: the inverted images (CPU), for the digit's area of target, G(z) and the next
+    target (``ink_*``; NaN without them).
     """
     losses = result.losses.cpu()
     best_restart = result.best_restart.cpu()
     t, n, r = losses.shape
     final = losses[-1]
     mse = final.gather(1, best_restart.view(-1, 1)).squeeze(1)
+    initial = losses[0].gather(1, best_restart.view(-1, 1)).squeeze(1)
     table = point_frame(
         spec,
         {
@@ -93,6 +106,9 @@ def inversion_tables(
             "pred_target": pred_target.numpy(),
             "pred_recon": pred_recon.numpy(),
             "label_kept": (pred_target == pred_recon).numpy(),
+            "pred_other": pred_target.roll(-1).numpy(),
+            "initial_mse": initial.numpy(),
+            **_inks(targets, result.images, n),
         },
     )
     step, image, restart = torch.meshgrid(torch.arange(t), indices, torch.arange(r), indexing="ij")
@@ -109,6 +125,20 @@ def inversion_tables(
         }
     )
     return table, steps
+
+
+def _inks(targets: torch.Tensor | None, recon: torch.Tensor, n: int) -> dict[str, Any]:
+    from advgen.sweeps.image_stats import ink
+
+    if targets is None:
+        nan = torch.full((n,), float("nan")).numpy()
+        return {"ink_target": nan, "ink_recon": nan, "ink_other": nan}
+    target = ink(targets.cpu())
+    return {
+        "ink_target": target.numpy(),
+        "ink_recon": ink(recon.detach().cpu()).numpy(),
+        "ink_other": target.roll(-1).numpy(),
+    }
 
 
 def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
@@ -148,7 +178,9 @@ def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
             z_dim=models.z_dim,
         )
         independent = single.losses[-1][:, 0]
-    final, steps = inversion_tables(spec, indices, labels, result, pred_target, pred_recon, independent)
+    final, steps = inversion_tables(
+        spec, indices, labels, result, pred_target, pred_recon, independent, images
+    )
     log.info(
         "median final MSE %.5f (restart 0 alone: %.5f)",
         final["mse"].median(),
@@ -199,11 +231,19 @@ def interpolation_tables(
     probs: torch.Tensor,
     preds: torch.Tensor,
     weights: torch.Tensor,
+    blend_preds: torch.Tensor | None = None,
+    ends: torch.Tensor | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-pair path metrics and the per-alpha labels/probabilities (``probs`` is ``(P, K, classes)``)."""
+    """Per-pair path metrics and the per-alpha labels/probabilities (``probs`` is ``(P, K, classes)``);
+    ``blend_preds`` ``(P, K)``: the labels of the end frames' pixel cross-fades, ``ends`` the real
+    start and end images ``(P, 2, C, H, W)`` (:mod:`advgen.sweeps.interpolation`)."""
     p, k = preds.shape
     labels = labels.view(p, 2)
     metrics = path_metrics(frames, preds, labels)
+    nan = torch.full((p,), float("nan"))
+    blend_third = (
+        path_metrics(frames, blend_preds, labels)["third_class"] if blend_preds is not None else None
+    )
     start, end = preds[:, 0], preds[:, -1]
     p_start = probs.gather(2, start.view(p, 1, 1).expand(p, k, 1)).squeeze(2)
     p_end = probs.gather(2, end.view(p, 1, 1).expand(p, k, 1)).squeeze(2)
@@ -225,6 +265,12 @@ def interpolation_tables(
             "label_changes": metrics["label_changes"].numpy(),
             "third_class": metrics["third_class"].numpy(),
             "min_endpoint_prob": torch.maximum(p_start, p_end).min(1).values.numpy(),
+            "third_class_blend": (
+                blend_third if blend_third is not None else torch.zeros(p, dtype=torch.bool)
+            ).numpy(),
+            "endpoint_mse": (endpoint_mse(frames, ends) if ends is not None else nan).numpy(),
+            "end_approach": approach(frames, frames[:, -1]).numpy(),
+            "end_approach_other": approach(frames, frames[:, -1].roll(1, 0)).numpy(),
         },
     )
     pair, step = torch.meshgrid(torch.arange(p), torch.arange(k), indexing="ij")
@@ -263,14 +309,17 @@ def run_interpolation(spec: dict[str, Any], job: jobs.SweepJob) -> Interpolation
     k = frames.shape[1]
     probs, preds = jobs.predict(models.classifier, frames.flatten(0, 1))
     probs, preds = probs.view(p, k, -1), preds.view(p, k)
-    table, per_alpha = interpolation_tables(spec, pairs, labels, frames, probs, preds, weights)
+    _, blend_preds = jobs.predict(models.classifier, blend_frames(frames, weights).flatten(0, 1))
+    ends = images.view(p, 2, *images.shape[1:]).cpu()
+    table, per_alpha = interpolation_tables(
+        spec, pairs, labels, frames, probs, preds, weights, blend_preds.view(p, k), ends
+    )
     log.info(
         "%d pairs: median path-length ratio %.3f, third class on %d",
         p,
         table["path_length_ratio"].median(),
         int(table["third_class"].sum()),
     )
-    ends = images.view(p, 2, *images.shape[1:]).cpu()
     return InterpolationRun(table, per_alpha, frames, preds, weights.tolist(), ends, labels.view(p, 2).cpu())
 
 

@@ -41,6 +41,11 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "pred_target": "int64",  # classifier label of x
         "pred_recon": "int64",  # classifier label of G(z)
         "label_kept": "bool",
+        "pred_other": "int64",  # classifier label of another target of the point (the next image): a control
+        "initial_mse": "float64",  # the best restart's MSE at its starting latent (before any step)
+        "ink_target": "float64",  # the digit's area: share of pixels > 0.5 (advgen.sweeps.image_stats)
+        "ink_recon": "float64",  # the same of G(z)
+        "ink_other": "float64",  # the same of another test digit of the point (the next image)
     },
     "inpainting": {
         "image": "int64",
@@ -72,6 +77,10 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "label_changes": "int64",
         "third_class": "bool",  # an interior label that is no end frame's nor end image's
         "min_endpoint_prob": "float64",  # lowest max(p(start label), p(end label)) along the path
+        "third_class_blend": "bool",  # the same on the pixel cross-fade of the two end frames (control)
+        "endpoint_mse": "float64",  # end frames against the real images they encode / invert
+        "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
+        "end_approach_other": "float64",  # the same towards another pair's end frame (control)
     },
     "truncation": {
         "psi_value": "float64",  # psi, inf for no truncation
@@ -83,6 +92,10 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "kl_uniform": "float64",
         "mean_max_prob": "float64",
         "min_class_fraction": "float64",
+        "sharpness": "float64",  # mean variance of the Laplacian of the samples (advgen.sweeps.image_stats)
+        "speckle": "float64",  # mean share of impulse (salt-and-pepper) pixels of the samples
+        "real_sharpness": "float64",  # the same of the reference (training) images
+        "real_speckle": "float64",
     },
 }
 

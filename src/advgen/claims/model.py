@@ -1,0 +1,206 @@
+"""The claims file's parts as read (:mod:`advgen.claims.spec` reads and checks them): a side
+(:class:`Term`), the declared test, its negative control, the preconditions a verdict needs,
+the training-scale note and the claim itself."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from string import Formatter
+
+#: names an expression may use besides the table's columns
+EXPRESSION_BUILTINS = {"abs", "True", "False", "None"}
+
+
+def names(expr: str) -> set[str]:
+    """The column names an expression reads (``a.str.fullmatch('x')`` reads ``a``)."""
+    tree = ast.parse(expr, mode="eval")
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - EXPRESSION_BUILTINS
+
+
+@dataclass(frozen=True)
+class Term:
+    """One side: rows of a table, grouped into runs, reduced to values."""
+
+    table: str
+    value: str
+    label: str = ""
+    models: tuple[tuple[str, str], ...] = ()  # (column, role)
+    query: str | None = None
+    per: str = "examples"
+    count: str | None = None
+    example: str | None = None
+    reduce: str = "mean"
+    unit: tuple[str, ...] = ()  # columns whose values make one run (default: the first models column)
+    #: what one run is, and one example (plural): the page's n ("3 seeds × 500 digits")
+    runs: str = "seeds"
+    examples: str = "examples"
+
+    @property
+    def table_roles(self) -> list[str]:
+        """Roles named as ``{role}`` in the table path (one table per run)."""
+        return [name for _, name, _, _ in Formatter().parse(self.table) if name]
+
+    @property
+    def roles(self) -> list[str]:
+        return [*self.table_roles, *(role for _, role in self.models)]
+
+    def columns(self) -> set[str]:
+        """Every column the side reads (for the check against what the DAG produces)."""
+        cols = set(names(self.value))
+        if self.query:
+            cols |= names(self.query)
+        cols |= {col for col, _ in self.models}
+        cols |= {c for c in (self.count, self.example) if c}
+        cols |= set(self.unit)
+        if self.reduce == "last_epoch":
+            cols.add("epoch")
+        return cols
+
+    def describe(self) -> str:
+        where = f" [{self.query}]" if self.query else ""
+        who = ", ".join(f"{c} of {r}" for c, r in self.models)
+        return f"{self.table}{' (' + who + ')' if who else ''}{where}: {self.value}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A recorded change after the test was first fixed: a margin (numbers) or the test itself
+    (its old and new wording), with the date and the reason."""
+
+    date: str
+    old: float | str
+    new: float | str
+    reason: str
+
+    def text(self) -> str:
+        def fmt(v: float | str) -> str:
+            return f"{v:g}" if isinstance(v, float) else v
+
+        return f"{self.date}: {fmt(self.old)} → {fmt(self.new)} ({self.reason})"
+
+
+@dataclass(frozen=True)
+class Test:
+    """The statistical test a claim declares up front.
+
+    ``direction``: ``greater`` / ``less`` (one-sided against ``margin``) or ``equivalent``
+    (``margin`` is the source's number and ``tolerance`` the band around it: TOST).
+    """
+
+    effect: str
+    direction: str
+    margin: float
+    margin_source: str  # "source" or "ours"
+    margin_note: str  # the source's number, or our reason
+    by: str | None = None
+    paired: bool = False
+    changes: tuple[Change, ...] = ()
+    tolerance: float = 0.0
+    tolerance_note: str = ""
+
+
+@dataclass(frozen=True)
+class Control:
+    """A claim's negative control: the input under which its test must not say "holds".
+
+    ``swap``: the two sides exchanged; ``same``: both sides read side ``a`` (or ``b``), the
+    effect made null; otherwise ``terms`` are the claim's sides with the control's overrides
+    merged in (another query, model role or table: the standard model's curve, an untrained
+    generator, the clean input).
+    """
+
+    what: str
+    swap: bool = False
+    same: str | None = None
+    terms: tuple[Term, ...] = ()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A precondition of the verdict: every row ``term`` selects must have its value at least
+    (or at most) ``bound``; else the claim gets no verdict ("not valid") and says why."""
+
+    what: str
+    term: Term
+    bound: float
+    direction: str  # "at_least" or "at_most"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The test that shows a "does not hold" is the study's scale (a trend with budget, the
+    same test on a longer run): the verdict then reads "does not hold at this scale"."""
+
+    what: str
+    test: Test
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A claim whose source trained far longer: the budget names compared, and the evidence."""
+
+    budget: str  # a name of the claims file's `budgets`
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The source's training budget for a group of roles (ours is computed from the config)."""
+
+    name: str
+    what: str
+    roles: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim, where it comes from, and its test (none unless measured)."""
+
+    id: str
+    source: str
+    section: str
+    quote: str
+    statement: str
+    group: str = "source"
+    status: str = "measured"
+    reason: str = ""
+    paper_value: str | None = None
+    test: Test | None = None
+    terms: tuple[Term, ...] = ()
+    notes: str = ""
+    line: int | None = None
+    control: Control | None = None
+    requires: tuple[Requirement, ...] = ()
+    scale: Scale | None = None
+    #: generator roles whose quality gate does not apply (the claim is that they fail), and why
+    gate_exempt: tuple[str, ...] = ()
+    gate_reason: str = ""
+
+    @property
+    def roles(self) -> list[str]:
+        return [r for t in self.terms for r in t.roles]
+
+    def all_terms(self) -> list[Term]:
+        """Every side the claim reads: its own, its control's, its preconditions' and its
+        scale evidence's (the claims job's inputs)."""
+        out = list(self.terms)
+        if self.control is not None:
+            out += list(self.control.terms)
+        out += [r.term for r in self.requires]
+        if self.scale is not None and self.scale.evidence is not None:
+            out += list(self.scale.evidence.terms)
+        return out
+
+
+@dataclass
+class ClaimsFile:
+    """The claims file as read: the role vocabulary, the sources, the budgets and the claims."""
+
+    path: str
+    roles: dict[str, str]
+    claims: list[Claim] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # source id -> its text's path
+    budgets: dict[str, Budget] = field(default_factory=dict)

@@ -1,0 +1,67 @@
+"""The source documents' text, and where a claim's quote is in it.
+
+The claims file names each source's text (``sources: {"001": ../docs/sources/...}``, relative
+to the claims file, inside the repository). A quote must appear verbatim, whitespace
+normalised; ``...`` marks an elision, and the quoted pieces must appear in that order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from advgen.claims.fields import Where
+
+ELLIPSIS = "..."
+
+
+def normalised(text: str) -> str:
+    """Runs of whitespace (line breaks, tabs, non-breaking spaces) as one space."""
+    return " ".join(text.split())
+
+
+def pieces(quote: str) -> list[str]:
+    """The verbatim pieces of a quote, split at its ``...`` elisions."""
+    return [p.strip() for p in normalised(quote).split(ELLIPSIS) if p.strip(" .")]
+
+
+def find(quote: str, text: str) -> str | None:
+    """None if every piece of ``quote`` is in ``text`` in order, else the first piece missing."""
+    body, at = normalised(text), 0
+    for piece in pieces(quote):
+        hit = body.find(piece, at)
+        if hit < 0:
+            return piece
+        at = hit + len(piece)
+    return None
+
+
+def read_source(path: Path) -> str:
+    """A source's text (UTF-8)."""
+    return path.read_text(encoding="utf-8")
+
+
+def read_sources(
+    raw: Any, path: Path, where: Where, ids: tuple[str, ...]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The claims file's ``sources``: source id -> its text's path (relative to the claims file
+    at ``path``) and its text; one error line naming ``sources.<id>``."""
+    if not isinstance(raw, dict) or set(raw) != set(ids):
+        raise where.error(
+            ("sources",),
+            "sources",
+            f"must map each source ({', '.join(ids)}) to its text, relative to the claims file",
+        )
+    paths, texts = {}, {}
+    for sid, rel in raw.items():
+        k, d = ("sources", sid), f"sources.{sid}"
+        if not isinstance(rel, str) or not rel.strip() or Path(rel).is_absolute():
+            raise where.error(k, d, "must be a path relative to the claims file")
+        text_path = path.parent / rel
+        try:
+            texts[sid] = read_source(text_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            why = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+            raise where.error(k, d, f"{text_path}: cannot read the source text ({why})") from None
+        paths[sid] = rel
+    return paths, texts

@@ -1,0 +1,18 @@
+"""``advgen report-facts``: the GAN report's parameter counts and convolution-gradient identities, recomputed."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "recompute the report's parameter counts and convolution-gradient identities (a table)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, help="output: the table (.parquet)")
+
+
+def main(args: argparse.Namespace) -> None:
+    from advgen.io import write_parquet
+    from advgen.report_facts import report_facts
+
+    write_parquet(report_facts(), args.out)

@@ -1,0 +1,460 @@
+"""The repository's claims file: its quotes in the sources' text, a control for every test, the
+sources' numbers tested, its claims and controls on synthetic tables; the page and the README."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advgen.claims import (
+    Context,
+    evaluate_all,
+    frame,
+    html,
+    read_claims_file,
+    readme_summary,
+    replace_summary,
+)
+from advgen.claims.report import COLUMNS, SUMMARY_END, SUMMARY_HEADER, SUMMARY_ROW, SUMMARY_START, counts_text
+from advgen.io import read_table
+from advgen.pipeline import paths
+from tests.unit.test_claims import attacks, claim, claims_file, decl, side
+
+ROOT = Path(__file__).resolve().parents[2]
+CLAIMS = ROOT / "config" / "claims.yaml"
+PARSED = read_claims_file(CLAIMS)
+
+
+def test_every_quote_is_verbatim_in_the_repositorys_source_text() -> None:
+    """Whitespace normalised; '...' marks an elision, the pieces in order (written out here
+    apart from advgen.claims.sources)."""
+    assert set(PARSED.sources) == {"001", "003"}
+    texts = {}
+    for sid, rel in PARSED.sources.items():
+        path = (CLAIMS.parent / rel).resolve()
+        assert path.is_relative_to(ROOT) and path.parent == ROOT / "docs" / "sources", rel
+        texts[sid] = " ".join(path.read_text(encoding="utf-8").split())
+    for c in PARSED.claims:
+        at = 0
+        for piece in (p.strip() for p in " ".join(c.quote.split()).split("...")):
+            if not piece.strip(" ."):
+                continue
+            found = texts[c.source].find(piece, at)
+            assert found >= 0, (c.id, piece)
+            at = found + len(piece)
+
+
+def test_the_claims_file_points_inside_the_repository() -> None:
+    text = CLAIMS.read_text(encoding="utf-8")
+    assert "shared/seeds" not in text and "../shared" not in text
+    for rel in re.findall(r"\.\./[^\s\"']+", text):
+        assert (CLAIMS.parent / rel).resolve().is_relative_to(ROOT), rel
+
+
+def test_every_test_has_a_control_and_every_source_number_is_tested() -> None:
+    for c in PARSED.claims:
+        if c.test is None:
+            assert c.status != "measured" and c.reason, c.id
+            continue
+        assert c.control is not None and c.control.what, c.id
+        if c.test.margin_source == "source":
+            assert c.paper_value, c.id  # the page shows the number it tests against
+        if c.test.direction == "equivalent":
+            assert c.test.margin_source == "source" and c.test.tolerance_note, c.id
+    by_id = {c.id: c for c in PARSED.claims}
+    for cid, number in (
+        ("goodfellow_fgsm_fools_standard", 0.894),
+        ("goodfellow_adversarial_training", 0.179),
+        ("goodfellow_confident_mistakes", 0.814),
+        ("szegedy_lbfgs_fools_every_example", 1.0),
+        ("parameters_m1", 675025),
+        ("parameters_m3", 1460225),
+    ):
+        t = by_id[cid].test
+        assert (t.direction, t.margin) == ("equivalent", pytest.approx(number)), cid
+    assert "1.6% -> 1.2%" in by_id["szegedy_pool_training"].paper_value
+
+
+def test_every_changed_test_says_why() -> None:
+    changed = {c.id for c in PARSED.claims if c.test and c.test.changes}
+    for cid in (
+        "ns_no_vanishing_gradient",
+        "ae_interpolation_endpoints",
+        "gan_interpolation_third_class",
+        "ae_closer_to_data_than_gan",
+        "szegedy_transfer_architectures",
+        "szegedy_cross_model_error_varies",
+        "szegedy_lbfgs_fools_every_example",
+        "goodfellow_adversarial_training",
+        "goodfellow_confident_mistakes",
+        "madry_pgd_high_accuracy",
+        "fgsm_training_not_pgd_robust",
+        "madry_capacity_robustness",
+        "schmidt_more_data_more_robust",
+        "engstrom_spatial",
+        "ilyas_robust_features",
+        "truncation_diversity",
+        "inversion_keeps_digit",
+    ):
+        assert cid in changed, cid
+
+
+def evaluate(ids: set[str], results: Path, roles: dict | None = None) -> dict:
+    chosen = [c for c in PARSED.claims if c.id in ids]
+    assert {c.id for c in chosen} == ids
+    return {v.claim.id: v for v in evaluate_all(chosen, Context(results, roles or {}), str(CLAIMS))}
+
+
+def test_seeded_robustness_claims_and_their_controls(tmp_path: Path) -> None:
+    """The capacity / data-size sweeps and robust features carry a seed column (one per run of
+    their base classifier): each seed is one run, the contrasts pair by seed, and no control
+    holds on tables where every claim does."""
+    seeds = (0, 1, 2)
+    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
+    widths, fractions = (0.25, 0.5, 1.0), (0.1, 0.5, 1.0)
+    sweep = []
+    for s in seeds:
+        for w in widths:
+            sweep.append(
+                {
+                    "mode": "pgd",
+                    "width": w,
+                    "seed": s,
+                    "robust_acc": 0.2 + 0.3 * w + 0.02 * s,
+                    "clean_acc": 0.97,
+                }
+            )
+            sweep.append(
+                {"mode": "standard", "width": w, "seed": s, "robust_acc": 0.0, "clean_acc": 0.95 + 0.02 * w}
+            )
+    pd.DataFrame(sweep).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
+    data = []
+    for s in seeds:
+        for f in fractions:
+            data.append(
+                {
+                    "mode": "pgd",
+                    "train_fraction": f,
+                    "seed": s,
+                    "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
+                    "train_robust_acc": 0.75 + 0.01 * f,
+                    "clean_acc": 0.97,
+                    "train_clean_acc": 0.99,
+                }
+            )
+            data.append(
+                {
+                    "mode": "standard",
+                    "train_fraction": f,
+                    "seed": s,
+                    "robust_acc": 0.0,
+                    "train_robust_acc": 0.0,
+                    "clean_acc": 0.9 + 0.05 * f + 0.002 * s,
+                    "train_clean_acc": 1.0,
+                }
+            )
+    pd.DataFrame(data).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
+    pd.DataFrame(
+        [
+            {
+                "dataset": d,
+                "seed": s,
+                "robust_acc": acc + 0.01 * s,
+                "clean_acc": clean + 0.002 * s,
+                "label_hit": hit,
+            }
+            for s in seeds
+            for d, acc, clean, hit in (
+                ("robust", 0.3, 0.90, 0.97),
+                ("non_robust", 0.05, 0.93, 0.95),
+                ("clean", 0.02, 0.95, np.nan),
+                ("adversarial_training", 0.7, 0.96, np.nan),
+            )
+        ]
+    ).to_parquet(tmp_path / "robustness" / "robust_features.parquet")
+    ids = {
+        "madry_capacity_robustness",
+        "schmidt_more_data_more_robust",
+        "schmidt_gap_shrinks_with_data",
+        "schmidt_mnist_generalises",
+        "ilyas_robust_features",
+        "ilyas_clean_roughly_same",
+        "ilyas_robust_slight_drop",
+        "ilyas_adv_training_more_effective",
+    }
+    got = evaluate(ids, tmp_path)
+    for cid in ids:
+        v = got[cid]
+        assert v.seeds == 3 and np.isfinite(v.lo) and np.isfinite(v.hi), (cid, v.verdict, v.note)
+        assert v.verdict == "holds", (cid, v.effect_text(), v.method)
+        assert not v.control.startswith("holds"), cid
+        for _, measured in v.sides:
+            assert measured.side.names == ("0", "1", "2"), cid
+    assert "paired by run" in got["madry_capacity_robustness"].method
+
+
+def test_a_d_nr_that_missed_its_labels_gives_no_verdict(tmp_path: Path) -> None:
+    (tmp_path / "robustness").mkdir()
+    pd.DataFrame(
+        [
+            {"dataset": d, "seed": s, "robust_acc": acc, "clean_acc": 0.9, "label_hit": hit}
+            for s in (0, 1, 2)
+            for d, acc, hit in (("robust", 0.3, 0.97), ("non_robust", 0.05, 0.31))
+        ]
+    ).to_parquet(tmp_path / "robustness" / "robust_features.parquet")
+    v = evaluate({"ilyas_robust_features"}, tmp_path)["ilyas_robust_features"]
+    assert v.verdict == "not valid" and v.validity.startswith("D_NR's construction")
+
+
+def gan_bar(tmp_path: Path, gans: list[tuple[int, float, float]], real: tuple[int, float, float]) -> dict:
+    """The repository's three report-GAN checks on a sample-quality table of three GAN seeds
+    (modes, mean max-probability, FID each), the MSE GAN's (their control) and the real digits'."""
+    rows = [
+        {"model": f"g_seed{k}", "family": "gan", "modes": m, "mean_max_prob": p, "fid": f}
+        for k, (m, p, f) in enumerate(gans)
+    ]
+    rows += [
+        {"model": f"mse_seed{k}", "family": "gan", "modes": 5 + k, "mean_max_prob": 0.6, "fid": 60.0 + k}
+        for k in range(3)
+    ]
+    rows.append(
+        {"model": "real", "family": "real", "modes": real[0], "mean_max_prob": real[1], "fid": real[2]}
+    )
+    (tmp_path / "sample_quality").mkdir(parents=True)
+    pd.DataFrame(rows).to_parquet(tmp_path / "sample_quality" / "summary.parquet", index=False)
+    ids = {"report_gan_covers_classes", "report_gan_confident_like_real", "report_gan_fid_near_real"}
+    roles = {
+        "report_gan": ["g_seed0", "g_seed1", "g_seed2"],
+        "mse_gan": ["mse_seed0", "mse_seed1", "mse_seed2"],
+    }
+    got = evaluate(ids, tmp_path, roles)
+    assert all(v.claim.group == "check" and v.control.startswith("does not hold") for v in got.values())
+    return {cid: v.verdict for cid, v in got.items()}
+
+
+def test_the_report_gan_bar(tmp_path: Path) -> None:
+    """At least 9 of 10 classes, mean max-probability within 0.05 of the real digits', FID at
+    most 3x theirs: a GAN that draws digits passes, a collapsed blurry one fails all three."""
+    good = gan_bar(tmp_path / "good", [(10, 0.95, 9.0), (10, 0.96, 9.5), (10, 0.94, 10.0)], (10, 0.97, 4.2))
+    assert set(good.values()) == {"holds"}
+    bad = gan_bar(tmp_path / "bad", [(6, 0.70, 30.0), (7, 0.72, 28.0), (5, 0.69, 35.0)], (10, 0.97, 4.2))
+    assert set(bad.values()) == {"does not hold"}
+
+
+# --- the page and the README summary
+
+
+def verdict_table(tmp_path: Path) -> pd.DataFrame:
+    attacks(tmp_path, [("m", "pgd40", 0.3, 0.9, 100), ("s", "pgd40", 0.3, 0.2, 100)])
+    rows = [
+        claim(
+            "a_holds",
+            decl(
+                "difference",
+                "greater",
+                0.0,
+                changes=[
+                    {"date": "2026-11-20", "old": 0.1, "new": 0.0, "reason": "the source gives no number"}
+                ],
+            ),
+            a=side("rob"),
+            b=side("std"),
+        ),
+        {**claim("b_check", decl("value", "greater", 0.5), a=side("rob")), "group": "check"},
+        claim("c_gone", decl("value", "greater", 0.5), a=side("gan")),
+        {
+            "id": "d_big",
+            "source": "001",
+            "section": "s",
+            "quote": "q",
+            "statement": "st <b>",
+            "status": "not_testable",
+            "reason": "x",
+        },
+    ]
+    parsed = read_claims_file(claims_file(tmp_path, rows))
+    return frame(evaluate_all(parsed.claims, Context(tmp_path, {"rob": ["m"], "std": ["s"]})))
+
+
+def test_page_states_each_rows_interval_control_and_escapes_text(tmp_path: Path) -> None:
+    table = verdict_table(tmp_path)
+    header = {
+        "datasets": [{"name": "d", "label": "MNIST", "resolution": "28×28 px", "train": 4000, "test": 1000}],
+        "budgets": [{"what": "GANs", "ours": "1,575 iterations", "source": "125,000 iterations"}],
+        "seeds": {"rob": {"m": 0}},
+        "config": "c.yaml",
+        "results": "results",
+    }
+    page = html(table, header)
+    assert "4000 training / 1000 test images" in page and "rob: 1 (0)" in page
+    assert "GANs: 1,575 iterations vs 125,000 iterations" in page
+    assert "st &lt;b&gt;" in page and "<b>" not in page.split("<body>")[1].split("</main>")[0].replace(
+        "<br>", ""
+    )
+    assert page.index("robustness review (003)") < page.index("Implementation checks")
+    assert "0.7 [" in page and "1 seed × 100 examples" in page and "(95 %)" in page
+    assert "changed: 2026-11-20: 0.1 → 0 (the source gives no number)" in page  # the changes log
+    assert "negative control" in page and "made equal" in page
+    assert counts_text(table) == "3 source claims: 1 holds, 1 not measured, 1 not testable at this scale"
+
+
+def check_summary(block: list[str], ids: set[str]) -> None:
+    """The format the generator writes: markers, counts line, header, one row per source claim."""
+    assert block[0] == SUMMARY_START and block[-1] == SUMMARY_END
+    rows = [line for line in block if line.startswith("| `")]
+    if len(block) == 2:
+        return  # no run recorded yet: the generator fills the block from a run's claims.parquet
+    assert SUMMARY_HEADER in block
+    assert rows and all(SUMMARY_ROW.match(r) for r in rows), [r for r in rows if not SUMMARY_ROW.match(r)]
+    assert {r.split("`")[1] for r in rows} == ids
+    counts = re.search(r"\*\*(\d+) source claims: ([^*]+)\*\*", "\n".join(block))
+    assert counts and int(counts.group(1)) == len(rows)
+    assert sum(int(n) for n in re.findall(r"(\d+) [a-z]", counts.group(2))) == len(rows)
+
+
+def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
+    table = verdict_table(tmp_path)
+    summary = readme_summary(table)
+    check_summary(summary.splitlines(), set(table.loc[table["group"] == "source", "id"]))
+    assert "| `a_holds` (003) | – | a − b > 0 (ours) | 0.7 [" in summary  # the test and its margin
+    readme = f"intro\n{SUMMARY_START}\nold\n{SUMMARY_END}\nrest\n"
+    assert replace_summary(readme, summary) == f"intro\n{summary.rstrip()}\nrest\n"
+
+
+def readme_block() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(SUMMARY_START), readme.index(SUMMARY_END)
+    return readme[start : end + len(SUMMARY_END)]
+
+
+def test_readme_section_has_the_generators_format() -> None:
+    """The README's claims summary is generated (`advgen claims --readme-summary`), never typed in."""
+    block = [line for line in readme_block().splitlines() if line]
+    check_summary(
+        [SUMMARY_START, *block[1:-1], SUMMARY_END], {c.id for c in PARSED.claims if c.group == "source"}
+    )
+
+
+def test_readme_summary_equals_the_runs_claims_parquet() -> None:
+    """The README's numbers are the run's: the README's block is exactly what the generator writes
+    from the run's claims.parquet ($ADVGEN_CLAIMS, else this checkout's results/, else the copy
+    `make run` keeps in docs/default_run/ beside the README it rewrites); with no run recorded,
+    the block is empty (its two markers)."""
+    found = [
+        Path(p)
+        for p in (
+            os.environ.get("ADVGEN_CLAIMS"),
+            ROOT / paths.CLAIMS_PARQUET,
+            ROOT / "docs" / "default_run" / "claims.parquet",
+        )
+        if p and Path(p).exists()
+    ]
+    if not found:
+        assert readme_block() == f"{SUMMARY_START}\n{SUMMARY_END}"
+        return
+    assert readme_block() == readme_summary(read_table(found[0], COLUMNS)).rstrip("\n")
+
+
+def test_the_header_sets_the_studys_training_budget_beside_the_sources() -> None:
+    from advgen.claims import budget_text
+    from advgen.config_files import check_config_files
+    from advgen.pipeline import build
+
+    spec = build(check_config_files([str(ROOT / "config" / "config.yaml")])).claims.command_spec()
+    assert set(spec["budgets"]) == set(PARSED.budgets)
+    gans = spec["budgets"]["gans"]
+    assert "125,000 iterations" in gans["source"]
+    ours = budget_text(gans["runs"], {"mnist": 4000})
+    assert "mnist_ns," in ours and "25 epochs × 62 full batches of 64 (about 1,550 iterations)" in ours
+    assert budget_text(gans["runs"], {}).startswith("mnist_ns")  # no manifest: epochs and batch only
+
+
+def test_szegedy_and_goodfellow_claims_and_their_controls(tmp_path: Path) -> None:
+    """L-BFGS transfer between fully connected nets (another architecture: the run's name
+    without its seed differs), the source's numbers by equivalence, on synthetic tables."""
+    archs = ("mnist_fc10", "mnist_fc100_100", "mnist_fc200_200")
+    nets = [f"{a}_seed{k}" for a in archs for k in range(3)]
+    halves = {h: [f"mnist_fc100_100_half_{h}_seed{k}" for k in range(3)] for h in "ab"}
+    rng = np.random.default_rng(0)
+    rows = []
+    for source in nets + halves["a"]:
+        for target in nets + halves["b"]:
+            if source == target:
+                continue
+            cross = source.rsplit("_seed", 1)[0] != target.rsplit("_seed", 1)[0]
+            error = (0.2 if "half" in source else 0.3 + 0.5 * rng.random()) if cross else 0.6
+            for kind, e in (("adversarial", error), ("gaussian", 0.03)):
+                rows.append(
+                    {
+                        "source": source,
+                        "attack": "lbfgs",
+                        "kind": kind,
+                        "target": target,
+                        "eps": np.inf,
+                        "n": 500,
+                        "error": e,
+                    }
+                )
+    (tmp_path / "robustness").mkdir()
+    pd.DataFrame(rows).to_parquet(tmp_path / "robustness" / "transfer.parquet")
+    std, fgsm = [f"mnist_cnn_small_seed{k}" for k in range(3)], [f"mnist_cnn_fgsm_seed{k}" for k in range(3)]
+    curves = []
+    for k in range(3):
+        for model, eps, robust, conf in (
+            (std[k], 0.25, 0.11 - 0.01 * k, 0.9),
+            (std[k], 0.0, 0.985, np.nan),
+            (fgsm[k], 0.25, 0.82 + 0.01 * k, 0.80 + 0.01 * k),
+        ):
+            curves.append(
+                {
+                    "classifier": model,
+                    "attack": "fgsm",
+                    "eps": eps,
+                    "n": 500,
+                    "robust_acc": robust,
+                    "clean_acc": 0.985,
+                    "mean_adv_confidence": conf,
+                }
+            )
+        curves.append(
+            {
+                "classifier": fgsm[k],
+                "attack": "pgd40",
+                "eps": 0.3,
+                "n": 500,
+                "robust_acc": 0.05,
+                "clean_acc": 0.985,
+                "mean_adv_confidence": 0.45 + 0.02 * k,
+            }
+        )
+    pd.DataFrame(curves).to_parquet(tmp_path / "robustness" / "attacks.parquet")
+    ids = {
+        "szegedy_transfer_architectures",
+        "szegedy_lbfgs_transfer",
+        "szegedy_cross_model_error_varies",
+        "szegedy_transfer_halves",
+        "szegedy_halves_less_effective",
+        "goodfellow_fgsm_fools_standard",
+        "goodfellow_adversarial_training",
+        "goodfellow_confident_mistakes",
+    }
+    roles = {
+        "fc_nets": nets,
+        "fc_half_a": halves["a"],
+        "fc_half_b": halves["b"],
+        "standard_cnn": std,
+        "fgsm_cnn": fgsm,
+    }
+    got = evaluate(ids, tmp_path, roles)
+    for cid in ids:
+        assert got[cid].verdict == "holds", (cid, got[cid].effect_text(), got[cid].method, got[cid].note)
+        assert not got[cid].control.startswith("holds"), cid
+    assert got["szegedy_transfer_architectures"].n_text == "9 source models × 3000 examples"
+    assert got["szegedy_cross_model_error_varies"].n_text.startswith("54 source-target pairs")
+    assert got["szegedy_transfer_halves"].sides[0][1].rows == 9  # half a -> half b only
+    assert "TOST" in got["goodfellow_fgsm_fools_standard"].method
