@@ -752,10 +752,12 @@ LIMIT_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "4294967295",
     ),
     "sweep-grid-over-limit": (
-        "sweeps:\n  truncation:\n    psi: [" + ", ".join(f"{0.001 * i:.3f}" for i in range(1, 1001)) + "]\n",
+        "sweeps:\n  truncation:\n    generators: [mnist_ns]\n    psi: ["
+        + ", ".join(f"{0.001 * i:.3f}" for i in range(1, 1001))
+        + "]\n",
         True,
         2,
-        "sweeps.truncation: 4 generators x 1,000 psi values make up to 4,000 jobs, more than the limit "
+        "sweeps.truncation: 3 generators x 1,000 psi values make up to 3,000 jobs, more than the limit "
         "of 1,000 per grid",
     ),
     "purify-tradeoff-over-limit": (

@@ -22,7 +22,7 @@ from tests.errors.conftest import run_cli
 # target -> the line (after "config error: config/config.yaml: ")
 UNKNOWN_TARGETS = {
     "results/gans/nope/status.json": (
-        "gans: no GAN 'nope' (a requested file names it; defined: mnist_ce, mnist_ce_seed1,"
+        "gans: no GAN 'nope' (a requested file names it; defined: mnist_ce, "
     ),
     "results/autoencoders/nope/metrics.json": "autoencoders: no autoencoder 'nope'",
     "results/classifiers/nope/model.pt": "classifiers: no classifier 'nope'",

@@ -21,7 +21,7 @@ def test_code_change_reruns_the_provenance_page_only(workflow_dir: Path) -> None
     snakemake(workflow_dir, "--cores", "2", "--configfile", cfg, env=old)
     page = workflow_dir / "results" / "provenance.html"
     landing = workflow_dir / "results" / "tables" / "provenance.rst"
-    assert "All 7 checkpoints and tables under results/ were built by the installed advgen code (aaaa" in (
+    assert "All 8 checkpoints and tables under results/ were built by the installed advgen code (aaaa" in (
         landing.read_text()
     )
     assert "Rebuild" not in page.read_text()
@@ -33,17 +33,17 @@ def test_code_change_reruns_the_provenance_page_only(workflow_dir: Path) -> None
     snakemake(workflow_dir, "--cores", "2", "--configfile", cfg, env=new)
     text = page.read_text()
     assert (
-        "7 of 7 checkpoints and tables under results/ were not built by the installed advgen code (bbbb"
+        "8 of 8 checkpoints and tables under results/ were not built by the installed advgen code (bbbb"
         in text
     )
     assert "<code>results/data/digits/train.pt</code></td><td>built by code aaaaaaaaaaaaaaaa" in text
     command = html.unescape(re.search(r"<pre>(.*)</pre>", text).group(1))
-    first = "results/data/digits/manifest.parquet"
+    first = "results/claims/report_facts.parquet"
     assert command.startswith(f"snakemake --cores all --configfile .test/config/data.yaml --forcerun {first}")
     assert command.endswith("results/tables/claims.parquet")
     assert "not built by the installed advgen code" in landing.read_text()
 
     # the printed command rebuilds them; the page then says every output is current
     snakemake(workflow_dir, *command.split()[1:], env=new)
-    assert "All 7 checkpoints" in page.read_text()
+    assert "All 8 checkpoints" in page.read_text()
     assert "Nothing to be done" in snakemake(workflow_dir, "-n", "--configfile", cfg, env=new).stdout
