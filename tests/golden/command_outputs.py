@@ -10,7 +10,9 @@ was rewritten once when the inpainting sweep gained its ``method`` axis: a new
 sweep tables' ``point`` column was rewritten once more when the sweeps became one job per
 (sweep, generator): it names the point by its label instead of a hash, every
 other column stayed equal; ``invert_final.parquet`` was rewritten once more when the inversion
-table gained ``independent_start_mse``, every other column stayed equal).
+table gained ``independent_start_mse``, every other column stayed equal; the sample-quality
+tables were rewritten once when they gained the quality gate's ``roles``, ``gate`` and
+``gate_failures`` columns (the generator's row with a bar), every other column stayed equal).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B
@@ -212,6 +214,8 @@ def write(out: Path) -> None:
                 "classifier": str(files["classifier"]),
                 "classifier_name": "c",
                 "reference": str(files["train"]),
+                # the quality gate: one bar met (modes), one missed (FID), on the generator's row
+                **({"bars": {"some_gan": {"fid": 0.01, "modes": 1}}} if source == "model" else {}),
             }
         ]
         run(
