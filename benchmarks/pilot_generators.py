@@ -29,6 +29,7 @@ candidate, is not in them). ``--workers 2`` runs two trainings at a time.
 
     python benchmarks/pilot_generators.py                      # full size (about 30 min on 2 cores)
     python benchmarks/pilot_generators.py --roles ae_forced,ae # one part
+    python benchmarks/pilot_generators.py --round 2            # round 2: the report GAN's D
     python benchmarks/pilot_generators.py --smoke              # tiny data, 1 epoch, 1 seed (CI)
 """
 
@@ -87,8 +88,10 @@ def _ae(role: str, name: str, what: str, base: dict[str, Any], **changes: Any) -
     return Candidate(role, name, what, "autoencoder", {**copy.deepcopy(base), **changes})
 
 
-def candidates() -> list[Candidate]:
-    """Every candidate of the selection (fixed before the pilot ran)."""
+def candidates(round_: int = 1) -> list[Candidate]:
+    """Every candidate of a round of the selection (each fixed before its round ran)."""
+    if round_ == 2:
+        return round_two()
     r, m = TODAY_REPORT, TODAY_MLP
     return [
         _gan("report_gan", "today", "12 epochs (744 iterations)", r),
@@ -166,6 +169,46 @@ def candidates() -> list[Candidate]:
         ),
         _ae("ae", "today", "plain MSE, 5 epochs", TODAY_AE),
         _ae("ae", "e20", "plain MSE, 20 epochs", TODAY_AE, epochs=20),
+    ]
+
+
+def round_two() -> list[Candidate]:
+    """Round 2 (report GAN only; docs/generators.md): after round 1 left every DiffAugment candidate
+    worse than today, two development runs (seed 0) pointed at D's batch norm: D spectrally
+    normalised without batch norm (the zoo's ``conv_sn``, Miyato et al. 2018's setting) and a
+    weaker R1 (gamma 1). Fixed before round 2 ran; the same rule as round 1."""
+    r = TODAY_REPORT
+    return [
+        _gan("report_gan", "today", "12 epochs (744 iterations)", r),
+        _gan("report_gan", "r1g1_12", "R1 (gamma 1), 12 epochs", r, recipe={"r1_gamma": 1.0}),
+        _gan("report_gan", "r1g1_20", "R1 (gamma 1), 20 epochs", r, epochs=20, recipe={"r1_gamma": 1.0}),
+        _gan(
+            "report_gan",
+            "snd20",
+            "D conv_sn (spectral norm, no batch norm), 20 epochs",
+            r,
+            discriminator="conv_sn",
+            epochs=20,
+        ),
+        _gan("report_gan", "snd30", "D conv_sn, 30 epochs", r, discriminator="conv_sn", epochs=30),
+        _gan(
+            "report_gan",
+            "snd_r1g1_20",
+            "D conv_sn + R1 (gamma 1), 20 epochs",
+            r,
+            discriminator="conv_sn",
+            epochs=20,
+            recipe={"r1_gamma": 1.0},
+        ),
+        _gan(
+            "report_gan",
+            "snd_da30",
+            "D conv_sn + DiffAugment (translation), 30 epochs",
+            r,
+            discriminator="conv_sn",
+            epochs=30,
+            recipe={"diffaugment": ["translation"]},
+        ),
     ]
 
 
@@ -420,6 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds per candidate")
     p.add_argument("--roles", default="", help="comma-separated roles to run (default: all)")
+    p.add_argument(
+        "--round", type=int, choices=(1, 2), default=1, help="the round of candidates (docs/generators.md)"
+    )
     p.add_argument("--workers", type=int, default=1, help="trainings at a time (processes)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per training")
     p.add_argument("--json", default="", help="write every run's row and the summary here")
@@ -428,15 +474,15 @@ def main(argv: list[str] | None = None) -> int:
 
     seeds = [0] if args.smoke else [int(s) for s in args.seeds.split(",")]
     roles = set(filter(None, args.roles.split(","))) or None
-    cands = [c for c in candidates() if roles is None or c.role in roles]
-    if args.smoke:  # today's and the candidate with the most recipe options of each role
+    cands = [c for c in candidates(args.round) if roles is None or c.role in roles]
+    if args.smoke:  # today's and the candidates with the most recipe options of each role
         smoke = {
-            "report_gan": ("today", "da_r1_20", "da_sn20"),
+            "report_gan": ("today", "da_r1_20", "da_sn20", "snd_r1g1_20"),
             "ns_gan": ("today", "da_sn50"),
             "ae_forced": ("today", "dim_cov20"),
             "ae": ("today",),
         }
-        cands = [c for c in cands if c.name in smoke[c.role]]
+        cands = [c for c in candidates(1) + candidates(2)[1:] if c.name in smoke[c.role]]
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pilot_generators_") as tmp:
         work = Path(args.work or tmp)
@@ -445,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = run_all(tasks_of(cands, seeds, env, work, args.smoke), args.workers, args.threads)
         summary = summarise(rows)
         chosen = {role: s["name"] for role in RULES if (s := select(summary, role)) is not None}
-        follow = chosen.get("ns_gan")
+        follow = chosen.get("ns_gan") if args.round == 1 else None
         if follow is not None and (roles is None or roles & set(FOLLOWERS)):
             ns = {c.name: c for c in candidates() if c.role == "ns_gan"}
             more = [
