@@ -77,7 +77,7 @@ def overview(
         shown,
         paths,
         experiment="",
-        what="The default study's generators beside real test digits (scores: reference classifier)",
+        what="Generators beside real test digits (scores and quality gate under each; reference classifier)",
         scale=scale,
         columns=len(shown),
         dpi=dpi,
