@@ -126,6 +126,9 @@ SAMPLE_QUALITY_COLUMNS = (
     "train_status",
     "status",
     "test_mse",
+    "roles",  # the quality gate (advgen.metrics.gate): the run's roles with bars,
+    "gate",  # "pass", "fail" or "" (no bar for its roles),
+    "gate_failures",  # the bars missed, "fid 75.1 > 40; classes 8 < 9"
 )
 #: transfer matrices (``results/robustness/transfer.parquet`` and the capacity one)
 TRANSFER_COLUMNS = ("source", "attack", "kind", "target", "eps", "n", "error")
