@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 
 # The run ends with results/report.html (built after the last job; `make report` rebuilds it) and
 # README.md's claims summary rewritten from the run's verdict table, which is kept beside it in
-# docs/default_run/claims.parquet (the test of the summary reads it on a clone without results/).
+# docs/default_run/claims.parquet (the test of the summary reads it on a clone without results/);
+# the generators' overview figure the README shows is copied there too.
 # check-config first: a YAML error in a config file is one line naming FILE:LINE:COLUMN.
 run: $(STAMP)
 	$(BIN)/advgen check-config config/config.yaml
@@ -24,6 +25,7 @@ run: $(STAMP)
 		--report results/report.html --report-after-run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
 	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
+	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
 # timing-sensitive tests (marker `serial`) alone. docs/contributing.md: one test, the fast loop.

@@ -128,6 +128,9 @@ SAMPLE_QUALITY_COLUMNS = (
     "train_status",
     "status",
     "test_mse",
+    "roles",  # the quality gate (advgen.metrics.gate): the run's roles with bars,
+    "gate",  # "pass", "fail" or "" (no bar for its roles),
+    "gate_failures",  # the bars missed, "fid 75.1 > 40; classes 8 < 9"
 )
 #: ``results/claims/report_facts.parquet`` (:mod:`advgen.report_facts`)
 REPORT_FACTS_COLUMNS = ("fact", "measured", "reference")

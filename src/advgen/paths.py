@@ -33,6 +33,7 @@ AE_RECONSTRUCTIONS = AE + "/reconstructions.png"
 AE_METRICS = AE + "/metrics.json"
 AE_RESUME = AE + "/resume"
 SAMPLE_QUALITY_SUMMARY = "results/sample_quality/summary.parquet"
+SAMPLE_QUALITY_REAL_GRID = "results/sample_quality/real_{dataset}.png"  # 64 real test images, every class
 
 # --- robustness stage
 CLASSIFIER_MODEL = "results/classifiers/{classifier}/model.pt"
@@ -90,6 +91,7 @@ FLIP_SUMMARY = "results/defense/flip.parquet"
 # --- plots stage (figure outputs are in advgen.pipeline.figures, under FIGURES)
 FIGURES = "results/figures"
 TABLE_MD = "results/tables/{table}.md"
+GENERATORS_RST = "results/tables/generators.rst"  # the landing page's pictures (the overview figure inline)
 
 # --- claims stage (its own page, linked first from the report)
 CLAIMS_HTML = "results/claims.html"

@@ -239,6 +239,31 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         8,
         "robustness.transfer.classifiers: 'c' is listed twice",  # c_seed0 is the run c, the first seed's
     ),
+    # limited-data recipes and the quality gate's bars (docs/generators.md)
+    "gan-recipe-unknown-option": (
+        GAN + "    recipe:\n      diffaugment: [translation]\n      r1: 10\n",
+        True,
+        8,
+        "gans.x.recipe.r1: unknown key 'r1'",
+    ),
+    "gan-recipe-unknown-transformation": (
+        GAN + "    recipe: {diffaugment: [color]}\n",
+        True,
+        6,
+        "gans.x.recipe.diffaugment.0",
+    ),
+    "bar-unknown-metric": (
+        "sample_quality:\n  classifier: mnist_cnn_small\n  bars:\n    report_gan: {fid: 40, clases: 9}\n",
+        True,
+        4,
+        "sample_quality.bars.report_gan.clases: unknown key 'clases'",
+    ),
+    "bar-unknown-role": (
+        "sample_quality:\n  classifier: mnist_cnn_small\n  bars:\n    report_gna: {fid: 40}\n",
+        True,
+        4,
+        "sample_quality.bars.report_gna: unknown role",
+    ),
 }
 
 

@@ -13,7 +13,9 @@ other column stayed equal; ``invert_final.parquet`` was rewritten once more when
 table gained ``independent_start_mse``, every other column stayed equal; ``invert_final.parquet``
 and ``interpolate_paths.parquet`` were rewritten once more when the inversion table gained
 ``pred_other``, ``initial_mse`` and ``ink_*`` and the interpolation table ``third_class_blend``,
-``endpoint_mse`` and ``end_approach*``, the claims' controls: every other column stayed equal).
+``endpoint_mse`` and ``end_approach*``, the claims' controls; the sample-quality tables were
+rewritten once when they gained the quality gate's ``roles``, ``gate`` and ``gate_failures``
+columns (the generator's row with a bar): every other column stayed equal).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B
@@ -215,6 +217,8 @@ def write(out: Path) -> None:
                 "classifier": str(files["classifier"]),
                 "classifier_name": "c",
                 "reference": str(files["train"]),
+                # the quality gate: one bar met (modes), one missed (FID), on the generator's row
+                **({"bars": {"some_gan": {"fid": 0.01, "modes": 1}}} if source == "model" else {}),
             }
         ]
         run(

@@ -37,6 +37,28 @@ def test_moment_mse_on_known_values():
     assert moment_mse(z2, "per_dimension").item() == pytest.approx(expected)
 
 
+def test_covariance_term_is_zero_for_whitened_codes_and_counts_correlation():
+    from advgen.ae.losses import covariance_mse
+
+    white = torch.tensor([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]]) * (3 / 4) ** 0.5  # Cov = I
+    assert covariance_mse(white).item() == pytest.approx(0.0, abs=1e-6)
+    same = torch.cat([white[:, :1], white[:, :1]], dim=1)  # both dimensions equal: off-diagonal 1
+    assert covariance_mse(same).item() == pytest.approx(2 / 2)
+    assert moment_mse(same, "per_dimension", 0.5).item() == pytest.approx(
+        moment_mse(same, "per_dimension").item() + 0.5
+    )
+
+
+def test_reconstruction_grid_shows_every_class():
+    from advgen.ae.train import per_class_rows
+
+    labels = torch.arange(10).repeat_interleave(5)  # ordered by class, as the test split is
+    rows = per_class_rows(labels, 2)
+    assert rows.shape == (2, 10) and labels[rows[0]].tolist() == list(range(10))
+    assert rows[1].tolist() == [5 * c + 1 for c in range(10)]
+    assert per_class_rows(torch.tensor([0, 0, 1]), 2).shape == (2, 1)  # classes without 2 examples left out
+
+
 def test_factor_doubles_each_epoch_up_to_2048_at_epoch_12():
     factors = [moment_factor(e) for e in range(1, 15)]
     assert factors[0] == 0.001 and factors[1] == 0.002
@@ -62,6 +84,10 @@ def test_forced_autoencoder_outputs(tiny_split):
     assert len(cdf) == 3 * 9 and cdf.groupby("epoch")["latent_quantile"].is_monotonic_increasing.all()
     assert cdf["normal_quantile"].iloc[4] == pytest.approx(0.0, abs=1e-12)  # level 0.5
     assert out.novel.stat().st_size > 0 and out.reconstructions.stat().st_size > 0
+    from PIL import Image
+
+    with Image.open(out.reconstructions) as grid:  # 4 rows (test digits / D(E(x)), twice) of 10 classes
+        assert grid.size == (2 + 10 * 30, 2 + 4 * 30)
     assert json.loads(out.metrics.read_text()) == metrics and metrics["test_mse"] > 0
     enc, dec, z_dim = load_autoencoder(out.checkpoint)
     G, z2 = load_generator(out.checkpoint)

@@ -46,6 +46,20 @@ def test_end_to_end_then_edit_reruns_only_that_gan(workflow_dir: Path):
     assert list(table["family"]) == ["real", "gan", "gan", "autoencoder"]
     assert table["fid"].notna().all() and (table["modes"] >= 1).all()
     assert table.loc[table["family"] == "autoencoder", "test_mse"].iloc[0] > 0
+    gate = table.set_index("model")
+    assert gate.loc["digits", "gate"] == "" and gate.loc["tiny_ns_unroll2", "gate"] == ""  # no bar declared
+    assert gate.loc["tiny_ae", "gate"] == "fail" and gate.loc["tiny_ae", "gate_failures"].startswith(
+        "mean_max_prob "
+    )
+    assert gate.loc["tiny_ns", "gate"] in ("pass", "fail") and gate.loc["tiny_ns", "roles"] == "ns_gan"
+    assert (workflow_dir / "results/sample_quality/real_digits.png").stat().st_size > 0
+    ckpt = torch.load(workflow_dir / "results/gans/tiny_ns/checkpoint.pt", weights_only=False)
+    assert ckpt["discriminator"]["spectral_norm"] is True  # the recipe (DiffAugment, SN, R1) trained it
+    # the pictures first: real digits and the forced AE's samples with their gate, inline on the landing page
+    landing = "results/tables/generators.rst"
+    snakemake(workflow_dir, landing, "--cores", "2", "--configfile", CONFIG)
+    assert (workflow_dir / "results/figures/generators_overview.png").stat().st_size > 0
+    assert ".. image:: data:image/png;base64," in (workflow_dir / landing).read_text()
     status = json.loads((workflow_dir / "results/gans/tiny_ns/status.json").read_text())
     assert status["params"]["discriminator"] > 0 and status["epochs_completed"] == 3
     assert (

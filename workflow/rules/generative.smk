@@ -70,12 +70,14 @@ rule train_ae:
 
 
 # One job scores every GAN, autoencoder and real split (each row seeded alone) and writes
-# the summary table.
+# the summary table, with each run's quality gate (sample_quality.bars), and a grid of real
+# test digits per dataset (the overview figure's reference).
 rule sample_quality:
     input:
         PIPE.generative.sample_quality_inputs,
     output:
-        paths.SAMPLE_QUALITY_SUMMARY,
+        summary=paths.SAMPLE_QUALITY_SUMMARY,
+        grids=PIPE.generative.real_grids(),
     log:
         log("sample_quality", "summary"),
     benchmark:
@@ -91,4 +93,4 @@ rule sample_quality:
         device=config["device"],
     shell:
         "advgen --threads {threads} sample-quality --spec {params.spec:q}"
-        " --rows {params.rows:q} --out {output} --device {params.device} > {log} 2>&1"
+        " --rows {params.rows:q} --out {output.summary} --device {params.device} > {log} 2>&1"

@@ -22,7 +22,10 @@ for fig in FIGURES:
             input:
                 job.inputs,
             output:
-                figures=[report(d.png, **fig.report(d.labels)) for d in job.figures],
+                figures=[
+                    report(d.png, **fig.report(d.labels)) if fig.in_report else d.png
+                    for d in job.figures
+                ],
                 vectors=job.vectors,
             log:
                 fig.log,

@@ -51,7 +51,11 @@ class StackedAeRun(StackedRuns[AeRun]):
         self._factor = 0.0
 
     def _losses(self, recon: torch.Tensor, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return F.mse_loss(recon, x), moment_mse(z, self.spec["moments_over"]), moments(z.detach(), "all")
+        return (
+            F.mse_loss(recon, x),
+            moment_mse(z, self.spec["moments_over"], self.spec["covariance"]),
+            moments(z.detach(), "all"),
+        )
 
     # -- the driver's step and the hooks of advgen.training.stacked_runs.StackedRuns ------------------
     def _start_epoch(self) -> None:

@@ -94,6 +94,7 @@ class AeRun:
                 f"batch_size: {spec['batch_size']} exceeds the {len(self.train_images)} training images of {train_path}"
             )
         self.test_images = test.images.to(self.device)
+        self.shown = per_class_rows(test.labels, 2)  # the reconstruction grid: one digit of every class a row
         self.data_rng = torch.Generator().manual_seed(int(spec["seed"]))
         self.novel_noise = torch.randn(
             spec["n_novel"], spec["z_dim"], generator=torch.Generator().manual_seed(int(spec["seed"]) + 1)
@@ -130,7 +131,7 @@ class AeRun:
         mean, variance, kurtosis), on the device."""
         recon, z = self.model(x)
         image_mse = F.mse_loss(recon, x)
-        m_mse = moment_mse(z, self.spec["moments_over"])
+        m_mse = moment_mse(z, self.spec["moments_over"], self.spec["covariance"])
         loss = image_mse + self._factor * m_mse
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -176,14 +177,17 @@ class AeRun:
 
     @torch.no_grad()
     def images(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """(novel samples, test images stacked over their reconstructions), in [0, 1]."""
+        """(novel samples, rows of test images each over its reconstructions), in [0, 1]; a row of
+        the second holds one test digit of every class (:func:`per_class_rows`)."""
         self.model.eval()
         novel = self.model.decoder(self.novel_noise.to(self.device)).cpu()
-        x = self.test_images[:32]
+        rows, per_row = self.shown.shape
+        x = self.test_images[self.shown.flatten().to(self.device)]
         recon, _ = self.model(x)
         self.model.train()
-        pairs = torch.cat([x.cpu().view(4, 8, *x.shape[1:]), recon.cpu().view(4, 8, *x.shape[1:])], dim=1)
-        return novel, pairs.flatten(0, 1)
+        shape = (rows, 1, per_row, *x.shape[1:])
+        pairs = torch.cat([x.cpu().view(shape), recon.cpu().view(shape)], dim=1)
+        return novel, pairs.flatten(0, 2)
 
     def end_epoch(self) -> str:
         """Test MSE and latent CDF snapshot (:meth:`evaluate`); the epoch's log line."""
@@ -230,6 +234,15 @@ class AeRun:
         self.rows, self.cdf_rows = list(ckpt["rows"]), list(ckpt["cdf_rows"])
         self.epochs_info, self.seconds = list(ckpt["epochs_info"]), float(ckpt["seconds"])
         self.resumed_from = list(ckpt["resumed_from"])
+
+
+def per_class_rows(labels: torch.Tensor, rows: int) -> torch.Tensor:
+    """Indices ``(rows, C)``: row ``r`` holds the ``r``-th example of each of the ``C`` classes that
+    have ``rows`` examples, in class order (the test split is ordered by class, so its first images
+    would all be zeros)."""
+    firsts = [(labels == c).nonzero().flatten()[:rows] for c in labels.unique().tolist()]
+    firsts = [f for f in firsts if len(f) == rows] or [torch.arange(min(rows, len(labels)))]
+    return torch.stack(firsts, dim=1)
 
 
 def _ks_to_normal(x: torch.Tensor) -> float:
@@ -298,7 +311,7 @@ def write_outputs(run: AeRun, final: dict[str, Any], outputs: AeOutputs) -> dict
     write_parquet(_frame(run.rows, COLUMNS, ("iteration", "epoch")), outputs.losses)
     write_parquet(_frame(run.cdf_rows, CDF_COLUMNS, ("epoch",)), outputs.latent_cdf)
     save_grid(novel, outputs.novel, nrow=8)
-    save_grid(pairs, outputs.reconstructions, nrow=8)
+    save_grid(pairs, outputs.reconstructions, nrow=run.shown.shape[1])
     write_json(outputs.metrics, metrics)
     log.info(
         "test MSE %.5f after %d epochs (%.1f s)",

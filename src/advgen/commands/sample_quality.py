@@ -15,7 +15,18 @@ from advgen.commands._args import add_device_argument, add_output
 HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of each model (the summary table)"
 
 #: the keys of one ``--rows`` entry (advgen.metrics.sample_quality_row's keyword arguments)
-ROW_KEYS = {"name", "dataset", "classifier", "classifier_name", "reference", "model", "real", "info"}
+ROW_KEYS = {
+    "name",
+    "dataset",
+    "classifier",
+    "classifier_name",
+    "reference",
+    "model",
+    "real",
+    "info",
+    "bars",
+    "grid",
+}
 REQUIRED_KEYS = ("name", "dataset", "classifier", "reference")
 FAMILY_ORDER = {"real": 0, "gan": 1, "autoencoder": 2}
 
@@ -27,7 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         help="JSON list, one entry per row: {name, dataset, classifier (model.pt), classifier_name, reference "
         "(prepared training split), and model (GAN/autoencoder checkpoint.pt) with info (status.json/"
-        "metrics.json), or real (prepared split whose images are scored)}",
+        "metrics.json), or real (prepared split whose images are scored); optional: bars (role -> the quality "
+        "bars of the run's roles) and grid (output: a PNG of 64 of the scored images)}",
     )
     add_output(
         p, "--out", required=True, help="output: the summary Parquet table (sorted by dataset, family, model)"

@@ -27,6 +27,7 @@ from torch.func import vmap
 
 from advgen.errors import NotStackableError
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
+from advgen.gan.recipe import Recipe
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
 from advgen.gan.train import GanRun
 from advgen.gan.unroll import restored_tensors
@@ -69,6 +70,11 @@ class StackedGanRun(StackedRuns[GanRun]):
             raise NotStackableError(
                 f"unroll_order: '{spec['unroll_order']}' unrolling cannot be trained with seeds stacked "
                 "(stackable: first); train the replicates sequentially"
+            )
+        if Recipe(spec["recipe"]).active:
+            raise NotStackableError(
+                "recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1) cannot be trained "
+                "with seeds stacked; train the replicates sequentially"
             )
         super().__init__(seeds)
         self.spec = spec

@@ -22,6 +22,7 @@ from advgen.data import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
+from advgen.gan.recipe import Recipe
 from advgen.gan.status import StatusTracker, diversity
 from advgen.gan.unroll import grad_norm_tensor, restored, second_order_generator_loss
 from advgen.models import build_discriminator, build_generator, count_parameters
@@ -47,8 +48,11 @@ class GanRun:
         self.G = build_generator(
             spec["generator"], spec["z_dim"], self.image_shape, spec["generator_kwargs"]
         ).to(self.device)
-        self.D = build_discriminator(
-            spec["discriminator"], self.image_shape, spec["discriminator_kwargs"]
+        self.recipe = Recipe(spec["recipe"])  # limited-data recipe (advgen.gan.recipe)
+        if self.recipe.active and spec["unroll_k"] > 0 and spec["unroll_order"] == "second":
+            raise ConfigError("recipe: second-order unrolling takes no recipe (unroll_order: first)")
+        self.D = self.recipe.discriminator(
+            build_discriminator(spec["discriminator"], self.image_shape, spec["discriminator_kwargs"])
         ).to(self.device)
         low, high = self.D.input_range
         self.images = (low + (high - low) * data.images).to(self.device)
@@ -99,9 +103,10 @@ class GanRun:
         with torch.no_grad():
             fake = self.G(self._noise())
         self.opt_d.zero_grad(set_to_none=True)
-        real_logits, fake_logits = self.D(real), self.D(fake)
+        real_logits, penalty = self.recipe.real_logits(self.D, real)
+        fake_logits = self.D(self.recipe.augment(fake))
         loss = discriminator_loss(self.spec["loss"], real_logits, fake_logits, self.spec["real_label"])
-        loss.backward()
+        (loss if penalty is None else loss + penalty).backward()
         norm = grad_norm_tensor(self.D)
         self.opt_d.step()
         kind = self.spec["loss"]
@@ -124,7 +129,7 @@ class GanRun:
         self.D.requires_grad_(False)
         try:
             if second_order_real is None:
-                loss = generator_loss(self.spec["loss"], self.D(self.G(self._noise())))
+                loss = generator_loss(self.spec["loss"], self.D(self.recipe.augment(self.G(self._noise()))))
             else:
                 loss = second_order_generator_loss(
                     self.G,
@@ -246,6 +251,7 @@ class GanRun:
                 "arch": spec["discriminator"],
                 "kwargs": spec["discriminator_kwargs"],
                 "image_shape": self.image_shape,
+                "spectral_norm": self.recipe.spectral_norm,
             },
             "G": _cpu(self.G.state_dict()),
             "D": _cpu(self.D.state_dict()),

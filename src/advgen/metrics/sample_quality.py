@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.metrics.evaluate import combined_status, generate, quality_row
+from advgen.metrics.gate import gate
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ def sample_quality_row(
     real: str | Path | None = None,
     info: str | Path | None = None,
     classifier_name: str = "",
+    bars: dict[str, dict[str, Any]] | None = None,
+    grid: str | Path | None = None,
 ) -> dict[str, Any]:
     """Score ``model`` (``spec["n_samples"]`` samples from z ~ N(0, I)) or the images of ``real``.
 
@@ -35,10 +38,14 @@ def sample_quality_row(
         classifier: classifier model.pt, the feature extractor.
         reference: prepared training split, the real distribution.
         info: the run's status.json / metrics.json (training status, autoencoder test MSE).
+        bars: the quality bars of the run's roles (role -> bar; :mod:`advgen.metrics.gate`).
+        grid: where to write a PNG of 64 of the scored images (real images: a class-stratified
+            choice, since a split may be ordered by class).
 
     Returns:
         The row: ``model``, ``family``, ``dataset``, ``classifier``, the scores of
-        :func:`quality_row`, ``train_status``, ``status`` and ``test_mse``.
+        :func:`quality_row`, ``train_status``, ``status``, ``test_mse``, ``roles`` (the roles
+        with bars, comma-separated), ``gate`` and ``gate_failures``.
     """
     from advgen.classifiers import load_classifier
     from advgen.data import load_prepared
@@ -62,7 +69,13 @@ def sample_quality_row(
             device=device,
         )
     else:
-        family, images = "real", load_prepared(real).images
+        split = load_prepared(real)
+        family, images = "real", split.images
+    if grid is not None:
+        from advgen.gan.grid import save_grid
+
+        shown = images[:64] if real is None else images[stratified(split.labels, 64)]
+        save_grid(shown, grid, nrow=8)
     scores = quality_row(
         net,
         images,
@@ -86,9 +99,11 @@ def sample_quality_row(
             train_status, scores["modes"], scores["num_classes"], spec["collapse_fraction"]
         ),
         "test_mse": float(details.get("test_mse", math.nan)),
+        "roles": ", ".join(sorted(bars or {})),
     }
+    row.update(gate(row, bars))
     log.info(
-        "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f status %s",
+        "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f status %s gate %s %s",
         name,
         family,
         row["fid"],
@@ -98,5 +113,17 @@ def sample_quality_row(
         row["kl_uniform"],
         row["mean_max_prob"],
         row["status"],
+        row["gate"] or "-",
+        row["gate_failures"],
     )
     return row
+
+
+def stratified(labels: Any, n: int) -> Any:
+    """Indices of ``n`` examples taken round-robin over the classes (first examples of each class
+    first), so that a split ordered by class shows every class."""
+    import torch
+
+    classes = [(labels == c).nonzero().flatten().tolist() for c in labels.unique().tolist()]
+    order = [idx[i] for i in range(max(map(len, classes), default=0)) for idx in classes if i < len(idx)]
+    return torch.tensor(order[:n], dtype=torch.long)

@@ -8,7 +8,8 @@ Checkpoint layouts (plain dicts, :func:`advgen.io.load_torch`):
 
 * ``kind="gan"``: ``generator`` / ``discriminator`` = ``{"arch", "kwargs", "z_dim",
   "image_shape"}``, state dicts ``G`` and ``D``, optimizers ``opt_g`` / ``opt_d``,
-  ``epoch``, ``rng``, ``config``; ``G_ema`` (or ``None``) is the generator's weight
+  ``epoch``, ``rng``, ``config``; ``discriminator["spectral_norm"]`` is true when D was
+  trained spectrally normalised (:mod:`advgen.models.spectral`); ``G_ema`` (or ``None``) is the generator's weight
   average when the run kept one (``g_ema`` > 0), and is what :func:`load_generator` returns.
 * ``kind="autoencoder"``: ``model`` = ``{"arch", "kwargs", "z_dim", "image_shape"}``,
   state dict ``state``, ``optimizer``, ``epoch``, ``rng``, ``config``.
@@ -25,6 +26,7 @@ from torch import nn
 from advgen.errors import CheckpointError
 from advgen.io import load_torch
 from advgen.models.registry import build_autoencoder, build_discriminator, build_generator
+from advgen.models.spectral import spectral_normalised
 
 
 class UnitRangeGenerator(nn.Module):
@@ -94,6 +96,8 @@ def gan_discriminator(ckpt: dict[str, Any], path: Path) -> nn.Module:
     """The raw discriminator of a GAN checkpoint dict (input in its ``input_range``)."""
     a = _arch(ckpt, "discriminator", path)
     d = build_discriminator(a["arch"], a["image_shape"], a.get("kwargs"))
+    if a.get("spectral_norm"):  # trained with a recipe's spectral normalisation
+        d = spectral_normalised(d)
     _load_state(d, ckpt["D"], path, "D")
     return d
 

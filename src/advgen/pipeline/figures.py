@@ -33,6 +33,7 @@ from typing import Any
 
 from advgen import paths
 from advgen.config import spec_json
+from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
 from advgen.plots import defense as defense_plots
 from advgen.plots import families as render
@@ -72,6 +73,10 @@ class Figure:
     job: str = FAMILY
     #: the rule's name: ``plot_<family>`` unless given (the tables, the stage jobs)
     rule_name: str = ""
+    #: a picture of pixels (sample grids): no vector copies, which would only wrap the raster
+    raster: bool = False
+    #: an entry of the report (False: a file the report includes, e.g. on its landing page)
+    in_report: bool = True
 
     @property
     def rule(self) -> str:
@@ -104,7 +109,7 @@ class Figure:
     def vectors(self, path: str, formats: list[str]) -> list[str]:
         """The vector copies of a PNG figure (none for a table)."""
         stem, dot, suffix = path.rpartition(".")
-        return [f"{stem}.{ext}" for ext in formats] if dot and suffix == "png" else []
+        return [f"{stem}.{ext}" for ext in formats] if dot and suffix == "png" and not self.raster else []
 
     def report(self, labels: dict[str, str] | None = None) -> dict[str, Any]:
         """The keyword arguments of the rule's ``report(path, ...)``."""
@@ -252,6 +257,29 @@ class FiguresPlan(Stage):
     def if_sample_quality(self) -> list[Values]:
         return ONCE if self.stages["generative"].sample_quality_rows() else []
 
+    def overview_runs(self) -> list[tuple[str, str, str]]:
+        """``(role, run, kind)`` of the overview figure: the first run of each ``plots.overview_roles``
+        role the config defines (kind: ``gans`` or ``autoencoders``)."""
+        from advgen.pipeline.claims import resolve_roles
+
+        wanted = [r for r in self.options["overview_roles"] if r in (self.config.get("roles") or {})]
+        if not wanted or not self.section("sample_quality"):
+            return []
+        roles = resolve_roles(self.config, None, self.source)
+        out = []
+        for role in wanted:
+            run = roles[role][0]
+            kind = next((k for k in ("gans", "autoencoders") if run in self.section(k)), None)
+            if kind is None:
+                raise ConfigError(
+                    f"{self.source}: plots.overview_roles: role '{role}' names '{run}', not a GAN or an autoencoder"
+                )
+            out.append((role, run, kind))
+        return out
+
+    def if_overview(self) -> list[Values]:
+        return ONCE if self.overview_runs() else []
+
     def _points(self, sweep: str) -> list[Values]:
         return [{"generator": p.generator, "label": p.label} for p in self.stages["sweeps"].points(sweep)]
 
@@ -303,6 +331,24 @@ class FiguresPlan(Stage):
         return ONCE if self.stages["defense"].probes else []
 
     # --- inputs that depend on the figure
+    def overview_real(self) -> list[str]:
+        """The real test digits beside the overview's samples: the sample_quality job's grid of the
+        first run's dataset (none when real data is not scored)."""
+        runs = self.overview_runs()
+        if not runs:
+            return []
+        _, run, kind = runs[0]
+        grid = paths.SAMPLE_QUALITY_REAL_GRID.format(dataset=self.section(kind)[run]["dataset"])
+        return [grid] if grid in self.stages["generative"].real_grids() else []
+
+    def overview_inputs(self, values: Values) -> list[str]:
+        """The summary table, the real test digits and each run's final grid."""
+        grids = [
+            paths.GAN_SAMPLES.format(gan=run) if kind == "gans" else paths.AE_NOVEL.format(ae=run)
+            for _, run, kind in self.overview_runs()
+        ]
+        return [paths.SAMPLE_QUALITY_SUMMARY, *self.overview_real(), *grids]
+
     def comparison_losses(self, values: Values) -> list[str]:
         return [paths.GAN_LOSSES.format(gan=n) for n in self._gans_of(values["dataset"])]
 
@@ -364,6 +410,13 @@ class FiguresPlan(Stage):
         ae = self.config["autoencoders"][values["ae"]]
         forcing = "latent moment forcing" if ae["latent_forcing"] else "plain MSE"
         return {"experiment": f"{values['ae']}: {forcing}"}
+
+    def overview(self, figure: Figure, values: Values) -> dict[str, Any]:
+        return {
+            "experiment": "",
+            "panels": [{"role": role, "run": run, "kind": kind} for role, run, kind in self.overview_runs()],
+            "real": bool(self.overview_real()),
+        }
 
     def sweep_point(self, figure: Figure, values: Values) -> dict[str, Any]:
         sweep = "inversion" if figure.family.startswith("inversion") else "interpolation"
@@ -449,6 +502,7 @@ FIGURES: tuple[Figure, ...] = (
         inputs=template(paths.GAN_SAMPLES),
         spec=P.gan,
         draw=render.gan_samples,
+        raster=True,
     ),
     Figure(
         "gan_loss_comparison",
@@ -504,6 +558,7 @@ FIGURES: tuple[Figure, ...] = (
         inputs=template(paths.AE_NOVEL),
         spec=P.ae,
         draw=render.ae_samples,
+        raster=True,
     ),
     Figure(
         "ae_reconstructions",
@@ -515,6 +570,31 @@ FIGURES: tuple[Figure, ...] = (
         inputs=template(paths.AE_RECONSTRUCTIONS),
         spec=P.ae,
         draw=render.ae_reconstructions,
+        raster=True,
+    ),
+    # the pictures a reader sees first (README, the report's landing page): samples beside real digits
+    Figure(
+        "generators_overview",
+        figure_png("generators_overview"),
+        "Generative",
+        "Overview",
+        {"figure": "samples and quality gate"},
+        each=P.if_overview,
+        inputs=P.overview_inputs,
+        spec=P.overview,
+        draw=render.generators_overview,
+        raster=True,
+    ),
+    Figure(
+        "generators_landing",
+        paths.GENERATORS_RST,
+        "Generative",
+        "Overview",
+        {"figure": "landing page"},
+        each=P.if_overview,
+        inputs=template(figure_png("generators_overview")),
+        draw=render.generators_landing,
+        in_report=False,
     ),
     # --- Sweeps (one figure per grid point, named by its axis values)
     Figure(

@@ -12,7 +12,7 @@ from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 
 class GenerativePlan(Stage):
     def check(self) -> None:
-        """Every classifier that ``sample_quality`` names exists."""
+        """Every classifier that ``sample_quality`` names exists; every role with bars names generators."""
         sq = self.section("sample_quality")
         if not sq:
             return
@@ -23,6 +23,38 @@ class GenerativePlan(Stage):
                     f"{self.source}: sample_quality: unknown classifier "
                     f"'{name}' (defined: {', '.join(sorted(classifiers)) or 'none'})"
                 )
+        self.gated_roles()
+
+    # --- the quality gate (advgen.metrics.gate)
+    def gated_roles(self) -> dict[str, list[str]]:
+        """Role -> its generator runs, for every role of ``sample_quality.bars``.
+
+        Raises:
+            ConfigError: naming ``sample_quality.bars.<role>``: a role the config's ``roles`` lacks,
+                or one naming an entry that is not a GAN or an autoencoder.
+        """
+        from advgen.pipeline.claims import resolve_roles
+
+        bars = self.section("sample_quality").get("bars") or {}
+        if not bars:
+            return {}
+        roles = resolve_roles(self.config, None, self.source)
+        generators = {n for family in ("gans", "autoencoders") for n in self.section(family)}
+        out = {}
+        for role in sorted(bars):
+            where = f"{self.source}: sample_quality.bars.{role}"
+            if role not in roles:
+                raise ConfigError(f"{where}: unknown role (roles: {', '.join(sorted(roles)) or 'none'})")
+            others = [r for r in roles[role] if r not in generators]
+            if others:
+                raise ConfigError(f"{where}: the role's run '{others[0]}' is not a GAN or an autoencoder")
+            out[role] = roles[role]
+        return out
+
+    def bars_of(self, run: str) -> dict[str, dict]:
+        """The bars of every role ``run`` belongs to (role -> bar); empty when none."""
+        bars = self.section("sample_quality").get("bars") or {}
+        return {role: bars[role] for role, runs in self.gated_roles().items() if run in runs}
 
     def gan(self, name: str) -> dict:
         return self.lookup(self.section("gans"), name, "gans", "GAN")
@@ -72,14 +104,25 @@ class GenerativePlan(Stage):
         for family, source in sources.items():
             for name, exp in sorted(self.section(family).items()):
                 if self.quality_classifier(exp["dataset"]):
-                    rows.append({"name": name, **self._quality_row(exp["dataset"]), **source(name)})
+                    row = {"name": name, **self._quality_row(exp["dataset"]), **source(name)}
+                    bars = self.bars_of(name)
+                    rows.append({**row, "bars": bars} if bars else row)
                     datasets.append(exp["dataset"])
         if self.section("sample_quality").get("include_real"):
             rows += [
-                {"name": d, **self._quality_row(d), "real": prepared(d, "test")}
+                {
+                    "name": d,
+                    **self._quality_row(d),
+                    "real": prepared(d, "test"),
+                    "grid": paths.SAMPLE_QUALITY_REAL_GRID.format(dataset=d),
+                }
                 for d in sorted(set(datasets))
             ]
         return rows
+
+    def real_grids(self, wildcards=None) -> list[str]:
+        """The sample_quality job's PNGs of real test images, one per scored dataset."""
+        return [row["grid"] for row in self.sample_quality_rows() if "grid" in row]
 
     def _quality_row(self, dataset: str) -> dict[str, str]:
         name = self.quality_classifier(dataset)
@@ -96,7 +139,7 @@ class GenerativePlan(Stage):
 
     def sample_quality_inputs(self, wildcards=None) -> list[str]:
         """Every file the rows read (checkpoints, run info, classifiers, splits), once each."""
-        labels = ("name", "dataset", "classifier_name")
+        labels = ("name", "dataset", "classifier_name", "bars", "grid")
         files = (v for row in self.sample_quality_rows() for k, v in row.items() if k not in labels)
         return list(dict.fromkeys(files))
 

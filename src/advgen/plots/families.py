@@ -195,6 +195,33 @@ def ae_reconstructions(inputs: Sequence[str], outputs: Sequence[str], options: d
     _ae_grid(inputs, outputs, options, "test images / D(E(x))", "Autoencoder: reconstructions")
 
 
+def generators_overview(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: the sample-quality summary, the real test digits' grid (when the spec's ``real``), then
+    each of the spec's ``panels``: a GAN's samples/ folder or an autoencoder's novel.png."""
+    from advgen.plots import overview
+
+    real = inputs[1] if options["real"] else None
+    grids = inputs[1 + bool(real) :]
+    panels = options["panels"]
+    if len(grids) != len(panels):
+        raise AdvgenError(f"{len(grids)} sample grid(s) but {len(panels)} panel(s) in the spec")
+    overview.overview(
+        read_parquet(inputs[0]),
+        real,
+        [(p["role"], p["run"], p["kind"], g) for p, g in zip(panels, grids)],
+        outputs,
+        scale=options["sample_scale"],
+        **_common(options),
+    )
+
+
+def generators_landing(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+    """Input: the overview figure's PNG; output: the landing page's reStructuredText."""
+    from advgen.plots import overview
+
+    overview.landing_rst(_one(inputs), _one(outputs))
+
+
 def _point_rows(table, options):
     """The rows of the spec's grid point (``point``) in a sweep job's table."""
     return table[table["point"] == options["point"]].reset_index(drop=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -77,6 +78,112 @@ def _show(ax, image: np.ndarray, scale: int) -> None:
         spine.set_visible(False)
 
 
+def _rgb8(image: np.ndarray) -> np.ndarray:
+    """(H, W) grey or (H, W, 3|4) colour in [0, 1] -> (H, W, 3) uint8."""
+    rgb = np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image[..., :3]
+    return np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+
+
+def _font(size_px: int) -> Any:
+    """matplotlib's own sans-serif (DejaVu Sans) at ``size_px`` pixels, for PIL."""
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    return ImageFont.truetype(font_manager.findfont("DejaVu Sans"), size_px)
+
+
+def mosaic(
+    panels: Sequence[tuple[str, np.ndarray, str]],
+    paths: Sequence[str | Path],
+    *,
+    experiment: str,
+    what: str,
+    scale: int = 2,
+    columns: int = 3,
+    dpi: int = 150,
+) -> None:
+    """Small multiples of images, each with a title above and an optional note below.
+
+    The figure is composed as one raster: every image upscaled by pixel repetition and pasted
+    at its native resolution, the text drawn in matplotlib's font (DejaVu Sans) at the size a
+    ``dpi``-dots-per-inch figure gives it. A PNG is written by PIL directly, without
+    matplotlib's image resampling and layout passes (about a second per figure before); an SVG
+    or PDF path gets the same raster through matplotlib (``figimage``, nothing resampled).
+
+    Args:
+        panels: ``(title, image in [0, 1], note)`` triples in display order (note: "" or
+            lines separated by newlines).
+        scale: pixel repetition factor (nearest neighbour).
+        columns: panels per row.
+    """
+    from PIL import Image, ImageDraw
+
+    big = [(t, _rgb8(upscale(img, scale)), n) for t, img, n in panels]
+    columns = min(columns, len(big))
+    rows = -(-len(big) // columns)
+    h = max(img.shape[0] for _, img, _ in big)
+    w = max(img.shape[1] for _, img, _ in big)
+    size = max(8, round(style.RC["font.size"] / 72 * dpi))  # the text's pixel size at this dpi
+    line = round(size * 1.5)
+    notes = max((n.count("\n") + 1 for _, _, n in big if n), default=0)
+    gap = line // 2
+    cell_w, cell_h = w + 2 * gap, line + h + notes * line + gap
+    width = max(columns * cell_w, 40 * size)
+    font, small, bold = _font(size), _font(max(8, round(size * 0.9))), _font(round(size * 1.1))
+    title = f"{what} ({experiment})" if experiment else what
+    title_lines = _wrap(title, bold, width - 2 * gap)
+    head = len(title_lines) * line + gap
+    canvas = Image.new("RGB", (width, head + rows * cell_h), "white")
+    draw = ImageDraw.Draw(canvas)
+    for i, text in enumerate(title_lines):
+        draw.text((width / 2, gap + i * line), text, fill="black", font=bold, anchor="mt")
+    for i, (label, img, note) in enumerate(big):
+        r, c = divmod(i, columns)
+        x0 = c * cell_w + gap + (w - img.shape[1]) // 2
+        top = head + r * cell_h + line
+        canvas.paste(Image.fromarray(img), (x0, top))
+        cx = x0 + img.shape[1] / 2
+        draw.text((cx, top - line * 0.2), label, fill="black", font=font, anchor="md")
+        for k, text in enumerate(note.splitlines()):
+            draw.text(
+                (cx, top + img.shape[0] + line * (0.2 + k)), text, fill="#333333", font=small, anchor="ma"
+            )
+    _save_raster(canvas, paths, dpi)
+
+
+def _wrap(text: str, font: Any, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` pixels in ``font``."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _save_raster(canvas: Any, paths: Sequence[str | Path], dpi: int) -> None:
+    """Write the composed raster to every path: PNG by PIL, SVG / PDF through matplotlib."""
+    from advgen.io import atomic_path
+
+    if not paths:
+        raise AdvgenError("no output path given for the figure")
+    vector = [p for p in paths if Path(p).suffix.lower() != ".png"]
+    for path in paths:
+        if Path(path).suffix.lower() == ".png":
+            with atomic_path(path) as tmp:
+                canvas.save(tmp, format="PNG", dpi=(dpi, dpi))
+    if vector:
+        plt = style.pyplot()
+        with plt.rc_context(style.RC):
+            fig = plt.figure(figsize=(canvas.width / dpi, canvas.height / dpi), dpi=dpi)
+            try:
+                fig.figimage(np.asarray(canvas), origin="upper")
+                style.save(fig, vector, dpi=dpi)
+            finally:
+                plt.close(fig)
+
+
 def sample_grids(
     grids: Sequence[tuple[str, str | Path]],
     paths: Sequence[str | Path],
@@ -87,7 +194,7 @@ def sample_grids(
     columns: int = 3,
     dpi: int = 150,
 ) -> None:
-    """Small multiples of sample-grid PNGs, each titled (e.g. ``"epoch 10"``).
+    """Small multiples of sample-grid PNGs, each titled (e.g. ``"epoch 10"``): :func:`mosaic`.
 
     Args:
         grids: ``(panel title, png path)`` pairs, in display order.
@@ -96,24 +203,15 @@ def sample_grids(
     """
     if not grids:
         raise AdvgenError(f"{experiment}: no sample grids to show")
-    images = [(t, read_png(p)) for t, p in grids]
-    columns = min(columns, len(images))
-    rows = -(-len(images) // columns)
-    h, w = images[0][1].shape[:2]
-    panel = 3.6 * min(1.0, max(w, h) / 250) + 1.4
-    with style.figure(rows, columns, size=(max(panel * columns, 6.0), panel * h / w * rows + 0.8)) as (
-        fig,
-        axes,
-    ):
-        for ax in axes.flat:
-            ax.axis("off")
-        for ax, (label, img) in zip(axes.flat, images):
-            ax.axis("on")
-            _show(ax, img, scale)
-            ax.set_title(label)
-        style.title(fig, experiment, what)
-        # pixel-exact rendering needs enough dots per inch for the upscaled grid
-        style.save(fig, paths, dpi=max(dpi, int(np.ceil(w * scale / (0.8 * panel)))))
+    mosaic(
+        [(t, read_png(p), "") for t, p in grids],
+        paths,
+        experiment=experiment,
+        what=what,
+        scale=scale,
+        columns=columns,
+        dpi=dpi,
+    )
 
 
 def gan_epoch_grids(

@@ -135,7 +135,18 @@ def transfer_heatmaps(
                     index=[r for r in order if r in set(df[df["attack"] == attack]["row"])], columns=targets
                 )
             )
-            im = ax.imshow(m.to_numpy(), cmap="Reds", vmin=0, vmax=1, aspect="auto")
+            # one quad per cell (a raster here was resampled to the whole figure: seconds per copy)
+            rows, cols = m.shape
+            im = ax.pcolormesh(
+                np.arange(cols + 1) - 0.5,
+                np.arange(rows + 1) - 0.5,
+                m.to_numpy(),
+                cmap="Reds",
+                vmin=0,
+                vmax=1,
+            )
+            ax.set_xlim(-0.5, cols - 0.5)
+            ax.set_ylim(rows - 0.5, -0.5)  # first source on top, as a matrix reads
             for (r, c), v in np.ndenumerate(m.to_numpy()):
                 if np.isfinite(v):
                     ax.text(
@@ -146,6 +157,7 @@ def transfer_heatmaps(
                         va="center",
                         fontsize=8,
                         color="white" if v > 0.6 else "black",
+                        in_layout=False,  # inside the axes: the layout need not measure a thousand labels
                     )
             ax.set_xticks(range(len(targets)), targets, rotation=35, ha="right")
             ax.set_yticks(range(len(m.index)), m.index)

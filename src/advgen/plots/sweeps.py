@@ -36,6 +36,8 @@ def inversion_restarts(
     style.check_columns(
         steps, ("image", "restart", "step", "loss", "best"), f"inversion steps of {experiment}"
     )
+    from matplotlib.ticker import NullLocator
+
     chosen = sorted(steps["image"].unique())[:images]
     cols = min(len(chosen), 2)
     rows = -(-len(chosen) // cols)
@@ -57,6 +59,9 @@ def inversion_restarts(
                     zorder=3 if best else 2,
                 )
             ax.set_yscale("log")
+            # no minor ticks: on a loss spanning less than a decade each shared axis labels every
+            # integer multiple, which cost more than the rest of the figure
+            ax.yaxis.set_minor_locator(NullLocator())
             ax.set_title(f"test image {image}")
             ax.set_xlabel("optimisation step")
             ax.set_ylabel("MSE(G(z), x) (log scale)")

@@ -74,9 +74,17 @@ def sample_quality(quality: pd.DataFrame) -> str:
             out[title] = df[column]
     if "status" in df.columns:
         out["status"] = df["status"]
+    if "gate" in df.columns:  # the quality gate of sample_quality.bars (advgen.metrics.gate)
+        failed = (
+            df["gate_failures"]
+            if "gate_failures" in df.columns
+            else pd.Series([""] * len(df), index=df.index)
+        )
+        out["quality gate"] = [f"{g}: {f}" if f else (g or "–") for g, f in zip(df["gate"], failed)]
     note = (
         "Classifier-feature FID and Inception Score (not Inception-v3: comparable within this study only); "
-        "modes: classes holding at least 1/(2C) of the samples.\n"
+        "modes: classes holding at least 1/(2C) of the samples; quality gate: the bars declared for the "
+        "run's role (sample_quality.bars, docs/generators.md), pass or the bars missed.\n"
     )
     return (
         "# Sample quality per generator\n\n"
