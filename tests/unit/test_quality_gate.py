@@ -52,7 +52,7 @@ def test_every_default_run_of_a_role_with_bars_gets_them():
     pipe = checked_pipeline([REPO / "config" / "config.yaml"])
     rows = {r["name"]: r for r in pipe.generative.sample_quality_rows()}
     assert rows["mnist_report_seed2"]["bars"] == {"report_gan": {"fid": 40, "modes": 9, "mean_max_prob": 0.8}}
-    assert set(rows["mnist_mse_seed0"]["bars"]["mse_gan"]) == {"fid"}  # the report says the MSE GAN collapses
+    assert set(rows["mnist_mse"]["bars"]["mse_gan"]) == {"fid"}  # the report says the MSE GAN collapses
     assert "bars" not in rows["mnist"]  # the real test digits
     assert rows["mnist"]["grid"] == "results/sample_quality/real_mnist.png"
     assert pipe.generative.real_grids() == ["results/sample_quality/real_mnist.png"]
@@ -64,7 +64,7 @@ def test_every_default_run_of_a_role_with_bars_gets_them():
         ({"nope": {"fid": 1}}, "sample_quality.bars.nope: unknown role"),
         (
             {"standard_cnn": {"fid": 1}},
-            "sample_quality.bars.standard_cnn: the role's run 'mnist_cnn_small_seed0'",
+            "sample_quality.bars.standard_cnn: the role's run 'mnist_cnn_small'",
         ),
     ],
 )
