@@ -146,6 +146,18 @@ def test_gan_iteration_on_static_buffers_equals_the_plain_iteration(tiny_split, 
     _assert_equal(weights, plain_weights, exact=True)
 
 
+#: every part of the limited-data recipe at once (advgen.gan.recipe): DiffAugment's random shifts and
+#: cutouts, spectral norm's power iteration, R1's double backward
+FULL_RECIPE = {"diffaugment": ["translation", "cutout"], "spectral_norm": True, "r1_gamma": 1.0}
+
+
+def test_gan_iteration_with_a_recipe_on_static_buffers_equals_the_plain_iteration(tiny_split) -> None:
+    rows, weights = _gan_run(tiny_split, "cpu", "eager", False, recipe=FULL_RECIPE)
+    plain_rows, plain_weights = _gan_run(tiny_split, "cpu", "plain", False, recipe=FULL_RECIPE)
+    assert len(rows) == 8 and all(torch.equal(a, b) for r, q in zip(rows, plain_rows) for a, b in zip(r, q))
+    _assert_equal(weights, plain_weights, exact=True)
+
+
 def _stacked_classifier_run(device: str, mode: str) -> tuple[dict, list]:
     train = blob_split(44)
     s = classifier_spec(mode="pgd", batch_size=16, eps_warmup_epochs=2, epochs=3)
@@ -203,6 +215,17 @@ def test_gan_iteration_graph_equals_its_eager_iteration(tiny_split, monkeypatch,
     monkeypatch.delenv(GRAPHS_ENV, raising=False)
     rows, weights = _gan_run(tiny_split, "cuda", "graph", stacked, discriminator_kwargs={})  # dropout on
     eager_rows, eager_weights = _gan_run(tiny_split, "cuda", "eager", stacked, discriminator_kwargs={})
+    _assert_equal(weights, eager_weights, exact=False)
+    for r, q in zip(rows, eager_rows, strict=True):
+        torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-4, atol=1e-5)
+
+
+@cuda
+@pytest.mark.cuda
+def test_gan_iteration_with_a_recipe_graph_equals_its_eager_iteration(tiny_split, monkeypatch) -> None:
+    monkeypatch.delenv(GRAPHS_ENV, raising=False)
+    rows, weights = _gan_run(tiny_split, "cuda", "graph", False, recipe=FULL_RECIPE)
+    eager_rows, eager_weights = _gan_run(tiny_split, "cuda", "eager", False, recipe=FULL_RECIPE)
     _assert_equal(weights, eager_weights, exact=False)
     for r, q in zip(rows, eager_rows, strict=True):
         torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-4, atol=1e-5)
