@@ -80,10 +80,16 @@ GENERATIVE_TARGETS = ("results/sample_quality/summary.parquet", "results/data/di
 # the stand-in advgen of tests/conftest.py, with train-gan's --samples made a folder (the rule's
 # directory() output)
 FAKE_ADVGEN_FOLDERS = """#!/usr/bin/env python3
+import json
 import sys
 from pathlib import Path
 args = sys.argv[1:]
+outputs = []
 for flag, arg in zip([""] + args, args):
+    if flag == "--rows":  # sample-quality: each row's grid is an output
+        outputs += [("", row["grid"]) for row in json.loads(arg) if "grid" in row]
+    outputs.append((flag, arg))
+for flag, arg in outputs:
     value = arg.split("=", 1)[-1]
     if value.startswith("results/") and not Path(value).exists():
         if flag == "--samples":

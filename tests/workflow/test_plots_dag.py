@@ -34,6 +34,8 @@ DEFAULT_FIGURES = (
     "plot_transfer",
     "plot_robustness_sweep",
     "table_robustness",
+    "plot_generators_overview",
+    "plot_generators_landing",
 )
 
 
@@ -75,6 +77,8 @@ def test_figures_follow_the_config(workflow_dir):
         "plot_minimal_perturbation",
         "table_robustness",
         "table_sample_quality",
+        "plot_generators_overview",
+        "plot_generators_landing",
     }
 
 
