@@ -21,9 +21,7 @@ from tests.errors.conftest import run_cli
 
 # target -> the line (after "config error: config/config.yaml: ")
 UNKNOWN_TARGETS = {
-    "results/gans/nope/status.json": (
-        "gans: no GAN 'nope' (a requested file names it; defined: mnist_ce, "
-    ),
+    "results/gans/nope/status.json": ("gans: no GAN 'nope' (a requested file names it; defined: mnist_ce, "),
     "results/autoencoders/nope/metrics.json": "autoencoders: no autoencoder 'nope'",
     "results/classifiers/nope/model.pt": "classifiers: no classifier 'nope'",
     "results/data/nope/train.pt": "datasets: no dataset 'nope' (a requested file names it; defined: digits8, mnist)",
