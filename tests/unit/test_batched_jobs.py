@@ -205,9 +205,9 @@ def test_attack_job_writes_per_example_outcomes_matching_its_curve(files: Path, 
     rebuild the curve's accuracies."""
     import torch
 
+    from advgen.classifiers import eval_subset
     from advgen.columns import ATTACK_EXAMPLE_COLUMNS
     from advgen.data import load_prepared
-    from advgen.robustness.evaluate import eval_subset
 
     spec = json.dumps({"attacks": ATTACKS, "device": "cpu"})
     argv = ["attack", "--classifier", "c", "--spec", spec, "--model", str(files / "clf.pt")]

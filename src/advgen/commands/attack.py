@@ -48,13 +48,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from advgen.classifiers import load_classifier
+    from advgen.classifiers import eval_subset, load_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
     from advgen.errors import AdvgenError
     from advgen.io import write_parquet
     from advgen.jobs import start_job
-    from advgen.robustness.evaluate import attack_sweep, eval_subset
+    from advgen.robustness.evaluate import attack_sweep
 
     spec = parse_spec(args.spec)
     if not spec.get("attacks"):

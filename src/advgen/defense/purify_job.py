@@ -111,10 +111,10 @@ def purify_job(
     """
     import pandas as pd
 
+    from advgen.classifiers import eval_subset
     from advgen.data import load_prepared
     from advgen.defense.plan import job_entries
     from advgen.jobs import start_job
-    from advgen.robustness.evaluate import eval_subset
 
     sizes = job_budget(job, budget)
     split = load_prepared(images)

@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 
 def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device: str):
     """The rows of one feature source (``spec``: a :func:`advgen.defense.plan.probe_spec` spec)."""
+    from advgen.classifiers import eval_subset
     from advgen.probe.features import extract, load_features
     from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy
     from advgen.probe.robust import probe_rows
-    from advgen.robustness.evaluate import eval_subset
     from advgen.seeding import seed_everything
 
     seed = int(spec["seed"])
@@ -115,10 +115,10 @@ def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
     import pandas as pd
     import torch
 
+    from advgen.classifiers import eval_subset
     from advgen.defense.tables import FLIP_COLUMNS
     from advgen.models import load_discriminator
     from advgen.probe.flip import RealFakeClassifier, flip_eps, real_score
-    from advgen.robustness.evaluate import eval_subset
     from advgen.seeding import seed_everything
 
     seed = int(spec["seed"])
