@@ -1,8 +1,8 @@
 """The discriminator studies' jobs: linear probes on frozen features (:func:`probe_job`) and
 the eps that flips D's real verdict (:func:`flip_job`).
 
-Each job runs its entries one after the other in one process (the job's spec: the keys they
-share plus ``sources`` or ``gans``, :func:`advgen.defense.plan.probe_job` /
+Each job runs its entries one after the other in one process (the job's spec: the entries'
+specs under ``sources`` or ``gans``, :func:`advgen.defense.plan.probe_job` /
 :func:`~advgen.defense.plan.flip_job`), each seeded as if it were a job of its own; the tables
 hold their rows in that order. The job's device is leased through :func:`advgen.jobs.start_job`.
 """
@@ -89,11 +89,10 @@ def probe_job(
     import pandas as pd
 
     from advgen.data import load_prepared
-    from advgen.defense.plan import job_entries
     from advgen.jobs import start_job
 
     models = {"gan": gans, "control": gans, "classifier": classifiers}
-    specs = job_entries(job, "sources")
+    specs = job["sources"]
     for spec in specs:
         if spec["source"] not in models.get(spec["family"], {}):
             option = "--classifiers" if spec["family"] == "classifier" else "--gans"
@@ -179,11 +178,10 @@ def flip_job(job: dict[str, Any], *, gans: Mapping[str, str], images: str):
     import pandas as pd
 
     from advgen.data import load_prepared
-    from advgen.defense.plan import job_entries
     from advgen.defense.tables import flip_summary
     from advgen.jobs import start_job
 
-    specs = job_entries(job, "gans")
+    specs = job["gans"]
     missing = [s["gan"] for s in specs if s["gan"] not in gans]
     if missing:
         raise ConfigError(f"--gans: no checkpoint for {', '.join(missing)} (NAME=PATH)")
