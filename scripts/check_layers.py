@@ -25,6 +25,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 #: advgen's layers, top down: a unit may import units of its own layer and of the layers below.
+#: (``__init__``: ``advgen/__init__.py`` itself; ``smoke_sizes``: the smoke run's sizes, which the
+#: attack registry reads while the smoke config, one layer up, reads the registry.)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "cli"),
     ("commands",),
