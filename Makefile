@@ -55,10 +55,12 @@ test-browser: $(STAMP)
 report: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --report results/report.html
 
-# ruff (check + format, settings in pyproject.toml) for the Python, snakefmt and --lint for the workflow.
+# ruff (check + format, settings in pyproject.toml) for the Python, the import layers of src/advgen
+# (scripts/check_layers.py: no cycle, no import upwards), snakefmt and --lint for the workflow.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_layers.py
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow
 

@@ -1,6 +1,6 @@
 """Memory layout of the conv models on the CPU: the old NCHW layout against the current one.
 
-Issue 16 section 3 (the default study in ten minutes). ``advgen.models.layout`` keeps the
+Part of making the default study run in ten minutes. ``advgen.models.layout`` keeps the
 weights of the classifier ``ConvNet`` and of the conv autoencoder in ``channels_last`` (NHWC:
 oneDNN's NHWC convolution and max-pool kernels), and ``ConvNet`` max-pools before its ReLU
 (the same function and gradients, fewer ReLU values). This benchmark times, in one run and on
@@ -40,7 +40,7 @@ from advgen.models.autoencoder import ConvAutoencoder
 
 
 def old_convnet(model: nn.Module) -> nn.Module:
-    """The pre-issue-16 ConvNet: NCHW weights, conv -> ReLU -> pool."""
+    """The ConvNet before 8c4c485: NCHW weights, conv -> ReLU -> pool."""
     old = copy.deepcopy(model).to(memory_format=torch.contiguous_format)
     c = old.conv
     old.conv = nn.Sequential(c[0], c[2], c[1], c[3], c[5], c[4], c[6])

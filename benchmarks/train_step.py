@@ -1,6 +1,6 @@
 """Training step rate of the paper models: M1/M3 GANs, the CelebA DCGAN, PGD training of cnn_madry.
 
-Issue 16 section 2. Each model is built and stepped by advgen's own training code with the
+Each model is built and stepped by advgen's own training code with the
 settings of ``config/paper.yaml`` (defaults filled by the config schema), on random data of the
 right shape:
 

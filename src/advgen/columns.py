@@ -167,6 +167,8 @@ ROBUST_FEATURES_COLUMNS = (
     "eps",
     "seed",
 )
+#: the gradient-masking checks' rows (:mod:`advgen.robustness.masking`, one per model and check)
+MASKING_COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
 #: one attack job's per-example outcomes (``paths.ATTACK_EXAMPLES``): one row per eps and
 #: evaluated test example; ``example`` indexes the prepared test split, so two attacks that
 #: evaluate the same subset of a classifier's test split share their ids

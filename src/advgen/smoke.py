@@ -16,16 +16,18 @@ import copy
 from collections.abc import MutableMapping
 from typing import Any
 
-# Sizes of the smoke run (kept here, in one place).
-MAX_TRAIN = 256  # >= the largest paper batch (128), so the CelebA DCGAN gets whole batches
-MAX_TEST = 64
-EPOCHS = 1
-STEPS = 5  # attack / optimisation steps
-RESTARTS = 2
-IMAGES = 8  # images per sweep / defense job
-EXAMPLES = 32  # adversarial examples per attack job
-SAMPLES = 100  # generated samples for sample quality / truncation
-DCGAN_FEATURES = 8  # DCGAN ngf / ndf (the papers': 64)
+# Sizes of the smoke run: advgen.smoke_sizes.
+from advgen.smoke_sizes import (
+    DCGAN_FEATURES,
+    EPOCHS,
+    EXAMPLES,
+    IMAGES,
+    MAX_TEST,
+    MAX_TRAIN,
+    RESTARTS,
+    SAMPLES,
+    STEPS,
+)
 
 # Per-attack parameters that bound each attack's cost: advgen.attacks.registry (AttackInfo.smoke).
 # Sizes of the gradient-masking checks (robustness.masking.checks / purifier_checks).

@@ -52,13 +52,9 @@ AE_SPEC = {
     "seed": 0,
 }
 ATTACK_SPEC = {
-    "attacks": [
-        {
-            "name": "fgsm",
-            "attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0},
-            "eval": {"batch_size": 8, "max_examples": 8},
-        }
-    ],
+    "name": "fgsm",
+    "attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0},
+    "eval": {"batch_size": 8, "max_examples": 8},
     "device": "cpu",
 }
 PURIFY_SPEC = {
@@ -73,7 +69,11 @@ PURIFY_SPEC = {
     "method": "none",
     "num_images": 4,
     "pgd_steps": 1,
-    "points": [{"attacks": ["fgsm"], "operating": True, "point": "bare", "restarts": 0, "steps": 0}],
+    "attacks": ["fgsm"],
+    "operating": True,
+    "point": "bare",
+    "restarts": 0,
+    "steps": 0,
     "purifier": "none",
     "seed": 0,
 }
@@ -84,27 +84,40 @@ TRANSFER_SPEC = {
     "transfer": {"attacks": ["fgsm"], "classifiers": ["a", "b"], "eps": 0.2, "noise_seed": 0},
 }
 PROBE_SPEC = {
-    "dataset": "digits",
     "device": "cpu",
-    "eps": [0.1],
-    "max_iter": 5,
-    "num_images": 8,
-    "pgd_steps": 1,
-    "restarts": 1,
-    "seed": 0,
-    "sources": [{"family": "gan", "loss": "non_saturating", "source": "g", "unroll_k": 0}],
-    "train_images": 16,
-    "weight_decay": 0.0001,
+    "sources": [
+        {
+            "dataset": "digits",
+            "eps": [0.1],
+            "family": "gan",
+            "loss": "non_saturating",
+            "max_iter": 5,
+            "num_images": 8,
+            "pgd_steps": 1,
+            "restarts": 1,
+            "seed": 0,
+            "source": "g",
+            "train_images": 16,
+            "unroll_k": 0,
+            "weight_decay": 0.0001,
+        }
+    ],
 }
 FLIP_SPEC = {
-    "dataset": "digits",
     "device": "cpu",
-    "eps_max": 0.5,
-    "gans": [{"gan": "g", "loss": "mse", "unroll_k": 0}],
-    "num_images": 4,
-    "pgd_steps": 1,
-    "search_steps": 2,
-    "seed": 0,
+    "gans": [
+        {
+            "dataset": "digits",
+            "eps_max": 0.5,
+            "gan": "g",
+            "loss": "mse",
+            "num_images": 4,
+            "pgd_steps": 1,
+            "search_steps": 2,
+            "seed": 0,
+            "unroll_k": 0,
+        }
+    ],
 }
 TRUNC_SPEC = {
     "device": "cpu",

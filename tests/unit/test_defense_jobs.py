@@ -37,7 +37,7 @@ def test_job_budget_and_attacks():
 
 
 def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811
-    job = _job(plan.purify_jobs(cfg)["none"])
+    job = _job(plan.purify_jobs(cfg)["none"]["bare"])
     table = purify_job(job, classifier=str(files["c"]), images=str(files["test"]), budget="spec")
     assert list(table.columns) == list(PURIFY_COLUMNS)
     assert set(table["point"]) == {"bare"} and {"fgsm", "pgd"} <= set(table["attack"])
@@ -46,30 +46,21 @@ def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811
     pd.testing.assert_frame_equal(table.drop(columns=timing), again.drop(columns=timing))
 
 
-def test_a_point_alone_equals_its_rows_in_the_whole_purifier(cfg, files):  # noqa: F811
-    """The workflow runs one purify job per (purifier, point) (advgen.pipeline.defense): each
-    point's rows equal those it has when the purifier's points run in one job."""
+def test_the_workflow_runs_each_point_as_its_own_job(cfg):
+    """advgen.pipeline.defense: one purify job per (purifier, point), its spec that point's."""
     from types import SimpleNamespace
 
     from advgen.pipeline.defense import DefensePlan
 
-    whole = _job(plan.purify_jobs(cfg)["gan"])
-    kwargs = {"classifier": str(files["c"]), "images": str(files["test"]), "generator": str(files["g"])}
-    together = purify_job(whole, budget="spec", **kwargs)
     defense = DefensePlan(cfg)
-    alone = [
-        purify_job(
-            _job(defense.purify_job(SimpleNamespace(purifier="gan", point=p["point"]))),
-            budget="spec",
-            **kwargs,
-        )
-        for p in whole["points"]
+    for name, points in plan.purify_jobs(cfg).items():
+        for point, spec in points.items():
+            assert defense.purify_job(SimpleNamespace(purifier=name, point=point)) == spec
+    assert defense.purify_tables() == [
+        f"results/defense/purify/{name}/{point}.parquet"
+        for name, points in plan.purify_jobs(cfg).items()
+        for point in points
     ]
-    assert len(alone) == 3
-    timing = [c for c in together.columns if "seconds" in c]
-    pd.testing.assert_frame_equal(
-        together.drop(columns=timing), pd.concat(alone, ignore_index=True).drop(columns=timing)
-    )
 
 
 def test_probe_job_rows_and_missing_checkpoints(cfg, files):  # noqa: F811

@@ -139,13 +139,9 @@ def test_job_specs_are_complete_sorted_json():
     # one attack on one classifier: its own entry only, without the classifiers key
     spec = json.loads(pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="pgd")))
     assert spec == {
-        "attacks": [
-            {
-                "name": "pgd",
-                "attack": {k: v for k, v in entries["pgd"].items() if k != "classifiers"},
-                "eval": {"max_examples": 30, "batch_size": 16},
-            }
-        ],
+        "name": "pgd",
+        "attack": {k: v for k, v in entries["pgd"].items() if k != "classifiers"},
+        "eval": {"max_examples": 30, "batch_size": 16},
         "device": "cpu",
     }
     with pytest.raises(ConfigError, match="no attack on classifier 'tiny_cnn_pgd' named 'lbfgs'"):

@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from advgen.robustness.evaluate import COLUMNS, attack_curve, eval_subset
+from advgen.classifiers import eval_subset
+from advgen.robustness.evaluate import COLUMNS, attack_curve
 from advgen.robustness.sweeps import sweep_row, sweep_table
 from advgen.robustness.tables import minimal_table
 from advgen.robustness.transfer import gaussian_like, transfer_matrix

@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from advgen.smoke import STEPS as _STEPS  # attack steps of the smoke config
+from advgen.smoke_sizes import STEPS as _STEPS  # attack steps of the smoke config
 
 #: the kinds of attack: gradients of the model, or only its scores / predictions
 KINDS = ("white-box", "black-box")

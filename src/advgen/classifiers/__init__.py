@@ -7,7 +7,7 @@
 """
 
 from advgen.classifiers.checkpoint import load_checkpoint, load_classifier, save_classifier
-from advgen.classifiers.subsets import SUBSETS, select_subset
+from advgen.classifiers.subsets import SUBSETS, eval_subset, select_subset
 from advgen.classifiers.training import MODES, accuracy, train_classifier
 from advgen.classifiers.zoo import CLASSIFIERS, build_classifier, count_parameters
 
@@ -18,6 +18,7 @@ __all__ = [
     "accuracy",
     "build_classifier",
     "count_parameters",
+    "eval_subset",
     "load_checkpoint",
     "load_classifier",
     "save_classifier",

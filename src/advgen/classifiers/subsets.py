@@ -1,4 +1,5 @@
-"""Training subsets: Szegedy et al.'s disjoint halves P1/P2 and Schmidt et al.'s data-size grid.
+"""Training subsets: Szegedy et al.'s disjoint halves P1/P2 and Schmidt et al.'s data-size grid;
+and the evaluated test examples of a job (:func:`eval_subset`).
 
 Both draw from one seeded, class-stratified order of the training split, so
 
@@ -48,3 +49,11 @@ def select_subset(
         keep = max(1, int(round(fraction * len(part)))) if len(part) else 0
         chosen.append(part[:keep])
     return torch.sort(torch.cat(chosen)).values
+
+
+def eval_subset(labels: torch.Tensor, max_examples: int | None, seed: int = 0) -> torch.Tensor:
+    """Indices of the evaluated test examples: all, or a seeded class-stratified subset
+    (:func:`select_subset` of the whole split)."""
+    if max_examples is None or max_examples >= len(labels):
+        return torch.arange(len(labels))
+    return select_subset(labels, "all", max_examples / len(labels), seed)

@@ -32,13 +32,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.classifiers import load_classifier
+    from advgen.classifiers import eval_subset, load_classifier
     from advgen.config import parse_spec
     from advgen.data import load_prepared
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
     from advgen.jobs import start_job
-    from advgen.robustness.evaluate import eval_subset
     from advgen.robustness.plan import sweep_kind
     from advgen.robustness.sweeps import sweep_row, sweep_table
 

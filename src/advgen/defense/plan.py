@@ -7,12 +7,11 @@
   bare classifier (purifier ``none``, point ``bare``). Point ids: ``L<steps>_R<restarts>``,
   ``recon`` (``D(E(x))``), ``bare``.
 * :func:`probe_sources`: the ``(family, name)`` feature sources of the probes.
-* The jobs: :func:`purify_jobs` (per purifier, all its points; the workflow runs one job per
-  point, :class:`advgen.pipeline.defense.DefensePlan`), :func:`probe_job` (every
-  feature source), :func:`flip_job` (every probed GAN). A job's spec holds the keys its
-  entries share plus the list of what each entry adds; :func:`job_entries` gives back the
-  entries' specs (:func:`purify_points`, :func:`probe_spec`, :func:`flip_spec`), which the
-  command runs one after the other, each seeded as if it were a job of its own.
+* The jobs: :func:`purify_jobs` (one per purifier and point, the spec of :func:`purify_points`),
+  :func:`probe_job` (every feature source: the :func:`probe_spec` of each under ``sources``),
+  :func:`flip_job` (every probed GAN: the :func:`flip_spec` of each under ``gans``). The probe
+  and flip commands run their entries one after the other, each seeded as if it were a job
+  of its own.
 """
 
 from __future__ import annotations
@@ -27,10 +26,6 @@ from advgen.errors import ConfigError
 from advgen.generators import generator_entry, generator_kind
 
 NONE = attacks.NONE
-#: what each entry of a job adds to the keys its entries share (see the module docstring)
-POINT_KEYS = ("point", "operating", "steps", "restarts", "attacks")
-SOURCE_KEYS = ("family", "source", "loss", "unroll_k", "mode")
-FLIP_KEYS = ("gan", "loss", "unroll_k")
 
 
 @dataclass(frozen=True)
@@ -196,29 +191,13 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
     return points
 
 
-def job_spec(entries: list[dict[str, Any]], own: tuple[str, ...], key: str) -> dict[str, Any]:
-    """One job's spec from its entries' specs: the keys they share, and under ``key`` each
-    entry's ``own`` keys (those it has). The inverse of :func:`job_entries`."""
-    shared = {k: v for k, v in entries[0].items() if k not in own}
-    for entry in entries:
-        if {k: v for k, v in entry.items() if k not in own} != shared:
-            raise ValueError(f"{key} of one job differ in more than {', '.join(own)}")
-    return {**shared, key: [{k: entry[k] for k in own if k in entry} for entry in entries]}
-
-
-def job_entries(job: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
-    """The specs of a job's entries (``key``: ``points``, ``sources`` or ``gans``)."""
-    shared = {k: v for k, v in job.items() if k != key}
-    return [{**shared, **entry} for entry in job[key]]
-
-
-def purify_jobs(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Purifier name -> the spec of its purify job (its points under ``points``), in the order
-    of :func:`purify_points`; specs lack ``device``."""
-    points: dict[str, list[dict[str, Any]]] = {}
+def purify_jobs(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Purifier name -> point id -> the spec of that point's purify job, in the order of
+    :func:`purify_points`; specs lack ``device``."""
+    jobs: dict[str, dict[str, dict[str, Any]]] = {}
     for p in purify_points(config):
-        points.setdefault(p.purifier, []).append(p.spec)
-    return {name: job_spec(specs, POINT_KEYS, "points") for name, specs in points.items()}
+        jobs.setdefault(p.purifier, {})[p.point] = p.spec
+    return jobs
 
 
 def probe_sources(config: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -265,12 +244,12 @@ def flip_spec(config: Mapping[str, Any], gan: str) -> dict[str, Any]:
 
 
 def probe_job(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The spec of the probe job: every :func:`probe_sources` entry under ``sources``; no ``device``."""
-    specs = [probe_spec(config, family, name) for family, name in probe_sources(config)]
-    return job_spec(specs, SOURCE_KEYS, "sources")
+    """The spec of the probe job: the :func:`probe_spec` of every :func:`probe_sources` entry
+    under ``sources``; no ``device``."""
+    return {"sources": [probe_spec(config, family, name) for family, name in probe_sources(config)]}
 
 
 def flip_job(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The spec of the flip job: every GAN of ``probe.gans`` under ``gans``; no ``device``."""
-    specs = [flip_spec(config, gan) for gan in _defense(config)["probe"]["gans"]]
-    return job_spec(specs, FLIP_KEYS, "gans")
+    """The spec of the flip job: the :func:`flip_spec` of every GAN of ``probe.gans`` under
+    ``gans``; no ``device``."""
+    return {"gans": [flip_spec(config, gan) for gan in _defense(config)["probe"]["gans"]]}

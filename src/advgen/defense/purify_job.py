@@ -1,9 +1,6 @@
-"""A purify job: one purifier at each of its (L, R) points under clean, grey-box and adaptive attacks.
-
-The points run one after the other (the job's spec: the keys they share and ``points``,
-:func:`advgen.defense.plan.purify_jobs`), each seeded, and its classifier and purifier loaded,
-as if it were a job of its own; the table holds their rows in that order (Samangouei et al.
-2018; Athalye et al. 2018).
+"""A purify job: one purifier at one of its (L, R) points under clean, grey-box and adaptive attacks
+(Samangouei et al. 2018; Athalye et al. 2018). The job's spec is the point's
+(:func:`advgen.defense.plan.purify_jobs`); the job seeds itself and loads its classifier and purifier.
 
 By default the operating point also runs every adaptive attack that applies to the purifier
 (``adaptive="all"``: :func:`advgen.defense.adaptive.applicable`) at the papers' budget
@@ -100,28 +97,21 @@ def purify_job(
     adaptive: str = "all",
     budget: str | None = None,
 ):
-    """Every point's rows of one purifier's job, in point order (one table).
+    """The rows of one purifier's point (:func:`run_point`).
 
     Args:
         job: the job's spec (:func:`advgen.defense.plan.purify_jobs`); its ``device`` is leased
-            (:func:`advgen.jobs.start_job`), each point seeds itself.
+            (:func:`advgen.jobs.start_job`), its ``seed`` seeds the point.
         classifier, generator: checkpoint paths (``generator`` None for purifier ``none``).
         images: the prepared test split.
         adaptive: ``all`` or ``spec`` (see the module docstring); budget: :func:`job_budget`'s option.
     """
-    import pandas as pd
-
+    from advgen.classifiers import eval_subset
     from advgen.data import load_prepared
-    from advgen.defense.plan import job_entries
     from advgen.jobs import start_job
-    from advgen.robustness.evaluate import eval_subset
 
     sizes = job_budget(job, budget)
     split = load_prepared(images)
     idx = eval_subset(split.labels, job["num_images"], int(job["seed"]))
     with start_job(job, seed=False) as device:
-        tables = [
-            run_point(spec, classifier, generator, split, idx, device, sizes, adaptive)
-            for spec in job_entries(job, "points")
-        ]
-    return pd.concat(tables, ignore_index=True)
+        return run_point(job, classifier, generator, split, idx, device, sizes, adaptive)

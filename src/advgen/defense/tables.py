@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from advgen.columns import MASKING_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.io import read_parquet
 
@@ -143,9 +144,7 @@ def table_columns(table: str) -> list[str]:
     if table == "purify":
         return list(PURIFY_COLUMNS)
     if table == "masking":
-        from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
-
-        return list(COLUMNS)
+        return list(MASKING_COLUMNS)
     raise AdvgenError(f"unknown per-job table '{table}' (known: purify, masking)")
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from advgen import paths
 from advgen.config import spec_json
 from advgen.errors import ConfigError
+
+
+def display(path: str | os.PathLike[str]) -> str:
+    """``path`` relative to the working directory when it lies below it (as messages name it)."""
+    rel = os.path.relpath(path)
+    return str(path) if rel.startswith("..") else rel
+
 
 #: a named experiment (wildcard constraint of every name the config defines)
 NAME = "[A-Za-z][A-Za-z0-9_]*"

@@ -12,7 +12,6 @@ merged as ``--configfile FILE...`` merges them. So the two give the same answer,
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,7 @@ from typing import Any
 from advgen.config_files import check_config_files, key_line, strict_workflow_config
 from advgen.errors import ConfigError
 from advgen.pipeline import Pipeline, build
-
-
-def display(path: str | Path) -> str:
-    """``path`` relative to the working directory when it lies below it (as messages name it)."""
-    rel = os.path.relpath(path)
-    return str(path) if rel.startswith("..") else rel
+from advgen.pipeline.base import display
 
 
 def config_source(configfiles: Sequence[str | Path]) -> str:

@@ -26,13 +26,12 @@ class DefensePlan(Stage):
         return generator_checkpoint(self.config, name)
 
     def purify_job(self, wildcards) -> dict:
-        """The spec of one point's job: the purifier's shared keys and ``points``: that point alone."""
-        job = self.lookup(self.purify, wildcards.purifier, "defense.purify.purifiers", "purifier")
-        points = [p for p in job["points"] if p["point"] == getattr(wildcards, "point", None)]
-        if not points:
-            known = [p["point"] for p in job["points"]]
-            self.unknown(f"defense.purify.purifiers.{wildcards.purifier}", "point", wildcards.point, known)
-        return {**job, "points": points}
+        """The spec of one point's job (:func:`advgen.defense.plan.purify_points`)."""
+        points = self.lookup(self.purify, wildcards.purifier, "defense.purify.purifiers", "purifier")
+        point = getattr(wildcards, "point", None)
+        if point not in points:
+            self.unknown(f"defense.purify.purifiers.{wildcards.purifier}", "point", point, list(points))
+        return points[point]
 
     def purify_inputs(self, wildcards) -> dict[str, str]:
         spec = self.purify_job(wildcards)
@@ -55,9 +54,9 @@ class DefensePlan(Stage):
         """The per-point tables that results/defense/purify.parquet concatenates, purifier by
         purifier, each in point order."""
         return [
-            paths.PURIFY.format(purifier=name, point=point["point"])
-            for name, job in self.purify.items()
-            for point in job["points"]
+            paths.PURIFY.format(purifier=name, point=point)
+            for name, points in self.purify.items()
+            for point in points
         ]
 
     def _probed(self) -> tuple[list[str], list[str]]:
@@ -70,7 +69,7 @@ class DefensePlan(Stage):
         return {
             "gans": [self.generator_checkpoint(g) for g in gans],
             "classifiers": [classifier_model(c) for c in classifiers],
-            **splits(expansion.probe_job(self.config)["dataset"]),
+            **splits(expansion.probe_job(self.config)["sources"][0]["dataset"]),  # one for all (checked)
         }
 
     def probe_models(self, wildcards=None) -> str:
@@ -85,10 +84,10 @@ class DefensePlan(Stage):
         return spec_json(dict(expansion.probe_job(self.config), device=self.device))
 
     def flip_inputs(self, wildcards=None) -> dict[str, list[str] | str]:
-        spec = expansion.flip_job(self.config)
+        gans = expansion.flip_job(self.config)["gans"]
         return {
-            "gans": [self.generator_checkpoint(g["gan"]) for g in spec["gans"]],
-            "images": prepared(spec["dataset"], "test"),
+            "gans": [self.generator_checkpoint(g["gan"]) for g in gans],
+            "images": prepared(gans[0]["dataset"], "test"),  # one for all (checked)
         }
 
     def flip_models(self, wildcards=None) -> str:
@@ -102,7 +101,7 @@ class DefensePlan(Stage):
         return spec_json(dict(expansion.flip_job(self.config), device=self.device))
 
     def datasets(self) -> list[str]:
-        return sorted({spec["dataset"] for spec in self.purify.values()})
+        return sorted({spec["dataset"] for points in self.purify.values() for spec in points.values()})
 
     def targets(self) -> list[str]:
         targets = []

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advgen import paths
-from advgen.pipeline.base import Stage
+from advgen.pipeline.base import Stage, display
 from advgen.provenance import code_digest
 
 #: the folder the job scans (every path of advgen.paths is under it)
@@ -45,7 +45,5 @@ class ProvenancePlan(Stage):
     def snakemake_options(self, configfiles: Sequence[str]) -> str:
         """The options of the printed rebuild command: this run's config file(s), relative to the
         working folder when below it (so a moved or copied study does not rerun the page)."""
-        from advgen.pipeline.check import display
-
         files = " ".join(shlex.quote(display(f)) for f in configfiles)
         return f"--cores all --configfile {files}" if files else "--cores all"

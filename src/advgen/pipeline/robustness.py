@@ -84,12 +84,14 @@ class RobustnessPlan(Stage):
             runs = [a for c, a in self.attack_jobs if c == classifier]
             self.unknown("robustness.attacks", f"attack on classifier '{classifier}' named", name, runs)
         entry = self.settings["attacks"][name]
-        job = {
-            "name": name,
-            "attack": self.attack_settings(name),
-            "eval": self.eval_settings(entry["max_examples"]),
-        }
-        return spec_json({"attacks": [job], "device": self.device})
+        return spec_json(
+            {
+                "name": name,
+                "attack": self.attack_settings(name),
+                "eval": self.eval_settings(entry["max_examples"]),
+                "device": self.device,
+            }
+        )
 
     # --- worst case per example over an attack set (advgen.robustness.worst_case)
     def worst_case(self) -> dict | None:

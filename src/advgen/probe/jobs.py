@@ -1,8 +1,8 @@
 """The discriminator studies' jobs: linear probes on frozen features (:func:`probe_job`) and
 the eps that flips D's real verdict (:func:`flip_job`).
 
-Each job runs its entries one after the other in one process (the job's spec: the keys they
-share plus ``sources`` or ``gans``, :func:`advgen.defense.plan.probe_job` /
+Each job runs its entries one after the other in one process (the job's spec: the entries'
+specs under ``sources`` or ``gans``, :func:`advgen.defense.plan.probe_job` /
 :func:`~advgen.defense.plan.flip_job`), each seeded as if it were a job of its own; the tables
 hold their rows in that order. The job's device is leased through :func:`advgen.jobs.start_job`.
 """
@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 
 def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device: str):
     """The rows of one feature source (``spec``: a :func:`advgen.defense.plan.probe_spec` spec)."""
+    from advgen.classifiers import eval_subset
     from advgen.probe.features import extract, load_features
     from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy
     from advgen.probe.robust import probe_rows
-    from advgen.robustness.evaluate import eval_subset
     from advgen.seeding import seed_everything
 
     seed = int(spec["seed"])
@@ -89,11 +89,10 @@ def probe_job(
     import pandas as pd
 
     from advgen.data import load_prepared
-    from advgen.defense.plan import job_entries
     from advgen.jobs import start_job
 
     models = {"gan": gans, "control": gans, "classifier": classifiers}
-    specs = job_entries(job, "sources")
+    specs = job["sources"]
     for spec in specs:
         if spec["source"] not in models.get(spec["family"], {}):
             option = "--classifiers" if spec["family"] == "classifier" else "--gans"
@@ -115,10 +114,10 @@ def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
     import pandas as pd
     import torch
 
+    from advgen.classifiers import eval_subset
     from advgen.defense.tables import FLIP_COLUMNS
     from advgen.models import load_discriminator
     from advgen.probe.flip import RealFakeClassifier, flip_eps, real_score
-    from advgen.robustness.evaluate import eval_subset
     from advgen.seeding import seed_everything
 
     seed = int(spec["seed"])
@@ -179,11 +178,10 @@ def flip_job(job: dict[str, Any], *, gans: Mapping[str, str], images: str):
     import pandas as pd
 
     from advgen.data import load_prepared
-    from advgen.defense.plan import job_entries
     from advgen.defense.tables import flip_summary
     from advgen.jobs import start_job
 
-    specs = job_entries(job, "gans")
+    specs = job["gans"]
     missing = [s["gan"] for s in specs if s["gan"] not in gans]
     if missing:
         raise ConfigError(f"--gans: no checkpoint for {', '.join(missing)} (NAME=PATH)")

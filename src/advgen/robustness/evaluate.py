@@ -31,7 +31,6 @@ import torch
 from torch import nn
 
 from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
-from advgen.classifiers import select_subset
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
 
@@ -55,13 +54,6 @@ def make_attack(
         for key in EVALUATION_ONLY:
             params.pop(key, None)
     return cls(model, **params, seed=spec.get("seed", 0), batch_size=batch_size)
-
-
-def eval_subset(labels: torch.Tensor, max_examples: int | None, seed: int = 0) -> torch.Tensor:
-    """Indices of the evaluated test examples: all, or a seeded class-stratified subset."""
-    if max_examples is None or max_examples >= len(labels):
-        return torch.arange(len(labels))
-    return select_subset(labels, "all", max_examples / len(labels), seed)
 
 
 def _masked_stats(values: torch.Tensor, mask: torch.Tensor) -> tuple[float, float]:

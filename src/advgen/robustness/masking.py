@@ -54,10 +54,10 @@ from torch import nn
 
 from advgen.attacks import FGSM, PGD, Attack, Square
 from advgen.attacks.base import eval_mode
+from advgen.columns import MASKING_COLUMNS as COLUMNS
 from advgen.errors import ConfigError
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS as CHECK_SETTINGS
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
-from advgen.robustness.tables import MASKING_COLUMNS as COLUMNS
 from advgen.settings import settings_from_mapping
 
 __all__ = [
@@ -338,10 +338,9 @@ def masking_job(
             the purifier's generator checkpoint.
         checks: names in :data:`CHECKS` (default all; :func:`masking_checks`).
     """
-    from advgen.classifiers import load_classifier
+    from advgen.classifiers import eval_subset, load_classifier
     from advgen.data import load_prepared
     from advgen.jobs import start_job
-    from advgen.robustness.evaluate import eval_subset
 
     unknown = sorted(set(spec) - set(SPEC_KEYS))
     if unknown:

@@ -244,11 +244,10 @@ def robust_features_job(
         robust_model, standard_model, train, test: paths of the two classifier checkpoints and
             the prepared splits.
     """
-    from advgen.classifiers import load_classifier, select_subset, train_classifier
+    from advgen.classifiers import eval_subset, load_classifier, select_subset, train_classifier
     from advgen.data import load_prepared
     from advgen.errors import ConfigError
     from advgen.jobs import start_job
-    from advgen.robustness.evaluate import eval_subset
     from advgen.robustness.sweeps import clean_and_robust
 
     for key in ("classifier", "attack", "eps"):

@@ -23,9 +23,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from advgen.classifiers import count_parameters, select_subset
+from advgen.classifiers import count_parameters, eval_subset, select_subset
 from advgen.columns import SWEEP_JOB_COLUMNS
-from advgen.robustness.evaluate import eval_subset, make_attack
+from advgen.robustness.evaluate import make_attack
 from advgen.robustness.plan import sweep_kind
 
 COLUMNS = list(SWEEP_JOB_COLUMNS)

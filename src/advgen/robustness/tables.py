@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from advgen.attacks.registry import MINIMAL_ATTACKS
-from advgen.columns import ROBUST_FEATURES_COLUMNS
+from advgen.columns import MASKING_COLUMNS, ROBUST_FEATURES_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.io import read_parquet
 
@@ -41,7 +41,6 @@ CURVE_COLUMNS = [
     "seconds",
     "params",
 ]
-MASKING_COLUMNS = ["model", "check", "passed", "value", "reference", "tolerance", "eps", "n", "detail"]
 MASKING_CHECKS = (
     "zero_gradients",
     "monotone_in_eps",
