@@ -39,6 +39,16 @@ class AttackInfo:
             :class:`advgen.attacks.MinimalAttack`; ``eps`` inf is its minimal perturbation).
         eps: the class's default budget (inf: the minimal perturbation).
         smoke: caps on the parameters that bound its cost in the paper smoke config.
+        transferable: crafts the examples of a transfer matrix (``robustness.transfer``;
+            Szegedy et al. 2014, Goodfellow et al. 2015): a budgeted attack crafts at the
+            matrix's eps, a minimal one transfers its minimal perturbations (eps inf).
+        baseline: the gradient attack whose robust accuracy the reference evaluation checks
+            (the PGD vs AutoAttack gap, :mod:`advgen.robustness.gap`; Croce & Hein 2020).
+        reference: the reference evaluation (Croce & Hein 2020): its curves are drawn over the
+            baseline's, the gap is measured against it, and the classifiers it runs on are
+            the default ones of the gradient-masking checks.
+
+    Code that depends on what an attack can do reads these flags, never the attack's name.
     """
 
     name: str
@@ -49,6 +59,9 @@ class AttackInfo:
     minimal: bool
     eps: float
     smoke: dict[str, Any] = field(default_factory=dict)
+    transferable: bool = False
+    baseline: bool = False
+    reference: bool = False
 
     @property
     def norm(self) -> str:
@@ -59,7 +72,9 @@ class AttackInfo:
 REGISTRY: dict[str, AttackInfo] = {
     info.name: info
     for info in (
-        AttackInfo("FGSM", "fgsm", "Goodfellow et al. 2015", ("linf",), "white-box", False, 0.3),
+        AttackInfo(
+            "FGSM", "fgsm", "Goodfellow et al. 2015", ("linf",), "white-box", False, 0.3, transferable=True
+        ),
         AttackInfo(
             "PGD",
             "pgd",
@@ -69,6 +84,8 @@ REGISTRY: dict[str, AttackInfo] = {
             False,
             0.3,
             {"steps": _STEPS, "restarts": 1},
+            transferable=True,
+            baseline=True,
         ),
         AttackInfo(
             "LBFGS",
@@ -79,6 +96,7 @@ REGISTRY: dict[str, AttackInfo] = {
             True,
             math.inf,
             {"search_steps": 2, "steps": _STEPS},
+            transferable=True,
         ),
         AttackInfo(
             "DeepFool",
@@ -145,12 +163,26 @@ REGISTRY: dict[str, AttackInfo] = {
             False,
             0.3,
             {"n_iter": _STEPS, "n_queries": 20},
+            reference=True,
         ),
     )
 }
 
 #: the minimal-perturbation attacks (their ``eps`` inf rows make the minimal-perturbation table)
 MINIMAL_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.minimal)
+#: the attacks that craft transfer matrices; :data:`BUDGET_TRANSFER_ATTACKS`: those of them that
+#: craft at a budget (the capacity sweep's matrices compare models at one eps)
+TRANSFER_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.transferable)
+BUDGET_TRANSFER_ATTACKS = tuple(name for name in TRANSFER_ATTACKS if not REGISTRY[name].minimal)
+#: the baseline attacks and the reference evaluation they are checked against
+BASELINE_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.baseline)
+REFERENCE_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.reference)
+
+
+def listing(names: tuple[str, ...] | list[str]) -> str:
+    """``"A, B or C"``: names in a message."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def attack_class(name: str) -> type:
