@@ -7,8 +7,8 @@ purification methods it applies to (``project`` a GAN's inversion, Samangouei et
 --adaptive all`` adds it at the operating point where it applies, its size in a table row
 (steps, restarts, samples, unroll) and its legend style. The schema's enum of
 ``defense.purify.attacks`` equals :data:`DEFENSE_ATTACKS` (``tests/unit/test_registries.py``);
-the adaptive attacks' code is :data:`advgen.defense.adaptive.ATTACKS`. No torch here: the plan
-(and so the Snakefile) reads it.
+the adaptive attacks' code is :data:`advgen.defense.adaptive.ADAPTIVE_ATTACK_FUNCTIONS`. No
+torch here: the plan (and so the Snakefile) reads it.
 """
 
 from __future__ import annotations
