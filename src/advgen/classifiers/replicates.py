@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.modes import STACKED_MODES
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.training import (
     HISTORY_COLUMNS,
@@ -50,7 +51,6 @@ from advgen.training.stacked_runs import seed_generators, stacked_resume_key, wi
 
 log = logging.getLogger(__name__)
 
-STACKED_MODES = ("standard", "fgsm_mix", "pgd")
 Result = tuple[dict[str, Any], pd.DataFrame]
 
 
