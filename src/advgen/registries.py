@@ -10,7 +10,8 @@ sources (:data:`advgen.data.sources.DATA_SOURCES`), the training modes
 * the schema's enums of those names (``src/advgen/schemas/*.yaml``), the attack entry's
   ``params`` branch per attack, and each attack's ``params`` defaults (from its constructor;
   an attack without a ``<module>_params`` definition gets one generated from its constructor);
-* the lists in ``README.md`` and ``config/README.md`` between ``<!-- registry:<list> -->`` and
+* the lists in ``README.md`` and ``config/README.md`` (and the table of attacks in the
+  docstring of :mod:`advgen.attacks`) between ``<!-- registry:<list> -->`` and
   ``<!-- /registry:<list> -->``.
 
 ``python -m advgen.registries`` checks every copy (exit 1, one line per stale copy);
@@ -31,6 +32,7 @@ import json
 import math
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +84,25 @@ ENUMS = (
 )
 ATTACK_SCHEMA = "robustness.schema.yaml"
 BRANCHES = ("$defs", "attack", "allOf")
+EPS_DESCRIPTION = ("$defs", "attack", "properties", "eps", "description")
+
+
+def budget_grid() -> str:
+    """What an attack entry's ``eps`` grid means, attack by attack (by distance measure)."""
+    groups: dict[str, list[str]] = {"radius": [], "minimal": [], "l0": [], "spatial": []}
+    for name, info in REGISTRY.items():
+        groups[
+            "minimal" if info.minimal else info.norm if info.norm in ("l0", "spatial") else "radius"
+        ].append(name)
+    radius = ", ".join(groups["radius"])
+    if groups["minimal"]:
+        radius += f"; {', '.join(groups['minimal'])} count an example fooled within it"
+    parts = [f"Linf/L2 radius ({radius})"]
+    if groups["l0"]:
+        parts.append(f"pixels changed ({', '.join(groups['l0'])})")
+    if groups["spatial"]:
+        parts.append(f"share of the rotation/translation range ({', '.join(groups['spatial'])})")
+    return "budget grid: " + ", ".join(parts)
 
 
 def params_def(name: str) -> str:
@@ -167,6 +188,8 @@ def schema_problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:
     for enum in ENUMS:
         if _node(tree(enum.schema), enum.path) != list(enum.values):
             problems.append(f"{enum.schema}: {'.'.join(enum.path)} is not {_flow(enum.values)}")
+    if _node(tree(ATTACK_SCHEMA), EPS_DESCRIPTION) != budget_grid():
+        problems.append(f"{ATTACK_SCHEMA}: {'.'.join(EPS_DESCRIPTION)} is not {budget_grid()!r}")
     if _node(tree(ATTACK_SCHEMA), BRANCHES) != branches():
         problems.append(
             f"{ATTACK_SCHEMA}: {'.'.join(BRANCHES)}: not one params branch per attack of the registry"
@@ -247,6 +270,12 @@ def write_schema(schema_dir: Path = SCHEMA_DIR) -> list[str]:
 
 
 def _write_attacks(lines: list[str]) -> None:
+    at, end = _block(lines, EPS_DESCRIPTION)
+    pad = " " * (_indent(lines[at]) + 2)
+    lines[at:end] = [
+        f"{pad[:-2]}description: >-",
+        *textwrap.wrap(budget_grid(), 100, initial_indent=pad, subsequent_indent=pad),
+    ]
     at, end = _block(lines, BRANCHES)
     indent = _indent(lines[at]) + 2
     generated = []
@@ -293,11 +322,31 @@ def _attack_params() -> str:
     return "; ".join(parts)
 
 
+def _eps_meaning(name: str) -> str:
+    info = REGISTRY[name]
+    if info.minimal:
+        return "inf = minimal perturbation"
+    meanings = {"l0": "number of pixels", "spatial": "share of the rotation/translation range"}
+    return meanings.get(info.norm, "budget")
+
+
+def _attack_table() -> str:
+    """An RST table of the attacks (the attacks package's docstring)."""
+    rows = [("class", "paper", "measure", "kind", "eps")]
+    rows += [(n, i.paper, ", ".join(i.norms), i.kind, _eps_meaning(n)) for n, i in REGISTRY.items()]
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    rule = "  ".join("=" * w for w in widths)
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(["", "", rule, lines[0], rule, *lines[1:], rule, "", ""])
+
+
 #: list name -> its text, for ``<!-- registry:<name> -->`` blocks of the docs
 LISTS: dict[str, Callable[[], str]] = {
     "attacks": lambda: _and(list(REGISTRY)),
+    "attack_table": _attack_table,
     "attack_names": lambda: _code(REGISTRY),
     "attack_params": _attack_params,
+    "budget_grid": budget_grid,
     "budget_transfer_attacks": lambda: "/".join(BUDGET_TRANSFER_ATTACKS),
     "minimal_transfer_attacks": lambda: "/".join(
         a for a in TRANSFER_ATTACKS if a not in BUDGET_TRANSFER_ATTACKS
@@ -311,11 +360,13 @@ LISTS: dict[str, Callable[[], str]] = {
 #: the files with generated lists, and the lists each must hold
 DOCS = {
     "README.md": ("attacks",),
+    "src/advgen/attacks/__init__.py": ("attack_table",),
     "config/README.md": (
         "data_sources",
         "training_modes",
         "swept_modes",
         "attack_names",
+        "budget_grid",
         "attack_params",
         "budget_transfer_attacks",
         "minimal_transfer_attacks",
