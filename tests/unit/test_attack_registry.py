@@ -117,8 +117,14 @@ def test_the_registry_imports_no_torch():
 def test_capability_flags():
     from advgen.attacks import registry
 
-    assert registry.TRANSFER_ATTACKS == ("FGSM", "PGD", "LBFGS")
-    assert registry.BUDGET_TRANSFER_ATTACKS == ("FGSM", "PGD")
+    # the papers' transfer attacks (Szegedy et al. 2014 L-BFGS, Goodfellow et al. 2015 FGSM, PGD)
+    assert {"FGSM", "PGD", "LBFGS"} <= set(registry.TRANSFER_ATTACKS)
+    assert {"DeepFool", "OnePixel", "Spatial"}.isdisjoint(registry.TRANSFER_ATTACKS)
+    assert registry.BUDGET_TRANSFER_ATTACKS == tuple(
+        a for a in registry.TRANSFER_ATTACKS if a not in registry.MINIMAL_ATTACKS
+    )
+    assert "LBFGS" not in registry.BUDGET_TRANSFER_ATTACKS
+    # Croce & Hein 2020: PGD checked against AutoAttack
     assert registry.BASELINE_ATTACKS == ("PGD",) and registry.REFERENCE_ATTACKS == ("AutoAttack",)
     assert registry.listing(["A"]) == "A" and registry.listing(("A", "B", "C")) == "A, B or C"
 
