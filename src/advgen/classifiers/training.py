@@ -131,7 +131,7 @@ def _step(
     the counts and the loss left on the device. ``pgd``: the PGD mode's step on static buffers
     (a CUDA graph per batch shape); without it the same step runs on this batch's tensors."""
     robust_ok: torch.Tensor | int = 0
-    adversarial = spec["mode"] != "standard" and pool is None
+    adversarial = TRAINING_MODES[spec["mode"]].adversarial  # (pool: its pool holds the adversaries)
     eps = epsilon_at(spec, step, steps_per_epoch) if adversarial else 0.0
     if spec["mode"] == "pgd" and adversarial and eps != 0:  # (at eps 0 PGD returns x: the branch below)
         if pgd is not None:
