@@ -351,7 +351,7 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness:\n  transfer:\n    attacks: [deepfool]\n",
         True,
         3,
-        "robustness.transfer.attacks: 'deepfool' is not an FGSM, PGD or LBFGS attack",
+        "robustness.transfer.attacks: 'deepfool' is not a transferable attack (FGSM, PGD or LBFGS)",
     ),
     "transfer-two-datasets": (
         "robustness:\n  transfer:\n    classifiers: [mnist_fc10, digits8_cnn_small]\n",
@@ -375,7 +375,7 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness:\n  capacity:\n    transfer: {attacks: [deepfool]}\n",
         True,
         3,
-        "robustness.capacity.transfer.attacks: 'deepfool' is not an FGSM or PGD attack",
+        "robustness.capacity.transfer.attacks: 'deepfool' is not a transferable attack with a budget (FGSM or PGD)",
     ),
     "capacity-widths-empty": (
         "robustness:\n  capacity:\n    widths: []\n",

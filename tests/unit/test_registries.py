@@ -66,10 +66,11 @@ def test_defense_attacks_are_the_schema_enum():
 
 
 def test_defense_attacks_metadata():
-    from advgen.defense.adaptive import ATTACKS
+    from advgen.defense.adaptive import ADAPTIVE_ATTACK_FUNCTIONS
 
     # every adaptive attack has code, every grey-box one is crafted on the bare classifier
-    assert {n for n, a in DEFENSE_ATTACKS.items() if a.threat == attacks.ADAPTIVE} == set(ATTACKS)
+    adaptive = {n for n, a in DEFENSE_ATTACKS.items() if a.threat == attacks.ADAPTIVE}
+    assert adaptive == set(ADAPTIVE_ATTACK_FUNCTIONS)
     assert attacks.applicable("none") == ("fgsm", "pgd")
     assert attacks.automatic("reconstruct") == ("bpda", "exact", "latent")
     assert attacks.automatic("project") == ("bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand")

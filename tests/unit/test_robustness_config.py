@@ -66,7 +66,7 @@ def test_defaults_come_from_the_papers() -> None:
         ),
         (
             lambda c: c["robustness"]["transfer"].update(attacks=["deepfool"]),
-            "not an FGSM, PGD or LBFGS attack",
+            "is not a transferable attack",
         ),
         (
             lambda c: c["robustness"]["capacity"].update(attack="cw"),

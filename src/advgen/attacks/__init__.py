@@ -4,24 +4,29 @@ Every attack takes a model returning logits, puts it in eval mode and restores i
 clips to its budget and to [0, 1], is seeded, and returns an :class:`AttackResult`
 (adversarial inputs, per-example success and norms). See :mod:`advgen.attacks.base`.
 
-==========  =============================  ========  ====================================
-class       paper                          measure   eps
-==========  =============================  ========  ====================================
-FGSM        Goodfellow et al. 2015         linf      budget
-PGD         Madry et al. 2018              linf, l2  budget
-LBFGS       Szegedy et al. 2014            l2        inf = minimal perturbation
-DeepFool    Moosavi-Dezfooli et al. 2016   l2        inf = minimal perturbation
-OnePixel    Su et al. 2019                 l0        number of pixels
-Spatial     Engstrom et al. 2019           spatial   share of the rotation/translation range
-APGD        Croce & Hein 2020 (ICML)       linf, l2  budget
-APGDT       Croce & Hein 2020 (ICML)       linf, l2  budget
-FAB         Croce & Hein 2020 (ICML)       linf, l2  budget (minimal perturbation kept if within)
-Square      Andriushchenko et al. 2020     linf, l2  budget (score-based, no gradients)
-AutoAttack  Croce & Hein 2020 (ICML)       linf, l2  budget (APGD-CE, APGD-T, FAB-T, Square)
-==========  =============================  ========  ====================================
+<!-- registry:attack_table -->
+
+==========  ============================  ========  =========  =======================================
+class       paper                         measure   kind       eps
+==========  ============================  ========  =========  =======================================
+FGSM        Goodfellow et al. 2015        linf      white-box  budget
+PGD         Madry et al. 2018             linf, l2  white-box  budget
+LBFGS       Szegedy et al. 2014           l2        white-box  inf = minimal perturbation
+DeepFool    Moosavi-Dezfooli et al. 2016  l2        white-box  inf = minimal perturbation
+OnePixel    Su et al. 2019                l0        black-box  number of pixels
+Spatial     Engstrom et al. 2019          spatial   black-box  share of the rotation/translation range
+APGD        Croce & Hein 2020             linf, l2  white-box  budget
+APGDT       Croce & Hein 2020             linf, l2  white-box  budget
+FAB         Croce & Hein 2020             linf, l2  white-box  budget
+Square      Andriushchenko et al. 2020    linf, l2  black-box  budget
+AutoAttack  Croce & Hein 2020             linf, l2  white-box  budget
+==========  ============================  ========  =========  =======================================
+
+<!-- /registry:attack_table -->
 
 :data:`REGISTRY` (:mod:`advgen.attacks.registry`) holds each attack's metadata; ``ATTACKS``
-(name -> class) and ``MINIMAL_ATTACKS`` derive from it.
+(name -> class), ``MINIMAL_ATTACKS`` and the table above (``python -m advgen.registries
+--write``) derive from it.
 """
 
 from __future__ import annotations

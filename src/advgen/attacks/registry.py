@@ -2,20 +2,28 @@
 
 Everything that lists attacks is derived from :data:`REGISTRY`: ``advgen.attacks.ATTACKS``
 (name -> class), :data:`MINIMAL_ATTACKS` (the minimal-perturbation attacks, whose unbounded
-perturbations make the minimal-perturbation table), the smoke config's cost caps
-(:mod:`advgen.smoke`), and the ``robustness.attacks.<name>.attack`` enum of
-``schemas/robustness.schema.yaml``, which ``tests/unit/test_attack_registry.py`` keeps equal
-to it (each attack with a ``params`` branch there). Adding an attack: its module under
-``advgen/attacks/`` and its entry here (docs/contributing.md, "Adding an attack").
+perturbations make the minimal-perturbation table), the capability lists (:data:`TRANSFER_ATTACKS`,
+:data:`BASELINE_ATTACKS`, :data:`REFERENCE_ATTACKS`: code asks what an attack can do, never its
+name), the smoke config's cost caps (:mod:`advgen.smoke`), and, written by
+:mod:`advgen.registries` and checked equal by its test, the schema's ``attack`` enum, its
+``params`` branch per attack with the constructor's defaults, and the lists of ``README.md`` and
+``config/README.md``. An attack's defaults are stated once, in its constructor, which this module
+reads from the source (:func:`constructor_defaults`). Adding an attack: its class file under
+``advgen/attacks/`` and its entry here, then ``python -m advgen.registries --write`` writes the
+copies (docs/contributing.md, "Adding an attack").
 
 Importing this module imports neither torch nor an attack: the workflow's DAG reads it.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import importlib
+import importlib.util
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from advgen.smoke_sizes import STEPS as _STEPS  # attack steps of the smoke config
@@ -35,10 +43,17 @@ class AttackInfo:
         norms: the distance measures it takes, its default first (linf, l2, l0 pixels,
             spatial: share of the rotation/translation range).
         kind: "white-box" (input gradients) or "black-box" (scores or predictions only).
-        minimal: a minimal-perturbation attack (searches without a budget,
-            :class:`advgen.attacks.MinimalAttack`; ``eps`` inf is its minimal perturbation).
-        eps: the class's default budget (inf: the minimal perturbation).
         smoke: caps on the parameters that bound its cost in the paper smoke config.
+        transferable: crafts the examples of a transfer matrix (``robustness.transfer``;
+            Szegedy et al. 2014, Goodfellow et al. 2015): a budgeted attack crafts at the
+            matrix's eps, a minimal one transfers its minimal perturbations (eps inf).
+        baseline: the gradient attack whose robust accuracy the reference evaluation checks
+            (the PGD vs AutoAttack gap, :mod:`advgen.robustness.gap`; Croce & Hein 2020).
+        reference: the reference evaluation (Croce & Hein 2020): its curves are drawn over the
+            baseline's, the gap is measured against it, and the classifiers it runs on are
+            the default ones of the gradient-masking checks.
+
+    Code that depends on what an attack can do reads these flags, never the attack's name.
     """
 
     name: str
@@ -46,29 +61,113 @@ class AttackInfo:
     paper: str
     norms: tuple[str, ...]
     kind: str
-    minimal: bool
-    eps: float
     smoke: dict[str, Any] = field(default_factory=dict)
+    transferable: bool = False
+    baseline: bool = False
+    reference: bool = False
 
     @property
     def norm(self) -> str:
         """The default distance measure."""
         return self.norms[0]
 
+    @property
+    def minimal(self) -> bool:
+        """A minimal-perturbation attack (its class derives from
+        :class:`advgen.attacks.MinimalAttack`: it searches without a budget, and ``eps`` inf is
+        its minimal perturbation)."""
+        return "MinimalAttack" in _bases(self.name)
+
+    @property
+    def eps(self) -> float:
+        """The class's default budget (inf: the minimal perturbation), read from its constructor."""
+        return constructor_defaults(self.name)["eps"]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The constructor arguments a config's ``params`` may set (those between ``eps`` and
+        the keyword-only ones), with their defaults: the one statement of an attack's defaults,
+        which the schema repeats (:mod:`advgen.registries` writes and checks it)."""
+        return {
+            k: v for k, v in constructor_defaults(self.name).items() if k in constructor_params(self.name)
+        }
+
+
+@functools.cache
+def _class(name: str) -> ast.ClassDef:
+    """Attack ``name``'s class statement, parsed from its module's source (no import)."""
+    spec = importlib.util.find_spec(f"advgen.attacks.{REGISTRY[name].module}")
+    if spec is None or spec.origin is None:
+        raise ImportError(f"advgen.attacks.{REGISTRY[name].module}: module not found")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return node
+    raise LookupError(f"{spec.origin}: no class {name}")
+
+
+def _bases(name: str) -> tuple[str, ...]:
+    return tuple(ast.unparse(b) for b in _class(name).bases)
+
+
+def _init(name: str) -> ast.FunctionDef:
+    """The ``__init__`` of attack ``name``'s class."""
+    for item in _class(name).body:
+        if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+            return item
+    raise LookupError(f"advgen.attacks.{REGISTRY[name].module}: class {name} has no __init__")
+
+
+def _literal(node: ast.expr) -> Any:
+    """A default's value: a literal, or ``math.inf`` / ``-math.inf``."""
+    if isinstance(node, ast.Attribute) and ast.unparse(node) == "math.inf":
+        return math.inf
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_literal(node.operand)
+    return ast.literal_eval(node)
+
+
+@functools.cache
+def constructor_defaults(name: str) -> dict[str, Any]:
+    """The defaults of attack ``name``'s constructor (argument -> value), read from its source
+    without importing it (torch): the constructor is where an attack's defaults are stated."""
+    args = _init(name).args
+    positional = args.posonlyargs + args.args
+    pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+    return {arg.arg: _literal(default) for arg, default in pairs}
+
+
+@functools.cache
+def constructor_params(name: str) -> tuple[str, ...]:
+    """The arguments of attack ``name``'s constructor that a config's ``params`` may set: the
+    positional ones after ``model`` and ``eps`` (``seed`` and ``batch_size`` come from the entry
+    and the job)."""
+    args = _init(name).args
+    names = [a.arg for a in args.posonlyargs + args.args]
+    return tuple(names[names.index("eps") + 1 :])
+
+
+@functools.cache
+def constructor_annotations(name: str) -> dict[str, str]:
+    """The annotations of attack ``name``'s constructor arguments, as source text."""
+    args = _init(name).args
+    return {a.arg: ast.unparse(a.annotation) for a in args.posonlyargs + args.args if a.annotation}
+
 
 REGISTRY: dict[str, AttackInfo] = {
     info.name: info
     for info in (
-        AttackInfo("FGSM", "fgsm", "Goodfellow et al. 2015", ("linf",), "white-box", False, 0.3),
+        AttackInfo("FGSM", "fgsm", "Goodfellow et al. 2015", ("linf",), "white-box", transferable=True),
         AttackInfo(
             "PGD",
             "pgd",
             "Madry et al. 2018",
             ("linf", "l2"),
             "white-box",
-            False,
-            0.3,
             {"steps": _STEPS, "restarts": 1},
+            transferable=True,
+            baseline=True,
         ),
         AttackInfo(
             "LBFGS",
@@ -76,9 +175,8 @@ REGISTRY: dict[str, AttackInfo] = {
             "Szegedy et al. 2014",
             ("l2",),
             "white-box",
-            True,
-            math.inf,
             {"search_steps": 2, "steps": _STEPS},
+            transferable=True,
         ),
         AttackInfo(
             "DeepFool",
@@ -86,8 +184,6 @@ REGISTRY: dict[str, AttackInfo] = {
             "Moosavi-Dezfooli et al. 2016",
             ("l2",),
             "white-box",
-            True,
-            math.inf,
             {"steps": _STEPS},
         ),
         AttackInfo(
@@ -96,8 +192,6 @@ REGISTRY: dict[str, AttackInfo] = {
             "Su et al. 2019",
             ("l0",),
             "black-box",
-            False,
-            1.0,
             {"population": 20, "steps": 3},
         ),
         AttackInfo(
@@ -106,8 +200,6 @@ REGISTRY: dict[str, AttackInfo] = {
             "Engstrom et al. 2019",
             ("spatial",),
             "black-box",
-            False,
-            1.0,
             {"rotations": 3, "translations": 3},
         ),
         AttackInfo(
@@ -116,24 +208,16 @@ REGISTRY: dict[str, AttackInfo] = {
             "Croce & Hein 2020",
             ("linf", "l2"),
             "white-box",
-            False,
-            0.3,
             {"n_iter": _STEPS, "n_restarts": 1},
         ),
-        AttackInfo(
-            "APGDT", "apgdt", "Croce & Hein 2020", ("linf", "l2"), "white-box", False, 0.3, {"n_iter": _STEPS}
-        ),
-        AttackInfo(
-            "FAB", "fab", "Croce & Hein 2020", ("linf", "l2"), "white-box", False, 0.3, {"n_iter": _STEPS}
-        ),
+        AttackInfo("APGDT", "apgdt", "Croce & Hein 2020", ("linf", "l2"), "white-box", {"n_iter": _STEPS}),
+        AttackInfo("FAB", "fab", "Croce & Hein 2020", ("linf", "l2"), "white-box", {"n_iter": _STEPS}),
         AttackInfo(
             "Square",
             "square",
             "Andriushchenko et al. 2020",
             ("linf", "l2"),
             "black-box",
-            False,
-            0.3,
             {"n_queries": 20},
         ),
         AttackInfo(
@@ -142,15 +226,27 @@ REGISTRY: dict[str, AttackInfo] = {
             "Croce & Hein 2020",
             ("linf", "l2"),
             "white-box",
-            False,
-            0.3,
             {"n_iter": _STEPS, "n_queries": 20},
+            reference=True,
         ),
     )
 }
 
 #: the minimal-perturbation attacks (their ``eps`` inf rows make the minimal-perturbation table)
 MINIMAL_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.minimal)
+#: the attacks that craft transfer matrices; :data:`BUDGET_TRANSFER_ATTACKS`: those of them that
+#: craft at a budget (the capacity sweep's matrices compare models at one eps)
+TRANSFER_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.transferable)
+BUDGET_TRANSFER_ATTACKS = tuple(name for name in TRANSFER_ATTACKS if not REGISTRY[name].minimal)
+#: the baseline attacks and the reference evaluation they are checked against
+BASELINE_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.baseline)
+REFERENCE_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.reference)
+
+
+def listing(names: tuple[str, ...] | list[str]) -> str:
+    """``"A, B or C"``: names in a message."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def attack_class(name: str) -> type:

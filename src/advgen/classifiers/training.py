@@ -32,6 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.classifiers.checkpoint import checkpoint_dict
+from advgen.classifiers.modes import TRAINING_MODES
 from advgen.classifiers.pgd_step import PgdStep, pgd_attack, pgd_budget, pgd_train_step
 from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.subsets import select_subset
@@ -45,7 +46,7 @@ from advgen.training.steplog import run_steps
 
 log = logging.getLogger(__name__)
 
-MODES = ("standard", "fgsm_mix", "pgd", "pool")
+MODES = tuple(TRAINING_MODES)
 HISTORY_COLUMNS = [
     "epoch",
     "eps",
@@ -130,7 +131,7 @@ def _step(
     the counts and the loss left on the device. ``pgd``: the PGD mode's step on static buffers
     (a CUDA graph per batch shape); without it the same step runs on this batch's tensors."""
     robust_ok: torch.Tensor | int = 0
-    adversarial = spec["mode"] != "standard" and pool is None
+    adversarial = TRAINING_MODES[spec["mode"]].adversarial  # (pool: its pool holds the adversaries)
     eps = epsilon_at(spec, step, steps_per_epoch) if adversarial else 0.0
     if spec["mode"] == "pgd" and adversarial and eps != 0:  # (at eps 0 PGD returns x: the branch below)
         if pgd is not None:
@@ -174,7 +175,7 @@ def _summary(rows: list[tuple[float, ...]], spec: dict[str, Any], pooled: bool) 
         robust_ok += robust
         n += int(nb)
         eps = step_eps
-    adversarial = spec["mode"] in ("fgsm_mix", "pgd")
+    adversarial = TRAINING_MODES[spec["mode"]].adversarial
     return {
         "eps": eps if adversarial else float(spec["eps"]) if pooled else 0.0,
         "loss": total / n,

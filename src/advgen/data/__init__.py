@@ -17,10 +17,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from advgen.data.sources import BUNDLED_SOURCES, DATA_SOURCES
+
 # Lazy (PEP 562): ``import advgen.data.fake_sources`` or ``advgen.data.digits`` must not pay
 # for torch (every ``advgen`` call builds the parser of ``fake-data``).
-# Sources bundled with an installed package: never downloaded (no download_data job).
-BUNDLED_SOURCES = ("digits", "mnist_sample")
 
 _EXPORTS = {
     "PreparedSplit": "advgen.data.prepared",
@@ -41,6 +41,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "BUNDLED_SOURCES",
+    "DATA_SOURCES",
     "SOURCES",
     "PreparedSplit",
     "SourceInfo",

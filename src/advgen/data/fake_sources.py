@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from advgen.data.sources import DATA_SOURCES
 from advgen.errors import AdvgenError
 from advgen.io import atomic_path, write_bytes, write_error, write_text
 from advgen.termination import deferred
@@ -50,7 +51,8 @@ CELEBA_ATTRIBUTES = (
     "Receding_Hairline Rosy_Cheeks Sideburns Smiling Straight_Hair Wavy_Hair Wearing_Earrings Wearing_Hat "
     "Wearing_Lipstick Wearing_Necklace Wearing_Necktie Young"
 ).split()
-SOURCES = ("mnist", "fashion_mnist", "cifar10", "celeba")
+#: the downloaded sources (each has a fake writer here)
+SOURCES = tuple(name for name, source in DATA_SOURCES.items() if not source.bundled)
 
 
 def _prototypes(rng: np.random.Generator, n: int, channels: int, size: int, coarse: int = 7) -> np.ndarray:

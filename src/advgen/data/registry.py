@@ -12,6 +12,7 @@ import torch
 from advgen.data import digits, mnist_sample
 from advgen.data import torchvision_sources as tv
 from advgen.data.sizes import NUM_CLASSES
+from advgen.data.sources import DATA_SOURCES
 from advgen.data.split import Split
 from advgen.errors import ConfigError
 
@@ -22,7 +23,7 @@ class SourceInfo:
 
     ``load(spec, root, download)`` returns ``(train, test)`` :class:`Split` objects at
     ``spec["image_size"]``. ``description`` names the data wherever results are shown (the
-    data manifest carries it).
+    data manifest carries it): the source's label in :data:`advgen.data.sources.DATA_SOURCES`.
     """
 
     name: str
@@ -35,26 +36,26 @@ class SourceInfo:
 
 
 def _sources() -> dict[str, SourceInfo]:
-    n = NUM_CLASSES
+    #: name -> (channels, default size, loader); the rest is the source's entry in DATA_SOURCES
+    loaders = {
+        "digits": (1, 28, digits.load),
+        "mnist_sample": (1, 28, mnist_sample.load),
+        "mnist": (1, 28, tv.load_mnist),
+        "fashion_mnist": (1, 28, tv.load_fashion_mnist),
+        "cifar10": (3, 32, tv.load_cifar10),
+        "celeba": (3, 64, tv.load_celeba),
+    }
     return {
-        "digits": SourceInfo(
-            "digits",
-            1,
-            28,
-            n["digits"],
-            False,
-            digits.load,
-            "scikit-learn digits (1,797 8x8 images, resized)",
-        ),
-        "mnist_sample": SourceInfo(
-            "mnist_sample", 1, 28, n["mnist_sample"], False, mnist_sample.load, "MNIST, 5,000-digit sample"
-        ),
-        "mnist": SourceInfo("mnist", 1, 28, n["mnist"], True, tv.load_mnist, "MNIST"),
-        "fashion_mnist": SourceInfo(
-            "fashion_mnist", 1, 28, n["fashion_mnist"], True, tv.load_fashion_mnist, "Fashion-MNIST"
-        ),
-        "cifar10": SourceInfo("cifar10", 3, 32, n["cifar10"], True, tv.load_cifar10, "CIFAR-10"),
-        "celeba": SourceInfo("celeba", 3, 64, n["celeba"], True, tv.load_celeba, "CelebA"),
+        name: SourceInfo(
+            name,
+            channels,
+            size,
+            NUM_CLASSES[name],
+            not DATA_SOURCES[name].bundled,
+            load,
+            DATA_SOURCES[name].label,
+        )
+        for name, (channels, size, load) in loaders.items()
     }
 
 

@@ -24,7 +24,8 @@ Attacks (the ``attack`` column of the purify table; all ``threat = adaptive``):
   :mod:`advgen.attacks` on ``PurifiedClassifier(classifier, purifier, "bpda")``.
 
 Which attack applies to which purifier, its threat model and its size in a table row are
-its entry in :data:`advgen.defense.attacks.DEFENSE_ATTACKS`; :data:`ATTACKS` holds the code.
+its entry in :data:`advgen.defense.attacks.DEFENSE_ATTACKS`; :data:`ADAPTIVE_ATTACK_FUNCTIONS` holds
+their code (name -> the function crafting the adversarial inputs).
 
 :class:`AdaptiveBudget` holds the sizes; its defaults are the papers' (>= 100 steps, >= 5
 restarts, AutoAttack's 20 EOT draws); tests pass smaller ones.
@@ -316,7 +317,8 @@ def _autoattack_rand(c, p, x, y, eps, b, seed):
     ).generate(x, y)
 
 
-ATTACKS: dict[str, AttackFn] = {
+#: each adaptive attack's code: name -> the function that crafts its adversarial inputs
+ADAPTIVE_ATTACK_FUNCTIONS: dict[str, AttackFn] = {
     "bpda": _bpda,
     "eot": _eot,
     "exact": _exact,
@@ -349,6 +351,8 @@ def run_attack(
     seed: int = 0,
 ) -> torch.Tensor:
     """Adversarial inputs of the adaptive attack ``name`` at Linf budget ``eps``."""
-    if name not in ATTACKS:
-        raise ValueError(f"unknown adaptive attack {name!r} (known: {', '.join(sorted(ATTACKS))})")
-    return ATTACKS[name](classifier, purifier, x, y, float(eps), budget, int(seed)).detach().clamp(0.0, 1.0)
+    if name not in ADAPTIVE_ATTACK_FUNCTIONS:
+        known = ", ".join(sorted(ADAPTIVE_ATTACK_FUNCTIONS))
+        raise ValueError(f"unknown adaptive attack {name!r} (known: {known})")
+    adv = ADAPTIVE_ATTACK_FUNCTIONS[name](classifier, purifier, x, y, float(eps), budget, int(seed))
+    return adv.detach().clamp(0.0, 1.0)

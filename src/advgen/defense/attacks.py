@@ -6,9 +6,9 @@ purification methods it applies to (``project`` a GAN's inversion, Samangouei et
 ``reconstruct`` an autoencoder's D(E(x)); ``none`` the bare classifier), whether ``advgen purify
 --adaptive all`` adds it at the operating point where it applies, its size in a table row
 (steps, restarts, samples, unroll) and its legend style. The schema's enum of
-``defense.purify.attacks`` equals :data:`DEFENSE_ATTACKS` (``tests/unit/test_registries.py``);
-the adaptive attacks' code is :data:`advgen.defense.adaptive.ATTACKS`. No torch here: the plan
-(and so the Snakefile) reads it.
+``defense.purify.attacks`` is written from :data:`DEFENSE_ATTACKS` (:mod:`advgen.registries`);
+the adaptive attacks' code is :data:`advgen.defense.adaptive.ADAPTIVE_ATTACK_FUNCTIONS`. No
+torch here: the plan (and so the Snakefile) reads it.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from advgen import paths
+from advgen.attacks.registry import REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
@@ -330,7 +331,7 @@ class RobustnessPlan(Stage):
                 {
                     c
                     for a in self.settings["attacks"].values()
-                    if a["attack"] == "AutoAttack"
+                    if REGISTRY[a["attack"]].reference
                     for c in a["classifiers"]
                 }
             )

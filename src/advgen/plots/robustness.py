@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from advgen.attacks.registry import BASELINE_ATTACKS, REFERENCE_ATTACKS
 from advgen.errors import AdvgenError
 from advgen.plots import style
 from advgen.robustness.gap import GAP_FLAG_POINTS, pgd_vs_autoattack
@@ -34,7 +35,9 @@ def _model_column(df: pd.DataFrame) -> pd.DataFrame:
 def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, models: list[str]) -> str:
     """Draw AutoAttack's curves (dashed) over a PGD panel; the title suffix names the largest gap."""
     aa = df[
-        (df["attack_type"] == "AutoAttack") & (df["norm"] == norm) & df["classifier"].isin(pgd["classifier"])
+        df["attack_type"].isin(REFERENCE_ATTACKS)
+        & (df["norm"] == norm)
+        & df["classifier"].isin(pgd["classifier"])
     ]
     if aa.empty:
         return ""
@@ -90,7 +93,7 @@ def accuracy_curves(
                     x, y = np.r_[0.0, x], np.r_[curve["clean_acc"].iloc[0], y]
                 ax.plot(x, y, marker="o", markersize=3, color=style.color(models.index(model)), label=model)
             title = f"{attack}"
-            if "attack_type" in part.columns and (part["attack_type"] == "PGD").all():
+            if "attack_type" in part.columns and part["attack_type"].isin(BASELINE_ATTACKS).all():
                 title += _overlay_autoattack(ax, df, part, norm, models)
             ax.set_title(title)
             ax.set_xlabel(

@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from advgen.attacks.pgd import PGD
 from advgen.probe.columns import COLUMNS, SOURCE_COLUMNS
 from advgen.robustness.evaluate import attack_curve
 
@@ -25,7 +26,7 @@ __all__ = ["COLUMNS", "SOURCE_COLUMNS", "pgd_spec", "probe_rows"]
 def pgd_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The robustness-stage attack entry of a probe spec (eps 0 first: the clean row)."""
     return {
-        "attack": "PGD",
+        "attack": PGD.name,
         "eps": [0.0] + [float(e) for e in spec["eps"]],
         "params": {"steps": int(spec["pgd_steps"]), "restarts": int(spec["restarts"]), "norm": "linf"},
         "seed": int(spec["seed"]),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from advgen.attacks.registry import BASELINE_ATTACKS, REFERENCE_ATTACKS
+
 #: robust-accuracy gap (points) above which PGD is flagged against AutoAttack
 GAP_FLAG_POINTS = 2.0
 
@@ -38,8 +40,8 @@ def pgd_vs_autoattack(attacks: pd.DataFrame, flag_points: float = GAP_FLAG_POINT
     df = attacks[np.isfinite(attacks["eps"].astype(float))]
     if "norm" not in df.columns:
         df = df.assign(norm="linf")
-    pgd = df[df["attack_type"] == "PGD"]
-    aa = df[df["attack_type"] == "AutoAttack"]
+    pgd = df[df["attack_type"].isin(BASELINE_ATTACKS)]
+    aa = df[df["attack_type"].isin(REFERENCE_ATTACKS)]
     rows = []
     for (clf, norm, eps), part in aa.groupby(["classifier", "norm", "eps"], sort=True):
         match = pgd[

@@ -62,6 +62,7 @@ from advgen.settings import settings_from_mapping
 
 __all__ = [
     "CHECKS",
+    "CHECK_FUNCTIONS",
     "CHECK_SETTINGS",
     "COLUMNS",
     "GRADIENTS",
@@ -188,7 +189,7 @@ def masking_checks(
         rows = []
         for check in wanted:
             run.rewind()
-            rows.append(getattr(run, check)())
+            rows.append(CHECK_FUNCTIONS[check](run))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -292,6 +293,18 @@ class _Checks:
             f"{acc_long:.3f} ({rel:+.1%} relative drop)"
         )
         return self.row("more_steps_restarts", acc_pgd - acc_long <= tol, rel, acc_long, tol, eps, detail)
+
+
+#: each check's code (:data:`CHECKS`, advgen.robustness.tables.MASKING_CHECK_REGISTRY): name ->
+#: the method computing its row
+CHECK_FUNCTIONS: dict[str, Callable[[_Checks], dict]] = {
+    "zero_gradients": _Checks.zero_gradients,
+    "monotone_in_eps": _Checks.monotone_in_eps,
+    "unbounded_eps": _Checks.unbounded_eps,
+    "iterative_vs_single_step": _Checks.iterative_vs_single_step,
+    "whitebox_vs_blackbox": _Checks.whitebox_vs_blackbox,
+    "more_steps_restarts": _Checks.more_steps_restarts,
+}
 
 
 @torch.no_grad()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from advgen.attacks.registry import MINIMAL_ATTACKS
+from advgen.attacks.registry import BUDGET_TRANSFER_ATTACKS, MINIMAL_ATTACKS, TRANSFER_ATTACKS, listing
 from advgen.config import check_grid_size
 from advgen.errors import ConfigError
 
@@ -214,9 +214,10 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                 f"{source}: robustness.transfer.classifiers: all must share one dataset (found {', '.join(datasets)})"
             )
         for name in transfer["attacks"]:
-            if attacks[name]["attack"] not in ("FGSM", "PGD", "LBFGS"):
+            if attacks[name]["attack"] not in TRANSFER_ATTACKS:
                 raise ConfigError(
-                    f"{source}: robustness.transfer.attacks: '{name}' is not an FGSM, PGD or LBFGS attack"
+                    f"{source}: robustness.transfer.attacks: '{name}' is not a transferable attack "
+                    f"({listing(TRANSFER_ATTACKS)})"
                 )
     for sweep, settings in sweep_settings(config).items():
         need([settings["classifier"]], classifiers, f"robustness.{_key(sweep)}.classifier", "classifier")
@@ -229,9 +230,10 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
     if cap_transfer:
         need(cap_transfer["attacks"], attacks, "robustness.capacity.transfer.attacks", "attack")
         for name in cap_transfer["attacks"]:
-            if attacks[name]["attack"] not in ("FGSM", "PGD"):
+            if attacks[name]["attack"] not in BUDGET_TRANSFER_ATTACKS:
                 raise ConfigError(
-                    f"{source}: robustness.capacity.transfer.attacks: '{name}' is not an FGSM or PGD attack"
+                    f"{source}: robustness.capacity.transfer.attacks: '{name}' is not a transferable attack "
+                    f"with a budget ({listing(BUDGET_TRANSFER_ATTACKS)})"
                 )
     features = rob.get("robust_features")
     if features:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -41,26 +42,60 @@ CURVE_COLUMNS = [
     "seconds",
     "params",
 ]
-MASKING_CHECKS = (
-    "zero_gradients",
-    "monotone_in_eps",
-    "unbounded_eps",
-    "iterative_vs_single_step",
-    "whitebox_vs_blackbox",
-    "more_steps_restarts",
-)
-#: the :class:`advgen.robustness.masking.MaskingSettings` fields each check reads: one
-#: ``masking_checks`` job per (model, check) carries only its check's (so editing ``long_steps``
-#: reruns the more_steps_restarts jobs alone); a check that reads ``blackbox_queries`` also
-#: takes the job spec's ``blackbox`` (the black-box attack). Every check also reads the job's
-#: ``max_examples``, ``seed``, ``purifier``, ``gradient`` and ``device``.
+@dataclass(frozen=True)
+class MaskingCheck:
+    """One gradient-masking check (Carlini et al. 2019, section 5): ``about`` says what it
+    compares; ``settings`` are the :class:`advgen.robustness.masking.MaskingSettings` fields it
+    reads. One ``masking_checks`` job per (model, check) carries only its check's settings (so
+    editing ``long_steps`` reruns the more_steps_restarts jobs alone); a check that reads
+    ``blackbox_queries`` also takes the job spec's ``blackbox`` (the black-box attack). Every
+    check also reads the job's ``max_examples``, ``seed``, ``purifier``, ``gradient`` and
+    ``device``. The code of each is :data:`advgen.robustness.masking.CHECK_FUNCTIONS`."""
+
+    name: str
+    about: str
+    settings: tuple[str, ...]
+
+
+#: the checks, in the order of the table's rows
+MASKING_CHECK_REGISTRY: dict[str, MaskingCheck] = {
+    c.name: c
+    for c in (
+        MaskingCheck(
+            "zero_gradients",
+            "share of images whose input gradient is all zero or not finite",
+            ("zero_tolerance",),
+        ),
+        MaskingCheck(
+            "monotone_in_eps",
+            "robust accuracy does not rise from one eps of the grid to the next",
+            ("eps_grid", "pgd_steps", "tolerance", "early_stop"),
+        ),
+        MaskingCheck(
+            "unbounded_eps",
+            "robust accuracy at eps 1 (the whole [0, 1] box) is about 0",
+            ("unbounded_steps", "tolerance", "early_stop"),
+        ),
+        MaskingCheck(
+            "iterative_vs_single_step",
+            "PGD is at least as strong as FGSM",
+            ("eps", "pgd_steps", "tolerance", "early_stop"),
+        ),
+        MaskingCheck(
+            "whitebox_vs_blackbox",
+            "PGD is at least as strong as a black-box attack (Square)",
+            ("eps", "pgd_steps", "tolerance", "early_stop", "blackbox_queries"),
+        ),
+        MaskingCheck(
+            "more_steps_restarts",
+            "more PGD steps and restarts lower robust accuracy by at most the tolerance",
+            ("eps", "pgd_steps", "long_steps", "long_restarts", "tolerance", "early_stop"),
+        ),
+    )
+}
+MASKING_CHECKS = tuple(MASKING_CHECK_REGISTRY)
 MASKING_CHECK_SETTINGS: dict[str, tuple[str, ...]] = {
-    "zero_gradients": ("zero_tolerance",),
-    "monotone_in_eps": ("eps_grid", "pgd_steps", "tolerance", "early_stop"),
-    "unbounded_eps": ("unbounded_steps", "tolerance", "early_stop"),
-    "iterative_vs_single_step": ("eps", "pgd_steps", "tolerance", "early_stop"),
-    "whitebox_vs_blackbox": ("eps", "pgd_steps", "tolerance", "early_stop", "blackbox_queries"),
-    "more_steps_restarts": ("eps", "pgd_steps", "long_steps", "long_restarts", "tolerance", "early_stop"),
+    n: c.settings for n, c in MASKING_CHECK_REGISTRY.items()
 }
 
 

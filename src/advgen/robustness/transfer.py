@@ -23,6 +23,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from advgen.attacks.registry import REGISTRY
 from advgen.columns import TRANSFER_COLUMNS
 from advgen.robustness.evaluate import make_attack
 
@@ -62,9 +63,9 @@ def transfer_matrix(
     for source in sorted(models):
         for name in sorted(attacks):
             atk = make_attack(attacks[name], models[source], batch_size=batch_size)
-            # L-BFGS (Szegedy et al. 2014) transfers its minimal perturbations (eps inf);
-            # the gradient attacks craft at the Linf budget
-            minimal = attacks[name].get("attack") == "LBFGS"
+            # a minimal attack (L-BFGS, Szegedy et al. 2014) transfers its minimal perturbations
+            # (eps inf); the budgeted attacks craft at the Linf budget
+            minimal = REGISTRY[attacks[name]["attack"]].minimal
             atk.eps = math.inf if minimal else float(eps)
             adv = atk.generate(x, y)
             for kind, inputs in (("adversarial", adv), ("gaussian", gaussian_like(x, adv, noise_seed))):
