@@ -42,6 +42,8 @@ CURVE_COLUMNS = [
     "seconds",
     "params",
 ]
+
+
 @dataclass(frozen=True)
 class MaskingCheck:
     """One gradient-masking check (Carlini et al. 2019, section 5): ``about`` says what it
