@@ -12,9 +12,49 @@ library function and spec dataclass, one row here, and its line in ``docs/reruns
 
 from __future__ import annotations
 
-from advgen.pipeline.jobkind import JobKind
+from advgen import paths
+from advgen.pipeline.jobkind import ONCE, JobKind, Values
+from advgen.robustness import by_class
 
-JOB_KINDS: tuple[JobKind, ...] = ()
+
+# --- attack success per true class (advgen.robustness.by_class)
+def if_attacks(plan) -> list[Values]:
+    """One job when the config runs any attack."""
+    return ONCE if plan.stages["robustness"].attack_jobs else []
+
+
+def attacked(plan) -> list[tuple[str, str]]:
+    """(classifier, attack) of every attack job: classifiers sorted, attacks in config order."""
+    rob = plan.stages["robustness"]
+    return [(c, a) for c in rob.attacked_classifiers() for a in rob.classifier_attacks(c)]
+
+
+def by_class_spec(plan, values: Values) -> by_class.SuccessByClassSpec:
+    rob = plan.stages["robustness"]
+    datasets = {c: rob.classifier_dataset(c) for c in rob.attacked_classifiers()}
+    return by_class.SuccessByClassSpec(datasets=datasets, manifests=tuple(sorted(set(datasets.values()))))
+
+
+def by_class_inputs(plan, values: Values) -> dict[str, list[str]]:
+    """Every attack job's per-example table, and the manifest of each attacked data set."""
+    return {
+        "examples": [paths.fill(paths.ATTACK_EXAMPLES, classifier=c, attack=a) for c, a in attacked(plan)],
+        "manifests": [paths.fill(paths.MANIFEST, dataset=d) for d in by_class_spec(plan, values).manifests],
+    }
+
+
+JOB_KINDS: tuple[JobKind, ...] = (
+    JobKind(
+        "attack_success_by_class",
+        "attack success per true class (classifier, attack, eps) from the attacks' per-example tables",
+        outputs={"table": paths.ATTACK_SUCCESS_BY_CLASS},
+        each=if_attacks,
+        inputs=by_class_inputs,
+        spec=by_class_spec,
+        spec_type=by_class.SuccessByClassSpec,
+        run=by_class.attack_success_by_class,
+    ),
+)
 
 #: the rows by name
 BY_NAME: dict[str, JobKind] = {kind.name: kind for kind in JOB_KINDS}
