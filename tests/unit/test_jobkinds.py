@@ -207,3 +207,25 @@ def test_the_plan_on_the_tiny_robustness_config() -> None:
     spec = typed_spec(SuccessByClassSpec, json.loads(pipe.jobs.spec_function(KIND)(wildcards)))
     assert set(spec.datasets) == {c for c, _ in jobs}
     assert inputs["manifests"] == [paths.fill(paths.MANIFEST, dataset=d) for d in spec.manifests]
+
+
+def test_the_worst_case_job_takes_the_configured_set() -> None:
+    """``robustness.worst_case`` of the robustness .test config: its attacks in config order and
+    its standard attack in the spec, the per-example tables of those attacks in the inputs."""
+    cfg = config("robustness")
+    pipe = build(cfg)
+    kind, wildcards = BY_NAME["worst_case"], SimpleNamespace()
+    settings = cfg["robustness"]["worst_case"]
+    assert json.loads(pipe.jobs.spec_function(kind)(wildcards)) == {
+        "attacks": settings["attacks"],
+        "standard": settings["standard"],
+    }
+    tables = pipe.jobs.input_function(kind)(wildcards)["tables"]
+    assert tables == pipe.robustness.worst_case_inputs() and tables
+    assert {Path(t).stem.removesuffix(".examples") for t in tables} == {
+        *settings["attacks"],
+        settings["standard"],
+    }
+    assert paths.WORST_CASE in pipe.targets()
+    del cfg["robustness"]["worst_case"]
+    assert paths.WORST_CASE not in build(cfg).targets()

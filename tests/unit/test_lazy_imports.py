@@ -175,11 +175,12 @@ CASES = {
     ],
     "worst-case": lambda t: [
         "worst-case",
-        "--attacks",
-        "a,b",
-        "--out",
-        str(t / "wc.parquet"),
-        str(example_rows(t)),
+        "--spec",
+        json.dumps({"attacks": ["a", "b"], "standard": None}),
+        "--input",
+        f"tables={example_rows(t)}",
+        "--output",
+        f"table={t / 'wc.parquet'}",
     ],
     "attack-success-by-class": lambda t: [
         "attack-success-by-class",

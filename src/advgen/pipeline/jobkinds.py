@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from advgen import paths
 from advgen.pipeline.jobkind import ONCE, JobKind, Values
-from advgen.robustness import by_class
+from advgen.robustness import by_class, worst_case
 
 
 # --- attack success per true class (advgen.robustness.by_class)
@@ -43,7 +43,34 @@ def by_class_inputs(plan, values: Values) -> dict[str, list[str]]:
     }
 
 
+# --- worst case per example over an attack set (advgen.robustness.worst_case)
+def if_worst_case(plan) -> list[Values]:
+    """One job when some classifier runs every attack of ``robustness.worst_case.attacks``."""
+    return ONCE if plan.stages["robustness"].worst_case_classifiers() else []
+
+
+def worst_case_inputs(plan, values: Values) -> dict[str, list[str]]:
+    """The per-example tables of the set's attacks on those classifiers, and of the standard
+    attack where it ran on one of them (nothing else: editing another attack reruns nothing)."""
+    return {"tables": plan.stages["robustness"].worst_case_inputs()}
+
+
+def worst_case_spec(plan, values: Values) -> worst_case.WorstCaseSpec:
+    settings = plan.stages["robustness"].worst_case()
+    return worst_case.WorstCaseSpec(attacks=tuple(settings["attacks"]), standard=settings.get("standard"))
+
+
 JOB_KINDS: tuple[JobKind, ...] = (
+    JobKind(
+        "worst_case",
+        "worst case per example over a set of attacks, and its gap to AutoAttack's standard budget",
+        outputs={"table": paths.WORST_CASE},
+        each=if_worst_case,
+        inputs=worst_case_inputs,
+        spec=worst_case_spec,
+        spec_type=worst_case.WorstCaseSpec,
+        run=worst_case.worst_case,
+    ),
     JobKind(
         "attack_success_by_class",
         "attack success per true class (classifier, attack, eps) from the attacks' per-example tables",
