@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from advgen.pipeline.jobkinds import JOB_KINDS
 from tests.conftest import REPO, copy_workflow, snakemake
 from tests.workflow.completed_runs import ROBUSTNESS_CONFIG, copy_run
 
@@ -23,7 +24,7 @@ def scratch(tmp_path: Path) -> Path:
 
 def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     wf = scratch(tmp_path)
-    out = snakemake(wf, "-n", "--configfile", CONFIG, "--cores", "1").stdout
+    out = snakemake(wf, "-n", "-p", "--configfile", CONFIG, "--cores", "1").stdout
     rules = (
         "train_classifier",
         "attack",
@@ -34,6 +35,11 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     )
     for rule in (*rules, "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
+    # the declared job kinds' generated rules: their log and benchmark, and their command
+    for kind in JOB_KINDS:
+        assert f"log: {kind.log}" in out and f"benchmark: {kind.benchmark}" in out, kind.name
+        assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
+        assert f"--output {' '.join(f'{k}={v}' for k, v in kind.outputs.items())} > {kind.log}" in out
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
     assert "results/classifiers/tiny_cnn_pgd_pgd_w0p5/model.pt" in out
