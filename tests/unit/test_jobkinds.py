@@ -229,3 +229,26 @@ def test_the_worst_case_job_takes_the_configured_set() -> None:
     assert paths.WORST_CASE in pipe.targets()
     del cfg["robustness"]["worst_case"]
     assert paths.WORST_CASE not in build(cfg).targets()
+
+
+def test_a_kind_with_wildcards_knows_its_jobs() -> None:
+    """One job per value of the outputs' wildcards: the log names them, and a requested file
+    whose wildcards name no job of the config is one line."""
+    from advgen.pipeline.jobs import JobsPlan
+
+    kind = JobKind(
+        "per_name",
+        "a table per name",
+        {"table": "results/x/{name}.parquet"},
+        each=lambda plan: [{"name": "a"}, {"name": "b"}],
+        inputs=lambda plan, values: {"in": [f"results/y/{values['name']}.parquet"]},
+        spec=lambda plan, values: Inner(1.0),
+        spec_type=Inner,
+        run=print,
+    )
+    assert kind.wildcards == ["name"] and kind.log == "logs/per_name/{name}.log"
+    plan = JobsPlan(config("robustness"), {})
+    assert plan.input_function(kind)(SimpleNamespace(name="b")) == {"in": ["results/y/b.parquet"]}
+    assert json.loads(plan.spec_function(kind)(SimpleNamespace(name="a"))) == {"x": 1.0}
+    with pytest.raises(ConfigError, match=r"per_name: no job 'name=c' .*defined: name=a, name=b"):
+        plan.input_function(kind)(SimpleNamespace(name="c"))
