@@ -23,6 +23,7 @@ include: "workflow/rules/robustness.smk"
 include: "workflow/rules/sweeps.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/defense.smk"
+include: "workflow/rules/jobs.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/provenance.smk"
 

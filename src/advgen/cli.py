@@ -8,6 +8,8 @@ Subcommands are the modules of :mod:`advgen.commands` (``train_gan.py`` is
     def main(args: argparse.Namespace) -> None: ...
 
 and imports heavy libraries (torch) inside ``main`` so that ``advgen --help`` stays fast.
+The declared job kinds (:data:`advgen.pipeline.jobkinds.JOB_KINDS`) add one generated
+subcommand each (:mod:`advgen.commands._jobkind`).
 A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so are
 running out of memory (a size in the config that the machine cannot allocate, known only
 at run time) and a full disk or unwritable folder met by any writer
@@ -20,6 +22,7 @@ file is left behind (:mod:`advgen.termination`).
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import logging
 import os
@@ -81,14 +84,30 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     modules = _command_modules()
+    kinds = {} if command in modules else _job_kinds()  # the declared job kinds' subcommands
     if command in modules:
         modules = {command: modules[command]}
-    for command, module_name in modules.items():
+    elif command in kinds:
+        modules, kinds = {}, {command: kinds[command]}
+    for name, module_name in modules.items():
         module = importlib.import_module(module_name)
-        p = sub.add_parser(command, help=module.HELP, description=module.HELP)
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_main=module.main)
+    for name, kind in kinds.items():
+        from advgen.commands import _jobkind
+
+        p = sub.add_parser(name, help=kind.help, description=kind.help)
+        _jobkind.add_arguments(p, kind)
+        p.set_defaults(_main=functools.partial(_jobkind.main, kind))
     return parser
+
+
+def _job_kinds() -> dict[str, Any]:
+    """Subcommand -> job kind of :data:`advgen.pipeline.jobkinds.JOB_KINDS` (:mod:`advgen.commands._jobkind`)."""
+    from advgen.commands import _jobkind
+
+    return _jobkind.commands()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,6 +49,8 @@ ATTACKS = "results/robustness/attacks.parquet"
 MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
 # per (classifier, eps): robust under every attack of robustness.worst_case, per example
 WORST_CASE = "results/robustness/worst_case.parquet"
+# per (classifier, attack, eps, true class): attack success from the per-example tables
+ATTACK_SUCCESS_BY_CLASS = "results/robustness/attack_success_by_class.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
 TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"

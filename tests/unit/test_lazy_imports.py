@@ -139,6 +139,13 @@ def example_rows(t: Path) -> Path:
     return path
 
 
+def manifest_rows(t: Path) -> Path:
+    """A data manifest of two test examples (advgen data-manifest)."""
+    path = t / "manifest.parquet"
+    pd.DataFrame({"index": [0, 1], "source_index": [0, 1], "label": [3, 5], "split": "test"}).to_parquet(path)
+    return path
+
+
 CASES = {
     "attack-table": lambda t: [
         "attack-table",
@@ -168,11 +175,22 @@ CASES = {
     ],
     "worst-case": lambda t: [
         "worst-case",
-        "--attacks",
-        "a,b",
-        "--out",
-        str(t / "wc.parquet"),
-        str(example_rows(t)),
+        "--spec",
+        json.dumps({"attacks": ["a", "b"], "standard": None}),
+        "--input",
+        f"tables={example_rows(t)}",
+        "--output",
+        f"table={t / 'wc.parquet'}",
+    ],
+    "attack-success-by-class": lambda t: [
+        "attack-success-by-class",
+        "--spec",
+        json.dumps({"datasets": {"c": "d"}, "manifests": ["d"]}),
+        "--input",
+        f"examples={example_rows(t)}",
+        f"manifests={manifest_rows(t)}",
+        "--output",
+        f"table={t / 'by_class.parquet'}",
     ],
     "plot": lambda t: [
         "plot",

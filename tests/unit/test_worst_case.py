@@ -152,18 +152,28 @@ def test_worst_case_command_writes_the_table_and_refuses_a_bad_input(tmp_path: P
     )
     write_parquet(frame, tmp_path / "in.parquet")
     out = tmp_path / "wc.parquet"
-    argv = ["worst-case", "--attacks", "a,b", "--out", str(out), str(tmp_path / "in.parquet")]
+    spec = '{"attacks": ["a", "b"], "standard": null}'
+    argv = [
+        "worst-case",
+        "--spec",
+        spec,
+        "--input",
+        f"tables={tmp_path / 'in.parquet'}",
+        "--output",
+        f"table={out}",
+    ]
     assert advgen(argv) == 0
     table = pd.read_parquet(out)
     assert list(table["robust_acc"]) == [0.0] and list(table["n"]) == [2]
     frame.drop(columns="adv_correct").to_parquet(tmp_path / "bad.parquet")
     argv = [
         "worst-case",
-        "--attacks",
-        "a,b",
-        "--out",
-        str(tmp_path / "x.parquet"),
-        str(tmp_path / "bad.parquet"),
+        "--spec",
+        spec,
+        "--input",
+        f"tables={tmp_path / 'bad.parquet'}",
+        "--output",
+        f"table={tmp_path / 'x.parquet'}",
     ]
     assert advgen(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.slow
 #: rerun after any change of the attack curves: the tables that concatenate them and their readers
 CURVE_READERS = {
     "attack_table",
+    "attack_success_by_class",
     "plot_robustness_curves",
     "plot_minimal_perturbation",
     "table_robustness",

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from advgen.pipeline.jobkinds import JOB_KINDS
 from tests.conftest import REPO, copy_workflow, snakemake
 from tests.workflow.completed_runs import ROBUSTNESS_CONFIG, copy_run
 
@@ -23,9 +24,22 @@ def scratch(tmp_path: Path) -> Path:
 
 def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     wf = scratch(tmp_path)
-    out = snakemake(wf, "-n", "--configfile", CONFIG, "--cores", "1").stdout
-    for rule in ("train_classifier", "attack", "attack_table", "worst_case", "transfer", "robustness_sweep"):
+    out = snakemake(wf, "-n", "-p", "--configfile", CONFIG, "--cores", "1").stdout
+    rules = (
+        "train_classifier",
+        "attack",
+        "attack_table",
+        "worst_case",
+        "attack_success_by_class",
+        "transfer",
+    )
+    for rule in (*rules, "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
+    # the declared job kinds' generated rules: their log and benchmark, and their command
+    for kind in JOB_KINDS:
+        assert f"log: {kind.log}" in out and f"benchmark: {kind.benchmark}" in out, kind.name
+        assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
+        assert f"--output {' '.join(f'{k}={v}' for k, v in kind.outputs.items())} > {kind.log}" in out
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
     assert "results/classifiers/tiny_cnn_pgd_pgd_w0p5/model.pt" in out
@@ -75,6 +89,16 @@ def test_tiny_study_end_to_end(completed, tmp_path: Path) -> None:
         assert row.n == own["n"].iloc[0] and row.robust_acc_pgd == pytest.approx(own["robust_acc"].iloc[0])
     assert (worst["standard_n"] == worst["n"]).all()  # Square, the standard stand-in: the same digits
     assert worst["gap"].notna().all()
+    # attack success per digit: its classes add up to each curve's examples and robust accuracy
+    by_class = pd.read_parquet(wf / "results/robustness/attack_success_by_class.parquet")
+    assert set(zip(by_class["classifier"], by_class["attack"], strict=True)) == set(
+        zip(curves["classifier"], curves["attack"], strict=True)
+    )
+    for (classifier, attack, eps), rows in by_class.groupby(["classifier", "attack", "eps"]):
+        curve = curves[(curves.classifier == classifier) & (curves.attack == attack) & (curves.eps == eps)]
+        assert rows["n"].sum() == curve["n"].iloc[0], (classifier, attack, eps)
+        robust = (rows["robust_acc"] * rows["n"]).sum() / rows["n"].sum()
+        assert robust == pytest.approx(curve["robust_acc"].iloc[0]), (classifier, attack, eps)
     history = pd.read_parquet(wf / "results/classifiers/tiny_cnn_pgd/history.parquet")
     assert history["train_robust_acc"].notna().all()
     # nothing is stale afterwards

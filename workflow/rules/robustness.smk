@@ -1,6 +1,7 @@
 # Robustness stage: classifier zoo, attack curves, transfer matrix, capacity and data-size sweeps,
 # gradient-masking checks (one job per model and check). The adversarial-examples figures are
-# rows of the figure table (plots.smk).
+# rows of the figure table (plots.smk); the worst-case and per-class tables are declared job
+# kinds (jobs.smk).
 
 from advgen.pipeline.figures import BY_FAMILY
 from advgen.pipeline.robustness import MASKING_CHECK_PATTERN as MASKING_CHECK
@@ -83,25 +84,6 @@ rule attack_table:
     shell:
         "advgen attack-table --out {output.curves} --minimal {output.minimal}"
         " {params.classifiers} {input:q} > {log} 2>&1"
-
-
-# Worst case per example over robustness.worst_case.attacks, and its gap to AutoAttack's standard
-# budget: reads only those attacks' per-example tables (an edit of another attack reruns nothing).
-rule worst_case:
-    input:
-        PIPE.robustness.worst_case_inputs,
-    output:
-        paths.WORST_CASE,
-    log:
-        log("worst_case", "worst_case"),
-    benchmark:
-        benchmark("worst_case", "worst_case")
-    conda:
-        "../envs/advgen.yaml"
-    params:
-        options=PIPE.robustness.worst_case_options,
-    shell:
-        "advgen worst-case {params.options} --out {output} {input:q} > {log} 2>&1"
 
 
 rule transfer:

@@ -27,6 +27,7 @@ class Pipeline:
         from advgen.pipeline.defense import DefensePlan
         from advgen.pipeline.figures import FiguresPlan
         from advgen.pipeline.generative import GenerativePlan
+        from advgen.pipeline.jobs import JobsPlan
         from advgen.pipeline.provenance import ProvenancePlan
         from advgen.pipeline.robustness import RobustnessPlan
         from advgen.pipeline.sweeps import SweepsPlan
@@ -46,6 +47,8 @@ class Pipeline:
             "sweeps": self.sweeps,
             "defense": self.defense,
         }
+        self.jobs = JobsPlan(config, stages, source)  # the declared job kinds (advgen.pipeline.jobkinds)
+        stages = {**stages, "jobs": self.jobs}
         self.figures = FiguresPlan(config, stages, source)
         self.stages = {**stages, "figures": self.figures}
         self.claims = ClaimsPlan(config, self.stages, source)

@@ -108,9 +108,10 @@ class RobustnessPlan(Stage):
         return sorted(set.intersection(*runs))
 
     def worst_case_inputs(self, wildcards=None) -> list[str]:
-        """Input of ``worst_case``: the per-example tables of the set's attacks on those
-        classifiers, and of the standard-budget attack where it ran on one of them (nothing else,
-        so editing another attack does not rerun it)."""
+        """Input of the ``worst_case`` job (a declared job kind, :mod:`advgen.pipeline.jobkinds`):
+        the per-example tables of the set's attacks on those classifiers, and of the
+        standard-budget attack where it ran on one of them (nothing else, so editing another
+        attack does not rerun it)."""
         settings = self.worst_case() or {}
         standard = settings.get("standard")
         out = []
@@ -120,12 +121,6 @@ class RobustnessPlan(Stage):
                 names.append(standard)
             out += [paths.fill(paths.ATTACK_EXAMPLES, classifier=c, attack=a) for a in names]
         return out
-
-    def worst_case_options(self, wildcards=None) -> str:
-        """``--attacks A,B [--standard S]`` of ``advgen worst-case``."""
-        settings = self.worst_case() or {}
-        standard = settings.get("standard")
-        return f"--attacks {','.join(settings['attacks'])}" + (f" --standard {standard}" if standard else "")
 
     def attack_inputs(self, wildcards) -> dict[str, str]:
         dataset = self.classifier_dataset(wildcards.classifier)
@@ -441,8 +436,6 @@ class RobustnessPlan(Stage):
         targets = [paths.CLASSIFIER_HISTORY.format(classifier=c) for c in sorted(self.section("classifiers"))]
         if self.attack_jobs:
             targets += [paths.ATTACKS, paths.MINIMAL_PERTURBATION]
-        if self.worst_case_classifiers():
-            targets.append(paths.WORST_CASE)
         if self.settings.get("transfer"):
             targets.append(paths.TRANSFER)
         targets += [paths.ROBUSTNESS_SWEEP.format(sweep=s) for s in self.sweeps()]

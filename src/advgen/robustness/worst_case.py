@@ -12,18 +12,23 @@ every attack of the set, ``standard_worst_acc`` and ``standard_acc`` are the wor
 the standard attack's robust accuracy on them, and ``gap`` = ``standard_worst_acc -
 standard_acc`` in points (positive: the standard budget fools examples the set does not).
 
-:func:`claim_note` words the table's rows for the claims page. pandas only (no torch): the
-claims measure imports it.
+:func:`worst_case` is the ``worst_case`` job (:mod:`advgen.pipeline.jobkinds`; its spec
+:class:`WorstCaseSpec`). :func:`claim_note` words the table's rows for the claims page. pandas
+only (no torch): the claims measure imports it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS, worst_case_columns
 from advgen.errors import AdvgenError
+
+log = logging.getLogger(__name__)
 
 #: a gap (points) within this is "within" the standard budget; beyond, the worst case is an upper bound
 GAP_TOLERANCE_PT = 0.5
@@ -93,6 +98,32 @@ def worst_case_table(
     columns = list(worst_case_columns(attacks))
     out = pd.DataFrame(rows, columns=columns)
     return out.astype({"n": "int64", "standard_n": "int64"}) if rows else out
+
+
+@dataclass(frozen=True)
+class WorstCaseSpec:
+    """The job's spec: ``robustness.worst_case``'s attack set (config order) and its
+    standard-budget attack (``None``: none)."""
+
+    attacks: tuple[str, ...]
+    standard: str | None = None
+
+
+def worst_case(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: WorstCaseSpec) -> None:
+    """The job: ``inputs["tables"]`` (the per-example tables of the set's attacks and of the
+    standard one; rows of other attacks are ignored) -> ``outputs["table"]`` (Parquet, atomic)."""
+    from advgen.io import read_table, write_parquet
+
+    frames = [read_table(path, ATTACK_EXAMPLE_COLUMNS) for path in inputs.get("tables", ())]
+    if not frames:
+        raise AdvgenError("worst-case: no per-example table given (--input tables=PATH)")
+    table = worst_case_table(pd.concat(frames, ignore_index=True), spec.attacks, spec.standard)
+    for row in table.itertuples():
+        gap = (
+            f", gap to {row.standard_attack} {row.gap:+.1f} pt on {row.standard_n}" if row.standard_n else ""
+        )
+        log.info("%s eps=%g: worst case %.3f on %d%s", row.classifier, row.eps, row.robust_acc, row.n, gap)
+    write_parquet(table, outputs["table"])
 
 
 def claim_note(rows: pd.DataFrame) -> str:

@@ -1,0 +1,143 @@
+"""A job kind, declared once: the rule and the ``advgen`` subcommand are generated from it.
+
+A :class:`JobKind` holds what Snakemake and the command line need to know of one kind of job:
+
+- ``name``: the rule's name; ``advgen <name with dashes>`` runs one job;
+- ``outputs``: output name -> path template of :mod:`advgen.paths` (their wildcards are the
+  job's; every output has the same ones);
+- ``each(plan)``: the wildcard values of every job the config asks for (``[{}]``: one job,
+  ``[]``: none), whose outputs ``rule all`` asks for;
+- ``inputs(plan, values)``: one job's input files by name (name -> list of paths);
+- ``spec(plan, values)``: one job's typed spec, an instance of ``spec_type`` (a frozen
+  dataclass of the library), built from the validated config; it crosses the command line
+  as sorted JSON (the rule's ``params.spec``, so a changed value reruns exactly that job);
+- ``run(inputs, outputs, spec)``: the library function that does the job and writes its
+  outputs atomically (``advgen.io``);
+- ``resources`` and ``threads`` of the rule.
+
+``plan`` is the :class:`advgen.pipeline.jobs.JobsPlan`, whose ``stages`` reach every stage
+plan. The table of job kinds is :data:`advgen.pipeline.jobkinds.JOB_KINDS`;
+``workflow/rules/jobs.smk`` generates one rule per row and ``advgen.commands._jobkind`` one
+subcommand. :func:`typed_spec` is the command line's boundary: unknown or missing fields of
+``--spec`` are one-line errors. No torch or pandas here: the Snakefile and the CLI import it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from string import Formatter
+from typing import Any
+
+from advgen import paths
+from advgen.errors import ConfigError
+
+Values = dict[str, Any]
+#: the one job of a kind without wildcards
+ONCE: list[Values] = [{}]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of job (module docstring)."""
+
+    name: str
+    help: str
+    outputs: dict[str, str] = field(hash=False)
+    each: Callable[[Any], list[Values]]
+    inputs: Callable[[Any, Values], dict[str, list[str]]]
+    spec: Callable[[Any, Values], Any]
+    spec_type: type
+    run: Callable[[Mapping[str, Sequence[str]], Mapping[str, str], Any], None]
+    resources: dict[str, int] = field(default_factory=dict, hash=False)
+    threads: int = 1
+
+    def __post_init__(self) -> None:
+        if not dataclasses.is_dataclass(self.spec_type):
+            raise TypeError(f"job kind {self.name}: spec_type must be a dataclass")
+        shapes = {tuple(_wildcards(path)) for path in self.outputs.values()}
+        if len(shapes) != 1:
+            raise ValueError(f"job kind {self.name}: its outputs must have the same wildcards")
+
+    @property
+    def command(self) -> str:
+        """The ``advgen`` subcommand that runs one job."""
+        return self.name.replace("_", "-")
+
+    @property
+    def wildcards(self) -> list[str]:
+        return _wildcards(next(iter(self.outputs.values())))
+
+    @property
+    def _job(self) -> str:
+        """A job's name in its log and benchmark paths: the wildcards, or the kind's name."""
+        return "/".join(f"{{{w}}}" for w in self.wildcards) or self.name
+
+    @property
+    def log(self) -> str:
+        return paths.log(self.name, self._job)
+
+    @property
+    def benchmark(self) -> str:
+        return paths.benchmark(self.name, self._job)
+
+    def files(self, values: Values) -> dict[str, str]:
+        """One job's outputs."""
+        return {name: path.format(**values) for name, path in self.outputs.items()}
+
+
+def _wildcards(path: str) -> list[str]:
+    return [name for _, name, _, _ in Formatter().parse(path) if name]
+
+
+def spec_dict(spec: Any) -> dict[str, Any]:
+    """A typed spec as the plain dict its JSON holds."""
+    return dataclasses.asdict(spec)
+
+
+def typed_spec(cls: type, data: Mapping[str, Any], what: str = "--spec") -> Any:
+    """``cls`` (a dataclass) from the JSON object ``data``; an unknown or missing field, or a
+    value of the wrong shape, is a :class:`ConfigError` naming ``what`` and the field."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{what}: expected a JSON object ({cls.__name__})")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{what}: unknown field '{unknown[0]}' (fields of {cls.__name__}: {', '.join(fields)})"
+        )
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in data and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{what}: missing field '{missing[0]}' ({cls.__name__})")
+    hints = typing.get_type_hints(cls)
+    return cls(**{name: _value(hints[name], value, f"{what}.{name}") for name, value in data.items()})
+
+
+def _value(hint: Any, value: Any, what: str) -> Any:
+    """``value`` converted to ``hint`` (lists become tuples, objects nested dataclasses)."""
+    origin = typing.get_origin(hint) or hint
+    if dataclasses.is_dataclass(origin):
+        return typed_spec(origin, value, what)
+    if origin in (typing.Union, types.UnionType) or hint is Any:
+        return value
+    if origin in (tuple, list, Sequence):
+        if not isinstance(value, list):
+            raise ConfigError(f"{what}: expected a list, got {value!r}")
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return tuple(_value(args[0], v, f"{what}[]") if args else v for v in value)
+    if origin in (dict, Mapping):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{what}: expected an object, got {value!r}")
+        args = typing.get_args(hint)
+        return {k: _value(args[1], v, f"{what}.{k}") if args else v for k, v in value.items()}
+    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(origin)
+    if expected and (not isinstance(value, expected) or (origin is not bool and isinstance(value, bool))):
+        raise ConfigError(f"{what}: expected {origin.__name__}, got {value!r}")
+    return value

@@ -1,0 +1,37 @@
+# Declared job kinds: one rule per row of the job-kind table (advgen.pipeline.jobkinds.JOB_KINDS),
+# generated here. A row names the rule, its outputs (paths from advgen.paths), its inputs, its
+# typed spec and the library function `advgen <name with dashes>` calls; every value a job
+# depends on reaches it as params.spec (sorted JSON), its files as --input/--output NAME=PATH.
+#
+# Adding a job kind: its output paths, its library function and spec, one row of JOB_KINDS and
+# its line in docs/reruns.md. Nothing here changes.
+
+from advgen.pipeline.jobkinds import JOB_KINDS
+
+for kind in JOB_KINDS:
+
+    rule:
+        name:
+            kind.name
+        input:
+            unpack(PIPE.jobs.input_function(kind)),
+        output:
+            **kind.outputs,
+        log:
+            kind.log,
+        benchmark:
+            kind.benchmark
+        conda:
+            "../envs/advgen.yaml"
+        threads: kind.threads
+        resources:
+            **kind.resources,
+        params:
+            # the shell string is formatted when the job runs, after the loop: every value of
+            # `kind` it needs must be bound here, at definition
+            command=kind.command,
+            spec=PIPE.jobs.spec_function(kind),
+            files=PIPE.jobs.file_arguments,
+        shell:
+            "advgen --threads {threads} {params.command} --spec {params.spec:q} {params.files}"
+            " > {log} 2>&1"
