@@ -165,9 +165,9 @@ def sweep_config(n_jobs: int) -> dict:
 def sweep_workflow(folder: Path, n_jobs: int) -> Path:
     """A scratch copy of the workflow in ``folder`` whose config has ``n_jobs // 2`` datasets."""
     (folder / "config").mkdir(parents=True)
-    for name in ("Snakefile", "workflow", "profiles", "config/cv", "config/claims.yaml"):
+    for name in ("Snakefile", "workflow", "profiles", "config/cv", "config/claims.yaml", "docs/sources"):
         src = REPO / name
-        # rule all builds the CV and the claims page
+        # rule all builds the CV and the claims page (which reads the source texts)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, folder / name)
     (folder / "config" / "config.yaml").write_text(yaml.safe_dump(sweep_config(n_jobs)))
     return folder
