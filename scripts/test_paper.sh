@@ -12,8 +12,9 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 cores="${CORES:-2}"
 dir="${PAPER_SMOKE_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/advgen-paper-smoke.XXXXXX")}"
 mkdir -p "$dir"
-for name in Snakefile workflow config profiles; do
+for name in Snakefile workflow config profiles docs/sources; do  # the claims page reads docs/sources
     rm -rf "${dir:?}/$name"
+    mkdir -p "$(dirname "$dir/$name")"
     cp -r "$repo/$name" "$dir/$name"
 done
 export PYTHONPATH="$repo/src${PYTHONPATH:+:$PYTHONPATH}"
