@@ -1,8 +1,8 @@
 """GPU slots: lease one device per job.
 
 ``snakemake --resources gpu=N`` only counts GPU jobs; it does not tell a job which device
-to use (snakemake issue 281). Every GPU rule declares ``resources: gpu=1`` and its job
-calls :func:`lease_device`, which takes an exclusive file lock per device index under a
+to use (Snakemake's resources are counts, not device ids). Every GPU rule declares
+``resources: gpu=1`` and its job calls :func:`lease_device`, which takes an exclusive file lock per device index under a
 lock folder shared by all jobs on the machine, exports ``CUDA_VISIBLE_DEVICES`` for the
 leased device (for child processes) and returns ``cuda:<position>``. With at most N GPU jobs running and N devices, a
 free device always exists; a job that finds none waits.
