@@ -51,6 +51,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "device",
         "seeding",
         "termination",
+        "specs",
         "errors",
     ),
 )

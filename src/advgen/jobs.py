@@ -24,9 +24,13 @@ from advgen.errors import ConfigError
 from advgen.provenance import note_job_spec
 
 
-def load_spec(text: str, *, definition: str | None = None, require_seed: bool = False) -> dict[str, Any]:
+def load_spec(
+    text: str, *, definition: str | None = None, require_seed: bool = False, spec_type: type | None = None
+) -> Any:
     """The ``--spec`` JSON of a job; with ``definition``, checked against
-    ``generative.schema.yaml#/$defs/<definition>`` with its defaults filled in."""
+    ``generative.schema.yaml#/$defs/<definition>`` with its defaults filled in; with
+    ``spec_type`` (a frozen dataclass), returned as that typed spec (:func:`advgen.specs.typed_spec`:
+    an unknown or missing field is one line)."""
     from advgen.config import parse_spec
 
     spec = parse_spec(text)
@@ -37,19 +41,31 @@ def load_spec(text: str, *, definition: str | None = None, require_seed: bool = 
     if require_seed and "seed" not in spec:
         raise ConfigError("--spec: seed: missing required key 'seed'")
     note_job_spec(spec)
+    if spec_type is not None:
+        from advgen.specs import typed_spec
+
+        return typed_spec(spec_type, spec)
     return spec
 
 
-def device_request(spec: Mapping[str, Any], flag: str | None = None) -> str:
-    """The device a job asks for: ``flag`` if given, else ``spec["device"]``, else ``"auto"``."""
+def _field(spec: Any, name: str) -> Any:
+    """``spec[name]`` of a dict spec, ``spec.name`` of a typed one; ``None`` where absent."""
+    if isinstance(spec, Mapping):
+        return spec.get(name)
+    return getattr(spec, name, None)
+
+
+def device_request(spec: Any, flag: str | None = None) -> str:
+    """The device a job asks for: ``flag`` if given, else the spec's ``device``, else ``"auto"``."""
     if flag is not None:
         return flag
-    return str(spec.get("device") or "auto")
+    return str(_field(spec, "device") or "auto")
 
 
 @contextlib.contextmanager
-def start_job(spec: Mapping[str, Any], *, device: str | None = None, seed: bool = True) -> Iterator[str]:
-    """Seed from ``spec["seed"]`` (when ``seed`` and present) and lease the job's device.
+def start_job(spec: Any, *, device: str | None = None, seed: bool = True) -> Iterator[str]:
+    """Seed from the spec's ``seed`` (when ``seed`` and present) and lease the job's device;
+    ``spec`` is a dict or a typed spec (:mod:`advgen.specs`).
 
     Yields:
         The torch device string of the lease (``"cpu"`` or ``"cuda:<i>"``).
@@ -57,9 +73,9 @@ def start_job(spec: Mapping[str, Any], *, device: str | None = None, seed: bool 
     from advgen.device import lease_device
 
     note_job_spec(spec)
-    if seed and "seed" in spec:
+    if seed and _field(spec, "seed") is not None:
         from advgen.seeding import seed_everything
 
-        seed_everything(spec["seed"])
+        seed_everything(_field(spec, "seed"))
     with lease_device(device_request(spec, device)) as leased:
         yield leased

@@ -32,7 +32,7 @@ import os
 import pickle
 import shlex
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -92,16 +92,24 @@ def code_digest() -> str:
     return override or _computed_digest()
 
 
+def _plain(spec: Any) -> Any:
+    from advgen.specs import spec_dict
+
+    return spec_dict(spec)
+
+
 def spec_digest(spec: Any) -> str:
-    """SHA-256 of ``spec`` as sorted JSON (the form the workflow passes in ``params:``)."""
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    """SHA-256 of ``spec`` as sorted JSON (the form the workflow passes in ``params:``); a typed
+    spec counts as its JSON."""
+    text = json.dumps(_plain(spec), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def note_job_spec(spec: Mapping[str, Any] | None) -> None:
-    """Remember the running job's spec: outputs without a spec of their own record its digest."""
+def note_job_spec(spec: Any) -> None:
+    """Remember the running job's spec (a dict or a typed spec of :mod:`advgen.specs`): outputs
+    without a spec of their own record its digest."""
     global _job_spec
-    _job_spec = None if spec is None else spec_digest(dict(spec))
+    _job_spec = None if spec is None else spec_digest(_plain(spec))
 
 
 def job_spec_digest() -> str | None:

@@ -25,15 +25,15 @@ subcommand. :func:`typed_spec` is the command line's boundary: unknown or missin
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
 
 from advgen import paths
-from advgen.errors import ConfigError
+from advgen.specs import spec_dict, typed_spec
+
+__all__ = ["ONCE", "JobKind", "Values", "spec_dict", "typed_spec"]
 
 Values = dict[str, Any]
 #: the one job of a kind without wildcards
@@ -91,53 +91,3 @@ class JobKind:
 
 def _wildcards(path: str) -> list[str]:
     return [name for _, name, _, _ in Formatter().parse(path) if name]
-
-
-def spec_dict(spec: Any) -> dict[str, Any]:
-    """A typed spec as the plain dict its JSON holds."""
-    return dataclasses.asdict(spec)
-
-
-def typed_spec(cls: type, data: Mapping[str, Any], what: str = "--spec") -> Any:
-    """``cls`` (a dataclass) from the JSON object ``data``; an unknown or missing field, or a
-    value of the wrong shape, is a :class:`ConfigError` naming ``what`` and the field."""
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{what}: expected a JSON object ({cls.__name__})")
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ConfigError(
-            f"{what}: unknown field '{unknown[0]}' (fields of {cls.__name__}: {', '.join(fields)})"
-        )
-    missing = [
-        name
-        for name, f in fields.items()
-        if name not in data and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
-    if missing:
-        raise ConfigError(f"{what}: missing field '{missing[0]}' ({cls.__name__})")
-    hints = typing.get_type_hints(cls)
-    return cls(**{name: _value(hints[name], value, f"{what}.{name}") for name, value in data.items()})
-
-
-def _value(hint: Any, value: Any, what: str) -> Any:
-    """``value`` converted to ``hint`` (lists become tuples, objects nested dataclasses)."""
-    origin = typing.get_origin(hint) or hint
-    if dataclasses.is_dataclass(origin):
-        return typed_spec(origin, value, what)
-    if origin in (typing.Union, types.UnionType) or hint is Any:
-        return value
-    if origin in (tuple, list, Sequence):
-        if not isinstance(value, list):
-            raise ConfigError(f"{what}: expected a list, got {value!r}")
-        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
-        return tuple(_value(args[0], v, f"{what}[]") if args else v for v in value)
-    if origin in (dict, Mapping):
-        if not isinstance(value, dict):
-            raise ConfigError(f"{what}: expected an object, got {value!r}")
-        args = typing.get_args(hint)
-        return {k: _value(args[1], v, f"{what}.{k}") if args else v for k, v in value.items()}
-    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(origin)
-    if expected and (not isinstance(value, expected) or (origin is not bool and isinstance(value, bool))):
-        raise ConfigError(f"{what}: expected {origin.__name__}, got {value!r}")
-    return value

@@ -1,0 +1,81 @@
+"""Typed job specs: frozen dataclasses that cross the command line as JSON.
+
+A job's spec is built once from the validated config (by the plans, or the workflow's
+``params:``), crosses the command line as sorted JSON, and becomes a frozen dataclass of the
+library again at the command's boundary (:func:`typed_spec`): an unknown or missing field,
+or a value of the wrong shape, is a one-line :class:`~advgen.errors.ConfigError`. Lists
+become tuples on the way in and lists again on the way out (:func:`spec_dict`), so a
+checkpoint's ``config`` and a spec's digest are the JSON the workflow passed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from advgen.errors import ConfigError
+
+
+def spec_dict(spec: Any) -> Any:
+    """A typed spec (or any nesting of dataclasses, tuples, lists and dicts) as the plain JSON
+    shape it crosses the command line in: dataclasses -> dicts, tuples -> lists."""
+    if dataclasses.is_dataclass(spec) and not isinstance(spec, type):
+        return {f.name: spec_dict(getattr(spec, f.name)) for f in dataclasses.fields(spec)}
+    if isinstance(spec, (list, tuple)):
+        return [spec_dict(v) for v in spec]
+    if isinstance(spec, Mapping):
+        return {k: spec_dict(v) for k, v in spec.items()}
+    return spec
+
+
+def typed_spec(cls: type, data: Mapping[str, Any], what: str = "--spec") -> Any:
+    """``cls`` (a dataclass) from the JSON object ``data``; an unknown or missing field, or a
+    value of the wrong shape, is a :class:`ConfigError` naming ``what`` and the field."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{what}: expected a JSON object ({cls.__name__})")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{what}: unknown field '{unknown[0]}' (fields of {cls.__name__}: {', '.join(fields)})"
+        )
+    missing = [
+        name
+        for name, f in fields.items()
+        if name not in data and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise ConfigError(f"{what}: missing field '{missing[0]}' ({cls.__name__})")
+    hints = typing.get_type_hints(cls)
+    return cls(**{name: _value(hints[name], value, f"{what}.{name}") for name, value in data.items()})
+
+
+def _value(hint: Any, value: Any, what: str) -> Any:
+    """``value`` converted to ``hint`` (lists become tuples, objects nested dataclasses)."""
+    origin = typing.get_origin(hint) or hint
+    if dataclasses.is_dataclass(origin):
+        return typed_spec(origin, value, what)
+    if hint is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None or len(args) != 1:
+            return value  # an optional field left empty, or a union the dataclass checks itself
+        return _value(args[0], value, what)
+    if origin in (tuple, list, Sequence):
+        if not isinstance(value, list):
+            raise ConfigError(f"{what}: expected a list, got {value!r}")
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return tuple(_value(args[0], v, f"{what}[]") if args else v for v in value)
+    if origin in (dict, Mapping):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{what}: expected an object, got {value!r}")
+        args = typing.get_args(hint)
+        return {k: _value(args[1], v, f"{what}.{k}") if args else v for k, v in value.items()}
+    expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(origin)
+    if expected and (not isinstance(value, expected) or (origin is not bool and isinstance(value, bool))):
+        raise ConfigError(f"{what}: expected {origin.__name__}, got {value!r}")
+    return value
