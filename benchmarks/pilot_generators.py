@@ -299,6 +299,7 @@ def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     """Prepare the split, train the reference classifier; the paths and the scoring spec."""
     from advgen.classifiers import save_classifier, train_classifier
     from advgen.data import SOURCES, load_prepared, load_source, save_prepared
+    from advgen.data.spec import dataset_spec
     from advgen.pipeline.check import checked_pipeline
 
     cfg = checked_pipeline([config]).generative.config
@@ -312,7 +313,7 @@ def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
         data_spec.update(max_train=320, max_test=100)
         clf_spec["epochs"] = 1
         sq.update(n_samples=100, is_splits=2)
-    train_split, test_split = load_source(data_spec, download=False)
+    train_split, test_split = load_source(dataset_spec(data_spec), download=False)
     paths = {
         "train": str(work / "train.pt"),
         "test": str(work / "test.pt"),

@@ -28,10 +28,9 @@ def _digits(n: int):
     import torch
 
     from advgen.data import load_source
+    from advgen.data.spec import dataset_spec
 
-    train, _ = load_source(
-        {"source": "mnist_sample", "image_size": 28, "test_fraction": 0.2, "split_seed": 0}
-    )
+    train, _ = load_source(dataset_spec({"source": "mnist_sample", "image_size": 28}))
     return train.images[torch.randperm(len(train.images), generator=torch.Generator().manual_seed(0))[:n]]
 
 

@@ -14,6 +14,7 @@ validates configs without the source tree.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -209,9 +210,10 @@ def validate_config(
 def _check_splits(config: Mapping[str, Any], source: str) -> None:
     """Every split of every dataset holds every class (:func:`advgen.data.sizes.split_problem`)."""
     from advgen.data.sizes import split_problem
+    from advgen.data.spec import dataset_spec
 
-    for name, spec in (config.get("datasets") or {}).items():
-        problem = split_problem(spec) if isinstance(spec, Mapping) else None
+    for name, entry in (config.get("datasets") or {}).items():
+        problem = split_problem(dataset_spec(entry, f"{source}: datasets.{name}"))
         if problem is not None:
             raise ConfigError(f"{source}: datasets.{name}.{problem[0]}: {problem[1]}")
 
@@ -285,6 +287,18 @@ def _check_references(config: Mapping[str, Any], source: str) -> None:
                         f"{source}: {section}.{name}.{field}: unknown {target[:-1]} '{ref}' "
                         f"(defined: {known})"
                     )
+
+
+def complete_entry(entry: Any, schema: str, definition: str, what: str = "--spec") -> Any:
+    """A copy of ``entry`` checked against ``<schema>#/$defs/<definition>``, its defaults filled
+    in; the first error is a :class:`ConfigError` naming ``what`` and the key."""
+    entry = copy.deepcopy(entry)
+    validator = _validator_class()({"$ref": f"{schema}#/$defs/{definition}"}, registry=_registry(SCHEMA_DIR))
+    errors = list(validator.iter_errors(entry))
+    if errors:
+        err = _best_error(errors)
+        raise ConfigError(f"{what}: {_key_path(err)}: {_message(err)}")
+    return entry
 
 
 def spec_json(spec: Mapping[str, Any]) -> str:

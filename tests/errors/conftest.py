@@ -66,6 +66,7 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from advgen.classifiers import build_classifier, save_classifier
     from advgen.classifiers.checkpoint import checkpoint_dict
     from advgen.data import load_source, save_prepared
+    from advgen.data.spec import dataset_spec
     from advgen.gan import GanOutputs, train_gan
     from advgen.gan.spec import complete_spec
 
@@ -78,7 +79,7 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "split_seed": 0,
         "test_fraction": 0.2,
     }
-    train, test = load_source(spec)
+    train, test = load_source(dataset_spec(spec))
     for split, name in ((train, "train"), (test, "test")):
         save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
     torch.manual_seed(0)

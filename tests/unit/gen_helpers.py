@@ -13,6 +13,7 @@ from advgen.gan.spec import complete_spec
 def tiny_split(tmp_path: Path) -> Path:
     """96 train / 48 test digits at 28 px, written as prepared splits in ``tmp_path``."""
     from advgen.data import load_source, save_prepared
+    from advgen.data.spec import dataset_spec
 
     spec = {
         "source": "digits",
@@ -22,7 +23,7 @@ def tiny_split(tmp_path: Path) -> Path:
         "split_seed": 0,
         "test_fraction": 0.2,
     }
-    train, test = load_source(spec)
+    train, test = load_source(dataset_spec(spec))
     for split, name in ((train, "train"), (test, "test")):
         save_prepared(split, tmp_path / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
     return tmp_path

@@ -36,6 +36,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from advgen.classifiers import build_classifier, save_classifier
     from advgen.classifiers.checkpoint import checkpoint_dict
     from advgen.data import load_source, save_prepared
+    from advgen.data.spec import dataset_spec
 
     folder = tmp_path_factory.mktemp("batched")
     spec = {
@@ -46,7 +47,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "split_seed": 0,
         "test_fraction": 0.2,
     }
-    for split, name in zip(load_source(spec), ("train", "test")):
+    for split, name in zip(load_source(dataset_spec(spec)), ("train", "test")):
         save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
     torch.manual_seed(0)
     model = build_classifier("fc10", [1, 28, 28], 10, 1.0)

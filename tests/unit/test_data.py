@@ -15,14 +15,15 @@ from advgen.cli import main as cli_main
 from advgen.config import spec_json
 from advgen.data import SOURCES, load_prepared, load_source
 from advgen.data.registry import Split, subsample
+from advgen.data.spec import DatasetSpec, dataset_spec
 from advgen.data.torchvision_sources import center_crop_resize
 from advgen.errors import AdvgenError, CheckpointError
 
 
-def digits_spec(**kw) -> dict:
+def digits_spec(**kw) -> DatasetSpec:
     spec = {"source": "digits", "image_size": 28, "test_fraction": 0.2, "split_seed": 0}
     spec.update(kw)
-    return spec
+    return dataset_spec(spec)
 
 
 def test_digits_shapes_ranges_and_split() -> None:
@@ -98,7 +99,7 @@ def make_fake_mnist(
 def test_idx_loader_on_fake_files(tmp_path: Path, source: str, folder: str) -> None:
     (train_images, train_labels), (test_images, test_labels) = make_fake_mnist(tmp_path, folder)
     spec = {"source": source, "image_size": 28, "root": str(tmp_path), "download": False}
-    train, test = load_source(spec)
+    train, test = load_source(dataset_spec(spec))
     assert train.images.shape == (30, 1, 28, 28) and test.images.shape == (10, 1, 28, 28)
     np.testing.assert_allclose(train.images[:, 0].numpy(), train_images / 255.0, atol=1e-6)
     assert train.labels.tolist() == train_labels.tolist()
@@ -107,14 +108,14 @@ def test_idx_loader_on_fake_files(tmp_path: Path, source: str, folder: str) -> N
 
 def test_idx_loader_resizes(tmp_path: Path) -> None:
     make_fake_mnist(tmp_path)
-    train, _ = load_source({"source": "mnist", "image_size": 32, "root": str(tmp_path)})
+    train, _ = load_source(dataset_spec({"source": "mnist", "image_size": 32, "root": str(tmp_path)}))
     assert train.images.shape == (30, 1, 32, 32)
     assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
 
 
 def test_missing_mnist_names_the_folder(tmp_path: Path) -> None:
     with pytest.raises(AdvgenError, match=f"MNIST: data not found under '{tmp_path}'"):
-        load_source({"source": "mnist", "image_size": 28, "root": str(tmp_path)})
+        load_source(dataset_spec({"source": "mnist", "image_size": 28, "root": str(tmp_path)}))
 
 
 def test_celeba_center_crop() -> None:

@@ -13,12 +13,13 @@ from advgen.cli import main as cli_main
 from advgen.config import spec_json
 from advgen.data import SOURCES, load_prepared, load_source
 from advgen.data import mnist_sample as ms
+from advgen.data.spec import DatasetSpec, dataset_spec
 
 
-def spec(**kw) -> dict:
+def spec(**kw) -> DatasetSpec:
     out = {"source": "mnist_sample", "image_size": 28, "test_fraction": 0.2, "split_seed": 0}
     out.update(kw)
-    return out
+    return dataset_spec(out)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +78,15 @@ def test_resize_and_subsample(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_manifest_carries_description(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ms, "_load_arrays", fake_arrays)
     out = tmp_path / "out"
-    argv = ["prepare-data", "--name", "mnist", "--spec", spec_json(spec()), "--train", str(out / "train.pt")]
+    argv = [
+        "prepare-data",
+        "--name",
+        "mnist",
+        "--spec",
+        spec_json({"source": "mnist_sample", "image_size": 28}),
+        "--train",
+        str(out / "train.pt"),
+    ]
     argv += ["--test", str(out / "test.pt"), "--manifest", str(out / "manifest.parquet")]
     assert cli_main(argv) == 0
     manifest = pd.read_parquet(out / "manifest.parquet")

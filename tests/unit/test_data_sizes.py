@@ -8,13 +8,14 @@ import pytest
 from advgen.data import load_source
 from advgen.data.mnist_sample import stratified_split
 from advgen.data.sizes import MNIST_SAMPLE_PER_CLASS, NUM_CLASSES, split_problem
+from advgen.data.spec import DatasetSpec, dataset_spec
 
 
-def _class_counts(source: str, spec: dict) -> list[int]:
+def _class_counts(source: str, spec: DatasetSpec) -> list[int]:
     """Classes in the (train, test) splits of ``spec``; the MNIST sample's split from its labels alone."""
     if source == "mnist_sample":
         labels = np.repeat(np.arange(10), MNIST_SAMPLE_PER_CLASS)
-        return [len(set(labels[i])) for i in stratified_split(labels, spec["test_fraction"], 0)]
+        return [len(set(labels[i])) for i in stratified_split(labels, spec.test_fraction, 0)]
     return [len(set(s.labels.tolist())) for s in load_source(spec, download=False)]
 
 
@@ -33,7 +34,7 @@ def _class_counts(source: str, spec: dict) -> list[int]:
     ],
 )
 def test_split_problem_says_whether_every_split_holds_every_class(source: str, fraction: float) -> None:
-    spec = {"source": source, "image_size": 8, "test_fraction": fraction, "split_seed": 0}
+    spec = dataset_spec({"source": source, "image_size": 8, "test_fraction": fraction, "split_seed": 0})
     problem = split_problem(spec)
     try:
         counts = _class_counts(source, spec)
@@ -45,7 +46,7 @@ def test_split_problem_says_whether_every_split_holds_every_class(source: str, f
 
 @pytest.mark.parametrize(("key", "n"), [("max_train", 9), ("max_test", 1), ("max_test", 10)])
 def test_max_subsets_need_one_image_per_class(key: str, n: int) -> None:
-    spec = {"source": "digits", "image_size": 8, "test_fraction": 0.2, "split_seed": 0, key: n}
+    spec = dataset_spec({"source": "digits", "image_size": 8, "test_fraction": 0.2, "split_seed": 0, key: n})
     problem = split_problem(spec)
     train, test = load_source(spec, download=False)
     split = train if key == "max_train" else test

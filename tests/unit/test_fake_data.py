@@ -15,6 +15,7 @@ from advgen.cli import main as cli_main
 from advgen.data import load_source
 from advgen.data import torchvision_sources as tvs
 from advgen.data.fake_sources import CELEBA_ATTRIBUTES, write_fake_source
+from advgen.data.spec import dataset_spec
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_celeba_files_load_with_torchvision(fake_root: Path) -> None:
 )
 def test_data_stage_reads_fake_files(fake_root: Path, source: str, size: int, channels: int) -> None:
     spec = {"source": source, "root": str(fake_root / source), "image_size": size, "download": False}
-    train, test = load_source(spec)
+    train, test = load_source(dataset_spec(spec))
     assert train.images.shape[1:] == (channels, size, size) and len(test.labels) > 0
     assert 0.0 <= float(train.images.min()) and float(train.images.max()) <= 1.0
 
@@ -78,7 +79,7 @@ def test_data_stage_reads_fake_files(fake_root: Path, source: str, size: int, ch
 def test_classes_are_learnable(fake_root: Path, source: str) -> None:
     """A nearest-class-mean classifier separates the fake classes (structure, not noise)."""
     spec = {"source": source, "root": str(fake_root / source), "image_size": 28 if source == "mnist" else 32}
-    train, test = load_source(spec, download=False)
+    train, test = load_source(dataset_spec(spec), download=False)
     x, y = train.images.flatten(1), train.labels
     means = torch.stack([x[y == c].mean(0) for c in y.unique()])
     pred = y.unique()[torch.cdist(test.images.flatten(1), means).argmin(1)]

@@ -83,6 +83,7 @@ def test_the_untrained_control_is_below_the_trained_features_on_clean_data():
 
 def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
     from advgen.data import load_source, save_prepared
+    from advgen.data.spec import dataset_spec
     from advgen.gan.spec import complete_spec
     from advgen.gan.train import GanRun
 
@@ -94,7 +95,7 @@ def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
         "split_seed": 0,
         "test_fraction": 0.2,
     }
-    train, _ = load_source(spec)
+    train, _ = load_source(dataset_spec(spec))
     save_prepared(train, tmp_path / "train.pt", dataset="digits", name="train", num_classes=10, spec=spec)
     gan = complete_spec(
         {

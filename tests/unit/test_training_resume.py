@@ -27,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 def _split(folder: Path, split_seed: int) -> Path:
     from advgen.data import load_source, save_prepared
+    from advgen.data.spec import dataset_spec
 
     spec = {
         "source": "digits",
@@ -36,7 +37,7 @@ def _split(folder: Path, split_seed: int) -> Path:
         "split_seed": split_seed,
         "test_fraction": 0.2,
     }
-    train, test = load_source(spec)
+    train, test = load_source(dataset_spec(spec))
     folder.mkdir(parents=True, exist_ok=True)
     for split, name in ((train, "train"), (test, "test")):
         save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)

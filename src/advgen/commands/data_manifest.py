@@ -24,14 +24,13 @@ def main(args: argparse.Namespace) -> None:
     from advgen.config import parse_spec
     from advgen.data import SOURCES, load_prepared
     from advgen.data.prepared import manifest
-    from advgen.errors import CheckpointError, ConfigError
+    from advgen.data.spec import dataset_spec
+    from advgen.errors import CheckpointError
     from advgen.io import write_parquet
 
-    spec = parse_spec(args.spec)
-    if spec.get("source") not in SOURCES:
-        raise ConfigError(f"--spec: source: expected one of {', '.join(SOURCES)}, got {spec.get('source')!r}")
+    spec = dataset_spec(parse_spec(args.spec))
     splits = {"train": load_prepared(args.train), "test": load_prepared(args.test)}
     for name, path in (("train", args.train), ("test", args.test)):
         if splits[name].source_index is None:
             raise CheckpointError(f"{path}: checkpoint lacks key(s) source_index")
-    write_parquet(manifest(splits, SOURCES[spec["source"]].description), args.out)
+    write_parquet(manifest(splits, SOURCES[spec.source].description), args.out)

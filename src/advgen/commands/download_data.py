@@ -20,14 +20,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.config import parse_spec
+    from advgen.data.spec import dataset_spec
     from advgen.data.torchvision_sources import download
     from advgen.io import write_json
 
-    spec = parse_spec(args.spec)
-    root = Path(spec.get("root") or f"resources/{spec['source']}")
-    files = download(spec["source"], root)
+    spec = dataset_spec(parse_spec(args.spec))
+    root = Path(spec.folder)
+    files = download(spec.source, root)
     log.info("downloaded %d files into %s", len(files), root)
     write_json(
         args.receipt,
-        {"source": spec["source"], "root": str(root), "files": {str(f): f.stat().st_size for f in files}},
+        {"source": spec.source, "root": str(root), "files": {str(f): f.stat().st_size for f in files}},
     )

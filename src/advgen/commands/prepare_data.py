@@ -32,19 +32,21 @@ def main(args: argparse.Namespace) -> None:
     from advgen.config import parse_spec
     from advgen.data import SOURCES, load_source, save_prepared
     from advgen.data.prepared import manifest
+    from advgen.data.spec import dataset_spec
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
 
-    spec = parse_spec(args.spec)
+    entry = parse_spec(args.spec)
     if not (args.train or args.test or args.manifest):
         raise ConfigError("give at least one of --train, --test and --manifest")
+    spec = dataset_spec(entry)
     # the download rule has fetched the files already; never download here
     train, test = load_source(spec, download=False)
-    info = SOURCES[spec["source"]]
+    info = SOURCES[spec.source]
     for split, path, name in ((train, args.train, "train"), (test, args.test, "test")):
         if not path:
             continue
-        save_prepared(split, path, dataset=args.name, name=name, num_classes=info.num_classes, spec=spec)
+        save_prepared(split, path, dataset=args.name, name=name, num_classes=info.num_classes, spec=entry)
         log.info(
             "%s/%s: %d images of shape %s", args.name, name, len(split.labels), tuple(split.images.shape[1:])
         )

@@ -7,23 +7,23 @@ The offline default: no download. Images are scaled to [0, 1] and resized to
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from advgen.data.spec import DatasetSpec
 from advgen.data.split import Split
 
 
-def load(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def load(spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     """Load, resize and split the digits (``root`` and ``download`` are unused)."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
     bunch = load_digits()
     images = torch.from_numpy(bunch.images.astype(np.float32) / 16.0).unsqueeze(1)
-    size = int(spec.get("image_size", 28))
+    size = spec.image_size
     if size != 8:
         images = F.interpolate(
             images, size=(size, size), mode="bilinear", antialias=True, align_corners=False
@@ -33,8 +33,8 @@ def load(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split
     index = np.arange(len(labels))
     train_idx, test_idx = train_test_split(
         index,
-        test_size=float(spec.get("test_fraction", 0.2)),
-        random_state=int(spec.get("split_seed", 0)),
+        test_size=spec.test_fraction,
+        random_state=spec.split_seed,
         stratify=bunch.target,
     )
     train_idx, test_idx = np.sort(train_idx), np.sort(test_idx)

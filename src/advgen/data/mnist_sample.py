@@ -10,12 +10,12 @@ made here, stratified by class and seeded (``test_fraction``, ``split_seed``), a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from advgen.data.spec import DatasetSpec
 from advgen.data.split import Split
 from advgen.errors import AdvgenError
 
@@ -47,18 +47,16 @@ def stratified_split(labels: np.ndarray, test_fraction: float, seed: int) -> tup
     return train_idx, test_idx
 
 
-def load(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def load(spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     """Load the sample in [0, 1], resize to ``image_size`` and split (``root``/``download`` unused)."""
     pixels, labels = _load_arrays()
     images = torch.from_numpy(pixels.astype(np.float32) / 255.0).reshape(-1, 1, SIDE, SIDE)
-    size = int(spec.get("image_size", SIDE))
+    size = spec.image_size
     if size != SIDE:
         images = F.interpolate(
             images, size=(size, size), mode="bilinear", antialias=True, align_corners=False
         ).clamp(0.0, 1.0)
-    train_idx, test_idx = stratified_split(
-        labels, float(spec.get("test_fraction", 0.2)), int(spec.get("split_seed", 0))
-    )
+    train_idx, test_idx = stratified_split(labels, spec.test_fraction, spec.split_seed)
     y = torch.from_numpy(labels)
     tr, te = torch.from_numpy(train_idx), torch.from_numpy(test_idx)
     return Split(images[tr], y[tr], tr), Split(images[te], y[te], te)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -13,6 +12,7 @@ from advgen.data import digits, mnist_sample
 from advgen.data import torchvision_sources as tv
 from advgen.data.sizes import NUM_CLASSES
 from advgen.data.sources import DATA_SOURCES
+from advgen.data.spec import DatasetSpec
 from advgen.data.split import Split
 from advgen.errors import ConfigError
 
@@ -22,7 +22,7 @@ class SourceInfo:
     """What a source is: channels, default image size, classes, and its loader.
 
     ``load(spec, root, download)`` returns ``(train, test)`` :class:`Split` objects at
-    ``spec["image_size"]``. ``description`` names the data wherever results are shown (the
+    ``spec.image_size``. ``description`` names the data wherever results are shown (the
     data manifest carries it): the source's label in :data:`advgen.data.sources.DATA_SOURCES`.
     """
 
@@ -31,7 +31,7 @@ class SourceInfo:
     default_size: int
     num_classes: int
     downloadable: bool
-    load: Callable[[dict[str, Any], Path, bool], tuple[Split, Split]]
+    load: Callable[[DatasetSpec, Path, bool], tuple[Split, Split]]
     description: str
 
 
@@ -62,22 +62,20 @@ def _sources() -> dict[str, SourceInfo]:
 SOURCES: dict[str, SourceInfo] = _sources()
 
 
-def load_source(spec: dict[str, Any], *, download: bool | None = None) -> tuple[Split, Split]:
-    """Load ``(train, test)`` for a dataset spec (one entry of ``config["datasets"]``).
+def load_source(spec: DatasetSpec, *, download: bool | None = None) -> tuple[Split, Split]:
+    """Load ``(train, test)`` for a dataset spec (one entry of ``config["datasets"]``,
+    :func:`advgen.data.spec.dataset_spec`); ``download`` overrides the spec's.
 
     The spec's ``max_train`` / ``max_test`` (if set) keep a seeded, class-stratified
     subset, so a tiny config trains on a balanced sample.
     """
-    source = spec["source"]
-    if source not in SOURCES:
-        raise ConfigError(f"datasets: unknown source '{source}' (known: {', '.join(SOURCES)})")
-    info = SOURCES[source]
-    root = Path(spec.get("root") or f"resources/{source}")
-    want_download = bool(spec.get("download", False)) if download is None else download
-    train, test = info.load(spec, root, want_download and info.downloadable)
-    seed = int(spec.get("split_seed", 0))
-    train = subsample(train, spec.get("max_train"), seed)
-    test = subsample(test, spec.get("max_test"), seed + 1)
+    if spec.source not in SOURCES:
+        raise ConfigError(f"datasets: unknown source '{spec.source}' (known: {', '.join(SOURCES)})")
+    info = SOURCES[spec.source]
+    want_download = spec.download if download is None else download
+    train, test = info.load(spec, Path(spec.folder), want_download and info.downloadable)
+    train = subsample(train, spec.max_train, spec.split_seed)
+    test = subsample(test, spec.max_test, spec.split_seed + 1)
     return train, test
 
 

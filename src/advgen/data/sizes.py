@@ -16,8 +16,8 @@ before them have run. :func:`split_problem` finds such a spec first:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from typing import Any
+
+from advgen.data.spec import DatasetSpec
 
 #: classes of each source (labels 0..n-1)
 NUM_CLASSES = {"digits": 10, "mnist_sample": 10, "mnist": 10, "fashion_mnist": 10, "cifar10": 10, "celeba": 2}
@@ -29,9 +29,9 @@ MNIST_SAMPLE_PER_CLASS = 500
 _RULE = "every split needs every class"
 
 
-def _fraction_problem(spec: Mapping[str, Any], classes: int) -> str | None:
-    fraction = float(spec.get("test_fraction", 0.2))
-    if spec["source"] == "digits":
+def _fraction_problem(spec: DatasetSpec, classes: int) -> str | None:
+    fraction = spec.test_fraction
+    if spec.source == "digits":
         test = math.ceil(fraction * DIGITS_IMAGES)
         for split, n in (("test", test), ("train", DIGITS_IMAGES - test)):
             if n < classes:
@@ -39,7 +39,7 @@ def _fraction_problem(spec: Mapping[str, Any], classes: int) -> str | None:
                     f"{fraction:g} puts {n} of the {DIGITS_IMAGES:,} images in the {split} split, "
                     f"fewer than the {classes} classes; {_RULE}"
                 )
-    if spec["source"] == "mnist_sample":
+    if spec.source == "mnist_sample":
         test = int(round(fraction * MNIST_SAMPLE_PER_CLASS))
         for split, n in (("test", test), ("train", MNIST_SAMPLE_PER_CLASS - test)):
             if n < 1:
@@ -50,16 +50,15 @@ def _fraction_problem(spec: Mapping[str, Any], classes: int) -> str | None:
     return None
 
 
-def split_problem(spec: Mapping[str, Any]) -> tuple[str, str] | None:
+def split_problem(spec: DatasetSpec) -> tuple[str, str] | None:
     """``(key, problem)`` when a split of the dataset ``spec`` would lack a class, else ``None``."""
-    classes = NUM_CLASSES.get(spec["source"])
+    classes = NUM_CLASSES.get(spec.source)
     if classes is None:
         return None
     problem = _fraction_problem(spec, classes)
     if problem is not None:
         return "test_fraction", problem
-    for split in ("train", "test"):
-        cap = spec.get(f"max_{split}")
+    for split, cap in (("train", spec.max_train), ("test", spec.max_test)):
         if cap is not None and cap < classes:
             return f"max_{split}", f"{cap} {split} images, fewer than the {classes} classes; {_RULE}"
     return None

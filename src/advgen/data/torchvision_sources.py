@@ -20,6 +20,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from advgen.data.spec import DatasetSpec
 from advgen.data.split import Split
 from advgen.errors import AdvgenError
 
@@ -56,7 +57,7 @@ def _present_only(cls_name: str) -> type:
     return type(cls_name, (base,), attrs) if attrs else base
 
 
-def _mnist_like(cls_name: str, spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def _mnist_like(cls_name: str, spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     cls = _present_only(cls_name)
     if download:
         _fetch({"MNIST": "mnist", "FashionMNIST": "fashion_mnist"}[cls_name], root)
@@ -68,21 +69,21 @@ def _mnist_like(cls_name: str, spec: dict[str, Any], root: Path, download: bool)
             raise _missing(cls_name, root, exc) from exc
         images = ds.data.unsqueeze(1).float().div(255.0)
         labels = ds.targets.long()
-        out.append(Split(_resize(images, int(spec.get("image_size", 28))), labels, torch.arange(len(labels))))
+        out.append(Split(_resize(images, spec.image_size), labels, torch.arange(len(labels))))
     return out[0], out[1]
 
 
-def load_mnist(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def load_mnist(spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     """MNIST (LeCun et al. 1998): 60k/10k 28x28 grey digits, read from raw IDX files."""
     return _mnist_like("MNIST", spec, root, download)
 
 
-def load_fashion_mnist(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def load_fashion_mnist(spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     """Fashion-MNIST (Xiao et al. 2017): 60k/10k 28x28 grey clothing images, IDX files."""
     return _mnist_like("FashionMNIST", spec, root, download)
 
 
-def load_cifar10(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def load_cifar10(spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     """CIFAR-10 (Krizhevsky 2009): 50k/10k 32x32 colour images, 10 classes."""
     cifar10 = _present_only("CIFAR10")
     if download:
@@ -95,7 +96,7 @@ def load_cifar10(spec: dict[str, Any], root: Path, download: bool) -> tuple[Spli
             raise _missing("CIFAR10", root, exc) from exc
         images = torch.from_numpy(ds.data).permute(0, 3, 1, 2).float().div(255.0)
         labels = torch.tensor(ds.targets, dtype=torch.long)
-        out.append(Split(_resize(images, int(spec.get("image_size", 32))), labels, torch.arange(len(labels))))
+        out.append(Split(_resize(images, spec.image_size), labels, torch.arange(len(labels))))
     return out[0], out[1]
 
 
@@ -110,10 +111,10 @@ def center_crop_resize(images: torch.Tensor, crop: int, size: int) -> torch.Tens
     return _resize(images[..., top : top + crop, left : left + crop], size)
 
 
-def load_celeba(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split, Split]:
+def load_celeba(spec: DatasetSpec, root: Path, download: bool) -> tuple[Split, Split]:
     """CelebA (Liu et al. 2015), aligned faces, center-cropped; label = one binary attribute.
 
-    ``spec["celeba_attribute"]`` (default ``Male``) is the label; the official partition
+    ``spec.celeba_attribute`` is the label; the official partition
     gives train (0) and test (2). Images are decoded in chunks to bound memory.
     """
     import numpy as np
@@ -122,9 +123,7 @@ def load_celeba(spec: dict[str, Any], root: Path, download: bool) -> tuple[Split
     celeba = _present_only("CelebA")
     if download:
         _fetch("celeba", root)
-    size = int(spec.get("image_size", 64))
-    crop = int(spec.get("center_crop", 140))
-    attribute = spec.get("celeba_attribute", "Male")
+    size, crop, attribute = spec.image_size, spec.center_crop, spec.celeba_attribute
     out = []
     for split in ("train", "test"):
         try:

@@ -27,12 +27,12 @@ class DataPlan(Stage):
 
     def split_spec(self, wildcards) -> str:
         """The spec of one split's job: the dataset's, without the other split's cap."""
-        spec = self.dataset(wildcards.dataset)
-        return spec_json({k: v for k, v in spec.items() if k != OTHER_CAP[wildcards.split]})
+        entry = self.dataset(wildcards.dataset)
+        return spec_json({k: v for k, v in entry.items() if k != OTHER_CAP[wildcards.split]})
 
     def download_receipt(self, wildcards) -> list[str] | str:
-        spec = self.dataset(wildcards.dataset)
-        if spec["source"] not in BUNDLED_SOURCES and spec["download"]:
+        entry = self.dataset(wildcards.dataset)
+        if entry["source"] not in BUNDLED_SOURCES and entry["download"]:
             return paths.DOWNLOAD_RECEIPT.format(dataset=wildcards.dataset)
         return []
 
