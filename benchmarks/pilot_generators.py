@@ -298,8 +298,8 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
 def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     """Prepare the split, train the reference classifier; the paths and the scoring spec."""
     from advgen.classifiers import save_classifier, train_classifier
+    from advgen.config import dataset_spec
     from advgen.data import SOURCES, load_prepared, load_source, save_prepared
-    from advgen.data.spec import dataset_spec
     from advgen.pipeline.check import checked_pipeline
 
     cfg = checked_pipeline([config]).generative.config

@@ -210,7 +210,6 @@ def validate_config(
 def _check_splits(config: Mapping[str, Any], source: str) -> None:
     """Every split of every dataset holds every class (:func:`advgen.data.sizes.split_problem`)."""
     from advgen.data.sizes import split_problem
-    from advgen.data.spec import dataset_spec
 
     for name, entry in (config.get("datasets") or {}).items():
         problem = split_problem(dataset_spec(entry, f"{source}: datasets.{name}"))
@@ -299,6 +298,15 @@ def complete_entry(entry: Any, schema: str, definition: str, what: str = "--spec
         err = _best_error(errors)
         raise ConfigError(f"{what}: {_key_path(err)}: {_message(err)}")
     return entry
+
+
+def dataset_spec(entry: Mapping[str, Any], what: str = "--spec") -> Any:
+    """The typed spec (:class:`advgen.data.spec.DatasetSpec`) of a ``datasets`` entry, the
+    schema's defaults filled in; a bad entry is one line naming ``what`` and the key."""
+    from advgen.data.spec import DatasetSpec
+    from advgen.specs import typed_spec
+
+    return typed_spec(DatasetSpec, complete_entry(dict(entry), "data.schema.yaml", "dataset", what), what)
 
 
 def spec_json(spec: Mapping[str, Any]) -> str:

@@ -70,25 +70,25 @@ def _eps_grid(grid: list[Any]) -> list[Any]:
 
 
 def _datasets(cfg: dict[str, Any]) -> None:
-    for spec in cfg.get("datasets", {}).values():
-        cap(spec, "max_train", MAX_TRAIN)
-        cap(spec, "max_test", MAX_TEST)
+    for entry in cfg.get("datasets", {}).values():
+        cap(entry, "max_train", MAX_TRAIN)
+        cap(entry, "max_test", MAX_TEST)
 
 
 def _generative(cfg: dict[str, Any]) -> None:
-    for spec in cfg.get("gans", {}).values():
-        spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
-        cap(spec, "grid_size", 16)
+    for entry in cfg.get("gans", {}).values():
+        entry["epochs"] = min(entry.get("epochs", EPOCHS), EPOCHS)
+        cap(entry, "grid_size", 16)
         # the DCGAN pair at 64x64 and batch 128 costs ~7 TFLOP per iteration with 5 G / 2 D
         # steps and unrolling at the papers' 64 feature maps; 8 keeps every layer
         for role, key in (("generator", "ngf"), ("discriminator", "ndf")):
-            if str(spec.get(role, "")).startswith("dcgan"):  # dcgan, dcgan_ngf32, dcgan_ndf128, ...
-                kwargs = dict(spec.get(f"{role}_kwargs", {}))
+            if str(entry.get(role, "")).startswith("dcgan"):  # dcgan, dcgan_ngf32, dcgan_ndf128, ...
+                kwargs = dict(entry.get(f"{role}_kwargs", {}))
                 cap(kwargs, key, DCGAN_FEATURES)
-                spec[f"{role}_kwargs"] = kwargs
-    for spec in cfg.get("autoencoders", {}).values():
-        spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
-        cap(spec, "n_novel", 16)
+                entry[f"{role}_kwargs"] = kwargs
+    for entry in cfg.get("autoencoders", {}).values():
+        entry["epochs"] = min(entry.get("epochs", EPOCHS), EPOCHS)
+        cap(entry, "n_novel", 16)
     if "sample_quality" in cfg:
         sq = cfg["sample_quality"]
         cap(sq, "n_samples", SAMPLES)
@@ -99,26 +99,26 @@ def _generative(cfg: dict[str, Any]) -> None:
 def _robustness(cfg: dict[str, Any]) -> None:
     from advgen.attacks.registry import REGISTRY
 
-    for spec in cfg.get("classifiers", {}).values():
-        spec["epochs"] = min(spec.get("epochs", EPOCHS), EPOCHS)
-        if spec.get("mode") == "pgd":
-            cap(spec, "pgd_steps", 3)
-            cap(spec, "width", 1.0)
-        if spec.get("mode") == "pool":
-            cap(spec, "pool_size", EXAMPLES)
+    for entry in cfg.get("classifiers", {}).values():
+        entry["epochs"] = min(entry.get("epochs", EPOCHS), EPOCHS)
+        if entry.get("mode") == "pgd":
+            cap(entry, "pgd_steps", 3)
+            cap(entry, "width", 1.0)
+        if entry.get("mode") == "pool":
+            cap(entry, "pool_size", EXAMPLES)
     rob = cfg.get("robustness")
     if not rob:
         return
     cap(rob, "max_examples", EXAMPLES)
-    for spec in rob.get("attacks", {}).values():
-        spec["eps"] = _eps_grid(spec["eps"])
-        if "max_examples" in spec:
-            cap(spec, "max_examples", EXAMPLES)
-        params = dict(spec.get("params", {}))
-        for key, value in REGISTRY[spec["attack"]].smoke.items():
+    for entry in rob.get("attacks", {}).values():
+        entry["eps"] = _eps_grid(entry["eps"])
+        if "max_examples" in entry:
+            cap(entry, "max_examples", EXAMPLES)
+        params = dict(entry.get("params", {}))
+        for key, value in REGISTRY[entry["attack"]].smoke.items():
             cap(params, key, value)
         if params:
-            spec["params"] = params
+            entry["params"] = params
     if "capacity" in rob:
         # the widest nets (x4: 52M parameters) only cost time; the code path is the same
         rob["capacity"]["widths"] = ends([w for w in rob["capacity"]["widths"] if w <= 1.0] or [1.0])
@@ -147,24 +147,24 @@ def _sweeps(cfg: dict[str, Any]) -> None:
     for name in ("inversion", "inpainting", "interpolation"):
         if name not in sweeps:
             continue
-        spec = sweeps[name]
-        cap(spec, "steps", STEPS)
+        entry = sweeps[name]
+        cap(entry, "steps", STEPS)
         if name == "inversion":
-            spec["restarts"] = ends([min(r, RESTARTS * 2) for r in spec.get("restarts", [1, 5])])
-            spec["restarts"] = sorted(set(spec["restarts"]))
-            cap(spec, "num_images", IMAGES)
+            entry["restarts"] = ends([min(r, RESTARTS * 2) for r in entry.get("restarts", [1, 5])])
+            entry["restarts"] = sorted(set(entry["restarts"]))
+            cap(entry, "num_images", IMAGES)
         elif name == "inpainting":
-            cap(spec, "restarts", RESTARTS)
-            cap(spec, "num_images", IMAGES)
+            cap(entry, "restarts", RESTARTS)
+            cap(entry, "num_images", IMAGES)
         else:
-            cap(spec, "restarts", RESTARTS)
-            cap(spec, "num_pairs", 4)
-            cap(spec, "num_alphas", 5)
+            cap(entry, "restarts", RESTARTS)
+            cap(entry, "num_pairs", 4)
+            cap(entry, "num_alphas", 5)
     if "truncation" in sweeps:
-        spec = sweeps["truncation"]
-        if "psi" in spec:
-            spec["psi"] = ends(spec["psi"])
-        cap(spec, "num_samples", SAMPLES)
+        entry = sweeps["truncation"]
+        if "psi" in entry:
+            entry["psi"] = ends(entry["psi"])
+        cap(entry, "num_samples", SAMPLES)
 
 
 def _defense(cfg: dict[str, Any]) -> None:
@@ -180,12 +180,12 @@ def _defense(cfg: dict[str, Any]) -> None:
         for key, value in PURIFY_BUDGET.items():
             cap(budget, key, value)
         purify["budget"] = budget
-        for spec in purify.get("purifiers", {}).values():
-            if spec.get("method", "project") == "reconstruct":
+        for entry in purify.get("purifiers", {}).values():
+            if entry.get("method", "project") == "reconstruct":
                 continue
-            cap(spec, "steps", 2 * STEPS)
-            cap(spec, "restarts", RESTARTS)
-            tradeoff = spec.get("tradeoff")
+            cap(entry, "steps", 2 * STEPS)
+            cap(entry, "restarts", RESTARTS)
+            tradeoff = entry.get("tradeoff")
             if tradeoff:
                 tradeoff["steps"] = sorted({min(s, 2 * STEPS) for s in ends(tradeoff["steps"])})
                 tradeoff["restarts"] = sorted({min(r, RESTARTS) for r in ends(tradeoff["restarts"])})

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from advgen.claims import Context, data_header, evaluate_all, frame, html, read_claims_file
+from advgen.claims.page_spec import ClaimsPageSpec, DatasetHeader
 from tests.browser.test_report_browser import run_chromium
 
 pytestmark = pytest.mark.browser
@@ -39,10 +40,18 @@ def page(tmp_path_factory) -> Path:
     ctx = Context(results, {"standard_cnn": ["std"], "pgd_cnn": ["pgd"], "fgsm_cnn": ["pgd"]})
     table = frame(evaluate_all(claims, ctx))
     assert (table["verdict"] != "not measured").sum() >= 5
-    spec = {
-        "datasets": {"mnist": {"source": "mnist_sample", "image_size": 28}},
-        "seeds": {"standard_cnn": {"std": 0}},
-    }
+    mnist = DatasetHeader(
+        source="mnist_sample", image_size=28, test_fraction=0.2, max_train=None, max_test=None
+    )
+    spec = ClaimsPageSpec(
+        roles={"standard_cnn": ("std",)},
+        produced=(),
+        datasets={"mnist": mnist},
+        seeds={"standard_cnn": {"std": 0}},
+        generators=(),
+        budgets={},
+        config="config",
+    )
     out = folder / "claims.html"
     text = html(table, data_header(spec, results))
     probe = (Path(__file__).parent / "claims_probe.js").read_text(encoding="utf-8")

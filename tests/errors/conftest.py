@@ -65,8 +65,8 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from advgen.classifiers import build_classifier, save_classifier
     from advgen.classifiers.checkpoint import checkpoint_dict
+    from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
-    from advgen.data.spec import dataset_spec
     from advgen.gan import GanOutputs, train_gan
     from advgen.gan.spec import complete_spec
 

@@ -12,8 +12,8 @@ from advgen.gan.spec import complete_spec
 @pytest.fixture
 def tiny_split(tmp_path: Path) -> Path:
     """96 train / 48 test digits at 28 px, written as prepared splits in ``tmp_path``."""
+    from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
-    from advgen.data.spec import dataset_spec
 
     spec = {
         "source": "digits",

@@ -35,8 +35,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     from advgen.classifiers import build_classifier, save_classifier
     from advgen.classifiers.checkpoint import checkpoint_dict
+    from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
-    from advgen.data.spec import dataset_spec
 
     folder = tmp_path_factory.mktemp("batched")
     spec = {

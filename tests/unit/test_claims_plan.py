@@ -68,14 +68,14 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
     # the first seed's run keeps the entry's name (advgen.replicates)
-    assert spec["roles"]["standard_cnn"] == [
+    assert spec.roles["standard_cnn"] == (
         "mnist_cnn_small",
         "mnist_cnn_small_seed1",
         "mnist_cnn_small_seed2",
-    ]
-    pool = ["mnist_fc100_100_pool", "mnist_fc100_100_pool_seed1", "mnist_fc100_100_pool_seed2"]
-    assert spec["roles"]["fc_pool"] == pool
-    assert spec["seeds"]["fc_pool"] == {name: k for k, name in enumerate(pool)}
+    )
+    pool = ("mnist_fc100_100_pool", "mnist_fc100_100_pool_seed1", "mnist_fc100_100_pool_seed2")
+    assert spec.roles["fc_pool"] == pool
+    assert spec.seeds["fc_pool"] == {name: k for k, name in enumerate(pool)}
     data = default()
     data["claims"] = None
     assert not any("claims" in t for t in build(data).targets())

@@ -366,12 +366,12 @@ def test_the_header_sets_the_studys_training_budget_beside_the_sources() -> None
     from advgen.pipeline import build
 
     spec = build(check_config_files([str(ROOT / "config" / "config.yaml")])).claims.command_spec()
-    assert set(spec["budgets"]) == set(PARSED.budgets)
-    gans = spec["budgets"]["gans"]
-    assert "125,000 iterations" in gans["source"]
-    ours = budget_text(gans["runs"], {"mnist": 4000})
+    assert set(spec.budgets) == set(PARSED.budgets)
+    gans = spec.budgets["gans"]
+    assert "125,000 iterations" in gans.source
+    ours = budget_text(gans.runs, {"mnist": 4000})
     assert "mnist_ns," in ours and "50 epochs × 62 full batches of 64 (about 3,100 iterations)" in ours
-    assert budget_text(gans["runs"], {}).startswith("mnist_ns")  # no manifest: epochs and batch only
+    assert budget_text(gans.runs, {}).startswith("mnist_ns")  # no manifest: epochs and batch only
 
 
 def test_szegedy_and_goodfellow_claims_and_their_controls(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ import pytest
 import torch
 
 from advgen.cli import main as cli_main
-from advgen.config import spec_json
+from advgen.config import dataset_spec, spec_json
 from advgen.data import SOURCES, load_prepared, load_source
 from advgen.data.registry import Split, subsample
-from advgen.data.spec import DatasetSpec, dataset_spec
+from advgen.data.spec import DatasetSpec
 from advgen.data.torchvision_sources import center_crop_resize
 from advgen.errors import AdvgenError, CheckpointError
 

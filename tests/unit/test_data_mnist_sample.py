@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from advgen.cli import main as cli_main
-from advgen.config import spec_json
+from advgen.config import dataset_spec, spec_json
 from advgen.data import SOURCES, load_prepared, load_source
 from advgen.data import mnist_sample as ms
-from advgen.data.spec import DatasetSpec, dataset_spec
+from advgen.data.spec import DatasetSpec
 
 
 def spec(**kw) -> DatasetSpec:

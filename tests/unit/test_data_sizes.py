@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from advgen.config import dataset_spec
 from advgen.data import load_source
 from advgen.data.mnist_sample import stratified_split
 from advgen.data.sizes import MNIST_SAMPLE_PER_CLASS, NUM_CLASSES, split_problem
-from advgen.data.spec import DatasetSpec, dataset_spec
+from advgen.data.spec import DatasetSpec
 
 
 def _class_counts(source: str, spec: DatasetSpec) -> list[int]:

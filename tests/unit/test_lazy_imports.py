@@ -107,7 +107,10 @@ def claims_inputs(tmp_path: Path) -> list[str]:
         "    control: {what: none, a: {value: robust_acc + 1}}\n",
         encoding="utf-8",
     )
-    spec = '{"roles": {}, "produced": ["robustness/attacks.parquet"], "datasets": {}, "seeds": {}}'
+    spec = (
+        '{"roles": {}, "produced": ["robustness/attacks.parquet"], "datasets": {}, "seeds": {},'
+        ' "generators": [], "budgets": {}, "config": "config"}'
+    )
     return [
         "claims",
         "--config",

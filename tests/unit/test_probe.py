@@ -82,8 +82,8 @@ def test_the_untrained_control_is_below_the_trained_features_on_clean_data():
 
 
 def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
+    from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
-    from advgen.data.spec import dataset_spec
     from advgen.gan.spec import complete_spec
     from advgen.gan.train import GanRun
 

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def _split(folder: Path, split_seed: int) -> Path:
+    from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
-    from advgen.data.spec import dataset_spec
 
     spec = {
         "source": "digits",

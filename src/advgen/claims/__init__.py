@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.claims.measure import Context, NotMeasured
+from advgen.claims.page_spec import ClaimsPageSpec, RunBudget
 from advgen.claims.report import frame, html, markdown, readme_summary, replace_summary, rst
 from advgen.claims.spec import Claim, ClaimsFile, Term, load_claims, read_claims_file
 from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, evaluate
@@ -39,23 +40,23 @@ def evaluate_all(claims: list[Claim], ctx: Context, path: str = "claims file") -
     return out
 
 
-def data_header(spec: Mapping[str, Any], results: str | Path) -> dict[str, Any]:
+def data_header(spec: ClaimsPageSpec, results: str | Path) -> dict[str, Any]:
     """The page's header: each dataset's source, resolution and split sizes (from its manifest,
     when the run has one), and the seeds of each role's runs."""
     from advgen.io import read_parquet
 
     datasets = []
-    for name, d in (spec.get("datasets") or {}).items():
+    for name, d in spec.datasets.items():
         train = test = None
         manifest = Path(results) / "data" / name / "manifest.parquet"
         if manifest.is_file():
             split = read_parquet(manifest)["split"].value_counts()
             train, test = int(split.get("train", 0)), int(split.get("test", 0))
-        size = d.get("image_size")
+        size = d.image_size
         datasets.append(
             {
                 "name": name,
-                "label": DATA_LABELS.get(d.get("source"), d.get("source")),
+                "label": DATA_LABELS.get(d.source, d.source),
                 "resolution": f"{size}×{size} px" if size else "",
                 "train": train,
                 "test": test,
@@ -63,32 +64,32 @@ def data_header(spec: Mapping[str, Any], results: str | Path) -> dict[str, Any]:
         )
     sizes = {d["name"]: d["train"] for d in datasets}
     budgets = {
-        name: {"what": b["what"], "source": b["source"], "ours": budget_text(b.get("runs") or {}, sizes)}
-        for name, b in sorted((spec.get("budgets") or {}).items())
+        name: {"what": b.what, "source": b.source, "ours": budget_text(b.runs, sizes)}
+        for name, b in sorted(spec.budgets.items())
     }
     return {
         "datasets": datasets,
         "budgets": list(budgets.values()),
         "budget_by_name": budgets,
-        "seeds": {role: dict(runs) for role, runs in (spec.get("seeds") or {}).items()},
-        "config": spec.get("config", "config"),
+        "seeds": {role: dict(runs) for role, runs in spec.seeds.items()},
+        "config": spec.config,
         "results": str(results),
     }
 
 
-def budget_text(runs: Mapping[str, Mapping[str, Any]], train_sizes: Mapping[str, int | None]) -> str:
+def budget_text(runs: Mapping[str, RunBudget], train_sizes: Mapping[str, int | None]) -> str:
     """This study's training of a budget's runs, in the source's terms, per config entry:
     ``mnist_ns: 25 epochs x 62 full batches of 64 (about 1,550 iterations) on 4,000 training images``."""
     parts: dict[str, list[str]] = {}
-    for run, spec in runs.items():
-        epochs, batch = spec.get("epochs"), spec.get("batch_size")
+    for run, budget in runs.items():
+        epochs, batch = budget.epochs, budget.batch_size
         if not epochs:
             continue
         text = f"{epochs} epochs"
-        size = train_sizes.get(spec.get("dataset"))
+        size = train_sizes.get(budget.dataset) if budget.dataset else None
         if size:
-            fraction = float(spec.get("train_fraction") or 1.0)
-            if str(spec.get("train_subset") or "all").startswith("half"):
+            fraction = float(budget.train_fraction or 1.0)
+            if str(budget.train_subset or "all").startswith("half"):
                 fraction /= 2
             size = int(round(size * fraction))
             if batch:
@@ -97,7 +98,7 @@ def budget_text(runs: Mapping[str, Mapping[str, Any]], train_sizes: Mapping[str,
             text += f" on {size:,} training images"
         elif batch:
             text += f" at batch {batch}"
-        entry = spec.get("replicate_of") or run
+        entry = budget.replicate_of or run
         parts.setdefault(text, [])
         if entry not in parts[text]:
             parts[text].append(entry)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from advgen.commands._args import add_input, add_output
 
@@ -62,12 +63,14 @@ def _readme(args: argparse.Namespace) -> None:
         raise AdvgenError(f"{args.readme}: {exc}") from None
 
 
-def _spec(args: argparse.Namespace) -> dict:
+def _spec(args: argparse.Namespace) -> Any:
+    from advgen.claims.page_spec import ClaimsPageSpec
     from advgen.config import parse_spec
     from advgen.errors import ConfigError
+    from advgen.specs import typed_spec
 
     if args.spec is not None:
-        return parse_spec(args.spec)
+        return typed_spec(ClaimsPageSpec, parse_spec(args.spec))
     if args.configfile:
         from advgen.config_files import check_config_files
         from advgen.pipeline import build
@@ -102,13 +105,12 @@ def main(args: argparse.Namespace) -> None:
     results = Path(args.results)
     if not results.is_dir():
         raise AdvgenError(f"{results}: results folder not found")
-    produced = spec.get("produced")
     header = data_header(spec, results)
     ctx = Context(
         results,
-        spec.get("roles") or {},
-        set(produced) if produced is not None else None,
-        generators=frozenset(spec.get("generators") or ()),
+        {role: list(runs) for role, runs in spec.roles.items()},
+        set(spec.produced),
+        generators=frozenset(spec.generators),
         budgets=header["budget_by_name"],
     )
     table = frame(evaluate_all(claims, ctx, args.config))

@@ -19,8 +19,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
-    from advgen.data.spec import dataset_spec
+    from advgen.config import dataset_spec, parse_spec
     from advgen.data.torchvision_sources import download
     from advgen.io import write_json
 

@@ -29,10 +29,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
+    from advgen.config import dataset_spec, parse_spec
     from advgen.data import SOURCES, load_source, save_prepared
     from advgen.data.prepared import manifest
-    from advgen.data.spec import dataset_spec
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
 

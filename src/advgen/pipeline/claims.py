@@ -10,12 +10,14 @@ table none of its jobs make) is "not measured" on the page, never an error.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from advgen import paths
+from advgen.claims.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
 from advgen.columns import (
     AE_LOSS_COLUMNS,
     GAN_LOSS_COLUMNS,
@@ -30,13 +32,16 @@ from advgen.columns import (
 from advgen.config import spec_json
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
+from advgen.specs import spec_dict
 
 #: the folder the claims' table paths are relative to
 RESULTS = "results"
 #: the table holding each generator run's quality gate (columns gate, gate_failures)
 GATE_TABLE = paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/")
 #: the training settings a budget line of the claims page reads from a run's entry
-BUDGET_KEYS = ("dataset", "epochs", "batch_size", "train_subset", "train_fraction", "replicate_of")
+BUDGET_KEYS = tuple(f.name for f in dataclasses.fields(RunBudget))
+#: the keys of a dataset entry the page's header reads
+DATASET_HEADER_KEYS = tuple(f.name for f in dataclasses.fields(DatasetHeader))
 #: config sections whose entries a role may name
 MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
@@ -105,8 +110,8 @@ def runs_of(config: Mapping[str, Any]) -> dict[str, list[str]]:
     entries = {n: s for sec in MODEL_SECTIONS for n, s in (config.get(sec) or {}).items()}
     out: dict[str, list[str]] = {name: [name] for name in entries}
     groups: dict[str, list[str]] = {}
-    for name, spec in entries.items():
-        parent = spec.get("replicate_of") if isinstance(spec, Mapping) else None
+    for name, entry in entries.items():
+        parent = entry.get("replicate_of") if isinstance(entry, Mapping) else None
         if isinstance(parent, str):
             groups.setdefault(parent, []).append(name)
     for parent, runs in groups.items():
@@ -279,45 +284,45 @@ class ClaimsPlan(Stage):
         """Params function of ``rule claims``: the folder the claims' tables are relative to."""
         return RESULTS
 
-    def command_spec(self) -> dict[str, Any]:
+    def command_spec(self) -> ClaimsPageSpec:
         """What ``advgen claims`` needs besides the tables: roles, produced tables, the data."""
         datasets = {
-            name: {k: spec.get(k) for k in ("source", "image_size", "test_fraction", "max_train", "max_test")}
-            for name, spec in sorted(self.section("datasets").items())
+            name: DatasetHeader(**{k: entry.get(k) for k in DATASET_HEADER_KEYS})
+            for name, entry in sorted(self.section("datasets").items())
         }
         seeds = {role: {run: self._seed_of(run) for run in runs} for role, runs in sorted(self.roles.items())}
-        return {
-            "roles": {r: list(v) for r, v in sorted(self.roles.items())},
-            "produced": sorted(self.produced),
-            "datasets": datasets,
-            "seeds": seeds,
-            "generators": generator_roles(self.config, self.roles),
-            "budgets": {name: self._budget(b) for name, b in sorted(self.budgets.items())},
-            "config": self.source,
-        }
+        return ClaimsPageSpec(
+            roles={r: tuple(v) for r, v in sorted(self.roles.items())},
+            produced=tuple(sorted(self.produced)),
+            datasets=datasets,
+            seeds=seeds,
+            generators=tuple(generator_roles(self.config, self.roles)),
+            budgets={name: self._budget(b) for name, b in sorted(self.budgets.items())},
+            config=self.source,
+        )
 
-    def _budget(self, budget: Any) -> dict[str, Any]:
+    def _budget(self, budget: Any) -> Budget:
         """A budget of the claims file with the training settings of the runs its roles name
         here (the page turns them into "epochs x iterations on N training images")."""
         runs = {}
         for role in budget.roles:
             for run in self.roles.get(role, []):
                 for section in MODEL_SECTIONS:
-                    spec = self.section(section).get(run)
-                    if isinstance(spec, Mapping):
-                        runs[run] = {k: spec.get(k) for k in BUDGET_KEYS}
-        return {"what": budget.what, "source": budget.source, "runs": runs}
+                    entry = self.section(section).get(run)
+                    if isinstance(entry, Mapping):
+                        runs[run] = RunBudget(**{k: entry.get(k) for k in BUDGET_KEYS})
+        return Budget(what=budget.what, source=budget.source, runs=runs)
 
     def _seed_of(self, run: str) -> int:
         for section in ("gans", "autoencoders", "classifiers"):
-            spec = self.section(section).get(run)
-            if isinstance(spec, Mapping):
-                return int(spec.get("seed", self.config.get("seed", 0)))
+            entry = self.section(section).get(run)
+            if isinstance(entry, Mapping):
+                return int(entry.get("seed", self.config.get("seed", 0)))
         return int(self.config.get("seed", 0))
 
     def spec(self, wildcards: Any = None) -> str:
         """Params function of ``rule claims``: :meth:`command_spec` as sorted JSON."""
-        return spec_json(self.command_spec())
+        return spec_json(spec_dict(self.command_spec()))
 
     def inputs(self, wildcards: Any = None) -> dict[str, Any]:
         """Input function of ``rule claims``: the claims file, its sources' text, the tables it

@@ -1,0 +1,57 @@
+"""The spec of ``advgen claims``: what the page needs of the config besides the run's tables.
+
+Built once by the claims plan (:meth:`advgen.pipeline.claims.ClaimsPlan.command_spec`) from
+the validated config; it crosses the command line as the rule's ``params.spec``. No torch here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DatasetHeader:
+    """What the page's header says of one dataset (keys of its ``datasets`` entry)."""
+
+    source: str
+    image_size: int
+    test_fraction: float
+    max_train: int | None
+    max_test: int | None
+
+
+@dataclass(frozen=True)
+class RunBudget:
+    """One run's training settings (keys of its ``gans``/``autoencoders``/``classifiers`` entry;
+    ``None`` where the entry has no such key)."""
+
+    dataset: str | None
+    epochs: int | None
+    batch_size: int | None
+    train_subset: str | None
+    train_fraction: float | None
+    replicate_of: str | None
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A training budget of the claims file (``what``, the sources' ``source``) and the runs of
+    this config it covers."""
+
+    what: str
+    source: str
+    runs: dict[str, RunBudget]
+
+
+@dataclass(frozen=True)
+class ClaimsPageSpec:
+    """Roles -> runs, the tables the DAG makes, the data, each role's seeds, the generator roles,
+    the budgets and the config's name."""
+
+    roles: dict[str, tuple[str, ...]]
+    produced: tuple[str, ...]
+    datasets: dict[str, DatasetHeader]
+    seeds: dict[str, dict[str, int]]
+    generators: tuple[str, ...]
+    budgets: dict[str, Budget]
+    config: str
