@@ -45,6 +45,7 @@ class InversionJob:
 
 
 def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionJob:
+    """An inversion point: its tables, its latents checkpoint and its figure panel."""
     start_point(spec)
     run = points.run_inversion(spec, job)
     return InversionJob(
@@ -65,6 +66,7 @@ class InpaintingJob:
 
 
 def run_inpainting(spec: InpaintingPoint, job: jobs.SweepJob) -> InpaintingJob:
+    """An inpainting point: its table and its figure panel."""
     start_point(spec)
     run = points.run_inpainting(spec, job)
     return InpaintingJob(run.table, [(spec.point, run.panel())])
@@ -81,6 +83,7 @@ class InterpolationJob:
 
 
 def run_interpolation(spec: InterpolationPoint, job: jobs.SweepJob) -> InterpolationJob:
+    """An interpolation point: its path and frame tables and its strips."""
     start_point(spec)
     run = points.run_interpolation(spec, job)
     return InterpolationJob(run.paths, run.frames, [run.panel(spec.point)])
