@@ -120,21 +120,16 @@ FLIP_SPEC = {
     ],
 }
 TRUNC_SPEC = {
+    "classifier": "c",
+    "dataset": "digits",
     "device": "cpu",
-    "points": [
-        {
-            "classifier": "c",
-            "dataset": "digits",
-            "device": "cpu",
-            "generator": "g",
-            "generator_kind": "gan",
-            "num_samples": 16,
-            "point": "p",
-            "psi": 0.5,
-            "seed": 0,
-            "sweep": "truncation",
-        }
-    ],
+    "generator": "g",
+    "generator_kind": "gan",
+    "num_samples": 16,
+    "point": "p",
+    "psi": 0.5,
+    "seed": 0,
+    "sweep": "truncation",
 }
 SWEEP_SPEC = {
     "attack": {"attack": "FGSM", "params": {}, "seed": 0},
@@ -157,27 +152,22 @@ PLOT_SPEC = {
 
 
 INVERT_SPEC = {
+    "classifier": "c",
+    "clip": None,
+    "dataset": "digits",
     "device": "cpu",
-    "points": [
-        {
-            "classifier": "c",
-            "clip": None,
-            "dataset": "digits",
-            "device": "cpu",
-            "generator": "g",
-            "generator_kind": "gan",
-            "init": "random",
-            "lr": 0.1,
-            "num_images": 4,
-            "optimizer": "adam",
-            "point": "p",
-            "prior_weight": 0.0,
-            "restarts": 1,
-            "seed": 0,
-            "steps": 2,
-            "sweep": "inversion",
-        }
-    ],
+    "generator": "g",
+    "generator_kind": "gan",
+    "init": "random",
+    "lr": 0.1,
+    "num_images": 4,
+    "optimizer": "adam",
+    "point": "p",
+    "prior_weight": 0.0,
+    "restarts": 1,
+    "seed": 0,
+    "steps": 2,
+    "sweep": "inversion",
 }
 
 

@@ -160,8 +160,9 @@ def write(out: Path) -> None:
             raise SystemExit(f"advgen {argv[0]} failed")
 
     def job(sweep: str) -> str:
-        """A sweep job's spec: here one grid point."""
-        return spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep)]})
+        """A sweep job's spec: its one grid point."""
+        (point,) = sweep_plan.points(sweep)
+        return spec_json(point.spec("cpu"))
 
     common = ("--classifier", files["classifier"], "--images", files["test"])
     run(

@@ -126,7 +126,26 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
         [
             "invert",
             "--spec",
-            '{"device": "cuda", "points": [{"sweep": "inversion", "generator": "g", "point": "p", "seed": 0}]}',
+            json.dumps(
+                {
+                    "sweep": "inversion",
+                    "point": "p",
+                    "generator": "g",
+                    "generator_kind": "gan",
+                    "dataset": "d",
+                    "classifier": "c",
+                    "seed": 0,
+                    "device": "cuda",
+                    "num_images": 2,
+                    "steps": 1,
+                    "optimizer": "adam",
+                    "lr": 0.1,
+                    "restarts": 1,
+                    "prior_weight": 0.0,
+                    "clip": None,
+                    "init": "random",
+                }
+            ),
             "--generator",
             "g.pt",
             "--classifier",

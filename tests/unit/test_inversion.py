@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
 from advgen.errors import ConfigError
+from advgen.specs import typed_spec
 from advgen.sweeps.inpainting import complete, hidden_mse, inpaint, psnr
 from advgen.sweeps.inversion import (
     InversionSettings,
@@ -16,6 +19,7 @@ from advgen.sweeps.inversion import (
     per_sample_mse,
 )
 from advgen.sweeps.masks import make_masks
+from advgen.sweeps.spec import InversionPoint
 
 from .sweeps_helpers import IdentityGenerator, TinyGenerator
 
@@ -125,5 +129,11 @@ def test_settings_are_checked():
         InversionSettings(optimizer="lbfgs")
     with pytest.raises(ConfigError):
         InversionSettings(restarts=0)
+    point = {"sweep": "inversion", "point": "p", "generator": "g", "generator_kind": "gan", "dataset": "d"}
+    point |= {"classifier": "c", "seed": 0, "device": "cpu", "num_images": 4, "init": "random"}
     spec = {"steps": 3, "restarts": 2, "optimizer": "adam", "lr": 0.1, "prior_weight": 0.0, "clip": None}
-    assert InversionSettings.from_spec(spec) == InversionSettings(3, 2, "adam", 0.1, 0.0, None)
+    typed = typed_spec(InversionPoint, {**point, **spec})
+    assert InversionSettings.from_spec(typed) == InversionSettings(3, 2, "adam", 0.1, 0.0, None)
+    # an int learning rate (YAML's 30) and a clip become floats, as the optimiser takes them
+    sgd = InversionSettings.from_spec(dataclasses.replace(typed, optimizer="sgd", lr=30, clip=2))
+    assert sgd == InversionSettings(3, 2, "sgd", 30.0, 0.0, 2.0) and isinstance(sgd.lr, float)

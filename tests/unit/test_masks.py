@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
 from advgen.errors import ConfigError
+from advgen.specs import typed_spec
 from advgen.sweeps.masks import MASKS, apply_mask, default_square_size, make_masks, mask_set, select_indices
+from advgen.sweeps.spec import InpaintingPoint, MaskSpec
+
+
+def inpainting_point(generator: str, kind: str) -> dict:
+    """An inpainting point's spec JSON (advgen.sweeps.grid.GridPoint.spec)."""
+    return {
+        "sweep": "inpainting",
+        "point": "mask-square",
+        "generator": generator,
+        "generator_kind": kind,
+        "dataset": "digits",
+        "classifier": "c",
+        "seed": 7,
+        "device": "cpu",
+        "mask": "square",
+        "method": "known_pixels",
+        "pepper_fraction": None,
+        "square_size": 3,
+        "center_size": None,
+        "num_images": 4,
+        "steps": 2,
+        "optimizer": "adam",
+        "lr": 0.1,
+        "restarts": 1,
+        "prior_weight": 0.0,
+        "clip": None,
+        "init": "random",
+    }
 
 
 def test_pepper_hides_exact_fraction_per_image_and_is_seeded():
@@ -75,10 +106,18 @@ def test_select_indices_is_seeded_sorted_and_bounded():
 
 def test_mask_set_is_a_function_of_its_spec():
     """Each generator's job draws its masks itself: the same spec gives the same images and pixels."""
-    spec = {"mask": "square", "num_images": 6, "seed": 3, "square_size": 4, "pepper_fraction": None}
+    spec = MaskSpec("square", num_images=6, seed=3, pepper_fraction=None, square_size=4, center_size=None)
     indices, hidden = mask_set(spec, 50, 10, 12)
-    again = mask_set(dict(spec), 50, 10, 12)
+    again = mask_set(dataclasses.replace(spec), 50, 10, 12)
     assert torch.equal(indices, again[0]) and torch.equal(hidden, again[1])
     assert torch.equal(indices, select_indices(50, 6, seed=3))
     assert torch.equal(hidden, make_masks("square", 6, 10, 12, seed=3, square_size=4))
-    assert not torch.equal(hidden, mask_set({**spec, "seed": 4}, 50, 10, 12)[1])
+    assert not torch.equal(hidden, mask_set(dataclasses.replace(spec, seed=4), 50, 10, 12)[1])
+
+
+def test_an_inpainting_points_masks_leave_out_its_generator():
+    """Two generators' points of one mask setting draw one mask set."""
+    point = typed_spec(InpaintingPoint, inpainting_point("g", "gan"))
+    other = typed_spec(InpaintingPoint, inpainting_point("ae", "autoencoder"))
+    assert point.masks == other.masks == MaskSpec("square", 4, 7, None, 3, None)
+    assert torch.equal(mask_set(point.masks, 30, 8, 8)[1], mask_set(other.masks, 30, 8, 8)[1])

@@ -85,8 +85,8 @@ def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_or
     pipe = build(config("sweeps"))
     point = SimpleNamespace(generator="tiny_ae", point="init-encoder_restarts-5")
     spec = json.loads(pipe.sweeps.spec("inversion")(point))
-    assert [p["point"] for p in spec["points"]] == ["init-encoder_restarts-5"]
-    assert spec["points"][0]["generator"] == "tiny_ae" and spec["points"][0]["restarts"] == 5
+    assert spec["point"] == "init-encoder_restarts-5" and spec["sweep"] == "inversion"
+    assert spec["generator"] == "tiny_ae" and spec["restarts"] == 5
     assert pipe.sweeps.inputs("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.5")) == {
         "generator": "results/gans/tiny_gan/checkpoint.pt",
         "classifier": "results/classifiers/tiny_cnn/model.pt",

@@ -1,6 +1,6 @@
-"""The sweep commands end to end on tiny real-format checkpoints (no Snakemake): one run
-per (sweep, generator), every grid point of the generator in it (the workflow passes one point
-per job; a command runs the points of its spec in turn, each seeded from its own seed)."""
+"""The sweep commands end to end on tiny real-format checkpoints (no Snakemake): one run per
+(sweep, generator, grid point), as the workflow runs them; its spec is the point's
+(advgen.sweeps.spec), seeded from its own seed once its job has loaded the models."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pytest
 from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
 from advgen.io import load_torch, read_npz
-from advgen.sweeps.grid import plan
+from advgen.specs import typed_spec
+from advgen.sweeps.grid import GridPoint, plan
+from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
 
@@ -74,47 +76,42 @@ def _generator(files, generator):
     return files["gan"] if generator == "g" else files["ae"]
 
 
-def _job(sweep_plan, sweep, generator) -> str:
-    """A spec holding every point of a generator (the workflow's jobs hold one)."""
-    return spec_json(
-        {"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points(sweep, generator)]}
-    )
+def _spec(point: GridPoint) -> str:
+    """A sweep job's spec: its grid point's, as the workflow passes it."""
+    return spec_json(point.spec("cpu"))
 
 
 @pytest.mark.slow
 def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     finals = []
     for generator in sweep_plan.generators("inversion"):
-        out = tmp_path / generator
-        _run(
-            "invert",
-            "--spec",
-            _job(sweep_plan, "inversion", generator),
-            "--generator",
-            _generator(files, generator),
-            "--classifier",
-            files["classifier"],
-            "--images",
-            files["test"],
-            "--final",
-            out / "final.parquet",
-            "--steps",
-            out / "steps.parquet",
-            "--latents",
-            out / "z.pt",
-            "--figure",
-            out / "reconstructions.png",
-        )
-        finals.append(out / "final.parquet")
-        final, steps = pd.read_parquet(out / "final.parquet"), pd.read_parquet(out / "steps.parquet")
-        z = load_torch(out / "z.pt", kind="inversion_latents")
         points = sweep_plan.points("inversion", generator)
-        assert (
-            final["point"].unique().tolist() == steps["point"].unique().tolist() == [p.label for p in points]
-        )
-        assert list(z["points"]) == [p.label for p in points]
         for point in points:
-            part, curves = final[final["point"] == point.label], steps[steps["point"] == point.label]
+            out = tmp_path / generator / point.label
+            _run(
+                "invert",
+                "--spec",
+                _spec(point),
+                "--generator",
+                _generator(files, generator),
+                "--classifier",
+                files["classifier"],
+                "--images",
+                files["test"],
+                "--final",
+                out / "final.parquet",
+                "--steps",
+                out / "steps.parquet",
+                "--latents",
+                out / "z.pt",
+                "--figure",
+                out / "reconstructions.png",
+            )
+            finals.append(out / "final.parquet")
+            part, curves = pd.read_parquet(out / "final.parquet"), pd.read_parquet(out / "steps.parquet")
+            z = load_torch(out / "z.pt", kind="inversion_latents")
+            assert part["point"].unique().tolist() == curves["point"].unique().tolist() == [point.label]
+            assert list(z["points"]) == [point.label]
             assert len(part) == 4 and set(METRIC_COLUMNS["inversion"]) <= set(part.columns)
             assert (part["restarts"] == point.params["restarts"]).all() and (
                 part["init"] == point.params["init"]
@@ -126,7 +123,8 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
             latents = z["points"][point.label]
             assert latents["z"].shape == (4, Z) and latents["z_all"].shape == (4, r, Z)
             assert latents["config"]["point"] == point.label
-        assert (out / "reconstructions.png").stat().st_size > 0
+            assert latents["config"] == point.spec("cpu")  # the spec's JSON, as the workflow passed it
+            assert (out / "reconstructions.png").stat().st_size > 0
     agg = tmp_path / "inversion.parquet"
     _run("aggregate-sweep", "--sweep", "inversion", "--out", agg, *finals)
     table = pd.read_parquet(agg)
@@ -142,47 +140,34 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     assert (three["mse"] <= three["first_restart_mse"] + 1e-9).all()
 
 
-@pytest.mark.slow
-def test_a_point_gives_the_same_numbers_in_its_generators_job_as_alone(files, sweep_plan, tmp_path):
-    """Each point is seeded from its own seed: running it after others changes nothing."""
-    (last, *_) = sweep_plan.points("inversion", "ae")[::-1]
-    alone = spec_json({"device": "cpu", "points": [last.spec("cpu")]})
-    tables = {}
-    for name, spec in (("job", _job(sweep_plan, "inversion", "ae")), ("alone", alone)):
-        out = tmp_path / name
-        _run(
-            "invert",
-            "--spec",
-            spec,
-            "--generator",
-            files["ae"],
-            "--classifier",
-            files["classifier"],
-            "--images",
-            files["test"],
-            "--final",
-            out / "final.parquet",
-            "--steps",
-            out / "steps.parquet",
-            "--latents",
-            out / "z.pt",
-            "--figure",
-            out / "f.png",
-        )
-        table = pd.read_parquet(out / "final.parquet")
-        tables[name] = table[table["point"] == last.label].reset_index(drop=True)
-    pd.testing.assert_frame_equal(tables["job"], tables["alone"], check_exact=True)
+def test_a_point_gives_the_same_numbers_after_other_points_as_alone(files, sweep_plan):
+    """Each point is seeded from its own seed once its models are loaded: running it after
+    others in one process, global random draws in between, changes nothing."""
+    import torch
+
+    from advgen.sweeps import generator_job, jobs
+
+    *others, last = [typed_spec(InversionPoint, p.spec("cpu")) for p in sweep_plan.points("inversion", "ae")]
+    job = jobs.load_job(last, files["ae"], files["classifier"], files["test"], "cpu")
+    alone = generator_job.run_inversion(last, job)
+    for spec in others:
+        generator_job.run_inversion(spec, job)
+    torch.rand(7)
+    after = generator_job.run_inversion(last, job)
+    assert others and alone.final["point"].tolist() == [last.point] * 4
+    pd.testing.assert_frame_equal(alone.final, after.final, check_exact=True)
+    pd.testing.assert_frame_equal(alone.steps, after.steps, check_exact=True)
 
 
 def test_inpaint_scores_every_generator_on_the_same_masks(files, sweep_plan, tmp_path):
-    for generator in sweep_plan.generators("inpainting"):
-        out = tmp_path / generator
+    for point in sweep_plan.points("inpainting"):
+        out = tmp_path / point.generator / point.label
         _run(
             "inpaint",
             "--spec",
-            _job(sweep_plan, "inpainting", generator),
+            _spec(point),
             "--generator",
-            _generator(files, generator),
+            _generator(files, point.generator),
             "--classifier",
             files["classifier"],
             "--images",
@@ -193,7 +178,8 @@ def test_inpaint_scores_every_generator_on_the_same_masks(files, sweep_plan, tmp
             out / "examples.png",
         )
         assert (out / "examples.png").stat().st_size > 0
-    tables = pd.concat(pd.read_parquet(p) for p in tmp_path.glob("*/table.parquet"))
+        assert set(pd.read_parquet(out / "table.parquet")["point"]) == {point.label}
+    tables = pd.concat(pd.read_parquet(p) for p in tmp_path.glob("*/*/table.parquet"))
     assert len(tables) == 2 * 2 * 4
     assert set(tables["point"]) == {"mask-pepper", "mask-square"}
     frac = tables.groupby("mask")["hidden_fraction"].unique()
@@ -211,7 +197,7 @@ def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
         _run(
             "interpolate",
             "--spec",
-            _job(sweep_plan, "interpolation", generator),
+            _spec(point),
             "--generator",
             _generator(files, generator),
             "--classifier",
@@ -237,16 +223,16 @@ def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
 
 
 def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep_plan, tmp_path):
-    rows, grids = [], {}
-    for generator in sweep_plan.generators("truncation"):
-        out = tmp_path / f"{generator}.parquet"
+    rows, grids, psis = [], {}, {}
+    for point in sweep_plan.points("truncation"):
+        out = tmp_path / point.generator / f"{point.label}.parquet"
         npz = out.with_suffix(".npz")
         _run(
             "truncation",
             "--spec",
-            _job(sweep_plan, "truncation", generator),
+            _spec(point),
             "--generator",
-            _generator(files, generator),
+            _generator(files, point.generator),
             "--classifier",
             files["classifier"],
             "--images",
@@ -258,9 +244,10 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
         )
         rows.append(pd.read_parquet(out))
         samples = read_npz(npz, required=("images", "psi"))
-        assert samples["images"].dtype == np.uint8 and samples["images"].shape == (2, 8, 1, SIDE, SIDE)
-        assert samples["psi"].tolist() == [0.5, math.inf]  # config order
-        grids[generator] = npz
+        assert samples["images"].dtype == np.uint8 and samples["images"].shape == (1, 8, 1, SIDE, SIDE)
+        psis.setdefault(point.generator, []).extend(samples["psi"].tolist())
+        grids.setdefault(point.generator, []).append(npz)
+    assert psis == {"g": [0.5, math.inf], "ae": [0.5, math.inf]}  # config order
     table = pd.concat(rows)
     assert table["psi_value"].tolist() == [0.5, math.inf, 0.5, math.inf]
     assert table["point"].tolist() == ["psi-0.5", "default"] * 2  # psi null: no axis value
@@ -273,7 +260,7 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
         "--family",
         "truncation_grid",
         "--input",
-        grids["g"],
+        *grids["g"],
         "--out",
         figure,
         "--spec",
@@ -283,53 +270,67 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
     assert "ψ = 0.5" in text and "ψ = ∞" in text
 
 
-def test_a_spec_that_is_not_one_generators_job_is_a_one_line_error(files, sweep_plan, tmp_path, capsys):
-    mixed = spec_json({"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points("inpainting")]})
-    code = advgen(
-        [
-            "inpaint",
-            "--spec",
-            mixed,
-            "--generator",
-            str(files["gan"]),
-            "--classifier",
-            str(files["classifier"]),
-            "--images",
-            str(files["test"]),
-            "--out",
-            str(tmp_path / "t.parquet"),
-            "--figure",
-            str(tmp_path / "f.png"),
-        ]
-    )
-    assert code == 2
-    assert "--spec: points: generator ['ae', 'g'], expected one job's (g)" in capsys.readouterr().err
-    assert not (tmp_path / "t.parquet").exists()
+def test_a_spec_that_is_not_a_point_of_the_jobs_sweep_is_a_one_line_error(
+    files, sweep_plan, tmp_path, capsys
+):
+    for spec, words in (
+        (
+            sweep_plan.points("inversion", "g")[0].spec("cpu"),
+            "--spec: missing field 'mask' (InpaintingPoint)",
+        ),
+        (
+            {**sweep_plan.points("inpainting", "g")[0].spec("cpu"), "sweep": "inversion"},
+            "--spec: sweep: 'inversion' is not this job's sweep ('inpainting')",
+        ),
+        (
+            {"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points("inpainting", "g")]},
+            "--spec: unknown field 'points'",
+        ),
+    ):
+        code = advgen(
+            [
+                "inpaint",
+                "--spec",
+                spec_json(spec),
+                "--generator",
+                str(files["gan"]),
+                "--classifier",
+                str(files["classifier"]),
+                "--images",
+                str(files["test"]),
+                "--out",
+                str(tmp_path / "t.parquet"),
+                "--figure",
+                str(tmp_path / "f.png"),
+            ]
+        )
+        assert code == 2
+        assert words in capsys.readouterr().err
+        assert not (tmp_path / "t.parquet").exists()
 
 
 def test_inpaint_method_axis_runs_the_reports_masked_inversion(files, sweep_plan, tmp_path):
     """method: masked_inversion (the GAN report's) is dispatched through METHODS and labelled."""
     point = next(p for p in sweep_plan.points("inpainting", "g") if p.params["mask"] == "pepper")
-    specs = [
-        {**point.spec("cpu"), "method": method, "point": method}
-        for method in ("known_pixels", "masked_inversion")
-    ]
-    _run(
-        "inpaint",
-        "--spec",
-        spec_json({"device": "cpu", "points": specs}),
-        "--generator",
-        files["gan"],
-        "--classifier",
-        files["classifier"],
-        "--images",
-        files["test"],
-        "--out",
-        tmp_path / "table.parquet",
-        "--figure",
-        tmp_path / "examples.png",
+    for method in ("known_pixels", "masked_inversion"):
+        _run(
+            "inpaint",
+            "--spec",
+            spec_json({**point.spec("cpu"), "method": method, "point": method}),
+            "--generator",
+            files["gan"],
+            "--classifier",
+            files["classifier"],
+            "--images",
+            files["test"],
+            "--out",
+            tmp_path / method / "table.parquet",
+            "--figure",
+            tmp_path / method / "examples.png",
+        )
+    table = pd.concat(
+        pd.read_parquet(tmp_path / m / "table.parquet") for m in ("known_pixels", "masked_inversion")
     )
-    table = pd.read_parquet(tmp_path / "table.parquet")
     tables = {method: part for method, part in table.groupby("method")}
     assert all(set(part["point"]) == {method} for method, part in tables.items())
     # same images and masks, different restorations

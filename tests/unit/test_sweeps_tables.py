@@ -7,29 +7,34 @@ import pytest
 
 from advgen.errors import AdvgenError
 from advgen.io import write_parquet
+from advgen.specs import typed_spec
+from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.summary import summary_table
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS, aggregate, point_frame
 
 
-def spec(point: str, restarts: int, generator: str = "g") -> dict:
-    return {
-        "sweep": "inversion",
-        "point": point,
-        "generator": generator,
-        "generator_kind": "gan",
-        "dataset": "digits",
-        "classifier": "c",
-        "seed": 0,
-        "device": "cpu",
-        "restarts": restarts,
-        "steps": 10,
-        "lr": 0.1,
-        "optimizer": "sgd",
-        "clip": None,
-        "init": "random",
-        "prior_weight": 0.0,
-        "num_images": 2,
-    }
+def spec(point: str, restarts: int, generator: str = "g") -> InversionPoint:
+    return typed_spec(
+        InversionPoint,
+        {
+            "sweep": "inversion",
+            "point": point,
+            "generator": generator,
+            "generator_kind": "gan",
+            "dataset": "digits",
+            "classifier": "c",
+            "seed": 0,
+            "device": "cpu",
+            "restarts": restarts,
+            "steps": 10,
+            "lr": 0.1,
+            "optimizer": "sgd",
+            "clip": None,
+            "init": "random",
+            "prior_weight": 0.0,
+            "num_images": 2,
+        },
+    )
 
 
 def metrics(mse: float) -> dict:

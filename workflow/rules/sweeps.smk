@@ -2,8 +2,8 @@
 # One job per (sweep, generator, grid point): the unit of recomputation is the point, so adding
 # a point runs only its jobs and removing one reruns only the aggregate. {point} is the point's
 # readable label, its values on the grid axes (advgen.sweeps.grid), also the `point` column of
-# its tables; `params: spec` carries that point's spec alone. Each job seeds its point from the
-# point's own seed, so its rows are those it had when one job ran every point of a generator.
+# its tables; `params: spec` is that point's spec (advgen.sweeps.spec). Each job seeds its point
+# from the point's own seed once its models are loaded.
 # Inpainting masks are drawn in the job from their spec (the same for every generator).
 # Jobs, paths and specs come from PIPE.sweeps (advgen.pipeline.sweeps).
 # One aggregate table per sweep: results/sweeps/{sweep}.parquet, the points in config order.

@@ -127,11 +127,9 @@ def resume_dir(args: argparse.Namespace) -> Path:
 
 
 def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared test split (.pt)") -> None:
-    """The inputs of a sweep job: its spec (grid points of one generator; the workflow passes
-    one), generator, classifier and images."""
-    p.add_argument(
-        "--spec", required=True, help="grid points of the generator as JSON (see advgen.sweeps.generator_job)"
-    )
+    """The inputs of a sweep job: its spec (one grid point of one generator), generator,
+    classifier and images."""
+    p.add_argument("--spec", required=True, help="the grid point as JSON (see advgen.sweeps.spec)")
     add_input(p, "--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
     add_input(p, "--classifier", required=True, help="classifier model (.pt)")
     add_input(p, "--images", required=True, help=images)

@@ -45,13 +45,10 @@ class SweepsPlan(Stage):
         return inputs
 
     def spec(self, sweep: str) -> Callable:
-        """Params function of a sweep's rule: the job's one point spec, as sorted JSON (the
-        commands take a list of points: here a list of one)."""
+        """Params function of a sweep's rule: the job's point spec (advgen.sweeps.spec), as sorted JSON."""
 
         def spec(wildcards) -> str:
-            return spec_json(
-                {"device": self.device, "points": [self._point(sweep, wildcards).spec(self.device)]}
-            )
+            return spec_json(self._point(sweep, wildcards).spec(self.device))
 
         spec.__name__ = f"{sweep}_spec"
         return spec

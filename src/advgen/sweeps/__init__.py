@@ -10,11 +10,12 @@ config grids. Modules:
 * :mod:`~advgen.sweeps.masks`, :mod:`~advgen.sweeps.inpainting`,
   :mod:`~advgen.sweeps.interpolation`, :mod:`~advgen.sweeps.truncation`: the four experiments.
 * :mod:`~advgen.sweeps.tables`: per-point table columns and the aggregate.
+* :mod:`~advgen.sweeps.spec`: a sweep job's spec, one grid point, typed (no torch).
 * :mod:`~advgen.sweeps.points`: one grid point on its job's loaded models and images,
   returning its tables and figure data.
-* :mod:`~advgen.sweeps.generator_job`: a sweep job, grid points of one generator in one
-  process (the workflow runs one point per job; what ``advgen invert | inpaint | interpolate
-  | truncation`` call).
+* :mod:`~advgen.sweeps.generator_job`: a sweep job, one grid point of one generator, seeded
+  and shaped as its command writes it (what ``advgen invert | inpaint | interpolate |
+  truncation`` call).
 
 This package imports no torch at import time.
 """

@@ -1,69 +1,36 @@
-"""A sweep job: grid points of one generator, in one process.
+"""A sweep job: one grid point of one generator, and the files its command writes.
 
-The job's spec is ``{"device": ..., "points": [point spec, ...]}`` (each a
-:meth:`advgen.sweeps.grid.GridPoint.spec`, named in its ``point`` key by its readable label).
-The workflow runs one job per grid point, so its list holds one point
-(:meth:`advgen.pipeline.sweeps.SweepsPlan.spec`); a longer list runs the points in turn. The
-models and the images are loaded once (:func:`advgen.sweeps.jobs.load_job`); each point is
-seeded from its own ``seed`` (:func:`advgen.seeding.seed_everything`) before it runs, so it
-draws the same random numbers alone as among other points. The point tables are
-concatenated in list order, their ``point`` column naming the point. The ``advgen invert |
-inpaint | interpolate | truncation`` commands parse, call one function here and write what
-it returns.
+The job's spec is the point's (:mod:`advgen.sweeps.spec`, named in its ``point`` field by its
+readable label, :meth:`advgen.pipeline.sweeps.SweepsPlan.spec`). The job loads its models and
+images (:func:`advgen.sweeps.jobs.load_job`), then seeds every generator from the point's
+``seed`` (:func:`start_point`) and runs it (:mod:`advgen.sweeps.points`). Its tables name the
+point in their ``point`` column, the inversion latents and the figure panels by its label. The
+``advgen invert | inpaint | interpolate | truncation`` commands parse, call one function here
+and write what it returns.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import torch
 
-from advgen.errors import ConfigError
 from advgen.sweeps import jobs, points
+from advgen.sweeps.spec import InpaintingPoint, InterpolationPoint, InversionPoint, PointSpec, TruncationPoint
 
 log = logging.getLogger(__name__)
 
 
-def point_specs(spec: dict[str, Any], sweep: str) -> list[dict[str, Any]]:
-    """The job's point specs, checked: one generator, one sweep, at least one point, distinct names.
-
-    Raises:
-        ConfigError: a spec that is not a sweep job's.
-    """
-    specs = spec.get("points")
-    if not isinstance(specs, list) or not specs or not all(isinstance(p, dict) for p in specs):
-        raise ConfigError("--spec: points: expected a non-empty list of grid point specs")
-    for key, want in (("sweep", {sweep}), ("generator", {specs[0].get("generator")})):
-        found = {p.get(key) for p in specs}
-        if found != want:
-            raise ConfigError(
-                f"--spec: points: {key} {sorted(map(str, found))}, expected one job's ({sorted(map(str, want))[0]})"
-            )
-    names = [p.get("point") for p in specs]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"--spec: points: a point name is repeated ({', '.join(map(str, names))})")
-    return [{**p, "device": spec.get("device", "auto")} for p in specs]
-
-
-def each_point(
-    specs: Sequence[dict[str, Any]], run: Callable[[dict[str, Any]], Any]
-) -> Iterator[tuple[dict[str, Any], Any]]:
-    """``(spec, run(spec))`` per point, each seeded from its own ``seed`` first."""
+def start_point(spec: PointSpec) -> None:
+    """Seed every generator from the point's ``seed`` (after its job loaded the models)."""
     from advgen.seeding import seed_everything
 
-    for spec in specs:
-        seed_everything(spec["seed"])
-        log.info("point %s", spec["point"])
-        yield spec, run(spec)
-
-
-def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(list(frames), ignore_index=True)
+    seed_everything(spec.seed)
+    log.info("point %s", spec.point)
 
 
 # --- inversion
@@ -71,19 +38,21 @@ def concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
 
 @dataclass
 class InversionJob:
-    final: pd.DataFrame  # one row per (point, image)
-    steps: pd.DataFrame  # loss per (point, step, image, restart)
-    latents: dict[str, Any]  # ``inversion_latents``: per point, its recovered z
-    panels: list[tuple[str, dict[str, torch.Tensor]]]  # figure: targets and G(z) per point
+    final: pd.DataFrame  # one row per image
+    steps: pd.DataFrame  # loss per (step, image, restart)
+    latents: dict[str, Any]  # ``inversion_latents``: the point's recovered z, under its label
+    panels: list[tuple[str, dict[str, torch.Tensor]]]  # figure: targets and G(z), titled by the label
 
 
-def run_inversion(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> InversionJob:
-    runs = list(each_point(specs, lambda s: points.run_inversion(s, job)))
+def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionJob:
+    """An inversion point: its tables, its latents checkpoint and its figure panel."""
+    start_point(spec)
+    run = points.run_inversion(spec, job)
     return InversionJob(
-        final=concat([r.final for _, r in runs]),
-        steps=concat([r.steps for _, r in runs]),
-        latents={"kind": "inversion_latents", "points": {s["point"]: r.latents for s, r in runs}},
-        panels=[(s["point"], r.panel()) for s, r in runs],
+        final=run.final,
+        steps=run.steps,
+        latents={"kind": "inversion_latents", "points": {spec.point: run.latents}},
+        panels=[(spec.point, run.panel())],
     )
 
 
@@ -92,13 +61,15 @@ def run_inversion(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> Invers
 
 @dataclass
 class InpaintingJob:
-    table: pd.DataFrame  # one row per (point, image)
-    panels: list[tuple[str, dict[str, torch.Tensor]]]  # figure: original, masked, restored per point
+    table: pd.DataFrame  # one row per image
+    panels: list[tuple[str, dict[str, torch.Tensor]]]  # figure: original, masked, restored
 
 
-def run_inpainting(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> InpaintingJob:
-    runs = list(each_point(specs, lambda s: points.run_inpainting(s, job)))
-    return InpaintingJob(concat([r.table for _, r in runs]), [(s["point"], r.panel()) for s, r in runs])
+def run_inpainting(spec: InpaintingPoint, job: jobs.SweepJob) -> InpaintingJob:
+    """An inpainting point: its table and its figure panel."""
+    start_point(spec)
+    run = points.run_inpainting(spec, job)
+    return InpaintingJob(run.table, [(spec.point, run.panel())])
 
 
 # --- interpolation
@@ -106,18 +77,16 @@ def run_inpainting(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> Inpai
 
 @dataclass
 class InterpolationJob:
-    paths: pd.DataFrame  # one row per (point, pair)
-    frames: pd.DataFrame  # one row per (point, pair, alpha)
-    panels: list[dict[str, Any]]  # figure: the strips of each point
+    paths: pd.DataFrame  # one row per pair
+    frames: pd.DataFrame  # one row per (pair, alpha)
+    panels: list[dict[str, Any]]  # figure: the point's strips
 
 
-def run_interpolation(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> InterpolationJob:
-    runs = list(each_point(specs, lambda s: points.run_interpolation(s, job)))
-    return InterpolationJob(
-        concat([r.paths for _, r in runs]),
-        concat([r.frames for _, r in runs]),
-        [r.panel(s["point"]) for s, r in runs],
-    )
+def run_interpolation(spec: InterpolationPoint, job: jobs.SweepJob) -> InterpolationJob:
+    """An interpolation point: its path and frame tables and its strips."""
+    start_point(spec)
+    run = points.run_interpolation(spec, job)
+    return InterpolationJob(run.paths, run.frames, [run.panel(spec.point)])
 
 
 # --- truncation
@@ -125,13 +94,12 @@ def run_interpolation(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> In
 
 @dataclass
 class TruncationJob:
-    table: pd.DataFrame  # one row per point
-    samples: dict[
-        str, Any
-    ]  # ``images`` (P, K, C, H, W) uint8, one grid row per point; ``psi`` (P,), inf: none
+    table: pd.DataFrame  # one row
+    #: ``images`` (1, K, C, H, W) uint8: the point's row of the truncation grid; ``psi`` (1,), inf: none
+    samples: dict[str, Any]
 
 
-def truncation_point(spec: dict[str, Any], job: jobs.SweepJob) -> tuple[pd.DataFrame, torch.Tensor]:
+def truncation_point(spec: TruncationPoint, job: jobs.SweepJob) -> tuple[pd.DataFrame, torch.Tensor]:
     """One truncation point (BigGAN's truncation trick, Brock et al. 2019): ``num_samples``
     samples with ``|z_j| <= psi`` scored against the job's reference images, and the
     truncation grid's row for ``psi`` (same latents at every psi)."""
@@ -140,10 +108,10 @@ def truncation_point(spec: dict[str, Any], job: jobs.SweepJob) -> tuple[pd.DataF
     from advgen.sweeps.tables import point_frame
     from advgen.sweeps.truncation import grid_row, sample
 
-    psi, models = spec["psi"], job.models
-    images = sample(models.generator, spec["num_samples"], models.z_dim, psi, seed=spec["seed"]).clamp(0, 1)
-    row = quality_row(models.classifier, images, job.images, seed=spec["seed"], device=job.device)
-    strip = grid_row(models.generator, models.z_dim, psi, seed=spec["seed"]).clamp(0, 1)
+    psi, models = spec.psi, job.models
+    images = sample(models.generator, spec.num_samples, models.z_dim, psi, seed=spec.seed).clamp(0, 1)
+    row = quality_row(models.classifier, images, job.images, seed=spec.seed, device=job.device)
+    strip = grid_row(models.generator, models.z_dim, psi, seed=spec.seed).clamp(0, 1)
     table = point_frame(
         spec,
         {
@@ -166,17 +134,16 @@ def truncation_point(spec: dict[str, Any], job: jobs.SweepJob) -> tuple[pd.DataF
     return table, strip
 
 
-def run_truncation(specs: Sequence[dict[str, Any]], job: jobs.SweepJob) -> TruncationJob:
-    """The truncation points of a generator; ``job.images`` is the reference (training) split."""
+def run_truncation(spec: TruncationPoint, job: jobs.SweepJob) -> TruncationJob:
+    """A truncation point of a generator; ``job.images`` is the reference (training) split."""
     import numpy as np
 
     from advgen.sweeps.truncation import to_uint8
 
-    runs = list(each_point(specs, lambda s: truncation_point(s, job)))
+    start_point(spec)
+    table, strip = truncation_point(spec, job)
     samples = {
-        "images": np.stack([to_uint8(strip).numpy() for _, (_, strip) in runs]),
-        "psi": np.array(
-            [math.inf if s["psi"] is None else float(s["psi"]) for s, _ in runs], dtype=np.float64
-        ),
+        "images": np.stack([to_uint8(strip).numpy()]),
+        "psi": np.array([math.inf if spec.psi is None else float(spec.psi)], dtype=np.float64),
     }
-    return TruncationJob(concat([t for _, (t, _) in runs]), samples)
+    return TruncationJob(table, samples)

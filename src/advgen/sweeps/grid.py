@@ -108,7 +108,8 @@ class GridPoint:
         return paths.CLASSIFIER_MODEL.format(classifier=self.classifier)
 
     def spec(self, device: str = "auto") -> dict[str, Any]:
-        """The point's spec (hyperparameters plus what identifies the point; ``point`` is its label)."""
+        """The point's spec, the JSON its job's typed spec is built from (:mod:`advgen.sweeps.spec`):
+        hyperparameters plus what identifies the point (``point`` is its label)."""
         return {
             **self.params,
             "sweep": self.sweep,
@@ -125,11 +126,14 @@ class GridPoint:
         if self.sweep != "inpainting":
             raise ValueError(f"{self.sweep} points have no masks")
         mask = self.params["mask"]
-        spec = {"dataset": self.dataset, "mask": mask, "num_images": self.params["num_images"]}
-        spec["seed"] = self.params["seed"]
-        if mask in MASK_PARAMS:
-            spec[MASK_PARAMS[mask]] = self.params[MASK_PARAMS[mask]]
-        return spec
+        size = {MASK_PARAMS[mask]: self.params[MASK_PARAMS[mask]]} if mask in MASK_PARAMS else {}
+        return {
+            "dataset": self.dataset,
+            "mask": mask,
+            "num_images": self.params["num_images"],
+            "seed": self.params["seed"],
+            **size,
+        }
 
 
 class SweepPlan:

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from advgen.errors import ConfigError
+from advgen.sweeps.spec import InpaintingPoint, InterpolationPoint, InversionPoint
 
 OPTIMIZERS = ("sgd", "adam")
 
@@ -49,15 +50,15 @@ class InversionSettings:
             raise ConfigError("steps must be >= 0, restarts >= 1 and lr > 0")
 
     @classmethod
-    def from_spec(cls, spec: dict) -> InversionSettings:
-        """The settings of a job spec (keys ``steps, restarts, optimizer, lr, prior_weight, clip``)."""
+    def from_spec(cls, spec: InversionPoint | InpaintingPoint | InterpolationPoint) -> InversionSettings:
+        """The settings of a grid point's spec (its ``steps, restarts, optimizer, lr, prior_weight, clip``)."""
         return cls(
-            steps=int(spec["steps"]),
-            restarts=int(spec["restarts"]),
-            optimizer=str(spec["optimizer"]),
-            lr=float(spec["lr"]),
-            prior_weight=float(spec["prior_weight"]),
-            clip=None if spec.get("clip") is None else float(spec["clip"]),
+            steps=int(spec.steps),
+            restarts=int(spec.restarts),
+            optimizer=str(spec.optimizer),
+            lr=float(spec.lr),
+            prior_weight=float(spec.prior_weight),
+            clip=None if spec.clip is None else float(spec.clip),
         )
 
 

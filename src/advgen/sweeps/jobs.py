@@ -1,5 +1,5 @@
 """What every sweep job does first: load the generator, the classifier and the images, once
-for all the grid points of its generator (:class:`SweepJob`).
+for its grid point (:class:`SweepJob`).
 
 Models come from the generative stage (:func:`advgen.models.load_generator`,
 :func:`advgen.models.load_autoencoder`) and the robustness stage
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
 
 from advgen.data import load_prepared
+from advgen.sweeps.spec import PointSpec
 
 
 @dataclass
@@ -27,16 +27,16 @@ class SweepModels:
 
 
 def load_models(
-    spec: dict[str, Any], generator_path: str | Path, classifier_path: str | Path, device: str
+    spec: PointSpec, generator_path: str | Path, classifier_path: str | Path, device: str
 ) -> SweepModels:
     """The job's generator (decoder for an autoencoder, with its encoder) and classifier."""
     from advgen.classifiers import load_classifier
     from advgen.models import load_autoencoder, load_generator
 
-    if spec["generator_kind"] == "autoencoder":
+    if spec.generator_kind == "autoencoder":
         encoder, generator, z_dim = load_autoencoder(generator_path, device)
     else:
-        generator, z_dim = load_generator(generator_path, device, kind=spec["generator_kind"])
+        generator, z_dim = load_generator(generator_path, device, kind=spec.generator_kind)
         encoder = None
     return SweepModels(generator, z_dim, encoder, load_classifier(classifier_path, device))
 
@@ -56,13 +56,13 @@ class SweepJob:
 
 
 def load_job(
-    spec: dict[str, Any],
+    spec: PointSpec,
     generator_path: str | Path,
     classifier_path: str | Path,
     images_path: str | Path,
     device: str,
 ) -> SweepJob:
-    """Models (``spec["generator_kind"]``) and the prepared split of a generator's job."""
+    """Models (``spec.generator_kind``) and the prepared split of a generator's job."""
     images, labels = load_images(images_path)
     return SweepJob(load_models(spec, generator_path, classifier_path, device), images, labels, device)
 

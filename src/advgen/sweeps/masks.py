@@ -12,18 +12,16 @@ A mask is a bool tensor ``(N, 1, H, W)``, ``True`` where a pixel is hidden (the 
 * ``left_half``: columns ``0 .. W // 2 - 1``.
 
 Masks are drawn from a seeded :class:`torch.Generator`: a mask set is a function of its
-spec alone (:func:`mask_set`), so every generator of a dataset is scored on the same
-hidden pixels.
+spec alone (:func:`mask_set`, :class:`~advgen.sweeps.spec.MaskSpec`), so every generator of
+a dataset is scored on the same hidden pixels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import torch
 
 from advgen.errors import ConfigError
+from advgen.sweeps.spec import MaskSpec
 
 MASKS = ("pepper", "crosswalk", "square", "center", "left_half")
 PEPPER_FRACTION = 0.3  # report: 30% of the pixels
@@ -99,21 +97,19 @@ def apply_mask(images: torch.Tensor, hidden: torch.Tensor, fill: float = 0.0) ->
     return images.masked_fill(hidden.expand_as(images), fill)
 
 
-def mask_set(
-    spec: Mapping[str, Any], available: int, height: int, width: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The images and masks of an inpainting point (:meth:`advgen.sweeps.grid.GridPoint.mask_spec`):
-    ``(indices, hidden)``, ``spec["num_images"]`` of ``available`` test images (seeded subset)
+def mask_set(masks: MaskSpec, available: int, height: int, width: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The images and masks of an inpainting point (:attr:`advgen.sweeps.spec.InpaintingPoint.masks`):
+    ``(indices, hidden)``, ``masks.num_images`` of ``available`` test images (seeded subset)
     and one mask each."""
-    indices = select_indices(available, spec["num_images"], spec["seed"])
+    indices = select_indices(available, masks.num_images, masks.seed)
     hidden = make_masks(
-        spec["mask"],
+        masks.mask,
         len(indices),
         height,
         width,
-        seed=spec["seed"],
-        pepper_fraction=spec.get("pepper_fraction"),
-        square_size=spec.get("square_size"),
-        center_size=spec.get("center_size"),
+        seed=masks.seed,
+        pepper_fraction=masks.pepper_fraction,
+        square_size=masks.square_size,
+        center_size=masks.center_size,
     )
     return indices, hidden

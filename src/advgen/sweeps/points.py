@@ -1,11 +1,11 @@
 """One grid point of the inversion, interpolation and inpainting sweeps.
 
-Each ``run_*`` function runs one point on the models and images its generator's job loaded
-once (:class:`~advgen.sweeps.jobs.SweepJob`): the experiment
+Each ``run_*`` function runs one point (its typed spec, :mod:`advgen.sweeps.spec`) on the
+models and images its job loaded (:class:`~advgen.sweeps.jobs.SweepJob`): the experiment
 (:mod:`~advgen.sweeps.inversion`, :mod:`~advgen.sweeps.interpolation`,
 :mod:`~advgen.sweeps.inpainting`), returning its tables (one row per image or pair, ID
 columns first: :func:`~advgen.sweeps.tables.point_frame`) with what its figure panel needs.
-:mod:`advgen.sweeps.generator_job` runs a generator's points in turn and writes them. The
+:mod:`advgen.sweeps.generator_job` seeds the point and shapes what its command writes. The
 ``*_tables`` functions turn tensors into the output tables; they are pure.
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 import torch
 
+from advgen.specs import spec_dict
 from advgen.sweeps import jobs
 from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, psnr
 from advgen.sweeps.interpolation import (
@@ -35,14 +36,17 @@ from advgen.sweeps.interpolation import (
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
 from advgen.sweeps.masked_inversion import METHODS
 from advgen.sweeps.masks import apply_mask, mask_set, select_indices
+from advgen.sweeps.spec import InpaintingPoint, InterpolationPoint, InversionPoint
 from advgen.sweeps.tables import point_frame
 
 log = logging.getLogger(__name__)
 
 
-def _encoder_init(models: jobs.SweepModels, x: torch.Tensor, spec: dict[str, Any]) -> torch.Tensor | None:
+def _encoder_init(
+    models: jobs.SweepModels, x: torch.Tensor, spec: InversionPoint | InpaintingPoint
+) -> torch.Tensor | None:
     """``E(x)`` when the point starts from the encoder (``init: encoder``), else ``None``."""
-    return jobs.encode(models.encoder, x) if spec["init"] == "encoder" else None
+    return jobs.encode(models.encoder, x) if spec.init == "encoder" else None
 
 
 # --- inversion ---
@@ -66,7 +70,7 @@ class InversionRun:
 
 
 def inversion_tables(
-    spec: dict[str, Any],
+    spec: InversionPoint,
     indices: torch.Tensor,
     labels: torch.Tensor,
     result: InversionResult,
@@ -115,8 +119,8 @@ def inversion_tables(
     best = (torch.arange(r).view(1, 1, r) == best_restart.view(1, n, 1)).expand(t, n, r)
     steps = pd.DataFrame(
         {
-            "point": spec["point"],
-            "generator": spec["generator"],
+            "point": spec.point,
+            "generator": spec.generator,
             "image": image.reshape(-1).numpy(),
             "restart": restart.reshape(-1).numpy(),
             "step": step.reshape(-1).numpy(),
@@ -141,11 +145,11 @@ def _inks(targets: torch.Tensor | None, recon: torch.Tensor, n: int) -> dict[str
     }
 
 
-def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
-    """Invert the generator on ``spec["num_images"]`` held-out images from batched restarts."""
+def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionRun:
+    """Invert the generator on ``spec.num_images`` held-out images from batched restarts."""
     settings = InversionSettings.from_spec(spec)
     models = job.models
-    indices = select_indices(len(job.labels), spec["num_images"], spec["seed"])
+    indices = select_indices(len(job.labels), spec.num_images, spec.seed)
     images, labels = job.subset(indices)
     x = images.to(job.device)
     start = time.perf_counter()
@@ -153,7 +157,7 @@ def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
         models.generator,
         x,
         settings,
-        seed=spec["seed"],
+        seed=spec.seed,
         z_init=_encoder_init(models, x, spec),
         z_dim=models.z_dim,
     )
@@ -168,13 +172,13 @@ def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
         seconds,
     )
     independent = None
-    if settings.restarts > 1 and spec["init"] == "random":
+    if settings.restarts > 1 and spec.init == "random":
         # one more start from another seed: the independent single start the best of R is compared with
         single = invert(
             models.generator,
             x,
             dataclasses.replace(settings, restarts=1),
-            seed=spec["seed"] + INDEPENDENT_SEED_OFFSET,
+            seed=spec.seed + INDEPENDENT_SEED_OFFSET,
             z_dim=models.z_dim,
         )
         independent = single.losses[-1][:, 0]
@@ -192,7 +196,7 @@ def run_inversion(spec: dict[str, Any], job: jobs.SweepJob) -> InversionRun:
         "z_all": result.z_all.cpu(),
         "best_restart": result.best_restart.cpu(),
         "indices": indices,
-        "config": spec,
+        "config": spec_dict(spec),
     }
     return InversionRun(final, steps, latents, result, images)
 
@@ -224,7 +228,7 @@ class InterpolationRun:
 
 
 def interpolation_tables(
-    spec: dict[str, Any],
+    spec: InterpolationPoint,
     pairs: torch.Tensor,
     labels: torch.Tensor,
     frames: torch.Tensor,
@@ -255,7 +259,7 @@ def interpolation_tables(
             "end_image": pairs[:, 1].numpy(),
             "start_label": labels[:, 0].numpy(),
             "end_label": labels[:, 1].numpy(),
-            "latent": spec["latent"],
+            "latent": spec.latent,
             "pred_start": start.numpy(),
             "pred_end": end.numpy(),
             "labels_path": ["-".join(str(int(v)) for v in row) for row in preds],
@@ -276,8 +280,8 @@ def interpolation_tables(
     pair, step = torch.meshgrid(torch.arange(p), torch.arange(k), indexing="ij")
     per_alpha = pd.DataFrame(
         {
-            "point": spec["point"],
-            "generator": spec["generator"],
+            "point": spec.point,
+            "generator": spec.generator,
             "pair": pair.reshape(-1).numpy(),
             "alpha": weights[step.reshape(-1)].numpy(),
             "pred": preds.reshape(-1).numpy(),
@@ -289,21 +293,19 @@ def interpolation_tables(
     return table, per_alpha
 
 
-def run_interpolation(spec: dict[str, Any], job: jobs.SweepJob) -> InterpolationRun:
-    """Decode straight latent paths between ``spec["num_pairs"]`` pairs of held-out images."""
-    pairs = choose_pairs(
-        job.labels, spec["num_pairs"], seed=spec["seed"], distinct_labels=spec["distinct_labels"]
-    )
+def run_interpolation(spec: InterpolationPoint, job: jobs.SweepJob) -> InterpolationRun:
+    """Decode straight latent paths between ``spec.num_pairs`` pairs of held-out images."""
+    pairs = choose_pairs(job.labels, spec.num_pairs, seed=spec.seed, distinct_labels=spec.distinct_labels)
     p = len(pairs)
     images, labels = job.subset(pairs.reshape(-1))
-    weights = alphas(spec["num_alphas"])
+    weights = alphas(spec.num_alphas)
     models = job.models
     x = images.to(job.device)
-    if spec["latent"] == "encoder":
+    if spec.latent == "encoder":
         z = jobs.encode(models.encoder, x)
     else:
         settings = InversionSettings.from_spec(spec)
-        z = invert(models.generator, x, settings, seed=spec["seed"], z_dim=models.z_dim).z
+        z = invert(models.generator, x, settings, seed=spec.seed, z_dim=models.z_dim).z
     z = z.view(p, 2, -1)
     frames = decode_paths(models.generator, latent_path(z[:, 0], z[:, 1], weights)).cpu()
     k = frames.shape[1]
@@ -339,7 +341,7 @@ class InpaintingRun:
 
 
 def inpainting_table(
-    spec: dict[str, Any],
+    spec: InpaintingPoint,
     indices: torch.Tensor,
     labels: torch.Tensor,
     hidden: torch.Tensor,
@@ -356,7 +358,7 @@ def inpainting_table(
         {
             "image": indices.numpy(),
             "label": labels.numpy(),
-            "mask": spec["mask"],
+            "mask": spec.mask,
             "hidden_fraction": hidden.flatten(1).float().mean(1).numpy(),
             "mse_hidden": mse.numpy(),
             "psnr_hidden": psnr(mse).numpy(),
@@ -370,24 +372,24 @@ def inpainting_table(
     )
 
 
-def run_inpainting(spec: dict[str, Any], job: jobs.SweepJob) -> InpaintingRun:
+def run_inpainting(spec: InpaintingPoint, job: jobs.SweepJob) -> InpaintingRun:
     """Restore the hidden pixels of the point's masks (:func:`~advgen.sweeps.masks.mask_set`,
     the same for every generator): inversion on the known pixels (``known_pixels``) or of
-    the whole masked image (``masked_inversion``, the GAN report's), ``spec["method"]``."""
+    the whole masked image (``masked_inversion``, the GAN report's), ``spec.method``."""
     settings = InversionSettings.from_spec(spec)
     _, height, width = job.images.shape[1:]
-    indices, hidden = mask_set(spec, len(job.labels), height, width)
+    indices, hidden = mask_set(spec.masks, len(job.labels), height, width)
     images, labels = job.subset(indices)
     models = job.models
     x, h = images.to(job.device), hidden.to(job.device)
     masked = apply_mask(x, h)
-    method = METHODS[spec.get("method", "known_pixels")]
+    method = METHODS[spec.method]
     result = method(
         models.generator,
         x,
         h,
         settings,
-        seed=spec["seed"],
+        seed=spec.seed,
         z_init=_encoder_init(models, masked, spec),
         z_dim=models.z_dim,
     )
@@ -396,7 +398,7 @@ def run_inpainting(spec: dict[str, Any], job: jobs.SweepJob) -> InpaintingRun:
     table = inpainting_table(spec, indices, labels, hidden, images, result, pred_completed, pred_masked)
     log.info(
         "%s: median hidden MSE %.5f, accuracy completed %.3f vs masked %.3f",
-        spec["mask"],
+        spec.mask,
         table["mse_hidden"].median(),
         table["correct_completed"].mean(),
         table["correct_masked"].mean(),

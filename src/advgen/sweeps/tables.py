@@ -16,6 +16,8 @@ import pandas as pd
 
 from advgen.errors import AdvgenError
 from advgen.io import read_parquet
+from advgen.specs import spec_dict
+from advgen.sweeps.spec import PointSpec
 
 ID_COLUMNS: dict[str, str] = {
     "sweep": "string",
@@ -100,18 +102,18 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
-def point_frame(spec: Mapping[str, Any], rows: Mapping[str, Any] | pd.DataFrame) -> pd.DataFrame:
+def point_frame(spec: PointSpec, rows: Mapping[str, Any] | pd.DataFrame) -> pd.DataFrame:
     """A per-point table: identity and hyperparameter columns of ``spec``, then ``rows``.
 
-    Hyperparameters are every key of the spec that is not an identity column, a metric
-    column or ``device``; list values (none after grid expansion) are rejected.
+    Hyperparameters are every field of the spec that is not an identity column, a metric
+    column or ``device``, valued as in the spec's JSON.
     """
-    sweep = spec["sweep"]
+    sweep = spec.sweep
     metrics = pd.DataFrame(rows)
-    front = {k: spec[k] for k in ID_COLUMNS}
+    front = {k: getattr(spec, k) for k in ID_COLUMNS}
     params = {
         k: v
-        for k, v in sorted(spec.items())
+        for k, v in sorted(spec_dict(spec).items())
         if k not in ID_COLUMNS and k not in METRIC_COLUMNS[sweep] and k != "device"
     }
     n = len(metrics)
