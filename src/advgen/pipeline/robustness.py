@@ -8,7 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from advgen import paths
-from advgen.attacks.registry import REGISTRY
+from advgen.attacks.registry import MASKING_BLACKBOX, REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
@@ -371,7 +371,7 @@ class RobustnessPlan(Stage):
         return {
             "classifier": classifier,
             "checks": sizes,
-            "blackbox": {"attack": "Square", "params": {"n_queries": checks["n_queries"]}},
+            "blackbox": {"attack": MASKING_BLACKBOX, "params": {"n_queries": checks["n_queries"]}},
             "max_examples": checks["max_examples"],
             "seed": self.config.get("seed", 0) if seed is None else seed,
         }
@@ -414,7 +414,7 @@ class RobustnessPlan(Stage):
             self.unknown("robustness.masking", "check", check, MASKING_CHECKS)
         fields = MASKING_CHECK_SETTINGS[check]
         spec = {"checks": {k: v for k, v in job["checks"].items() if k in fields}}
-        if "blackbox_queries" in fields:
+        if "n_queries" in fields:
             spec["blackbox"] = job["blackbox"]
         spec.update({k: v for k, v in job.items() if k in ("purifier", "gradient", "max_examples", "seed")})
         return spec
