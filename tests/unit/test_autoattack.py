@@ -13,6 +13,7 @@ from advgen.attacks.fab import project_l2, project_linf
 from advgen.attacks.square import p_schedule
 from advgen.errors import ConfigError
 from advgen.robustness.evaluate import attack_curve
+from advgen.robustness.spec import CurveAttackSpec
 from tests.unit.robust_helpers import blob_split, trained_digits_mlp, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -126,7 +127,7 @@ def test_bad_arguments_raise_one_line_config_errors(make, key: str) -> None:
 
 def test_registry_and_robustness_curve_accept_autoattack() -> None:
     assert {"APGD", "APGDT", "FAB", "Square", "AutoAttack"} <= set(ATTACKS)
-    spec = {"attack": "AutoAttack", "params": {"n_iter": 10, "n_queries": 100}, "eps": [0.0, 0.1], "seed": 0}
+    spec = CurveAttackSpec("AutoAttack", {"n_iter": 10, "n_queries": 100}, 0, (0.0, 0.1))
     rows = attack_curve(DIGITS, DX, DY, spec, classifier="digits_mlp", attack="autoattack")
     assert list(rows["eps"]) == [0.0, 0.1]
     assert rows["robust_acc"].iloc[1] < rows["robust_acc"].iloc[0] == rows["clean_acc"].iloc[0]

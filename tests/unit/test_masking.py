@@ -24,6 +24,8 @@ from advgen.robustness.masking import (
     CHECK_SETTINGS,
     CHECKS,
     COLUMNS,
+    BlackBoxSpec,
+    MaskingJobSpec,
     MaskingSettings,
     blackbox_from,
     gradient_health,
@@ -32,6 +34,7 @@ from advgen.robustness.masking import (
     robust_accuracy,
 )
 from advgen.robustness.tables import masking_markdown
+from advgen.specs import typed_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -42,7 +45,7 @@ SMALL = MaskingSettings(
     long_steps=80,
     long_restarts=2,
     unbounded_steps=20,
-    blackbox_queries=100,
+    n_queries=100,
 )
 
 
@@ -133,7 +136,7 @@ def test_each_check_reads_only_its_settings(blobs):
         long_steps=9,
         long_restarts=3,
         unbounded_steps=4,
-        blackbox_queries=30,
+        n_queries=30,
         tolerance=0.05,
         zero_tolerance=0.5,
         early_stop=True,
@@ -196,7 +199,7 @@ def test_the_default_black_box_is_square_with_the_settings_queries(blobs):
     x, y = split.images, split.labels
     table = masking_checks(model, x, y, settings=SMALL, seed=3).set_index("check")
     row = table.loc["whitebox_vs_blackbox"]
-    square = robust_accuracy(model, Square(model, SMALL.eps, n_queries=SMALL.blackbox_queries, seed=3), x, y)
+    square = robust_accuracy(model, Square(model, SMALL.eps, n_queries=SMALL.n_queries, seed=3), x, y)
     assert row["reference"] == square and "black-box Square" in row["detail"]
 
 
@@ -215,19 +218,20 @@ def test_a_black_box_attack_plugs_in(blobs):
 
 def test_blackbox_from_a_spec_entry(blobs):
     _, model = blobs
-    assert blackbox_from(None, 0) is None and blackbox_from({}, 0) is None
-    attack = blackbox_from({"attack": "Square", "params": {"n_queries": 7, "p_init": 0.5}}, 4)(model, 0.2)
+    assert blackbox_from(None, 0) is None and blackbox_from(BlackBoxSpec(), 0) is None
+    entry = typed_spec(BlackBoxSpec, {"attack": "Square", "params": {"n_queries": 7, "p_init": 0.5}})
+    attack = blackbox_from(entry, 4)(model, 0.2)
     assert isinstance(attack, Square)
     assert (attack.eps, attack.n_queries, attack.p_init, attack.seed) == (0.2, 7, 0.5, 4)
     with pytest.raises(ConfigError, match="blackbox.attack: unknown attack 'Nope'"):
-        blackbox_from({"attack": "Nope"}, 0)
+        blackbox_from(BlackBoxSpec("Nope"), 0)
 
 
 def test_settings_from_a_mapping():
     settings = MaskingSettings.from_mapping({"eps_grid": [0, 0.1], "pgd_steps": 5.0, "early_stop": True})
     assert settings.eps_grid == (0.0, 0.1) and settings.pgd_steps == 5 and isinstance(settings.pgd_steps, int)
     assert settings.early_stop is True and MaskingSettings.from_mapping(None) == MaskingSettings()
-    with pytest.raises(ConfigError, match=r"^checks: unknown key\(s\) epz \(known: .*blackbox_queries"):
+    with pytest.raises(ConfigError, match=r"^checks: unknown key\(s\) epz \(known: .*n_queries"):
         MaskingSettings.from_mapping({"epz": 1})
     with pytest.raises(ConfigError, match=r"^--spec: checks.long_steps: must be non-negative"):
         MaskingSettings.from_mapping({"long_steps": -1}, "--spec: checks", "--spec: ")
@@ -279,7 +283,7 @@ def files(tmp_path_factory):
 
 FAST = (
     '{"checks": {"eps": 0.3, "eps_grid": [0, 0.3], "pgd_steps": 5, "long_steps": 10, "long_restarts": 2, '
-    '"unbounded_steps": 5, "blackbox_queries": 20}, "device": "cpu"'
+    '"unbounded_steps": 5, "n_queries": 20}, "device": "cpu"'
 )
 
 
@@ -340,10 +344,13 @@ def test_masking_checks_on_a_purifier_pipeline(files, tmp_path):
 def test_one_check_of_a_stochastic_purifier_pipeline_alone_equals_its_row(files):
     """A projection purifier draws its random starts from a call counter; each check starts it
     over (Purifier.rewind), so a check alone gives its row of the run of all six."""
-    spec = json.loads(
-        FAST
-        + ', "purifier": {"method": "project", "generator_kind": "autoencoder", "steps": 2, "restarts": 2,'
-        ' "optimizer": "adam", "lr": 0.1}, "gradient": "bpda", "max_examples": 12}'
+    spec = typed_spec(
+        MaskingJobSpec,
+        json.loads(
+            FAST
+            + ', "purifier": {"method": "project", "generator_kind": "autoencoder", "steps": 2, "restarts": 2,'
+            ' "optimizer": "adam", "lr": 0.1}, "gradient": "bpda", "max_examples": 12}'
+        ),
     )
     kwargs = {"name": "ae_proj", "model": str(files / "c.pt"), "test": str(files / "test.pt")}
 
@@ -366,11 +373,11 @@ def test_masking_checks_command_runs_the_checks_named(files, tmp_path):
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ('{"checks": {"epz": 1}}', "checks: unknown key"),
-        ('{"checks": {"eps": -1}}', "checks.eps"),
-        ('{"gradient": "magic"}', "gradient"),
-        ('{"blackbox": {"attack": "Nope"}}', "blackbox.attack"),
-        ('{"colour": 1}', "unknown key"),
+        ('{"checks": {"epz": 1}}', "--spec.checks: unknown field 'epz'"),
+        ('{"checks": {"eps": -1}}', "--spec: checks.eps"),
+        ('{"gradient": "magic"}', "--spec: gradient"),
+        ('{"blackbox": {"attack": "Nope"}}', "--spec: blackbox.attack"),
+        ('{"colour": 1}', "--spec: unknown field 'colour'"),
         ("[1", "not valid JSON"),
     ],
 )

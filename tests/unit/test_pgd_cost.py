@@ -92,8 +92,9 @@ def test_early_stop_returns_the_first_fooling_iterate() -> None:
 
 def test_early_stop_is_evaluation_only() -> None:
     from advgen.robustness.evaluate import make_attack
+    from advgen.robustness.spec import AttackSpec
 
-    spec = {"attack": "PGD", "params": {"steps": 5, "early_stop": True}}
+    spec = AttackSpec("PGD", {"steps": 5, "early_stop": True}, 0)
     assert make_attack(spec, MODEL, evaluation=True).early_stop
     crafted = make_attack(spec, MODEL)  # transfer and example figures craft with every step
     assert not crafted.early_stop and crafted.steps == 5

@@ -236,8 +236,9 @@ def test_a_masking_check_job_carries_only_the_settings_its_check_reads():
             spec = json.loads(pipe.robustness.masking_spec(wildcards))
             blackbox = {"blackbox"} if check == "whitebox_vs_blackbox" else set()
             assert set(spec) == {"checks"} | common | extra | blackbox, (family, check)
-            # the config's sizes a check reads (zero_tolerance and blackbox_queries are no config keys)
-            read = set(MASKING_CHECK_SETTINGS[check]) - {"zero_tolerance", "blackbox_queries"}
+            # the config's sizes a check reads (zero_tolerance is no config key; n_queries reaches
+            # the black-box attack through the spec's blackbox)
+            read = set(MASKING_CHECK_SETTINGS[check]) - {"zero_tolerance", "n_queries"}
             assert set(spec["checks"]) == read, (family, check)
 
     def check_spec(check: str) -> dict:

@@ -98,7 +98,7 @@ def test_adversarial_examples_family(tmp_path: Path) -> None:
     )
     job = {
         "attacks": {
-            "fgsm": {"attack": "FGSM", "eps": 0.3, "seed": 0},
+            "fgsm": {"attack": "FGSM", "eps": 0.3, "params": {}, "seed": 0},
             "pgd": {"attack": "PGD", "eps": 0.3, "params": {"steps": 5}, "seed": 0},
         },
         "num_images": 2,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 import torch
 
 from advgen.classifiers import eval_subset
+from advgen.classifiers.spec import ClassifierSpec
 from advgen.robustness.evaluate import COLUMNS, attack_curve
+from advgen.robustness.spec import AttackSpec, CurveAttackSpec
 from advgen.robustness.sweeps import sweep_row, sweep_table
 from advgen.robustness.tables import minimal_table
 from advgen.robustness.transfer import gaussian_like, transfer_matrix
+from advgen.specs import typed_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -19,8 +23,35 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 SPLIT = blob_split(60, size=8)
 X, Y = SPLIT.images, SPLIT.labels
-FGSM_SPEC = {"attack": "FGSM", "eps": [0.0, 0.2, 0.4], "params": {}, "seed": 0}
-PGD_SPEC = {"attack": "PGD", "eps": [0.0, 0.2, 0.4], "params": {"steps": 5}, "seed": 3}
+FGSM_SPEC = CurveAttackSpec("FGSM", {}, 0, (0.0, 0.2, 0.4))
+PGD_SPEC = CurveAttackSpec("PGD", {"steps": 5}, 3, (0.0, 0.2, 0.4))
+
+
+def point(**fields: object) -> ClassifierSpec:
+    """A sweep point's classifier spec (the fields the sweep reads, the others as trained)."""
+    base = {
+        "dataset": "blobs",
+        "arch": "fc100_100",
+        "width": 1.0,
+        "mode": "standard",
+        "epochs": 1,
+        "batch_size": 32,
+        "optimizer": "adam",
+        "lr": 0.01,
+        "momentum": 0.9,
+        "weight_decay": 0.0,
+        "eps": 0.2,
+        "fgsm_alpha": 0.5,
+        "pgd_steps": 3,
+        "pgd_step_factor": 2.5,
+        "eps_warmup_epochs": 1,
+        "train_subset": "all",
+        "train_fraction": 1.0,
+        "subset_seed": 0,
+        "seed": 0,
+        "device": "cpu",
+    }
+    return typed_spec(ClassifierSpec, {**base, **fields})
 
 
 def models() -> dict:
@@ -44,7 +75,7 @@ def test_attack_curve_rows() -> None:
 
 
 def test_minimal_table_reads_the_unbounded_rows() -> None:
-    spec = {"attack": "DeepFool", "eps": [0.0, 1.0], "params": {}, "seed": 0}
+    spec = CurveAttackSpec("DeepFool", {}, 0, (0.0, 1.0))
     curve = attack_curve(models()["lin"], X, Y, spec, classifier="lin", attack="deepfool")
     assert list(curve["eps"]) == [0.0, 1.0, math.inf]
     table = minimal_table(curve)
@@ -56,7 +87,7 @@ def test_minimal_table_reads_the_unbounded_rows() -> None:
 def test_lbfgs_transfers_its_minimal_perturbations() -> None:
     """L-BFGS (Szegedy et al.) in the transfer matrix: unbounded, so it fools its own source."""
     zoo = models()
-    lbfgs = {"attack": "LBFGS", "eps": [0.0], "params": {"search_steps": 3, "steps": 10}, "seed": 0}
+    lbfgs = AttackSpec("LBFGS", {"search_steps": 3, "steps": 10}, 0)
     table = transfer_matrix(zoo, X, Y, {"lbfgs": lbfgs}, 0.2, batch_size=16)
     assert (table["eps"] == float("inf")).all()
     diag = table[(table.source == table.target) & (table.kind == "adversarial")]["error"]
@@ -96,7 +127,7 @@ def test_gaussian_baseline_has_the_adversarial_norm() -> None:
 
 def test_sweep_row_reports_train_and_test_accuracy() -> None:
     lin = models()["lin"]
-    spec = {"mode": "standard", "width": 1.0, "train_fraction": 0.5, "train_subset": "all", "subset_seed": 0}
+    spec = point(train_fraction=0.5)
     row = sweep_row(
         "data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
     )
@@ -129,7 +160,7 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
     seeded = sweep_row(
         "data_size",
         "lin",
-        dict(spec, seed=2),
+        dataclasses.replace(spec, seed=2),
         lin,
         (X, Y),
         (X, Y),
@@ -190,7 +221,7 @@ def test_annotate_adds_source_and_target_metadata() -> None:
 
 def test_sweep_row_train_max_examples_caps_the_training_set_evaluation() -> None:
     lin = models()["lin"]
-    spec = {"mode": "standard", "width": 1.0, "train_fraction": 1.0, "train_subset": "all", "subset_seed": 0}
+    spec = point(train_fraction=1.0)
     calls = []
 
     class Spy(torch.nn.Module):

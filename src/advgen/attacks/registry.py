@@ -3,8 +3,8 @@
 Everything that lists attacks is derived from :data:`REGISTRY`: ``advgen.attacks.ATTACKS``
 (name -> class), :data:`MINIMAL_ATTACKS` (the minimal-perturbation attacks, whose unbounded
 perturbations make the minimal-perturbation table), the capability lists (:data:`TRANSFER_ATTACKS`,
-:data:`BASELINE_ATTACKS`, :data:`REFERENCE_ATTACKS`: code asks what an attack can do, never its
-name), the smoke config's cost caps (:mod:`advgen.smoke`), and, written by
+:data:`BASELINE_ATTACKS`, :data:`REFERENCE_ATTACKS`, :data:`MASKING_BLACKBOX`: code asks what an
+attack can do, never its name), the smoke config's cost caps (:mod:`advgen.smoke`), and, written by
 :mod:`advgen.registries` and checked equal by its test, the schema's ``attack`` enum, its
 ``params`` branch per attack with the constructor's defaults, and the lists of ``README.md`` and
 ``config/README.md``. An attack's defaults are stated once, in its constructor, which this module
@@ -52,6 +52,9 @@ class AttackInfo:
         reference: the reference evaluation (Croce & Hein 2020): its curves are drawn over the
             baseline's, the gap is measured against it, and the classifiers it runs on are
             the default ones of the gradient-masking checks.
+        masking_blackbox: the black-box attack the gradient-masking checks compare PGD with
+            (Carlini et al. 2019, Sec. 5: a gradient-free attack must not beat the gradient
+            one); its constructor takes the checks' ``n_queries``.
 
     Code that depends on what an attack can do reads these flags, never the attack's name.
     """
@@ -65,6 +68,7 @@ class AttackInfo:
     transferable: bool = False
     baseline: bool = False
     reference: bool = False
+    masking_blackbox: bool = False
 
     @property
     def norm(self) -> str:
@@ -219,6 +223,7 @@ REGISTRY: dict[str, AttackInfo] = {
             ("linf", "l2"),
             "black-box",
             {"n_queries": 20},
+            masking_blackbox=True,
         ),
         AttackInfo(
             "AutoAttack",
@@ -241,6 +246,8 @@ BUDGET_TRANSFER_ATTACKS = tuple(name for name in TRANSFER_ATTACKS if not REGISTR
 #: the baseline attacks and the reference evaluation they are checked against
 BASELINE_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.baseline)
 REFERENCE_ATTACKS = tuple(name for name, info in REGISTRY.items() if info.reference)
+#: the black-box attack of the gradient-masking checks (one entry has the flag)
+(MASKING_BLACKBOX,) = (name for name, info in REGISTRY.items() if info.masking_blackbox)
 
 
 def listing(names: tuple[str, ...] | list[str]) -> str:

@@ -22,9 +22,6 @@ HELP = (
 
 log = logging.getLogger(__name__)
 
-#: what the spec must hold (besides the optional ``device``)
-SPEC_KEYS = ("name", "attack", "eval")
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--classifier", required=True, help="classifier name")
@@ -41,37 +38,33 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import eval_subset, load_classifier
-    from advgen.config import parse_spec
     from advgen.data import load_prepared
-    from advgen.errors import AdvgenError
     from advgen.io import write_parquet
-    from advgen.jobs import start_job
+    from advgen.jobs import load_spec, start_job
     from advgen.robustness.evaluate import attack_sweep
+    from advgen.robustness.spec import AttackJobSpec
 
-    spec = parse_spec(args.spec)
-    missing = [key for key in SPEC_KEYS if key not in spec]
-    if missing:
-        raise AdvgenError(f"attack: --spec: missing key(s) {', '.join(missing)}")
+    spec = load_spec(args.spec, spec_type=AttackJobSpec)
     test = load_prepared(args.test)
     with start_job(spec, seed=False) as device:
         model = load_classifier(args.model, device)
-        idx = eval_subset(test.labels, spec["eval"]["max_examples"])
+        idx = eval_subset(test.labels, spec.eval.max_examples)
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         table, per_example = attack_sweep(
             model,
             x,
             y,
-            spec["attack"],
+            spec.attack,
             classifier=args.classifier,
-            attack=spec["name"],
-            batch_size=spec["eval"]["batch_size"],
+            attack=spec.name,
+            batch_size=spec.eval.batch_size,
             examples=idx,
         )
     for row in table.itertuples():
         log.info(
             "%s %s eps=%g: robust acc %.3f (clean %.3f)",
             args.classifier,
-            spec["name"],
+            spec.name,
             row.eps,
             row.robust_acc,
             row.clean_acc,

@@ -4,13 +4,13 @@
 (repeatable) runs only those (the workflow's ``masking_checks`` rule runs one job per check),
 each row the same as in a run of all six.
 
-``--spec`` JSON (every key optional):
+``--spec`` JSON (every key optional; :class:`~advgen.robustness.masking.MaskingJobSpec`):
 
 * ``checks``: overrides of :class:`~advgen.robustness.masking.MaskingSettings` (``eps``,
   ``eps_grid``, ``pgd_steps``, ``long_steps``, ``long_restarts``, ``unbounded_steps``,
-  ``blackbox_queries``, ``tolerance``, ``zero_tolerance``, ``early_stop``);
-* ``blackbox``: ``{"attack": <name in advgen.attacks.ATTACKS, e.g. "Square">, "params": {...}}``;
-  default: :class:`~advgen.attacks.Square` with ``blackbox_queries``;
+  ``n_queries``, ``tolerance``, ``zero_tolerance``, ``early_stop``);
+* ``blackbox``: ``{"attack": <name in advgen.attacks.ATTACKS>, "params": {...}}``; default: the
+  attack registry's ``masking_blackbox`` attack (Square) with ``n_queries``;
 * ``purifier``: a purify-job spec (``method``, ``generator_kind``, ``steps``, ``restarts``,
   ``optimizer``, ``lr``, ``purifier``; :func:`advgen.defense.loading.load_purifier`) with
   ``--generator``; ``gradient``: what the attacks differentiate, ``bpda`` (default),
@@ -53,12 +53,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
+    from advgen.errors import ConfigError
     from advgen.io import write_parquet, write_text
-    from advgen.robustness.masking import masking_job
+    from advgen.jobs import load_spec
+    from advgen.robustness.masking import MaskingJobSpec, masking_job
     from advgen.robustness.tables import masking_markdown
 
-    spec = parse_spec(args.spec)
+    try:
+        spec = load_spec(args.spec, spec_type=MaskingJobSpec)
+    except ConfigError as exc:  # MaskingSettings' own value checks name the field, not the option
+        raise ConfigError(str(exc) if str(exc).startswith("--spec") else f"--spec: {exc}") from None
     table = masking_job(
         spec, name=args.name, model=args.model, test=args.test, generator=args.generator, checks=args.check
     )

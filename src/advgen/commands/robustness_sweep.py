@@ -33,43 +33,50 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import eval_subset, load_classifier
-    from advgen.config import parse_spec
+    from advgen.classifiers.spec import ClassifierSpec
     from advgen.data import load_prepared
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
-    from advgen.jobs import start_job
+    from advgen.jobs import load_spec, start_job
     from advgen.robustness.plan import sweep_kind
+    from advgen.robustness.spec import SweepSpec
     from advgen.robustness.sweeps import sweep_row, sweep_table
+    from advgen.specs import typed_spec
 
-    spec = parse_spec(args.spec)
+    spec = load_spec(args.spec, spec_type=SweepSpec)
+    # each point is the classifier spec it was trained from, evaluated on this job's device
+    points = {
+        name: typed_spec(ClassifierSpec, {**point, "device": spec.device or "auto"}, f"--spec.points.{name}")
+        for name, point in spec.points.items()
+    }
     try:
         sweep_kind(args.sweep)
     except ValueError as exc:
         raise ConfigError(f"--sweep: {exc}") from exc
     paths = dict(m.split("=", 1) for m in args.models)
-    missing = sorted(set(spec["points"]) - set(paths))
+    missing = sorted(set(points) - set(paths))
     if missing:
         raise ConfigError(f"--models: no checkpoint given for sweep point(s) {', '.join(missing)}")
     train, test = load_prepared(args.train), load_prepared(args.test)
-    idx = eval_subset(test.labels, spec["eval"]["max_examples"])
+    idx = eval_subset(test.labels, spec.eval.max_examples)
     rows = []
     with start_job(spec, seed=False) as device:
         test_xy = (test.images[idx].to(device), test.labels[idx].to(device))
         train_xy = (train.images.to(device), train.labels.to(device))
-        for name in sorted(spec["points"]):
+        for name in sorted(points):
             model = load_classifier(paths[name], device)
             row = sweep_row(
                 args.sweep,
                 name,
-                spec["points"][name],
+                points[name],
                 model,
                 test_xy,
                 train_xy,
-                spec["attack"],
-                spec["eps"],
-                max_examples=spec["eval"]["max_examples"],
-                batch_size=spec["eval"]["batch_size"],
-                train_max_examples=spec.get("train_max_examples"),
+                spec.attack,
+                spec.eps,
+                max_examples=spec.eval.max_examples,
+                batch_size=spec.eval.batch_size,
+                train_max_examples=spec.train_max_examples,
             )
             log.info(
                 "%s %s: clean %.3f robust %.3f (train robust %.3f)",

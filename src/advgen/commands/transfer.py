@@ -38,14 +38,16 @@ def main(args: argparse.Namespace) -> None:
     from advgen.data import load_prepared
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
-    from advgen.jobs import start_job
+    from advgen.jobs import load_spec, start_job
+    from advgen.robustness.spec import TransferSpec
     from advgen.robustness.transfer import annotate, transfer_matrix, transfer_within
 
-    spec = parse_spec(args.spec)
+    spec = load_spec(args.spec, spec_type=TransferSpec)
     pairs = [m.split("=", 1) for m in args.models]
     if any(len(p) != 2 for p in pairs):
         raise ConfigError("--models: expected NAME=PATH entries")
-    within = spec["transfer"].get("within")
+    settings = spec.transfer
+    within = settings.within
     meta = parse_spec(args.meta, what="--meta") if args.meta else None
     if meta is not None:
         unknown = sorted(set(meta) - {name for name, _ in pairs})
@@ -56,18 +58,16 @@ def main(args: argparse.Namespace) -> None:
         if lacking:
             raise ConfigError(f"--meta: no {within!r} for model(s) {', '.join(lacking)} (transfer.within)")
     test = load_prepared(args.test)
-    idx = eval_subset(test.labels, spec["eval"]["max_examples"])
+    idx = eval_subset(test.labels, spec.eval.max_examples)
     with start_job(spec, seed=False) as device:
         models = {name: load_classifier(path, device) for name, path in pairs}
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
-        options = {"batch_size": spec["eval"]["batch_size"], "noise_seed": spec["transfer"]["noise_seed"]}
+        options = {"batch_size": spec.eval.batch_size, "noise_seed": settings.noise_seed}
         if within:
             assert meta is not None
-            table = transfer_within(
-                models, meta, within, x, y, spec["attacks"], spec["transfer"]["eps"], **options
-            )
+            table = transfer_within(models, meta, within, x, y, spec.attacks, settings.eps, **options)
         else:
-            table = transfer_matrix(models, x, y, spec["attacks"], spec["transfer"]["eps"], **options)
+            table = transfer_matrix(models, x, y, spec.attacks, settings.eps, **options)
     if meta is not None and not within:
         table = annotate(table, meta)
     write_parquet(table, args.out)

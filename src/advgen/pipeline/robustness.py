@@ -5,10 +5,12 @@ The expansion itself (sweep points, attack jobs) is :mod:`advgen.robustness.plan
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
 
 from advgen import paths
-from advgen.attacks.registry import REGISTRY
+from advgen.attacks.registry import MASKING_BLACKBOX, REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
@@ -23,6 +25,23 @@ SWEEPS = tuple(expansion.SWEEPS)
 SWEEP_PATTERN = "|".join(SWEEPS) + f"|{expansion.NAMED_DATA_SIZE}[A-Za-z0-9_]+"
 #: the masking checks (wildcard ``{check}`` of masking_checks: one job per check)
 MASKING_CHECK_PATTERN = "|".join(MASKING_CHECKS)
+
+
+@dataclass(frozen=True)
+class MaskingModel:
+    """A model of the gradient-masking checks (Carlini et al. 2019): its classifier, the
+    config's check sizes (``checks`` without ``n_queries`` and ``max_examples``), the black-box
+    attack's ``n_queries``, the images and seed; for a purifier pipeline, the purifier's
+    settings, the gradient the attacks take and its generator."""
+
+    classifier: str
+    checks: dict[str, Any]
+    n_queries: int
+    max_examples: int | None
+    seed: int
+    purifier: dict[str, Any] | None = None
+    gradient: str | None = None
+    generator: str | None = None
 
 
 class RobustnessPlan(Stage):
@@ -190,18 +209,19 @@ class RobustnessPlan(Stage):
         settings = self.lookup(
             expansion.sweep_settings(self.config), wildcards.sweep, "robustness", "classifier sweep"
         )
-        spec = {
-            "points": {
-                p["classifier"]: self.with_seed(p["spec"]) for p in self.sweep_points(wildcards.sweep)
-            },
-            "attack": self.attack_settings(settings["attack"], ("classifiers", "eps", "max_examples")),
-            "eps": settings["eps"],
-            "eval": self.eval_settings(),
-            "device": self.device,
-        }
-        if settings.get("train_max_examples") is not None:  # data-size sweeps only; off by default
-            spec["train_max_examples"] = settings["train_max_examples"]
-        return spec_json(spec)
+        cap = settings.get("train_max_examples")  # data-size sweeps only; off by default
+        return spec_json(
+            {
+                "points": {
+                    p["classifier"]: self.with_seed(p["spec"]) for p in self.sweep_points(wildcards.sweep)
+                },
+                "attack": self.attack_settings(settings["attack"], ("classifiers", "eps", "max_examples")),
+                "eps": settings["eps"],
+                "eval": self.eval_settings(),
+                "device": self.device,
+                **({"train_max_examples": cap} if cap is not None else {}),
+            }
+        )
 
     # --- capacity transfer matrix (Madry et al. 2018: capacity reduces transferability)
     def capacity_transfer(self) -> dict | None:
@@ -313,9 +333,9 @@ class RobustnessPlan(Stage):
         return expansion.sweep_names(self.config)
 
     # --- gradient-masking checks (Carlini et al. 2019; advgen masking-checks)
-    def _masking_jobs(self, source: str) -> dict[tuple[str, str], dict]:
-        """(family, name) -> the spec of its checks (every check's settings, without device),
-        checked references; :meth:`masking_spec` cuts one check's job spec from it."""
+    def _masking_jobs(self, source: str) -> dict[tuple[str, str], MaskingModel]:
+        """(family, name) -> the model the checks run on, with every check's settings, checked
+        references; :meth:`masking_check_spec` cuts one check's job spec from it."""
         settings = self.settings.get("masking")
         if not settings:
             return {}
@@ -337,7 +357,7 @@ class RobustnessPlan(Stage):
                 raise ConfigError(
                     f"{source}: robustness.masking.classifiers: unknown classifier '{name}' (defined: {defined})"
                 )
-            jobs[("classifier", name)] = self._masking_spec(settings["checks"], classifier=name)
+            jobs[("classifier", name)] = self._masking_model(settings["checks"], classifier=name)
         points = {
             p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec["operating"]
         }
@@ -357,26 +377,29 @@ class RobustnessPlan(Stage):
                 for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr")
                 if k in p
             }
-            spec = self._masking_spec(settings["purifier_checks"], classifier=p["classifier"], seed=p["seed"])
-            spec.update(
+            jobs[("purifier", name)] = self._masking_model(
+                settings["purifier_checks"],
+                classifier=p["classifier"],
+                seed=p["seed"],
                 purifier=purifier,
                 gradient="exact" if p["method"] == "reconstruct" else "bpda",
                 generator=p["generator"],
             )
-            jobs[("purifier", name)] = spec
         return jobs
 
-    def _masking_spec(self, checks: dict, *, classifier: str, seed: int | None = None) -> dict:
-        sizes = {k: v for k, v in checks.items() if k not in ("n_queries", "max_examples")}
-        return {
-            "classifier": classifier,
-            "checks": sizes,
-            "blackbox": {"attack": "Square", "params": {"n_queries": checks["n_queries"]}},
-            "max_examples": checks["max_examples"],
-            "seed": self.config.get("seed", 0) if seed is None else seed,
-        }
+    def _masking_model(
+        self, checks: dict, *, classifier: str, seed: int | None = None, **purifier
+    ) -> MaskingModel:
+        return MaskingModel(
+            classifier=classifier,
+            checks={k: v for k, v in checks.items() if k not in ("n_queries", "max_examples")},
+            n_queries=checks["n_queries"],
+            max_examples=checks["max_examples"],
+            seed=self.config.get("seed", 0) if seed is None else seed,
+            **purifier,
+        )
 
-    def masking_job(self, wildcards) -> dict:
+    def masking_job(self, wildcards) -> MaskingModel:
         key = (wildcards.family, wildcards.name)
         if key not in self.masking:
             known = [n for f, n in self.masking if f == key[0]]
@@ -384,27 +407,25 @@ class RobustnessPlan(Stage):
         return self.masking[key]
 
     def masking_inputs(self, wildcards) -> dict[str, str]:
-        spec = self.masking_job(wildcards)
+        job = self.masking_job(wildcards)
         inputs = {
-            "model": classifier_model(spec["classifier"]),
-            "test": splits(self.classifier_dataset(spec["classifier"]))["test"],
+            "model": classifier_model(job.classifier),
+            "test": splits(self.classifier_dataset(job.classifier))["test"],
         }
-        if spec.get("generator"):
-            inputs["generator"] = generator_checkpoint(self.config, spec["generator"])
+        if job.generator:
+            inputs["generator"] = generator_checkpoint(self.config, job.generator)
         return inputs
 
     def masking_generator_option(self, wildcards) -> str:
-        spec = self.masking_job(wildcards)
-        return (
-            f"--generator {generator_checkpoint(self.config, spec['generator'])}"
-            if spec.get("generator")
-            else ""
-        )
+        job = self.masking_job(wildcards)
+        return f"--generator {generator_checkpoint(self.config, job.generator)}" if job.generator else ""
 
     def masking_check_spec(self, family: str, name: str, check: str) -> dict:
         """One check on one model: the settings that check reads
-        (:data:`advgen.robustness.tables.MASKING_CHECK_SETTINGS`; the black-box attack only for
-        the check that reads its queries), the model's purifier, gradient, images and seed.
+        (:data:`advgen.robustness.tables.MASKING_CHECK_SETTINGS`; the black-box attack, the
+        registry's ``masking_blackbox`` entry with the config's ``n_queries``, only for the check
+        that reads them), the model's purifier, gradient, images and seed: the JSON of
+        :class:`advgen.robustness.masking.MaskingJobSpec`.
 
         The unit of recomputation of the masking checks: editing ``long_steps`` reruns the
         more_steps_restarts jobs only, ``n_queries`` the whitebox_vs_blackbox jobs only.
@@ -413,11 +434,15 @@ class RobustnessPlan(Stage):
         if check not in MASKING_CHECK_SETTINGS:
             self.unknown("robustness.masking", "check", check, MASKING_CHECKS)
         fields = MASKING_CHECK_SETTINGS[check]
-        spec = {"checks": {k: v for k, v in job["checks"].items() if k in fields}}
-        if "blackbox_queries" in fields:
-            spec["blackbox"] = job["blackbox"]
-        spec.update({k: v for k, v in job.items() if k in ("purifier", "gradient", "max_examples", "seed")})
-        return spec
+        blackbox = {"attack": MASKING_BLACKBOX, "params": {"n_queries": job.n_queries}}
+        purifier = {"purifier": job.purifier, "gradient": job.gradient}
+        return {
+            "checks": {k: v for k, v in job.checks.items() if k in fields},
+            "max_examples": job.max_examples,
+            "seed": job.seed,
+            **({"blackbox": blackbox} if "n_queries" in fields else {}),
+            **(purifier if job.purifier is not None else {}),
+        }
 
     def masking_spec(self, wildcards) -> str:
         spec = self.masking_check_spec(wildcards.family, wildcards.name, wildcards.check)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -32,6 +33,7 @@ from torch import nn
 
 from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
+from advgen.robustness.spec import AttackSpec, CurveAttackSpec, attack_spec
 from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
 
 #: attack parameters honoured only where robust accuracy is measured (``evaluation=True``):
@@ -41,19 +43,24 @@ EVALUATION_ONLY = ("early_stop",)
 
 
 def make_attack(
-    spec: dict[str, Any], model: nn.Module, *, batch_size: int | None = None, evaluation: bool = False
+    spec: AttackSpec | Mapping[str, Any],
+    model: nn.Module,
+    *,
+    batch_size: int | None = None,
+    evaluation: bool = False,
 ) -> Attack:
-    """Instantiate the attack of a ``robustness.attacks`` entry (``attack``, ``params``, ``seed``).
+    """Instantiate an attack: its class, ``params`` and ``seed`` (an :class:`AttackSpec`, or a
+    ``robustness.attacks`` entry, typed by :func:`advgen.robustness.spec.attack_spec`).
 
     ``evaluation``: the caller only counts which inputs are fooled (robust accuracy), so the
     :data:`EVALUATION_ONLY` parameters apply; otherwise they are dropped.
     """
-    cls = ATTACKS[spec["attack"]]
-    params = dict(spec.get("params") or {})
+    spec = attack_spec(spec)
+    params = dict(spec.params)
     if not evaluation:
         for key in EVALUATION_ONLY:
             params.pop(key, None)
-    return cls(model, **params, seed=spec.get("seed", 0), batch_size=batch_size)
+    return ATTACKS[spec.attack](model, **params, seed=spec.seed, batch_size=batch_size)
 
 
 def _masked_stats(values: torch.Tensor, mask: torch.Tensor) -> tuple[float, float]:
@@ -113,7 +120,7 @@ def attack_curve(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
-    spec: dict[str, Any],
+    spec: CurveAttackSpec | Mapping[str, Any],
     *,
     classifier: str,
     attack: str,
@@ -127,7 +134,7 @@ def attack_sweep(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
-    spec: dict[str, Any],
+    spec: CurveAttackSpec | Mapping[str, Any],
     *,
     classifier: str,
     attack: str,
@@ -137,10 +144,13 @@ def attack_sweep(
     """:func:`attack_curve`'s rows and the per-example outcomes of the same sweep.
 
     ``examples``: the test-split index of each row of ``x`` (default ``0..N-1``); the
-    per-example table has one row per eps and example (``ATTACK_EXAMPLE_COLUMNS``).
+    per-example table has one row per eps and example (``ATTACK_EXAMPLE_COLUMNS``). ``spec``: a
+    :class:`CurveAttackSpec`, or a ``robustness.attacks`` entry (typed by
+    :func:`advgen.robustness.spec.attack_spec`).
     """
+    spec = attack_spec(spec, CurveAttackSpec)
     atk = make_attack(spec, model, batch_size=batch_size, evaluation=True)
-    grid = [float(e) for e in spec["eps"]]
+    grid = [float(e) for e in spec.eps]
     if isinstance(atk, MinimalAttack):
         grid.append(math.inf)
     ids = (torch.arange(len(x)) if examples is None else examples).cpu().numpy().astype("int64")
@@ -151,9 +161,9 @@ def attack_sweep(
     seconds = time.perf_counter() - t0
     rows, outcomes = [], []
     for res in results:
-        row = {"classifier": classifier, "attack": attack, "attack_type": spec["attack"]}
+        row = {"classifier": classifier, "attack": attack, "attack_type": spec.attack}
         row.update(result_row(res, x, atk.norm, adversarial_confidence(model, res.adv, batch_size)))
-        row.update(seconds=seconds, params=json.dumps(spec.get("params") or {}, sort_keys=True))
+        row.update(seconds=seconds, params=json.dumps(spec.params, sort_keys=True))
         rows.append(row)
         outcomes.append(
             pd.DataFrame(

@@ -21,9 +21,10 @@ Checks (robust accuracy under Linf PGD, Madry et al.'s step rule, seeded):
   when <= tolerance (reference 0);
 * ``iterative_vs_single_step``: PGD's robust accuracy (value) vs FGSM's (reference),
   passed when value <= reference + tolerance;
-* ``whitebox_vs_blackbox``: PGD's (value) vs a black-box attack's (reference; default
-  :class:`advgen.attacks.Square`, Andriushchenko et al. 2020, with ``blackbox_queries``
-  queries), passed when value <= reference + tolerance;
+* ``whitebox_vs_blackbox``: PGD's (value) vs a black-box attack's (reference; default the
+  registry's ``masking_blackbox`` attack, :data:`advgen.attacks.registry.MASKING_BLACKBOX`:
+  Square, Andriushchenko et al. 2020, with ``n_queries`` queries), passed when
+  value <= reference + tolerance;
 * ``more_steps_restarts``: relative change ``(acc_40 - acc_long) / acc_40`` from PGD-40
   to PGD-200 x 5 restarts (value; reference: ``acc_long``), passed when the absolute drop
   ``acc_40 - acc_long`` <= tolerance.
@@ -31,7 +32,7 @@ Checks (robust accuracy under Linf PGD, Madry et al.'s step rule, seeded):
 The default tolerances are 0.02 (2 points, the PGD-vs-AutoAttack gap :mod:`advgen.robustness.gap` flags) except
 ``zero_gradients`` (0.01). :func:`advgen.robustness.tables.masking_markdown` renders the rows for the report.
 
-:func:`masking_job` is the ``advgen masking-checks`` job: its spec (:data:`SPEC_KEYS`), the
+:func:`masking_job` is the ``advgen masking-checks`` job: its spec (:class:`MaskingJobSpec`), the
 classifier or classifier + purifier pipeline it builds, and the checks (all, or some: the
 workflow runs one job per (model, check), its spec carrying only the settings
 :data:`CHECK_SETTINGS` lists for that check). Each check computes every attack it compares and
@@ -52,8 +53,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks import FGSM, PGD, Attack, Square
+from advgen.attacks import FGSM, PGD, Attack
 from advgen.attacks.base import eval_mode
+from advgen.attacks.registry import MASKING_BLACKBOX, attack_class
 from advgen.columns import MASKING_COLUMNS as COLUMNS
 from advgen.errors import ConfigError
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS as CHECK_SETTINGS
@@ -66,14 +68,13 @@ __all__ = [
     "CHECK_SETTINGS",
     "COLUMNS",
     "GRADIENTS",
-    "SPEC_KEYS",
+    "BlackBoxSpec",
+    "MaskingJobSpec",
     "MaskingSettings",
     "masking_checks",
     "masking_job",
 ]
 BlackBox = Callable[[nn.Module, float], Attack]
-#: the keys of a masking-checks job's spec (``advgen masking-checks --spec``)
-SPEC_KEYS = ("checks", "blackbox", "purifier", "gradient", "max_examples", "seed", "device")
 #: what the attacks differentiate through a purifier: BPDA, the reconstruction, or the unrolled projection
 GRADIENTS = ("bpda", "exact", "unroll")
 
@@ -82,7 +83,8 @@ GRADIENTS = ("bpda", "exact", "unroll")
 class MaskingSettings:
     """Sizes of the checks (Carlini et al. 2019; the steps check compares PGD-40 with
     PGD-200 x 5). ``eps`` is the budget of the single-eps checks, ``eps_grid`` the grid of
-    the monotonicity check."""
+    the monotonicity check, ``n_queries`` the black-box attack's queries (Andriushchenko et
+    al. 2020: 5,000)."""
 
     eps: float = 0.3
     eps_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)
@@ -90,7 +92,7 @@ class MaskingSettings:
     long_steps: int = 200
     long_restarts: int = 5
     unbounded_steps: int = 100
-    blackbox_queries: int = 1000
+    n_queries: int = 5000
     tolerance: float = 0.02
     zero_tolerance: float = 0.01
     #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
@@ -98,6 +100,7 @@ class MaskingSettings:
     early_stop: bool = False
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "eps_grid", tuple(float(e) for e in self.eps_grid))
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if isinstance(value, bool):
@@ -178,8 +181,8 @@ def masking_checks(
     Arguments:
         model: [0, 1] images -> logits; attacks take its gradient (for a purifier pipeline,
             e.g. ``PurifiedClassifier(classifier, purifier, "bpda")``).
-        blackbox: ``(model, eps) -> Attack`` (default :class:`~advgen.attacks.Square` with
-            ``settings.blackbox_queries`` queries).
+        blackbox: ``(model, eps) -> Attack`` (default the registry's ``masking_blackbox``
+            attack, Square, with ``settings.n_queries`` queries).
         evaluator: what adversarial inputs are scored on (default ``model``).
         checks: names in :data:`CHECKS` (default all); the rows follow :data:`CHECKS`' order.
     """
@@ -277,7 +280,7 @@ class _Checks:
         bb = (
             self.blackbox(self.model, eps)
             if self.blackbox
-            else Square(self.model, eps, n_queries=s.blackbox_queries, seed=self.seed)
+            else attack_class(MASKING_BLACKBOX)(self.model, eps, n_queries=s.n_queries, seed=self.seed)
         )
         acc_bb = robust_accuracy(self.ev, bb, self.x, self.y)
         detail = f"PGD-{s.pgd_steps} {acc_pgd:.3f} vs black-box {type(bb).__name__} {acc_bb:.3f}"
@@ -312,24 +315,49 @@ def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(1) == y).float().mean())
 
 
-def blackbox_from(entry: Mapping[str, Any] | None, seed: int) -> BlackBox | None:
-    """The spec's ``blackbox`` (``{"attack": <name in advgen.attacks.ATTACKS>, "params": {...}}``)
-    as a factory ``(model, eps) -> Attack``; None without one."""
+@dataclass(frozen=True)
+class BlackBoxSpec:
+    """The black-box attack of the ``whitebox_vs_blackbox`` check: a name of
+    :data:`advgen.attacks.ATTACKS` and its constructor arguments (none: the default one)."""
+
+    attack: str | None = None
+    params: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class MaskingJobSpec:
+    """The ``advgen masking-checks`` job's spec (Carlini et al. 2019's checks), every field
+    optional: ``checks`` (:class:`MaskingSettings`), ``blackbox``, ``purifier`` (a purify-job
+    spec, :func:`advgen.defense.loading.load_purifier`), ``gradient`` (:data:`GRADIENTS`: what
+    the attacks differentiate through it), ``max_examples`` (None: the whole test split),
+    ``seed`` and ``device`` (None: ``auto``)."""
+
+    checks: MaskingSettings = MaskingSettings()
+    blackbox: BlackBoxSpec | None = None
+    purifier: dict[str, Any] | None = None
+    gradient: str = "bpda"
+    max_examples: int | None = None
+    seed: int = 0
+    device: str | None = None
+
+
+def blackbox_from(entry: BlackBoxSpec | None, seed: int) -> BlackBox | None:
+    """The spec's ``blackbox`` as a factory ``(model, eps) -> Attack``; None without one."""
     from advgen.attacks import ATTACKS
 
-    if not entry:
+    if entry is None or entry == BlackBoxSpec():
         return None
-    name = entry.get("attack")
+    name = entry.attack
     if name not in ATTACKS:
         raise ConfigError(
             f"--spec: blackbox.attack: unknown attack {name!r} (known: {', '.join(sorted(ATTACKS))})"
         )
-    params = dict(entry.get("params") or {})
+    params = dict(entry.params or {})
     return lambda model, eps: ATTACKS[name](model, eps, **params, seed=seed)
 
 
 def masking_job(
-    spec: Mapping[str, Any],
+    spec: MaskingJobSpec,
     *,
     name: str,
     model: str,
@@ -338,14 +366,12 @@ def masking_job(
     checks: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The ``advgen masking-checks`` job: the checks on a classifier, or on a classifier behind
-    a purifier, from the job's spec (keys :data:`SPEC_KEYS`; see the command's help).
+    a purifier, from the job's spec (see the command's help).
     The workflow runs one job per check (``checks``: one name; its spec carries the
     settings :data:`CHECK_SETTINGS` lists for it); by hand, all six by default.
 
     Arguments:
-        spec: ``checks`` (:class:`MaskingSettings` overrides), ``blackbox``, ``purifier`` (a
-            purify-job spec, with ``generator``), ``gradient`` (:data:`GRADIENTS`),
-            ``max_examples``, ``seed`` (0), ``device``.
+        spec: the job's :class:`MaskingJobSpec`.
         name: the ``model`` column.
         model, test, generator: paths of the classifier checkpoint, the prepared test split and
             the purifier's generator checkpoint.
@@ -355,52 +381,43 @@ def masking_job(
     from advgen.data import load_prepared
     from advgen.jobs import start_job
 
-    unknown = sorted(set(spec) - set(SPEC_KEYS))
-    if unknown:
-        raise ConfigError(f"--spec: unknown key(s) {', '.join(unknown)} (known: {', '.join(SPEC_KEYS)})")
-    settings = MaskingSettings.from_mapping(spec.get("checks"), "--spec: checks", "--spec: ")
     checks = check_names(checks, "--check")
-    seed = int(spec.get("seed", 0))
-    gradient = spec.get("gradient", "bpda")
-    if gradient not in GRADIENTS:
-        raise ConfigError(f"--spec: gradient: unknown {gradient!r} (known: {', '.join(GRADIENTS)})")
-    blackbox = blackbox_from(spec.get("blackbox"), seed)
-    with start_job({**spec, "seed": seed}) as device:
+    if spec.gradient not in GRADIENTS:
+        raise ConfigError(f"--spec: gradient: unknown {spec.gradient!r} (known: {', '.join(GRADIENTS)})")
+    blackbox = blackbox_from(spec.blackbox, spec.seed)
+    with start_job(spec) as device:
         test_split = load_prepared(test)
-        idx = eval_subset(test_split.labels, spec.get("max_examples"), seed)
+        idx = eval_subset(test_split.labels, spec.max_examples, spec.seed)
         classifier = load_classifier(model, device)
         attacked, evaluator = classifier, None
-        if spec.get("purifier"):
-            attacked, evaluator = _purified(classifier, spec, name, generator, gradient, seed, device)
+        if spec.purifier:
+            attacked, evaluator = _purified(classifier, spec, name, generator, device)
         x, y = test_split.images[idx].to(device), test_split.labels[idx].to(device)
         return masking_checks(
             attacked,
             x,
             y,
             name=name,
-            settings=settings,
+            settings=spec.checks,
             blackbox=blackbox,
-            seed=seed,
+            seed=spec.seed,
             evaluator=evaluator,
             checks=checks,
         )
 
 
 def _purified(
-    classifier: nn.Module,
-    spec: Mapping[str, Any],
-    name: str,
-    generator: str | None,
-    gradient: str,
-    seed: int,
-    device: str,
+    classifier: nn.Module, spec: MaskingJobSpec, name: str, generator: str | None, device: str
 ) -> tuple[nn.Module, nn.Module]:
     """(what the attacks differentiate, what their inputs are scored on) for a purifier pipeline."""
     from advgen.defense.adaptive import UnrolledProjection
     from advgen.defense.loading import load_purifier
     from advgen.defense.purify import ProjectionPurifier, PurifiedClassifier
 
-    purifier = load_purifier({"seed": seed, "purifier": name, **spec["purifier"]}, generator, device)
+    gradient = spec.gradient
+    purifier = load_purifier(
+        {"seed": spec.seed, "purifier": name, **(spec.purifier or {})}, generator, device
+    )
     if gradient == "exact" and not hasattr(purifier, "decoder"):
         raise ConfigError("--spec: gradient: exact needs a reconstruction purifier (method reconstruct)")
     if gradient == "unroll":

@@ -17,6 +17,7 @@ the train columns NaN to save the attack).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -24,9 +25,11 @@ import torch
 from torch import nn
 
 from advgen.classifiers import count_parameters, eval_subset, select_subset
+from advgen.classifiers.spec import ClassifierSpec
 from advgen.columns import SWEEP_JOB_COLUMNS
 from advgen.robustness.evaluate import make_attack
 from advgen.robustness.plan import sweep_kind
+from advgen.robustness.spec import AttackSpec
 
 COLUMNS = list(SWEEP_JOB_COLUMNS)
 
@@ -35,11 +38,12 @@ def clean_and_robust(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
-    attack: dict[str, Any],
+    attack: AttackSpec | Mapping[str, Any],
     eps: float,
     batch_size: int | None,
 ) -> tuple[float, float]:
-    """Clean and robust accuracy of ``model`` under ``attack`` at ``eps``."""
+    """Clean and robust accuracy of ``model`` under ``attack`` at ``eps`` (``attack``: see
+    :func:`advgen.robustness.evaluate.make_attack`)."""
     atk = make_attack(attack, model, batch_size=batch_size, evaluation=True)
     atk.eps = float(eps)
     result = atk(x, y)
@@ -49,24 +53,25 @@ def clean_and_robust(
 def sweep_row(
     sweep: str,
     name: str,
-    spec: dict[str, Any],
+    point: ClassifierSpec,
     model: nn.Module,
     test: tuple[torch.Tensor, torch.Tensor],
     train: tuple[torch.Tensor, torch.Tensor],
-    attack: dict[str, Any],
+    attack: AttackSpec,
     eps: float,
     *,
     max_examples: int | None,
     batch_size: int | None,
     train_max_examples: int | None = None,
 ) -> dict[str, Any]:
-    """One sweep point's row (see the module docstring).
+    """One sweep point's row (see the module docstring): ``point`` is the classifier ``name``'s
+    spec, which places it in the sweep (mode, width, training subset) and seeds it.
 
     ``train_max_examples`` caps the training-set evaluation of the data-size sweeps (a
     seeded class-stratified subset of the model's training subset, :func:`eval_subset`;
     the test-side ``max_examples`` caps it too); None: the whole training subset.
     """
-    seen = select_subset(train[1], spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+    seen = select_subset(train[1], point.train_subset, point.train_fraction, point.subset_seed)
     train_x, train_y = train[0][seen], train[1][seen]
     caps = [c for c in (max_examples, train_max_examples) if c is not None]
     keep = eval_subset(train_y, min(caps) if caps else None)
@@ -79,10 +84,10 @@ def sweep_row(
     return {
         "sweep": sweep,
         "classifier": name,
-        "seed": int(spec.get("seed", 0)),
-        "mode": spec["mode"],
-        "width": float(spec["width"]),
-        "train_fraction": float(spec["train_fraction"]),
+        "seed": int(point.seed),
+        "mode": point.mode,
+        "width": float(point.width),
+        "train_fraction": float(point.train_fraction),
         "n_train": len(seen),
         "parameters": count_parameters(model),
         "eps": float(eps),

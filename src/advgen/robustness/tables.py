@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from advgen.attacks.registry import MINIMAL_ATTACKS
+from advgen.attacks.registry import MASKING_BLACKBOX, MINIMAL_ATTACKS
 from advgen.columns import MASKING_COLUMNS, ROBUST_FEATURES_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.io import read_parquet
@@ -50,7 +50,8 @@ class MaskingCheck:
     compares; ``settings`` are the :class:`advgen.robustness.masking.MaskingSettings` fields it
     reads. One ``masking_checks`` job per (model, check) carries only its check's settings (so
     editing ``long_steps`` reruns the more_steps_restarts jobs alone); a check that reads
-    ``blackbox_queries`` also takes the job spec's ``blackbox`` (the black-box attack). Every
+    ``n_queries`` also takes the job spec's ``blackbox`` (the black-box attack with its
+    ``n_queries``). Every
     check also reads the job's ``max_examples``, ``seed``, ``purifier``, ``gradient`` and
     ``device``. The code of each is :data:`advgen.robustness.masking.CHECK_FUNCTIONS`."""
 
@@ -85,8 +86,8 @@ MASKING_CHECK_REGISTRY: dict[str, MaskingCheck] = {
         ),
         MaskingCheck(
             "whitebox_vs_blackbox",
-            "PGD is at least as strong as a black-box attack (Square)",
-            ("eps", "pgd_steps", "tolerance", "early_stop", "blackbox_queries"),
+            f"PGD is at least as strong as a black-box attack ({MASKING_BLACKBOX})",
+            ("eps", "pgd_steps", "tolerance", "early_stop", "n_queries"),
         ),
         MaskingCheck(
             "more_steps_restarts",

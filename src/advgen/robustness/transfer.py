@@ -26,6 +26,7 @@ from torch import nn
 from advgen.attacks.registry import REGISTRY
 from advgen.columns import TRANSFER_COLUMNS
 from advgen.robustness.evaluate import make_attack
+from advgen.robustness.spec import AttackSpec, attack_spec
 
 COLUMNS = list(TRANSFER_COLUMNS)
 
@@ -52,20 +53,22 @@ def transfer_matrix(
     models: Mapping[str, nn.Module],
     x: torch.Tensor,
     y: torch.Tensor,
-    attacks: Mapping[str, dict[str, Any]],
+    attacks: Mapping[str, AttackSpec],
     eps: float,
     *,
     batch_size: int | None = None,
     noise_seed: int = 0,
 ) -> pd.DataFrame:
-    """Long-form transfer table over every (source, attack, kind, target) (see module doc)."""
+    """Long-form transfer table over every (source, attack, kind, target) (see module doc);
+    ``attacks``: name -> :class:`AttackSpec` (or a ``robustness.attacks`` entry)."""
     rows = []
     for source in sorted(models):
         for name in sorted(attacks):
-            atk = make_attack(attacks[name], models[source], batch_size=batch_size)
+            spec = attack_spec(attacks[name])
+            atk = make_attack(spec, models[source], batch_size=batch_size)
             # a minimal attack (L-BFGS, Szegedy et al. 2014) transfers its minimal perturbations
             # (eps inf); the budgeted attacks craft at the Linf budget
-            minimal = REGISTRY[attacks[name]["attack"]].minimal
+            minimal = REGISTRY[spec.attack].minimal
             atk.eps = math.inf if minimal else float(eps)
             adv = atk.generate(x, y)
             for kind, inputs in (("adversarial", adv), ("gaussian", gaussian_like(x, adv, noise_seed))):
@@ -105,7 +108,7 @@ def transfer_within(
     key: str,
     x: torch.Tensor,
     y: torch.Tensor,
-    attacks: Mapping[str, dict[str, Any]],
+    attacks: Mapping[str, AttackSpec],
     eps: float,
     *,
     batch_size: int | None = None,

@@ -1,0 +1,112 @@
+"""The typed specs of the robustness stage's jobs (``advgen attack``, ``transfer``,
+``robustness-sweep``), field for field the JSON the workflow passes
+(:mod:`advgen.pipeline.robustness`; :mod:`advgen.specs` builds them at the command's boundary).
+
+* :class:`AttackSpec`: a ``robustness.attacks`` entry as a job that crafts at its own budget
+  gets it (attack class, constructor ``params``, ``seed``); :class:`CurveAttackSpec` adds the
+  entry's eps grid (the ``attack`` job's curve);
+* :class:`AttackJobSpec`, :class:`TransferSpec`, :class:`SweepSpec`: the jobs' specs.
+
+The schema (``robustness.schema.yaml``) fills the defaults before the plan writes a spec, so
+the fields have none, except those a spec may leave out (``None``). No torch import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from advgen.specs import spec_dict, typed_spec
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AttackSpec:
+    """An attack of :mod:`advgen.attacks.registry` (``attack``) with its constructor arguments
+    (``params``, defaults from the paper, in the constructor) and the seed of its random draws."""
+
+    attack: str
+    params: dict[str, Any]
+    seed: int
+
+
+@dataclass(frozen=True)
+class CurveAttackSpec(AttackSpec):
+    """An attack over its ``eps`` grid (a robustness curve); ``max_examples`` is the entry's
+    own evaluation subset (the job reads it from its ``eval``; None where the entry has none)."""
+
+    eps: tuple[float, ...]
+    max_examples: int | None = None
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """The test images a job evaluates (a seeded class-stratified subset; None: the whole
+    split) and the inputs attacked per chunk."""
+
+    max_examples: int | None
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class AttackJobSpec:
+    """One attack on one classifier over its eps grid (``advgen attack``): the attack's name in
+    ``robustness.attacks``, its entry and the evaluation subset."""
+
+    name: str
+    attack: CurveAttackSpec
+    eval: EvalSettings
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferSettings:
+    """A transfer matrix (Szegedy et al. 2014, Goodfellow et al. 2015): its models and crafting
+    attacks (names), the budget, the seed of the Gaussian-noise baseline, and ``within``: a
+    ``--meta`` key whose values each make one matrix (the capacity matrix's ``seed``)."""
+
+    classifiers: tuple[str, ...]
+    attacks: tuple[str, ...]
+    eps: float
+    noise_seed: int
+    within: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferSpec:
+    """The ``advgen transfer`` job: the matrix's settings and its attacks by name."""
+
+    transfer: TransferSettings
+    attacks: dict[str, AttackSpec]
+    eval: EvalSettings
+    device: str | None = None
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A capacity (Madry et al. 2018) or data-size (Schmidt et al. 2018) sweep's table job
+    (``advgen robustness-sweep``): each point's classifier spec (the ``train-classifier`` spec
+    without ``device``), the attack and budget of the robust accuracy, and
+    ``train_max_examples``: the cap of the training-set evaluation (None: the whole subset)."""
+
+    points: dict[str, dict[str, Any]]
+    attack: AttackSpec
+    eps: float
+    eval: EvalSettings
+    device: str | None = None
+    train_max_examples: int | None = None
+
+
+def attack_spec(entry: AttackSpec | Mapping[str, Any], cls: type[T] = AttackSpec) -> T:  # type: ignore[assignment]
+    """``entry`` as the typed ``cls`` (:class:`AttackSpec` or :class:`CurveAttackSpec`): a typed
+    spec as it is, a ``robustness.attacks`` entry through :func:`advgen.specs.typed_spec`
+    without the keys ``cls`` lacks (an entry's ``classifiers``, a job's ``eps``)."""
+    if isinstance(entry, cls):
+        return entry
+    if dataclasses.is_dataclass(entry):
+        entry = spec_dict(entry)
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    return typed_spec(cls, {k: v for k, v in entry.items() if k in names}, "attack")
