@@ -7,9 +7,9 @@ key (which the workflow fills from the config's ``device``), else ``auto``;
 (:func:`advgen.device.lease_device`). A request that cannot be met (``cuda`` without CUDA)
 is a :class:`~advgen.errors.DeviceError`: one line, exit status 2.
 
-Both :func:`load_spec` and :func:`start_job` note the job's spec
-(:func:`advgen.provenance.note_job_spec`): every checkpoint and table the job writes records
-its digest next to the code digest.
+:func:`load_spec` (and :func:`advgen.config.parse_spec`) note the job's spec as the JSON it
+arrived in, :func:`start_job` a dict spec it is given (:func:`advgen.provenance.note_job_spec`):
+every checkpoint and table the job writes records that digest next to the code digest.
 
 No torch import at module level (the CLI imports commands to build its parser).
 """
@@ -72,7 +72,8 @@ def start_job(spec: Any, *, device: str | None = None, seed: bool = True) -> Ite
     """
     from advgen.device import lease_device
 
-    note_job_spec(spec)
+    if isinstance(spec, Mapping):  # a typed spec's JSON was noted where it was parsed (load_spec)
+        note_job_spec(spec)
     if seed and _field(spec, "seed") is not None:
         from advgen.seeding import seed_everything
 
