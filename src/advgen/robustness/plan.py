@@ -69,12 +69,12 @@ def base_runs(config: Mapping[str, Any], name: str) -> list[str]:
     entry = (classifiers.get(name) or {}).get("replicate_of")
     if not entry:
         return [name]
-    return [run for run, spec in classifiers.items() if spec.get("replicate_of") == entry]
+    return [run for run, other in classifiers.items() if other.get("replicate_of") == entry]
 
 
-def run_seed(config: Mapping[str, Any], spec: Mapping[str, Any]) -> int:
-    """The training seed of a classifier spec: its own ``seed``, else the config's."""
-    return int(spec.get("seed", config.get("seed", 0)))
+def run_seed(config: Mapping[str, Any], entry: Mapping[str, Any]) -> int:
+    """The training seed of a classifier entry: its own ``seed``, else the config's."""
+    return int(entry.get("seed", config.get("seed", 0)))
 
 
 def _points(config: Mapping[str, Any], sweep: str, known: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,13 +181,13 @@ def robust_features_pairs(config: Mapping[str, Any], source: str = "config") -> 
 def attack_jobs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Sorted (classifier, attack) pairs that the ``attack`` rule runs."""
     attacks = (config.get("robustness") or {}).get("attacks") or {}
-    return sorted((c, a) for a, spec in attacks.items() for c in spec["classifiers"])
+    return sorted((c, a) for a, entry in attacks.items() for c in entry["classifiers"])
 
 
 def minimal_attacks(config: Mapping[str, Any]) -> list[str]:
     """Names of the configured minimal-perturbation attacks (L-BFGS, DeepFool)."""
     attacks = (config.get("robustness") or {}).get("attacks") or {}
-    return sorted(a for a, spec in attacks.items() if spec["attack"] in MINIMAL_ATTACKS)
+    return sorted(a for a, entry in attacks.items() if entry["attack"] in MINIMAL_ATTACKS)
 
 
 def check_references(config: Mapping[str, Any], source: str = "config") -> None:
@@ -202,8 +202,8 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                 defined = ", ".join(sorted(known)) or "none"
                 raise ConfigError(f"{source}: {key}: unknown {what} '{name}' (defined: {defined})")
 
-    for name, spec in attacks.items():
-        need(spec["classifiers"], classifiers, f"robustness.attacks.{name}.classifiers", "classifier")
+    for name, entry in attacks.items():
+        need(entry["classifiers"], classifiers, f"robustness.attacks.{name}.classifiers", "classifier")
     transfer = rob.get("transfer")
     if transfer:
         need(transfer["classifiers"], classifiers, "robustness.transfer.classifiers", "classifier")
