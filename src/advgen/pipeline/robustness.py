@@ -11,6 +11,7 @@ from advgen import paths
 from advgen.attacks.registry import REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
+from advgen.defense.spec import job_dict
 from advgen.errors import ConfigError
 from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
@@ -339,7 +340,7 @@ class RobustnessPlan(Stage):
                 )
             jobs[("classifier", name)] = self._masking_spec(settings["checks"], classifier=name)
         points = {
-            p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec["operating"]
+            p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec.operating
         }
         points.pop(defense_expansion.NONE, None)
         wanted = settings.get("purifiers")
@@ -352,16 +353,17 @@ class RobustnessPlan(Stage):
                     f"{source}: robustness.masking.purifiers: unknown purifier '{name}' (defined: {defined})"
                 )
             p = points[name]
+            point = job_dict(p)  # the purify job's JSON: optimizer and lr only where it has them
             purifier = {
-                k: p[k]
+                k: point[k]
                 for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr")
-                if k in p
+                if k in point
             }
-            spec = self._masking_spec(settings["purifier_checks"], classifier=p["classifier"], seed=p["seed"])
+            spec = self._masking_spec(settings["purifier_checks"], classifier=p.classifier, seed=p.seed)
             spec.update(
                 purifier=purifier,
-                gradient="exact" if p["method"] == "reconstruct" else "bpda",
-                generator=p["generator"],
+                gradient="exact" if p.method == "reconstruct" else "bpda",
+                generator=p.generator,
             )
             jobs[("purifier", name)] = spec
         return jobs

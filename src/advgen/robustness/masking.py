@@ -399,8 +399,13 @@ def _purified(
     from advgen.defense.adaptive import UnrolledProjection
     from advgen.defense.loading import load_purifier
     from advgen.defense.purify import ProjectionPurifier, PurifiedClassifier
+    from advgen.defense.spec import PurifierSpec
+    from advgen.specs import typed_spec
 
-    purifier = load_purifier({"seed": seed, "purifier": name, **spec["purifier"]}, generator, device)
+    settings = typed_spec(
+        PurifierSpec, {"seed": seed, "purifier": name, **spec["purifier"]}, "--spec: purifier"
+    )
+    purifier = load_purifier(settings, generator, device)
     if gradient == "exact" and not hasattr(purifier, "decoder"):
         raise ConfigError("--spec: gradient: exact needs a reconstruction purifier (method reconstruct)")
     if gradient == "unroll":
