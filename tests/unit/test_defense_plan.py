@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
-from advgen.config import SCHEMA_DIR, validate_config
+from advgen.config import SCHEMA_DIR, spec_json, validate_config
 from advgen.defense import plan
 from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, job_dict
 from advgen.errors import ConfigError
+from advgen.specs import typed_spec
 
 BASE = {
     "seed": 3,
@@ -180,3 +182,13 @@ def test_no_defense_section_no_jobs():
     cfg = config(lambda c: c.pop("defense"))
     assert plan.purify_points(cfg) == [] and plan.probe_sources(cfg) == []
     plan.check_references(cfg)
+
+
+def test_specs_cross_the_command_line_unchanged():
+    """job_dict gives the JSON the workflow passes; the command's typed spec of it is the plan's."""
+    cfg = config()
+    specs = [p.spec for p in plan.purify_points(cfg)] + [plan.probe_job(cfg), plan.flip_job(cfg)]
+    for spec in specs:
+        text = spec_json(job_dict(spec))
+        assert typed_spec(type(spec), json.loads(text)) == spec
+        assert spec_json(job_dict(typed_spec(type(spec), json.loads(text)))) == text

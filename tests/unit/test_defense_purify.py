@@ -134,3 +134,13 @@ def test_evaluate_point_with_a_projection():
     assert (table["steps_x_restarts"] == 10).all()
     assert (table["seconds_per_image"] > 0).all()
     assert table["robust_acc"].between(0, 1).all()
+
+
+def test_a_projection_needs_its_inversion_settings():
+    from advgen.defense.loading import load_purifier
+    from advgen.defense.spec import PurifierSpec
+    from advgen.errors import ConfigError
+
+    spec = PurifierSpec(purifier="p", method="project", seed=0, generator_kind="gan", steps=5, restarts=2)
+    with pytest.raises(ConfigError, match=r"^--spec: purifier 'p' \(method project\) needs 'optimizer'$"):
+        load_purifier(spec, "unread.pt", "cpu")
