@@ -286,6 +286,26 @@ CASES = [
         ],
         ["{T}/a_file/a.parquet: cannot write"],
     ),
+    # a job's spec is its typed spec at the command's boundary (advgen.defense.spec)
+    (
+        "purify-spec-missing-field",
+        ["purify", "--spec", '{"seed": 0}', "--classifier", "results/c.pt", "--images", "results/i.pt"]
+        + ["--out", "results/p.parquet"],
+        ["--spec: missing field 'classifier'"],
+    ),
+    (
+        "probe-discriminator-spec-unknown-field",
+        ["probe-discriminator", "--spec", '{"sources": [{"family": "gan", "epsilon": 1}]}']
+        + ["--gans", "g=results/g.pt", "--train", "results/t.pt", "--test", "results/t.pt"]
+        + ["--out", "results/p.parquet"],
+        ["--spec.sources[]: unknown field 'epsilon'"],
+    ),
+    (
+        "flip-discriminator-spec-not-a-list",
+        ["flip-discriminator", "--spec", '{"gans": {"g": 1}}', "--gans", "g=results/g.pt"]
+        + ["--images", "results/t.pt", "--out", "results/f.parquet", "--summary", "results/s.parquet"],
+        ["--spec.gans: expected a list"],
+    ),
 ]
 
 

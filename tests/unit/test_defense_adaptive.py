@@ -29,6 +29,7 @@ from advgen.defense.purify import (
 from advgen.defense.tables import HEADLINE_COLUMNS, purify_headline, purify_markdown
 from advgen.errors import ConfigError
 from advgen.sweeps.inversion import InversionSettings, invert
+from tests.unit.defense_helpers import purify_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.sweeps_helpers import TinyGenerator
 
@@ -134,22 +135,22 @@ def test_identity_purifier_gives_bare_pgd():
     adv = run_attack("bpda", classifier, IdentityPurifier(), split.images, split.labels, 0.3, budget, seed=2)
     bare = PGD(classifier, 0.3, steps=5, restarts=3, seed=2).generate(split.images, split.labels)
     assert torch.equal(adv, bare)
-    spec = {
-        "purifier": "none",
-        "method": "none",
-        "generator": None,
-        "classifier": "c",
-        "point": "bare",
-        "operating": True,
-        "steps": 0,
-        "restarts": 0,
-        "attacks": ["pgd", "bpda"],
-        "eps": [0.35, 0.5],
-        "pgd_steps": 5,
-        "adaptive_steps": 5,
-        "eot_samples": 2,
-        "seed": 0,
-    }
+    spec = purify_spec(
+        purifier="none",
+        method="none",
+        generator=None,
+        classifier="c",
+        point="bare",
+        operating=True,
+        steps=0,
+        restarts=0,
+        attacks=["pgd", "bpda"],
+        eps=[0.35, 0.5],
+        pgd_steps=5,
+        adaptive_steps=5,
+        eot_samples=2,
+        seed=0,
+    )
     table = evaluate_point(
         classifier, IdentityPurifier(), split.images, split.labels, spec, AdaptiveBudget(steps=5, restarts=1)
     )
@@ -164,22 +165,23 @@ def test_headline_is_the_strongest_adaptive_attack_and_greybox_is_kept():
         TinyGenerator(z_dim=3, side=SIDE), 3, InversionSettings(steps=3, restarts=2, lr=0.05)
     )
     attacks = ["fgsm", "pgd", *applicable(purifier)]
-    spec = {
-        "purifier": "gan",
-        "method": "project",
-        "generator": "g",
-        "classifier": "c",
-        "point": "L3_R2",
-        "operating": True,
-        "steps": 3,
-        "restarts": 2,
-        "attacks": attacks,
-        "eps": [0.2, 0.4],
-        "pgd_steps": 3,
-        "adaptive_steps": 3,
-        "eot_samples": 2,
-        "seed": 0,
-    }
+    spec = purify_spec(
+        purifier="gan",
+        method="project",
+        generator="g",
+        generator_kind="gan",
+        classifier="c",
+        point="L3_R2",
+        operating=True,
+        steps=3,
+        restarts=2,
+        attacks=attacks,
+        eps=[0.2, 0.4],
+        pgd_steps=3,
+        adaptive_steps=3,
+        eot_samples=2,
+        seed=0,
+    )
     table = evaluate_point(trained_linear(split), purifier, split.images, split.labels, spec, TINY)
     for _eps, part in table[table["eps"] > 0].groupby("eps"):
         adaptive = part[part["threat"] == "adaptive"]
@@ -244,15 +246,15 @@ def test_budget_validation_and_sizes():
     for bad in ({"steps": -1}, {"restarts": 0}, {"stepz": 3}, {"latent_lr": float("nan")}):
         with pytest.raises(ConfigError, match="budget"):
             AdaptiveBudget.from_mapping(bad)
-    legacy = AdaptiveBudget.legacy({"adaptive_steps": 10, "eot_samples": 2})
+    legacy = AdaptiveBudget.legacy(purify_spec(adaptive_steps=10, eot_samples=2))
     assert (legacy.steps, legacy.restarts, legacy.eot_samples) == (10, 1, 2)
-    assert attack_size("unroll_short", {}, TINY) == {
+    assert attack_size("unroll_short", purify_spec(), TINY) == {
         "attack_steps": 4,
         "attack_restarts": 1,
         "attack_samples": 1,
         "unroll": 2,
     }
-    assert attack_size("latent", {}, TINY)["attack_restarts"] == 3
+    assert attack_size("latent", purify_spec(), TINY)["attack_restarts"] == 3
     with pytest.raises(ValueError, match="unknown adaptive attack"):
         run_attack(
             "nope",

@@ -3,6 +3,7 @@ aggregate and the figures drawn from it (no Snakemake)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from advgen.data import save_prepared
 from advgen.data.registry import Split
 from advgen.defense import plan
 from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
+from advgen.defense.spec import job_dict
 from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
 from advgen.io import read_parquet, save_torch
 from advgen.models import build_autoencoder
@@ -153,7 +155,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     for name, points in plan.purify_jobs(cfg).items():
         for point, job in points.items():
             path = out / f"purify_{name}_{point}.parquet"
-            generator = [] if job["generator"] is None else ["--generator", files[job["generator"]]]
+            generator = [] if job.generator is None else ["--generator", files[job.generator]]
             # aeproj keeps the original behaviour; the others add every adaptive attack at a tiny budget
             budget = (
                 ["--adaptive", "spec", "--budget", "spec"] if name == "aeproj" else ["--budget", TINY_BUDGET]
@@ -161,7 +163,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
             _run(
                 "purify",
                 "--spec",
-                spec_json(dict(job, device="cpu")),
+                spec_json(job_dict(dataclasses.replace(job, device="cpu"))),
                 "--classifier",
                 files["c"],
                 "--images",
@@ -176,7 +178,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     _run(
         "probe-discriminator",
         "--spec",
-        spec_json(dict(plan.probe_job(cfg), device="cpu")),
+        spec_json(job_dict(dataclasses.replace(plan.probe_job(cfg), device="cpu"))),
         "--gans",
         f"g={files['g']}",
         "--classifiers",
@@ -191,7 +193,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     _run(
         "flip-discriminator",
         "--spec",
-        spec_json(dict(plan.flip_job(cfg), device="cpu")),
+        spec_json(job_dict(dataclasses.replace(plan.flip_job(cfg), device="cpu"))),
         "--gans",
         f"g={files['g']}",
         "--images",
@@ -244,11 +246,13 @@ def _without_timing(df: pd.DataFrame) -> pd.DataFrame:
 def test_an_entry_in_a_job_is_seeded_as_a_job_of_its_own(files, cfg, tables, tmp_path):
     """A probe source: the same rows alone as after the job's other entries."""
     probe = plan.probe_job(cfg)
-    alone = dict(probe, sources=[s for s in probe["sources"] if s["family"] == "classifier"], device="cpu")
+    alone = dataclasses.replace(
+        probe, sources=tuple(s for s in probe.sources if s.family == "classifier"), device="cpu"
+    )
     _run(
         "probe-discriminator",
         "--spec",
-        spec_json(alone),
+        spec_json(job_dict(alone)),
         "--classifiers",
         f"c={files['c']}",
         "--train",

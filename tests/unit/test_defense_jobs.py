@@ -3,6 +3,8 @@ library, on the tiny checkpoints of test_defense_commands: tables, seeding per e
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -15,25 +17,26 @@ from advgen.defense.tables import FLIP_COLUMNS
 from advgen.errors import ConfigError
 from advgen.probe.jobs import flip_job, probe_job
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
+from tests.unit.defense_helpers import purify_spec
 from tests.unit.test_defense_commands import cfg, files  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow  # the fixtures train a tiny GAN and classifier (seconds)
 
 
-def _job(job: dict) -> dict:
-    return dict(job, device="cpu")
+def _job(job):
+    return dataclasses.replace(job, device="cpu")
 
 
 def test_job_budget_and_attacks():
-    spec = {"attacks": ["fgsm"], "adaptive_steps": 3, "eot_samples": 2, "operating": True}
+    spec = purify_spec(attacks=["fgsm"], adaptive_steps=3, eot_samples=2, operating=True)
     assert job_budget(spec, "spec") == AdaptiveBudget.legacy(spec)
     assert job_budget(spec, '{"steps": 7}').steps == 7
-    assert job_budget({"budget": {"restarts": 2}}, None).restarts == 2
+    assert job_budget(purify_spec(budget={"restarts": 2}), None).restarts == 2
     with pytest.raises(ConfigError, match="--budget: unknown key"):
         job_budget(spec, '{"nope": 1}')
     # nothing is adaptive against no purifier; "spec" keeps the spec's attacks only
     assert job_attacks(spec, IdentityPurifier(), "all") == ["fgsm"]
-    assert job_attacks({**spec, "attacks": ["fgsm", "pgd"]}, IdentityPurifier(), "spec") == ["fgsm", "pgd"]
+    assert job_attacks(purify_spec(attacks=["fgsm", "pgd"]), IdentityPurifier(), "spec") == ["fgsm", "pgd"]
 
 
 def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811

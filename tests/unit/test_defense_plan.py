@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
-from advgen.config import SCHEMA_DIR, validate_config
+from advgen.config import SCHEMA_DIR, spec_json, validate_config
 from advgen.defense import plan
+from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, job_dict
 from advgen.errors import ConfigError
+from advgen.specs import typed_spec
 
 BASE = {
     "seed": 3,
@@ -90,12 +93,17 @@ def test_purify_points_cover_the_grid_and_the_operating_point():
     ]
     specs = {key: p.spec for key, p in zip(ids, points)}
     operating = specs[("gan", "L20_R2")]
-    assert operating["operating"] and operating["attacks"] == ["fgsm", "pgd", "bpda", "eot"]
-    assert specs[("gan", "L10_R1")]["attacks"] == ["pgd"] and not specs[("gan", "L10_R1")]["operating"]
-    assert specs[("recon", "recon")]["attacks"] == ["fgsm", "pgd", "bpda", "exact"]  # deterministic: no eot
-    assert specs[("none", "bare")]["attacks"] == ["fgsm", "pgd"]
-    assert all(s["seed"] == 3 and s["dataset"] == "digits" for s in specs.values())
-    assert specs[("gan", "L20_R2")]["generator_kind"] == "gan"
+    assert operating.operating and operating.attacks == ("fgsm", "pgd", "bpda", "eot")
+    assert specs[("gan", "L10_R1")].attacks == ("pgd",) and not specs[("gan", "L10_R1")].operating
+    assert specs[("recon", "recon")].attacks == ("fgsm", "pgd", "bpda", "exact")  # deterministic: no eot
+    assert specs[("none", "bare")].attacks == ("fgsm", "pgd")
+    assert all(s.seed == 3 and s.dataset == "digits" for s in specs.values())
+    assert specs[("gan", "L20_R2")].generator_kind == "gan"
+    # the JSON the workflow passes: optimizer and lr only where the purifier projects
+    assert "optimizer" not in job_dict(specs[("recon", "recon")]) and "lr" not in job_dict(
+        specs[("none", "bare")]
+    )
+    assert job_dict(operating)["optimizer"] == "adam" and job_dict(operating)["eps"] == [0.1, 0.2, 0.3]
 
 
 def test_one_job_per_purifier_and_point():
@@ -103,7 +111,7 @@ def test_one_job_per_purifier_and_point():
     jobs = plan.purify_jobs(cfg)
     assert list(jobs) == ["none", "gan", "recon"]
     assert list(jobs["gan"]) == ["L10_R1", "L10_R2", "L20_R1", "L20_R2"]
-    assert jobs["gan"]["L10_R2"]["steps"] == 10 and jobs["gan"]["L10_R2"]["restarts"] == 2
+    assert jobs["gan"]["L10_R2"].steps == 10 and jobs["gan"]["L10_R2"].restarts == 2
     specs = [spec for points in jobs.values() for spec in points.values()]
     assert specs == [p.spec for p in plan.purify_points(cfg)]
 
@@ -111,11 +119,14 @@ def test_one_job_per_purifier_and_point():
 def test_one_probe_job_and_one_flip_job_hold_every_source():
     cfg = config()
     probe = plan.probe_job(cfg)
-    assert probe == {"sources": [plan.probe_spec(cfg, f, n) for f, n in plan.probe_sources(cfg)]}
-    assert [(s["family"], s["source"]) for s in probe["sources"]] == plan.probe_sources(cfg)
+    assert probe == ProbeJobSpec(
+        sources=tuple(plan.probe_spec(cfg, f, n) for f, n in plan.probe_sources(cfg))
+    )
+    assert [(s.family, s.source) for s in probe.sources] == plan.probe_sources(cfg)
     flip = plan.flip_job(cfg)
-    assert flip == {"gans": [plan.flip_spec(cfg, g) for g in ("g_ns", "g_mse")]}
-    assert all(g["eps_max"] == 0.5 and g["dataset"] == "digits" for g in flip["gans"])
+    assert flip == FlipJobSpec(gans=tuple(plan.flip_spec(cfg, g) for g in ("g_ns", "g_mse")))
+    assert all(g.eps_max == 0.5 and g.dataset == "digits" for g in flip.gans)
+    assert list(job_dict(probe)) == ["sources"] and list(job_dict(flip)) == ["gans"]  # no device yet
 
 
 @pytest.mark.parametrize(
@@ -159,14 +170,25 @@ def test_probe_and_flip_specs():
         ("classifier", "cnn_pgd"),
     ]
     spec = plan.probe_spec(cfg, "gan", "g_mse")
-    assert spec["loss"] == "mse" and spec["unroll_k"] == 2 and spec["family"] == "gan" and spec["seed"] == 3
-    assert "flip" not in spec and "gans" not in spec
-    assert plan.probe_spec(cfg, "classifier", "cnn_pgd")["mode"] == "pgd"
+    assert spec.loss == "mse" and spec.unroll_k == 2 and spec.family == "gan" and spec.seed == 3
+    assert "flip" not in job_dict(spec) and "gans" not in job_dict(spec) and "mode" not in job_dict(spec)
+    classifier = plan.probe_spec(cfg, "classifier", "cnn_pgd")
+    assert classifier.mode == "pgd" and "loss" not in job_dict(classifier)
     flip = plan.flip_spec(cfg, "g_ns")
-    assert flip["loss"] == "non_saturating" and flip["unroll_k"] == 0 and flip["eps_max"] == 0.5
+    assert flip.loss == "non_saturating" and flip.unroll_k == 0 and flip.eps_max == 0.5
 
 
 def test_no_defense_section_no_jobs():
     cfg = config(lambda c: c.pop("defense"))
     assert plan.purify_points(cfg) == [] and plan.probe_sources(cfg) == []
     plan.check_references(cfg)
+
+
+def test_specs_cross_the_command_line_unchanged():
+    """job_dict gives the JSON the workflow passes; the command's typed spec of it is the plan's."""
+    cfg = config()
+    specs = [p.spec for p in plan.purify_points(cfg)] + [plan.probe_job(cfg), plan.flip_job(cfg)]
+    for spec in specs:
+        text = spec_json(job_dict(spec))
+        assert typed_spec(type(spec), json.loads(text)) == spec
+        assert spec_json(job_dict(typed_spec(type(spec), json.loads(text)))) == text

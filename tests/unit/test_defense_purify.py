@@ -16,7 +16,9 @@ from advgen.defense.purify import (
     ReconstructionPurifier,
     bpda,
 )
+from advgen.defense.spec import PurifySpec
 from advgen.sweeps.inversion import InversionSettings, invert
+from tests.unit.defense_helpers import purify_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.sweeps_helpers import TinyGenerator
 
@@ -33,8 +35,11 @@ def _projection(steps: int = 5, restarts: int = 2, seed: int = 0) -> ProjectionP
     )
 
 
-def _spec(**overrides) -> dict:
+def _spec(**overrides) -> PurifySpec:
     spec = {
+        "generator_kind": "gan",
+        "optimizer": "adam",
+        "lr": 0.05,
         "purifier": "p",
         "method": "project",
         "generator": "g",
@@ -50,7 +55,7 @@ def _spec(**overrides) -> dict:
         "eot_samples": 2,
         "seed": 0,
     }
-    return {**spec, **overrides}
+    return purify_spec(**{**spec, **overrides})
 
 
 def test_bpda_gradient_is_the_identity_gradient():
@@ -129,3 +134,13 @@ def test_evaluate_point_with_a_projection():
     assert (table["steps_x_restarts"] == 10).all()
     assert (table["seconds_per_image"] > 0).all()
     assert table["robust_acc"].between(0, 1).all()
+
+
+def test_a_projection_needs_its_inversion_settings():
+    from advgen.defense.loading import load_purifier
+    from advgen.defense.spec import PurifierSpec
+    from advgen.errors import ConfigError
+
+    spec = PurifierSpec(purifier="p", method="project", seed=0, generator_kind="gan", steps=5, restarts=2)
+    with pytest.raises(ConfigError, match=r"^--spec: purifier 'p' \(method project\) needs 'optimizer'$"):
+        load_purifier(spec, "unread.pt", "cpu")

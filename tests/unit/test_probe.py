@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from advgen.defense.spec import ProbeSourceSpec
 from advgen.io import save_torch
 from advgen.probe.features import FeatureExtractor, extract, initial_discriminator
 from advgen.probe.flip import RealFakeClassifier, flip_eps, real_margin, real_score
@@ -125,7 +126,21 @@ def test_probe_rows_columns_and_the_clean_row():
     torch.manual_seed(0)
     extractor = FeatureExtractor(Net(6, width=8, classes=3))
     model = ProbedModel(extractor, fit_linear_probe(extract(extractor, train.images), train.labels, 3))
-    spec = {"source": "d", "eps": [0.05, 0.3], "pgd_steps": 5, "restarts": 1, "seed": 0}
+    spec = ProbeSourceSpec(
+        family="control",
+        source="d",
+        dataset="blobs",
+        train_images=None,
+        num_images=None,
+        eps=(0.05, 0.3),
+        pgd_steps=5,
+        restarts=1,
+        weight_decay=0.0001,
+        max_iter=200,
+        seed=0,
+        loss="mse",
+        unroll_k=0,
+    )
     source = {
         "source": "d",
         "family": "control",

@@ -15,6 +15,7 @@ from advgen.errors import ConfigError
 from advgen.generators import GENERATOR_KINDS, generator_checkpoint, generator_kind
 from advgen.pipeline.figures import FIGURE, FIGURES, STAGE
 from advgen.sweeps.registry import SWEEPS
+from tests.unit.defense_helpers import purify_spec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +77,7 @@ def test_defense_attacks_metadata():
     assert attacks.automatic("project") == ("bpda", "eot", "unroll_short", "unroll", "latent", "eot_rand")
     assert "autoattack_rand" in attacks.applicable("project")  # opt-in: listed, not automatic
     assert attacks.threat("pgd") == "greybox" and attacks.threat("something_new") == "adaptive"
-    assert attacks.attack_size("pgd", {"pgd_steps": 7}, None)["attack_steps"] == 7
+    assert attacks.attack_size("pgd", purify_spec(pgd_steps=7), None)["attack_steps"] == 7
 
 
 # --- figure families

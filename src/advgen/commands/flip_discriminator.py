@@ -30,12 +30,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.commands._args import named_paths
-    from advgen.config import parse_spec
+    from advgen.defense.spec import FlipJobSpec
     from advgen.io import write_parquet
+    from advgen.jobs import load_spec
     from advgen.probe.jobs import flip_job
 
     table, summary = flip_job(
-        parse_spec(args.spec), gans=named_paths(args.gans, "--gans"), images=args.images
+        load_spec(args.spec, spec_type=FlipJobSpec), gans=named_paths(args.gans, "--gans"), images=args.images
     )
     write_parquet(summary, args.summary)
     write_parquet(table, args.out)

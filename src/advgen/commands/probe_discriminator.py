@@ -38,12 +38,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.commands._args import named_paths
-    from advgen.config import parse_spec
+    from advgen.defense.spec import ProbeJobSpec
     from advgen.io import write_parquet
+    from advgen.jobs import load_spec
     from advgen.probe.jobs import probe_job
 
     table = probe_job(
-        parse_spec(args.spec),
+        load_spec(args.spec, spec_type=ProbeJobSpec),
         gans=named_paths(args.gans, "--gans"),
         classifiers=named_paths(args.classifiers, "--classifiers"),
         train=args.train,

@@ -38,12 +38,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
     from advgen.defense.purify_job import purify_job
+    from advgen.defense.spec import PurifySpec
     from advgen.io import write_parquet
+    from advgen.jobs import load_spec
 
     table = purify_job(
-        parse_spec(args.spec),
+        load_spec(args.spec, spec_type=PurifySpec),
         classifier=args.classifier,
         images=args.images,
         generator=args.generator,

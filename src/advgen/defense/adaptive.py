@@ -53,6 +53,7 @@ from advgen.defense.purify import (
     Purifier,
     ReconstructionPurifier,
 )
+from advgen.defense.spec import PurifySpec
 from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
 from advgen.sweeps.inversion import InversionSettings, frozen, initial_latents, invert, per_sample_mse
@@ -100,9 +101,9 @@ class AdaptiveBudget:
         return settings_from_mapping(cls, values, source)
 
     @classmethod
-    def legacy(cls, spec: Mapping[str, Any]) -> AdaptiveBudget:
+    def legacy(cls, spec: PurifySpec) -> AdaptiveBudget:
         """The old purify budget: ``adaptive_steps`` steps, one restart, ``eot_samples`` draws."""
-        steps, samples = int(spec["adaptive_steps"]), int(spec["eot_samples"])
+        steps, samples = int(spec.adaptive_steps), int(spec.eot_samples)
         return cls(
             steps=steps,
             restarts=1,

@@ -13,22 +13,24 @@ torch here: the plan (and so the Snakefile) reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from advgen.defense.spec import PurifySpec
 
 GREYBOX, ADAPTIVE = "greybox", "adaptive"
 PROJECT, RECONSTRUCT, NONE = "project", "reconstruct", "none"
 
 #: a row's size: ``attack_steps, attack_restarts, attack_samples, unroll`` (0: not applicable)
-Size = Callable[[Mapping[str, Any], Any], dict[str, int]]
+Size = Callable[[PurifySpec, Any], dict[str, int]]
 
 
 def _size(steps: int, restarts: int, samples: int = 1, unroll: int = 0) -> dict[str, int]:
     return {"attack_steps": steps, "attack_restarts": restarts, "attack_samples": samples, "unroll": unroll}
 
 
-def _pgd_budget(spec: Mapping[str, Any], budget: Any) -> dict[str, int]:
+def _pgd_budget(spec: PurifySpec, budget: Any) -> dict[str, int]:
     return _size(budget.steps, budget.restarts)
 
 
@@ -58,7 +60,7 @@ DEFENSE_ATTACKS: dict[str, DefenseAttack] = {
             "pgd",
             GREYBOX,
             (PROJECT, RECONSTRUCT, NONE),
-            lambda spec, b: _size(int(spec["pgd_steps"]), 1),
+            lambda spec, b: _size(int(spec.pgd_steps), 1),
             style=("grey-box PGD", "-", "s"),
         ),
         DefenseAttack(
@@ -139,7 +141,7 @@ def threat(name: str) -> str:
     return attack.threat if attack is not None else ADAPTIVE
 
 
-def attack_size(name: str, spec: Mapping[str, Any], budget: Any) -> dict[str, int]:
+def attack_size(name: str, spec: PurifySpec, budget: Any) -> dict[str, int]:
     """``attack_steps, attack_restarts, attack_samples, unroll`` of a row of attack ``name``."""
     attack = DEFENSE_ATTACKS.get(name)
     if attack is None:  # an adaptive attack registered in code only: the PGD budget

@@ -53,6 +53,7 @@ from advgen.attacks import FGSM, PGD
 from advgen.defense import attacks
 from advgen.defense.adaptive import AdaptiveBudget, run_attack
 from advgen.defense.purify import IdentityPurifier, Purifier
+from advgen.defense.spec import PurifySpec
 from advgen.defense.tables import PURIFY_COLUMNS as COLUMNS
 
 log = logging.getLogger(__name__)
@@ -85,15 +86,15 @@ def craft(
     purifier: Purifier,
     x: torch.Tensor,
     y: torch.Tensor,
-    spec: dict[str, Any],
+    spec: PurifySpec,
     budget: AdaptiveBudget | None = None,
 ) -> torch.Tensor:
     """Adversarial inputs of ``attack`` at Linf budget ``eps`` (see the module docstring)."""
-    seed = int(spec["seed"])
+    seed = int(spec.seed)
     if attack == "fgsm":
         return FGSM(classifier, eps).generate(x, y)
     if attack == "pgd":
-        return PGD(classifier, eps, steps=int(spec["pgd_steps"]), seed=seed).generate(x, y)
+        return PGD(classifier, eps, steps=int(spec.pgd_steps), seed=seed).generate(x, y)
     return run_attack(attack, classifier, purifier, x, y, eps, budget or AdaptiveBudget.legacy(spec), seed)
 
 
@@ -135,7 +136,7 @@ def evaluate_point(
     purifier: Purifier,
     x: torch.Tensor,
     y: torch.Tensor,
-    spec: dict[str, Any],
+    spec: PurifySpec,
     budget: AdaptiveBudget | None = None,
 ) -> pd.DataFrame:
     """All rows of one purify job (``spec``: a :func:`advgen.defense.plan.purify_points` spec).
@@ -145,21 +146,19 @@ def evaluate_point(
     """
     budget = budget or AdaptiveBudget.legacy(spec)
     base = {
-        "defense": spec["purifier"],
-        "method": spec["method"],
-        "generator": spec["generator"] or "",
-        "classifier": spec["classifier"],
-        "point": spec["point"],
-        "operating": bool(spec["operating"]),
-        "steps": int(spec["steps"]),
-        "restarts": int(spec["restarts"]),
-        "steps_x_restarts": int(spec["steps"]) * int(spec["restarts"]),
+        "defense": spec.purifier,
+        "method": spec.method,
+        "generator": spec.generator or "",
+        "classifier": spec.classifier,
+        "point": spec.point,
+        "operating": bool(spec.operating),
+        "steps": int(spec.steps),
+        "restarts": int(spec.restarts),
+        "steps_x_restarts": int(spec.steps) * int(spec.restarts),
         "n": len(y),
     }
     clean_acc, seconds = purified_accuracy(classifier, purifier, x, y)
-    log.info(
-        "%s/%s clean accuracy %.3f (%.4f s per image)", spec["purifier"], spec["point"], clean_acc, seconds
-    )
+    log.info("%s/%s clean accuracy %.3f (%.4f s per image)", spec.purifier, spec.point, clean_acc, seconds)
     rows = [
         {
             **base,
@@ -179,8 +178,8 @@ def evaluate_point(
         }
     ]
     correct = {}
-    for attack in spec["attacks"]:
-        for eps in spec["eps"]:
+    for attack in spec.attacks:
+        for eps in spec.eps:
             start = time.perf_counter()
             adv = craft(attack, float(eps), classifier, purifier, x, y, spec, budget)
             attack_seconds = (time.perf_counter() - start) / len(y)

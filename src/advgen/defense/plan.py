@@ -12,6 +12,9 @@
   :func:`flip_job` (every probed GAN: the :func:`flip_spec` of each under ``gans``). The probe
   and flip commands run their entries one after the other, each seeded as if it were a job
   of its own.
+
+The specs are the typed specs of :mod:`advgen.defense.spec`; the workflow passes them as
+JSON (:func:`advgen.defense.spec.job_dict`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 
 from advgen.config import check_grid_size
 from advgen.defense import attacks
+from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec, PurifySpec
 from advgen.errors import ConfigError
 from advgen.generators import generator_entry, generator_kind
 
@@ -32,7 +36,7 @@ NONE = attacks.NONE
 class PurifyPoint:
     purifier: str
     point: str
-    spec: dict[str, Any] = field(hash=False)
+    spec: PurifySpec = field(hash=False)
 
 
 def _defense(config: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -106,16 +110,17 @@ def point_id(steps: int, restarts: int) -> str:
 
 
 def _settings(config: Mapping[str, Any], purify: Mapping[str, Any]) -> dict[str, Any]:
-    keys = ("classifier", "num_images", "eps", "pgd_steps", "adaptive_steps", "eot_samples")
+    keys = ("classifier", "num_images", "pgd_steps", "adaptive_steps", "eot_samples")
     settings = {k: purify[k] for k in keys}
+    settings["eps"] = tuple(purify["eps"])
     settings["seed"] = purify.get("seed", config.get("seed", 0))
     if purify.get("budget") is not None:  # adaptive attack sizes (advgen.defense.adaptive.AdaptiveBudget)
         settings["budget"] = dict(sorted(purify["budget"].items()))
     return settings
 
 
-def _attacks(method: str, names: list[str]) -> list[str]:
-    return [a for a in names if a in attacks.applicable(method)]
+def _attacks(method: str, names: list[str]) -> tuple[str, ...]:
+    return tuple(a for a in names if a in attacks.applicable(method))
 
 
 def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
@@ -131,22 +136,22 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
         PurifyPoint(
             NONE,
             "bare",
-            {
+            PurifySpec(
                 **base,
-                "purifier": NONE,
-                "method": NONE,
-                "generator": None,
-                "generator_kind": None,
-                "point": "bare",
-                "operating": True,
-                "steps": 0,
-                "restarts": 0,
-                "attacks": _attacks(NONE, op_attacks + [a for a in grid_attacks if a not in op_attacks]),
-            },
+                purifier=NONE,
+                method=NONE,
+                generator=None,
+                generator_kind=None,
+                point="bare",
+                operating=True,
+                steps=0,
+                restarts=0,
+                attacks=_attacks(NONE, op_attacks + [a for a in grid_attacks if a not in op_attacks]),
+            ),
         )
     ]
     for name, p in sorted(purify["purifiers"].items()):
-        spec = {
+        purifier = {
             **base,
             "purifier": name,
             "method": p["method"],
@@ -154,7 +159,8 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
             "generator_kind": generator_kind(config, p["generator"]).name,
         }
         if p["method"] == "reconstruct":
-            spec.update(
+            spec = PurifySpec(
+                **purifier,
                 point="recon",
                 operating=True,
                 steps=0,
@@ -163,7 +169,7 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
             )
             points.append(PurifyPoint(name, "recon", spec))
             continue
-        spec.update(optimizer=p["optimizer"], lr=p["lr"])
+        purifier.update(optimizer=p["optimizer"], lr=p["lr"])
         op = (p["steps"], p["restarts"])
         grid = {op}
         if p.get("tradeoff"):
@@ -178,23 +184,23 @@ def purify_points(config: Mapping[str, Any]) -> list[PurifyPoint]:
                 PurifyPoint(
                     name,
                     pid,
-                    {
-                        **spec,
-                        "point": pid,
-                        "operating": operating,
-                        "steps": steps,
-                        "restarts": restarts,
-                        "attacks": _attacks("project", attacks),
-                    },
+                    PurifySpec(
+                        **purifier,
+                        point=pid,
+                        operating=operating,
+                        steps=steps,
+                        restarts=restarts,
+                        attacks=_attacks("project", attacks),
+                    ),
                 )
             )
     return points
 
 
-def purify_jobs(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+def purify_jobs(config: Mapping[str, Any]) -> dict[str, dict[str, PurifySpec]]:
     """Purifier name -> point id -> the spec of that point's purify job, in the order of
     :func:`purify_points`; specs lack ``device``."""
-    jobs: dict[str, dict[str, dict[str, Any]]] = {}
+    jobs: dict[str, dict[str, PurifySpec]] = {}
     for p in purify_points(config):
         jobs.setdefault(p.purifier, {})[p.point] = p.spec
     return jobs
@@ -212,44 +218,58 @@ def probe_sources(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     )
 
 
-def probe_spec(config: Mapping[str, Any], family: str, name: str) -> dict[str, Any]:
+def probe_spec(config: Mapping[str, Any], family: str, name: str) -> ProbeSourceSpec:
     """The spec of one probe job (the probe settings plus what the source is); no ``device``."""
-    probe = dict(_defense(config)["probe"])
-    probe.pop("flip")
+    probe = _defense(config)["probe"]
     section = "classifiers" if family == "classifier" else "gans"
-    spec = {**probe, "family": family, "source": name, "seed": probe.get("seed", config.get("seed", 0))}
-    for key in ("gans", "controls", "classifiers"):
-        spec.pop(key)
-    spec["dataset"] = _dataset(config, section, name)
     if family != "classifier":
         gan = config["gans"][name]
-        spec.update(loss=gan["loss"], unroll_k=gan.get("unroll_k", 0))
+        model = {"loss": gan["loss"], "unroll_k": gan.get("unroll_k", 0)}
     else:
-        spec.update(mode=config["classifiers"][name].get("mode", "standard"))
-    return spec
+        model = {"mode": config["classifiers"][name].get("mode", "standard")}
+    return ProbeSourceSpec(
+        family=family,
+        source=name,
+        dataset=_dataset(config, section, name),
+        train_images=probe["train_images"],
+        num_images=probe["num_images"],
+        eps=tuple(probe["eps"]),
+        pgd_steps=probe["pgd_steps"],
+        restarts=probe["restarts"],
+        weight_decay=probe["weight_decay"],
+        max_iter=probe["max_iter"],
+        seed=probe.get("seed", config.get("seed", 0)),
+        **model,
+    )
 
 
-def flip_spec(config: Mapping[str, Any], gan: str) -> dict[str, Any]:
+def flip_spec(config: Mapping[str, Any], gan: str) -> FlipSpec:
     """The spec of one real->fake flip job (a GAN of ``probe.gans``); no ``device``."""
     probe = _defense(config)["probe"]
     g = config["gans"][gan]
-    return {
-        **probe["flip"],
-        "gan": gan,
-        "loss": g["loss"],
-        "unroll_k": g.get("unroll_k", 0),
-        "dataset": g["dataset"],
-        "seed": probe.get("seed", config.get("seed", 0)),
-    }
+    flip = probe["flip"]
+    return FlipSpec(
+        gan=gan,
+        loss=g["loss"],
+        unroll_k=g.get("unroll_k", 0),
+        dataset=g["dataset"],
+        seed=probe.get("seed", config.get("seed", 0)),
+        num_images=flip["num_images"],
+        eps_max=flip["eps_max"],
+        search_steps=flip["search_steps"],
+        pgd_steps=flip["pgd_steps"],
+    )
 
 
-def probe_job(config: Mapping[str, Any]) -> dict[str, Any]:
+def probe_job(config: Mapping[str, Any]) -> ProbeJobSpec:
     """The spec of the probe job: the :func:`probe_spec` of every :func:`probe_sources` entry
     under ``sources``; no ``device``."""
-    return {"sources": [probe_spec(config, family, name) for family, name in probe_sources(config)]}
+    return ProbeJobSpec(
+        sources=tuple(probe_spec(config, family, name) for family, name in probe_sources(config))
+    )
 
 
-def flip_job(config: Mapping[str, Any]) -> dict[str, Any]:
+def flip_job(config: Mapping[str, Any]) -> FlipJobSpec:
     """The spec of the flip job: the :func:`flip_spec` of every GAN of ``probe.gans`` under
     ``gans``; no ``device``."""
-    return {"gans": [flip_spec(config, gan) for gan in _defense(config)["probe"]["gans"]]}
+    return FlipJobSpec(gans=tuple(flip_spec(config, gan) for gan in _defense(config)["probe"]["gans"]))

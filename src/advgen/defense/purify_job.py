@@ -11,25 +11,27 @@ only, ``adaptive_steps`` steps, one restart, ``eot_samples`` draws).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-from collections.abc import Mapping
 from typing import Any
+
+from advgen.defense.spec import PurifySpec
 
 log = logging.getLogger(__name__)
 
 
-def job_attacks(spec: Mapping[str, Any], purifier: Any, adaptive: str) -> list[str]:
+def job_attacks(spec: PurifySpec, purifier: Any, adaptive: str) -> list[str]:
     """The spec's attacks, plus (``adaptive == "all"``, operating point) the applicable adaptive ones."""
     from advgen.defense.adaptive import applicable
 
-    attacks = list(spec["attacks"])
-    if adaptive == "all" and spec.get("operating", True):
+    attacks = list(spec.attacks)
+    if adaptive == "all" and spec.operating:
         attacks += [a for a in applicable(purifier) if a not in attacks]
     return attacks
 
 
-def job_budget(spec: Mapping[str, Any], option: str | None):
+def job_budget(spec: PurifySpec, option: str | None):
     """The :class:`AdaptiveBudget` of a job: ``option`` ``"spec"`` (the original budget), a JSON
     mapping of overrides (``'{"steps": 20}'``), or None (the spec's ``budget`` key, else the papers')."""
     from advgen.config import parse_spec
@@ -39,11 +41,11 @@ def job_budget(spec: Mapping[str, Any], option: str | None):
         return AdaptiveBudget.legacy(spec)
     if option is not None:
         return AdaptiveBudget.from_mapping(parse_spec(option, what="--budget"), source="--budget")
-    return AdaptiveBudget.from_mapping(spec.get("budget"), source="--spec: budget")
+    return AdaptiveBudget.from_mapping(spec.budget, source="--spec: budget")
 
 
 def run_point(
-    spec: dict[str, Any],
+    spec: PurifySpec,
     classifier_path: str,
     generator_path: str | None,
     split: Any,
@@ -58,15 +60,15 @@ def run_point(
     from advgen.defense.loading import load_purifier
     from advgen.seeding import seed_everything
 
-    seed_everything(int(spec["seed"]))
+    seed_everything(int(spec.seed))
     classifier = load_classifier(classifier_path, device)
     purifier = load_purifier(spec, generator_path, device)
-    spec = {**spec, "attacks": job_attacks(spec, purifier, adaptive)}
+    spec = dataclasses.replace(spec, attacks=tuple(job_attacks(spec, purifier, adaptive)))
     log.info(
         "%s/%s: attacks %s; adaptive budget %s",
-        spec["purifier"],
-        spec["point"],
-        ", ".join(spec["attacks"]),
+        spec.purifier,
+        spec.point,
+        ", ".join(spec.attacks),
         json.dumps(budget.as_dict()),
     )
     x, y = split.images[idx].to(device), split.labels[idx].to(device)
@@ -83,13 +85,13 @@ def run_point(
     )
     for row in table[table["attack"].isin([HEADLINE, "strongest_greybox"])].itertuples():
         log.info(
-            "%s eps %g: %s %.3f (%s)", spec["purifier"], row.eps, row.attack, row.robust_acc, row.best_attack
+            "%s eps %g: %s %.3f (%s)", spec.purifier, row.eps, row.attack, row.robust_acc, row.best_attack
         )
     return table
 
 
 def purify_job(
-    job: dict[str, Any],
+    job: PurifySpec,
     *,
     classifier: str,
     images: str,
@@ -112,6 +114,6 @@ def purify_job(
 
     sizes = job_budget(job, budget)
     split = load_prepared(images)
-    idx = eval_subset(split.labels, job["num_images"], int(job["seed"]))
+    idx = eval_subset(split.labels, job.num_images, int(job.seed))
     with start_job(job, seed=False) as device:
         return run_point(job, classifier, generator, split, idx, device, sizes, adaptive)

@@ -5,9 +5,12 @@ The expansion itself is :mod:`advgen.defense.plan`.
 
 from __future__ import annotations
 
+import dataclasses
+
 from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as expansion
+from advgen.defense.spec import PurifySpec, job_dict
 from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 
@@ -25,7 +28,7 @@ class DefensePlan(Stage):
     def generator_checkpoint(self, name: str) -> str:
         return generator_checkpoint(self.config, name)
 
-    def purify_job(self, wildcards) -> dict:
+    def purify_job(self, wildcards) -> PurifySpec:
         """The spec of one point's job (:func:`advgen.defense.plan.purify_points`)."""
         points = self.lookup(self.purify, wildcards.purifier, "defense.purify.purifiers", "purifier")
         point = getattr(wildcards, "point", None)
@@ -36,19 +39,23 @@ class DefensePlan(Stage):
     def purify_inputs(self, wildcards) -> dict[str, str]:
         spec = self.purify_job(wildcards)
         inputs = {
-            "classifier": classifier_model(spec["classifier"]),
-            "images": prepared(spec["dataset"], "test"),
+            "classifier": classifier_model(spec.classifier),
+            "images": prepared(spec.dataset, "test"),
         }
-        if spec["generator"]:
-            inputs["generator"] = self.generator_checkpoint(spec["generator"])
+        if spec.generator:
+            inputs["generator"] = self.generator_checkpoint(spec.generator)
         return inputs
 
     def purify_generator_option(self, wildcards) -> str:
         spec = self.purify_job(wildcards)
-        return f"--generator {self.generator_checkpoint(spec['generator'])}" if spec["generator"] else ""
+        return f"--generator {self.generator_checkpoint(spec.generator)}" if spec.generator else ""
+
+    def _json(self, spec) -> str:
+        """The ``params.spec`` of a job: its typed spec with the config's ``device``, as JSON."""
+        return spec_json(job_dict(dataclasses.replace(spec, device=self.device)))
 
     def purify_spec(self, wildcards) -> str:
-        return spec_json(dict(self.purify_job(wildcards), device=self.device))
+        return self._json(self.purify_job(wildcards))
 
     def purify_tables(self, wildcards=None) -> list[str]:
         """The per-point tables that results/defense/purify.parquet concatenates, purifier by
@@ -69,7 +76,7 @@ class DefensePlan(Stage):
         return {
             "gans": [self.generator_checkpoint(g) for g in gans],
             "classifiers": [classifier_model(c) for c in classifiers],
-            **splits(expansion.probe_job(self.config)["sources"][0]["dataset"]),  # one for all (checked)
+            **splits(expansion.probe_job(self.config).sources[0].dataset),  # one for all (checked)
         }
 
     def probe_models(self, wildcards=None) -> str:
@@ -81,27 +88,26 @@ class DefensePlan(Stage):
         return option
 
     def probe_spec(self, wildcards=None) -> str:
-        return spec_json(dict(expansion.probe_job(self.config), device=self.device))
+        return self._json(expansion.probe_job(self.config))
 
     def flip_inputs(self, wildcards=None) -> dict[str, list[str] | str]:
-        gans = expansion.flip_job(self.config)["gans"]
+        gans = expansion.flip_job(self.config).gans
         return {
-            "gans": [self.generator_checkpoint(g["gan"]) for g in gans],
-            "images": prepared(gans[0]["dataset"], "test"),  # one for all (checked)
+            "gans": [self.generator_checkpoint(g.gan) for g in gans],
+            "images": prepared(gans[0].dataset, "test"),  # one for all (checked)
         }
 
     def flip_models(self, wildcards=None) -> str:
         """``NAME=PATH`` per GAN of the flip job."""
         return " ".join(
-            f"{g['gan']}={self.generator_checkpoint(g['gan'])}"
-            for g in expansion.flip_job(self.config)["gans"]
+            f"{g.gan}={self.generator_checkpoint(g.gan)}" for g in expansion.flip_job(self.config).gans
         )
 
     def flip_spec(self, wildcards=None) -> str:
-        return spec_json(dict(expansion.flip_job(self.config), device=self.device))
+        return self._json(expansion.flip_job(self.config))
 
     def datasets(self) -> list[str]:
-        return sorted({spec["dataset"] for points in self.purify.values() for spec in points.values()})
+        return sorted({spec.dataset for points in self.purify.values() for spec in points.values()})
 
     def targets(self) -> list[str]:
         targets = []

@@ -13,6 +13,7 @@ from advgen import paths
 from advgen.attacks.registry import MASKING_BLACKBOX, REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
+from advgen.defense.spec import job_dict
 from advgen.errors import ConfigError
 from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
@@ -359,7 +360,7 @@ class RobustnessPlan(Stage):
                 )
             jobs[("classifier", name)] = self._masking_model(settings["checks"], classifier=name)
         points = {
-            p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec["operating"]
+            p.purifier: p.spec for p in defense_expansion.purify_points(self.config) if p.spec.operating
         }
         points.pop(defense_expansion.NONE, None)
         wanted = settings.get("purifiers")
@@ -372,18 +373,19 @@ class RobustnessPlan(Stage):
                     f"{source}: robustness.masking.purifiers: unknown purifier '{name}' (defined: {defined})"
                 )
             p = points[name]
+            point = job_dict(p)  # the purify job's JSON: optimizer and lr only where it has them
             purifier = {
-                k: p[k]
+                k: point[k]
                 for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr")
-                if k in p
+                if k in point
             }
             jobs[("purifier", name)] = self._masking_model(
                 settings["purifier_checks"],
-                classifier=p["classifier"],
-                seed=p["seed"],
+                classifier=p.classifier,
+                seed=p.seed,
                 purifier=purifier,
-                gradient="exact" if p["method"] == "reconstruct" else "bpda",
-                generator=p["generator"],
+                gradient="exact" if p.method == "reconstruct" else "bpda",
+                generator=p.generator,
             )
         return jobs
 

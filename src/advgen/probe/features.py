@@ -45,9 +45,9 @@ def initial_discriminator(path: str | Path) -> nn.Module:
 
     path = Path(path)
     ckpt = load_torch(path, kind="gan", required=("generator", "discriminator", "config"))
-    spec, g, d = ckpt["config"], ckpt["generator"], ckpt["discriminator"]
+    config, g, d = ckpt["config"], ckpt["generator"], ckpt["discriminator"]  # a checkpoint: plain dicts
     try:
-        seed_everything(int(spec["seed"]))
+        seed_everything(int(config["seed"]))
         build_generator(g["arch"], g["z_dim"], g["image_shape"], g.get("kwargs"))
         disc = build_discriminator(d["arch"], d["image_shape"], d.get("kwargs"))
     except (KeyError, TypeError) as exc:

@@ -14,12 +14,13 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec
 from advgen.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 
-def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device: str):
+def probe_source(spec: ProbeSourceSpec, path: str, train: Any, test: Any, device: str):
     """The rows of one feature source (``spec``: a :func:`advgen.defense.plan.probe_spec` spec)."""
     from advgen.classifiers import eval_subset
     from advgen.probe.features import extract, load_features
@@ -27,10 +28,10 @@ def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device:
     from advgen.probe.robust import probe_rows
     from advgen.seeding import seed_everything
 
-    seed = int(spec["seed"])
-    fit_idx = eval_subset(train.labels, spec["train_images"], seed)
-    idx = eval_subset(test.labels, spec["num_images"], seed)
-    extractor = load_features(spec["family"], path, device)
+    seed = int(spec.seed)
+    fit_idx = eval_subset(train.labels, spec.train_images, seed)
+    idx = eval_subset(test.labels, spec.num_images, seed)
+    extractor = load_features(spec.family, path, device)
     seed_everything(seed)  # after the control's rebuild, which reseeds
     start = time.perf_counter()
     feats = extract(extractor, train.images[fit_idx]).to(device)
@@ -38,20 +39,20 @@ def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device:
         feats,
         train.labels[fit_idx].to(device),
         train.num_classes,
-        weight_decay=float(spec["weight_decay"]),
-        max_iter=int(spec["max_iter"]),
+        weight_decay=float(spec.weight_decay),
+        max_iter=int(spec.max_iter),
     )
     fit_seconds = time.perf_counter() - start
     train_acc = probe_accuracy(probe, feats, train.labels[fit_idx].to(device))
     model = ProbedModel(extractor, probe).eval()
     x, y = test.images[idx].to(device), test.labels[idx].to(device)
     source = {
-        "source": spec["source"],
-        "family": spec["family"],
-        "dataset": spec["dataset"],
-        "loss": spec.get("loss"),
-        "unroll_k": spec.get("unroll_k"),
-        "mode": spec.get("mode"),
+        "source": spec.source,
+        "family": spec.family,
+        "dataset": spec.dataset,
+        "loss": spec.loss,
+        "unroll_k": spec.unroll_k,
+        "mode": spec.mode,
         "feature_dim": int(feats.shape[1]),
         "train_acc": train_acc,
         "fit_seconds": fit_seconds,
@@ -59,8 +60,8 @@ def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device:
     table = probe_rows(model, x, y, spec, source)
     log.info(
         "%s (%s): %d features, probe train accuracy %.3f, test clean %.3f, robust %s",
-        spec["source"],
-        spec["family"],
+        spec.source,
+        spec.family,
         source["feature_dim"],
         train_acc,
         table["clean_acc"].iloc[0],
@@ -70,7 +71,7 @@ def probe_source(spec: dict[str, Any], path: str, train: Any, test: Any, device:
 
 
 def probe_job(
-    job: dict[str, Any],
+    job: ProbeJobSpec,
     *,
     gans: Mapping[str, str],
     classifiers: Mapping[str, str],
@@ -92,23 +93,21 @@ def probe_job(
     from advgen.jobs import start_job
 
     models = {"gan": gans, "control": gans, "classifier": classifiers}
-    specs = job["sources"]
+    specs = job.sources
     for spec in specs:
-        if spec["source"] not in models.get(spec["family"], {}):
-            option = "--classifiers" if spec["family"] == "classifier" else "--gans"
-            raise ConfigError(
-                f"{option}: no checkpoint for {spec['family']} source '{spec['source']}' (NAME=PATH)"
-            )
+        if spec.source not in models.get(spec.family, {}):
+            option = "--classifiers" if spec.family == "classifier" else "--gans"
+            raise ConfigError(f"{option}: no checkpoint for {spec.family} source '{spec.source}' (NAME=PATH)")
     train_split, test_split = load_prepared(train), load_prepared(test)
     with start_job(job, seed=False) as device:
         tables = [
-            probe_source(spec, models[spec["family"]][spec["source"]], train_split, test_split, device)
+            probe_source(spec, models[spec.family][spec.source], train_split, test_split, device)
             for spec in specs
         ]
     return pd.concat(tables, ignore_index=True)
 
 
-def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
+def flip_rows(spec: FlipSpec, path: str, split: Any, device: str):
     """The rows of one GAN (``spec``: a :func:`advgen.defense.plan.flip_spec` spec): per real
     test image, the smallest Linf eps whose PGD makes D call it fake."""
     import pandas as pd
@@ -120,10 +119,10 @@ def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
     from advgen.probe.flip import RealFakeClassifier, flip_eps, real_score
     from advgen.seeding import seed_everything
 
-    seed = int(spec["seed"])
+    seed = int(spec.seed)
     seed_everything(seed)
-    idx = eval_subset(split.labels, spec["num_images"], seed)
-    loss = spec["loss"]
+    idx = eval_subset(split.labels, spec.num_images, seed)
+    loss = spec.loss
     model = RealFakeClassifier(load_discriminator(path, device), loss).eval()
     x = split.images[idx].to(device)
     with torch.no_grad():
@@ -131,9 +130,9 @@ def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
     eps, adv = flip_eps(
         model,
         x,
-        eps_max=float(spec["eps_max"]),
-        search_steps=int(spec["search_steps"]),
-        steps=int(spec["pgd_steps"]),
+        eps_max=float(spec.eps_max),
+        search_steps=int(spec.search_steps),
+        steps=int(spec.pgd_steps),
         seed=seed,
     )
     with torch.no_grad():
@@ -141,9 +140,9 @@ def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
     real = score > 0.5
     table = pd.DataFrame(
         {
-            "gan": spec["gan"],
+            "gan": spec.gan,
             "loss": loss,
-            "unroll_k": int(spec["unroll_k"]),
+            "unroll_k": int(spec.unroll_k),
             "image": idx.numpy(),
             "label": split.labels[idx].numpy(),
             "score": score.numpy(),
@@ -151,24 +150,24 @@ def flip_rows(spec: dict[str, Any], path: str, split: Any, device: str):
             "flipped": (real & torch.isfinite(eps)).numpy(),
             "flip_eps": eps.numpy(),
             "adv_score": adv_score.numpy(),
-            "eps_max": float(spec["eps_max"]),
+            "eps_max": float(spec.eps_max),
         },
         columns=FLIP_COLUMNS,
     )
     flips = table.loc[table["initially_real"], "flip_eps"]
     log.info(
         "%s: D calls %.1f%% of %d real test images real; median flip eps %.4f (%.1f%% flipped within %g)",
-        spec["gan"],
+        spec.gan,
         100 * real.float().mean(),
         len(table),
         flips.median() if len(flips) else float("nan"),
         100 * table.loc[table["initially_real"], "flipped"].mean() if len(flips) else 0.0,
-        spec["eps_max"],
+        spec.eps_max,
     )
     return table
 
 
-def flip_job(job: dict[str, Any], *, gans: Mapping[str, str], images: str):
+def flip_job(job: FlipJobSpec, *, gans: Mapping[str, str], images: str):
     """``(examples, summary)``: every GAN's rows (:func:`flip_rows`) and one row per GAN
     (:func:`advgen.defense.tables.flip_summary`).
 
@@ -181,14 +180,14 @@ def flip_job(job: dict[str, Any], *, gans: Mapping[str, str], images: str):
     from advgen.defense.tables import flip_summary
     from advgen.jobs import start_job
 
-    specs = job["gans"]
-    missing = [s["gan"] for s in specs if s["gan"] not in gans]
+    specs = job.gans
+    missing = [s.gan for s in specs if s.gan not in gans]
     if missing:
         raise ConfigError(f"--gans: no checkpoint for {', '.join(missing)} (NAME=PATH)")
     split = load_prepared(images)
     with start_job(job, seed=False) as device:
         table = pd.concat(
-            [flip_rows(spec, gans[spec["gan"]], split, device) for spec in specs], ignore_index=True
+            [flip_rows(spec, gans[spec.gan], split, device) for spec in specs], ignore_index=True
         )
     summary = flip_summary(table)
     for row in summary.itertuples():

@@ -17,27 +17,28 @@ import torch
 from torch import nn
 
 from advgen.attacks.pgd import PGD
+from advgen.defense.spec import ProbeSourceSpec
 from advgen.probe.columns import COLUMNS, SOURCE_COLUMNS
 from advgen.robustness.evaluate import attack_curve
 
 __all__ = ["COLUMNS", "SOURCE_COLUMNS", "pgd_spec", "probe_rows"]
 
 
-def pgd_spec(spec: dict[str, Any]) -> dict[str, Any]:
+def pgd_spec(spec: ProbeSourceSpec) -> dict[str, Any]:
     """The robustness-stage attack entry of a probe spec (eps 0 first: the clean row)."""
     return {
         "attack": PGD.name,
-        "eps": [0.0] + [float(e) for e in spec["eps"]],
-        "params": {"steps": int(spec["pgd_steps"]), "restarts": int(spec["restarts"]), "norm": "linf"},
-        "seed": int(spec["seed"]),
+        "eps": [0.0] + [float(e) for e in spec.eps],
+        "params": {"steps": int(spec.pgd_steps), "restarts": int(spec.restarts), "norm": "linf"},
+        "seed": int(spec.seed),
     }
 
 
 def probe_rows(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: dict[str, Any], source: dict[str, Any]
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, spec: ProbeSourceSpec, source: dict[str, Any]
 ) -> pd.DataFrame:
     """Rows of one feature source: ``source`` holds the :data:`SOURCE_COLUMNS` values."""
-    curve = attack_curve(model, x, y, pgd_spec(spec), classifier=spec["source"], attack="pgd")
+    curve = attack_curve(model, x, y, pgd_spec(spec), classifier=spec.source, attack="pgd")
     for key in SOURCE_COLUMNS:
         curve[key] = source.get(key)
     return curve[COLUMNS]

@@ -413,11 +413,14 @@ def _purified(
     from advgen.defense.adaptive import UnrolledProjection
     from advgen.defense.loading import load_purifier
     from advgen.defense.purify import ProjectionPurifier, PurifiedClassifier
+    from advgen.defense.spec import PurifierSpec
+    from advgen.specs import typed_spec
 
     gradient = spec.gradient
-    purifier = load_purifier(
-        {"seed": spec.seed, "purifier": name, **(spec.purifier or {})}, generator, device
+    settings = typed_spec(
+        PurifierSpec, {"seed": spec.seed, "purifier": name, **(spec.purifier or {})}, "--spec: purifier"
     )
+    purifier = load_purifier(settings, generator, device)
     if gradient == "exact" and not hasattr(purifier, "decoder"):
         raise ConfigError("--spec: gradient: exact needs a reconstruction purifier (method reconstruct)")
     if gradient == "unroll":
