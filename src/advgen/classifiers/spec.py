@@ -1,0 +1,53 @@
+"""The typed spec of one classifier training job (``advgen train-classifier``).
+
+:class:`ClassifierSpec` is the validated ``classifiers.<name>`` config entry (its defaults filled
+in by ``robustness.schema.yaml#/$defs/classifier``) plus the job's ``seed`` and ``device``,
+field for field; the modes and their papers are :mod:`advgen.classifiers.modes`. The pool
+fields have no schema default (:data:`advgen.classifiers.pool.DEFAULTS` holds them): they are
+``None`` when the entry leaves them out, and :func:`classifier_config` leaves them out again,
+so a checkpoint's ``config`` is the JSON the workflow passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from advgen.specs import spec_dict
+
+
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """One zoo classifier and how it is trained: standard, FGSM-mix (Goodfellow et al. 2015),
+    PGD (Madry et al. 2018) or the adversarial pool (Szegedy et al. 2014)."""
+
+    dataset: str
+    arch: str
+    width: float
+    mode: str
+    epochs: int
+    batch_size: int
+    optimizer: str
+    lr: float
+    momentum: float
+    weight_decay: float
+    eps: float
+    fgsm_alpha: float
+    pgd_steps: int
+    pgd_step_factor: float
+    eps_warmup_epochs: float
+    train_subset: str
+    train_fraction: float
+    subset_seed: int
+    seed: int
+    device: str
+    pool_size: int | None = None
+    pool_refresh: int | None = None
+    pool_attack: str | None = None
+    pool_mix: float | None = None
+
+
+def classifier_config(spec: ClassifierSpec) -> dict[str, Any]:
+    """``spec`` as the JSON object it came from (a checkpoint's ``config``, a resume key's spec):
+    the pool fields left unset are absent (no other field of the schema can be null)."""
+    return {key: value for key, value in spec_dict(spec).items() if value is not None}
