@@ -8,10 +8,12 @@ classifier's full spec, the attack's entry and the seed pair's seed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from advgen.classifiers.spec import ClassifierSpec, classifier_config
+from advgen.config import spec_json
 from advgen.specs import spec_dict
 
 
@@ -55,5 +57,6 @@ class RobustFeaturesSpec:
 
 
 def features_config(spec: RobustFeaturesSpec) -> dict[str, Any]:
-    """``spec`` as the JSON object it came from (the classifier's unset pool fields absent)."""
-    return {**spec_dict(spec), "classifier": classifier_config(spec.classifier)}
+    """``spec`` as the JSON object the workflow passes (:func:`advgen.config.spec_json`, read
+    back: keys sorted at every level, the classifier's unset pool fields absent)."""
+    return json.loads(spec_json({**spec_dict(spec), "classifier": classifier_config(spec.classifier)}))
