@@ -298,16 +298,19 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
 def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     """Prepare the split, train the reference classifier; the paths and the scoring spec."""
     from advgen.classifiers import save_classifier, train_classifier
+    from advgen.classifiers.spec import ClassifierSpec
     from advgen.config import dataset_spec
     from advgen.data import SOURCES, load_prepared, load_source, save_prepared
     from advgen.pipeline.check import checked_pipeline
+    from advgen.specs import typed_spec
 
-    cfg = checked_pipeline([config]).generative.config
+    pipe = checked_pipeline([config])
+    cfg = pipe.generative.config
     sq = {**cfg["sample_quality"], "seed": cfg["seed"]}
     clf_name = (
         f"{sq['classifier']}_seed0" if f"{sq['classifier']}_seed0" in cfg["classifiers"] else sq["classifier"]
     )
-    clf_spec = dict(cfg["classifiers"][clf_name])
+    clf_spec = pipe.robustness.classifier_entry(clf_name)  # the train_classifier job's spec
     data_spec = dict(cfg["datasets"][clf_spec["dataset"]])
     if smoke:
         data_spec.update(max_train=320, max_test=100)
@@ -323,7 +326,7 @@ def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     for split, name in ((train_split, "train"), (test_split, "test")):
         save_prepared(split, paths[name], dataset="mnist", name=name, num_classes=num_classes, spec=data_spec)
     train, test = load_prepared(paths["train"]), load_prepared(paths["test"])
-    ckpt, _ = train_classifier(clf_spec, train, test, name=clf_name)
+    ckpt, _ = train_classifier(typed_spec(ClassifierSpec, clf_spec), train, test, name=clf_name)
     save_classifier(paths["classifier"], ckpt)
     return {**paths, "sq": sq, "classifier_name": clf_name}
 

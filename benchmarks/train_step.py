@@ -86,6 +86,7 @@ import torch
 
 from advgen.classifiers.pgd_step import PgdStep
 from advgen.classifiers.replicates import StackedClassifierRun
+from advgen.classifiers.spec import ClassifierSpec
 from advgen.classifiers.training import _optimizer, _train_epoch
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import out_of_memory
@@ -97,6 +98,7 @@ from advgen.errors import NotStackableError
 from advgen.gan.replicates import StackedGanRun
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
+from advgen.specs import typed_spec
 from advgen.training.cuda_graphs import GRAPHS_ENV, StaticStep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,8 +278,8 @@ class MadryStep(Step):
         graphs: str = "off",
     ):
         seed_everything(int(spec.get("seed", 0)))
-        self.spec = {**spec, "batch_size": batch, "device": device}
-        self.model = build_classifier(spec["arch"], shape, 10, spec["width"]).to(device)
+        self.spec = typed_spec(ClassifierSpec, {**spec, "batch_size": batch, "device": device})
+        self.model = build_classifier(self.spec.arch, shape, 10, self.spec.width).to(device)
         if cl:
             self.model.to(memory_format=torch.channels_last)
         capture = graphs == "graph" and is_cuda(device)
@@ -342,7 +344,7 @@ class StackedMadryStep(Step):
         size: int,
         graphs: str = "off",
     ):
-        self.spec = {**spec, "batch_size": batch}
+        self.spec = typed_spec(ClassifierSpec, {**spec, "batch_size": batch, "device": device})
         g = torch.Generator().manual_seed(0)
         split = PreparedSplit(
             torch.rand(batch, *shape, generator=g),

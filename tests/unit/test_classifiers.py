@@ -14,15 +14,18 @@ from advgen.classifiers import (
     select_subset,
     train_classifier,
 )
+from advgen.classifiers.spec import ClassifierSpec, classifier_config
 from advgen.classifiers.training import epsilon_at
 from advgen.errors import CheckpointError, ConfigError
+from advgen.specs import typed_spec
 from advgen.training import ResumeState, TrainingStopped
 from tests.unit.robust_helpers import blob_split
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def spec(**overrides: object) -> dict:
+def entry(**overrides: object) -> dict:
+    """A classifier spec's JSON object (a config entry with its defaults, seed and device)."""
     base = {
         "dataset": "blobs",
         "arch": "fc100_100",
@@ -47,6 +50,11 @@ def spec(**overrides: object) -> dict:
     }
     base.update(overrides)
     return base
+
+
+def spec(**overrides: object) -> ClassifierSpec:
+    """The typed spec of :func:`entry`."""
+    return typed_spec(ClassifierSpec, entry(**overrides))
 
 
 @pytest.mark.parametrize("arch", sorted(CLASSIFIERS))
@@ -121,7 +129,7 @@ def test_checkpoint_round_trip(tmp_path) -> None:
 def test_resume_continues_to_the_same_result(tmp_path) -> None:
     train, test = blob_split(60), blob_split(30, seed=1, split="test")
     full, full_hist = train_classifier(spec(mode="pgd"), train, test, name="t")
-    resume = ResumeState(tmp_path / "resume" / "last.pt", spec(mode="pgd"))
+    resume = ResumeState(tmp_path / "resume" / "last.pt", classifier_config(spec(mode="pgd")))
     with pytest.raises(TrainingStopped):
         train_classifier(spec(mode="pgd"), train, test, name="t", resume=resume, stop_after_epochs=2)
     assert resume.path.exists()
@@ -131,3 +139,46 @@ def test_resume_continues_to_the_same_result(tmp_path) -> None:
     pd.testing.assert_frame_equal(
         hist.drop(columns="seconds"), full_hist.drop(columns="seconds"), check_exact=True
     )
+
+
+def test_the_spec_has_one_field_per_schema_key_and_the_checkpoint_keeps_the_json() -> None:
+    import dataclasses
+
+    from advgen.config import SCHEMA_DIR, load_yaml
+
+    schema = load_yaml(SCHEMA_DIR / "robustness.schema.yaml")["$defs"]["classifier"]
+    # the run's entry: its replication keys expanded away, the job's seed and device filled in
+    job_keys = {"seed", "device"}
+    keys = set(schema["properties"]) - {"seeds", "replicates", "replicate_of"} | job_keys
+    assert {f.name for f in dataclasses.fields(ClassifierSpec)} == keys
+    # optional keys without a schema default (the pool's) are the fields that may be unset
+    optional = {f.name for f in dataclasses.fields(ClassifierSpec) if f.default is None}
+    unfilled = {k for k, v in schema["properties"].items() if "default" not in v} - set(schema["required"])
+    assert optional == unfilled & keys - job_keys
+    train = blob_split(40)
+    for json_entry in (
+        entry(epochs=1),
+        entry(mode="pool", epochs=1, pool_size=16),
+        entry(mode="pool", epochs=1, pool_size=16, pool_refresh=2, pool_attack="fgsm", pool_mix=0.5),
+    ):
+        ckpt, _ = train_classifier(typed_spec(ClassifierSpec, json_entry), train, train, name="t")
+        assert ckpt["config"] == json_entry and classifier_config(spec(**json_entry)) == json_entry
+
+
+def test_a_bad_spec_field_is_one_line_naming_it(tmp_path, capsys) -> None:
+    import json
+
+    from advgen.cli import main as cli_main
+
+    argv = ["train-classifier", "--name", "c", "--train", "t.pt", "--test", "t.pt"]
+    argv += ["--model", str(tmp_path / "m.pt"), "--history", str(tmp_path / "h.parquet")]
+    base = entry()
+    for bad, message in (
+        ({**base, "replicate_of": "c"}, "--spec: unknown field 'replicate_of'"),
+        ({k: v for k, v in base.items() if k != "epochs"}, "--spec: missing field 'epochs'"),
+        ({**base, "epochs": "ten"}, "--spec.epochs: expected int"),
+    ):
+        assert cli_main([*argv, "--spec", json.dumps(bad)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and message in err, err
+    assert not any(tmp_path.iterdir())

@@ -15,9 +15,11 @@ from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as cli_main
 from advgen.errors import ConfigError
 from advgen.robustness import robust_features as rf
+from advgen.robustness.robust_features_spec import RobustFeaturesSpec
+from advgen.specs import typed_spec
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.robust_helpers import blob_split
-from tests.unit.test_classifiers import spec
+from tests.unit.test_classifiers import entry, spec
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -130,18 +132,20 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
         raw = Split(TRAIN.images, TRAIN.labels, torch.arange(len(TRAIN)))
         save_prepared(raw, tmp_path / f"{split}.pt", dataset="blobs", name=split, num_classes=3, spec={})
     job = {
-        "classifier": spec(epochs=1),
+        "classifier": entry(epochs=1),
         "attack": {"attack": "FGSM", "params": {}, "seed": 0},
         "eps": 0.2,
-        "robust": {"steps": 3},
-        "non_robust": {"steps": 3, "step_size": 0.1},
+        "robust": {"steps": 3, "step_size": 0.1},
+        "non_robust": {"method": "features", "eps": 0.5, "steps": 3, "step_size": 0.1, "target": "random"},
+        "max_train": None,
         "max_examples": 30,
+        "batch_size": 500,
         "seed": 0,
         "device": "cpu",
     }
     paths = dict(robust_model=str(tmp_path / "pgd.pt"), standard_model=str(tmp_path / "std.pt"))
     paths.update(train=str(tmp_path / "train.pt"), test=str(tmp_path / "test.pt"))
-    table, datasets = rf.robust_features_job(job, **paths)
+    table, datasets = rf.robust_features_job(typed_spec(RobustFeaturesSpec, job), **paths)
     assert list(table.columns) == rf.COLUMNS
     assert list(table["dataset"]) == ["robust", "non_robust", "clean", "adversarial_training", "standard"]
     assert (table["attack"] == "FGSM").all() and (table["n_train"] == len(TRAIN)).all()
@@ -150,10 +154,10 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
     built = table.set_index("dataset")["label_hit"]
     assert built[["robust", "non_robust"]].between(0, 1).all() and built[["clean", "standard"]].isna().all()
     assert (table["seed"] == 0).all()
-    again, _ = rf.robust_features_job(job, **paths)
+    again, _ = rf.robust_features_job(typed_spec(RobustFeaturesSpec, job), **paths)
     pd.testing.assert_frame_equal(table, again)
     # another seed pair (its own job): its rows name the seed, the table joins them in order
-    other, _ = rf.robust_features_job(dict(job, seed=1), **paths)
+    other, _ = rf.robust_features_job(typed_spec(RobustFeaturesSpec, dict(job, seed=1)), **paths)
     assert (other["seed"] == 1).all()
     for seed, frame in ((0, table), (1, other)):
         frame.to_parquet(tmp_path / f"seed{seed}.parquet")
@@ -165,8 +169,8 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
     pd.testing.assert_frame_equal(joined[joined["seed"] == 0], table)
     table.drop(columns="seed").to_parquet(tmp_path / "old.parquet")
     assert cli_main(["robust-features-table", "--out", str(out), str(tmp_path / "old.parquet")]) == 2
-    with pytest.raises(ConfigError, match="missing key 'eps'"):
-        rf.robust_features_job({k: v for k, v in job.items() if k != "eps"}, **paths)
+    with pytest.raises(ConfigError, match="^--spec: missing field 'eps'"):
+        typed_spec(RobustFeaturesSpec, {k: v for k, v in job.items() if k != "eps"})
 
 
 @pytest.mark.slow
@@ -182,13 +186,14 @@ def test_command_writes_one_row_per_training_set(tiny_split: Path, tmp_path: Pat
         paths[mode] = tmp_path / f"{mode}.pt"
         save_classifier(paths[mode], ckpt)
     job = {
-        "classifier": spec(arch="fc100_100", epochs=2, width=0.25),
+        "classifier": entry(arch="fc100_100", epochs=2, width=0.25),
         "attack": {"attack": "PGD", "params": {"steps": 5}, "seed": 0},
         "eps": 0.2,
-        "robust": {"steps": 10},
-        "non_robust": {"eps": 2.0, "steps": 10, "step_size": 0.25},
+        "robust": {"steps": 10, "step_size": 0.1},
+        "non_robust": {"method": "features", "eps": 2.0, "steps": 10, "step_size": 0.25, "target": "random"},
         "max_train": 60,
         "max_examples": 30,
+        "batch_size": 500,
         "seed": 0,
         "device": "cpu",
     }

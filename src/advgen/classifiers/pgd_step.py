@@ -22,18 +22,19 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks import PGD
+from advgen.classifiers.spec import ClassifierSpec
 from advgen.training.cuda_graphs import StaticStep
 
 
-def pgd_attack(model: nn.Module, spec: dict[str, Any]) -> PGD:
+def pgd_attack(model: nn.Module, spec: ClassifierSpec) -> PGD:
     """The training adversary of ``spec`` (``pgd_steps`` steps, one restart, the global RNG)."""
-    return PGD(model, eps=float(spec["eps"]), steps=int(spec["pgd_steps"]), seed=None)
+    return PGD(model, eps=float(spec.eps), steps=int(spec.pgd_steps), seed=None)
 
 
-def pgd_budget(spec: dict[str, Any], eps: float, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def pgd_budget(spec: ClassifierSpec, eps: float, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-example budget and step size tensors (N, 1, ..., 1) for the epsilon ``eps`` of this step
     (the step size ``pgd_step_factor * eps / pgd_steps``, rounded as :class:`PGD` rounds it)."""
-    alpha = spec["pgd_step_factor"] * eps / int(spec["pgd_steps"])
+    alpha = spec.pgd_step_factor * eps / int(spec.pgd_steps)
     shape = (x.shape[0],) + (1,) * (x.ndim - 1)
     eps_t = torch.full(shape, float(eps), device=x.device, dtype=x.dtype)
     return eps_t, torch.full_like(eps_t, float(alpha))
@@ -69,7 +70,7 @@ class PgdStep:
     """
 
     def __init__(
-        self, model: nn.Module, opt: torch.optim.Optimizer, spec: dict[str, Any], *, capture: bool
+        self, model: nn.Module, opt: torch.optim.Optimizer, spec: ClassifierSpec, *, capture: bool
     ) -> None:
         self.model, self.opt, self.spec = model, opt, spec
         self.attack = pgd_attack(model, spec)

@@ -13,9 +13,9 @@ step draws ``round(mix * batch)`` pool examples and adds them to the clean minib
 loss is the cross-entropy over the union. The pool is filled with the same global RNG as
 the rest of training, so a seeded run is reproducible.
 
-Spec keys (config ``classifiers.<name>``; :data:`DEFAULTS` when absent): ``pool_size``,
-``pool_refresh``, ``pool_attack``, ``pool_mix`` and the shared ``eps``, ``pgd_steps``,
-``pgd_step_factor``.
+Spec fields (:class:`~advgen.classifiers.spec.ClassifierSpec`, config ``classifiers.<name>``;
+:data:`DEFAULTS` when unset): ``pool_size``, ``pool_refresh``, ``pool_attack``, ``pool_mix`` and
+the shared ``eps``, ``pgd_steps``, ``pgd_step_factor``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from advgen.classifiers.spec import ClassifierSpec
 
 #: paper-independent engineering defaults (Szegedy et al. give no pool size or refresh rate)
 DEFAULTS: dict[str, Any] = {"pool_size": 1000, "pool_refresh": 10, "pool_attack": "fgsm", "pool_mix": 0.5}
@@ -71,17 +73,20 @@ class AdversarialPool:
         self.refreshes = 0
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> AdversarialPool:
-        """The pool of a classifier spec (``mode: pool``), :data:`DEFAULTS` for absent keys."""
-        get = lambda k: spec.get(k, DEFAULTS[k])  # noqa: E731
+    def from_spec(cls, spec: ClassifierSpec) -> AdversarialPool:
+        """The pool of a classifier spec (``mode: pool``), :data:`DEFAULTS` for unset fields."""
+
+        def value(field: Any, key: str) -> Any:
+            return DEFAULTS[key] if field is None else field
+
         return cls(
-            get("pool_size"),
-            get("pool_refresh"),
-            get("pool_attack"),
-            get("pool_mix"),
-            spec.get("eps", 0.3),
-            pgd_steps=spec.get("pgd_steps", 40),
-            pgd_step_factor=spec.get("pgd_step_factor", 2.5),
+            value(spec.pool_size, "pool_size"),
+            value(spec.pool_refresh, "pool_refresh"),
+            value(spec.pool_attack, "pool_attack"),
+            value(spec.pool_mix, "pool_mix"),
+            spec.eps,
+            pgd_steps=spec.pgd_steps,
+            pgd_step_factor=spec.pgd_step_factor,
         )
 
     def __len__(self) -> int:

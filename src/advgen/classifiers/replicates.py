@@ -16,6 +16,7 @@ pool (``mode: pool``) does not.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import random
@@ -31,6 +32,7 @@ import torch.nn.functional as F
 
 from advgen.classifiers.checkpoint import checkpoint_dict
 from advgen.classifiers.modes import STACKED_MODES, TRAINING_MODES
+from advgen.classifiers.spec import ClassifierSpec, classifier_config
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.training import (
     HISTORY_COLUMNS,
@@ -64,7 +66,7 @@ class StackedClassifierRun:
 
     def __init__(
         self,
-        spec: dict[str, Any],
+        spec: ClassifierSpec,
         seeds: Sequence[int],
         train: PreparedSplit,
         test: PreparedSplit,
@@ -72,25 +74,25 @@ class StackedClassifierRun:
         names: Sequence[str],
         device: str = "cpu",
     ) -> None:
-        if spec["mode"] not in STACKED_MODES:
+        if spec.mode not in STACKED_MODES:
             raise NotStackableError(
-                f"mode: '{spec['mode']}' training cannot be stacked across seeds "
+                f"mode: '{spec.mode}' training cannot be stacked across seeds "
                 f"(stackable: {', '.join(STACKED_MODES)}); train the replicates sequentially"
             )
         if len(names) != len(seeds) or not seeds:
             raise AdvgenError(f"replicates: {len(seeds)} seeds need as many names, got {len(names)}")
         self.spec, self.seeds, self.names = spec, [int(s) for s in seeds], list(names)
         self.device = torch.device(device)
-        idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+        idx = select_subset(train.labels, spec.train_subset, spec.train_fraction, spec.subset_seed)
         self.x, self.y = train.images[idx].to(device), train.labels[idx].to(device)
         self.xt, self.yt = test.images.to(device), test.labels.to(device)
         in_shape = list(train.image_shape)
-        self.arch_kwargs = {"in_shape": in_shape, "num_classes": train.num_classes, "width": spec["width"]}
+        self.arch_kwargs = {"in_shape": in_shape, "num_classes": train.num_classes, "width": spec.width}
         self.models, self.gen_cpu, self.gen_dev = [], [], []
         for seed in self.seeds:
             seed_everything(seed)  # the sequential run's initialisation, drawn from the seed's stream
             self.models.append(
-                build_classifier(spec["arch"], in_shape, train.num_classes, spec["width"]).to(device)
+                build_classifier(spec.arch, in_shape, train.num_classes, spec.width).to(device)
             )
             # on the CPU one generator gives both the shuffles and the attack starts
             cpu, dev = seed_generators(seed, self.device)
@@ -107,7 +109,7 @@ class StackedClassifierRun:
             if self.graphs
             else self._train_step
         )
-        self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
+        self.steps_per_epoch = math.ceil(len(self.y) / int(spec.batch_size))
         self.history: list[list[dict[str, Any]]] = [[] for _ in self.seeds]
         self.epoch, self.seconds = 0, 0.0
         self.resumed_from: list[int] = []
@@ -131,9 +133,9 @@ class StackedClassifierRun:
         self, x: torch.Tensor, y: torch.Tensor, eps_t: torch.Tensor, alpha: torch.Tensor
     ) -> torch.Tensor:
         """FGSM or PGD inputs of every replicate; budget and step size as (S, B, 1, ...) tensors."""
-        if self.spec["mode"] == "fgsm_mix":
+        if self.spec.mode == "fgsm_mix":
             return (x + eps_t * self._sign_grad(x, y)).clamp(0.0, 1.0)
-        steps = int(self.spec["pgd_steps"])
+        steps = int(self.spec.pgd_steps)
         noise = torch.stack(
             [torch.rand(x.shape[1:], device=x.device, dtype=x.dtype, generator=g) for g in self.gen_dev]
         )
@@ -151,7 +153,7 @@ class StackedClassifierRun:
     def batches(self) -> Iterator[tuple[int, tuple[torch.Tensor, torch.Tensor]]]:
         """Start the next epoch: (step number, batch of every replicate (S, B, ...)) pairs."""
         self._start = time.perf_counter()
-        n, bs = len(self.y), int(self.spec["batch_size"])
+        n, bs = len(self.y), int(self.spec.batch_size)
         orders = torch.stack([torch.randperm(n, generator=g) for g in self.gen_cpu]).to(self.device)
         step0 = self.epoch * self.steps_per_epoch
         self.epoch += 1
@@ -163,12 +165,12 @@ class StackedClassifierRun:
     def step(self, numbered: tuple[int, tuple[torch.Tensor, torch.Tensor]]) -> tuple[Any, ...]:
         """One optimisation step of every replicate: (S losses, batch size, S clean hits, S robust hits, eps)."""
         step, (xb, yb) = numbered
-        adversarial = TRAINING_MODES[self.spec["mode"]].adversarial
+        adversarial = TRAINING_MODES[self.spec.mode].adversarial
         eps = epsilon_at(self.spec, step, self.steps_per_epoch) if adversarial else 0.0
         eps_t = torch.full((*xb.shape[:2],) + (1,) * (xb.ndim - 2), eps, device=xb.device, dtype=xb.dtype)
-        steps = int(self.spec.get("pgd_steps", 1))
-        alpha = torch.full_like(eps_t, float(self.spec.get("pgd_step_factor", 0.0) * eps / steps))
-        if self.spec["mode"] == "pgd" and eps == 0:  # PGD returns x, drawing no start: eager
+        steps = int(self.spec.pgd_steps)
+        alpha = torch.full_like(eps_t, float(self.spec.pgd_step_factor * eps / steps))
+        if self.spec.mode == "pgd" and eps == 0:  # PGD returns x, drawing no start: eager
             loss, clean, robust = self._train_step(xb, yb, eps_t, alpha, clean_adversary=True)
         else:
             loss, clean, robust = self.train_step(xb, yb, eps_t, alpha)
@@ -183,7 +185,7 @@ class StackedClassifierRun:
         clean_adversary: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The step of :meth:`step` on tensors: (S losses, S clean hits, S robust hits)."""
-        mode = self.spec["mode"]
+        mode = self.spec.mode
         robust = torch.zeros(self.size, dtype=torch.long, device=self.device)
         if mode == "standard":
             logits = self.net(xb)
@@ -194,7 +196,7 @@ class StackedClassifierRun:
             robust = (adv_logits.argmax(-1) == yb).sum(1)
             if mode == "fgsm_mix":
                 logits = self.net(xb)
-                a = float(self.spec["fgsm_alpha"])
+                a = float(self.spec.fgsm_alpha)
                 loss = a * _cross_entropy(logits, yb) + (1.0 - a) * _cross_entropy(adv_logits, yb)
             else:
                 loss = _cross_entropy(adv_logits, yb)
@@ -279,9 +281,9 @@ class StackedClassifierRun:
             ckpt = checkpoint_dict(
                 model,
                 name=self.names[i],
-                arch=self.spec["arch"],
+                arch=self.spec.arch,
                 arch_kwargs=self.arch_kwargs,
-                config={**self.spec, "seed": seed},
+                config=classifier_config(dataclasses.replace(self.spec, seed=seed)),
                 epoch=self.epoch,
                 rng=self._rng(i),
             )
@@ -294,13 +296,13 @@ class StackedClassifierRun:
         for name, history in zip(self.names, self.history):
             frame = pd.DataFrame(history, columns=HISTORY_COLUMNS)
             frame.insert(0, "classifier", name)
-            frame.insert(1, "mode", self.spec["mode"])
+            frame.insert(1, "mode", self.spec.mode)
             frames.append(frame)
         return frames
 
 
 def train_classifier_replicates(
-    spec: dict[str, Any],
+    spec: ClassifierSpec,
     seeds: Sequence[int],
     train: PreparedSplit,
     test: PreparedSplit,
@@ -320,13 +322,17 @@ def train_classifier_replicates(
     outputs are written.
     """
     chosen = replicate_mode(device, mode)
-    log.info("%d replicates of %s, %s on %s", len(seeds), spec["arch"], chosen, device)
+    log.info("%d replicates of %s, %s on %s", len(seeds), spec.arch, chosen, device)
     folder = Path(resume_dir) if resume_dir is not None else None
     if chosen == "sequential":
         results = []
         for seed, name in zip(seeds, names):
-            one = {**spec, "seed": int(seed)}
-            resume = ResumeState(folder / f"seed_{seed}.pt", one, inputs) if folder is not None else None
+            one = dataclasses.replace(spec, seed=int(seed))
+            resume = (
+                ResumeState(folder / f"seed_{seed}.pt", classifier_config(one), inputs)
+                if folder is not None
+                else None
+            )
             results.append(
                 train_classifier(
                     one,
@@ -340,9 +346,7 @@ def train_classifier_replicates(
             )
         return results
     run = StackedClassifierRun(spec, seeds, train, test, names=names, device=device)
-    key = stacked_resume_key(spec, seeds)
+    key = stacked_resume_key(classifier_config(spec), seeds)
     resume = ResumeState(folder / "stacked.pt", key, inputs) if folder is not None else None
-    ckpts = train_epochs(
-        run, int(spec["epochs"]), resume, stop_after_epochs=stop_after_epochs, name=spec["arch"]
-    )
+    ckpts = train_epochs(run, int(spec.epochs), resume, stop_after_epochs=stop_after_epochs, name=spec.arch)
     return list(zip(ckpts, run.history_frames()))

@@ -48,6 +48,7 @@ class ClassifierSpec:
 
 
 def classifier_config(spec: ClassifierSpec) -> dict[str, Any]:
-    """``spec`` as the JSON object it came from (a checkpoint's ``config``, a resume key's spec):
-    the pool fields left unset are absent (no other field of the schema can be null)."""
-    return {key: value for key, value in spec_dict(spec).items() if value is not None}
+    """``spec`` as the JSON object the workflow passes (a checkpoint's ``config``, a resume key's
+    spec): keys sorted as :func:`advgen.config.spec_json` writes them, the pool fields left unset
+    absent (no other field of the schema can be null)."""
+    return {key: value for key, value in sorted(spec_dict(spec).items()) if value is not None}

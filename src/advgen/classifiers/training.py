@@ -12,8 +12,9 @@ Modes (``mode`` in the spec):
 * ``pool``: Szegedy et al. 2014's refreshed pool of adversarial examples mixed into every
   minibatch (:mod:`advgen.classifiers.pool`).
 
-Adversaries are crafted in eval mode (the attack restores train mode). The spec is the
-classifier's config entry plus ``seed`` and ``device``; the resume state
+Adversaries are crafted in eval mode (the attack restores train mode). The spec is a
+:class:`~advgen.classifiers.spec.ClassifierSpec` (the classifier's config entry plus ``seed``
+and ``device``); the checkpoint's ``config`` is its JSON; the resume state
 (:class:`advgen.training.ResumeState`) is used only when spec, input splits and advgen
 version are unchanged.
 """
@@ -35,6 +36,7 @@ from advgen.classifiers.checkpoint import checkpoint_dict
 from advgen.classifiers.modes import TRAINING_MODES
 from advgen.classifiers.pgd_step import PgdStep, pgd_attack, pgd_budget, pgd_train_step
 from advgen.classifiers.pool import AdversarialPool
+from advgen.classifiers.spec import ClassifierSpec, classifier_config
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
 from advgen.data import PreparedSplit
@@ -59,40 +61,38 @@ HISTORY_COLUMNS = [
 ]
 
 
-def _optimizer(model: nn.Module, spec: dict[str, Any], *, capturable: bool = False) -> torch.optim.Optimizer:
+def _optimizer(model: nn.Module, spec: ClassifierSpec, *, capturable: bool = False) -> torch.optim.Optimizer:
     return make_optimizer(model.parameters(), spec, capturable=capturable)
 
 
 def make_optimizer(
-    params: Iterable[torch.Tensor], spec: dict[str, Any], *, capturable: bool = False
+    params: Iterable[torch.Tensor], spec: ClassifierSpec, *, capturable: bool = False
 ) -> torch.optim.Optimizer:
     """The spec's optimizer (``sgd`` with momentum, else Adam; both with ``weight_decay``) over ``params``.
 
     ``capturable``: Adam keeps its step count on the device, so a CUDA graph can replay its step
     (:mod:`advgen.training.cuda_graphs`); SGD needs nothing.
     """
-    if spec["optimizer"] == "sgd":
-        return torch.optim.SGD(
-            params, lr=spec["lr"], momentum=spec["momentum"], weight_decay=spec["weight_decay"]
-        )
-    return torch.optim.Adam(params, lr=spec["lr"], weight_decay=spec["weight_decay"], capturable=capturable)
+    if spec.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=spec.lr, momentum=spec.momentum, weight_decay=spec.weight_decay)
+    return torch.optim.Adam(params, lr=spec.lr, weight_decay=spec.weight_decay, capturable=capturable)
 
 
-def epsilon_at(spec: dict[str, Any], step: int, steps_per_epoch: int) -> float:
+def epsilon_at(spec: ClassifierSpec, step: int, steps_per_epoch: int) -> float:
     """The adversarial budget at optimisation step ``step`` (linear warm-up, then ``eps``)."""
-    warm = spec.get("eps_warmup_epochs", 0) * steps_per_epoch
-    if spec["mode"] != "pgd" or warm <= 0:
-        return float(spec["eps"])
-    return float(spec["eps"]) * min(1.0, (step + 1) / warm)
+    warm = spec.eps_warmup_epochs * steps_per_epoch
+    if spec.mode != "pgd" or warm <= 0:
+        return float(spec.eps)
+    return float(spec.eps) * min(1.0, (step + 1) / warm)
 
 
-def _adversary(model: nn.Module, spec: dict[str, Any], eps: float) -> Any:
+def _adversary(model: nn.Module, spec: ClassifierSpec, eps: float) -> Any:
     from advgen.attacks import FGSM, PGD
 
-    if spec["mode"] == "fgsm_mix":
+    if spec.mode == "fgsm_mix":
         return FGSM(model, eps=eps, seed=None)
-    steps = int(spec["pgd_steps"])
-    return PGD(model, eps=eps, alpha=spec["pgd_step_factor"] * eps / steps, steps=steps, seed=None)
+    steps = int(spec.pgd_steps)
+    return PGD(model, eps=eps, alpha=spec.pgd_step_factor * eps / steps, steps=steps, seed=None)
 
 
 @torch.no_grad()
@@ -121,7 +121,7 @@ def _step(
     opt: torch.optim.Optimizer,
     xb: torch.Tensor,
     yb: torch.Tensor,
-    spec: dict[str, Any],
+    spec: ClassifierSpec,
     step: int,
     steps_per_epoch: int,
     pool: AdversarialPool | None = None,
@@ -131,16 +131,16 @@ def _step(
     the counts and the loss left on the device. ``pgd``: the PGD mode's step on static buffers
     (a CUDA graph per batch shape); without it the same step runs on this batch's tensors."""
     robust_ok: torch.Tensor | int = 0
-    adversarial = TRAINING_MODES[spec["mode"]].adversarial  # (pool: its pool holds the adversaries)
+    adversarial = TRAINING_MODES[spec.mode].adversarial  # (pool: its pool holds the adversaries)
     eps = epsilon_at(spec, step, steps_per_epoch) if adversarial else 0.0
-    if spec["mode"] == "pgd" and adversarial and eps != 0:  # (at eps 0 PGD returns x: the branch below)
+    if spec.mode == "pgd" and adversarial and eps != 0:  # (at eps 0 PGD returns x: the branch below)
         if pgd is not None:
             loss, clean_ok, robust_ok = pgd(xb, yb, eps)
         else:
             attack = pgd_attack(model, spec)
             loss, clean_ok, robust_ok = pgd_train_step(model, opt, attack, xb, yb, *pgd_budget(spec, eps, xb))
         return loss, len(yb), clean_ok, robust_ok, eps
-    if spec["mode"] == "standard":
+    if spec.mode == "standard":
         logits = model(xb)
         loss = F.cross_entropy(logits, yb)
     elif pool is not None:
@@ -149,9 +149,9 @@ def _step(
         adv = _adversary(model, spec, eps).generate(xb, yb)
         adv_logits = model(adv)
         robust_ok = (adv_logits.argmax(1) == yb).sum()
-        if spec["mode"] == "fgsm_mix":
+        if spec.mode == "fgsm_mix":
             logits = model(xb)
-            a = float(spec["fgsm_alpha"])
+            a = float(spec.fgsm_alpha)
             loss = a * F.cross_entropy(logits, yb) + (1.0 - a) * F.cross_entropy(adv_logits, yb)
         else:
             loss = F.cross_entropy(adv_logits, yb)
@@ -164,7 +164,7 @@ def _step(
     return loss.detach(), len(yb), clean_ok, robust_ok, eps
 
 
-def _summary(rows: list[tuple[float, ...]], spec: dict[str, Any], pooled: bool) -> dict[str, float]:
+def _summary(rows: list[tuple[float, ...]], spec: ClassifierSpec, pooled: bool) -> dict[str, float]:
     """The epoch's history entries from its steps' rows (mean loss and accuracies over its examples)."""
     total = clean_ok = robust_ok = 0.0
     n = 0
@@ -175,9 +175,9 @@ def _summary(rows: list[tuple[float, ...]], spec: dict[str, Any], pooled: bool) 
         robust_ok += robust
         n += int(nb)
         eps = step_eps
-    adversarial = TRAINING_MODES[spec["mode"]].adversarial
+    adversarial = TRAINING_MODES[spec.mode].adversarial
     return {
-        "eps": eps if adversarial else float(spec["eps"]) if pooled else 0.0,
+        "eps": eps if adversarial else float(spec.eps) if pooled else 0.0,
         "loss": total / n,
         "train_clean_acc": clean_ok / n,
         "train_robust_acc": robust_ok / n if adversarial else float("nan"),
@@ -189,13 +189,13 @@ def _train_epoch(
     opt: torch.optim.Optimizer,
     x: torch.Tensor,
     y: torch.Tensor,
-    spec: dict[str, Any],
+    spec: ClassifierSpec,
     step0: int,
     pool: AdversarialPool | None = None,
     pgd: PgdStep | None = None,
 ) -> dict[str, float]:
     """One epoch outside the driver (benchmarks): shuffle, every step, the history entries."""
-    bs = int(spec["batch_size"])
+    bs = int(spec.batch_size)
     steps_per_epoch = math.ceil(len(y) / bs)
     batches = _batches(x, y, bs)
     model.train()
@@ -211,31 +211,31 @@ class ClassifierRun:
 
     def __init__(
         self,
-        spec: dict[str, Any],
+        spec: ClassifierSpec,
         train: PreparedSplit,
         test: PreparedSplit,
         *,
         name: str,
         device: str = "cpu",
     ) -> None:
-        seed_everything(int(spec["seed"]))
+        seed_everything(int(spec.seed))
         self.spec, self.name = spec, name
-        idx = select_subset(train.labels, spec["train_subset"], spec["train_fraction"], spec["subset_seed"])
+        idx = select_subset(train.labels, spec.train_subset, spec.train_fraction, spec.subset_seed)
         self.x, self.y = train.images[idx].to(device), train.labels[idx].to(device)
         self.xt, self.yt = test.images.to(device), test.labels.to(device)
         self.arch_kwargs = {
             "in_shape": list(train.image_shape),
             "num_classes": train.num_classes,
-            "width": spec["width"],
+            "width": spec.width,
         }
         self.model = build_classifier(
-            spec["arch"], self.arch_kwargs["in_shape"], train.num_classes, spec["width"]
+            spec.arch, self.arch_kwargs["in_shape"], train.num_classes, spec.width
         ).to(device)
-        self.graphs = graphs_enabled(device) and spec["mode"] == "pgd"
+        self.graphs = graphs_enabled(device) and spec.mode == "pgd"
         self.opt = _optimizer(self.model, spec, capturable=self.graphs)
-        self.steps_per_epoch = math.ceil(len(self.y) / int(spec["batch_size"]))
+        self.steps_per_epoch = math.ceil(len(self.y) / int(spec.batch_size))
         # refilled after a resume (the pool is not part of the resume state)
-        self.pool = AdversarialPool.from_spec(spec) if spec["mode"] == "pool" else None
+        self.pool = AdversarialPool.from_spec(spec) if spec.mode == "pool" else None
         self.pgd = PgdStep(self.model, self.opt, spec, capture=True) if self.graphs else None
         self.history: list[dict[str, Any]] = []
         self.epoch, self.seconds = 0, 0.0
@@ -247,7 +247,7 @@ class ClassifierRun:
     def batches(self) -> Iterator[tuple[int, tuple[torch.Tensor, torch.Tensor]]]:
         """Start the next epoch: (step number, shuffled batch) pairs."""
         self._start = time.perf_counter()
-        batches = _batches(self.x, self.y, int(self.spec["batch_size"]))
+        batches = _batches(self.x, self.y, int(self.spec.batch_size))
         self.model.train()
         step0 = self.epoch * self.steps_per_epoch
         self.epoch += 1
@@ -297,13 +297,12 @@ class ClassifierRun:
         set_rng_state(state["rng"])
 
     def checkpoint(self) -> dict[str, Any]:
-        spec = self.spec
         return checkpoint_dict(
             self.model,
             name=self.name,
-            arch=spec["arch"],
+            arch=self.spec.arch,
             arch_kwargs=self.arch_kwargs,
-            config=spec,
+            config=classifier_config(self.spec),
             epoch=self.epoch,
             rng=rng_state(),
         )
@@ -311,12 +310,12 @@ class ClassifierRun:
     def history_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.history, columns=HISTORY_COLUMNS)
         frame.insert(0, "classifier", self.name)
-        frame.insert(1, "mode", self.spec["mode"])
+        frame.insert(1, "mode", self.spec.mode)
         return frame
 
 
 def train_classifier(
-    spec: dict[str, Any],
+    spec: ClassifierSpec,
     train: PreparedSplit,
     test: PreparedSplit,
     *,
@@ -336,11 +335,11 @@ def train_classifier(
     log.info(
         "%s: %s (%d parameters), %s training on %d images",
         name,
-        spec["arch"],
+        spec.arch,
         count_parameters(run.model),
-        spec["mode"],
+        spec.mode,
         len(run.y),
     )
-    ckpt = train_epochs(run, int(spec["epochs"]), resume, stop_after_epochs=stop_after_epochs, name=name)
+    ckpt = train_epochs(run, int(spec.epochs), resume, stop_after_epochs=stop_after_epochs, name=name)
     run.model.eval()
     return ckpt, run.history_frame()

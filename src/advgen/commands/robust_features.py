@@ -34,12 +34,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
     from advgen.io import save_torch, write_parquet
+    from advgen.jobs import load_spec
     from advgen.robustness.robust_features import robust_features_job
+    from advgen.robustness.robust_features_spec import RobustFeaturesSpec
 
     table, datasets = robust_features_job(
-        parse_spec(args.spec),
+        load_spec(args.spec, spec_type=RobustFeaturesSpec),
         robust_model=args.robust_model,
         standard_model=args.standard_model,
         train=args.train,

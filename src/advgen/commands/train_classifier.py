@@ -34,16 +34,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.classifiers import save_classifier, train_classifier
-    from advgen.config import parse_spec
+    from advgen.classifiers.spec import ClassifierSpec, classifier_config
     from advgen.data import load_prepared
     from advgen.io import write_parquet
-    from advgen.jobs import start_job
+    from advgen.jobs import load_spec, start_job
     from advgen.training import ResumeState, stop_after_epochs
 
-    spec = parse_spec(args.spec)
+    spec = load_spec(args.spec, spec_type=ClassifierSpec)
+    config = classifier_config(spec)  # the JSON passed: the resume key and the job's provenance
     train, test = load_prepared(args.train), load_prepared(args.test)
-    resume = ResumeState(args.resume, spec, {"train": args.train, "test": args.test}) if args.resume else None
-    with start_job(spec, seed=False) as device:
+    resume = (
+        ResumeState(args.resume, config, {"train": args.train, "test": args.test}) if args.resume else None
+    )
+    with start_job(config, seed=False) as device:
         ckpt, history = train_classifier(
             spec,
             train,

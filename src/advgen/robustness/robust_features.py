@@ -25,14 +25,16 @@ of size 0.1; D_rand/D_det: L2 PGD with eps 0.5, step 0.1, 100 steps). Here the d
 offline digits and the models the zoo's small CNNs; step counts and budgets are parameters
 (:data:`DEFAULTS` are the paper's).
 
-:func:`robust_features_job` is the ``advgen robust-features`` job: both datasets, a standard
-classifier trained on each, and the table's rows (with the two reference classifiers').
+:func:`robust_features_job` is the ``advgen robust-features`` job (its spec a
+:class:`~advgen.robustness.robust_features_spec.RobustFeaturesSpec`): both datasets, a
+standard classifier trained on each, and the table's rows (with the two reference
+classifiers').
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -42,6 +44,8 @@ from torch import nn
 from advgen.attacks.pgd import PGD
 from advgen.columns import ROBUST_FEATURES_COLUMNS
 from advgen.data import PreparedSplit
+from advgen.robustness.robust_features_spec import RobustFeaturesSpec, features_config
+from advgen.specs import spec_dict
 
 log = logging.getLogger(__name__)
 
@@ -228,41 +232,34 @@ def _classifier(ckpt: dict[str, Any], device: str) -> nn.Module:
 
 
 def robust_features_job(
-    spec: Mapping[str, Any], *, robust_model: str, standard_model: str, train: str, test: str
+    spec: RobustFeaturesSpec, *, robust_model: str, standard_model: str, train: str, test: str
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The ``advgen robust-features`` job: (the table, the two built datasets as a payload).
 
     Builds D_R from ``robust_model`` and D_NR from ``standard_model`` on the training split,
-    trains ``spec["classifier"]`` (standard mode) on each and measures clean and robust test
-    accuracy under ``spec["attack"]`` (a ``robustness.attacks`` entry) at ``spec["eps"]``, the
+    trains ``spec.classifier`` (standard mode) on each and measures clean and robust test
+    accuracy under ``spec.attack`` (a ``robustness.attacks`` entry) at ``spec.eps``, the
     two source classifiers' as references.
 
     Arguments:
-        spec: ``classifier``, ``attack``, ``eps`` (required); ``robust`` and ``non_robust``
-            (:data:`DEFAULTS` overrides), ``max_train``, ``max_examples``, ``batch_size``,
-            ``seed`` (0), ``device``.
+        spec: the job's :class:`RobustFeaturesSpec`.
         robust_model, standard_model, train, test: paths of the two classifier checkpoints and
             the prepared splits.
     """
     from advgen.classifiers import eval_subset, load_classifier, select_subset, train_classifier
     from advgen.data import load_prepared
-    from advgen.errors import ConfigError
     from advgen.jobs import start_job
     from advgen.robustness.sweeps import clean_and_robust
 
-    for key in ("classifier", "attack", "eps"):
-        if key not in spec:
-            raise ConfigError(f"--spec: missing key {key!r}")
-    seed = int(spec.get("seed", 0))
-    eps, batch = float(spec["eps"]), spec.get("batch_size")
-    attack_name = spec["attack"].get("attack", "?")
+    seed = int(spec.seed)
+    eps, batch = float(spec.eps), spec.batch_size
+    attack_name = spec.attack.get("attack", "?")
     rows = []
-    with start_job({**spec, "seed": seed}) as device:
+    config = features_config(spec)  # the JSON passed: the job's provenance and the datasets' record
+    with start_job(config) as device:
         train_split, test_split = load_prepared(train), load_prepared(test)
-        if spec.get("max_train"):
-            keep = select_subset(
-                train_split.labels, "all", min(1.0, spec["max_train"] / len(train_split)), seed
-            )
+        if spec.max_train:
+            keep = select_subset(train_split.labels, "all", min(1.0, spec.max_train / len(train_split)), seed)
             train_split = PreparedSplit(
                 train_split.images[keep],
                 train_split.labels[keep],
@@ -271,14 +268,14 @@ def robust_features_job(
                 "train",
                 train_split.spec,
             )
-        idx = eval_subset(test_split.labels, spec.get("max_examples"))
+        idx = eval_subset(test_split.labels, spec.max_examples)
         robust = load_classifier(robust_model, device)
         standard = load_classifier(standard_model, device)
         xt, yt = test_split.images[idx].to(device), test_split.labels[idx].to(device)
-        d_r = robust_split(robust, train_split, seed=seed, **spec.get("robust", {}))
+        d_r = robust_split(robust, train_split, seed=seed, **spec_dict(spec.robust))
         fit = feature_distance(robust, d_r.images.to(device), train_split.images.to(device))
         r_hit = label_hit(robust, d_r.images, d_r.labels)
-        d_nr, nr_hit = non_robust_split(standard, train_split, seed=seed, **spec.get("non_robust", {}))
+        d_nr, nr_hit = non_robust_split(standard, train_split, seed=seed, **spec_dict(spec.non_robust))
         nr_fit = feature_distance(standard, d_nr.images.to(device), train_split.images.to(device))
         log.info("D_R: feature distance %.3f, label hit %.3f; D_NR: label hit %.3f", fit, r_hit, nr_hit)
         built = (
@@ -287,12 +284,14 @@ def robust_features_job(
             ("clean", train_split, float("nan"), float("nan"), "standard CNN on the same clean images"),
         )
         for name, split, metric, hit, label in built:
-            cspec = {**spec["classifier"], "mode": "standard", "train_subset": "all", "train_fraction": 1.0}
+            cspec = dataclasses.replace(
+                spec.classifier, mode="standard", train_subset="all", train_fraction=1.0
+            )
             ckpt, _ = train_classifier(cspec, split, test_split, name=f"ilyas_{name}", device=device)
-            clean, rob = clean_and_robust(_classifier(ckpt, device), xt, yt, spec["attack"], eps, batch)
+            clean, rob = clean_and_robust(_classifier(ckpt, device), xt, yt, spec.attack, eps, batch)
             rows.append(row(name, label, len(split), metric, clean, rob, attack_name, eps, seed, hit))
         for name, model in (("adversarial_training", robust), ("standard", standard)):
-            clean, rob = clean_and_robust(model, xt, yt, spec["attack"], eps, batch)
+            clean, rob = clean_and_robust(model, xt, yt, spec.attack, eps, batch)
             label = name.replace("_", " ") + " (reference)"
             rows.append(row(name, label, len(train_split), float("nan"), clean, rob, attack_name, eps, seed))
     datasets = {
@@ -301,7 +300,7 @@ def robust_features_job(
         "robust_labels": d_r.labels,
         "non_robust": d_nr.images,
         "non_robust_labels": d_nr.labels,
-        "spec": dict(spec),
+        "spec": config,
     }
     return table(rows), datasets
 

@@ -1,0 +1,62 @@
+"""The typed spec of one ``advgen robust-features`` job (Ilyas et al. 2019, "Adversarial Examples
+Are Not Bugs, They Are Features", Sec. 3; the job is :mod:`advgen.robustness.robust_features`).
+
+:class:`RobustFeaturesSpec` is what :meth:`advgen.pipeline.robustness.RobustnessPlan.robust_features_spec`
+passes: ``robustness.robust_features`` with its schema defaults filled in, the trained
+classifier's full spec, the attack's entry and the seed pair's seed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from advgen.classifiers.spec import ClassifierSpec, classifier_config
+from advgen.config import spec_json
+from advgen.specs import spec_dict
+
+
+@dataclass(frozen=True)
+class RobustParams:
+    """D_R's normalised L2 gradient descent (Ilyas et al. Sec. 3.1: 1000 steps of 0.1)."""
+
+    steps: int
+    step_size: float
+
+
+@dataclass(frozen=True)
+class NonRobustParams:
+    """D_NR's construction: ``features`` (Sec. 3.1, ``steps`` of ``step_size``) or ``targeted``
+    (Sec. 3.2: targeted L2 PGD at ``eps`` towards a ``random`` or ``next`` target)."""
+
+    method: str
+    eps: float
+    step_size: float
+    steps: int
+    target: str
+
+
+@dataclass(frozen=True)
+class RobustFeaturesSpec:
+    """One seed's Ilyas et al. 2019 run (config ``robustness.robust_features``): ``classifier``
+    (trained in standard mode on each set), ``attack`` (a ``robustness.attacks`` entry: attack,
+    params, seed) at ``eps``, D_R's and D_NR's settings, ``max_train`` training images (``None``:
+    all), the evaluation's ``max_examples`` and ``batch_size``, the seed and device."""
+
+    classifier: ClassifierSpec
+    attack: dict[str, Any]
+    eps: float
+    robust: RobustParams
+    non_robust: NonRobustParams
+    max_train: int | None
+    max_examples: int | None
+    batch_size: int
+    seed: int
+    device: str
+
+
+def features_config(spec: RobustFeaturesSpec) -> dict[str, Any]:
+    """``spec`` as the JSON object the workflow passes (:func:`advgen.config.spec_json`, read
+    back: keys sorted at every level, the classifier's unset pool fields absent)."""
+    return json.loads(spec_json({**spec_dict(spec), "classifier": classifier_config(spec.classifier)}))
