@@ -4,8 +4,9 @@ A job's spec is built once from the validated config (by the plans, or the workf
 ``params:``), crosses the command line as sorted JSON, and becomes a frozen dataclass of the
 library again at the command's boundary (:func:`typed_spec`): an unknown or missing field,
 or a value of the wrong shape, is a one-line :class:`~advgen.errors.ConfigError`. Lists
-become tuples on the way in and lists again on the way out (:func:`spec_dict`), so a
-checkpoint's ``config`` and a spec's digest are the JSON the workflow passed.
+become tuples on the way in and lists again on the way out (:func:`spec_dict`), and an
+optional field (default ``None``) the JSON left out stays out, so a checkpoint's ``config`` and
+a spec's digest are the JSON the workflow passed.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from advgen.errors import ConfigError
 
 def spec_dict(spec: Any) -> Any:
     """A typed spec (or any nesting of dataclasses, tuples, lists and dicts) as the plain JSON
-    shape it crosses the command line in: dataclasses -> dicts, tuples -> lists."""
+    shape it crosses the command line in: dataclasses -> dicts, tuples -> lists, and an optional
+    field (default ``None``) left ``None`` absent, as in the JSON it was built from."""
     if dataclasses.is_dataclass(spec) and not isinstance(spec, type):
-        return {f.name: spec_dict(getattr(spec, f.name)) for f in dataclasses.fields(spec)}
+        return {
+            f.name: spec_dict(getattr(spec, f.name))
+            for f in dataclasses.fields(spec)
+            if not (f.default is None and getattr(spec, f.name) is None)
+        }
     if isinstance(spec, (list, tuple)):
         return [spec_dict(v) for v in spec]
     if isinstance(spec, Mapping):

@@ -20,11 +20,11 @@ from advgen.data import save_prepared
 from advgen.data.registry import Split
 from advgen.defense import plan
 from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
-from advgen.defense.spec import job_dict
 from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
 from advgen.io import read_parquet, save_torch
 from advgen.models import build_autoencoder
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
+from advgen.specs import spec_dict
 from tests.unit.plots_data import assert_figure
 
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
@@ -163,7 +163,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
             _run(
                 "purify",
                 "--spec",
-                spec_json(job_dict(dataclasses.replace(job, device="cpu"))),
+                spec_json(spec_dict(dataclasses.replace(job, device="cpu"))),
                 "--classifier",
                 files["c"],
                 "--images",
@@ -178,7 +178,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     _run(
         "probe-discriminator",
         "--spec",
-        spec_json(job_dict(dataclasses.replace(plan.probe_job(cfg), device="cpu"))),
+        spec_json(spec_dict(dataclasses.replace(plan.probe_job(cfg), device="cpu"))),
         "--gans",
         f"g={files['g']}",
         "--classifiers",
@@ -193,7 +193,7 @@ def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
     _run(
         "flip-discriminator",
         "--spec",
-        spec_json(job_dict(dataclasses.replace(plan.flip_job(cfg), device="cpu"))),
+        spec_json(spec_dict(dataclasses.replace(plan.flip_job(cfg), device="cpu"))),
         "--gans",
         f"g={files['g']}",
         "--images",
@@ -252,7 +252,7 @@ def test_an_entry_in_a_job_is_seeded_as_a_job_of_its_own(files, cfg, tables, tmp
     _run(
         "probe-discriminator",
         "--spec",
-        spec_json(job_dict(alone)),
+        spec_json(spec_dict(alone)),
         "--classifiers",
         f"c={files['c']}",
         "--train",

@@ -9,9 +9,9 @@ import pytest
 
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
 from advgen.defense import plan
-from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, job_dict
+from advgen.defense.spec import FlipJobSpec, ProbeJobSpec
 from advgen.errors import ConfigError
-from advgen.specs import typed_spec
+from advgen.specs import spec_dict, typed_spec
 
 BASE = {
     "seed": 3,
@@ -100,10 +100,10 @@ def test_purify_points_cover_the_grid_and_the_operating_point():
     assert all(s.seed == 3 and s.dataset == "digits" for s in specs.values())
     assert specs[("gan", "L20_R2")].generator_kind == "gan"
     # the JSON the workflow passes: optimizer and lr only where the purifier projects
-    assert "optimizer" not in job_dict(specs[("recon", "recon")]) and "lr" not in job_dict(
+    assert "optimizer" not in spec_dict(specs[("recon", "recon")]) and "lr" not in spec_dict(
         specs[("none", "bare")]
     )
-    assert job_dict(operating)["optimizer"] == "adam" and job_dict(operating)["eps"] == [0.1, 0.2, 0.3]
+    assert spec_dict(operating)["optimizer"] == "adam" and spec_dict(operating)["eps"] == [0.1, 0.2, 0.3]
 
 
 def test_one_job_per_purifier_and_point():
@@ -126,7 +126,7 @@ def test_one_probe_job_and_one_flip_job_hold_every_source():
     flip = plan.flip_job(cfg)
     assert flip == FlipJobSpec(gans=tuple(plan.flip_spec(cfg, g) for g in ("g_ns", "g_mse")))
     assert all(g.eps_max == 0.5 and g.dataset == "digits" for g in flip.gans)
-    assert list(job_dict(probe)) == ["sources"] and list(job_dict(flip)) == ["gans"]  # no device yet
+    assert list(spec_dict(probe)) == ["sources"] and list(spec_dict(flip)) == ["gans"]  # no device yet
 
 
 @pytest.mark.parametrize(
@@ -171,9 +171,9 @@ def test_probe_and_flip_specs():
     ]
     spec = plan.probe_spec(cfg, "gan", "g_mse")
     assert spec.loss == "mse" and spec.unroll_k == 2 and spec.family == "gan" and spec.seed == 3
-    assert "flip" not in job_dict(spec) and "gans" not in job_dict(spec) and "mode" not in job_dict(spec)
+    assert "flip" not in spec_dict(spec) and "gans" not in spec_dict(spec) and "mode" not in spec_dict(spec)
     classifier = plan.probe_spec(cfg, "classifier", "cnn_pgd")
-    assert classifier.mode == "pgd" and "loss" not in job_dict(classifier)
+    assert classifier.mode == "pgd" and "loss" not in spec_dict(classifier)
     flip = plan.flip_spec(cfg, "g_ns")
     assert flip.loss == "non_saturating" and flip.unroll_k == 0 and flip.eps_max == 0.5
 
@@ -185,10 +185,10 @@ def test_no_defense_section_no_jobs():
 
 
 def test_specs_cross_the_command_line_unchanged():
-    """job_dict gives the JSON the workflow passes; the command's typed spec of it is the plan's."""
+    """spec_dict gives the JSON the workflow passes; the command's typed spec of it is the plan's."""
     cfg = config()
     specs = [p.spec for p in plan.purify_points(cfg)] + [plan.probe_job(cfg), plan.flip_job(cfg)]
     for spec in specs:
-        text = spec_json(job_dict(spec))
+        text = spec_json(spec_dict(spec))
         assert typed_spec(type(spec), json.loads(text)) == spec
-        assert spec_json(job_dict(typed_spec(type(spec), json.loads(text)))) == text
+        assert spec_json(spec_dict(typed_spec(type(spec), json.loads(text)))) == text

@@ -50,5 +50,5 @@ class ClassifierSpec:
 def classifier_config(spec: ClassifierSpec) -> dict[str, Any]:
     """``spec`` as the JSON object the workflow passes (a checkpoint's ``config``, a resume key's
     spec): keys sorted as :func:`advgen.config.spec_json` writes them, the pool fields left unset
-    absent (no other field of the schema can be null)."""
-    return {key: value for key, value in sorted(spec_dict(spec).items()) if value is not None}
+    absent (:func:`advgen.specs.spec_dict`)."""
+    return dict(sorted(spec_dict(spec).items()))

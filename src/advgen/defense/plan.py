@@ -14,7 +14,7 @@
   of its own.
 
 The specs are the typed specs of :mod:`advgen.defense.spec`; the workflow passes them as
-JSON (:func:`advgen.defense.spec.job_dict`).
+JSON (:func:`advgen.specs.spec_dict`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 :mod:`advgen.defense.plan` builds them from the validated config (the schema's defaults are
 filled there, so no field here repeats one); they cross the command line as JSON
-(:func:`job_dict`) and the commands build them again at their boundary.
+(:func:`advgen.specs.spec_dict`) and the commands build them again at their boundary.
 
 * :class:`PurifySpec`: one purify job, a purifier at one (L, R) point (Defense-GAN,
   Samangouei et al. 2018; adaptive attacks, Athalye et al. 2018); :class:`PurifierSpec`: what
@@ -13,25 +13,8 @@ filled there, so no field here repeats one); they cross the command line as JSON
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
-
-from advgen.specs import spec_dict
-
-
-def job_dict(spec: Any) -> Any:
-    """The JSON a typed spec crosses the command line as: :func:`advgen.specs.spec_dict`, less
-    the optional fields (default ``None``) left empty, which the JSON omits."""
-    if dataclasses.is_dataclass(spec) and not isinstance(spec, type):
-        return {
-            f.name: job_dict(getattr(spec, f.name))
-            for f in dataclasses.fields(spec)
-            if not (f.default is None and getattr(spec, f.name) is None)
-        }
-    if isinstance(spec, (list, tuple)):
-        return [job_dict(v) for v in spec]
-    return spec_dict(spec)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ import dataclasses
 from advgen import paths
 from advgen.config import spec_json
 from advgen.defense import plan as expansion
-from advgen.defense.spec import PurifySpec, job_dict
+from advgen.defense.spec import PurifySpec
 from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, prepared, splits
+from advgen.specs import spec_dict
 
 PURIFY_TABLE = paths.fill(paths.DEFENSE_TABLE, table="purify")
 PROBE_TABLE = paths.fill(paths.DEFENSE_TABLE, table="probe")
@@ -52,7 +53,7 @@ class DefensePlan(Stage):
 
     def _json(self, spec) -> str:
         """The ``params.spec`` of a job: its typed spec with the config's ``device``, as JSON."""
-        return spec_json(job_dict(dataclasses.replace(spec, device=self.device)))
+        return spec_json(spec_dict(dataclasses.replace(spec, device=self.device)))
 
     def purify_spec(self, wildcards) -> str:
         return self._json(self.purify_job(wildcards))

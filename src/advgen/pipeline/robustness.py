@@ -13,12 +13,12 @@ from advgen import paths
 from advgen.attacks.registry import MASKING_BLACKBOX, REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
-from advgen.defense.spec import job_dict
 from advgen.errors import ConfigError
 from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
 from advgen.robustness import plan as expansion
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
+from advgen.specs import spec_dict
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
 SWEEPS = tuple(expansion.SWEEPS)
@@ -373,7 +373,7 @@ class RobustnessPlan(Stage):
                     f"{source}: robustness.masking.purifiers: unknown purifier '{name}' (defined: {defined})"
                 )
             p = points[name]
-            point = job_dict(p)  # the purify job's JSON: optimizer and lr only where it has them
+            point = spec_dict(p)  # the purify job's JSON: optimizer and lr only where it has them
             purifier = {
                 k: point[k]
                 for k in ("method", "generator_kind", "steps", "restarts", "optimizer", "lr")

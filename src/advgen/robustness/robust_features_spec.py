@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.classifiers.spec import ClassifierSpec, classifier_config
+from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import spec_json
 from advgen.specs import spec_dict
 
@@ -59,4 +59,4 @@ class RobustFeaturesSpec:
 def features_config(spec: RobustFeaturesSpec) -> dict[str, Any]:
     """``spec`` as the JSON object the workflow passes (:func:`advgen.config.spec_json`, read
     back: keys sorted at every level, the classifier's unset pool fields absent)."""
-    return json.loads(spec_json({**spec_dict(spec), "classifier": classifier_config(spec.classifier)}))
+    return json.loads(spec_json(spec_dict(spec)))

@@ -106,7 +106,7 @@ class WorstCaseSpec:
     standard-budget attack (``None``: none)."""
 
     attacks: tuple[str, ...]
-    standard: str | None = None
+    standard: str | None
 
 
 def worst_case(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: WorstCaseSpec) -> None:
