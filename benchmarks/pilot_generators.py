@@ -258,25 +258,26 @@ def _init_worker(threads: int) -> None:
 
 def run_one(task: dict[str, Any]) -> dict[str, Any]:
     """Train one candidate seed and score it; the row (scores, CPU seconds)."""
-    from advgen.ae.train import AeOutputs, train_autoencoder
-    from advgen.gan import GanOutputs, train_gan
+    from advgen.ae import AeOutputs, AeSpec, train_autoencoder
+    from advgen.gan import GanOutputs, GanSpec, train_gan
     from advgen.gan.spec import complete_spec
-    from advgen.metrics import sample_quality_row
+    from advgen.metrics import SampleQualitySpec, sample_quality_row
+    from advgen.specs import typed_spec
 
     folder = Path(task["folder"])
     spec = complete_spec(task["spec"], task["kind"])
     cpu, wall = time.process_time(), time.perf_counter()
     if task["kind"] == "gan":
         out = GanOutputs.under(folder)
-        train_gan(spec, task["train"], out)
+        train_gan(typed_spec(GanSpec, spec), task["train"], out)
         model, info = out.checkpoint, out.status
     else:
         out = AeOutputs.under(folder)
-        train_autoencoder(spec, task["train"], task["test"], out)
+        train_autoencoder(typed_spec(AeSpec, spec), task["train"], task["test"], out)
         model, info = out.checkpoint, out.metrics
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     row = sample_quality_row(
-        task["sq"],
+        typed_spec(SampleQualitySpec, task["sq"]),
         name=task["label"],
         dataset=spec["dataset"],
         classifier=task["classifier"],

@@ -79,6 +79,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,7 @@ from advgen.data.registry import SOURCES
 from advgen.data.split import Split
 from advgen.errors import NotStackableError
 from advgen.gan.replicates import StackedGanRun
+from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
 from advgen.seeding import seed_everything
 from advgen.specs import typed_spec
@@ -244,10 +246,10 @@ class GanStep(Step):
             )
             save_prepared(split, path, dataset="benchmark", name="train", num_classes=10, spec={})
         with graphs_env(graphs):
-            self.run = GanRun(spec, str(path), device=device)
+            self.run = GanRun(typed_spec(GanSpec, spec), str(path), device=device)
         self.run.iterate = self._statics(graphs, device, self.run.train_iteration, self.run.iterate)
-        # The paper batch sized the file; the step draws noise of spec["batch_size"] rows.
-        self.run.spec = {**self.run.spec, "batch_size": batch}
+        # The paper batch sized the file; the step draws noise of the spec's batch_size rows.
+        self.run.spec = replace(self.run.spec, batch_size=batch)
         low, high = self.run.D.input_range
         self.real = low + (high - low) * torch.rand(batch, *shape, device=device)
         if cl:

@@ -68,7 +68,8 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
     from advgen.gan import GanOutputs, train_gan
-    from advgen.gan.spec import complete_spec
+    from advgen.gan.spec import GanSpec, complete_spec
+    from advgen.specs import typed_spec
 
     folder = tmp_path_factory.mktemp("good")
     spec = {
@@ -101,7 +102,8 @@ def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "grid_size": 16,
         "seed": 0,
     }
-    train_gan(complete_spec(gan, "gan"), folder / "train.pt", GanOutputs.under(folder / "gan"))
+    typed = typed_spec(GanSpec, complete_spec(gan, "gan"))
+    train_gan(typed, folder / "train.pt", GanOutputs.under(folder / "gan"))
     # an autoencoder checkpoint as train-ae writes it (untrained weights: only its kind matters here)
     from advgen.io import save_torch
     from advgen.models import build_autoencoder

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from advgen.gan.spec import complete_spec
+from advgen.ae.spec import AeSpec
+from advgen.gan.spec import GanSpec, complete_spec
+from advgen.specs import typed_spec
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def tiny_split(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def gan_spec(**overrides: object) -> dict:
+def gan_spec(**overrides: object) -> GanSpec:
     """A complete tiny GAN spec (mlp_small pair, z = 8, batch 16, 3 epochs)."""
     spec = {
         "dataset": "digits",
@@ -42,10 +44,10 @@ def gan_spec(**overrides: object) -> dict:
         "seed": 0,
         **overrides,
     }
-    return complete_spec(spec, "gan")
+    return typed_spec(GanSpec, complete_spec(spec, "gan"))
 
 
-def ae_spec(**overrides: object) -> dict:
+def ae_spec(**overrides: object) -> AeSpec:
     """A complete tiny autoencoder spec (z = 6, width 4, batch 16, 3 epochs)."""
     base = {
         "dataset": "digits",
@@ -57,4 +59,4 @@ def ae_spec(**overrides: object) -> dict:
         "n_novel": 8,
         "seed": 0,
     }
-    return complete_spec({**base, **overrides}, "autoencoder")
+    return typed_spec(AeSpec, complete_spec({**base, **overrides}, "autoencoder"))

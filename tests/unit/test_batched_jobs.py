@@ -65,7 +65,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def gan(files: Path) -> Path:
     """A one-epoch GAN on the split: its checkpoint folder."""
     from advgen.gan import GanOutputs, train_gan
-    from advgen.gan.spec import complete_spec
+    from advgen.gan.spec import GanSpec, complete_spec
+    from advgen.specs import typed_spec
 
     spec = {
         "dataset": "digits",
@@ -77,7 +78,8 @@ def gan(files: Path) -> Path:
         "grid_size": 16,
         "seed": 0,
     }
-    train_gan(complete_spec(spec, "gan"), files / "train.pt", GanOutputs.under(files / "gan"))
+    typed = typed_spec(GanSpec, complete_spec(spec, "gan"))
+    train_gan(typed, files / "train.pt", GanOutputs.under(files / "gan"))
     return files / "gan"
 
 

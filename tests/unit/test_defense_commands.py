@@ -108,7 +108,9 @@ def cfg() -> dict:
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory, cfg) -> dict[str, Path]:
+    from advgen.gan.spec import GanSpec
     from advgen.gan.train import GanRun
+    from advgen.specs import typed_spec
 
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -119,7 +121,7 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
     }
     for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
         save_prepared(_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
-    gan = dict(cfg["gans"]["g"], seed=0)
+    gan = typed_spec(GanSpec, dict(cfg["gans"]["g"], seed=0))
     save_torch(GanRun(gan, str(paths["train"])).state_dict(with_log=False), paths["g"])
     shape = [1, SIDE, SIDE]
     ae = build_autoencoder("conv", shape, Z, {"width": 4})

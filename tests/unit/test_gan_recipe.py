@@ -95,9 +95,9 @@ def test_a_recipe_changes_the_run_and_an_empty_one_does_not(tiny_split):
 
     plain = losses({})
     assert losses({}) == plain  # seeded
-    assert not Recipe(gan_spec()["recipe"]).active
+    assert not Recipe(gan_spec().recipe).active
     for recipe in ({"diffaugment": DA}, {"r1_gamma": 10.0}, {"spectral_norm": True}):
-        assert Recipe(gan_spec(recipe=recipe)["recipe"]).active
+        assert Recipe(gan_spec(recipe=recipe).recipe).active
         assert losses(recipe) != plain, recipe
 
 

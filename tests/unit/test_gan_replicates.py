@@ -120,7 +120,7 @@ def test_dropout_gans_stack_and_resume_exactly(tiny_split):
     """The report's pair keeps M3's dropout: every seed draws its own masks (vmap randomness
     "different", from the global RNG, which the stacked resume state keeps)."""
     spec = gan_spec(**{**SPEC, "epochs": 3, "discriminator_kwargs": {}})
-    assert spec["discriminator_kwargs"] == {} and spec["discriminator"] == "mlp_small"
+    assert spec.discriminator_kwargs == {} and spec.discriminator == "mlp_small"
     whole = _train(tiny_split, "whole", spec, "stacked")
     with pytest.raises(TrainingStopped):
         _train(tiny_split, "cut", spec, "stacked", stop_after_epochs=1)

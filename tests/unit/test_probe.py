@@ -85,8 +85,9 @@ def test_the_untrained_control_is_below_the_trained_features_on_clean_data():
 def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
     from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
-    from advgen.gan.spec import complete_spec
+    from advgen.gan.spec import GanSpec, complete_spec
     from advgen.gan.train import GanRun
+    from advgen.specs import typed_spec
 
     spec = {
         "source": "digits",
@@ -111,7 +112,7 @@ def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
         },
         "gan",
     )
-    run = GanRun(gan, str(tmp_path / "train.pt"))
+    run = GanRun(typed_spec(GanSpec, gan), str(tmp_path / "train.pt"))
     start = {k: v.clone() for k, v in run.D.state_dict().items()}
     trained = run.state_dict(with_log=False)
     trained["D"] = {k: v + 1.0 for k, v in start.items()}  # as if training had moved D

@@ -18,6 +18,7 @@ import torch
 from advgen.config import spec_json
 from advgen.gan import GanOutputs, TrainingStopped, train_gan
 from advgen.io import load_torch
+from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from tests.conftest import tool_env
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
@@ -183,7 +184,7 @@ def test_gan_killed_with_sigkill_resumes_bit_identically(tiny_split):
             "1",
             "train-gan",
             "--spec",
-            spec_json(spec),
+            spec_json(spec_dict(spec)),
             "--train",
             str(tiny_split / "train.pt"),
             "--checkpoint",

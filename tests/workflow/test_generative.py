@@ -10,8 +10,9 @@ import pytest
 import torch
 import yaml
 
-from advgen.gan import GanOutputs, train_gan
+from advgen.gan import GanOutputs, GanSpec, train_gan
 from advgen.gan.spec import complete_spec
+from advgen.specs import typed_spec
 from tests.conftest import job_counts, snakemake
 from tests.workflow.test_reruns import jobs_for
 
@@ -108,8 +109,11 @@ def test_killed_training_job_resumes_under_snakemake(workflow_dir: Path, tmp_pat
     assert json.loads((run / "status.json").read_text())["resumed_from_epochs"] == [1]
     assert "resuming from" in (workflow_dir / "logs/train_gan/tiny_ns.log").read_text()
     # the uninterrupted reference: the same spec trained in one go, in process
-    spec = complete_spec(
-        {**yaml.safe_load((workflow_dir / CONFIG).read_text())["gans"]["tiny_ns"], "seed": 0}, "gan"
+    spec = typed_spec(
+        GanSpec,
+        complete_spec(
+            {**yaml.safe_load((workflow_dir / CONFIG).read_text())["gans"]["tiny_ns"], "seed": 0}, "gan"
+        ),
     )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the rule's `threads: 1`

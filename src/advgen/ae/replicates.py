@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ import torch.nn.functional as F
 from torch.func import vmap
 
 from advgen.ae.losses import moment_mse, moments
+from advgen.ae.spec import AeSpec
 from advgen.ae.train import AeOutputs, AeRun, train_autoencoder, write_outputs
+from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
 from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
@@ -38,22 +41,22 @@ class StackedAeRun(StackedRuns[AeRun]):
     stop_reason = "loss is not finite"
 
     def __init__(
-        self, spec: dict[str, Any], seeds: Sequence[int], train_path: str, test_path: str, device: str = "cpu"
+        self, spec: AeSpec, seeds: Sequence[int], train_path: str, test_path: str, device: str = "cpu"
     ) -> None:
         super().__init__(seeds)
         self.spec = spec
         for seed in self.seeds:
-            run = self._add_run(AeRun({**spec, "seed": seed}, train_path, test_path, device))
+            run = self._add_run(AeRun(replace(spec, seed=seed), train_path, test_path, device))
             # one copy of the data on the device
             run.train_images, run.test_images = self.runs[0].train_images, self.runs[0].test_images
         self.net = StackedModule([r.model for r in self.runs], "arch")
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=spec["lr"])
+        self.opt = torch.optim.Adam(self.net.parameters(), lr=spec.lr)
         self._factor = 0.0
 
     def _losses(self, recon: torch.Tensor, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return (
             F.mse_loss(recon, x),
-            moment_mse(z, self.spec["moments_over"], self.spec["covariance"]),
+            moment_mse(z, self.spec.moments_over, self.spec.covariance),
             moments(z.detach(), "all"),
         )
 
@@ -103,7 +106,7 @@ class StackedAeRun(StackedRuns[AeRun]):
 
 
 def train_autoencoder_replicates(
-    spec: dict[str, Any],
+    spec: AeSpec,
     seeds: Sequence[int],
     train_path: str | Path,
     test_path: str | Path,
@@ -121,11 +124,11 @@ def train_autoencoder_replicates(
     (keyed by the spec, the seeds and both splits; deleted once the outputs are written).
     """
     chosen = replicate_mode(device, mode)
-    log.info("%d replicates of autoencoder %s, %s on %s", len(seeds), spec["arch"], chosen, device)
+    log.info("%d replicates of autoencoder %s, %s on %s", len(seeds), spec.arch, chosen, device)
     if chosen == "sequential":
         return [
             train_autoencoder(
-                {**spec, "seed": int(seed)},
+                replace(spec, seed=int(seed)),
                 train_path,
                 test_path,
                 out,
@@ -135,9 +138,9 @@ def train_autoencoder_replicates(
             for seed, out in zip(seeds, outputs, strict=True)
         ]
     run = StackedAeRun(spec, seeds, str(train_path), str(test_path), device)
-    key = stacked_resume_key(spec, seeds)
+    key = stacked_resume_key(spec_dict(spec), seeds)
     state = ResumeState(resume, key, {"train": train_path, "test": test_path}) if resume is not None else None
-    finals = train_epochs(run, spec["epochs"], state, stop_after_epochs=stop_after_epochs)
+    finals = train_epochs(run, spec.epochs, state, stop_after_epochs=stop_after_epochs)
     run.share_time()
     metrics = [write_outputs(r, final, out) for r, final, out in zip(run.runs, finals, outputs, strict=True)]
     if state is not None:

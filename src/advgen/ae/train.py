@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from advgen.ae.losses import moment_factor, moment_mse, moments
+from advgen.ae.spec import AeSpec
 from advgen.columns import AE_LOSS_COLUMNS
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
@@ -33,6 +34,7 @@ from advgen.gan.grid import save_grid
 from advgen.io import save_torch, write_json, write_parquet
 from advgen.models import build_autoencoder, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
+from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
 
@@ -74,30 +76,30 @@ class AeOutputs:
 class AeRun:
     """State of one autoencoder run and its epoch step."""
 
-    def __init__(self, spec: dict[str, Any], train_path: str, test_path: str, device: str = "cpu") -> None:
+    def __init__(self, spec: AeSpec, train_path: str, test_path: str, device: str = "cpu") -> None:
         self.spec, self.device = spec, torch.device(device)
         train, test = load_prepared(train_path), load_prepared(test_path)
-        seed_everything(int(spec["seed"]))
+        seed_everything(int(spec.seed))
         self.image_shape = list(train.image_shape)
-        kwargs = {"width": spec["width"]}
-        self.model = build_autoencoder(spec["arch"], self.image_shape, spec["z_dim"], kwargs).to(self.device)
+        kwargs = {"width": spec.width}
+        self.model = build_autoencoder(spec.arch, self.image_shape, spec.z_dim, kwargs).to(self.device)
         self.model_info = {
-            "arch": spec["arch"],
+            "arch": spec.arch,
             "kwargs": kwargs,
-            "z_dim": spec["z_dim"],
+            "z_dim": spec.z_dim,
             "image_shape": self.image_shape,
         }
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=spec["lr"])
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=spec.lr)
         self.train_images = train.images.to(self.device)
-        if len(self.train_images) < spec["batch_size"]:
+        if len(self.train_images) < spec.batch_size:
             raise ConfigError(
-                f"batch_size: {spec['batch_size']} exceeds the {len(self.train_images)} training images of {train_path}"
+                f"batch_size: {spec.batch_size} exceeds the {len(self.train_images)} training images of {train_path}"
             )
         self.test_images = test.images.to(self.device)
         self.shown = per_class_rows(test.labels, 2)  # the reconstruction grid: one digit of every class a row
-        self.data_rng = torch.Generator().manual_seed(int(spec["seed"]))
+        self.data_rng = torch.Generator().manual_seed(int(spec.seed))
         self.novel_noise = torch.randn(
-            spec["n_novel"], spec["z_dim"], generator=torch.Generator().manual_seed(int(spec["seed"]) + 1)
+            spec.n_novel, spec.z_dim, generator=torch.Generator().manual_seed(int(spec.seed) + 1)
         )
         self.rows: list[tuple] = []
         self.cdf_rows: list[tuple] = []
@@ -111,8 +113,8 @@ class AeRun:
     def factor(self) -> float:
         s = self.spec
         return (
-            moment_factor(self.epoch, s["factor_initial"], s["factor_growth"], s["factor_max"])
-            if s["latent_forcing"]
+            moment_factor(self.epoch, s.factor_initial, s.factor_growth, s.factor_max)
+            if s.latent_forcing
             else 0.0
         )
 
@@ -120,7 +122,7 @@ class AeRun:
     def batches(self) -> Iterator[torch.Tensor]:
         """Start the next epoch: the shuffled full batches of the training split (the last partial one dropped)."""
         self.model.train()
-        bs = self.spec["batch_size"]
+        bs = self.spec.batch_size
         perm = torch.randperm(len(self.train_images), generator=self.data_rng).to(self.device)
         self.epoch += 1
         self._factor = self.factor()
@@ -131,7 +133,7 @@ class AeRun:
         mean, variance, kurtosis), on the device."""
         recon, z = self.model(x)
         image_mse = F.mse_loss(recon, x)
-        m_mse = moment_mse(z, self.spec["moments_over"], self.spec["covariance"])
+        m_mse = moment_mse(z, self.spec.moments_over, self.spec.covariance)
         loss = image_mse + self._factor * m_mse
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -157,7 +159,7 @@ class AeRun:
         self.model.eval()
         recon, z = self.model(self.test_images)
         test_mse = float(F.mse_loss(recon, self.test_images))
-        n = self.spec["cdf_levels"]
+        n = self.spec.cdf_levels
         levels = torch.arange(1, n + 1, dtype=torch.float64) / (n + 1)
         latent_q = torch.quantile(z.flatten().double().cpu(), levels)
         normal_q = torch.special.ndtri(levels)
@@ -213,7 +215,7 @@ class AeRun:
             "rng": rng_state(),
             "data_rng": self.data_rng.get_state(),
             "params": count_parameters(self.model),
-            "config": self.spec,
+            "config": spec_dict(self.spec),
         }
         if with_log:
             ckpt.update(
@@ -264,7 +266,7 @@ def _frame(rows: list[tuple], columns: tuple[str, ...], ints: tuple[str, ...]) -
 
 
 def train_autoencoder(
-    spec: dict[str, Any],
+    spec: AeSpec,
     train_path: str | Path,
     test_path: str | Path,
     outputs: AeOutputs,
@@ -274,8 +276,10 @@ def train_autoencoder(
 ) -> dict[str, Any]:
     """Train (or resume) the autoencoder of ``spec``; returns the metrics dict written."""
     run = AeRun(spec, str(train_path), str(test_path), device)
-    resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path, "test": test_path})
-    final = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
+    resume = ResumeState(
+        outputs.resume / "last.pt", spec_dict(spec), {"train": train_path, "test": test_path}
+    )
+    final = train_epochs(run, spec.epochs, resume, stop_after_epochs=stop_after_epochs)
     metrics = write_outputs(run, final, outputs)
     resume.finish()
     return metrics
@@ -297,7 +301,7 @@ def write_outputs(run: AeRun, final: dict[str, Any], outputs: AeOutputs) -> dict
             "encoder": count_parameters(run.model.encoder),
             "decoder": count_parameters(run.model.decoder),
         },
-        "latent_forcing": spec["latent_forcing"],
+        "latent_forcing": spec.latent_forcing,
         "epochs_completed": int(final["epoch"]),
         "iterations": run.iteration,
         "seconds": round(run.seconds, 3),

@@ -84,8 +84,9 @@ def main(args: argparse.Namespace) -> None:
     from advgen.io import write_parquet
     from advgen.jobs import load_spec, start_job
     from advgen.metrics import sample_quality_row
+    from advgen.metrics.spec import SampleQualitySpec
 
-    spec = load_spec(args.spec, definition="sample_quality", require_seed=True)
+    spec = load_spec(args.spec, definition="sample_quality", require_seed=True, spec_type=SampleQualitySpec)
     try:
         rows = check_rows(json.loads(args.rows))
     except json.JSONDecodeError as exc:

@@ -41,10 +41,11 @@ def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.ae import AeOutputs, train_autoencoder
+    from advgen.ae.spec import AeSpec
     from advgen.jobs import load_spec, start_job
     from advgen.training import stop_after_epochs
 
-    spec = load_spec(args.spec, definition="autoencoder", require_seed=True)
+    spec = load_spec(args.spec, definition="autoencoder", require_seed=True, spec_type=AeSpec)
     with start_job(spec, device=args.device, seed=False) as device:
         outputs = AeOutputs(
             Path(args.checkpoint),

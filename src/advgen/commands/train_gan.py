@@ -31,10 +31,11 @@ def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.gan import GanOutputs, train_gan
+    from advgen.gan.spec import GanSpec
     from advgen.jobs import load_spec, start_job
     from advgen.training import stop_after_epochs
 
-    spec = load_spec(args.spec, definition="gan", require_seed=True)
+    spec = load_spec(args.spec, definition="gan", require_seed=True, spec_type=GanSpec)
     with start_job(spec, device=args.device, seed=False) as device:
         outputs = GanOutputs(
             Path(args.checkpoint),

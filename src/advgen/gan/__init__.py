@@ -2,6 +2,7 @@
 
 from advgen.gan.losses import LOSSES, discriminator_loss, discriminator_score, generator_loss
 from advgen.gan.runner import GanOutputs, TrainingStopped, train_gan
+from advgen.gan.spec import GanSpec, RecipeSpec
 from advgen.gan.status import STATUSES, StatusTracker
 from advgen.gan.train import COLUMNS, GanRun
 from advgen.gan.unroll import grad_norm, restored, second_order_generator_loss
@@ -12,6 +13,8 @@ __all__ = [
     "STATUSES",
     "GanOutputs",
     "GanRun",
+    "GanSpec",
+    "RecipeSpec",
     "StatusTracker",
     "TrainingStopped",
     "discriminator_loss",

@@ -14,25 +14,24 @@ report's runs (config/paper.yaml) train as before.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
 from advgen.gan.augment import diff_augment
 from advgen.gan.regularizers import r1_penalty
+from advgen.gan.spec import RecipeSpec
 from advgen.models.spectral import spectral_normalised
 
 
 class Recipe:
-    """The recipe of one spec (its ``recipe``, schema defaults filled): D's construction, D's
+    """The recipe of one spec (its :class:`~advgen.gan.spec.RecipeSpec`): D's construction, D's
     inputs and D's real-image term."""
 
-    def __init__(self, recipe: dict[str, Any]) -> None:
-        self.options = dict(recipe)
-        self.policy = tuple(self.options["diffaugment"])
-        self.gamma = float(self.options["r1_gamma"])
-        self.spectral_norm = bool(self.options["spectral_norm"])
+    def __init__(self, recipe: RecipeSpec) -> None:
+        self.options = recipe
+        self.policy = tuple(recipe.diffaugment)
+        self.gamma = float(recipe.r1_gamma)
+        self.spectral_norm = bool(recipe.spectral_norm)
 
     @property
     def active(self) -> bool:
@@ -49,7 +48,7 @@ class Recipe:
             return x
         o = self.options
         return diff_augment(
-            x, self.policy, translation_ratio=o["translation_ratio"], cutout_ratio=o["cutout_ratio"]
+            x, self.policy, translation_ratio=o.translation_ratio, cutout_ratio=o.cutout_ratio
         )
 
     def real_logits(self, d: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:

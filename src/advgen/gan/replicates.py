@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from advgen.errors import NotStackableError
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
+from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
 from advgen.gan.unroll import restored_tensors
+from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, match_capturable
 from advgen.training.driver import train_epochs
@@ -59,19 +62,19 @@ class StackedGanRun(StackedRuns[GanRun]):
 
     def __init__(
         self,
-        spec: dict[str, Any],
+        spec: GanSpec,
         seeds: Sequence[int],
         train_path: str,
         device: str = "cpu",
         *,
         samples: Sequence[Path],
     ) -> None:
-        if spec["unroll_k"] > 0 and spec["unroll_order"] != "first":
+        if spec.unroll_k > 0 and spec.unroll_order != "first":
             raise NotStackableError(
-                f"unroll_order: '{spec['unroll_order']}' unrolling cannot be trained with seeds stacked "
+                f"unroll_order: '{spec.unroll_order}' unrolling cannot be trained with seeds stacked "
                 "(stackable: first); train the replicates sequentially"
             )
-        if Recipe(spec["recipe"]).active:
+        if Recipe(spec.recipe).active:
             raise NotStackableError(
                 "recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1) cannot be trained "
                 "with seeds stacked; train the replicates sequentially"
@@ -82,17 +85,17 @@ class StackedGanRun(StackedRuns[GanRun]):
         self.gen_cpu: list[torch.Generator] = []
         self.gen_dev: list[torch.Generator] = []
         for seed, folder in zip(self.seeds, samples, strict=True):
-            run = self._add_run(GanRun({**spec, "seed": seed}, train_path, device, samples=folder))
+            run = self._add_run(GanRun(replace(spec, seed=seed), train_path, device, samples=folder))
             run.images = self.runs[0].images  # one copy of the data on the device
             cpu, dev = seed_generators(seed, self.device)
             self.gen_cpu.append(cpu)
             self.gen_dev.append(dev)
         self.G = StackedModule([r.G for r in self.runs], "generator")
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
-        self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec["g_ema"] > 0 else None
-        adam = {"betas": tuple(spec["betas"]), "capturable": self.runs[0].graphs}
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], **adam)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], **adam)
+        self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec.g_ema > 0 else None
+        adam = {"betas": tuple(spec.betas), "capturable": self.runs[0].graphs}
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec.lr_g, **adam)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec.lr_d, **adam)
         # on CUDA one graph per batch shape replays the iteration, each seed's generator registered
         self.iterate = (
             StaticStep(self._iteration, capture=True, generators=self.gen_dev, name="stacked GAN iteration")
@@ -102,12 +105,12 @@ class StackedGanRun(StackedRuns[GanRun]):
 
     # -- the steps (GanRun's, every seed at once) ---------------------------------------------------
     def _noise(self) -> torch.Tensor:
-        b, z = self.spec["batch_size"], self.spec["z_dim"]
+        b, z = self.spec.batch_size, self.spec.z_dim
         return torch.stack([torch.randn(b, z, device=self.device, generator=g) for g in self.gen_dev])
 
     def d_step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One D update of every seed: (loss, d_real, d_fake, grad norm), each (S,)."""
-        kind, label = self.spec["loss"], self.spec["real_label"]
+        kind, label = self.spec.loss, self.spec.real_label
         with torch.no_grad():
             fake = self.G(self._noise())
         self.opt_d.zero_grad(set_to_none=True)
@@ -125,15 +128,15 @@ class StackedGanRun(StackedRuns[GanRun]):
 
     def g_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One G update of every seed (against D unrolled ``unroll_k`` first-order steps when set)."""
-        if self.spec["unroll_k"] > 0:
+        if self.spec.unroll_k > 0:
             with self._d_restored():
-                for _ in range(self.spec["unroll_k"]):
+                for _ in range(self.spec.unroll_k):
                     self.d_step(real)
                 return self._plain_g_step()
         return self._plain_g_step()
 
     def _plain_g_step(self) -> tuple[torch.Tensor, torch.Tensor]:
-        kind = self.spec["loss"]
+        kind = self.spec.loss
         self.opt_g.zero_grad(set_to_none=True)
         for p in self.D.parameters():
             p.requires_grad_(False)
@@ -153,7 +156,7 @@ class StackedGanRun(StackedRuns[GanRun]):
     @torch.no_grad()
     def _update_ema(self) -> None:
         """G_ema <- decay * G_ema + (1 - decay) * G, per seed; buffers copied (as GanRun)."""
-        decay = self.spec["g_ema"]
+        decay = self.spec.g_ema
         for k, p in self.G.params.items():
             self.G_ema.params[k].lerp_(p, 1.0 - decay)
         for k, b in self.G.buffers.items():
@@ -166,9 +169,9 @@ class StackedGanRun(StackedRuns[GanRun]):
 
     def _iteration(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """``d_steps`` D updates and ``g_steps`` G updates of every seed: six (S,) tensors."""
-        for _ in range(self.spec["d_steps"]):
+        for _ in range(self.spec.d_steps):
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
-        for _ in range(self.spec["g_steps"]):
+        for _ in range(self.spec.g_steps):
             g_loss, g_norm = self.g_step(real)
         return g_loss, d_loss, d_real, d_fake, g_norm, d_norm
 
@@ -223,7 +226,7 @@ class StackedGanRun(StackedRuns[GanRun]):
 
 
 def train_gan_replicates(
-    spec: dict[str, Any],
+    spec: GanSpec,
     seeds: Sequence[int],
     train_path: str | Path,
     outputs: Sequence[GanOutputs],
@@ -240,11 +243,11 @@ def train_gan_replicates(
     grids of seed ``i`` in ``outputs[i].resume / "samples"``; all deleted once the outputs are written.
     """
     chosen = replicate_mode(device, mode)
-    log.info("%d replicates of GAN %s, %s on %s", len(seeds), spec["generator"], chosen, device)
+    log.info("%d replicates of GAN %s, %s on %s", len(seeds), spec.generator, chosen, device)
     if chosen == "sequential":
         return [
             train_gan(
-                {**spec, "seed": int(seed)},
+                replace(spec, seed=int(seed)),
                 train_path,
                 out,
                 device=device,
@@ -254,9 +257,9 @@ def train_gan_replicates(
         ]
     samples = [out.resume / "samples" for out in outputs]
     run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
-    key = stacked_resume_key(spec, seeds)
+    key = stacked_resume_key(spec_dict(spec), seeds)
     state = ResumeState(outputs[0].resume / "stacked.pt", key, {"train": train_path}, extra=tuple(samples))
-    finals = train_epochs(run, spec["epochs"], state, stop_after_epochs=stop_after_epochs)
+    finals = train_epochs(run, spec.epochs, state, stop_after_epochs=stop_after_epochs)
     run.share_time()
     statuses = [write_outputs(r, final, out) for r, final, out in zip(run.runs, finals, outputs, strict=True)]
     state.finish()

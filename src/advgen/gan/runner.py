@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
 from advgen.io import save_torch, write_json, write_parquet
+from advgen.specs import spec_dict
 from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
 from advgen.training.driver import train_epochs
 
@@ -66,7 +68,7 @@ def publish_folder(src: Path, dest: Path) -> None:
 
 
 def train_gan(
-    spec: dict[str, Any],
+    spec: GanSpec,
     train_path: str | Path,
     outputs: GanOutputs,
     *,
@@ -75,8 +77,10 @@ def train_gan(
 ) -> dict[str, Any]:
     """Train (or resume) the GAN described by ``spec``; returns the status dict written."""
     run = GanRun(spec, str(train_path), device, samples=outputs.resume / "samples")
-    resume = ResumeState(outputs.resume / "last.pt", spec, {"train": train_path}, extra=(run.samples,))
-    last_good = train_epochs(run, spec["epochs"], resume, stop_after_epochs=stop_after_epochs)
+    resume = ResumeState(
+        outputs.resume / "last.pt", spec_dict(spec), {"train": train_path}, extra=(run.samples,)
+    )
+    last_good = train_epochs(run, spec.epochs, resume, stop_after_epochs=stop_after_epochs)
     status = write_outputs(run, last_good, outputs)
     resume.finish()
     return status
@@ -90,10 +94,10 @@ def write_outputs(run: GanRun, last_good: dict[str, Any], outputs: GanOutputs) -
         "status": run.tracker.status,
         "flags": run.tracker.flags,
         "params": run.param_counts(),
-        "generator": spec["generator"],
-        "discriminator": spec["discriminator"],
-        "loss": spec["loss"],
-        "unroll_k": spec["unroll_k"],
+        "generator": spec.generator,
+        "discriminator": spec.discriminator,
+        "loss": spec.loss,
+        "unroll_k": spec.unroll_k,
         "epochs_completed": int(last_good["epoch"]),
         "iterations": run.iteration,
         "seconds": round(run.seconds, 3),

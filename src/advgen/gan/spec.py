@@ -1,15 +1,63 @@
-"""Complete and check a job spec against one ``$defs`` entry of a stage schema.
+"""A GAN job's spec: :class:`GanSpec` (one ``gans.<name>`` entry, seed filled) and its
+``recipe`` (:class:`RecipeSpec`); :func:`complete_spec` checks a spec against one ``$defs``
+entry of a stage schema and fills its defaults.
 
 Snakemake jobs receive specs already validated (with defaults) by the Snakefile; commands
 run by hand or from tests get the same checks and defaults through :func:`complete_spec`.
+The defaults are the schema's (``generative.schema.yaml#/$defs/gan``): the dataclasses state none.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from advgen.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class RecipeSpec:
+    """The limited-data recipe of a GAN (:mod:`advgen.gan.recipe`): DiffAugment (Zhao et al.
+    2020), spectral normalisation of D (Miyato et al. 2018) and the R1 penalty (Mescheder et al. 2018)."""
+
+    diffaugment: tuple[str, ...]
+    translation_ratio: float
+    cutout_ratio: float
+    spectral_norm: bool
+    r1_gamma: float
+
+
+@dataclass(frozen=True)
+class GanSpec:
+    """One GAN run (:class:`advgen.gan.train.GanRun`): architectures, loss, optimisers (Adam,
+    DCGAN betas, Radford et al. 2015), unrolling (Metz et al. 2016), the generator average
+    (Yazici et al. 2019), status thresholds and the seed."""
+
+    dataset: str
+    generator: str
+    generator_kwargs: dict[str, Any]
+    discriminator: str
+    discriminator_kwargs: dict[str, Any]
+    z_dim: int
+    loss: str
+    real_label: float
+    lr_g: float
+    lr_d: float
+    betas: tuple[float, ...]
+    batch_size: int
+    epochs: int
+    d_steps: int
+    g_steps: int
+    unroll_k: int
+    unroll_order: str
+    recipe: RecipeSpec
+    g_ema: float
+    vanishing_threshold: float
+    vanishing_patience: int
+    collapse_diversity: float
+    grid_size: int
+    seed: int
 
 
 def complete_spec(

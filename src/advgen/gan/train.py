@@ -1,10 +1,11 @@
 """GAN training loop: d_steps / g_steps per batch, optional unrolling, per-iteration log,
 fixed-noise grids per epoch, status detection and resume from ``resume/last.pt``.
 
-A run is fully described by its spec (one ``gans.<name>`` entry, defaults filled). With
-the same spec, seed and thread count on CPU, a run resumed after a kill writes the same
-losses table as an uninterrupted one: the resume checkpoint holds the models, optimizers,
-every RNG state (global and the shuffling generator) and the rows logged so far.
+A run is fully described by its spec (:class:`~advgen.gan.spec.GanSpec`: one ``gans.<name>``
+entry, defaults filled). With the same spec, seed and thread count on CPU, a run resumed after
+a kill writes the same losses table as an uninterrupted one: the resume checkpoint holds the
+models, optimizers, every RNG state (global and the shuffling generator) and the rows logged
+so far.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
+from advgen.gan.spec import GanSpec
 from advgen.gan.status import StatusTracker, diversity
 from advgen.gan.unroll import grad_norm_tensor, restored, second_order_generator_loss
 from advgen.models import build_discriminator, build_generator, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
+from advgen.specs import spec_dict
 from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable
 
 log = logging.getLogger(__name__)
@@ -38,53 +41,53 @@ class GanRun:
     """The state of one GAN run (models, optimizers, RNGs, log) and its epoch step."""
 
     def __init__(
-        self, spec: dict[str, Any], train_path: str, device: str = "cpu", *, samples: Path | None = None
+        self, spec: GanSpec, train_path: str, device: str = "cpu", *, samples: Path | None = None
     ) -> None:
         self.spec, self.device = spec, torch.device(device)
         self.samples = samples  # folder of the per-epoch fixed-noise grids (None: not drawn)
         data = load_prepared(train_path)
-        seed_everything(int(spec["seed"]))
+        seed_everything(int(spec.seed))
         self.image_shape = list(data.image_shape)
-        self.G = build_generator(
-            spec["generator"], spec["z_dim"], self.image_shape, spec["generator_kwargs"]
-        ).to(self.device)
-        self.recipe = Recipe(spec["recipe"])  # limited-data recipe (advgen.gan.recipe)
-        if self.recipe.active and spec["unroll_k"] > 0 and spec["unroll_order"] == "second":
+        self.G = build_generator(spec.generator, spec.z_dim, self.image_shape, spec.generator_kwargs).to(
+            self.device
+        )
+        self.recipe = Recipe(spec.recipe)  # limited-data recipe (advgen.gan.recipe)
+        if self.recipe.active and spec.unroll_k > 0 and spec.unroll_order == "second":
             raise ConfigError("recipe: second-order unrolling takes no recipe (unroll_order: first)")
         self.D = self.recipe.discriminator(
-            build_discriminator(spec["discriminator"], self.image_shape, spec["discriminator_kwargs"])
+            build_discriminator(spec.discriminator, self.image_shape, spec.discriminator_kwargs)
         ).to(self.device)
         low, high = self.D.input_range
         self.images = (low + (high - low) * data.images).to(self.device)
-        if len(self.images) < spec["batch_size"]:
+        if len(self.images) < spec.batch_size:
             raise ConfigError(
-                f"batch_size: {spec['batch_size']} exceeds the {len(self.images)} training images of {train_path}"
+                f"batch_size: {spec.batch_size} exceeds the {len(self.images)} training images of {train_path}"
             )
-        self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec["g_ema"] > 0 else None
-        betas = tuple(spec["betas"])
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False) if spec.g_ema > 0 else None
+        betas = tuple(spec.betas)
         # On CUDA one graph per batch shape replays train_iteration (advgen.training.cuda_graphs);
         # second-order unrolling stays eager.
-        first_order = spec["unroll_k"] == 0 or spec["unroll_order"] == "first"
+        first_order = spec.unroll_k == 0 or spec.unroll_order == "first"
         self.graphs = graphs_enabled(self.device) and first_order
         adam = {"betas": betas, "capturable": self.graphs}
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec["lr_g"], **adam)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec["lr_d"], **adam)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec.lr_g, **adam)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec.lr_d, **adam)
         self.iterate = (
             StaticStep(self.train_iteration, capture=True, name="GAN iteration")
             if self.graphs
             else self.train_iteration
         )
-        seed = int(spec["seed"])
+        seed = int(spec.seed)
         self.data_rng = torch.Generator().manual_seed(seed)
         self.fixed_noise = torch.randn(
-            spec["grid_size"], spec["z_dim"], generator=torch.Generator().manual_seed(seed + 1)
+            spec.grid_size, spec.z_dim, generator=torch.Generator().manual_seed(seed + 1)
         )
         idx = torch.randperm(len(self.images), generator=torch.Generator().manual_seed(seed + 2))[
-            : spec["grid_size"]
+            : spec.grid_size
         ]
         self.reference = self.images[idx].cpu()
         self.tracker = StatusTracker(
-            spec["vanishing_threshold"], spec["vanishing_patience"], spec["collapse_diversity"]
+            spec.vanishing_threshold, spec.vanishing_patience, spec.collapse_diversity
         )
         self.rows: list[tuple] = []
         self.epoch = 0
@@ -95,7 +98,7 @@ class GanRun:
 
     # -- steps -------------------------------------------------------------------------
     def _noise(self) -> torch.Tensor:
-        return torch.randn(self.spec["batch_size"], self.spec["z_dim"], device=self.device)
+        return torch.randn(self.spec.batch_size, self.spec.z_dim, device=self.device)
 
     def d_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """One D update on ``real`` and a fresh generated batch: (loss, d_real, d_fake, grad norm),
@@ -105,16 +108,16 @@ class GanRun:
         self.opt_d.zero_grad(set_to_none=True)
         real_logits, penalty = self.recipe.real_logits(self.D, real)
         fake_logits = self.D(self.recipe.augment(fake))
-        loss = discriminator_loss(self.spec["loss"], real_logits, fake_logits, self.spec["real_label"])
+        loss = discriminator_loss(self.spec.loss, real_logits, fake_logits, self.spec.real_label)
         (loss if penalty is None else loss + penalty).backward()
         norm = grad_norm_tensor(self.D)
         self.opt_d.step()
-        kind = self.spec["loss"]
+        kind = self.spec.loss
         return loss.detach(), mean_score(kind, real_logits), mean_score(kind, fake_logits), norm
 
     def g_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One G update (against D unrolled ``unroll_k`` steps when set): (loss, grad norm)."""
-        k, order = self.spec["unroll_k"], self.spec["unroll_order"]
+        k, order = self.spec.unroll_k, self.spec.unroll_order
         if k > 0:
             with restored(self.D, self.opt_d):
                 if order == "first":
@@ -129,7 +132,7 @@ class GanRun:
         self.D.requires_grad_(False)
         try:
             if second_order_real is None:
-                loss = generator_loss(self.spec["loss"], self.D(self.recipe.augment(self.G(self._noise()))))
+                loss = generator_loss(self.spec.loss, self.D(self.recipe.augment(self.G(self._noise()))))
             else:
                 loss = second_order_generator_loss(
                     self.G,
@@ -137,9 +140,9 @@ class GanRun:
                     self.opt_d,
                     second_order_real,
                     self._noise,
-                    loss=self.spec["loss"],
-                    k=self.spec["unroll_k"],
-                    real_label=self.spec["real_label"],
+                    loss=self.spec.loss,
+                    k=self.spec.unroll_k,
+                    real_label=self.spec.real_label,
                 )
             loss.backward()
         finally:
@@ -153,7 +156,7 @@ class GanRun:
     @torch.no_grad()
     def _update_ema(self) -> None:
         """G_ema <- decay * G_ema + (1 - decay) * G (Yazici et al. 2019); buffers copied."""
-        decay = self.spec["g_ema"]
+        decay = self.spec.g_ema
         for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
             p_ema.lerp_(p, 1.0 - decay)
         for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
@@ -172,9 +175,9 @@ class GanRun:
         draw its randomness with torch on the device and read no Python number that changes between
         iterations (the graph would replay the value it saw at capture).
         """
-        for _ in range(self.spec["d_steps"]):
+        for _ in range(self.spec.d_steps):
             d_loss, d_real, d_fake, d_norm = self.d_step(real)
-        for _ in range(self.spec["g_steps"]):
+        for _ in range(self.spec.g_steps):
             g_loss, g_norm = self.g_step(real)
         return g_loss, d_loss, d_real, d_fake, g_norm, d_norm
 
@@ -183,7 +186,7 @@ class GanRun:
         """Start the next epoch: the shuffled full batches of real images (the last partial one dropped)."""
         self.G.train()
         self.D.train()
-        bs = self.spec["batch_size"]
+        bs = self.spec.batch_size
         perm = torch.randperm(len(self.images), generator=self.data_rng).to(self.device)
         self.epoch += 1
         return (self.images[perm[start : start + bs]] for start in range(0, len(perm) - bs + 1, bs))
@@ -200,7 +203,7 @@ class GanRun:
         for i, (g_loss, d_loss, d_real, d_fake, g_norm, d_norm) in enumerate(rows):
             it = first + i
             self.rows.append(
-                (it, self.epoch, g_loss, d_loss, d_real, d_fake, g_norm, d_norm, self.spec["unroll_k"])
+                (it, self.epoch, g_loss, d_loss, d_real, d_fake, g_norm, d_norm, self.spec.unroll_k)
             )
             if not self.tracker.update(it, g_loss, d_loss, g_norm):
                 self.iteration = it
@@ -242,14 +245,14 @@ class GanRun:
         ckpt: dict[str, Any] = {
             "kind": "gan",
             "generator": {
-                "arch": spec["generator"],
-                "kwargs": spec["generator_kwargs"],
-                "z_dim": spec["z_dim"],
+                "arch": spec.generator,
+                "kwargs": spec.generator_kwargs,
+                "z_dim": spec.z_dim,
                 "image_shape": self.image_shape,
             },
             "discriminator": {
-                "arch": spec["discriminator"],
-                "kwargs": spec["discriminator_kwargs"],
+                "arch": spec.discriminator,
+                "kwargs": spec.discriminator_kwargs,
                 "image_shape": self.image_shape,
                 "spectral_norm": self.recipe.spectral_norm,
             },
@@ -264,7 +267,7 @@ class GanRun:
             "data_rng": self.data_rng.get_state(),
             "fixed_noise": self.fixed_noise,
             "params": self.param_counts(),
-            "config": spec,
+            "config": spec_dict(spec),
         }
         if with_log:
             ckpt.update(

@@ -5,8 +5,10 @@ sample-quality table (:func:`sample_quality_row`, what ``advgen sample-quality``
 from advgen.metrics.evaluate import classifier_outputs, combined_status, generate, quality_row
 from advgen.metrics.sample_quality import sample_quality_row
 from advgen.metrics.scores import frechet_distance, inception_score, mode_coverage
+from advgen.metrics.spec import SampleQualitySpec
 
 __all__ = [
+    "SampleQualitySpec",
     "classifier_outputs",
     "combined_status",
     "frechet_distance",

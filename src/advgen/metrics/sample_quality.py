@@ -11,12 +11,13 @@ from typing import Any
 
 from advgen.metrics.evaluate import combined_status, generate, quality_row
 from advgen.metrics.gate import gate
+from advgen.metrics.spec import SampleQualitySpec
 
 log = logging.getLogger(__name__)
 
 
 def sample_quality_row(
-    spec: dict[str, Any],
+    spec: SampleQualitySpec,
     *,
     name: str,
     dataset: str,
@@ -30,7 +31,7 @@ def sample_quality_row(
     bars: dict[str, dict[str, Any]] | None = None,
     grid: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Score ``model`` (``spec["n_samples"]`` samples from z ~ N(0, I)) or the images of ``real``.
+    """Score ``model`` (``spec.n_samples`` samples from z ~ N(0, I)) or the images of ``real``.
 
     Args:
         spec: the ``sample_quality`` section (``generative.schema.yaml``), seed included.
@@ -63,9 +64,9 @@ def sample_quality_row(
         images = generate(
             generator,
             z_dim,
-            spec["n_samples"],
-            batch_size=spec["batch_size"],
-            seed=spec["seed"],
+            spec.n_samples,
+            batch_size=spec.batch_size,
+            seed=spec.seed,
             device=device,
         )
     else:
@@ -80,10 +81,10 @@ def sample_quality_row(
         net,
         images,
         ref.images,
-        features=spec["features"],
-        is_splits=spec["is_splits"],
-        seed=spec["seed"],
-        batch_size=spec["batch_size"],
+        features=spec.features,
+        is_splits=spec.is_splits,
+        seed=spec.seed,
+        batch_size=spec.batch_size,
         device=device,
         num_classes=ref.num_classes,
     )
@@ -96,7 +97,7 @@ def sample_quality_row(
         **scores,
         "train_status": train_status,
         "status": combined_status(
-            train_status, scores["modes"], scores["num_classes"], spec["collapse_fraction"]
+            train_status, scores["modes"], scores["num_classes"], spec.collapse_fraction
         ),
         "test_mse": float(details.get("test_mse", math.nan)),
         "roles": ", ".join(sorted(bars or {})),

@@ -1,0 +1,33 @@
+"""An autoencoder job's spec: :class:`AeSpec` (one ``autoencoders.<name>`` entry, seed filled).
+
+The defaults are the schema's (``generative.schema.yaml#/$defs/autoencoder``, filled by the
+workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AeSpec:
+    """One autoencoder run (:class:`advgen.ae.train.AeRun`; the GAN exercise report's
+    "Non-Adversarial Networks"): architecture, latent forcing by moments (and covariance) of the
+    codes, its factor schedule, Adam, the latent-CDF levels, the novel samples and the seed."""
+
+    dataset: str
+    arch: str
+    z_dim: int
+    width: int
+    latent_forcing: bool
+    moments_over: str
+    covariance: float
+    factor_initial: float
+    factor_growth: float
+    factor_max: float
+    lr: float
+    batch_size: int
+    epochs: int
+    cdf_levels: int
+    n_novel: int
+    seed: int
