@@ -35,9 +35,9 @@ def load_spec(
 
     spec = parse_spec(text)
     if definition is not None:
-        from advgen.gan.spec import complete_spec
+        from advgen.config import complete_entry
 
-        spec = complete_spec(spec, definition)
+        spec = complete_entry(spec, "generative.schema.yaml", definition)
     if require_seed and "seed" not in spec:
         raise ConfigError("--spec: seed: missing required key 'seed'")
     note_job_spec(spec)

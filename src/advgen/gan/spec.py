@@ -9,11 +9,8 @@ The defaults are the schema's (``generative.schema.yaml#/$defs/gan``): the datac
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
-
-from advgen.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -63,13 +60,8 @@ class GanSpec:
 def complete_spec(
     spec: dict[str, Any], definition: str, *, schema: str = "generative.schema.yaml", what: str = "--spec"
 ) -> dict[str, Any]:
-    """A copy of ``spec`` validated against ``<schema>#/$defs/<definition>``, defaults filled."""
-    from advgen.config import SCHEMA_DIR, _best_error, _key_path, _message, _registry, _validator_class
+    """A copy of ``spec`` validated against ``<schema>#/$defs/<definition>``, defaults filled
+    (:func:`advgen.config.complete_entry`, the generative schema by default)."""
+    from advgen.config import complete_entry
 
-    spec = copy.deepcopy(spec)
-    validator = _validator_class()({"$ref": f"{schema}#/$defs/{definition}"}, registry=_registry(SCHEMA_DIR))
-    errors = list(validator.iter_errors(spec))
-    if errors:
-        err = _best_error(errors)
-        raise ConfigError(f"{what}: {_key_path(err)}: {_message(err)}")
-    return spec
+    return complete_entry(spec, schema, definition, what)

@@ -59,10 +59,9 @@ class RobustnessPlan(Stage):
         return self.section("robustness")
 
     def classifier_entry(self, name: str) -> dict:
-        """A classifier's validated spec (sweep points included), seed and device filled in."""
-        spec = self.with_seed(self.classifier(name))
-        spec["device"] = self.device
-        return spec
+        """A classifier's validated entry (sweep points included), seed and device filled in: the
+        JSON of its ``train_classifier`` job's spec."""
+        return {**self.with_seed(self.classifier(name)), "device": self.device}
 
     def classifier(self, name: str) -> dict:
         """A classifier's validated spec (sweep points included)."""
