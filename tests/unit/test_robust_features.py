@@ -15,7 +15,7 @@ from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as cli_main
 from advgen.errors import ConfigError
 from advgen.robustness import robust_features as rf
-from advgen.robustness.robust_features_spec import RobustFeaturesSpec
+from advgen.robustness.robust_features_spec import NonRobustParams, RobustFeaturesSpec
 from advgen.specs import typed_spec
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.robust_helpers import blob_split
@@ -25,6 +25,16 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 TRAIN = blob_split(60, size=8)
+
+
+def targeted(*, eps: float, step_size: float, steps: int) -> NonRobustParams:
+    """D_NR by Sec. 3.2's targeted L2 PGD towards a random target."""
+    return NonRobustParams(method="targeted", eps=eps, step_size=step_size, steps=steps, target="random")
+
+
+def features(*, steps: int, step_size: float) -> NonRobustParams:
+    """D_NR by Sec. 3.1's feature matching."""
+    return NonRobustParams(method="features", eps=0.5, step_size=step_size, steps=steps, target="random")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +85,7 @@ def test_d_nr_attack_is_the_targeted_l2_pgd_written_out(models) -> None:
     model = models["std"]
     x, y = TRAIN.images, TRAIN.labels
     t = rf.targets_for(y, 3, "random", seed=0)
-    split, _ = rf.non_robust_split(model, TRAIN, seed=0, method="targeted", eps=2.0, step_size=0.25, steps=30)
+    split, _ = rf.non_robust_split(model, TRAIN, targeted(eps=2.0, step_size=0.25, steps=30), seed=0)
     assert torch.equal(split.images, targeted_l2(model, x, t, eps=2.0, step_size=0.25, steps=30))
     assert torch.equal(split.labels, t)
 
@@ -99,7 +109,7 @@ def test_targeted_l2_moves_towards_the_target_within_eps(models) -> None:
 
 def test_non_robust_split_relabels_as_the_target(models) -> None:
     split, hit = rf.non_robust_split(
-        models["std"], TRAIN, seed=0, method="targeted", eps=2.0, step_size=0.25, steps=20
+        models["std"], TRAIN, targeted(eps=2.0, step_size=0.25, steps=20), seed=0
     )
     assert len(split) == len(TRAIN) and split.split == "non_robust"
     assert bool((split.labels != TRAIN.labels).all()) and 0.0 <= hit <= 1.0
@@ -109,7 +119,7 @@ def test_section_3_1_non_robust_set_matches_the_standard_models_features(models)
     """Ilyas et al. Sec. 3.1: D_NR is D_R's construction on the standard model, labels kept;
     its success is the share the standard model labels as the set is labelled."""
     model = models["std"]
-    split, hit = rf.non_robust_split(model, TRAIN, seed=0, steps=60, step_size=0.05)
+    split, hit = rf.non_robust_split(model, TRAIN, features(steps=60, step_size=0.05), seed=0)
     assert torch.equal(split.labels, TRAIN.labels) and split.split == "non_robust"
     assert hit == rf.label_hit(model, split.images, split.labels)
     start = TRAIN.images[torch.randperm(60, generator=torch.Generator().manual_seed(1))]
@@ -119,7 +129,7 @@ def test_section_3_1_non_robust_set_matches_the_standard_models_features(models)
     before = rf.label_hit(model, start, TRAIN.labels)
     assert hit > before
     with pytest.raises(ValueError, match="method"):
-        rf.non_robust_split(model, TRAIN, seed=0, method="other", steps=1)
+        rf.non_robust_split(model, TRAIN, NonRobustParams("other", 0.5, 0.1, 1, "random"), seed=0)
 
 
 def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ training images, the reference for "a slight drop in generalisation" of D_R.
 Ilyas et al. use CIFAR-10 and ResNet-50 models (D_R and D_NR: 1000 normalised-gradient steps
 of size 0.1; D_rand/D_det: L2 PGD with eps 0.5, step 0.1, 100 steps). Here the data are the
 offline digits and the models the zoo's small CNNs; step counts and budgets are parameters
-(:data:`DEFAULTS` are the paper's).
+(the schema's defaults, ``robustness.robust_features``, are the paper's).
 
 :func:`robust_features_job` is the ``advgen robust-features`` job (its spec a
 :class:`~advgen.robustness.robust_features_spec.RobustFeaturesSpec`): both datasets, a
@@ -44,15 +44,15 @@ from torch import nn
 from advgen.attacks.pgd import PGD
 from advgen.columns import ROBUST_FEATURES_COLUMNS
 from advgen.data import PreparedSplit
-from advgen.robustness.robust_features_spec import RobustFeaturesSpec, features_config
-from advgen.specs import spec_dict
+from advgen.robustness.robust_features_spec import (
+    NonRobustParams,
+    RobustFeaturesSpec,
+    RobustParams,
+    features_config,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict[str, Any] = {
-    "robust": {"steps": 1000, "step_size": 0.1},
-    "non_robust": {"method": "features", "eps": 0.5, "step_size": 0.1, "steps": 1000, "target": "random"},
-}
 COLUMNS = list(ROBUST_FEATURES_COLUMNS)
 
 
@@ -139,15 +139,16 @@ def feature_split(
     return _split(xr, train.labels, train, name)
 
 
-def robust_split(model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any) -> PreparedSplit:
+def robust_split(
+    model: nn.Module, train: PreparedSplit, params: RobustParams, *, seed: int = 0
+) -> PreparedSplit:
     """D_R: each training image rebuilt from a random other training image (same label) to
     match a robust model's features."""
-    opts = {**DEFAULTS["robust"], **params}
-    return feature_split(model, train, "robust", seed=seed, steps=opts["steps"], step_size=opts["step_size"])
+    return feature_split(model, train, "robust", seed=seed, steps=params.steps, step_size=params.step_size)
 
 
 def non_robust_split(
-    model: nn.Module, train: PreparedSplit, *, seed: int = 0, **params: Any
+    model: nn.Module, train: PreparedSplit, params: NonRobustParams, *, seed: int = 0
 ) -> tuple[PreparedSplit, float]:
     """D_NR from a standard model: Sec. 3.1's feature matching (``method: features``, labels
     kept; another random start than D_R's) or Sec. 3.2's targeted examples relabelled as their
@@ -156,22 +157,21 @@ def non_robust_split(
     Returns the split and :func:`label_hit`: the share of it the standard model assigns to
     its labels.
     """
-    opts = {**DEFAULTS["non_robust"], **params}
-    if opts["method"] == "features":
+    if params.method == "features":
         split = feature_split(
-            model, train, "non_robust", seed=int(seed) + 1, steps=opts["steps"], step_size=opts["step_size"]
+            model, train, "non_robust", seed=int(seed) + 1, steps=params.steps, step_size=params.step_size
         )
         return split, label_hit(model, split.images, split.labels)
-    if opts["method"] != "targeted":
-        raise ValueError(f"non_robust method must be 'features' or 'targeted', got {opts['method']!r}")
+    if params.method != "targeted":
+        raise ValueError(f"non_robust method must be 'features' or 'targeted', got {params.method!r}")
     device = next(model.parameters()).device
     x, y = train.images.to(device), train.labels.to(device)
-    t = targets_for(y, train.num_classes, opts["target"], seed)
+    t = targets_for(y, train.num_classes, params.target, seed)
     attack = PGD(
         model,
-        opts["eps"],
-        alpha=opts["step_size"],
-        steps=opts["steps"],
+        params.eps,
+        alpha=params.step_size,
+        steps=params.steps,
         norm="l2",
         random_start=False,
         targeted=True,
@@ -272,10 +272,10 @@ def robust_features_job(
         robust = load_classifier(robust_model, device)
         standard = load_classifier(standard_model, device)
         xt, yt = test_split.images[idx].to(device), test_split.labels[idx].to(device)
-        d_r = robust_split(robust, train_split, seed=seed, **spec_dict(spec.robust))
+        d_r = robust_split(robust, train_split, spec.robust, seed=seed)
         fit = feature_distance(robust, d_r.images.to(device), train_split.images.to(device))
         r_hit = label_hit(robust, d_r.images, d_r.labels)
-        d_nr, nr_hit = non_robust_split(standard, train_split, seed=seed, **spec_dict(spec.non_robust))
+        d_nr, nr_hit = non_robust_split(standard, train_split, spec.non_robust, seed=seed)
         nr_fit = feature_distance(standard, d_nr.images.to(device), train_split.images.to(device))
         log.info("D_R: feature distance %.3f, label hit %.3f; D_NR: label hit %.3f", fit, r_hit, nr_hit)
         built = (
@@ -313,7 +313,6 @@ def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 __all__ = [
     "COLUMNS",
-    "DEFAULTS",
     "feature_distance",
     "feature_split",
     "label_hit",
