@@ -20,18 +20,19 @@ from advgen.attacks.pgd import PGD
 from advgen.defense.spec import ProbeSourceSpec
 from advgen.probe.columns import COLUMNS, SOURCE_COLUMNS
 from advgen.robustness.evaluate import attack_curve
+from advgen.robustness.spec import CurveAttackSpec
 
 __all__ = ["COLUMNS", "SOURCE_COLUMNS", "pgd_spec", "probe_rows"]
 
 
-def pgd_spec(spec: ProbeSourceSpec) -> dict[str, Any]:
-    """The robustness-stage attack entry of a probe spec (eps 0 first: the clean row)."""
-    return {
-        "attack": PGD.name,
-        "eps": [0.0] + [float(e) for e in spec.eps],
-        "params": {"steps": int(spec.pgd_steps), "restarts": int(spec.restarts), "norm": "linf"},
-        "seed": int(spec.seed),
-    }
+def pgd_spec(spec: ProbeSourceSpec) -> CurveAttackSpec:
+    """The robustness-stage attack of a probe spec (eps 0 first: the clean row)."""
+    return CurveAttackSpec(
+        attack=PGD.name,
+        eps=(0.0, *(float(e) for e in spec.eps)),
+        params={"steps": int(spec.pgd_steps), "restarts": int(spec.restarts), "norm": "linf"},
+        seed=int(spec.seed),
+    )
 
 
 def probe_rows(

@@ -253,7 +253,7 @@ def robust_features_job(
 
     seed = int(spec.seed)
     eps, batch = float(spec.eps), spec.batch_size
-    attack_name = spec.attack.get("attack", "?")
+    attack_name = spec.attack.attack
     rows = []
     config = features_config(spec)  # the JSON passed: the job's provenance and the datasets' record
     with start_job(config) as device:

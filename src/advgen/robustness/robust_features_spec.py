@@ -14,6 +14,7 @@ from typing import Any
 
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import spec_json
+from advgen.robustness.spec import AttackSpec
 from advgen.specs import spec_dict
 
 
@@ -45,7 +46,7 @@ class RobustFeaturesSpec:
     all), the evaluation's ``max_examples`` and ``batch_size``, the seed and device."""
 
     classifier: ClassifierSpec
-    attack: dict[str, Any]
+    attack: AttackSpec
     eps: float
     robust: RobustParams
     non_robust: NonRobustParams
