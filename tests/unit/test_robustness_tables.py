@@ -17,6 +17,7 @@ from advgen.robustness.tables import minimal_table
 from advgen.robustness.transfer import gaussian_like, transfer_matrix
 from advgen.specs import typed_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
+from tests.unit.test_classifiers import entry
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -29,29 +30,7 @@ PGD_SPEC = CurveAttackSpec("PGD", {"steps": 5}, 3, (0.0, 0.2, 0.4))
 
 def point(**fields: object) -> ClassifierSpec:
     """A sweep point's classifier spec (the fields the sweep reads, the others as trained)."""
-    base = {
-        "dataset": "blobs",
-        "arch": "fc100_100",
-        "width": 1.0,
-        "mode": "standard",
-        "epochs": 1,
-        "batch_size": 32,
-        "optimizer": "adam",
-        "lr": 0.01,
-        "momentum": 0.9,
-        "weight_decay": 0.0,
-        "eps": 0.2,
-        "fgsm_alpha": 0.5,
-        "pgd_steps": 3,
-        "pgd_step_factor": 2.5,
-        "eps_warmup_epochs": 1,
-        "train_subset": "all",
-        "train_fraction": 1.0,
-        "subset_seed": 0,
-        "seed": 0,
-        "device": "cpu",
-    }
-    return typed_spec(ClassifierSpec, {**base, **fields})
+    return typed_spec(ClassifierSpec, entry(**{"width": 1.0, "epochs": 1, **fields}))
 
 
 def models() -> dict:

@@ -22,6 +22,7 @@ from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from tests.conftest import tool_env
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.test_classifiers import entry
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -46,30 +47,8 @@ def _split(folder: Path, split_seed: int) -> Path:
 
 
 def clf_spec(**overrides: object) -> dict:
-    base = {
-        "dataset": "digits",
-        "arch": "fc100_100",
-        "width": 0.25,
-        "mode": "pgd",
-        "epochs": 8,
-        "batch_size": 8,
-        "optimizer": "adam",
-        "lr": 0.01,
-        "momentum": 0.9,
-        "weight_decay": 0.0,
-        "eps": 0.2,
-        "fgsm_alpha": 0.5,
-        "pgd_steps": 3,
-        "pgd_step_factor": 2.5,
-        "eps_warmup_epochs": 1,
-        "train_subset": "all",
-        "train_fraction": 1.0,
-        "subset_seed": 0,
-        "seed": 0,
-        "device": "cpu",
-    }
-    base.update(overrides)
-    return base
+    """A PGD-trained classifier's spec JSON on the digits split."""
+    return entry(**{"dataset": "digits", "mode": "pgd", "epochs": 8, "batch_size": 8, **overrides})
 
 
 def _clf_cmd(data: Path, out: Path, spec: dict) -> list[str]:
