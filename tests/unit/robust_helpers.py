@@ -43,9 +43,10 @@ def trained_digits_mlp(
     """
     from pathlib import Path
 
+    from advgen.config import dataset_spec
     from advgen.data.digits import load
 
-    train, test = load({"image_size": 8, "test_fraction": 0.2, "split_seed": 0}, Path("."), False)
+    train, test = load(dataset_spec({"source": "digits", "image_size": 8}), Path("."), False)
     torch.manual_seed(seed)
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)

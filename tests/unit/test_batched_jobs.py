@@ -116,7 +116,7 @@ def test_attack_job_without_its_keys_is_one_line_exit_2(files: Path, tmp_path: P
     ]
     assert advgen(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "missing key(s) name, attack, eval" in err[0]
+    assert len(err) == 1 and "--spec: missing field 'name' (AttackJobSpec)" in err[0]
     assert not (tmp_path / "c.parquet").exists()
 
 
