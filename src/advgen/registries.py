@@ -10,6 +10,9 @@ sources (:data:`advgen.data.sources.DATA_SOURCES`), the training modes
 * the schema's enums of those names (``src/advgen/schemas/*.yaml``), the attack entry's
   ``params`` branch per attack, and each attack's ``params`` defaults (from its constructor;
   an attack without a ``<module>_params`` definition gets one generated from its constructor);
+* the defaults of the settings objects whose dataclass states them (:data:`SETTINGS`: the
+  gradient-masking checks' sizes, :class:`advgen.robustness.masking.MaskingSettings`; the
+  adaptive attacks' budget, :class:`advgen.defense.adaptive.AdaptiveBudget`);
 * the lists in ``README.md`` and ``config/README.md`` (and the table of attacks in the
   docstring of :mod:`advgen.attacks`) between ``<!-- registry:<list> -->`` and
   ``<!-- /registry:<list> -->``.
@@ -28,6 +31,7 @@ copies are generated from it, never edited by hand, and the check fails on any d
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import re
@@ -85,6 +89,48 @@ ENUMS = (
 ATTACK_SCHEMA = "robustness.schema.yaml"
 BRANCHES = ("$defs", "attack", "allOf")
 EPS_DESCRIPTION = ("$defs", "attack", "properties", "eps", "description")
+
+
+@dataclass(frozen=True)
+class SettingsDefaults:
+    """The schema object at ``path`` of ``schema`` configures the settings dataclass that
+    ``settings()`` returns: each of its properties named after a field has that field's default
+    (the dataclass states it, with the paper it comes from), and with ``whole`` the object's own
+    ``default`` lists every field's."""
+
+    schema: str
+    path: tuple[str, ...]
+    settings: Callable[[], type]
+    whole: bool = False
+
+    def defaults(self) -> dict[str, Any]:
+        """The dataclass's field defaults, as JSON values (tuples as lists)."""
+        cls = self.settings()
+        return {
+            f.name: list(f.default) if isinstance(f.default, tuple) else f.default
+            for f in dataclasses.fields(cls)
+            if f.default is not dataclasses.MISSING
+        }
+
+
+def _masking_settings() -> type:
+    from advgen.robustness.masking import MaskingSettings
+
+    return MaskingSettings
+
+
+def _adaptive_budget() -> type:
+    from advgen.defense.adaptive import AdaptiveBudget
+
+    return AdaptiveBudget
+
+
+SETTINGS = (
+    SettingsDefaults("robustness.schema.yaml", ("$defs", "masking_checks"), _masking_settings),
+    SettingsDefaults(
+        "defense.schema.yaml", ("$defs", "purify", "properties", "budget"), _adaptive_budget, whole=True
+    ),
+)
 
 
 def budget_grid() -> str:
@@ -194,6 +240,16 @@ def schema_problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:
         problems.append(
             f"{ATTACK_SCHEMA}: {'.'.join(BRANCHES)}: not one params branch per attack of the registry"
         )
+    for entry in SETTINGS:
+        node, defaults = _node(tree(entry.schema), entry.path), entry.defaults()
+        where = f"{entry.schema}: {'.'.join(entry.path)}"
+        for arg, prop in (node.get("properties") or {}).items():
+            if arg in defaults and not _same(prop.get("default"), defaults[arg]):
+                problems.append(
+                    f"{where}.properties.{arg}.default: {prop.get('default')!r}, not {defaults[arg]!r}"
+                )
+        if entry.whole and not _same(node.get("default"), defaults):
+            problems.append(f"{where}.default: not {defaults!r}")
     for name in REGISTRY:
         key = params_def(name)
         params = _node(tree(ATTACK_SCHEMA), ("$defs", key))
@@ -254,7 +310,7 @@ def _dump(value: Any, indent: int) -> list[str]:
 def write_schema(schema_dir: Path = SCHEMA_DIR) -> list[str]:
     """Rewrite the schema's stale copies; the files changed."""
     changed = []
-    for name in sorted({e.schema for e in ENUMS} | {ATTACK_SCHEMA}):
+    for name in sorted({e.schema for e in ENUMS} | {ATTACK_SCHEMA} | {e.schema for e in SETTINGS}):
         path = schema_dir / name
         text = path.read_text(encoding="utf-8")
         lines = text.splitlines()
@@ -262,11 +318,31 @@ def write_schema(schema_dir: Path = SCHEMA_DIR) -> list[str]:
             _set_value(lines, enum.path, _flow(enum.values))
         if name == ATTACK_SCHEMA:
             _write_attacks(lines)
+        for entry in (e for e in SETTINGS if e.schema == name):
+            _write_settings(lines, entry)
         new = "\n".join(lines) + "\n"
         if new != text:
             path.write_text(new, encoding="utf-8")
             changed.append(str(path))
     return changed
+
+
+def _yaml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    return _flow(value) if isinstance(value, list) else _scalar(value)
+
+
+def _write_settings(lines: list[str], entry: SettingsDefaults) -> None:
+    """Rewrite the stale defaults of ``entry``'s schema object (only those: the rest of the text
+    stays as written)."""
+    node, defaults = _node(yaml.safe_load("\n".join(lines)), entry.path), entry.defaults()
+    for arg, prop in (node.get("properties") or {}).items():
+        if arg in defaults and not _same(prop.get("default"), defaults[arg]):
+            _set_value(lines, (*entry.path, "properties", arg, "default"), _yaml_value(defaults[arg]))
+    if entry.whole and not _same(node.get("default"), defaults):
+        at, end = _block(lines, (*entry.path, "default"))
+        lines[at:end] = [f"{' ' * _indent(lines[at])}default: {_yaml_value(defaults)}"]
 
 
 def _write_attacks(lines: list[str]) -> None:

@@ -64,6 +64,30 @@ def test_a_stale_schema_is_caught_and_rewritten(schemas: Path):
     assert {p: p.read_text(encoding="utf-8") for p in original} == original  # written back as it was
 
 
+def test_stale_settings_defaults_are_caught_and_rewritten(schemas: Path):
+    """The masking checks' sizes and the adaptive attacks' budget default to their dataclasses'
+    fields (MaskingSettings, AdaptiveBudget): a schema default that drifts is caught and written."""
+    robustness, defense = schemas / "robustness.schema.yaml", schemas / "defense.schema.yaml"
+    _edit(
+        robustness, "        default: 0.02\n      max_examples:", "        default: 0.05\n      max_examples:"
+    )
+    _edit(defense, "latent_lr: 0.05,", "latent_lr: 0.5,")  # budget's own default
+    _edit(
+        defense,
+        "            default: 200\n          latent_lr:",
+        "            default: 20\n          latent_lr:",
+    )
+    problems = registries.schema_problems(schemas)
+    assert len(problems) == 3, problems
+    assert any("masking_checks.properties.tolerance.default: 0.05, not 0.02" in p for p in problems)
+    assert any("purify.properties.budget.properties.latent_steps.default: 20, not 200" in p for p in problems)
+    assert any("purify.properties.budget.default: not" in p for p in problems)
+    assert sorted(registries.write_schema(schemas)) == sorted(map(str, (defense, robustness)))
+    assert registries.schema_problems(schemas) == []
+    written = yaml.safe_load(defense.read_text(encoding="utf-8"))["$defs"]["purify"]["properties"]["budget"]
+    assert written["default"]["latent_lr"] == 0.05 and written["properties"]["latent_steps"]["default"] == 200
+
+
 def test_an_attack_without_params_gets_them_from_its_constructor(schemas: Path):
     robustness = schemas / "robustness.schema.yaml"
     text = robustness.read_text(encoding="utf-8")
