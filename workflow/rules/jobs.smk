@@ -21,6 +21,9 @@ for kind in JOB_KINDS:
             kind.log,
         benchmark:
             kind.benchmark
+        wildcard_constraints:
+            **kind.wildcard_constraints,
+        localrule: kind.local
         conda:
             "../envs/advgen.yaml"
         threads: kind.threads

@@ -13,7 +13,10 @@ A :class:`JobKind` holds what Snakemake and the command line need to know of one
   as sorted JSON (the rule's ``params.spec``, so a changed value reruns exactly that job);
 - ``run(inputs, outputs, spec)``: the library function that does the job and writes its
   outputs atomically (``advgen.io``);
-- ``resources`` and ``threads`` of the rule.
+- ``resources`` and ``threads`` of the rule; ``local``: a local rule (a small job that reads
+  small files: no cluster submission of its own); ``wildcard_constraints``: the rule's;
+  ``job``: the job's name in its log and benchmark paths (default: the wildcards joined by
+  ``/``, or the kind's name).
 
 ``plan`` is the :class:`advgen.pipeline.jobs.JobsPlan`, whose ``stages`` reach every stage
 plan. The table of job kinds is :data:`advgen.pipeline.jobkinds.JOB_KINDS`;
@@ -54,6 +57,9 @@ class JobKind:
     run: Callable[[Mapping[str, Sequence[str]], Mapping[str, str], Any], None]
     resources: dict[str, int] = field(default_factory=dict, hash=False)
     threads: int = 1
+    local: bool = False
+    wildcard_constraints: dict[str, str] = field(default_factory=dict, hash=False)
+    job: str | None = None
 
     def __post_init__(self) -> None:
         if not dataclasses.is_dataclass(self.spec_type):
@@ -73,8 +79,9 @@ class JobKind:
 
     @property
     def _job(self) -> str:
-        """A job's name in its log and benchmark paths: the wildcards, or the kind's name."""
-        return "/".join(f"{{{w}}}" for w in self.wildcards) or self.name
+        """A job's name in its log and benchmark paths: ``job``, else the wildcards, else the
+        kind's name."""
+        return self.job or "/".join(f"{{{w}}}" for w in self.wildcards) or self.name
 
     @property
     def log(self) -> str:
