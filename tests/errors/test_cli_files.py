@@ -461,7 +461,15 @@ CASES = [
     ),
     (
         "robust-features-table-other-columns",
-        ["robust-features-table", "--out", "results/rf.parquet", "{B}/other.parquet"],
+        [
+            "robust-features-table",
+            "--spec",
+            "{}",
+            "--input",
+            "tables={B}/other.parquet",
+            "--output",
+            "table=results/rf.parquet",
+        ],
         "{B}/other.parquet",
     ),
     (

@@ -171,10 +171,13 @@ CASES = {
     "claims": claims_inputs,
     "robust-features-table": lambda t: [
         "robust-features-table",
-        "--out",
-        str(t / "rf.parquet"),
-        str(robust_features_rows(t, 0)),
-        str(robust_features_rows(t, 1)),
+        "--spec",
+        "{}",
+        "--input",
+        f"tables={robust_features_rows(t, 0)}",
+        f"tables={robust_features_rows(t, 1)}",
+        "--output",
+        f"table={t / 'rf.parquet'}",
     ],
     "worst-case": lambda t: [
         "worst-case",

@@ -15,6 +15,7 @@ from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FIGURES
+from advgen.pipeline.jobkinds import BY_NAME
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.replicates import expand_replicates
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
@@ -285,6 +286,14 @@ def test_claims_rule_reads_only_the_tables_the_dag_produces():
     assert not any("claims" in t for t in build(data).targets())
 
 
+ROBUST_FEATURES = BY_NAME["robust_features"]
+
+
+def features_tables(pipe) -> list[str]:
+    """The inputs of the robust-features table job: one table per seed pair, in seed order."""
+    return pipe.jobs.input_function(BY_NAME["robust_features_table"])(SimpleNamespace())["tables"]
+
+
 def test_capacity_transfer_and_robust_features_jobs():
     data = config("robustness")
     rob = data["robustness"]
@@ -313,18 +322,18 @@ def test_capacity_transfer_and_robust_features_jobs():
     assert sorted({m["width"] for m in meta.values()}) == [0.5, 1.0]
     assert {m["seed"] for m in meta.values()} == {0}
     one = SimpleNamespace(seed="0")  # one run: the config's seed
-    features = json.loads(pipe.robustness.robust_features_spec(one))
+    features = json.loads(pipe.jobs.spec_function(ROBUST_FEATURES)(one))
     assert features["classifier"]["arch"] == "fc100_100" and features["robust"] == {
         "steps": 1000,
         "step_size": 0.1,
     }
     assert features["seed"] == 0
-    assert (
-        pipe.robustness.robust_features_inputs(one)["robust"] == "results/classifiers/tiny_cnn_pgd/model.pt"
-    )
-    assert pipe.robustness.robust_features_tables() == ["results/robustness/robust_features/seed0.parquet"]
-    with pytest.raises(ConfigError, match="no pair of runs with seed '1'"):
-        pipe.robustness.robust_features_spec(SimpleNamespace(seed="1"))
+    assert pipe.jobs.input_function(ROBUST_FEATURES)(one)["robust"] == [
+        "results/classifiers/tiny_cnn_pgd/model.pt"
+    ]
+    assert features_tables(pipe) == ["results/robustness/robust_features/seed0.parquet"]
+    with pytest.raises(ConfigError, match=r"robust_features: no job 'seed=1' .*defined: seed=0"):
+        pipe.jobs.spec_function(ROBUST_FEATURES)(SimpleNamespace(seed="1"))
     rob["robust_features"]["attack"] = "nope"
     with pytest.raises(ConfigError, match=r"robustness.robust_features.attack: unknown attack 'nope'"):
         build(data, source="c.yaml")
@@ -365,15 +374,15 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
     assert {"tiny_cnn_pgd_seed1_pgd_w0p5", "tiny_cnn_pgd_seed1_pgd_f0p5"} <= trained
     meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
     assert meta["tiny_cnn_pgd_seed1_pgd_w0p5"] == {"width": 0.5, "mode": "pgd", "seed": 1}
-    assert pipe.robustness.robust_features_tables() == [
+    assert features_tables(pipe) == [
         "results/robustness/robust_features/seed0.parquet",
         "results/robustness/robust_features/seed1.parquet",
     ]
     second = SimpleNamespace(seed="1")
-    inputs = pipe.robustness.robust_features_inputs(second)
-    assert inputs["robust"] == "results/classifiers/tiny_cnn_pgd_seed1/model.pt"
-    assert inputs["standard"] == "results/classifiers/tiny_fc_seed1/model.pt"
-    features = json.loads(pipe.robustness.robust_features_spec(second))
+    inputs = pipe.jobs.input_function(ROBUST_FEATURES)(second)
+    assert inputs["robust"] == ["results/classifiers/tiny_cnn_pgd_seed1/model.pt"]
+    assert inputs["standard"] == ["results/classifiers/tiny_fc_seed1/model.pt"]
+    features = json.loads(pipe.jobs.spec_function(ROBUST_FEATURES)(second))
     assert features["seed"] == 1 and features["classifier"]["seed"] == 1
     assert paths.ROBUST_FEATURES in pipe.targets()
 

@@ -172,13 +172,22 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
     for seed, frame in ((0, table), (1, other)):
         frame.to_parquet(tmp_path / f"seed{seed}.parquet")
     out = tmp_path / "robust_features.parquet"
-    args = ["robust-features-table", "--out", str(out), *(str(tmp_path / f"seed{k}.parquet") for k in (0, 1))]
+    args = [
+        "robust-features-table",
+        "--spec",
+        "{}",
+        "--input",
+        *(f"tables={tmp_path / f'seed{k}.parquet'}" for k in (0, 1)),
+        "--output",
+        f"table={out}",
+    ]
     assert cli_main(args) == 0
     joined = pd.read_parquet(out)
     assert list(joined.columns) == rf.COLUMNS and list(joined["seed"]) == [0] * 5 + [1] * 5
     pd.testing.assert_frame_equal(joined[joined["seed"] == 0], table)
     table.drop(columns="seed").to_parquet(tmp_path / "old.parquet")
-    assert cli_main(["robust-features-table", "--out", str(out), str(tmp_path / "old.parquet")]) == 2
+    old = [*args[:4], f"tables={tmp_path / 'old.parquet'}", *args[-2:]]
+    assert cli_main(old) == 2
     with pytest.raises(ConfigError, match="^--spec: missing field 'eps'"):
         typed_spec(RobustFeaturesSpec, {k: v for k, v in job.items() if k != "eps"})
 
@@ -212,23 +221,35 @@ def test_command_writes_one_row_per_training_set(tiny_split: Path, tmp_path: Pat
         "robust-features",
         "--spec",
         json.dumps(job),
-        "--robust-model",
-        str(paths["pgd"]),
-        "--standard-model",
-        str(paths["standard"]),
-        "--train",
-        str(tiny_split / "train.pt"),
-        "--test",
-        str(tiny_split / "test.pt"),
-        "--out",
-        str(out),
-        "--datasets",
-        str(tmp_path / "d.pt"),
+        "--input",
+        f"robust={paths['pgd']}",
+        f"standard={paths['standard']}",
+        f"train={tiny_split / 'train.pt'}",
+        f"test={tiny_split / 'test.pt'}",
+        "--output",
+        f"table={out}",
+        f"datasets={tmp_path / 'd.pt'}",
     ]
     assert cli_main(argv) == 0
     table = pd.read_parquet(out)
     assert list(table.columns) == rf.COLUMNS
     assert list(table["dataset"]) == ["robust", "non_robust", "clean", "adversarial_training", "standard"]
     assert table["clean_acc"].between(0, 1).all() and (table["robust_acc"] <= table["clean_acc"] + 1e-9).all()
+    assert torch.load(tmp_path / "d.pt", weights_only=False)["spec"] == job
     bad = {k: v for k, v in job.items() if k != "attack"}
     assert cli_main([*argv[:2], json.dumps(bad), *argv[3:]]) == 2
+
+
+def test_the_job_takes_one_file_per_input(tmp_path: Path) -> None:
+    """``advgen robust-features`` reads one robust and one standard model and one split of each
+    kind: a missing or doubled input is one line naming it, and nothing is written."""
+    from advgen.errors import AdvgenError
+    from advgen.robustness.robust_features_jobs import robust_features
+
+    outputs = {"table": str(tmp_path / "t.parquet"), "datasets": str(tmp_path / "d.pt")}
+    inputs = {"robust": ["r.pt"], "standard": ["s.pt", "s2.pt"], "train": ["a.pt"], "test": ["b.pt"]}
+    with pytest.raises(AdvgenError, match=r"^robust-features: expected one input standard=PATH, got 2$"):
+        robust_features(inputs, outputs, None)  # type: ignore[arg-type]
+    with pytest.raises(AdvgenError, match=r"expected one input test=PATH, got 0$"):
+        robust_features({**inputs, "standard": ["s.pt"], "test": []}, outputs, None)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from advgen.pipeline.jobkinds import JOB_KINDS
+from advgen.pipeline import build
+from advgen.pipeline.jobkinds import BY_NAME, JOB_KINDS
 from tests.conftest import REPO, copy_workflow, snakemake
+from tests.unit.test_pipeline import config
 from tests.workflow.completed_runs import ROBUSTNESS_CONFIG, copy_run
 
 CONFIG = ROBUSTNESS_CONFIG
@@ -36,13 +38,57 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     for rule in (*rules, "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
     # the declared job kinds' generated rules: their log and benchmark, and their command
+    pipe = build(config("robustness"))
     for kind in JOB_KINDS:
-        assert f"log: {kind.log}" in out and f"benchmark: {kind.benchmark}" in out, kind.name
-        assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
-        assert f"--output {' '.join(f'{k}={v}' for k, v in kind.outputs.items())} > {kind.log}" in out
+        jobs = kind.each(pipe.jobs)
+        assert bool(jobs) == (f"rule {kind.name}:" in out), kind.name
+        for values in jobs:
+            log, files = kind.log.format(**values), kind.files(values)
+            assert f"log: {log}" in out and f"benchmark: {kind.benchmark.format(**values)}" in out, kind.name
+            assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
+            assert f"--output {' '.join(f'{k}={v}' for k, v in files.items())} > {log}" in out
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
     assert "results/classifiers/tiny_cnn_pgd_pgd_w0p5/model.pt" in out
+
+
+def test_dry_run_of_the_robust_features_jobs(tmp_path: Path) -> None:
+    """Ilyas et al.'s jobs (config.yaml and paper.yaml run them; no .test config does): one
+    ``robust_features`` job per seed pair on a GPU, its log named by the seed, then the table."""
+    wf = scratch(tmp_path)
+    cfg = yaml.safe_load((wf / CONFIG).read_text())
+    cfg["classifiers"]["tiny_cnn_pgd"]["replicates"] = 2
+    cfg["classifiers"]["tiny_fc"]["replicates"] = 2
+    cfg["robustness"]["robust_features"] = {
+        "robust_classifier": "tiny_cnn_pgd",
+        "standard_classifier": "tiny_fc",
+        "classifier": "tiny_fc",
+        "attack": "pgd",
+    }
+    (wf / "features.yaml").write_text(yaml.safe_dump(cfg))
+    out = snakemake(wf, "-n", "-p", "--configfile", "features.yaml", "--cores", "1").stdout
+    kind = BY_NAME["robust_features"]
+    assert kind.resources == {"gpu": 1} and kind.wildcard_constraints == {"seed": "[0-9]+"}
+    for seed, suffix in ((0, ""), (1, "_seed1")):
+        assert f"log: logs/robust_features/seed{seed}.log" in out
+        assert f"benchmark: results/benchmarks/robust_features/seed{seed}.tsv" in out
+        assert (
+            f"--input robust=results/classifiers/tiny_cnn_pgd{suffix}/model.pt "
+            f"standard=results/classifiers/tiny_fc{suffix}/model.pt" in out
+        )
+        assert (
+            f"--output table=results/robustness/robust_features/seed{seed}.parquet "
+            f"datasets=results/robustness/robust_features/seed{seed}_datasets.pt "
+            f"> logs/robust_features/seed{seed}.log" in out
+        )
+    assert out.count("rule robust_features:") == 2 and out.count("rule robust_features_table:") == 1
+    assert (
+        "advgen --threads 1 robust-features-table --spec '{}' --input "
+        "tables=results/robustness/robust_features/seed0.parquet "
+        "tables=results/robustness/robust_features/seed1.parquet "
+        "--output table=results/robustness/robust_features.parquet "
+        "> logs/robust_features_table/robust_features.log" in out
+    )
 
 
 @pytest.mark.slow

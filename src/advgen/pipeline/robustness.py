@@ -266,47 +266,6 @@ class RobustnessPlan(Stage):
         }
         return spec_json(spec)
 
-    # --- robust / non-robust features (Ilyas et al. 2019): one job per seed pair
-    def robust_features_pairs(self) -> dict[str, dict]:
-        """Seed -> the pair's runs (``advgen.robustness.plan.robust_features_pairs``)."""
-        return {str(p["seed"]): p for p in expansion.robust_features_pairs(self.config, self.source)}
-
-    def robust_features_pair(self, wildcards) -> dict:
-        return self.lookup(
-            self.robust_features_pairs(),
-            wildcards.seed,
-            "robustness.robust_features",
-            "pair of runs with seed",
-        )
-
-    def robust_features_inputs(self, wildcards) -> dict[str, str]:
-        pair = self.robust_features_pair(wildcards)
-        return {
-            "robust": classifier_model(pair["robust_classifier"]),
-            "standard": classifier_model(pair["standard_classifier"]),
-            **splits(self.classifier_dataset(pair["classifier"])),
-        }
-
-    def robust_features_spec(self, wildcards) -> str:
-        features = self.settings["robust_features"]
-        pair = self.robust_features_pair(wildcards)
-        spec = {
-            "classifier": self.classifier_entry(pair["classifier"]),
-            "attack": self.attack_settings(features["attack"], ("classifiers", "eps", "max_examples")),
-            "eps": features["eps"],
-            "robust": features["robust"],
-            "non_robust": features["non_robust"],
-            "max_train": features["max_train"],
-            **self.eval_settings(),
-            "seed": pair["seed"],
-            "device": self.device,
-        }
-        return spec_json(spec)
-
-    def robust_features_tables(self, wildcards=None) -> list[str]:
-        """Input of ``robust_features_table``: one table per seed pair, in seed order."""
-        return [paths.fill(paths.ROBUST_FEATURES_RUN, seed=seed) for seed in self.robust_features_pairs()]
-
     # --- adversarial examples (the review's Figs. 2-3; a row of the figure table)
     def examples_inputs(self, classifier: str) -> dict[str, str]:
         return {
@@ -469,6 +428,4 @@ class RobustnessPlan(Stage):
             targets += [paths.MASKING, paths.TABLE_MD.format(table="masking")]
         if self.settings.get("capacity") and self.capacity_transfer():
             targets.append(paths.TRANSFER_CAPACITY)
-        if self.settings.get("robust_features"):
-            targets.append(paths.ROBUST_FEATURES)
         return targets

@@ -25,9 +25,10 @@ of size 0.1; D_rand/D_det: L2 PGD with eps 0.5, step 0.1, 100 steps). Here the d
 offline digits and the models the zoo's small CNNs; step counts and budgets are parameters
 (the schema's defaults, ``robustness.robust_features``, are the paper's).
 
-:func:`robust_features_job` is the ``advgen robust-features`` job (its spec a
-:class:`~advgen.robustness.robust_features_spec.RobustFeaturesSpec`): both datasets, a
-standard classifier trained on each, and the table's rows (with the two reference
+:func:`robust_features_job` does the work of the ``advgen robust-features`` job (its spec a
+:class:`~advgen.robustness.robust_features_spec.RobustFeaturesSpec`; the job function that
+writes its outputs is :func:`advgen.robustness.robust_features_jobs.robust_features`): both
+datasets, a standard classifier trained on each, and the table's rows (with the two reference
 classifiers').
 """
 

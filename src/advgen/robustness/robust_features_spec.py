@@ -1,9 +1,11 @@
-"""The typed spec of one ``advgen robust-features`` job (Ilyas et al. 2019, "Adversarial Examples
-Are Not Bugs, They Are Features", Sec. 3; the job is :mod:`advgen.robustness.robust_features`).
+"""The typed specs of the ``advgen robust-features`` jobs (Ilyas et al. 2019, "Adversarial Examples
+Are Not Bugs, They Are Features", Sec. 3; the jobs are :mod:`advgen.robustness.robust_features_jobs`).
 
-:class:`RobustFeaturesSpec` is what :meth:`advgen.pipeline.robustness.RobustnessPlan.robust_features_spec`
+:class:`RobustFeaturesSpec` is what :func:`advgen.pipeline.jobkinds_features.features_spec`
 passes: ``robustness.robust_features`` with its schema defaults filled in, the trained
 classifier's full spec, the attack's entry and the seed pair's seed.
+:class:`RobustFeaturesTableSpec` (no field) is the table job's. No torch here: the job-kind
+table imports this module.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ class RobustFeaturesSpec:
     batch_size: int
     seed: int
     device: str
+
+
+@dataclass(frozen=True)
+class RobustFeaturesTableSpec:
+    """The per-seed tables' concatenation takes no settings: its rows are its inputs', in order."""
 
 
 def features_config(spec: RobustFeaturesSpec) -> dict[str, Any]:
