@@ -85,6 +85,7 @@ KINDS: tuple[JobKind, ...] = (
         spec=features_spec,
         spec_type=RobustFeaturesSpec,
         run=robust_features_jobs.robust_features,
+        final=False,  # the table job reads them
         resources={"gpu": 1},
         wildcard_constraints={"seed": "[0-9]+"},
         job="seed{seed}",
