@@ -3,8 +3,11 @@
 
 Both take the dataset's validated config entry as their spec
 (:class:`~advgen.data.spec.DatasetSpec`, whose JSON is that entry). ``prepare_data`` (one
-job per split, whose spec leaves out the other split's cap) is a literal rule of
-``workflow/rules/data.smk``.
+job per split) is a literal rule of ``workflow/rules/data.smk``: its spec leaves out the other
+split's cap but keeps its own even when null, which no one dataclass gives back as the same
+JSON, and the dataset and split names it writes into the checkpoint are wildcards, not part of
+that spec (adding them would change every split's spec, and so rerun every prepared split and
+all that reads it).
 """
 
 from __future__ import annotations
