@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import struct
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from advgen.data.registry import Split, subsample
 from advgen.data.spec import DatasetSpec
 from advgen.data.torchvision_sources import center_crop_resize
 from advgen.errors import AdvgenError, CheckpointError
+from advgen.specs import spec_dict
 
 
 def digits_spec(**kw) -> DatasetSpec:
@@ -186,6 +188,83 @@ def test_prepare_data_bad_root_fails_cleanly(tmp_path: Path, capsys: pytest.Capt
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "MNIST: data not found" in err[0]
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_data_manifest_command_reads_the_two_splits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``advgen data-manifest``: the manifest of the two prepared splits equals the one
+    prepare-data writes from the source; bad input is one line, exit status 2, no output."""
+    make_fake_mnist(tmp_path / "root")
+    entry = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "root"), "max_train": 20}
+    out = tmp_path / "out"
+    assert (
+        cli_main(
+            [
+                "prepare-data",
+                "--name",
+                "fake",
+                "--spec",
+                spec_json(entry),
+                "--train",
+                str(out / "train.pt"),
+                "--test",
+                str(out / "test.pt"),
+                "--manifest",
+                str(out / "expected.parquet"),
+            ]
+        )
+        == 0
+    )
+    spec = spec_json(spec_dict(dataset_spec(entry)))
+    result = out / "manifest.parquet"
+    argv = [
+        "data-manifest",
+        "--spec",
+        spec,
+        "--input",
+        f"train={out / 'train.pt'}",
+        f"test={out / 'test.pt'}",
+        "--output",
+        f"manifest={result}",
+    ]
+    assert cli_main(argv) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(result), pd.read_parquet(out / "expected.parquet"))
+    result.unlink()
+    legacy = tmp_path / "legacy.pt"  # a split written before source_index was kept
+    torch.save({k: v for k, v in torch.load(out / "test.pt").items() if k != "source_index"}, legacy)
+    for args, message in (
+        ([*argv[:2], spec.replace('"max_test":null,', ""), *argv[3:]], "--spec: missing field 'max_test'"),
+        ([*argv[:5], f"test={legacy}", *argv[6:]], f"{legacy}: checkpoint lacks key(s) source_index"),
+    ):
+        assert cli_main(args) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and message in err, err
+        assert not result.exists()
+
+
+def test_download_data_command_writes_a_receipt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``advgen download-data`` with the files in place: no download, a receipt of the files."""
+    import torchvision.datasets as tvd
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("tried to download")
+
+    monkeypatch.setattr(tvd.MNIST, "download", no_network)
+    root = tmp_path / "root"
+    make_fake_mnist(root)
+    spec = spec_json(
+        spec_dict(dataset_spec({"source": "mnist", "image_size": 28, "root": str(root), "download": True}))
+    )
+    receipt = tmp_path / "receipt.json"
+    assert cli_main(["download-data", "--spec", spec, "--output", f"receipt={receipt}"]) == 0
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    assert json.loads(receipt.read_text()) == {
+        "source": "mnist",
+        "root": str(root),
+        "files": {str(f): f.stat().st_size for f in files},
+    }
+    assert len(files) == 6
 
 
 def test_corrupt_prepared_file_is_named(tmp_path: Path) -> None:

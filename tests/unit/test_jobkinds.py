@@ -252,3 +252,32 @@ def test_a_kind_with_wildcards_knows_its_jobs() -> None:
     assert json.loads(plan.spec_function(kind)(SimpleNamespace(name="a"))) == {"x": 1.0}
     with pytest.raises(ConfigError, match=r"per_name: no job 'name=c' .*defined: name=a, name=b"):
         plan.input_function(kind)(SimpleNamespace(name="c"))
+
+
+def test_the_data_kinds_take_the_dataset_entry() -> None:
+    """download_data and data_manifest: one job per dataset (downloads only of torchvision
+    sources with ``download: true``), the entry's JSON as the spec, the two splits in; the
+    manifests are results, the receipts only what prepare_data reads first."""
+    cfg = config("plots")
+    cfg["datasets"]["fetched"] = {**cfg["datasets"]["digits"], "source": "mnist", "download": True}
+    pipe = build(cfg)
+    manifest, download = BY_NAME["data_manifest"], BY_NAME["download_data"]
+    assert manifest.local and not download.local and manifest.target and not download.target
+    assert manifest.each(pipe.jobs) == [{"dataset": "digits"}, {"dataset": "fetched"}]
+    assert download.each(pipe.jobs) == [{"dataset": "fetched"}]
+    for name in ("digits", "fetched"):
+        wildcards = SimpleNamespace(dataset=name)
+        assert pipe.jobs.spec_function(manifest)(wildcards) == spec_json(cfg["datasets"][name])
+        assert pipe.jobs.input_function(manifest)(wildcards) == {
+            split: [paths.fill(paths.PREPARED, dataset=name, split=split)] for split in ("train", "test")
+        }
+    wildcards = SimpleNamespace(dataset="fetched")
+    assert pipe.jobs.spec_function(download)(wildcards) == spec_json(cfg["datasets"]["fetched"])
+    assert pipe.jobs.input_function(download)(wildcards) == {}
+    targets = pipe.targets()
+    assert {paths.fill(paths.MANIFEST, dataset=d) for d in ("digits", "fetched")} <= set(targets)
+    assert paths.fill(paths.DOWNLOAD_RECEIPT, dataset="fetched") not in targets
+    assert pipe.data.download_receipt(wildcards) == paths.fill(paths.DOWNLOAD_RECEIPT, dataset="fetched")
+    assert pipe.data.download_receipt(SimpleNamespace(dataset="digits")) == []
+    with pytest.raises(ConfigError, match=r"download_data: no job 'dataset=digits'"):
+        pipe.jobs.spec_function(download)(SimpleNamespace(dataset="digits"))

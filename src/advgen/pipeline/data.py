@@ -1,4 +1,5 @@
-"""Data stage plan: download receipts, prepared splits (one job per split) and manifests.
+"""Data stage plan: the prepared splits (one job per split); the downloads and the manifests
+are declared job kinds (:mod:`advgen.pipeline.jobkinds_data`).
 
 Each split is its own job whose spec leaves out the other split's cap (``max_test`` is not in
 the training split's spec, ``max_train`` not in the test split's), so editing ``max_test``
@@ -22,19 +23,18 @@ class DataPlan(Stage):
     def dataset(self, name: str) -> dict:
         return self.lookup(self.section("datasets"), name, "datasets", "dataset")
 
-    def dataset_spec(self, wildcards) -> str:
-        return spec_json(self.dataset(wildcards.dataset))
-
     def split_spec(self, wildcards) -> str:
         """The spec of one split's job: the dataset's, without the other split's cap."""
         entry = self.dataset(wildcards.dataset)
         return spec_json({k: v for k, v in entry.items() if k != OTHER_CAP[wildcards.split]})
 
+    def downloads(self, name: str) -> bool:
+        """Whether torchvision fetches the dataset's files (``download: true``, a source no
+        package ships): a ``download_data`` job."""
+        entry = self.dataset(name)
+        return entry["source"] not in BUNDLED_SOURCES and entry["download"]
+
     def download_receipt(self, wildcards) -> list[str] | str:
-        entry = self.dataset(wildcards.dataset)
-        if entry["source"] not in BUNDLED_SOURCES and entry["download"]:
+        if self.downloads(wildcards.dataset):
             return paths.DOWNLOAD_RECEIPT.format(dataset=wildcards.dataset)
         return []
-
-    def targets(self) -> list[str]:
-        return [paths.MANIFEST.format(dataset=d) for d in sorted(self.section("datasets"))]

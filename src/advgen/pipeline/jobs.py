@@ -72,11 +72,11 @@ class JobsPlan(Stage):
         return command_files(dict(input.items()), dict(output.items()))
 
     def targets(self) -> list[str]:
-        """The outputs of every job of the final kinds (``JobKind.final``)."""
+        """The outputs of every job of the target kinds (``JobKind.target``)."""
         return [
             path
             for kind in self.kinds()
-            if kind.final
+            if kind.target
             for values in kind.each(self)
             for path in kind.files(values).values()
         ]
