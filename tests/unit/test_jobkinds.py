@@ -252,3 +252,38 @@ def test_a_kind_with_wildcards_knows_its_jobs() -> None:
     assert json.loads(plan.spec_function(kind)(SimpleNamespace(name="a"))) == {"x": 1.0}
     with pytest.raises(ConfigError, match=r"per_name: no job 'name=c' .*defined: name=a, name=b"):
         plan.input_function(kind)(SimpleNamespace(name="c"))
+
+
+def test_the_masking_checks_jobs_on_the_tiny_robustness_config() -> None:
+    """One ``masking_checks`` job per (model, check) of ``robustness.masking``, logged by its
+    wildcards; its spec names the model and the check, and crosses the command line intact."""
+    from advgen.pipeline.base import splits
+    from advgen.robustness.masking_spec import MaskingJobSpec
+    from advgen.robustness.tables import MASKING_CHECKS
+
+    pipe = build(config("robustness"))
+    kind = BY_NAME["masking_checks"]
+    assert kind.log == "logs/masking_checks/{family}/{name}/{check}.log" and kind.resources == {"gpu": 1}
+    assert kind.wildcard_constraints["check"] == "|".join(MASKING_CHECKS)
+    each = kind.each(pipe.jobs)
+    assert each == [
+        {"family": f, "name": n, "check": c} for f, n in pipe.robustness.masking for c in MASKING_CHECKS
+    ]
+    assert len(each) == 6 * len(pipe.robustness.masking) > 0
+    # no target of its own: masking_table asks for every job's row, in job order
+    assert [kind.files(v)["table"] for v in each] == pipe.robustness.masking_tables()
+    assert not kind.target and not {kind.files(v)["table"] for v in each} & set(pipe.targets())
+    for values in each:
+        wildcards = SimpleNamespace(**values)
+        spec = typed_spec(MaskingJobSpec, json.loads(pipe.jobs.spec_function(kind)(wildcards)))
+        assert spec == kind.spec(pipe.jobs, values)
+        assert (spec.name, spec.check, spec.device) == (
+            values["name"],
+            values["check"],
+            pipe.robustness.device,
+        )
+        classifier = pipe.robustness.masking[(values["family"], values["name"])].classifier
+        assert pipe.jobs.input_function(kind)(wildcards) == {
+            "model": [paths.fill(paths.CLASSIFIER_MODEL, classifier=classifier)],
+            "test": [splits(pipe.robustness.classifier_dataset(classifier))["test"]],
+        }

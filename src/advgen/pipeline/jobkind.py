@@ -6,7 +6,8 @@ A :class:`JobKind` holds what Snakemake and the command line need to know of one
 - ``outputs``: output name -> path template of :mod:`advgen.paths` (their wildcards are the
   job's; every output has the same ones);
 - ``each(plan)``: the wildcard values of every job the config asks for (``[{}]``: one job,
-  ``[]``: none), whose outputs ``rule all`` asks for;
+  ``[]``: none), whose outputs ``rule all`` asks for (unless ``target`` is false: jobs that
+  only other jobs' inputs ask for, such as the downloads);
 - ``inputs(plan, values)``: one job's input files by name (name -> list of paths);
 - ``spec(plan, values)``: one job's typed spec, an instance of ``spec_type`` (a frozen
   dataclass of the library), built from the validated config; it crosses the command line
@@ -60,6 +61,7 @@ class JobKind:
     local: bool = False
     wildcard_constraints: dict[str, str] = field(default_factory=dict, hash=False)
     job: str | None = None
+    target: bool = True
 
     def __post_init__(self) -> None:
         if not dataclasses.is_dataclass(self.spec_type):

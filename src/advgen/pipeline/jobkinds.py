@@ -13,6 +13,7 @@ library function and spec dataclass, one row here, and its line in ``docs/reruns
 from __future__ import annotations
 
 from advgen import paths
+from advgen.pipeline import jobkinds_robustness
 from advgen.pipeline.jobkind import ONCE, JobKind, Values
 from advgen.robustness import by_class, worst_case
 
@@ -81,6 +82,7 @@ JOB_KINDS: tuple[JobKind, ...] = (
         spec_type=by_class.SuccessByClassSpec,
         run=by_class.attack_success_by_class,
     ),
+    *jobkinds_robustness.KINDS,
 )
 
 #: the rows by name

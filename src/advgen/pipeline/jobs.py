@@ -75,6 +75,7 @@ class JobsPlan(Stage):
         return [
             path
             for kind in self.kinds()
+            if kind.target
             for values in kind.each(self)
             for path in kind.files(values).values()
         ]
