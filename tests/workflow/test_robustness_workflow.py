@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from advgen.pipeline import build
 from advgen.pipeline.jobkinds import JOB_KINDS
 from tests.conftest import REPO, copy_workflow, snakemake
+from tests.unit.test_pipeline import config
 from tests.workflow.completed_runs import ROBUSTNESS_CONFIG, copy_run
 
 CONFIG = ROBUSTNESS_CONFIG
@@ -31,15 +33,19 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
         "attack_table",
         "worst_case",
         "attack_success_by_class",
+        "masking_checks",
         "transfer",
     )
     for rule in (*rules, "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
-    # the declared job kinds' generated rules: their log and benchmark, and their command
+    # the declared job kinds' generated rules: the log and benchmark of each job, and its command
+    plan = build(config("robustness")).jobs
     for kind in JOB_KINDS:
-        assert f"log: {kind.log}" in out and f"benchmark: {kind.benchmark}" in out, kind.name
-        assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
-        assert f"--output {' '.join(f'{k}={v}' for k, v in kind.outputs.items())} > {kind.log}" in out
+        for values in kind.each(plan):
+            log = kind.log.format(**values)
+            assert f"log: {log}" in out and f"benchmark: {kind.benchmark.format(**values)}" in out, kind.name
+            assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
+            assert f"--output {' '.join(f'{k}={v}' for k, v in kind.files(values).items())} > {log}" in out
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
     assert "results/classifiers/tiny_cnn_pgd_pgd_w0p5/model.pt" in out
