@@ -11,7 +11,7 @@ sources (:data:`advgen.data.sources.DATA_SOURCES`), the training modes
   ``params`` branch per attack, and each attack's ``params`` defaults (from its constructor;
   an attack without a ``<module>_params`` definition gets one generated from its constructor);
 * the defaults of the settings objects whose dataclass states them (:data:`SETTINGS`: the
-  gradient-masking checks' sizes, :class:`advgen.robustness.masking.MaskingSettings`; the
+  gradient-masking checks' sizes, :class:`advgen.robustness.masking_spec.MaskingSettings`; the
   adaptive attacks' budget, :class:`advgen.defense.adaptive.AdaptiveBudget`);
 * the lists in ``README.md`` and ``config/README.md`` (and the table of attacks in the
   docstring of :mod:`advgen.attacks`) between ``<!-- registry:<list> -->`` and
@@ -114,7 +114,7 @@ class SettingsDefaults:
 
 
 def _masking_settings() -> type:
-    from advgen.robustness.masking import MaskingSettings
+    from advgen.robustness.masking_spec import MaskingSettings
 
     return MaskingSettings
 

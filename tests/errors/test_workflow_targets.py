@@ -34,7 +34,7 @@ UNKNOWN_TARGETS = {
     ),
     "results/defense/purify/nope/L1_R1.parquet": "defense.purify.purifiers: no purifier 'nope'",
     "results/robustness/masking/classifier/nope/zero_gradients.parquet": (
-        "robustness.masking.classifiers: no classifier 'nope'"
+        "masking_checks: no job 'family=classifier, name=nope, check=zero_gradients'"
     ),
 }
 FAST = ["results/gans/nope/status.json"]

@@ -281,3 +281,38 @@ def test_the_data_kinds_take_the_dataset_entry() -> None:
     assert pipe.data.download_receipt(SimpleNamespace(dataset="digits")) == []
     with pytest.raises(ConfigError, match=r"download_data: no job 'dataset=digits'"):
         pipe.jobs.spec_function(download)(SimpleNamespace(dataset="digits"))
+
+
+def test_the_masking_checks_jobs_on_the_tiny_robustness_config() -> None:
+    """One ``masking_checks`` job per (model, check) of ``robustness.masking``, logged by its
+    wildcards; its spec names the model and the check, and crosses the command line intact."""
+    from advgen.pipeline.base import splits
+    from advgen.robustness.masking_spec import MaskingJobSpec
+    from advgen.robustness.tables import MASKING_CHECKS
+
+    pipe = build(config("robustness"))
+    kind = BY_NAME["masking_checks"]
+    assert kind.log == "logs/masking_checks/{family}/{name}/{check}.log" and kind.resources == {"gpu": 1}
+    assert kind.wildcard_constraints["check"] == "|".join(MASKING_CHECKS)
+    each = kind.each(pipe.jobs)
+    assert each == [
+        {"family": f, "name": n, "check": c} for f, n in pipe.robustness.masking for c in MASKING_CHECKS
+    ]
+    assert len(each) == 6 * len(pipe.robustness.masking) > 0
+    # no target of its own: masking_table asks for every job's row, in job order
+    assert [kind.files(v)["table"] for v in each] == pipe.robustness.masking_tables()
+    assert not kind.target and not {kind.files(v)["table"] for v in each} & set(pipe.targets())
+    for values in each:
+        wildcards = SimpleNamespace(**values)
+        spec = typed_spec(MaskingJobSpec, json.loads(pipe.jobs.spec_function(kind)(wildcards)))
+        assert spec == kind.spec(pipe.jobs, values)
+        assert (spec.name, spec.check, spec.device) == (
+            values["name"],
+            values["check"],
+            pipe.robustness.device,
+        )
+        classifier = pipe.robustness.masking[(values["family"], values["name"])].classifier
+        assert pipe.jobs.input_function(kind)(wildcards) == {
+            "model": [paths.fill(paths.CLASSIFIER_MODEL, classifier=classifier)],
+            "test": [splits(pipe.robustness.classifier_dataset(classifier))["test"]],
+        }

@@ -1,4 +1,5 @@
-"""Gradient-masking checks (advgen.robustness.masking) and the masking-checks command."""
+"""Gradient-masking checks (advgen.robustness.masking), the masking-checks job
+(advgen.robustness.masking_job) and its command."""
 
 from __future__ import annotations
 
@@ -27,12 +28,11 @@ from advgen.robustness.masking import (
     BlackBoxSpec,
     MaskingJobSpec,
     MaskingSettings,
-    blackbox_from,
     gradient_health,
     masking_checks,
-    masking_job,
     robust_accuracy,
 )
+from advgen.robustness.masking_job import blackbox_from, masking_job
 from advgen.robustness.tables import masking_markdown
 from advgen.specs import typed_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
@@ -287,57 +287,41 @@ FAST = (
 )
 
 
-def test_masking_checks_command(files, tmp_path):
-    out, md = tmp_path / "m.parquet", tmp_path / "m.md"
-    argv = [
+def command(files, spec: str, out, *, generator: bool = False) -> list[str]:
+    """``advgen masking-checks`` (the generated subcommand of the job kind) on the fixture's files."""
+    inputs = [f"model={files / 'c.pt'}", f"test={files / 'test.pt'}"]
+    inputs += [f"generator={files / 'ae.pt'}"] if generator else []
+    return [
         "--threads",
         "1",
         "masking-checks",
-        "--name",
-        "c",
-        "--model",
-        str(files / "c.pt"),
-        "--test",
-        str(files / "test.pt"),
         "--spec",
-        FAST + "}",
-        "--out",
-        str(out),
-        "--markdown",
-        str(md),
+        spec,
+        "--input",
+        *inputs,
+        "--output",
+        f"table={out}",
     ]
-    assert advgen(argv) == 0
+
+
+def test_masking_checks_command(files, tmp_path):
+    out = tmp_path / "m.parquet"
+    assert advgen(command(files, FAST + ', "name": "c"}', out)) == 0
     table = read_parquet(out)
     assert (
         list(table.columns) == COLUMNS and tuple(table["check"]) == CHECKS and (table["model"] == "c").all()
     )
-    assert table.dtypes["passed"].kind == "b" and md.read_text().startswith("| model | check |")
+    assert table.dtypes["passed"].kind == "b" and masking_markdown(table).startswith("| model | check |")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.parquet"]
 
 
 def test_masking_checks_on_a_purifier_pipeline(files, tmp_path):
     out = tmp_path / "p.parquet"
     spec = (
-        FAST
-        + ', "purifier": {"method": "reconstruct", "generator_kind": "autoencoder"}, "gradient": "exact"}'
+        FAST + ', "name": "ae_recon", "purifier": {"method": "reconstruct", "generator_kind": "autoencoder"},'
+        ' "gradient": "exact"}'
     )
-    argv = [
-        "--threads",
-        "1",
-        "masking-checks",
-        "--name",
-        "ae_recon",
-        "--model",
-        str(files / "c.pt"),
-        "--test",
-        str(files / "test.pt"),
-        "--generator",
-        str(files / "ae.pt"),
-        "--spec",
-        spec,
-        "--out",
-        str(out),
-    ]
-    assert advgen(argv) == 0
+    assert advgen(command(files, spec, out, generator=True)) == 0
     assert len(read_parquet(out)) == len(CHECKS)
 
 
@@ -347,56 +331,44 @@ def test_one_check_of_a_stochastic_purifier_pipeline_alone_equals_its_row(files)
     spec = typed_spec(
         MaskingJobSpec,
         json.loads(
-            FAST
-            + ', "purifier": {"method": "project", "generator_kind": "autoencoder", "steps": 2, "restarts": 2,'
-            ' "optimizer": "adam", "lr": 0.1}, "gradient": "bpda", "max_examples": 12}'
+            FAST + ', "name": "ae_proj", "purifier": {"method": "project", "generator_kind": "autoencoder",'
+            ' "steps": 2, "restarts": 2, "optimizer": "adam", "lr": 0.1}, "gradient": "bpda",'
+            ' "max_examples": 12}'
         ),
     )
-    kwargs = {"name": "ae_proj", "model": str(files / "c.pt"), "test": str(files / "test.pt")}
+    kwargs = {"model": str(files / "c.pt"), "test": str(files / "test.pt"), "generator": str(files / "ae.pt")}
 
-    def run(**kw):
-        return masking_job(spec, generator=str(files / "ae.pt"), **kwargs, **kw)
+    def run(checks=None):
+        check = None if checks is None else checks[0]
+        return masking_job(dataclasses.replace(spec, check=check), **kwargs)
 
     pd.testing.assert_frame_equal(one_by_one(run), run())
-    with pytest.raises(ConfigError, match=r"^--check: unknown check\(s\) nope"):
+    with pytest.raises(ConfigError, match=r"^--spec: check: unknown check\(s\) nope"):
         run(checks=["nope"])
 
 
-def test_masking_checks_command_runs_the_checks_named(files, tmp_path):
-    out = tmp_path / "two.parquet"
-    argv = ["masking-checks", "--name", "c", "--model", str(files / "c.pt"), "--test", str(files / "test.pt")]
-    argv += ["--spec", FAST + "}", "--check", "unbounded_eps", "--check", "zero_gradients", "--out", str(out)]
-    assert advgen(argv) == 0
-    assert list(read_parquet(out)["check"]) == ["zero_gradients", "unbounded_eps"]
+def test_masking_checks_command_runs_the_check_named(files, tmp_path):
+    out = tmp_path / "one.parquet"
+    assert advgen(command(files, FAST + ', "name": "c", "check": "unbounded_eps"}', out)) == 0
+    assert list(read_parquet(out)["check"]) == ["unbounded_eps"]
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ('{"checks": {"epz": 1}}', "--spec.checks: unknown field 'epz'"),
-        ('{"checks": {"eps": -1}}', "--spec: checks.eps"),
-        ('{"gradient": "magic"}', "--spec: gradient"),
-        ('{"blackbox": {"attack": "Nope"}}', "--spec: blackbox.attack"),
-        ('{"colour": 1}', "--spec: unknown field 'colour'"),
+        ('{"name": "c", "checks": {"epz": 1}}', "--spec.checks: unknown field 'epz'"),
+        ('{"name": "c", "checks": {"eps": -1}}', "checks.eps: must be non-negative"),
+        ('{"name": "c", "gradient": "magic"}', "--spec: gradient"),
+        ('{"name": "c", "blackbox": {"attack": "Nope"}}', "--spec: blackbox.attack"),
+        ('{"name": "c", "check": "nope"}', "--spec: check: unknown check(s) nope"),
+        ('{"name": "c", "colour": 1}', "--spec: unknown field 'colour'"),
+        ('{"checks": {}}', "--spec: missing field 'name'"),
         ("[1", "not valid JSON"),
     ],
 )
 def test_masking_checks_bad_spec(files, tmp_path, capsys, spec, message):
     out = tmp_path / "bad.parquet"
-    argv = [
-        "masking-checks",
-        "--name",
-        "c",
-        "--model",
-        str(files / "c.pt"),
-        "--test",
-        str(files / "test.pt"),
-        "--spec",
-        spec,
-        "--out",
-        str(out),
-    ]
-    assert advgen(argv) == 2
+    assert advgen(command(files, spec, out)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
     assert not out.exists()

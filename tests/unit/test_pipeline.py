@@ -18,7 +18,9 @@ from advgen.pipeline.figures import FIGURES
 from advgen.pipeline.jobkinds import BY_NAME
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.replicates import expand_replicates
+from advgen.robustness.masking_spec import MaskingSettings
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
+from advgen.specs import spec_dict
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -198,6 +200,18 @@ def with_masking(masking: dict, autoattack: bool = True) -> dict:
     return validate_config(data, SCHEMA_DIR / "config.schema.yaml")
 
 
+MASKING = BY_NAME["masking_checks"]
+
+
+def masking_spec(pipe, wildcards) -> str:
+    """The ``masking_checks`` job's params.spec (the declared job kind's)."""
+    return pipe.jobs.spec_function(MASKING)(wildcards)
+
+
+def masking_inputs(pipe, wildcards) -> dict[str, list[str]]:
+    return pipe.jobs.input_function(MASKING)(wildcards)
+
+
 def test_masking_jobs_per_autoattacked_classifier_and_purifier():
     pipe = build(with_masking({"checks": {"n_queries": 50, "max_examples": 10}}))
     assert sorted(pipe.robustness.masking) == [
@@ -207,16 +221,15 @@ def test_masking_jobs_per_autoattacked_classifier_and_purifier():
     ]
     assert {paths.MASKING, "results/tables/masking.md"} <= set(pipe.targets())
     clf = SimpleNamespace(family="classifier", name="tiny_fc", check="whitebox_vs_blackbox")
-    spec = pipe.robustness.masking_spec(clf)
+    spec = masking_spec(pipe, clf)
     assert '"blackbox":{"attack":"Square","params":{"n_queries":50}}' in spec and '"max_examples":10' in spec
-    assert pipe.robustness.masking_generator_option(clf) == ""
+    assert '"name":"tiny_fc"' in spec and '"check":"whitebox_vs_blackbox"' in spec
+    assert sorted(masking_inputs(pipe, clf)) == ["model", "test"]
     gan = SimpleNamespace(family="purifier", name="gan", check="monotone_in_eps")
-    assert '"gradient":"bpda"' in pipe.robustness.masking_spec(
-        gan
-    ) and '"steps":4' in pipe.robustness.masking_spec(gan)
-    assert pipe.robustness.masking_inputs(gan)["generator"] == "results/gans/tiny_ns/checkpoint.pt"
-    assert '"gradient":"exact"' in pipe.robustness.masking_spec(
-        SimpleNamespace(family="purifier", name="recon", check="zero_gradients")
+    assert '"gradient":"bpda"' in masking_spec(pipe, gan) and '"steps":4' in masking_spec(pipe, gan)
+    assert masking_inputs(pipe, gan)["generator"] == ["results/gans/tiny_ns/checkpoint.pt"]
+    assert '"gradient":"exact"' in masking_spec(
+        pipe, SimpleNamespace(family="purifier", name="recon", check="zero_gradients")
     )
     # one table per (model, check): models in job order, each model's checks in MASKING_CHECKS order
     assert pipe.robustness.masking_tables() == [
@@ -224,33 +237,48 @@ def test_masking_jobs_per_autoattacked_classifier_and_purifier():
         for f, n in (("classifier", "tiny_fc"), ("purifier", "gan"), ("purifier", "recon"))
         for c in MASKING_CHECKS
     ]
+    assert [MASKING.files(v)["table"] for v in MASKING.each(pipe.jobs)] == pipe.robustness.masking_tables()
 
 
 def test_a_masking_check_job_carries_only_the_settings_its_check_reads():
     checks = {"eps": 0.2, "long_steps": 9, "long_restarts": 2, "n_queries": 50, "max_examples": 10}
     pipe = build(with_masking({"checks": checks, "purifiers": ["gan"]}))
-    common = {"max_examples", "seed", "device"}
+    common = {"name", "check", "seed", "device", "gradient"}
+    defaults = spec_dict(MaskingSettings())
     for family, name in (("classifier", "tiny_fc"), ("purifier", "gan")):
-        extra = {"purifier", "gradient"} if family == "purifier" else set()
+        model = pipe.robustness.masking[(family, name)]
+        config_checks = model.checks
+        # max_examples where the model has a limit (None: the whole split, left out as optional)
+        extra = ({"purifier"} if family == "purifier" else set()) | (
+            {"max_examples"} if model.max_examples is not None else set()
+        )
         for check in MASKING_CHECKS:
             wildcards = SimpleNamespace(family=family, name=name, check=check)
-            spec = json.loads(pipe.robustness.masking_spec(wildcards))
+            spec = json.loads(masking_spec(pipe, wildcards))
             blackbox = {"blackbox"} if check == "whitebox_vs_blackbox" else set()
             assert set(spec) == {"checks"} | common | extra | blackbox, (family, check)
             # the config's sizes a check reads (zero_tolerance is no config key; n_queries reaches
-            # the black-box attack through the spec's blackbox)
+            # the black-box attack through the spec's blackbox); the others stay at their defaults
             read = set(MASKING_CHECK_SETTINGS[check]) - {"zero_tolerance", "n_queries"}
-            assert set(spec["checks"]) == read, (family, check)
+            assert spec["checks"] == {
+                **defaults,
+                **spec_dict(MaskingSettings(**{k: config_checks[k] for k in read})),
+            }, (family, check)
+            assert {k for k in read if spec["checks"][k] != defaults[k]} <= set(checks), (family, check)
 
     def check_spec(check: str) -> dict:
         wildcards = SimpleNamespace(family="classifier", name="tiny_fc", check=check)
-        return json.loads(pipe.robustness.masking_spec(wildcards))
+        return json.loads(masking_spec(pipe, wildcards))
 
     assert check_spec("more_steps_restarts")["checks"]["long_steps"] == 9
+    assert check_spec("iterative_vs_single_step")["checks"]["long_steps"] == defaults["long_steps"]
     assert check_spec("whitebox_vs_blackbox")["blackbox"] == {"attack": "Square", "params": {"n_queries": 50}}
-    assert check_spec("zero_gradients")["checks"] == {} and check_spec("zero_gradients")["max_examples"] == 10
-    with pytest.raises(ConfigError, match="no check 'nope'"):
-        pipe.robustness.masking_check_spec("classifier", "tiny_fc", "nope")
+    assert (
+        check_spec("zero_gradients")["checks"] == defaults
+        and check_spec("zero_gradients")["max_examples"] == 10
+    )
+    with pytest.raises(ConfigError, match="no job 'family=classifier, name=tiny_fc, check=nope'"):
+        check_spec("nope")
 
 
 def test_masking_references_are_one_config_error():

@@ -33,6 +33,7 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
         "attack_table",
         "worst_case",
         "attack_success_by_class",
+        "masking_checks",
         "transfer",
     )
     for rule in (*rules, "robustness_sweep"):

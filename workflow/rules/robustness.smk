@@ -1,10 +1,9 @@
 # Robustness stage: classifier zoo, attack curves, transfer matrix, capacity and data-size sweeps,
-# gradient-masking checks (one job per model and check). The adversarial-examples figures are
-# rows of the figure table (plots.smk); the worst-case and per-class tables are declared job
-# kinds (jobs.smk).
+# the gradient-masking checks' table. The adversarial-examples figures are rows of the figure
+# table (plots.smk); the worst-case and per-class tables and the gradient-masking checks (one
+# job per model and check) are declared job kinds (jobs.smk).
 
 from advgen.pipeline.figures import BY_FAMILY
-from advgen.pipeline.robustness import MASKING_CHECK_PATTERN as MASKING_CHECK
 
 
 wildcard_constraints:
@@ -129,38 +128,6 @@ rule robustness_sweep:
         "advgen --threads {threads} robustness-sweep --sweep {wildcards.sweep}"
         " --spec {params.spec:q} --models {params.models} --train {input.train}"
         " --test {input.test} --out {output} > {log} 2>&1"
-
-
-# Gradient-masking checks (Carlini et al. 2019): one job per (model, check), a model being a
-# checked classifier or a purifier (its operating point, BPDA or exact gradients), Square as
-# the black box. Each job's spec carries only the settings its check reads
-# (advgen.robustness.tables.MASKING_CHECK_SETTINGS): editing long_steps reruns the
-# more_steps_restarts jobs only, n_queries the whitebox_vs_blackbox jobs only.
-rule masking_checks:
-    input:
-        unpack(PIPE.robustness.masking_inputs),
-    output:
-        paths.MASKING_JOB,
-    log:
-        log("masking_checks", "{family}/{name}/{check}"),
-    benchmark:
-        benchmark("masking_checks", "{family}/{name}/{check}")
-    wildcard_constraints:
-        family="classifier|purifier",
-        name=NAME,
-        check=MASKING_CHECK,
-    conda:
-        "../envs/advgen.yaml"
-    threads: 1
-    resources:
-        gpu=1,
-    params:
-        spec=PIPE.robustness.masking_spec,
-        generator=PIPE.robustness.masking_generator_option,
-    shell:
-        "advgen --threads {threads} masking-checks --name {wildcards.name} --check {wildcards.check}"
-        " --spec {params.spec:q} --model {input.model} --test {input.test}"
-        " {params.generator} --out {output} > {log} 2>&1"
 
 
 MASKING_TABLE = BY_FAMILY["table_masking"]

@@ -13,7 +13,7 @@ library function and spec dataclass, one row here, and its line in ``docs/reruns
 from __future__ import annotations
 
 from advgen import paths
-from advgen.pipeline import jobkinds_data, jobkinds_features
+from advgen.pipeline import jobkinds_data, jobkinds_features, jobkinds_robustness
 from advgen.pipeline.jobkind import ONCE, JobKind, Values
 from advgen.robustness import by_class, worst_case
 
@@ -84,6 +84,7 @@ JOB_KINDS: tuple[JobKind, ...] = (
     ),
     *jobkinds_data.KINDS,
     *jobkinds_features.KINDS,
+    *jobkinds_robustness.KINDS,
 )
 
 #: the rows by name

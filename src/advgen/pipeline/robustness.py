@@ -10,22 +10,19 @@ from types import SimpleNamespace
 from typing import Any
 
 from advgen import paths
-from advgen.attacks.registry import MASKING_BLACKBOX, REGISTRY
+from advgen.attacks.registry import REGISTRY
 from advgen.config import spec_json
 from advgen.defense import plan as defense_expansion
 from advgen.errors import ConfigError
-from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage, classifier_model, splits
 from advgen.robustness import plan as expansion
-from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
+from advgen.robustness.tables import MASKING_CHECKS
 from advgen.specs import spec_dict
 
 #: the classifier sweeps (wildcard ``{sweep}`` of robustness_sweep)
 SWEEPS = tuple(expansion.SWEEPS)
 #: their names: capacity, data_size, data_size_<name> (robustness.data_size_sweeps)
 SWEEP_PATTERN = "|".join(SWEEPS) + f"|{expansion.NAMED_DATA_SIZE}[A-Za-z0-9_]+"
-#: the masking checks (wildcard ``{check}`` of masking_checks: one job per check)
-MASKING_CHECK_PATTERN = "|".join(MASKING_CHECKS)
 
 
 @dataclass(frozen=True)
@@ -294,7 +291,8 @@ class RobustnessPlan(Stage):
     # --- gradient-masking checks (Carlini et al. 2019; advgen masking-checks)
     def _masking_jobs(self, source: str) -> dict[tuple[str, str], MaskingModel]:
         """(family, name) -> the model the checks run on, with every check's settings, checked
-        references; :meth:`masking_check_spec` cuts one check's job spec from it."""
+        references; ``advgen.pipeline.jobkinds_robustness.masking_spec`` cuts one check's job
+        spec from it (one ``masking_checks`` job per model and check)."""
         settings = self.settings.get("masking")
         if not settings:
             return {}
@@ -358,55 +356,6 @@ class RobustnessPlan(Stage):
             seed=self.config.get("seed", 0) if seed is None else seed,
             **purifier,
         )
-
-    def masking_job(self, wildcards) -> MaskingModel:
-        key = (wildcards.family, wildcards.name)
-        if key not in self.masking:
-            known = [n for f, n in self.masking if f == key[0]]
-            self.unknown(f"robustness.masking.{key[0]}s", key[0], key[1], known)
-        return self.masking[key]
-
-    def masking_inputs(self, wildcards) -> dict[str, str]:
-        job = self.masking_job(wildcards)
-        inputs = {
-            "model": classifier_model(job.classifier),
-            "test": splits(self.classifier_dataset(job.classifier))["test"],
-        }
-        if job.generator:
-            inputs["generator"] = generator_checkpoint(self.config, job.generator)
-        return inputs
-
-    def masking_generator_option(self, wildcards) -> str:
-        job = self.masking_job(wildcards)
-        return f"--generator {generator_checkpoint(self.config, job.generator)}" if job.generator else ""
-
-    def masking_check_spec(self, family: str, name: str, check: str) -> dict:
-        """One check on one model: the settings that check reads
-        (:data:`advgen.robustness.tables.MASKING_CHECK_SETTINGS`; the black-box attack, the
-        registry's ``masking_blackbox`` entry with the config's ``n_queries``, only for the check
-        that reads them), the model's purifier, gradient, images and seed: the JSON of
-        :class:`advgen.robustness.masking.MaskingJobSpec`.
-
-        The unit of recomputation of the masking checks: editing ``long_steps`` reruns the
-        more_steps_restarts jobs only, ``n_queries`` the whitebox_vs_blackbox jobs only.
-        """
-        job = self.masking_job(SimpleNamespace(family=family, name=name))
-        if check not in MASKING_CHECK_SETTINGS:
-            self.unknown("robustness.masking", "check", check, MASKING_CHECKS)
-        fields = MASKING_CHECK_SETTINGS[check]
-        blackbox = {"attack": MASKING_BLACKBOX, "params": {"n_queries": job.n_queries}}
-        purifier = {"purifier": job.purifier, "gradient": job.gradient}
-        return {
-            "checks": {k: v for k, v in job.checks.items() if k in fields},
-            "max_examples": job.max_examples,
-            "seed": job.seed,
-            **({"blackbox": blackbox} if "n_queries" in fields else {}),
-            **(purifier if job.purifier is not None else {}),
-        }
-
-    def masking_spec(self, wildcards) -> str:
-        spec = self.masking_check_spec(wildcards.family, wildcards.name, wildcards.check)
-        return spec_json(dict(spec, device=self.device))
 
     def masking_tables(self, wildcards=None) -> list[str]:
         """Input of ``masking_table``: one row per (model, check), models in job order (the

@@ -32,21 +32,18 @@ Checks (robust accuracy under Linf PGD, Madry et al.'s step rule, seeded):
 The default tolerances are 0.02 (2 points, the PGD-vs-AutoAttack gap :mod:`advgen.robustness.gap` flags) except
 ``zero_gradients`` (0.01). :func:`advgen.robustness.tables.masking_markdown` renders the rows for the report.
 
-:func:`masking_job` is the ``advgen masking-checks`` job: its spec (:class:`MaskingJobSpec`), the
-classifier or classifier + purifier pipeline it builds, and the checks (all, or some: the
-workflow runs one job per (model, check), its spec carrying only the settings
-:data:`CHECK_SETTINGS` lists for that check). Each check computes every attack it compares and
-starts a stochastic purifier's random draws over, so its row does not depend on which other
-checks run in the same process.
+The checks' sizes are :class:`MaskingSettings` (:mod:`advgen.robustness.masking_spec`, with the
+job's spec :class:`MaskingJobSpec`); :mod:`advgen.robustness.masking_job` is the ``advgen
+masking-checks`` job (the workflow runs one job per (model, check)). Each check computes every
+attack it compares and starts a stochastic purifier's random draws over, so its row does not
+depend on which other checks run in the same process.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 import torch
@@ -58,9 +55,9 @@ from advgen.attacks.base import eval_mode
 from advgen.attacks.registry import MASKING_BLACKBOX, attack_class
 from advgen.columns import MASKING_COLUMNS as COLUMNS
 from advgen.errors import ConfigError
+from advgen.robustness.masking_spec import GRADIENTS, BlackBoxSpec, MaskingJobSpec, MaskingSettings
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS as CHECK_SETTINGS
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
-from advgen.settings import settings_from_mapping
 
 __all__ = [
     "CHECKS",
@@ -72,48 +69,8 @@ __all__ = [
     "MaskingJobSpec",
     "MaskingSettings",
     "masking_checks",
-    "masking_job",
 ]
 BlackBox = Callable[[nn.Module, float], Attack]
-#: what the attacks differentiate through a purifier: BPDA, the reconstruction, or the unrolled projection
-GRADIENTS = ("bpda", "exact", "unroll")
-
-
-@dataclass(frozen=True)
-class MaskingSettings:
-    """Sizes of the checks (Carlini et al. 2019; the steps check compares PGD-40 with
-    PGD-200 x 5). ``eps`` is the budget of the single-eps checks, ``eps_grid`` the grid of
-    the monotonicity check, ``n_queries`` the black-box attack's queries (Andriushchenko et
-    al. 2020: 5,000)."""
-
-    eps: float = 0.3
-    eps_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)
-    pgd_steps: int = 40
-    long_steps: int = 200
-    long_restarts: int = 5
-    unbounded_steps: int = 100
-    n_queries: int = 5000
-    tolerance: float = 0.02
-    zero_tolerance: float = 0.01
-    #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
-    #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
-    early_stop: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "eps_grid", tuple(float(e) for e in self.eps_grid))
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool):
-                continue
-            if any(v < 0 for v in (value if isinstance(value, tuple) else (value,))):
-                raise ConfigError(f"checks.{f.name}: must be non-negative, got {value!r}")
-
-    @classmethod
-    def from_mapping(
-        cls, values: Mapping[str, Any] | None, source: str = "checks", where: str = ""
-    ) -> MaskingSettings:
-        """Defaults overridden by ``values`` (:func:`advgen.settings.settings_from_mapping`)."""
-        return settings_from_mapping(cls, values, source, where=where)
 
 
 def robust_accuracy(model: nn.Module, attack: Attack, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -313,119 +270,3 @@ CHECK_FUNCTIONS: dict[str, Callable[[_Checks], dict]] = {
 @torch.no_grad()
 def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(1) == y).float().mean())
-
-
-@dataclass(frozen=True)
-class BlackBoxSpec:
-    """The black-box attack of the ``whitebox_vs_blackbox`` check: a name of
-    :data:`advgen.attacks.ATTACKS` and its constructor arguments (none: the default one)."""
-
-    attack: str | None = None
-    params: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class MaskingJobSpec:
-    """The ``advgen masking-checks`` job's spec (Carlini et al. 2019's checks), every field
-    optional: ``checks`` (:class:`MaskingSettings`), ``blackbox``, ``purifier`` (a purify-job
-    spec, :func:`advgen.defense.loading.load_purifier`), ``gradient`` (:data:`GRADIENTS`: what
-    the attacks differentiate through it), ``max_examples`` (None: the whole test split),
-    ``seed`` and ``device`` (None: ``auto``)."""
-
-    checks: MaskingSettings = MaskingSettings()
-    blackbox: BlackBoxSpec | None = None
-    purifier: dict[str, Any] | None = None
-    gradient: str = "bpda"
-    max_examples: int | None = None
-    seed: int = 0
-    device: str | None = None
-
-
-def blackbox_from(entry: BlackBoxSpec | None, seed: int) -> BlackBox | None:
-    """The spec's ``blackbox`` as a factory ``(model, eps) -> Attack``; None without one."""
-    from advgen.attacks import ATTACKS
-
-    if entry is None or entry == BlackBoxSpec():
-        return None
-    name = entry.attack
-    if name not in ATTACKS:
-        raise ConfigError(
-            f"--spec: blackbox.attack: unknown attack {name!r} (known: {', '.join(sorted(ATTACKS))})"
-        )
-    params = dict(entry.params or {})
-    return lambda model, eps: ATTACKS[name](model, eps, **params, seed=seed)
-
-
-def masking_job(
-    spec: MaskingJobSpec,
-    *,
-    name: str,
-    model: str,
-    test: str,
-    generator: str | None = None,
-    checks: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """The ``advgen masking-checks`` job: the checks on a classifier, or on a classifier behind
-    a purifier, from the job's spec (see the command's help).
-    The workflow runs one job per check (``checks``: one name; its spec carries the
-    settings :data:`CHECK_SETTINGS` lists for it); by hand, all six by default.
-
-    Arguments:
-        spec: the job's :class:`MaskingJobSpec`.
-        name: the ``model`` column.
-        model, test, generator: paths of the classifier checkpoint, the prepared test split and
-            the purifier's generator checkpoint.
-        checks: names in :data:`CHECKS` (default all; :func:`masking_checks`).
-    """
-    from advgen.classifiers import eval_subset, load_classifier
-    from advgen.data import load_prepared
-    from advgen.jobs import start_job
-
-    checks = check_names(checks, "--check")
-    if spec.gradient not in GRADIENTS:
-        raise ConfigError(f"--spec: gradient: unknown {spec.gradient!r} (known: {', '.join(GRADIENTS)})")
-    blackbox = blackbox_from(spec.blackbox, spec.seed)
-    with start_job(spec) as device:
-        test_split = load_prepared(test)
-        idx = eval_subset(test_split.labels, spec.max_examples, spec.seed)
-        classifier = load_classifier(model, device)
-        attacked, evaluator = classifier, None
-        if spec.purifier:
-            attacked, evaluator = _purified(classifier, spec, name, generator, device)
-        x, y = test_split.images[idx].to(device), test_split.labels[idx].to(device)
-        return masking_checks(
-            attacked,
-            x,
-            y,
-            name=name,
-            settings=spec.checks,
-            blackbox=blackbox,
-            seed=spec.seed,
-            evaluator=evaluator,
-            checks=checks,
-        )
-
-
-def _purified(
-    classifier: nn.Module, spec: MaskingJobSpec, name: str, generator: str | None, device: str
-) -> tuple[nn.Module, nn.Module]:
-    """(what the attacks differentiate, what their inputs are scored on) for a purifier pipeline."""
-    from advgen.defense.adaptive import UnrolledProjection
-    from advgen.defense.loading import load_purifier
-    from advgen.defense.purify import ProjectionPurifier, PurifiedClassifier
-    from advgen.defense.spec import PurifierSpec
-    from advgen.specs import typed_spec
-
-    gradient = spec.gradient
-    settings = typed_spec(
-        PurifierSpec, {"seed": spec.seed, "purifier": name, **(spec.purifier or {})}, "--spec: purifier"
-    )
-    purifier = load_purifier(settings, generator, device)
-    if gradient == "exact" and not hasattr(purifier, "decoder"):
-        raise ConfigError("--spec: gradient: exact needs a reconstruction purifier (method reconstruct)")
-    if gradient == "unroll":
-        if not isinstance(purifier, ProjectionPurifier):
-            raise ConfigError("--spec: gradient: unroll needs a projection purifier (method project)")
-        purifier = UnrolledProjection(purifier)
-    evaluator = PurifiedClassifier(classifier, purifier, "bpda")
-    return PurifiedClassifier(classifier, purifier, "bpda" if gradient == "bpda" else "exact"), evaluator
