@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from advgen import paths
 from tests.conftest import REPO, copy_workflow, job_counts, snakemake
 
 pytestmark = pytest.mark.slow  # each Snakemake call takes seconds on 2 cores
@@ -32,12 +33,18 @@ def _dry_run(workdir: Path, *args: str) -> dict[str, int]:
 
 
 def _mark_everything_done(workdir: Path) -> None:
-    """Create every output of the default DAG (empty files) and touch them in DAG order."""
+    """Create every output of the default DAG (empty files; the GAN sample folders, the DAG's
+    one ``directory()`` output, as folders) and touch them in DAG order."""
     summary = snakemake(workdir, "--summary").stdout.splitlines()
+    folder = re.compile(paths.GAN_SAMPLES.replace("{gan}", "[^/]+") + "$")
     for line in summary[1:]:
-        path = workdir / line.split("\t")[0]
+        name = line.split("\t")[0]
+        path = workdir / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
+        if folder.match(name):
+            path.mkdir(exist_ok=True)
+        else:
+            path.touch()
     snakemake(workdir, "--cores", "1", "--touch")
     assert _dry_run(workdir) == {}
 
