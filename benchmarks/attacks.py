@@ -45,9 +45,10 @@ def reference_pgd(
 
 
 def digits(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    from advgen.config import dataset_spec
     from advgen.data.digits import load
 
-    train, test = load({"image_size": 28, "test_fraction": 0.2, "split_seed": 0}, Path("."), False)
+    train, test = load(dataset_spec({"source": "digits", "image_size": 28}), Path("."), False)
     x = torch.cat([test.images, train.images])[:n]
     y = torch.cat([test.labels, train.labels])[:n]
     return x, y

@@ -52,10 +52,11 @@ def digits_model(
     """
     from advgen.classifiers import load_classifier
     from advgen.classifiers.checkpoint import load_checkpoint
+    from advgen.config import dataset_spec
     from advgen.data.digits import load
 
     size = int(load_checkpoint(checkpoint)["arch_kwargs"]["in_shape"][-1]) if checkpoint else 8
-    train, test = load({"image_size": size, "test_fraction": 0.2, "split_seed": 0}, Path("."), False)
+    train, test = load(dataset_spec({"source": "digits", "image_size": size}), Path("."), False)
     if checkpoint:
         return load_classifier(checkpoint), test.images, test.labels
     torch.manual_seed(seed)
