@@ -75,9 +75,10 @@ class InversionPoint(PointSpec):
 
 
 @dataclass(frozen=True)
-class InpaintingPoint(PointSpec):
+class InpaintingPoint(InversionPoint):
     """A point of the inpainting sweep: ``num_images`` held-out images under one mask kind,
-    restored by inversion (report, "Generative Adversarial Networks - Q3"; Yeh et al. 2017)."""
+    restored by inversion with the inversion point's settings (report, "Generative Adversarial
+    Networks - Q3"; Yeh et al. 2017)."""
 
     SWEEP: ClassVar[str] = "inpainting"
 
@@ -86,14 +87,6 @@ class InpaintingPoint(PointSpec):
     pepper_fraction: float | None
     square_size: int | None
     center_size: int | None
-    num_images: int
-    steps: int
-    optimizer: str
-    lr: float
-    restarts: int
-    prior_weight: float
-    clip: float | None
-    init: str
 
     @property
     def masks(self) -> MaskSpec:
