@@ -208,11 +208,14 @@ def validate_config(
 
 
 def _check_splits(config: Mapping[str, Any], source: str) -> None:
-    """Every split of every dataset holds every class (:func:`advgen.data.sizes.split_problem`)."""
+    """Every split of every dataset holds every class (:func:`advgen.data.sizes.split_problem`);
+    the entries are validated, their defaults filled, already."""
     from advgen.data.sizes import split_problem
+    from advgen.data.spec import DatasetSpec
+    from advgen.specs import typed_spec
 
     for name, entry in (config.get("datasets") or {}).items():
-        problem = split_problem(dataset_spec(entry, f"{source}: datasets.{name}"))
+        problem = split_problem(typed_spec(DatasetSpec, entry, f"{source}: datasets.{name}"))
         if problem is not None:
             raise ConfigError(f"{source}: datasets.{name}.{problem[0]}: {problem[1]}")
 
