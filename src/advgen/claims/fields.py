@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import ast
 import math
 import re
 from pathlib import Path
 from typing import Any
 
+from advgen.claims import expressions
 from advgen.claims.model import Change, Term, Test
 from advgen.errors import ConfigError
 
@@ -74,13 +74,12 @@ def key_lines(node: Any, prefix: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], 
 
 
 def expression(text: Any, where: Where, keys: tuple[Any, ...], dotted: str) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise where.error(keys, dotted, "must be a non-empty string")
+    """A side's ``value`` or ``query``, checked against the grammar of
+    :mod:`advgen.claims.expressions` (never evaluated as Python)."""
     try:
-        ast.parse(text, mode="eval")
-    except SyntaxError as exc:
-        raise where.error(keys, dotted, f"not a valid expression ({exc.msg})") from None
-    return text
+        return expressions.check(text)
+    except expressions.ExpressionError as exc:
+        raise where.error(keys, dotted, str(exc)) from None
 
 
 def text(raw: dict[str, Any], key: str, where: Where, keys: tuple[Any, ...], dotted: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from advgen.claims import expressions
 from advgen.claims.spec import Term
 from advgen.claims.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError
@@ -117,7 +118,7 @@ def _values(frame: pd.DataFrame, expr: str) -> pd.Series:
     if expr in frame.columns:
         out = frame[expr]
     else:
-        out = pd.Series(frame.eval(expr, engine="python"), index=frame.index)
+        out = pd.Series(expressions.evaluate(expr, frame), index=frame.index)
     return pd.to_numeric(out, errors="raise").astype("float64")
 
 
@@ -142,8 +143,8 @@ def _frames(ctx: Context, term: Term, claim: str) -> list[tuple[str, pd.DataFram
             frame = frame[frame[column].isin(ctx.runs(role))]
         if term.query:
             try:
-                frame = frame.query(term.query, engine="python")
-            except Exception as exc:  # pandas: UndefinedVariableError, KeyError, TypeError, ...
+                frame = expressions.select(frame, term.query)
+            except Exception as exc:  # ExpressionError, pandas' TypeError (a string against a number), ...
                 raise _fail(ctx, rel, claim, f"query {term.query!r}", exc) from None
         out.append((run, frame, rel))
     return out

@@ -4,18 +4,10 @@ the training-scale note and the claim itself."""
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from string import Formatter
 
-#: names an expression may use besides the table's columns
-EXPRESSION_BUILTINS = {"abs", "True", "False", "None"}
-
-
-def names(expr: str) -> set[str]:
-    """The column names an expression reads (``a.str.fullmatch('x')`` reads ``a``)."""
-    tree = ast.parse(expr, mode="eval")
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - EXPRESSION_BUILTINS
+from advgen.claims.expressions import columns as names
 
 
 @dataclass(frozen=True)
