@@ -198,6 +198,28 @@ CASES = [
         GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "b: {query: \"attack == 'pgd40'\"}"),
         "claims[c].control.b: the claim has no such side",
     ),
+    ("quote_ellipsis", GOOD.replace("    quote: q\n", '    quote: "..."\n'), "claims[c].quote: has no words"),
+    ("quote_dot", GOOD.replace("    quote: q\n", '    quote: "."\n'), "claims[c].quote: has no words"),
+    (
+        "quote_punctuation",
+        GOOD.replace("    quote: q\n", '    quote: "- ... ,"\n'),
+        "claims[c].quote: has no words",
+    ),
+    (
+        "value_attribute",
+        GOOD.replace("value: robust_acc", "value: 'robust_acc.__class__'"),
+        "claims[c].a.value: not allowed in a claims expression: attribute access (.__class__)",
+    ),
+    (
+        "query_call",
+        GOOD.replace("\"attack == 'fgsm'\"", "\"attack == open('x').read()\""),
+        "claims[c].a.query: not allowed in a claims expression: attribute access (.read)",
+    ),
+    (
+        "control_query_unknown_function",
+        GOOD.replace("\"attack == 'pgd40'\"", "\"eval('1') == 1\""),
+        "claims[c].control.a.query: not allowed in a claims expression: calling eval",
+    ),
     (
         "quote_not_in_source",
         GOOD.replace("    quote: q\n", "    quote: words the source never wrote\n"),
@@ -320,6 +342,30 @@ def test_bad_roles_in_the_config(tmp_path: Path, capsys, roles: dict, named: str
     assert_one_line_error(code, err, str(path), named)
 
 
+@pytest.mark.parametrize(
+    ("role", "entry", "named"),
+    [
+        ("standard_cnn", "tiny_gan", "roles.standard_cnn: 'tiny_gan' is an entry of gans, but "),
+        ("ns_gan", "tiny_fc", "roles.ns_gan: 'tiny_fc' is an entry of classifiers, but "),
+        ("ae_forced", "tiny_gan", "roles.ae_forced: 'tiny_gan' is an entry of gans, but "),
+    ],
+)
+def test_a_role_naming_an_entry_of_another_kind(
+    tmp_path: Path, capsys, role: str, entry: str, named: str
+) -> None:
+    """A classifier role naming a GAN would match no row: a config error, not "not measured"."""
+    source = ROOT / ".test" / "config" / "plots.yaml"
+    config = yaml.safe_load(source.read_text(encoding="utf-8"))
+    config["roles"][role] = entry
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(named)) as info:
+        build(check_config_files([str(path)]), source=str(path))
+    assert "claims.yaml:" in str(info.value) and "reads it as one of" in str(info.value)
+    code, err = run_cli(["check-config", str(path)], capsys)
+    assert_one_line_error(code, err, str(path), named)
+
+
 def results_with(tmp_path: Path, table: pd.DataFrame | bytes | None) -> Path:
     results = tmp_path / "results"
     (results / "robustness").mkdir(parents=True)
@@ -344,6 +390,7 @@ ATTACKS = pd.DataFrame(
         ("query_fails", "claim c: query"),
         ("value_fails", "claim c: value"),
         ("all_nan", "attacks.parquet: claim c: value 'robust_acc' is NaN in all 1 matching rows"),
+        ("no_rows", "attacks.parquet: the table has no rows"),
         ("control_holds", "claims[c].control: the test holds on its negative control (another attack"),
     ],
 )
@@ -359,6 +406,8 @@ def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: 
     table = {"corrupt": b"PAR1 garbage", "missing_table": None}.get(case, ATTACKS)
     if case == "all_nan":
         table = ATTACKS.assign(robust_acc=float("nan"))
+    if case == "no_rows":  # the job ran and wrote an empty table: broken, not "not measured"
+        table = ATTACKS.iloc[:0]
     if case == "control_holds":
         table = pd.concat([ATTACKS, ATTACKS.assign(attack="pgd40", robust_acc=0.3, n=2000)]).assign(
             robust_acc=lambda t: t["robust_acc"].where(t["attack"] == "pgd40", 0.9)

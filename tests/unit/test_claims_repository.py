@@ -16,6 +16,7 @@ from advgen.claims import (
     evaluate_all,
     frame,
     html,
+    markdown,
     read_claims_file,
     readme_summary,
     replace_summary,
@@ -298,6 +299,8 @@ def test_page_states_each_rows_interval_control_and_escapes_text(tmp_path: Path)
     )
     assert page.index("robustness review (003)") < page.index("Implementation checks")
     assert "0.7 [" in page and "1 seed × 100 examples" in page and "(95 %)" in page
+    md = markdown(table)  # Markdown passes raw HTML through: the claims file's text is escaped
+    assert "st \\<b>" in md and "st <b>" not in md
     assert "changed: 2026-11-20: 0.1 → 0 (the source gives no number)" in page  # the changes log
     assert "negative control" in page and "made equal" in page
     assert counts_text(table) == "3 source claims: 1 holds, 1 not measured, 1 not testable at this scale"

@@ -1,6 +1,6 @@
 """A claim's side from a run's Parquet tables: rows of the role's runs, grouped into seeds.
 
-Broken is not missing: a table the workflow produces that is absent or unreadable, or a
+Broken is not missing: a table the workflow produces that is absent, unreadable or empty, or a
 query that fails on an existing table, raises :class:`~advgen.errors.AdvgenError` (one line,
 exit 2). *Not measured* is kept for what this config does not produce: a role it does not
 declare, a table no job of its DAG makes, or no matching rows.
@@ -72,6 +72,8 @@ class Context:
             raise AdvgenError(" ".join(str(exc).split())) from None
         except Exception as exc:  # pyarrow's errors on a corrupt file
             raise AdvgenError(f"{path}: not a readable Parquet table ({type(exc).__name__})") from None
+        if frame.empty:  # a job that ran and wrote nothing: broken, not "not measured"
+            raise AdvgenError(f"{path}: the table has no rows (rerun the job that writes it)")
         self._cache[rel] = frame
         return frame
 

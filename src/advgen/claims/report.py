@@ -171,8 +171,16 @@ def test_cell(row: Any) -> str:
     return text + ")"
 
 
+#: where Markdown reads raw HTML or an autolink: ``<`` before a letter, ``/``, ``!`` or ``?``
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text of the claims file as a Markdown table cell: ``|`` escaped, and ``<`` where it
+    would open a tag, a comment or an autolink, so a statement's raw HTML shows as text
+    instead of reaching the page (``a < b`` stays as it is)."""
+    text = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _HTML_START.sub(r"\\<", text)
 
 
 def markdown(table: pd.DataFrame, *, header: str = "") -> str:

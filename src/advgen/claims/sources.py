@@ -2,7 +2,8 @@
 
 The claims file names each source's text (``sources: {"001": ../docs/sources/...}``, relative
 to the claims file, inside the repository). A quote must appear verbatim, whitespace
-normalised; ``...`` marks an elision, and the quoted pieces must appear in that order.
+normalised; ``...`` marks an elision, and the quoted pieces must appear in that order. A quote
+with no words (``...``, ``.``) is refused: it would be found in any text.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ def normalised(text: str) -> str:
 def pieces(quote: str) -> list[str]:
     """The verbatim pieces of a quote, split at its ``...`` elisions."""
     return [p.strip() for p in normalised(quote).split(ELLIPSIS) if p.strip(" .")]
+
+
+def wordless(quote: str) -> bool:
+    """Whether a quote has no words to check (``...``, ``.``, ``- , -``): such a quote is in
+    every text, so it cannot show that the source says anything."""
+    return not any(ch.isalnum() for piece in pieces(quote) for ch in piece)
 
 
 def find(quote: str, text: str) -> str | None:

@@ -265,6 +265,10 @@ def parse_claim(
         raise where.error(
             (*keys, "source"), f"{dotted}.source", f"{raw.get('source')!r} is not one of {', '.join(SOURCES)}"
         )
+    if sources.wordless(texts["quote"]):
+        raise where.error(
+            (*keys, "quote"), f"{dotted}.quote", "has no words (quote the source's sentence verbatim)"
+        )
     if texts_of is not None:
         missing = sources.find(texts["quote"], texts_of[source])
         if missing is not None:

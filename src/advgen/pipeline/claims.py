@@ -54,6 +54,21 @@ CAPACITY_WITHIN = "seed"
 ROBUSTNESS_SWEEP_COLUMNS = (*SWEEP_JOB_COLUMNS, "robust_gap")
 
 
+#: the config sections a role may name where a side reads it: by the column of its ``models``
+#: (any table, or one table only), and by the first folder of a per-run table path
+#: (``gans/{ns_gan}/losses.parquet``). A role naming an entry of another section would match no
+#: row: an error in the config, not "not measured".
+GENERATOR_SECTIONS = ("gans", "autoencoders")
+COLUMN_SECTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("*", "classifier"): ("classifiers",),
+    ("*", "source"): ("classifiers",),
+    ("*", "target"): ("classifiers",),
+    ("*", "generator"): GENERATOR_SECTIONS,
+    (paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/"), "model"): GENERATOR_SECTIONS,
+}
+TABLE_SECTIONS = {"gans": ("gans",), "autoencoders": ("autoencoders",)}
+
+
 def _rel(path: str) -> str:
     return path.removeprefix(f"{RESULTS}/")
 
@@ -150,13 +165,15 @@ def check_claims(
 
     Returns the parsed file, role -> runs, and the produced tables (relative to ``results/``).
     Raises one :class:`ConfigError` line: the claims file's own faults name FILE:LINE and the
-    key; a role of the config that is unknown or names no entry names ``roles.<role>``; a table
+    key; a role of the config that is unknown, names no entry or an entry of another kind than
+    the claims read it as (:func:`check_role_sections`) names ``roles.<role>``; a table
     no config could produce, or a column its writer does not write, names the claim's key.
     """
     from advgen.claims.spec import read_claims_file
 
     parsed = read_claims_file(claims_file)
     roles = resolve_roles(config, parsed.roles, source)
+    check_role_sections(claims_file, parsed.claims, config, roles, source)
     produced = {_rel(t) for t in produced_tables(config, stages)}
     for claim in parsed.claims:
         for key, term in _named_terms(claim):
@@ -187,6 +204,44 @@ def check_claims(
                     f"(columns: {', '.join(sorted(columns))})"
                 )
     return parsed, roles, produced
+
+
+def role_sections(term: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(key, role, the sections its entries may be in) for each role a side reads where the
+    table fixes the kind of model: ``models.<column>`` or ``table``."""
+    out = []
+    first = Path(term.table).parts[0]
+    for role in term.table_roles:
+        if first in TABLE_SECTIONS:
+            out.append(("table", role, TABLE_SECTIONS[first]))
+    for column, role in term.models:
+        sections = COLUMN_SECTIONS.get((term.table, column)) or COLUMN_SECTIONS.get(("*", column))
+        if sections:
+            out.append((f"models.{column}", role, sections))
+    return out
+
+
+def check_role_sections(
+    claims_file: str,
+    claims: list[Any],
+    config: Mapping[str, Any],
+    roles: Mapping[str, list[str]],
+    source: str,
+) -> None:
+    """Every run a role names is an entry of a section its sides read it as (a classifier role
+    naming a GAN is one ConfigError line naming ``roles.<role>`` and the claim's key)."""
+    section_of = {n: sec for sec in MODEL_SECTIONS for n in config.get(sec) or {}}
+    for claim in claims:
+        for key, term in _named_terms(claim):
+            for where, role, sections in role_sections(term):
+                for run in roles.get(role, []):
+                    if section_of.get(run) not in sections:
+                        line = f":{claim.line}" if claim.line else ""
+                        raise ConfigError(
+                            f"{source}: roles.{role}: '{run}' is an entry of {section_of.get(run)}, but "
+                            f"{claims_file}{line}: claims[{claim.id}].{key}.{where} reads it as one of "
+                            f"{' or '.join(sections)}"
+                        )
 
 
 def _named_terms(claim: Any) -> list[tuple[str, Any]]:
