@@ -15,8 +15,9 @@ running out of memory (a size in the config that the machine cannot allocate, kn
 at run time) and a full disk or unwritable folder met by any writer
 (:func:`advgen.io.write_error`); other exceptions keep their traceback. SIGTERM (what
 ``scancel``, a SLURM preemption or a stopped Snakemake send first) ends the command with exit
-status 143, whenever it arrives: a write under way is finished or removed first, so no temporary
-file is left behind (:mod:`advgen.termination`).
+status 143, and SIGINT (Ctrl-C) with 130, whenever it arrives: a write under way is finished or
+removed first, so no temporary file is left behind; one that arrives after the command finished
+its outputs is ignored (exit status 0, the outputs kept) (:mod:`advgen.termination`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 
 from advgen import __version__
 from advgen.errors import AdvgenError
-from advgen.termination import exit_on_sigterm, exit_status
+from advgen.termination import complete, exit_on_sigterm, exit_status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,28 +113,37 @@ def _job_kinds() -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``advgen`` console script."""
+    console = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(command_in(argv))
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    if args.threads:
-        _limit_threads(args.threads)
-    with exit_on_sigterm():
+    # as the console script (no argv given), a finished command keeps ignoring signals to its exit
+    with exit_on_sigterm(final=console):
+        parser = build_parser(command_in(argv))
+        args = parser.parse_args(argv)
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        if args.threads:
+            _limit_threads(args.threads)
         code = _run(args)
+        if code == 0:
+            complete()  # every output is written: a signal from now on keeps them, status 0
+            return 0
         return exit_status() or code
 
 
 def _run(args: argparse.Namespace) -> int:
-    from advgen.commands._args import overwritten_input
+    from advgen.commands._args import file_args, overwritten_input
+    from advgen.io import regular_input
 
     try:
         problem = overwritten_input(args)
         if problem is not None:
             raise AdvgenError(problem)
+        for arg in file_args(args):  # a FIFO or a device as an input: refused before it is opened
+            if arg.role == "input":
+                regular_input(arg.path)
         args._main(args)
     except AdvgenError as exc:
         print(f"advgen {args.command}: error: {exc}", file=sys.stderr)

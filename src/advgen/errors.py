@@ -25,5 +25,10 @@ class CheckpointError(AdvgenError):
     """A checkpoint or prepared-data file is missing, corrupt or of the wrong kind."""
 
 
+class UnsafeCheckpointError(CheckpointError):
+    """A checkpoint whose pickle would build other objects than tensors and plain containers
+    (or call a function): refused, never unpickled."""
+
+
 class DeviceError(AdvgenError):
     """The device a job asks for does not exist here (e.g. ``cuda`` on a machine without CUDA)."""

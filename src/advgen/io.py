@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import glob
 import json
 import os
+import re
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from advgen.errors import AdvgenError, CheckpointError
+from advgen.errors import AdvgenError, CheckpointError, UnsafeCheckpointError
 from advgen.termination import deferred
 
 PathLike = str | os.PathLike[str]
@@ -76,31 +78,86 @@ def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
 _TMP_SUFFIX = ".tmp"
 
 
+#: the random part of a :func:`tempfile.mkstemp` / :func:`tempfile.mkdtemp` name
+_RANDOM = "[a-z0-9_]{8}"
+
+
+def leftovers(folder: PathLike, prefix: str, suffix: str = "") -> list[Path]:
+    """Entries of ``folder`` named ``PREFIX<8 random characters>SUFFIX``: the temporary files or
+    folders that a writer killed by SIGKILL left behind (``tempfile``'s names)."""
+    pattern = re.compile(re.escape(prefix) + _RANDOM + re.escape(suffix))
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(Path(folder) / n for n in names if pattern.fullmatch(n))
+
+
+def remove_leftovers(folder: PathLike, prefix: str, suffix: str = "") -> None:
+    """Delete :func:`leftovers` (files and folders): a successful write of the output they
+    belong to calls this, so a SIGKILL's leftovers go with the next run."""
+    for left in leftovers(folder, prefix, suffix):
+        if left.is_dir() and not left.is_symlink():
+            shutil.rmtree(left, ignore_errors=True)
+        else:
+            left.unlink(missing_ok=True)
+
+
 def atomic_leftovers(path: PathLike) -> list[Path]:
     """Temporary files of :func:`atomic_path` for ``path`` that a killed writer left behind."""
     path = Path(path)
-    return sorted(path.parent.glob(f".{glob.escape(path.name)}.*{_TMP_SUFFIX}"))
+    return leftovers(path.parent, f".{path.name}.", _TMP_SUFFIX)
+
+
+def make_folder(folder: PathLike) -> list[Path]:
+    """``mkdir -p folder``; returns the folders it created, outermost first (for
+    :func:`remove_folders` when the write they were made for fails)."""
+    folder = Path(folder)
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists() or parent.is_symlink():
+            break
+        missing.append(parent)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        remove_folders(missing[::-1])
+        raise
+    return missing[::-1]
+
+
+def remove_folders(created: list[Path]) -> None:
+    """Remove the folders :func:`make_folder` created, innermost first, where still empty: a
+    failed write (a full disk) leaves no empty output folder behind."""
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
 
 
 @contextlib.contextmanager
 def atomic_path(path: PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
 
-    On an exception the temporary file is removed and ``path`` is left untouched; a full
-    disk or an unwritable destination becomes a one-line :class:`AdvgenError`. A SIGTERM
-    waits until the file is renamed or removed (:func:`advgen.termination.deferred`), so it
-    never leaves the temporary file behind, wherever it lands.
+    On an exception the temporary file is removed, and so are the folders made for it, and
+    ``path`` is left untouched; a full disk or an unwritable destination becomes a one-line
+    :class:`AdvgenError`. A SIGTERM or SIGINT waits until the file is renamed or removed
+    (:func:`advgen.termination.deferred`), so it never leaves the temporary file behind,
+    wherever it lands. A SIGKILL can: the next successful write of ``path`` deletes what it left.
     """
     path = Path(path)
+    created: list[Path] = []
     with deferred():
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            created = make_folder(path.parent)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
         except FileExistsError as exc:  # mkdir: a file where a folder of the path should be
             raise AdvgenError(
                 f"{path}: cannot write ({exc.filename or path.parent} is not a folder)"
             ) from None
         except OSError as exc:
+            remove_folders(created)
             error = write_error(path, exc)
             if error is None:
                 raise
@@ -116,10 +173,41 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             os.replace(tmp_path, path)
         except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
+            remove_folders(created)
             error = write_error(path, exc) if isinstance(exc, Exception) else None
             if error is not None:
                 raise error from None
             raise
+        for left in atomic_leftovers(path):  # a SIGKILLed earlier write's temporary file
+            left.unlink(missing_ok=True)
+
+
+def publish_folder(src: PathLike, dest: PathLike) -> None:
+    """Copy folder ``src`` to ``dest`` and swap it in with a rename: ``dest`` is the old folder
+    or the whole new one, never a half-copied one. On an exception the copy is removed (a full
+    disk is one line); a SIGTERM or SIGINT waits until the swap is done or the copy removed; the
+    next successful publish deletes the copy a SIGKILL left (``.NAME.XXXXXXXX.tmp``)."""
+    src, dest = Path(src), Path(dest)
+    created: list[Path] = []
+    with deferred():
+        try:
+            created = make_folder(dest.parent)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=_TMP_SUFFIX, dir=dest.parent))
+        except OSError as exc:
+            remove_folders(created)
+            raise write_error(dest, exc) or exc from None
+        try:
+            shutil.copytree(src, tmp, dirs_exist_ok=True)
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.replace(tmp, dest)
+        except OSError as exc:
+            raise write_error(dest, exc) or exc from None
+        finally:  # an error or a signal part-way leaves no half-copied folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not dest.exists():
+                remove_folders(created)
+        remove_leftovers(dest.parent, f".{dest.name}.", _TMP_SUFFIX)
 
 
 def write_text(path: PathLike, text: str) -> None:
@@ -153,6 +241,29 @@ def write_parquet(df: Any, path: PathLike) -> None:
         pq.write_table(table, tmp)
 
 
+def regular_input(path: PathLike) -> None:
+    """Refuse an input that exists but is neither a regular file nor a folder (a FIFO, a
+    socket, a device) with one line, before it is opened: opening a FIFO waits for a writer
+    that may never come, and a device may never end. A missing or unreadable path passes (its
+    reader names that)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = (
+        "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a special file"
+    )
+    raise CheckpointError(f"{path}: is {kind}, not a regular file (refusing to read it)")
+
+
 def read_parquet(path: PathLike) -> Any:
     """Read a Parquet table; a missing or corrupt file, or a known column holding values of
     another type (:mod:`advgen.columns`), raises :class:`CheckpointError` naming the file."""
@@ -160,6 +271,7 @@ def read_parquet(path: PathLike) -> Any:
 
     from advgen.columns import column_problem
 
+    regular_input(path)
     try:
         df = pd.read_parquet(path)
     except FileNotFoundError as exc:
@@ -197,6 +309,7 @@ def read_npz(path: PathLike, required: Sequence[str] = ()) -> dict[str, Any]:
     :class:`CheckpointError` naming the file."""
     import numpy as np
 
+    regular_input(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
@@ -224,8 +337,28 @@ def save_torch(obj: Any, path: PathLike) -> None:
         torch.save(obj, f)
 
 
+def _unsafe(path: Path, exc: Exception) -> str | None:
+    """What a checkpoint refused by the weights-only unpickler would have built (the globals
+    its pickle names, read without unpickling anything), or ``None`` when it is not a pickle
+    torch can read at all (garbage, a truncated file)."""
+    from torch.serialization import get_unsafe_globals_in_checkpoint
+
+    try:
+        names = list(get_unsafe_globals_in_checkpoint(path))
+    except Exception:  # not a zip checkpoint: the legacy format, a bare pickle, garbage
+        names = re.findall(r"GLOBAL ([\w.]+)", str(exc))[:1]
+    if not names:
+        return None
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(n[:80] for n in names[:3]) + more
+
+
 def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | None = None) -> dict[str, Any]:
     """Load a checkpoint dict saved by :func:`save_torch` and check its keys.
+
+    The file is data, never code: it is unpickled with ``weights_only=True`` (tensors, numbers,
+    strings and the plain containers), so a pickle that would build any other object, or call
+    a function, is refused before anything of it runs.
 
     Args:
         path: file to load (mapped to CPU; move tensors to the device yourself).
@@ -233,18 +366,30 @@ def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | No
         kind: if given, the dict's ``"kind"`` entry must equal it (e.g. ``"gan"``).
 
     Raises:
-        CheckpointError: naming the file, for a missing file, a file torch cannot read,
-            a non-dict payload, a wrong kind or a missing key.
+        CheckpointError: naming the file, for a missing file or one that is not a regular
+            file (a FIFO, a device), a file torch cannot read, one holding objects other than
+            tensors and plain containers, a non-dict payload, a wrong kind or a missing key.
     """
+    import pickle
+
     import torch
 
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"{path}: file not found")
+    regular_input(path)
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=False)
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        unsafe = _unsafe(path, exc)
+        if unsafe is not None:
+            raise UnsafeCheckpointError(
+                f"{path}: not a plain checkpoint: refusing to unpickle {unsafe}"
+            ) from None
+        raise CheckpointError(f"{path}: corrupt or not a torch file (not a pickle torch reads)") from None
     except Exception as exc:
-        raise CheckpointError(f"{path}: corrupt or not a torch file ({type(exc).__name__}: {exc})") from exc
+        why = " ".join(str(exc).split())[:200]
+        raise CheckpointError(f"{path}: corrupt or not a torch file ({type(exc).__name__}: {why})") from exc
     if not isinstance(obj, Mapping):
         raise CheckpointError(f"{path}: expected a checkpoint dict, found {type(obj).__name__}")
     if kind is not None and obj.get("kind") != kind:

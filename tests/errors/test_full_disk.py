@@ -65,7 +65,45 @@ def test_fake_data_on_a_full_disk_leaves_no_partial_set(
     target = root / "cifar10" / "cifar-10-batches-py" / "test_batch"
     assert_one_line_error(code, err, f"no space left on device: {target}")
     assert _files(root) == before  # batches 1-5 of this run were not put in place
-    assert [p.name for p in (root / "cifar10").iterdir() if p.name.startswith(".")] == []
+    if previous:
+        assert [p.name for p in (root / "cifar10").iterdir() if p.name.startswith(".")] == []
+    else:
+        assert not root.exists()  # no empty folder left either
     monkeypatch.undo()
     assert run_cli(argv, capsys)[0] == 0  # space freed: the set is written whole
     assert len(list((root / "cifar10" / "cifar-10-batches-py").iterdir())) == 8
+
+
+def test_cv_build_into_a_new_folder_on_a_full_disk_leaves_no_folder(
+    workdir: Path, monkeypatch, capsys
+) -> None:
+    out = workdir / "new" / "cv"
+    argv = ["cv", "build", "--cv", str(CV_DATA / "cv.yaml"), "--bib", str(CV_DATA / "publications.bib")]
+    argv += ["--stats", str(CV_DATA / "stats.yaml"), "--out", str(out)]
+    fill_disk_at(monkeypatch, "cv.md")
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, f"no space left on device: {out / 'cv.md'}")
+    assert not (workdir / "new").exists()
+
+
+@pytest.mark.parametrize("where", ["mkstemp", "write"])
+def test_an_atomic_write_on_a_full_disk_leaves_no_empty_folder(
+    where: str, tmp_path: Path, monkeypatch
+) -> None:
+    """The folders made for a write that fails are removed again (the existing ones stay)."""
+    import tempfile
+
+    from advgen.errors import AdvgenError
+    from advgen.io import write_bytes
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if where == "mkstemp":
+        monkeypatch.setattr(tempfile, "mkstemp", full)
+    else:
+        fill_disk_at(monkeypatch, "x.bin")
+    target = tmp_path / "a" / "b" / "x.bin"
+    with pytest.raises(AdvgenError, match="no space left on device"):
+        write_bytes(target, b"data")
+    assert list(tmp_path.iterdir()) == []

@@ -44,7 +44,11 @@ def find(quote: str, text: str) -> str | None:
 
 
 def read_source(path: Path) -> str:
-    """A source's text (UTF-8)."""
+    """A source's text (UTF-8); a FIFO or a device is refused before it is opened."""
+    import stat
+
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise OSError(0, "not a regular file")
     return path.read_text(encoding="utf-8")
 
 

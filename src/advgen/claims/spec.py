@@ -52,7 +52,7 @@ from advgen.claims.model import (
     Term,
     Test,
 )
-from advgen.errors import ConfigError
+from advgen.errors import AdvgenError, ConfigError
 
 SOURCES = {"001": "GAN report (001)", "003": "robustness review (003)"}
 GROUPS = ("source", "check")  # check: implementation checks, not counted as source claims
@@ -347,9 +347,14 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
 
     from advgen import yaml_loader
     from advgen.config_files import parse_yaml
+    from advgen.io import regular_input
 
     path = Path(path)
     name = str(path)
+    try:
+        regular_input(path)
+    except AdvgenError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -49,6 +49,8 @@ def main(args: argparse.Namespace) -> None:
         raise AdvgenError(
             f"{args.results}: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"
         )
+    if args.html:  # the page first: its summary is printed only once the write succeeded
+        write_pages(report, args.html, args.rst)
     for path, why in report.lines():
         print(f"{path}: {why}")
     if report.stale:
@@ -60,8 +62,5 @@ def main(args: argparse.Namespace) -> None:
     else:
         n = len(report.outputs)
         print(f"{args.results}: all {n} checkpoints and tables built by the installed code ({digest[:16]})")
-    if args.html:
-        write_pages(report, args.html, args.rst)
-        return
-    if report.stale:
+    if report.stale and not args.html:
         sys.exit(1)

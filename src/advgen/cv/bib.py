@@ -36,6 +36,7 @@ from typing import Any
 
 from advgen.cv.names import Author, decode_latex, decode_name, mark_owner
 from advgen.cv.source import CVError
+from advgen.errors import AdvgenError
 
 REQUIRED = ("title", "author", "year", "venue")
 FIELDS = (*REQUIRED, "note", "selected", "url", "code", "slides")
@@ -114,7 +115,13 @@ def parse_library(path: str | Path) -> Any:
     import bibtexparser
     from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
+    from advgen.io import regular_input
+
     path = Path(path)
+    try:
+        regular_input(path)  # a FIFO or a device: refused before it is opened
+    except AdvgenError as exc:
+        raise CVError(str(exc)) from None
     if not path.is_file():
         raise CVError(f"{path}: file not found")
     try:

@@ -65,37 +65,47 @@ def render_all(cv: CV) -> dict[str, bytes]:
     }
 
 
+#: the prefix of the temporary folder a build writes into
+STAGING = ".cv-build."
+
+
 def write_outputs(outputs: dict[str, bytes], out_dir: str | Path) -> list[Path]:
     """Write every file into a temporary folder in ``out_dir``, then move each into place.
 
     A full disk or an unwritable folder is one line naming the output it was writing
-    (:func:`advgen.io.write_error`); a SIGTERM waits until the folder is cleared
-    (:func:`advgen.termination.deferred`)."""
-    from advgen.io import write_error
+    (:func:`advgen.io.write_error`), and leaves no empty output folder; a SIGTERM waits until
+    the folder is cleared (:func:`advgen.termination.deferred`); the staging folder a SIGKILL
+    left goes with the next build."""
+    from advgen.io import make_folder, remove_folders, remove_leftovers, write_error
     from advgen.termination import deferred
 
     out_dir = Path(out_dir)
     target = out_dir
+    created: list[Path] = []
     with deferred():
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".cv-build.", dir=out_dir))
+            created = make_folder(out_dir)
+            staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out_dir))
         except OSError as exc:
+            remove_folders(created)
             raise write_error(out_dir, exc) or exc from None
+        paths = []
         try:
             for name, data in outputs.items():
                 target = out_dir / name
                 (staging / name).write_bytes(data)
-            paths = []
             for name in outputs:
                 target = out_dir / name
                 os.replace(staging / name, target)
                 paths.append(target)
-            return paths
         except OSError as exc:
             raise write_error(target, exc) or exc from None
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if not paths:  # nothing moved into place: no empty output folder either
+                remove_folders(created)
+        remove_leftovers(out_dir, STAGING)  # the staging folder of a SIGKILLed build
+        return paths
 
 
 def build_cv(

@@ -99,9 +99,14 @@ def _check_duplicates(path: Path, node: yaml.Node | None, keys: list[str | int])
 
 def load_source(path: str | Path) -> Source:
     """Parse a YAML file, keeping its node tree for line lookups."""
+    from advgen.io import regular_input
+
     path = Path(path)
     try:
+        regular_input(path)  # a FIFO or a device: refused before it is opened
         text = path.read_text(encoding="utf-8")
+    except AdvgenError as exc:
+        raise CVError(str(exc)) from None
     except FileNotFoundError as exc:
         raise CVError(f"{path}: file not found") from exc
     except UnicodeDecodeError as exc:

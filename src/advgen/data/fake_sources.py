@@ -40,7 +40,15 @@ import numpy as np
 
 from advgen.data.sources import DATA_SOURCES
 from advgen.errors import AdvgenError
-from advgen.io import atomic_path, write_bytes, write_error, write_text
+from advgen.io import (
+    atomic_path,
+    make_folder,
+    remove_folders,
+    remove_leftovers,
+    write_bytes,
+    write_error,
+    write_text,
+)
 from advgen.termination import deferred
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -224,17 +232,24 @@ def write_fake_source(
     return _staged(root, writers[source])
 
 
+#: the prefix of the temporary folder the data sets are written into
+STAGING = ".fake-data."
+
+
 def _staged(root: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
     """Run ``write`` into a temporary folder inside ``root``, then move every file it wrote into
     place: a full disk or an error part-way leaves no partial data set (a previous one stays
     whole), and a SIGTERM removes the folder, or waits until its files are all moved."""
     staging: Path | None = None
+    created: list[Path] = []
+    done = False
     try:
         with deferred():  # the folder exists only once the clean-up below will remove it
             try:
-                root.mkdir(parents=True, exist_ok=True)
-                staging = Path(tempfile.mkdtemp(prefix=".fake-data.", dir=root))
+                created = make_folder(root)
+                staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=root))
             except OSError as exc:  # a full disk, a read-only folder: one line
+                remove_folders(created)
                 raise write_error(root, exc) or exc from None
         try:
             files = write(staging)
@@ -245,7 +260,11 @@ def _staged(root: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
                 dest = root / path.relative_to(staging)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, dest)
+            done = True
+        remove_leftovers(root, STAGING)  # the staging folder of a SIGKILLed run
         return [root / path.relative_to(staging) for path in files]
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+        if not done:  # nothing put in place: no empty folder either
+            remove_folders(created)

@@ -11,15 +11,13 @@ are unchanged. They are deleted once the declared outputs are written.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
-from advgen.io import save_torch, write_json, write_parquet
+from advgen.io import publish_folder, save_torch, write_json, write_parquet
 from advgen.specs import spec_dict
 from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
 from advgen.training.driver import train_epochs
@@ -52,19 +50,6 @@ class GanOutputs:
             at(paths.GAN_STATUS),
             at(paths.GAN_RESUME),
         )
-
-
-def publish_folder(src: Path, dest: Path) -> None:
-    """Copy folder ``src`` to ``dest`` and swap it in with a rename."""
-    tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        shutil.copytree(src, tmp)
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    finally:  # an error or SIGTERM part-way leaves no half-copied folder
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def train_gan(

@@ -13,10 +13,11 @@ completed epoch. It is used only when its *key* equals the key of the job at han
   upgrade of either never finishes with the other version's numerics.
 
 A mismatch (other spec, changed dataset, changed code) or an unreadable file is logged on
-one line and training starts afresh; the folder is deleted once the declared outputs are
-written (:meth:`ResumeState.finish`), so a forced rerun always retrains. A job killed
-while it wrote the file leaves a temporary file beside it; deleting the state deletes that
-too.
+one line and training starts afresh; a file that is not a plain checkpoint (a pickle that
+would build other objects than tensors and plain containers) is refused, one line and exit
+status 2. The folder is deleted once the declared outputs are written
+(:meth:`ResumeState.finish`), so a forced rerun always retrains. A job killed while it wrote
+the file leaves a temporary file beside it; deleting the state deletes that too.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from advgen.errors import AdvgenError, CheckpointError
-from advgen.io import atomic_leftovers, load_torch, save_torch
+from advgen.errors import AdvgenError, CheckpointError, UnsafeCheckpointError
+from advgen.io import atomic_leftovers, load_torch, regular_input, save_torch
+from advgen.termination import exit_if_signalled, settling
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ def stop_after_epochs(value: int | None) -> int | None:
 def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
     """SHA-256 of a file's content (a missing input is a :class:`CheckpointError` naming it)."""
     h = hashlib.sha256()
+    regular_input(path)
     try:
         with open(path, "rb") as f:
             while block := f.read(chunk):
@@ -72,7 +75,7 @@ def library_versions() -> dict[str, str]:
     import numpy
     import torch
 
-    return {"numpy": numpy.__version__, "torch": torch.__version__}
+    return {"numpy": str(numpy.__version__), "torch": str(torch.__version__)}  # torch's: a str subclass
 
 
 def resume_key(spec: Mapping[str, Any], inputs: Mapping[str, str | Path] | None = None) -> dict[str, Any]:
@@ -121,11 +124,14 @@ class ResumeState:
 
     def load(self) -> dict[str, Any] | None:
         """The saved training state if it belongs to this job, else ``None`` (stale state removed)."""
+        exit_if_signalled()  # a signal noted while a previous run settled: no new run starts
         if not self.path.exists():
             self._clear()
             return None
         try:
             saved = load_torch(self.path, kind=KIND, required=("key", "state"))
+        except UnsafeCheckpointError:  # a planted pickle: refused, never deleted unseen
+            raise
         except CheckpointError as exc:
             log.warning("ignoring unreadable resume state (%s); starting afresh", exc)
             self._clear()
@@ -173,8 +179,10 @@ class ResumeState:
         _remove_if_empty(self.path.parent)
 
     def finish(self) -> None:
-        """Delete the resume state: call after the declared outputs are written."""
-        self._clear()
+        """Delete the resume state: call after the declared outputs are written. A signal that
+        arrives meanwhile does not discard them (:func:`advgen.termination.settling`)."""
+        with settling():
+            self._clear()
 
 
 def _remove_if_empty(folder: Path) -> None:
