@@ -76,6 +76,13 @@ TABLE = pd.DataFrame({"i": np.arange(50_000), "x": rng.random(50_000), "y": rng.
 def write_both(args):
     save_torch(CHECKPOINT, args.checkpoint)
     write_parquet(TABLE, args.table)
+    if request.get("settle"):  # a training run's clean-up after its outputs (resume state deleted)
+        from advgen.termination import settling
+        with settling():
+            os.write(announce, b"S settle\n")
+            os.read(go, 1)  # the signal arrives here
+        if request.get("more"):  # a further run's write: the noted signal ends the command first
+            save_torch(CHECKPOINT, args.checkpoint + ".more")
     if request["linger"]:  # a command goes on after its writes: a late signal still finds it running
         time.sleep(1)
 
@@ -135,19 +142,33 @@ class Zygote:
         return kind, Path(path).name.lstrip(".").split(".")[0]
 
     def run(
-        self, folder: Path, target: str | None = None, delay: float = 0.0, hold: bool = False
+        self,
+        folder: Path,
+        target: str | None = None,
+        delay: float = 0.0,
+        hold: bool = False,
+        *,
+        signum: int = signal.SIGTERM,
+        on: str = "T",
+        settle: bool = False,
+        more: bool = False,
     ) -> tuple[int, dict[str, float]]:
-        """Run the command into ``folder``. With ``target`` (a file stem), send SIGTERM ``delay``
-        seconds after its temporary file appears (``hold``: while the writer waits right after
-        ``mkstemp``). Returns the exit status and the time of each announcement ("T stem",
-        "R stem") relative to the target's temporary file (without a target, to the start)."""
+        """Run the command into ``folder``. With ``target`` (a file stem), send ``signum``
+        ``delay`` seconds after its temporary file appears (``hold``: while the writer waits right
+        after ``mkstemp``; a SIGKILL leaves it there). ``settle``: after its writes the command
+        waits in a :func:`advgen.termination.settling` section (target "settle", ``on="S"``,
+        ``hold``), then with ``more`` writes one more checkpoint. Returns the exit status and the
+        time of each announcement ("T stem", "R stem") relative to the target's temporary file
+        (without a target, to the start)."""
         folder.mkdir(parents=True, exist_ok=True)
         self.buffer = b""
         request: dict[str, Any] = {
             "checkpoint": str(folder / "checkpoint.pt"),
             "table": str(folder / "table.parquet"),
-            "linger": target is not None,
+            "linger": target is not None and not settle,
             "hold": target if hold else None,
+            "settle": settle,
+            "more": more,
         }
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(json.dumps(request) + "\n")
@@ -156,14 +177,14 @@ class Zygote:
         start, times, killed = time.monotonic(), {}, False
         while not killed and (event := self._event(timeout=60)) is not None:
             times[" ".join(event)] = now = time.monotonic()
-            if event == ("T", target):
+            if event == (on, target):
                 start = now
                 time.sleep(delay)
-                os.kill(pid, signal.SIGTERM)
-                if hold:
+                os.kill(pid, signum)
+                if hold and signum != signal.SIGKILL:
                     os.write(self.go, b"x")
                 killed = True
-            elif event == ("R", "table"):
+            elif event == ("R", "table") and not settle:
                 break
         status = int(self.proc.stdout.readline())
         while (event := self._event(timeout=0)) is not None:  # announced after the signal
