@@ -343,8 +343,9 @@ def _unsafe(path: Path, exc: Exception) -> str | None:
     torch can read at all (garbage, a truncated file)."""
     from torch.serialization import get_unsafe_globals_in_checkpoint
 
+    allowed = {f"{g.__module__}.{g.__qualname__}" for g in compatible_globals()}
     try:
-        names = list(get_unsafe_globals_in_checkpoint(path))
+        names = [n for n in get_unsafe_globals_in_checkpoint(path) if n not in allowed]
     except Exception:  # not a zip checkpoint: the legacy format, a bare pickle, garbage
         names = re.findall(r"GLOBAL ([\w.]+)", str(exc))[:1]
     if not names:
@@ -353,12 +354,32 @@ def _unsafe(path: Path, exc: Exception) -> str | None:
     return ", ".join(n[:80] for n in names[:3]) + more
 
 
+def compatible_globals() -> list[Any]:
+    """What checkpoints written by earlier advgen versions hold besides tensors and plain
+    containers, allowed by :func:`load_torch`: NumPy arrays and scalars (the NumPy RNG state,
+    now a list of ints) and torch's version string (a resume key's ``libraries``). Each only
+    builds an array, a dtype, a scalar or a string from data the same restricted unpickler read
+    (never calls anything else); taken from public objects, not NumPy's private modules."""
+    import numpy as np
+    from torch.torch_version import TorchVersion
+
+    return [
+        np.zeros(1).__reduce__()[0],  # the array reconstructor
+        np.float64(0).__reduce__()[0],  # the scalar reconstructor
+        np.ndarray,
+        np.dtype,
+        *{type(np.dtype(t)) for t in (np.uint32, np.int64, np.float64, np.float32, np.bool_)},
+        TorchVersion,
+    ]
+
+
 def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | None = None) -> dict[str, Any]:
     """Load a checkpoint dict saved by :func:`save_torch` and check its keys.
 
     The file is data, never code: it is unpickled with ``weights_only=True`` (tensors, numbers,
-    strings and the plain containers), so a pickle that would build any other object, or call
-    a function, is refused before anything of it runs.
+    strings and the plain containers, and the NumPy arrays of earlier versions'
+    checkpoints: :func:`compatible_globals`), so a pickle that would build any other object,
+    or call a function, is refused before anything of it runs.
 
     Args:
         path: file to load (mapped to CPU; move tensors to the device yourself).
@@ -379,7 +400,8 @@ def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | No
         raise CheckpointError(f"{path}: file not found")
     regular_input(path)
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals(compatible_globals()):
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         unsafe = _unsafe(path, exc)
         if unsafe is not None:

@@ -267,6 +267,44 @@ def test_pickled_checkpoint_payloads_are_live(tmp_path: Path) -> None:
         assert marker.exists()
 
 
+def test_checkpoints_of_earlier_versions_still_load(tmp_path: Path) -> None:
+    """Earlier writers stored NumPy's RNG state as an array, numbers as NumPy scalars and torch's
+    version as its string subclass: allowed (advgen.io.compatible_globals), and the RNG state
+    restores."""
+    import random
+
+    import numpy as np
+    import torch
+
+    from advgen.io import load_torch
+    from advgen.seeding import set_rng_state
+
+    np.random.seed(5)
+    state = {"python": random.getstate(), "numpy": np.random.get_state(), "torch": torch.get_rng_state()}
+    expected = np.random.random(3)
+    old = {"kind": "resume", "rng": state, "lr": np.float64(0.1), "libraries": {"torch": torch.__version__}}
+    torch.save(old, tmp_path / "old.pt")
+    loaded = load_torch(tmp_path / "old.pt", kind="resume")
+    assert loaded["lr"] == 0.1 and loaded["libraries"]["torch"] == torch.__version__
+    set_rng_state(loaded["rng"])
+    assert np.array_equal(np.random.random(3), expected)
+
+
+def test_a_payload_inside_an_allowed_numpy_array_is_refused(tmp_path: Path) -> None:
+    """An object array's items go through the same restricted unpickler."""
+    import numpy as np
+    import torch
+
+    from advgen.errors import UnsafeCheckpointError
+    from advgen.io import load_torch
+
+    marker = tmp_path / "marker"
+    torch.save({"a": np.array([Payload(touch(marker))], dtype=object)}, tmp_path / "p.pt")
+    with pytest.raises(UnsafeCheckpointError, match="refusing to unpickle posix.system$"):
+        load_torch(tmp_path / "p.pt")
+    assert not marker.exists()
+
+
 # --- YAML tags ----------------------------------------------------------------------------
 
 #: (id, a YAML value with {cmd}; the tag the line names)

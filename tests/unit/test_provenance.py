@@ -117,3 +117,30 @@ def test_unreadable_checkpoint_has_no_record(tmp_path: Path) -> None:
     assert provenance.checkpoint_provenance(tmp_path / "bad.pt") is None
     (tmp_path / "bad.parquet").write_bytes(b"garbage")
     assert provenance.parquet_provenance(tmp_path / "bad.parquet") is None
+
+
+def test_provenance_pages_print_their_summary_only_once_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A write that fails (a full disk) is the one line; no summary printed before it."""
+    import errno
+    import os
+
+    import pandas as pd
+
+    from advgen.io import write_parquet
+
+    monkeypatch.chdir(tmp_path)
+    write_parquet(pd.DataFrame({"eps": [0.1]}), "results/t.parquet")
+    real = Path.write_text
+
+    def full(self: Path, *args: object, **kwargs: object) -> int:
+        if self.name.startswith(".p.html."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    code, out, err = _run(["provenance", "results", "--html", "p.html", "--rst", "p.rst"], capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == "advgen provenance: error: no space left on device: p.html"
+    assert not Path("p.html").exists()
