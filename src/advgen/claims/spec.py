@@ -24,7 +24,7 @@ A side (``a``, ``b``) selects rows of one Parquet table (relative to the results
     table: robustness/attacks.parquet   # or gans/{ns_gan}/losses.parquet: one table per run
     models: {classifier: standard_cnn}  # rows of the role's runs; each run is one seed
     query: "attack == 'fgsm' and eps == 0.25"
-    value: success_rate                 # column or pandas expression
+    value: success_rate                 # column or expression (advgen.claims.expressions)
     per: proportion                     # examples | proportion (+ count) | run
     count: n
     runs: seeds                         # what one run is: seeds, architectures, source-target pairs
