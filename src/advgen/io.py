@@ -78,12 +78,13 @@ def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
 _TMP_SUFFIX = ".tmp"
 
 
-#: the random part of a :func:`tempfile.mkstemp` / :func:`tempfile.mkdtemp` name
-_RANDOM = "[a-z0-9_]{8}"
+#: the random part of a :func:`tempfile.mkstemp` / :func:`tempfile.mkdtemp` name (8 of these
+#: characters; no dot, so ``.a.pt.`` never matches the temporary file of ``a.pt.x.pt``)
+_RANDOM = "[a-z0-9_]+"
 
 
 def leftovers(folder: PathLike, prefix: str, suffix: str = "") -> list[Path]:
-    """Entries of ``folder`` named ``PREFIX<8 random characters>SUFFIX``: the temporary files or
+    """Entries of ``folder`` named ``PREFIX<random characters>SUFFIX``: the temporary files or
     folders that a writer killed by SIGKILL left behind (``tempfile``'s names)."""
     pattern = re.compile(re.escape(prefix) + _RANDOM + re.escape(suffix))
     try:

@@ -104,3 +104,24 @@ def test_the_console_script_ignores_signals_once_its_command_succeeded() -> None
     with exit_on_sigterm(final=True):
         pass
     assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_a_write_deletes_only_its_own_outputs_leftovers(tmp_path: Path) -> None:
+    """What SIGKILL left beside ``a.pt`` goes with the next write of ``a.pt``; the leftovers of
+    other outputs (``a.pt.x.pt`` included) stay for their own writes; the same for a sample folder."""
+    from advgen.io import publish_folder, write_bytes
+
+    mine = tmp_path / ".a.pt.k1ll3d_x.tmp"
+    others = [tmp_path / ".a.pt.x.pt.abcdefgh.tmp", tmp_path / ".b.pt.abcdefgh.tmp"]
+    for path in (mine, *others):
+        path.write_bytes(b"half")
+    write_bytes(tmp_path / "a.pt", b"whole")
+    assert not mine.exists() and all(p.exists() for p in others)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "epoch_001.png").write_bytes(b"png")
+    copy = tmp_path / ".samples.abcdefgh.tmp"  # a SIGKILLed publish's half copy
+    copy.mkdir()
+    (copy / "epoch_000.png").write_bytes(b"half")
+    publish_folder(src, tmp_path / "samples")
+    assert not copy.exists() and [p.name for p in (tmp_path / "samples").iterdir()] == ["epoch_001.png"]
