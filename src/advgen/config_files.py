@@ -144,12 +144,13 @@ _SOURCE = "\x00config"
 
 def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schema: str | Path | None) -> None:
     """Validate ``config``; an error names the file and line that set the offending key."""
-    from advgen.config import SCHEMA_DIR, validate_config
+    from advgen.config import SCHEMA_DIR, check_name_case, validate_config
     from advgen.replicates import expand_replicates
 
     try:
         validate_config(config, schema or SCHEMA_DIR / "config.schema.yaml", source=_SOURCE)
         expand_replicates(config, _SOURCE)  # `seeds`/`replicates` -> one entry per seed
+        check_name_case(config, _SOURCE)  # the runs' names too
         _check_plans(config, _SOURCE)
     except ConfigError as exc:
         raise ConfigError(_locate(str(exc), paths)) from None

@@ -291,20 +291,20 @@ CASES = [
         "purify-spec-missing-field",
         ["purify", "--spec", '{"seed": 0}', "--classifier", "results/c.pt", "--images", "results/i.pt"]
         + ["--out", "results/p.parquet"],
-        ["--spec: missing field 'classifier'"],
+        ["--spec: classifier: missing required key 'classifier'"],
     ),
     (
         "probe-discriminator-spec-unknown-field",
         ["probe-discriminator", "--spec", '{"sources": [{"family": "gan", "epsilon": 1}]}']
         + ["--gans", "g=results/g.pt", "--train", "results/t.pt", "--test", "results/t.pt"]
         + ["--out", "results/p.parquet"],
-        ["--spec.sources[]: unknown field 'epsilon'"],
+        ["--spec: sources.0.epsilon: unknown key 'epsilon'"],
     ),
     (
         "flip-discriminator-spec-not-a-list",
         ["flip-discriminator", "--spec", '{"gans": {"g": 1}}', "--gans", "g=results/g.pt"]
         + ["--images", "results/t.pt", "--out", "results/f.parquet", "--summary", "results/s.parquet"],
-        ["--spec.gans: expected a list"],
+        ["--spec: gans: expected array"],
     ),
 ]
 

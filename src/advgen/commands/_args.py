@@ -100,6 +100,26 @@ def overwritten_input(args: argparse.Namespace) -> str | None:
     return None
 
 
+class SpecType:
+    """The argparse ``type`` of a ``--spec`` argument: the JSON text unchanged; ``schema`` and
+    ``definition`` name the schema definition that checks it (:func:`advgen.config.check_spec`,
+    :func:`advgen.jobs.load_spec`), so that a test finds every spec and its definition from the parser."""
+
+    def __init__(self, schema: str, definition: str) -> None:
+        self.schema, self.definition = schema, definition
+
+    def __call__(self, value: str) -> str:
+        return value
+
+    def __repr__(self) -> str:  # argparse names the type in some messages
+        return "spec JSON"
+
+
+def add_spec(p: Any, definition: str, *, schema: str = "jobs.schema.yaml", **kwargs: Any) -> argparse.Action:
+    """``--spec``: a job's spec as JSON, checked against ``<schema>#/$defs/<definition>``."""
+    return p.add_argument("--spec", type=SpecType(schema, definition), **kwargs)
+
+
 def add_device_argument(p: argparse.ArgumentParser) -> None:
     """``--device``: the commands whose spec has no ``device`` key (see :mod:`advgen.jobs`)."""
     p.add_argument(
@@ -126,10 +146,12 @@ def resume_dir(args: argparse.Namespace) -> Path:
     return Path(args.resume_dir) if args.resume_dir else Path(args.checkpoint).parent / "resume"
 
 
-def add_sweep_job_arguments(p: argparse.ArgumentParser, images: str = "prepared test split (.pt)") -> None:
-    """The inputs of a sweep job: its spec (one grid point of one generator), generator,
-    classifier and images."""
-    p.add_argument("--spec", required=True, help="the grid point as JSON (see advgen.sweeps.spec)")
+def add_sweep_job_arguments(
+    p: argparse.ArgumentParser, point: str, images: str = "prepared test split (.pt)"
+) -> None:
+    """The inputs of a sweep job: its spec (one grid point of one generator, the typed spec
+    ``point`` of :mod:`advgen.sweeps.spec`), generator, classifier and images."""
+    add_spec(p, point, required=True, help="the grid point as JSON (see advgen.sweeps.spec)")
     add_input(p, "--generator", required=True, help="GAN or autoencoder checkpoint (.pt)")
     add_input(p, "--classifier", required=True, help="classifier model (.pt)")
     add_input(p, "--images", required=True, help=images)

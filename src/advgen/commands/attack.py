@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = (
     "attack a classifier with the attack of its spec over its eps grid: "
@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--classifier", required=True, help="classifier name")
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "AttackJobSpec",
         required=True,
         help="JSON: {name, attack: <robustness.attacks entry>, eval: {max_examples, batch_size}, device}",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
 
@@ -16,8 +16,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         p, "--results", default="results", help="input: the run's results folder (tables are relative to it)"
     )
     how = p.add_mutually_exclusive_group()
-    how.add_argument(
-        "--spec", default=None, help="JSON from the workflow (roles, tables the DAG produces, data)"
+    add_spec(
+        how,
+        "ClaimsPageSpec",
+        default=None,
+        help="JSON from the workflow (roles, tables the DAG produces, data)",
     )
     add_input(
         how,
@@ -65,12 +68,11 @@ def _readme(args: argparse.Namespace) -> None:
 
 def _spec(args: argparse.Namespace) -> Any:
     from advgen.claims.page_spec import ClaimsPageSpec
-    from advgen.config import parse_spec
     from advgen.errors import ConfigError
-    from advgen.specs import typed_spec
+    from advgen.jobs import load_spec
 
     if args.spec is not None:
-        return typed_spec(ClaimsPageSpec, parse_spec(args.spec))
+        return load_spec(args.spec, spec_type=ClaimsPageSpec)
     if args.configfile:
         from advgen.config_files import check_config_files
         from advgen.pipeline import build

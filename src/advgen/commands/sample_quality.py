@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_device_argument, add_output
+from advgen.commands._args import add_device_argument, add_output, add_spec
 
 HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of each model (the summary table)"
 
@@ -32,7 +32,13 @@ FAMILY_ORDER = {"real": 0, "gan": 1, "autoencoder": 2}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the sample_quality config section as JSON, seed included")
+    add_spec(
+        p,
+        "sample_quality",
+        schema="generative.schema.yaml",
+        required=True,
+        help="the sample_quality config section as JSON, seed included",
+    )
     p.add_argument(
         "--rows",
         required=True,

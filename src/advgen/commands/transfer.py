@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "transfer matrix: adversarial examples from model i evaluated on model j (results/robustness/transfer.parquet)"
 
@@ -13,8 +13,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "TransferSpec",
         required=True,
         help="JSON: {transfer: {eps, noise_seed, within (optional: a --meta key; one matrix per value)}, "
         "attacks, eval, device}",
