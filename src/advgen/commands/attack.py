@@ -48,7 +48,7 @@ def main(args: argparse.Namespace) -> None:
     spec = load_spec(args.spec, spec_type=AttackJobSpec)
     test = load_prepared(args.test)
     with start_job(spec, seed=False) as device:
-        model = load_classifier(args.model, device)
+        model = load_classifier(args.model, device, data=[test])
         idx = eval_subset(test.labels, spec.eval.max_examples)
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         table, per_example = attack_sweep(

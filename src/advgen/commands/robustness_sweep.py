@@ -65,7 +65,7 @@ def main(args: argparse.Namespace) -> None:
         test_xy = (test.images[idx].to(device), test.labels[idx].to(device))
         train_xy = (train.images.to(device), train.labels.to(device))
         for name in sorted(points):
-            model = load_classifier(paths[name], device)
+            model = load_classifier(paths[name], device, data=[train, test])
             row = sweep_row(
                 args.sweep,
                 name,

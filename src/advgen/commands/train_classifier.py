@@ -21,10 +21,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
     add_output(p, "--model", required=True, help="output: checkpoint (.pt)")
     add_output(p, "--history", required=True, help="output: per-epoch history (.parquet)")
-    p.add_argument(
+    add_output(
+        p,
         "--resume",
         default=None,
-        help="resume file, written every epoch (undeclared; deleted once the outputs are written)",
+        help="output: resume file, written every epoch (undeclared; deleted once the outputs are written)",
     )
     p.add_argument(
         "--stop-after-epochs",

@@ -61,7 +61,7 @@ def main(args: argparse.Namespace) -> None:
     test = load_prepared(args.test)
     idx = eval_subset(test.labels, spec.eval.max_examples)
     with start_job(spec, seed=False) as device:
-        models = {name: load_classifier(path, device) for name, path in pairs}
+        models = {name: load_classifier(path, device, data=[test]) for name, path in pairs}
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         options = {"batch_size": spec.eval.batch_size, "noise_seed": settings.noise_seed}
         if within:
