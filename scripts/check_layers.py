@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("defense",),
     ("sweeps",),
     ("jobs", "metrics", "ae", "gan", "classifiers", "training", "models"),
-    ("smoke", "cv", "config", "data", "io", "generators"),
+    ("smoke", "cv", "config", "data", "io", "generators", "architectures"),
     ("attacks",),
     (
         "__init__",

@@ -59,6 +59,21 @@ def resolve_input_paths(config: dict[str, Any], base: str | Path) -> None:
             parent[keys[-1]] = display(Path(base).resolve() / value)
 
 
+#: the CV's input files (:data:`INPUT_PATHS`; the claims file is checked by the claims stage) and what each holds
+CV_FILES = {"cv": "the CV data", "bib": "the BibTeX publications", "stats": "the citation and star counts"}
+
+
+def check_input_files(config: dict[str, Any], source: str) -> None:
+    """Every CV input file the config names (resolved by :func:`resolve_input_paths`) exists:
+    a missing one is a config error naming the key, not a missing input of the ``cv`` job."""
+    cv = config.get("cv") or {}
+    for key, what in CV_FILES.items():
+        path = cv.get(key)
+        if isinstance(path, str) and not Path(path).is_file():
+            why = "is a folder" if Path(path).is_dir() else "file not found"
+            raise ConfigError(f"{source}: cv.{key}: {path}: {why} ({what})")
+
+
 def checked_pipeline(
     configfiles: Sequence[str | Path],
     config: dict[str, Any] | None = None,
@@ -84,6 +99,7 @@ def checked_pipeline(
     source = config_source(paths)
     resolve_input_paths(config, workflow_folder(configfiles) if base is None else base)
     try:
+        check_input_files(config, source)
         pipe = build(config, source=source, on_unknown=on_unknown)
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):
