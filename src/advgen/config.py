@@ -48,12 +48,20 @@ def load_yaml(path: str | Path) -> Any:
         raise ConfigError(f"{path}: file not found") from exc
     try:
         return yaml_loader.safe_load(text)
+    except yaml_loader.ExpansionError as exc:
+        raise ConfigError(f"{path}:{_where(exc)}{exc.problem}") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: YAML syntax error: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: YAML error: {exc}") from exc
+
+
+def _where(exc: yaml.MarkedYAMLError) -> str:
+    """``LINE:COLUMN: `` of a marked YAML error (empty without a mark)."""
+    mark = exc.problem_mark
+    return f"{mark.line + 1}:{mark.column + 1}: " if mark else " "
 
 
 def _stamp(path: str | Path) -> tuple[Path, int, int]:

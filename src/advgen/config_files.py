@@ -63,6 +63,11 @@ def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML ``text`` (from file ``name``) strictly; errors name file:line:column."""
     try:
         return yaml_loader.load(text, loader=_StrictLoader, fast=_CStrictLoader, name=name)
+    except yaml_loader.ExpansionError as exc:
+        mark = exc.problem_mark
+        raise ConfigError(
+            f"{name}:{f'{mark.line + 1}:{mark.column + 1}: ' if mark else ' '}{exc.problem}"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name

@@ -3,7 +3,8 @@
 :func:`checked_pipeline` reads the config files strictly (encoding, YAML syntax, duplicate
 keys: :func:`advgen.config_files.strict_workflow_config`), validates the merged config against
 the schema, builds every stage's plan (:func:`advgen.pipeline.build`: every cross-reference,
-masking classifiers and purifiers included) and then lets the claims stage check its file
+masking classifiers and purifiers included), counts their jobs against ``max_jobs``
+(:mod:`advgen.pipeline.size`) and then lets the claims stage check its file
 (``ClaimsPlan.check()``, when the claims stage provides it). ``workflow/rules/common.smk``
 calls it with Snakemake's parsed ``config``; ``advgen check-config FILE...`` with the files
 merged as ``--configfile FILE...`` merges them. So the two give the same answer, one
@@ -20,6 +21,7 @@ from advgen.config_files import check_config_files, key_line, strict_workflow_co
 from advgen.errors import ConfigError
 from advgen.pipeline import Pipeline, build
 from advgen.pipeline.base import display
+from advgen.pipeline.size import check_job_count
 
 
 def config_source(configfiles: Sequence[str | Path]) -> str:
@@ -101,6 +103,7 @@ def checked_pipeline(
     try:
         check_input_files(config, source)
         pipe = build(config, source=source, on_unknown=on_unknown)
+        check_job_count(pipe, source)
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):
             check_claims()
