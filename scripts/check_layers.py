@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "cli", "registries"),
     ("commands",),
     ("pipeline",),
-    ("claims", "config_files", "report_facts", "provenance_page"),
+    ("claims", "config_files", "profiles", "report_facts", "provenance_page"),
     ("plots",),
     ("probe", "robustness"),
     ("defense",),
