@@ -65,6 +65,9 @@ def test_bad_spec_is_one_line(command: str, spec: str, words: str, workdir: Path
     assert_one_line_error(code, err, words, workdir=workdir)
 
 
+CV_FILES = {"cv": "cv.yaml", "bib": "publications.bib", "stats": "stats.yaml"}
+
+
 def _bad_config(tmp: Path) -> dict[str, Path]:
     files = {
         "schema": "gans: 3\n",
@@ -73,7 +76,10 @@ def _bad_config(tmp: Path) -> dict[str, Path]:
         "syntax": "seed: [1\n",
         "list": "- seed: 1\n",
         "masking": "robustness:\n  masking:\n    classifiers: [nope]\n",
-        "good": "seed: 1\nclaims: null\n",  # no claims file in the scratch folder
+        # no claims file in the scratch folder; the CV's files are the repository's
+        "good": "seed: 1\nclaims: null\ncv: {"
+        + ", ".join(f"{key}: {REPO / 'config' / 'cv' / name}" for key, name in CV_FILES.items())
+        + "}\n",
     }
     out = {}
     for name, content in files.items():

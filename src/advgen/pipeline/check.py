@@ -101,12 +101,12 @@ def checked_pipeline(
     source = config_source(paths)
     resolve_input_paths(config, workflow_folder(configfiles) if base is None else base)
     try:
-        check_input_files(config, source)
         pipe = build(config, source=source, on_unknown=on_unknown)
         check_job_count(pipe, source)
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):
             check_claims()
+        check_input_files(config, source)
     except ConfigError as exc:
         raise ConfigError(locate(str(exc), source, paths)) from None
     return pipe
