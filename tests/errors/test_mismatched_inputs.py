@@ -32,7 +32,9 @@ def mismatched(good_files: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     torch.save(
         {**clf, "arch_kwargs": {**clf["arch_kwargs"], "in_shape": [1, 14, 14]}}, folder / "clf_resized.pt"
     )
+    torch.save({**split, "labels": split["labels"][:-1]}, folder / "labels_short.pt")
     (folder / "info.json").write_text("{not json", encoding="utf-8")
+    (folder / "info_folder.json").mkdir()
     (folder / "info_list.json").write_text("[1, 2]", encoding="utf-8")
     return folder
 
@@ -53,6 +55,11 @@ CASES = [
         "attack-label-out-of-range",
         ATTACK_ON + ["{M}/label12.pt"],
         ["{M}/label12.pt: label 12 is out of range"],
+    ),
+    (
+        "attack-a-label-missing",
+        ATTACK_ON + ["{M}/labels_short.pt"],
+        ["{M}/labels_short.pt: 'labels' must be a tensor of one label per image"],
     ),
     (
         "attack-label-beyond-the-models-classes",
@@ -97,6 +104,16 @@ CASES += [
         "sample-quality-info-not-json",
         [*SAMPLE_QUALITY, _rows("{M}/info.json")],
         ["{M}/info.json: not valid JSON"],
+    ),
+    (
+        "sample-quality-info-a-folder",
+        [*SAMPLE_QUALITY, _rows("{M}/info_folder.json")],
+        ["{M}/info_folder.json: cannot read"],
+    ),
+    (
+        "sample-quality-row-path-not-a-string",
+        [*SAMPLE_QUALITY, json.dumps([{**json.loads(_rows("i.json"))[0], "model": 7}])],
+        ["sample-quality: --rows: entry 0: model: expected a non-empty string"],
     ),
     (
         "sample-quality-info-not-an-object",

@@ -52,6 +52,17 @@ CASES: dict[str, tuple[tuple[str, str], int, str]] = {
         "set-resources.train_gan.gpu: 3 is not a whole number of GPUs between 0 and 1 (the profile's resources: gpu)",
     ),
     "gpu-cap-not-a-number": (("  - gpu=1\n", "  - gpu=many\n"), 46, "resources.gpu: 'many'"),
+    "default-resources-a-string": (
+        ("default-resources:\n", "default-resources: lots\nignored:\n"),
+        51,
+        "default-resources: expected a mapping (or a list of name=value)",
+    ),
+    "resource-without-a-value": (("  - gpu=1\n", "  - gpu\n"), 46, "resources.gpu: has no value"),
+    "disk-nan": (
+        ("  mem_mb: 2000 ", "  disk_mb: .nan\n  mem_mb: 2000 "),
+        56,
+        "default-resources.disk_mb: nan",
+    ),
     "set-resources-a-list": (
         ("# set-resources:\n", "set-resources: [train_gan]\n"),
         63,
@@ -84,6 +95,9 @@ def test_a_bad_profile_is_one_line(case: str, workdir: Path, capsys) -> None:
 def test_no_profile_there_is_one_line(workdir: Path, capsys) -> None:
     code, err = run_cli(["check-profile", "nowhere"], capsys)
     assert_one_line_error(code, err, "nowhere: no profile there")
+    (workdir / "profile.yaml").write_text("- executor: slurm\n", encoding="utf-8")
+    code, err = run_cli(["check-profile", "profile.yaml"], capsys)
+    assert_one_line_error(code, err, "profile.yaml: a profile is a mapping of snakemake options")
 
 
 @pytest.mark.parametrize("case", ["mem-not-a-number", "partition-shell-command", "gpu-beyond-the-profile"])
