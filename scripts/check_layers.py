@@ -31,13 +31,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "cli", "registries"),
     ("commands",),
     ("pipeline",),
-    ("claims", "config_files", "report_facts", "provenance_page"),
+    ("claims", "config_files", "profiles", "report_facts", "provenance_page"),
     ("plots",),
     ("probe", "robustness"),
     ("defense",),
     ("sweeps",),
     ("jobs", "metrics", "ae", "gan", "classifiers", "training", "models"),
-    ("smoke", "cv", "config", "data", "io", "generators"),
+    ("smoke", "cv", "config", "data", "io", "generators", "architectures"),
     ("attacks",),
     (
         "__init__",
@@ -52,6 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "seeding",
         "termination",
         "specs",
+        "strict_json",
         "errors",
     ),
 )

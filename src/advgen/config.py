@@ -48,12 +48,20 @@ def load_yaml(path: str | Path) -> Any:
         raise ConfigError(f"{path}: file not found") from exc
     try:
         return yaml_loader.safe_load(text)
+    except yaml_loader.ExpansionError as exc:
+        raise ConfigError(f"{path}:{_where(exc)}{exc.problem}") from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError(f"{where}: YAML syntax error: {exc.problem}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: YAML error: {exc}") from exc
+
+
+def _where(exc: yaml.MarkedYAMLError) -> str:
+    """``LINE:COLUMN: `` of a marked YAML error (empty without a mark)."""
+    mark = exc.problem_mark
+    return f"{mark.line + 1}:{mark.column + 1}: " if mark else " "
 
 
 def _stamp(path: str | Path) -> tuple[Path, int, int]:
@@ -89,6 +97,16 @@ def _registry(schema_dir: Path) -> Any:
     return Registry(retrieve=retrieve)
 
 
+@functools.cache
+def _packaged_registry() -> Any:
+    """The packaged schemas as one crawled registry (a ``$ref`` between them is a lookup, not a
+    retrieval each time a spec is checked)."""
+    from referencing import Registry, Resource
+
+    files = sorted(SCHEMA_DIR.glob("*.schema.yaml"))
+    return Registry().with_resources((f.name, Resource.from_contents(load_schema(f))) for f in files).crawl()
+
+
 def _is_finite_number(checker: Any, instance: Any) -> bool:
     """JSON-schema ``number``: an int or a finite float (YAML's .nan and .inf are not numbers)."""
     if isinstance(instance, bool) or not isinstance(instance, int | float):
@@ -98,7 +116,8 @@ def _is_finite_number(checker: Any, instance: Any) -> bool:
 
 @functools.cache
 def _validator_class() -> Any:
-    """Draft 2020-12 validator that fills ``default`` values and rejects non-finite numbers."""
+    """Draft 2020-12 validator that fills ``default`` values, rejects non-finite numbers and
+    matches a ``pattern`` against the whole string."""
     from jsonschema import Draft202012Validator, validators
 
     base_properties = Draft202012Validator.VALIDATORS["properties"]
@@ -111,7 +130,18 @@ def _validator_class() -> Any:
         yield from base_properties(validator, properties, instance, schema)
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_finite_number)
-    return validators.extend(Draft202012Validator, {"properties": set_defaults}, type_checker=checker)
+    keywords = {"properties": set_defaults, "pattern": _whole_pattern}
+    return validators.extend(Draft202012Validator, keywords, type_checker=checker)
+
+
+def _whole_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """``pattern`` matched against the whole string (:func:`re.fullmatch`), not searched: JSON
+    Schema's ``re.search`` lets ``$`` match before a final newline, so ``"tiny_gan\n"`` would
+    pass ``^[a-z_]+$`` and break the file names and shell commands made from it."""
+    from jsonschema.exceptions import ValidationError
+
+    if isinstance(instance, str) and re.fullmatch(pattern, instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r} (the whole value must)")
 
 
 @functools.cache
@@ -252,13 +282,48 @@ PERIODIC_REPEATS = 20
 _PERIODIC = re.compile(rf"(.+?)\1{{{PERIODIC_REPEATS - 1},}}$")
 
 
+#: the named sections whose names share a folder of results (``results/sweeps/<sweep>/<generator>``
+#: holds GANs and autoencoders); within a group, names must differ in more than case
+NAME_GROUPS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("datasets",),),
+    (("gans",), ("autoencoders",)),
+    (("classifiers",),),
+    (("robustness", "attacks"),),
+    (("robustness", "data_size_sweeps"),),
+    (("defense", "purify", "purifiers"),),
+)
+
+
+def _section_names(config: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
+    node: Any = config
+    for key in keys:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return [str(name) for name in node] if isinstance(node, Mapping) else []
+
+
+def check_name_case(config: Mapping[str, Any], source: str) -> None:
+    """Names of one group (:data:`NAME_GROUPS`) that differ only in case are one line: they become
+    folder and file names, which a case-insensitive file system (macOS, Windows) would merge."""
+    for group in NAME_GROUPS:
+        seen: dict[str, tuple[str, str]] = {}
+        for keys in group:
+            where = ".".join(keys)
+            for name in _section_names(config, keys):
+                first = seen.setdefault(name.casefold(), (name, where))
+                if first[0] != name:
+                    raise ConfigError(
+                        f"{source}: {where}.{name}: the name differs only in case from {first[1]}.{first[0]}; "
+                        "results folders are named after entries and a case-insensitive file system would "
+                        "merge them (rename one)"
+                    )
+
+
 def _check_names(config: Mapping[str, Any], source: str) -> None:
-    """No name ends in a part repeated :data:`PERIODIC_REPEATS` times (the schema bounds their length)."""
+    """No name ends in a part repeated :data:`PERIODIC_REPEATS` times (the schema bounds their
+    length), and none differs only in case from another of its group (:func:`check_name_case`)."""
+    check_name_case(config, source)
     for keys in NAMED_SECTIONS:
-        node: Any = config
-        for key in keys:
-            node = node.get(key) if isinstance(node, Mapping) else None
-        for name in node if isinstance(node, Mapping) else ():
+        for name in _section_names(config, keys):
             match = _PERIODIC.search(str(name))
             if match:
                 raise ConfigError(
@@ -291,16 +356,35 @@ def _check_references(config: Mapping[str, Any], source: str) -> None:
                     )
 
 
+@functools.cache
+def _definition_validator(schema: str, definition: str) -> Any:
+    """A validator of ``<schema>#/$defs/<definition>`` (packaged schemas; built once per process)."""
+    if definition not in load_schema(SCHEMA_DIR / schema).get("$defs", {}):
+        raise KeyError(f"{schema} has no definition {definition!r}")
+    return _validator_class()({"$ref": f"{schema}#/$defs/{definition}"}, registry=_packaged_registry())
+
+
 def complete_entry(entry: Any, schema: str, definition: str, what: str = "--spec") -> Any:
     """A copy of ``entry`` checked against ``<schema>#/$defs/<definition>``, its defaults filled
     in; the first error is a :class:`ConfigError` naming ``what`` and the key."""
     entry = copy.deepcopy(entry)
-    validator = _validator_class()({"$ref": f"{schema}#/$defs/{definition}"}, registry=_registry(SCHEMA_DIR))
-    errors = list(validator.iter_errors(entry))
+    errors = list(_definition_validator(schema, definition).iter_errors(entry))
     if errors:
         err = _best_error(errors)
         raise ConfigError(f"{what}: {_key_path(err)}: {_message(err)}")
     return entry
+
+
+#: the job specs' definitions, one per typed spec (named after its dataclass) and the plot spec's
+JOBS_SCHEMA = "jobs.schema.yaml"
+
+
+def check_spec(definition: str, spec: Any, what: str = "--spec") -> None:
+    """Check a job's ``spec`` (parsed JSON) against ``jobs.schema.yaml#/$defs/<definition>``:
+    types, enums and ranges, as the config keys it comes from are checked (their definitions are
+    referenced there); ``spec`` itself is left as it is (no defaults added). The first error is a
+    :class:`ConfigError` naming ``what`` and the key."""
+    complete_entry(spec, JOBS_SCHEMA, definition, what)
 
 
 def dataset_spec(entry: Mapping[str, Any], what: str = "--spec") -> Any:
@@ -318,11 +402,11 @@ def spec_json(spec: Mapping[str, Any]) -> str:
 
 
 def parse_spec(text: str, *, what: str = "--spec") -> dict[str, Any]:
-    """Parse a JSON spec given on the command line."""
-    try:
-        spec = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{what}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    """Parse a JSON spec given on the command line, strictly (:func:`advgen.strict_json.loads`:
+    no NaN, no duplicate key, bounded nesting)."""
+    from advgen import strict_json
+
+    spec = strict_json.loads(text, what)
     if not isinstance(spec, dict):
         raise ConfigError(f"{what}: expected a JSON object")
     if what == "--spec":  # outputs record the digest of the job's spec (advgen.provenance)

@@ -63,6 +63,11 @@ def parse_yaml(text: str, name: str) -> Any:
     """Parse YAML ``text`` (from file ``name``) strictly; errors name file:line:column."""
     try:
         return yaml_loader.load(text, loader=_StrictLoader, fast=_CStrictLoader, name=name)
+    except yaml_loader.ExpansionError as exc:
+        mark = exc.problem_mark
+        raise ConfigError(
+            f"{name}:{f'{mark.line + 1}:{mark.column + 1}: ' if mark else ' '}{exc.problem}"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
@@ -144,12 +149,13 @@ _SOURCE = "\x00config"
 
 def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schema: str | Path | None) -> None:
     """Validate ``config``; an error names the file and line that set the offending key."""
-    from advgen.config import SCHEMA_DIR, validate_config
+    from advgen.config import SCHEMA_DIR, check_name_case, validate_config
     from advgen.replicates import expand_replicates
 
     try:
         validate_config(config, schema or SCHEMA_DIR / "config.schema.yaml", source=_SOURCE)
         expand_replicates(config, _SOURCE)  # `seeds`/`replicates` -> one entry per seed
+        check_name_case(config, _SOURCE)  # the runs' names too
         _check_plans(config, _SOURCE)
     except ConfigError as exc:
         raise ConfigError(_locate(str(exc), paths)) from None

@@ -27,17 +27,19 @@ from advgen.provenance import note_job_spec
 def load_spec(
     text: str, *, definition: str | None = None, require_seed: bool = False, spec_type: type | None = None
 ) -> Any:
-    """The ``--spec`` JSON of a job; with ``definition``, checked against
-    ``generative.schema.yaml#/$defs/<definition>`` with its defaults filled in; with
+    """The ``--spec`` JSON of a job (:func:`advgen.config.parse_spec`: strict JSON); with
+    ``definition``, checked against ``generative.schema.yaml#/$defs/<definition>`` with its
+    defaults filled in, else with ``spec_type`` against its own definition in
+    ``jobs.schema.yaml`` (:func:`advgen.config.check_spec`: types and ranges); with
     ``spec_type`` (a frozen dataclass), returned as that typed spec (:func:`advgen.specs.typed_spec`:
     an unknown or missing field is one line)."""
-    from advgen.config import parse_spec
+    from advgen.config import check_spec, complete_entry, parse_spec
 
     spec = parse_spec(text)
     if definition is not None:
-        from advgen.config import complete_entry
-
         spec = complete_entry(spec, "generative.schema.yaml", definition)
+    elif spec_type is not None:
+        check_spec(spec_type.__name__, spec)
     if require_seed and "seed" not in spec:
         raise ConfigError("--spec: seed: missing required key 'seed'")
     note_job_spec(spec)

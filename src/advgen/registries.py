@@ -87,7 +87,7 @@ ENUMS = (
     Enum("data.schema.yaml", ("$defs", "dataset", "properties", "source", "enum"), tuple(DATA_SOURCES)),
 )
 ATTACK_SCHEMA = "robustness.schema.yaml"
-BRANCHES = ("$defs", "attack", "allOf")
+BRANCHES = ("$defs", "attack_params", "allOf")
 EPS_DESCRIPTION = ("$defs", "attack", "properties", "eps", "description")
 
 
@@ -157,7 +157,8 @@ def params_def(name: str) -> str:
 
 
 def branches() -> list[dict[str, Any]]:
-    """The attack entry's ``allOf``: each attack's ``params`` checked by its definition."""
+    """``attack_params``'s ``allOf`` (an attack entry's and a job spec's): each attack's ``params``
+    checked by its definition."""
     return [
         {
             "if": {"properties": {"attack": {"const": name}}},

@@ -6,6 +6,10 @@ with the same constructors and resolvers, so a document both accept gives the sa
 error messages differ (libyaml words problems differently and sometimes marks another column),
 so a document the C loader rejects is parsed again by the pure-Python loader, and whatever that
 raises (or returns) is the answer: every error reads as it did with the pure-Python loader.
+
+Every document is composed first and checked (:func:`check_expansion`) before any Python value
+is built: nesting deeper than :data:`MAX_DEPTH`, or more than :data:`MAX_VALUES` values once its
+aliases are expanded, is an :class:`ExpansionError` marking the line.
 """
 
 from __future__ import annotations
@@ -32,12 +36,66 @@ def c_variant(loader: type) -> type | None:
     return variant
 
 
+#: the most values a document may hold once its aliases are expanded (the repository's largest
+#: YAML file, config/claims.yaml, holds about 4,300): a few hundred bytes of nested aliases
+#: (a "billion laughs" document) would otherwise expand to billions
+MAX_VALUES = 100_000
+#: the deepest nesting of mappings and lists (the repository's files nest at most 9 levels)
+MAX_DEPTH = 64
+
+
+class ExpansionError(yaml.MarkedYAMLError):
+    """A document nested too deep or expanding to too many values through its aliases."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def check_expansion(node: yaml.Node) -> None:
+    """Refuse a composed document deeper than :data:`MAX_DEPTH`, or holding more than
+    :data:`MAX_VALUES` values once every alias is expanded (counted on the node graph, where an
+    alias is a shared node, in time linear in its size); the error marks the innermost
+    mapping or list that crosses the limit."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(node, 1, False)]
+    while stack:
+        current, depth, done = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpansionError(
+                problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=current.start_mark
+            )
+        if id(current) in sizes:
+            continue
+        children = _children(current)
+        if not done:
+            stack.append((current, depth, True))
+            stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[id(current)] = 1 + sum(sizes[id(child)] for child in children)
+        if sizes[id(current)] > MAX_VALUES:
+            raise ExpansionError(
+                problem=f"expands to more than {MAX_VALUES:,} values through its aliases (*name)",
+                problem_mark=current.start_mark,
+            )
+
+
 def _load_single(loader_cls: type, text: str, name: str | None) -> Any:
     loader = loader_cls(text)
     if name is not None:
         loader.name = name
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_expansion(node)
+        return loader.construct_document(node)
+    except RecursionError:  # the pure-Python composer recurses per level, before the check above
+        raise ExpansionError(problem=f"nested more than {MAX_DEPTH} levels deep") from None
     finally:
         loader.dispose()
 
@@ -54,6 +112,8 @@ def load(
     if fast is not None:
         try:
             return _load_single(fast, text, name)
+        except ExpansionError:
+            raise  # the composed document's size or depth: the same with either parser
         except Exception:  # noqa: BLE001, S110 - the pure-Python parse below raises the canonical error
             pass
     return _load_single(loader, text, name)

@@ -65,6 +65,9 @@ def test_bad_spec_is_one_line(command: str, spec: str, words: str, workdir: Path
     assert_one_line_error(code, err, words, workdir=workdir)
 
 
+CV_FILES = {"cv": "cv.yaml", "bib": "publications.bib", "stats": "stats.yaml"}
+
+
 def _bad_config(tmp: Path) -> dict[str, Path]:
     files = {
         "schema": "gans: 3\n",
@@ -73,7 +76,10 @@ def _bad_config(tmp: Path) -> dict[str, Path]:
         "syntax": "seed: [1\n",
         "list": "- seed: 1\n",
         "masking": "robustness:\n  masking:\n    classifiers: [nope]\n",
-        "good": "seed: 1\nclaims: null\n",  # no claims file in the scratch folder
+        # no claims file in the scratch folder; the CV's files are the repository's
+        "good": "seed: 1\nclaims: null\ncv: {"
+        + ", ".join(f"{key}: {REPO / 'config' / 'cv' / name}" for key, name in CV_FILES.items())
+        + "}\n",
     }
     out = {}
     for name, content in files.items():
@@ -291,20 +297,20 @@ CASES = [
         "purify-spec-missing-field",
         ["purify", "--spec", '{"seed": 0}', "--classifier", "results/c.pt", "--images", "results/i.pt"]
         + ["--out", "results/p.parquet"],
-        ["--spec: missing field 'classifier'"],
+        ["--spec: classifier: missing required key 'classifier'"],
     ),
     (
         "probe-discriminator-spec-unknown-field",
         ["probe-discriminator", "--spec", '{"sources": [{"family": "gan", "epsilon": 1}]}']
         + ["--gans", "g=results/g.pt", "--train", "results/t.pt", "--test", "results/t.pt"]
         + ["--out", "results/p.parquet"],
-        ["--spec.sources[]: unknown field 'epsilon'"],
+        ["--spec: sources.0.epsilon: unknown key 'epsilon'"],
     ),
     (
         "flip-discriminator-spec-not-a-list",
         ["flip-discriminator", "--spec", '{"gans": {"g": 1}}', "--gans", "g=results/g.pt"]
         + ["--images", "results/t.pt", "--out", "results/f.parquet", "--summary", "results/s.parquet"],
-        ["--spec.gans: expected a list"],
+        ["--spec: gans: expected array"],
     ),
 ]
 

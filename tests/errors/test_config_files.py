@@ -421,6 +421,77 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         3,
         "robustness.examples.classifiers: unknown classifier 'nope'",
     ),
+    # names and dates match whole (no trailing newline); names differ in more than case
+    "gan-name-newline": (
+        'gans:\n  "x\\n":\n    dataset: mnist\n    generator: mlp_small\n    discriminator: mlp_small\n',
+        True,
+        1,
+        "gans: 'x\\n' does not match",
+    ),
+    "cv-date-newline": (
+        'cv:\n  last_updated: "2024-01-01\\n"\n',
+        True,
+        2,
+        "cv.last_updated: '2024-01-01\\n'",
+    ),
+    "names-differ-in-case": (
+        GAN + "autoencoders:\n  X:\n    dataset: mnist\n",
+        True,
+        7,
+        "autoencoders.X: the name differs only in case from gans.x",
+    ),
+    "classifier-names-differ-in-case": (
+        "classifiers:\n  MNIST_CNN_SMALL:\n    dataset: mnist\n    arch: fc10\n",
+        True,
+        2,
+        "the name differs only in case",
+    ),
+    # what failed only at run time: architectures and their arguments, the CV's files
+    "dcgan-on-8px": (
+        "datasets:\n  d8:\n    source: digits\n    image_size: 8\n"
+        "gans:\n  x:\n    dataset: d8\n    generator: dcgan\n    discriminator: mlp_small\n",
+        True,
+        8,
+        "gans.x.generator: 'dcgan' takes square power-of-two images of at least 16 px",
+    ),
+    "dcgan28-on-8px": (
+        "datasets:\n  d8:\n    source: digits\n    image_size: 8\n"
+        "gans:\n  x:\n    dataset: d8\n    generator: mlp_small\n    discriminator: dcgan28\n",
+        True,
+        9,
+        "gans.x.discriminator: 'dcgan28' takes 28x28 px images only",
+    ),
+    "generator-kwargs-unknown": (
+        GAN + "    generator_kwargs: {ngf: 8}\n",
+        True,
+        6,
+        "gans.x.generator_kwargs.ngf: 'mlp_small' takes no argument 'ngf'",
+    ),
+    "discriminator-kwargs-unknown": (
+        GAN + "    discriminator_kwargs: {dropuot: 0.1}\n",
+        True,
+        6,
+        "gans.x.discriminator_kwargs.dropuot",
+    ),
+    "cv-bib-missing": ("cv:\n  bib: nowhere/publications.bib\n", True, 2, "cv.bib: "),
+    "cv-data-is-a-folder": ("cv:\n  cv: config\n", True, 2, "cv.cv: "),
+    # bounded YAML: aliases expanded past 100,000 values, nesting past 64 levels
+    "alias-bomb": (
+        "x0: &a0 [l, l, l, l, l, l, l, l, l, l]\n"
+        + "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7)),
+        False,
+        5,
+        "expands to more than 100,000 values through its aliases",
+    ),
+    "nesting-100-deep": (
+        "seed: " + "[" * 100 + "]" * 100 + "\n",
+        False,
+        1,
+        "nested more than 64 levels deep",
+    ),
+    # the total of jobs, before the DAG
+    "max-jobs-exceeded": ("max_jobs: 100\n", True, 1, "max_jobs: the config makes"),
+    "max-jobs-zero": ("max_jobs: 0\n", True, 1, "max_jobs: 0 is less than the minimum of 1"),
     "classifier-unknown-dataset": (
         "classifiers:\n  c:\n    dataset: nope\n    arch: fc10\n",
         True,
@@ -865,6 +936,8 @@ FAST_WORKFLOW_CASES = [
     "masking-unknown-classifier",
     "masking-unknown-purifier",
     "purify-other-dataset",
+    "dcgan-on-8px",
+    "alias-bomb",
 ]
 
 

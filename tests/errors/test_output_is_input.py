@@ -1,17 +1,22 @@
 """No command overwrites its own input: an output argument naming one of the command's inputs
-(the same path, another spelling, a symlink or a hard link to it) is one line, exit status 2,
-and the input is untouched.
+(the same path, another spelling, a symlink or a hard link to it), holding one (a folder the
+command fills or deletes) or lying inside one (a folder it reads), or holding or naming another
+output, is one line, exit status 2, and nothing is touched.
 
 The commands and their file arguments are listed from the command line's own parser
 (:func:`advgen.cli.build_parser`; file arguments are the ones added with
-:func:`advgen.commands._args.add_input` / ``add_output``), not by hand: every pair (output,
-input) of every subcommand is tried.
+:func:`advgen.commands._args.add_input` / ``add_output``: resume folders and files, sample and
+results folders included), not by hand: every pair (output, input) and every pair of outputs of
+every subcommand is tried. The files a command finds itself (the checkpoints a sample-quality row
+names, the tables a claims page reads, the outputs provenance scans) have cases of their own.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +81,21 @@ def _pairs() -> list[tuple[tuple[str, ...], str, str]]:
 PAIRS = _pairs()
 
 
+def _output_pairs() -> list[tuple[tuple[str, ...], str, str]]:
+    pairs = []
+    for command, parser in _commands(build_parser()):
+        outputs = _file_actions(parser, "output")
+        pairs += [(command, a.dest, b.dest) for a in outputs for b in outputs if a is not b]
+    return pairs
+
+
+OUTPUT_PAIRS = _output_pairs()
+
+
+def _action(parser: argparse.ArgumentParser, role: str, dest: str) -> argparse.Action:
+    return next(a for a in _file_actions(parser, role) if a.dest == dest)
+
+
 def test_the_pairs_cover_every_command_with_an_input_and_an_output() -> None:
     with_both = {
         command
@@ -111,3 +131,116 @@ def test_an_output_naming_an_input_is_refused(
     assert_one_line_error(code, err, out.type.option, f"is also the input {inp.type.option}")
     assert source.read_text() == "the input\n"
     assert sorted(p.name for p in workdir.iterdir()) == sorted({"input.yaml", target.name})
+
+
+@pytest.mark.parametrize("relation", ["contains", "lies inside"])
+@pytest.mark.parametrize(
+    ("command", "out_dest", "in_dest"), PAIRS, ids=["/".join(map(str, p)) for p in PAIRS]
+)
+def test_an_output_holding_or_inside_an_input_is_refused(
+    command: tuple[str, ...], out_dest: str, in_dest: str, relation: str, workdir: Path, capsys
+) -> None:
+    """``train-gan --samples <the folder of --train>`` deleted the training split; an output
+    inside an input folder would be read back or deleted with it (a results folder that the
+    command scans for named files is the exception: ``tree`` inputs, below)."""
+    parser = dict(_commands(build_parser()))[command]
+    out, inp = _action(parser, "output", out_dest), _action(parser, "input", in_dest)
+    if relation == "lies inside" and inp.type.tree:
+        pytest.skip("outputs may lie inside a tree input (the files it reads are checked by the command)")
+    folder = workdir / "data"
+    folder.mkdir()
+    (folder / "input.pt").write_text("the input\n")
+    if relation == "contains":
+        given = {inp: _value(inp, str(folder / "input.pt")), out: _value(out, str(folder))}
+    else:
+        given = {inp: _value(inp, str(folder)), out: _value(out, str(folder / "out.pt"))}
+    code, err = run_cli(_argv(command, parser, given, workdir), capsys)
+    assert_one_line_error(code, err, out.type.option, f"{relation} the input {inp.type.option}")
+    assert [p.name for p in workdir.rglob("*")] == ["data", "input.pt"]
+
+
+@pytest.mark.parametrize(
+    ("command", "first", "second"), OUTPUT_PAIRS, ids=["/".join(map(str, p)) for p in OUTPUT_PAIRS]
+)
+def test_an_output_naming_or_holding_another_output_is_refused(
+    command: tuple[str, ...], first: str, second: str, workdir: Path, capsys
+) -> None:
+    """``--resume <--model>`` and ``--resume-dir`` holding ``--checkpoint`` deleted a declared output."""
+    parser = dict(_commands(build_parser()))[command]
+    a, b = _action(parser, "output", first), _action(parser, "output", second)
+    given = {b: _value(b, str(workdir / "out" / "b.pt")), a: _value(a, str(workdir / "out"))}
+    code, err = run_cli(_argv(command, parser, given, workdir), capsys)
+    assert_one_line_error(code, err, "the output", "an output must not overwrite, hold or lie inside")
+    assert not (workdir / "out").exists()
+
+
+def test_the_default_resume_folder_counts_as_an_output(workdir: Path, capsys) -> None:
+    """Without --resume-dir, train-gan resumes from <checkpoint folder>/resume and deletes it when done."""
+    argv = ["train-gan", "--spec", "{}", "--train", "data/train.pt", "--checkpoint", "gan/checkpoint.pt"]
+    argv += ["--losses", "gan/losses.parquet", "--samples", "gan/resume", "--status", "gan/status.json"]
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, "--resume-dir (default) gan/resume: is also the output --samples")
+
+
+def test_a_symlinked_output_folder_is_refused_before_anything_is_written(workdir: Path, capsys) -> None:
+    (workdir / "elsewhere").mkdir()
+    (workdir / "samples").symlink_to(workdir / "elsewhere")
+    argv = ["train-gan", "--spec", "{}", "--train", "train.pt", "--checkpoint", "gan/checkpoint.pt"]
+    argv += ["--losses", "gan/losses.parquet", "--samples", "samples", "--status", "gan/status.json"]
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, "--samples samples: is a symbolic link to a folder")
+    assert not (workdir / "gan").exists() and not any((workdir / "elsewhere").iterdir())
+
+
+def test_sample_quality_out_is_not_a_checkpoint_its_rows_read(workdir: Path, capsys) -> None:
+    (workdir / "model.pt").write_text("a checkpoint\n")
+    rows = [
+        {"name": "g", "dataset": "d", "classifier": "clf.pt", "reference": "train.pt", "model": "model.pt"}
+    ]
+    spec = '{"classifier": "c", "seed": 0}'
+    code, err = run_cli(
+        ["sample-quality", "--spec", spec, "--rows", json.dumps(rows), "--out", "model.pt"], capsys
+    )
+    assert_one_line_error(code, err, "--out model.pt: is also the input --rows entry 0 model")
+    rows[0]["grid"] = "train.pt"
+    code, err = run_cli(
+        ["sample-quality", "--spec", spec, "--rows", json.dumps(rows), "--out", "t.parquet"], capsys
+    )
+    assert_one_line_error(
+        code, err, "--rows entry 0 grid train.pt: is also the input --rows entry 0 reference"
+    )
+    assert (workdir / "model.pt").read_text() == "a checkpoint\n"
+
+
+def test_claims_writes_beside_the_tables_it_reads_but_never_over_one(tmp_path: Path, capsys) -> None:
+    from tests.errors.test_claims_files import ATTACKS, CONFIG, GOOD, results_with, write
+
+    claims, results = write(tmp_path, GOOD), results_with(tmp_path, ATTACKS)
+    table = results / "robustness" / "attacks.parquet"
+    before = table.read_bytes()
+    argv = ["claims", "--config", str(claims), "--configfile", str(CONFIG), "--results", str(results)]
+    code, err = run_cli([*argv, "--parquet", str(table)], capsys)
+    assert_one_line_error(
+        code, err, f"--parquet {table}: is also the input --results (a table the claims read)"
+    )
+    assert table.read_bytes() == before
+    code, err = run_cli([*argv, "--parquet", str(results / "claims.parquet")], capsys)
+    assert code == 0, err
+    assert (results / "claims.parquet").is_file() and table.read_bytes() == before
+
+
+def test_provenance_writes_its_page_beside_the_outputs_it_scans_but_never_over_one(
+    good_files: Path, workdir: Path, capsys
+) -> None:
+    results = workdir / "results"
+    (results / "classifiers" / "c").mkdir(parents=True)
+    model = results / "classifiers" / "c" / "model.pt"
+    shutil.copy(good_files / "clf.pt", model)
+    before = model.read_bytes()
+    argv = ["provenance", str(results), "--rst", str(results / "provenance.rst")]
+    code, err = run_cli([*argv, "--html", str(model)], capsys)
+    assert_one_line_error(code, err, f"--html {model}: is also the input")
+    assert model.read_bytes() == before and not (results / "provenance.rst").exists()
+    code, err = run_cli([*argv, "--html", str(results / "provenance.html")], capsys)
+    assert code == 0, err
+    assert model.read_bytes() == before

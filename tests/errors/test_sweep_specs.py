@@ -25,26 +25,26 @@ NO_SEED = {k: v for k, v in INVERT_SPEC.items() if k != "seed"}
 # (id, command, spec, the strings the line names)
 CASES = [
     # another sweep's point has other fields; a point that says it is of another sweep is refused too
-    ("other-sweeps-point", "inpaint", INVERT_SPEC, ["--spec: missing field 'mask' (InpaintingPoint)"]),
+    ("other-sweeps-point", "inpaint", INVERT_SPEC, ["--spec: mask: missing required key 'mask'"]),
     (
         "other-sweep",
         "truncation",
         {**TRUNC_SPEC, "sweep": "inversion"},
         ["--spec: sweep: 'inversion' is not this job's sweep ('truncation')"],
     ),
-    ("missing-field", "invert", NO_SEED, ["--spec: missing field 'seed' (InversionPoint)"]),
-    ("unknown-field", "truncation", {**TRUNC_SPEC, "psi_max": 2}, ["--spec: unknown field 'psi_max'"]),
+    ("missing-field", "invert", NO_SEED, ["--spec: seed: missing required key 'seed'"]),
+    ("unknown-field", "truncation", {**TRUNC_SPEC, "psi_max": 2}, ["--spec: psi_max: unknown key 'psi_max'"]),
     (
         "wrong-type",
         "invert",
         {**INVERT_SPEC, "restarts": "five"},
-        ["--spec.restarts: expected int, got 'five'"],
+        ["--spec: restarts: expected integer, got str 'five'"],
     ),
     (
         "grouped-shape",
         "invert",
         {"device": "cpu", "points": [INVERT_SPEC]},
-        ["--spec: unknown field 'points'"],
+        ["--spec: points: unknown key 'points'"],
     ),
 ]
 

@@ -32,7 +32,7 @@ SCHEMA = yaml.safe_load(schema_path("robustness.schema.yaml").read_text(encoding
 def _branches() -> dict[str, str]:
     """The schema's ``params`` branch per attack name: name -> $defs key."""
     out = {}
-    for branch in SCHEMA["attack"]["allOf"]:
+    for branch in SCHEMA["attack_params"]["allOf"]:
         name = branch["if"]["properties"]["attack"]["const"]
         out[name] = branch["then"]["properties"]["params"]["$ref"].rsplit("/", 1)[1]
     return out

@@ -116,7 +116,7 @@ def test_attack_job_without_its_keys_is_one_line_exit_2(files: Path, tmp_path: P
     ]
     assert advgen(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--spec: missing field 'name' (AttackJobSpec)" in err[0]
+    assert len(err) == 1 and "--spec: name: missing required key 'name'" in err[0]
     assert not (tmp_path / "c.parquet").exists()
 
 
@@ -180,7 +180,7 @@ def test_sample_quality_job_scores_every_row_as_lone_jobs_would(
             '[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r", "real": "t", "x": 1}]',
             "entry 0: unknown key 'x'",
         ),
-        ("[{", "not JSON"),
+        ("[{", "--rows: not valid JSON"),
     ],
 )
 def test_sample_quality_bad_rows_are_one_line_exit_2(rows: str, message: str, tmp_path: Path, capsys) -> None:

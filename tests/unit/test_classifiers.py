@@ -174,9 +174,9 @@ def test_a_bad_spec_field_is_one_line_naming_it(tmp_path, capsys) -> None:
     argv += ["--model", str(tmp_path / "m.pt"), "--history", str(tmp_path / "h.parquet")]
     base = entry()
     for bad, message in (
-        ({**base, "replicate_of": "c"}, "--spec: unknown field 'replicate_of'"),
-        ({k: v for k, v in base.items() if k != "epochs"}, "--spec: missing field 'epochs'"),
-        ({**base, "epochs": "ten"}, "--spec.epochs: expected int"),
+        ({**base, "replicate_of": "c"}, "--spec: replicate_of: unknown key 'replicate_of'"),
+        ({k: v for k, v in base.items() if k != "epochs"}, "--spec: epochs: missing required key 'epochs'"),
+        ({**base, "epochs": "ten"}, "--spec: epochs: expected integer"),
     ):
         assert cli_main([*argv, "--spec", json.dumps(bad)]) == 2
         err = capsys.readouterr().err.strip()

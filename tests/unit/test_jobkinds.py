@@ -138,9 +138,9 @@ def test_the_command_writes_the_table(tmp_path: Path, capsys) -> None:
     # bad input: one line, exit status 2, no output
     out.unlink()
     for bad, message in (
-        (spec.replace('"manifests"', '"manifest"'), "--spec: unknown field 'manifest'"),
-        ('{"datasets": {"m": "digits"}}', "--spec: missing field 'manifests'"),
-        ('{"datasets": {"m": "digits"}, "manifests": "digits"}', "--spec.manifests: expected a list"),
+        (spec.replace('"manifests"', '"manifest"'), "--spec: manifest: unknown key 'manifest'"),
+        ('{"datasets": {"m": "digits"}}', "--spec: manifests: missing required key 'manifests'"),
+        ('{"datasets": {"m": "digits"}, "manifests": "digits"}', "--spec: manifests: expected array"),
     ):
         assert cli_main([*argv[:2], bad, *argv[3:]]) == 2
         err = capsys.readouterr().err.strip()

@@ -356,13 +356,16 @@ def test_masking_checks_command_runs_the_check_named(files, tmp_path):
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ('{"name": "c", "checks": {"epz": 1}}', "--spec.checks: unknown field 'epz'"),
-        ('{"name": "c", "checks": {"eps": -1}}', "checks.eps: must be non-negative"),
+        ('{"name": "c", "checks": {"epz": 1}}', "--spec: checks.epz: unknown key 'epz'"),
+        (
+            '{"name": "c", "checks": {"eps": -1}}',
+            "--spec: checks.eps: -1 is less than or equal to the minimum of 0",
+        ),
         ('{"name": "c", "gradient": "magic"}', "--spec: gradient"),
         ('{"name": "c", "blackbox": {"attack": "Nope"}}', "--spec: blackbox.attack"),
         ('{"name": "c", "check": "nope"}', "--spec: check: unknown check(s) nope"),
-        ('{"name": "c", "colour": 1}', "--spec: unknown field 'colour'"),
-        ('{"checks": {}}', "--spec: missing field 'name'"),
+        ('{"name": "c", "colour": 1}', "--spec: colour: unknown key 'colour'"),
+        ('{"checks": {}}', "--spec: name: missing required key 'name'"),
         ("[1", "not valid JSON"),
     ],
 )

@@ -276,7 +276,7 @@ def test_a_spec_that_is_not_a_point_of_the_jobs_sweep_is_a_one_line_error(
     for spec, words in (
         (
             sweep_plan.points("inversion", "g")[0].spec("cpu"),
-            "--spec: missing field 'mask' (InpaintingPoint)",
+            "--spec: mask: missing required key 'mask'",
         ),
         (
             {**sweep_plan.points("inpainting", "g")[0].spec("cpu"), "sweep": "inversion"},
@@ -284,7 +284,7 @@ def test_a_spec_that_is_not_a_point_of_the_jobs_sweep_is_a_one_line_error(
         ),
         (
             {"device": "cpu", "points": [p.spec("cpu") for p in sweep_plan.points("inpainting", "g")]},
-            "--spec: unknown field 'points'",
+            "--spec: points: unknown key 'points'",
         ),
     ):
         code = advgen(

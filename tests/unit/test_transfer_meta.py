@@ -25,7 +25,7 @@ def test_transfer_meta_columns(tiny_split: Path, tmp_path: Path) -> None:  # noq
         save_classifier(tmp_path / f"{name}.pt", ckpt)
         models.append(f"{name}={tmp_path / name}.pt")
     job = {
-        "transfer": {"classifiers": sorted(models), "attacks": ["fgsm"], "eps": 0.2, "noise_seed": 0},
+        "transfer": {"classifiers": ["w1", "w2"], "attacks": ["fgsm"], "eps": 0.2, "noise_seed": 0},
         "attacks": {"fgsm": {"attack": "FGSM", "params": {}, "seed": 0}},
         "eval": {"max_examples": 20, "batch_size": 20},
         "device": "cpu",
@@ -65,7 +65,7 @@ def test_transfer_within_one_matrix_per_seed(tiny_split: Path, tmp_path: Path) -
             models[name] = f"{name}={tmp_path / name}.pt"
             meta[name] = {"width": width, "mode": "standard", "seed": seed}
     job = {
-        "transfer": {"classifiers": sorted(models), "attacks": ["fgsm"], "eps": 0.2, "noise_seed": 0},
+        "transfer": {"classifiers": ["w1", "w2"], "attacks": ["fgsm"], "eps": 0.2, "noise_seed": 0},
         "attacks": {"fgsm": {"attack": "FGSM", "params": {}, "seed": 0}},
         "eval": {"max_examples": 20, "batch_size": 20},
         "device": "cpu",

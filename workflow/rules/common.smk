@@ -11,13 +11,18 @@ from advgen.pipeline.data import SPLITS as DATA_SPLITS
 from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import SWEEPS
+from advgen.profiles import check_profile, profiles_in
 
 # One check for the workflow and `advgen check-config` (advgen.pipeline.check): every config
 # file re-read strictly (duplicate keys, encoding, shape), the config validated, every plan
 # built; errors name FILE:LINE. The config's relative file names resolve against this workflow's
-# folder; a requested file that names no entry of the config is one line too. Keep this block when
-# porting.
+# folder; a requested file that names no entry of the config is one line too. The resources of
+# the command line's --profile are checked first (advgen.profiles, as `advgen check-profile`):
+# Snakemake would evaluate them only while building the DAG, or pass them to sbatch. Keep this
+# block when porting.
 try:
+    for profile in profiles_in(sys.argv[1:], os.environ):
+        check_profile(profile)
     PIPE = checked_pipeline(
         workflow.configfiles, config, base=workflow.basedir, on_unknown=sys.exit
     )

@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -18,6 +19,9 @@ from torch import nn
 from advgen.classifiers.zoo import build_classifier
 from advgen.errors import CheckpointError
 from advgen.io import load_torch, save_torch
+
+if TYPE_CHECKING:
+    from advgen.data.prepared import PreparedSplit
 
 KIND = "classifier"
 REQUIRED = ("arch", "arch_kwargs", "state_dict", "config")
@@ -56,23 +60,32 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     return load_torch(path, kind=KIND, required=REQUIRED)
 
 
-def load_classifier(path: str | Path, device: str | torch.device = "cpu") -> nn.Module:
+def load_classifier(
+    path: str | Path, device: str | torch.device = "cpu", *, data: Iterable[PreparedSplit] = ()
+) -> nn.Module:
     """Rebuild a trained classifier from ``results/classifiers/<name>/model.pt``.
 
     Returns the model on ``device`` in eval mode; it maps inputs in [0, 1] (NCHW) to
     logits and has ``forward_features(x)`` / ``features(x)`` (penultimate activations).
+    ``data``: the prepared splits it will see, checked to fit its input shape and classes
+    (:func:`advgen.data.prepared.check_fits`).
 
     Raises:
         CheckpointError: naming the file, when it is missing, corrupt, of another kind,
-            or its weights do not fit its architecture.
+            or its weights do not fit its architecture, or a split of ``data`` does not fit it.
     """
+    from advgen.data.prepared import check_fits
+
     ckpt = load_checkpoint(path)
     kwargs = dict(ckpt["arch_kwargs"])
+    for split in data:
+        check_fits(split, kwargs.get("in_shape", ()), kwargs.get("num_classes"), path)
     try:
         model = build_classifier(
             ckpt["arch"], kwargs["in_shape"], kwargs["num_classes"], kwargs.get("width", 1.0)
         )
         model.load_state_dict(ckpt["state_dict"])
     except (KeyError, RuntimeError, TypeError) as exc:
-        raise CheckpointError(f"{path}: cannot rebuild classifier '{ckpt['arch']}' ({exc})") from exc
+        why = " ".join(str(exc).split())  # torch's size-mismatch message spans lines
+        raise CheckpointError(f"{path}: cannot rebuild classifier '{ckpt['arch']}' ({why})") from exc
     return model.to(device).eval()

@@ -1,8 +1,9 @@
 """The subcommands of the declared job kinds (:data:`advgen.pipeline.jobkinds.JOB_KINDS`).
 
 ``advgen <kind name with dashes> --spec JSON [--input NAME=PATH ...] --output NAME=PATH ...``
-runs one job: the spec becomes the kind's typed spec (an unknown or missing field is one line,
-exit status 2), the inputs are grouped by name (a name may repeat, its paths keep their order)
+runs one job: the spec is checked against its definition in ``jobs.schema.yaml`` and becomes the
+kind's typed spec (:func:`advgen.jobs.load_spec`; a bad value, an unknown or missing field is one
+line, exit status 2), the inputs are grouped by name (a name may repeat, its paths keep their order)
 and the kind's library function writes the named outputs. The generated rules
 (``workflow/rules/jobs.smk``) call them so.
 """
@@ -13,7 +14,7 @@ import argparse
 import dataclasses
 from typing import Any
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 
 def commands() -> dict[str, Any]:
@@ -25,8 +26,11 @@ def commands() -> dict[str, Any]:
 
 def add_arguments(p: argparse.ArgumentParser, kind: Any) -> None:
     fields = ", ".join(f.name for f in dataclasses.fields(kind.spec_type))
-    p.add_argument(
-        "--spec", required=True, help=f"the job's spec as JSON ({kind.spec_type.__name__}: {fields})"
+    add_spec(
+        p,
+        kind.spec_type.__name__,
+        required=True,
+        help=f"the job's spec as JSON ({kind.spec_type.__name__}: {fields})",
     )
     add_input(
         p,
@@ -60,11 +64,10 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
 
 
 def main(kind: Any, args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
     from advgen.errors import ConfigError
-    from advgen.pipeline.jobkind import typed_spec
+    from advgen.jobs import load_spec
 
-    spec = typed_spec(kind.spec_type, parse_spec(args.spec))
+    spec = load_spec(args.spec, spec_type=kind.spec_type)
     inputs: dict[str, list[str]] = {}
     for name, path in _pairs(args.input, "--input"):
         inputs.setdefault(name, []).append(path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = (
     "attack a classifier with the attack of its spec over its eps grid: "
@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--classifier", required=True, help="classifier name")
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "AttackJobSpec",
         required=True,
         help="JSON: {name, attack: <robustness.attacks entry>, eval: {max_examples, batch_size}, device}",
     )
@@ -47,7 +48,7 @@ def main(args: argparse.Namespace) -> None:
     spec = load_spec(args.spec, spec_type=AttackJobSpec)
     test = load_prepared(args.test)
     with start_job(spec, seed=False) as device:
-        model = load_classifier(args.model, device)
+        model = load_classifier(args.model, device, data=[test])
         idx = eval_subset(test.labels, spec.eval.max_examples)
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         table, per_example = attack_sweep(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec, refuse_overwrite
 
 HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
 
@@ -13,11 +13,19 @@ HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_input(p, "--config", default=None, help="input: the claims file (config/claims.yaml)")
     add_input(
-        p, "--results", default="results", help="input: the run's results folder (tables are relative to it)"
+        p,
+        "--results",
+        tree=True,
+        default="results",
+        help="input: the run's results folder (tables are relative to it; the outputs may lie inside it, "
+        "but none may be a table the page reads)",
     )
     how = p.add_mutually_exclusive_group()
-    how.add_argument(
-        "--spec", default=None, help="JSON from the workflow (roles, tables the DAG produces, data)"
+    add_spec(
+        how,
+        "ClaimsPageSpec",
+        default=None,
+        help="JSON from the workflow (roles, tables the DAG produces, data)",
     )
     add_input(
         how,
@@ -38,8 +46,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="PARQUET",
         help="print the README's claims summary from a verdict table (claims.parquet) and exit",
     )
-    p.add_argument(
-        "--readme", default=None, help="with --readme-summary: rewrite this README's summary block in place"
+    add_output(
+        p,
+        "--readme",
+        default=None,
+        help="with --readme-summary: rewrite this README's summary block in place",
     )
 
 
@@ -65,12 +76,11 @@ def _readme(args: argparse.Namespace) -> None:
 
 def _spec(args: argparse.Namespace) -> Any:
     from advgen.claims.page_spec import ClaimsPageSpec
-    from advgen.config import parse_spec
     from advgen.errors import ConfigError
-    from advgen.specs import typed_spec
+    from advgen.jobs import load_spec
 
     if args.spec is not None:
-        return typed_spec(ClaimsPageSpec, parse_spec(args.spec))
+        return load_spec(args.spec, spec_type=ClaimsPageSpec)
     if args.configfile:
         from advgen.config_files import check_config_files
         from advgen.pipeline import build
@@ -86,10 +96,29 @@ def _spec(args: argparse.Namespace) -> Any:
     )
 
 
+def _recording_context() -> type:
+    """:class:`advgen.claims.Context` noting every table it reads (``read``: paths relative to
+    the results folder), so that no output overwrites one."""
+    from dataclasses import dataclass, field
+
+    from advgen.claims import Context
+
+    @dataclass
+    class ReadTables(Context):
+        read: set[str] = field(default_factory=set)
+
+        def table(self, rel: str) -> Any:
+            frame = super().table(rel)
+            self.read.add(rel)
+            return frame
+
+    return ReadTables
+
+
 def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from advgen.claims import Context, data_header, evaluate_all, frame, html, markdown, read_claims_file, rst
+    from advgen.claims import data_header, evaluate_all, frame, html, markdown, read_claims_file, rst
     from advgen.errors import AdvgenError, ConfigError
     from advgen.io import write_parquet, write_text
 
@@ -101,12 +130,14 @@ def main(args: argparse.Namespace) -> None:
         raise ConfigError("advgen claims: no output given (--html, -o, --parquet or --rst)")
     if not args.config:
         raise ConfigError("advgen claims: --config (the claims file) is required")
-    claims = read_claims_file(args.config).claims
+    _ReadTables = _recording_context()
+    claims_file = read_claims_file(args.config)
+    claims = claims_file.claims
     results = Path(args.results)
     if not results.is_dir():
         raise AdvgenError(f"{results}: results folder not found")
     header = data_header(spec, results)
-    ctx = Context(
+    ctx = _ReadTables(
         results,
         {role: list(runs) for role, runs in spec.roles.items()},
         set(spec.produced),
@@ -130,6 +161,17 @@ def main(args: argparse.Namespace) -> None:
         args.rst: lambda: rst(table),
     }
     texts = {path: make() for path, make in pages.items() if path}
+    sources = Path(claims_file.path).parent
+    refuse_overwrite(
+        args,
+        {
+            "--results (a table the claims read)": [results / rel for rel in sorted(ctx.read)],
+            "--results (a dataset's manifest)": [
+                results / "data" / name / "manifest.parquet" for name in spec.datasets
+            ],
+            "--config (a source text)": [sources / rel for rel in claims_file.sources.values()],
+        },
+    )
     if args.parquet:
         write_parquet(table, args.parquet)
     for path, text in texts.items():

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "PGD on GAN discriminators' real/fake score: smallest eps flipping each real image to fake"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.flip_job)")
+    add_spec(p, "FlipJobSpec", required=True, help="the job's spec as JSON (advgen.defense.plan.flip_job)")
     add_input(
         p,
         "--gans",

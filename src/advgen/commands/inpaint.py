@@ -10,7 +10,7 @@ HELP = "inpaint masked held-out images with a generator (one inpainting grid poi
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_sweep_job_arguments(p)
+    add_sweep_job_arguments(p, "InpaintingPoint")
     add_output(p, "--out", required=True, help="output: one row per image (.parquet)")
     add_output(p, "--figure", required=True, help="output: original / masked / restored (.png)")
 

@@ -10,7 +10,7 @@ HELP = "interpolate between pairs of held-out images in latent space (one interp
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_sweep_job_arguments(p)
+    add_sweep_job_arguments(p, "InterpolationPoint")
     add_output(p, "--out", required=True, help="output: one row per pair (.parquet)")
     add_output(
         p,

@@ -10,7 +10,7 @@ HELP = "invert a generator on held-out images from random restarts (one inversio
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_sweep_job_arguments(p)
+    add_sweep_job_arguments(p, "InversionPoint")
     add_output(p, "--final", required=True, help="output: per-image metrics (.parquet)")
     add_output(p, "--steps", required=True, help="output: loss per step, image and restart (.parquet)")
     add_output(p, "--latents", required=True, help="output: recovered z, under the point's label (.pt)")

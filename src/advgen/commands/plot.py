@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "draw the figures of one family of the figure table (advgen.pipeline.figures) from its inputs"
 
@@ -33,8 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="append",
         help="output files of that figure; the suffix picks the format (.png .svg .pdf)",
     )
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "PlotSpec",
         action="append",
         help="that figure's options as JSON: the plots config plus experiment, labels, ...",
     )
@@ -44,7 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.config import parse_spec
+    from advgen.config import check_spec, parse_spec
     from advgen.errors import AdvgenError
     from advgen.pipeline.figures import BY_FAMILY
     from advgen.plots.families import render
@@ -66,6 +67,8 @@ def main(args: argparse.Namespace) -> None:
             f"got {len(inputs)}, {len(outputs)} and {len(specs)}"
         )
     options = [parse_spec(spec) for spec in specs]
+    for spec in options:
+        check_spec("PlotSpec", spec)
     done: list[str] = []
     for paths, outs, spec in zip(inputs, outputs, options):
         try:

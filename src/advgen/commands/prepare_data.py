@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_output
+from advgen.commands._args import add_output, add_spec
 
 HELP = "prepare a dataset: results/data/<name>/{train,test}.pt and/or manifest.parquet"
 
@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="dataset name (key of config 'datasets')")
-    p.add_argument("--spec", required=True, help="the dataset's config entry as JSON")
+    add_spec(
+        p, "dataset", schema="data.schema.yaml", required=True, help="the dataset's config entry as JSON"
+    )
     add_output(p, "--train", help="output: train split (.pt)")
     add_output(p, "--test", help="output: test split (.pt)")
     add_output(p, "--manifest", help="output: manifest (.parquet)")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "fit linear digit probes on frozen D / classifier features and attack probe(features(x)) with PGD"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.probe_job)")
+    add_spec(p, "ProbeJobSpec", required=True, help="the job's spec as JSON (advgen.defense.plan.probe_job)")
     add_input(
         p,
         "--gans",

@@ -16,13 +16,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, refuse_overwrite
 
 HELP = "list the outputs built by other code than the installed advgen, and the snakemake command rebuilding them"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_input(p, "results", nargs="?", default="results", help="the results folder (default: results)")
+    add_input(
+        p,
+        "results",
+        nargs="?",
+        tree=True,
+        default="results",
+        help="the results folder (default: results); --html and --rst may lie inside it, on no file it scans",
+    )
     p.add_argument(
         "--snakemake-options",
         default="--cores all",
@@ -42,9 +49,9 @@ def main(args: argparse.Namespace) -> None:
     if (args.html is None) != (args.rst is None):
         raise AdvgenError("--html and --rst go together")
     digest = code_digest()
-    report = ProvenanceReport(
-        str(args.results).rstrip("/") or "/", digest, tuple(scan(args.results)), args.snakemake_options
-    )
+    scanned = tuple(scan(args.results))
+    refuse_overwrite(args, {f"{args.results} (scanned)": [output.path for output in scanned]})
+    report = ProvenanceReport(str(args.results).rstrip("/") or "/", digest, scanned, args.snakemake_options)
     if not report.outputs and not args.html:
         raise AdvgenError(
             f"{args.results}: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"

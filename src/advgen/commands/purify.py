@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "evaluate a Defense-GAN / autoencoder purifier (or none) under grey-box and adaptive attacks"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the job's spec as JSON (advgen.defense.plan.purify_jobs)")
+    add_spec(p, "PurifySpec", required=True, help="the job's spec as JSON (advgen.defense.plan.purify_jobs)")
     add_input(p, "--classifier", required=True, help="classifier model (.pt)")
     add_input(p, "--images", required=True, help="prepared test split (.pt)")
     add_input(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from advgen.commands._args import add_output
+
 HELP = "recompute the report's parameter counts and convolution-gradient identities (a table)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, help="output: the table (.parquet)")
+    add_output(p, "--out", required=True, help="output: the table (.parquet)")
 
 
 def main(args: argparse.Namespace) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "capacity / data-size sweep table: results/robustness/sweeps/<sweep>.parquet"
 
@@ -18,8 +18,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         required=True,
         help="which sweep: capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
     )
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "SweepSpec",
         required=True,
         help="JSON: {points: {name: classifier spec}, attack, eps, eval, device, train_max_examples (optional)}",
     )
@@ -64,7 +65,7 @@ def main(args: argparse.Namespace) -> None:
         test_xy = (test.images[idx].to(device), test.labels[idx].to(device))
         train_xy = (train.images.to(device), train.labels.to(device))
         for name in sorted(points):
-            model = load_classifier(paths[name], device)
+            model = load_classifier(paths[name], device, data=[train, test])
             row = sweep_row(
                 args.sweep,
                 name,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_device_argument, add_output
+from advgen.commands._args import add_device_argument, add_output, add_spec, refuse_overwrite
 
 HELP = "Fréchet classifier distance, classifier Inception Score and mode coverage of each model (the summary table)"
 
@@ -28,11 +28,20 @@ ROW_KEYS = {
     "grid",
 }
 REQUIRED_KEYS = ("name", "dataset", "classifier", "reference")
+#: the keys naming files a row reads, and the one naming the file it writes
+INPUT_KEYS = ("classifier", "reference", "model", "real", "info")
+OUTPUT_KEYS = ("grid",)
 FAMILY_ORDER = {"real": 0, "gan": 1, "autoencoder": 2}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--spec", required=True, help="the sample_quality config section as JSON, seed included")
+    add_spec(
+        p,
+        "sample_quality",
+        schema="generative.schema.yaml",
+        required=True,
+        help="the sample_quality config section as JSON, seed included",
+    )
     p.add_argument(
         "--rows",
         required=True,
@@ -64,7 +73,15 @@ def check_rows(rows: Any) -> list[dict[str, Any]]:
             else:
                 why = f"missing key {missing[0]!r}" if missing else "give one of model and real"
             raise AdvgenError(f"sample-quality: --rows: entry {i}: {why}")
+        for key in (*INPUT_KEYS, *OUTPUT_KEYS, "name", "dataset"):
+            if key in row and not (isinstance(row[key], str) and row[key]):
+                raise AdvgenError(f"sample-quality: --rows: entry {i}: {key}: expected a non-empty string")
     return rows
+
+
+def _files(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, list[str]]:
+    """``--rows entry <i> <key>`` -> the file that entry names, for each of ``keys`` present."""
+    return {f"--rows entry {i} {key}": [row[key]] for i, row in enumerate(rows) for key in keys if key in row}
 
 
 def sort_summary(table):
@@ -76,21 +93,17 @@ def sort_summary(table):
 
 
 def main(args: argparse.Namespace) -> None:
-    import json
-
     import pandas as pd
 
-    from advgen.errors import AdvgenError
+    from advgen import strict_json
     from advgen.io import write_parquet
     from advgen.jobs import load_spec, start_job
     from advgen.metrics import sample_quality_row
     from advgen.metrics.spec import SampleQualitySpec
 
     spec = load_spec(args.spec, definition="sample_quality", require_seed=True, spec_type=SampleQualitySpec)
-    try:
-        rows = check_rows(json.loads(args.rows))
-    except json.JSONDecodeError as exc:
-        raise AdvgenError(f"sample-quality: --rows: not JSON ({exc})") from None
+    rows = check_rows(strict_json.loads(args.rows, "sample-quality: --rows"))
+    refuse_overwrite(args, _files(rows, INPUT_KEYS), _files(rows, OUTPUT_KEYS))
     with start_job(spec, device=args.device, seed=False) as device:
         table = pd.DataFrame([sample_quality_row(spec, **row, device=device) for row in rows])
     write_parquet(sort_summary(table), args.out)

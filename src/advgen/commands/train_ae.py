@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output, add_training_arguments, resume_dir
+from advgen.commands._args import add_input, add_output, add_spec, add_training_arguments, resume_dir
 
 HELP = (
     "train an autoencoder (resuming from <resume-dir>/last.pt); "
@@ -13,8 +13,10 @@ HELP = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "autoencoder",
+        schema="generative.schema.yaml",
         required=True,
         help="the experiment's config entry (autoencoders.<name>) as JSON, seed included",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}"
 
@@ -14,15 +14,18 @@ log = logging.getLogger(__name__)
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="classifier name (key of config 'classifiers')")
-    p.add_argument("--spec", required=True, help="the classifier's config entry (+ seed, device) as JSON")
+    add_spec(
+        p, "ClassifierSpec", required=True, help="the classifier's config entry (+ seed, device) as JSON"
+    )
     add_input(p, "--train", required=True, help="input: prepared train split (.pt)")
     add_input(p, "--test", required=True, help="input: prepared test split (.pt)")
     add_output(p, "--model", required=True, help="output: checkpoint (.pt)")
     add_output(p, "--history", required=True, help="output: per-epoch history (.parquet)")
-    p.add_argument(
+    add_output(
+        p,
         "--resume",
         default=None,
-        help="resume file, written every epoch (undeclared; deleted once the outputs are written)",
+        help="output: resume file, written every epoch (undeclared; deleted once the outputs are written)",
     )
     p.add_argument(
         "--stop-after-epochs",

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output, add_training_arguments, resume_dir
+from advgen.commands._args import add_input, add_output, add_spec, add_training_arguments, resume_dir
 
 HELP = "train a GAN (resuming from <resume-dir>/last.pt); writes checkpoint, losses, sample grids, status"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--spec", required=True, help="the experiment's config entry (gans.<name>) as JSON, seed included"
+    add_spec(
+        p,
+        "gan",
+        schema="generative.schema.yaml",
+        required=True,
+        help="the experiment's config entry (gans.<name>) as JSON, seed included",
     )
     add_input(
         p, "--train", required=True, help="input: prepared training split (results/data/<dataset>/train.pt)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._args import add_input, add_output, add_spec
 
 HELP = "transfer matrix: adversarial examples from model i evaluated on model j (results/robustness/transfer.parquet)"
 
@@ -13,8 +13,9 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--spec",
+    add_spec(
+        p,
+        "TransferSpec",
         required=True,
         help="JSON: {transfer: {eps, noise_seed, within (optional: a --meta key; one matrix per value)}, "
         "attacks, eval, device}",
@@ -60,7 +61,7 @@ def main(args: argparse.Namespace) -> None:
     test = load_prepared(args.test)
     idx = eval_subset(test.labels, spec.eval.max_examples)
     with start_job(spec, seed=False) as device:
-        models = {name: load_classifier(path, device) for name, path in pairs}
+        models = {name: load_classifier(path, device, data=[test]) for name, path in pairs}
         x, y = test.images[idx].to(device), test.labels[idx].to(device)
         options = {"batch_size": spec.eval.batch_size, "noise_seed": settings.noise_seed}
         if within:

@@ -10,7 +10,9 @@ HELP = "sample a generator with truncated latents and score the samples (one tru
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    add_sweep_job_arguments(p, images="prepared training split: the real images FID compares to (.pt)")
+    add_sweep_job_arguments(
+        p, "TruncationPoint", images="prepared training split: the real images FID compares to (.pt)"
+    )
     add_output(p, "--out", required=True, help="output: one row (.parquet)")
     add_output(
         p,

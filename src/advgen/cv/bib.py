@@ -64,7 +64,7 @@ _SWALLOWED = re.compile(r"(?:[}\"]|\s)\s*([A-Za-z_]+)\s*=\s*[{\"\w]")
 
 log = logging.getLogger(__name__)
 _KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]+)")
-_URL = re.compile(r"^https?://\S+$")
+_URL = re.compile(r"https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
         value = _field(entry, name)
         if value is not None:
             value = str(value).strip()
-            if not _URL.match(value):
+            if not _URL.fullmatch(value):
                 raise CVError(
                     f"{path}:{_line(entry, name)}: entry '{entry.key}': {name} is not an http(s) URL: {value!r}"
                 )

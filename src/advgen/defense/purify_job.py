@@ -61,7 +61,7 @@ def run_point(
     from advgen.seeding import seed_everything
 
     seed_everything(int(spec.seed))
-    classifier = load_classifier(classifier_path, device)
+    classifier = load_classifier(classifier_path, device, data=[split])
     purifier = load_purifier(spec, generator_path, device)
     spec = dataclasses.replace(spec, attacks=tuple(job_attacks(spec, purifier, adaptive)))
     log.info(

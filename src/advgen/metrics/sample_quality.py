@@ -3,7 +3,6 @@ scored under a classifier against the real training images (:func:`quality_row`)
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from pathlib import Path
@@ -14,6 +13,27 @@ from advgen.metrics.gate import gate
 from advgen.metrics.spec import SampleQualitySpec
 
 log = logging.getLogger(__name__)
+
+
+def read_info(path: str | Path) -> dict[str, Any]:
+    """A run's status.json / metrics.json: a JSON object; missing, unreadable or another shape is a
+    one-line :class:`~advgen.errors.CheckpointError` naming the file."""
+    from advgen import strict_json
+    from advgen.errors import CheckpointError, ConfigError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: file not found (the run's status.json / metrics.json)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        details = strict_json.loads(text, str(path))
+    except ConfigError as exc:
+        raise CheckpointError(str(exc)) from None
+    if not isinstance(details, dict):
+        raise CheckpointError(f"{path}: expected a JSON object (the run's status and metadata)")
+    return details
 
 
 def sample_quality_row(
@@ -55,9 +75,9 @@ def sample_quality_row(
 
     if (model is None) == (real is None):
         raise ValueError("give exactly one of model and real")
-    details = json.loads(Path(info).read_text(encoding="utf-8")) if info else {}
+    details = read_info(info) if info else {}
     ref = load_prepared(reference)
-    net = load_classifier(classifier, device)
+    net = load_classifier(classifier, device, data=[ref])
     if model is not None:
         family = load_torch(model).get("kind", "")
         generator, z_dim = load_generator(model, device)

@@ -75,7 +75,8 @@ def _load_state(module: nn.Module, state: Any, path: Path, key: str) -> None:
     try:
         module.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as exc:
-        raise CheckpointError(f"{path}: '{key}' does not fit the architecture ({exc})") from exc
+        why = " ".join(str(exc).split())  # torch's size-mismatch message spans lines
+        raise CheckpointError(f"{path}: '{key}' does not fit the architecture ({why})") from exc
 
 
 def gan_generator(ckpt: dict[str, Any], path: Path, *, average: bool = True) -> nn.Module:

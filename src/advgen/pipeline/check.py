@@ -3,7 +3,8 @@
 :func:`checked_pipeline` reads the config files strictly (encoding, YAML syntax, duplicate
 keys: :func:`advgen.config_files.strict_workflow_config`), validates the merged config against
 the schema, builds every stage's plan (:func:`advgen.pipeline.build`: every cross-reference,
-masking classifiers and purifiers included) and then lets the claims stage check its file
+masking classifiers and purifiers included), counts their jobs against ``max_jobs``
+(:mod:`advgen.pipeline.size`) and then lets the claims stage check its file
 (``ClaimsPlan.check()``, when the claims stage provides it). ``workflow/rules/common.smk``
 calls it with Snakemake's parsed ``config``; ``advgen check-config FILE...`` with the files
 merged as ``--configfile FILE...`` merges them. So the two give the same answer, one
@@ -20,6 +21,7 @@ from advgen.config_files import check_config_files, key_line, strict_workflow_co
 from advgen.errors import ConfigError
 from advgen.pipeline import Pipeline, build
 from advgen.pipeline.base import display
+from advgen.pipeline.size import check_job_count
 
 
 def config_source(configfiles: Sequence[str | Path]) -> str:
@@ -59,6 +61,21 @@ def resolve_input_paths(config: dict[str, Any], base: str | Path) -> None:
             parent[keys[-1]] = display(Path(base).resolve() / value)
 
 
+#: the CV's input files (:data:`INPUT_PATHS`; the claims file is checked by the claims stage) and what each holds
+CV_FILES = {"cv": "the CV data", "bib": "the BibTeX publications", "stats": "the citation and star counts"}
+
+
+def check_input_files(config: dict[str, Any], source: str) -> None:
+    """Every CV input file the config names (resolved by :func:`resolve_input_paths`) exists:
+    a missing one is a config error naming the key, not a missing input of the ``cv`` job."""
+    cv = config.get("cv") or {}
+    for key, what in CV_FILES.items():
+        path = cv.get(key)
+        if isinstance(path, str) and not Path(path).is_file():
+            why = "is a folder" if Path(path).is_dir() else "file not found"
+            raise ConfigError(f"{source}: cv.{key}: {path}: {why} ({what})")
+
+
 def checked_pipeline(
     configfiles: Sequence[str | Path],
     config: dict[str, Any] | None = None,
@@ -85,9 +102,11 @@ def checked_pipeline(
     resolve_input_paths(config, workflow_folder(configfiles) if base is None else base)
     try:
         pipe = build(config, source=source, on_unknown=on_unknown)
+        check_job_count(pipe, source)
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):
             check_claims()
+        check_input_files(config, source)
     except ConfigError as exc:
         raise ConfigError(locate(str(exc), source, paths)) from None
     return pipe

@@ -12,7 +12,10 @@ from advgen.pipeline.base import Stage, classifier_model, prepared, splits
 
 class GenerativePlan(Stage):
     def check(self) -> None:
-        """Every classifier that ``sample_quality`` names exists; every role with bars names generators."""
+        """Every GAN's architectures take its dataset's images and its keyword arguments
+        (:func:`advgen.architectures.gan_problem`); every classifier that ``sample_quality``
+        names exists; every role with bars names generators."""
+        self.check_architectures()
         sq = self.section("sample_quality")
         if not sq:
             return
@@ -24,6 +27,23 @@ class GenerativePlan(Stage):
                     f"'{name}' (defined: {', '.join(sorted(classifiers)) or 'none'})"
                 )
         self.gated_roles()
+
+    def check_architectures(self) -> None:
+        """A GAN whose generator or discriminator cannot take its dataset's images (``dcgan`` on
+        8 px digits), or that passes one an argument its constructor lacks, is one line naming
+        ``gans.<name>.<key>``: found here, not after its data were prepared."""
+        from advgen.architectures import gan_problem
+        from advgen.data.sources import DATA_SOURCES
+
+        datasets = self.section("datasets")
+        for name, gan in sorted(self.section("gans").items()):
+            data = datasets.get(gan.get("dataset"))
+            source = DATA_SOURCES.get(data.get("source")) if isinstance(data, dict) else None
+            if source is None:
+                continue  # the references are checked with the config
+            problem = gan_problem(gan, source.channels, int(data["image_size"]))
+            if problem is not None:
+                raise ConfigError(f"{self.source}: gans.{name}.{problem[0]}: {problem[1]}")
 
     # --- the quality gate (advgen.metrics.gate)
     def gated_roles(self) -> dict[str, list[str]]:

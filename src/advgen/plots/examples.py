@@ -67,8 +67,8 @@ def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], options:
         raise AdvgenError(f"expected a classifier and a test split, got {len(inputs)} input(s)")
     # the figure's own generator picks the images: the job seeds nothing else, on the CPU
     with start_job(options, device="cpu", seed=False):
-        model = load_classifier(inputs[0])
         test = load_prepared(inputs[1])
+        model = load_classifier(inputs[0], data=[test])
         examples = attack_examples(
             model,
             test.images,

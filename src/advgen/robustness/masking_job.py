@@ -69,7 +69,7 @@ def masking_job(spec: MaskingJobSpec, *, model: str, test: str, generator: str |
     with start_job(spec) as device:
         test_split = load_prepared(test)
         idx = eval_subset(test_split.labels, spec.max_examples, spec.seed)
-        classifier = load_classifier(model, device)
+        classifier = load_classifier(model, device, data=[test_split])
         attacked, evaluator = classifier, None
         if spec.purifier:
             attacked, evaluator = _purified(classifier, spec, generator, device)

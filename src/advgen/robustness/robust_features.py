@@ -270,8 +270,8 @@ def robust_features_job(
                 train_split.spec,
             )
         idx = eval_subset(test_split.labels, spec.max_examples)
-        robust = load_classifier(robust_model, device)
-        standard = load_classifier(standard_model, device)
+        robust = load_classifier(robust_model, device, data=[train_split, test_split])
+        standard = load_classifier(standard_model, device, data=[train_split, test_split])
         xt, yt = test_split.images[idx].to(device), test_split.labels[idx].to(device)
         d_r = robust_split(robust, train_split, spec.robust, seed=seed)
         fit = feature_distance(robust, d_r.images.to(device), train_split.images.to(device))

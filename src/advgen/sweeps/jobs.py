@@ -8,13 +8,14 @@ Models come from the generative stage (:func:`advgen.models.load_generator`,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from advgen.data import load_prepared
+from advgen.data import PreparedSplit, load_prepared
 from advgen.sweeps.spec import PointSpec
 
 
@@ -27,10 +28,16 @@ class SweepModels:
 
 
 def load_models(
-    spec: PointSpec, generator_path: str | Path, classifier_path: str | Path, device: str
+    spec: PointSpec,
+    generator_path: str | Path,
+    classifier_path: str | Path,
+    device: str,
+    data: Sequence[PreparedSplit] = (),
 ) -> SweepModels:
-    """The job's generator (decoder for an autoencoder, with its encoder) and classifier."""
+    """The job's generator (decoder for an autoencoder, with its encoder) and classifier;
+    ``data``: the prepared splits they will see, checked to fit both (image shape, classes)."""
     from advgen.classifiers import load_classifier
+    from advgen.data.prepared import check_fits
     from advgen.models import load_autoencoder, load_generator
 
     if spec.generator_kind == "autoencoder":
@@ -38,7 +45,10 @@ def load_models(
     else:
         generator, z_dim = load_generator(generator_path, device, kind=spec.generator_kind)
         encoder = None
-    return SweepModels(generator, z_dim, encoder, load_classifier(classifier_path, device))
+    shape = getattr(generator, "image_shape", None)
+    for split in data if shape is not None else ():
+        check_fits(split, shape, None, generator_path, "generator")
+    return SweepModels(generator, z_dim, encoder, load_classifier(classifier_path, device, data=data))
 
 
 @dataclass
@@ -63,8 +73,9 @@ def load_job(
     device: str,
 ) -> SweepJob:
     """Models (``spec.generator_kind``) and the prepared split of a generator's job."""
-    images, labels = load_images(images_path)
-    return SweepJob(load_models(spec, generator_path, classifier_path, device), images, labels, device)
+    split = load_prepared(images_path)
+    models = load_models(spec, generator_path, classifier_path, device, data=[split])
+    return SweepJob(models, split.images, split.labels, device)
 
 
 def load_images(path: str | Path, indices: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,0 +1,180 @@
+"""The file arguments of the commands, and the one rule between them: no output path, file or
+folder, is, contains or lies inside an input or another output.
+
+Every argument naming a file or folder a command reads is added with :func:`add_input`, every
+one naming what it writes (a resume folder or file included: the command deletes it when done)
+with :func:`add_output`. Before a command runs, :func:`overwritten_input` compares every output
+with every input and every other output, after resolving symlinks (hard links count as the same
+file): an output that is an input, holds one (a folder the command fills or deletes) or lies
+inside one (a folder the command reads) is one line, exit status 2, and nothing is touched; so
+is an output naming a symbolic link to a folder.
+
+Some inputs name further files only the command knows: the checkpoints a sample-quality row
+names, the tables a claims page reads under its results folder, the outputs ``provenance``
+scans. A folder read that way is a *tree* input (``add_input(..., tree=True)``): outputs may lie
+inside it (``results/claims.html`` beside the tables under ``results``), and the command
+names the files it reads there with :func:`refuse_overwrite` before it writes anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+
+class FileArg(str):
+    """A file argument's value (a ``str``): ``role`` is "input" or "output", ``option`` names the
+    argument in messages, ``path`` is the file (the PATH of a ``NAME=PATH`` value); ``tree``: an
+    input folder outputs may lie inside (see the module docstring)."""
+
+    role: str = ""
+    option: str = ""
+    named: bool = False
+    tree: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.split("=", 1)[1] if self.named and "=" in self else str(self)
+
+
+def file_arg(path: str | Path, role: str, option: str, tree: bool = False) -> FileArg:
+    """A :class:`FileArg` for ``path``."""
+    arg = FileArg(str(path))
+    arg.role, arg.option, arg.tree = role, option, tree
+    return arg
+
+
+class FileType:
+    """The argparse ``type`` of a file argument: makes :class:`FileArg` values."""
+
+    def __init__(self, role: str, option: str, named: bool, tree: bool = False) -> None:
+        self.role, self.option, self.named, self.tree = role, option, named, tree
+
+    def __call__(self, value: str) -> FileArg:
+        arg = file_arg(value, self.role, self.option, self.tree)
+        arg.named = self.named
+        return arg
+
+    def __repr__(self) -> str:  # argparse names the type in some messages
+        return f"{self.role} file"
+
+
+def _add_file(
+    role: str, p: Any, flags: tuple[str, ...], named: bool, tree: bool, kwargs: dict[str, Any]
+) -> argparse.Action:
+    option = "/".join(f for f in flags if f.startswith("-")) or flags[0]
+    return p.add_argument(*flags, type=FileType(role, option, named, tree), **kwargs)
+
+
+def add_input(p: Any, *flags: str, named: bool = False, tree: bool = False, **kwargs: Any) -> argparse.Action:
+    """``p.add_argument`` for a file or folder the command reads (``named``: ``NAME=PATH`` values;
+    ``tree``: a folder outputs may lie inside, whose files read the command names itself)."""
+    return _add_file("input", p, flags, named, tree, kwargs)
+
+
+def add_output(p: Any, *flags: str, named: bool = False, **kwargs: Any) -> argparse.Action:
+    """``p.add_argument`` for a file or folder the command writes (``named``: ``NAME=PATH`` values)."""
+    return _add_file("output", p, flags, named, False, kwargs)
+
+
+#: ``parser.set_defaults(**{DERIVED: f})``: ``f(args)`` lists outputs no argument names (a
+#: default resume folder), compared like the others
+DERIVED = "_derived_outputs"
+
+
+def file_args(args: argparse.Namespace) -> Iterator[FileArg]:
+    """Every file argument's value in ``args`` (lists of values included), and the outputs the
+    command derives from them (:data:`DERIVED`)."""
+
+    def walk(value: Any) -> Iterator[FileArg]:
+        if isinstance(value, FileArg):
+            yield value
+        elif isinstance(value, list | tuple):
+            for v in value:
+                yield from walk(v)
+
+    for value in vars(args).values():
+        yield from walk(value)
+    derived: Callable[[argparse.Namespace], Iterable[FileArg]] | None = getattr(args, DERIVED, None)
+    if derived is not None:
+        yield from derived(args)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file: equal after resolving symlinks, or hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _below(path: str, folder: str) -> bool:
+    """Whether resolved ``path`` lies inside resolved ``folder``."""
+    return path != folder and os.path.commonpath([path, folder]) == folder
+
+
+def _relation(out: FileArg, other: FileArg) -> str | None:
+    """How output ``out`` meets ``other``: "is also", "contains", "lies inside" or ``None``."""
+    if _same_file(out.path, other.path):
+        return "is also"
+    a, b = os.path.realpath(out.path), os.path.realpath(other.path)
+    if _below(b, a):
+        return "contains"
+    if _below(a, b) and not other.tree:
+        return "lies inside"
+    return None
+
+
+def _problem(outputs: list[FileArg], inputs: list[FileArg], earlier: list[FileArg]) -> str | None:
+    """The first output of ``outputs`` meeting an input, an output of ``earlier`` or one before it,
+    or naming a symbolic link to a folder (a folder output is replaced as a whole, which a link
+    cannot be: the command would fail after its first outputs were written)."""
+    for i, out in enumerate(outputs):
+        if os.path.islink(out.path) and os.path.isdir(out.path):
+            return (
+                f"{out.option} {out.path}: is a symbolic link to a folder ({os.path.realpath(out.path)}); "
+                "give the folder itself"
+            )
+        for other in [*inputs, *earlier, *outputs[:i]]:
+            relation = _relation(out, other)
+            if relation is not None:
+                return (
+                    f"{out.option} {out.path}: {relation} the {other.role} {other.option} ({other.path}); "
+                    "an output must not overwrite, hold or lie inside an input or another output"
+                )
+    return None
+
+
+def overwritten_input(args: argparse.Namespace) -> str | None:
+    """The one-line error for an output argument that is, contains or lies inside an input
+    (symlinks and hard links included) or another output, else ``None``."""
+    files = [f for f in file_args(args) if f.path]
+    return _problem([f for f in files if f.role == "output"], [f for f in files if f.role == "input"], [])
+
+
+def refuse_overwrite(
+    args: argparse.Namespace,
+    inputs: Mapping[str, Iterable[str | Path]] | None = None,
+    outputs: Mapping[str, Iterable[str | Path]] | None = None,
+) -> None:
+    """Raise :class:`~advgen.errors.AdvgenError` (one line) when an output meets an input or
+    another output, counting the files the command found itself: ``inputs`` (what -> paths it
+    reads, e.g. ``"--rows entry 0 model"``) and ``outputs`` (what -> paths it writes besides its
+    output arguments). Called before the command writes anything."""
+    from advgen.errors import AdvgenError
+
+    files = [f for f in file_args(args) if f.path]
+    extra_in = [file_arg(p, "input", what) for what, paths in (inputs or {}).items() for p in paths]
+    extra_out = [file_arg(p, "output", what) for what, paths in (outputs or {}).items() for p in paths]
+    declared_out = [f for f in files if f.role == "output"]
+    declared_in = [f for f in files if f.role == "input"]
+    problem = _problem(declared_out, extra_in, []) or _problem(
+        extra_out, [*declared_in, *extra_in], declared_out
+    )
+    if problem is not None:
+        raise AdvgenError(problem)

@@ -1,0 +1,138 @@
+"""Inputs that are each valid but do not fit together: one line naming the files, exit status 2,
+nothing written. Data of another image size or channel count than the model (torch's ``addmm``
+or convolution error), a label beyond the model's classes (an ``IndexError`` deep in an attack),
+a sample-quality row whose ``info`` is missing or not a JSON object, and a checkpoint whose
+weights do not fit its architecture (torch's message spans lines: it is put on one)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.errors.test_cli_files import ATTACK, INVERT_SPEC, j
+
+
+@pytest.fixture(scope="module")
+def mismatched(good_files: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Splits of other shapes and labels than ``good_files``' 28 px, 10-class classifier, and
+    checkpoints whose weights do not fit their architecture."""
+    folder = tmp_path_factory.mktemp("mismatched")
+    split = torch.load(good_files / "test.pt", weights_only=True)
+    torch.save({**split, "images": split["images"][:, :, ::2, ::2].contiguous()}, folder / "small.pt")
+    torch.save({**split, "images": split["images"].repeat(1, 3, 1, 1)}, folder / "rgb.pt")
+    labels = split["labels"].clone()
+    labels[0] = 12
+    torch.save({**split, "labels": labels}, folder / "label12.pt")
+    torch.save({**split, "labels": labels, "num_classes": 13}, folder / "classes13.pt")
+    clf = torch.load(good_files / "clf.pt", weights_only=False)
+    torch.save(
+        {**clf, "arch_kwargs": {**clf["arch_kwargs"], "in_shape": [1, 14, 14]}}, folder / "clf_resized.pt"
+    )
+    torch.save({**split, "labels": split["labels"][:-1]}, folder / "labels_short.pt")
+    (folder / "info.json").write_text("{not json", encoding="utf-8")
+    (folder / "info_folder.json").mkdir()
+    (folder / "info_list.json").write_text("[1, 2]", encoding="utf-8")
+    return folder
+
+
+ATTACK_ON = ATTACK + ["--model", "{G}/clf.pt", "--test"]
+CASES = [
+    (
+        "attack-smaller-images",
+        ATTACK_ON + ["{M}/small.pt"],
+        ["{M}/small.pt: images of 1x14x14", "{G}/clf.pt"],
+    ),
+    (
+        "attack-colour-images",
+        ATTACK_ON + ["{M}/rgb.pt"],
+        ["{M}/rgb.pt: images of 3x28x28", "which takes 1x28x28"],
+    ),
+    (
+        "attack-label-out-of-range",
+        ATTACK_ON + ["{M}/label12.pt"],
+        ["{M}/label12.pt: label 12 is out of range"],
+    ),
+    (
+        "attack-a-label-missing",
+        ATTACK_ON + ["{M}/labels_short.pt"],
+        ["{M}/labels_short.pt: 'labels' must be a tensor of one label per image"],
+    ),
+    (
+        "attack-label-beyond-the-models-classes",
+        ATTACK_ON + ["{M}/classes13.pt"],
+        ["{M}/classes13.pt: label 12 is out of range for the classifier {G}/clf.pt (10 classes)"],
+    ),
+    (
+        "attack-weights-do-not-fit",
+        ATTACK + ["--model", "{M}/clf_resized.pt", "--test", "{M}/small.pt"],
+        ["{M}/clf_resized.pt: cannot rebuild classifier 'fc10'", "size mismatch"],
+    ),
+    (
+        "invert-images-do-not-fit-the-generator",
+        [
+            "invert",
+            "--spec",
+            j({**INVERT_SPEC, "generator_kind": "gan"}),
+            "--generator",
+            "{G}/gan/checkpoint.pt",
+        ]
+        + ["--classifier", "{G}/clf.pt", "--images", "{M}/small.pt", "--final", "results/f.parquet"]
+        + ["--steps", "results/s.parquet", "--latents", "results/z.pt", "--figure", "results/r.png"],
+        ["{M}/small.pt: images of 1x14x14 do not fit the generator {G}/gan/checkpoint.pt"],
+    ),
+]
+
+
+def _rows(info: str) -> str:
+    row = {"name": "g", "dataset": "digits", "classifier": "{G}/clf.pt", "reference": "{G}/train.pt"}
+    return json.dumps([{**row, "model": "{G}/gan/checkpoint.pt", "info": info}])
+
+
+SAMPLE_QUALITY = ["sample-quality", "--spec", j({"classifier": "c", "n_samples": 16, "seed": 0})]
+SAMPLE_QUALITY += ["--out", "results/q.parquet", "--device", "cpu", "--rows"]
+CASES += [
+    (
+        "sample-quality-info-missing",
+        [*SAMPLE_QUALITY, _rows("{M}/missing.json")],
+        ["{M}/missing.json: file not found (the run's status.json / metrics.json)"],
+    ),
+    (
+        "sample-quality-info-not-json",
+        [*SAMPLE_QUALITY, _rows("{M}/info.json")],
+        ["{M}/info.json: not valid JSON"],
+    ),
+    (
+        "sample-quality-info-a-folder",
+        [*SAMPLE_QUALITY, _rows("{M}/info_folder.json")],
+        ["{M}/info_folder.json: cannot read"],
+    ),
+    (
+        "sample-quality-row-path-not-a-string",
+        [*SAMPLE_QUALITY, json.dumps([{**json.loads(_rows("i.json"))[0], "model": 7}])],
+        ["sample-quality: --rows: entry 0: model: expected a non-empty string"],
+    ),
+    (
+        "sample-quality-info-not-an-object",
+        [*SAMPLE_QUALITY, _rows("{M}/info_list.json")],
+        ["{M}/info_list.json: expected a JSON object"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "named"), [pytest.param(a, n, id=i) for i, a, n in CASES])
+def test_inputs_that_do_not_fit_together_are_one_line(
+    argv: list[str], named: list[str], good_files: Path, mismatched: Path, workdir: Path, capsys
+) -> None:
+    fill = {"{G}": str(good_files), "{M}": str(mismatched)}
+
+    def sub(text: str) -> str:
+        for key, value in fill.items():
+            text = text.replace(key, value)
+        return text
+
+    code, err = run_cli([sub(a) for a in argv], capsys)
+    assert_one_line_error(code, err, *[sub(n) for n in named], workdir=workdir)

@@ -1,0 +1,177 @@
+"""Every job spec is checked as a config is: a ``--spec`` nested thousands deep, with NaN,
+Infinity or numbers that overflow, duplicate keys, lone surrogates, unknown fields, or any of its
+numbers made negative, huge or NaN, is one line naming ``--spec`` (and the field), exit status 2,
+before any file is read; never a traceback, never exit 0.
+
+The commands are found from the command line's parser (every ``--spec`` added with
+:func:`advgen.commands._args.add_spec`, which names the schema definition that checks it); each
+has a valid spec in ``tests/data/job_specs.json`` (one the workflow's plans wrote for the default
+and the tiny configs), which passes its definition and is mutated one number at a time. In
+process (:func:`advgen.cli.main`), like the rest of the bad-input corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advgen.cli import build_parser
+from advgen.commands._args import SpecType
+from advgen.config import complete_entry
+from tests.conftest import REPO
+from tests.errors.conftest import assert_one_line_error, run_cli
+
+BASE_SPECS: dict[str, Any] = json.loads(
+    (REPO / "tests" / "data" / "job_specs.json").read_text(encoding="utf-8")
+)
+
+
+def _spec_commands() -> dict[str, tuple[argparse.ArgumentParser, SpecType]]:
+    out = {}
+    for name, parser in build_parser().commands.items():
+        for action in parser._actions:
+            if isinstance(action.type, SpecType):
+                out[name] = (parser, action.type)
+    return out
+
+
+COMMANDS = _spec_commands()
+
+
+def _argv(command: str, spec: str) -> list[str]:
+    """``command --spec SPEC`` with every other required argument (paths under results/, never read)."""
+    parser = COMMANDS[command][0]
+    argv, positional = [command], []
+    for action in parser._actions:
+        if isinstance(action.type, SpecType):
+            argv += ["--spec", spec]
+        elif action.required or (not action.option_strings and action.nargs not in ("?", "*")):
+            value = "x=results/x.pt" if action.dest in ("input", "output") else f"results/{action.dest}.pt"
+            if action.choices:
+                value = str(next(iter(action.choices)))
+            if action.option_strings:
+                argv += [action.option_strings[-1], value]
+            else:
+                positional.append(value)
+    if command == "plot":
+        argv += ["--family", "gan_losses", "--input", "results/l.parquet", "--out", "results/f.png"]
+    if command == "prepare-data":
+        argv += ["--train", "results/train.pt"]
+    if command == "claims":
+        argv += ["--config", "results/claims.yaml", "--html", "results/claims.html"]
+    if command == "sample-quality":
+        argv += [
+            "--rows",
+            json.dumps(
+                [{"name": "g", "dataset": "d", "classifier": "results/c.pt", "reference": "results/r.pt"}]
+            ),
+        ]
+    return argv + positional
+
+
+def test_every_job_command_has_a_valid_base_spec() -> None:
+    assert len(COMMANDS) >= 24
+    assert sorted(COMMANDS) == sorted(BASE_SPECS)
+    for command, (_, spec_type) in COMMANDS.items():
+        complete_entry(BASE_SPECS[command], spec_type.schema, spec_type.definition)  # raises if not
+
+
+DEEP = '{"a": ' + "[" * 5000 + "]" * 5000 + "}"
+# id -> (the --spec text from the base spec's JSON, the words the line names)
+GENERIC: dict[str, tuple[Any, str]] = {
+    "nested-5000-deep": (lambda base: DEEP, "--spec: nested 5001 levels deep"),
+    "nan-literal": (lambda base: base[:-1] + ', "zz": NaN}', "--spec: zz: NaN is not a number JSON allows"),
+    "infinity": (lambda base: base[:-1] + ', "zz": -Infinity}', "--spec: zz: -Infinity is not a number"),
+    "float-overflow": (
+        lambda base: base[:-1] + ', "zz": 1e400}',
+        "--spec: zz: the number 1e400 is out of range",
+    ),
+    "integer-10-pow-400": (
+        lambda base: base[:-1] + ', "zz": 1' + "0" * 400 + "}",
+        "--spec: zz: an integer of 401 digits",
+    ),
+    "duplicate-key": (lambda base: base[:-1] + ', "zz": 1, "zz": 2}', "--spec: duplicate key 'zz'"),
+    "lone-surrogate": (
+        lambda base: base[:-1] + ', "zz": "\\ud800"}',
+        "--spec: zz: '\\ud800' holds a lone surrogate",
+    ),
+    "surrogate-key": (lambda base: base[:-1] + ', "\\udcff": 1}', "lone surrogate"),
+    "unknown-field": (
+        lambda base: base[:-1] + ', "zz_unknown": 1}',
+        "--spec: zz_unknown: unknown key 'zz_unknown'",
+    ),
+}
+
+
+def _text(spec: Any) -> str:
+    text = json.dumps(spec)
+    return text if text != "{}" else "{ }"
+
+
+@pytest.mark.parametrize("case", sorted(GENERIC))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_malformed_spec_is_one_line(command: str, case: str, workdir: Path, capsys) -> None:
+    make, words = GENERIC[case]
+    spec = make(_text(BASE_SPECS[command]))
+    if spec.startswith("{ ,"):  # the empty spec of robust-features-table
+        spec = "{" + spec[3:]
+    code, err = run_cli(_argv(command, spec), capsys)
+    assert_one_line_error(code, err, words, workdir=workdir)
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    if isinstance(value, dict):
+        for key, v in value.items():
+            yield from _leaves(v, (*path, key))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, i))
+    else:
+        yield path, value
+
+
+def _numbers(spec: Any) -> list[tuple[tuple[Any, ...], Any]]:
+    """The numbers of ``spec`` (booleans aside): the first of each field name, at most four
+    under each top-level key (a map of runs repeats one field under many names)."""
+    seen, per_key, out = set(), {}, []
+    for path, value in _leaves(spec):
+        field = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if isinstance(value, bool) or not isinstance(value, int | float) or field in seen:
+            continue
+        if per_key.setdefault(path[0], 0) == 4:
+            continue
+        seen.add(field)
+        per_key[path[0]] += 1
+        out.append((path, value))
+    return out
+
+
+def _replaced(spec: Any, path: tuple[Any, ...], raw: str) -> str:
+    """``spec`` as JSON text with the value at ``path`` written as ``raw``."""
+    spec = json.loads(json.dumps(spec))
+    node = spec
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = "__value__"
+    return json.dumps(spec).replace('"__value__"', raw)
+
+
+#: mutation -> (the raw JSON written at a number, whether it applies to floats too)
+MUTATIONS = {"negative": ("-5", True), "nan": ("NaN", True), "huge-integer": ("1000000000000000", False)}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_number_of_a_spec_is_range_checked(command: str, mutation: str, workdir: Path, capsys) -> None:
+    raw, floats = MUTATIONS[mutation]
+    base = BASE_SPECS[command]
+    numbers = [(p, v) for p, v in _numbers(base) if floats or isinstance(v, int)]
+    for path, _ in numbers:
+        field = next(p for p in reversed(path) if isinstance(p, str))
+        code, err = run_cli(_argv(command, _replaced(base, path, raw)), capsys)
+        assert_one_line_error(code, err, "--spec: ", field, workdir=workdir)

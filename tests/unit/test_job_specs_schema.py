@@ -1,0 +1,107 @@
+"""The job specs' definitions (``jobs.schema.yaml``) list exactly their dataclasses' fields, require
+none that the dataclass lets a spec leave out, and their enums are the registries'."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import pytest
+
+from advgen.cli import build_parser
+from advgen.commands._args import SpecType
+from advgen.config import SCHEMA_DIR, load_schema
+from advgen.defense.attacks import NONE, PROJECT, RECONSTRUCT
+from advgen.generators import GENERATOR_KINDS
+from advgen.pipeline.size import MAX_JOBS
+from advgen.robustness.masking_spec import GRADIENTS
+from advgen.sweeps.registry import SWEEPS
+
+SCHEMAS = {path.name: load_schema(path) for path in SCHEMA_DIR.glob("*.schema.yaml")}
+DEFS = SCHEMAS["jobs.schema.yaml"]["$defs"]
+
+
+def _resolve(node: dict) -> dict:
+    """A definition with ``properties``: the node itself, or the one its ``$ref`` names."""
+    while "properties" not in node and "$ref" in node:
+        where, _, pointer = node["$ref"].partition("#/")
+        node = SCHEMAS[where or "jobs.schema.yaml"]
+        for part in pointer.split("/"):
+            node = node[part]
+    return node
+
+
+def _dataclasses() -> dict[str, type]:
+    """Every dataclass a job command's spec is made of, by name (the spec types and what they nest)."""
+    import importlib
+
+    from advgen.pipeline.jobkinds import JOB_KINDS
+
+    roots = {kind.spec_type for kind in JOB_KINDS}
+    names = {
+        action.type.definition
+        for parser in build_parser().commands.values()
+        for action in parser._actions
+        if isinstance(action.type, SpecType) and action.type.schema == "jobs.schema.yaml"
+    }
+    modules = [
+        "advgen.classifiers.spec",
+        "advgen.robustness.spec",
+        "advgen.sweeps.spec",
+        "advgen.defense.spec",
+        "advgen.claims.page_spec",
+        "advgen.data.spec",
+    ]
+    for module in map(importlib.import_module, modules):
+        roots |= {getattr(module, n) for n in names if hasattr(module, n)}
+    found: dict[str, type] = {}
+
+    def walk(cls: type) -> None:
+        if cls.__name__ in found:
+            return
+        found[cls.__name__] = cls
+        for hint in typing.get_type_hints(cls).values():
+            for arg in (
+                hint,
+                *typing.get_args(hint),
+                *(a for h in typing.get_args(hint) for a in typing.get_args(h)),
+            ):
+                if dataclasses.is_dataclass(arg):
+                    walk(arg)
+
+    for cls in roots:
+        walk(cls)
+    missing = names - set(found) - {"PlotSpec"}
+    assert not missing, f"no dataclass found for {missing}"
+    return found
+
+
+CLASSES = _dataclasses()
+
+
+def test_every_spec_dataclass_has_a_definition() -> None:
+    assert set(CLASSES) - set(DEFS) == set()
+    assert len(CLASSES) >= 25
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_a_definition_lists_its_dataclasses_fields(name: str) -> None:
+    cls, definition = CLASSES[name], DEFS[name]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    properties = _resolve(definition)["properties"]
+    assert set(properties) == set(fields), f"jobs.schema.yaml: {name} lists other keys than {cls.__name__}"
+    optional = {n for n, f in fields.items() if f.default is not dataclasses.MISSING}
+    assert not set(definition.get("required", [])) & optional, (
+        f"{name} requires a field the dataclass may lack"
+    )
+
+
+def test_the_enums_are_the_registries() -> None:
+    assert DEFS["MaskingJobSpec"]["properties"]["gradient"]["enum"] == list(GRADIENTS)
+    assert DEFS["sweep_point"]["properties"]["sweep"]["enum"] == list(SWEEPS)
+    assert DEFS["generator_kind"]["enum"] == [k.name for k in GENERATOR_KINDS.values()]
+    assert DEFS["purify_method"]["enum"] == [PROJECT, RECONSTRUCT, NONE]
+
+
+def test_max_jobs_default_is_the_counters() -> None:
+    assert SCHEMAS["config.schema.yaml"]["properties"]["max_jobs"]["default"] == MAX_JOBS
