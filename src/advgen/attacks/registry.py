@@ -163,6 +163,7 @@ REGISTRY: dict[str, AttackInfo] = {
     info.name: info
     for info in (
         AttackInfo("FGSM", "fgsm", "Goodfellow et al. 2015", ("linf",), "white-box", transferable=True),
+        AttackInfo("RandomSign", "random_sign", "Goodfellow et al. 2015", ("linf",), "black-box"),
         AttackInfo(
             "PGD",
             "pgd",

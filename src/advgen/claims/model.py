@@ -8,8 +8,9 @@ import ast
 from dataclasses import dataclass, field
 from string import Formatter
 
-#: names an expression may use besides the table's columns
-EXPRESSION_BUILTINS = {"abs", "True", "False", "None"}
+#: names an expression may use besides the table's columns (``log``: the logit of a rate,
+#: ``log(acc / (1 - acc))``)
+EXPRESSION_BUILTINS = {"abs", "log", "True", "False", "None"}
 
 
 def names(expr: str) -> set[str]:
