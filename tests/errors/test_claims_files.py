@@ -206,7 +206,7 @@ CASES = [
     (
         "control_made_equal",
         GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "same: b"),
-        "claims[c].control.same: the sides made equal or swapped are margin checks, not controls: list them under checks:",
+        "claims[c].control.same: the sides made equal or swapped are margin checks, not controls",
     ),
     (
         "control_swapped",
@@ -254,7 +254,7 @@ CASES = [
     (
         "success_rate_over_all_digits",
         GOOD.replace("value: robust_acc", "value: success_rate"),
-        "claims[c].a.count: success_rate is a share of the correctly classified digits: its count is 'n * clean_acc', not n",
+        "claims[c].a.count: success_rate is a share of the correctly classified digits: its count is 'n * clean_acc'",
     ),
     (
         "gate_bar_unknown_role",

@@ -80,10 +80,10 @@ def test_a_success_rate_counts_the_correctly_classified_attacked_digits(tmp_path
     """``success_rate`` is a share of the digits the model classifies correctly: the claims rebuild
     its count from ``n * clean_acc`` (the loader refuses ``count: n`` for it), so the side holds
     exactly the correctly classified attacked digits, the fooled ones among them as ones."""
+    from advgen.attacks.fgsm import FGSM
     from advgen.claims.measure import Context, measure
     from advgen.claims.spec import Term
     from advgen.robustness.evaluate import attack_curve
-    from advgen.attacks.fgsm import FGSM
     from advgen.robustness.spec import CurveAttackSpec
 
     gen = torch.Generator().manual_seed(0)
