@@ -206,6 +206,8 @@ def test_tost_near_a_bound(seeds: int) -> None:
     assert holds.mean() <= 1 - BAR
     # the page's verdict is this computation
     side = stats.Side(tuple(np.r_[np.ones(x), np.zeros(500 - x)] for x in k[0]), level="proportion")
-    result = effects.evaluate(ClaimTest("value", "equivalent", 1.0, "source", "100 %", tolerance=0.05), [side])
+    result = effects.evaluate(
+        ClaimTest("value", "equivalent", 1.0, "source", "100 %", tolerance=0.05), [side]
+    )
     assert (result.lo, result.hi) == pytest.approx((lo[0], hi[0]))
     assert (result.verdict == stats.HOLDS) == bool(holds[0])
