@@ -1,5 +1,5 @@
 """The claims file's parts as read (:mod:`advgen.claims.spec` reads and checks them): a side
-(:class:`Term`), the declared test, its negative control, the preconditions a verdict needs,
+(:class:`Term`), the declared test, its control and margin checks, the preconditions a verdict needs,
 the training-scale note and the claim itself."""
 
 from __future__ import annotations

@@ -10,14 +10,17 @@ in every message, duplicate keys refused) holds:
   every quote must appear in it verbatim (:mod:`advgen.claims.sources`).
 * ``budgets``: the sources' training budgets per group of roles, which the page sets beside the
   study's own (computed from the config).
+* ``families``: the families of claims that share data (Holm's adjustment runs within each).
+* ``freeze``: the freeze record's path (:mod:`advgen.claims.phase`).
 * ``claims``: a list. A claim quotes its source (document, section, quote, the paper's
-  number), says whether it is measured here (``status``) and declares up front its test
-  (``test``: the effect, the claimed ``direction`` against a ``margin`` or, for the source's
-  number, ``equivalent`` within a ``tolerance``; where the margin comes from; every later
-  change), its negative control (``control``: the input under which the test must not hold),
-  the preconditions of a verdict (``requires``), the training-scale comparison that may
-  explain a failure (``scale``) and the generators exempt from the quality gate
-  (``quality_gate``).
+  number), says whether it is measured here (``status``) and declares its test (``test``: the
+  effect, the claimed ``direction`` against a ``margin`` or, for the source's number,
+  ``equivalent`` within a ``tolerance``; where the margin comes from; every change, dated), its
+  control of the first kind (``control``: ``kind`` and the same measurement where the effect is
+  absent by construction, or ``kind: none`` with the reason), its margin checks (``checks``:
+  the sides swapped or made equal), its ``family``, the preconditions of a verdict
+  (``requires``), the training-scale comparison that may explain a failure (``scale``) and the
+  one quality bar of its generators or the roles exempt from it (``quality_gate``).
 
 A side (``a``, ``b``) selects rows of one Parquet table (relative to the results folder)::
 

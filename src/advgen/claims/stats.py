@@ -1,4 +1,4 @@
-"""Intervals and verdicts of the claims page, fixed before the data are seen.
+"""Intervals, p-values and verdicts of the claims page.
 
 A side of a claim is a list of *runs* (seeds, or the units a table varies: architectures,
 source-target pairs); each run holds its *examples* (one value per test image, pair,

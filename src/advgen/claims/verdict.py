@@ -54,7 +54,7 @@ NOT_GATED = "quality not gated"
 
 
 class ControlHolds(Exception):
-    """A claim's test holds on its negative control (the message says on what)."""
+    """A claim's test holds on a margin check (the message says which): it could not have failed."""
 
     def __init__(self, claim: Claim, message: str):
         super().__init__(message)
