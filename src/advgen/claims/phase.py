@@ -193,7 +193,9 @@ def read_freeze(path: str | Path) -> Freeze | None:
 
 def freeze_path(claims: ClaimsFile) -> Path | None:
     """The claims file's freeze record path (its ``freeze:``, relative to the claims file)."""
-    return Path(claims.path).parent / claims.freeze if claims.freeze else None
+    import os
+
+    return Path(os.path.normpath(Path(claims.path).parent / claims.freeze)) if claims.freeze else None
 
 
 def phase_of(claims: ClaimsFile, freeze: Freeze | None, seeds: Iterable[int]) -> Phase:
