@@ -211,3 +211,29 @@ def test_tost_near_a_bound(seeds: int) -> None:
     )
     assert (result.lo, result.hi) == pytest.approx((lo[0], hi[0]))
     assert (result.verdict == stats.HOLDS) == bool(holds[0])
+
+
+@pytest.mark.parametrize("seeds", SEEDS)
+def test_a_permuted_null_covers_zero(seeds: int) -> None:
+    """A permuted control splits one condition's seeds in two halves (:func:`stats.pooled_halves`:
+    the seeds' variance pooled over both, since a half of one seed has none of its own): its
+    interval covers the null's 0 at least 93 % of the time, so under a sound measurement the
+    control holds by chance at most at its level, whatever the seeds' spread against their
+    examples' error."""
+    rng = np.random.default_rng(800 + seeds)
+    half = (seeds + 1) // 2
+    for between in (0.5, 0.01):
+        effect = rng.normal(0.0, between, (SIMS // 4, seeds, 1))
+        examples = 1.0 + effect + rng.normal(0.0, 1.0, (SIMS // 4, seeds, 40))
+        means = examples.mean(-1)
+        within = examples.var(-1, ddof=1) / 40
+        a, b = means[:, :half], means[:, half:]
+        ss = ((a - a.mean(-1, keepdims=True)) ** 2).sum(-1) + ((b - b.mean(-1, keepdims=True)) ** 2).sum(-1)
+        df = seeds - 2
+        scale = 1 / half + 1 / (seeds - half)
+        se = np.maximum(np.sqrt(ss / df * scale), np.sqrt(within.mean(-1) * scale))
+        lo, hi = stats.interval(stats.Estimate(a.mean(-1) - b.mean(-1), se, np.full(len(se), float(df))))
+        assert covered(lo, hi, 0.0) >= BAR, between
+    side = lambda rows: stats.Side(tuple(rows))  # noqa: E731
+    one = stats.pooled_halves(side(examples[0, :half]), side(examples[0, half:]))
+    assert float(one.se) == pytest.approx(float(se[0])) and one.df == df

@@ -90,10 +90,16 @@ def _linear(
 
 
 def evaluate(
-    test: Test, sides: Sequence[stats.Side], *, unit: str = "seeds", trend_b: bool = False
+    test: Test,
+    sides: Sequence[stats.Side],
+    *,
+    unit: str = "seeds",
+    trend_b: bool = False,
+    pooled: bool = False,
 ) -> Result:
     """The effect of ``test`` on ``sides`` (a, then b; for a trend one side per grid point of a,
-    then with ``trend_b`` as many of b), its interval, p-value and the verdict."""
+    then with ``trend_b`` as many of b), its interval, p-value and the verdict. ``pooled``: the
+    two sides are halves of one condition's runs (a permuted null: :func:`stats.pooled_halves`)."""
     tost = test.direction == "equivalent"
     conf = stats.TOST_CONFIDENCE if tost else stats.CONFIDENCE
     effect = test.effect
@@ -119,6 +125,11 @@ def evaluate(
             method = f"t over {one.n_runs} {unit} on the logit scale (delta method at the mean rate)"
         else:
             est, method = _linear(sides, [1.0], log=False, unit=unit)
+    elif effect in ("difference", "ratio") and pooled:
+        est = stats.pooled_halves(sides[0], sides[1], log=log)
+        method = f"pooled t over {sides[0].n_runs + sides[1].n_runs} {unit} split in two halves" + (
+            " (log values)" if log else ""
+        )
     elif effect in ("difference", "ratio") and test.paired:
         est = stats.paired_examples(sides[0], sides[1], ratio=log)
         a = sides[0]

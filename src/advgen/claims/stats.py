@@ -166,6 +166,27 @@ def paired_runs(sides: Sequence[Side], weights: Sequence[float], log: bool = Fal
     return run_level((w * means).sum(axis=0), within)
 
 
+def pooled_halves(a: Side, b: Side, log: bool = False) -> Estimate:
+    """``mean(a) - mean(b)`` (of log means with ``log``) for two halves of one condition's runs
+    (a permuted null): the two-sample t with the run-level variance pooled over both halves
+    (equal by construction), ``k - 2`` degrees of freedom, floored at the examples' error. A half
+    of one run has no spread of its own: pooling keeps the seeds' spread on both sides, where
+    its examples' error alone would understate it."""
+    groups = [a.run_means(), b.run_means()]
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            groups = [np.log(g) for g in groups]
+    na, nb = len(groups[0]), len(groups[1])
+    df = na + nb - 2
+    if df < 1:
+        return Estimate(float(groups[0].mean() - groups[1].mean()), math.nan, math.nan)
+    ss = sum(float(((g - g.mean()) ** 2).sum()) for g in groups)
+    se = math.sqrt(ss / df * (1 / na + 1 / nb))
+    within = np.concatenate([a.within(log), b.within(log)])
+    floor = math.sqrt(float(within.mean()) * (1 / na + 1 / nb))
+    return Estimate(float(groups[0].mean() - groups[1].mean()), max(se, floor), float(df))
+
+
 def paired_examples(a: Side, b: Side, ratio: bool = False) -> Estimate:
     """``a - b`` (or ``log(a / b)``) over sides paired run by run and example by example: per
     run the mean difference (log ratio, delta method), then the t estimate over runs, or over

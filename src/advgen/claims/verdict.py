@@ -260,7 +260,8 @@ def _control_result(claim: Claim, ctx: Context) -> Result:
     if side.n_runs == 1 and side.n_examples < 2:
         raise NotMeasured("one value: nothing to split")
     unpaired = dataclasses.replace(test, paired=False)
-    return evaluate_effect(unpaired, list(_halves(side, _seed_of(claim))), unit=unit)
+    halves = list(_halves(side, _seed_of(claim)))
+    return evaluate_effect(unpaired, halves, unit=unit, pooled=side.n_runs >= 2)
 
 
 def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
