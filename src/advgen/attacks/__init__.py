@@ -10,7 +10,6 @@ clips to its budget and to [0, 1], is seeded, and returns an :class:`AttackResul
 class       paper                         measure   kind       eps
 ==========  ============================  ========  =========  =======================================
 FGSM        Goodfellow et al. 2015        linf      white-box  budget
-RandomSign  Goodfellow et al. 2015        linf      black-box  budget
 PGD         Madry et al. 2018             linf, l2  white-box  budget
 LBFGS       Szegedy et al. 2014           l2        white-box  inf = minimal perturbation
 DeepFool    Moosavi-Dezfooli et al. 2016  l2        white-box  inf = minimal perturbation
@@ -21,6 +20,7 @@ APGDT       Croce & Hein 2020             linf, l2  white-box  budget
 FAB         Croce & Hein 2020             linf, l2  white-box  budget
 Square      Andriushchenko et al. 2020    linf, l2  black-box  budget
 AutoAttack  Croce & Hein 2020             linf, l2  white-box  budget
+RandomSign  Goodfellow et al. 2015        linf      black-box  budget
 ==========  ============================  ========  =========  =======================================
 
 <!-- /registry:attack_table -->

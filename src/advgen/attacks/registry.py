@@ -163,7 +163,6 @@ REGISTRY: dict[str, AttackInfo] = {
     info.name: info
     for info in (
         AttackInfo("FGSM", "fgsm", "Goodfellow et al. 2015", ("linf",), "white-box", transferable=True),
-        AttackInfo("RandomSign", "random_sign", "Goodfellow et al. 2015", ("linf",), "black-box"),
         AttackInfo(
             "PGD",
             "pgd",
@@ -235,6 +234,7 @@ REGISTRY: dict[str, AttackInfo] = {
             {"n_iter": _STEPS, "n_queries": 20},
             reference=True,
         ),
+        AttackInfo("RandomSign", "random_sign", "Goodfellow et al. 2015", ("linf",), "black-box"),
     )
 }
 
