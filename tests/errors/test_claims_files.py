@@ -29,6 +29,8 @@ roles:
   fc_half_a: half a
   fc_half_b: half b
   pgd_cnn: PGD-trained CNN
+families:
+  f: the attack curves of the nets here
 claims:
   - id: c
     source: "003"
@@ -42,7 +44,8 @@ claims:
       margin_source: {ours: reason}
     a: {table: robustness/attacks.parquet, models: {classifier: fc_100_100}, query: "attack == 'fgsm'",
         value: robust_acc, per: proportion, count: n}
-    control: {what: another attack, a: {query: "attack == 'pgd40'"}}
+    control: {kind: null_input, what: another attack, a: {query: "attack == 'pgd40'"}}
+    family: f
 """
 #: the text of both sources in the scratch folder (every quote of GOOD is in it)
 SOURCE_TEXT = "the source says q, and more"
@@ -53,7 +56,7 @@ CASES = [
     (
         "duplicate_key",
         GOOD.replace("    quote: q\n", "    quote: q\n    quote: r\n"),
-        ":13: duplicate key 'quote'",
+        ":15: duplicate key 'quote'",
     ),
     (
         "empty_list",
@@ -184,14 +187,43 @@ CASES = [
     ("not_utf8", GOOD.encode("utf-8").replace(b"st\n", b"\xff\n"), "not valid UTF-8"),
     (
         "no_control",
-        GOOD.replace("    control: {what: another attack, a: {query: \"attack == 'pgd40'\"}}\n", ""),
-        "claims[c].control: missing: every claim with a test declares its negative control",
+        GOOD.replace(
+            "    control: {kind: null_input, what: another attack, a: {query: \"attack == 'pgd40'\"}}\n", ""
+        ),
+        "claims[c].control: missing: every source claim with a test declares a control of the first kind",
     ),
     ("control_without_what", GOOD.replace("what: another attack, ", ""), "claims[c].control.what: missing"),
     (
-        "control_swap_of_one_side",
+        "control_without_kind",
+        GOOD.replace("kind: null_input, ", ""),
+        "claims[c].control.kind: None is not one of",
+    ),
+    (
+        "control_unknown_kind",
+        GOOD.replace("kind: null_input", "kind: straw_man"),
+        "claims[c].control.kind: 'straw_man'",
+    ),
+    (
+        "control_made_equal",
+        GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "same: b"),
+        "claims[c].control.same: the sides made equal or swapped are margin checks, not controls",
+    ),
+    (
+        "control_swapped",
         GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "swap: true"),
-        "claims[c].control.swap: true, and only for a claim with sides a and b",
+        "claims[c].control.swap: the sides made equal or swapped are margin checks",
+    ),
+    (
+        "control_none_without_reason",
+        GOOD.replace(
+            "{kind: null_input, what: another attack, a: {query: \"attack == 'pgd40'\"}}", "{kind: none}"
+        ),
+        "claims[c].control.reason: missing",
+    ),
+    (
+        "control_permute_a_value",
+        GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "permute: a").replace("null_input", "permuted"),
+        "claims[c].control.permute: a or b (a side of a difference or ratio",
     ),
     (
         "control_of_a_missing_side",
@@ -219,6 +251,43 @@ CASES = [
         "control_query_unknown_function",
         GOOD.replace("\"attack == 'pgd40'\"", "\"eval('1') == 1\""),
         "claims[c].control.a.query: not allowed in a claims expression: calling eval",
+    ),
+    (
+        "check_of_one_side",
+        GOOD + "    checks: [{what: swapped, swap: true}]\n",
+        "claims[c].checks[0]: only for a claim with sides a and b",
+    ),
+    (
+        "no_family",
+        GOOD.replace("    family: f\n", ""),
+        "claims[c].family: missing: every source claim with a test names its family",
+    ),
+    (
+        "unknown_family",
+        GOOD.replace("    family: f\n", "    family: g\n"),
+        "claims[c].family: 'g' is not one of the claims file's families (f)",
+    ),
+    (
+        "bad_families",
+        GOOD.replace("  f: the attack curves of the nets here", "  F: x"),
+        "families: must map each family name",
+    ),
+    ("bad_freeze", GOOD + "freeze: /tmp/freeze.json\n", "freeze: must be the freeze record's .json path"),
+    (
+        "success_rate_over_all_digits",
+        GOOD.replace("value: robust_acc", "value: success_rate"),
+        "claims[c].a.count: success_rate is a share of the correctly classified digits: its count is 'n * clean_acc'",
+    ),
+    (
+        "gate_bar_unknown_role",
+        GOOD + "    quality_gate: {bar: best_gan}\n",
+        "claims[c].quality_gate.bar: 'best_gan' is not a role of the claims file",
+    ),
+    (
+        "requirement_each",
+        GOOD
+        + "    requires: [{what: built, table: robustness/attacks.parquet, value: n, each: seed, at_least: 1}]\n",
+        "claims[c].requires[0].each: 'seed' is not one of row, run",
     ),
     (
         "quote_not_in_source",
@@ -391,7 +460,7 @@ ATTACKS = pd.DataFrame(
         ("value_fails", "claim c: value"),
         ("all_nan", "attacks.parquet: claim c: value 'robust_acc' is NaN in all 1 matching rows"),
         ("no_rows", "attacks.parquet: the table has no rows"),
-        ("control_holds", "claims[c].control: the test holds on its negative control (another attack"),
+        ("check_holds", "claims[c].checks: the test holds on its margin check (made equal"),
     ],
 )
 def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: str, named: str) -> None:
@@ -400,18 +469,19 @@ def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: 
         text = GOOD.replace("attack == 'fgsm'", "attack > 1")
     if case == "value_fails":
         text = GOOD.replace("value: robust_acc", "value: attack")
-    if case == "control_holds":  # 'robust accuracy > 0.05' holds on PGD's rows too
-        text = GOOD.replace("margin: 0.5", "margin: 0.05")
+    if case == "check_holds":  # 'a - b > -0.5' holds on the sides made equal
+        text = GOOD.replace("effect: value", "effect: difference").replace("margin: 0.5", "margin: -0.5")
+        text += (
+            "    b: {table: robustness/attacks.parquet, models: {classifier: fc_100_100}, "
+            "query: \"attack == 'fgsm'\", value: robust_acc, per: proportion, count: n}\n"
+            "    checks: [{what: made equal, same: b}]\n"
+        )
     claims = write(tmp_path, text)
     table = {"corrupt": b"PAR1 garbage", "missing_table": None}.get(case, ATTACKS)
     if case == "all_nan":
         table = ATTACKS.assign(robust_acc=float("nan"))
     if case == "no_rows":  # the job ran and wrote an empty table: broken, not "not measured"
         table = ATTACKS.iloc[:0]
-    if case == "control_holds":
-        table = pd.concat([ATTACKS, ATTACKS.assign(attack="pgd40", robust_acc=0.3, n=2000)]).assign(
-            robust_acc=lambda t: t["robust_acc"].where(t["attack"] == "pgd40", 0.9)
-        )
     results = tmp_path / "nowhere" if case == "no_results" else results_with(tmp_path, table)
     out = tmp_path / "out"
     code, err = run_cli(

@@ -15,7 +15,10 @@ and ``interpolate_paths.parquet`` were rewritten once more when the inversion ta
 ``pred_other``, ``initial_mse`` and ``ink_*`` and the interpolation table ``third_class_blend``,
 ``endpoint_mse`` and ``end_approach*``, the claims' controls; the sample-quality tables were
 rewritten once when they gained the quality gate's ``roles``, ``gate`` and ``gate_failures``
-columns (the generator's row with a bar): every other column stayed equal).
+columns (the generator's row with a bar): every other column stayed equal; ``invert_final.parquet``
+was rewritten once more when the controls' "other digit" became a seeded draw of another class
+(``other_image``, ``pred_other``, ``ink_other`` and a second draw's ``ink_other2``; was the next
+image, often of the same class in a class-sorted split): every other column stayed equal).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "config" / "claims.yaml"
 ROLES = {"std": "standard model", "rob": "robust model", "gan": "a GAN"}
 #: a control that reads no rows ("not measured"): for tests about everything but the control
-NO_CONTROL = {"what": "none here", "a": {"table": "nowhere/none.parquet"}}
+NO_CONTROL = {"kind": "null_input", "what": "none here", "a": {"table": "nowhere/none.parquet"}}
+#: the margin check of a claim with two sides (its test on the sides made equal)
+MADE_EQUAL = {"what": "made equal", "same": "b"}
 
 
 def claims_file(tmp_path: Path, claims: list[dict], roles: dict | None = None, **top) -> Path:
@@ -31,15 +33,16 @@ def claims_file(tmp_path: Path, claims: list[dict], roles: dict | None = None, *
         (tmp_path / f"source_{source}.txt").write_text("the source says q and more", encoding="utf-8")
     path = tmp_path / "claims.yaml"
     sources = {"001": "source_001.txt", "003": "source_003.txt"}
+    top.setdefault("families", {"f": "the data of the tests here"})
     data = {"sources": sources, "roles": roles or ROLES, **top, "claims": claims}
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
 
 def claim(cid: str, test: dict, control: dict | None = None, **sides) -> dict:
-    if control is None:
-        control = {"what": "made equal", "same": "b"} if "b" in sides else NO_CONTROL
-    return {
+    """A source claim of family ``f``; its control reads no rows unless one is given, and a claim
+    with two sides has the margin check of the sides made equal."""
+    out = {
         "id": cid,
         "source": "003",
         "section": "s",
@@ -47,8 +50,12 @@ def claim(cid: str, test: dict, control: dict | None = None, **sides) -> dict:
         "statement": "st",
         "test": test,
         **sides,
-        "control": control,
+        "control": control or NO_CONTROL,
+        "family": "f",
     }
+    if "b" in sides:
+        out["checks"] = [MADE_EQUAL]
+    return out
 
 
 def decl(effect: str, direction: str, margin: float, **extra) -> dict:

@@ -1,8 +1,10 @@
-"""Negative controls, equivalence tests, preconditions, the generators' quality gate and the
-scale marking, on constructed tables."""
+"""Controls and margin checks, equivalence tests, preconditions, the generators' quality gate
+(one bar per comparison), Holm's adjustment within a family and the scale marking, on
+constructed tables."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +13,13 @@ import pytest
 
 from advgen.claims import Context, evaluate_all, read_claims_file
 from advgen.errors import AdvgenError, ConfigError
-from tests.unit.test_claims import attacks, claim, claims_file, decl, run, side
+from tests.unit.test_claims import NO_CONTROL, attacks, claim, claims_file, decl, run, side
+
+STANDARD = {"kind": "null_model", "what": "the standard model", "a": {"models": {"classifier": "std"}}}
 
 
-def test_a_control_that_holds_is_an_error_naming_the_claim(tmp_path: Path) -> None:
-    """A margin below zero lets 'a - b > margin' hold when the sides are equal: the control
+def test_a_margin_check_that_holds_is_an_error_naming_the_claim(tmp_path: Path) -> None:
+    """A margin below zero lets 'a - b > margin' hold when the sides are equal: the margin check
     catches the test that could not have failed."""
     attacks(tmp_path, [("p", "pgd40", 0.3, 0.50, 400), ("s", "pgd40", 0.3, 0.50, 400)])
     loose = claim("loose", decl("difference", "greater", -0.2), a=side("rob"), b=side("std"))
@@ -25,33 +29,134 @@ def test_a_control_that_holds_is_an_error_naming_the_claim(tmp_path: Path) -> No
         evaluate_all(read_claims_file(path).claims, ctx, str(path))
     message = str(info.value)
     assert "\n" not in message and message.startswith(f"{path}:")
-    assert "claims[loose].control: the test holds on its negative control (made equal" in message
+    assert "claims[loose].checks: the test holds on its margin check (made equal" in message
 
 
-def test_each_kind_of_control_and_its_outcome(tmp_path: Path) -> None:
+def test_each_kind_of_control_and_the_margin_checks(tmp_path: Path) -> None:
     attacks(tmp_path, [("p", "pgd40", 0.3, 0.60, 400), ("s", "pgd40", 0.3, 0.10, 400)])
     roles = {"rob": ["p"], "std": ["s"]}
     rows = [
         claim("same", decl("difference", "greater", 0.0), a=side("rob"), b=side("std")),
-        claim(
-            "swap",
-            decl("difference", "greater", 0.0),
-            {"what": "swapped", "swap": True},
-            a=side("rob"),
-            b=side("std"),
-        ),
-        claim(
-            "other",
-            decl("value", "greater", 0.5),
-            {"what": "the standard model", "a": {"models": {"classifier": "std"}}},
-            a=side("rob"),
-        ),
+        {
+            **claim("swap", decl("difference", "greater", 0.0), a=side("rob"), b=side("std")),
+            "checks": [{"what": "swapped", "swap": True}],
+        },
+        claim("other", decl("value", "greater", 0.5), STANDARD, a=side("rob")),
     ]
     got = run(tmp_path, rows, roles)
     assert {v.verdict for v in got.values()} == {"holds"}
-    assert got["same"].control.startswith("inconclusive: 0 [-")
-    assert got["swap"].control.startswith("does not hold: -0.5")
-    assert got["other"].control.startswith("does not hold: 0.1")
+    assert got["same"].checks.startswith("made equal: inconclusive: 0 [-")
+    assert got["swap"].checks.startswith("swapped: does not hold: -0.5")
+    assert got["other"].control.startswith("does not hold: 0.1") and got["other"].checks == ""
+
+
+def test_a_control_of_the_first_kind_that_holds_withholds_the_verdict(tmp_path: Path) -> None:
+    """Where the effect is absent by construction and the test still holds, the measurement is
+    broken (or it is chance): the claim is not valid, and the page says what it would be."""
+    attacks(tmp_path, [("p", "pgd40", 0.3, 0.80, 400), ("s", "pgd40", 0.3, 0.75, 400)])
+    v = run(
+        tmp_path,
+        [claim("c", decl("value", "greater", 0.5), STANDARD, a=side("rob"))],
+        {"rob": ["p"], "std": ["s"]},
+    )["c"]
+    assert (v.verdict, v.would_be) == ("not valid", "holds")
+    assert v.validity.startswith("its negative control holds (the standard model: 0.75 [")
+
+
+def test_a_permuted_null_splits_a_sides_seeds_in_two_halves(tmp_path: Path) -> None:
+    """``permute: b``: side b's runs (here 4 seeds) split at random in two halves of the same
+    condition; the split is fixed by the claim's id (the page is deterministic)."""
+    rates = {"p0": 0.6, "p1": 0.62, "p2": 0.61, "s0": 0.10, "s1": 0.12, "s2": 0.30, "s3": 0.31}
+    attacks(tmp_path, [(m, "pgd40", 0.3, r, 400) for m, r in rates.items()])
+    permuted = {"kind": "permuted", "what": "the standard seeds split in two", "permute": "b"}
+    row = claim("c", decl("difference", "greater", 0.0), permuted, a=side("rob"), b=side("std"))
+    roles = {"rob": ["p0", "p1", "p2"], "std": ["s0", "s1", "s2", "s3"]}
+    first = run(tmp_path, [row], roles)["c"]
+    assert first.verdict == "holds" and first.control == run(tmp_path, [row], roles)["c"].control
+    assert not first.control.startswith("holds")
+    assert re.match(r"(inconclusive|does not hold): -?0\.\d+ \[", first.control)
+
+
+def test_a_permuted_trend_has_no_trend_left(tmp_path: Path) -> None:
+    sweep = pd.DataFrame(
+        [
+            {"mode": "pgd", "width": w, "seed": s, "robust_acc": 0.2 + 0.2 * w + 0.01 * s}
+            for s in range(4)
+            for w in (0.5, 1.0, 2.0)
+        ]
+    )
+    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
+    sweep.to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
+    term = {
+        "table": "robustness/sweeps/capacity.parquet",
+        "query": "mode == 'pgd'",
+        "value": "robust_acc",
+        "per": "run",
+        "unit": ["seed"],
+    }
+    control = {"kind": "permuted", "what": "widths permuted within each seed", "permute": "width"}
+    v = run(tmp_path, [claim("t", decl("trend", "greater", 0.0, by="width"), control, a=term)], {})["t"]
+    assert v.verdict == "holds" and not v.control.startswith("holds")
+
+
+def test_a_positive_control_must_hold(tmp_path: Path) -> None:
+    """A run built to saturate: the test must hold there, or the measurement cannot show the effect."""
+    attacks(
+        tmp_path,
+        [("p", "pgd40", 0.3, 0.8, 400), ("s", "pgd40", 0.3, 0.9, 400), ("w", "pgd40", 0.3, 0.2, 400)],
+    )
+    positive = {
+        "kind": "saturating_run",
+        "what": "a run built to show it",
+        "a": {"models": {"classifier": "std"}},
+    }
+    roles = {"rob": ["p"], "std": ["s"], "gan": ["w"]}
+    fires = run(tmp_path, [claim("c", decl("value", "greater", 0.5), positive, a=side("rob"))], roles)["c"]
+    assert fires.verdict == "holds" and fires.control.startswith("holds")
+    mute = {**positive, "a": {"models": {"classifier": "gan"}}}
+    v = run(tmp_path, [claim("c", decl("value", "greater", 0.5), mute, a=side("rob"))], roles)["c"]
+    assert (v.verdict, v.would_be) == ("not valid", "holds")
+    assert v.validity.startswith("its positive control does not hold (a run built to show it")
+    unmeasured = {**positive, "a": {"models": {"classifier": "rob"}, "table": "nowhere/x.parquet"}}
+    v = run(tmp_path, [claim("c", decl("value", "greater", 0.5), unmeasured, a=side("rob"))], roles)["c"]
+    assert (
+        v.verdict == "not valid" and "positive control (a run built to show it) is not measured" in v.validity
+    )
+
+
+def test_holm_within_a_family(tmp_path: Path) -> None:
+    """Two claims of one family that each hold at 2.5 % on their own, both barely: Holm's
+    step-down doubles the smaller p, which then misses 2.5 %, and stops there, so both turn
+    inconclusive; a claim as weak alone in its family keeps its verdict."""
+    attacks(tmp_path, [("q1", "pgd40", 0.3, 0.555, 400), ("q2", "pgd40", 0.3, 0.5525, 400)])
+    rows = [
+        claim("one", decl("value", "greater", 0.5), a=side("std")),
+        claim("two", decl("value", "greater", 0.5), a=side("gan")),
+        {**claim("alone", decl("value", "greater", 0.5), a=side("std")), "family": "g"},
+    ]
+    path = claims_file(tmp_path, rows, families={"f": "shared", "g": "other"})
+    ctx = Context(tmp_path, {"std": ["q1"], "gan": ["q2"]})
+    got = {v.claim.id: v for v in evaluate_all(read_claims_file(path).claims, ctx)}
+    one, two = got["one"], got["two"]
+    assert 0.0125 < one.p_value < two.p_value < 0.025
+    assert one.p_adjusted == pytest.approx(2 * one.p_value) and two.p_adjusted == pytest.approx(
+        2 * one.p_value
+    )
+    for v in (one, two):
+        assert (v.verdict, v.raw_verdict) == ("inconclusive", "holds") and "Holm" in v.note
+    alone = got["alone"]
+    assert alone.verdict == "holds" and alone.p_adjusted == pytest.approx(alone.p_value)
+
+
+def test_the_p_value_agrees_with_the_interval(tmp_path: Path) -> None:
+    """The claim holds exactly where p < 2.5 % (one-sided) or < 5 % (TOST): the p-value is the
+    interval's, found by bisection (here the exact binomial's: its one-sided binomial test)."""
+    from scipy.stats import binom
+
+    attacks(tmp_path, [("p", "pgd40", 0.3, 0.6, 100)])
+    v = run(tmp_path, [claim("c", decl("value", "greater", 0.5), a=side("rob"))], {"rob": ["p"]})["c"]
+    assert v.p_value == pytest.approx(float(binom.sf(59, 100, 0.5)), rel=1e-6)
+    assert (v.verdict == "holds") == (v.p_value < 0.025)
 
 
 def test_equivalence_against_the_sources_number(tmp_path: Path) -> None:
@@ -63,7 +168,7 @@ def test_equivalence_against_the_sources_number(tmp_path: Path) -> None:
     pd.concat([frame, clean]).to_parquet(attacks_, index=False)
     eq = {"tolerance": {"value": 0.1, "reason": "r"}, "margin_source": {"source": "89.4 %"}}
     fgsm = side("std", "fgsm", value="1 - robust_acc", query="attack == 'fgsm' and eps == 0.25")
-    control = {"what": "clean error", "a": {"query": "attack == 'fgsm' and eps == 0.0"}}
+    control = {"kind": "null_input", "what": "clean error", "a": {"query": "attack == 'fgsm' and eps == 0.0"}}
     rows = [
         claim("near", {**decl("value", "equivalent", 0.894), **eq}, control, a=fgsm),
         claim("far", {**decl("value", "equivalent", 0.5), **eq}, control, a=fgsm),
@@ -135,7 +240,7 @@ def test_the_generators_quality_gate(tmp_path: Path, gate, verdict, validity) ->
     row = claim(
         "g",
         decl("ratio", "greater", 2.0),
-        {"what": "real / real", "same": "b"},
+        NO_CONTROL,
         a={**fid, "models": {"model": "gan"}},
         b={**fid, "query": "family == 'real'"},
     )
@@ -209,10 +314,64 @@ def test_exact_values_have_a_point_interval(tmp_path: Path) -> None:
     row = claim(
         "p",
         {**decl("value", "equivalent", 675025), **eq},
-        {"what": "the other count", "a": {"query": "fact == 'q'"}},
+        {"kind": "null_model", "what": "the other count", "a": {"query": "fact == 'q'"}},
         a={**fact, "query": "fact == 'p'"},
     )
     v = run(tmp_path, [row], {})["p"]
     assert (v.verdict, v.lo, v.hi) == ("holds", 675025.0, 675025.0)
     assert v.control.startswith("does not hold") and v.n_text == "1 model (aggregate per model)"
     assert np.isfinite(v.estimate)
+
+
+def test_one_bar_per_comparison(tmp_path: Path) -> None:
+    """Two generators compared head to head face one bar: by default every bound of both roles'
+    bars at its strictest, or the role's the claim names (``quality_gate.bar``). Each run's own
+    ``gate`` column (its role's bar alone) would have passed both."""
+    rows = {
+        "model": ["a0", "a1", "b0", "b1"],
+        "family": ["gan"] * 4,
+        "fid": [30.0, 32.0, 60.0, 70.0],
+        "modes": [10, 10, 9, 9],
+        "gate": ["pass"] * 4,
+        "gate_failures": [""] * 4,
+    }
+    (tmp_path / "sample_quality").mkdir(parents=True)
+    pd.DataFrame(rows).to_parquet(tmp_path / "sample_quality" / "summary.parquet", index=False)
+    fid = {"table": "sample_quality/summary.parquet", "value": "fid", "per": "run"}
+    sides = {"a": {**fid, "models": {"model": "std"}}, "b": {**fid, "models": {"model": "gan"}}}
+    roles = {"std": ["a0", "a1"], "gan": ["b0", "b1"]}
+    bars = {"std": {"fid": 40, "modes": 9}, "gan": {"fid": 120, "modes": 8}}
+    union = claim("u", decl("ratio", "less", 1.0), **sides)
+    weak = {**claim("w", decl("ratio", "less", 1.0), **sides), "quality_gate": {"bar": "gan"}}
+    path = claims_file(tmp_path, [union, weak])
+    ctx = Context(tmp_path, roles, generators=frozenset(roles), bars=bars)
+    got = {v.claim.id: v for v in evaluate_all(read_claims_file(path).claims, ctx)}
+    u = got["u"]
+    assert u.verdict == "not valid" and u.would_be in ("holds", "inconclusive")
+    assert u.validity == "generator below the bar of std, gan: b0 (fid 60.0 > 40); b1 (fid 70.0 > 40)"
+    assert got["w"].verdict != "not valid" and got["w"].validity == "every generator passes the bar of gan"
+    plain = Context(tmp_path, roles, generators=frozenset(roles))  # no bars known: each run's gate column
+    assert evaluate_all(read_claims_file(path).claims, plain)[0].verdict != "not valid"
+
+
+def test_a_precondition_on_each_runs_mean(tmp_path: Path) -> None:
+    """``each: run``: the mean of each run's rows against the bound (the inversion keeps the label
+    of >= 90 % of the digits), not every row."""
+    frame = pd.DataFrame(
+        {"generator": "g", "image": range(20), "label_kept": [True] * 17 + [False] * 3, "mse": 0.01}
+    )
+    (tmp_path / "sweeps").mkdir()
+    frame.to_parquet(tmp_path / "sweeps" / "inversion.parquet", index=False)
+    term = {
+        "table": "sweeps/inversion.parquet",
+        "models": {"generator": "gan"},
+        "value": "mse",
+        "example": "image",
+    }
+    row = claim("c", decl("value", "less", 0.1), a=term)
+    kept = {"what": "keeps the label", "table": "sweeps/inversion.parquet", "models": {"generator": "gan"}}
+    for bound, verdict in ((0.8, "holds"), (0.9, "not valid")):
+        row["requires"] = [{**kept, "value": "label_kept", "each": "run", "at_least": bound}]
+        v = run(tmp_path, [row], {"gan": ["g"]})["c"]
+        assert v.verdict == verdict, bound
+    assert v.validity == "keeps the label: 0.85 (g) < 0.9"

@@ -74,3 +74,44 @@ def test_the_reports_facts() -> None:
     assert facts["parameters_m1"] == 675025 and facts["parameters_m3"] == 1460225
     assert facts["conv_grad_input"] < 1e-9 and facts["conv_grad_filter"] < 1e-9
     assert facts["conv_grad_input_no_flip"] > 1e-3 and facts["conv_grad_filter_no_flip"] > 1e-3
+
+
+def test_a_success_rate_counts_the_correctly_classified_attacked_digits(tmp_path) -> None:
+    """``success_rate`` is a share of the digits the model classifies correctly: the claims rebuild
+    its count from ``n * clean_acc`` (the loader refuses ``count: n`` for it), so the side holds
+    exactly the correctly classified attacked digits, the fooled ones among them as ones."""
+    from advgen.attacks.fgsm import FGSM
+    from advgen.claims.measure import Context, measure
+    from advgen.claims.spec import Term
+    from advgen.robustness.evaluate import attack_curve
+    from advgen.robustness.spec import CurveAttackSpec
+
+    gen = torch.Generator().manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3))
+    x = torch.rand(90, 1, 4, 4, generator=gen)
+    y = torch.randint(0, 3, (90,), generator=gen)  # random labels: about a third right
+    curve = attack_curve(model, x, y, CurveAttackSpec("FGSM", {}, 0, (0.3,)), classifier="m", attack="fgsm")
+    (tmp_path / "robustness").mkdir()
+    curve.to_parquet(tmp_path / "robustness" / "attacks.parquet", index=False)
+    result = FGSM(model, eps=0.3)(x, y)
+    correct, fooled = int(result.clean_correct.sum()), int(result.success.sum())
+    assert 0 < correct < len(y) and 0 < fooled
+    term = Term(
+        "robustness/attacks.parquet",
+        "success_rate",
+        models=(("classifier", "m"),),
+        per="proportion",
+        count="n * clean_acc",
+    )
+    run = measure(Context(tmp_path, {"m": ["m"]}), term, "c").side.runs[0]
+    assert (len(run), int(run.sum())) == (correct, fooled)
+    over_all = Term(
+        "robustness/attacks.parquet",
+        "success_rate",
+        models=(("classifier", "m"),),
+        per="proportion",
+        count="n",
+    )
+    assert len(measure(Context(tmp_path, {"m": ["m"]}), over_all, "c").side.runs[0]) == len(
+        y
+    )  # the old count

@@ -14,7 +14,7 @@ from advgen.robustness.evaluate import COLUMNS, attack_curve
 from advgen.robustness.spec import AttackSpec, CurveAttackSpec
 from advgen.robustness.sweeps import sweep_row, sweep_table
 from advgen.robustness.tables import minimal_table
-from advgen.robustness.transfer import gaussian_like, transfer_matrix
+from advgen.robustness.transfer import gaussian_like, random_sign_like, transfer_matrix
 from advgen.specs import typed_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.test_classifiers import entry
@@ -77,7 +77,7 @@ def test_lbfgs_transfers_its_minimal_perturbations() -> None:
 def test_transfer_diagonal_equals_white_box_error() -> None:
     zoo = models()
     table = transfer_matrix(zoo, X, Y, {"fgsm": FGSM_SPEC, "pgd": PGD_SPEC}, 0.4, batch_size=16)
-    assert len(table) == 3 * 2 * 2 * 3
+    assert len(table) == 3 * 2 * 3 * 3  # sources x attacks x kinds x targets
     for name, model in zoo.items():
         for attack, spec in (("fgsm", FGSM_SPEC), ("pgd", PGD_SPEC)):
             curve = attack_curve(model, X, Y, spec, classifier=name, attack=attack, batch_size=16)
@@ -94,7 +94,29 @@ def test_transfer_diagonal_equals_white_box_error() -> None:
     own = table[table.source == table.target]
     adv = own[own.kind == "adversarial"]["error"].mean()
     noise = own[own.kind == "gaussian"]["error"].mean()
-    assert noise < adv
+    signs = own[own.kind == "random_sign"]["error"].mean()
+    assert noise < adv and signs < adv
+
+
+def test_random_sign_keeps_each_pixels_move_and_loses_its_direction() -> None:
+    x = X * 0.5 + 0.25  # away from the box: no clipping
+    adv = (x + 0.05 * torch.randn_like(x)).clamp(0, 1)
+    signed = random_sign_like(x, adv, seed=0)
+    assert torch.allclose((signed - x).abs(), (adv - x).abs(), atol=1e-6)
+    agree = ((signed - x).sign() == (adv - x).sign()).float().mean()
+    assert 0.4 < float(agree) < 0.6 and torch.equal(signed, random_sign_like(x, adv, seed=0))
+
+
+def test_random_sign_attack_moves_every_pixel_by_eps() -> None:
+    from advgen.attacks.random_sign import RandomSign
+
+    model = models()["lin"]
+    x = X * 0.5 + 0.25
+    out = RandomSign(model, eps=0.1, seed=3).sweep(x, Y, [0.0, 0.1])
+    assert torch.equal(out[0].adv, x)
+    assert torch.allclose((out[1].adv - x).abs(), torch.full_like(x, 0.1), atol=1e-6)
+    again = RandomSign(model, eps=0.1, seed=3)(x, Y)
+    assert torch.equal(again.adv, out[1].adv)
 
 
 def test_gaussian_baseline_has_the_adversarial_norm() -> None:

@@ -50,11 +50,13 @@ def metrics(mse: float) -> dict:
         "pred_target": [1, 2],
         "pred_recon": [1, 3],
         "label_kept": [True, False],
+        "other_image": [5, 0],
         "pred_other": [2, 1],
         "initial_mse": [4 * mse, 4 * mse],
         "ink_target": [0.2, 0.1],
         "ink_recon": [0.18, 0.12],
         "ink_other": [0.1, 0.2],
+        "ink_other2": [0.15, 0.05],
     }
 
 

@@ -93,7 +93,7 @@ def test_transfer_within_one_matrix_per_seed(tiny_split: Path, tmp_path: Path) -
         "target_width",
         "seed",
     ]
-    assert len(table) == 2 * (2 * 2 * 2)  # per seed: 2 sources x 2 kinds x 2 targets
+    assert len(table) == 2 * (2 * 3 * 2)  # per seed: 2 sources x 3 kinds x 2 targets
     assert (table["source"].map(lambda n: meta[n]["seed"]) == table["seed"]).all()
     assert (table["target"].map(lambda n: meta[n]["seed"]) == table["seed"]).all()
     # seed 1's rows are the matrix of its models alone

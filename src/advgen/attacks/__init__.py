@@ -20,6 +20,7 @@ APGDT       Croce & Hein 2020             linf, l2  white-box  budget
 FAB         Croce & Hein 2020             linf, l2  white-box  budget
 Square      Andriushchenko et al. 2020    linf, l2  black-box  budget
 AutoAttack  Croce & Hein 2020             linf, l2  white-box  budget
+RandomSign  Goodfellow et al. 2015        linf      black-box  budget
 ==========  ============================  ========  =========  =======================================
 
 <!-- /registry:attack_table -->

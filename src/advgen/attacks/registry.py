@@ -234,6 +234,7 @@ REGISTRY: dict[str, AttackInfo] = {
             {"n_iter": _STEPS, "n_queries": 20},
             reference=True,
         ),
+        AttackInfo("RandomSign", "random_sign", "Goodfellow et al. 2015", ("linf",), "black-box"),
     )
 }
 

@@ -1,11 +1,13 @@
 """Claims of the source documents (GAN report 001, robustness review 003) tested on a run.
 
-``config/claims.yaml`` lists each claim with the test and the negative control fixed for it
-before the data (:mod:`advgen.claims.spec`; quotes checked against ``docs/sources/`` by
+``config/claims.yaml`` lists each claim with its test, its control and its family
+(:mod:`advgen.claims.spec`; quotes checked against ``docs/sources/`` by
 :mod:`advgen.claims.sources`); :mod:`advgen.claims.measure` reads the run's Parquet tables by
 model role, :mod:`advgen.claims.stats` gives the intervals (t at the seed level, Welch, the log
 scale for ratios, exact binomial and score intervals, TOST), :mod:`advgen.claims.effects` the
-effects, :mod:`advgen.claims.verdict` the verdicts and :mod:`advgen.claims.report` the page.
+effects and p-values, :mod:`advgen.claims.verdict` the verdicts (Holm within each family),
+:mod:`advgen.claims.phase` the study's phase (the freeze record) and :mod:`advgen.claims.report`
+the page.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from advgen.claims.measure import Context, NotMeasured
 from advgen.claims.page_spec import ClaimsPageSpec, RunBudget
 from advgen.claims.report import frame, html, markdown, readme_summary, replace_summary, rst
 from advgen.claims.spec import Claim, ClaimsFile, Term, load_claims, read_claims_file
-from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, evaluate
+from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, adjust, evaluate
 from advgen.data.sources import DATA_SOURCES
 
 #: how the page names a data source (the config's `datasets.<name>.source`): its one label
@@ -26,8 +28,9 @@ DATA_LABELS = {name: source.label for name, source in DATA_SOURCES.items()}
 
 
 def evaluate_all(claims: list[Claim], ctx: Context, path: str = "claims file") -> list[Verdict]:
-    """Every claim's verdict on one run (a broken table raises AdvgenError; a claim whose test
-    holds on its negative control a ConfigError naming ``path`` and the claim)."""
+    """Every claim's verdict on one run, Holm-adjusted within each family (a broken table raises
+    AdvgenError; a claim whose test holds on a margin check a ConfigError naming ``path`` and
+    the claim)."""
     from advgen.errors import ConfigError
 
     out = []
@@ -36,7 +39,8 @@ def evaluate_all(claims: list[Claim], ctx: Context, path: str = "claims file") -
             out.append(evaluate(c, ctx))
         except ControlHolds as exc:
             where = f"{path}:{c.line}" if c.line else path
-            raise ConfigError(f"{where}: claims[{c.id}].control: {exc}") from None
+            raise ConfigError(f"{where}: claims[{c.id}].checks: {exc}") from None
+    adjust(out)
     return out
 
 

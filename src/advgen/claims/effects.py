@@ -3,15 +3,16 @@
 Effects (``test.effect``): ``value`` (side a), ``difference`` (a - b), ``ratio`` (a / b, on the
 log scale), ``trend`` (the least-squares change of a, or of a - b, across the grid column
 ``by``, from its first to its last value, on the grid's ranks) and ``range`` (max - min over
-the units of a). The intervals are :mod:`advgen.claims.stats`' (t at the run level; exact
-binomial and score intervals for single-run proportions; Bonferroni-simultaneous unit
-intervals for a range).
+the units of a). The intervals are :mod:`advgen.claims.stats`' (t at the run level; a rate
+over runs on the logit scale; exact binomial and score intervals for single-run proportions;
+Bonferroni-simultaneous unit intervals for a range), and each test's p-value is the one that
+agrees with its interval (:func:`advgen.claims.stats.p_value`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,8 @@ from advgen.claims.model import Test
 
 @dataclass
 class Result:
-    """An effect's estimate and interval, how it was computed, and what would settle it."""
+    """An effect's estimate and interval, how it was computed, the test's p-value (one-sided, or
+    TOST's) and its level, and what would settle it."""
 
     estimate: float
     lo: float
@@ -31,6 +33,8 @@ class Result:
     verdict: str
     confidence: float
     settle: str = ""
+    p_value: float = math.nan
+    alpha: float = stats.ALPHA_ONE_SIDED
 
 
 def _binary(side: stats.Side) -> bool:
@@ -86,26 +90,46 @@ def _linear(
 
 
 def evaluate(
-    test: Test, sides: Sequence[stats.Side], *, unit: str = "seeds", trend_b: bool = False
+    test: Test,
+    sides: Sequence[stats.Side],
+    *,
+    unit: str = "seeds",
+    trend_b: bool = False,
+    pooled: bool = False,
 ) -> Result:
     """The effect of ``test`` on ``sides`` (a, then b; for a trend one side per grid point of a,
-    then with ``trend_b`` as many of b), its interval and the verdict."""
+    then with ``trend_b`` as many of b), its interval, p-value and the verdict. ``pooled``: the
+    two sides are halves of one condition's runs (a permuted null: :func:`stats.pooled_halves`)."""
     tost = test.direction == "equivalent"
     conf = stats.TOST_CONFIDENCE if tost else stats.CONFIDENCE
     effect = test.effect
     log = effect == "ratio"
-    exact: tuple[float, float] | None = None
     est: stats.Estimate | None = None
     if effect == "range":
         return _range(test, sides[0], conf, unit)
+    bounds: Callable[[float], tuple[float, float]] | None = None
+    value: float | None = None
     if effect == "value":
         one = sides[0]
         if one.n_runs == 1 and _binary(one):
             k, n = int(round(one.runs[0].sum())), len(one.runs[0])
-            exact, method = stats.clopper_pearson(k, n, conf), "Clopper-Pearson (exact binomial)"
-            est = stats.examples_level(one.runs[0])
+            bounds, method = (lambda c: stats.clopper_pearson(k, n, c)), "Clopper-Pearson (exact binomial)"
+            est, value = stats.examples_level(one.runs[0]), float(one.runs[0].mean())
+        elif one.n_runs >= 2 and _binary(one):
+            value, est = stats.rate_level(one)
+
+            def bounds(c: float, e: stats.Estimate = est, mean: float = value) -> tuple[float, float]:
+                lo, hi = stats.interval(e, c)  # on the logit scale; the estimate stays inside
+                return min(float(stats.expit(lo)), mean), max(float(stats.expit(hi)), mean)
+
+            method = f"t over {one.n_runs} {unit} on the logit scale (delta method at the mean rate)"
         else:
             est, method = _linear(sides, [1.0], log=False, unit=unit)
+    elif effect in ("difference", "ratio") and pooled:
+        est = stats.pooled_halves(sides[0], sides[1], log=log)
+        method = f"pooled t over {sides[0].n_runs + sides[1].n_runs} {unit} split in two halves" + (
+            " (log values)" if log else ""
+        )
     elif effect in ("difference", "ratio") and test.paired:
         est = stats.paired_examples(sides[0], sides[1], ratio=log)
         a = sides[0]
@@ -118,7 +142,8 @@ def evaluate(
         effect == "difference" and all(s.n_runs == 1 and _binary(s) for s in sides) and not _same_runs(sides)
     ):
         (ra,), (rb,) = sides[0].runs, sides[1].runs
-        exact = stats.newcombe(int(ra.sum()), len(ra), int(rb.sum()), len(rb), conf)
+        ka, na, kb, nb = int(ra.sum()), len(ra), int(rb.sum()), len(rb)
+        bounds = lambda c: stats.newcombe(ka, na, kb, nb, c)  # noqa: E731
         method = "Newcombe score interval (two proportions)"
         est = stats.combine([(1.0, stats.examples_level(ra)), (-1.0, stats.examples_level(rb))])
     elif effect in ("difference", "ratio"):
@@ -129,16 +154,25 @@ def evaluate(
         w = trend_weights(len(sides) // 2 if trend_b else len(sides))
         weights = [*w, *(-w)] if trend_b else list(w)
         est, method = _linear(sides, weights, log=False, unit=unit)
-    lo, hi = exact if exact is not None else stats.interval(est, conf)
-    value = float(est.value)
-    if log:
-        value, lo, hi = math.exp(value), math.exp(lo), math.exp(hi)
-    if effect == "value" and exact is not None:
-        value = float(sides[0].runs[0].mean())
+    if bounds is None:
+        assert est is not None
+
+        def bounds(c: float, e: stats.Estimate = est) -> tuple[float, float]:
+            lo, hi = stats.interval(e, c)
+            if not log:
+                return float(lo), float(hi)
+            with np.errstate(over="ignore"):
+                return float(np.exp(lo)), float(np.exp(hi))
+
+    lo, hi = bounds(conf)
+    if value is None:
+        value = float(np.exp(float(est.value))) if log else float(est.value)
     verdict = stats.decide(lo, hi, test.margin, test.direction, test.tolerance)
     if tost:
         method = f"{method}; 90 % interval (TOST, ±{test.tolerance:g})"
-    out = Result(value, float(lo), float(hi), method, verdict, conf)
+    p = stats.p_value(bounds, test.margin, test.direction, test.tolerance)
+    alpha = stats.ALPHA_TOST if tost else stats.ALPHA_ONE_SIDED
+    out = Result(value, float(lo), float(hi), method, verdict, conf, p_value=p, alpha=alpha)
     if verdict == stats.INCONCLUSIVE:
         out.settle = _settle(test, est, value, sides, unit, conf)
     return out
@@ -166,20 +200,24 @@ def _range(test: Test, side: stats.Side, conf: float, unit: str) -> Result:
     ``1 - (1 - conf) / K``, so all K hold together and the range lies in
     ``[max lo - min hi, max hi - min lo]`` (floored at 0)."""
     k = side.n_runs
-    each = 1 - (1 - conf) / k
-    bounds = []
-    for run in side.runs:
-        if _binary(stats.Side((run,), level=side.level)):
-            bounds.append(stats.clopper_pearson(int(round(run.sum())), len(run), each))
-        elif len(run) >= 2:
-            bounds.append(stats.interval(stats.examples_level(run), each))
-        else:
-            bounds.append((math.nan, math.nan))
+
+    def bounds(c: float) -> tuple[float, float]:
+        each = 1 - (1 - c) / k
+        out = []
+        for run in side.runs:
+            if _binary(stats.Side((run,), level=side.level)):
+                out.append(stats.clopper_pearson(int(round(run.sum())), len(run), each))
+            elif len(run) >= 2:
+                out.append(stats.interval(stats.examples_level(run), each))
+            else:
+                out.append((math.nan, math.nan))
+        los, his = np.array([b[0] for b in out]), np.array([b[1] for b in out])
+        return max(0.0, float(los.max() - his.min())), float(his.max() - los.min())
+
     means = side.run_means()
     value = float(means.max() - means.min())
-    los, his = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
-    lo = max(0.0, float(los.max() - his.min()))
-    hi = float(his.max() - los.min())
+    lo, hi = bounds(conf)
     verdict = stats.decide(lo, hi, test.margin, test.direction)
     method = f"Bonferroni-simultaneous intervals of the {k} {unit}"
-    return Result(value, lo, hi, method, verdict, conf)
+    p = stats.p_value(bounds, test.margin, test.direction)
+    return Result(value, lo, hi, method, verdict, conf, p_value=p)

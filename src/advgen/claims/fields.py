@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.claims import expressions
-from advgen.claims.model import Change, Term, Test
+from advgen.claims.model import Change, Term, Test, names
 from advgen.errors import ConfigError
 
 EFFECTS = {"value": ("a",), "difference": ("a", "b"), "ratio": ("a", "b"), "trend": ("a",), "range": ("a",)}
@@ -159,6 +159,15 @@ def term(raw: Any, roles: dict[str, str], where: Where, keys: tuple[Any, ...], d
         raise where.error(
             (*keys, "count"), f"{dotted}.count", "required with per: proportion (the column of n)"
         )
+    if out.count is not None:
+        expression(out.count, where, (*keys, "count"), f"{dotted}.count")
+        if " ".join(out.value.split()) == "success_rate" and names(out.count) == {"n"}:
+            raise where.error(
+                (*keys, "count"),
+                f"{dotted}.count",
+                "success_rate is a share of the correctly classified digits: its count is "
+                "'n * clean_acc', not n",
+            )
     try:
         table_roles = out.table_roles
     except ValueError as exc:

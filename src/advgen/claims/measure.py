@@ -44,7 +44,8 @@ class Context:
     ``produced``: the tables (relative to ``results``) this config's DAG makes; None when
     unknown (a results folder checked by hand), where an absent table is not measured.
     ``generators``: the roles that name generators (their runs' quality gate applies);
-    ``budgets``: budget name -> ``{"what", "ours", "source"}`` (the page's scale header).
+    ``budgets``: budget name -> ``{"what", "ours", "source"}`` (the page's scale header);
+    ``seeds``: run -> its seed; ``bars``: role -> its quality bar (``sample_quality.bars``).
     """
 
     results: Path
@@ -52,6 +53,8 @@ class Context:
     produced: set[str] | None = None
     generators: frozenset[str] = frozenset()
     budgets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    seeds: Mapping[str, int] = field(default_factory=dict)
+    bars: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def table(self, rel: str) -> pd.DataFrame:
@@ -81,6 +84,15 @@ class Context:
         if role not in self.roles:
             raise NotMeasured(f"this config declares no role '{role}'")
         return list(self.roles[role])
+
+    def quality_rows(self) -> dict[str, dict[str, object]] | None:
+        """Run -> its sample-quality row (the metrics a quality bar reads); None where the table
+        is not produced."""
+        try:
+            frame = self.table(GATE_TABLE)
+        except NotMeasured:
+            return None
+        return {str(row["model"]): row for row in frame.to_dict("records")}
 
     def gates(self) -> dict[str, tuple[str, str]] | None:
         """Run -> (gate, failures) from the sample-quality table's quality gate (``gate``:
@@ -206,7 +218,8 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
                     ids.append(rows[term.example].to_numpy()[keep])
             continue
         if term.per == "proportion":
-            n = pd.to_numeric(rows[term.count]).to_numpy()
+            # the count is an expression like the value: a success rate's is "n * clean_acc"
+            n = np.rint(_values(rows, term.count).to_numpy())
             k = (_values(rows, term.value).to_numpy() * n).sum()
             if n.sum() > 0 and np.isfinite(k):
                 names.append(name)

@@ -1,5 +1,5 @@
 """The claims file's parts as read (:mod:`advgen.claims.spec` reads and checks them): a side
-(:class:`Term`), the declared test, its negative control, the preconditions a verdict needs,
+(:class:`Term`), the declared test, its control and margin checks, the preconditions a verdict needs,
 the training-scale note and the claim itself."""
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ class Term:
         if self.query:
             cols |= names(self.query)
         cols |= {col for col, _ in self.models}
-        cols |= {c for c in (self.count, self.example) if c}
+        if self.count:
+            cols |= names(self.count)
+        if self.example:
+            cols.add(self.example)
         cols |= set(self.unit)
         if self.reduce == "last_epoch":
             cols.add("epoch")
@@ -92,31 +95,69 @@ class Test:
     tolerance_note: str = ""
 
 
+#: the kinds of negative control (``control.kind``): a measurement through the same code where the
+#: claimed effect is absent because of how its data or model was made, so that a broken measurement
+#: (a bug, a leak, a constant, a sorted split) would make the test hold
+CONTROL_KINDS = {
+    "noise": "same-norm random noise in place of the adversarial perturbation",
+    "random_sign": "a random-sign perturbation at the same eps",
+    "shuffled": "pairings or labels shuffled, so that no relation is left",
+    "other_class": "a digit of another class",
+    "null_model": "a model built without the property the claim is about",
+    "null_input": "an input on which the effect is absent by construction (eps 0, the identity)",
+    "real_data": "the real digits, where the effect is absent by how the data were made",
+    "permuted": "a seed- (or example-) permuted null: one side's units split at random in two halves "
+    "of the same condition, or a trend's grid values permuted within each run",
+    "saturating_run": "a run built to saturate (a positive control: the test must hold there)",
+    "none": "no control exists (the reason is given)",
+}
+
+
 @dataclass(frozen=True)
 class Control:
-    """A claim's negative control: the input under which its test must not say "holds".
+    """A claim's control.
 
-    ``swap``: the two sides exchanged; ``same``: both sides read side ``a`` (or ``b``), the
-    effect made null; otherwise ``terms`` are the claim's sides with the control's overrides
-    merged in (another query, model role or table: the standard model's curve, an untrained
-    generator, the clean input).
+    A negative control (every kind but ``saturating_run``): the input under which the test must
+    not say "holds"; ``terms`` are the claim's sides with the control's overrides merged in
+    (another query, model role or table), or ``permute`` names the side whose units are split at
+    random into two halves of one condition (``a`` / ``b``) or the trend's grid column whose
+    values are permuted within each run. A positive control (``expect == "holds"``): the input
+    on which the test must hold, or the measurement cannot show the effect at all. ``kind:
+    none`` has no test, only its ``reason``.
     """
+
+    what: str
+    kind: str
+    terms: tuple[Term, ...] = ()
+    permute: str | None = None
+    expect: str = "not_holds"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MarginCheck:
+    """A margin check, not a control: the claim's test on its sides exchanged (``swap``) or made
+    equal (``same``: both read side ``a`` or ``b``). It catches a margin that lets an empty
+    difference pass ("a - b > -0.05"); it can never hold on a sound test, so one that holds is an
+    error."""
 
     what: str
     swap: bool = False
     same: str | None = None
-    terms: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """A precondition of the verdict: every row ``term`` selects must have its value at least
-    (or at most) ``bound``; else the claim gets no verdict ("not valid") and says why."""
+    """A precondition of the verdict: every row ``term`` selects (``each: row``), or each run's
+    mean over its rows (``each: run``: "inversion keeps the label of >= 90 % of the digits"),
+    must have its value at least (or at most) ``bound``; else the claim gets no verdict ("not
+    valid") and says why."""
 
     what: str
     term: Term
     bound: float
     direction: str  # "at_least" or "at_most"
+    each: str = "row"  # "row" or "run"
 
 
 @dataclass(frozen=True)
@@ -165,11 +206,19 @@ class Claim:
     notes: str = ""
     line: int | None = None
     control: Control | None = None
+    checks: tuple[MarginCheck, ...] = ()
     requires: tuple[Requirement, ...] = ()
     scale: Scale | None = None
     #: generator roles whose quality gate does not apply (the claim is that they fail), and why
     gate_exempt: tuple[str, ...] = ()
     gate_reason: str = ""
+    #: the role whose quality bar every generator of the claim must pass (one bar per comparison);
+    #: "" for the union of the bars of the claim's generator roles
+    gate_bar: str = ""
+    #: the family of claims that share data (Holm's adjustment runs within it); "" for none
+    family: str = ""
+    #: the claim's own content, as read (its hash marks a claim changed after the freeze)
+    digest: str = ""
 
     @property
     def roles(self) -> list[str]:
@@ -196,3 +245,9 @@ class ClaimsFile:
     claims: list[Claim] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # source id -> its text's path
     budgets: dict[str, Budget] = field(default_factory=dict)
+    #: family name -> what data its claims share (Holm's adjustment runs within each)
+    families: dict[str, str] = field(default_factory=dict)
+    #: the freeze record's path, relative to the claims file ("" for none declared)
+    freeze: str = ""
+    #: sha256 of the claims file's bytes
+    sha256: str = ""

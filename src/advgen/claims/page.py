@@ -19,6 +19,9 @@ def render(
     sections: Sequence[tuple[str, Sequence[Any]]],
     verdict_cell: Callable[[Any], str],
     level: Callable[[Any], str],
+    p_text: Callable[[Any], str],
+    n_text: Callable[[Any], str],
+    control_label: Callable[[Any], str],
 ) -> str:
     """The page's HTML text."""
     from jinja2 import Environment
@@ -31,4 +34,7 @@ def render(
         sections=sections,
         verdict_cell=verdict_cell,
         level=level,
+        p_text=p_text,
+        n_text=n_text,
+        control_label=control_label,
     )

@@ -6,7 +6,8 @@ the validated config; it crosses the command line as the rule's ``params.spec``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Budget:
 @dataclass(frozen=True)
 class ClaimsPageSpec:
     """Roles -> runs, the tables the DAG makes, the data, each role's seeds, the generator roles,
-    the budgets and the config's name."""
+    the budgets, the config's name and its quality bars (role -> metric -> bound,
+    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators)."""
 
     roles: dict[str, tuple[str, ...]]
     produced: tuple[str, ...]
@@ -55,3 +57,4 @@ class ClaimsPageSpec:
     generators: tuple[str, ...]
     budgets: dict[str, Budget]
     config: str
+    bars: dict[str, dict[str, Any]] = field(default_factory=dict)

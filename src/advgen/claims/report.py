@@ -15,10 +15,13 @@ from typing import Any
 
 import pandas as pd
 
+from advgen.claims import stats
+from advgen.claims.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, Phase, post_hoc
 from advgen.claims.spec import SOURCES
 from advgen.claims.verdict import AT_SCALE, NOT_VALID, VERDICTS, Verdict, claim_text
 
-COLUMNS = [
+#: the columns every verdict table has had since the first MNIST run (the README summary reads them)
+SUMMARY_COLUMNS = [
     "id",
     "group",
     "source",
@@ -53,8 +56,25 @@ COLUMNS = [
     "validity",  # why a source claim gets no verdict, or the generators' gate note
     "scale",  # "budget <ours> vs <the source's>" of a claim that declares its scale
 ]
+#: the columns added with the two phases, the controls' kinds and the families (a table from
+#: before them reads with these defaults)
+PHASE_COLUMNS: dict[str, Any] = {
+    "control_kind": "",  # noise, other_class, permuted, ... or none (docs/claims.md)
+    "checks": "",  # the margin checks' outcomes (the sides swapped or made equal)
+    "family": "",  # the claims that share data; Holm's adjustment runs within it
+    "p_value": math.nan,  # one-sided (TOST: the larger of its two)
+    "alpha": math.nan,  # the test's level: 0.025 one-sided, 0.05 each side of a TOST
+    "p_adjusted": math.nan,  # Holm within the family
+    "raw_verdict": "",  # the verdict before the family's adjustment, where it changed it
+    "would_be": "",  # a "not valid" claim's verdict had it been valid
+    "seeds_planned": "",  # the power plan's sample size (the freeze record), "" without one
+    "seed_values": "",  # the seeds of the runs the claim reads, "10,11,12"
+    "phase": "",  # exploratory, confirmatory or post-hoc
+    "post_hoc": "",  # why a claim is post-hoc (changed after the freeze)
+}
+COLUMNS = [*SUMMARY_COLUMNS, *PHASE_COLUMNS]
 #: source documents' page titles; implementation checks come last, apart
-GROUP_TITLES = {"check": "Implementation checks (not source claims)"}
+GROUP_TITLES = {"check": "Implementation checks (not source claims)", POST_HOC: "Post-hoc claims"}
 
 
 def _changes(v: Verdict) -> str:
@@ -64,11 +84,22 @@ def _changes(v: Verdict) -> str:
     return "; ".join(c.text() for c in test.changes)
 
 
-def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
-    """One row per claim (:data:`COLUMNS`): what the source says, the test, the result."""
+def _control_what(v: Verdict) -> str:
+    control = v.claim.control
+    if control is None:
+        return ""
+    return f"none: {control.reason}" if control.kind == "none" else control.what
+
+
+def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFrame:
+    """One row per claim (:data:`COLUMNS`): what the source says, the test, the result, the
+    control, the family's adjustment and the phase (``phase``: the run's, from the freeze record)."""
     rows = []
+    plan = phase.freeze.plan if phase is not None and phase.freeze is not None else {}
     for v in verdicts:
         c, t = v.claim, v.claim.test
+        late = post_hoc(c, phase) if phase is not None else ""
+        run_phase = phase.phase if phase is not None else EXPLORATORY
         rows.append(
             {
                 "id": c.id,
@@ -100,43 +131,104 @@ def frame(verdicts: Sequence[Verdict]) -> pd.DataFrame:
                 "sides": v.sides_text(),
                 "settle": v.settle,
                 "note": "; ".join(x for x in (v.note, c.notes) if x),
-                "control_what": c.control.what if c.control else "",
+                "control_what": _control_what(v),
                 "control": v.control,
                 "validity": v.validity,
                 "scale": v.scale,
+                "control_kind": c.control.kind if c.control else "",
+                "checks": v.checks,
+                "family": c.family,
+                "p_value": float(v.p_value),
+                "alpha": float(v.alpha) if t else math.nan,
+                "p_adjusted": float(v.p_adjusted),
+                "raw_verdict": v.raw_verdict,
+                "would_be": v.would_be,
+                "seeds_planned": plan[c.id].text() if c.id in plan else "",
+                "seed_values": ",".join(map(str, v.seed_values)),
+                "phase": POST_HOC if late else run_phase,
+                "post_hoc": late,
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def complete(table: pd.DataFrame) -> pd.DataFrame:
+    """A verdict table with every column of :data:`COLUMNS`: one written before the phases (the
+    exploratory run at e853af2) gets :data:`PHASE_COLUMNS`' defaults, its phase "exploratory"
+    and a "not valid" row's would-be verdict from its stored interval (:func:`advgen.claims.stats.decide`)."""
+    out = table.copy()
+    for column, default in PHASE_COLUMNS.items():
+        if column not in out.columns:
+            out[column] = default
+    out["phase"] = out["phase"].where(out["phase"].astype(str) != "", EXPLORATORY)
+    missing = (out["verdict"] == NOT_VALID) & (out["would_be"].astype(str) == "")
+    for i in out.index[missing]:
+        row = out.loc[i]
+        out.loc[i, "would_be"] = stats.decide(
+            float(row["lo"]),
+            float(row["hi"]),
+            float(row["margin"]),
+            str(row["direction"]),
+            float(row["tolerance"] or 0),
+        )
+    return out[[*COLUMNS, *(c for c in table.columns if c not in COLUMNS)]]
+
+
 def _sections(table: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Per source document its claims of the run's phase, then the post-hoc claims (changed after
+    the freeze: not counted), then the implementation checks."""
     out = []
-    claims = table[table["group"] == "source"]
+    later = table["phase"] == POST_HOC
+    claims = table[(table["group"] == "source") & ~later]
     for source, title in SOURCES.items():
         rows = claims[claims["source"] == source]
         if len(rows):
             out.append((title, rows))
+    rows = table[(table["group"] == "source") & later]
+    if len(rows):
+        out.append((f"{GROUP_TITLES[POST_HOC]} (changed after the freeze; not counted)", rows))
     checks = table[table["group"] == "check"]
     if len(checks):
         out.append((GROUP_TITLES["check"], checks))
     return out
 
 
+def phase_of_table(table: pd.DataFrame) -> str:
+    """The run's phase as its table records it: confirmatory where any row is."""
+    phases = set(table["phase"].astype(str)) if "phase" in table.columns else set()
+    return CONFIRMATORY if phases & {CONFIRMATORY, POST_HOC} else EXPLORATORY
+
+
 def counts_text(table: pd.DataFrame, group: str = "source") -> str:
-    """``27 source claims: 10 holds, ...`` (verdicts in their fixed order, zeros left out)."""
+    """``27 confirmatory source claims: 10 holds, ...`` (verdicts in their fixed order, zeros
+    left out); a confirmatory run's headline counts its confirmatory claims only, the post-hoc
+    ones apart."""
+    table = complete(table) if "phase" not in table.columns else table
     rows = table[table["group"] == group]
+    confirmatory = phase_of_table(table) == CONFIRMATORY
+    late = rows[rows["phase"] == POST_HOC]
+    if confirmatory:
+        rows = rows[rows["phase"] != POST_HOC]
     counts = Counter(rows["verdict"])
     what = "source claims" if group == "source" else "implementation checks"
+    if group == "source":
+        what = f"{CONFIRMATORY if confirmatory else EXPLORATORY} {what}"
     parts = [f"{counts[k]} {k}" for k in VERDICTS if counts.get(k)]
-    return f"{len(rows)} {what}: " + (", ".join(parts) if parts else "none")
+    text = f"{len(rows)} {what}: " + (", ".join(parts) if parts else "none")
+    if confirmatory and len(late):
+        text += f" ({len(late)} post-hoc, listed apart)"
+    return text
 
 
 def _verdict_cell(row: Any) -> str:
     text = row.verdict
     if row.verdict == AT_SCALE and row.scale:
         text += f" ({row.scale})"
-    if row.verdict == NOT_VALID and row.validity:
-        text += f": {row.validity}"
+    if row.verdict == NOT_VALID:
+        if getattr(row, "would_be", ""):
+            text += f" (would be: {row.would_be})"
+        if row.validity:
+            text += f": {row.validity}"
     if row.verdict == "inconclusive" and row.settle:
         text += f" (would settle: {row.settle})"
     if row.verdict in ("not measured", "paper scale only", "not testable at this scale") and row.note:
@@ -148,16 +240,57 @@ def _level(row: Any) -> str:
     return "90 % (TOST)" if row.direction == "equivalent" else "95 %"
 
 
+def p_text(row: Any) -> str:
+    """``p 0.003, Holm 0.012 (family gans_mlp)``: the test's p-value and its family's adjustment."""
+    p = getattr(row, "p_value", math.nan)
+    if not isinstance(p, float) or not math.isfinite(p):
+        return ""
+    text = f"p {p:.2g}"
+    adjusted = getattr(row, "p_adjusted", math.nan)
+    if getattr(row, "family", "") and isinstance(adjusted, float) and math.isfinite(adjusted):
+        text += f", Holm {adjusted:.2g} (family {row.family})"
+    alpha = getattr(row, "alpha", math.nan)
+    if isinstance(alpha, float) and math.isfinite(alpha):
+        text += f"; holds at < {alpha:g}"
+    return text
+
+
+def n_text(row: Any) -> str:
+    """The sample size used, the seeds' values, and the power plan's where the freeze has one."""
+    text = row.sample_size
+    seeds = getattr(row, "seed_values", "")
+    if seeds:
+        text += f", seeds {seeds.replace(',', ', ')}"
+    planned = getattr(row, "seeds_planned", "")
+    if planned:
+        text += f" (planned: {planned})"
+    return text
+
+
 def _ours(row: Any) -> str:
     if not row.sample_size:
         return "–"
-    return f"{row.effect} ({_level(row)}; {row.sample_size}; {row.sides})"
+    extra = "; ".join(x for x in (p_text(row),) if x)
+    return f"{row.effect} ({_level(row)}; {n_text(row)}; {row.sides}" + (f"; {extra})" if extra else ")")
+
+
+def control_label(row: Any) -> str:
+    """What the control is, with its kind: ``other_class: G(z*)'s label against ...``."""
+    kind = getattr(row, "control_kind", "")
+    if kind == "none":
+        return row.control_what
+    return f"{kind}: {row.control_what}" if kind else row.control_what
 
 
 def _control_cell(row: Any) -> str:
     if not row.control_what:
-        return "–"
-    return f"{row.control or '–'} ({row.control_what})"
+        text = "–"
+    elif getattr(row, "control_kind", "") == "none":
+        text = row.control_what
+    else:
+        text = f"{row.control or '–'} ({control_label(row)})"
+    checks = getattr(row, "checks", "")
+    return text + (f"; margin checks: {checks}" if checks else "")
 
 
 def test_cell(row: Any) -> str:
@@ -185,6 +318,7 @@ def _md(text: Any) -> str:
 
 def markdown(table: pd.DataFrame, *, header: str = "") -> str:
     """The claims page as Markdown (``results/tables/claims.md``)."""
+    table = complete(table)
     lines = ["# Claims of the source documents, tested on this run", ""]
     if header:
         lines += [header, ""]
@@ -207,16 +341,25 @@ def markdown(table: pd.DataFrame, *, header: str = "") -> str:
 
 
 METHOD_TEXT = (
-    "Each claim's test was fixed from the sources before the data: the effect, the margin the source "
-    "implies (or ours, with the reason), and a negative control, the input under which the test must not "
-    "hold (a control that holds stops the page). Intervals are 95 % t-intervals over seeds (Welch for a "
-    "difference, the log scale for a ratio; over the examples where a side has one run, with the exact "
-    "Clopper-Pearson or Newcombe interval for its proportions). A source's number is tested for "
-    "equivalence: the 90 % interval (TOST) inside the tolerance fixed in advance. *holds*: the interval "
-    "lies beyond the margin on the claimed side (inside the band); *does not hold*: it lies on the other "
-    "side (outside the band), *at this scale* where evidence ties that to the study's shorter training; "
+    "Each claim declares its test (the effect, the margin the source implies, or ours with the reason), "
+    "a control of the first kind (a measurement through the same code where the effect is absent by how "
+    "its data or model was made: a null model or input, same-norm noise, a digit of another class, a "
+    "permuted null; or none, with the reason) and its family (the claims that share its data). Tests, "
+    "margins and controls may change in the exploratory phase, each change recorded with its date; they "
+    "are frozen before the confirmatory run, and a claim changed after the freeze is post-hoc, listed "
+    "apart and not counted. Intervals are 95 % t-intervals over seeds (Welch for a difference, the log "
+    "scale for a ratio, the logit scale for a rate; over the examples where a side has one run, with the "
+    "exact Clopper-Pearson or Newcombe interval for its proportions); the intervals of models compared "
+    "are conditional on the models trained (a seed is one model). A source's number is tested for "
+    "equivalence: the 90 % interval (TOST) inside the tolerance. p-values agree with the intervals "
+    "(one-sided at 2.5 %, each side of a TOST at 5 %) and are adjusted within each family by Holm's "
+    "step-down: a claim holds only where its adjusted p does. *holds*: the interval lies beyond the "
+    "margin on the claimed side (inside the band); *does not hold*: it lies on the other side (outside "
+    "the band), *at this scale* where evidence ties that to the study's shorter training; "
     "*inconclusive*: it straddles the margin (with the sample size that would settle it); *not valid*: "
-    "a precondition failed or a generator it is built on fails its quality bar."
+    "a precondition failed, the control says the measurement cannot be trusted, or a generator compared "
+    "is below the one quality bar its comparison applies to both sides (the verdict it would have had "
+    "is shown)."
 )
 
 
@@ -230,6 +373,7 @@ def _rst(text: Any) -> str:
 def rst(table: pd.DataFrame, *, page: str = "claims.html") -> str:
     """The report's first paragraph: a link to the claims page and its counts (the page itself
     is a separate file, so nothing in the report can print over its table)."""
+    table = complete(table)
     return (
         f"**Claims of the source documents, tested on this run:** `open the claims page <{page}>`_ "
         f"(``results/{page}``). {_rst(counts_text(table))}; {_rst(counts_text(table, 'check'))}.\n"
@@ -237,9 +381,11 @@ def rst(table: pd.DataFrame, *, page: str = "claims.html") -> str:
 
 
 def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
-    """The claims page (``results/claims.html``): header with the data, one table per source."""
+    """The claims page (``results/claims.html``): header with the phase and the data, one table
+    per source, the post-hoc claims and the implementation checks apart."""
     from advgen.claims.page import render
 
+    table = complete(table)
     sections = [(title, list(rows.itertuples())) for title, rows in _sections(table)]
     return render(
         header=header,
@@ -248,6 +394,9 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         sections=sections,
         verdict_cell=_verdict_cell,
         level=_level,
+        p_text=p_text,
+        n_text=n_text,
+        control_label=control_label,
     )
 
 
@@ -266,16 +415,28 @@ SUMMARY_ROW = re.compile(
 
 
 def readme_summary(table: pd.DataFrame) -> str:
-    """The README's claims section body (between :data:`SUMMARY_START` and :data:`SUMMARY_END`)."""
+    """The README's claims section body (between :data:`SUMMARY_START` and :data:`SUMMARY_END`):
+    the headline counts the run's claims of its phase (a confirmatory run's confirmatory claims;
+    the post-hoc ones come last, marked and not counted)."""
+    table = complete(table)
     lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}.", ""]
     lines += [SUMMARY_HEADER, "|---|---|---|---|---|---|"]
-    for row in table[table["group"] == "source"].itertuples():
+    rows = table[table["group"] == "source"]
+    ordered = pd.concat([rows[rows["phase"] != POST_HOC], rows[rows["phase"] == POST_HOC]])
+    for row in ordered.itertuples():
         ours = f"{row.effect} ({_level(row)}; {row.sample_size})" if row.sample_size else "–"
         test = f"{row.test} ({'source' if row.margin_source == 'source' else 'ours'})" if row.test else "–"
-        control = row.control.split(":")[0] if row.control else "–"
+        if row.control_kind == "none":
+            control = "none"
+        else:
+            control = row.control.split(":")[0] if row.control else "–"
+            control += f" ({row.control_kind})" if row.control_kind and row.control else ""
+        verdict = _verdict_cell(row)
+        if row.phase == POST_HOC:
+            verdict = f"post-hoc, not counted: {verdict}"
         lines.append(
             f"| `{row.id}` ({row.source}) | {_md(row.paper_value or '–')} | {_md(test)} | {_md(ours)} "
-            f"| {_md(control)} | {_md(_verdict_cell(row))} |"
+            f"| {_md(control)} | {_md(verdict)} |"
         )
     lines += ["", SUMMARY_END]
     return "\n".join(lines) + "\n"

@@ -10,14 +10,17 @@ in every message, duplicate keys refused) holds:
   every quote must appear in it verbatim (:mod:`advgen.claims.sources`).
 * ``budgets``: the sources' training budgets per group of roles, which the page sets beside the
   study's own (computed from the config).
+* ``families``: the families of claims that share data (Holm's adjustment runs within each).
+* ``freeze``: the freeze record's path (:mod:`advgen.claims.phase`).
 * ``claims``: a list. A claim quotes its source (document, section, quote, the paper's
-  number), says whether it is measured here (``status``) and declares up front its test
-  (``test``: the effect, the claimed ``direction`` against a ``margin`` or, for the source's
-  number, ``equivalent`` within a ``tolerance``; where the margin comes from; every later
-  change), its negative control (``control``: the input under which the test must not hold),
-  the preconditions of a verdict (``requires``), the training-scale comparison that may
-  explain a failure (``scale``) and the generators exempt from the quality gate
-  (``quality_gate``).
+  number), says whether it is measured here (``status``) and declares its test (``test``: the
+  effect, the claimed ``direction`` against a ``margin`` or, for the source's number,
+  ``equivalent`` within a ``tolerance``; where the margin comes from; every change, dated), its
+  control of the first kind (``control``: ``kind`` and the same measurement where the effect is
+  absent by construction, or ``kind: none`` with the reason), its margin checks (``checks``:
+  the sides swapped or made equal), its ``family``, the preconditions of a verdict
+  (``requires``), the training-scale comparison that may explain a failure (``scale``) and the
+  one quality bar of its generators or the roles exempt from it (``quality_gate``).
 
 A side (``a``, ``b``) selects rows of one Parquet table (relative to the results folder)::
 
@@ -41,12 +44,14 @@ from typing import Any
 from advgen.claims import fields, sources
 from advgen.claims.fields import EFFECTS, OPTIONAL_B, Where
 from advgen.claims.model import (
+    CONTROL_KINDS,
     Budget,
     Change,
     Claim,
     ClaimsFile,
     Control,
     Evidence,
+    MarginCheck,
     Requirement,
     Scale,
     Term,
@@ -72,13 +77,18 @@ CLAIM_KEYS = {
     "b",
     "notes",
     "control",
+    "checks",
     "requires",
     "scale",
     "quality_gate",
+    "family",
 }
-TOP_KEYS = {"roles", "sources", "budgets", "claims"}
-CONTROL_KEYS = {"what", "swap", "same", "a", "b"}
+TOP_KEYS = {"roles", "sources", "budgets", "families", "freeze", "claims"}
+CONTROL_KEYS = {"what", "kind", "reason", "permute", "a", "b"}
+CHECK_KEYS = {"what", "swap", "same"}
+GATE_KEYS = {"exempt", "reason", "bar"}
 BOUNDS = ("at_least", "at_most")
+EACH = ("row", "run")
 
 __all__ = [
     "SOURCES",
@@ -88,6 +98,7 @@ __all__ = [
     "ClaimsFile",
     "Control",
     "Evidence",
+    "MarginCheck",
     "Requirement",
     "Scale",
     "Term",
@@ -127,35 +138,70 @@ def _paired_sides(
 
 
 def _control(
-    raw: Any, sides: dict[str, Any], roles: dict[str, str], where: Where, keys: tuple[Any, ...], dotted: str
-) -> Control:
-    """A negative control: ``swap``, ``same`` or overrides of the claim's sides."""
+    raw: Any,
+    claim: dict[str, Any],
+    test: Test,
+    sides: dict[str, Any],
+    roles: dict[str, str],
+    where: Where,
+    keys: tuple[Any, ...],
+    dotted: str,
+) -> Control | None:
+    """A control of the first kind (:data:`~advgen.claims.model.CONTROL_KINDS`): overrides of
+    the claim's sides, or ``permute`` (a side split in two halves, a trend's grid permuted);
+    ``kind: none`` with its reason. Source claims need one; implementation checks may have none."""
     if raw is None:
+        if claim.get("group", "source") != "source":
+            return None
         raise where.error(
             keys,
             dotted,
-            "missing: every claim with a test declares its negative control (the input under "
-            "which the test must not hold: the sides swapped or made equal, a null model, the clean input)",
+            "missing: every source claim with a test declares a control of the first kind (a "
+            "measurement through the same code where the effect is absent by how its data or model "
+            "was made), or {kind: none, reason: ...}",
         )
     if not isinstance(raw, dict):
-        raise where.error(keys, dotted, "must be a mapping with what, and swap, same or side overrides")
+        raise where.error(keys, dotted, "must be a mapping with kind, what, and side overrides or permute")
+    for key in ("same", "swap"):
+        if key in raw:
+            raise where.error(
+                (*keys, key),
+                f"{dotted}.{key}",
+                "the sides made equal or swapped are margin checks, not controls: list them under checks:",
+            )
     fields.unknown(raw, CONTROL_KEYS, where, keys, dotted)
+    kind = raw.get("kind")
+    if kind not in CONTROL_KINDS:
+        raise where.error(
+            (*keys, "kind"), f"{dotted}.kind", f"{kind!r} is not one of {', '.join(CONTROL_KINDS)}"
+        )
+    if kind == "none":
+        extra = sorted(set(raw) - {"kind", "reason"})
+        if extra:
+            raise where.error((*keys, extra[0]), f"{dotted}.{extra[0]}", "kind none has only its reason")
+        return Control("", "none", reason=fields.text(raw, "reason", where, keys, dotted))
+    if "reason" in raw:
+        raise where.error((*keys, "reason"), f"{dotted}.reason", "only with kind none")
     what = fields.text(raw, "what", where, keys, dotted)
-    kinds = [k for k in ("swap", "same") if k in raw] + (["a/b"] if "a" in raw or "b" in raw else [])
-    if len(kinds) != 1:
-        raise where.error(keys, dotted, "needs exactly one of swap: true, same: a|b, or overrides of a / b")
-    if "swap" in raw:
-        if raw["swap"] is not True or "b" not in sides:
+    expect = "holds" if kind == "saturating_run" else "not_holds"
+    overrides = "a" in raw or "b" in raw
+    if overrides == ("permute" in raw):
+        raise where.error(keys, dotted, "needs exactly one of: overrides of a / b, or permute")
+    if "permute" in raw:
+        permute = raw["permute"]
+        ok = (
+            permute == test.by
+            if test.effect == "trend"
+            else permute in ("a", "b") and "b" in sides and test.effect in ("difference", "ratio")
+        )
+        if not ok:
+            what_ok = f"the trend's grid column {test.by!r}" if test.effect == "trend" else "a or b"
             raise where.error(
-                (*keys, "swap"), f"{dotted}.swap", "true, and only for a claim with sides a and b"
+                (*keys, "permute"),
+                f"{dotted}.permute",
+                f"{what_ok} (a side of a difference or ratio, split in two halves; a trend's grid column)",
             )
-        return Control(what, swap=True)
-    if "same" in raw:
-        if raw["same"] not in ("a", "b") or "b" not in sides:
-            raise where.error(
-                (*keys, "same"), f"{dotted}.same", "a or b, and only for a claim with sides a and b"
-            )
-        return Control(what, same=raw["same"])
+        return Control(what, kind, permute=permute, expect=expect)
     terms = []
     for key, side in sides.items():
         override = raw.get(key) or {}
@@ -168,7 +214,37 @@ def _control(
     for key in ("a", "b"):
         if key in raw and key not in sides:
             raise where.error((*keys, key), f"{dotted}.{key}", "the claim has no such side")
-    return Control(what, terms=tuple(terms))
+    return Control(what, kind, terms=tuple(terms), expect=expect)
+
+
+def _checks(
+    raw: Any, sides: dict[str, Any], where: Where, keys: tuple[Any, ...], dotted: str
+) -> tuple[MarginCheck, ...]:
+    """Margin checks: the sides swapped or made equal (``{what, swap: true}``, ``{what, same: a|b}``)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise where.error(keys, dotted, "must be a non-empty list of {what, swap: true} or {what, same: a|b}")
+    out = []
+    for i, item in enumerate(raw):
+        k, d = (*keys, i), f"{dotted}[{i}]"
+        if not isinstance(item, dict):
+            raise where.error(k, d, "must be a mapping with what, and swap: true or same: a|b")
+        fields.unknown(item, CHECK_KEYS, where, k, d)
+        what = fields.text(item, "what", where, k, d)
+        if ("swap" in item) == ("same" in item):
+            raise where.error(k, d, "needs exactly one of swap: true, same: a|b")
+        if "b" not in sides:
+            raise where.error(k, d, "only for a claim with sides a and b")
+        if "swap" in item:
+            if item["swap"] is not True:
+                raise where.error((*k, "swap"), f"{d}.swap", "must be true")
+            out.append(MarginCheck(what, swap=True))
+        else:
+            if item["same"] not in ("a", "b"):
+                raise where.error((*k, "same"), f"{d}.same", "a or b")
+            out.append(MarginCheck(what, same=item["same"]))
+    return tuple(out)
 
 
 def _requires(
@@ -188,8 +264,11 @@ def _requires(
             raise where.error(k, d, "needs exactly one of at_least, at_most")
         bound = fields.number(item[bounds[0]], where, (*k, bounds[0]), f"{d}.{bounds[0]}")
         what = fields.text(item, "what", where, k, d)
-        side = {key: v for key, v in item.items() if key not in ("what", *BOUNDS)}
-        out.append(Requirement(what, fields.term(side, roles, where, k, d), bound, bounds[0]))
+        each = item.get("each", "row")
+        if each not in EACH:
+            raise where.error((*k, "each"), f"{d}.each", f"{each!r} is not one of {', '.join(EACH)}")
+        side = {key: v for key, v in item.items() if key not in ("what", "each", *BOUNDS)}
+        out.append(Requirement(what, fields.term(side, roles, where, k, d), bound, bounds[0], each))
     return tuple(out)
 
 
@@ -230,15 +309,55 @@ def _scale(
 
 def _gate(
     raw: Any, roles: dict[str, str], where: Where, keys: tuple[Any, ...], dotted: str
-) -> tuple[tuple[str, ...], str]:
+) -> tuple[tuple[str, ...], str, str]:
+    """(exempt roles, why, the role whose bar applies to every generator of the claim)."""
     if raw is None:
-        return (), ""
-    if not isinstance(raw, dict) or set(raw) != {"exempt", "reason"}:
-        raise where.error(keys, dotted, "must be {exempt: [roles], reason: ...}")
-    exempt = raw["exempt"]
-    if not isinstance(exempt, list) or not exempt or not all(r in roles for r in exempt):
-        raise where.error((*keys, "exempt"), f"{dotted}.exempt", "must list roles of the claims file")
-    return tuple(exempt), fields.text(raw, "reason", where, keys, dotted)
+        return (), "", ""
+    if not isinstance(raw, dict) or not raw:
+        raise where.error(keys, dotted, "must be {exempt: [roles], reason: ...} and/or {bar: <role>}")
+    fields.unknown(raw, GATE_KEYS, where, keys, dotted)
+    if ("exempt" in raw) != ("reason" in raw):
+        raise where.error(keys, dotted, "exempt and reason go together: {exempt: [roles], reason: ...}")
+    exempt: tuple[str, ...] = ()
+    reason = ""
+    if "exempt" in raw:
+        listed = raw["exempt"]
+        if not isinstance(listed, list) or not listed or not all(r in roles for r in listed):
+            raise where.error((*keys, "exempt"), f"{dotted}.exempt", "must list roles of the claims file")
+        exempt, reason = tuple(listed), fields.text(raw, "reason", where, keys, dotted)
+    bar = raw.get("bar", "")
+    if "bar" in raw and bar not in roles:
+        raise where.error(
+            (*keys, "bar"),
+            f"{dotted}.bar",
+            f"{bar!r} is not a role of the claims file (its bar applies to both sides)",
+        )
+    return exempt, reason, str(bar)
+
+
+def _family(
+    raw: dict[str, Any], families: dict[str, str] | None, where: Where, keys: tuple[Any, ...], dotted: str
+) -> str:
+    family = raw.get("family")
+    if family is None:
+        return ""
+    if families is not None and family not in families:
+        raise where.error(
+            (*keys, "family"),
+            f"{dotted}.family",
+            f"{family!r} is not one of the claims file's families ({', '.join(families) or 'none'})",
+        )
+    return str(family)
+
+
+def digest(raw: Any) -> str:
+    """sha256 of a claim's content as read (canonical JSON): the freeze record keeps one per claim,
+    so a claim changed after the freeze is found whether or not its ``changes`` say so."""
+    import hashlib
+    import json
+
+    text = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def parse_claim(
@@ -248,6 +367,7 @@ def parse_claim(
     where: Where,
     texts_of: dict[str, str] | None = None,
     budgets: dict[str, Budget] | None = None,
+    families: dict[str, str] | None = None,
 ) -> Claim:
     """Check entry ``i`` of ``claims`` and build its :class:`Claim`; ``texts_of`` (source id ->
     its text) checks the quote."""
@@ -289,7 +409,7 @@ def parse_claim(
     if status != "measured" and (not isinstance(reason, str) or not reason.strip()):
         raise where.error((*keys, "reason"), f"{dotted}.reason", f"status {status} needs the reason")
     paper = raw.get("paper_value")
-    exempt, gate_reason = _gate(
+    exempt, gate_reason, gate_bar = _gate(
         raw.get("quality_gate"), roles, where, (*keys, "quality_gate"), f"{dotted}.quality_gate"
     )
     common = dict(
@@ -303,10 +423,13 @@ def parse_claim(
         line=where.lines.get(keys),
         gate_exempt=exempt,
         gate_reason=gate_reason,
+        gate_bar=gate_bar,
+        family=_family(raw, families, where, keys, dotted),
+        digest=digest(raw),
         **texts,
     )
     if status != "measured" and "test" not in raw:
-        for key in ("control", "requires", "scale"):
+        for key in ("control", "checks", "requires", "scale", "family"):
             if key in raw:
                 raise where.error((*keys, key), f"{dotted}.{key}", "only for a claim with a test")
         return Claim(**common)
@@ -314,12 +437,22 @@ def parse_claim(
     needed = _sides(raw, test, where, keys, dotted)
     terms = tuple(fields.term(raw[k], roles, where, (*keys, k), f"{dotted}.{k}") for k in needed)
     _paired_sides(test, terms, where, keys, dotted)
+    if group == "source" and not common["family"]:
+        raise where.error(
+            keys,
+            f"{dotted}.family",
+            "missing: every source claim with a test names its family (the claims that share its data)",
+        )
+    sides = {k: raw[k] for k in needed}
     control = _control(
-        raw.get("control"), {k: raw[k] for k in needed}, roles, where, (*keys, "control"), f"{dotted}.control"
+        raw.get("control"), raw, test, sides, roles, where, (*keys, "control"), f"{dotted}.control"
     )
+    checks = _checks(raw.get("checks"), sides, where, (*keys, "checks"), f"{dotted}.checks")
     requires = _requires(raw.get("requires"), roles, where, (*keys, "requires"), f"{dotted}.requires")
     scale = _scale(raw.get("scale"), budgets or {}, roles, where, (*keys, "scale"), f"{dotted}.scale")
-    return Claim(test=test, terms=terms, control=control, requires=requires, scale=scale, **common)
+    return Claim(
+        test=test, terms=terms, control=control, checks=checks, requires=requires, scale=scale, **common
+    )
 
 
 def _read_budgets(raw: Any, roles: dict[str, str], where: Where) -> dict[str, Budget]:
@@ -341,8 +474,35 @@ def _read_budgets(raw: Any, roles: dict[str, str], where: Where) -> dict[str, Bu
     return out
 
 
+def _read_families(raw: Any, where: Where) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9_]*", k) and isinstance(v, str) and v.strip()
+        for k, v in raw.items()
+    ):
+        raise where.error(
+            ("families",),
+            "families",
+            "must map each family name ([a-z][a-z0-9_]*) to the data its claims share",
+        )
+    return {k: " ".join(v.split()) for k, v in raw.items()}
+
+
+def _read_freeze(raw: Any, where: Where) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str) or not raw.strip() or Path(raw).is_absolute() or not raw.endswith(".json"):
+        raise where.error(
+            ("freeze",), "freeze", "must be the freeze record's .json path, relative to the claims file"
+        )
+    return raw
+
+
 def read_claims_file(path: str | Path) -> ClaimsFile:
     """Read and check a claims file strictly; one :class:`ConfigError` line (the first problem)."""
+    import hashlib
+
     import yaml
 
     from advgen import yaml_loader
@@ -386,13 +546,22 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
         raise where.error(("roles",), "roles", "must map each role name ([a-z][a-z0-9_]*) to its description")
     paths, texts = sources.read_sources(raw.get("sources"), path, where, tuple(SOURCES))
     budgets = _read_budgets(raw.get("budgets"), dict(roles), where)
+    families = _read_families(raw.get("families"), where)
     items = raw.get("claims")
     if not isinstance(items, list) or not items:
         raise where.error(("claims",), "claims", "must be a non-empty list")
-    out = ClaimsFile(name, dict(roles), sources=paths, budgets=budgets)
+    out = ClaimsFile(
+        name,
+        dict(roles),
+        sources=paths,
+        budgets=budgets,
+        families=families,
+        freeze=_read_freeze(raw.get("freeze"), where),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
-        claim = parse_claim(item, i, out.roles, where, texts, budgets)
+        claim = parse_claim(item, i, out.roles, where, texts, budgets, families)
         if claim.id in seen:
             raise where.error(
                 ("claims", i, "id"),

@@ -1,4 +1,4 @@
-"""Intervals and verdicts of the claims page, fixed before the data are seen.
+"""Intervals, p-values and verdicts of the claims page.
 
 A side of a claim is a list of *runs* (seeds, or the units a table varies: architectures,
 source-target pairs); each run holds its *examples* (one value per test image, pair,
@@ -31,7 +31,7 @@ the 95 % interval, an equivalence claim (TOST, Schuirmann 1987) the 90 % one aga
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -166,6 +166,27 @@ def paired_runs(sides: Sequence[Side], weights: Sequence[float], log: bool = Fal
     return run_level((w * means).sum(axis=0), within)
 
 
+def pooled_halves(a: Side, b: Side, log: bool = False) -> Estimate:
+    """``mean(a) - mean(b)`` (of log means with ``log``) for two halves of one condition's runs
+    (a permuted null): the two-sample t with the run-level variance pooled over both halves
+    (equal by construction), ``k - 2`` degrees of freedom, floored at the examples' error. A half
+    of one run has no spread of its own: pooling keeps the seeds' spread on both sides, where
+    its examples' error alone would understate it."""
+    groups = [a.run_means(), b.run_means()]
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            groups = [np.log(g) for g in groups]
+    na, nb = len(groups[0]), len(groups[1])
+    df = na + nb - 2
+    if df < 1:
+        return Estimate(float(groups[0].mean() - groups[1].mean()), math.nan, math.nan)
+    ss = sum(float(((g - g.mean()) ** 2).sum()) for g in groups)
+    se = math.sqrt(ss / df * (1 / na + 1 / nb))
+    within = np.concatenate([a.within(log), b.within(log)])
+    floor = math.sqrt(float(within.mean()) * (1 / na + 1 / nb))
+    return Estimate(float(groups[0].mean() - groups[1].mean()), max(se, floor), float(df))
+
+
 def paired_examples(a: Side, b: Side, ratio: bool = False) -> Estimate:
     """``a - b`` (or ``log(a / b)``) over sides paired run by run and example by example: per
     run the mean difference (log ratio, delta method), then the t estimate over runs, or over
@@ -188,6 +209,46 @@ def paired_examples(a: Side, b: Side, ratio: bool = False) -> Estimate:
     if n < 2:
         return Estimate(diffs[0], math.nan, math.nan)
     return Estimate(diffs[0], math.sqrt(within[0]), float(n - 1))
+
+
+def rate_level(side: Side) -> tuple[float, Estimate]:
+    """The mean of ``k >= 2`` runs' rates and its t estimate on the logit scale
+    (:func:`rate_estimate` of the runs' counts)."""
+    counts = np.array([len(r) for r in side.runs], dtype=float)
+    mean, est = rate_estimate(side.run_means() * counts, counts)
+    return float(mean), Estimate(float(est.value), float(est.se), float(est.df))
+
+
+def rate_estimate(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, Estimate]:
+    """The mean rate of runs with ``k`` of ``n`` examples (last axis: the runs) and its t
+    estimate on the logit scale: the run level's standard error (floored at the examples'
+    binomial error, with the ``(x + 1/2) / (n + 1)`` rate that keeps it above 0 at 0 and 1)
+    carried to the logit of the mean rate by the delta method, ``runs - 1`` degrees of freedom.
+    Its interval, mapped back by :func:`expit`, stays inside (0, 1) and is centred on the mean of
+    the rates (what the runs estimate); ``tests/unit/test_claims_coverage.py`` simulates it near
+    0 and 1."""
+    k, n = np.asarray(k, dtype=float), np.broadcast_to(np.asarray(n, dtype=float), np.shape(k))
+    runs = k.shape[-1]
+    rates = k / n
+    smoothed = (k + 0.5) / (n + 1)
+    within = (smoothed * (1 - smoothed) / n).mean(axis=-1)
+    se = np.maximum(rates.std(axis=-1, ddof=1) / math.sqrt(runs), np.sqrt(within / runs))
+    mean = rates.mean(axis=-1)
+    edge = 0.5 / (n.sum(axis=-1) + 1)
+    centre = np.clip(mean, edge, 1 - edge)
+    value = np.log(centre / (1 - centre))
+    return mean, Estimate(value, se / (centre * (1 - centre)), np.full(np.shape(value), float(runs - 1)))
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def expit(x: np.ndarray | float) -> np.ndarray | float:
+    """The inverse of :func:`logit` (0 and 1 at the infinities)."""
+    with np.errstate(over="ignore"):
+        out = 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+    return out if np.ndim(out) else float(out)
 
 
 def interval(est: Estimate, confidence: float = CONFIDENCE) -> tuple[np.ndarray | float, np.ndarray | float]:
@@ -251,6 +312,84 @@ def decide(lo: float, hi: float, margin: float, direction: str, tolerance: float
     if direction == "greater":
         return HOLDS if lo > margin else FAILS if hi < margin else INCONCLUSIVE
     return HOLDS if hi < margin else FAILS if lo > margin else INCONCLUSIVE
+
+
+#: the level of a one-sided test (read on the 95 % interval) and of each side of a TOST (90 %)
+ALPHA_ONE_SIDED = (1 - CONFIDENCE) / 2
+ALPHA_TOST = (1 - TOST_CONFIDENCE) / 2
+
+
+def _sup(holds: Callable[[float], bool], steps: int = 60) -> float | None:
+    """The largest confidence in (0, 1) at which ``holds`` is true (monotone: true below it), or
+    None where it is false everywhere."""
+    lo, hi = 1e-9, 1 - 1e-12
+    if not holds(lo):
+        return None
+    if holds(hi):
+        return 1.0
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if holds(mid) else (lo, mid)
+    return lo
+
+
+def p_one_sided(
+    bounds: Callable[[float], tuple[float, float]], margin: float, direction: str, strict: bool = True
+) -> float:
+    """The one-sided p-value of ``effect > margin`` (``greater``) or ``< margin`` (``less``) that
+    agrees with the interval the verdict reads: the claim holds on the two-sided ``c`` interval
+    ``bounds(c)`` exactly when ``p < (1 - c) / 2``. Found by bisection over ``c``, so it serves
+    every interval of the page (t, exact binomial, score, Bonferroni). ``strict=False``: the
+    bound may touch the margin (an equivalence band's edge, as :func:`decide` reads it)."""
+
+    def beyond(c: float) -> bool:
+        lo, hi = bounds(c)
+        if strict:
+            return lo > margin if direction == "greater" else hi < margin
+        return lo >= margin if direction == "greater" else hi <= margin
+
+    def short(c: float) -> bool:
+        lo, hi = bounds(c)
+        return hi < margin if direction == "greater" else lo > margin
+
+    first = bounds(0.5)
+    if not all(math.isfinite(v) for v in first):
+        return math.nan
+    c = _sup(beyond)
+    if c is not None:
+        return (1 - c) / 2
+    c = _sup(short)
+    return 0.5 if c is None else (1 + c) / 2
+
+
+def p_value(
+    bounds: Callable[[float], tuple[float, float]], margin: float, direction: str, tolerance: float = 0.0
+) -> float:
+    """The p-value of a claim's test: one-sided against the margin, or for ``equivalent`` the
+    larger of the two one-sided p-values at the band's edges (TOST). It holds at
+    :data:`ALPHA_ONE_SIDED` (one-sided) or :data:`ALPHA_TOST` (TOST) exactly where :func:`decide`
+    says "holds" on the interval."""
+    if direction == "equivalent":
+        return max(
+            p_one_sided(bounds, margin - tolerance, "greater", strict=False),
+            p_one_sided(bounds, margin + tolerance, "less", strict=False),
+        )
+    return p_one_sided(bounds, margin, direction)
+
+
+def holm(p: Sequence[float], alpha: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment (Holm 1979) of one family's p-values, each against its own
+    level: the tests are ordered by ``p / alpha`` and the ``j``-th smallest ratio is multiplied
+    by ``m - j + 1`` (``m`` the tests with a p-value), the running maximum kept; the adjusted p
+    is that ratio times the test's ``alpha`` (at most 1). With one level for all, this is Holm's
+    adjusted p-value. NaN stays NaN and does not count in ``m``."""
+    ratios = [(pi / ai, i) for i, (pi, ai) in enumerate(zip(p, alpha, strict=True)) if math.isfinite(pi)]
+    out = [math.nan] * len(p)
+    m, running = len(ratios), 0.0
+    for j, (ratio, i) in enumerate(sorted(ratios)):
+        running = max(running, (m - j) * ratio)
+        out[i] = min(1.0, running * alpha[i])
+    return out
 
 
 def settle(est: Estimate, distance: float, confidence: float, *, runs: int, unit: str) -> str:

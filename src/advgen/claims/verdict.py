@@ -1,21 +1,30 @@
 """A claim's verdict on one run: its declared test on the measured sides
-(:mod:`advgen.claims.effects`), the same test on its negative control, its preconditions, the
-quality gate of the generators it is built on, and the training-scale evidence of a failure.
+(:mod:`advgen.claims.effects`), the same test on its control and its margin checks, its
+preconditions, the quality gate of the generators it is built on, and the training-scale
+evidence of a failure.
 
-* A control whose test "holds" is an error (:class:`ControlHolds`) where the claim is measured:
-  the test could not have failed, so its verdict means nothing. (Where the claim itself is not
-  measured there is no verdict to invalidate, and the page shows the control's outcome.)
-* A failed precondition (``requires``), or a generator role whose run fails its quality gate
-  (``sample_quality/summary.parquet``, column ``gate``), gives a source claim no verdict:
-  *not valid*, with the reason.
+* A margin check (the sides swapped or made equal) whose test "holds" is an error
+  (:class:`ControlHolds`) where the claim is measured: the test could not have failed, so its
+  verdict means nothing. (Where the claim itself is not measured there is no verdict to
+  invalidate, and the page shows the outcome.)
+* A negative control of the first kind (a null input or model, other-class digits, a permuted
+  null) whose test holds withholds the claim's verdict: *not valid*, since a broken measurement
+  (or chance, at the test's level) makes it hold. A positive control (a run built to saturate)
+  that does not hold withholds it too: the measurement cannot show the effect where it is present.
+* A failed precondition (``requires``), or a generator run of the claim below the one quality
+  bar its comparison applies to both sides (:mod:`advgen.metrics.gate`), gives a source claim
+  no verdict: *not valid*, with the reason and what the intervals would have said.
 * A "does not hold" whose claim declares a ``scale`` with evidence that holds reads "does not
   hold at this scale (budget X vs Y)".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +32,7 @@ from advgen.claims import stats
 from advgen.claims.effects import Result
 from advgen.claims.effects import evaluate as evaluate_effect
 from advgen.claims.measure import Context, Measured, NotMeasured, measure, measure_by, paired, rows
-from advgen.claims.model import Claim, Term, Test
+from advgen.claims.model import Claim, MarginCheck, Term, Test
 
 NOT_MEASURED = "not measured"
 PAPER_ONLY = "paper scale only"
@@ -45,7 +54,7 @@ NOT_GATED = "quality not gated"
 
 
 class ControlHolds(Exception):
-    """A claim's test holds on its negative control (the message says on what)."""
+    """A claim's test holds on a margin check (the message says which): it could not have failed."""
 
     def __init__(self, claim: Claim, message: str):
         super().__init__(message)
@@ -71,8 +80,15 @@ class Verdict:
     runs_unit: str = "seeds"
     examples_unit: str = "examples"
     control: str = ""  # the control's outcome: its verdict and effect
+    checks: str = ""  # the margin checks' outcomes
     validity: str = ""  # why a source claim gets no verdict, or the gate's note
     scale: str = ""  # the budget comparison of a claim that declares one
+    would_be: str = ""  # a "not valid" claim's verdict had it been valid
+    p_value: float = math.nan  # one-sided (TOST: the larger of its two), against `alpha`
+    alpha: float = stats.ALPHA_ONE_SIDED
+    p_adjusted: float = math.nan  # Holm within the claim's family
+    raw_verdict: str = ""  # the verdict before the family's adjustment (where it changed it)
+    seed_values: tuple[int, ...] = ()  # the seeds of the runs the claim reads
 
     @property
     def n_text(self) -> str:
@@ -149,31 +165,130 @@ def _effect(test: Test, terms: tuple[Term, ...], ctx: Context, key: str) -> tupl
     return m, evaluate_effect(test, m.sides, unit=terms[0].runs, trend_b=m.trend_b)
 
 
-def _control_terms(claim: Claim) -> tuple[Term, ...]:
-    control = claim.control
-    assert control is not None
-    if control.swap:
+def _check_terms(claim: Claim, check: MarginCheck) -> tuple[Term, ...]:
+    if check.swap:
         return (claim.terms[1], claim.terms[0])
-    if control.same:
-        side = claim.terms[0 if control.same == "a" else 1]
-        return (side, side)
-    return control.terms
+    side = claim.terms[0 if check.same == "a" else 1]
+    return (side, side)
+
+
+def _checks(claim: Claim, ctx: Context) -> tuple[str, str]:
+    """The margin checks' outcomes on the page, and the error message where one holds."""
+    assert claim.test is not None
+    texts, error = [], ""
+    for check in claim.checks:
+        try:
+            _, result = _effect(claim.test, _check_terms(claim, check), ctx, claim.id)
+        except NotMeasured as exc:
+            texts.append(f"{check.what}: {NOT_MEASURED} ({exc})")
+            continue
+        texts.append(f"{check.what}: {result.verdict}: {_interval_text(result)}")
+        if result.verdict == stats.HOLDS and not error:
+            error = (
+                f"the test holds on its margin check ({check.what}: {_interval_text(result)}), "
+                "so it could not have failed; fix the test before its verdict is read"
+            )
+    return "; ".join(texts), error
+
+
+def _halves(side: stats.Side, seed: int) -> tuple[stats.Side, stats.Side]:
+    """A side's units in two halves, at random (seeded): its runs where it has several, else
+    its one run's examples."""
+    rng = np.random.default_rng(seed)
+    if side.n_runs >= 2:
+        order = rng.permutation(side.n_runs)
+        half = (side.n_runs + 1) // 2
+        pick = [order[:half], order[half:]]
+        return tuple(  # type: ignore[return-value]
+            stats.Side(
+                tuple(side.runs[i] for i in sorted(p)), tuple(side.names[i] for i in sorted(p)), side.level
+            )
+            for p in pick
+        )
+    run = side.runs[0]
+    order = rng.permutation(len(run))
+    half = (len(run) + 1) // 2
+    return (
+        stats.Side((run[np.sort(order[:half])],), ("half 1",), side.level),
+        stats.Side((run[np.sort(order[half:])],), ("half 2",), side.level),
+    )
+
+
+def _permuted_grid(m: _Measured, seed: int) -> list[stats.Side]:
+    """A trend's sides with the grid values permuted within each run (seeded): each run's values
+    reassigned to the grid points at random, so no trend is left by construction."""
+    rng = np.random.default_rng(seed)
+    sides = m.sides
+    points = len(sides) // 2 if m.trend_b else len(sides)
+    groups = [sides[:points], sides[points:]] if m.trend_b else [sides]
+    names = sorted({n for s in sides for n in s.names})
+    out_groups = []
+    perms = {name: rng.permutation(points) for name in names}
+    for group in groups:
+        runs: list[list[np.ndarray]] = [[] for _ in range(points)]
+        labels: list[list[str]] = [[] for _ in range(points)]
+        for name in names:
+            cells = [s.runs[s.names.index(name)] if name in s.names else None for s in group]
+            if any(c is None for c in cells):
+                continue
+            for i, j in enumerate(perms[name]):
+                runs[i].append(cells[j])
+                labels[i].append(name)
+        out_groups += [
+            stats.Side(tuple(r), tuple(n), group[0].level) for r, n in zip(runs, labels, strict=True)
+        ]
+    return out_groups
+
+
+def _seed_of(claim: Claim) -> int:
+    """The permuted controls' seed: fixed by the claim's id (the page is deterministic)."""
+    import zlib
+
+    return zlib.crc32(claim.id.encode("utf-8"))
+
+
+def _control_result(claim: Claim, ctx: Context) -> Result:
+    control, test = claim.control, claim.test
+    assert control is not None and test is not None
+    if control.permute is None:
+        return _effect(test, control.terms, ctx, claim.id)[1]
+    unit = claim.terms[0].runs
+    if test.effect == "trend":
+        m = _measure(test, claim.terms, ctx, claim.id)
+        return evaluate_effect(test, _permuted_grid(m, _seed_of(claim)), unit=unit, trend_b=m.trend_b)
+    side = measure(ctx, claim.terms[0 if control.permute == "a" else 1], claim.id).side
+    if side.n_runs == 1 and side.n_examples < 2:
+        raise NotMeasured("one value: nothing to split")
+    unpaired = dataclasses.replace(test, paired=False)
+    halves = list(_halves(side, _seed_of(claim)))
+    return evaluate_effect(unpaired, halves, unit=unit, pooled=side.n_runs >= 2)
 
 
 def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
-    """The control's outcome on the page, and the error message where its test holds."""
-    assert claim.test is not None and claim.control is not None
+    """The control's outcome on the page, and why it withholds the claim's verdict ("" if not)."""
+    control = claim.control
+    if control is None or claim.test is None:
+        return "", ""
+    if control.kind == "none":
+        return f"none: {control.reason}", ""
+    positive = control.expect == "holds"
     try:
-        _, result = _effect(claim.test, _control_terms(claim), ctx, claim.id)
+        result = _control_result(claim, ctx)
     except NotMeasured as exc:
-        return f"{NOT_MEASURED} ({exc})", ""
+        text = f"{NOT_MEASURED} ({exc})"
+        return text, (f"its positive control ({control.what}) is not measured" if positive else "")
     text = f"{result.verdict}: {_interval_text(result)}"
-    if result.verdict != stats.HOLDS:
-        return text, ""
-    return text, (
-        f"the test holds on its negative control ({claim.control.what}: {_interval_text(result)}), "
-        "so it could not have failed; fix the test before its verdict is read"
-    )
+    if positive and result.verdict != stats.HOLDS:
+        return text, (
+            f"its positive control does not hold ({control.what}: {_interval_text(result)}): the "
+            "measurement does not show the effect where it is present by construction"
+        )
+    if not positive and result.verdict == stats.HOLDS:
+        return text, (
+            f"its negative control holds ({control.what}: {_interval_text(result)}): a broken "
+            f"measurement makes it hold, or chance (at the test's level, {100 * result.alpha:g} %)"
+        )
+    return text, ""
 
 
 def _interval_text(result: Result) -> str:
@@ -184,38 +299,94 @@ def _interval_text(result: Result) -> str:
 
 
 def _requirements(claim: Claim, ctx: Context) -> str:
-    """Why the claim's preconditions fail ("" when they hold)."""
+    """Why the claim's preconditions fail ("" when they hold): each row's value, or each run's
+    mean (``each: run``), against the bound."""
     for req in claim.requires:
-        frame = rows(ctx, req.term, claim.id)
-        if frame.empty:
-            raise NotMeasured(f"precondition {req.what!r}: no rows match")
-        values = frame["value"].to_numpy(dtype=float)
+        if req.each == "run":
+            side = measure(ctx, req.term, claim.id).side
+            values, names = side.run_means(), list(side.names)
+        else:
+            frame = rows(ctx, req.term, claim.id)
+            if frame.empty:
+                raise NotMeasured(f"precondition {req.what!r}: no rows match")
+            values, names = frame["value"].to_numpy(dtype=float), []
         ok = values >= req.bound if req.direction == "at_least" else values <= req.bound
         if not np.all(ok):
             sign = "<" if req.direction == "at_least" else ">"
-            bad = ", ".join(f"{v:.3g}" for v in values[~ok][:5])
-            return f"{req.what}: {bad} {sign} {req.bound:g}"
+            return f"{req.what}: {_bad(values, ok, names)} {sign} {req.bound:g}"
     return ""
 
 
+def _bad(values: np.ndarray, ok: np.ndarray, names: list[str]) -> str:
+    parts = [
+        f"{v:.3g}" + (f" ({names[i]})" if names and names[i] else "")
+        for i, v in enumerate(values)
+        if not ok[i]
+    ]
+    return ", ".join(parts[:5])
+
+
+def _generator_runs(claim: Claim, ctx: Context) -> list[tuple[str, str]]:
+    """(role, run) of every generator the claim is built on, exempt roles left out."""
+    roles = [r for r in dict.fromkeys(claim.roles) if r in ctx.generators and r not in claim.gate_exempt]
+    return [(role, run) for role in roles for run in ctx.roles.get(role, [])]
+
+
+def one_bar(bars: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The bars of several roles as one: every metric any of them bounds, at the strictest bound
+    (:mod:`advgen.metrics.gate`'s directions); a flag holds where any sets it."""
+    from advgen.metrics.gate import AT_MOST
+
+    out: dict[str, Any] = {}
+    for bar in bars:
+        for metric, bound in bar.items():
+            if metric not in out:
+                out[metric] = bound
+            elif isinstance(bound, bool) or isinstance(out[metric], bool):
+                out[metric] = bool(out[metric]) or bool(bound)
+            else:
+                out[metric] = min(out[metric], bound) if metric in AT_MOST else max(out[metric], bound)
+    return out
+
+
 def _gate(claim: Claim, ctx: Context) -> tuple[str, bool]:
-    """(the note on the generators' quality gate, whether it fails a run the claim is built on)."""
-    generators = [r for r in dict.fromkeys(claim.roles) if r in ctx.generators]
-    if not generators:
+    """(the note on the generators' quality gate, whether it fails a run the claim is built on).
+
+    One bar per comparison: where the config's bars are known (``ctx.bars``), every generator
+    run of the claim faces the same bar, the claim's ``quality_gate.bar`` role's or else the
+    union of its generator roles' bars; otherwise each run's own ``gate`` column is read."""
+    runs = _generator_runs(claim, ctx)
+    if not runs:
         return "", False
+    roles = list(dict.fromkeys(role for role, _ in runs))
+    if ctx.bars:
+        from advgen.metrics.gate import failures
+
+        named = [claim.gate_bar] if claim.gate_bar else roles
+        bar = one_bar([ctx.bars.get(role) or {} for role in named])
+        if bar:
+            rows_of = ctx.quality_rows()
+            if rows_of is None:
+                return NOT_GATED, False
+            which = f"the bar of {', '.join(named)}"
+            failed = []
+            for _, run in runs:
+                missed = failures(rows_of[run], bar) if run in rows_of else ["no sample-quality row"]
+                if missed:
+                    failed.append(f"{run} ({'; '.join(missed)})")
+            if failed:
+                return f"generator below {which}: " + "; ".join(failed), True
+            return (f"every generator passes {which}" if len(roles) > 1 else ""), False
     gates = ctx.gates()
     if gates is None:
         return NOT_GATED, False
     failed, ungated = [], []
-    for role in generators:
-        if role in claim.gate_exempt:
-            continue
-        for run in ctx.roles.get(role, []):
-            gate, failures = gates.get(run, ("", ""))
-            if gate == "fail":
-                failed.append(f"{run} ({failures})" if failures else run)
-            elif gate != "pass":
-                ungated.append(run)
+    for _, run in runs:
+        gate, failures_text = gates.get(run, ("", ""))
+        if gate == "fail":
+            failed.append(f"{run} ({failures_text})" if failures_text else run)
+        elif gate != "pass":
+            ungated.append(run)
     if failed:
         return "generator below its quality bar: " + "; ".join(failed), True
     if ungated:
@@ -254,6 +425,21 @@ def _scale(claim: Claim, ctx: Context, out: Verdict) -> None:
     out.note = "; ".join(x for x in (out.note, part) if x)
 
 
+def _seed_values(ctx: Context, named: list[tuple[str, Measured]], terms: tuple[Term, ...]) -> tuple[int, ...]:
+    """The seeds of the runs the sides read: a run's seed from the config (``ctx.seeds``), or the
+    value of a ``seed`` unit column (the sweeps that follow their base classifier's seeds)."""
+    seeds: set[int] = set()
+    by_seed = any("seed" in t.unit for t in terms)
+    for _, m in named:
+        for name in m.side.names:
+            for part in str(name).split("/"):
+                if part in ctx.seeds:
+                    seeds.add(int(ctx.seeds[part]))
+                elif by_seed and part.lstrip("-").isdigit():
+                    seeds.add(int(part))
+    return tuple(sorted(seeds))
+
+
 def _evaluate(claim: Claim, ctx: Context) -> Verdict:
     test = claim.test
     assert test is not None
@@ -278,38 +464,72 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
         confidence=result.confidence,
         runs_unit=claim.terms[0].runs,
         examples_unit=claim.terms[0].examples,
+        p_value=result.p_value,
+        alpha=result.alpha,
+        seed_values=_seed_values(ctx, m.named, claim.terms),
     )
 
 
 def evaluate(claim: Claim, ctx: Context) -> Verdict:
     """The verdict of one claim on one run (errors in the run's tables propagate; a measured
-    claim whose test holds on its control raises :class:`ControlHolds`)."""
+    claim whose test holds on a margin check raises :class:`ControlHolds`)."""
     if claim.status == "not_testable" or claim.test is None:
         return Verdict(
             claim, NOT_TESTABLE if claim.status == "not_testable" else PAPER_ONLY, note=claim.reason
         )
-    control, holds = _control(claim, ctx)
+    checks, broken = _checks(claim, ctx)
+    control, withheld = _control(claim, ctx)
     try:
         out = _evaluate(claim, ctx)
     except NotMeasured as exc:  # no verdict for the control to invalidate: its outcome is shown
         if claim.status == "paper_only":  # measured where the config produces it (config/paper.yaml)
-            return Verdict(claim, PAPER_ONLY, note=claim.reason, control=control)
-        return Verdict(claim, NOT_MEASURED, note=str(exc), control=control)
-    if holds:
-        raise ControlHolds(claim, holds)
-    out.control = control
+            return Verdict(claim, PAPER_ONLY, note=claim.reason, control=control, checks=checks)
+        return Verdict(claim, NOT_MEASURED, note=str(exc), control=control, checks=checks)
+    if broken:
+        raise ControlHolds(claim, broken)
+    out.control, out.checks = control, checks
     try:
         failed = _requirements(claim, ctx)
     except NotMeasured as exc:
         failed = f"its precondition cannot be checked ({exc})"
     gate_note, gate_failed = _gate(claim, ctx)
-    if failed or (gate_failed and claim.group == "source"):
-        out.verdict, out.settle = NOT_VALID, ""
-        out.validity = failed or gate_note
+    _scale(claim, ctx, out)
+    reasons = [failed, withheld, gate_note if gate_failed and claim.group == "source" else ""]
+    reasons = [r for r in reasons if r]
+    if reasons:
+        out.would_be, out.verdict, out.settle = out.verdict, NOT_VALID, ""
+        out.validity = "; ".join(reasons)
     elif gate_note:
         out.validity = gate_note
-    _scale(claim, ctx, out)
     return out
+
+
+def adjust(verdicts: list[Verdict]) -> None:
+    """Holm's step-down within each family of claims that share data (:func:`advgen.claims.stats.holm`):
+    ``p_adjusted`` for every measured claim of a family, and a "holds" (or the "holds" a "not
+    valid" would be) that its adjusted p does not keep becomes "inconclusive", the unadjusted
+    verdict kept in ``raw_verdict`` and the note saying why."""
+    families: dict[str, list[Verdict]] = {}
+    for v in verdicts:
+        if v.claim.family and math.isfinite(v.p_value):
+            families.setdefault(v.claim.family, []).append(v)
+    for family, members in families.items():
+        adjusted = stats.holm([v.p_value for v in members], [v.alpha for v in members])
+        for v, p in zip(members, adjusted, strict=True):
+            v.p_adjusted = p
+            kept = p < v.alpha
+            if kept:
+                continue
+            why = (
+                f"holds before Holm's adjustment (p {v.p_value:.2g}), not after it within family "
+                f"{family} ({len(members)} tests: adjusted p {p:.2g} >= {v.alpha:g})"
+            )
+            if v.verdict == stats.HOLDS:
+                v.raw_verdict, v.verdict = v.verdict, stats.INCONCLUSIVE
+                v.note = "; ".join(x for x in (v.note, why) if x)
+            elif v.verdict == NOT_VALID and v.would_be == stats.HOLDS:
+                v.raw_verdict, v.would_be = v.would_be, stats.INCONCLUSIVE
+                v.note = "; ".join(x for x in (v.note, why) if x)
 
 
 def claim_text(claim: Claim) -> str:

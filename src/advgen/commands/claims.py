@@ -58,7 +58,7 @@ def _readme(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.claims import readme_summary, replace_summary
-    from advgen.claims.report import COLUMNS
+    from advgen.claims.report import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
 
@@ -119,6 +119,7 @@ def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.claims import data_header, evaluate_all, frame, html, markdown, read_claims_file, rst
+    from advgen.claims.phase import freeze_path, phase_of, read_freeze
     from advgen.errors import AdvgenError, ConfigError
     from advgen.io import write_parquet, write_text
 
@@ -131,21 +132,36 @@ def main(args: argparse.Namespace) -> None:
     if not args.config:
         raise ConfigError("advgen claims: --config (the claims file) is required")
     _ReadTables = _recording_context()
-    claims_file = read_claims_file(args.config)
-    claims = claims_file.claims
+    parsed = read_claims_file(args.config)
     results = Path(args.results)
     if not results.is_dir():
         raise AdvgenError(f"{results}: results folder not found")
+    record = freeze_path(parsed)
+    phase = phase_of(
+        parsed,
+        read_freeze(record) if record else None,
+        (seed for runs in spec.seeds.values() for seed in runs.values()),
+    )
     header = data_header(spec, results)
+    header["phase"] = phase.header()
     ctx = _ReadTables(
         results,
         {role: list(runs) for role, runs in spec.roles.items()},
         set(spec.produced),
         generators=frozenset(spec.generators),
         budgets=header["budget_by_name"],
+        seeds={run: seed for runs in spec.seeds.values() for run, seed in runs.items()},
+        bars={role: dict(bar) for role, bar in spec.bars.items()},
     )
-    table = frame(evaluate_all(claims, ctx, args.config))
-    line = "Data: " + "; ".join(
+    table = frame(evaluate_all(parsed.claims, ctx, args.config), phase)
+    line = (
+        f"Phase: {phase.phase}"
+        + (f" ({phase.why})" if phase.why else "")
+        + f"; claims file sha256 {phase.sha256}"
+    )
+    if phase.freeze is not None:
+        line += f", frozen on {phase.freeze.date} ({phase.freeze.claims_sha256})"
+    line += "\n\nData: " + "; ".join(
         f"{d['name']}: {d['label']}"
         + (f", {d['resolution']}" if d["resolution"] else "")
         + (f", {d['train']} train / {d['test']} test images" if d["train"] is not None else "")
@@ -161,7 +177,7 @@ def main(args: argparse.Namespace) -> None:
         args.rst: lambda: rst(table),
     }
     texts = {path: make() for path, make in pages.items() if path}
-    sources = Path(claims_file.path).parent
+    sources = Path(parsed.path).parent
     refuse_overwrite(
         args,
         {
@@ -169,7 +185,7 @@ def main(args: argparse.Namespace) -> None:
             "--results (a dataset's manifest)": [
                 results / "data" / name / "manifest.parquet" for name in spec.datasets
             ],
-            "--config (a source text)": [sources / rel for rel in claims_file.sources.values()],
+            "--config (a source text)": [sources / rel for rel in parsed.sources.values()],
         },
     )
     if args.parquet:

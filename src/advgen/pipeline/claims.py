@@ -286,6 +286,7 @@ class ClaimsPlan(Stage):
         self.read: list[str] = []
         self.budgets: dict[str, Any] = {}
         self.sources: list[str] = []
+        self.freeze: str | None = None
         if self.claims_file:
             parsed, self.roles, self.produced = check_claims(self.claims_file, config, stages, source)
             self.budgets = {name: b for name, b in parsed.budgets.items()}
@@ -293,6 +294,8 @@ class ClaimsPlan(Stage):
             self.sources = [
                 os.path.normpath(os.path.join(base, rel)) for _, rel in sorted(parsed.sources.items())
             ]
+            if parsed.freeze:  # the page reads the freeze record where it exists (else: exploratory)
+                self.freeze = os.path.normpath(os.path.join(base, parsed.freeze))
             read = set()
             if generator_roles(config, self.roles) and GATE_TABLE in self.produced:
                 read.add(GATE_TABLE)
@@ -354,6 +357,11 @@ class ClaimsPlan(Stage):
             generators=tuple(generator_roles(self.config, self.roles)),
             budgets={name: self._budget(b) for name, b in sorted(self.budgets.items())},
             config=self.source,
+            bars={
+                role: dict(sorted(bar.items()))
+                for role, bar in sorted(((self.config.get("sample_quality") or {}).get("bars") or {}).items())
+                if role in self.roles and isinstance(bar, Mapping)
+            },
         )
 
     def _budget(self, budget: Any) -> Budget:
@@ -381,10 +389,11 @@ class ClaimsPlan(Stage):
 
     def inputs(self, wildcards: Any = None) -> dict[str, Any]:
         """Input function of ``rule claims``: the claims file, its sources' text, the tables it
-        reads, the manifests."""
+        reads, the manifests, and the freeze record where it exists."""
         return {
             "claims": self.claims_file,
             "sources": self.sources,
             "tables": self.tables(),
             "manifests": self.manifests(),
+            "freeze": [self.freeze] if self.freeze and os.path.isfile(self.freeze) else [],
         }

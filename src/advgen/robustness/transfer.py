@@ -5,10 +5,12 @@ and Goodfellow et al. 2015. Rows of the long-form table::
 
     source, attack, kind, target, eps, n, error
 
-``kind`` is ``adversarial`` (crafted on ``source`` by ``attack``) or ``gaussian``: the
+``kind`` is ``adversarial`` (crafted on ``source`` by ``attack``), ``gaussian``: the
 baseline row adds Gaussian noise with, per example, the same L2 norm as that adversarial
-perturbation (clipped to [0, 1]). ``error`` is the error rate of ``target`` on those inputs,
-so the diagonal (source = target, adversarial) is each model's white-box error.
+perturbation (clipped to [0, 1]), or ``random_sign``: the adversarial perturbation with a
+random sign per pixel, its magnitudes kept and its direction lost (the control of a claim that
+the examples transfer because of their direction, not their size). ``error`` is the error
+rate of ``target`` on those inputs, so the diagonal (source = target, adversarial) is each model's white-box error.
 :func:`transfer_within` makes one matrix per group of models (the capacity sweep's runs of
 one seed) and names the group in a column.
 """
@@ -49,6 +51,14 @@ def gaussian_like(x: torch.Tensor, adv: torch.Tensor, seed: int) -> torch.Tensor
     return (x + noise).clamp(0.0, 1.0)
 
 
+def random_sign_like(x: torch.Tensor, adv: torch.Tensor, seed: int) -> torch.Tensor:
+    """``x`` plus ``|adv - x|`` with a seeded random sign per pixel, in [0, 1]: every pixel
+    moves as far as the adversarial example moved it, in a random direction."""
+    gen = torch.Generator(device=x.device).manual_seed(int(seed))
+    sign = 2.0 * (torch.rand(x.shape, generator=gen, device=x.device, dtype=x.dtype) < 0.5).to(x.dtype) - 1.0
+    return (x + (adv - x).abs() * sign).clamp(0.0, 1.0)
+
+
 def transfer_matrix(
     models: Mapping[str, nn.Module],
     x: torch.Tensor,
@@ -71,7 +81,12 @@ def transfer_matrix(
             minimal = REGISTRY[spec.attack].minimal
             atk.eps = math.inf if minimal else float(eps)
             adv = atk.generate(x, y)
-            for kind, inputs in (("adversarial", adv), ("gaussian", gaussian_like(x, adv, noise_seed))):
+            kinds = (
+                ("adversarial", adv),
+                ("gaussian", gaussian_like(x, adv, noise_seed)),
+                ("random_sign", random_sign_like(x, adv, noise_seed)),
+            )
+            for kind, inputs in kinds:
                 for target in sorted(models):
                     rows.append(
                         {

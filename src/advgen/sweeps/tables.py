@@ -43,11 +43,13 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "pred_target": "int64",  # classifier label of x
         "pred_recon": "int64",  # classifier label of G(z)
         "label_kept": "bool",
-        "pred_other": "int64",  # classifier label of another target of the point (the next image): a control
+        "other_image": "int64",  # a test digit of another class, drawn per target (seeded): the controls'
+        "pred_other": "int64",  # its classifier label
         "initial_mse": "float64",  # the best restart's MSE at its starting latent (before any step)
         "ink_target": "float64",  # the digit's area: share of pixels > 0.5 (advgen.sweeps.image_stats)
         "ink_recon": "float64",  # the same of G(z)
-        "ink_other": "float64",  # the same of another test digit of the point (the next image)
+        "ink_other": "float64",  # the same of the digit of another class (other_image)
+        "ink_other2": "float64",  # the same of a second digit of another class, drawn independently
     },
     "inpainting": {
         "image": "int64",
