@@ -146,9 +146,11 @@ def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schem
     """Validate ``config``; an error names the file and line that set the offending key."""
     from advgen.config import SCHEMA_DIR, validate_config
     from advgen.replicates import expand_replicates
+    from advgen.seed_base import apply_seed_base
 
     try:
         validate_config(config, schema or SCHEMA_DIR / "config.schema.yaml", source=_SOURCE)
+        apply_seed_base(config, _SOURCE)  # `seed_base` moves every seed of the study
         expand_replicates(config, _SOURCE)  # `seeds`/`replicates` -> one entry per seed
         _check_plans(config, _SOURCE)
     except ConfigError as exc:
