@@ -15,7 +15,9 @@ CONFIG = {
     "seed": 0,
     "claims": None,
     "datasets": {"digits": {"source": "digits", "image_size": 8}},
-    "gans": {"g": {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "replicates": 2}},
+    "gans": {
+        "g": {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "replicates": 2}
+    },
     "classifiers": {"c": {"dataset": "digits", "arch": "fc10"}},
     "roles": {"ns_gan": "g", "standard_cnn": "c"},
 }
@@ -45,11 +47,17 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
     assert rec["date"] == "2026-11-26" and rec["seed_base"] == 100
     assert rec["seeds"] == {"ns_gan": {"g": 100, "g_seed101": 101}, "standard_cnn": {"c": 100}}
     recipe = rec["recipes"]["gans"]["g"]
-    assert recipe["seeds"] == [100, 101] and recipe["spec"]["loss"] == "non_saturating" and "seed" not in recipe["spec"]
+    assert (
+        recipe["seeds"] == [100, 101]
+        and recipe["spec"]["loss"] == "non_saturating"
+        and "seed" not in recipe["spec"]
+    )
     assert rec["recipes"]["autoencoders"] == {}
 
 
-def test_verify_passes_until_a_frozen_file_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_passes_until_a_frozen_file_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     f = files(tmp_path, seed_base=100)
     assert freeze(f) == 0
     assert cli_main(["freeze", "--verify", str(f["freeze.json"])]) == 0
@@ -57,7 +65,11 @@ def test_verify_passes_until_a_frozen_file_changes(tmp_path: Path, capsys: pytes
     capsys.readouterr()
     assert cli_main(["freeze", "--verify", str(f["freeze.json"])]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and f"{f['claims.yaml']} (claims file)" in err[0] and "changed since the freeze" in err[0]
+    assert (
+        len(err) == 1
+        and f"{f['claims.yaml']} (claims file)" in err[0]
+        and "changed since the freeze" in err[0]
+    )
 
 
 def test_spent_seeds_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

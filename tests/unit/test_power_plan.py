@@ -87,9 +87,13 @@ ROW = {
 
 def test_row_plan_recovers_the_standard_error_from_the_interval() -> None:
     p = row_plan(ROW)
-    assert p.se == pytest.approx(0.05) and p.n_now == 3 and p.unit == "seeds" and p.alpha == pytest.approx(0.025)
+    assert (
+        p.se == pytest.approx(0.05) and p.n_now == 3 and p.unit == "seeds" and p.alpha == pytest.approx(0.025)
+    )
     assert p.plan.n == _n(lambda n: one_sided_power(0.2, 0.05 * math.sqrt(3), n, 0.025, Design()))
-    welch = row_plan({**ROW, "method": "Welch t (Welch-Satterthwaite df) over seeds", "sample_size": "3 seeds"})
+    welch = row_plan(
+        {**ROW, "method": "Welch t (Welch-Satterthwaite df) over seeds", "sample_size": "3 seeds"}
+    )
     q = t.ppf(0.975, 4)  # the largest Welch df, 2n - 2: the conservative standard error
     assert welch.se == pytest.approx((ROW["hi"] - ROW["lo"]) / (2 * q)) and welch.unit == "seeds per side"
     single = row_plan({**ROW, "seeds": 1, "examples": 32, "sample_size": "1 seed × 32 digits"})
@@ -98,10 +102,15 @@ def test_row_plan_recovers_the_standard_error_from_the_interval() -> None:
 
 def test_row_plan_of_a_ratio_works_on_the_log_scale() -> None:
     lo, hi = math.exp(math.log(0.5) - 2.776 * 0.2), math.exp(math.log(0.5) + 2.776 * 0.2)
-    row = {**ROW, "method": "Welch t (Welch-Satterthwaite df) over seeds of log values", "direction": "less",
-           "margin": 1.0, "estimate": 0.5, "lo": lo, "hi": hi, "sample_size": "3 seeds (aggregate per seed)"}  # fmt: skip
+    method = "Welch t (Welch-Satterthwaite df) over seeds of log values"
+    row = {**ROW, "method": method, "direction": "less", "margin": 1.0, "estimate": 0.5, "lo": lo, "hi": hi}
+    row["sample_size"] = "3 seeds (aggregate per seed)"
     p = row_plan(row)
-    assert p.scale == "log" and p.plan.delta == pytest.approx(math.log(2)) and p.se == pytest.approx(0.2, rel=1e-3)
+    assert (
+        p.scale == "log"
+        and p.plan.delta == pytest.approx(math.log(2))
+        and p.se == pytest.approx(0.2, rel=1e-3)
+    )
 
 
 def test_rows_without_a_test_are_not_planned() -> None:
@@ -120,7 +129,11 @@ def test_the_budget_marks_what_it_cannot_afford() -> None:
 
 
 def test_power_plan_command_writes_the_page_and_the_json(tmp_path: Path) -> None:
-    rows = [ROW, {**ROW, "id": "weak", "estimate": 0.02, "lo": -0.18, "hi": 0.22}, {**ROW, "id": "n", "status": "paper_only"}]
+    rows = [
+        ROW,
+        {**ROW, "id": "weak", "estimate": 0.02, "lo": -0.18, "hi": 0.22},
+        {**ROW, "id": "n", "status": "paper_only"},
+    ]
     table = tmp_path / "claims.parquet"
     pd.DataFrame(rows).to_parquet(table)
     md, js = tmp_path / "plan.md", tmp_path / "plan.json"
@@ -130,4 +143,8 @@ def test_power_plan_command_writes_the_page_and_the_json(tmp_path: Path) -> None
     assert plan_json["claims"]["weak"]["plan"] == "underpowered at this budget"
     assert plan_json["claims"]["n"]["plan"] == "not planned" and plan_json["claims"]["n"]["n_planned"] is None
     text = md.read_text()
-    assert "## Underpowered at this budget (1)" in text and "`weak`" in text and plan_json["source"]["sha256"] in text
+    assert (
+        "## Underpowered at this budget (1)" in text
+        and "`weak`" in text
+        and plan_json["source"]["sha256"] in text
+    )

@@ -71,7 +71,12 @@ def test_seed_base_moves_every_seed_and_the_run_names() -> None:
     assert cfg["seed"] == 1000
     clfs = cfg["classifiers"]
     assert list(clfs) == ["net", "net_seed1001", "net_seed1002", "half", "fixed"]
-    assert [clfs[n]["seed"] for n in ("net", "net_seed1001", "net_seed1002", "fixed")] == [1000, 1001, 1002, 1007]
+    assert [clfs[n]["seed"] for n in ("net", "net_seed1001", "net_seed1002", "fixed")] == [
+        1000,
+        1001,
+        1002,
+        1007,
+    ]
     assert "seed" not in clfs["half"]  # the global seed, 1000, is filled into its job spec
     assert clfs["half"]["subset_seed"] == 5 and cfg["datasets"]["digits"]["split_seed"] == 4  # the data stays
     assert {n: g["seed"] for n, g in cfg["gans"].items()} == {"g": 1000, "g_seed1002": 1002}
@@ -99,8 +104,13 @@ def test_references_name_seeds_relative_to_the_base() -> None:
 
 def test_the_same_references_hold_in_both_phases() -> None:
     """The config's references resolve to the runs of the same relative seeds under any base."""
+
     def relative(cfg: dict) -> dict:
-        seeds = {name: entry["seed"] - cfg["seed_base"] for name, entry in cfg["classifiers"].items() if "seed" in entry}
+        seeds = {
+            name: entry["seed"] - cfg["seed_base"]
+            for name, entry in cfg["classifiers"].items()
+            if "seed" in entry
+        }
         return {a: [seeds[c] for c in e["classifiers"]] for a, e in cfg["robustness"]["attacks"].items()}
 
     assert relative(checked(study(seed_base=0))) == relative(checked(study(seed_base=500)))
@@ -108,23 +118,31 @@ def test_the_same_references_hold_in_both_phases() -> None:
 
 def test_a_base_inside_the_entrys_seeds_is_ambiguous() -> None:
     cfg = study(seed_base=1)  # net: seeds 1, 2, 3; net_seed2 would be the run of seed 2 and seed 1 + 2
-    with pytest.raises(ConfigError, match=r"classifiers\.net: with seed_base 1, 'net_seed2' would name the run of seed 3"):
+    with pytest.raises(
+        ConfigError, match=r"classifiers\.net: with seed_base 1, 'net_seed2' would name the run of seed 3"
+    ):
         checked(cfg)
 
 
 def test_an_alias_taken_by_another_entry_is_an_error() -> None:
     cfg = study(seed_base=100)
     cfg["classifiers"]["net_seed1"] = dict(CLF)  # would be the alias of net's run of seed 101
-    with pytest.raises(ConfigError, match=r"classifiers\.net: replicate name 'net_seed1' is already the name"):
+    with pytest.raises(
+        ConfigError, match=r"classifiers\.net: replicate name 'net_seed1' is already the name"
+    ):
         checked(cfg)
 
 
-def test_a_moved_seed_past_the_largest_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_moved_seed_past_the_largest_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = study(seed_base=1_000_000_000)
     cfg["classifiers"]["fixed"]["seed"] = 4_000_000_000
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    with pytest.raises(ConfigError, match=r"classifiers\.fixed\.seed: seed 4000000000 \+ seed_base 1000000000"):
+    with pytest.raises(
+        ConfigError, match=r"classifiers\.fixed\.seed: seed 4000000000 \+ seed_base 1000000000"
+    ):
         check_config_files([path])
     assert cli_main(["check-config", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -135,7 +153,13 @@ def test_check_config_applies_the_base_once(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(study(seed_base=10), sort_keys=False))
     out = check_config_files([path])
-    assert out["seed"] == 10 and sorted(out["classifiers"]) == ["fixed", "half", "net", "net_seed11", "net_seed12"]
+    assert out["seed"] == 10 and sorted(out["classifiers"]) == [
+        "fixed",
+        "half",
+        "net",
+        "net_seed11",
+        "net_seed12",
+    ]
     again = copy.deepcopy(out)
     expand_replicates(again)  # the expansion is idempotent; the base is applied by the check alone
     assert again == out

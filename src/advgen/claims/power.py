@@ -79,7 +79,9 @@ def one_sided_power(delta: float, sd: float, n: int, alpha: float, design: Desig
     return _upper(_quantile(1 - alpha, df), df, delta / design.se(sd, n))
 
 
-def tost_power(distance_low: float, distance_high: float, sd: float, n: int, alpha: float, design: Design) -> float:
+def tost_power(
+    distance_low: float, distance_high: float, sd: float, n: int, alpha: float, design: Design
+) -> float:
     """Power of two one-sided tests at level ``alpha`` each, the effect lying ``distance_low`` above
     the band's lower bound and ``distance_high`` below its upper bound (both >= 0 inside)."""
     df = design.df(n)
@@ -92,6 +94,7 @@ def tost_power(distance_low: float, distance_high: float, sd: float, n: int, alp
 def required_n(power_at: object, target: float = POWER, start: int = 2, limit: int = MAX_N) -> int | None:
     """The smallest ``n`` in ``[start, limit]`` with ``power_at(n) >= target`` (None: none). The
     power rises with ``n``: doubling brackets it, bisection finds it."""
+
     def ok(n: int) -> bool:
         p = power_at(n)  # type: ignore[operator]
         return math.isfinite(p) and p >= target
@@ -149,6 +152,7 @@ def plan(
     if direction == "equivalent":
         low, high = estimate - (margin - tolerance), (margin + tolerance) - estimate
         if low > 0 and high > 0:
+
             def power(n: int) -> float:
                 return tost_power(low, high, sd, n, alpha, design)
 
@@ -254,7 +258,11 @@ def row_plan(row: dict, *, alpha: float | None = None, target: float = POWER) ->
     if log:
         if min(est, lo, hi, margin) <= 0 or (direction == "equivalent" and margin - tolerance <= 0):
             return none("a ratio with a non-positive value: no log scale")
-        band = (math.log(margin - tolerance), math.log(margin + tolerance)) if direction == "equivalent" else None
+        band = (
+            (math.log(margin - tolerance), math.log(margin + tolerance))
+            if direction == "equivalent"
+            else None
+        )
         est, lo, hi, margin = math.log(est), math.log(lo), math.log(hi), math.log(margin)
         if band is not None:
             margin, tolerance = (band[0] + band[1]) / 2, (band[1] - band[0]) / 2
@@ -267,7 +275,11 @@ def row_plan(row: dict, *, alpha: float | None = None, target: float = POWER) ->
     elif design.normal and not two and 0 < est < 1 and n_now >= 1:
         se = math.sqrt(est * (1 - est) / n_now)  # the binomial's, not the exact interval's asymmetric width
     else:
-        q = float(norm.ppf(0.5 + confidence / 2)) if design.normal else _quantile(0.5 + confidence / 2, design.df(n_now))
+        q = (
+            float(norm.ppf(0.5 + confidence / 2))
+            if design.normal
+            else _quantile(0.5 + confidence / 2, design.df(n_now))
+        )
         se = (hi - lo) / (2 * q)
     result = plan(est, se, n_now, direction=direction, margin=margin, tolerance=tolerance, alpha=level,
                   design=design, target=target)  # fmt: skip

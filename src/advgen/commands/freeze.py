@@ -97,7 +97,7 @@ def record(
         shown = ", ".join(f"{n} {s}" for n, s in list(spent.items())[:4])
         raise AdvgenError(
             f"{', '.join(configfiles)}: {len(spent)} run(s) train on spent seeds below {fresh_from} "
-            f"({shown}{', ...' if len(spent) > 4 else ''}): set seed_base (config/README.md, \"Fresh seeds\")"
+            f'({shown}{", ..." if len(spent) > 4 else ""}): set seed_base (config/README.md, "Fresh seeds")'
         )
     roles = resolve_roles(config, None, ", ".join(configfiles))
     return {
@@ -106,7 +106,9 @@ def record(
         "config": {p: sha256(p, "config file") for p in configfiles},
         "power_plan": {"path": power_plan, "sha256": sha256(power_plan, "power plan")},
         "seed_base": seed_base(config),
-        "seeds": {role: {run: seeds[run] for run in runs if run in seeds} for role, runs in sorted(roles.items())},
+        "seeds": {
+            role: {run: seeds[run] for run in runs if run in seeds} for role, runs in sorted(roles.items())
+        },
         "recipes": recipes(config),
     }
 

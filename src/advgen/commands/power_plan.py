@@ -30,14 +30,18 @@ COLUMNS = (
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("claims", help="input: an exploratory run's claims table (claims.parquet)")
     p.add_argument("--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
-    p.add_argument("--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)")
+    p.add_argument(
+        "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
+    )
     p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
     p.add_argument(
         "--alpha", type=float, default=None,
         help="one-sided level of every test (default: each row's own, (1 - confidence) / 2: 0.025 for "
         "a 95 %% interval, 0.05 per side of a TOST's 90 %% one)",
     )  # fmt: skip
-    p.add_argument("--max-runs", type=int, default=10, help="budget: runs (seeds, source models) per side (default 10)")
+    p.add_argument(
+        "--max-runs", type=int, default=10, help="budget: runs (seeds, source models) per side (default 10)"
+    )
     p.add_argument("--max-examples", type=int, default=1000, help="budget: examples per run (default 1000)")
 
 
