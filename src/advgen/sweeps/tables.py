@@ -43,17 +43,21 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "pred_target": "int64",  # classifier label of x
         "pred_recon": "int64",  # classifier label of G(z)
         "label_kept": "bool",
-        "pred_other": "int64",  # classifier label of another target of the point (the next image): a control
+        "other_image": "int64",  # the control digit: the next target of the point of another true class
+        "pred_other": "int64",  # classifier label of the control digit (other_image)
         "initial_mse": "float64",  # the best restart's MSE at its starting latent (before any step)
         "ink_target": "float64",  # the digit's area: share of pixels > 0.5 (advgen.sweeps.image_stats)
         "ink_recon": "float64",  # the same of G(z)
-        "ink_other": "float64",  # the same of another test digit of the point (the next image)
+        "ink_other": "float64",  # the same of the control digit (other_image)
     },
     "inpainting": {
         "image": "int64",
         "label": "int64",
         "mask": "string",
         "hidden_fraction": "float64",
+        "hidden_ink": "float64",  # share of the digit's ink pixels (> 0.5) the mask hides
+        "mask_row": "float64",  # centroid of the hidden pixels (pixels from the top / left): where the
+        "mask_col": "float64",  # square lies (the report: restoration "depends on the precise location")
         "mse_hidden": "float64",
         "psnr_hidden": "float64",
         "mse_known": "float64",
@@ -83,6 +87,8 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "endpoint_mse": "float64",  # end frames against the real images they encode / invert
         "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
         "end_approach_other": "float64",  # the same towards another pair's end frame (control)
+        "pair_l2": "float64",  # pixel L2 distance between the two real images (how different their shapes are)
+        "similar_pair": "bool",  # labels 6/8 or 1/7, the report's "similar digits" (SIMILAR_LABELS)
     },
     "truncation": {
         "psi_value": "float64",  # psi, inf for no truncation
