@@ -109,6 +109,7 @@ AE_LOSS_COLUMNS = (
     "z_mean",
     "z_var",
     "z_kurtosis",
+    "test_mse",  # the test split's reconstruction MSE at the end of the row's epoch (the learning curve)
 )
 #: ``results/sample_quality/summary.parquet``: one row per generator run and per real split
 SAMPLE_QUALITY_COLUMNS = (
