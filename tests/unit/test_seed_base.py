@@ -163,3 +163,28 @@ def test_check_config_applies_the_base_once(tmp_path: Path) -> None:
     again = copy.deepcopy(out)
     expand_replicates(again)  # the expansion is idempotent; the base is applied by the check alone
     assert again == out
+
+
+def test_the_default_study_moves_onto_fresh_seeds_with_one_line(tmp_path: Path) -> None:
+    """config/config.yaml with ``seed_base: 1000`` added: every run of every role, every sweep point
+    and every attack trains or draws with a seed of at least 1000, and every reference resolves."""
+    from advgen.pipeline.claims import resolve_roles
+    from advgen.sweeps.grid import plan as sweeps_plan
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "config" / "config.yaml").read_text()
+    path = tmp_path / "confirmatory.yaml"
+    path.write_text(text.replace("\nseed: 0\n", "\nseed: 0\nseed_base: 1000\n", 1))
+    cfg = check_config_files([path])
+    assert cfg["seed_base"] == 1000
+    seeds = {
+        n: e.get("seed", cfg["seed"])
+        for s in ("gans", "autoencoders", "classifiers")
+        for n, e in cfg[s].items()
+    }
+    assert min(seeds.values()) == 1000
+    roles = resolve_roles(cfg, None, str(path))
+    assert all(seeds[run] >= 1000 for runs in roles.values() for run in runs)
+    assert min(p.params["seed"] for s in ("inversion", "inpainting", "interpolation", "truncation")
+               for p in sweeps_plan(cfg).points(s)) >= 1000  # fmt: skip
+    assert min(a["seed"] for a in cfg["robustness"]["attacks"].values()) >= 1000
