@@ -112,3 +112,14 @@ def apply_seed_base(config: dict[str, Any], source: str = "config") -> int:
                 if key in entry:
                     entry[key] = _shifted(entry[key], base, f"{section}.{name}.{key}", source)
     return base
+
+
+def run_seeds(config: Mapping[str, Any]) -> dict[str, int]:
+    """Every model run of an expanded config (``gans``, ``autoencoders``, ``classifiers``) -> the
+    seed it trains with (its ``seed``, else the top-level one; both already moved by the base):
+    what a claims page lists as a claim's ``seed_values`` for the runs its roles name."""
+    return {
+        name: int(run.get("seed", config.get("seed", 0)))
+        for section in MODEL_SECTIONS
+        for name, run in sorted((config.get(section) or {}).items())
+    }

@@ -14,7 +14,7 @@ from advgen.config_files import check_config_files
 from advgen.errors import ConfigError
 from advgen.pipeline.claims import runs_of
 from advgen.replicates import expand_replicates
-from advgen.seed_base import apply_seed_base
+from advgen.seed_base import apply_seed_base, run_seeds
 
 CLF = {"dataset": "digits", "arch": "fc10", "epochs": 1}
 GAN = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "epochs": 1}
@@ -86,6 +86,10 @@ def test_seed_base_moves_every_seed_and_the_run_names() -> None:
     assert cfg["sweeps"]["truncation"]["seed"] == [1001, 1002]
     assert cfg["sweeps"]["inversion"]["seed"] is None  # null: the moved global seed
     assert cfg["defense"]["purify"]["seed"] == 1009
+    assert run_seeds(cfg) == {
+        "g": 1000, "g_seed1002": 1002, "fixed": 1007, "half": 1000, "net": 1000, "net_seed1001": 1001,
+        "net_seed1002": 1002,
+    }  # fmt: skip
 
 
 def test_references_name_seeds_relative_to_the_base() -> None:

@@ -72,15 +72,6 @@ def recipes(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
     return out
 
 
-def run_seeds(config: Mapping[str, Any]) -> dict[str, int]:
-    """Every model run (GANs, autoencoders, classifiers) -> its training seed."""
-    return {
-        name: int(run.get("seed", config.get("seed", 0)))
-        for section in ("gans", "autoencoders", "classifiers")
-        for name, run in sorted((config.get(section) or {}).items())
-    }
-
-
 def record(
     claims: str, configfiles: Sequence[str], power_plan: str, date: str, fresh_from: int
 ) -> dict[str, Any]:
@@ -88,7 +79,7 @@ def record(
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
     from advgen.pipeline.claims import resolve_roles
-    from advgen.seed_base import seed_base
+    from advgen.seed_base import run_seeds, seed_base
 
     config = check_config_files(list(configfiles))
     seeds = run_seeds(config)
