@@ -254,6 +254,19 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         5,
         "classifiers.c: with seed_base 1, 'c_seed2' would name the run of seed 3 and the run of seed 2",
     ),
+    # Ilyas et al.'s D_det (robustness.robust_features.deterministic) and a sweep's seed
+    "robust-features-deterministic-eps": (
+        "robustness:\n  robust_features:\n    deterministic: {eps: -1.0}\n",
+        True,
+        3,
+        "robustness.robust_features.deterministic.eps: -1.0 is less than or equal to the minimum of 0",
+    ),
+    "sweep-seed-unknown-word": (
+        "sweeps:\n  inversion:\n    seed: run\n",
+        True,
+        3,
+        "sweeps.inversion.seed: 'run' is not valid",
+    ),
     # limited-data recipes and the quality gate's bars (docs/generators.md)
     "gan-recipe-unknown-option": (
         GAN + "    recipe:\n      diffaugment: [translation]\n      r1: 10\n",
