@@ -15,7 +15,10 @@ and ``interpolate_paths.parquet`` were rewritten once more when the inversion ta
 ``pred_other``, ``initial_mse`` and ``ink_*`` and the interpolation table ``third_class_blend``,
 ``endpoint_mse`` and ``end_approach*``, the claims' controls; the sample-quality tables were
 rewritten once when they gained the quality gate's ``roles``, ``gate`` and ``gate_failures``
-columns (the generator's row with a bar): every other column stayed equal).
+columns (the generator's row with a bar): every other column stayed equal; ``invert_final.parquet``,
+``interpolate_paths.parquet`` and ``inpaint.parquet`` gained ``other_image`` (the inversion's control
+digit, of another class), ``pair_l2`` / ``similar_pair`` and ``hidden_ink`` / ``mask_row`` /
+``mask_col``, the new columns copied in beside the golden's unchanged ones).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B
