@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= all
 
-.PHONY: run test test-fast test-paper test-slurm test-browser report lint format dag-benchmark clean
+.PHONY: run test test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -26,6 +26,18 @@ run: $(STAMP)
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
 	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
+
+# The confirmatory phase: the seeds each claim needs, planned from the exploratory run's verdict
+# table (docs/power_plan.md), then the freeze record of the claims file, the recipes, the seeds and
+# the plan (docs/default_run/freeze.json), before the run on fresh seeds (config/README.md,
+# "Fresh seeds"); `advgen freeze --verify docs/default_run/freeze.json` checks it later.
+power-plan: $(STAMP)
+	$(BIN)/advgen power-plan docs/default_run/claims.parquet --markdown docs/power_plan.md \
+		--json docs/default_run/power_plan.json
+
+freeze: $(STAMP)
+	$(BIN)/advgen freeze --claims config/claims.yaml --configfile config/config.yaml \
+		--power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
 # timing-sensitive tests (marker `serial`) alone. docs/contributing.md: one test, the fast loop.

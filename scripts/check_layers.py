@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "provenance",
         "yaml_loader",
         "replicates",
+        "seed_base",
         "settings",
         "device",
         "seeding",

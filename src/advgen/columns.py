@@ -33,13 +33,14 @@ NUMBER_COLUMNS = frozenset(
     start_image start_label step steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc
     train_fraction train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
     endpoint_mse end_approach end_approach_other sharpness speckle real_sharpness real_speckle ink_target
-    ink_recon ink_other ink_other2 other_image label_hit measured pred_other initial_mse
+    ink_recon ink_other ink_other2 other_image label_hit measured pred_other initial_mse hidden_ink mask_row
+    mask_col pair_l2
     """.split()
 )
 #: flags
 BOOL_COLUMNS = frozenset(
     "adv_correct best clean_correct correct_completed correct_masked distinct_labels label_kept operating "
-    "third_class third_class_blend".split()
+    "third_class third_class_blend similar_pair".split()
 )
 #: names of experiments, models and methods: strings
 NAME_COLUMNS = frozenset(
@@ -108,6 +109,7 @@ AE_LOSS_COLUMNS = (
     "z_mean",
     "z_var",
     "z_kurtosis",
+    "test_mse",  # the test split's reconstruction MSE at the end of the row's epoch (the learning curve)
 )
 #: ``results/sample_quality/summary.parquet``: one row per generator run and per real split
 SAMPLE_QUALITY_COLUMNS = (

@@ -151,9 +151,11 @@ def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schem
     """Validate ``config``; an error names the file and line that set the offending key."""
     from advgen.config import SCHEMA_DIR, check_name_case, validate_config
     from advgen.replicates import expand_replicates
+    from advgen.seed_base import apply_seed_base
 
     try:
         validate_config(config, schema or SCHEMA_DIR / "config.schema.yaml", source=_SOURCE)
+        apply_seed_base(config, _SOURCE)  # `seed_base` moves every seed of the study
         expand_replicates(config, _SOURCE)  # `seeds`/`replicates` -> one entry per seed
         check_name_case(config, _SOURCE)  # the runs' names too
         _check_plans(config, _SOURCE)

@@ -10,6 +10,9 @@ gains seeds keeps its run (same name, same job spec: ``replicate_of`` is not par
 spec) and only the new seeds' jobs run. ``<entry>_seed<k>`` names the run of seed ``k`` in
 references, the first seed's too (``mnist_cnn_pgd_seed0`` is the run ``mnist_cnn_pgd``). An entry
 without ``seeds``/``replicates`` stays one entry with its own name and no ``replicate_of``.
+With a top-level ``seed_base`` (:mod:`advgen.seed_base`, applied before the expansion) the
+seeds, and so the run names, are moved by it, while a reference ``<entry>_seed<k>`` keeps
+naming the run of seed ``seed_base + k``: the config's references hold in both phases.
 
 References from other sections to an expanded entry are rewritten by where they occur:
 
@@ -35,6 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from advgen.errors import ConfigError
+from advgen.seed_base import seed_base
 
 #: the sections whose entries may be replicated
 SECTIONS = ("gans", "autoencoders", "classifiers")
@@ -123,8 +127,9 @@ def expand_replicates(config: dict[str, Any], source: str = "config") -> dict[st
     Calling it again on an expanded config changes nothing.
     """
     default_seed = int(config.get("seed", 0))
+    base = seed_base(config)
     expanded: dict[str, dict[str, list[str]]] = {}
-    aliases: dict[str, dict[str, str]] = {}  # <entry>_seed<first> -> <entry>, per section
+    aliases: dict[str, dict[str, str]] = {}  # <entry>_seed<seed - seed_base> -> its run, per section
     for section in SECTIONS:
         entries = config.get(section)
         if not isinstance(entries, dict):
@@ -138,7 +143,7 @@ def expand_replicates(config: dict[str, Any], source: str = "config") -> dict[st
             if seeds is None:
                 out[name] = entry
                 continue
-            base = {k: v for k, v in entry.items() if k not in ("seeds", "replicates")}
+            spec = {k: v for k, v in entry.items() if k not in ("seeds", "replicates")}
             names = run_names(name, seeds)
             for s, new in zip(seeds, names, strict=True):
                 for taken in {new, replicate_name(name, s)} - {name}:
@@ -146,13 +151,42 @@ def expand_replicates(config: dict[str, Any], source: str = "config") -> dict[st
                         raise ConfigError(
                             f"{source}: {key}: replicate name '{taken}' is already the name of another entry"
                         )
-                out[new] = {**copy.deepcopy(base), "seed": s, "replicate_of": name}
+                out[new] = {**copy.deepcopy(spec), "seed": s, "replicate_of": name}
             expanded.setdefault(section, {})[name] = names
-            aliases.setdefault(section, {})[replicate_name(name, seeds[0])] = name
+            own = _aliases(name, seeds, names, base, f"{source}: {key}")
+            for alias in sorted(set(own) - set(names) - {replicate_name(name, seeds[0])}):
+                if alias in entries or alias in out:  # seed_base > 0: an alias no run is named
+                    raise ConfigError(
+                        f"{source}: {key}: replicate name '{alias}' is already the name of another entry"
+                    )
+            aliases.setdefault(section, {}).update(own)
         config[section] = out
     if expanded:
         _rewrite_references(config, expanded, aliases, source)
     return {name: names for per in expanded.values() for name, names in per.items()}
+
+
+def _aliases(entry: str, seeds: list[int], names: list[str], base: int, where: str) -> dict[str, str]:
+    """``<entry>_seed<k>`` -> the run of seed ``base + k``, for every run: references name a run by
+    its seed relative to ``seed_base`` (:mod:`advgen.seed_base`). With ``base`` 0 these are the
+    first run's alias ``<entry>_seed<first>`` and every other run's own name.
+
+    Raises:
+        ConfigError: an alias that is another run's name (``seed_base`` 3 with seeds 3..7: ``x_seed4``
+            would name the run of seed 7 and the run named for seed 4).
+    """
+    out: dict[str, str] = {}
+    for seed, run in zip(seeds, names, strict=True):
+        if seed < base:
+            continue
+        alias = replicate_name(entry, seed - base)
+        if alias in names and alias != run:
+            raise ConfigError(
+                f"{where}: with seed_base {base}, '{alias}' would name the run of seed {seed} and the run "
+                f"of seed {seed - base}; take a seed_base past the entry's own seeds"
+            )
+        out[alias] = run
+    return out
 
 
 def _matches(

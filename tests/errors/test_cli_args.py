@@ -292,6 +292,90 @@ CASES = [
         ],
         ["{T}/a_file/a.parquet: cannot write"],
     ),
+    # the power plan and the freeze record (docs/claims.md, "Phases")
+    (
+        "power-plan-missing-table",
+        ["power-plan", "{T}/none.parquet", "--markdown", "{T}/p.md", "--json", "{T}/p.json"],
+        ["{T}/none.parquet: table not found"],
+    ),
+    (
+        "power-plan-not-a-claims-table",
+        ["power-plan", "{T}/curve.parquet", "--markdown", "{T}/p.md", "--json", "{T}/p.json"],
+        ["{T}/curve.parquet: missing column(s) id"],
+    ),
+    (
+        "power-plan-power-out-of-range",
+        [
+            "power-plan",
+            "{T}/curve.parquet",
+            "--markdown",
+            "{T}/p.md",
+            "--json",
+            "{T}/p.json",
+            "--power",
+            "1.5",
+        ],
+        ["--power: 1.5 is not in (0, 1)"],
+    ),
+    (
+        "power-plan-alpha-out-of-range",
+        [
+            "power-plan",
+            "{T}/curve.parquet",
+            "--markdown",
+            "{T}/p.md",
+            "--json",
+            "{T}/p.json",
+            "--alpha",
+            "0.6",
+        ],
+        ["--alpha: 0.6 is not in (0, 0.5)"],
+    ),
+    (
+        "power-plan-one-run",
+        [
+            "power-plan",
+            "{T}/curve.parquet",
+            "--markdown",
+            "{T}/p.md",
+            "--json",
+            "{T}/p.json",
+            "--max-runs",
+            "1",
+        ],
+        ["--max-runs: 1 is less than 2"],
+    ),
+    (
+        "freeze-nothing-given",
+        ["freeze"],
+        ["give --claims, --configfile, --power-plan, --out (or --verify RECORD)"],
+    ),
+    (
+        "freeze-bad-date",
+        ["freeze", "--claims", "{T}/a_file", "--configfile", "{T}/good.yaml", "--power-plan", "{T}/a_file"]
+        + ["--out", "{T}/f.json", "--date", "26.11.2026"],
+        ["--date: '26.11.2026' is not a date YYYY-MM-DD"],
+    ),
+    (
+        "freeze-missing-claims",
+        [
+            "freeze",
+            "--claims",
+            "{T}/missing.yaml",
+            "--configfile",
+            "{T}/good.yaml",
+            "--power-plan",
+            "{T}/a_file",
+        ]
+        + ["--out", "{T}/f.json"],
+        ["{T}/missing.yaml: claims file not found"],
+    ),
+    (
+        "freeze-verify-missing",
+        ["freeze", "--verify", "{T}/none.json"],
+        ["{T}/none.json: freeze record not found"],
+    ),
+    ("freeze-verify-not-a-record", ["freeze", "--verify", "{T}/a_file"], ["{T}/a_file: not a freeze record"]),
     # a job's spec is its typed spec at the command's boundary (advgen.defense.spec)
     (
         "purify-spec-missing-field",

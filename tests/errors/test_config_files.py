@@ -239,6 +239,34 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         8,
         "robustness.transfer.classifiers: 'c' is listed twice",  # c_seed0 is the run c, the first seed's
     ),
+    # seed_base (advgen.seed_base): a moved seed past the largest, an alias that names two runs
+    "seed-base-negative": ("seed_base: -1\n", True, 1, "seed_base: -1 is less than the minimum of 0"),
+    "seed-base-past-largest-seed": (
+        "seed_base: 1000000000\n" + CLF + "    seed: 4000000000\n",
+        True,
+        6,
+        "classifiers.c.seed: seed 4000000000 + seed_base 1000000000 = 5000000000 is past the largest seed",
+    ),
+    "seed-base-inside-the-seeds": (
+        "seed_base: 1\ndatasets:\n  d: {source: digits, image_size: 8}\n"
+        "classifiers:\n  c:\n    dataset: d\n    arch: fc10\n    replicates: 3\n",
+        False,
+        5,
+        "classifiers.c: with seed_base 1, 'c_seed2' would name the run of seed 3 and the run of seed 2",
+    ),
+    # Ilyas et al.'s D_det (robustness.robust_features.deterministic) and a sweep's seed
+    "robust-features-deterministic-eps": (
+        "robustness:\n  robust_features:\n    deterministic: {eps: -1.0}\n",
+        True,
+        3,
+        "robustness.robust_features.deterministic.eps: -1.0 is less than or equal to the minimum of 0",
+    ),
+    "sweep-seed-unknown-word": (
+        "sweeps:\n  inversion:\n    seed: run\n",
+        True,
+        3,
+        "sweeps.inversion.seed: 'run' is not valid",
+    ),
     # limited-data recipes and the quality gate's bars (docs/generators.md)
     "gan-recipe-unknown-option": (
         GAN + "    recipe:\n      diffaugment: [translation]\n      r1: 10\n",

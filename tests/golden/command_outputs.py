@@ -18,7 +18,10 @@ rewritten once when they gained the quality gate's ``roles``, ``gate`` and ``gat
 columns (the generator's row with a bar): every other column stayed equal; ``invert_final.parquet``
 was rewritten once more when the controls' "other digit" became a seeded draw of another class
 (``other_image``, ``pred_other``, ``ink_other`` and a second draw's ``ink_other2``; was the next
-image, often of the same class in a class-sorted split): every other column stayed equal).
+image, often of the same class in a class-sorted split): every other column stayed equal);
+``interpolate_paths.parquet`` and ``inpaint.parquet`` gained ``pair_l2`` / ``similar_pair`` and
+``hidden_ink`` / ``mask_row`` / ``mask_col``, the new columns copied in beside the golden's
+unchanged ones).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B

@@ -89,6 +89,11 @@ def test_forced_autoencoder_outputs(tiny_split):
     with Image.open(out.reconstructions) as grid:  # 4 rows (test digits / D(E(x)), twice) of 10 classes
         assert grid.size == (2 + 10 * 30, 2 + 4 * 30)
     assert json.loads(out.metrics.read_text()) == metrics and metrics["test_mse"] > 0
+    # the learning curve: every row carries its epoch's test MSE, the last epoch's is the metric
+    curve = losses.groupby("epoch")["test_mse"].agg(["min", "max"])
+    assert (curve["min"] == curve["max"]).all()
+    assert curve["max"].tolist() == [e["test_mse"] for e in metrics["epochs"]]
+    assert curve["max"].iloc[-1] == metrics["test_mse"]
     enc, dec, z_dim = load_autoencoder(out.checkpoint)
     G, z2 = load_generator(out.checkpoint)
     assert z_dim == z2 == 6 and G(torch.randn(2, 6)).shape == (2, 1, 28, 28)

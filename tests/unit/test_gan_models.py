@@ -170,3 +170,27 @@ def test_loaders_reject_wrong_kinds(tmp_path):
         load_generator(tmp_path / "c.pt")
     with pytest.raises(CheckpointError, match="expected a 'gan'"):
         load_discriminator(tmp_path / "c.pt")
+
+
+def test_mlp_hidden_activation_sigmoid_as_the_report_tried():
+    """``activation: sigmoid`` (generator_kwargs / discriminator_kwargs) puts the logistic sigmoid in
+    every hidden layer of the MLP pair; the output layers stay (tanh, a logit); an unknown name is
+    a config error."""
+    import pytest
+    import torch
+    from torch import nn
+
+    from advgen.errors import ConfigError
+    from advgen.models import build_discriminator, build_generator
+
+    g = build_generator("mlp_small", 8, [1, 28, 28], {"activation": "sigmoid"})
+    d = build_discriminator("mlp_small", [1, 28, 28], {"activation": "sigmoid"})
+    for model in (g, d):
+        kinds = {type(m) for m in model.body}
+        assert nn.Sigmoid in kinds and nn.LeakyReLU not in kinds
+    x = g(torch.randn(4, 8))
+    assert x.shape == (4, 1, 28, 28) and x.min() >= -1 and d(x).numel() == 4
+    plain = build_generator("mlp_small", 8, [1, 28, 28], {})
+    assert nn.LeakyReLU in {type(m) for m in plain.body}
+    with pytest.raises(ConfigError, match="activation: unknown 'tanh'"):
+        build_discriminator("mlp_small", [1, 28, 28], {"activation": "tanh"})

@@ -253,3 +253,53 @@ def test_the_job_takes_one_file_per_input(tmp_path: Path) -> None:
     with pytest.raises(AdvgenError, match=r"expected one input test=PATH, got 0$"):
         robust_features({**inputs, "standard": ["s.pt"], "test": []}, outputs, None)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_d_det_looks_mislabelled_and_its_control_holds_no_feature_of_the_new_label(
+    checkpoints, models, tmp_path: Path
+) -> None:
+    """Sec. 3.2's D_det (the review's Fig. 4b): images moved towards y + 1 and relabelled so; the
+    control is the unperturbed images relabelled y + 1. The job adds a row for each, with the
+    share of D_det its standard model assigns to the new labels."""
+    from advgen.data import save_prepared
+    from advgen.data.registry import Split
+    from advgen.robustness.robust_features_spec import DeterministicParams
+
+    params = DeterministicParams(eps=2.0, step_size=0.25, steps=20)
+    d_det, relabelled, hit = rf.deterministic_split(models["std"], TRAIN, params)
+    assert torch.equal(d_det.labels, (TRAIN.labels + 1) % 3) and torch.equal(relabelled.labels, d_det.labels)
+    assert torch.equal(relabelled.images, TRAIN.images) and not torch.equal(d_det.images, TRAIN.images)
+    assert (d_det.images - TRAIN.images).flatten(1).norm(dim=1).max() <= 2.0 + 1e-5
+    assert hit == rf.label_hit(models["std"], d_det.images, d_det.labels)
+    assert rf.label_hit(models["std"], relabelled.images, relabelled.labels) < hit
+    for name, ckpt in checkpoints.items():
+        save_classifier(tmp_path / f"{name}.pt", ckpt)
+    for split in ("train", "test"):
+        raw = Split(TRAIN.images, TRAIN.labels, torch.arange(len(TRAIN)))
+        save_prepared(raw, tmp_path / f"{split}.pt", dataset="blobs", name=split, num_classes=3, spec={})
+    job = {
+        "classifier": entry(epochs=1),
+        "attack": {"attack": "FGSM", "params": {}, "seed": 0},
+        "eps": 0.2,
+        "robust": {"steps": 2, "step_size": 0.1},
+        "non_robust": {"method": "features", "eps": 0.5, "steps": 2, "step_size": 0.1, "target": "random"},
+        "deterministic": {"eps": 2.0, "step_size": 0.25, "steps": 20},
+        "max_train": None,
+        "max_examples": 30,
+        "batch_size": 500,
+        "seed": 0,
+        "device": "cpu",
+    }
+    paths = dict(robust_model=str(tmp_path / "pgd.pt"), standard_model=str(tmp_path / "std.pt"))
+    paths.update(train=str(tmp_path / "train.pt"), test=str(tmp_path / "test.pt"))
+    table, _ = rf.robust_features_job(typed_spec(RobustFeaturesSpec, job), **paths)
+    assert list(table["dataset"]) == [
+        "robust", "non_robust", "clean", "deterministic", "relabelled", "adversarial_training", "standard",
+    ]  # fmt: skip
+    rows = table.set_index("dataset")
+    assert rows.loc["deterministic", "label_hit"] == pytest.approx(hit)
+    # without `deterministic` the spec (and so the job's JSON) is as before
+    from advgen.specs import spec_dict
+
+    plain = {k: v for k, v in job.items() if k != "deterministic"}
+    assert spec_dict(typed_spec(RobustFeaturesSpec, plain)) == plain

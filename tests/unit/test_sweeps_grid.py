@@ -184,3 +184,31 @@ def test_bad_references_name_the_key(edit, message):
     edit(config)
     with pytest.raises(ConfigError, match=message):
         plan(config, source="my.yaml")
+
+
+def test_seed_generator_draws_each_runs_images_from_its_own_seed():
+    """``seed: generator``: a point takes its generator run's training seed, so the runs of a
+    replicated generator draw their own images and runs of equal seeds share them; null keeps the
+    global seed for every run."""
+    config = base_config()
+    config["gans"] = {
+        "g": {"dataset": "digits", "seed": 0, "replicate_of": "g"},
+        "g_seed1": {"dataset": "digits", "seed": 1, "replicate_of": "g"},
+    }
+    config["autoencoders"] = {"ae": {"dataset": "digits"}, "ae_seed1": {"dataset": "digits", "seed": 1}}
+    config["seed"] = 5
+    for sweep in ("inversion", "inpainting", "interpolation"):
+        config["sweeps"][sweep]["generators"] = ["g", "g_seed1", "ae", "ae_seed1"]
+        config["sweeps"][sweep]["seed"] = "generator"
+    config["sweeps"]["truncation"]["generators"] = ["g", "g_seed1"]
+    p = plan(config)
+    for sweep in ("inversion", "inpainting", "interpolation"):
+        seeds = {x.generator: x.params["seed"] for x in p.points(sweep)}
+        assert seeds == {"g": 0, "g_seed1": 1, "ae": 5, "ae_seed1": 1}  # ae has no seed: the global one
+    assert {x.params["seed"] for x in p.points("truncation")} == {5}
+    # runs of equal seeds share the mask set, runs of other seeds draw their own
+    masks = {x.generator: x.mask_spec() for x in p.points("inpainting") if x.label.startswith("mask-square")}
+    assert masks["g_seed1"] == masks["ae_seed1"] != masks["g"]
+    bad = {"inversion": {"generators": ["g"], "classifier": "c", "seed": "run"}}
+    with pytest.raises(ConfigError, match=r"sweeps\.inversion\.seed"):
+        validate_config({"sweeps": bad}, SCHEMA_DIR / "config.schema.yaml")

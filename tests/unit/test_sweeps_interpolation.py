@@ -119,3 +119,10 @@ def test_interpolation_strips_frame_each_path_with_its_real_end_images(tmp_path)
     assert read_png(two).shape[0] > a.shape[0]  # one panel per grid point, stacked
     ink = b if b.ndim == 2 else b[..., :3].mean(-1)
     assert (ink < 0.05).any()  # the black start images are drawn (the frames are grey)
+
+
+def test_similar_pairs_are_the_reports_6_8_and_1_7_in_either_order():
+    from advgen.sweeps.interpolation import similar_pairs
+
+    labels = torch.tensor([[6, 8], [8, 6], [1, 7], [7, 1], [1, 8], [6, 6], [0, 9]])
+    assert similar_pairs(labels).tolist() == [True, True, True, True, False, False, False]

@@ -52,3 +52,25 @@ def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
     # each run trains with its own seed
     specs = re.findall(r"train-gan --spec '(\{.*?\})'", out)
     assert sorted(json.loads(s)["seed"] for s in specs) == [0, 1]
+
+
+def test_seed_base_moves_every_run_onto_fresh_seeds(workflow_dir: Path) -> None:
+    """``--config seed_base=100``: the same jobs, every run named and seeded 100 further on, the
+    references (the sample-quality classifier, the attack's list) following their runs."""
+    base = snakemake(workflow_dir, "-n", "--configfile", CONFIG).stdout
+    out = snakemake(workflow_dir, "-n", "--configfile", CONFIG, "--config", "seed_base=100").stdout
+    assert jobs_for(out, "train_gan") == ["gan=tiny_ns", "gan=tiny_ns_seed101"]
+    assert jobs_for(out, "train_ae") == ["ae=tiny_ae", "ae=tiny_ae_seed107"]
+    assert jobs_for(out, "attack") == [
+        "classifier=tiny_clf, attack=fgsm",
+        "classifier=tiny_clf_seed102, attack=fgsm",
+        "classifier=tiny_plain, attack=fgsm",
+    ]
+    specs = re.findall(r"train-gan --spec '(\{.*?\})'", out)
+    assert sorted(json.loads(s)["seed"] for s in specs) == [100, 101]
+    specs = re.findall(r"train-classifier --name \S+ --spec '(\{.*?\})'", out)
+    assert sorted(json.loads(s)["seed"] for s in specs) == [100, 101, 101, 102, 102]
+    rows = json.loads(re.search(r"--rows '(\[.*?\])'", out).group(1))
+    assert {r["classifier_name"] for r in rows} == {"tiny_clf"}
+    count = re.compile(r"^total\s+(\d+)$", re.M)
+    assert count.search(out).group(1) == count.search(base).group(1)

@@ -20,6 +20,7 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from advgen.models.base import Discriminator, require_shape
+from advgen.models.generators28 import hidden_activation
 
 
 class MLPDiscriminator(Discriminator):
@@ -31,12 +32,13 @@ class MLPDiscriminator(Discriminator):
         hidden: tuple[int, ...] = (1024, 512, 256),
         dropout: float = 0.3,
         slope: float = 0.2,
+        activation: str = "leaky_relu",
     ) -> None:
         super().__init__(image_shape)
         sizes = [math.prod(self.image_shape), *hidden]
         layers: list[nn.Module] = []
         for a, b in zip(sizes[:-1], sizes[1:]):
-            layers += [nn.Linear(a, b), nn.LeakyReLU(slope, inplace=True)]
+            layers += [nn.Linear(a, b), hidden_activation(activation, slope)]
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
         self.body = nn.Sequential(*layers)

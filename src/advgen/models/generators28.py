@@ -20,17 +20,35 @@ import math
 import torch
 from torch import nn
 
+from advgen.errors import ConfigError
 from advgen.models.base import Generator, require_shape
 
+#: hidden-layer activations of the MLPs (``activation`` of ``mlp`` / ``mlp_small`` and of the MLP
+#: discriminators): LeakyReLU 0.2 (the recipes'), or the logistic sigmoid the GAN report tried
+#: ("for both the generator and discriminator, the sigmoid activation function did not manage to
+#: yield any results")
+ACTIVATIONS = ("leaky_relu", "sigmoid")
 
-def _mlp(sizes: list[int], *, batch_norm: bool = False, slope: float = 0.2) -> nn.Sequential:
+
+def hidden_activation(name: str, slope: float = 0.2) -> nn.Module:
+    """The hidden-layer activation ``name`` (:data:`ACTIVATIONS`)."""
+    if name == "leaky_relu":
+        return nn.LeakyReLU(slope, inplace=True)
+    if name == "sigmoid":
+        return nn.Sigmoid()
+    raise ConfigError(f"activation: unknown {name!r} (known: {', '.join(ACTIVATIONS)})")
+
+
+def _mlp(
+    sizes: list[int], *, batch_norm: bool = False, slope: float = 0.2, activation: str = "leaky_relu"
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     for a, b in zip(sizes[:-1], sizes[1:]):
         layers.append(nn.Linear(a, b))
         if batch_norm:
             layers += [nn.BatchNorm1d(b), nn.ReLU(inplace=True)]
         else:
-            layers.append(nn.LeakyReLU(slope, inplace=True))
+            layers.append(hidden_activation(activation, slope))
     return nn.Sequential(*layers)
 
 
@@ -43,10 +61,11 @@ class MLPGenerator(Generator):
         image_shape: tuple[int, int, int] = (1, 28, 28),
         hidden: tuple[int, ...] = (256, 512, 1024),
         batch_norm: bool = False,
+        activation: str = "leaky_relu",
     ) -> None:
         super().__init__(z_dim, image_shape)
         out = math.prod(self.image_shape)
-        self.body = _mlp([self.z_dim, *hidden], batch_norm=batch_norm)
+        self.body = _mlp([self.z_dim, *hidden], batch_norm=batch_norm, activation=activation)
         self.out = nn.Linear(hidden[-1], out)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:

@@ -119,8 +119,10 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
 def runs_of(config: Mapping[str, Any]) -> dict[str, list[str]]:
     """Entry name -> its runs: the runs whose ``replicate_of`` names it (a model entry with
     ``seeds`` or ``replicates`` is expanded into those runs, the first keeping the entry's name),
-    else the entry itself; ``<entry>_seed<k>`` names the run of seed ``k`` alone."""
+    else the entry itself; ``<entry>_seed<k>`` names the run of seed ``seed_base + k`` alone
+    (:mod:`advgen.seed_base`)."""
     from advgen.replicates import replicate_name
+    from advgen.seed_base import seed_base
 
     entries = {n: s for sec in MODEL_SECTIONS for n, s in (config.get(sec) or {}).items()}
     out: dict[str, list[str]] = {name: [name] for name in entries}
@@ -129,10 +131,13 @@ def runs_of(config: Mapping[str, Any]) -> dict[str, list[str]]:
         parent = entry.get("replicate_of") if isinstance(entry, Mapping) else None
         if isinstance(parent, str):
             groups.setdefault(parent, []).append(name)
+    base = seed_base(config)
     for parent, runs in groups.items():
         out[parent] = runs
-        first = entries[runs[0]]
-        out.setdefault(replicate_name(parent, int(first.get("seed", config.get("seed", 0)))), [runs[0]])
+        for run in runs:
+            seed = int(entries[run].get("seed", config.get("seed", 0)))
+            if seed >= base:
+                out.setdefault(replicate_name(parent, seed - base), [run])
     return out
 
 

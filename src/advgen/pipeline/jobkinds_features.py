@@ -52,6 +52,7 @@ def features_spec(plan, values: Values) -> RobustFeaturesSpec:
         "eps": features["eps"],
         "robust": features["robust"],
         "non_robust": features["non_robust"],
+        "deterministic": features.get("deterministic"),
         "max_train": features["max_train"],
         **rob.eval_settings(),
         "seed": pair["seed"],

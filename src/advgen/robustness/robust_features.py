@@ -13,6 +13,11 @@ They Are Features", Sec. 3).
 * ``D_NR`` as Sec. 3.2's ``D_rand`` / ``D_det`` (``method: targeted``): each x moved by a
   targeted L2 PGD attack (:class:`advgen.attacks.PGD`, ``targeted=True``, no random start)
   on the standard model towards a target t (random, or y + 1 mod C), and relabelled t.
+* ``D_det`` beside them (``deterministic``: the review's Fig. 4b, "a dataset which appears
+  mislabeled to humans ... but results in good accuracy on the original test set"): the same
+  targeted construction towards y + 1, a standard CNN trained on it, and its control, the
+  same CNN trained on the unperturbed images relabelled y + 1 (no feature of the new label:
+  its accuracy on the real test digits is near 0).
 
 Each built set records ``label_hit``: the share of its images that the model it was built
 from assigns to the set's label (the construction's success: a set whose images its own
@@ -46,6 +51,7 @@ from advgen.attacks.pgd import PGD
 from advgen.columns import ROBUST_FEATURES_COLUMNS
 from advgen.data import PreparedSplit
 from advgen.robustness.robust_features_spec import (
+    DeterministicParams,
     NonRobustParams,
     RobustFeaturesSpec,
     RobustParams,
@@ -182,6 +188,21 @@ def non_robust_split(
     return _split(adv, t, train, "non_robust"), label_hit(model, adv, t)
 
 
+def deterministic_split(
+    model: nn.Module, train: PreparedSplit, params: DeterministicParams
+) -> tuple[PreparedSplit, PreparedSplit, float]:
+    """Sec. 3.2's D_det: each training image moved by targeted L2 PGD on ``model`` towards
+    t = y + 1 mod C and relabelled t (to a human it looks mislabelled); and its control, the
+    *unperturbed* images relabelled t, which hold no feature of t. Returns (D_det, the control,
+    :func:`label_hit` of D_det under ``model``)."""
+    nr = NonRobustParams(
+        method="targeted", eps=params.eps, step_size=params.step_size, steps=params.steps, target="next"
+    )
+    d_det, hit = non_robust_split(model, train, nr)
+    relabelled = _split(train.images, d_det.labels, train, "relabelled")
+    return _split(d_det.images, d_det.labels, train, "deterministic"), relabelled, hit
+
+
 def feature_distance(model: nn.Module, a: torch.Tensor, b: torch.Tensor) -> float:
     """Mean relative L2 distance between penultimate features of ``a`` and ``b`` (D_R's fit)."""
     model.eval()
@@ -279,11 +300,19 @@ def robust_features_job(
         d_nr, nr_hit = non_robust_split(standard, train_split, spec.non_robust, seed=seed)
         nr_fit = feature_distance(standard, d_nr.images.to(device), train_split.images.to(device))
         log.info("D_R: feature distance %.3f, label hit %.3f; D_NR: label hit %.3f", fit, r_hit, nr_hit)
-        built = (
+        built = [
             ("robust", d_r, fit, r_hit, "standard CNN on D_R"),
             ("non_robust", d_nr, nr_fit, nr_hit, "standard CNN on D_NR"),
             ("clean", train_split, float("nan"), float("nan"), "standard CNN on the same clean images"),
-        )
+        ]
+        if spec.deterministic is not None:
+            d_det, relabelled, det_hit = deterministic_split(standard, train_split, spec.deterministic)
+            log.info("D_det: label hit %.3f", det_hit)
+            built += [
+                ("deterministic", d_det, float("nan"), det_hit, "standard CNN on D_det (targets y + 1)"),
+                ("relabelled", relabelled, float("nan"), label_hit(standard, relabelled.images, relabelled.labels),
+                 "standard CNN on the clean images relabelled y + 1 (control)"),
+            ]  # fmt: skip
         for name, split, metric, hit, label in built:
             cspec = dataclasses.replace(
                 spec.classifier, mode="standard", train_subset="all", train_fraction=1.0
@@ -314,6 +343,7 @@ def table(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 __all__ = [
     "COLUMNS",
+    "deterministic_split",
     "feature_distance",
     "feature_split",
     "label_hit",

@@ -41,6 +41,15 @@ class NonRobustParams:
 
 
 @dataclass(frozen=True)
+class DeterministicParams:
+    """Sec. 3.2's D_det: targeted L2 PGD at ``eps`` (``steps`` of ``step_size``) towards y + 1 mod C."""
+
+    eps: float
+    step_size: float
+    steps: int
+
+
+@dataclass(frozen=True)
 class RobustFeaturesSpec:
     """One seed's Ilyas et al. 2019 run (config ``robustness.robust_features``): ``classifier``
     (trained in standard mode on each set), ``attack`` (a ``robustness.attacks`` entry: attack,
@@ -57,6 +66,8 @@ class RobustFeaturesSpec:
     batch_size: int
     seed: int
     device: str
+    #: Sec. 3.2's D_det and its relabelled-clean control (None: not built)
+    deterministic: DeterministicParams | None = None
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,9 @@ from advgen.errors import ConfigError
 from advgen.generators import GENERATOR_KINDS, generator_entry, generator_kind
 from advgen.sweeps.registry import SWEEPS
 
+#: ``seed: generator``: each point takes its generator run's training seed (images, masks, pairs,
+#: starts drawn per run; the runs of equal seeds of two generators share them)
+GENERATOR_SEED = "generator"
 #: keys of a sweep block that are not hyperparameters
 BLOCK_KEYS = ("generators", "classifier")
 INVERSION_KEYS = ("steps", "optimizer", "lr", "restarts", "prior_weight", "clip")
@@ -224,6 +227,8 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                 raw = dict(raw, classifier=classifier)
                 if raw.get("seed") is None:
                     raw["seed"] = config.get("seed", 0)
+                elif raw["seed"] == GENERATOR_SEED:  # the run's own: its images are its own draw
+                    raw["seed"] = int(generator_entry(config, generator).get("seed", config.get("seed", 0)))
                 params = _normalize(sweep, kind, raw)
                 if params is None:
                     continue

@@ -12,6 +12,9 @@
   pepper noise ... where it should be completely black".
 * :func:`ink`: the share of pixels above 0.5, the digit's area (the report: inversion
   preserved "the size of the digit").
+* :func:`hidden_ink` and :func:`mask_centre`: how much of a digit a mask hides and where the
+  hidden region lies (the report: with a square mask "it depends on the precise location of the
+  square (and how much of the image it covers)").
 
 Images are ``(N, C, H, W)`` in [0, 1]; each function returns ``(N,)``.
 """
@@ -56,3 +59,22 @@ def speckle(images: torch.Tensor) -> torch.Tensor:
 def ink(images: torch.Tensor) -> torch.Tensor:
     """Share of pixels above :data:`INK` (the digit's area)."""
     return (_gray(images).flatten(1) > INK).float().mean(dim=1)
+
+
+def hidden_ink(images: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
+    """Share of each image's ink pixels (above :data:`INK`) that the mask ``hidden`` ``(N, 1, H, W)``
+    hides (NaN for an image without ink)."""
+    ink_pixels = (_gray(images) > INK).flatten(1)
+    covered = (ink_pixels & hidden.flatten(1)).sum(1).float()
+    total = ink_pixels.sum(1).float()
+    return torch.where(total > 0, covered / total.clamp_min(1), torch.full_like(total, float("nan")))
+
+
+def mask_centre(hidden: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Row and column (pixels, 0 = top / left) of the centroid of each mask's hidden pixels."""
+    h, w = hidden.shape[-2:]
+    m = hidden.flatten(1).float()
+    count = m.sum(1).clamp_min(1)
+    rows = torch.arange(h, dtype=torch.float32).repeat_interleave(w)
+    cols = torch.arange(w, dtype=torch.float32).repeat(h)
+    return (m * rows).sum(1) / count, (m * cols).sum(1) / count

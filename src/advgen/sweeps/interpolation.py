@@ -22,6 +22,9 @@ Controls and endpoint fidelity (per pair):
 * ``third_class_blend``: the same third-class test on the pixel cross-fade
   ``(1 - alpha) x_0 + alpha x_K`` of the path's own end frames: how often the classifier
   names a third digit on a mere blend of the two ends, with no latent space in between;
+* ``pair_l2`` (the pixel distance between the two real images, how different their shapes are)
+  and ``similar_pair`` (the pair's labels are one of :data:`SIMILAR_LABELS`): the report's
+  "smoother and clearer" paths between similar digits;
 * ``endpoint_mse``: mean squared error of the end frames to the real images they encode or
   invert (the report: the GAN's "starting image did not resemble so much the original");
 * ``end_approach``: minus Spearman's rank correlation between alpha and the pixel distance
@@ -34,6 +37,20 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+
+#: the report's "similar digits in similar size and shapes, for example 6 and 8 or 1 and 7", whose
+#: paths it found "smoother and clearer" than those of "images with very different shapes"
+SIMILAR_LABELS = ((6, 8), (1, 7))
+
+
+def similar_pairs(labels: torch.Tensor) -> torch.Tensor:
+    """``(P,)`` whether each pair's true labels ``(P, 2)`` are one of :data:`SIMILAR_LABELS`, in either order."""
+    labels = labels.view(-1, 2).cpu()
+    lo, hi = labels.min(1).values, labels.max(1).values
+    out = torch.zeros(len(labels), dtype=torch.bool)
+    for a, b in SIMILAR_LABELS:
+        out |= (lo == min(a, b)) & (hi == max(a, b))
+    return out
 
 
 def alphas(num: int) -> torch.Tensor:

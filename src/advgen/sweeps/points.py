@@ -32,6 +32,7 @@ from advgen.sweeps.interpolation import (
     endpoint_mse,
     latent_path,
     path_metrics,
+    similar_pairs,
 )
 from advgen.sweeps.inversion import InversionResult, InversionSettings, invert, per_sample_mse
 from advgen.sweeps.masked_inversion import METHODS
@@ -313,6 +314,10 @@ def interpolation_tables(
             "endpoint_mse": (endpoint_mse(frames, ends) if ends is not None else nan).numpy(),
             "end_approach": approach(frames, frames[:, -1]).numpy(),
             "end_approach_other": approach(frames, frames[:, -1].roll(1, 0)).numpy(),
+            "pair_l2": (
+                (ends[:, 0] - ends[:, 1]).flatten(1).norm(dim=1) if ends is not None else nan
+            ).numpy(),
+            "similar_pair": similar_pairs(labels).numpy(),
         },
     )
     pair, step = torch.meshgrid(torch.arange(p), torch.arange(k), indexing="ij")
@@ -389,8 +394,11 @@ def inpainting_table(
     pred_masked: torch.Tensor,
 ) -> pd.DataFrame:
     """Per-image error on the hidden and on the known pixels, and the classifier's labels."""
+    from advgen.sweeps.image_stats import hidden_ink, mask_centre
+
     completed = result.completed.cpu()
     mse = hidden_mse(images, completed, hidden)
+    row, col = mask_centre(hidden)
     return point_frame(
         spec,
         {
@@ -398,6 +406,9 @@ def inpainting_table(
             "label": labels.numpy(),
             "mask": spec.mask,
             "hidden_fraction": hidden.flatten(1).float().mean(1).numpy(),
+            "hidden_ink": hidden_ink(images, hidden).numpy(),
+            "mask_row": row.numpy(),
+            "mask_col": col.numpy(),
             "mse_hidden": mse.numpy(),
             "psnr_hidden": psnr(mse).numpy(),
             "mse_known": per_sample_mse(result.inversion.images.cpu(), images, ~hidden).numpy(),

@@ -56,6 +56,9 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "label": "int64",
         "mask": "string",
         "hidden_fraction": "float64",
+        "hidden_ink": "float64",  # share of the digit's ink pixels (> 0.5) the mask hides
+        "mask_row": "float64",  # centroid of the hidden pixels (pixels from the top / left): where the
+        "mask_col": "float64",  # square lies (the report: restoration "depends on the precise location")
         "mse_hidden": "float64",
         "psnr_hidden": "float64",
         "mse_known": "float64",
@@ -85,6 +88,8 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "endpoint_mse": "float64",  # end frames against the real images they encode / invert
         "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
         "end_approach_other": "float64",  # the same towards another pair's end frame (control)
+        "pair_l2": "float64",  # pixel L2 distance between the two real images (how different their shapes are)
+        "similar_pair": "bool",  # labels 6/8 or 1/7, the report's "similar digits" (SIMILAR_LABELS)
     },
     "truncation": {
         "psi_value": "float64",  # psi, inf for no truncation

@@ -1,0 +1,170 @@
+"""``advgen power-plan``: the sample size each claim needs, from an exploratory claims table.
+
+Reads a claims page's table (``docs/default_run/claims.parquet`` or ``results/tables/claims.parquet``),
+plans every measured claim (:func:`advgen.claims.power.row_plan`: 80 % power at the claim's
+margin, one-sided at the level of its interval, TOST for an equivalence claim, by the t
+distribution at the level that sets its standard error) and writes the plan as Markdown
+(``docs/power_plan.md``) and JSON (``docs/default_run/power_plan.json``, whose hash the freeze
+record keeps: ``advgen freeze``). A plan past the budget (``--max-runs`` at a run level: seeds,
+source models; ``--max-examples`` per run) reads "underpowered at this budget" with the n it
+would need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import math
+from pathlib import Path
+from typing import Any
+
+HELP = "plan the confirmatory run's seeds / examples per claim from an exploratory claims table"
+
+#: the claims table's columns the plan reads
+COLUMNS = (
+    "id", "group", "source", "status", "direction", "margin", "tolerance", "estimate", "lo", "hi",
+    "confidence", "seeds", "examples", "method", "sample_size", "verdict",
+)  # fmt: skip
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("claims", help="input: an exploratory run's claims table (claims.parquet)")
+    p.add_argument("--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
+    p.add_argument(
+        "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
+    )
+    p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
+    p.add_argument(
+        "--alpha", type=float, default=None,
+        help="one-sided level of every test (default: each row's own, (1 - confidence) / 2: 0.025 for "
+        "a 95 %% interval, 0.05 per side of a TOST's 90 %% one)",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-runs", type=int, default=10, help="budget: runs (seeds, source models) per side (default 10)"
+    )
+    p.add_argument("--max-examples", type=int, default=1000, help="budget: examples per run (default 1000)")
+
+
+def _number(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One record per claim: the row's test and exploratory estimate, and its plan."""
+    from advgen.claims.power import budget_status, row_plan
+
+    out = []
+    for row in rows:
+        p = row_plan(row, alpha=args.alpha, target=args.power)
+        status = budget_status(p, args.max_runs, args.max_examples)
+        out.append(
+            {
+                "id": p.id,
+                "group": str(row.get("group") or ""),
+                "source": str(row.get("source") or ""),
+                "direction": str(row.get("direction") or ""),
+                "margin": _number(row.get("margin")),
+                "tolerance": _number(row.get("tolerance")),
+                "estimate": _number(row.get("estimate")),
+                "exploratory_verdict": str(row.get("verdict") or ""),
+                "scale": p.scale,
+                "design": ("two sides" if p.design.two_sample else "one sample")
+                + (" (proportions, normal)" if p.design.normal else ""),
+                "alpha": _number(p.alpha),
+                "se": _number(p.se),
+                "sd": _number(p.plan.sd),
+                "delta": _number(p.plan.delta),
+                "unit": p.unit,
+                "n_now": p.n_now,
+                "power_now": _number(p.plan.power_now),
+                "planned_for": p.plan.verdict,
+                "n_planned": p.plan.n,
+                "plan": status,
+                "reason": p.plan.reason,
+            }
+        )
+    return out
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "" if x is None else f"{x:.{digits}g}"
+
+
+def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argparse.Namespace) -> str:
+    """The plan as a page: one table per plan status."""
+    alpha = "each claim's own, (1 - confidence) / 2" if args.alpha is None else f"{args.alpha:g}"
+    command = (
+        f"advgen power-plan {source} --markdown ... --json ... --power {args.power:g} "
+        f"--max-runs {args.max_runs} --max-examples {args.max_examples}"
+        + ("" if args.alpha is None else f" --alpha {args.alpha:g}")
+    )
+    lines = [
+        "# Power plan of the confirmatory run",
+        "",
+        f"Written by `{command}` from the exploratory claims table `{source}` (sha256 `{digest}`).",
+        f"Each measured claim gets the sample size at which its test reaches {args.power:.0%} power,",
+        f"taking the exploratory estimate as the true effect: one-sided at alpha = {alpha} (a TOST",
+        "for an equivalence claim, both sides), by Student's t at the level that sets the claim's",
+        "standard error (non-central t; the normal limit for proportions read by a score or exact",
+        "interval), for the verdict on the side of the margin the estimate lies on",
+        "(`advgen.claims.power`). A claim whose plan exceeds the budget",
+        f"({args.max_runs} runs per side at a run level, {args.max_examples} examples per run) is",
+        '"underpowered at this budget" with the n it would need.',
+        "",
+    ]
+    sections = (
+        ("planned", "Planned"),
+        ("underpowered at this budget", "Underpowered at this budget"),
+        ("not planned", "Not planned"),
+    )
+    for status, title in sections:
+        chosen = [r for r in records if r["plan"] == status]
+        if not chosen:
+            continue
+        lines += [f"## {title} ({len(chosen)})", ""]
+        if status == "not planned":
+            lines += ["| claim | group | why |", "|---|---|---|"]
+            lines += [f"| `{r['id']}` | {r['group']} | {r['reason']} |" for r in chosen]
+        else:
+            lines += [
+                "| claim | group | test | estimate (scale) | se | level | n now | power now | for | n for "
+                f"{args.power:.0%} |",
+                "|---|---|---|---:|---:|---|---:|---:|---|---:|",
+            ]
+            for r in chosen:
+                test = f"{r['direction']} {_fmt(r['margin'], 4)}" + (
+                    f" ± {_fmt(r['tolerance'])}" if r["direction"] == "equivalent" else ""
+                )
+                lines.append(
+                    f"| `{r['id']}` | {r['group']} | {test} | {_fmt(r['estimate'], 4)} ({r['scale']}) | "
+                    f"{_fmt(r['se'])} | {r['unit']} ({r['design']}) | {r['n_now']} | {_fmt(r['power_now'], 2)} | "
+                    f"{r['planned_for']} | {r['n_planned']} |"
+                )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> None:
+    from advgen.errors import AdvgenError
+    from advgen.io import read_table, write_json, write_text
+
+    if not 0 < args.power < 1:
+        raise AdvgenError(f"--power: {args.power:g} is not in (0, 1)")
+    if args.alpha is not None and not 0 < args.alpha < 0.5:
+        raise AdvgenError(f"--alpha: {args.alpha:g} is not in (0, 0.5)")
+    for flag, value in (("--max-runs", args.max_runs), ("--max-examples", args.max_examples)):
+        if value < 2:
+            raise AdvgenError(f"{flag}: {value} is less than 2 (a spread needs two units)")
+    table = read_table(args.claims, COLUMNS)
+    digest = hashlib.sha256(Path(args.claims).read_bytes()).hexdigest()
+    records = build(table.to_dict("records"), args)
+    plan = {
+        "source": {"path": str(args.claims), "sha256": digest},
+        "power": args.power,
+        "alpha": args.alpha,
+        "budget": {"max_runs": args.max_runs, "max_examples": args.max_examples},
+        "claims": {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in records},
+    }
+    page = markdown(records, str(args.claims), digest, args)
+    write_json(args.json, plan)
+    write_text(args.markdown, page + "\n")

@@ -1,0 +1,150 @@
+"""The power plan (advgen.claims.power, ``advgen power-plan``): textbook sample sizes, a simulated
+power at the planned n, and the reading of a claims-page row."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm, t
+
+from advgen.claims.power import Design, budget_status, one_sided_power, plan, required_n, row_plan, tost_power
+from advgen.cli import main as cli_main
+
+
+def _n(power_at) -> int:
+    n = required_n(power_at)
+    assert n is not None
+    return n
+
+
+def test_textbook_sample_sizes() -> None:
+    """d = 0.5 at one-sided 2.5 %, 80 % power: z-test ceil((1.960 + 0.842)^2 / 0.25) = 32; one-sample
+    t test 34 and two-sample t test 64 per group (Cohen 1988, Table 2.4.1; G*Power gives the same)."""
+    z = (norm.ppf(0.975) + norm.ppf(0.8)) ** 2 / 0.25
+    assert _n(lambda n: one_sided_power(0.5, 1.0, n, 0.025, Design(normal=True))) == math.ceil(z) == 32
+    assert _n(lambda n: one_sided_power(0.5, 1.0, n, 0.025, Design())) == 34
+    assert _n(lambda n: one_sided_power(0.5, 1.0, n, 0.025, Design(two_sample=True))) == 64
+
+
+def test_the_t_power_at_n_is_the_noncentral_t_tail() -> None:
+    """By hand: n = 34, df 33, ncp = 0.5 sqrt(34) = 2.9155, t(0.975, 33) = 2.0345; P(T' > 2.0345) = 0.8078."""
+    assert t.ppf(0.975, 33) == pytest.approx(2.0345, abs=1e-4)
+    assert one_sided_power(0.5, 1.0, 34, 0.025, Design()) == pytest.approx(0.8078, abs=1e-4)
+    assert one_sided_power(0.5, 1.0, 33, 0.025, Design()) < 0.8
+
+
+def test_simulated_power_at_the_planned_n() -> None:
+    """20,000 simulated studies at the planned n reject as often as planned (one-sample t, and TOST)."""
+    rng = np.random.default_rng(0)
+    n = _n(lambda k: one_sided_power(0.4, 1.0, k, 0.025, Design()))
+    x = rng.normal(0.4, 1.0, size=(20_000, n))
+    tstat = x.mean(1) / (x.std(1, ddof=1) / math.sqrt(n))
+    assert (tstat > t.ppf(0.975, n - 1)).mean() == pytest.approx(0.8, abs=0.015)
+    # TOST at 5 % per side, effect 0.1 inside the band [-0.5, 0.5]: 90 % interval inside the band
+    n = _n(lambda k: tost_power(0.6, 0.4, 1.0, k, 0.05, Design()))
+    x = rng.normal(0.1, 1.0, size=(20_000, n))
+    half = t.ppf(0.95, n - 1) * x.std(1, ddof=1) / math.sqrt(n)
+    inside = (x.mean(1) - half > -0.5) & (x.mean(1) + half < 0.5)
+    assert 0.79 <= inside.mean() <= 0.84  # the planned power is a lower bound, tight near 80 %
+
+
+def test_plan_takes_the_side_the_estimate_lies_on() -> None:
+    holds = plan(0.3, 0.1, 3, direction="greater", margin=0.0)
+    assert holds.verdict == "holds" and holds.delta == pytest.approx(0.3)
+    fails = plan(-0.3, 0.1, 3, direction="greater", margin=0.0)
+    assert fails.verdict == "does not hold" and fails.n == holds.n
+    assert plan(0.3, 0.1, 3, direction="less", margin=0.0).verdict == "does not hold"
+    outside = plan(0.5, 0.05, 3, direction="equivalent", margin=0.894, tolerance=0.1)
+    assert outside.verdict == "does not hold" and outside.delta == pytest.approx(0.294)
+    inside = plan(0.9, 0.05, 3, direction="equivalent", margin=0.894, tolerance=0.1)
+    assert inside.verdict == "holds" and inside.delta == pytest.approx(0.094)
+    on = plan(0.0, 0.1, 3, direction="greater", margin=0.0)
+    assert on.n is None and "on the margin" in on.reason
+    assert "exact" in plan(5.0, 0.0, 1, direction="less", margin=6.0).reason
+    assert "no spread" in plan(0.0, 0.0, 3, direction="greater", margin=0.0).reason
+
+
+def test_the_standard_error_shrinks_at_the_level_that_sets_it() -> None:
+    """A plan at n_now reproduces the interval's own standard error: se(n_now) = se."""
+    for design in (Design(), Design(two_sample=True), Design(normal=True)):
+        p = plan(0.2, 0.08, 5, direction="greater", margin=0.0, design=design)
+        assert design.se(p.sd, 5) == pytest.approx(0.08)
+        assert p.n is not None and p.n > 5 and design.se(p.sd, p.n) < 0.08
+
+
+ROW = {
+    "id": "x", "group": "source", "source": "003", "status": "measured", "direction": "greater",
+    "margin": 0.0, "tolerance": 0.0, "estimate": 0.2, "lo": 0.2 - 4.302653 * 0.05, "hi": 0.2 + 4.302653 * 0.05,
+    "confidence": 0.95, "seeds": 3, "examples": 500, "method": "t over 3 seeds, paired by run",
+    "sample_size": "3 seeds × 500 examples", "verdict": "inconclusive",
+}  # fmt: skip
+
+
+def test_row_plan_recovers_the_standard_error_from_the_interval() -> None:
+    p = row_plan(ROW)
+    assert (
+        p.se == pytest.approx(0.05) and p.n_now == 3 and p.unit == "seeds" and p.alpha == pytest.approx(0.025)
+    )
+    assert p.plan.n == _n(lambda n: one_sided_power(0.2, 0.05 * math.sqrt(3), n, 0.025, Design()))
+    welch = row_plan(
+        {**ROW, "method": "Welch t (Welch-Satterthwaite df) over seeds", "sample_size": "3 seeds"}
+    )
+    q = t.ppf(0.975, 4)  # the largest Welch df, 2n - 2: the conservative standard error
+    assert welch.se == pytest.approx((ROW["hi"] - ROW["lo"]) / (2 * q)) and welch.unit == "seeds per side"
+    single = row_plan({**ROW, "seeds": 1, "examples": 32, "sample_size": "1 seed × 32 digits"})
+    assert single.n_now == 32 and single.unit == "digits per run"
+
+
+def test_row_plan_of_a_ratio_works_on_the_log_scale() -> None:
+    lo, hi = math.exp(math.log(0.5) - 2.776 * 0.2), math.exp(math.log(0.5) + 2.776 * 0.2)
+    method = "Welch t (Welch-Satterthwaite df) over seeds of log values"
+    row = {**ROW, "method": method, "direction": "less", "margin": 1.0, "estimate": 0.5, "lo": lo, "hi": hi}
+    row["sample_size"] = "3 seeds (aggregate per seed)"
+    p = row_plan(row)
+    assert (
+        p.scale == "log"
+        and p.plan.delta == pytest.approx(math.log(2))
+        and p.se == pytest.approx(0.2, rel=1e-3)
+    )
+
+
+def test_rows_without_a_test_are_not_planned() -> None:
+    assert row_plan({**ROW, "status": "not_testable"}).plan.reason.startswith("status not_testable")
+    bonferroni = {**ROW, "method": "Bonferroni-simultaneous intervals of the 54 source-target pairs"}
+    assert "simultaneous" in row_plan(bonferroni).plan.reason
+    exact = row_plan({**ROW, "seeds": 1, "examples": 1, "lo": 0.2, "hi": 0.2, "sample_size": "1 model"})
+    assert exact.plan.n is None and "exact" in exact.plan.reason
+
+
+def test_the_budget_marks_what_it_cannot_afford() -> None:
+    weak = row_plan({**ROW, "estimate": 0.02, "lo": 0.02 - 0.2, "hi": 0.02 + 0.2})
+    assert weak.plan.n is not None and weak.plan.n > 10
+    assert budget_status(weak, max_runs=10, max_examples=1000) == "underpowered at this budget"
+    assert budget_status(weak, max_runs=weak.plan.n, max_examples=1000) == "planned"
+
+
+def test_power_plan_command_writes_the_page_and_the_json(tmp_path: Path) -> None:
+    rows = [
+        ROW,
+        {**ROW, "id": "weak", "estimate": 0.02, "lo": -0.18, "hi": 0.22},
+        {**ROW, "id": "n", "status": "paper_only"},
+    ]
+    table = tmp_path / "claims.parquet"
+    pd.DataFrame(rows).to_parquet(table)
+    md, js = tmp_path / "plan.md", tmp_path / "plan.json"
+    assert cli_main(["power-plan", str(table), "--markdown", str(md), "--json", str(js)]) == 0
+    plan_json = json.loads(js.read_text())
+    assert plan_json["claims"]["x"]["plan"] == "planned" and plan_json["claims"]["x"]["n_planned"] >= 2
+    assert plan_json["claims"]["weak"]["plan"] == "underpowered at this budget"
+    assert plan_json["claims"]["n"]["plan"] == "not planned" and plan_json["claims"]["n"]["n_planned"] is None
+    text = md.read_text()
+    assert (
+        "## Underpowered at this budget (1)" in text
+        and "`weak`" in text
+        and plan_json["source"]["sha256"] in text
+    )
