@@ -39,8 +39,8 @@ class Architecture:
         return None
 
 
-_MLP_G = ("hidden", "batch_norm")
-_MLP_D = ("hidden", "dropout", "slope")
+_MLP_G = ("hidden", "batch_norm", "activation")
+_MLP_D = ("hidden", "dropout", "slope", "activation")
 _CONV_D = ("channels", "hidden", "dropout", "spectral")
 
 GENERATOR_ARCHITECTURES: dict[str, Architecture] = {

@@ -67,7 +67,7 @@ def test_a_gan_entry_names_its_first_problem() -> None:
     assert gan_problem(gan, 1, 8)[0] == "generator"
     assert gan_problem(gan, 1, 32) == (
         "discriminator_kwargs.ndf",
-        "'M3' takes no argument 'ndf' (it takes: hidden, dropout, slope)",
+        "'M3' takes no argument 'ndf' (it takes: hidden, dropout, slope, activation)",
     )
     assert (
         gan_problem({**gan, "discriminator_kwargs": {"dropout": 0.1}, "generator_kwargs": {"ngf": 8}}, 3, 32)
