@@ -8,13 +8,13 @@ attack can do, never its name), the smoke config's cost caps (:mod:`advgen.smoke
 :mod:`advgen.registries` and checked equal by its test, the schema's ``attack`` enum, its
 ``params`` branch per attack with the constructor's defaults, and the lists of ``README.md`` and
 ``config/README.md``. An attack's defaults are stated once, in its constructor, which this module
-reads from the source (:func:`constructor_defaults`); so are the rest of what the schema says of
-its ``params``: each argument's description, the line of the class docstring's ``Arguments:``
-(:func:`constructor_docs`), the range of each numeric one, the class attribute ``bounds``
-(:func:`constructor_bounds`), and the values of each string one, the class attribute ``choices``
-(``norm``: the entry's :attr:`AttackInfo.norms`; :func:`constructor_choices`). Adding an attack: its class file under
-``advgen/attacks/`` and its entry here, then ``python -m advgen.registries --write`` writes the
-copies (docs/contributing.md, "Adding an attack").
+reads from the source (:func:`constructor_defaults`); so is the rest of what the schema says of
+its ``params``: each argument's description, its line of the class docstring's ``Arguments:``
+(:func:`constructor_docs`); each numeric one's range, the class attribute ``bounds``
+(:func:`constructor_bounds`); each string one's values, the class attribute ``choices``
+(``norm``: the entry's :attr:`AttackInfo.norms`; :func:`constructor_choices`). Adding an
+attack: its class file under ``advgen/attacks/`` and its entry here, then ``python -m
+advgen.registries --write`` writes the copies (docs/contributing.md, "Adding an attack").
 
 Importing this module imports neither torch nor an attack: the workflow's DAG reads it.
 """
