@@ -26,18 +26,18 @@ from pathlib import Path
 
 #: advgen's layers, top down: a unit may import units of its own layer and of the layers below.
 #: (``__init__``: ``advgen/__init__.py`` itself; ``smoke_sizes``: the smoke run's sizes, which the
-#: attack registry reads while the smoke config, one layer up, reads the registry.)
+#: attack and sweep registries read while the smoke config, layers up, reads the registries.)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "cli", "registries"),
     ("commands",),
     ("pipeline",),
-    ("claims", "config_files", "profiles", "report_facts", "provenance_page"),
+    ("claims", "config_files", "profiles", "report_facts", "provenance_page", "smoke"),
     ("plots",),
     ("probe", "robustness"),
     ("defense",),
     ("sweeps",),
     ("jobs", "metrics", "ae", "gan", "classifiers", "training", "models"),
-    ("smoke", "cv", "config", "data", "io", "generators", "architectures"),
+    ("cv", "config", "data", "io", "generators", "architectures"),
     ("attacks",),
     (
         "__init__",

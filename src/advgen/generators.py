@@ -1,10 +1,12 @@
 """Generator kinds: the config sections that define generators, and the one answer to "is
-this name a GAN or an autoencoder?".
+this name a GAN or an autoencoder?" and to what follows from it (:attr:`GeneratorKind.has_encoder`).
 
 A generator named anywhere in the config (a sweep's ``generators``, a purifier's
 ``generator``) is looked up with :func:`generator_kind`: it is defined in exactly one section
 of :data:`GENERATOR_KINDS`, else the config is wrong (:class:`~advgen.errors.ConfigError`
-naming the key). No torch here: the Snakefile reaches it through the plans.
+naming the key). Code that depends on what a generator can do reads the kind's flags, never
+its name (``tests/unit/test_registries.py`` scans for such comparisons). No torch here: the
+Snakefile reaches it through the plans.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class GeneratorKind:
     checkpoint_template: str  # path template of its checkpoint (advgen.paths)
     wildcard: str  # the template's wildcard (the training rule's)
     label: str  # in messages
+    #: an encoder maps images to the latent space (an autoencoder: its decoder is the generator,
+    #: ``D(E(x))`` reconstructs, E(x) starts an inversion; a GAN's latents are found by inversion)
+    has_encoder: bool = False
 
     def checkpoint(self, name: str) -> str:
         return self.checkpoint_template.format(**{self.wildcard: name})
@@ -33,7 +38,9 @@ class GeneratorKind:
 
 GENERATOR_KINDS: dict[str, GeneratorKind] = {
     "gan": GeneratorKind("gan", "gans", paths.GAN_CHECKPOINT, "gan", "a GAN"),
-    "autoencoder": GeneratorKind("autoencoder", "autoencoders", paths.AE_CHECKPOINT, "ae", "an autoencoder"),
+    "autoencoder": GeneratorKind(
+        "autoencoder", "autoencoders", paths.AE_CHECKPOINT, "ae", "an autoencoder", has_encoder=True
+    ),
 }
 
 
@@ -63,3 +70,8 @@ def generator_entry(config: Mapping[str, Any], name: str, where: str = "config")
 def generator_checkpoint(config: Mapping[str, Any], name: str, where: str = "config") -> str:
     """The checkpoint of the generator ``name``."""
     return generator_kind(config, name, where).checkpoint(name)
+
+
+def with_encoder() -> str:
+    """The kinds that have an encoder, in messages ("an autoencoder")."""
+    return " or ".join(k.label for k in GENERATOR_KINDS.values() if k.has_encoder)

@@ -8,8 +8,12 @@ sources (:data:`advgen.data.sources.DATA_SOURCES`), the training modes
 (:data:`advgen.robustness.tables.MASKING_CHECK_REGISTRY`). This module writes their copies:
 
 * the schema's enums of those names (``src/advgen/schemas/*.yaml``), the attack entry's
-  ``params`` branch per attack, and each attack's ``params`` defaults (from its constructor;
-  an attack without a ``<module>_params`` definition gets one generated from its constructor);
+  ``params`` branch per attack, and each attack's ``params`` definition: every parameter's
+  description (its line of the class docstring's ``Arguments:``), type (its annotation), values
+  (the class's ``choices``; a ``norm``: the entry's norms), range (the class's ``bounds``) and
+  default (the constructor's), as :func:`param_schema` states them (an attack without a
+  ``<module>_params`` definition gets one generated from its class; :func:`attack_problems`
+  names what a class leaves unstated);
 * the defaults of the settings objects whose dataclass states them (:data:`SETTINGS`: the
   gradient-masking checks' sizes, :class:`advgen.robustness.masking_spec.MaskingSettings`; the
   adaptive attacks' budget, :class:`advgen.defense.adaptive.AdaptiveBudget`);
@@ -49,7 +53,10 @@ from advgen.attacks.registry import (
     REGISTRY,
     TRANSFER_ATTACKS,
     constructor_annotations,
+    constructor_bounds,
+    constructor_choices,
     constructor_defaults,
+    constructor_docs,
     constructor_params,
 )
 from advgen.classifiers.modes import SWEPT_MODES, TRAINING_MODES
@@ -192,28 +199,81 @@ def _flow(values: Sequence[Any]) -> str:
 
 
 _JSON_TYPES = {"int": "integer", "float": "number", "bool": "boolean", "str": "string", "None": "null"}
+#: the JSON Schema keywords of a range (:func:`advgen.attacks.registry.interval`)
+BOUNDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
+#: the order of a parameter's keywords in the written schema
+ORDER = ("description", "type", "enum", *BOUNDS, "default")
+
+
+def json_types(name: str, arg: str) -> list[str]:
+    """The JSON types of argument ``arg`` of attack ``name``, from its annotation."""
+    words = re.findall(r"\w+", constructor_annotations(name).get(arg, ""))
+    return list(dict.fromkeys(_JSON_TYPES[w] for w in words if w in _JSON_TYPES))
+
+
+def param_schema(name: str, arg: str) -> dict[str, Any]:
+    """What the schema says of argument ``arg`` of attack ``name``, all of it stated by the
+    class: its line of the docstring's ``Arguments:``, its type (annotation), its values
+    (``choices``; ``norm``: the registry's norms) or its range (``bounds``) and its default."""
+    prop: dict[str, Any] = {}
+    docs, choices = constructor_docs(name), constructor_choices(name)
+    if arg in docs:
+        prop["description"] = docs[arg]
+    if arg in choices:
+        prop["enum"] = list(choices[arg])
+    else:
+        types = json_types(name, arg)
+        if types:
+            prop["type"] = types[0] if len(types) == 1 else types
+    prop.update(constructor_bounds(name).get(arg, {}))
+    defaults = constructor_defaults(name)
+    if arg in defaults:
+        prop["default"] = defaults[arg]
+    return prop
 
 
 def generated_params(name: str) -> dict[str, Any]:
-    """A ``params`` definition for attack ``name`` from its constructor (an attack whose
-    arguments the schema does not describe yet): each argument with its type and default."""
-    defaults, annotations = constructor_defaults(name), constructor_annotations(name)
-    properties = {}
-    for arg in constructor_params(name):
-        words = re.findall(r"\w+", annotations.get(arg, ""))
-        types = list(dict.fromkeys(_JSON_TYPES[w] for w in words if w in _JSON_TYPES))
-        prop: dict[str, Any] = {"description": f"see advgen.attacks.{REGISTRY[name].module}.{name}"}
-        if types:
-            prop["type"] = types[0] if len(types) == 1 else types
-        if arg in defaults:
-            prop["default"] = defaults[arg]
-        properties[arg] = prop
+    """A ``params`` definition for attack ``name`` from its class (an attack whose arguments the
+    schema does not describe yet): each argument a config may set, by :func:`param_schema`."""
     return {
-        "description": f"{name} ({REGISTRY[name].paper}); written from its constructor by advgen.registries",
+        "description": f"{name} ({REGISTRY[name].paper}); written from its class by advgen.registries",
         "type": "object",
         "additionalProperties": False,
-        "properties": properties,
+        "properties": {arg: param_schema(name, arg) for arg in constructor_params(name)},
     }
+
+
+def written_param(prop: dict[str, Any], name: str, arg: str) -> dict[str, Any]:
+    """A schema parameter ``prop`` as ``--write`` leaves it: :func:`param_schema`, without a
+    default where ``prop`` has none (a parameter may leave its default to the code, so that
+    specs without it stay as they were); nothing else of ``prop`` is kept."""
+    return {k: v for k, v in param_schema(name, arg).items() if k != "default" or "default" in prop}
+
+
+def attack_problems() -> list[str]:
+    """What an attack class leaves unstated that its schema branch needs (one line each): a
+    docstring line per argument a config may set, a range per numeric one, the values of each
+    string one, and no such statement of an argument it does not have."""
+    problems = []
+    for name, info in REGISTRY.items():
+        where = f"advgen.attacks.{info.module}.{name}"
+        try:
+            bounds, choices = constructor_bounds(name), constructor_choices(name)
+        except (ValueError, LookupError) as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        params, docs = constructor_params(name), constructor_docs(name)
+        for arg in params:
+            types = set(json_types(name, arg))
+            if arg not in docs:
+                problems.append(f"{where}: no line for '{arg}' in the class docstring's Arguments")
+            if types & {"integer", "number"} and arg not in bounds:
+                problems.append(f"{where}: no range for '{arg}' in the class's bounds")
+            if "string" in types and arg not in choices:
+                problems.append(f"{where}: no values for '{arg}' in the class's choices")
+        for arg in sorted((set(bounds) | set(choices)) - set(params)):
+            problems.append(f"{where}: bounds or choices name '{arg}', which a config's params cannot set")
+    return problems
 
 
 def _node(tree: Any, path: Sequence[str]) -> Any:
@@ -262,10 +322,29 @@ def schema_problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:
             where = f"{ATTACK_SCHEMA}: $defs.{key}.properties.{arg}"
             if arg not in allowed:
                 problems.append(f"{where}: no argument of {name}'s constructor ({', '.join(allowed)})")
-            elif "default" in prop and not _same(prop["default"], defaults.get(arg)):
+                continue
+            if "default" in prop and not _same(prop["default"], defaults.get(arg)):
                 problems.append(
                     f"{where}.default: {prop['default']!r}, the constructor's is {defaults.get(arg)!r}"
                 )
+            want = param_schema(name, arg)
+            if "description" in want and prop.get("description") != want["description"]:
+                problems.append(
+                    f"{where}.description: not the line of {name}'s docstring ({want['description']!r})"
+                )
+            if "enum" in want and prop.get("enum") != want["enum"]:
+                problems.append(f"{where}.enum: {prop.get('enum')!r}, not {name}'s choices {want['enum']!r}")
+            have = {k: prop[k] for k in BOUNDS if k in prop}
+            if have != {k: want[k] for k in BOUNDS if k in want}:
+                problems.append(
+                    f"{where}: range {have}, not {name}'s bounds {constructor_bounds(name).get(arg)}"
+                )
+            if prop.get("type") != want.get("type"):
+                problems.append(
+                    f"{where}.type: {prop.get('type')!r}, not {want.get('type')!r} ({name}'s annotation)"
+                )
+            for extra in sorted(set(prop) - set(want), key=str):
+                problems.append(f"{where}: {extra!r}, which {name}'s class does not state")
     return problems
 
 
@@ -301,11 +380,6 @@ def _block(lines: list[str], path: Sequence[str]) -> tuple[int, int]:
 def _set_value(lines: list[str], path: Sequence[str], text: str) -> None:
     at, _ = _block(lines, path)
     lines[at] = f"{' ' * _indent(lines[at])}{path[-1]}: {text}"
-
-
-def _dump(value: Any, indent: int) -> list[str]:
-    text = yaml.safe_dump(value, sort_keys=False, default_flow_style=None, width=100)
-    return [" " * indent + line for line in text.splitlines()]
 
 
 def write_schema(schema_dir: Path = SCHEMA_DIR) -> list[str]:
@@ -361,17 +435,68 @@ def _write_attacks(lines: list[str]) -> None:
         generated.append(f"{pad}- if: {{properties: {{attack: {{const: {name}}}}}}}")
         generated.append(f'{pad}  then: {{properties: {{params: {{$ref: "#/$defs/{params_def(name)}"}}}}}}')
     lines[at + 1 : end] = generated
-    tree = yaml.safe_load("\n".join(lines))
     for name in REGISTRY:
         key = params_def(name)
-        params = _node(tree, ("$defs", key))
+        params = _node(yaml.safe_load("\n".join(lines)), ("$defs", key))
         if not isinstance(params, dict):
-            lines += ["", f"  {key}:", *_dump(generated_params(name), 4)]
+            lines += ["", *_object_lines(key, generated_params(name), 2)]
             continue
-        defaults = constructor_defaults(name)
-        for arg, prop in (params.get("properties") or {}).items():
-            if "default" in prop and arg in defaults and not _same(prop["default"], defaults[arg]):
-                _set_value(lines, ("$defs", key, "properties", arg, "default"), _scalar(defaults[arg]))
+        props = params.get("properties") or {}
+        at, end = _block(lines, ("$defs", key, "properties"))
+        written = {arg: written_param(prop, name, arg) for arg, prop in props.items()}
+        lines[at:end] = _object_lines("properties", written, _indent(lines[at]))
+
+
+def _description_lines(text: str, indent: int) -> list[str]:
+    """``description: text`` at ``indent``: on one line where it fits (plain, else quoted) and
+    reads back as the same string, else folded (``>-``) and wrapped at 100 columns."""
+    pad = " " * indent
+    quoted = "'" + text.replace("'", "''") + "'"
+    for value in (text, quoted, json.dumps(text, ensure_ascii=False)):
+        line = f"{pad}description: {value}"
+        if len(line) <= 100 and _reads_back(line, {"description": text}):
+            return [line]
+    body = textwrap.wrap(
+        text, 100, initial_indent=pad + "  ", subsequent_indent=pad + "  ", break_on_hyphens=False
+    )
+    lines = [f"{pad}description: >-", *body]
+    if not _reads_back("\n".join(lines), {"description": text}):
+        raise ValueError(f"a description YAML cannot fold as it is: {text!r}")
+    return lines
+
+
+def _reads_back(text: str, value: Any) -> bool:
+    """Whether the YAML ``text`` is ``value`` (a colon or a hash inside plain text is not)."""
+    try:
+        return bool(yaml.safe_load(text) == value)
+    except yaml.YAMLError:
+        return False
+
+
+def _flow_value(value: Any) -> str:
+    """``value`` in YAML flow style."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow_value(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _object_lines(key: str, node: dict[str, Any], indent: int) -> list[str]:
+    """``key:`` and ``node`` in block style at ``indent``: its ``properties`` and their values as
+    blocks, a ``description`` by :func:`_description_lines`, other values in flow style."""
+    pad = " " * indent
+    if not node:
+        return [f"{pad}{key}: {{}}"]
+    lines = [f"{pad}{key}:"]
+    for k, v in node.items():
+        if k == "description" and isinstance(v, str):
+            lines += _description_lines(v, indent + 2)
+        elif isinstance(v, dict) and (key == "properties" or k == "properties"):
+            lines += _object_lines(k, v, indent + 2)
+        else:
+            lines.append(f"{pad}  {k}: {_flow_value(v)}")
+    return lines
 
 
 # --- the docs' lists ---------------------------------------------------------------------------
@@ -502,11 +627,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:
         for path in write_schema() + write_docs():
             print(f"wrote {path}")
-    problems = schema_problems() + docs_problems()
+    problems = attack_problems() + schema_problems() + docs_problems()
     for line in problems:
         print(line)
-    if problems:
-        print(f"{len(problems)} stale copies: python -m advgen.registries --write", file=sys.stderr)
+    unstated = len(problems) - len(schema_problems() + docs_problems())
+    if unstated:
+        print(f"{unstated} statements missing from attack classes: see docs/contributing.md", file=sys.stderr)
+    if len(problems) > unstated:
+        print(
+            f"{len(problems) - unstated} stale copies: python -m advgen.registries --write", file=sys.stderr
+        )
     return 1 if problems else 0
 
 

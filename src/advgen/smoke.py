@@ -29,7 +29,8 @@ from advgen.smoke_sizes import (
     STEPS,
 )
 
-# Per-attack parameters that bound each attack's cost: advgen.attacks.registry (AttackInfo.smoke).
+# Per-attack parameters that bound each attack's cost: advgen.attacks.registry (AttackInfo.smoke);
+# per-sweep ones: advgen.sweeps.registry (Sweep.smoke, Sweep.smoke_grids).
 # Sizes of the gradient-masking checks (robustness.masking.checks / purifier_checks).
 MASKING_CHECKS = {
     "pgd_steps": STEPS,
@@ -143,28 +144,21 @@ def _robustness(cfg: dict[str, Any]) -> None:
 
 
 def _sweeps(cfg: dict[str, Any]) -> None:
+    from advgen.sweeps.registry import SWEEPS
+
     sweeps = cfg.get("sweeps", {})
-    for name in ("inversion", "inpainting", "interpolation"):
+    for name, sweep in SWEEPS.items():
         if name not in sweeps:
             continue
         entry = sweeps[name]
-        cap(entry, "steps", STEPS)
-        if name == "inversion":
-            entry["restarts"] = ends([min(r, RESTARTS * 2) for r in entry.get("restarts", [1, 5])])
-            entry["restarts"] = sorted(set(entry["restarts"]))
-            cap(entry, "num_images", IMAGES)
-        elif name == "inpainting":
-            cap(entry, "restarts", RESTARTS)
-            cap(entry, "num_images", IMAGES)
-        else:
-            cap(entry, "restarts", RESTARTS)
-            cap(entry, "num_pairs", 4)
-            cap(entry, "num_alphas", 5)
-    if "truncation" in sweeps:
-        entry = sweeps["truncation"]
-        if "psi" in entry:
-            entry["psi"] = ends(entry["psi"])
-        cap(entry, "num_samples", SAMPLES)
+        for key, value in sweep.smoke.items():
+            if isinstance(entry.get(key), list):  # a grid: each value capped, repeats dropped
+                entry[key] = list(dict.fromkeys(min(v, value) for v in entry[key]))
+            else:
+                cap(entry, key, value)
+        for key in sweep.smoke_grids:
+            if key in entry:
+                entry[key] = ends(entry[key])
 
 
 def _defense(cfg: dict[str, Any]) -> None:

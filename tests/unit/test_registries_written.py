@@ -1,6 +1,8 @@
-"""The schema's enums, the attacks' params branches and defaults, and the lists of README.md and
+"""The schema's enums, the attacks' params branches (each parameter's description, type, values,
+range and default, as the attack's class states them) and the lists of README.md and
 config/README.md are the registries' copies (advgen.registries): equal to them, and the check
-catches a copy that drifts (negative controls on copies in tmp_path)."""
+catches a copy that drifts, or a class that leaves something unstated (negative controls on
+copies in tmp_path and on a class's source edited in memory)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ import pytest
 import yaml
 
 from advgen import registries
-from advgen.attacks.registry import REGISTRY, constructor_defaults
+from advgen.attacks import registry
+from advgen.attacks.registry import REGISTRY, constructor_bounds, constructor_defaults, constructor_docs
 from advgen.classifiers.modes import STACKED_MODES, SWEPT_MODES, TRAINING_MODES
 from advgen.config import SCHEMA_DIR
 from advgen.data.sources import BUNDLED_SOURCES, DATA_SOURCES
 from advgen.robustness.tables import MASKING_CHECK_REGISTRY, MASKING_CHECKS
+from tests.unit.test_schema_lint import Schemas
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -106,6 +110,117 @@ def test_an_attack_without_params_gets_them_from_its_constructor(schemas: Path):
     }
     assert list(props) == ["alpha", "steps", "norm", "random_start", "restarts", "early_stop"]
     assert props["steps"]["type"] == "integer" and props["alpha"]["type"] == ["number", "null"]
+    # described and bounded as the class states: its docstring's Arguments, its bounds, its norms
+    assert props["steps"] == {
+        "description": "iterations (Madry et al.: 40 on MNIST)",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000000,
+        "default": 40,
+    }
+    assert props["alpha"]["exclusiveMinimum"] == 0 and props["norm"]["enum"] == ["linf", "l2"]
+    assert Schemas(schemas).problems() == []  # the schema lint passes on the written branch
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_attack_parameter_is_described_and_bounded_by_its_class(name):
+    params = yaml.safe_load((SCHEMA_DIR / registries.ATTACK_SCHEMA).read_text(encoding="utf-8"))["$defs"][
+        registries.params_def(name)
+    ]["properties"]
+    docs, bounds = constructor_docs(name), constructor_bounds(name)
+    for arg, prop in params.items():
+        assert prop["description"] == docs[arg], f"{name}.{arg}"
+        if {"integer", "number"} & set(registries.json_types(name, arg)):
+            assert {k: prop[k] for k in registries.BOUNDS if k in prop} == bounds[arg], f"{name}.{arg}"
+            assert len(bounds[arg]) == 2, f"{name}.{arg}: a lower and an upper bound"
+    assert registries.attack_problems() == []
+
+
+def test_a_stale_or_stray_parameter_key_is_caught_and_rewritten(schemas: Path):
+    """The bug the writer now rules out: a description broken at a comma into a stray key."""
+    robustness = schemas / "robustness.schema.yaml"
+    original = robustness.read_text(encoding="utf-8")
+    _edit(
+        robustness,
+        "        description: 'model queries per input (paper and AutoAttack: 5,000)'\n",
+        "        description: model queries per input (paper 5\n        000): None\n",
+    )
+    _edit(
+        robustness,
+        "        exclusiveMinimum: 0\n        maximum: 1\n        default: 0.8\n",
+        "        default: 0.8\n",
+    )
+    problems = registries.schema_problems(schemas)
+    where = "robustness.schema.yaml: $defs.square_params.properties"
+    assert problems == [
+        f"{where}.n_queries.description: not the line of Square's docstring "
+        "('model queries per input (paper and AutoAttack: 5,000)')",
+        f"{where}.n_queries: '000)', which Square's class does not state",
+        f"{where}.p_init: range {{}}, not Square's bounds {{'exclusiveMinimum': 0, 'maximum': 1}}",
+    ]
+    registries.write_schema(schemas)
+    assert robustness.read_text(encoding="utf-8") == original
+
+
+def _patched_source(monkeypatch: pytest.MonkeyPatch, name: str, edits: list[tuple[str, str]]) -> None:
+    """Attack ``name``'s module source with ``edits`` applied, as the registry reads it."""
+    import ast
+
+    origin, _ = registry._module(name)
+    text = Path(origin).read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    real = registry._module.__wrapped__
+    monkeypatch.setattr(registry, "_module", lambda n: (origin, ast.parse(text)) if n == name else real(n))
+    for cached in (
+        registry._class,
+        registry.constructor_docs,
+        registry.constructor_bounds,
+        registry.constructor_choices,
+    ):
+        cached.cache_clear()
+        monkeypatch.setattr(registry, cached.__name__, registry.functools.cache(cached.__wrapped__))
+
+
+def test_a_class_that_leaves_a_parameter_unstated_is_caught(monkeypatch: pytest.MonkeyPatch):
+    _patched_source(
+        monkeypatch,
+        "Square",
+        [
+            ("        n_queries: model queries per input (paper and AutoAttack: 5,000).\n", ""),
+            ('"n_queries": "[1, 1000000]", ', ""),
+            ('"p_init": "(0, 1]"', '"p_init": "(0, 1]", "steps": "[1, 2]"'),
+        ],
+    )
+    monkeypatch.setattr(registries, "constructor_docs", registry.constructor_docs)
+    monkeypatch.setattr(registries, "constructor_bounds", registry.constructor_bounds)
+    monkeypatch.setattr(registries, "constructor_choices", registry.constructor_choices)
+    assert registries.attack_problems() == [
+        "advgen.attacks.square.Square: no line for 'n_queries' in the class docstring's Arguments",
+        "advgen.attacks.square.Square: no range for 'n_queries' in the class's bounds",
+        "advgen.attacks.square.Square: bounds or choices name 'steps', which a config's params cannot set",
+    ]
+
+
+def test_a_range_is_an_interval():
+    assert registry.interval("[1, 1000000]") == {"minimum": 1, "maximum": 1000000}
+    assert registry.interval("(0, 1]") == {"exclusiveMinimum": 0, "maximum": 1}
+    assert registry.interval("[0.5, 2)") == {"minimum": 0.5, "exclusiveMaximum": 2}
+    for bad in ("1, 2", "[2, 1]", "[0, inf]", "[a, 1]"):
+        with pytest.raises(ValueError, match="interval|lower end"):
+            registry.interval(bad)
+
+
+def test_argument_lines_are_read_from_the_class_docstring():
+    docs = constructor_docs("APGDT")
+    assert docs["rho"] == "step-halving threshold on the share of improving steps (paper: 0.75)"
+    # continued lines joined, ``code`` markup as `code`, no final period
+    assert (
+        constructor_docs("DeepFool")["overshoot"]
+        == "the final perturbation is `(1 + overshoot) * r` (paper: 0.02)"
+    )
+    assert registry.plain("as in :class:`APGD`.\n   more ``x``.") == "as in APGD. more `x`"
 
 
 def test_a_stale_docs_list_is_caught(tmp_path: Path):

@@ -81,8 +81,8 @@ class APGD(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2".
-        loss: "ce" or "dlr".
+        norm: "linf" or "l2" budget.
+        loss: "ce" (cross-entropy) or "dlr" (the difference of logits ratio, the paper's Eq. 4).
         n_iter: iterations per restart (paper: 100).
         n_restarts: random restarts, each on the examples not yet fooled (paper: 1, "plus": 5).
         rho: step-halving threshold on the share of improving steps (paper: 0.75).
@@ -99,6 +99,16 @@ class APGD(Attack):
     """
 
     name = "APGD"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {
+        "n_iter": "[1, 100000]",
+        "n_restarts": "[1, 10000]",
+        "rho": "(0, 1]",
+        "momentum": "[0, 1]",
+        "eot_iter": "[1, 10000]",
+    }
+    #: values of the string arguments (a norm argument: the registry entry's norms)
+    choices = {"loss": LOSSES}
 
     def __init__(
         self,

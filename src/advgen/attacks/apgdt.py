@@ -26,12 +26,15 @@ class APGDT(APGD):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2".
+        norm: "linf" or "l2" budget.
         n_iter: iterations per target and restart (paper: 100).
         n_restarts: restarts per target (AutoAttack: 1).
         n_target_classes: wrong classes attacked per input (paper: 9; capped at classes - 1).
         batched_targets: stack the targets into one batch (False: a loop over targets).
-        rho, momentum, eot_iter: as in :class:`APGD`.
+        rho: step-halving threshold on the share of improving steps (paper: 0.75).
+        momentum: weight alpha of the new step against the previous one (paper: 0.75).
+        eot_iter: gradients averaged per step (Expectation over Transformation; 20 in
+            AutoAttack "rand", 1 otherwise).
         seed: seed of the random starts (None: global torch RNG).
 
     Shape:
@@ -42,6 +45,15 @@ class APGDT(APGD):
     """
 
     name = "APGDT"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {
+        "n_iter": "[1, 100000]",
+        "n_restarts": "[1, 10000]",
+        "n_target_classes": "[1, 1000]",
+        "rho": "(0, 1]",
+        "momentum": "[0, 1]",
+        "eot_iter": "[1, 10000]",
+    }
 
     def __init__(
         self,

@@ -52,7 +52,7 @@ class AutoAttack(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (the paper's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2".
+        norm: "linf" or "l2" budget.
         version: "standard", "plus" or "rand".
         n_iter: APGD and FAB iterations (paper: 100).
         n_queries: Square queries (paper: 5,000).
@@ -71,6 +71,15 @@ class AutoAttack(Attack):
     """
 
     name = "AutoAttack"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {
+        "n_iter": "[1, 100000]",
+        "n_queries": "[1, 1000000]",
+        "n_target_classes": "[1, 1000]",
+        "eot_iter": "[1, 10000]",
+    }
+    #: values of the string arguments (a norm argument: the registry entry's norms)
+    choices = {"version": VERSIONS}
 
     def __init__(
         self,

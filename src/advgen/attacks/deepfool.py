@@ -39,6 +39,8 @@ class DeepFool(MinimalAttack):
     """
 
     name = "DeepFool"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {"steps": "[1, 1000000]", "overshoot": "[0, 1000000]", "num_candidates": "[2, 1000000]"}
 
     def __init__(
         self,

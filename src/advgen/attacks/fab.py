@@ -146,7 +146,7 @@ class FAB(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2".
+        norm: "linf" or "l2" budget.
         n_iter: iterations per restart (paper and AutoAttack: 100).
         n_restarts: restarts; the first from the input, the others from random points at
             half the best distance found (or eps) (AutoAttack: 1, "plus": 5).
@@ -166,6 +166,15 @@ class FAB(Attack):
     """
 
     name = "FAB"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {
+        "n_iter": "[1, 100000]",
+        "n_restarts": "[1, 10000]",
+        "alpha_max": "[0, 1]",
+        "eta": "(0, 1000000]",
+        "beta": "(0, 1]",
+        "n_target_classes": "[1, 1000]",
+    }
 
     def __init__(
         self,

@@ -24,6 +24,9 @@ from torch import nn
 
 from advgen.attacks.base import MinimalAttack, batch_view, other_classes
 
+#: how each example's target class is picked
+TARGETS = ("runner_up", "random")
+
 
 def minimize_unit_box(
     fun_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, maxiter: int
@@ -59,6 +62,10 @@ class LBFGS(MinimalAttack):
     """
 
     name = "LBFGS"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {"c_init": "(0, 1000000]", "search_steps": "[1, 1000000]", "steps": "[1, 1000000]"}
+    #: values of the string arguments (a norm argument: the registry entry's norms)
+    choices = {"target": TARGETS}
 
     def __init__(
         self,
@@ -73,7 +80,7 @@ class LBFGS(MinimalAttack):
         batch_size: int | None = None,
     ):
         super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        if target not in ("runner_up", "random"):
+        if target not in TARGETS:
             raise ValueError(f"LBFGS target must be 'runner_up' or 'random', got {target!r}")
         self.c_init = float(c_init)
         self.search_steps = int(search_steps)

@@ -38,6 +38,13 @@ class OnePixel(Attack):
     """
 
     name = "OnePixel"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {
+        "population": "[4, 1000000]",
+        "steps": "[1, 1000000]",
+        "scale": "(0, 1000000]",
+        "eval_batch": "[1, 65536]",
+    }
     norm = "l0"
 
     def __init__(

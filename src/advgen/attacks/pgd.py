@@ -38,11 +38,18 @@ class PGD(Attack):
         eps: budget (Madry et al.: 0.3 Linf on MNIST).
         alpha: step size; None = 2.5 * eps / steps (Madry et al.: 0.01 for eps 0.3, 40 steps).
         steps: iterations (Madry et al.: 40 on MNIST).
-        norm: "linf" or "l2".
+        norm: "linf" (signed steps) or "l2" (normalised steps).
         random_start: start from a uniform point of the ball (clipped to [0, 1]).
         restarts: independent runs; the per-example worst case is kept.
-        early_stop: evaluation only: stop iterating on an example once it is misclassified
-            and keep that iterate (see the module docstring; Madry et al.: off).
+        early_stop: evaluation only (Croce & Hein 2020's APGD does the same; Madry et al.:
+            off): stop iterating on an example at its first misclassified iterate and keep it,
+            so robust accuracy can only stay or go down and fooled examples cost no more steps
+            (see the module docstring); honoured where robust accuracy is measured (attack
+            curves, capacity / data-size sweeps, robust features), ignored where the
+            adversarial examples themselves are used (transfer, example figures) and never used
+            by adversarial training. A config entry without it runs with false (the schema
+            gives it no default, so specs without it, and their results' params column, stay
+            as they were).
         targeted: ``y`` holds target labels and the steps descend their cross-entropy (a
             targeted attack: success is the target predicted; Ilyas et al. 2019's D_NR).
         seed: seed of the random starts (None: global torch RNG).
@@ -55,6 +62,8 @@ class PGD(Attack):
     """
 
     name = "PGD"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {"alpha": "(0, 1000000]", "steps": "[1, 1000000]", "restarts": "[1, 1000000]"}
 
     def __init__(
         self,

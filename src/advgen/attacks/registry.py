@@ -8,9 +8,13 @@ attack can do, never its name), the smoke config's cost caps (:mod:`advgen.smoke
 :mod:`advgen.registries` and checked equal by its test, the schema's ``attack`` enum, its
 ``params`` branch per attack with the constructor's defaults, and the lists of ``README.md`` and
 ``config/README.md``. An attack's defaults are stated once, in its constructor, which this module
-reads from the source (:func:`constructor_defaults`). Adding an attack: its class file under
-``advgen/attacks/`` and its entry here, then ``python -m advgen.registries --write`` writes the
-copies (docs/contributing.md, "Adding an attack").
+reads from the source (:func:`constructor_defaults`); so is the rest of what the schema says of
+its ``params``: each argument's description, its line of the class docstring's ``Arguments:``
+(:func:`constructor_docs`); each numeric one's range, the class attribute ``bounds``
+(:func:`constructor_bounds`); each string one's values, the class attribute ``choices``
+(``norm``: the entry's :attr:`AttackInfo.norms`; :func:`constructor_choices`). Adding an
+attack: its class file under ``advgen/attacks/`` and its entry here, then ``python -m
+advgen.registries --write`` writes the copies (docs/contributing.md, "Adding an attack").
 
 Importing this module imports neither torch nor an attack: the workflow's DAG reads it.
 """
@@ -22,6 +26,7 @@ import functools
 import importlib
 import importlib.util
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,16 +103,22 @@ class AttackInfo:
 
 
 @functools.cache
-def _class(name: str) -> ast.ClassDef:
-    """Attack ``name``'s class statement, parsed from its module's source (no import)."""
+def _module(name: str) -> tuple[str, ast.Module]:
+    """(path, parsed source) of the module defining attack ``name`` (no import)."""
     spec = importlib.util.find_spec(f"advgen.attacks.{REGISTRY[name].module}")
     if spec is None or spec.origin is None:
         raise ImportError(f"advgen.attacks.{REGISTRY[name].module}: module not found")
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+    return spec.origin, ast.parse(Path(spec.origin).read_text(encoding="utf-8"), spec.origin)
+
+
+@functools.cache
+def _class(name: str) -> ast.ClassDef:
+    """Attack ``name``'s class statement, parsed from its module's source (no import)."""
+    origin, tree = _module(name)
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == name:
             return node
-    raise LookupError(f"{spec.origin}: no class {name}")
+    raise LookupError(f"{origin}: no class {name}")
 
 
 def _bases(name: str) -> tuple[str, ...]:
@@ -157,6 +168,127 @@ def constructor_annotations(name: str) -> dict[str, str]:
     """The annotations of attack ``name``'s constructor arguments, as source text."""
     args = _init(name).args
     return {a.arg: ast.unparse(a.annotation) for a in args.posonlyargs + args.args if a.annotation}
+
+
+#: the headers of a docstring's argument list (Google style; torchattacks writes "Arguments:")
+ARGUMENT_HEADERS = ("Arguments:", "Args:")
+
+
+def plain(text: str) -> str:
+    """A docstring's text as a schema description: one line, ``code`` as `code`, roles
+    (``:class:`APGD```) as their target, no final period."""
+    text = " ".join(text.split())
+    text = re.sub(r":\w+:`~?([^`]+)`", r"\1", text)
+    return text.replace("``", "`").removesuffix(".")
+
+
+@functools.cache
+def constructor_docs(name: str) -> dict[str, str]:
+    """Argument -> its description in attack ``name``'s class docstring: the ``Arguments:`` (or
+    ``Args:``) section, one ``name: text`` entry per argument (``a, b: text`` for several), its
+    text continued on more-indented lines (:func:`plain` text)."""
+    lines = (ast.get_docstring(_class(name)) or "").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() in ARGUMENT_HEADERS), None)
+    if start is None:
+        return {}
+    header = _indent(lines[start])
+    entries: list[tuple[list[str], list[str]]] = []
+    entry_indent = None
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            continue
+        indent = _indent(line)
+        if indent <= header:
+            break
+        match = re.fullmatch(r"(\w+(?:, \w+)*)(?: \([^)]*\))?: (.*)", line.strip())
+        if match and indent == (entry_indent or indent):
+            entry_indent = indent
+            entries.append((match.group(1).split(", "), [match.group(2)]))
+        elif entries:
+            entries[-1][1].append(line.strip())
+    return {arg: plain(" ".join(text)) for args, text in entries for arg in args}
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _module_value(name: str, node: ast.expr) -> Any:
+    """A class attribute's value: a literal, whose parts may name literals the module defines."""
+    if isinstance(node, ast.Dict):
+        return {
+            _module_value(name, k): _module_value(name, v)
+            for k, v in zip(node.keys, node.values, strict=True)
+            if k
+        }
+    if isinstance(node, ast.Name):
+        origin, tree = _module(name)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == node.id for t in stmt.targets
+            ):
+                return _module_value(name, stmt.value)
+        raise LookupError(f"{origin}: {node.id} is no literal of the module")
+    return ast.literal_eval(node)
+
+
+def _class_attribute(name: str, attribute: str) -> Any:
+    """The value of ``attribute`` in attack ``name``'s own class statement (None: not stated)."""
+    for stmt in _class(name).body:
+        targets = (
+            stmt.targets
+            if isinstance(stmt, ast.Assign)
+            else [stmt.target]
+            if isinstance(stmt, ast.AnnAssign)
+            else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == attribute for t in targets) and stmt.value is not None:
+            return _module_value(name, stmt.value)
+    return None
+
+
+_INTERVAL = re.compile(r"([\[(])\s*(-?[0-9.e+-]+)\s*,\s*(-?[0-9.e+-]+)\s*([\])])")
+
+
+def _number(text: str) -> int | float:
+    return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+
+
+def interval(text: str) -> dict[str, int | float]:
+    """An interval (``"[1, 1000000]"``, ``"(0, 1]"``: a parenthesis leaves its end out) as JSON
+    Schema keywords: ``minimum`` / ``exclusiveMinimum`` and ``maximum`` / ``exclusiveMaximum``.
+
+    Raises:
+        ValueError: not an interval of two numbers, the lower first.
+    """
+    match = _INTERVAL.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is no interval (write '[low, high]', '(' or ')' for an open end)")
+    low, high = _number(match.group(2)), _number(match.group(3))
+    if not low < high:
+        raise ValueError(f"{text!r}: the lower end must come first")
+    return {
+        "exclusiveMinimum" if match.group(1) == "(" else "minimum": low,
+        "exclusiveMaximum" if match.group(4) == ")" else "maximum": high,
+    }
+
+
+@functools.cache
+def constructor_bounds(name: str) -> dict[str, dict[str, int | float]]:
+    """Argument -> its range (JSON Schema keywords, :func:`interval`), from the ``bounds``
+    attribute of attack ``name``'s own class statement (``{"n_queries": "[1, 1000000]"}``)."""
+    return {arg: interval(text) for arg, text in (_class_attribute(name, "bounds") or {}).items()}
+
+
+@functools.cache
+def constructor_choices(name: str) -> dict[str, tuple[str, ...]]:
+    """Argument -> the values it takes: the ``choices`` attribute of attack ``name``'s own class
+    statement (``{"loss": LOSSES}``: literals, or names of the module's literals), and a
+    ``norm`` argument's, the entry's :attr:`AttackInfo.norms`."""
+    choices = {arg: tuple(values) for arg, values in (_class_attribute(name, "choices") or {}).items()}
+    if "norm" in constructor_params(name):
+        choices["norm"] = REGISTRY[name].norms
+    return choices
 
 
 REGISTRY: dict[str, AttackInfo] = {

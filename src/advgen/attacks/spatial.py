@@ -40,7 +40,8 @@ class Spatial(Attack):
         rotations: grid values of the angle (paper: 31).
         translations: grid values per axis (paper: 5).
         eval_batch: transformed images per forward pass.
-        random: one uniformly random transform per image instead of the grid's worst.
+        random: one uniformly random rotation and translation per image (Engstrom et al.'s
+            random adversary) instead of the grid's worst.
         seed: seed of the random transforms (the grid search is deterministic).
 
     Shape:
@@ -48,6 +49,14 @@ class Spatial(Attack):
     """
 
     name = "Spatial"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {
+        "max_rotation": "[0, 360]",
+        "max_translation": "[0, 1000000]",
+        "rotations": "[1, 1000000]",
+        "translations": "[1, 1000000]",
+        "eval_batch": "[1, 65536]",
+    }
     norm = "spatial"
 
     def __init__(

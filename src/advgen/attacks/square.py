@@ -63,7 +63,7 @@ class Square(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits (only the scores are used).
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2".
+        norm: "linf" or "l2" budget.
         n_queries: model queries per input (paper and AutoAttack: 5,000).
         n_restarts: restarts on the inputs still not fooled (AutoAttack: 1).
         p_init: initial share of pixels per square (AutoAttack: 0.8).
@@ -77,6 +77,8 @@ class Square(Attack):
     """
 
     name = "Square"
+    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
+    bounds = {"n_queries": "[1, 1000000]", "n_restarts": "[1, 10000]", "p_init": "(0, 1]"}
 
     def __init__(
         self,

@@ -5,7 +5,9 @@ classifier, ignoring the purifier; adaptive: through the purifier, Athalye et al
 purification methods it applies to (``project`` a GAN's inversion, Samangouei et al. 2018;
 ``reconstruct`` an autoencoder's D(E(x)); ``none`` the bare classifier), whether ``advgen purify
 --adaptive all`` adds it at the operating point where it applies, its size in a table row
-(steps, restarts, samples, unroll) and its legend style. The schema's enum of
+(steps, restarts, samples, unroll), how a grey-box one is crafted, and its legend style. Code
+that depends on what a defense attack does reads these fields, never its name
+(``tests/unit/test_registries.py`` scans for such comparisons). The schema's enum of
 ``defense.purify.attacks`` is written from :data:`DEFENSE_ATTACKS` (:mod:`advgen.registries`);
 the adaptive attacks' code is :data:`advgen.defense.adaptive.ADAPTIVE_ATTACK_FUNCTIONS`. No
 torch here: the plan (and so the Snakefile) reads it.
@@ -24,6 +26,9 @@ PROJECT, RECONSTRUCT, NONE = "project", "reconstruct", "none"
 
 #: a row's size: ``attack_steps, attack_restarts, attack_samples, unroll`` (0: not applicable)
 Size = Callable[[PurifySpec, Any], dict[str, int]]
+#: a grey-box attack's crafting: (the attack of :data:`advgen.attacks.registry.REGISTRY`, its
+#: arguments besides the classifier and eps), from the point's spec
+Greybox = Callable[[PurifySpec], tuple[str, dict[str, Any]]]
 
 
 def _size(steps: int, restarts: int, samples: int = 1, unroll: int = 0) -> dict[str, int]:
@@ -44,6 +49,9 @@ class DefenseAttack:
     automatic: bool = False
     #: (label, linestyle, marker) in the purification figures; None: not drawn
     style: tuple[str, str, str] | None = None
+    #: a grey-box attack: how it is crafted on the bare classifier (None: an adaptive attack,
+    #: :data:`advgen.defense.adaptive.ADAPTIVE_ATTACK_FUNCTIONS`)
+    greybox: Greybox | None = None
 
 
 DEFENSE_ATTACKS: dict[str, DefenseAttack] = {
@@ -55,6 +63,7 @@ DEFENSE_ATTACKS: dict[str, DefenseAttack] = {
             (PROJECT, RECONSTRUCT, NONE),
             lambda spec, b: _size(1, 1),
             style=("grey-box FGSM", "-", "o"),
+            greybox=lambda spec: ("FGSM", {}),
         ),
         DefenseAttack(
             "pgd",
@@ -62,6 +71,7 @@ DEFENSE_ATTACKS: dict[str, DefenseAttack] = {
             (PROJECT, RECONSTRUCT, NONE),
             lambda spec, b: _size(int(spec.pgd_steps), 1),
             style=("grey-box PGD", "-", "s"),
+            greybox=lambda spec: ("PGD", {"steps": int(spec.pgd_steps), "seed": int(spec.seed)}),
         ),
         DefenseAttack(
             "bpda",

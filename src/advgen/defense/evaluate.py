@@ -49,7 +49,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from advgen.attacks import FGSM, PGD
+from advgen.attacks import attack_class
 from advgen.defense import attacks
 from advgen.defense.adaptive import AdaptiveBudget, run_attack
 from advgen.defense.purify import IdentityPurifier, Purifier
@@ -91,10 +91,10 @@ def craft(
 ) -> torch.Tensor:
     """Adversarial inputs of ``attack`` at Linf budget ``eps`` (see the module docstring)."""
     seed = int(spec.seed)
-    if attack == "fgsm":
-        return FGSM(classifier, eps).generate(x, y)
-    if attack == "pgd":
-        return PGD(classifier, eps, steps=int(spec.pgd_steps), seed=seed).generate(x, y)
+    entry = attacks.DEFENSE_ATTACKS.get(attack)
+    if entry is not None and entry.greybox is not None:
+        name, kwargs = entry.greybox(spec)
+        return attack_class(name)(classifier, eps, **kwargs).generate(x, y)
     return run_attack(attack, classifier, purifier, x, y, eps, budget or AdaptiveBudget.legacy(spec), seed)
 
 

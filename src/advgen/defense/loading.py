@@ -7,6 +7,7 @@ from pathlib import Path
 from advgen.defense.purify import IdentityPurifier, ProjectionPurifier, Purifier, ReconstructionPurifier
 from advgen.defense.spec import PurifierSpec, PurifySpec
 from advgen.errors import ConfigError
+from advgen.generators import GENERATOR_KINDS
 from advgen.sweeps.inversion import InversionSettings
 
 
@@ -34,7 +35,7 @@ def load_purifier(
     missing = [k for k in ("steps", "restarts", "optimizer", "lr") if getattr(spec, k) is None]
     if missing:
         raise ConfigError(f"--spec: purifier '{spec.purifier}' (method project) needs '{missing[0]}'")
-    if spec.generator_kind == "autoencoder":
+    if spec.generator_kind is not None and GENERATOR_KINDS[spec.generator_kind].has_encoder:
         _, generator, z_dim = load_autoencoder(generator_path, device)
     else:
         generator, z_dim = load_generator(generator_path, device, kind=spec.generator_kind)

@@ -27,7 +27,7 @@ from advgen.config import check_grid_size
 from advgen.defense import attacks
 from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec, PurifySpec
 from advgen.errors import ConfigError
-from advgen.generators import generator_entry, generator_kind
+from advgen.generators import generator_entry, generator_kind, with_encoder
 
 NONE = attacks.NONE
 
@@ -70,11 +70,11 @@ def check_references(config: Mapping[str, Any], source: str = "config") -> None:
                     f"{source}: defense.purify.purifiers.{name}.tradeoff",
                 )
             key = f"purify.purifiers.{name}.generator"
-            kind = generator_kind(config, p["generator"], f"{source}: defense.{key}").name
-            if p["method"] == "reconstruct" and kind != "autoencoder":
+            kind = generator_kind(config, p["generator"], f"{source}: defense.{key}")
+            if p["method"] == attacks.RECONSTRUCT and not kind.has_encoder:
                 raise ConfigError(
-                    f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs an autoencoder, "
-                    f"'{p['generator']}' is a GAN"
+                    f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs {with_encoder()}, "
+                    f"'{p['generator']}' is {kind.label}"
                 )
             other = generator_entry(config, p["generator"])["dataset"]
             if other != dataset:

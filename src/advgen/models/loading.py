@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from advgen.errors import CheckpointError
+from advgen.generators import GENERATOR_KINDS
 from advgen.io import load_torch
 from advgen.models.registry import build_autoencoder, build_discriminator, build_generator
 from advgen.models.spectral import spectral_normalised
@@ -121,13 +122,15 @@ def load_generator(
     """
     path = Path(path)
     ckpt = load_torch(path, kind=kind)
-    kind = ckpt.get("kind")
-    if kind == "gan":
-        g: nn.Module = UnitRangeGenerator(gan_generator(ckpt, path))
-    elif kind == "autoencoder":
-        g = autoencoder_model(ckpt, path).decoder
+    found = ckpt.get("kind")
+    generator_kind = GENERATOR_KINDS.get(found) if isinstance(found, str) else None
+    if generator_kind is None:
+        expected = " or ".join(f"'{k}'" for k in GENERATOR_KINDS)
+        raise CheckpointError(f"{path}: expected a {expected} checkpoint, found kind={found!r}")
+    if generator_kind.has_encoder:  # an autoencoder: its decoder generates
+        g: nn.Module = autoencoder_model(ckpt, path).decoder
     else:
-        raise CheckpointError(f"{path}: expected a 'gan' or 'autoencoder' checkpoint, found kind={kind!r}")
+        g = UnitRangeGenerator(gan_generator(ckpt, path))
     return g.to(device).eval(), int(g.z_dim)
 
 

@@ -418,10 +418,15 @@ class FiguresPlan(Stage):
             "real": bool(self.overview_real()),
         }
 
-    def sweep_point(self, figure: Figure, values: Values) -> dict[str, Any]:
-        sweep = "inversion" if figure.family.startswith("inversion") else "interpolation"
+    def _sweep_point(self, sweep: str, values: Values) -> dict[str, Any]:
         p = self.stages["sweeps"].grid.by_label(sweep, values["generator"], values["label"])
         return {"experiment": f"{p.generator}, point {p.label}", "point": p.label}
+
+    def inversion_point(self, figure: Figure, values: Values) -> dict[str, Any]:
+        return self._sweep_point("inversion", values)
+
+    def interpolation_point(self, figure: Figure, values: Values) -> dict[str, Any]:
+        return self._sweep_point("interpolation", values)
 
     def truncation_grid(self, figure: Figure, values: Values) -> dict[str, Any]:
         rows = self._truncation_rows(values["generator"])
@@ -605,7 +610,7 @@ FIGURES: tuple[Figure, ...] = (
         {"generator": "{generator}", "point": "{label}", "figure": "loss per restart"},
         each=P.inversion_points,
         inputs=P.inversion_steps,
-        spec=P.sweep_point,
+        spec=P.inversion_point,
         draw=render.inversion_restarts,
     ),
     Figure(
@@ -638,7 +643,7 @@ FIGURES: tuple[Figure, ...] = (
         {"generator": "{generator}", "point": "{label}", "figure": "labels along the path"},
         each=P.interpolation_points,
         inputs=P.interpolation_frames,
-        spec=P.sweep_point,
+        spec=P.interpolation_point,
         draw=render.interpolation_labels,
     ),
     Figure(

@@ -12,6 +12,7 @@ Three families (the probe jobs' ``{family}`` wildcard):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -19,8 +20,6 @@ from torch import nn
 
 from advgen.errors import CheckpointError
 from advgen.io import load_torch
-
-FAMILIES = ("gan", "control", "classifier")
 
 
 class FeatureExtractor(nn.Module):
@@ -55,20 +54,36 @@ def initial_discriminator(path: str | Path) -> nn.Module:
     return UnitRangeDiscriminator(disc).eval()
 
 
-def load_features(family: str, path: str | Path, device: str | torch.device = "cpu") -> FeatureExtractor:
-    """The frozen feature extractor of a probe source (see the module docstring)."""
-    from advgen.classifiers import load_classifier
+def _trained_discriminator(path: str | Path, device: str | torch.device) -> nn.Module:
     from advgen.models import load_discriminator
 
-    if family == "gan":
-        model = load_discriminator(path, device)
-    elif family == "control":
-        model = initial_discriminator(path).to(device)
-    elif family == "classifier":
-        model = load_classifier(path, device)
-    else:
+    return load_discriminator(path, device)
+
+
+def _initial_discriminator(path: str | Path, device: str | torch.device) -> nn.Module:
+    return initial_discriminator(path).to(device)
+
+
+def _classifier(path: str | Path, device: str | torch.device) -> nn.Module:
+    from advgen.classifiers import load_classifier
+
+    return load_classifier(path, device)
+
+
+#: the families (see the module docstring) and the model each loads from its checkpoint
+LOADERS: dict[str, Callable[[str | Path, str | torch.device], nn.Module]] = {
+    "gan": _trained_discriminator,
+    "control": _initial_discriminator,
+    "classifier": _classifier,
+}
+FAMILIES = tuple(LOADERS)
+
+
+def load_features(family: str, path: str | Path, device: str | torch.device = "cpu") -> FeatureExtractor:
+    """The frozen feature extractor of a probe source (see the module docstring)."""
+    if family not in LOADERS:
         raise ValueError(f"unknown feature family {family!r} (known: {', '.join(FAMILIES)})")
-    return FeatureExtractor(model)
+    return FeatureExtractor(LOADERS[family](path, device))
 
 
 @torch.no_grad()

@@ -32,8 +32,8 @@ from typing import Any
 from advgen import paths
 from advgen.config import check_grid_size
 from advgen.errors import ConfigError
-from advgen.generators import GENERATOR_KINDS, generator_entry, generator_kind
-from advgen.sweeps.registry import SWEEPS
+from advgen.generators import GENERATOR_KINDS, GeneratorKind, generator_entry, generator_kind
+from advgen.sweeps.registry import SWEEPS, Sweep
 
 #: ``seed: generator``: each point takes its generator run's training seed (images, masks, pairs,
 #: starts drawn per run; the runs of equal seeds of two generators share them)
@@ -63,24 +63,24 @@ def expand(block: Mapping[str, Any]) -> list[dict[str, Any]]:
     return points
 
 
-def _normalize(sweep: str, kind: str, params: dict[str, Any]) -> dict[str, Any] | None:
+def _normalize(sweep: Sweep, kind: GeneratorKind, params: dict[str, Any]) -> dict[str, Any] | None:
     """Resolve generator-dependent values; ``None`` when the point does not apply to ``kind``."""
     params = dict(params)
-    if sweep in ("inversion", "inpainting") and params.get("init") == "encoder" and kind != "autoencoder":
+    if sweep.encoder_init and params.get("init") == "encoder" and not kind.has_encoder:
         return None
-    if sweep == "inversion":
+    if sweep.sgd_lr:
         sgd_lr = params.pop("sgd_lr", None)  # the report's SGD needs its own step size
         if params.get("optimizer") == "sgd" and sgd_lr is not None:
             params["lr"] = sgd_lr
-    if sweep == "inpainting":
+    if sweep.masks:
         for mask, key in MASK_PARAMS.items():
             if params.get("mask") != mask:
                 params[key] = None
-    if sweep == "interpolation":
+    if sweep.latent_path:
         latent = params.get("latent", "auto")
         if latent == "auto":
-            latent = "encoder" if kind == "autoencoder" else "inversion"
-        if latent == "encoder" and kind != "autoencoder":
+            latent = "encoder" if kind.has_encoder else "inversion"
+        if latent == "encoder" and not kind.has_encoder:
             return None
         params["latent"] = latent
         if latent == "encoder":
@@ -126,7 +126,7 @@ class GridPoint:
     def mask_spec(self) -> dict[str, Any]:
         """The inpainting mask set this point uses (the same for every generator of a dataset:
         masks are drawn from this spec alone, :func:`advgen.sweeps.masks.mask_set`)."""
-        if self.sweep != "inpainting":
+        if not SWEEPS[self.sweep].masks:
             raise ValueError(f"{self.sweep} points have no masks")
         mask = self.params["mask"]
         size = {MASK_PARAMS[mask]: self.params[MASK_PARAMS[mask]]} if mask in MASK_PARAMS else {}
@@ -213,10 +213,10 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
             {"generators": len(block["generators"]), **{f"{k} values": len(block[k]) for k in axes}}, where
         )
         grid = expand(block)
-        if sweep == "interpolation" and "latent" not in axes:
+        if SWEEPS[sweep].latent_path and "latent" not in axes:
             axes.insert(0, "latent")  # resolved per generator kind: say which path is drawn
         for generator in block["generators"]:
-            kind = generator_kind(config, generator, f"{where}.generators").name
+            kind = generator_kind(config, generator, f"{where}.generators")
             dataset = generator_entry(config, generator)["dataset"]
             if classifiers[classifier].get("dataset") != dataset:
                 raise ConfigError(
@@ -229,7 +229,7 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                     raw["seed"] = config.get("seed", 0)
                 elif raw["seed"] == GENERATOR_SEED:  # the run's own: its images are its own draw
                     raw["seed"] = int(generator_entry(config, generator).get("seed", config.get("seed", 0)))
-                params = _normalize(sweep, kind, raw)
+                params = _normalize(SWEEPS[sweep], kind, raw)
                 if params is None:
                     continue
                 label = point_label(params, axes)
@@ -238,5 +238,5 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                         f"{where}: grid point {label!r} of {generator!r}: a point's name (its axis "
                         f"values) may only hold letters, digits and _.+- (it names its folder)"
                     )
-                points.append(GridPoint(sweep, generator, kind, label, dataset, classifier, params))
+                points.append(GridPoint(sweep, generator, kind.name, label, dataset, classifier, params))
     return SweepPlan(points)

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from advgen.data import PreparedSplit, load_prepared
+from advgen.generators import GENERATOR_KINDS
 from advgen.sweeps.spec import PointSpec
 
 
@@ -40,7 +41,7 @@ def load_models(
     from advgen.data.prepared import check_fits
     from advgen.models import load_autoencoder, load_generator
 
-    if spec.generator_kind == "autoencoder":
+    if GENERATOR_KINDS[spec.generator_kind].has_encoder:
         encoder, generator, z_dim = load_autoencoder(generator_path, device)
     else:
         generator, z_dim = load_generator(generator_path, device, kind=spec.generator_kind)
