@@ -156,7 +156,7 @@ def accuracy_curves(
                     color=style.color(models.index(model)),
                     label=model,
                     clip=(0.0, 1.0),
-                    marker="o",
+                    marker=style.marker(models.index(model)),
                     markersize=3,
                 )
             title = f"{attack}"

@@ -61,6 +61,15 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+#: markers of the lines after the palette's first round, so that no two lines look alike
+MARKERS = ("o", "s", "^", "D", "v")
+
+
+def marker(i: int) -> str:
+    """The marker of the ``i``-th line: it changes each time :func:`color` starts over."""
+    return MARKERS[(i // len(PALETTE)) % len(MARKERS)]
+
+
 @contextlib.contextmanager
 def figure(
     nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None = None, **kwargs: Any
