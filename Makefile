@@ -4,8 +4,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= all
+# The config file(s) of `make run` and `make report`, merged in order as `--configfile` merges them
+# (`CONFIG="config/config.yaml my.yaml"`), and the folder that holds the run's results/, logs/
+# and .snakemake/ (WORKDIR=demo: the demo's). Paths are relative to this folder.
+CONFIG  ?= config/config.yaml
+WORKDIR ?= .
+DEMO_CONFIG := config/demo.yaml
+DEMO_DIR    ?= demo
+SNAKEMAKE = cd $(WORKDIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/snakemake -s $(abspath Snakefile) \
+	--cores $(CORES) --configfile $(abspath $(CONFIG))
 
-.PHONY: run test test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
+.PHONY: install run demo test test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -14,18 +23,35 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The run ends with results/report.html (built after the last job; `make report` rebuilds it) and
-# README.md's claims summary rewritten from the run's verdict table, which is kept beside it in
-# docs/default_run/claims.parquet (the test of the summary reads it on a clone without results/);
-# the generators' overview figure the README shows is copied there too.
+# The venv alone (runtime + test extras): what `make run`, `make demo` and `make test` start with.
+install: $(STAMP)
+
+# The run ends with results/report.html (built after the last job; `make report` rebuilds it).
+# On the default config (CONFIG and WORKDIR left as they are) it then rewrites README.md's claims
+# summary and the per-claim page docs/default_run/claims.md from the run's verdict table, which
+# is kept beside them in docs/default_run/claims.parquet (the test of the summary reads it on a
+# clone without results/); the generators' overview figure the README shows is copied there too.
 # check-config first: a YAML error in a config file is one line naming FILE:LINE:COLUMN.
 run: $(STAMP)
-	$(BIN)/advgen check-config config/config.yaml
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml \
-		--report results/report.html --report-after-run
-	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md
+	$(BIN)/advgen check-config $(CONFIG)
+	$(SNAKEMAKE) --report results/report.html --report-after-run
+ifeq ($(CONFIG) $(WORKDIR),config/config.yaml .)
+	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
+		--summary-page docs/default_run/claims.md
 	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
+endif
+
+# The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its
+# results/, logs/ and .snakemake/; never this checkout's results/), about two minutes on 2 cores.
+demo: $(STAMP)
+	mkdir -p $(DEMO_DIR)
+	$(MAKE) --no-print-directory run CONFIG=$(DEMO_CONFIG) WORKDIR=$(DEMO_DIR)
+	@echo
+	@echo "Open:"
+	@echo "  the report       $(DEMO_DIR)/results/report.html"
+	@echo "  the claims page  $(DEMO_DIR)/results/claims.html"
+	@echo "  the CV           $(DEMO_DIR)/results/cv/cv.pdf (also cv.html, cv.md)"
 
 # The confirmatory phase: the seeds each claim needs, planned from the exploratory run's verdict
 # table (docs/power_plan.md), then the freeze record of the claims file, the recipes, the seeds and
@@ -64,8 +90,10 @@ test-slurm: $(STAMP)
 test-browser: $(STAMP)
 	$(PYTEST) -m browser tests/browser $(PYTEST_ARGS)
 
+# The report of the run of CONFIG in WORKDIR (the same CONFIG the run had: the report lists the
+# jobs that config makes).
 report: $(STAMP)
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --cores $(CORES) --report results/report.html
+	$(SNAKEMAKE) --report results/report.html
 
 # ruff (check + format, settings in pyproject.toml) for the Python, the import layers of src/advgen
 # (scripts/check_layers.py: no cycle, no import upwards), snakefmt and --lint for the workflow.
@@ -85,4 +113,4 @@ dag-benchmark: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python benchmarks/dag.py
 
 clean:
-	rm -rf results logs .snakemake
+	rm -rf results logs .snakemake $(DEMO_DIR)

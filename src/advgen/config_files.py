@@ -17,6 +17,7 @@ earlier ones, recursively) and validates the result against the schema, so
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,24 @@ def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schem
         check_name_case(config, _SOURCE)  # the runs' names too
         _check_plans(config, _SOURCE)
     except ConfigError as exc:
-        raise ConfigError(_locate(str(exc), paths)) from None
+        raise ConfigError(overlay_hint(_locate(str(exc), paths), paths)) from None
+
+
+#: a message saying the config names an entry it does not define (a section's, a role's), or
+#: gives an entry without a key it needs: what an overlay read without its base config says
+_UNKNOWN_ENTRY = re.compile(r"unknown [a-z_ ]+ '[^']*' \(defined|names no entry of|missing required key")
+
+
+def overlay_hint(message: str, paths: Sequence[str | Path]) -> str:
+    """``message``, and where one config file names an entry it does not define or leaves out a
+    key an entry needs, how to read that file as an overlay: the files merge in order, so its base
+    config goes first."""
+    if len(paths) != 1 or not _UNKNOWN_ENTRY.search(message):
+        return message
+    return (
+        f"{message}; if {paths[0]} adds to another config, name that one first "
+        f"(files merge in order): --configfile config/config.yaml {paths[0]}"
+    )
 
 
 def _locate(message: str, paths: Sequence[str | Path]) -> str:

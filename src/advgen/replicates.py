@@ -34,6 +34,7 @@ Torch-free: the workflow calls it at parse time (:mod:`advgen.config_files`).
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,6 +83,19 @@ def replicate_name(entry: str, seed: int) -> str:
 def run_names(entry: str, seeds: list[int]) -> list[str]:
     """The names of ``entry``'s runs, in seed order: the first seed's run keeps ``entry``."""
     return [entry] + [replicate_name(entry, s) for s in seeds[1:]]
+
+
+#: the part :func:`replicate_name` adds to a run's name (also inside a name derived from it, such
+#: as a capacity sweep point ``<run>_<mode>_w0p5``)
+_SEED_PART = re.compile(r"_seed[0-9]+(?=_|$)")
+
+
+def entry_of(run: str) -> str:
+    """The model a run's name belongs to, read from the name alone (for tables, which carry the
+    run's name, not its entry): ``<entry>_seed<k>`` -> ``<entry>``, wherever the part stands
+    (``m_seed2_pgd_w0p5`` -> ``m_pgd_w0p5``); any other name is its own model. An entry named
+    ``x_seed3`` by hand is read as a run of ``x``."""
+    return _SEED_PART.sub("", run)
 
 
 def entry_seeds(entry: Mapping[str, Any], default_seed: int, key: str) -> list[int] | None:

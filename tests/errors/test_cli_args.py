@@ -120,6 +120,11 @@ CASES = [
     ("threads-not-int", ["--threads", "x", "check-config", "a"], ["--threads", "invalid int"]),
     ("unknown-option", ["check-config", "--fast", "{T}/good.yaml"], ["unrecognized arguments: --fast"]),
     ("fake-data-train-not-int", ["fake-data", "--train", "ten"], ["--train", "invalid int value: 'ten'"]),
+    (
+        "cv-date-not-a-date",
+        ["cv", "build", "--cv", "c", "--bib", "b", "--stats", "s", "--out", "{T}/o", "--date", "yesterday"],
+        ["--date", "not a YYYY-MM-DD date or 'today': 'yesterday'"],
+    ),
     ("fake-data-unknown-source", ["fake-data", "--sources", "svhn"], ["--sources", "invalid choice: 'svhn'"]),
     ("fake-data-root-is-file", ["fake-data", "--root", "{T}/a_file"], ["--root {T}/a_file: is a file"]),
     (

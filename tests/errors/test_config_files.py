@@ -132,6 +132,25 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "gans.x.dataset: missing required key 'dataset'",
     ),
     "unknown-dataset": (GAN.replace("mnist", "digits"), True, 3, "gans.x.dataset: unknown dataset 'digits'"),
+    # an overlay given alone: the message says how to merge it over its base config
+    "overlay-alone": (
+        CLF,
+        False,
+        3,
+        "classifiers.c.dataset: unknown dataset 'mnist' (defined: none); if ",
+    ),
+    "overlay-alone-names-the-base-first": (
+        "robustness:\n  attacks:\n    fgsm:\n      eps: [0.1]\n      classifiers: [mnist_cnn_wide]\n",
+        False,
+        3,
+        "robustness.attacks.fgsm.attack: missing required key 'attack'; if ",
+    ),
+    "overlay-alone-unknown-classifier": (
+        "robustness:\n  attacks:\n    fgsm:\n      attack: FGSM\n      eps: [0.1]\n      classifiers: [wide]\n",
+        False,
+        6,
+        "adds to another config, name that one first (files merge in order): --configfile config/config.yaml ",
+    ),
     "loss-enum": (GAN + "    loss: wasserstein\n", True, 6, "gans.x.loss"),
     "device-enum": ("device: gpu\n", True, 1, "device"),
     "classifier-mode-enum": (CLF + "    mode: trades\n", True, 5, "classifiers.c.mode"),
@@ -455,6 +474,12 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         True,
         1,
         "gans: 'x\\n' does not match",
+    ),
+    "cv-date-word": (
+        "cv:\n  last_updated: yesterday\n",
+        True,
+        2,
+        "cv.last_updated: 'yesterday' does not match",
     ),
     "cv-date-newline": (
         'cv:\n  last_updated: "2024-01-01\\n"\n',
@@ -958,6 +983,7 @@ SNAKEMAKE_PARSER_CASES = {
 # one case per kind, through Snakemake in the default suite; every case in the slow suite
 FAST_WORKFLOW_CASES = [
     "duplicate-nested",
+    "overlay-alone",
     "classifier-lr-nan",
     "seed-2-pow-70",
     "unknown-dataset",

@@ -174,6 +174,31 @@ def attack_table() -> pd.DataFrame:
     )
 
 
+SPATIAL_PARAMS = '{"max_rotation": 30.0, "max_translation": 3.0, "random": true}'
+
+
+def seeded_attack_table() -> pd.DataFrame:
+    """An attack table with a model of three seeds (``cnn_small``, ``cnn_small_seed1``,
+    ``cnn_small_seed2``, clean accuracy 0.96 / 0.97 / 0.98), one of one seed (``cnn_pgd``), PGD
+    with AutoAttack over it, and the random spatial attack (its eps 0 row off the clean accuracy)."""
+    rows = []
+    runs = (("cnn_small", 0.96, 20.0), ("cnn_small_seed1", 0.97, 22.0), ("cnn_small_seed2", 0.98, 18.0))
+    for run, clean, strength in (*runs, ("cnn_pgd", 0.95, 3.0)):
+        for attack, kind, norm, eps_grid, params in (
+            ("fgsm", "FGSM", "linf", (0.0, 0.1, 0.2), "{}"),
+            ("pgd40", "PGD", "linf", (0.0, 0.1, 0.2), "{}"),
+            ("autoattack", "AutoAttack", "linf", (0.0, 0.2), "{}"),
+            ("spatial_random", "Spatial", "spatial", (0.0, 1.0), SPATIAL_PARAMS),
+        ):
+            for eps in eps_grid:
+                acc = clean * math.exp(-strength * eps) - (0.01 if attack == "autoattack" and eps else 0.0)
+                if attack == "spatial_random":
+                    acc = clean - 0.01 - 0.3 * eps
+                rows.append((run, attack, kind, eps, norm, 100, clean, acc, 0.9, 0.05 * strength, params))
+    columns = ["classifier", "attack", "attack_type", "eps", "norm", "n", "clean_acc", "robust_acc"]
+    return pd.DataFrame(rows, columns=[*columns, "success_rate", "rho_adv", "params"])
+
+
 def minimal_table() -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -229,3 +254,30 @@ def assert_figure(path: Path) -> None:
     elif path.suffix == ".svg":
         text = path.read_text()
         assert "<svg" in text and "</svg>" in text
+
+
+def off_canvas(fig) -> list[str]:
+    """The legends, titles, axis labels and figure texts of ``fig`` that reach past its canvas
+    (matplotlib's public API: the figure drawn, each artist's window extent against ``fig.bbox``)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    artists = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None), *fig.texts]
+    for ax in fig.axes:
+        if ax.get_visible():
+            artists += [ax.title, ax.xaxis.label, ax.yaxis.label]
+    suptitle = fig.get_suptitle()
+    artists += [t for t in fig.findobj(Text) if suptitle and t.get_text() == suptitle]
+    problems = []
+    for artist in artists:
+        if not artist.get_visible() or (isinstance(artist, Text) and not artist.get_text().strip()):
+            continue
+        b = artist.get_window_extent(renderer)
+        if b.x0 < box.x0 - 1 or b.y0 < box.y0 - 1 or b.x1 > box.x1 + 1 or b.y1 > box.y1 + 1:
+            what = artist.get_text() if isinstance(artist, Text) else type(artist).__name__
+            problems.append(
+                f"{what!r}: {[round(v) for v in b.extents]} outside {[round(v) for v in box.extents]}"
+            )
+    return problems

@@ -22,12 +22,15 @@ from advgen.claims import (
     replace_summary,
 )
 from advgen.claims.report import (
+    COLUMNS,
     SUMMARY_COLUMNS,
     SUMMARY_END,
     SUMMARY_HEADER,
+    SUMMARY_PAGE,
     SUMMARY_ROW,
     SUMMARY_START,
     counts_text,
+    summary_page,
 )
 from advgen.io import read_table
 from advgen.pipeline import paths
@@ -325,11 +328,8 @@ def test_page_states_each_rows_interval_control_and_escapes_text(tmp_path: Path)
 
 
 def check_summary(block: list[str], ids: set[str]) -> None:
-    """The format the generator writes: markers, counts line, header, one row per source claim."""
-    assert block[0] == SUMMARY_START and block[-1] == SUMMARY_END
+    """The format the generator writes: a counts line, the header, one row per source claim."""
     rows = [line for line in block if line.startswith("| `")]
-    if len(block) == 2:
-        return  # no run recorded yet: the generator fills the block from a run's claims.parquet
     assert SUMMARY_HEADER in block
     assert rows and all(SUMMARY_ROW.match(r) for r in rows), [r for r in rows if not SUMMARY_ROW.match(r)]
     assert {r.split("`")[1] for r in rows} == ids
@@ -340,11 +340,30 @@ def check_summary(block: list[str], ids: set[str]) -> None:
 
 def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
     table = verdict_table(tmp_path)
-    summary = readme_summary(table)
-    check_summary(summary.splitlines(), set(table.loc[table["group"] == "source", "id"]))
-    assert "| `a_holds` (003) | – | a − b > 0 (ours) | 0.7 [" in summary  # the test and its margin
+    page = summary_page(table)
+    check_summary(page.splitlines(), set(table.loc[table["group"] == "source", "id"]))
+    assert "| `a_holds` (003) | – | a − b > 0 (ours) | 0.7 [" in page  # the test and its margin
+    summary = readme_summary(table, page="docs/x.md")
+    assert summary.splitlines()[0] == SUMMARY_START and summary.splitlines()[-1] == SUMMARY_END
+    assert f"**{counts_text(table)}**" in summary and "[docs/x.md](docs/x.md)" in summary
+    assert "| `" not in summary  # the rows are on the page, not in the README
     readme = f"intro\n{SUMMARY_START}\nold\n{SUMMARY_END}\nrest\n"
     assert replace_summary(readme, summary) == f"intro\n{summary.rstrip()}\nrest\n"
+
+
+def test_readme_summary_command_writes_the_block_and_the_page(tmp_path: Path) -> None:
+    from advgen.cli import main as cli_main
+    from advgen.io import write_parquet
+
+    (tmp_path / "tables").mkdir()
+    write_parquet(verdict_table(tmp_path / "tables"), tmp_path / "claims.parquet")
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{SUMMARY_START}\n{SUMMARY_END}\n", encoding="utf-8")
+    page = tmp_path / "docs" / "run" / "claims.md"
+    argv = ["claims", "--readme-summary", str(tmp_path / "claims.parquet"), "--readme", str(readme)]
+    assert cli_main([*argv, "--summary-page", str(page)]) == 0
+    assert "[docs/run/claims.md](docs/run/claims.md)" in readme.read_text(encoding="utf-8")
+    assert page.read_text(encoding="utf-8") == summary_page(read_table(tmp_path / "claims.parquet", COLUMNS))
 
 
 def readme_block() -> str:
@@ -366,29 +385,21 @@ def recorded_run() -> Path | None:
     return None
 
 
-def test_readme_section_has_the_generators_format() -> None:
-    """The README's claims summary is generated (`advgen claims --readme-summary`), never typed in:
-    one row per source claim of the run it records (the claims file's, once that run is of this
-    file; the exploratory run of e853af2 predates the checks that left the source claims)."""
-    block = [line for line in readme_block().splitlines() if line]
-    found = recorded_run()
-    ids = (
-        set(read_table(found, SUMMARY_COLUMNS).query("group == 'source'")["id"])
-        if found
-        else {c.id for c in PARSED.claims if c.group == "source"}
-    )
-    check_summary([SUMMARY_START, *block[1:-1], SUMMARY_END], ids)
-
-
 def test_readme_summary_equals_the_runs_claims_parquet() -> None:
-    """The README's numbers are the run's: the README's block is exactly what the generator writes
-    from the run's claims.parquet (:func:`recorded_run`); with no run recorded, the block is empty
-    (its two markers)."""
+    """The README's numbers are the run's: the README's block and the per-claim page it links to
+    are exactly what the generator writes from the run's claims.parquet (:func:`recorded_run`);
+    with no run recorded, the block is empty (its two markers). The page lists every source claim
+    of the run it records (the claims file's, once that run is of this file; the exploratory run
+    of e853af2 predates the checks that left the source claims)."""
     found = recorded_run()
     if found is None:
         assert readme_block() == f"{SUMMARY_START}\n{SUMMARY_END}"
         return
-    assert readme_block() == readme_summary(read_table(found, SUMMARY_COLUMNS)).rstrip("\n")
+    table = read_table(found, SUMMARY_COLUMNS)
+    assert readme_block() == readme_summary(table).rstrip("\n")
+    page = (ROOT / SUMMARY_PAGE).read_text(encoding="utf-8")
+    assert page == summary_page(table)
+    check_summary(page.splitlines(), set(table.query("group == 'source'")["id"]))
 
 
 def test_the_header_sets_the_studys_training_budget_beside_the_sources() -> None:

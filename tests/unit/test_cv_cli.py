@@ -57,3 +57,27 @@ def test_bad_date_is_an_argument_error(tmp_path: Path) -> None:
 def test_action_is_required() -> None:
     with pytest.raises(SystemExit):
         cli_main(["cv"])
+
+
+def test_date_today_is_the_clocks_date_and_a_fixed_date_stays(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from advgen.cv.settings import build_options, cv_settings
+
+    day = dt.date(2031, 5, 17)
+    assert build_options(cv_settings({"last_updated": "today"}), today=day) == ["--date", "2031-05-17"]
+    assert build_options(cv_settings({"last_updated": "2024-07-08"}), today=day) == ["--date", "2024-07-08"]
+    assert build_options(cv_settings({}), today=day) == []
+    assert cli_main(_argv(tmp_path, "--date", "today")) == 0
+    today = dt.date.today()
+    assert f"Last updated on {today:%B} {today.day}, {today.year}" in (tmp_path / "cv.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_a_date_option_other_than_a_date_or_today_is_a_config_error() -> None:
+    from advgen.cv.settings import cv_settings
+    from advgen.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"cv\.last_updated: 'yesterday' does not match"):
+        cv_settings({"last_updated": "yesterday"})

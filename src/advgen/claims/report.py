@@ -405,7 +405,7 @@ SUMMARY_START = (
     "<!-- claims-summary: start (advgen claims --readme-summary results/tables/claims.parquet) -->"
 )
 SUMMARY_END = "<!-- claims-summary: end -->"
-SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control | verdict |"
+SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control (must not hold) | verdict |"
 #: a cell of the summary: anything but a bare "|" (escaped ones are "\\|")
 _CELL = r"(?:[^|\\]|\\.)+"
 SUMMARY_ROW = re.compile(
@@ -414,13 +414,41 @@ SUMMARY_ROW = re.compile(
 )
 
 
-def readme_summary(table: pd.DataFrame) -> str:
+#: where ``make run`` writes the per-claim page the README's summary links to (beside the run's
+#: verdict table it is made from, docs/default_run/claims.parquet)
+SUMMARY_PAGE = "docs/default_run/claims.md"
+
+
+def readme_summary(table: pd.DataFrame, page: str = SUMMARY_PAGE) -> str:
     """The README's claims section body (between :data:`SUMMARY_START` and :data:`SUMMARY_END`):
-    the headline counts the run's claims of its phase (a confirmatory run's confirmatory claims;
-    the post-hoc ones come last, marked and not counted)."""
+    the verdict counts of the run's phase (post-hoc claims are not counted) and a link to the
+    per-claim page ``page`` (:func:`summary_page`)."""
     table = complete(table)
-    lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}.", ""]
-    lines += [SUMMARY_HEADER, "|---|---|---|---|---|---|"]
+    lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}."]
+    lines += [
+        f"Claim by claim (the test and its margin, our interval, the control, the verdict): [{page}]({page}).",
+        "",
+    ]
+    return "\n".join([*lines, SUMMARY_END]) + "\n"
+
+
+def summary_page(table: pd.DataFrame) -> str:
+    """The per-claim page the README links to: the counts, then one row per source claim (a
+    confirmatory run's post-hoc claims last, marked and not counted)."""
+    table = complete(table)
+    lines = [
+        "# Which claims hold: the default study, claim by claim",
+        "",
+        "Generated from the run's verdict table (`docs/default_run/claims.parquet`, copied from "
+        "`results/tables/claims.parquet` by `make run`); do not edit. The run's claims page "
+        "(`results/claims.html`) has each claim's quote, budget and control in full; how the tests "
+        "were fixed: [docs/claims.md](../claims.md).",
+        "",
+        f"**{counts_text(table)}**; {counts_text(table, 'check')}.",
+        "",
+        SUMMARY_HEADER,
+        "|---|---|---|---|---|---|",
+    ]
     rows = table[table["group"] == "source"]
     ordered = pd.concat([rows[rows["phase"] != POST_HOC], rows[rows["phase"] == POST_HOC]])
     for row in ordered.itertuples():
@@ -430,6 +458,7 @@ def readme_summary(table: pd.DataFrame) -> str:
             control = "none"
         else:
             control = row.control.split(":")[0] if row.control else "–"
+            control = "behaved (does not hold)" if control == "does not hold" else control
             control += f" ({row.control_kind})" if row.control_kind and row.control else ""
         verdict = _verdict_cell(row)
         if row.phase == POST_HOC:
@@ -438,7 +467,6 @@ def readme_summary(table: pd.DataFrame) -> str:
             f"| `{row.id}` ({row.source}) | {_md(row.paper_value or '–')} | {_md(test)} | {_md(ours)} "
             f"| {_md(control)} | {_md(verdict)} |"
         )
-    lines += ["", SUMMARY_END]
     return "\n".join(lines) + "\n"
 
 

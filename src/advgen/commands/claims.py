@@ -52,26 +52,39 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="with --readme-summary: rewrite this README's summary block in place",
     )
+    add_output(
+        p,
+        "--summary-page",
+        default=None,
+        help="with --readme-summary: write the per-claim page (Markdown) the README's summary links to",
+    )
 
 
 def _readme(args: argparse.Namespace) -> None:
+    import os
     from pathlib import Path
 
     from advgen.claims import readme_summary, replace_summary
     from advgen.claims.report import SUMMARY_COLUMNS as COLUMNS
+    from advgen.claims.report import SUMMARY_PAGE, summary_page
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
 
     table = read_table(args.readme_summary, COLUMNS)
-    summary = readme_summary(table)
+    page = args.summary_page or SUMMARY_PAGE
+    if args.readme:  # the link as the README's folder sees the page
+        page = os.path.relpath(page, os.path.dirname(os.path.abspath(args.readme)) or ".")
+    summary = readme_summary(table, page=Path(page).as_posix())
     if not args.readme:
         print(summary, end="")
-        return
-    try:
-        text = Path(args.readme).read_text(encoding="utf-8")
-        write_text(args.readme, replace_summary(text, summary))
-    except (OSError, ValueError) as exc:
-        raise AdvgenError(f"{args.readme}: {exc}") from None
+    else:
+        try:
+            text = Path(args.readme).read_text(encoding="utf-8")
+            write_text(args.readme, replace_summary(text, summary))
+        except (OSError, ValueError) as exc:
+            raise AdvgenError(f"{args.readme}: {exc}") from None
+    if args.summary_page:
+        write_text(args.summary_page, summary_page(table))
 
 
 def _spec(args: argparse.Namespace) -> Any:

@@ -15,10 +15,12 @@ log = logging.getLogger(__name__)
 
 
 def _date(text: str) -> dt.date:
+    if text == "today":
+        return dt.date.today()
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from exc
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date or 'today': {text!r}") from exc
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input(build, "--stats", required=True, help="citation and star counts (YAML)")
     add_output(build, "--out", required=True, help="output folder")
     build.add_argument(
-        "--date", type=_date, default=None, help="'Last updated' date (default: cv.yaml last_updated)"
+        "--date",
+        type=_date,
+        default=None,
+        help="'Last updated' date, YYYY-MM-DD or 'today' (default: cv.yaml last_updated)",
     )
     build.add_argument(
         "--fold-before",

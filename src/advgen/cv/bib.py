@@ -9,7 +9,7 @@ title        yes       paper title (LaTeX decoded)
 author       yes       ``A and B and C``; ``*`` co-first, ``$^{\\dagger}$``
 year         yes       four-digit year (groups and sorts the list)
 venue        yes       short venue shown on the CV (``ICML``, ``arXiv``)
-note         no        shown in parentheses after the year (``Oral``)
+note         no        shown in parentheses after venue and year: ``{Oral}`` -> "L4DC 2021 (Oral)"
 selected     no        ``true`` highlights the entry (default ``false``)
 url          no        link on the title
 code         no        URL of the ``[code]`` link

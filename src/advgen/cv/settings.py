@@ -6,6 +6,7 @@ on its own here so that its defaults apply even when the key is absent.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,11 +37,21 @@ def cv_settings(section: Mapping[str, Any] | None, *, source: str = "config") ->
     return settings
 
 
-def build_options(settings: Mapping[str, Any]) -> list[str]:
-    """Extra ``advgen cv build`` arguments for the explicit overrides (sorted, deterministic)."""
+def build_date(value: str | None, today: dt.date | None = None) -> str | None:
+    """The ``--date`` of the build for ``cv.last_updated``: a fixed ``YYYY-MM-DD`` as it is,
+    ``today`` as the date it is read (``today`` given, else the clock's), null as None."""
+    if value == "today":
+        return (today or dt.date.today()).isoformat()
+    return str(value) if value else None
+
+
+def build_options(settings: Mapping[str, Any], today: dt.date | None = None) -> list[str]:
+    """Extra ``advgen cv build`` arguments for the explicit overrides (deterministic for a fixed
+    date; ``last_updated: today`` gives the day's date, so the job's params change once a day)."""
     options = []
-    if settings.get("last_updated"):
-        options += ["--date", str(settings["last_updated"])]
+    date = build_date(settings.get("last_updated"), today)
+    if date:
+        options += ["--date", date]
     if settings.get("fold_before") is not None:
         options += ["--fold-before", str(settings["fold_before"])]
     return options

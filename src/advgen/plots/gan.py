@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from advgen.plots import style
+from advgen.replicates import entry_of
 
 LOSS_COLUMNS = ("iteration", "epoch", "g_loss", "d_loss", "d_real", "d_fake", "g_grad_norm", "d_grad_norm")
 G, D = style.ROLE_COLORS["generator"], style.ROLE_COLORS["discriminator"]
@@ -75,30 +76,58 @@ def loss_comparison(
     dpi: int = 150,
 ) -> None:
     """G loss, D loss and D's outputs of several runs (e.g. mse / cross_entropy /
-    non_saturating) on shared axes, one colour per run."""
+    non_saturating) on shared axes, one colour per model: the runs of its seeds (``<entry>``,
+    ``<entry>_seed<k>``) as the mean of their running means, with their 95 % t-interval as a band."""
     info = info or {}
+    for name, df in runs.items():
+        style.check_columns(df, LOSS_COLUMNS, f"losses of {name}")
+    models: dict[str, list[str]] = {}
+    for name in sorted(runs):
+        models.setdefault(entry_of(name), []).append(name)
+    panels = (
+        ("g_loss", 0, "-", ""),
+        ("d_loss", 1, "-", ""),
+        ("d_real", 2, "-", ": real"),
+        ("d_fake", 2, "--", ": fake"),
+    )
     with style.figure(1, 3, size=(14, 4.0)) as (fig, axes):
-        for i, (name, df) in enumerate(sorted(runs.items())):
-            style.check_columns(df, LOSS_COLUMNS, f"losses of {name}")
-            it, c = df["iteration"].to_numpy(), style.color(i)
-            label = run_label(name, info.get(name, {}))
-            axes[0, 0].plot(it, style.running_mean(df["g_loss"], smoothing), color=c, label=label)
-            axes[0, 1].plot(it, style.running_mean(df["d_loss"], smoothing), color=c, label=label)
-            axes[0, 2].plot(it, style.running_mean(df["d_real"], smoothing), color=c, label=f"{name}: real")
-            axes[0, 2].plot(
-                it,
-                style.running_mean(df["d_fake"], smoothing),
-                color=c,
-                linestyle="--",
-                label=f"{name}: fake",
+        for i, (model, names) in enumerate(models.items()):
+            c = style.color(i)
+            label = run_label(model, info.get(names[0], {})) + (
+                f", {len(names)} seeds" if len(names) > 1 else ""
             )
+            for column, panel, ls, suffix in panels:
+                smooth = pd.concat(
+                    [
+                        pd.DataFrame(
+                            {
+                                "model": model,
+                                "iteration": runs[n]["iteration"].to_numpy(),
+                                "value": style.running_mean(runs[n][column], smoothing),
+                            }
+                        )
+                        for n in names
+                    ]
+                )
+                curve = style.seed_curves(smooth, "iteration", "value")
+                style.mean_band(
+                    axes[0, panel],
+                    curve,
+                    "iteration",
+                    color=c,
+                    label=f"{model}{suffix}" if panel == 2 else label,
+                    linestyle=ls,
+                )
         for ax, ylabel in zip(
             axes[0], ("generator loss", "discriminator loss", "mean D output (solid real, dashed fake)")
         ):
             ax.set_xlabel("iteration (batches)")
             ax.set_ylabel(ylabel)
         axes[0, 0].legend(loc="best")
-        style.title(fig, experiment, "GAN loss comparison across runs" + _smoothing_note(smoothing))
+        note = _smoothing_note(smoothing) + (
+            f"; {style.SEED_NOTE}" if any(len(n) > 1 for n in models.values()) else ""
+        )
+        style.title(fig, experiment, "GAN loss comparison across runs" + note)
         style.save(fig, paths, dpi=dpi)
 
 
@@ -173,53 +202,73 @@ def mode_coverage(
     experiment: str = "GAN runs",
     dpi: int = 150,
 ) -> None:
-    """Mode coverage against ``unroll_k``: modes found per run (left) and the class
-    histogram of each run's samples with the 1/(2C) threshold (right).
+    """Mode coverage against ``unroll_k``: modes found per model (left) and the class
+    histogram of its samples with the 1/(2C) threshold (right); a model's bar is the mean over
+    its seeds (``<entry>``, ``<entry>_seed<k>``), the whisker their 95 % t-interval, the dots
+    the seeds.
 
-    ``quality`` has one row per model (``model, modes, num_classes``, optionally
-    ``class_fractions``); only models in ``info`` (GAN runs with their ``unroll_k``) are shown.
+    ``quality`` has one row per run (``model, modes, num_classes``, optionally
+    ``class_fractions``); only runs in ``info`` (GAN runs with their ``unroll_k``) are shown.
     """
     style.check_columns(quality, ("model", "modes", "num_classes"), "sample-quality table")
     rows = quality[quality["model"].isin(list(info))].copy()
     style.check_columns(rows, ("model",), "sample-quality rows of the GAN runs")
     rows["unroll_k"] = [int(info[m].get("unroll_k", 0)) for m in rows["model"]]
-    rows = rows.sort_values(["unroll_k", "model"]).reset_index(drop=True)
+    rows["entry"] = [entry_of(str(m)) for m in rows["model"]]
+    models = (
+        rows.groupby("entry", sort=False)["unroll_k"].first().reset_index().sort_values(["unroll_k", "entry"])
+    )
+    names = list(models["entry"])
+    ks = sorted(set(models["unroll_k"]))
     has_hist = "class_fractions" in rows.columns
+    c = int(rows["num_classes"].max())
     with style.figure(1, 2 if has_hist else 1, size=(12 if has_hist else 6, 4.2)) as (fig, axes):
         ax = axes[0, 0]
-        x = np.arange(len(rows))
-        colors = [style.color(sorted(set(rows["unroll_k"])).index(k)) for k in rows["unroll_k"]]
-        ax.bar(x, rows["modes"], color=colors)
-        ax.axhline(
-            int(rows["num_classes"].max()),
-            color=style.ROLE_COLORS["reference"],
-            linestyle=":",
-            label="all classes",
+        x = np.arange(len(names))
+        stats = (
+            style.seed_curves(rows.assign(x=0), "x", "modes", model="entry").set_index("entry").reindex(names)
         )
-        ax.set_xticks(
+        ax.bar(
             x,
-            [f"{m}\nk={k}" for m, k in zip(rows["model"], rows["unroll_k"])],
-            rotation=20,
-            ha="right",
-            fontsize=8,
+            stats["mean"],
+            yerr=[stats["mean"] - stats["lo"], stats["hi"] - stats["mean"]],
+            capsize=3,
+            color=[style.color(ks.index(k)) for k in models["unroll_k"]],
+        )
+        for i, name in enumerate(names):
+            seeds = rows.loc[rows["entry"] == name, "modes"].to_numpy(float)
+            if len(seeds) > 1:
+                ax.plot(np.full(len(seeds), x[i]), seeds, "o", color="black", markersize=2.5, zorder=3)
+        ax.axhline(c, color=style.ROLE_COLORS["reference"], linestyle=":", label="all classes")
+        ax.set_xticks(
+            x, [f"{m}\nk={k}" for m, k in zip(names, models["unroll_k"])], rotation=20, ha="right", fontsize=8
         )
         ax.set_ylabel("modes covered (classes with ≥ 1/(2C) of samples)")
-        ax.set_xlabel("GAN run (unroll steps k)")
-        ax.set_ylim(0, int(rows["num_classes"].max()) + 1)
+        ax.set_xlabel("GAN (unroll steps k); bar: mean over seeds, dots: seeds")
+        ax.set_ylim(0, c + 1)
         ax.legend(loc="lower right")
         if has_hist:
             ax = axes[0, 1]
-            width = 0.8 / max(len(rows), 1)
-            for i, r in rows.iterrows():
-                frac = np.asarray(r["class_fractions"], dtype=float)
-                ax.bar(
-                    np.arange(len(frac)) + (i - (len(rows) - 1) / 2) * width,
-                    frac,
-                    width,
-                    color=style.color(i),
-                    label=f"{r['model']} (k={r['unroll_k']})",
+            width = 0.8 / max(len(names), 1)
+            for i, name in enumerate(names):
+                part = rows[rows["entry"] == name]
+                fractions = pd.DataFrame(
+                    [
+                        {"entry": name, "cls": k, "fraction": float(f)}
+                        for fr in part["class_fractions"]
+                        for k, f in enumerate(np.asarray(fr, dtype=float))
+                    ]
                 )
-            c = int(rows["num_classes"].max())
+                hist = style.seed_curves(fractions, "cls", "fraction", model="entry")
+                ax.bar(
+                    hist["cls"] + (i - (len(names) - 1) / 2) * width,
+                    hist["mean"],
+                    width,
+                    yerr=[hist["mean"] - hist["lo"].clip(lower=0), hist["hi"] - hist["mean"]],
+                    error_kw={"linewidth": 0.6},
+                    color=style.color(i),
+                    label=f"{name} (k={int(part['unroll_k'].iloc[0])})",
+                )
             ax.axhline(
                 1 / (2 * c), color=style.ROLE_COLORS["reference"], linestyle=":", label="1/(2C) threshold"
             )

@@ -13,6 +13,7 @@ robust_acc``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import pandas as pd
 from advgen.attacks.registry import BASELINE_ATTACKS, REFERENCE_ATTACKS
 from advgen.errors import AdvgenError
 from advgen.plots import style
+from advgen.replicates import entry_of
 from advgen.robustness.gap import GAP_FLAG_POINTS, pgd_vs_autoattack
 
 
@@ -32,8 +34,63 @@ def _model_column(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+#: how the figures and tables name a distance measure (the attack table's ``norm``)
+NORM_NAMES = {"linf": "L∞", "l2": "L2", "l0": "L0"}
+
+
+def spatial_range(part: pd.DataFrame) -> tuple[float, float] | None:
+    """(largest rotation in degrees, largest translation in pixels) of a Spatial attack's rows, read
+    from their ``params`` (eps scales both: Engstrom et al. 2019); None when the table lacks them."""
+    if "params" not in part.columns or part.empty:
+        return None
+    try:
+        params = json.loads(str(part["params"].iloc[0]))
+        return float(params["max_rotation"]), float(params["max_translation"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def strength_label(norm: str, part: pd.DataFrame) -> str:
+    """What eps measures for an attack's rows: the norm and its units, or the spatial attack's
+    rotation and translation."""
+    if norm == "spatial":
+        limits = spatial_range(part)
+        if limits is None:
+            return "transform size (share of the largest rotation and translation)"
+        return f"largest rotation and translation (eps 1: ±{limits[0]:g}°, ±{limits[1]:g} px)"
+    if norm == "l0":
+        return "pixels changed (L0)"
+    if norm in NORM_NAMES:
+        return f"epsilon, {NORM_NAMES[norm]} norm (pixels in [0, 1])"
+    return "attack strength"
+
+
+def _spatial_ticks(ax, part: pd.DataFrame) -> None:
+    """Tick labels of a spatial panel in degrees and pixels."""
+    limits = spatial_range(part)
+    if limits is None:
+        return
+    ticks = sorted(set(part["eps"].astype(float)))
+    ax.set_xticks(ticks, [f"{e * limits[0]:g}°\n{e * limits[1]:g} px" for e in ticks])
+
+
+def _run_curves(part: pd.DataFrame, value: str = "robust_acc", start_clean: bool = True) -> pd.DataFrame:
+    """One row per (run, eps) of an attack's rows: ``model`` (the run's entry, :func:`entry_of`),
+    ``eps`` and ``value``; each run's curve starts at its clean accuracy (eps 0) when
+    ``start_clean`` and its grid does not."""
+    rows = []
+    for run, curve in part.groupby("classifier"):
+        curve = curve.sort_values("eps")
+        x, y = curve["eps"].to_numpy(float), curve[value].to_numpy(float)
+        if start_clean and x[0] > 0:
+            x, y = np.r_[0.0, x], np.r_[curve["clean_acc"].iloc[0], y]
+        rows.append(pd.DataFrame({"model": entry_of(str(run)), "run": run, "eps": x, "value": y}))
+    return pd.concat(rows, ignore_index=True)
+
+
 def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, models: list[str]) -> str:
-    """Draw AutoAttack's curves (dashed) over a PGD panel; the title suffix names the largest gap."""
+    """Draw AutoAttack's curves (dashed, the mean over each model's seeds) over a PGD panel; the
+    title suffix names the largest gap (per run)."""
     aa = df[
         df["attack_type"].isin(REFERENCE_ATTACKS)
         & (df["norm"] == norm)
@@ -41,11 +98,14 @@ def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, mode
     ]
     if aa.empty:
         return ""
-    for model, curve in aa.groupby("classifier"):
-        curve = curve.groupby("eps", as_index=False)["robust_acc"].min().sort_values("eps")
+    worst = aa.groupby(["classifier", "eps"], as_index=False)[
+        "robust_acc"
+    ].min()  # several AutoAttack entries
+    runs = _run_curves(worst.assign(clean_acc=np.nan), start_clean=False)
+    for model, curve in style.seed_curves(runs, "eps", "value").groupby("model"):
         ax.plot(
             curve["eps"],
-            curve["robust_acc"],
+            curve["mean"],
             linestyle="--",
             marker="x",
             markersize=3,
@@ -55,9 +115,9 @@ def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, mode
     gap = pgd_vs_autoattack(pd.concat([pgd, aa]))
     if gap.empty:
         return " vs AutoAttack"
-    worst = float(gap["gap_points"].max())
+    largest = float(gap["gap_points"].max())
     flag = f" ⚠ > {GAP_FLAG_POINTS:g}" if bool(gap["flagged"].any()) else ""
-    return f" vs AutoAttack (dashed)\nlargest gap {worst:.1f} pts{flag}"
+    return f" vs AutoAttack (dashed)\nlargest gap {largest:.1f} pts{flag}"
 
 
 def accuracy_curves(
@@ -68,7 +128,8 @@ def accuracy_curves(
     columns: int = 3,
     dpi: int = 150,
 ) -> None:
-    """Robust accuracy against epsilon, one panel per attack, one line per classifier;
+    """Robust accuracy against epsilon, one panel per attack, one line per model: the mean over
+    its seeds (the runs ``<entry>``, ``<entry>_seed<k>``) with their 95 % t-interval as a band;
     eps = 0 is the clean accuracy. Unbounded (eps = inf) rows of minimal attacks are skipped."""
     df = _model_column(attacks)
     style.check_columns(
@@ -78,36 +139,39 @@ def accuracy_curves(
     if df.empty:
         raise AdvgenError("attack table: no finite-epsilon rows to plot")
     panels = sorted(df.groupby(["attack", "norm"]).groups)
-    models = sorted(df["classifier"].unique())
+    models = sorted({entry_of(str(c)) for c in df["classifier"].unique()})
     columns = min(columns, len(panels))
     rows = -(-len(panels) // columns)
-    with style.figure(rows, columns, size=(4.3 * columns, 3.4 * rows + 0.8), sharey=True) as (fig, axes):
+    with style.figure(rows, columns, size=(4.3 * columns, 3.4 * rows + 0.6), sharey=True) as (fig, axes):
         for ax in axes.flat[len(panels) :]:
             ax.axis("off")
         for i, (ax, (attack, norm)) in enumerate(zip(axes.flat, panels)):
             part = df[(df["attack"] == attack) & (df["norm"] == norm)]
-            for model, curve in part.groupby("classifier"):
-                curve = curve.sort_values("eps")
-                x, y = curve["eps"].to_numpy(float), curve["robust_acc"].to_numpy(float)
-                if x[0] > 0:  # start every curve at its clean accuracy
-                    x, y = np.r_[0.0, x], np.r_[curve["clean_acc"].iloc[0], y]
-                ax.plot(x, y, marker="o", markersize=3, color=style.color(models.index(model)), label=model)
+            curves = style.seed_curves(_run_curves(part), "eps", "value")
+            for model, curve in curves.groupby("model"):
+                style.mean_band(
+                    ax,
+                    curve,
+                    "eps",
+                    color=style.color(models.index(model)),
+                    label=model,
+                    clip=(0.0, 1.0),
+                    marker=style.marker(models.index(model)),
+                    markersize=3,
+                )
             title = f"{attack}"
             if "attack_type" in part.columns and part["attack_type"].isin(BASELINE_ATTACKS).all():
                 title += _overlay_autoattack(ax, df, part, norm, models)
             ax.set_title(title)
-            ax.set_xlabel(
-                f"epsilon ({norm} norm, pixels in [0, 1])" if norm and norm != "none" else "attack strength"
-            )
+            ax.set_xlabel(strength_label(norm, part))
+            if norm == "spatial":
+                _spatial_ticks(ax, part)
             if i % columns == 0:
                 ax.set_ylabel("accuracy on attacked test inputs")
             ax.set_ylim(-0.02, 1.02)
-        handles = [ax.get_legend_handles_labels() for ax in axes.flat]
-        by_label = {lab: h for hs, labs in handles for h, lab in zip(hs, labs)}
-        fig.legend(
-            by_label.values(), by_label.keys(), loc="outside lower center", ncols=min(len(by_label), 6)
-        )
-        style.title(fig, experiment, "Robust accuracy vs epsilon")
+        by_label = {lab: h for ax in axes.flat for h, lab in zip(*ax.get_legend_handles_labels())}
+        style.figure_legend(fig, list(by_label.values()), list(by_label.keys()))
+        style.title(fig, experiment, f"Robust accuracy vs epsilon ({style.SEED_NOTE})")
         style.save(fig, paths, dpi=dpi)
 
 
@@ -181,21 +245,29 @@ def minimal_perturbation(
     dpi: int = 150,
 ) -> None:
     """Mean relative size ||r||_2 / ||x||_2 of the smallest adversarial perturbation found,
-    per classifier and method (L-BFGS, DeepFool)."""
+    per model and method (L-BFGS, DeepFool): a bar per model at the mean over its seeds, the
+    95 % t-interval as an error bar and each seed as a dot."""
     df = _model_column(minimal)
     style.check_columns(df, ("classifier", "attack", "rho_adv"), "minimal-perturbation table")
-    models = sorted(df["classifier"].unique())
+    df = df.assign(model=[entry_of(str(c)) for c in df["classifier"]])
+    models = sorted(df["model"].unique())
     methods = sorted(df["attack"].unique())
     width = 0.8 / len(methods)
     with style.figure(1, 1, size=(max(6.0, 1.1 * len(models) + 2.5), 4.2)) as (fig, axes):
         ax = axes[0, 0]
         for j, method in enumerate(methods):
-            part = df[df["attack"] == method].set_index("classifier").reindex(models)
+            part = df[df["attack"] == method]
+            stats = style.seed_curves(part, "attack", "rho_adv").set_index("model").reindex(models)
             x = np.arange(len(models)) + (j - (len(methods) - 1) / 2) * width
-            bars = ax.bar(x, part["rho_adv"], width, color=style.color(j), label=method)
+            err = [stats["mean"] - stats["lo"], stats["hi"] - stats["mean"]]
+            bars = ax.bar(x, stats["mean"], width, yerr=err, capsize=3, color=style.color(j), label=method)
             ax.bar_label(bars, fmt="%.3f", fontsize=7, padding=1)
+            for k, model in enumerate(models):
+                seeds = part.loc[part["model"] == model, "rho_adv"].to_numpy(float)
+                if len(seeds) > 1:
+                    ax.plot(np.full(len(seeds), x[k]), seeds, "o", color="black", markersize=2.5, zorder=3)
         ax.set_xticks(range(len(models)), models, rotation=20, ha="right")
-        ax.set_xlabel("classifier")
+        ax.set_xlabel("classifier (bar: mean over seeds, whisker: 95 % t-interval, dots: seeds)")
         ax.set_ylabel("mean ||r||2 / ||x||2 of successful attacks")
         ax.legend(loc="best")
         style.title(fig, experiment, "Minimal adversarial perturbation (relative L2 size)")
@@ -212,7 +284,8 @@ def sweep_curves(
     table: pd.DataFrame, paths: Sequence[str | Path], *, sweep: str, experiment: str = "", dpi: int = 150
 ) -> None:
     """Clean and robust test accuracy (and train accuracy where recorded) against the
-    sweep's variable, one colour per training mode."""
+    sweep's variable, one colour per training mode: the mean over the table's seeds (one row per
+    seed and point) with their 95 % t-interval as a band."""
     if sweep not in SWEEP_AXES:
         raise AdvgenError(f"unknown robustness sweep {sweep!r} (known: {', '.join(SWEEP_AXES)})")
     column, xlabel, scale = SWEEP_AXES[sweep]
@@ -224,25 +297,24 @@ def sweep_curves(
     with style.figure(1, 1, size=(7, 4.2)) as (fig, axes):
         ax = axes[0, 0]
         for i, (mode, part) in enumerate(sorted(df.groupby("mode"), key=lambda t: t[0])):
-            part = part.groupby(column, as_index=False).mean(numeric_only=True).sort_values(column)
             c = style.color(i)
-            ax.plot(part[column], part["clean_acc"], marker="o", color=c, label=f"{mode}: clean test")
-            ax.plot(
-                part[column],
-                part["robust_acc"],
-                marker="s",
-                linestyle="--",
-                color=c,
-                label=f"{mode}: robust test",
-            )
-            if "train_robust_acc" in part.columns and part["train_robust_acc"].notna().any():
-                ax.plot(
-                    part[column],
-                    part["train_robust_acc"],
-                    marker="^",
-                    linestyle=":",
+            for value, marker, ls, what in (
+                ("clean_acc", "o", "-", "clean test"),
+                ("robust_acc", "s", "--", "robust test"),
+                ("train_robust_acc", "^", ":", "robust train"),
+            ):
+                if value not in part.columns or not part[value].notna().any():
+                    continue
+                curve = style.seed_curves(part.assign(model=mode), column, value)  # one row per seed
+                style.mean_band(
+                    ax,
+                    curve,
+                    column,
                     color=c,
-                    label=f"{mode}: robust train",
+                    label=f"{mode}: {what}",
+                    clip=(0.0, 1.0),
+                    marker=marker,
+                    linestyle=ls,
                 )
         ax.set_xscale(scale)
         ax.set_xlabel(xlabel)
@@ -254,5 +326,5 @@ def sweep_curves(
             if sweep == "capacity"
             else "Data-size sweep: robust generalisation needs data"
         )
-        style.title(fig, experiment or sweep.replace("_", "-") + " sweep", what)
+        style.title(fig, experiment or sweep.replace("_", "-") + " sweep", f"{what} ({style.SEED_NOTE})")
         style.save(fig, paths, dpi=dpi)

@@ -61,6 +61,15 @@ def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+#: markers of the lines after the palette's first round, so that no two lines look alike
+MARKERS = ("o", "s", "^", "D", "v")
+
+
+def marker(i: int) -> str:
+    """The marker of the ``i``-th line: it changes each time :func:`color` starts over."""
+    return MARKERS[(i // len(PALETTE)) % len(MARKERS)]
+
+
 @contextlib.contextmanager
 def figure(
     nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None = None, **kwargs: Any
@@ -102,6 +111,91 @@ def save(fig: Any, paths: Sequence[str | Path], *, dpi: int = 150) -> None:
             # the first save ran the constrained layout: the copies keep its positions instead of
             # solving it again (a third to a half of a figure's drawing time)
             fig.set_layout_engine("none")
+
+
+#: what a curve and its band are when a model has several seeds (each run is one seed)
+SEED_NOTE = "line: mean over seeds, band: 95 % t-interval"
+
+
+def seed_interval(values: Any, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per seed) and the ends of its two-sided t-interval, mean ± t(n-1)
+    s / sqrt(n) (Student 1908); both ends are the mean for a single value (no spread to show)."""
+    import numpy as np
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return float("nan"), float("nan"), float("nan")
+    mean = float(v.mean())
+    if len(v) < 2:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.5 + confidence / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return mean, mean - half, mean + half
+
+
+def seed_curves(runs: Any, x: str, y: str, *, model: str = "model", confidence: float = 0.95) -> Any:
+    """Per (``model``, ``x``) of a long table with one row per run and point: the mean of ``y``
+    over the runs (``mean``), its t-interval (``lo``, ``hi``, as :func:`seed_interval`) and the
+    number of runs (``n``), sorted by model and ``x``."""
+    import numpy as np
+    from scipy import stats
+
+    stat = (
+        runs[[model, x, y]]
+        .dropna(subset=[y])
+        .groupby([model, x], sort=True)[y]
+        .agg(["mean", "std", "count"])
+        .reset_index()
+    )
+    n = stat["count"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
+        half = np.where(n > 1, t * stat["std"].fillna(0.0).to_numpy(float) / np.sqrt(n), 0.0)
+    mean = stat["mean"].to_numpy(float)
+    return stat.assign(lo=mean - half, hi=mean + half, n=n.astype(int))[[model, x, "mean", "lo", "hi", "n"]]
+
+
+def mean_band(
+    ax: Any,
+    curve: Any,
+    x: str,
+    *,
+    color: str,
+    label: str,
+    clip: tuple[float, float] | None = None,
+    **line: Any,
+) -> None:
+    """Draw a :func:`seed_curves` frame of one model: its mean as a line (``line`` styles it) and
+    its interval as a faint band of the same colour (zero-width where one run made the point);
+    ``clip`` bounds the band (accuracies stay in [0, 1])."""
+    import numpy as np
+
+    lo, hi = curve["lo"].to_numpy(float), curve["hi"].to_numpy(float)
+    if clip is not None:
+        lo, hi = np.clip(lo, *clip), np.clip(hi, *clip)
+    ax.plot(curve[x], curve["mean"], color=color, label=label, **line)
+    if (curve["n"] > 1).any():
+        ax.fill_between(curve[x], lo, hi, color=color, alpha=0.18, linewidth=0)
+
+
+def figure_legend(fig: Any, handles: Sequence[Any], labels: Sequence[str], *, max_columns: int = 6) -> Any:
+    """One legend for the whole figure, below its axes (the constrained layout's ``outside lower
+    center``), in as many columns (at most ``max_columns``) as fit the figure's width; the figure
+    grows by the legend's height, so the axes keep theirs, and widens if one column is still too
+    wide. So no entry is cut at the figure's edge."""
+    renderer = fig.canvas.get_renderer()
+    labels = list(labels)
+    for columns in range(min(max_columns, len(labels)), 0, -1):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=columns)
+        width = legend.get_window_extent(renderer).width
+        if width <= 0.97 * fig.bbox.width or columns == 1:
+            break
+        legend.remove()
+    if width > 0.97 * fig.bbox.width:
+        fig.set_figwidth(width / fig.dpi + 0.3)
+    fig.set_figheight(fig.get_figheight() + legend.get_window_extent(renderer).height / fig.dpi)
+    return legend
 
 
 def title(fig: Any, experiment: str, what: str) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from advgen.plots import style
+from advgen.replicates import entry_of
 
 
 def mean_ci(values: pd.Series, z: float = 1.96) -> tuple[float, float]:
@@ -214,18 +215,24 @@ def truncation_curves(
     dpi: int = 150,
 ) -> None:
     """Classifier FID and mode coverage against the truncation threshold psi per
-    generator; psi = inf (no truncation) is drawn at the right end, labelled "none"."""
+    generator: the mean over its seeds (``<entry>``, ``<entry>_seed<k>``) with their 95 %
+    t-interval as a band; psi = inf (no truncation) is drawn at the right end, labelled "none"."""
     style.check_columns(truncation, ("generator", "psi_value", "fid", "modes"), "truncation table")
     df = truncation.copy()
     finite = df["psi_value"][np.isfinite(df["psi_value"])]
     top = float(finite.max()) if len(finite) else 1.0
     inf_at = top * 1.25 if len(finite) else 1.0
     df["x"] = np.where(np.isfinite(df["psi_value"]), df["psi_value"], inf_at)
+    df["model"] = [entry_of(str(g)) for g in df["generator"]]
     with style.figure(1, 2, size=(10, 4.0)) as (fig, axes):
-        for i, (g, part) in enumerate(sorted(df.groupby("generator"), key=lambda t: t[0])):
-            part = part.groupby("x", as_index=False)[["fid", "modes"]].mean()
-            axes[0, 0].plot(part["x"], part["fid"], marker="o", color=style.color(i), label=g)
-            axes[0, 1].plot(part["x"], part["modes"], marker="o", color=style.color(i), label=g)
+        for i, model in enumerate(sorted(df["model"].unique())):
+            part = df[df["model"] == model]
+            seeds = part["generator"].nunique()
+            for ax, value in zip(axes[0], ("fid", "modes")):
+                runs = part.groupby(["model", "generator", "x"], as_index=False)[value].mean()  # one per run
+                curve = style.seed_curves(runs, "x", value)
+                label = model + (f" ({seeds} seeds)" if seeds > 1 else "")
+                style.mean_band(ax, curve, "x", color=style.color(i), label=label, marker="o")
         ticks = sorted(df["x"].unique())
         labels = ["none" if not np.isfinite(v) else f"{v:g}" for v in sorted(df["psi_value"].unique())]
         for ax in axes[0]:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from advgen.errors import AdvgenError
 from advgen.plots import style
+from advgen.replicates import entry_of
 from advgen.robustness.gap import GAP_FLAG_POINTS, pgd_vs_autoattack
 
 
@@ -94,9 +95,51 @@ def sample_quality(quality: pd.DataFrame) -> str:
     )
 
 
+def _norm_text(part: pd.DataFrame) -> str:
+    """What eps measures in an attack's section heading."""
+    from advgen.plots.robustness import NORM_NAMES, spatial_range
+
+    norm = str(part["norm"].iloc[0])
+    if norm == "spatial":
+        limits = spatial_range(part)
+        scale = f": eps 1 = ±{limits[0]:g}°, ±{limits[1]:g} px" if limits else ""
+        return f"rotation and translation{scale}"
+    if norm == "l0":
+        return "eps = pixels changed (L0)"
+    return f"{NORM_NAMES.get(norm, norm)} norm"
+
+
+def _accuracy_rows(part: pd.DataFrame) -> pd.DataFrame:
+    """One attack's rows of the Markdown table: clean accuracy and robust accuracy per eps, one row
+    per run, and above a model's runs (``<entry>``, ``<entry>_seed<k>``: :func:`entry_of`) when it
+    has several, a row with their mean and 95 % t-interval. The ``eps=0`` column is left out when
+    it equals the clean one in every row (an attack at eps 0 leaves the input as it is)."""
+    wide = part.pivot_table(index="classifier", columns="eps", values="robust_acc", aggfunc="mean")
+    clean = part.groupby("classifier")["clean_acc"].mean()
+    if 0.0 in wide.columns and np.allclose(
+        wide[0.0].reindex(clean.index), clean, rtol=0, atol=1e-12, equal_nan=True
+    ):
+        wide = wide.drop(columns=0.0)
+    runs = pd.concat(
+        [clean.rename("clean"), wide.set_axis([f"eps={e:g}" for e in wide.columns], axis=1)], axis=1
+    )
+    rows = []
+    for model, group in runs.groupby(lambda run: entry_of(str(run)), sort=True):
+        if len(group) > 1:
+            cells = {}
+            for column in group.columns:
+                mean, lo, hi = style.seed_interval(group[column])
+                lo, hi = max(lo, 0.0), min(hi, 1.0)  # accuracies: the t-interval cut to [0, 1]
+                cells[column] = f"**{mean:.3f}** [{lo:.3f}, {hi:.3f}]" if np.isfinite(mean) else "–"
+            rows.append({"classifier": f"**{model}**: mean of {len(group)} seeds [95 % t-interval]", **cells})
+        rows += [{"classifier": run, **{c: fmt(v) for c, v in row.items()}} for run, row in group.iterrows()]
+    return pd.DataFrame(rows, columns=["classifier", *runs.columns])
+
+
 def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> str:
-    """Robust accuracy per classifier for each attack and epsilon (one section per
-    attack, clean accuracy first), then the minimal-perturbation sizes."""
+    """Robust accuracy per classifier for each attack and epsilon (one section per attack,
+    clean accuracy first; a model with several seeds gets a row of their mean and interval
+    above its runs), then the minimal-perturbation sizes."""
     if "classifier" not in attacks.columns and "model" in attacks.columns:
         attacks = attacks.rename(columns={"model": "classifier"})
     style.check_columns(attacks, ("classifier", "attack", "eps", "clean_acc", "robust_acc"), "attack table")
@@ -108,12 +151,11 @@ def robustness(attacks: pd.DataFrame, minimal: pd.DataFrame | None = None) -> st
     if finite.empty:
         raise AdvgenError("attack table: no finite-epsilon rows")
     for attack, part in finite.groupby("attack", sort=True):
-        norm = f", {part['norm'].iloc[0]} norm" if "norm" in part.columns else ""
-        wide = part.pivot_table(index="classifier", columns="eps", values="robust_acc", aggfunc="mean")
-        wide.columns = [f"eps={e:g}" for e in wide.columns]
-        clean = part.groupby("classifier")["clean_acc"].mean().rename("clean")
-        table = pd.concat([clean, wide], axis=1).reset_index()
-        parts.append(f"\n## {attack}{norm}\n\n" + markdown(table))
+        norm = f", {_norm_text(part)}" if "norm" in part.columns else ""
+        rows = _accuracy_rows(part)
+        parts.append(
+            f"\n## {attack}{norm}\n\n" + markdown(rows, align=["---", *["---:"] * (rows.shape[1] - 1)])
+        )
     gap = pgd_vs_autoattack(finite)
     if len(gap):
         flagged = gap.assign(flag=np.where(gap["flagged"], "⚠ gap > 2 pts", "")).drop(columns="flagged")
