@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from advgen.claims import Context, evaluate_all, frame, html, read_claims_file, readme_summary
-from advgen.claims.report import summary_page
 from advgen.claims.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, Planned, phase_of, read_freeze, record
-from advgen.claims.report import counts_text
+from advgen.claims.report import counts_text, summary_page
 from advgen.errors import ConfigError
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
 
