@@ -28,6 +28,7 @@ from pathlib import Path
 #: (``__init__``: ``advgen/__init__.py`` itself; ``smoke_sizes``: the smoke run's sizes, which the
 #: attack registry reads while the smoke config, one layer up, reads the registry.)
 LAYERS: tuple[tuple[str, ...], ...] = (
+    ("warm",),
     ("__main__", "cli", "registries"),
     ("commands",),
     ("pipeline",),
