@@ -197,11 +197,11 @@ def timed_job(folder: Path) -> list[str]:
         copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
         copy(REPO / name, folder / name)
     env = dict(_env(), ADVGEN_WARM="0", SLURM_CONF=os.devnull, PATH=_path())
-    common = ("--configfile", JOB_CONFIG, JOB_TARGET)
+    common = (JOB_TARGET, "--configfile", JOB_CONFIG)  # --configfile takes every word after it
     _snakemake(folder, "--cores", "2", "--omit-from", "train_classifier", *common, env=env)
-    dry = _snakemake(folder, "-n", "-p", "--forcerun", "train_classifier", *common, env=env)
-    line = next(x for x in dry.splitlines() if x.startswith("advgen ") and " train-classifier " in x)
-    command = shlex.split(line.split(" > ")[0])
+    dry = _snakemake(folder, "-n", "-p", "--force", *common, env=env)  # the target's own job
+    line = next(x for x in dry.splitlines() if " train-classifier " in x and "advgen " in x)
+    command = shlex.split(line[line.index("advgen ") :].split(" > ")[0])
     return [str(_advgen()), *command[1:]]
 
 

@@ -1,7 +1,7 @@
 """The default study warm and fresh, back to back: what the warm start (advgen.warm) saves a run.
 
 Each side runs in its own fresh scratch copy of the workflow (Snakefile, workflow/, config/,
-profiles/, docs/sources): ``python -m snakemake --cores N --configfile CONFIG [TARGETS]`` with
+profiles/, docs/sources): ``python -m snakemake [TARGETS] --cores N --configfile CONFIG`` with
 this environment's ``advgen``, first with the warm start (the default; ``--first fresh``
 swaps the order), then with ``ADVGEN_WARM=0`` (every job a fresh process). It prints each
 side's wall time, its job count and the ratio warm / fresh, checks that every job of the warm
@@ -77,7 +77,8 @@ def smoke_targets(dest: Path, config: str) -> list[str]:
 
 def run_side(dest: Path, config: str, targets: list[str], cores: str, warm: bool) -> tuple[float, int]:
     """Run the DAG in ``dest``; its wall seconds and job count."""
-    command = [sys.executable, "-m", "snakemake", "--cores", cores, "--configfile", config, *targets]
+    # the targets first: --configfile takes every word after it
+    command = [sys.executable, "-m", "snakemake", *targets, "--cores", cores, "--configfile", config]
     print(f"[{'warm' if warm else 'fresh'}] {' '.join(command[1:])} in {dest}", flush=True)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=dest, env=_env(warm), capture_output=True, text=True)

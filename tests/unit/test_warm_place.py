@@ -73,7 +73,7 @@ def test_another_host_or_a_dead_owner_starts_fresh():
 
 def test_the_folder_is_private_and_a_shared_one_is_refused(tmp_path):
     env = {"TMPDIR": str(tmp_path)}
-    folder = private_folder(env)
+    folder = Path(private_folder(env))
     assert folder == tmp_path / f"advgen-warm-{os.getuid()}"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     folder.chmod(0o755)
@@ -88,8 +88,8 @@ def test_the_folder_is_private_and_a_shared_one_is_refused(tmp_path):
 def test_xdg_runtime_dir_is_used_where_it_is_the_users(tmp_path):
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
-    assert (
-        private_folder({"XDG_RUNTIME_DIR": str(runtime), "TMPDIR": str(tmp_path)}) == runtime / "advgen-warm"
+    assert private_folder({"XDG_RUNTIME_DIR": str(runtime), "TMPDIR": str(tmp_path)}) == str(
+        runtime / "advgen-warm"
     )
 
 
@@ -100,7 +100,7 @@ def test_jobs_share_a_server_unless_an_import_time_variable_differs(tmp_path):
     assert base.socket != place_for("h:1:", {**env, "OMP_NUM_THREADS": "2"}, cwd="/work").socket
     assert base.socket != place_for("h:1:", env, cwd="/elsewhere").socket
     assert base.socket != place_for("h:2:", env, cwd="/work").socket
-    assert base.lock == base.socket.parent / "start.lock"
+    assert Path(base.lock) == Path(base.socket).parent / "start.lock"
     assert set(import_environment({"PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", "HOME": "/h", "X": "1"})) == {
         "PYTHONHASHSEED",
         "MPLBACKEND",

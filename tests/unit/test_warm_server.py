@@ -101,7 +101,8 @@ def stale_socket(path: Path) -> None:
 
 def test_jobs_start_warm_from_one_private_server_and_behave_as_fresh_processes(run: Run) -> None:
     place = run.place()
-    stale_socket(place.socket)
+    socket_path = Path(place.socket)
+    stale_socket(socket_path)
     # two jobs at once, no server yet: one starts it (under the lock), both run in it
     starts = [
         subprocess.Popen(
@@ -119,8 +120,8 @@ def test_jobs_start_warm_from_one_private_server_and_behave_as_fresh_processes(r
     servers = {server_of(err) for _, err in outputs}
     assert len(servers) == 1
     (server,) = servers
-    assert stat.S_IMODE(place.socket.stat().st_mode) == 0o600
-    assert stat.S_IMODE(place.socket.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(socket_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(socket_path.parent.stat().st_mode) == 0o700
     cases = (
         ("--version",),
         ("no-such-command",),
@@ -151,7 +152,7 @@ def test_jobs_start_warm_from_one_private_server_and_behave_as_fresh_processes(r
     assert proc.wait(timeout=60) == 143
     run.end()  # the run's Snakemake ends: so does its server, and its socket goes
     assert gone(server)
-    assert not place.socket.exists()
+    assert not socket_path.exists()
 
 
 def test_a_server_restarts_when_the_advgen_sources_change(run: Run, tmp_path: Path) -> None:

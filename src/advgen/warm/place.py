@@ -20,9 +20,8 @@ import json
 import os
 import stat
 import sys
+from collections import namedtuple
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 
 from advgen.warm.protocol import Unavailable
 
@@ -47,13 +46,10 @@ IMPORT_NAMES = ("LANG", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
 MAX_SOCKET_PATH = 107
 
 
-@dataclass(frozen=True)
-class Place:
-    """A server's socket, its log, and the user's lock for starting servers."""
+class Place(namedtuple("Place", "socket log lock")):
+    """A server's socket, its log, and the user's lock for starting servers (paths, as str)."""
 
-    socket: Path
-    log: Path
-    lock: Path
+    __slots__ = ()
 
 
 def import_environment(environ: Mapping[str, str]) -> dict[str, str]:
@@ -61,16 +57,18 @@ def import_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in sorted(environ.items()) if k.startswith(IMPORT_PREFIXES) or k in IMPORT_NAMES}
 
 
-def private_folder(environ: Mapping[str, str] = os.environ) -> Path:
+def private_folder(environ: Mapping[str, str] = os.environ) -> str:
     """The user's folder of servers (made on first use); :class:`Unavailable` when it is not
     private (another owner, a link, other users may enter it)."""
     runtime = environ.get("XDG_RUNTIME_DIR", "")
-    if runtime and _private(Path(runtime), strict=False):
-        folder = Path(runtime) / "advgen-warm"
+    if runtime and _private(runtime, strict=False):
+        folder = os.path.join(runtime, "advgen-warm")
     else:
-        folder = Path(environ.get("TMPDIR") or "/tmp") / f"advgen-warm-{os.getuid()}"
+        folder = os.path.join(environ.get("TMPDIR") or "/tmp", f"advgen-warm-{os.getuid()}")
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
     except OSError as exc:
         raise Unavailable(f"cannot make {folder}: {exc.strerror}") from None
     if not _private(folder):
@@ -78,7 +76,7 @@ def private_folder(environ: Mapping[str, str] = os.environ) -> Path:
     return folder
 
 
-def _private(folder: Path, strict: bool = True) -> bool:
+def _private(folder: str, strict: bool = True) -> bool:
     try:
         st = os.lstat(folder)
     except OSError:
@@ -100,7 +98,7 @@ def place_for(owner_tag: str, environ: Mapping[str, str] = os.environ, cwd: str 
     }
     name = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
     folder = private_folder(environ)
-    socket_path = folder / f"{name}.sock"
+    socket_path = os.path.join(folder, f"{name}.sock")
     if len(os.fsencode(socket_path)) > MAX_SOCKET_PATH:
         raise Unavailable(f"the socket path {socket_path} is longer than {MAX_SOCKET_PATH} bytes")
-    return Place(socket_path, folder / f"{name}.log", folder / "start.lock")
+    return Place(socket_path, os.path.join(folder, f"{name}.log"), os.path.join(folder, "start.lock"))

@@ -15,7 +15,6 @@ import json
 import os
 import socket
 import struct
-from typing import Any
 
 #: the server's first answer when the client must start a new server and ask again
 RESTART = 0
@@ -41,13 +40,13 @@ def recv_exact(sock: socket.socket, n: int) -> bytes:
     return data
 
 
-def send_request(sock: socket.socket, request: dict[str, Any]) -> None:
+def send_request(sock: socket.socket, request: dict[str, object]) -> None:
     payload = json.dumps(request).encode()
     socket.send_fds(sock, [_SIZE.pack(len(payload))], list(STREAMS))
     sock.sendall(payload)
 
 
-def recv_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+def recv_request(conn: socket.socket) -> tuple[dict[str, object], list[int]]:
     """The request and the descriptors that came with it (the caller closes them)."""
     header, fds, _, _ = socket.recv_fds(conn, _SIZE.size, len(STREAMS))
     try:
