@@ -265,7 +265,10 @@ class Server:
             return
         self.retired = True
         _log(f"retires: {reason}")
-        lock = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o600) if self.lock is not None else None
+        try:
+            lock = os.open(self.lock, os.O_RDWR | os.O_CREAT, 0o600) if self.lock is not None else None
+        except OSError:  # the folder is gone: so is any socket in it
+            lock = None
         try:
             if lock is not None:
                 fcntl.flock(lock, fcntl.LOCK_EX)
