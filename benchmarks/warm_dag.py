@@ -40,7 +40,9 @@ WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", "docs/sources")
 CONFIG = "config/config.yaml"
 SMOKE_CONFIG = "config/default-smoke.yaml"
 WARM_LINE = re.compile(r"^advgen: warm start \(forked from server pid (\d+);")
-DONE = re.compile(r"(\d+) of (\d+) steps \(100%\) done")
+DONE = re.compile(r"(\d+) of (\d+) steps \(\d+%\) done")
+#: the log of a failed job, in Snakemake's "Error in rule" block
+FAILED = re.compile(r"^Error in rule \w+:\n(?:    .*\n)*?    log: (\S+)", re.M)
 
 
 def _env(warm: bool) -> dict[str, str]:
@@ -75,19 +77,24 @@ def smoke_targets(dest: Path, config: str) -> list[str]:
     return [CLASSIFIER_MODEL.format(classifier=first)]
 
 
-def run_side(dest: Path, config: str, targets: list[str], cores: str, warm: bool) -> tuple[float, int]:
-    """Run the DAG in ``dest``; its wall seconds and job count."""
+def run_side(
+    dest: Path, config: str, targets: list[str], cores: str, warm: bool
+) -> tuple[float, str, set[str]]:
+    """Run the DAG in ``dest``; its wall seconds, ``done/total`` jobs and the logs of the jobs
+    that failed (the profile's ``keep-going`` runs every other job)."""
     # the targets first: --configfile takes every word after it
     command = [sys.executable, "-m", "snakemake", *targets, "--cores", cores, "--configfile", config]
     print(f"[{'warm' if warm else 'fresh'}] {' '.join(command[1:])} in {dest}", flush=True)
     start = time.perf_counter()
     proc = subprocess.run(command, cwd=dest, env=_env(warm), capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    (dest / "snakemake.log").write_text(proc.stdout + proc.stderr)
-    if proc.returncode != 0:
-        sys.exit(f"snakemake failed ({proc.returncode}); see {dest / 'snakemake.log'}")
-    done = DONE.findall(proc.stdout + proc.stderr)
-    return seconds, int(done[-1][1]) if done else 0
+    output = proc.stdout + proc.stderr
+    (dest / "snakemake.log").write_text(output)
+    failed = set(FAILED.findall(output))
+    if proc.returncode != 0 and not failed:
+        sys.exit(f"snakemake failed ({proc.returncode}) before its jobs; see {dest / 'snakemake.log'}")
+    done = DONE.findall(output)
+    return seconds, "/".join(done[-1]) if done else "0/0", failed
 
 
 def warm_servers(dest: Path) -> tuple[set[int], list[str]]:
@@ -130,21 +137,25 @@ def main(argv: list[str] | None = None) -> int:
     sizes = "smoke" if args.smoke else args.sizes
     out = args.out or Path(tempfile.mkdtemp(prefix="advgen-warm-dag-"))
     order = ("warm", "fresh") if args.first == "warm" else ("fresh", "warm")
-    seconds, jobs, problems = {}, {}, []
+    seconds, jobs, failed, problems = {}, {}, {}, []
     for side in order:
         dest = out / side / "default"
         config = prepare(dest, sizes)
         targets = smoke_targets(dest, config) if args.smoke else []
-        seconds[side], jobs[side] = run_side(dest, config, targets, args.cores, side == "warm")
+        seconds[side], jobs[side], failed[side] = run_side(dest, config, targets, args.cores, side == "warm")
         servers, cold = warm_servers(dest)
         if side == "warm":
             problems += [f"{log}: the job did not start warm" for log in cold]
             problems += [f"warm server {pid} still runs 30 s after the run" for pid in gone(servers)]
         elif servers:
             problems.append(f"the fresh side's jobs name warm servers {sorted(servers)}")
+    if failed["warm"] != failed["fresh"]:
+        problems.append(f"failed jobs differ: warm {sorted(failed['warm'])}, fresh {sorted(failed['fresh'])}")
     problems += compare(out / "fresh", out / "warm")
     print(f"\nsizes: {sizes}, --cores {args.cores}, {args.first} first; both sides in {out}")
-    print("| side | jobs | wall s |\n|---|---:|---:|")
+    for log in sorted(failed["warm"] & failed["fresh"]):
+        print(f"failed on both sides (the same exit status, as the log says): {log}")
+    print("| side | jobs done | wall s |\n|---|---:|---:|")
     for side in order:
         print(f"| {side} | {jobs[side]} | {seconds[side]:.1f} |")
     print(f"warm / fresh: {seconds['warm'] / seconds['fresh']:.3f}")
