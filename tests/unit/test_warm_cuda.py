@@ -76,5 +76,6 @@ def test_preload_refuses_a_server_that_initialised_cuda(monkeypatch: pytest.Monk
     from advgen.warm.server import preload
 
     monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    monkeypatch.setenv("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # what preload sets: undone after the test
     with pytest.raises(SystemExit, match="an import initialised CUDA"):
         preload(["torch"])

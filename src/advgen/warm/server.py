@@ -66,7 +66,13 @@ ANNOUNCE = "advgen: warm start (forked from server pid {pid}; ADVGEN_WARM=0 star
 
 
 def preload(modules: Sequence[str]) -> None:
-    """Import ``modules`` (and, with ``advgen.cli``, every command module), then TorchDynamo."""
+    """Import ``modules`` (and, with ``advgen.cli``, every command module), then TorchDynamo.
+
+    Should an import ask torch whether CUDA is available, torch asks NVML instead of the CUDA
+    runtime (``PYTORCH_NVML_BASED_CUDA_CHECK``, torch's documented remedy for forked processes
+    that fail to initialise CUDA), so the driver is never initialised in the server; an import
+    that initialised CUDA itself stops the server."""
+    os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"  # the server's own: each child gets the job's
     for name in modules:
         importlib.import_module(name)
     if "advgen.cli" in modules:
@@ -74,12 +80,12 @@ def preload(modules: Sequence[str]) -> None:
 
         for info in pkgutil.iter_modules(advgen.commands.__path__):
             importlib.import_module(f"advgen.commands.{info.name}")
-    if "torch" in modules:
-        import torch
-
-        # an optimizer's first step imports TorchDynamo (about 1.3 CPU s); torch.compiler.disable
-        # imports it too, without running any torch operation (no thread pool starts before a fork)
-        torch.compiler.disable(lambda: None)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        if "torch" in modules:
+            # an optimizer's first step imports TorchDynamo (about 1.3 CPU s); torch.compiler.disable
+            # imports it too, without running any torch operation (no thread pool starts before a fork)
+            torch.compiler.disable(lambda: None)
         if torch.cuda.is_initialized():  # a forked child could not use CUDA: refuse to serve
             raise SystemExit(
                 "advgen warm server: an import initialised CUDA; jobs would fail in forked children"
