@@ -12,7 +12,11 @@ the jobs finished in both (a fair comparison of partial runs).
 
 Wall time is the figure to compare: every job runs one thread, so on an otherwise idle machine
 its wall time is its CPU time, while Snakemake's ``cpu_time`` is sampled (every 0.5 s for the
-first 15 s of a job, then every 30 s) and misses what a job spent after its last sample.
+first 15 s of a job, then every 30 s) and misses what a job spent after its last sample. In a
+run whose jobs start warm (``advgen.warm``, the default of local runs), ``cpu_time`` and
+``max_rss`` are the job's client's (the job itself is the warm server's child, outside the
+process tree Snakemake measures), and the first job's include the server's start: profile a
+run made with ``ADVGEN_WARM=0`` for those columns.
 
     python benchmarks/dag_profile.py results/benchmarks
     python benchmarks/dag_profile.py results/benchmarks --log run.log --before /old/results/benchmarks

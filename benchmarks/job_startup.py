@@ -27,8 +27,20 @@ Two costs have none, and are measured as what they add (``without`` / ``with``):
   per-variable set-up, plus per-call overhead) are timed for comparison; the list gives the
   same iterates as the ``Bounds`` (checked here).
 
-Each time is the median of ``--repeats`` (wall time of a fresh interpreter for ``seeding`` and
-``cli_parser``, process CPU time otherwise).
+And the warm start of local runs (:mod:`advgen.warm`), measured on a real job:
+
+* ``job_start``: wall seconds from the start of the ``advgen`` console script to the job's
+  first line of its own (the ``device:`` log line of a ``train-classifier`` job of
+  ``.test/config/robustness.yaml``, which a job writes once its spec is read and its seeds
+  are set): a fresh process (``ADVGEN_WARM=0``), then the same command as a job of a run
+  whose warm server is up (this process stands for the run's Snakemake). The server's own
+  start, paid once per run by its first job, is reported beside it.
+* ``client_import``: a fresh interpreter importing the console script's module
+  (:mod:`advgen.warm.client`, standard library only), against one that imports nothing.
+
+Each time is the median of ``--repeats`` (wall time of a fresh interpreter for ``seeding``,
+``cli_parser`` and ``client_import``, wall time of the job for ``job_start``, process CPU time
+otherwise).
 
     python benchmarks/job_startup.py            # default sizes
     python benchmarks/job_startup.py --smoke    # 1 repeat, 19,600 variables (CI)
@@ -38,9 +50,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shlex
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +77,7 @@ OLD_SEEDING = "torch.manual_seed(0); torch.use_deterministic_algorithms(True, wa
 NEW_SEEDING = "from advgen.seeding import seed_everything; seed_everything(0)"
 
 CLI_PARSER = "from advgen.cli import build_parser; build_parser({command})"
+CLIENT = "import advgen.warm.client"
 
 DYNAMO = """
 import time
@@ -71,6 +89,13 @@ print(t1 - t0, time.process_time() - t0)
 """
 
 Solver = Callable[[Callable, np.ndarray, int], np.ndarray]
+
+#: the job whose start is timed: a classifier of the tiny robustness config
+JOB_CONFIG = ".test/config/robustness.yaml"
+JOB_TARGET = "results/classifiers/tiny_fc/model.pt"
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "profiles", ".test", "docs/sources")
+#: a line of advgen's log (``logging``'s ``%(asctime)s %(levelname)s ...``)
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ")
 
 
 def _env() -> dict[str, str]:
@@ -155,6 +180,91 @@ def lbfgsb_seconds(n: int, calls: int, repeats: int) -> tuple[dict[str, float], 
     return seconds, bool(np.array_equal(last["Bounds of arrays"], last["list of (0, 1) pairs"]))
 
 
+def _snakemake(folder: Path, *args: str, env: dict[str, str]) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", *args], cwd=folder, env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        sys.exit(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc.stdout + proc.stderr
+
+
+def timed_job(folder: Path) -> list[str]:
+    """A scratch copy of the workflow in ``folder`` with the timed job's inputs made (fresh
+    processes), and the job's command (its ``advgen`` line, without the log redirection)."""
+    for name in WORKFLOW_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
+        copy(REPO / name, folder / name)
+    env = dict(_env(), ADVGEN_WARM="0", SLURM_CONF=os.devnull, PATH=_path())
+    common = (JOB_TARGET, "--configfile", JOB_CONFIG)  # --configfile takes every word after it
+    _snakemake(folder, "--cores", "2", "--omit-from", "train_classifier", *common, env=env)
+    dry = _snakemake(folder, "-n", "-p", "--force", *common, env=env)  # the target's own job
+    line = next(x for x in dry.splitlines() if " train-classifier " in x and "advgen " in x)
+    command = shlex.split(line[line.index("advgen ") :].split(" > ")[0])
+    return [str(_advgen()), *command[1:]]
+
+
+def _path() -> str:
+    return f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def _advgen() -> Path:
+    """This environment's ``advgen`` console script (it must be the warm start's client)."""
+    script = Path(sys.executable).parent / "advgen"
+    if "advgen.warm.client" not in script.read_text(errors="replace"):
+        sys.exit(f"{script} is not the warm start's client: reinstall advgen (pip install -e .)")
+    return script
+
+
+def first_line_seconds(command: list[str], folder: Path, env: dict[str, str]) -> tuple[float, int | None]:
+    """Wall seconds from starting ``command`` to its first log line (then it gets SIGTERM), and
+    the pid of the warm server that ran it (``None``: a fresh process)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    seconds, server, seen = None, None, []
+    for line in proc.stderr:
+        if line.startswith("advgen: warm start"):
+            found = re.search(r"server pid (\d+)", line)
+            server = int(found.group(1)) if found else None
+        elif LOG_LINE.match(line):
+            seconds = time.perf_counter() - start
+            break
+        seen.append(line)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate()
+    if seconds is None:
+        sys.exit(f"{shlex.join(command)} wrote no log line:\n{''.join(seen)[-3000:]}")
+    return seconds, server
+
+
+def job_start_seconds(repeats: int) -> tuple[float, float, float]:
+    """Median seconds to the timed job's first log line, fresh and warm, and the first warm
+    job's (which starts the server)."""
+    from advgen.warm import owner
+
+    folder = Path(tempfile.mkdtemp(prefix="advgen-job-start-"))
+    try:
+        command = timed_job(folder)
+        base = dict(os.environ, PATH=_path(), SLURM_CONF=os.devnull)
+        base.pop("SLURM_JOB_ID", None)
+        base.pop(owner.OWNER_ENV, None)
+        fresh = [first_line_seconds(command, folder, dict(base, ADVGEN_WARM="0"))[0] for _ in range(repeats)]
+        warm_env = dict(base, ADVGEN_WARM="1")
+        owner.announce(warm_env)  # this process stands for the run's Snakemake
+        first, server = first_line_seconds(command, folder, warm_env)
+        if server is None:
+            sys.exit("the warm job did not start warm (no 'advgen: warm start' line)")
+        warm = [first_line_seconds(command, folder, warm_env)[0] for _ in range(repeats)]
+        os.kill(server, signal.SIGTERM)  # as its run ending would
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return statistics.median(fresh), statistics.median(warm), first
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--smoke", action="store_true", help="one repeat, a small L-BFGS-B problem (CI)")
@@ -180,6 +290,18 @@ def main(argv: list[str] | None = None) -> None:
     print("| case | unit | old | current | saved | ratio old/current |\n|---|---|---:|---:|---:|---:|")
     for name, unit, t_old, t_new in rows:
         print(f"| {name} | {unit} | {t_old:.3f} | {t_new:.3f} | {t_old - t_new:.3f} | {t_old / t_new:.2f} |")
+
+    fresh, warm, first = job_start_seconds(repeats)
+    print()
+    print("| case | unit | fresh | warm | saved | ratio fresh/warm |\n|---|---|---:|---:|---:|---:|")
+    print(f"| job_start | s per job | {fresh:.3f} | {warm:.3f} | {fresh - warm:.3f} | {fresh / warm:.2f} |")
+    print(f"the run's first warm job, which starts the server: {first:.3f} s")
+    bare, client = interpreter_seconds("pass", repeats), interpreter_seconds(CLIENT, repeats)
+    print("| cost of the client | unit | without | with | added |\n|---|---|---:|---:|---:|")
+    print(
+        f"| client_import (interpreter, then advgen.warm.client) | s per job | {bare:.3f} | {client:.3f} | "
+        f"{client - bare:.3f} |"
+    )
 
     torch_only, with_dynamo = dynamo_seconds(repeats)
     solves, same = lbfgsb_seconds(n, calls, repeats)

@@ -28,6 +28,7 @@ from pathlib import Path
 #: (``__init__``: ``advgen/__init__.py`` itself; ``smoke_sizes``: the smoke run's sizes, which the
 #: attack and sweep registries read while the smoke config, layers up, reads the registries.)
 LAYERS: tuple[tuple[str, ...], ...] = (
+    ("warm",),
     ("__main__", "cli", "registries"),
     ("commands",),
     ("pipeline",),

@@ -24,15 +24,10 @@ echo "test-paper: working in $dir ($cores cores)"
 start=$SECONDS
 advgen fake-data --root resources --train 400 --test 100
 advgen paper-smoke-config config/paper.yaml -o config/paper-smoke.yaml
-# The jobs' advgen commands run as forks of one process that imported torch once (the test fork
-# server, tests/forkserver.py): at smoke sizes a job is mostly start-up. ADVGEN_TEST_FORKSERVER=0
-# starts every job as a fresh process.
-serve=()
-if [[ "${ADVGEN_TEST_FORKSERVER:-1}" != 0 ]]; then
-    serve=(python "$repo/tests/forkserver.py" run)
-fi
+# The jobs start warm, as in any local run (advgen.warm: forks of one process that imported torch
+# once; at smoke sizes a job is mostly start-up). ADVGEN_WARM=0 starts every job as a fresh process.
 # shellcheck disable=SC2086  # SNAKEMAKE_ARGS is a list of options
-"${serve[@]}" snakemake --configfile config/paper-smoke.yaml --cores "$cores" --show-failed-logs ${SNAKEMAKE_ARGS:-} \
+snakemake --configfile config/paper-smoke.yaml --cores "$cores" --show-failed-logs ${SNAKEMAKE_ARGS:-} \
     --report results/report.html --report-after-run
 left="$(snakemake --configfile config/paper-smoke.yaml -n --quiet rules 2>&1 || true)"
 if ! grep -q "Nothing to be done" <<<"$left"; then

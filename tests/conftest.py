@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from advgen.warm.owner import ENABLE_ENV as WARM_ENV
+from advgen.warm.owner import OWNER_ENV
 from tests import forkserver
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,19 +26,34 @@ def tool_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
     ``advgen`` on that PATH is the client of this test process's fork server
     (``tests/forkserver.py``: a job costs milliseconds instead of seconds of imports), unless
-    ``extra`` sets the PATH itself (the stand-in ``advgen``) or ``ADVGEN_TEST_FORKSERVER=0``.
+    ``extra`` sets the PATH itself (the stand-in ``advgen``) or ``ADVGEN_TEST_FORKSERVER=0``;
+    then a run's jobs are fresh processes too (``ADVGEN_WARM=0``) unless ``extra`` sets
+    ``ADVGEN_WARM`` (the tests of the product's warm start, ``advgen.warm``).
     """
     env = base_env()
     if extra:
         env.update(extra)
     if forkserver.enabled(env) and not (extra and "PATH" in extra):
         env["PATH"] = f"{forkserver.client('advgen', base_env()).parent}{os.pathsep}{env['PATH']}"
+    elif not forkserver.enabled(env):
+        env.setdefault(WARM_ENV, "0")
     return env
+
+
+def advgen_command() -> list[str]:
+    """How a test runs one ``advgen`` command in a process of its own: the client of the test
+    fork server (a job's start-up in milliseconds), or with ``ADVGEN_TEST_FORKSERVER=0`` a fresh
+    interpreter."""
+    env = base_env()
+    if forkserver.enabled(env):
+        return [str(forkserver.client("advgen", env))]
+    return [sys.executable, "-m", "advgen"]
 
 
 def base_env() -> dict[str, str]:
     """:func:`tool_env` without the fork server or the test's own variables."""
     env = dict(os.environ)
+    env.pop(OWNER_ENV, None)  # a test's jobs are never those of a run that started the tests
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = f"{REPO / 'src'}{os.pathsep}{env.get('PYTHONPATH', '')}"
     worker = env.get("PYTEST_XDIST_WORKER", "main")  # each xdist worker its own GPU lock folder

@@ -74,10 +74,17 @@ def job_env(**extra: str) -> dict[str, str]:
     """Environment of the submitting process; sbatch (``--export=ALL``) hands it to every job.
 
     ``ADVGEN_FAKE_GPUS`` makes advgen treat the GPUs SLURM assigns (``CUDA_VISIBLE_DEVICES``)
-    as devices to lease while computing on the CPU, locally and on SLURM alike. Every job is a
-    fresh ``advgen`` process, as on a cluster (no test fork server: ``tests/forkserver.py``).
+    as devices to lease while computing on the CPU, locally and on SLURM alike. No test fork
+    server (``tests/forkserver.py``); the product's warm start is on (``ADVGEN_WARM=1``), as for
+    a user: the local run's jobs start warm, the jobs SLURM runs fresh.
     """
-    extra = {"ADVGEN_FAKE_GPUS": FAKE_GPUS, "ADVGEN_GPU_LOCK_DIR": LOCK_DIR, ENABLE_ENV: "0", **extra}
+    extra = {
+        "ADVGEN_FAKE_GPUS": FAKE_GPUS,
+        "ADVGEN_GPU_LOCK_DIR": LOCK_DIR,
+        ENABLE_ENV: "0",
+        "ADVGEN_WARM": "1",
+        **extra,
+    }
     env = {k: v for k, v in tool_env(extra).items() if not k.startswith("SLURM_")}
     env.pop("CUDA_VISIBLE_DEVICES", None)
     return env
@@ -222,6 +229,25 @@ def test_jobs_go_through_sbatch(slurm_run: Run) -> None:
     # the plugin names every job of a run after the run id and says which rule it ran
     assert {job["name"] for job in jobs.values()} == {slurm_run.run_id}
     assert sorted(job["comment"] for job in jobs.values()) == expected
+
+
+def first_log_lines(run: Run, rules: tuple[str, ...]) -> dict[str, str]:
+    """The first line of every job log of ``rules``."""
+    return {
+        str(log.relative_to(run.workdir)): log.read_text(errors="replace").split("\n", 1)[0]
+        for rule in rules
+        for log in sorted((run.workdir / "logs" / rule).rglob("*.log"))
+    }
+
+
+def test_jobs_slurm_runs_start_fresh_and_local_ones_warm(local_run: Run, slurm_run: Run) -> None:
+    """sbatch hands a job the submitting environment, the run's owner (ADVGEN_WARM_OWNER)
+    included, but the job's SLURM_JOB_ID is not the owner's: it starts fresh (advgen.warm.owner)."""
+    submitted = ("prepare_data", "train_gan")
+    local, cluster = first_log_lines(local_run, submitted), first_log_lines(slurm_run, submitted)
+    assert sorted(local) == sorted(cluster) and len(cluster) == len(DATASETS) * 2 + 1
+    assert all(line.startswith("advgen: warm start") for line in local.values()), local
+    assert not any(line.startswith("advgen: warm start") for line in cluster.values()), cluster
 
 
 def test_outputs_match_a_local_run(local_run: Run, slurm_run: Run) -> None:

@@ -1,7 +1,8 @@
-"""The workflow tests' fork server (tests/forkserver.py) stands in for a fresh ``advgen`` process:
-the child gets the client's arguments, working folder, environment and descriptors, the client
-exits with the child's status, signals to the client reach the child, and a client killed with
-SIGKILL takes its child with it."""
+"""The warm server (advgen.warm, as the test suite's fork servers of tests/forkserver.py start it)
+stands in for a fresh process: the child gets the client's arguments, working folder,
+environment and descriptors, the client exits with the child's status, signals to the client
+reach the child, and a client killed with SIGKILL takes its child with it. (A local run's
+outputs through it equal a run of fresh processes: tests/workflow/test_warm_workflow.py.)"""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests import forkserver
-from tests.conftest import base_env, copy_workflow, snakemake, tool_env
+from tests.conftest import base_env
 
 PROBE = textwrap.dedent(
     """
@@ -66,7 +67,7 @@ def test_the_child_gets_the_clients_arguments_folder_environment_and_streams(pro
         "argv": ["describe", "x y"],
         "cwd": str(work),
         "probe": "seen",
-        "sys_argv": ["probe", "describe", "x y"],
+        "sys_argv": [str(probe_server.client), "describe", "x y"],  # the script, as in a fresh process
     }
     assert proc.stderr == "to stderr\n"
 
@@ -113,19 +114,3 @@ def test_a_client_killed_with_sigkill_takes_its_child_along(probe_server, tmp_pa
     proc.kill()
     proc.wait(timeout=30)
     assert gone(child)
-
-
-@pytest.mark.slow
-def test_a_workflow_run_through_the_server_equals_one_of_fresh_processes(tmp_path):
-    """The tiny data config both ways (Snakemake and advgen forked, or fresh processes): every
-    table and checkpoint equal."""
-    from tests.compare_outputs import compare
-
-    runs = {}
-    for name, extra in (("forked", {}), ("fresh", {forkserver.ENABLE_ENV: "0"})):
-        wf = copy_workflow(tmp_path / name / "data")
-        forked = tool_env(extra)["PATH"].startswith(str(forkserver.client("advgen", base_env()).parent))
-        assert forked == (name == "forked")
-        snakemake(wf, "--cores", "2", "--configfile", ".test/config/data.yaml", env=extra)
-        runs[name] = tmp_path / name
-    assert compare(runs["fresh"], runs["forked"]) == []

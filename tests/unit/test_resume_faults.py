@@ -16,6 +16,7 @@ from advgen.io import load_torch, save_torch
 from tests.conftest import tool_env
 from tests.unit.test_training_resume import (
     _assert_same_classifier,
+    _clf_args,
     _clf_cmd,
     _kill_when,
     _run,
@@ -191,7 +192,7 @@ def test_simulated_full_disk_mid_checkpoint_is_one_line_and_keeps_the_last_one(
     data = _split(tmp_path / "data", 0)
     job = tmp_path / "job"
     state_file = job / "resume" / "last.pt"
-    argv = _clf_cmd(data, job, clf_spec(mode="standard", epochs=3))[3:]  # after "python -m advgen"
+    argv = _clf_args(data, job, clf_spec(mode="standard", epochs=3))
     assert cli_main([*argv, "--stop-after-epochs", "1"]) == 2
     before = state_file.read_bytes()
 

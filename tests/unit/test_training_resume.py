@@ -20,7 +20,8 @@ from advgen.gan import GanOutputs, TrainingStopped, train_gan
 from advgen.io import load_torch
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
-from tests.conftest import tool_env
+from tests import forkserver
+from tests.conftest import advgen_command, tool_env
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 from tests.unit.test_classifiers import entry
 
@@ -52,10 +53,12 @@ def clf_spec(**overrides: object) -> dict:
 
 
 def _clf_cmd(data: Path, out: Path, spec: dict) -> list[str]:
+    """The ``advgen`` command of a classifier's job (a process: the test fork server's child)."""
+    return [*advgen_command(), *_clf_args(data, out, spec)]
+
+
+def _clf_args(data: Path, out: Path, spec: dict) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "advgen",
         "--threads",
         "1",
         "train-classifier",
@@ -89,6 +92,7 @@ def _kill_when(cmd: list[str], resume_file: Path) -> None:
         time.sleep(0.002)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "the job ended before it could be killed"
+    forkserver.wait_for_jobs("advgen")  # the client's job is a child of the fork server: gone too
 
 
 def _assert_same_classifier(a: Path, b: Path) -> None:
@@ -156,9 +160,7 @@ def test_gan_killed_with_sigkill_resumes_bit_identically(tiny_split):
     def cmd(out: Path) -> list[str]:
         o = GanOutputs.under(out)
         return [
-            sys.executable,
-            "-m",
-            "advgen",
+            *advgen_command(),
             "--threads",
             "1",
             "train-gan",

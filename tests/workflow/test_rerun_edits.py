@@ -284,8 +284,10 @@ EDITS = {
 
 
 def clean_copy(run: Run, dest: Path, retrained: set[str]) -> Run:
-    """A copy of an edited, completed run with every output removed but the prepared data and
-    the classifiers the edit did not retrain (training is deterministic and costs most): running
+    """A copy of an edited, completed run with every output removed but the prepared data, the
+    classifiers the edit did not retrain (training is deterministic and costs most) and the CV
+    (its documents are no input of another job, and :func:`assert_same_outputs` compares
+    tables, checkpoints and figures only; an edit of the CV data reruns it all the same): running
     it recomputes everything else of the edited config from scratch."""
     clean = copy_run(run, dest)
     results = clean.folder / "results"
@@ -294,7 +296,7 @@ def clean_copy(run: Run, dest: Path, retrained: set[str]) -> Run:
             for folder in path.iterdir():
                 if f"train_classifier[classifier={folder.name}]" in retrained:
                     shutil.rmtree(folder)
-        elif path.name != "data":
+        elif path.name not in ("data", "cv"):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     return clean
 

@@ -12,6 +12,7 @@ from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
 from advgen.pipeline.sweeps import SWEEPS
 from advgen.profiles import check_profile, profiles_in
+from advgen.warm.owner import announce as announce_warm_start
 
 # One check for the workflow and `advgen check-config` (advgen.pipeline.check): every config
 # file re-read strictly (duplicate keys, encoding, shape), the config validated, every plan
@@ -32,6 +33,14 @@ except ConfigError as exc:
 
 wildcard_constraints:
     dataset=NAME,
+
+
+# The jobs of a local run start warm (advgen.warm): this Snakemake exports itself as their run's
+# owner, and the first job starts a server that the others fork from; it ends with the run.
+# ADVGEN_WARM=0 runs every job as a fresh process. Jobs that SLURM runs for a run start fresh
+# (advgen.warm.owner), and Snakemake runs no onstart for them.
+onstart:
+    announce_warm_start()
 
 
 def log(rule, job):

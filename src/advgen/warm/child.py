@@ -1,0 +1,152 @@
+"""The forked child of the warm server becomes the job's ``advgen`` process.
+
+What the child sees is what a fresh process sees: the job's working folder, its environment
+(``os.environ`` replaced, so every variable advgen reads when a command runs is the job's),
+its descriptors 0-2 (the job's ``> log 2>&1``) behind new ``sys.stdin``/``stdout``/``stderr``
+buffered as a fresh interpreter buffers them, ``sys.argv``, Python's default signal
+dispositions, the temporary folder of its ``$TMPDIR``, fresh seeds for ``random`` and
+numpy's global generator, and a session of its own. Its exit status is a fresh interpreter's
+(an exception prints its traceback and exits 1, an interrupt kills it with SIGINT), and it ends
+as one (its threads joined, logging shut down, the streams flushed), though without the exit
+handlers of libraries the server imported for other jobs. When the client dies, the child is
+killed too.
+
+What it cannot change is what the libraries read when the server imported them: those
+variables are part of the server's identity (:func:`advgen.warm.place.import_environment`).
+CUDA is not among them: the server never initialises it, each child does its own.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+#: signals whose disposition a fresh interpreter leaves at the default
+_DEFAULT = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+
+
+def become(
+    conn: socket.socket,
+    fds: Sequence[int],
+    request: dict[str, Any],
+    entry: Callable[[list[str]], Any],
+    close: Callable[[], None],
+    announce: str | None = None,
+) -> NoReturn:
+    """Turn this forked process into the job and run ``entry(argv)``; never returns.
+
+    ``close`` releases what the child must not hold (the server's listening socket, the other
+    jobs' connections); ``announce``, when given, is written to the job's stderr first."""
+    try:
+        close()
+        signal.set_wakeup_fd(-1)
+        for sig in _DEFAULT:
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
+        os.setsid()
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.argv = [request.get("argv0") or "advgen", *request["argv"]]
+        _fresh_streams()
+        _fresh_state()
+        threading.Thread(target=_die_with_client, args=(conn,), daemon=True).start()
+        if announce:
+            print(announce, file=sys.stderr, flush=True)
+    except BaseException as exc:  # the job could not be set up: one line where it can be read
+        os.write(2, f"advgen: warm start: cannot start the job: {exc!r}\n".encode())
+        os._exit(1)
+    _exit(_run(entry, list(request["argv"])))
+
+
+def _run(entry: Callable[[list[str]], Any], argv: list[str]) -> int:
+    """``entry(argv)``'s exit status, as the interpreter would make it of a script's end."""
+    try:
+        code = entry(argv)
+    except SystemExit as exc:
+        code = exc.code
+    except KeyboardInterrupt:  # as Python ends on an unhandled interrupt: killed by SIGINT
+        _flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        return 128 + signal.SIGINT
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _exit(code: int) -> NoReturn:
+    """End as a fresh interpreter ends a job: the job's threads joined, logging shut down, the
+    streams flushed. Not through the server's exit handlers (and the libraries it imported that
+    the job never used): ``os._exit``."""
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    logging.shutdown()
+    _flush()
+    os._exit(code & 0xFF)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _fresh_streams() -> None:
+    """``sys.stdin``/``stdout``/``stderr`` on descriptors 0-2, buffered as at a fresh start
+    (stdout line-buffered on a terminal only, stderr always)."""
+    encoding, errors = sys.stdout.encoding, sys.stdout.errors
+    stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding=encoding, errors=errors)
+    stdout = io.TextIOWrapper(
+        open(1, "wb", closefd=False), encoding=encoding, errors=errors, line_buffering=os.isatty(1)
+    )
+    stderr = io.TextIOWrapper(
+        open(2, "wb", closefd=False),
+        encoding=encoding,
+        errors="backslashreplace",
+        line_buffering=True,
+    )
+    sys.stdin = sys.__stdin__ = stdin
+    sys.stdout = sys.__stdout__ = stdout
+    sys.stderr = sys.__stderr__ = stderr
+
+
+def _fresh_state() -> None:
+    """What the server's imports fixed that a fresh process would pick anew."""
+    import random
+    import tempfile
+
+    tempfile.tempdir = None  # $TMPDIR of the job (Snakemake sets it per job)
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+def _die_with_client(conn: socket.socket) -> None:
+    """Block until the client's end of the connection closes, then kill this job."""
+    try:
+        conn.recv(1)
+    finally:
+        os.kill(os.getpid(), signal.SIGKILL)
