@@ -6,10 +6,13 @@ user, and jobs share a server only when nothing the libraries read on import dif
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,8 +96,17 @@ def test_xdg_runtime_dir_is_used_where_it_is_the_users(tmp_path):
     )
 
 
-def test_jobs_share_a_server_unless_an_import_time_variable_differs(tmp_path):
-    env = {"TMPDIR": str(tmp_path), "OMP_NUM_THREADS": "1", "ADVGEN_DEVICE": "cpu", "PATH": "/bin"}
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary folder with a short path: pytest's own, under xdist, can make a socket path
+    longer than the 107 bytes a Unix socket's name may have."""
+    folder = Path(tempfile.mkdtemp(prefix="w", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_jobs_share_a_server_unless_an_import_time_variable_differs(short_tmp):
+    env = {"TMPDIR": str(short_tmp), "OMP_NUM_THREADS": "1", "ADVGEN_DEVICE": "cpu", "PATH": "/bin"}
     base = place_for("h:1:", env, cwd="/work")
     assert base == place_for("h:1:", {**env, "ADVGEN_DEVICE": "auto", "PATH": "/usr/bin"}, cwd="/work")
     assert base.socket != place_for("h:1:", {**env, "OMP_NUM_THREADS": "2"}, cwd="/work").socket

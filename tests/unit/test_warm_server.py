@@ -8,6 +8,7 @@ restarts."""
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -135,13 +136,18 @@ def test_jobs_start_warm_from_one_private_server_and_behave_as_fresh_processes(r
         assert warm.returncode == fresh.returncode, args
         assert warm.stdout == fresh.stdout, args
         assert warm.stderr.split("\n", 1)[1] == fresh.stderr, args
-    # SIGTERM to the client reaches the job (waiting here for its config on stdin): advgen's
-    # SIGTERM handling runs in the child and the client exits with its status, 143
+    # SIGTERM to the client reaches the job (busy here parsing a config of a few MB, seconds of
+    # work; a FIFO such as /dev/stdin is refused as an input): advgen's SIGTERM handling runs in
+    # the child and the client exits with its status, 143
+    rng = random.Random(0)
+    rows = (f"  - k{i}: [{', '.join(str(rng.random()) for _ in range(20))}]" for i in range(15_000))
+    big = run.work / "big.yaml"
+    big.write_text("seed: 0\nnotes:\n" + "\n".join(rows) + "\n")
     proc = subprocess.Popen(
-        [sys.executable, "-c", CONSOLE, "check-config", "/dev/stdin"],
+        [sys.executable, "-c", CONSOLE, "check-config", str(big)],
         cwd=run.work,
         env=run.env,
-        stdin=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
