@@ -33,7 +33,7 @@ NUMBER_COLUMNS = frozenset(
     start_image start_label step steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc
     train_fraction train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
     endpoint_mse end_approach end_approach_other sharpness speckle real_sharpness real_speckle ink_target
-    ink_recon ink_other label_hit measured pred_other initial_mse
+    ink_recon ink_other label_hit measured pred_other initial_mse precision recall
     """.split()
 )
 #: flags
@@ -119,6 +119,8 @@ SAMPLE_QUALITY_COLUMNS = (
     "fid",
     "is_mean",
     "is_std",
+    "precision",  # Kynkäänniemi et al. 2019 (advgen.metrics.scores.precision_recall)
+    "recall",
     "modes",
     "kl_uniform",
     "mean_max_prob",
