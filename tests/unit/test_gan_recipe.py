@@ -91,6 +91,31 @@ def test_diffaugment_keeps_the_background_of_the_data(tiny_split, generator, dis
     assert (grey == 0).any() and ((grey == 0) | (grey == low)).all()
 
 
+def test_half_side_cutout_removes_a_fifth_of_a_digit(tiny_split):
+    """Cutout at half the side (Zhao et al.'s 0.5: 14 px at 28 px) removes about a fifth of a
+    digit's ink on average; a quarter side (7 px) about 6 %."""
+    from advgen.data import load_prepared
+
+    x = 2 * load_prepared(tiny_split / "train.pt").images - 1
+    ink = (x > -1).sum(dim=(1, 2, 3)).double()
+    removed = {}
+    for ratio in (0.5, 0.25):
+        torch.manual_seed(0)
+        left = (cutout(x, ratio, fill=-1.0) > -1).sum(dim=(1, 2, 3))
+        removed[ratio] = float((1 - left / ink).mean())
+    assert 0.15 < removed[0.5] < 0.3 and 0.03 < removed[0.25] < 0.1
+
+
+def test_the_mlp_gans_augment_images_not_flattened_vectors(tiny_split):
+    """An MLP G's samples are images (N, 1, 28, 28) before D flattens them, so DiffAugment shifts
+    and cuts the image grid, as for the conv models; a flattened batch is refused."""
+    run = GanRun(gan_spec(recipe={"diffaugment": DA}), str(tiny_split / "train.pt"))
+    fake = run.G(run._noise())
+    assert fake.shape[1:] == (1, 28, 28) and run.recipe.augment(fake).shape == fake.shape
+    with pytest.raises(ValueError):
+        translate(fake.flatten(1))
+
+
 def test_r1_penalty_is_the_squared_input_gradient():
     d = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 1))
     with torch.no_grad():

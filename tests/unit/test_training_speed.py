@@ -13,7 +13,7 @@ from advgen.ae.train import AeRun
 from advgen.errors import ConfigError, NotStackableError
 from advgen.gan import GanOutputs, train_gan
 from advgen.gan.train import GanRun
-from advgen.training.speed import Speed, SpeedSpec, autocast_dtype, bf16_hardware
+from advgen.training.speed import Speed, SpeedSpec, autocast_dtype, bf16_pays
 from tests.unit.gen_helpers import ae_spec, gan_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -21,14 +21,15 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 LEVERS = {"autocast": "bf16", "channels_last": True, "fused_adam": True}
 
 
-def test_auto_takes_bfloat16_only_where_the_cpu_has_it(monkeypatch):
+def test_auto_takes_bfloat16_only_on_a_cpu_with_amx(monkeypatch):
+    """AMX-BF16 tiles made the report GAN's step 1.4x faster; AVX512-BF16 alone (AMD EPYC) 0.93x."""
     assert autocast_dtype("off", "cpu") is None
     assert autocast_dtype("bf16", "cpu") is torch.bfloat16
-    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: {"avx2": True, "avx512_f": True})
-    assert not bf16_hardware("cpu") and autocast_dtype("auto", "cpu") is None
-    for flag in ("avx512_bf16", "amx_bf16"):
-        monkeypatch.setattr(torch.cpu, "get_capabilities", lambda flag=flag: {flag: True})
-        assert bf16_hardware("cpu") and autocast_dtype("auto", "cpu") is torch.bfloat16
+    for caps in ({"avx2": True, "avx512_f": True}, {"avx512_f": True, "avx512_bf16": True}):
+        monkeypatch.setattr(torch.cpu, "get_capabilities", lambda caps=caps: caps)
+        assert not bf16_pays("cpu") and autocast_dtype("auto", "cpu") is None
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: {"avx512_bf16": True, "amx_bf16": True})
+    assert bf16_pays("cpu") and autocast_dtype("auto", "cpu") is torch.bfloat16
     with pytest.raises(ValueError, match="speed.autocast: unknown 'fp16'"):
         autocast_dtype("fp16", "cpu")
 

@@ -6,8 +6,10 @@ Each lever changes what a training step computes at float rounding only (measure
 * ``autocast``: the forward passes under ``torch.autocast(<device>, dtype=torch.bfloat16)``
   (mixed precision, Micikevicius et al. 2018, with bfloat16 as Kalamkar et al. 2019,
   arXiv:1905.12322): convolutions and matrix products in bfloat16, weights, losses, gradients
-  and Adam in float32. ``"auto"`` turns it on only where the device has bfloat16 arithmetic
-  (:func:`bf16_hardware`): a CPU without it would emulate bfloat16 and run slower.
+  and Adam in float32. ``"auto"`` turns it on only where it was measured faster
+  (:func:`bf16_pays`): CPUs with AMX-BF16 tiles and CUDA. On a CPU with AVX512-BF16 but no AMX
+  (the AMD EPYC hosts; emulated here with oneDNN's ISA cap) the report GAN's step ran 0.93x and the
+  autoencoder's 0.86x the float32 speed, and without bfloat16 instructions it is emulated.
 * ``channels_last``: the models' 4-d weights in NHWC (:func:`advgen.models.layout.use_channels_last`;
   oneDNN's convolutions are faster in it; state dicts stay NCHW).
 * ``fused_adam``: Adam's update as one fused kernel (``torch.optim.Adam(fused=True)``) instead
@@ -39,24 +41,23 @@ class SpeedSpec:
     fused_adam: bool
 
 
-def bf16_hardware(device: str | torch.device) -> bool:
-    """Whether ``device`` computes in bfloat16 natively: CUDA where
-    ``torch.cuda.is_bf16_supported()``; an x86 CPU with AVX512-BF16 or AMX-BF16, an ARM CPU
-    with BF16 (``torch.cpu.get_capabilities()``)."""
+def bf16_pays(device: str | torch.device) -> bool:
+    """Whether bfloat16 autocast speeds a training step up on ``device``: CUDA where
+    ``torch.cuda.is_bf16_supported()``; a CPU with AMX-BF16 tiles (``torch.cpu.get_capabilities()``).
+    AVX512-BF16 alone does not (``benchmarks/train_step.py --levers --isa AVX512_CORE_BF16``)."""
     device = torch.device(device)
     if device.type == "cuda":
         return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
     if device.type != "cpu":
         return False
-    caps = torch.cpu.get_capabilities()
-    return any(bool(caps.get(flag, False)) for flag in ("avx512_bf16", "amx_bf16", "bf16"))
+    return bool(torch.cpu.get_capabilities().get("amx_bf16", False))
 
 
 def autocast_dtype(setting: str, device: str | torch.device) -> torch.dtype | None:
     """The autocast dtype of ``speed.autocast`` on ``device``: bfloat16 or ``None`` (off)."""
     if setting not in AUTOCAST:
         raise ValueError(f"speed.autocast: unknown {setting!r} (known: {', '.join(AUTOCAST)})")
-    if setting == "bf16" or (setting == "auto" and bf16_hardware(device)):
+    if setting == "bf16" or (setting == "auto" and bf16_pays(device)):
         return torch.bfloat16
     return None
 
