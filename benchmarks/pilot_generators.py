@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -70,6 +71,29 @@ TODAY_AE: dict[str, Any] = {"dataset": "mnist", "epochs": 5}
 TODAY_AE_FORCED: dict[str, Any] = {**TODAY_AE, "latent_forcing": True}
 TTUR = {"lr_d": 4.0e-4, "lr_g": 1.0e-4}  # the report's CelebA rates (D 4e-4, G 1e-4)
 
+#: the default study's settings before rounds 3 and 4 (config/config.yaml at b44cd1d): rounds 1-2's choices
+NOW_MLP: dict[str, Any] = {**TODAY_MLP, "epochs": 50, "recipe": {"spectral_norm": True}}
+NOW_REPORT: dict[str, Any] = {
+    **NOW_MLP,
+    "generator": "dcgan28",
+    "discriminator": "conv_sn",
+    "epochs": 30,
+    "recipe": {},
+}
+NOW_AE_FORCED: dict[str, Any] = {
+    **TODAY_AE,
+    "epochs": 20,
+    "latent_forcing": True,
+    "moments_over": "per_dimension",
+    "covariance": 1.0,
+}
+#: the speed levers (advgen.training.speed) of round 3: the conv models take all three, the MLP GAN
+#: the fused Adam only (bfloat16 slows its small matrix products: benchmarks/train_step.py --levers)
+LEVERS_CONV = {"autocast": "auto", "channels_last": True, "fused_adam": True}
+LEVERS_AE = {"autocast": "auto", "fused_adam": True}
+LEVERS_MLP = {"fused_adam": True}
+DA_BG = {"diffaugment": DA}  # fill: background (the schema's default since the fill was fixed)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -78,6 +102,8 @@ class Candidate:
     what: str
     kind: str  # "gan" or "autoencoder"
     spec: dict[str, Any] = field(hash=False)
+    #: a learning curve: the epochs at which one long run per seed is scored (() = the spec's epochs)
+    curve: tuple[int, ...] = ()
 
 
 def _gan(role: str, name: str, what: str, base: dict[str, Any], **changes: Any) -> Candidate:
@@ -88,10 +114,15 @@ def _ae(role: str, name: str, what: str, base: dict[str, Any], **changes: Any) -
     return Candidate(role, name, what, "autoencoder", {**copy.deepcopy(base), **changes})
 
 
-def candidates(round_: int = 1) -> list[Candidate]:
-    """Every candidate of a round of the selection (each fixed before its round ran)."""
+def candidates(round_: int = 1, choice: dict[str, str] | None = None) -> list[Candidate]:
+    """Every candidate of a round of the selection (each fixed before its round ran); round 4's
+    follow round 3's ``choice`` (role -> candidate name, :func:`round_three_choice`)."""
     if round_ == 2:
         return round_two()
+    if round_ == 3:
+        return round_three()
+    if round_ == 4:
+        return round_four(choice or {})
     r, m = TODAY_REPORT, TODAY_MLP
     return [
         _gan("report_gan", "today", "12 epochs (744 iterations)", r),
@@ -212,6 +243,104 @@ def round_two() -> list[Candidate]:
     ]
 
 
+def round_three() -> list[Candidate]:
+    """Round 3 (docs/generators.md, "Round 3"; fixed before it ran): the default study's settings
+    (``NOW_*``, "today") in float32 against the speed levers, narrower models with the levers,
+    and DiffAugment with its fill fixed (the data's background), with the reference code's 0
+    fill and with a quarter-side cutout, all at today's epochs."""
+    r, m, a = NOW_REPORT, NOW_MLP, NOW_AE_FORCED
+    da_zero = {**DA_BG, "fill": "zero"}
+    return [
+        _gan("report_gan", "today", "D conv_sn, 30 epochs, float32", r),
+        _gan(
+            "report_gan",
+            "levers",
+            "speed levers (bf16 autocast auto, channels_last, fused Adam)",
+            r,
+            speed=LEVERS_CONV,
+        ),
+        _gan(
+            "report_gan",
+            "levers_ngf32",
+            "speed levers + generator ngf 32 (64)",
+            r,
+            speed=LEVERS_CONV,
+            generator_kwargs={"ngf": 32},
+        ),
+        _gan(
+            "report_gan",
+            "da",
+            "levers + DiffAugment (translation, cutout; background fill)",
+            r,
+            speed=LEVERS_CONV,
+            recipe=DA_BG,
+        ),
+        _gan(
+            "report_gan",
+            "da_t",
+            "levers + DiffAugment (translation; background fill)",
+            r,
+            speed=LEVERS_CONV,
+            recipe={"diffaugment": ["translation"]},
+        ),
+        _gan("ns_gan", "today", "spectral norm, 50 epochs, float32", m),
+        _gan("ns_gan", "levers", "fused Adam", m, speed=LEVERS_MLP),
+        _gan(
+            "ns_gan",
+            "da_zero",
+            "levers + DiffAugment (translation, cutout; 0 fill, as before)",
+            m,
+            speed=LEVERS_MLP,
+            recipe={**m["recipe"], **da_zero},
+        ),
+        _gan(
+            "ns_gan",
+            "da",
+            "levers + DiffAugment (translation, cutout; background fill)",
+            m,
+            speed=LEVERS_MLP,
+            recipe={**m["recipe"], **DA_BG},
+        ),
+        _gan(
+            "ns_gan",
+            "da_t",
+            "levers + DiffAugment (translation; background fill)",
+            m,
+            speed=LEVERS_MLP,
+            recipe={**m["recipe"], "diffaugment": ["translation"]},
+        ),
+        _gan(
+            "ns_gan",
+            "da_c25",
+            "levers + DiffAugment (translation, cutout of a quarter side; background fill)",
+            m,
+            speed=LEVERS_MLP,
+            recipe={**m["recipe"], **DA_BG, "cutout_ratio": 0.25},
+        ),
+        _ae("ae_forced", "today", "per dimension + covariance, 20 epochs, float32", a),
+        _ae("ae_forced", "levers", "speed levers (bf16 autocast auto, fused Adam)", a, speed=LEVERS_AE),
+        _ae("ae_forced", "levers_w16", "speed levers + width 16 (32)", a, speed=LEVERS_AE, width=16),
+    ]
+
+
+#: round 4's learning curves: multiples of today's epochs at which each seed's one long run is
+#: scored (8x: with the report GAN's bfloat16 speed-up on an AMX host, about 5x today's CPU)
+CURVE_MULTIPLES = (1, 1.5, 2, 3, 4, 6, 8)
+
+
+def round_four(choice: dict[str, str]) -> list[Candidate]:
+    """Round 4 (docs/generators.md, "Round 4"; fixed before it ran): per role, the learning curve
+    of the candidate round 3's rule chose (``choice``: role -> its name in :func:`round_three`);
+    today's float32 runs, the CPU reference, are round 3's (the same specs and seeds)."""
+    three = {(c.role, c.name): c for c in round_three()}
+    out = []
+    for role, name in choice.items():
+        chosen = three[(role, name)]
+        curve = tuple(int(round(int(chosen.spec["epochs"]) * k)) for k in CURVE_MULTIPLES)
+        out.append(Candidate(role, "curve", f"{name}: {chosen.what}", chosen.kind, chosen.spec, curve))
+    return out
+
+
 #: the other MLP GANs: today's settings and the recipe chosen for ns_gan, with their own loss
 FOLLOWERS = {
     "ce_gan": {"loss": "cross_entropy"},
@@ -256,43 +385,78 @@ def _init_worker(threads: int) -> None:
     logging.basicConfig(level=logging.WARNING)
 
 
-def run_one(task: dict[str, Any]) -> dict[str, Any]:
-    """Train one candidate seed and score it; the row (scores, CPU seconds)."""
-    from advgen.ae import AeOutputs, AeSpec, train_autoencoder
-    from advgen.gan import GanOutputs, GanSpec, train_gan
-    from advgen.gan.spec import complete_spec
+def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
+    """Train one candidate seed and score it: one row (scores, CPU seconds of the training), or
+    one row per epoch budget of its learning curve (``task["curve"]``: the run is scored after
+    each budget and trained on; CPU seconds cumulative)."""
+    from advgen.ae.spec import AeSpec
+    from advgen.ae.train import AeRun
+    from advgen.gan.spec import GanSpec, complete_spec
+    from advgen.gan.train import GanRun
+    from advgen.io import save_torch, write_json
     from advgen.metrics import SampleQualitySpec, sample_quality_row
     from advgen.specs import typed_spec
+    from advgen.training.driver import train_epochs
 
     folder = Path(task["folder"])
+    folder.mkdir(parents=True, exist_ok=True)
     spec = complete_spec(task["spec"], task["kind"])
+    gan = task["kind"] == "gan"
     cpu, wall = time.process_time(), time.perf_counter()
-    if task["kind"] == "gan":
-        out = GanOutputs.under(folder)
-        train_gan(typed_spec(GanSpec, spec), task["train"], out)
-        model, info = out.checkpoint, out.status
+    if gan:
+        run: Any = GanRun(typed_spec(GanSpec, spec), task["train"])
     else:
-        out = AeOutputs.under(folder)
-        train_autoencoder(typed_spec(AeSpec, spec), task["train"], task["test"], out)
-        model, info = out.checkpoint, out.metrics
-    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    row = sample_quality_row(
-        typed_spec(SampleQualitySpec, task["sq"]),
-        name=task["label"],
-        dataset=spec["dataset"],
-        classifier=task["classifier"],
-        reference=task["train"],
-        device="cpu",
-        model=model,
-        info=info,
-    )
-    keep = ("fid", "modes", "min_class_fraction", "mean_max_prob", "status", "test_mse")
-    return {
-        **{k: task[k] for k in ("role", "name", "what", "seed")},
-        **{k: row[k] for k in keep},
-        "cpu_s": cpu,
-        "wall_s": wall,
-    }
+        run = AeRun(typed_spec(AeSpec, spec), task["train"], task["test"])
+    spent_cpu, spent_wall = time.process_time() - cpu, time.perf_counter() - wall
+    rows = []
+    for epochs in task["curve"] or (spec["epochs"],):
+        cpu, wall = time.process_time(), time.perf_counter()
+        last_good = train_epochs(run, epochs)  # from the epoch the run is at
+        spent_cpu += time.process_time() - cpu
+        spent_wall += time.perf_counter() - wall
+        model, info = folder / f"epoch_{epochs:04d}.pt", folder / f"epoch_{epochs:04d}.json"
+        save_torch(last_good, model)
+        if gan:
+            write_json(info, {"status": run.tracker.status})
+        else:
+            diverged = run.diverged_iteration is not None
+            test_mse = run.epochs_info[-1]["test_mse"] if run.epochs_info else math.nan
+            write_json(info, {"status": "diverged" if diverged else "ok", "test_mse": test_mse})
+        row = sample_quality_row(
+            typed_spec(SampleQualitySpec, task["sq"]),
+            name=task["label"],
+            dataset=spec["dataset"],
+            classifier=task["classifier"],
+            reference=task["train"],
+            device="cpu",
+            model=model,
+            info=info,
+        )
+        keep = (
+            "fid",
+            "modes",
+            "min_class_fraction",
+            "mean_max_prob",
+            "precision",
+            "recall",
+            "status",
+            "test_mse",
+        )
+        name = f"{task['name']}@{epochs}" if task["curve"] else task["name"]
+        rows.append(
+            {
+                **{k: task[k] for k in ("role", "what", "seed")},
+                "name": name,
+                "candidate": task["name"],
+                "epochs": int(last_good["epoch"]),
+                **{k: row[k] for k in keep},
+                "cpu_s": spent_cpu,
+                "wall_s": spent_wall,
+            }
+        )
+        if row["status"] == "diverged" or last_good["epoch"] < epochs:  # stopped: no later budget
+            break
+    return rows
 
 
 # -- setup: data, classifier, specs ----------------------------------------------------------------
@@ -339,8 +503,12 @@ def tasks_of(
     for c in cands:
         for seed in seeds:
             spec = {**c.spec, "seed": seed}
+            curve = list(c.curve)
             if smoke:
                 spec.update(epochs=1, batch_size=32)
+                curve = [1, 2] if curve else []
+            if curve:
+                spec["epochs"] = max(curve)
             label = f"{c.role}/{c.name}/seed{seed}"
             out.append(
                 {
@@ -350,6 +518,7 @@ def tasks_of(
                     "seed": seed,
                     "kind": c.kind,
                     "spec": spec,
+                    "curve": curve,
                     "label": label,
                     "folder": str(work / label),
                     **{k: env[k] for k in ("train", "test", "classifier", "sq")},
@@ -360,10 +529,12 @@ def tasks_of(
 
 def _cost(task: dict[str, Any]) -> float:
     """A rough relative cost of a training (per-epoch CPU measured on EPYC-2: MLP GAN 1, DCGAN 12, AE 3)."""
-    spec = task["spec"]
+    spec = task["spec"]  # its epochs: the curve's last budget
     if task["kind"] != "gan":
-        return 3.0 * spec["epochs"]
+        return 3.0 * spec["epochs"] * (0.5 if spec.get("width") == 16 else 1.0)
     per_epoch = 12.0 if spec["generator"] == "dcgan28" else 1.0
+    if spec.get("speed"):
+        per_epoch *= 0.6 if spec["generator"] == "dcgan28" else 0.95
     return per_epoch * spec["epochs"] * (1 + 2 * spec.get("unroll_k", 0))
 
 
@@ -371,24 +542,25 @@ def run_all(tasks: list[dict], workers: int, threads: int) -> list[dict[str, Any
     rows = []
     if workers <= 1:
         _init_worker(threads)
-        for t in tasks:
-            rows.append(run_one(t))
-            _progress(rows[-1], len(rows), len(tasks))
+        for i, t in enumerate(tasks):
+            rows += run_one(t)
+            _progress(rows[-1], i + 1, len(tasks))
         return rows
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker, initargs=(threads,)) as pool:
-        for row in pool.map(run_one, tasks):
-            rows.append(row)
-            _progress(row, len(rows), len(tasks))
+        for i, done in enumerate(pool.map(run_one, tasks)):
+            rows += done
+            _progress(done[-1], i + 1, len(tasks))
     return rows
 
 
 def _progress(row: dict[str, Any], done: int, total: int) -> None:
     print(
         f"[{done}/{total}] {row['role']}/{row['name']} seed {row['seed']}: FID {row['fid']:.1f}, "
-        f"{row['modes']} classes, max-prob {row['mean_max_prob']:.3f}, {row['status']}, {row['cpu_s']:.1f} CPU s",
+        f"{row['modes']} classes, max-prob {row['mean_max_prob']:.3f}, precision {row['precision']:.3f}, "
+        f"recall {row['recall']:.3f}, {row['status']}, {row['cpu_s']:.1f} CPU s",
         flush=True,
     )
 
@@ -420,6 +592,11 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "modes": [r["modes"] for r in rs],
                 "min_class_fraction": min(r["min_class_fraction"] for r in rs),
                 "mean_max_prob": statistics.mean(r["mean_max_prob"] for r in rs),
+                "max_prob_min": min(r["mean_max_prob"] for r in rs),
+                "max_prob_max": max(r["mean_max_prob"] for r in rs),
+                "precision": statistics.mean(r.get("precision", math.nan) for r in rs),
+                "recall": statistics.mean(r.get("recall", math.nan) for r in rs),
+                "epochs": statistics.median(r.get("epochs", 0) for r in rs),
                 "collapsed": sum(r["status"] == "mode_collapse" for r in rs),
                 "test_mse": statistics.mean(r["test_mse"] for r in rs),
                 "cpu_s": cpu,
@@ -442,19 +619,98 @@ def select(summary: list[dict[str, Any]], role: str) -> dict[str, Any] | None:
     return {**min(kept or pool, key=lambda s: (sign * s[rule.score], s["cpu_s"])), "kept": bool(kept)}
 
 
-def markdown(summary: list[dict[str, Any]], chosen: dict[str, str]) -> str:
+# -- rounds 3 and 4: the levers, DiffAugment, the learning curve and the budget ------------------
+#: the widths of round 3 (narrower models with the levers)
+WIDTHS = {"report_gan": "levers_ngf32", "ae_forced": "levers_w16"}
+
+
+def _by_name(summary: list[dict[str, Any]], role: str) -> dict[str, dict[str, Any]]:
+    return {s["name"]: s for s in summary if s["role"] == role}
+
+
+def _not_worse(cand: dict[str, Any], base: dict[str, Any], both_ways: bool = False) -> bool:
+    """``cand``'s mean FID and mean max-prob within ``base``'s seed spread (max - min over its
+    seeds) of ``base``'s means (``both_ways``: on either side; else only not worse), and no seed
+    of ``cand`` with fewer classes than ``base``'s fewest minus one."""
+    fid_spread, prob_spread = base["fid_max"] - base["fid_min"], base["max_prob_max"] - base["max_prob_min"]
+    fid_ok = cand["fid"] - base["fid"] <= fid_spread and (
+        not both_ways or base["fid"] - cand["fid"] <= fid_spread
+    )
+    prob_ok = base["mean_max_prob"] - cand["mean_max_prob"] <= prob_spread and (
+        not both_ways or cand["mean_max_prob"] - base["mean_max_prob"] <= prob_spread
+    )
+    return fid_ok and prob_ok and min(cand["modes"]) >= min(base["modes"]) - 1
+
+
+def round_three_choice(summary: list[dict[str, Any]], role: str) -> dict[str, Any]:
+    """Round 3's rule (docs/generators.md, "Round 3"), for one role: which of the levers, the
+    narrower model and DiffAugment it adopts, and the recipe its learning curve (round 4) trains."""
+    c = _by_name(summary, role)
+    today, levers = c["today"], c["levers"]
+    out: dict[str, Any] = {"levers": _not_worse(levers, today, both_ways=True)}
+    recipe = "levers" if out["levers"] else "today"
+    width = WIDTHS.get(role)
+    if width in c:
+        out["width"] = out["levers"] and _not_worse(c[width], today)
+        if out["width"]:
+            recipe = width
+    da = [s for name, s in c.items() if name in ("da", "da_t", "da_c25")]  # the background fill
+    if da:
+        best = min(da, key=lambda s: (s["fid"], s["cpu_s"]))
+        base = c["levers"]
+        out["diffaugment"] = (
+            best["name"] if best["fid_max"] < base["fid"] and min(best["modes"]) >= min(base["modes"]) else ""
+        )
+        if out["diffaugment"] and out["levers"]:
+            recipe = best["name"]
+    out["recipe"] = recipe
+    return out
+
+
+#: round 4's targets (each seed; the issue's), the quality bar of docs/generators.md, and the cap
+#: of each role's CPU per run in x today's float32 run (its share of the budget: docs/generators.md)
+TARGETS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "report_gan": lambda r: r["fid"] <= 12 and r["modes"] >= 10 and r["mean_max_prob"] >= 0.85,
+    "ns_gan": lambda r: r["fid"] <= 50 and r["status"] != "mode_collapse",
+    "ae_forced": lambda r: r["fid"] <= 30 and r["mean_max_prob"] >= 0.80,
+}
+BAR: Callable[[dict[str, Any]], bool] = lambda r: r["fid"] <= 50 and r["modes"] >= 9  # noqa: E731
+CAPS = {"report_gan": 3.0, "ns_gan": 1.5, "ae_forced": 2.4}
+
+
+def budget_choice(summary: list[dict[str, Any]], role: str, cap: float | None) -> dict[str, Any] | None:
+    """Round 4's rule for one role's curve (docs/generators.md, "Round 4"): within ``cap`` x today's
+    CPU per run (None: the whole curve), the smallest budget that meets the role's targets in
+    every seed; else the lowest mean FID among the budgets whose every seed passes the bar; else
+    the lowest mean FID. ``met``: "targets", "bar" or ""."""
+    curve = sorted((s for s in summary if s["role"] == role and "@" in s["name"]), key=lambda s: s["epochs"])
+    pool = [s for s in curve if cap is None or s["cpu_ratio"] <= cap]
+    if not pool:
+        return None
+    for s in pool:
+        if all(TARGETS[role](r) for r in s["runs"]):
+            return {**s, "met": "targets"}
+    barred = [s for s in pool if all(BAR(r) for r in s["runs"])]
+    best = min(barred or pool, key=lambda s: (s["fid"], s["cpu_s"]))
+    return {**best, "met": "bar" if barred else ""}
+
+
+def markdown(
+    summary: list[dict[str, Any]], chosen: dict[str, str], caps: dict[str, float] | None = None
+) -> str:
     head = (
         "| role | candidate | FID mean [min, max] | classes >= 5 % per seed | min class share | "
-        "mean max-prob | collapsed seeds | CPU s per run (x today) | chosen |\n"
-        "|---|---|---:|---|---:|---:|---:|---:|---|"
+        "mean max-prob | precision | recall | collapsed seeds | CPU s per run (x today) | chosen |\n"
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|"
     )
     lines = [head]
     for s in summary:
-        rule = RULES.get(s["role"])
-        within = "" if rule is None or s["cpu_ratio"] <= rule.cap else " (over the cap)"
+        cap = (caps if caps is not None else {r: rule.cap for r, rule in RULES.items()}).get(s["role"])
+        within = "" if cap is None or s["cpu_ratio"] <= cap else " (over the cap)"
         lines.append(
             f"| {s['role']} | {s['name']}: {s['what']} | {s['fid']:.1f} [{s['fid_min']:.1f}, {s['fid_max']:.1f}] | "
             f"{'/'.join(map(str, s['modes']))} | {s['min_class_fraction']:.3f} | {s['mean_max_prob']:.3f} | "
+            f"{s['precision']:.3f} | {s['recall']:.3f} | "
             f"{s['collapsed']} | {s['cpu_s']:.1f} ({s['cpu_ratio']:.2f}x){within} | "
             f"{'**chosen**' if chosen.get(s['role']) == s['name'] else ''} |"
         )
@@ -464,7 +720,7 @@ def markdown(summary: list[dict[str, Any]], chosen: dict[str, str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
-        "--smoke", action="store_true", help="tiny split, 1 epoch, 1 seed, 2 candidates a role (CI)"
+        "--smoke", action="store_true", help="tiny split, 1-2 epochs, 1 seed, a few candidates a role (CI)"
     )
     p.add_argument(
         "--config", default=str(ROOT / "config" / "config.yaml"), help="data, classifier and scoring"
@@ -472,35 +728,54 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds per candidate")
     p.add_argument("--roles", default="", help="comma-separated roles to run (default: all)")
     p.add_argument(
-        "--round", type=int, choices=(1, 2), default=1, help="the round of candidates (docs/generators.md)"
+        "--round",
+        type=int,
+        choices=(1, 2, 3, 4),
+        default=1,
+        help="the round of candidates (docs/generators.md)",
     )
     p.add_argument("--workers", type=int, default=1, help="trainings at a time (processes)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per training")
     p.add_argument("--json", default="", help="write every run's row and the summary here")
+    p.add_argument("--figure", default="", help="round 4: write the learning curves here (PNG)")
+    p.add_argument("--after", default="", help="round 4: round 3's --json (its rule's choice of recipes)")
     p.add_argument("--work", default="", help="folder for the runs' outputs (default: a temporary one)")
     args = p.parse_args(argv)
 
     seeds = [0] if args.smoke else [int(s) for s in args.seeds.split(",")]
     roles = set(filter(None, args.roles.split(","))) or None
-    cands = [c for c in candidates(args.round) if roles is None or c.role in roles]
-    if args.smoke:  # today's and the candidates with the most recipe options of each role
+    choice, earlier = None, []
+    if args.round == 4:
+        if not args.after:
+            p.error("--round 4 needs --after: round 3's --json")
+        after = json.loads(Path(args.after).read_text())
+        choice = {role: d["recipe"] for role, d in after["round3"].items() if roles is None or role in roles}
+        earlier = [r for r in after["rows"] if r["name"] == "today" and r["role"] in choice]
+    cands = [c for c in candidates(args.round, choice) if roles is None or c.role in roles]
+    if args.smoke:  # today's and the candidates with the most options of each role, one curve
         smoke = {
-            "report_gan": ("today", "da_r1_20", "da_sn20", "snd_r1g1_20"),
-            "ns_gan": ("today", "da_sn50"),
-            "ae_forced": ("today", "dim_cov20"),
+            "report_gan": ("today", "da_r1_20", "da_sn20", "snd_r1g1_20", "da"),
+            "ns_gan": ("today", "da_sn50", "levers", "da_zero", "da_c25"),
+            "ae_forced": ("today", "dim_cov20", "levers_w16"),
             "ae": ("today",),
         }
-        cands = [c for c in candidates(1) + candidates(2)[1:] if c.name in smoke[c.role]]
+        every = candidates(1) + candidates(2)[1:] + round_three()[1:]
+        cands = [c for c in every if c.name in smoke[c.role]]
+        ns = {c.name: c for c in round_three() if c.role == "ns_gan"}
+        cands.append(Candidate("ns_gan", "curve", ns["levers"].what, "gan", ns["levers"].spec, (1, 2)))
     start = time.perf_counter()
+    chosen: dict[str, str] = {}
+    picks: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="pilot_generators_") as tmp:
         work = Path(args.work or tmp)
         work.mkdir(parents=True, exist_ok=True)
         env = setup(work, Path(args.config), args.smoke)
-        rows = run_all(tasks_of(cands, seeds, env, work, args.smoke), args.workers, args.threads)
+        rows = earlier + run_all(tasks_of(cands, seeds, env, work, args.smoke), args.workers, args.threads)
         summary = summarise(rows)
-        picks = {role: s for role in RULES if (s := select(summary, role)) is not None}
-        chosen = {role: s["name"] for role, s in picks.items()}
-        follow = chosen.get("ns_gan") if args.round == 1 else None
+        if args.round in (1, 2) or args.smoke:
+            picks = {role: s for role in RULES if (s := select(summary, role)) is not None}
+            chosen = {role: s["name"] for role, s in picks.items()}
+        follow = chosen.get("ns_gan") if args.round == 1 and not args.smoke else None
         if follow is not None and (roles is None or roles & set(FOLLOWERS)):
             ns = {c.name: c for c in candidates() if c.role == "ns_gan"}
             more = [
@@ -512,8 +787,23 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_all(tasks_of(more, seeds, env, work, args.smoke), args.workers, args.threads)
             summary = summarise(rows)
             chosen.update({role: follow for role in FOLLOWERS})
+    later = args.round >= 3 or args.smoke
+    three, four = {}, {}
+    if later:
+        names = {(s["role"], s["name"]) for s in summary}
+        for role in sorted({s["role"] for s in summary}):
+            if (role, "today") in names and (role, "levers") in names:
+                three[role] = round_three_choice(summary, role)
+                chosen[role] = three[role]["recipe"]
+            if role in TARGETS and any(s["role"] == role and "@" in s["name"] for s in summary):
+                four[role] = {
+                    "default": budget_choice(summary, role, CAPS[role]),
+                    "long": budget_choice(summary, role, None),
+                }
+                if four[role]["default"] is not None:
+                    chosen[role] = four[role]["default"]["name"]
     print()
-    print(markdown(summary, chosen))
+    print(markdown(summary, chosen, CAPS if later else None))
     print()
     for role, rule in RULES.items():
         if role in picks:
@@ -523,13 +813,87 @@ def main(argv: list[str] | None = None) -> int:
                     f", {rule.keep_text}" if picks[role]["kept"] else f"; no candidate had {rule.keep_text}"
                 )
             print(
-                f"{role}: chosen {chosen[role]} (best mean {rule.score} within {rule.cap}x today's CPU per run{keep})"
+                f"{role}: chosen {picks[role]['name']} (best mean {rule.score} within {rule.cap}x "
+                f"today's CPU per run{keep})"
             )
-    print(f"pilot: {len(rows)} runs in {time.perf_counter() - start:.0f} s wall")
+    for role, choice in three.items():
+        print(f"round 3 rule, {role}: {choice}")
+    for role, budgets in four.items():
+        for label, b in (("within the cap", budgets["default"]), ("whole curve", budgets["long"])):
+            if b is not None:
+                print(
+                    f"round 4 rule, {role}, {label}: {b['name']} ({b['epochs']:.0f} epochs, "
+                    f"{b['cpu_ratio']:.2f}x today's CPU; met: {b['met'] or 'neither targets nor bar'}; "
+                    f"mean FID {b['fid']:.1f})"
+                )
+    if args.figure and four:
+        curve_figure(summary, Path(args.figure))
+    print(f"pilot: {len(rows)} rows in {time.perf_counter() - start:.0f} s wall")
     if args.json:
         strip = [{k: v for k, v in s.items() if k != "runs"} for s in summary]
-        Path(args.json).write_text(json.dumps({"rows": rows, "summary": strip, "chosen": chosen}, indent=1))
+        plain4 = {
+            role: {
+                k: None if v is None else {x: y for x, y in v.items() if x != "runs"} for k, v in b.items()
+            }
+            for role, b in four.items()
+        }
+        payload = {"rows": rows, "summary": strip, "chosen": chosen, "round3": three, "round4": plain4}
+        Path(args.json).write_text(json.dumps(payload, indent=1))
     return 0
+
+
+def curve_figure(summary: list[dict[str, Any]], path: Path) -> None:
+    """The learning curves: FID, classes >= 5 %, mean max-prob, precision and recall (mean over the
+    seeds, the seeds' range shaded) against the CPU seconds per run, each role's today marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = (
+        ("fid", "classifier FID (log)"),
+        ("modes", "classes >= 5 %"),
+        ("mean_max_prob", "mean max-prob"),
+        ("precision", "precision (k = 3)"),
+        ("recall", "recall (k = 3)"),
+    )
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 3.4))
+    for role, colour in zip(TARGETS, ("C0", "C1", "C2")):
+        curve = sorted(
+            (s for s in summary if s["role"] == role and "@" in s["name"]), key=lambda s: s["epochs"]
+        )
+        today = next((s for s in summary if s["role"] == role and s["name"] == "today"), None)
+        if not curve:
+            continue
+        x = [s["cpu_s"] for s in curve]
+        for ax, (key, title) in zip(axes, panels):
+            values = [[r[key] for r in s["runs"]] for s in curve]
+            mean = [statistics.mean(v) for v in values]
+            ax.plot(x, mean, "o-", color=colour, ms=3, label=role)
+            ax.fill_between(x, [min(v) for v in values], [max(v) for v in values], color=colour, alpha=0.15)
+            if today is not None:
+                ax.plot(
+                    [today["cpu_s"]],
+                    [statistics.mean(r[key] for r in today["runs"])],
+                    "x",
+                    color=colour,
+                    ms=7,
+                )
+            ax.set_title(title, fontsize=9)
+            ax.set_xscale("log")
+            if key == "fid":
+                ax.set_yscale("log")
+    for ax in axes:
+        ax.set_xlabel("CPU s per run (one thread)", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7)
+    fig.suptitle(
+        "Learning curves, seeds 0-2 (line: mean; band: range; x: today's settings in float32)", fontsize=9
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gc
 import json
 import math
@@ -880,6 +881,219 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+# -- the lever table (--levers): the default study's generators on the CPU -----------------------
+DEFAULT_STUDY = ROOT / "config" / "config.yaml"
+#: --levers name -> (config section, entry of config/config.yaml)
+LEVER_MODELS: dict[str, tuple[str, str]] = {
+    "report_gan": ("gans", "mnist_report"),
+    "ns_gan": ("gans", "mnist_ns"),
+    "forced_ae": ("autoencoders", "mnist_ae_forced"),
+}
+#: the speed levers of advgen.training.speed, all on (the row ``levers``)
+ALL_LEVERS = {"autocast": "bf16", "channels_last": True, "fused_adam": True}
+#: oneDNN's ISA cap (--isa): a CPU of another kind emulated on this one
+ISA_ENV = "ONEDNN_MAX_CPU_ISA"
+
+
+def lever_variants(model: str, compile_: bool) -> dict[str, dict[str, Any]]:
+    """Row -> its change to the entry (``speed`` levers, a width) or a benchmark-local change
+    (``local``: Adam with ``foreach``, ``torch.compile`` of the step). The first row, ``fp32``, is
+    the baseline: the entry with ``speed`` off, as it trained before the levers."""
+    levers = dict(ALL_LEVERS, channels_last=model == "report_gan")  # NHWC: the DCGAN pair only
+    out: dict[str, dict[str, Any]] = {"fp32": {}, "bf16": {"speed": {"autocast": "bf16"}}}
+    if model == "report_gan":  # the autoencoder is NHWC already; the MLPs have no 4-d weights
+        out["channels_last"] = {"speed": {"channels_last": True}}
+    out["foreach_adam"] = {"local": "foreach"}
+    out["fused_adam"] = {"speed": {"fused_adam": True}}
+    out["levers"] = {"speed": levers}
+    if model == "report_gan":  # the levers where autocast auto keeps float32 (no AMX)
+        out["channels_last+fused"] = {"speed": {"channels_last": True, "fused_adam": True}}
+        out["levers+ngf32"] = {"speed": levers, "generator_kwargs": {"ngf": 32}}
+    if model == "forced_ae":
+        out["levers+width16"] = {"speed": levers, "width": 16}
+    if compile_:
+        out["compile"] = {"local": "compile"}
+    return out
+
+
+def lever_spec(config: dict[str, Any], model: str, change: dict[str, Any], smoke: bool) -> dict[str, Any]:
+    """The entry's job spec (seed 0, ``speed`` off) with ``change`` applied, defaults filled."""
+    from advgen.ae.spec import AeSpec
+    from advgen.gan.spec import complete_spec
+
+    section, entry = LEVER_MODELS[model]
+    cls = GanSpec if section == "gans" else AeSpec
+    fields = {f.name for f in dataclasses.fields(cls)}
+    spec = {k: v for k, v in config[section][entry].items() if k in fields}
+    spec.update(seed=0, speed={})
+    spec.update({k: v for k, v in change.items() if k != "local"})
+    if smoke:
+        spec["batch_size"] = 8
+    return complete_spec(spec, "gan" if section == "gans" else "autoencoder")
+
+
+class LeverStep:
+    """One training iteration of a default-study entry, by advgen's own step: ``GanRun.train_iteration``
+    (D and G updates, the generator average) or ``AeRun.step`` (an Adam step on the image MSE and
+    the moment term), on a fixed batch."""
+
+    def __init__(self, section: str, spec: dict[str, Any], path: Path, local: str | None) -> None:
+        from advgen.ae.spec import AeSpec
+        from advgen.ae.train import AeRun
+
+        if section == "gans":
+            self.run: Any = GanRun(typed_spec(GanSpec, spec), str(path))
+            self.batch = self.run.images[: spec["batch_size"]]
+            self.fn: Callable[..., Any] = self.run.train_iteration
+            names = ("opt_g", "opt_d")
+        else:
+            self.run = AeRun(typed_spec(AeSpec, spec), str(path), str(path))
+            self.batch = self.run.train_images[: spec["batch_size"]]
+            self.fn = self.run.step
+            names = ("opt",)
+        if local == "foreach":
+            for name in names:
+                old = getattr(self.run, name)
+                group = {k: v for k, v in old.param_groups[0].items() if k in ("lr", "betas")}
+                setattr(
+                    self.run, name, torch.optim.Adam(old.param_groups[0]["params"], foreach=True, **group)
+                )
+        self.compile_s: float | None = None
+        if local == "compile":  # the first call compiles (CPU seconds of this process)
+            self.fn = torch.compile(self.fn)
+            start = time.process_time()
+            self.fn(self.batch)
+            self.compile_s = time.process_time() - start
+
+    def __call__(self) -> None:
+        self.fn(self.batch)
+
+
+def lever_table(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Per model, every row's CPU time per iteration, timed in ``--rounds`` interleaved rounds (each
+    round times every row once, in a rotated order, so that a shared host's load falls on all
+    rows alike); the speed-up is the baseline's CPU time over the row's in the same round: its
+    median and range over the rounds."""
+    config = validate_config(load_yaml(args.lever_config), source=str(args.lever_config))
+    models = list(LEVER_MODELS) if args.levers == "all" else [m.strip() for m in args.levers.split(",")]
+    for m in models:
+        if m not in LEVER_MODELS:
+            raise SystemExit(f"--levers: unknown model '{m}' (known: {', '.join(LEVER_MODELS)}, all)")
+    warmup, iters, rounds = (1, 2, 2) if args.smoke else (args.warmup, args.iters, args.rounds)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="advgen-levers-") as tmp:
+        path = Path(tmp) / "train.pt"
+        g = torch.Generator().manual_seed(0)
+        split = Split(
+            torch.rand(256, 1, 28, 28, generator=g), torch.zeros(256, dtype=torch.long), torch.arange(256)
+        )
+        save_prepared(split, path, dataset="benchmark", name="train", num_classes=10, spec={})
+        for model in models:
+            section, entry = LEVER_MODELS[model]
+            variants = lever_variants(model, args.compile and not args.smoke)
+            steps = {}
+            for name, change in variants.items():
+                spec = lever_spec(config, model, change, args.smoke)
+                steps[name] = LeverStep(section, spec, path, change.get("local"))
+                for _ in range(warmup):
+                    steps[name]()
+            cpu: dict[str, list[float]] = {name: [] for name in steps}
+            wall: dict[str, list[float]] = {name: [] for name in steps}
+            names = list(steps)
+            for r in range(rounds):
+                for name in names[r % len(names) :] + names[: r % len(names)]:
+                    c0, w0 = time.process_time(), time.perf_counter()
+                    for _ in range(iters):
+                        steps[name]()
+                    cpu[name].append((time.process_time() - c0) / iters)
+                    wall[name].append((time.perf_counter() - w0) / iters)
+            base = cpu["fp32"]
+            for name, step in steps.items():
+                ratios = [b / v for b, v in zip(base, cpu[name], strict=True)]
+                row = {
+                    "model": model,
+                    "entry": entry,
+                    "lever": name,
+                    "batch": int(step.batch.shape[0]),
+                    "cpu_ms": 1000 * statistics.median(cpu[name]),
+                    "wall_ms": 1000 * statistics.median(wall[name]),
+                    "speedup": statistics.median(ratios),
+                    "speedup_min": min(ratios),
+                    "speedup_max": max(ratios),
+                    "rounds": rounds,
+                    "iters": iters,
+                    "compile_cpu_s": step.compile_s,
+                }
+                rows.append(row)
+                print(
+                    f"  {model:<10} {name:<15} {row['cpu_ms']:8.1f} ms CPU/it  x{row['speedup']:.2f} "
+                    f"[{row['speedup_min']:.2f}, {row['speedup_max']:.2f}]"
+                    + (f" (compile {step.compile_s:.0f} CPU s)" if step.compile_s is not None else ""),
+                    flush=True,
+                )
+            del steps
+            free("cpu")
+    return rows
+
+
+def lever_header(args: argparse.Namespace) -> str:
+    """The host: CPU model, bfloat16 flags, oneDNN's ISA cap, threads and what ``autocast: auto`` picks."""
+    from advgen.training.speed import autocast_dtype
+
+    model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "unknown CPU",
+        )
+        if Path("/proc/cpuinfo").exists()
+        else "unknown CPU"
+    )
+    caps = torch.cpu.get_capabilities()
+    flags = ", ".join(f for f in ("avx512_bf16", "amx_bf16") if caps.get(f)) or "none"
+    auto = "bf16" if autocast_dtype("auto", "cpu") is not None else "off"
+    return (
+        f"{model}; bfloat16 flags: {flags}; {ISA_ENV}={os.environ.get(ISA_ENV, 'unset')}; "
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); autocast auto -> {auto}"
+    )
+
+
+def lever_markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| model (entry, batch) | lever | CPU ms / iteration | speed-up (median [min, max] over rounds) | note |",
+        "|---|---|---:|---|---|",
+    ]
+    for r in rows:
+        note = f"compile: {r['compile_cpu_s']:.0f} CPU s first call" if r["compile_cpu_s"] is not None else ""
+        lines.append(
+            f"| {r['model']} ({r['entry']}, {r['batch']}) | {r['lever']} | {r['cpu_ms']:.1f} | "
+            f"{r['speedup']:.2f}x [{r['speedup_min']:.2f}, {r['speedup_max']:.2f}] | {note} |"
+        )
+    return "\n".join(lines)
+
+
+def lever_main(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``--levers``: the lever table on the CPU, one torch thread (``--threads`` to change)."""
+    if args.isa:  # read by oneDNN when it creates its first primitive
+        os.environ[ISA_ENV] = args.isa
+    torch.set_num_threads(1 if args.smoke or not args.threads else args.threads)
+    t0 = time.perf_counter()
+    print(lever_header(args), flush=True)
+    rows = lever_table(args)
+    print()
+    print(lever_header(args))
+    print()
+    print(lever_markdown(rows))
+    print(f"\n{time.perf_counter() - t0:.1f} s in all")
+    if args.json:
+        payload = {"header": lever_header(args), "rows": rows}
+        Path(args.json).write_text(json.dumps(payload, indent=1) + "\n")
+    return rows, []
+
+
 def load_entries(config_json: str | None) -> dict[str, Any]:
     """config/paper.yaml validated with defaults, or that result saved by ``--dump-config`` (a
     machine without the schema validator, jsonschema, runs from the saved file)."""
@@ -943,7 +1157,26 @@ def main(argv: list[str] | None = None) -> tuple[list[dict[str, Any]], list[dict
     parser.add_argument(
         "--smoke", action="store_true", help="tiny widths/batches, 2+3 iterations, one thread (CI)"
     )
+    parser.add_argument(
+        "--levers",
+        default="",
+        help=f"instead of the paper models: the lever table of these default-study generators "
+        f"({', '.join(LEVER_MODELS)}, or all; CPU)",
+    )
+    parser.add_argument("--lever-config", type=Path, default=DEFAULT_STUDY, help="the config of --levers")
+    parser.add_argument("--rounds", type=int, default=5, help="--levers: interleaved timing rounds")
+    parser.add_argument(
+        "--compile", action="store_true", help="--levers: also time torch.compile of the step (minutes)"
+    )
+    parser.add_argument(
+        "--isa",
+        default="",
+        help=f"--levers: cap oneDNN's instruction set (${ISA_ENV}), e.g. AVX512_CORE_BF16 (no AMX), "
+        "AVX512_CORE (no bfloat16)",
+    )
     args = parser.parse_args(argv)
+    if args.levers:
+        return lever_main(args)
     if args.dump_config:
         Path(args.dump_config).write_text(json.dumps(paper_entries(), indent=1, sort_keys=True) + "\n")
         return [], []

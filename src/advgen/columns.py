@@ -34,7 +34,7 @@ NUMBER_COLUMNS = frozenset(
     train_fraction train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
     endpoint_mse end_approach end_approach_other sharpness speckle real_sharpness real_speckle ink_target
     ink_recon ink_other ink_other2 other_image label_hit measured pred_other initial_mse hidden_ink mask_row
-    mask_col pair_l2
+    mask_col pair_l2 precision recall
     """.split()
 )
 #: flags
@@ -121,6 +121,8 @@ SAMPLE_QUALITY_COLUMNS = (
     "fid",
     "is_mean",
     "is_std",
+    "precision",  # Kynkäänniemi et al. 2019 (advgen.metrics.scores.precision_recall)
+    "recall",
     "modes",
     "kl_uniform",
     "mean_max_prob",

@@ -146,3 +146,42 @@ def test_bad_replicates_are_refused(capsys):
         _bench().main(["--smoke", "--models", "madry", "--device", "cpu", "--replicates", "1,x"])
     assert exc.value.code == 2
     assert "--replicates: '1,x' is not a comma-separated list of integers" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_smoke_lever_table_times_every_lever_against_float32(tmp_path, capsys):
+    """--levers: the default study's report GAN and forced autoencoder, each lever's CPU time per
+    iteration and its speed-up over float32 timed in the same rounds (one torch thread)."""
+    out = tmp_path / "levers.json"
+    rows, checks = _bench().main(["--smoke", "--levers", "report_gan,forced_ae", "--json", str(out)])
+    assert checks == []
+    assert [(r["model"], r["lever"]) for r in rows] == [
+        *(
+            ("report_gan", lever)
+            for lever in (
+                "fp32",
+                "bf16",
+                "channels_last",
+                "foreach_adam",
+                "fused_adam",
+                "levers",
+                "channels_last+fused",
+                "levers+ngf32",
+            )
+        ),
+        *(
+            ("forced_ae", lever)
+            for lever in ("fp32", "bf16", "foreach_adam", "fused_adam", "levers", "levers+width16")
+        ),
+    ]
+    assert all(r["cpu_ms"] > 0 and r["speedup"] > 0 and r["batch"] == 8 for r in rows)
+    assert [r["speedup"] for r in rows if r["lever"] == "fp32"] == [1.0, 1.0]
+    payload = json.loads(out.read_text())
+    assert payload["rows"] == rows and "autocast auto -> " in payload["header"]
+    text = capsys.readouterr().out
+    assert "| report_gan (mnist_report, 8) | levers+ngf32 |" in text
+
+
+def test_unknown_lever_model_is_refused():
+    with pytest.raises(SystemExit, match="--levers: unknown model 'mlp'"):
+        _bench().main(["--smoke", "--levers", "mlp"])

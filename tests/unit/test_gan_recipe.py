@@ -55,6 +55,67 @@ def test_diff_augment_is_seeded_differentiable_and_checks_the_policy():
         diff_augment(x, ["color"])
 
 
+def test_translation_and_cutout_fill_with_the_value_given():
+    torch.manual_seed(2)
+    background = torch.full((64, 1, 28, 28), -1.0)
+    assert torch.equal(translate(background, 0.125, fill=-1.0), background)
+    assert torch.equal(cutout(background, 0.5, fill=-1.0), background)
+    shifted = translate(torch.ones(64, 1, 28, 28), 0.125, fill=-1.0)
+    assert set(shifted.unique().tolist()) == {-1.0, 1.0}
+    cut = cutout(torch.ones(64, 1, 28, 28), 0.5, fill=-1.0)
+    assert set(cut.unique().tolist()) == {-1.0, 1.0} and (cut == -1).sum(dim=(1, 2, 3)).max() == 14 * 14
+
+
+@pytest.mark.parametrize("generator, discriminator", [("mlp_small", "mlp_small"), ("dcgan28", "conv_sn")])
+def test_diffaugment_keeps_the_background_of_the_data(tiny_split, generator, discriminator):
+    """The digits' background is the low end of D's input range (-1): a run's DiffAugment fills
+    the pixels its shift uncovers and its cutout square with it, so an augmented digit has no
+    pixel that is not ink or background, and never more ink than before. The reference code's 0
+    (``fill: zero``) draws a grey frame and square instead."""
+    run = GanRun(
+        gan_spec(generator=generator, discriminator=discriminator, recipe={"diffaugment": DA}),
+        str(tiny_split / "train.pt"),
+    )
+    low = run.D.input_range[0]
+    assert low == -1.0 and run.images.min() == low  # the data's background
+    real = run.images[:64]
+    torch.manual_seed(0)
+    seen = run.recipe.augment(real)
+    ink_before = (real > low).sum(dim=(1, 2, 3))
+    assert ((seen > low).sum(dim=(1, 2, 3)) <= ink_before).all()
+    assert (seen > low).sum() < ink_before.sum()  # cutout removed some strokes
+    blank = torch.full_like(real, low)
+    assert torch.equal(run.recipe.augment(blank), blank)
+    zero = GanRun(gan_spec(recipe={"diffaugment": DA, "fill": "zero"}), str(tiny_split / "train.pt"))
+    grey = zero.recipe.augment(blank)
+    assert (grey == 0).any() and ((grey == 0) | (grey == low)).all()
+
+
+def test_half_side_cutout_removes_a_fifth_of_a_digit(tiny_split):
+    """Cutout at half the side (Zhao et al.'s 0.5: 14 px at 28 px) removes about a fifth of a
+    digit's ink on average; a quarter side (7 px) about 6 %."""
+    from advgen.data import load_prepared
+
+    x = 2 * load_prepared(tiny_split / "train.pt").images - 1
+    ink = (x > -1).sum(dim=(1, 2, 3)).double()
+    removed = {}
+    for ratio in (0.5, 0.25):
+        torch.manual_seed(0)
+        left = (cutout(x, ratio, fill=-1.0) > -1).sum(dim=(1, 2, 3))
+        removed[ratio] = float((1 - left / ink).mean())
+    assert 0.15 < removed[0.5] < 0.3 and 0.03 < removed[0.25] < 0.1
+
+
+def test_the_mlp_gans_augment_images_not_flattened_vectors(tiny_split):
+    """An MLP G's samples are images (N, 1, 28, 28) before D flattens them, so DiffAugment shifts
+    and cuts the image grid, as for the conv models; a flattened batch is refused."""
+    run = GanRun(gan_spec(recipe={"diffaugment": DA}), str(tiny_split / "train.pt"))
+    fake = run.G(run._noise())
+    assert fake.shape[1:] == (1, 28, 28) and run.recipe.augment(fake).shape == fake.shape
+    with pytest.raises(ValueError):
+        translate(fake.flatten(1))
+
+
 def test_r1_penalty_is_the_squared_input_gradient():
     d = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 1))
     with torch.no_grad():

@@ -1,4 +1,4 @@
-"""Sample-quality metrics: FID, IS and mode coverage sanity on constructed cases."""
+"""Sample-quality metrics: FID, IS, mode coverage, precision and recall on constructed cases."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from advgen.metrics import (
     generate,
     inception_score,
     mode_coverage,
+    precision_recall,
     quality_row,
 )
+from advgen.metrics.scores import knn_radii
 
 
 class TinyClassifier(nn.Module):
@@ -124,3 +126,42 @@ def test_generate_is_seeded_and_in_unit_range():
     g = nn.Sequential(nn.Linear(3, 16), nn.Unflatten(1, (1, 4, 4)))
     a, b = generate(g, 3, 10, seed=5), generate(g, 3, 10, seed=5)
     assert torch.equal(a, b) and a.min() >= 0 and a.max() <= 1
+
+
+def _cloud(n: int, centre: float, seed: int, dim: int = 8) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return centre + torch.randn(n, dim, generator=g, dtype=torch.float64)
+
+
+def test_knn_radius_is_the_distance_to_the_kth_other_point():
+    x = torch.tensor([[0.0], [1.0], [3.0], [7.0]])
+    assert knn_radii(x, 1).tolist() == [1.0, 1.0, 2.0, 4.0]
+    assert knn_radii(x, 3).tolist() == [7.0, 6.0, 4.0, 7.0]
+    with pytest.raises(ValueError, match="k-NN radii need"):
+        knn_radii(x, 4)
+
+
+def test_precision_recall_identical_disjoint_and_collapsed_sets():
+    """Kynkäänniemi et al. 2019: the same set is inside its own manifold (1, 1); a set far from
+    the real one is in none (0, 0); a collapsed set (every sample near one real point) keeps
+    precision and loses recall."""
+    real = _cloud(400, 0.0, seed=0)
+    assert precision_recall(real, real.clone(), k=3) == (1.0, 1.0)
+    far = _cloud(400, 100.0, seed=1)
+    assert precision_recall(real, far, k=3) == (0.0, 0.0)
+    collapsed = real[:1] + 0.01 * _cloud(400, 0.0, seed=2)  # one mode of the real data
+    precision, recall = precision_recall(real, collapsed, k=3)
+    assert precision == 1.0 and recall < 0.05
+    # a second draw of the same distribution: both high, neither perfect
+    precision, recall = precision_recall(real, _cloud(400, 0.0, seed=3), k=3)
+    assert 0.6 < precision < 1.0 and 0.6 < recall < 1.0
+
+
+def test_quality_row_has_precision_and_recall():
+    clf = TinyClassifier()
+    real = quadrant_images(torch.arange(400) % 4)
+    row = quality_row(clf, real[:200], real, is_splits=4, seed=0)
+    assert 0.8 < row["precision"] <= 1.0 and 0.8 < row["recall"] <= 1.0
+    samples = generate(OneClassGenerator(), 3, 200, batch_size=64, seed=1)
+    bad = quality_row(clf, samples, real, is_splits=4)
+    assert bad["recall"] < 0.3  # one class of four

@@ -26,6 +26,8 @@ def test_failures_name_the_metric_its_value_and_the_bound():
     assert failures({**ROW, "status": "mode_collapse"}, {"no_collapse": False}) == []
     assert failures({**ROW, "fid": math.nan}, {"fid": 40}) == ["fid nan > 40"]  # NaN never passes
     assert failures({"test_mse": 0.0123}, {"test_mse": 0.02}) == []
+    pr = {**ROW, "precision": 0.71, "recall": 0.42}  # Kynkäänniemi et al. 2019: at least
+    assert failures(pr, {"precision": 0.7, "recall": 0.5}) == ["recall 0.42 < 0.5"]
     with pytest.raises(KeyError, match="fidd"):
         failures(ROW, {"fidd": 1})
 
@@ -51,8 +53,11 @@ def _config():
 def test_every_default_run_of_a_role_with_bars_gets_them():
     pipe = checked_pipeline([REPO / "config" / "config.yaml"])
     rows = {r["name"]: r for r in pipe.generative.sample_quality_rows()}
-    assert rows["mnist_report_seed2"]["bars"] == {"report_gan": {"fid": 40, "modes": 9, "mean_max_prob": 0.8}}
-    assert set(rows["mnist_mse"]["bars"]["mse_gan"]) == {"fid"}  # the report says the MSE GAN collapses
+    bar = {"fid": 50, "modes": 9}  # one bar for every generator whose samples a claim reads
+    assert rows["mnist_report_seed2"]["bars"] == {"report_gan": bar}
+    assert rows["mnist_mse"]["bars"] == {"mse_gan": bar} and rows["mnist_ns_seed1"]["bars"] == {"ns_gan": bar}
+    assert rows["mnist_ae_forced"]["bars"] == {"ae_forced": bar}
+    assert rows["mnist_ae"]["bars"] == {"ae": {"test_mse": 0.02}}
     assert "bars" not in rows["mnist"]  # the real test digits
     assert rows["mnist"]["grid"] == "results/sample_quality/real_mnist.png"
     assert pipe.generative.real_grids() == ["results/sample_quality/real_mnist.png"]

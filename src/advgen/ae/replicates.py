@@ -26,9 +26,11 @@ from torch.func import vmap
 from advgen.ae.losses import moment_mse, moments
 from advgen.ae.spec import AeSpec
 from advgen.ae.train import AeOutputs, AeRun, train_autoencoder, write_outputs
+from advgen.errors import NotStackableError
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
+from advgen.training.speed import Speed
 from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
 from advgen.training.stacked_runs import StackedRuns, stacked_resume_key
 
@@ -43,6 +45,11 @@ class StackedAeRun(StackedRuns[AeRun]):
     def __init__(
         self, spec: AeSpec, seeds: Sequence[int], train_path: str, test_path: str, device: str = "cpu"
     ) -> None:
+        if Speed(spec.speed, device).active:
+            raise NotStackableError(
+                "speed: an autoencoder trained with speed levers (autocast, fused_adam) cannot be trained "
+                "with seeds stacked; train the replicates sequentially"
+            )
         super().__init__(seeds)
         self.spec = spec
         for seed in self.seeds:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advgen.training.speed import SpeedSpec
+
 
 @dataclass(frozen=True)
 class AeSpec:
     """One autoencoder run (:class:`advgen.ae.train.AeRun`; the GAN exercise report's
     "Non-Adversarial Networks"): architecture, latent forcing by moments (and covariance) of the
-    codes, its factor schedule, Adam, the latent-CDF levels, the novel samples and the seed."""
+    codes, its factor schedule, Adam, the speed levers (:mod:`advgen.training.speed`), the
+    latent-CDF levels, the novel samples and the seed."""
 
     dataset: str
     arch: str
@@ -26,6 +29,7 @@ class AeSpec:
     factor_growth: float
     factor_max: float
     lr: float
+    speed: SpeedSpec
     batch_size: int
     epochs: int
     cdf_levels: int

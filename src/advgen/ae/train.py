@@ -37,6 +37,7 @@ from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
+from advgen.training.speed import Speed
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,9 @@ class AeRun:
             "z_dim": spec.z_dim,
             "image_shape": self.image_shape,
         }
-        self.opt = torch.optim.Adam(self.model.parameters(), lr=spec.lr)
+        # speed levers (advgen.training.speed); channels_last changes nothing: the model is NHWC already
+        self.speed = Speed(spec.speed, self.device)
+        self.opt = self.speed.adam(self.model.parameters(), lr=spec.lr)
         self.train_images = train.images.to(self.device)
         if len(self.train_images) < spec.batch_size:
             raise ConfigError(
@@ -131,7 +134,9 @@ class AeRun:
     def step(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One Adam step on ``image MSE + factor * moment MSE``: (image MSE, moment MSE, loss, code
         mean, variance, kurtosis), on the device."""
-        recon, z = self.model(x)
+        with self.speed.autocast():
+            recon, z = self.model(x)
+        recon, z = recon.float(), z.float()  # the losses in float32
         image_mse = F.mse_loss(recon, x)
         m_mse = moment_mse(z, self.spec.moments_over, self.spec.covariance)
         loss = image_mse + self._factor * m_mse
@@ -309,6 +314,7 @@ def write_outputs(run: AeRun, final: dict[str, Any], outputs: AeOutputs) -> dict
         "diverged_iteration": run.diverged_iteration,
         "epochs": run.epochs_info,
         "device": str(run.device),
+        "speed": run.speed.describe(),
     }
     final["status"] = metrics["status"]
     save_torch(final, outputs.checkpoint)

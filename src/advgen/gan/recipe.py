@@ -27,9 +27,12 @@ class Recipe:
     """The recipe of one spec (its :class:`~advgen.gan.spec.RecipeSpec`): D's construction, D's
     inputs and D's real-image term."""
 
-    def __init__(self, recipe: RecipeSpec) -> None:
+    def __init__(self, recipe: RecipeSpec, background: float = -1.0) -> None:
         self.options = recipe
         self.policy = tuple(recipe.diffaugment)
+        #: DiffAugment's fill: the data's background (``background``, the low end of D's input
+        #: range) or the reference code's 0
+        self.fill = float(background) if recipe.fill == "background" else 0.0
         self.gamma = float(recipe.r1_gamma)
         self.spectral_norm = bool(recipe.spectral_norm)
 
@@ -48,7 +51,11 @@ class Recipe:
             return x
         o = self.options
         return diff_augment(
-            x, self.policy, translation_ratio=o.translation_ratio, cutout_ratio=o.cutout_ratio
+            x,
+            self.policy,
+            translation_ratio=o.translation_ratio,
+            cutout_ratio=o.cutout_ratio,
+            fill=self.fill,
         )
 
     def real_logits(self, d: nn.Module, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:

@@ -37,6 +37,7 @@ from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, match_capturable
 from advgen.training.driver import train_epochs
+from advgen.training.speed import Speed
 from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
 from advgen.training.stacked_runs import (
     StackedRuns,
@@ -78,6 +79,11 @@ class StackedGanRun(StackedRuns[GanRun]):
             raise NotStackableError(
                 "recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1) cannot be trained "
                 "with seeds stacked; train the replicates sequentially"
+            )
+        if Speed(spec.speed, device).active:
+            raise NotStackableError(
+                "speed: a GAN trained with speed levers (autocast, channels_last, fused_adam) cannot be "
+                "trained with seeds stacked; train the replicates sequentially"
             )
         super().__init__(seeds)
         self.spec = spec

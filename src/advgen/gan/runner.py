@@ -91,6 +91,7 @@ def write_outputs(run: GanRun, last_good: dict[str, Any], outputs: GanOutputs) -
         "vanishing_iterations": run.tracker.vanishing_iterations,
         "epochs": run.epochs_info,
         "device": str(run.device),
+        "speed": run.speed.describe(),
     }
     last_good["status"] = status["status"]
     save_torch(last_good, outputs.checkpoint)

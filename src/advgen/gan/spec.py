@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advgen.training.speed import SpeedSpec
+
 
 @dataclass(frozen=True)
 class RecipeSpec:
@@ -21,6 +23,7 @@ class RecipeSpec:
     diffaugment: tuple[str, ...]
     translation_ratio: float
     cutout_ratio: float
+    fill: str
     spectral_norm: bool
     r1_gamma: float
 
@@ -29,7 +32,8 @@ class RecipeSpec:
 class GanSpec:
     """One GAN run (:class:`advgen.gan.train.GanRun`): architectures, loss, optimisers (Adam,
     DCGAN betas, Radford et al. 2015), unrolling (Metz et al. 2016), the generator average
-    (Yazici et al. 2019), status thresholds and the seed."""
+    (Yazici et al. 2019), the speed levers (:mod:`advgen.training.speed`), status thresholds and
+    the seed."""
 
     dataset: str
     generator: str
@@ -49,6 +53,7 @@ class GanSpec:
     unroll_k: int
     unroll_order: str
     recipe: RecipeSpec
+    speed: SpeedSpec
     g_ema: float
     vanishing_threshold: float
     vanishing_patience: int

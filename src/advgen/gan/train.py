@@ -31,6 +31,7 @@ from advgen.models import build_discriminator, build_generator, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.specs import spec_dict
 from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable
+from advgen.training.speed import Speed
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,17 @@ class GanRun:
         self.G = build_generator(spec.generator, spec.z_dim, self.image_shape, spec.generator_kwargs).to(
             self.device
         )
-        self.recipe = Recipe(spec.recipe)  # limited-data recipe (advgen.gan.recipe)
-        if self.recipe.active and spec.unroll_k > 0 and spec.unroll_order == "second":
-            raise ConfigError("recipe: second-order unrolling takes no recipe (unroll_order: first)")
-        self.D = self.recipe.discriminator(
-            build_discriminator(spec.discriminator, self.image_shape, spec.discriminator_kwargs)
-        ).to(self.device)
+        self.speed = Speed(spec.speed, self.device)  # speed levers (advgen.training.speed)
+        self.D = build_discriminator(spec.discriminator, self.image_shape, spec.discriminator_kwargs)
         low, high = self.D.input_range
+        self.recipe = Recipe(spec.recipe, background=low)  # limited-data recipe (advgen.gan.recipe)
+        second_order = spec.unroll_k > 0 and spec.unroll_order == "second"
+        if self.recipe.active and second_order:
+            raise ConfigError("recipe: second-order unrolling takes no recipe (unroll_order: first)")
+        if self.speed.active and second_order:
+            raise ConfigError("speed: second-order unrolling takes no speed levers (unroll_order: first)")
+        self.D = self.recipe.discriminator(self.D).to(self.device)
+        self.speed.layout(self.G, self.D)
         self.images = (low + (high - low) * data.images).to(self.device)
         if len(self.images) < spec.batch_size:
             raise ConfigError(
@@ -70,8 +75,8 @@ class GanRun:
         first_order = spec.unroll_k == 0 or spec.unroll_order == "first"
         self.graphs = graphs_enabled(self.device) and first_order
         adam = {"betas": betas, "capturable": self.graphs}
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec.lr_g, **adam)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec.lr_d, **adam)
+        self.opt_g = self.speed.adam(self.G.parameters(), lr=spec.lr_g, **adam)
+        self.opt_d = self.speed.adam(self.D.parameters(), lr=spec.lr_d, **adam)
         self.iterate = (
             StaticStep(self.train_iteration, capture=True, name="GAN iteration")
             if self.graphs
@@ -103,11 +108,13 @@ class GanRun:
     def d_step(self, real: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """One D update on ``real`` and a fresh generated batch: (loss, d_real, d_fake, grad norm),
         0-dim tensors left on the device."""
-        with torch.no_grad():
+        with torch.no_grad(), self.speed.autocast():
             fake = self.G(self._noise())
         self.opt_d.zero_grad(set_to_none=True)
-        real_logits, penalty = self.recipe.real_logits(self.D, real)
-        fake_logits = self.D(self.recipe.augment(fake))
+        with self.speed.autocast():
+            real_logits, penalty = self.recipe.real_logits(self.D, real)
+            fake_logits = self.D(self.recipe.augment(fake))
+        real_logits, fake_logits = real_logits.float(), fake_logits.float()  # the loss in float32
         loss = discriminator_loss(self.spec.loss, real_logits, fake_logits, self.spec.real_label)
         (loss if penalty is None else loss + penalty).backward()
         norm = grad_norm_tensor(self.D)
@@ -132,7 +139,9 @@ class GanRun:
         self.D.requires_grad_(False)
         try:
             if second_order_real is None:
-                loss = generator_loss(self.spec.loss, self.D(self.recipe.augment(self.G(self._noise()))))
+                with self.speed.autocast():
+                    logits = self.D(self.recipe.augment(self.G(self._noise())))
+                loss = generator_loss(self.spec.loss, logits.float())
             else:
                 loss = second_order_generator_loss(
                     self.G,

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from advgen.errors import AdvgenError
-from advgen.metrics.scores import frechet_distance, inception_score, mode_coverage
+from advgen.metrics.scores import frechet_distance, inception_score, mode_coverage, precision_recall
 
 # status precedence (as in advgen.gan.status)
 _ORDER = ("ok", "vanishing_gradients", "mode_collapse", "diverged")
@@ -84,8 +84,13 @@ def quality_row(
     batch_size: int = 250,
     device: str = "cpu",
     num_classes: int | None = None,
+    pr_k: int = 3,
 ) -> dict[str, Any]:
-    """FID against ``reference``, IS and mode coverage of ``images`` (all in [0, 1])."""
+    """FID against ``reference``, IS, mode coverage, and precision and recall of ``images`` (all in
+    [0, 1]). Precision and recall (k = ``pr_k``) compare the features of ``images`` with those of
+    as many reference images, drawn without replacement (seeded by ``seed``; the reference's
+    whole set when it has fewer), as Kynkäänniemi et al. 2019 compare equal-sized sets; k is
+    at most the set size - 1."""
     if len(images) < 2 or len(reference) < 2:
         raise AdvgenError("sample quality needs at least 2 images on each side")
     fake_f, fake_logits = classifier_outputs(
@@ -95,11 +100,16 @@ def quality_row(
         classifier, reference, features=features, batch_size=batch_size, device=device
     )
     is_mean, is_std = inception_score(fake_logits, is_splits, seed)
+    n = min(len(real_f), len(fake_f))
+    pick = torch.randperm(len(real_f), generator=torch.Generator().manual_seed(seed))[:n]
+    precision, recall = precision_recall(real_f[pick], fake_f[:n], min(pr_k, n - 1))
     row = {
         "n_samples": len(images),
         "fid": frechet_distance(real_f, fake_f),
         "is_mean": is_mean,
         "is_std": is_std,
+        "precision": precision,
+        "recall": recall,
     }
     row.update(mode_coverage(fake_logits, num_classes))
     return row

@@ -4,7 +4,7 @@
 ``roles`` to its bars: a metric of the sample-quality row and its bound. The direction is the
 metric's own: the FID, the KL to uniform and the autoencoder's test MSE are bounded above
 (:data:`AT_MOST`), the classes covered (``modes``), the smallest class share, the mean
-max-probability and the Inception Score below (:data:`AT_LEAST`); ``no_collapse: true`` fails a
+max-probability, the Inception Score, precision and recall below (:data:`AT_LEAST`); ``no_collapse: true`` fails a
 run whose status is ``mode_collapse``. A run fails when any bar of any of its roles fails.
 
 :func:`gate` gives the two columns of the summary table: ``gate`` ("pass", "fail", or "" when no
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 AT_MOST = ("fid", "kl_uniform", "test_mse")
-AT_LEAST = ("modes", "min_class_fraction", "mean_max_prob", "is_mean")
+AT_LEAST = ("modes", "min_class_fraction", "mean_max_prob", "is_mean", "precision", "recall")
 FLAGS = ("no_collapse",)
 #: every key a bar may name (the schema's ``bar`` properties; a test checks they agree)
 METRICS = AT_MOST + AT_LEAST + FLAGS

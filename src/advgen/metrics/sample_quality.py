@@ -107,6 +107,7 @@ def sample_quality_row(
         batch_size=spec.batch_size,
         device=device,
         num_classes=ref.num_classes,
+        pr_k=spec.pr_k,
     )
     train_status = details.get("status", "ok")
     row = {
@@ -124,7 +125,8 @@ def sample_quality_row(
     }
     row.update(gate(row, bars))
     log.info(
-        "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f status %s gate %s %s",
+        "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f precision %.3f recall %.3f "
+        "status %s gate %s %s",
         name,
         family,
         row["fid"],
@@ -133,6 +135,8 @@ def sample_quality_row(
         row["num_classes"],
         row["kl_uniform"],
         row["mean_max_prob"],
+        row["precision"],
+        row["recall"],
         row["status"],
         row["gate"] or "-",
         row["gate_failures"],

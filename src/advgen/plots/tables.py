@@ -51,7 +51,8 @@ _FAMILY_ORDER = {"real": 0, "gan": 1, "gans": 1, "autoencoder": 2, "autoencoders
 
 def sample_quality(quality: pd.DataFrame) -> str:
     """One row per generator (and the real held-out data as the reference): classifier
-    FID, Inception Score, modes covered, KL to uniform, mean max-probability, status."""
+    FID, Inception Score, modes covered, KL to uniform, mean max-probability, precision and
+    recall (Kynkäänniemi et al. 2019), status."""
     style.check_columns(quality, ("model", "fid", "modes", "num_classes"), "sample-quality table")
     df = quality.copy()
     df["_order"] = df.get("family", pd.Series(["gan"] * len(df))).map(_FAMILY_ORDER).fillna(3)
@@ -69,6 +70,8 @@ def sample_quality(quality: pd.DataFrame) -> str:
     for column, title in (
         ("kl_uniform", "KL to uniform ↓"),
         ("mean_max_prob", "mean max-prob ↑"),
+        ("precision", "precision ↑"),
+        ("recall", "recall ↑"),
         ("test_mse", "AE test MSE"),
     ):
         if column in df.columns:

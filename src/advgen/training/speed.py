@@ -1,0 +1,104 @@
+"""Speed levers of a training run: the ``speed`` of a ``gans`` / ``autoencoders`` entry.
+
+Each lever changes what a training step computes at float rounding only (measured in
+``benchmarks/train_step.py --levers``; docs/generators.md, "Quality per CPU-second"):
+
+* ``autocast``: the forward passes under ``torch.autocast(<device>, dtype=torch.bfloat16)``
+  (mixed precision, Micikevicius et al. 2018, with bfloat16 as Kalamkar et al. 2019,
+  arXiv:1905.12322): convolutions and matrix products in bfloat16, weights, losses, gradients
+  and Adam in float32. ``"auto"`` turns it on only where it was measured faster
+  (:func:`bf16_pays`): CPUs with AMX-BF16 tiles and CUDA. On a CPU with AVX512-BF16 but no AMX
+  (the AMD EPYC hosts; emulated here with oneDNN's ISA cap) the report GAN's step ran 0.93x and the
+  autoencoder's 0.86x the float32 speed, and without bfloat16 instructions it is emulated.
+* ``channels_last``: the models' 4-d weights in NHWC (:func:`advgen.models.layout.use_channels_last`;
+  oneDNN's convolutions are faster in it; state dicts stay NCHW).
+* ``fused_adam``: Adam's update as one fused kernel (``torch.optim.Adam(fused=True)``) instead
+  of a loop over the parameters.
+
+An empty ``speed`` (the default) changes nothing, so config/paper.yaml trains as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import nn
+
+#: values of ``speed.autocast``
+AUTOCAST = ("off", "bf16", "auto")
+
+
+@dataclass(frozen=True)
+class SpeedSpec:
+    """A run's speed levers (:mod:`advgen.training.speed`)."""
+
+    autocast: str
+    channels_last: bool
+    fused_adam: bool
+
+
+def bf16_pays(device: str | torch.device) -> bool:
+    """Whether bfloat16 autocast speeds a training step up on ``device``: CUDA where
+    ``torch.cuda.is_bf16_supported()``; a CPU with AMX-BF16 tiles (``torch.cpu.get_capabilities()``).
+    AVX512-BF16 alone does not (``benchmarks/train_step.py --levers --isa AVX512_CORE_BF16``)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    if device.type != "cpu":
+        return False
+    return bool(torch.cpu.get_capabilities().get("amx_bf16", False))
+
+
+def autocast_dtype(setting: str, device: str | torch.device) -> torch.dtype | None:
+    """The autocast dtype of ``speed.autocast`` on ``device``: bfloat16 or ``None`` (off)."""
+    if setting not in AUTOCAST:
+        raise ValueError(f"speed.autocast: unknown {setting!r} (known: {', '.join(AUTOCAST)})")
+    if setting == "bf16" or (setting == "auto" and bf16_pays(device)):
+        return torch.bfloat16
+    return None
+
+
+class Speed:
+    """A spec's levers resolved for one device: the autocast context, the models' layout, Adam."""
+
+    def __init__(self, spec: SpeedSpec, device: str | torch.device) -> None:
+        self.spec = spec
+        self.device = torch.device(device)
+        self.dtype = autocast_dtype(spec.autocast, self.device)
+
+    @property
+    def active(self) -> bool:
+        """Whether any lever is on (on this device)."""
+        return self.dtype is not None or self.spec.channels_last or self.spec.fused_adam
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        """The context of the forward passes: bfloat16 autocast, or nothing."""
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.dtype)
+
+    def layout(self, *modules: nn.Module) -> None:
+        """NHWC weights for ``modules`` when ``channels_last`` is on (state dicts stay NCHW)."""
+        if self.spec.channels_last:
+            from advgen.models.layout import use_channels_last
+
+            for module in modules:
+                use_channels_last(module)
+
+    def adam(self, params: Iterable[nn.Parameter], **kwargs: Any) -> torch.optim.Adam:
+        """Adam over ``params`` (fused when ``fused_adam`` is on)."""
+        if self.spec.fused_adam:
+            kwargs["fused"] = True
+        return torch.optim.Adam(params, **kwargs)
+
+    def describe(self) -> dict[str, Any]:
+        """What the run used (its status file): the autocast dtype and the other levers."""
+        return {
+            "autocast": "bf16" if self.dtype is not None else "off",
+            "channels_last": self.spec.channels_last,
+            "fused_adam": self.spec.fused_adam,
+        }
