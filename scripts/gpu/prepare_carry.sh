@@ -4,8 +4,8 @@
 #
 #   .gpu-carry/paper_config.json  config/paper.yaml validated with its defaults (the machine's
 #                                 Python has no jsonschema): benchmarks/train_step.py --config-json
-#   .gpu-carry/site/              with --site: jsonschema, Snakemake, mlxtend, torchmetrics and the
-#                                 BibTeX readers (and what they
+#   .gpu-carry/site.tar.xz        with --site: jsonschema, Snakemake, mlxtend, torchmetrics, the
+#                                 BibTeX readers and typst's compiler for the CV (and what they
 #                                 need that the machine's image lacks) for Python 3.12, for the
 #                                 GAN tests' spec checks and the default study; needs the package
 #                                 registry here (pip download of the compiled ones)
@@ -18,6 +18,9 @@ mkdir -p .gpu-carry
 PYTHONPATH="$repo/src" "$py" benchmarks/train_step.py --dump-config .gpu-carry/paper_config.json
 echo "wrote .gpu-carry/paper_config.json"
 if [[ "${1:-}" == "--site" ]]; then
-    "$py" scripts/gpu/carry_site.py .gpu-carry/site jsonschema snakemake mlxtend torchmetrics bibtexparser pylatexenc
+    "$py" scripts/gpu/carry_site.py .gpu-carry/site jsonschema snakemake mlxtend torchmetrics bibtexparser pylatexenc typst
+    # one archive: the folder and typst's compiler (81 MiB unpacked) fit the 64 MiB a run carries only packed
+    find .gpu-carry/site -name __pycache__ -type d -prune -exec rm -rf {} +
+    tar -C .gpu-carry -cf - site | xz -T0 -6 >.gpu-carry/site.tar.xz && rm -rf .gpu-carry/site
 fi
 du -sh .gpu-carry
