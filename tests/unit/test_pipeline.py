@@ -77,7 +77,7 @@ def test_sweep_figures_are_named_by_their_grid_axes():
         "results/sweeps/inversion/tiny_gan/init-random_restarts-5/steps.parquet"
     ]
     figure = next(f for f in FIGURES if f.family == "inversion_restarts")
-    assert pipe.figures.sweep_point(figure, wildcards)["point"] == "init-random_restarts-5"
+    assert pipe.figures.inversion_point(figure, wildcards)["point"] == "init-random_restarts-5"
     with pytest.raises(
         ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"
     ):
