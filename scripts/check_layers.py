@@ -52,6 +52,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "seeding",
         "termination",
         "specs",
+        "jobfiles",
         "strict_json",
         "errors",
     ),

@@ -15,9 +15,16 @@ import dataclasses
 import types
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from advgen.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """The spec of a job that takes no settings: its outputs depend on its inputs (and the code)
+    alone, e.g. a table concatenating other jobs' rows in their order."""
 
 
 def spec_dict(spec: Any) -> Any:

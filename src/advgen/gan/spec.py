@@ -57,6 +57,15 @@ class GanSpec:
     seed: int
 
 
+@dataclass(frozen=True)
+class GanJobSpec:
+    """The ``train_gan`` job's spec: the run (``gan``: what its checkpoint records and its resume
+    state is keyed on) and the device it asks for."""
+
+    gan: GanSpec
+    device: str
+
+
 def complete_spec(
     spec: dict[str, Any], definition: str, *, schema: str = "generative.schema.yaml", what: str = "--spec"
 ) -> dict[str, Any]:
