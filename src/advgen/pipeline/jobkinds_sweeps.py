@@ -24,6 +24,7 @@ from advgen.pipeline.figures_sweeps import STAGE_FIGURES
 from advgen.pipeline.jobkind import JobKind, Output, Values
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.sweeps import LABEL
+from advgen.specs import typed_spec
 from advgen.sweeps import point_jobs
 from advgen.sweeps.registry import SWEEPS
 from advgen.sweeps.spec import (
@@ -73,7 +74,8 @@ def point_kind(sweep: str) -> JobKind:
         }
 
     def spec(plan: Plan, values: Values) -> Any:
-        return plan.sweeps.point(sweep, values["generator"], values["point"]).spec(plan.study.device)
+        point = plan.sweeps.point(sweep, values["generator"], values["point"])
+        return typed_spec(spec_type, point.spec(plan.study.device), f"sweeps.{sweep}")
 
     figure = STAGE_FIGURES.get(sweep)
     figures = {"figure": Output(figure.path, report=figure.report())} if figure is not None else {}
