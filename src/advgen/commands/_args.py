@@ -50,4 +50,5 @@ class SpecType:
 
 def add_spec(p: Any, definition: str, *, schema: str = "jobs.schema.yaml", **kwargs: Any) -> argparse.Action:
     """``--spec``: a job's spec as JSON, checked against ``<schema>#/$defs/<definition>``."""
-    return p.add_argument("--spec", type=SpecType(schema, definition), **kwargs)
+    action: argparse.Action = p.add_argument("--spec", type=SpecType(schema, definition), **kwargs)
+    return action

@@ -25,6 +25,18 @@ from typing import Any
 
 from advgen.jobfiles import FileArg, file_arg, first_problem
 
+__all__ = [
+    "DERIVED",
+    "FileArg",
+    "FileType",
+    "add_input",
+    "add_output",
+    "file_arg",
+    "file_args",
+    "overwritten_input",
+    "refuse_overwrite",
+]
+
 
 class FileType:
     """The argparse ``type`` of a file argument: makes :class:`FileArg` values. ``trees``: the
@@ -55,7 +67,10 @@ def _add_file(
     trees: frozenset[str] = frozenset(),
 ) -> argparse.Action:
     option = "/".join(f for f in flags if f.startswith("-")) or flags[0]
-    return p.add_argument(*flags, type=FileType(role, option, named, tree, trees), **kwargs)
+    action: argparse.Action = p.add_argument(
+        *flags, type=FileType(role, option, named, tree, trees), **kwargs
+    )
+    return action
 
 
 def add_input(

@@ -28,13 +28,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from advgen.config import check_grid_size
+from advgen.config import ConfigFile, check_grid_size
 from advgen.defense import attacks
 from advgen.defense.settings import DefenseSettings, PurifySettings
 from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec, PurifySpec
 from advgen.errors import ConfigError
 from advgen.gan.spec import GanSpec
 from advgen.generators import generator_entry, generator_kind
+from advgen.replicates import run_specs
 
 NONE = attacks.NONE
 
@@ -293,31 +294,14 @@ class DefenseConfig:
         return FlipJobSpec(gans=tuple(self.flip_spec(gan) for gan in (probe.gans if probe else ())))
 
 
-def of(
-    config: Mapping[str, Any], source: str = "config", gans: Mapping[str, GanSpec] | None = None
-) -> DefenseConfig:
-    """The defense plan of a validated config (its ``defense`` section typed once; ``gans``: the
-    GAN runs' specs where the caller has them, else built here)."""
-    from advgen.specs import typed_spec
-
-    seed = int(config.get("seed", 0))
-    if gans is None:
-        entries = config.get("gans")
-        gans = {
-            name: typed_spec(
-                GanSpec,
-                {**{k: v for k, v in entry.items() if k not in ("replicate_of", "seeds", "replicates")},
-                 "seed": entry.get("seed", seed)},
-                f"{source}: gans.{name}",
-            )
-            for name, entry in (entries.items() if isinstance(entries, Mapping) else ())
-        }  # fmt: skip
-    classifiers = config.get("classifiers")
+def of(config: Mapping[str, Any], source: str = "config") -> DefenseConfig:
+    """The defense plan of a validated config (its ``defense`` section and GAN runs typed once)."""
+    top = ConfigFile.of(config, source)
     return DefenseConfig(
-        DefenseSettings.of(config.get("defense"), source),
-        gans,
-        dict(classifiers) if isinstance(classifiers, Mapping) else {},
+        DefenseSettings.of(top.defense, source),
+        run_specs(GanSpec, top.gans, top.seed, f"{source}: gans"),
+        top.classifiers,
         config,
-        seed,
+        top.seed,
         source,
     )

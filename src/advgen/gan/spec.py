@@ -73,4 +73,5 @@ def complete_spec(
     (:func:`advgen.config.complete_entry`, the generative schema by default)."""
     from advgen.config import complete_entry
 
-    return complete_entry(spec, schema, definition, what)
+    completed: dict[str, Any] = complete_entry(spec, schema, definition, what)
+    return completed

@@ -165,7 +165,7 @@ def check_claims(
 def role_sections(term: Any) -> list[tuple[str, str, tuple[str, ...]]]:
     """(key, role, the sections its entries may be in) for each role a side reads where the
     table fixes the kind of model: ``models.<column>`` or ``table``."""
-    out = []
+    out: list[tuple[str, str, tuple[str, ...]]] = []
     first = Path(term.table).parts[0]
     for role in term.table_roles:
         if first in TABLE_SECTIONS:

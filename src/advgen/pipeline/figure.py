@@ -28,7 +28,10 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any
 
 from advgen import paths
+from advgen.pipeline.jobkind import ONCE, Values
 from advgen.plots.families import Render
+
+__all__ = ["FAMILY", "FIGURE", "ONCE", "STAGE", "Drawn", "FamilyJob", "Figure", "Options", "Values"]
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
@@ -36,11 +39,8 @@ if TYPE_CHECKING:
 #: which job draws a row's figures (see the module docstring)
 FAMILY, FIGURE, STAGE = "family", "figure", "stage"
 
-Values = dict[str, Any]
 #: a figure's options on top of the ``plots`` section (fields of advgen.plots.spec.PlotSpec)
 Options = dict[str, Any]
-#: the one figure of a family without wildcards
-ONCE: list[Values] = [{}]
 
 
 def no_options(plan: Plan, values: Values) -> Options:

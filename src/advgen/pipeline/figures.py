@@ -15,7 +15,7 @@ No torch here: the Snakefile imports this module.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from advgen.config import spec_json
@@ -61,13 +61,14 @@ class FiguresPlan(Stage):
     def each(self, figure: Figure) -> list[Values]:
         return figure.each(self.plan) if figure.each is not None else []
 
-    def spec(self, figure: Figure, values: Values) -> PlotSpec:
+    def spec(self, figure: Figure, values: Mapping[str, Any]) -> PlotSpec:
         """One figure's typed options: the ``plots`` section, then what the figure names."""
-        options = figure.options(self.plan, values)
+        options = figure.options(self.plan, Values(values))
         spec: PlotSpec = typed_spec(PlotSpec, {**self.base, **options}, f"figure {figure.family}")
         return spec
 
-    def drawn(self, figure: Figure, values: Values) -> Drawn:
+    def drawn(self, figure: Figure, values: Mapping[str, Any]) -> Drawn:
+        values = Values(values)
         png = figure.path.format(**values)
         return Drawn(
             figure=figure,
@@ -80,7 +81,7 @@ class FiguresPlan(Stage):
         )
 
     def _values(self, figure: Figure, wildcards: Any) -> Values:
-        return {name: getattr(wildcards, name) for name in figure.wildcards}
+        return Values({name: getattr(wildcards, name) for name in figure.wildcards})
 
     def vectors(self, figure: Figure) -> list[str]:
         """The vector copies of a one-job-per-figure row's PNG (wildcards left in)."""

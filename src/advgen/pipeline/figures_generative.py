@@ -14,15 +14,15 @@ from advgen.plots import families as render
 
 # --- which figures
 def gans(plan: Plan) -> list[Values]:
-    return [{"gan": g} for g in sorted(plan.study.gans)]
+    return [Values(gan=g) for g in sorted(plan.study.gans)]
 
 
 def aes(plan: Plan) -> list[Values]:
-    return [{"ae": a} for a in sorted(plan.study.autoencoders)]
+    return [Values(ae=a) for a in sorted(plan.study.autoencoders)]
 
 
 def gan_datasets(plan: Plan) -> list[Values]:
-    return [{"dataset": d} for d in sorted({g.dataset for g in plan.study.gans.values()})]
+    return [Values(dataset=d) for d in sorted({g.dataset for g in plan.study.gans.values()})]
 
 
 def if_scored_gans(plan: Plan) -> list[Values]:
@@ -87,7 +87,7 @@ def overview_inputs(plan: Plan, values: Values) -> list[str]:
 
 
 def comparison_losses(plan: Plan, values: Values) -> list[str]:
-    return [paths.GAN_LOSSES.format(gan=n) for n in gans_of(plan, values["dataset"])]
+    return [paths.GAN_LOSSES.format(gan=n) for n in gans_of(plan, values.dataset)]
 
 
 # --- options: what the figure names, on top of the plots section
@@ -96,17 +96,17 @@ def gan_info(plan: Plan, names: list[str]) -> dict[str, dict[str, object]]:
 
 
 def gan(plan: Plan, values: Values) -> Options:
-    spec = plan.study.gans[values["gan"]]
+    spec = plan.study.gans[values.gan]
     return {
-        "experiment": f"{values['gan']}: {spec.loss} loss, unroll_k={spec.unroll_k}",
+        "experiment": f"{values.gan}: {spec.loss} loss, unroll_k={spec.unroll_k}",
         "vanishing_threshold": spec.vanishing_threshold,
         "vanishing_patience": spec.vanishing_patience,
     }
 
 
 def comparison(plan: Plan, values: Values) -> Options:
-    names = gans_of(plan, values["dataset"])
-    return {"experiment": f"GANs on {values['dataset']}", "labels": names, "info": gan_info(plan, names)}
+    names = gans_of(plan, values.dataset)
+    return {"experiment": f"GANs on {values.dataset}", "labels": names, "info": gan_info(plan, names)}
 
 
 def mode_coverage(plan: Plan, values: Values) -> Options:
@@ -115,8 +115,8 @@ def mode_coverage(plan: Plan, values: Values) -> Options:
 
 
 def ae(plan: Plan, values: Values) -> Options:
-    forcing = "latent moment forcing" if plan.study.autoencoders[values["ae"]].latent_forcing else "plain MSE"
-    return {"experiment": f"{values['ae']}: {forcing}"}
+    forcing = "latent moment forcing" if plan.study.autoencoders[values.ae].latent_forcing else "plain MSE"
+    return {"experiment": f"{values.ae}: {forcing}"}
 
 
 def overview(plan: Plan, values: Values) -> Options:

@@ -32,18 +32,18 @@ def if_transfer(plan: Plan) -> list[Values]:
 
 
 def robustness_sweeps(plan: Plan) -> list[Values]:
-    return [{"robustness_sweep": s} for s in plan.robustness.sweeps()]
+    return [Values(robustness_sweep=s) for s in plan.robustness.sweeps()]
 
 
 def example_classifiers(plan: Plan) -> list[Values]:
     examples = plan.robustness.settings.examples
-    return [{"classifier": name} for name in (examples.classifiers if examples else ())]
+    return [Values(classifier=name) for name in (examples.classifiers if examples else ())]
 
 
 # --- inputs and options
 def example_inputs(plan: Plan, values: Values) -> list[str]:
     """The classifier and its test split."""
-    classifier = values["classifier"]
+    classifier = values.classifier
     return [classifier_model(classifier), splits(plan.robustness.classifier_dataset(classifier))["test"]]
 
 
@@ -54,7 +54,7 @@ def classifiers(plan: Plan, values: Values) -> Options:
 def sweep(plan: Plan, values: Values) -> Options:
     """A sweep's title and kind; a named data-size sweep (robustness.data_size_sweeps) names its
     own data set."""
-    name = values["robustness_sweep"]
+    name = values.robustness_sweep
     if name in expansion.SWEEPS:
         return {"experiment": f"classifiers on {', '.join(sorted(plan.study.datasets))}", "sweep": name}
     rob = plan.robustness
@@ -80,7 +80,7 @@ def examples(plan: Plan, values: Values) -> Options:
         "attacks": attacks,
         "num_images": settings.num_images,
         "seed": plan.study.seed,
-        "experiment": f"classifier {values['classifier']}",
+        "experiment": f"classifier {values.classifier}",
     }
 
 

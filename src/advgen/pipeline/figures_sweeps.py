@@ -22,7 +22,7 @@ def points_of(sweep: str) -> Callable[[Plan], list[Values]]:
     """``each`` of a per-point figure of ``sweep``: every (generator, point label)."""
 
     def each(plan: Plan) -> list[Values]:
-        return [{"generator": p.generator, "label": p.label} for p in plan.sweeps.points(sweep)]
+        return [Values(generator=p.generator, label=p.label) for p in plan.sweeps.points(sweep)]
 
     return each
 
@@ -37,7 +37,7 @@ def if_sweep(sweep: str) -> Callable[[Plan], list[Values]]:
 
 
 def truncation_generators(plan: Plan) -> list[Values]:
-    return [{"generator": g} for g in sorted({p.generator for p in plan.sweeps.points("truncation")})]
+    return [Values(generator=g) for g in sorted({p.generator for p in plan.sweeps.points("truncation")})]
 
 
 # --- inputs and options
@@ -45,7 +45,7 @@ def point_file(sweep: str, template_path: str) -> Callable[[Plan, Values], list[
     """``inputs`` of a per-point figure: the point's own table (its job's output)."""
 
     def inputs(plan: Plan, values: Values) -> list[str]:
-        p = plan.sweeps.grid.by_label(sweep, values["generator"], values["label"])
+        p = plan.sweeps.grid.by_label(sweep, values.generator, values.label)
         return [template_path.format(generator=p.generator, point=p.label)]
 
     return inputs
@@ -55,7 +55,7 @@ def point_options(sweep: str) -> Callable[[Plan, Values], Options]:
     """``options`` of a per-point figure: the point's title and label."""
 
     def options(plan: Plan, values: Values) -> Options:
-        p = plan.sweeps.grid.by_label(sweep, values["generator"], values["label"])
+        p = plan.sweeps.grid.by_label(sweep, values.generator, values.label)
         return {"experiment": f"{p.generator}, point {p.label}", "point": p.label}
 
     return options
@@ -71,13 +71,13 @@ def truncation_samples(plan: Plan, values: Values) -> list[str]:
     """The samples of the generator's truncation points (one grid row each), in psi order."""
     return [
         paths.TRUNCATION_SAMPLES.format(generator=p.generator, point=p.label)
-        for p in truncation_rows(plan, values["generator"])
+        for p in truncation_rows(plan, values.generator)
     ]
 
 
 def truncation_grid(plan: Plan, values: Values) -> Options:
-    rows = truncation_rows(plan, values["generator"])
-    generator = values["generator"]
+    rows = truncation_rows(plan, values.generator)
+    generator = values.generator
     return {"experiment": f"{generator}, seed {rows[0].params['seed']}" if rows else generator}
 
 

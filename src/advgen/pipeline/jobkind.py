@@ -56,9 +56,20 @@ if TYPE_CHECKING:
 
 __all__ = ["ONCE", "JobKind", "Output", "Values", "spec_dict", "typed_spec"]
 
-Values = dict[str, Any]
+
+class Values(dict[str, Any]):
+    """The wildcard values of one job (or figure): name -> value, read as attributes
+    (``values.classifier``); every value the workflow gives is a string."""
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return str(self[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 #: the one job of a kind without wildcards
-ONCE: list[Values] = [{}]
+ONCE: list[Values] = [Values()]
 
 S = TypeVar("S")
 

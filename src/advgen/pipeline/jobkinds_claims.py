@@ -17,6 +17,7 @@ jobs (seconds: run where Snakemake runs, not submitted to a cluster).
 from __future__ import annotations
 
 import shlex
+from typing import Any
 
 from advgen import paths
 from advgen.claims.page_job import claims_page
@@ -82,7 +83,7 @@ def provenance_spec(plan: Plan, values: Values) -> ProvenancePageSpec:
 
 PROVENANCE_OUTPUTS = {"html": paths.PROVENANCE_HTML, "rst": paths.PROVENANCE_RST}
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "claims",
         "the claims page (results/claims.html): verdicts of the claims file on this run, with intervals",

@@ -11,6 +11,7 @@ are :mod:`advgen.data.jobs`.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from advgen import paths
 from advgen.data import jobs
@@ -23,12 +24,12 @@ from advgen.pipeline.plan import Plan
 
 def spec(plan: Plan, values: Values) -> DatasetSpec:
     """The dataset's config entry, typed."""
-    return plan.data.dataset(values["dataset"])
+    return plan.data.dataset(values.dataset)
 
 
 # --- the manifest of each dataset (advgen.data.jobs.data_manifest)
 def every_dataset(plan: Plan) -> list[Values]:
-    return [{"dataset": name} for name in plan.data.names()]
+    return [Values(dataset=name) for name in plan.data.names()]
 
 
 def manifest_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -40,7 +41,7 @@ def manifest_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
 def downloaded(plan: Plan) -> list[Values]:
     """The datasets whose files torchvision fetches; their receipts are what ``prepare_data``
     reads first."""
-    return [values for values in every_dataset(plan) if plan.data.downloads(values["dataset"])]
+    return [values for values in every_dataset(plan) if plan.data.downloads(values.dataset)]
 
 
 def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -49,24 +50,27 @@ def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
 
 # --- one prepared split (advgen.data.jobs.prepare_split)
 def every_split(plan: Plan) -> list[Values]:
-    return [{"dataset": name, "split": split} for name in plan.data.names() for split in SPLITS]
+    return [Values(dataset=name, split=split) for name in plan.data.names() for split in SPLITS]
 
 
 def split_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The download's receipt, where torchvision fetches the files."""
-    if plan.data.downloads(values["dataset"]):
-        return {"receipt": [paths.fill(paths.DOWNLOAD_RECEIPT, dataset=values["dataset"])]}
+    if plan.data.downloads(values.dataset):
+        return {"receipt": [paths.fill(paths.DOWNLOAD_RECEIPT, dataset=values.dataset)]}
     return {}
 
 
 def split_spec(plan: Plan, values: Values) -> PreparedSplitSpec:
     """The dataset's name, the split, and its entry without the other split's cap."""
-    dataset = plan.data.dataset(values["dataset"])
-    dataset = dataclasses.replace(dataset, **{OTHER_CAP[values["split"]]: None})
-    return PreparedSplitSpec(name=values["dataset"], split=values["split"], dataset=dataset)
+    dataset = plan.data.dataset(values.dataset)
+    if OTHER_CAP[values.split] == "max_test":
+        dataset = dataclasses.replace(dataset, max_test=None)
+    else:
+        dataset = dataclasses.replace(dataset, max_train=None)
+    return PreparedSplitSpec(name=values.dataset, split=values.split, dataset=dataset)
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "download_data",
         "download a dataset with torchvision into its root and write a JSON receipt",

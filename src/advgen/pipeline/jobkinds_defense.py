@@ -12,6 +12,7 @@ figure table (:mod:`advgen.pipeline.figures_defense`).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from advgen import paths
 from advgen.defense import jobs
@@ -27,13 +28,13 @@ from advgen.specs import NoSettings
 # --- one purifier at one point (advgen.defense.jobs.purify)
 def every_point(plan: Plan) -> list[Values]:
     return [
-        {"purifier": name, "point": point} for name, points in plan.defense.purify.items() for point in points
+        Values(purifier=name, point=point) for name, points in plan.defense.purify.items() for point in points
     ]
 
 
 def purify_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The classifier, the test split and (but for the bare classifier) the generator."""
-    spec = plan.defense.purify_point(values["purifier"], values["point"])
+    spec = plan.defense.purify_point(values.purifier, values.point)
     inputs = {"classifier": [classifier_model(spec.classifier)], "images": [prepared(spec.dataset, "test")]}
     if spec.generator:
         inputs["generator"] = [plan.defense.generator_checkpoint(spec.generator)]
@@ -42,7 +43,7 @@ def purify_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
 
 def purify_spec(plan: Plan, values: Values) -> PurifySpec:
     """The point's spec with the config's device."""
-    spec = plan.defense.purify_point(values["purifier"], values["point"])
+    spec = plan.defense.purify_point(values.purifier, values.point)
     return dataclasses.replace(spec, device=plan.study.device)
 
 
@@ -94,7 +95,7 @@ def flip_spec(plan: Plan, values: Values) -> FlipJobSpec:
     return dataclasses.replace(plan.defense.expansion.flip_job(), device=plan.study.device)
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "purify",
         "evaluate a Defense-GAN / autoencoder purifier (or none) at one point under grey-box and adaptive attacks",

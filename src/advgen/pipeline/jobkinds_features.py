@@ -8,6 +8,8 @@ then one ``robust_features_table`` with a seed column. The rows of :data:`KINDS`
 
 from __future__ import annotations
 
+from typing import Any
+
 from advgen import paths
 from advgen.pipeline.base import classifier_model, splits
 from advgen.pipeline.jobkind import ONCE, JobKind, Values
@@ -25,12 +27,12 @@ def pairs(plan: Plan) -> dict[str, FeaturePair]:
 
 def each_seed(plan: Plan) -> list[Values]:
     """One job per seed pair."""
-    return [{"seed": seed} for seed in pairs(plan)]
+    return [Values(seed=seed) for seed in pairs(plan)]
 
 
 def features_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The pair's robust and standard classifiers, and the splits of the trained classifier's data set."""
-    pair = pairs(plan)[str(values["seed"])]
+    pair = pairs(plan)[str(values.seed)]
     files = {
         "robust": classifier_model(pair.robust_classifier),
         "standard": classifier_model(pair.standard_classifier),
@@ -45,7 +47,7 @@ def features_spec(plan: Plan, values: Values) -> RobustFeaturesSpec:
     rob = plan.robustness
     features = rob.settings.robust_features
     assert features is not None
-    pair = pairs(plan)[str(values["seed"])]
+    pair = pairs(plan)[str(values.seed)]
     evaluation = rob.eval_settings()
     spec = {
         "classifier": spec_dict(rob.classifier_spec(pair.classifier)),
@@ -77,7 +79,7 @@ def table_spec(plan: Plan, values: Values) -> RobustFeaturesTableSpec:
     return RobustFeaturesTableSpec()
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "robust_features",
         "build D_R (robust-model feature matching) and D_NR (standard-model feature matching or "

@@ -10,6 +10,8 @@ filled) and the config's device.
 
 from __future__ import annotations
 
+from typing import Any
+
 from advgen import paths
 from advgen.ae.jobs import train_ae_job
 from advgen.ae.spec import AeJobSpec
@@ -24,30 +26,30 @@ from advgen.pipeline.plan import Plan
 
 # --- one GAN run (advgen.gan.jobs)
 def every_gan(plan: Plan) -> list[Values]:
-    return [{"gan": name} for name in sorted(plan.study.gans)]
+    return [Values(gan=name) for name in sorted(plan.study.gans)]
 
 
 def gan_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The run's prepared training split."""
-    return {"train": [prepared(plan.generative.gan(values["gan"]).dataset, "train")]}
+    return {"train": [prepared(plan.generative.gan(values.gan).dataset, "train")]}
 
 
 def gan_spec(plan: Plan, values: Values) -> GanJobSpec:
-    return GanJobSpec(gan=plan.generative.gan(values["gan"]), device=plan.study.device)
+    return GanJobSpec(gan=plan.generative.gan(values.gan), device=plan.study.device)
 
 
 # --- one autoencoder run (advgen.ae.jobs)
 def every_ae(plan: Plan) -> list[Values]:
-    return [{"ae": name} for name in sorted(plan.study.autoencoders)]
+    return [Values(ae=name) for name in sorted(plan.study.autoencoders)]
 
 
 def ae_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The run's prepared training and test splits."""
-    return {name: [path] for name, path in splits(plan.generative.ae(values["ae"]).dataset).items()}
+    return {name: [path] for name, path in splits(plan.generative.ae(values.ae).dataset).items()}
 
 
 def ae_spec(plan: Plan, values: Values) -> AeJobSpec:
-    return AeJobSpec(autoencoder=plan.generative.ae(values["ae"]), device=plan.study.device)
+    return AeJobSpec(autoencoder=plan.generative.ae(values.ae), device=plan.study.device)
 
 
 # --- the sample-quality summary (advgen.metrics.jobs)
@@ -79,7 +81,7 @@ def real_grids(plan: Plan) -> list[str]:
     return plan.generative.real_grids()
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "train_gan",
         "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",

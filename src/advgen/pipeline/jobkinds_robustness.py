@@ -23,6 +23,9 @@ their small plan functions (which jobs, their inputs, their typed spec):
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from advgen import paths
 from advgen.attacks.registry import MASKING_BLACKBOX
 from advgen.classifiers.jobs import train_classifier_job
@@ -51,39 +54,39 @@ def model_files(names: list[str]) -> list[str]:
 # --- one classifier (advgen.classifiers.jobs)
 def every_classifier(plan: Plan) -> list[Values]:
     """The configured classifiers and the sweeps' points, sorted."""
-    return [{"classifier": name} for name in sorted(plan.robustness.classifiers)]
+    return [Values(classifier=name) for name in sorted(plan.robustness.classifiers)]
 
 
 def configured_classifiers(plan: Plan) -> list[Values]:
     """The configured classifiers (the sweep tables ask for their points' models)."""
-    return [{"classifier": name} for name in sorted(plan.study.classifier_entries)]
+    return [Values(classifier=name) for name in sorted(plan.study.classifier_entries)]
 
 
 def classifier_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    dataset = plan.robustness.classifier_dataset(values["classifier"])
+    dataset = plan.robustness.classifier_dataset(values.classifier)
     return {name: [path] for name, path in splits(dataset).items()}
 
 
 def classifier_spec(plan: Plan, values: Values) -> ClassifierJobSpec:
-    name = values["classifier"]
+    name = values.classifier
     return ClassifierJobSpec(name=name, classifier=plan.robustness.classifier_spec(name))
 
 
 # --- one attack on one classifier (advgen.robustness.jobs.attack)
 def every_attack(plan: Plan) -> list[Values]:
-    return [{"classifier": c, "attack": a} for c, a in plan.robustness.attack_jobs]
+    return [Values(classifier=c, attack=a) for c, a in plan.robustness.attack_jobs]
 
 
 def attack_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The classifier and its test split."""
-    dataset = plan.robustness.classifier_dataset(values["classifier"])
-    return {"model": [classifier_model(values["classifier"])], "test": [splits(dataset)["test"]]}
+    dataset = plan.robustness.classifier_dataset(values.classifier)
+    return {"model": [classifier_model(values.classifier)], "test": [splits(dataset)["test"]]}
 
 
 def attack_spec(plan: Plan, values: Values) -> AttackJobSpec:
     """One attack on one classifier: its settings and evaluation subset, nothing else (the unit of
     recomputation of the robustness curves)."""
-    rob, classifier, name = plan.robustness, values["classifier"], values["attack"]
+    rob, classifier, name = plan.robustness, values.classifier, values.attack
     rob.check_attack_job(classifier, name)
     curve = rob.curve_spec(name)
     return AttackJobSpec(
@@ -153,7 +156,7 @@ def if_capacity_transfer(plan: Plan) -> list[Values]:
 
 
 def capacity_transfer_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return sweep_inputs(plan, {"sweep": "capacity"})
+    return sweep_inputs(plan, Values(sweep="capacity"))
 
 
 def capacity_transfer_spec(plan: Plan, values: Values) -> TransferSpec:
@@ -181,22 +184,22 @@ def capacity_transfer_spec(plan: Plan, values: Values) -> TransferSpec:
 
 # --- capacity / data-size sweep tables (advgen.robustness.jobs.sweep)
 def every_sweep(plan: Plan) -> list[Values]:
-    return [{"sweep": s} for s in plan.robustness.sweeps()]
+    return [Values(sweep=s) for s in plan.robustness.sweeps()]
 
 
 def sweep_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """Every point's classifier (name order) and the first point's splits."""
     rob = plan.robustness
-    points = rob.sweep_points(values["sweep"])
+    points = rob.sweep_points(values.sweep)
     dataset = rob.classifier_dataset(points[0].classifier)
     return {
-        "models": model_files(rob.point_models(values["sweep"])),
+        "models": model_files(rob.point_models(values.sweep)),
         **{k: [v] for k, v in splits(dataset).items()},
     }
 
 
 def sweep_spec(plan: Plan, values: Values) -> SweepSpec:
-    rob, sweep = plan.robustness, values["sweep"]
+    rob, sweep = plan.robustness, values.sweep
     settings = rob.sweep_settings(sweep)
     return SweepSpec(
         sweep=sweep,
@@ -214,7 +217,7 @@ def masking_each(plan: Plan) -> list[Values]:
     """One job per (model, check): models in the robustness plan's order (the classifiers,
     then the purifiers), each model's checks in ``MASKING_CHECKS`` order."""
     return [
-        {"family": family, "name": name, "check": check}
+        Values(family=family, name=name, check=check)
         for family, name in plan.robustness.masking
         for check in MASKING_CHECKS
     ]
@@ -223,7 +226,7 @@ def masking_each(plan: Plan) -> list[Values]:
 def masking_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The classifier's checkpoint and test split; a purifier's generator checkpoint."""
     rob = plan.robustness
-    model = rob.masking[(values["family"], values["name"])]
+    model = rob.masking[(values.family, values.name)]
     inputs = {
         "model": [classifier_model(model.classifier)],
         "test": [splits(rob.classifier_dataset(model.classifier))["test"]],
@@ -238,12 +241,11 @@ def masking_spec(plan: Plan, values: Values) -> MaskingJobSpec:
     (:data:`advgen.robustness.tables.MASKING_CHECK_SETTINGS`), the black-box attack (the
     registry's ``masking_blackbox`` entry with the config's ``n_queries``) only for the check that
     reads ``n_queries``, the model's purifier, gradient, images and seed, the plan's device."""
-    model = plan.robustness.masking[(values["family"], values["name"])]
-    fields = MASKING_CHECK_SETTINGS[values["check"]]
-    purifier = {"purifier": model.purifier, "gradient": model.gradient} if model.purifier is not None else {}
-    return MaskingJobSpec(
-        name=values["name"],
-        check=values["check"],
+    model = plan.robustness.masking[(values.family, values.name)]
+    fields = MASKING_CHECK_SETTINGS[values.check]
+    spec = MaskingJobSpec(
+        name=values.name,
+        check=values.check,
         checks=MaskingSettings(**{k: v for k, v in model.checks.sizes().items() if k in fields}),
         blackbox=BlackBoxSpec(MASKING_BLACKBOX, {"n_queries": model.checks.n_queries})
         if "n_queries" in fields
@@ -251,8 +253,10 @@ def masking_spec(plan: Plan, values: Values) -> MaskingJobSpec:
         max_examples=model.checks.max_examples,
         seed=model.seed,
         device=plan.study.device,
-        **purifier,
     )
+    if model.purifier is None:
+        return spec
+    return dataclasses.replace(spec, purifier=model.purifier, gradient=model.gradient or spec.gradient)
 
 
 def if_masking(plan: Plan) -> list[Values]:
@@ -309,7 +313,7 @@ def no_settings(plan: Plan, values: Values) -> NoSettings:
     return NoSettings()
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "train_classifier",
         "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}",

@@ -57,16 +57,16 @@ POINT_JOBS: dict[str, tuple[type[PointSpec], dict[str, str], Callable[[Files, Fi
 }
 
 
-def point_kind(sweep: str) -> JobKind:
+def point_kind(sweep: str) -> JobKind[Any]:
     """The job kind of one grid point of ``sweep``: generator, classifier and images in, the
     point's tables (and the figure its job draws) out."""
     spec_type, outputs, run = POINT_JOBS[sweep]
 
     def each(plan: Plan) -> list[Values]:
-        return [{"generator": p.generator, "point": p.label} for p in plan.sweeps.points(sweep)]
+        return [Values(generator=p.generator, point=p.label) for p in plan.sweeps.points(sweep)]
 
     def inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-        point = plan.sweeps.point(sweep, values["generator"], values["point"])
+        point = plan.sweeps.point(sweep, values.generator, values.point)
         return {
             "generator": [point.generator_path],
             "classifier": [point.classifier_path],
@@ -74,7 +74,7 @@ def point_kind(sweep: str) -> JobKind:
         }
 
     def spec(plan: Plan, values: Values) -> Any:
-        point = plan.sweeps.point(sweep, values["generator"], values["point"])
+        point = plan.sweeps.point(sweep, values.generator, values.point)
         return typed_spec(spec_type, point.spec(plan.study.device), f"sweeps.{sweep}")
 
     figure = STAGE_FIGURES.get(sweep)
@@ -96,19 +96,19 @@ def point_kind(sweep: str) -> JobKind:
 
 # --- one aggregate table per sweep (advgen.sweeps.point_jobs.aggregate)
 def every_sweep(plan: Plan) -> list[Values]:
-    return [{"sweep": s} for s in plan.sweeps.sweeps()]
+    return [Values(sweep=s) for s in plan.sweeps.sweeps()]
 
 
 def tables(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The per-point tables, in config order (generators as listed, each with its points in grid order)."""
-    return {"tables": plan.sweeps.point_files(values["sweep"], SWEEPS[values["sweep"]].table)}
+    return {"tables": plan.sweeps.point_files(values.sweep, SWEEPS[values.sweep].table)}
 
 
 def table_spec(plan: Plan, values: Values) -> SweepTableSpec:
-    return SweepTableSpec(sweep=values["sweep"])
+    return SweepTableSpec(sweep=values.sweep)
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     *(point_kind(sweep) for sweep in SWEEPS),
     JobKind(
         "aggregate_sweep",

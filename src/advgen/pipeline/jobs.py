@@ -35,7 +35,7 @@ class JobsPlan(Stage):
 
     def values(self, kind: AnyKind, wildcards: Any) -> Values:
         """One job's wildcard values; a job the config does not ask for is :meth:`Stage.unknown`."""
-        values = {name: getattr(wildcards, name) for name in kind.wildcards}
+        values = Values({name: getattr(wildcards, name) for name in kind.wildcards})
         if values:
             known = [{k: str(v) for k, v in each.items()} for each in self.each(kind)]
             if values not in known:
@@ -46,11 +46,11 @@ class JobsPlan(Stage):
         return values
 
     def inputs(self, kind: AnyKind, values: Values) -> dict[str, list[str]]:
-        return {name: list(files) for name, files in kind.inputs(self.plan, values).items()}
+        return {name: list(files) for name, files in kind.inputs(self.plan, Values(values)).items()}
 
     def spec(self, kind: AnyKind, values: Values) -> str:
         """One job's typed spec as sorted JSON (``params.spec``)."""
-        spec = kind.spec(self.plan, values)
+        spec = kind.spec(self.plan, Values(values))
         if not isinstance(spec, kind.spec_type):
             raise TypeError(f"job kind {kind.name}: spec() returned {type(spec).__name__}")
         return spec_json(spec_dict(spec))

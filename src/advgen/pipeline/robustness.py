@@ -14,7 +14,8 @@ from advgen.classifiers.spec import ClassifierSpec
 from advgen.defense.plan import NONE, DefenseConfig
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
-from advgen.pipeline.study import Study, run_entry
+from advgen.pipeline.study import Study
+from advgen.replicates import run_entry
 from advgen.robustness import plan as expansion
 from advgen.robustness.settings import AttackEntry, ClassifierSweep, MaskingChecks, RobustnessSettings
 from advgen.robustness.spec import AttackSpec, CurveAttackSpec, EvalSettings

@@ -22,7 +22,7 @@ from typing import Any
 
 from advgen.ae.spec import AeSpec
 from advgen.classifiers.spec import ClassifierSpec
-from advgen.config import complete_entry, dataset_spec
+from advgen.config import ConfigFile, dataset_spec
 from advgen.cv.settings import cv_settings
 from advgen.data.spec import DatasetSpec
 from advgen.defense.settings import DefenseSettings
@@ -30,22 +30,12 @@ from advgen.errors import ConfigError
 from advgen.gan.spec import GanSpec
 from advgen.metrics.spec import SampleQualitySpec
 from advgen.plots.spec import PlotSettings
+from advgen.replicates import REPLICATE_OF, SEED, run_entry, run_specs
 from advgen.robustness.settings import RobustnessSettings
 from advgen.specs import typed_spec
 
-#: the keys of a model entry that say which runs it stands for, not how one is trained
-RUN_KEYS = ("replicate_of", "seeds", "replicates")
 #: the config sections whose entries are runs (a role names them)
 MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
-
-
-def run_entry(entry: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """A model entry as its job's spec JSON: the global ``seed`` filled in when it has none,
-    without ``replicate_of`` (a run's name and seed say what it is, and an entry that gains
-    seeds keeps its first run's spec, so that run does not rerun: :mod:`advgen.replicates`)."""
-    out = {k: v for k, v in entry.items() if k not in RUN_KEYS}
-    out.setdefault("seed", seed)
-    return out
 
 
 @dataclass(frozen=True)
@@ -69,61 +59,43 @@ class Study:
     roles: dict[str, tuple[str, ...]]
     claims: str | None
     cv: dict[str, Any]
+    top: ConfigFile = field(repr=False, compare=False)
     config: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
     def of(cls, config: Mapping[str, Any], source: str = "config") -> Study:
         """The typed sections of a validated ``config`` (see the module docstring)."""
-        seed = int(config.get("seed", 0))
-
-        def section(name: str) -> dict[str, Any]:
-            value = config.get(name)
-            return dict(value) if isinstance(value, Mapping) else {}
-
-        def runs(name: str, spec_type: type, definition: str) -> dict[str, Any]:
-            out = {}
-            for run, entry in sorted(section(name).items()):
-                where = f"{source}: {name}.{run}"
-                data = complete_entry(run_entry(entry, seed), "generative.schema.yaml", definition, where)
-                out[run] = typed_spec(spec_type, data, where)
-            return out
-
-        models = {**section("gans"), **section("autoencoders"), **section("classifiers")}
-        sq = config.get("sample_quality")
-        roles = {
-            role: (names,) if isinstance(names, str) else tuple(names)
-            for role, names in section("roles").items()
-        }
+        top = ConfigFile.of(config, source)
+        models = {**top.gans, **top.autoencoders, **top.classifiers}
+        sq = top.sample_quality
         return cls(
             source=source,
-            seed=seed,
-            device=str(config.get("device", "auto")),
-            max_jobs=int(config.get("max_jobs", 5000)),
+            seed=top.seed,
+            device=top.device,
+            max_jobs=top.max_jobs,
             datasets={
                 name: dataset_spec(entry, f"{source}: datasets.{name}")
-                for name, entry in sorted(section("datasets").items())
+                for name, entry in sorted(top.datasets.items())
             },
-            gans=runs("gans", GanSpec, "gan"),
-            autoencoders=runs("autoencoders", AeSpec, "autoencoder"),
-            classifier_entries={name: dict(entry) for name, entry in section("classifiers").items()},
+            gans=run_specs(GanSpec, top.gans, top.seed, f"{source}: gans"),
+            autoencoders=run_specs(AeSpec, top.autoencoders, top.seed, f"{source}: autoencoders"),
+            classifier_entries={name: dict(entry) for name, entry in top.classifiers.items()},
             replicate_of={
-                run: str(entry["replicate_of"])
-                for run, entry in models.items()
-                if isinstance(entry, Mapping) and entry.get("replicate_of")
+                run: str(entry[REPLICATE_OF]) for run, entry in models.items() if entry.get(REPLICATE_OF)
             },
-            sample_quality=typed_spec(
-                SampleQualitySpec,
-                complete_entry(run_entry(sq, seed), "generative.schema.yaml", "sample_quality"),
-                f"{source}: sample_quality",
-            )
-            if isinstance(sq, Mapping) and sq
+            sample_quality=typed_spec(SampleQualitySpec, run_entry(sq, top.seed), f"{source}: sample_quality")
+            if sq
             else None,
-            robustness=RobustnessSettings.of(config.get("robustness"), source),
-            defense=DefenseSettings.of(config.get("defense"), source),
-            plots=PlotSettings.of(config.get("plots"), source),
-            roles=roles,
-            claims=config.get("claims"),
-            cv=cv_settings(config.get("cv"), source=source),
+            robustness=RobustnessSettings.of(top.robustness, source),
+            defense=DefenseSettings.of(top.defense, source),
+            plots=PlotSettings.of(top.plots, source),
+            roles={
+                role: (names,) if isinstance(names, str) else tuple(names)
+                for role, names in top.roles.items()
+            },
+            claims=top.claims,
+            cv=cv_settings(top.cv, source=source),
+            top=top,
             config=config,
         )
 
@@ -132,9 +104,7 @@ class Study:
         config order) -> its validated entry."""
         out: dict[str, Mapping[str, Any]] = {}
         for section in MODEL_SECTIONS:
-            entries = self.config.get(section)
-            if isinstance(entries, Mapping):
-                out.update({name: entry for name, entry in entries.items() if isinstance(entry, Mapping)})
+            out.update(getattr(self.top, section))
         return out
 
     def model_sections(self) -> dict[str, str]:
@@ -142,14 +112,13 @@ class Study:
         :meth:`model_entries`; a name in two sections: the last)."""
         out: dict[str, str] = {}
         for section in MODEL_SECTIONS:
-            entries = self.config.get(section)
-            out.update({name: section for name in entries or {}} if isinstance(entries, Mapping) else {})
+            out.update({name: section for name in getattr(self.top, section)})
         return out
 
     def run_seed(self, run: str) -> int:
         """A run's training seed: its entry's, else the config's."""
         entry = self.model_entries().get(run)
-        return int(entry.get("seed", self.seed)) if entry is not None else self.seed
+        return int(run_entry(entry, self.seed)[SEED]) if entry is not None else self.seed
 
     def classifier_spec(self, name: str, entry: Mapping[str, Any]) -> ClassifierSpec:
         """A classifier run's ``train_classifier`` spec: its entry (a configured classifier or a

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.attacks.registry import BUDGET_TRANSFER_ATTACKS, MINIMAL_ATTACKS, TRANSFER_ATTACKS, listing
-from advgen.config import check_grid_size
+from advgen.config import ConfigFile, check_grid_size
 from advgen.errors import ConfigError
+from advgen.replicates import REPLICATE_OF, SEED, run_entry
 from advgen.robustness.settings import ClassifierSweep, RobustnessSettings
 
 #: sweep kind -> (the classifier field it varies, its grid's key, the letter of its points' names)
@@ -117,14 +118,14 @@ class RobustnessConfig:
     def base_runs(self, name: str) -> list[str]:
         """The runs the base classifier ``name`` stands for: every run of its replicated entry
         (in seed order) when it is one (``replicate_of``), else ``[name]``."""
-        entry = (self.classifiers.get(name) or {}).get("replicate_of")
+        entry = (self.classifiers.get(name) or {}).get(REPLICATE_OF)
         if not entry:
             return [name]
-        return [run for run, other in self.classifiers.items() if other.get("replicate_of") == entry]
+        return [run for run, other in self.classifiers.items() if other.get(REPLICATE_OF) == entry]
 
     def run_seed(self, entry: Mapping[str, Any]) -> int:
         """The training seed of a classifier entry: its own ``seed``, else the config's."""
-        return int(entry.get("seed", self.seed))
+        return int(run_entry(entry, self.seed)[SEED])
 
     def _points(self, sweep: str, known: dict[str, dict[str, Any]]) -> list[SweepPoint]:
         settings = self.sweep_settings().get(sweep)
@@ -138,7 +139,7 @@ class RobustnessConfig:
                 for value in settings.grid(grid_key):
                     spec = dict(base, mode=mode, **{name_field: float(value)})
                     if spec != base:  # a new model: not one of the runs the base replicates
-                        spec.pop("replicate_of", None)
+                        spec.pop(REPLICATE_OF, None)
                     same = [n for n in sorted(known) if known[n] == spec]
                     name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
                     if name in known and known[name] != spec:
@@ -289,10 +290,5 @@ class RobustnessConfig:
 
 def of(config: Mapping[str, Any], source: str = "config") -> RobustnessConfig:
     """The robustness plan of a validated config (its ``robustness`` section typed once)."""
-    classifiers = config.get("classifiers")
-    return RobustnessConfig(
-        RobustnessSettings.of(config.get("robustness"), source),
-        dict(classifiers) if isinstance(classifiers, Mapping) else {},
-        int(config.get("seed", 0)),
-        source,
-    )
+    top = ConfigFile.of(config, source)
+    return RobustnessConfig(RobustnessSettings.of(top.robustness, source), top.classifiers, top.seed, source)

@@ -121,7 +121,7 @@ def attack_spec(entry: AttackSpec | Mapping[str, Any], cls: type[T] = AttackSpec
     without the keys ``cls`` lacks (an entry's ``classifiers``, a job's ``eps``)."""
     if isinstance(entry, cls):
         return entry
-    if dataclasses.is_dataclass(entry):
-        entry = spec_dict(entry)
+    data: Mapping[str, Any] = spec_dict(entry) if isinstance(entry, AttackSpec) else entry
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return typed_spec(cls, {k: v for k, v in entry.items() if k in names}, "attack")
+    spec: T = typed_spec(cls, {k: v for k, v in data.items() if k in names}, "attack")
+    return spec
