@@ -22,6 +22,7 @@ from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from tests.conftest import tool_env
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+from tests.jobs import job_argv
 from tests.unit.test_classifiers import entry
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -52,28 +53,13 @@ def clf_spec(**overrides: object) -> dict:
 
 
 def _clf_cmd(data: Path, out: Path, spec: dict) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "advgen",
-        "--threads",
-        "1",
+    job = job_argv(
         "train-classifier",
-        "--name",
-        "t",
-        "--spec",
-        spec_json(spec),
-        "--train",
-        str(data / "train.pt"),
-        "--test",
-        str(data / "test.pt"),
-        "--model",
-        str(out / "model.pt"),
-        "--history",
-        str(out / "history.parquet"),
-        "--resume",
-        str(out / "resume" / "last.pt"),
-    ]
+        spec_json({"name": "t", "classifier": spec}),
+        {"train": data / "train.pt", "test": data / "test.pt"},
+        {"model": out / "model.pt", "history": out / "history.parquet", "resume": out / "resume" / "last.pt"},
+    )
+    return [sys.executable, "-m", "advgen", "--threads", "1", *job]
 
 
 def _run(cmd: list[str]) -> None:
@@ -155,28 +141,19 @@ def test_gan_killed_with_sigkill_resumes_bit_identically(tiny_split):
 
     def cmd(out: Path) -> list[str]:
         o = GanOutputs.under(out)
-        return [
-            sys.executable,
-            "-m",
-            "advgen",
-            "--threads",
-            "1",
+        job = job_argv(
             "train-gan",
-            "--spec",
-            spec_json(spec_dict(spec)),
-            "--train",
-            str(tiny_split / "train.pt"),
-            "--checkpoint",
-            str(o.checkpoint),
-            "--losses",
-            str(o.losses),
-            "--samples",
-            str(o.samples),
-            "--status",
-            str(o.status),
-            "--device",
-            "cpu",
-        ]
+            spec_json({"gan": spec_dict(spec), "device": "cpu"}),
+            {"train": tiny_split / "train.pt"},
+            {
+                "checkpoint": o.checkpoint,
+                "losses": o.losses,
+                "samples": o.samples,
+                "status": o.status,
+                "resume": o.resume,
+            },
+        )
+        return [sys.executable, "-m", "advgen", "--threads", "1", *job]
 
     _run(cmd(tiny_split / "full"))
     _kill_when(cmd(tiny_split / "killed"), tiny_split / "killed" / "resume" / "last.pt")
