@@ -1,5 +1,6 @@
 # advgen: generative models and adversarial robustness, plus the CV.
-# Thin on purpose: config, validation and plans (common.smk), one include per stage, rule all.
+# Thin on purpose: config, validation and plans (common.smk), the rules (every job kind: jobs.smk;
+# every figure: plots.smk; the CV's two: cv.smk), rule all.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -16,16 +17,9 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/data.smk"
-include: "workflow/rules/generative.smk"
-include: "workflow/rules/cv.smk"
-include: "workflow/rules/robustness.smk"
-include: "workflow/rules/sweeps.smk"
-include: "workflow/rules/plots.smk"
-include: "workflow/rules/defense.smk"
 include: "workflow/rules/jobs.smk"
-include: "workflow/rules/claims.smk"
-include: "workflow/rules/provenance.smk"
+include: "workflow/rules/plots.smk"
+include: "workflow/rules/cv.smk"
 
 
 rule all:

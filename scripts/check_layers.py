@@ -54,6 +54,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "seeding",
         "termination",
         "specs",
+        "jobfiles",
         "strict_json",
         "errors",
     ),

@@ -15,6 +15,7 @@ validates configs without the source tree.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import json
 import math
@@ -414,3 +415,34 @@ def parse_spec(text: str, *, what: str = "--spec") -> dict[str, Any]:
 
         note_job_spec(spec)
     return spec
+
+
+@dataclasses.dataclass(frozen=True)
+class ConfigFile:
+    """A validated config's top level, typed: the global keys, and each section as the JSON
+    object the schema validated (the stage plans type the sections they expand: the specs of
+    :mod:`advgen.pipeline.study`). A section the config leaves out is empty or ``None``."""
+
+    seed: int
+    max_jobs: int
+    device: str
+    plots: dict[str, Any]
+    claims: str | None
+    roles: dict[str, Any]
+    datasets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    classifiers: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    gans: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    autoencoders: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    sample_quality: dict[str, Any] | None = None
+    robustness: dict[str, Any] | None = None
+    sweeps: dict[str, Any] | None = None
+    defense: dict[str, Any] | None = None
+    cv: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any], source: str = "config") -> ConfigFile:
+        """The top level of a validated ``config`` (its global keys filled by the schema)."""
+        from advgen.specs import typed_spec
+
+        top: ConfigFile = typed_spec(cls, config, source)
+        return top

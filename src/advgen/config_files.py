@@ -219,9 +219,9 @@ def _check_plans(config: dict[str, Any], source: str) -> None:
                 known = ", ".join(sorted(classifiers)) or "none"
                 raise ConfigError(f"{source}: sample_quality: unknown classifier '{name}' (defined: {known})")
     cv_settings(config.get("cv"), source=source)
-    robustness_plan.check_references(config, source)
+    robustness_plan.of(config, source).check_references()
     sweeps_plan(config, source=source)
-    defense_plan.check_references(config, source)
+    defense_plan.of(config, source).check_references()
 
 
 def strict_workflow_config(

@@ -1,8 +1,8 @@
 """A command's start-up, the same for every job: its spec, its seed and its device.
 
-The device reaches every job one way: the job's request is the ``--device`` flag where a
-command has one (``train-gan``, ``train-ae``, ``sample-quality``), else the spec's ``device``
-key (which the workflow fills from the config's ``device``), else ``auto``;
+The device reaches every job one way: the job's request is its spec's ``device`` (which the
+workflow fills from the config's ``device``; a job whose spec wraps a config entry, such as
+``train-gan``'s, passes it as ``device=``), else ``auto``;
 :func:`start_job` seeds every generator from the spec's ``seed`` and leases that device
 (:func:`advgen.device.lease_device`). A request that cannot be met (``cuda`` without CUDA)
 is a :class:`~advgen.errors.DeviceError`: one line, exit status 2.

@@ -1,8 +1,8 @@
 """The provenance page: which outputs were built by other code than the installed advgen.
 
-Rendered from :func:`advgen.provenance.scan` by the workflow's ``provenance`` job (its
-``params:`` hold the code digest, so it reruns whenever the installed code changes, and
-after any output it reads is rebuilt): an HTML page (a report entry, category
+Rendered from :func:`advgen.provenance.scan` by the workflow's ``provenance`` job
+(:func:`provenance_job`; its spec holds the code digest, so it reruns whenever the installed
+code changes, and after any output it reads is rebuilt): an HTML page (a report entry, category
 "Provenance") and a reStructuredText paragraph on the report's landing page. Both say when
 they were made: a page is as current as the last ``snakemake`` run that wrote it.
 No torch here.
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from advgen.jobfiles import Files, refuse_found
 from advgen.provenance import Output, rebuild_command
 
 
@@ -102,4 +103,52 @@ def write_pages(report: ProvenanceReport, html_path: str | Path, rst_path: str |
     write_text(rst_path, report.rst())
 
 
-__all__: Sequence[str] = ["ProvenanceReport", "write_pages"]
+@dataclass(frozen=True)
+class ProvenancePageSpec:
+    """The ``provenance`` job's spec: the options its printed rebuild command starts with (this
+    run's config files) and the installed code's digest (:func:`advgen.provenance.code_digest`:
+    a code change reruns this job alone, Snakemake watching no imported module)."""
+
+    snakemake_options: str
+    code: str
+
+
+def provenance_job(inputs: Files, outputs: Files, spec: ProvenancePageSpec) -> None:
+    """The ``provenance`` job: scan input ``results`` (a folder: every checkpoint and table
+    under it; the other targets are declared so Snakemake runs this job last) and write outputs
+    ``html`` (the report's page) and ``rst`` (its landing-page paragraph)."""
+    from advgen.provenance import code_digest, scan
+
+    results = inputs.one("results")
+    scanned = tuple(scan(results))
+    refuse_found(outputs, {f"{results} (scanned)": [output.path for output in scanned]})
+    report = ProvenanceReport(str(results).rstrip("/") or "/", code_digest(), scanned, spec.snakemake_options)
+    write_pages(report, outputs.one("html"), outputs.one("rst"))
+    print_report(report)
+
+
+def print_report(report: ProvenanceReport) -> None:
+    """Each output not built by the installed code and why, then the command rebuilding them
+    (or that every output is current)."""
+    for path, why in report.lines():
+        print(f"{path}: {why}")
+    if report.stale:
+        print(
+            f"{len(report.stale)} of {len(report.outputs)} outputs were not built by the installed code "
+            f"({report.digest[:16]}); rebuild them and what depends on them with:"
+        )
+        print(f"  {report.command()}")
+    else:
+        n = len(report.outputs)
+        print(
+            f"{report.results}: all {n} checkpoints and tables built by the installed code ({report.digest[:16]})"
+        )
+
+
+__all__: Sequence[str] = [
+    "ProvenancePageSpec",
+    "ProvenanceReport",
+    "print_report",
+    "provenance_job",
+    "write_pages",
+]

@@ -36,10 +36,12 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from advgen.errors import ConfigError
 from advgen.seed_base import seed_base
+
+T = TypeVar("T")
 
 #: the sections whose entries may be replicated
 SECTIONS = ("gans", "autoencoders", "classifiers")
@@ -256,3 +258,31 @@ def _rewrite_references(
             runs = _lookup(expanded, aliases, sections, parent[keys[-1]])
             if runs is not None:
                 parent[keys[-1]] = runs[0]
+
+
+#: a run's seed (its entry's, else the config's)
+SEED = "seed"
+#: the key of a run naming the entry it replicates (:func:`expand_replicates` writes it)
+REPLICATE_OF = "replicate_of"
+#: the keys of a model entry that say which runs it stands for, not how one is trained
+RUN_KEYS = (REPLICATE_OF, "seeds", "replicates")
+
+
+def run_entry(entry: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """A model entry as its job's spec JSON: the global ``seed`` filled in when it has none,
+    without ``replicate_of`` (a run's name and seed say what it is, and an entry that gains
+    seeds keeps its first run's spec, so that run does not rerun: :mod:`advgen.replicates`)."""
+    return {SEED: seed, **{k: v for k, v in entry.items() if k not in RUN_KEYS}}
+
+
+def run_specs(
+    spec_type: type[T], entries: Mapping[str, Mapping[str, Any]], seed: int, where: str
+) -> dict[str, T]:
+    """Each run's job spec (:func:`run_entry`, typed: :func:`advgen.specs.typed_spec`), runs
+    sorted by name; ``where`` names the section in errors."""
+    from advgen.specs import typed_spec
+
+    return {
+        run: typed_spec(spec_type, run_entry(entry, seed), f"{where}.{run}")
+        for run, entry in sorted(entries.items())
+    }

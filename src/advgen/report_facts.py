@@ -1,5 +1,5 @@
 """Facts the GAN report states about its models and about the gradient of a convolution,
-recomputed (``advgen report-facts``; table ``advgen.paths.REPORT_FACTS``).
+recomputed (the ``report_facts`` job, :func:`report_facts_job`; table ``advgen.paths.REPORT_FACTS``).
 
 * The report's parameter counts ("G: M1. Trainable params: 675025", "D: M3. Trainable params:
   1460225"): the zoo's M1 (z = 50, the report's ``-z 50``) and M3 at 28 px, counted.
@@ -14,11 +14,15 @@ Rows: ``fact``, ``measured``, ``reference`` (the report's number or formula).
 
 from __future__ import annotations
 
-import pandas as pd
-import torch
-import torch.nn.functional as F
+from typing import TYPE_CHECKING
 
 from advgen.columns import REPORT_FACTS_COLUMNS
+from advgen.jobfiles import Files
+from advgen.specs import NoSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
 
 #: (fact, generator or discriminator, zoo name, the report's count)
 PARAMETER_FACTS = (
@@ -46,11 +50,16 @@ def parameter_rows(z_dim: int = 50, shape: tuple[int, int, int] = (1, 28, 28)) -
 
 def _conv(a: torch.Tensor, k: torch.Tensor, padding: int = 0) -> torch.Tensor:
     """``a * k``: a true convolution (the kernel flipped), zero ``padding``."""
+    import torch.nn.functional as F
+
     return F.conv2d(a, k.flip(-1, -2), padding=padding)
 
 
 def gradient_rows(cases: int = 20, size: int = 12, kernel: int = 3, seed: int = 0) -> list[dict]:
     """Largest |autograd - formula| of both identities over ``cases`` random draws."""
+    import torch
+    import torch.nn.functional as F
+
     gen = torch.Generator().manual_seed(seed)
     errors = {"input": 0.0, "input_no_flip": 0.0, "filter": 0.0, "filter_no_flip": 0.0}
     pad = kernel // 2
@@ -81,4 +90,13 @@ def gradient_rows(cases: int = 20, size: int = 12, kernel: int = 3, seed: int = 
 
 def report_facts() -> pd.DataFrame:
     """The table (:data:`COLUMNS`)."""
+    import pandas as pd
+
     return pd.DataFrame(parameter_rows() + gradient_rows(), columns=COLUMNS)
+
+
+def report_facts_job(inputs: Files, outputs: Files, spec: NoSettings) -> None:
+    """The ``report_facts`` job: the table (output ``table``)."""
+    from advgen.io import write_parquet
+
+    write_parquet(report_facts(), outputs.one("table"))

@@ -15,9 +15,16 @@ import dataclasses
 import types
 import typing
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from advgen.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class NoSettings:
+    """The spec of a job that takes no settings: its outputs depend on its inputs (and the code)
+    alone, e.g. a table concatenating other jobs' rows in their order."""
 
 
 def spec_dict(spec: Any) -> Any:
@@ -62,7 +69,7 @@ def typed_spec(cls: type, data: Mapping[str, Any], what: str = "--spec") -> Any:
 def _value(hint: Any, value: Any, what: str) -> Any:
     """``value`` converted to ``hint`` (lists become tuples, objects nested dataclasses)."""
     origin = typing.get_origin(hint) or hint
-    if dataclasses.is_dataclass(origin):
+    if isinstance(origin, type) and dataclasses.is_dataclass(origin):
         return typed_spec(origin, value, what)
     if hint is Any:
         return value
@@ -74,13 +81,13 @@ def _value(hint: Any, value: Any, what: str) -> Any:
     if origin in (tuple, list, Sequence):
         if not isinstance(value, list):
             raise ConfigError(f"{what}: expected a list, got {value!r}")
-        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
-        return tuple(_value(args[0], v, f"{what}[]") if args else v for v in value)
+        items = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        return tuple(_value(items[0], v, f"{what}[]") if items else v for v in value)
     if origin in (dict, Mapping):
         if not isinstance(value, dict):
             raise ConfigError(f"{what}: expected an object, got {value!r}")
-        args = typing.get_args(hint)
-        return {k: _value(args[1], v, f"{what}.{k}") if args else v for k, v in value.items()}
+        pair = typing.get_args(hint)
+        return {k: _value(pair[1], v, f"{what}.{k}") if pair else v for k, v in value.items()}
     expected = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(origin)
     if expected and (not isinstance(value, expected) or (origin is not bool and isinstance(value, bool))):
         raise ConfigError(f"{what}: expected {origin.__name__}, got {value!r}")

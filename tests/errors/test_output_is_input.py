@@ -174,42 +174,37 @@ def test_an_output_naming_or_holding_another_output_is_refused(
     assert not (workdir / "out").exists()
 
 
-def test_the_default_resume_folder_counts_as_an_output(workdir: Path, capsys) -> None:
-    """Without --resume-dir, train-gan resumes from <checkpoint folder>/resume and deletes it when done."""
-    argv = ["train-gan", "--spec", "{}", "--train", "data/train.pt", "--checkpoint", "gan/checkpoint.pt"]
-    argv += ["--losses", "gan/losses.parquet", "--samples", "gan/resume", "--status", "gan/status.json"]
+TRAIN_GAN = ["train-gan", "--spec", "{}", "--input", "train=data/train.pt", "--output"]
+GAN_OUTPUTS = ["checkpoint=gan/checkpoint.pt", "losses=gan/losses.parquet", "status=gan/status.json"]
+
+
+def test_a_resume_folder_counts_as_an_output(workdir: Path, capsys) -> None:
+    """train-gan resumes from its state output ``resume`` and deletes it when done: it may hold
+    no declared output (the samples folder here), and no output may hold it."""
+    argv = [*TRAIN_GAN, *GAN_OUTPUTS, "samples=gan/resume/samples", "resume=gan/resume"]
     code, err = run_cli(argv, capsys)
-    assert_one_line_error(code, err, "--resume-dir (default) gan/resume: is also the output --samples")
+    assert_one_line_error(code, err, "--output gan/resume: contains the output --output (gan/resume/samples)")
+    argv = [*TRAIN_GAN, *GAN_OUTPUTS, "samples=gan/samples", "resume=gan/status.json/resume"]
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, "lies inside the output --output (gan/status.json)")
+    assert not (workdir / "gan").exists()
 
 
 def test_a_symlinked_output_folder_is_refused_before_anything_is_written(workdir: Path, capsys) -> None:
     (workdir / "elsewhere").mkdir()
     (workdir / "samples").symlink_to(workdir / "elsewhere")
-    argv = ["train-gan", "--spec", "{}", "--train", "train.pt", "--checkpoint", "gan/checkpoint.pt"]
-    argv += ["--losses", "gan/losses.parquet", "--samples", "samples", "--status", "gan/status.json"]
-    code, err = run_cli(argv, capsys)
-    assert_one_line_error(code, err, "--samples samples: is a symbolic link to a folder")
+    code, err = run_cli([*TRAIN_GAN, *GAN_OUTPUTS, "samples=samples", "resume=gan/resume"], capsys)
+    assert_one_line_error(code, err, "--output samples: is a symbolic link to a folder")
     assert not (workdir / "gan").exists() and not any((workdir / "elsewhere").iterdir())
 
 
-def test_sample_quality_out_is_not_a_checkpoint_its_rows_read(workdir: Path, capsys) -> None:
-    (workdir / "model.pt").write_text("a checkpoint\n")
-    rows = [
-        {"name": "g", "dataset": "d", "classifier": "clf.pt", "reference": "train.pt", "model": "model.pt"}
-    ]
-    spec = '{"classifier": "c", "seed": 0}'
-    code, err = run_cli(
-        ["sample-quality", "--spec", spec, "--rows", json.dumps(rows), "--out", "model.pt"], capsys
-    )
-    assert_one_line_error(code, err, "--out model.pt: is also the input --rows entry 0 model")
-    rows[0]["grid"] = "train.pt"
-    code, err = run_cli(
-        ["sample-quality", "--spec", spec, "--rows", json.dumps(rows), "--out", "t.parquet"], capsys
-    )
-    assert_one_line_error(
-        code, err, "--rows entry 0 grid train.pt: is also the input --rows entry 0 reference"
-    )
-    assert (workdir / "model.pt").read_text() == "a checkpoint\n"
+def test_a_list_output_is_checked_entry_by_entry(workdir: Path, capsys) -> None:
+    """sample-quality's grids (one per real row) against its inputs: each is one output."""
+    (workdir / "train.pt").write_text("a split\n")
+    argv = ["sample-quality", "--spec", "{}", "--input", "classifiers=clf.pt", "references=train.pt"]
+    code, err = run_cli([*argv, "--output", "summary=s.parquet", "grids=g.png", "grids=train.pt"], capsys)
+    assert_one_line_error(code, err, "--output train.pt: is also the input --input (train.pt)")
+    assert (workdir / "train.pt").read_text() == "a split\n" and not (workdir / "s.parquet").exists()
 
 
 def test_claims_writes_beside_the_tables_it_reads_but_never_over_one(tmp_path: Path, capsys) -> None:
@@ -237,10 +232,12 @@ def test_provenance_writes_its_page_beside_the_outputs_it_scans_but_never_over_o
     model = results / "classifiers" / "c" / "model.pt"
     shutil.copy(good_files / "clf.pt", model)
     before = model.read_bytes()
-    argv = ["provenance", str(results), "--rst", str(results / "provenance.rst")]
-    code, err = run_cli([*argv, "--html", str(model)], capsys)
-    assert_one_line_error(code, err, f"--html {model}: is also the input")
+    spec = json.dumps({"snakemake_options": "--cores all", "code": "0" * 64})
+    argv = ["provenance-page", "--spec", spec, "--input", f"results={results}", "--output"]
+    argv += [f"rst={results / 'provenance.rst'}"]
+    code, err = run_cli([*argv, f"html={model}"], capsys)
+    assert_one_line_error(code, err, f"--output html {model}: is also the input {results} (scanned)")
     assert model.read_bytes() == before and not (results / "provenance.rst").exists()
-    code, err = run_cli([*argv, "--html", str(results / "provenance.html")], capsys)
+    code, err = run_cli([*argv, f"html={results / 'provenance.html'}"], capsys)
     assert code == 0, err
-    assert model.read_bytes() == before
+    assert model.read_bytes() == before and (results / "provenance.html").is_file()

@@ -29,7 +29,6 @@ unchanged ones).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -170,75 +169,65 @@ def write(out: Path) -> None:
         (point,) = sweep_plan.points(sweep)
         return spec_json(point.spec("cpu"))
 
-    common = ("--classifier", files["classifier"], "--images", files["test"])
+    def files_args(inputs: dict, outputs: dict) -> list:
+        """``--input NAME=PATH ... --output NAME=PATH ...`` (a name may map to a list)."""
+
+        def pairs(named: dict) -> list[str]:
+            return [f"{k}={p}" for k, v in named.items() for p in (v if isinstance(v, list) else [v])]
+
+        return ["--input", *pairs(inputs), "--output", *pairs(outputs)]
+
+    common = {"classifier": files["classifier"], "images": files["test"]}
     run(
         "invert",
         "--spec",
         job("inversion"),
-        "--generator",
-        files["ae"],
-        *common,
-        "--final",
-        out / TABLES[0],
-        "--steps",
-        out / TABLES[1],
-        "--latents",
-        work / "z.pt",
-        "--figure",
-        work / "inversion.png",
+        *files_args(
+            {"generator": files["ae"], **common},
+            {
+                "final": out / TABLES[0],
+                "steps": out / TABLES[1],
+                "latents": work / "z.pt",
+                "figure": work / "inversion.png",
+            },
+        ),
     )
     run(
         "interpolate",
         "--spec",
         job("interpolation"),
-        "--generator",
-        files["gan"],
-        *common,
-        "--out",
-        out / TABLES[2],
-        "--frames",
-        out / TABLES[3],
-        "--figure",
-        work / "strips.png",
+        *files_args(
+            {"generator": files["gan"], **common},
+            {"paths": out / TABLES[2], "frames": out / TABLES[3], "figure": work / "strips.png"},
+        ),
     )
     run(
         "inpaint",
         "--spec",
         job("inpainting"),
-        "--generator",
-        files["gan"],
-        *common,
-        "--out",
-        out / TABLES[4],
-        "--figure",
-        work / "inpaint.png",
+        *files_args(
+            {"generator": files["gan"], **common}, {"table": out / TABLES[4], "figure": work / "inpaint.png"}
+        ),
     )
-    quality = spec_json({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
+    from advgen.gan.spec import complete_spec
+
+    settings = complete_spec(
+        {"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3}, "sample_quality"
+    )
+    (work / "status.json").write_text("{}\n")  # a run's info with no status: as none given
     for source, table in (("model", TABLES[5]), ("real", TABLES[6])):
-        data = files["gan"] if source == "model" else files["test"]
-        rows = [
-            {
-                "name": "x",
-                "dataset": "blobs",
-                source: str(data),
-                "classifier": str(files["classifier"]),
-                "classifier_name": "c",
-                "reference": str(files["train"]),
-                # the quality gate: one bar met (modes), one missed (FID), on the generator's row
-                **({"bars": {"some_gan": {"fid": 0.01, "modes": 1}}} if source == "model" else {}),
-            }
-        ]
-        run(
-            "sample-quality",
-            "--spec",
-            quality,
-            "--rows",
-            json.dumps(rows),
-            "--out",
-            out / table,
-            "--device",
-            "cpu",
-        )
+        # the quality gate: one bar met (modes), one missed (FID), on the generator's row
+        bars = {"bars": {"some_gan": {"fid": 0.01, "modes": 1}}} if source == "model" else {}
+        row = {"name": "x", "dataset": "blobs", "classifier_name": "c", "real": source == "real", **bars}
+        quality = spec_json({"settings": settings, "rows": [row], "device": "cpu"})
+        inputs = {"classifiers": files["classifier"], "references": files["train"]}
+        if source == "model":
+            inputs.update(models=files["gan"], infos=work / "status.json")
+            outputs = {"summary": out / table}
+        else:
+            inputs.update(reals=files["test"])
+            outputs = {"summary": out / table, "grids": work / "real.png"}
+        run("sample-quality", "--spec", quality, *files_args(inputs, outputs))
 
 
 def compare(a: Path, b: Path, *, rtol: float = 0.0) -> list[str]:

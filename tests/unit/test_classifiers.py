@@ -170,15 +170,18 @@ def test_a_bad_spec_field_is_one_line_naming_it(tmp_path, capsys) -> None:
 
     from advgen.cli import main as cli_main
 
-    argv = ["train-classifier", "--name", "c", "--train", "t.pt", "--test", "t.pt"]
-    argv += ["--model", str(tmp_path / "m.pt"), "--history", str(tmp_path / "h.parquet")]
+    argv = ["train-classifier", "--input", "train=t.pt", "test=t.pt"]
+    argv += ["--output", f"model={tmp_path / 'm.pt'}", f"history={tmp_path / 'h.parquet'}"]
     base = entry()
     for bad, message in (
-        ({**base, "replicate_of": "c"}, "--spec: replicate_of: unknown key 'replicate_of'"),
-        ({k: v for k, v in base.items() if k != "epochs"}, "--spec: epochs: missing required key 'epochs'"),
-        ({**base, "epochs": "ten"}, "--spec: epochs: expected integer"),
+        ({**base, "replicate_of": "c"}, "--spec: classifier.replicate_of: unknown key 'replicate_of'"),
+        (
+            {k: v for k, v in base.items() if k != "epochs"},
+            "--spec: classifier.epochs: missing required key 'epochs'",
+        ),
+        ({**base, "epochs": "ten"}, "--spec: classifier.epochs: expected integer"),
     ):
-        assert cli_main([*argv, "--spec", json.dumps(bad)]) == 2
+        assert cli_main([*argv, "--spec", json.dumps({"name": "c", "classifier": bad})]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and message in err, err
     assert not any(tmp_path.iterdir())

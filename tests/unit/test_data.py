@@ -20,6 +20,7 @@ from advgen.data.spec import DatasetSpec
 from advgen.data.torchvision_sources import center_crop_resize
 from advgen.errors import AdvgenError, CheckpointError
 from advgen.specs import spec_dict
+from tests.jobs import job_argv, prepare_argv, prepare_splits
 
 
 def digits_spec(**kw) -> DatasetSpec:
@@ -139,22 +140,13 @@ def test_prepare_data_command_round_trip(tmp_path: Path) -> None:
     make_fake_mnist(tmp_path / "root")
     spec = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "root"), "max_train": 20}
     out = tmp_path / "out"
-    status = cli_main(
-        [
-            "prepare-data",
-            "--name",
-            "fake",
-            "--spec",
-            spec_json(spec),
-            "--train",
-            str(out / "train.pt"),
-            "--test",
-            str(out / "test.pt"),
-            "--manifest",
-            str(out / "manifest.parquet"),
-        ]
+    prepare_splits("fake", spec, out)
+    manifest_spec = spec_json(spec_dict(dataset_spec(spec)))
+    inputs = {"train": out / "train.pt", "test": out / "test.pt"}
+    assert (
+        cli_main(job_argv("data-manifest", manifest_spec, inputs, {"manifest": out / "manifest.parquet"}))
+        == 0
     )
-    assert status == 0
     train = load_prepared(out / "train.pt")
     assert len(train) == 20 and train.num_classes == 10 and train.image_shape == (1, 28, 28)
     assert train.images.dtype == torch.float32 and float(train.images.max()) <= 1.0
@@ -169,21 +161,7 @@ def test_prepare_data_command_round_trip(tmp_path: Path) -> None:
 def test_prepare_data_bad_root_fails_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "nowhere")}
     out = tmp_path / "out"
-    status = cli_main(
-        [
-            "prepare-data",
-            "--name",
-            "x",
-            "--spec",
-            spec_json(spec),
-            "--train",
-            str(out / "train.pt"),
-            "--test",
-            str(out / "test.pt"),
-            "--manifest",
-            str(out / "m.parquet"),
-        ]
-    )
+    status = cli_main(prepare_argv("x", spec, "train", out / "train.pt"))
     assert status == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "MNIST: data not found" in err[0]
@@ -193,29 +171,17 @@ def test_prepare_data_bad_root_fails_cleanly(tmp_path: Path, capsys: pytest.Capt
 def test_data_manifest_command_reads_the_two_splits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``advgen data-manifest``: the manifest of the two prepared splits equals the one
-    prepare-data writes from the source; bad input is one line, exit status 2, no output."""
+    """``advgen data-manifest``: the manifest of the two prepared splits equals the one made
+    from the source itself; bad input is one line, exit status 2, no output."""
+    from advgen.data import SOURCES, load_source
+    from advgen.data.prepared import manifest
+
     make_fake_mnist(tmp_path / "root")
     entry = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "root"), "max_train": 20}
     out = tmp_path / "out"
-    assert (
-        cli_main(
-            [
-                "prepare-data",
-                "--name",
-                "fake",
-                "--spec",
-                spec_json(entry),
-                "--train",
-                str(out / "train.pt"),
-                "--test",
-                str(out / "test.pt"),
-                "--manifest",
-                str(out / "expected.parquet"),
-            ]
-        )
-        == 0
-    )
+    prepare_splits("fake", entry, out)
+    train_split, test_split = load_source(dataset_spec(entry), download=False)
+    expected = manifest({"train": train_split, "test": test_split}, SOURCES["mnist"].description)
     spec = spec_json(spec_dict(dataset_spec(entry)))
     result = out / "manifest.parquet"
     argv = [
@@ -229,7 +195,7 @@ def test_data_manifest_command_reads_the_two_splits(
         f"manifest={result}",
     ]
     assert cli_main(argv) == 0
-    pd.testing.assert_frame_equal(pd.read_parquet(result), pd.read_parquet(out / "expected.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(result), expected)
     result.unlink()
     legacy = tmp_path / "legacy.pt"  # a split written before source_index was kept
     torch.save({k: v for k, v in torch.load(out / "test.pt").items() if k != "source_index"}, legacy)

@@ -14,6 +14,8 @@ from advgen.config import dataset_spec, spec_json
 from advgen.data import SOURCES, load_prepared, load_source
 from advgen.data import mnist_sample as ms
 from advgen.data.spec import DatasetSpec
+from advgen.specs import spec_dict
+from tests.jobs import job_argv, prepare_splits
 
 
 def spec(**kw) -> DatasetSpec:
@@ -78,17 +80,11 @@ def test_resize_and_subsample(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_manifest_carries_description(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ms, "_load_arrays", fake_arrays)
     out = tmp_path / "out"
-    argv = [
-        "prepare-data",
-        "--name",
-        "mnist",
-        "--spec",
-        spec_json({"source": "mnist_sample", "image_size": 28}),
-        "--train",
-        str(out / "train.pt"),
-    ]
-    argv += ["--test", str(out / "test.pt"), "--manifest", str(out / "manifest.parquet")]
-    assert cli_main(argv) == 0
+    entry = {"source": "mnist_sample", "image_size": 28}
+    prepare_splits("mnist", entry, out)
+    inputs = {"train": out / "train.pt", "test": out / "test.pt"}
+    spec = spec_json(spec_dict(dataset_spec(entry)))
+    assert cli_main(job_argv("data-manifest", spec, inputs, {"manifest": out / "manifest.parquet"})) == 0
     manifest = pd.read_parquet(out / "manifest.parquet")
     assert set(manifest["description"]) == {"MNIST, 5,000-digit sample"}
     assert manifest["split"].value_counts().to_dict() == {"train": 80, "test": 20}

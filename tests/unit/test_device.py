@@ -12,6 +12,8 @@ import pytest
 
 from advgen.device import candidate_devices, lease_device
 from advgen.errors import DeviceError
+from advgen.gan.spec import complete_spec
+from tests.jobs import job_argv
 
 WORKER = textwrap.dedent(
     """
@@ -111,18 +113,18 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
 @pytest.mark.parametrize(
     "argv",
     [
-        # the flag (train-gan, train-ae, sample-quality) and the spec's device key (the other jobs)
-        [
+        # the device of a spec wrapping a config entry (train-gan, train-ae, sample-quality) and
+        # the spec's own device key (the other jobs)
+        job_argv(
             "sample-quality",
-            "--spec",
-            '{"classifier": "c", "seed": 0}',
-            "--rows",
-            '[{"name": "m", "dataset": "d", "model": "m.pt", "classifier": "c.pt", "reference": "r.pt"}]',
-            "--out",
-            "o.parquet",
-            "--device",
-            "cuda",
-        ],
+            {
+                "settings": complete_spec({"classifier": "c", "seed": 0}, "sample_quality"),
+                "rows": [{"name": "m", "dataset": "d", "classifier_name": "c", "real": False}],
+                "device": "cuda",
+            },
+            {"classifiers": "c.pt", "references": "r.pt", "models": "m.pt", "infos": "i.json"},
+            {"summary": "o.parquet"},
+        ),
         [
             "invert",
             "--spec",
@@ -146,23 +148,18 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
                     "init": "random",
                 }
             ),
-            "--generator",
-            "g.pt",
-            "--classifier",
-            "c.pt",
-            "--images",
-            "i.pt",
-            "--final",
-            "f.parquet",
-            "--steps",
-            "s.parquet",
-            "--latents",
-            "z.pt",
-            "--figure",
-            "f.png",
+            "--input",
+            "generator=g.pt",
+            "classifier=c.pt",
+            "images=i.pt",
+            "--output",
+            "final=f.parquet",
+            "steps=s.parquet",
+            "latents=z.pt",
+            "figure=f.png",
         ],
     ],
-    ids=["flag", "spec"],
+    ids=["wrapped", "spec"],
 )
 def test_cuda_request_without_cuda_is_one_line_exit_2(
     argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path

@@ -38,7 +38,10 @@ def test_one_job_draws_every_figure_of_its_family():
     assert len(job.figures) == 6 and {d.png for d in job.figures} <= targets
     assert job.figures[0].vectors == [job.figures[0].png.replace(".png", ".svg")]
     # the inputs are each figure's, in order; the arguments one --input/--out/--spec group per figure
-    steps = [pipe.figures.inversion_steps(d.wildcards)[0] for d in job.figures]
+    steps = [
+        paths.fill(paths.INVERSION_STEPS, generator=d.wildcards["generator"], point=d.wildcards["label"])
+        for d in job.figures
+    ]
     assert job.inputs == list(dict.fromkeys(steps))  # a generator's steps file once, however many points
     assert job.arguments.count("--input") == job.arguments.count("--spec") == 6
     first = job.figures[0]
@@ -60,7 +63,8 @@ def test_a_figure_with_several_inputs_and_a_family_shared_input():
     pipe = build(config("sweeps"))
     grid = pipe.figures.job(row("truncation_grid"))
     assert [d.inputs for d in grid.figures] == [
-        pipe.figures.truncation_samples({"generator": g}) for g in ("tiny_ae", "tiny_gan")
+        [paths.fill(paths.TRUNCATION_SAMPLES, generator=g, point=p) for p in ("psi-0.5", "default")]
+        for g in ("tiny_ae", "tiny_gan")
     ]
     assert len(grid.inputs) == sum(len(d.inputs) for d in grid.figures)
     once = build(config("plots")).figures.job(row("gan_grad_norms"))

@@ -175,12 +175,18 @@ def test_typed_spec_converts_and_checks_fields() -> None:
 
 def test_every_declaration_is_complete() -> None:
     """Each row: a dataclass spec, outputs from advgen.paths, its command, log and benchmark."""
+    from advgen.pipeline.figures import BY_FAMILY
+
     templates = {v for k, v in vars(paths).items() if k.isupper() and isinstance(v, str)}
+    templates |= {paths.fill(paths.DEFENSE_TABLE, table=t) for t in ("purify", "probe")}
+    templates |= {f.path for f in BY_FAMILY.values()}  # the figures a stage's job draws
     assert len({k.name for k in JOB_KINDS}) == len(JOB_KINDS)
+    assert len({k.command for k in JOB_KINDS}) == len(JOB_KINDS)
     for kind in JOB_KINDS:
         assert dataclasses.is_dataclass(kind.spec_type) and callable(kind.run)
-        assert set(kind.outputs.values()) <= templates, kind.name
-        assert kind.command == kind.name.replace("_", "-")
+        assert set(kind.templates.values()) <= templates, kind.name
+        assert set(kind.state.values()) <= templates, kind.name
+        assert kind.command == (kind.command_name or kind.name.replace("_", "-"))
         assert kind.log == paths.log(kind.name, kind._job) and kind.benchmark.endswith(".tsv")
     with pytest.raises(ValueError, match="same wildcards"):
         JobKind(
@@ -221,7 +227,7 @@ def test_the_worst_case_job_takes_the_configured_set() -> None:
         "standard": settings["standard"],
     }
     tables = pipe.jobs.input_function(kind)(wildcards)["tables"]
-    assert tables == pipe.robustness.worst_case_inputs() and tables
+    assert tables and len(tables) == len(set(tables))
     assert {Path(t).stem.removesuffix(".examples") for t in tables} == {
         *settings["attacks"],
         settings["standard"],
@@ -247,7 +253,7 @@ def test_a_kind_with_wildcards_knows_its_jobs() -> None:
         run=print,
     )
     assert kind.wildcards == ["name"] and kind.log == "logs/per_name/{name}.log"
-    plan = JobsPlan(config("robustness"), {})
+    plan = JobsPlan(build(config("robustness")))
     assert plan.input_function(kind)(SimpleNamespace(name="b")) == {"in": ["results/y/b.parquet"]}
     assert json.loads(plan.spec_function(kind)(SimpleNamespace(name="a"))) == {"x": 1.0}
     with pytest.raises(ConfigError, match=r"per_name: no job 'name=c' .*defined: name=a, name=b"):
@@ -263,8 +269,8 @@ def test_the_data_kinds_take_the_dataset_entry() -> None:
     pipe = build(cfg)
     manifest, download = BY_NAME["data_manifest"], BY_NAME["download_data"]
     assert manifest.local and not download.local and manifest.target and not download.target
-    assert manifest.each(pipe.jobs) == [{"dataset": "digits"}, {"dataset": "fetched"}]
-    assert download.each(pipe.jobs) == [{"dataset": "fetched"}]
+    assert manifest.each(pipe) == [{"dataset": "digits"}, {"dataset": "fetched"}]
+    assert download.each(pipe) == [{"dataset": "fetched"}]
     for name in ("digits", "fetched"):
         wildcards = SimpleNamespace(dataset=name)
         assert pipe.jobs.spec_function(manifest)(wildcards) == spec_json(cfg["datasets"][name])
@@ -277,8 +283,16 @@ def test_the_data_kinds_take_the_dataset_entry() -> None:
     targets = pipe.targets()
     assert {paths.fill(paths.MANIFEST, dataset=d) for d in ("digits", "fetched")} <= set(targets)
     assert paths.fill(paths.DOWNLOAD_RECEIPT, dataset="fetched") not in targets
-    assert pipe.data.download_receipt(wildcards) == paths.fill(paths.DOWNLOAD_RECEIPT, dataset="fetched")
-    assert pipe.data.download_receipt(SimpleNamespace(dataset="digits")) == []
+    prepare = BY_NAME["prepare_data"]
+    assert pipe.jobs.input_function(prepare)(SimpleNamespace(dataset="fetched", split="train")) == {
+        "receipt": [paths.fill(paths.DOWNLOAD_RECEIPT, dataset="fetched")]
+    }
+    assert pipe.jobs.input_function(prepare)(SimpleNamespace(dataset="digits", split="test")) == {}
+    # a split's spec: the entry without the other split's cap (None)
+    split = json.loads(pipe.jobs.spec_function(prepare)(SimpleNamespace(dataset="digits", split="train")))
+    assert split["name"] == "digits" and split["split"] == "train" and split["dataset"]["max_test"] is None
+    entry = {**cfg["datasets"]["digits"], "max_test": None}
+    assert split["dataset"] == entry
     with pytest.raises(ConfigError, match=r"download_data: no job 'dataset=digits'"):
         pipe.jobs.spec_function(download)(SimpleNamespace(dataset="digits"))
 
@@ -294,18 +308,19 @@ def test_the_masking_checks_jobs_on_the_tiny_robustness_config() -> None:
     kind = BY_NAME["masking_checks"]
     assert kind.log == "logs/masking_checks/{family}/{name}/{check}.log" and kind.resources == {"gpu": 1}
     assert kind.wildcard_constraints["check"] == "|".join(MASKING_CHECKS)
-    each = kind.each(pipe.jobs)
+    each = kind.each(pipe)
     assert each == [
         {"family": f, "name": n, "check": c} for f, n in pipe.robustness.masking for c in MASKING_CHECKS
     ]
     assert len(each) == 6 * len(pipe.robustness.masking) > 0
     # no target of its own: masking_table asks for every job's row, in job order
-    assert [kind.files(v)["table"] for v in each] == pipe.robustness.masking_tables()
-    assert not kind.target and not {kind.files(v)["table"] for v in each} & set(pipe.targets())
+    tables = [kind.files(pipe, v)["table"][0] for v in each]
+    assert tables == pipe.jobs.input_function(BY_NAME["masking_table"])(SimpleNamespace())["tables"]
+    assert not kind.target and not set(tables) & set(pipe.targets())
     for values in each:
         wildcards = SimpleNamespace(**values)
         spec = typed_spec(MaskingJobSpec, json.loads(pipe.jobs.spec_function(kind)(wildcards)))
-        assert spec == kind.spec(pipe.jobs, values)
+        assert spec == kind.spec(pipe, values)
         assert (spec.name, spec.check, spec.device) == (
             values["name"],
             values["check"],

@@ -30,6 +30,20 @@ def config(name: str) -> dict:
     return validate_config(data, SCHEMA_DIR / "config.schema.yaml")
 
 
+def spec_of(pipe, kind: str, **values) -> dict:
+    """The params.spec of one job of job kind ``kind`` (its generated rule's), parsed."""
+    return json.loads(pipe.jobs.spec_function(BY_NAME[kind])(SimpleNamespace(**values)))
+
+
+def inputs_of(pipe, kind: str, **values) -> dict[str, list[str]]:
+    """The named inputs of one job of job kind ``kind``."""
+    return pipe.jobs.input_function(BY_NAME[kind])(SimpleNamespace(**values))
+
+
+def figure_row(family: str):
+    return next(f for f in FIGURES if f.family == family)
+
+
 def test_every_family_has_one_row_and_a_caption():
     rows = [f.family for f in FIGURES]
     assert len(rows) == len(set(rows))
@@ -73,32 +87,31 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     assert len(targets) == len(set(targets)) == 6
     # the figure reads its point's job table (spec: point)
     wildcards = {"generator": "tiny_gan", "label": "init-random_restarts-5"}
-    assert pipe.figures.inversion_steps(wildcards) == [
+    figure = figure_row("inversion_restarts")
+    assert pipe.figures.drawn(figure, wildcards).inputs == [
         "results/sweeps/inversion/tiny_gan/init-random_restarts-5/steps.parquet"
     ]
-    figure = next(f for f in FIGURES if f.family == "inversion_restarts")
-    assert pipe.figures.inversion_point(figure, wildcards)["point"] == "init-random_restarts-5"
+    assert pipe.figures.spec(figure, wildcards).point == "init-random_restarts-5"
     with pytest.raises(
         ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"
     ):
-        pipe.figures.inversion_steps({"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
+        pipe.figures.drawn(figure, {"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
 
 
 def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_order():
     pipe = build(config("sweeps"))
-    point = SimpleNamespace(generator="tiny_ae", point="init-encoder_restarts-5")
-    spec = json.loads(pipe.sweeps.spec("inversion")(point))
+    spec = spec_of(pipe, "invert", generator="tiny_ae", point="init-encoder_restarts-5")
     assert spec["point"] == "init-encoder_restarts-5" and spec["sweep"] == "inversion"
     assert spec["generator"] == "tiny_ae" and spec["restarts"] == 5
-    assert pipe.sweeps.inputs("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.5")) == {
-        "generator": "results/gans/tiny_gan/checkpoint.pt",
-        "classifier": "results/classifiers/tiny_cnn/model.pt",
-        "images": "results/data/digits/train.pt",
+    assert inputs_of(pipe, "truncation", generator="tiny_gan", point="psi-0.5") == {
+        "generator": ["results/gans/tiny_gan/checkpoint.pt"],
+        "classifier": ["results/classifiers/tiny_cnn/model.pt"],
+        "images": ["results/data/digits/train.pt"],
     }
-    with pytest.raises(ConfigError, match="no grid point of generator 'tiny_gan' named 'psi-0.75'"):
-        pipe.sweeps.spec("truncation")(SimpleNamespace(generator="tiny_gan", point="psi-0.75"))
+    with pytest.raises(ConfigError, match="no job 'generator=tiny_gan, point=psi-0.75'"):
+        spec_of(pipe, "truncation", generator="tiny_gan", point="psi-0.75")
     # generators as listed, each with its points in grid order: the rows of the one-job-per-generator tables
-    assert pipe.sweeps.tables(SimpleNamespace(sweep="inversion")) == [
+    assert inputs_of(pipe, "aggregate_sweep", sweep="inversion")["tables"] == [
         f"results/sweeps/inversion/{g}/{label}/final.parquet"
         for g, labels in (
             ("tiny_gan", ("init-random_restarts-1", "init-random_restarts-5")),
@@ -140,17 +153,22 @@ def test_job_specs_are_complete_sorted_json():
     pipe = build(config("robustness"))
     entries = config("robustness")["robustness"]["attacks"]
     # one attack on one classifier: its own entry only, without the classifiers key
-    spec = json.loads(pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="pgd")))
+    spec = spec_of(pipe, "attack", classifier="tiny_fc", attack="pgd")
+    entry = {k: v for k, v in entries["pgd"].items() if k != "classifiers"}
     assert spec == {
         "name": "pgd",
-        "attack": {k: v for k, v in entries["pgd"].items() if k != "classifiers"},
+        "classifier": "tiny_fc",
+        "attack": {k: v for k, v in entry.items() if v is not None},  # an optional null is left out
         "eval": {"max_examples": 30, "batch_size": 16},
         "device": "cpu",
     }
-    with pytest.raises(ConfigError, match="no attack on classifier 'tiny_cnn_pgd' named 'lbfgs'"):
-        pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_cnn_pgd", attack="lbfgs"))
-    inputs = pipe.robustness.attack_inputs(SimpleNamespace(classifier="tiny_fc", attack="pgd"))
-    assert inputs == {"model": "results/classifiers/tiny_fc/model.pt", "test": "results/data/tiny/test.pt"}
+    with pytest.raises(ConfigError, match="no job 'classifier=tiny_cnn_pgd, attack=lbfgs'"):
+        spec_of(pipe, "attack", classifier="tiny_cnn_pgd", attack="lbfgs")
+    inputs = inputs_of(pipe, "attack", classifier="tiny_fc", attack="pgd")
+    assert inputs == {
+        "model": ["results/classifiers/tiny_fc/model.pt"],
+        "test": ["results/data/tiny/test.pt"],
+    }
 
 
 def test_attack_table_reads_one_curve_per_classifier_and_attack():
@@ -158,7 +176,7 @@ def test_attack_table_reads_one_curve_per_classifier_and_attack():
     tables, which attack_table still writes (one per attacked classifier)."""
     pipe = build(config("robustness"))
     entries = config("robustness")["robustness"]["attacks"]
-    curves = pipe.robustness.attack_curves()
+    curves = inputs_of(pipe, "attack_table")["curves"]
     expected = [
         f"results/robustness/attacks/{c}/{a}.parquet"
         for c in ("tiny_cnn_pgd", "tiny_fc")
@@ -166,15 +184,11 @@ def test_attack_table_reads_one_curve_per_classifier_and_attack():
         if c in entries[a]["classifiers"]
     ]
     assert curves == expected and len(curves) == len(pipe.robustness.attack_jobs) == 10
-    tables = pipe.robustness.classifier_curve_tables()
-    assert tables == {
-        "tiny_cnn_pgd": "results/robustness/attacks/tiny_cnn_pgd.parquet",
-        "tiny_fc": "results/robustness/attacks/tiny_fc.parquet",
-    }
-    assert pipe.robustness.classifier_curve_option() == (
-        "--classifier-table tiny_cnn_pgd=results/robustness/attacks/tiny_cnn_pgd.parquet"
-        " --classifier-table tiny_fc=results/robustness/attacks/tiny_fc.parquet"
-    )
+    assert pipe.jobs.outputs(BY_NAME["attack_table"])["classifiers"] == [
+        "results/robustness/attacks/tiny_cnn_pgd.parquet",
+        "results/robustness/attacks/tiny_fc.parquet",
+    ]
+    assert spec_of(pipe, "attack_table") == {"classifiers": ["tiny_cnn_pgd", "tiny_fc"]}
 
 
 def test_a_dangling_reference_is_one_config_error():
@@ -232,12 +246,13 @@ def test_masking_jobs_per_autoattacked_classifier_and_purifier():
         pipe, SimpleNamespace(family="purifier", name="recon", check="zero_gradients")
     )
     # one table per (model, check): models in job order, each model's checks in MASKING_CHECKS order
-    assert pipe.robustness.masking_tables() == [
+    tables = inputs_of(pipe, "masking_table")["tables"]
+    assert tables == [
         f"results/robustness/masking/{f}/{n}/{c}.parquet"
         for f, n in (("classifier", "tiny_fc"), ("purifier", "gan"), ("purifier", "recon"))
         for c in MASKING_CHECKS
     ]
-    assert [MASKING.files(v)["table"] for v in MASKING.each(pipe.jobs)] == pipe.robustness.masking_tables()
+    assert [MASKING.files(pipe, v)["table"][0] for v in MASKING.each(pipe)] == tables
 
 
 def test_a_masking_check_job_carries_only_the_settings_its_check_reads():
@@ -247,10 +262,10 @@ def test_a_masking_check_job_carries_only_the_settings_its_check_reads():
     defaults = spec_dict(MaskingSettings())
     for family, name in (("classifier", "tiny_fc"), ("purifier", "gan")):
         model = pipe.robustness.masking[(family, name)]
-        config_checks = model.checks
+        config_checks = model.checks.sizes()
         # max_examples where the model has a limit (None: the whole split, left out as optional)
         extra = ({"purifier"} if family == "purifier" else set()) | (
-            {"max_examples"} if model.max_examples is not None else set()
+            {"max_examples"} if model.checks.max_examples is not None else set()
         )
         for check in MASKING_CHECKS:
             wildcards = SimpleNamespace(family=family, name=name, check=check)
@@ -291,9 +306,9 @@ def test_masking_references_are_one_config_error():
 
 def test_autoattack_entry_and_purify_budget_reach_the_specs():
     pipe = build(with_masking({"purifiers": []}))
-    spec = pipe.robustness.attack_spec(SimpleNamespace(classifier="tiny_fc", attack="aa"))
+    spec = pipe.jobs.spec_function(BY_NAME["attack"])(SimpleNamespace(classifier="tiny_fc", attack="aa"))
     assert '"attack":"AutoAttack"' in spec and '"n_iter":2' in spec and '"version":"standard"' in spec
-    purify = pipe.defense.purify_spec(SimpleNamespace(purifier="gan", point="L4_R2"))
+    purify = pipe.jobs.spec_function(BY_NAME["purify"])(SimpleNamespace(purifier="gan", point="L4_R2"))
     # the tiny defense config's budget (.test/config/defense.yaml), defaults filled
     assert '"budget":{"eot_samples":2,"latent_lr":0.05,' in purify and '"restarts":1,' in purify
     assert '"steps":3,"unroll_restarts":1}' in purify
@@ -303,12 +318,12 @@ def test_claims_rule_reads_only_the_tables_the_dag_produces():
     """The claims page reads the run's tables; tables no job makes stay "not measured"."""
     pipe = build(config("robustness"))
     assert {paths.CLAIMS_HTML, paths.CLAIMS_MD, paths.CLAIMS_PARQUET, paths.CLAIMS_RST} <= set(pipe.targets())
-    inputs = pipe.claims.inputs(SimpleNamespace())
-    assert inputs["claims"] == "config/claims.yaml"
+    inputs = inputs_of(pipe, "claims")
+    assert inputs["claims"] == ["config/claims.yaml"]
     assert paths.ATTACKS in inputs["tables"] and paths.TRANSFER in inputs["tables"]
     assert not any(t.startswith(("results/gans", "results/sweeps")) for t in inputs["tables"])
-    assert set(inputs["tables"]) <= pipe.claims.produced_paths()
-    assert paths.GAN_LOSSES.format(gan="tiny_ns") in build(config("generative")).claims.produced_paths()
+    assert set(inputs["tables"]) <= pipe.claims.produced_paths
+    assert paths.GAN_LOSSES.format(gan="tiny_ns") in build(config("generative")).claims.produced_paths
     data = config("robustness")
     data["claims"] = None
     assert not any("claims" in t for t in build(data).targets())
@@ -342,11 +357,11 @@ def test_capacity_transfer_and_robust_features_jobs():
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
     pipe = build(data)
     assert {paths.TRANSFER_CAPACITY, paths.ROBUST_FEATURES} <= set(pipe.targets())
-    spec = json.loads(pipe.robustness.capacity_transfer_spec(None))
+    spec = spec_of(pipe, "transfer_capacity")
     assert spec["transfer"]["eps"] == 0.2 and len(spec["transfer"]["classifiers"]) == 4
     assert set(spec["attacks"]) == {"pgd"}
     assert spec["transfer"]["within"] == "seed"  # one matrix per seed of the base classifier
-    meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
+    meta = spec["meta"]
     assert sorted({m["width"] for m in meta.values()}) == [0.5, 1.0]
     assert {m["seed"] for m in meta.values()} == {0}
     one = SimpleNamespace(seed="0")  # one run: the config's seed
@@ -382,8 +397,7 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
     expand_replicates(data)  # as the config check does: <entry> (seed 0) and <entry>_seed1 runs
     pipe = build(data)
-    capacity = SimpleNamespace(sweep="capacity")
-    spec = json.loads(pipe.robustness.sweep_spec(capacity))
+    spec = spec_of(pipe, "robustness_sweep", sweep="capacity")
     assert set(spec["points"]) == {
         "tiny_cnn_pgd",
         "tiny_cnn_pgd_pgd_w0p5",
@@ -396,11 +410,12 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
         "tiny_cnn_pgd_seed1": 1,
         "tiny_cnn_pgd_seed1_pgd_w0p5": 1,
     }
-    assert "tiny_cnn_pgd_seed1_pgd_w0p5" in pipe.robustness.sweep_inputs(capacity)
+    models = inputs_of(pipe, "robustness_sweep", sweep="capacity")["models"]
+    assert "results/classifiers/tiny_cnn_pgd_seed1_pgd_w0p5/model.pt" in models
     # one training job per point and seed
     trained = set(pipe.robustness.classifiers)
     assert {"tiny_cnn_pgd_seed1_pgd_w0p5", "tiny_cnn_pgd_seed1_pgd_f0p5"} <= trained
-    meta = json.loads(pipe.robustness.capacity_transfer_meta(None))
+    meta = spec_of(pipe, "transfer_capacity")["meta"]
     assert meta["tiny_cnn_pgd_seed1_pgd_w0p5"] == {"width": 0.5, "mode": "pgd", "seed": 1}
     assert features_tables(pipe) == [
         "results/robustness/robust_features/seed0.parquet",
@@ -433,10 +448,11 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
         "results/figures/sweeps/truncation_grid/tiny_gan.png",
     ]
     # one samples file per point's job, a grid row each, in psi order (no truncation last)
-    assert pipe.figures.truncation_samples({"generator": "tiny_gan"}) == [
+    figure = figure_row("truncation_grid")
+    assert pipe.figures.drawn(figure, {"generator": "tiny_gan"}).inputs == [
         paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=point) for point in ("psi-0.5", "default")
     ]
-    assert pipe.figures.truncation_grid(None, {"generator": "tiny_gan"})["experiment"].startswith("tiny_gan")
+    assert pipe.figures.spec(figure, {"generator": "tiny_gan"}).title().startswith("tiny_gan")
 
 
 def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
@@ -452,18 +468,18 @@ def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
         "results/figures/robustness/sweep_data_size_fc.png",
     } <= targets
     assert re.fullmatch(SWEEP_PATTERN, "data_size_fc") and not re.fullmatch(SWEEP_PATTERN, "inversion")
-    inputs = pipe.robustness.sweep_inputs(SimpleNamespace(sweep="data_size_fc"))
-    assert {"tiny_fc_pgd", "tiny_fc_pgd_standard_f0p5", "train", "test"} <= set(inputs)
-    spec = json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep="data_size_fc")))
+    inputs = inputs_of(pipe, "robustness_sweep", sweep="data_size_fc")
+    assert {"train", "test", "models"} == set(inputs)
+    assert paths.fill(paths.CLASSIFIER_MODEL, classifier="tiny_fc_pgd_standard_f0p5") in inputs["models"]
+    spec = spec_of(pipe, "robustness_sweep", sweep="data_size_fc")
     assert spec["eps"] == 0.1 and set(spec["points"]) == {
         "tiny_fc_pgd",
         "tiny_fc_pgd_pgd_f0p5",
         "tiny_fc_pgd_standard_f0p5",
         "tiny_fc",
     }  # tiny_fc: the same spec, reused
-    figure = next(f for f in FIGURES if f.family == "robustness_sweep")
-    options = pipe.figures.robustness(figure, {"robustness_sweep": "data_size_fc"})
-    assert options["sweep"] == "data_size" and "data_size_fc" in options["experiment"]
+    options = pipe.figures.spec(figure_row("robustness_sweep"), {"robustness_sweep": "data_size_fc"})
+    assert options.sweep == "data_size" and "data_size_fc" in options.title()
 
 
 def test_train_max_examples_reaches_the_data_size_sweep_job_only_when_set():
@@ -472,9 +488,6 @@ def test_train_max_examples_reaches_the_data_size_sweep_job_only_when_set():
     sweep = {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}
     data["robustness"]["data_size_sweeps"] = {"fc": sweep, "capped": dict(sweep, train_max_examples=40)}
     pipe = build(validate_config(data, SCHEMA_DIR / "config.schema.yaml"))
-    specs = {
-        s: json.loads(pipe.robustness.sweep_spec(SimpleNamespace(sweep=f"data_size_{s}")))
-        for s in ("fc", "capped")
-    }
+    specs = {s: spec_of(pipe, "robustness_sweep", sweep=f"data_size_{s}") for s in ("fc", "capped")}
     assert "train_max_examples" not in specs["fc"]
     assert specs["capped"]["train_max_examples"] == 40

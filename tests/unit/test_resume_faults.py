@@ -193,7 +193,9 @@ def test_simulated_full_disk_mid_checkpoint_is_one_line_and_keeps_the_last_one(
     job = tmp_path / "job"
     state_file = job / "resume" / "last.pt"
     argv = _clf_args(data, job, clf_spec(mode="standard", epochs=3))
-    assert cli_main([*argv, "--stop-after-epochs", "1"]) == 2
+    monkeypatch.setenv("ADVGEN_STOP_AFTER_EPOCHS", "1")
+    assert cli_main(argv) == 2
+    monkeypatch.delenv("ADVGEN_STOP_AFTER_EPOCHS")
     before = state_file.read_bytes()
 
     real_open = open

@@ -22,6 +22,7 @@ from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from tests import forkserver
 from tests.conftest import advgen_command, tool_env
+from tests.jobs import job_argv
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 from tests.unit.test_classifiers import entry
 
@@ -58,25 +59,14 @@ def _clf_cmd(data: Path, out: Path, spec: dict) -> list[str]:
 
 
 def _clf_args(data: Path, out: Path, spec: dict) -> list[str]:
-    return [
-        "--threads",
-        "1",
+    """The arguments after ``advgen`` of a classifier's job."""
+    job = job_argv(
         "train-classifier",
-        "--name",
-        "t",
-        "--spec",
-        spec_json(spec),
-        "--train",
-        str(data / "train.pt"),
-        "--test",
-        str(data / "test.pt"),
-        "--model",
-        str(out / "model.pt"),
-        "--history",
-        str(out / "history.parquet"),
-        "--resume",
-        str(out / "resume" / "last.pt"),
-    ]
+        spec_json({"name": "t", "classifier": spec}),
+        {"train": data / "train.pt", "test": data / "test.pt"},
+        {"model": out / "model.pt", "history": out / "history.parquet", "resume": out / "resume" / "last.pt"},
+    )
+    return ["--threads", "1", *job]
 
 
 def _run(cmd: list[str]) -> None:
@@ -159,26 +149,19 @@ def test_gan_killed_with_sigkill_resumes_bit_identically(tiny_split):
 
     def cmd(out: Path) -> list[str]:
         o = GanOutputs.under(out)
-        return [
-            *advgen_command(),
-            "--threads",
-            "1",
+        job = job_argv(
             "train-gan",
-            "--spec",
-            spec_json(spec_dict(spec)),
-            "--train",
-            str(tiny_split / "train.pt"),
-            "--checkpoint",
-            str(o.checkpoint),
-            "--losses",
-            str(o.losses),
-            "--samples",
-            str(o.samples),
-            "--status",
-            str(o.status),
-            "--device",
-            "cpu",
-        ]
+            spec_json({"gan": spec_dict(spec), "device": "cpu"}),
+            {"train": tiny_split / "train.pt"},
+            {
+                "checkpoint": o.checkpoint,
+                "losses": o.losses,
+                "samples": o.samples,
+                "status": o.status,
+                "resume": o.resume,
+            },
+        )
+        return [*advgen_command(), "--threads", "1", *job]
 
     _run(cmd(tiny_split / "full"))
     _kill_when(cmd(tiny_split / "killed"), tiny_split / "killed" / "resume" / "last.pt")

@@ -1,5 +1,5 @@
 # Validate the config once and build every stage's plan (advgen.pipeline).
-# Rules take their paths (advgen.pipeline.paths), input functions and job specs from PIPE;
+# The rules (jobs.smk, plots.smk, cv.smk) take their paths, input functions and job specs from PIPE;
 # nothing here imports torch, so the DAG builds in well under a second.
 import os
 import sys
@@ -7,10 +7,7 @@ import sys
 from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
-from advgen.pipeline.data import SPLITS as DATA_SPLITS
 from advgen.pipeline.check import checked_pipeline
-from advgen.pipeline.robustness import SWEEP_PATTERN as ROBUSTNESS_SWEEP
-from advgen.pipeline.sweeps import SWEEPS
 from advgen.profiles import check_profile, profiles_in
 from advgen.warm.owner import announce as announce_warm_start
 
@@ -31,8 +28,12 @@ except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 
 
+# the named experiments of the config (each rule adds its own constraints)
 wildcard_constraints:
     dataset=NAME,
+    gan=NAME,
+    ae=NAME,
+    classifier=NAME,
 
 
 # The jobs of a local run start warm (advgen.warm): this Snakemake exports itself as their run's

@@ -1,5 +1,8 @@
 # CV stage: results/cv/{cv.md,cv.html,cv.typ,cv.pdf} from config/cv/ (see config/cv/README.md).
-# Both rules are light and local; cv_stats needs the network and is never part of `all`.
+# The two literal rules of the workflow (every other job is a job kind, jobs.smk): they call
+# the CV's own command line, `advgen cv build|stats`, which is also the by-hand tool for the
+# CV, not a study job (its spec is the CV's files, not the config's experiments). Both are
+# light and local; cv_stats needs the network and is never part of `all`.
 
 
 localrules:
@@ -7,11 +10,12 @@ localrules:
     cv_stats,
 
 
+# The CV, built from its three files and the renderer's templates.
 rule cv:
     input:
-        cv=PIPE.cv.settings["cv"],
-        bib=PIPE.cv.settings["bib"],
-        stats=PIPE.cv.settings["stats"],
+        cv=PIPE.cv.files()["cv"],
+        bib=PIPE.cv.files()["bib"],
+        stats=PIPE.cv.files()["stats"],
         templates=PIPE.cv.template_files,
     output:
         **PIPE.cv.outputs(),
@@ -29,14 +33,14 @@ rule cv:
         " --out {params.outdir:q} {params.options} > {log} 2>&1"
 
 
-# Opt-in: `snakemake --cores 1 -f cv_stats` fetches GitHub star counts into
+# Opt-in network fetch: `snakemake --cores 1 -f cv_stats` fetches GitHub star counts into
 # cv.stats_refresh; review that file, then copy it over cv.stats.
 rule cv_stats:
     input:
-        cv=PIPE.cv.settings["cv"],
-        stats=PIPE.cv.settings["stats"],
+        cv=PIPE.cv.files()["cv"],
+        stats=PIPE.cv.files()["stats"],
     output:
-        stats=PIPE.cv.settings["stats_refresh"],
+        stats=PIPE.cv.files()["stats_refresh"],
     log:
         log("cv_stats", "cv_stats"),
     benchmark:

@@ -1,12 +1,25 @@
-# Declared job kinds: one rule per row of the job-kind table (advgen.pipeline.jobkinds.JOB_KINDS),
+# Every job kind: one rule per row of the job-kind table (advgen.pipeline.jobkinds.JOB_KINDS),
 # generated here. A row names the rule, its outputs (paths from advgen.paths), its inputs, its
-# typed spec and the library function `advgen <name with dashes>` calls; every value a job
-# depends on reaches it as params.spec (sorted JSON), its files as --input/--output NAME=PATH.
+# typed spec and the library function `advgen <command>` calls; every value a job depends on
+# reaches it as params.spec (sorted JSON), its files as --input/--output NAME=PATH.
 #
 # Adding a job kind: its output paths, its library function and spec, one row of JOB_KINDS and
 # its line in docs/reruns.md. Nothing here changes.
 
+from advgen.pipeline.jobkind import Output
 from advgen.pipeline.jobkinds import JOB_KINDS
+
+
+def rule_outputs(kind):
+    """The rule's outputs: a folder wrapped in directory(), a report entry in report()."""
+    out = PIPE.jobs.outputs(kind)
+    for name, value in kind.outputs.items():
+        if isinstance(value, Output) and value.directory:
+            out[name] = directory(out[name])
+        elif isinstance(value, Output) and value.report is not None:
+            out[name] = report(out[name], **value.report)
+    return out
+
 
 for kind in JOB_KINDS:
 
@@ -16,7 +29,7 @@ for kind in JOB_KINDS:
         input:
             unpack(PIPE.jobs.input_function(kind)),
         output:
-            **kind.outputs,
+            **rule_outputs(kind),
         log:
             kind.log,
         benchmark:
@@ -34,7 +47,7 @@ for kind in JOB_KINDS:
             # `kind` it needs must be bound here, at definition
             command=kind.command,
             spec=PIPE.jobs.spec_function(kind),
-            files=PIPE.jobs.file_arguments,
+            files=PIPE.jobs.file_function(kind),
         shell:
             "advgen --threads {threads} {params.command} --spec {params.spec:q} {params.files}"
             " > {log} 2>&1"

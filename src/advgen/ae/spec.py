@@ -35,3 +35,12 @@ class AeSpec:
     cdf_levels: int
     n_novel: int
     seed: int
+
+
+@dataclass(frozen=True)
+class AeJobSpec:
+    """The ``train_ae`` job's spec: the run (``autoencoder``: what its checkpoint records and its
+    resume state is keyed on) and the device it asks for."""
+
+    autoencoder: AeSpec
+    device: str

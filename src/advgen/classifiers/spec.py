@@ -47,6 +47,15 @@ class ClassifierSpec:
     pool_mix: float | None = None
 
 
+@dataclass(frozen=True)
+class ClassifierJobSpec:
+    """The ``train_classifier`` job's spec: the classifier's name (recorded in its checkpoint)
+    and its :class:`ClassifierSpec`."""
+
+    name: str
+    classifier: ClassifierSpec
+
+
 def classifier_config(spec: ClassifierSpec) -> dict[str, Any]:
     """``spec`` as the JSON object the workflow passes (a checkpoint's ``config``, a resume key's
     spec): keys sorted as :func:`advgen.config.spec_json` writes them, the pool fields left unset

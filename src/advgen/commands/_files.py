@@ -19,42 +19,37 @@ names the files it reads there with :func:`refuse_overwrite` before it writes an
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from advgen.jobfiles import FileArg, file_arg, first_problem
 
-class FileArg(str):
-    """A file argument's value (a ``str``): ``role`` is "input" or "output", ``option`` names the
-    argument in messages, ``path`` is the file (the PATH of a ``NAME=PATH`` value); ``tree``: an
-    input folder outputs may lie inside (see the module docstring)."""
-
-    role: str = ""
-    option: str = ""
-    named: bool = False
-    tree: bool = False
-
-    @property
-    def path(self) -> str:
-        return self.split("=", 1)[1] if self.named and "=" in self else str(self)
-
-
-def file_arg(path: str | Path, role: str, option: str, tree: bool = False) -> FileArg:
-    """A :class:`FileArg` for ``path``."""
-    arg = FileArg(str(path))
-    arg.role, arg.option, arg.tree = role, option, tree
-    return arg
+__all__ = [
+    "DERIVED",
+    "FileArg",
+    "FileType",
+    "add_input",
+    "add_output",
+    "file_arg",
+    "file_args",
+    "overwritten_input",
+    "refuse_overwrite",
+]
 
 
 class FileType:
-    """The argparse ``type`` of a file argument: makes :class:`FileArg` values."""
+    """The argparse ``type`` of a file argument: makes :class:`FileArg` values. ``trees``: the
+    names of ``NAME=PATH`` values that are tree inputs (a job kind's results folder)."""
 
-    def __init__(self, role: str, option: str, named: bool, tree: bool = False) -> None:
-        self.role, self.option, self.named, self.tree = role, option, named, tree
+    def __init__(
+        self, role: str, option: str, named: bool, tree: bool = False, trees: frozenset[str] = frozenset()
+    ) -> None:
+        self.role, self.option, self.named, self.tree, self.trees = role, option, named, tree, trees
 
     def __call__(self, value: str) -> FileArg:
-        arg = file_arg(value, self.role, self.option, self.tree)
+        name = value.split("=", 1)[0] if self.named else ""
+        arg = file_arg(value, self.role, self.option, self.tree or name in self.trees)
         arg.named = self.named
         return arg
 
@@ -63,16 +58,33 @@ class FileType:
 
 
 def _add_file(
-    role: str, p: Any, flags: tuple[str, ...], named: bool, tree: bool, kwargs: dict[str, Any]
+    role: str,
+    p: Any,
+    flags: tuple[str, ...],
+    named: bool,
+    tree: bool,
+    kwargs: dict[str, Any],
+    trees: frozenset[str] = frozenset(),
 ) -> argparse.Action:
     option = "/".join(f for f in flags if f.startswith("-")) or flags[0]
-    return p.add_argument(*flags, type=FileType(role, option, named, tree), **kwargs)
+    action: argparse.Action = p.add_argument(
+        *flags, type=FileType(role, option, named, tree, trees), **kwargs
+    )
+    return action
 
 
-def add_input(p: Any, *flags: str, named: bool = False, tree: bool = False, **kwargs: Any) -> argparse.Action:
+def add_input(
+    p: Any,
+    *flags: str,
+    named: bool = False,
+    tree: bool = False,
+    trees: frozenset[str] = frozenset(),
+    **kwargs: Any,
+) -> argparse.Action:
     """``p.add_argument`` for a file or folder the command reads (``named``: ``NAME=PATH`` values;
-    ``tree``: a folder outputs may lie inside, whose files read the command names itself)."""
-    return _add_file("input", p, flags, named, tree, kwargs)
+    ``tree``: a folder outputs may lie inside, whose files read the command names itself;
+    ``trees``: the names of the ``NAME=PATH`` values that are such folders)."""
+    return _add_file("input", p, flags, named, tree, kwargs, trees)
 
 
 def add_output(p: Any, *flags: str, named: bool = False, **kwargs: Any) -> argparse.Action:
@@ -103,58 +115,13 @@ def file_args(args: argparse.Namespace) -> Iterator[FileArg]:
         yield from derived(args)
 
 
-def _same_file(a: str, b: str) -> bool:
-    """Whether paths ``a`` and ``b`` name one file: equal after resolving symlinks, or hard links."""
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def _below(path: str, folder: str) -> bool:
-    """Whether resolved ``path`` lies inside resolved ``folder``."""
-    return path != folder and os.path.commonpath([path, folder]) == folder
-
-
-def _relation(out: FileArg, other: FileArg) -> str | None:
-    """How output ``out`` meets ``other``: "is also", "contains", "lies inside" or ``None``."""
-    if _same_file(out.path, other.path):
-        return "is also"
-    a, b = os.path.realpath(out.path), os.path.realpath(other.path)
-    if _below(b, a):
-        return "contains"
-    if _below(a, b) and not other.tree:
-        return "lies inside"
-    return None
-
-
-def _problem(outputs: list[FileArg], inputs: list[FileArg], earlier: list[FileArg]) -> str | None:
-    """The first output of ``outputs`` meeting an input, an output of ``earlier`` or one before it,
-    or naming a symbolic link to a folder (a folder output is replaced as a whole, which a link
-    cannot be: the command would fail after its first outputs were written)."""
-    for i, out in enumerate(outputs):
-        if os.path.islink(out.path) and os.path.isdir(out.path):
-            return (
-                f"{out.option} {out.path}: is a symbolic link to a folder ({os.path.realpath(out.path)}); "
-                "give the folder itself"
-            )
-        for other in [*inputs, *earlier, *outputs[:i]]:
-            relation = _relation(out, other)
-            if relation is not None:
-                return (
-                    f"{out.option} {out.path}: {relation} the {other.role} {other.option} ({other.path}); "
-                    "an output must not overwrite, hold or lie inside an input or another output"
-                )
-    return None
-
-
 def overwritten_input(args: argparse.Namespace) -> str | None:
     """The one-line error for an output argument that is, contains or lies inside an input
     (symlinks and hard links included) or another output, else ``None``."""
     files = [f for f in file_args(args) if f.path]
-    return _problem([f for f in files if f.role == "output"], [f for f in files if f.role == "input"], [])
+    return first_problem(
+        [f for f in files if f.role == "output"], [f for f in files if f.role == "input"], []
+    )
 
 
 def refuse_overwrite(
@@ -173,7 +140,7 @@ def refuse_overwrite(
     extra_out = [file_arg(p, "output", what) for what, paths in (outputs or {}).items() for p in paths]
     declared_out = [f for f in files if f.role == "output"]
     declared_in = [f for f in files if f.role == "input"]
-    problem = _problem(declared_out, extra_in, []) or _problem(
+    problem = first_problem(declared_out, extra_in, []) or first_problem(
         extra_out, [*declared_in, *extra_in], declared_out
     )
     if problem is not None:

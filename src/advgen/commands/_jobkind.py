@@ -1,10 +1,13 @@
-"""The subcommands of the declared job kinds (:data:`advgen.pipeline.jobkinds.JOB_KINDS`).
+"""The subcommands of the job kinds (:data:`advgen.pipeline.jobkinds.JOB_KINDS`).
 
-``advgen <kind name with dashes> --spec JSON [--input NAME=PATH ...] --output NAME=PATH ...``
-runs one job: the spec is checked against its definition in ``jobs.schema.yaml`` and becomes the
-kind's typed spec (:func:`advgen.jobs.load_spec`; a bad value, an unknown or missing field is one
-line, exit status 2), the inputs are grouped by name (a name may repeat, its paths keep their order)
-and the kind's library function writes the named outputs. The generated rules
+``advgen <command> --spec JSON [--input NAME=PATH ...] --output NAME=PATH ...`` runs one job:
+the spec is checked against its definition in ``jobs.schema.yaml`` and becomes the kind's typed
+spec (:func:`advgen.jobs.load_spec`; a bad value, an unknown or missing field is one line, exit
+status 2), the inputs and outputs are grouped by name (a name may repeat, its paths keep their
+order: :class:`advgen.jobfiles.Files`) and the kind's library function writes the named
+outputs. Every path is a file argument (:mod:`advgen.commands._files`): no output, state
+outputs (a resume folder) included, may be, hold or lie inside an input or another output; a
+kind's tree inputs (a results folder it scans) may hold its outputs. The generated rules
 (``workflow/rules/jobs.smk``) call them so.
 """
 
@@ -36,12 +39,14 @@ def add_arguments(p: argparse.ArgumentParser, kind: Any) -> None:
         p,
         "--input",
         named=True,
+        trees=frozenset(kind.trees),
         nargs="+",
         action="extend",
         default=[],
         metavar="NAME=PATH",
         help="inputs: the named input files (a name may repeat)",
     )
+    state = f"; state: {', '.join(kind.state)}" if kind.state else ""
     add_output(
         p,
         "--output",
@@ -50,28 +55,40 @@ def add_arguments(p: argparse.ArgumentParser, kind: Any) -> None:
         action="extend",
         required=True,
         metavar="NAME=PATH",
-        help=f"outputs: {', '.join(kind.outputs)}",
+        help=f"outputs: {', '.join(kind.outputs)}{state}",
     )
 
 
 def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     from advgen.errors import ConfigError
 
-    pairs = [tuple(v.split("=", 1)) for v in values]
+    pairs = [value.split("=", 1) for value in values]
     if any(len(pair) != 2 or not all(pair) for pair in pairs):
         raise ConfigError(f"{option}: expected NAME=PATH entries")
-    return pairs  # type: ignore[return-value]
+    return [(name, path) for name, path in pairs]
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, path in pairs:
+        out.setdefault(name, []).append(path)
+    return out
 
 
 def main(kind: Any, args: argparse.Namespace) -> None:
     from advgen.errors import ConfigError
+    from advgen.jobfiles import Files
     from advgen.jobs import load_spec
 
     spec = load_spec(args.spec, spec_type=kind.spec_type)
-    inputs: dict[str, list[str]] = {}
-    for name, path in _pairs(args.input, "--input"):
-        inputs.setdefault(name, []).append(path)
-    outputs = dict(_pairs(args.output, "--output"))
-    if sorted(outputs) != sorted(kind.outputs):
-        raise ConfigError(f"--output: expected {', '.join(kind.outputs)}, got {', '.join(outputs) or 'none'}")
-    kind.run(inputs, outputs, spec)
+    inputs = Files(_grouped(_pairs(args.input, "--input")), "--input")
+    outputs = _grouped(_pairs(args.output, "--output"))
+    unknown = [name for name in outputs if name not in kind.output_names]
+    missing = [name for name in kind.outputs if name not in outputs and kind.single(name)]
+    if unknown or missing:
+        got = ", ".join(outputs) or "none"
+        raise ConfigError(f"--output: expected {', '.join(kind.output_names)}, got {got}")
+    several = [name for name, paths in outputs.items() if len(paths) > 1 and kind.single(name)]
+    if several:
+        raise ConfigError(f"--output: {several[0]} given {len(outputs[several[0]])} times")
+    kind.run(inputs, Files(outputs, "--output"), spec)

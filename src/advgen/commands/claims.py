@@ -109,32 +109,11 @@ def _spec(args: argparse.Namespace) -> Any:
     )
 
 
-def _recording_context() -> type:
-    """:class:`advgen.claims.Context` noting every table it reads (``read``: paths relative to
-    the results folder), so that no output overwrites one."""
-    from dataclasses import dataclass, field
-
-    from advgen.claims import Context
-
-    @dataclass
-    class ReadTables(Context):
-        read: set[str] = field(default_factory=set)
-
-        def table(self, rel: str) -> Any:
-            frame = super().table(rel)
-            self.read.add(rel)
-            return frame
-
-    return ReadTables
-
-
 def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from advgen.claims import data_header, evaluate_all, frame, html, markdown, read_claims_file, rst
-    from advgen.claims.phase import freeze_path, phase_of, read_freeze
-    from advgen.errors import AdvgenError, ConfigError
-    from advgen.io import write_parquet, write_text
+    from advgen.claims.page_job import evaluate_page, write_page
+    from advgen.errors import ConfigError
 
     if args.readme_summary:
         _readme(args)
@@ -144,64 +123,6 @@ def main(args: argparse.Namespace) -> None:
         raise ConfigError("advgen claims: no output given (--html, -o, --parquet or --rst)")
     if not args.config:
         raise ConfigError("advgen claims: --config (the claims file) is required")
-    _ReadTables = _recording_context()
-    parsed = read_claims_file(args.config)
-    results = Path(args.results)
-    if not results.is_dir():
-        raise AdvgenError(f"{results}: results folder not found")
-    record = freeze_path(parsed)
-    phase = phase_of(
-        parsed,
-        read_freeze(record) if record else None,
-        (seed for runs in spec.seeds.values() for seed in runs.values()),
-    )
-    header = data_header(spec, results)
-    header["phase"] = phase.header()
-    ctx = _ReadTables(
-        results,
-        {role: list(runs) for role, runs in spec.roles.items()},
-        set(spec.produced),
-        generators=frozenset(spec.generators),
-        budgets=header["budget_by_name"],
-        seeds={run: seed for runs in spec.seeds.values() for run, seed in runs.items()},
-        bars={role: dict(bar) for role, bar in spec.bars.items()},
-    )
-    table = frame(evaluate_all(parsed.claims, ctx, args.config), phase)
-    line = (
-        f"Phase: {phase.phase}"
-        + (f" ({phase.why})" if phase.why else "")
-        + f"; claims file sha256 {phase.sha256}"
-    )
-    if phase.freeze is not None:
-        line += f", frozen on {phase.freeze.date} ({phase.freeze.claims_sha256})"
-    line += "\n\nData: " + "; ".join(
-        f"{d['name']}: {d['label']}"
-        + (f", {d['resolution']}" if d["resolution"] else "")
-        + (f", {d['train']} train / {d['test']} test images" if d["train"] is not None else "")
-        for d in header["datasets"]
-    )
-    if header["budgets"]:
-        line += "\n\nTraining budget, this study vs the source: " + "; ".join(
-            f"{b['what']}: {b['ours']} vs {b['source']}" for b in header["budgets"]
-        )
-    pages = {
-        args.html: lambda: html(table, header),
-        args.out: lambda: markdown(table, header=line),
-        args.rst: lambda: rst(table),
-    }
-    texts = {path: make() for path, make in pages.items() if path}
-    sources = Path(parsed.path).parent
-    refuse_overwrite(
-        args,
-        {
-            "--results (a table the claims read)": [results / rel for rel in sorted(ctx.read)],
-            "--results (a dataset's manifest)": [
-                results / "data" / name / "manifest.parquet" for name in spec.datasets
-            ],
-            "--config (a source text)": [sources / rel for rel in parsed.sources.values()],
-        },
-    )
-    if args.parquet:
-        write_parquet(table, args.parquet)
-    for path, text in texts.items():
-        write_text(path, text)
+    page = evaluate_page(args.config, Path(args.results), spec)
+    refuse_overwrite(args, page.found)
+    write_page(page, {"html": args.html, "md": args.out, "parquet": args.parquet, "rst": args.rst})

@@ -69,10 +69,12 @@ def main(args: argparse.Namespace) -> None:
     options = [parse_spec(spec) for spec in specs]
     for spec in options:
         check_spec("PlotSpec", spec)
+    draw = drawn[args.family].draw
+    assert draw is not None  # the families with a renderer
     done: list[str] = []
     for paths, outs, spec in zip(inputs, outputs, options):
         try:
-            render(args.family, drawn[args.family].draw, paths, outs, spec)
+            render(args.family, draw, paths, outs, spec)
         except AdvgenError as exc:  # no partial output; name the input files when the message does not
             for path in [*done, *outs]:
                 Path(path).unlink(missing_ok=True)

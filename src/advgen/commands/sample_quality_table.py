@@ -23,9 +23,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> None:
     import pandas as pd
 
-    from advgen.commands.sample_quality import sort_summary
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_parquet
+    from advgen.metrics.jobs import sort_summary
 
     tables = [*args.tables, *args.inputs]
     if not tables:

@@ -2,12 +2,15 @@
 
 - :func:`download_data`: fetch a torchvision dataset into its folder and write a JSON receipt
   (the files and their sizes);
+- :func:`prepare_split`: one prepared split (``results/data/<name>/<split>.pt``) from the
+  source, read from its folder (never downloaded here: ``download_data`` did);
 - :func:`data_manifest`: a dataset's manifest (:func:`advgen.data.prepared.manifest`) from
   its two prepared splits, read from the files ``prepare_data`` wrote (no second load of the
   source).
 
-Each takes its named inputs (name -> paths), its named outputs (name -> path) and its
-:class:`~advgen.data.spec.DatasetSpec`, and writes its outputs atomically (:mod:`advgen.io`).
+Each takes its named inputs and outputs (:class:`advgen.jobfiles.Files`) and its spec (a
+:class:`~advgen.data.spec.DatasetSpec`, or the split's :class:`~advgen.data.spec.PreparedSplitSpec`),
+and writes its outputs atomically (:mod:`advgen.io`).
 torch is imported inside the functions: the job-kind table imports this module while the
 workflow is parsed.
 """
@@ -15,16 +18,16 @@ workflow is parsed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from advgen.data.spec import DatasetSpec
+from advgen.data.spec import DatasetSpec, PreparedSplitSpec
+from advgen.jobfiles import Files
 
 log = logging.getLogger(__name__)
 
 
-def download_data(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: DatasetSpec) -> None:
-    """Download ``spec.source`` into ``spec.folder``; the receipt (``outputs["receipt"]``) lists
+def download_data(inputs: Files, outputs: Files, spec: DatasetSpec) -> None:
+    """Download ``spec.source`` into ``spec.folder``; the receipt (output ``receipt``) lists
     the files and their sizes."""
     from advgen.data.torchvision_sources import download
     from advgen.io import write_json
@@ -33,22 +36,47 @@ def download_data(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str
     files = download(spec.source, root)
     log.info("downloaded %d files into %s", len(files), root)
     write_json(
-        outputs["receipt"],
+        outputs.one("receipt"),
         {"source": spec.source, "root": str(root), "files": {str(f): f.stat().st_size for f in files}},
     )
 
 
-def data_manifest(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: DatasetSpec) -> None:
-    """The manifest (``outputs["manifest"]``) of the prepared ``train`` and ``test`` splits:
+def prepare_split(inputs: Files, outputs: Files, spec: PreparedSplitSpec) -> None:
+    """Write split ``spec.split`` of the dataset (output ``split``): its images quantised to
+    uint8, labels and source indices, and the entry it was made from (:meth:`PreparedSplitSpec.entry`)."""
+    from advgen.data import SOURCES, load_source, save_prepared
+
+    train, test = load_source(spec.dataset, download=False)
+    split = train if spec.split == "train" else test
+    info = SOURCES[spec.dataset.source]
+    save_prepared(
+        split,
+        outputs.one("split"),
+        dataset=spec.name,
+        name=spec.split,
+        num_classes=info.num_classes,
+        spec=spec.entry(),
+    )
+    log.info(
+        "%s/%s: %d images of shape %s",
+        spec.name,
+        spec.split,
+        len(split.labels),
+        tuple(split.images.shape[1:]),
+    )
+
+
+def data_manifest(inputs: Files, outputs: Files, spec: DatasetSpec) -> None:
+    """The manifest (output ``manifest``) of the prepared ``train`` and ``test`` splits:
     one row per image, and the description of ``spec.source``."""
     from advgen.data.prepared import load_prepared, manifest
     from advgen.data.registry import SOURCES
     from advgen.errors import CheckpointError
     from advgen.io import write_parquet
 
-    files = {name: inputs[name][0] for name in ("train", "test")}
+    files = {name: inputs.one(name) for name in ("train", "test")}
     splits = {name: load_prepared(path) for name, path in files.items()}
     for name, path in files.items():
         if splits[name].source_index is None:
             raise CheckpointError(f"{path}: checkpoint lacks key(s) source_index")
-    write_parquet(manifest(splits, SOURCES[spec.source].description), outputs["manifest"])
+    write_parquet(manifest(splits, SOURCES[spec.source].description), outputs.one("manifest"))

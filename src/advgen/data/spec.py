@@ -1,15 +1,22 @@
 """A dataset's spec: one entry of the config's ``datasets`` section, typed.
 
-The workflow passes the validated entry (schema defaults filled in) to ``prepare-data``,
-``download-data`` and ``data-manifest``; :func:`advgen.config.dataset_spec` builds the typed
-spec from such an entry, filling the schema's defaults (``data.schema.yaml#/$defs/dataset``)
-where a caller (a test, a command run by hand) left keys out. No torch here: the config check
+The workflow passes the validated entry (schema defaults filled in) to ``download-data`` and
+``data-manifest``, and to ``prepare-data`` within a :class:`PreparedSplitSpec`;
+:func:`advgen.config.dataset_spec` builds the typed spec from such an entry, filling the
+schema's defaults (``data.schema.yaml#/$defs/dataset``) where a caller (a test, a command run by
+hand) left keys out. No torch here: the config check
 reads it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from advgen.specs import spec_dict
+
+#: the key of a dataset spec that only the other split reads
+OTHER_CAP = {"train": "max_test", "test": "max_train"}
 
 
 @dataclass(frozen=True)
@@ -32,3 +39,18 @@ class DatasetSpec:
     def folder(self) -> str:
         """The torchvision-layout folder: ``root``, else ``resources/<source>``."""
         return self.root or f"resources/{self.source}"
+
+
+@dataclass(frozen=True)
+class PreparedSplitSpec:
+    """One prepared split's job (``prepare_data``): the dataset's name, the split (``train`` or
+    ``test``) and the dataset's spec with the other split's cap left out (``None``: editing
+    ``max_test`` leaves the training split, and the GANs reading it, alone)."""
+
+    name: str
+    split: str
+    dataset: DatasetSpec
+
+    def entry(self) -> dict[str, Any]:
+        """The dataset's config entry as the split records it: without the other split's cap."""
+        return {k: v for k, v in spec_dict(self.dataset).items() if k != OTHER_CAP[self.split]}

@@ -62,6 +62,15 @@ class GanSpec:
     seed: int
 
 
+@dataclass(frozen=True)
+class GanJobSpec:
+    """The ``train_gan`` job's spec: the run (``gan``: what its checkpoint records and its resume
+    state is keyed on) and the device it asks for."""
+
+    gan: GanSpec
+    device: str
+
+
 def complete_spec(
     spec: dict[str, Any], definition: str, *, schema: str = "generative.schema.yaml", what: str = "--spec"
 ) -> dict[str, Any]:
@@ -69,4 +78,5 @@ def complete_spec(
     (:func:`advgen.config.complete_entry`, the generative schema by default)."""
     from advgen.config import complete_entry
 
-    return complete_entry(spec, schema, definition, what)
+    completed: dict[str, Any] = complete_entry(spec, schema, definition, what)
+    return completed

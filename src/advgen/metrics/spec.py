@@ -32,3 +32,28 @@ class SampleQualitySpec:
     include_real: bool
     bars: dict[str, dict[str, float | bool]]
     seed: int
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    """One row of the sample-quality summary: a generator run (``real`` false: its checkpoint and
+    run info are the job's ``models`` and ``infos`` inputs, in row order) or a dataset's real test
+    images (``real``: its ``reals`` input, and a grid of them the ``grids`` output), scored by
+    the classifier ``classifier_name`` of ``dataset``; ``bars``: the quality bars of the run's
+    roles (role -> bar)."""
+
+    name: str
+    dataset: str
+    classifier_name: str
+    real: bool
+    bars: dict[str, dict[str, float | bool]] | None = None
+
+
+@dataclass(frozen=True)
+class SampleQualityJobSpec:
+    """The ``sample_quality`` job's spec: the section's settings (seed filled), every row it
+    scores (each seeded alone, so sharing a job changes no number) and the device."""
+
+    settings: SampleQualitySpec
+    rows: tuple[QualityRow, ...]
+    device: str

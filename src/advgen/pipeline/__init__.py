@@ -1,26 +1,40 @@
 """The pipeline layer: per-stage plans built once from the validated config.
 
 ``build(config, source)`` checks every cross-reference of the config (one ``ConfigError``
-naming the file and key) and returns a :class:`Pipeline` whose stage plans give
-``workflow/rules/*.smk`` their targets, input functions and job specs. Every artifact path
-is spelled once, in :mod:`advgen.paths`; the figure table is
-:mod:`advgen.pipeline.figures`. No torch anywhere here: the Snakefile imports it.
+naming the file and key) and returns a :class:`Pipeline` whose stage plans (one attribute
+each: ``plan.robustness``) expand the config into jobs. Every job is a job kind
+(:mod:`advgen.pipeline.jobkinds`: ``workflow/rules/jobs.smk`` generates its rule), every figure
+a row of the figure table (:mod:`advgen.pipeline.figures`: ``plots.smk``); every artifact path
+is spelled once, in :mod:`advgen.paths`. No torch anywhere here: the Snakefile imports it.
 
-Adding a stage: a ``Stage`` subclass in ``advgen/pipeline/<stage>.py`` (its ``targets()``
-and the input/spec methods of its rules), its path templates in ``advgen/paths.py``, one line in
-:meth:`Pipeline.__init__`, and ``workflow/rules/<stage>.smk`` calling ``PIPE.<stage>.<method>``.
+Adding a stage: a ``Stage`` subclass in ``advgen/pipeline/<stage>.py`` (the config's
+expansion: which jobs, cross-reference checks), one attribute in :meth:`Pipeline.__init__`,
+its job kinds (``advgen/pipeline/jobkinds_<stage>.py``) and figure rows
+(``advgen/pipeline/figures_<stage>.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NoReturn
+
+from advgen.pipeline.base import Stage
 
 
 class Pipeline:
-    """Every stage's plan; ``targets()`` is what ``rule all`` asks for."""
+    """Every stage's plan, by attribute; ``targets()`` is what ``rule all`` asks for.
 
-    def __init__(self, config: Mapping[str, Any], source: str = "config", on_unknown: Any = None):
+    ``configfiles``: the config files the run was started with (as the provenance page's
+    rebuild command names them)."""
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        source: str = "config",
+        on_unknown: Callable[[str], NoReturn] | None = None,
+        configfiles: Sequence[str] = (),
+    ) -> None:
+        from advgen.defense.plan import DefenseConfig
         from advgen.pipeline.claims import ClaimsPlan
         from advgen.pipeline.cv import CvPlan
         from advgen.pipeline.data import DataPlan
@@ -28,43 +42,67 @@ class Pipeline:
         from advgen.pipeline.figures import FiguresPlan
         from advgen.pipeline.generative import GenerativePlan
         from advgen.pipeline.jobs import JobsPlan
-        from advgen.pipeline.provenance import ProvenancePlan
         from advgen.pipeline.robustness import RobustnessPlan
+        from advgen.pipeline.study import Study
         from advgen.pipeline.sweeps import SweepsPlan
 
-        self.data = DataPlan(config, source)
-        self.generative = GenerativePlan(config, source)
+        self.config = config
+        self.source = source
+        self.configfiles = tuple(configfiles)
+        self.study = Study.of(config, source)
+        self.data = DataPlan(self.study)
+        self.generative = GenerativePlan(self.study)
         self.generative.check()
-        self.cv = CvPlan(config, source)
-        self.robustness = RobustnessPlan(config, source)
-        self.sweeps = SweepsPlan(config, source)
-        self.defense = DefensePlan(config, source)
-        stages = {
-            "data": self.data,
-            "generative": self.generative,
-            "cv": self.cv,
-            "robustness": self.robustness,
-            "sweeps": self.sweeps,
-            "defense": self.defense,
-        }
-        self.jobs = JobsPlan(config, stages, source)  # the declared job kinds (advgen.pipeline.jobkinds)
-        stages = {**stages, "jobs": self.jobs}
-        self.figures = FiguresPlan(config, stages, source)
-        self.stages = {**stages, "figures": self.figures}
-        self.claims = ClaimsPlan(config, self.stages, source)
-        self.stages = {**self.stages, "claims": self.claims}
-        self.provenance = ProvenancePlan(config, self.stages, source)
-        self.stages = {**self.stages, "provenance": self.provenance}
-        for stage in self.stages.values():  # a requested file that no entry makes: one line
+        self.cv = CvPlan(self.study)
+        study = self.study
+        defense = DefenseConfig(
+            study.defense, study.gans, study.classifier_entries, config, study.seed, source
+        )
+        self.robustness = RobustnessPlan(study, defense)  # the masking checks read the purifiers
+        self.sweeps = SweepsPlan(study)
+        self.defense = DefensePlan(study, defense)
+        self.jobs = JobsPlan(self)  # the job kinds (advgen.pipeline.jobkinds)
+        self.figures = FiguresPlan(self)
+        from advgen.pipeline.jobkinds_claims import KINDS as PAGES
+
+        stages = (
+            self.data,
+            self.generative,
+            self.cv,
+            self.robustness,
+            self.sweeps,
+            self.defense,
+            self.figures,
+        )
+        others = [t for stage in stages for t in stage.targets()]
+        others += self.jobs.targets([kind for kind in self.jobs.kinds() if kind not in PAGES])
+        self.claims = ClaimsPlan(study, self.sweeps, others)  # what a claim may read
+        self.stages: tuple[Stage, ...] = (
+            self.data,
+            self.generative,
+            self.cv,
+            self.robustness,
+            self.sweeps,
+            self.defense,
+            self.jobs,
+            self.figures,
+            self.claims,
+        )
+        for stage in self.stages:  # a requested file that no entry makes: one line
             stage.on_unknown = on_unknown
 
     def targets(self) -> list[str]:
-        """The final outputs of every stage, in stage order."""
-        return [t for stage in self.stages.values() for t in stage.targets()]
+        """The final outputs of every stage, in stage order (each once)."""
+        return list(dict.fromkeys(t for stage in self.stages for t in stage.targets()))
 
 
-def build(config: Mapping[str, Any], source: str = "config", on_unknown: Any = None) -> Pipeline:
+def build(
+    config: Mapping[str, Any],
+    source: str = "config",
+    on_unknown: Callable[[str], NoReturn] | None = None,
+    configfiles: Sequence[str] = (),
+) -> Pipeline:
     """The plans of a validated config (raises ``ConfigError`` on a dangling reference);
     ``on_unknown(message)`` is called (``sys.exit`` in the workflow) when a requested file names
     no entry of the config (:meth:`advgen.pipeline.base.Stage.unknown`)."""
-    return Pipeline(config, source, on_unknown)
+    return Pipeline(config, source, on_unknown, configfiles)

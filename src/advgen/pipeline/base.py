@@ -1,14 +1,20 @@
-"""What every stage plan shares: the validated config, the global seed and device."""
+"""What every stage plan shares: the typed config (:class:`~advgen.pipeline.study.Study`) and
+the one-line answer to a requested file that no entry of the config makes."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from advgen import paths
 from advgen.config import spec_json
 from advgen.errors import ConfigError
+
+if TYPE_CHECKING:
+    from advgen.pipeline.study import Study
+
+T = TypeVar("T")
 
 
 def display(path: str | os.PathLike[str]) -> str:
@@ -22,24 +28,15 @@ NAME = "[A-Za-z][A-Za-z0-9_]*"
 
 
 class Stage:
-    """A stage's plan: ``targets()``, plus the input and params functions of its rules.
-
-    Input functions take Snakemake's ``wildcards`` (any object with the wildcard names as
-    attributes) and return paths from :mod:`advgen.paths`; spec functions return
-    the job's complete spec as sorted JSON (``spec_json``), so a changed value reruns
-    exactly the jobs it reaches.
-    """
+    """A stage's plan: the config's expansion into jobs (``targets()``: the stage's final outputs
+    that no job kind declares)."""
 
     #: what the workflow does with a file no entry of the config makes (``sys.exit``: one line)
     on_unknown: Callable[[str], NoReturn] | None = None
 
-    def __init__(self, config: Mapping[str, Any], source: str = "config"):
-        self.config = config
-        self.source = source
-
-    def section(self, name: str) -> dict[str, Any]:
-        """A config section (dict of named experiments), empty when absent."""
-        return self.config.get(name) or {}
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.source = study.source
 
     def unknown(self, key: str, what: str, name: str, known: Any = ()) -> NoReturn:
         """A wildcard of a requested file (a target, ``--forcerun``) names no ``what`` of the config
@@ -51,23 +48,15 @@ class Stage:
             self.on_unknown(f"config error: {message}")
         raise ConfigError(message)
 
-    def lookup(self, entries: Mapping[str, Any], name: str, key: str, what: str) -> Any:
+    def lookup(self, entries: Mapping[str, T], name: str, key: str, what: str) -> T:
         """``entries[name]``, or :meth:`unknown` when the config has no such entry."""
         if name not in entries:
             self.unknown(key, what, name, entries)
         return entries[name]
 
-    def with_seed(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        """A job's copy of an experiment spec: the global seed filled in when it has none, and
-        without ``replicate_of`` (a run's name and seed say what it is, and an entry that gains
-        seeds keeps its first run's spec, so that run does not rerun: :mod:`advgen.replicates`)."""
-        spec = {k: v for k, v in spec.items() if k != "replicate_of"}
-        spec.setdefault("seed", self.config["seed"])
-        return spec
-
     @property
     def device(self) -> str:
-        return self.config["device"]
+        return self.study.device
 
     def targets(self) -> list[str]:
         return []

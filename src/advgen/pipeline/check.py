@@ -101,7 +101,7 @@ def checked_pipeline(
     source = config_source(paths)
     resolve_input_paths(config, workflow_folder(configfiles) if base is None else base)
     try:
-        pipe = build(config, source=source, on_unknown=on_unknown)
+        pipe = build(config, source=source, on_unknown=on_unknown, configfiles=paths)
         check_job_count(pipe, source)
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):

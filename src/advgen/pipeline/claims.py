@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,12 @@ from advgen.columns import (
     WORST_CASE_COLUMNS,
     worst_case_columns,
 )
-from advgen.config import spec_json
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
-from advgen.specs import spec_dict
+from advgen.pipeline.study import Study, resolve_roles, runs_of
+from advgen.pipeline.sweeps import SweepsPlan
+
+__all__ = ["ClaimsPlan", "check_claims", "produced_tables", "resolve_roles", "runs_of", "table_columns"]
 
 #: the folder the claims' table paths are relative to
 RESULTS = "results"
@@ -42,8 +44,6 @@ GATE_TABLE = paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/")
 BUDGET_KEYS = tuple(f.name for f in dataclasses.fields(RunBudget))
 #: the keys of a dataset entry the page's header reads
 DATASET_HEADER_KEYS = tuple(f.name for f in dataclasses.fields(DatasetHeader))
-#: config sections whose entries a role may name
-MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
 # Columns of every table a claim may read, by template relative to RESULTS (advgen.columns, which
 # the writers use too).
@@ -73,7 +73,7 @@ def _rel(path: str) -> str:
     return path.removeprefix(f"{RESULTS}/")
 
 
-def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
+def table_columns(rel: str, study: Study | None, sweeps: SweepsPlan | None) -> set[str] | None:
     """The columns of table ``rel`` (relative to ``results/``), or None for no known table."""
     from advgen.robustness.tables import CURVE_COLUMNS
 
@@ -93,9 +93,8 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
     if rel in fixed:
         return set(fixed[rel])
     if rel == _rel(paths.WORST_CASE):  # plus one robust_acc_<attack> per attack of the configured set
-        plan = stages.get("robustness")
-        settings = plan.worst_case() if plan is not None else None
-        return set(worst_case_columns(settings["attacks"]) if settings else WORST_CASE_COLUMNS)
+        worst = study.robustness.worst_case if study is not None else None
+        return set(worst_case_columns(list(worst.attacks)) if worst else WORST_CASE_COLUMNS)
     if len(parts) == 3 and parts[0] == "gans" and parts[2] == "losses.parquet":
         return set(GAN_LOSS_COLUMNS)
     if len(parts) == 3 and parts[0] == "autoencoders" and parts[2] == "losses.parquet":
@@ -109,62 +108,14 @@ def table_columns(rel: str, stages: Mapping[str, Stage]) -> set[str] | None:
         if sweep not in METRIC_COLUMNS:
             return None
         cols = set(ID_COLUMNS) | set(METRIC_COLUMNS[sweep])
-        plan = stages.get("sweeps")
-        for point in plan.points(sweep) if plan is not None else []:
+        for point in sweeps.points(sweep) if sweeps is not None else []:
             cols |= set(point.spec()) - {"device"}
         return cols
     return None
 
 
-def runs_of(config: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Entry name -> its runs: the runs whose ``replicate_of`` names it (a model entry with
-    ``seeds`` or ``replicates`` is expanded into those runs, the first keeping the entry's name),
-    else the entry itself; ``<entry>_seed<k>`` names the run of seed ``seed_base + k`` alone
-    (:mod:`advgen.seed_base`)."""
-    from advgen.replicates import replicate_name
-    from advgen.seed_base import seed_base
-
-    entries = {n: s for sec in MODEL_SECTIONS for n, s in (config.get(sec) or {}).items()}
-    out: dict[str, list[str]] = {name: [name] for name in entries}
-    groups: dict[str, list[str]] = {}
-    for name, entry in entries.items():
-        parent = entry.get("replicate_of") if isinstance(entry, Mapping) else None
-        if isinstance(parent, str):
-            groups.setdefault(parent, []).append(name)
-    base = seed_base(config)
-    for parent, runs in groups.items():
-        out[parent] = runs
-        for run in runs:
-            seed = int(entries[run].get("seed", config.get("seed", 0)))
-            if seed >= base:
-                out.setdefault(replicate_name(parent, seed - base), [run])
-    return out
-
-
-def resolve_roles(
-    config: Mapping[str, Any], known: Mapping[str, str] | None, source: str
-) -> dict[str, list[str]]:
-    """Role -> its runs, from the config's ``roles`` (one ConfigError naming ``roles.<role>``)."""
-    runs = runs_of(config)
-    out: dict[str, list[str]] = {}
-    for role, entries in (config.get("roles") or {}).items():
-        if known is not None and role not in known:
-            raise ConfigError(
-                f"{source}: roles.{role}: unknown role (the claims file's roles: {', '.join(known)})"
-            )
-        names = [entries] if isinstance(entries, str) else list(entries)
-        out[role] = []
-        for entry in names:
-            if not runs.get(entry):
-                raise ConfigError(
-                    f"{source}: roles.{role}: '{entry}' names no entry of {', '.join(MODEL_SECTIONS)}"
-                )
-            out[role] += [r for r in runs[entry] if r not in out[role]]
-    return out
-
-
 def check_claims(
-    claims_file: str, config: Mapping[str, Any], stages: Mapping[str, Stage], source: str = "config"
+    claims_file: str, study: Study, sweeps: SweepsPlan, produced_paths: set[str]
 ) -> tuple[Any, dict[str, list[str]], set[str]]:
     """Check a claims file against the config and the DAG its plans make (no torch).
 
@@ -177,9 +128,9 @@ def check_claims(
     from advgen.claims.spec import read_claims_file
 
     parsed = read_claims_file(claims_file)
-    roles = resolve_roles(config, parsed.roles, source)
-    check_role_sections(claims_file, parsed.claims, config, roles, source)
-    produced = {_rel(t) for t in produced_tables(config, stages)}
+    roles = resolve_roles(study, parsed.roles)
+    check_role_sections(claims_file, parsed.claims, study, roles)
+    produced = {_rel(t) for t in produced_paths}
     for claim in parsed.claims:
         for key, term in _named_terms(claim):
             where = (
@@ -188,7 +139,7 @@ def check_claims(
                 else f"{claims_file}: claims[{claim.id}].{key}"
             )
             sample = term.table.format(**{r: "x" for r in term.table_roles})
-            columns = table_columns(sample, stages)
+            columns = table_columns(sample, study, sweeps)
             if columns is None:
                 raise ConfigError(
                     f"{where}.table: unknown table {term.table} (no job of the workflow writes it)"
@@ -214,7 +165,7 @@ def check_claims(
 def role_sections(term: Any) -> list[tuple[str, str, tuple[str, ...]]]:
     """(key, role, the sections its entries may be in) for each role a side reads where the
     table fixes the kind of model: ``models.<column>`` or ``table``."""
-    out = []
+    out: list[tuple[str, str, tuple[str, ...]]] = []
     first = Path(term.table).parts[0]
     for role in term.table_roles:
         if first in TABLE_SECTIONS:
@@ -227,15 +178,11 @@ def role_sections(term: Any) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def check_role_sections(
-    claims_file: str,
-    claims: list[Any],
-    config: Mapping[str, Any],
-    roles: Mapping[str, list[str]],
-    source: str,
+    claims_file: str, claims: Sequence[Any], study: Study, roles: Mapping[str, list[str]]
 ) -> None:
     """Every run a role names is an entry of a section its sides read it as (a classifier role
     naming a GAN is one ConfigError line naming ``roles.<role>`` and the claim's key)."""
-    section_of = {n: sec for sec in MODEL_SECTIONS for n in config.get(sec) or {}}
+    section_of, source = study.model_sections(), study.source
     for claim in claims:
         for key, term in _named_terms(claim):
             for where, role, sections in role_sections(term):
@@ -262,30 +209,33 @@ def _named_terms(claim: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def generator_roles(config: Mapping[str, Any], roles: Mapping[str, list[str]]) -> list[str]:
+def generator_roles(study: Study, roles: Mapping[str, list[str]]) -> list[str]:
     """The roles whose runs are generators (entries of ``gans`` or ``autoencoders``): a claim
     built on one says whether its runs pass their quality gate."""
-    generators = {n for sec in ("gans", "autoencoders") for n in config.get(sec) or {}}
+    generators = {*study.gans, *study.autoencoders}
     return sorted(role for role, runs in roles.items() if runs and all(r in generators for r in runs))
 
 
-def produced_tables(config: Mapping[str, Any], stages: Mapping[str, Stage]) -> set[str]:
-    """Every table path the DAG can make that a claim may read (``results/...``)."""
-    out = {t for name, stage in stages.items() if name != "claims" for t in stage.targets()}
-    if config.get("claims"):
+def produced_tables(study: Study, targets: Iterable[str]) -> set[str]:
+    """Every table path the DAG can make that a claim may read (``results/...``): ``targets`` (of
+    every stage but the claims stage's own pages), the runs' loss tables and the manifests."""
+    out = set(targets)
+    if study.claims:
         out.add(paths.REPORT_FACTS)
-    out |= {paths.fill(paths.GAN_LOSSES, gan=g) for g in config.get("gans") or {}}
-    out |= {paths.fill(paths.AE_LOSSES, ae=a) for a in config.get("autoencoders") or {}}
-    out |= {paths.fill(paths.MANIFEST, dataset=d) for d in config.get("datasets") or {}}
+    out |= {paths.fill(paths.GAN_LOSSES, gan=g) for g in study.gans}
+    out |= {paths.fill(paths.AE_LOSSES, ae=a) for a in study.autoencoders}
+    out |= {paths.fill(paths.MANIFEST, dataset=d) for d in study.datasets}
     return out
 
 
 class ClaimsPlan(Stage):
-    """``results/claims.html`` and ``results/tables/claims.{md,parquet,rst}`` from the claims file."""
+    """``results/claims.html`` and ``results/tables/claims.{md,parquet,rst}`` from the claims file
+    (the job kinds of :mod:`advgen.pipeline.jobkinds_claims`)."""
 
-    def __init__(self, config: Mapping[str, Any], stages: Mapping[str, Stage], source: str = "config"):
-        super().__init__(config, source)
-        self.stages = stages
+    def __init__(self, study: Study, sweeps: SweepsPlan, targets: Iterable[str]) -> None:
+        """``targets``: of every other stage (what a claim may read)."""
+        super().__init__(study)
+        self.produced_paths = produced_tables(study, targets)
         self.roles: dict[str, list[str]] = {}
         self.produced: set[str] = set()
         self.read: list[str] = []
@@ -293,8 +243,10 @@ class ClaimsPlan(Stage):
         self.sources: list[str] = []
         self.freeze: str | None = None
         if self.claims_file:
-            parsed, self.roles, self.produced = check_claims(self.claims_file, config, stages, source)
-            self.budgets = {name: b for name, b in parsed.budgets.items()}
+            parsed, self.roles, self.produced = check_claims(
+                self.claims_file, study, sweeps, self.produced_paths
+            )
+            self.budgets = dict(parsed.budgets.items())
             base = os.path.dirname(self.claims_file)
             self.sources = [
                 os.path.normpath(os.path.join(base, rel)) for _, rel in sorted(parsed.sources.items())
@@ -302,7 +254,7 @@ class ClaimsPlan(Stage):
             if parsed.freeze:  # the page reads the freeze record where it exists (else: exploratory)
                 self.freeze = os.path.normpath(os.path.join(base, parsed.freeze))
             read = set()
-            if generator_roles(config, self.roles) and GATE_TABLE in self.produced:
+            if generator_roles(self.study, self.roles) and GATE_TABLE in self.produced:
                 read.add(GATE_TABLE)
             for claim in parsed.claims:
                 for term in claim.all_terms():
@@ -315,56 +267,41 @@ class ClaimsPlan(Stage):
                         read.add(term.table)
             self.read = sorted(read & self.produced)
         else:
-            resolve_roles(config, None, source)
+            resolve_roles(self.study, None)
 
     @property
     def claims_file(self) -> str | None:
-        return self.config.get("claims")
-
-    def targets(self) -> list[str]:
-        if not self.claims_file:
-            return []
-        return [
-            paths.CLAIMS_HTML,
-            paths.CLAIMS_MD,
-            paths.CLAIMS_PARQUET,
-            paths.CLAIMS_RST,
-            paths.REPORT_FACTS,
-        ]
-
-    def produced_paths(self) -> set[str]:
-        """Every table path the DAG can make that a claim may read (``results/...``)."""
-        return produced_tables(self.config, self.stages)
+        return self.study.claims
 
     def tables(self) -> list[str]:
         """The claims' tables this run produces (paths under ``results/``), sorted."""
         return [f"{RESULTS}/{t}" for t in self.read]
 
     def manifests(self) -> list[str]:
-        return [paths.fill(paths.MANIFEST, dataset=d) for d in sorted(self.section("datasets"))]
-
-    def results(self, wildcards: Any = None) -> str:
-        """Params function of ``rule claims``: the folder the claims' tables are relative to."""
-        return RESULTS
+        return [paths.fill(paths.MANIFEST, dataset=d) for d in sorted(self.study.datasets)]
 
     def command_spec(self) -> ClaimsPageSpec:
-        """What ``advgen claims`` needs besides the tables: roles, produced tables, the data."""
+        """What the claims page needs besides the tables: roles, produced tables, the data."""
         datasets = {
-            name: DatasetHeader(**{k: entry.get(k) for k in DATASET_HEADER_KEYS})
-            for name, entry in sorted(self.section("datasets").items())
+            name: DatasetHeader(**{k: getattr(spec, k) for k in DATASET_HEADER_KEYS})
+            for name, spec in sorted(self.study.datasets.items())
         }
-        seeds = {role: {run: self._seed_of(run) for run in runs} for role, runs in sorted(self.roles.items())}
+        seeds = {
+            role: {run: self.study.run_seed(run) for run in runs} for role, runs in sorted(self.roles.items())
+        }
         return ClaimsPageSpec(
             roles={r: tuple(v) for r, v in sorted(self.roles.items())},
             produced=tuple(sorted(self.produced)),
             datasets=datasets,
             seeds=seeds,
-            generators=tuple(generator_roles(self.config, self.roles)),
+            generators=tuple(generator_roles(self.study, self.roles)),
             budgets={name: self._budget(b) for name, b in sorted(self.budgets.items())},
             config=self.source,
             bars={
                 role: dict(sorted(bar.items()))
-                for role, bar in sorted(((self.config.get("sample_quality") or {}).get("bars") or {}).items())
+                for role, bar in sorted(
+                    ((self.study.config.get("sample_quality") or {}).get("bars") or {}).items()
+                )
                 if role in self.roles and isinstance(bar, Mapping)
             },
         )
@@ -373,32 +310,10 @@ class ClaimsPlan(Stage):
         """A budget of the claims file with the training settings of the runs its roles name
         here (the page turns them into "epochs x iterations on N training images")."""
         runs = {}
+        entries = self.study.model_entries()
         for role in budget.roles:
             for run in self.roles.get(role, []):
-                for section in MODEL_SECTIONS:
-                    entry = self.section(section).get(run)
-                    if isinstance(entry, Mapping):
-                        runs[run] = RunBudget(**{k: entry.get(k) for k in BUDGET_KEYS})
+                entry = entries.get(run)
+                if entry is not None:
+                    runs[run] = RunBudget(**{k: entry.get(k) for k in BUDGET_KEYS})
         return Budget(what=budget.what, source=budget.source, runs=runs)
-
-    def _seed_of(self, run: str) -> int:
-        for section in ("gans", "autoencoders", "classifiers"):
-            entry = self.section(section).get(run)
-            if isinstance(entry, Mapping):
-                return int(entry.get("seed", self.config.get("seed", 0)))
-        return int(self.config.get("seed", 0))
-
-    def spec(self, wildcards: Any = None) -> str:
-        """Params function of ``rule claims``: :meth:`command_spec` as sorted JSON."""
-        return spec_json(spec_dict(self.command_spec()))
-
-    def inputs(self, wildcards: Any = None) -> dict[str, Any]:
-        """Input function of ``rule claims``: the claims file, its sources' text, the tables it
-        reads, the manifests, and the freeze record where it exists."""
-        return {
-            "claims": self.claims_file,
-            "sources": self.sources,
-            "tables": self.tables(),
-            "manifests": self.manifests(),
-            "freeze": [self.freeze] if self.freeze and os.path.isfile(self.freeze) else [],
-        }

@@ -1,30 +1,37 @@
-"""CV stage plan: results/cv/cv.{md,html,typ,pdf} from config/cv/."""
+"""CV stage plan: results/cv/cv.{md,html,typ,pdf} from config/cv/ (the rules of
+``workflow/rules/cv.smk`` call the CV's own command line, ``advgen cv build|stats``)."""
 
 from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from advgen import paths
-from advgen.cv.settings import build_options, cv_settings
+from advgen.cv.settings import build_options
 from advgen.pipeline.base import Stage
 
 
 class CvPlan(Stage):
-    def __init__(self, config, source="config"):
-        super().__init__(config, source)
-        self.settings = cv_settings(config.get("cv"), source=source)
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The ``cv`` section with its defaults (its files resolved against the workflow)."""
+        return self.study.cv
 
-    def template_files(self, wildcards) -> list[str]:
+    def files(self) -> dict[str, str]:
+        """The CV's input files and the refreshed stats' path: ``cv``, ``bib``, ``stats``, ``stats_refresh``."""
+        return {key: str(self.settings[key]) for key in ("cv", "bib", "stats", "stats_refresh")}
+
+    def template_files(self, wildcards: Any = None) -> list[str]:
         """The renderer's templates: editing one reruns `cv` (edits to library code do not)."""
         folder = files("advgen.cv") / "templates"
         suffixes = (".j2", ".typ", ".css")
         return sorted(str(p) for p in folder.iterdir() if p.name.endswith(suffixes))
 
-    def outdir(self, wildcards, output) -> str:
+    def outdir(self, wildcards: Any, output: Any) -> str:
         return str(Path(output.md).parent)
 
-    def build_options(self, wildcards) -> str:
+    def build_options(self, wildcards: Any = None) -> str:
         """Explicit overrides (last_updated, fold_before) as CLI options; a change reruns `cv`."""
         return " ".join(build_options(self.settings))
 

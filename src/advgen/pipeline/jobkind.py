@@ -1,83 +1,158 @@
 """A job kind, declared once: the rule and the ``advgen`` subcommand are generated from it.
 
-A :class:`JobKind` holds what Snakemake and the command line need to know of one kind of job:
+Every job of the workflow is a :class:`JobKind` (but the CV's two rules, which call the CV's
+own command line). A kind holds what Snakemake and the command line need to know of one kind
+of job:
 
-- ``name``: the rule's name; ``advgen <name with dashes>`` runs one job;
+- ``name``: the rule's name; ``advgen <command>`` runs one job (``command``: the name with
+  dashes, unless given);
 - ``outputs``: output name -> path template of :mod:`advgen.paths` (their wildcards are the
-  job's; every output has the same ones);
+  job's; every output has the same ones), or an :class:`Output`: a folder (``directory``), a
+  report entry (``report``: the keyword arguments of Snakemake's ``report()``), or a list of
+  files the config names (``each(plan)``, no wildcards);
+- ``state``: outputs the command writes but the rule does not declare (a training job's resume
+  folder or file: Snakemake deletes declared outputs of a failed job, and a resume needs them);
+  they cross the command line as ``--output NAME=PATH`` like the others;
+- ``trees``: input folders the command reads without the rule declaring them (a results folder
+  whose tables it finds itself; ``--input NAME=PATH``, outputs may lie inside it);
 - ``each(plan)``: the wildcard values of every job the config asks for (``[{}]``: one job,
-  ``[]``: none), whose outputs ``rule all`` asks for (unless ``target`` is false: jobs that
-  only other jobs' inputs ask for, such as the downloads);
+  ``[]``: none), whose outputs ``rule all`` asks for (``target``: all of them, none, or the
+  named ones; ``target_jobs(plan)``: of those jobs only, e.g. the configured classifiers and not
+  the sweeps' points, which the sweep tables ask for);
 - ``inputs(plan, values)``: one job's input files by name (name -> list of paths);
 - ``spec(plan, values)``: one job's typed spec, an instance of ``spec_type`` (a frozen
   dataclass of the library), built from the validated config; it crosses the command line
   as sorted JSON (the rule's ``params.spec``, so a changed value reruns exactly that job);
 - ``run(inputs, outputs, spec)``: the library function that does the job and writes its
-  outputs atomically (``advgen.io``);
+  outputs atomically (``advgen.io``); ``inputs`` and ``outputs`` are
+  :class:`advgen.jobfiles.Files`;
 - ``resources`` and ``threads`` of the rule; ``local``: a local rule (a small job that reads
   small files: no cluster submission of its own); ``wildcard_constraints``: the rule's;
   ``job``: the job's name in its log and benchmark paths (default: the wildcards joined by
   ``/``, or the kind's name).
 
-``plan`` is the :class:`advgen.pipeline.jobs.JobsPlan`, whose ``stages`` reach every stage
-plan. The table of job kinds is :data:`advgen.pipeline.jobkinds.JOB_KINDS`;
-``workflow/rules/jobs.smk`` generates one rule per row and ``advgen.commands._jobkind`` one
-subcommand. :func:`typed_spec` is the command line's boundary: unknown or missing fields of
-``--spec`` are one-line errors. No torch or pandas here: the Snakefile and the CLI import it.
+``plan`` is the :class:`advgen.pipeline.plan.Plan` (the :class:`advgen.pipeline.Pipeline`):
+every stage plan by attribute (``plan.robustness``). The table of job kinds is
+:data:`advgen.pipeline.jobkinds.JOB_KINDS`; ``workflow/rules/jobs.smk`` generates one rule per
+row and ``advgen.commands._jobkind`` one subcommand. :func:`typed_spec` is the command line's
+boundary: unknown or missing fields of ``--spec`` are one-line errors. No torch or pandas here:
+the Snakefile and the CLI import it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from string import Formatter
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from advgen import paths
+from advgen.jobfiles import Files
 from advgen.specs import spec_dict, typed_spec
 
-__all__ = ["ONCE", "JobKind", "Values", "spec_dict", "typed_spec"]
+if TYPE_CHECKING:
+    from advgen.pipeline.plan import Plan
 
-Values = dict[str, Any]
+__all__ = ["ONCE", "JobKind", "Output", "Values", "spec_dict", "typed_spec"]
+
+
+class Values(dict[str, Any]):
+    """The wildcard values of one job (or figure): name -> value, read as attributes
+    (``values.classifier``); every value the workflow gives is a string."""
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return str(self[name])
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 #: the one job of a kind without wildcards
-ONCE: list[Values] = [{}]
+ONCE: list[Values] = [Values()]
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
-class JobKind:
+class Output:
+    """One output of a job kind beyond a plain file (see the module docstring)."""
+
+    path: str = ""
+    directory: bool = False
+    report: Mapping[str, Any] | None = field(default=None, hash=False)
+    each: Callable[[Plan], list[str]] | None = None
+
+    def __post_init__(self) -> None:
+        if bool(self.path) == (self.each is not None):
+            raise ValueError("an Output is a path template or a list of files (each), not both")
+
+
+@dataclass(frozen=True)
+class JobKind(Generic[S]):
     """One kind of job (module docstring)."""
 
     name: str
     help: str
-    outputs: dict[str, str] = field(hash=False)
-    each: Callable[[Any], list[Values]]
-    inputs: Callable[[Any, Values], dict[str, list[str]]]
-    spec: Callable[[Any, Values], Any]
-    spec_type: type
-    run: Callable[[Mapping[str, Sequence[str]], Mapping[str, str], Any], None]
-    resources: dict[str, int] = field(default_factory=dict, hash=False)
+    outputs: Mapping[str, str | Output] = field(hash=False)
+    each: Callable[[Plan], list[Values]]
+    inputs: Callable[[Plan, Values], Mapping[str, list[str]]]
+    spec: Callable[[Plan, Values], S]
+    spec_type: type[S]
+    run: Callable[[Files, Files, S], None]
+    state: Mapping[str, str] = field(default_factory=dict, hash=False)
+    trees: Mapping[str, str] = field(default_factory=dict, hash=False)
+    resources: Mapping[str, int] = field(default_factory=dict, hash=False)
     threads: int = 1
     local: bool = False
-    wildcard_constraints: dict[str, str] = field(default_factory=dict, hash=False)
+    wildcard_constraints: Mapping[str, str] = field(default_factory=dict, hash=False)
     job: str | None = None
-    target: bool = True
+    target: bool | tuple[str, ...] = True
+    target_jobs: Callable[[Plan], list[Values]] | None = None
+    command_name: str = ""
 
     def __post_init__(self) -> None:
         if not dataclasses.is_dataclass(self.spec_type):
             raise TypeError(f"job kind {self.name}: spec_type must be a dataclass")
-        shapes = {tuple(_wildcards(path)) for path in self.outputs.values()}
-        if len(shapes) != 1:
+        shapes = {tuple(_wildcards(path)) for path in self.templates.values()}
+        if len(shapes) > 1:
             raise ValueError(f"job kind {self.name}: its outputs must have the same wildcards")
+        if not self.templates:
+            raise ValueError(f"job kind {self.name}: at least one output must be a path template")
+        if set(self.state) & set(self.outputs) or set(self.trees) & set(self.outputs):
+            raise ValueError(f"job kind {self.name}: a state output or tree input reuses an output's name")
+        if isinstance(self.target, tuple) and not set(self.target) <= set(self.outputs):
+            raise ValueError(f"job kind {self.name}: target names no output")
 
     @property
     def command(self) -> str:
         """The ``advgen`` subcommand that runs one job."""
-        return self.name.replace("_", "-")
+        return self.command_name or self.name.replace("_", "-")
+
+    @property
+    def templates(self) -> dict[str, str]:
+        """The outputs that are path templates (name -> template)."""
+        out = {}
+        for name, value in self.outputs.items():
+            if isinstance(value, str):
+                out[name] = value
+            elif value.path:
+                out[name] = value.path
+        return out
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """Every name ``--output`` may give: the outputs, then the state outputs."""
+        return (*self.outputs, *self.state)
+
+    def single(self, name: str) -> bool:
+        """Whether output ``name`` is one file (not a list the config names)."""
+        value = self.outputs.get(name)
+        return not isinstance(value, Output) or value.each is None
 
     @property
     def wildcards(self) -> list[str]:
-        return _wildcards(next(iter(self.outputs.values())))
+        return _wildcards(next(iter(self.templates.values())))
 
     @property
     def _job(self) -> str:
@@ -93,9 +168,19 @@ class JobKind:
     def benchmark(self) -> str:
         return paths.benchmark(self.name, self._job)
 
-    def files(self, values: Values) -> dict[str, str]:
-        """One job's outputs."""
-        return {name: path.format(**values) for name, path in self.outputs.items()}
+    def is_target(self, name: str) -> bool:
+        """Whether ``rule all`` asks for output ``name`` of every job."""
+        return self.target if isinstance(self.target, bool) else name in self.target
+
+    def files(self, plan: Plan, values: Values) -> dict[str, list[str]]:
+        """One job's outputs (name -> paths), state outputs left out."""
+        out: dict[str, list[str]] = {}
+        for name, value in self.outputs.items():
+            if isinstance(value, Output) and value.each is not None:
+                out[name] = value.each(plan)
+            else:
+                out[name] = [(value if isinstance(value, str) else value.path).format(**values)]
+        return out
 
 
 def _wildcards(path: str) -> list[str]:

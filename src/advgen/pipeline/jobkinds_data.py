@@ -1,54 +1,76 @@
-"""The data stage's declared job kinds (:data:`KINDS`, rows of
-:data:`advgen.pipeline.jobkinds.JOB_KINDS`): the torchvision downloads and the manifests.
+"""The data stage's job kinds (:data:`KINDS`, rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`):
+the torchvision downloads, the prepared splits and the manifests.
 
-Both take the dataset's validated config entry as their spec
-(:class:`~advgen.data.spec.DatasetSpec`, whose JSON is that entry). ``prepare_data`` (one
-job per split) is a literal rule of ``workflow/rules/data.smk``: its spec leaves out the other
-split's cap but keeps its own even when null, which no one dataclass gives back as the same
-JSON, and the dataset and split names it writes into the checkpoint are wildcards, not part of
-that spec (adding them would change every split's spec, and so rerun every prepared split and
-all that reads it).
+The downloads and the manifests take the dataset's validated config entry as their spec
+(:class:`~advgen.data.spec.DatasetSpec`, whose JSON is that entry); a split's job takes its
+:class:`~advgen.data.spec.PreparedSplitSpec`: the dataset's name, the split and the entry without
+the other split's cap (so editing ``max_test`` rewrites the test split only). The job functions
+are :mod:`advgen.data.jobs`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from advgen import paths
-from advgen.config import dataset_spec
 from advgen.data import jobs
-from advgen.data.spec import DatasetSpec
+from advgen.data.spec import OTHER_CAP, DatasetSpec, PreparedSplitSpec
+from advgen.pipeline.base import NAME
 from advgen.pipeline.data import SPLITS
 from advgen.pipeline.jobkind import JobKind, Values
+from advgen.pipeline.plan import Plan
 
 
-def spec(plan, values: Values) -> DatasetSpec:
+def spec(plan: Plan, values: Values) -> DatasetSpec:
     """The dataset's config entry, typed."""
-    name = values["dataset"]
-    entry = plan.stages["data"].dataset(name)
-    return dataset_spec(entry, f"{plan.source}: datasets.{name}")
+    return plan.data.dataset(values.dataset)
 
 
 # --- the manifest of each dataset (advgen.data.jobs.data_manifest)
-def every_dataset(plan) -> list[Values]:
-    return [{"dataset": name} for name in sorted(plan.stages["data"].section("datasets"))]
+def every_dataset(plan: Plan) -> list[Values]:
+    return [Values(dataset=name) for name in plan.data.names()]
 
 
-def manifest_inputs(plan, values: Values) -> dict[str, list[str]]:
+def manifest_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The two prepared splits."""
     return {split: [paths.fill(paths.PREPARED, split=split, **values)] for split in SPLITS}
 
 
 # --- the torchvision downloads (advgen.data.jobs.download_data)
-def downloaded(plan) -> list[Values]:
+def downloaded(plan: Plan) -> list[Values]:
     """The datasets whose files torchvision fetches; their receipts are what ``prepare_data``
     reads first."""
-    return [values for values in every_dataset(plan) if plan.stages["data"].downloads(values["dataset"])]
+    return [values for values in every_dataset(plan) if plan.data.downloads(values.dataset)]
 
 
-def no_inputs(plan, values: Values) -> dict[str, list[str]]:
+def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     return {}
 
 
-KINDS: tuple[JobKind, ...] = (
+# --- one prepared split (advgen.data.jobs.prepare_split)
+def every_split(plan: Plan) -> list[Values]:
+    return [Values(dataset=name, split=split) for name in plan.data.names() for split in SPLITS]
+
+
+def split_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The download's receipt, where torchvision fetches the files."""
+    if plan.data.downloads(values.dataset):
+        return {"receipt": [paths.fill(paths.DOWNLOAD_RECEIPT, dataset=values.dataset)]}
+    return {}
+
+
+def split_spec(plan: Plan, values: Values) -> PreparedSplitSpec:
+    """The dataset's name, the split, and its entry without the other split's cap."""
+    dataset = plan.data.dataset(values.dataset)
+    if OTHER_CAP[values.split] == "max_test":
+        dataset = dataclasses.replace(dataset, max_test=None)
+    else:
+        dataset = dataclasses.replace(dataset, max_train=None)
+    return PreparedSplitSpec(name=values.dataset, split=values.split, dataset=dataset)
+
+
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "download_data",
         "download a dataset with torchvision into its root and write a JSON receipt",
@@ -59,6 +81,19 @@ KINDS: tuple[JobKind, ...] = (
         spec_type=DatasetSpec,
         run=jobs.download_data,
         target=False,  # what prepare_data reads first, not a result
+    ),
+    JobKind(
+        "prepare_data",
+        "prepare one split of a dataset (images as uint8, labels, source indices): results/data/<name>/<split>.pt",
+        outputs={"split": paths.PREPARED},
+        each=every_split,
+        inputs=split_inputs,
+        spec=split_spec,
+        spec_type=PreparedSplitSpec,
+        run=jobs.prepare_split,
+        wildcard_constraints={"dataset": NAME, "split": "|".join(SPLITS)},
+        job="{dataset}_{split}",
+        target=False,  # what the trainings read
     ),
     JobKind(
         "data_manifest",

@@ -1,81 +1,86 @@
 """The robust-features job kinds (Ilyas et al. 2019, "Adversarial Examples Are Not Bugs, They Are
 Features", Sec. 3): one ``robust_features`` job per seed pair (the robust and the standard
-classifier of one seed, :func:`advgen.robustness.plan.robust_features_pairs`), then one
-``robust_features_table`` with a seed column. The rows of :data:`KINDS` join
+classifier of one seed, :meth:`advgen.robustness.plan.RobustnessConfig.robust_features_pairs`),
+then one ``robust_features_table`` with a seed column. The rows of :data:`KINDS` join
 :data:`advgen.pipeline.jobkinds.JOB_KINDS`; their plan functions read the robustness plan
-through ``plan.stages["robustness"]``.
+(``plan.robustness``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from advgen import paths
 from advgen.pipeline.base import classifier_model, splits
 from advgen.pipeline.jobkind import ONCE, JobKind, Values
-from advgen.robustness import plan as expansion
+from advgen.pipeline.plan import Plan
 from advgen.robustness import robust_features_jobs
+from advgen.robustness.plan import FeaturePair
 from advgen.robustness.robust_features_spec import RobustFeaturesSpec, RobustFeaturesTableSpec
-from advgen.specs import typed_spec
+from advgen.specs import spec_dict, typed_spec
 
 
-def pairs(plan) -> dict[str, dict]:
-    """Seed -> the pair's runs, in seed order (``advgen.robustness.plan.robust_features_pairs``)."""
-    rob = plan.stages["robustness"]
-    return {str(p["seed"]): p for p in expansion.robust_features_pairs(rob.config, rob.source)}
+def pairs(plan: Plan) -> dict[str, FeaturePair]:
+    """Seed -> the pair's runs, in seed order."""
+    return {str(p.seed): p for p in plan.robustness.expansion.robust_features_pairs()}
 
 
-def each_seed(plan) -> list[Values]:
+def each_seed(plan: Plan) -> list[Values]:
     """One job per seed pair."""
-    return [{"seed": seed} for seed in pairs(plan)]
+    return [Values(seed=seed) for seed in pairs(plan)]
 
 
-def features_inputs(plan, values: Values) -> dict[str, list[str]]:
+def features_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The pair's robust and standard classifiers, and the splits of the trained classifier's data set."""
-    pair = pairs(plan)[str(values["seed"])]
-    rob = plan.stages["robustness"]
+    pair = pairs(plan)[str(values.seed)]
     files = {
-        "robust": classifier_model(pair["robust_classifier"]),
-        "standard": classifier_model(pair["standard_classifier"]),
-        **splits(rob.classifier_dataset(pair["classifier"])),
+        "robust": classifier_model(pair.robust_classifier),
+        "standard": classifier_model(pair.standard_classifier),
+        **splits(plan.robustness.classifier_dataset(pair.classifier)),
     }
     return {name: [path] for name, path in files.items()}
 
 
-def features_spec(plan, values: Values) -> RobustFeaturesSpec:
-    """``robustness.robust_features`` (schema defaults filled in), the trained classifier's entry
+def features_spec(plan: Plan, values: Values) -> RobustFeaturesSpec:
+    """``robustness.robust_features`` (schema defaults filled in), the trained classifier's spec
     of the pair's seed, the attack's entry and the evaluation's sizes."""
-    rob = plan.stages["robustness"]
-    features = rob.settings["robust_features"]
-    pair = pairs(plan)[str(values["seed"])]
+    rob = plan.robustness
+    features = rob.settings.robust_features
+    assert features is not None
+    pair = pairs(plan)[str(values.seed)]
+    evaluation = rob.eval_settings()
     spec = {
-        "classifier": rob.classifier_entry(pair["classifier"]),
-        "attack": rob.attack_settings(features["attack"], ("classifiers", "eps", "max_examples")),
-        "eps": features["eps"],
-        "robust": features["robust"],
-        "non_robust": features["non_robust"],
-        "deterministic": features.get("deterministic"),
-        "max_train": features["max_train"],
-        **rob.eval_settings(),
-        "seed": pair["seed"],
-        "device": rob.device,
+        "classifier": spec_dict(rob.classifier_spec(pair.classifier)),
+        "attack": spec_dict(rob.attack_spec(features.attack)),
+        "eps": features.eps,
+        "robust": features.robust,
+        "non_robust": features.non_robust,
+        "deterministic": features.deterministic,
+        "max_train": features.max_train,
+        "max_examples": evaluation.max_examples,
+        "batch_size": evaluation.batch_size,
+        "seed": pair.seed,
+        "device": plan.study.device,
     }
-    return typed_spec(RobustFeaturesSpec, spec, "robustness.robust_features")
+    spec_type: RobustFeaturesSpec = typed_spec(RobustFeaturesSpec, spec, "robustness.robust_features")
+    return spec_type
 
 
-def if_features(plan) -> list[Values]:
+def if_features(plan: Plan) -> list[Values]:
     """One table when the config runs the robust-features experiment."""
-    return ONCE if plan.stages["robustness"].settings.get("robust_features") else []
+    return ONCE if plan.robustness.settings.robust_features else []
 
 
-def table_inputs(plan, values: Values) -> dict[str, list[str]]:
+def table_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     """One table per seed pair, in seed order."""
     return {"tables": [paths.fill(paths.ROBUST_FEATURES_RUN, seed=seed) for seed in pairs(plan)]}
 
 
-def table_spec(plan, values: Values) -> RobustFeaturesTableSpec:
+def table_spec(plan: Plan, values: Values) -> RobustFeaturesTableSpec:
     return RobustFeaturesTableSpec()
 
 
-KINDS: tuple[JobKind, ...] = (
+KINDS: tuple[JobKind[Any], ...] = (
     JobKind(
         "robust_features",
         "build D_R (robust-model feature matching) and D_NR (standard-model feature matching or "

@@ -1,35 +1,43 @@
 """The plan of the declared job kinds (:data:`advgen.pipeline.jobkinds.JOB_KINDS`): each
-generated rule's input and params functions, and the outputs ``rule all`` asks for."""
+generated rule's input, output and params functions, and the outputs ``rule all`` asks for."""
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from advgen.config import spec_json
 from advgen.pipeline.base import Stage
-from advgen.pipeline.jobkind import JobKind, Values, spec_dict
+from advgen.pipeline.jobkind import JobKind, Output, Values, spec_dict
+
+if TYPE_CHECKING:
+    from advgen.pipeline.plan import Plan
+
+AnyKind = JobKind[Any]
 
 
 class JobsPlan(Stage):
-    """Every declared job kind's jobs; ``stages`` (the other stage plans) serve the declarations."""
+    """Every declared job kind's jobs; ``plan`` (every stage plan) serves the declarations."""
 
-    def __init__(self, config: Mapping[str, Any], stages: Mapping[str, Stage], source: str = "config"):
-        super().__init__(config, source)
-        self.stages = stages
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan.study)
+        self.plan = plan
 
     @staticmethod
-    def kinds() -> tuple[JobKind, ...]:
+    def kinds() -> tuple[AnyKind, ...]:
         from advgen.pipeline.jobkinds import JOB_KINDS
 
         return JOB_KINDS
 
-    def values(self, kind: JobKind, wildcards: Any) -> Values:
+    def each(self, kind: AnyKind) -> list[Values]:
+        return kind.each(self.plan)
+
+    def values(self, kind: AnyKind, wildcards: Any) -> Values:
         """One job's wildcard values; a job the config does not ask for is :meth:`Stage.unknown`."""
-        values = {name: getattr(wildcards, name) for name in kind.wildcards}
+        values = Values({name: getattr(wildcards, name) for name in kind.wildcards})
         if values:
-            known = [{k: str(v) for k, v in each.items()} for each in kind.each(self)]
+            known = [{k: str(v) for k, v in each.items()} for each in self.each(kind)]
             if values not in known:
                 label = ", ".join(f"{k}={v}" for k, v in values.items())
                 self.unknown(
@@ -37,17 +45,30 @@ class JobsPlan(Stage):
                 )
         return values
 
-    def inputs(self, kind: JobKind, values: Values) -> dict[str, list[str]]:
-        return {name: list(files) for name, files in kind.inputs(self, values).items()}
+    def inputs(self, kind: AnyKind, values: Values) -> dict[str, list[str]]:
+        return {name: list(files) for name, files in kind.inputs(self.plan, Values(values)).items()}
 
-    def spec(self, kind: JobKind, values: Values) -> str:
+    def spec(self, kind: AnyKind, values: Values) -> str:
         """One job's typed spec as sorted JSON (``params.spec``)."""
-        spec = kind.spec(self, values)
+        spec = kind.spec(self.plan, Values(values))
         if not isinstance(spec, kind.spec_type):
             raise TypeError(f"job kind {kind.name}: spec() returned {type(spec).__name__}")
         return spec_json(spec_dict(spec))
 
-    def input_function(self, kind: JobKind) -> Callable:
+    def outputs(self, kind: AnyKind) -> dict[str, str | list[str]]:
+        """The rule's outputs: name -> path template, or the list of files an :class:`Output`'s
+        ``each`` names (the rule wraps folders and report entries: ``workflow/rules/jobs.smk``)."""
+        out: dict[str, str | list[str]] = {}
+        for name, value in kind.outputs.items():
+            if isinstance(value, str):
+                out[name] = value
+            elif value.each is not None:
+                out[name] = value.each(self.plan)
+            else:
+                out[name] = value.path
+        return out
+
+    def input_function(self, kind: AnyKind) -> Callable[[Any], dict[str, list[str]]]:
         """Input function of the kind's rule (named inputs, each a list)."""
 
         def inputs(wildcards: Any) -> dict[str, list[str]]:
@@ -56,7 +77,7 @@ class JobsPlan(Stage):
         inputs.__name__ = f"{kind.name}_inputs"
         return inputs
 
-    def spec_function(self, kind: JobKind) -> Callable:
+    def spec_function(self, kind: AnyKind) -> Callable[[Any], str]:
         """Params function of the kind's rule: the job's spec."""
 
         def spec(wildcards: Any) -> str:
@@ -65,20 +86,29 @@ class JobsPlan(Stage):
         spec.__name__ = f"{kind.name}_spec"
         return spec
 
-    @staticmethod
-    def file_arguments(wildcards: Any, input: Any, output: Any) -> str:
-        """Params function of every generated rule: ``--input NAME=PATH ... --output NAME=PATH ...``
-        from the job's named inputs and outputs (quoted for the shell)."""
-        return command_files(dict(input.items()), dict(output.items()))
+    def file_function(self, kind: AnyKind) -> Callable[[Any, Any, Any], str]:
+        """Params function of the kind's rule: ``--input NAME=PATH ... --output NAME=PATH ...``
+        from the job's named inputs and outputs, its tree inputs and state outputs (quoted)."""
 
-    def targets(self) -> list[str]:
-        """The outputs of every job of the target kinds (``JobKind.target``)."""
+        def files(wildcards: Any, input: Any, output: Any) -> str:
+            values = {name: getattr(wildcards, name) for name in kind.wildcards}
+            trees = {name: path.format(**values) for name, path in kind.trees.items()}
+            state = {name: path.format(**values) for name, path in kind.state.items()}
+            return command_files({**dict(input.items()), **trees}, {**dict(output.items()), **state})
+
+        files.__name__ = f"{kind.name}_files"
+        return files
+
+    def targets(self, kinds: Sequence[AnyKind] | None = None) -> list[str]:
+        """The target outputs (``JobKind.target``) of every job of every kind (or of ``kinds``)."""
         return [
             path
-            for kind in self.kinds()
+            for kind in (self.kinds() if kinds is None else kinds)
             if kind.target
-            for values in kind.each(self)
-            for path in kind.files(values).values()
+            for values in (kind.target_jobs or kind.each)(self.plan)
+            for name, files in kind.files(self.plan, values).items()
+            if kind.is_target(name)
+            for path in files
         ]
 
 
@@ -94,3 +124,6 @@ def command_files(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> str:
 
     ins, outs = pairs(inputs), pairs(outputs)
     return " ".join([*(["--input", *ins] if ins else []), "--output", *outs])
+
+
+__all__ = ["JobsPlan", "Output", "command_files"]

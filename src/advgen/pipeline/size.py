@@ -6,47 +6,39 @@ classifier make a thousand trainings, each attacked by every attack and drawn in
 Snakemake then spends minutes planning before it says a word. :func:`check_job_count` counts the
 jobs of every entry and grid point (what grows with the config) and refuses more than the
 config's ``max_jobs`` (default 5,000; the default study makes about 360, the paper config
-about 300) with one line naming the count, the limit and the largest groups. The few
-one-per-run jobs (the claims page, the CV, the provenance page, one table per stage) are not
-counted.
+about 300) with one line naming the count, the limit and the largest groups (the jobs of one
+job kind, e.g. ``1,000 train_classifier jobs``). The CV's two jobs are not counted.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from advgen.errors import ConfigError
 from advgen.pipeline.figures import FIGURE, FIGURES, STAGE
+
+if TYPE_CHECKING:
+    from advgen.pipeline import Pipeline
 
 #: the default of the config's ``max_jobs`` (config.schema.yaml states it too; a test checks both)
 MAX_JOBS = 5000
 
 
-def job_counts(pipe: Any) -> dict[str, int]:
-    """The jobs of each group that grows with the config (group -> count, zero groups left out)."""
-    config = pipe.data.config
+def job_counts(pipe: Pipeline) -> dict[str, int]:
+    """The jobs of each job kind and the figures' jobs (group -> count, zero groups left out)."""
     figures = pipe.figures
-    counts = {
-        "prepared splits": 2 * len(config.get("datasets") or {}),
-        "GAN trainings": len(config.get("gans") or {}),
-        "autoencoder trainings": len(config.get("autoencoders") or {}),
-        "classifier trainings": len(pipe.robustness.classifiers),
-        "attacks": len(pipe.robustness.attack_jobs),
-        "sweep points": sum(len(pipe.sweeps.points(s)) for s in pipe.sweeps.sweeps()),
-        "purify points": sum(len(points) for points in pipe.defense.purify.values()),
-        "declared job kinds": sum(len(kind.each(pipe.jobs)) for kind in pipe.jobs.kinds()),
-        "figures": sum(
-            len(figures.each(f)) if f.job == FIGURE else int(bool(figures.each(f)))
-            for f in FIGURES
-            if f.job != STAGE
-        ),
-    }
+    counts = {f"{kind.name} jobs": len(pipe.jobs.each(kind)) for kind in pipe.jobs.kinds()}
+    counts["figure jobs"] = sum(
+        len(figures.each(f)) if f.job == FIGURE else int(bool(figures.each(f)))
+        for f in FIGURES
+        if f.job != STAGE
+    )
     return {group: n for group, n in counts.items() if n}
 
 
-def check_job_count(pipe: Any, source: str) -> None:
+def check_job_count(pipe: Pipeline, source: str) -> None:
     """One line when the config makes more jobs than its ``max_jobs``."""
-    limit = int(pipe.data.config.get("max_jobs", MAX_JOBS))
+    limit = pipe.study.max_jobs
     counts = job_counts(pipe)
     total = sum(counts.values())
     if total > limit:

@@ -9,10 +9,12 @@ classifier. torch is imported inside the functions.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advgen.errors import ConfigError
+from advgen.plots.spec import PlotSpec
 
 
 def attack_examples(
@@ -54,7 +56,7 @@ def attack_examples(
     return examples
 
 
-def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], options: dict[str, Any]) -> None:
+def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Inputs: a classifier checkpoint (.pt) and its prepared test split (.pt); spec: attacks
     (name: a robustness.attacks entry with one scalar eps), num_images, seed, experiment, dpi."""
     from advgen.classifiers import load_classifier
@@ -66,20 +68,16 @@ def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], options:
     if len(inputs) != 2:
         raise AdvgenError(f"expected a classifier and a test split, got {len(inputs)} input(s)")
     # the figure's own generator picks the images: the job seeds nothing else, on the CPU
-    with start_job(options, device="cpu", seed=False):
+    attacks = {name: dataclasses.asdict(entry) for name, entry in (spec.attacks or {}).items()}
+    with start_job(spec, device="cpu", seed=False):
         test = load_prepared(inputs[1])
         model = load_classifier(inputs[0], data=[test])
         examples = attack_examples(
             model,
             test.images,
             test.labels,
-            options.get("attacks") or {},
-            num_images=int(options.get("num_images", 3)),
-            seed=int(options.get("seed", 0)),
+            attacks,
+            num_images=3 if spec.num_images is None else spec.num_images,
+            seed=0 if spec.seed is None else spec.seed,
         )
-    draw(
-        examples,
-        outputs,
-        experiment=options.get("experiment", "adversarial examples"),
-        dpi=int(options["dpi"]),
-    )
+    draw(examples, outputs, experiment=spec.title("adversarial examples"), dpi=int(spec.dpi))

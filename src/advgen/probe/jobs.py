@@ -16,6 +16,7 @@ from typing import Any
 
 from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec
 from advgen.errors import ConfigError
+from advgen.jobfiles import Files
 
 log = logging.getLogger(__name__)
 
@@ -200,3 +201,34 @@ def flip_job(job: FlipJobSpec, *, gans: Mapping[str, str], images: str):
             100 * row.share_real,
         )
     return table, summary
+
+
+def probe_discriminator(inputs: Files, outputs: Files, spec: ProbeJobSpec) -> None:
+    """The probe job: inputs ``gans`` (one per GAN the sources name, probed or control, in their
+    order) and ``classifiers`` (one per classifier source), ``train`` and ``test``; output
+    ``table`` (one row per source and eps)."""
+    from advgen.io import write_parquet
+
+    gans = list(dict.fromkeys(s.source for s in spec.sources if s.family != "classifier"))
+    classifiers = [s.source for s in spec.sources if s.family == "classifier"]
+    table = probe_job(
+        spec,
+        gans=inputs.by_name("gans", gans),
+        classifiers=inputs.by_name("classifiers", classifiers),
+        train=inputs.one("train"),
+        test=inputs.one("test"),
+    )
+    write_parquet(table, outputs.one("table"))
+
+
+def flip_discriminator(inputs: Files, outputs: Files, spec: FlipJobSpec) -> None:
+    """The flip job: inputs ``gans`` (one per GAN of the spec, in its order) and ``images`` (the
+    real test images); outputs ``examples`` (one row per GAN and image) and ``summary`` (one row
+    per GAN)."""
+    from advgen.io import write_parquet
+
+    table, summary = flip_job(
+        spec, gans=inputs.by_name("gans", [g.gan for g in spec.gans]), images=inputs.one("images")
+    )
+    write_parquet(summary, outputs.one("summary"))
+    write_parquet(table, outputs.one("examples"))

@@ -19,12 +19,13 @@ while the workflow is parsed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.errors import AdvgenError
+from advgen.jobfiles import Files
 
 #: the table's columns (``results/robustness/attack_success_by_class.parquet``)
 COLUMNS = (
@@ -103,11 +104,9 @@ def success_by_class(examples: Any, labels: Mapping[str, Any], datasets: Mapping
     return out[list(COLUMNS)]
 
 
-def attack_success_by_class(
-    inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: SuccessByClassSpec
-) -> None:
-    """The job: ``inputs["examples"]`` (per-example tables) and ``inputs["manifests"]`` (one per
-    data set of ``spec.manifests``, same order) -> ``outputs["table"]`` (Parquet, atomic)."""
+def attack_success_by_class(inputs: Files, outputs: Files, spec: SuccessByClassSpec) -> None:
+    """The job: input ``examples`` (per-example tables) and input ``manifests`` (one per
+    data set of ``spec.manifests``, same order) -> output ``table`` (Parquet, atomic)."""
     import pandas as pd
 
     from advgen.io import read_table, write_parquet
@@ -128,4 +127,4 @@ def attack_success_by_class(
         if tables
         else pd.DataFrame({c: [] for c in ATTACK_EXAMPLE_COLUMNS}, columns=ATTACK_EXAMPLE_COLUMNS)
     )
-    write_parquet(success_by_class(examples, labels, spec.datasets), outputs["table"])
+    write_parquet(success_by_class(examples, labels, spec.datasets), outputs.one("table"))

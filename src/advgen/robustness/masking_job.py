@@ -15,10 +15,11 @@ Snakefile imports this module through the job-kind table.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from advgen.errors import ConfigError
+from advgen.jobfiles import Files
 from advgen.robustness.masking_spec import GRADIENTS, BlackBoxSpec, MaskingJobSpec
 
 if TYPE_CHECKING:
@@ -112,9 +113,7 @@ def _purified(
     return PurifiedClassifier(classifier, purifier, "bpda" if gradient == "bpda" else "exact"), evaluator
 
 
-def masking_checks_job(
-    inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: MaskingJobSpec
-) -> None:
+def masking_checks_job(inputs: Files, outputs: Files, spec: MaskingJobSpec) -> None:
     """The job kind ``masking_checks``: the spec's checks on the ``model`` input (behind the
     spec's purifier with the ``generator`` input) -> the ``table`` output, one row per check."""
     from advgen.io import write_parquet
@@ -131,4 +130,4 @@ def masking_checks_job(
     table = masking_job(spec, model=model, test=test, generator=one("generator"))
     for row in table.itertuples():
         log.info("%s %s: %s (%s)", spec.name, row.check, "pass" if row.passed else "FLAG", row.detail)
-    write_parquet(table, outputs["table"])
+    write_parquet(table, outputs.one("table"))

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from advgen.errors import AdvgenError
+from advgen.jobfiles import Files
 from advgen.robustness.robust_features_spec import RobustFeaturesSpec, RobustFeaturesTableSpec
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,11 @@ def _one(inputs: Mapping[str, Sequence[str]], name: str, command: str) -> str:
     return files[0]
 
 
-def robust_features(
-    inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: RobustFeaturesSpec
-) -> None:
+def robust_features(inputs: Files, outputs: Files, spec: RobustFeaturesSpec) -> None:
     """One seed pair's job: ``inputs`` ``robust`` (the PGD-trained classifier whose features D_R
     matches), ``standard`` (the standard classifier D_NR is built from), ``train`` and ``test``
-    (prepared splits), one file each -> ``outputs["datasets"]`` (the two built sets, .pt) and
-    ``outputs["table"]`` (one row per training set, Parquet)."""
+    (prepared splits), one file each -> output ``datasets`` (the two built sets, .pt) and
+    output ``table`` (one row per training set, Parquet)."""
     from advgen.io import save_torch, write_parquet
     from advgen.robustness.robust_features import robust_features_job
 
@@ -44,14 +43,12 @@ def robust_features(
         train=files["train"],
         test=files["test"],
     )
-    save_torch(datasets, outputs["datasets"])
-    write_parquet(table, outputs["table"])
+    save_torch(datasets, outputs.one("datasets"))
+    write_parquet(table, outputs.one("table"))
 
 
-def robust_features_table(
-    inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: RobustFeaturesTableSpec
-) -> None:
-    """``inputs["tables"]`` (one robust-features table per seed) -> ``outputs["table"]``: their
+def robust_features_table(inputs: Files, outputs: Files, spec: RobustFeaturesTableSpec) -> None:
+    """input ``tables`` (one robust-features table per seed) -> output ``table``: their
     rows in input order (:func:`advgen.robustness.tables.robust_features_table`)."""
     from advgen.io import write_parquet
     from advgen.robustness.tables import robust_features_table as concatenate
@@ -59,4 +56,4 @@ def robust_features_table(
     tables = list(inputs.get("tables", ()))
     table = concatenate(tables)
     log.info("robust features: %d rows from %d seeds", len(table), len(tables))
-    write_parquet(table, outputs["table"])
+    write_parquet(table, outputs.one("table"))

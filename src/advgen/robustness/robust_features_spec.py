@@ -78,4 +78,5 @@ class RobustFeaturesTableSpec:
 def features_config(spec: RobustFeaturesSpec) -> dict[str, Any]:
     """``spec`` as the JSON object the workflow passes (:func:`advgen.config.spec_json`, read
     back: keys sorted at every level, the classifier's unset pool fields absent)."""
-    return json.loads(spec_json(spec_dict(spec)))
+    config: dict[str, Any] = json.loads(spec_json(spec_dict(spec)))
+    return config

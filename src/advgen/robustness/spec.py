@@ -5,7 +5,8 @@
 * :class:`AttackSpec`: a ``robustness.attacks`` entry as a job that crafts at its own budget
   gets it (attack class, constructor ``params``, ``seed``); :class:`CurveAttackSpec` adds the
   entry's eps grid (the ``attack`` job's curve);
-* :class:`AttackJobSpec`, :class:`TransferSpec`, :class:`SweepSpec`: the jobs' specs.
+* :class:`AttackJobSpec`, :class:`AttackTableSpec`, :class:`TransferSpec`, :class:`SweepSpec`:
+  the jobs' specs.
 
 The schema (``robustness.schema.yaml``) fills the defaults before the plan writes a spec, so
 the fields have none, except those a spec may leave out (``None``). No torch import.
@@ -54,9 +55,10 @@ class EvalSettings:
 @dataclass(frozen=True)
 class AttackJobSpec:
     """One attack on one classifier over its eps grid (``advgen attack``): the attack's name in
-    ``robustness.attacks``, its entry and the evaluation subset."""
+    ``robustness.attacks``, the classifier's name, the entry and the evaluation subset."""
 
     name: str
+    classifier: str
     attack: CurveAttackSpec
     eval: EvalSettings
     device: str | None = None
@@ -77,21 +79,26 @@ class TransferSettings:
 
 @dataclass(frozen=True)
 class TransferSpec:
-    """The ``advgen transfer`` job: the matrix's settings and its attacks by name."""
+    """The ``advgen transfer`` job: the matrix's settings and its attacks by name; ``meta``: per
+    model, values its rows carry as ``source_<key>`` / ``target_<key>`` columns (the capacity
+    matrix: width, mode; its ``within`` key, the seed, is one column instead)."""
 
     transfer: TransferSettings
     attacks: dict[str, AttackSpec]
     eval: EvalSettings
     device: str | None = None
+    meta: dict[str, dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
 class SweepSpec:
     """A capacity (Madry et al. 2018) or data-size (Schmidt et al. 2018) sweep's table job
-    (``advgen robustness-sweep``): each point's classifier spec (the ``train-classifier`` spec
-    without ``device``), the attack and budget of the robust accuracy, and
-    ``train_max_examples``: the cap of the training-set evaluation (None: the whole subset)."""
+    (``advgen robustness-sweep``): the sweep's name (``capacity``, ``data_size``,
+    ``data_size_<name>``), each point's classifier spec (the ``train-classifier`` spec without
+    ``device``), the attack and budget of the robust accuracy, and ``train_max_examples``: the
+    cap of the training-set evaluation (None: the whole subset)."""
 
+    sweep: str
     points: dict[str, dict[str, Any]]
     attack: AttackSpec
     eps: float
@@ -100,13 +107,21 @@ class SweepSpec:
     train_max_examples: int | None = None
 
 
+@dataclass(frozen=True)
+class AttackTableSpec:
+    """The ``attack_table`` job: the classifiers whose rows get a table of their own (the
+    ``classifiers`` outputs, in this order)."""
+
+    classifiers: tuple[str, ...]
+
+
 def attack_spec(entry: AttackSpec | Mapping[str, Any], cls: type[T] = AttackSpec) -> T:  # type: ignore[assignment]
     """``entry`` as the typed ``cls`` (:class:`AttackSpec` or :class:`CurveAttackSpec`): a typed
     spec as it is, a ``robustness.attacks`` entry through :func:`advgen.specs.typed_spec`
     without the keys ``cls`` lacks (an entry's ``classifiers``, a job's ``eps``)."""
     if isinstance(entry, cls):
         return entry
-    if dataclasses.is_dataclass(entry):
-        entry = spec_dict(entry)
+    data: Mapping[str, Any] = spec_dict(entry) if isinstance(entry, AttackSpec) else entry
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    return typed_spec(cls, {k: v for k, v in entry.items() if k in names}, "attack")
+    spec: T = typed_spec(cls, {k: v for k, v in data.items() if k in names}, "attack")
+    return spec

@@ -20,13 +20,14 @@ only (no torch): the claims measure imports it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS, worst_case_columns
 from advgen.errors import AdvgenError
+from advgen.jobfiles import Files
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +110,9 @@ class WorstCaseSpec:
     standard: str | None
 
 
-def worst_case(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], spec: WorstCaseSpec) -> None:
-    """The job: ``inputs["tables"]`` (the per-example tables of the set's attacks and of the
-    standard one; rows of other attacks are ignored) -> ``outputs["table"]`` (Parquet, atomic)."""
+def worst_case(inputs: Files, outputs: Files, spec: WorstCaseSpec) -> None:
+    """The job: input ``tables`` (the per-example tables of the set's attacks and of the
+    standard one; rows of other attacks are ignored) -> output ``table`` (Parquet, atomic)."""
     from advgen.io import read_table, write_parquet
 
     frames = [read_table(path, ATTACK_EXAMPLE_COLUMNS) for path in inputs.get("tables", ())]
@@ -123,7 +124,7 @@ def worst_case(inputs: Mapping[str, Sequence[str]], outputs: Mapping[str, str], 
             f", gap to {row.standard_attack} {row.gap:+.1f} pt on {row.standard_n}" if row.standard_n else ""
         )
         log.info("%s eps=%g: worst case %.3f on %d%s", row.classifier, row.eps, row.robust_acc, row.n, gap)
-    write_parquet(table, outputs["table"])
+    write_parquet(table, outputs.one("table"))
 
 
 def claim_note(rows: pd.DataFrame) -> str:

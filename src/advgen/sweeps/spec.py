@@ -125,3 +125,10 @@ class TruncationPoint(PointSpec):
 
     psi: float | None
     num_samples: int
+
+
+@dataclass(frozen=True)
+class SweepTableSpec:
+    """The ``aggregate_sweep`` job: the sweep whose per-point tables it checks and concatenates."""
+
+    sweep: str

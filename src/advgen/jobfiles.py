@@ -1,0 +1,153 @@
+"""A job's named files: what ``--input NAME=PATH`` and ``--output NAME=PATH`` hand a job function.
+
+Every declared job kind (:mod:`advgen.pipeline.jobkind`) runs ``run(inputs, outputs, spec)``:
+``inputs`` and ``outputs`` are :class:`Files`, name -> the paths given under that name, in
+command-line order (a name may repeat: ``--input tables=a.parquet tables=b.parquet``). A job
+function asks for what it needs, :meth:`Files.one` for a single file, :meth:`Files.all` for a
+list, :meth:`Files.optional` for a file the job may go without; a wrong count is one line
+naming the option and the name. A leaf module: the library's job functions import it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from advgen.errors import AdvgenError, ConfigError
+
+
+class Files(Mapping[str, tuple[str, ...]]):
+    """Name -> paths of a job's inputs or outputs (``option`` names the command-line option)."""
+
+    def __init__(self, files: Mapping[str, Sequence[str]] | None = None, option: str = "--input") -> None:
+        self._files = {name: tuple(str(p) for p in paths) for name, paths in (files or {}).items()}
+        self.option = option
+
+    @classmethod
+    def of(cls, files: Mapping[str, str | Sequence[str]], option: str = "--input") -> Files:
+        """From name -> one path or a list of paths (a test's or a caller's shorthand)."""
+        return cls({k: [v] if isinstance(v, str) else list(v) for k, v in files.items()}, option)
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        return self._files[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def all(self, name: str) -> tuple[str, ...]:
+        """Every path given under ``name`` (none: empty)."""
+        return self._files.get(name, ())
+
+    def one(self, name: str) -> str:
+        """The one path given under ``name``; none or several is a :class:`ConfigError`."""
+        paths = self.all(name)
+        if len(paths) != 1:
+            raise ConfigError(f"{self.option}: expected one {name}=PATH, got {len(paths)}")
+        return paths[0]
+
+    def by_name(self, name: str, names: Sequence[str]) -> dict[str, str]:
+        """The paths given under ``name`` keyed by ``names`` (the spec's models, in the order the
+        paths are given); another count is a :class:`ConfigError`."""
+        paths = self.all(name)
+        if len(paths) != len(names):
+            listing = ", ".join(names) or "none"
+            raise ConfigError(
+                f"{self.option}: {len(paths)} {name}=PATH for {len(names)} in the spec ({listing})"
+            )
+        return dict(zip(names, paths, strict=True))
+
+    def optional(self, name: str) -> str | None:
+        """The path given under ``name``, or ``None``; several is a :class:`ConfigError`."""
+        return self.one(name) if name in self._files else None
+
+    def __repr__(self) -> str:
+        return f"Files({self._files!r})"
+
+
+def refuse_found(outputs: Files, found: Mapping[str, Iterable[str | Path]]) -> None:
+    """Raise :class:`~advgen.errors.AdvgenError` (one line) when an output of a job is, holds or
+    lies inside a file the job found itself (``found``: what -> paths, e.g. the tables a claims
+    page read under its results folder). Called before the job writes anything; the command
+    line has compared its declared outputs and inputs already."""
+    outs = [file_arg(p, "output", f"{outputs.option} {name}") for name in outputs for p in outputs[name]]
+    extra = [file_arg(p, "input", what) for what, paths in found.items() for p in paths]
+    problem = first_problem(outs, extra, [])
+    if problem is not None:
+        raise AdvgenError(problem)
+
+
+# --- the rule between file arguments (advgen.commands._files): no output is, holds or lies inside
+# an input or another output
+
+
+class FileArg(str):
+    """A file argument's value (a ``str``): ``role`` is "input" or "output", ``option`` names the
+    argument in messages, ``path`` is the file (the PATH of a ``NAME=PATH`` value); ``tree``: an
+    input folder outputs may lie inside (see the module docstring)."""
+
+    role: str = ""
+    option: str = ""
+    named: bool = False
+    tree: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.split("=", 1)[1] if self.named and "=" in self else str(self)
+
+
+def file_arg(path: str | Path, role: str, option: str, tree: bool = False) -> FileArg:
+    """A :class:`FileArg` for ``path``."""
+    arg = FileArg(str(path))
+    arg.role, arg.option, arg.tree = role, option, tree
+    return arg
+
+
+def _same_file(a: str, b: str) -> bool:
+    """Whether paths ``a`` and ``b`` name one file: equal after resolving symlinks, or hard links."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _below(path: str, folder: str) -> bool:
+    """Whether resolved ``path`` lies inside resolved ``folder``."""
+    return path != folder and os.path.commonpath([path, folder]) == folder
+
+
+def _relation(out: FileArg, other: FileArg) -> str | None:
+    """How output ``out`` meets ``other``: "is also", "contains", "lies inside" or ``None``."""
+    if _same_file(out.path, other.path):
+        return "is also"
+    a, b = os.path.realpath(out.path), os.path.realpath(other.path)
+    if _below(b, a):
+        return "contains"
+    if _below(a, b) and not other.tree:
+        return "lies inside"
+    return None
+
+
+def first_problem(outputs: list[FileArg], inputs: list[FileArg], earlier: list[FileArg]) -> str | None:
+    """The first output of ``outputs`` meeting an input, an output of ``earlier`` or one before it,
+    or naming a symbolic link to a folder (a folder output is replaced as a whole, which a link
+    cannot be: the command would fail after its first outputs were written)."""
+    for i, out in enumerate(outputs):
+        if os.path.islink(out.path) and os.path.isdir(out.path):
+            return (
+                f"{out.option} {out.path}: is a symbolic link to a folder ({os.path.realpath(out.path)}); "
+                "give the folder itself"
+            )
+        for other in [*inputs, *earlier, *outputs[:i]]:
+            relation = _relation(out, other)
+            if relation is not None:
+                return (
+                    f"{out.option} {out.path}: {relation} the {other.role} {other.option} ({other.path}); "
+                    "an output must not overwrite, hold or lie inside an input or another output"
+                )
+    return None

@@ -1,0 +1,142 @@
+"""The pages' job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): the claims page,
+the GAN report's recomputed facts it reads, and the provenance page. All three are small local
+jobs (seconds: run where Snakemake runs, not submitted to a cluster).
+
+- ``claims``: every claim of the source documents tested on this run's tables by model role
+  (:func:`advgen.claims.page_job.claims_page`); its page ``results/claims.html`` is linked first
+  from the report (``workflow/report/workflow.rst``). ``advgen claims-page`` runs it; ``advgen
+  claims --configfile`` makes the same page by hand.
+- ``report_facts``: the GAN report's parameter counts and convolution-gradient identities
+  (about 2 s on one core).
+- ``provenance``: after every other target, the outputs built by other code than the installed
+  advgen (:mod:`advgen.provenance_page`). Its spec holds the code digest, so a code change
+  reruns this job alone; its page is a report entry, its paragraph on the landing page.
+  ``advgen provenance-page`` runs it; ``advgen provenance`` lists the same by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from typing import Any
+
+from advgen import paths
+from advgen.claims.page_job import claims_page
+from advgen.claims.page_spec import ClaimsPageSpec
+from advgen.pipeline.base import display
+from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
+from advgen.pipeline.plan import Plan
+from advgen.provenance import code_digest
+from advgen.provenance_page import ProvenancePageSpec, provenance_job
+from advgen.report_facts import report_facts_job
+from advgen.specs import NoSettings
+
+#: the folder the claims' tables are relative to, and the one the provenance page scans
+RESULTS = "results"
+
+
+def if_claims(plan: Plan) -> list[Values]:
+    return ONCE if plan.claims.claims_file else []
+
+
+def claims_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The claims file, its sources' text, the tables it reads, the manifests, and the freeze
+    record where it exists."""
+    claims = plan.claims
+    assert claims.claims_file is not None
+    return {
+        "claims": [claims.claims_file],
+        "sources": claims.sources,
+        "tables": claims.tables(),
+        "manifests": claims.manifests(),
+        "freeze": [claims.freeze] if claims.freeze and os.path.isfile(claims.freeze) else [],
+    }
+
+
+def claims_spec(plan: Plan, values: Values) -> ClaimsPageSpec:
+    return plan.claims.command_spec()
+
+
+def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    return {}
+
+
+def no_settings(plan: Plan, values: Values) -> NoSettings:
+    return NoSettings()
+
+
+def always(plan: Plan) -> list[Values]:
+    return ONCE
+
+
+def provenance_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """Every other target: the job runs after the last of them."""
+    own = set(PROVENANCE_OUTPUTS.values())
+    return {"targets": [t for t in plan.targets() if t not in own]}
+
+
+def provenance_spec(plan: Plan, values: Values) -> ProvenancePageSpec:
+    """The options of the printed rebuild command (this run's config files, relative to the
+    working folder when below it, so a moved or copied study does not rerun the page) and the
+    installed code's digest."""
+    files = " ".join(shlex.quote(display(f)) for f in plan.configfiles)
+    options = f"--cores all --configfile {files}" if files else "--cores all"
+    return ProvenancePageSpec(snakemake_options=options, code=code_digest())
+
+
+PROVENANCE_OUTPUTS = {"html": paths.PROVENANCE_HTML, "rst": paths.PROVENANCE_RST}
+
+KINDS: tuple[JobKind[Any], ...] = (
+    JobKind(
+        "claims",
+        "the claims page (results/claims.html): verdicts of the claims file on this run, with intervals",
+        outputs={
+            "html": paths.CLAIMS_HTML,
+            "md": paths.CLAIMS_MD,
+            "parquet": paths.CLAIMS_PARQUET,
+            "rst": paths.CLAIMS_RST,
+        },
+        trees={"results": RESULTS},
+        each=if_claims,
+        inputs=claims_inputs,
+        spec=claims_spec,
+        spec_type=ClaimsPageSpec,
+        run=claims_page,
+        local=True,
+        command_name="claims-page",
+    ),
+    JobKind(
+        "report_facts",
+        "recompute the GAN report's parameter counts and convolution-gradient identities (a table)",
+        outputs={"table": paths.REPORT_FACTS},
+        each=if_claims,
+        inputs=no_inputs,
+        spec=no_settings,
+        spec_type=NoSettings,
+        run=report_facts_job,
+        local=True,
+    ),
+    JobKind(
+        "provenance",
+        "the report's page of the outputs built by other code than the installed advgen",
+        outputs={
+            "html": Output(
+                paths.PROVENANCE_HTML,
+                report={
+                    "category": "Provenance",
+                    "caption": "../report/provenance.rst",
+                    "labels": {"page": "outputs built by other code"},
+                },
+            ),
+            "rst": paths.PROVENANCE_RST,
+        },
+        trees={"results": RESULTS},
+        each=always,
+        inputs=provenance_inputs,
+        spec=provenance_spec,
+        spec_type=ProvenancePageSpec,
+        run=provenance_job,
+        local=True,
+        command_name="provenance-page",
+    ),
+)

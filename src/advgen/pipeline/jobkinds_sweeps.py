@@ -1,0 +1,124 @@
+"""The sweeps stage's job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): one job per
+(sweep, generator, grid point), one row per sweep of the sweep registry
+(:data:`advgen.sweeps.registry.SWEEPS`: its rule name, the split it reads, the table its aggregate
+concatenates), and one ``aggregate_sweep`` job per sweep.
+
+The unit of recomputation is the point: adding a point runs only its jobs, removing one reruns
+only the aggregate. ``{point}`` is the point's readable label, its values on the grid axes
+(:mod:`advgen.sweeps.grid`), also the ``point`` column of its tables; the spec is that point's
+(:mod:`advgen.sweeps.spec`). Each job seeds its point from the point's own seed once its models
+are loaded; inpainting masks are drawn in the job from their spec (the same for every
+generator). The image a job draws while its tensors are in memory is a row of the figure table
+(:mod:`advgen.pipeline.figures_sweeps`), whose report entry its output carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from advgen import paths
+from advgen.jobfiles import Files
+from advgen.pipeline.base import NAME, prepared
+from advgen.pipeline.figures_sweeps import STAGE_FIGURES
+from advgen.pipeline.jobkind import JobKind, Output, Values
+from advgen.pipeline.plan import Plan
+from advgen.pipeline.sweeps import LABEL
+from advgen.specs import typed_spec
+from advgen.sweeps import point_jobs
+from advgen.sweeps.registry import SWEEPS
+from advgen.sweeps.spec import (
+    InpaintingPoint,
+    InterpolationPoint,
+    InversionPoint,
+    PointSpec,
+    SweepTableSpec,
+    TruncationPoint,
+)
+
+#: sweep -> (its point spec, its outputs, its job function)
+POINT_JOBS: dict[str, tuple[type[PointSpec], dict[str, str], Callable[[Files, Files, Any], None]]] = {
+    "inversion": (
+        InversionPoint,
+        {"final": paths.INVERSION_FINAL, "steps": paths.INVERSION_STEPS, "latents": paths.INVERSION_LATENTS},
+        point_jobs.invert,
+    ),
+    "inpainting": (InpaintingPoint, {"table": paths.INPAINTING_TABLE}, point_jobs.inpaint),
+    "interpolation": (
+        InterpolationPoint,
+        {"paths": paths.INTERPOLATION_PATHS, "frames": paths.INTERPOLATION_FRAMES},
+        point_jobs.interpolate,
+    ),
+    "truncation": (
+        TruncationPoint,
+        {"table": paths.TRUNCATION_TABLE, "samples": paths.TRUNCATION_SAMPLES},
+        point_jobs.truncation,
+    ),
+}
+
+
+def point_kind(sweep: str) -> JobKind[Any]:
+    """The job kind of one grid point of ``sweep``: generator, classifier and images in, the
+    point's tables (and the figure its job draws) out."""
+    spec_type, outputs, run = POINT_JOBS[sweep]
+
+    def each(plan: Plan) -> list[Values]:
+        return [Values(generator=p.generator, point=p.label) for p in plan.sweeps.points(sweep)]
+
+    def inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+        point = plan.sweeps.point(sweep, values.generator, values.point)
+        return {
+            "generator": [point.generator_path],
+            "classifier": [point.classifier_path],
+            "images": [prepared(point.dataset, SWEEPS[sweep].split)],
+        }
+
+    def spec(plan: Plan, values: Values) -> Any:
+        point = plan.sweeps.point(sweep, values.generator, values.point)
+        return typed_spec(spec_type, point.spec(plan.study.device), f"sweeps.{sweep}")
+
+    figure = STAGE_FIGURES.get(sweep)
+    figures = {"figure": Output(figure.path, report=figure.report())} if figure is not None else {}
+    return JobKind(
+        SWEEPS[sweep].rule,
+        f"one {sweep} grid point of a generator",
+        outputs={**outputs, **figures},
+        each=each,
+        inputs=inputs,
+        spec=spec,
+        spec_type=spec_type,
+        run=run,
+        resources={"gpu": 1},
+        wildcard_constraints={"generator": NAME, "point": LABEL},
+        target=False,  # the sweep's aggregate concatenates them
+    )
+
+
+# --- one aggregate table per sweep (advgen.sweeps.point_jobs.aggregate)
+def every_sweep(plan: Plan) -> list[Values]:
+    return [Values(sweep=s) for s in plan.sweeps.sweeps()]
+
+
+def tables(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The per-point tables, in config order (generators as listed, each with its points in grid order)."""
+    return {"tables": plan.sweeps.point_files(values.sweep, SWEEPS[values.sweep].table)}
+
+
+def table_spec(plan: Plan, values: Values) -> SweepTableSpec:
+    return SweepTableSpec(sweep=values.sweep)
+
+
+KINDS: tuple[JobKind[Any], ...] = (
+    *(point_kind(sweep) for sweep in SWEEPS),
+    JobKind(
+        "aggregate_sweep",
+        "check and concatenate the per-point tables of a sweep (one Parquet per sweep)",
+        outputs={"table": paths.SWEEP_AGGREGATE},
+        each=every_sweep,
+        inputs=tables,
+        spec=table_spec,
+        spec_type=SweepTableSpec,
+        run=point_jobs.aggregate,
+        wildcard_constraints={"sweep": "|".join(SWEEPS)},
+    ),
+)

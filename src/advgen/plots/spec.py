@@ -1,0 +1,134 @@
+"""A figure's options, typed: :class:`PlotSpec` (what ``advgen plot --spec`` carries, one per
+figure) and :class:`PlotSettings` (the config's ``plots`` section, which every spec starts from).
+
+The figure table's plan (:mod:`advgen.pipeline.figures`) builds a figure's spec from the
+validated config; ``advgen plot`` checks the JSON against ``jobs.schema.yaml#/$defs/PlotSpec``
+and fills the keys it leaves out with their schema defaults (:func:`plot_spec`) before building
+the dataclass; a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
+schema's: the dataclasses state none, and a key only some families name is ``None`` where a
+figure has none. No torch or matplotlib here: the figure table imports it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from advgen.specs import typed_spec
+
+
+@dataclass(frozen=True)
+class PlotSettings:
+    """The ``plots`` section: resolution, vector copies, smoothing of loss curves, the sample
+    grids' panels and scale, the latent CDF's panels, the overview's roles, the sweep figures'
+    images and pairs."""
+
+    dpi: int
+    vector_formats: tuple[str, ...]
+    smoothing: int
+    sample_panels: int
+    sample_scale: int
+    cdf_panels: int
+    overview_roles: tuple[str, ...]
+    inversion_images: int
+    interpolation_pairs: int
+
+    @classmethod
+    def of(cls, section: Mapping[str, Any] | None, source: str = "config") -> PlotSettings:
+        """The validated ``plots`` section typed (absent: the schema's defaults)."""
+        from advgen.config import complete_entry
+
+        where = f"{source}: plots"
+        data = complete_entry(dict(section or {}), "plots.schema.yaml", "plots", where)
+        settings: PlotSettings = typed_spec(cls, data, where)
+        return settings
+
+
+@dataclass(frozen=True)
+class GanInfo:
+    """A GAN run's loss and unrolling, as legends name it."""
+
+    loss: str
+    unroll_k: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel of the generators' overview: the role, its run and the run's section."""
+
+    role: str
+    run: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class ExampleAttack:
+    """An attack of the adversarial-examples figure: a ``robustness.attacks`` entry at one eps."""
+
+    attack: str
+    params: dict[str, Any]
+    seed: int
+    eps: float
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """One figure's options: the ``plots`` section's (:class:`PlotSettings`), the GAN status
+    thresholds the gradient-norm figure draws, and what a family names: ``experiment`` (the
+    title), ``labels`` (one per input file), ``info`` (GAN runs' loss and unrolling), the
+    overview's ``panels`` and ``real``, a sweep figure's ``point``, a robustness sweep's
+    ``sweep``, the defense figures' ``classifier``, the adversarial examples' ``attacks``,
+    ``num_images`` and ``seed``."""
+
+    dpi: int
+    vector_formats: tuple[str, ...]
+    smoothing: int
+    sample_panels: int
+    sample_scale: int
+    cdf_panels: int
+    overview_roles: tuple[str, ...]
+    inversion_images: int
+    interpolation_pairs: int
+    vanishing_threshold: float
+    vanishing_patience: int
+    experiment: str | None = None
+    labels: tuple[str, ...] | None = None
+    info: dict[str, GanInfo] | None = None
+    panels: tuple[Panel, ...] | None = None
+    real: bool | None = None
+    point: str | None = None
+    sweep: str | None = None
+    classifier: str | None = None
+    attacks: dict[str, ExampleAttack] | None = None
+    num_images: int | None = None
+    seed: int | None = None
+
+    def title(self, default: str = "") -> str:
+        """``experiment``, else ``default``."""
+        return default if self.experiment is None else self.experiment
+
+
+@functools.cache
+def option_defaults() -> dict[str, Any]:
+    """Every figure option's default, read from the packaged schemas where it is stated: the
+    ``plots`` section's keys (``dpi``, ``smoothing``, ...) and the GAN keys that the
+    gradient-norm figure draws (``vanishing_threshold``, ``vanishing_patience``)."""
+    from advgen.config import load_yaml, schema_path
+
+    def defaults(schema: str, definition: str, keys: Sequence[str] | None = None) -> dict[str, Any]:
+        props = load_yaml(schema_path(schema))["$defs"][definition]["properties"]
+        return {k: v["default"] for k, v in props.items() if "default" in v and (keys is None or k in keys)}
+
+    return {
+        **defaults("plots.schema.yaml", "plots"),
+        **defaults("generative.schema.yaml", "gan", ("vanishing_threshold", "vanishing_patience")),
+    }
+
+
+def plot_spec(options: Mapping[str, Any], what: str = "--spec") -> PlotSpec:
+    """A figure's options (checked JSON) as its :class:`PlotSpec`, the keys it leaves out
+    taking their schema defaults (:func:`option_defaults`)."""
+    spec: PlotSpec = typed_spec(PlotSpec, {**option_defaults(), **options}, what)
+    return spec

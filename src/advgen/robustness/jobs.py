@@ -1,0 +1,246 @@
+"""The robustness stage's jobs (job kinds of :mod:`advgen.pipeline.jobkinds_robustness`):
+
+- :func:`attack`: one attack on one classifier over its eps grid -> its curve rows and the
+  per-example outcomes (``example`` indexes the prepared test split, so attacks with the same
+  ``max_examples`` on one classifier evaluate the same ids, and a smaller subset is contained in
+  a larger one: the subsets take each class's seeded order from its start);
+- :func:`attack_table`: every (classifier, attack) curve concatenated, each classifier's rows,
+  and the minimal-perturbation table (L-BFGS, DeepFool);
+- :func:`transfer`: the i x j transfer matrix (Szegedy et al. 2014; Goodfellow et al. 2015),
+  with noise baselines; one matrix per value of ``transfer.within`` (the capacity matrix: one
+  per seed, Madry et al. 2018);
+- :func:`sweep`: clean and robust accuracy per point of a capacity (Madry et al. 2018) or
+  data-size (Schmidt et al. 2018) sweep;
+- :func:`masking_table`: the gradient-masking checks' rows (Carlini et al. 2019) and their
+  Markdown table.
+
+Each takes its named inputs and outputs (:class:`advgen.jobfiles.Files`) and its typed spec; a
+list of models arrives as one named list in the spec's name order. torch and pandas are imported
+inside the functions: the job-kind table imports this module while the workflow is parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from advgen.errors import AdvgenError
+from advgen.jobfiles import Files
+from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepSpec, TransferSpec
+from advgen.specs import NoSettings
+
+log = logging.getLogger(__name__)
+
+#: what the sort and the minimal-perturbation table read (advgen.robustness.evaluate)
+CURVE_COLUMNS = (
+    "classifier",
+    "attack",
+    "attack_type",
+    "eps",
+    "n",
+    "clean_acc",
+    "success_rate",
+    "rho_adv",
+    "mean_l2",
+    "median_l2",
+)
+
+
+def attack(inputs: Files, outputs: Files, spec: AttackJobSpec) -> None:
+    """Attack the classifier (input ``model``) on its test split (``test``); outputs ``curve``
+    (one row per eps) and ``examples`` (per example and eps)."""
+    from advgen.classifiers import eval_subset, load_classifier
+    from advgen.data import load_prepared
+    from advgen.io import write_parquet
+    from advgen.jobs import start_job
+    from advgen.robustness.evaluate import attack_sweep
+
+    test = load_prepared(inputs.one("test"))
+    with start_job(spec, seed=False) as device:
+        model = load_classifier(inputs.one("model"), device, data=[test])
+        idx = eval_subset(test.labels, spec.eval.max_examples)
+        x, y = test.images[idx].to(device), test.labels[idx].to(device)
+        table, per_example = attack_sweep(
+            model,
+            x,
+            y,
+            spec.attack,
+            classifier=spec.classifier,
+            attack=spec.name,
+            batch_size=spec.eval.batch_size,
+            examples=idx,
+        )
+    for row in table.itertuples():
+        log.info(
+            "%s %s eps=%g: robust acc %.3f (clean %.3f)",
+            spec.classifier,
+            spec.name,
+            row.eps,
+            row.robust_acc,
+            row.clean_acc,
+        )
+    write_parquet(table, outputs.one("curve"))
+    write_parquet(per_example, outputs.one("examples"))
+
+
+def by_classifier(tables: list[tuple[str, Any]], names: list[str]) -> dict[str, Any]:
+    """Each classifier's rows of ``tables`` ((path, frame) pairs), concatenated in input order.
+
+    A row whose classifier is not in ``names`` raises :class:`~advgen.errors.AdvgenError`
+    naming its table.
+    """
+    import pandas as pd
+
+    parts: dict[str, list[Any]] = {name: [] for name in names}
+    for path, frame in tables:
+        for name in pd.unique(frame["classifier"]):
+            if name not in parts:
+                raise AdvgenError(
+                    f"{path}: classifier {name!r} has no classifiers output "
+                    f"(given: {', '.join(names) or 'none'})"
+                )
+            parts[name].append(frame[frame["classifier"] == name])
+    missing = [name for name, frames in parts.items() if not frames]
+    if missing:
+        raise AdvgenError(f"attack-table: no input rows for classifier(s) {', '.join(missing)}")
+    return {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+
+
+def attack_table(inputs: Files, outputs: Files, spec: AttackTableSpec) -> None:
+    """Concatenate the curves (inputs ``curves``): output ``curves`` sorted by classifier, attack
+    and eps, ``minimal`` (the minimal-perturbation table), and each classifier's rows in input
+    order (``classifiers``, one per name of ``spec.classifiers``). Every input is read and
+    checked before any output is written."""
+    import pandas as pd
+
+    from advgen.io import read_table, write_parquet
+    from advgen.robustness.tables import minimal_table
+
+    paths = inputs.all("curves")
+    if not paths:
+        raise AdvgenError("attack-table: no input tables given")
+    outs = outputs.by_name("classifiers", spec.classifiers)
+    tables = [(p, read_table(p, CURVE_COLUMNS)) for p in paths]
+    if outs:
+        per_classifier = by_classifier(tables, sorted(outs))
+        parts = list(per_classifier.values())
+    else:
+        per_classifier, parts = {}, [frame for _, frame in tables]
+    curves = pd.concat(parts, ignore_index=True)
+    curves = curves.sort_values(["classifier", "attack", "eps"]).reset_index(drop=True)
+    minimal = minimal_table(curves)
+    for name, frame in per_classifier.items():
+        write_parquet(frame, outs[name])
+    write_parquet(curves, outputs.one("curves"))
+    write_parquet(minimal, outputs.one("minimal"))
+
+
+def transfer(inputs: Files, outputs: Files, spec: TransferSpec) -> None:
+    """The transfer matrix of the classifiers (input ``models``, in the name order of
+    ``spec.transfer.classifiers``) on the test split (``test``); output ``table``."""
+    from advgen.classifiers import eval_subset, load_classifier
+    from advgen.data import load_prepared
+    from advgen.errors import ConfigError
+    from advgen.io import write_parquet
+    from advgen.jobs import start_job
+    from advgen.robustness.transfer import annotate, transfer_matrix, transfer_within
+
+    settings = spec.transfer
+    paths = inputs.by_name("models", sorted(settings.classifiers))
+    within, meta = settings.within, spec.meta
+    if meta is not None:
+        unknown = sorted(set(meta) - set(paths))
+        if unknown:
+            raise ConfigError(f"--spec: meta: no model named {', '.join(unknown)}")
+    if within:
+        lacking = sorted(name for name in paths if within not in (meta or {}).get(name, {}))
+        if lacking:
+            raise ConfigError(
+                f"--spec: meta: no {within!r} for model(s) {', '.join(lacking)} (transfer.within)"
+            )
+    test = load_prepared(inputs.one("test"))
+    idx = eval_subset(test.labels, spec.eval.max_examples)
+    with start_job(spec, seed=False) as device:
+        models = {name: load_classifier(path, device, data=[test]) for name, path in paths.items()}
+        x, y = test.images[idx].to(device), test.labels[idx].to(device)
+        options = {"batch_size": spec.eval.batch_size, "noise_seed": settings.noise_seed}
+        if within:
+            assert meta is not None
+            table = transfer_within(models, meta, within, x, y, spec.attacks, settings.eps, **options)
+        else:
+            table = transfer_matrix(models, x, y, spec.attacks, settings.eps, **options)
+    if meta is not None and not within:
+        table = annotate(table, meta)
+    write_parquet(table, outputs.one("table"))
+    log.info("transfer matrix: %d rows", len(table))
+
+
+def sweep(inputs: Files, outputs: Files, spec: SweepSpec) -> None:
+    """Clean and robust accuracy (and training-set robust accuracy) of every point of the sweep
+    (input ``models``, in the name order of ``spec.points``) on the splits ``train`` and
+    ``test``; output ``table``."""
+    from advgen.classifiers import eval_subset, load_classifier
+    from advgen.classifiers.spec import ClassifierSpec
+    from advgen.data import load_prepared
+    from advgen.errors import ConfigError
+    from advgen.io import write_parquet
+    from advgen.jobs import start_job
+    from advgen.robustness.plan import sweep_kind
+    from advgen.robustness.sweeps import sweep_row, sweep_table
+    from advgen.specs import typed_spec
+
+    # each point is the classifier spec it was trained from, evaluated on this job's device
+    points = {
+        name: typed_spec(ClassifierSpec, {**point, "device": spec.device or "auto"}, f"--spec.points.{name}")
+        for name, point in spec.points.items()
+    }
+    try:
+        sweep_kind(spec.sweep)
+    except ValueError as exc:
+        raise ConfigError(f"--spec: sweep: {exc}") from exc
+    paths = inputs.by_name("models", sorted(points))
+    train, test = load_prepared(inputs.one("train")), load_prepared(inputs.one("test"))
+    idx = eval_subset(test.labels, spec.eval.max_examples)
+    rows = []
+    with start_job(spec, seed=False) as device:
+        test_xy = (test.images[idx].to(device), test.labels[idx].to(device))
+        train_xy = (train.images.to(device), train.labels.to(device))
+        for name in sorted(points):
+            model = load_classifier(paths[name], device, data=[train, test])
+            row = sweep_row(
+                spec.sweep,
+                name,
+                points[name],
+                model,
+                test_xy,
+                train_xy,
+                spec.attack,
+                spec.eps,
+                max_examples=spec.eval.max_examples,
+                batch_size=spec.eval.batch_size,
+                train_max_examples=spec.train_max_examples,
+            )
+            log.info(
+                "%s %s: clean %.3f robust %.3f (train robust %.3f)",
+                spec.sweep,
+                name,
+                row["clean_acc"],
+                row["robust_acc"],
+                row["train_robust_acc"],
+            )
+            rows.append(row)
+    write_parquet(sweep_table(rows), outputs.one("table"))
+
+
+def masking_table(inputs: Files, outputs: Files, spec: NoSettings) -> None:
+    """Concatenate the masking checks' rows (inputs ``tables``: models in job order, each
+    model's checks in order); outputs ``table`` and ``markdown`` (one line per check)."""
+    from advgen.defense.tables import concat
+    from advgen.io import write_parquet, write_text
+    from advgen.robustness.tables import masking_markdown
+
+    tables = inputs.all("tables")
+    table = concat("masking", tables)
+    log.info("masking: %d rows from %d jobs", len(table), len(tables))
+    write_text(outputs.one("markdown"), masking_markdown(table))
+    write_parquet(table, outputs.one("table"))
