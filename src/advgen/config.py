@@ -429,6 +429,7 @@ class ConfigFile:
     plots: dict[str, Any]
     claims: str | None
     roles: dict[str, Any]
+    seed_base: int = 0
     datasets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     classifiers: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     gans: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)

@@ -78,7 +78,7 @@ def record(
     """The freeze record (see the module docstring); raises :class:`AdvgenError` on a spent seed."""
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
-    from advgen.pipeline.claims import resolve_roles
+    from advgen.pipeline.study import Study, resolve_roles
     from advgen.seed_base import run_seeds, seed_base
 
     config = check_config_files(list(configfiles))
@@ -90,7 +90,7 @@ def record(
             f"{', '.join(configfiles)}: {len(spent)} run(s) train on spent seeds below {fresh_from} "
             f'({shown}{", ..." if len(spent) > 4 else ""}): set seed_base (config/README.md, "Fresh seeds")'
         )
-    roles = resolve_roles(config, None, ", ".join(configfiles))
+    roles = resolve_roles(Study.of(config, ", ".join(configfiles)), None)
     return {
         "date": date,
         "claims": {"path": claims, "sha256": sha256(claims, "claims file")},
