@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -15,10 +14,17 @@ from advgen.config_files import check_config_files, read_config_file
 from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
 from advgen.pipeline import claims as plan
+from advgen.pipeline.jobkind import Values
+from advgen.pipeline.jobkinds_claims import claims_inputs
+from advgen.pipeline.study import Study, resolve_roles
 from advgen.smoke import smoke_config
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = read_claims_file(ROOT / "config" / "claims.yaml")
+
+
+#: the top-level keys of a config the schema has filled (advgen.config.ConfigFile)
+TOP = {"seed": 0, "max_jobs": 1, "device": "cpu", "plots": {}, "claims": None}
 
 
 def default() -> dict:
@@ -62,8 +68,8 @@ def test_every_claim_is_measured_or_declared(config) -> None:
 
 def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     pipe = build(default())
-    assert paths.CLAIMS_HTML == pipe.claims.targets()[0]
-    inputs = pipe.claims.inputs(SimpleNamespace())
+    assert paths.CLAIMS_HTML in pipe.targets()
+    inputs = claims_inputs(pipe, Values())
     assert paths.ATTACKS in inputs["tables"] and "results/gans/mnist_ns/losses.parquet" in inputs["tables"]
     assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
@@ -83,6 +89,7 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
 
 def test_a_role_names_an_entry_or_its_expanded_runs() -> None:
     config = {
+        **TOP,
         "classifiers": {
             "cnn_seed0": {"seed": 0, "replicate_of": "cnn"},
             "cnn_seed1": {"seed": 1, "replicate_of": "cnn"},
@@ -90,14 +97,14 @@ def test_a_role_names_an_entry_or_its_expanded_runs() -> None:
         },
         "roles": {"standard_cnn": "cnn", "fc_nets": ["mlp", "cnn"]},
     }
-    roles = plan.resolve_roles(config, CLAIMS.roles, "c.yaml")
+    roles = resolve_roles(Study.of(config, "c.yaml"), CLAIMS.roles)
     assert roles == {"standard_cnn": ["cnn_seed0", "cnn_seed1"], "fc_nets": ["mlp", "cnn_seed0", "cnn_seed1"]}
     with pytest.raises(ConfigError, match=r"^c.yaml: roles.pgd_cnn: 'nope' names no entry"):
-        plan.resolve_roles({**config, "roles": {"pgd_cnn": "nope"}}, CLAIMS.roles, "c.yaml")
+        resolve_roles(Study.of({**config, "roles": {"pgd_cnn": "nope"}}, "c.yaml"), CLAIMS.roles)
     with pytest.raises(
         ConfigError, match=r"^c.yaml: roles.best_cnn: unknown role \(the claims file's roles: "
     ):
-        plan.resolve_roles({**config, "roles": {"best_cnn": "mlp"}}, CLAIMS.roles, "c.yaml")
+        resolve_roles(Study.of({**config, "roles": {"best_cnn": "mlp"}}, "c.yaml"), CLAIMS.roles)
 
 
 def test_column_lists_match_their_writers() -> None:

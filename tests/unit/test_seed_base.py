@@ -12,7 +12,7 @@ from advgen.cli import main as cli_main
 from advgen.config import validate_config
 from advgen.config_files import check_config_files
 from advgen.errors import ConfigError
-from advgen.pipeline.claims import runs_of
+from advgen.pipeline.study import Study, resolve_roles, runs_of
 from advgen.replicates import expand_replicates
 from advgen.seed_base import apply_seed_base, run_seeds
 
@@ -100,7 +100,7 @@ def test_references_name_seeds_relative_to_the_base() -> None:
     assert cfg["sweeps"]["truncation"]["generators"] == ["g_seed1002"]
     assert cfg["sweeps"]["inversion"]["classifier"] == "net_seed1001"
     assert cfg["sample_quality"]["classifier"] == "net"
-    runs = runs_of(cfg)
+    runs = runs_of(Study.of(cfg))
     assert runs["net"] == ["net", "net_seed1001", "net_seed1002"]
     assert runs["net_seed0"] == ["net"] and runs["net_seed2"] == ["net_seed1002"]
     assert runs["g_seed2"] == ["g_seed1002"] and runs["fixed"] == ["fixed"]
@@ -172,7 +172,6 @@ def test_check_config_applies_the_base_once(tmp_path: Path) -> None:
 def test_the_default_study_moves_onto_fresh_seeds_with_one_line(tmp_path: Path) -> None:
     """config/config.yaml with ``seed_base: 1000`` added: every run of every role, every sweep point
     and every attack trains or draws with a seed of at least 1000, and every reference resolves."""
-    from advgen.pipeline.claims import resolve_roles
     from advgen.sweeps.grid import plan as sweeps_plan
 
     root = Path(__file__).resolve().parents[2]
@@ -187,7 +186,7 @@ def test_the_default_study_moves_onto_fresh_seeds_with_one_line(tmp_path: Path) 
         for n, e in cfg[s].items()
     }
     assert min(seeds.values()) == 1000
-    roles = resolve_roles(cfg, None, str(path))
+    roles = resolve_roles(Study.of(cfg, str(path)), None)
     assert all(seeds[run] >= 1000 for runs in roles.values() for run in runs)
     assert min(p.params["seed"] for s in ("inversion", "inpainting", "interpolation", "truncation")
                for p in sweeps_plan(cfg).points(s)) >= 1000  # fmt: skip
