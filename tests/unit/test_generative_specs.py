@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 
@@ -23,9 +22,10 @@ from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures
 def _job_specs(config: str) -> list[tuple[str, str, type]]:
     """(definition, the workflow's --spec JSON, spec type) of every generative job of ``config``."""
     gen = checked_pipeline([REPO / "config" / config]).generative
-    jobs = [("gan", gen.gan_spec(SimpleNamespace(gan=n)), GanSpec) for n in gen.section("gans")]
-    jobs += [("autoencoder", gen.ae_spec(SimpleNamespace(ae=n)), AeSpec) for n in gen.section("autoencoders")]
-    jobs.append(("sample_quality", gen.sample_quality_spec(), SampleQualitySpec))
+    jobs = [("gan", spec_json(spec_dict(gen.gan(n))), GanSpec) for n in gen.study.gans]
+    jobs += [("autoencoder", spec_json(spec_dict(gen.ae(n))), AeSpec) for n in gen.study.autoencoders]
+    assert gen.quality is not None
+    jobs.append(("sample_quality", spec_json(spec_dict(gen.quality)), SampleQualitySpec))
     return jobs
 
 
