@@ -9,6 +9,8 @@ import pytest
 
 from advgen import provenance
 from advgen.cli import main as cli_main
+from advgen.provenance_page import ProvenancePageSpec
+from tests.jobs import job_argv
 
 
 def test_digest_covers_sources_and_package_data(tmp_path: Path) -> None:
@@ -88,8 +90,14 @@ def test_provenance_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     assert code == 2 and err.strip() == "advgen provenance: error: missing: results folder not found"
 
 
+def page_argv(options: str) -> list[str]:
+    """The workflow's ``provenance`` job on ``results/``, writing ``p.html`` and ``p.rst``."""
+    spec = ProvenancePageSpec(snakemake_options=options, code=provenance.code_digest())
+    return job_argv("provenance-page", spec, {"results": "results"}, {"html": "p.html", "rst": "p.rst"})
+
+
 def test_provenance_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    """``--html``/``--rst`` (the workflow's job): both views written, exit 0 even when stale."""
+    """The workflow's job (``advgen provenance-page``): both views written, exit 0 even when stale."""
     import pandas as pd
 
     from advgen.io import write_parquet
@@ -97,7 +105,7 @@ def test_provenance_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(provenance.CODE_ENV, "a" * 64)
     write_parquet(pd.DataFrame({"eps": [0.1]}), "results/t.parquet")
-    argv = ["provenance", "results", "--html", "p.html", "--rst", "p.rst", "--snakemake-options", "-c 2"]
+    argv = page_argv("-c 2")
     assert _run(argv, capsys)[0] == 0
     assert "All 1 checkpoints and tables under results/ were built" in Path("p.rst").read_text()
     assert "<pre>" not in Path("p.html").read_text()
@@ -140,7 +148,7 @@ def test_provenance_pages_print_their_summary_only_once_written(
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", full)
-    code, out, err = _run(["provenance", "results", "--html", "p.html", "--rst", "p.rst"], capsys)
+    code, out, err = _run(page_argv("--cores all"), capsys)
     assert code == 2 and out == ""
-    assert err.strip() == "advgen provenance: error: no space left on device: p.html"
+    assert err.strip() == "advgen provenance-page: error: no space left on device: p.html"
     assert not Path("p.html").exists()
