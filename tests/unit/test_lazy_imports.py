@@ -152,21 +152,23 @@ def manifest_rows(t: Path) -> Path:
 CASES = {
     "attack-table": lambda t: [
         "attack-table",
-        "--out",
-        str(t / "a.parquet"),
-        "--minimal",
-        str(t / "m.parquet"),
-        str(attack_inputs(t)),
+        "--spec",
+        json.dumps({"classifiers": []}),
+        "--input",
+        f"curves={attack_inputs(t)}",
+        "--output",
+        f"curves={t / 'a.parquet'}",
+        f"minimal={t / 'm.parquet'}",
     ],
-    "aggregate-defense": lambda t: [
-        "aggregate-defense",
-        "--table",
-        "masking",
-        "--out",
-        str(t / "mask.parquet"),
-        "--markdown",
-        str(t / "mask.md"),
-        str(masking_rows(t)),
+    "masking-table": lambda t: [
+        "masking-table",
+        "--spec",
+        "{}",
+        "--input",
+        f"tables={masking_rows(t)}",
+        "--output",
+        f"table={t / 'mask.parquet'}",
+        f"markdown={t / 'mask.md'}",
     ],
     "claims": claims_inputs,
     "robust-features-table": lambda t: [
@@ -254,10 +256,11 @@ def test_a_job_imports_only_its_own_command_module(tmp_path):
     assert command_in(["--threads", "1", "attack", "--spec", "{}"]) == "attack"
     assert command_in(["-v", "plot", "--family", "x"]) == "plot"
     assert command_in(["--version"]) is None and command_in([]) is None
-    args = CASES["aggregate-defense"](tmp_path)
+    args = CASES["masking-table"](tmp_path)
     probe = PROBE.replace(
         "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH')",
         "print(sorted(m for m in sys.modules if m.startswith('advgen.commands.') "
         "and m not in ('advgen.commands._args', 'advgen.commands._files')))",
     )
-    assert run(args, tmp_path, probe) == "['advgen.commands.aggregate_defense']"
+    # a job kind's subcommand is the one generated module (advgen.commands._jobkind)
+    assert run(args, tmp_path, probe) == "['advgen.commands._jobkind']"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advgen.training.speed import SpeedSpec
+from advgen.training.speed_spec import SpeedSpec
 
 
 @dataclass(frozen=True)

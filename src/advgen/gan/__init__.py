@@ -1,11 +1,34 @@
-"""GAN training: losses, unrolling, status detection, the training loop and its outputs."""
+"""GAN training: losses, unrolling, status detection, the training loop and its outputs.
 
-from advgen.gan.losses import LOSSES, discriminator_loss, discriminator_score, generator_loss
-from advgen.gan.runner import GanOutputs, TrainingStopped, train_gan
-from advgen.gan.spec import GanSpec, RecipeSpec
-from advgen.gan.status import STATUSES, StatusTracker
-from advgen.gan.train import COLUMNS, GanRun
-from advgen.gan.unroll import grad_norm, restored, second_order_generator_loss
+The names below are loaded on first use (PEP 562): importing the torch-free
+:mod:`advgen.gan.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does not
+import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: name -> the submodule that defines it
+_WHERE = {
+    "LOSSES": "losses",
+    "discriminator_loss": "losses",
+    "discriminator_score": "losses",
+    "generator_loss": "losses",
+    "GanOutputs": "runner",
+    "TrainingStopped": "runner",
+    "train_gan": "runner",
+    "GanSpec": "spec",
+    "RecipeSpec": "spec",
+    "STATUSES": "status",
+    "StatusTracker": "status",
+    "COLUMNS": "train",
+    "GanRun": "train",
+    "grad_norm": "unroll",
+    "restored": "unroll",
+    "second_order_generator_loss": "unroll",
+}
 
 __all__ = [
     "COLUMNS",
@@ -25,3 +48,15 @@ __all__ = [
     "second_order_generator_loss",
     "train_gan",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

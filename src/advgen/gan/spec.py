@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.training.speed import SpeedSpec
+from advgen.training.speed_spec import SpeedSpec
 
 
 @dataclass(frozen=True)

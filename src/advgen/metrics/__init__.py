@@ -1,11 +1,30 @@
 """Offline sample quality under a dataset's classifier: Fréchet distance, Inception
 Score, mode coverage (modes, KL to uniform, mean max-probability), precision and recall; one row of the
-sample-quality table (:func:`sample_quality_row`, what ``advgen sample-quality`` calls)."""
+sample-quality table (:func:`sample_quality_row`, what ``advgen sample-quality`` calls).
 
-from advgen.metrics.evaluate import classifier_outputs, combined_status, generate, quality_row
-from advgen.metrics.sample_quality import sample_quality_row
-from advgen.metrics.scores import frechet_distance, inception_score, mode_coverage, precision_recall
-from advgen.metrics.spec import SampleQualitySpec
+The names below are loaded on first use (PEP 562): importing the torch-free
+:mod:`advgen.metrics.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does
+not import torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: name -> the submodule that defines it
+_WHERE = {
+    "classifier_outputs": "evaluate",
+    "combined_status": "evaluate",
+    "generate": "evaluate",
+    "quality_row": "evaluate",
+    "sample_quality_row": "sample_quality",
+    "frechet_distance": "scores",
+    "inception_score": "scores",
+    "mode_coverage": "scores",
+    "precision_recall": "scores",
+    "SampleQualitySpec": "spec",
+}
 
 __all__ = [
     "SampleQualitySpec",
@@ -19,3 +38,15 @@ __all__ = [
     "quality_row",
     "sample_quality_row",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

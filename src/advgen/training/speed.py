@@ -22,23 +22,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
-#: values of ``speed.autocast``
-AUTOCAST = ("off", "bf16", "auto")
+from advgen.training.speed_spec import AUTOCAST, SpeedSpec
 
-
-@dataclass(frozen=True)
-class SpeedSpec:
-    """A run's speed levers (:mod:`advgen.training.speed`)."""
-
-    autocast: str
-    channels_last: bool
-    fused_adam: bool
+__all__ = ["AUTOCAST", "Speed", "SpeedSpec", "autocast_dtype", "bf16_pays"]
 
 
 def bf16_pays(device: str | torch.device) -> bool:

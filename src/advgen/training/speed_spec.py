@@ -1,0 +1,19 @@
+"""The speed levers of a training run as its spec holds them (:mod:`advgen.training.speed`
+resolves them for a device). Torch-free: the GAN's and the autoencoder's typed specs, which the
+Snakefile and the CLI read, hold one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: values of ``speed.autocast``
+AUTOCAST = ("off", "bf16", "auto")
+
+
+@dataclass(frozen=True)
+class SpeedSpec:
+    """A run's speed levers (:mod:`advgen.training.speed`)."""
+
+    autocast: str
+    channels_last: bool
+    fused_adam: bool
