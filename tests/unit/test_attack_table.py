@@ -1,5 +1,6 @@
 """``advgen attack-table`` on one curve table per (classifier, attack): each classifier's table
-and the aggregate equal those made from one table per classifier (the former ``attack`` jobs)."""
+and the aggregate equal those made from one table per classifier (the former ``attack`` jobs).
+A bad ``classifiers`` output is one line and writes nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from advgen.cli import main as advgen
 from advgen.robustness.tables import CURVE_COLUMNS
+from tests.jobs import job_argv
 
 #: (classifier, attack, attack_type, eps grid) in the workflow's input order: classifiers sorted,
 #: attacks in config order (not name order)
@@ -65,17 +67,30 @@ def per_attack(tmp_path: Path) -> list[str]:
     return paths
 
 
-def table_args(tmp_path: Path, folder: str) -> list[str]:
+def table_args(
+    tmp_path: Path, folder: str, curves: list[str], classifiers: dict[str, str] | None = None
+) -> list[str]:
+    """``advgen attack-table`` on ``curves``, its outputs in ``tmp_path/folder``; ``classifiers``:
+    name -> the path of that classifier's table (the spec's classifiers, in this order)."""
     out = tmp_path / folder
-    return ["attack-table", "--out", str(out / "curves.parquet"), "--minimal", str(out / "minimal.parquet")]
+    classifiers = classifiers or {}
+    return job_argv(
+        "attack-table",
+        {"classifiers": list(classifiers)},
+        {"curves": curves},
+        {
+            "curves": out / "curves.parquet",
+            "minimal": out / "minimal.parquet",
+            "classifiers": list(classifiers.values()),
+        },
+    )
 
 
 def test_per_attack_tables_give_the_per_classifier_tables_and_the_same_aggregate(
     tmp_path: Path, per_attack: list[str]
 ) -> None:
     outputs = {c: tmp_path / "new" / f"{c}.parquet" for c in ("cnn", "fc")}
-    options = [arg for c, p in outputs.items() for arg in ("--classifier-table", f"{c}={p}")]
-    assert advgen([*table_args(tmp_path, "new"), *options, *per_attack]) == 0
+    assert advgen(table_args(tmp_path, "new", per_attack, {c: str(p) for c, p in outputs.items()})) == 0
     # each classifier's table: its attacks' rows in input (config) order, as one job wrote them
     for classifier, path in outputs.items():
         expected = pd.concat(
@@ -83,7 +98,7 @@ def test_per_attack_tables_give_the_per_classifier_tables_and_the_same_aggregate
         )
         pd.testing.assert_frame_equal(pd.read_parquet(path), expected)
     # the aggregate made from the per-classifier tables (the former workflow) is the same
-    assert advgen([*table_args(tmp_path, "old"), *map(str, outputs.values())]) == 0
+    assert advgen(table_args(tmp_path, "old", list(map(str, outputs.values())))) == 0
     for name in ("curves.parquet", "minimal.parquet"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(tmp_path / "new" / name), pd.read_parquet(tmp_path / "old" / name)
@@ -93,22 +108,21 @@ def test_per_attack_tables_give_the_per_classifier_tables_and_the_same_aggregate
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("spec", "tables", "message"),
     [
-        (["--classifier-table", "cnn={out}/cnn.parquet"], "classifier 'fc' has no --classifier-table output"),
-        (["--classifier-table", "{out}/cnn.parquet"], "--classifier-table: expected NAME=PATH"),
+        (["cnn"], ["classifiers={out}/cnn.parquet"], "classifier 'fc' has no classifiers output"),
+        (["cnn"], ["{out}/cnn.parquet"], "--output: expected NAME=PATH"),
         (
-            ["--classifier-table", "cnn={out}/a.parquet", "--classifier-table", "cnn={out}/b.parquet"],
-            "classifier 'cnn' given twice",
+            ["cnn"],
+            ["classifiers={out}/a.parquet", "classifiers={out}/b.parquet"],
+            "--output: 2 classifiers=PATH for 1 in the spec (cnn)",
         ),
         (
+            ["cnn", "fc", "mlp"],
             [
-                "--classifier-table",
-                "cnn={out}/cnn.parquet",
-                "--classifier-table",
-                "fc={out}/fc.parquet",
-                "--classifier-table",
-                "mlp={out}/mlp.parquet",
+                "classifiers={out}/cnn.parquet",
+                "classifiers={out}/fc.parquet",
+                "classifiers={out}/mlp.parquet",
             ],
             "no input rows for classifier(s) mlp",
         ),
@@ -116,10 +130,11 @@ def test_per_attack_tables_give_the_per_classifier_tables_and_the_same_aggregate
     ids=["unmapped-classifier", "not-a-pair", "twice", "no-rows"],
 )
 def test_bad_classifier_tables_are_one_line_and_write_nothing(
-    tmp_path: Path, per_attack: list[str], options: list[str], message: str, capsys
+    tmp_path: Path, per_attack: list[str], spec: list[str], tables: list[str], message: str, capsys
 ) -> None:
     out = tmp_path / "out"
-    argv = [*table_args(tmp_path, "out"), *(o.format(out=out) for o in options), *per_attack]
+    argv = [*table_args(tmp_path, "out", per_attack), *(t.format(out=out) for t in tables)]
+    argv[argv.index("--spec") + 1] = json.dumps({"classifiers": spec})
     assert advgen(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1

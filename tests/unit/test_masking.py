@@ -35,6 +35,7 @@ from advgen.robustness.masking import (
 from advgen.robustness.masking_job import blackbox_from, masking_job
 from advgen.robustness.tables import masking_markdown
 from advgen.specs import typed_spec
+from tests.jobs import job_argv
 from tests.unit.robust_helpers import blob_split, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -399,19 +400,5 @@ def test_masking_table_aggregates(files, tmp_path):
         parts.append(tmp_path / f"{name}.parquet")
         df.to_parquet(parts[-1])
     out, md = tmp_path / "all.parquet", tmp_path / "all.md"
-    assert (
-        advgen(
-            [
-                "aggregate-defense",
-                "--table",
-                "masking",
-                "--out",
-                str(out),
-                "--markdown",
-                str(md),
-                *map(str, parts),
-            ]
-        )
-        == 0
-    )
+    assert advgen(job_argv("masking-table", {}, {"tables": parts}, {"table": out, "markdown": md})) == 0
     assert len(read_parquet(out)) == 2 * len(CHECKS) and md.read_text().count("**FLAG**") == 2
