@@ -1,8 +1,7 @@
-"""``advgen transfer --meta``: the capacity transfer matrix carries source / target widths."""
+"""``advgen transfer`` with the spec's ``meta``: the capacity transfer matrix carries source / target widths."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +10,7 @@ import pytest
 from advgen.classifiers import save_classifier, train_classifier
 from advgen.cli import main as cli_main
 from advgen.data import load_prepared
+from tests.jobs import job_argv
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.test_classifiers import spec
 
@@ -23,7 +23,7 @@ def test_transfer_meta_columns(tiny_split: Path, tmp_path: Path) -> None:  # noq
     for name, width in (("w1", 0.25), ("w2", 0.5)):
         ckpt, _ = train_classifier(spec(arch="fc100_100", width=width, epochs=1), train, train, name=name)
         save_classifier(tmp_path / f"{name}.pt", ckpt)
-        models.append(f"{name}={tmp_path / name}.pt")
+        models.append(str(tmp_path / f"{name}.pt"))
     job = {
         "transfer": {"classifiers": ["w1", "w2"], "attacks": ["fgsm"], "eps": 0.2, "noise_seed": 0},
         "attacks": {"fgsm": {"attack": "FGSM", "params": {}, "seed": 0}},
@@ -31,23 +31,17 @@ def test_transfer_meta_columns(tiny_split: Path, tmp_path: Path) -> None:  # noq
         "device": "cpu",
     }
     out = tmp_path / "t.parquet"
-    base = [
-        "transfer",
-        "--spec",
-        json.dumps(job),
-        "--models",
-        *models,
-        "--test",
-        str(tiny_split / "test.pt"),
-        "--out",
-        str(out),
-    ]
+
+    def argv(meta: dict) -> list[str]:
+        inputs = {"models": models, "test": tiny_split / "test.pt"}
+        return job_argv("transfer", {**job, "meta": meta}, inputs, {"table": out})
+
     meta = {"w1": {"width": 0.25}, "w2": {"width": 0.5}}
-    assert cli_main([*base, "--meta", json.dumps(meta)]) == 0
+    assert cli_main(argv(meta)) == 0
     table = pd.read_parquet(out)
     assert set(table["target_width"]) == {0.25, 0.5}
     assert (table["source_width"] == table["source"].map({"w1": 0.25, "w2": 0.5})).all()
-    assert cli_main([*base, "--meta", json.dumps({"w3": {"width": 1}})]) == 2
+    assert cli_main(argv({"w3": {"width": 1}})) == 2
 
 
 def test_transfer_within_one_matrix_per_seed(tiny_split: Path, tmp_path: Path) -> None:  # noqa: F811
@@ -62,7 +56,7 @@ def test_transfer_within_one_matrix_per_seed(tiny_split: Path, tmp_path: Path) -
                 spec(arch="fc100_100", width=width, epochs=1, seed=seed), train, train, name=name
             )
             save_classifier(tmp_path / f"{name}.pt", ckpt)
-            models[name] = f"{name}={tmp_path / name}.pt"
+            models[name] = str(tmp_path / f"{name}.pt")
             meta[name] = {"width": width, "mode": "standard", "seed": seed}
     job = {
         "transfer": {"classifiers": ["w1", "w2"], "attacks": ["fgsm"], "eps": 0.2, "noise_seed": 0},
@@ -72,9 +66,12 @@ def test_transfer_within_one_matrix_per_seed(tiny_split: Path, tmp_path: Path) -
     }
 
     def transfer(names: list[str], spec_: dict, meta_: dict, out: Path) -> int:
-        argv = ["transfer", "--spec", json.dumps(spec_), "--models", *(models[n] for n in names)]
-        argv += ["--test", str(tiny_split / "test.pt"), "--out", str(out), "--meta", json.dumps(meta_)]
-        return cli_main(argv)
+        """The matrix of the models ``names`` (sorted, as the workflow gives them)."""
+        settings = dict(spec_["transfer"], classifiers=names)
+        inputs = {"models": [models[n] for n in names], "test": tiny_split / "test.pt"}
+        return cli_main(
+            job_argv("transfer", {**spec_, "transfer": settings, "meta": meta_}, inputs, {"table": out})
+        )
 
     within = dict(job, transfer=dict(job["transfer"], within="seed"))
     assert transfer(sorted(models), within, meta, tmp_path / "all.parquet") == 0
