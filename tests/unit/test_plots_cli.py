@@ -120,7 +120,7 @@ def test_a_spec_without_plot_options_draws_with_the_configs_defaults(tmp_path):
     from pathlib import Path
 
     from advgen.config import load_yaml, validate_config
-    from advgen.plots.families import option_defaults
+    from advgen.plots.spec import option_defaults
 
     repo = Path(__file__).resolve().parents[2]
     config = validate_config(load_yaml(repo / ".test" / "config" / "generative.yaml"))
