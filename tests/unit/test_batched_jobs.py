@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from advgen.cli import main as advgen
+from tests.jobs import job_argv
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -84,12 +85,12 @@ def gan(files: Path) -> Path:
 
 
 def attack(files: Path, out: Path, entry: dict, examples: Path | None = None) -> pd.DataFrame:
-    spec = json.dumps({**entry, "device": "cpu"})
-    argv = ["attack", "--classifier", "c", "--spec", spec, "--model", str(files / "clf.pt")]
-    argv += ["--test", str(files / "test.pt"), "--out", str(out)]
-    if examples is not None:
-        argv += ["--examples", str(examples)]
-    assert advgen(argv) == 0
+    """The curve of ``advgen attack`` on classifier ``c`` (its per-example outcomes to ``examples``,
+    else beside the curve)."""
+    spec = {**entry, "classifier": "c", "device": "cpu"}
+    examples = examples or out.with_suffix(".examples.parquet")
+    inputs = {"model": files / "clf.pt", "test": files / "test.pt"}
+    assert advgen(job_argv("attack", spec, inputs, {"curve": out, "examples": examples})) == 0
     return pd.read_parquet(out).drop(columns="seconds")
 
 
@@ -100,44 +101,42 @@ def test_attack_job_runs_its_attack_on_its_own_subset(files: Path, tmp_path: Pat
 
 
 def test_attack_job_without_its_keys_is_one_line_exit_2(files: Path, tmp_path: Path, capsys) -> None:
-    spec = json.dumps({"device": "cpu"})
-    argv = [
-        "attack",
-        "--classifier",
-        "c",
-        "--spec",
-        spec,
-        "--model",
-        str(files / "clf.pt"),
-        "--test",
-        str(files / "test.pt"),
-        "--out",
-        str(tmp_path / "c.parquet"),
-    ]
-    assert advgen(argv) == 2
+    inputs = {"model": files / "clf.pt", "test": files / "test.pt"}
+    outputs = {"curve": tmp_path / "c.parquet", "examples": tmp_path / "e.parquet"}
+    assert advgen(job_argv("attack", {"device": "cpu"}, inputs, outputs)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--spec: name: missing required key 'name'" in err[0]
-    assert not (tmp_path / "c.parquet").exists()
+    assert not (tmp_path / "c.parquet").exists() and not (tmp_path / "e.parquet").exists()
+
+
+def settings(**keys: object) -> dict:
+    """The ``sample_quality`` section (seed filled), the schema's defaults filled in."""
+    from advgen.config import complete_entry
+
+    return complete_entry(dict(keys), "generative.schema.yaml", "sample_quality")
 
 
 def quality(files: Path, out: Path, rows: list[dict]) -> pd.DataFrame:
-    spec = json.dumps({"classifier": "c", "n_samples": 40, "batch_size": 16, "seed": 3})
-    assert (
-        advgen(
-            [
-                "sample-quality",
-                "--spec",
-                spec,
-                "--rows",
-                json.dumps(rows),
-                "--out",
-                str(out),
-                "--device",
-                "cpu",
-            ]
+    """``advgen sample-quality`` on ``rows`` (each: the spec's row, and its files: classifier,
+    reference, and model and info, or real)."""
+    keys = ("name", "dataset", "classifier_name", "real")
+    spec = {
+        "settings": settings(classifier="c", n_samples=40, batch_size=16, seed=3),
+        "rows": [{k: row[k] for k in keys} for row in rows],
+        "device": "cpu",
+    }
+    inputs = {
+        name: [row[key] for row in rows if key in row]
+        for name, key in (
+            ("classifiers", "classifier"),
+            ("references", "reference"),
+            ("models", "model"),
+            ("infos", "info"),
+            ("reals", "real_file"),
         )
-        == 0
-    )
+    }
+    grids = [out.parent / f"{out.stem}_{row['name']}.png" for row in rows if row["real"]]
+    assert advgen(job_argv("sample-quality", spec, inputs, {"summary": out, "grids": grids})) == 0
     return pd.read_parquet(out)
 
 
@@ -152,8 +151,14 @@ def test_sample_quality_job_scores_every_row_as_lone_jobs_would(
         "reference": str(files / "train.pt"),
     }
     rows = [
-        {"name": "g", **common, "model": str(gan / "checkpoint.pt"), "info": str(gan / "status.json")},
-        {"name": "digits", **common, "real": str(files / "test.pt")},
+        {
+            "name": "g",
+            "real": False,
+            **common,
+            "model": str(gan / "checkpoint.pt"),
+            "info": str(gan / "status.json"),
+        },
+        {"name": "digits", "real": True, **common, "real_file": str(files / "test.pt")},
     ]
     together = quality(files, tmp_path / "summary.parquet", rows)
     assert list(together["model"]) == ["digits", "g"] and list(together["family"]) == [
@@ -170,27 +175,26 @@ def test_sample_quality_job_scores_every_row_as_lone_jobs_would(
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ("[]", "expected a non-empty JSON list"),
-        ('[{"name": "g"}]', "entry 0: missing key 'dataset'"),
+        ("[]", "--spec: rows: [] should be non-empty"),
+        ('[{"name": "g"}]', "--spec: rows.0.dataset: missing required key 'dataset'"),
         (
-            '[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r"}]',
-            "entry 0: give one of model and real",
+            '[{"name": "g", "dataset": "d", "classifier_name": "c", "real": true}]',
+            "--input: 0 classifiers for 1 row(s) of the spec",
         ),
         (
-            '[{"name": "g", "dataset": "d", "classifier": "c", "reference": "r", "real": "t", "x": 1}]',
-            "entry 0: unknown key 'x'",
+            '[{"name": "g", "dataset": "d", "classifier_name": "c", "real": true, "x": 1}]',
+            "--spec: rows.0.x: unknown key 'x'",
         ),
-        ("[{", "--rows: not valid JSON"),
+        ("[{", "--spec: not valid JSON"),
     ],
 )
 def test_sample_quality_bad_rows_are_one_line_exit_2(rows: str, message: str, tmp_path: Path, capsys) -> None:
-    spec = json.dumps({"classifier": "c", "seed": 0})
+    spec = json.dumps({"settings": settings(classifier="c", seed=0), "device": "cpu"})
+    spec = spec[:-1] + f', "rows": {rows}}}'
     out = tmp_path / "s.parquet"
-    assert (
-        advgen(["sample-quality", "--spec", spec, "--rows", rows, "--out", str(out), "--device", "cpu"]) == 2
-    )
+    assert advgen(job_argv("sample-quality", spec, {}, {"summary": out})) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and not out.exists()
+    assert len(err) == 1 and message in err[0] and not out.exists(), err
 
 
 def test_attack_job_writes_per_example_outcomes_matching_its_curve(files: Path, tmp_path: Path) -> None:
