@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -13,8 +12,12 @@ from advgen.cli import main as cli_main
 from advgen.config import validate_config
 from advgen.config_files import check_config_files
 from advgen.errors import ConfigError
+from advgen.pipeline.jobkind import Values
+from advgen.pipeline.jobkinds_generative import gan_spec
+from advgen.pipeline.jobkinds_robustness import classifier_spec
 from advgen.replicates import expand_replicates
-from advgen.robustness.plan import all_classifiers, sweep_points
+from advgen.robustness import plan
+from advgen.specs import spec_dict
 
 CLF = {"dataset": "digits", "arch": "fc10", "epochs": 1}
 GAN = {"dataset": "digits", "generator": "mlp_small", "discriminator": "mlp_small", "epochs": 1}
@@ -157,12 +160,13 @@ def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:
     # the sweep names the first run and runs on every run: a point equal to a run reuses it,
     # new models replicate nothing
     assert out["robustness"]["capacity"]["classifier"] == "net"
-    points = {p["classifier"]: p["spec"] for p in sweep_points(out, "capacity")}
+    robustness = plan.of(out)
+    points = {p.classifier: p.spec for p in robustness.sweep_points("capacity")}
     assert sorted(points) == ["net", "net_seed1", "net_seed1_standard_w0p5", "net_standard_w0p5"]
     assert points["net"]["replicate_of"] == "net" and points["net_seed1"]["seed"] == 1
     assert "replicate_of" not in points["net_standard_w0p5"]
     assert points["net_seed1_standard_w0p5"]["seed"] == 1
-    assert {"net_standard_w0p5", "net_seed1_standard_w0p5"} <= set(all_classifiers(out))
+    assert {"net_standard_w0p5", "net_seed1_standard_w0p5"} <= set(robustness.all_classifiers())
 
 
 def test_an_entry_that_gains_seeds_keeps_its_run() -> None:
@@ -177,10 +181,11 @@ def test_an_entry_that_gains_seeds_keeps_its_run() -> None:
         validate_config(cfg)
         expand_replicates(cfg)
         pipe = build(cfg)
+        # the rules' params.spec: the same JSON, the same job
         specs.append(
             (
-                pipe.robustness.classifier_spec(SimpleNamespace(classifier="net")),
-                pipe.generative.gan_spec(SimpleNamespace(gan="g")),
+                spec_dict(classifier_spec(pipe, Values(classifier="net"))),
+                spec_dict(gan_spec(pipe, Values(gan="g"))),
             )
         )
     assert specs[0] == specs[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,13 @@ def tiny() -> dict:
 def validated(config: dict) -> dict:
     validate_config(config, SCHEMA, source="test.yaml")
     expand_replicates(config, "test.yaml")  # as the config check does: `replicates: 3` -> <entry>_seed<k>
-    plan.check_references(config, "test.yaml")
+    plan.of(config, "test.yaml").check_references()
     return config
+
+
+def pairs_of(config: dict) -> list[dict]:
+    """The robust-features runs of ``config`` (:meth:`RobustnessConfig.robust_features_pairs`) as dicts."""
+    return [dataclasses.asdict(p) for p in plan.of(config, "test.yaml").robust_features_pairs()]
 
 
 def test_default_and_test_configs_are_valid() -> None:
@@ -87,18 +93,18 @@ def test_bad_config_names_the_key(mutate, message: str) -> None:
 
 def test_sweep_points_reuse_names_of_identical_specs() -> None:
     config = validated(tiny())
-    cap = plan.sweep_points(config, "capacity")
-    assert [p["classifier"] for p in cap] == ["tiny_cnn_pgd", "tiny_cnn_pgd_pgd_w0p5"]
+    cap = plan.of(config, "test.yaml").sweep_points("capacity")
+    assert [p.classifier for p in cap] == ["tiny_cnn_pgd", "tiny_cnn_pgd_pgd_w0p5"]
     config["robustness"]["data_size"]["modes"] = ["standard", "pgd"]
-    data = plan.sweep_points(config, "data_size")
-    names = [p["classifier"] for p in data]
+    data = plan.of(config, "test.yaml").sweep_points("data_size")
+    names = [p.classifier for p in data]
     assert names == [
         "tiny_cnn_pgd_standard_f0p5",
         "tiny_cnn_pgd_standard_f1",
         "tiny_cnn_pgd_pgd_f0p5",
         "tiny_cnn_pgd",
     ]
-    everything = plan.all_classifiers(config)
+    everything = plan.of(config, "test.yaml").all_classifiers()
     assert everything["tiny_cnn_pgd_pgd_w0p5"]["width"] == 0.5
     assert everything["tiny_cnn_pgd_standard_f0p5"]["mode"] == "standard"
     assert set(config["classifiers"]) < set(everything)
@@ -108,15 +114,15 @@ def test_generated_name_clash_is_an_error() -> None:
     config = validated(tiny())
     config["classifiers"]["tiny_cnn_pgd_pgd_w0p5"] = copy.deepcopy(config["classifiers"]["tiny_fc"])
     with pytest.raises(ConfigError, match="tiny_cnn_pgd_pgd_w0p5"):
-        plan.all_classifiers(config)
+        plan.of(config, "test.yaml").all_classifiers()
 
 
 def test_attack_jobs_and_minimal_attacks() -> None:
     config = validated(tiny())
-    jobs = plan.attack_jobs(config)
+    jobs = plan.of(config, "test.yaml").attack_jobs()
     assert ("tiny_fc", "lbfgs") in jobs and ("tiny_cnn_pgd", "pgd") in jobs and len(jobs) == 10
     assert ("tiny_fc", "apgd") in jobs and ("tiny_fc", "square") in jobs
-    assert plan.minimal_attacks(config) == ["deepfool", "lbfgs"]
+    assert plan.of(config, "test.yaml").minimal_attacks() == ["deepfool", "lbfgs"]
 
 
 def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
@@ -128,23 +134,23 @@ def test_named_data_size_sweeps_expand_into_their_own_sweep() -> None:
         "fc": {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0]}
     }
     config = validated(config)
-    assert plan.sweep_names(config) == ["capacity", "data_size", "data_size_fc"]
+    assert plan.of(config, "test.yaml").sweep_names() == ["capacity", "data_size", "data_size_fc"]
     assert plan.sweep_kind("data_size_fc") == "data_size" and plan.sweep_kind("capacity") == "capacity"
     with pytest.raises(ValueError, match="unknown robustness sweep"):
         plan.sweep_kind("data_size_")
-    points = plan.sweep_points(config, "data_size_fc")
+    points = plan.of(config, "test.yaml").sweep_points("data_size_fc")
     # standard training on every example is tiny_fc's spec: that name is reused
-    assert [p["classifier"] for p in points] == [
+    assert [p.classifier for p in points] == [
         "tiny_fc_pgd_standard_f0p5",
         "tiny_fc",
         "tiny_fc_pgd_pgd_f0p5",
         "tiny_fc_pgd",
     ]
-    assert {p["train_fraction"] for p in points} == {0.5, 1.0}
-    assert "tiny_fc_pgd_pgd_f0p5" in plan.all_classifiers(config)
+    assert {(p.field, p.value) for p in points} == {("train_fraction", 0.5), ("train_fraction", 1.0)}
+    assert "tiny_fc_pgd_pgd_f0p5" in plan.of(config, "test.yaml").all_classifiers()
     config["robustness"]["data_size_sweeps"]["fc"]["attack"] = "cw"
     with pytest.raises(ConfigError, match=r"robustness\.data_size_sweeps\.fc\.attack: unknown attack 'cw'"):
-        plan.check_references(config, "test.yaml")
+        plan.of(config, "test.yaml").check_references()
 
 
 def run(entry: str, seed: int) -> str:
@@ -162,9 +168,11 @@ def test_sweeps_follow_the_seeds_of_a_replicated_base() -> None:
     config["robustness"]["capacity"]["widths"] = [0.25, 0.5]
     config["robustness"]["data_size"]["modes"] = ["standard", "pgd"]
     config = validated(config)
-    assert plan.base_runs(config, "tiny_cnn_pgd_seed1") == [run("tiny_cnn_pgd", k) for k in range(3)]
-    cap = plan.sweep_points(config, "capacity")
-    assert [(p["classifier"], p["seed"]) for p in cap] == [
+    assert plan.of(config, "test.yaml").base_runs("tiny_cnn_pgd_seed1") == [
+        run("tiny_cnn_pgd", k) for k in range(3)
+    ]
+    cap = plan.of(config, "test.yaml").sweep_points("capacity")
+    assert [(p.classifier, p.seed) for p in cap] == [
         (name, k)
         for k in range(3)
         for name in (
@@ -174,28 +182,28 @@ def test_sweeps_follow_the_seeds_of_a_replicated_base() -> None:
             f"{run('tiny_cnn_pgd', k)}_pgd_w0p5",
         )
     ]
-    assert all(p["spec"]["seed"] == p["seed"] for p in cap)
-    assert cap[2]["spec"] == config["classifiers"]["tiny_cnn_pgd"]  # replicate_of kept: the same run
-    assert "replicate_of" not in cap[1]["spec"]
-    data = plan.sweep_points(config, "data_size")
-    assert [p["classifier"] for p in data if p["seed"] == 2] == [
+    assert all(p.spec["seed"] == p.seed for p in cap)
+    assert cap[2].spec == config["classifiers"]["tiny_cnn_pgd"]  # replicate_of kept: the same run
+    assert "replicate_of" not in cap[1].spec
+    data = plan.of(config, "test.yaml").sweep_points("data_size")
+    assert [p.classifier for p in data if p.seed == 2] == [
         "tiny_cnn_pgd_seed2_standard_f0p5",
         "tiny_cnn_pgd_seed2_standard_w0p25",  # standard, width 0.25, every example: the capacity point
         "tiny_cnn_pgd_seed2_pgd_f0p5",
         "tiny_cnn_pgd_seed2",
     ]
-    everything = plan.all_classifiers(config)
+    everything = plan.of(config, "test.yaml").all_classifiers()
     # three runs of the base, and per seed 3 capacity + 2 data-size points of their own
     assert len(everything) - len(config["classifiers"]) == 3 * (3 + 2)
 
 
 def test_an_unreplicated_base_keeps_one_run_and_its_names() -> None:
     config = validated(tiny())
-    assert plan.base_runs(config, "tiny_cnn_pgd") == ["tiny_cnn_pgd"]
-    cap = plan.sweep_points(config, "capacity")
-    assert [(p["classifier"], p["seed"]) for p in cap] == [("tiny_cnn_pgd", 0), ("tiny_cnn_pgd_pgd_w0p5", 0)]
+    assert plan.of(config, "test.yaml").base_runs("tiny_cnn_pgd") == ["tiny_cnn_pgd"]
+    cap = plan.of(config, "test.yaml").sweep_points("capacity")
+    assert [(p.classifier, p.seed) for p in cap] == [("tiny_cnn_pgd", 0), ("tiny_cnn_pgd_pgd_w0p5", 0)]
     config["seed"] = 4
-    assert {p["seed"] for p in plan.sweep_points(config, "capacity")} == {4}  # the config's seed
+    assert {p.seed for p in plan.of(config, "test.yaml").sweep_points("capacity")} == {4}  # the config's seed
 
 
 def features(config: dict, **keys) -> dict:
@@ -214,7 +222,7 @@ def test_robust_features_run_once_per_seed_pair() -> None:
     config["classifiers"]["tiny_cnn_pgd"]["seeds"] = [0, 1, 2]
     config["classifiers"]["tiny_fc"]["replicates"] = 3
     config = validated(config)
-    assert plan.robust_features_pairs(config) == [
+    assert pairs_of(config) == [
         {
             "seed": k,
             "robust_classifier": run("tiny_cnn_pgd", k),
@@ -226,7 +234,7 @@ def test_robust_features_run_once_per_seed_pair() -> None:
     # a classifier with one run serves every seed
     config = features(tiny(), classifier="tiny_fc_half_a")
     config["classifiers"]["tiny_cnn_pgd"]["replicates"] = 2
-    pairs = plan.robust_features_pairs(validated(config))
+    pairs = pairs_of(validated(config))
     assert [(p["seed"], p["robust_classifier"], p["classifier"]) for p in pairs] == [
         (0, "tiny_cnn_pgd", "tiny_fc_half_a"),
         (1, "tiny_cnn_pgd_seed1", "tiny_fc_half_a"),
@@ -234,7 +242,7 @@ def test_robust_features_run_once_per_seed_pair() -> None:
     # none replicated: one run, seeded by the config (as the single job always was)
     config = features(tiny())
     config["seed"] = 3
-    assert plan.robust_features_pairs(validated(config)) == [
+    assert pairs_of(validated(config)) == [
         {
             "seed": 3,
             "robust_classifier": "tiny_cnn_pgd",
