@@ -81,7 +81,7 @@ def test_none_is_reserved_and_unknown_keys_are_named():
 
 
 def test_purify_points_cover_the_grid_and_the_operating_point():
-    points = plan.purify_points(config())
+    points = plan.of(config()).purify_points()
     ids = [(p.purifier, p.point) for p in points]
     assert ids == [
         ("none", "bare"),
@@ -108,23 +108,23 @@ def test_purify_points_cover_the_grid_and_the_operating_point():
 
 def test_one_job_per_purifier_and_point():
     cfg = config()
-    jobs = plan.purify_jobs(cfg)
+    jobs = plan.of(cfg).purify_jobs()
     assert list(jobs) == ["none", "gan", "recon"]
     assert list(jobs["gan"]) == ["L10_R1", "L10_R2", "L20_R1", "L20_R2"]
     assert jobs["gan"]["L10_R2"].steps == 10 and jobs["gan"]["L10_R2"].restarts == 2
     specs = [spec for points in jobs.values() for spec in points.values()]
-    assert specs == [p.spec for p in plan.purify_points(cfg)]
+    assert specs == [p.spec for p in plan.of(cfg).purify_points()]
 
 
 def test_one_probe_job_and_one_flip_job_hold_every_source():
     cfg = config()
-    probe = plan.probe_job(cfg)
+    probe = plan.of(cfg).probe_job()
     assert probe == ProbeJobSpec(
-        sources=tuple(plan.probe_spec(cfg, f, n) for f, n in plan.probe_sources(cfg))
+        sources=tuple(plan.of(cfg).probe_spec(f, n) for f, n in plan.of(cfg).probe_sources())
     )
-    assert [(s.family, s.source) for s in probe.sources] == plan.probe_sources(cfg)
-    flip = plan.flip_job(cfg)
-    assert flip == FlipJobSpec(gans=tuple(plan.flip_spec(cfg, g) for g in ("g_ns", "g_mse")))
+    assert [(s.family, s.source) for s in probe.sources] == plan.of(cfg).probe_sources()
+    flip = plan.of(cfg).flip_job()
+    assert flip == FlipJobSpec(gans=tuple(plan.of(cfg).flip_spec(g) for g in ("g_ns", "g_mse")))
     assert all(g.eps_max == 0.5 and g.dataset == "digits" for g in flip.gans)
     assert list(spec_dict(probe)) == ["sources"] and list(spec_dict(flip)) == ["gans"]  # no device yet
 
@@ -157,37 +157,40 @@ def test_one_probe_job_and_one_flip_job_hold_every_source():
 )
 def test_references_are_checked(edit, message):
     with pytest.raises(ConfigError, match=message):
-        plan.check_references(config(edit), "test.yaml")
+        plan.of(config(edit), "test.yaml").check_references()
 
 
 def test_probe_and_flip_specs():
     cfg = config()
-    assert plan.probe_sources(cfg) == [
+    assert plan.of(cfg).probe_sources() == [
         ("gan", "g_ns"),
         ("gan", "g_mse"),
         ("control", "g_ns"),
         ("classifier", "cnn"),
         ("classifier", "cnn_pgd"),
     ]
-    spec = plan.probe_spec(cfg, "gan", "g_mse")
+    spec = plan.of(cfg).probe_spec("gan", "g_mse")
     assert spec.loss == "mse" and spec.unroll_k == 2 and spec.family == "gan" and spec.seed == 3
     assert "flip" not in spec_dict(spec) and "gans" not in spec_dict(spec) and "mode" not in spec_dict(spec)
-    classifier = plan.probe_spec(cfg, "classifier", "cnn_pgd")
+    classifier = plan.of(cfg).probe_spec("classifier", "cnn_pgd")
     assert classifier.mode == "pgd" and "loss" not in spec_dict(classifier)
-    flip = plan.flip_spec(cfg, "g_ns")
+    flip = plan.of(cfg).flip_spec("g_ns")
     assert flip.loss == "non_saturating" and flip.unroll_k == 0 and flip.eps_max == 0.5
 
 
 def test_no_defense_section_no_jobs():
     cfg = config(lambda c: c.pop("defense"))
-    assert plan.purify_points(cfg) == [] and plan.probe_sources(cfg) == []
-    plan.check_references(cfg)
+    assert plan.of(cfg).purify_points() == [] and plan.of(cfg).probe_sources() == []
+    plan.of(cfg).check_references()
 
 
 def test_specs_cross_the_command_line_unchanged():
     """spec_dict gives the JSON the workflow passes; the command's typed spec of it is the plan's."""
     cfg = config()
-    specs = [p.spec for p in plan.purify_points(cfg)] + [plan.probe_job(cfg), plan.flip_job(cfg)]
+    specs = [p.spec for p in plan.of(cfg).purify_points()] + [
+        plan.of(cfg).probe_job(),
+        plan.of(cfg).flip_job(),
+    ]
     for spec in specs:
         text = spec_json(spec_dict(spec))
         assert typed_spec(type(spec), json.loads(text)) == spec
