@@ -4,6 +4,7 @@ aggregate and the figures drawn from it (no Snakemake)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import torch
 from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
-from advgen.config import SCHEMA_DIR, spec_json, validate_config
+from advgen.config import SCHEMA_DIR, validate_config
 from advgen.data import save_prepared
 from advgen.data.registry import Split
 from advgen.defense import plan
@@ -24,7 +25,7 @@ from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
 from advgen.io import read_parquet, save_torch
 from advgen.models import build_autoencoder
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
-from advgen.specs import spec_dict
+from tests.jobs import job_argv
 from tests.unit.plots_data import assert_figure
 
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
@@ -152,60 +153,47 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def tables(files, cfg, tmp_path_factory) -> dict[str, Path]:
+    from advgen.defense.purify_job import purify_job
+    from advgen.io import write_parquet
+
     out = tmp_path_factory.mktemp("tables")
+    defense = plan.of(cfg, "test")
     purify = []
-    for name, points in plan.purify_jobs(cfg).items():
+    for name, points in defense.purify_jobs().items():
         for point, job in points.items():
             path = out / f"purify_{name}_{point}.parquet"
-            generator = [] if job.generator is None else ["--generator", files[job.generator]]
-            # aeproj keeps the original behaviour; the others add every adaptive attack at a tiny budget
-            budget = (
-                ["--adaptive", "spec", "--budget", "spec"] if name == "aeproj" else ["--budget", TINY_BUDGET]
-            )
-            _run(
-                "purify",
-                "--spec",
-                spec_json(spec_dict(dataclasses.replace(job, device="cpu"))),
-                "--classifier",
-                files["c"],
-                "--images",
-                files["test"],
-                *generator,
-                "--out",
-                path,
-                *budget,
-            )
+            inputs = {"classifier": files["c"], "images": files["test"]}
+            if job.generator is not None:
+                inputs["generator"] = files[job.generator]
+            if name == "aeproj":
+                # the original behaviour (the spec's attacks, its own budget) is the library's option
+                # alone; the job's command line adds every adaptive attack, here at a tiny budget
+                table = purify_job(
+                    dataclasses.replace(job, device="cpu"),
+                    classifier=str(inputs["classifier"]),
+                    images=str(inputs["images"]),
+                    generator=str(inputs["generator"]),
+                    adaptive="spec",
+                    budget="spec",
+                )
+                write_parquet(table, path)
+            else:
+                spec = dataclasses.replace(job, device="cpu", budget=json.loads(TINY_BUDGET))
+                _run(*job_argv("purify", spec, inputs, {"table": path}))
             purify.append(path)
     result = {k: out / f"{k}.parquet" for k in ("purify", "probe", "flip_examples", "flip")}
-    _run(
-        "probe-discriminator",
-        "--spec",
-        spec_json(spec_dict(dataclasses.replace(plan.probe_job(cfg), device="cpu"))),
-        "--gans",
-        f"g={files['g']}",
-        "--classifiers",
-        f"c={files['c']}",
-        "--train",
-        files["train"],
-        "--test",
-        files["test"],
-        "--out",
-        result["probe"],
-    )
-    _run(
-        "flip-discriminator",
-        "--spec",
-        spec_json(spec_dict(dataclasses.replace(plan.flip_job(cfg), device="cpu"))),
-        "--gans",
-        f"g={files['g']}",
-        "--images",
-        files["test"],
-        "--out",
-        result["flip_examples"],
-        "--summary",
-        result["flip"],
-    )
-    _run("aggregate-defense", "--table", "purify", "--out", result["purify"], *purify)
+    probe = dataclasses.replace(defense.probe_job(), device="cpu")
+    inputs = {
+        "gans": [files["g"]],
+        "classifiers": [files["c"]],
+        "train": files["train"],
+        "test": files["test"],
+    }
+    _run(*job_argv("probe-discriminator", probe, inputs, {"table": result["probe"]}))
+    flip = dataclasses.replace(defense.flip_job(), device="cpu")
+    outputs = {"examples": result["flip_examples"], "summary": result["flip"]}
+    _run(*job_argv("flip-discriminator", flip, {"gans": [files["g"]], "images": files["test"]}, outputs))
+    _run(*job_argv("purify-table", {}, {"tables": purify}, {"table": result["purify"]}))
     return result
 
 
@@ -247,23 +235,12 @@ def _without_timing(df: pd.DataFrame) -> pd.DataFrame:
 
 def test_an_entry_in_a_job_is_seeded_as_a_job_of_its_own(files, cfg, tables, tmp_path):
     """A probe source: the same rows alone as after the job's other entries."""
-    probe = plan.probe_job(cfg)
+    probe = plan.of(cfg, "test").probe_job()
     alone = dataclasses.replace(
         probe, sources=tuple(s for s in probe.sources if s.family == "classifier"), device="cpu"
     )
-    _run(
-        "probe-discriminator",
-        "--spec",
-        spec_json(spec_dict(alone)),
-        "--classifiers",
-        f"c={files['c']}",
-        "--train",
-        files["train"],
-        "--test",
-        files["test"],
-        "--out",
-        tmp_path / "q.parquet",
-    )
+    inputs = {"classifiers": [files["c"]], "train": files["train"], "test": files["test"]}
+    _run(*job_argv("probe-discriminator", alone, inputs, {"table": tmp_path / "q.parquet"}))
     full, measured = (
         read_parquet(tables["probe"]),
         [
@@ -333,8 +310,5 @@ def test_figures_from_the_tables(tables, tmp_path, family, table):
 def test_aggregate_rejects_a_foreign_table(tables, tmp_path):
     bad = tmp_path / "bad.parquet"
     pd.DataFrame({"x": [1]}).to_parquet(bad)
-    assert (
-        advgen(["aggregate-defense", "--table", "purify", "--out", str(tmp_path / "o.parquet"), str(bad)])
-        == 2
-    )
+    assert advgen(job_argv("purify-table", {}, {"tables": [bad]}, {"table": tmp_path / "o.parquet"})) == 2
     assert not (tmp_path / "o.parquet").exists()
