@@ -19,6 +19,7 @@ from advgen.sweeps.grid import GridPoint, plan
 from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
+from tests.jobs import job_argv
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +82,12 @@ def _spec(point: GridPoint) -> str:
     return spec_json(point.spec("cpu"))
 
 
+def _argv(command: str, spec: str, generator: Path, files, outputs: dict, images: str = "test") -> list[str]:
+    """One sweep job's command line: ``spec`` on ``generator``, the classifier and the ``images`` split."""
+    inputs = {"generator": generator, "classifier": files["classifier"], "images": files[images]}
+    return job_argv(command, spec, inputs, outputs)
+
+
 @pytest.mark.slow
 def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
     finals = []
@@ -88,25 +95,13 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
         points = sweep_plan.points("inversion", generator)
         for point in points:
             out = tmp_path / generator / point.label
-            _run(
-                "invert",
-                "--spec",
-                _spec(point),
-                "--generator",
-                _generator(files, generator),
-                "--classifier",
-                files["classifier"],
-                "--images",
-                files["test"],
-                "--final",
-                out / "final.parquet",
-                "--steps",
-                out / "steps.parquet",
-                "--latents",
-                out / "z.pt",
-                "--figure",
-                out / "reconstructions.png",
-            )
+            outputs = {
+                "final": out / "final.parquet",
+                "steps": out / "steps.parquet",
+                "latents": out / "z.pt",
+                "figure": out / "reconstructions.png",
+            }
+            _run(*_argv("invert", _spec(point), _generator(files, generator), files, outputs))
             finals.append(out / "final.parquet")
             part, curves = pd.read_parquet(out / "final.parquet"), pd.read_parquet(out / "steps.parquet")
             z = load_torch(out / "z.pt", kind="inversion_latents")
@@ -126,7 +121,7 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
             assert latents["config"] == point.spec("cpu")  # the spec's JSON, as the workflow passed it
             assert (out / "reconstructions.png").stat().st_size > 0
     agg = tmp_path / "inversion.parquet"
-    _run("aggregate-sweep", "--sweep", "inversion", "--out", agg, *finals)
+    _run(*job_argv("aggregate-sweep", {"sweep": "inversion"}, {"tables": finals}, {"table": agg}))
     table = pd.read_parquet(agg)
     assert len(table) == 4 * 6 and list(table.columns[: len(ID_COLUMNS)]) == list(ID_COLUMNS)
     # restart 0 of a 3-restart run starts where the 1-restart run starts
@@ -162,21 +157,8 @@ def test_a_point_gives_the_same_numbers_after_other_points_as_alone(files, sweep
 def test_inpaint_scores_every_generator_on_the_same_masks(files, sweep_plan, tmp_path):
     for point in sweep_plan.points("inpainting"):
         out = tmp_path / point.generator / point.label
-        _run(
-            "inpaint",
-            "--spec",
-            _spec(point),
-            "--generator",
-            _generator(files, point.generator),
-            "--classifier",
-            files["classifier"],
-            "--images",
-            files["test"],
-            "--out",
-            out / "table.parquet",
-            "--figure",
-            out / "examples.png",
-        )
+        outputs = {"table": out / "table.parquet", "figure": out / "examples.png"}
+        _run(*_argv("inpaint", _spec(point), _generator(files, point.generator), files, outputs))
         assert (out / "examples.png").stat().st_size > 0
         assert set(pd.read_parquet(out / "table.parquet")["point"]) == {point.label}
     tables = pd.concat(pd.read_parquet(p) for p in tmp_path.glob("*/*/table.parquet"))
@@ -194,23 +176,12 @@ def test_interpolate_records_paths_and_frames(files, sweep_plan, tmp_path):
     for generator in sweep_plan.generators("interpolation"):
         (point,) = sweep_plan.points("interpolation", generator)
         out = tmp_path / generator
-        _run(
-            "interpolate",
-            "--spec",
-            _spec(point),
-            "--generator",
-            _generator(files, generator),
-            "--classifier",
-            files["classifier"],
-            "--images",
-            files["test"],
-            "--out",
-            out / "paths.parquet",
-            "--frames",
-            out / "frames.parquet",
-            "--figure",
-            out / "strips.png",
-        )
+        outputs = {
+            "paths": out / "paths.parquet",
+            "frames": out / "frames.parquet",
+            "figure": out / "strips.png",
+        }
+        _run(*_argv("interpolate", _spec(point), _generator(files, generator), files, outputs))
         paths, frames = pd.read_parquet(out / "paths.parquet"), pd.read_parquet(out / "frames.parquet")
         assert len(paths) == 3 and len(frames) == 3 * 5
         assert set(paths["point"]) == set(frames["point"]) == {point.label}
@@ -227,21 +198,8 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
     for point in sweep_plan.points("truncation"):
         out = tmp_path / point.generator / f"{point.label}.parquet"
         npz = out.with_suffix(".npz")
-        _run(
-            "truncation",
-            "--spec",
-            _spec(point),
-            "--generator",
-            _generator(files, point.generator),
-            "--classifier",
-            files["classifier"],
-            "--images",
-            files["train"],
-            "--out",
-            out,
-            "--samples",
-            npz,
-        )
+        outputs = {"table": out, "samples": npz}
+        _run(*_argv("truncation", _spec(point), _generator(files, point.generator), files, outputs, "train"))
         rows.append(pd.read_parquet(out))
         samples = read_npz(npz, required=("images", "psi"))
         assert samples["images"].dtype == np.uint8 and samples["images"].shape == (1, 8, 1, SIDE, SIDE)
@@ -287,23 +245,8 @@ def test_a_spec_that_is_not_a_point_of_the_jobs_sweep_is_a_one_line_error(
             "--spec: points: unknown key 'points'",
         ),
     ):
-        code = advgen(
-            [
-                "inpaint",
-                "--spec",
-                spec_json(spec),
-                "--generator",
-                str(files["gan"]),
-                "--classifier",
-                str(files["classifier"]),
-                "--images",
-                str(files["test"]),
-                "--out",
-                str(tmp_path / "t.parquet"),
-                "--figure",
-                str(tmp_path / "f.png"),
-            ]
-        )
+        outputs = {"table": tmp_path / "t.parquet", "figure": tmp_path / "f.png"}
+        code = advgen(_argv("inpaint", spec_json(spec), files["gan"], files, outputs))
         assert code == 2
         assert words in capsys.readouterr().err
         assert not (tmp_path / "t.parquet").exists()
@@ -313,21 +256,9 @@ def test_inpaint_method_axis_runs_the_reports_masked_inversion(files, sweep_plan
     """method: masked_inversion (the GAN report's) is dispatched through METHODS and labelled."""
     point = next(p for p in sweep_plan.points("inpainting", "g") if p.params["mask"] == "pepper")
     for method in ("known_pixels", "masked_inversion"):
-        _run(
-            "inpaint",
-            "--spec",
-            spec_json({**point.spec("cpu"), "method": method, "point": method}),
-            "--generator",
-            files["gan"],
-            "--classifier",
-            files["classifier"],
-            "--images",
-            files["test"],
-            "--out",
-            tmp_path / method / "table.parquet",
-            "--figure",
-            tmp_path / method / "examples.png",
-        )
+        spec = spec_json({**point.spec("cpu"), "method": method, "point": method})
+        outputs = {"table": tmp_path / method / "table.parquet", "figure": tmp_path / method / "examples.png"}
+        _run(*_argv("inpaint", spec, files["gan"], files, outputs))
     table = pd.concat(
         pd.read_parquet(tmp_path / m / "table.parquet") for m in ("known_pixels", "masked_inversion")
     )
