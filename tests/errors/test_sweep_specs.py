@@ -12,13 +12,18 @@ import pytest
 
 from tests.errors.conftest import assert_one_line_error, run_cli
 from tests.errors.test_cli_files import INVERT_SPEC, TRUNC_SPEC
+from tests.jobs import job_argv
 
-INPUTS = ["--generator", "results/g.pt", "--classifier", "results/c.pt", "--images", "results/i.pt"]
+INPUTS = {"generator": "results/g.pt", "classifier": "results/c.pt", "images": "results/i.pt"}
 OUTPUTS = {
-    "invert": ["--final", "results/f.parquet", "--steps", "results/s.parquet", "--latents", "results/z.pt"]
-    + ["--figure", "results/r.png"],
-    "inpaint": ["--out", "results/t.parquet", "--figure", "results/r.png"],
-    "truncation": ["--out", "results/t.parquet", "--samples", "results/t.npz"],
+    "invert": {
+        "final": "results/f.parquet",
+        "steps": "results/s.parquet",
+        "latents": "results/z.pt",
+        "figure": "results/r.png",
+    },
+    "inpaint": {"table": "results/t.parquet", "figure": "results/r.png"},
+    "truncation": {"table": "results/t.parquet", "samples": "results/t.npz"},
 }
 NO_SEED = {k: v for k, v in INVERT_SPEC.items() if k != "seed"}
 
@@ -53,5 +58,5 @@ CASES = [
 def test_bad_sweep_spec_is_one_line(
     command: str, spec: dict, named: list[str], workdir: Path, capsys
 ) -> None:
-    code, err = run_cli([command, "--spec", json.dumps(spec), *INPUTS, *OUTPUTS[command]], capsys)
+    code, err = run_cli(job_argv(command, json.dumps(spec), INPUTS, OUTPUTS[command]), capsys)
     assert_one_line_error(code, err, f"advgen {command}: error:", *named, workdir=workdir)
