@@ -18,6 +18,7 @@ import pytest
 from advgen.cli import _command_modules, build_parser
 from tests.conftest import REPO
 from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.jobs import split_spec
 
 
 def _subparser(command: str) -> argparse.ArgumentParser:
@@ -115,6 +116,10 @@ CURVE = {
 }
 
 # (id, argv with {T} = the tmp folder, the strings the line names)
+#: ``advgen attack-table`` up to its curves (``--input curves=...`` follows), and its outputs
+ATTACK_TABLE = ["attack-table", "--spec", '{"classifiers": []}', "--input"]
+ATTACK_TABLE_OUT = ["curves=results/a.parquet", "minimal=results/m.parquet"]
+
 CASES = [
     ("unknown-command", ["trian-gan"], ["invalid choice: 'trian-gan'"]),
     ("threads-not-int", ["--threads", "x", "check-config", "a"], ["--threads", "invalid int"]),
@@ -220,9 +225,10 @@ CASES = [
     ("provenance-missing-folder", ["provenance", "{T}/nothing"], ["{T}/nothing: results folder not found"]),
     ("provenance-file", ["provenance", "{T}/a_file"], ["{T}/a_file: not a folder"]),
     (
-        "prepare-data-no-output",
-        ["prepare-data", "--name", "d", "--spec", "{}"],
-        ["give at least one of --train, --test and --manifest"],
+        "prepare-data-other-output",
+        ["prepare-data", "--spec", split_spec("d", {"source": "digits", "image_size": 8}, "train")]
+        + ["--output", "manifest=results/m.parquet"],
+        ["--output: expected split, got manifest"],
     ),
     (
         "provenance-empty-folder",
@@ -230,49 +236,29 @@ CASES = [
         ["{T}/empty: no checkpoint or Parquet table in it (not a results folder, or nothing built yet)"],
     ),
     (
-        "provenance-html-alone",
-        ["provenance", "{T}", "--html", "{T}/p.html"],
-        ["--html and --rst go together"],
+        "provenance-page-html-alone",
+        ["provenance-page", "--spec", '{"snakemake_options": "-c 1", "code": "0"}', "--input", "results={T}"]
+        + ["--output", "html={T}/p.html"],
+        ["--output: expected html, rst, got html"],
     ),
     (
         "attack-table-eps-string",
-        [
-            "attack-table",
-            "--out",
-            "results/a.parquet",
-            "--minimal",
-            "results/m.parquet",
-            "{T}/eps_str.parquet",
-        ],
+        [*ATTACK_TABLE, "curves={T}/eps_str.parquet", "--output", *ATTACK_TABLE_OUT],
         ["{T}/eps_str.parquet: column 'eps' holds str values"],
     ),
     (
         "attack-table-acc-bool",
-        [
-            "attack-table",
-            "--out",
-            "results/a.parquet",
-            "--minimal",
-            "results/m.parquet",
-            "{T}/acc_bool.parquet",
-        ],
+        [*ATTACK_TABLE, "curves={T}/acc_bool.parquet", "--output", *ATTACK_TABLE_OUT],
         ["{T}/acc_bool.parquet: column 'robust_acc' holds bool values"],
     ),
     (
         "attack-table-classifier-int",
-        [
-            "attack-table",
-            "--out",
-            "results/a.parquet",
-            "--minimal",
-            "results/m.parquet",
-            "{T}/clf_int.parquet",
-        ],
+        [*ATTACK_TABLE, "curves={T}/clf_int.parquet", "--output", *ATTACK_TABLE_OUT],
         ["{T}/clf_int.parquet: column 'classifier' holds int64 values"],
     ),
     (
         "attack-table-missing",
-        ["attack-table", "--out", "results/a.parquet", "--minimal", "results/m.parquet", "{T}/none.parquet"],
+        [*ATTACK_TABLE, "curves={T}/none.parquet", "--output", *ATTACK_TABLE_OUT],
         ["{T}/none.parquet: table not found"],
     ),
     (
@@ -287,14 +273,8 @@ CASES = [
     ),
     (
         "attack-table-out-under-a-file",
-        [
-            "attack-table",
-            "--out",
-            "{T}/a_file/a.parquet",
-            "--minimal",
-            "results/m.parquet",
-            "{T}/curve.parquet",
-        ],
+        [*ATTACK_TABLE, "curves={T}/curve.parquet", "--output", "curves={T}/a_file/a.parquet"]
+        + ["minimal=results/m.parquet"],
         ["{T}/a_file/a.parquet: cannot write"],
     ),
     # the power plan and the freeze record (docs/claims.md, "Phases")
@@ -384,21 +364,21 @@ CASES = [
     # a job's spec is its typed spec at the command's boundary (advgen.defense.spec)
     (
         "purify-spec-missing-field",
-        ["purify", "--spec", '{"seed": 0}', "--classifier", "results/c.pt", "--images", "results/i.pt"]
-        + ["--out", "results/p.parquet"],
+        ["purify", "--spec", '{"seed": 0}', "--input", "classifier=results/c.pt", "images=results/i.pt"]
+        + ["--output", "table=results/p.parquet"],
         ["--spec: classifier: missing required key 'classifier'"],
     ),
     (
         "probe-discriminator-spec-unknown-field",
         ["probe-discriminator", "--spec", '{"sources": [{"family": "gan", "epsilon": 1}]}']
-        + ["--gans", "g=results/g.pt", "--train", "results/t.pt", "--test", "results/t.pt"]
-        + ["--out", "results/p.parquet"],
+        + ["--input", "gans=results/g.pt", "train=results/t.pt", "test=results/t.pt"]
+        + ["--output", "table=results/p.parquet"],
         ["--spec: sources.0.epsilon: unknown key 'epsilon'"],
     ),
     (
         "flip-discriminator-spec-not-a-list",
-        ["flip-discriminator", "--spec", '{"gans": {"g": 1}}', "--gans", "g=results/g.pt"]
-        + ["--images", "results/t.pt", "--out", "results/f.parquet", "--summary", "results/s.parquet"],
+        ["flip-discriminator", "--spec", '{"gans": {"g": 1}}', "--input", "gans=results/g.pt"]
+        + ["images=results/t.pt", "--output", "examples=results/f.parquet", "summary=results/s.parquet"],
         ["--spec: gans: expected array"],
     ),
 ]
