@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.jobs import job_argv
 
 CLF_SPEC = {
     "arch": "fc10",
@@ -175,173 +176,129 @@ def j(spec: dict) -> str:
     return json.dumps(spec)
 
 
-INVERT = ["invert", "--spec", j(INVERT_SPEC), "--classifier", "{G}/clf.pt", "--images", "{G}/test.pt"]
-INVERT += ["--final", "results/f.parquet", "--steps", "results/s.parquet", "--latents", "results/z.pt"]
-INVERT += ["--figure", "results/r.png"]
+def gan_spec() -> dict:
+    """GAN_SPEC with the schema's defaults: a train_gan job's complete spec."""
+    from advgen.gan.spec import complete_spec
+
+    return complete_spec(dict(GAN_SPEC), "gan")
 
 
-TRAIN_CLF = [
-    "train-classifier",
-    "--name",
-    "c",
-    "--spec",
-    j(CLF_SPEC),
-    "--model",
-    "results/m.pt",
-    "--history",
-    "results/h.parquet",
-    "--resume",
-    "results/resume/last.pt",
-]
-TRAIN_GAN = [
-    "train-gan",
-    "--spec",
-    j(GAN_SPEC),
-    "--checkpoint",
-    "results/g/checkpoint.pt",
-    "--losses",
-    "results/g/l.parquet",
-    "--samples",
-    "results/g/samples",
-    "--status",
-    "results/g/s.json",
-    "--device",
-    "cpu",
-]
-TRAIN_AE = [
-    "train-ae",
-    "--spec",
-    j(AE_SPEC),
-    "--checkpoint",
-    "results/a/c.pt",
-    "--losses",
-    "results/a/l.parquet",
-    "--latent-cdf",
-    "results/a/cdf.parquet",
-    "--novel",
-    "results/a/n.png",
-    "--reconstructions",
-    "results/a/r.png",
-    "--metrics",
-    "results/a/m.json",
-    "--device",
-    "cpu",
-]
-ATTACK = ["attack", "--classifier", "c", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
+def ae_spec() -> dict:
+    """AE_SPEC with the schema's defaults: a train_ae job's complete spec."""
+    from advgen.config import complete_entry
+
+    return complete_entry(dict(AE_SPEC), "generative.schema.yaml", "autoencoder")
+
+
+def invert(generator: str, kind: str = "gan") -> list[str]:
+    """``advgen invert`` of INVERT_SPEC (its ``generator_kind``: ``kind``) on ``generator``."""
+    inputs = {"generator": generator, "classifier": "{G}/clf.pt", "images": "{G}/test.pt"}
+    outputs = {
+        "final": "results/f.parquet",
+        "steps": "results/s.parquet",
+        "latents": "results/z.pt",
+        "figure": "results/r.png",
+    }
+    return job_argv("invert", j({**INVERT_SPEC, "generator_kind": kind}), inputs, outputs)
+
+
+def train_clf(train: str, test: str) -> list[str]:
+    outputs = {"model": "results/m.pt", "history": "results/h.parquet", "resume": "results/resume/last.pt"}
+    spec = j({"name": "c", "classifier": CLF_SPEC})
+    return job_argv("train-classifier", spec, {"train": train, "test": test}, outputs)
+
+
+def train_gan(train: str) -> list[str]:
+    outputs = {
+        "checkpoint": "results/g/checkpoint.pt",
+        "losses": "results/g/l.parquet",
+        "samples": "results/g/samples",
+        "status": "results/g/s.json",
+        "resume": "results/g/resume",
+    }
+    return job_argv("train-gan", j({"gan": gan_spec(), "device": "cpu"}), {"train": train}, outputs)
+
+
+def train_ae(train: str, test: str) -> list[str]:
+    outputs = {
+        "checkpoint": "results/a/c.pt",
+        "losses": "results/a/l.parquet",
+        "latent_cdf": "results/a/cdf.parquet",
+        "novel": "results/a/n.png",
+        "reconstructions": "results/a/r.png",
+        "metrics": "results/a/m.json",
+        "resume": "results/a/resume",
+    }
+    spec = j({"autoencoder": ae_spec(), "device": "cpu"})
+    return job_argv("train-ae", spec, {"train": train, "test": test}, outputs)
+
+
+def attack(model: str, test: str) -> list[str]:
+    """``advgen attack`` of ATTACK_SPEC on classifier ``c`` (``model``) and the split ``test``."""
+    outputs = {"curve": "results/a.parquet", "examples": "results/e.parquet"}
+    return job_argv("attack", j({**ATTACK_SPEC, "classifier": "c"}), {"model": model, "test": test}, outputs)
+
+
+def attack_table(curves: str) -> list[str]:
+    outputs = {"curves": "results/c.parquet", "minimal": "results/m.parquet"}
+    return job_argv("attack-table", j({"classifiers": []}), {"curves": curves}, outputs)
+
+
+def purify(classifier: str, images: str) -> list[str]:
+    inputs = {"classifier": classifier, "images": images}
+    return job_argv("purify", j(PURIFY_SPEC), inputs, {"table": "results/p.parquet"})
+
+
+def sweep(models: str, sweep_name: str = "capacity") -> list[str]:
+    """``advgen robustness-sweep`` of SWEEP_SPEC (its one point ``a``: ``models``)."""
+    inputs = {"models": models, "train": "{G}/train.pt", "test": "{G}/test.pt"}
+    spec = j({**SWEEP_SPEC, "sweep": sweep_name})
+    return job_argv("robustness-sweep", spec, inputs, {"table": "results/r.parquet"})
+
+
+def truncation(generator: str, images: str) -> list[str]:
+    inputs = {"generator": generator, "classifier": "{G}/clf.pt", "images": images}
+    outputs = {"table": "results/t.parquet", "samples": "results/t.npz"}
+    return job_argv("truncation", j(TRUNC_SPEC), inputs, outputs)
+
+
+def table_job(command: str, spec: dict, table: str, outputs: dict | None = None) -> list[str]:
+    """A table job concatenating the one input table ``table``."""
+    return job_argv(command, j(spec), {"tables": table}, outputs or {"table": "results/t.parquet"})
+
 
 # (id, argv with {G} = good files, {B} = bad files, the bad path that the line must name)
 CASES = [
-    (
-        "train-classifier-train-missing",
-        TRAIN_CLF + ["--train", "{B}/missing.pt", "--test", "{G}/test.pt"],
-        "{B}/missing.pt",
-    ),
-    (
-        "train-classifier-train-garbage",
-        TRAIN_CLF + ["--train", "{B}/garbage.pt", "--test", "{G}/test.pt"],
-        "{B}/garbage.pt",
-    ),
-    (
-        "train-classifier-train-empty",
-        TRAIN_CLF + ["--train", "{B}/empty.pt", "--test", "{G}/test.pt"],
-        "{B}/empty.pt",
-    ),
-    (
-        "train-classifier-train-is-classifier",
-        TRAIN_CLF + ["--train", "{G}/clf.pt", "--test", "{G}/test.pt"],
-        "{G}/clf.pt",
-    ),
-    (
-        "train-classifier-test-list",
-        TRAIN_CLF + ["--train", "{G}/train.pt", "--test", "{B}/list.pt"],
-        "{B}/list.pt",
-    ),
-    (
-        "train-classifier-test-folder",
-        TRAIN_CLF + ["--train", "{G}/train.pt", "--test", "{B}/folder.pt"],
-        "{B}/folder.pt",
-    ),
+    ("train-classifier-train-missing", train_clf("{B}/missing.pt", "{G}/test.pt"), "{B}/missing.pt"),
+    ("train-classifier-train-garbage", train_clf("{B}/garbage.pt", "{G}/test.pt"), "{B}/garbage.pt"),
+    ("train-classifier-train-empty", train_clf("{B}/empty.pt", "{G}/test.pt"), "{B}/empty.pt"),
+    ("train-classifier-train-is-classifier", train_clf("{G}/clf.pt", "{G}/test.pt"), "{G}/clf.pt"),
+    ("train-classifier-test-list", train_clf("{G}/train.pt", "{B}/list.pt"), "{B}/list.pt"),
+    ("train-classifier-test-folder", train_clf("{G}/train.pt", "{B}/folder.pt"), "{B}/folder.pt"),
     # the spec says gan: an autoencoder's checkpoint is the wrong kind, and so is a GAN's for an autoencoder
     (
         "invert-gan-spec-autoencoder-checkpoint",
-        INVERT + ["--generator", "{G}/ae.pt"],
+        invert("{G}/ae.pt"),
         "{G}/ae.pt: expected a 'gan' checkpoint, found kind='autoencoder'",
     ),
     (
         "invert-autoencoder-spec-gan-checkpoint",
-        [a.replace('"generator_kind": "gan"', '"generator_kind": "autoencoder"') for a in INVERT]
-        + ["--generator", "{G}/gan/checkpoint.pt"],
+        invert("{G}/gan/checkpoint.pt", "autoencoder"),
         "{G}/gan/checkpoint.pt: expected a 'autoencoder' checkpoint, found kind='gan'",
     ),
-    ("train-gan-train-garbage", TRAIN_GAN + ["--train", "{B}/garbage.pt"], "{B}/garbage.pt"),
-    ("train-gan-train-missing", TRAIN_GAN + ["--train", "{B}/missing.pt"], "{B}/missing.pt"),
-    ("train-gan-train-kind", TRAIN_GAN + ["--train", "{B}/kind_gan.pt"], "{B}/kind_gan.pt"),
-    ("train-ae-train-empty", TRAIN_AE + ["--train", "{B}/empty.pt", "--test", "{G}/test.pt"], "{B}/empty.pt"),
-    (
-        "train-ae-test-missing",
-        TRAIN_AE + ["--train", "{G}/train.pt", "--test", "{B}/missing.pt"],
-        "{B}/missing.pt",
-    ),
-    (
-        "attack-model-garbage",
-        ATTACK + ["--model", "{B}/garbage.pt", "--test", "{G}/test.pt"],
-        "{B}/garbage.pt",
-    ),
-    (
-        "attack-model-missing",
-        ATTACK + ["--model", "{B}/missing.pt", "--test", "{G}/test.pt"],
-        "{B}/missing.pt",
-    ),
-    (
-        "attack-model-is-gan",
-        ATTACK + ["--model", "{G}/gan/checkpoint.pt", "--test", "{G}/test.pt"],
-        "{G}/gan/checkpoint.pt",
-    ),
-    (
-        "attack-model-kind-only",
-        ATTACK + ["--model", "{B}/kind_classifier.pt", "--test", "{G}/test.pt"],
-        "{B}/kind_classifier.pt",
-    ),
-    ("attack-test-garbage", ATTACK + ["--model", "{G}/clf.pt", "--test", "{B}/garbage.pt"], "{B}/garbage.pt"),
-    (
-        "attack-table-other-columns",
-        [
-            "attack-table",
-            "--curves",
-            "{B}/other.parquet",
-            "--out",
-            "results/c.parquet",
-            "--minimal",
-            "results/m.parquet",
-        ],
-        "{B}/other.parquet",
-    ),
-    (
-        "attack-table-not-parquet",
-        [
-            "attack-table",
-            "--curves",
-            "{B}/text.parquet",
-            "--out",
-            "results/c.parquet",
-            "--minimal",
-            "results/m.parquet",
-        ],
-        "{B}/text.parquet",
-    ),
-    (
-        "attack-table-missing",
-        [
-            "attack-table",
-            "--curves",
-            "{B}/missing.parquet",
-            "--out",
-            "results/c.parquet",
-            "--minimal",
-            "results/m.parquet",
-        ],
-        "{B}/missing.parquet",
-    ),
+    ("train-gan-train-garbage", train_gan("{B}/garbage.pt"), "{B}/garbage.pt"),
+    ("train-gan-train-missing", train_gan("{B}/missing.pt"), "{B}/missing.pt"),
+    ("train-gan-train-kind", train_gan("{B}/kind_gan.pt"), "{B}/kind_gan.pt"),
+    ("train-ae-train-empty", train_ae("{B}/empty.pt", "{G}/test.pt"), "{B}/empty.pt"),
+    ("train-ae-test-missing", train_ae("{G}/train.pt", "{B}/missing.pt"), "{B}/missing.pt"),
+    ("attack-model-garbage", attack("{B}/garbage.pt", "{G}/test.pt"), "{B}/garbage.pt"),
+    ("attack-model-missing", attack("{B}/missing.pt", "{G}/test.pt"), "{B}/missing.pt"),
+    ("attack-model-is-gan", attack("{G}/gan/checkpoint.pt", "{G}/test.pt"), "{G}/gan/checkpoint.pt"),
+    ("attack-model-kind-only", attack("{B}/kind_classifier.pt", "{G}/test.pt"), "{B}/kind_classifier.pt"),
+    ("attack-test-garbage", attack("{G}/clf.pt", "{B}/garbage.pt"), "{B}/garbage.pt"),
+    ("attack-table-other-columns", attack_table("{B}/other.parquet"), "{B}/other.parquet"),
+    ("attack-table-not-parquet", attack_table("{B}/text.parquet"), "{B}/text.parquet"),
+    ("attack-table-missing", attack_table("{B}/missing.parquet"), "{B}/missing.parquet"),
     (
         "sample-quality-table-other-columns",
         ["sample-quality-table", "--inputs", "{B}/other.parquet", "--out", "results/s.parquet"],
@@ -377,192 +334,81 @@ CASES = [
     ),
     (
         "aggregate-sweep-other-columns",
-        ["aggregate-sweep", "--sweep", "inversion", "--out", "results/s.parquet", "{B}/other.parquet"],
+        table_job("aggregate-sweep", {"sweep": "inversion"}, "{B}/other.parquet"),
         "{B}/other.parquet",
     ),
     (
         "aggregate-sweep-missing",
-        ["aggregate-sweep", "--sweep", "truncation", "--out", "results/s.parquet", "{B}/missing.parquet"],
+        table_job("aggregate-sweep", {"sweep": "truncation"}, "{B}/missing.parquet"),
         "{B}/missing.parquet",
     ),
+    ("purify-table-other-columns", table_job("purify-table", {}, "{B}/other.parquet"), "{B}/other.parquet"),
     (
-        "aggregate-defense-other-columns",
-        ["aggregate-defense", "--table", "purify", "--out", "results/d.parquet", "{B}/other.parquet"],
-        "{B}/other.parquet",
-    ),
-    (
-        "aggregate-defense-text",
-        ["aggregate-defense", "--table", "masking", "--out", "results/d.parquet", "{B}/text.parquet"],
+        "masking-table-text",
+        table_job(
+            "masking-table",
+            {},
+            "{B}/text.parquet",
+            {"table": "results/d.parquet", "markdown": "results/d.md"},
+        ),
         "{B}/text.parquet",
     ),
-    (
-        "purify-classifier-garbage",
-        [
-            "purify",
-            "--spec",
-            j(PURIFY_SPEC),
-            "--classifier",
-            "{B}/garbage.pt",
-            "--images",
-            "{G}/test.pt",
-            "--out",
-            "results/p.parquet",
-        ],
-        "{B}/garbage.pt",
-    ),
-    (
-        "purify-images-kind",
-        [
-            "purify",
-            "--spec",
-            j(PURIFY_SPEC),
-            "--classifier",
-            "{G}/clf.pt",
-            "--images",
-            "{B}/kind_gan.pt",
-            "--out",
-            "results/p.parquet",
-        ],
-        "{B}/kind_gan.pt",
-    ),
+    ("purify-classifier-garbage", purify("{B}/garbage.pt", "{G}/test.pt"), "{B}/garbage.pt"),
+    ("purify-images-kind", purify("{G}/clf.pt", "{B}/kind_gan.pt"), "{B}/kind_gan.pt"),
     (
         "transfer-model-garbage",
-        [
+        job_argv(
             "transfer",
-            "--spec",
             j(TRANSFER_SPEC),
-            "--models",
-            "a={G}/clf.pt",
-            "b={B}/garbage.pt",
-            "--test",
-            "{G}/test.pt",
-            "--out",
-            "results/t.parquet",
-        ],
+            {"models": ["{G}/clf.pt", "{B}/garbage.pt"], "test": "{G}/test.pt"},
+            {"table": "results/t.parquet"},
+        ),
         "{B}/garbage.pt",
     ),
     (
         "transfer-within-without-meta-key",
-        [
+        job_argv(
             "transfer",
-            "--spec",
-            j({**TRANSFER_SPEC, "transfer": {**TRANSFER_SPEC["transfer"], "within": "seed"}}),
-            "--models",
-            "a={G}/clf.pt",
-            "b={G}/clf.pt",
-            "--meta",
-            '{"a": {"seed": 0}, "b": {"width": 1}}',
-            "--test",
-            "{G}/test.pt",
-            "--out",
-            "results/t.parquet",
-        ],
-        "--meta: no 'seed' for model(s) b (transfer.within)",
+            j(
+                {
+                    **TRANSFER_SPEC,
+                    "transfer": {**TRANSFER_SPEC["transfer"], "within": "seed"},
+                    "meta": {"a": {"seed": 0}, "b": {"width": 1}},
+                }
+            ),
+            {"models": ["{G}/clf.pt", "{G}/clf.pt"], "test": "{G}/test.pt"},
+            {"table": "results/t.parquet"},
+        ),
+        "--spec: meta: no 'seed' for model(s) b (transfer.within)",
     ),
     (
         "robust-features-table-other-columns",
-        [
-            "robust-features-table",
-            "--spec",
-            "{}",
-            "--input",
-            "tables={B}/other.parquet",
-            "--output",
-            "table=results/rf.parquet",
-        ],
+        table_job("robust-features-table", {}, "{B}/other.parquet", {"table": "results/rf.parquet"}),
         "{B}/other.parquet",
     ),
-    (
-        "robustness-sweep-model-is-gan",
-        [
-            "robustness-sweep",
-            "--sweep",
-            "capacity",
-            "--spec",
-            j(SWEEP_SPEC),
-            "--models",
-            "a={G}/gan/checkpoint.pt",
-            "--train",
-            "{G}/train.pt",
-            "--test",
-            "{G}/test.pt",
-            "--out",
-            "results/r.parquet",
-        ],
-        "{G}/gan/checkpoint.pt",
-    ),
-    (
-        "truncation-images-garbage",
-        [
-            "truncation",
-            "--spec",
-            j(TRUNC_SPEC),
-            "--generator",
-            "{G}/gan/checkpoint.pt",
-            "--classifier",
-            "{G}/clf.pt",
-            "--images",
-            "{B}/garbage.pt",
-            "--out",
-            "results/t.parquet",
-            "--samples",
-            "results/t.npz",
-        ],
-        "{B}/garbage.pt",
-    ),
+    ("robustness-sweep-model-is-gan", sweep("{G}/gan/checkpoint.pt"), "{G}/gan/checkpoint.pt"),
+    ("truncation-images-garbage", truncation("{G}/gan/checkpoint.pt", "{B}/garbage.pt"), "{B}/garbage.pt"),
     (
         "flip-discriminator-gan-is-classifier",
-        [
+        job_argv(
             "flip-discriminator",
-            "--spec",
             j(FLIP_SPEC),
-            "--gans",
-            "g={G}/clf.pt",
-            "--images",
-            "{G}/test.pt",
-            "--out",
-            "results/f.parquet",
-            "--summary",
-            "results/fs.parquet",
-        ],
+            {"gans": "{G}/clf.pt", "images": "{G}/test.pt"},
+            {"examples": "results/f.parquet", "summary": "results/fs.parquet"},
+        ),
         "{G}/clf.pt",
     ),
     (
         "probe-discriminator-model-garbage",
-        [
+        job_argv(
             "probe-discriminator",
-            "--spec",
             j(PROBE_SPEC),
-            "--gans",
-            "g={B}/garbage.pt",
-            "--train",
-            "{G}/train.pt",
-            "--test",
-            "{G}/test.pt",
-            "--out",
-            "results/p.parquet",
-        ],
+            {"gans": "{B}/garbage.pt", "train": "{G}/train.pt", "test": "{G}/test.pt"},
+            {"table": "results/p.parquet"},
+        ),
         "{B}/garbage.pt",
     ),
-    (
-        "truncation-generator-garbage",
-        [
-            "truncation",
-            "--spec",
-            j(TRUNC_SPEC),
-            "--generator",
-            "{B}/garbage.pt",
-            "--classifier",
-            "{G}/clf.pt",
-            "--images",
-            "{G}/train.pt",
-            "--out",
-            "results/t.parquet",
-            "--samples",
-            "results/t.npz",
-        ],
-        "{B}/garbage.pt",
-    ),
+    ("truncation-generator-garbage", truncation("{B}/garbage.pt", "{G}/train.pt"), "{B}/garbage.pt"),
     (
         "plot-input-other-columns",
         [
@@ -608,25 +454,7 @@ CASES = [
         ],
         "{B}/garbage.pt",
     ),
-    (
-        "robustness-sweep-unknown-sweep",
-        [
-            "robustness-sweep",
-            "--sweep",
-            "widths",
-            "--spec",
-            j(SWEEP_SPEC),
-            "--models",
-            "a={G}/clf.pt",
-            "--train",
-            "{G}/train.pt",
-            "--test",
-            "{G}/test.pt",
-            "--out",
-            "results/r.parquet",
-        ],
-        "--sweep: unknown robustness sweep 'widths'",
-    ),
+    ("robustness-sweep-unknown-sweep", sweep("{G}/clf.pt", "widths"), "--spec: sweep: 'widths' does not match"),
     (
         "plot-truncation-grid-missing",
         [
