@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from tests.errors.conftest import assert_one_line_error, run_cli
-from tests.errors.test_cli_files import ATTACK, INVERT_SPEC, j
+from tests.errors.test_cli_files import attack, invert
+from tests.jobs import job_argv
 
 
 @pytest.fixture(scope="module")
@@ -39,85 +40,82 @@ def mismatched(good_files: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return folder
 
 
-ATTACK_ON = ATTACK + ["--model", "{G}/clf.pt", "--test"]
 CASES = [
     (
         "attack-smaller-images",
-        ATTACK_ON + ["{M}/small.pt"],
+        attack("{G}/clf.pt", "{M}/small.pt"),
         ["{M}/small.pt: images of 1x14x14", "{G}/clf.pt"],
     ),
     (
         "attack-colour-images",
-        ATTACK_ON + ["{M}/rgb.pt"],
+        attack("{G}/clf.pt", "{M}/rgb.pt"),
         ["{M}/rgb.pt: images of 3x28x28", "which takes 1x28x28"],
     ),
     (
         "attack-label-out-of-range",
-        ATTACK_ON + ["{M}/label12.pt"],
+        attack("{G}/clf.pt", "{M}/label12.pt"),
         ["{M}/label12.pt: label 12 is out of range"],
     ),
     (
         "attack-a-label-missing",
-        ATTACK_ON + ["{M}/labels_short.pt"],
+        attack("{G}/clf.pt", "{M}/labels_short.pt"),
         ["{M}/labels_short.pt: 'labels' must be a tensor of one label per image"],
     ),
     (
         "attack-label-beyond-the-models-classes",
-        ATTACK_ON + ["{M}/classes13.pt"],
+        attack("{G}/clf.pt", "{M}/classes13.pt"),
         ["{M}/classes13.pt: label 12 is out of range for the classifier {G}/clf.pt (10 classes)"],
     ),
     (
         "attack-weights-do-not-fit",
-        ATTACK + ["--model", "{M}/clf_resized.pt", "--test", "{M}/small.pt"],
+        attack("{M}/clf_resized.pt", "{M}/small.pt"),
         ["{M}/clf_resized.pt: cannot rebuild classifier 'fc10'", "size mismatch"],
     ),
     (
         "invert-images-do-not-fit-the-generator",
-        [
-            "invert",
-            "--spec",
-            j({**INVERT_SPEC, "generator_kind": "gan"}),
-            "--generator",
-            "{G}/gan/checkpoint.pt",
-        ]
-        + ["--classifier", "{G}/clf.pt", "--images", "{M}/small.pt", "--final", "results/f.parquet"]
-        + ["--steps", "results/s.parquet", "--latents", "results/z.pt", "--figure", "results/r.png"],
+        [a.replace("{G}/test.pt", "{M}/small.pt") for a in invert("{G}/gan/checkpoint.pt")],
         ["{M}/small.pt: images of 1x14x14 do not fit the generator {G}/gan/checkpoint.pt"],
     ),
 ]
 
 
-def _rows(info: str) -> str:
-    row = {"name": "g", "dataset": "digits", "classifier": "{G}/clf.pt", "reference": "{G}/train.pt"}
-    return json.dumps([{**row, "model": "{G}/gan/checkpoint.pt", "info": info}])
+def sample_quality(info: str, model: object = "{G}/gan/checkpoint.pt") -> list[str]:
+    """``advgen sample-quality`` scoring the good GAN with the run info ``info`` (its model: ``model``)."""
+    from advgen.config import complete_entry
+
+    settings = complete_entry(
+        {"classifier": "c", "n_samples": 16, "seed": 0}, "generative.schema.yaml", "sample_quality"
+    )
+    row = {"name": "g", "dataset": "digits", "classifier_name": "c", "real": False}
+    spec = {"settings": settings, "rows": [row], "device": "cpu"}
+    inputs = {"classifiers": "{G}/clf.pt", "references": "{G}/train.pt", "models": model, "infos": info}
+    return job_argv("sample-quality", json.dumps(spec), inputs, {"summary": "results/q.parquet"})
 
 
-SAMPLE_QUALITY = ["sample-quality", "--spec", j({"classifier": "c", "n_samples": 16, "seed": 0})]
-SAMPLE_QUALITY += ["--out", "results/q.parquet", "--device", "cpu", "--rows"]
 CASES += [
     (
         "sample-quality-info-missing",
-        [*SAMPLE_QUALITY, _rows("{M}/missing.json")],
+        sample_quality("{M}/missing.json"),
         ["{M}/missing.json: file not found (the run's status.json / metrics.json)"],
     ),
     (
         "sample-quality-info-not-json",
-        [*SAMPLE_QUALITY, _rows("{M}/info.json")],
+        sample_quality("{M}/info.json"),
         ["{M}/info.json: not valid JSON"],
     ),
     (
         "sample-quality-info-a-folder",
-        [*SAMPLE_QUALITY, _rows("{M}/info_folder.json")],
+        sample_quality("{M}/info_folder.json"),
         ["{M}/info_folder.json: cannot read"],
     ),
     (
-        "sample-quality-row-path-not-a-string",
-        [*SAMPLE_QUALITY, json.dumps([{**json.loads(_rows("i.json"))[0], "model": 7}])],
-        ["sample-quality: --rows: entry 0: model: expected a non-empty string"],
+        "sample-quality-row-path-empty",
+        sample_quality("{M}/info.json", model=""),
+        ["--input: expected NAME=PATH entries"],
     ),
     (
         "sample-quality-info-not-an-object",
-        [*SAMPLE_QUALITY, _rows("{M}/info_list.json")],
+        sample_quality("{M}/info_list.json"),
         ["{M}/info_list.json: expected a JSON object"],
     ),
 ]
