@@ -2,9 +2,10 @@
 line, and a config's relative file names resolve the same way from any working folder.
 
 * ``snakemake -n results/gans/nope/status.json`` (a target, or the ``--forcerun`` list that
-  ``advgen provenance`` prints, in a study with another config) names the config, the section
+  ``advgen provenance`` prints, in a study with another config) names the config, the rule
   and the missing entry in one line (``config error: ...``, Snakemake's exit status 1), instead of
-  an ``InputFunctionException`` with a ``KeyError`` traceback.
+  an ``InputFunctionException`` with a ``KeyError`` traceback. The line names the job kind's rule
+  and the wildcards no job of the config has (:mod:`advgen.pipeline.jobkind`).
 * ``advgen check-config`` and ``snakemake`` resolve the config's ``claims`` and ``cv`` files
   against the workflow's folder (the Snakefile's), so both accept the default config from
   another folder.
@@ -21,18 +22,19 @@ from tests.errors.conftest import run_cli
 
 # target -> the line (after "config error: config/config.yaml: ")
 UNKNOWN_TARGETS = {
-    "results/gans/nope/status.json": ("gans: no GAN 'nope' (a requested file names it; defined: mnist_ce, "),
-    "results/autoencoders/nope/metrics.json": "autoencoders: no autoencoder 'nope'",
-    "results/classifiers/nope/model.pt": "classifiers: no classifier 'nope'",
-    "results/data/nope/train.pt": "datasets: no dataset 'nope' (a requested file names it; defined: digits8, mnist)",
-    "results/robustness/attacks/mnist_fc10/nope.parquet": (
-        "robustness.attacks: no attack on classifier 'mnist_fc10' named 'nope'"
+    "results/gans/nope/status.json": "train_gan: no job 'gan=nope' (a requested file names it; defined: gan=mnist_ce, ",
+    "results/autoencoders/nope/metrics.json": "train_ae: no job 'ae=nope'",
+    "results/classifiers/nope/model.pt": "train_classifier: no job 'classifier=nope'",
+    "results/data/nope/train.pt": (
+        "prepare_data: no job 'dataset=nope, split=train' (a requested file names it; defined: "
+        "dataset=digits8, split=test, dataset=digits8, split=train, dataset=mnist, split=test, "
     ),
-    "results/robustness/sweeps/data_size_nope.parquet": "robustness: no classifier sweep 'data_size_nope'",
+    "results/robustness/attacks/mnist_fc10/nope.parquet": "attack: no job 'classifier=mnist_fc10, attack=nope'",
+    "results/robustness/sweeps/data_size_nope.parquet": "robustness_sweep: no job 'sweep=data_size_nope'",
     "results/sweeps/inversion/mnist_report_seed0/nope/final.parquet": (
-        "sweeps.inversion: no grid point of generator 'mnist_report_seed0' named 'nope'"
+        "invert: no job 'generator=mnist_report_seed0, point=nope'"
     ),
-    "results/defense/purify/nope/L1_R1.parquet": "defense.purify.purifiers: no purifier 'nope'",
+    "results/defense/purify/nope/L1_R1.parquet": "purify: no job 'purifier=nope, point=L1_R1'",
     "results/robustness/masking/classifier/nope/zero_gradients.parquet": (
         "masking_checks: no job 'family=classifier, name=nope, check=zero_gradients'"
     ),
