@@ -30,7 +30,8 @@ import yaml
 from tests.conftest import REPO, tool_env
 from tests.errors.conftest import assert_one_line_error
 from tests.errors.test_claims_files import GOOD, SOURCE_TEXT
-from tests.errors.test_cli_files import CLF_SPEC, GAN_SPEC, INVERT_SPEC, PURIFY_SPEC, TRANSFER_SPEC, j
+from tests.errors.test_cli_files import INVERT_SPEC, TRANSFER_SPEC, attack, j, purify, train_clf, train_gan
+from tests.jobs import job_argv
 
 ROBUSTNESS = REPO / ".test" / "config" / "robustness.yaml"
 CV_DATA = REPO / "tests" / "data" / "cv" / "march2023"
@@ -150,88 +151,64 @@ def save_payload(path: Path, marker: Path, kind: str, *, legacy: bool = False) -
     return path
 
 
-TRAIN_CLF = ["train-classifier", "--name", "c", "--spec", j(CLF_SPEC), "--model", "results/m.pt"]
-TRAIN_CLF += ["--history", "results/h.parquet", "--resume", "results/resume/last.pt"]
-ATTACK_SPEC = {
-    "name": "fgsm",
-    "attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0},
-    "eval": {"batch_size": 8, "max_examples": 8},
-    "device": "cpu",
-}
-ATTACK = ["attack", "--classifier", "c", "--spec", j(ATTACK_SPEC), "--out", "results/a.parquet"]
-INVERT = ["invert", "--spec", j(INVERT_SPEC), "--images", "{G}/test.pt", "--final", "results/f.parquet"]
-INVERT += ["--steps", "results/s.parquet", "--latents", "results/z.pt", "--figure", "results/r.png"]
-SQ_SPEC = j({"classifier": "c", "n_samples": 16, "batch_size": 8, "seed": 0})
-SQ_ROW = {"name": "g", "dataset": "digits", "classifier_name": "c", "reference": "{G}/train.pt"}
-SAMPLE_QUALITY = ["sample-quality", "--spec", SQ_SPEC, "--out", "results/s.parquet", "--device", "cpu"]
+def invert_on(generator: str, classifier: str) -> list[str]:
+    """``advgen invert`` of INVERT_SPEC with ``generator`` and ``classifier`` on the good test split."""
+    inputs = {"generator": generator, "classifier": classifier, "images": "{G}/test.pt"}
+    outputs = {
+        "final": "results/f.parquet",
+        "steps": "results/s.parquet",
+        "latents": "results/z.pt",
+        "figure": "results/r.png",
+    }
+    return job_argv("invert", j(INVERT_SPEC), inputs, outputs)
+
+
+def sample_quality(classifier: str, model: str | None = None) -> list[str]:
+    """``advgen sample-quality`` of one row: the GAN checkpoint ``model``, else the real test split."""
+    from advgen.config import complete_entry
+
+    settings = complete_entry(
+        {"classifier": "c", "n_samples": 16, "batch_size": 8, "seed": 0},
+        "generative.schema.yaml",
+        "sample_quality",
+    )
+    row = {"name": "g", "dataset": "digits", "classifier_name": "c", "real": model is None}
+    inputs: dict[str, str] = {"classifiers": classifier, "references": "{G}/train.pt"}
+    outputs = {"summary": "results/s.parquet"}
+    if model is None:
+        inputs["reals"] = "{G}/test.pt"
+        outputs["grids"] = "results/real.png"
+    else:
+        inputs |= {"models": model, "infos": "{G}/gan/status.json"}
+    return job_argv(
+        "sample-quality", j({"settings": settings, "rows": [row], "device": "cpu"}), inputs, outputs
+    )
+
 
 #: (id, argv with {P} = the payload, {G} = good files; the payload's kind; where it is planted)
 CHECKPOINTS = [
-    ("prepared-train-split", [*TRAIN_CLF, "--train", "{P}", "--test", "{G}/test.pt"], "prepared", None),
-    ("prepared-test-split", [*TRAIN_CLF, "--train", "{G}/train.pt", "--test", "{P}"], "prepared", None),
-    (
-        "planted-resume-state",
-        [*TRAIN_CLF, "--train", "{G}/train.pt", "--test", "{G}/test.pt"],
-        "resume",
-        "results/resume/last.pt",
-    ),
-    (
-        "planted-gan-resume-state",
-        [
-            "train-gan",
-            "--spec",
-            j(GAN_SPEC),
-            "--train",
-            "{G}/train.pt",
-            "--checkpoint",
-            "results/g/checkpoint.pt",
-            "--losses",
-            "results/g/l.parquet",
-            "--samples",
-            "results/g/samples",
-            "--status",
-            "results/g/s.json",
-            "--device",
-            "cpu",
-        ],
-        "resume",
-        "results/g/resume/last.pt",
-    ),
-    ("classifier-model", [*ATTACK, "--model", "{P}", "--test", "{G}/test.pt"], "classifier", None),
-    ("legacy-format-model", [*ATTACK, "--model", "{P}", "--test", "{G}/test.pt"], "legacy", None),
-    (
-        "invert-classifier",
-        [*INVERT, "--classifier", "{P}", "--generator", "{G}/gan/checkpoint.pt"],
-        "classifier",
-        None,
-    ),
-    ("invert-generator", [*INVERT, "--classifier", "{G}/clf.pt", "--generator", "{P}"], "gan", None),
-    (
-        "sample-quality-row-checkpoint",
-        [*SAMPLE_QUALITY, "--rows", json.dumps([{**SQ_ROW, "classifier": "{G}/clf.pt", "model": "{P}"}])],
-        "gan",
-        None,
-    ),
-    (
-        "sample-quality-row-classifier",
-        [*SAMPLE_QUALITY, "--rows", json.dumps([{**SQ_ROW, "classifier": "{P}", "real": "{G}/test.pt"}])],
-        "classifier",
-        None,
-    ),
+    ("prepared-train-split", train_clf("{P}", "{G}/test.pt"), "prepared", None),
+    ("prepared-test-split", train_clf("{G}/train.pt", "{P}"), "prepared", None),
+    ("planted-resume-state", train_clf("{G}/train.pt", "{G}/test.pt"), "resume", "results/resume/last.pt"),
+    ("planted-gan-resume-state", train_gan("{G}/train.pt"), "resume", "results/g/resume/last.pt"),
+    ("classifier-model", attack("{P}", "{G}/test.pt"), "classifier", None),
+    ("legacy-format-model", attack("{P}", "{G}/test.pt"), "legacy", None),
+    ("invert-classifier", invert_on("{G}/gan/checkpoint.pt", "{P}"), "classifier", None),
+    ("invert-generator", invert_on("{P}", "{G}/clf.pt"), "gan", None),
+    ("sample-quality-row-checkpoint", sample_quality("{G}/clf.pt", model="{P}"), "gan", None),
+    ("sample-quality-row-classifier", sample_quality("{P}"), "classifier", None),
     (
         "transfer-model",
-        ["transfer", "--spec", j(TRANSFER_SPEC), "--models", "a={G}/clf.pt", "b={P}"]
-        + ["--test", "{G}/test.pt", "--out", "results/t.parquet"],
+        job_argv(
+            "transfer",
+            j(TRANSFER_SPEC),
+            {"models": ["{G}/clf.pt", "{P}"], "test": "{G}/test.pt"},
+            {"table": "results/t.parquet"},
+        ),
         "classifier",
         None,
     ),
-    (
-        "purify-images",
-        ["purify", "--spec", j(PURIFY_SPEC), "--classifier", "{G}/clf.pt", "--images", "{P}"]
-        + ["--out", "results/p.parquet"],
-        "prepared",
-        None,
-    ),
+    ("purify-images", purify("{G}/clf.pt", "{P}"), "prepared", None),
 ]
 
 
@@ -377,6 +354,6 @@ def test_a_fifo_as_input_is_refused_before_it_is_opened(good_files: Path, tmp_pa
     fifo = tmp_path / "train.pt"
     os.mkfifo(fifo)
     shutil.copy(good_files / "test.pt", tmp_path / "test.pt")
-    argv = [*TRAIN_CLF, "--train", str(fifo), "--test", str(tmp_path / "test.pt")]
+    argv = train_clf(str(fifo), str(tmp_path / "test.pt"))
     code, err = advgen(argv, tmp_path)
     assert_one_line_error(code, err, f"{fifo}: is a FIFO, not a regular file")
