@@ -26,7 +26,8 @@ def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
         "classifier=tiny_plain",
     ]
     assert jobs_for(out, "robustness_sweep") == ["sweep=capacity"]
-    sweep = json.loads(re.search(r"robustness-sweep --sweep capacity --spec '(\{.*?\})'", out).group(1))
+    sweep = json.loads(re.search(r"robustness-sweep --spec '(\{.*?\})'", out).group(1))
+    assert sweep["sweep"] == "capacity"
     assert {name: point["seed"] for name, point in sweep["points"].items()} == {
         "tiny_clf": 1,
         "tiny_clf_standard_w0p5": 1,
@@ -40,7 +41,7 @@ def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
         "classifier=tiny_plain, attack=fgsm",
     ]
     # sample quality scores every run under the first seed's classifier
-    rows = json.loads(re.search(r"--rows '(\[.*?\])'", out).group(1))
+    rows = json.loads(re.search(r"sample-quality --spec '(\{.*?\})'", out).group(1))["rows"]
     assert [r["name"] for r in rows] == [
         "tiny_ns",
         "tiny_ns_seed1",
@@ -51,7 +52,7 @@ def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
     assert {r["classifier_name"] for r in rows} == {"tiny_clf"}
     # each run trains with its own seed
     specs = re.findall(r"train-gan --spec '(\{.*?\})'", out)
-    assert sorted(json.loads(s)["seed"] for s in specs) == [0, 1]
+    assert sorted(json.loads(s)["gan"]["seed"] for s in specs) == [0, 1]
 
 
 def test_seed_base_moves_every_run_onto_fresh_seeds(workflow_dir: Path) -> None:
@@ -67,10 +68,10 @@ def test_seed_base_moves_every_run_onto_fresh_seeds(workflow_dir: Path) -> None:
         "classifier=tiny_plain, attack=fgsm",
     ]
     specs = re.findall(r"train-gan --spec '(\{.*?\})'", out)
-    assert sorted(json.loads(s)["seed"] for s in specs) == [100, 101]
-    specs = re.findall(r"train-classifier --name \S+ --spec '(\{.*?\})'", out)
-    assert sorted(json.loads(s)["seed"] for s in specs) == [100, 101, 101, 102, 102]
-    rows = json.loads(re.search(r"--rows '(\[.*?\])'", out).group(1))
+    assert sorted(json.loads(s)["gan"]["seed"] for s in specs) == [100, 101]
+    specs = re.findall(r"train-classifier --spec '(\{.*?\})'", out)
+    assert sorted(json.loads(s)["classifier"]["seed"] for s in specs) == [100, 101, 101, 102, 102]
+    rows = json.loads(re.search(r"sample-quality --spec '(\{.*?\})'", out).group(1))["rows"]
     assert {r["classifier_name"] for r in rows} == {"tiny_clf"}
     count = re.compile(r"^total\s+(\d+)$", re.M)
     assert count.search(out).group(1) == count.search(base).group(1)

@@ -11,6 +11,7 @@ import yaml
 
 from advgen.pipeline import build
 from advgen.pipeline.jobkinds import BY_NAME, JOB_KINDS
+from advgen.pipeline.jobs import command_files
 from tests.conftest import REPO, copy_workflow, snakemake
 from tests.unit.test_pipeline import config
 from tests.workflow.completed_runs import ROBUSTNESS_CONFIG, copy_run
@@ -41,13 +42,14 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
     # the declared job kinds' generated rules: their log and benchmark, and their command
     pipe = build(config("robustness"))
     for kind in JOB_KINDS:
-        jobs = kind.each(pipe.jobs)
+        jobs = pipe.jobs.each(kind)
         assert bool(jobs) == (f"rule {kind.name}:" in out), kind.name
         for values in jobs:
-            log, files = kind.log.format(**values), kind.files(values)
+            log = kind.log.format(**values)
+            outputs = {**kind.files(pipe, values), **{n: p.format(**values) for n, p in kind.state.items()}}
             assert f"log: {log}" in out and f"benchmark: {kind.benchmark.format(**values)}" in out, kind.name
             assert f"advgen --threads 1 {kind.command} --spec '{{" in out, kind.name
-            assert f"--output {' '.join(f'{k}={v}' for k, v in files.items())} > {log}" in out
+            assert f"{command_files({}, outputs)} > {log}" in out, kind.name
     # sweep points are trained once even when two sweeps share a spec
     assert out.count("output: results/classifiers/tiny_cnn_pgd/model.pt") == 1
     assert "results/classifiers/tiny_cnn_pgd_pgd_w0p5/model.pt" in out
