@@ -77,22 +77,15 @@ def _run_fake(
 
 GENERATIVE_RUN = ".test/config/generative.yaml"
 GENERATIVE_TARGETS = ("results/sample_quality/summary.parquet", "results/data/digits/manifest.parquet")
-# the stand-in advgen of tests/conftest.py, with train-gan's --samples made a folder (the rule's
-# directory() output)
+# the stand-in advgen of tests/conftest.py, with train-gan's samples output made a folder (the
+# rule's directory() output)
 FAKE_ADVGEN_FOLDERS = """#!/usr/bin/env python3
-import json
 import sys
 from pathlib import Path
-args = sys.argv[1:]
-outputs = []
-for flag, arg in zip([""] + args, args):
-    if flag == "--rows":  # sample-quality: each row's grid is an output
-        outputs += [("", row["grid"]) for row in json.loads(arg) if "grid" in row]
-    outputs.append((flag, arg))
-for flag, arg in outputs:
-    value = arg.split("=", 1)[-1]
+for arg in sys.argv[1:]:
+    name, _, value = arg.partition("=")
     if value.startswith("results/") and not Path(value).exists():
-        if flag == "--samples":
+        if name == "samples":
             Path(value).mkdir(parents=True)
         else:
             Path(value).parent.mkdir(parents=True, exist_ok=True)
