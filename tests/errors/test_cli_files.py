@@ -454,7 +454,11 @@ CASES = [
         ],
         "{B}/garbage.pt",
     ),
-    ("robustness-sweep-unknown-sweep", sweep("{G}/clf.pt", "widths"), "--spec: sweep: 'widths' does not match"),
+    (
+        "robustness-sweep-unknown-sweep",
+        sweep("{G}/clf.pt", "widths"),
+        "--spec: sweep: 'widths' does not match",
+    ),
     (
         "plot-truncation-grid-missing",
         [

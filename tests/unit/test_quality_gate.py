@@ -55,7 +55,9 @@ def test_every_default_run_of_a_role_with_bars_gets_them():
     rows = {r.row.name: r for r in pipe.generative.scored_rows()}
     bar = {"fid": 50, "modes": 9}  # one bar for every generator whose samples a claim reads
     assert rows["mnist_report_seed2"].row.bars == {"report_gan": bar}
-    assert rows["mnist_mse"].row.bars == {"mse_gan": bar} and rows["mnist_ns_seed1"].row.bars == {"ns_gan": bar}
+    assert rows["mnist_mse"].row.bars == {"mse_gan": bar} and rows["mnist_ns_seed1"].row.bars == {
+        "ns_gan": bar
+    }
     assert rows["mnist_ae_forced"].row.bars == {"ae_forced": bar}
     assert rows["mnist_ae"].row.bars == {"ae": {"test_mse": 0.02}}
     assert rows["mnist"].row.real and rows["mnist"].row.bars is None  # the real test digits
