@@ -62,7 +62,14 @@ def run_mypy(extra: Iterable[str] = ()) -> str:
     proc = subprocess.run(
         [sys.executable, "-m", "mypy", *extra], cwd=REPO, capture_output=True, text=True, check=False
     )
-    if proc.returncode not in (0, 1) or "error: " in proc.stderr:
+    # mypy ends its report with "Success: ..." or "Found N errors ...": anything else (mypy not
+    # installed: "No module named mypy", exit status 1) is a failed run, not a clean one
+    summary = proc.stdout.strip().splitlines()[-1:] or [""]
+    if (
+        proc.returncode not in (0, 1)
+        or "error: " in proc.stderr
+        or not summary[0].startswith(("Success:", "Found "))
+    ):
         sys.exit(f"mypy_baseline: mypy failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
     return proc.stdout
 

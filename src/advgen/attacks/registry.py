@@ -242,8 +242,9 @@ def _class_attribute(name: str, attribute: str) -> Any:
             if isinstance(stmt, ast.AnnAssign)
             else []
         )
-        if any(isinstance(t, ast.Name) and t.id == attribute for t in targets) and stmt.value is not None:
-            return _module_value(name, stmt.value)
+        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+        if any(isinstance(t, ast.Name) and t.id == attribute for t in targets) and value is not None:
+            return _module_value(name, value)
     return None
 
 

@@ -219,6 +219,7 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
             continue
         if term.per == "proportion":
             # the count is an expression like the value: a success rate's is "n * clean_acc"
+            assert term.count is not None  # required with per: proportion (advgen.claims.fields)
             n = np.rint(_values(rows, term.count).to_numpy())
             k = (_values(rows, term.value).to_numpy() * n).sum()
             if n.sum() > 0 and np.isfinite(k):

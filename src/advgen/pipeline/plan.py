@@ -32,6 +32,9 @@ class ClaimsView(Protocol):
 
     def command_spec(self) -> ClaimsPageSpec: ...
 
+    @property
+    def freeze(self) -> str | None: ...
+
 
 class Plan(Protocol):
     """Every stage plan of a config (:class:`advgen.pipeline.Pipeline`)."""

@@ -149,7 +149,7 @@ def forward(sock: socket.socket, argv: list[str]) -> int | None:
     """Hand the job to the server on ``sock`` and wait for it; ``None`` when the server asks for
     a restart (or closed the connection) before it started the job."""
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "advgen"
-    request = {"argv0": argv0, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+    request: dict[str, object] = {"argv0": argv0, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
     try:
         protocol.send_request(sock, request)
         pid = protocol.recv_pid(sock)
