@@ -64,7 +64,11 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     pipe = build(default())
     assert paths.CLAIMS_HTML == pipe.claims.targets()[0]
     inputs = pipe.claims.inputs(SimpleNamespace())
-    assert paths.ATTACKS in inputs["tables"] and "results/gans/mnist_ns/losses.parquet" in inputs["tables"]
+    assert paths.ATTACKS in inputs["tables"]
+    # the saturation claims read the GANs without spectral norm, and their control the run built to saturate
+    for gan in ("mnist_ns_plain", "mnist_ce_plain", "mnist_ce_d5_plain", "mnist_ce_saturating"):
+        assert f"results/gans/{gan}/losses.parquet" in inputs["tables"], gan
+    assert "results/gans/mnist_ns/losses.parquet" not in inputs["tables"]
     assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
     # the first seed's run keeps the entry's name (advgen.replicates)
