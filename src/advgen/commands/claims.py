@@ -132,7 +132,8 @@ def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.claims import data_header, evaluate_all, frame, html, markdown, read_claims_file, rst
-    from advgen.claims.phase import freeze_path, phase_of, read_freeze
+    from advgen.claims.freeze_record import read_freeze
+    from advgen.claims.phase import freeze_path, phase_of
     from advgen.errors import AdvgenError, ConfigError
     from advgen.io import write_parquet, write_text
 
