@@ -104,7 +104,10 @@ def test_a_change_dated_after_the_freeze_marks_a_claim_without_digests(tmp_path:
             '{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-27", "power_plan": {"path": "p.json"}}',
             "power_plan: must be {path, sha256}",
         ),
-        ('{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-27", "claims_file": 3}', "claims_file: must be"),
+        (
+            '{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-27", "claims_file": 3}',
+            "claims_file: must be",
+        ),
     ],
 )
 def test_a_bad_freeze_record_is_one_line(tmp_path: Path, text: str, named: str) -> None:

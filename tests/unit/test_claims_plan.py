@@ -203,4 +203,3 @@ def test_every_attack_point_a_claim_reads_is_on_the_default_grid() -> None:
         if a not in attacks or not any(abs(e - g) < 1e-12 for g in attacks[a]["eps"])
     ]
     assert off_grid == []
-

@@ -88,7 +88,9 @@ def test_the_claims_page_reads_the_record_the_command_writes(tmp_path: Path) -> 
     parsed = read_claims_file(f["claims.yaml"])
     assert frozen is not None and frozen.claims_sha256 == parsed.sha256 and frozen.commit == "abc123"
     assert frozen.seed_base == 100 and frozen.claims_file == str(f["claims.yaml"])
-    assert frozen.plan["b"].text() == "10 seeds per side; underpowered at this budget (needs 40 seeds per side)"
+    assert (
+        frozen.plan["b"].text() == "10 seeds per side; underpowered at this budget (needs 40 seeds per side)"
+    )
     assert phase_of(parsed, frozen, [100, 101]).phase == CONFIRMATORY
 
 

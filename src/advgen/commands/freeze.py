@@ -81,7 +81,9 @@ def record(
     try:
         plan_raw = json.loads(Path(power_plan).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AdvgenError(f"{power_plan}: not a power plan (not readable JSON: {type(exc).__name__})") from None
+        raise AdvgenError(
+            f"{power_plan}: not a power plan (not readable JSON: {type(exc).__name__})"
+        ) from None
     config = check_config_files(list(configfiles))
     seeds = run_seeds(config)
     spent = {name: s for name, s in seeds.items() if s < fresh_from}
@@ -103,7 +105,8 @@ def record(
         provenance={
             "config": {p: sha256(p, "config file") for p in configfiles},
             "seeds": {
-                role: {run: seeds[run] for run in runs if run in seeds} for role, runs in sorted(roles.items())
+                role: {run: seeds[run] for run in runs if run in seeds}
+                for role, runs in sorted(roles.items())
             },
             "recipes": recipes(config),
         },
