@@ -47,7 +47,7 @@ from advgen.io import atomic_leftovers
 from tests import forkserver
 from tests.conftest import base_env
 
-pytestmark = pytest.mark.slow  # 2 x 50 trials and their reruns: 10-20 s on 2 busy cores
+pytestmark = pytest.mark.slow  # 2 x 50 trials and their reruns: 15-50 s each on 2 busy cores
 
 TRIALS = 50
 HELD = 10  # every HELD-th trial holds the writer just after mkstemp
