@@ -114,6 +114,9 @@ CURVE = {
     "median_l2": [0.5],
 }
 
+#: the arguments every power-plan case shares: its table and its two outputs
+POWER_PLAN = ["power-plan", "{T}/curve.parquet", "--markdown", "{T}/p.md", "--json", "{T}/p.json"]
+
 # (id, argv with {T} = the tmp folder, the strings the line names)
 CASES = [
     ("unknown-command", ["trian-gan"], ["invalid choice: 'trian-gan'"]),
@@ -305,18 +308,13 @@ CASES = [
     ),
     (
         "power-plan-not-a-claims-table",
-        ["power-plan", "{T}/curve.parquet", "--markdown", "{T}/p.md", "--json", "{T}/p.json"],
+        POWER_PLAN,
         ["{T}/curve.parquet: missing column(s) id"],
     ),
     (
         "power-plan-power-out-of-range",
         [
-            "power-plan",
-            "{T}/curve.parquet",
-            "--markdown",
-            "{T}/p.md",
-            "--json",
-            "{T}/p.json",
+            *POWER_PLAN,
             "--power",
             "1.5",
         ],
@@ -325,12 +323,7 @@ CASES = [
     (
         "power-plan-alpha-out-of-range",
         [
-            "power-plan",
-            "{T}/curve.parquet",
-            "--markdown",
-            "{T}/p.md",
-            "--json",
-            "{T}/p.json",
+            *POWER_PLAN,
             "--alpha",
             "0.6",
         ],
@@ -339,12 +332,7 @@ CASES = [
     (
         "power-plan-one-run",
         [
-            "power-plan",
-            "{T}/curve.parquet",
-            "--markdown",
-            "{T}/p.md",
-            "--json",
-            "{T}/p.json",
+            *POWER_PLAN,
             "--max-runs",
             "1",
         ],
