@@ -63,7 +63,8 @@ power-plan: $(STAMP)
 
 freeze: $(STAMP)
 	$(BIN)/advgen freeze --claims config/claims.yaml --configfile config/config.yaml \
-		--power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json
+		--power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json \
+		--commit "$$(git rev-parse HEAD)"
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
 # timing-sensitive tests (marker `serial`) alone. docs/contributing.md: one test, the fast loop.

@@ -152,6 +152,7 @@ SWEEP_JOB_COLUMNS = (
     "n_train",
     "parameters",
     "eps",
+    "n_test",
     "clean_acc",
     "robust_acc",
     "train_clean_acc",

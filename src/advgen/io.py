@@ -187,7 +187,7 @@ def publish_folder(src: PathLike, dest: PathLike) -> None:
     """Copy folder ``src`` to ``dest`` and swap it in with a rename: ``dest`` is the old folder
     or the whole new one, never a half-copied one. On an exception the copy is removed (a full
     disk is one line); a SIGTERM or SIGINT waits until the swap is done or the copy removed; the
-    next successful publish deletes the copy a SIGKILL left (``.NAME.XXXXXXXX.tmp``)."""
+    next successful publish deletes the copy a SIGKILL left (``.NAME.<random suffix>.tmp``)."""
     src, dest = Path(src), Path(dest)
     created: list[Path] = []
     with deferred():

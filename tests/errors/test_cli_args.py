@@ -115,6 +115,9 @@ CURVE = {
     "median_l2": [0.5],
 }
 
+#: the arguments every power-plan case shares: its table and its two outputs
+POWER_PLAN = ["power-plan", "{T}/curve.parquet", "--markdown", "{T}/p.md", "--json", "{T}/p.json"]
+
 # (id, argv with {T} = the tmp folder, the strings the line names)
 #: ``advgen attack-table`` up to its curves (``--input curves=...`` follows), and its outputs
 ATTACK_TABLE = ["attack-table", "--spec", '{"classifiers": []}', "--input"]
@@ -285,18 +288,13 @@ CASES = [
     ),
     (
         "power-plan-not-a-claims-table",
-        ["power-plan", "{T}/curve.parquet", "--markdown", "{T}/p.md", "--json", "{T}/p.json"],
+        POWER_PLAN,
         ["{T}/curve.parquet: missing column(s) id"],
     ),
     (
         "power-plan-power-out-of-range",
         [
-            "power-plan",
-            "{T}/curve.parquet",
-            "--markdown",
-            "{T}/p.md",
-            "--json",
-            "{T}/p.json",
+            *POWER_PLAN,
             "--power",
             "1.5",
         ],
@@ -305,12 +303,7 @@ CASES = [
     (
         "power-plan-alpha-out-of-range",
         [
-            "power-plan",
-            "{T}/curve.parquet",
-            "--markdown",
-            "{T}/p.md",
-            "--json",
-            "{T}/p.json",
+            *POWER_PLAN,
             "--alpha",
             "0.6",
         ],
@@ -319,12 +312,7 @@ CASES = [
     (
         "power-plan-one-run",
         [
-            "power-plan",
-            "{T}/curve.parquet",
-            "--markdown",
-            "{T}/p.md",
-            "--json",
-            "{T}/p.json",
+            *POWER_PLAN,
             "--max-runs",
             "1",
         ],
@@ -361,6 +349,23 @@ CASES = [
         ["{T}/none.json: freeze record not found"],
     ),
     ("freeze-verify-not-a-record", ["freeze", "--verify", "{T}/a_file"], ["{T}/a_file: not a freeze record"]),
+    (
+        "freeze-verify-no-claims-file",
+        ["freeze", "--verify", "{T}/record.json"],
+        ["{T}/record.json: claims_file: the record names no claims file to check"],
+    ),
+    (
+        "freeze-power-plan-not-json",
+        ["freeze", "--claims", str(REPO / "config" / "claims.yaml"), "--configfile", "{T}/good.yaml"]
+        + ["--power-plan", "{T}/a_file", "--out", "{T}/f.json"],
+        ["{T}/a_file: not a power plan (not readable JSON: JSONDecodeError)"],
+    ),
+    (
+        "freeze-power-plan-without-budget",
+        ["freeze", "--claims", str(REPO / "config" / "claims.yaml"), "--configfile", "{T}/good.yaml"]
+        + ["--power-plan", "{T}/plan.json", "--out", "{T}/f.json"],
+        ["{T}/plan.json: not a power plan: KeyError: 'budget'"],
+    ),
     # a job's spec is its typed spec at the command's boundary (advgen.defense.spec)
     (
         "purify-spec-missing-field",
@@ -396,6 +401,8 @@ def test_bad_command_line_is_one_line(argv, named, workdir: Path, tmp_path_facto
     _table(tmp / "acc_bool.parquet", **{**CURVE, "robust_acc": [True]})
     _table(tmp / "clf_int.parquet", **{**CURVE, "classifier": [3]})
     _table(tmp / "fid_str.parquet", dataset=["d"], family=["gan"], model=["g"], fid=["low"])
+    (tmp / "plan.json").write_text('{"claims": {}}')  # a power plan without its budget
+    (tmp / "record.json").write_text('{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-26"}')
 
     def sub(text: str) -> str:
         return text.replace("{T}", str(tmp)).replace("{N}", tmp.name)

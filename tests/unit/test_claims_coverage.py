@@ -192,6 +192,35 @@ def test_rates_over_seeds_stay_inside_0_1(seeds: int, p0: float, tau: float, n: 
     assert bool(((0 <= lo) & (lo <= mean) & (mean <= hi) & (hi <= 1)).all())
 
 
+@pytest.mark.parametrize("rate", [0.0, 1.0])
+def test_rates_of_0_and_1_have_finite_intervals(rate: float) -> None:
+    """Every seed at 0 % or 100 % (accuracy 1.0 on all 200 digits): the empirical logit keeps the
+    estimate and its interval finite, and the page's interval holds the estimate."""
+    k = np.full(3, rate * 200)
+    mean, est = stats.rate_estimate(k, 200)
+    lo, hi = stats.interval(est)
+    assert mean == rate and all(np.isfinite([est.value, est.se, lo, hi]))
+    assert est.value == pytest.approx(np.log((600 * rate + 0.5) / (600 - 600 * rate + 0.5)))
+    side = stats.Side(tuple(np.full(200, rate) for _ in range(3)), level="proportion")
+    result = effects.evaluate(ClaimTest("value", "greater", 0.5, "source", "50 %"), [side])
+    assert result.estimate == rate and 0 <= result.lo <= rate <= result.hi <= 1
+    assert result.hi - result.lo > 0  # an interval, not the point alone
+
+
+def test_an_interior_rate_moves_by_the_correction_only() -> None:
+    """Inside (0, 1) the empirical logit is the logit of (x + 1/2) / (N + 1), within about
+    (1 - 2p) / (2 N p (1 - p)) of the plain logit; its standard error is the plain delta
+    method's to order 1 / (N p (1 - p)) (here 1.5 %)."""
+    k, n = np.array([180.0, 170.0, 175.0]), 200
+    mean, est = stats.rate_estimate(k, n)
+    p, total = float(mean), 600
+    assert float(est.value) == pytest.approx(stats.logit((525 + 0.5) / (total + 1)), rel=1e-12)
+    shift = float(est.value) - stats.logit(p)
+    assert shift == pytest.approx((1 - 2 * p) / (2 * total * p * (1 - p)), rel=0.05)
+    plain_se = (k / n).std(ddof=1) / np.sqrt(3) / (p * (1 - p))
+    assert float(est.se) == pytest.approx(plain_se, rel=0.015) and float(est.se) != plain_se
+
+
 @pytest.mark.parametrize("seeds", SEEDS)
 def test_tost_near_a_bound(seeds: int) -> None:
     """An equivalence test near 1 (L-BFGS fools 100 % +- 5 of the digits) with the truth on the

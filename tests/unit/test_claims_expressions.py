@@ -25,7 +25,9 @@ ROWS = 2000
 
 
 def _pandas_text(text: str) -> str:
-    """The pandas expression of ``text``: ``entry(x)`` as the string method chain it stands for."""
+    """The pandas expression of ``text``: ``entry(x)`` as the string method chain it stands for,
+    ``logit(p, n)`` as the empirical logit's arithmetic."""
+    text = re.sub(r"logit\((\w+), (\w+)\)", r"log((\1 * \2 + 0.5) / (\2 - \1 * \2 + 0.5))", text)
     return re.sub(r"entry\((\w+)\)", r"\1.str.replace('_seed[0-9]+$', '', regex=True)", text)
 
 
@@ -134,6 +136,7 @@ def test_query_selects_the_rows_pandas_selects(text: str) -> None:
         ("not (a == 1) or s == 'y'", [False, True]),
         ("entry(r) == 'm'", [True, True]),
         ("a / 0", [np.inf, np.inf]),
+        ("logit(a - 1, c)", [np.log(0.5 / 3.5), np.log(4.5 / 0.5)]),  # rates 0 and 1: finite
     ],
 )
 def test_grammar_computes(text: str, expected: list[object]) -> None:

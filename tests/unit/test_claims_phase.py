@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from advgen.claims import Context, evaluate_all, frame, html, read_claims_file, readme_summary
-from advgen.claims.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, Planned, phase_of, read_freeze, record
+from advgen.claims.freeze_record import Planned, read_freeze, record
+from advgen.claims.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, phase_of
 from advgen.claims.report import counts_text, summary_page
 from advgen.errors import ConfigError
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
@@ -90,7 +91,7 @@ def test_a_change_dated_after_the_freeze_marks_a_claim_without_digests(tmp_path:
 @pytest.mark.parametrize(
     ("text", "named"),
     [
-        ("{", "not a readable freeze record"),
+        ("{", "not a freeze record (not readable JSON"),
         ('{"date": "2026-11-27"}', "claims_sha256: must be the claims file's sha256"),
         ('{"claims_sha256": "' + "a" * 64 + '", "date": "27.11."}', "date: must be YYYY-MM-DD"),
         (
@@ -98,6 +99,14 @@ def test_a_change_dated_after_the_freeze_marks_a_claim_without_digests(tmp_path:
             + "a" * 64
             + '", "date": "2026-11-27", "plan": {"c": {"n": 0, "unit": "seeds"}}}',
             "plan.c.n",
+        ),
+        (
+            '{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-27", "power_plan": {"path": "p.json"}}',
+            "power_plan: must be {path, sha256}",
+        ),
+        (
+            '{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-27", "claims_file": 3}',
+            "claims_file: must be",
         ),
     ],
 )

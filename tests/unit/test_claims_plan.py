@@ -70,7 +70,11 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     pipe = build(default())
     assert paths.CLAIMS_HTML in pipe.targets()
     inputs = claims_inputs(pipe, Values())
-    assert paths.ATTACKS in inputs["tables"] and "results/gans/mnist_ns/losses.parquet" in inputs["tables"]
+    assert paths.ATTACKS in inputs["tables"]
+    # the saturation claims read the GANs without spectral norm, and their control the run built to saturate
+    for gan in ("mnist_ns_plain", "mnist_ce_plain", "mnist_ce_d5_plain", "mnist_ce_saturating"):
+        assert f"results/gans/{gan}/losses.parquet" in inputs["tables"], gan
+    assert "results/gans/mnist_ns/losses.parquet" not in inputs["tables"]
     assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
     # the first seed's run keeps the entry's name (advgen.replicates)
@@ -197,6 +201,7 @@ def test_every_attack_point_a_claim_reads_is_on_the_default_grid() -> None:
         "spatial_random",
         "onepixel",
         "lbfgs",
+        "random_sign",  # the control of goodfellow_fgsm_fools_standard
     }
     attacks = config["robustness"]["attacks"]
     off_grid = [
@@ -204,22 +209,4 @@ def test_every_attack_point_a_claim_reads_is_on_the_default_grid() -> None:
         for cid, a, e in points
         if a not in attacks or not any(abs(e - g) < 1e-12 for g in attacks[a]["eps"])
     ]
-    # controls whose attack the default config does not run yet: they read "not measured" on
-    # the page until it does (a claim's own side is never among them)
-    waiting = [p for p in off_grid if p in PENDING_CONTROLS]
-    assert [p for p in off_grid if p not in waiting] == []
-    own = {(c.id, a, e) for c in measured for a, e in _own_points(c)}
-    assert not own & set(waiting)
-
-
-#: the random-sign control of Goodfellow et al.'s FGSM claim (the RandomSign attack, an entry
-#: ``random_sign`` at eps 0.25 on every seed of the standard CNN): not in the default config yet
-PENDING_CONTROLS = {("goodfellow_fgsm_fools_standard", "random_sign", 0.25)}
-
-
-def _own_points(claim) -> list[tuple[str, float]]:
-    """(attack, eps) that a claim's own sides read (its control's left out)."""
-    import dataclasses
-
-    bare = dataclasses.replace(claim, control=None, requires=(), scale=None)
-    return [(a, e) for _, a, e in attack_points([bare])]
+    assert off_grid == []

@@ -181,10 +181,18 @@ def test_seeded_robustness_claims_and_their_controls(tmp_path: Path) -> None:
                     "seed": s,
                     "robust_acc": 0.2 + 0.3 * w + 0.02 * s,
                     "clean_acc": 0.97,
+                    "n_test": 500,
                 }
             )
             sweep.append(
-                {"mode": "standard", "width": w, "seed": s, "robust_acc": 0.0, "clean_acc": 0.95 + 0.02 * w}
+                {
+                    "mode": "standard",
+                    "width": w,
+                    "seed": s,
+                    "robust_acc": 0.0,
+                    "clean_acc": 0.95 + 0.02 * w,
+                    "n_test": 500,
+                }
             )
     pd.DataFrame(sweep).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
     data = []
@@ -197,8 +205,9 @@ def test_seeded_robustness_claims_and_their_controls(tmp_path: Path) -> None:
                     "seed": s,
                     "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
                     "train_robust_acc": 0.75 + 0.01 * f,
-                    "clean_acc": 0.97,
+                    "clean_acc": 1.0,  # every digit: a finite (empirical) logit all the same
                     "train_clean_acc": 0.99,
+                    "n_test": 500,
                 }
             )
             data.append(
@@ -210,6 +219,7 @@ def test_seeded_robustness_claims_and_their_controls(tmp_path: Path) -> None:
                     "train_robust_acc": 0.0,
                     "clean_acc": 0.9 + 0.05 * f + 0.002 * s,
                     "train_clean_acc": 1.0,
+                    "n_test": 500,
                 }
             )
     pd.DataFrame(data).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")

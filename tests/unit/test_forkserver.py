@@ -1,8 +1,9 @@
 """The warm server (advgen.warm, as the test suite's fork servers of tests/forkserver.py start it)
 stands in for a fresh process: the child gets the client's arguments, working folder,
 environment and descriptors, the client exits with the child's status, signals to the client
-reach the child, and a client killed with SIGKILL takes its child with it. (A local run's
-outputs through it equal a run of fresh processes: tests/workflow/test_warm_workflow.py.)"""
+reach the child, a child killed by a signal (SIGKILL too) ends its client by the same signal,
+and a client killed with SIGKILL takes its child with it. (A local run's outputs through it
+equal a run of fresh processes: tests/workflow/test_warm_workflow.py.)"""
 
 from __future__ import annotations
 
@@ -114,3 +115,14 @@ def test_a_client_killed_with_sigkill_takes_its_child_along(probe_server, tmp_pa
     proc.kill()
     proc.wait(timeout=30)
     assert gone(child)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM])
+def test_a_child_killed_by_a_signal_ends_its_client_by_the_same_signal(probe_server, tmp_path, signum):
+    """SIGKILL too (the OOM killer's), which the client cannot set an action for."""
+    marker = tmp_path / "pid"
+    proc = subprocess.Popen([str(probe_server.client), "sleep", str(marker)], stderr=subprocess.PIPE)
+    os.kill(wait_for(marker), signum)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == -signum, stderr.decode()
+    assert not stderr

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from advgen.cli import main as cli_main
+from tests.unit.test_claims import claim, claims_file, decl, side
 
 CONFIG = {
     "seed": 0,
@@ -23,18 +24,32 @@ CONFIG = {
 }
 
 
+#: the claims file's roles (the fixture config's), and a power plan (advgen power-plan --json) of
+#: three claims: one planned, one past the budget, one with no plan
+ROLES = {"ns_gan": "a GAN", "standard_cnn": "a CNN"}
+PLAN = {
+    "budget": {"max_runs": 10, "max_examples": 1000},
+    "claims": {
+        "a": {"unit": "seeds", "n_now": 3, "n_planned": 5, "plan": "planned"},
+        "b": {"unit": "seeds per side", "n_now": 3, "n_planned": 40, "plan": "underpowered at this budget"},
+        "c": {"unit": "examples per run", "n_now": 32, "n_planned": None, "plan": "not planned"},
+    },
+}
+
+
 def files(tmp_path: Path, **top) -> dict[str, Path]:
     out = {name: tmp_path / name for name in ("config.yaml", "claims.yaml", "plan.json", "freeze.json")}
     out["config.yaml"].write_text(yaml.safe_dump({**CONFIG, **top}, sort_keys=False))
-    out["claims.yaml"].write_text("claims: []\n")
-    out["plan.json"].write_text('{"claims": {}}\n')
+    claims_file(tmp_path, [claim("a", decl("value", "greater", 0.5), a=side("standard_cnn"))], roles=ROLES)
+    out["plan.json"].write_text(json.dumps(PLAN))
     return out
 
 
 def freeze(f: dict[str, Path], *extra: str) -> int:
     return cli_main(
         ["freeze", "--claims", str(f["claims.yaml"]), "--configfile", str(f["config.yaml"]), "--power-plan",
-         str(f["plan.json"]), "--out", str(f["freeze.json"]), "--date", "2026-11-26", *extra]
+         str(f["plan.json"]), "--out", str(f["freeze.json"]), "--date", "2026-11-26", "--commit", "abc123",
+         *extra]
     )  # fmt: skip
 
 
@@ -42,9 +57,9 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
     f = files(tmp_path, seed_base=100)
     assert freeze(f) == 0
     rec = json.loads(f["freeze.json"].read_text())
-    assert rec["claims"]["sha256"] == hashlib.sha256(f["claims.yaml"].read_bytes()).hexdigest()
+    assert rec["claims_sha256"] == hashlib.sha256(f["claims.yaml"].read_bytes()).hexdigest()
     assert rec["power_plan"]["sha256"] == hashlib.sha256(f["plan.json"].read_bytes()).hexdigest()
-    assert rec["date"] == "2026-11-26" and rec["seed_base"] == 100
+    assert rec["date"] == "2026-11-26" and rec["seed_base"] == 100 and rec["commit"] == "abc123"
     assert rec["seeds"] == {"ns_gan": {"g": 100, "g_seed101": 101}, "standard_cnn": {"c": 100}}
     recipe = rec["recipes"]["gans"]["g"]
     assert (
@@ -53,6 +68,30 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
         and "seed" not in recipe["spec"]
     )
     assert rec["recipes"]["autoencoders"] == {}
+    assert list(rec["claims"]) == ["a"] and len(rec["claims"]["a"]) == 64  # each claim's digest
+    # the plan per claim: planned, or the budget's size marked underpowered with what it needs
+    assert rec["plan"] == {
+        "a": {"n": 5, "unit": "seeds", "needed": None, "underpowered": False},
+        "b": {"n": 10, "unit": "seeds per side", "needed": 40, "underpowered": True},
+    }
+
+
+def test_the_claims_page_reads_the_record_the_command_writes(tmp_path: Path) -> None:
+    """One format: the record ``advgen freeze`` writes is the one the claims page reads."""
+    from advgen.claims.freeze_record import read_freeze
+    from advgen.claims.phase import CONFIRMATORY, phase_of
+    from advgen.claims.spec import read_claims_file
+
+    f = files(tmp_path, seed_base=100)
+    assert freeze(f) == 0
+    frozen = read_freeze(f["freeze.json"])
+    parsed = read_claims_file(f["claims.yaml"])
+    assert frozen is not None and frozen.claims_sha256 == parsed.sha256 and frozen.commit == "abc123"
+    assert frozen.seed_base == 100 and frozen.claims_file == str(f["claims.yaml"])
+    assert (
+        frozen.plan["b"].text() == "10 seeds per side; underpowered at this budget (needs 40 seeds per side)"
+    )
+    assert phase_of(parsed, frozen, [100, 101]).phase == CONFIRMATORY
 
 
 def test_verify_passes_until_a_frozen_file_changes(
@@ -61,7 +100,7 @@ def test_verify_passes_until_a_frozen_file_changes(
     f = files(tmp_path, seed_base=100)
     assert freeze(f) == 0
     assert cli_main(["freeze", "--verify", str(f["freeze.json"])]) == 0
-    f["claims.yaml"].write_text("claims: []\n# a claim changed after the freeze\n")
+    f["claims.yaml"].write_text(f["claims.yaml"].read_text() + "# a claim changed after the freeze\n")
     capsys.readouterr()
     assert cli_main(["freeze", "--verify", str(f["freeze.json"])]) == 2
     err = capsys.readouterr().err.strip().splitlines()

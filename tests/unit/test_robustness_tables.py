@@ -133,6 +133,7 @@ def test_sweep_row_reports_train_and_test_accuracy() -> None:
         "data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
     )
     assert row["n_train"] == 30 and row["train_fraction"] == 0.5
+    assert row["n_test"] == len(Y)  # the count of the accuracies' digits (the claims' logit(p, n))
     assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
     assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
     table = sweep_table([row])

@@ -1,8 +1,11 @@
 """SIGINT, SIGKILL and a signal after a run's outputs, through the ``advgen`` command line.
 
-The command of :mod:`tests.unit.test_sigterm` (a checkpoint, then a Parquet table) runs in a
-forked copy of one process; each signal is timed by the writer's own announcements (its
-temporary file's creation, or the start of its clean-up), never by a sleep:
+The command of :mod:`tests.unit.test_sigterm` (a checkpoint, then a Parquet table) runs as a job
+of a warm server, started by its client; each signal is timed by the writer's own announcements
+(its temporary file's creation, or the start of its clean-up), never by a sleep. SIGTERM and
+SIGINT go to the client, which forwards them to the job, as in a local run; SIGKILL cannot be
+caught, hence not forwarded, so it goes to the job's own pid (the client then ends killed by
+SIGKILL too):
 
 * SIGINT (Ctrl-C) ends it as SIGTERM does: exit status 130, no ``KeyboardInterrupt``, no
   temporary file, and a rerun writes files byte-identical to an uninterrupted run's;
@@ -16,28 +19,29 @@ temporary file's creation, or the start of its clean-up), never by a sleep:
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from advgen.io import atomic_leftovers
 from advgen.termination import complete, exit_on_sigterm
-from tests.unit.test_sigterm import Zygote, _files
+from tests.unit.test_sigterm import Jobs, _files
 
 OUTPUTS = ("checkpoint.pt", "table.parquet")
 
 
 @pytest.fixture(scope="module")
-def zygote():
-    z = Zygote()
-    yield z
-    z.close()
+def jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jobs]:
+    j = Jobs(tmp_path_factory.mktemp("signals"))
+    yield j
+    j.close()
 
 
 @pytest.fixture(scope="module")
-def reference(zygote: Zygote, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def reference(jobs: Jobs, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("reference")
-    assert zygote.run(folder)[0] == 0
+    assert jobs.run(folder)[0] == 0
     return _files(folder)
 
 
@@ -49,40 +53,40 @@ def _no_leftovers(folder: Path) -> None:
 @pytest.mark.parametrize("target", ["checkpoint", "table"])
 @pytest.mark.parametrize("hold", [True, False], ids=["after-mkstemp", "in-the-write"])
 def test_sigint_exits_130_and_leaves_no_temporary_file(
-    target: str, hold: bool, zygote: Zygote, reference: dict[str, bytes], tmp_path: Path
+    target: str, hold: bool, jobs: Jobs, reference: dict[str, bytes], tmp_path: Path
 ) -> None:
-    status, _ = zygote.run(tmp_path, target, 0.0, hold, signum=signal.SIGINT)
+    status, _ = jobs.run(tmp_path, target, 0.0, hold, signum=signal.SIGINT)
     assert status == 128 + signal.SIGINT
     _no_leftovers(tmp_path)
     assert {p.name for p in tmp_path.iterdir()} <= set(OUTPUTS)
-    assert zygote.run(tmp_path)[0] == 0  # the rerun
+    assert jobs.run(tmp_path)[0] == 0  # the rerun
     assert _files(tmp_path) == reference
 
 
 @pytest.mark.parametrize("target", ["checkpoint", "table"])
 def test_sigkill_leftover_is_deleted_by_the_next_successful_run(
-    target: str, zygote: Zygote, reference: dict[str, bytes], tmp_path: Path
+    target: str, jobs: Jobs, reference: dict[str, bytes], tmp_path: Path
 ) -> None:
-    status, _ = zygote.run(tmp_path, target, 0.0, hold=True, signum=signal.SIGKILL)
+    status, _ = jobs.run(tmp_path, target, 0.0, hold=True, signum=signal.SIGKILL)
     assert status == -signal.SIGKILL
     name = next(n for n in OUTPUTS if n.startswith(target))
     assert len(atomic_leftovers(tmp_path / name)) == 1  # what SIGKILL leaves: the temporary file
-    assert zygote.run(tmp_path)[0] == 0
+    assert jobs.run(tmp_path)[0] == 0
     _no_leftovers(tmp_path)
     assert _files(tmp_path) == reference
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_after_the_outputs_keeps_them_and_exits_0(
-    signum: int, zygote: Zygote, reference: dict[str, bytes], tmp_path: Path
+    signum: int, jobs: Jobs, reference: dict[str, bytes], tmp_path: Path
 ) -> None:
-    status, _ = zygote.run(tmp_path, "settle", 0.0, hold=True, signum=signum, on="S", settle=True)
+    status, _ = jobs.run(tmp_path, "settle", 0.0, hold=True, signum=signum, on="S", settle=True)
     assert status == 0
     assert _files(tmp_path) == reference
 
 
-def test_a_signal_in_the_clean_up_still_stops_further_work(zygote: Zygote, tmp_path: Path) -> None:
-    status, _ = zygote.run(tmp_path, "settle", 0.0, hold=True, on="S", settle=True, more=True)
+def test_a_signal_in_the_clean_up_still_stops_further_work(jobs: Jobs, tmp_path: Path) -> None:
+    status, _ = jobs.run(tmp_path, "settle", 0.0, hold=True, on="S", settle=True, more=True)
     assert status == 128 + signal.SIGTERM
     assert not (tmp_path / "checkpoint.pt.more").exists()
     assert not atomic_leftovers(tmp_path / "checkpoint.pt.more")

@@ -21,6 +21,7 @@ import pytest
 
 from tests import forkserver
 from tests.conftest import copy_workflow, snakemake, tool_env
+from tests.unit.test_warm_server import gone
 
 pytestmark = pytest.mark.slow
 
@@ -44,17 +45,6 @@ def job_logs(wf: Path) -> dict[str, str]:
 
 def servers_named(logs: dict[str, str]) -> set[int]:
     return {int(m.group(1)) for text in logs.values() if (m := WARM.match(text))}
-
-
-def gone(pid: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture

@@ -50,12 +50,20 @@ FUNCTIONS: dict[str, tuple[int, str]] = {
     "minimum": (2, "element-wise minimum of two values"),
     "maximum": (2, "element-wise maximum of two values"),
     "entry": (1, "a run's config entry: its name without the replicate suffix _seed<k>"),
+    "logit": (
+        2,
+        "empirical logit of a rate p over n examples: log((p n + 1/2) / (n - p n + 1/2)) (Cox 1970)",
+    ),
 }
 
 
 def _function(name: str) -> Callable[..., Any]:
     import numpy as np
 
+    if name == "logit":
+        from advgen.claims.stats import empirical_logit
+
+        return empirical_logit
     return _entry if name == "entry" else getattr(np, name)
 
 

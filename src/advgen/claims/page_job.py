@@ -61,7 +61,8 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
     """Every claim of ``claims_path`` on the tables under ``results`` (``spec``: the roles, the
     tables the run produces, its data); the files it read are the page's ``found``."""
     from advgen.claims import data_header, evaluate_all, frame, read_claims_file
-    from advgen.claims.phase import freeze_path, phase_of, read_freeze
+    from advgen.claims.freeze_record import read_freeze
+    from advgen.claims.phase import freeze_path, phase_of
     from advgen.errors import AdvgenError
 
     claims_file = read_claims_file(claims_path)

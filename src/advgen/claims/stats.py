@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -223,10 +224,11 @@ def rate_estimate(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, Estimate]:
     """The mean rate of runs with ``k`` of ``n`` examples (last axis: the runs) and its t
     estimate on the logit scale: the run level's standard error (floored at the examples'
     binomial error, with the ``(x + 1/2) / (n + 1)`` rate that keeps it above 0 at 0 and 1)
-    carried to the logit of the mean rate by the delta method, ``runs - 1`` degrees of freedom.
-    Its interval, mapped back by :func:`expit`, stays inside (0, 1) and is centred on the mean of
-    the rates (what the runs estimate); ``tests/unit/test_claims_coverage.py`` simulates it near
-    0 and 1."""
+    carried by the delta method to the empirical logit of the mean rate over all ``N`` examples,
+    :func:`empirical_logit` of ``x = mean * N`` (finite at 0 and 1), ``runs - 1`` degrees of
+    freedom. Its interval, mapped back by :func:`expit`, stays inside (0, 1); the caller keeps
+    the mean of the rates (what the runs estimate) inside it. ``tests/unit/test_claims_coverage.py``
+    simulates it near 0 and 1."""
     k, n = np.asarray(k, dtype=float), np.broadcast_to(np.asarray(n, dtype=float), np.shape(k))
     runs = k.shape[-1]
     rates = k / n
@@ -234,10 +236,19 @@ def rate_estimate(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, Estimate]:
     within = (smoothed * (1 - smoothed) / n).mean(axis=-1)
     se = np.maximum(rates.std(axis=-1, ddof=1) / math.sqrt(runs), np.sqrt(within / runs))
     mean = rates.mean(axis=-1)
-    edge = 0.5 / (n.sum(axis=-1) + 1)
-    centre = np.clip(mean, edge, 1 - edge)
-    value = np.log(centre / (1 - centre))
-    return mean, Estimate(value, se / (centre * (1 - centre)), np.full(np.shape(value), float(runs - 1)))
+    total = n.sum(axis=-1)
+    value = empirical_logit(mean, total)
+    # the delta method: d/dp log((p N + 1/2) / (N - p N + 1/2)) = N (N + 1) / ((p N + 1/2) (N - p N + 1/2))
+    slope = total * (total + 1) / ((mean * total + 0.5) * (total - mean * total + 0.5))
+    return mean, Estimate(value, se * slope, np.full(np.shape(value), float(runs - 1)))
+
+
+def empirical_logit(p: Any, n: Any) -> Any:
+    """The empirical logit ``log((x + 1/2) / (n - x + 1/2))`` of a rate ``p`` of ``n`` examples,
+    ``x = p * n`` successes (Cox 1970, *The Analysis of Binary Data*; Haldane 1956, Anscombe
+    1956): finite at ``p = 0`` and ``p = 1``, the logit of ``(x + 1/2) / (n + 1)``; inside (0, 1)
+    it differs from the rate's logit by about ``(1 - 2 p) / (2 n p (1 - p))``."""
+    return np.log((p * n + 0.5) / (n - p * n + 0.5))  # element-wise: arrays, Series, numbers
 
 
 def logit(p: float) -> float:

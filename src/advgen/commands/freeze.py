@@ -1,12 +1,14 @@
 """``advgen freeze``: the record that ends the exploratory phase (``docs/default_run/freeze.json``).
 
 A confirmatory run is only confirmatory when what it tests was fixed before it ran. The record
-holds the sha256 of the claims file's bytes, the date, the seed base and every model run's
-seed (each role's runs with their seeds: none may be a spent one, ``--fresh-from``), the
-generators' recipes (each ``gans`` / ``autoencoders`` entry's complete spec, its seeds apart)
-and the sha256 of the power plan (``advgen power-plan``). ``advgen freeze --verify RECORD``
-checks that the claims file and the power plan still have the recorded hashes (exit status 2,
-one line, where one changed: a claim changed after the freeze is post hoc, ``docs/claims.md``).
+(its format, writer and reader: :mod:`advgen.claims.freeze_record`, which the claims page reads
+too) holds the sha256 of the claims file's bytes and each claim's digest, the date, the commit
+(``--commit``), the seed base and every model run's seed (each role's runs with their seeds: none
+may be a spent one, ``--fresh-from``), the generators' recipes (each ``gans`` / ``autoencoders``
+entry's complete spec, its seeds apart), the power plan per claim and the sha256 of the power
+plan's file (``advgen power-plan``). ``advgen freeze --verify RECORD`` checks that the claims
+file and the power plan still have the recorded hashes (exit status 2, one line, where one
+changed: a claim changed after the freeze is post hoc, ``docs/claims.md``).
 
     advgen freeze --claims config/claims.yaml --configfile config/config.yaml \\
         --power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,25 +37,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--power-plan", help="the power plan (advgen power-plan --json)")
     p.add_argument("--out", help="output: the record (docs/default_run/freeze.json)")
     p.add_argument("--date", help="the freeze's date, YYYY-MM-DD (default: today)")
+    p.add_argument("--commit", default="", help="the commit frozen (git rev-parse HEAD)")
     p.add_argument(
         "--fresh-from", type=int, default=FRESH_FROM,
         help=f"every run's seed must be at least this (default {FRESH_FROM}: seeds 0-9 are spent)",
     )  # fmt: skip
     p.add_argument("--verify", metavar="RECORD", help="check RECORD's hashes against the files it names")
-
-
-def sha256(path: str | Path, what: str) -> str:
-    """The sha256 of a file's bytes; a missing or unreadable file is one line."""
-    from advgen.errors import AdvgenError
-
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except FileNotFoundError:
-        raise AdvgenError(f"{path}: {what} not found") from None
-    except IsADirectoryError:
-        raise AdvgenError(f"{path}: {what} is a folder, not a file") from None
-    except OSError as exc:
-        raise AdvgenError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
 
 
 def recipes(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -73,14 +61,29 @@ def recipes(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def record(
-    claims: str, configfiles: Sequence[str], power_plan: str, date: str, fresh_from: int
+    claims: str, configfiles: Sequence[str], power_plan: str, date: str, fresh_from: int, commit: str = ""
 ) -> dict[str, Any]:
-    """The freeze record (see the module docstring); raises :class:`AdvgenError` on a spent seed."""
+    """The freeze record (:func:`advgen.claims.freeze_record.record`); raises
+    :class:`AdvgenError` on a spent seed."""
+    import json
+
+    from advgen.claims.freeze_record import planned_from_power_plan, sha256
+    from advgen.claims.freeze_record import record as freeze_record
+    from advgen.claims.spec import read_claims_file
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
     from advgen.pipeline.study import Study, resolve_roles
     from advgen.seed_base import run_seeds, seed_base
 
+    sha256(claims, "claims file")  # a missing claims file is named as one before it is parsed
+    parsed = read_claims_file(claims)
+    plan_sha = sha256(power_plan, "power plan")
+    try:
+        plan_raw = json.loads(Path(power_plan).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AdvgenError(
+            f"{power_plan}: not a power plan (not readable JSON: {type(exc).__name__})"
+        ) from None
     config = check_config_files(list(configfiles))
     seeds = run_seeds(config)
     spent = {name: s for name, s in seeds.items() if s < fresh_from}
@@ -90,35 +93,24 @@ def record(
             f"{', '.join(configfiles)}: {len(spent)} run(s) train on spent seeds below {fresh_from} "
             f'({shown}{", ..." if len(spent) > 4 else ""}): set seed_base (config/README.md, "Fresh seeds")'
         )
-    roles = resolve_roles(Study.of(config, ", ".join(configfiles)), None)
-    return {
-        "date": date,
-        "claims": {"path": claims, "sha256": sha256(claims, "claims file")},
-        "config": {p: sha256(p, "config file") for p in configfiles},
-        "power_plan": {"path": power_plan, "sha256": sha256(power_plan, "power plan")},
-        "seed_base": seed_base(config),
-        "seeds": {
-            role: {run: seeds[run] for run in runs if run in seeds} for role, runs in sorted(roles.items())
+    roles = resolve_roles(Study.of(config, ", ".join(configfiles)), parsed.roles)
+    return freeze_record(
+        parsed,
+        claims_file=claims,
+        date=date,
+        commit=commit,
+        seed_base=seed_base(config),
+        plan=planned_from_power_plan(plan_raw, power_plan),
+        power_plan=(power_plan, plan_sha),
+        provenance={
+            "config": {p: sha256(p, "config file") for p in configfiles},
+            "seeds": {
+                role: {run: seeds[run] for run in runs if run in seeds}
+                for role, runs in sorted(roles.items())
+            },
+            "recipes": recipes(config),
         },
-        "recipes": recipes(config),
-    }
-
-
-def verify(path: str) -> list[str]:
-    """The names of the files whose hashes differ from the record's (none: the freeze holds)."""
-    import json
-
-    from advgen.errors import AdvgenError
-
-    try:
-        rec = json.loads(Path(path).read_text(encoding="utf-8"))
-        files = [(rec["claims"]["path"], rec["claims"]["sha256"], "claims file")]
-        files.append((rec["power_plan"]["path"], rec["power_plan"]["sha256"], "power plan"))
-    except FileNotFoundError:
-        raise AdvgenError(f"{path}: freeze record not found") from None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-        raise AdvgenError(f"{path}: not a freeze record ({type(exc).__name__}: {exc})") from None
-    return [f"{name} ({what})" for name, digest, what in files if sha256(name, what) != digest]
+    )
 
 
 def _date(text: str | None) -> str:
@@ -133,6 +125,7 @@ def _date(text: str | None) -> str:
 
 
 def main(args: argparse.Namespace) -> None:
+    from advgen.claims.freeze_record import verify
     from advgen.errors import AdvgenError
     from advgen.io import write_json
 
@@ -147,4 +140,6 @@ def main(args: argparse.Namespace) -> None:
     if missing:
         raise AdvgenError(f"give {', '.join(missing)} (or --verify RECORD)")
     date = _date(args.date)
-    write_json(args.out, record(args.claims, args.configfile, args.power_plan, date, args.fresh_from))
+    write_json(
+        args.out, record(args.claims, args.configfile, args.power_plan, date, args.fresh_from, args.commit)
+    )

@@ -7,9 +7,9 @@
   examples and on the test set is the robust generalisation gap.
 
 Rows: ``sweep, classifier, seed, mode, width, train_fraction, n_train, parameters, eps,
-clean_acc, robust_acc, train_clean_acc, train_robust_acc`` (``seed``: the point's training
-seed, one per run of a replicated base classifier; accuracies on at most
-``max_examples`` examples of the test split and, for the data-size sweeps (``data_size``
+n_test, clean_acc, robust_acc, train_clean_acc, train_robust_acc`` (``seed``: the point's training
+seed, one per run of a replicated base classifier; accuracies on the ``n_test`` (at most
+``max_examples``) examples of the test split and, for the data-size sweeps (``data_size``
 and ``data_size_<name>``), of the model's own training subset; the capacity sweep leaves
 the train columns NaN to save the attack).
 """
@@ -91,6 +91,7 @@ def sweep_row(
         "n_train": len(seen),
         "parameters": count_parameters(model),
         "eps": float(eps),
+        "n_test": len(test[1]),
         "clean_acc": clean,
         "robust_acc": robust,
         "train_clean_acc": train_clean,

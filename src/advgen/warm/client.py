@@ -172,7 +172,8 @@ def forward(sock: socket.socket, argv: list[str]) -> int | None:
     finally:
         sock.close()
     if status < 0:  # killed by a signal: so is this process, as the shell would see a fresh job
-        signal.signal(-status, signal.SIG_DFL)
+        if -status != signal.SIGKILL:  # (whose action is the default and cannot be set)
+            signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
         return 128 - status
     return status
