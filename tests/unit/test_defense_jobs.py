@@ -40,7 +40,7 @@ def test_job_budget_and_attacks():
 
 
 def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811
-    job = _job(plan.purify_jobs(cfg)["none"]["bare"])
+    job = _job(plan.of(cfg).purify_jobs()["none"]["bare"])
     table = purify_job(job, classifier=str(files["c"]), images=str(files["test"]), budget="spec")
     assert list(table.columns) == list(PURIFY_COLUMNS)
     assert set(table["point"]) == {"bare"} and {"fgsm", "pgd"} <= set(table["attack"])
@@ -50,36 +50,43 @@ def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811
 
 
 def test_the_workflow_runs_each_point_as_its_own_job(cfg):
-    """advgen.pipeline.defense: one purify job per (purifier, point), its spec that point's."""
-    from types import SimpleNamespace
+    """advgen.pipeline.jobkinds_defense: one purify job per (purifier, point), its spec that
+    point's with the config's device, and the table job reads them in point order."""
+    from advgen.pipeline import build, paths
+    from advgen.pipeline.jobkind import ONCE, Values
+    from advgen.pipeline.jobkinds_defense import every_point, purify_spec, purify_tables
 
-    from advgen.pipeline.defense import DefensePlan
-
-    defense = DefensePlan(cfg)
-    for name, points in plan.purify_jobs(cfg).items():
-        for point, spec in points.items():
-            assert defense.purify_job(SimpleNamespace(purifier=name, point=point)) == spec
-    assert defense.purify_tables() == [
-        f"results/defense/purify/{name}/{point}.parquet"
-        for name, points in plan.purify_jobs(cfg).items()
-        for point in points
+    pipe = build(cfg)
+    expected = plan.of(cfg).purify_jobs()
+    assert every_point(pipe) == [
+        Values(purifier=name, point=point) for name, points in expected.items() for point in points
     ]
+    for values in every_point(pipe):
+        spec = expected[values.purifier][values.point]
+        assert purify_spec(pipe, values) == dataclasses.replace(spec, device=pipe.study.device)
+    assert purify_tables(pipe, ONCE[0]) == {
+        "tables": [
+            paths.fill(paths.PURIFY, purifier=name, point=point)
+            for name, points in expected.items()
+            for point in points
+        ]
+    }
 
 
 def test_probe_job_rows_and_missing_checkpoints(cfg, files):  # noqa: F811
-    job = _job(plan.probe_job(cfg))
+    job = _job(plan.of(cfg).probe_job())
     gans, classifiers = {"g": str(files["g"])}, {"c": str(files["c"])}
     table = probe_job(
         job, gans=gans, classifiers=classifiers, train=str(files["train"]), test=str(files["test"])
     )
     assert list(table.columns) == list(PROBE_COLUMNS)
-    assert list(dict.fromkeys(zip(table["family"], table["source"]))) == plan.probe_sources(cfg)
+    assert list(dict.fromkeys(zip(table["family"], table["source"]))) == plan.of(cfg).probe_sources()
     with pytest.raises(ConfigError, match="--classifiers: no checkpoint for classifier source 'c'"):
         probe_job(job, gans=gans, classifiers={}, train=str(files["train"]), test=str(files["test"]))
 
 
 def test_flip_job_tables_and_missing_checkpoints(cfg, files):  # noqa: F811
-    job = _job(plan.flip_job(cfg))
+    job = _job(plan.of(cfg).flip_job())
     table, summary = flip_job(job, gans={"g": str(files["g"])}, images=str(files["test"]))
     assert list(table.columns) == list(FLIP_COLUMNS) and set(table["gan"]) == {"g"}
     assert list(summary["gan"]) == ["g"]
