@@ -524,56 +524,96 @@ ADDED = {
 }
 
 
+def _write(results: Path, rel: str, rows: list[dict] | dict) -> None:
+    path = results / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_parquet(path)
+
+
 def added_tables(results: Path, *, ae_still_falling: bool = False) -> dict[str, list[str]]:
     """Synthetic tables for :data:`ADDED` (3 runs per role) on which each claim holds; the roles.
-    ``ae_still_falling``: the autoencoder's test error still falls 10 % over its last 5 epochs."""
+    ``ae_still_falling``: the autoencoder's test error still falls 10 % an epoch over its last 5."""
     rng = np.random.default_rng(0)
-    runs = {r: [f"{e}_seed{k}" for k in range(3)] for r, e in (
-        ("ns_gan_sigmoid", "sig"), ("ns_gan_plain", "ns"), ("mse_gan_plain", "mse"), ("report_gan", "rep"),
-        ("ae", "ae"), ("standard_cnn", "cnn"))}  # fmt: skip
-    (results / "sample_quality").mkdir(parents=True)
-    pd.DataFrame(
-        [{"model": m, "fid": fid + k} for k, m in enumerate(runs["ns_gan_sigmoid"]) for fid in (300.0,)]
-        + [{"model": m, "fid": 60.0 + 2 * k} for k, m in enumerate(runs["ns_gan_plain"])]
-    ).to_parquet(results / "sample_quality" / "summary.parquet")
-    for role, norm in (("mse_gan_plain", 1e-5), ("ns_gan_plain", 0.3)):
+    entries = {
+        "ns_gan_sigmoid": "sig",
+        "ns_gan_plain": "ns",
+        "mse_gan_plain": "mse",
+        "report_gan": "rep",
+        "ae": "ae",
+        "standard_cnn": "cnn",
+    }
+    runs = {role: [f"{e}_seed{k}" for k in range(3)] for role, e in entries.items()}
+    fids = [(m, 300.0 + k) for k, m in enumerate(runs["ns_gan_sigmoid"])]
+    fids += [(m, 60.0 + 2 * k) for k, m in enumerate(runs["ns_gan_plain"])]
+    _write(results, "sample_quality/summary.parquet", [{"model": m, "fid": f} for m, f in fids])
+    for role, norm, epochs in (("mse_gan_plain", 1e-5, 10), ("ns_gan_plain", 0.3, 20)):
         for m in runs[role]:
-            (results / "gans" / m).mkdir(parents=True)
-            epochs = np.repeat(np.arange(1, 21 if role == "ns_gan_plain" else 11), 5)
-            norms = np.where(np.arange(len(epochs)) < 3, 0.5, norm) * (1 + 0.1 * rng.random(len(epochs)))
-            pd.DataFrame({"epoch": epochs, "g_grad_norm": norms}).to_parquet(results / "gans" / m / "losses.parquet")
+            epoch = np.repeat(np.arange(1, epochs + 1), 5)
+            g = np.where(np.arange(len(epoch)) < 3, 0.5, norm) * (1 + 0.1 * rng.random(len(epoch)))
+            _write(results, f"gans/{m}/losses.parquet", {"epoch": epoch, "g_grad_norm": g})
+    epoch = np.arange(1, 21)
+    late = 0.9 ** (epoch - 15) if ae_still_falling else 1 - 0.002 * (epoch - 15)
+    curve = np.where(epoch <= 15, 0.1 / epoch**0.5, 0.1 / 15**0.5 * late)
     for k, m in enumerate(runs["ae"]):
-        (results / "autoencoders" / m).mkdir(parents=True)
-        epoch = np.arange(1, 21)
-        late = 0.9 ** (epoch - 15) if ae_still_falling else 1 - 0.002 * (epoch - 15)
-        curve = np.where(epoch <= 15, 0.1 / epoch**0.5, 0.1 / 15**0.5 * late) * (1 + 0.01 * k)
-        pd.DataFrame({"epoch": epoch, "test_mse": curve}).to_parquet(results / "autoencoders" / m / "losses.parquet")
-    (results / "sweeps").mkdir()
+        _write(
+            results, f"autoencoders/{m}/losses.parquet", {"epoch": epoch, "test_mse": curve * (1 + 0.01 * k)}
+        )
     image = np.arange(30)
     centre = np.where(image < 10, 13.5, np.where(image < 20, 4.5, 22.5))  # middle, then border squares
-    pd.DataFrame(
-        [{"generator": g, "image": i, "method": "masked_inversion", "mask": "square", "mask_row": c, "mask_col": c,
-          "mse_hidden": (0.2 if c == 13.5 else 0.02) + 0.01 * rng.random()}
-         for g in runs["report_gan"] for i, c in zip(image, centre, strict=True)]
-    ).to_parquet(results / "sweeps" / "inpainting.parquet")  # fmt: skip
-    pd.DataFrame(
-        [{"generator": g, "image": i, "optimizer": "sgd", "restarts": 5, "init": "random", "label_kept": True}
-         for g in runs["report_gan"] for i in image]
-    ).to_parquet(results / "sweeps" / "inversion.parquet")  # fmt: skip
+    square = {"method": "masked_inversion", "mask": "square"}
+    inpainted = [
+        {
+            "generator": g,
+            "image": i,
+            **square,
+            "mask_row": c,
+            "mask_col": c,
+            "mse_hidden": 0.02 + 0.01 * rng.random(),
+        }
+        for g in runs["report_gan"]
+        for i, c in zip(image, centre, strict=True)
+    ]
+    for row in inpainted:
+        row["mse_hidden"] += 0.2 if row["mask_row"] == 13.5 else 0.0
+    _write(results, "sweeps/inpainting.parquet", inpainted)
+    sgd = {"optimizer": "sgd", "restarts": 5, "init": "random", "label_kept": True}
+    _write(
+        results,
+        "sweeps/inversion.parquet",
+        [{"generator": g, "image": i, **sgd} for g in runs["report_gan"] for i in image],
+    )
     dist = np.where(image < 10, 9.0, np.where(image < 20, 10.3, 11.5))  # alike, middle, very different pairs
-    pd.DataFrame(
-        [{"generator": g, "start_image": i, "pair_l2": d, "max_step_ratio": (1.3 if d < 10 else 2.0) + 0.1 * rng.random()}
-         for g in runs["ae"] for i, d in zip(image, dist, strict=True)]
-    ).to_parquet(results / "sweeps" / "interpolation.parquet")  # fmt: skip
-    (results / "robustness").mkdir()
-    pd.DataFrame(
-        [{"classifier": m, "attack": a, "eps": e, "mean_adv_confidence": conf + 0.01 * k}
-         for k, m in enumerate(runs["standard_cnn"]) for a, e, conf in (("fgsm", 0.25, 0.9), ("pgd40", 0.3, 0.45))]
-    ).to_parquet(results / "robustness" / "attacks.parquet")  # fmt: skip
-    pd.DataFrame(
-        [{"dataset": d, "seed": s, "clean_acc": acc + 0.02 * s, "label_hit": hit}
-         for s in (0, 1, 2) for d, acc, hit in (("deterministic", 0.75, 0.95), ("relabelled", 0.02, 0.99))]
-    ).to_parquet(results / "robustness" / "robust_features.parquet")  # fmt: skip
+    paths = [
+        {
+            "generator": g,
+            "start_image": i,
+            "pair_l2": d,
+            "max_step_ratio": 1.3 + 0.7 * (d > 10) + 0.1 * rng.random(),
+        }
+        for g in runs["ae"]
+        for i, d in zip(image, dist, strict=True)
+    ]
+    _write(results, "sweeps/interpolation.parquet", paths)
+    confidence = (("fgsm", 0.25, 0.9), ("pgd40", 0.3, 0.45))
+    _write(
+        results,
+        "robustness/attacks.parquet",
+        [
+            {"classifier": m, "attack": a, "eps": e, "mean_adv_confidence": c + 0.01 * k}
+            for k, m in enumerate(runs["standard_cnn"])
+            for a, e, c in confidence
+        ],
+    )
+    built = (("deterministic", 0.75, 0.95), ("relabelled", 0.02, 0.99))
+    _write(
+        results,
+        "robustness/robust_features.parquet",
+        [
+            {"dataset": d, "seed": s, "clean_acc": acc + 0.02 * s, "label_hit": hit}
+            for s in (0, 1, 2)
+            for d, acc, hit in built
+        ],
+    )
     return runs
 
 
@@ -584,7 +624,7 @@ def test_the_added_claims_and_their_controls(tmp_path: Path) -> None:
     by_id = {c.id: c for c in PARSED.claims}
     for cid in ADDED:
         c = by_id[cid]
-        assert c.group == "source" and c.control is not None and c.control.kind not in ("none",), cid
+        assert c.group == "source" and c.control is not None and c.control.kind != "none", cid
         assert any(ch.date == "2026-11-27" and "exploratory phase" in ch.reason for ch in c.test.changes), cid
     gaussian = by_id["schmidt_gaussian_linear"]
     assert gaussian.status == "not_testable" and "2026-11-27" in gaussian.reason
@@ -596,5 +636,9 @@ def test_the_added_claims_and_their_controls(tmp_path: Path) -> None:
         assert v.seeds == 3 and not v.control.startswith("holds"), (cid, v.control)
     assert got["inpainting_square_location"].sides[0][1].rows == 30  # 10 middle squares x 3 runs
     assert got["ae_interpolation_similar_smoother"].sides[1][1].rows == 30  # 10 far pairs x 3 runs
-    falling = evaluate({"ae_20_epochs_enough"}, tmp_path / "falling", added_tables(tmp_path / "falling", ae_still_falling=True))
+    falling = evaluate(
+        {"ae_20_epochs_enough"},
+        tmp_path / "falling",
+        added_tables(tmp_path / "falling", ae_still_falling=True),
+    )
     assert falling["ae_20_epochs_enough"].verdict == "does not hold"

@@ -123,5 +123,9 @@ def test_a_robust_features_spec_with_d_det_passes_its_definition() -> None:
     from advgen.errors import ConfigError
 
     check_spec("DeterministicParams", {"eps": 5.0, "step_size": 0.25, "steps": 100})
-    with pytest.raises(ConfigError, match=r"^deterministic: extra: unknown key 'extra' \(allowed: eps, step_size, steps\)$"):
-        check_spec("DeterministicParams", {"eps": 5.0, "step_size": 0.25, "steps": 100, "extra": 1}, "deterministic")
+    with pytest.raises(
+        ConfigError, match=r"^deterministic: extra: unknown key 'extra' \(allowed: eps, step_size, steps\)$"
+    ):
+        check_spec(
+            "DeterministicParams", {"eps": 5.0, "step_size": 0.25, "steps": 100, "extra": 1}, "deterministic"
+        )
