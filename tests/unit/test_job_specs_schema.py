@@ -106,3 +106,26 @@ def test_the_enums_are_the_registries() -> None:
 
 def test_max_jobs_default_is_the_counters() -> None:
     assert SCHEMAS["config.schema.yaml"]["properties"]["max_jobs"]["default"] == MAX_JOBS
+
+
+def test_a_definition_that_refers_to_its_keys_does_not_close_itself() -> None:
+    """JSON Schema 2020-12 applies ``additionalProperties`` beside a ``$ref`` to the node's own
+    ``properties`` only: a definition that takes its keys from a ``$ref`` and closes itself
+    rejects every key (``deterministic.eps: unknown key 'eps' (allowed: )``, the robust-features
+    job with D_det); the definition it refers to closes the object."""
+    for name, node in DEFS.items():
+        if isinstance(node, dict) and "$ref" in node and "properties" not in node:
+            assert "additionalProperties" not in node, name
+
+
+def test_a_robust_features_spec_with_d_det_passes_its_definition() -> None:
+    from advgen.config import check_spec
+    from advgen.errors import ConfigError
+
+    check_spec("DeterministicParams", {"eps": 5.0, "step_size": 0.25, "steps": 100})
+    with pytest.raises(
+        ConfigError, match=r"^deterministic: extra: unknown key 'extra' \(allowed: eps, step_size, steps\)$"
+    ):
+        check_spec(
+            "DeterministicParams", {"eps": 5.0, "step_size": 0.25, "steps": 100, "extra": 1}, "deterministic"
+        )
