@@ -46,6 +46,7 @@ def test_without_the_subreaper_the_orphan_is_missed():
 
 def test_the_commands_status_is_kept_and_no_command_is_usage():
     failing = [sys.executable, "-c", "raise SystemExit(3)"]
-    assert subprocess.run([sys.executable, str(SCRIPT), *failing], capture_output=True, timeout=60).returncode == 3
+    run = subprocess.run([sys.executable, str(SCRIPT), *failing], capture_output=True, timeout=60)
+    assert run.returncode == 3
     proc = subprocess.run([sys.executable, str(SCRIPT)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "usage" in proc.stderr
