@@ -43,7 +43,7 @@ ifeq ($(CONFIG) $(WORKDIR),config/config.yaml .)
 endif
 
 # The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its
-# results/, logs/ and .snakemake/; never this checkout's results/), about two minutes on 2 cores.
+# results/, logs/ and .snakemake/; never this checkout's results/), about 40 CPU seconds on 2 cores.
 demo: $(STAMP)
 	mkdir -p $(DEMO_DIR)
 	$(MAKE) --no-print-directory run CONFIG=$(DEMO_CONFIG) WORKDIR=$(DEMO_DIR)

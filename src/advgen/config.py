@@ -108,6 +108,13 @@ def _packaged_registry() -> Any:
     return Registry().with_resources((f.name, Resource.from_contents(load_schema(f))) for f in files).crawl()
 
 
+def preload_schemas() -> None:
+    """Parse every packaged schema into this process's caches (a warm server does it once for all
+    the jobs it forks, each of which would otherwise parse them again)."""
+    _packaged_registry()
+    _validator_class()
+
+
 def _is_finite_number(checker: Any, instance: Any) -> bool:
     """JSON-schema ``number``: an int or a finite float (YAML's .nan and .inf are not numbers)."""
     if isinstance(instance, bool) or not isinstance(instance, int | float):

@@ -82,14 +82,16 @@ def digest_tree(root: Path) -> str:
 
 
 @cache
-def _computed_digest() -> str:
+def package_digest() -> str:
+    """:func:`digest_tree` of the installed package, computed once per process (a warm server
+    computes it before its imports, and the jobs it forks inherit it)."""
     return digest_tree(package_root())
 
 
 def code_digest() -> str:
     """The digest of the installed advgen code (``$ADVGEN_CODE_DIGEST`` if set)."""
     override = os.environ.get(CODE_ENV, "").strip()
-    return override or _computed_digest()
+    return override or package_digest()
 
 
 def _plain(spec: Any) -> Any:

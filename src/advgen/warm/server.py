@@ -51,6 +51,7 @@ PRELOAD = (
     "pandas",
     "pyarrow",
     "pyarrow.parquet",
+    "pyarrow.dataset",  # pandas' read_parquet imports it on first use
     "scipy.optimize",
     "sklearn.datasets",
     "matplotlib",
@@ -66,7 +67,8 @@ ANNOUNCE = "advgen: warm start (forked from server pid {pid}; ADVGEN_WARM=0 star
 
 
 def preload(modules: Sequence[str]) -> None:
-    """Import ``modules`` (and, with ``advgen.cli``, every command module), then TorchDynamo.
+    """Import ``modules`` (and, with ``advgen.cli``, every command module, the job kinds and the
+    packaged schemas), then TorchDynamo.
 
     Should an import ask torch whether CUDA is available, torch asks NVML instead of the CUDA
     runtime (``PYTORCH_NVML_BASED_CUDA_CHECK``, torch's documented remedy for forked processes
@@ -80,6 +82,13 @@ def preload(modules: Sequence[str]) -> None:
 
         for info in pkgutil.iter_modules(advgen.commands.__path__):
             importlib.import_module(f"advgen.commands.{info.name}")
+        # and what every job does before its command runs: the job kinds' registry and the
+        # packaged schemas its spec is checked against (a schema edit changes the digest: restart)
+        from advgen.commands import _jobkind
+        from advgen.config import preload_schemas
+
+        _jobkind.commands()
+        preload_schemas()
     torch = sys.modules.get("torch")
     if torch is not None:
         if "torch" in modules:
@@ -321,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--announce", action="store_true", help="each job's stderr says it started warm")
     args = p.parse_args(argv)
-    digest = provenance.digest_tree(provenance.package_root())  # before the imports it vouches for
+    digest = provenance.package_digest()  # before the imports it vouches for; the jobs inherit it
     preload([m for m in args.preload.split(",") if m])
     server = Server(
         args.socket,
