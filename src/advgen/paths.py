@@ -51,8 +51,12 @@ MINIMAL_PERTURBATION = "results/robustness/minimal_perturbation.parquet"
 WORST_CASE = "results/robustness/worst_case.parquet"
 # per (classifier, attack, eps, true class): attack success from the per-example tables
 ATTACK_SUCCESS_BY_CLASS = "results/robustness/attack_success_by_class.parquet"
+# one source model's rows of a transfer matrix (the `transfer_source` job, the unit of
+# recomputation); the `transfer` job concatenates them into TRANSFER; the capacity matrix the same
+TRANSFER_SOURCE = "results/robustness/transfer/{source}.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
+TRANSFER_CAPACITY_SOURCE = "results/robustness/transfer_capacity/{source}.parquet"
 TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"
 # Ilyas et al.'s robust features: one job per seed of the pair of classifiers, then the table
 ROBUST_FEATURES_RUN = "results/robustness/robust_features/seed{seed}.parquet"

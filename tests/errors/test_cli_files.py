@@ -79,10 +79,13 @@ PURIFY_SPEC = {
     "seed": 0,
 }
 TRANSFER_SPEC = {
+    "source": "a",
+    "targets": ["a", "b"],
     "attacks": {"fgsm": {"attack": "FGSM", "params": {}, "seed": 0}},
+    "eps": 0.2,
+    "noise_seed": 0,
     "device": "cpu",
     "eval": {"batch_size": 8, "max_examples": 8},
-    "transfer": {"attacks": ["fgsm"], "classifiers": ["a", "b"], "eps": 0.2, "noise_seed": 0},
 }
 PROBE_SPEC = {
     "device": "cpu",
@@ -356,9 +359,9 @@ CASES = [
     ("purify-classifier-garbage", purify("{B}/garbage.pt", "{G}/test.pt"), "{B}/garbage.pt"),
     ("purify-images-kind", purify("{G}/clf.pt", "{B}/kind_gan.pt"), "{B}/kind_gan.pt"),
     (
-        "transfer-model-garbage",
+        "transfer-source-model-garbage",
         job_argv(
-            "transfer",
+            "transfer-source",
             j(TRANSFER_SPEC),
             {"models": ["{G}/clf.pt", "{B}/garbage.pt"], "test": "{G}/test.pt"},
             {"table": "results/t.parquet"},
@@ -366,20 +369,19 @@ CASES = [
         "{B}/garbage.pt",
     ),
     (
-        "transfer-within-without-meta-key",
+        "transfer-capacity-within-without-meta-key",
         job_argv(
-            "transfer",
-            j(
-                {
-                    **TRANSFER_SPEC,
-                    "transfer": {**TRANSFER_SPEC["transfer"], "within": "seed"},
-                    "meta": {"a": {"seed": 0}, "b": {"width": 1}},
-                }
-            ),
-            {"models": ["{G}/clf.pt", "{G}/clf.pt"], "test": "{G}/test.pt"},
+            "transfer-capacity",
+            j({"sources": ["a", "b"], "within": "seed", "meta": {"a": {"seed": 0}, "b": {"width": 1}}}),
+            {"tables": ["{B}/other.parquet", "{B}/other.parquet"]},
             {"table": "results/t.parquet"},
         ),
-        "--spec: meta: no 'seed' for model(s) b (transfer.within)",
+        "--spec: meta: no 'seed' for model(s) b (within)",
+    ),
+    (
+        "transfer-table-other-columns",
+        table_job("transfer", {"sources": ["a"]}, "{B}/other.parquet"),
+        "{B}/other.parquet",
     ),
     (
         "robust-features-table-other-columns",

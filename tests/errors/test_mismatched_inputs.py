@@ -1,19 +1,22 @@
 """Inputs that are each valid but do not fit together: one line naming the files, exit status 2,
 nothing written. Data of another image size or channel count than the model (torch's ``addmm``
 or convolution error), a label beyond the model's classes (an ``IndexError`` deep in an attack),
-a sample-quality row whose ``info`` is missing or not a JSON object, and a checkpoint whose
-weights do not fit its architecture (torch's message spans lines: it is put on one)."""
+a sample-quality row whose ``info`` is missing or not a JSON object, a checkpoint whose
+weights do not fit its architecture (torch's message spans lines: it is put on one), a transfer
+source that is not one of its targets, and a transfer table given for another source, with no
+rows, or with a target that is not a source of the matrix."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 
 from tests.errors.conftest import assert_one_line_error, run_cli
-from tests.errors.test_cli_files import attack, invert
+from tests.errors.test_cli_files import TRANSFER_SPEC, attack, invert
 from tests.jobs import job_argv
 
 
@@ -37,6 +40,14 @@ def mismatched(good_files: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     (folder / "info.json").write_text("{not json", encoding="utf-8")
     (folder / "info_folder.json").mkdir()
     (folder / "info_list.json").write_text("[1, 2]", encoding="utf-8")
+    rows = {"attack": "fgsm", "kind": "adversarial", "eps": 0.2, "n": 8, "error": 0.5}
+    pd.DataFrame([{"source": "a", "target": t, **rows} for t in "ab"]).to_parquet(
+        folder / "transfer_a.parquet"
+    )
+    pd.DataFrame([{"source": "b", "target": t, **rows} for t in "bz"]).to_parquet(
+        folder / "transfer_bz.parquet"
+    )
+    pd.read_parquet(folder / "transfer_a.parquet").iloc[:0].to_parquet(folder / "transfer_empty.parquet")
     return folder
 
 
@@ -117,6 +128,48 @@ CASES += [
         "sample-quality-info-not-an-object",
         sample_quality("{M}/info_list.json"),
         ["{M}/info_list.json: expected a JSON object"],
+    ),
+]
+
+
+def transfer_table(*tables: str) -> list[str]:
+    """``advgen transfer`` of the sources a and b from ``tables``."""
+    spec = json.dumps({"sources": ["a", "b"]})
+    return job_argv("transfer", spec, {"tables": list(tables)}, {"table": "results/t.parquet"})
+
+
+def transfer_source(source: str) -> list[str]:
+    """``advgen transfer-source`` of ``source`` on the targets a and b."""
+    spec = {**TRANSFER_SPEC, "source": source}
+    inputs = {"models": ["{G}/clf.pt", "{G}/clf.pt"], "test": "{G}/test.pt"}
+    return job_argv("transfer-source", json.dumps(spec), inputs, {"table": "results/t.parquet"})
+
+
+CASES += [
+    (
+        "transfer-source-not-a-target",
+        transfer_source("c"),
+        ["--spec: source: 'c' is not one of the targets (a, b)"],
+    ),
+    (
+        "transfer-table-of-another-source",
+        transfer_table("{M}/transfer_a.parquet", "{M}/transfer_a.parquet"),
+        ["{M}/transfer_a.parquet: expected the rows of source 'b', found 'a'"],
+    ),
+    (
+        "transfer-table-without-rows",
+        transfer_table("{M}/transfer_a.parquet", "{M}/transfer_empty.parquet"),
+        ["{M}/transfer_empty.parquet: expected the rows of source 'b', found no rows"],
+    ),
+    (
+        "transfer-table-target-not-a-source",
+        transfer_table("{M}/transfer_a.parquet", "{M}/transfer_bz.parquet"),
+        ["{M}/transfer_bz.parquet: target(s) z are not sources of the matrix"],
+    ),
+    (
+        "transfer-table-missing",
+        transfer_table("{M}/transfer_a.parquet"),
+        ["--input: 1 tables=PATH for 2 in the spec (a, b)"],
     ),
 ]
 

@@ -198,9 +198,9 @@ CHECKPOINTS = [
     ("sample-quality-row-checkpoint", sample_quality("{G}/clf.pt", model="{P}"), "gan", None),
     ("sample-quality-row-classifier", sample_quality("{P}"), "classifier", None),
     (
-        "transfer-model",
+        "transfer-source-model",
         job_argv(
-            "transfer",
+            "transfer-source",
             j(TRANSFER_SPEC),
             {"models": ["{G}/clf.pt", "{P}"], "test": "{G}/test.pt"},
             {"table": "results/t.parquet"},

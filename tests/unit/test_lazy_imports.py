@@ -149,7 +149,27 @@ def manifest_rows(t: Path) -> Path:
     return path
 
 
+def transfer_rows(t: Path, source: str) -> Path:
+    """One ``transfer-source`` job's rows (every column of TRANSFER_COLUMNS) on targets a and b."""
+    from advgen.columns import TRANSFER_COLUMNS
+
+    path = t / f"transfer_{source}.parquet"
+    rows = [(source, "fgsm", "adversarial", target, 0.2, 8, 0.5) for target in "ab"]
+    pd.DataFrame(rows, columns=list(TRANSFER_COLUMNS)).to_parquet(path)
+    return path
+
+
 CASES = {
+    "transfer": lambda t: [
+        "transfer",
+        "--spec",
+        json.dumps({"sources": ["a", "b"]}),
+        "--input",
+        f"tables={transfer_rows(t, 'a')}",
+        f"tables={transfer_rows(t, 'b')}",
+        "--output",
+        f"table={t / 'transfer.parquet'}",
+    ],
     "attack-table": lambda t: [
         "attack-table",
         "--spec",

@@ -358,9 +358,11 @@ def test_capacity_transfer_and_robust_features_jobs():
     pipe = build(data)
     assert {paths.TRANSFER_CAPACITY, paths.ROBUST_FEATURES} <= set(pipe.targets())
     spec = spec_of(pipe, "transfer_capacity")
-    assert spec["transfer"]["eps"] == 0.2 and len(spec["transfer"]["classifiers"]) == 4
-    assert set(spec["attacks"]) == {"pgd"}
-    assert spec["transfer"]["within"] == "seed"  # one matrix per seed of the base classifier
+    assert len(spec["sources"]) == 4 and spec["sources"] == sorted(spec["sources"])
+    assert spec["within"] == "seed"  # one matrix per seed of the base classifier
+    source = spec_of(pipe, "transfer_capacity_source", source=spec["sources"][0])
+    assert source["eps"] == 0.2 and set(source["attacks"]) == {"pgd"}
+    assert source["targets"] == spec["sources"]  # one seed: every model is a target
     meta = spec["meta"]
     assert sorted({m["width"] for m in meta.values()}) == [0.5, 1.0]
     assert {m["seed"] for m in meta.values()} == {0}
@@ -417,6 +419,12 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
     assert {"tiny_cnn_pgd_seed1_pgd_w0p5", "tiny_cnn_pgd_seed1_pgd_f0p5"} <= trained
     meta = spec_of(pipe, "transfer_capacity")["meta"]
     assert meta["tiny_cnn_pgd_seed1_pgd_w0p5"] == {"width": 0.5, "mode": "pgd", "seed": 1}
+    # a source's targets are the models of its seed, and only those are its inputs
+    seed1 = ["tiny_cnn_pgd_seed1", "tiny_cnn_pgd_seed1_pgd_w0p5"]
+    assert spec_of(pipe, "transfer_capacity_source", source="tiny_cnn_pgd_seed1_pgd_w0p5")["targets"] == seed1
+    assert inputs_of(pipe, "transfer_capacity_source", source="tiny_cnn_pgd_seed1")["models"] == [
+        paths.fill(paths.CLASSIFIER_MODEL, classifier=name) for name in seed1
+    ]
     assert features_tables(pipe) == [
         "results/robustness/robust_features/seed0.parquet",
         "results/robustness/robust_features/seed1.parquet",

@@ -212,7 +212,7 @@ def test_mean_adv_confidence_is_the_wrong_class_probability_on_fooled_examples()
 def test_annotate_adds_source_and_target_metadata() -> None:
     import pandas as pd
 
-    from advgen.robustness.transfer import annotate
+    from advgen.robustness.transfer_table import annotate
 
     table = pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"], "error": [0.5, 0.2]})
     out = annotate(table, {"a": {"width": 1.0}, "b": {"width": 2.0, "mode": "pgd"}})

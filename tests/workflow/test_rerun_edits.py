@@ -48,6 +48,16 @@ def attack(classifier: str, name: str) -> str:
     return f"attack[classifier={classifier}, attack={name}]"
 
 
+#: the transfer matrix's jobs: one per source model (each reads every model of the matrix), the table
+TRANSFER = {
+    *(
+        f"transfer_source[source={s}]"
+        for s in ("tiny_cnn_pgd", "tiny_fc", "tiny_fc_half_a", "tiny_fc_half_b")
+    ),
+    "transfer",
+}
+
+
 def masking(check: str, name: str = "tiny_fc") -> str:
     return f"masking_checks[family=classifier, name={name}, check={check}]"
 
@@ -115,7 +125,7 @@ EDITS = {
         {
             attack("tiny_fc", "pgd"),
             attack("tiny_cnn_pgd", "pgd"),
-            "transfer",
+            *TRANSFER,
             "robustness_sweep[sweep=capacity]",
             "robustness_sweep[sweep=data_size]",
             "plot_transfer",
@@ -139,7 +149,7 @@ EDITS = {
                 attack("tiny_fc", a)
                 for a in ("fgsm", "pgd", "lbfgs", "deepfool", "onepixel", "spatial", "apgd", "square")
             ),
-            "transfer",
+            *TRANSFER,  # tiny_fc is a source and every source's target
             "plot_transfer",
             "worst_case",  # its PGD, APGD and Square (the standard stand-in) on tiny_fc
             *(masking(c) for c in MASKING_CHECKS),  # tiny_fc is the masking checks' classifier

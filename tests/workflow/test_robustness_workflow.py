@@ -35,6 +35,7 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
         "worst_case",
         "attack_success_by_class",
         "masking_checks",
+        "transfer_source",
         "transfer",
     )
     for rule in (*rules, "robustness_sweep"):

@@ -23,6 +23,7 @@ from advgen.pipeline import (
     jobkinds_generative,
     jobkinds_robustness,
     jobkinds_sweeps,
+    jobkinds_transfer,
 )
 from advgen.pipeline.jobkind import JobKind
 
@@ -31,6 +32,7 @@ JOB_KINDS: tuple[JobKind[Any], ...] = (
     *jobkinds_data.KINDS,
     *jobkinds_generative.KINDS,
     *jobkinds_robustness.KINDS,
+    *jobkinds_transfer.KINDS,
     *jobkinds_features.KINDS,
     *jobkinds_sweeps.KINDS,
     *jobkinds_defense.KINDS,

@@ -7,9 +7,6 @@ their small plan functions (which jobs, their inputs, their typed spec):
   that attack only (on SLURM, ``profiles/slurm`` bundles these short jobs into group submissions);
 - ``attack_table``: the curves concatenated (classifiers sorted, each one's attacks in config
   order), each classifier's table and the minimal-perturbation table;
-- ``transfer`` and ``transfer_capacity``: the transfer matrix, and one matrix per seed of the
-  capacity sweep's base classifier (sources and targets of that seed: the spec's
-  ``transfer.within``; width and mode as columns from its ``meta``);
 - ``robustness_sweep``: one table per capacity or data-size sweep;
 - ``masking_checks`` and ``masking_table``: Carlini et al. 2019's gradient-masking checks, one
   job per (model, check), a model being a checked classifier or a purifier (its operating point,
@@ -19,6 +16,9 @@ their small plan functions (which jobs, their inputs, their typed spec):
   editing ``long_steps`` reruns the more_steps_restarts jobs only, ``n_queries`` the
   whitebox_vs_blackbox jobs only;
 - ``worst_case`` and ``attack_success_by_class``: tables from the attacks' per-example outcomes.
+
+The transfer matrices' kinds (one job per source model, then the table) are
+:mod:`advgen.pipeline.jobkinds_transfer`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from advgen.pipeline.plan import Plan
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.robustness import by_class, jobs, masking_job, worst_case
 from advgen.robustness.masking_spec import BlackBoxSpec, MaskingJobSpec, MaskingSettings
-from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepSpec, TransferSettings, TransferSpec
+from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepSpec
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
 from advgen.specs import NoSettings
 
@@ -123,63 +123,6 @@ def table_spec(plan: Plan, values: Values) -> AttackTableSpec:
 def classifier_tables(plan: Plan) -> list[str]:
     """Each attacked classifier's rows (``paths.ATTACK``), classifiers sorted."""
     return [paths.fill(paths.ATTACK, classifier=c) for c in plan.robustness.attacked_classifiers()]
-
-
-# --- transfer matrices (advgen.robustness.jobs.transfer)
-def if_transfer(plan: Plan) -> list[Values]:
-    return ONCE if plan.robustness.settings.transfer else []
-
-
-def transfer_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    """Every classifier of the matrix (name order) and the first one's test split."""
-    settings = plan.robustness.settings.transfer
-    assert settings is not None
-    names = sorted(settings.classifiers)
-    dataset = plan.robustness.classifier_dataset(settings.classifiers[0])
-    return {"models": model_files(names), "test": [splits(dataset)["test"]]}
-
-
-def transfer_spec(plan: Plan, values: Values) -> TransferSpec:
-    rob = plan.robustness
-    settings = rob.settings.transfer
-    assert settings is not None
-    return TransferSpec(
-        transfer=settings,
-        attacks={name: rob.attack_spec(name) for name in settings.attacks},
-        eval=rob.eval_settings(),
-        device=plan.study.device,
-    )
-
-
-def if_capacity_transfer(plan: Plan) -> list[Values]:
-    return ONCE if plan.robustness.capacity_transfer_eps() is not None else []
-
-
-def capacity_transfer_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return sweep_inputs(plan, Values(sweep="capacity"))
-
-
-def capacity_transfer_spec(plan: Plan, values: Values) -> TransferSpec:
-    """The capacity sweep's models (one matrix per seed of the base classifier: ``within``),
-    each model's width, mode and seed (``meta``)."""
-    rob = plan.robustness
-    capacity, eps = rob.settings.capacity, rob.capacity_transfer_eps()
-    assert capacity is not None and capacity.transfer is not None and eps is not None
-    points = rob.sweep_points("capacity")
-    transfer = rob.settings.transfer
-    return TransferSpec(
-        transfer=TransferSettings(
-            classifiers=tuple(rob.point_models("capacity")),
-            attacks=capacity.transfer.attacks,
-            eps=eps,
-            noise_seed=transfer.noise_seed if transfer else 0,
-            within="seed",
-        ),
-        attacks={name: rob.attack_spec(name) for name in capacity.transfer.attacks},
-        eval=rob.eval_settings(),
-        device=plan.study.device,
-        meta={p.classifier: {"width": p.value, "mode": p.mode, "seed": p.seed} for p in points},
-    )
 
 
 # --- capacity / data-size sweep tables (advgen.robustness.jobs.sweep)
@@ -358,17 +301,6 @@ KINDS: tuple[JobKind[Any], ...] = (
         target=("curves", "minimal"),
     ),
     JobKind(
-        "transfer",
-        "transfer matrix: adversarial examples from model i evaluated on model j, with noise baselines",
-        outputs={"table": paths.TRANSFER},
-        each=if_transfer,
-        inputs=transfer_inputs,
-        spec=transfer_spec,
-        spec_type=TransferSpec,
-        run=jobs.transfer,
-        resources={"gpu": 1},
-    ),
-    JobKind(
         "robustness_sweep",
         "capacity / data-size sweep table: clean and robust accuracy per point",
         outputs={"table": paths.ROBUSTNESS_SWEEP},
@@ -379,17 +311,6 @@ KINDS: tuple[JobKind[Any], ...] = (
         run=jobs.sweep,
         resources={"gpu": 1},
         wildcard_constraints={"sweep": SWEEP_PATTERN},
-    ),
-    JobKind(
-        "transfer_capacity",
-        "transfer matrices across the capacity sweep's models, one per seed of its base classifier",
-        outputs={"table": paths.TRANSFER_CAPACITY},
-        each=if_capacity_transfer,
-        inputs=capacity_transfer_inputs,
-        spec=capacity_transfer_spec,
-        spec_type=TransferSpec,
-        run=jobs.transfer,
-        resources={"gpu": 1},
     ),
     JobKind(
         "masking_checks",

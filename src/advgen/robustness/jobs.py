@@ -6,9 +6,10 @@
   a larger one: the subsets take each class's seeded order from its start);
 - :func:`attack_table`: every (classifier, attack) curve concatenated, each classifier's rows,
   and the minimal-perturbation table (L-BFGS, DeepFool);
-- :func:`transfer`: the i x j transfer matrix (Szegedy et al. 2014; Goodfellow et al. 2015),
-  with noise baselines; one matrix per value of ``transfer.within`` (the capacity matrix: one
-  per seed, Madry et al. 2018);
+- :func:`transfer_source`: one source model's rows of a transfer matrix (Szegedy et al. 2014;
+  Goodfellow et al. 2015): its adversarial examples on every target, with noise baselines;
+- :func:`transfer_table`: the matrix from its sources' rows; one matrix per value of the spec's
+  ``within`` (the capacity matrix: one per seed, Madry et al. 2018);
 - :func:`sweep`: clean and robust accuracy per point of a capacity (Madry et al. 2018) or
   data-size (Schmidt et al. 2018) sweep;
 - :func:`masking_table`: the gradient-masking checks' rows (Carlini et al. 2019) and their
@@ -26,7 +27,13 @@ from typing import Any
 
 from advgen.errors import AdvgenError
 from advgen.jobfiles import Files
-from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepSpec, TransferSpec
+from advgen.robustness.spec import (
+    AttackJobSpec,
+    AttackTableSpec,
+    SweepSpec,
+    TransferSourceSpec,
+    TransferTableSpec,
+)
 from advgen.specs import NoSettings
 
 log = logging.getLogger(__name__)
@@ -135,19 +142,45 @@ def attack_table(inputs: Files, outputs: Files, spec: AttackTableSpec) -> None:
     write_parquet(minimal, outputs.one("minimal"))
 
 
-def transfer(inputs: Files, outputs: Files, spec: TransferSpec) -> None:
-    """The transfer matrix of the classifiers (input ``models``, in the name order of
-    ``spec.transfer.classifiers``) on the test split (``test``); output ``table``."""
+def transfer_source(inputs: Files, outputs: Files, spec: TransferSourceSpec) -> None:
+    """The rows of ``spec.source`` in the transfer matrix of the classifiers ``spec.targets``
+    (input ``models``, in that name order, the source among them) on the test split (``test``);
+    output ``table``."""
     from advgen.classifiers import eval_subset, load_classifier
     from advgen.data import load_prepared
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
     from advgen.jobs import start_job
-    from advgen.robustness.transfer import annotate, transfer_matrix, transfer_within
+    from advgen.robustness.transfer import source_rows
 
-    settings = spec.transfer
-    paths = inputs.by_name("models", sorted(settings.classifiers))
-    within, meta = settings.within, spec.meta
+    paths = inputs.by_name("models", sorted(spec.targets))
+    if spec.source not in paths:
+        raise ConfigError(f"--spec: source: {spec.source!r} is not one of the targets ({', '.join(paths)})")
+    test = load_prepared(inputs.one("test"))
+    idx = eval_subset(test.labels, spec.eval.max_examples)
+    with start_job(spec, seed=False) as device:
+        models = {name: load_classifier(path, device, data=[test]) for name, path in paths.items()}
+        x, y = test.images[idx].to(device), test.labels[idx].to(device)
+        options = {"batch_size": spec.eval.batch_size, "noise_seed": spec.noise_seed}
+        table = source_rows(models, spec.source, x, y, spec.attacks, spec.eps, **options)
+    write_parquet(table, outputs.one("table"))
+    log.info("transfer rows of %s: %d", spec.source, len(table))
+
+
+def transfer_table(inputs: Files, outputs: Files, spec: TransferTableSpec) -> None:
+    """The transfer matrix from its sources' rows (inputs ``tables``, one per name of
+    ``spec.sources`` in name order, each written by :func:`transfer_source`): concatenated in
+    name order, or one matrix per value of ``spec.within``
+    (:func:`advgen.robustness.transfer_table.gather`); output ``table``. Every table is read and
+    checked (its rows are its source's, its targets among the sources) before the output is
+    written."""
+    from advgen.columns import TRANSFER_COLUMNS
+    from advgen.errors import ConfigError
+    from advgen.io import read_table, write_parquet
+    from advgen.robustness.transfer_table import gather
+
+    paths = inputs.by_name("tables", sorted(spec.sources))
+    within, meta = spec.within, spec.meta
     if meta is not None:
         unknown = sorted(set(meta) - set(paths))
         if unknown:
@@ -155,24 +188,21 @@ def transfer(inputs: Files, outputs: Files, spec: TransferSpec) -> None:
     if within:
         lacking = sorted(name for name in paths if within not in (meta or {}).get(name, {}))
         if lacking:
-            raise ConfigError(
-                f"--spec: meta: no {within!r} for model(s) {', '.join(lacking)} (transfer.within)"
-            )
-    test = load_prepared(inputs.one("test"))
-    idx = eval_subset(test.labels, spec.eval.max_examples)
-    with start_job(spec, seed=False) as device:
-        models = {name: load_classifier(path, device, data=[test]) for name, path in paths.items()}
-        x, y = test.images[idx].to(device), test.labels[idx].to(device)
-        options = {"batch_size": spec.eval.batch_size, "noise_seed": settings.noise_seed}
-        if within:
-            assert meta is not None
-            table = transfer_within(models, meta, within, x, y, spec.attacks, settings.eps, **options)
-        else:
-            table = transfer_matrix(models, x, y, spec.attacks, settings.eps, **options)
-    if meta is not None and not within:
-        table = annotate(table, meta)
+            raise ConfigError(f"--spec: meta: no {within!r} for model(s) {', '.join(lacking)} (within)")
+    tables = {}
+    for name, path in paths.items():
+        table = read_table(path, TRANSFER_COLUMNS)[list(TRANSFER_COLUMNS)]
+        sources = sorted(set(table["source"]))
+        if sources != [name]:
+            found = ", ".join(map(repr, sources)) or "no rows"
+            raise AdvgenError(f"{path}: expected the rows of source {name!r}, found {found}")
+        strangers = sorted(set(table["target"]) - set(paths))
+        if strangers:
+            raise AdvgenError(f"{path}: target(s) {', '.join(strangers)} are not sources of the matrix")
+        tables[name] = table
+    table = gather(tables, meta, within)
     write_parquet(table, outputs.one("table"))
-    log.info("transfer matrix: %d rows", len(table))
+    log.info("transfer matrix: %d rows from %d sources", len(table), len(tables))
 
 
 def sweep(inputs: Files, outputs: Files, spec: SweepSpec) -> None:

@@ -3,8 +3,8 @@
 (:mod:`advgen.robustness.plan`, :mod:`advgen.pipeline.robustness`) through attributes.
 
 Field for field the schema's keys; a block the config leaves out is ``None``. The transfer
-matrix's block is :class:`advgen.robustness.spec.TransferSettings` (its job spec's too). No
-torch here: the Snakefile builds it.
+matrix's block is :class:`advgen.robustness.spec.TransferSettings`. No torch here: the
+Snakefile builds it.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@
 * :class:`AttackSpec`: a ``robustness.attacks`` entry as a job that crafts at its own budget
   gets it (attack class, constructor ``params``, ``seed``); :class:`CurveAttackSpec` adds the
   entry's eps grid (the ``attack`` job's curve);
-* :class:`AttackJobSpec`, :class:`AttackTableSpec`, :class:`TransferSpec`, :class:`SweepSpec`:
-  the jobs' specs.
+* :class:`AttackJobSpec`, :class:`AttackTableSpec`, :class:`TransferSourceSpec`,
+  :class:`TransferTableSpec`, :class:`SweepSpec`: the jobs' specs.
 
 The schema (``robustness.schema.yaml``) fills the defaults before the plan writes a spec, so
 the fields have none, except those a spec may leave out (``None``). No torch import.
@@ -66,27 +66,41 @@ class AttackJobSpec:
 
 @dataclass(frozen=True)
 class TransferSettings:
-    """A transfer matrix (Szegedy et al. 2014, Goodfellow et al. 2015): its models and crafting
-    attacks (names), the budget, the seed of the Gaussian-noise baseline, and ``within``: a
-    ``--meta`` key whose values each make one matrix (the capacity matrix's ``seed``)."""
+    """A transfer matrix (Szegedy et al. 2014, Goodfellow et al. 2015), the config's
+    ``robustness.transfer`` block: its models and crafting attacks (names), the budget and the
+    seed of the noise baselines."""
 
     classifiers: tuple[str, ...]
     attacks: tuple[str, ...]
     eps: float
     noise_seed: int
-    within: str | None = None
 
 
 @dataclass(frozen=True)
-class TransferSpec:
-    """The ``advgen transfer`` job: the matrix's settings and its attacks by name; ``meta``: per
-    model, values its rows carry as ``source_<key>`` / ``target_<key>`` columns (the capacity
-    matrix: width, mode; its ``within`` key, the seed, is one column instead)."""
+class TransferSourceSpec:
+    """One source model's rows of a transfer matrix (``advgen transfer-source``): the source,
+    the matrix's models it is evaluated on (``targets``, name order, the source among them), its
+    crafting attacks by name, the budget, the seed of the noise baselines, the evaluation subset."""
 
-    transfer: TransferSettings
+    source: str
+    targets: tuple[str, ...]
     attacks: dict[str, AttackSpec]
+    eps: float
+    noise_seed: int
     eval: EvalSettings
     device: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferTableSpec:
+    """A transfer matrix's table (``advgen transfer``, ``advgen transfer-capacity``): its source
+    models (name order, one table each), ``within``: a ``meta`` key whose values each make one
+    matrix (the capacity matrix's ``seed``: its rows grouped by it, one column), and ``meta``: per
+    model, values its rows carry as ``source_<key>`` / ``target_<key>`` columns (the capacity
+    matrix: width, mode)."""
+
+    sources: tuple[str, ...]
+    within: str | None = None
     meta: dict[str, dict[str, Any]] | None = None
 
 

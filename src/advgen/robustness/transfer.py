@@ -11,15 +11,18 @@ perturbation (clipped to [0, 1]), or ``random_sign``: the adversarial perturbati
 random sign per pixel, its magnitudes kept and its direction lost (the control of a claim that
 the examples transfer because of their direction, not their size). ``error`` is the error
 rate of ``target`` on those inputs, so the diagonal (source = target, adversarial) is each model's white-box error.
-:func:`transfer_within` makes one matrix per group of models (the capacity sweep's runs of
-one seed) and names the group in a column.
+
+:func:`source_rows` makes one source's rows (a job of its own: the attacks draw only from
+their own seeded generators and the noise from ``noise_seed``, so a source's rows do not depend
+on which sources ran before it); :func:`transfer_matrix` is every source's rows in name order,
+and :func:`advgen.robustness.transfer_table.gather` concatenates per-source tables into the
+matrix, or into one matrix per group of models (the capacity sweep's runs of one seed).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 import torch
@@ -59,6 +62,50 @@ def random_sign_like(x: torch.Tensor, adv: torch.Tensor, seed: int) -> torch.Ten
     return (x + (adv - x).abs() * sign).clamp(0.0, 1.0)
 
 
+def source_rows(
+    models: Mapping[str, nn.Module],
+    source: str,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Mapping[str, AttackSpec],
+    eps: float,
+    *,
+    batch_size: int | None = None,
+    noise_seed: int = 0,
+) -> pd.DataFrame:
+    """The rows of ``source`` (a name of ``models``): every (attack, kind, target), attacks and
+    targets in name order (see module doc); ``attacks``: name -> :class:`AttackSpec` (or a
+    ``robustness.attacks`` entry)."""
+    rows = []
+    for name in sorted(attacks):
+        spec = attack_spec(attacks[name])
+        atk = make_attack(spec, models[source], batch_size=batch_size)
+        # a minimal attack (L-BFGS, Szegedy et al. 2014) transfers its minimal perturbations
+        # (eps inf); the budgeted attacks craft at the Linf budget
+        minimal = REGISTRY[spec.attack].minimal
+        atk.eps = math.inf if minimal else float(eps)
+        adv = atk.generate(x, y)
+        kinds = (
+            ("adversarial", adv),
+            ("gaussian", gaussian_like(x, adv, noise_seed)),
+            ("random_sign", random_sign_like(x, adv, noise_seed)),
+        )
+        for kind, inputs in kinds:
+            for target in sorted(models):
+                rows.append(
+                    {
+                        "source": source,
+                        "attack": name,
+                        "kind": kind,
+                        "target": target,
+                        "eps": math.inf if minimal else float(eps),
+                        "n": len(y),
+                        "error": error_rate(models[target], inputs, y),
+                    }
+                )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
 def transfer_matrix(
     models: Mapping[str, nn.Module],
     x: torch.Tensor,
@@ -69,86 +116,10 @@ def transfer_matrix(
     batch_size: int | None = None,
     noise_seed: int = 0,
 ) -> pd.DataFrame:
-    """Long-form transfer table over every (source, attack, kind, target) (see module doc);
-    ``attacks``: name -> :class:`AttackSpec` (or a ``robustness.attacks`` entry)."""
-    rows = []
-    for source in sorted(models):
-        for name in sorted(attacks):
-            spec = attack_spec(attacks[name])
-            atk = make_attack(spec, models[source], batch_size=batch_size)
-            # a minimal attack (L-BFGS, Szegedy et al. 2014) transfers its minimal perturbations
-            # (eps inf); the budgeted attacks craft at the Linf budget
-            minimal = REGISTRY[spec.attack].minimal
-            atk.eps = math.inf if minimal else float(eps)
-            adv = atk.generate(x, y)
-            kinds = (
-                ("adversarial", adv),
-                ("gaussian", gaussian_like(x, adv, noise_seed)),
-                ("random_sign", random_sign_like(x, adv, noise_seed)),
-            )
-            for kind, inputs in kinds:
-                for target in sorted(models):
-                    rows.append(
-                        {
-                            "source": source,
-                            "attack": name,
-                            "kind": kind,
-                            "target": target,
-                            "eps": math.inf if minimal else float(eps),
-                            "n": len(y),
-                            "error": error_rate(models[target], inputs, y),
-                        }
-                    )
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def annotate(table: pd.DataFrame, meta: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """Add ``source_<key>`` and ``target_<key>`` columns from per-model metadata.
-
-    For the capacity transfer matrix (Madry et al. 2018: more capacity, less transfer):
-    ``meta = {name: {"width": w, "mode": m}}`` gives ``source_width``, ``target_width``, ...
-    A model missing from ``meta`` gets NaN / None.
-    """
-    out = table.copy()
-    keys = sorted({k for m in meta.values() for k in m})
-    for side in ("source", "target"):
-        for key in keys:
-            out[f"{side}_{key}"] = out[side].map(lambda name, key=key: (meta.get(name) or {}).get(key))
-    return out
-
-
-def transfer_within(
-    models: Mapping[str, nn.Module],
-    meta: Mapping[str, Mapping[str, Any]],
-    key: str,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    attacks: Mapping[str, AttackSpec],
-    eps: float,
-    *,
-    batch_size: int | None = None,
-    noise_seed: int = 0,
-) -> pd.DataFrame:
-    """One :func:`transfer_matrix` per value of ``meta[model][key]`` (sources and targets that
-    share it, e.g. the runs of one seed), in sorted order, annotated with the other ``meta`` keys
-    and that value in column ``key``: each group's rows are those of its own matrix."""
-    groups: dict[Any, list[str]] = {}
-    for name in sorted(models):
-        groups.setdefault(meta[name][key], []).append(name)
-    rest = {name: {k: v for k, v in m.items() if k != key} for name, m in meta.items()}
-    frames = []
-    for value in sorted(groups):
-        names = groups[value]
-        table = transfer_matrix(
-            {n: models[n] for n in names},
-            x,
-            y,
-            attacks,
-            eps,
-            batch_size=batch_size,
-            noise_seed=noise_seed,
-        )
-        table = annotate(table, {n: rest[n] for n in names})
-        table[key] = value
-        frames.append(table)
+    """Long-form transfer table over every (source, attack, kind, target): each source's
+    :func:`source_rows`, sources in name order."""
+    frames = [
+        source_rows(models, source, x, y, attacks, eps, batch_size=batch_size, noise_seed=noise_seed)
+        for source in sorted(models)
+    ]
     return pd.concat(frames, ignore_index=True)
