@@ -78,9 +78,9 @@ class FindingsSpec:
 
 def seed_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     """Mean of one value per seed and its two-sided t-interval (NaN ends from one seed)."""
-    from advgen.claims.stats import interval, run_level
-
     import numpy as np
+
+    from advgen.claims.stats import interval, run_level
 
     v = np.asarray([x for x in values if math.isfinite(float(x))], dtype=float)
     if len(v) == 0:
@@ -217,7 +217,11 @@ def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     source = claims[(claims["group"] == "source") & ~late]
     checks = claims[claims["group"] == "check"]
     rows = [
-        {"verdict": v, "source": int((source["verdict"] == v).sum()), "checks": int((checks["verdict"] == v).sum())}
+        {
+            "verdict": v,
+            "source": int((source["verdict"] == v).sum()),
+            "checks": int((checks["verdict"] == v).sum()),
+        }
         for v in VERDICTS
     ]
     out = pd.DataFrame(rows, columns=["verdict", "source", "checks"])

@@ -25,11 +25,27 @@ def row(**values: object) -> SimpleNamespace:
 @pytest.mark.parametrize(
     ("kind", "control", "words"),
     [
-        ("noise", "does not hold: 0 [0, 0.0711]", "control behaved: no effect where none was built (measured 0 [0, 0.0711])"),
-        ("noise", "inconclusive: 0.01 [-0.02, 0.04]", "control behaved: no effect detected where none was built"),
-        ("other_class", "holds: 0.4 [0.3, 0.5]", "control failed: an effect where none was built (measured 0.4"),
+        (
+            "noise",
+            "does not hold: 0 [0, 0.0711]",
+            "control behaved: no effect where none was built (measured 0 [0, 0.0711])",
+        ),
+        (
+            "noise",
+            "inconclusive: 0.01 [-0.02, 0.04]",
+            "control behaved: no effect detected where none was built",
+        ),
+        (
+            "other_class",
+            "holds: 0.4 [0.3, 0.5]",
+            "control failed: an effect where none was built (measured 0.4",
+        ),
         ("saturating_run", "holds: 0.9 [0.8, 1]", "control behaved: the effect shows where it was built in"),
-        ("saturating_run", "inconclusive: 0.1 [-0.1, 0.3]", "control failed: no clear effect where it was built in"),
+        (
+            "saturating_run",
+            "inconclusive: 0.1 [-0.1, 0.3]",
+            "control failed: no clear effect where it was built in",
+        ),
         ("noise", "not measured (no table)", "control not measured (no table)"),
     ],
 )
@@ -78,7 +94,9 @@ def test_digest_lists_what_holds_what_does_not_and_why_the_rest_do_not_count() -
                               "not measured": 1}  # fmt: skip
     why = {verdict: [(i.id, i.why) for i in items] for verdict, items in d.not_counted}
     assert why["not valid"] == [("n1", "generator below its quality bar (it would be: holds)")]
-    assert why["inconclusive"] == [("i1", "the interval straddles the margin; would settle: about 5 seeds per side (now 3)")]
+    assert why["inconclusive"] == [
+        ("i1", "the interval straddles the margin; would settle: about 5 seeds per side (now 3)")
+    ]
     assert why["not measured"] == [("m1", "no transfer table")]
     assert [(i.id, i.why) for i in d.post_hoc] == [("p1", "changed 2026-11-27")]
 

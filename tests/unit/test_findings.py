@@ -57,7 +57,9 @@ def test_robustness_table_means_seeds_with_a_t_interval_and_prefers_autoattack()
     half = T2 * 0.03 / math.sqrt(3)  # sd of 0.03, 0.06, 0.09 is 0.03
     assert (std["robust_lo"], std["robust_hi"]) == pytest.approx((0.06 - half, 0.06 + half))
     assert std["clean"] == pytest.approx(0.98)
-    assert (std["clean_lo"], std["clean_hi"]) == pytest.approx((0.98 - T2 * 0.01 / math.sqrt(3), 0.98 + T2 * 0.01 / math.sqrt(3)))
+    assert (std["clean_lo"], std["clean_hi"]) == pytest.approx(
+        (0.98 - T2 * 0.01 / math.sqrt(3), 0.98 + T2 * 0.01 / math.sqrt(3))
+    )
     fc = table.loc["fc"]  # no AutoAttack: the strongest attack it has, one seed, no interval
     assert (fc["attack"], bool(fc["reference"]), fc["seeds"]) == ("pgd40", False, 1)
     assert fc["robust"] == pytest.approx(0.1) and math.isnan(fc["robust_lo"])
@@ -136,6 +138,8 @@ def test_the_job_writes_both_texts_from_the_tables_it_is_given(tmp_path: Path) -
         FindingsSpec(REPLICATES),
     )
     text = Path(out["rst"]).read_text(encoding="utf-8")
-    assert "Robustness at L-infinity eps 0.3" in text and "Generators" in text and "verdict counts" not in text
+    assert (
+        "Robustness at L-infinity eps 0.3" in text and "Generators" in text and "verdict counts" not in text
+    )
     findings_job(Files.of({}), Files.of(out, "--output"), FindingsSpec())
     assert "no attack, sample-quality or claims table" in Path(out["md"]).read_text(encoding="utf-8")

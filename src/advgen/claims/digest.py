@@ -66,8 +66,10 @@ def _why(row: Any) -> str:
         would = getattr(row, "would_be", "")
         return (row.validity or "a precondition failed") + (f" (it would be: {would})" if would else "")
     if row.verdict == "inconclusive":
-        return f"the interval straddles the margin; would settle: {row.settle}" if row.settle else (
-            "the interval straddles the margin"
+        return (
+            f"the interval straddles the margin; would settle: {row.settle}"
+            if row.settle
+            else ("the interval straddles the margin")
         )
     return str(row.note or row.verdict)
 
@@ -78,7 +80,9 @@ def digest(table: Any) -> Digest:
     late = rows[rows["phase"] == POST_HOC]
     rows = rows[rows["phase"] != POST_HOC]
     counts = [(v, int((rows["verdict"] == v).sum())) for v in VERDICTS]
-    holds, fails, rest = [], [], {}
+    holds: list[Item] = []
+    fails: list[Item] = []
+    rest: dict[str, list[Item]] = {}
     for r in rows.itertuples():
         group = group_of(r.verdict)
         if group == "holds":

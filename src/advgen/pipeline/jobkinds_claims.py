@@ -1,11 +1,11 @@
 """The pages' job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): the claims page,
-the GAN report's recomputed facts it reads, and the provenance page. All three are small local
-jobs (seconds: run where Snakemake runs, not submitted to a cluster).
+the report's main numbers, the GAN report's recomputed facts the claims read, and the provenance
+page. All four are small local jobs (seconds: run where Snakemake runs, not submitted to a cluster).
 
 - ``claims``: every claim of the source documents tested on this run's tables by model role
   (:func:`advgen.claims.page_job.claims_page`); its page ``results/claims.html`` is a result of
-  the report (category "Claims"), linked from its landing page (``workflow/report/workflow.rst``). ``advgen claims-page`` runs it; ``advgen
-  claims --configfile`` makes the same page by hand.
+  the report (category "Claims"), linked from its landing page (``workflow/report/workflow.rst``).
+  ``advgen claims-page`` runs it; ``advgen claims --configfile`` makes the same page by hand.
 - ``findings``: the report's main numbers (:mod:`advgen.findings`): a RobustBench-style table,
   the generators' scores and the verdict counts, from the run's tables; its text opens the
   report's landing page.
