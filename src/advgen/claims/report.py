@@ -283,12 +283,14 @@ def control_label(row: Any) -> str:
 
 
 def _control_cell(row: Any) -> str:
+    from advgen.claims.digest import control_words
+
     if not row.control_what:
         text = "–"
     elif getattr(row, "control_kind", "") == "none":
         text = row.control_what
     else:
-        text = f"{row.control or '–'} ({control_label(row)})"
+        text = f"{control_words(row)} ({control_label(row)})"
     checks = getattr(row, "checks", "")
     return text + (f"; margin checks: {checks}" if checks else "")
 
@@ -424,7 +426,7 @@ SUMMARY_START = (
     "<!-- claims-summary: start (advgen claims --readme-summary results/tables/claims.parquet) -->"
 )
 SUMMARY_END = "<!-- claims-summary: end -->"
-SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control (must not hold) | verdict |"
+SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control (did it behave?) | verdict |"
 #: a cell of the summary: anything but a bare "|" (escaped ones are "\\|")
 _CELL = r"(?:[^|\\]|\\.)+"
 SUMMARY_ROW = re.compile(
@@ -454,6 +456,8 @@ def readme_summary(table: pd.DataFrame, page: str = SUMMARY_PAGE) -> str:
 def summary_page(table: pd.DataFrame) -> str:
     """The per-claim page the README links to: the counts, then one row per source claim (a
     confirmatory run's post-hoc claims last, marked and not counted)."""
+    from advgen.claims.digest import control_words
+
     table = complete(table)
     lines = [
         "# Which claims hold: the default study, claim by claim",
@@ -475,10 +479,11 @@ def summary_page(table: pd.DataFrame) -> str:
         test = f"{row.test} ({'source' if row.margin_source == 'source' else 'ours'})" if row.test else "–"
         if row.control_kind == "none":
             control = "none"
+        elif row.control:
+            control = control_words(row).split(":")[0].removeprefix("control ")
+            control += f" ({row.control_kind})" if row.control_kind else ""
         else:
-            control = row.control.split(":")[0] if row.control else "–"
-            control = "behaved (does not hold)" if control == "does not hold" else control
-            control += f" ({row.control_kind})" if row.control_kind and row.control else ""
+            control = "–"
         verdict = _verdict_cell(row)
         if row.phase == POST_HOC:
             verdict = f"post-hoc, not counted: {verdict}"
