@@ -6,11 +6,13 @@
   entry (its runs, one per seed) the clean accuracy and the robust accuracy under AutoAttack
   (Croce & Hein 2020), or, where the run has no AutoAttack on every seed of that classifier,
   under the strongest L-infinity attack it has (the lowest mean robust accuracy), at one eps:
-  the largest L-infinity eps at which every classifier was attacked. Each value is the mean
-  over seeds with its 95 % t-interval (Student 1908; none from one seed) and the number of seeds.
+  the largest L-infinity eps at which every classifier was attacked. Each accuracy is the mean
+  over seeds with its 95 % t-interval (Student 1908; cut at 0 and 100 %, which a t-interval over
+  a few seeds near either end crosses; none from one seed) and the number of seeds.
 * **Generators**: per GAN or autoencoder entry the mean over seeds of FID, classes covered
   (classes with at least 1/(2C) of the samples) and mean max-probability of the sample-quality
-  classifier, with the real data's row as the reference, and the quality gate.
+  classifier (each with its 95 % t-interval over seeds, Student 1908), with the real data's row
+  as the reference, and the quality gate.
 * **Claims**: the verdict counts of the claims table (source claims and implementation checks).
 
 Torch-free; pandas is imported inside the functions.
@@ -91,6 +93,15 @@ def seed_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tu
     return float(v.mean()), float(lo), float(hi)
 
 
+def accuracy_interval(rates: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Mean of one accuracy per seed and its t-interval (:func:`seed_interval`) cut at 0 and 1:
+    a t-interval over a few seeds near 0 or 1 leaves [0, 1], and an accuracy cannot."""
+    mean, lo, hi = seed_interval(rates, confidence)
+    if math.isnan(lo):
+        return mean, lo, hi
+    return mean, max(lo, 0.0), min(hi, 1.0)
+
+
 def _entry(run: str, replicate_of: Mapping[str, str]) -> str:
     return replicate_of.get(run, run)
 
@@ -140,8 +151,8 @@ def robustness_table(attacks: pd.DataFrame, replicate_of: Mapping[str, str]) -> 
                 )
             )
         covered, not_reference, _, attack, attack_type, per_run = min(candidates, key=lambda c: c[:4])
-        clean = seed_interval(per_run["clean_acc"].tolist())
-        robust = seed_interval(per_run["robust_acc"].tolist())
+        clean = accuracy_interval(per_run["clean_acc"].tolist())
+        robust = accuracy_interval(per_run["robust_acc"].tolist())
         rows.append(
             {
                 "classifier": entry,
@@ -297,8 +308,8 @@ class Findings:
 def robustness_intro(table: pd.DataFrame) -> str:
     eps = float(table["eps"].iloc[0])
     return (
-        f"Robustness at L-infinity eps {eps:g}, RobustBench style: mean over seeds [95 % t-interval; "
-        "none from one seed]. The attack is AutoAttack where it ran on every seed of the classifier, "
+        f"Robustness at L-infinity eps {eps:g}, RobustBench style: mean over seeds [95 % t-interval, "
+        "cut at 0 and 100 %; none from one seed]. The attack is AutoAttack where it ran on every seed of the classifier, "
         "else the strongest attack of the run there (lowest robust accuracy)."
     )
 

@@ -10,6 +10,7 @@ import pytest
 
 from advgen.findings import (
     Findings,
+    accuracy_interval,
     FindingsSpec,
     common_eps,
     findings_job,
@@ -53,16 +54,22 @@ def test_robustness_table_means_seeds_with_a_t_interval_and_prefers_autoattack()
     std = table.loc["std"]
     assert (std["attack"], std["attack_type"], bool(std["reference"])) == ("autoattack", "AutoAttack", True)
     assert std["seeds"] == 3 and std["eps"] == 0.3 and std["examples"] == 100
-    assert std["robust"] == pytest.approx(0.06)
-    half = T2 * 0.03 / math.sqrt(3)  # sd of 0.03, 0.06, 0.09 is 0.03
-    assert (std["robust_lo"], std["robust_hi"]) == pytest.approx((0.06 - half, 0.06 + half))
-    assert std["clean"] == pytest.approx(0.98)
-    assert (std["clean_lo"], std["clean_hi"]) == pytest.approx(
-        (0.98 - T2 * 0.01 / math.sqrt(3), 0.98 + T2 * 0.01 / math.sqrt(3))
-    )
+    assert std["robust"] == pytest.approx(0.06) and std["clean"] == pytest.approx(0.98)
+    half = T2 * 0.03 / math.sqrt(3)  # sd of 0.03, 0.06, 0.09 is 0.03; 0.06 - half < 0 is cut at 0
+    assert (std["robust_lo"], std["robust_hi"]) == pytest.approx((0.0, 0.06 + half))
+    half = T2 * 0.01 / math.sqrt(3)  # clean: 0.99, 0.98, 0.97; 0.98 + half > 1 is cut at 1
+    assert (std["clean_lo"], std["clean_hi"]) == pytest.approx((0.98 - half, 1.0))
     fc = table.loc["fc"]  # no AutoAttack: the strongest attack it has, one seed, no interval
     assert (fc["attack"], bool(fc["reference"]), fc["seeds"]) == ("pgd40", False, 1)
     assert fc["robust"] == pytest.approx(0.1) and math.isnan(fc["robust_lo"])
+
+
+def test_accuracy_intervals_are_cut_at_zero_and_one() -> None:
+    """Two seeds at 90 % and 100 %: the t-interval 95 +- 63.5 % is cut at 100 %."""
+    mean, lo, hi = accuracy_interval([0.9, 1.0])
+    assert mean == pytest.approx(0.95) and lo == pytest.approx(0.95 - T1 * 0.05) and hi == 1.0
+    assert accuracy_interval([0.1, 0.0])[1] == 0.0
+    assert math.isnan(accuracy_interval([0.5])[1])
 
 
 def quality_rows() -> pd.DataFrame:
