@@ -309,8 +309,8 @@ def robustness_intro(table: pd.DataFrame) -> str:
     eps = float(table["eps"].iloc[0])
     return (
         f"Robustness at L-infinity eps {eps:g}, RobustBench style: mean over seeds [95 % t-interval, "
-        "cut at 0 and 100 %; none from one seed]. The attack is AutoAttack where it ran on every seed of the classifier, "
-        "else the strongest attack of the run there (lowest robust accuracy)."
+        "cut at 0 and 100 %; none from one seed]. The attack is AutoAttack where it ran on every seed "
+        "of the classifier, else the strongest attack of the run there (lowest robust accuracy)."
     )
 
 

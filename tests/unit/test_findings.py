@@ -10,8 +10,8 @@ import pytest
 
 from advgen.findings import (
     Findings,
-    accuracy_interval,
     FindingsSpec,
+    accuracy_interval,
     common_eps,
     findings_job,
     generators_table,
