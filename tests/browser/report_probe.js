@@ -10,6 +10,8 @@ window.addEventListener("load", function () {
         const report = { figures: paths.length, decoded: 0, failed: [], appChildren: document.querySelector("#app").childElementCount };
         // the landing page (shown at load): its main-numbers tables and its link to the claims category
         const tables = Array.from(document.querySelectorAll("#app table"));
+        const landing = document.querySelector("#app .prose");
+        report.landingTop = landing ? landing.getBoundingClientRect().top : null;  // < 0: its top is cut off
         report.findings = tables.filter((t) => /robust accuracy/.test(t.textContent) && /clean accuracy/.test(t.textContent)).length;
         report.generators = tables.filter((t) => /classes covered/.test(t.textContent)).length;
         report.verdicts = tables.filter((t) => /source claims/.test(t.textContent)).length;

@@ -116,6 +116,21 @@ def test_report_opens_on_the_main_numbers_and_carries_the_claims_page(report, tm
     )
 
 
+@pytest.mark.parametrize("fixed", [True, False])
+def test_the_landing_page_starts_at_the_top_of_the_window(report, tmp_path, fixed):
+    """A landing page taller than the window starts at its top (workflow/report/workflow.rst's
+    style); without that style Snakemake's centred box cuts its top off (the check can fail)."""
+    page = probed_copy(report, tmp_path)
+    rule = "align-items: safe center; justify-content: safe center;"
+    text = page.read_text(encoding="utf-8")
+    assert rule in text
+    if not fixed:
+        page.write_text(text.replace(rule, ""), encoding="utf-8")
+    dom = run_chromium(tmp_path, page.as_uri(), "--window-size=1400,500", "--dump-dom").stdout
+    probe = json.loads(re.search(r'<pre id="advgen-probe">([^<]*)</pre>', dom).group(1))
+    assert (probe["landingTop"] >= 0) is fixed, probe["landingTop"]
+
+
 def test_report_screenshot_is_not_blank(report, tmp_path):
     from PIL import Image
 
