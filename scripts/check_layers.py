@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("__main__", "cli", "registries"),
     ("commands",),
     ("pipeline",),
-    ("claims", "config_files", "profiles", "report_facts", "provenance_page", "smoke"),
+    ("findings", "claims", "config_files", "profiles", "report_facts", "provenance_page", "smoke"),
     ("plots",),
     ("probe", "robustness"),
     ("defense",),

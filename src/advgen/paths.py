@@ -98,6 +98,9 @@ FLIP_SUMMARY = "results/defense/flip.parquet"
 FIGURES = "results/figures"
 TABLE_MD = "results/tables/{table}.md"
 GENERATORS_RST = "results/tables/generators.rst"  # the landing page's pictures (the overview figure inline)
+# the landing page's main numbers (advgen.findings): robustness, generators, verdict counts
+FINDINGS_RST = "results/tables/findings.rst"
+FINDINGS_MD = "results/tables/findings.md"
 
 # --- claims stage (its own page, linked first from the report)
 CLAIMS_HTML = "results/claims.html"

@@ -24,6 +24,19 @@ window.addEventListener("load", function () {
             }
         }
     });
+    // the verdict filter (CSS radio buttons): a click on "holds" leaves the rows that hold
+    const rows = Array.from(document.querySelectorAll("table.claims tbody tr"));
+    const shown = function () { return rows.filter((r) => r.getClientRects().length > 0).length; };
+    const holds = document.querySelector('label[for="vf-holds"]');
+    report.filter = { rows: rows.length, holdRows: rows.filter((r) => r.classList.contains("g-holds")).length };
+    if (holds) {
+        holds.click();
+        report.filter.shownHolds = shown();
+        report.filter.shownOther = rows.filter((r) => !r.classList.contains("g-holds") && r.getClientRects().length > 0).length;
+        document.querySelector('label[for="vf-all"]').click();
+        report.filter.shownAll = shown();
+    }
+    report.digest = !!document.querySelector("#digest");
     const out = document.createElement("pre");
     out.id = "advgen-probe";
     out.style.display = "none";

@@ -73,6 +73,16 @@ def test_nothing_overlaps_the_claims_tables(page: Path, tmp_path: Path, width: i
     assert probe["width"] <= probe["window"], "the page is wider than the window"
 
 
+def test_the_digest_leads_and_the_verdict_filter_filters(page: Path, tmp_path: Path) -> None:
+    dom = run_chromium(tmp_path, page.as_uri(), "--window-size=1280,1000", "--dump-dom").stdout
+    probe = json.loads(re.search(r'<pre id="advgen-probe"[^>]*>([^<]*)</pre>', dom).group(1))
+    assert probe["digest"]
+    f = probe["filter"]
+    assert 0 < f["holdRows"] < f["rows"]
+    assert f["shownHolds"] == f["holdRows"] and f["shownOther"] == 0, "the filter left other verdicts shown"
+    assert f["shownAll"] == f["rows"], "showing all again did not bring every row back"
+
+
 def test_the_probe_sees_an_overprinted_table(page: Path, tmp_path: Path) -> None:
     """The check can fail: a label positioned over the table (as the report's workflow graph did)."""
     text = page.read_text(encoding="utf-8")

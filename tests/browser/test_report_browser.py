@@ -1,7 +1,9 @@
 """The HTML report opens in headless Chromium (Debian's `chromium`) and its figures show.
 
-Checks ``$ADVGEN_REPORT``, else ``results/report.html`` of this checkout, else a report
-built here from the tiny ``.test/config/plots.yaml`` run (a couple of minutes on 2 cores).
+Checks ``$ADVGEN_REPORT``, else ``results/report.html`` of this checkout, else the demo's
+(``demo/results/report.html``, ``make demo``), else a report built here from the tiny
+``.test/config/plots.yaml`` run (a couple of minutes on 2 cores). The landing page must show the
+main numbers (advgen.findings) and the claims page must be a result inside the report.
 Marked ``browser`` (not in ``make test``); CI runs ``pytest -m browser tests/browser``.
 """
 
@@ -45,8 +47,9 @@ def report(tmp_path_factory) -> Path:
     given = os.environ.get("ADVGEN_REPORT")
     if given:
         return Path(given)
-    if (REPO / "results" / "report.html").exists():
-        return REPO / "results" / "report.html"
+    for built in (REPO / "results" / "report.html", REPO / "demo" / "results" / "report.html"):
+        if built.exists():
+            return built
     wf = copy_workflow(tmp_path_factory.mktemp("report") / "wf")
     snakemake(
         wf,
@@ -97,6 +100,35 @@ def test_report_loads_and_every_figure_decodes(report, tmp_path):
     assert re.search(r'<img src="data:image/png', dom), "opening a figure shows no <img>"
     for category in ("Generative", "Robustness"):
         assert f">{category}<" in dom  # the navbar lists the stages (rendered by the app)
+
+
+def test_report_opens_on_the_main_numbers_and_carries_the_claims_page(report, tmp_path):
+    dom = run_chromium(tmp_path, probed_copy(report, tmp_path).as_uri(), "--dump-dom").stdout
+    probe = json.loads(re.search(r'<pre id="advgen-probe">([^<]*)</pre>', dom).group(1))
+    assert probe["findings"] == 1, "the landing page has no robustness table (clean and robust accuracy)"
+    assert probe["generators"] == 1, "the landing page has no table of the generators' scores"
+    assert probe["verdicts"] == 1, "the landing page has no table of the verdict counts"
+    assert probe["claimsCategory"] and probe["claimsLink"], (
+        "the landing page does not link the Claims category"
+    )
+    assert probe["claimsPages"] == 1 and probe["claimsDigest"] == 1, (
+        "the claims page is not inside the report"
+    )
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_the_landing_page_starts_at_the_top_of_the_window(report, tmp_path, fixed):
+    """A landing page taller than the window starts at its top (workflow/report/workflow.rst's
+    style); without that style Snakemake's centred box cuts its top off (the check can fail)."""
+    page = probed_copy(report, tmp_path)
+    rule = "align-items: safe center; justify-content: safe center;"
+    text = page.read_text(encoding="utf-8")
+    assert rule in text
+    if not fixed:
+        page.write_text(text.replace(rule, ""), encoding="utf-8")
+    dom = run_chromium(tmp_path, page.as_uri(), "--window-size=1400,500", "--dump-dom").stdout
+    probe = json.loads(re.search(r'<pre id="advgen-probe">([^<]*)</pre>', dom).group(1))
+    assert (probe["landingTop"] >= 0) is fixed, probe["landingTop"]
 
 
 def test_report_screenshot_is_not_blank(report, tmp_path):

@@ -291,6 +291,13 @@ CASES = [
         POWER_PLAN,
         ["{T}/curve.parquet: missing column(s) id"],
     ),
+    # the report's main numbers (advgen.findings): a table of the wrong kind in a named input
+    (
+        "findings-attack-curve-as-verdict-table",
+        ["findings", "--spec", '{"replicate_of": {}}', "--input", "claims={T}/curve.parquet", "--output"]
+        + ["rst={T}/f.rst", "md={T}/f.md"],
+        ["{T}/curve.parquet: missing column(s) id, group, verdict"],
+    ),
     (
         "power-plan-power-out-of-range",
         [

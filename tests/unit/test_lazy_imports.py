@@ -191,6 +191,16 @@ CASES = {
         f"markdown={t / 'mask.md'}",
     ],
     "claims": claims_inputs,
+    "findings": lambda t: [
+        "findings",
+        "--spec",
+        json.dumps({"replicate_of": {}}),
+        "--input",
+        f"attacks={attack_inputs(t)}",
+        "--output",
+        f"rst={t / 'findings.rst'}",
+        f"md={t / 'findings.md'}",
+    ],
     "robust-features-table": lambda t: [
         "robust-features-table",
         "--spec",

@@ -41,6 +41,7 @@ CURVE_READERS = {
     "plot_minimal_perturbation",
     "table_robustness",
     "claims",
+    "findings",  # the report's main numbers read the attack table and the verdict table
 }
 
 
@@ -186,7 +187,9 @@ EDITS = {
     ),
     # no masking section: no check or table to make; the claims job's spec lists the tables the
     # run produces (a claim on a table no job makes is "not measured"), so it reruns
-    "masking: removed": Edit("robustness", config_edit(lambda c: c["robustness"].pop("masking")), {"claims"}),
+    "masking: removed": Edit(
+        "robustness", config_edit(lambda c: c["robustness"].pop("masking")), {"claims", "findings"}
+    ),
     "CV data: one entry": Edit(
         "robustness",
         file_edit("config/cv/cv.yaml", "last_updated: 2023-03-20", "last_updated: 2023-03-21"),
@@ -195,7 +198,7 @@ EDITS = {
     "claims file: one claim": Edit(
         "robustness",
         file_edit("config/claims.yaml", "statement: ", "statement: (edited) "),
-        {"claims"},
+        {"claims", "findings"},
     ),
     # Generative sweeps: one job per (sweep, generator, grid point), named by the point's axis
     # values. A new point runs its jobs (one per generator), a removed one reruns the aggregate.

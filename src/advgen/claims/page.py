@@ -1,5 +1,7 @@
-"""The claims page's HTML (Jinja2, autoescaped): one static page, no script, plain flow layout
-(nothing positioned, so nothing can print over the table at any window width)."""
+"""The claims page's HTML (Jinja2, autoescaped): one static page, no script and no network
+asset, plain flow layout (nothing positioned, so nothing can print over the table at any window
+width). The verdict filter is CSS alone: radio buttons before the tables, one rule per group
+hiding the other rows."""
 
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ def render(
     p_text: Callable[[Any], str],
     n_text: Callable[[Any], str],
     control_label: Callable[[Any], str],
+    digest: Any,
+    filters: Sequence[tuple[str, str, Sequence[str]]],
+    group_of: Callable[[str], str],
+    control_words: Callable[[Any], str],
+    scale_ref: Callable[[Any], str],
 ) -> str:
     """The page's HTML text."""
     from jinja2 import Environment
@@ -37,4 +44,9 @@ def render(
         p_text=p_text,
         n_text=n_text,
         control_label=control_label,
+        digest=digest,
+        filters=filters,
+        group_of=group_of,
+        control_words=control_words,
+        scale_ref=scale_ref,
     )

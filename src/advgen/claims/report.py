@@ -283,12 +283,14 @@ def control_label(row: Any) -> str:
 
 
 def _control_cell(row: Any) -> str:
+    from advgen.claims.digest import control_words
+
     if not row.control_what:
         text = "–"
     elif getattr(row, "control_kind", "") == "none":
         text = row.control_what
     else:
-        text = f"{row.control or '–'} ({control_label(row)})"
+        text = f"{control_words(row)} ({control_label(row)})"
     checks = getattr(row, "checks", "")
     return text + (f"; margin checks: {checks}" if checks else "")
 
@@ -370,33 +372,52 @@ def _rst(text: Any) -> str:
     return text or "–"
 
 
-def rst(table: pd.DataFrame, *, page: str = "claims.html") -> str:
-    """The report's first paragraph: a link to the claims page and its counts (the page itself
-    is a separate file, so nothing in the report can print over its table)."""
+def rst(table: pd.DataFrame, *, page: str = "claims.html", category: str = "Claims") -> str:
+    """The report's paragraph on the claims page: the page is a result of the report (its
+    ``category``, linked by name, so a report sent on carries it), also ``results/<page>``."""
     table = complete(table)
     return (
-        f"**Claims of the source documents, tested on this run:** `open the claims page <{page}>`_ "
-        f"(``results/{page}``). {_rst(counts_text(table))}; {_rst(counts_text(table, 'check'))}.\n"
+        f"**Claims of the source documents, tested on this run:** the claims page is in this report, "
+        f"under `{category}`_ (a digest, a verdict filter, then every claim), and in ``results/{page}``. "
+        f"{_rst(counts_text(table))}; {_rst(counts_text(table, 'check'))}.\n"
     )
 
 
 def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
-    """The claims page (``results/claims.html``): header with the phase and the data, one table
-    per source, the post-hoc claims and the implementation checks apart."""
+    """The claims page (``results/claims.html``): header with the phase, the data and the
+    training budgets (each once), the digest and the verdict filter, then one table per source,
+    the post-hoc claims and the implementation checks apart."""
+    from advgen.claims.digest import FILTERS, budget_refs, control_words, digest, group_of
     from advgen.claims.page import render
 
     table = complete(table)
+    refs = budget_refs(header.get("budgets") or [])
+
+    def scale_ref(row: Any) -> str:
+        return refs.get(row.scale, row.scale) if row.scale else ""
+
+    def verdict_cell(row: Any) -> str:
+        text = _verdict_cell(row)
+        if row.verdict == AT_SCALE and row.scale:
+            text = text.replace(f"({row.scale})", f"({scale_ref(row)})")
+        return text
+
     sections = [(title, list(rows.itertuples())) for title, rows in _sections(table)]
     return render(
         header=header,
         counts=[counts_text(table), counts_text(table, "check")],
         method=METHOD_TEXT.replace("*", ""),
         sections=sections,
-        verdict_cell=_verdict_cell,
+        verdict_cell=verdict_cell,
         level=_level,
         p_text=p_text,
         n_text=n_text,
         control_label=control_label,
+        digest=digest(table),
+        filters=FILTERS,
+        group_of=group_of,
+        control_words=control_words,
+        scale_ref=scale_ref,
     )
 
 
@@ -405,7 +426,7 @@ SUMMARY_START = (
     "<!-- claims-summary: start (advgen claims --readme-summary results/tables/claims.parquet) -->"
 )
 SUMMARY_END = "<!-- claims-summary: end -->"
-SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control (must not hold) | verdict |"
+SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control (did it behave?) | verdict |"
 #: a cell of the summary: anything but a bare "|" (escaped ones are "\\|")
 _CELL = r"(?:[^|\\]|\\.)+"
 SUMMARY_ROW = re.compile(
@@ -435,6 +456,8 @@ def readme_summary(table: pd.DataFrame, page: str = SUMMARY_PAGE) -> str:
 def summary_page(table: pd.DataFrame) -> str:
     """The per-claim page the README links to: the counts, then one row per source claim (a
     confirmatory run's post-hoc claims last, marked and not counted)."""
+    from advgen.claims.digest import control_words
+
     table = complete(table)
     lines = [
         "# Which claims hold: the default study, claim by claim",
@@ -456,10 +479,11 @@ def summary_page(table: pd.DataFrame) -> str:
         test = f"{row.test} ({'source' if row.margin_source == 'source' else 'ours'})" if row.test else "–"
         if row.control_kind == "none":
             control = "none"
+        elif row.control:
+            control = control_words(row).split(":")[0].removeprefix("control ")
+            control += f" ({row.control_kind})" if row.control_kind else ""
         else:
-            control = row.control.split(":")[0] if row.control else "–"
-            control = "behaved (does not hold)" if control == "does not hold" else control
-            control += f" ({row.control_kind})" if row.control_kind and row.control else ""
+            control = "–"
         verdict = _verdict_cell(row)
         if row.phase == POST_HOC:
             verdict = f"post-hoc, not counted: {verdict}"

@@ -1,11 +1,14 @@
 """The pages' job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): the claims page,
-the GAN report's recomputed facts it reads, and the provenance page. All three are small local
-jobs (seconds: run where Snakemake runs, not submitted to a cluster).
+the report's main numbers, the GAN report's recomputed facts the claims read, and the provenance
+page. All four are small local jobs (seconds: run where Snakemake runs, not submitted to a cluster).
 
 - ``claims``: every claim of the source documents tested on this run's tables by model role
-  (:func:`advgen.claims.page_job.claims_page`); its page ``results/claims.html`` is linked first
-  from the report (``workflow/report/workflow.rst``). ``advgen claims-page`` runs it; ``advgen
-  claims --configfile`` makes the same page by hand.
+  (:func:`advgen.claims.page_job.claims_page`); its page ``results/claims.html`` is a result of
+  the report (category "Claims"), linked from its landing page (``workflow/report/workflow.rst``).
+  ``advgen claims-page`` runs it; ``advgen claims --configfile`` makes the same page by hand.
+- ``findings``: the report's main numbers (:mod:`advgen.findings`): a RobustBench-style table,
+  the generators' scores and the verdict counts, from the run's tables; its text opens the
+  report's landing page.
 - ``report_facts``: the GAN report's parameter counts and convolution-gradient identities
   (about 2 s on one core).
 - ``provenance``: after every other target, the outputs built by other code than the installed
@@ -23,6 +26,7 @@ from typing import Any
 from advgen import paths
 from advgen.claims.page_job import claims_page
 from advgen.claims.page_spec import ClaimsPageSpec
+from advgen.findings import FindingsSpec, findings_job
 from advgen.pipeline.base import display
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
 from advgen.pipeline.plan import Plan
@@ -31,6 +35,8 @@ from advgen.provenance_page import ProvenancePageSpec, provenance_job
 from advgen.report_facts import report_facts_job
 from advgen.specs import NoSettings
 
+#: the report's category of the claims page (the landing page links it by this name)
+CLAIMS_CATEGORY = "Claims"
 #: the folder the claims' tables are relative to, and the one the provenance page scans
 RESULTS = "results"
 
@@ -55,6 +61,19 @@ def claims_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
 
 def claims_spec(plan: Plan, values: Values) -> ClaimsPageSpec:
     return plan.claims.command_spec()
+
+
+def findings_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The attack table, the sample-quality table and the verdict table, where the run makes them."""
+    return {
+        "attacks": [paths.ATTACKS] if plan.robustness.attack_jobs else [],
+        "quality": [paths.SAMPLE_QUALITY_SUMMARY] if plan.generative.scored_rows() else [],
+        "claims": [paths.CLAIMS_PARQUET] if plan.claims.claims_file else [],
+    }
+
+
+def findings_spec(plan: Plan, values: Values) -> FindingsSpec:
+    return FindingsSpec(replicate_of=dict(sorted(plan.study.replicate_of.items())))
 
 
 def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -91,7 +110,14 @@ KINDS: tuple[JobKind[Any], ...] = (
         "claims",
         "the claims page (results/claims.html): verdicts of the claims file on this run, with intervals",
         outputs={
-            "html": paths.CLAIMS_HTML,
+            "html": Output(
+                paths.CLAIMS_HTML,
+                report={
+                    "category": CLAIMS_CATEGORY,
+                    "caption": "../report/claims.rst",
+                    "labels": {"page": "claims of the source documents"},
+                },
+            ),
             "md": paths.CLAIMS_MD,
             "parquet": paths.CLAIMS_PARQUET,
             "rst": paths.CLAIMS_RST,
@@ -104,6 +130,17 @@ KINDS: tuple[JobKind[Any], ...] = (
         run=claims_page,
         local=True,
         command_name="claims-page",
+    ),
+    JobKind(
+        "findings",
+        "the report's main numbers: robustness per classifier, the generators' scores, the verdict counts",
+        outputs={"rst": paths.FINDINGS_RST, "md": paths.FINDINGS_MD},
+        each=always,
+        inputs=findings_inputs,
+        spec=findings_spec,
+        spec_type=FindingsSpec,
+        run=findings_job,
+        local=True,
     ),
     JobKind(
         "report_facts",
