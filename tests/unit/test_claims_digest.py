@@ -125,3 +125,15 @@ def test_page_states_the_budget_once_and_words_the_control() -> None:
     assert "training budget 1 (GANs), at the top" in text
     assert "does not hold at this scale (training budget 1 (GANs), at the top)" in text
     assert "control behaved: no effect where none was built (measured 0 [0, 0.1])" in text
+
+
+def test_markdown_states_the_budget_once() -> None:
+    """The Markdown view refers a row to the budget its header lists once; without the list
+    (budgets not given) the row keeps its full scale text."""
+    from advgen.claims.report import markdown
+
+    header = f"Training budgets, this study vs the source: 1. GANs: {BUDGET['ours']} vs {BUDGET['source']}"
+    text = markdown(table(), header=header, budgets=[BUDGET])
+    assert text.count(BUDGET["ours"]) == 1  # in the header, not in the rows
+    assert "does not hold at this scale (training budget 1 (GANs), at the top)" in text
+    assert f"does not hold at this scale ({SCALE})" in markdown(table())

@@ -35,7 +35,7 @@ class Page:
 
         return {
             "html": lambda: html(self.table, self.header),
-            "md": lambda: markdown(self.table, header=self.line),
+            "md": lambda: markdown(self.table, header=self.line, budgets=self.header["budgets"]),
             "rst": lambda: rst(self.table),
         }
 
@@ -100,8 +100,12 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
         for d in header["datasets"]
     )
     if header["budgets"]:
-        line += "\n\nTraining budget, this study vs the source: " + "; ".join(
-            f"{b['what']}: {b['ours']} vs {b['source']}" for b in header["budgets"]
+        line += (
+            "\n\nTraining budgets, this study vs the source (a row refers to its budget by number): "
+            + "; ".join(
+                f"{i}. {b['what']}: {b['ours']} vs {b['source']}"
+                for i, b in enumerate(header["budgets"], start=1)
+            )
         )
     sources = Path(claims_file.path).parent
     found = {

@@ -318,9 +318,20 @@ def _md(text: Any) -> str:
     return _HTML_START.sub(r"\\<", text)
 
 
-def markdown(table: pd.DataFrame, *, header: str = "") -> str:
-    """The claims page as Markdown (``results/tables/claims.md``)."""
+def markdown(table: pd.DataFrame, *, header: str = "", budgets: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The claims page as Markdown (``results/tables/claims.md``); ``budgets``: the training
+    budgets the header lists once, numbered, to which a row's scale text then refers."""
+    from advgen.claims.digest import budget_refs
+
     table = complete(table)
+    refs = budget_refs(budgets)
+
+    def verdict_cell(row: Any) -> str:
+        text = _verdict_cell(row)
+        if row.verdict == AT_SCALE and row.scale in refs:
+            text = text.replace(f"({row.scale})", f"({refs[row.scale]})")
+        return text
+
     lines = ["# Claims of the source documents, tested on this run", ""]
     if header:
         lines += [header, ""]
@@ -337,7 +348,7 @@ def markdown(table: pd.DataFrame, *, header: str = "") -> str:
             lines.append(
                 f"| **{_md(row.id)}**: {_md(row.statement)} | {_md(row.section)}: “{_md(row.quote)}” "
                 f"| {_md(row.paper_value or '–')} | {_md(test_cell(row))} | {_md(_ours(row))} "
-                f"| {_md(_control_cell(row))} | **{_md(_verdict_cell(row))}** |"
+                f"| {_md(_control_cell(row))} | **{_md(verdict_cell(row))}** |"
             )
     return "\n".join(lines) + "\n"
 
