@@ -3,9 +3,10 @@
 Every rule that runs a job writes ``results/benchmarks/<rule>/<job>.tsv`` (Snakemake's
 ``benchmark:``; columns ``s``, ``cpu_time``, ``max_rss``, ...; the path is
 ``advgen.pipeline.paths.BENCHMARK``). This script reads a folder of them and prints
-Markdown tables: per stage (the ``workflow/rules/<stage>.smk`` file that defines the rule;
-``plot_*`` rules are the plots stage) and per rule, with the job count, the summed CPU
-time (user + system: what the jobs cost on a shared machine) and the summed wall time.
+Markdown tables: per stage (a job kind's module ``advgen.pipeline.jobkinds_<stage>``, a
+literal rule's ``workflow/rules/<stage>.smk``; ``plot_*`` rules are the plots stage) and per
+rule, with the job count, the summed CPU time (user + system: what the jobs cost on a shared
+machine) and the summed wall time.
 ``--log`` adds the DAG's wall time from a Snakemake log (first to last timestamp);
 ``--before`` prints before/after tables against another benchmarks folder: all jobs, and
 the jobs finished in both (a fair comparison of partial runs).
@@ -49,12 +50,29 @@ class Job:
     max_rss: float
 
 
+#: job-kind modules (``advgen.pipeline.jobkinds_<name>``) whose rows belong to another stage
+KIND_MODULE_STAGE = {"transfer": "robustness", "features": "robustness"}
+
+
 def rule_stages(rules_dir: Path = REPO / "workflow" / "rules") -> dict[str, str]:
-    """Rule name -> stage (the ``<stage>.smk`` defining it); generated ``plot_*`` rules are ``plots``."""
+    """Rule name -> stage: a job kind's is its module's (``advgen.pipeline.jobkinds_<stage>``,
+    :data:`KIND_MODULE_STAGE`), a literal rule's the ``<stage>.smk`` defining it; generated
+    ``plot_*`` rules are ``plots``."""
+    import importlib
+    import pkgutil
+
+    import advgen.pipeline
+
     stages = {}
     for smk in sorted(rules_dir.glob("*.smk")):
         for name in RULE_RE.findall(smk.read_text(encoding="utf-8")):
             stages[name] = smk.stem
+    for info in pkgutil.iter_modules(advgen.pipeline.__path__):
+        if info.name.startswith("jobkinds_"):
+            suffix = info.name.removeprefix("jobkinds_")
+            module = importlib.import_module(f"advgen.pipeline.{info.name}")
+            for kind in getattr(module, "KINDS", ()):
+                stages[kind.name] = KIND_MODULE_STAGE.get(suffix, suffix)
     return stages
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import json
 import math
 import statistics
@@ -463,23 +464,21 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
 def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     """Prepare the split, train the reference classifier; the paths and the scoring spec."""
     from advgen.classifiers import save_classifier, train_classifier
-    from advgen.classifiers.spec import ClassifierSpec
     from advgen.config import dataset_spec
     from advgen.data import SOURCES, load_prepared, load_source, save_prepared
     from advgen.pipeline.check import checked_pipeline
-    from advgen.specs import typed_spec
 
     pipe = checked_pipeline([config])
-    cfg = pipe.generative.config
+    cfg = pipe.study.config
     sq = {**cfg["sample_quality"], "seed": cfg["seed"]}
     clf_name = (
         f"{sq['classifier']}_seed0" if f"{sq['classifier']}_seed0" in cfg["classifiers"] else sq["classifier"]
     )
-    clf_spec = pipe.robustness.classifier_entry(clf_name)  # the train_classifier job's spec
-    data_spec = dict(cfg["datasets"][clf_spec["dataset"]])
+    clf_spec = pipe.robustness.classifier_spec(clf_name)  # the train_classifier job's spec
+    data_spec = dict(cfg["datasets"][clf_spec.dataset])
     if smoke:
         data_spec.update(max_train=320, max_test=100)
-        clf_spec["epochs"] = 1
+        clf_spec = dataclasses.replace(clf_spec, epochs=1)
         sq.update(n_samples=100, is_splits=2)
     train_split, test_split = load_source(dataset_spec(data_spec), download=False)
     paths = {
@@ -491,7 +490,7 @@ def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     for split, name in ((train_split, "train"), (test_split, "test")):
         save_prepared(split, paths[name], dataset="mnist", name=name, num_classes=num_classes, spec=data_spec)
     train, test = load_prepared(paths["train"]), load_prepared(paths["test"])
-    ckpt, _ = train_classifier(typed_spec(ClassifierSpec, clf_spec), train, test, name=clf_name)
+    ckpt, _ = train_classifier(clf_spec, train, test, name=clf_name)
     save_classifier(paths["classifier"], ckpt)
     return {**paths, "sq": sq, "classifier_name": clf_name}
 

@@ -80,11 +80,13 @@ def make_inputs(root: Path, gans: int, points: int, models: int) -> dict[str, li
 
 def draw(inputs: dict[str, list], out: Path) -> dict[str, float]:
     """Seconds per family (every figure of it)."""
+    from advgen.pipeline.figures import FIGURES
     from advgen.plots import families, robustness
     from advgen.plots.families import one_table
+    from advgen.plots.spec import plot_spec
 
-    common = {"dpi": 150, "experiment": "x", "sample_panels": 6, "sample_scale": 2, "inversion_images": 4}
-    from advgen.pipeline.figures import FIGURES
+    options = {"dpi": 150, "experiment": "x", "sample_panels": 6, "sample_scale": 2, "inversion_images": 4}
+    common = plot_spec(options)  # the other options at their schema defaults, as a job's spec
 
     # the families that lost their vector copies (Figure.raster) draw PNG only; older code: SVG too
     vectors = {f.family: [] if getattr(f, "raster", False) else ["svg"] for f in FIGURES}
@@ -99,7 +101,9 @@ def draw(inputs: dict[str, list], out: Path) -> dict[str, float]:
     seconds["gan_samples"] = time.perf_counter() - t
     t = time.perf_counter()
     for i, (path, point) in enumerate(inputs["steps"]):
-        families.inversion_restarts([str(path)], outs("inversion_restarts", i), {**common, "point": point})
+        families.inversion_restarts(
+            [str(path)], outs("inversion_restarts", i), plot_spec({**options, "point": point})
+        )
     seconds["inversion_restarts"] = time.perf_counter() - t
     t = time.perf_counter()
     one_table(robustness.transfer_heatmaps)([str(inputs["transfer"][0])], outs("transfer", 0), common)
