@@ -17,55 +17,55 @@ SHIPPED = (REPO / "profiles" / "slurm" / "config.yaml").read_text(encoding="utf-
 CASES: dict[str, tuple[tuple[str, str], int, str]] = {
     "mem-not-a-number": (
         ("  mem_mb: 2000 ", "  mem_mb: lots "),
-        56,
+        60,
         "default-resources.mem_mb: 'lots' is not a whole number of MB",
     ),
-    "mem-fraction": (("  mem_mb: 2000 ", "  mem_mb: 1.5 "), 56, "default-resources.mem_mb: 1.5"),
+    "mem-fraction": (("  mem_mb: 2000 ", "  mem_mb: 1.5 "), 60, "default-resources.mem_mb: 1.5"),
     "partition-shell-command": (
         ("  slurm_partition: debug ", "  slurm_partition: 'debug;touch marker' "),
-        52,
+        56,
         "default-resources.slurm_partition: 'debug;touch marker' holds ';'",
     ),
     "account-with-a-space": (
         ("  # slurm_account: myproj ", "  slurm_account: my proj "),
-        54,
+        58,
         "default-resources.slurm_account: 'my proj' is not a SLURM name",
     ),
     "runtime-10-pow-12": (
         ("  runtime: 60 ", "  runtime: 1000000000000 "),
-        55,
+        59,
         "default-resources.runtime: 1000000000000 is not a wall time",
     ),
     "runtime-duration-too-long": (
         ("  runtime: 60 ", "  runtime: 60d "),
-        55,
+        59,
         "default-resources.runtime: '60d'",
     ),
     "cpus-zero": (
         ("  cpus_per_task: threads ", "  cpus_per_task: 0 "),
-        57,
+        61,
         "default-resources.cpus_per_task",
     ),
     "gpu-beyond-the-profile": (
         ("# set-resources:\n#   train_gan:\n", "set-resources:\n  train_gan:\n    gpu: 3\n"),
-        65,
+        69,
         "set-resources.train_gan.gpu: 3 is not a whole number of GPUs between 0 and 1 (the profile's resources: gpu)",
     ),
-    "gpu-cap-not-a-number": (("  - gpu=1\n", "  - gpu=many\n"), 46, "resources.gpu: 'many'"),
+    "gpu-cap-not-a-number": (("  - gpu=1\n", "  - gpu=many\n"), 50, "resources.gpu: 'many'"),
     "default-resources-a-string": (
         ("default-resources:\n", "default-resources: lots\nignored:\n"),
-        51,
+        55,
         "default-resources: expected a mapping (or a list of name=value)",
     ),
-    "resource-without-a-value": (("  - gpu=1\n", "  - gpu\n"), 46, "resources.gpu: has no value"),
+    "resource-without-a-value": (("  - gpu=1\n", "  - gpu\n"), 50, "resources.gpu: has no value"),
     "disk-nan": (
         ("  mem_mb: 2000 ", "  disk_mb: .nan\n  mem_mb: 2000 "),
-        56,
+        60,
         "default-resources.disk_mb: nan",
     ),
     "set-resources-a-list": (
         ("# set-resources:\n", "set-resources: [train_gan]\n"),
-        63,
+        67,
         "set-resources: expected a mapping of rule -> resources",
     ),
 }

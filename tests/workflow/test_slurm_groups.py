@@ -1,5 +1,5 @@
 """On SLURM the per-unit jobs share submissions: ``profiles/slurm`` puts the attack, sweep-point,
-purifier-point and masking-check jobs (one unit of configuration each, ``docs/reruns.md``) into
+purifier-point, masking-check and transfer-source jobs (one unit of configuration each, ``docs/reruns.md``) into
 group jobs of at most five jobs of one family, one ``sbatch`` each, and leaves every other job a
 submission of its own. Checked on Snakemake's dry run with the profile, which forms the group
 jobs as a SLURM run would and executes nothing (no SLURM needed)."""
@@ -25,6 +25,8 @@ GROUPED = {
     "truncation": "sweep_points",
     "purify": "purify_points",
     "masking_checks": "masking_checks",
+    "transfer_source": "transfer_sources",
+    "transfer_capacity_source": "transfer_sources",
 }
 GROUP_SIZE = 5
 
@@ -60,7 +62,7 @@ def test_profile_groups_every_per_unit_rule() -> None:
 @pytest.mark.parametrize(
     "config, families",
     [
-        (".test/config/robustness.yaml", {"attacks", "masking_checks"}),
+        (".test/config/robustness.yaml", {"attacks", "masking_checks", "transfer_sources"}),
         (".test/config/sweeps.yaml", {"sweep_points"}),
         (".test/config/defense.yaml", {"purify_points"}),
     ],
