@@ -220,10 +220,12 @@ def counts_text(table: pd.DataFrame, group: str = "source") -> str:
     return text
 
 
-def _verdict_cell(row: Any) -> str:
+def _verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:
+    """The verdict with its reason; ``budgets`` (:func:`advgen.claims.digest.budget_refs`) turns
+    a row's scale text into the reference to its budget stated once at the top."""
     text = row.verdict
     if row.verdict == AT_SCALE and row.scale:
-        text += f" ({row.scale})"
+        text += f" ({(budgets or {}).get(row.scale, row.scale)})"
     if row.verdict == NOT_VALID:
         if getattr(row, "would_be", ""):
             text += f" (would be: {row.would_be})"
@@ -325,13 +327,6 @@ def markdown(table: pd.DataFrame, *, header: str = "", budgets: Sequence[Mapping
 
     table = complete(table)
     refs = budget_refs(budgets)
-
-    def verdict_cell(row: Any) -> str:
-        text = _verdict_cell(row)
-        if row.verdict == AT_SCALE and row.scale in refs:
-            text = text.replace(f"({row.scale})", f"({refs[row.scale]})")
-        return text
-
     lines = ["# Claims of the source documents, tested on this run", ""]
     if header:
         lines += [header, ""]
@@ -348,7 +343,7 @@ def markdown(table: pd.DataFrame, *, header: str = "", budgets: Sequence[Mapping
             lines.append(
                 f"| **{_md(row.id)}**: {_md(row.statement)} | {_md(row.section)}: “{_md(row.quote)}” "
                 f"| {_md(row.paper_value or '–')} | {_md(test_cell(row))} | {_md(_ours(row))} "
-                f"| {_md(_control_cell(row))} | **{_md(verdict_cell(row))}** |"
+                f"| {_md(_control_cell(row))} | **{_md(_verdict_cell(row, refs))}** |"
             )
     return "\n".join(lines) + "\n"
 
@@ -407,19 +402,13 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
     def scale_ref(row: Any) -> str:
         return refs.get(row.scale, row.scale) if row.scale else ""
 
-    def verdict_cell(row: Any) -> str:
-        text = _verdict_cell(row)
-        if row.verdict == AT_SCALE and row.scale:
-            text = text.replace(f"({row.scale})", f"({scale_ref(row)})")
-        return text
-
     sections = [(title, list(rows.itertuples())) for title, rows in _sections(table)]
     return render(
         header=header,
         counts=[counts_text(table), counts_text(table, "check")],
         method=METHOD_TEXT.replace("*", ""),
         sections=sections,
-        verdict_cell=verdict_cell,
+        verdict_cell=lambda row: _verdict_cell(row, refs),
         level=_level,
         p_text=p_text,
         n_text=n_text,
