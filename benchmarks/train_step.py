@@ -87,6 +87,7 @@ from typing import Any
 import torch
 
 from advgen.classifiers.pgd_step import PgdStep
+from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.replicates import StackedClassifierRun
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.classifiers.training import _optimizer, _train_epoch
@@ -269,7 +270,9 @@ class GanStep(Step):
 
 
 class MadryStep(Step):
-    """One PGD training step: ``_train_epoch`` over exactly one batch, at the full epsilon."""
+    """One training step of a classifier in its spec's mode (PGD for the Madry models):
+    ``_train_epoch`` over exactly one batch, at the full epsilon; the ``pool`` mode with its
+    adversarial pool (refreshed every ``pool_refresh`` steps, as a run does)."""
 
     def __init__(
         self,
@@ -288,7 +291,9 @@ class MadryStep(Step):
         capture = graphs == "graph" and is_cuda(device)
         # as ClassifierRun builds them: Adam capturable where graphs may capture its step
         self.opt = _optimizer(self.model, self.spec, capturable=graphs != "off" and is_cuda(device))
-        self.pgd = PgdStep(self.model, self.opt, self.spec, capture=capture) if graphs != "off" else None
+        graphed = graphs != "off" and self.spec.mode == "pgd"  # as ClassifierRun: graphs for PGD only
+        self.pgd = PgdStep(self.model, self.opt, self.spec, capture=capture) if graphed else None
+        self.pool = AdversarialPool.from_spec(self.spec) if self.spec.mode == "pool" else None
         self.static = self.pgd.static if self.pgd is not None else None
         self.x = torch.rand(batch, *shape, device=device)
         if cl:
@@ -298,7 +303,10 @@ class MadryStep(Step):
         self.step0 = 10**9
 
     def __call__(self) -> None:
-        _train_epoch(self.model, self.opt, self.x, self.y, self.spec, self.step0, pgd=self.pgd)
+        _train_epoch(
+            self.model, self.opt, self.x, self.y, self.spec, self.step0, pool=self.pool, pgd=self.pgd
+        )
+        self.step0 += 1  # the pool refreshes on its schedule
 
     def weights(self) -> list[torch.Tensor]:
         return list(self.model.parameters())

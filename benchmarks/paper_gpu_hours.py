@@ -1,0 +1,304 @@
+"""The paper study's training GPU-hours: every training job of ``config/paper.yaml``'s DAG, timed.
+
+The jobs are the DAG's own: the ``train_gan``, ``train_ae`` and ``train_classifier`` jobs that
+:func:`advgen.pipeline.build` plans for the config (capacity widths and data-size fractions
+included), each with the typed spec its job receives. Jobs whose steps cost the same (the spec
+without ``seed``, ``epochs`` and the training subset) share one measurement: advgen's own
+training iteration at the job's batch size, on random data of the dataset's shape, built and
+stepped as ``benchmarks/train_step.py`` does (``GanRun.train_iteration``; ``_train_epoch`` over one
+batch in the classifier's mode, PGD steps graphed on CUDA as a run does, the adversarial pool
+refreshed on its schedule; ``AeRun.step``). Each rate is the median of 3 repeats of ``--iters``
+timed iterations after ``--warmup`` (CUDA synchronised around each repeat).
+
+A job's iterations are its epochs times its steps per epoch on the full training split of the
+torchvision source (MNIST and Fashion-MNIST 60,000, CIFAR-10 50,000, CelebA 162,770 in the
+official train partition; ``max_train`` and the classifier's subset and fraction applied, per-class
+rounding ignored): ``ceil(n / batch)`` steps for GANs and classifiers, ``floor`` for the
+autoencoders (they drop the last partial batch). GPU-hours = iterations / rate / 3,600, one seed;
+the 3-seed column runs each training job three times, one after another (no stacking).
+
+The other GPU jobs (attacks, masking checks, sweeps, purification, transfer) are counted per job
+kind and listed as not timed here.
+
+    python benchmarks/paper_gpu_hours.py --json rates.json        # cuda if present
+    python benchmarks/paper_gpu_hours.py --budget-s 150            # stop timing after 150 s
+    python benchmarks/paper_gpu_hours.py --smoke                   # tiny sizes, a few jobs (CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import train_step  # noqa: E402  (the step builders of the other benchmark)
+
+from advgen.ae.spec import AeSpec  # noqa: E402
+from advgen.ae.train import AeRun  # noqa: E402
+from advgen.config import load_yaml, validate_config  # noqa: E402
+from advgen.data.prepared import save_prepared  # noqa: E402
+from advgen.data.split import Split  # noqa: E402
+from advgen.pipeline import build  # noqa: E402
+from advgen.pipeline.jobkinds import JOB_KINDS  # noqa: E402
+from advgen.specs import spec_dict, typed_spec  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+#: training images of each torchvision source's train split (CelebA: the official partition 0)
+TRAIN_IMAGES = {"mnist": 60_000, "fashion_mnist": 60_000, "cifar10": 50_000, "celeba": 162_770}
+#: job kind -> (the spec's field holding the run, the config section)
+TRAINING = {
+    "train_gan": ("gan", "gans"),
+    "train_ae": ("autoencoder", "autoencoders"),
+    "train_classifier": ("classifier", "classifiers"),
+}
+#: spec fields that change how many steps a job runs or what it draws, not what a step costs
+NOT_RATE = {
+    "seed",
+    "epochs",
+    "train_fraction",
+    "train_subset",
+    "subset_seed",
+    "grid_size",
+    "n_novel",
+    "cdf_levels",
+}
+
+
+def training_jobs(config: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The DAG's training jobs (kind, name, run spec as a dict) and the other GPU jobs per kind."""
+    pipe = build(config)
+    jobs, others = [], Counter()
+    for kind in JOB_KINDS:
+        if "gpu" not in (kind.resources or {}):
+            continue
+        for values in kind.each(pipe):
+            if kind.name not in TRAINING:
+                others[kind.name] += 1
+                continue
+            field, section = TRAINING[kind.name]
+            run = getattr(kind.spec(pipe, values), field)
+            name = next(iter(values.values()))
+            jobs.append({"kind": kind.name, "section": section, "name": name, "spec": spec_dict(run)})
+    return jobs, others
+
+
+def iterations(job: dict[str, Any], config: dict[str, Any]) -> int:
+    spec = job["spec"]
+    dataset = config["datasets"][spec["dataset"]]
+    n = TRAIN_IMAGES[dataset["source"]]
+    if dataset.get("max_train"):
+        n = min(n, int(dataset["max_train"]))
+    if job["kind"] == "train_classifier":
+        n = n // 2 if spec.get("train_subset", "all") != "all" else n
+        n = max(1, round(n * float(spec.get("train_fraction", 1.0))))
+    batch = int(spec["batch_size"])
+    per_epoch = n // batch if job["kind"] == "train_ae" else math.ceil(n / batch)
+    return int(spec["epochs"]) * per_epoch
+
+
+def signature(job: dict[str, Any]) -> str:
+    return json.dumps(
+        {k: v for k, v in job["spec"].items() if k not in NOT_RATE} | {"kind": job["kind"]}, sort_keys=True
+    )
+
+
+class AeStep:
+    """One ``AeRun.step`` on a fixed random batch (the run built from a small prepared file)."""
+
+    def __init__(self, spec: dict[str, Any], shape: tuple[int, int, int], device: str, folder: Path) -> None:
+        n = int(spec["batch_size"])
+        g = torch.Generator().manual_seed(0)
+        paths = []
+        for split in ("train", "test"):
+            path = folder / f"ae_{split}_{'x'.join(map(str, shape))}_{n}.pt"
+            labels = torch.arange(n) % 10
+            save_prepared(
+                Split(torch.rand(n, *shape, generator=g), labels, torch.arange(n)),
+                path,
+                dataset="benchmark",
+                name=split,
+                num_classes=10,
+                spec={},
+            )
+            paths.append(str(path))
+        self.run = AeRun(typed_spec(AeSpec, dict(spec, seed=0)), *paths, device=device)
+        self.run.model.train()
+        self.x = torch.rand(n, *shape, device=device)
+
+    def __call__(self) -> None:
+        self.run.step(self.x)
+
+
+def make_step(job: dict[str, Any], config: dict[str, Any], device: str, folder: Path) -> Any:
+    spec = dict(job["spec"], seed=0)
+    shape = train_step.image_shape(config, spec["dataset"])
+    if job["kind"] == "train_gan":
+        return train_step.GanStep(
+            spec, shape, int(spec["batch_size"]), device, folder, cl=False, graphs="graph"
+        )
+    if job["kind"] == "train_ae":
+        return AeStep(spec, shape, device, folder)
+    return train_step.MadryStep(spec, shape, int(spec["batch_size"]), device, cl=False, graphs="graph")
+
+
+def smoke_job(job: dict[str, Any]) -> dict[str, Any]:
+    spec = dict(job["spec"])
+    if job["kind"] == "train_ae":
+        spec.update(batch_size=4, width=4)
+    else:
+        spec = train_step.smoke_spec(job["section"], spec)
+    if job["kind"] == "train_classifier":
+        spec.update(pool_size=8, pool_refresh=2)
+    return dict(job, spec=spec)
+
+
+def measure(
+    args: argparse.Namespace, config: dict[str, Any], jobs: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Seconds per iteration of each signature (or the reason it has none)."""
+    rates: dict[str, dict[str, Any]] = {}
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for job in jobs:
+            key = signature(job)
+            if key in rates:
+                continue
+            if args.budget_s and time.perf_counter() - start > args.budget_s:
+                rates[key] = {"entry": job["name"], "error": f"not timed: --budget-s {args.budget_s:g} spent"}
+                continue
+            iters = args.iters
+            if job["spec"].get("mode") == "pool":  # at least one refresh in every repeat
+                iters = max(iters, int(job["spec"].get("pool_refresh") or 10))
+            t0 = time.perf_counter()
+            try:
+                step = make_step(job, config, args.device, Path(tmp))
+                s = train_step.time_step(step, args.device, False, args.warmup, iters, 3)
+                rates[key] = {"entry": job["name"], "s_per_iter": s, "seconds": time.perf_counter() - t0}
+            except torch.cuda.OutOfMemoryError as exc:  # a result, not a failure
+                rates[key] = {"entry": job["name"], "error": f"out of memory: {str(exc).splitlines()[0]}"}
+            except Exception as exc:  # noqa: BLE001  (the table names it; the exit status says so)
+                rates[key] = {"entry": job["name"], "error": f"{type(exc).__name__}: {exc}", "broken": True}
+            step = None
+            train_step.free(args.device)
+            print(f"  {job['name']}: {rates[key].get('s_per_iter', rates[key].get('error'))}", flush=True)
+    return rates
+
+
+def table(
+    config: dict[str, Any], jobs: list[dict[str, Any]], rates: dict[str, dict[str, Any]], seeds: int
+) -> tuple[list[dict[str, Any]], list[str]]:
+    rows, lines = (
+        [],
+        [
+            "| job | kind | batch | iterations | it/s | GPU-hours, 1 seed |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ],
+    )
+    for job in jobs:
+        rate = rates[signature(job)]
+        its = iterations(job, config)
+        s = rate.get("s_per_iter")
+        hours = None if s is None else its * s / 3600
+        rows.append(
+            {
+                "job": job["name"],
+                "kind": job["kind"],
+                "batch": job["spec"]["batch_size"],
+                "iterations": its,
+                "it_per_s": None if s is None else 1 / s,
+                "gpu_hours": hours,
+                "note": rate.get("error", ""),
+                "measured_as": rate["entry"],
+                "broken": bool(rate.get("broken")),
+            }
+        )
+        rate_text = "-" if s is None else f"{1 / s:,.1f}"
+        hours_text = rate.get("error", "-") if hours is None else f"{hours:.3f}"
+        batch = job["spec"]["batch_size"]
+        lines.append(f"| `{job['name']}` | {job['kind']} | {batch} | {its:,} | {rate_text} | {hours_text} |")
+    timed = [r["gpu_hours"] for r in rows if r["gpu_hours"] is not None]
+    total = sum(timed)
+    both = f"**{total:.2f}** ({seeds} seeds: **{seeds * total:.2f}**)"
+    lines.append(f"| **{len(timed)} of {len(rows)} training jobs timed** | | | | | {both} |")
+    by_kind = Counter()
+    for r in rows:
+        if r["gpu_hours"] is not None:
+            by_kind[r["kind"]] += r["gpu_hours"]
+    lines.append("")
+    lines.append("Per kind, 1 seed: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(by_kind.items())))
+    top = sorted((r for r in rows if r["gpu_hours"] is not None), key=lambda r: -r["gpu_hours"])[:5]
+    lines.append("Largest: " + ", ".join(f"`{r['job']}` {r['gpu_hours']:.2f}" for r in top))
+    return rows, lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--config", type=Path, default=ROOT / "config" / "paper.yaml")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--iters", type=int, default=10, help="timed iterations per repeat")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed iterations first")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds of the study's second total")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=0.0,
+        help="stop timing new jobs after this many seconds (0: no limit)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows to this JSON file")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, the first job of each kind, on the CPU"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.device, args.iters, args.warmup = "cpu", 1, 1
+    config = validate_config(load_yaml(args.config), source=str(args.config))
+    jobs, others = training_jobs(config)
+    if args.smoke:
+        jobs = [smoke_job(j) for j in {j["kind"]: j for j in reversed(jobs)}.values()]
+    torch.backends.cuda.matmul.allow_tf32 = False  # fp32, as a run trains (no TF32 switch in advgen)
+    torch.backends.cudnn.allow_tf32 = False
+    distinct = len({signature(j) for j in jobs})
+    print(
+        f"== {train_step.versions(args.device)}; {len(jobs)} training jobs, {distinct} distinct steps",
+        flush=True,
+    )
+    rates = measure(args, config, jobs)
+    rows, lines = table(config, jobs, rates, args.seeds)
+    lines.append(
+        "Not timed here (GPU jobs per kind): " + ", ".join(f"{k} {n}" for k, n in sorted(others.items()))
+    )
+    print("\n".join(lines))
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "header": train_step.versions(args.device),
+                    "rows": rows,
+                    "lines": lines,
+                    "others": dict(others),
+                },
+                indent=1,
+            )
+            + "\n"
+        )
+    broken = [r["job"] for r in rows if r["broken"]]
+    if broken:
+        print(f"broken rows: {', '.join(broken)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
