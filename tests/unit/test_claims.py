@@ -400,3 +400,26 @@ def test_paper_only_claims_are_measured_where_the_config_produces_them(tmp_path:
     assert got["p"].verdict == "holds"
     assert (got["q"].verdict, got["q"].note) == ("paper scale only", "big")
     assert got["n"].verdict == "not testable at this scale"
+
+
+def test_two_roles_with_a_run_per_seed_pair_seed_by_seed_over_the_same_examples() -> None:
+    """The AE's and the GAN's interpolation of the same image pairs, three seeds each: run k of
+    one role pairs with run k of the other (by the ``_seed<k>`` name), then example by example."""
+    from advgen.claims.measure import Measured, paired
+    from advgen.claims.stats import Side
+
+    def side(names: tuple[str, ...], offset: float) -> Measured:
+        seeds = [int(n.rpartition("_seed")[2]) if "_seed" in n else 0 for n in names]
+        runs = tuple(np.arange(4.0) + 10 * s + offset for s in seeds)
+        ids = tuple(np.array([7, 3, 5, 9]) + 100 * s for s in seeds)  # each seed its own image pairs
+        return Measured(Side(runs, names), rows=4 * len(names), ids=ids)
+
+    ae = side(("ae", "ae_seed1", "ae_seed2"), 0.0)
+    gan = side(("gan_seed2", "gan", "gan_seed1"), 0.5)  # another order: pairing goes by seed
+    a, b = paired(ae, gan)
+    assert a.names == ("ae", "ae_seed1", "ae_seed2")
+    for ra, rb in zip(a.runs, b.runs, strict=True):
+        assert np.allclose(rb - ra, 0.5)  # same seed, same examples: only the offset differs
+    # a seed the other role lacks is left out, not paired with another seed's examples
+    a, b = paired(side(("ae", "ae_seed1"), 0.0), side(("gan", "gan_seed5"), 0.5))
+    assert a.names == ("ae",) and np.allclose(b.runs[0] - a.runs[0], 0.5)

@@ -295,16 +295,32 @@ def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[obje
     return out
 
 
+def _replicate(name: str) -> str:
+    """The replicate a run name stands for: ``k`` of ``<entry>_seed<k>``, ``""`` for the entry's own run."""
+    head, sep, tail = name.rpartition("_seed")
+    return tail if sep and head and tail.isdigit() else ""
+
+
 def paired(a: Measured, b: Measured) -> tuple[Side, Side]:
     """The two sides aligned run by run (same run names) and example by example (same ids).
-    Two sides of one run each that name different runs (two models evaluated on the same
-    examples, e.g. the AE's and the GAN's interpolation of the same image pairs) pair by example."""
+    Two sides that share no run name (two models evaluated on the same examples, e.g. the AE's
+    and the GAN's interpolation of the same image pairs) pair run by run by replicate (the
+    entries' own runs together, ``<entry>_seed<k>`` with ``<other>_seed<k>``; one run each: those
+    two), then by example."""
     runs_a, runs_b, names = [], [], []
-    cross = a.side.n_runs == b.side.n_runs == 1 and a.side.names != b.side.names
+    cross = not set(a.side.names) & set(b.side.names)
+    b_replicates = [_replicate(name) for name in b.side.names]
     for j, name in enumerate(a.side.names):
-        if name not in b.side.names and not cross:
+        if not cross:
+            if name not in b.side.names:
+                continue
+            k = b.side.names.index(name)
+        elif a.side.n_runs == b.side.n_runs == 1:
+            k = 0
+        elif _replicate(name) in b_replicates:
+            k = b_replicates.index(_replicate(name))
+        else:
             continue
-        k = 0 if cross else b.side.names.index(name)
         sa = pd.Series(a.side.runs[j], index=a.ids[j])
         sb = pd.Series(b.side.runs[k], index=b.ids[k])
         both = sa.index.intersection(sb.index).sort_values()
