@@ -45,7 +45,6 @@ import train_step  # noqa: E402  (the step builders of the other benchmark)
 
 from advgen.ae.spec import AeSpec  # noqa: E402
 from advgen.ae.train import AeRun  # noqa: E402
-from advgen.config import load_yaml, validate_config  # noqa: E402
 from advgen.data.prepared import save_prepared  # noqa: E402
 from advgen.data.split import Split  # noqa: E402
 from advgen.pipeline import build  # noqa: E402
@@ -263,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.smoke:
         args.device, args.iters, args.warmup = "cpu", 1, 1
-    config = validate_config(load_yaml(args.config), source=str(args.config))
+    config = train_step.paper_entries(args.config)
     jobs, others = training_jobs(config)
     if args.smoke:
         jobs = [smoke_job(j) for j in {j["kind"]: j for j in reversed(jobs)}.values()]

@@ -100,6 +100,13 @@ def entry_of(run: str) -> str:
     return _SEED_PART.sub("", run)
 
 
+def seed_part(run: str) -> str:
+    """``k`` of the ``_seed<k>`` part of a run's name, ``""`` for an entry's own (first) run: two
+    entries' runs with the same part are runs of the same seed."""
+    match = _SEED_PART.search(run)
+    return match.group(0)[len("_seed") :] if match else ""
+
+
 def entry_seeds(entry: Mapping[str, Any], default_seed: int, key: str) -> list[int] | None:
     """The seeds ``entry`` asks for (None: not replicated); ``key`` names it in errors."""
     has_seeds, has_reps = "seeds" in entry, "replicates" in entry

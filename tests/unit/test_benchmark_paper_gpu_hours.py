@@ -27,7 +27,7 @@ def bench():
 
 @pytest.fixture(scope="module")
 def paper(bench):
-    config = bench.validate_config(bench.load_yaml(ROOT / "config" / "paper.yaml"), source="paper.yaml")
+    config = bench.train_step.paper_entries(ROOT / "config" / "paper.yaml")
     jobs, others = bench.training_jobs(config)
     return config, jobs, others
 

@@ -21,6 +21,7 @@ from advgen.claims.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError
 from advgen.paths import SAMPLE_QUALITY_SUMMARY
 from advgen.paths import WORST_CASE as _WORST_CASE
+from advgen.replicates import seed_part
 
 #: the worst-case table, relative to the results folder (its sides get a note on the page)
 WORST_CASE = _WORST_CASE.removeprefix("results/")
@@ -295,12 +296,6 @@ def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[obje
     return out
 
 
-def _replicate(name: str) -> str:
-    """The replicate a run name stands for: ``k`` of ``<entry>_seed<k>``, ``""`` for the entry's own run."""
-    head, sep, tail = name.rpartition("_seed")
-    return tail if sep and head and tail.isdigit() else ""
-
-
 def paired(a: Measured, b: Measured) -> tuple[Side, Side]:
     """The two sides aligned run by run (same run names) and example by example (same ids).
     Two sides that share no run name (two models evaluated on the same examples, e.g. the AE's
@@ -309,7 +304,7 @@ def paired(a: Measured, b: Measured) -> tuple[Side, Side]:
     two), then by example."""
     runs_a, runs_b, names = [], [], []
     cross = not set(a.side.names) & set(b.side.names)
-    b_replicates = [_replicate(name) for name in b.side.names]
+    b_seeds = [seed_part(name) for name in b.side.names]
     for j, name in enumerate(a.side.names):
         if not cross:
             if name not in b.side.names:
@@ -317,8 +312,8 @@ def paired(a: Measured, b: Measured) -> tuple[Side, Side]:
             k = b.side.names.index(name)
         elif a.side.n_runs == b.side.n_runs == 1:
             k = 0
-        elif _replicate(name) in b_replicates:
-            k = b_replicates.index(_replicate(name))
+        elif seed_part(name) in b_seeds:
+            k = b_seeds.index(seed_part(name))
         else:
             continue
         sa = pd.Series(a.side.runs[j], index=a.ids[j])
