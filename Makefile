@@ -14,7 +14,7 @@ DEMO_DIR    ?= demo
 SNAKEMAKE = cd $(WORKDIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/snakemake -s $(abspath Snakefile) \
 	--cores $(CORES) --configfile $(abspath $(CONFIG))
 
-.PHONY: install run demo test test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
+.PHONY: install run demo test test-slow test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -67,16 +67,21 @@ freeze: $(STAMP)
 		--commit "$$(git rev-parse HEAD)"
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
-# timing-sensitive tests (marker `serial`) alone. docs/contributing.md: one test, the fast loop.
+# timing-sensitive tests (marker `serial`) alone. The end-to-end tier (marker `slow`: workflow
+# runs to completion, the rerun-and-recompute table, the whole bad-config corpus through
+# Snakemake) is `make test-slow`; CI runs both. docs/contributing.md: one test, the fast loop.
 XDIST ?= -n auto
 PYTEST := PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m pytest
 test: $(STAMP)
-	$(PYTEST) -m "not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
-	$(PYTEST) -m "serial" $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow and not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
+	$(PYTEST) -m "serial and not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(PYTEST) -m "slow and not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
 
 # The quick loop: unit tests and the bad-input corpus (no workflow runs).
 test-fast: $(STAMP)
-	$(PYTEST) tests/unit tests/errors -m "not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
+	$(PYTEST) tests/unit tests/errors -m "not slow and not slurm and not browser and not serial" $(XDIST) $(PYTEST_ARGS)
 
 # config/paper.yaml's whole DAG (every rule, report included) on fake data in torchvision's
 # formats, shrunk by `advgen paper-smoke-config`, in a scratch folder (PAPER_SMOKE_DIR; this
