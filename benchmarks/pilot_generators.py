@@ -31,6 +31,11 @@ candidate, is not in them). ``--workers 2`` runs two trainings at a time.
     python benchmarks/pilot_generators.py --roles ae_forced,ae # one part
     python benchmarks/pilot_generators.py --round 2            # round 2: the report GAN's D
     python benchmarks/pilot_generators.py --smoke              # tiny data, 1 epoch, 1 seed (CI)
+    python benchmarks/pilot_generators.py --memorisation --work W  # D's memorisation, runs of W
+
+Each GAN row also gets ``d_auc``: P(D(x_train) > D(x_test)) of its final D on the training and
+the test digits (:mod:`advgen.gan.overfitting`; 0.5 = D does not tell the digits it trained on
+from held-out ones, the condition DiffAugment is a remedy for).
 """
 
 from __future__ import annotations
@@ -443,6 +448,8 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
             "status",
             "test_mse",
         )
+        if gan:  # does D tell its training digits from held-out ones? (why DiffAugment did not help)
+            row["d_auc"] = d_memorisation(model, task["train"], task["test"])["auc"]
         name = f"{task['name']}@{epochs}" if task["curve"] else task["name"]
         rows.append(
             {
@@ -451,6 +458,7 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
                 "candidate": task["name"],
                 "epochs": int(last_good["epoch"]),
                 **{k: row[k] for k in keep},
+                "d_auc": row.get("d_auc", math.nan),
                 "cpu_s": spent_cpu,
                 "wall_s": spent_wall,
             }
@@ -458,6 +466,37 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
         if row["status"] == "diverged" or last_good["epoch"] < epochs:  # stopped: no later budget
             break
     return rows
+
+
+def d_memorisation(model: str | Path, train: str, held_out: str) -> dict[str, float]:
+    """A GAN checkpoint's D on the training split against the held-out test split
+    (:func:`advgen.gan.overfitting.memorisation`: ``auc`` 0.5 = D cannot tell them apart)."""
+    from advgen.data import load_prepared
+    from advgen.gan.overfitting import memorisation
+    from advgen.models.loading import load_discriminator
+
+    d = load_discriminator(model)  # on images in [0, 1], as the prepared splits hold them
+    return memorisation(d, load_prepared(train).images, load_prepared(held_out).images)
+
+
+def memorisation_table(work: Path) -> str:
+    """Every GAN checkpoint a round left in ``work`` (``ROLE/CANDIDATE/seedK/epoch_E.pt``): its D's
+    memorisation of the training digits against the test digits, one row per checkpoint."""
+    lines = [
+        "| run | epochs | P(D(train) > D(test)) | r_t train | r_t test | mean logit gap |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for model in sorted(work.glob("*/*/seed*/epoch_*.pt")):
+        info = model.with_suffix(".json")
+        if not info.exists() or "test_mse" in json.loads(info.read_text()):
+            continue  # an autoencoder's, or a run still training
+        m = d_memorisation(model, str(work / "train.pt"), str(work / "test.pt"))
+        run = "/".join(model.parts[-4:-1])
+        lines.append(
+            f"| {run} | {int(model.stem.split('_')[1])} | {m['auc']:.3f} | {m['rt_train']:.3f} | "
+            f"{m['rt_held_out']:.3f} | {m['mean_logit_gap']:.3f} |"
+        )
+    return "\n".join(lines)
 
 
 # -- setup: data, classifier, specs ----------------------------------------------------------------
@@ -739,7 +778,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--figure", default="", help="round 4: write the learning curves here (PNG)")
     p.add_argument("--after", default="", help="round 4: round 3's --json (its rule's choice of recipes)")
     p.add_argument("--work", default="", help="folder for the runs' outputs (default: a temporary one)")
+    p.add_argument(
+        "--memorisation",
+        action="store_true",
+        help="print each GAN checkpoint's D memorisation (train vs test digits) of a finished --work",
+    )
     args = p.parse_args(argv)
+    if args.memorisation:
+        if not args.work:
+            p.error("--memorisation reads the runs of --work")
+        print(memorisation_table(Path(args.work)))
+        return 0
 
     seeds = [0] if args.smoke else [int(s) for s in args.seeds.split(",")]
     roles = set(filter(None, args.roles.split(","))) or None
