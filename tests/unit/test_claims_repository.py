@@ -422,7 +422,7 @@ def test_the_header_sets_the_studys_training_budget_beside_the_sources() -> None
     gans = spec.budgets["gans"]
     assert "125,000 iterations" in gans.source
     ours = budget_text(gans.runs, {"mnist": 4000})
-    assert "mnist_ns," in ours and "50 epochs × 62 full batches of 64 (about 3,100 iterations)" in ours
+    assert "mnist_ns," in ours and "100 epochs × 62 full batches of 64 (about 6,200 iterations)" in ours
     assert budget_text(gans.runs, {}).startswith("mnist_ns")  # no manifest: epochs and batch only
 
 
