@@ -448,8 +448,8 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
             "status",
             "test_mse",
         )
-        if gan:  # does D tell its training digits from held-out ones? (why DiffAugment did not help)
-            row["d_auc"] = d_memorisation(model, task["train"], task["test"])["auc"]
+        # does D tell its training digits from held-out ones? (why DiffAugment did not help)
+        d_auc = d_memorisation(model, task["train"], task["test"])["auc"] if gan else math.nan
         name = f"{task['name']}@{epochs}" if task["curve"] else task["name"]
         rows.append(
             {
@@ -458,7 +458,7 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
                 "candidate": task["name"],
                 "epochs": int(last_good["epoch"]),
                 **{k: row[k] for k in keep},
-                "d_auc": row.get("d_auc", math.nan),
+                "d_auc": d_auc,
                 "cpu_s": spent_cpu,
                 "wall_s": spent_wall,
             }

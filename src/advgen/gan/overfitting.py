@@ -20,7 +20,7 @@ from torch import nn
 
 @torch.no_grad()
 def logits(d: nn.Module, images: torch.Tensor, batch_size: int = 500) -> np.ndarray:
-    """D's logits on ``images`` (in D's input range), in eval mode, as a float64 vector."""
+    """D's logits on ``images`` (as ``d`` takes them), in eval mode, as a float64 vector."""
     was_training = d.training
     d.eval()
     try:
