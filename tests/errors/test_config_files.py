@@ -453,8 +453,8 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness:\n  robust_features:\n    standard_classifier: other_cnn\n",
         True,
         8,
-        "robustness.robust_features.standard_classifier: its runs have seeds [0, 1, 5], those of "
-        "robust_classifier [0, 1, 2]",
+        "robustness.robust_features.standard_classifier: its runs have seeds [1000, 1001, 1005], those "
+        "of robust_classifier [1000, 1001, 1002]",  # the default config's seed_base 1000 moves both
     ),
     "examples-unknown-attack": (
         "robustness:\n  examples:\n    attacks: [nope]\n",
@@ -894,9 +894,9 @@ LIMIT_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "gans.x.seeds: 1001 items, more than the limit of 1000",
     ),
     "replicates-past-the-largest-seed": (
-        GAN + "    seed: 4294967295\n    replicates: 2\n",
+        "seed_base: 0\n" + GAN + "    seed: 4294967295\n    replicates: 2\n",  # the default's base: 1000
         True,
-        7,
+        8,
         "gans.x.replicates: 2 seeds from 4294967295 run up to 4294967296, more than the largest seed "
         "4294967295",
     ),
@@ -906,7 +906,7 @@ LIMIT_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         + "]\n",
         True,
         2,
-        "sweeps.truncation: 3 generators x 1,000 psi values make up to 3,000 jobs, more than the limit "
+        "sweeps.truncation: 4 generators x 1,000 psi values make up to 4,000 jobs, more than the limit "
         "of 1,000 per grid",
     ),
     "purify-tradeoff-over-limit": (

@@ -77,15 +77,16 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     assert "results/gans/mnist_ns/losses.parquet" not in inputs["tables"]
     assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
-    # the first seed's run keeps the entry's name (advgen.replicates)
+    # the first seed's run keeps the entry's name (advgen.replicates); the others are named by
+    # their seeds, which seed_base (1000 in the default config) moved
     assert spec.roles["standard_cnn"] == (
         "mnist_cnn_small",
-        "mnist_cnn_small_seed1",
-        "mnist_cnn_small_seed2",
+        "mnist_cnn_small_seed1001",
+        "mnist_cnn_small_seed1002",
     )
-    pool = ("mnist_fc100_100_pool", "mnist_fc100_100_pool_seed1", "mnist_fc100_100_pool_seed2")
+    pool = ("mnist_fc100_100_pool", "mnist_fc100_100_pool_seed1001", "mnist_fc100_100_pool_seed1002")
     assert spec.roles["fc_pool"] == pool
-    assert spec.seeds["fc_pool"] == {name: k for k, name in enumerate(pool)}
+    assert spec.seeds["fc_pool"] == {name: 1000 + k for k, name in enumerate(pool)}
     data = default()
     data["claims"] = None
     assert not any("claims" in t for t in build(data).targets())

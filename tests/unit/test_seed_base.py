@@ -170,14 +170,20 @@ def test_check_config_applies_the_base_once(tmp_path: Path) -> None:
 
 
 def test_the_default_study_moves_onto_fresh_seeds_with_one_line(tmp_path: Path) -> None:
-    """config/config.yaml with ``seed_base: 1000`` added: every run of every role, every sweep point
-    and every attack trains or draws with a seed of at least 1000, and every reference resolves."""
+    """config/config.yaml with its one ``seed_base`` line set to 1000 (the confirmatory run's): every
+    run of every role, every sweep point and every attack trains or draws with a seed of at least
+    1000, and every reference resolves; with the line at 0 the seeds start at 0 (the exploratory runs)."""
+    import re
+
     from advgen.sweeps.grid import plan as sweeps_plan
 
     root = Path(__file__).resolve().parents[2]
     text = (root / "config" / "config.yaml").read_text()
+    assert len(re.findall(r"(?m)^seed_base: \d+$", text)) == 1
     path = tmp_path / "confirmatory.yaml"
-    path.write_text(text.replace("\nseed: 0\n", "\nseed: 0\nseed_base: 1000\n", 1))
+    path.write_text(re.sub(r"(?m)^seed_base: \d+$", "seed_base: 0", text))
+    assert min(run_seeds(check_config_files([path])).values()) == 0
+    path.write_text(re.sub(r"(?m)^seed_base: \d+$", "seed_base: 1000", text))
     cfg = check_config_files([path])
     assert cfg["seed_base"] == 1000
     seeds = {
