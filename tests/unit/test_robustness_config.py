@@ -12,6 +12,7 @@ from advgen.config import CONFIG_SCHEMA, load_yaml, validate_config
 from advgen.errors import ConfigError
 from advgen.replicates import expand_replicates
 from advgen.robustness import plan
+from advgen.seed_base import apply_seed_base
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = CONFIG_SCHEMA
@@ -23,6 +24,7 @@ def tiny() -> dict:
 
 def validated(config: dict) -> dict:
     validate_config(config, SCHEMA, source="test.yaml")
+    apply_seed_base(config, "test.yaml")  # as the config check does: config/config.yaml's seed_base
     expand_replicates(config, "test.yaml")  # as the config check does: `replicates: 3` -> <entry>_seed<k>
     plan.of(config, "test.yaml").check_references()
     return config

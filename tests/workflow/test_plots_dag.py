@@ -53,8 +53,10 @@ def test_default_config_schedules_every_figure_family(workflow_dir):
     # adversarial-example figures of robustness.examples
     examples = len(config["robustness"]["examples"]["classifiers"])
     assert counts["claims"] == 1 and counts["transfer_capacity"] == 1
-    # the transfer matrices: one job per source model (18 each), then their tables
-    assert counts["transfer"] == 1 and counts["transfer_source"] == counts["transfer_capacity_source"] == 18
+    # the transfer matrices: one job per source model (20: the 100-100 net has 5 seeds; the
+    # capacity matrix's 18), then their tables
+    assert counts["transfer"] == 1 and counts["transfer_source"] == 20
+    assert counts["transfer_capacity_source"] == 18
     # robust features once per seed of its replicated classifiers, then one table
     seeds = config["classifiers"][config["robustness"]["robust_features"]["robust_classifier"]]["replicates"]
     assert counts["robust_features"] == seeds == 3 and counts["robust_features_table"] == 1
