@@ -61,7 +61,7 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
     """Every claim of ``claims_path`` on the tables under ``results`` (``spec``: the roles, the
     tables the run produces, its data); the files it read are the page's ``found``."""
     from advgen.claims import data_header, evaluate_all, frame, read_claims_file
-    from advgen.claims.freeze_record import read_freeze
+    from advgen.claims.freeze_record import analysis_digest, read_freeze
     from advgen.claims.phase import freeze_path, phase_of
     from advgen.errors import AdvgenError
 
@@ -73,6 +73,8 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
         claims_file,
         read_freeze(record) if record else None,
         (seed for runs in spec.seeds.values() for seed in runs.values()),
+        run=spec.run_parts(),
+        analysis=analysis_digest(),
     )
     header = data_header(spec, results)
     header["phase"] = phase.header()

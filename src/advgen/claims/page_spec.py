@@ -48,7 +48,8 @@ class Budget:
 class ClaimsPageSpec:
     """Roles -> runs, the tables the DAG makes, the data, each role's seeds, the generator roles,
     the budgets, the config's name and its quality bars (role -> metric -> bound,
-    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators)."""
+    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators), and
+    the recipes and numerics a freeze record compares (:func:`advgen.claims.freeze_record.run_parts`)."""
 
     roles: dict[str, tuple[str, ...]]
     produced: tuple[str, ...]
@@ -58,3 +59,9 @@ class ClaimsPageSpec:
     budgets: dict[str, Budget]
     config: str
     bars: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recipes: dict[str, Any] = field(default_factory=dict)
+    numerics: dict[str, str] = field(default_factory=dict)
+
+    def run_parts(self) -> dict[str, Any]:
+        """The run's parts as a freeze record holds them."""
+        return {"seeds": self.seeds, "recipes": self.recipes, "numerics": self.numerics}

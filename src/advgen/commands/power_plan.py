@@ -18,6 +18,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "plan the confirmatory run's seeds / examples per claim from an exploratory claims table"
 
 #: the claims table's columns the plan reads
@@ -28,10 +30,10 @@ COLUMNS = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("claims", help="input: an exploratory run's claims table (claims.parquet)")
-    p.add_argument("--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
-    p.add_argument(
-        "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
+    add_input(p, "claims", help="input: an exploratory run's claims table (claims.parquet)")
+    add_output(p, "--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
+    add_output(
+        p, "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
     )
     p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
     p.add_argument(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
+from advgen.claims.freeze_record import run_parts
 from advgen.claims.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
 from advgen.columns import (
     AE_LOSS_COLUMNS,
@@ -289,6 +290,7 @@ class ClaimsPlan(Stage):
         seeds = {
             role: {run: self.study.run_seed(run) for run in runs} for role, runs in sorted(self.roles.items())
         }
+        frozen = run_parts(self.study.config, self.roles)  # what a freeze record compares
         return ClaimsPageSpec(
             roles={r: tuple(v) for r, v in sorted(self.roles.items())},
             produced=tuple(sorted(self.produced)),
@@ -304,6 +306,8 @@ class ClaimsPlan(Stage):
                 )
                 if role in self.roles and isinstance(bar, Mapping)
             },
+            recipes=frozen["recipes"],
+            numerics=frozen["numerics"],
         )
 
     def _budget(self, budget: Any) -> Budget:
