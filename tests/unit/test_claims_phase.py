@@ -121,6 +121,15 @@ def test_a_run_that_is_not_the_one_frozen_makes_every_claim_post_hoc(tmp_path: P
     assert set(table["phase"]) == {POST_HOC}
     assert table.loc[0, "post_hoc"].startswith("the run is not the one frozen on 2026-11-27 (roles, runs")
     assert counts_text(table) == "0 confirmatory source claims: none (2 post-hoc, listed apart)"
+    header = {
+        "datasets": [],
+        "budgets": [],
+        "seeds": {},
+        "config": "c",
+        "results": "r",
+        "phase": phase.header(),
+    }
+    assert "But the run is not the one frozen in" in html(table, header)  # the header says why
     code = phase_of(parsed, freeze, [10], RUN, "e" * 64)
     assert "the analysis code (advgen.claims) differs from the one frozen" in code.why
 
