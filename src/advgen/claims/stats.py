@@ -77,7 +77,9 @@ class Side:
     def discrete(self) -> bool:
         """Every run's value is a whole number and one lies outside [0, 1]: a count (the modes a
         generator covers), not a share or a flag, whose runs at 0 or 1 read the same."""
-        values = np.concatenate([np.asarray(r, dtype=float).ravel() for r in self.runs]) if self.runs else []
+        if not self.runs:
+            return False
+        values = np.concatenate([np.asarray(r, dtype=float).ravel() for r in self.runs])
         if not len(values) or not np.all(np.isfinite(values) & (values == np.round(values))):
             return False
         return bool(np.any((values < 0) | (values > 1)))

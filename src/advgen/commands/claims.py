@@ -90,7 +90,7 @@ def _compare(args: argparse.Namespace) -> None:
 
     tables = [read_table(path, COLUMNS) for path in (args.mine, args.published)]
     rows, *only = compare(*tables)
-    print(markdown(rows, (only[0], only[1]), tuple(args.names)), end="")  # type: ignore[arg-type]
+    print(markdown(rows, (only[0], only[1]), (args.names[0], args.names[1])), end="")
 
 
 def _readme(args: argparse.Namespace) -> None:
