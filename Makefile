@@ -37,7 +37,7 @@ run: $(STAMP)
 	$(SNAKEMAKE) --report results/report.html --report-after-run
 ifeq ($(CONFIG) $(WORKDIR),config/config.yaml .)
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
-		--summary-page docs/default_run/claims.md
+		--summary-page docs/default_run/claims.md --freeze docs/default_run/freeze.json
 	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
 endif

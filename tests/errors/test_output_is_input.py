@@ -55,9 +55,7 @@ def _argv(
     for action in parser._actions:
         if action in given:
             value = given[action]
-        elif action.option_strings and not action.required:
-            continue
-        elif not action.option_strings and action.nargs in ("?", "*"):
+        elif not action.required:  # an option, a positional of nargs ? or *, an optional subcommand
             continue
         elif action.choices:
             value = str(next(iter(action.choices)))

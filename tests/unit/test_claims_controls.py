@@ -148,6 +148,35 @@ def test_holm_within_a_family(tmp_path: Path) -> None:
     assert alone.verdict == "holds" and alone.p_adjusted == pytest.approx(alone.p_value)
 
 
+def test_holm_rejects_in_both_directions(tmp_path: Path) -> None:
+    """A "does not hold" is a rejection too: two claims of one family that each fail at 2.5 % on
+    their own, both barely, turn inconclusive after Holm's adjustment (the p of the direction
+    each decides, ``p_against``); a strong "does not hold" beside a barely failing one keeps its
+    verdict and the weak one's adjusted p is its own (the step-down's second step)."""
+    attacks(
+        tmp_path,
+        [("q1", "pgd40", 0.3, 0.445, 400), ("q2", "pgd40", 0.3, 0.4475, 400), ("q3", "pgd40", 0.3, 0.2, 400)],
+    )
+    rows = [
+        claim("one", decl("value", "greater", 0.5), a=side("std")),
+        claim("two", decl("value", "greater", 0.5), a=side("gan")),
+        {**claim("strong", decl("value", "greater", 0.5), a=side("rob")), "family": "g"},
+        {**claim("weak", decl("value", "greater", 0.5), a=side("std")), "family": "g"},
+    ]
+    path = claims_file(tmp_path, rows, families={"f": "shared", "g": "other"})
+    ctx = Context(tmp_path, {"std": ["q1"], "gan": ["q2"], "rob": ["q3"]})
+    got = {v.claim.id: v for v in evaluate_all(read_claims_file(path).claims, ctx)}
+    one, two = got["one"], got["two"]
+    assert 0.0125 < one.p_against < two.p_against < 0.025
+    assert one.p_value == pytest.approx(1 - one.p_against, abs=1e-6)
+    assert one.p_adjusted == pytest.approx(2 * one.p_against)
+    for v in (one, two):
+        assert (v.verdict, v.raw_verdict) == ("inconclusive", "does not hold") and "Holm" in v.note
+    strong, weak = got["strong"], got["weak"]
+    assert strong.verdict == "does not hold" and strong.p_adjusted < 0.0125
+    assert weak.verdict == "does not hold" and weak.p_adjusted == pytest.approx(weak.p_against)
+
+
 def test_the_p_value_agrees_with_the_interval(tmp_path: Path) -> None:
     """The claim holds exactly where p < 2.5 % (one-sided) or < 5 % (TOST): the p-value is the
     interval's, found by bisection (here the exact binomial's: its one-sided binomial test)."""

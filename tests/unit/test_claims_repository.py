@@ -32,6 +32,7 @@ from advgen.claims.report import (
     counts_text,
     summary_page,
 )
+from advgen.claims.round_header import read_record, summary_header
 from advgen.io import read_table
 from advgen.pipeline import paths
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
@@ -373,7 +374,18 @@ def test_readme_summary_command_writes_the_block_and_the_page(tmp_path: Path) ->
     argv = ["claims", "--readme-summary", str(tmp_path / "claims.parquet"), "--readme", str(readme)]
     assert cli_main([*argv, "--summary-page", str(page)]) == 0
     assert "[docs/run/claims.md](docs/run/claims.md)" in readme.read_text(encoding="utf-8")
-    assert page.read_text(encoding="utf-8") == summary_page(read_table(tmp_path / "claims.parquet", COLUMNS))
+    table = read_table(tmp_path / "claims.parquet", COLUMNS)
+    assert page.read_text(encoding="utf-8") == summary_page(table, header=summary_header(table, None))
+    record = tmp_path / "freeze.json"
+    record.write_text('{"claims_sha256": "ab", "date": "2026-11-28", "round": 2, "hardware": "one H200", '
+                      '"numerics": {"report_gan": "bf16"}}', encoding="utf-8")  # fmt: skip
+    assert cli_main([*argv, "--summary-page", str(page), "--freeze", str(record)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert "**Round 2**: claims file sha256 ab, frozen on 2026-11-28; seeds " in text
+    assert (
+        "hardware: one H200; numerics: report_gan: bf16. Data: the digits are the sample both phases" in text
+    )
+    assert "**Round 2**" in readme.read_text(encoding="utf-8")
 
 
 def readme_block() -> str:
@@ -406,9 +418,11 @@ def test_readme_summary_equals_the_runs_claims_parquet() -> None:
         assert readme_block() == f"{SUMMARY_START}\n{SUMMARY_END}"
         return
     table = read_table(found, SUMMARY_COLUMNS)
-    assert readme_block() == readme_summary(table).rstrip("\n")
+    record = ROOT / "docs" / "default_run" / "freeze.json"  # the Makefile's --freeze
+    header = summary_header(table, read_record(record) if record.exists() else None)
+    assert readme_block() == readme_summary(table, header=header).rstrip("\n")
     page = (ROOT / SUMMARY_PAGE).read_text(encoding="utf-8")
-    assert page == summary_page(table)
+    assert page == summary_page(table, header=header)
     check_summary(page.splitlines(), set(table.query("group == 'source'")["id"]))
 
 

@@ -86,7 +86,8 @@ class Verdict:
     would_be: str = ""  # a "not valid" claim's verdict had it been valid
     p_value: float = math.nan  # one-sided (TOST: the larger of its two), against `alpha`
     alpha: float = stats.ALPHA_ONE_SIDED
-    p_adjusted: float = math.nan  # Holm within the claim's family
+    p_against: float = math.nan  # the p-value of "does not hold" (the other direction)
+    p_adjusted: float = math.nan  # Holm within the claim's family, of the verdict's own direction
     raw_verdict: str = ""  # the verdict before the family's adjustment (where it changed it)
     seed_values: tuple[int, ...] = ()  # the seeds of the runs the claim reads
 
@@ -466,6 +467,7 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
         examples_unit=claim.terms[0].examples,
         p_value=result.p_value,
         alpha=result.alpha,
+        p_against=result.p_against,
         seed_values=_seed_values(ctx, m.named, claim.terms),
     )
 
@@ -504,32 +506,52 @@ def evaluate(claim: Claim, ctx: Context) -> Verdict:
     return out
 
 
+def deciding_p(v: Verdict) -> float:
+    """The p-value of the direction the verdict (a "not valid" one's would-be verdict) decides:
+    "holds" its ``p_value``, "does not hold" (at this scale too) its ``p_against``, an undecided
+    one the smaller of the two."""
+    decided = v.would_be if v.verdict == NOT_VALID else v.verdict
+    if decided == stats.HOLDS:
+        return v.p_value
+    if decided in (stats.FAILS, AT_SCALE):
+        return v.p_against
+    return min(v.p_value, v.p_against) if math.isfinite(v.p_against) else v.p_value
+
+
 def adjust(verdicts: list[Verdict]) -> None:
-    """Holm's step-down within each family of claims that share data (:func:`advgen.claims.stats.holm`):
-    ``p_adjusted`` for every measured claim of a family, and a "holds" (or the "holds" a "not
-    valid" would be) that its adjusted p does not keep becomes "inconclusive", the unadjusted
-    verdict kept in ``raw_verdict`` and the note saying why."""
+    """Holm's step-down within each family of claims that share data (:func:`advgen.claims.stats.holm`),
+    in both directions: a "does not hold" rejects a null too (the effect beyond the margin on the
+    claimed side), so each claim enters with the p-value of the direction it decides
+    (:func:`deciding_p`; directional decisions under Holm's procedure, Shaffer 1980). ``p_adjusted``
+    is that p adjusted, for every measured claim of a family; a "holds" or "does not hold" (or the
+    one a "not valid" would be) that its adjusted p does not keep becomes "inconclusive", the
+    unadjusted verdict kept in ``raw_verdict`` and the note saying why."""
     families: dict[str, list[Verdict]] = {}
     for v in verdicts:
         if v.claim.family and math.isfinite(v.p_value):
             families.setdefault(v.claim.family, []).append(v)
+    decided = (stats.HOLDS, stats.FAILS, AT_SCALE)
     for family, members in families.items():
-        adjusted = stats.holm([v.p_value for v in members], [v.alpha for v in members])
-        for v, p in zip(members, adjusted, strict=True):
+        deciding = [deciding_p(v) for v in members]
+        adjusted = stats.holm(deciding, [v.alpha for v in members])
+        for v, raw, p in zip(members, deciding, adjusted, strict=True):
             v.p_adjusted = p
-            kept = p < v.alpha
-            if kept:
+            if p < v.alpha:
+                continue
+            invalid = v.verdict == NOT_VALID
+            verdict = v.would_be if invalid else v.verdict
+            if verdict not in decided:
                 continue
             why = (
-                f"holds before Holm's adjustment (p {v.p_value:.2g}), not after it within family "
+                f"{verdict} before Holm's adjustment (p {raw:.2g}), not after it within family "
                 f"{family} ({len(members)} tests: adjusted p {p:.2g} >= {v.alpha:g})"
             )
-            if v.verdict == stats.HOLDS:
-                v.raw_verdict, v.verdict = v.verdict, stats.INCONCLUSIVE
-                v.note = "; ".join(x for x in (v.note, why) if x)
-            elif v.verdict == NOT_VALID and v.would_be == stats.HOLDS:
-                v.raw_verdict, v.would_be = v.would_be, stats.INCONCLUSIVE
-                v.note = "; ".join(x for x in (v.note, why) if x)
+            v.raw_verdict = verdict
+            if invalid:
+                v.would_be = stats.INCONCLUSIVE
+            else:
+                v.verdict = stats.INCONCLUSIVE
+            v.note = "; ".join(x for x in (v.note, why) if x)
 
 
 def claim_text(claim: Claim) -> str:
