@@ -118,6 +118,8 @@ def _bad_inputs(tmp: Path, ckpt: Path) -> dict[str, tuple[list[str], str]]:
         "bad parameter value": ([*good, "--param", "version=fast"], "--param"),
         "norm the attack lacks": ([*good, "--attack", "FGSM", "--norm", "l2"], "--norm"),
         "unknown check size": ([*good, "--check", "pgd_stepz=3"], "--check"),
+        "image size too small": ([*good, "--image-size", "4"], "--image-size"),
+        "batch size 0": ([*good, "--batch-size", "0"], "--batch-size"),
     }
 
 
@@ -136,7 +138,20 @@ BAD_CASES = [
     "bad parameter value",
     "norm the attack lacks",
     "unknown check size",
+    "image size too small",
+    "batch size 0",
 ]
+
+
+def test_cuda_without_a_device_is_one_line(
+    trained, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    argv = ["evaluate", "--model", f"{MODEL_FILE}:TinyCNN", "--data", "digits", "--device", "cuda"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.strip().startswith("advgen evaluate: error: --device cuda: no CUDA device")
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("case", BAD_CASES)

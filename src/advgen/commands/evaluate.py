@@ -159,6 +159,8 @@ def load_data(data: str, image_size: int | None, max_examples: int | None) -> tu
     from advgen.robustness.evaluate_model import sample_data
 
     if data in DATA_SETS:
+        if image_size is not None and image_size < 8:
+            raise ConfigError(f"--image-size {image_size}: expected 8 or more")
         return sample_data(data, max_test=max_examples, image_size=image_size)[1]
     if not data.endswith(".pt"):
         raise ConfigError(f"--data {data}: expected {', '.join(DATA_SETS)} or a .pt file of x, y tensors")
@@ -187,6 +189,8 @@ def main(args: argparse.Namespace) -> None:
     refuse_overwrite(args, {k: [p for p in v if p.endswith((".py", ".pt"))] for k, v in reads.items()})
     if args.max_examples < 0:
         raise ConfigError(f"--max-examples {args.max_examples}: expected 0 (all) or more")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise ConfigError(f"--batch-size {args.batch_size}: expected 1 or more")
     if args.device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     else:
@@ -194,6 +198,8 @@ def main(args: argparse.Namespace) -> None:
             device = str(torch.device(args.device))
         except RuntimeError:
             raise ConfigError(f"--device {args.device}: expected auto, cpu, cuda or cuda:N") from None
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ConfigError(f"--device {args.device}: no CUDA device here (auto or cpu runs on the CPU)")
     eps = parse_eps(args.eps, args.norm)
     params = _values(args.param, "--param")
     checks: bool | dict[str, Any] = False if args.no_checks else (_values(args.check, "--check") or True)
