@@ -48,7 +48,6 @@ def test_robust_accuracy_equals_autoattack_run_directly(digits: tuple) -> None:
     assert 0 < result.robust_accuracy[("linf", 0.05)] < result.table["clean_acc"].iloc[0]
 
 
-@pytest.mark.slow
 def test_autoattack_standard_equals_torchattacks_on_the_same_examples(digits: tuple) -> None:
     torchattacks = pytest.importorskip("torchattacks")
     model, x, y = digits
