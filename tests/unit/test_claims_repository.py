@@ -72,8 +72,6 @@ NO_CONTROL = {
     "schmidt_cifar_gap_larger",  # paper scale only
     "ae_interpolation_similar_smoother",
     "madry_capacity_robustness",
-    "schmidt_more_data_more_robust",
-    "schmidt_gap_shrinks_with_data",
 }
 
 
