@@ -331,7 +331,7 @@ def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
         return text, ""
     side = "" if result.verdict == stats.HOLDS else significant_side(test, result)
     if result.verdict == stats.HOLDS or side:
-        where = "" if not side else f" on the {'claimed' if side == 'claimed' else 'other'} side of no effect"
+        where = f" on the {side} side of no effect" if side else ""
         if side:
             text = f"{SIGNIFICANT}{where}: {_interval_text(result)}"
         what = "holds" if not side else f"is significant{where}"
