@@ -60,7 +60,8 @@ SUMMARY_COLUMNS = [
 #: the columns added with the two phases, the controls' kinds and the families (a table from
 #: before them reads with these defaults)
 PHASE_COLUMNS: dict[str, Any] = {
-    "control_kind": "",  # noise, other_class, permuted, ... or none (docs/claims.md)
+    "control_kind": "",  # noise, other_class, other_image, ... or none (docs/claims.md)
+    "calibration": "",  # the permuted halves' outcome: a check of the interval, not the control
     "checks": "",  # the margin checks' outcomes (the sides swapped or made equal)
     "family": "",  # the claims that share data; Holm's adjustment runs within it
     "p_value": math.nan,  # one-sided (TOST: the larger of its two)
@@ -139,6 +140,7 @@ def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFra
                 "validity": v.validity,
                 "scale": v.scale,
                 "control_kind": c.control.kind if c.control else "",
+                "calibration": v.calibration,
                 "checks": v.checks,
                 "family": c.family,
                 "p_value": float(v.p_value),
@@ -326,7 +328,9 @@ def _control_cell(row: Any) -> str:
     else:
         text = f"{control_words(row)} ({control_label(row)})"
     checks = getattr(row, "checks", "")
-    return text + (f"; margin checks: {checks}" if checks else "")
+    calibration = getattr(row, "calibration", "")
+    text += f"; margin checks: {checks}" if checks else ""
+    return text + (f"; calibration (permuted halves): {calibration}" if calibration else "")
 
 
 def test_cell(row: Any) -> str:
