@@ -48,7 +48,8 @@ class Budget:
 class ClaimsPageSpec:
     """Roles -> runs, the tables the DAG makes, the data, each role's seeds, the generator roles,
     the budgets, the config's name and its quality bars (role -> metric -> bound,
-    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators)."""
+    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators), and
+    whether the config is a toy-scale one (``toy_scale``: the page says its verdicts mean nothing)."""
 
     roles: dict[str, tuple[str, ...]]
     produced: tuple[str, ...]
@@ -58,3 +59,4 @@ class ClaimsPageSpec:
     budgets: dict[str, Budget]
     config: str
     bars: dict[str, dict[str, Any]] = field(default_factory=dict)
+    toy_scale: bool = False
