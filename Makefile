@@ -36,12 +36,13 @@ install: $(STAMP)
 # results/run_config.txt, which `make report` reads), logs/, .snakemake/ and the data's resources/;
 # no tracked file of this checkout changes (tests/workflow/test_make_run.py).
 # check-config first: a YAML error in a config file is one line naming FILE:LINE:COLUMN.
-# While it runs, one line per finished job gives the jobs done and an estimate of the time left
-# (advgen.pipeline.progress: from earlier runs' results/benchmarks/ where they exist).
+# While it runs, a line after each finished job gives the jobs done and an estimate of the time
+# left (`--logger advgen-progress`, advgen.pipeline.progress: each rule's job times from this run,
+# else from earlier runs' results/benchmarks/).
 run: $(STAMP)
 	$(BIN)/advgen check-config $(CONFIG)
 	mkdir -p $(WORKDIR)/results && printf '%s\n' $(CONFIG) > $(RUN_CONFIG).tmp && mv $(RUN_CONFIG).tmp $(RUN_CONFIG)
-	$(SNAKEMAKE) --report results/report.html --report-after-run
+	$(SNAKEMAKE) --logger advgen-progress --report results/report.html --report-after-run
 
 # The maintainers' step after `make run` on the default config: README.md's claims summary and
 # the per-claim page docs/default_run/claims.md rewritten from the run's verdict table, which is

@@ -6,6 +6,7 @@ this test process's (tests/workflow/make_checkout.py)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,6 +61,8 @@ def test_a_run_changes_no_tracked_file_and_the_report_uses_its_config(checkout: 
     run = make(checkout, "run", f"CONFIG={TINY}")
     assert run.returncode == 0, run.stdout + run.stderr
     assert (checkout / "results" / "report.html").is_file()
+    total = int(re.search(r"^total +(\d+)$", run.stdout + run.stderr, re.M).group(1))
+    assert f"advgen: {total} of {total} jobs done, done" in run.stdout + run.stderr  # the progress lines
     assert (checkout / "results" / "run_config.txt").read_text(encoding="utf-8") == f"{TINY}\n"
     assert git(checkout, "status", "--porcelain", "--untracked-files=no") == ""
     assert git(checkout, "status", "--porcelain") == ""  # what it wrote is ignored too
