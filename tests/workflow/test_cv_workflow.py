@@ -124,5 +124,7 @@ def test_an_unparseable_bib_stops_the_run_before_the_cv_job_and_the_last_cv_stay
         f.write("\n@article{broken,\n  title = {Unclosed,\n  year = {2024},\n")
     proc = snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS, check=False)
     assert proc.returncode == 1
-    assert f"config error: config/cv/publications.bib:{lines + 2}: entry 'broken': " in proc.stdout + proc.stderr
+    assert (
+        f"config error: config/cv/publications.bib:{lines + 2}: entry 'broken': " in proc.stdout + proc.stderr
+    )
     assert {name: (workflow_dir / name).read_bytes() for name in CV_OUTPUTS} == built
