@@ -58,6 +58,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "jobfiles",
         "strict_json",
         "errors",
+        "time_left",
     ),
 )
 

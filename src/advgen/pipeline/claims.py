@@ -299,6 +299,7 @@ class ClaimsPlan(Stage):
             generators=tuple(generator_roles(self.study, self.roles)),
             budgets={name: self._budget(b) for name, b in sorted(self.budgets.items())},
             config=self.source,
+            toy_scale=bool(self.study.config.get("toy_scale")),
             bars={
                 role: dict(sorted(bar.items()))
                 for role, bar in sorted(
