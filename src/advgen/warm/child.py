@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from advgen.warm import protocol
@@ -47,7 +47,6 @@ _DEFAULT = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signa
 
 def become(
     conn: socket.socket,
-    fds: Sequence[int],
     request: dict[str, Any],
     entry: Callable[[list[str]], Any],
     close: Callable[[], None],
@@ -69,15 +68,11 @@ def become(
         for sig in ignored:  # ignored by the caller: ignored by the job (nohup, a background job)
             signal.signal(sig, signal.SIG_IGN)
         os.setsid()
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-            os.close(fd)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
         time.tzset()  # the job's TZ
         sys.argv = [request.get("argv0") or "advgen", *request["argv"]]
-        _fresh_streams()
         _fresh_state()
         problem = process_state.apply(request["state"])  # the limits last: set-up is done
     except BaseException as exc:  # the job could not be set up: it runs fresh
@@ -87,8 +82,16 @@ def become(
             protocol.send_fresh(conn, problem)
             os._exit(0)
         protocol.send_ready(conn, os.getpid())
-        if conn.recv(1) != protocol.GO:  # the client gave up (or died): the job never runs
-            os._exit(0)
+        fds = protocol.recv_go(conn)
+    except OSError:
+        fds = None
+    if fds is None:  # the client gave up waiting (or died): the job never runs
+        os._exit(0)
+    try:
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        _fresh_streams()
         threading.Thread(target=_die_with_client, args=(conn,), daemon=True).start()
         if announce:
             print(announce, file=sys.stderr, flush=True)

@@ -40,6 +40,8 @@ from advgen.warm.protocol import Unavailable
 START_TIMEOUT = 600.0
 #: how long a client waits for a listening server to take its job
 HANDOFF_TIMEOUT = 30.0
+#: options added to the server's command line (the test suite's servers import less)
+SERVER_OPTIONS: tuple[str, ...] = ()
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 _ATTEMPTS = 3
 
@@ -222,6 +224,7 @@ def _spawn(place: Place, owner_pid: int, lock_fd: int) -> None:
         "--log",
         str(place.log),
         "--announce",
+        *SERVER_OPTIONS,
     ]
     try:  # a new file: a server that is still finishing its jobs keeps writing the old one
         os.unlink(place.log)
@@ -305,7 +308,7 @@ def forward(sock: socket.socket, argv: list[str], on_timeout: Callable[[], None]
     assert isinstance(value, int)
     _signals.pid = value  # from here on a signal goes to the job
     try:
-        sock.sendall(protocol.GO)
+        protocol.send_go(sock)
     except OSError:  # nobody holds the other end: the child is gone, the job never ran
         _signals.pid = None
         sock.close()

@@ -3,15 +3,15 @@ library only.
 
 One connection per job, a Unix stream socket:
 
-1. the client sends 8 bytes (the length of a JSON payload) together with its descriptors 0, 1
-   and 2 (``SCM_RIGHTS``), then the payload ``{"argv0", "argv", "cwd", "env", "state"}``
-   (``state``: :func:`advgen.warm.state.capture`);
+1. the client sends 8 bytes (the length of a JSON payload), then the payload ``{"argv0",
+   "argv", "cwd", "env", "state"}`` (``state``: :func:`advgen.warm.state.capture`);
 2. the server answers :data:`RESTART` when it no longer serves (the advgen sources changed
    since it started, or its run ended); otherwise it forks a child, which takes on the job's
    process state and answers :data:`READY` with its pid, or :data:`FRESH` with one line saying
    what it could not take on (the client then runs the job as a fresh process);
-3. the client answers :data:`GO`; only then does the job run (a client that gave up waiting,
-   or died, never has its job run twice);
+3. the client answers :data:`GO` together with its descriptors 0, 1 and 2 (``SCM_RIGHTS``);
+   only then does the job run (a client that gave up waiting, or died, never has its job run
+   twice, and its streams are never held by a server that does not answer);
 4. when the job ends, the child itself sends :data:`STATUS` (its exit status), and the server,
    once it has reaped the child, sends :data:`STATUS` too (the wait status: the exit status, or
    minus the signal that killed it). The client takes the first, so a job that ended normally
@@ -56,25 +56,30 @@ def recv_exact(sock: socket.socket, n: int) -> bytes:
 
 def send_request(sock: socket.socket, request: dict[str, object]) -> None:
     payload = json.dumps(request).encode()
-    socket.send_fds(sock, [_SIZE.pack(len(payload))], list(STREAMS))
-    sock.sendall(payload)
+    sock.sendall(_SIZE.pack(len(payload)) + payload)
 
 
-def recv_request(conn: socket.socket) -> tuple[dict[str, object], list[int]]:
-    """The request and the descriptors that came with it (the caller closes them)."""
-    header, fds, _, _ = socket.recv_fds(conn, _SIZE.size, len(STREAMS))
-    try:
-        if len(header) != _SIZE.size or len(fds) != len(STREAMS):
-            raise ConnectionError("a short request")
-        (size,) = _SIZE.unpack(header)
-        request = json.loads(recv_exact(conn, size))
-        if not isinstance(request, dict):
-            raise ValueError("the request is not a JSON object")
-    except BaseException:
-        for fd in fds:
-            _close(fd)
-        raise
-    return request, fds
+def recv_request(conn: socket.socket) -> dict[str, object]:
+    (size,) = _SIZE.unpack(recv_exact(conn, _SIZE.size))
+    request = json.loads(recv_exact(conn, size))
+    if not isinstance(request, dict):
+        raise ValueError("the request is not a JSON object")
+    return request
+
+
+def send_go(sock: socket.socket) -> None:
+    """The go-ahead, with this process's standard streams."""
+    socket.send_fds(sock, [GO], list(STREAMS))
+
+
+def recv_go(conn: socket.socket) -> list[int] | None:
+    """The job's standard streams when the client gave the go-ahead, else ``None``."""
+    message, fds, _, _ = socket.recv_fds(conn, len(GO), len(STREAMS))
+    if message == GO and len(fds) == len(STREAMS):
+        return fds
+    for fd in fds:
+        _close(fd)
+    return None
 
 
 def _close(fd: int) -> None:

@@ -205,7 +205,7 @@ class Server:
         conn, _ = self.listener.accept()
         conn.settimeout(10.0)  # a client that sends nothing cannot hold the server
         try:
-            request, fds = protocol.recv_request(conn)
+            request = protocol.recv_request(conn)
         except (OSError, ValueError):
             conn.close()
             return
@@ -218,17 +218,13 @@ class Server:
         if current != self.digest:
             self._send(conn, protocol.send_restart)
             conn.close()
-            for fd in fds:
-                os.close(fd)
             self._retire("the advgen sources changed")
             return
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            child.become(conn, fds, request, self.entry, lambda: self._close_in_child(conn), self.announce)
-        for fd in fds:
-            os.close(fd)
+            child.become(conn, request, self.entry, lambda: self._close_in_child(conn), self.announce)
         self.children[pid] = conn
         client = _peer_pid(conn)
         if client is not None:
