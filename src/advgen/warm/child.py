@@ -65,8 +65,8 @@ def become(
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
-        for sig in ignored:  # ignored by the caller: ignored by the job (nohup, a background job)
-            signal.signal(sig, signal.SIG_IGN)
+        for number in ignored:  # ignored by the caller: ignored by the job (nohup, a background job)
+            signal.signal(number, signal.SIG_IGN)
         os.setsid()
         os.chdir(request["cwd"])
         os.environ.clear()

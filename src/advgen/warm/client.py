@@ -130,8 +130,7 @@ def run_warm(place: Place, argv: list[str], owner_pid: int) -> int:
     """Run the job in a child of ``place``'s server (started if need be); its exit status."""
     for _ in range(_ATTEMPTS):
         sock = connect(place.socket) or start(place, owner_pid)
-        inode = _inode(place.socket)
-        code = forward(sock, argv, lambda inode=inode: _abandon(place, inode))
+        code = forward(sock, argv, _abandoning(place, _inode(place.socket)))
         if code is not None:
             return code
     raise Unavailable(f"the server at {place.socket} asked for a restart {_ATTEMPTS} times")
@@ -339,6 +338,10 @@ def _inode(path: str) -> int | None:
         return os.stat(path).st_ino
     except OSError:
         return None
+
+
+def _abandoning(place: Place, inode: int | None) -> Callable[[], None]:
+    return lambda: _abandon(place, inode)
 
 
 def _abandon(place: Place, inode: int | None) -> None:
