@@ -265,7 +265,9 @@ class Server:
 
     def _follow_clients(self) -> None:
         """Stop a job whose client is stopped (SIGSTOP: it cannot forward that one), continue it
-        with its client."""
+        with its client (not once the jobs are being ended: they must see their SIGTERM)."""
+        if self.kill_at is not None:
+            return
         for job, client in self.clients.items():
             if _stopped(client):
                 if job not in self.stopped:
