@@ -6,7 +6,8 @@ process states: ``umask 077``, ``ulimit -v``, ``ulimit -t``, a lower soft limit 
 another ``TZ``, ``nohup`` (SIGHUP ignored), an ignored SIGINT (a background job of a script),
 another working folder, an environment variable, ``nice``, ``taskset``. It reports what it
 sees; warm and fresh must agree on every item. A probe that spins under ``ulimit -t 1`` is
-killed by SIGXCPU either way, one that grows under ``prlimit --as`` ends with the same one line;
+killed by SIGXCPU either way, one that grows under ``ulimit -v`` ends with the same one line (a
+limit below what the forked child already maps is one line: the job is not taken);
 under ``nohup`` a SIGHUP, and in a background job a SIGINT, leave the job running to exit 0;
 SIGTSTP, SIGSTOP and SIGCONT to the client stop and continue the job. A hard limit above the
 server's, which the child cannot take on, is one line, and the client does not run the job.
@@ -33,7 +34,10 @@ from tests.conftest import base_env
 # The probe: prints what a job sees as one JSON line; "spin" burns CPU, "grow" allocates until
 # it cannot, "wait" announces its pid and waits for a file to appear (then exits 0).
 PROBE = r"""
-import json, os, resource, signal, sys, time
+import json, mmap, os, resource, signal, sys, time
+
+if __name__ != "__main__":  # imported by the server: it maps more than a fresh probe (never touched)
+    BALLAST = mmap.mmap(-1, 256 << 20)
 
 def state():
     limits = {n: resource.getrlimit(getattr(resource, n)) for n in dir(resource) if n.startswith("RLIMIT_")}
@@ -55,7 +59,6 @@ def main(argv):
         while True:
             pass
     elif argv[0] == "grow":  # address space, not memory: the pages are never touched
-        import mmap
         chunks = []
         try:
             while True:
@@ -165,6 +168,17 @@ def test_a_job_that_grows_under_prlimit_as_ends_with_one_line_warm_and_fresh(pro
     results = [probe.run(w, "ulimit -v 1000000", "grow") for w in (False, True)]
     assert [r.returncode for r in results] == [2, 2]
     assert [r.stderr for r in results] == ["probe: error: out of memory\n"] * 2
+
+
+def test_an_address_space_limit_below_what_the_child_maps_is_one_line(probe: Probe) -> None:
+    """The forked child maps what the server imported; a fresh process would start smaller and
+    fit: the child does not take the job (the console script then runs it fresh)."""
+    fresh = probe.run(False, "ulimit -v 150000", "state")
+    assert fresh.returncode == 0, fresh.stderr
+    warm = probe.run(True, "ulimit -v 150000", "state")
+    assert warm.returncode == 1 and warm.stdout == ""
+    assert warm.stderr.count("\n") == 1
+    assert "RLIMIT_AS 146 MiB is below the" in warm.stderr and "the warm child maps already" in warm.stderr
 
 
 def _wait_for(predicate, timeout: float = 20.0) -> bool:
