@@ -64,6 +64,7 @@ def main(argv):
             while True:
                 chunks.append(mmap.mmap(-1, 64 << 20))
         except OSError:
+            print(len(chunks) * 64, flush=True)  # MiB it could map
             chunks.clear()
             print("probe: error: out of memory", file=sys.stderr)
             return 2
@@ -164,10 +165,11 @@ def test_a_cpu_time_limit_kills_a_spinning_job_warm_and_fresh(probe: Probe) -> N
     assert codes == [-signal.SIGXCPU] * 2
 
 
-def test_a_job_that_grows_under_prlimit_as_ends_with_one_line_warm_and_fresh(probe: Probe) -> None:
+def test_a_job_that_grows_under_ulimit_v_ends_with_one_line_warm_and_fresh(probe: Probe) -> None:
     results = [probe.run(w, "ulimit -v 1000000", "grow") for w in (False, True)]
     assert [r.returncode for r in results] == [2, 2]
     assert [r.stderr for r in results] == ["probe: error: out of memory\n"] * 2
+    assert all(int(r.stdout) < 1000 for r in results)  # the limit held (about 977 MiB)
 
 
 def test_an_address_space_limit_below_what_the_child_maps_is_one_line(probe: Probe) -> None:
