@@ -43,6 +43,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from advgen.attacks.fields import check_choice as check_choice  # re-exported
 from advgen.attacks.params import NORMS as NORMS  # the norm-ball measures, re-exported
 from advgen.attacks.params import AttackParams
 from advgen.attacks.restarts import Run, restart_loop
@@ -61,12 +62,6 @@ def check_budget(name: str, eps: float, **counts: int) -> None:
     for key, value in counts.items():
         if int(value) < 1:
             raise ConfigError(f"{name}: {key} must be >= 1, got {value!r}")
-
-
-def check_choice(name: str, key: str, value: str, choices: tuple[str, ...]) -> None:
-    """One-line error for an unknown norm / loss / version."""
-    if value not in choices:
-        raise ConfigError(f"{name}: unknown {key} {value!r} (expected one of {', '.join(choices)})")
 
 
 def batch_view(t: torch.Tensor, ndim: int) -> torch.Tensor:

@@ -21,7 +21,13 @@ from typing import Any, ClassVar
 
 from advgen.errors import ConfigError
 
-__all__ = ["AttackParams", "interval", "param"]
+__all__ = ["AttackParams", "check_choice", "interval", "param"]
+
+
+def check_choice(name: str, key: str, value: str, choices: tuple[str, ...]) -> None:
+    """One-line error for an unknown norm / loss / version (a parameter's values)."""
+    if value not in choices:
+        raise ConfigError(f"{name}: unknown {key} {value!r} (expected one of {', '.join(choices)})")
 
 
 def param(
@@ -67,7 +73,8 @@ def interval(text: str) -> dict[str, int | float]:
 
 
 _JSON_TYPES = {int: "integer", float: "number", bool: "boolean", str: "string", type(None): "null"}
-_OUTSIDE = {
+#: range keyword -> (the test a value within the range passes, its sign in a message)
+_WITHIN = {
     "minimum": (lambda v, b: v >= b, ">="),
     "exclusiveMinimum": (lambda v, b: v > b, ">"),
     "maximum": (lambda v, b: v <= b, "<="),
@@ -134,10 +141,7 @@ class AttackParams:
             return None
         choices = self.choices(f)
         if choices is not None:
-            if value not in choices:
-                raise ConfigError(
-                    f"{self.attack()}: unknown {f.name} {value!r} (expected one of {', '.join(choices)})"
-                )
+            check_choice(self.attack(), f.name, value, choices)
             return value
         if bool in types:
             if value not in (True, False) or not isinstance(value, bool | numbers.Integral):
@@ -155,7 +159,7 @@ class AttackParams:
         elif not isinstance(value, str):
             raise ConfigError(f"{where} must be a string, got {value!r}")
         for key, end in self.bounds(f).items():
-            inside, sign = _OUTSIDE[key]
+            inside, sign = _WITHIN[key]
             if not inside(value, end):
                 raise ConfigError(f"{where} must be {sign} {end}, got {value!r}")
         return value
