@@ -189,3 +189,60 @@ def test_plot_command_group_errors_are_one_line_and_leave_nothing(tmp_path, caps
     err = capsys.readouterr().err
     assert "none.parquet: table not found" in err and len(err.strip().splitlines()) == 1
     assert not list(tmp_path.glob("*.png"))
+
+
+def figure_specs(cfg: dict) -> dict[str, list[str]]:
+    """Each family's figure specs (sorted JSON, its jobs' ``params``), of the families the config draws."""
+    pipe = build(cfg)
+    specs = {f.family: [d.spec for d in pipe.figures.job(f).figures] for f in FIGURES if f.job != STAGE}
+    return {family: each for family, each in specs.items() if each}
+
+
+def set_plots(key: str, value: object):
+    return lambda cfg: cfg["plots"].update({key: value})
+
+
+def set_gans(key: str, value: object):
+    return lambda cfg: [gan.update({key: value}) for gan in cfg["gans"].values()]
+
+
+#: an option edit -> the families whose figures' specs change (those that draw the option)
+OPTION_EDITS = {
+    "plots.smoothing": (
+        "plots",
+        set_plots("smoothing", 4),
+        {"gan_losses", "gan_grad_norms", "gan_loss_comparison", "ae_losses"},
+    ),
+    "plots.cdf_panels": ("plots", set_plots("cdf_panels", 3), {"ae_latent_cdf"}),
+    "plots.sample_panels": ("plots", set_plots("sample_panels", 2), {"gan_samples"}),
+    "plots.sample_scale": (
+        "plots",
+        set_plots("sample_scale", 3),
+        {"gan_samples", "ae_samples", "ae_reconstructions", "generators_overview"},
+    ),
+    "plots.inversion_images": ("sweeps", set_plots("inversion_images", 2), {"inversion_restarts"}),
+    "plots.interpolation_pairs": ("sweeps", set_plots("interpolation_pairs", 2), {"interpolation_labels"}),
+    "gans.vanishing_patience": ("plots", set_gans("vanishing_patience", 7), {"gan_grad_norms"}),
+    # every figure draws at its resolution; the Markdown tables and the landing page do not
+    "plots.dpi": (
+        "robustness",
+        set_plots("dpi", 61),
+        {"robustness_curves", "minimal_perturbation", "transfer", "robustness_sweep"},
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(OPTION_EDITS))
+def test_an_option_edit_changes_only_the_specs_of_the_families_that_draw_it(edit):
+    """A figure's spec holds what its family draws, no other option: an edit reruns (changes the
+    ``params`` of) exactly the families that draw the edited option."""
+    name, change, families = OPTION_EDITS[edit]
+    raw = yaml.safe_load((REPO / ".test/config" / f"{name}.yaml").read_text())
+    before = figure_specs(validate_config(raw, SCHEMA_DIR / "config.schema.yaml"))
+    change(raw)
+    after = figure_specs(validate_config(raw, SCHEMA_DIR / "config.schema.yaml"))
+    assert set(after) == set(before)
+    assert {family for family in before if before[family] != after[family]} == families
+    for family, each in after.items():  # each spec names only what the family draws
+        keys = row(family).draw.keys
+        assert all(set(json.loads(spec)) <= set(keys) for spec in each), family

@@ -239,7 +239,7 @@ CASES = {
         "--out",
         str(t / "curves.png"),
         "--spec",
-        json.dumps({"dpi": 50, "vector_formats": [], "experiment": "x", "sweep": None}),
+        json.dumps({"dpi": 50, "experiment": "x"}),
     ],
 }
 

@@ -120,16 +120,17 @@ def test_a_spec_without_plot_options_draws_with_the_configs_defaults(tmp_path):
     from pathlib import Path
 
     from advgen.config import load_yaml, validate_config
+    from advgen.pipeline.figures import BY_FAMILY
     from advgen.plots.spec import option_defaults
 
     repo = Path(__file__).resolve().parents[2]
     config = validate_config(load_yaml(repo / ".test" / "config" / "generative.yaml"))
     gan = next(iter(config["gans"].values()))
-    full_spec = {
-        "experiment": "x",
-        **config["plots"],
-        **{k: gan[k] for k in ("vanishing_threshold", "vanishing_patience")},
-    }
+    draw = BY_FAMILY["gan_grad_norms"].draw
+    assert draw is not None
+    named = {"experiment": "x", **config["plots"], **gan}
+    full_spec = {k: v for k, v in named.items() if k in draw.keys}  # what the family draws
+    assert set(full_spec) == {"experiment", "dpi", "smoothing", "vanishing_threshold", "vanishing_patience"}
     assert {k: option_defaults()[k] for k in full_spec if k != "experiment"} == {
         k: v for k, v in full_spec.items() if k != "experiment"
     }

@@ -37,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         p,
         "PlotSpec",
         action="append",
-        help="that figure's options as JSON: the plots config plus experiment, labels, ...",
+        help="that figure's options as JSON: the keys its family draws (dpi, experiment, labels, ...)",
     )
     p.add_argument(
         "--list", action="store_true", help="print the figure families and their inputs, then exit"
@@ -53,7 +53,7 @@ def main(args: argparse.Namespace) -> None:
     drawn = {name: row for name, row in BY_FAMILY.items() if row.draw is not None}
     if args.list:
         for name, row in sorted(drawn.items()):
-            print(f"{name:22s} {row.category:11s} {(row.draw.__doc__ or '').strip().splitlines()[0]}")
+            print(f"{name:22s} {row.category:11s} {row.draw.doc if row.draw is not None else ''}")
         return
     inputs, outputs = args.input or [], args.out or []
     if not args.family or not inputs or not outputs:

@@ -22,7 +22,7 @@ from advgen.config import spec_json
 from advgen.pipeline import figures_defense, figures_generative, figures_robustness, figures_sweeps
 from advgen.pipeline.base import Stage
 from advgen.pipeline.figure import FAMILY, FIGURE, STAGE, Drawn, FamilyJob, Figure, Values
-from advgen.plots.spec import PlotSpec, option_defaults
+from advgen.plots.spec import PlotSpec
 from advgen.specs import spec_dict, typed_spec
 
 if TYPE_CHECKING:
@@ -47,11 +47,6 @@ class FiguresPlan(Stage):
     def __init__(self, plan: Plan) -> None:
         super().__init__(plan.study)
         self.plan = plan
-        gan_keys = ("vanishing_threshold", "vanishing_patience")
-        self.base = {
-            **spec_dict(plan.study.plots),
-            **{k: v for k, v in option_defaults().items() if k in gan_keys},
-        }
 
     # --- the rules
     def job(self, figure: Figure) -> FamilyJob:
@@ -62,9 +57,13 @@ class FiguresPlan(Stage):
         return figure.each(self.plan) if figure.each is not None else []
 
     def spec(self, figure: Figure, values: Mapping[str, Any]) -> PlotSpec:
-        """One figure's typed options: the ``plots`` section, then what the figure names."""
-        options = figure.options(self.plan, Values(values))
-        spec: PlotSpec = typed_spec(PlotSpec, {**self.base, **options}, f"figure {figure.family}")
+        """One figure's typed options: what its family draws (``figure.draw.keys``) of the
+        ``plots`` section and of what the figure names (``options``), nothing else; so an edit of
+        an option reruns only the families that draw it."""
+        keys = figure.draw.keys if figure.draw is not None else ()
+        named = {**spec_dict(self.study.plots), **figure.options(self.plan, Values(values))}
+        drawn = {key: value for key, value in named.items() if key in keys}
+        spec: PlotSpec = typed_spec(PlotSpec, drawn, f"figure {figure.family}")
         return spec
 
     def drawn(self, figure: Figure, values: Mapping[str, Any]) -> Drawn:

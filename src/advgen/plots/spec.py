@@ -1,12 +1,15 @@
 """A figure's options, typed: :class:`PlotSpec` (what ``advgen plot --spec`` carries, one per
-figure) and :class:`PlotSettings` (the config's ``plots`` section, which every spec starts from).
+figure) and :class:`PlotSettings` (the config's ``plots`` section, from which each figure's
+spec takes the settings its family draws).
 
 The figure table's plan (:mod:`advgen.pipeline.figures`) builds a figure's spec from the
-validated config; ``advgen plot`` checks the JSON against ``jobs.schema.yaml#/$defs/PlotSpec``
-and fills the keys it leaves out with their schema defaults (:func:`plot_spec`) before building
-the dataclass; a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
-schema's: the dataclasses state none, and a key only some families name is ``None`` where a
-figure has none. No torch or matplotlib here: the figure table imports it.
+validated config: the keys its family's renderer draws, no other (so an edit of one family's
+option reruns that family's figures only). ``advgen plot`` checks the JSON against
+``jobs.schema.yaml#/$defs/PlotSpec``, refuses a key the family does not draw and fills the
+drawn settings it leaves out with their schema defaults (:func:`plot_spec`) before building the
+dataclass; a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
+schema's: the dataclasses state none, and a key a family does not draw is ``None``. No torch
+or matplotlib here: the figure table imports it.
 """
 
 from __future__ import annotations
@@ -75,24 +78,23 @@ class ExampleAttack:
 
 @dataclass(frozen=True)
 class PlotSpec:
-    """One figure's options: the ``plots`` section's (:class:`PlotSettings`), the GAN status
-    thresholds the gradient-norm figure draws, and what a family names: ``experiment`` (the
+    """One figure's options: the ``plots`` section's settings (:class:`PlotSettings`) and the
+    GAN status thresholds that its family draws, and what a family names: ``experiment`` (the
     title), ``labels`` (one per input file), ``info`` (GAN runs' loss and unrolling), the
     overview's ``panels`` and ``real``, a sweep figure's ``point``, a robustness sweep's
-    ``sweep``, the defense figures' ``classifier``, the adversarial examples' ``attacks``,
-    ``num_images`` and ``seed``."""
+    ``sweep``, the adversarial examples' ``attacks``, ``num_images`` and ``seed``. A figure's
+    spec holds the keys its family's renderer draws (:class:`advgen.plots.families.Render`),
+    no other: every other field is ``None``."""
 
-    dpi: int
-    vector_formats: tuple[str, ...]
-    smoothing: int
-    sample_panels: int
-    sample_scale: int
-    cdf_panels: int
-    overview_roles: tuple[str, ...]
-    inversion_images: int
-    interpolation_pairs: int
-    vanishing_threshold: float
-    vanishing_patience: int
+    dpi: int | None = None
+    smoothing: int | None = None
+    sample_panels: int | None = None
+    sample_scale: int | None = None
+    cdf_panels: int | None = None
+    inversion_images: int | None = None
+    interpolation_pairs: int | None = None
+    vanishing_threshold: float | None = None
+    vanishing_patience: int | None = None
     experiment: str | None = None
     labels: tuple[str, ...] | None = None
     info: dict[str, GanInfo] | None = None
@@ -100,7 +102,6 @@ class PlotSpec:
     real: bool | None = None
     point: str | None = None
     sweep: str | None = None
-    classifier: str | None = None
     attacks: dict[str, ExampleAttack] | None = None
     num_images: int | None = None
     seed: int | None = None
@@ -127,8 +128,9 @@ def option_defaults() -> dict[str, Any]:
     }
 
 
-def plot_spec(options: Mapping[str, Any], what: str = "--spec") -> PlotSpec:
-    """A figure's options (checked JSON) as its :class:`PlotSpec`, the keys it leaves out
-    taking their schema defaults (:func:`option_defaults`)."""
-    spec: PlotSpec = typed_spec(PlotSpec, {**option_defaults(), **options}, what)
+def plot_spec(options: Mapping[str, Any], keys: Sequence[str], what: str = "--spec") -> PlotSpec:
+    """A figure's options (checked JSON) as its :class:`PlotSpec`, the settings of ``keys`` (the
+    keys its family draws) that it leaves out taking their schema defaults (:func:`option_defaults`)."""
+    defaults = {k: v for k, v in option_defaults().items() if k in keys}
+    spec: PlotSpec = typed_spec(PlotSpec, {**defaults, **options}, what)
     return spec
