@@ -3,8 +3,8 @@ correctly, each attack's perturbation (magnified) and adversarial image, with th
 labels and confidences (Szegedy et al. 2014; Goodfellow et al. 2015).
 
 :func:`attack_examples` picks the images and runs the attacks; :func:`adversarial_examples`
-is the figure family's renderer (``advgen plot --family adversarial_examples``), one job per
-classifier. torch is imported inside the functions.
+is the figure family's renderer (``advgen adversarial-examples``), one job per classifier.
+torch is imported inside the functions.
 """
 
 from __future__ import annotations

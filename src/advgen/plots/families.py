@@ -4,26 +4,30 @@ A family's renderer is ``render(inputs, outputs, spec)``: it reads the input fil
 (Parquet; the sample-grid families read the training stages' PNGs or a sweep job's
 ``samples.npz``) and calls a pure plotting function of :mod:`advgen.plots`, which writes every
 path of ``outputs`` (the suffix picks the format). ``spec`` is the figure's typed options
-(:class:`advgen.plots.spec.PlotSpec`): the ``plots`` config section (``dpi``, ``smoothing``,
-...) plus what a family names, such as ``experiment`` (the title) and ``labels`` (one name per
-input file, for families comparing several runs); :func:`render` builds it from the checked
-JSON, a key the JSON leaves out taking its schema default.
+(:class:`advgen.plots.spec.PlotSpec`): the keys of it the family draws (:class:`Render`'s
+``keys``: settings of the ``plots`` config section such as ``dpi`` and ``smoothing``, and what a
+family names, such as ``experiment``, the title, and ``labels``, one name per input file of a
+family comparing several runs); a drawn setting the spec leaves out takes its schema default.
 
 The figure table :data:`advgen.pipeline.figures.FIGURES` names each family's renderer (its
-``draw``); ``advgen plot --family NAME`` finds it there. A family that draws one table needs
-no renderer here: its row says ``draw=one_table(<plotting function>)``. Each renderer's
-docstring says what ``--input`` expects (``advgen plot --list``).
+``draw``); its job kind (:mod:`advgen.pipeline.jobkinds_figures`, ``advgen plot-<family>``)
+runs :func:`draw_figures`, which draws each figure of the job's spec. A family that draws one
+table needs no renderer here: its row says ``draw=one_table(<plotting function>)``. Each
+renderer's docstring says what its figure's inputs are (``advgen plot --list``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
-from advgen.errors import AdvgenError
+from advgen.errors import AdvgenError, ConfigError
 from advgen.io import read_parquet, write_text
-from advgen.plots.spec import PlotSpec, plot_spec
+from advgen.jobfiles import Files
+from advgen.plots.spec import FiguresSpec, PlotSpec, with_defaults
+from advgen.specs import spec_dict
 
 #: a renderer's function: ``draw(inputs, outputs, spec)``
 Draw = Callable[[Sequence[str], Sequence[str], PlotSpec], None]
@@ -353,19 +357,53 @@ def _info(spec: PlotSpec) -> dict[str, dict[str, Any]] | None:
     return {run: {"loss": info.loss, "unroll_k": info.unroll_k} for run, info in spec.info.items()}
 
 
-def render(
-    name: str, draw: Render, inputs: Sequence[str], outputs: Sequence[str], options: Mapping[str, Any]
-) -> None:
+def draw_figures(name: str, draw: Render) -> Callable[[Files, Files, FiguresSpec], None]:
+    """The job function of figure family ``name`` (its job kind's ``run``): figure ``i`` of the
+    spec (1, 2, ...) reads the inputs named ``figure<i>`` and writes the ``i``-th of the
+    ``figures`` outputs and the ``vectors`` of the same stem (its vector copies). Python and
+    matplotlib start once for every figure of the family; a failing figure leaves no output of
+    the job behind."""
+
+    def run(inputs: Files, outputs: Files, spec: FiguresSpec) -> None:
+        figures, vectors = outputs.all("figures"), outputs.all("vectors")
+        if len(figures) != len(spec.figures):
+            raise ConfigError(
+                f"--output: {len(figures)} figures=PATH for {len(spec.figures)} figures in the spec"
+            )
+        stems = {path.rpartition(".")[0] for path in figures}
+        stray = [path for path in vectors if path.rpartition(".")[0] not in stems]
+        if stray:
+            raise ConfigError(f"--output: vectors={stray[0]} is the copy of no figure")
+        done: list[str] = []
+        for i, (path, options) in enumerate(zip(figures, spec.figures, strict=True), 1):
+            stem = path.rpartition(".")[0]
+            outs = [path, *(v for v in vectors if v.rpartition(".")[0] == stem)]
+            paths = inputs.all(f"figure{i}")
+            try:
+                render(name, draw, paths, outs, options)
+            except AdvgenError as exc:  # no partial output; name the input files when the message does not
+                for out in [*done, *outs]:
+                    Path(out).unlink(missing_ok=True)
+                message = str(exc)
+                if not any(str(p) in message for p in paths):
+                    raise AdvgenError(f"{', '.join(paths)}: {message}") from exc
+                raise
+            done += outs
+
+    return run
+
+
+def render(name: str, draw: Render, inputs: Sequence[str], outputs: Sequence[str], options: PlotSpec) -> None:
     """Draw figure family ``name`` with its renderer ``draw`` from ``inputs`` into every path of
-    ``outputs``; ``options``: the figure's checked spec JSON, which names only keys the family
-    draws (``draw.keys``; the settings it leaves out take their schema defaults:
-    :func:`advgen.plots.spec.plot_spec`)."""
-    other = sorted(set(options) - set(draw.keys))
+    ``outputs``; ``options``: the figure's typed spec, which names only keys the family draws
+    (``draw.keys``; the settings it leaves out take their schema defaults:
+    :func:`advgen.plots.spec.with_defaults`)."""
+    other = [key for key, value in spec_dict(options).items() if value is not None and key not in draw.keys]
     if other:
         drawn = ", ".join(draw.keys) or "none"
         raise AdvgenError(f"figure family {name} draws no '{other[0]}' (its options: {drawn})")
     try:
-        draw(inputs, outputs, plot_spec(options, draw.keys))
+        draw(inputs, outputs, with_defaults(options, draw.keys))
     except AdvgenError as exc:
         message = str(exc)
         raise AdvgenError(

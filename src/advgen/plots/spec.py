@@ -1,13 +1,13 @@
-"""A figure's options, typed: :class:`PlotSpec` (what ``advgen plot --spec`` carries, one per
-figure) and :class:`PlotSettings` (the config's ``plots`` section, from which each figure's
-spec takes the settings its family draws).
+"""A figure's options, typed: :class:`PlotSpec` (one figure's), :class:`FiguresSpec` (the spec of
+a figure family's job: one :class:`PlotSpec` per figure) and :class:`PlotSettings` (the config's
+``plots`` section, from which each figure's spec takes the settings its family draws).
 
-The figure table's plan (:mod:`advgen.pipeline.figures`) builds a figure's spec from the
-validated config: the keys its family's renderer draws, no other (so an edit of one family's
-option reruns that family's figures only). ``advgen plot`` checks the JSON against
-``jobs.schema.yaml#/$defs/PlotSpec``, refuses a key the family does not draw and fills the
-drawn settings it leaves out with their schema defaults (:func:`plot_spec`) before building the
-dataclass; a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
+The figure families' job kinds (:mod:`advgen.pipeline.jobkinds_figures`) build a figure's spec
+from the validated config: the keys its family's renderer draws, no other (so an edit of one
+family's option reruns that family's figures only). The job (``advgen plot-<family>``) checks
+the JSON against ``jobs.schema.yaml#/$defs/FiguresSpec``; each figure's renderer refuses a key
+the family does not draw and fills the drawn settings it leaves out with their schema defaults
+(:func:`with_defaults`); a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
 schema's: the dataclasses state none, and a key a family does not draw is ``None``. No torch
 or matplotlib here: the figure table imports it.
 """
@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.specs import typed_spec
+from advgen.specs import spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,15 @@ class PlotSpec:
         return default if self.experiment is None else self.experiment
 
 
+@dataclass(frozen=True)
+class FiguresSpec:
+    """The spec of a figure family's job (:mod:`advgen.pipeline.jobkinds_figures`): each
+    figure's options, in the order of the job's ``figures`` outputs (each a :class:`PlotSpec`
+    holding the keys its family draws)."""
+
+    figures: tuple[PlotSpec, ...]
+
+
 @functools.cache
 def option_defaults() -> dict[str, Any]:
     """Every figure option's default, read from the packaged schemas where it is stated: the
@@ -128,9 +137,9 @@ def option_defaults() -> dict[str, Any]:
     }
 
 
-def plot_spec(options: Mapping[str, Any], keys: Sequence[str], what: str = "--spec") -> PlotSpec:
-    """A figure's options (checked JSON) as its :class:`PlotSpec`, the settings of ``keys`` (the
-    keys its family draws) that it leaves out taking their schema defaults (:func:`option_defaults`)."""
-    defaults = {k: v for k, v in option_defaults().items() if k in keys}
-    spec: PlotSpec = typed_spec(PlotSpec, {**defaults, **options}, what)
-    return spec
+def with_defaults(spec: PlotSpec, keys: Sequence[str]) -> PlotSpec:
+    """``spec`` with the settings of ``keys`` (the keys its family draws) that it leaves out
+    taking their schema defaults (:func:`option_defaults`)."""
+    missing = {k: v for k, v in option_defaults().items() if k in keys and getattr(spec, k) is None}
+    filled: PlotSpec = typed_spec(PlotSpec, {**missing, **spec_dict(spec)})
+    return filled
