@@ -1,6 +1,6 @@
 # advgen: generative models and adversarial robustness, plus the CV.
-# Thin on purpose: config, validation and plans (common.smk), the rules (every job kind: jobs.smk;
-# every figure: plots.smk; the CV's two: cv.smk), rule all.
+# Thin on purpose: config, validation and plans (common.smk), the rules (every job kind, the
+# figure families included: jobs.smk; the CV's two: cv.smk), rule all.
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -18,7 +18,6 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/jobs.smk"
-include: "workflow/rules/plots.smk"
 include: "workflow/rules/cv.smk"
 
 

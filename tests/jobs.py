@@ -58,3 +58,21 @@ def prepare_splits(name: str, entry: Mapping[str, Any], folder: Path) -> dict[st
     for split, path in paths.items():
         assert main(prepare_argv(name, entry, split, path)) == 0
     return paths
+
+
+def plot_argv(
+    family: str, inputs: Sequence[str | Path], outputs: Sequence[str | Path], spec: Mapping[str, Any] | str
+) -> list[str]:
+    """``advgen plot-<family>`` (a figure family's job kind) drawing one figure: its ``inputs``
+    (``figure1``), its ``outputs`` (the figure, then vector copies of the same stem) and its
+    options ``spec`` (a dict, or the figure's JSON text)."""
+    from advgen.pipeline.figures import BY_FAMILY
+
+    options = json.loads(spec) if isinstance(spec, str) else dict(spec)
+    files = {"figures": str(outputs[0]), "vectors": [str(p) for p in outputs[1:]]}
+    return job_argv(
+        BY_FAMILY[family].rule.replace("_", "-"),
+        {"figures": [options]},
+        {"figure1": [str(p) for p in inputs]} if inputs else None,
+        {k: v for k, v in files.items() if v},
+    )

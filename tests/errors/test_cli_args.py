@@ -43,9 +43,7 @@ def _required_argv(command: str, spec: str) -> list[str]:
 
 
 COMMANDS = sorted(_command_modules())
-SPEC_COMMANDS = [
-    c for c in COMMANDS if any("--spec" in a.option_strings for a in _subparser(c)._actions) and c != "plot"
-]
+SPEC_COMMANDS = [c for c in COMMANDS if any("--spec" in a.option_strings for a in _subparser(c)._actions)]
 REQUIRED_COMMANDS = [c for c in COMMANDS if any(a.required for a in _subparser(c)._actions)]
 
 

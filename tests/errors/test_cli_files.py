@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.errors.conftest import assert_one_line_error, run_cli
-from tests.jobs import job_argv
+from tests.jobs import job_argv, plot_argv
 
 CLF_SPEC = {
     "arch": "fc10",
@@ -142,17 +142,8 @@ SWEEP_SPEC = {
     "eval": {"batch_size": 8, "max_examples": 8},
     "points": {"a": CLF_SPEC},
 }
-PLOT_SPEC = {
-    "cdf_panels": 8,
-    "dpi": 50,
-    "experiment": "x",
-    "interpolation_pairs": 8,
-    "inversion_images": 4,
-    "sample_panels": 6,
-    "sample_scale": 2,
-    "smoothing": 25,
-    "vector_formats": [],
-}
+#: keys every family below draws (each fills the other settings it draws from their defaults)
+PLOT_SPEC = {"dpi": 50, "experiment": "x"}
 
 
 INVERT_SPEC = {
@@ -413,47 +404,17 @@ CASES = [
     ("truncation-generator-garbage", truncation("{B}/garbage.pt", "{G}/train.pt"), "{B}/garbage.pt"),
     (
         "plot-input-other-columns",
-        [
-            "plot",
-            "--family",
-            "ae_latent_cdf",
-            "--input",
-            "{B}/other.parquet",
-            "--out",
-            "results/f.png",
-            "--spec",
-            j(PLOT_SPEC),
-        ],
+        plot_argv("ae_latent_cdf", ["{B}/other.parquet"], ["results/f.png"], PLOT_SPEC),
         "{B}/other.parquet",
     ),
     (
         "plot-input-missing",
-        [
-            "plot",
-            "--family",
-            "gan_losses",
-            "--input",
-            "{B}/missing.parquet",
-            "--out",
-            "results/f.png",
-            "--spec",
-            j(PLOT_SPEC),
-        ],
+        plot_argv("gan_losses", ["{B}/missing.parquet"], ["results/f.png"], PLOT_SPEC),
         "{B}/missing.parquet",
     ),
     (
         "plot-truncation-grid-not-npz",
-        [
-            "plot",
-            "--family",
-            "truncation_grid",
-            "--input",
-            "{B}/garbage.pt",
-            "--out",
-            "results/f.png",
-            "--spec",
-            j(PLOT_SPEC),
-        ],
+        plot_argv("truncation_grid", ["{B}/garbage.pt"], ["results/f.png"], PLOT_SPEC),
         "{B}/garbage.pt",
     ),
     (
@@ -463,17 +424,7 @@ CASES = [
     ),
     (
         "plot-truncation-grid-missing",
-        [
-            "plot",
-            "--family",
-            "truncation_grid",
-            "--input",
-            "{B}/missing.npz",
-            "--out",
-            "results/f.png",
-            "--spec",
-            j(PLOT_SPEC),
-        ],
+        plot_argv("truncation_grid", ["{B}/missing.npz"], ["results/f.png"], PLOT_SPEC),
         "{B}/missing.npz",
     ),
 ]

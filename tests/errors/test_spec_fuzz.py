@@ -58,8 +58,6 @@ def _argv(command: str, spec: str) -> list[str]:
                 argv += [action.option_strings[-1], value]
             else:
                 positional.append(value)
-    if command == "plot":
-        argv += ["--family", "gan_losses", "--input", "results/l.parquet", "--out", "results/f.png"]
     if command == "claims":
         argv += ["--config", "results/claims.yaml", "--html", "results/claims.html"]
     return argv + positional

@@ -25,7 +25,7 @@ from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
 from advgen.io import read_parquet, save_torch
 from advgen.models import build_autoencoder
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
-from tests.jobs import job_argv
+from tests.jobs import job_argv, plot_argv
 from tests.unit.plots_data import assert_figure
 
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
@@ -302,7 +302,7 @@ def test_flip_tables(tables):
 )
 def test_figures_from_the_tables(tables, tmp_path, family, table):
     outs = [tmp_path / f"{family}.png", tmp_path / f"{family}.svg"]
-    _run("plot", "--family", family, "--input", tables[table], "--out", *outs, "--spec", '{"dpi": 60}')
+    _run(*plot_argv(family, [tables[table]], outs, {"dpi": 60}))
     for path in outs:
         assert_figure(path)
 

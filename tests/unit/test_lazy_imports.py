@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.jobs import plot_argv
 from tests.unit import plots_data
 
 REPO = Path(__file__).resolve().parents[2]
@@ -230,17 +231,9 @@ CASES = {
         "--output",
         f"table={t / 'by_class.parquet'}",
     ],
-    "plot": lambda t: [
-        "plot",
-        "--family",
-        "robustness_curves",
-        "--input",
-        str(attack_inputs(t)),
-        "--out",
-        str(t / "curves.png"),
-        "--spec",
-        json.dumps({"dpi": 50, "vector_formats": [], "experiment": "x", "sweep": None}),
-    ],
+    "plot-robustness-curves": lambda t: plot_argv(
+        "robustness_curves", [attack_inputs(t)], [t / "curves.png"], {"dpi": 50, "experiment": "x"}
+    ),
 }
 
 
@@ -284,7 +277,7 @@ def test_a_job_imports_only_its_own_command_module(tmp_path):
     from advgen.cli import command_in
 
     assert command_in(["--threads", "1", "attack", "--spec", "{}"]) == "attack"
-    assert command_in(["-v", "plot", "--family", "x"]) == "plot"
+    assert command_in(["-v", "plot", "--list"]) == "plot"
     assert command_in(["--version"]) is None and command_in([]) is None
     args = CASES["masking-table"](tmp_path)
     probe = PROBE.replace(

@@ -16,6 +16,7 @@ from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FIGURES
 from advgen.pipeline.jobkinds import BY_NAME
+from advgen.pipeline.jobkinds_figures import drawn, figure_spec
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.replicates import expand_replicates
 from advgen.robustness.masking_spec import MaskingSettings
@@ -88,14 +89,14 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     # the figure reads its point's job table (spec: point)
     wildcards = {"generator": "tiny_gan", "label": "init-random_restarts-5"}
     figure = figure_row("inversion_restarts")
-    assert pipe.figures.drawn(figure, wildcards).inputs == [
+    assert drawn(pipe, figure, wildcards).inputs == [
         "results/sweeps/inversion/tiny_gan/init-random_restarts-5/steps.parquet"
     ]
-    assert pipe.figures.spec(figure, wildcards).point == "init-random_restarts-5"
+    assert figure_spec(pipe, figure, wildcards).point == "init-random_restarts-5"
     with pytest.raises(
         ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"
     ):
-        pipe.figures.drawn(figure, {"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
+        drawn(pipe, figure, {"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
 
 
 def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_order():
@@ -457,10 +458,10 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
     ]
     # one samples file per point's job, a grid row each, in psi order (no truncation last)
     figure = figure_row("truncation_grid")
-    assert pipe.figures.drawn(figure, {"generator": "tiny_gan"}).inputs == [
+    assert drawn(pipe, figure, {"generator": "tiny_gan"}).inputs == [
         paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=point) for point in ("psi-0.5", "default")
     ]
-    assert pipe.figures.spec(figure, {"generator": "tiny_gan"}).title().startswith("tiny_gan")
+    assert figure_spec(pipe, figure, {"generator": "tiny_gan"}).title().startswith("tiny_gan")
 
 
 def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
@@ -486,7 +487,7 @@ def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
         "tiny_fc_pgd_standard_f0p5",
         "tiny_fc",
     }  # tiny_fc: the same spec, reused
-    options = pipe.figures.spec(figure_row("robustness_sweep"), {"robustness_sweep": "data_size_fc"})
+    options = figure_spec(pipe, figure_row("robustness_sweep"), {"robustness_sweep": "data_size_fc"})
     assert options.sweep == "data_size" and "data_size_fc" in options.title()
 
 

@@ -76,12 +76,11 @@ def test_truncation_grid_and_interpolation_strips(tmp_path: Path) -> None:
 
 
 def test_adversarial_examples_family(tmp_path: Path) -> None:
-    import json
-
     from advgen.classifiers import save_classifier, train_classifier
     from advgen.cli import main as cli_main
     from advgen.data import save_prepared
     from advgen.data.registry import Split
+    from tests.jobs import plot_argv
     from tests.unit.robust_helpers import blob_split
     from tests.unit.test_classifiers import spec
 
@@ -104,17 +103,10 @@ def test_adversarial_examples_family(tmp_path: Path) -> None:
         "num_images": 2,
     }
     out = tmp_path / "adv.svg"
-    argv = [
-        "plot",
-        "--family",
-        "adversarial_examples",
-        "--input",
-        str(tmp_path / "c.pt"),
-        str(tmp_path / "test.pt"),
-    ]
-    assert cli_main([*argv, "--out", str(out), "--spec", json.dumps(job)]) == 0
+    inputs = [tmp_path / "c.pt", tmp_path / "test.pt"]
+    assert cli_main(plot_argv("adversarial_examples", inputs, [out], job)) == 0
     text = out.read_text()
     assert "fgsm (eps 0.3)" in text and "pgd (eps 0.3)" in text
     job["attacks"]["fgsm"]["eps"] = [0.1, 0.2]
-    assert cli_main([*argv, "--out", str(tmp_path / "x.svg"), "--spec", json.dumps(job)]) == 2
+    assert cli_main(plot_argv("adversarial_examples", inputs, [tmp_path / "x.svg"], job)) == 2
     assert not (tmp_path / "x.svg").exists()

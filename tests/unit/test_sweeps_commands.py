@@ -19,7 +19,7 @@ from advgen.sweeps.grid import GridPoint, plan
 from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
-from tests.jobs import job_argv
+from tests.jobs import job_argv, plot_argv
 
 
 @pytest.fixture(scope="module")
@@ -213,17 +213,7 @@ def test_truncation_scores_one_row_per_psi_and_writes_its_grid_rows(files, sweep
     assert table["modes"].between(1, CLASSES).all()
     # the plot family draws a generator's rows as the truncation grid
     figure = tmp_path / "grid.svg"
-    _run(
-        "plot",
-        "--family",
-        "truncation_grid",
-        "--input",
-        *grids["g"],
-        "--out",
-        figure,
-        "--spec",
-        '{"experiment": "g"}',
-    )
+    _run(*plot_argv("truncation_grid", grids["g"], [figure], {"experiment": "g"}))
     text = figure.read_text()
     assert "ψ = 0.5" in text and "ψ = ∞" in text
 

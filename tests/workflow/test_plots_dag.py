@@ -92,23 +92,26 @@ def test_figure_outputs_and_vector_formats(workflow_dir):
     (workflow_dir / "c.yaml").write_text(yaml.safe_dump(config))
     out = snakemake(workflow_dir, "-n", "--configfile", "c.yaml", "-p").stdout
     assert (
-        "results/figures/gans/tiny_gan/losses.png results/figures/gans/tiny_gan/losses.svg "
-        "results/figures/gans/tiny_gan/losses.pdf" in out
+        "--output figures=results/figures/gans/tiny_gan/losses.png "
+        "vectors=results/figures/gans/tiny_gan/losses.svg vectors=results/figures/gans/tiny_gan/losses.pdf"
+        in out
     )
-    assert "advgen plot --family gan_mode_coverage --input results/sample_quality/summary.parquet" in out
-    # the two GANs of the family job: one --input/--out/--spec group each
+    assert (
+        'plot-gan-mode-coverage --spec \'{"figures":[{' in out
+        and "--input figure1=results/sample_quality/summary.parquet" in out
+    )
+    assert "advgen plot " not in out  # every figure family is a job kind: advgen plot-<family>
+    # the two GANs of the family job: figure1, figure2, one spec each
     config["gans"]["tiny_gan2"] = dict(config["gans"]["tiny_gan"], unroll_k=2)
     (workflow_dir / "c.yaml").write_text(yaml.safe_dump(config))
     out = snakemake(workflow_dir, "-n", "--configfile", "c.yaml", "-p", "--quiet", "rules").stdout
     assert job_counts(out)["plot_gan_losses"] == 1
     out = snakemake(workflow_dir, "-n", "--configfile", "c.yaml", "-p").stdout
-    command = next(line for line in out.splitlines() if "advgen plot --family gan_losses " in line)
-    for gan in ("tiny_gan", "tiny_gan2"):
-        assert (
-            f"--input results/gans/{gan}/losses.parquet --out results/figures/gans/{gan}/losses.png"
-            in command
-        )
-    assert command.count("--spec") == 2
+    command = next(line for line in out.splitlines() if " plot-gan-losses " in line)
+    for i, gan in enumerate(("tiny_gan", "tiny_gan2"), 1):
+        assert f"figure{i}=results/gans/{gan}/losses.parquet" in command
+        assert f"figures=results/figures/gans/{gan}/losses.png" in command
+    assert command.count('"experiment"') == 2
 
 
 def test_unknown_plots_key_is_one_line(workflow_dir):

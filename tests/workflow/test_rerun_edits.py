@@ -190,6 +190,16 @@ EDITS = {
     "masking: removed": Edit(
         "robustness", config_edit(lambda c: c["robustness"].pop("masking")), {"claims", "findings"}
     ),
+    # a figure's spec holds the options its family draws (advgen.plots.families.Render.keys): an
+    # option edit reruns the families that draw it, not the Markdown tables, not the others
+    "plots: dpi": Edit(
+        "robustness",
+        config_edit(lambda c: c.setdefault("plots", {}).update(dpi=61)),
+        {"plot_robustness_curves", "plot_minimal_perturbation", "plot_transfer", "plot_robustness_sweep"},
+    ),
+    "plots: smoothing (drawn by no family of the config)": Edit(
+        "robustness", config_edit(lambda c: c.setdefault("plots", {}).update(smoothing=4)), set()
+    ),
     "CV data: one entry": Edit(
         "robustness",
         file_edit("config/cv/cv.yaml", "last_updated: 2023-03-20", "last_updated: 2023-03-21"),

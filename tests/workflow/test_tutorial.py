@@ -10,7 +10,6 @@ clients (tests/forkserver.py), so the demo's jobs cost milliseconds of start-up 
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -116,6 +115,7 @@ def test_the_tutorial_runs_and_makes_what_it_says(tutorial):
 def test_every_figure_of_the_demo_keeps_its_legends_and_titles_on_the_canvas(tutorial, tmp_path, monkeypatch):
     from advgen.pipeline.check import checked_pipeline
     from advgen.pipeline.figures import FIGURES
+    from advgen.pipeline.jobkinds_figures import family_figures, figure_spec
     from advgen.plots import style
     from advgen.plots.families import render
     from tests.unit.plots_data import off_canvas
@@ -134,14 +134,14 @@ def test_every_figure_of_the_demo_keeps_its_legends_and_titles_on_the_canvas(tut
     for figure in FIGURES:
         if figure.draw is None or figure.path.endswith((".md", ".rst")):
             continue
-        for d in pipe.figures.job(figure).figures:
+        for d in family_figures(pipe, figure):
             if (
                 figure.raster
             ):  # a pixel mosaic, no matplotlib legend or title (tests/unit/test_plots_canvas.py)
                 mosaics.add(d.png)
                 continue
             out = tmp_path / f"{len(checked)}.png"
-            render(figure.family, figure.draw, d.inputs, [str(out)], json.loads(d.spec))
+            render(figure.family, figure.draw, d.inputs, [str(out)], figure_spec(pipe, figure, d.values))
             checked.add(d.png)
     made = {
         str(p.relative_to(tutorial / "demo"))

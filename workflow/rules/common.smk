@@ -1,5 +1,5 @@
 # Validate the config once and build every stage's plan (advgen.pipeline).
-# The rules (jobs.smk, plots.smk, cv.smk) take their paths, input functions and job specs from PIPE;
+# The rules (jobs.smk, cv.smk) take their paths, input functions and job specs from PIPE;
 # nothing here imports torch, so the DAG builds in well under a second.
 import os
 import sys

@@ -1,7 +1,8 @@
 # Every job kind: one rule per row of the job-kind table (advgen.pipeline.jobkinds.JOB_KINDS),
-# generated here. A row names the rule, its outputs (paths from advgen.paths), its inputs, its
-# typed spec and the library function `advgen <command>` calls; every value a job depends on
-# reaches it as params.spec (sorted JSON), its files as --input/--output NAME=PATH.
+# the figure families' included, generated here. A row names the rule, its outputs (paths from
+# advgen.paths), its inputs, its typed spec and the library function `advgen <command>` calls;
+# every value a job depends on reaches it as params.spec (sorted JSON), its files as
+# --input/--output NAME=PATH.
 #
 # Adding a job kind: its output paths, its library function and spec, one row of JOB_KINDS and
 # its line in docs/reruns.md. Nothing here changes.
@@ -11,13 +12,17 @@ from advgen.pipeline.jobkinds import JOB_KINDS
 
 
 def rule_outputs(kind):
-    """The rule's outputs: a folder wrapped in directory(), a report entry in report()."""
+    """The rule's outputs: a folder wrapped in directory(), a report entry in report() (a list's
+    files each in their own)."""
     out = PIPE.jobs.outputs(kind)
     for name, value in kind.outputs.items():
         if isinstance(value, Output) and value.directory:
             out[name] = directory(out[name])
         elif isinstance(value, Output) and value.report is not None:
             out[name] = report(out[name], **value.report)
+        elif isinstance(value, Output) and value.reports is not None:
+            entries = value.reports(PIPE)
+            out[name] = [report(p, **entry) for p, entry in zip(out[name], entries)]
     return out
 
 

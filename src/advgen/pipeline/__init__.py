@@ -4,7 +4,7 @@
 naming the file and key) and returns a :class:`Pipeline` whose stage plans (one attribute
 each: ``plan.robustness``) expand the config into jobs. Every job is a job kind
 (:mod:`advgen.pipeline.jobkinds`: ``workflow/rules/jobs.smk`` generates its rule), every figure
-a row of the figure table (:mod:`advgen.pipeline.figures`: ``plots.smk``); every artifact path
+family too (a row of the figure table, :mod:`advgen.pipeline.figures`); every artifact path
 is spelled once, in :mod:`advgen.paths`. No torch anywhere here: the Snakefile imports it.
 
 Adding a stage: a ``Stage`` subclass in ``advgen/pipeline/<stage>.py`` (the config's
@@ -39,7 +39,6 @@ class Pipeline:
         from advgen.pipeline.cv import CvPlan
         from advgen.pipeline.data import DataPlan
         from advgen.pipeline.defense import DefensePlan
-        from advgen.pipeline.figures import FiguresPlan
         from advgen.pipeline.generative import GenerativePlan
         from advgen.pipeline.jobs import JobsPlan
         from advgen.pipeline.robustness import RobustnessPlan
@@ -62,7 +61,6 @@ class Pipeline:
         self.sweeps = SweepsPlan(study)
         self.defense = DefensePlan(study, defense)
         self.jobs = JobsPlan(self)  # the job kinds (advgen.pipeline.jobkinds)
-        self.figures = FiguresPlan(self)
         from advgen.pipeline.jobkinds_claims import KINDS as PAGES
 
         stages = (
@@ -72,7 +70,6 @@ class Pipeline:
             self.robustness,
             self.sweeps,
             self.defense,
-            self.figures,
         )
         others = [t for stage in stages for t in stage.targets()]
         others += self.jobs.targets([kind for kind in self.jobs.kinds() if kind not in PAGES])
@@ -85,7 +82,6 @@ class Pipeline:
             self.sweeps,
             self.defense,
             self.jobs,
-            self.figures,
             self.claims,
         )
         for stage in self.stages:  # a requested file that no entry makes: one line

@@ -16,8 +16,10 @@ figure, so Python and matplotlib start once per family; the Markdown tables are 
 families), :data:`FIGURE` (one job per figure, for a figure that costs a model and attacks:
 the adversarial examples), or :data:`STAGE` (the stage's own job writes the image while its
 tensors are in memory, e.g. a sweep's reconstructions; the row gives that job's output its
-report entry). Each stage's rows sit beside their small plan functions in
-``advgen/pipeline/figures_<stage>.py``. No torch or matplotlib here: the Snakefile imports it.
+report entry). A FAMILY or FIGURE row is a job kind (:mod:`advgen.pipeline.jobkinds_figures`:
+its rule, its ``advgen plot-<family>`` command, its spec of the options the family draws).
+Each stage's rows sit beside their small plan functions in ``advgen/pipeline/figures_<stage>.py``.
+No torch or matplotlib here: the Snakefile imports it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from advgen import paths
 from advgen.pipeline.jobkind import ONCE, Values
 from advgen.plots.families import Render
 
-__all__ = ["FAMILY", "FIGURE", "ONCE", "STAGE", "Drawn", "FamilyJob", "Figure", "Options", "Values"]
+__all__ = ["FAMILY", "FIGURE", "ONCE", "STAGE", "Drawn", "Figure", "Options", "Values"]
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
@@ -113,49 +115,22 @@ class Figure:
 
 @dataclass(frozen=True)
 class Drawn:
-    """One figure of a family's job: its files, inputs, options (sorted JSON) and report labels."""
+    """One figure of a family's job: its wildcard values, files, inputs and report labels."""
 
     figure: Figure
-    wildcards: dict[str, str]
+    values: Values
     png: str
     vectors: list[str]
     inputs: list[str]
-    spec: str
     labels: dict[str, str]
+
+    @property
+    def wildcards(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.values.items()}
 
     @property
     def outputs(self) -> list[str]:
         return [self.png, *self.vectors]
-
-    def arguments(self) -> list[str]:
-        """Its ``advgen plot`` group: ``--input FILE... --out FILE... --spec JSON``."""
-        return ["--input", *self.inputs, "--out", *self.outputs, "--spec", self.spec]
-
-
-@dataclass(frozen=True)
-class FamilyJob:
-    """The one job of a figure family (``plot_<family>``): every figure the config asks for.
-
-    Its outputs name each figure explicitly (no wildcards), so the rule wraps each PNG in its
-    own ``report(...)``; the vector copies follow.
-    """
-
-    figure: Figure
-    figures: list[Drawn]
-
-    @property
-    def inputs(self) -> list[str]:
-        """Every figure's inputs, each once, in figure order."""
-        return list(dict.fromkeys(path for d in self.figures for path in d.inputs))
-
-    @property
-    def vectors(self) -> list[str]:
-        return [path for d in self.figures for path in d.vectors]
-
-    @property
-    def arguments(self) -> list[str]:
-        """``advgen plot --family <family>`` then these: one ``--input/--out/--spec`` group per figure."""
-        return [arg for d in self.figures for arg in d.arguments()]
 
 
 def template(*files: str) -> Callable[[Plan, Values], list[str]]:

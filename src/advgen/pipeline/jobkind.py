@@ -9,7 +9,9 @@ of job:
 - ``outputs``: output name -> path template of :mod:`advgen.paths` (their wildcards are the
   job's; every output has the same ones), or an :class:`Output`: a folder (``directory``), a
   report entry (``report``: the keyword arguments of Snakemake's ``report()``), or a list of
-  files the config names (``each(plan)``, no wildcards);
+  files the config names (``each(plan)``: paths, or templates with the job's wildcards; a
+  report entry per file: ``reports(plan)``, in the same order). A kind whose outputs are all
+  such lists has no wildcards: one job (a figure family's);
 - ``state``: outputs the command writes but the rule does not declare (a training job's resume
   folder or file: Snakemake deletes declared outputs of a failed job, and a resume needs them);
   they cross the command line as ``--output NAME=PATH`` like the others;
@@ -82,10 +84,13 @@ class Output:
     directory: bool = False
     report: Mapping[str, Any] | None = field(default=None, hash=False)
     each: Callable[[Plan], list[str]] | None = None
+    reports: Callable[[Plan], list[Mapping[str, Any]]] | None = None
 
     def __post_init__(self) -> None:
         if bool(self.path) == (self.each is not None):
             raise ValueError("an Output is a path template or a list of files (each), not both")
+        if self.reports is not None and self.each is None:
+            raise ValueError("an Output's reports (one per file) need a list of files (each)")
 
 
 @dataclass(frozen=True)
@@ -117,8 +122,6 @@ class JobKind(Generic[S]):
         shapes = {tuple(_wildcards(path)) for path in self.templates.values()}
         if len(shapes) > 1:
             raise ValueError(f"job kind {self.name}: its outputs must have the same wildcards")
-        if not self.templates:
-            raise ValueError(f"job kind {self.name}: at least one output must be a path template")
         if set(self.state) & set(self.outputs) or set(self.trees) & set(self.outputs):
             raise ValueError(f"job kind {self.name}: a state output or tree input reuses an output's name")
         if isinstance(self.target, tuple) and not set(self.target) <= set(self.outputs):
@@ -152,7 +155,8 @@ class JobKind(Generic[S]):
 
     @property
     def wildcards(self) -> list[str]:
-        return _wildcards(next(iter(self.templates.values())))
+        """The job's wildcards: its path templates' (none: one job)."""
+        return next((_wildcards(path) for path in self.templates.values()), [])
 
     @property
     def _job(self) -> str:
@@ -177,7 +181,7 @@ class JobKind(Generic[S]):
         out: dict[str, list[str]] = {}
         for name, value in self.outputs.items():
             if isinstance(value, Output) and value.each is not None:
-                out[name] = value.each(plan)
+                out[name] = [path.format(**values) for path in value.each(plan)]
             else:
                 out[name] = [(value if isinstance(value, str) else value.path).format(**values)]
         return out

@@ -20,6 +20,7 @@ from advgen.pipeline import (
     jobkinds_data,
     jobkinds_defense,
     jobkinds_features,
+    jobkinds_figures,
     jobkinds_generative,
     jobkinds_robustness,
     jobkinds_sweeps,
@@ -37,6 +38,7 @@ JOB_KINDS: tuple[JobKind[Any], ...] = (
     *jobkinds_sweeps.KINDS,
     *jobkinds_defense.KINDS,
     *jobkinds_claims.KINDS,
+    *jobkinds_figures.KINDS,
 )
 
 #: the rows by name

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from advgen.errors import ConfigError
-from advgen.pipeline.figures import FIGURE, FIGURES, STAGE
 
 if TYPE_CHECKING:
     from advgen.pipeline import Pipeline
@@ -25,14 +24,9 @@ MAX_JOBS = 5000
 
 
 def job_counts(pipe: Pipeline) -> dict[str, int]:
-    """The jobs of each job kind and the figures' jobs (group -> count, zero groups left out)."""
-    figures = pipe.figures
+    """The jobs of each job kind, the figure families' included (group -> count, zero groups
+    left out)."""
     counts = {f"{kind.name} jobs": len(pipe.jobs.each(kind)) for kind in pipe.jobs.kinds()}
-    counts["figure jobs"] = sum(
-        len(figures.each(f)) if f.job == FIGURE else int(bool(figures.each(f)))
-        for f in FIGURES
-        if f.job != STAGE
-    )
     return {group: n for group, n in counts.items() if n}
 
 

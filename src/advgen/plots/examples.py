@@ -3,8 +3,8 @@ correctly, each attack's perturbation (magnified) and adversarial image, with th
 labels and confidences (Szegedy et al. 2014; Goodfellow et al. 2015).
 
 :func:`attack_examples` picks the images and runs the attacks; :func:`adversarial_examples`
-is the figure family's renderer (``advgen plot --family adversarial_examples``), one job per
-classifier. torch is imported inside the functions.
+is the figure family's renderer (``advgen adversarial-examples``), one job per classifier.
+torch is imported inside the functions.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from advgen.errors import ConfigError
+from advgen.plots.families import draws, need
 from advgen.plots.spec import PlotSpec
 
 
@@ -56,6 +57,7 @@ def attack_examples(
     return examples
 
 
+@draws("dpi", "experiment", "attacks", "num_images", "seed")
 def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Inputs: a classifier checkpoint (.pt) and its prepared test split (.pt); spec: attacks
     (name: a robustness.attacks entry with one scalar eps), num_images, seed, experiment, dpi."""
@@ -80,4 +82,4 @@ def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], spec: Pl
             num_images=3 if spec.num_images is None else spec.num_images,
             seed=0 if spec.seed is None else spec.seed,
         )
-    draw(examples, outputs, experiment=spec.title("adversarial examples"), dpi=int(spec.dpi))
+    draw(examples, outputs, experiment=spec.title("adversarial examples"), dpi=int(need(spec.dpi, "dpi")))

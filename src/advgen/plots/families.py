@@ -4,28 +4,60 @@ A family's renderer is ``render(inputs, outputs, spec)``: it reads the input fil
 (Parquet; the sample-grid families read the training stages' PNGs or a sweep job's
 ``samples.npz``) and calls a pure plotting function of :mod:`advgen.plots`, which writes every
 path of ``outputs`` (the suffix picks the format). ``spec`` is the figure's typed options
-(:class:`advgen.plots.spec.PlotSpec`): the ``plots`` config section (``dpi``, ``smoothing``,
-...) plus what a family names, such as ``experiment`` (the title) and ``labels`` (one name per
-input file, for families comparing several runs); :func:`render` builds it from the checked
-JSON, a key the JSON leaves out taking its schema default.
+(:class:`advgen.plots.spec.PlotSpec`): the keys of it the family draws (:class:`Render`'s
+``keys``: settings of the ``plots`` config section such as ``dpi`` and ``smoothing``, and what a
+family names, such as ``experiment``, the title, and ``labels``, one name per input file of a
+family comparing several runs); a drawn setting the spec leaves out takes its schema default.
 
 The figure table :data:`advgen.pipeline.figures.FIGURES` names each family's renderer (its
-``draw``); ``advgen plot --family NAME`` finds it there. A family that draws one table needs
-no renderer here: its row says ``draw=one_table(<plotting function>)``. Each renderer's
-docstring says what ``--input`` expects (``advgen plot --list``).
+``draw``); its job kind (:mod:`advgen.pipeline.jobkinds_figures`, ``advgen plot-<family>``)
+runs :func:`draw_figures`, which draws each figure of the job's spec. A family that draws one
+table needs no renderer here: its row says ``draw=one_table(<plotting function>)``. Each
+renderer's docstring says what its figure's inputs are (``advgen plot --list``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
-from advgen.errors import AdvgenError
+from advgen.errors import AdvgenError, ConfigError
 from advgen.io import read_parquet, write_text
-from advgen.plots.spec import PlotSpec, plot_spec
+from advgen.jobfiles import Files
+from advgen.plots.spec import FiguresSpec, PlotSpec, with_defaults
+from advgen.specs import spec_dict
 
-#: a family's renderer: ``render(inputs, outputs, spec)``
-Render = Callable[[Sequence[str], Sequence[str], PlotSpec], None]
+#: a renderer's function: ``draw(inputs, outputs, spec)``
+Draw = Callable[[Sequence[str], Sequence[str], PlotSpec], None]
+
+
+@dataclass(frozen=True)
+class Render:
+    """A family's renderer, ``render(inputs, outputs, spec)``, and the keys of
+    :class:`~advgen.plots.spec.PlotSpec` it draws (``keys``): a figure's spec holds these only,
+    so an edit of an option that a family does not draw reruns none of its figures."""
+
+    draw: Draw
+    keys: tuple[str, ...]
+
+    def __call__(self, inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
+        self.draw(inputs, outputs, spec)
+
+    @property
+    def doc(self) -> str:
+        """The first line of the function's docstring (what ``--input`` expects)."""
+        return (self.draw.__doc__ or "").strip().splitlines()[0]
+
+
+def draws(*keys: str) -> Callable[[Draw], Render]:
+    """Declare a renderer and the spec keys it draws (``@draws("dpi", "experiment")``)."""
+
+    def declare(draw: Draw) -> Render:
+        return Render(draw, keys)
+
+    return declare
 
 
 def _one(inputs: Sequence[str]) -> str:
@@ -42,7 +74,7 @@ def _labelled(inputs: Sequence[str], spec: PlotSpec) -> dict[str, str]:
 
 
 def _common(spec: PlotSpec) -> dict[str, Any]:
-    return {"dpi": int(spec.dpi)}
+    return {"dpi": int(need(spec.dpi, "dpi"))}
 
 
 def one_table(function: Callable[..., None]) -> Render:
@@ -55,9 +87,10 @@ def one_table(function: Callable[..., None]) -> Render:
 
     render.__doc__ = f"Input: one table ({function.__module__}.{function.__name__})."
     render.__name__ = function.__name__
-    return render
+    return Render(render, ("dpi", "experiment"))
 
 
+@draws("dpi", "experiment", "smoothing")
 def gan_losses(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: one GAN losses.parquet."""
     from advgen.plots import gan
@@ -66,11 +99,12 @@ def gan_losses(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) ->
         read_parquet(_one(inputs)),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        smoothing=spec.smoothing,
+        smoothing=need(spec.smoothing, "smoothing"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "smoothing", "vanishing_threshold", "vanishing_patience")
 def gan_grad_norms(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: one GAN losses.parquet."""
     from advgen.plots import gan
@@ -79,13 +113,14 @@ def gan_grad_norms(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec
         read_parquet(_one(inputs)),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        threshold=spec.vanishing_threshold,
-        patience=spec.vanishing_patience,
-        smoothing=spec.smoothing,
+        threshold=need(spec.vanishing_threshold, "vanishing_threshold"),
+        patience=need(spec.vanishing_patience, "vanishing_patience"),
+        smoothing=need(spec.smoothing, "smoothing"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "smoothing", "labels", "info")
 def gan_loss_comparison(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: losses.parquet of each GAN (labels: run names)."""
     from advgen.plots import gan
@@ -96,11 +131,12 @@ def gan_loss_comparison(inputs: Sequence[str], outputs: Sequence[str], spec: Plo
         outputs,
         info=_info(spec),
         experiment=spec.title("GAN runs"),
-        smoothing=spec.smoothing,
+        smoothing=need(spec.smoothing, "smoothing"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "info")
 def gan_mode_coverage(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: sample-quality summary.parquet."""
     from advgen.plots import gan
@@ -114,6 +150,7 @@ def gan_mode_coverage(inputs: Sequence[str], outputs: Sequence[str], spec: PlotS
     )
 
 
+@draws("dpi", "experiment", "sample_panels", "sample_scale")
 def gan_samples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: a GAN's samples/ folder of epoch_NNN.png grids."""
     from advgen.plots import images
@@ -122,12 +159,13 @@ def gan_samples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -
         _one(inputs),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        panels=spec.sample_panels,
-        scale=spec.sample_scale,
+        panels=need(spec.sample_panels, "sample_panels"),
+        scale=need(spec.sample_scale, "sample_scale"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "smoothing")
 def ae_losses(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: one autoencoder losses.parquet."""
     from advgen.plots import ae
@@ -136,11 +174,12 @@ def ae_losses(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> 
         read_parquet(_one(inputs)),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        smoothing=spec.smoothing,
+        smoothing=need(spec.smoothing, "smoothing"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "cdf_panels")
 def ae_latent_cdf(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: one autoencoder latent_cdf.parquet."""
     from advgen.plots import ae
@@ -149,7 +188,7 @@ def ae_latent_cdf(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec)
         read_parquet(_one(inputs)),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        panels=spec.cdf_panels,
+        panels=need(spec.cdf_panels, "cdf_panels"),
         **_common(spec),
     )
 
@@ -163,21 +202,24 @@ def _ae_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec, labe
         outputs,
         experiment=need(spec.experiment, "experiment"),
         what=what,
-        scale=spec.sample_scale,
+        scale=need(spec.sample_scale, "sample_scale"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "sample_scale")
 def ae_samples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: an autoencoder's novel.png (decoded z ~ N(0, I))."""
     _ae_grid(inputs, outputs, spec, "decoded z ~ N(0, I)", "Autoencoder: novel samples")
 
 
+@draws("dpi", "experiment", "sample_scale")
 def ae_reconstructions(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: an autoencoder's reconstructions.png (test images and D(E(x)))."""
     _ae_grid(inputs, outputs, spec, "test images / D(E(x))", "Autoencoder: reconstructions")
 
 
+@draws("dpi", "sample_scale", "real", "panels")
 def generators_overview(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: the sample-quality summary, the real test digits' grid (when the spec's ``real``), then
     each of the spec's ``panels``: a GAN's samples/ folder or an autoencoder's novel.png."""
@@ -193,11 +235,12 @@ def generators_overview(inputs: Sequence[str], outputs: Sequence[str], spec: Plo
         real,
         [(p.role, p.run, p.kind, g) for p, g in zip(panels, grids, strict=True)],
         outputs,
-        scale=spec.sample_scale,
+        scale=need(spec.sample_scale, "sample_scale"),
         **_common(spec),
     )
 
 
+@draws()
 def generators_landing(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: the overview figure's PNG; output: the landing page's reStructuredText."""
     from advgen.plots import overview
@@ -210,6 +253,7 @@ def _point_rows(table: Any, spec: PlotSpec) -> Any:
     return table[table["point"] == need(spec.point, "point")].reset_index(drop=True)
 
 
+@draws("dpi", "experiment", "point", "inversion_images")
 def inversion_restarts(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: a generator's inversion steps.parquet (spec: point)."""
     from advgen.plots import sweeps
@@ -218,11 +262,12 @@ def inversion_restarts(inputs: Sequence[str], outputs: Sequence[str], spec: Plot
         _point_rows(read_parquet(_one(inputs)), spec),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        images=spec.inversion_images,
+        images=need(spec.inversion_images, "inversion_images"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "point", "interpolation_pairs")
 def interpolation_labels(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: a generator's interpolation frames.parquet (spec: point)."""
     from advgen.plots import sweeps
@@ -231,11 +276,12 @@ def interpolation_labels(inputs: Sequence[str], outputs: Sequence[str], spec: Pl
         _point_rows(read_parquet(_one(inputs)), spec),
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        pairs=spec.interpolation_pairs,
+        pairs=need(spec.interpolation_pairs, "interpolation_pairs"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "sample_scale")
 def truncation_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: a generator's truncation samples.npz (uint8 image rows, one psi each)."""
     from advgen.io import read_npz
@@ -250,11 +296,12 @@ def truncation_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpe
         samples,
         outputs,
         experiment=need(spec.experiment, "experiment"),
-        scale=spec.sample_scale,
+        scale=need(spec.sample_scale, "sample_scale"),
         **_common(spec),
     )
 
 
+@draws("dpi", "experiment", "sweep")
 def robustness_sweep(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: a capacity or data-size sweep table (spec: sweep)."""
     from advgen.plots import robustness
@@ -268,6 +315,7 @@ def robustness_sweep(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSp
     )
 
 
+@draws()
 def sample_quality_table(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: the sample-quality summary.parquet; output: a Markdown table (.md)."""
     from advgen.plots import tables
@@ -277,6 +325,7 @@ def sample_quality_table(inputs: Sequence[str], outputs: Sequence[str], spec: Pl
         write_text(path, text)
 
 
+@draws()
 def robustness_table(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Inputs: robustness attacks.parquet [and minimal_perturbation.parquet]; output: a Markdown table (.md)."""
     from advgen.plots import tables
@@ -308,14 +357,53 @@ def _info(spec: PlotSpec) -> dict[str, dict[str, Any]] | None:
     return {run: {"loss": info.loss, "unroll_k": info.unroll_k} for run, info in spec.info.items()}
 
 
-def render(
-    name: str, draw: Render, inputs: Sequence[str], outputs: Sequence[str], options: Mapping[str, Any]
-) -> None:
+def draw_figures(name: str, draw: Render) -> Callable[[Files, Files, FiguresSpec], None]:
+    """The job function of figure family ``name`` (its job kind's ``run``): figure ``i`` of the
+    spec (1, 2, ...) reads the inputs named ``figure<i>`` and writes the ``i``-th of the
+    ``figures`` outputs and the ``vectors`` of the same stem (its vector copies). Python and
+    matplotlib start once for every figure of the family; a failing figure leaves no output of
+    the job behind."""
+
+    def run(inputs: Files, outputs: Files, spec: FiguresSpec) -> None:
+        figures, vectors = outputs.all("figures"), outputs.all("vectors")
+        if len(figures) != len(spec.figures):
+            raise ConfigError(
+                f"--output: {len(figures)} figures=PATH for {len(spec.figures)} figures in the spec"
+            )
+        stems = {path.rpartition(".")[0] for path in figures}
+        stray = [path for path in vectors if path.rpartition(".")[0] not in stems]
+        if stray:
+            raise ConfigError(f"--output: vectors={stray[0]} is the copy of no figure")
+        done: list[str] = []
+        for i, (path, options) in enumerate(zip(figures, spec.figures, strict=True), 1):
+            stem = path.rpartition(".")[0]
+            outs = [path, *(v for v in vectors if v.rpartition(".")[0] == stem)]
+            paths = inputs.all(f"figure{i}")
+            try:
+                render(name, draw, paths, outs, options)
+            except AdvgenError as exc:  # no partial output; name the input files when the message does not
+                for out in [*done, *outs]:
+                    Path(out).unlink(missing_ok=True)
+                message = str(exc)
+                if not any(str(p) in message for p in paths):
+                    raise AdvgenError(f"{', '.join(paths)}: {message}") from exc
+                raise
+            done += outs
+
+    return run
+
+
+def render(name: str, draw: Render, inputs: Sequence[str], outputs: Sequence[str], options: PlotSpec) -> None:
     """Draw figure family ``name`` with its renderer ``draw`` from ``inputs`` into every path of
-    ``outputs``; ``options``: the figure's checked spec JSON (keys it leaves out take their schema
-    defaults: :func:`advgen.plots.spec.plot_spec`)."""
+    ``outputs``; ``options``: the figure's typed spec, which names only keys the family draws
+    (``draw.keys``; the settings it leaves out take their schema defaults:
+    :func:`advgen.plots.spec.with_defaults`)."""
+    other = [key for key, value in spec_dict(options).items() if value is not None and key not in draw.keys]
+    if other:
+        drawn = ", ".join(draw.keys) or "none"
+        raise AdvgenError(f"figure family {name} draws no '{other[0]}' (its options: {drawn})")
     try:
-        draw(inputs, outputs, plot_spec(options))
+        draw(inputs, outputs, with_defaults(options, draw.keys))
     except AdvgenError as exc:
         message = str(exc)
         raise AdvgenError(

@@ -1,12 +1,15 @@
-"""A figure's options, typed: :class:`PlotSpec` (what ``advgen plot --spec`` carries, one per
-figure) and :class:`PlotSettings` (the config's ``plots`` section, which every spec starts from).
+"""A figure's options, typed: :class:`PlotSpec` (one figure's), :class:`FiguresSpec` (the spec of
+a figure family's job: one :class:`PlotSpec` per figure) and :class:`PlotSettings` (the config's
+``plots`` section, from which each figure's spec takes the settings its family draws).
 
-The figure table's plan (:mod:`advgen.pipeline.figures`) builds a figure's spec from the
-validated config; ``advgen plot`` checks the JSON against ``jobs.schema.yaml#/$defs/PlotSpec``
-and fills the keys it leaves out with their schema defaults (:func:`plot_spec`) before building
-the dataclass; a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
-schema's: the dataclasses state none, and a key only some families name is ``None`` where a
-figure has none. No torch or matplotlib here: the figure table imports it.
+The figure families' job kinds (:mod:`advgen.pipeline.jobkinds_figures`) build a figure's spec
+from the validated config: the keys its family's renderer draws, no other (so an edit of one
+family's option reruns that family's figures only). The job (``advgen plot-<family>``) checks
+the JSON against ``jobs.schema.yaml#/$defs/FiguresSpec``; each figure's renderer refuses a key
+the family does not draw and fills the drawn settings it leaves out with their schema defaults
+(:func:`with_defaults`); a renderer (:mod:`advgen.plots.families`) reads attributes. The defaults are the
+schema's: the dataclasses state none, and a key a family does not draw is ``None``. No torch
+or matplotlib here: the figure table imports it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.specs import typed_spec
+from advgen.specs import spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -75,24 +78,23 @@ class ExampleAttack:
 
 @dataclass(frozen=True)
 class PlotSpec:
-    """One figure's options: the ``plots`` section's (:class:`PlotSettings`), the GAN status
-    thresholds the gradient-norm figure draws, and what a family names: ``experiment`` (the
+    """One figure's options: the ``plots`` section's settings (:class:`PlotSettings`) and the
+    GAN status thresholds that its family draws, and what a family names: ``experiment`` (the
     title), ``labels`` (one per input file), ``info`` (GAN runs' loss and unrolling), the
     overview's ``panels`` and ``real``, a sweep figure's ``point``, a robustness sweep's
-    ``sweep``, the defense figures' ``classifier``, the adversarial examples' ``attacks``,
-    ``num_images`` and ``seed``."""
+    ``sweep``, the adversarial examples' ``attacks``, ``num_images`` and ``seed``. A figure's
+    spec holds the keys its family's renderer draws (:class:`advgen.plots.families.Render`),
+    no other: every other field is ``None``."""
 
-    dpi: int
-    vector_formats: tuple[str, ...]
-    smoothing: int
-    sample_panels: int
-    sample_scale: int
-    cdf_panels: int
-    overview_roles: tuple[str, ...]
-    inversion_images: int
-    interpolation_pairs: int
-    vanishing_threshold: float
-    vanishing_patience: int
+    dpi: int | None = None
+    smoothing: int | None = None
+    sample_panels: int | None = None
+    sample_scale: int | None = None
+    cdf_panels: int | None = None
+    inversion_images: int | None = None
+    interpolation_pairs: int | None = None
+    vanishing_threshold: float | None = None
+    vanishing_patience: int | None = None
     experiment: str | None = None
     labels: tuple[str, ...] | None = None
     info: dict[str, GanInfo] | None = None
@@ -100,7 +102,6 @@ class PlotSpec:
     real: bool | None = None
     point: str | None = None
     sweep: str | None = None
-    classifier: str | None = None
     attacks: dict[str, ExampleAttack] | None = None
     num_images: int | None = None
     seed: int | None = None
@@ -108,6 +109,15 @@ class PlotSpec:
     def title(self, default: str = "") -> str:
         """``experiment``, else ``default``."""
         return default if self.experiment is None else self.experiment
+
+
+@dataclass(frozen=True)
+class FiguresSpec:
+    """The spec of a figure family's job (:mod:`advgen.pipeline.jobkinds_figures`): each
+    figure's options, in the order of the job's ``figures`` outputs (each a :class:`PlotSpec`
+    holding the keys its family draws)."""
+
+    figures: tuple[PlotSpec, ...]
 
 
 @functools.cache
@@ -127,8 +137,9 @@ def option_defaults() -> dict[str, Any]:
     }
 
 
-def plot_spec(options: Mapping[str, Any], what: str = "--spec") -> PlotSpec:
-    """A figure's options (checked JSON) as its :class:`PlotSpec`, the keys it leaves out
+def with_defaults(spec: PlotSpec, keys: Sequence[str]) -> PlotSpec:
+    """``spec`` with the settings of ``keys`` (the keys its family draws) that it leaves out
     taking their schema defaults (:func:`option_defaults`)."""
-    spec: PlotSpec = typed_spec(PlotSpec, {**option_defaults(), **options}, what)
-    return spec
+    missing = {k: v for k, v in option_defaults().items() if k in keys and getattr(spec, k) is None}
+    filled: PlotSpec = typed_spec(PlotSpec, {**missing, **spec_dict(spec)})
+    return filled
