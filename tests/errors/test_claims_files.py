@@ -253,6 +253,51 @@ CASES = [
         "claims[c].control.a.query: not allowed in a claims expression: calling eval",
     ),
     (
+        "value_abs_of_a_name",
+        GOOD.replace("value: robust_acc", "value: 'abs(attack)'"),
+        "claims[c].a.value: abs() of a string ('attack'), expected a number",
+    ),
+    (
+        "value_division_of_conditions",
+        GOOD.replace("value: robust_acc", "value: '(eps > 0) / (eps > 0)'"),
+        "claims[c].a.value: arithmetic (/) on two true/false values",
+    ),
+    (
+        "value_power_of_conditions",
+        GOOD.replace("value: robust_acc", "value: '(eps > 0) ** (eps > 0)'"),
+        "claims[c].a.value: arithmetic (**) on two true/false values",
+    ),
+    (
+        "value_arithmetic_on_a_name",
+        GOOD.replace("value: robust_acc", "value: 'attack ** 2'"),
+        "claims[c].a.value: arithmetic (**) on a string",
+    ),
+    (
+        "value_a_name",
+        GOOD.replace("value: robust_acc", "value: 'entry(classifier)'"),
+        "claims[c].a.value: not a number (its values are strings)",
+    ),
+    (
+        "query_not_a_condition",
+        GOOD.replace("\"attack == 'fgsm'\"", '"eps * 2"'),
+        "claims[c].a.query: not a condition (its values are numbers",
+    ),
+    (
+        "query_name_ordered_against_number",
+        GOOD.replace("\"attack == 'fgsm'\"", '"attack > 1"'),
+        "claims[c].a.query: a string ordered against a number ('attack > 1')",
+    ),
+    (
+        "query_and_of_numbers",
+        GOOD.replace("\"attack == 'fgsm'\"", '"eps and n"'),
+        "claims[c].a.query: and of a number ('eps'), not a condition",
+    ),
+    (
+        "count_of_a_name",
+        GOOD.replace("count: n}", "count: 'n * attack'}"),
+        "claims[c].a.count: arithmetic (*) on a string",
+    ),
+    (
         "check_of_one_side",
         GOOD + "    checks: [{what: swapped, swap: true}]\n",
         "claims[c].checks[0]: only for a claim with sides a and b",
@@ -446,8 +491,15 @@ def results_with(tmp_path: Path, table: pd.DataFrame | bytes | None) -> Path:
 
 
 ATTACKS = pd.DataFrame(
-    {"classifier": ["tiny_fc"], "attack": ["fgsm"], "eps": [0.1], "robust_acc": [0.4], "n": [30]}
-).astype({"robust_acc": "float64"})
+    {
+        "classifier": ["tiny_fc"],
+        "attack": ["fgsm"],
+        "eps": [0.1],
+        "robust_acc": [0.4],
+        "n": [30],
+        "params": ["x"],
+    }
+).astype({"robust_acc": "float64", "params": "string[pyarrow]"})
 
 
 @pytest.mark.parametrize(
@@ -458,6 +510,14 @@ ATTACKS = pd.DataFrame(
         ("missing_table", "attacks.parquet: missing"),
         ("query_fails", "claim c: query"),
         ("value_fails", "claim c: value"),
+        (
+            "abs_fails",
+            "claim c: value 'abs(params)' failed (ExpressionError: cannot be computed on this table",
+        ),
+        (
+            "division_fails",
+            "value 'params / params' failed (ExpressionError: cannot be computed on this table (NotImplementedError",
+        ),
         ("all_nan", "attacks.parquet: claim c: value 'robust_acc' is NaN in all 1 matching rows"),
         ("no_rows", "attacks.parquet: the table has no rows"),
         ("check_holds", "claims[c].checks: the test holds on its margin check (made equal"),
@@ -465,10 +525,14 @@ ATTACKS = pd.DataFrame(
 )
 def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: str, named: str) -> None:
     text = GOOD
+    # params: a column of free text, of no known type, so these pass check-config and fail on the table
     if case == "query_fails":
-        text = GOOD.replace("attack == 'fgsm'", "attack > 1")
+        text = GOOD.replace("attack == 'fgsm'", "params > 1")
     if case == "value_fails":
-        text = GOOD.replace("value: robust_acc", "value: attack")
+        text = GOOD.replace("value: robust_acc", "value: params")
+    if case in ("abs_fails", "division_fails"):  # pyarrow's and pandas' NotImplementedError
+        value = "abs(params)" if case == "abs_fails" else "params / params"
+        text = GOOD.replace("value: robust_acc", f'value: "{value}"')
     if case == "check_holds":  # 'a - b > -0.5' holds on the sides made equal
         text = GOOD.replace("effect: value", "effect: difference").replace("margin: 0.5", "margin: -0.5")
         text += (
@@ -478,6 +542,8 @@ def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: 
         )
     claims = write(tmp_path, text)
     table = {"corrupt": b"PAR1 garbage", "missing_table": None}.get(case, ATTACKS)
+    if case == "division_fails":  # true/false values in a column of no known type
+        table = ATTACKS.assign(params=True)
     if case == "all_nan":
         table = ATTACKS.assign(robust_acc=float("nan"))
     if case == "no_rows":  # the job ran and wrote an empty table: broken, not "not measured"
