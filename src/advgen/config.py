@@ -199,6 +199,8 @@ def _message(error: Any) -> str:
     if error.validator == "required":
         missing = [r for r in error.validator_value if r not in error.instance]
         return f"missing required key '{missing[0]}'"
+    if error.validator == "not" and error.validator_value == {"type": "null"}:  # a conditional requirement
+        return f"null, but {error.schema.get('description', 'a value is required here')}"
     if error.validator == "type":
         if isinstance(error.instance, float) and not math.isfinite(error.instance):
             return f"expected a finite {error.validator_value}, got {error.instance!r}"

@@ -45,7 +45,12 @@ def prepare_split(inputs: Files, outputs: Files, spec: PreparedSplitSpec) -> Non
     """Write split ``spec.split`` of the dataset (output ``split``): its images quantised to
     uint8, labels and source indices, and the entry it was made from (:meth:`PreparedSplitSpec.entry`)."""
     from advgen.data import SOURCES, load_source, save_prepared
+    from advgen.data.sizes import split_problem
+    from advgen.errors import ConfigError
 
+    problem = split_problem(spec.dataset)  # as the config check: every split holds every class
+    if problem is not None:
+        raise ConfigError(f"--spec: dataset.{problem[0]}: {problem[1]}")
     train, test = load_source(spec.dataset, download=False)
     split = train if spec.split == "train" else test
     info = SOURCES[spec.dataset.source]
