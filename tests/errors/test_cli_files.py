@@ -586,3 +586,15 @@ def test_an_output_name_too_long_is_refused_before_training(
     code, err = run_cli(argv, capsys)
     assert_one_line_error(code, err, f"--output results/g/{name}", named, workdir=workdir)
     assert not started
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "one", "9" * 5000, "²"])
+def test_a_stop_after_epochs_that_is_no_epoch_count_is_one_line(
+    value: str, good_files: Path, workdir: Path, capsys, monkeypatch
+) -> None:
+    """$ADVGEN_STOP_AFTER_EPOCHS=-1 stopped after one epoch; now refused before training."""
+    monkeypatch.setenv("ADVGEN_STOP_AFTER_EPOCHS", value)
+    code, err = run_cli(train_gan(str(good_files / "train.pt")), capsys)
+    assert_one_line_error(
+        code, err, "$ADVGEN_STOP_AFTER_EPOCHS: expected a whole number of epochs from 1, got", workdir=workdir
+    )

@@ -45,16 +45,17 @@ class TrainingStopped(AdvgenError):
 
 
 def stop_after_epochs(value: int | None) -> int | None:
-    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it)."""
+    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it):
+    a whole number of epochs from 1 (``-1`` or ``0`` would stop after one epoch, unasked)."""
     if value is not None:
         return value
     env = os.environ.get(STOP_ENV, "").strip()
     if not env:
         return None
-    try:
-        return int(env)
-    except ValueError as exc:
-        raise AdvgenError(f"${STOP_ENV}: expected an integer, got {env!r}") from exc
+    shown = env if len(env) <= 24 else env[:24] + "..."
+    if not (env.isascii() and env.isdigit()) or len(env) > 12 or int(env) < 1:
+        raise AdvgenError(f"${STOP_ENV}: expected a whole number of epochs from 1, got {shown!r}")
+    return int(env)
 
 
 def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
