@@ -35,7 +35,7 @@ claims:
   - id: c
     source: "003"
     section: s
-    quote: q
+    quote: the source says
     statement: st
     test:
       effect: value
@@ -52,10 +52,10 @@ SOURCE_TEXT = "the source says q, and more"
 
 # (name, claims file text (or bytes), text the one line must contain)
 CASES = [
-    ("yaml_error", GOOD.replace("    quote: q\n", "    quote: [q\n"), "YAML syntax error"),
+    ("yaml_error", GOOD.replace("    quote: the source says\n", "    quote: [q\n"), "YAML syntax error"),
     (
         "duplicate_key",
-        GOOD.replace("    quote: q\n", "    quote: q\n    quote: r\n"),
+        GOOD.replace("    quote: the source says\n", "    quote: the source says\n    quote: r\n"),
         ":15: duplicate key 'quote'",
     ),
     (
@@ -165,7 +165,7 @@ CASES = [
         GOOD.replace("    section: s\n", "    section: s\n    status: paper_only\n"),
         "reason",
     ),
-    ("missing_quote", GOOD.replace("    quote: q\n", ""), "claims[c].quote: missing"),
+    ("missing_quote", GOOD.replace("    quote: the source says\n", ""), "claims[c].quote: missing"),
     ("bad_id", GOOD.replace("- id: c", "- id: 1c"), "claims[0].id"),
     ("duplicate_id", GOOD + GOOD.split("claims:\n", 1)[1], "claims[c].id: duplicate id"),
     (
@@ -230,12 +230,30 @@ CASES = [
         GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "b: {query: \"attack == 'pgd40'\"}"),
         "claims[c].control.b: the claim has no such side",
     ),
-    ("quote_ellipsis", GOOD.replace("    quote: q\n", '    quote: "..."\n'), "claims[c].quote: has no words"),
-    ("quote_dot", GOOD.replace("    quote: q\n", '    quote: "."\n'), "claims[c].quote: has no words"),
+    (
+        "quote_ellipsis",
+        GOOD.replace("    quote: the source says\n", '    quote: "..."\n'),
+        "claims[c].quote: has no words",
+    ),
+    (
+        "quote_dot",
+        GOOD.replace("    quote: the source says\n", '    quote: "."\n'),
+        "claims[c].quote: has no words",
+    ),
     (
         "quote_punctuation",
-        GOOD.replace("    quote: q\n", '    quote: "- ... ,"\n'),
+        GOOD.replace("    quote: the source says\n", '    quote: "- ... ,"\n'),
         "claims[c].quote: has no words",
+    ),
+    (
+        "quote_one_word",
+        GOOD.replace("    quote: the source says\n", "    quote: q\n"),
+        "claims[c].quote: 'q' has 1 word, fewer than 3: a quote that short is found in almost any text",
+    ),
+    (
+        "quote_short_piece",
+        GOOD.replace("    quote: the source says\n", '    quote: "the source says ... and"\n'),
+        "claims[c].quote: 'and' has 1 word, fewer than 2: a piece between ... elisions that short",
     ),
     (
         "value_attribute",
@@ -336,7 +354,7 @@ CASES = [
     ),
     (
         "quote_not_in_source",
-        GOOD.replace("    quote: q\n", "    quote: words the source never wrote\n"),
+        GOOD.replace("    quote: the source says\n", "    quote: words the source never wrote\n"),
         "claims[c].quote: not in the source text of 003 (verbatim)",
     ),
     ("no_sources", GOOD.split("\n", 1)[1], "sources: must map each source (001, 003) to its text"),
