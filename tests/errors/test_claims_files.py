@@ -617,3 +617,45 @@ def test_not_produced_is_not_measured(tmp_path: Path, capsys) -> None:
         row["verdict"] == "not measured"
         and "does not produce robustness/robust_features.parquet" in row["note"]
     )
+
+
+@pytest.mark.parametrize(
+    ("edit", "note"),
+    [
+        (
+            ("attack == 'fgsm'", "attack == 'pgd7'"),
+            "robustness/attacks.parquet: the query \"attack == 'pgd7'\" matched none of the 1 rows of role "
+            "fc_100_100's runs",
+        ),
+        (
+            ("{classifier: fc_100_100}", "{classifier: fc_half_a}"),
+            "robustness/attacks.parquet: none of its 1 rows has classifier one of role fc_half_a's runs "
+            "(tiny_fc_half_a)",
+        ),
+    ],
+    ids=["query", "roles"],
+)
+def test_a_side_matching_no_row_says_which_filter(
+    tmp_path: Path, capsys, edit: tuple[str, str], note: str
+) -> None:
+    """ "Not measured" for a side whose rows a filter removed names that filter (the query, or the
+    roles' runs), not just the table."""
+    claims = write(tmp_path, GOOD.replace(*edit, 1))
+    results = results_with(tmp_path, ATTACKS)
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(claims),
+            "--configfile",
+            str(CONFIG),
+            "--results",
+            str(results),
+            "--parquet",
+            str(tmp_path / "c.parquet"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    row = pd.read_parquet(tmp_path / "c.parquet").iloc[0]
+    assert row["verdict"] == "not measured" and note in row["note"], row["note"]
