@@ -542,6 +542,14 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         1,
         "nested more than 64 levels deep",
     ),
+    # one name, two models: a role naming it would read either
+    "gan-and-classifier-share-a-name": (
+        CLF.replace("  c:", "  x:") + GAN,
+        True,
+        6,
+        "gans.x: also the name of classifiers.x; roles and the claims page name a model by its entry's name",
+    ),
+    "gan-and-autoencoder-share-a-name": (GAN + AE, True, 7, "autoencoders.x: also the name of gans.x"),
     # an integer past Python's conversion limit (4,300 digits) was a ValueError traceback
     "integer-5000-digits": ("seed: " + "9" * 5000 + "\n", False, 1, "an integer longer than 100 digits"),
     "integer-5000-digits-tagged": (
