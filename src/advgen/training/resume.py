@@ -17,7 +17,9 @@ one line and training starts afresh; a file that is not a plain checkpoint (a pi
 would build other objects than tensors and plain containers) is refused, one line and exit
 status 2. The folder is deleted once the declared outputs are written
 (:meth:`ResumeState.finish`), so a forced rerun always retrains. A job killed while it wrote
-the file leaves a temporary file beside it; deleting the state deletes that too.
+the file leaves a temporary file beside it; deleting the state deletes that too. A folder
+holding the state's other files without ``last.pt`` (a job killed before its first save) is
+incomplete: the next run deletes it and starts afresh (:meth:`ResumeState.load`).
 """
 
 from __future__ import annotations
@@ -168,8 +170,16 @@ class ResumeState:
         return f"input changed: {', '.join(changed)}"
 
     def save(self, state: Mapping[str, Any]) -> None:
-        """Write ``state`` (atomically) under this job's key."""
-        save_torch({"kind": KIND, "key": self.key, "state": dict(state)}, self.path)
+        """Write ``state`` (atomically) under this job's key. The first write failing (a full disk)
+        takes the state's other files with it (the epoch's sample grid): a failed job leaves no
+        resume folder without its ``last.pt``; a later one failing leaves the last state whole."""
+        first = not self.path.exists()
+        try:
+            save_torch({"kind": KIND, "key": self.key, "state": dict(state)}, self.path)
+        except BaseException:
+            if first:
+                self._clear()
+            raise
 
     def _clear(self) -> None:
         self.path.unlink(missing_ok=True)
