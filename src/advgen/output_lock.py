@@ -8,7 +8,8 @@ other's files, or mix a checkpoint of one with the table of the other. Before a 
 without waiting: an output another process holds is one line naming the output and that
 process, exit status 2, and nothing is written. The locks go when the command ends (the lock
 files with them); a killed command's lock is released by the kernel, and the lock file it
-leaves is taken over by the next writer.
+leaves is taken over by the next writer. A folder a command empties and removes (a training
+job's resume folder) counts its lock files as nothing (:func:`only_locks`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,16 @@ def lock_path(output: str | os.PathLike[str]) -> Path:
     """The lock file of ``output`` (beside its resolved path)."""
     real = Path(os.path.realpath(output))
     return real.parent / f".{real.name}{LOCK_SUFFIX}"
+
+
+def only_locks(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` holds nothing but lock files (a folder its command may remove: the
+    lock files go with it, the locks themselves are held until the command ends)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    return all(n.startswith(".") and n.endswith(LOCK_SUFFIX) for n in names)
 
 
 def _holder(fd: int) -> str:
@@ -61,8 +72,9 @@ def _take(output: str, what: str) -> tuple[Path, int]:
         except FileNotFoundError:  # its last holder removed it after we opened it: take the new one
             same = False
         if same:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            with contextlib.suppress(OSError):  # the holder's pid, for the second writer's line: best
+                os.ftruncate(fd, 0)  # effort (a full disk fails the job's own write, naming its output)
+                os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
             return path, fd
         os.close(fd)
 

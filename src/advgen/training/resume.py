@@ -197,6 +197,14 @@ class ResumeState:
 
 
 def _remove_if_empty(folder: Path) -> None:
+    """Remove ``folder`` if it holds nothing, or only the lock file of the job's own output
+    (:mod:`advgen.output_lock`: ``--output resume=<folder>/last.pt`` is locked beside it)."""
+    from advgen.output_lock import only_locks
+
+    if not only_locks(folder):
+        return
+    for lock in folder.iterdir():
+        lock.unlink(missing_ok=True)
     try:
         folder.rmdir()
     except OSError:
