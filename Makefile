@@ -11,36 +11,50 @@ CONFIG  ?= config/config.yaml
 WORKDIR ?= .
 DEMO_CONFIG := config/demo.yaml
 DEMO_DIR    ?= demo
-SNAKEMAKE = cd $(WORKDIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/snakemake -s $(abspath Snakefile) \
-	--cores $(CORES) --configfile $(abspath $(CONFIG))
+snakemake_on = cd $(WORKDIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/snakemake -s $(abspath Snakefile) \
+	--cores $(CORES) --configfile $(abspath $(1))
+SNAKEMAKE = $(call snakemake_on,$(CONFIG))
+# The config files a run in WORKDIR was started with (`make run` records them; `make report` reads them).
+RUN_CONFIG = $(WORKDIR)/results/run_config.txt
+RECORDED_CONFIG = $(strip $(shell cat $(RUN_CONFIG) 2>/dev/null))
 
-.PHONY: install run demo test test-slow test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
+.PHONY: install run publish-default-run demo test test-slow test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
 
 # One install for both targets (runtime + test extras), redone when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "Installing advgen and its test extras into $(VENV) (about 6 GB, torch's CUDA libraries included; README, \"Install\")"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
 	touch $(STAMP)
 
 # The venv alone (runtime + test extras): what `make run`, `make demo` and `make test` start with.
 install: $(STAMP)
 
 # The run ends with results/report.html (built after the last job; `make report` rebuilds it).
-# On the default config (CONFIG and WORKDIR left as they are) it then rewrites README.md's claims
-# summary and the per-claim page docs/default_run/claims.md from the run's verdict table, which
-# is kept beside them in docs/default_run/claims.parquet (the test of the summary reads it on a
-# clone without results/); the generators' overview figure the README shows is copied there too.
+# It writes only in WORKDIR: results/ (the config files it ran with first, one name a line, in
+# results/run_config.txt, which `make report` reads), logs/, .snakemake/ and the data's resources/;
+# no tracked file of this checkout changes (tests/workflow/test_make_run.py).
 # check-config first: a YAML error in a config file is one line naming FILE:LINE:COLUMN.
+# While it runs, a line after each finished job gives the jobs done and an estimate of the time
+# left (`--logger advgen-progress`, advgen.pipeline.progress: each rule's job times from this run,
+# else from earlier runs' results/benchmarks/).
 run: $(STAMP)
 	$(BIN)/advgen check-config $(CONFIG)
-	$(SNAKEMAKE) --report results/report.html --report-after-run
-ifeq ($(CONFIG) $(WORKDIR),config/config.yaml .)
+	mkdir -p $(WORKDIR)/results && printf '%s\n' $(CONFIG) > $(RUN_CONFIG).tmp && mv $(RUN_CONFIG).tmp $(RUN_CONFIG)
+	$(SNAKEMAKE) --logger advgen-progress --report results/report.html --report-after-run
+
+# The maintainers' step after `make run` on the default config: README.md's claims summary and
+# the per-claim page docs/default_run/claims.md rewritten from the run's verdict table, which is
+# kept beside them in docs/default_run/claims.parquet (the test of the summary reads it on a clone
+# without results/), and the generators' overview figure the README shows copied there too.
+publish-default-run: $(STAMP)
+	@test "$$(cat results/run_config.txt 2>/dev/null)" = config/config.yaml || { \
+		echo "make publish-default-run: results/ is not a run of config/config.yaml alone (results/run_config.txt): run make run first"; exit 2; }
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
-		--summary-page docs/default_run/claims.md
+		--summary-page docs/default_run/claims.md --freeze docs/default_run/freeze.json
 	mkdir -p docs/default_run && cp results/tables/claims.parquet docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
-endif
 
 # The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its
 # results/, logs/ and .snakemake/; never this checkout's results/), about 40 CPU seconds on 2 cores.
@@ -96,10 +110,24 @@ test-slurm: $(STAMP)
 test-browser: $(STAMP)
 	$(PYTEST) -m browser tests/browser $(PYTEST_ARGS)
 
-# The report of the run of CONFIG in WORKDIR (the same CONFIG the run had: the report lists the
-# jobs that config makes).
+# The report of the run in WORKDIR, with the config files that run recorded in
+# results/run_config.txt (the report lists the jobs that config makes). A CONFIG given here must
+# be the recorded one; a WORKDIR with no record needs CONFIG= (one line says so).
 report: $(STAMP)
+ifneq ($(RECORDED_CONFIG),)
+ifneq ($(origin CONFIG),file)
+	@test "$(RECORDED_CONFIG)" = "$(strip $(CONFIG))" || { echo "make report: $(WORKDIR) was run with CONFIG=\"$(RECORDED_CONFIG)\" ($(RUN_CONFIG)), not CONFIG=\"$(strip $(CONFIG))\""; exit 2; }
+endif
+	$(call snakemake_on,$(RECORDED_CONFIG)) --report results/report.html
+else
+ifeq ($(origin CONFIG) $(WORKDIR),file .)
 	$(SNAKEMAKE) --report results/report.html
+else ifeq ($(origin CONFIG),file)
+	@echo "make report: $(RUN_CONFIG) does not say which config $(WORKDIR) was run with: make report WORKDIR=$(WORKDIR) CONFIG=<its config files>$(if $(filter $(DEMO_DIR),$(WORKDIR)), (the demo: CONFIG=$(DEMO_CONFIG)))"; exit 2
+else
+	$(SNAKEMAKE) --report results/report.html
+endif
+endif
 
 # ruff (check + format, settings in pyproject.toml) for the Python, the import layers of src/advgen
 # (scripts/check_layers.py: no cycle, no import upwards), mypy (strict on the pipeline layer, the

@@ -25,12 +25,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 #: advgen's layers, top down: a unit may import units of its own layer and of the layers below.
-#: (``__init__``: ``advgen/__init__.py`` itself; ``smoke_sizes``: the smoke run's sizes, which the
-#: attack and sweep registries read while the smoke config, layers up, reads the registries.)
+#: (``__init__``: ``advgen/__init__.py`` itself, an entry point beside the commands: its
+#: ``advgen.evaluate`` calls :mod:`advgen.robustness.evaluate_model`; ``smoke_sizes``: the smoke
+#: run's sizes, which the attack and sweep registries read while the smoke config, layers up,
+#: reads the registries.)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("warm",),
     ("__main__", "cli", "registries"),
-    ("commands",),
+    ("commands", "__init__"),
     ("pipeline",),
     ("findings", "claims", "config_files", "profiles", "report_facts", "provenance_page", "smoke"),
     ("plots",),
@@ -41,7 +43,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cv", "config", "data", "io", "output_lock", "generators", "architectures"),
     ("attacks",),
     (
-        "__init__",
         "smoke_sizes",
         "columns",
         "paths",
@@ -57,6 +58,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "jobfiles",
         "strict_json",
         "errors",
+        "time_left",
     ),
 )
 

@@ -32,8 +32,8 @@ NUMBER_COLUMNS = frozenset(
     scaled_moment seconds seconds_per_image seed source_index spread standard_acc standard_n standard_worst_acc
     start_image start_label step steps_x_restarts success_rate test_clean_acc test_mse train_acc train_clean_acc
     train_fraction train_robust_acc unroll unroll_k width worst_case_acc z_kurtosis z_mean z_var
-    endpoint_mse end_approach end_approach_other sharpness speckle real_sharpness real_speckle ink_target
-    ink_recon ink_other ink_other2 other_image label_hit measured pred_other initial_mse hidden_ink mask_row
+    endpoint_mse endpoint_mse_other end_approach end_approach_other sharpness speckle real_sharpness real_speckle
+    ink_target ink_recon ink_other ink_other2 other_image label_hit measured pred_other initial_mse hidden_ink mask_row
     mask_col pair_l2 precision recall
     """.split()
 )

@@ -460,6 +460,7 @@ class ConfigFile:
     claims: str | None
     roles: dict[str, Any]
     seed_base: int = 0
+    toy_scale: bool = False
     datasets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     classifiers: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     gans: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)

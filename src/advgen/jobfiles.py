@@ -106,29 +106,53 @@ def file_arg(path: str | Path, role: str, option: str, tree: bool = False) -> Fi
     return arg
 
 
+def _identity(path: str) -> tuple[int, int] | None:
+    """The (device, inode) of ``path`` (symlinks followed), None where it does not exist."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _folders_above(path: str) -> set[tuple[int, int]]:
+    """The (device, inode) of every existing folder above ``path``, by its spelling and by its
+    resolved path: a bind mount or a symlink of a folder has its folder's identity."""
+    out = set()
+    for spelled in {os.path.abspath(path), os.path.realpath(path)}:
+        for parent in Path(spelled).parents:
+            found = _identity(str(parent))
+            if found is not None:
+                out.add(found)
+    return out
+
+
 def _same_file(a: str, b: str) -> bool:
-    """Whether paths ``a`` and ``b`` name one file: equal after resolving symlinks, or hard links."""
+    """Whether paths ``a`` and ``b`` name one file or folder: equal after resolving symlinks,
+    or one device and inode (a hard link, a bind mount)."""
     if os.path.realpath(a) == os.path.realpath(b):
         return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
+    ia = _identity(a)
+    return ia is not None and ia == _identity(b)
 
 
 def _below(path: str, folder: str) -> bool:
-    """Whether resolved ``path`` lies inside resolved ``folder``."""
-    return path != folder and os.path.commonpath([path, folder]) == folder
+    """Whether ``path`` lies inside ``folder``: by their resolved paths, or ``folder``'s device
+    and inode is one of the folders above ``path`` (a bind mount of ``folder``)."""
+    a, b = os.path.realpath(path), os.path.realpath(folder)
+    if a != b and os.path.commonpath([a, b]) == b:
+        return True
+    found = _identity(folder)
+    return found is not None and not _same_file(path, folder) and found in _folders_above(path)
 
 
 def _relation(out: FileArg, other: FileArg) -> str | None:
     """How output ``out`` meets ``other``: "is also", "contains", "lies inside" or ``None``."""
     if _same_file(out.path, other.path):
         return "is also"
-    a, b = os.path.realpath(out.path), os.path.realpath(other.path)
-    if _below(b, a):
+    if _below(other.path, out.path):
         return "contains"
-    if _below(a, b) and not other.tree:
+    if _below(out.path, other.path) and not other.tree:
         return "lies inside"
     return None
 

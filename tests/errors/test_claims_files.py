@@ -221,9 +221,21 @@ CASES = [
         "claims[c].control.reason: missing",
     ),
     (
-        "control_permute_a_value",
+        "control_permuted",
         GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "permute: a").replace("null_input", "permuted"),
-        "claims[c].control.permute: a or b (a side of a difference or ratio",
+        "claims[c].control.permute: the permuted halves check the interval's calibration, not the measurement",
+    ),
+    (
+        "calibration_permute_a_value",
+        GOOD.replace("    family: f", "    calibration: {what: halves, permute: a}\n    family: f"),
+        "claims[c].calibration.permute: a or b (a side of a difference or ratio",
+    ),
+    (
+        "calibration_unknown_key",
+        GOOD.replace(
+            "    family: f", "    calibration: {what: halves, permute: a, kind: permuted}\n    family: f"
+        ),
+        "claims[c].calibration.kind: unknown key",
     ),
     (
         "control_of_a_missing_side",

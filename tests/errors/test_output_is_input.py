@@ -16,7 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,9 +55,7 @@ def _argv(
     for action in parser._actions:
         if action in given:
             value = given[action]
-        elif action.option_strings and not action.required:
-            continue
-        elif not action.option_strings and action.nargs in ("?", "*"):
+        elif not action.required:  # an option, a positional of nargs ? or *, an optional subcommand
             continue
         elif action.choices:
             value = str(next(iter(action.choices)))
@@ -105,6 +106,55 @@ def test_the_pairs_cover_every_command_with_an_input_and_an_output() -> None:
     assert {c for c, _, _ in PAIRS} == with_both
     assert (("claims",), "out", "config") in PAIRS  # advgen claims --config C.yaml -o C.yaml
     assert len(with_both) >= 25
+
+
+#: the arguments that take text but name no file, by (command, dest), and what they are: every
+#: other argument taking text must be a file argument (added with add_input / add_output) or a
+#: job's spec (add_spec), so that the file rule applies to it
+NOT_PATHS = {
+    (("cv", "build"), "date"): "a date",
+    (("cv", "stats"), "user"): "a GitHub user",
+    (("cv", "stats"), "api"): "a URL",
+    (("fake-data",), "sources"): "data set names",
+    (("freeze",), "date"): "a date",
+    (("freeze",), "commit"): "a commit hash",
+    (("plot",), "family"): "a figure family",
+    (("provenance",), "snakemake_options"): "command-line options",
+    (("summary-table",), "table"): "a table kind",
+}
+
+
+def _text_arguments() -> list[tuple[tuple[str, ...], argparse.Action]]:
+    """Every argument of every subcommand that takes a text value (not a number, not a flag)."""
+    out = []
+    for command, parser in _commands(build_parser()):
+        for action in parser._actions:
+            if action.nargs == 0 or isinstance(action, argparse._SubParsersAction | argparse._HelpAction):
+                continue
+            if action.type in (int, float) or action.dest == "help":
+                continue
+            out.append((command, action))
+    return out
+
+
+def test_every_path_argument_of_every_subcommand_is_under_the_file_rule() -> None:
+    """``freeze --out`` and ``power-plan --markdown`` were plain arguments, outside the rule, and
+    overwrote their inputs: an argument taking text is a file argument, a spec, or listed above."""
+    from advgen.commands._args import SpecType
+
+    outside = []
+    listed = set()
+    for command, action in _text_arguments():
+        if isinstance(action.type, FileType | SpecType):
+            continue
+        key = (command, action.dest)
+        if key in NOT_PATHS:
+            listed.add(key)
+            assert not (action.help or "").startswith(("input:", "output:")), f"{key} is a path"
+            continue
+        outside.append(f"{' '.join(command)} {'/'.join(action.option_strings) or action.dest}")
+    assert not outside, f"arguments outside the file rule: {outside}"
+    assert listed == set(NOT_PATHS), f"listed but gone: {set(NOT_PATHS) - listed}"
 
 
 @pytest.mark.parametrize("spelling", ["same", "symlink", "hardlink"])
@@ -241,3 +291,39 @@ def test_provenance_writes_its_page_beside_the_outputs_it_scans_but_never_over_o
     code, err = run_cli([*argv, f"html={results / 'provenance.html'}"], capsys)
     assert code == 0, err
     assert model.read_bytes() == before and (results / "provenance.html").is_file()
+
+
+def _can_bind_mount(tmp: Path) -> bool:
+    (tmp / "probe_a").mkdir()
+    (tmp / "probe_b").mkdir()
+    try:
+        done = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", f"mount --bind {tmp / 'probe_a'} {tmp / 'probe_b'}"],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def test_a_bind_mount_of_an_input_folder_is_the_folder(tmp_path: Path) -> None:
+    """A bind mount of the input folder (another path, the same device and inode) as an output
+    folder would hold the input: train-gan deleted ``train.pt`` through one. Compared by
+    (st_dev, st_ino), it is refused like the folder itself (a private mount namespace here)."""
+    if shutil.which("unshare") is None or not _can_bind_mount(tmp_path):
+        pytest.skip("no private mount namespace here (unshare -rm)")
+    data, alias = tmp_path / "data", tmp_path / "alias"
+    data.mkdir()
+    alias.mkdir()
+    (data / "train.pt").write_text("the split\n")
+    argv = ["train-gan", "--spec", "{}", "--input", f"train={data / 'train.pt'}", "--output"]
+    argv += [f"checkpoint={tmp_path / 'gan' / 'c.pt'}", f"samples={alias}"]
+    script = f"mount --bind {data} {alias} && exec {sys.executable} -m advgen {shlex.join(argv)}"
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert f"--output {alias}: contains the input --input ({data / 'train.pt'})" in lines[0]
+    assert (data / "train.pt").read_text() == "the split\n" and not (tmp_path / "gan").exists()

@@ -50,7 +50,7 @@ def _argv(command: str, spec: str) -> list[str]:
     for action in parser._actions:
         if isinstance(action.type, SpecType):
             argv += ["--spec", spec]
-        elif action.required or (not action.option_strings and action.nargs not in ("?", "*")):
+        elif action.required:  # (positionals of nargs ? or * and an optional subcommand are not)
             value = "x=results/x.pt" if action.dest in ("input", "output") else f"results/{action.dest}.pt"
             if action.choices:
                 value = str(next(iter(action.choices)))

@@ -21,7 +21,7 @@ was rewritten once more when the controls' "other digit" became a seeded draw of
 image, often of the same class in a class-sorted split): every other column stayed equal);
 ``interpolate_paths.parquet`` and ``inpaint.parquet`` gained ``pair_l2`` / ``similar_pair`` and
 ``hidden_ink`` / ``mask_row`` / ``mask_col``, the new columns copied in beside the golden's
-unchanged ones).
+unchanged ones; ``interpolate_paths.parquet`` gained ``endpoint_mse_other`` the same way).
 
     python tests/golden/command_outputs.py write OUT_DIR
     python tests/golden/command_outputs.py compare DIR_A DIR_B

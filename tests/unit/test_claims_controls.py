@@ -63,18 +63,79 @@ def test_a_control_of_the_first_kind_that_holds_withholds_the_verdict(tmp_path: 
     assert v.validity.startswith("its negative control holds (the standard model: 0.75 [")
 
 
-def test_a_permuted_null_splits_a_sides_seeds_in_two_halves(tmp_path: Path) -> None:
-    """``permute: b``: side b's runs (here 4 seeds) split at random in two halves of the same
-    condition; the split is fixed by the claim's id (the page is deterministic)."""
+def test_the_permuted_halves_are_a_calibration_apart_from_the_control(tmp_path: Path) -> None:
+    """``calibration: {permute: b}``: side b's runs (here 4 seeds) split at random in two halves
+    of the same condition; the split is fixed by the claim's id (the page is deterministic). It is
+    shown apart from the control and withholds nothing."""
     rates = {"p0": 0.6, "p1": 0.62, "p2": 0.61, "s0": 0.10, "s1": 0.12, "s2": 0.30, "s3": 0.31}
     attacks(tmp_path, [(m, "pgd40", 0.3, r, 400) for m, r in rates.items()])
-    permuted = {"kind": "permuted", "what": "the standard seeds split in two", "permute": "b"}
-    row = claim("c", decl("difference", "greater", 0.0), permuted, a=side("rob"), b=side("std"))
+    row = {
+        **claim("c", decl("difference", "greater", 0.0), a=side("rob"), b=side("std")),
+        "calibration": {"what": "the standard seeds split in two", "permute": "b"},
+    }
     roles = {"rob": ["p0", "p1", "p2"], "std": ["s0", "s1", "s2", "s3"]}
     first = run(tmp_path, [row], roles)["c"]
-    assert first.verdict == "holds" and first.control == run(tmp_path, [row], roles)["c"].control
-    assert not first.control.startswith("holds")
-    assert re.match(r"(inconclusive|does not hold): -?0\.\d+ \[", first.control)
+    assert first.verdict == "holds" and first.calibration == run(tmp_path, [row], roles)["c"].calibration
+    assert re.match(r"(inconclusive|does not hold): -?0\.\d+ \[", first.calibration)
+    assert first.control.startswith("not measured") and "calibration" not in first.note
+
+
+@pytest.mark.parametrize(("lo", "hi", "verdict"), [(-0.6, -0.2, "does not hold"), (0.2, 0.6, "holds")])
+def test_a_calibration_significant_on_either_side_is_noted_not_withheld(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lo: float, hi: float, verdict: str
+) -> None:
+    """Two halves of one condition that differ, on either side of no effect, mean the interval may
+    understate the spread: the row says so and keeps its verdict (the halves' own split is tested
+    above; here their outcome is given)."""
+    from advgen.claims import verdict as verdict_module
+    from advgen.claims.effects import Result
+
+    given = Result((lo + hi) / 2, lo, hi, "t", verdict, 0.95)
+    monkeypatch.setattr(verdict_module, "_calibration_result", lambda claim, ctx: given)
+    attacks(tmp_path, [("p", "pgd40", 0.3, 0.9, 400), ("s", "pgd40", 0.3, 0.1, 400)])
+    row = {
+        **claim("c", decl("difference", "greater", 0.0), a=side("rob"), b=side("std")),
+        "calibration": {"what": "the standard seeds split in two", "permute": "b"},
+    }
+    v = run(tmp_path, [row], {"rob": ["p"], "std": ["s"]})["c"]
+    assert v.verdict == "holds" and not v.validity
+    assert v.calibration == f"significant: {(lo + hi) / 2:.3g} [{lo:.3g}, {hi:.3g}]"
+    assert "calibration: two halves of one condition differ (the standard seeds split in two" in v.note
+
+
+def test_significant_side_reads_the_no_effect_value() -> None:
+    from advgen.claims.effects import Result
+    from advgen.claims.model import Test
+    from advgen.claims.verdict import significant_side
+
+    def test(effect: str, direction: str, margin: float) -> Test:
+        return Test(effect, direction, margin, "ours", "r")
+
+    def res(lo: float, hi: float) -> Result:
+        return Result((lo + hi) / 2, lo, hi, "t", "inconclusive", 0.95)
+
+    assert significant_side(test("difference", "greater", 0.0), res(-0.7, -0.17)) == "other"
+    assert significant_side(test("difference", "greater", 0.1), res(-0.7, -0.17)) == ""
+    assert significant_side(test("difference", "greater", 0.1), res(-0.7, -0.17), both=True) == "other"
+    assert significant_side(test("difference", "greater", 0.1), res(0.01, 0.05)) == "claimed"
+    assert significant_side(test("ratio", "less", 1.0), res(1.1, 1.4)) == "other"
+    assert significant_side(test("ratio", "greater", 0.95), res(0.3, 0.5)) == ""
+    assert significant_side(test("trend", "less", 0.0), res(-0.2, -0.1)) == "claimed"
+    assert significant_side(test("difference", "less", 0.0), res(-0.1, 0.1)) == ""
+    for effect, direction in (("value", "greater"), ("range", "greater"), ("value", "equivalent")):
+        assert significant_side(test(effect, direction, 0.5), res(0.1, 0.2)) == ""
+
+
+def test_a_permuted_control_is_an_error_pointing_to_the_calibration(tmp_path: Path) -> None:
+    permuted = {"kind": "permuted", "what": "the standard seeds split in two", "permute": "b"}
+    path = claims_file(
+        tmp_path, [claim("c", decl("difference", "greater", 0.0), permuted, a=side("rob"), b=side("std"))]
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"claims\[c\]\.control\.permute: the permuted halves check the interval's calibration",
+    ):
+        read_claims_file(path)
 
 
 def test_a_permuted_trend_has_no_trend_left(tmp_path: Path) -> None:
@@ -94,9 +155,60 @@ def test_a_permuted_trend_has_no_trend_left(tmp_path: Path) -> None:
         "per": "run",
         "unit": ["seed"],
     }
-    control = {"kind": "permuted", "what": "widths permuted within each seed", "permute": "width"}
-    v = run(tmp_path, [claim("t", decl("trend", "greater", 0.0, by="width"), control, a=term)], {})["t"]
-    assert v.verdict == "holds" and not v.control.startswith("holds")
+    row = {
+        **claim("t", decl("trend", "greater", 0.0, by="width"), a=term),
+        "calibration": {"what": "widths permuted within each seed", "permute": "width"},
+    }
+    v = run(tmp_path, [row], {})["t"]
+    assert v.verdict == "holds" and not v.calibration.startswith(("holds", "significant"))
+
+
+@pytest.mark.parametrize(
+    ("null", "margin", "flagged"),
+    [
+        (0.40, 0.0, ""),  # the null model as robust as the standard one: no effect, as built
+        (0.45, 0.0, "holds"),  # its test holds
+        (0.45, 0.1, "significant on the claimed side"),  # an effect that does not clear the margin
+        (0.30, 0.0, "significant on the other side"),  # an effect the other way: ignored before
+        (0.30, 0.1, ""),  # a margin away from no effect leaves room on the other side by design
+    ],
+)
+def test_a_negative_control_significant_on_either_side_withholds_the_verdict(
+    tmp_path: Path, null: float, margin: float, flagged: str
+) -> None:
+    """A null built to show no effect that shows one, on either side of no effect, is a broken
+    measurement (or chance): the claim's verdict is withheld, whatever the control's own test says."""
+    attacks(
+        tmp_path,
+        [("p", "pgd40", 0.3, 0.9, 4000), ("s", "pgd40", 0.3, 0.4, 4000), ("n", "pgd40", 0.3, null, 4000)],
+    )
+    control = {"kind": "null_model", "what": "the null model", "a": {"models": {"classifier": "gan"}}}
+    roles = {"rob": ["p"], "std": ["s"], "gan": ["n"]}
+    row = claim("c", decl("difference", "greater", margin), control, a=side("rob"), b=side("std"))
+    v = run(tmp_path, [row], roles)["c"]
+    if not flagged:
+        assert v.verdict == "holds" and not v.control.startswith(("holds", "significant")), v.control
+        return
+    assert (v.verdict, v.would_be) == ("not valid", "holds")
+    if flagged == "holds":
+        assert v.control.startswith("holds: ") and v.validity.startswith("its negative control holds (")
+    else:
+        assert v.control.startswith(f"{flagged} of no effect: ")
+        assert v.validity.startswith(f"its negative control is {flagged} of no effect (the null model: ")
+
+
+def test_a_ratio_control_is_read_against_one(tmp_path: Path) -> None:
+    """A ratio's no effect is 1: a control of 0.5 [..] on a 'less than 1' claim's side is flagged."""
+    attacks(
+        tmp_path,
+        [("p", "pgd40", 0.3, 0.2, 4000), ("s", "pgd40", 0.3, 0.8, 4000), ("n", "pgd40", 0.3, 0.4, 4000)],
+    )
+    control = {"kind": "null_model", "what": "the null model", "a": {"models": {"classifier": "gan"}}}
+    roles = {"rob": ["p"], "std": ["s"], "gan": ["n"]}
+    row = claim("c", decl("ratio", "less", 0.25), control, a=side("rob"), b=side("std"))
+    v = run(tmp_path, [row], roles)["c"]
+    assert v.control.startswith("significant on the claimed side of no effect: 0.5")
+    assert v.verdict == "not valid"
 
 
 def test_a_positive_control_must_hold(tmp_path: Path) -> None:
@@ -146,6 +258,35 @@ def test_holm_within_a_family(tmp_path: Path) -> None:
         assert (v.verdict, v.raw_verdict) == ("inconclusive", "holds") and "Holm" in v.note
     alone = got["alone"]
     assert alone.verdict == "holds" and alone.p_adjusted == pytest.approx(alone.p_value)
+
+
+def test_holm_rejects_in_both_directions(tmp_path: Path) -> None:
+    """A "does not hold" is a rejection too: two claims of one family that each fail at 2.5 % on
+    their own, both barely, turn inconclusive after Holm's adjustment (the p of the direction
+    each decides, ``p_against``); a strong "does not hold" beside a barely failing one keeps its
+    verdict and the weak one's adjusted p is its own (the step-down's second step)."""
+    attacks(
+        tmp_path,
+        [("q1", "pgd40", 0.3, 0.445, 400), ("q2", "pgd40", 0.3, 0.4475, 400), ("q3", "pgd40", 0.3, 0.2, 400)],
+    )
+    rows = [
+        claim("one", decl("value", "greater", 0.5), a=side("std")),
+        claim("two", decl("value", "greater", 0.5), a=side("gan")),
+        {**claim("strong", decl("value", "greater", 0.5), a=side("rob")), "family": "g"},
+        {**claim("weak", decl("value", "greater", 0.5), a=side("std")), "family": "g"},
+    ]
+    path = claims_file(tmp_path, rows, families={"f": "shared", "g": "other"})
+    ctx = Context(tmp_path, {"std": ["q1"], "gan": ["q2"], "rob": ["q3"]})
+    got = {v.claim.id: v for v in evaluate_all(read_claims_file(path).claims, ctx)}
+    one, two = got["one"], got["two"]
+    assert 0.0125 < one.p_against < two.p_against < 0.025
+    assert one.p_value == pytest.approx(1 - one.p_against, abs=1e-6)
+    assert one.p_adjusted == pytest.approx(2 * one.p_against)
+    for v in (one, two):
+        assert (v.verdict, v.raw_verdict) == ("inconclusive", "does not hold") and "Holm" in v.note
+    strong, weak = got["strong"], got["weak"]
+    assert strong.verdict == "does not hold" and strong.p_adjusted < 0.0125
+    assert weak.verdict == "does not hold" and weak.p_adjusted == pytest.approx(weak.p_against)
 
 
 def test_the_p_value_agrees_with_the_interval(tmp_path: Path) -> None:

@@ -68,6 +68,11 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
         and "seed" not in recipe["spec"]
     )
     assert rec["recipes"]["autoencoders"] == {}
+    assert rec["recipes"]["classifiers"]["c"]["spec"]["arch"] == "fc10"  # the classifiers' too
+    assert rec["numerics"] == {"ns_gan": "autocast: off", "standard_cnn": "float32"}
+    assert rec["format"] == 2 and len(rec["analysis"]["sha256"]) == 64
+    assert set(rec["hardware"]) == {"cpu", "gpu", "torch", "cuda"}
+    assert rec["config"] == {str(f["config.yaml"]): hashlib.sha256(f["config.yaml"].read_bytes()).hexdigest()}
     assert list(rec["claims"]) == ["a"] and len(rec["claims"]["a"]) == 64  # each claim's digest
     # the plan per claim: planned, or the budget's size marked underpowered with what it needs
     assert rec["plan"] == {
@@ -103,11 +108,12 @@ def test_verify_passes_until_a_frozen_file_changes(
     f["claims.yaml"].write_text(f["claims.yaml"].read_text() + "# a claim changed after the freeze\n")
     capsys.readouterr()
     assert cli_main(["freeze", "--verify", str(f["freeze.json"])]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and "changed since the freeze: claims file (see the lines above)" in err[0]
     assert (
-        len(err) == 1
-        and f"{f['claims.yaml']} (claims file)" in err[0]
-        and "changed since the freeze" in err[0]
+        f"claims file: {f['claims.yaml']}: sha256" in captured.out
+        and "claim digests: 1 claims as frozen" in captured.out
     )
 
 

@@ -12,12 +12,23 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, t
 
-from advgen.claims.power import Design, budget_status, one_sided_power, plan, required_n, row_plan, tost_power
+from advgen.claims.power import (
+    POWER,
+    Design,
+    budget_status,
+    either_way,
+    mirrored,
+    one_sided_power,
+    plan,
+    required_n,
+    row_plan,
+    tost_power,
+)
 from advgen.cli import main as cli_main
 
 
-def _n(power_at) -> int:
-    n = required_n(power_at)
+def _n(power_at, target: float = 0.8) -> int:
+    n = required_n(power_at, target)
     assert n is not None
     return n
 
@@ -90,7 +101,7 @@ def test_row_plan_recovers_the_standard_error_from_the_interval() -> None:
     assert (
         p.se == pytest.approx(0.05) and p.n_now == 3 and p.unit == "seeds" and p.alpha == pytest.approx(0.025)
     )
-    assert p.plan.n == _n(lambda n: one_sided_power(0.2, 0.05 * math.sqrt(3), n, 0.025, Design()))
+    assert p.plan.n == _n(lambda n: one_sided_power(0.2, 0.05 * math.sqrt(3), n, 0.025, Design()), POWER)
     welch = row_plan(
         {**ROW, "method": "Welch t (Welch-Satterthwaite df) over seeds", "sample_size": "3 seeds"}
     )
@@ -121,6 +132,41 @@ def test_rows_without_a_test_are_not_planned() -> None:
     assert exact.plan.n is None and "exact" in exact.plan.reason
 
 
+def test_the_plan_is_for_90_percent_at_holms_level() -> None:
+    """90 % power at alpha / m, m the tests of the claim's family: Holm's first step, so a family
+    whose every p-value falls below it keeps every verdict; the power at the planned n, simulated
+    with the adjusted level, is at least 90 %."""
+    assert POWER == 0.9
+    alone, four = row_plan(ROW), row_plan(ROW, family_size=4)
+    assert alone.alpha == pytest.approx(0.025) and four.alpha == pytest.approx(0.025 / 4)
+    sd = 0.05 * math.sqrt(3)
+    assert four.plan.n == _n(lambda n: one_sided_power(0.2, sd, n, 0.025 / 4, Design()), 0.9)
+    assert four.plan.n > alone.plan.n > _n(lambda n: one_sided_power(0.2, sd, n, 0.025, Design()), 0.8)
+    n = four.plan.n
+    x = np.random.default_rng(1).normal(0.2, sd, size=(20_000, n))
+    tstat = x.mean(1) / (x.std(1, ddof=1) / math.sqrt(n))
+    assert (tstat > t.ppf(1 - 0.025 / 4, n - 1)).mean() >= 0.89
+
+
+def test_a_claim_that_can_go_either_way_is_planned_for_both() -> None:
+    """An exploratory interval that holds the margin: the plan also covers the other verdict at
+    the same distance. One-sided tests are symmetric (the same n); an equivalence claim inside
+    its band needs more for "holds" (two one-sided tests) than for "does not hold" as far
+    outside, and the plan takes the larger."""
+    assert mirrored(0.3, "greater", 0.0) == pytest.approx(-0.3)
+    assert mirrored(0.85, "equivalent", 0.894, 0.1) == pytest.approx(2 * 0.794 - 0.85)
+    assert mirrored(0.9, "equivalent", 0.894, 0.1) == pytest.approx(2 * 0.994 - 0.9)
+    kw = dict(direction="equivalent", margin=0.894, tolerance=0.1, alpha=0.05)
+    inside = plan(0.85, 0.03, 3, **kw)
+    both = either_way(0.85, 0.03, 3, straddles=True, **kw)
+    outside = plan(mirrored(0.85, "equivalent", 0.894, 0.1), 0.03, 3, **kw)
+    assert outside.verdict == "does not hold" and both.n == max(inside.n, outside.n)
+    assert both.verdict.endswith("(either way)")
+    assert either_way(0.85, 0.03, 3, straddles=False, **kw) == inside
+    one = either_way(0.1, 0.05, 3, straddles=True, direction="greater", margin=0.0)
+    assert one.n == plan(0.1, 0.05, 3, direction="greater", margin=0.0).n
+
+
 def test_the_budget_marks_what_it_cannot_afford() -> None:
     weak = row_plan({**ROW, "estimate": 0.02, "lo": 0.02 - 0.2, "hi": 0.02 + 0.2})
     assert weak.plan.n is not None and weak.plan.n > 10
@@ -147,4 +193,26 @@ def test_power_plan_command_writes_the_page_and_the_json(tmp_path: Path) -> None
         "## Underpowered at this budget (1)" in text
         and "`weak`" in text
         and plan_json["source"]["sha256"] in text
+    )
+
+
+def test_the_command_plans_at_the_familys_level_and_raises_examples(tmp_path: Path) -> None:
+    """Two claims of one family are planned at alpha / 2 each; a claim on one run's digits whose
+    plan asks for more digits than the run had is listed to raise before the freeze."""
+    digits = {
+        **ROW, "id": "digits", "seeds": 1, "examples": 48, "sample_size": "1 seed × 48 digits",
+        "method": "t over 48 examples", "estimate": 0.1, "lo": 0.1 - 2.0117 * 0.06, "hi": 0.1 + 2.0117 * 0.06,
+    }  # fmt: skip
+    rows = [{**ROW, "family": "f"}, {**ROW, "id": "y", "family": "f"}, {**digits, "family": ""}]
+    table = tmp_path / "claims.parquet"
+    pd.DataFrame(rows).to_parquet(table)
+    md, js = tmp_path / "plan.md", tmp_path / "plan.json"
+    assert cli_main(["power-plan", str(table), "--markdown", str(md), "--json", str(js)]) == 0
+    claims = json.loads(js.read_text())["claims"]
+    assert claims["x"]["family_size"] == 2 and claims["x"]["alpha"] == pytest.approx(0.0125)
+    assert claims["digits"]["family_size"] == 1 and claims["digits"]["alpha"] == pytest.approx(0.025)
+    assert claims["digits"]["unit"] == "digits per run" and claims["digits"]["n_planned"] > 48
+    text = md.read_text()
+    assert (
+        "## Examples to raise before the freeze (1)" in text and "| `digits` | digits per run | 48 |" in text
     )

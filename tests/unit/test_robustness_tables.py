@@ -14,7 +14,7 @@ from advgen.robustness.evaluate import COLUMNS, attack_curve
 from advgen.robustness.spec import AttackSpec, CurveAttackSpec
 from advgen.robustness.sweeps import sweep_row, sweep_table
 from advgen.robustness.tables import minimal_table
-from advgen.robustness.transfer import gaussian_like, random_sign_like, transfer_matrix
+from advgen.robustness.transfer import gaussian_like, other_image_like, transfer_matrix
 from advgen.specs import typed_spec
 from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.test_classifiers import entry
@@ -94,17 +94,26 @@ def test_transfer_diagonal_equals_white_box_error() -> None:
     own = table[table.source == table.target]
     adv = own[own.kind == "adversarial"]["error"].mean()
     noise = own[own.kind == "gaussian"]["error"].mean()
-    signs = own[own.kind == "random_sign"]["error"].mean()
-    assert noise < adv and signs < adv
+    other = own[own.kind == "other_image"]["error"].mean()
+    assert noise < adv and other < adv
 
 
-def test_random_sign_keeps_each_pixels_move_and_loses_its_direction() -> None:
+def test_other_image_moves_another_digits_perturbation_at_this_digits_norm() -> None:
+    """Szegedy et al.'s transfer null: another digit's perturbation (of another class), scaled to
+    this digit's perturbation norm: same norm, an adversarial magnitude map, no link to the image."""
     x = X * 0.5 + 0.25  # away from the box: no clipping
-    adv = (x + 0.05 * torch.randn_like(x)).clamp(0, 1)
-    signed = random_sign_like(x, adv, seed=0)
-    assert torch.allclose((signed - x).abs(), (adv - x).abs(), atol=1e-6)
-    agree = ((signed - x).sign() == (adv - x).sign()).float().mean()
-    assert 0.4 < float(agree) < 0.6 and torch.equal(signed, random_sign_like(x, adv, seed=0))
+    y = torch.arange(len(x)) % 3
+    scale = torch.linspace(0.5, 2.0, len(x)).view(-1, *([1] * (x.ndim - 1)))
+    adv = (x + 0.05 * scale * torch.randn_like(x)).clamp(0, 1)
+    moved = other_image_like(x, adv, y, seed=0)
+    own, got = (adv - x).flatten(1), (moved - x).flatten(1)
+    assert torch.allclose(got.norm(dim=1), own.norm(dim=1), rtol=1e-4)
+    # each row is another digit's perturbation, rescaled: parallel to it, not to its own
+    cos = torch.nn.functional.cosine_similarity(got.unsqueeze(1), own.unsqueeze(0), dim=2)
+    source = cos.argmax(1)
+    assert torch.allclose(cos.max(1).values, torch.ones(len(x)), atol=1e-4)
+    assert (y[source] != y).all() and torch.equal(moved, other_image_like(x, adv, y, seed=0))
+    assert not torch.equal(moved, other_image_like(x, adv, y, seed=1))
 
 
 def test_random_sign_attack_moves_every_pixel_by_eps() -> None:

@@ -110,3 +110,21 @@ def test_real_build_then_edit_rebuilds_only_the_cv(workflow_dir: Path) -> None:
     assert "Last updated on April 1, 2023" in (workflow_dir / "results" / "cv" / "cv.md").read_text(
         encoding="utf-8"
     )
+
+
+def test_an_unparseable_bib_stops_the_run_before_the_cv_job_and_the_last_cv_stays(workflow_dir: Path) -> None:
+    """Snakemake deletes a job's outputs when it starts it: the .bib is parsed with the config, so
+    a broken one stops `snakemake` (and `advgen check-config`) with FILE:LINE and the CV built
+    last stays (config/cv/README.md)."""
+    snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS)
+    built = {name: (workflow_dir / name).read_bytes() for name in CV_OUTPUTS}
+    bib = workflow_dir / "config" / "cv" / "publications.bib"
+    lines = len(bib.read_text(encoding="utf-8").splitlines())
+    with bib.open("a", encoding="utf-8") as f:
+        f.write("\n@article{broken,\n  title = {Unclosed,\n  year = {2024},\n")
+    proc = snakemake(workflow_dir, "--cores", "1", *CV_OUTPUTS, check=False)
+    assert proc.returncode == 1
+    assert (
+        f"config error: config/cv/publications.bib:{lines + 2}: entry 'broken': " in proc.stdout + proc.stderr
+    )
+    assert {name: (workflow_dir / name).read_bytes() for name in CV_OUTPUTS} == built

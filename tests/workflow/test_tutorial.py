@@ -14,13 +14,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests import forkserver
-from tests.conftest import REPO, base_env, copy_workflow, job_counts, tool_env
+from tests.conftest import REPO, copy_workflow, job_counts, tool_env
+from tests.workflow.make_checkout import fake_venv
 
 pytestmark = pytest.mark.slow
 
@@ -51,26 +50,6 @@ def shows(output: str, shown: str) -> bool:
         return job_counts(output) == job_counts(shown) != {}
     lines = {line.strip() for line in output.splitlines()}
     return all(line.strip() in lines for line in shown.splitlines() if line.strip())
-
-
-def fake_venv(checkout: Path) -> Path:
-    """``checkout/.venv`` as ``make install`` leaves it, its programs this process's (the fork
-    servers' clients unless ``ADVGEN_TEST_FORKSERVER=0``), its stamp newer than pyproject.toml."""
-    venv = checkout / ".venv"
-    bin_dir = venv / "bin"
-    bin_dir.mkdir(parents=True)
-    env = base_env()
-    for program in ("advgen", "snakemake"):
-        target = (
-            forkserver.client(program, env)
-            if forkserver.enabled(env)
-            else Path(shutil.which(program, path=str(Path(sys.executable).parent)) or program)
-        )
-        (bin_dir / program).symlink_to(target)
-    (bin_dir / "python").symlink_to(sys.executable)
-    (bin_dir / "activate").write_text(f'export VIRTUAL_ENV="{venv}"\nexport PATH="$VIRTUAL_ENV/bin:$PATH"\n')
-    (venv / ".installed").touch()
-    return bin_dir
 
 
 @pytest.fixture(scope="module")

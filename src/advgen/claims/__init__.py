@@ -77,6 +77,7 @@ def data_header(spec: ClaimsPageSpec, results: str | Path) -> dict[str, Any]:
         "budget_by_name": budgets,
         "seeds": {role: dict(runs) for role, runs in spec.seeds.items()},
         "config": spec.config,
+        "toy_scale": spec.toy_scale,
         "results": str(results),
     }
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from advgen.claims.model import POSITIVE_KINDS
 from advgen.claims.phase import POST_HOC
 from advgen.claims.verdict import (
     AT_SCALE,
@@ -19,6 +20,7 @@ from advgen.claims.verdict import (
     NOT_TESTABLE,
     NOT_VALID,
     PAPER_ONLY,
+    SIGNIFICANT,
     VERDICTS,
 )
 
@@ -30,8 +32,6 @@ FILTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("not-valid", "not valid", (NOT_VALID,)),
     ("pending", "not measured / not testable here", (NOT_MEASURED, PAPER_ONLY, NOT_TESTABLE)),
 )
-#: the control kind whose test must hold (a positive control); every other kind must not
-POSITIVE = "saturating_run"
 
 
 def group_of(verdict: str) -> str:
@@ -124,11 +124,11 @@ def control_words(row: Any) -> str:
     if not verdict:
         return "control not run"
     value = f" (measured {measured})" if measured and measured != "–" else ""
-    if kind == POSITIVE:
+    if kind in POSITIVE_KINDS:
         if verdict == "holds":
             return f"control behaved: the effect shows where it was built in{value}"
         return f"control failed: no clear effect where it was built in{value}"
-    if verdict == "holds":
+    if verdict == "holds" or str(row.control or "").startswith(SIGNIFICANT):
         return f"control failed: an effect where none was built{value}"
     if verdict == "inconclusive":
         return f"control behaved: no effect detected where none was built{value}"

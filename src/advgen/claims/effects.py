@@ -35,6 +35,7 @@ class Result:
     settle: str = ""
     p_value: float = math.nan
     alpha: float = stats.ALPHA_ONE_SIDED
+    p_against: float = math.nan  # the p-value of "does not hold" (:func:`stats.p_against`)
 
 
 def _binary(side: stats.Side) -> bool:
@@ -117,12 +118,15 @@ def evaluate(
             est, value = stats.examples_level(one.runs[0]), float(one.runs[0].mean())
         elif one.n_runs >= 2 and _binary(one):
             value, est = stats.rate_level(one)
+            counts = stats.side_counts(one)
 
-            def bounds(c: float, e: stats.Estimate = est, mean: float = value) -> tuple[float, float]:
-                lo, hi = stats.interval(e, c)  # on the logit scale; the estimate stays inside
-                return min(float(stats.expit(lo)), mean), max(float(stats.expit(hi)), mean)
+            def bounds(c: float, kn: tuple[np.ndarray, np.ndarray] = counts) -> tuple[float, float]:
+                return stats.rate_interval(kn[0], kn[1], c)
 
-            method = f"t over {one.n_runs} {unit} on the logit scale (delta method at the mean rate)"
+            method = (
+                f"t over {one.n_runs} {unit}' empirical logits, floored at the pooled count's "
+                "exact binomial interval"
+            )
         else:
             est, method = _linear(sides, [1.0], log=False, unit=unit)
     elif effect in ("difference", "ratio") and pooled:
@@ -172,7 +176,10 @@ def evaluate(
         method = f"{method}; 90 % interval (TOST, ±{test.tolerance:g})"
     p = stats.p_value(bounds, test.margin, test.direction, test.tolerance)
     alpha = stats.ALPHA_TOST if tost else stats.ALPHA_ONE_SIDED
-    out = Result(value, float(lo), float(hi), method, verdict, conf, p_value=p, alpha=alpha)
+    against = stats.p_against(bounds, test.margin, test.direction, test.tolerance)
+    out = Result(
+        value, float(lo), float(hi), method, verdict, conf, p_value=p, alpha=alpha, p_against=against
+    )
     if verdict == stats.INCONCLUSIVE:
         out.settle = _settle(test, est, value, sides, unit, conf)
     return out
@@ -220,4 +227,5 @@ def _range(test: Test, side: stats.Side, conf: float, unit: str) -> Result:
     verdict = stats.decide(lo, hi, test.margin, test.direction)
     method = f"Bonferroni-simultaneous intervals of the {k} {unit}"
     p = stats.p_value(bounds, test.margin, test.direction)
-    return Result(value, lo, hi, method, verdict, conf, p_value=p)
+    against = stats.p_against(bounds, test.margin, test.direction)
+    return Result(value, lo, hi, method, verdict, conf, p_value=p, p_against=against)

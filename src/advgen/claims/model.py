@@ -95,35 +95,44 @@ class Test:
     tolerance_note: str = ""
 
 
-#: the kinds of negative control (``control.kind``): a measurement through the same code where the
-#: claimed effect is absent because of how its data or model was made, so that a broken measurement
-#: (a bug, a leak, a constant, a sorted split) would make the test hold
+#: the kinds of control (``control.kind``): a measurement through the same code where the claimed
+#: effect is absent because of how its data or model was made, so that a broken measurement (a bug,
+#: a leak, a constant, a sorted split, a fault of one side's measurement) would make the test hold;
+#: or, for the positive kinds (:data:`POSITIVE_KINDS`), where it is present by construction, so that
+#: a measurement that cannot show it fails there. The permuted halves (one condition's units split in
+#: two) are a calibration of the interval (``calibration:``), not a control.
 CONTROL_KINDS = {
     "noise": "same-norm random noise in place of the adversarial perturbation",
     "random_sign": "a random-sign perturbation at the same eps",
+    "other_image": "another test digit's adversarial perturbation at this digit's norm: its link to the image broken",
     "shuffled": "pairings or labels shuffled, so that no relation is left",
     "other_class": "a digit of another class",
     "null_model": "a model built without the property the claim is about",
     "null_input": "an input on which the effect is absent by construction (eps 0, the identity)",
     "real_data": "the real digits, where the effect is absent by how the data were made",
-    "permuted": "a seed- (or example-) permuted null: one side's units split at random in two halves "
-    "of the same condition, or a trend's grid values permuted within each run",
     "saturating_run": "a run built to saturate (a positive control: the test must hold there)",
+    "known_effect": "a comparison whose effect is present by construction (a positive control: the test must "
+    "hold there, or the measurement cannot show the effect)",
     "none": "no control exists (the reason is given)",
 }
+#: the kinds of positive control: the test must hold on them
+POSITIVE_KINDS = frozenset({"saturating_run", "known_effect"})
+#: the effect's value where there is none (a negative control is built to realise it)
+NO_EFFECT = {"difference": 0.0, "trend": 0.0, "ratio": 1.0}
 
 
 @dataclass(frozen=True)
 class Control:
     """A claim's control.
 
-    A negative control (every kind but ``saturating_run``): the input under which the test must
-    not say "holds"; ``terms`` are the claim's sides with the control's overrides merged in
-    (another query, model role or table), or ``permute`` names the side whose units are split at
-    random into two halves of one condition (``a`` / ``b``) or the trend's grid column whose
-    values are permuted within each run. A positive control (``expect == "holds"``): the input
-    on which the test must hold, or the measurement cannot show the effect at all. ``kind:
-    none`` has no test, only its ``reason``.
+    A negative control (every kind but :data:`POSITIVE_KINDS`): the input under which the test
+    must not find an effect; ``terms`` are the claim's sides with the control's overrides merged in
+    (another query, model role or table). A positive control (``expect == "holds"``): the input on
+    which the test must hold, or the measurement cannot show the effect at all. ``kind: none`` has
+    no test, only its ``reason``. A calibration (``kind == "permuted"``, the claim's
+    ``calibration``) has ``permute`` instead of terms: the side whose units are split at random into
+    two halves of one condition (``a`` / ``b``), or the trend's grid column whose values are
+    permuted within each run.
     """
 
     what: str
@@ -206,6 +215,8 @@ class Claim:
     notes: str = ""
     line: int | None = None
     control: Control | None = None
+    #: the permuted-halves check of the interval's calibration (not a control)
+    calibration: Control | None = None
     checks: tuple[MarginCheck, ...] = ()
     requires: tuple[Requirement, ...] = ()
     scale: Scale | None = None

@@ -61,8 +61,10 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
     """Every claim of ``claims_path`` on the tables under ``results`` (``spec``: the roles, the
     tables the run produces, its data); the files it read are the page's ``found``."""
     from advgen.claims import data_header, evaluate_all, frame, read_claims_file
-    from advgen.claims.freeze_record import read_freeze
+    from advgen.claims.freeze_record import analysis_digest, read_freeze
     from advgen.claims.phase import freeze_path, phase_of
+    from advgen.claims.round_header import facts, read_record, table_seeds
+    from advgen.claims.round_header import line as round_line
     from advgen.errors import AdvgenError
 
     claims_file = read_claims_file(claims_path)
@@ -73,6 +75,8 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
         claims_file,
         read_freeze(record) if record else None,
         (seed for runs in spec.seeds.values() for seed in runs.values()),
+        run=spec.run_parts(),
+        analysis=analysis_digest(),
     )
     header = data_header(spec, results)
     header["phase"] = phase.header()
@@ -86,8 +90,12 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
         bars={role: dict(bar) for role, bar in spec.bars.items()},
     )
     table = frame(evaluate_all(claims_file.claims, ctx, claims_path), phase)
+    raw = read_record(record) if record and phase.freeze is not None else None
+    header["round"] = facts(raw, table_seeds(table))
     line = (
-        f"Phase: {phase.phase}"
+        round_line(header["round"])
+        + "\n\n"
+        + f"Phase: {phase.phase}"
         + (f" ({phase.why})" if phase.why else "")
         + f"; claims file sha256 {phase.sha256}"
     )

@@ -48,7 +48,9 @@ class Budget:
 class ClaimsPageSpec:
     """Roles -> runs, the tables the DAG makes, the data, each role's seeds, the generator roles,
     the budgets, the config's name and its quality bars (role -> metric -> bound,
-    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators)."""
+    ``sample_quality.bars``: one bar applies to both sides of a comparison of generators),
+    the recipes and numerics a freeze record compares (:func:`advgen.claims.freeze_record.run_parts`),
+    and whether the config is a toy-scale one (``toy_scale``: the page says its verdicts mean nothing)."""
 
     roles: dict[str, tuple[str, ...]]
     produced: tuple[str, ...]
@@ -58,3 +60,10 @@ class ClaimsPageSpec:
     budgets: dict[str, Budget]
     config: str
     bars: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recipes: dict[str, Any] = field(default_factory=dict)
+    numerics: dict[str, str] = field(default_factory=dict)
+    toy_scale: bool = False
+
+    def run_parts(self) -> dict[str, Any]:
+        """The run's parts as a freeze record holds them."""
+        return {"seeds": self.seeds, "recipes": self.recipes, "numerics": self.numerics}

@@ -7,12 +7,16 @@ seed of its runs is at least its ``seed_base`` (seeds below it were spent on exp
 *exploratory*. In a confirmatory run a claim is *post-hoc* when its content differs from the one
 frozen (its digest), it was not in the file at the freeze, or its test records a change dated
 after the freeze date: the page lists it apart and its headline counts leave it out (it counts
-again only after a later run on fresh seeds).
+again only after a later run on fresh seeds). Every claim is post-hoc, and the page says why, when
+the run is not the one frozen: its roles' runs, seeds, recipes or numerics differ from the
+record's (:func:`advgen.claims.freeze_record.run_differences`), or the analysis code
+(:mod:`advgen.claims`) differs from the digest the record holds. The config files' bytes are not
+compared here (a comment may change; ``advgen freeze --verify`` compares them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +35,8 @@ class Phase:
     sha256: str
     why: str
     freeze: Freeze | None = None
+    #: how the run differs from the one frozen ("" where it is the one frozen): every claim is post-hoc
+    mismatch: str = ""
 
     def header(self) -> dict[str, Any]:
         """What the page's header says of the phase."""
@@ -54,8 +60,31 @@ def freeze_path(claims: ClaimsFile) -> Path | None:
     return Path(os.path.normpath(Path(claims.path).parent / claims.freeze)) if claims.freeze else None
 
 
-def phase_of(claims: ClaimsFile, freeze: Freeze | None, seeds: Iterable[int]) -> Phase:
-    """The run's phase: confirmatory when frozen and every seed of the run is fresh."""
+def run_mismatch(freeze: Freeze, run: Mapping[str, Any], analysis: str | None = None) -> str:
+    """How the run (its parts, :func:`advgen.claims.freeze_record.run_parts`) and the analysis
+    code's digest differ from the record, in words ("" where they match)."""
+    from advgen.claims.freeze_record import ANALYSIS, PART_NAMES, run_differences
+
+    parts = [
+        f"{PART_NAMES[part]}: {'; '.join(diffs)}"
+        for part, diffs in run_differences(freeze, run).items()
+        if diffs
+    ]
+    if freeze.analysis and analysis is not None and analysis != freeze.analysis:
+        parts.append(f"the analysis code ({ANALYSIS}) differs from the one frozen")
+    return "; ".join(parts)
+
+
+def phase_of(
+    claims: ClaimsFile,
+    freeze: Freeze | None,
+    seeds: Iterable[int],
+    run: Mapping[str, Any] | None = None,
+    analysis: str | None = None,
+) -> Phase:
+    """The run's phase: confirmatory when frozen and every seed of the run is fresh; ``run``
+    (the run's parts) and ``analysis`` (the analysis code's digest), where given, are compared
+    with the record: a difference makes every claim post-hoc (:attr:`Phase.mismatch`)."""
     if freeze is None:
         where = f" ({freeze_path(claims)})" if claims.freeze else ""
         return Phase(
@@ -79,6 +108,10 @@ def phase_of(claims: ClaimsFile, freeze: Freeze | None, seeds: Iterable[int]) ->
             f"the run reads seeds spent before the freeze ({shown}; fresh seeds start at {freeze.seed_base})",
             freeze,
         )
+    differs = run_mismatch(freeze, run, analysis) if run is not None else ""
+    if differs:
+        why = f"the run is not the one frozen in {freeze.path}, so every claim is post-hoc ({differs})"
+        return Phase(CONFIRMATORY, claims.sha256, why, freeze, differs)
     return Phase(CONFIRMATORY, claims.sha256, "", freeze)
 
 
@@ -87,6 +120,8 @@ def post_hoc(claim: Claim, phase: Phase) -> str:
     freeze = phase.freeze
     if phase.phase != CONFIRMATORY or freeze is None:
         return ""
+    if phase.mismatch:
+        return f"the run is not the one frozen on {freeze.date} ({phase.mismatch})"
     later = [c for c in (claim.test.changes if claim.test else ()) if c.date > freeze.date]
     if later:
         return "; ".join(f"changed on {c.date} ({c.reason})" for c in later)

@@ -5,7 +5,8 @@ or the examples of a single run; :mod:`advgen.claims.stats`). Taking the explora
 as the true effect ``delta`` (its distance to the margin, on the test's scale) and its
 standard error as ``sd / sqrt(n)`` (one sample, or paired runs / examples) or
 ``sd * sqrt(2 / n)`` (two independent sides of ``n`` each, Welch), the plan is the smallest
-``n`` at which the test reaches the target power (80 %):
+``n`` at which the test reaches the target power (90 %) at the level Holm's adjustment leaves
+it (below):
 
 * a one-sided test at level ``alpha`` (the claim's interval at ``1 - 2 alpha``: 2.5 % for a
   95 % interval): the power of Student's t test, ``P(T' > t(1 - alpha, df))`` with ``T'``
@@ -19,7 +20,17 @@ standard error as ``sd / sqrt(n)`` (one sample, or paired runs / examples) or
 The side the plan is for is the one the estimate lies on: where the exploratory estimate is
 beyond the margin on the claimed side, the n that makes "holds" likely; where it is on the
 other side, the n that makes "does not hold" likely (a confirmatory run must be able to fail).
-An estimate on the margin, or an exact value (no sampling error), has no plan.
+Where the exploratory interval holds the margin (the claim can go either way), the plan also
+covers the other verdict: the ``n`` at which it would reach the target power were the effect as
+far on the other side of the margin (for an equivalence claim inside the band, as far outside
+its nearer edge), and the plan is the larger of the two. An estimate on the margin, or an exact
+value (no sampling error), has no plan.
+
+**The adjusted level.** A claim's verdict counts only where its p-value survives Holm's
+step-down within its family (:func:`advgen.claims.verdict.adjust`, both directions). The plan
+reads each test at ``alpha / m``, ``m`` the tests of its family (Holm's first step, and
+Bonferroni's level): a family whose every p-value falls below ``alpha / m`` keeps every
+verdict, so the power planned is a lower bound of the power after the adjustment.
 
 Pure functions (numpy, scipy): the claims page and ``advgen power-plan`` call them.
 """
@@ -30,7 +41,7 @@ import math
 from dataclasses import dataclass
 
 #: the power a plan aims at
-POWER = 0.8
+POWER = 0.9
 #: the largest sample size searched
 MAX_N = 1_000_000
 
@@ -179,6 +190,45 @@ def plan(
     return Plan(n, verdict, power(n_now) if n_now >= 2 else math.nan, delta, sd, reason)
 
 
+def mirrored(estimate: float, direction: str, margin: float, tolerance: float = 0.0) -> float:
+    """The estimate reflected to the other verdict's side at the same distance: across the margin,
+    or for an equivalence claim across the band's nearer edge (inside <-> outside)."""
+    if direction != "equivalent":
+        return 2 * margin - estimate
+    low, high = margin - tolerance, margin + tolerance
+    edge = low if abs(estimate - low) <= abs(estimate - high) else high
+    return 2 * edge - estimate
+
+
+def either_way(
+    estimate: float,
+    se: float,
+    n_now: int,
+    *,
+    straddles: bool,
+    direction: str,
+    margin: float,
+    tolerance: float = 0.0,
+    alpha: float = 0.025,
+    design: Design = Design(),
+    target: float = POWER,
+) -> Plan:
+    """:func:`plan` for the verdict the estimate points to and, where the exploratory interval
+    ``straddles`` the margin, also for the other one (:func:`mirrored`): the larger ``n``."""
+    kw = dict(
+        direction=direction, margin=margin, tolerance=tolerance, alpha=alpha, design=design, target=target
+    )
+    first = plan(estimate, se, n_now, **kw)  # type: ignore[arg-type]
+    if not straddles or first.n is None:
+        return first
+    other = plan(mirrored(estimate, direction, margin, tolerance), se, n_now, **kw)  # type: ignore[arg-type]
+    if other.n is None:
+        return Plan(None, "either", first.power_now, first.delta, first.sd, other.reason)
+    if other.n <= first.n:
+        return Plan(first.n, f"{first.verdict} (either way)", first.power_now, first.delta, first.sd)
+    return Plan(other.n, f"{other.verdict} (either way)", first.power_now, first.delta, first.sd)
+
+
 # --- a claims page row (results/tables/claims.parquet) -> its plan ---------------------------
 
 #: the statuses a plan is made for (the others are declared paper-only or not testable)
@@ -217,7 +267,9 @@ def _unit(sample_size: str, runs: int, two_sample: bool) -> str:
     return " ".join(words) + " per run"
 
 
-def row_plan(row: dict, *, alpha: float | None = None, target: float = POWER) -> RowPlan:
+def row_plan(
+    row: dict, *, alpha: float | None = None, target: float = POWER, family_size: int = 1
+) -> RowPlan:
     """The plan of one claims-page row (the columns of ``results/tables/claims.parquet``).
 
     The row's own ``se`` and ``df`` columns are used where the page writes them; else the
@@ -226,14 +278,17 @@ def row_plan(row: dict, *, alpha: float | None = None, target: float = POWER) ->
     ``Newcombe``: two proportions, ``Clopper-Pearson``: one proportion) and the level (``seeds``
     >= 2: the runs, else one run's ``examples``). For Welch the recovery assumes the largest
     degrees of freedom, ``2n - 2`` (the smallest t quantile, so the largest standard error: a
-    conservative plan). ``alpha``: the one-sided level (default: the row's, ``(1 - confidence) / 2``).
+    conservative plan). ``alpha``: the one-sided level (default: the row's, ``(1 - confidence) / 2``),
+    divided by ``family_size``, the tests of the claim's family (Holm's adjusted level: the module's
+    docstring). Where the row's interval holds the margin, the plan covers either verdict
+    (:func:`either_way`).
     """
     from scipy.stats import norm
 
     method = str(row.get("method") or "")
     rid = str(row.get("id"))
     confidence = float(row.get("confidence") or 0.95)
-    level = (1 - confidence) / 2 if alpha is None else alpha
+    level = ((1 - confidence) / 2 if alpha is None else alpha) / max(1, int(family_size))
     seeds, examples = int(row.get("seeds") or 0), int(row.get("examples") or 0)
     two = "Welch" in method or "Newcombe" in method
     design = Design(two_sample=two, normal="Newcombe" in method or "Clopper-Pearson" in method)
@@ -281,8 +336,12 @@ def row_plan(row: dict, *, alpha: float | None = None, target: float = POWER) ->
             else _quantile(0.5 + confidence / 2, design.df(n_now))
         )
         se = (hi - lo) / (2 * q)
-    result = plan(est, se, n_now, direction=direction, margin=margin, tolerance=tolerance, alpha=level,
-                  design=design, target=target)  # fmt: skip
+    if direction == "equivalent":
+        straddles = lo <= margin - tolerance <= hi or lo <= margin + tolerance <= hi
+    else:
+        straddles = lo <= margin <= hi
+    result = either_way(est, se, n_now, straddles=straddles, direction=direction, margin=margin,
+                        tolerance=tolerance, alpha=level, design=design, target=target)  # fmt: skip
     return RowPlan(rid, "log" if log else "linear", design, unit, n_now, level, se, result)
 
 

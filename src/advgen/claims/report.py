@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from advgen.claims import stats
+from advgen.claims.fragility import FACTOR, fragile
 from advgen.claims.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, Phase, post_hoc
 from advgen.claims.spec import SOURCES
 from advgen.claims.verdict import AT_SCALE, NOT_VALID, VERDICTS, Verdict, claim_text
@@ -59,12 +60,15 @@ SUMMARY_COLUMNS = [
 #: the columns added with the two phases, the controls' kinds and the families (a table from
 #: before them reads with these defaults)
 PHASE_COLUMNS: dict[str, Any] = {
-    "control_kind": "",  # noise, other_class, permuted, ... or none (docs/claims.md)
+    "control_kind": "",  # noise, other_class, other_image, ... or none (docs/claims.md)
+    "calibration": "",  # the permuted halves' outcome: a check of the interval, not the control
     "checks": "",  # the margin checks' outcomes (the sides swapped or made equal)
     "family": "",  # the claims that share data; Holm's adjustment runs within it
     "p_value": math.nan,  # one-sided (TOST: the larger of its two)
     "alpha": math.nan,  # the test's level: 0.025 one-sided, 0.05 each side of a TOST
-    "p_adjusted": math.nan,  # Holm within the family
+    "p_adjusted": math.nan,  # Holm within the family (both directions), of the verdict's direction
+    "p_against": math.nan,  # the p-value of "does not hold" (1 - p_value for a table before it)
+    "fragile": "",  # why a rerun may flip the verdict (advgen.claims.fragility), "" where it is firm
     "raw_verdict": "",  # the verdict before the family's adjustment, where it changed it
     "would_be": "",  # a "not valid" claim's verdict had it been valid
     "seeds_planned": "",  # the power plan's sample size (the freeze record), "" without one
@@ -136,11 +140,13 @@ def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFra
                 "validity": v.validity,
                 "scale": v.scale,
                 "control_kind": c.control.kind if c.control else "",
+                "calibration": v.calibration,
                 "checks": v.checks,
                 "family": c.family,
                 "p_value": float(v.p_value),
                 "alpha": float(v.alpha) if t else math.nan,
                 "p_adjusted": float(v.p_adjusted),
+                "p_against": float(v.p_against),
                 "raw_verdict": v.raw_verdict,
                 "would_be": v.would_be,
                 "seeds_planned": plan[c.id].text() if c.id in plan else "",
@@ -149,7 +155,9 @@ def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFra
                 "post_hoc": late,
             }
         )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["fragile"] = fragile(out) if len(out) else ""
+    return out
 
 
 def complete(table: pd.DataFrame) -> pd.DataFrame:
@@ -157,6 +165,8 @@ def complete(table: pd.DataFrame) -> pd.DataFrame:
     exploratory run at e853af2) gets :data:`PHASE_COLUMNS`' defaults, its phase "exploratory"
     and a "not valid" row's would-be verdict from its stored interval (:func:`advgen.claims.stats.decide`)."""
     out = table.copy()
+    if "fragile" not in out.columns:  # a table before the rule: declared from its own p-values
+        out["fragile"] = fragile(out) if len(out) and {"p_value", "alpha"} <= set(out.columns) else ""
     for column, default in PHASE_COLUMNS.items():
         if column not in out.columns:
             out[column] = default
@@ -220,6 +230,28 @@ def counts_text(table: pd.DataFrame, group: str = "source") -> str:
     return text
 
 
+def fragile_text(table: pd.DataFrame, group: str = "source") -> str:
+    """The fragile verdicts counted apart (:mod:`advgen.claims.fragility`): ``fragile (a rerun
+    may flip them: ...): 5 holds, 4 does not hold, 12 inconclusive; firm: 8 holds, 6 does not
+    hold``; "" for a table without the rule's column."""
+    table = complete(table) if "fragile" not in table.columns else table
+    rows = table[table["group"] == group]
+    if phase_of_table(table) == CONFIRMATORY:
+        rows = rows[rows["phase"] != POST_HOC]
+    marked = rows["fragile"].astype(str) != ""
+    shaky, firm = Counter(rows.loc[marked, "verdict"]), Counter(rows.loc[~marked, "verdict"])
+    decided = (stats.HOLDS, stats.FAILS, AT_SCALE)
+    parts = [f"{shaky[k]} {k}" for k in VERDICTS if shaky.get(k)]
+    firm_parts = [f"{firm[k]} {k}" for k in decided if firm.get(k)]
+    what = "source verdicts" if group == "source" else "checks"
+    n_decided = sum(shaky[k] + firm[k] for k in decided)
+    return (
+        f"Fragile {what} (a rerun may flip them: the deciding p, Holm-adjusted, within "
+        f"[alpha / {FACTOR:g}, {FACTOR:g} alpha]): {', '.join(parts) or 'none'}; "
+        f"firm: {', '.join(firm_parts) or 'none'} ({sum(firm[k] for k in decided)} of {n_decided} decided)"
+    )
+
+
 def _verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:
     """The verdict with its reason; ``budgets`` (:func:`advgen.claims.digest.budget_refs`) turns
     a row's scale text into the reference to its budget stated once at the top."""
@@ -233,6 +265,8 @@ def _verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:
             text += f": {row.validity}"
     if row.verdict == "inconclusive" and row.settle:
         text += f" (would settle: {row.settle})"
+    if getattr(row, "fragile", ""):
+        text += f"; FRAGILE ({row.fragile})"
     if row.verdict in ("not measured", "paper scale only", "not testable at this scale") and row.note:
         text += f" ({row.note})"
     return text
@@ -294,7 +328,9 @@ def _control_cell(row: Any) -> str:
     else:
         text = f"{control_words(row)} ({control_label(row)})"
     checks = getattr(row, "checks", "")
-    return text + (f"; margin checks: {checks}" if checks else "")
+    calibration = getattr(row, "calibration", "")
+    text += f"; margin checks: {checks}" if checks else ""
+    return text + (f"; calibration (permuted halves): {calibration}" if calibration else "")
 
 
 def test_cell(row: Any) -> str:
@@ -330,7 +366,13 @@ def markdown(table: pd.DataFrame, *, header: str = "", budgets: Sequence[Mapping
     lines = ["# Claims of the source documents, tested on this run", ""]
     if header:
         lines += [header, ""]
-    lines += [counts_text(table) + ".", counts_text(table, "check") + ".", "", METHOD_TEXT]
+    lines += [
+        counts_text(table) + ".",
+        counts_text(table, "check") + ".",
+        fragile_text(table) + ".",
+        "",
+        METHOD_TEXT,
+    ]
     for title, rows in _sections(table):
         lines += [
             "",
@@ -356,12 +398,14 @@ METHOD_TEXT = (
     "margins and controls may change in the exploratory phase, each change recorded with its date; they "
     "are frozen before the confirmatory run, and a claim changed after the freeze is post-hoc, listed "
     "apart and not counted. Intervals are 95 % t-intervals over seeds (Welch for a difference, the log "
-    "scale for a ratio, the logit scale for a rate; over the examples where a side has one run, with the "
+    "scale for a ratio; for a rate, t over the runs' empirical logits with the pooled count's exact "
+    "interval as its floor; over the examples where a side has one run, with the "
     "exact Clopper-Pearson or Newcombe interval for its proportions); the intervals of models compared "
     "are conditional on the models trained (a seed is one model). A source's number is tested for "
     "equivalence: the 90 % interval (TOST) inside the tolerance. p-values agree with the intervals "
     "(one-sided at 2.5 %, each side of a TOST at 5 %) and are adjusted within each family by Holm's "
-    "step-down: a claim holds only where its adjusted p does. *holds*: the interval lies beyond the "
+    "step-down in both directions: a verdict counts only where its adjusted p keeps it, and one whose "
+    "adjusted p lies within [alpha / 4, 4 alpha] is marked fragile. *holds*: the interval lies beyond the "
     "margin on the claimed side (inside the band); *does not hold*: it lies on the other side (outside "
     "the band), *at this scale* where evidence ties that to the study's shorter training; "
     "*inconclusive*: it straddles the margin (with the sample size that would settle it); *not valid*: "
@@ -405,7 +449,7 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
     sections = [(title, list(rows.itertuples())) for title, rows in _sections(table)]
     return render(
         header=header,
-        counts=[counts_text(table), counts_text(table, "check")],
+        counts=[counts_text(table), counts_text(table, "check"), fragile_text(table)],
         method=METHOD_TEXT.replace("*", ""),
         sections=sections,
         verdict_cell=lambda row: _verdict_cell(row, refs),
@@ -440,12 +484,15 @@ SUMMARY_ROW = re.compile(
 SUMMARY_PAGE = "docs/default_run/claims.md"
 
 
-def readme_summary(table: pd.DataFrame, page: str = SUMMARY_PAGE) -> str:
+def readme_summary(table: pd.DataFrame, page: str = SUMMARY_PAGE, header: str = "") -> str:
     """The README's claims section body (between :data:`SUMMARY_START` and :data:`SUMMARY_END`):
-    the verdict counts of the run's phase (post-hoc claims are not counted) and a link to the
-    per-claim page ``page`` (:func:`summary_page`)."""
+    ``header`` (the round, freeze hash, seeds, hardware, numerics and data:
+    :mod:`advgen.claims.round_header`), the verdict counts of the run's phase (post-hoc claims are
+    not counted), the fragile ones apart, and a link to the per-claim page ``page``
+    (:func:`summary_page`)."""
     table = complete(table)
-    lines = [SUMMARY_START, "", f"**{counts_text(table)}**; {counts_text(table, 'check')}."]
+    lines = [SUMMARY_START, ""] + ([header, ""] if header else [])
+    lines += [f"**{counts_text(table)}**; {counts_text(table, 'check')}. {fragile_text(table)}."]
     lines += [
         f"Claim by claim (the test and its margin, our interval, the control, the verdict): [{page}]({page}).",
         "",
@@ -453,9 +500,10 @@ def readme_summary(table: pd.DataFrame, page: str = SUMMARY_PAGE) -> str:
     return "\n".join([*lines, SUMMARY_END]) + "\n"
 
 
-def summary_page(table: pd.DataFrame) -> str:
-    """The per-claim page the README links to: the counts, then one row per source claim (a
-    confirmatory run's post-hoc claims last, marked and not counted)."""
+def summary_page(table: pd.DataFrame, header: str = "") -> str:
+    """The per-claim page the README links to: ``header`` (as :func:`readme_summary`'s), the
+    counts with the fragile ones apart, then one row per source claim (a confirmatory run's
+    post-hoc claims last, marked and not counted; a fragile verdict marked)."""
     from advgen.claims.digest import control_words
 
     table = complete(table)
@@ -467,7 +515,10 @@ def summary_page(table: pd.DataFrame) -> str:
         "(`results/claims.html`) has each claim's quote, budget and control in full; how the tests "
         "were fixed: [docs/claims.md](../claims.md).",
         "",
+        *([header, ""] if header else []),
         f"**{counts_text(table)}**; {counts_text(table, 'check')}.",
+        "",
+        fragile_text(table) + ".",
         "",
         SUMMARY_HEADER,
         "|---|---|---|---|---|---|",

@@ -45,6 +45,7 @@ from advgen.claims import fields, sources
 from advgen.claims.fields import EFFECTS, OPTIONAL_B, Where
 from advgen.claims.model import (
     CONTROL_KINDS,
+    POSITIVE_KINDS,
     Budget,
     Change,
     Claim,
@@ -77,6 +78,7 @@ CLAIM_KEYS = {
     "b",
     "notes",
     "control",
+    "calibration",
     "checks",
     "requires",
     "scale",
@@ -84,7 +86,8 @@ CLAIM_KEYS = {
     "family",
 }
 TOP_KEYS = {"roles", "sources", "budgets", "families", "freeze", "claims"}
-CONTROL_KEYS = {"what", "kind", "reason", "permute", "a", "b"}
+CONTROL_KEYS = {"what", "kind", "reason", "a", "b"}
+CALIBRATION_KEYS = {"what", "permute"}
 CHECK_KEYS = {"what", "swap", "same"}
 GATE_KEYS = {"exempt", "reason", "bar"}
 BOUNDS = ("at_least", "at_most")
@@ -148,8 +151,8 @@ def _control(
     dotted: str,
 ) -> Control | None:
     """A control of the first kind (:data:`~advgen.claims.model.CONTROL_KINDS`): overrides of
-    the claim's sides, or ``permute`` (a side split in two halves, a trend's grid permuted);
-    ``kind: none`` with its reason. Source claims need one; implementation checks may have none."""
+    the claim's sides; ``kind: none`` with its reason. Source claims need one; implementation
+    checks may have none. The permuted halves are a calibration (:func:`_calibration`)."""
     if raw is None:
         if claim.get("group", "source") != "source":
             return None
@@ -161,7 +164,7 @@ def _control(
             "was made), or {kind: none, reason: ...}",
         )
     if not isinstance(raw, dict):
-        raise where.error(keys, dotted, "must be a mapping with kind, what, and side overrides or permute")
+        raise where.error(keys, dotted, "must be a mapping with kind, what, and side overrides")
     for key in ("same", "swap"):
         if key in raw:
             raise where.error(
@@ -169,6 +172,13 @@ def _control(
                 f"{dotted}.{key}",
                 "the sides made equal or swapped are margin checks, not controls: list them under checks:",
             )
+    if raw.get("kind") == "permuted" or "permute" in raw:
+        raise where.error(
+            (*keys, "permute" if "permute" in raw else "kind"),
+            f"{dotted}.{'permute' if 'permute' in raw else 'kind'}",
+            "the permuted halves check the interval's calibration, not the measurement: list them "
+            "under calibration: {what, permute}, and give a control a fault of the measurement could make hold",
+        )
     fields.unknown(raw, CONTROL_KEYS, where, keys, dotted)
     kind = raw.get("kind")
     if kind not in CONTROL_KINDS:
@@ -183,25 +193,9 @@ def _control(
     if "reason" in raw:
         raise where.error((*keys, "reason"), f"{dotted}.reason", "only with kind none")
     what = fields.text(raw, "what", where, keys, dotted)
-    expect = "holds" if kind == "saturating_run" else "not_holds"
-    overrides = "a" in raw or "b" in raw
-    if overrides == ("permute" in raw):
-        raise where.error(keys, dotted, "needs exactly one of: overrides of a / b, or permute")
-    if "permute" in raw:
-        permute = raw["permute"]
-        ok = (
-            permute == test.by
-            if test.effect == "trend"
-            else permute in ("a", "b") and "b" in sides and test.effect in ("difference", "ratio")
-        )
-        if not ok:
-            what_ok = f"the trend's grid column {test.by!r}" if test.effect == "trend" else "a or b"
-            raise where.error(
-                (*keys, "permute"),
-                f"{dotted}.permute",
-                f"{what_ok} (a side of a difference or ratio, split in two halves; a trend's grid column)",
-            )
-        return Control(what, kind, permute=permute, expect=expect)
+    expect = "holds" if kind in POSITIVE_KINDS else "not_holds"
+    if "a" not in raw and "b" not in raw:
+        raise where.error(keys, dotted, "needs overrides of a / b (the side or sides the control replaces)")
     terms = []
     for key, side in sides.items():
         override = raw.get(key) or {}
@@ -215,6 +209,34 @@ def _control(
         if key in raw and key not in sides:
             raise where.error((*keys, key), f"{dotted}.{key}", "the claim has no such side")
     return Control(what, kind, terms=tuple(terms), expect=expect)
+
+
+def _calibration(
+    raw: Any, test: Test, sides: dict[str, Any], where: Where, keys: tuple[Any, ...], dotted: str
+) -> Control | None:
+    """The permuted-halves calibration (``{what, permute}``): a side of a difference or ratio
+    split at random in two halves of one condition (``permute: a|b``), or a trend's grid column
+    permuted within each run. It checks the interval, not the measurement, so it is no control."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise where.error(keys, dotted, "must be a mapping with what and permute")
+    fields.unknown(raw, CALIBRATION_KEYS, where, keys, dotted)
+    what = fields.text(raw, "what", where, keys, dotted)
+    permute = raw.get("permute")
+    ok = (
+        permute == test.by
+        if test.effect == "trend"
+        else permute in ("a", "b") and "b" in sides and test.effect in ("difference", "ratio")
+    )
+    if not ok:
+        what_ok = f"the trend's grid column {test.by!r}" if test.effect == "trend" else "a or b"
+        raise where.error(
+            (*keys, "permute"),
+            f"{dotted}.permute",
+            f"{what_ok} (a side of a difference or ratio, split in two halves; a trend's grid column)",
+        )
+    return Control(what, "permuted", permute=permute)
 
 
 def _checks(
@@ -440,7 +462,7 @@ def parse_claim(
         **texts,
     )
     if status != "measured" and "test" not in raw:
-        for key in ("control", "checks", "requires", "scale", "family"):
+        for key in ("control", "calibration", "checks", "requires", "scale", "family"):
             if key in raw:
                 raise where.error((*keys, key), f"{dotted}.{key}", "only for a claim with a test")
         return Claim(**common)
@@ -458,11 +480,21 @@ def parse_claim(
     control = _control(
         raw.get("control"), raw, test, sides, roles, where, (*keys, "control"), f"{dotted}.control"
     )
+    calibration = _calibration(
+        raw.get("calibration"), test, sides, where, (*keys, "calibration"), f"{dotted}.calibration"
+    )
     checks = _checks(raw.get("checks"), sides, where, (*keys, "checks"), f"{dotted}.checks")
     requires = _requires(raw.get("requires"), roles, where, (*keys, "requires"), f"{dotted}.requires")
     scale = _scale(raw.get("scale"), budgets or {}, roles, where, (*keys, "scale"), f"{dotted}.scale")
     return Claim(
-        test=test, terms=terms, control=control, checks=checks, requires=requires, scale=scale, **common
+        test=test,
+        terms=terms,
+        control=control,
+        calibration=calibration,
+        checks=checks,
+        requires=requires,
+        scale=scale,
+        **common,
     )
 
 

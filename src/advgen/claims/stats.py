@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
+#: the variance of a value rounded to a whole number, a uniform error over one step (Sheppard 1898)
+RESOLUTION_VAR = 1 / 12
 CONFIDENCE = 0.95
 #: an equivalence test's interval: two one-sided tests at 5 % each (Schuirmann 1987)
 TOST_CONFIDENCE = 0.90
@@ -72,11 +74,28 @@ class Side:
     def run_means(self) -> np.ndarray:
         return np.array([r.mean() for r in self.runs], dtype=float)
 
+    def discrete(self) -> bool:
+        """Every run's value is a whole number and one lies outside [0, 1]: a count (the modes a
+        generator covers), not a share or a flag, whose runs at 0 or 1 read the same."""
+        if not self.runs:
+            return False
+        values = np.concatenate([np.asarray(r, dtype=float).ravel() for r in self.runs])
+        if not len(values) or not np.all(np.isfinite(values) & (values == np.round(values))):
+            return False
+        return bool(np.any((values < 0) | (values > 1)))
+
     def within(self, log: bool = False) -> np.ndarray:
         """Each run's squared standard error from its own examples (0 for an aggregate); on the
-        log scale by the delta method (``var / (n * mean^2)``)."""
+        log scale by the delta method (``var / (n * mean^2)``). A discrete aggregate (whole numbers
+        per run) gets its resolution's variance, :data:`RESOLUTION_VAR`: runs that agree on a count
+        have not shown a spread of 0, only one below the count's step, so the run level's floor
+        keeps its interval from collapsing to a point (two seeds at 7 modes each are not 0 [0, 0])."""
         out = []
         for r in self.runs:
+            if self.level == "aggregate" and self.discrete():
+                step = RESOLUTION_VAR  # a count's rounding to its unit step
+                out.append(step / float(r.mean()) ** 2 if log and r.mean() > 0 else step)
+                continue
             if self.level in ("aggregate", "exact") or len(r) < 2:
                 out.append(0.0)
                 continue
@@ -215,32 +234,71 @@ def paired_examples(a: Side, b: Side, ratio: bool = False) -> Estimate:
 def rate_level(side: Side) -> tuple[float, Estimate]:
     """The mean of ``k >= 2`` runs' rates and its t estimate on the logit scale
     (:func:`rate_estimate` of the runs' counts)."""
-    counts = np.array([len(r) for r in side.runs], dtype=float)
-    mean, est = rate_estimate(side.run_means() * counts, counts)
+    k, n = side_counts(side)
+    mean, est = rate_estimate(k, n)
     return float(mean), Estimate(float(est.value), float(est.se), float(est.df))
+
+
+def side_counts(side: Side) -> tuple[np.ndarray, np.ndarray]:
+    """Each run's successes and examples (a side of rates: a proportion, or 0/1 examples)."""
+    n = np.array([len(r) for r in side.runs], dtype=float)
+    return np.round(side.run_means() * n), n
+
+
+def _run_logits(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean rate, the empirical logit of the pooled rate and the runs' own spread on the
+    empirical-logit scale (its standard error, 0 where every run has the same count)."""
+    runs = k.shape[-1]
+    mean = (k / n).mean(axis=-1)
+    centre = empirical_logit(mean, n.sum(axis=-1))
+    spread = empirical_logit(k / n, n).std(axis=-1, ddof=1) / math.sqrt(runs)
+    return mean, centre, spread
 
 
 def rate_estimate(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, Estimate]:
     """The mean rate of runs with ``k`` of ``n`` examples (last axis: the runs) and its t
-    estimate on the logit scale: the run level's standard error (floored at the examples'
-    binomial error, with the ``(x + 1/2) / (n + 1)`` rate that keeps it above 0 at 0 and 1)
-    carried by the delta method to the empirical logit of the mean rate over all ``N`` examples,
-    :func:`empirical_logit` of ``x = mean * N`` (finite at 0 and 1), ``runs - 1`` degrees of
-    freedom. Its interval, mapped back by :func:`expit`, stays inside (0, 1); the caller keeps
-    the mean of the rates (what the runs estimate) inside it. ``tests/unit/test_claims_coverage.py``
-    simulates it near 0 and 1."""
+    estimate on the logit scale, for the sample size that would settle a claim and for the power
+    plan: the empirical logit of the mean rate over all ``N`` examples (:func:`empirical_logit`,
+    finite at 0 and 1), the standard error of the runs' own empirical logits over ``sqrt(runs)``
+    floored at the pooled count's binomial error on that scale, ``1 / sqrt(N p (1 - p))`` with
+    ``p = (x + 1/2) / (N + 1)``, and ``runs - 1`` degrees of freedom. The page's interval is
+    :func:`rate_interval`'s."""
+    k, n = np.asarray(k, dtype=float), np.broadcast_to(np.asarray(n, dtype=float), np.shape(k))
+    mean, centre, spread = _run_logits(k, n)
+    total = n.sum(axis=-1)
+    smoothed = (mean * total + 0.5) / (total + 1)
+    floor = 1 / np.sqrt(total * smoothed * (1 - smoothed))
+    se = np.maximum(spread, floor)
+    return mean, Estimate(centre, se, np.full(np.shape(centre), float(k.shape[-1] - 1)))
+
+
+def rate_interval(k: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[Any, Any]:
+    """The interval of the mean rate of runs with ``k`` of ``n`` examples (last axis: the runs):
+    the hull of the t-interval over the runs' own empirical logits (centred on the empirical logit
+    of the mean rate, the runs' spread over ``sqrt(runs)``, ``runs - 1`` degrees of freedom,
+    mapped back) and the binomial floor, the exact Clopper-Pearson interval of the pooled count
+    ``sum(k)`` of ``sum(n)``; the mean rate lies inside. The t part carries the runs' variation
+    (seeds), the floor the examples' sampling error, which the t part cannot see where the runs
+    happen to agree (equal counts: no spread). So the interval is never of zero width (at 0 and at
+    ``n`` the floor is the exact one-sided interval), stays inside [0, 1], and with the runs at one
+    count ``k`` it is monotone in ``k``. One run: Clopper-Pearson alone.
+    ``tests/unit/test_claims_rate_interval.py`` checks monotonicity and coverage at rates 0.001
+    to 0.999."""
+    from scipy.stats import t
+
     k, n = np.asarray(k, dtype=float), np.broadcast_to(np.asarray(n, dtype=float), np.shape(k))
     runs = k.shape[-1]
-    rates = k / n
-    smoothed = (k + 0.5) / (n + 1)
-    within = (smoothed * (1 - smoothed) / n).mean(axis=-1)
-    se = np.maximum(rates.std(axis=-1, ddof=1) / math.sqrt(runs), np.sqrt(within / runs))
-    mean = rates.mean(axis=-1)
-    total = n.sum(axis=-1)
-    value = empirical_logit(mean, total)
-    # the delta method: d/dp log((p N + 1/2) / (N - p N + 1/2)) = N (N + 1) / ((p N + 1/2) (N - p N + 1/2))
-    slope = total * (total + 1) / ((mean * total + 0.5) * (total - mean * total + 0.5))
-    return mean, Estimate(value, se * slope, np.full(np.shape(value), float(runs - 1)))
+    mean = (k / n).mean(axis=-1)
+    lo, hi = clopper_pearson_array(k.sum(axis=-1), n.sum(axis=-1), confidence)
+    if runs >= 2:
+        _, centre, spread = _run_logits(k, n)
+        half = float(t.ppf(0.5 + confidence / 2, runs - 1)) * spread
+        lo = np.minimum(lo, expit(centre - half))
+        hi = np.maximum(hi, expit(centre + half))
+    lo, hi = np.minimum(lo, mean), np.maximum(hi, mean)
+    if np.ndim(lo) == 0:
+        return float(lo), float(hi)
+    return lo, hi
 
 
 def empirical_logit(p: Any, n: Any) -> Any:
@@ -276,13 +334,21 @@ def interval(est: Estimate, confidence: float = CONFIDENCE) -> tuple[np.ndarray 
 
 def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """Exact binomial interval for ``k`` successes in ``n`` trials (Clopper & Pearson 1934)."""
-    from scipy.stats import beta
-
     if n <= 0:
         return math.nan, math.nan
+    lo, hi = clopper_pearson_array(np.asarray(float(k)), np.asarray(float(n)), confidence)
+    return float(lo), float(hi)
+
+
+def clopper_pearson_array(k: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE) -> tuple[Any, Any]:
+    """:func:`clopper_pearson` element-wise (0 at ``k = 0``, 1 at ``k = n``; monotone in ``k``)."""
+    from scipy.stats import beta
+
+    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     alpha = 1 - confidence
-    lo = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
-    hi = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
+    with np.errstate(invalid="ignore"):
+        lo = np.where(k <= 0, 0.0, beta.ppf(alpha / 2, np.maximum(k, 1), n - k + 1))
+        hi = np.where(k >= n, 1.0, beta.ppf(1 - alpha / 2, k + 1, np.maximum(n - k, 1)))
     return lo, hi
 
 
@@ -386,6 +452,21 @@ def p_value(
             p_one_sided(bounds, margin + tolerance, "less", strict=False),
         )
     return p_one_sided(bounds, margin, direction)
+
+
+def p_against(
+    bounds: Callable[[float], tuple[float, float]], margin: float, direction: str, tolerance: float = 0.0
+) -> float:
+    """The p-value of the other verdict, "does not hold": one-sided against the margin on the
+    other side, or for ``equivalent`` the smaller of the one-sided p-values beyond the band's two
+    edges. It is below :data:`ALPHA_ONE_SIDED` (:data:`ALPHA_TOST`) exactly where :func:`decide`
+    says "does not hold": a rejection too, so Holm's adjustment reads it as well."""
+    if direction == "equivalent":
+        return min(
+            p_one_sided(bounds, margin + tolerance, "greater"),
+            p_one_sided(bounds, margin - tolerance, "less"),
+        )
+    return p_one_sided(bounds, margin, "less" if direction == "greater" else "greater")
 
 
 def holm(p: Sequence[float], alpha: Sequence[float]) -> list[float]:

@@ -7,10 +7,14 @@ evidence of a failure.
   (:class:`ControlHolds`) where the claim is measured: the test could not have failed, so its
   verdict means nothing. (Where the claim itself is not measured there is no verdict to
   invalidate, and the page shows the outcome.)
-* A negative control of the first kind (a null input or model, other-class digits, a permuted
-  null) whose test holds withholds the claim's verdict: *not valid*, since a broken measurement
-  (or chance, at the test's level) makes it hold. A positive control (a run built to saturate)
+* A negative control of the first kind (a null input or model, other-class digits, another
+  image's perturbation) whose test holds, or whose interval lies clear of no effect on either
+  side, withholds the claim's verdict: *not valid*, since a broken measurement (or chance, at the
+  test's level) makes it so. A positive control (a run built to saturate, an effect built in)
   that does not hold withholds it too: the measurement cannot show the effect where it is present.
+* The permuted halves (one condition's units split in two) are the calibration, shown apart: one
+  that comes out significant on either side is noted (the interval may understate the spread),
+  and withholds nothing.
 * A failed precondition (``requires``), or a generator run of the claim below the one quality
   bar its comparison applies to both sides (:mod:`advgen.metrics.gate`), gives a source claim
   no verdict: *not valid*, with the reason and what the intervals would have said.
@@ -32,7 +36,7 @@ from advgen.claims import stats
 from advgen.claims.effects import Result
 from advgen.claims.effects import evaluate as evaluate_effect
 from advgen.claims.measure import Context, Measured, NotMeasured, measure, measure_by, paired, rows
-from advgen.claims.model import Claim, MarginCheck, Term, Test
+from advgen.claims.model import NO_EFFECT, Claim, MarginCheck, Term, Test
 
 NOT_MEASURED = "not measured"
 PAPER_ONLY = "paper scale only"
@@ -80,13 +84,15 @@ class Verdict:
     runs_unit: str = "seeds"
     examples_unit: str = "examples"
     control: str = ""  # the control's outcome: its verdict and effect
+    calibration: str = ""  # the permuted halves' outcome (a check of the interval, not a control)
     checks: str = ""  # the margin checks' outcomes
     validity: str = ""  # why a source claim gets no verdict, or the gate's note
     scale: str = ""  # the budget comparison of a claim that declares one
     would_be: str = ""  # a "not valid" claim's verdict had it been valid
     p_value: float = math.nan  # one-sided (TOST: the larger of its two), against `alpha`
     alpha: float = stats.ALPHA_ONE_SIDED
-    p_adjusted: float = math.nan  # Holm within the claim's family
+    p_against: float = math.nan  # the p-value of "does not hold" (the other direction)
+    p_adjusted: float = math.nan  # Holm within the claim's family, of the verdict's own direction
     raw_verdict: str = ""  # the verdict before the family's adjustment (where it changed it)
     seed_values: tuple[int, ...] = ()  # the seeds of the runs the claim reads
 
@@ -248,15 +254,22 @@ def _seed_of(claim: Claim) -> int:
 
 
 def _control_result(claim: Claim, ctx: Context) -> Result:
+    """The claim's test on its control's sides."""
     control, test = claim.control, claim.test
     assert control is not None and test is not None
-    if control.permute is None:
-        return _effect(test, control.terms, ctx, claim.id)[1]
+    return _effect(test, control.terms, ctx, claim.id)[1]
+
+
+def _calibration_result(claim: Claim, ctx: Context) -> Result:
+    """The claim's test on its permuted halves (the calibration): a side's units split at random
+    in two halves of one condition, or a trend's grid values permuted within each run."""
+    calibration, test = claim.calibration, claim.test
+    assert calibration is not None and test is not None
     unit = claim.terms[0].runs
     if test.effect == "trend":
         m = _measure(test, claim.terms, ctx, claim.id)
         return evaluate_effect(test, _permuted_grid(m, _seed_of(claim)), unit=unit, trend_b=m.trend_b)
-    side = measure(ctx, claim.terms[0 if control.permute == "a" else 1], claim.id).side
+    side = measure(ctx, claim.terms[0 if calibration.permute == "a" else 1], claim.id).side
     if side.n_runs == 1 and side.n_examples < 2:
         raise NotMeasured("one value: nothing to split")
     unpaired = dataclasses.replace(test, paired=False)
@@ -264,10 +277,42 @@ def _control_result(claim: Claim, ctx: Context) -> Result:
     return evaluate_effect(unpaired, halves, unit=unit, pooled=side.n_runs >= 2)
 
 
+def significant_side(test: Test, result: Result, *, both: bool = False) -> str:
+    """Where a null's interval lies clear of the effect's no-effect value
+    (:data:`~advgen.claims.model.NO_EFFECT`: 0 for a difference or trend, 1 for a ratio):
+    ``"claimed"`` (on the side the claim points to), ``"other"`` (on the other side) or ``""``.
+
+    A directional test only (a value, range or equivalence has no no-effect value). The other
+    side counts where the test's margin is the no-effect value (a "does not hold" there is an
+    effect the other way), or where ``both``; a margin away from it (``ratio > 0.95``) leaves
+    room on the other side by design."""
+    null = NO_EFFECT.get(test.effect)
+    if null is None or test.direction not in ("greater", "less"):
+        return ""
+    if not (math.isfinite(result.lo) and math.isfinite(result.hi)):
+        return ""
+    above, below = result.lo > null, result.hi < null
+    claimed, other = (above, below) if test.direction == "greater" else (below, above)
+    if claimed:
+        return "claimed"
+    if other and (both or test.margin == null):
+        return "other"
+    return ""
+
+
+#: the control outcome's word where its test does not hold but its interval clears the no-effect value
+SIGNIFICANT = "significant"
+
+
 def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
-    """The control's outcome on the page, and why it withholds the claim's verdict ("" if not)."""
-    control = claim.control
-    if control is None or claim.test is None:
+    """The control's outcome on the page, and why it withholds the claim's verdict ("" if not).
+
+    A negative control withholds the verdict when its test holds, or when its interval lies clear
+    of the no-effect value on either side (:func:`significant_side`): the null it was built to
+    realise shows an effect, so the measurement (or chance, at the test's level) is at fault. A
+    positive control withholds it when its test does not hold."""
+    control, test = claim.control, claim.test
+    if control is None or test is None:
         return "", ""
     if control.kind == "none":
         return f"none: {control.reason}", ""
@@ -278,15 +323,49 @@ def _control(claim: Claim, ctx: Context) -> tuple[str, str]:
         text = f"{NOT_MEASURED} ({exc})"
         return text, (f"its positive control ({control.what}) is not measured" if positive else "")
     text = f"{result.verdict}: {_interval_text(result)}"
-    if positive and result.verdict != stats.HOLDS:
+    if positive:
+        if result.verdict != stats.HOLDS:
+            return text, (
+                f"its positive control does not hold ({control.what}: {_interval_text(result)}): the "
+                "measurement does not show the effect where it is present by construction"
+            )
+        return text, ""
+    side = "" if result.verdict == stats.HOLDS else significant_side(test, result)
+    if result.verdict == stats.HOLDS or side:
+        where = f" on the {side} side of no effect" if side else ""
+        if side:
+            text = f"{SIGNIFICANT}{where}: {_interval_text(result)}"
+        what = "holds" if not side else f"is significant{where}"
         return text, (
-            f"its positive control does not hold ({control.what}: {_interval_text(result)}): the "
-            "measurement does not show the effect where it is present by construction"
+            f"its negative control {what} ({control.what}: {_interval_text(result)}): a broken "
+            f"measurement makes it so, or chance (at the test's level, {100 * result.alpha:g} %)"
         )
-    if not positive and result.verdict == stats.HOLDS:
+    return text, ""
+
+
+def control_outcome(claim: Claim, ctx: Context) -> tuple[str, str]:
+    """The control's outcome as the page shows it, and why it withholds the verdict ("" if not):
+    the control alone, on tables that need not hold the claim's own sides."""
+    return _control(claim, ctx)
+
+
+def _calibration(claim: Claim, ctx: Context) -> tuple[str, str]:
+    """The permuted-halves calibration's outcome on the page, and a note where its interval lies
+    clear of no effect on either side (the interval may understate the spread between runs of one
+    condition). It is not the control and withholds nothing."""
+    if claim.calibration is None or claim.test is None:
+        return "", ""
+    try:
+        result = _calibration_result(claim, ctx)
+    except NotMeasured as exc:
+        return f"{NOT_MEASURED} ({exc})", ""
+    text = f"{result.verdict}: {_interval_text(result)}"
+    side = significant_side(claim.test, result, both=True)
+    if result.verdict == stats.HOLDS or side:
+        text = f"{SIGNIFICANT}: {_interval_text(result)}"
         return text, (
-            f"its negative control holds ({control.what}: {_interval_text(result)}): a broken "
-            f"measurement makes it hold, or chance (at the test's level, {100 * result.alpha:g} %)"
+            f"calibration: two halves of one condition differ ({claim.calibration.what}: "
+            f"{_interval_text(result)}), so the interval may understate the spread between runs"
         )
     return text, ""
 
@@ -466,6 +545,7 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
         examples_unit=claim.terms[0].examples,
         p_value=result.p_value,
         alpha=result.alpha,
+        p_against=result.p_against,
         seed_values=_seed_values(ctx, m.named, claim.terms),
     )
 
@@ -479,15 +559,22 @@ def evaluate(claim: Claim, ctx: Context) -> Verdict:
         )
     checks, broken = _checks(claim, ctx)
     control, withheld = _control(claim, ctx)
+    calibration, miscalibrated = _calibration(claim, ctx)
     try:
         out = _evaluate(claim, ctx)
     except NotMeasured as exc:  # no verdict for the control to invalidate: its outcome is shown
         if claim.status == "paper_only":  # measured where the config produces it (config/paper.yaml)
-            return Verdict(claim, PAPER_ONLY, note=claim.reason, control=control, checks=checks)
-        return Verdict(claim, NOT_MEASURED, note=str(exc), control=control, checks=checks)
+            return Verdict(
+                claim, PAPER_ONLY, note=claim.reason, control=control, checks=checks, calibration=calibration
+            )
+        return Verdict(
+            claim, NOT_MEASURED, note=str(exc), control=control, checks=checks, calibration=calibration
+        )
     if broken:
         raise ControlHolds(claim, broken)
-    out.control, out.checks = control, checks
+    out.control, out.checks, out.calibration = control, checks, calibration
+    if miscalibrated:
+        out.note = "; ".join(x for x in (out.note, miscalibrated) if x)
     try:
         failed = _requirements(claim, ctx)
     except NotMeasured as exc:
@@ -504,32 +591,52 @@ def evaluate(claim: Claim, ctx: Context) -> Verdict:
     return out
 
 
+def deciding_p(v: Verdict) -> float:
+    """The p-value of the direction the verdict (a "not valid" one's would-be verdict) decides:
+    "holds" its ``p_value``, "does not hold" (at this scale too) its ``p_against``, an undecided
+    one the smaller of the two."""
+    decided = v.would_be if v.verdict == NOT_VALID else v.verdict
+    if decided == stats.HOLDS:
+        return v.p_value
+    if decided in (stats.FAILS, AT_SCALE):
+        return v.p_against
+    return min(v.p_value, v.p_against) if math.isfinite(v.p_against) else v.p_value
+
+
 def adjust(verdicts: list[Verdict]) -> None:
-    """Holm's step-down within each family of claims that share data (:func:`advgen.claims.stats.holm`):
-    ``p_adjusted`` for every measured claim of a family, and a "holds" (or the "holds" a "not
-    valid" would be) that its adjusted p does not keep becomes "inconclusive", the unadjusted
-    verdict kept in ``raw_verdict`` and the note saying why."""
+    """Holm's step-down within each family of claims that share data (:func:`advgen.claims.stats.holm`),
+    in both directions: a "does not hold" rejects a null too (the effect beyond the margin on the
+    claimed side), so each claim enters with the p-value of the direction it decides
+    (:func:`deciding_p`; directional decisions under Holm's procedure, Shaffer 1980). ``p_adjusted``
+    is that p adjusted, for every measured claim of a family; a "holds" or "does not hold" (or the
+    one a "not valid" would be) that its adjusted p does not keep becomes "inconclusive", the
+    unadjusted verdict kept in ``raw_verdict`` and the note saying why."""
     families: dict[str, list[Verdict]] = {}
     for v in verdicts:
         if v.claim.family and math.isfinite(v.p_value):
             families.setdefault(v.claim.family, []).append(v)
+    decided = (stats.HOLDS, stats.FAILS, AT_SCALE)
     for family, members in families.items():
-        adjusted = stats.holm([v.p_value for v in members], [v.alpha for v in members])
-        for v, p in zip(members, adjusted, strict=True):
+        deciding = [deciding_p(v) for v in members]
+        adjusted = stats.holm(deciding, [v.alpha for v in members])
+        for v, raw, p in zip(members, deciding, adjusted, strict=True):
             v.p_adjusted = p
-            kept = p < v.alpha
-            if kept:
+            if p < v.alpha:
+                continue
+            invalid = v.verdict == NOT_VALID
+            verdict = v.would_be if invalid else v.verdict
+            if verdict not in decided:
                 continue
             why = (
-                f"holds before Holm's adjustment (p {v.p_value:.2g}), not after it within family "
+                f"{verdict} before Holm's adjustment (p {raw:.2g}), not after it within family "
                 f"{family} ({len(members)} tests: adjusted p {p:.2g} >= {v.alpha:g})"
             )
-            if v.verdict == stats.HOLDS:
-                v.raw_verdict, v.verdict = v.verdict, stats.INCONCLUSIVE
-                v.note = "; ".join(x for x in (v.note, why) if x)
-            elif v.verdict == NOT_VALID and v.would_be == stats.HOLDS:
-                v.raw_verdict, v.would_be = v.would_be, stats.INCONCLUSIVE
-                v.note = "; ".join(x for x in (v.note, why) if x)
+            v.raw_verdict = verdict
+            if invalid:
+                v.would_be = stats.INCONCLUSIVE
+            else:
+                v.verdict = stats.INCONCLUSIVE
+            v.note = "; ".join(x for x in (v.note, why) if x)
 
 
 def claim_text(claim: Claim) -> str:

@@ -4,10 +4,13 @@ folder, is, contains or lies inside an input or another output.
 Every argument naming a file or folder a command reads is added with :func:`add_input`, every
 one naming what it writes (a resume folder or file included: the command deletes it when done)
 with :func:`add_output`. Before a command runs, :func:`overwritten_input` compares every output
-with every input and every other output, after resolving symlinks (hard links count as the same
-file): an output that is an input, holds one (a folder the command fills or deletes) or lies
-inside one (a folder the command reads) is one line, exit status 2, and nothing is touched; so
-is an output naming a symbolic link to a folder.
+with every input and every other output, after resolving symlinks and by device identity
+(``st_dev``/``st_ino`` of the files and of the folders above them: a hard link, a bind mount or a
+symlink of an input folder is that folder): an output that is an input, holds one (a folder the
+command fills or deletes) or lies inside one (a folder the command reads) is one line, exit
+status 2, and nothing is touched; so is an output naming a symbolic link to a folder. An input
+that is a FIFO, a socket or a device is refused before it is opened (:func:`advgen.io.regular_input`).
+A command's every argument that names a file is one of these (a test walks the parsers).
 
 Some inputs name further files only the command knows: the checkpoints a sample-quality row
 names, the tables a claims page reads under its results folder, the outputs ``provenance``

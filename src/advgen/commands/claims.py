@@ -1,4 +1,6 @@
-"""``advgen claims``: every claim of the source documents, tested on a run's Parquet tables."""
+"""``advgen claims``: every claim of the source documents, tested on a run's Parquet tables;
+``advgen claims compare MINE PUBLISHED``: a run's verdict table against the published one
+(:mod:`advgen.claims.compare`)."""
 
 from __future__ import annotations
 
@@ -52,12 +54,43 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="with --readme-summary: rewrite this README's summary block in place",
     )
+    add_input(
+        p,
+        "--freeze",
+        default=None,
+        metavar="JSON",
+        help="with --readme-summary: the run's freeze record (docs/default_run/freeze.json), for the "
+        "header's round, freeze hash, hardware and numerics",
+    )
     add_output(
         p,
         "--summary-page",
         default=None,
         help="with --readme-summary: write the per-claim page (Markdown) the README's summary links to",
     )
+
+    sub = p.add_subparsers(dest="claims_action", metavar="compare", required=False)
+    c = sub.add_parser(
+        "compare",
+        help="compare your run's verdict table with the published one, row by row",
+        description="Per claim, whether the verdicts agree and whether the estimates differ by more "
+        "than the two rows' own standard errors allow, then one summary line.",
+    )
+    add_input(c, "mine", help="input: your run's verdict table (results/tables/claims.parquet)")
+    add_input(c, "published", help="input: the published one (docs/default_run/claims.parquet)")
+    c.add_argument(
+        "--names", nargs=2, default=("mine", "published"), metavar=("MINE", "PUBLISHED"),
+        help="what to call the two tables in the output (default: mine published)",
+    )  # fmt: skip
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from advgen.claims.compare import COLUMNS, compare, markdown
+    from advgen.io import read_table
+
+    tables = [read_table(path, COLUMNS) for path in (args.mine, args.published)]
+    rows, *only = compare(*tables)
+    print(markdown(rows, (only[0], only[1]), (args.names[0], args.names[1])), end="")
 
 
 def _readme(args: argparse.Namespace) -> None:
@@ -74,7 +107,10 @@ def _readme(args: argparse.Namespace) -> None:
     page = args.summary_page or SUMMARY_PAGE
     if args.readme:  # the link as the README's folder sees the page
         page = os.path.relpath(page, os.path.dirname(os.path.abspath(args.readme)) or ".")
-    summary = readme_summary(table, page=Path(page).as_posix())
+    from advgen.claims.round_header import read_record, summary_header
+
+    header = summary_header(table, read_record(args.freeze) if args.freeze else None)
+    summary = readme_summary(table, page=Path(page).as_posix(), header=header)
     if not args.readme:
         print(summary, end="")
     else:
@@ -84,7 +120,7 @@ def _readme(args: argparse.Namespace) -> None:
         except (OSError, ValueError) as exc:
             raise AdvgenError(f"{args.readme}: {exc}") from None
     if args.summary_page:
-        write_text(args.summary_page, summary_page(table))
+        write_text(args.summary_page, summary_page(table, header=header))
 
 
 def _spec(args: argparse.Namespace) -> Any:
@@ -115,6 +151,9 @@ def main(args: argparse.Namespace) -> None:
     from advgen.claims.page_job import evaluate_page, write_page
     from advgen.errors import ConfigError
 
+    if getattr(args, "claims_action", None) == "compare":
+        _compare(args)
+        return
     if args.readme_summary:
         _readme(args)
         return

@@ -1,4 +1,5 @@
-"""``advgen cv build`` (Markdown/HTML/Typst/PDF) and ``advgen cv stats`` (GitHub refresh)."""
+"""``advgen cv build`` (Markdown/HTML/Typst/PDF), ``advgen cv stats`` (GitHub refresh) and
+``advgen cv new`` (a starting CV that builds)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 from advgen.commands._args import add_input, add_output
 from advgen.errors import AdvgenError
 
-HELP = "build the CV (Markdown, HTML, Typst, PDF) or refresh its GitHub star counts"
+HELP = "build the CV (Markdown, HTML, Typst, PDF), refresh its GitHub star counts, or start a new one"
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     stats.add_argument("--api", default="https://api.github.com", help="GitHub REST API root")
     stats.set_defaults(_cv_main=_stats)
 
+    new = sub.add_parser("new", help="write a starting cv.yaml, publications.bib and stats.yaml into FOLDER")
+    add_output(
+        new, "folder", metavar="FOLDER", help="folder for the three files (created; nothing overwritten)"
+    )
+    new.set_defaults(_cv_main=_new)
+
 
 def _build(args: argparse.Namespace) -> None:
     from advgen.cv.build import build_cv
@@ -70,7 +77,20 @@ def _stats(args: argparse.Namespace) -> None:
     log.info("wrote %s: %d repositories", args.out, len(stats["github"]["repos"]))
 
 
+def _new(args: argparse.Namespace) -> None:
+    from advgen.cv.starter import new_cv
+
+    paths = new_cv(args.folder)
+    folder = paths[0].parent
+    for path in paths:
+        log.info("wrote %s", path)
+    print(
+        f"Edit {folder}/cv.yaml and {folder}/publications.bib, then: advgen cv build --cv {folder}/cv.yaml "
+        f"--bib {folder}/publications.bib --stats {folder}/stats.yaml --out {folder}/build"
+    )
+
+
 def main(args: argparse.Namespace) -> None:
     if not hasattr(args, "_cv_main"):
-        raise AdvgenError("cv: choose an action: build or stats")
+        raise AdvgenError("cv: choose an action: build, stats or new")
     args._cv_main(args)

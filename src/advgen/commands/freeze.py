@@ -2,13 +2,22 @@
 
 A confirmatory run is only confirmatory when what it tests was fixed before it ran. The record
 (its format, writer and reader: :mod:`advgen.claims.freeze_record`, which the claims page reads
-too) holds the sha256 of the claims file's bytes and each claim's digest, the date, the commit
-(``--commit``), the seed base and every model run's seed (each role's runs with their seeds: none
-may be a spent one, ``--fresh-from``), the generators' recipes (each ``gans`` / ``autoencoders``
-entry's complete spec, its seeds apart), the power plan per claim and the sha256 of the power
-plan's file (``advgen power-plan``). ``advgen freeze --verify RECORD`` checks that the claims
-file and the power plan still have the recorded hashes (exit status 2, one line, where one
-changed: a claim changed after the freeze is post hoc, ``docs/claims.md``).
+too) holds the sha256 of the claims file's bytes and each claim's digest, the digest of the
+analysis code (:mod:`advgen.claims`), the date, the commit (``--commit``), each config file's
+sha256, the seed base and every role's runs with their seeds (none may be a spent one,
+``--fresh-from``), the recipes (each ``gans`` / ``autoencoders`` / ``classifiers`` entry's
+complete spec, its seeds apart), each role's numerics (its training precision as the config
+states it), the power plan per claim with the sha256 of the power plan's file (``advgen
+power-plan``), and the host it ran on (CPU, GPU, torch, CUDA: freeze on the host that runs the
+round).
+
+``advgen freeze --verify RECORD`` checks every part and prints one line per part it checked:
+the claims file's sha256, the claim digests, the analysis code's digest, each config file's
+sha256, the seed base, the roles' runs and seeds, the recipes and the numerics (recomputed from
+the config files), the power plan's sha256 and the plan drawn from it. A part that changed is
+one error line, exit status 2 (a claim changed after the freeze is post hoc,
+``docs/claims.md``). The hardware is reported, not checked: a record may be verified on
+another host, and the line says where it differs.
 
     advgen freeze --claims config/claims.yaml --configfile config/config.yaml \\
         --power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json
@@ -23,41 +32,39 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-HELP = "record the frozen claims, recipes, seeds and power plan (or --verify a record)"
+from advgen.commands._args import add_input, add_output
+
+HELP = (
+    "record the frozen claims, analysis, config, seeds, recipes, numerics, host and power plan (or --verify)"
+)
 
 #: the seeds the exploratory phase spent (0-9): a confirmatory run's seeds start here by default
 FRESH_FROM = 10
-#: the model sections whose entries are generators (their specs are the recipes)
-GENERATOR_SECTIONS = ("gans", "autoencoders")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--claims", help="the claims file frozen (config/claims.yaml)")
-    p.add_argument("--configfile", nargs="+", help="the confirmatory run's config file(s), merged in order")
-    p.add_argument("--power-plan", help="the power plan (advgen power-plan --json)")
-    p.add_argument("--out", help="output: the record (docs/default_run/freeze.json)")
-    p.add_argument("--date", help="the freeze's date, YYYY-MM-DD (default: today)")
+    add_input(p, "--claims", help="input: the claims file frozen (config/claims.yaml)")
+    add_input(
+        p, "--configfile", nargs="+", help="input: the confirmatory run's config file(s), merged in order"
+    )
+    add_input(p, "--power-plan", help="input: the power plan (advgen power-plan --json)")
+    add_output(p, "--out", help="output: the record (docs/default_run/freeze.json)")
+    p.add_argument("--date", help="the freeze's date, YYYY-MM-DD (default: today in UTC)")
     p.add_argument("--commit", default="", help="the commit frozen (git rev-parse HEAD)")
     p.add_argument(
         "--fresh-from", type=int, default=FRESH_FROM,
         help=f"every run's seed must be at least this (default {FRESH_FROM}: seeds 0-9 are spent)",
     )  # fmt: skip
-    p.add_argument("--verify", metavar="RECORD", help="check RECORD's hashes against the files it names")
+    add_input(
+        p, "--verify", metavar="RECORD", help="input: check every part of RECORD against the files it names"
+    )
 
 
-def recipes(config: Mapping[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
-    """``{section: {entry: {"spec": ..., "seeds": [...]}}}`` for the generator sections: each
-    entry's validated spec without its seed (the runs of a replicated entry share it)."""
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    for section in GENERATOR_SECTIONS:
-        entries: dict[str, dict[str, Any]] = {}
-        for name, run in (config.get(section) or {}).items():
-            entry = run.get("replicate_of", name)
-            spec = {k: v for k, v in run.items() if k not in ("seed", "replicate_of")}
-            record = entries.setdefault(entry, {"spec": spec, "seeds": []})
-            record["seeds"].append(int(run.get("seed", config.get("seed", 0))))
-        out[section] = entries
-    return out
+def roles_of(config: Mapping[str, Any], source: str, declared: Mapping[str, str]) -> dict[str, list[str]]:
+    """The runs each role of the claims file names in a validated config."""
+    from advgen.pipeline.study import Study, resolve_roles
+
+    return {role: list(runs) for role, runs in resolve_roles(Study.of(config, source), declared).items()}
 
 
 def record(
@@ -65,25 +72,16 @@ def record(
 ) -> dict[str, Any]:
     """The freeze record (:func:`advgen.claims.freeze_record.record`); raises
     :class:`AdvgenError` on a spent seed."""
-    import json
-
-    from advgen.claims.freeze_record import planned_from_power_plan, sha256
-    from advgen.claims.freeze_record import record as freeze_record
+    from advgen.claims import freeze_record as fr
     from advgen.claims.spec import read_claims_file
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
-    from advgen.pipeline.study import Study, resolve_roles
     from advgen.seed_base import run_seeds, seed_base
 
-    sha256(claims, "claims file")  # a missing claims file is named as one before it is parsed
+    fr.sha256(claims, "claims file")  # a missing claims file is named as one before it is parsed
     parsed = read_claims_file(claims)
-    plan_sha = sha256(power_plan, "power plan")
-    try:
-        plan_raw = json.loads(Path(power_plan).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AdvgenError(
-            f"{power_plan}: not a power plan (not readable JSON: {type(exc).__name__})"
-        ) from None
+    plan_sha, plan = fr.read_power_plan(power_plan)
+    hashes = {p: fr.sha256(p, "config file") for p in configfiles}
     config = check_config_files(list(configfiles))
     seeds = run_seeds(config)
     spent = {name: s for name, s in seeds.items() if s < fresh_from}
@@ -93,31 +91,117 @@ def record(
             f"{', '.join(configfiles)}: {len(spent)} run(s) train on spent seeds below {fresh_from} "
             f'({shown}{", ..." if len(spent) > 4 else ""}): set seed_base (config/README.md, "Fresh seeds")'
         )
-    roles = resolve_roles(Study.of(config, ", ".join(configfiles)), parsed.roles)
-    return freeze_record(
+    roles = roles_of(config, ", ".join(configfiles), parsed.roles)
+    return fr.record(
         parsed,
         claims_file=claims,
         date=date,
         commit=commit,
         seed_base=seed_base(config),
-        plan=planned_from_power_plan(plan_raw, power_plan),
+        plan=plan,
         power_plan=(power_plan, plan_sha),
-        provenance={
-            "config": {p: sha256(p, "config file") for p in configfiles},
-            "seeds": {
-                role: {run: seeds[run] for run in runs if run in seeds}
-                for role, runs in sorted(roles.items())
-            },
-            "recipes": recipes(config),
-        },
+        config=hashes,
+        run=fr.run_parts(config, roles),
+        analysis=fr.analysis_digest(),
+        hardware=fr.this_host(),
     )
+
+
+def verify(path: str) -> list[Any]:
+    """Every part of the record at ``path`` checked (:class:`advgen.claims.freeze_record.Check`):
+    against the files it names, the installed analysis code and this host."""
+    from advgen.claims import freeze_record as fr
+    from advgen.claims.spec import read_claims_file
+    from advgen.config_files import check_config_files
+    from advgen.errors import AdvgenError
+
+    rec = fr.read_freeze(path)
+    if rec is None:
+        raise AdvgenError(f"{path}: freeze record not found")
+    Check = fr.Check
+    checks = [fr.hash_check("claims file", rec.claims_file, rec.claims_sha256, "claims file")]
+    parsed = read_claims_file(rec.claims_file)
+    digests = {c.id: c.digest for c in parsed.claims}
+    diff = sorted(k for k in set(digests) | set(rec.claims) if digests.get(k) != rec.claims.get(k))
+    more = ", ..." if len(diff) > 5 else ""
+    checks.append(
+        Check(
+            "claim digests",
+            not diff,
+            f"{len(rec.claims)} claims " + (f"differ: {', '.join(diff[:5])}{more}" if diff else "as frozen"),
+        )
+    )
+    if rec.format >= 2:
+        now = fr.analysis_digest()
+        checks.append(
+            Check(
+                "analysis code",
+                now == rec.analysis,
+                f"{fr.ANALYSIS}: sha256 {rec.analysis[:12]} "
+                + ("as frozen" if now == rec.analysis else f"now {now[:12]}"),
+            )
+        )
+    else:
+        checks.append(Check("analysis code", None, "not recorded (a format-1 record)"))
+    checks += [
+        fr.hash_check("config file", name, digest, "config file") for name, digest in rec.config.items()
+    ]
+    source = ", ".join(rec.config)
+    config = check_config_files(list(rec.config))
+    base = int(config.get("seed_base") or 0)
+    checks.append(
+        Check(
+            "seed base",
+            base == rec.seed_base,
+            f"{rec.seed_base} " + ("as frozen" if base == rec.seed_base else f"now {base}"),
+        )
+    )
+    run = fr.run_parts(config, roles_of(config, source, parsed.roles))
+    for part, diffs in fr.run_differences(rec, run).items():
+        count = len(fr.flat(rec.run_parts()[part]))
+        text = f"{count} values, from {source}: " + (
+            "as frozen" if not diffs else f"differ: {'; '.join(diffs)}"
+        )
+        checks.append(Check(fr.PART_NAMES[part], not diffs, text))
+    if rec.format < 2:
+        checks.append(Check("numerics", None, "not recorded (a format-1 record)"))
+    assert rec.power_plan is not None
+    plan_path, plan_sha = rec.power_plan
+    checks.append(fr.hash_check("power plan", plan_path, plan_sha, "power plan"))
+    _, plan = fr.read_power_plan(plan_path)
+    diffs = fr.differences({k: vars(v) for k, v in rec.plan.items()}, {k: vars(v) for k, v in plan.items()})
+    checks.append(
+        Check(
+            "plan",
+            not diffs,
+            f"{len(rec.plan)} claims' sample sizes "
+            + (
+                f"differ from the power plan's: {'; '.join(diffs)}"
+                if diffs
+                else "as the power plan gives them"
+            ),
+        )
+    )
+    if rec.format >= 2:
+        host = fr.this_host()
+        if host == dict(rec.hardware):
+            text = f"{fr.host_text(rec.hardware)}: this host is the same"
+        else:
+            text = (
+                f"recorded {fr.host_text(rec.hardware)}; this host differs ({fr.host_text(host)}): "
+                "reported, not checked (verdicts near their threshold may differ on another host)"
+            )
+        checks.append(Check("hardware", None, text))
+    else:
+        checks.append(Check("hardware", None, "not recorded (a format-1 record)"))
+    return checks
 
 
 def _date(text: str | None) -> str:
     from advgen.errors import AdvgenError
 
-    if text is None:
-        return datetime.date.today().isoformat()
+    if text is None:  # the date in UTC: a TZ of the caller's does not move the freeze a day
+        return datetime.datetime.now(datetime.UTC).date().isoformat()
     try:
         return datetime.date.fromisoformat(text).isoformat()
     except ValueError:
@@ -125,21 +209,28 @@ def _date(text: str | None) -> str:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.claims.freeze_record import verify
+    from advgen.claims.spec import read_claims_file
+    from advgen.commands._args import refuse_overwrite
     from advgen.errors import AdvgenError
     from advgen.io import write_json
 
     if args.verify:
-        changed = verify(args.verify)
+        checks = verify(args.verify)
+        for c in checks:
+            print(f"{c.part}: {c.text}")
+        changed = [c.part for c in checks if c.ok is False]
         if changed:
-            raise AdvgenError(f"{args.verify}: changed since the freeze: {', '.join(changed)}")
-        print(f"{args.verify}: the claims file and the power plan are as frozen")
+            raise AdvgenError(
+                f"{args.verify}: changed since the freeze: {', '.join(changed)} (see the lines above)"
+            )
         return
     missing = [flag for flag, v in (("--claims", args.claims), ("--configfile", args.configfile),
                ("--power-plan", args.power_plan), ("--out", args.out)) if not v]  # fmt: skip
     if missing:
         raise AdvgenError(f"give {', '.join(missing)} (or --verify RECORD)")
     date = _date(args.date)
-    write_json(
-        args.out, record(args.claims, args.configfile, args.power_plan, date, args.fresh_from, args.commit)
-    )
+    data = record(args.claims, args.configfile, args.power_plan, date, args.fresh_from, args.commit)
+    parsed = read_claims_file(args.claims)
+    texts = [Path(parsed.path).parent / rel for rel in parsed.sources.values()]
+    refuse_overwrite(args, {"--claims (a source text)": texts})
+    write_json(args.out, data)

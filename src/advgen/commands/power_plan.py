@@ -1,13 +1,16 @@
 """``advgen power-plan``: the sample size each claim needs, from an exploratory claims table.
 
 Reads a claims page's table (``docs/default_run/claims.parquet`` or ``results/tables/claims.parquet``),
-plans every measured claim (:func:`advgen.claims.power.row_plan`: 80 % power at the claim's
-margin, one-sided at the level of its interval, TOST for an equivalence claim, by the t
-distribution at the level that sets its standard error) and writes the plan as Markdown
+plans every measured claim (:func:`advgen.claims.power.row_plan`: 90 % power at the claim's
+margin, one-sided at the level of its interval divided by the tests of its family (Holm's
+adjusted level), TOST for an equivalence claim, by the t distribution at the level that sets its
+standard error; either verdict where the exploratory interval holds the margin) and writes the plan as Markdown
 (``docs/power_plan.md``) and JSON (``docs/default_run/power_plan.json``, whose hash the freeze
 record keeps: ``advgen freeze``). A plan past the budget (``--max-runs`` at a run level: seeds,
 source models; ``--max-examples`` per run) reads "underpowered at this budget" with the n it
-would need.
+would need. Claims whose level is the examples of a run (digits, image pairs) get the examples
+they need up to ``--max-examples``: examples are cheap, and the page lists each such claim whose
+plan asks for more than the exploratory run had, so the config is raised before the freeze.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from advgen.commands._args import add_input, add_output
+
 HELP = "plan the confirmatory run's seeds / examples per claim from an exploratory claims table"
 
 #: the claims table's columns the plan reads
@@ -25,19 +30,21 @@ COLUMNS = (
     "id", "group", "source", "status", "direction", "margin", "tolerance", "estimate", "lo", "hi",
     "confidence", "seeds", "examples", "method", "sample_size", "verdict",
 )  # fmt: skip
+#: read where the table has it (tables before the families lack it: every claim alone)
+FAMILY = "family"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("claims", help="input: an exploratory run's claims table (claims.parquet)")
-    p.add_argument("--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
-    p.add_argument(
-        "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
+    add_input(p, "claims", help="input: an exploratory run's claims table (claims.parquet)")
+    add_output(p, "--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
+    add_output(
+        p, "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
     )
-    p.add_argument("--power", type=float, default=0.8, help="target power (default 0.8)")
+    p.add_argument("--power", type=float, default=0.9, help="target power (default 0.9)")
     p.add_argument(
         "--alpha", type=float, default=None,
         help="one-sided level of every test (default: each row's own, (1 - confidence) / 2: 0.025 for "
-        "a 95 %% interval, 0.05 per side of a TOST's 90 %% one)",
+        "a 95 %% interval, 0.05 per side of a TOST's 90 %% one), divided by the tests of the claim's family",
     )  # fmt: skip
     p.add_argument(
         "--max-runs", type=int, default=10, help="budget: runs (seeds, source models) per side (default 10)"
@@ -49,13 +56,28 @@ def _number(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
+def family_sizes(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Per family the tests Holm's adjustment counts: its measured claims with an estimate."""
+    sizes: dict[str, int] = {}
+    for row in rows:
+        family = str(row.get(FAMILY) or "")
+        estimate = row.get("estimate")
+        tested = row.get("status") == "measured" and estimate is not None and math.isfinite(float(estimate))
+        if family and tested and row.get("direction") in ("greater", "less", "equivalent"):
+            sizes[family] = sizes.get(family, 0) + 1
+    return sizes
+
+
 def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
     """One record per claim: the row's test and exploratory estimate, and its plan."""
     from advgen.claims.power import budget_status, row_plan
 
+    sizes = family_sizes(rows)
     out = []
     for row in rows:
-        p = row_plan(row, alpha=args.alpha, target=args.power)
+        family = str(row.get(FAMILY) or "")
+        m = sizes.get(family, 1)
+        p = row_plan(row, alpha=args.alpha, target=args.power, family_size=m)
         status = budget_status(p, args.max_runs, args.max_examples)
         out.append(
             {
@@ -67,6 +89,8 @@ def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str
                 "tolerance": _number(row.get("tolerance")),
                 "estimate": _number(row.get("estimate")),
                 "exploratory_verdict": str(row.get("verdict") or ""),
+                "family": family,
+                "family_size": m,
                 "scale": p.scale,
                 "design": ("two sides" if p.design.two_sample else "one sample")
                 + (" (proportions, normal)" if p.design.normal else ""),
@@ -103,11 +127,13 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
         "",
         f"Written by `{command}` from the exploratory claims table `{source}` (sha256 `{digest}`).",
         f"Each measured claim gets the sample size at which its test reaches {args.power:.0%} power,",
-        f"taking the exploratory estimate as the true effect: one-sided at alpha = {alpha} (a TOST",
-        "for an equivalence claim, both sides), by Student's t at the level that sets the claim's",
-        "standard error (non-central t; the normal limit for proportions read by a score or exact",
-        "interval), for the verdict on the side of the margin the estimate lies on",
-        "(`advgen.claims.power`). A claim whose plan exceeds the budget",
+        f"taking the exploratory estimate as the true effect: one-sided at alpha = {alpha}, divided by",
+        "the m tests of the claim's family (Holm's adjusted level: a family whose every p-value is below",
+        "alpha / m keeps every verdict), a TOST for an equivalence claim (both sides), by Student's t at",
+        "the level that sets the claim's standard error (non-central t; the normal limit for proportions",
+        "read by a score or exact interval), for the verdict on the side of the margin the estimate lies",
+        'on, and for either verdict where the exploratory interval holds the margin ("either way": the',
+        "larger n of the two; `advgen.claims.power`). A claim whose plan exceeds the budget",
         f"({args.max_runs} runs per side at a run level, {args.max_examples} examples per run) is",
         '"underpowered at this budget" with the n it would need.',
         "",
@@ -127,9 +153,9 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
             lines += [f"| `{r['id']}` | {r['group']} | {r['reason']} |" for r in chosen]
         else:
             lines += [
-                "| claim | group | test | estimate (scale) | se | level | n now | power now | for | n for "
+                "| claim | group | test | estimate (scale) | se | level | family (m) | n now | power now | for | n for "
                 f"{args.power:.0%} |",
-                "|---|---|---|---:|---:|---|---:|---:|---|---:|",
+                "|---|---|---|---:|---:|---|---|---:|---:|---|---:|",
             ]
             for r in chosen:
                 test = f"{r['direction']} {_fmt(r['margin'], 4)}" + (
@@ -137,9 +163,32 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
                 )
                 lines.append(
                     f"| `{r['id']}` | {r['group']} | {test} | {_fmt(r['estimate'], 4)} ({r['scale']}) | "
-                    f"{_fmt(r['se'])} | {r['unit']} ({r['design']}) | {r['n_now']} | {_fmt(r['power_now'], 2)} | "
+                    f"{_fmt(r['se'])} | {r['unit']} ({r['design']}) | {r['family'] or '–'} ({r['family_size']}) | "
+                    f"{r['n_now']} | {_fmt(r['power_now'], 2)} | "
                     f"{r['planned_for']} | {r['n_planned']} |"
                 )
+        lines.append("")
+    more = [
+        r for r in records
+        if r["unit"].endswith("per run") and r["n_planned"] is not None and r["n_planned"] > r["n_now"]
+    ]  # fmt: skip
+    if more:
+        lines += [
+            f"## Examples to raise before the freeze ({len(more)})",
+            "",
+            "Claims planned on the examples of a run (digits, image pairs): examples are cheap, so each gets",
+            f"the examples its plan asks for (up to {args.max_examples} per run) in the config the study is",
+            "frozen with; a run with fewer is underpowered.",
+            "",
+            "| claim | unit | n now | n planned |",
+            "|---|---|---:|---:|",
+        ]
+        lines += [
+            f"| `{r['id']}` | {r['unit']} | {r['n_now']} | {min(r['n_planned'], max(args.max_examples, r['n_now']))}"
+            + (" (underpowered at this budget)" if r["plan"] != "planned" else "")
+            + " |"
+            for r in more
+        ]
         lines.append("")
     return "\n".join(lines)
 

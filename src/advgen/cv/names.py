@@ -12,6 +12,7 @@ when matching the CV owner.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -36,7 +37,9 @@ class Author:
         return self.name + self.marks
 
 
+@functools.cache
 def _decoder():  # type: ignore[no-untyped-def]
+    """One decoder for every field (building one reads pylatexenc's macro tables: milliseconds)."""
     from pylatexenc.latex2text import LatexNodes2Text
 
     return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)

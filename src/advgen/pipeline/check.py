@@ -5,7 +5,8 @@ keys: :func:`advgen.config_files.strict_workflow_config`), validates the merged 
 the schema, builds every stage's plan (:func:`advgen.pipeline.build`: every cross-reference,
 masking classifiers and purifiers included), counts their jobs against ``max_jobs``
 (:mod:`advgen.pipeline.size`) and then lets the claims stage check its file
-(``ClaimsPlan.check()``, when the claims stage provides it). ``workflow/rules/common.smk``
+(``ClaimsPlan.check()``, when the claims stage provides it) and parses the CV's YAML and
+BibTeX files (:func:`check_cv_sources`). ``workflow/rules/common.smk``
 calls it with Snakemake's parsed ``config``; ``advgen check-config FILE...`` with the files
 merged as ``--configfile FILE...`` merges them. So the two give the same answer, one
 :class:`~advgen.errors.ConfigError` line naming FILE:LINE and the key. No torch here.
@@ -76,6 +77,31 @@ def check_input_files(config: dict[str, Any], source: str) -> None:
             raise ConfigError(f"{source}: cv.{key}: {path}: {why} ({what})")
 
 
+def check_cv_sources(config: dict[str, Any]) -> None:
+    """The CV's data and its BibTeX file parse (:func:`advgen.cv.source.load_cv_yaml`,
+    :func:`advgen.cv.bib.load_publications`): a file the ``cv`` job would fail on is one line naming
+    FILE:LINE before any job starts. Snakemake deletes a job's outputs when it starts it, so a
+    ``cv`` job that then failed would leave no CV; stopped here, the last one built stays."""
+    import logging
+
+    from advgen.cv.bib import load_publications
+    from advgen.cv.source import CVError, load_cv_yaml
+
+    cv = config.get("cv") or {}
+    if not (isinstance(cv.get("cv"), str) and isinstance(cv.get("bib"), str)):
+        return
+    quiet = logging.getLogger("advgen.cv.bib")  # its warnings (an unknown field) are the cv job's to log
+    previous, quiet.disabled = quiet.disabled, True
+    try:
+        _, data = load_cv_yaml(cv["cv"])
+        owner = data["owner"]
+        load_publications(cv["bib"], [owner["name"], *owner.get("aliases", [])])
+    except CVError as exc:
+        raise ConfigError(str(exc)) from None
+    finally:
+        quiet.disabled = previous
+
+
 def checked_pipeline(
     configfiles: Sequence[str | Path],
     config: dict[str, Any] | None = None,
@@ -109,6 +135,7 @@ def checked_pipeline(
         check_input_files(config, source)
     except ConfigError as exc:
         raise ConfigError(locate(str(exc), source, paths)) from None
+    check_cv_sources(config)
     return pipe
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
+from advgen.claims.freeze_record import run_parts
 from advgen.claims.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
 from advgen.columns import (
     AE_LOSS_COLUMNS,
@@ -315,6 +316,7 @@ class ClaimsPlan(Stage):
         seeds = {
             role: {run: self.study.run_seed(run) for run in runs} for role, runs in sorted(self.roles.items())
         }
+        frozen = run_parts(self.study.config, self.roles)  # what a freeze record compares
         return ClaimsPageSpec(
             roles={r: tuple(v) for r, v in sorted(self.roles.items())},
             produced=tuple(sorted(self.produced)),
@@ -323,6 +325,7 @@ class ClaimsPlan(Stage):
             generators=tuple(generator_roles(self.study, self.roles)),
             budgets={name: self._budget(b) for name, b in sorted(self.budgets.items())},
             config=self.source,
+            toy_scale=bool(self.study.config.get("toy_scale")),
             bars={
                 role: dict(sorted(bar.items()))
                 for role, bar in sorted(
@@ -330,6 +333,8 @@ class ClaimsPlan(Stage):
                 )
                 if role in self.roles and isinstance(bar, Mapping)
             },
+            recipes=frozen["recipes"],
+            numerics=frozen["numerics"],
         )
 
     def _budget(self, budget: Any) -> Budget:

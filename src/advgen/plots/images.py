@@ -8,6 +8,7 @@ autoencoder stage a grid of decoded ``z ~ N(0, I)`` (``novel.png``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,9 @@ from advgen.errors import AdvgenError
 from advgen.plots import style
 
 _EPOCH = re.compile(r"epoch_(\d+)\.png$")
+
+#: the widest a mosaic panel's title or note line grows (ems of the text's size) before it wraps
+TEXT_EMS = 16
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
@@ -102,7 +106,8 @@ def mosaic(
     columns: int = 3,
     dpi: int = 150,
 ) -> None:
-    """Small multiples of images, each with a title above and an optional note below.
+    """Small multiples of images, each with a title above and an optional note below; a panel's
+    title and note lines wrap at its width (:data:`TEXT_EMS`), so no text overlaps another.
 
     The figure is composed as one raster: every image upscaled by pixel repetition and pasted
     at its native resolution, the text drawn in matplotlib's font (DejaVu Sans) at the size a
@@ -111,8 +116,8 @@ def mosaic(
     or PDF path gets the same raster through matplotlib (``figimage``, nothing resampled).
 
     Args:
-        panels: ``(title, image in [0, 1], note)`` triples in display order (note: "" or
-            lines separated by newlines).
+        panels: ``(title, image in [0, 1], note)`` triples in display order (title and note: ""
+            or lines separated by newlines).
         scale: pixel repetition factor (nearest neighbour).
         columns: panels per row.
     """
@@ -125,11 +130,24 @@ def mosaic(
     w = max(img.shape[1] for _, img, _ in big)
     size = max(8, round(style.RC["font.size"] / 72 * dpi))  # the text's pixel size at this dpi
     line = round(size * 1.5)
-    notes = max((n.count("\n") + 1 for _, _, n in big if n), default=0)
     gap = line // 2
-    cell_w, cell_h = w + 2 * gap, line + h + notes * line + gap
-    width = max(columns * cell_w, 40 * size)
     font, small, bold = _font(size), _font(max(8, round(size * 0.9))), _font(round(size * 1.1))
+    # a panel's text is as wide as its image, or as its longest line up to TEXT_EMS ems (longer
+    # lines wrap there), or as its longest word: no label or note runs into its neighbour's
+    longest = max(
+        [_widest(label, font) for label, _, _ in big] + [_widest(note, small) for _, _, note in big]
+    )
+    words = max(
+        [_widest_word(label, font) for label, _, _ in big] + [_widest_word(note, small) for _, _, note in big]
+    )
+    text_w = max(w, min(longest, TEXT_EMS * size), words)
+    labels = [_lines(label, font, text_w) for label, _, _ in big]
+    notes = [_lines(note, small, text_w) for _, _, note in big]
+    label_rows = max(len(lines) for lines in labels)
+    note_rows = max(len(lines) for lines in notes)
+    cell_w, cell_h = text_w + 2 * gap, label_rows * line + h + note_rows * line + gap
+    width = max(columns * cell_w, 40 * size)
+    left = (width - columns * cell_w) // 2  # the panels centred under a wider title
     title = f"{what} ({experiment})" if experiment else what
     title_lines = _wrap(title, bold, width - 2 * gap)
     head = len(title_lines) * line + gap
@@ -137,18 +155,34 @@ def mosaic(
     draw = ImageDraw.Draw(canvas)
     for i, text in enumerate(title_lines):
         draw.text((width / 2, gap + i * line), text, fill="black", font=bold, anchor="mt")
-    for i, (label, img, note) in enumerate(big):
+    for i, ((_, img, _), label, note) in enumerate(zip(big, labels, notes, strict=True)):
         r, c = divmod(i, columns)
-        x0 = c * cell_w + gap + (w - img.shape[1]) // 2
-        top = head + r * cell_h + line
+        cx = left + c * cell_w + gap + text_w / 2
+        x0 = round(cx - img.shape[1] / 2)
+        top = head + r * cell_h + label_rows * line
         canvas.paste(Image.fromarray(img), (x0, top))
-        cx = x0 + img.shape[1] / 2
-        draw.text((cx, top - line * 0.2), label, fill="black", font=font, anchor="md")
-        for k, text in enumerate(note.splitlines()):
+        for k, text in enumerate(reversed(label)):
+            draw.text((cx, top - line * (0.2 + k)), text, fill="black", font=font, anchor="md")
+        for k, text in enumerate(note):
             draw.text(
                 (cx, top + img.shape[0] + line * (0.2 + k)), text, fill="#333333", font=small, anchor="ma"
             )
     _save_raster(canvas, paths, dpi)
+
+
+def _widest(text: str, font: Any) -> int:
+    """The pixel width of the longest line of ``text`` in ``font`` (0 for no text)."""
+    return max((math.ceil(font.getlength(ln)) for ln in text.splitlines()), default=0)
+
+
+def _widest_word(text: str, font: Any) -> int:
+    """The pixel width of the longest word of ``text`` in ``font`` (0 for no text)."""
+    return max((math.ceil(font.getlength(word)) for word in text.split()), default=0)
+
+
+def _lines(text: str, font: Any, width: int) -> list[str]:
+    """``text``'s lines (none for blank text), each broken to ``width`` pixels in ``font``."""
+    return [wrapped for line in text.splitlines() if line.strip() for wrapped in _wrap(line, font, width)]
 
 
 def _wrap(text: str, font: Any, width: int) -> list[str]:

@@ -68,9 +68,9 @@ def overview(
     for role, run, kind, grid in panels:
         if kind == "gans":
             epoch, png = images.epoch_grids(grid)[-1]
-            title = f"{role}: {run}, epoch {epoch}"
+            title = f"{role}: {run}\nepoch {epoch}"
         else:
-            png, title = Path(grid), f"{role}: {run}, decoded z ~ N(0, I)"
+            png, title = Path(grid), f"{role}: {run}\ndecoded z ~ N(0, I)"
         note = [scores(summary, run), *gate_lines(summary, run, role)]
         shown.append((title, images.read_png(png), "\n".join(line for line in note if line)))
     images.mosaic(

@@ -7,9 +7,10 @@ and Goodfellow et al. 2015. Rows of the long-form table::
 
 ``kind`` is ``adversarial`` (crafted on ``source`` by ``attack``), ``gaussian``: the
 baseline row adds Gaussian noise with, per example, the same L2 norm as that adversarial
-perturbation (clipped to [0, 1]), or ``random_sign``: the adversarial perturbation with a
-random sign per pixel, its magnitudes kept and its direction lost (the control of a claim that
-the examples transfer because of their direction, not their size). ``error`` is the error
+perturbation (clipped to [0, 1]), or ``other_image``: the adversarial perturbation crafted for
+another test digit (of another class, a seeded draw), scaled to this digit's perturbation norm
+(the control of a claim that the examples transfer because of their link to the image, not
+their size or the map of where a perturbation puts its magnitude). ``error`` is the error
 rate of ``target`` on those inputs, so the diagonal (source = target, adversarial) is each model's white-box error.
 
 :func:`source_rows` makes one source's rows (a job of its own: the attacks draw only from
@@ -54,12 +55,27 @@ def gaussian_like(x: torch.Tensor, adv: torch.Tensor, seed: int) -> torch.Tensor
     return (x + noise).clamp(0.0, 1.0)
 
 
-def random_sign_like(x: torch.Tensor, adv: torch.Tensor, seed: int) -> torch.Tensor:
-    """``x`` plus ``|adv - x|`` with a seeded random sign per pixel, in [0, 1]: every pixel
-    moves as far as the adversarial example moved it, in a random direction."""
-    gen = torch.Generator(device=x.device).manual_seed(int(seed))
-    sign = 2.0 * (torch.rand(x.shape, generator=gen, device=x.device, dtype=x.dtype) < 0.5).to(x.dtype) - 1.0
-    return (x + (adv - x).abs() * sign).clamp(0.0, 1.0)
+def other_image_like(x: torch.Tensor, adv: torch.Tensor, y: torch.Tensor, seed: int) -> torch.Tensor:
+    """``x`` plus the perturbation ``adv - x`` of another example, one of another class where
+    there is one (a seeded draw per example), scaled to the L2 norm of this example's own, in
+    [0, 1]: a perturbation of the same norm with an adversarial example's pixel-magnitude map whose
+    link to this image is broken."""
+    n = len(y)
+    delta = adv - x
+    if n < 2:
+        return adv.clone()
+    gen = torch.Generator().manual_seed(int(seed))
+    labels = y.detach().cpu()
+    other = torch.empty(n, dtype=torch.long)
+    for i in range(n):
+        pool = torch.nonzero(labels != labels[i]).flatten()
+        if len(pool) == 0:
+            pool = torch.tensor([j for j in range(n) if j != i])
+        other[i] = pool[int(torch.randint(len(pool), (1,), generator=gen))]
+    moved = delta[other.to(x.device)]
+    norm = delta.flatten(1).norm(dim=1)
+    scale = norm / moved.flatten(1).norm(dim=1).clamp_min(1e-12)
+    return (x + moved * scale.view(-1, *([1] * (x.ndim - 1)))).clamp(0.0, 1.0)
 
 
 def source_rows(
@@ -88,7 +104,7 @@ def source_rows(
         kinds = (
             ("adversarial", adv),
             ("gaussian", gaussian_like(x, adv, noise_seed)),
-            ("random_sign", random_sign_like(x, adv, noise_seed)),
+            ("other_image", other_image_like(x, adv, y, noise_seed)),
         )
         for kind, inputs in kinds:
             for target in sorted(models):

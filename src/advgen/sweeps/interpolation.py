@@ -27,6 +27,8 @@ Controls and endpoint fidelity (per pair):
   "smoother and clearer" paths between similar digits;
 * ``endpoint_mse``: mean squared error of the end frames to the real images they encode or
   invert (the report: the GAN's "starting image did not resemble so much the original");
+  ``endpoint_mse_other`` the same against another pair's real images (a positive control:
+  end frames matched to their own images must be closer);
 * ``end_approach``: minus Spearman's rank correlation between alpha and the pixel distance
   of each frame to the end frame ``G(z_end)`` (1 = every step closer: the report's "as a is
   closer to 1 ... more similar to G(z1)"); ``end_approach_other`` the same towards the end

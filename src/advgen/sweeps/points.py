@@ -312,6 +312,9 @@ def interpolation_tables(
                 blend_third if blend_third is not None else torch.zeros(p, dtype=torch.bool)
             ).numpy(),
             "endpoint_mse": (endpoint_mse(frames, ends) if ends is not None else nan).numpy(),
+            "endpoint_mse_other": (
+                endpoint_mse(frames, ends.roll(1, 0)) if ends is not None else nan
+            ).numpy(),
             "end_approach": approach(frames, frames[:, -1]).numpy(),
             "end_approach_other": approach(frames, frames[:, -1].roll(1, 0)).numpy(),
             "pair_l2": (

@@ -86,6 +86,7 @@ METRIC_COLUMNS: dict[str, dict[str, str]] = {
         "min_endpoint_prob": "float64",  # lowest max(p(start label), p(end label)) along the path
         "third_class_blend": "bool",  # the same on the pixel cross-fade of the two end frames (control)
         "endpoint_mse": "float64",  # end frames against the real images they encode / invert
+        "endpoint_mse_other": "float64",  # the same against another pair's real images (control)
         "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
         "end_approach_other": "float64",  # the same towards another pair's end frame (control)
         "pair_l2": "float64",  # pixel L2 distance between the two real images (how different their shapes are)

@@ -4,7 +4,8 @@ GAN, autoencoder and classifier training share this loop; each model supplies a
 :class:`Trainer` (its epoch, its end-of-epoch evaluation and its state). Per epoch the
 driver runs :meth:`Trainer.step` on every batch, keeps the logged values on the device
 (:class:`advgen.training.steplog.StepLog`) and hands them to :meth:`Trainer.log_steps` once,
-stops on divergence, lets the trainer evaluate,
+stops on divergence, lets the trainer evaluate, logs the epoch with an estimate of the time
+left (from this run's epochs so far: ``epoch 12/180, ~3 min left: ...``),
 writes the resume state (:class:`advgen.training.ResumeState`) and keeps a copy of the
 checkpoint of the last completed epoch, which the model's runner writes as its output.
 """
@@ -17,6 +18,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from advgen.time_left import time_left
 from advgen.training.resume import ResumeState, TrainingStopped
 from advgen.training.steplog import Value, run_steps
 
@@ -82,6 +84,7 @@ def train_epochs(
         log.info("%sresuming from %s at epoch %d", prefix, resume.path, trainer.epoch)
     last_good = copy.deepcopy(trainer.checkpoint())
     done_here = 0
+    began = time.perf_counter()
     while trainer.epoch < epochs:
         start = time.perf_counter()
         finite = trainer.log_steps(run_steps(trainer.batches(), trainer.step))
@@ -93,8 +96,9 @@ def train_epochs(
         if resume is not None:
             resume.save(trainer.state_dict())
         last_good = copy.deepcopy(trainer.checkpoint())
-        log.info("%sepoch %d/%d: %s", prefix, trainer.epoch, epochs, line)
         done_here += 1
+        left = time_left((time.perf_counter() - began) / done_here * (epochs - trainer.epoch))
+        log.info("%sepoch %d/%d, %s: %s", prefix, trainer.epoch, epochs, left, line)
         if stop_after_epochs is not None and done_here >= stop_after_epochs and trainer.epoch < epochs:
             where = resume.path if resume is not None else "no resume file"
             raise TrainingStopped(

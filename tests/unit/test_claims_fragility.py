@@ -1,0 +1,88 @@
+"""The fragility rule (:mod:`advgen.claims.fragility`): on constructed rows, and on round 1's
+pages, where it flags every verdict that flipped between the committed Intel Xeon page and the
+same frozen study on one H200 and on an AMD EPYC (docs/round1/)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advgen.claims.fragility import deciding_adjusted, deciding_p, fragile
+
+ROUND1 = Path(__file__).resolve().parents[2] / "docs" / "round1"
+#: the six verdicts that differ between the Xeon page and both other pages (issue 60)
+FLIPPED = {
+    "ce_more_d_steps_attenuate",
+    "inversion_keeps_digit",
+    "madry_capacity_robustness",
+    "schmidt_mnist_generalises",
+    "su_one_pixel",
+    "ae_forcing_kurtosis",
+}
+
+
+def rows(*items: tuple[str, str, float, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": i,
+                "verdict": v,
+                "p_value": p,
+                "alpha": 0.025,
+                "family": f,
+                "raw_verdict": "",
+                "would_be": "",
+            }
+            for i, v, p, f in items
+        ]
+    )
+
+
+def test_the_band_around_the_level() -> None:
+    """Deciding adjusted p within [alpha / 4, 4 alpha]: a "holds" at p 0.01 and one at 0.001, a
+    "does not hold" whose other direction is 0.05 (p_against 1 - 0.95), an inconclusive at 0.2."""
+    table = rows(
+        ("near", "holds", 0.01, ""),
+        ("far", "holds", 0.001, ""),
+        ("fails", "does not hold", 0.95, ""),
+        ("wide", "inconclusive", 0.2, ""),
+        ("none", "not measured", math.nan, ""),
+    )
+    got = dict(zip(table["id"], fragile(table), strict=True))
+    assert got["near"].startswith("deciding adjusted p 0.01 within [0.00625, 0.1]")
+    assert got["far"] == "" and got["wide"] == "" and got["none"] == ""
+    assert got["fails"].startswith("deciding adjusted p 0.05 within")
+    assert got["fails"].endswith("Holm's adjustment in both directions would not keep it")
+
+
+def test_holm_within_the_family_moves_a_row_into_the_band() -> None:
+    """Alone, p 0.001 is firm (below alpha / 4); in a family of 10 (the others at p 0.5) Holm
+    adjusts it to 0.01: fragile."""
+    alone = rows(("x", "holds", 0.001, ""))
+    assert fragile(alone)[0] == ""
+    family = rows(("x", "holds", 0.001, "f"), *((f"o{i}", "inconclusive", 0.5, "f") for i in range(9)))
+    assert deciding_adjusted(family)[0] == pytest.approx(0.01)
+    assert fragile(family)[0].startswith("deciding adjusted p 0.01 within")
+
+
+def test_the_table_of_the_two_direction_adjustment_is_read_as_written() -> None:
+    """A table with ``p_against`` has its deciding adjusted p in ``p_adjusted`` already."""
+    table = rows(("x", "does not hold", 0.99, "f")).assign(p_against=0.01, p_adjusted=0.02)
+    assert deciding_p(next(table.itertuples())) == 0.01
+    assert deciding_adjusted(table)[0] == 0.02 and fragile(table)[0].startswith("deciding adjusted p 0.02")
+
+
+@pytest.mark.parametrize("other", ["h200", "epyc"])
+def test_round_1_the_rule_flags_every_verdict_that_flipped(other: str) -> None:
+    """Declared on the committed (Xeon) page, the rule flags all six verdicts that differ on the
+    other hardware, and 24 of the page's 68 rows (21 of its 54 source claims)."""
+    xeon = pd.read_parquet(ROUND1 / "claims_xeon.parquet")
+    page = pd.read_parquet(ROUND1 / f"claims_{other}.parquet")
+    merged = xeon.merge(page, on="id", suffixes=("", "_other"))
+    assert set(merged.loc[merged["verdict"] != merged["verdict_other"], "id"]) == FLIPPED
+    flagged = set(xeon.loc[fragile(xeon) != "", "id"])
+    assert flagged >= FLIPPED
+    assert len(flagged) == 24 and len(flagged & set(xeon.loc[xeon["group"] == "source", "id"])) == 21

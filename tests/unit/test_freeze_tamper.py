@@ -1,0 +1,316 @@
+"""The freeze covers what it records: each tamper case after ``advgen freeze`` is refused by
+``advgen freeze --verify`` (one line, exit status 2, every part it checked listed) or makes the
+claims page's rows post-hoc with the reason; a record missing a part is refused by its reader."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from advgen.claims import freeze_record as fr
+from advgen.claims.freeze_record import read_freeze
+from advgen.claims.phase import CONFIRMATORY, post_hoc
+from advgen.claims.spec import read_claims_file
+from advgen.cli import main as cli_main
+from advgen.config_files import check_config_files
+from advgen.errors import ConfigError
+from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.unit.test_freeze import files, freeze
+
+#: the lines ``--verify`` prints, one per part, in order
+PARTS_2 = [
+    "claims file",
+    "claim digests",
+    "analysis code",
+    "config file",
+    "seed base",
+    "roles, runs and seeds",
+    "recipes",
+    "numerics",
+    "power plan",
+    "plan",
+    "hardware",
+]
+TWO_CLASSIFIERS = {
+    "classifiers": {
+        "c": {"dataset": "digits", "arch": "fc10"},
+        "d": {"dataset": "digits", "arch": "fc100_100"},
+    },
+    "roles": {"ns_gan": "g", "standard_cnn": "c", "fgsm_cnn": "d"},
+}
+ROLES3 = {"ns_gan": "a GAN", "standard_cnn": "a CNN", "fgsm_cnn": "another CNN"}
+
+
+def frozen(tmp_path: Path, **top) -> dict[str, Path]:
+    f = files(tmp_path, seed_base=100, **top)
+    if "roles" in top:  # the claims file declares the config's roles
+        text = yaml.safe_load(f["claims.yaml"].read_text())
+        text["roles"] = ROLES3
+        f["claims.yaml"].write_text(yaml.safe_dump(text, sort_keys=False))
+    assert freeze(f) == 0
+    return f
+
+
+def edit_config(f: dict[str, Path], change) -> None:
+    data = yaml.safe_load(f["config.yaml"].read_text())
+    change(data)
+    f["config.yaml"].write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def verify(f: dict[str, Path], capsys) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = cli_main(["freeze", "--verify", str(f["freeze.json"])])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def page_reason(f: dict[str, Path]) -> str:
+    """What the claims page says of claim ``a`` for a run of the config as it is now (its parts
+    as the workflow's claims spec carries them: the test below shows they are the same)."""
+    from advgen.claims.phase import phase_of
+    from advgen.commands.freeze import roles_of
+
+    config = check_config_files([str(f["config.yaml"])])
+    parsed = read_claims_file(f["claims.yaml"])
+    run = fr.run_parts(config, roles_of(config, "c", parsed.roles))
+    seeds = [s for runs in run["seeds"].values() for s in runs.values()]
+    phase = phase_of(parsed, read_freeze(f["freeze.json"]), seeds, run, fr.analysis_digest())
+    assert phase.phase == CONFIRMATORY
+    return post_hoc(parsed.claims[0], phase)
+
+
+def test_verify_names_every_part_it_checked(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path)
+    code, out, err = verify(f, capsys)
+    assert code == 0, err
+    assert [line.split(":", 1)[0] for line in out.splitlines()] == PARTS_2
+    assert "this host is the same" in out and "as frozen" in out
+    assert page_reason(f) == ""  # the run is the one frozen: confirmatory
+
+
+def test_the_workflows_claims_spec_carries_the_parts_the_freeze_records() -> None:
+    """The claims page compares the run's parts from its spec (ClaimsPageSpec.run_parts): for
+    the study's config they are what ``advgen freeze`` records (its roles, seeds, recipes, numerics)."""
+    from advgen.commands.freeze import roles_of
+    from advgen.pipeline import build
+
+    root = Path(__file__).resolve().parents[2]
+    config = check_config_files([str(root / "config" / "config.yaml")])
+    parsed = read_claims_file(root / "config" / "claims.yaml")
+    spec = build(config).claims.command_spec()
+    assert spec.run_parts() == fr.run_parts(config, roles_of(config, "c", parsed.roles))
+    assert spec.numerics["standard_cnn"] == "float32" and "mnist_report" in spec.recipes["gans"]
+
+
+def test_swapping_two_roles_after_the_freeze_is_caught(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path, **TWO_CLASSIFIERS)
+    edit_config(f, lambda c: c["roles"].update(standard_cnn="d", fgsm_cnn="c"))
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "changed since the freeze: config file, roles, runs and seeds")
+    assert "roles, runs and seeds: " in out and "fgsm_cnn.c: frozen absent, now 100" in out
+    reason = page_reason(f)
+    assert reason.startswith("the run is not the one frozen on 2026-11-26 (roles, runs and seeds: ")
+
+
+def test_changing_gan_epochs_after_the_freeze_is_caught(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path)
+    edit_config(f, lambda c: c["gans"]["g"].update(epochs=7))
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "config file, recipes")
+    assert "recipes: " in out and "gans.g.spec.epochs: frozen 50, now 7" in out
+    assert "gans.g.spec.epochs: frozen 50, now 7" in page_reason(f)
+
+
+def test_changing_seeds_after_the_freeze_is_caught(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path)
+    edit_config(f, lambda c: c.update(seed_base=300))  # still fresh, but not the seeds frozen
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "seed base, roles, runs and seeds, recipes")
+    assert "seed base: 100 now 300" in out and "ns_gan.g: frozen 100, now 300" in out
+    assert "ns_gan.g: frozen 100, now 300" in page_reason(f)
+
+
+def test_changing_the_numerics_after_the_freeze_is_caught(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path)
+    edit_config(f, lambda c: c["gans"]["g"].update(speed={"autocast": "bf16"}))
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "recipes, numerics")
+    assert "numerics: " in out and "ns_gan: frozen 'autocast: off', now 'autocast: bf16'" in out
+    assert "numerics: ns_gan" in page_reason(f)
+
+
+def test_changing_the_analysis_code_after_the_freeze_is_caught(tmp_path: Path, capsys, monkeypatch) -> None:
+    f = frozen(tmp_path)
+    monkeypatch.setattr(fr, "analysis_digest", lambda: "0" * 64)
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "changed since the freeze: analysis code")
+    assert "analysis code: advgen.claims: sha256" in out and "now 000000000000" in out
+    assert "the analysis code (advgen.claims) differs" in page_reason(f)
+
+
+def test_an_edited_plan_in_the_record_is_caught(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path)
+    rec = json.loads(f["freeze.json"].read_text())
+    rec["plan"]["a"]["n"] = 50
+    f["freeze.json"].write_text(json.dumps(rec))
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "changed since the freeze: plan")
+    assert "a.n: frozen 50, now 5" in out
+
+
+def test_another_host_is_reported_not_failed(tmp_path: Path, capsys, monkeypatch) -> None:
+    f = frozen(tmp_path)
+    other = {"cpu": "Another CPU", "gpu": "NVIDIA H200", "torch": "9.9", "cuda": "12.9"}
+    monkeypatch.setattr(fr, "this_host", lambda: other)
+    code, out, err = verify(f, capsys)
+    assert code == 0, err
+    assert "hardware: recorded " in out and "this host differs (Another CPU, GPU NVIDIA H200" in out
+
+
+def _tampered(f: dict[str, Path], change) -> Path:
+    rec = json.loads(f["freeze.json"].read_text())
+    change(rec)
+    f["freeze.json"].write_text(json.dumps(rec))
+    return f["freeze.json"]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda r: r.pop("claims"), "claims: missing"),
+        (lambda r: r.update(claims={}), "claims: must map each claim id to its sha256 (none recorded)"),
+        (lambda r: r.pop("power_plan"), "power_plan: missing"),
+        (lambda r: r.pop("analysis"), "analysis: missing"),
+        (lambda r: r.pop("hardware"), "hardware: missing"),
+        (lambda r: r.pop("numerics"), "numerics: missing"),
+        (lambda r: r.pop("seeds"), "seeds: missing"),
+        (lambda r: r.update(date="9999-99-99"), "date: must be a date YYYY-MM-DD, got '9999-99-99'"),
+        (lambda r: r.update(date="2026-02-30"), "date: must be a date"),
+        (lambda r: r.update(reruns=[{"date": "2026-13-01", "reason": "x"}]), "reruns: must be"),
+        (lambda r: r.update(format=3), "format: must be 1 or 2"),
+        (lambda r: r.update(extra=1), "extra: unknown key"),
+        (lambda r: r["recipes"].pop("classifiers"), "recipes: must have the sections"),
+        (lambda r: r["hardware"].pop("gpu"), "hardware: missing gpu"),
+    ],
+)
+def test_a_record_missing_a_part_is_refused(tmp_path: Path, capsys, change, named: str) -> None:
+    path = _tampered(frozen(tmp_path), change)
+    with pytest.raises(ConfigError) as info:
+        read_freeze(path)
+    assert str(info.value).startswith(str(path)) and named in str(info.value)
+    code, err = run_cli(["freeze", "--verify", str(path)], capsys)
+    assert_one_line_error(code, err, named)
+
+
+def test_a_duplicate_key_is_refused_not_last_wins(tmp_path: Path, capsys) -> None:
+    f = frozen(tmp_path)
+    text = f["freeze.json"].read_text()
+    first = text.index('"date"')
+    f["freeze.json"].write_text(text[:first] + '"date": "2026-12-31",\n  ' + text[first:])
+    code, err = run_cli(["freeze", "--verify", str(f["freeze.json"])], capsys)
+    assert_one_line_error(code, err, str(f["freeze.json"]), "duplicate key 'date'")
+    claims = json.loads(f["freeze.json"].read_text())["claims"]
+    nested = text.replace('"claims": {', '"claims": {"a": "' + "0" * 64 + '", ', 1)
+    assert len(claims) == 1
+    f["freeze.json"].write_text(nested)
+    code, err = run_cli(["freeze", "--verify", str(f["freeze.json"])], capsys)
+    assert_one_line_error(code, err, "claims: duplicate key 'a'")
+
+
+def test_round_ones_record_is_read() -> None:
+    """docs/default_run/freeze.json (format 1, 2026-11-27) is read: it has every part round 1
+    recorded; the run is compared on its roles' seeds and the generators' recipes (docs/claims.md)."""
+    root = Path(__file__).resolve().parents[2]
+    rec = read_freeze(root / "docs" / "default_run" / "freeze.json")
+    assert rec is not None and rec.format == 1 and len(rec.claims) == 68 and rec.power_plan is not None
+    assert rec.run_parts().keys() == {"seeds", "recipes"}
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev_zero", "folder"])
+@pytest.mark.parametrize("where", ["--claims", "--power-plan", "--configfile", "--verify", "in the record"])
+def test_special_files_are_refused_with_one_line(tmp_path: Path, capsys, kind: str, where: str) -> None:
+    """A FIFO was read forever and /dev/zero until memory ran out: refused before reading."""
+    f = frozen(tmp_path)
+    if kind == "fifo":
+        special = tmp_path / "special"
+        os.mkfifo(special)
+    elif kind == "folder":
+        special = tmp_path / "folder"
+        special.mkdir()
+    else:
+        special = Path("/dev/zero")
+    argv = {
+        "--claims": str(f["claims.yaml"]),
+        "--configfile": str(f["config.yaml"]),
+        "--power-plan": str(f["plan.json"]),
+    }
+    if where == "--verify":
+        command = ["freeze", "--verify", str(special)]
+    elif where == "in the record":
+        rec = json.loads(f["freeze.json"].read_text())
+        rec["power_plan"]["path"] = str(special)
+        f["freeze.json"].write_text(json.dumps(rec))
+        command = ["freeze", "--verify", str(f["freeze.json"])]
+    else:
+        argv[where] = str(special)
+        out = tmp_path / "new.json"
+        command = ["freeze", *(x for k, v in argv.items() for x in (k, v)), "--out", str(out)]
+        command += ["--date", "2026-11-26"]
+    code, err = run_cli(command, capsys)
+    assert_one_line_error(code, err, str(special))
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_an_output_may_not_be_an_input(tmp_path: Path, capsys) -> None:
+    """``advgen freeze --out config/claims.yaml`` replaced the claims file with the record."""
+    f = files(tmp_path, seed_base=100)
+    before = {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
+    base = ["freeze", "--claims", str(f["claims.yaml"]), "--configfile", str(f["config.yaml"])]
+    base += ["--power-plan", str(f["plan.json"]), "--date", "2026-11-26"]
+    for target, named in (
+        (f["claims.yaml"], "is also the input --claims"),
+        (f["config.yaml"], "is also the input --configfile"),
+        (f["plan.json"], "is also the input --power-plan"),
+        (tmp_path / "source_003.txt", "is also the input --claims (a source text)"),
+    ):
+        code, err = run_cli([*base, "--out", str(target)], capsys)
+        assert_one_line_error(code, err, f"--out {target}", named)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+def test_the_power_plan_may_not_overwrite_its_table(tmp_path: Path, capsys) -> None:
+    table = tmp_path / "T.parquet"
+    table.write_bytes(b"PAR1 not really\n")
+    for argv, named in (
+        (["--markdown", str(table), "--json", str(tmp_path / "p.json")], "--markdown"),
+        (["--markdown", str(tmp_path / "p.md"), "--json", str(table)], "--json"),
+        (["--markdown", str(tmp_path / "p.md"), "--json", str(tmp_path / "p.md")], "another output"),
+    ):
+        code, err = run_cli(["power-plan", str(table), *argv], capsys)
+        assert_one_line_error(code, err, named)
+    assert table.read_bytes() == b"PAR1 not really\n" and sorted(os.listdir(tmp_path)) == ["T.parquet"]
+
+
+def test_a_format_1_record_is_verified_on_what_it_records(tmp_path: Path, capsys) -> None:
+    """Round 1's format: no analysis digest, numerics or hardware, the generators' recipes only;
+    --verify checks the rest and names each part it could not check."""
+
+    def round_one(rec: dict) -> None:
+        for key in ("format", "analysis", "numerics", "hardware"):
+            rec.pop(key)
+        rec["recipes"].pop("classifiers")
+
+    f = frozen(tmp_path)
+    _tampered(f, round_one)
+    code, out, err = verify(f, capsys)
+    assert code == 0, err
+    assert [line.split(":", 1)[0] for line in out.splitlines()] == PARTS_2
+    for part in ("analysis code", "numerics", "hardware"):
+        assert f"{part}: not recorded (a format-1 record)" in out
+    edit_config(f, lambda c: c["gans"]["g"].update(epochs=7))
+    code, out, err = verify(f, capsys)
+    assert_one_line_error(code, err, "config file, recipes")
