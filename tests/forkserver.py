@@ -5,7 +5,7 @@ A job of the tiny test configs computes for a fraction of a second and spends ab
 seconds starting Python and importing torch, pandas and matplotlib. A local run of the product
 already starts its jobs warm (one server per Snakemake run); the workflow tests make hundreds
 of short Snakemake runs, so here one server per test process serves them all: ``advgen`` (the
-product's preload, its children run :func:`advgen.cli.main`) and ``snakemake`` (Snakemake's
+product's preload, its children run :func:`advgen.cli.console`) and ``snakemake`` (Snakemake's
 modules, its children run :func:`snakemake.cli.main`, so the tests' own ``snakemake`` calls skip
 a second of imports too). Each program's client is a script ``bin/<program>`` (``python -S``:
 :func:`advgen.warm.client.forward_to`) that hands its arguments, working folder, environment
@@ -35,7 +35,7 @@ ENABLE_ENV = "ADVGEN_TEST_FORKSERVER"
 #: per program: the function its children run, and what its server imports first (``None``: the
 #: warm server's own list, what the jobs of a run import)
 PROGRAMS: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "advgen": ("advgen.cli:main", None),
+    "advgen": ("advgen.cli:console", None),
     "snakemake": (
         "snakemake.cli:main",
         (

@@ -111,12 +111,14 @@ def _job_kinds() -> dict[str, Any]:
     return _jobkind.commands()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``advgen`` console script."""
-    console = argv is None
+def main(argv: Sequence[str] | None = None, *, final: bool | None = None) -> int:
+    """Run the command ``argv`` names (``sys.argv[1:]`` when ``None``); its exit status.
+
+    ``final``: this call is the process's last act (by default when ``argv`` is ``None``), so a
+    command that completed keeps ignoring SIGTERM and SIGINT to the process's exit (:func:`console`)."""
+    final = argv is None if final is None else final
     argv = sys.argv[1:] if argv is None else list(argv)
-    # as the console script (no argv given), a finished command keeps ignoring signals to its exit
-    with exit_on_sigterm(final=console):
+    with exit_on_sigterm(final=final):
         parser = build_parser(command_in(argv))
         args = parser.parse_args(argv)
         logging.basicConfig(
@@ -131,6 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             complete()  # every output is written: a signal from now on keeps them, status 0
             return 0
         return exit_status() or code
+
+
+def console(argv: Sequence[str] | None = None) -> int:
+    """What the ``advgen`` console script runs (:func:`advgen.warm.client.main`), in a fresh
+    process or a warm child: :func:`main` as the process's last act, so a signal that arrives
+    after the command's outputs are written is ignored to the exit (status 0, outputs kept)."""
+    return main(argv, final=True)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,19 +1,18 @@
 """The registries' lists in the config schema and the docs, written from the registries.
 
-Each vocabulary has one registry, the one place its names (and, for attacks, defaults) are
-stated: the attacks (:data:`advgen.attacks.registry.REGISTRY`, their defaults in their
-constructors), the defense attacks (:data:`advgen.defense.attacks.DEFENSE_ATTACKS`), the data
-sources (:data:`advgen.data.sources.DATA_SOURCES`), the training modes
+Each vocabulary has one registry, the one place its names (and, for attacks, parameters) are
+stated: the attacks (:data:`advgen.attacks.registry.REGISTRY`, their parameters in their
+dataclasses, :mod:`advgen.attacks.params`), the defense attacks
+(:data:`advgen.defense.attacks.DEFENSE_ATTACKS`), the data sources
+(:data:`advgen.data.sources.DATA_SOURCES`), the training modes
 (:data:`advgen.classifiers.modes.TRAINING_MODES`) and the gradient-masking checks
 (:data:`advgen.robustness.tables.MASKING_CHECK_REGISTRY`). This module writes their copies:
 
 * the schema's enums of those names (``src/advgen/schemas/*.yaml``), the attack entry's
-  ``params`` branch per attack, and each attack's ``params`` definition: every parameter's
-  description (its line of the class docstring's ``Arguments:``), type (its annotation), values
-  (the class's ``choices``; a ``norm``: the entry's norms), range (the class's ``bounds``) and
-  default (the constructor's), as :func:`param_schema` states them (an attack without a
-  ``<module>_params`` definition gets one generated from its class; :func:`attack_problems`
-  names what a class leaves unstated);
+  ``params`` branch per attack, and each attack's ``params`` definition (``<module>_params``),
+  written whole from its dataclass (:meth:`advgen.attacks.params.AttackParams.schema`: every
+  parameter's description, type, values, range and default; :func:`attack_problems` names what
+  a dataclass leaves unstated);
 * the defaults of the settings objects whose dataclass states them (:data:`SETTINGS`: the
   gradient-masking checks' sizes, :class:`advgen.robustness.masking_spec.MaskingSettings`; the
   adaptive attacks' budget, :class:`advgen.defense.adaptive.AdaptiveBudget`);
@@ -48,17 +47,7 @@ from typing import Any
 
 import yaml
 
-from advgen.attacks.registry import (
-    BUDGET_TRANSFER_ATTACKS,
-    REGISTRY,
-    TRANSFER_ATTACKS,
-    constructor_annotations,
-    constructor_bounds,
-    constructor_choices,
-    constructor_defaults,
-    constructor_docs,
-    constructor_params,
-)
+from advgen.attacks.registry import BUDGET_TRANSFER_ATTACKS, REGISTRY, TRANSFER_ATTACKS
 from advgen.classifiers.modes import SWEPT_MODES, TRAINING_MODES
 from advgen.config import SCHEMA_DIR
 from advgen.data.sources import DATA_SOURCES
@@ -198,81 +187,50 @@ def _flow(values: Sequence[Any]) -> str:
     return "[" + ", ".join(_scalar(v) for v in values) + "]"
 
 
-_JSON_TYPES = {"int": "integer", "float": "number", "bool": "boolean", "str": "string", "None": "null"}
-#: the JSON Schema keywords of a range (:func:`advgen.attacks.registry.interval`)
+#: the JSON Schema keywords of a range (:func:`advgen.attacks.params.interval`)
 BOUNDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
-#: the order of a parameter's keywords in the written schema
-ORDER = ("description", "type", "enum", *BOUNDS, "default")
 
 
-def json_types(name: str, arg: str) -> list[str]:
-    """The JSON types of argument ``arg`` of attack ``name``, from its annotation."""
-    words = re.findall(r"\w+", constructor_annotations(name).get(arg, ""))
-    return list(dict.fromkeys(_JSON_TYPES[w] for w in words if w in _JSON_TYPES))
-
-
-def param_schema(name: str, arg: str) -> dict[str, Any]:
-    """What the schema says of argument ``arg`` of attack ``name``, all of it stated by the
-    class: its line of the docstring's ``Arguments:``, its type (annotation), its values
-    (``choices``; ``norm``: the registry's norms) or its range (``bounds``) and its default."""
-    prop: dict[str, Any] = {}
-    docs, choices = constructor_docs(name), constructor_choices(name)
-    if arg in docs:
-        prop["description"] = docs[arg]
-    if arg in choices:
-        prop["enum"] = list(choices[arg])
-    else:
-        types = json_types(name, arg)
-        if types:
-            prop["type"] = types[0] if len(types) == 1 else types
-    prop.update(constructor_bounds(name).get(arg, {}))
-    defaults = constructor_defaults(name)
-    if arg in defaults:
-        prop["default"] = defaults[arg]
-    return prop
-
-
-def generated_params(name: str) -> dict[str, Any]:
-    """A ``params`` definition for attack ``name`` from its class (an attack whose arguments the
-    schema does not describe yet): each argument a config may set, by :func:`param_schema`."""
-    return {
-        "description": f"{name} ({REGISTRY[name].paper}); written from its class by advgen.registries",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {arg: param_schema(name, arg) for arg in constructor_params(name)},
-    }
-
-
-def written_param(prop: dict[str, Any], name: str, arg: str) -> dict[str, Any]:
-    """A schema parameter ``prop`` as ``--write`` leaves it: :func:`param_schema`, without a
-    default where ``prop`` has none (a parameter may leave its default to the code, so that
-    specs without it stay as they were); nothing else of ``prop`` is kept."""
-    return {k: v for k, v in param_schema(name, arg).items() if k != "default" or "default" in prop}
+def params_schema(name: str) -> dict[str, Any]:
+    """The schema's ``params`` definition of attack ``name``, from its dataclass."""
+    return REGISTRY[name].params.schema()
 
 
 def attack_problems() -> list[str]:
-    """What an attack class leaves unstated that its schema branch needs (one line each): a
-    docstring line per argument a config may set, a range per numeric one, the values of each
-    string one, and no such statement of an argument it does not have."""
+    """What an attack's dataclass leaves unstated that its schema definition needs (one line each)."""
+    return [line for info in REGISTRY.values() for line in info.params.unstated()]
+
+
+def _key_problems(where: str, name: str, have: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    """One line per key of ``have`` that is not ``want``'s (properties aside)."""
     problems = []
-    for name, info in REGISTRY.items():
-        where = f"advgen.attacks.{info.module}.{name}"
-        try:
-            bounds, choices = constructor_bounds(name), constructor_choices(name)
-        except (ValueError, LookupError) as exc:
-            problems.append(f"{where}: {exc}")
+    for k in dict.fromkeys([*want, *have]):
+        if k == "properties":
             continue
-        params, docs = constructor_params(name), constructor_docs(name)
-        for arg in params:
-            types = set(json_types(name, arg))
-            if arg not in docs:
-                problems.append(f"{where}: no line for '{arg}' in the class docstring's Arguments")
-            if types & {"integer", "number"} and arg not in bounds:
-                problems.append(f"{where}: no range for '{arg}' in the class's bounds")
-            if "string" in types and arg not in choices:
-                problems.append(f"{where}: no values for '{arg}' in the class's choices")
-        for arg in sorted((set(bounds) | set(choices)) - set(params)):
-            problems.append(f"{where}: bounds or choices name '{arg}', which a config's params cannot set")
+        if k not in want:
+            problems.append(f"{where}: {k!r}, which {name}'s dataclass does not state")
+        elif not (k in have and _same(have[k], want[k])):
+            problems.append(f"{where}.{k}: {have.get(k)!r}, not {want[k]!r}")
+    return problems
+
+
+def _params_problems(name: str, have: Any) -> list[str]:
+    """How the schema's ``params`` definition ``have`` of attack ``name`` differs from its
+    dataclass's (one line per differing key)."""
+    key, want = params_def(name), params_schema(name)
+    where = f"{ATTACK_SCHEMA}: $defs.{key}"
+    if not isinstance(have, dict):
+        return [f"{where}: missing ({name}'s params)"]
+    problems = _key_problems(where, name, have, want)
+    props, wanted = have.get("properties") or {}, want["properties"]
+    for arg in dict.fromkeys([*wanted, *props]):
+        at = f"{where}.properties.{arg}"
+        if arg not in wanted:
+            problems.append(f"{at}: no parameter of {name} ({', '.join(wanted) or 'none'})")
+        elif not isinstance(props.get(arg), dict):
+            problems.append(f"{at}: missing")
+        else:
+            problems += _key_problems(at, name, props[arg], wanted[arg])
     return problems
 
 
@@ -312,39 +270,7 @@ def schema_problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:
         if entry.whole and not _same(node.get("default"), defaults):
             problems.append(f"{where}.default: not {defaults!r}")
     for name in REGISTRY:
-        key = params_def(name)
-        params = _node(tree(ATTACK_SCHEMA), ("$defs", key))
-        if not isinstance(params, dict):
-            problems.append(f"{ATTACK_SCHEMA}: $defs.{key}: missing ({name}'s params)")
-            continue
-        defaults, allowed = constructor_defaults(name), constructor_params(name)
-        for arg, prop in (params.get("properties") or {}).items():
-            where = f"{ATTACK_SCHEMA}: $defs.{key}.properties.{arg}"
-            if arg not in allowed:
-                problems.append(f"{where}: no argument of {name}'s constructor ({', '.join(allowed)})")
-                continue
-            if "default" in prop and not _same(prop["default"], defaults.get(arg)):
-                problems.append(
-                    f"{where}.default: {prop['default']!r}, the constructor's is {defaults.get(arg)!r}"
-                )
-            want = param_schema(name, arg)
-            if "description" in want and prop.get("description") != want["description"]:
-                problems.append(
-                    f"{where}.description: not the line of {name}'s docstring ({want['description']!r})"
-                )
-            if "enum" in want and prop.get("enum") != want["enum"]:
-                problems.append(f"{where}.enum: {prop.get('enum')!r}, not {name}'s choices {want['enum']!r}")
-            have = {k: prop[k] for k in BOUNDS if k in prop}
-            if have != {k: want[k] for k in BOUNDS if k in want}:
-                problems.append(
-                    f"{where}: range {have}, not {name}'s bounds {constructor_bounds(name).get(arg)}"
-                )
-            if prop.get("type") != want.get("type"):
-                problems.append(
-                    f"{where}.type: {prop.get('type')!r}, not {want.get('type')!r} ({name}'s annotation)"
-                )
-            for extra in sorted(set(prop) - set(want), key=str):
-                problems.append(f"{where}: {extra!r}, which {name}'s class does not state")
+        problems += _params_problems(name, _node(tree(ATTACK_SCHEMA), ("$defs", params_def(name))))
     return problems
 
 
@@ -437,14 +363,12 @@ def _write_attacks(lines: list[str]) -> None:
     lines[at + 1 : end] = generated
     for name in REGISTRY:
         key = params_def(name)
-        params = _node(yaml.safe_load("\n".join(lines)), ("$defs", key))
-        if not isinstance(params, dict):
-            lines += ["", *_object_lines(key, generated_params(name), 2)]
+        written = _object_lines(key, params_schema(name), 2)
+        if not isinstance(_node(yaml.safe_load("\n".join(lines)), ("$defs", key)), dict):
+            lines += ["", *written]
             continue
-        props = params.get("properties") or {}
-        at, end = _block(lines, ("$defs", key, "properties"))
-        written = {arg: written_param(prop, name, arg) for arg, prop in props.items()}
-        lines[at:end] = _object_lines("properties", written, _indent(lines[at]))
+        at, end = _block(lines, ("$defs", key))
+        lines[at:end] = written
 
 
 def _description_lines(text: str, indent: int) -> list[str]:
@@ -514,7 +438,7 @@ def _attack_params() -> str:
     parts = []
     for name, info in REGISTRY.items():
         props = schema.get(params_def(name), {}).get("properties", {})
-        defaults = constructor_defaults(name)
+        defaults = info.defaults
         items = []
         for arg in props:
             value = _scalar(defaults[arg]) if arg in defaults else "none"
@@ -632,7 +556,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(line)
     unstated = len(problems) - len(schema_problems() + docs_problems())
     if unstated:
-        print(f"{unstated} statements missing from attack classes: see docs/contributing.md", file=sys.stderr)
+        print(
+            f"{unstated} statements missing from attack dataclasses: see docs/contributing.md",
+            file=sys.stderr,
+        )
     if len(problems) > unstated:
         print(
             f"{len(problems) - unstated} stale copies: python -m advgen.registries --write", file=sys.stderr

@@ -10,7 +10,6 @@ tested with the other registries' names in ``tests/unit/test_registries.py``.
 
 from __future__ import annotations
 
-import inspect
 import math
 import os
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from torch import nn
 
 import advgen.attacks
 from advgen.attacks import ATTACKS, MINIMAL_ATTACKS, REGISTRY, MinimalAttack
@@ -39,14 +39,6 @@ def _branches() -> dict[str, str]:
     return out
 
 
-def _defaults(cls: type) -> dict[str, object]:
-    return {
-        k: p.default
-        for k, p in inspect.signature(cls.__init__).parameters.items()
-        if p.default is not inspect.Parameter.empty
-    }
-
-
 def test_the_schema_enum_is_the_registry():
     assert SCHEMA["attack"]["properties"]["attack"]["enum"] == list(REGISTRY), (
         "robustness.schema.yaml $defs.attack.properties.attack.enum must list advgen.attacks.registry.REGISTRY"
@@ -59,9 +51,9 @@ def test_each_attack_has_a_params_branch_that_fits_its_class(name):
     assert name in branches, f"robustness.schema.yaml: add an allOf branch for {name}'s params"
     params = SCHEMA[branches[name]]
     assert params["additionalProperties"] is False
-    defaults = _defaults(attack_class(name))
+    defaults = attack_class(name)(nn.Identity()).params.defaults()
+    assert list(params.get("properties", {})) == list(defaults) == list(REGISTRY[name].defaults)
     for key, prop in params.get("properties", {}).items():
-        assert key in defaults, f"{branches[name]}.{key} is no argument of {name}"
         if "default" in prop:
             assert prop["default"] == defaults[key], f"{branches[name]}.{key}: default differs from {name}'s"
 
@@ -70,10 +62,11 @@ def test_each_attack_has_a_params_branch_that_fits_its_class(name):
 def test_each_entry_describes_its_class(name):
     info, cls = REGISTRY[name], attack_class(name)
     assert cls.name == name == cls.__name__ and cls.__module__ == f"advgen.attacks.{info.module}"
-    defaults = _defaults(cls)
-    assert info.minimal == issubclass(cls, MinimalAttack)
-    assert info.eps == defaults["eps"] or (math.isinf(info.eps) and math.isinf(defaults["eps"]))
-    assert info.norm == defaults.get("norm", cls.norm)
+    attack = cls(nn.Identity())
+    assert cls.Params is info.params and type(attack.params) is info.params
+    assert info.minimal == issubclass(cls, MinimalAttack) == math.isinf(info.eps)
+    assert attack.eps == info.eps
+    assert info.norm == attack.norm == info.defaults.get("norm", cls.norm)
     assert info.kind in KINDS and info.paper in (cls.__doc__ or "") + (
         sys.modules[cls.__module__].__doc__ or ""
     )

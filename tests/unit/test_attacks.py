@@ -1,4 +1,8 @@
-"""Sanity tests every attack must pass, plus per-attack checks against known answers."""
+"""Sanity tests every attack must pass, plus per-attack checks against known answers.
+
+The contract (:func:`check_contract`) runs on every entry of the attack registry, so a new attack
+is run here without being listed; a planted entry whose class breaks it fails it (the negative
+controls at the end). ``CASES`` adds the variants with known behaviour (norms, losses, targets)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from torch import nn
 
 import advgen.attacks as attacks
 from advgen.attacks import APGD, APGDT, FAB, FGSM, LBFGS, PGD, AutoAttack, DeepFool, OnePixel, Spatial, Square
+from advgen.attacks.base import AttackResult
+from advgen.attacks.params import FGSMParams
+from advgen.attacks.registry import REGISTRY, AttackInfo, attack_class
 from tests.unit.robust_helpers import blob_split, trained_linear
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -197,3 +204,92 @@ def test_spatial_transform_matches_rot90_and_translation() -> None:
         shifted[0, :, :, 2:], x[0, :, :, :-2], atol=1e-5
     )
     assert math.isclose(float(Spatial(MODEL).sizes(torch.tensor([[15.0, 1.5, 0.0]]))[0]), 0.5)
+
+
+# --- the contract, on every registry entry ----------------------------------------------------
+#: an eps grid per distance measure (a registry entry's first)
+GRIDS = {
+    "linf": [0.0, 0.1, 0.3, 1.0],  # 1.0: the random-sign control fools too
+    "l2": [0.0, 0.5, 1.0, 4.0],
+    "l0": [0, 1, 2, 4],
+    "spatial": [0.0, 0.5, 1.0],
+}
+
+
+def registry_case(info: AttackInfo, cls: type) -> tuple:
+    """(factory, grid, (model, x, y)) for a registry entry: its class at its smoke caps, on four
+    classes (the targeted attacks' top wrong classes), a few-pixel attack on BrightestPixel."""
+    data = (BrightestPixel(), DARK_X, DARK_Y) if info.norm == "l0" else (MODEL4, X4, Y4)
+    return (lambda m, eps=None: cls(m, eps, **info.smoke, seed=0)), GRIDS[info.norm], data
+
+
+def check_contract(make, grid: list, data: tuple) -> None:
+    """What every attack must do, asserted: at eps 0 the clean inputs; robust accuracy non-increasing
+    in eps and below clean at the grid's end; perturbations within the budget and inputs in [0, 1];
+    train mode restored and the attack run in eval mode; seeded, the global RNG untouched."""
+    model, x, y = data
+    results = make(model).sweep(x, y, grid)
+    called = make(model, grid[-1])(x, y)  # calls, at the grid's largest budget and a small one
+    small = make(model, grid[1])(x, y)
+    assert all(isinstance(r, AttackResult) for r in [*results, called, small]) and len(results) == len(grid)
+    clean = (model(x).argmax(1) == y).float().mean()
+    assert results[0].adv_correct.float().mean() == clean and torch.equal(results[0].adv, x), "eps 0"
+    accs = [float(r.adv_correct.float().mean()) for r in results]
+    assert all(b <= a for a, b in zip(accs, accs[1:], strict=False)), f"not non-increasing: {accs}"
+    assert accs[-1] < accs[0], f"never fooled the model: {accs}"
+    assert float(called.adv_correct.float().mean()) < accs[0], "never fooled the model when called"
+    for res, eps in zip([*results, called, small], [*grid, grid[-1], grid[1]], strict=True):
+        assert float(res.norm.max()) <= eps + 1e-5, f"over budget {eps}: {float(res.norm.max())}"
+        assert float(res.adv.min()) >= 0.0 and float(res.adv.max()) <= 1.0 and res.adv.shape == x.shape
+        assert torch.equal(res.success, res.clean_correct & ~res.adv_correct)
+    wrapped = nn.Sequential(model, nn.Dropout(0.9)).train()
+    model.eval()
+    result = make(wrapped).sweep(x, y, [grid[-1]])[0]
+    assert wrapped.training and wrapped[1].training and not model.training, "modes not restored"
+    assert torch.equal(result.adv, make(model).sweep(x, y, [grid[-1]])[0].adv), "not run in eval mode"
+    state = torch.get_rng_state()
+    assert torch.equal(make(model, grid[-1])(x, y).adv, called.adv), "not seeded"
+    assert torch.equal(torch.get_rng_state(), state), "consumed the global RNG"
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_registry_entry_keeps_the_contract(name: str) -> None:
+    info, cls = REGISTRY[name], attack_class(name)
+    assert cls.Params is info.params and set(info.smoke) <= set(info.defaults)
+    check_contract(*registry_case(info, cls))
+
+
+class NeverFools(FGSM):
+    """Returns the clean inputs whatever the budget."""
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AttackResult:
+        return self.result(x, y, x.clone())
+
+
+class OverBudget(FGSM):
+    """Steps twice the budget."""
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AttackResult:
+        _, grad, _ = self.loss_and_grad(x, y)
+        return self.result(x, y, (x + 2 * self.eps * grad.sign()).clamp(0, 1))
+
+
+class GlobalRandom(FGSM):
+    """Draws from the global RNG."""
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AttackResult:
+        torch.rand(1)
+        return super().__call__(x, y)
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [(NeverFools, "never fooled"), (OverBudget, "over budget"), (GlobalRandom, "global RNG")],
+)
+def test_a_planted_entry_with_a_broken_call_fails_the_contract(
+    broken: type, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = AttackInfo(broken.__name__, "fgsm", "Goodfellow et al. 2015", "white-box", FGSMParams)
+    monkeypatch.setitem(REGISTRY, info.name, info)
+    with pytest.raises(AssertionError, match=message):
+        check_contract(*registry_case(REGISTRY[info.name], broken))

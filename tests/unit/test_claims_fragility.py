@@ -13,7 +13,7 @@ import pytest
 from advgen.claims.fragility import deciding_adjusted, deciding_p, fragile
 
 ROUND1 = Path(__file__).resolve().parents[2] / "docs" / "round1"
-#: the six verdicts that differ between the Xeon page and both other pages (issue 60)
+#: the six verdicts that differ between the Xeon page and both other pages
 FLIPPED = {
     "ce_more_d_steps_attenuate",
     "inversion_keeps_digit",

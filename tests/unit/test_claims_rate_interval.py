@@ -2,7 +2,7 @@
 count, sensible at 0 and n, never of zero width, and covering at rates from 0.001 to 0.999.
 
 The delta-method interval it replaced gave 128/128 on every run [0.036, 1], 127/128 [0.698,
-1.000] and 124/128 [0.832, 0.994] (issue 60): not monotone, and a perfect rate could not pass
+1.000] and 124/128 [0.832, 0.994]: not monotone, and a perfect rate could not pass
 a test against 100 %.
 """
 

@@ -1,11 +1,13 @@
 """The schema's enums, the attacks' params branches (each parameter's description, type, values,
-range and default, as the attack's class states them) and the lists of README.md and
+range and default, as the attack's params dataclass states them) and the lists of README.md and
 config/README.md are the registries' copies (advgen.registries): equal to them, and the check
-catches a copy that drifts, or a class that leaves something unstated (negative controls on
-copies in tmp_path and on a class's source edited in memory)."""
+catches a copy that drifts, or a dataclass that leaves something unstated (negative controls on
+copies in tmp_path and on a dataclass declared in the test)."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -13,11 +15,13 @@ import pytest
 import yaml
 
 from advgen import registries
-from advgen.attacks import registry
-from advgen.attacks.registry import REGISTRY, constructor_bounds, constructor_defaults, constructor_docs
+from advgen.attacks import params as attack_params
+from advgen.attacks.params import AttackParams, interval, param
+from advgen.attacks.registry import REGISTRY
 from advgen.classifiers.modes import STACKED_MODES, SWEPT_MODES, TRAINING_MODES
 from advgen.config import SCHEMA_DIR
 from advgen.data.sources import BUNDLED_SOURCES, DATA_SOURCES
+from advgen.errors import ConfigError
 from advgen.robustness.tables import MASKING_CHECK_REGISTRY, MASKING_CHECKS
 from tests.unit.test_schema_lint import Schemas
 
@@ -92,7 +96,7 @@ def test_stale_settings_defaults_are_caught_and_rewritten(schemas: Path):
     assert written["default"]["latent_lr"] == 0.05 and written["properties"]["latent_steps"]["default"] == 200
 
 
-def test_an_attack_without_params_gets_them_from_its_constructor(schemas: Path):
+def test_an_attack_without_params_gets_them_from_its_dataclass(schemas: Path):
     robustness = schemas / "robustness.schema.yaml"
     text = robustness.read_text(encoding="utf-8")
     start = text.index("  pgd_params:\n")
@@ -105,12 +109,12 @@ def test_an_attack_without_params_gets_them_from_its_constructor(schemas: Path):
     params = yaml.safe_load(robustness.read_text(encoding="utf-8"))["$defs"]["pgd_params"]
     props = params["properties"]
     assert params["additionalProperties"] is False
-    assert {k: p["default"] for k, p in props.items()} == {
-        k: v for k, v in constructor_defaults("PGD").items() if k in props
+    assert {k: p["default"] for k, p in props.items() if "default" in p} == {
+        k: v for k, v in REGISTRY["PGD"].defaults.items() if k != "early_stop"
     }
     assert list(props) == ["alpha", "steps", "norm", "random_start", "restarts", "early_stop"]
     assert props["steps"]["type"] == "integer" and props["alpha"]["type"] == ["number", "null"]
-    # described and bounded as the class states: its docstring's Arguments, its bounds, its norms
+    # described and bounded as the dataclass states: its fields' docs, bounds and norms
     assert props["steps"] == {
         "description": "iterations (Madry et al.: 40 on MNIST)",
         "type": "integer",
@@ -119,20 +123,23 @@ def test_an_attack_without_params_gets_them_from_its_constructor(schemas: Path):
         "default": 40,
     }
     assert props["alpha"]["exclusiveMinimum"] == 0 and props["norm"]["enum"] == ["linf", "l2"]
-    assert Schemas(schemas).problems() == []  # the schema lint passes on the written branch
+    # the schema lint passes on the written branch
+    assert not [p for p in Schemas(schemas).problems() if "robustness.schema.yaml" in p]
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
-def test_every_attack_parameter_is_described_and_bounded_by_its_class(name):
+def test_every_attack_parameter_is_described_and_bounded_by_its_dataclass(name):
     params = yaml.safe_load((SCHEMA_DIR / registries.ATTACK_SCHEMA).read_text(encoding="utf-8"))["$defs"][
         registries.params_def(name)
     ]["properties"]
-    docs, bounds = constructor_docs(name), constructor_bounds(name)
-    for arg, prop in params.items():
-        assert prop["description"] == docs[arg], f"{name}.{arg}"
-        if {"integer", "number"} & set(registries.json_types(name, arg)):
-            assert {k: prop[k] for k in registries.BOUNDS if k in prop} == bounds[arg], f"{name}.{arg}"
-            assert len(bounds[arg]) == 2, f"{name}.{arg}: a lower and an upper bound"
+    cls = REGISTRY[name].params
+    assert list(params) == list(cls.defaults())
+    for f in dataclasses.fields(cls):
+        prop = params[f.name]
+        assert prop["description"] == cls.docs()[f.name], f"{name}.{f.name}"
+        if {int, float} & set(cls.types(f)) and bool not in cls.types(f):
+            assert {k: prop[k] for k in registries.BOUNDS if k in prop} == cls.bounds(f), f"{name}.{f.name}"
+            assert len(cls.bounds(f)) == 2, f"{name}.{f.name}: a lower and an upper bound"
     assert registries.attack_problems() == []
 
 
@@ -153,74 +160,64 @@ def test_a_stale_or_stray_parameter_key_is_caught_and_rewritten(schemas: Path):
     problems = registries.schema_problems(schemas)
     where = "robustness.schema.yaml: $defs.square_params.properties"
     assert problems == [
-        f"{where}.n_queries.description: not the line of Square's docstring "
-        "('model queries per input (paper and AutoAttack: 5,000)')",
-        f"{where}.n_queries: '000)', which Square's class does not state",
-        f"{where}.p_init: range {{}}, not Square's bounds {{'exclusiveMinimum': 0, 'maximum': 1}}",
+        f"{where}.n_queries.description: 'model queries per input (paper 5', "
+        "not 'model queries per input (paper and AutoAttack: 5,000)'",
+        f"{where}.n_queries: '000)', which Square's dataclass does not state",
+        f"{where}.p_init.exclusiveMinimum: None, not 0",
+        f"{where}.p_init.maximum: None, not 1",
     ]
     registries.write_schema(schemas)
     assert robustness.read_text(encoding="utf-8") == original
 
 
-def _patched_source(monkeypatch: pytest.MonkeyPatch, name: str, edits: list[tuple[str, str]]) -> None:
-    """Attack ``name``'s module source with ``edits`` applied, as the registry reads it."""
-    import ast
+@dataclasses.dataclass(frozen=True)
+class HalfStatedParams(AttackParams):
+    """An attack's parameters that leave their range, values and a description out."""
 
-    origin, _ = registry._module(name)
-    text = Path(origin).read_text(encoding="utf-8")
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    real = registry._module.__wrapped__
-    monkeypatch.setattr(registry, "_module", lambda n: (origin, ast.parse(text)) if n == name else real(n))
-    for cached in (
-        registry._class,
-        registry.constructor_docs,
-        registry.constructor_bounds,
-        registry.constructor_choices,
-    ):
-        cached.cache_clear()
-        monkeypatch.setattr(registry, cached.__name__, registry.functools.cache(cached.__wrapped__))
+    n_queries: int = param(20, "queries")
+    loss: str = param("ce", "the loss")
+    scale: float = param(0.5, "", bounds="[0, 1]")
 
 
-def test_a_class_that_leaves_a_parameter_unstated_is_caught(monkeypatch: pytest.MonkeyPatch):
-    _patched_source(
-        monkeypatch,
-        "Square",
-        [
-            ("        n_queries: model queries per input (paper and AutoAttack: 5,000).\n", ""),
-            ('"n_queries": "[1, 1000000]", ', ""),
-            ('"p_init": "(0, 1]"', '"p_init": "(0, 1]", "steps": "[1, 2]"'),
-        ],
-    )
-    monkeypatch.setattr(registries, "constructor_docs", registry.constructor_docs)
-    monkeypatch.setattr(registries, "constructor_bounds", registry.constructor_bounds)
-    monkeypatch.setattr(registries, "constructor_choices", registry.constructor_choices)
-    assert registries.attack_problems() == [
-        "advgen.attacks.square.Square: no line for 'n_queries' in the class docstring's Arguments",
-        "advgen.attacks.square.Square: no range for 'n_queries' in the class's bounds",
-        "advgen.attacks.square.Square: bounds or choices name 'steps', which a config's params cannot set",
+def test_a_dataclass_that_leaves_a_parameter_unstated_is_caught(monkeypatch: pytest.MonkeyPatch):
+    where = f"{__name__}.HalfStatedParams"
+    assert HalfStatedParams.unstated() == [
+        f"{where}.n_queries: no range (param(..., bounds='[low, high]'))",
+        f"{where}.loss: no values (param(..., choices=(...)))",
+        f"{where}.scale: no description (param(default, doc))",
     ]
+    monkeypatch.setitem(REGISTRY, "Square", dataclasses.replace(REGISTRY["Square"], params=HalfStatedParams))
+    assert len(registries.attack_problems()) == 3
+    assert registries.main([]) == 1
 
 
 def test_a_range_is_an_interval():
-    assert registry.interval("[1, 1000000]") == {"minimum": 1, "maximum": 1000000}
-    assert registry.interval("(0, 1]") == {"exclusiveMinimum": 0, "maximum": 1}
-    assert registry.interval("[0.5, 2)") == {"minimum": 0.5, "exclusiveMaximum": 2}
+    assert interval("[1, 1000000]") == {"minimum": 1, "maximum": 1000000}
+    assert interval("(0, 1]") == {"exclusiveMinimum": 0, "maximum": 1}
+    assert interval("[0.5, 2)") == {"minimum": 0.5, "exclusiveMaximum": 2}
     for bad in ("1, 2", "[2, 1]", "[0, inf]", "[a, 1]"):
         with pytest.raises(ValueError, match="interval|lower end"):
-            registry.interval(bad)
+            interval(bad)
 
 
-def test_argument_lines_are_read_from_the_class_docstring():
-    docs = constructor_docs("APGDT")
-    assert docs["rho"] == "step-halving threshold on the share of improving steps (paper: 0.75)"
-    # continued lines joined, ``code`` markup as `code`, no final period
-    assert (
-        constructor_docs("DeepFool")["overshoot"]
-        == "the final perturbation is `(1 + overshoot) * r` (paper: 0.02)"
-    )
-    assert registry.plain("as in :class:`APGD`.\n   more ``x``.") == "as in APGD. more `x`"
+def test_params_are_checked_once_against_their_dataclass():
+    """Unknown keys, wrong types, values out of range or not among the choices: one line each;
+    numbers converted to the field's type (the conversions the constructors made)."""
+    pgd = attack_params.PGDParams
+    assert pgd.of(None, 10.0) == pgd(steps=10) and isinstance(pgd(alpha=1).alpha, float)
+    for kwargs, message in (
+        ({"step": 3}, "PGD: unknown parameter 'step' (expected one of alpha, steps,"),
+        ({"steps": 0}, "PGD: steps must be >= 1, got 0"),
+        ({"steps": 2.5}, "PGD: steps must be an integer, got 2.5"),
+        ({"alpha": 0.0}, "PGD: alpha must be > 0, got 0.0"),
+        ({"norm": "l1"}, "PGD: unknown norm 'l1' (expected one of linf, l2)"),
+        ({"random_start": "yes"}, "PGD: random_start must be true or false"),
+    ):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            pgd.of(**kwargs)
+    with pytest.raises(ConfigError, match="FGSM: unknown parameter 'steps' \\(expected none\\)"):
+        attack_params.FGSMParams.of(steps=3)
+    assert REGISTRY["Square"].checked({"n_queries": 7}).n_queries == 7  # type: ignore[attr-defined]
 
 
 def test_a_stale_docs_list_is_caught(tmp_path: Path):

@@ -21,9 +21,9 @@ killed by SIGKILL too, as the job did.
 The server imported torch and pyarrow once (``tests/forkserver.py``), each client starts ahead of
 its job (its interpreter's start-up overlaps the previous job), and a trial's rerun runs while the
 next trial does: a trial costs a fraction of a second, not seconds of imports. The client
-forwards signals once the server has told it the job's pid; before that a signal would end the
-client by its default action (and the job with it), so the test signals it only once its handler
-is set (``/proc``'s SigCgt).
+forwards signals once the job's child has told it its pid; before that a SIGTERM ends the client
+with 143 and the job never runs, so the test signals it only once the job announced itself (and
+its handler is set: ``/proc``'s SigCgt).
 """
 
 from __future__ import annotations

@@ -137,4 +137,5 @@ def test_the_client_imports_only_the_standard_library_before_it_decides():
         "advgen.warm.owner",
         "advgen.warm.place",
         "advgen.warm.protocol",
+        "advgen.warm.state",
     }

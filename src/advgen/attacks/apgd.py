@@ -18,23 +18,20 @@ shrinks as the attack succeeds; the surviving examples follow exactly the same i
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from advgen.attacks.base import (
-    NORMS,
     TINY,
     Attack,
     batch_view,
-    check_budget,
-    check_choice,
     l2_view,
     loss_and_input_grad,
     project,
 )
-
-LOSSES = ("ce", "dlr")
+from advgen.attacks.params import APGDParams, AttackParams
 
 
 def dlr_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -81,14 +78,9 @@ class APGD(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2" budget.
-        loss: "ce" (cross-entropy) or "dlr" (the difference of logits ratio, the paper's Eq. 4).
-        n_iter: iterations per restart (paper: 100).
-        n_restarts: random restarts, each on the examples not yet fooled (paper: 1, "plus": 5).
-        rho: step-halving threshold on the share of improving steps (paper: 0.75).
-        momentum: weight alpha of the new step against the previous one (paper: 0.75).
-        eot_iter: gradients averaged per step (Expectation over Transformation; 20 in
-            AutoAttack "rand", 1 otherwise).
+        params: a :class:`~advgen.attacks.params.APGDParams`, or its fields as arguments (``norm``,
+            ``loss``, ``n_iter``, ``n_restarts``, ``rho``, ``momentum``, ``eot_iter``; the papers'
+            defaults, ranges and descriptions are there).
         seed: seed of the random starts (None: global torch RNG).
 
     Shape:
@@ -99,44 +91,10 @@ class APGD(Attack):
     """
 
     name = "APGD"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {
-        "n_iter": "[1, 100000]",
-        "n_restarts": "[1, 10000]",
-        "rho": "(0, 1]",
-        "momentum": "[0, 1]",
-        "eot_iter": "[1, 10000]",
-    }
-    #: values of the string arguments (a norm argument: the registry entry's norms)
-    choices = {"loss": LOSSES}
+    Params: ClassVar[type[AttackParams]] = APGDParams  # APGDT's: APGDTParams
 
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        norm: str = "linf",
-        loss: str = "ce",
-        n_iter: int = 100,
-        n_restarts: int = 1,
-        rho: float = 0.75,
-        momentum: float = 0.75,
-        eot_iter: int = 1,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        check_choice(self.name, "norm", norm, NORMS)
-        check_choice(self.name, "loss", loss, LOSSES)
-        check_budget(self.name, self.eps, n_iter=n_iter, n_restarts=n_restarts, eot_iter=eot_iter)
-        self.norm = norm
-        self.loss = loss
-        self.n_iter = int(n_iter)
-        self.n_restarts = int(n_restarts)
-        self.rho = float(rho)
-        self.momentum = float(momentum)
-        self.eot_iter = int(eot_iter)
-        self.compact = True
+    finite_budget = True
+    compact = True  # iterate on the inputs not yet fooled only
 
     # -- the loss --------------------------------------------------------------------------
     def _loss(self, logits: torch.Tensor, y: torch.Tensor, target: torch.Tensor | None) -> torch.Tensor:

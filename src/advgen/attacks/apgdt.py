@@ -14,10 +14,10 @@ batch as soon as one of them is fooled. ``batched_targets=False`` is the per-tar
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from advgen.attacks.apgd import APGD
-from advgen.attacks.base import check_budget, copies, pick_copy, restart_loop, stack_targets, top_classes
+from advgen.attacks.base import copies, pick_copy, restart_loop, stack_targets, top_classes
+from advgen.attacks.params import APGDTParams
 
 
 class APGDT(APGD):
@@ -26,15 +26,9 @@ class APGDT(APGD):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2" budget.
-        n_iter: iterations per target and restart (paper: 100).
-        n_restarts: restarts per target (AutoAttack: 1).
-        n_target_classes: wrong classes attacked per input (paper: 9; capped at classes - 1).
-        batched_targets: stack the targets into one batch (False: a loop over targets).
-        rho: step-halving threshold on the share of improving steps (paper: 0.75).
-        momentum: weight alpha of the new step against the previous one (paper: 0.75).
-        eot_iter: gradients averaged per step (Expectation over Transformation; 20 in
-            AutoAttack "rand", 1 otherwise).
+        params: a :class:`~advgen.attacks.params.APGDTParams`, or its fields as arguments (``norm``,
+            ``n_iter``, ``n_restarts``, ``n_target_classes``, ``batched_targets``, ``rho``,
+            ``momentum``, ``eot_iter``; the papers' defaults, ranges and descriptions are there).
         seed: seed of the random starts (None: global torch RNG).
 
     Shape:
@@ -45,48 +39,8 @@ class APGDT(APGD):
     """
 
     name = "APGDT"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {
-        "n_iter": "[1, 100000]",
-        "n_restarts": "[1, 10000]",
-        "n_target_classes": "[1, 1000]",
-        "rho": "(0, 1]",
-        "momentum": "[0, 1]",
-        "eot_iter": "[1, 10000]",
-    }
-
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        norm: str = "linf",
-        n_iter: int = 100,
-        n_restarts: int = 1,
-        n_target_classes: int = 9,
-        batched_targets: bool = True,
-        rho: float = 0.75,
-        momentum: float = 0.75,
-        eot_iter: int = 1,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(
-            model,
-            eps,
-            norm,
-            "dlr",
-            n_iter,
-            n_restarts,
-            rho,
-            momentum,
-            eot_iter,
-            seed=seed,
-            batch_size=batch_size,
-        )
-        check_budget(self.name, self.eps, n_target_classes=n_target_classes)
-        self.n_target_classes = int(n_target_classes)
-        self.batched_targets = bool(batched_targets)
+    Params = APGDTParams
+    loss = "dlr"  # the targeted DLR loss (APGD's loss argument, fixed)
 
     def targets(self, x: torch.Tensor) -> torch.Tensor:
         """(N, k): the k highest-scoring classes after the top one, on the clean inputs."""

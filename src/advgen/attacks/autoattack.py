@@ -19,17 +19,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import nn
 
 from advgen.attacks.apgd import APGD
 from advgen.attacks.apgdt import APGDT
-from advgen.attacks.base import NORMS, Attack, AttackResult, attack_robust, check_budget, check_choice
+from advgen.attacks.base import Attack, AttackResult, attack_robust
 from advgen.attacks.fab import FAB
+from advgen.attacks.params import AutoAttackParams
 from advgen.attacks.square import Square
-
-VERSIONS = ("standard", "plus", "rand")
 
 
 @dataclass
@@ -52,13 +52,9 @@ class AutoAttack(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (the paper's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2" budget.
-        version: "standard", "plus" or "rand".
-        n_iter: APGD and FAB iterations (paper: 100).
-        n_queries: Square queries (paper: 5,000).
-        n_target_classes: targets of APGD-T and FAB-T (paper: 9; capped at classes - 1).
-        eot_iter: EOT draws per step in the "rand" version (paper: 20).
-        batched_targets: APGD-T and FAB-T run their targets as one batch (False: a loop).
+        params: a :class:`~advgen.attacks.params.AutoAttackParams`, or its fields as arguments
+            (``norm``, ``version``, ``n_iter``, ``n_queries``, ``n_target_classes``, ``eot_iter``,
+            ``batched_targets``; the papers' defaults, ranges and descriptions are there).
         seed: seed of every component (None: global torch RNG).
 
     Shape:
@@ -71,45 +67,11 @@ class AutoAttack(Attack):
     """
 
     name = "AutoAttack"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {
-        "n_iter": "[1, 100000]",
-        "n_queries": "[1, 1000000]",
-        "n_target_classes": "[1, 1000]",
-        "eot_iter": "[1, 10000]",
-    }
-    #: values of the string arguments (a norm argument: the registry entry's norms)
-    choices = {"version": VERSIONS}
+    Params = AutoAttackParams
+    finite_budget = True
 
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        norm: str = "linf",
-        version: str = "standard",
-        n_iter: int = 100,
-        n_queries: int = 5000,
-        n_target_classes: int = 9,
-        eot_iter: int = 20,
-        batched_targets: bool = True,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        check_choice(self.name, "norm", norm, NORMS)
-        check_choice(self.name, "version", version, VERSIONS)
-        counts = dict(
-            n_iter=n_iter, n_queries=n_queries, n_target_classes=n_target_classes, eot_iter=eot_iter
-        )
-        check_budget(self.name, self.eps, **counts)
-        self.norm = norm
-        self.version = version
-        self.n_iter = int(n_iter)
-        self.n_queries = int(n_queries)
-        self.n_target_classes = int(n_target_classes)
-        self.eot_iter = int(eot_iter)
-        self.batched_targets = bool(batched_targets)
+    def __init__(self, model: nn.Module, eps: float | None = None, *args: Any, **kwargs: Any):
+        super().__init__(model, eps, *args, **kwargs)
         self._counts: dict[str, int] = {}
         self._seconds: dict[str, float] = {}
 

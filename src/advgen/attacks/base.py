@@ -18,34 +18,41 @@ across an epsilon grid (one gradient for FGSM, one minimal perturbation for L-BF
 DeepFool, one grid evaluation for the spatial attack).
 
 The helpers the attacks share live here too: argument checks (:func:`check_budget`,
-:func:`check_choice`, :data:`NORMS`), per-example norms (:func:`batch_view`, :func:`l2_view`,
+:func:`check_choice`, :data:`NORMS`; an attack's parameters are checked by their dataclass,
+:mod:`advgen.attacks.params`), per-example norms (:func:`batch_view`, :func:`l2_view`,
 :func:`norm_of`, :data:`TINY`) and the projection onto the budget's ball (:func:`project`),
 the margin (:func:`margin`, :func:`other_classes`), the ranking of candidates
 (:func:`worst_case_score`), input gradients (:func:`loss_and_input_grad`; per class:
 :func:`class_gradients`), the top wrong classes (:func:`top_classes`) and the target-major
 copies that attack them in one batch (:func:`stack_targets`, :func:`copies`,
 :func:`pick_copy`), the restart loop over the inputs still robust (:func:`restart_loop`; one
-pass: :func:`attack_robust`) and its minimal-perturbation form (:func:`restart_smallest`), and
-the eval-mode context (:func:`eval_mode`).
+pass: :func:`attack_robust`) and its minimal-perturbation form (:func:`restart_smallest`; the
+three in :mod:`advgen.attacks.restarts`), and the eval-mode context (:func:`eval_mode`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from advgen.attacks.fields import check_choice as check_choice  # re-exported
+from advgen.attacks.params import NORMS as NORMS  # the norm-ball measures, re-exported
+from advgen.attacks.params import AttackParams
+from advgen.attacks.restarts import Run, restart_loop
+from advgen.attacks.restarts import attack_robust as attack_robust  # re-exported
+from advgen.attacks.restarts import restart_smallest as restart_smallest  # re-exported
 from advgen.errors import ConfigError
 
 #: added to a norm before dividing by it (a zero perturbation or gradient stays zero)
 TINY = 1e-12
-#: the distance measures of the budget attacks with a norm ball (APGD, FAB, Square, AutoAttack)
-NORMS = ("linf", "l2")
 
 
 def check_budget(name: str, eps: float, **counts: int) -> None:
@@ -55,12 +62,6 @@ def check_budget(name: str, eps: float, **counts: int) -> None:
     for key, value in counts.items():
         if int(value) < 1:
             raise ConfigError(f"{name}: {key} must be >= 1, got {value!r}")
-
-
-def check_choice(name: str, key: str, value: str, choices: tuple[str, ...]) -> None:
-    """One-line error for an unknown norm / loss / version."""
-    if value not in choices:
-        raise ConfigError(f"{name}: unknown {key} {value!r} (expected one of {', '.join(choices)})")
 
 
 def batch_view(t: torch.Tensor, ndim: int) -> torch.Tensor:
@@ -168,60 +169,6 @@ def stack_targets(targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return targets.T.reshape(-1), torch.arange(n, device=targets.device).repeat(k)
 
 
-Run = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
-
-
-def attack_robust(
-    out: torch.Tensor, robust: torch.Tensor, run: Run, *, fooled_only: bool = False
-) -> torch.Tensor | None:
-    """One attack on the inputs still robust; None when no input is.
-
-    ``run(todo)`` attacks the inputs at indices ``todo`` and returns their adversarial points
-    and a fooled mask; ``out`` (the adversarial batch) takes the fooled points (and, unless
-    ``fooled_only``, the others' points too) and ``robust`` (bool, N) loses the fooled inputs,
-    in place. Returns the indices fooled.
-    """
-    todo = robust.nonzero().flatten()
-    if todo.numel() == 0:
-        return None
-    adv, fooled = run(todo)
-    if fooled_only:
-        out[todo[fooled]] = adv[fooled]
-    else:
-        out[todo] = adv  # fooled points, else the run's best point
-    robust[todo[fooled]] = False
-    return todo[fooled]
-
-
-def restart_loop(out: torch.Tensor, robust: torch.Tensor, n_restarts: int, run: Run) -> None:
-    """Restarts on the inputs still robust (Croce & Hein 2020's APGD and Square).
-
-    ``run(todo)`` attacks the inputs at indices ``todo`` and returns their adversarial points
-    and a fooled mask; ``out`` (the adversarial batch) and ``robust`` (bool, N) are updated in
-    place (:func:`attack_robust`), and the loop ends early once no input is robust.
-    """
-    for _ in range(n_restarts):
-        if attack_robust(out, robust, run) is None:
-            return
-
-
-def restart_smallest(best: torch.Tensor, best_size: torch.Tensor, eps: float, runs: Iterable[Run]) -> None:
-    """Runs in turn on the inputs not yet within ``eps`` (``best_size > eps``), keeping the
-    smallest perturbation found (FAB's restarts and its per-target loop, Croce & Hein 2020).
-
-    Each ``run(todo)`` attacks the inputs at indices ``todo`` and returns their points and
-    perturbation sizes; ``best`` and ``best_size`` are updated in place where the size is
-    smaller, and the loop ends early once every input is within ``eps``.
-    """
-    for run in runs:
-        todo = (best_size > eps).nonzero().flatten()
-        if todo.numel() == 0:
-            return
-        adv, size = run(todo)
-        better = size < best_size[todo]
-        best[todo[better]], best_size[todo[better]] = adv[better], size[better]
-
-
 @contextlib.contextmanager
 def eval_mode(model: nn.Module) -> Iterator[None]:
     """``model`` in eval mode for the block; every module's previous mode is restored after."""
@@ -268,7 +215,13 @@ class Attack:
 
     Arguments:
         model: maps inputs in [0, 1] (N, C, H, W) to logits.
-        eps: the perturbation budget in the attack's distance measure (``norm``).
+        eps: the perturbation budget in the attack's distance measure (``norm``); None: the
+            paper's, ``Params.eps``.
+        *args, **kwargs: the attack's parameters, the fields of its ``Params`` dataclass
+            (:mod:`advgen.attacks.params`: defaults, descriptions, ranges), positional ones in
+            the fields' order; each value is checked once, there (one-line ``ConfigError``).
+        params: the ``Params`` instance itself, instead of ``args`` and ``kwargs``. Its fields
+            are also the attack's attributes (``attack.steps``).
         seed: seed of the attack's private generator (None: the global torch RNG).
         batch_size: inputs attacked per chunk (None: the whole batch at once); the
             generator runs on across chunks, so results depend on (inputs, batch_size, seed).
@@ -276,15 +229,39 @@ class Attack:
 
     name = "Attack"
     norm = "linf"
+    #: the dataclass of the attack's parameters (:mod:`advgen.attacks.params`)
+    Params: ClassVar[type[AttackParams]] = AttackParams
+    #: a budget must be finite and >= 0 when the attack is built (:func:`check_budget`)
+    finite_budget: ClassVar[bool] = False
 
     def __init__(
-        self, model: nn.Module, eps: float = 0.0, *, seed: int | None = 0, batch_size: int | None = None
+        self,
+        model: nn.Module,
+        eps: float | None = None,
+        *args: Any,
+        params: AttackParams | None = None,
+        seed: int | None = 0,
+        batch_size: int | None = None,
+        **kwargs: Any,
     ):
+        if params is None:
+            params = self.Params.of(*args, **kwargs)
+        elif args or kwargs or type(params) is not self.Params:
+            raise TypeError(f"{self.name}: params must be a {self.Params.__name__}, without other parameters")
+        self.params = params
+        for f in dataclasses.fields(params):  # the parameters read as attributes (torchattacks' style)
+            setattr(self, f.name, getattr(params, f.name))
         self.model = model
-        self.eps = float(eps)
+        self.eps = float(self.Params.eps if eps is None else eps)
+        if self.finite_budget:
+            check_budget(self.name, self.eps)
         self.seed = seed
         self.batch_size = batch_size
         self._generator: torch.Generator | None = None
+
+    if TYPE_CHECKING:  # the parameters' attributes, set from ``params`` above
+
+        def __getattr__(self, name: str) -> Any: ...
 
     # -- what subclasses implement ------------------------------------------------------
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -425,11 +402,6 @@ class MinimalAttack(Attack):
     """
 
     norm = "l2"
-
-    def __init__(
-        self, model: nn.Module, eps: float = math.inf, *, seed: int | None = 0, batch_size: int | None = None
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
 
     def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Per-example minimal adversarial inputs (the clean input where none is found)."""

@@ -12,12 +12,10 @@ label is updated together, and each one stops as soon as its label flips.
 
 from __future__ import annotations
 
-import math
-
 import torch
-from torch import nn
 
 from advgen.attacks.base import MinimalAttack, batch_view, class_gradients, other_classes
+from advgen.attacks.params import DeepFoolParams
 
 
 class DeepFool(MinimalAttack):
@@ -26,9 +24,9 @@ class DeepFool(MinimalAttack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: L2 budget; inf (default) returns the minimal perturbation DeepFool finds.
-        steps: maximum iterations (paper: 50).
-        overshoot: the final perturbation is ``(1 + overshoot) * r`` (paper: 0.02).
-        num_candidates: classes with the highest clean logits considered (paper: 10).
+        params: a :class:`~advgen.attacks.params.DeepFoolParams`, or its fields as arguments
+            (``steps``, ``overshoot``, ``num_candidates``; the papers' defaults, ranges and
+            descriptions are there).
         seed: unused (deterministic); kept for the common interface.
 
     Shape:
@@ -39,24 +37,7 @@ class DeepFool(MinimalAttack):
     """
 
     name = "DeepFool"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {"steps": "[1, 1000000]", "overshoot": "[0, 1000000]", "num_candidates": "[2, 1000000]"}
-
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = math.inf,
-        steps: int = 50,
-        overshoot: float = 0.02,
-        num_candidates: int = 10,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        self.steps = int(steps)
-        self.overshoot = float(overshoot)
-        self.num_candidates = int(num_candidates)
+    Params = DeepFoolParams
 
     def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

@@ -23,15 +23,11 @@ from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from advgen.attacks.base import (
-    NORMS,
     TINY,
     Attack,
     batch_view,
-    check_budget,
-    check_choice,
     class_gradients,
     copies,
     l2_view,
@@ -41,6 +37,7 @@ from advgen.attacks.base import (
     stack_targets,
     top_classes,
 )
+from advgen.attacks.params import FABParams
 
 
 def _bisect(
@@ -146,16 +143,10 @@ class FAB(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2" budget.
-        n_iter: iterations per restart (paper and AutoAttack: 100).
-        n_restarts: restarts; the first from the input, the others from random points at
-            half the best distance found (or eps) (AutoAttack: 1, "plus": 5).
-        alpha_max: largest weight of the projection of the original input (paper: 0.1).
-        eta: extrapolation factor of the projection step (paper: 1.05).
-        beta: pull-back factor toward the input after a success (paper: 0.9).
-        targeted: FAB-T: attack the boundary to each of the top wrong classes in turn.
-        n_target_classes: targets per input for FAB-T (AutoAttack: 9; capped at classes - 1).
-        batched_targets: FAB-T's targets as one stacked batch (False: a loop over targets).
+        params: a :class:`~advgen.attacks.params.FABParams`, or its fields as arguments (``norm``,
+            ``n_iter``, ``n_restarts``, ``alpha_max``, ``eta``, ``beta``, ``targeted``,
+            ``n_target_classes``, ``batched_targets``; the papers' defaults, ranges and descriptions
+            are there).
         seed: seed of the random restarts (None: global torch RNG).
 
     Shape:
@@ -166,47 +157,9 @@ class FAB(Attack):
     """
 
     name = "FAB"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {
-        "n_iter": "[1, 100000]",
-        "n_restarts": "[1, 10000]",
-        "alpha_max": "[0, 1]",
-        "eta": "(0, 1000000]",
-        "beta": "(0, 1]",
-        "n_target_classes": "[1, 1000]",
-    }
+    Params = FABParams
 
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        norm: str = "linf",
-        n_iter: int = 100,
-        n_restarts: int = 1,
-        alpha_max: float = 0.1,
-        eta: float = 1.05,
-        beta: float = 0.9,
-        targeted: bool = False,
-        n_target_classes: int = 9,
-        batched_targets: bool = True,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        check_choice(self.name, "norm", norm, NORMS)
-        check_budget(
-            self.name, self.eps, n_iter=n_iter, n_restarts=n_restarts, n_target_classes=n_target_classes
-        )
-        self.norm = norm
-        self.n_iter = int(n_iter)
-        self.n_restarts = int(n_restarts)
-        self.alpha_max = float(alpha_max)
-        self.eta = float(eta)
-        self.beta = float(beta)
-        self.targeted = bool(targeted)
-        self.n_target_classes = int(n_target_classes)
-        self.batched_targets = bool(batched_targets)
+    finite_budget = True
 
     def _boundary(
         self, x: torch.Tensor, la: torch.Tensor, target: torch.Tensor | None

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import nn
 
 from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.params import FGSMParams
 
 
 class FGSM(Attack):
@@ -23,6 +23,8 @@ class FGSM(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: Linf budget (Goodfellow et al. use 0.25 on MNIST; 0.3 in Madry et al.).
+        params: a :class:`~advgen.attacks.params.FGSMParams`, or its fields as arguments (none
+            besides eps; the papers' defaults, ranges and descriptions are there).
         seed: unused (FGSM is deterministic); kept for the common interface.
 
     Shape:
@@ -34,12 +36,8 @@ class FGSM(Attack):
     """
 
     name = "FGSM"
+    Params = FGSMParams
     norm = "linf"
-
-    def __init__(
-        self, model: nn.Module, eps: float = 0.3, *, seed: int | None = 0, batch_size: int | None = None
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
 
     def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         _, grad, _ = self.loss_and_grad(x, y)

@@ -20,12 +20,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from advgen.attacks.base import MinimalAttack, batch_view, other_classes
-
-#: how each example's target class is picked
-TARGETS = ("runner_up", "random")
+from advgen.attacks.params import LBFGSParams
 
 
 def minimize_unit_box(
@@ -48,10 +45,9 @@ class LBFGS(MinimalAttack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: L2 budget; inf (default) returns the minimal perturbation found.
-        c_init: first penalty weight of ``||r||^2``.
-        search_steps: values of c tried per example (binary search).
-        steps: L-BFGS-B iterations per value of c.
-        target: "runner_up" (the most likely wrong class) or "random" (seeded).
+        params: a :class:`~advgen.attacks.params.LBFGSParams`, or its fields as arguments
+            (``c_init``, ``search_steps``, ``steps``, ``target``; the papers' defaults, ranges and
+            descriptions are there).
         seed: seed of the random targets.
 
     Shape:
@@ -62,30 +58,7 @@ class LBFGS(MinimalAttack):
     """
 
     name = "LBFGS"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {"c_init": "(0, 1000000]", "search_steps": "[1, 1000000]", "steps": "[1, 1000000]"}
-    #: values of the string arguments (a norm argument: the registry entry's norms)
-    choices = {"target": TARGETS}
-
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = math.inf,
-        c_init: float = 1.0,
-        search_steps: int = 8,
-        steps: int = 50,
-        target: str = "runner_up",
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        if target not in TARGETS:
-            raise ValueError(f"LBFGS target must be 'runner_up' or 'random', got {target!r}")
-        self.c_init = float(c_init)
-        self.search_steps = int(search_steps)
-        self.steps = int(steps)
-        self.target = target
+    Params = LBFGSParams
 
     def _targets(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.target == "runner_up":

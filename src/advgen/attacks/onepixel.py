@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import nn
 
 from advgen.attacks.base import Attack, AttackResult, batch_view
+from advgen.attacks.params import OnePixelParams
 
 
 class OnePixel(Attack):
@@ -27,10 +27,9 @@ class OnePixel(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: number of pixels changed (paper: 1, 3, 5).
-        population: candidates per image (paper: 400).
-        steps: DE generations (paper: 100).
-        scale: DE mutation factor F (paper: 0.5).
-        eval_batch: images per forward pass when evaluating populations.
+        params: a :class:`~advgen.attacks.params.OnePixelParams`, or its fields as arguments
+            (``population``, ``steps``, ``scale``, ``eval_batch``; the papers' defaults, ranges and
+            descriptions are there).
         seed: seed of the evolution.
 
     Shape:
@@ -38,32 +37,8 @@ class OnePixel(Attack):
     """
 
     name = "OnePixel"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {
-        "population": "[4, 1000000]",
-        "steps": "[1, 1000000]",
-        "scale": "(0, 1000000]",
-        "eval_batch": "[1, 65536]",
-    }
+    Params = OnePixelParams
     norm = "l0"
-
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 1,
-        population: int = 400,
-        steps: int = 100,
-        scale: float = 0.5,
-        eval_batch: int = 4096,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        self.population = int(population)
-        self.steps = int(steps)
-        self.scale = float(scale)
-        self.eval_batch = int(eval_batch)
 
     def perturbation_size(self, x: torch.Tensor, adv: torch.Tensor) -> torch.Tensor:
         """Number of pixel positions where any channel changed."""

@@ -24,10 +24,13 @@ for adversarial training, where the last iterate is the training input.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
 from advgen.attacks.base import FOOLED_BONUS, TINY, Attack, batch_view, l2_view, project, worst_case_score
+from advgen.attacks.params import PGDParams
 
 
 class PGD(Attack):
@@ -36,20 +39,9 @@ class PGD(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: budget (Madry et al.: 0.3 Linf on MNIST).
-        alpha: step size; None = 2.5 * eps / steps (Madry et al.: 0.01 for eps 0.3, 40 steps).
-        steps: iterations (Madry et al.: 40 on MNIST).
-        norm: "linf" (signed steps) or "l2" (normalised steps).
-        random_start: start from a uniform point of the ball (clipped to [0, 1]).
-        restarts: independent runs; the per-example worst case is kept.
-        early_stop: evaluation only (Croce & Hein 2020's APGD does the same; Madry et al.:
-            off): stop iterating on an example at its first misclassified iterate and keep it,
-            so robust accuracy can only stay or go down and fooled examples cost no more steps
-            (see the module docstring); honoured where robust accuracy is measured (attack
-            curves, capacity / data-size sweeps, robust features), ignored where the
-            adversarial examples themselves are used (transfer, example figures) and never used
-            by adversarial training. A config entry without it runs with false (the schema
-            gives it no default, so specs without it, and their results' params column, stay
-            as they were).
+        params: a :class:`~advgen.attacks.params.PGDParams`, or its fields as arguments (``alpha``,
+            ``steps``, ``norm``, ``random_start``, ``restarts``, ``early_stop``; the papers'
+            defaults, ranges and descriptions are there).
         targeted: ``y`` holds target labels and the steps descend their cross-entropy (a
             targeted attack: success is the target predicted; Ilyas et al. 2019's D_NR).
         seed: seed of the random starts (None: global torch RNG).
@@ -62,35 +54,12 @@ class PGD(Attack):
     """
 
     name = "PGD"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {"alpha": "(0, 1000000]", "steps": "[1, 1000000]", "restarts": "[1, 1000000]"}
+    Params = PGDParams
 
     def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        alpha: float | None = None,
-        steps: int = 40,
-        norm: str = "linf",
-        random_start: bool = True,
-        restarts: int = 1,
-        early_stop: bool = False,
-        *,
-        targeted: bool = False,
-        seed: int | None = 0,
-        batch_size: int | None = None,
+        self, model: nn.Module, eps: float | None = None, *args: Any, targeted: bool = False, **kwargs: Any
     ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        if norm not in ("linf", "l2"):
-            raise ValueError(f"PGD norm must be 'linf' or 'l2', got {norm!r}")
-        if steps < 1 or restarts < 1:
-            raise ValueError("PGD needs steps >= 1 and restarts >= 1")
-        self.alpha = alpha
-        self.steps = int(steps)
-        self.norm = norm
-        self.random_start = bool(random_start)
-        self.restarts = int(restarts)
-        self.early_stop = bool(early_stop)
+        super().__init__(model, eps, *args, **kwargs)
         self.targeted = bool(targeted)
 
     def _project(self, x: torch.Tensor, adv: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:

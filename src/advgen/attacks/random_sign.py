@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import nn
 
 from advgen.attacks.base import Attack, AttackResult
+from advgen.attacks.params import RandomSignParams
 
 
 class RandomSign(Attack):
@@ -22,6 +22,8 @@ class RandomSign(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: Linf budget: every pixel moves by eps, up or down at random.
+        params: a :class:`~advgen.attacks.params.RandomSignParams`, or its fields as arguments (none
+            besides eps; the papers' defaults, ranges and descriptions are there).
         seed: seed of the signs.
 
     Shape:
@@ -33,12 +35,8 @@ class RandomSign(Attack):
     """
 
     name = "RandomSign"
+    Params = RandomSignParams
     norm = "linf"
-
-    def __init__(
-        self, model: nn.Module, eps: float = 0.3, *, seed: int | None = 0, batch_size: int | None = None
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
 
     def signs(self, x: torch.Tensor) -> torch.Tensor:
         """A random sign (+1 or -1) per pixel from the attack's generator."""

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from advgen.attacks.base import TINY, Attack, AttackResult, batch_view, worst_case_score
+from advgen.attacks.params import SpatialParams
 
 
 class Spatial(Attack):
@@ -35,13 +35,9 @@ class Spatial(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits.
         eps: share of the grid's range allowed (0..1).
-        max_rotation: degrees (paper, MNIST: 30).
-        max_translation: pixels (paper, MNIST: 3).
-        rotations: grid values of the angle (paper: 31).
-        translations: grid values per axis (paper: 5).
-        eval_batch: transformed images per forward pass.
-        random: one uniformly random rotation and translation per image (Engstrom et al.'s
-            random adversary) instead of the grid's worst.
+        params: a :class:`~advgen.attacks.params.SpatialParams`, or its fields as arguments
+            (``max_rotation``, ``max_translation``, ``rotations``, ``translations``, ``eval_batch``,
+            ``random``; the papers' defaults, ranges and descriptions are there).
         seed: seed of the random transforms (the grid search is deterministic).
 
     Shape:
@@ -49,37 +45,8 @@ class Spatial(Attack):
     """
 
     name = "Spatial"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {
-        "max_rotation": "[0, 360]",
-        "max_translation": "[0, 1000000]",
-        "rotations": "[1, 1000000]",
-        "translations": "[1, 1000000]",
-        "eval_batch": "[1, 65536]",
-    }
+    Params = SpatialParams
     norm = "spatial"
-
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 1.0,
-        max_rotation: float = 30.0,
-        max_translation: float = 3.0,
-        rotations: int = 31,
-        translations: int = 5,
-        eval_batch: int = 4096,
-        random: bool = False,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        self.random = bool(random)
-        self.max_rotation = float(max_rotation)
-        self.max_translation = float(max_translation)
-        self.rotations = int(rotations)
-        self.translations = int(translations)
-        self.eval_batch = int(eval_batch)
 
     def grid(self) -> torch.Tensor:
         """The (T, 3) grid of (degrees, tx pixels, ty pixels), identity included."""

@@ -24,19 +24,15 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 
 from advgen.attacks.base import (
-    NORMS,
     TINY,
     Attack,
     batch_view,
-    check_budget,
-    check_choice,
     l2_view,
     margin,
 )
-from advgen.errors import ConfigError
+from advgen.attacks.params import SquareParams
 
 _BOUNDS = (10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000)
 
@@ -63,10 +59,9 @@ class Square(Attack):
     Arguments:
         model: maps [0, 1] inputs to logits (only the scores are used).
         eps: budget (AutoAttack's MNIST setting: 0.3 Linf).
-        norm: "linf" or "l2" budget.
-        n_queries: model queries per input (paper and AutoAttack: 5,000).
-        n_restarts: restarts on the inputs still not fooled (AutoAttack: 1).
-        p_init: initial share of pixels per square (AutoAttack: 0.8).
+        params: a :class:`~advgen.attacks.params.SquareParams`, or its fields as arguments
+            (``norm``, ``n_queries``, ``n_restarts``, ``p_init``; the papers' defaults, ranges and
+            descriptions are there).
         seed: seed of the random search (None: global torch RNG).
 
     Shape:
@@ -77,31 +72,10 @@ class Square(Attack):
     """
 
     name = "Square"
-    #: ranges of the numeric arguments (schema bounds, written by advgen.registries)
-    bounds = {"n_queries": "[1, 1000000]", "n_restarts": "[1, 10000]", "p_init": "(0, 1]"}
+    Params = SquareParams
 
-    def __init__(
-        self,
-        model: nn.Module,
-        eps: float = 0.3,
-        norm: str = "linf",
-        n_queries: int = 5000,
-        n_restarts: int = 1,
-        p_init: float = 0.8,
-        *,
-        seed: int | None = 0,
-        batch_size: int | None = None,
-    ):
-        super().__init__(model, eps, seed=seed, batch_size=batch_size)
-        check_choice(self.name, "norm", norm, NORMS)
-        check_budget(self.name, self.eps, n_queries=n_queries, n_restarts=n_restarts)
-        if not 0 < p_init <= 1:
-            raise ConfigError(f"Square: p_init must be in (0, 1], got {p_init!r}")
-        self.norm = norm
-        self.n_queries = int(n_queries)
-        self.n_restarts = int(n_restarts)
-        self.p_init = float(p_init)
-        self._windows: tuple | None = None  # cached (key, all s x s window masks) of the current square size
+    finite_budget = True
+    _windows: tuple | None = None  # cached (key, all s x s window masks) of the current square size
 
     @torch.no_grad()
     def _margin(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

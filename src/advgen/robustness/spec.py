@@ -26,8 +26,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class AttackSpec:
-    """An attack of :mod:`advgen.attacks.registry` (``attack``) with its constructor arguments
-    (``params``, defaults from the paper, in the constructor) and the seed of its random draws."""
+    """An attack of :mod:`advgen.attacks.registry` (``attack``) with its parameters (``params``,
+    defaults from the paper, in its dataclass: :mod:`advgen.attacks.params`) and the seed of its
+    random draws."""
 
     attack: str
     params: dict[str, Any]

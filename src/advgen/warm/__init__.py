@@ -5,8 +5,9 @@ pandas, pyarrow, matplotlib, TorchDynamo's import on an optimizer's first step. 
 (``make run``, ``snakemake --cores N``, with or without ``--resources gpu=N``) the first job
 starts a server that imports them once; every later ``advgen`` command of the run is a small
 client (:mod:`advgen.warm.client`, the ``advgen`` console script: standard library only) that
-hands its arguments, working folder, environment and standard streams to the server, which
-forks a child that becomes the job (:mod:`advgen.warm.child`) and reports its exit status back.
+hands its arguments, working folder, environment, process state (:mod:`advgen.warm.state`) and
+standard streams to the server, which forks a child that becomes the job
+(:mod:`advgen.warm.child`); the job reports its exit status back.
 
 * Who may start warm (:mod:`advgen.warm.owner`): the workflow's ``onstart`` exports the running
   Snakemake as the run's owner (``ADVGEN_WARM_OWNER``: host, pid and SLURM job); a job starts

@@ -1,15 +1,23 @@
 """The forked child of the warm server becomes the job's ``advgen`` process.
 
-What the child sees is what a fresh process sees: the job's working folder, its environment
-(``os.environ`` replaced, so every variable advgen reads when a command runs is the job's),
-its descriptors 0-2 (the job's ``> log 2>&1``) behind new ``sys.stdin``/``stdout``/``stderr``
-buffered as a fresh interpreter buffers them, ``sys.argv``, Python's default signal
-dispositions, the temporary folder of its ``$TMPDIR``, fresh seeds for ``random`` and
-numpy's global generator, and a session of its own. Its exit status is a fresh interpreter's
-(an exception prints its traceback and exits 1, an interrupt kills it with SIGINT), and it ends
-as one (its threads joined, logging shut down, the streams flushed), though without the exit
-handlers of libraries the server imported for other jobs. When the client dies, the child is
-killed too.
+What the child sees is what a fresh process started by the job's client would see: the job's
+working folder, its environment (``os.environ`` replaced, so every variable advgen reads when a
+command runs is the job's, ``TZ`` included: ``time.tzset``), the client's process state
+(:mod:`advgen.warm.state`: file mode creation mask, resource limits, nice value, CPU affinity,
+blocked signals), its descriptors 0-2 (the job's ``> log 2>&1``) behind new
+``sys.stdin``/``stdout``/``stderr`` buffered as a fresh interpreter buffers them, ``sys.argv``,
+Python's default signal dispositions except for the signals the client's caller ignores (which
+stay ignored: SIGHUP under ``nohup``, SIGINT in a background job), the temporary folder of its
+``$TMPDIR``, fresh seeds for ``random`` and numpy's global generator, and a session of its own.
+What it cannot take on (:func:`advgen.warm.state.apply`), or any failure before the job runs,
+it answers with one line instead (:data:`~advgen.warm.protocol.FRESH`): the client then runs
+the job as a fresh process. The job runs only on the client's go-ahead.
+
+Its exit status is a fresh interpreter's (an exception prints its traceback and exits 1, an
+interrupt kills it with SIGINT), and it ends as one (its threads joined, logging shut down, the
+streams flushed), though without the exit handlers of libraries the server imported for other
+jobs; it reports that status to the client itself, so a server killed meanwhile costs the job
+nothing. When the client dies, the child is killed too.
 
 What it cannot change is what the libraries read when the server imported them: those
 variables are part of the server's identity (:func:`advgen.warm.place.import_environment`).
@@ -25,9 +33,13 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, NoReturn
+
+from advgen.warm import protocol
+from advgen.warm import state as process_state
 
 #: signals whose disposition a fresh interpreter leaves at the default
 _DEFAULT = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
@@ -35,40 +47,58 @@ _DEFAULT = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signa
 
 def become(
     conn: socket.socket,
-    fds: Sequence[int],
     request: dict[str, Any],
     entry: Callable[[list[str]], Any],
     close: Callable[[], None],
     announce: str | None = None,
 ) -> NoReturn:
-    """Turn this forked process into the job and run ``entry(argv)``; never returns.
+    """Turn this forked process into the job and, on the client's go-ahead, run ``entry(argv)``;
+    never returns.
 
     ``close`` releases what the child must not hold (the server's listening socket, the other
     jobs' connections); ``announce``, when given, is written to the job's stderr first."""
     try:
         close()
         signal.set_wakeup_fd(-1)
+        ignored = process_state.ignored(request["state"])
         for sig in _DEFAULT:
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python sets it at start-up
+        for number in ignored:  # ignored by the caller: ignored by the job (nohup, a background job)
+            signal.signal(number, signal.SIG_IGN)
         os.setsid()
-        for target, fd in enumerate(fds):
-            os.dup2(fd, target)
-            os.close(fd)
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        time.tzset()  # the job's TZ
         sys.argv = [request.get("argv0") or "advgen", *request["argv"]]
-        _fresh_streams()
         _fresh_state()
+        problem = process_state.apply(request["state"])  # the limits last: set-up is done
+    except BaseException as exc:  # the job could not be set up: it runs fresh
+        problem = f"cannot start the job in the warm child: {exc!r}"
+    try:
+        if problem is not None:
+            protocol.send_fresh(conn, problem)
+            os._exit(0)
+        protocol.send_ready(conn, os.getpid())
+        fds = protocol.recv_go(conn)
+    except OSError:
+        fds = None
+    if fds is None:  # the client gave up waiting (or died): the job never runs
+        os._exit(0)
+    try:
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        _fresh_streams()
         threading.Thread(target=_die_with_client, args=(conn,), daemon=True).start()
         if announce:
             print(announce, file=sys.stderr, flush=True)
-    except BaseException as exc:  # the job could not be set up: one line where it can be read
+    except BaseException as exc:
         os.write(2, f"advgen: warm start: cannot start the job: {exc!r}\n".encode())
         os._exit(1)
-    _exit(_run(entry, list(request["argv"])))
+    _exit(conn, _run(entry, list(request["argv"])))
 
 
 def _run(entry: Callable[[list[str]], Any], argv: list[str]) -> int:
@@ -93,15 +123,19 @@ def _run(entry: Callable[[list[str]], Any], argv: list[str]) -> int:
     return 1
 
 
-def _exit(code: int) -> NoReturn:
+def _exit(conn: socket.socket, code: int) -> NoReturn:
     """End as a fresh interpreter ends a job: the job's threads joined, logging shut down, the
-    streams flushed. Not through the server's exit handlers (and the libraries it imported that
-    the job never used): ``os._exit``."""
+    streams flushed, then the exit status told to the client. Not through the server's exit
+    handlers (and the libraries it imported that the job never used): ``os._exit``."""
     for thread in threading.enumerate():
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
     logging.shutdown()
     _flush()
+    try:
+        protocol.send_status(conn, code & 0xFF)
+    except OSError:  # the client is gone
+        pass
     os._exit(code & 0xFF)
 
 

@@ -2,12 +2,22 @@
 
 :func:`main` imports only the standard library (and advgen's own small ``warm`` modules)
 before it decides: with no owner (:func:`advgen.warm.owner.owner_of_job`) it runs
-:func:`advgen.cli.main` in this process, as before. Otherwise it connects to the run's server
-(starting it, under the user's lock, when no server answers or a dead one left its socket
-behind), hands over the job (:mod:`advgen.warm.protocol`), forwards SIGTERM, SIGINT, SIGHUP,
-SIGQUIT, SIGUSR1 and SIGUSR2 to the job, and exits as the job did: with its exit status, or
-killed by the same signal. When no server can be had (a folder that is not private, a server
-that does not start) the job runs fresh, after one line that says why.
+:func:`advgen.cli.console` in this process, as before. Otherwise it connects to the run's
+server (starting it, under the user's start lock, when no server answers or a dead one left
+its socket behind), hands over the job with its process state (:mod:`advgen.warm.protocol`,
+:mod:`advgen.warm.state`), gives the go-ahead, forwards SIGTERM, SIGINT, SIGHUP, SIGQUIT,
+SIGUSR1 and SIGUSR2 to the job (those its caller does not ignore), stops and continues the job
+with itself (SIGTSTP, SIGCONT; the server follows a SIGSTOP), and exits as the job did: with its
+exit status, or killed by the same signal. Its signal handlers are set before it looks for a
+server: until the job runs, SIGTERM and SIGINT end it as they end a fresh ``advgen`` (143, 130,
+no traceback, and the job never runs); once the job has ended, every forwarded signal is
+ignored to the exit, as a fresh command that completed ignores them (:mod:`advgen.termination`).
+
+When no server can be had (a folder that is not private, something else at the socket path, a
+server that does not start, or does not take the job within :data:`HANDOFF_TIMEOUT` seconds, a
+working folder that is gone, a process state the child cannot take on) the job runs fresh,
+after one line that says why. A server that stops answering has its socket removed, so the
+next job starts a new one.
 """
 
 from __future__ import annotations
@@ -17,15 +27,21 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import FrameType
 
 from advgen.warm import owner as owners
 from advgen.warm import protocol
+from advgen.warm import state as process_state
 from advgen.warm.place import Place, place_for
 from advgen.warm.protocol import Unavailable
 
-#: how long a client waits for a server it started to import its libraries
+#: how long a client waits for a server to import its libraries (its own, or another job's)
 START_TIMEOUT = 600.0
+#: how long a client waits for a listening server to take its job
+HANDOFF_TIMEOUT = 30.0
+#: options added to the server's command line (the test suite's servers import less)
+SERVER_OPTIONS: tuple[str, ...] = ()
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 _ATTEMPTS = 3
 
@@ -35,20 +51,86 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     owner = owners.owner_of_job(os.environ)
     if owner is not None:
+        _signals.install()
         try:
             return run_warm(place_for(owner.tag()), argv, owner.pid)
         except Unavailable as exc:
-            print(f"advgen: warm start unavailable ({exc}); running a fresh process", file=sys.stderr)
-    from advgen.cli import main as fresh
+            why = str(exc)
+        except OSError as exc:  # the working folder deleted, a folder that cannot be made...
+            why = _oserror(exc)
+        print(f"advgen: warm start unavailable ({why}); running a fresh process", file=sys.stderr)
+        _signals.restore()
+    from advgen.cli import console
 
-    return fresh(argv)
+    return console(argv)
+
+
+def _oserror(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
+class _Signals:
+    """What the client does with a signal: before its job runs, end as a fresh ``advgen`` would
+    (SIGTERM, SIGINT) or take the default action; while the job runs, pass it on; once the job has
+    ended, ignore it. A signal the caller ignores stays ignored (no handler is set)."""
+
+    HANDLED = (*FORWARDED, signal.SIGTSTP, signal.SIGCONT)
+
+    def __init__(self) -> None:
+        self.previous: dict[int, object] = {}
+        self.pid: int | None = None
+        self.done = False
+
+    def install(self) -> None:
+        if self.previous:
+            return
+        for sig in self.HANDLED:
+            if signal.getsignal(sig) is not signal.SIG_IGN:
+                self.previous[sig] = signal.signal(sig, self._on_signal)
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)  # type: ignore[arg-type]
+        self.previous.clear()
+
+    def finish(self) -> None:
+        """The job has ended: ignore the signals to the exit (no job left to pass them to)."""
+        self.done = True
+        for sig in self.previous:
+            signal.signal(sig, signal.SIG_IGN)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.done:
+            return
+        if self.pid is None:  # no job yet
+            if signum in (signal.SIGTERM, signal.SIGINT):
+                raise SystemExit(128 + signum)
+            if signum != signal.SIGCONT:
+                self._default(signum)
+            return
+        if signum == signal.SIGTSTP:  # Ctrl-Z: stop the job's process group, then this process
+            _kill(self.pid, signal.SIGSTOP, group=True)
+            self._default(signum)
+        elif signum == signal.SIGCONT:
+            _kill(self.pid, signal.SIGCONT, group=True)
+        else:
+            _kill(self.pid, signum)
+
+    def _default(self, signum: int) -> None:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # a stop returns here once continued
+        signal.signal(signum, self._on_signal)
+
+
+_signals = _Signals()
 
 
 def run_warm(place: Place, argv: list[str], owner_pid: int) -> int:
     """Run the job in a child of ``place``'s server (started if need be); its exit status."""
     for _ in range(_ATTEMPTS):
         sock = connect(place.socket) or start(place, owner_pid)
-        code = forward(sock, argv)
+        code = forward(sock, argv, _abandoning(place, _inode(place.socket)))
         if code is not None:
             return code
     raise Unavailable(f"the server at {place.socket} asked for a restart {_ATTEMPTS} times")
@@ -57,11 +139,15 @@ def run_warm(place: Place, argv: list[str], owner_pid: int) -> int:
 def connect(path: os.PathLike[str] | str) -> socket.socket | None:
     """A connection to the server at ``path``, or ``None`` when none listens there."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(HANDOFF_TIMEOUT)  # a listener whose queue is full and never drains
     try:
         sock.connect(os.fspath(path))
     except (FileNotFoundError, ConnectionRefusedError):
         sock.close()
         return None
+    except TimeoutError:
+        sock.close()
+        raise Unavailable(f"the server at {path} did not accept within {HANDOFF_TIMEOUT:.0f} s") from None
     except OSError as exc:
         sock.close()
         raise Unavailable(f"cannot connect to {path}: {exc.strerror}") from None
@@ -69,20 +155,15 @@ def connect(path: os.PathLike[str] | str) -> socket.socket | None:
 
 
 def start(place: Place, owner_pid: int) -> socket.socket:
-    """Start the server of ``place`` (one job at a time: the user's lock) and connect to it."""
-    import fcntl
-
-    fd = os.open(place.lock, os.O_RDWR | os.O_CREAT, 0o600)
+    """Start the server of ``place`` (one at a time: the user's start lock, which the starting
+    server holds until it listens) and connect to it."""
+    fd = _locked(place.lock)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
         sock = connect(place.socket)  # another job started it while this one waited
         if sock is not None:
             return sock
-        try:
-            os.unlink(place.socket)  # a dead server's socket
-        except FileNotFoundError:
-            pass
-        _spawn(place, owner_pid)
+        _remove(place.socket)  # a dead server's socket
+        _spawn(place, owner_pid, fd)
     finally:
         os.close(fd)
     sock = connect(place.socket)
@@ -91,8 +172,38 @@ def start(place: Place, owner_pid: int) -> socket.socket:
     return sock
 
 
-def _spawn(place: Place, owner_pid: int) -> None:
-    """Start ``python -m advgen.warm.server`` for ``place`` and wait until it listens."""
+def _locked(path: str) -> int:
+    """``path`` opened and locked (``flock``), waiting at most :data:`START_TIMEOUT` seconds."""
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise Unavailable(f"cannot open the start lock: {_oserror(exc)}") from None
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise Unavailable(f"a server has been starting for {START_TIMEOUT:.0f} s ({path})") from None
+            time.sleep(0.05)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise Unavailable(f"{path} is in the way of the server's socket ({exc.strerror})") from None
+
+
+def _spawn(place: Place, owner_pid: int, lock_fd: int) -> None:
+    """Start ``python -m advgen.warm.server`` for ``place`` and wait until it listens; the server
+    inherits the start lock and holds it until then (even if this client is killed meanwhile)."""
     import select
     import subprocess
 
@@ -105,19 +216,29 @@ def _spawn(place: Place, owner_pid: int) -> None:
         str(place.socket),
         "--lock",
         str(place.lock),
+        "--lock-fd",
+        str(lock_fd),
         "--owner",
         str(owner_pid),
         "--log",
         str(place.log),
         "--announce",
+        *SERVER_OPTIONS,
     ]
     try:  # a new file: a server that is still finishing its jobs keeps writing the old one
         os.unlink(place.log)
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        raise Unavailable(f"cannot replace the server's log: {_oserror(exc)}") from None
     with open(os.open(place.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
         proc = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, start_new_session=True
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,
+            pass_fds=(lock_fd,),
         )
     assert proc.stdout is not None
     deadline = time.monotonic() + START_TIMEOUT
@@ -126,63 +247,129 @@ def _spawn(place: Place, owner_pid: int) -> None:
         if not select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
             proc.kill()
             raise Unavailable(f"the server did not start in {START_TIMEOUT:.0f} s (log: {place.log})")
-        chunk = os.read(proc.stdout.fileno(), 64)
+        chunk = os.read(proc.stdout.fileno(), 4096)
         if not chunk:
             break
         line += chunk
     proc.stdout.close()
-    if line.strip() != b"ready":
-        proc.wait()
-        raise Unavailable(f"the server failed to start: {_last_line(place.log)} (log: {place.log})")
+    answer = line.decode(errors="replace").strip()
+    if answer == "ready":
+        return
+    if answer.startswith("failed: "):
+        raise Unavailable(f"the server failed to start: {answer[8:]} (log: {place.log})")
+    code = proc.wait()
+    how = f"killed by signal {-code}" if code < 0 else f"with status {code}"
+    raise Unavailable(f"the server exited {how} before it listened (log: {place.log})")
 
 
-def _last_line(path: os.PathLike[str]) -> str:
-    try:
-        with open(path, "rb") as f:
-            lines = f.read().decode(errors="replace").strip().splitlines()
-    except OSError:
-        return "no log"
-    return lines[-1] if lines else "no message"
-
-
-def forward(sock: socket.socket, argv: list[str]) -> int | None:
-    """Hand the job to the server on ``sock`` and wait for it; ``None`` when the server asks for
-    a restart (or closed the connection) before it started the job."""
+def forward(sock: socket.socket, argv: list[str], on_timeout: Callable[[], None] | None = None) -> int | None:
+    """Hand the job to the server on ``sock``, give the go-ahead and wait for the job's status;
+    ``None`` when the server asks for a restart (or closed the connection) before a child took
+    the job. :class:`Unavailable` (the job did not run: run it fresh) when the server does not
+    answer in :data:`HANDOFF_TIMEOUT` seconds (after calling ``on_timeout``) or the child cannot
+    take on the job's process state."""
+    _signals.install()
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] else "advgen"
-    request: dict[str, object] = {"argv0": argv0, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
+    try:
+        request: dict[str, object] = {
+            "argv0": argv0,
+            "argv": argv,
+            "cwd": os.getcwd(),
+            "env": dict(os.environ),
+            "state": process_state.capture(),
+        }
+    except OSError as exc:
+        sock.close()
+        raise Unavailable(_oserror(exc)) from None
+    sock.settimeout(HANDOFF_TIMEOUT)
     try:
         protocol.send_request(sock, request)
-        pid = protocol.recv_pid(sock)
+        tag, value = protocol.recv_answer(sock)
+    except TimeoutError:
+        sock.close()
+        if on_timeout is not None:
+            on_timeout()
+        raise Unavailable(f"the server did not take the job within {HANDOFF_TIMEOUT:.0f} s") from None
     except ConnectionError:  # the server went away before it started the job: ask again
         sock.close()
         return None
     except OSError as exc:
         sock.close()
         raise Unavailable(f"the server failed to take the job: {exc}") from None
-    if pid == protocol.RESTART:
+    if tag == protocol.RESTART:
         sock.close()
         return None
-    for sig in FORWARDED:
-        signal.signal(sig, lambda signum, frame: _kill(pid, signum))
+    if tag != protocol.READY:
+        sock.close()
+        if tag == protocol.FRESH:
+            raise Unavailable(str(value))
+        raise Unavailable(f"the warm child ended before the job started (status {value})")
+    assert isinstance(value, int)
+    _signals.pid = value  # from here on a signal goes to the job
     try:
-        status = protocol.recv_status(sock)
-    except ConnectionError:
-        print("advgen: the warm server ended before the job did", file=sys.stderr)
+        protocol.send_go(sock)
+    except OSError:  # nobody holds the other end: the child is gone, the job never ran
+        _signals.pid = None
+        sock.close()
+        raise Unavailable("the warm child ended before the job started") from None
+    sock.settimeout(None)
+    try:
+        tag, value = protocol.recv_answer(sock)
+        while tag != protocol.STATUS:
+            tag, value = protocol.recv_answer(sock)
+    except OSError:  # the job was killed by a signal and its server too: nobody saw how it ended
+        _signals.finish()
+        print("advgen: the warm job ended without an exit status (its server was killed)", file=sys.stderr)
         return 1
     finally:
         sock.close()
-    if status < 0:  # killed by a signal: so is this process, as the shell would see a fresh job
-        if -status != signal.SIGKILL:  # (whose action is the default and cannot be set)
-            signal.signal(-status, signal.SIG_DFL)
-        os.kill(os.getpid(), -status)
-        return 128 - status
-    return status
+    _signals.finish()
+    assert isinstance(value, int)
+    if value < 0:  # killed by a signal: so is this process, as the shell would see a fresh job
+        if -value != signal.SIGKILL:  # (whose action is the default and cannot be set)
+            signal.signal(-value, signal.SIG_DFL)
+        os.kill(os.getpid(), -value)
+        return 128 - value
+    return value
 
 
-def _kill(pid: int, signum: int) -> None:
+def _inode(path: str) -> int | None:
     try:
-        os.kill(pid, signum)
-    except ProcessLookupError:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _abandoning(place: Place, inode: int | None) -> Callable[[], None]:
+    return lambda: _abandon(place, inode)
+
+
+def _abandon(place: Place, inode: int | None) -> None:
+    """Remove the socket of a server that does not answer (if it is still the one at
+    ``inode``), so the next job starts a new server; the old one finishes the jobs it holds."""
+    import fcntl
+
+    try:
+        fd = os.open(place.lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if inode is not None and _inode(place.socket) == inode:
+            os.unlink(place.socket)
+    except OSError:  # locked by a starting server, or gone: leave it
+        pass
+    finally:
+        os.close(fd)
+
+
+def _kill(pid: int, signum: int, group: bool = False) -> None:
+    try:
+        if group:
+            os.killpg(pid, signum)
+        else:
+            os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
         pass
 
 
@@ -192,7 +379,10 @@ def forward_to(path: os.PathLike[str] | str, argv: Sequence[str] | None = None) 
     sock = connect(path)
     if sock is None:
         sys.exit(f"advgen: no warm server listens at {path}")
-    code = forward(sock, list(sys.argv[1:] if argv is None else argv))
+    try:
+        code = forward(sock, list(sys.argv[1:] if argv is None else argv))
+    except Unavailable as exc:
+        sys.exit(f"advgen: the warm server at {path} cannot run the job: {exc}")
     if code is None:
         sys.exit(f"advgen: the warm server at {path} no longer serves")
     return code

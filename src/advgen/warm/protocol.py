@@ -1,12 +1,23 @@
-"""What a job's client and the warm server say to each other. Standard library only.
+"""What a job's client, the warm server and the job's forked child say to each other. Standard
+library only.
 
-One connection per job, a Unix stream socket. The client sends 8 bytes (the length of a JSON
-payload) together with its descriptors 0, 1 and 2 (``SCM_RIGHTS``), then the payload
-``{"argv0", "argv", "cwd", "env"}``. The server answers 8 bytes: the pid of the child that
-runs the job, or :data:`RESTART` when it no longer serves (the advgen sources changed since it
-started, or its run ended), and when the child ends, its wait status as a signed 4-byte
-integer (the exit status, or minus the signal that killed it). The child watches the
-connection: when the client dies, so does the job.
+One connection per job, a Unix stream socket:
+
+1. the client sends 8 bytes (the length of a JSON payload), then the payload ``{"argv0",
+   "argv", "cwd", "env", "state"}`` (``state``: :func:`advgen.warm.state.capture`);
+2. the server answers :data:`RESTART` when it no longer serves (the advgen sources changed
+   since it started, or its run ended); otherwise it forks a child, which takes on the job's
+   process state and answers :data:`READY` with its pid, or :data:`FRESH` with one line saying
+   what it could not take on (the client then runs the job as a fresh process);
+3. the client answers :data:`GO` together with its descriptors 0, 1 and 2 (``SCM_RIGHTS``);
+   only then does the job run (a client that gave up waiting, or died, never has its job run
+   twice, and its streams are never held by a server that does not answer);
+4. when the job ends, the child itself sends :data:`STATUS` (its exit status), and the server,
+   once it has reaped the child, sends :data:`STATUS` too (the wait status: the exit status, or
+   minus the signal that killed it). The client takes the first, so a job that ended normally
+   has its status even if its server was killed meanwhile.
+
+The child watches the connection: when the client dies, so does the job.
 """
 
 from __future__ import annotations
@@ -16,11 +27,14 @@ import os
 import socket
 import struct
 
-#: the server's first answer when the client must start a new server and ask again
-RESTART = 0
+#: the tags of the answers to a request
+RESTART, READY, FRESH, STATUS = b"X", b"P", b"F", b"S"
+#: the client's go-ahead
+GO = b"G"
 _SIZE = struct.Struct("!Q")
 _PID = struct.Struct("!Q")
 _STATUS = struct.Struct("!i")
+_REASON = struct.Struct("!I")
 #: the streams a job hands over: stdin, stdout, stderr
 STREAMS = (0, 1, 2)
 
@@ -42,25 +56,30 @@ def recv_exact(sock: socket.socket, n: int) -> bytes:
 
 def send_request(sock: socket.socket, request: dict[str, object]) -> None:
     payload = json.dumps(request).encode()
-    socket.send_fds(sock, [_SIZE.pack(len(payload))], list(STREAMS))
-    sock.sendall(payload)
+    sock.sendall(_SIZE.pack(len(payload)) + payload)
 
 
-def recv_request(conn: socket.socket) -> tuple[dict[str, object], list[int]]:
-    """The request and the descriptors that came with it (the caller closes them)."""
-    header, fds, _, _ = socket.recv_fds(conn, _SIZE.size, len(STREAMS))
-    try:
-        if len(header) != _SIZE.size or len(fds) != len(STREAMS):
-            raise ConnectionError("a short request")
-        (size,) = _SIZE.unpack(header)
-        request = json.loads(recv_exact(conn, size))
-        if not isinstance(request, dict):
-            raise ValueError("the request is not a JSON object")
-    except BaseException:
-        for fd in fds:
-            _close(fd)
-        raise
-    return request, fds
+def recv_request(conn: socket.socket) -> dict[str, object]:
+    (size,) = _SIZE.unpack(recv_exact(conn, _SIZE.size))
+    request = json.loads(recv_exact(conn, size))
+    if not isinstance(request, dict):
+        raise ValueError("the request is not a JSON object")
+    return request
+
+
+def send_go(sock: socket.socket) -> None:
+    """The go-ahead, with this process's standard streams."""
+    socket.send_fds(sock, [GO], list(STREAMS))
+
+
+def recv_go(conn: socket.socket) -> list[int] | None:
+    """The job's standard streams when the client gave the go-ahead, else ``None``."""
+    message, fds, _, _ = socket.recv_fds(conn, len(GO), len(STREAMS))
+    if message == GO and len(fds) == len(STREAMS):
+        return fds
+    for fd in fds:
+        _close(fd)
+    return None
 
 
 def _close(fd: int) -> None:
@@ -70,17 +89,34 @@ def _close(fd: int) -> None:
         pass
 
 
-def send_pid(conn: socket.socket, pid: int) -> None:
-    conn.sendall(_PID.pack(pid))
+def send_restart(conn: socket.socket) -> None:
+    conn.sendall(RESTART)
 
 
-def recv_pid(sock: socket.socket) -> int:
-    return _PID.unpack(recv_exact(sock, _PID.size))[0]
+def send_ready(conn: socket.socket, pid: int) -> None:
+    conn.sendall(READY + _PID.pack(pid))
+
+
+def send_fresh(conn: socket.socket, reason: str) -> None:
+    data = reason.encode(errors="replace")
+    conn.sendall(FRESH + _REASON.pack(len(data)) + data)
 
 
 def send_status(conn: socket.socket, status: int) -> None:
-    conn.sendall(_STATUS.pack(status))
+    conn.sendall(STATUS + _STATUS.pack(status))
 
 
-def recv_status(sock: socket.socket) -> int:
-    return _STATUS.unpack(recv_exact(sock, _STATUS.size))[0]
+def recv_answer(sock: socket.socket) -> tuple[bytes, int | str | None]:
+    """The next answer: ``(RESTART, None)``, ``(READY, pid)``, ``(FRESH, reason)`` or
+    ``(STATUS, status)``; ``ConnectionError`` when the connection closes first."""
+    tag = recv_exact(sock, 1)
+    if tag == READY:
+        return tag, _PID.unpack(recv_exact(sock, _PID.size))[0]
+    if tag == FRESH:
+        (size,) = _REASON.unpack(recv_exact(sock, _REASON.size))
+        return tag, recv_exact(sock, size).decode(errors="replace")
+    if tag == STATUS:
+        return tag, _STATUS.unpack(recv_exact(sock, _STATUS.size))[0]
+    if tag == RESTART:
+        return tag, None
+    raise ConnectionError(f"an unknown answer {tag!r}")

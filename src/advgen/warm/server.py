@@ -1,13 +1,23 @@
 """The warm server: one process imports the libraries once and forks a child per job.
 
-``python -P -m advgen.warm.server --socket PATH [--owner PID] [--lock PATH]`` (the client
-starts it; ``-P`` keeps the job's folder off ``sys.path``) digests the advgen sources, imports
-:data:`PRELOAD` and every ``advgen`` command module, binds its socket (mode 0600), prints
-``ready`` and serves: for each request (:mod:`advgen.warm.protocol`) it digests the sources
-again (:func:`advgen.provenance.digest_tree`, about 20 ms) and, when they changed since it
-started, answers :data:`~advgen.warm.protocol.RESTART` and retires, so that the job starts a
-new server that imports the new code; otherwise it forks a child that becomes the job
-(:mod:`advgen.warm.child`) and reports the child's wait status when it ends.
+``python -P -m advgen.warm.server --socket PATH [--owner PID] [--lock PATH] [--lock-fd N]``
+(the client starts it; ``-P`` keeps the job's folder off ``sys.path``) digests the advgen
+sources, imports :data:`PRELOAD` and every ``advgen`` command module, binds its socket (mode
+0600), prints ``ready`` (or ``failed: REASON``, the one line a client quotes) and serves: for
+each request (:mod:`advgen.warm.protocol`) it digests the sources again
+(:func:`advgen.provenance.digest_tree`, about 20 ms) and, when they changed since it started,
+answers :data:`~advgen.warm.protocol.RESTART` and retires, so that the job starts a new server
+that imports the new code; otherwise it forks a child that becomes the job
+(:mod:`advgen.warm.child`) and reports the child's wait status when it ends (the child reports
+its own exit status first). ``--lock-fd`` is the starting client's lock on the user's start lock,
+which the server holds until it listens: a client killed while its server starts leaves the lock
+held, so the next job waits for that server instead of starting a second one.
+
+Its signal handlers are set before its imports (SIGTERM and SIGINT end a server that is still
+starting with one line), and it makes its soft resource limits its hard ones: a server is not
+bound by the soft limits of the job that happened to start it (each job gets its own,
+:mod:`advgen.warm.state`). While a job's client is stopped (SIGSTOP, which no process can
+catch and forward), the server stops the job's process group, and continues it with the client.
 
 It never initialises CUDA: importing torch does not, and the server runs no torch operation
 (nor does it start torch's thread pool); every child initialises CUDA on its own, with the
@@ -32,6 +42,7 @@ import pkgutil
 import selectors
 import signal
 import socket
+import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -132,6 +143,8 @@ class Server:
         self.idle = idle
         self.announce = ANNOUNCE.format(pid=os.getpid()) if announce else None
         self.children: dict[int, socket.socket] = {}
+        self.clients: dict[int, int] = {}  # a job's pid -> its client's pid
+        self.stopped: set[int] = set()  # the jobs this server stopped with their clients
         self.last_job = time.monotonic()
         self.retired = False
         self.kill_at: float | None = None
@@ -173,7 +186,7 @@ class Server:
     def run(self) -> int:
         """Serve; return 0 once retired with no job left (a child never returns from here)."""
         while not (self.retired and not self.children):
-            for key, _ in self.selector.select(timeout=1.0):
+            for key, _ in self.selector.select(timeout=0.2 if self.children else 1.0):
                 if key.data == "accept":
                     self._accept()
                 elif key.data == "wake":
@@ -181,6 +194,7 @@ class Server:
                 elif key.data == "owner":
                     self._stop("its run ended")
             self._reap()
+            self._follow_clients()
             self._tick()
         _log("exits")
         return 0
@@ -191,7 +205,7 @@ class Server:
         conn, _ = self.listener.accept()
         conn.settimeout(10.0)  # a client that sends nothing cannot hold the server
         try:
-            request, fds = protocol.recv_request(conn)
+            request = protocol.recv_request(conn)
         except (OSError, ValueError):
             conn.close()
             return
@@ -202,26 +216,24 @@ class Server:
         except OSError:  # a file replaced while it was read: an edit under way
             current = ""
         if current != self.digest:
-            self._send(conn, protocol.send_pid, protocol.RESTART)
+            self._send(conn, protocol.send_restart)
             conn.close()
-            for fd in fds:
-                os.close(fd)
             self._retire("the advgen sources changed")
             return
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            child.become(conn, fds, request, self.entry, lambda: self._close_in_child(conn), self.announce)
-        for fd in fds:
-            os.close(fd)
+            child.become(conn, request, self.entry, lambda: self._close_in_child(conn), self.announce)
         self.children[pid] = conn
-        self._send(conn, protocol.send_pid, pid)
+        client = _peer_pid(conn)
+        if client is not None:
+            self.clients[pid] = client
 
     @staticmethod
-    def _send(conn: socket.socket, send: Callable[[socket.socket, int], None], value: int) -> None:
+    def _send(conn: socket.socket, send: Callable[..., None], *values: int) -> None:
         try:
-            send(conn, value)
+            send(conn, *values)
         except OSError:  # the client is gone; its child sees the closed connection
             pass
 
@@ -244,10 +256,26 @@ class Server:
             if pid == 0:
                 return
             conn = self.children.pop(pid, None)
+            self.clients.pop(pid, None)
+            self.stopped.discard(pid)
             if conn is not None:
                 self._send(conn, protocol.send_status, os.waitstatus_to_exitcode(status))
                 conn.close()
                 self.last_job = time.monotonic()
+
+    def _follow_clients(self) -> None:
+        """Stop a job whose client is stopped (SIGSTOP: it cannot forward that one), continue it
+        with its client (not once the jobs are being ended: they must see their SIGTERM)."""
+        if self.kill_at is not None:
+            return
+        for job, client in self.clients.items():
+            if _stopped(client):
+                if job not in self.stopped:
+                    self.stopped.add(job)
+                    _signal_group(job, signal.SIGSTOP)
+            elif job in self.stopped:
+                self.stopped.discard(job)
+                _signal_group(job, signal.SIGCONT)
 
     def _tick(self) -> None:
         now = time.monotonic()
@@ -273,6 +301,8 @@ class Server:
             self.kill_at = time.monotonic() + GRACE_SECONDS
             for pid in self.children:
                 _signal_group(pid, signal.SIGTERM)
+                _signal_group(pid, signal.SIGCONT)  # a stopped job gets it too
+            self.stopped.clear()
 
     def _retire(self, reason: str) -> None:
         """Take no more jobs: remove the socket (if it is still this server's) and close it."""
@@ -307,6 +337,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _peer_pid(conn: socket.socket) -> int | None:
+    """The pid of the process at the other end of ``conn`` (Linux's ``SO_PEERCRED``)."""
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except (OSError, AttributeError):
+        return None
+    return struct.unpack("3i", creds)[0] or None
+
+
+def _stopped(pid: int) -> bool:
+    """Whether process ``pid`` is stopped (``/proc/PID/stat``'s state ``T``)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rpartition(b")")[2].split()[:1] == [b"T"]
+    except OSError:
+        return False
+
+
 def _signal_group(pid: int, sig: int) -> None:
     """``sig`` to the job's process group (the child leads one: it called ``setsid``)."""
     try:
@@ -316,13 +364,17 @@ def _signal_group(pid: int, sig: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for sig in (signal.SIGTERM, signal.SIGINT):  # before the imports: a server still starting
+        signal.signal(sig, _on_signal_while_starting)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     p = argparse.ArgumentParser(prog="python -m advgen.warm.server", description=__doc__.splitlines()[0])
     p.add_argument("--socket", type=Path, required=True, help="the path to listen at")
     p.add_argument("--owner", type=int, default=None, help="end with this process (the run's Snakemake)")
     p.add_argument("--lock", type=Path, default=None, help="the user's lock for starting servers")
+    p.add_argument("--lock-fd", type=int, default=None, help="the start lock, held until listening")
     p.add_argument("--log", type=Path, default=None, help="this server's stderr, removed when it exits")
     p.add_argument("--idle", type=float, default=IDLE_SECONDS, help="retire after this long without jobs")
-    p.add_argument("--entry", default="advgen.cli:main", help="module:function a child runs")
+    p.add_argument("--entry", default="advgen.cli:console", help="module:function a child runs")
     p.add_argument(
         "--preload",
         default=",".join(PRELOAD),
@@ -330,19 +382,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--announce", action="store_true", help="each job's stderr says it started warm")
     args = p.parse_args(argv)
-    digest = provenance.package_digest()  # before the imports it vouches for; the jobs inherit it
-    preload([m for m in args.preload.split(",") if m])
-    server = Server(
-        args.socket,
-        entry_point(args.entry),
-        digest=digest,
-        owner=args.owner,
-        lock=args.lock,
-        idle=args.idle,
-        announce=args.announce,
-    )
+    try:
+        _raise_soft_limits()
+        digest = provenance.package_digest()  # before the imports it vouches for; the jobs inherit it
+        preload([m for m in args.preload.split(",") if m])
+        server = Server(
+            args.socket,
+            entry_point(args.entry),
+            digest=digest,
+            owner=args.owner,
+            lock=args.lock,
+            idle=args.idle,
+            announce=args.announce,
+        )
+    except BaseException as exc:  # the one line the starting client quotes; the log has the rest
+        import traceback
+
+        traceback.print_exc()
+        reason = exc.code if isinstance(exc, SystemExit) and isinstance(exc.code, str) else repr(exc)
+        _tell(f"failed: {' '.join(str(reason).split())}")
+        return 1
     _log(f"ready at {args.socket} (owner {args.owner})")
-    print("ready", flush=True)
+    _tell("ready")
+    if args.lock_fd is not None:
+        os.close(args.lock_fd)  # listening: the next job connects instead of starting a server
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the starting client stops reading; nothing more goes to it
     os.close(devnull)
@@ -350,6 +413,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.log is not None:
         _remove_own_log(args.log)
     return code
+
+
+def _on_signal_while_starting(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by {signal.Signals(signum).name} while starting")
+
+
+def _tell(line: str) -> None:
+    """``line`` to the starting client, if it still listens (a killed one does not)."""
+    try:
+        print(line, flush=True)
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+#: limits a server raises from its starter's soft value to the hard one (not the core size or the
+#: stack size: the first would have a server dump its memory, the second changes its memory layout)
+RAISED_LIMITS = ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE")
+
+
+def _raise_soft_limits() -> None:
+    import resource
+
+    for name in RAISED_LIMITS:
+        which = getattr(resource, name, None)
+        if which is not None:
+            soft, hard = resource.getrlimit(which)
+            if soft != hard:
+                resource.setrlimit(which, (hard, hard))
 
 
 def _remove_own_log(path: Path) -> None:

@@ -1,0 +1,287 @@
+"""A warm job is the caller's process (advgen.warm.state): the same process state as a fresh one.
+
+A probe runs as a fresh process and as the child of a warm server (``tests/forkserver.py``'s
+client, a server that imports nothing else), each started by the same shell under a matrix of
+process states: ``umask 077``, ``ulimit -v``, ``ulimit -t``, a lower soft limit on open files,
+another ``TZ``, ``nohup`` (SIGHUP ignored), an ignored SIGINT (a background job of a script),
+another working folder, an environment variable, ``nice``, ``taskset``. It reports what it
+sees; warm and fresh must agree on every item. A probe that spins under ``ulimit -t 1`` is
+killed by SIGXCPU either way, one that grows under ``ulimit -v`` ends with the same one line (a
+limit below what the forked child already maps is one line: the job is not taken);
+under ``nohup`` a SIGHUP, and in a background job a SIGINT, leave the job running to exit 0;
+SIGTSTP, SIGSTOP and SIGCONT to the client stop and continue the job. A hard limit above the
+server's, which the child cannot take on, is one line, and the client does not run the job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import forkserver
+from tests.conftest import base_env
+
+# The probe: prints what a job sees as one JSON line; "spin" burns CPU, "grow" allocates until
+# it cannot, "wait" announces its pid and waits for a file to appear (then exits 0).
+PROBE = r"""
+import json, mmap, os, resource, signal, sys, time
+
+if __name__ != "__main__":  # imported by the server: it maps more than a fresh probe (never touched)
+    BALLAST = mmap.mmap(-1, 256 << 20)
+
+def state():
+    limits = {n: resource.getrlimit(getattr(resource, n)) for n in dir(resource) if n.startswith("RLIMIT_")}
+    ignored = [int(s) for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)
+               and signal.getsignal(s) is signal.SIG_IGN]
+    mask = os.umask(0)
+    os.umask(mask)
+    return {"umask": mask, "limits": limits, "ignored": ignored, "cwd": os.getcwd(),
+            "env": os.environ.get("PROBE_VARIABLE"), "tz": [time.tzname, time.timezone],
+            "local": time.strftime("%H %Z", time.localtime(86400)),
+            "nice": os.getpriority(os.PRIO_PROCESS, 0), "cpus": sorted(os.sched_getaffinity(0)),
+            "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
+            "sigint": repr(signal.getsignal(signal.SIGINT))}
+
+def main(argv):
+    if argv[0] == "state":
+        print(json.dumps(state()), flush=True)
+    elif argv[0] == "spin":
+        while True:
+            pass
+    elif argv[0] == "grow":  # address space, not memory: the pages are never touched
+        chunks = []
+        try:
+            while True:
+                chunks.append(mmap.mmap(-1, 64 << 20))
+        except OSError:
+            print(len(chunks) * 64, flush=True)  # MiB it could map
+            chunks.clear()
+            print("probe: error: out of memory", file=sys.stderr)
+            return 2
+    elif argv[0] == "wait":
+        print(os.getpid(), flush=True)
+        while not os.path.exists(argv[1]):
+            time.sleep(0.01)
+        open(argv[1] + ".done", "w").close()
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+"""
+
+#: each case: the shell commands before the job, and a folder to run it in ("" for the test's)
+CASES = {
+    "plain": "",
+    "umask 077": "umask 077",
+    "ulimit -v": "ulimit -v 4000000",
+    "ulimit -t": "ulimit -t 30",
+    "ulimit -Sn": "ulimit -S -n 256",
+    "TZ": "export TZ=Pacific/Kiritimati",
+    "nohup": "NOHUP=nohup",
+    "ignored SIGINT": "trap '' INT",
+    "cwd": "cd /",
+    "environment": "export PROBE_VARIABLE=set",
+    "nice": "NICE='nice -n 5'",
+    "taskset": f"TASKSET='taskset -c {min(os.sched_getaffinity(0))}'",
+}
+
+
+class Probe:
+    """The probe, fresh (``python probe.py``) or warm (the test client of a probe server)."""
+
+    def __init__(self, folder: Path) -> None:
+        (folder / "warm_probe.py").write_text(PROBE)
+        self.folder = folder
+        self.env = base_env()
+        self.env["PYTHONPATH"] = f"{folder}{os.pathsep}{self.env['PYTHONPATH']}"
+        self.env.pop("PROBE_VARIABLE", None)
+        self.server = forkserver.ForkServer(
+            self.env, "advgen", entry="warm_probe:main", preload=("warm_probe",)
+        )
+
+    def command(self, warm: bool, prefix: str, *args: str) -> list[str]:
+        job = [str(self.server.client)] if warm else [sys.executable, str(self.folder / "warm_probe.py")]
+        line = " ".join(shlex.quote(a) for a in (*job, *args))
+        return ["bash", "-c", f"{prefix}\nexec ${{NOHUP:-}} ${{NICE:-}} ${{TASKSET:-}} {line}"]
+
+    def run(self, warm: bool, prefix: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            self.command(warm, prefix, *args),
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def start(self, warm: bool, prefix: str, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.command(warm, prefix, *args),
+            cwd=self.folder,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Probe]:
+    p = Probe(tmp_path_factory.mktemp("state"))
+    yield p
+    p.server.stop()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_warm_job_sees_the_process_state_a_fresh_one_sees(probe: Probe, case: str) -> None:
+    fresh, warm = (probe.run(w, CASES[case], "state") for w in (False, True))
+    assert fresh.returncode == warm.returncode == 0, (fresh.stderr, warm.stderr)
+    assert warm.stderr == fresh.stderr == ""
+    assert json.loads(warm.stdout) == json.loads(fresh.stdout)
+
+
+def test_the_matrix_changes_what_a_job_sees(probe: Probe) -> None:
+    """Each case's state differs from the plain one's (so the comparison above can fail)."""
+    plain = json.loads(probe.run(True, "", "state").stdout)
+    for case, prefix in CASES.items():
+        if case != "plain" and (case != "taskset" or len(os.sched_getaffinity(0)) > 1):
+            assert json.loads(probe.run(True, prefix, "state").stdout) != plain, case
+
+
+def test_a_cpu_time_limit_kills_a_spinning_job_warm_and_fresh(probe: Probe) -> None:
+    codes = [probe.run(w, "ulimit -S -t 1", "spin").returncode for w in (False, True)]
+    assert codes == [-signal.SIGXCPU] * 2
+
+
+def test_a_job_that_grows_under_ulimit_v_ends_with_one_line_warm_and_fresh(probe: Probe) -> None:
+    results = [probe.run(w, "ulimit -v 1000000", "grow") for w in (False, True)]
+    assert [r.returncode for r in results] == [2, 2]
+    assert [r.stderr for r in results] == ["probe: error: out of memory\n"] * 2
+    assert all(int(r.stdout) < 1000 for r in results)  # the limit held (about 977 MiB)
+
+
+def test_an_address_space_limit_below_what_the_child_maps_is_one_line(probe: Probe) -> None:
+    """The forked child maps what the server imported; a fresh process would start smaller and
+    fit: the child does not take the job (the console script then runs it fresh)."""
+    fresh = probe.run(False, "ulimit -v 150000", "state")
+    assert fresh.returncode == 0, fresh.stderr
+    warm = probe.run(True, "ulimit -v 150000", "state")
+    assert warm.returncode == 1 and warm.stdout == ""
+    assert warm.stderr.count("\n") == 1
+    assert "RLIMIT_AS 146 MiB is below the" in warm.stderr and "the warm child maps already" in warm.stderr
+
+
+def _wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rpartition(")")[2].split()[0]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "signum"),
+    [("NOHUP=nohup", signal.SIGHUP), ("trap '' INT", signal.SIGINT)],
+    ids=["nohup-SIGHUP", "ignored-SIGINT"],
+)
+def test_an_ignored_signal_leaves_a_warm_job_running_to_exit_0(
+    probe: Probe, tmp_path: Path, prefix: str, signum: int
+) -> None:
+    go = tmp_path / "go"
+    client = probe.start(True, prefix, "wait", str(go))
+    assert client.stdout is not None
+    int(client.stdout.readline())  # the job runs
+    client.send_signal(signum)
+    time.sleep(0.2)
+    go.touch()
+    assert client.wait(timeout=30) == 0, client.communicate()
+    assert (tmp_path / "go.done").exists()
+
+
+def test_a_signal_the_caller_does_not_ignore_still_ends_the_job(probe: Probe, tmp_path: Path) -> None:
+    client = probe.start(True, "", "wait", str(tmp_path / "go"))
+    assert client.stdout is not None
+    int(client.stdout.readline())
+    client.send_signal(signal.SIGHUP)
+    assert client.wait(timeout=30) == -signal.SIGHUP
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTSTP, signal.SIGSTOP], ids=["SIGTSTP", "SIGSTOP"])
+def test_stopping_the_client_stops_the_job_and_sigcont_continues_it(
+    probe: Probe, tmp_path: Path, stop: int
+) -> None:
+    go = tmp_path / "go"
+    client = probe.start(True, "", "wait", str(go))
+    assert client.stdout is not None
+    job = int(client.stdout.readline())
+    client.send_signal(stop)
+    assert _wait_for(lambda: _state(job) == "T"), "the job was not stopped"
+    go.touch()
+    time.sleep(0.3)
+    assert not (tmp_path / "go.done").exists()  # stopped: it has not seen the file
+    client.send_signal(signal.SIGCONT)
+    assert client.wait(timeout=30) == 0, client.communicate()
+    assert (tmp_path / "go.done").exists()
+
+
+def test_a_hard_limit_the_child_cannot_raise_is_one_line_and_the_job_does_not_run(tmp_path: Path) -> None:
+    """A server without the capability to raise hard limits (root: ``setpriv`` drops it), whose
+    hard limit on open files is lower than the client's: the child says so; the job never runs."""
+    unprivileged = "exec setpriv --inh-caps=-all --bounding-set=-all" if os.geteuid() == 0 else "exec"
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("root without setpriv: the child could raise the limit")
+    (tmp_path / "warm_probe.py").write_text(PROBE)
+    env = base_env()
+    env["PYTHONPATH"] = f"{tmp_path}{os.pathsep}{env['PYTHONPATH']}"
+    socket_path = tmp_path / "socket"
+    server = subprocess.Popen(
+        [
+            "bash",
+            "-c",
+            f"ulimit -n 512 && {unprivileged} {sys.executable} -P -m advgen.warm.server "
+            f"--socket {socket_path} --preload warm_probe --entry warm_probe:main",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+        go = tmp_path / "go"
+        go.touch()
+        client = "import sys; from advgen.warm.client import forward_to as f; sys.exit(f(sys.argv[1]))"
+        job = subprocess.run(
+            ["bash", "-c", 'ulimit -n 1024 && exec "$@"', "-", sys.executable, "-c", client]
+            + [str(socket_path), "wait", str(go)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert job.returncode == 1
+        assert job.stderr.count("\n") == 1
+        assert "cannot set RLIMIT_NOFILE to 1024:1024 in the warm child" in job.stderr
+        assert job.stdout == "" and not (tmp_path / "go.done").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
