@@ -199,6 +199,8 @@ def _message(error: Any) -> str:
     if error.validator == "required":
         missing = [r for r in error.validator_value if r not in error.instance]
         return f"missing required key '{missing[0]}'"
+    if error.validator == "not" and error.validator_value == {"type": "null"}:  # a conditional requirement
+        return f"null, but {error.schema.get('description', 'a value is required here')}"
     if error.validator == "type":
         if isinstance(error.instance, float) and not math.isfinite(error.instance):
             return f"expected a finite {error.validator_value}, got {error.instance!r}"
@@ -326,10 +328,31 @@ def check_name_case(config: Mapping[str, Any], source: str) -> None:
                     )
 
 
+#: the sections of trained models: a run is named by its entry's name alone (roles, the claims
+#: page, ``Study.model_sections``), so one name is one entry of one of them
+MODEL_SECTIONS = ("classifiers", "gans", "autoencoders")
+
+
+def check_model_names(config: Mapping[str, Any], source: str) -> None:
+    """No entry name in two of :data:`MODEL_SECTIONS` (a GAN and a classifier both ``x``: a role
+    naming ``x`` would read either)."""
+    seen: dict[str, str] = {}
+    for section in MODEL_SECTIONS:
+        for name in _section_names(config, (section,)):
+            first = seen.setdefault(name, section)
+            if first != section:
+                raise ConfigError(
+                    f"{source}: {section}.{name}: also the name of {first}.{name}; roles and the claims page "
+                    "name a model by its entry's name alone, so each name is one model's (rename one)"
+                )
+
+
 def _check_names(config: Mapping[str, Any], source: str) -> None:
     """No name ends in a part repeated :data:`PERIODIC_REPEATS` times (the schema bounds their
-    length), and none differs only in case from another of its group (:func:`check_name_case`)."""
+    length), none differs only in case from another of its group (:func:`check_name_case`), and
+    no model's name is another model's (:func:`check_model_names`)."""
     check_name_case(config, source)
+    check_model_names(config, source)
     for keys in NAMED_SECTIONS:
         for name in _section_names(config, keys):
             match = _PERIODIC.search(str(name))

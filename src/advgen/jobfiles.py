@@ -157,10 +157,55 @@ def _relation(out: FileArg, other: FileArg) -> str | None:
     return None
 
 
+#: what an output's temporary name adds to its own (``.NAME.<8 random characters>.tmp``,
+#: :func:`advgen.io.atomic_path`): the output is written under that name first
+TEMPORARY_NAME_EXTRA = len("..") + 8 + len(".tmp")
+#: the longest file name where the file system does not say (Linux's NAME_MAX)
+DEFAULT_NAME_MAX = 255
+
+
+def _name_max(path: str) -> int:
+    """The longest file name (bytes) the file system under ``path`` takes: NAME_MAX of the
+    nearest folder that exists."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while folder and not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    try:
+        return int(os.pathconf(folder or "/", "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return DEFAULT_NAME_MAX
+
+
+def name_problem(arg: FileArg) -> str | None:
+    """The one-line error for a path with a part longer than the file system takes (an output's
+    last part: with its temporary name's extra characters), else ``None``: found before the
+    command works, not when it writes its first output."""
+    parts = [p for p in arg.path.split(os.sep) if p]
+    if not parts:
+        return None
+    limit = _name_max(arg.path)
+    for i, part in enumerate(parts):
+        size = len(os.fsencode(part))
+        extra = TEMPORARY_NAME_EXTRA if arg.role == "output" and i == len(parts) - 1 else 0
+        if size + extra > limit:
+            shown = part if len(part) <= 24 else part[:24] + "..."
+            why = f", less {extra} for the temporary name it is written under first" if extra else ""
+            return (
+                f"{arg.option} {arg.path}: the name {shown!r} is {size} bytes, more than the "
+                f"{limit - extra} the file system takes here (NAME_MAX {limit}{why})"
+            )
+    return None
+
+
 def first_problem(outputs: list[FileArg], inputs: list[FileArg], earlier: list[FileArg]) -> str | None:
     """The first output of ``outputs`` meeting an input, an output of ``earlier`` or one before it,
     or naming a symbolic link to a folder (a folder output is replaced as a whole, which a link
-    cannot be: the command would fail after its first outputs were written)."""
+    cannot be: the command would fail after its first outputs were written); first of all, a
+    path with a name too long for the file system (:func:`name_problem`)."""
+    for arg in [*outputs, *inputs]:
+        problem = name_problem(arg)
+        if problem is not None:
+            return problem
     for i, out in enumerate(outputs):
         if os.path.islink(out.path) and os.path.isdir(out.path):
             return (

@@ -15,7 +15,14 @@ line and key:
   ``resources: gpu=N`` (a job asking for more would never run), itself at most :data:`MAX_GPUS`;
 * every text value (``slurm_partition``, ``slurm_account``, ``gpu_model``, ``slurm_extra``, ...):
   no shell metacharacter, quote or line break (the plugin puts them on an ``sbatch`` line), and
-  names (partition, account, QoS, GPU model) as SLURM spells them.
+  names (partition, account, QoS, GPU model) as SLURM spells them; no ``--gres``/``--gpus`` in
+  ``slurm_extra`` (the plugin rejects it: ``gpu`` and ``gpu_model`` ask for GPUs);
+* a job uses one GPU (it leases one device): ``gpu`` of a rule at most 1, and with the SLURM
+  executor the per-submission cap ``resources: gpu=N`` too (a group runs its jobs one after another);
+* ``set-threads``: whole numbers of cores from 1 to :data:`MAX_CPUS`;
+* ``jobs`` and ``cores``: a whole number from 1, or ``all``/``unlimited``;
+* the rules ``set-resources`` and ``set-threads`` name: rules of the workflow (where the caller
+  passes them, :func:`advgen.pipeline.rules.rule_names`), else the setting applies to nothing.
 
 ``workflow/rules/common.smk`` runs it on the ``--profile`` of the ``snakemake`` command line
 (:func:`profiles_in`), so ``snakemake --profile profiles/slurm -n`` refuses a bad value before the
@@ -27,7 +34,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +58,12 @@ _DURATION = re.compile(r"(\d+)([smhdw])")
 _UNIT_MINUTES = {"s": 1 / 60, "m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
 #: the profile's sections that assign resources (``set-resources`` per rule)
 SECTIONS = ("default-resources", "resources", "set-resources")
+#: the GPUs one job uses (it leases one device, advgen.device)
+JOB_GPUS = 1
+#: sbatch options asking for GPUs, which the SLURM plugin refuses in slurm_extra
+_GPU_OPTIONS = re.compile(r"(?:^|\s)(--gres|--gpus(?:-per-\w+)?|-G)(?:[=\s]|$)")
+#: the profile's job and core counts (``all``/``unlimited``: Snakemake's words for no limit)
+COUNTS = ("jobs", "cores")
 
 
 def profile_file(profile: str | Path) -> Path | None:
@@ -144,6 +157,9 @@ def resource_problem(name: str, value: Any, gpu_cap: int | None) -> str | None:
         if n is None or not 0 <= n <= cap:
             where = "the profile's resources: gpu" if gpu_cap is not None else "the limit"
             return f"{value!r} is not a whole number of GPUs between 0 and {cap} ({where})"
+    elif name == "slurm_extra" and isinstance(value, str) and _GPU_OPTIONS.search(value):
+        option = _GPU_OPTIONS.search(value).group(1)  # type: ignore[union-attr]
+        return f"{value!r} holds {option}: the SLURM plugin rejects it; ask for GPUs with gpu (and gpu_model)"
     elif name in NAMES and not (isinstance(value, str) and _NAME.fullmatch(value)):
         return f"{value!r} is not a SLURM name (letters, digits and _ . : + -, comma-separated)"
     elif isinstance(value, float) and not math.isfinite(value):
@@ -151,9 +167,16 @@ def resource_problem(name: str, value: Any, gpu_cap: int | None) -> str | None:
     return None
 
 
-def check_profile(path: str | Path) -> None:
+def _count_problem(value: Any) -> str | None:
+    if value in ("all", "unlimited") or (_number(value) or 0) >= 1:
+        return None
+    return f"{value!r} is not a whole number from 1 (or all, unlimited)"
+
+
+def check_profile(path: str | Path, rules: Collection[str] | None = None) -> None:
     """Check the resources of the profile file ``path``; one :class:`ConfigError` line naming
-    ``FILE:LINE: <section>.<key>``."""
+    ``FILE:LINE: <section>.<key>``. ``rules``: the workflow's rule names, which ``set-resources``
+    and ``set-threads`` may name (``None``: not checked)."""
     from advgen.config_files import key_line, parse_yaml
 
     path = Path(path)
@@ -190,3 +213,34 @@ def check_profile(path: str | Path) -> None:
                 raise fail([*keys, name], problem)
         if keys == ["resources"]:
             gpu_cap = _number(_entries(block).get("gpu"))
+            if gpu_cap is not None and gpu_cap > JOB_GPUS and profile.get("executor") == "slurm":
+                raise fail(
+                    ["resources", "gpu"],
+                    f"{gpu_cap} GPUs per SLURM submission, but a submission runs its jobs one after "
+                    f"another, each on {JOB_GPUS} GPU: at most {JOB_GPUS}",
+                )
+        elif "gpu" in _entries(block) and (_number(_entries(block)["gpu"]) or 0) > JOB_GPUS:
+            raise fail(
+                [*keys, "gpu"], f"{_entries(block)['gpu']!r}: a job uses {JOB_GPUS} GPU (at most {JOB_GPUS})"
+            )
+    threads = profile.get("set-threads")
+    if threads is not None and not isinstance(threads, Mapping | list):
+        raise fail(["set-threads"], "expected a mapping of rule -> cores (or a list of rule=cores)")
+    for rule, value in _entries(threads).items():
+        n = _number(value)
+        if n is None or not 1 <= n <= MAX_CPUS:
+            raise fail(
+                ["set-threads", rule], f"{value!r} is not a whole number of cores between 1 and {MAX_CPUS}"
+            )
+    if rules is not None:
+        for section, block in (("set-resources", overrides), ("set-threads", threads)):
+            for rule in _entries(block):
+                if rule not in rules:
+                    raise fail(
+                        [section, rule], f"no rule {rule!r} in the workflow (a typo applies to nothing)"
+                    )
+    for name in COUNTS:
+        if name in profile:
+            problem = _count_problem(profile[name])
+            if problem is not None:
+                raise fail([name], problem)

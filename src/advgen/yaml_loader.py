@@ -9,7 +9,8 @@ raises (or returns) is the answer: every error reads as it did with the pure-Pyt
 
 Every document is composed first and checked (:func:`check_expansion`) before any Python value
 is built: nesting deeper than :data:`MAX_DEPTH`, or more than :data:`MAX_VALUES` values once its
-aliases are expanded, is an :class:`ExpansionError` marking the line.
+aliases are expanded, or an integer longer than :data:`MAX_INT_DIGITS` digits (Python's
+conversion limit would raise a bare ``ValueError``), is an :class:`ExpansionError` marking the line.
 """
 
 from __future__ import annotations
@@ -42,10 +43,15 @@ def c_variant(loader: type) -> type | None:
 MAX_VALUES = 100_000
 #: the deepest nesting of mappings and lists (the repository's files nest at most 9 levels)
 MAX_DEPTH = 64
+#: the longest integer accepted, in characters (below Python's int conversion limit of 4,300
+#: digits; a seed or a count of the repository's files has at most 12)
+MAX_INT_DIGITS = 100
+_INT_TAG = "tag:yaml.org,2002:int"
 
 
 class ExpansionError(yaml.MarkedYAMLError):
-    """A document nested too deep or expanding to too many values through its aliases."""
+    """A document nested too deep, expanding to too many values through its aliases, or holding
+    an integer too long to convert."""
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -54,6 +60,18 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+def _check_scalar(node: yaml.ScalarNode) -> None:
+    """Refuse a long scalar that resolves to an integer (plain, or tagged ``!!int``)."""
+    tag = node.tag
+    if node.style is None and tag != _INT_TAG:  # a plain scalar: resolved as the loaders resolve it
+        tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, node.value, (True, False))
+    if tag == _INT_TAG:
+        raise ExpansionError(
+            problem=f"an integer longer than {MAX_INT_DIGITS} digits ({node.value[:20]}...)",
+            problem_mark=node.start_mark,
+        )
 
 
 def check_expansion(node: yaml.Node) -> None:
@@ -71,6 +89,8 @@ def check_expansion(node: yaml.Node) -> None:
             )
         if id(current) in sizes:
             continue
+        if isinstance(current, yaml.ScalarNode) and len(current.value) > MAX_INT_DIGITS:
+            _check_scalar(current)
         children = _children(current)
         if not done:
             stack.append((current, depth, True))

@@ -35,7 +35,7 @@ claims:
   - id: c
     source: "003"
     section: s
-    quote: q
+    quote: the source says
     statement: st
     test:
       effect: value
@@ -52,10 +52,10 @@ SOURCE_TEXT = "the source says q, and more"
 
 # (name, claims file text (or bytes), text the one line must contain)
 CASES = [
-    ("yaml_error", GOOD.replace("    quote: q\n", "    quote: [q\n"), "YAML syntax error"),
+    ("yaml_error", GOOD.replace("    quote: the source says\n", "    quote: [q\n"), "YAML syntax error"),
     (
         "duplicate_key",
-        GOOD.replace("    quote: q\n", "    quote: q\n    quote: r\n"),
+        GOOD.replace("    quote: the source says\n", "    quote: the source says\n    quote: r\n"),
         ":15: duplicate key 'quote'",
     ),
     (
@@ -165,7 +165,7 @@ CASES = [
         GOOD.replace("    section: s\n", "    section: s\n    status: paper_only\n"),
         "reason",
     ),
-    ("missing_quote", GOOD.replace("    quote: q\n", ""), "claims[c].quote: missing"),
+    ("missing_quote", GOOD.replace("    quote: the source says\n", ""), "claims[c].quote: missing"),
     ("bad_id", GOOD.replace("- id: c", "- id: 1c"), "claims[0].id"),
     ("duplicate_id", GOOD + GOOD.split("claims:\n", 1)[1], "claims[c].id: duplicate id"),
     (
@@ -242,12 +242,30 @@ CASES = [
         GOOD.replace("a: {query: \"attack == 'pgd40'\"}", "b: {query: \"attack == 'pgd40'\"}"),
         "claims[c].control.b: the claim has no such side",
     ),
-    ("quote_ellipsis", GOOD.replace("    quote: q\n", '    quote: "..."\n'), "claims[c].quote: has no words"),
-    ("quote_dot", GOOD.replace("    quote: q\n", '    quote: "."\n'), "claims[c].quote: has no words"),
+    (
+        "quote_ellipsis",
+        GOOD.replace("    quote: the source says\n", '    quote: "..."\n'),
+        "claims[c].quote: has no words",
+    ),
+    (
+        "quote_dot",
+        GOOD.replace("    quote: the source says\n", '    quote: "."\n'),
+        "claims[c].quote: has no words",
+    ),
     (
         "quote_punctuation",
-        GOOD.replace("    quote: q\n", '    quote: "- ... ,"\n'),
+        GOOD.replace("    quote: the source says\n", '    quote: "- ... ,"\n'),
         "claims[c].quote: has no words",
+    ),
+    (
+        "quote_one_word",
+        GOOD.replace("    quote: the source says\n", "    quote: q\n"),
+        "claims[c].quote: 'q' has 1 word, fewer than 3: a quote that short is found in almost any text",
+    ),
+    (
+        "quote_short_piece",
+        GOOD.replace("    quote: the source says\n", '    quote: "the source says ... and"\n'),
+        "claims[c].quote: 'and' has 1 word, fewer than 2: a piece between ... elisions that short",
     ),
     (
         "value_attribute",
@@ -263,6 +281,51 @@ CASES = [
         "control_query_unknown_function",
         GOOD.replace("\"attack == 'pgd40'\"", "\"eval('1') == 1\""),
         "claims[c].control.a.query: not allowed in a claims expression: calling eval",
+    ),
+    (
+        "value_abs_of_a_name",
+        GOOD.replace("value: robust_acc", "value: 'abs(attack)'"),
+        "claims[c].a.value: abs() of a string ('attack'), expected a number",
+    ),
+    (
+        "value_division_of_conditions",
+        GOOD.replace("value: robust_acc", "value: '(eps > 0) / (eps > 0)'"),
+        "claims[c].a.value: arithmetic (/) on two true/false values",
+    ),
+    (
+        "value_power_of_conditions",
+        GOOD.replace("value: robust_acc", "value: '(eps > 0) ** (eps > 0)'"),
+        "claims[c].a.value: arithmetic (**) on two true/false values",
+    ),
+    (
+        "value_arithmetic_on_a_name",
+        GOOD.replace("value: robust_acc", "value: 'attack ** 2'"),
+        "claims[c].a.value: arithmetic (**) on a string",
+    ),
+    (
+        "value_a_name",
+        GOOD.replace("value: robust_acc", "value: 'entry(classifier)'"),
+        "claims[c].a.value: not a number (its values are strings)",
+    ),
+    (
+        "query_not_a_condition",
+        GOOD.replace("\"attack == 'fgsm'\"", '"eps * 2"'),
+        "claims[c].a.query: not a condition (its values are numbers",
+    ),
+    (
+        "query_name_ordered_against_number",
+        GOOD.replace("\"attack == 'fgsm'\"", '"attack > 1"'),
+        "claims[c].a.query: a string ordered against a number ('attack > 1')",
+    ),
+    (
+        "query_and_of_numbers",
+        GOOD.replace("\"attack == 'fgsm'\"", '"eps and n"'),
+        "claims[c].a.query: and of a number ('eps'), not a condition",
+    ),
+    (
+        "count_of_a_name",
+        GOOD.replace("count: n}", "count: 'n * attack'}"),
+        "claims[c].a.count: arithmetic (*) on a string",
     ),
     (
         "check_of_one_side",
@@ -303,7 +366,7 @@ CASES = [
     ),
     (
         "quote_not_in_source",
-        GOOD.replace("    quote: q\n", "    quote: words the source never wrote\n"),
+        GOOD.replace("    quote: the source says\n", "    quote: words the source never wrote\n"),
         "claims[c].quote: not in the source text of 003 (verbatim)",
     ),
     ("no_sources", GOOD.split("\n", 1)[1], "sources: must map each source (001, 003) to its text"),
@@ -458,8 +521,15 @@ def results_with(tmp_path: Path, table: pd.DataFrame | bytes | None) -> Path:
 
 
 ATTACKS = pd.DataFrame(
-    {"classifier": ["tiny_fc"], "attack": ["fgsm"], "eps": [0.1], "robust_acc": [0.4], "n": [30]}
-).astype({"robust_acc": "float64"})
+    {
+        "classifier": ["tiny_fc"],
+        "attack": ["fgsm"],
+        "eps": [0.1],
+        "robust_acc": [0.4],
+        "n": [30],
+        "params": ["x"],
+    }
+).astype({"robust_acc": "float64", "params": "string[pyarrow]"})
 
 
 @pytest.mark.parametrize(
@@ -470,6 +540,14 @@ ATTACKS = pd.DataFrame(
         ("missing_table", "attacks.parquet: missing"),
         ("query_fails", "claim c: query"),
         ("value_fails", "claim c: value"),
+        (
+            "abs_fails",
+            "claim c: value 'abs(params)' failed (ExpressionError: cannot be computed on this table",
+        ),
+        (
+            "division_fails",
+            "value 'params / params' failed (ExpressionError: cannot be computed on this table (NotImplementedError",
+        ),
         ("all_nan", "attacks.parquet: claim c: value 'robust_acc' is NaN in all 1 matching rows"),
         ("no_rows", "attacks.parquet: the table has no rows"),
         ("check_holds", "claims[c].checks: the test holds on its margin check (made equal"),
@@ -477,10 +555,14 @@ ATTACKS = pd.DataFrame(
 )
 def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: str, named: str) -> None:
     text = GOOD
+    # params: a column of free text, of no known type, so these pass check-config and fail on the table
     if case == "query_fails":
-        text = GOOD.replace("attack == 'fgsm'", "attack > 1")
+        text = GOOD.replace("attack == 'fgsm'", "params > 1")
     if case == "value_fails":
-        text = GOOD.replace("value: robust_acc", "value: attack")
+        text = GOOD.replace("value: robust_acc", "value: params")
+    if case in ("abs_fails", "division_fails"):  # pyarrow's and pandas' NotImplementedError
+        value = "abs(params)" if case == "abs_fails" else "params / params"
+        text = GOOD.replace("value: robust_acc", f'value: "{value}"')
     if case == "check_holds":  # 'a - b > -0.5' holds on the sides made equal
         text = GOOD.replace("effect: value", "effect: difference").replace("margin: 0.5", "margin: -0.5")
         text += (
@@ -490,6 +572,8 @@ def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: 
         )
     claims = write(tmp_path, text)
     table = {"corrupt": b"PAR1 garbage", "missing_table": None}.get(case, ATTACKS)
+    if case == "division_fails":  # true/false values in a column of no known type
+        table = ATTACKS.assign(params=True)
     if case == "all_nan":
         table = ATTACKS.assign(robust_acc=float("nan"))
     if case == "no_rows":  # the job ran and wrote an empty table: broken, not "not measured"
@@ -545,3 +629,45 @@ def test_not_produced_is_not_measured(tmp_path: Path, capsys) -> None:
         row["verdict"] == "not measured"
         and "does not produce robustness/robust_features.parquet" in row["note"]
     )
+
+
+@pytest.mark.parametrize(
+    ("edit", "note"),
+    [
+        (
+            ("attack == 'fgsm'", "attack == 'pgd7'"),
+            "robustness/attacks.parquet: the query \"attack == 'pgd7'\" matched none of the 1 rows of role "
+            "fc_100_100's runs",
+        ),
+        (
+            ("{classifier: fc_100_100}", "{classifier: fc_half_a}"),
+            "robustness/attacks.parquet: none of its 1 rows has classifier one of role fc_half_a's runs "
+            "(tiny_fc_half_a)",
+        ),
+    ],
+    ids=["query", "roles"],
+)
+def test_a_side_matching_no_row_says_which_filter(
+    tmp_path: Path, capsys, edit: tuple[str, str], note: str
+) -> None:
+    """ "Not measured" for a side whose rows a filter removed names that filter (the query, or the
+    roles' runs), not just the table."""
+    claims = write(tmp_path, GOOD.replace(*edit, 1))
+    results = results_with(tmp_path, ATTACKS)
+    code, err = run_cli(
+        [
+            "claims",
+            "--config",
+            str(claims),
+            "--configfile",
+            str(CONFIG),
+            "--results",
+            str(results),
+            "--parquet",
+            str(tmp_path / "c.parquet"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    row = pd.read_parquet(tmp_path / "c.parquet").iloc[0]
+    assert row["verdict"] == "not measured" and note in row["note"], row["note"]

@@ -504,3 +504,48 @@ def test_bad_file_as_a_process(argv, named, good_files: Path, bad_files: Path, t
         named.replace("{B}", fill["{B}"]).replace("{G}", fill["{G}"]),
         workdir=tmp_path,
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "name", "named"),
+    [
+        (
+            "losses",
+            "l" * 242 + ".pt",
+            "is 245 bytes, more than the 241 the file system takes here (NAME_MAX 255, less 14",
+        ),
+        ("samples", "s" * 300, "is 300 bytes, more than the 241"),
+        (
+            "status",
+            "d" * 256 + "/s.json",
+            "is 256 bytes, more than the 255 the file system takes here (NAME_MAX 255)",
+        ),
+    ],
+)
+def test_an_output_name_too_long_is_refused_before_training(
+    key: str, name: str, named: str, good_files: Path, workdir: Path, capsys, monkeypatch
+) -> None:
+    """A name the file system cannot hold (with the temporary name an output is written under
+    first) failed at the first write, after training; now before the job starts."""
+    import advgen.gan.runner
+
+    started = []
+    monkeypatch.setattr(advgen.gan.runner, "train_gan", lambda *a, **k: started.append(1))
+    argv = train_gan(str(good_files / "train.pt"))
+    argv = [a.replace(f"{key}=", f"{key}=results/g/{name}#", 1) for a in argv]
+    argv = [a.split("#", 1)[0] if a.startswith(f"{key}=") else a for a in argv]
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, f"--output results/g/{name}", named, workdir=workdir)
+    assert not started
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "one", "9" * 5000, "²"])
+def test_a_stop_after_epochs_that_is_no_epoch_count_is_one_line(
+    value: str, good_files: Path, workdir: Path, capsys, monkeypatch
+) -> None:
+    """$ADVGEN_STOP_AFTER_EPOCHS=-1 stopped after one epoch; now refused before training."""
+    monkeypatch.setenv("ADVGEN_STOP_AFTER_EPOCHS", value)
+    code, err = run_cli(train_gan(str(good_files / "train.pt")), capsys)
+    assert_one_line_error(
+        code, err, "$ADVGEN_STOP_AFTER_EPOCHS: expected a whole number of epochs from 1, got", workdir=workdir
+    )

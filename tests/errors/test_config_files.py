@@ -542,6 +542,28 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         1,
         "nested more than 64 levels deep",
     ),
+    # one name, two models: a role naming it would read either
+    "gan-and-classifier-share-a-name": (
+        CLF.replace("  c:", "  x:") + GAN,
+        True,
+        6,
+        "gans.x: also the name of classifiers.x; roles and the claims page name a model by its entry's name",
+    ),
+    "gan-and-autoencoder-share-a-name": (GAN + AE, True, 7, "autoencoders.x: also the name of gans.x"),
+    # an integer past Python's conversion limit (4,300 digits) was a ValueError traceback
+    "integer-5000-digits": ("seed: " + "9" * 5000 + "\n", False, 1, "an integer longer than 100 digits"),
+    "integer-5000-digits-tagged": (
+        "seed: !!int " + "9" * 5000 + "\n",
+        False,
+        1,
+        "an integer longer than 100 digits",
+    ),
+    "integer-5000-digits-nested": (
+        "gans:\n  x:\n    epochs: " + "1" * 5000 + "\n",
+        True,
+        3,
+        "an integer longer than 100 digits",
+    ),
     # the total of jobs, before the DAG
     "max-jobs-exceeded": ("max_jobs: 100\n", True, 1, "max_jobs: the config makes"),
     "max-jobs-zero": ("max_jobs: 0\n", True, 1, "max_jobs: 0 is less than the minimum of 1"),
@@ -978,6 +1000,10 @@ SNAKEMAKE_PARSER_CASES = {
     "top-level-list",
     "top-level-number",
     "top-level-string",
+    # an integer past Python's conversion limit: Snakemake's own ValueError, loading --configfile
+    "integer-5000-digits",
+    "integer-5000-digits-nested",
+    "integer-5000-digits-tagged",
 }
 
 # one case per kind, through Snakemake in the default suite; every case in the slow suite

@@ -107,3 +107,38 @@ def test_an_atomic_write_on_a_full_disk_leaves_no_empty_folder(
     with pytest.raises(AdvgenError, match="no space left on device"):
         write_bytes(target, b"data")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_train_gan_on_a_full_disk_leaves_no_resume_folder(
+    good_files: Path, workdir: Path, monkeypatch, capsys
+) -> None:
+    """The first resume state failing to write (ENOSPC) left resume/samples/ without last.pt."""
+    import torch
+
+    from tests.errors.test_cli_files import train_gan
+
+    real = torch.save
+
+    def save(obj, f, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if ".last.pt." in str(getattr(f, "name", f)):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(obj, f, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "save", save)
+    code, err = run_cli(train_gan(str(good_files / "train.pt")), capsys)
+    assert_one_line_error(code, err, "no space left on device: results/g/resume/last.pt", workdir=workdir)
+    assert not (workdir / "results").exists()
+
+
+def test_train_gan_ignores_a_resume_folder_without_its_state(good_files: Path, workdir: Path, capsys) -> None:
+    """A resume folder holding a sample grid but no last.pt (a job killed between the two) is
+    incomplete: the next run starts afresh, and the stray grid goes."""
+    from tests.errors.test_cli_files import train_gan
+
+    stray = workdir / "results" / "g" / "resume" / "samples" / "epoch_009.png"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"not a grid of this run")
+    code, err = run_cli(train_gan(str(good_files / "train.pt")), capsys)
+    assert code == 0, err
+    assert not (workdir / "results" / "g" / "resume").exists()
+    assert sorted(p.name for p in (workdir / "results" / "g" / "samples").iterdir()) == ["epoch_001.png"]

@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.config import dataset_spec
+from advgen.specs import spec_dict
 from tests.errors.conftest import assert_one_line_error, run_cli
 from tests.errors.test_cli_files import TRANSFER_SPEC, attack, invert
 from tests.jobs import job_argv
@@ -187,3 +189,44 @@ def test_inputs_that_do_not_fit_together_are_one_line(
 
     code, err = run_cli([sub(a) for a in argv], capsys)
     assert_one_line_error(code, err, *[sub(n) for n in named], workdir=workdir)
+
+
+def _manifest(spec: dict, train: Path, test: Path) -> list[str]:
+    return job_argv(
+        "data-manifest",
+        json.dumps(spec),
+        {"train": str(train), "test": str(test)},
+        {"manifest": "results/m.parquet"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (
+            {"image_size": 16},
+            "test.pt: the test split was prepared with image_size=16, this manifest's spec has image_size=28",
+        ),
+        ({"split_seed": 3}, "test.pt: the test split was prepared with split_seed=3"),
+        ({"dataset": "other"}, "test.pt: a split of dataset 'other', but"),
+        ({"split": "train"}, "test.pt: holds the train split, given as test"),
+    ],
+    ids=["other-size", "other-split-seed", "other-dataset-name", "train-as-test"],
+)
+def test_a_manifest_of_splits_of_two_datasets_is_one_line(
+    change: dict, named: str, good_files: Path, workdir: Path, capsys
+) -> None:
+    """The train split of one dataset and the test split of another made a manifest, exit 0."""
+    split = torch.load(good_files / "test.pt", weights_only=True)
+    entry = dict(split["spec"])
+    spec = spec_dict(dataset_spec(entry))
+    if "dataset" in change or "split" in change:
+        split = {**split, **change}
+    else:
+        split = {**split, "spec": {**entry, **change}}
+    (workdir / "other").mkdir()
+    torch.save(split, workdir / "other" / "test.pt")
+    code, err = run_cli(_manifest(spec, good_files / "train.pt", workdir / "other" / "test.pt"), capsys)
+    assert_one_line_error(code, err, named, workdir=workdir)
+    code, err = run_cli(_manifest(spec, good_files / "train.pt", good_files / "test.pt"), capsys)
+    assert code == 0, err

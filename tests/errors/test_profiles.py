@@ -4,6 +4,7 @@ profile's file, line and key, from ``advgen check-profile`` (exit status 2) and 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,37 @@ CASES: dict[str, tuple[tuple[str, str], int, str]] = {
         67,
         "set-resources: expected a mapping of rule -> resources",
     ),
+    "set-threads-zero": (
+        ("show-failed-logs: true ", "set-threads:\n  train_gan: 0\nshow-failed-logs: true "),
+        20,
+        "set-threads.train_gan: 0 is not a whole number of cores between 1 and 1024",
+    ),
+    "set-threads-unknown-rule": (
+        ("show-failed-logs: true ", "set-threads: [train_ganz=2]\nshow-failed-logs: true "),
+        19,
+        "set-threads.train_ganz: no rule 'train_ganz' in the workflow",
+    ),
+    "set-resources-unknown-rule": (
+        ("# set-resources:\n#   train_gan:\n", "set-resources:\n  train_gna:\n    runtime: 720\n"),
+        68,
+        "set-resources.train_gna: no rule 'train_gna' in the workflow",
+    ),
+    "gpu-cap-beyond-one-job": (
+        ("  - gpu=1\n", "  - gpu=3\n"),
+        50,
+        "resources.gpu: 3 GPUs per SLURM submission, but a submission runs its jobs one after another",
+    ),
+    "gres-in-slurm-extra": (
+        ("  mem_mb: 2000 ", "  slurm_extra: '--qos=normal --gres=gpu:2'\n  mem_mb: 2000 "),
+        60,
+        "default-resources.slurm_extra: '--qos=normal --gres=gpu:2' holds --gres: the SLURM plugin rejects it",
+    ),
+    "jobs-negative": (
+        ("jobs: 20 ", "jobs: -5 "),
+        11,
+        "jobs: -5 is not a whole number from 1 (or all, unlimited)",
+    ),
+    "jobs-5000-digits": (("jobs: 20 ", f"jobs: {'9' * 5000} "), 11, "an integer longer than 100 digits"),
 }
 
 
@@ -100,7 +132,21 @@ def test_no_profile_there_is_one_line(workdir: Path, capsys) -> None:
     assert_one_line_error(code, err, "profile.yaml: a profile is a mapping of snakemake options")
 
 
-@pytest.mark.parametrize("case", ["mem-not-a-number", "partition-shell-command", "gpu-beyond-the-profile"])
+def test_the_rule_names_are_the_workflows(tmp_path: Path) -> None:
+    """set-resources and set-threads are checked against rule_names(): every rule Snakemake
+    lists (the paper config defines every kind) is among them."""
+    from advgen.pipeline.rules import rule_names
+
+    wf = copy_workflow(tmp_path / "wf")
+    proc = snakemake(wf, "--list-rules", "--configfile", "config/paper.yaml")
+    listed = {line.strip() for line in proc.stdout.splitlines() if re.fullmatch(r"\s*\w+\s*", line)}
+    assert {"all", "cv", "train_gan", "attack"} <= listed <= rule_names(), listed - rule_names()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["mem-not-a-number", "partition-shell-command", "gpu-beyond-the-profile", "set-threads-unknown-rule"],
+)
 def test_the_workflow_refuses_the_profile_before_the_dag(case: str, tmp_path: Path) -> None:
     wf = copy_workflow(tmp_path / "wf")
     profile = _profile(tmp_path / "profile", case)

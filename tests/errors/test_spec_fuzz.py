@@ -164,3 +164,48 @@ def test_every_number_of_a_spec_is_range_checked(command: str, mutation: str, wo
         field = next(p for p in reversed(path) if isinstance(p, str))
         code, err = run_cli(_argv(command, _replaced(base, path, raw)), capsys)
         assert_one_line_error(code, err, "--spec: ", field, workdir=workdir)
+
+
+def _with(command: str, path: tuple[Any, ...], raw: str) -> str:
+    return _replaced(BASE_SPECS[command], path, raw)
+
+
+# (command, the field, its raw JSON value, the words the line names): what the schema passed and
+# the job's code refused with a traceback
+CODE_BOUNDS = [
+    ("interpolate", ("steps",), "null", "--spec: steps: null, but latent inversion runs the inversion"),
+    ("interpolate", ("lr",), "null", "--spec: lr: null, but latent inversion runs the inversion"),
+    ("interpolate", ("restarts",), "null", "--spec: restarts: null, but latent inversion"),
+    (
+        "prepare-data",
+        ("dataset", "test_fraction"),
+        "1e-320",
+        "--spec: dataset.test_fraction: 1e-320 puts 1 of the 1,797 images in the test split",
+    ),
+    (
+        "prepare-data",
+        ("dataset", "test_fraction"),
+        "0.9999999",
+        "--spec: dataset.test_fraction: 0.9999999 puts 0 of the 1,797 images in the train split",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "raw", "words"), CODE_BOUNDS, ids=[f"{c[0]}-{c[1][-1]}-{c[2]}" for c in CODE_BOUNDS]
+)
+def test_what_the_schema_passes_the_code_accepts(
+    command: str, path: tuple[Any, ...], raw: str, words: str, workdir: Path, capsys
+) -> None:
+    argv = _argv(command, _with(command, path, raw))
+    if command == "prepare-data":  # the check runs before the source is loaded: a real output path
+        argv = [a if a != "x=results/x.pt" else "split=results/data/digits/train.pt" for a in argv]
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(code, err, words, workdir=workdir)
+
+
+def test_encoder_latents_leave_the_inversion_settings_null() -> None:
+    spec = dict(BASE_SPECS["interpolate"], latent="encoder")
+    spec.update(dict.fromkeys(("steps", "optimizer", "lr", "restarts", "prior_weight")))
+    spec_type = COMMANDS["interpolate"][1]
+    complete_entry(spec, spec_type.schema, spec_type.definition)  # raises if not

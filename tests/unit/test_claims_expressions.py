@@ -187,15 +187,66 @@ def test_outside_the_grammar_is_refused(text: str, refused: str) -> None:
         expressions.check(text)
 
 
-def test_runtime_faults_are_expression_errors_or_pandas_type_errors() -> None:
-    table = pd.DataFrame({"a": [1.0], "s": ["x"]})
-    with pytest.raises(expressions.ExpressionError, match="no column 'b'"):
-        expressions.evaluate("a + b", table)
+def test_runtime_faults_are_expression_errors() -> None:
+    table = pd.DataFrame({"a": [1.0], "s": ["x"], "b": [True]})
+    with pytest.raises(expressions.ExpressionError, match="no column 'c'"):
+        expressions.evaluate("a + c", table)
     with pytest.raises(expressions.ExpressionError, match="not a condition"):
         expressions.select(table, "a + 1")
-    with pytest.raises(TypeError):
-        expressions.select(table, "s > 1")
+    for text, error in [
+        ("s > 1", "TypeError"),
+        ("b / b", "NotImplementedError"),
+        ("b ** b", "NotImplementedError"),
+        ("entry(a)", "AttributeError"),
+    ]:
+        with pytest.raises(
+            expressions.ExpressionError, match=f"cannot be computed on this table \\({error}: "
+        ):
+            expressions.evaluate(text, table)
+    arrow = table.astype({"s": "string[pyarrow]"})
+    with pytest.raises(expressions.ExpressionError, match=r"\(ArrowNotImplementedError: "):
+        expressions.evaluate("abs(s)", arrow)
     assert len(expressions.select(table, "1 == 1")) == 1 and len(expressions.select(table, "1 == 2")) == 0
+
+
+TYPES = {"eps": expressions.NUMBER, "attack": expressions.STRING, "correct": expressions.BOOL}
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "refused"),
+    [
+        ("abs(attack)", expressions.NUMBER, "abs() of a string ('attack'), expected a number"),
+        ("(eps > 0) / (eps > 0)", expressions.NUMBER, "arithmetic (/) on two true/false values"),
+        ("correct ** correct", expressions.NUMBER, "arithmetic (**) on two true/false values"),
+        ("attack + 1", expressions.NUMBER, "arithmetic (+) on a string"),
+        ("-attack", expressions.NUMBER, "a sign on a string value"),
+        ("not eps", expressions.BOOL, "not of a number"),
+        ("eps and correct", expressions.BOOL, "and of a number ('eps')"),
+        ("attack < 1", expressions.BOOL, "a string ordered against a number"),
+        ("entry(eps)", expressions.STRING, "entry() of a number ('eps'), expected a string"),
+        ("logit(correct, 10)", expressions.NUMBER, "logit() of a true/false"),
+        ("eps + 1", expressions.BOOL, "not a condition (its values are numbers"),
+        ("entry(attack)", expressions.NUMBER, "not a number (its values are strings)"),
+    ],
+)
+def test_types_refused_before_the_table_is_read(text: str, want: str, refused: str) -> None:
+    with pytest.raises(expressions.ExpressionError, match=re.escape(refused)):
+        expressions.check_types(text, TYPES, want)
+
+
+@pytest.mark.parametrize(
+    ("text", "want", "kind"),
+    [
+        ("abs(eps - 1) * correct", expressions.NUMBER, expressions.NUMBER),
+        ("correct", expressions.NUMBER, expressions.BOOL),
+        ("attack == 'fgsm' and not correct", expressions.BOOL, expressions.BOOL),
+        ("entry(attack) in ['a']", expressions.BOOL, expressions.BOOL),
+        ("unknown / unknown", expressions.NUMBER, expressions.ANY),
+        ("abs(unknown)", expressions.NUMBER, expressions.NUMBER),
+    ],
+)
+def test_types_accepted(text: str, want: str, kind: str) -> None:
+    assert expressions.check_types(text, TYPES, want) == kind
 
 
 def test_columns_excludes_function_names() -> None:

@@ -350,7 +350,7 @@ def verdict_table(tmp_path: Path) -> pd.DataFrame:
             "id": "d_big",
             "source": "001",
             "section": "s",
-            "quote": "q",
+            "quote": "the source says",
             "statement": "st <b>",
             "status": "not_testable",
             "reason": "x",

@@ -99,10 +99,11 @@ def claims_inputs(tmp_path: Path) -> list[str]:
     )
     claims = tmp_path / "claims.yaml"
     for source in ("001", "003"):
-        (tmp_path / f"{source}.txt").write_text("q", encoding="utf-8")
+        (tmp_path / f"{source}.txt").write_text("the source says q", encoding="utf-8")
     claims.write_text(
         "sources: {'001': 001.txt, '003': 003.txt}\nfamilies: {f: one claim}\n"
-        "roles: {standard_cnn: a CNN}\nclaims:\n  - id: c\n    source: '001'\n    section: s\n    quote: q\n"
+        "roles: {standard_cnn: a CNN}\nclaims:\n  - id: c\n    source: '001'\n    section: s\n"
+        "    quote: the source says\n"
         "    statement: st\n    test: {effect: value, direction: less, margin: 0.5, margin_source: {ours: r}}\n"
         "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc, per: run}\n"
         "    control: {kind: null_input, what: none, a: {value: robust_acc + 1}}\n    family: f\n",

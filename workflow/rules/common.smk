@@ -8,6 +8,7 @@ from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
 from advgen.pipeline.check import checked_pipeline
+from advgen.pipeline.rules import rule_names
 from advgen.profiles import check_profile, profiles_in
 from advgen.warm.owner import announce as announce_warm_start
 
@@ -20,7 +21,7 @@ from advgen.warm.owner import announce as announce_warm_start
 # block when porting.
 try:
     for profile in profiles_in(sys.argv[1:], os.environ):
-        check_profile(profile)
+        check_profile(profile, rule_names())
     PIPE = checked_pipeline(
         workflow.configfiles, config, base=workflow.basedir, on_unknown=sys.exit
     )

@@ -16,6 +16,11 @@ underscores) is refused with one line. :func:`evaluate` then computes the expres
 pandas DataFrame, vectorised: a name is a column (a Series), a number a float64 scalar, and the
 operators are pandas'/NumPy's, so the result is the one pandas' own ``DataFrame.eval`` gives
 (``and``/``or``/``not`` are the element-wise ``&``/``|``/``~``, as there).
+
+Where the column types are known (:mod:`advgen.columns`), :func:`check_types` refuses when
+the config is checked what pandas could not compute (arithmetic on names or on two true/false
+values, ``abs`` of a name, a name ordered against a number); :func:`evaluate` turns whatever
+still fails on a table into one :class:`ExpressionError` line.
 """
 
 from __future__ import annotations
@@ -231,6 +236,82 @@ def columns(text: str) -> set[str]:
     return {n.id for n in ast.walk(body) if isinstance(n, ast.Name) and id(n) not in called}
 
 
+#: the types :func:`check_types` knows: a column's or a sub-expression's (``ANY``: unknown)
+NUMBER, BOOL, STRING, ANY = "number", "true/false", "string", "any"
+#: the argument types of each function
+_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "entry": (STRING,),
+    **{name: (NUMBER,) * arity for name, (arity, _) in FUNCTIONS.items() if name != "entry"},
+}
+
+
+def _type(node: ast.expr, types: Any) -> str:
+    """The type of a checked expression's value, or :class:`ExpressionError` (one line)."""
+    if isinstance(node, ast.Constant):
+        return {bool: BOOL, str: STRING}.get(type(node.value), NUMBER)
+    if isinstance(node, ast.Name):
+        return str(types.get(node.id, ANY))
+    if isinstance(node, ast.BinOp):
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}[type(node.op)]
+        sides = (_type(node.left, types), _type(node.right, types))
+        if STRING in sides:
+            raise ExpressionError(f"arithmetic ({symbol}) on a string ({_text(node)!r})")
+        if sides == (BOOL, BOOL):
+            raise ExpressionError(f"arithmetic ({symbol}) on two true/false values ({_text(node)!r})")
+        return ANY if ANY in sides else NUMBER
+    if isinstance(node, ast.UnaryOp):
+        operand = _type(node.operand, types)
+        if isinstance(node.op, ast.Not):
+            if operand in (NUMBER, STRING):
+                raise ExpressionError(f"not of a {operand}, not a condition ({_text(node)!r})")
+            return BOOL
+        if operand in (STRING, BOOL):
+            raise ExpressionError(f"a sign on a {operand} value ({_text(node)!r})")
+        return operand
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            kind = _type(value, types)
+            if kind in (NUMBER, STRING):
+                word = "and" if isinstance(node.op, ast.And) else "or"
+                raise ExpressionError(f"{word} of a {kind} ({_text(value)!r}), not a condition")
+        return BOOL
+    if isinstance(node, ast.Compare):
+        left = _type(node.left, types)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, ast.In | ast.NotIn):
+                continue
+            right = _type(right_node, types)
+            ordered = not isinstance(op, ast.Eq | ast.NotEq)
+            if ordered and {left, right} == {STRING, NUMBER}:
+                raise ExpressionError(f"a string ordered against a number ({_text(node)!r})")
+            left = right
+        return BOOL
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    name = node.func.id
+    for arg, wanted in zip(node.args, _ARGUMENTS[name], strict=True):
+        kind = _type(arg, types)
+        if kind not in (wanted, ANY) and not (wanted == NUMBER and kind == BOOL and name != "logit"):
+            raise ExpressionError(f"{name}() of a {kind} ({_text(arg)!r}), expected a {wanted}")
+    return STRING if name == "entry" else NUMBER
+
+
+def _text(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def check_types(text: str, types: Any, want: str = ANY) -> str:
+    """The type of ``text``'s value given ``types`` (column name -> :data:`NUMBER`, :data:`BOOL`
+    or :data:`STRING`; columns not in it are :data:`ANY`); :class:`ExpressionError` for an
+    operation pandas cannot compute on those types, or a value of another type than ``want``
+    (:data:`BOOL`: a condition; :data:`NUMBER`: a value, true/false counted as 0/1)."""
+    kind = _type(parse(text), types)
+    if want == BOOL and kind in (NUMBER, STRING):
+        raise ExpressionError(f"not a condition (its values are {kind}s, not true/false)")
+    if want == NUMBER and kind == STRING:
+        raise ExpressionError("not a number (its values are strings)")
+    return kind
+
+
 def _not(value: Any) -> Any:
     import numpy as np
 
@@ -294,12 +375,18 @@ def evaluate(text: str, frame: Any) -> Any:
     """The expression on the columns of ``frame`` (a pandas DataFrame): a Series, or a scalar
     for an expression of literals only. Raises :class:`ExpressionError` outside the grammar or
     for a column the table lacks; pandas' and NumPy's own errors (``TypeError`` for a string
-    compared with a number) pass through."""
+    compared with a number) are one :class:`ExpressionError` line too."""
     import numpy as np
 
     body = parse(text)
-    with np.errstate(all="ignore"):
-        return _value(body, frame)
+    try:
+        with np.errstate(all="ignore"):
+            return _value(body, frame)
+    except ExpressionError:
+        raise
+    except Exception as exc:  # pandas/NumPy/pyarrow: TypeError, NotImplementedError, ArrowNotImplementedError
+        msg = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ExpressionError(f"cannot be computed on this table ({type(exc).__name__}: {msg})") from None
 
 
 def select(frame: Any, text: str) -> Any:

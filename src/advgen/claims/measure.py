@@ -137,8 +137,13 @@ def _values(frame: pd.DataFrame, expr: str) -> pd.Series:
     return pd.to_numeric(out, errors="raise").astype("float64")
 
 
-def _frames(ctx: Context, term: Term, claim: str) -> list[tuple[str, pd.DataFrame, str]]:
-    """(run name or "", rows, table) of every table the side reads, filtered by roles and query."""
+def _frames(
+    ctx: Context, term: Term, claim: str, counts: dict[str, int] | None = None
+) -> list[tuple[str, pd.DataFrame, str]]:
+    """(run name or "", rows, table) of every table the side reads, filtered by roles and query;
+    ``counts`` (when given) adds up the rows of the tables, of their roles' runs and of the query
+    (:func:`_no_rows` says which filter left none)."""
+    counts = {} if counts is None else counts
     out = []
     for role in term.roles:
         ctx.runs(role)  # a role this config does not declare: not measured
@@ -152,10 +157,12 @@ def _frames(ctx: Context, term: Term, claim: str) -> list[tuple[str, pd.DataFram
     )
     for run, rel in tables:
         frame = ctx.table(rel)
+        counts["table"] = counts.get("table", 0) + len(frame)
         for column, role in term.models:
             if column not in frame.columns:
                 raise AdvgenError(f"{ctx.results / rel}: claim {claim}: no column {column!r}")
             frame = frame[frame[column].isin(ctx.runs(role))]
+        counts["runs"] = counts.get("runs", 0) + len(frame)
         if term.query:
             try:
                 frame = expressions.select(frame, term.query)
@@ -163,6 +170,29 @@ def _frames(ctx: Context, term: Term, claim: str) -> list[tuple[str, pd.DataFram
                 raise _fail(ctx, rel, claim, f"query {term.query!r}", exc) from None
         out.append((run, frame, rel))
     return out
+
+
+def _no_rows(ctx: Context, term: Term, counts: Mapping[str, int]) -> NotMeasured:
+    """ "Not measured", saying which of the side's filters matched no row: its roles' runs, or its query."""
+    runs = "; ".join(
+        f"{column} one of role {role}'s runs ({', '.join(ctx.runs(role)) or 'none'})"
+        for column, role in term.models
+    )
+    if counts.get("table", 0) and not counts.get("runs", 0):
+        return NotMeasured(f"{term.table}: none of its {counts['table']} rows has {runs}")
+    of = f" of role {', '.join(role for _, role in term.models)}'s runs" if term.models else ""
+    return NotMeasured(
+        f"{term.table}: the query {term.query!r} matched none of the {counts.get('runs', 0)} rows{of}"
+    )
+
+
+def _read(ctx: Context, term: Term, claim: str) -> list[tuple[str, pd.DataFrame, str]]:
+    """:func:`_frames`; "not measured" naming the filter that left no row, where none is left."""
+    counts: dict[str, int] = {}
+    frames = _frames(ctx, term, claim, counts)
+    if counts.get("table", 0) and not any(len(frame) for _, frame, _ in frames):
+        raise _no_rows(ctx, term, counts)
+    return frames
 
 
 def _run_key(term: Term, frame: pd.DataFrame, run: str) -> Iterable[tuple[str, pd.DataFrame]]:
@@ -253,7 +283,7 @@ def _all_missing(
 
 def measure(ctx: Context, term: Term, claim: str) -> Measured:
     """The side's runs (seeds) and their examples."""
-    frames = _frames(ctx, term, claim)
+    frames = _read(ctx, term, claim)
     groups = [g for run, frame, _ in frames for g in _run_key(term, frame, run)]
     try:
         return _one_side(term, groups, term.table)
@@ -278,7 +308,7 @@ def rows(ctx: Context, term: Term, claim: str) -> pd.DataFrame:
 
 def measure_by(ctx: Context, term: Term, by: str, claim: str) -> list[tuple[object, Measured]]:
     """One measurement per value of the grid column ``by`` (sorted)."""
-    frames = _frames(ctx, term, claim)
+    frames = _read(ctx, term, claim)
     out = []
     grid = sorted({v for _, frame, _ in frames for v in frame[by].dropna().unique()}) if frames else []
     for value in grid:

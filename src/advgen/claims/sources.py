@@ -3,7 +3,9 @@
 The claims file names each source's text (``sources: {"001": ../docs/sources/...}``, relative
 to the claims file, inside the repository). A quote must appear verbatim, whitespace
 normalised; ``...`` marks an elision, and the quoted pieces must appear in that order. A quote
-with no words (``...``, ``.``) is refused: it would be found in any text.
+with no words (``...``, ``.``) is refused: it would be found in any text; so is a quote of fewer
+than :data:`MIN_QUOTE_WORDS` words (``results``) or with a piece of fewer than
+:data:`MIN_PIECE_WORDS` (``the source says ... and``), found in almost any.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from typing import Any
 from advgen.claims.fields import Where
 
 ELLIPSIS = "..."
+#: the fewest words a quote may hold (the repository's shortest holds 5) and each of its
+#: verbatim pieces between elisions (the shortest holds 2)
+MIN_QUOTE_WORDS = 3
+MIN_PIECE_WORDS = 2
 
 
 def normalised(text: str) -> str:
@@ -30,6 +36,23 @@ def wordless(quote: str) -> bool:
     """Whether a quote has no words to check (``...``, ``.``, ``- , -``): such a quote is in
     every text, so it cannot show that the source says anything."""
     return not any(ch.isalnum() for piece in pieces(quote) for ch in piece)
+
+
+def words(piece: str) -> int:
+    """The words of a piece: runs of letters and digits."""
+    import re
+
+    return len(re.findall(r"[^\W_]+", piece))
+
+
+def too_short(quote: str) -> tuple[str, int] | None:
+    """``(the quote or its first short piece, the fewest words it may hold)`` when ``quote`` holds
+    fewer than :data:`MIN_QUOTE_WORDS` words or a piece fewer than :data:`MIN_PIECE_WORDS`."""
+    parts = pieces(quote)
+    if sum(words(p) for p in parts) < MIN_QUOTE_WORDS:
+        return " ... ".join(parts), MIN_QUOTE_WORDS
+    short = next((p for p in parts if words(p) < MIN_PIECE_WORDS), None)
+    return None if short is None else (short, MIN_PIECE_WORDS)
 
 
 def find(quote: str, text: str) -> str | None:

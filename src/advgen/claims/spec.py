@@ -411,6 +411,17 @@ def parse_claim(
         raise where.error(
             (*keys, "quote"), f"{dotted}.quote", "has no words (quote the source's sentence verbatim)"
         )
+    short = sources.too_short(texts["quote"])
+    if short is not None:
+        part, least = short
+        n = sources.words(part)
+        raise where.error(
+            (*keys, "quote"),
+            f"{dotted}.quote",
+            f"{part[:60]!r} has {n} word{'s' if n != 1 else ''}, fewer than {least}: "
+            f"{'a quote' if least == sources.MIN_QUOTE_WORDS else 'a piece between ... elisions'} that short "
+            "is found in almost any text",
+        )
     if texts_of is not None:
         missing = sources.find(texts["quote"], texts_of[source])
         if missing is not None:

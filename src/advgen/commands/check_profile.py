@@ -22,10 +22,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.errors import ConfigError
+    from advgen.pipeline.rules import rule_names
     from advgen.profiles import check_profile, profile_file
 
     path = profile_file(args.profile)
     if path is None:
         raise ConfigError(f"{args.profile}: no profile there (a folder holding config.yaml or profile.yaml)")
-    check_profile(path)
+    check_profile(path, rule_names())
     print(f"{path}: ok")

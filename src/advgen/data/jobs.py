@@ -45,7 +45,12 @@ def prepare_split(inputs: Files, outputs: Files, spec: PreparedSplitSpec) -> Non
     """Write split ``spec.split`` of the dataset (output ``split``): its images quantised to
     uint8, labels and source indices, and the entry it was made from (:meth:`PreparedSplitSpec.entry`)."""
     from advgen.data import SOURCES, load_source, save_prepared
+    from advgen.data.sizes import split_problem
+    from advgen.errors import ConfigError
 
+    problem = split_problem(spec.dataset)  # as the config check: every split holds every class
+    if problem is not None:
+        raise ConfigError(f"--spec: dataset.{problem[0]}: {problem[1]}")
     train, test = load_source(spec.dataset, download=False)
     split = train if spec.split == "train" else test
     info = SOURCES[spec.dataset.source]
@@ -79,4 +84,32 @@ def data_manifest(inputs: Files, outputs: Files, spec: DatasetSpec) -> None:
     for name, path in files.items():
         if splits[name].source_index is None:
             raise CheckpointError(f"{path}: checkpoint lacks key(s) source_index")
+        _check_split_of(splits[name], name, spec, path)
+    if splits["train"].dataset != splits["test"].dataset:
+        raise CheckpointError(
+            f"{files['test']}: a split of dataset '{splits['test'].dataset}', but {files['train']} is one of "
+            f"'{splits['train'].dataset}': a manifest describes the two splits of one dataset"
+        )
     write_parquet(manifest(splits, SOURCES[spec.source].description), outputs.one("manifest"))
+
+
+def _check_split_of(split: object, name: str, spec: DatasetSpec, path: str) -> None:
+    """``split`` (a loaded prepared split) is split ``name`` of the dataset ``spec`` describes:
+    made from the same entry (:meth:`PreparedSplitSpec.entry`), else one line naming the file
+    and the first key that differs."""
+    from advgen.data.spec import OTHER_CAP
+    from advgen.errors import CheckpointError
+    from advgen.specs import spec_dict
+
+    if getattr(split, "split", name) != name:
+        raise CheckpointError(f"{path}: holds the {getattr(split, 'split', '?')} split, given as {name}")
+    made = dict(getattr(split, "spec", {}) or {})
+    wanted = {k: v for k, v in spec_dict(spec).items() if k != OTHER_CAP[name]}
+    if not made:
+        return  # a split written before its entry was recorded: nothing to compare
+    for key in sorted(set(made) & set(wanted)):  # keys a split left out (older files, tests): not compared
+        if made[key] != wanted[key]:
+            raise CheckpointError(
+                f"{path}: the {name} split was prepared with {key}={made[key]!r}, this manifest's spec "
+                f"has {key}={wanted[key]!r}: its splits come from another dataset or other settings"
+            )

@@ -36,7 +36,7 @@ def _fraction_problem(spec: DatasetSpec, classes: int) -> str | None:
         for split, n in (("test", test), ("train", DIGITS_IMAGES - test)):
             if n < classes:
                 return (
-                    f"{fraction:g} puts {n} of the {DIGITS_IMAGES:,} images in the {split} split, "
+                    f"{fraction!r} puts {n} of the {DIGITS_IMAGES:,} images in the {split} split, "
                     f"fewer than the {classes} classes; {_RULE}"
                 )
     if spec.source == "mnist_sample":
@@ -44,7 +44,7 @@ def _fraction_problem(spec: DatasetSpec, classes: int) -> str | None:
         for split, n in (("test", test), ("train", MNIST_SAMPLE_PER_CLASS - test)):
             if n < 1:
                 return (
-                    f"{fraction:g} puts {n} of each class's {MNIST_SAMPLE_PER_CLASS} images in the "
+                    f"{fraction!r} puts {n} of each class's {MNIST_SAMPLE_PER_CLASS} images in the "
                     f"{split} split; {_RULE}"
                 )
     return None

@@ -21,7 +21,10 @@ from advgen.claims.freeze_record import run_parts
 from advgen.claims.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
 from advgen.columns import (
     AE_LOSS_COLUMNS,
+    BOOL_COLUMNS,
     GAN_LOSS_COLUMNS,
+    NAME_COLUMNS,
+    NUMBER_COLUMNS,
     REPORT_FACTS_COLUMNS,
     ROBUST_FEATURES_COLUMNS,
     SAMPLE_QUALITY_COLUMNS,
@@ -160,7 +163,30 @@ def check_claims(
                     f"{where}: unknown column '{missing[0]}' of {sample if not term.table_roles else term.table} "
                     f"(columns: {', '.join(sorted(columns))})"
                 )
+            _check_types(where, term)
     return parsed, roles, produced
+
+
+def _check_types(where: str, term: Any) -> None:
+    """The side's query is a condition and its value and count numbers, on the column types of
+    :mod:`advgen.columns` (``abs(attack)`` is one line here, not a pandas error in the claims job)."""
+    from advgen.claims import expressions as ex
+
+    types = {
+        **dict.fromkeys(NUMBER_COLUMNS, ex.NUMBER),
+        **dict.fromkeys(BOOL_COLUMNS, ex.BOOL),
+        **dict.fromkeys(NAME_COLUMNS, ex.STRING),
+    }
+    for key, text, want in (
+        ("query", term.query, ex.BOOL),
+        ("value", term.value, ex.NUMBER),
+        ("count", term.count, ex.NUMBER),
+    ):
+        if text:
+            try:
+                ex.check_types(str(text), types, want)
+            except ex.ExpressionError as exc:
+                raise ConfigError(f"{where}.{key}: {exc}") from None
 
 
 def role_sections(term: Any) -> list[tuple[str, str, tuple[str, ...]]]:

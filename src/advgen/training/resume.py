@@ -17,7 +17,9 @@ one line and training starts afresh; a file that is not a plain checkpoint (a pi
 would build other objects than tensors and plain containers) is refused, one line and exit
 status 2. The folder is deleted once the declared outputs are written
 (:meth:`ResumeState.finish`), so a forced rerun always retrains. A job killed while it wrote
-the file leaves a temporary file beside it; deleting the state deletes that too.
+the file leaves a temporary file beside it; deleting the state deletes that too. A folder
+holding the state's other files without ``last.pt`` (a job killed before its first save) is
+incomplete: the next run deletes it and starts afresh (:meth:`ResumeState.load`).
 """
 
 from __future__ import annotations
@@ -45,16 +47,17 @@ class TrainingStopped(AdvgenError):
 
 
 def stop_after_epochs(value: int | None) -> int | None:
-    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it)."""
+    """``value``, else ``$ADVGEN_STOP_AFTER_EPOCHS`` (tests and drills simulate preemption with it):
+    a whole number of epochs from 1 (``-1`` or ``0`` would stop after one epoch, unasked)."""
     if value is not None:
         return value
     env = os.environ.get(STOP_ENV, "").strip()
     if not env:
         return None
-    try:
-        return int(env)
-    except ValueError as exc:
-        raise AdvgenError(f"${STOP_ENV}: expected an integer, got {env!r}") from exc
+    shown = env if len(env) <= 24 else env[:24] + "..."
+    if not (env.isascii() and env.isdigit()) or len(env) > 12 or int(env) < 1:
+        raise AdvgenError(f"${STOP_ENV}: expected a whole number of epochs from 1, got {shown!r}")
+    return int(env)
 
 
 def file_digest(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -167,8 +170,16 @@ class ResumeState:
         return f"input changed: {', '.join(changed)}"
 
     def save(self, state: Mapping[str, Any]) -> None:
-        """Write ``state`` (atomically) under this job's key."""
-        save_torch({"kind": KIND, "key": self.key, "state": dict(state)}, self.path)
+        """Write ``state`` (atomically) under this job's key. The first write failing (a full disk)
+        takes the state's other files with it (the epoch's sample grid): a failed job leaves no
+        resume folder without its ``last.pt``; a later one failing leaves the last state whole."""
+        first = not self.path.exists()
+        try:
+            save_torch({"kind": KIND, "key": self.key, "state": dict(state)}, self.path)
+        except BaseException:
+            if first:
+                self._clear()
+            raise
 
     def _clear(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -186,6 +197,14 @@ class ResumeState:
 
 
 def _remove_if_empty(folder: Path) -> None:
+    """Remove ``folder`` if it holds nothing, or only the lock file of the job's own output
+    (:mod:`advgen.output_lock`: ``--output resume=<folder>/last.pt`` is locked beside it)."""
+    from advgen.output_lock import only_locks
+
+    if not only_locks(folder):
+        return
+    for lock in folder.iterdir():
+        lock.unlink(missing_ok=True)
     try:
         folder.rmdir()
     except OSError:
