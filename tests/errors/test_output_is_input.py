@@ -118,9 +118,21 @@ NOT_PATHS = {
     (("fake-data",), "sources"): "data set names",
     (("freeze",), "date"): "a date",
     (("freeze",), "commit"): "a commit hash",
-    (("plot",), "family"): "a figure family",
     (("provenance",), "snakemake_options"): "command-line options",
     (("summary-table",), "table"): "a table kind",
+    (("claims", "compare"), "names"): "the two pages' names in the summary",
+    (
+        ("evaluate",),
+        "model",
+    ): "FILE.py:NAME, its file checked against --out by the command (refuse_overwrite)",
+    (("evaluate",), "data"): "a data set name or a .pt file, checked against --out by the command",
+    (("evaluate",), "attack"): "an attack name",
+    (("evaluate",), "norm"): "norm names",
+    (("evaluate",), "eps"): "budgets",
+    (("evaluate",), "param"): "KEY=VALUE attack parameters",
+    (("evaluate",), "check"): "KEY=VALUE check sizes",
+    (("evaluate",), "name"): "the model's name in the tables",
+    (("evaluate",), "device"): "a torch device",
 }
 
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
 
+from advgen.paths import BENCHMARK
 from advgen.time_left import time_left
 
 #: the folder of the benchmark files, below the run's working folder (:data:`advgen.paths.BENCHMARK`)
-BENCHMARKS = Path("results/benchmarks")
+BENCHMARKS = Path(BENCHMARK).parent.parent
 
 
 def benchmark_seconds(path: str | Path) -> float | None:

@@ -93,7 +93,7 @@ def attack_params(attack: str, norm: str, params: Mapping[str, Any] | None) -> d
     info = REGISTRY[attack]
     if norm not in info.norms:
         raise ConfigError(f"norm: {attack} takes {listing(list(info.norms))}, not {norm!r}")
-    known = info.params
+    known = tuple(info.defaults)
     unknown = [k for k in params or {} if k not in known or k == "norm"]
     if unknown:
         allowed = listing([k for k in known if k != "norm"]) if len(known) > 1 else "none"
@@ -103,6 +103,7 @@ def attack_params(attack: str, norm: str, params: Mapping[str, Any] | None) -> d
     out = dict(params or {})
     if "norm" in known:
         out["norm"] = norm
+    info.checked(out)  # each value against its range and choices (the registry's dataclass)
     return out
 
 
@@ -296,9 +297,9 @@ def evaluate(
         for seed in seeds:
             spec = CurveAttackSpec(attack=attack, params=specs[norm_name], seed=int(seed), eps=grid)
             label = (
-                attack
-                if attack != "AutoAttack"
-                else f"AutoAttack-{specs[norm_name].get('version', 'standard')}"
+                f"{attack}-{specs[norm_name].get('version', 'standard')}"
+                if REGISTRY[attack].reference
+                else attack
             )
             table, _ = attack_sweep(model, x, y, spec, classifier=name, attack=label, batch_size=batch_size)
             table = table.assign(seed=int(seed))
