@@ -40,7 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("defense",),
     ("sweeps",),
     ("jobs", "metrics", "ae", "gan", "classifiers", "training", "models"),
-    ("cv", "config", "data", "io", "generators", "architectures"),
+    ("cv", "config", "config_checks", "data", "io", "generators", "architectures"),
     ("attacks",),
     (
         "smoke_sizes",
