@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("attacks",),
     (
         "smoke_sizes",
+        "lazy_exports",
         "columns",
         "paths",
         "provenance",

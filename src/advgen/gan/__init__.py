@@ -7,8 +7,9 @@ import torch.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from advgen.lazy_exports import load_export
 
 #: name -> the submodule that defines it
 _WHERE = {
@@ -51,11 +52,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
+    return load_export(__name__, _WHERE, globals(), name)
 
 
 def __dir__() -> list[str]:
