@@ -1,8 +1,7 @@
 """Autoencoders: the report's conv AE and its latent moment forcing, with resume.
 
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.ae.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does not
-import torch.
+Its names load on first use (:mod:`advgen.lazy_exports`): the torch-free :mod:`advgen.ae.spec`
+imports no torch.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ _WHERE = {
     "train_autoencoder": "train",
 }
 
-__all__ = ["AeOutputs", "AeRun", "AeSpec", "moment_factor", "moment_mse", "moments", "train_autoencoder"]
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:

@@ -5,9 +5,8 @@
 * :func:`load_classifier`: ``results/classifiers/<name>/model.pt`` -> model in eval mode
   returning logits for [0, 1] NCHW inputs, with ``forward_features`` (penultimate layer).
 
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.classifiers.spec` (a job kind's typed spec, read by the Snakefile and the CLI)
-does not import torch.
+Its names load on first use (:mod:`advgen.lazy_exports`): the torch-free :mod:`advgen.classifiers.spec`
+imports no torch.
 """
 
 from __future__ import annotations
@@ -32,20 +31,7 @@ _WHERE = {
     "count_parameters": "zoo",
 }
 
-__all__ = [
-    "CLASSIFIERS",
-    "MODES",
-    "SUBSETS",
-    "accuracy",
-    "build_classifier",
-    "count_parameters",
-    "eval_subset",
-    "load_checkpoint",
-    "load_classifier",
-    "save_classifier",
-    "select_subset",
-    "train_classifier",
-]
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:

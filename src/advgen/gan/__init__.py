@@ -1,8 +1,7 @@
 """GAN training: losses, unrolling, status detection, the training loop and its outputs.
 
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.gan.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does not
-import torch.
+Its names load on first use (:mod:`advgen.lazy_exports`): the torch-free :mod:`advgen.gan.spec`
+imports no torch.
 """
 
 from __future__ import annotations
@@ -31,24 +30,7 @@ _WHERE = {
     "second_order_generator_loss": "unroll",
 }
 
-__all__ = [
-    "COLUMNS",
-    "LOSSES",
-    "STATUSES",
-    "GanOutputs",
-    "GanRun",
-    "GanSpec",
-    "RecipeSpec",
-    "StatusTracker",
-    "TrainingStopped",
-    "discriminator_loss",
-    "discriminator_score",
-    "generator_loss",
-    "grad_norm",
-    "restored",
-    "second_order_generator_loss",
-    "train_gan",
-]
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:

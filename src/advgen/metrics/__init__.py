@@ -2,9 +2,8 @@
 Score, mode coverage (modes, KL to uniform, mean max-probability), precision and recall; one row of the
 sample-quality table (:func:`sample_quality_row`, what ``advgen sample-quality`` calls).
 
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.metrics.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does
-not import torch.
+Its names load on first use (:mod:`advgen.lazy_exports`): the torch-free :mod:`advgen.metrics.spec`
+imports no torch.
 """
 
 from __future__ import annotations
@@ -27,18 +26,7 @@ _WHERE = {
     "SampleQualitySpec": "spec",
 }
 
-__all__ = [
-    "SampleQualitySpec",
-    "classifier_outputs",
-    "combined_status",
-    "frechet_distance",
-    "generate",
-    "inception_score",
-    "mode_coverage",
-    "precision_recall",
-    "quality_row",
-    "sample_quality_row",
-]
+__all__ = sorted(_WHERE)
 
 
 def __getattr__(name: str) -> Any:
