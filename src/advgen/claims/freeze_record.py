@@ -1,4 +1,6 @@
-"""The freeze record: its one format, its one writer (:func:`record`) and its one reader (:func:`read_freeze`).
+"""The freeze record: its one writer (:func:`record`), what it records of a run
+(:func:`run_parts`) and a run compared with it; its format is :mod:`advgen.claims.freeze_format`,
+its one reader :func:`advgen.claims.freeze_reader.read_freeze`.
 
 ``advgen freeze`` (:mod:`advgen.commands.freeze`) writes it once, before the confirmatory run
 (``docs/default_run/freeze.json``, the claims file's ``freeze:``); the claims page reads it
