@@ -40,10 +40,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("defense",),
     ("sweeps",),
     ("jobs", "metrics", "ae", "gan", "classifiers", "training", "models"),
-    ("cv", "config", "data", "io", "output_lock", "generators", "architectures"),
+    ("cv", "config", "config_checks", "data", "io", "output_lock", "generators", "architectures"),
     ("attacks",),
     (
         "smoke_sizes",
+        "lazy_exports",
         "columns",
         "paths",
         "provenance",

@@ -90,6 +90,72 @@ def _linear(
     )
 
 
+Bounds = Callable[[float], tuple[float, float]]
+
+
+def _value(sides: Sequence[stats.Side], unit: str) -> tuple[stats.Estimate, float | None, Bounds | None, str]:
+    """A value's estimate, the value itself and its interval's bounds where they are not the t
+    interval's (a proportion's: exact for one run, the empirical-logit t floored at the exact
+    interval for several), and the method's words."""
+    one = sides[0]
+    bounds: Bounds | None = None
+    value: float | None = None
+    if one.n_runs == 1 and _binary(one):
+        k, n = int(round(one.runs[0].sum())), len(one.runs[0])
+        bounds, method = (lambda c: stats.clopper_pearson(k, n, c)), "Clopper-Pearson (exact binomial)"
+        est, value = stats.examples_level(one.runs[0]), float(one.runs[0].mean())
+    elif one.n_runs >= 2 and _binary(one):
+        value, est = stats.rate_level(one)
+        counts = stats.side_counts(one)
+
+        def bounds(c: float, kn: tuple[np.ndarray, np.ndarray] = counts) -> tuple[float, float]:
+            return stats.rate_interval(kn[0], kn[1], c)
+
+        method = (
+            f"t over {one.n_runs} {unit}' empirical logits, floored at the pooled count's "
+            "exact binomial interval"
+        )
+    else:
+        est, method = _linear(sides, [1.0], log=False, unit=unit)
+    return est, value, bounds, method
+
+
+def _comparison(
+    test: Test, sides: Sequence[stats.Side], *, log: bool, pooled: bool, unit: str
+) -> tuple[stats.Estimate, Bounds | None, str]:
+    """A difference's or ratio's estimate (pooled halves, paired, two single-run proportions, or
+    Welch's t), its bounds where they are not the t interval's, and the method's words."""
+    bounds: Bounds | None = None
+    if pooled:
+        est = stats.pooled_halves(sides[0], sides[1], log=log)
+        method = f"pooled t over {sides[0].n_runs + sides[1].n_runs} {unit} split in two halves" + (
+            " (log values)" if log else ""
+        )
+    elif test.paired:
+        est = stats.paired_examples(sides[0], sides[1], ratio=log)
+        a = sides[0]
+        method = (
+            f"t over {a.n_runs} {unit} of per-run paired means"
+            if a.n_runs >= 2
+            else f"t over {a.n_examples} paired examples"
+        ) + (" (log ratio, delta method)" if log else "")
+    elif (
+        test.effect == "difference"
+        and all(s.n_runs == 1 and _binary(s) for s in sides)
+        and not _same_runs(sides)
+    ):
+        (ra,), (rb,) = sides[0].runs, sides[1].runs
+        ka, na, kb, nb = int(ra.sum()), len(ra), int(rb.sum()), len(rb)
+        bounds = lambda c: stats.newcombe(ka, na, kb, nb, c)  # noqa: E731
+        method = "Newcombe score interval (two proportions)"
+        est = stats.combine([(1.0, stats.examples_level(ra)), (-1.0, stats.examples_level(rb))])
+    else:
+        est, method = _linear(sides, [1.0, -1.0], log=log, unit=unit)
+        if log:
+            method += " of log values"
+    return est, bounds, method
+
+
 def evaluate(
     test: Test,
     sides: Sequence[stats.Side],
@@ -108,52 +174,12 @@ def evaluate(
     est: stats.Estimate | None = None
     if effect == "range":
         return _range(test, sides[0], conf, unit)
-    bounds: Callable[[float], tuple[float, float]] | None = None
+    bounds: Bounds | None = None
     value: float | None = None
     if effect == "value":
-        one = sides[0]
-        if one.n_runs == 1 and _binary(one):
-            k, n = int(round(one.runs[0].sum())), len(one.runs[0])
-            bounds, method = (lambda c: stats.clopper_pearson(k, n, c)), "Clopper-Pearson (exact binomial)"
-            est, value = stats.examples_level(one.runs[0]), float(one.runs[0].mean())
-        elif one.n_runs >= 2 and _binary(one):
-            value, est = stats.rate_level(one)
-            counts = stats.side_counts(one)
-
-            def bounds(c: float, kn: tuple[np.ndarray, np.ndarray] = counts) -> tuple[float, float]:
-                return stats.rate_interval(kn[0], kn[1], c)
-
-            method = (
-                f"t over {one.n_runs} {unit}' empirical logits, floored at the pooled count's "
-                "exact binomial interval"
-            )
-        else:
-            est, method = _linear(sides, [1.0], log=False, unit=unit)
-    elif effect in ("difference", "ratio") and pooled:
-        est = stats.pooled_halves(sides[0], sides[1], log=log)
-        method = f"pooled t over {sides[0].n_runs + sides[1].n_runs} {unit} split in two halves" + (
-            " (log values)" if log else ""
-        )
-    elif effect in ("difference", "ratio") and test.paired:
-        est = stats.paired_examples(sides[0], sides[1], ratio=log)
-        a = sides[0]
-        method = (
-            f"t over {a.n_runs} {unit} of per-run paired means"
-            if a.n_runs >= 2
-            else f"t over {a.n_examples} paired examples"
-        ) + (" (log ratio, delta method)" if log else "")
-    elif (
-        effect == "difference" and all(s.n_runs == 1 and _binary(s) for s in sides) and not _same_runs(sides)
-    ):
-        (ra,), (rb,) = sides[0].runs, sides[1].runs
-        ka, na, kb, nb = int(ra.sum()), len(ra), int(rb.sum()), len(rb)
-        bounds = lambda c: stats.newcombe(ka, na, kb, nb, c)  # noqa: E731
-        method = "Newcombe score interval (two proportions)"
-        est = stats.combine([(1.0, stats.examples_level(ra)), (-1.0, stats.examples_level(rb))])
+        est, value, bounds, method = _value(sides, unit)
     elif effect in ("difference", "ratio"):
-        est, method = _linear(sides, [1.0, -1.0], log=log, unit=unit)
-        if log:
-            method += " of log values"
+        est, bounds, method = _comparison(test, sides, log=log, pooled=pooled, unit=unit)
     else:  # trend
         w = trend_weights(len(sides) // 2 if trend_b else len(sides))
         weights = [*w, *(-w)] if trend_b else list(w)

@@ -37,12 +37,22 @@ from typing import Any
 
 import numpy as np
 
+from advgen.claims.levels import ALPHA_ONE_SIDED as ALPHA_ONE_SIDED
+from advgen.claims.levels import ALPHA_TOST as ALPHA_TOST
+from advgen.claims.levels import CONFIDENCE as CONFIDENCE
+from advgen.claims.levels import TOST_CONFIDENCE as TOST_CONFIDENCE
+from advgen.claims.multiple_testing import holm as holm
+from advgen.claims.proportions import clopper_pearson as clopper_pearson
+from advgen.claims.proportions import clopper_pearson_array as clopper_pearson_array
+from advgen.claims.proportions import empirical_logit as empirical_logit
+from advgen.claims.proportions import expit as expit
+from advgen.claims.proportions import logit as logit
+from advgen.claims.proportions import newcombe as newcombe
+from advgen.claims.proportions import wilson as wilson
+
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
 #: the variance of a value rounded to a whole number, a uniform error over one step (Sheppard 1898)
 RESOLUTION_VAR = 1 / 12
-CONFIDENCE = 0.95
-#: an equivalence test's interval: two one-sided tests at 5 % each (Schuirmann 1987)
-TOST_CONFIDENCE = 0.90
 
 
 @dataclass(frozen=True)
@@ -301,25 +311,6 @@ def rate_interval(k: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[Any, 
     return lo, hi
 
 
-def empirical_logit(p: Any, n: Any) -> Any:
-    """The empirical logit ``log((x + 1/2) / (n - x + 1/2))`` of a rate ``p`` of ``n`` examples,
-    ``x = p * n`` successes (Cox 1970, *The Analysis of Binary Data*; Haldane 1956, Anscombe
-    1956): finite at ``p = 0`` and ``p = 1``, the logit of ``(x + 1/2) / (n + 1)``; inside (0, 1)
-    it differs from the rate's logit by about ``(1 - 2 p) / (2 n p (1 - p))``."""
-    return np.log((p * n + 0.5) / (n - p * n + 0.5))  # element-wise: arrays, Series, numbers
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1 - p))
-
-
-def expit(x: np.ndarray | float) -> np.ndarray | float:
-    """The inverse of :func:`logit` (0 and 1 at the infinities)."""
-    with np.errstate(over="ignore"):
-        out = 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
-    return out if np.ndim(out) else float(out)
-
-
 def interval(est: Estimate, confidence: float = CONFIDENCE) -> tuple[np.ndarray | float, np.ndarray | float]:
     """The t interval ``value +- t(df) * se`` (NaN where the standard error is unknown)."""
     from scipy.stats import t
@@ -329,49 +320,6 @@ def interval(est: Estimate, confidence: float = CONFIDENCE) -> tuple[np.ndarray 
     lo, hi = np.asarray(est.value) - half, np.asarray(est.value) + half
     if np.ndim(lo) == 0:
         return float(lo), float(hi)
-    return lo, hi
-
-
-def clopper_pearson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Exact binomial interval for ``k`` successes in ``n`` trials (Clopper & Pearson 1934)."""
-    if n <= 0:
-        return math.nan, math.nan
-    lo, hi = clopper_pearson_array(np.asarray(float(k)), np.asarray(float(n)), confidence)
-    return float(lo), float(hi)
-
-
-def clopper_pearson_array(k: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE) -> tuple[Any, Any]:
-    """:func:`clopper_pearson` element-wise (0 at ``k = 0``, 1 at ``k = n``; monotone in ``k``)."""
-    from scipy.stats import beta
-
-    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    alpha = 1 - confidence
-    with np.errstate(invalid="ignore"):
-        lo = np.where(k <= 0, 0.0, beta.ppf(alpha / 2, np.maximum(k, 1), n - k + 1))
-        hi = np.where(k >= n, 1.0, beta.ppf(1 - alpha / 2, k + 1, np.maximum(n - k, 1)))
-    return lo, hi
-
-
-def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Wilson's score interval for a proportion (Wilson 1927)."""
-    from scipy.stats import norm
-
-    z = float(norm.ppf(0.5 + confidence / 2))
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
-def newcombe(k1: int, n1: int, k2: int, n2: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Interval of ``p1 - p2`` for two independent proportions: Newcombe's hybrid score method
-    (Newcombe 1998, method 10), which keeps its coverage near 0 and 1 where Wald's does not."""
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson(k1, n1, confidence)
-    l2, u2 = wilson(k2, n2, confidence)
-    d = p1 - p2
-    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     return lo, hi
 
 
@@ -389,11 +337,6 @@ def decide(lo: float, hi: float, margin: float, direction: str, tolerance: float
     if direction == "greater":
         return HOLDS if lo > margin else FAILS if hi < margin else INCONCLUSIVE
     return HOLDS if hi < margin else FAILS if lo > margin else INCONCLUSIVE
-
-
-#: the level of a one-sided test (read on the 95 % interval) and of each side of a TOST (90 %)
-ALPHA_ONE_SIDED = (1 - CONFIDENCE) / 2
-ALPHA_TOST = (1 - TOST_CONFIDENCE) / 2
 
 
 def _sup(holds: Callable[[float], bool], steps: int = 60) -> float | None:
@@ -467,21 +410,6 @@ def p_against(
             p_one_sided(bounds, margin - tolerance, "less"),
         )
     return p_one_sided(bounds, margin, "less" if direction == "greater" else "greater")
-
-
-def holm(p: Sequence[float], alpha: Sequence[float]) -> list[float]:
-    """Holm's step-down adjustment (Holm 1979) of one family's p-values, each against its own
-    level: the tests are ordered by ``p / alpha`` and the ``j``-th smallest ratio is multiplied
-    by ``m - j + 1`` (``m`` the tests with a p-value), the running maximum kept; the adjusted p
-    is that ratio times the test's ``alpha`` (at most 1). With one level for all, this is Holm's
-    adjusted p-value. NaN stays NaN and does not count in ``m``."""
-    ratios = [(pi / ai, i) for i, (pi, ai) in enumerate(zip(p, alpha, strict=True)) if math.isfinite(pi)]
-    out = [math.nan] * len(p)
-    m, running = len(ratios), 0.0
-    for j, (ratio, i) in enumerate(sorted(ratios)):
-        running = max(running, (m - j) * ratio)
-        out[i] = min(1.0, running * alpha[i])
-    return out
 
 
 def settle(est: Estimate, distance: float, confidence: float, *, runs: int, unit: str) -> str:

@@ -4,56 +4,18 @@
 * :func:`train_classifier`: standard / FGSM-mix / PGD training on a prepared split.
 * :func:`load_classifier`: ``results/classifiers/<name>/model.pt`` -> model in eval mode
   returning logits for [0, 1] NCHW inputs, with ``forward_features`` (penultimate layer).
-
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.classifiers.spec` (a job kind's typed spec, read by the Snakefile and the CLI)
-does not import torch.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from advgen.lazy_exports import lazy_exports
 
-#: name -> the submodule that defines it
-_WHERE = {
-    "load_checkpoint": "checkpoint",
-    "load_classifier": "checkpoint",
-    "save_classifier": "checkpoint",
-    "SUBSETS": "subsets",
-    "eval_subset": "subsets",
-    "select_subset": "subsets",
-    "MODES": "training",
-    "accuracy": "training",
-    "train_classifier": "training",
-    "CLASSIFIERS": "zoo",
-    "build_classifier": "zoo",
-    "count_parameters": "zoo",
+#: submodule -> the names it defines, loaded on first use (:mod:`advgen.lazy_exports`: the
+#: torch-free :mod:`advgen.classifiers.spec` imports no torch)
+_NAMES = {
+    "checkpoint": ("load_checkpoint", "load_classifier", "save_classifier"),
+    "subsets": ("SUBSETS", "eval_subset", "select_subset"),
+    "training": ("MODES", "accuracy", "train_classifier"),
+    "zoo": ("CLASSIFIERS", "build_classifier", "count_parameters"),
 }
-
-__all__ = [
-    "CLASSIFIERS",
-    "MODES",
-    "SUBSETS",
-    "accuracy",
-    "build_classifier",
-    "count_parameters",
-    "eval_subset",
-    "load_checkpoint",
-    "load_classifier",
-    "save_classifier",
-    "select_subset",
-    "train_classifier",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _NAMES, globals())

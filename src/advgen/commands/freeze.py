@@ -30,9 +30,12 @@ import argparse
 import datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advgen.commands._args import add_input, add_output
+
+if TYPE_CHECKING:
+    from advgen.claims.freeze_format import Freeze
 
 HELP = (
     "record the frozen claims, analysis, config, seeds, recipes, numerics, host and power plan (or --verify)"
@@ -112,25 +115,34 @@ def verify(path: str) -> list[Any]:
     against the files it names, the installed analysis code and this host."""
     from advgen.claims import freeze_record as fr
     from advgen.claims.spec import read_claims_file
-    from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
 
     rec = fr.read_freeze(path)
     if rec is None:
         raise AdvgenError(f"{path}: freeze record not found")
-    Check = fr.Check
     checks = [fr.hash_check("claims file", rec.claims_file, rec.claims_sha256, "claims file")]
     parsed = read_claims_file(rec.claims_file)
-    digests = {c.id: c.digest for c in parsed.claims}
+    checks += _claims_checks(rec, {c.id: c.digest for c in parsed.claims})
+    checks += _run_checks(rec, parsed.roles)
+    checks += _plan_checks(rec)
+    checks.append(_hardware_check(rec))
+    return checks
+
+
+def _claims_checks(rec: Freeze, digests: Mapping[str, str]) -> list[Any]:
+    """The claims' digests and the analysis code, against the record."""
+    from advgen.claims import freeze_record as fr
+
+    Check = fr.Check
     diff = sorted(k for k in set(digests) | set(rec.claims) if digests.get(k) != rec.claims.get(k))
     more = ", ..." if len(diff) > 5 else ""
-    checks.append(
+    checks = [
         Check(
             "claim digests",
             not diff,
             f"{len(rec.claims)} claims " + (f"differ: {', '.join(diff[:5])}{more}" if diff else "as frozen"),
         )
-    )
+    ]
     if rec.format >= 2:
         now = fr.analysis_digest()
         checks.append(
@@ -143,7 +155,16 @@ def verify(path: str) -> list[Any]:
         )
     else:
         checks.append(Check("analysis code", None, "not recorded (a format-1 record)"))
-    checks += [
+    return checks
+
+
+def _run_checks(rec: Freeze, roles: Mapping[str, str]) -> list[Any]:
+    """The config files, the seed base and the run's parts (roles, recipes, numerics)."""
+    from advgen.claims import freeze_record as fr
+    from advgen.config_files import check_config_files
+
+    Check = fr.Check
+    checks = [
         fr.hash_check("config file", name, digest, "config file") for name, digest in rec.config.items()
     ]
     source = ", ".join(rec.config)
@@ -156,7 +177,7 @@ def verify(path: str) -> list[Any]:
             f"{rec.seed_base} " + ("as frozen" if base == rec.seed_base else f"now {base}"),
         )
     )
-    run = fr.run_parts(config, roles_of(config, source, parsed.roles))
+    run = fr.run_parts(config, roles_of(config, source, roles))
     for part, diffs in fr.run_differences(rec, run).items():
         count = len(fr.flat(rec.run_parts()[part]))
         text = f"{count} values, from {source}: " + (
@@ -165,13 +186,20 @@ def verify(path: str) -> list[Any]:
         checks.append(Check(fr.PART_NAMES[part], not diffs, text))
     if rec.format < 2:
         checks.append(Check("numerics", None, "not recorded (a format-1 record)"))
+    return checks
+
+
+def _plan_checks(rec: Freeze) -> list[Any]:
+    """The power plan's file and the sample sizes it gives, against the record's plan."""
+    from advgen.claims import freeze_record as fr
+
     assert rec.power_plan is not None
     plan_path, plan_sha = rec.power_plan
-    checks.append(fr.hash_check("power plan", plan_path, plan_sha, "power plan"))
+    checks = [fr.hash_check("power plan", plan_path, plan_sha, "power plan")]
     _, plan = fr.read_power_plan(plan_path)
     diffs = fr.differences({k: vars(v) for k, v in rec.plan.items()}, {k: vars(v) for k, v in plan.items()})
     checks.append(
-        Check(
+        fr.Check(
             "plan",
             not diffs,
             f"{len(rec.plan)} claims' sample sizes "
@@ -182,19 +210,24 @@ def verify(path: str) -> list[Any]:
             ),
         )
     )
-    if rec.format >= 2:
-        host = fr.this_host()
-        if host == dict(rec.hardware):
-            text = f"{fr.host_text(rec.hardware)}: this host is the same"
-        else:
-            text = (
-                f"recorded {fr.host_text(rec.hardware)}; this host differs ({fr.host_text(host)}): "
-                "reported, not checked (verdicts near their threshold may differ on another host)"
-            )
-        checks.append(Check("hardware", None, text))
-    else:
-        checks.append(Check("hardware", None, "not recorded (a format-1 record)"))
     return checks
+
+
+def _hardware_check(rec: Freeze) -> Any:
+    """The host, reported and not checked."""
+    from advgen.claims import freeze_record as fr
+
+    if rec.format < 2:
+        return fr.Check("hardware", None, "not recorded (a format-1 record)")
+    host = fr.this_host()
+    if host == dict(rec.hardware):
+        text = f"{fr.host_text(rec.hardware)}: this host is the same"
+    else:
+        text = (
+            f"recorded {fr.host_text(rec.hardware)}; this host differs ({fr.host_text(host)}): "
+            "reported, not checked (verdicts near their threshold may differ on another host)"
+        )
+    return fr.Check("hardware", None, text)
 
 
 def _date(text: str | None) -> str:

@@ -1,62 +1,17 @@
-"""GAN training: losses, unrolling, status detection, the training loop and its outputs.
-
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.gan.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does not
-import torch.
-"""
+"""GAN training: losses, unrolling, status detection, the training loop and its outputs."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from advgen.lazy_exports import lazy_exports
 
-#: name -> the submodule that defines it
-_WHERE = {
-    "LOSSES": "losses",
-    "discriminator_loss": "losses",
-    "discriminator_score": "losses",
-    "generator_loss": "losses",
-    "GanOutputs": "runner",
-    "TrainingStopped": "runner",
-    "train_gan": "runner",
-    "GanSpec": "spec",
-    "RecipeSpec": "spec",
-    "STATUSES": "status",
-    "StatusTracker": "status",
-    "COLUMNS": "train",
-    "GanRun": "train",
-    "grad_norm": "unroll",
-    "restored": "unroll",
-    "second_order_generator_loss": "unroll",
+#: submodule -> the names it defines, loaded on first use (:mod:`advgen.lazy_exports`: the
+#: torch-free :mod:`advgen.gan.spec` imports no torch)
+_NAMES = {
+    "losses": ("LOSSES", "discriminator_loss", "discriminator_score", "generator_loss"),
+    "runner": ("GanOutputs", "TrainingStopped", "train_gan"),
+    "spec": ("GanSpec", "RecipeSpec"),
+    "status": ("STATUSES", "StatusTracker"),
+    "train": ("COLUMNS", "GanRun"),
+    "unroll": ("grad_norm", "restored", "second_order_generator_loss"),
 }
-
-__all__ = [
-    "COLUMNS",
-    "LOSSES",
-    "STATUSES",
-    "GanOutputs",
-    "GanRun",
-    "GanSpec",
-    "RecipeSpec",
-    "StatusTracker",
-    "TrainingStopped",
-    "discriminator_loss",
-    "discriminator_score",
-    "generator_loss",
-    "grad_norm",
-    "restored",
-    "second_order_generator_loss",
-    "train_gan",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _NAMES, globals())

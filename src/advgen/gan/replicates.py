@@ -27,6 +27,7 @@ import torch
 from torch.func import vmap
 
 from advgen.errors import NotStackableError
+from advgen.gan.ema import update_ema
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
@@ -159,14 +160,14 @@ class StackedGanRun(StackedRuns[GanRun]):
             self._update_ema()
         return loss.detach(), norm
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        """G_ema <- decay * G_ema + (1 - decay) * G, per seed; buffers copied (as GanRun)."""
-        decay = self.spec.g_ema
-        for k, p in self.G.params.items():
-            self.G_ema.params[k].lerp_(p, 1.0 - decay)
-        for k, b in self.G.buffers.items():
-            self.G_ema.buffers[k].copy_(b)
+        """G_ema <- decay * G_ema + (1 - decay) * G, per seed (:func:`advgen.gan.ema.update_ema`, as GanRun)."""
+        assert self.G_ema is not None
+        average = (
+            [self.G_ema.params[k] for k in self.G.params],
+            [self.G_ema.buffers[k] for k in self.G.buffers],
+        )
+        update_ema(average, (self.G.params.values(), self.G.buffers.values()), self.spec.g_ema)
 
     # -- the driver's step and the hooks of advgen.training.stacked_runs.StackedRuns ------------------
     def _start_epoch(self) -> None:

@@ -21,6 +21,7 @@ import torch
 from advgen.columns import GAN_LOSS_COLUMNS
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
+from advgen.gan.ema import update_ema
 from advgen.gan.grid import save_grid
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
@@ -162,14 +163,14 @@ class GanRun:
             self._update_ema()
         return loss.detach(), norm
 
-    @torch.no_grad()
     def _update_ema(self) -> None:
-        """G_ema <- decay * G_ema + (1 - decay) * G (Yazici et al. 2019); buffers copied."""
-        decay = self.spec.g_ema
-        for p_ema, p in zip(self.G_ema.parameters(), self.G.parameters()):
-            p_ema.lerp_(p, 1.0 - decay)
-        for b_ema, b in zip(self.G_ema.buffers(), self.G.buffers()):
-            b_ema.copy_(b)
+        """G_ema <- decay * G_ema + (1 - decay) * G (:func:`advgen.gan.ema.update_ema`)."""
+        assert self.G_ema is not None
+        update_ema(
+            (self.G_ema.parameters(), self.G_ema.buffers()),
+            (self.G.parameters(), self.G.buffers()),
+            self.spec.g_ema,
+        )
 
     @property
     def sampler(self) -> torch.nn.Module:

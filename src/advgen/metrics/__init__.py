@@ -1,52 +1,18 @@
 """Offline sample quality under a dataset's classifier: Fréchet distance, Inception
 Score, mode coverage (modes, KL to uniform, mean max-probability), precision and recall; one row of the
 sample-quality table (:func:`sample_quality_row`, what ``advgen sample-quality`` calls).
-
-The names below are loaded on first use (PEP 562): importing the torch-free
-:mod:`advgen.metrics.spec` (a job kind's typed spec, read by the Snakefile and the CLI) does
-not import torch.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from advgen.lazy_exports import lazy_exports
 
-#: name -> the submodule that defines it
-_WHERE = {
-    "classifier_outputs": "evaluate",
-    "combined_status": "evaluate",
-    "generate": "evaluate",
-    "quality_row": "evaluate",
-    "sample_quality_row": "sample_quality",
-    "frechet_distance": "scores",
-    "inception_score": "scores",
-    "mode_coverage": "scores",
-    "precision_recall": "scores",
-    "SampleQualitySpec": "spec",
+#: submodule -> the names it defines, loaded on first use (:mod:`advgen.lazy_exports`: the
+#: torch-free :mod:`advgen.metrics.spec` imports no torch)
+_NAMES = {
+    "evaluate": ("classifier_outputs", "combined_status", "generate", "quality_row"),
+    "sample_quality": ("sample_quality_row",),
+    "scores": ("frechet_distance", "inception_score", "mode_coverage", "precision_recall"),
+    "spec": ("SampleQualitySpec",),
 }
-
-__all__ = [
-    "SampleQualitySpec",
-    "classifier_outputs",
-    "combined_status",
-    "frechet_distance",
-    "generate",
-    "inception_score",
-    "mode_coverage",
-    "precision_recall",
-    "quality_row",
-    "sample_quality_row",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _NAMES, globals())

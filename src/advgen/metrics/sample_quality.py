@@ -70,32 +70,17 @@ def sample_quality_row(
     """
     from advgen.classifiers import load_classifier
     from advgen.data import load_prepared
-    from advgen.io import load_torch
-    from advgen.models import load_generator
 
     if (model is None) == (real is None):
         raise ValueError("give exactly one of model and real")
     details = read_info(info) if info else {}
     ref = load_prepared(reference)
     net = load_classifier(classifier, device, data=[ref])
-    if model is not None:
-        family = load_torch(model).get("kind", "")
-        generator, z_dim = load_generator(model, device)
-        images = generate(
-            generator,
-            z_dim,
-            spec.n_samples,
-            batch_size=spec.batch_size,
-            seed=spec.seed,
-            device=device,
-        )
-    else:
-        split = load_prepared(real)
-        family, images = "real", split.images
+    family, images, labels = _scored_images(spec, device, model, real)
     if grid is not None:
         from advgen.gan.grid import save_grid
 
-        shown = images[:64] if real is None else images[stratified(split.labels, 64)]
+        shown = images[:64] if labels is None else images[stratified(labels, 64)]
         save_grid(shown, grid, nrow=8)
     scores = quality_row(
         net,
@@ -124,11 +109,41 @@ def sample_quality_row(
         "roles": ", ".join(sorted(bars or {})),
     }
     row.update(gate(row, bars))
+    _log_row(row)
+    return row
+
+
+def _scored_images(
+    spec: SampleQualitySpec, device: str, model: str | Path | None, real: str | Path | None
+) -> tuple[str, Any, Any]:
+    """(family, images, labels) of what is scored: ``spec.n_samples`` samples of ``model`` (no
+    labels), or the images of the prepared split ``real``."""
+    from advgen.data import load_prepared
+    from advgen.io import load_torch
+    from advgen.models import load_generator
+
+    if model is not None:
+        family = load_torch(model).get("kind", "")
+        generator, z_dim = load_generator(model, device)
+        images = generate(
+            generator,
+            z_dim,
+            spec.n_samples,
+            batch_size=spec.batch_size,
+            seed=spec.seed,
+            device=device,
+        )
+        return family, images, None
+    split = load_prepared(real)
+    return "real", split.images, split.labels
+
+
+def _log_row(row: dict[str, Any]) -> None:
     log.info(
         "%s (%s): FID %.3f IS %.3f modes %d/%d KL %.3f mean max-prob %.3f precision %.3f recall %.3f "
         "status %s gate %s %s",
-        name,
-        family,
+        row["model"],
+        row["family"],
         row["fid"],
         row["is_mean"],
         row["modes"],
@@ -141,7 +156,6 @@ def sample_quality_row(
         row["gate"] or "-",
         row["gate_failures"],
     )
-    return row
 
 
 def stratified(labels: Any, n: int) -> Any:
