@@ -14,6 +14,9 @@ exit status 1 on any difference.
                                                      # run it on an otherwise idle host
     python benchmarks/warm_dag.py --sizes smoke      # the same DAG at smoke sizes (advgen.smoke)
     python benchmarks/warm_dag.py --smoke            # smoke sizes, one classifier and its data (CI)
+    python benchmarks/warm_dag.py --config config/demo.yaml              # the demo (a minute a side)
+    python benchmarks/warm_dag.py --config config/demo.yaml \
+        --targets results/robustness/attacks.parquet                     # its robustness stage
 
 Wall time only: the warm jobs are children of the server, not of Snakemake, so the CPU time
 of the processes this script waits for would leave them out.
@@ -53,17 +56,18 @@ def _env(warm: bool) -> dict[str, str]:
     return env
 
 
-def prepare(dest: Path, sizes: str) -> str:
-    """A scratch copy of the workflow in ``dest``; returns the config file to run."""
+def prepare(dest: Path, sizes: str, config: str = CONFIG) -> str:
+    """A scratch copy of the workflow in ``dest``; returns the config file to run (``config``,
+    or at smoke sizes the smoke config made from it)."""
     dest.mkdir(parents=True)
     for name in WORKFLOW_FILES:
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
         copy(REPO / name, dest / name)
     if sizes == "default":
-        return CONFIG
+        return config
     advgen = [sys.executable, "-c", "import sys; from advgen.cli import main; sys.exit(main())"]
-    subprocess.run([*advgen, "paper-smoke-config", CONFIG, "-o", SMOKE_CONFIG], cwd=dest, check=True)
+    subprocess.run([*advgen, "paper-smoke-config", config, "-o", SMOKE_CONFIG], cwd=dest, check=True)
     return SMOKE_CONFIG
 
 
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", choices=("default", "smoke"), default="default", help="the config's sizes")
     p.add_argument("--smoke", action="store_true", help="smoke sizes, one classifier and its data (CI)")
+    p.add_argument("--config", default=CONFIG, help=f"the config file, in the repository (default {CONFIG})")
+    p.add_argument("--targets", nargs="+", default=[], help="Snakemake targets (default: the whole DAG)")
     p.add_argument("--cores", default="2", help="snakemake --cores (default 2)")
     p.add_argument("--first", choices=("warm", "fresh"), default="warm", help="which side runs first")
     p.add_argument(
@@ -140,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds, jobs, failed, problems = {}, {}, {}, []
     for side in order:
         dest = out / side / "default"
-        config = prepare(dest, sizes)
-        targets = smoke_targets(dest, config) if args.smoke else []
+        config = prepare(dest, sizes, args.config)
+        targets = smoke_targets(dest, config) if args.smoke else list(args.targets)
         seconds[side], jobs[side], failed[side] = run_side(dest, config, targets, args.cores, side == "warm")
         servers, cold = warm_servers(dest)
         if side == "warm":
@@ -152,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     if failed["warm"] != failed["fresh"]:
         problems.append(f"failed jobs differ: warm {sorted(failed['warm'])}, fresh {sorted(failed['fresh'])}")
     problems += compare(out / "fresh", out / "warm")
-    print(f"\nsizes: {sizes}, --cores {args.cores}, {args.first} first; both sides in {out}")
+    what = f"{args.config}" + (f", targets {' '.join(args.targets)}" if args.targets else "")
+    print(f"\n{what}; sizes: {sizes}, --cores {args.cores}, {args.first} first; both sides in {out}")
     for log in sorted(failed["warm"] & failed["fresh"]):
         print(f"failed on both sides (the same exit status, as the log says): {log}")
     print("| side | jobs done | wall s |\n|---|---:|---:|")
