@@ -23,12 +23,13 @@ def compact(path: str | Path) -> None:
     an image with transparency, or one already of a palette or grey levels, stays. ``path`` is
     the temporary file of :func:`advgen.io.atomic_path` when :func:`advgen.plots.style.save`
     calls it, so a killed job leaves no half-written figure."""
+    import numpy as np
     from PIL import Image
 
     with Image.open(path) as img:
         img.load()
         if img.mode in ("P", "1", "L") or (
-            "A" in img.getbands() and img.getchannel("A").getextrema()[0] < 255
+            "A" in img.getbands() and np.asarray(img.getchannel("A")).min() < 255
         ):
             return
         rgb = img.convert("RGB")
