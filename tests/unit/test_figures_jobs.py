@@ -179,7 +179,8 @@ def test_a_failing_figure_is_one_line_and_leaves_nothing(tmp_path, capsys):
     # the second figure fails: the first one's files are removed too
     outputs = {"figures": [str(tmp_path / "a.png"), str(tmp_path / "b.png")]}
     inputs = {"figure1": str(table), "figure2": str(other)}
-    assert main(job_argv("plot-gan-losses", {"figures": [spec, spec]}, inputs, outputs)) == 2
+    second = {**spec, "experiment": "y"}
+    assert main(job_argv("plot-gan-losses", {"figures": [spec, second]}, inputs, outputs)) == 2
     err = capsys.readouterr().err
     assert "other.parquet" in err and len(err.strip().splitlines()) == 1
     assert not list(tmp_path.glob("*.png"))
