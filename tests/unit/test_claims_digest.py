@@ -113,8 +113,10 @@ def test_page_opens_with_the_digest_and_a_script_free_verdict_filter() -> None:
     for key, label, _ in FILTERS:
         assert f'<input type="radio" class="vf" name="verdict-filter" id="vf-{key}">' in text
         assert f'<label for="vf-{key}">{label}</label>' in text
-        assert f"#vf-{key}:checked ~ #claims-tables tbody tr:not(.g-{key}) {{ display: none; }}" in text
-    assert '<tr id="h1" class="g-holds"' in text and '<tr id="f1" class="g-fails"' in text
+        assert f"#vf-{key}:checked ~ #claims-tables details.claim:not(.g-{key}) {{ display: none; }}" in text
+    assert (
+        '<details class="claim g-holds" id="h1"' in text and '<details class="claim g-fails" id="f1"' in text
+    )
     assert "<script" not in text and not re.search(r"(src|href)=\"(https?:)?//", text)  # no network asset
     assert '<a href="#n1">n1</a>: generator below its quality bar (it would be: holds)' in text
 

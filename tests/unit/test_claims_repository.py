@@ -379,8 +379,11 @@ def test_page_states_each_rows_interval_control_and_escapes_text(tmp_path: Path)
     assert "0.7 [" in page and "1 seed × 100 examples" in page and "(95 %)" in page
     md = markdown(table)  # Markdown passes raw HTML through: the claims file's text is escaped
     assert "st \\<b>" in md and "st <b>" not in md
-    assert "changed: 2026-11-20: 0.1 → 0 (the source gives no number)" in page  # the changes log
-    assert "<th>control: did it behave?</th>" in page and "margin checks: made equal: inconclusive" in page
+    history = page.split('<section id="changes">')[1]  # the changes log: once, at the end, linked
+    assert "changed: 2026-11-20: 0.1 → 0 (the source gives no number)" in history
+    assert "2026-11-20: 0.1 → 0" not in page.split('<section id="changes">')[0]
+    assert '<a href="#changes-' in page
+    assert "<dt>control: did it behave?</dt>" in page and "margin checks: made equal: inconclusive" in page
     assert "Phase: exploratory" in page
     assert counts_text(table) == (
         "3 exploratory source claims: 1 holds, 1 not measured, 1 not testable at this scale"

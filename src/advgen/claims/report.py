@@ -435,8 +435,9 @@ def rst(table: pd.DataFrame, *, page: str = "claims.html", category: str = "Clai
 
 def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
     """The claims page (``results/claims.html``): header with the phase, the data and the
-    training budgets (each once), the digest and the verdict filter, then one table per source,
-    the post-hoc claims and the implementation checks apart."""
+    training budgets (each once), the digest and the verdict filter, then the claims per source
+    (one line each, details on a click: :mod:`advgen.claims.page`), the post-hoc claims and the
+    implementation checks apart, and the claims' change histories at the end."""
     from advgen.claims.digest import FILTERS, budget_refs, control_words, digest, group_of
     from advgen.claims.page import render
 
