@@ -199,6 +199,7 @@ def _wrap(text: str, font: Any, width: int) -> list[str]:
 def _save_raster(canvas: Any, paths: Sequence[str | Path], dpi: int) -> None:
     """Write the composed raster to every path: PNG by PIL, SVG / PDF through matplotlib."""
     from advgen.io import atomic_path
+    from advgen.plots.png import compact
 
     if not paths:
         raise AdvgenError("no output path given for the figure")
@@ -207,6 +208,7 @@ def _save_raster(canvas: Any, paths: Sequence[str | Path], dpi: int) -> None:
         if Path(path).suffix.lower() == ".png":
             with atomic_path(path) as tmp:
                 canvas.save(tmp, format="PNG", dpi=(dpi, dpi))
+                compact(tmp)  # a palette PNG where smaller (grey-level grids stay exact)
     if vector:
         plt = style.pyplot()
         with plt.rc_context(style.RC):
