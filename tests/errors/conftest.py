@@ -62,20 +62,18 @@ def assert_one_line_error(code: int, err: str, *named: str, workdir: Path | None
 def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A prepared split, a classifier and a GAN checkpoint, tiny but valid."""
     from advgen.gan import GanOutputs, train_gan
-    from tests.unit.gen_helpers import gan_spec, write_digits_split, write_fc10_classifier
+    from tests.unit.gen_helpers import (
+        gan_spec,
+        write_conv_autoencoder,
+        write_digits_split,
+        write_fc10_classifier,
+    )
 
     folder = write_digits_split(tmp_path_factory.mktemp("good"), max_train=64, max_test=32)
     write_fc10_classifier(folder / "clf.pt")
     train_gan(gan_spec(epochs=1), folder / "train.pt", GanOutputs.under(folder / "gan"))
-    # an autoencoder checkpoint as train-ae writes it (untrained weights: only its kind matters here)
-    from advgen.io import save_torch
-    from advgen.models import build_autoencoder
-
-    ae = build_autoencoder("conv", [1, 28, 28], 8, {"width": 4})
-    model = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 8, "image_shape": [1, 28, 28]}
-    save_torch(
-        {"kind": "autoencoder", "model": model, "state": ae.state_dict(), "config": {}}, folder / "ae.pt"
-    )
+    # an autoencoder checkpoint (untrained weights: only its kind matters here)
+    write_conv_autoencoder(folder / "ae.pt", [1, 28, 28], 8, config={})
     return folder
 
 

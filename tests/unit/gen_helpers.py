@@ -50,6 +50,18 @@ def write_fc10_classifier(path: Path) -> Path:
     return path
 
 
+def write_conv_autoencoder(path: Path, shape: list[int], z_dim: int, **extra: object) -> Path:
+    """An autoencoder checkpoint at ``path`` as train-ae writes it, of an untrained conv
+    autoencoder (width 4; weights from torch's global generator), with the ``extra`` keys."""
+    from advgen.io import save_torch
+    from advgen.models import build_autoencoder
+
+    ae = build_autoencoder("conv", shape, z_dim, {"width": 4})
+    model = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": z_dim, "image_shape": shape}
+    save_torch({"kind": "autoencoder", "model": model, "state": ae.state_dict(), **extra}, path)
+    return path
+
+
 @pytest.fixture
 def tiny_split(tmp_path: Path) -> Path:
     """96 train / 48 test digits at 28 px, written as prepared splits in ``tmp_path``."""
