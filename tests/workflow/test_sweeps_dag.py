@@ -15,17 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import edited_config, fake_advgen_workflow, job_counts, snakemake
+from tests.workflow.completed_runs import SWEEPS_TABLES, SWEEPS_UPSTREAM
 
 CONFIG = ".test/config/sweeps.yaml"
-UPSTREAM = (
-    "results/data/digits/train.pt",
-    "results/data/digits/test.pt",
-    "results/data/digits/manifest.parquet",
-    "results/gans/tiny_gan/checkpoint.pt",
-    "results/autoencoders/tiny_ae/checkpoint.pt",
-    "results/classifiers/tiny_cnn/model.pt",
-)
-TARGETS = [f"results/sweeps/{s}.parquet" for s in ("inversion", "inpainting", "interpolation", "truncation")]
+UPSTREAM, TARGETS = SWEEPS_UPSTREAM, SWEEPS_TABLES
 
 
 @pytest.fixture
