@@ -226,6 +226,17 @@ class Step:
         return built
 
 
+def _random_train_file(folder: Path, shape: tuple[int, int, int], n: int) -> Path:
+    """A prepared train split of ``n`` seeded random images of ``shape`` in ``folder`` (written
+    once: a later call finds it)."""
+    path = folder / f"train_{'x'.join(map(str, shape))}_{n}.pt"
+    if not path.exists():
+        g = torch.Generator().manual_seed(0)
+        split = Split(torch.rand(n, *shape, generator=g), torch.zeros(n, dtype=torch.long), torch.arange(n))
+        save_prepared(split, path, dataset="benchmark", name="train", num_classes=10, spec={})
+    return path
+
+
 class GanStep(Step):
     """One ``GanRun`` iteration on a fixed random batch; ``batch`` may exceed the file's images."""
 
@@ -239,14 +250,7 @@ class GanStep(Step):
         cl: bool,
         graphs: str = "off",
     ):
-        n = int(spec["batch_size"])
-        path = folder / f"train_{'x'.join(map(str, shape))}_{n}.pt"
-        if not path.exists():
-            g = torch.Generator().manual_seed(0)
-            split = Split(
-                torch.rand(n, *shape, generator=g), torch.zeros(n, dtype=torch.long), torch.arange(n)
-            )
-            save_prepared(split, path, dataset="benchmark", name="train", num_classes=10, spec={})
+        path = _random_train_file(folder, shape, int(spec["batch_size"]))
         with graphs_env(graphs):
             self.run = GanRun(typed_spec(GanSpec, spec), str(path), device=device)
         self.run.iterate = self._statics(graphs, device, self.run.train_iteration, self.run.iterate)
@@ -325,8 +329,8 @@ class StackedGanStep(Step):
         size: int,
         graphs: str = "off",
     ):
-        plain = GanStep(spec, shape, batch, device, folder, False)  # writes the prepared file
-        path = folder / f"train_{'x'.join(map(str, shape))}_{int(spec['batch_size'])}.pt"
+        plain = GanStep(spec, shape, batch, device, folder, False)
+        path = _random_train_file(folder, shape, int(spec["batch_size"]))
         seeds = [int(spec.get("seed", 0)) + s for s in range(size)]
         samples = [folder / f"samples_{s}" for s in seeds]
         with graphs_env(graphs):

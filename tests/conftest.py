@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,18 @@ def job_counts(output: str) -> dict[str, int]:
     if not match:
         return {}
     return {rule: int(n) for rule, n in (line.split() for line in match.group(1).strip().splitlines())}
+
+
+def edited_config(wf: Path, config: str, section: str, edit: Callable[[dict], object]) -> str:
+    """A copy of the workflow ``wf``'s config file ``config`` (a path in ``wf``) whose ``section``
+    ``edit`` changed in place, written beside it as ``<stem>_edited.yaml``: its path in ``wf``."""
+    import yaml
+
+    data = yaml.safe_load((wf / config).read_text())
+    edit(data[section])
+    path = (wf / config).with_name(f"{Path(config).stem}_edited.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return str(path.relative_to(wf))
 
 
 _JOB = re.compile(r"^\s*(?:local)?rule (\w+):\n((?:[ \t]+\S.*\n?)*)", re.M)

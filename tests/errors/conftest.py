@@ -61,58 +61,19 @@ def assert_one_line_error(code: int, err: str, *named: str, workdir: Path | None
 @pytest.fixture(scope="session")
 def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A prepared split, a classifier and a GAN checkpoint, tiny but valid."""
-    import torch
-
-    from advgen.classifiers import build_classifier, save_classifier
-    from advgen.classifiers.checkpoint import checkpoint_dict
-    from advgen.config import dataset_spec
-    from advgen.data import load_source, save_prepared
     from advgen.gan import GanOutputs, train_gan
-    from advgen.gan.spec import GanSpec, complete_spec
-    from advgen.specs import typed_spec
-
-    folder = tmp_path_factory.mktemp("good")
-    spec = {
-        "source": "digits",
-        "image_size": 28,
-        "max_train": 64,
-        "max_test": 32,
-        "split_seed": 0,
-        "test_fraction": 0.2,
-    }
-    train, test = load_source(dataset_spec(spec))
-    for split, name in ((train, "train"), (test, "test")):
-        save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
-    torch.manual_seed(0)
-    model = build_classifier("fc10", [1, 28, 28], 10, 1.0)
-    kwargs = {"in_shape": [1, 28, 28], "num_classes": 10, "width": 1.0}
-    save_classifier(
-        folder / "clf.pt",
-        checkpoint_dict(
-            model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None
-        ),
+    from tests.unit.gen_helpers import (
+        gan_spec,
+        write_conv_autoencoder,
+        write_digits_split,
+        write_fc10_classifier,
     )
-    gan = {
-        "dataset": "digits",
-        "generator": "mlp_small",
-        "discriminator": "mlp_small",
-        "z_dim": 8,
-        "batch_size": 16,
-        "epochs": 1,
-        "grid_size": 16,
-        "seed": 0,
-    }
-    typed = typed_spec(GanSpec, complete_spec(gan, "gan"))
-    train_gan(typed, folder / "train.pt", GanOutputs.under(folder / "gan"))
-    # an autoencoder checkpoint as train-ae writes it (untrained weights: only its kind matters here)
-    from advgen.io import save_torch
-    from advgen.models import build_autoencoder
 
-    ae = build_autoencoder("conv", [1, 28, 28], 8, {"width": 4})
-    model = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": 8, "image_shape": [1, 28, 28]}
-    save_torch(
-        {"kind": "autoencoder", "model": model, "state": ae.state_dict(), "config": {}}, folder / "ae.pt"
-    )
+    folder = write_digits_split(tmp_path_factory.mktemp("good"), max_train=64, max_test=32)
+    write_fc10_classifier(folder / "clf.pt")
+    train_gan(gan_spec(epochs=1), folder / "train.pt", GanOutputs.under(folder / "gan"))
+    # an autoencoder checkpoint (untrained weights: only its kind matters here)
+    write_conv_autoencoder(folder / "ae.pt", [1, 28, 28], 8, config={})
     return folder
 
 

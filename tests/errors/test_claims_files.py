@@ -407,6 +407,15 @@ def write(tmp_path: Path, text: str | bytes) -> Path:
     return path
 
 
+def run_claims(capsys, claims: Path, *, configfile: Path = CONFIG, **options: Path) -> tuple[int, str]:
+    """``advgen claims --config CLAIMS --configfile CONFIGFILE`` with each of ``options``
+    (``results``, ``html``, ``parquet``) as ``--OPTION PATH``: its exit status and stderr."""
+    argv = ["claims", "--config", str(claims), "--configfile", str(configfile)]
+    for option, path in options.items():
+        argv += [f"--{option}", str(path)]
+    return run_cli(argv, capsys)
+
+
 def test_the_good_file_builds(tmp_path: Path) -> None:
     build(config_with(write(tmp_path, GOOD)))
 
@@ -420,20 +429,7 @@ def test_bad_claims_file(tmp_path: Path, capsys, name: str, text: str | bytes, n
     assert "\n" not in message and message.startswith(str(path)), message
     assert named in message, message
     # the same line from the command (which builds the config's plans first)
-    code, err = run_cli(
-        [
-            "claims",
-            "--config",
-            str(path),
-            "--configfile",
-            str(CONFIG),
-            "--results",
-            str(tmp_path),
-            "--html",
-            str(tmp_path / "c.html"),
-        ],
-        capsys,
-    )
+    code, err = run_claims(capsys, path, results=tmp_path, html=tmp_path / "c.html")
     assert_one_line_error(code, err, str(path), named)
     assert not (tmp_path / "c.html").exists()
 
@@ -441,18 +437,7 @@ def test_bad_claims_file(tmp_path: Path, capsys, name: str, text: str | bytes, n
 def test_missing_claims_file(tmp_path: Path, capsys) -> None:
     with pytest.raises(ConfigError, match=r"claims file not found"):
         build(config_with(tmp_path / "nope.yaml"))
-    code, err = run_cli(
-        [
-            "claims",
-            "--config",
-            str(tmp_path / "nope.yaml"),
-            "--configfile",
-            str(CONFIG),
-            "--html",
-            str(tmp_path / "c.html"),
-        ],
-        capsys,
-    )
+    code, err = run_claims(capsys, tmp_path / "nope.yaml", html=tmp_path / "c.html")
     assert_one_line_error(code, err, "nope.yaml", "claims file not found")
 
 
@@ -471,18 +456,7 @@ def test_bad_roles_in_the_config(tmp_path: Path, capsys, roles: dict, named: str
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(named)):
         build(check_config_files([str(path)]), source=str(path))
-    code, err = run_cli(
-        [
-            "claims",
-            "--config",
-            str(ROOT / "config" / "claims.yaml"),
-            "--configfile",
-            str(path),
-            "--html",
-            str(tmp_path / "c.html"),
-        ],
-        capsys,
-    )
+    code, err = run_claims(capsys, ROOT / "config" / "claims.yaml", configfile=path, html=tmp_path / "c.html")
     assert_one_line_error(code, err, str(path), named)
 
 
@@ -580,21 +554,8 @@ def test_broken_results_are_errors_not_unmeasured(tmp_path: Path, capsys, case: 
         table = ATTACKS.iloc[:0]
     results = tmp_path / "nowhere" if case == "no_results" else results_with(tmp_path, table)
     out = tmp_path / "out"
-    code, err = run_cli(
-        [
-            "claims",
-            "--config",
-            str(claims),
-            "--configfile",
-            str(CONFIG),
-            "--results",
-            str(results),
-            "--html",
-            str(out / "claims.html"),
-            "--parquet",
-            str(out / "claims.parquet"),
-        ],
-        capsys,
+    code, err = run_claims(
+        capsys, claims, results=results, html=out / "claims.html", parquet=out / "claims.parquet"
     )
     assert_one_line_error(code, err, named)
     assert not out.exists() or not any(out.iterdir())
@@ -609,20 +570,7 @@ def test_not_produced_is_not_measured(tmp_path: Path, capsys) -> None:
         .replace(", count: n", ", count: n_train"),
     )
     results = results_with(tmp_path, None)
-    code, err = run_cli(
-        [
-            "claims",
-            "--config",
-            str(claims),
-            "--configfile",
-            str(CONFIG),
-            "--results",
-            str(results),
-            "--parquet",
-            str(tmp_path / "c.parquet"),
-        ],
-        capsys,
-    )
+    code, err = run_claims(capsys, claims, results=results, parquet=tmp_path / "c.parquet")
     assert code == 0, err
     row = pd.read_parquet(tmp_path / "c.parquet").iloc[0]
     assert (
@@ -654,20 +602,7 @@ def test_a_side_matching_no_row_says_which_filter(
     roles' runs), not just the table."""
     claims = write(tmp_path, GOOD.replace(*edit, 1))
     results = results_with(tmp_path, ATTACKS)
-    code, err = run_cli(
-        [
-            "claims",
-            "--config",
-            str(claims),
-            "--configfile",
-            str(CONFIG),
-            "--results",
-            str(results),
-            "--parquet",
-            str(tmp_path / "c.parquet"),
-        ],
-        capsys,
-    )
+    code, err = run_claims(capsys, claims, results=results, parquet=tmp_path / "c.parquet")
     assert code == 0, err
     row = pd.read_parquet(tmp_path / "c.parquet").iloc[0]
     assert row["verdict"] == "not measured" and note in row["note"], row["note"]

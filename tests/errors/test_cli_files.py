@@ -9,6 +9,7 @@ import pytest
 
 from tests.errors.conftest import assert_one_line_error, run_cli
 from tests.jobs import job_argv, plot_argv
+from tests.unit.gen_helpers import TINY_AE, TINY_GAN
 
 CLF_SPEC = {
     "arch": "fc10",
@@ -32,26 +33,8 @@ CLF_SPEC = {
     "weight_decay": 0.0,
     "width": 1.0,
 }
-GAN_SPEC = {
-    "dataset": "digits",
-    "generator": "mlp_small",
-    "discriminator": "mlp_small",
-    "z_dim": 8,
-    "batch_size": 16,
-    "epochs": 1,
-    "grid_size": 16,
-    "seed": 0,
-}
-AE_SPEC = {
-    "dataset": "digits",
-    "z_dim": 6,
-    "width": 4,
-    "batch_size": 16,
-    "epochs": 1,
-    "cdf_levels": 9,
-    "n_novel": 8,
-    "seed": 0,
-}
+GAN_SPEC = {**TINY_GAN, "epochs": 1}
+AE_SPEC = {**TINY_AE, "epochs": 1}
 ATTACK_SPEC = {
     "name": "fgsm",
     "attack": {"attack": "FGSM", "eps": [0.1], "max_examples": 8, "params": {}, "seed": 0},

@@ -11,52 +11,92 @@ from advgen.gan.spec import GanSpec, complete_spec
 from advgen.specs import typed_spec
 
 
-@pytest.fixture
-def tiny_split(tmp_path: Path) -> Path:
-    """96 train / 48 test digits at 28 px, written as prepared splits in ``tmp_path``."""
+def write_digits_split(folder: Path, *, max_train: int, max_test: int) -> Path:
+    """scikit-learn's digits at 28 px (``max_train`` / ``max_test`` images), written as the
+    prepared splits ``train.pt`` and ``test.pt`` in ``folder``."""
     from advgen.config import dataset_spec
     from advgen.data import load_source, save_prepared
 
     spec = {
         "source": "digits",
         "image_size": 28,
-        "max_train": 96,
-        "max_test": 48,
+        "max_train": max_train,
+        "max_test": max_test,
         "split_seed": 0,
         "test_fraction": 0.2,
     }
     train, test = load_source(dataset_spec(spec))
     for split, name in ((train, "train"), (test, "test")):
-        save_prepared(split, tmp_path / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
-    return tmp_path
+        save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
+    return folder
+
+
+def write_fc10_classifier(path: Path) -> Path:
+    """A classifier checkpoint at ``path``: an untrained fc10 on 28 px digits, seeded (torch seed 0)."""
+    import torch
+
+    from advgen.classifiers import build_classifier, save_classifier
+    from advgen.classifiers.checkpoint import checkpoint_dict
+
+    torch.manual_seed(0)
+    model = build_classifier("fc10", [1, 28, 28], 10, 1.0)
+    kwargs = {"in_shape": [1, 28, 28], "num_classes": 10, "width": 1.0}
+    save_classifier(
+        path,
+        checkpoint_dict(
+            model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None
+        ),
+    )
+    return path
+
+
+def write_conv_autoencoder(path: Path, shape: list[int], z_dim: int, **extra: object) -> Path:
+    """An autoencoder checkpoint at ``path`` as train-ae writes it, of an untrained conv
+    autoencoder (width 4; weights from torch's global generator), with the ``extra`` keys."""
+    from advgen.io import save_torch
+    from advgen.models import build_autoencoder
+
+    ae = build_autoencoder("conv", shape, z_dim, {"width": 4})
+    model = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": z_dim, "image_shape": shape}
+    save_torch({"kind": "autoencoder", "model": model, "state": ae.state_dict(), **extra}, path)
+    return path
+
+
+@pytest.fixture
+def tiny_split(tmp_path: Path) -> Path:
+    """96 train / 48 test digits at 28 px, written as prepared splits in ``tmp_path``."""
+    return write_digits_split(tmp_path, max_train=96, max_test=48)
+
+
+#: a tiny GAN's spec as a config entry gives it (mlp_small pair, z = 8, batch 16, 3 epochs)
+TINY_GAN = {
+    "dataset": "digits",
+    "generator": "mlp_small",
+    "discriminator": "mlp_small",
+    "z_dim": 8,
+    "batch_size": 16,
+    "epochs": 3,
+    "grid_size": 16,
+    "seed": 0,
+}
+#: a tiny autoencoder's spec as a config entry gives it (z = 6, width 4, batch 16, 3 epochs)
+TINY_AE = {
+    "dataset": "digits",
+    "z_dim": 6,
+    "width": 4,
+    "batch_size": 16,
+    "epochs": 3,
+    "cdf_levels": 9,
+    "n_novel": 8,
+    "seed": 0,
+}
 
 
 def gan_spec(**overrides: object) -> GanSpec:
-    """A complete tiny GAN spec (mlp_small pair, z = 8, batch 16, 3 epochs)."""
-    spec = {
-        "dataset": "digits",
-        "generator": "mlp_small",
-        "discriminator": "mlp_small",
-        "z_dim": 8,
-        "batch_size": 16,
-        "epochs": 3,
-        "grid_size": 16,
-        "seed": 0,
-        **overrides,
-    }
-    return typed_spec(GanSpec, complete_spec(spec, "gan"))
+    """A complete tiny GAN spec (:data:`TINY_GAN` with ``overrides``)."""
+    return typed_spec(GanSpec, complete_spec({**TINY_GAN, **overrides}, "gan"))
 
 
 def ae_spec(**overrides: object) -> AeSpec:
-    """A complete tiny autoencoder spec (z = 6, width 4, batch 16, 3 epochs)."""
-    base = {
-        "dataset": "digits",
-        "z_dim": 6,
-        "width": 4,
-        "batch_size": 16,
-        "epochs": 3,
-        "cdf_levels": 9,
-        "n_novel": 8,
-        "seed": 0,
-    }
-    return typed_spec(AeSpec, complete_spec({**base, **overrides}, "autoencoder"))
+    """A complete tiny autoencoder spec (:data:`TINY_AE` with ``overrides``)."""
+    return typed_spec(AeSpec, complete_spec({**TINY_AE, **overrides}, "autoencoder"))

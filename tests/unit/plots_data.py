@@ -281,3 +281,14 @@ def off_canvas(fig) -> list[str]:
                 f"{what!r}: {[round(v) for v in b.extents]} outside {[round(v) for v in box.extents]}"
             )
     return problems
+
+
+def figure_paths(folder: Path, stem: str) -> list[Path]:
+    """A figure's outputs in ``folder``: ``stem``.png and its vector copy ``stem``.svg."""
+    return [folder / f"{stem}.png", folder / f"{stem}.svg"]
+
+
+def assert_figures(paths: list[Path]) -> None:
+    """Each of ``paths`` holds a figure (:func:`assert_figure`)."""
+    for path in paths:
+        assert_figure(path)

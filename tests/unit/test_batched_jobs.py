@@ -12,6 +12,7 @@ import pytest
 
 from advgen.cli import main as advgen
 from tests.jobs import job_argv
+from tests.unit.gen_helpers import gan_spec, write_digits_split, write_fc10_classifier
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -32,33 +33,8 @@ ATTACKS = [
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A prepared digits train/test split and a seeded fc10 classifier."""
-    import torch
-
-    from advgen.classifiers import build_classifier, save_classifier
-    from advgen.classifiers.checkpoint import checkpoint_dict
-    from advgen.config import dataset_spec
-    from advgen.data import load_source, save_prepared
-
-    folder = tmp_path_factory.mktemp("batched")
-    spec = {
-        "source": "digits",
-        "image_size": 28,
-        "max_train": 64,
-        "max_test": 32,
-        "split_seed": 0,
-        "test_fraction": 0.2,
-    }
-    for split, name in zip(load_source(dataset_spec(spec)), ("train", "test")):
-        save_prepared(split, folder / f"{name}.pt", dataset="digits", name=name, num_classes=10, spec=spec)
-    torch.manual_seed(0)
-    model = build_classifier("fc10", [1, 28, 28], 10, 1.0)
-    kwargs = {"in_shape": [1, 28, 28], "num_classes": 10, "width": 1.0}
-    save_classifier(
-        folder / "clf.pt",
-        checkpoint_dict(
-            model, name="c", arch="fc10", arch_kwargs=kwargs, config={"arch": "fc10"}, epoch=1, rng=None
-        ),
-    )
+    folder = write_digits_split(tmp_path_factory.mktemp("batched"), max_train=64, max_test=32)
+    write_fc10_classifier(folder / "clf.pt")
     return folder
 
 
@@ -66,21 +42,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def gan(files: Path) -> Path:
     """A one-epoch GAN on the split: its checkpoint folder."""
     from advgen.gan import GanOutputs, train_gan
-    from advgen.gan.spec import GanSpec, complete_spec
-    from advgen.specs import typed_spec
 
-    spec = {
-        "dataset": "digits",
-        "generator": "mlp_small",
-        "discriminator": "mlp_small",
-        "z_dim": 8,
-        "batch_size": 16,
-        "epochs": 1,
-        "grid_size": 16,
-        "seed": 0,
-    }
-    typed = typed_spec(GanSpec, complete_spec(spec, "gan"))
-    train_gan(typed, files / "train.pt", GanOutputs.under(files / "gan"))
+    train_gan(gan_spec(epochs=1), files / "train.pt", GanOutputs.under(files / "gan"))
     return files / "gan"
 
 

@@ -47,6 +47,18 @@ def study(tmp_path: Path, changed: bool = False) -> Path:
     return claims_file(tmp_path, rows, freeze="freeze.json")
 
 
+def page_header(phase) -> dict:
+    """The claims page's header of a study with no datasets, budgets or seeds, in ``phase``."""
+    return {
+        "datasets": [],
+        "budgets": [],
+        "seeds": {},
+        "config": "c",
+        "results": "r",
+        "phase": phase.header(),
+    }
+
+
 def test_the_record_freezes_the_file_and_each_claim(tmp_path: Path) -> None:
     path = study(tmp_path)
     parsed = read_claims_file(path)
@@ -75,14 +87,7 @@ def test_a_claim_changed_after_the_freeze_is_post_hoc_and_not_counted(tmp_path: 
     assert "content differs from the one frozen" in rows.loc["later", "post_hoc"]
     assert rows.loc["kept", "seed_values"] == "10,11,12"
     assert counts_text(table) == "1 confirmatory source claims: 1 holds (1 post-hoc, listed apart)"
-    header = {
-        "datasets": [],
-        "budgets": [],
-        "seeds": {},
-        "config": "c",
-        "results": "r",
-        "phase": phase.header(),
-    }
+    header = page_header(phase)
     page = html(table, header)
     assert "Phase: confirmatory." in page and changed.sha256 in page and parsed.sha256 in page
     assert page.index("Post-hoc claims") < page.index('id="later"')
@@ -121,14 +126,7 @@ def test_a_run_that_is_not_the_one_frozen_makes_every_claim_post_hoc(tmp_path: P
     assert set(table["phase"]) == {POST_HOC}
     assert table.loc[0, "post_hoc"].startswith("the run is not the one frozen on 2026-11-27 (roles, runs")
     assert counts_text(table) == "0 confirmatory source claims: none (2 post-hoc, listed apart)"
-    header = {
-        "datasets": [],
-        "budgets": [],
-        "seeds": {},
-        "config": "c",
-        "results": "r",
-        "phase": phase.header(),
-    }
+    header = page_header(phase)
     assert "But the run is not the one frozen in" in html(table, header)  # the header says why
     code = phase_of(parsed, freeze, [10], RUN, "e" * 64)
     assert "the analysis code (advgen.claims) differs from the one frozen" in code.why

@@ -23,9 +23,9 @@ from advgen.defense import plan
 from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
 from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
 from advgen.io import read_parquet, save_torch
-from advgen.models import build_autoencoder
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
 from tests.jobs import job_argv, plot_argv
+from tests.unit.gen_helpers import write_conv_autoencoder
 from tests.unit.plots_data import assert_figure
 
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
@@ -125,15 +125,7 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
     gan = typed_spec(GanSpec, dict(cfg["gans"]["g"], seed=0))
     save_torch(GanRun(gan, str(paths["train"])).state_dict(with_log=False), paths["g"])
     shape = [1, SIDE, SIDE]
-    ae = build_autoencoder("conv", shape, Z, {"width": 4})
-    save_torch(
-        {
-            "kind": "autoencoder",
-            "model": {"arch": "conv", "kwargs": {"width": 4}, "z_dim": Z, "image_shape": shape},
-            "state": ae.state_dict(),
-        },
-        paths["ae"],
-    )
+    write_conv_autoencoder(paths["ae"], shape, Z)
     torch.manual_seed(0)
     clf = build_classifier("fc10", shape, CLASSES)
     opt = torch.optim.Adam(clf.parameters(), lr=0.05)

@@ -338,6 +338,15 @@ def features_tables(pipe) -> list[str]:
     return pipe.jobs.input_function(BY_NAME["robust_features_table"])(SimpleNamespace())["tables"]
 
 
+#: the robust-features section of the robustness config's tests: the tiny PGD and standard classifiers
+ROBUST_FEATURES_SECTION = {
+    "robust_classifier": "tiny_cnn_pgd",
+    "standard_classifier": "tiny_fc",
+    "classifier": "tiny_fc",
+    "attack": "pgd",
+}
+
+
 def test_capacity_transfer_and_robust_features_jobs():
     data = config("robustness")
     rob = data["robustness"]
@@ -349,12 +358,7 @@ def test_capacity_transfer_and_robust_features_jobs():
         "modes": ["standard", "pgd"],
         "transfer": {"attacks": ["pgd"]},
     }
-    rob["robust_features"] = {
-        "robust_classifier": "tiny_cnn_pgd",
-        "standard_classifier": "tiny_fc",
-        "classifier": "tiny_fc",
-        "attack": "pgd",
-    }
+    rob["robust_features"] = dict(ROBUST_FEATURES_SECTION)
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
     pipe = build(data)
     assert {paths.TRANSFER_CAPACITY, paths.ROBUST_FEATURES} <= set(pipe.targets())
@@ -391,12 +395,7 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
     data["classifiers"]["tiny_fc"]["replicates"] = 2
     rob = data["robustness"]
     rob["capacity"]["transfer"] = {"attacks": ["pgd"]}
-    rob["robust_features"] = {
-        "robust_classifier": "tiny_cnn_pgd",
-        "standard_classifier": "tiny_fc",
-        "classifier": "tiny_fc",
-        "attack": "pgd",
-    }
+    rob["robust_features"] = dict(ROBUST_FEATURES_SECTION)
     data = validate_config(data, SCHEMA_DIR / "config.schema.yaml")
     expand_replicates(data)  # as the config check does: <entry> (seed 0) and <entry>_seed1 runs
     pipe = build(data)

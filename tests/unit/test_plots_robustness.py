@@ -9,43 +9,34 @@ from advgen.plots import robustness, tables
 from tests.unit import plots_data as data
 
 
-def outs(tmp_path, stem):
-    return [tmp_path / f"{stem}.png", tmp_path / f"{stem}.svg"]
-
-
-def check(paths):
-    for p in paths:
-        data.assert_figure(p)
-
-
 def test_accuracy_curves_one_panel_per_attack(tmp_path):
-    paths = outs(tmp_path, "curves")
+    paths = data.figure_paths(tmp_path, "curves")
     robustness.accuracy_curves(data.attack_table(), paths, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     text = paths[1].read_text()
     assert all(f">{a}<" in text for a in ("fgsm", "pgd", "deepfool"))
 
 
 def test_transfer_heatmap_annotates_values(tmp_path):
-    paths = outs(tmp_path, "transfer")
+    paths = data.figure_paths(tmp_path, "transfer")
     robustness.transfer_heatmaps(data.transfer_table(), paths, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     text = paths[1].read_text()
     assert ">0.95<" in text and "noise: half_a" in text
 
 
 def test_minimal_perturbation_bars(tmp_path):
-    paths = outs(tmp_path, "minimal")
+    paths = data.figure_paths(tmp_path, "minimal")
     robustness.minimal_perturbation(data.minimal_table(), paths, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     assert ">0.120<" in paths[1].read_text()
 
 
 @pytest.mark.parametrize("sweep", ["capacity", "data_size"])
 def test_sweep_curves(tmp_path, sweep):
-    paths = outs(tmp_path, sweep)
+    paths = data.figure_paths(tmp_path, sweep)
     robustness.sweep_curves(data.robustness_sweep(sweep), paths, sweep=sweep, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     with pytest.raises(AdvgenError, match="unknown robustness sweep"):
         robustness.sweep_curves(data.robustness_sweep(sweep), paths, sweep="depth")
 

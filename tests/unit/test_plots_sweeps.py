@@ -10,51 +10,42 @@ from advgen.plots import sweeps
 from tests.unit import plots_data as data
 
 
-def outs(tmp_path, stem):
-    return [tmp_path / f"{stem}.png", tmp_path / f"{stem}.svg"]
-
-
-def check(paths):
-    for p in paths:
-        data.assert_figure(p)
-
-
 def test_inversion_restarts(tmp_path):
-    paths = outs(tmp_path, "restarts")
+    paths = data.figure_paths(tmp_path, "restarts")
     sweeps.inversion_restarts(data.inversion_steps(), paths, experiment="gan / point abc", images=2, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     text = paths[1].read_text()
     assert "restart 0 (best)" in text and "test image 7" in text and "test image 14" not in text
 
 
 def test_inversion_summary(tmp_path):
-    paths = outs(tmp_path, "inv")
+    paths = data.figure_paths(tmp_path, "inv")
     sweeps.inversion_summary(data.inversion_table(), paths, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     assert "5 restarts" in paths[1].read_text()
 
 
 def test_inpainting_errors_and_ci(tmp_path):
     mean, half = sweeps.mean_ci(data.inpainting_table()["mse_hidden"].iloc[:2])
     assert half > 0 and math.isfinite(mean)
-    paths = outs(tmp_path, "inp")
+    paths = data.figure_paths(tmp_path, "inp")
     sweeps.inpainting_errors(data.inpainting_table(), paths, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     text = paths[1].read_text()
     assert text.index(">pepper<") < text.index(">square<") < text.index(">crosswalk<")  # ordered by error
 
 
 def test_interpolation_labels(tmp_path):
-    paths = outs(tmp_path, "interp")
+    paths = data.figure_paths(tmp_path, "interp")
     sweeps.interpolation_labels(data.interpolation_frames(), paths, experiment="ae", dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     assert ">4<" in paths[1].read_text()  # the third class in the middle is written out
 
 
 def test_truncation_curves_put_inf_last(tmp_path):
-    paths = outs(tmp_path, "trunc")
+    paths = data.figure_paths(tmp_path, "trunc")
     sweeps.truncation_curves(data.truncation_table(), paths, dpi=60)
-    check(paths)
+    data.assert_figures(paths)
     assert ">none<" in paths[1].read_text()
 
 

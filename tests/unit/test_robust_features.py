@@ -132,29 +132,48 @@ def test_section_3_1_non_robust_set_matches_the_standard_models_features(models)
         rf.non_robust_split(model, TRAIN, NonRobustParams("other", 0.5, 0.1, 1, "random"), seed=0)
 
 
-def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, tmp_path: Path) -> None:
+def job_inputs(checkpoints: dict, folder: Path) -> dict[str, str]:
+    """The job's input files, written in ``folder``: the two classifiers' checkpoints and
+    :data:`TRAIN` as both prepared splits (keyword: path, as ``robust_features_job`` takes them)."""
     from advgen.data import save_prepared
     from advgen.data.registry import Split
 
     for name, ckpt in checkpoints.items():
-        save_classifier(tmp_path / f"{name}.pt", ckpt)
+        save_classifier(folder / f"{name}.pt", ckpt)
     for split in ("train", "test"):
         raw = Split(TRAIN.images, TRAIN.labels, torch.arange(len(TRAIN)))
-        save_prepared(raw, tmp_path / f"{split}.pt", dataset="blobs", name=split, num_classes=3, spec={})
-    job = {
+        save_prepared(raw, folder / f"{split}.pt", dataset="blobs", name=split, num_classes=3, spec={})
+    paths = dict(robust_model=str(folder / "pgd.pt"), standard_model=str(folder / "std.pt"))
+    return {**paths, "train": str(folder / "train.pt"), "test": str(folder / "test.pt")}
+
+
+def job_spec(*, steps: int, **extra: object) -> dict:
+    """A robust-features job's spec: FGSM at eps 0.2 over 30 examples, the robust and the
+    non-robust sets built in ``steps`` steps of 0.1, with ``extra`` keys."""
+    return {
         "classifier": entry(epochs=1),
         "attack": {"attack": "FGSM", "params": {}, "seed": 0},
         "eps": 0.2,
-        "robust": {"steps": 3, "step_size": 0.1},
-        "non_robust": {"method": "features", "eps": 0.5, "steps": 3, "step_size": 0.1, "target": "random"},
+        "robust": {"steps": steps, "step_size": 0.1},
+        "non_robust": {
+            "method": "features",
+            "eps": 0.5,
+            "steps": steps,
+            "step_size": 0.1,
+            "target": "random",
+        },
+        **extra,
         "max_train": None,
         "max_examples": 30,
         "batch_size": 500,
         "seed": 0,
         "device": "cpu",
     }
-    paths = dict(robust_model=str(tmp_path / "pgd.pt"), standard_model=str(tmp_path / "std.pt"))
-    paths.update(train=str(tmp_path / "train.pt"), test=str(tmp_path / "test.pt"))
+
+
+def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, tmp_path: Path) -> None:
+    job = job_spec(steps=3)
+    paths = job_inputs(checkpoints, tmp_path)
     table, datasets = rf.robust_features_job(typed_spec(RobustFeaturesSpec, job), **paths)
     assert list(table.columns) == rf.COLUMNS
     assert list(table["dataset"]) == ["robust", "non_robust", "clean", "adversarial_training", "standard"]
@@ -261,8 +280,6 @@ def test_d_det_looks_mislabelled_and_its_control_holds_no_feature_of_the_new_lab
     """Sec. 3.2's D_det (the review's Fig. 4b): images moved towards y + 1 and relabelled so; the
     control is the unperturbed images relabelled y + 1. The job adds a row for each, with the
     share of D_det its standard model assigns to the new labels."""
-    from advgen.data import save_prepared
-    from advgen.data.registry import Split
     from advgen.robustness.robust_features_spec import DeterministicParams
 
     params = DeterministicParams(eps=2.0, step_size=0.25, steps=20)
@@ -272,26 +289,8 @@ def test_d_det_looks_mislabelled_and_its_control_holds_no_feature_of_the_new_lab
     assert (d_det.images - TRAIN.images).flatten(1).norm(dim=1).max() <= 2.0 + 1e-5
     assert hit == rf.label_hit(models["std"], d_det.images, d_det.labels)
     assert rf.label_hit(models["std"], relabelled.images, relabelled.labels) < hit
-    for name, ckpt in checkpoints.items():
-        save_classifier(tmp_path / f"{name}.pt", ckpt)
-    for split in ("train", "test"):
-        raw = Split(TRAIN.images, TRAIN.labels, torch.arange(len(TRAIN)))
-        save_prepared(raw, tmp_path / f"{split}.pt", dataset="blobs", name=split, num_classes=3, spec={})
-    job = {
-        "classifier": entry(epochs=1),
-        "attack": {"attack": "FGSM", "params": {}, "seed": 0},
-        "eps": 0.2,
-        "robust": {"steps": 2, "step_size": 0.1},
-        "non_robust": {"method": "features", "eps": 0.5, "steps": 2, "step_size": 0.1, "target": "random"},
-        "deterministic": {"eps": 2.0, "step_size": 0.25, "steps": 20},
-        "max_train": None,
-        "max_examples": 30,
-        "batch_size": 500,
-        "seed": 0,
-        "device": "cpu",
-    }
-    paths = dict(robust_model=str(tmp_path / "pgd.pt"), standard_model=str(tmp_path / "std.pt"))
-    paths.update(train=str(tmp_path / "train.pt"), test=str(tmp_path / "test.pt"))
+    job = job_spec(steps=2, deterministic={"eps": 2.0, "step_size": 0.25, "steps": 20})
+    paths = job_inputs(checkpoints, tmp_path)
     table, _ = rf.robust_features_job(typed_spec(RobustFeaturesSpec, job), **paths)
     assert list(table["dataset"]) == [
         "robust", "non_robust", "clean", "deterministic", "relabelled", "adversarial_training", "standard",

@@ -138,48 +138,29 @@ def test_gaussian_baseline_has_the_adversarial_norm() -> None:
 def test_sweep_row_reports_train_and_test_accuracy() -> None:
     lin = models()["lin"]
     spec = point(train_fraction=0.5)
-    row = sweep_row(
-        "data_size", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
-    )
+
+    def row_of(sweep: str, spec: ClassifierSpec) -> dict:
+        """The sweep's row of the linear model trained on (X, Y) under ``spec``, PGD at eps 0.2."""
+        return sweep_row(
+            sweep, "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
+        )
+
+    row = row_of("data_size", spec)
     assert row["n_train"] == 30 and row["train_fraction"] == 0.5
     assert row["n_test"] == len(Y)  # the count of the accuracies' digits (the claims' logit(p, n))
     assert 0.0 <= row["robust_acc"] <= row["clean_acc"] <= 1.0
     assert 0.0 <= row["train_robust_acc"] <= row["train_clean_acc"] <= 1.0
     table = sweep_table([row])
     assert table["robust_gap"].iloc[0] == row["train_robust_acc"] - row["robust_acc"]
-    capacity = sweep_row(
-        "capacity", "lin", spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
-    )
+    capacity = row_of("capacity", spec)
     assert math.isnan(capacity["train_robust_acc"]) and capacity["robust_acc"] == row["robust_acc"]
-    named = sweep_row(
-        "data_size_cifar10",
-        "lin",
-        spec,
-        lin,
-        (X, Y),
-        (X, Y),
-        PGD_SPEC,
-        0.2,
-        max_examples=None,
-        batch_size=None,
-    )
+    named = row_of("data_size_cifar10", spec)
     assert named["sweep"] == "data_size_cifar10" and named["train_robust_acc"] == row["train_robust_acc"]
     table = sweep_table([row, dict(row, mode="pgd")])
     assert list(table["mode"]) == ["pgd", "standard"]
     # the run's seed: one row per point and seed of a replicated base, seeds in order per point
     assert row["seed"] == 0 and list(table.columns[:3]) == ["sweep", "classifier", "seed"]
-    seeded = sweep_row(
-        "data_size",
-        "lin",
-        dataclasses.replace(spec, seed=2),
-        lin,
-        (X, Y),
-        (X, Y),
-        PGD_SPEC,
-        0.2,
-        max_examples=None,
-        batch_size=None,
-    )
+    seeded = row_of("data_size", dataclasses.replace(spec, seed=2))
     assert seeded["seed"] == 2
     table = sweep_table([seeded, dict(row, mode="pgd"), row])
     assert list(zip(table["mode"], table["seed"], strict=True)) == [

@@ -17,13 +17,12 @@ import shlex
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, base_env
-from tests.unit.test_warm_failures import Lab, console, server_of
+from tests.conftest import REPO
+from tests.unit.test_warm_failures import Lab, console, lab, server_of  # noqa: F401  (lab: a fixture)
 
 CONFIG = str(REPO / "config" / "paper.yaml")
 #: the console script of a run whose servers import nothing up front
@@ -40,15 +39,6 @@ CASES = {
     "cwd": "cd sub",
     "environment": "export HOME=/nonexistent",
 }
-
-
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[Lab]:
-    work = tmp_path / "work"
-    work.mkdir()
-    r = Lab(work, base_env())
-    yield r
-    r.end()
 
 
 def job(

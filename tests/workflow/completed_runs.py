@@ -102,23 +102,27 @@ def _run_generative(base: Path) -> Run:
     return Run(wf, GENERATIVE_RUN, env, GENERATIVE_TARGETS)
 
 
+#: the sweeps stage's inputs from the stages before it (stand-ins in the fake workflow), and its tables
+SWEEPS_UPSTREAM = (
+    "results/data/digits/train.pt",
+    "results/data/digits/test.pt",
+    "results/data/digits/manifest.parquet",
+    "results/gans/tiny_gan/checkpoint.pt",
+    "results/autoencoders/tiny_ae/checkpoint.pt",
+    "results/classifiers/tiny_cnn/model.pt",
+)
+SWEEPS_TABLES = tuple(
+    f"results/sweeps/{s}.parquet" for s in ("inversion", "inpainting", "interpolation", "truncation")
+)
+
+
 def _make(name: str, base: Path) -> Run:
     if name == "robustness":
         return _run_robustness(base)
     if name == "generative":
         return _run_generative(base)
     if name in SWEEP_RUNS:
-        upstream = (
-            "results/data/digits/train.pt",
-            "results/data/digits/test.pt",
-            "results/data/digits/manifest.parquet",
-            "results/gans/tiny_gan/checkpoint.pt",
-            "results/autoencoders/tiny_ae/checkpoint.pt",
-            "results/classifiers/tiny_cnn/model.pt",
-        )
-        sweeps = ("inversion", "inpainting", "interpolation", "truncation")
-        targets = tuple(f"results/sweeps/{s}.parquet" for s in sweeps)
-        return _run_fake(base, ".test/config/sweeps.yaml", upstream, targets, SWEEP_RUNS[name])
+        return _run_fake(base, ".test/config/sweeps.yaml", SWEEPS_UPSTREAM, SWEEPS_TABLES, SWEEP_RUNS[name])
     if name == "defense":
         upstream = (
             "results/data/digits/train.pt",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import copy_workflow, fake_advgen_workflow, job_counts, snakemake
+from tests.conftest import copy_workflow, edited_config, fake_advgen_workflow, job_counts, snakemake
 
 CONFIG = ".test/config/defense.yaml"
 UPSTREAM = (
@@ -40,11 +40,8 @@ def dry_run(wf: Path, env: dict[str, str], config: str = CONFIG, targets=TABLES)
 
 
 def edit_config(wf: Path, edit) -> str:
-    config = yaml.safe_load((wf / CONFIG).read_text())
-    edit(config["defense"])
-    path = wf / ".test/config/defense_edited.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return str(path.relative_to(wf))
+    """The config with its ``defense`` section changed by ``edit``: its path in ``wf``."""
+    return edited_config(wf, CONFIG, "defense", edit)
 
 
 def test_jobs_of_the_defense_stage(fake_workflow):

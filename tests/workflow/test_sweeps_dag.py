@@ -13,20 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import fake_advgen_workflow, job_counts, snakemake
+from tests.conftest import edited_config, fake_advgen_workflow, job_counts, snakemake
+from tests.workflow.completed_runs import SWEEPS_TABLES, SWEEPS_UPSTREAM
 
 CONFIG = ".test/config/sweeps.yaml"
-UPSTREAM = (
-    "results/data/digits/train.pt",
-    "results/data/digits/test.pt",
-    "results/data/digits/manifest.parquet",
-    "results/gans/tiny_gan/checkpoint.pt",
-    "results/autoencoders/tiny_ae/checkpoint.pt",
-    "results/classifiers/tiny_cnn/model.pt",
-)
-TARGETS = [f"results/sweeps/{s}.parquet" for s in ("inversion", "inpainting", "interpolation", "truncation")]
+UPSTREAM, TARGETS = SWEEPS_UPSTREAM, SWEEPS_TABLES
 
 
 @pytest.fixture
@@ -39,11 +31,8 @@ def dry_run(wf: Path, env: dict[str, str], config: str = CONFIG) -> dict[str, in
 
 
 def edit_config(wf: Path, edit) -> str:
-    config = yaml.safe_load((wf / CONFIG).read_text())
-    edit(config["sweeps"])
-    path = wf / ".test/config/sweeps_edited.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return str(path.relative_to(wf))
+    """The config with its ``sweeps`` section changed by ``edit``: its path in ``wf``."""
+    return edited_config(wf, CONFIG, "sweeps", edit)
 
 
 def test_one_job_per_sweep_generator_and_point(fake_workflow):

@@ -130,6 +130,29 @@ class APGD(Attack):
             return self._project(x, adv + step * grad.sign())
         return self._project(x, adv + step * grad / (l2_view(grad) + TINY))
 
+    # -- the checks of Algorithm 1 -----------------------------------------------------------
+    def _leaving(self, fooled: torch.Tensor, group: torch.Tensor | None) -> torch.Tensor:
+        """Rows that leave the batch: the ``fooled`` ones and the rows sharing a ``group`` id
+        with one of them (none with ``compact = False``)."""
+        if not self.compact:
+            return torch.zeros_like(fooled)
+        if group is None:
+            return fooled
+        return fooled | torch.isin(group, group[fooled])
+
+    def _stalled(
+        self,
+        k: int,
+        improved: torch.Tensor,
+        reduced_last: torch.Tensor,
+        best_at_last: torch.Tensor,
+        best_loss: torch.Tensor,
+    ) -> torch.Tensor:
+        """Examples whose step size halves at a checkpoint ``k`` steps after the last one: fewer
+        than rho * k steps raised the loss (condition 1), or the step was not halved last time
+        and the best loss did not improve (condition 2)."""
+        return (improved <= k * self.rho) | (~reduced_last & (best_at_last >= best_loss))
+
     # -- one run (Algorithm 1) ---------------------------------------------------------------
     def run(
         self,
@@ -148,14 +171,9 @@ class APGD(Attack):
         """
         n, nd = x.shape[0], x.ndim
         out = self._start(x)
-        fooled = torch.zeros(n, dtype=torch.bool, device=x.device)
         loss, grad, logits = self._grad(out, y, target)
-        done = logits.argmax(1) != y
-        fooled |= done
-        if group is not None:
-            done |= torch.isin(group, group[done])
-        if not self.compact:
-            done = torch.zeros_like(done)
+        fooled = logits.argmax(1) != y
+        done = self._leaving(fooled.clone(), group)
         checks = set(checkpoints(self.n_iter))
         # state of the still-active examples (idx maps them to the batch)
         idx = torch.arange(n, device=x.device)
@@ -190,10 +208,7 @@ class APGD(Attack):
             if bool(done.any()):
                 out[idx[done]] = adv[done]
                 fooled[idx[done]] = True
-                if group is not None:
-                    done |= torch.isin(group[idx], group[idx[done]])
-            if not self.compact:
-                done = torch.zeros_like(done)
+            done = self._leaving(done, None if group is None else group[idx])
             improved += (loss > prev_loss).to(x.dtype)
             prev_loss = loss
             up = loss > best_loss
@@ -201,12 +216,8 @@ class APGD(Attack):
             best_grad = torch.where(batch_view(up, nd), grad, best_grad)
             best_loss = torch.where(up, loss, best_loss)
             if i + 1 in checks:
-                k = i + 1 - last_check
-                cond1 = improved <= k * self.rho
-                cond2 = ~reduced_last & (best_at_last >= best_loss)
-                halve = cond1 | cond2
-                reduced_last = halve
-                best_at_last = best_loss.clone()
+                halve = self._stalled(i + 1 - last_check, improved, reduced_last, best_at_last, best_loss)
+                reduced_last, best_at_last = halve, best_loss.clone()
                 step = torch.where(halve, step / 2.0, step)
                 adv = torch.where(batch_view(halve, nd), best, adv)
                 grad = torch.where(batch_view(halve, nd), best_grad, grad)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,29 @@ def purify_curves(
         style.save(fig, paths, dpi=dpi)
 
 
+def _purifier_lines(
+    cost_ax: Any, acc_ax: Any, part: pd.DataFrame, name: str, c: Any, eps_of: dict[str, float]
+) -> None:
+    """One projection purifier at one R against L x R: its seconds per image (``cost_ax``), its
+    clean accuracy and, at ``eps_of`` each attack, its attacked accuracy (``acc_ax``)."""
+    clean = part[part["attack"] == "none"].sort_values("steps_x_restarts")
+    cost_ax.plot(clean["steps_x_restarts"], clean["seconds_per_image"], marker="o", color=c, label=name)
+    acc_ax.plot(clean["steps_x_restarts"], clean["robust_acc"], marker="o", color=c, label=f"{name}: clean")
+    for attack, eps in eps_of.items():
+        curve = part[(part["attack"] == attack) & (part["eps"] == eps)].sort_values("steps_x_restarts")
+        if len(curve) > 1:  # attacks of the trade-off grid, not of the operating point only
+            label, ls, marker = ATTACK_STYLE[attack]
+            acc_ax.plot(
+                curve["steps_x_restarts"],
+                curve["robust_acc"],
+                linestyle=ls,
+                marker=marker,
+                color=c,
+                alpha=0.8,
+                label=f"{name}: {label} eps {eps:g}",
+            )
+
+
 def purify_cost(
     table: pd.DataFrame, paths: Sequence[str | Path], *, experiment: str = "defense", dpi: int = 150
 ) -> None:
@@ -150,37 +174,7 @@ def purify_cost(
         cost_ax, acc_ax = axes[0]
         for i, (name, restarts) in enumerate(lines):
             part = proj[(proj["defense"] == name) & (proj["restarts"] == restarts)]
-            c = style.color(i)
-            clean = part[part["attack"] == "none"].sort_values("steps_x_restarts")
-            cost_ax.plot(
-                clean["steps_x_restarts"],
-                clean["seconds_per_image"],
-                marker="o",
-                color=c,
-                label=f"{name}, R={restarts}",
-            )
-            acc_ax.plot(
-                clean["steps_x_restarts"],
-                clean["robust_acc"],
-                marker="o",
-                color=c,
-                label=f"{name}, R={restarts}: clean",
-            )
-            for attack in attacks:
-                curve = part[(part["attack"] == attack) & (part["eps"] == eps_of[attack])].sort_values(
-                    "steps_x_restarts"
-                )
-                if len(curve) > 1:  # attacks of the trade-off grid, not of the operating point only
-                    label, ls, marker = ATTACK_STYLE[attack]
-                    acc_ax.plot(
-                        curve["steps_x_restarts"],
-                        curve["robust_acc"],
-                        linestyle=ls,
-                        marker=marker,
-                        color=c,
-                        alpha=0.8,
-                        label=f"{name}, R={restarts}: {label} eps {eps_of[attack]:g}",
-                    )
+            _purifier_lines(cost_ax, acc_ax, part, f"{name}, R={restarts}", style.color(i), eps_of)
         others = table[(table["method"] != "project") & (table["attack"] == "none")]
         for j, row in enumerate(others.itertuples()):
             c = style.color(len(lines) + j)

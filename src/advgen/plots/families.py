@@ -18,6 +18,7 @@ renderer's docstring says what its figure's inputs are (``advgen plot --list``).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,34 +91,37 @@ def one_table(function: Callable[..., None]) -> Render:
     return Render(render, ("dpi", "experiment"))
 
 
-@draws("dpi", "experiment", "smoothing")
-def gan_losses(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: one GAN losses.parquet."""
-    from advgen.plots import gan
+def _table_family(plot: str, doc: str, *, point: bool = False, **options: str) -> Render:
+    """The renderer of a family that draws its one Parquet input (with ``point``: the rows of the
+    spec's grid point) by ``plot``, a function ``module.name`` of :mod:`advgen.plots` (imported when
+    it draws), titled by the spec's ``experiment``; each of ``options`` (``argument="key"``) passes
+    the spec's required ``key`` as ``argument``. ``doc``: what its input is."""
+    module, _, name = plot.partition(".")
 
-    gan.loss_curves(
-        read_parquet(_one(inputs)),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        smoothing=need(spec.smoothing, "smoothing"),
-        **_common(spec),
-    )
+    def render(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
+        table = read_parquet(_one(inputs))
+        function = getattr(importlib.import_module(f"advgen.plots.{module}"), name)
+        function(
+            _point_rows(table, spec) if point else table,
+            outputs,
+            experiment=need(spec.experiment, "experiment"),
+            **{argument: need(getattr(spec, key), key) for argument, key in options.items()},
+            **_common(spec),
+        )
+
+    render.__doc__ = doc
+    render.__name__ = name
+    return Render(render, ("dpi", "experiment", *(("point",) if point else ()), *options.values()))
 
 
-@draws("dpi", "experiment", "smoothing", "vanishing_threshold", "vanishing_patience")
-def gan_grad_norms(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: one GAN losses.parquet."""
-    from advgen.plots import gan
-
-    gan.grad_norms(
-        read_parquet(_one(inputs)),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        threshold=need(spec.vanishing_threshold, "vanishing_threshold"),
-        patience=need(spec.vanishing_patience, "vanishing_patience"),
-        smoothing=need(spec.smoothing, "smoothing"),
-        **_common(spec),
-    )
+gan_losses = _table_family("gan.loss_curves", "Input: one GAN losses.parquet.", smoothing="smoothing")
+gan_grad_norms = _table_family(
+    "gan.grad_norms",
+    "Input: one GAN losses.parquet.",
+    smoothing="smoothing",
+    threshold="vanishing_threshold",
+    patience="vanishing_patience",
+)
 
 
 @draws("dpi", "experiment", "smoothing", "labels", "info")
@@ -165,32 +169,10 @@ def gan_samples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -
     )
 
 
-@draws("dpi", "experiment", "smoothing")
-def ae_losses(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: one autoencoder losses.parquet."""
-    from advgen.plots import ae
-
-    ae.loss_terms(
-        read_parquet(_one(inputs)),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        smoothing=need(spec.smoothing, "smoothing"),
-        **_common(spec),
-    )
-
-
-@draws("dpi", "experiment", "cdf_panels")
-def ae_latent_cdf(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: one autoencoder latent_cdf.parquet."""
-    from advgen.plots import ae
-
-    ae.latent_cdf(
-        read_parquet(_one(inputs)),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        panels=need(spec.cdf_panels, "cdf_panels"),
-        **_common(spec),
-    )
+ae_losses = _table_family("ae.loss_terms", "Input: one autoencoder losses.parquet.", smoothing="smoothing")
+ae_latent_cdf = _table_family(
+    "ae.latent_cdf", "Input: one autoencoder latent_cdf.parquet.", panels="cdf_panels"
+)
 
 
 def _ae_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec, label: str, what: str) -> None:
@@ -253,32 +235,18 @@ def _point_rows(table: Any, spec: PlotSpec) -> Any:
     return table[table["point"] == need(spec.point, "point")].reset_index(drop=True)
 
 
-@draws("dpi", "experiment", "point", "inversion_images")
-def inversion_restarts(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: a generator's inversion steps.parquet (spec: point)."""
-    from advgen.plots import sweeps
-
-    sweeps.inversion_restarts(
-        _point_rows(read_parquet(_one(inputs)), spec),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        images=need(spec.inversion_images, "inversion_images"),
-        **_common(spec),
-    )
-
-
-@draws("dpi", "experiment", "point", "interpolation_pairs")
-def interpolation_labels(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: a generator's interpolation frames.parquet (spec: point)."""
-    from advgen.plots import sweeps
-
-    sweeps.interpolation_labels(
-        _point_rows(read_parquet(_one(inputs)), spec),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        pairs=need(spec.interpolation_pairs, "interpolation_pairs"),
-        **_common(spec),
-    )
+inversion_restarts = _table_family(
+    "sweeps.inversion_restarts",
+    "Input: a generator's inversion steps.parquet (spec: point).",
+    point=True,
+    images="inversion_images",
+)
+interpolation_labels = _table_family(
+    "sweeps.interpolation_labels",
+    "Input: a generator's interpolation frames.parquet (spec: point).",
+    point=True,
+    pairs="interpolation_pairs",
+)
 
 
 @draws("dpi", "experiment", "sample_scale")

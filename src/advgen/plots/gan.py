@@ -194,6 +194,37 @@ def grad_norms(
         style.save(fig, paths, dpi=dpi)
 
 
+def _class_histograms(ax: Any, rows: pd.DataFrame, names: Sequence[str], c: int) -> None:
+    """Per model (``names``: its ``entry``), the class histogram of its samples over ``c``
+    classes (mean over the seeds' ``class_fractions``, whiskers their 95 % t-interval) beside
+    the others, with the 1/(2C) threshold of a covered mode."""
+    width = 0.8 / max(len(names), 1)
+    for i, name in enumerate(names):
+        part = rows[rows["entry"] == name]
+        fractions = pd.DataFrame(
+            [
+                {"entry": name, "cls": k, "fraction": float(f)}
+                for fr in part["class_fractions"]
+                for k, f in enumerate(np.asarray(fr, dtype=float))
+            ]
+        )
+        hist = style.seed_curves(fractions, "cls", "fraction", model="entry")
+        ax.bar(
+            hist["cls"] + (i - (len(names) - 1) / 2) * width,
+            hist["mean"],
+            width,
+            yerr=[hist["mean"] - hist["lo"].clip(lower=0), hist["hi"] - hist["mean"]],
+            error_kw={"linewidth": 0.6},
+            color=style.color(i),
+            label=f"{name} (k={int(part['unroll_k'].iloc[0])})",
+        )
+    ax.axhline(1 / (2 * c), color=style.ROLE_COLORS["reference"], linestyle=":", label="1/(2C) threshold")
+    ax.set_xticks(range(c))
+    ax.set_xlabel("predicted class of generated samples")
+    ax.set_ylabel("fraction of samples")
+    ax.legend(loc="best", ncols=2)
+
+
 def mode_coverage(
     quality: pd.DataFrame,
     paths: Sequence[str | Path],
@@ -248,33 +279,6 @@ def mode_coverage(
         ax.set_ylim(0, c + 1)
         ax.legend(loc="lower right")
         if has_hist:
-            ax = axes[0, 1]
-            width = 0.8 / max(len(names), 1)
-            for i, name in enumerate(names):
-                part = rows[rows["entry"] == name]
-                fractions = pd.DataFrame(
-                    [
-                        {"entry": name, "cls": k, "fraction": float(f)}
-                        for fr in part["class_fractions"]
-                        for k, f in enumerate(np.asarray(fr, dtype=float))
-                    ]
-                )
-                hist = style.seed_curves(fractions, "cls", "fraction", model="entry")
-                ax.bar(
-                    hist["cls"] + (i - (len(names) - 1) / 2) * width,
-                    hist["mean"],
-                    width,
-                    yerr=[hist["mean"] - hist["lo"].clip(lower=0), hist["hi"] - hist["mean"]],
-                    error_kw={"linewidth": 0.6},
-                    color=style.color(i),
-                    label=f"{name} (k={int(part['unroll_k'].iloc[0])})",
-                )
-            ax.axhline(
-                1 / (2 * c), color=style.ROLE_COLORS["reference"], linestyle=":", label="1/(2C) threshold"
-            )
-            ax.set_xticks(range(c))
-            ax.set_xlabel("predicted class of generated samples")
-            ax.set_ylabel("fraction of samples")
-            ax.legend(loc="best", ncols=2)
+            _class_histograms(axes[0, 1], rows, names, c)
         style.title(fig, experiment, "Mode coverage vs unrolling steps k")
         style.save(fig, paths, dpi=dpi)
