@@ -51,7 +51,7 @@ class Job:
 
 
 #: job-kind modules (``advgen.pipeline.jobkinds_<name>``) whose rows belong to another stage
-KIND_MODULE_STAGE = {"transfer": "robustness", "features": "robustness"}
+KIND_MODULE_STAGE = {"transfer": "robustness", "features": "robustness", "figures": "plots"}
 
 
 def rule_stages(rules_dir: Path = REPO / "workflow" / "rules") -> dict[str, str]:

@@ -83,10 +83,16 @@ def draw(inputs: dict[str, list], out: Path) -> dict[str, float]:
     from advgen.pipeline.figures import FIGURES
     from advgen.plots import families, robustness
     from advgen.plots.families import one_table
-    from advgen.plots.spec import plot_spec
+    from advgen.plots.spec import PlotSpec, with_defaults
+    from advgen.specs import typed_spec
 
     options = {"dpi": 150, "experiment": "x", "sample_panels": 6, "sample_scale": 2, "inversion_images": 4}
-    common = plot_spec(options)  # the other options at their schema defaults, as a job's spec
+
+    def spec_of(render: families.Render, extra: dict | None = None) -> PlotSpec:
+        """A job's spec for ``render``: the options its family draws, the others it draws at
+        their schema defaults."""
+        given = {k: v for k, v in {**options, **(extra or {})}.items() if k in render.keys}
+        return with_defaults(typed_spec(PlotSpec, given), render.keys)
 
     # the families that lost their vector copies (Figure.raster) draw PNG only; older code: SVG too
     vectors = {f.family: [] if getattr(f, "raster", False) else ["svg"] for f in FIGURES}
@@ -97,16 +103,16 @@ def draw(inputs: dict[str, list], out: Path) -> dict[str, float]:
 
     t = time.perf_counter()
     for i, folder in enumerate(inputs["samples"]):
-        families.gan_samples([str(folder)], outs("gan_samples", i), common)
+        families.gan_samples([str(folder)], outs("gan_samples", i), spec_of(families.gan_samples))
     seconds["gan_samples"] = time.perf_counter() - t
     t = time.perf_counter()
     for i, (path, point) in enumerate(inputs["steps"]):
-        families.inversion_restarts(
-            [str(path)], outs("inversion_restarts", i), plot_spec({**options, "point": point})
-        )
+        restarts = families.inversion_restarts
+        restarts([str(path)], outs("inversion_restarts", i), spec_of(restarts, {"point": point}))
     seconds["inversion_restarts"] = time.perf_counter() - t
     t = time.perf_counter()
-    one_table(robustness.transfer_heatmaps)([str(inputs["transfer"][0])], outs("transfer", 0), common)
+    transfer = one_table(robustness.transfer_heatmaps)
+    transfer([str(inputs["transfer"][0])], outs("transfer", 0), spec_of(transfer))
     seconds["transfer"] = time.perf_counter() - t
     return seconds
 
