@@ -37,3 +37,10 @@ def test_the_schema_names_the_sources_and_control_kinds_the_code_knows() -> None
     assert defs["claim"]["properties"]["source"]["enum"] == list(spec.SOURCES)
     assert defs["claims_file"]["properties"]["sources"]["required"] == list(spec.SOURCES)
     assert set(defs["control"]["properties"]["kind"]["enum"]) == set(CONTROL_KINDS)
+
+
+def test_the_old_import_path_reads_with_the_same_reader() -> None:
+    from advgen.claims.spec import load_claims, read_claims_file
+
+    assert read_claims_file is claims_file.read_claims_file and load_claims is claims_file.load_claims
+    assert {"read_claims_file", "load_claims"} <= set(spec.__all__)
