@@ -44,3 +44,25 @@ def test_the_old_import_path_reads_with_the_same_reader() -> None:
 
     assert read_claims_file is claims_file.read_claims_file and load_claims is claims_file.load_claims
     assert {"read_claims_file", "load_claims"} <= set(spec.__all__)
+
+
+def test_the_schema_is_checked_with_the_configs_validator() -> None:
+    """The project's ``pattern`` (the whole value) and ``number`` (finite) apply: a ``$ref`` to
+    the file's root, which names its ``$schema``, would be checked by the plain draft validator."""
+    from advgen.config import schema_problem
+    from advgen.config_files import parse_yaml
+
+    raw = parse_yaml((DATA / "every_part.yaml").read_text(encoding="utf-8"), "every_part.yaml")
+    assert schema_problem(raw, *claims_file.SCHEMA) is None
+    raw["claims"][0]["id"] += "\n"
+    raw["claims"][1]["test"]["margin"] = float("nan")
+    assert schema_problem(raw, *claims_file.SCHEMA) == (
+        ["claims", 0, "id"],
+        f"{raw['claims'][0]['id']!r} does not match '[A-Za-z][A-Za-z0-9_]*' (the whole value must) "
+        "(the claim's name, unique in the file)",
+    )
+    raw["claims"][0]["id"] = raw["claims"][0]["id"].strip()
+    assert schema_problem(raw, *claims_file.SCHEMA) == (
+        ["claims", 1, "test", "margin"],
+        "expected a finite number, got nan",
+    )
