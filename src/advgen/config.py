@@ -162,15 +162,26 @@ def _validator(stamp: tuple[Path, int, int]) -> Any:
     return _validator_class()(load_schema(stamp[0]), registry=_registry(stamp[0].parent))
 
 
-def _key_path(error: Any) -> str:
-    parts = [str(p) for p in error.absolute_path]
+def _unexpected(error: Any) -> list[str]:
+    """The keys an ``additionalProperties`` / ``unevaluatedProperties`` error refuses."""
     if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return ".".join(parts + extra[:1]) or "<top level>"
+        return sorted(set(error.instance) - set(error.schema.get("properties", {})))
+    return sorted(k for k in error.instance if repr(k) in error.message)  # 'k' was unexpected
+
+
+def key_parts(error: Any) -> list[Any]:
+    """The key path of a schema ``error``, ending at the unknown or missing key it names."""
+    parts = list(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        return parts + _unexpected(error)[:1]
     if error.validator == "required":
         missing = [r for r in error.validator_value if r not in error.instance]
-        return ".".join(parts + missing[:1]) or "<top level>"
-    return ".".join(parts) or "<top level>"
+        return parts + missing[:1]
+    return parts
+
+
+def _key_path(error: Any) -> str:
+    return ".".join(str(p) for p in key_parts(error)) or "<top level>"
 
 
 def _repeated(items: list[Any]) -> tuple[int, int]:
@@ -198,8 +209,9 @@ def _message(error: Any) -> str:
         )
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return f"unknown key '{extra[0]}' (allowed: {allowed})"
+        return f"unknown key '{_unexpected(error)[0]}' (allowed: {allowed})"
+    if error.validator == "unevaluatedProperties" and _unexpected(error):
+        return f"unknown key '{_unexpected(error)[0]}'"
     if error.validator == "required":
         missing = [r for r in error.validator_value if r not in error.instance]
         return f"missing required key '{missing[0]}'"
@@ -253,10 +265,26 @@ def validate_config(
 
 @functools.cache
 def _definition_validator(schema: str, definition: str) -> Any:
-    """A validator of ``<schema>#/$defs/<definition>`` (packaged schemas; built once per process)."""
+    """A validator of ``<schema>#/$defs/<definition>`` (packaged schemas; built once per process).
+
+    A definition, not a whole file: a ``$ref`` to a file's root, which names its ``$schema``,
+    would be checked by the plain draft validator (jsonschema picks the class a resource's
+    ``$schema`` names), without this module's ``pattern``, ``number`` and ``default``."""
     if definition not in load_schema(SCHEMA_DIR / schema).get("$defs", {}):
         raise KeyError(f"{schema} has no definition {definition!r}")
     return _validator_class()({"$ref": f"{schema}#/$defs/{definition}"}, registry=_packaged_registry())
+
+
+def schema_problem(instance: Any, schema: str, definition: str) -> tuple[list[Any], str] | None:
+    """The first problem of ``instance`` against ``<schema>#/$defs/<definition>`` (packaged), as
+    (its key path, ending at the unknown or missing key it names; the message); None if there is
+    none. ``instance`` is not changed (a copy is checked, its defaults filled in there)."""
+    errors = list(_definition_validator(schema, definition).iter_errors(copy.deepcopy(instance)))
+    if not errors:
+        return None
+    err = _best_error(errors)
+    what = err.schema.get("description") if err.validator == "pattern" else None
+    return key_parts(err), _message(err) + (f" ({what})" if what else "")
 
 
 def complete_entry(entry: Any, schema: str, definition: str, what: str = "--spec") -> Any:

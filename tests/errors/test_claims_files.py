@@ -61,14 +61,14 @@ CASES = [
     (
         "empty_list",
         'sources: {"001": source_001.txt, "003": source_003.txt}\nroles: {fc_100_100: x}\nclaims: []\n',
-        ":3: claims: must be a non-empty list",
+        ":3: claims: [] should be non-empty",
     ),
     ("top_level_list", "- a\n- b\n", "must be a mapping with roles, sources and claims"),
-    ("unknown_top_key", GOOD + "extra: 1\n", "<top level>.extra: unknown key"),
+    ("unknown_top_key", GOOD + "extra: 1\n", ":25: extra: unknown key 'extra'"),
     (
         "no_roles",
         GOOD.split("roles:", 1)[0] + "claims:" + GOOD.split("claims:", 1)[1],
-        "roles: must map each role",
+        "roles: missing required key 'roles'",
     ),
     (
         "unknown_effect",
@@ -80,7 +80,7 @@ CASES = [
     (
         "margin_not_number",
         GOOD.replace("margin: 0.5", "margin: high"),
-        "claims[c].test.margin: must be a number",
+        "claims[c].test.margin: expected number, got str 'high'",
     ),
     (
         "no_margin_source",
@@ -196,7 +196,7 @@ CASES = [
     (
         "control_without_kind",
         GOOD.replace("kind: null_input, ", ""),
-        "claims[c].control.kind: None is not one of",
+        "claims[c].control.kind: missing required key 'kind'",
     ),
     (
         "control_unknown_kind",
@@ -345,9 +345,9 @@ CASES = [
     (
         "bad_families",
         GOOD.replace("  f: the attack curves of the nets here", "  F: x"),
-        "families: must map each family name",
+        "families: 'F' does not match",
     ),
-    ("bad_freeze", GOOD + "freeze: /tmp/freeze.json\n", "freeze: must be the freeze record's .json path"),
+    ("bad_freeze", GOOD + "freeze: /tmp/freeze.json\n", ":25: freeze: '/tmp/freeze.json' does not match"),
     (
         "success_rate_over_all_digits",
         GOOD.replace("value: robust_acc", "value: success_rate"),
@@ -362,14 +362,14 @@ CASES = [
         "requirement_each",
         GOOD
         + "    requires: [{what: built, table: robustness/attacks.parquet, value: n, each: seed, at_least: 1}]\n",
-        "claims[c].requires[0].each: 'seed' is not one of row, run",
+        "claims[c].requires[0].each: 'seed' is not one of ['row', 'run']",
     ),
     (
         "quote_not_in_source",
         GOOD.replace("    quote: the source says\n", "    quote: words the source never wrote\n"),
         "claims[c].quote: not in the source text of 003 (verbatim)",
     ),
-    ("no_sources", GOOD.split("\n", 1)[1], "sources: must map each source (001, 003) to its text"),
+    ("no_sources", GOOD.split("\n", 1)[1], "sources: missing required key 'sources'"),
     ("source_text_missing", GOOD.replace("source_003.txt", "nowhere.txt"), "sources.003: "),
     (
         "equivalent_without_tolerance",
@@ -389,6 +389,21 @@ CASES = [
         "requirement_without_bound",
         GOOD + "    requires: [{what: built, table: robustness/attacks.parquet, value: n}]\n",
         "claims[c].requires[0]: needs exactly one of at_least, at_most",
+    ),
+    (
+        "control_kind_permuted",
+        GOOD.replace("kind: null_input", "kind: permuted"),
+        ":23: claims[c].control.kind: the permuted halves check the interval's calibration",
+    ),
+    (
+        "margin_out_of_bounds",
+        GOOD.replace("margin: 0.5", "margin: 1.0e+13"),
+        ":19: claims[c].test.margin: 10000000000000.0 is greater than the maximum",
+    ),
+    (
+        "gate_exempt_without_reason",
+        GOOD + "    quality_gate: {exempt: [pgd_cnn]}\n",
+        ":25: claims[c].quality_gate: 'reason' is a dependency of 'exempt'",
     ),
 ]
 

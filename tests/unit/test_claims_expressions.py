@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from advgen.claims import expressions
-from advgen.claims.spec import read_claims_file
+from advgen.claims.claims_file import read_claims_file
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "config" / "claims.yaml"

@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from advgen.claims import freeze_record as fr
+from advgen.claims.claims_file import read_claims_file
 from advgen.claims.freeze_record import read_freeze
 from advgen.claims.phase import CONFIRMATORY, post_hoc
-from advgen.claims.spec import read_claims_file
 from advgen.cli import main as cli_main
 from advgen.config_files import check_config_files
 from advgen.errors import ConfigError

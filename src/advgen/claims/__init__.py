@@ -1,7 +1,8 @@
 """Claims of the source documents (GAN report 001, robustness review 003) tested on a run.
 
 ``config/claims.yaml`` lists each claim with its test, its control and its family
-(:mod:`advgen.claims.spec`; quotes checked against ``docs/sources/`` by
+(read by :mod:`advgen.claims.claims_file` against ``schemas/claims.schema.yaml``, its claims built
+by :mod:`advgen.claims.spec`; quotes checked against ``docs/sources/`` by
 :mod:`advgen.claims.sources`); :mod:`advgen.claims.measure` reads the run's Parquet tables by
 model role, :mod:`advgen.claims.stats` gives the intervals (t at the seed level, Welch, the log
 scale for ratios, exact binomial and score intervals, TOST), :mod:`advgen.claims.effects` the
@@ -16,10 +17,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from advgen.claims.claims_file import load_claims, read_claims_file
 from advgen.claims.measure import Context, NotMeasured
+from advgen.claims.model import Claim, ClaimsFile, Term
 from advgen.claims.page_spec import ClaimsPageSpec, RunBudget
 from advgen.claims.report import frame, html, markdown, readme_summary, replace_summary, rst
-from advgen.claims.spec import Claim, ClaimsFile, Term, load_claims, read_claims_file
 from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, adjust, evaluate
 from advgen.data.sources import DATA_SOURCES
 

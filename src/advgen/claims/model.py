@@ -1,6 +1,6 @@
-"""The claims file's parts as read (:mod:`advgen.claims.spec` reads and checks them): a side
-(:class:`Term`), the declared test, its control and margin checks, the preconditions a verdict needs,
-the training-scale note and the claim itself."""
+"""The claims file's parts as read (:mod:`advgen.claims.claims_file` reads the file,
+:mod:`advgen.claims.spec` builds its parts): a side (:class:`Term`), the declared test, its control
+and margin checks, the preconditions a verdict needs, the training-scale note and the claim itself."""
 
 from __future__ import annotations
 

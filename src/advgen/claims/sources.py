@@ -11,7 +11,6 @@ than :data:`MIN_QUOTE_WORDS` words (``results``) or with a piece of fewer than
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from advgen.claims.fields import Where
 
@@ -75,27 +74,18 @@ def read_source(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def read_sources(
-    raw: Any, path: Path, where: Where, ids: tuple[str, ...]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """The claims file's ``sources``: source id -> its text's path (relative to the claims file
-    at ``path``) and its text; one error line naming ``sources.<id>``."""
-    if not isinstance(raw, dict) or set(raw) != set(ids):
-        raise where.error(
-            ("sources",),
-            "sources",
-            f"must map each source ({', '.join(ids)}) to its text, relative to the claims file",
-        )
+def read_sources(raw: dict[str, str], path: Path, where: Where) -> tuple[dict[str, str], dict[str, str]]:
+    """The claims file's ``sources`` (their shape checked by the claims schema): source id ->
+    its text's path (relative to the claims file at ``path``) and its text; one error line naming ``sources.<id>``."""
     paths, texts = {}, {}
     for sid, rel in raw.items():
-        k, d = ("sources", sid), f"sources.{sid}"
-        if not isinstance(rel, str) or not rel.strip() or Path(rel).is_absolute():
-            raise where.error(k, d, "must be a path relative to the claims file")
         text_path = path.parent / rel
         try:
             texts[sid] = read_source(text_path)
         except (OSError, UnicodeDecodeError) as exc:
             why = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-            raise where.error(k, d, f"{text_path}: cannot read the source text ({why})") from None
+            raise where.error(
+                ("sources", sid), f"sources.{sid}", f"{text_path}: cannot read the source text ({why})"
+            ) from None
         paths[sid] = rel
     return paths, texts

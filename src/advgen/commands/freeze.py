@@ -76,7 +76,7 @@ def record(
     """The freeze record (:func:`advgen.claims.freeze_record.record`); raises
     :class:`AdvgenError` on a spent seed."""
     from advgen.claims import freeze_record as fr
-    from advgen.claims.spec import read_claims_file
+    from advgen.claims.claims_file import read_claims_file
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
     from advgen.seed_base import run_seeds, seed_base
@@ -114,7 +114,7 @@ def verify(path: str) -> list[Any]:
     """Every part of the record at ``path`` checked (:class:`advgen.claims.freeze_record.Check`):
     against the files it names, the installed analysis code and this host."""
     from advgen.claims import freeze_record as fr
-    from advgen.claims.spec import read_claims_file
+    from advgen.claims.claims_file import read_claims_file
     from advgen.errors import AdvgenError
 
     rec = fr.read_freeze(path)
@@ -242,7 +242,7 @@ def _date(text: str | None) -> str:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.claims.spec import read_claims_file
+    from advgen.claims.claims_file import read_claims_file
     from advgen.commands._args import refuse_overwrite
     from advgen.errors import AdvgenError
     from advgen.io import write_json

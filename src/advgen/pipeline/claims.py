@@ -129,7 +129,7 @@ def check_claims(
     the claims read it as (:func:`check_role_sections`) names ``roles.<role>``; a table
     no config could produce, or a column its writer does not write, names the claim's key.
     """
-    from advgen.claims.spec import read_claims_file
+    from advgen.claims.claims_file import read_claims_file
 
     parsed = read_claims_file(claims_file)
     roles = resolve_roles(study, parsed.roles)
