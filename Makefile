@@ -137,6 +137,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/check_layers.py
+	$(BIN)/python scripts/check_plan_config.py
 	$(BIN)/python scripts/mypy_baseline.py
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow

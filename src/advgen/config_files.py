@@ -209,7 +209,7 @@ def _check_plans(config: dict[str, Any], source: str) -> None:
     from advgen.cv.settings import cv_settings
     from advgen.defense import plan as defense_plan
     from advgen.robustness import plan as robustness_plan
-    from advgen.sweeps.grid import plan as sweeps_plan
+    from advgen.sweeps.grid import of as sweeps_plan
 
     sq = config.get("sample_quality") or {}
     classifiers = config.get("classifiers") or {}
@@ -247,3 +247,35 @@ def _display(path: str | Path) -> str:
 
     rel = os.path.relpath(path)
     return str(path) if rel.startswith("..") else rel
+
+
+#: config keys that name files the workflow reads: relative ones resolve against the workflow's folder
+INPUT_PATHS = (("claims",), ("cv", "cv"), ("cv", "bib"), ("cv", "stats"))
+
+
+def workflow_folder(configfiles: Sequence[str | Path]) -> Path:
+    """The workflow folder a config belongs to: the nearest folder holding a ``Snakefile`` at or
+    above the first config file's folder, else the working folder."""
+    if configfiles:
+        for folder in Path(configfiles[0]).resolve().parents:
+            if (folder / "Snakefile").is_file():
+                return folder
+    return Path.cwd()
+
+
+def resolve_input_paths(config: dict[str, Any], base: str | Path) -> None:
+    """Make the config's relative :data:`INPUT_PATHS` relative to ``base`` (the workflow folder,
+    as Snakemake resolves a workflow's own files), shown relative to the working folder when
+    they lie below it. The ``cv`` section gets its defaults first (it may be absent)."""
+    from advgen.cv.settings import cv_settings
+
+    if "claims" not in config:
+        return  # not validated: the check names the problem
+    config["cv"] = cv_settings(config.get("cv"))
+    for keys in INPUT_PATHS:
+        parent = config
+        for key in keys[:-1]:
+            parent = parent[key]
+        value = parent.get(keys[-1])
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            parent[keys[-1]] = _display(Path(base).resolve() / value)

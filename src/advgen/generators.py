@@ -2,8 +2,9 @@
 this name a GAN or an autoencoder?" and to what follows from it (:attr:`GeneratorKind.has_encoder`).
 
 A generator named anywhere in the config (a sweep's ``generators``, a purifier's
-``generator``) is looked up with :func:`generator_kind`: it is defined in exactly one section
-of :data:`GENERATOR_KINDS`, else the config is wrong (:class:`~advgen.errors.ConfigError`
+``generator``) is looked up in the typed runs of the config (:class:`Generators`, through
+:func:`generator_kind`): it is defined in exactly one section of :data:`GENERATOR_KINDS`, else
+the config is wrong (:class:`~advgen.errors.ConfigError`
 naming the key). Code that depends on what a generator can do reads the kind's flags, never
 its name (``tests/unit/test_registries.py`` scans for such comparisons). No torch here: the
 Snakefile reaches it through the plans.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from advgen import paths
 from advgen.errors import ConfigError
@@ -44,32 +45,77 @@ GENERATOR_KINDS: dict[str, GeneratorKind] = {
 }
 
 
-def generator_kind(config: Mapping[str, Any], name: str, where: str = "config") -> GeneratorKind:
-    """The kind of the generator ``name`` (``where``: the config key naming it, for messages).
+def generator_kind(sections: Mapping[str, Any], name: str, where: str = "config") -> GeneratorKind:
+    """The kind of the generator ``name`` (``sections``: the generator sections, section ->
+    run name -> its entry or spec; ``where``: the config key naming it, for messages).
 
     Raises:
         ConfigError: ``name`` is defined in no generator section, or in more than one.
     """
-    kinds = [k for k in GENERATOR_KINDS.values() if name in (config.get(k.section) or {})]
+    kinds = [k for k in GENERATOR_KINDS.values() if name in (sections.get(k.section) or {})]
     if not kinds:
-        known = sorted({n for k in GENERATOR_KINDS.values() for n in config.get(k.section) or {}})
-        sections = "/".join(k.section for k in GENERATOR_KINDS.values())
+        known = sorted({n for k in GENERATOR_KINDS.values() for n in sections.get(k.section) or {}})
+        names = "/".join(k.section for k in GENERATOR_KINDS.values())
         raise ConfigError(
-            f"{where}: unknown generator '{name}' (defined in {sections}: {', '.join(known) or 'none'})"
+            f"{where}: unknown generator '{name}' (defined in {names}: {', '.join(known) or 'none'})"
         )
     if len(kinds) > 1:
         raise ConfigError(f"{where}: '{name}' names both {' and '.join(k.label for k in kinds)}; rename one")
     return kinds[0]
 
 
-def generator_entry(config: Mapping[str, Any], name: str, where: str = "config") -> Mapping[str, Any]:
-    """The config entry of the generator ``name``."""
-    return config[generator_kind(config, name, where).section][name]
+class GeneratorRun(Protocol):
+    """What the plans read of a generator run (a :class:`~advgen.gan.spec.GanSpec` or an
+    :class:`~advgen.ae.spec.AeSpec`): the data set it trains on and its training seed."""
+
+    @property
+    def dataset(self) -> str: ...
+
+    @property
+    def seed(self) -> int: ...
 
 
-def generator_checkpoint(config: Mapping[str, Any], name: str, where: str = "config") -> str:
-    """The checkpoint of the generator ``name``."""
-    return generator_kind(config, name, where).checkpoint(name)
+@dataclass(frozen=True)
+class GeneratorEntry:
+    """A generator run as a config entry states it (:class:`GeneratorRun`), for the checks that
+    type a validated config without the pipeline's :class:`~advgen.pipeline.study.Study`."""
+
+    dataset: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class Generators:
+    """The generator runs of a config, typed: each section of :data:`GENERATOR_KINDS`
+    (``gans``, ``autoencoders``) -> run name -> its spec. Looked up like the config's sections
+    (:func:`generator_kind`), so the plans need no raw config to resolve a generator."""
+
+    sections: Mapping[str, Mapping[str, GeneratorRun]]
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> Generators:
+        """The generator runs of a validated ``config`` (a run's seed: its entry's, else the
+        config's ``seed``)."""
+        seed = int(config.get("seed", 0))
+        return cls(
+            {
+                kind.section: {
+                    name: GeneratorEntry(str(entry.get("dataset")), int(entry.get("seed", seed)))
+                    for name, entry in (config.get(kind.section) or {}).items()
+                }
+                for kind in GENERATOR_KINDS.values()
+            }
+        )
+
+    def kind(self, name: str, where: str = "config") -> GeneratorKind:
+        return generator_kind(self.sections, name, where)
+
+    def run(self, name: str, where: str = "config") -> GeneratorRun:
+        """The typed run of the generator ``name``."""
+        return self.sections[self.kind(name, where).section][name]
+
+    def checkpoint(self, name: str, where: str = "config") -> str:
+        return self.kind(name, where).checkpoint(name)
 
 
 def with_encoder() -> str:

@@ -117,7 +117,7 @@ def write(out: Path) -> None:
 
     from advgen.cli import main as advgen
     from advgen.config import spec_json, validate_config
-    from advgen.sweeps.grid import plan
+    from advgen.sweeps.grid import of as grid_of
 
     torch.set_num_threads(1)
     out.mkdir(parents=True, exist_ok=True)
@@ -158,7 +158,7 @@ def write(out: Path) -> None:
         "autoencoders": {"ae": {"dataset": "blobs"}},
         "classifiers": {"c": {"dataset": "blobs"}},
     }
-    sweep_plan = plan(config)
+    sweep_plan = grid_of(config)
 
     def run(*argv) -> None:
         if advgen(["--threads", "1", *map(str, argv)]) != 0:

@@ -93,12 +93,16 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
 
 
 def test_a_role_names_an_entry_or_its_expanded_runs() -> None:
+    from advgen.config import complete_entry
+
+    # a classifier entry as the schema completes it
+    clf = complete_entry({"dataset": "mnist", "arch": "cnn_small"}, "robustness.schema.yaml", "classifier")
     config = {
         **TOP,
         "classifiers": {
-            "cnn_seed0": {"seed": 0, "replicate_of": "cnn"},
-            "cnn_seed1": {"seed": 1, "replicate_of": "cnn"},
-            "mlp": {},
+            "cnn_seed0": {**clf, "seed": 0, "replicate_of": "cnn"},
+            "cnn_seed1": {**clf, "seed": 1, "replicate_of": "cnn"},
+            "mlp": clf,
         },
         "roles": {"standard_cnn": "cnn", "fc_nets": ["mlp", "cnn"]},
     }

@@ -62,12 +62,12 @@ def test_action_is_required() -> None:
 def test_date_today_is_the_clocks_date_and_a_fixed_date_stays(tmp_path: Path) -> None:
     import datetime as dt
 
-    from advgen.cv.settings import build_options, cv_settings
+    from advgen.cv.settings import CvSettings, build_options
 
     day = dt.date(2031, 5, 17)
-    assert build_options(cv_settings({"last_updated": "today"}), today=day) == ["--date", "2031-05-17"]
-    assert build_options(cv_settings({"last_updated": "2024-07-08"}), today=day) == ["--date", "2024-07-08"]
-    assert build_options(cv_settings({}), today=day) == []
+    assert build_options(CvSettings.of({"last_updated": "today"}), today=day) == ["--date", "2031-05-17"]
+    assert build_options(CvSettings.of({"last_updated": "2024-07-08"}), today=day) == ["--date", "2024-07-08"]
+    assert build_options(CvSettings.of({}), today=day) == []
     assert cli_main(_argv(tmp_path, "--date", "today")) == 0
     today = dt.date.today()
     assert f"Last updated on {today:%B} {today.day}, {today.year}" in (tmp_path / "cv.md").read_text(

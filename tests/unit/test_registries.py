@@ -17,7 +17,7 @@ from advgen.config import load_yaml, schema_path
 from advgen.defense import attacks
 from advgen.defense.attacks import DEFENSE_ATTACKS
 from advgen.errors import ConfigError
-from advgen.generators import GENERATOR_KINDS, generator_checkpoint, generator_kind, with_encoder
+from advgen.generators import GENERATOR_KINDS, Generators, generator_kind, with_encoder
 from advgen.pipeline.figures import FIGURE, FIGURES, STAGE
 from advgen.sweeps.registry import SWEEPS
 from tests.unit.defense_helpers import purify_spec
@@ -55,13 +55,13 @@ def test_one_answer_to_gan_or_autoencoder():
     config = {"gans": {"g": {}, "both": {}}, "autoencoders": {"a": {}, "both": {}}}
     assert generator_kind(config, "g").name == "gan"
     assert generator_kind(config, "a").name == "autoencoder"
-    assert generator_checkpoint(config, "a") == "results/autoencoders/a/checkpoint.pt"
+    assert Generators(config).checkpoint("a") == "results/autoencoders/a/checkpoint.pt"
     with pytest.raises(
         ConfigError, match=r"^sweeps.x: unknown generator 'nope' \(defined in gans/autoencoders: a, both, g\)"
     ):
         generator_kind(config, "nope", "sweeps.x")
     with pytest.raises(ConfigError, match="'both' names both a GAN and an autoencoder"):
-        generator_checkpoint(config, "both")
+        Generators(config).checkpoint("both")
 
 
 # --- sweeps

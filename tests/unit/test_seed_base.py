@@ -175,7 +175,7 @@ def test_the_default_study_moves_onto_fresh_seeds_with_one_line(tmp_path: Path) 
     1000, and every reference resolves; with the line at 0 the seeds start at 0 (the exploratory runs)."""
     import re
 
-    from advgen.sweeps.grid import plan as sweeps_plan
+    from advgen.sweeps.grid import of as sweeps_plan
 
     root = Path(__file__).resolve().parents[2]
     text = (root / "config" / "config.yaml").read_text()

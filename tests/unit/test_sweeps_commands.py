@@ -15,7 +15,8 @@ from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
 from advgen.io import load_torch, read_npz
 from advgen.specs import typed_spec
-from advgen.sweeps.grid import GridPoint, plan
+from advgen.sweeps.grid import GridPoint
+from advgen.sweeps.grid import of as grid_of
 from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
 from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
@@ -66,7 +67,7 @@ def sweep_plan():
         "autoencoders": {"ae": {"dataset": "blobs"}},
         "classifiers": {"c": {"dataset": "blobs"}},
     }
-    return plan(config)
+    return grid_of(config)
 
 
 def _run(*argv) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
-from advgen.sweeps.grid import SWEEPS, GridPoint, SweepPlan, expand, plan
+from advgen.sweeps.grid import SWEEPS, GridPoint, SweepPlan, expand
+from advgen.sweeps.grid import of as grid_of
 
 
 def base_config() -> dict:
@@ -77,7 +78,7 @@ def test_schema_fills_defaults_and_rejects_bad_values():
 
 
 def test_plan_crosses_generators_and_drops_encoder_points_for_gans():
-    p = plan(base_config())
+    p = grid_of(base_config())
     inv = p.points("inversion")
     assert {(x.generator, x.params["restarts"], x.params["init"]) for x in inv} == {
         ("g", 1, "random"),
@@ -124,7 +125,7 @@ def test_points_that_do_not_differ_collapse_and_a_name_clash_is_an_error():
     config = base_config()
     # restarts does not matter for encoder-latent interpolation: the AE's two points are one
     config["sweeps"]["interpolation"]["restarts"] = [1, 5]
-    p = plan(config)
+    p = grid_of(config)
     assert labels(p, "interpolation", "ae") == {"latent-encoder"}
     assert labels(p, "interpolation", "g") == {"latent-inversion_restarts-1", "latent-inversion_restarts-5"}
     point = p.points("truncation", "g")[0]
@@ -139,11 +140,11 @@ def test_a_point_name_must_be_a_folder_name():
     config = base_config()
     config["sweeps"]["inversion"]["optimizer"] = ["adam", "my/opt"]
     with pytest.raises(ConfigError, match="grid point 'init-random_optimizer-my/opt_restarts-1' of 'g'"):
-        plan(config)
+        grid_of(config)
 
 
 def test_mask_specs_are_shared_across_generators_and_depend_only_on_their_own_size():
-    p = plan(base_config())
+    p = grid_of(base_config())
     specs = {}
     for x in p.points("inpainting"):
         specs.setdefault(x.params["mask"], []).append(x.mask_spec())
@@ -183,7 +184,7 @@ def test_bad_references_name_the_key(edit, message):
     config = copy.deepcopy(base_config())
     edit(config)
     with pytest.raises(ConfigError, match=message):
-        plan(config, source="my.yaml")
+        grid_of(config, source="my.yaml")
 
 
 def test_seed_generator_draws_each_runs_images_from_its_own_seed():
@@ -201,7 +202,7 @@ def test_seed_generator_draws_each_runs_images_from_its_own_seed():
         config["sweeps"][sweep]["generators"] = ["g", "g_seed1", "ae", "ae_seed1"]
         config["sweeps"][sweep]["seed"] = "generator"
     config["sweeps"]["truncation"]["generators"] = ["g", "g_seed1"]
-    p = plan(config)
+    p = grid_of(config)
     for sweep in ("inversion", "inpainting", "interpolation"):
         seeds = {x.generator: x.params["seed"] for x in p.points(sweep)}
         assert seeds == {"g": 0, "g_seed1": 1, "ae": 5, "ae_seed1": 1}  # ae has no seed: the global one

@@ -34,7 +34,7 @@ from advgen.defense.settings import DefenseSettings, PurifySettings
 from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec, PurifySpec
 from advgen.errors import ConfigError
 from advgen.gan.spec import GanSpec
-from advgen.generators import generator_entry, generator_kind, with_encoder
+from advgen.generators import Generators, with_encoder
 from advgen.replicates import run_specs
 
 NONE = attacks.NONE
@@ -59,12 +59,12 @@ def _attacks(method: str, names: list[str]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class DefenseConfig:
     """The defense section (typed), the GAN runs, the classifier entries, the global seed and the
-    validated config itself (generators are looked up in it: :mod:`advgen.generators`)."""
+    generator runs (a purifier's generator is looked up in them: :mod:`advgen.generators`)."""
 
     settings: DefenseSettings
     gans: Mapping[str, GanSpec] = field(hash=False)
     classifiers: Mapping[str, Mapping[str, Any]] = field(hash=False)
-    config: Mapping[str, Any] = field(hash=False, repr=False)
+    generators: Generators = field(hash=False, repr=False)
     seed: int = 0
     source: str = "config"
 
@@ -96,13 +96,13 @@ class DefenseConfig:
                         f"{source}: defense.purify.purifiers.{name}.tradeoff",
                     )
                 key = f"purify.purifiers.{name}.generator"
-                kind = generator_kind(self.config, p.generator, f"{source}: defense.{key}")
+                kind = self.generators.kind(p.generator, f"{source}: defense.{key}")
                 if p.method == attacks.RECONSTRUCT and not kind.has_encoder:
                     raise ConfigError(
                         f"{source}: defense.purify.purifiers.{name}.method: reconstruct needs {with_encoder()}, "
                         f"'{p.generator}' is {kind.label}"
                     )
-                other = generator_entry(self.config, p.generator).get("dataset")
+                other = self.generators.run(p.generator).dataset
                 if other != dataset:
                     raise ConfigError(
                         f"{source}: defense.{key}: '{p.generator}' is trained on '{other}', "
@@ -174,7 +174,7 @@ class DefenseConfig:
                 "purifier": name,
                 "method": p.method,
                 "generator": p.generator,
-                "generator_kind": generator_kind(self.config, p.generator).name,
+                "generator_kind": self.generators.kind(p.generator).name,
             }
             if p.method == "reconstruct":
                 spec = PurifySpec(
@@ -301,7 +301,7 @@ def of(config: Mapping[str, Any], source: str = "config") -> DefenseConfig:
         DefenseSettings.of(top.defense, source),
         run_specs(GanSpec, top.gans, top.seed, f"{source}: gans"),
         top.classifiers,
-        config,
+        Generators.of(config),
         top.seed,
         source,
     )

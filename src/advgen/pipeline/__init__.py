@@ -45,7 +45,6 @@ class Pipeline:
         from advgen.pipeline.study import Study
         from advgen.pipeline.sweeps import SweepsPlan
 
-        self.config = config
         self.source = source
         self.configfiles = tuple(configfiles)
         self.study = Study.of(config, source)
@@ -55,7 +54,7 @@ class Pipeline:
         self.cv = CvPlan(self.study)
         study = self.study
         defense = DefenseConfig(
-            study.defense, study.gans, study.classifier_entries, config, study.seed, source
+            study.defense, study.gans, study.classifier_entries, study.generators, study.seed, source
         )
         self.robustness = RobustnessPlan(study, defense)  # the masking checks read the purifiers
         self.sweeps = SweepsPlan(study)

@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from advgen.config_files import check_config_files, key_line, strict_workflow_config
+from advgen.config_files import (
+    check_config_files,
+    key_line,
+    resolve_input_paths,
+    strict_workflow_config,
+    workflow_folder,
+)
+from advgen.cv.settings import CvSettings
 from advgen.errors import ConfigError
 from advgen.pipeline import Pipeline, build
 from advgen.pipeline.base import display
@@ -30,54 +37,23 @@ def config_source(configfiles: Sequence[str | Path]) -> str:
     return ", ".join(str(p) for p in configfiles) or "config"
 
 
-#: config keys that name files the workflow reads: relative ones resolve against the workflow's folder
-INPUT_PATHS = (("claims",), ("cv", "cv"), ("cv", "bib"), ("cv", "stats"))
-
-
-def workflow_folder(configfiles: Sequence[str | Path]) -> Path:
-    """The workflow folder a config belongs to: the nearest folder holding a ``Snakefile`` at or
-    above the first config file's folder, else the working folder."""
-    if configfiles:
-        for folder in Path(configfiles[0]).resolve().parents:
-            if (folder / "Snakefile").is_file():
-                return folder
-    return Path.cwd()
-
-
-def resolve_input_paths(config: dict[str, Any], base: str | Path) -> None:
-    """Make the config's relative :data:`INPUT_PATHS` relative to ``base`` (the workflow folder,
-    as Snakemake resolves a workflow's own files), shown relative to the working folder when
-    they lie below it. The ``cv`` section gets its defaults first (it may be absent)."""
-    from advgen.cv.settings import cv_settings
-
-    if "claims" not in config:
-        return  # not validated: the check names the problem
-    config["cv"] = cv_settings(config.get("cv"))
-    for keys in INPUT_PATHS:
-        parent = config
-        for key in keys[:-1]:
-            parent = parent[key]
-        value = parent.get(keys[-1])
-        if isinstance(value, str) and value and not Path(value).is_absolute():
-            parent[keys[-1]] = display(Path(base).resolve() / value)
-
-
-#: the CV's input files (:data:`INPUT_PATHS`; the claims file is checked by the claims stage) and what each holds
+#: the CV's input files (:data:`advgen.config_files.INPUT_PATHS`; the claims file is checked by
+#: the claims stage) and what each holds
 CV_FILES = {"cv": "the CV data", "bib": "the BibTeX publications", "stats": "the citation and star counts"}
 
 
-def check_input_files(config: dict[str, Any], source: str) -> None:
-    """Every CV input file the config names (resolved by :func:`resolve_input_paths`) exists:
-    a missing one is a config error naming the key, not a missing input of the ``cv`` job."""
-    cv = config.get("cv") or {}
+def check_input_files(cv: CvSettings, source: str) -> None:
+    """Every CV input file the config names (resolved by
+    :func:`advgen.config_files.resolve_input_paths`) exists: a missing one is a config error
+    naming the key, not a missing input of the ``cv`` job."""
     for key, what in CV_FILES.items():
-        path = cv.get(key)
-        if isinstance(path, str) and not Path(path).is_file():
+        path = cv.files()[key]
+        if not Path(path).is_file():
             why = "is a folder" if Path(path).is_dir() else "file not found"
             raise ConfigError(f"{source}: cv.{key}: {path}: {why} ({what})")
 
 
-def check_cv_sources(config: dict[str, Any]) -> None:
+def check_cv_sources(cv: CvSettings) -> None:
     """The CV's data and its BibTeX file parse (:func:`advgen.cv.source.load_cv_yaml`,
     :func:`advgen.cv.bib.load_publications`): a file the ``cv`` job would fail on is one line naming
     FILE:LINE before any job starts. Snakemake deletes a job's outputs when it starts it, so a
@@ -87,15 +63,12 @@ def check_cv_sources(config: dict[str, Any]) -> None:
     from advgen.cv.bib import load_publications
     from advgen.cv.source import CVError, load_cv_yaml
 
-    cv = config.get("cv") or {}
-    if not (isinstance(cv.get("cv"), str) and isinstance(cv.get("bib"), str)):
-        return
     quiet = logging.getLogger("advgen.cv.bib")  # its warnings (an unknown field) are the cv job's to log
     previous, quiet.disabled = quiet.disabled, True
     try:
-        _, data = load_cv_yaml(cv["cv"])
+        _, data = load_cv_yaml(cv.cv)
         owner = data["owner"]
-        load_publications(cv["bib"], [owner["name"], *owner.get("aliases", [])])
+        load_publications(cv.bib, [owner["name"], *owner.get("aliases", [])])
     except CVError as exc:
         raise ConfigError(str(exc)) from None
     finally:
@@ -111,8 +84,8 @@ def checked_pipeline(
 ) -> Pipeline:
     """Check ``configfiles`` (merged into ``config``, or read here when ``None``) and build the plans.
 
-    Relative file names in the config (:data:`INPUT_PATHS`) resolve against ``base``, the
-    workflow's folder (default :func:`workflow_folder`), from whichever folder this runs.
+    Relative file names in the config (:data:`advgen.config_files.INPUT_PATHS`) resolve against ``base``, the
+    workflow's folder (default :func:`advgen.config_files.workflow_folder`), from whichever folder this runs.
     ``on_unknown``: see :func:`advgen.pipeline.build`.
 
     Raises:
@@ -132,10 +105,10 @@ def checked_pipeline(
         check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
         if callable(check_claims):
             check_claims()
-        check_input_files(config, source)
+        check_input_files(pipe.study.cv, source)
     except ConfigError as exc:
         raise ConfigError(locate(str(exc), source, paths)) from None
-    check_cv_sources(config)
+    check_cv_sources(pipe.study.cv)
     return pipe
 
 

@@ -316,7 +316,8 @@ class ClaimsPlan(Stage):
         seeds = {
             role: {run: self.study.run_seed(run) for run in runs} for role, runs in sorted(self.roles.items())
         }
-        frozen = run_parts(self.study.config, self.roles)  # what a freeze record compares
+        sq = self.study.sample_quality
+        frozen = run_parts(vars(self.study.top), self.roles)  # what a freeze record compares
         return ClaimsPageSpec(
             roles={r: tuple(v) for r, v in sorted(self.roles.items())},
             produced=tuple(sorted(self.produced)),
@@ -325,12 +326,10 @@ class ClaimsPlan(Stage):
             generators=tuple(generator_roles(self.study, self.roles)),
             budgets={name: self._budget(b) for name, b in sorted(self.budgets.items())},
             config=self.source,
-            toy_scale=bool(self.study.config.get("toy_scale")),
+            toy_scale=self.study.toy_scale,
             bars={
                 role: dict(sorted(bar.items()))
-                for role, bar in sorted(
-                    ((self.study.config.get("sample_quality") or {}).get("bars") or {}).items()
-                )
+                for role, bar in sorted((sq.bars if sq else {}).items())
                 if role in self.roles and isinstance(bar, Mapping)
             },
             recipes=frozen["recipes"],

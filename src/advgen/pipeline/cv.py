@@ -8,19 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
-from advgen.cv.settings import build_options
+from advgen.cv.settings import CvSettings, build_options
 from advgen.pipeline.base import Stage
 
 
 class CvPlan(Stage):
     @property
-    def settings(self) -> dict[str, Any]:
+    def settings(self) -> CvSettings:
         """The ``cv`` section with its defaults (its files resolved against the workflow)."""
         return self.study.cv
 
     def files(self) -> dict[str, str]:
         """The CV's input files and the refreshed stats' path: ``cv``, ``bib``, ``stats``, ``stats_refresh``."""
-        return {key: str(self.settings[key]) for key in ("cv", "bib", "stats", "stats_refresh")}
+        return self.settings.files()
 
     def template_files(self, wildcards: Any = None) -> list[str]:
         """The renderer's templates: editing one reruns `cv` (edits to library code do not)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from advgen import paths
 from advgen.defense.plan import DefenseConfig
 from advgen.defense.spec import PurifySpec
-from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import Stage
 from advgen.pipeline.study import Study
 
@@ -26,7 +25,7 @@ class DefensePlan(Stage):
         self.probes = expansion.probe_sources()
 
     def generator_checkpoint(self, name: str) -> str:
-        return generator_checkpoint(self.study.config, name)
+        return self.study.generators.checkpoint(name)
 
     def purify_point(self, purifier: str, point: str) -> PurifySpec:
         """The spec of one point's job (:meth:`advgen.defense.plan.DefenseConfig.purify_points`)."""

@@ -35,7 +35,7 @@ class GenerativePlan(Stage):
         sq = self.study.sample_quality
         if sq is None:
             return
-        classifiers = self.study.classifier_entries
+        classifiers = self.study.classifiers
         for name in sorted({sq.classifier} | set(sq.classifier_by_dataset.values())):
             if name not in classifiers:
                 raise ConfigError(
@@ -110,8 +110,8 @@ class GenerativePlan(Stage):
         if sq is None:
             return None
         name = sq.classifier_by_dataset.get(dataset, sq.classifier)
-        entry = self.study.classifier_entries.get(name)
-        return name if entry is None or entry.get("dataset", dataset) == dataset else None
+        spec = self.study.classifiers.get(name)
+        return name if spec is None or spec.dataset == dataset else None
 
     def scored_rows(self) -> list[ScoredRow]:
         """One row per scored GAN, autoencoder and (include_real) dataset, in that order."""

@@ -30,7 +30,6 @@ from advgen import paths
 from advgen.attacks.registry import MASKING_BLACKBOX
 from advgen.classifiers.jobs import train_classifier_job
 from advgen.classifiers.spec import ClassifierJobSpec
-from advgen.generators import generator_checkpoint
 from advgen.pipeline.base import NAME, classifier_model, splits
 from advgen.pipeline.figures_robustness import MASKING_TABLE
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
@@ -59,7 +58,7 @@ def every_classifier(plan: Plan) -> list[Values]:
 
 def configured_classifiers(plan: Plan) -> list[Values]:
     """The configured classifiers (the sweep tables ask for their points' models)."""
-    return [Values(classifier=name) for name in sorted(plan.study.classifier_entries)]
+    return [Values(classifier=name) for name in sorted(plan.study.classifiers)]
 
 
 def classifier_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -175,7 +174,7 @@ def masking_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
         "test": [splits(rob.classifier_dataset(model.classifier))["test"]],
     }
     if model.generator:
-        inputs["generator"] = [generator_checkpoint(plan.study.config, model.generator)]
+        inputs["generator"] = [plan.study.generators.checkpoint(model.generator)]
     return inputs
 
 

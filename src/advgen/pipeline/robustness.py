@@ -162,7 +162,7 @@ class RobustnessPlan(Stage):
         settings = self.settings.masking
         if not settings:
             return {}
-        source, known = self.source, self.study.classifier_entries
+        source, known = self.source, self.study.classifiers
         names = settings.classifiers
         if names is None:
             names = tuple(

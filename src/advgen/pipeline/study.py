@@ -6,12 +6,16 @@ the typed specs of the library: a dataset is a :class:`~advgen.data.spec.Dataset
 a :class:`~advgen.gan.spec.GanSpec` (its ``train_gan`` job's spec: seed filled), an autoencoder
 run an :class:`~advgen.ae.spec.AeSpec`, the ``sample_quality`` section a
 :class:`~advgen.metrics.spec.SampleQualitySpec`, ``robustness`` and ``defense`` their settings
-(:mod:`advgen.robustness.settings`, :mod:`advgen.defense.settings`), ``plots`` a
-:class:`~advgen.plots.spec.PlotSettings`. The plans read attributes, never ``config["..."]``.
+(:mod:`advgen.robustness.settings`, :mod:`advgen.defense.settings`), ``sweeps`` a
+:class:`~advgen.sweeps.settings.SweepsSettings`, ``cv`` a :class:`~advgen.cv.settings.CvSettings`,
+``plots`` a :class:`~advgen.plots.spec.PlotSettings`, a classifier its
+:class:`~advgen.classifiers.spec.ClassifierSpec` (``classifiers``) and the generator runs one
+:class:`~advgen.generators.Generators`. The plans read attributes, never ``config["..."]``
+(``scripts/check_plan_config.py`` holds them to it); the validated mapping itself is not kept.
 
-The classifier entries stay the config's JSON objects (``classifier_entries``): the
-robustness plan derives its sweep points from them key by key, and a classifier's job spec is
-:meth:`Study.classifier_spec`. No torch here: the Snakefile builds it.
+The classifier entries are also kept as the config's JSON objects (``classifier_entries``):
+the robustness plan derives its sweep points from them key by key, and a classifier's job spec
+is :meth:`Study.classifier_spec`. No torch here: the Snakefile builds it.
 """
 
 from __future__ import annotations
@@ -23,16 +27,18 @@ from typing import Any
 from advgen.ae.spec import AeSpec
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import ConfigFile, dataset_spec
-from advgen.cv.settings import cv_settings
+from advgen.cv.settings import CvSettings
 from advgen.data.spec import DatasetSpec
 from advgen.defense.settings import DefenseSettings
 from advgen.errors import ConfigError
 from advgen.gan.spec import GanSpec
+from advgen.generators import Generators
 from advgen.metrics.spec import SampleQualitySpec
 from advgen.plots.spec import PlotSettings
 from advgen.replicates import REPLICATE_OF, SEED, run_entry, run_specs
 from advgen.robustness.settings import RobustnessSettings
 from advgen.specs import typed_spec
+from advgen.sweeps.settings import SweepsSettings
 
 #: the config sections whose entries are runs (a role names them)
 MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
@@ -40,27 +46,32 @@ MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
 @dataclass(frozen=True)
 class Study:
-    """The validated config, typed (module docstring). ``config`` is the validated mapping
-    itself, for the checks that report on it key by key."""
+    """The validated config, typed (module docstring). ``top``: its top level
+    (:class:`~advgen.config.ConfigFile`), whose model entries the freeze record and the
+    budgets read."""
 
     source: str
     seed: int
+    seed_base: int
+    toy_scale: bool
     device: str
     max_jobs: int
     datasets: dict[str, DatasetSpec]
     gans: dict[str, GanSpec]
     autoencoders: dict[str, AeSpec]
+    generators: Generators
+    classifiers: dict[str, ClassifierSpec]
     classifier_entries: dict[str, dict[str, Any]]
     replicate_of: dict[str, str]
     sample_quality: SampleQualitySpec | None
     robustness: RobustnessSettings
     defense: DefenseSettings
+    sweeps: SweepsSettings
     plots: PlotSettings
     roles: dict[str, tuple[str, ...]]
     claims: str | None
-    cv: dict[str, Any]
+    cv: CvSettings
     top: ConfigFile = field(repr=False, compare=False)
-    config: Mapping[str, Any] = field(repr=False, compare=False)
 
     @classmethod
     def of(cls, config: Mapping[str, Any], source: str = "config") -> Study:
@@ -68,17 +79,26 @@ class Study:
         top = ConfigFile.of(config, source)
         models = {**top.gans, **top.autoencoders, **top.classifiers}
         sq = top.sample_quality
+        gans = run_specs(GanSpec, top.gans, top.seed, f"{source}: gans")
+        autoencoders = run_specs(AeSpec, top.autoencoders, top.seed, f"{source}: autoencoders")
         return cls(
             source=source,
             seed=top.seed,
+            seed_base=top.seed_base,
+            toy_scale=top.toy_scale,
             device=top.device,
             max_jobs=top.max_jobs,
             datasets={
                 name: dataset_spec(entry, f"{source}: datasets.{name}")
                 for name, entry in sorted(top.datasets.items())
             },
-            gans=run_specs(GanSpec, top.gans, top.seed, f"{source}: gans"),
-            autoencoders=run_specs(AeSpec, top.autoencoders, top.seed, f"{source}: autoencoders"),
+            gans=gans,
+            autoencoders=autoencoders,
+            generators=Generators({"gans": gans, "autoencoders": autoencoders}),
+            classifiers={
+                name: classifier_spec(entry, top.seed, top.device, f"{source}: classifiers.{name}")
+                for name, entry in top.classifiers.items()
+            },
             classifier_entries={name: dict(entry) for name, entry in top.classifiers.items()},
             replicate_of={
                 run: str(entry[REPLICATE_OF]) for run, entry in models.items() if entry.get(REPLICATE_OF)
@@ -88,15 +108,15 @@ class Study:
             else None,
             robustness=RobustnessSettings.of(top.robustness, source),
             defense=DefenseSettings.of(top.defense, source),
+            sweeps=SweepsSettings.of(top.sweeps),
             plots=PlotSettings.of(top.plots, source),
             roles={
                 role: (names,) if isinstance(names, str) else tuple(names)
                 for role, names in top.roles.items()
             },
             claims=top.claims,
-            cv=cv_settings(top.cv, source=source),
+            cv=CvSettings.of(top.cv, source=source),
             top=top,
-            config=config,
         )
 
     def model_entries(self) -> dict[str, Mapping[str, Any]]:
@@ -123,9 +143,13 @@ class Study:
     def classifier_spec(self, name: str, entry: Mapping[str, Any]) -> ClassifierSpec:
         """A classifier run's ``train_classifier`` spec: its entry (a configured classifier or a
         sweep point), seed and device filled in."""
-        data = {**run_entry(entry, self.seed), "device": self.device}
-        spec: ClassifierSpec = typed_spec(ClassifierSpec, data, f"{self.source}: classifiers.{name}")
-        return spec
+        return classifier_spec(entry, self.seed, self.device, f"{self.source}: classifiers.{name}")
+
+
+def classifier_spec(entry: Mapping[str, Any], seed: int, device: str, where: str) -> ClassifierSpec:
+    """A classifier entry's ``train_classifier`` spec, the config's ``seed`` and ``device`` filled in."""
+    spec: ClassifierSpec = typed_spec(ClassifierSpec, {**run_entry(entry, seed), "device": device}, where)
+    return spec
 
 
 def runs_of(study: Study) -> dict[str, list[str]]:
@@ -134,13 +158,12 @@ def runs_of(study: Study) -> dict[str, list[str]]:
     else the entry itself; ``<entry>_seed<k>`` names the run of seed ``seed_base + k`` alone
     (:mod:`advgen.seed_base`)."""
     from advgen.replicates import replicate_name
-    from advgen.seed_base import seed_base
 
     out: dict[str, list[str]] = {name: [name] for name in study.model_sections()}
     groups: dict[str, list[str]] = {}
     for run, parent in study.replicate_of.items():
         groups.setdefault(parent, []).append(run)
-    base = seed_base(study.config)
+    base = study.seed_base
     for parent, runs in groups.items():
         ordered = [run for run in study.model_sections() if run in runs]  # config order
         out[parent] = ordered

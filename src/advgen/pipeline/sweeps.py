@@ -16,7 +16,8 @@ LABEL = grid.LABEL_PATTERN
 class SweepsPlan(Stage):
     def __init__(self, study: Study) -> None:
         super().__init__(study)
-        self.grid = grid.plan(study.config, source=study.source)
+        datasets = {name: spec.dataset for name, spec in study.classifiers.items()}
+        self.grid = grid.plan(study.sweeps, study.generators, datasets, study.seed, source=study.source)
 
     def point(self, sweep: str, generator: str, label: str) -> grid.GridPoint:
         """A requested point; one naming no point of the config is :meth:`Stage.unknown`."""

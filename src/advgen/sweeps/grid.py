@@ -32,8 +32,9 @@ from typing import Any
 from advgen import paths
 from advgen.config import check_grid_size
 from advgen.errors import ConfigError
-from advgen.generators import GENERATOR_KINDS, GeneratorKind, generator_entry, generator_kind
+from advgen.generators import GENERATOR_KINDS, GeneratorKind, Generators
 from advgen.sweeps.registry import SWEEPS, Sweep
+from advgen.sweeps.settings import SweepsSettings
 
 #: ``seed: generator``: each point takes its generator run's training seed (images, masks, pairs,
 #: starts drawn per run; the runs of equal seeds of two generators share them)
@@ -187,48 +188,57 @@ def point_label(params: Mapping[str, Any], axes: Iterable[str]) -> str:
     return "_".join(parts) or "default"
 
 
-def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
-    """Expand every block of ``config['sweeps']`` (validated, defaults filled) into grid points.
+def plan(
+    settings: SweepsSettings,
+    generators: Generators,
+    classifier_datasets: Mapping[str, str],
+    seed: int,
+    *,
+    source: str = "config",
+) -> SweepPlan:
+    """Expand every block of the typed ``sweeps`` section into grid points (``generators``: the
+    config's generator runs; ``classifier_datasets``: each configured classifier's data set;
+    ``seed``: the config's, a point's seed when its block sets none).
 
     Raises:
         ConfigError: a generator or classifier that is not defined, or a classifier trained
             on another dataset than a generator it is paired with.
     """
     points = []
-    sweeps = config.get("sweeps") or {}
     for sweep in SWEEPS:
-        block = sweeps.get(sweep)
-        if not block:
+        block = settings.blocks.get(sweep)
+        if block is None:
             continue
         where = f"{source}: sweeps.{sweep}"
-        classifier = block["classifier"]
-        classifiers = config.get("classifiers") or {}
-        if classifier not in classifiers:
+        classifier = block.classifier
+        if classifier not in classifier_datasets:
             raise ConfigError(
                 f"{where}.classifier: unknown classifier '{classifier}' "
-                f"(defined: {', '.join(sorted(classifiers)) or 'none'})"
+                f"(defined: {', '.join(sorted(classifier_datasets)) or 'none'})"
             )
-        axes = sorted(k for k, v in block.items() if k not in BLOCK_KEYS and isinstance(v, list))
+        axes = block.axes()
         check_grid_size(
-            {"generators": len(block["generators"]), **{f"{k} values": len(block[k]) for k in axes}}, where
+            {"generators": len(block.generators), **{f"{k} values": len(block.params[k]) for k in axes}},
+            where,
         )
-        grid = expand(block)
+        grid = expand(block.params)
         if SWEEPS[sweep].latent_path and "latent" not in axes:
             axes.insert(0, "latent")  # resolved per generator kind: say which path is drawn
-        for generator in block["generators"]:
-            kind = generator_kind(config, generator, f"{where}.generators")
-            dataset = generator_entry(config, generator)["dataset"]
-            if classifiers[classifier].get("dataset") != dataset:
+        for generator in block.generators:
+            kind = generators.kind(generator, f"{where}.generators")
+            run = generators.run(generator)
+            dataset = run.dataset
+            if classifier_datasets[classifier] != dataset:
                 raise ConfigError(
                     f"{where}.classifier: classifier '{classifier}' is trained on dataset "
-                    f"'{classifiers[classifier].get('dataset')}' but generator '{generator}' on '{dataset}'"
+                    f"'{classifier_datasets[classifier]}' but generator '{generator}' on '{dataset}'"
                 )
             for raw in grid:
                 raw = dict(raw, classifier=classifier)
                 if raw.get("seed") is None:
-                    raw["seed"] = config.get("seed", 0)
+                    raw["seed"] = seed
                 elif raw["seed"] == GENERATOR_SEED:  # the run's own: its images are its own draw
-                    raw["seed"] = int(generator_entry(config, generator).get("seed", config.get("seed", 0)))
+                    raw["seed"] = int(run.seed)
                 params = _normalize(SWEEPS[sweep], kind, raw)
                 if params is None:
                     continue
@@ -240,3 +250,13 @@ def plan(config: Mapping[str, Any], *, source: str = "config") -> SweepPlan:
                     )
                 points.append(GridPoint(sweep, generator, kind.name, label, dataset, classifier, params))
     return SweepPlan(points)
+
+
+def of(config: Mapping[str, Any], source: str = "config") -> SweepPlan:
+    """The grid of a validated config, its sections typed here (:class:`SweepsSettings`,
+    :meth:`Generators.of`): as the config check builds it, without the pipeline's
+    :class:`~advgen.pipeline.study.Study`."""
+    classifiers = config.get("classifiers") or {}
+    datasets = {name: str(entry.get("dataset")) for name, entry in classifiers.items()}
+    seed = int(config.get("seed", 0))
+    return plan(SweepsSettings.of(config.get("sweeps")), Generators.of(config), datasets, seed, source=source)
