@@ -4,7 +4,9 @@ Every file the pipeline produces is written to a temporary file in the destinati
 folder and renamed into place (``os.replace`` is atomic on POSIX), so a killed job never
 leaves a half-written checkpoint or table behind. A full disk is one line,
 ``no space left on device: PATH``, and a destination that cannot be written (read-only,
-no permission) ``PATH: cannot write (...)``; either way the old file is untouched.
+no permission) ``PATH: cannot write (...)``, and an output larger than the file-size limit
+(``ulimit -f``; Python ignores SIGXFSZ, so the write fails with EFBIG) ``PATH: cannot write
+(larger than the file-size limit, N bytes: ulimit -f)``; either way the old file is untouched.
 
 Checkpoints (:func:`save_torch`) and Parquet tables (:func:`write_parquet`) record which
 code and which spec made them (:mod:`advgen.provenance`). Tables read back
@@ -58,12 +60,26 @@ def out_of_space(exc: BaseException) -> bool:
     return False
 
 
+def _too_large(path: PathLike) -> AdvgenError:
+    """The one line for a write that failed with EFBIG: the file-size limit (``ulimit -f``,
+    ``prlimit --fsize``) when one is set, else the file system's own maximum."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit == resource.RLIM_INFINITY:
+        return AdvgenError(f"{path}: cannot write (file too large for the file system)")
+    return AdvgenError(f"{path}: cannot write (larger than the file-size limit, {limit} bytes: ulimit -f)")
+
+
 def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
     """The one-line error for a failed write of ``path``, or ``None`` when it is not the user's
-    (a full disk, a read-only or forbidden destination, a file where a folder should be)."""
+    (a full disk, a read-only or forbidden destination, a file where a folder should be, an
+    output over the file-size limit)."""
     if out_of_space(exc):
         return AdvgenError(f"no space left on device: {path}")
     for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno == errno.EFBIG:
+            return _too_large(path)
         if isinstance(e, OSError) and e.errno in (
             errno.EROFS,
             errno.EACCES,
