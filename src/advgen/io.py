@@ -258,6 +258,17 @@ def write_parquet(df: Any, path: PathLike) -> None:
         pq.write_table(table, tmp)
 
 
+def _special(mode: int) -> str:
+    """What a file that is not a regular file or a folder is, for a message."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
 def regular_input(path: PathLike) -> None:
     """Refuse an input that exists but is neither a regular file nor a folder (a FIFO, a
     socket, a device) with one line, before it is opened: opening a FIFO waits for a writer
@@ -269,16 +280,20 @@ def regular_input(path: PathLike) -> None:
         return
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return
-    kind = (
-        "a FIFO"
-        if stat.S_ISFIFO(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "a device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "a special file"
-    )
-    raise CheckpointError(f"{path}: is {kind}, not a regular file (refusing to read it)")
+    raise CheckpointError(f"{path}: is {_special(mode)}, not a regular file (refusing to read it)")
+
+
+def in_place_file(path: PathLike) -> None:
+    """Refuse a file a command rewrites in place (reads, then replaces atomically: ``claims
+    --readme``) that exists but is not a regular file (a folder, a FIFO, a socket, a device) with
+    one line, before it is opened. A missing or unreadable path passes (its reader names that)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else _special(mode)
+        raise AdvgenError(f"{path}: is {kind}, not a regular file (refusing to rewrite it in place)")
 
 
 def read_parquet(path: PathLike) -> Any:
