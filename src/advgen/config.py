@@ -354,7 +354,7 @@ def check_run_names(config: Mapping[str, Any], source: str) -> None:
     from advgen.replicates import replicate_name
     from advgen.seed_base import seed_base
 
-    base, seen = seed_base(config), {}
+    base, seen = seed_base(config), dict[str, str]()
     for section in MODEL_SECTIONS:
         entries = config.get(section)
         for name, entry in entries.items() if isinstance(entries, Mapping) else ():
