@@ -144,7 +144,7 @@ def console(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from advgen.commands._args import file_args, overwritten_input
-    from advgen.io import regular_input
+    from advgen.io import in_place_file, regular_input
     from advgen.output_lock import output_locks
 
     try:
@@ -154,6 +154,8 @@ def _run(args: argparse.Namespace) -> int:
         for arg in file_args(args):  # a FIFO or a device as an input: refused before it is opened
             if arg.role == "input":
                 regular_input(arg.path)
+            elif arg.in_place:  # read, then replaced: a regular file or nothing
+                in_place_file(arg.path)
         outputs = [(arg.option, arg.path) for arg in file_args(args) if arg.role == "output" and arg.path]
         with output_locks(outputs):  # one writer per output (advgen.output_lock)
             args._main(args)

@@ -112,6 +112,30 @@ def check_model_names(config: Mapping[str, Any], source: str) -> None:
                 )
 
 
+def check_run_names(config: Mapping[str, Any], source: str) -> None:
+    """:func:`check_model_names` for the runs, after :func:`advgen.replicates.expand_replicates`:
+    no name of a replicate (a GAN ``g``'s run ``g_seed<seed>`` and the ``g_seed<k>`` references
+    use, :mod:`advgen.seed_base`) is a model of another section's."""
+    from advgen.replicates import replicate_name
+    from advgen.seed_base import seed_base
+
+    base, seen = seed_base(config), dict[str, str]()
+    for section in MODEL_SECTIONS:
+        entries = config.get(section)
+        for name, entry in entries.items() if isinstance(entries, Mapping) else ():
+            of = entry.get("replicate_of") if isinstance(entry, Mapping) else None
+            names = {str(name)}
+            if of is not None and isinstance(entry.get("seed"), int):
+                names |= {replicate_name(of, entry["seed"]), replicate_name(of, entry["seed"] - base)}
+            for run in sorted(names):
+                first = seen.setdefault(run, f"{section}.{of or name}")
+                if first.split(".")[0] != section:
+                    raise ConfigError(
+                        f"{source}: {section}.{of or name}: run name '{run}' is also a name of {first}; "
+                        "roles and the claims page name a model by its run's name alone (rename one)"
+                    )
+
+
 def check_names(config: Mapping[str, Any], source: str) -> None:
     """No name ends in a part repeated :data:`PERIODIC_REPEATS` times (the schema bounds their
     length), none differs only in case from another of its group (:func:`check_name_case`), and

@@ -150,7 +150,7 @@ _SOURCE = "\x00config"
 
 def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schema: str | Path | None) -> None:
     """Validate ``config``; an error names the file and line that set the offending key."""
-    from advgen.config import SCHEMA_DIR, check_name_case, validate_config
+    from advgen.config import SCHEMA_DIR, check_name_case, check_run_names, validate_config
     from advgen.replicates import expand_replicates
     from advgen.seed_base import apply_seed_base
 
@@ -159,6 +159,7 @@ def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schem
         apply_seed_base(config, _SOURCE)  # `seed_base` moves every seed of the study
         expand_replicates(config, _SOURCE)  # `seeds`/`replicates` -> one entry per seed
         check_name_case(config, _SOURCE)  # the runs' names too
+        check_run_names(config, _SOURCE)
         _check_plans(config, _SOURCE)
     except ConfigError as exc:
         raise ConfigError(overlay_hint(_locate(str(exc), paths), paths)) from None

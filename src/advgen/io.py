@@ -4,7 +4,9 @@ Every file the pipeline produces is written to a temporary file in the destinati
 folder and renamed into place (``os.replace`` is atomic on POSIX), so a killed job never
 leaves a half-written checkpoint or table behind. A full disk is one line,
 ``no space left on device: PATH``, and a destination that cannot be written (read-only,
-no permission) ``PATH: cannot write (...)``; either way the old file is untouched.
+no permission) ``PATH: cannot write (...)``, and an output larger than the file-size limit
+(``ulimit -f``; Python ignores SIGXFSZ, so the write fails with EFBIG) ``PATH: cannot write
+(larger than the file-size limit, N bytes: ulimit -f)``; either way the old file is untouched.
 
 Checkpoints (:func:`save_torch`) and Parquet tables (:func:`write_parquet`) record which
 code and which spec made them (:mod:`advgen.provenance`). Tables read back
@@ -58,12 +60,26 @@ def out_of_space(exc: BaseException) -> bool:
     return False
 
 
+def _too_large(path: PathLike) -> AdvgenError:
+    """The one line for a write that failed with EFBIG: the file-size limit (``ulimit -f``,
+    ``prlimit --fsize``) when one is set, else the file system's own maximum."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit == resource.RLIM_INFINITY:
+        return AdvgenError(f"{path}: cannot write (file too large for the file system)")
+    return AdvgenError(f"{path}: cannot write (larger than the file-size limit, {limit} bytes: ulimit -f)")
+
+
 def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
     """The one-line error for a failed write of ``path``, or ``None`` when it is not the user's
-    (a full disk, a read-only or forbidden destination, a file where a folder should be)."""
+    (a full disk, a read-only or forbidden destination, a file where a folder should be, an
+    output over the file-size limit)."""
     if out_of_space(exc):
         return AdvgenError(f"no space left on device: {path}")
     for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno == errno.EFBIG:
+            return _too_large(path)
         if isinstance(e, OSError) and e.errno in (
             errno.EROFS,
             errno.EACCES,
@@ -242,6 +258,17 @@ def write_parquet(df: Any, path: PathLike) -> None:
         pq.write_table(table, tmp)
 
 
+def _special(mode: int) -> str:
+    """What a file that is not a regular file or a folder is, for a message."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
 def regular_input(path: PathLike) -> None:
     """Refuse an input that exists but is neither a regular file nor a folder (a FIFO, a
     socket, a device) with one line, before it is opened: opening a FIFO waits for a writer
@@ -253,16 +280,20 @@ def regular_input(path: PathLike) -> None:
         return
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return
-    kind = (
-        "a FIFO"
-        if stat.S_ISFIFO(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "a device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "a special file"
-    )
-    raise CheckpointError(f"{path}: is {kind}, not a regular file (refusing to read it)")
+    raise CheckpointError(f"{path}: is {_special(mode)}, not a regular file (refusing to read it)")
+
+
+def in_place_file(path: PathLike) -> None:
+    """Refuse a file a command rewrites in place (reads, then replaces atomically: ``claims
+    --readme``) that exists but is not a regular file (a folder, a FIFO, a socket, a device) with
+    one line, before it is opened. A missing or unreadable path passes (its reader names that)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else _special(mode)
+        raise AdvgenError(f"{path}: is {kind}, not a regular file (refusing to rewrite it in place)")
 
 
 def read_parquet(path: PathLike) -> Any:

@@ -87,12 +87,14 @@ def refuse_found(outputs: Files, found: Mapping[str, Iterable[str | Path]]) -> N
 class FileArg(str):
     """A file argument's value (a ``str``): ``role`` is "input" or "output", ``option`` names the
     argument in messages, ``path`` is the file (the PATH of a ``NAME=PATH`` value); ``tree``: an
-    input folder outputs may lie inside (see the module docstring)."""
+    input folder outputs may lie inside (see the module docstring); ``in_place``: an output the
+    command reads first and then replaces atomically (``claims --readme``)."""
 
     role: str = ""
     option: str = ""
     named: bool = False
     tree: bool = False
+    in_place: bool = False
 
     @property
     def path(self) -> str:

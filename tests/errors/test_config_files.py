@@ -550,6 +550,12 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "gans.x: also the name of classifiers.x; roles and the claims page name a model by its entry's name",
     ),
     "gan-and-autoencoder-share-a-name": (GAN + AE, True, 7, "autoencoders.x: also the name of gans.x"),
+    "gan-replicate-and-classifier-share-a-name": (
+        CLF.replace("  c:", "  x_seed1:") + GAN + "    seeds: [0, 1]\n",
+        True,
+        6,
+        "gans.x: run name 'x_seed1' is also a name of classifiers.x_seed1",
+    ),
     # an integer past Python's conversion limit (4,300 digits) was a ValueError traceback
     "integer-5000-digits": ("seed: " + "9" * 5000 + "\n", False, 1, "an integer longer than 100 digits"),
     "integer-5000-digits-tagged": (

@@ -1,7 +1,8 @@
 """Every job spec is checked as a config is: a ``--spec`` nested thousands deep, with NaN,
 Infinity or numbers that overflow, duplicate keys, lone surrogates, unknown fields, or any of its
 numbers made negative, huge or NaN, is one line naming ``--spec`` (and the field), exit status 2,
-before any file is read; never a traceback, never exit 0.
+before any file is read; never a traceback, never exit 0. Any field set to ``null`` is refused so
+by the schema, or is one the typed spec declares optional (the schema and the dataclass agree).
 
 The commands are found from the command line's parser (every ``--spec`` added with
 :func:`advgen.commands._args.add_spec`, which names the schema definition that checks it); each
@@ -209,3 +210,82 @@ def test_encoder_latents_leave_the_inversion_settings_null() -> None:
     spec.update(dict.fromkeys(("steps", "optimizer", "lr", "restarts", "prior_weight")))
     spec_type = COMMANDS["interpolate"][1]
     complete_entry(spec, spec_type.schema, spec_type.definition)  # raises if not
+
+
+def _null_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every field of ``value`` (objects and lists included, the first item of a list only), once
+    per field name's place: ``runs.<any run>.epochs`` once."""
+    seen: set[tuple[Any, ...]] = set()
+
+    def walk(node: Any, at: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        place = tuple(p if isinstance(p, str) else 0 for p in at)
+        if at and place in seen:
+            return
+        seen.add(place)
+        if at:
+            yield at
+        items = (
+            node.items() if isinstance(node, dict) else enumerate(node[:1]) if isinstance(node, list) else ()
+        )
+        for key, v in items:
+            yield from walk(v, (*at, key))
+
+    yield from walk(value, path)
+
+
+def _hint_at(cls: type, path: tuple[Any, ...]) -> Any:
+    """The type the typed spec ``cls`` declares at ``path`` (``Any`` where it declares none)."""
+    import dataclasses
+    import types
+    import typing
+    from collections.abc import Mapping
+
+    hint: Any = cls
+    for key in path:
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):
+            hint = next(a for a in typing.get_args(hint) if a is not type(None))
+        origin = typing.get_origin(hint) or hint
+        args = [a for a in typing.get_args(hint) if a is not Ellipsis]
+        if isinstance(origin, type) and dataclasses.is_dataclass(origin):
+            hint = typing.get_type_hints(origin).get(key, Any)
+        elif origin in (tuple, list) and args:
+            hint = args[0]
+        elif origin in (dict, Mapping) and len(args) == 2:
+            hint = args[1]
+        else:
+            return Any
+    return hint
+
+
+def _admits_none(hint: Any) -> bool:
+    import types
+    import typing
+
+    union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+    return hint is Any or (union and type(None) in typing.get_args(hint))
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"claims"}))
+def test_a_null_field_is_one_line_or_a_field_the_code_leaves_empty(command: str) -> None:
+    """Each field of the base spec set to ``null``, one at a time, through the spec reader (fast:
+    no command runs): the schema refuses it with one line naming ``--spec`` and the field, or
+    the typed spec declares the field optional (``X | None``), so the code that reads it handles
+    ``None``. A field the schema lets be null and the dataclass does not is a mismatch either way
+    (the typed spec's own refusal, or a value its code never expects)."""
+    from advgen.commands._jobkind import commands
+    from advgen.errors import ConfigError
+    from advgen.jobs import load_spec
+
+    spec_type = commands()[command].spec_type
+    base = BASE_SPECS[command]
+    for path in _null_paths(base):
+        try:
+            load_spec(_replaced(base, path, "null"), spec_type=spec_type)
+        except ConfigError as exc:
+            field = next((p for p in reversed(path) if isinstance(p, str)), "")
+            # the schema's line (``--spec: FIELD: ...``), not the typed spec's (``--spec.FIELD: expected
+            # int, got None``: a null the schema passed and the dataclass does not declare)
+            assert str(exc).startswith("--spec: ") and "\n" not in str(exc) and field in str(exc), (path, exc)
+            continue
+        hint = _hint_at(spec_type, path)
+        assert _admits_none(hint), f"{command} {path}: the schema allows null, {spec_type.__name__} {hint}"

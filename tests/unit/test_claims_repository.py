@@ -440,6 +440,32 @@ def test_readme_summary_command_writes_the_block_and_the_page(tmp_path: Path) ->
     assert "**Round 2**" in readme.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("kind", ["a folder", "a FIFO", "a device"])
+def test_readme_summary_refuses_a_readme_that_is_not_a_regular_file(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--readme`` is read, then replaced: a FIFO would hang the read, a device never end it, a
+    folder be replaced by a file. Each is one line, exit status 2, before anything is opened."""
+    from advgen.io import write_parquet
+    from tests.errors.conftest import assert_one_line_error, run_cli
+
+    (tmp_path / "tables").mkdir()
+    write_parquet(verdict_table(tmp_path / "tables"), tmp_path / "claims.parquet")
+    readme = tmp_path / "README.md"
+    if kind == "a folder":
+        readme.mkdir()
+    elif kind == "a FIFO":
+        os.mkfifo(readme)
+    else:
+        readme.symlink_to(os.devnull)
+    argv = ["claims", "--readme-summary", str(tmp_path / "claims.parquet"), "--readme", str(readme)]
+    code, err = run_cli(argv, capsys)
+    assert_one_line_error(
+        code, err, f"{readme}: is {kind}, not a regular file (refusing to rewrite it in place)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "claims.parquet", "tables"]
+
+
 def readme_block() -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start, end = readme.index(SUMMARY_START), readme.index(SUMMARY_END)

@@ -86,8 +86,14 @@ def test_warm_and_fresh_jobs_agree_under_the_callers_process_state(lab: Lab, cas
         )  # (a traceback's frames differ)
         results[warm] = (result.returncode, last, files(folder))
     assert results[True] == results[False]
-    status, _, written = results[True]
+    status, last, written = results[True]
     assert (status == 0) == (case != "ulimit -f")
+    if case == "ulimit -f":  # one line naming the output and the limit, warm and fresh
+        assert status == 2 and "Traceback" not in result.stderr
+        assert last == [
+            "advgen paper-smoke-config: error: smoke.yaml: cannot write (larger than the "
+            "file-size limit, 4096 bytes: ulimit -f)"
+        ]
     if case == "umask 077":
         assert {mode for _, mode in written.values()} == {0o600}
 

@@ -9,7 +9,9 @@ with every input and every other output, after resolving symlinks and by device 
 symlink of an input folder is that folder): an output that is an input, holds one (a folder the
 command fills or deletes) or lies inside one (a folder the command reads) is one line, exit
 status 2, and nothing is touched; so is an output naming a symbolic link to a folder. An input
-that is a FIFO, a socket or a device is refused before it is opened (:func:`advgen.io.regular_input`).
+that is a FIFO, a socket or a device is refused before it is opened (:func:`advgen.io.regular_input`),
+and so is an output the command rewrites in place (``add_output(..., in_place=True)``) that is
+not a regular file: a folder too (:func:`advgen.io.in_place_file`).
 A command's every argument that names a file is one of these (a test walks the parsers).
 
 Some inputs name further files only the command knows: the checkpoints a sample-quality row
@@ -46,14 +48,21 @@ class FileType:
     names of ``NAME=PATH`` values that are tree inputs (a job kind's results folder)."""
 
     def __init__(
-        self, role: str, option: str, named: bool, tree: bool = False, trees: frozenset[str] = frozenset()
+        self,
+        role: str,
+        option: str,
+        named: bool,
+        tree: bool = False,
+        trees: frozenset[str] = frozenset(),
+        in_place: bool = False,
     ) -> None:
         self.role, self.option, self.named, self.tree, self.trees = role, option, named, tree, trees
+        self.in_place = in_place
 
     def __call__(self, value: str) -> FileArg:
         name = value.split("=", 1)[0] if self.named else ""
         arg = file_arg(value, self.role, self.option, self.tree or name in self.trees)
-        arg.named = self.named
+        arg.named, arg.in_place = self.named, self.in_place
         return arg
 
     def __repr__(self) -> str:  # argparse names the type in some messages
@@ -68,10 +77,11 @@ def _add_file(
     tree: bool,
     kwargs: dict[str, Any],
     trees: frozenset[str] = frozenset(),
+    in_place: bool = False,
 ) -> argparse.Action:
     option = "/".join(f for f in flags if f.startswith("-")) or flags[0]
     action: argparse.Action = p.add_argument(
-        *flags, type=FileType(role, option, named, tree, trees), **kwargs
+        *flags, type=FileType(role, option, named, tree, trees, in_place), **kwargs
     )
     return action
 
@@ -90,9 +100,13 @@ def add_input(
     return _add_file("input", p, flags, named, tree, kwargs, trees)
 
 
-def add_output(p: Any, *flags: str, named: bool = False, **kwargs: Any) -> argparse.Action:
-    """``p.add_argument`` for a file or folder the command writes (``named``: ``NAME=PATH`` values)."""
-    return _add_file("output", p, flags, named, False, kwargs)
+def add_output(
+    p: Any, *flags: str, named: bool = False, in_place: bool = False, **kwargs: Any
+) -> argparse.Action:
+    """``p.add_argument`` for a file or folder the command writes (``named``: ``NAME=PATH`` values;
+    ``in_place``: a file it reads first and then replaces atomically, refused unless it is a
+    regular file or missing, :func:`advgen.io.in_place_file`)."""
+    return _add_file("output", p, flags, named, False, kwargs, in_place=in_place)
 
 
 #: ``parser.set_defaults(**{DERIVED: f})``: ``f(args)`` lists outputs no argument names (a

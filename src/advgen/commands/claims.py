@@ -52,6 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         p,
         "--readme",
         default=None,
+        in_place=True,
         help="with --readme-summary: rewrite this README's summary block in place",
     )
     add_input(
