@@ -17,6 +17,7 @@ from pathlib import Path
 
 from advgen.jobfiles import Files, refuse_found
 from advgen.provenance import Output, rebuild_command
+from advgen.specs import spec_field
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,14 @@ class ProvenancePageSpec:
     run's config files) and the installed code's digest (:func:`advgen.provenance.code_digest`:
     a code change reruns this job alone, Snakemake watching no imported module)."""
 
-    snakemake_options: str
-    code: str
+    snakemake_options: str = spec_field(
+        ref="#/$defs/text",
+        description="the options the page's rebuild command starts with (this run's config files)",
+    )
+    code: str = spec_field(
+        schema={"type": "string", "minLength": 1, "maxLength": 200},
+        description="the installed code's digest (advgen.provenance.code_digest; a change reruns the page)",
+    )
 
 
 def provenance_job(inputs: Files, outputs: Files, spec: ProvenancePageSpec) -> None:

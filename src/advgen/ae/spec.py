@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advgen.specs import spec_field
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -18,23 +19,23 @@ class AeSpec:
     codes, its factor schedule, Adam, the speed levers (:mod:`advgen.training.speed`), the
     latent-CDF levels, the novel samples and the seed."""
 
-    dataset: str
-    arch: str
-    z_dim: int
-    width: int
-    latent_forcing: bool
-    moments_over: str
-    covariance: float
-    factor_initial: float
-    factor_growth: float
-    factor_max: float
-    lr: float
+    dataset: str = spec_field(config_key="generative.autoencoder.dataset")
+    arch: str = spec_field(config_key="generative.autoencoder.arch")
+    z_dim: int = spec_field(config_key="generative.autoencoder.z_dim")
+    width: int = spec_field(config_key="generative.autoencoder.width")
+    latent_forcing: bool = spec_field(config_key="generative.autoencoder.latent_forcing")
+    moments_over: str = spec_field(config_key="generative.autoencoder.moments_over")
+    covariance: float = spec_field(config_key="generative.autoencoder.covariance")
+    factor_initial: float = spec_field(config_key="generative.autoencoder.factor_initial")
+    factor_growth: float = spec_field(config_key="generative.autoencoder.factor_growth")
+    factor_max: float = spec_field(config_key="generative.autoencoder.factor_max")
+    lr: float = spec_field(config_key="generative.autoencoder.lr")
     speed: SpeedSpec
-    batch_size: int
-    epochs: int
-    cdf_levels: int
-    n_novel: int
-    seed: int
+    batch_size: int = spec_field(config_key="generative.autoencoder.batch_size")
+    epochs: int = spec_field(config_key="generative.autoencoder.epochs")
+    cdf_levels: int = spec_field(config_key="generative.autoencoder.cdf_levels")
+    n_novel: int = spec_field(config_key="generative.autoencoder.n_novel")
+    seed: int = spec_field(ref="#/$defs/seed")
 
 
 @dataclass(frozen=True)
@@ -42,5 +43,5 @@ class AeJobSpec:
     """The ``train_ae`` job's spec: the run (``autoencoder``: what its checkpoint records and its
     resume state is keyed on) and the device it asks for."""
 
-    autoencoder: AeSpec
-    device: str
+    autoencoder: AeSpec = spec_field(description="the run's autoencoders entry, seed filled")
+    device: str = spec_field(ref="#/$defs/device")

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advgen.specs import spec_field
+
 
 @dataclass(frozen=True)
 class PurifierSpec:
@@ -42,27 +44,29 @@ class PurifySpec:
     Athalye et al. 2018). ``budget``: overrides of
     :class:`~advgen.defense.adaptive.AdaptiveBudget`; ``device``: filled by the workflow."""
 
-    classifier: str
-    dataset: str
-    num_images: int | None
-    eps: tuple[float, ...]
-    attacks: tuple[str, ...]
-    pgd_steps: int
-    adaptive_steps: int
-    eot_samples: int
-    seed: int
-    purifier: str
-    method: str
-    generator: str | None
-    generator_kind: str | None
-    point: str
+    classifier: str = spec_field(ref="#/$defs/name")
+    dataset: str = spec_field(ref="#/$defs/name")
+    num_images: int | None = spec_field(config_key="defense.purify.num_images")
+    eps: tuple[float, ...] = spec_field(config_key="defense.purify.eps")
+    attacks: tuple[str, ...] = spec_field(config_key="defense.purify.tradeoff_attacks")
+    pgd_steps: int = spec_field(config_key="defense.purify.pgd_steps")
+    adaptive_steps: int = spec_field(config_key="defense.purify.adaptive_steps")
+    eot_samples: int = spec_field(config_key="defense.purify.eot_samples")
+    seed: int = spec_field(ref="#/$defs/seed")
+    purifier: str = spec_field(ref="#/$defs/name")
+    method: str = spec_field(ref="#/$defs/purify_method")
+    generator: str | None = spec_field(ref="#/$defs/nullable_name")
+    generator_kind: str | None = spec_field(ref="#/$defs/generator_kind", nullable=True)
+    point: str = spec_field(ref="#/$defs/label")
     operating: bool
-    steps: int
-    restarts: int
-    optimizer: str | None = None
-    lr: float | None = None
-    budget: dict[str, Any] | None = None
-    device: str | None = None
+    steps: int = spec_field(ref="#/$defs/purify_steps")
+    restarts: int = spec_field(ref="#/$defs/purify_steps")
+    optimizer: str | None = spec_field(config_key="defense.purifier.optimizer", nullable=True, default=None)
+    lr: float | None = spec_field(config_key="defense.purifier.lr", nullable=True, default=None)
+    budget: dict[str, Any] | None = spec_field(
+        config_key="defense.purify.budget", nullable=True, default=None
+    )
+    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)
 
 
 @dataclass(frozen=True)
@@ -72,28 +76,38 @@ class ProbeSourceSpec:
     each ``eps``. ``loss`` and ``unroll_k`` for discriminators (families ``gan``,
     ``control``), ``mode`` for classifiers."""
 
-    family: str
-    source: str
-    dataset: str
-    train_images: int | None
-    num_images: int | None
-    eps: tuple[float, ...]
-    pgd_steps: int
-    restarts: int
-    weight_decay: float
-    max_iter: int
-    seed: int
-    loss: str | None = None
-    unroll_k: int | None = None
-    mode: str | None = None
+    family: str = spec_field(
+        schema={"enum": ["gan", "control", "classifier"]},
+        description="gan (a trained discriminator), control (its untrained initial one) or classifier",
+    )
+    source: str = spec_field(ref="#/$defs/name")
+    dataset: str = spec_field(ref="#/$defs/name")
+    train_images: int | None = spec_field(config_key="defense.probe.train_images")
+    num_images: int | None = spec_field(config_key="defense.probe.num_images")
+    eps: tuple[float, ...] = spec_field(config_key="defense.probe.eps")
+    pgd_steps: int = spec_field(config_key="defense.probe.pgd_steps")
+    restarts: int = spec_field(config_key="defense.probe.restarts")
+    weight_decay: float = spec_field(config_key="defense.probe.weight_decay")
+    max_iter: int = spec_field(config_key="defense.probe.max_iter")
+    seed: int = spec_field(ref="#/$defs/seed")
+    loss: str | None = spec_field(config_key="generative.gan.loss", nullable=True, default=None)
+    unroll_k: int | None = spec_field(config_key="generative.gan.unroll_k", nullable=True, default=None)
+    mode: str | None = spec_field(config_key="robustness.classifier.mode", nullable=True, default=None)
 
 
 @dataclass(frozen=True)
 class ProbeJobSpec:
     """The probe job (:func:`advgen.defense.plan.probe_job`): every feature source, in order."""
 
-    sources: tuple[ProbeSourceSpec, ...]
-    device: str | None = None
+    sources: tuple[ProbeSourceSpec, ...] = spec_field(
+        schema={
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/ProbeSourceSpec"},
+        }
+    )
+    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)
 
 
 @dataclass(frozen=True)
@@ -101,20 +115,22 @@ class FlipSpec:
     """One GAN of the flip job (:func:`advgen.defense.plan.flip_spec`): per real test image,
     the smallest Linf eps (bisection up to ``eps_max``) whose PGD makes D call it fake."""
 
-    gan: str
-    loss: str
-    unroll_k: int
-    dataset: str
-    seed: int
-    num_images: int | None
-    eps_max: float
-    search_steps: int
-    pgd_steps: int
+    gan: str = spec_field(ref="#/$defs/name")
+    loss: str = spec_field(config_key="generative.gan.loss")
+    unroll_k: int = spec_field(config_key="generative.gan.unroll_k")
+    dataset: str = spec_field(ref="#/$defs/name")
+    seed: int = spec_field(ref="#/$defs/seed")
+    num_images: int | None = spec_field(config_key="defense.flip.num_images")
+    eps_max: float = spec_field(config_key="defense.flip.eps_max")
+    search_steps: int = spec_field(config_key="defense.flip.search_steps")
+    pgd_steps: int = spec_field(config_key="defense.flip.pgd_steps")
 
 
 @dataclass(frozen=True)
 class FlipJobSpec:
     """The flip job (:func:`advgen.defense.plan.flip_job`): every probed GAN, in order."""
 
-    gans: tuple[FlipSpec, ...]
-    device: str | None = None
+    gans: tuple[FlipSpec, ...] = spec_field(
+        schema={"type": "array", "minItems": 1, "uniqueItems": True, "items": {"$ref": "#/$defs/FlipSpec"}}
+    )
+    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from advgen.specs import spec_field
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +58,12 @@ class FindingsSpec:
     """Each replicated run -> its config entry (``<entry>_seed<k>`` -> ``<entry>``): the runs
     the tables average over seeds."""
 
-    replicate_of: dict[str, str] = field(default_factory=dict)
+    replicate_of: dict[str, str] = spec_field(
+        schema={"type": "object", "additionalProperties": {"$ref": "#/$defs/name"}},
+        description="each replicated run -> its config entry (the runs the tables average over seeds)",
+        default_factory=dict,
+        required=True,
+    )
 
 
 def seed_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:

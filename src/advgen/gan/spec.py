@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from advgen.specs import spec_field
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -35,31 +36,31 @@ class GanSpec:
     (Yazici et al. 2019), the speed levers (:mod:`advgen.training.speed`), status thresholds and
     the seed."""
 
-    dataset: str
-    generator: str
-    generator_kwargs: dict[str, Any]
-    discriminator: str
-    discriminator_kwargs: dict[str, Any]
-    z_dim: int
-    loss: str
-    real_label: float
-    lr_g: float
-    lr_d: float
-    betas: tuple[float, ...]
-    batch_size: int
-    epochs: int
-    d_steps: int
-    g_steps: int
-    unroll_k: int
-    unroll_order: str
+    dataset: str = spec_field(config_key="generative.gan.dataset")
+    generator: str = spec_field(config_key="generative.gan.generator")
+    generator_kwargs: dict[str, Any] = spec_field(config_key="generative.gan.generator_kwargs")
+    discriminator: str = spec_field(config_key="generative.gan.discriminator")
+    discriminator_kwargs: dict[str, Any] = spec_field(config_key="generative.gan.discriminator_kwargs")
+    z_dim: int = spec_field(config_key="generative.gan.z_dim")
+    loss: str = spec_field(config_key="generative.gan.loss")
+    real_label: float = spec_field(config_key="generative.gan.real_label")
+    lr_g: float = spec_field(config_key="generative.gan.lr_g")
+    lr_d: float = spec_field(config_key="generative.gan.lr_d")
+    betas: tuple[float, ...] = spec_field(config_key="generative.gan.betas")
+    batch_size: int = spec_field(config_key="generative.gan.batch_size")
+    epochs: int = spec_field(config_key="generative.gan.epochs")
+    d_steps: int = spec_field(config_key="generative.gan.d_steps")
+    g_steps: int = spec_field(config_key="generative.gan.g_steps")
+    unroll_k: int = spec_field(config_key="generative.gan.unroll_k")
+    unroll_order: str = spec_field(config_key="generative.gan.unroll_order")
     recipe: RecipeSpec
     speed: SpeedSpec
-    g_ema: float
-    vanishing_threshold: float
-    vanishing_patience: int
-    collapse_diversity: float
-    grid_size: int
-    seed: int
+    g_ema: float = spec_field(config_key="generative.gan.g_ema")
+    vanishing_threshold: float = spec_field(config_key="generative.gan.vanishing_threshold")
+    vanishing_patience: int = spec_field(config_key="generative.gan.vanishing_patience")
+    collapse_diversity: float = spec_field(config_key="generative.gan.collapse_diversity")
+    grid_size: int = spec_field(config_key="generative.gan.grid_size")
+    seed: int = spec_field(ref="#/$defs/seed")
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ class GanJobSpec:
     """The ``train_gan`` job's spec: the run (``gan``: what its checkpoint records and its resume
     state is keyed on) and the device it asks for."""
 
-    gan: GanSpec
-    device: str
+    gan: GanSpec = spec_field(description="the run's gans entry, seed filled")
+    device: str = spec_field(ref="#/$defs/device")
 
 
 def complete_spec(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from advgen.specs import spec_field
+
 
 @dataclass(frozen=True)
 class SampleQualitySpec:
@@ -42,11 +44,19 @@ class QualityRow:
     the classifier ``classifier_name`` of ``dataset``; ``bars``: the quality bars of the run's
     roles (role -> bar)."""
 
-    name: str
-    dataset: str
-    classifier_name: str
-    real: bool
-    bars: dict[str, dict[str, float | bool]] | None = None
+    name: str = spec_field(ref="#/$defs/name")
+    dataset: str = spec_field(ref="#/$defs/name")
+    classifier_name: str = spec_field(ref="#/$defs/name")
+    real: bool = spec_field(description="the dataset's real test images (else a generator run)")
+    bars: dict[str, dict[str, float | bool]] | None = spec_field(
+        schema={
+            "type": "object",
+            "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+            "additionalProperties": {"$ref": "generative.schema.yaml#/$defs/bar"},
+        },
+        description="the quality bars of the run's roles (role -> bar)",
+        default=None,
+    )
 
 
 @dataclass(frozen=True)
@@ -55,5 +65,13 @@ class SampleQualityJobSpec:
     scores (each seeded alone, so sharing a job changes no number) and the device."""
 
     settings: SampleQualitySpec
-    rows: tuple[QualityRow, ...]
-    device: str
+    rows: tuple[QualityRow, ...] = spec_field(
+        schema={
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 100000,
+            "uniqueItems": True,
+            "items": {"$ref": "#/$defs/QualityRow"},
+        }
+    )
+    device: str = spec_field(ref="#/$defs/device")

@@ -17,9 +17,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from advgen.specs import spec_dict, typed_spec
+from advgen.specs import spec_dict, spec_field, typed_spec
 
 
 @dataclass(frozen=True)
@@ -53,27 +53,30 @@ class PlotSettings:
 class GanInfo:
     """A GAN run's loss and unrolling, as legends name it."""
 
-    loss: str
-    unroll_k: int
+    loss: str = spec_field(config_key="generative.gan.loss")
+    unroll_k: int = spec_field(config_key="generative.gan.unroll_k")
 
 
 @dataclass(frozen=True)
 class Panel:
     """A panel of the generators' overview: the role, its run and the run's section."""
 
-    role: str
-    run: str
-    kind: str
+    role: str = spec_field(ref="config.schema.yaml#/properties/roles/propertyNames")
+    run: str = spec_field(ref="#/$defs/name")
+    kind: str = spec_field(schema={"enum": ["gans", "autoencoders"]})
 
 
 @dataclass(frozen=True)
 class ExampleAttack:
     """An attack of the adversarial-examples figure: a ``robustness.attacks`` entry at one eps."""
 
-    attack: str
-    params: dict[str, Any]
-    seed: int
-    eps: float
+    #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
+    JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
+
+    attack: str = spec_field(config_key="robustness.attack.attack")
+    params: dict[str, Any] = spec_field(config_key="robustness.attack.params")
+    seed: int = spec_field(config_key="robustness.attack.seed")
+    eps: float = spec_field(config_key="robustness.examples.eps")
 
 
 @dataclass(frozen=True)
@@ -86,25 +89,49 @@ class PlotSpec:
     spec holds the keys its family's renderer draws (:class:`advgen.plots.families.Render`),
     no other: every other field is ``None``."""
 
-    dpi: int | None = None
-    smoothing: int | None = None
-    sample_panels: int | None = None
-    sample_scale: int | None = None
-    cdf_panels: int | None = None
-    inversion_images: int | None = None
-    interpolation_pairs: int | None = None
-    vanishing_threshold: float | None = None
-    vanishing_patience: int | None = None
-    experiment: str | None = None
-    labels: tuple[str, ...] | None = None
-    info: dict[str, GanInfo] | None = None
-    panels: tuple[Panel, ...] | None = None
-    real: bool | None = None
-    point: str | None = None
-    sweep: str | None = None
-    attacks: dict[str, ExampleAttack] | None = None
-    num_images: int | None = None
-    seed: int | None = None
+    dpi: int | None = spec_field(config_key="plots.plots.dpi", default=None)
+    smoothing: int | None = spec_field(config_key="plots.plots.smoothing", default=None)
+    sample_panels: int | None = spec_field(config_key="plots.plots.sample_panels", default=None)
+    sample_scale: int | None = spec_field(config_key="plots.plots.sample_scale", default=None)
+    cdf_panels: int | None = spec_field(config_key="plots.plots.cdf_panels", default=None)
+    inversion_images: int | None = spec_field(config_key="plots.plots.inversion_images", default=None)
+    interpolation_pairs: int | None = spec_field(config_key="plots.plots.interpolation_pairs", default=None)
+    vanishing_threshold: float | None = spec_field(
+        config_key="generative.gan.vanishing_threshold", default=None
+    )
+    vanishing_patience: int | None = spec_field(config_key="generative.gan.vanishing_patience", default=None)
+    experiment: str | None = spec_field(ref="#/$defs/text", default=None)
+    labels: tuple[str, ...] | None = spec_field(
+        ref="#/$defs/names", description="one name per input file (families comparing runs)", default=None
+    )
+    info: dict[str, GanInfo] | None = spec_field(
+        schema={
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/name"},
+            "additionalProperties": {"$ref": "#/$defs/GanInfo"},
+        },
+        description="GAN run -> its loss and unroll_k (the loss-comparison and mode-coverage legends)",
+        default=None,
+    )
+    panels: tuple[Panel, ...] | None = spec_field(
+        schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/Panel"}},
+        description="the overview's panels, one per generator role",
+        default=None,
+    )
+    real: bool | None = spec_field(schema={"type": "boolean"}, default=None)
+    point: str | None = spec_field(ref="#/$defs/label", default=None)
+    sweep: str | None = spec_field(ref="#/$defs/nullable_name", default=None)
+    attacks: dict[str, ExampleAttack] | None = spec_field(
+        schema={
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/name"},
+            "additionalProperties": {"$ref": "#/$defs/ExampleAttack"},
+        },
+        description="the adversarial-examples figure's attacks, each at its eps",
+        default=None,
+    )
+    num_images: int | None = spec_field(config_key="robustness.examples.num_images", default=None)
+    seed: int | None = spec_field(ref="#/$defs/seed", default=None)
 
     def title(self, default: str = "") -> str:
         """``experiment``, else ``default``."""
@@ -117,7 +144,10 @@ class FiguresSpec:
     figure's options, in the order of the job's ``figures`` outputs (each a :class:`PlotSpec`
     holding the keys its family draws)."""
 
-    figures: tuple[PlotSpec, ...]
+    figures: tuple[PlotSpec, ...] = spec_field(
+        schema={"type": "array", "items": {"$ref": "#/$defs/PlotSpec"}},
+        description="each figure's options, in the order of the job's figures outputs",
+    )
 
 
 @functools.cache

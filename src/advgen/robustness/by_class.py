@@ -26,6 +26,7 @@ from typing import Any
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.jobfiles import Files
+from advgen.specs import spec_field
 
 #: the table's columns (``results/robustness/attack_success_by_class.parquet``)
 COLUMNS = (
@@ -48,8 +49,17 @@ class SuccessByClassSpec:
     """The job's spec: each attacked classifier's data set (whose manifest labels its examples),
     and the data set of each ``manifests`` input, in the inputs' order."""
 
-    datasets: Mapping[str, str]
-    manifests: tuple[str, ...]
+    datasets: Mapping[str, str] = spec_field(
+        schema={
+            "type": "object",
+            "propertyNames": {"$ref": "#/$defs/name"},
+            "additionalProperties": {"$ref": "#/$defs/name"},
+        },
+        description="attacked classifier -> its dataset",
+    )
+    manifests: tuple[str, ...] = spec_field(
+        ref="#/$defs/names", description="the datasets whose manifests are read"
+    )
 
 
 def split_labels(manifest: Any) -> Any:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
+from advgen.specs import spec_field
 
 __all__ = ["GRADIENTS", "BlackBoxSpec", "MaskingJobSpec", "MaskingSettings"]
 
@@ -30,18 +31,24 @@ class MaskingSettings:
     the monotonicity check, ``n_queries`` the black-box attack's queries (Andriushchenko et
     al. 2020: 5,000)."""
 
-    eps: float = 0.3
-    eps_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)
-    pgd_steps: int = 40
-    long_steps: int = 200
-    long_restarts: int = 5
-    unbounded_steps: int = 100
-    n_queries: int = 5000
-    tolerance: float = 0.02
-    zero_tolerance: float = 0.01
+    eps: float = spec_field(config_key="robustness.masking_checks.eps", default=0.3)
+    eps_grid: tuple[float, ...] = spec_field(
+        config_key="robustness.masking_checks.eps_grid", default=(0.0, 0.05, 0.1, 0.2, 0.3)
+    )
+    pgd_steps: int = spec_field(config_key="robustness.masking_checks.pgd_steps", default=40)
+    long_steps: int = spec_field(config_key="robustness.masking_checks.long_steps", default=200)
+    long_restarts: int = spec_field(config_key="robustness.masking_checks.long_restarts", default=5)
+    unbounded_steps: int = spec_field(config_key="robustness.masking_checks.unbounded_steps", default=100)
+    n_queries: int = spec_field(config_key="robustness.masking_checks.n_queries", default=5000)
+    tolerance: float = spec_field(config_key="robustness.masking_checks.tolerance", default=0.02)
+    zero_tolerance: float = spec_field(
+        schema={"type": "number", "minimum": 0, "maximum": 1},
+        description="the largest share of zero gradients the zero-gradient check accepts (MaskingSettings)",
+        default=0.01,
+    )
     #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
     #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
-    early_stop: bool = False
+    early_stop: bool = spec_field(config_key="robustness.masking_checks.early_stop", default=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_grid", tuple(float(e) for e in self.eps_grid))
@@ -65,8 +72,13 @@ class BlackBoxSpec:
     """The black-box attack of the ``whitebox_vs_blackbox`` check: a name of
     :data:`advgen.attacks.ATTACKS` and its constructor arguments (none: the default one)."""
 
-    attack: str | None = None
-    params: dict[str, Any] | None = None
+    #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
+    JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
+
+    attack: str | None = spec_field(config_key="robustness.attack.attack", nullable=True, default=None)
+    params: dict[str, Any] | None = spec_field(
+        config_key="robustness.attack.params", nullable=True, default=None
+    )
 
 
 @dataclass(frozen=True)
@@ -79,12 +91,20 @@ class MaskingJobSpec:
     (:data:`GRADIENTS`: what the attacks differentiate through it), ``max_examples`` (None: the
     whole test split), ``seed`` and ``device`` (None: ``auto``)."""
 
-    name: str
-    check: str | None = None
+    name: str = spec_field(ref="#/$defs/name")
+    check: str | None = spec_field(
+        ref="#/$defs/nullable_name",
+        description="one check of advgen.robustness.tables.MASKING_CHECKS (null: all of them)",
+        default=None,
+    )
     checks: MaskingSettings = MaskingSettings()
     blackbox: BlackBoxSpec | None = None
-    purifier: dict[str, Any] | None = None
-    gradient: str = "bpda"
-    max_examples: int | None = None
-    seed: int = 0
-    device: str | None = None
+    purifier: dict[str, Any] | None = spec_field(ref="#/$defs/PurifierSpec", nullable=True, default=None)
+    gradient: str = spec_field(
+        schema={"enum": ["bpda", "exact", "unroll"]},
+        description="what the attacks differentiate through a purifier (advgen.robustness.masking_spec.GRADIENTS)",
+        default="bpda",
+    )
+    max_examples: int | None = spec_field(config_key="robustness.masking_checks.max_examples", default=None)
+    seed: int = spec_field(ref="#/$defs/seed", default=0)
+    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)

@@ -17,7 +17,7 @@ from typing import Any
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import spec_json
 from advgen.robustness.spec import AttackSpec
-from advgen.specs import spec_dict
+from advgen.specs import spec_dict, spec_field
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,18 @@ class RobustFeaturesSpec:
 
     classifier: ClassifierSpec
     attack: AttackSpec
-    eps: float
+    eps: float = spec_field(config_key="robustness.robust_features.eps")
     robust: RobustParams
     non_robust: NonRobustParams
-    max_train: int | None
-    max_examples: int | None
-    batch_size: int
-    seed: int
-    device: str
+    max_train: int | None = spec_field(config_key="robustness.robust_features.max_train")
+    max_examples: int | None = spec_field(config_key="robustness.robustness.max_examples")
+    batch_size: int = spec_field(config_key="robustness.robustness.batch_size")
+    seed: int = spec_field(ref="#/$defs/seed")
+    device: str = spec_field(ref="#/$defs/device")
     #: Sec. 3.2's D_det and its relabelled-clean control (None: not built)
-    deterministic: DeterministicParams | None = None
+    deterministic: DeterministicParams | None = spec_field(
+        schema={"oneOf": [{"type": "null"}, {"$ref": "#/$defs/DeterministicParams"}]}, default=None
+    )
 
 
 @dataclass(frozen=True)

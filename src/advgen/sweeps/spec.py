@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from advgen.errors import ConfigError
+from advgen.specs import spec_field
 
 
 @dataclass(frozen=True)
@@ -131,4 +132,7 @@ class TruncationPoint(PointSpec):
 class SweepTableSpec:
     """The ``aggregate_sweep`` job: the sweep whose per-point tables it checks and concatenates."""
 
-    sweep: str
+    sweep: str = spec_field(
+        ref="#/$defs/name",
+        description="the sweep whose per-point tables are concatenated (a name of advgen.sweeps.registry)",
+    )
