@@ -1,7 +1,8 @@
 """The job specs' definitions in jobs.schema.yaml are written from the spec dataclasses
 (advgen.pipeline.spec_schema): the file is what they write, a drifted copy is caught and
-rewritten, and a field that states nothing of its definition is refused (negative controls on
-a copy in tmp_path and on dataclasses declared here)."""
+rewritten, a field that states nothing of its definition is refused, and a job kind whose spec
+has no definition is refused by the plan in one line (negative controls on a copy in tmp_path
+and on dataclasses and a job kind declared here)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,14 @@ import yaml
 
 from advgen import registries
 from advgen.config import SCHEMA_DIR
-from advgen.pipeline import spec_schema
+from advgen.errors import ConfigError
+from advgen.pipeline import jobkinds, spec_schema
+from advgen.pipeline.check import checked_pipeline
+from advgen.pipeline.jobkind import JobKind, Values
 from advgen.pipeline.jobkinds import JOB_KINDS
 from advgen.specs import spec_field
+from tests.conftest import REPO
+from tests.errors.conftest import assert_one_line_error, run_cli
 
 
 def test_the_job_schema_is_what_the_dataclasses_write():
@@ -104,3 +110,41 @@ def test_spec_field_keeps_the_dataclass_defaults():
     fields = {f.name: f for f in dataclasses.fields(_Toy)}
     assert fields["label"].default is None and fields["mode"].default == "a"
     assert fields["epochs"].default is dataclasses.MISSING
+
+
+@dataclass(frozen=True)
+class ToyUndefinedSpec:
+    rows: int = spec_field(config_key="robustness.robustness.max_examples")
+
+
+def _toy_kind() -> JobKind[ToyUndefinedSpec]:
+    return JobKind(
+        "toy_undefined",
+        "a kind whose spec jobs.schema.yaml does not define",
+        outputs={"table": "results/toy/table.parquet"},
+        each=lambda plan: [Values()],
+        inputs=lambda plan, values: {},
+        spec=lambda plan, values: ToyUndefinedSpec(rows=1),
+        spec_type=ToyUndefinedSpec,
+        run=lambda inputs, outputs, spec: None,
+    )
+
+
+def test_a_job_kind_without_its_definition_is_named():
+    assert spec_schema.missing_definitions() == []
+    assert spec_schema.missing_definitions([*JOB_KINDS, _toy_kind()]) == [
+        "jobs.schema.yaml: job kind toy_undefined: no definition of its spec's ToyUndefinedSpec"
+        " (python -m advgen.registries --write writes it from the dataclass)"
+    ]
+
+
+def test_the_plan_refuses_a_job_kind_without_its_definition_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """Before any job is planned (check-config, and the workflow's lint and dry run, which run
+    the same check): one line, exit status 2, no traceback."""
+    monkeypatch.setattr(jobkinds, "JOB_KINDS", (*JOB_KINDS, _toy_kind()))
+    with pytest.raises(ConfigError, match=r"^jobs\.schema\.yaml: job kind toy_undefined: no definition"):
+        checked_pipeline([REPO / ".test" / "config" / "robustness.yaml"])
+    code, err = run_cli(["check-config", str(REPO / ".test" / "config" / "robustness.yaml")], capsys)
+    assert_one_line_error(code, err, "job kind toy_undefined", "ToyUndefinedSpec")

@@ -18,7 +18,9 @@ definitions of the file's hand-written part, above :data:`MARKER`: the shared ``
 (``DatasetSpec``, ``RecipeSpec``, ...: a ``$ref`` into a stage schema) and the sweeps' grid
 points (their shared properties). ``python -m advgen.registries`` checks the written part
 (:func:`jobs_schema_problems`), ``--write`` rewrites it (:func:`write_jobs_schema`);
-:func:`missing_definitions` names a job kind whose spec has no definition (the plan refuses it).
+:func:`missing_definitions` names a job kind whose spec has no definition, and
+:func:`check_definitions` (run by :func:`advgen.pipeline.check.checked_pipeline`: the
+workflow, its lint and dry run, ``advgen check-config``) refuses it in one line.
 """
 
 from __future__ import annotations
@@ -30,14 +32,18 @@ import sys
 import textwrap
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from advgen.config import SCHEMA_DIR
+from advgen.config import SCHEMA_DIR, load_schema
+from advgen.errors import ConfigError
 from advgen.specs import SCHEMA_KEY
+
+if TYPE_CHECKING:
+    from advgen.pipeline.jobkind import JobKind
 
 #: the job schema's file name in the schemas folder
 JOBS_SCHEMA = "jobs.schema.yaml"
@@ -49,11 +55,14 @@ MARKER = (
 WIDTH = 110
 
 
-def spec_classes() -> dict[str, type]:
-    """Every dataclass the job kinds' specs are made of, by name, in the order of their
-    modules' definitions (module by module)."""
-    from advgen.pipeline.jobkinds import JOB_KINDS
+def spec_classes(kinds: Iterable[JobKind[Any]] | None = None) -> dict[str, type]:
+    """Every dataclass the job kinds' specs are made of (``kinds``: default every row of
+    :data:`advgen.pipeline.jobkinds.JOB_KINDS`), by name, in the order of their modules'
+    definitions (module by module)."""
+    if kinds is None:
+        from advgen.pipeline.jobkinds import JOB_KINDS
 
+        kinds = JOB_KINDS
     found: dict[str, type] = {}
 
     def walk(cls: type) -> None:
@@ -65,7 +74,7 @@ def spec_classes() -> dict[str, type]:
                 if isinstance(arg, type) and dataclasses.is_dataclass(arg):
                     walk(arg)
 
-    for kind in JOB_KINDS:
+    for kind in kinds:
         walk(kind.spec_type)
 
     def order(cls: type) -> tuple[str, int]:
@@ -242,3 +251,32 @@ def write_jobs_schema(schema_dir: Path = SCHEMA_DIR) -> list[str]:
         return []
     path.write_text(new, encoding="utf-8")
     return [str(path)]
+
+
+def missing_definitions(
+    kinds: Iterable[JobKind[Any]] | None = None, schema_dir: Path = SCHEMA_DIR
+) -> list[str]:
+    """One line per job kind whose spec, or a dataclass it nests, has no definition in
+    ``jobs.schema.yaml`` (a new kind before ``python -m advgen.registries --write``)."""
+    if kinds is None:
+        from advgen.pipeline.jobkinds import JOB_KINDS
+
+        kinds = JOB_KINDS
+    defined = load_schema(schema_dir / JOBS_SCHEMA)["$defs"]
+    out = []
+    for kind in kinds:
+        missing = [name for name in spec_classes([kind]) if name not in defined]
+        if missing:
+            out.append(
+                f"{JOBS_SCHEMA}: job kind {kind.name}: no definition of its spec's {', '.join(missing)}"
+                " (python -m advgen.registries --write writes it from the dataclass)"
+            )
+    return out
+
+
+def check_definitions(kinds: Iterable[JobKind[Any]] | None = None, schema_dir: Path = SCHEMA_DIR) -> None:
+    """Refuse a job kind whose spec has no definition (:func:`missing_definitions`): one
+    :class:`~advgen.errors.ConfigError` line, before any job is planned."""
+    problems = missing_definitions(kinds, schema_dir)
+    if problems:
+        raise ConfigError(problems[0])
