@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from advgen.jobfiles import Files, refuse_found
 from advgen.provenance import Output, rebuild_command
-from advgen.specs import spec_field
+from advgen.specs import job_schema
 
 
 @dataclass(frozen=True)
@@ -110,13 +110,17 @@ class ProvenancePageSpec:
     run's config files) and the installed code's digest (:func:`advgen.provenance.code_digest`:
     a code change reruns this job alone, Snakemake watching no imported module)."""
 
-    snakemake_options: str = spec_field(
-        ref="#/$defs/text",
-        description="the options the page's rebuild command starts with (this run's config files)",
+    snakemake_options: str = field(
+        metadata=job_schema(
+            ref="#/$defs/text",
+            description="the options the page's rebuild command starts with (this run's config files)",
+        )
     )
-    code: str = spec_field(
-        schema={"type": "string", "minLength": 1, "maxLength": 200},
-        description="the installed code's digest (advgen.provenance.code_digest; a change reruns the page)",
+    code: str = field(
+        metadata=job_schema(
+            schema={"type": "string", "minLength": 1, "maxLength": 200},
+            description="the installed code's digest (advgen.provenance.code_digest; a change reruns the page)",
+        )
     )
 
 

@@ -17,7 +17,7 @@ dataclasses, :mod:`advgen.attacks.params`), the defense attacks
   gradient-masking checks' sizes, :class:`advgen.robustness.masking_spec.MaskingSettings`; the
   adaptive attacks' budget, :class:`advgen.defense.adaptive.AdaptiveBudget`);
 * the job specs' definitions in ``jobs.schema.yaml``, written from the spec dataclasses
-  (:mod:`advgen.pipeline.spec_schema`: each field's annotation and ``spec_field`` metadata);
+  (:mod:`advgen.pipeline.spec_schema`: each field's annotation and ``job_schema`` metadata);
 * the lists in ``README.md`` and ``config/README.md`` (and the table of attacks in the
   docstring of :mod:`advgen.attacks`) between ``<!-- registry:<list> -->`` and
   ``<!-- /registry:<list> -->``.

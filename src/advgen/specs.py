@@ -24,7 +24,7 @@ from advgen.errors import ConfigError
 SCHEMA_KEY = "advgen.schema"
 
 
-def spec_field(
+def job_schema(
     *,
     config_key: str | None = None,
     ref: str | None = None,
@@ -32,11 +32,10 @@ def spec_field(
     nullable: bool = False,
     required: bool | None = None,
     schema: Mapping[str, Any] | None = None,
-    default: Any = dataclasses.MISSING,
-    default_factory: Any = dataclasses.MISSING,
-) -> Any:
-    """A spec dataclass's field with what its definition in ``jobs.schema.yaml`` says of it
-    (:mod:`advgen.pipeline.spec_schema` writes the definitions from these):
+) -> dict[str, Any]:
+    """A spec dataclass field's metadata: what its definition in ``jobs.schema.yaml`` says of it
+    (:mod:`advgen.pipeline.spec_schema` writes the definitions from these), as in
+    ``epochs: int = field(metadata=job_schema(config_key="robustness.classifier.epochs"))``:
 
     - ``config_key``: the config key the value comes from, ``<schema>.<definition>.<key>``
       (``robustness.classifier.epochs``: a ``robustness.classifiers`` entry's ``epochs``, whose
@@ -49,7 +48,8 @@ def spec_field(
       (a field a spec nesting it leaves out, as a sweep's points leave out their ``device``).
 
     A field with none of these is defined by its annotation: a nested spec dataclass, ``bool``,
-    a ``dict[str, <dataclass>]``. ``default`` (``default_factory``): only where the JSON may omit the field."""
+    a ``dict[str, <dataclass>]``. A default (``field(default=...)``) only where the JSON may omit
+    the field."""
     metadata = {
         "config_key": config_key,
         "ref": ref,
@@ -59,7 +59,7 @@ def spec_field(
         "schema": dict(schema) if schema is not None else None,
     }
     stated = {k: v for k, v in metadata.items() if v is not None and (k != "nullable" or v)}
-    return dataclasses.field(default=default, default_factory=default_factory, metadata={SCHEMA_KEY: stated})
+    return {SCHEMA_KEY: stated}
 
 
 @dataclass(frozen=True)

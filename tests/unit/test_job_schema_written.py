@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from advgen.pipeline import jobkinds, spec_schema
 from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.jobkind import JobKind, Values
 from advgen.pipeline.jobkinds import JOB_KINDS
-from advgen.specs import spec_field
+from advgen.specs import job_schema
 from tests.conftest import REPO
 from tests.errors.conftest import assert_one_line_error, run_cli
 
@@ -67,11 +67,13 @@ class _Inner:
 
 @dataclass(frozen=True)
 class _Toy:
-    epochs: int = spec_field(config_key="robustness.classifier.epochs", description="the epochs")
+    epochs: int = field(
+        metadata=job_schema(config_key="robustness.classifier.epochs", description="the epochs")
+    )
     inner: _Inner
     inners: dict[str, _Inner]
-    label: str | None = spec_field(ref="#/$defs/label", nullable=True, default=None)
-    mode: str = spec_field(schema={"enum": ["a", "b"]}, default="a", required=True)
+    label: str | None = field(default=None, metadata=job_schema(ref="#/$defs/label", nullable=True))
+    mode: str = field(default="a", metadata=job_schema(schema={"enum": ["a", "b"]}, required=True))
 
 
 def test_a_definition_is_written_from_annotations_and_metadata():
@@ -106,7 +108,7 @@ def test_a_field_that_states_nothing_is_refused_with_its_name():
         spec_schema.definition(Unstated)
 
 
-def test_spec_field_keeps_the_dataclass_defaults():
+def test_job_schema_leaves_the_dataclass_defaults():
     fields = {f.name: f for f in dataclasses.fields(_Toy)}
     assert fields["label"].default is None and fields["mode"].default == "a"
     assert fields["epochs"].default is dataclasses.MISSING
@@ -114,7 +116,7 @@ def test_spec_field_keeps_the_dataclass_defaults():
 
 @dataclass(frozen=True)
 class ToyUndefinedSpec:
-    rows: int = spec_field(config_key="robustness.robustness.max_examples")
+    rows: int = field(metadata=job_schema(config_key="robustness.robustness.max_examples"))
 
 
 def _toy_kind() -> JobKind[ToyUndefinedSpec]:

@@ -23,17 +23,19 @@ LIBRARY = '''"""A toy job: the number of attack jobs, as a one-row table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advgen.jobfiles import Files
-from advgen.specs import spec_field
+from advgen.specs import job_schema
 
 
 @dataclass(frozen=True)
 class ToyCountSpec:
     """The toy job's spec: the evaluation subset's size (a config key's value)."""
 
-    max_examples: int | None = spec_field(config_key="robustness.robustness.max_examples", nullable=True)
+    max_examples: int | None = field(
+        metadata=job_schema(config_key="robustness.robustness.max_examples", nullable=True)
+    )
 
 
 def toy_count(inputs: Files, outputs: Files, spec: ToyCountSpec) -> None:

@@ -6,9 +6,9 @@ workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from advgen.specs import spec_field
+from advgen.specs import job_schema
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -19,23 +19,23 @@ class AeSpec:
     codes, its factor schedule, Adam, the speed levers (:mod:`advgen.training.speed`), the
     latent-CDF levels, the novel samples and the seed."""
 
-    dataset: str = spec_field(config_key="generative.autoencoder.dataset")
-    arch: str = spec_field(config_key="generative.autoencoder.arch")
-    z_dim: int = spec_field(config_key="generative.autoencoder.z_dim")
-    width: int = spec_field(config_key="generative.autoencoder.width")
-    latent_forcing: bool = spec_field(config_key="generative.autoencoder.latent_forcing")
-    moments_over: str = spec_field(config_key="generative.autoencoder.moments_over")
-    covariance: float = spec_field(config_key="generative.autoencoder.covariance")
-    factor_initial: float = spec_field(config_key="generative.autoencoder.factor_initial")
-    factor_growth: float = spec_field(config_key="generative.autoencoder.factor_growth")
-    factor_max: float = spec_field(config_key="generative.autoencoder.factor_max")
-    lr: float = spec_field(config_key="generative.autoencoder.lr")
+    dataset: str = field(metadata=job_schema(config_key="generative.autoencoder.dataset"))
+    arch: str = field(metadata=job_schema(config_key="generative.autoencoder.arch"))
+    z_dim: int = field(metadata=job_schema(config_key="generative.autoencoder.z_dim"))
+    width: int = field(metadata=job_schema(config_key="generative.autoencoder.width"))
+    latent_forcing: bool = field(metadata=job_schema(config_key="generative.autoencoder.latent_forcing"))
+    moments_over: str = field(metadata=job_schema(config_key="generative.autoencoder.moments_over"))
+    covariance: float = field(metadata=job_schema(config_key="generative.autoencoder.covariance"))
+    factor_initial: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_initial"))
+    factor_growth: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_growth"))
+    factor_max: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_max"))
+    lr: float = field(metadata=job_schema(config_key="generative.autoencoder.lr"))
     speed: SpeedSpec
-    batch_size: int = spec_field(config_key="generative.autoencoder.batch_size")
-    epochs: int = spec_field(config_key="generative.autoencoder.epochs")
-    cdf_levels: int = spec_field(config_key="generative.autoencoder.cdf_levels")
-    n_novel: int = spec_field(config_key="generative.autoencoder.n_novel")
-    seed: int = spec_field(ref="#/$defs/seed")
+    batch_size: int = field(metadata=job_schema(config_key="generative.autoencoder.batch_size"))
+    epochs: int = field(metadata=job_schema(config_key="generative.autoencoder.epochs"))
+    cdf_levels: int = field(metadata=job_schema(config_key="generative.autoencoder.cdf_levels"))
+    n_novel: int = field(metadata=job_schema(config_key="generative.autoencoder.n_novel"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
 
 
 @dataclass(frozen=True)
@@ -43,5 +43,5 @@ class AeJobSpec:
     """The ``train_ae`` job's spec: the run (``autoencoder``: what its checkpoint records and its
     resume state is keyed on) and the device it asks for."""
 
-    autoencoder: AeSpec = spec_field(description="the run's autoencoders entry, seed filled")
-    device: str = spec_field(ref="#/$defs/device")
+    autoencoder: AeSpec = field(metadata=job_schema(description="the run's autoencoders entry, seed filled"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))

@@ -10,10 +10,10 @@ so a checkpoint's ``config`` is the JSON the workflow passed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from advgen.specs import spec_dict, spec_field
+from advgen.specs import job_schema, spec_dict
 
 
 @dataclass(frozen=True)
@@ -21,30 +21,42 @@ class ClassifierSpec:
     """One zoo classifier and how it is trained: standard, FGSM-mix (Goodfellow et al. 2015),
     PGD (Madry et al. 2018) or the adversarial pool (Szegedy et al. 2014)."""
 
-    dataset: str = spec_field(config_key="robustness.classifier.dataset")
-    arch: str = spec_field(config_key="robustness.classifier.arch")
-    width: float = spec_field(config_key="robustness.classifier.width")
-    mode: str = spec_field(config_key="robustness.classifier.mode")
-    epochs: int = spec_field(config_key="robustness.classifier.epochs")
-    batch_size: int = spec_field(config_key="robustness.classifier.batch_size")
-    optimizer: str = spec_field(config_key="robustness.classifier.optimizer")
-    lr: float = spec_field(config_key="robustness.classifier.lr")
-    momentum: float = spec_field(config_key="robustness.classifier.momentum")
-    weight_decay: float = spec_field(config_key="robustness.classifier.weight_decay")
-    eps: float = spec_field(config_key="robustness.classifier.eps")
-    fgsm_alpha: float = spec_field(config_key="robustness.classifier.fgsm_alpha")
-    pgd_steps: int = spec_field(config_key="robustness.classifier.pgd_steps")
-    pgd_step_factor: float = spec_field(config_key="robustness.classifier.pgd_step_factor")
-    eps_warmup_epochs: float = spec_field(config_key="robustness.classifier.eps_warmup_epochs")
-    train_subset: str = spec_field(config_key="robustness.classifier.train_subset")
-    train_fraction: float = spec_field(config_key="robustness.classifier.train_fraction")
-    subset_seed: int = spec_field(config_key="robustness.classifier.subset_seed")
-    seed: int = spec_field(ref="#/$defs/seed")
-    device: str = spec_field(ref="#/$defs/device", required=False)  # a sweep point leaves it out
-    pool_size: int | None = spec_field(config_key="robustness.classifier.pool_size", default=None)
-    pool_refresh: int | None = spec_field(config_key="robustness.classifier.pool_refresh", default=None)
-    pool_attack: str | None = spec_field(config_key="robustness.classifier.pool_attack", default=None)
-    pool_mix: float | None = spec_field(config_key="robustness.classifier.pool_mix", default=None)
+    dataset: str = field(metadata=job_schema(config_key="robustness.classifier.dataset"))
+    arch: str = field(metadata=job_schema(config_key="robustness.classifier.arch"))
+    width: float = field(metadata=job_schema(config_key="robustness.classifier.width"))
+    mode: str = field(metadata=job_schema(config_key="robustness.classifier.mode"))
+    epochs: int = field(metadata=job_schema(config_key="robustness.classifier.epochs"))
+    batch_size: int = field(metadata=job_schema(config_key="robustness.classifier.batch_size"))
+    optimizer: str = field(metadata=job_schema(config_key="robustness.classifier.optimizer"))
+    lr: float = field(metadata=job_schema(config_key="robustness.classifier.lr"))
+    momentum: float = field(metadata=job_schema(config_key="robustness.classifier.momentum"))
+    weight_decay: float = field(metadata=job_schema(config_key="robustness.classifier.weight_decay"))
+    eps: float = field(metadata=job_schema(config_key="robustness.classifier.eps"))
+    fgsm_alpha: float = field(metadata=job_schema(config_key="robustness.classifier.fgsm_alpha"))
+    pgd_steps: int = field(metadata=job_schema(config_key="robustness.classifier.pgd_steps"))
+    pgd_step_factor: float = field(metadata=job_schema(config_key="robustness.classifier.pgd_step_factor"))
+    eps_warmup_epochs: float = field(
+        metadata=job_schema(config_key="robustness.classifier.eps_warmup_epochs")
+    )
+    train_subset: str = field(metadata=job_schema(config_key="robustness.classifier.train_subset"))
+    train_fraction: float = field(metadata=job_schema(config_key="robustness.classifier.train_fraction"))
+    subset_seed: int = field(metadata=job_schema(config_key="robustness.classifier.subset_seed"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    device: str = field(
+        metadata=job_schema(ref="#/$defs/device", required=False)
+    )  # a sweep point leaves it out
+    pool_size: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.classifier.pool_size")
+    )
+    pool_refresh: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.classifier.pool_refresh")
+    )
+    pool_attack: str | None = field(
+        default=None, metadata=job_schema(config_key="robustness.classifier.pool_attack")
+    )
+    pool_mix: float | None = field(
+        default=None, metadata=job_schema(config_key="robustness.classifier.pool_mix")
+    )
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,7 @@ class ClassifierJobSpec:
     """The ``train_classifier`` job's spec: the classifier's name (recorded in its checkpoint)
     and its :class:`ClassifierSpec`."""
 
-    name: str = spec_field(ref="#/$defs/name")
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
     classifier: ClassifierSpec
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from advgen.specs import spec_field
+from advgen.specs import job_schema
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,11 +58,13 @@ class FindingsSpec:
     """Each replicated run -> its config entry (``<entry>_seed<k>`` -> ``<entry>``): the runs
     the tables average over seeds."""
 
-    replicate_of: dict[str, str] = spec_field(
-        schema={"type": "object", "additionalProperties": {"$ref": "#/$defs/name"}},
-        description="each replicated run -> its config entry (the runs the tables average over seeds)",
+    replicate_of: dict[str, str] = field(
         default_factory=dict,
-        required=True,
+        metadata=job_schema(
+            schema={"type": "object", "additionalProperties": {"$ref": "#/$defs/name"}},
+            description="each replicated run -> its config entry (the runs the tables average over seeds)",
+            required=True,
+        ),
     )
 
 

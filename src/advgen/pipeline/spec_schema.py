@@ -6,7 +6,7 @@ against before it builds the dataclass) is written from it, so a spec's shape is
 
 - the fields: ``properties``, closed (``additionalProperties: false``); ``required``: the
   fields without a default;
-- a field's definition: its :func:`advgen.specs.spec_field` metadata (the config key it comes
+- a field's definition: its :func:`advgen.specs.job_schema` metadata (the config key it comes
   from, a ``$ref``, ``nullable``, a whole ``schema``, a ``description``), else its annotation
   (a nested spec dataclass, ``bool``, ``X | None``, ``dict[str, <dataclass>]``);
 - a class's ``JOB_SCHEMA`` (a ``ClassVar``): what the definition adds beside its fields (a
@@ -98,7 +98,7 @@ def _key_ref(config_key: str) -> str:
 
 
 def _annotation_node(cls: type, name: str, hint: Any) -> dict[str, Any]:
-    """A field's definition from its annotation alone (no :func:`spec_field` metadata)."""
+    """A field's definition from its annotation alone (no :func:`advgen.specs.job_schema` metadata)."""
     origin = typing.get_origin(hint)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return {"$ref": f"#/$defs/{hint.__name__}"}
@@ -118,7 +118,7 @@ def _annotation_node(cls: type, name: str, hint: Any) -> dict[str, Any]:
             }
     raise TypeError(
         f"{cls.__module__}.{cls.__name__}.{name}: its annotation does not say its definition: "
-        "give it a spec_field(config_key=..., ref=... or schema=...)"
+        "give it field(metadata=job_schema(config_key=..., ref=... or schema=...))"
     )
 
 
@@ -148,7 +148,7 @@ def _required(field: dataclasses.Field[Any]) -> bool:
 def definition(cls: type) -> dict[str, Any]:
     """``cls``'s definition (module docstring)."""
     hints = typing.get_type_hints(cls)
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    fields = dataclasses.fields(cls)
     extra = dict(getattr(cls, "JOB_SCHEMA", {}))
     node: dict[str, Any] = {}
     if "description" in extra:

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from advgen.specs import spec_dict, spec_field, typed_spec
+from advgen.specs import job_schema, spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,17 @@ class PlotSettings:
 class GanInfo:
     """A GAN run's loss and unrolling, as legends name it."""
 
-    loss: str = spec_field(config_key="generative.gan.loss")
-    unroll_k: int = spec_field(config_key="generative.gan.unroll_k")
+    loss: str = field(metadata=job_schema(config_key="generative.gan.loss"))
+    unroll_k: int = field(metadata=job_schema(config_key="generative.gan.unroll_k"))
 
 
 @dataclass(frozen=True)
 class Panel:
     """A panel of the generators' overview: the role, its run and the run's section."""
 
-    role: str = spec_field(ref="config.schema.yaml#/properties/roles/propertyNames")
-    run: str = spec_field(ref="#/$defs/name")
-    kind: str = spec_field(schema={"enum": ["gans", "autoencoders"]})
+    role: str = field(metadata=job_schema(ref="config.schema.yaml#/properties/roles/propertyNames"))
+    run: str = field(metadata=job_schema(ref="#/$defs/name"))
+    kind: str = field(metadata=job_schema(schema={"enum": ["gans", "autoencoders"]}))
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,10 @@ class ExampleAttack:
     #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
     JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
 
-    attack: str = spec_field(config_key="robustness.attack.attack")
-    params: dict[str, Any] = spec_field(config_key="robustness.attack.params")
-    seed: int = spec_field(config_key="robustness.attack.seed")
-    eps: float = spec_field(config_key="robustness.examples.eps")
+    attack: str = field(metadata=job_schema(config_key="robustness.attack.attack"))
+    params: dict[str, Any] = field(metadata=job_schema(config_key="robustness.attack.params"))
+    seed: int = field(metadata=job_schema(config_key="robustness.attack.seed"))
+    eps: float = field(metadata=job_schema(config_key="robustness.examples.eps"))
 
 
 @dataclass(frozen=True)
@@ -89,49 +89,68 @@ class PlotSpec:
     spec holds the keys its family's renderer draws (:class:`advgen.plots.families.Render`),
     no other: every other field is ``None``."""
 
-    dpi: int | None = spec_field(config_key="plots.plots.dpi", default=None)
-    smoothing: int | None = spec_field(config_key="plots.plots.smoothing", default=None)
-    sample_panels: int | None = spec_field(config_key="plots.plots.sample_panels", default=None)
-    sample_scale: int | None = spec_field(config_key="plots.plots.sample_scale", default=None)
-    cdf_panels: int | None = spec_field(config_key="plots.plots.cdf_panels", default=None)
-    inversion_images: int | None = spec_field(config_key="plots.plots.inversion_images", default=None)
-    interpolation_pairs: int | None = spec_field(config_key="plots.plots.interpolation_pairs", default=None)
-    vanishing_threshold: float | None = spec_field(
-        config_key="generative.gan.vanishing_threshold", default=None
+    dpi: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.dpi"))
+    smoothing: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.smoothing"))
+    sample_panels: int | None = field(
+        default=None, metadata=job_schema(config_key="plots.plots.sample_panels")
     )
-    vanishing_patience: int | None = spec_field(config_key="generative.gan.vanishing_patience", default=None)
-    experiment: str | None = spec_field(ref="#/$defs/text", default=None)
-    labels: tuple[str, ...] | None = spec_field(
-        ref="#/$defs/names", description="one name per input file (families comparing runs)", default=None
+    sample_scale: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.sample_scale"))
+    cdf_panels: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.cdf_panels"))
+    inversion_images: int | None = field(
+        default=None, metadata=job_schema(config_key="plots.plots.inversion_images")
     )
-    info: dict[str, GanInfo] | None = spec_field(
-        schema={
-            "type": "object",
-            "propertyNames": {"$ref": "#/$defs/name"},
-            "additionalProperties": {"$ref": "#/$defs/GanInfo"},
-        },
-        description="GAN run -> its loss and unroll_k (the loss-comparison and mode-coverage legends)",
+    interpolation_pairs: int | None = field(
+        default=None, metadata=job_schema(config_key="plots.plots.interpolation_pairs")
+    )
+    vanishing_threshold: float | None = field(
+        default=None, metadata=job_schema(config_key="generative.gan.vanishing_threshold")
+    )
+    vanishing_patience: int | None = field(
+        default=None, metadata=job_schema(config_key="generative.gan.vanishing_patience")
+    )
+    experiment: str | None = field(default=None, metadata=job_schema(ref="#/$defs/text"))
+    labels: tuple[str, ...] | None = field(
         default=None,
+        metadata=job_schema(
+            ref="#/$defs/names", description="one name per input file (families comparing runs)"
+        ),
     )
-    panels: tuple[Panel, ...] | None = spec_field(
-        schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/Panel"}},
-        description="the overview's panels, one per generator role",
+    info: dict[str, GanInfo] | None = field(
         default=None,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/GanInfo"},
+            },
+            description="GAN run -> its loss and unroll_k (the loss-comparison and mode-coverage legends)",
+        ),
     )
-    real: bool | None = spec_field(schema={"type": "boolean"}, default=None)
-    point: str | None = spec_field(ref="#/$defs/label", default=None)
-    sweep: str | None = spec_field(ref="#/$defs/nullable_name", default=None)
-    attacks: dict[str, ExampleAttack] | None = spec_field(
-        schema={
-            "type": "object",
-            "propertyNames": {"$ref": "#/$defs/name"},
-            "additionalProperties": {"$ref": "#/$defs/ExampleAttack"},
-        },
-        description="the adversarial-examples figure's attacks, each at its eps",
+    panels: tuple[Panel, ...] | None = field(
         default=None,
+        metadata=job_schema(
+            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/Panel"}},
+            description="the overview's panels, one per generator role",
+        ),
     )
-    num_images: int | None = spec_field(config_key="robustness.examples.num_images", default=None)
-    seed: int | None = spec_field(ref="#/$defs/seed", default=None)
+    real: bool | None = field(default=None, metadata=job_schema(schema={"type": "boolean"}))
+    point: str | None = field(default=None, metadata=job_schema(ref="#/$defs/label"))
+    sweep: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_name"))
+    attacks: dict[str, ExampleAttack] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/ExampleAttack"},
+            },
+            description="the adversarial-examples figure's attacks, each at its eps",
+        ),
+    )
+    num_images: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.examples.num_images")
+    )
+    seed: int | None = field(default=None, metadata=job_schema(ref="#/$defs/seed"))
 
     def title(self, default: str = "") -> str:
         """``experiment``, else ``default``."""
@@ -144,9 +163,11 @@ class FiguresSpec:
     figure's options, in the order of the job's ``figures`` outputs (each a :class:`PlotSpec`
     holding the keys its family draws)."""
 
-    figures: tuple[PlotSpec, ...] = spec_field(
-        schema={"type": "array", "items": {"$ref": "#/$defs/PlotSpec"}},
-        description="each figure's options, in the order of the job's figures outputs",
+    figures: tuple[PlotSpec, ...] = field(
+        metadata=job_schema(
+            schema={"type": "array", "items": {"$ref": "#/$defs/PlotSpec"}},
+            description="each figure's options, in the order of the job's figures outputs",
+        )
     )
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
-from advgen.specs import spec_field
+from advgen.specs import job_schema
 
 __all__ = ["GRADIENTS", "BlackBoxSpec", "MaskingJobSpec", "MaskingSettings"]
 
@@ -31,24 +31,39 @@ class MaskingSettings:
     the monotonicity check, ``n_queries`` the black-box attack's queries (Andriushchenko et
     al. 2020: 5,000)."""
 
-    eps: float = spec_field(config_key="robustness.masking_checks.eps", default=0.3)
-    eps_grid: tuple[float, ...] = spec_field(
-        config_key="robustness.masking_checks.eps_grid", default=(0.0, 0.05, 0.1, 0.2, 0.3)
+    eps: float = field(default=0.3, metadata=job_schema(config_key="robustness.masking_checks.eps"))
+    eps_grid: tuple[float, ...] = field(
+        default=(0.0, 0.05, 0.1, 0.2, 0.3),
+        metadata=job_schema(config_key="robustness.masking_checks.eps_grid"),
     )
-    pgd_steps: int = spec_field(config_key="robustness.masking_checks.pgd_steps", default=40)
-    long_steps: int = spec_field(config_key="robustness.masking_checks.long_steps", default=200)
-    long_restarts: int = spec_field(config_key="robustness.masking_checks.long_restarts", default=5)
-    unbounded_steps: int = spec_field(config_key="robustness.masking_checks.unbounded_steps", default=100)
-    n_queries: int = spec_field(config_key="robustness.masking_checks.n_queries", default=5000)
-    tolerance: float = spec_field(config_key="robustness.masking_checks.tolerance", default=0.02)
-    zero_tolerance: float = spec_field(
-        schema={"type": "number", "minimum": 0, "maximum": 1},
-        description="the largest share of zero gradients the zero-gradient check accepts (MaskingSettings)",
+    pgd_steps: int = field(default=40, metadata=job_schema(config_key="robustness.masking_checks.pgd_steps"))
+    long_steps: int = field(
+        default=200, metadata=job_schema(config_key="robustness.masking_checks.long_steps")
+    )
+    long_restarts: int = field(
+        default=5, metadata=job_schema(config_key="robustness.masking_checks.long_restarts")
+    )
+    unbounded_steps: int = field(
+        default=100, metadata=job_schema(config_key="robustness.masking_checks.unbounded_steps")
+    )
+    n_queries: int = field(
+        default=5000, metadata=job_schema(config_key="robustness.masking_checks.n_queries")
+    )
+    tolerance: float = field(
+        default=0.02, metadata=job_schema(config_key="robustness.masking_checks.tolerance")
+    )
+    zero_tolerance: float = field(
         default=0.01,
+        metadata=job_schema(
+            schema={"type": "number", "minimum": 0, "maximum": 1},
+            description="the largest share of zero gradients the zero-gradient check accepts (MaskingSettings)",
+        ),
     )
     #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
     #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
-    early_stop: bool = spec_field(config_key="robustness.masking_checks.early_stop", default=False)
+    early_stop: bool = field(
+        default=False, metadata=job_schema(config_key="robustness.masking_checks.early_stop")
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_grid", tuple(float(e) for e in self.eps_grid))
@@ -75,9 +90,11 @@ class BlackBoxSpec:
     #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
     JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
 
-    attack: str | None = spec_field(config_key="robustness.attack.attack", nullable=True, default=None)
-    params: dict[str, Any] | None = spec_field(
-        config_key="robustness.attack.params", nullable=True, default=None
+    attack: str | None = field(
+        default=None, metadata=job_schema(config_key="robustness.attack.attack", nullable=True)
+    )
+    params: dict[str, Any] | None = field(
+        default=None, metadata=job_schema(config_key="robustness.attack.params", nullable=True)
     )
 
 
@@ -91,20 +108,28 @@ class MaskingJobSpec:
     (:data:`GRADIENTS`: what the attacks differentiate through it), ``max_examples`` (None: the
     whole test split), ``seed`` and ``device`` (None: ``auto``)."""
 
-    name: str = spec_field(ref="#/$defs/name")
-    check: str | None = spec_field(
-        ref="#/$defs/nullable_name",
-        description="one check of advgen.robustness.tables.MASKING_CHECKS (null: all of them)",
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    check: str | None = field(
         default=None,
+        metadata=job_schema(
+            ref="#/$defs/nullable_name",
+            description="one check of advgen.robustness.tables.MASKING_CHECKS (null: all of them)",
+        ),
     )
     checks: MaskingSettings = MaskingSettings()
     blackbox: BlackBoxSpec | None = None
-    purifier: dict[str, Any] | None = spec_field(ref="#/$defs/PurifierSpec", nullable=True, default=None)
-    gradient: str = spec_field(
-        schema={"enum": ["bpda", "exact", "unroll"]},
-        description="what the attacks differentiate through a purifier (advgen.robustness.masking_spec.GRADIENTS)",
-        default="bpda",
+    purifier: dict[str, Any] | None = field(
+        default=None, metadata=job_schema(ref="#/$defs/PurifierSpec", nullable=True)
     )
-    max_examples: int | None = spec_field(config_key="robustness.masking_checks.max_examples", default=None)
-    seed: int = spec_field(ref="#/$defs/seed", default=0)
-    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)
+    gradient: str = field(
+        default="bpda",
+        metadata=job_schema(
+            schema={"enum": ["bpda", "exact", "unroll"]},
+            description="what the attacks differentiate through a purifier (advgen.robustness.masking_spec.GRADIENTS)",
+        ),
+    )
+    max_examples: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.masking_checks.max_examples")
+    )
+    seed: int = field(default=0, metadata=job_schema(ref="#/$defs/seed"))
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))

@@ -11,13 +11,13 @@ table imports this module.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import spec_json
 from advgen.robustness.spec import AttackSpec
-from advgen.specs import spec_dict, spec_field
+from advgen.specs import job_schema, spec_dict
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,18 @@ class RobustFeaturesSpec:
 
     classifier: ClassifierSpec
     attack: AttackSpec
-    eps: float = spec_field(config_key="robustness.robust_features.eps")
+    eps: float = field(metadata=job_schema(config_key="robustness.robust_features.eps"))
     robust: RobustParams
     non_robust: NonRobustParams
-    max_train: int | None = spec_field(config_key="robustness.robust_features.max_train")
-    max_examples: int | None = spec_field(config_key="robustness.robustness.max_examples")
-    batch_size: int = spec_field(config_key="robustness.robustness.batch_size")
-    seed: int = spec_field(ref="#/$defs/seed")
-    device: str = spec_field(ref="#/$defs/device")
+    max_train: int | None = field(metadata=job_schema(config_key="robustness.robust_features.max_train"))
+    max_examples: int | None = field(metadata=job_schema(config_key="robustness.robustness.max_examples"))
+    batch_size: int = field(metadata=job_schema(config_key="robustness.robustness.batch_size"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))
     #: Sec. 3.2's D_det and its relabelled-clean control (None: not built)
-    deterministic: DeterministicParams | None = spec_field(
-        schema={"oneOf": [{"type": "null"}, {"$ref": "#/$defs/DeterministicParams"}]}, default=None
+    deterministic: DeterministicParams | None = field(
+        default=None,
+        metadata=job_schema(schema={"oneOf": [{"type": "null"}, {"$ref": "#/$defs/DeterministicParams"}]}),
     )
 
 

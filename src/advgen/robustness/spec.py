@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from advgen.specs import spec_dict, spec_field, typed_spec
+from advgen.specs import job_schema, spec_dict, typed_spec
 
 T = TypeVar("T")
 
@@ -33,9 +33,9 @@ class AttackSpec:
     #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
     JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
 
-    attack: str = spec_field(config_key="robustness.attack.attack")
-    params: dict[str, Any] = spec_field(config_key="robustness.attack.params")
-    seed: int = spec_field(config_key="robustness.attack.seed")
+    attack: str = field(metadata=job_schema(config_key="robustness.attack.attack"))
+    params: dict[str, Any] = field(metadata=job_schema(config_key="robustness.attack.params"))
+    seed: int = field(metadata=job_schema(config_key="robustness.attack.seed"))
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,10 @@ class CurveAttackSpec(AttackSpec):
     """An attack over its ``eps`` grid (a robustness curve); ``max_examples`` is the entry's
     own evaluation subset (the job reads it from its ``eval``; None where the entry has none)."""
 
-    eps: tuple[float, ...] = spec_field(config_key="robustness.attack.eps")
-    max_examples: int | None = spec_field(config_key="robustness.attack.max_examples", default=None)
+    eps: tuple[float, ...] = field(metadata=job_schema(config_key="robustness.attack.eps"))
+    max_examples: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.attack.max_examples")
+    )
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,8 @@ class EvalSettings:
     """The test images a job evaluates (a seeded class-stratified subset; None: the whole
     split) and the inputs attacked per chunk."""
 
-    max_examples: int | None = spec_field(config_key="robustness.robustness.max_examples")
-    batch_size: int = spec_field(config_key="robustness.robustness.batch_size")
+    max_examples: int | None = field(metadata=job_schema(config_key="robustness.robustness.max_examples"))
+    batch_size: int = field(metadata=job_schema(config_key="robustness.robustness.batch_size"))
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,11 @@ class AttackJobSpec:
     """One attack on one classifier over its eps grid (``advgen attack``): the attack's name in
     ``robustness.attacks``, the classifier's name, the entry and the evaluation subset."""
 
-    name: str = spec_field(ref="#/$defs/name")
-    classifier: str = spec_field(ref="#/$defs/name")
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    classifier: str = field(metadata=job_schema(ref="#/$defs/name"))
     attack: CurveAttackSpec
     eval: EvalSettings
-    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
 @dataclass(frozen=True)
@@ -86,19 +88,23 @@ class TransferSourceSpec:
     the matrix's models it is evaluated on (``targets``, name order, the source among them), its
     crafting attacks by name, the budget, the seed of the noise baselines, the evaluation subset."""
 
-    source: str = spec_field(
-        ref="#/$defs/name",
-        description="the source model whose adversarial examples this job crafts (one of targets)",
+    source: str = field(
+        metadata=job_schema(
+            ref="#/$defs/name",
+            description="the source model whose adversarial examples this job crafts (one of targets)",
+        )
     )
-    targets: tuple[str, ...] = spec_field(
-        config_key="robustness.transfer.classifiers",
-        description="the matrix's models the examples are evaluated on (name order, the source among them)",
+    targets: tuple[str, ...] = field(
+        metadata=job_schema(
+            config_key="robustness.transfer.classifiers",
+            description="the matrix's models the examples are evaluated on (name order, the source among them)",
+        )
     )
     attacks: dict[str, AttackSpec]
-    eps: float = spec_field(config_key="robustness.transfer.eps")
-    noise_seed: int = spec_field(config_key="robustness.transfer.noise_seed")
+    eps: float = field(metadata=job_schema(config_key="robustness.transfer.eps"))
+    noise_seed: int = field(metadata=job_schema(config_key="robustness.transfer.noise_seed"))
     eval: EvalSettings
-    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
 @dataclass(frozen=True)
@@ -109,40 +115,44 @@ class TransferTableSpec:
     model, values its rows carry as ``source_<key>`` / ``target_<key>`` columns (the capacity
     matrix: width, mode)."""
 
-    sources: tuple[str, ...] = spec_field(
-        config_key="robustness.transfer.classifiers",
-        description="the matrix's source models (name order), one table each",
+    sources: tuple[str, ...] = field(
+        metadata=job_schema(
+            config_key="robustness.transfer.classifiers",
+            description="the matrix's source models (name order), one table each",
+        )
     )
-    within: str | None = spec_field(
-        ref="#/$defs/nullable_name",
-        description="a meta key whose values each make one matrix (the capacity matrix's seed)",
+    within: str | None = field(
         default=None,
+        metadata=job_schema(
+            ref="#/$defs/nullable_name",
+            description="a meta key whose values each make one matrix (the capacity matrix's seed)",
+        ),
     )
-    meta: dict[str, dict[str, Any]] | None = spec_field(
-        schema={
-            "type": "object",
-            "propertyNames": {"$ref": "#/$defs/name"},
-            "additionalProperties": {
+    meta: dict[str, dict[str, Any]] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={
                 "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "width": {
-                        "description": "the hidden width of the capacity matrix's model",
-                        "$ref": "robustness.schema.yaml#/$defs/capacity/properties/widths/items",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "width": {
+                            "description": "the hidden width of the capacity matrix's model",
+                            "$ref": "robustness.schema.yaml#/$defs/capacity/properties/widths/items",
+                        },
+                        "mode": {
+                            "description": "the capacity matrix's training mode of the model",
+                            "$ref": "robustness.schema.yaml#/$defs/capacity/properties/modes/items",
+                        },
+                        "seed": {"$ref": "#/$defs/seed"},
                     },
-                    "mode": {
-                        "description": "the capacity matrix's training mode of the model",
-                        "$ref": "robustness.schema.yaml#/$defs/capacity/properties/modes/items",
-                    },
-                    "seed": {"$ref": "#/$defs/seed"},
                 },
             },
-        },
-        description=(
-            "per model, values its rows carry as source_<key> / target_<key> columns (the capacity"
-            " matrix's width and mode, and its seed: the within key, one column instead)"
+            description="per model, values its rows carry as source_<key> / target_<key> columns (the capacity"
+            " matrix's width and mode, and its seed: the within key, one column instead)",
         ),
-        default=None,
     )
 
 
@@ -154,29 +164,33 @@ class SweepSpec:
     ``device``), the attack and budget of the robust accuracy, and ``train_max_examples``: the
     cap of the training-set evaluation (None: the whole subset)."""
 
-    sweep: str = spec_field(
-        schema={
-            "type": "string",
-            "pattern": "^(capacity|data_size|data_size_[A-Za-z][A-Za-z0-9_]*)$",
-            "maxLength": 200,
-        },
-        description="capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
+    sweep: str = field(
+        metadata=job_schema(
+            schema={
+                "type": "string",
+                "pattern": "^(capacity|data_size|data_size_[A-Za-z][A-Za-z0-9_]*)$",
+                "maxLength": 200,
+            },
+            description="capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
+        )
     )
-    points: dict[str, dict[str, Any]] = spec_field(
-        schema={
-            "type": "object",
-            "minProperties": 1,
-            "propertyNames": {"$ref": "#/$defs/name"},
-            "additionalProperties": {"$ref": "#/$defs/ClassifierSpec"},
-        },
-        description="each point's classifier spec (the train-classifier spec; its device is the job's)",
+    points: dict[str, dict[str, Any]] = field(
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/ClassifierSpec"},
+            },
+            description="each point's classifier spec (the train-classifier spec; its device is the job's)",
+        )
     )
     attack: AttackSpec
-    eps: float = spec_field(config_key="robustness.capacity.eps")
+    eps: float = field(metadata=job_schema(config_key="robustness.capacity.eps"))
     eval: EvalSettings
-    device: str | None = spec_field(ref="#/$defs/nullable_device", default=None)
-    train_max_examples: int | None = spec_field(
-        config_key="robustness.data_size.train_max_examples", default=None
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
+    train_max_examples: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.data_size.train_max_examples")
     )
 
 
@@ -185,9 +199,11 @@ class AttackTableSpec:
     """The ``attack_table`` job: the classifiers whose rows get a table of their own (the
     ``classifiers`` outputs, in this order)."""
 
-    classifiers: tuple[str, ...] = spec_field(
-        ref="#/$defs/names",
-        description="the classifiers whose rows get a table of their own (the classifiers outputs, in order)",
+    classifiers: tuple[str, ...] = field(
+        metadata=job_schema(
+            ref="#/$defs/names",
+            description="the classifiers whose rows get a table of their own (the classifiers outputs, in order)",
+        )
     )
 
 
