@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from advgen.jobfiles import Files, refuse_found
 from advgen.provenance import Output, rebuild_command
+from advgen.specs import job_schema
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,18 @@ class ProvenancePageSpec:
     run's config files) and the installed code's digest (:func:`advgen.provenance.code_digest`:
     a code change reruns this job alone, Snakemake watching no imported module)."""
 
-    snakemake_options: str
-    code: str
+    snakemake_options: str = field(
+        metadata=job_schema(
+            ref="#/$defs/text",
+            description="the options the page's rebuild command starts with (this run's config files)",
+        )
+    )
+    code: str = field(
+        metadata=job_schema(
+            schema={"type": "string", "minLength": 1, "maxLength": 200},
+            description="the installed code's digest (advgen.provenance.code_digest; a change reruns the page)",
+        )
+    )
 
 
 def provenance_job(inputs: Files, outputs: Files, spec: ProvenancePageSpec) -> None:

@@ -16,6 +16,8 @@ dataclasses, :mod:`advgen.attacks.params`), the defense attacks
 * the defaults of the settings objects whose dataclass states them (:data:`SETTINGS`: the
   gradient-masking checks' sizes, :class:`advgen.robustness.masking_spec.MaskingSettings`; the
   adaptive attacks' budget, :class:`advgen.defense.adaptive.AdaptiveBudget`);
+* the job specs' definitions in ``jobs.schema.yaml``, written from the spec dataclasses
+  (:mod:`advgen.pipeline.spec_schema`: each field's annotation and ``job_schema`` metadata);
 * the lists in ``README.md`` and ``config/README.md`` (and the table of attacks in the
   docstring of :mod:`advgen.attacks`) between ``<!-- registry:<list> -->`` and
   ``<!-- /registry:<list> -->``.
@@ -52,6 +54,7 @@ from advgen.classifiers.modes import SWEPT_MODES, TRAINING_MODES
 from advgen.config import SCHEMA_DIR
 from advgen.data.sources import DATA_SOURCES
 from advgen.defense.attacks import DEFENSE_ATTACKS
+from advgen.pipeline.spec_schema import jobs_schema_problems, write_jobs_schema
 from advgen.robustness.tables import MASKING_CHECK_REGISTRY
 
 #: the checkout's root (README.md, config/README.md); the schemas are package data
@@ -549,12 +552,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="rewrite the stale copies in place")
     args = parser.parse_args(argv)
     if args.write:
-        for path in write_schema() + write_docs():
+        for path in write_schema() + write_jobs_schema() + write_docs():
             print(f"wrote {path}")
-    problems = attack_problems() + schema_problems() + docs_problems()
+    stale = schema_problems() + jobs_schema_problems() + docs_problems()
+    problems = attack_problems() + stale
     for line in problems:
         print(line)
-    unstated = len(problems) - len(schema_problems() + docs_problems())
+    unstated = len(problems) - len(stale)
     if unstated:
         print(
             f"{unstated} statements missing from attack dataclasses: see docs/contributing.md",

@@ -16,15 +16,60 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from advgen.errors import ConfigError
+
+#: the key of a field's metadata that holds what its job-schema definition says of it
+SCHEMA_KEY = "advgen.schema"
+
+
+def job_schema(
+    *,
+    config_key: str | None = None,
+    ref: str | None = None,
+    description: str | None = None,
+    nullable: bool = False,
+    required: bool | None = None,
+    schema: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A spec dataclass field's metadata: what its definition in ``jobs.schema.yaml`` says of it
+    (:mod:`advgen.pipeline.spec_schema` writes the definitions from these), as in
+    ``epochs: int = field(metadata=job_schema(config_key="robustness.classifier.epochs"))``:
+
+    - ``config_key``: the config key the value comes from, ``<schema>.<definition>.<key>``
+      (``robustness.classifier.epochs``: a ``robustness.classifiers`` entry's ``epochs``, whose
+      definition in ``robustness.schema.yaml`` states its type and range once); or
+    - ``ref``: any other definition (``#/$defs/name``, ``config.schema.yaml#/properties/seed``);
+    - ``nullable``: ``null`` is a value too (a ``None`` the dataclass takes);
+    - ``schema``: the field's whole definition, where neither a key nor the annotation says it;
+    - ``description``: what the value is, beside the definition it refers to;
+    - ``required``: whether the definition requires it, where that is not "it has no default"
+      (a field a spec nesting it leaves out, as a sweep's points leave out their ``device``).
+
+    A field with none of these is defined by its annotation: a nested spec dataclass, ``bool``,
+    a ``dict[str, <dataclass>]``. A default (``field(default=...)``) only where the JSON may omit
+    the field."""
+    metadata = {
+        "config_key": config_key,
+        "ref": ref,
+        "description": description,
+        "nullable": nullable,
+        "required": required,
+        "schema": dict(schema) if schema is not None else None,
+    }
+    stated = {k: v for k, v in metadata.items() if v is not None and (k != "nullable" or v)}
+    return {SCHEMA_KEY: stated}
 
 
 @dataclass(frozen=True)
 class NoSettings:
     """The spec of a job that takes no settings: its outputs depend on its inputs (and the code)
     alone, e.g. a table concatenating other jobs' rows in their order."""
+
+    JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {
+        "description": "a job whose outputs depend on its inputs alone (a concatenation, a recomputed fact)"
+    }
 
 
 def spec_dict(spec: Any) -> Any:

@@ -6,9 +6,10 @@ by the schema, or is one the typed spec declares optional (the schema and the da
 
 The commands are found from the command line's parser (every ``--spec`` added with
 :func:`advgen.commands._args.add_spec`, which names the schema definition that checks it); each
-has a valid spec in ``tests/data/job_specs.json`` (one the workflow's plans wrote for the default
-and the tiny configs), which passes its definition and is mutated one number at a time. In
-process (:func:`advgen.cli.main`), like the rest of the bad-input corpus.
+has a valid spec, the first one the workflow's plans write (:data:`CONFIGS`: the tiny ``.test``
+configs, then the default and the paper's; a by-hand command takes a job kind's spec of its
+definition), which passes its definition and is mutated one number at a time. In process
+(:func:`advgen.cli.main`), like the rest of the bad-input corpus.
 """
 
 from __future__ import annotations
@@ -24,12 +25,19 @@ import pytest
 from advgen.cli import build_parser
 from advgen.commands._args import SpecType
 from advgen.config import complete_entry
+from advgen.pipeline.check import checked_pipeline
+from advgen.pipeline.jobkinds import JOB_KINDS
+from advgen.specs import spec_dict
 from tests.conftest import REPO
 from tests.errors.conftest import assert_one_line_error, run_cli
 
-BASE_SPECS: dict[str, Any] = json.loads(
-    (REPO / "tests" / "data" / "job_specs.json").read_text(encoding="utf-8")
-)
+#: the configs whose plans write the base specs: the tiny ones first, then the default and the
+#: paper's (the one whose data sets torchvision downloads)
+CONFIGS = [
+    *sorted((REPO / ".test" / "config").glob("*.yaml")),
+    REPO / "config" / "config.yaml",
+    REPO / "config" / "paper.yaml",
+]
 
 
 def _spec_commands() -> dict[str, tuple[argparse.ArgumentParser, SpecType]]:
@@ -42,6 +50,32 @@ def _spec_commands() -> dict[str, tuple[argparse.ArgumentParser, SpecType]]:
 
 
 COMMANDS = _spec_commands()
+
+
+def _planned_specs() -> dict[str, Any]:
+    """Command -> the first spec the plans of :data:`CONFIGS` write for it (a job kind's
+    command: its first job's; a by-hand command: the first of its definition's)."""
+    by_definition: dict[str, Any] = {}
+    by_command: dict[str, Any] = {}
+    for config in CONFIGS:
+        plan = checked_pipeline([config])
+        for kind in JOB_KINDS:
+            jobs = kind.each(plan)
+            if jobs and kind.command not in by_command:
+                by_command[kind.command] = spec_dict(kind.spec(plan, jobs[0]))
+                by_definition.setdefault(kind.spec_type.__name__, by_command[kind.command])
+        if set(COMMANDS) <= set(by_command) | {
+            c for c, (_, t) in COMMANDS.items() if t.definition in by_definition
+        }:
+            break
+    return {
+        command: by_command[command] if command in by_command else by_definition[spec_type.definition]
+        for command, (_, spec_type) in COMMANDS.items()
+        if command in by_command or spec_type.definition in by_definition
+    }
+
+
+BASE_SPECS = _planned_specs()
 
 
 def _argv(command: str, spec: str) -> list[str]:

@@ -6,8 +6,9 @@ workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from advgen.specs import job_schema
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -18,23 +19,23 @@ class AeSpec:
     codes, its factor schedule, Adam, the speed levers (:mod:`advgen.training.speed`), the
     latent-CDF levels, the novel samples and the seed."""
 
-    dataset: str
-    arch: str
-    z_dim: int
-    width: int
-    latent_forcing: bool
-    moments_over: str
-    covariance: float
-    factor_initial: float
-    factor_growth: float
-    factor_max: float
-    lr: float
+    dataset: str = field(metadata=job_schema(config_key="generative.autoencoder.dataset"))
+    arch: str = field(metadata=job_schema(config_key="generative.autoencoder.arch"))
+    z_dim: int = field(metadata=job_schema(config_key="generative.autoencoder.z_dim"))
+    width: int = field(metadata=job_schema(config_key="generative.autoencoder.width"))
+    latent_forcing: bool = field(metadata=job_schema(config_key="generative.autoencoder.latent_forcing"))
+    moments_over: str = field(metadata=job_schema(config_key="generative.autoencoder.moments_over"))
+    covariance: float = field(metadata=job_schema(config_key="generative.autoencoder.covariance"))
+    factor_initial: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_initial"))
+    factor_growth: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_growth"))
+    factor_max: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_max"))
+    lr: float = field(metadata=job_schema(config_key="generative.autoencoder.lr"))
     speed: SpeedSpec
-    batch_size: int
-    epochs: int
-    cdf_levels: int
-    n_novel: int
-    seed: int
+    batch_size: int = field(metadata=job_schema(config_key="generative.autoencoder.batch_size"))
+    epochs: int = field(metadata=job_schema(config_key="generative.autoencoder.epochs"))
+    cdf_levels: int = field(metadata=job_schema(config_key="generative.autoencoder.cdf_levels"))
+    n_novel: int = field(metadata=job_schema(config_key="generative.autoencoder.n_novel"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
 
 
 @dataclass(frozen=True)
@@ -42,5 +43,5 @@ class AeJobSpec:
     """The ``train_ae`` job's spec: the run (``autoencoder``: what its checkpoint records and its
     resume state is keyed on) and the device it asks for."""
 
-    autoencoder: AeSpec
-    device: str
+    autoencoder: AeSpec = field(metadata=job_schema(description="the run's autoencoders entry, seed filled"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))

@@ -9,16 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen.specs import job_schema
+
 
 @dataclass(frozen=True)
 class DatasetHeader:
     """What the page's header says of one dataset (keys of its ``datasets`` entry)."""
 
-    source: str
-    image_size: int
-    test_fraction: float
-    max_train: int | None
-    max_test: int | None
+    source: str = field(metadata=job_schema(config_key="data.dataset.source"))
+    image_size: int = field(metadata=job_schema(config_key="data.dataset.image_size"))
+    test_fraction: float = field(metadata=job_schema(config_key="data.dataset.test_fraction"))
+    max_train: int | None = field(metadata=job_schema(config_key="data.dataset.max_train"))
+    max_test: int | None = field(metadata=job_schema(config_key="data.dataset.max_test"))
 
 
 @dataclass(frozen=True)
@@ -26,12 +28,18 @@ class RunBudget:
     """One run's training settings (keys of its ``gans``/``autoencoders``/``classifiers`` entry;
     ``None`` where the entry has no such key)."""
 
-    dataset: str | None
-    epochs: int | None
-    batch_size: int | None
-    train_subset: str | None
-    train_fraction: float | None
-    replicate_of: str | None
+    dataset: str | None = field(metadata=job_schema(ref="#/$defs/nullable_name"))
+    epochs: int | None = field(metadata=job_schema(config_key="robustness.classifier.epochs", nullable=True))
+    batch_size: int | None = field(
+        metadata=job_schema(config_key="robustness.classifier.batch_size", nullable=True)
+    )
+    train_subset: str | None = field(
+        metadata=job_schema(config_key="robustness.classifier.train_subset", nullable=True)
+    )
+    train_fraction: float | None = field(
+        metadata=job_schema(config_key="robustness.classifier.train_fraction", nullable=True)
+    )
+    replicate_of: str | None = field(metadata=job_schema(ref="#/$defs/nullable_name"))
 
 
 @dataclass(frozen=True)
@@ -39,8 +47,8 @@ class Budget:
     """A training budget of the claims file (``what``, the sources' ``source``) and the runs of
     this config it covers."""
 
-    what: str
-    source: str
+    what: str = field(metadata=job_schema(ref="#/$defs/text"))
+    source: str = field(metadata=job_schema(ref="#/$defs/text"))
     runs: dict[str, RunBudget]
 
 
@@ -52,17 +60,93 @@ class ClaimsPageSpec:
     the recipes and numerics a freeze record compares (:func:`advgen.claims.freeze_record.run_parts`),
     and whether the config is a toy-scale one (``toy_scale``: the page says its verdicts mean nothing)."""
 
-    roles: dict[str, tuple[str, ...]]
-    produced: tuple[str, ...]
+    roles: dict[str, tuple[str, ...]] = field(
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+                "additionalProperties": {"$ref": "#/$defs/names"},
+            },
+            description="role -> its runs",
+        )
+    )
+    produced: tuple[str, ...] = field(
+        metadata=job_schema(
+            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/path"}},
+            description="the tables the DAG makes, relative to the results folder",
+        )
+    )
     datasets: dict[str, DatasetHeader]
-    seeds: dict[str, dict[str, int]]
-    generators: tuple[str, ...]
+    seeds: dict[str, dict[str, int]] = field(
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+                "additionalProperties": {
+                    "type": "object",
+                    "propertyNames": {"$ref": "#/$defs/name"},
+                    "additionalProperties": {"$ref": "#/$defs/seed"},
+                },
+            },
+            description="role -> run -> its seed",
+        )
+    )
+    generators: tuple[str, ...] = field(
+        metadata=job_schema(
+            schema={
+                "type": "array",
+                "uniqueItems": True,
+                "items": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+            },
+            description="the roles that name generators",
+        )
+    )
     budgets: dict[str, Budget]
-    config: str
-    bars: dict[str, dict[str, Any]] = field(default_factory=dict)
-    recipes: dict[str, Any] = field(default_factory=dict)
-    numerics: dict[str, str] = field(default_factory=dict)
-    toy_scale: bool = False
+    config: str = field(metadata=job_schema(ref="#/$defs/text"))
+    bars: dict[str, dict[str, Any]] = field(
+        default_factory=dict,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+                "additionalProperties": {"$ref": "generative.schema.yaml#/$defs/bar"},
+            },
+            description="role -> its quality bar (sample_quality.bars), for the roles the claims read",
+        ),
+    )
+    recipes: dict[str, Any] = field(
+        default_factory=dict,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "gans": {"$ref": "#/$defs/recipes"},
+                    "autoencoders": {"$ref": "#/$defs/recipes"},
+                    "classifiers": {"$ref": "#/$defs/recipes"},
+                },
+            },
+            description="the model entries' specs and seeds, as the freeze record holds them"
+            " (advgen.claims.freeze_record.recipes); a confirmatory page compares them with the record's",
+        ),
+    )
+    numerics: dict[str, str] = field(
+        default_factory=dict,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+                "additionalProperties": {"$ref": "#/$defs/text"},
+            },
+            description="role -> its training precision as the config states it (advgen.claims.freeze_record.numerics)",
+        ),
+    )
+    toy_scale: bool = field(
+        default=False,
+        metadata=job_schema(
+            description="the config's toy_scale (the page then says its verdicts are not meaningful)"
+        ),
+    )
 
     def run_parts(self) -> dict[str, Any]:
         """The run's parts as a freeze record holds them."""

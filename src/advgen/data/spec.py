@@ -10,10 +10,10 @@ reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from advgen.specs import spec_dict
+from advgen.specs import job_schema, spec_dict
 
 #: the key of a dataset spec that only the other split reads
 OTHER_CAP = {"train": "max_test", "test": "max_train"}
@@ -47,9 +47,15 @@ class PreparedSplitSpec:
     ``test``) and the dataset's spec with the other split's cap left out (``None``: editing
     ``max_test`` leaves the training split, and the GANs reading it, alone)."""
 
-    name: str
-    split: str
-    dataset: DatasetSpec
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    split: str = field(
+        metadata=job_schema(
+            schema={"enum": ["train", "test"]}, description="the prepared split this job writes"
+        )
+    )
+    dataset: DatasetSpec = field(
+        metadata=job_schema(description="the dataset's entry; the other split's cap is null")
+    )
 
     def entry(self) -> dict[str, Any]:
         """The dataset's config entry as the split records it: without the other split's cap."""

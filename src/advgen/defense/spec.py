@@ -13,8 +13,10 @@ filled there, so no field here repeats one); they cross the command line as JSON
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from advgen.specs import job_schema
 
 
 @dataclass(frozen=True)
@@ -42,27 +44,33 @@ class PurifySpec:
     Athalye et al. 2018). ``budget``: overrides of
     :class:`~advgen.defense.adaptive.AdaptiveBudget`; ``device``: filled by the workflow."""
 
-    classifier: str
-    dataset: str
-    num_images: int | None
-    eps: tuple[float, ...]
-    attacks: tuple[str, ...]
-    pgd_steps: int
-    adaptive_steps: int
-    eot_samples: int
-    seed: int
-    purifier: str
-    method: str
-    generator: str | None
-    generator_kind: str | None
-    point: str
+    classifier: str = field(metadata=job_schema(ref="#/$defs/name"))
+    dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
+    num_images: int | None = field(metadata=job_schema(config_key="defense.purify.num_images"))
+    eps: tuple[float, ...] = field(metadata=job_schema(config_key="defense.purify.eps"))
+    attacks: tuple[str, ...] = field(metadata=job_schema(config_key="defense.purify.tradeoff_attacks"))
+    pgd_steps: int = field(metadata=job_schema(config_key="defense.purify.pgd_steps"))
+    adaptive_steps: int = field(metadata=job_schema(config_key="defense.purify.adaptive_steps"))
+    eot_samples: int = field(metadata=job_schema(config_key="defense.purify.eot_samples"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    purifier: str = field(metadata=job_schema(ref="#/$defs/name"))
+    method: str = field(metadata=job_schema(ref="#/$defs/purify_method"))
+    generator: str | None = field(metadata=job_schema(ref="#/$defs/nullable_name"))
+    generator_kind: str | None = field(metadata=job_schema(ref="#/$defs/generator_kind", nullable=True))
+    point: str = field(metadata=job_schema(ref="#/$defs/label"))
     operating: bool
-    steps: int
-    restarts: int
-    optimizer: str | None = None
-    lr: float | None = None
-    budget: dict[str, Any] | None = None
-    device: str | None = None
+    steps: int = field(metadata=job_schema(ref="#/$defs/purify_steps"))
+    restarts: int = field(metadata=job_schema(ref="#/$defs/purify_steps"))
+    optimizer: str | None = field(
+        default=None, metadata=job_schema(config_key="defense.purifier.optimizer", nullable=True)
+    )
+    lr: float | None = field(
+        default=None, metadata=job_schema(config_key="defense.purifier.lr", nullable=True)
+    )
+    budget: dict[str, Any] | None = field(
+        default=None, metadata=job_schema(config_key="defense.purify.budget", nullable=True)
+    )
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
 @dataclass(frozen=True)
@@ -72,28 +80,48 @@ class ProbeSourceSpec:
     each ``eps``. ``loss`` and ``unroll_k`` for discriminators (families ``gan``,
     ``control``), ``mode`` for classifiers."""
 
-    family: str
-    source: str
-    dataset: str
-    train_images: int | None
-    num_images: int | None
-    eps: tuple[float, ...]
-    pgd_steps: int
-    restarts: int
-    weight_decay: float
-    max_iter: int
-    seed: int
-    loss: str | None = None
-    unroll_k: int | None = None
-    mode: str | None = None
+    family: str = field(
+        metadata=job_schema(
+            schema={"enum": ["gan", "control", "classifier"]},
+            description="gan (a trained discriminator), control (its untrained initial one) or classifier",
+        )
+    )
+    source: str = field(metadata=job_schema(ref="#/$defs/name"))
+    dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
+    train_images: int | None = field(metadata=job_schema(config_key="defense.probe.train_images"))
+    num_images: int | None = field(metadata=job_schema(config_key="defense.probe.num_images"))
+    eps: tuple[float, ...] = field(metadata=job_schema(config_key="defense.probe.eps"))
+    pgd_steps: int = field(metadata=job_schema(config_key="defense.probe.pgd_steps"))
+    restarts: int = field(metadata=job_schema(config_key="defense.probe.restarts"))
+    weight_decay: float = field(metadata=job_schema(config_key="defense.probe.weight_decay"))
+    max_iter: int = field(metadata=job_schema(config_key="defense.probe.max_iter"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    loss: str | None = field(
+        default=None, metadata=job_schema(config_key="generative.gan.loss", nullable=True)
+    )
+    unroll_k: int | None = field(
+        default=None, metadata=job_schema(config_key="generative.gan.unroll_k", nullable=True)
+    )
+    mode: str | None = field(
+        default=None, metadata=job_schema(config_key="robustness.classifier.mode", nullable=True)
+    )
 
 
 @dataclass(frozen=True)
 class ProbeJobSpec:
     """The probe job (:func:`advgen.defense.plan.probe_job`): every feature source, in order."""
 
-    sources: tuple[ProbeSourceSpec, ...]
-    device: str | None = None
+    sources: tuple[ProbeSourceSpec, ...] = field(
+        metadata=job_schema(
+            schema={
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"$ref": "#/$defs/ProbeSourceSpec"},
+            }
+        )
+    )
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
 @dataclass(frozen=True)
@@ -101,20 +129,29 @@ class FlipSpec:
     """One GAN of the flip job (:func:`advgen.defense.plan.flip_spec`): per real test image,
     the smallest Linf eps (bisection up to ``eps_max``) whose PGD makes D call it fake."""
 
-    gan: str
-    loss: str
-    unroll_k: int
-    dataset: str
-    seed: int
-    num_images: int | None
-    eps_max: float
-    search_steps: int
-    pgd_steps: int
+    gan: str = field(metadata=job_schema(ref="#/$defs/name"))
+    loss: str = field(metadata=job_schema(config_key="generative.gan.loss"))
+    unroll_k: int = field(metadata=job_schema(config_key="generative.gan.unroll_k"))
+    dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    num_images: int | None = field(metadata=job_schema(config_key="defense.flip.num_images"))
+    eps_max: float = field(metadata=job_schema(config_key="defense.flip.eps_max"))
+    search_steps: int = field(metadata=job_schema(config_key="defense.flip.search_steps"))
+    pgd_steps: int = field(metadata=job_schema(config_key="defense.flip.pgd_steps"))
 
 
 @dataclass(frozen=True)
 class FlipJobSpec:
     """The flip job (:func:`advgen.defense.plan.flip_job`): every probed GAN, in order."""
 
-    gans: tuple[FlipSpec, ...]
-    device: str | None = None
+    gans: tuple[FlipSpec, ...] = field(
+        metadata=job_schema(
+            schema={
+                "type": "array",
+                "minItems": 1,
+                "uniqueItems": True,
+                "items": {"$ref": "#/$defs/FlipSpec"},
+            }
+        )
+    )
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from advgen.specs import job_schema
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -56,7 +58,14 @@ class FindingsSpec:
     """Each replicated run -> its config entry (``<entry>_seed<k>`` -> ``<entry>``): the runs
     the tables average over seeds."""
 
-    replicate_of: dict[str, str] = field(default_factory=dict)
+    replicate_of: dict[str, str] = field(
+        default_factory=dict,
+        metadata=job_schema(
+            schema={"type": "object", "additionalProperties": {"$ref": "#/$defs/name"}},
+            description="each replicated run -> its config entry (the runs the tables average over seeds)",
+            required=True,
+        ),
+    )
 
 
 def seed_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:

@@ -9,9 +9,10 @@ The defaults are the schema's (``generative.schema.yaml#/$defs/gan``): the datac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from advgen.specs import job_schema
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -35,31 +36,35 @@ class GanSpec:
     (Yazici et al. 2019), the speed levers (:mod:`advgen.training.speed`), status thresholds and
     the seed."""
 
-    dataset: str
-    generator: str
-    generator_kwargs: dict[str, Any]
-    discriminator: str
-    discriminator_kwargs: dict[str, Any]
-    z_dim: int
-    loss: str
-    real_label: float
-    lr_g: float
-    lr_d: float
-    betas: tuple[float, ...]
-    batch_size: int
-    epochs: int
-    d_steps: int
-    g_steps: int
-    unroll_k: int
-    unroll_order: str
+    dataset: str = field(metadata=job_schema(config_key="generative.gan.dataset"))
+    generator: str = field(metadata=job_schema(config_key="generative.gan.generator"))
+    generator_kwargs: dict[str, Any] = field(
+        metadata=job_schema(config_key="generative.gan.generator_kwargs")
+    )
+    discriminator: str = field(metadata=job_schema(config_key="generative.gan.discriminator"))
+    discriminator_kwargs: dict[str, Any] = field(
+        metadata=job_schema(config_key="generative.gan.discriminator_kwargs")
+    )
+    z_dim: int = field(metadata=job_schema(config_key="generative.gan.z_dim"))
+    loss: str = field(metadata=job_schema(config_key="generative.gan.loss"))
+    real_label: float = field(metadata=job_schema(config_key="generative.gan.real_label"))
+    lr_g: float = field(metadata=job_schema(config_key="generative.gan.lr_g"))
+    lr_d: float = field(metadata=job_schema(config_key="generative.gan.lr_d"))
+    betas: tuple[float, ...] = field(metadata=job_schema(config_key="generative.gan.betas"))
+    batch_size: int = field(metadata=job_schema(config_key="generative.gan.batch_size"))
+    epochs: int = field(metadata=job_schema(config_key="generative.gan.epochs"))
+    d_steps: int = field(metadata=job_schema(config_key="generative.gan.d_steps"))
+    g_steps: int = field(metadata=job_schema(config_key="generative.gan.g_steps"))
+    unroll_k: int = field(metadata=job_schema(config_key="generative.gan.unroll_k"))
+    unroll_order: str = field(metadata=job_schema(config_key="generative.gan.unroll_order"))
     recipe: RecipeSpec
     speed: SpeedSpec
-    g_ema: float
-    vanishing_threshold: float
-    vanishing_patience: int
-    collapse_diversity: float
-    grid_size: int
-    seed: int
+    g_ema: float = field(metadata=job_schema(config_key="generative.gan.g_ema"))
+    vanishing_threshold: float = field(metadata=job_schema(config_key="generative.gan.vanishing_threshold"))
+    vanishing_patience: int = field(metadata=job_schema(config_key="generative.gan.vanishing_patience"))
+    collapse_diversity: float = field(metadata=job_schema(config_key="generative.gan.collapse_diversity"))
+    grid_size: int = field(metadata=job_schema(config_key="generative.gan.grid_size"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,8 @@ class GanJobSpec:
     """The ``train_gan`` job's spec: the run (``gan``: what its checkpoint records and its resume
     state is keyed on) and the device it asks for."""
 
-    gan: GanSpec
-    device: str
+    gan: GanSpec = field(metadata=job_schema(description="the run's gans entry, seed filled"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))
 
 
 def complete_spec(

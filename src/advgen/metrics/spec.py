@@ -7,7 +7,9 @@ workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from advgen.specs import job_schema
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,23 @@ class QualityRow:
     the classifier ``classifier_name`` of ``dataset``; ``bars``: the quality bars of the run's
     roles (role -> bar)."""
 
-    name: str
-    dataset: str
-    classifier_name: str
-    real: bool
-    bars: dict[str, dict[str, float | bool]] | None = None
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
+    classifier_name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    real: bool = field(
+        metadata=job_schema(description="the dataset's real test images (else a generator run)")
+    )
+    bars: dict[str, dict[str, float | bool]] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
+                "additionalProperties": {"$ref": "generative.schema.yaml#/$defs/bar"},
+            },
+            description="the quality bars of the run's roles (role -> bar)",
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -55,5 +69,15 @@ class SampleQualityJobSpec:
     scores (each seeded alone, so sharing a job changes no number) and the device."""
 
     settings: SampleQualitySpec
-    rows: tuple[QualityRow, ...]
-    device: str
+    rows: tuple[QualityRow, ...] = field(
+        metadata=job_schema(
+            schema={
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 100000,
+                "uniqueItems": True,
+                "items": {"$ref": "#/$defs/QualityRow"},
+            }
+        )
+    )
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))

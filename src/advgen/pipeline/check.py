@@ -9,7 +9,9 @@ masking classifiers and purifiers included), counts their jobs against ``max_job
 BibTeX files (:func:`check_cv_sources`). ``workflow/rules/common.smk``
 calls it with Snakemake's parsed ``config``; ``advgen check-config FILE...`` with the files
 merged as ``--configfile FILE...`` merges them. So the two give the same answer, one
-:class:`~advgen.errors.ConfigError` line naming FILE:LINE and the key. No torch here.
+:class:`~advgen.errors.ConfigError` line naming FILE:LINE and the key. First of all it refuses a
+job kind whose spec has no definition in ``jobs.schema.yaml``
+(:func:`advgen.pipeline.spec_schema.check_definitions`). No torch here.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from advgen.errors import ConfigError
 from advgen.pipeline import Pipeline, build
 from advgen.pipeline.base import display
 from advgen.pipeline.size import check_job_count
+from advgen.pipeline.spec_schema import check_definitions
 
 
 def config_source(configfiles: Sequence[str | Path]) -> str:
@@ -91,6 +94,7 @@ def checked_pipeline(
     Raises:
         ConfigError: one line, ``FILE:LINE: key: problem`` where the key is found in a file.
     """
+    check_definitions()  # a job kind whose spec has no schema definition: before any job is planned
     if config is None:  # the command line: the files merged as --configfile merges them, named as given
         paths = [str(p) for p in configfiles]
         config = check_config_files(paths)

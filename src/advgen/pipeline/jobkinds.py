@@ -8,7 +8,8 @@ lists. Each stage's rows and their small plan functions (which jobs, their input
 spec) sit in a module of their own; they read the stage plans by attribute (``plan.robustness``).
 
 Adding a job kind (``docs/contributing.md``): its output paths in ``advgen/paths.py``, its
-library function and spec, one row in its stage's module, and its line in ``docs/reruns.md``.
+library function and spec (its fields' schema metadata), one row in its stage's module, and its
+line in ``docs/reruns.md``; ``python -m advgen.registries --write`` writes its spec's definition.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
-from advgen.specs import spec_dict, typed_spec
+from advgen.specs import job_schema, spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -53,27 +53,30 @@ class PlotSettings:
 class GanInfo:
     """A GAN run's loss and unrolling, as legends name it."""
 
-    loss: str
-    unroll_k: int
+    loss: str = field(metadata=job_schema(config_key="generative.gan.loss"))
+    unroll_k: int = field(metadata=job_schema(config_key="generative.gan.unroll_k"))
 
 
 @dataclass(frozen=True)
 class Panel:
     """A panel of the generators' overview: the role, its run and the run's section."""
 
-    role: str
-    run: str
-    kind: str
+    role: str = field(metadata=job_schema(ref="config.schema.yaml#/properties/roles/propertyNames"))
+    run: str = field(metadata=job_schema(ref="#/$defs/name"))
+    kind: str = field(metadata=job_schema(schema={"enum": ["gans", "autoencoders"]}))
 
 
 @dataclass(frozen=True)
 class ExampleAttack:
     """An attack of the adversarial-examples figure: a ``robustness.attacks`` entry at one eps."""
 
-    attack: str
-    params: dict[str, Any]
-    seed: int
-    eps: float
+    #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
+    JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
+
+    attack: str = field(metadata=job_schema(config_key="robustness.attack.attack"))
+    params: dict[str, Any] = field(metadata=job_schema(config_key="robustness.attack.params"))
+    seed: int = field(metadata=job_schema(config_key="robustness.attack.seed"))
+    eps: float = field(metadata=job_schema(config_key="robustness.examples.eps"))
 
 
 @dataclass(frozen=True)
@@ -86,25 +89,68 @@ class PlotSpec:
     spec holds the keys its family's renderer draws (:class:`advgen.plots.families.Render`),
     no other: every other field is ``None``."""
 
-    dpi: int | None = None
-    smoothing: int | None = None
-    sample_panels: int | None = None
-    sample_scale: int | None = None
-    cdf_panels: int | None = None
-    inversion_images: int | None = None
-    interpolation_pairs: int | None = None
-    vanishing_threshold: float | None = None
-    vanishing_patience: int | None = None
-    experiment: str | None = None
-    labels: tuple[str, ...] | None = None
-    info: dict[str, GanInfo] | None = None
-    panels: tuple[Panel, ...] | None = None
-    real: bool | None = None
-    point: str | None = None
-    sweep: str | None = None
-    attacks: dict[str, ExampleAttack] | None = None
-    num_images: int | None = None
-    seed: int | None = None
+    dpi: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.dpi"))
+    smoothing: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.smoothing"))
+    sample_panels: int | None = field(
+        default=None, metadata=job_schema(config_key="plots.plots.sample_panels")
+    )
+    sample_scale: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.sample_scale"))
+    cdf_panels: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.cdf_panels"))
+    inversion_images: int | None = field(
+        default=None, metadata=job_schema(config_key="plots.plots.inversion_images")
+    )
+    interpolation_pairs: int | None = field(
+        default=None, metadata=job_schema(config_key="plots.plots.interpolation_pairs")
+    )
+    vanishing_threshold: float | None = field(
+        default=None, metadata=job_schema(config_key="generative.gan.vanishing_threshold")
+    )
+    vanishing_patience: int | None = field(
+        default=None, metadata=job_schema(config_key="generative.gan.vanishing_patience")
+    )
+    experiment: str | None = field(default=None, metadata=job_schema(ref="#/$defs/text"))
+    labels: tuple[str, ...] | None = field(
+        default=None,
+        metadata=job_schema(
+            ref="#/$defs/names", description="one name per input file (families comparing runs)"
+        ),
+    )
+    info: dict[str, GanInfo] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/GanInfo"},
+            },
+            description="GAN run -> its loss and unroll_k (the loss-comparison and mode-coverage legends)",
+        ),
+    )
+    panels: tuple[Panel, ...] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/Panel"}},
+            description="the overview's panels, one per generator role",
+        ),
+    )
+    real: bool | None = field(default=None, metadata=job_schema(schema={"type": "boolean"}))
+    point: str | None = field(default=None, metadata=job_schema(ref="#/$defs/label"))
+    sweep: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_name"))
+    attacks: dict[str, ExampleAttack] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/ExampleAttack"},
+            },
+            description="the adversarial-examples figure's attacks, each at its eps",
+        ),
+    )
+    num_images: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.examples.num_images")
+    )
+    seed: int | None = field(default=None, metadata=job_schema(ref="#/$defs/seed"))
 
     def title(self, default: str = "") -> str:
         """``experiment``, else ``default``."""
@@ -117,7 +163,12 @@ class FiguresSpec:
     figure's options, in the order of the job's ``figures`` outputs (each a :class:`PlotSpec`
     holding the keys its family draws)."""
 
-    figures: tuple[PlotSpec, ...]
+    figures: tuple[PlotSpec, ...] = field(
+        metadata=job_schema(
+            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/PlotSpec"}},
+            description="each figure's options, in the order of the job's figures outputs",
+        )
+    )
 
 
 @functools.cache

@@ -20,12 +20,13 @@ while the workflow is parsed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.jobfiles import Files
+from advgen.specs import job_schema
 
 #: the table's columns (``results/robustness/attack_success_by_class.parquet``)
 COLUMNS = (
@@ -48,8 +49,19 @@ class SuccessByClassSpec:
     """The job's spec: each attacked classifier's data set (whose manifest labels its examples),
     and the data set of each ``manifests`` input, in the inputs' order."""
 
-    datasets: Mapping[str, str]
-    manifests: tuple[str, ...]
+    datasets: Mapping[str, str] = field(
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/name"},
+            },
+            description="attacked classifier -> its dataset",
+        )
+    )
+    manifests: tuple[str, ...] = field(
+        metadata=job_schema(ref="#/$defs/names", description="the datasets whose manifests are read")
+    )
 
 
 def split_labels(manifest: Any) -> Any:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
+from advgen.specs import job_schema
 
 __all__ = ["GRADIENTS", "BlackBoxSpec", "MaskingJobSpec", "MaskingSettings"]
 
@@ -30,18 +31,39 @@ class MaskingSettings:
     the monotonicity check, ``n_queries`` the black-box attack's queries (Andriushchenko et
     al. 2020: 5,000)."""
 
-    eps: float = 0.3
-    eps_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)
-    pgd_steps: int = 40
-    long_steps: int = 200
-    long_restarts: int = 5
-    unbounded_steps: int = 100
-    n_queries: int = 5000
-    tolerance: float = 0.02
-    zero_tolerance: float = 0.01
+    eps: float = field(default=0.3, metadata=job_schema(config_key="robustness.masking_checks.eps"))
+    eps_grid: tuple[float, ...] = field(
+        default=(0.0, 0.05, 0.1, 0.2, 0.3),
+        metadata=job_schema(config_key="robustness.masking_checks.eps_grid"),
+    )
+    pgd_steps: int = field(default=40, metadata=job_schema(config_key="robustness.masking_checks.pgd_steps"))
+    long_steps: int = field(
+        default=200, metadata=job_schema(config_key="robustness.masking_checks.long_steps")
+    )
+    long_restarts: int = field(
+        default=5, metadata=job_schema(config_key="robustness.masking_checks.long_restarts")
+    )
+    unbounded_steps: int = field(
+        default=100, metadata=job_schema(config_key="robustness.masking_checks.unbounded_steps")
+    )
+    n_queries: int = field(
+        default=5000, metadata=job_schema(config_key="robustness.masking_checks.n_queries")
+    )
+    tolerance: float = field(
+        default=0.02, metadata=job_schema(config_key="robustness.masking_checks.tolerance")
+    )
+    zero_tolerance: float = field(
+        default=0.01,
+        metadata=job_schema(
+            schema={"type": "number", "minimum": 0, "maximum": 1},
+            description="the largest share of zero gradients the zero-gradient check accepts (MaskingSettings)",
+        ),
+    )
     #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
     #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
-    early_stop: bool = False
+    early_stop: bool = field(
+        default=False, metadata=job_schema(config_key="robustness.masking_checks.early_stop")
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_grid", tuple(float(e) for e in self.eps_grid))
@@ -65,8 +87,15 @@ class BlackBoxSpec:
     """The black-box attack of the ``whitebox_vs_blackbox`` check: a name of
     :data:`advgen.attacks.ATTACKS` and its constructor arguments (none: the default one)."""
 
-    attack: str | None = None
-    params: dict[str, Any] | None = None
+    #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
+    JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
+
+    attack: str | None = field(
+        default=None, metadata=job_schema(config_key="robustness.attack.attack", nullable=True)
+    )
+    params: dict[str, Any] | None = field(
+        default=None, metadata=job_schema(config_key="robustness.attack.params", nullable=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -79,12 +108,28 @@ class MaskingJobSpec:
     (:data:`GRADIENTS`: what the attacks differentiate through it), ``max_examples`` (None: the
     whole test split), ``seed`` and ``device`` (None: ``auto``)."""
 
-    name: str
-    check: str | None = None
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    check: str | None = field(
+        default=None,
+        metadata=job_schema(
+            ref="#/$defs/nullable_name",
+            description="one check of advgen.robustness.tables.MASKING_CHECKS (null: all of them)",
+        ),
+    )
     checks: MaskingSettings = MaskingSettings()
     blackbox: BlackBoxSpec | None = None
-    purifier: dict[str, Any] | None = None
-    gradient: str = "bpda"
-    max_examples: int | None = None
-    seed: int = 0
-    device: str | None = None
+    purifier: dict[str, Any] | None = field(
+        default=None, metadata=job_schema(ref="#/$defs/PurifierSpec", nullable=True)
+    )
+    gradient: str = field(
+        default="bpda",
+        metadata=job_schema(
+            schema={"enum": ["bpda", "exact", "unroll"]},
+            description="what the attacks differentiate through a purifier (advgen.robustness.masking_spec.GRADIENTS)",
+        ),
+    )
+    max_examples: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.masking_checks.max_examples")
+    )
+    seed: int = field(default=0, metadata=job_schema(ref="#/$defs/seed"))
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))

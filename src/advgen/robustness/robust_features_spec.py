@@ -11,13 +11,13 @@ table imports this module.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import spec_json
 from advgen.robustness.spec import AttackSpec
-from advgen.specs import spec_dict
+from advgen.specs import job_schema, spec_dict
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,19 @@ class RobustFeaturesSpec:
 
     classifier: ClassifierSpec
     attack: AttackSpec
-    eps: float
+    eps: float = field(metadata=job_schema(config_key="robustness.robust_features.eps"))
     robust: RobustParams
     non_robust: NonRobustParams
-    max_train: int | None
-    max_examples: int | None
-    batch_size: int
-    seed: int
-    device: str
+    max_train: int | None = field(metadata=job_schema(config_key="robustness.robust_features.max_train"))
+    max_examples: int | None = field(metadata=job_schema(config_key="robustness.robustness.max_examples"))
+    batch_size: int = field(metadata=job_schema(config_key="robustness.robustness.batch_size"))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))
     #: Sec. 3.2's D_det and its relabelled-clean control (None: not built)
-    deterministic: DeterministicParams | None = None
+    deterministic: DeterministicParams | None = field(
+        default=None,
+        metadata=job_schema(schema={"oneOf": [{"type": "null"}, {"$ref": "#/$defs/DeterministicParams"}]}),
+    )
 
 
 @dataclass(frozen=True)

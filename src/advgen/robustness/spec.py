@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
 
-from advgen.specs import spec_dict, typed_spec
+from advgen.specs import job_schema, spec_dict, typed_spec
 
 T = TypeVar("T")
 
@@ -30,9 +30,12 @@ class AttackSpec:
     defaults from the paper, in its dataclass: :mod:`advgen.attacks.params`) and the seed of its
     random draws."""
 
-    attack: str
-    params: dict[str, Any]
-    seed: int
+    #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
+    JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
+
+    attack: str = field(metadata=job_schema(config_key="robustness.attack.attack"))
+    params: dict[str, Any] = field(metadata=job_schema(config_key="robustness.attack.params"))
+    seed: int = field(metadata=job_schema(config_key="robustness.attack.seed"))
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,10 @@ class CurveAttackSpec(AttackSpec):
     """An attack over its ``eps`` grid (a robustness curve); ``max_examples`` is the entry's
     own evaluation subset (the job reads it from its ``eval``; None where the entry has none)."""
 
-    eps: tuple[float, ...]
-    max_examples: int | None = None
+    eps: tuple[float, ...] = field(metadata=job_schema(config_key="robustness.attack.eps"))
+    max_examples: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.attack.max_examples")
+    )
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,8 @@ class EvalSettings:
     """The test images a job evaluates (a seeded class-stratified subset; None: the whole
     split) and the inputs attacked per chunk."""
 
-    max_examples: int | None
-    batch_size: int
+    max_examples: int | None = field(metadata=job_schema(config_key="robustness.robustness.max_examples"))
+    batch_size: int = field(metadata=job_schema(config_key="robustness.robustness.batch_size"))
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,11 @@ class AttackJobSpec:
     """One attack on one classifier over its eps grid (``advgen attack``): the attack's name in
     ``robustness.attacks``, the classifier's name, the entry and the evaluation subset."""
 
-    name: str
-    classifier: str
+    name: str = field(metadata=job_schema(ref="#/$defs/name"))
+    classifier: str = field(metadata=job_schema(ref="#/$defs/name"))
     attack: CurveAttackSpec
     eval: EvalSettings
-    device: str | None = None
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
 @dataclass(frozen=True)
@@ -83,13 +88,23 @@ class TransferSourceSpec:
     the matrix's models it is evaluated on (``targets``, name order, the source among them), its
     crafting attacks by name, the budget, the seed of the noise baselines, the evaluation subset."""
 
-    source: str
-    targets: tuple[str, ...]
+    source: str = field(
+        metadata=job_schema(
+            ref="#/$defs/name",
+            description="the source model whose adversarial examples this job crafts (one of targets)",
+        )
+    )
+    targets: tuple[str, ...] = field(
+        metadata=job_schema(
+            config_key="robustness.transfer.classifiers",
+            description="the matrix's models the examples are evaluated on (name order, the source among them)",
+        )
+    )
     attacks: dict[str, AttackSpec]
-    eps: float
-    noise_seed: int
+    eps: float = field(metadata=job_schema(config_key="robustness.transfer.eps"))
+    noise_seed: int = field(metadata=job_schema(config_key="robustness.transfer.noise_seed"))
     eval: EvalSettings
-    device: str | None = None
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
 @dataclass(frozen=True)
@@ -100,9 +115,45 @@ class TransferTableSpec:
     model, values its rows carry as ``source_<key>`` / ``target_<key>`` columns (the capacity
     matrix: width, mode)."""
 
-    sources: tuple[str, ...]
-    within: str | None = None
-    meta: dict[str, dict[str, Any]] | None = None
+    sources: tuple[str, ...] = field(
+        metadata=job_schema(
+            config_key="robustness.transfer.classifiers",
+            description="the matrix's source models (name order), one table each",
+        )
+    )
+    within: str | None = field(
+        default=None,
+        metadata=job_schema(
+            ref="#/$defs/nullable_name",
+            description="a meta key whose values each make one matrix (the capacity matrix's seed)",
+        ),
+    )
+    meta: dict[str, dict[str, Any]] | None = field(
+        default=None,
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "width": {
+                            "description": "the hidden width of the capacity matrix's model",
+                            "$ref": "robustness.schema.yaml#/$defs/capacity/properties/widths/items",
+                        },
+                        "mode": {
+                            "description": "the capacity matrix's training mode of the model",
+                            "$ref": "robustness.schema.yaml#/$defs/capacity/properties/modes/items",
+                        },
+                        "seed": {"$ref": "#/$defs/seed"},
+                    },
+                },
+            },
+            description="per model, values its rows carry as source_<key> / target_<key> columns (the capacity"
+            " matrix's width and mode, and its seed: the within key, one column instead)",
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -113,13 +164,34 @@ class SweepSpec:
     ``device``), the attack and budget of the robust accuracy, and ``train_max_examples``: the
     cap of the training-set evaluation (None: the whole subset)."""
 
-    sweep: str
-    points: dict[str, dict[str, Any]]
+    sweep: str = field(
+        metadata=job_schema(
+            schema={
+                "type": "string",
+                "pattern": "^(capacity|data_size|data_size_[A-Za-z][A-Za-z0-9_]*)$",
+                "maxLength": 200,
+            },
+            description="capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
+        )
+    )
+    points: dict[str, dict[str, Any]] = field(
+        metadata=job_schema(
+            schema={
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"$ref": "#/$defs/name"},
+                "additionalProperties": {"$ref": "#/$defs/ClassifierSpec"},
+            },
+            description="each point's classifier spec (the train-classifier spec; its device is the job's)",
+        )
+    )
     attack: AttackSpec
-    eps: float
+    eps: float = field(metadata=job_schema(config_key="robustness.capacity.eps"))
     eval: EvalSettings
-    device: str | None = None
-    train_max_examples: int | None = None
+    device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
+    train_max_examples: int | None = field(
+        default=None, metadata=job_schema(config_key="robustness.data_size.train_max_examples")
+    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +199,12 @@ class AttackTableSpec:
     """The ``attack_table`` job: the classifiers whose rows get a table of their own (the
     ``classifiers`` outputs, in this order)."""
 
-    classifiers: tuple[str, ...]
+    classifiers: tuple[str, ...] = field(
+        metadata=job_schema(
+            ref="#/$defs/names",
+            description="the classifiers whose rows get a table of their own (the classifiers outputs, in order)",
+        )
+    )
 
 
 def attack_spec(entry: AttackSpec | Mapping[str, Any], cls: type[T] = AttackSpec) -> T:  # type: ignore[assignment]

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS, worst_case_columns
 from advgen.errors import AdvgenError
 from advgen.jobfiles import Files
+from advgen.specs import job_schema
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,8 @@ class WorstCaseSpec:
     """The job's spec: ``robustness.worst_case``'s attack set (config order) and its
     standard-budget attack (``None``: none)."""
 
-    attacks: tuple[str, ...]
-    standard: str | None
+    attacks: tuple[str, ...] = field(metadata=job_schema(config_key="robustness.worst_case.attacks"))
+    standard: str | None = field(metadata=job_schema(config_key="robustness.worst_case.standard"))
 
 
 def worst_case(inputs: Files, outputs: Files, spec: WorstCaseSpec) -> None:

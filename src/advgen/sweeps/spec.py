@@ -14,10 +14,11 @@ No torch here: the grid (imported by the Snakefile) may use these types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from advgen.errors import ConfigError
+from advgen.specs import job_schema
 
 
 @dataclass(frozen=True)
@@ -131,4 +132,9 @@ class TruncationPoint(PointSpec):
 class SweepTableSpec:
     """The ``aggregate_sweep`` job: the sweep whose per-point tables it checks and concatenates."""
 
-    sweep: str
+    sweep: str = field(
+        metadata=job_schema(
+            ref="#/$defs/name",
+            description="the sweep whose per-point tables are concatenated (a name of advgen.sweeps.registry)",
+        )
+    )
