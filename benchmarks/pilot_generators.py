@@ -504,11 +504,12 @@ def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     """Prepare the split, train the reference classifier; the paths and the scoring spec."""
     from advgen.classifiers import save_classifier, train_classifier
     from advgen.config import dataset_spec
+    from advgen.config_files import check_config_files
     from advgen.data import SOURCES, load_prepared, load_source, save_prepared
     from advgen.pipeline.check import checked_pipeline
 
     pipe = checked_pipeline([config])
-    cfg = pipe.study.config
+    cfg = check_config_files([str(config)])  # the validated config, its replicates expanded
     sq = {**cfg["sample_quality"], "seed": cfg["seed"]}
     clf_name = (
         f"{sq['classifier']}_seed0" if f"{sq['classifier']}_seed0" in cfg["classifiers"] else sq["classifier"]
