@@ -258,7 +258,7 @@ def write_parquet(df: Any, path: PathLike) -> None:
         pq.write_table(table, tmp)
 
 
-def _special(mode: int) -> str:
+def special_kind(mode: int) -> str:
     """What a file that is not a regular file or a folder is, for a message."""
     if stat.S_ISFIFO(mode):
         return "a FIFO"
@@ -280,7 +280,7 @@ def regular_input(path: PathLike) -> None:
         return
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return
-    raise CheckpointError(f"{path}: is {_special(mode)}, not a regular file (refusing to read it)")
+    raise CheckpointError(f"{path}: is {special_kind(mode)}, not a regular file (refusing to read it)")
 
 
 def in_place_file(path: PathLike) -> None:
@@ -292,7 +292,7 @@ def in_place_file(path: PathLike) -> None:
     except (OSError, ValueError):
         return
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else _special(mode)
+        kind = "a folder" if stat.S_ISDIR(mode) else special_kind(mode)
         raise AdvgenError(f"{path}: is {kind}, not a regular file (refusing to rewrite it in place)")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.errors import AdvgenError, ConfigError
+from advgen.io import special_kind
 
 #: the largest record, power plan or claims file read (each is some hundred kB)
 MAX_BYTES = 16 * 2**20
@@ -28,7 +29,7 @@ def regular_file(path: str | Path, what: str) -> Path:
     if stat.S_ISDIR(info.st_mode):
         raise AdvgenError(f"{path}: {what} is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
-        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or special file"
+        kind = special_kind(info.st_mode)
         raise AdvgenError(f"{path}: the {what} is {kind}, not a regular file (refusing to read it)")
     if info.st_size > MAX_BYTES:
         raise AdvgenError(f"{path}: the {what} has {info.st_size:,} bytes, more than {MAX_BYTES:,}")
