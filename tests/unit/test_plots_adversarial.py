@@ -53,26 +53,19 @@ def test_truncation_grid_and_interpolation_strips(tmp_path: Path) -> None:
     text = (tmp_path / "t.svg").read_text()
     assert "ψ = 0.5" in text and "ψ = ∞" in text
     frames = np.random.default_rng(1).random((2, 3, 1, 8, 8))
-    interpolation_strips(
-        np.zeros((2, 1, 8, 8)),
-        frames,
-        np.ones((2, 1, 8, 8)),
-        [0, 0.5, 1],
-        [tmp_path / "i.svg"],
-        experiment="t",
-        labels=[[1, 4, 7], [2, 2, 2]],
-    )
+
+    def strips(starts: int, path: Path, labels: list[list[int]] | None = None) -> None:
+        """``starts`` black start images, the two paths' frames at three alphas, two white ends."""
+        ends = np.ones((2, 1, 8, 8))
+        interpolation_strips(
+            np.zeros((starts, 1, 8, 8)), frames, ends, [0, 0.5, 1], [path], experiment="t", labels=labels
+        )
+
+    strips(2, tmp_path / "i.svg", labels=[[1, 4, 7], [2, 2, 2]])
     text = (tmp_path / "i.svg").read_text()
     assert "image 1" in text and "image 2" in text and "α=0.5" in text
     with pytest.raises(AdvgenError, match="do not match"):
-        interpolation_strips(
-            np.zeros((1, 1, 8, 8)),
-            frames,
-            np.ones((2, 1, 8, 8)),
-            [0, 0.5, 1],
-            [tmp_path / "x.png"],
-            experiment="t",
-        )
+        strips(1, tmp_path / "x.png")
 
 
 def test_adversarial_examples_family(tmp_path: Path) -> None:

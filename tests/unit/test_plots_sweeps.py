@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 from advgen.plots import sweeps
 from tests.unit import plots_data as data
@@ -18,11 +19,22 @@ def test_inversion_restarts(tmp_path):
     assert "restart 0 (best)" in text and "test image 7" in text and "test image 14" not in text
 
 
-def test_inversion_summary(tmp_path):
-    paths = data.figure_paths(tmp_path, "inv")
-    sweeps.inversion_summary(data.inversion_table(), paths, dpi=60)
+@pytest.mark.parametrize(
+    ("draw", "table", "options", "shown"),
+    [
+        (sweeps.inversion_summary, data.inversion_table, {}, "5 restarts"),
+        # the third class in the middle is written out
+        (sweeps.interpolation_labels, data.interpolation_frames, {"experiment": "ae"}, ">4<"),
+        # psi = inf is drawn last, labelled "none"
+        (sweeps.truncation_curves, data.truncation_table, {}, ">none<"),
+    ],
+    ids=["inversion_summary", "interpolation_labels", "truncation_curves"],
+)
+def test_sweep_figure_shows(tmp_path, draw, table, options, shown):
+    paths = data.figure_paths(tmp_path, draw.__name__)
+    draw(table(), paths, **options, dpi=60)
     data.assert_figures(paths)
-    assert "5 restarts" in paths[1].read_text()
+    assert shown in paths[1].read_text()
 
 
 def test_inpainting_errors_and_ci(tmp_path):
@@ -33,20 +45,6 @@ def test_inpainting_errors_and_ci(tmp_path):
     data.assert_figures(paths)
     text = paths[1].read_text()
     assert text.index(">pepper<") < text.index(">square<") < text.index(">crosswalk<")  # ordered by error
-
-
-def test_interpolation_labels(tmp_path):
-    paths = data.figure_paths(tmp_path, "interp")
-    sweeps.interpolation_labels(data.interpolation_frames(), paths, experiment="ae", dpi=60)
-    data.assert_figures(paths)
-    assert ">4<" in paths[1].read_text()  # the third class in the middle is written out
-
-
-def test_truncation_curves_put_inf_last(tmp_path):
-    paths = data.figure_paths(tmp_path, "trunc")
-    sweeps.truncation_curves(data.truncation_table(), paths, dpi=60)
-    data.assert_figures(paths)
-    assert ">none<" in paths[1].read_text()
 
 
 def test_inversion_summary_with_a_second_setting_axis(tmp_path):

@@ -33,7 +33,8 @@ def _hwc(image: Any) -> np.ndarray:
 
 def perturbation_view(clean: Any, adv: Any, magnify: float = 10.0) -> np.ndarray:
     """``0.5 + magnify * (adv - clean)`` clipped to [0, 1] (Szegedy et al. Fig. 5 style)."""
-    return np.clip(0.5 + magnify * (_hwc(adv) - _hwc(clean)), 0.0, 1.0)
+    view: np.ndarray = np.clip(0.5 + magnify * (_hwc(adv) - _hwc(clean)), 0.0, 1.0)
+    return view
 
 
 def adversarial_examples(

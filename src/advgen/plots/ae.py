@@ -67,14 +67,10 @@ def latent_cdf(
     over training, each against the N(0, 1) CDF."""
     style.check_columns(cdf, CDF_COLUMNS, f"latent CDF of {experiment}")
     epochs = pick_evenly(sorted(cdf["epoch"].unique()), panels)
-    columns = min(columns, len(epochs))
-    rows = -(-len(epochs) // columns)
-    with style.figure(rows, columns, size=(3.0 * columns, 2.6 * rows + 0.5), sharex=True, sharey=True) as (
-        fig,
-        axes,
-    ):
-        for ax in axes.flat[len(epochs) :]:
-            ax.axis("off")
+    with style.panel_grid(
+        len(epochs), columns, panel=(3.0, 2.6), extra=0.5, sharex=True, sharey=True
+    ) as grid:
+        fig, axes, columns = grid
         for i, (ax, epoch) in enumerate(zip(axes.flat, epochs)):
             part = cdf[cdf["epoch"] == epoch].sort_values("level")
             ax.plot(

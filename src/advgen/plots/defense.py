@@ -30,13 +30,15 @@ ATTACK_STYLE = {
 }
 #: summary rows of the purify table (advgen.defense.evaluate), drawn thick
 SUMMARY_ROWS = ("strongest_greybox", "strongest_adaptive")
+#: the bare classifier's reference lines in each purifier's panel: (attack, linestyle)
+BARE_REFERENCES: tuple[tuple[str, Any], ...] = (("pgd", ":"), ("fgsm", (0, (1, 3))))
 FAMILY_ORDER = {"gan": 0, "control": 1, "classifier": 2}
 FAMILY_LABEL = {"gan": "GAN D", "control": "untrained D (control)", "classifier": "classifier"}
 
 
 def _middle(values: pd.Series) -> float:
     """The lower median of the distinct values."""
-    distinct = sorted(set(values.astype(float)))
+    distinct: list[float] = sorted(set(values.astype(float)))
     return distinct[(len(distinct) - 1) // 2]
 
 
@@ -64,12 +66,9 @@ def purify_curves(
     defenses = sorted(d for d in df["defense"].unique() if d != "none")
     if not defenses:
         raise AdvgenError("purify table: no purifier rows (only the bare classifier)")
-    columns = min(columns, len(defenses))
-    rows = -(-len(defenses) // columns)
     clean = df[df["attack"] == "none"]
-    with style.figure(rows, columns, size=(4.4 * columns, 3.5 * rows + 0.9), sharey=True) as (fig, axes):
-        for ax in axes.flat[len(defenses) :]:
-            ax.axis("off")
+    with style.panel_grid(len(defenses), columns, panel=(4.4, 3.5), extra=0.9, sharey=True) as grid:
+        fig, axes, columns = grid
         for i, (ax, name) in enumerate(zip(axes.flat, defenses)):
             part = df[df["defense"] == name]
             start = float(clean.loc[clean["defense"] == name, "robust_acc"].iloc[0])
@@ -94,7 +93,7 @@ def purify_curves(
                     zorder=3 if thick else 2,
                     alpha=1.0 if thick else 0.7,
                 )
-            for attack, ls in (("pgd", ":"), ("fgsm", (0, (1, 3)))):
+            for attack, ls in BARE_REFERENCES:
                 ref = bare[bare["attack"].isin([attack, "none"])].sort_values("eps")
                 if (ref["attack"] == attack).any():
                     ax.plot(

@@ -20,7 +20,7 @@ from advgen.plots.spec import PlotSpec
 
 def attack_examples(
     model: Any, images: Any, labels: Any, attacks: Mapping[str, Any], *, num_images: int, seed: int
-):
+) -> dict[str, dict[str, Any]]:
     """``{"<attack> (eps <eps>)": example}`` for :func:`advgen.plots.adversarial.adversarial_examples`:
     ``num_images`` correctly classified images drawn with ``seed``, attacked by each entry of
     ``attacks`` (a ``robustness.attacks`` entry with one scalar ``eps``), in name order."""
@@ -35,7 +35,7 @@ def attack_examples(
     gen = torch.Generator().manual_seed(int(seed))
     pick = correct[torch.randperm(len(correct), generator=gen)[:num_images]]
     x, y = images[pick], labels[pick]
-    examples = {}
+    examples: dict[str, dict[str, Any]] = {}
     for name in sorted(attacks):
         entry = attacks[name]
         if isinstance(entry.get("eps"), list):

@@ -91,26 +91,33 @@ def one_table(function: Callable[..., None]) -> Render:
     return Render(render, ("dpi", "experiment"))
 
 
+def _draw_table(plot: str, table: Any, outputs: Sequence[str], spec: PlotSpec, **arguments: Any) -> None:
+    """Draw ``table`` into ``outputs`` by ``plot``, a function ``module.name`` of :mod:`advgen.plots`
+    (imported now), with ``arguments`` and the spec's common settings (``dpi``)."""
+    module, _, name = plot.partition(".")
+    function = getattr(importlib.import_module(f"advgen.plots.{module}"), name)
+    function(table, outputs, **arguments, **_common(spec))
+
+
 def _table_family(plot: str, doc: str, *, point: bool = False, **options: str) -> Render:
     """The renderer of a family that draws its one Parquet input (with ``point``: the rows of the
     spec's grid point) by ``plot``, a function ``module.name`` of :mod:`advgen.plots` (imported when
     it draws), titled by the spec's ``experiment``; each of ``options`` (``argument="key"``) passes
     the spec's required ``key`` as ``argument``. ``doc``: what its input is."""
-    module, _, name = plot.partition(".")
 
     def render(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
         table = read_parquet(_one(inputs))
-        function = getattr(importlib.import_module(f"advgen.plots.{module}"), name)
-        function(
+        _draw_table(
+            plot,
             _point_rows(table, spec) if point else table,
             outputs,
+            spec,
             experiment=need(spec.experiment, "experiment"),
             **{argument: need(getattr(spec, key), key) for argument, key in options.items()},
-            **_common(spec),
         )
 
     render.__doc__ = doc
-    render.__name__ = name
+    render.__name__ = plot.partition(".")[2]
     return Render(render, ("dpi", "experiment", *(("point",) if point else ()), *options.values()))
 
 
@@ -143,14 +150,14 @@ def gan_loss_comparison(inputs: Sequence[str], outputs: Sequence[str], spec: Plo
 @draws("dpi", "experiment", "info")
 def gan_mode_coverage(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: sample-quality summary.parquet."""
-    from advgen.plots import gan
-
-    gan.mode_coverage(
-        read_parquet(_one(inputs)),
+    table = read_parquet(_one(inputs))
+    _draw_table(
+        "gan.mode_coverage",
+        table,
         outputs,
+        spec,
         info=need(_info(spec), "info"),
         experiment=spec.title("GAN runs"),
-        **_common(spec),
     )
 
 
@@ -272,15 +279,8 @@ def truncation_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpe
 @draws("dpi", "experiment", "sweep")
 def robustness_sweep(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
     """Input: a capacity or data-size sweep table (spec: sweep)."""
-    from advgen.plots import robustness
-
-    robustness.sweep_curves(
-        read_parquet(_one(inputs)),
-        outputs,
-        sweep=spec.sweep,
-        experiment=spec.title(),
-        **_common(spec),
-    )
+    table = read_parquet(_one(inputs))
+    _draw_table("robustness.sweep_curves", table, outputs, spec, sweep=spec.sweep, experiment=spec.title())
 
 
 @draws()

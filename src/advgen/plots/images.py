@@ -12,12 +12,14 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import numpy as np
 
 from advgen.errors import AdvgenError
 from advgen.plots import style
+
+T = TypeVar("T")
 
 _EPOCH = re.compile(r"epoch_(\d+)\.png$")
 
@@ -60,7 +62,7 @@ def epoch_grids(folder: str | Path) -> list[tuple[int, Path]]:
     return found
 
 
-def pick_evenly(items: Sequence, count: int) -> list:
+def pick_evenly(items: Sequence[T], count: int) -> list[T]:
     """``count`` items spread evenly over ``items``, always including the first and last."""
     if count >= len(items):
         return list(items)
@@ -70,7 +72,7 @@ def pick_evenly(items: Sequence, count: int) -> list:
     return [items[i] for i in idx]
 
 
-def _show(ax, image: np.ndarray, scale: int) -> None:
+def _show(ax: Any, image: np.ndarray, scale: int) -> None:
     big = upscale(image, scale)
     ax.imshow(
         big, cmap="gray" if big.ndim == 2 else None, vmin=0, vmax=1, interpolation="nearest", resample=False
@@ -85,7 +87,8 @@ def _show(ax, image: np.ndarray, scale: int) -> None:
 def _rgb8(image: np.ndarray) -> np.ndarray:
     """(H, W) grey or (H, W, 3|4) colour in [0, 1] -> (H, W, 3) uint8."""
     rgb = np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image[..., :3]
-    return np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+    rgb8: np.ndarray = np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+    return rgb8
 
 
 def _font(size_px: int) -> Any:
@@ -220,52 +223,38 @@ def _save_raster(canvas: Any, paths: Sequence[str | Path], dpi: int) -> None:
                 plt.close(fig)
 
 
+class Look(TypedDict, total=False):
+    """The optional settings of :func:`mosaic` that the sample-grid figures pass on (their
+    defaults are :func:`mosaic`'s): ``scale``, the pixel repetition factor (nearest neighbour),
+    ``columns``, the panels per row, and ``dpi``."""
+
+    scale: int
+    columns: int
+    dpi: int
+
+
 def sample_grids(
     grids: Sequence[tuple[str, str | Path]],
     paths: Sequence[str | Path],
     *,
     experiment: str,
     what: str,
-    scale: int = 2,
-    columns: int = 3,
-    dpi: int = 150,
+    **look: Unpack[Look],
 ) -> None:
     """Small multiples of sample-grid PNGs, each titled (e.g. ``"epoch 10"``): :func:`mosaic`.
 
     Args:
         grids: ``(panel title, png path)`` pairs, in display order.
-        scale: pixel repetition factor (nearest neighbour).
-        columns: panels per row.
     """
     if not grids:
         raise AdvgenError(f"{experiment}: no sample grids to show")
-    mosaic(
-        [(t, read_png(p), "") for t, p in grids],
-        paths,
-        experiment=experiment,
-        what=what,
-        scale=scale,
-        columns=columns,
-        dpi=dpi,
-    )
+    mosaic([(t, read_png(p), "") for t, p in grids], paths, experiment=experiment, what=what, **look)
 
 
 def gan_epoch_grids(
-    folder: str | Path,
-    paths: Sequence[str | Path],
-    *,
-    experiment: str,
-    panels: int = 6,
-    scale: int = 2,
-    dpi: int = 150,
+    folder: str | Path, paths: Sequence[str | Path], *, experiment: str, panels: int = 6, **look: Unpack[Look]
 ) -> None:
     """Fixed-noise GAN samples at ``panels`` epochs spread over training (first and last included)."""
     chosen = pick_evenly(epoch_grids(folder), panels)
-    sample_grids(
-        [(f"epoch {e}", p) for e, p in chosen],
-        paths,
-        experiment=experiment,
-        what="GAN samples from fixed noise, per epoch",
-        scale=scale,
-        dpi=dpi,
-    )
+    what = "GAN samples from fixed noise, per epoch"
+    sample_grids([(f"epoch {e}", p) for e, p in chosen], paths, experiment=experiment, what=what, **look)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def strength_label(norm: str, part: pd.DataFrame) -> str:
     return "attack strength"
 
 
-def _spatial_ticks(ax, part: pd.DataFrame) -> None:
+def _spatial_ticks(ax: Any, part: pd.DataFrame) -> None:
     """Tick labels of a spatial panel in degrees and pixels."""
     limits = spatial_range(part)
     if limits is None:
@@ -88,7 +89,7 @@ def _run_curves(part: pd.DataFrame, value: str = "robust_acc", start_clean: bool
     return pd.concat(rows, ignore_index=True)
 
 
-def _overlay_autoattack(ax, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, models: list[str]) -> str:
+def _overlay_autoattack(ax: Any, df: pd.DataFrame, pgd: pd.DataFrame, norm: str, models: list[str]) -> str:
     """Draw AutoAttack's curves (dashed, the mean over each model's seeds) over a PGD panel; the
     title suffix names the largest gap (per run)."""
     aa = df[
@@ -140,11 +141,8 @@ def accuracy_curves(
         raise AdvgenError("attack table: no finite-epsilon rows to plot")
     panels = sorted(df.groupby(["attack", "norm"]).groups)
     models = sorted({entry_of(str(c)) for c in df["classifier"].unique()})
-    columns = min(columns, len(panels))
-    rows = -(-len(panels) // columns)
-    with style.figure(rows, columns, size=(4.3 * columns, 3.4 * rows + 0.6), sharey=True) as (fig, axes):
-        for ax in axes.flat[len(panels) :]:
-            ax.axis("off")
+    with style.panel_grid(len(panels), columns, panel=(4.3, 3.4), extra=0.6, sharey=True) as grid:
+        fig, axes, columns = grid
         for i, (ax, (attack, norm)) in enumerate(zip(axes.flat, panels)):
             part = df[(df["attack"] == attack) & (df["norm"] == norm)]
             curves = style.seed_curves(_run_curves(part), "eps", "value")
@@ -281,12 +279,17 @@ SWEEP_AXES = {
 
 
 def sweep_curves(
-    table: pd.DataFrame, paths: Sequence[str | Path], *, sweep: str, experiment: str = "", dpi: int = 150
+    table: pd.DataFrame,
+    paths: Sequence[str | Path],
+    *,
+    sweep: str | None,
+    experiment: str = "",
+    dpi: int = 150,
 ) -> None:
     """Clean and robust test accuracy (and train accuracy where recorded) against the
     sweep's variable, one colour per training mode: the mean over the table's seeds (one row per
     seed and point) with their 95 % t-interval as a band."""
-    if sweep not in SWEEP_AXES:
+    if sweep is None or sweep not in SWEEP_AXES:
         raise AdvgenError(f"unknown robustness sweep {sweep!r} (known: {', '.join(SWEEP_AXES)})")
     column, xlabel, scale = SWEEP_AXES[sweep]
     style.check_columns(table, (column, "clean_acc", "robust_acc"), f"{sweep} sweep table")

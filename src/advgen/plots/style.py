@@ -91,6 +91,23 @@ def figure(
             plt.close(fig)
 
 
+@contextlib.contextmanager
+def panel_grid(
+    count: int, columns: int, *, panel: tuple[float, float], extra: float, **kwargs: Any
+) -> Iterator[tuple[Any, Any, int]]:
+    """:func:`figure` of ``count`` panels in rows of ``columns`` (fewer when there are fewer
+    panels), each ``panel`` inches (width, height), and ``extra`` inches of height for the title
+    and legends; the spare axes of the last row are turned off. Yields the figure, its axes
+    (2-D, in reading order through ``axes.flat``) and the number of columns."""
+    columns = min(columns, count)
+    rows = -(-count // columns)
+    width, height = panel
+    with figure(rows, columns, size=(width * columns, height * rows + extra), **kwargs) as (fig, axes):
+        for ax in axes.flat[count:]:
+            ax.axis("off")
+        yield fig, axes, columns
+
+
 def save(fig: Any, paths: Sequence[str | Path], *, dpi: int = 150) -> None:
     """Write ``fig`` to every path (format from its suffix), each atomically.
 

@@ -40,11 +40,7 @@ def inversion_restarts(
     from matplotlib.ticker import NullLocator
 
     chosen = sorted(steps["image"].unique())[:images]
-    cols = min(len(chosen), 2)
-    rows = -(-len(chosen) // cols)
-    with style.figure(rows, cols, size=(5.0 * cols, 3.3 * rows + 0.4), sharey=True) as (fig, axes):
-        for ax in axes.flat[len(chosen) :]:
-            ax.axis("off")
+    with style.panel_grid(len(chosen), 2, panel=(5.0, 3.3), extra=0.4, sharey=True) as (fig, axes, _):
         for ax, image in zip(axes.flat, chosen):
             part = steps[steps["image"] == image]
             for restart, curve in part.groupby("restart", sort=True):
