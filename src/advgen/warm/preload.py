@@ -34,6 +34,7 @@ PRELOAD = (
     "yaml",
     "advgen.cli",
     "advgen.io",
+    "advgen.checkpoints",
 )
 
 
