@@ -397,9 +397,10 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
     each budget and trained on; CPU seconds cumulative)."""
     from advgen.ae.spec import AeSpec
     from advgen.ae.train import AeRun
+    from advgen.checkpoints import save_torch
     from advgen.gan.spec import GanSpec, complete_spec
     from advgen.gan.train import GanRun
-    from advgen.io import save_torch, write_json
+    from advgen.io import write_json
     from advgen.metrics import SampleQualitySpec, sample_quality_row
     from advgen.specs import typed_spec
     from advgen.training.driver import train_epochs

@@ -13,7 +13,7 @@ subcommand each (:mod:`advgen.commands._jobkind`).
 A :class:`~advgen.errors.AdvgenError` is printed as one line (exit status 2), and so are
 running out of memory (a size in the config that the machine cannot allocate, known only
 at run time) and a full disk or unwritable folder met by any writer
-(:func:`advgen.io.write_error`); other exceptions keep their traceback. SIGTERM (what
+(:func:`advgen.write_errors.write_error`); other exceptions keep their traceback. SIGTERM (what
 ``scancel``, a SLURM preemption or a stopped Snakemake send first) ends the command with exit
 status 143, and SIGINT (Ctrl-C) with 130, whenever it arrives: a write under way is finished or
 removed first, so no temporary file is left behind; one that arrives after the command finished
@@ -144,7 +144,7 @@ def console(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from advgen.commands._args import file_args, overwritten_input
-    from advgen.io import in_place_file, regular_input
+    from advgen.input_files import in_place_file, regular_input
     from advgen.output_lock import output_locks
 
     try:
@@ -169,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"advgen {args.command}: error: {message}", file=sys.stderr)
         return 2
     except OSError as exc:  # a writer outside advgen.io meets a full disk or a read-only folder
-        from advgen.io import write_error
+        from advgen.write_errors import write_error
 
         error = write_error(exc.filename or "?", exc)
         if error is None:

@@ -1,95 +1,34 @@
-"""Atomic output writing and checked loading.
+"""Atomic output writing and checked loading of tables.
 
 Every file the pipeline produces is written to a temporary file in the destination
 folder and renamed into place (``os.replace`` is atomic on POSIX), so a killed job never
-leaves a half-written checkpoint or table behind. A full disk is one line,
-``no space left on device: PATH``, and a destination that cannot be written (read-only,
-no permission) ``PATH: cannot write (...)``, and an output larger than the file-size limit
-(``ulimit -f``; Python ignores SIGXFSZ, so the write fails with EFBIG) ``PATH: cannot write
-(larger than the file-size limit, N bytes: ulimit -f)``; either way the old file is untouched.
+leaves a half-written checkpoint or table behind. A write that fails for a reason of the user's
+(a full disk, an unwritable destination, the file-size limit) is one line
+(:mod:`advgen.write_errors`); either way the old file is untouched.
 
-Checkpoints (:func:`save_torch`) and Parquet tables (:func:`write_parquet`) record which
-code and which spec made them (:mod:`advgen.provenance`). Tables read back
+Parquet tables (:func:`write_parquet`), like checkpoints (:mod:`advgen.checkpoints`), record
+which code and which spec made them (:mod:`advgen.provenance`). Tables read back
 (:func:`read_parquet`) are checked column by column: a known column (:data:`COLUMN_KINDS`)
-holding values of another type is an error naming the file and the column.
+holding values of another type is an error naming the file and the column. An input that is not
+a regular file is refused before it is opened (:mod:`advgen.input_files`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
 import shutil
-import stat
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from advgen.errors import AdvgenError, CheckpointError, UnsafeCheckpointError
+from advgen.errors import AdvgenError, CheckpointError
+from advgen.input_files import regular_input
 from advgen.termination import deferred
-
-PathLike = str | os.PathLike[str]
-
-
-_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def out_of_space(exc: BaseException) -> bool:
-    """Whether ``exc`` (or an exception it was raised from) is a full disk or quota.
-
-    torch reports a full disk as ``unexpected pos`` with the ``OSError`` only in its context,
-    pyarrow as an ``OSError`` whose message holds ``errno 28``."""
-    for e in _chain(exc):
-        if isinstance(e, OSError) and e.errno in _NO_SPACE:
-            return True
-        text = str(e).lower()
-        if "no space left on device" in text or "disk quota exceeded" in text:
-            return True
-    return False
-
-
-def _too_large(path: PathLike) -> AdvgenError:
-    """The one line for a write that failed with EFBIG: the file-size limit (``ulimit -f``,
-    ``prlimit --fsize``) when one is set, else the file system's own maximum."""
-    import resource
-
-    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
-    if limit == resource.RLIM_INFINITY:
-        return AdvgenError(f"{path}: cannot write (file too large for the file system)")
-    return AdvgenError(f"{path}: cannot write (larger than the file-size limit, {limit} bytes: ulimit -f)")
-
-
-def write_error(path: PathLike, exc: BaseException) -> AdvgenError | None:
-    """The one-line error for a failed write of ``path``, or ``None`` when it is not the user's
-    (a full disk, a read-only or forbidden destination, a file where a folder should be, an
-    output over the file-size limit)."""
-    if out_of_space(exc):
-        return AdvgenError(f"no space left on device: {path}")
-    for e in _chain(exc):
-        if isinstance(e, OSError) and e.errno == errno.EFBIG:
-            return _too_large(path)
-        if isinstance(e, OSError) and e.errno in (
-            errno.EROFS,
-            errno.EACCES,
-            errno.EPERM,
-            errno.ENOTDIR,
-            errno.EISDIR,
-        ):
-            return AdvgenError(f"{path}: cannot write ({os.strerror(e.errno)})")
-    return None
-
+from advgen.write_errors import PathLike, write_error
 
 _TMP_SUFFIX = ".tmp"
 
@@ -258,44 +197,6 @@ def write_parquet(df: Any, path: PathLike) -> None:
         pq.write_table(table, tmp)
 
 
-def special_kind(mode: int) -> str:
-    """What a file that is not a regular file or a folder is, for a message."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a special file"
-
-
-def regular_input(path: PathLike) -> None:
-    """Refuse an input that exists but is neither a regular file nor a folder (a FIFO, a
-    socket, a device) with one line, before it is opened: opening a FIFO waits for a writer
-    that may never come, and a device may never end. A missing or unreadable path passes (its
-    reader names that)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    raise CheckpointError(f"{path}: is {special_kind(mode)}, not a regular file (refusing to read it)")
-
-
-def in_place_file(path: PathLike) -> None:
-    """Refuse a file a command rewrites in place (reads, then replaces atomically: ``claims
-    --readme``) that exists but is not a regular file (a folder, a FIFO, a socket, a device) with
-    one line, before it is opened. A missing or unreadable path passes (its reader names that)."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return
-    if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else special_kind(mode)
-        raise AdvgenError(f"{path}: is {kind}, not a regular file (refusing to rewrite it in place)")
-
-
 def read_parquet(path: PathLike) -> Any:
     """Read a Parquet table; a missing or corrupt file, or a known column holding values of
     another type (:mod:`advgen.columns`), raises :class:`CheckpointError` naming the file."""
@@ -353,102 +254,3 @@ def read_npz(path: PathLike, required: Sequence[str] = ()) -> dict[str, Any]:
     if missing:
         raise CheckpointError(f"{path}: lacks array(s) {', '.join(missing)}")
     return arrays
-
-
-def save_torch(obj: Any, path: PathLike) -> None:
-    """``torch.save`` atomically; a checkpoint dict gains the key
-    :data:`advgen.provenance.CHECKPOINT_KEY` (code and spec digests)."""
-    import torch
-
-    from advgen.provenance import checkpoint_record
-
-    obj = checkpoint_record(obj)
-    # through a Python file object: a full disk then surfaces as OSError(ENOSPC), which
-    # torch's own writer reports only as "unexpected pos"
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        torch.save(obj, f)
-
-
-def _unsafe(path: Path, exc: Exception) -> str | None:
-    """What a checkpoint refused by the weights-only unpickler would have built (the globals
-    its pickle names, read without unpickling anything), or ``None`` when it is not a pickle
-    torch can read at all (garbage, a truncated file)."""
-    from torch.serialization import get_unsafe_globals_in_checkpoint
-
-    allowed = {f"{g.__module__}.{g.__qualname__}" for g in compatible_globals()}
-    try:
-        names = [n for n in get_unsafe_globals_in_checkpoint(path) if n not in allowed]
-    except Exception:  # not a zip checkpoint: the legacy format, a bare pickle, garbage
-        names = re.findall(r"GLOBAL ([\w.]+)", str(exc))[:1]
-    if not names:
-        return None
-    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-    return ", ".join(n[:80] for n in names[:3]) + more
-
-
-def compatible_globals() -> list[Any]:
-    """What checkpoints written by earlier advgen versions hold besides tensors and plain
-    containers, allowed by :func:`load_torch`: NumPy arrays and scalars (the NumPy RNG state,
-    now a list of ints) and torch's version string (a resume key's ``libraries``). Each only
-    builds an array, a dtype, a scalar or a string from data the same restricted unpickler read
-    (never calls anything else); taken from public objects, not NumPy's private modules."""
-    import numpy as np
-    from torch.torch_version import TorchVersion
-
-    return [
-        np.zeros(1).__reduce__()[0],  # the array reconstructor
-        np.float64(0).__reduce__()[0],  # the scalar reconstructor
-        np.ndarray,
-        np.dtype,
-        *{type(np.dtype(t)) for t in (np.uint32, np.int64, np.float64, np.float32, np.bool_)},
-        TorchVersion,
-    ]
-
-
-def load_torch(path: PathLike, *, required: tuple[str, ...] = (), kind: str | None = None) -> dict[str, Any]:
-    """Load a checkpoint dict saved by :func:`save_torch` and check its keys.
-
-    The file is data, never code: it is unpickled with ``weights_only=True`` (tensors, numbers,
-    strings and the plain containers, and the NumPy arrays of earlier versions'
-    checkpoints: :func:`compatible_globals`), so a pickle that would build any other object,
-    or call a function, is refused before anything of it runs.
-
-    Args:
-        path: file to load (mapped to CPU; move tensors to the device yourself).
-        required: keys that must be present.
-        kind: if given, the dict's ``"kind"`` entry must equal it (e.g. ``"gan"``).
-
-    Raises:
-        CheckpointError: naming the file, for a missing file or one that is not a regular
-            file (a FIFO, a device), a file torch cannot read, one holding objects other than
-            tensors and plain containers, a non-dict payload, a wrong kind or a missing key.
-    """
-    import pickle
-
-    import torch
-
-    path = Path(path)
-    if not path.exists():
-        raise CheckpointError(f"{path}: file not found")
-    regular_input(path)
-    try:
-        with torch.serialization.safe_globals(compatible_globals()):
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as exc:
-        unsafe = _unsafe(path, exc)
-        if unsafe is not None:
-            raise UnsafeCheckpointError(
-                f"{path}: not a plain checkpoint: refusing to unpickle {unsafe}"
-            ) from None
-        raise CheckpointError(f"{path}: corrupt or not a torch file (not a pickle torch reads)") from None
-    except Exception as exc:
-        why = " ".join(str(exc).split())[:200]
-        raise CheckpointError(f"{path}: corrupt or not a torch file ({type(exc).__name__}: {why})") from exc
-    if not isinstance(obj, Mapping):
-        raise CheckpointError(f"{path}: expected a checkpoint dict, found {type(obj).__name__}")
-    if kind is not None and obj.get("kind") != kind:
-        raise CheckpointError(f"{path}: expected a '{kind}' checkpoint, found kind={obj.get('kind')!r}")
-    missing = [k for k in required if k not in obj]
-    if missing:
-        raise CheckpointError(f"{path}: checkpoint lacks key(s) {', '.join(missing)}")
-    return dict(obj)

@@ -91,7 +91,8 @@ def output_locks(outputs: Iterable[tuple[str, str]]) -> Iterator[None]:
     another process holds is an :class:`AdvgenError` (one line). The folders made for the lock
     files go again when the command leaves them empty; a lock file that cannot be made (a
     read-only or full disk) is the one line the output's own write would give."""
-    from advgen.io import make_folder, remove_folders, write_error
+    from advgen.io import make_folder, remove_folders
+    from advgen.write_errors import write_error
 
     held: list[tuple[Path, int]] = []
     created: list[Path] = []

@@ -183,7 +183,7 @@ class _RecordUnpickler(pickle.Unpickler):
 
 
 def checkpoint_provenance(path: str | Path) -> dict[str, Any] | None:
-    """The :data:`CHECKPOINT_KEY` record of a checkpoint written by :func:`advgen.io.save_torch`
+    """The :data:`CHECKPOINT_KEY` record of a checkpoint written by :func:`advgen.checkpoints.save_torch`
     (``None`` when it has none or is not a torch zip file); no torch import."""
     try:
         with zipfile.ZipFile(path) as archive:

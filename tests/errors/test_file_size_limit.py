@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from advgen.checkpoints import save_torch
 from advgen.errors import AdvgenError
-from advgen.io import atomic_leftovers, save_torch, write_parquet, write_text
+from advgen.io import atomic_leftovers, write_parquet, write_text
 
 LIMIT = 4096
 

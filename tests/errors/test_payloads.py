@@ -246,14 +246,14 @@ def test_pickled_checkpoint_payloads_are_live(tmp_path: Path) -> None:
 
 def test_checkpoints_of_earlier_versions_still_load(tmp_path: Path) -> None:
     """Earlier writers stored NumPy's RNG state as an array, numbers as NumPy scalars and torch's
-    version as its string subclass: allowed (advgen.io.compatible_globals), and the RNG state
+    version as its string subclass: allowed (advgen.checkpoints.compatible_globals), and the RNG state
     restores."""
     import random
 
     import numpy as np
     import torch
 
-    from advgen.io import load_torch
+    from advgen.checkpoints import load_torch
     from advgen.seeding import set_rng_state
 
     np.random.seed(5)
@@ -272,8 +272,8 @@ def test_a_payload_inside_an_allowed_numpy_array_is_refused(tmp_path: Path) -> N
     import numpy as np
     import torch
 
+    from advgen.checkpoints import load_torch
     from advgen.errors import UnsafeCheckpointError
-    from advgen.io import load_torch
 
     marker = tmp_path / "marker"
     torch.save({"a": np.array([Payload(touch(marker))], dtype=object)}, tmp_path / "p.pt")

@@ -62,10 +62,10 @@ def make_inputs(root: Path) -> dict[str, Path]:
     """Tiny seeded inputs in ``root``: train/test splits, a GAN, an autoencoder, a classifier."""
     import torch
 
+    from advgen.checkpoints import save_torch
     from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
     from advgen.classifiers.zoo import build_classifier
     from advgen.data import save_prepared
-    from advgen.io import save_torch
     from advgen.models import build_autoencoder, build_generator
 
     paths = {

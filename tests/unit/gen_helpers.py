@@ -53,7 +53,7 @@ def write_fc10_classifier(path: Path) -> Path:
 def write_conv_autoencoder(path: Path, shape: list[int], z_dim: int, **extra: object) -> Path:
     """An autoencoder checkpoint at ``path`` as train-ae writes it, of an untrained conv
     autoencoder (width 4; weights from torch's global generator), with the ``extra`` keys."""
-    from advgen.io import save_torch
+    from advgen.checkpoints import save_torch
     from advgen.models import build_autoencoder
 
     ae = build_autoencoder("conv", shape, z_dim, {"width": 4})

@@ -10,7 +10,7 @@ import torch
 
 from advgen.ae import AeOutputs
 from advgen.ae.replicates import train_autoencoder_replicates
-from advgen.io import load_torch
+from advgen.checkpoints import load_torch
 from advgen.training import TrainingStopped
 from tests.unit.gen_helpers import ae_spec, tiny_split  # noqa: F401  (fixtures)
 

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from advgen.ae import AeOutputs, moment_factor, moment_mse, moments, train_autoencoder
+from advgen.checkpoints import load_torch
 from advgen.gan import TrainingStopped
-from advgen.io import load_torch
 from advgen.models import load_autoencoder, load_generator
 from tests.unit.gen_helpers import ae_spec, tiny_split  # noqa: F401  (fixtures)
 

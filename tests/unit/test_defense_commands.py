@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.checkpoints import save_torch
 from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
@@ -22,7 +23,7 @@ from advgen.data.registry import Split
 from advgen.defense import plan
 from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
 from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
-from advgen.io import read_parquet, save_torch
+from advgen.io import read_parquet
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
 from tests.jobs import job_argv, plot_argv
 from tests.unit.gen_helpers import write_conv_autoencoder

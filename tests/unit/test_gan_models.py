@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from advgen.checkpoints import save_torch
 from advgen.config import SCHEMA_DIR, load_yaml
 from advgen.errors import ConfigError
-from advgen.io import save_torch
 from advgen.models import (
     DISCRIMINATORS,
     GENERATORS,

@@ -139,7 +139,7 @@ def test_spectral_norm_bounds_every_layer_and_survives_a_checkpoint(tiny_split, 
     run.step(run.images[:16])
     ckpt = run.checkpoint()
     assert ckpt["discriminator"]["spectral_norm"] is True
-    from advgen.io import save_torch
+    from advgen.checkpoints import save_torch
     from advgen.models import load_discriminator
 
     save_torch(ckpt, tmp_path / "c.pt")

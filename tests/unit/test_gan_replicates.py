@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.checkpoints import load_torch
 from advgen.errors import AdvgenError
 from advgen.gan import GanOutputs, TrainingStopped
 from advgen.gan.replicates import train_gan_replicates
-from advgen.io import load_torch
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.checkpoints import load_torch
 from advgen.gan import COLUMNS, GanOutputs, StatusTracker, TrainingStopped, train_gan
 from advgen.gan.runner import publish_folder
 from advgen.gan.status import diversity
 from advgen.gan.train import GanRun
-from advgen.io import load_torch
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")

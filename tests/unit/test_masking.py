@@ -13,13 +13,14 @@ import torch
 from torch import nn
 
 from advgen.attacks import Square
+from advgen.checkpoints import save_torch
 from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
 from advgen.data import save_prepared
 from advgen.data.registry import Split
 from advgen.errors import ConfigError
-from advgen.io import read_parquet, save_torch
+from advgen.io import read_parquet
 from advgen.models import build_autoencoder
 from advgen.robustness.masking import (
     CHECK_SETTINGS,

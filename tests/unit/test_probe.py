@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
+from advgen.checkpoints import save_torch
 from advgen.defense.spec import ProbeSourceSpec
-from advgen.io import save_torch
 from advgen.probe.features import FeatureExtractor, extract, initial_discriminator
 from advgen.probe.flip import RealFakeClassifier, flip_eps, real_margin, real_score
 from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy

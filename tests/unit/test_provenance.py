@@ -41,7 +41,8 @@ def test_checkpoint_and_table_record_code_and_spec(tmp_path: Path) -> None:
     import pandas as pd
     import torch
 
-    from advgen.io import load_torch, save_torch, write_parquet
+    from advgen.checkpoints import load_torch, save_torch
+    from advgen.io import write_parquet
 
     spec = {"seed": 1, "lr": 0.1}
     save_torch({"kind": "x", "config": spec, "w": torch.ones(2)}, tmp_path / "a.pt")
@@ -69,7 +70,8 @@ def test_provenance_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap
     import pandas as pd
     import torch
 
-    from advgen.io import save_torch, write_parquet
+    from advgen.checkpoints import save_torch
+    from advgen.io import write_parquet
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv(provenance.CODE_ENV, "a" * 64)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from advgen import provenance
-from advgen.io import load_torch, save_torch
+from advgen.checkpoints import load_torch, save_torch
 from tests.conftest import tool_env
 from tests.unit.test_training_resume import (
     _assert_same_classifier,
@@ -184,9 +184,9 @@ class _FillingFile:
 def test_simulated_full_disk_mid_checkpoint_is_one_line_and_keeps_the_last_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    """The same fault without root (the tmpfs test needs it): advgen.io's file object raises
+    """The same fault without root (the tmpfs test needs it): advgen.checkpoints' file object raises
     ENOSPC after 1 KiB of the epoch-2 resume checkpoint, in-process through the CLI."""
-    import advgen.io
+    import advgen.checkpoints
     from advgen.cli import main as cli_main
 
     data = _split(tmp_path / "data", 0)
@@ -200,7 +200,7 @@ def test_simulated_full_disk_mid_checkpoint_is_one_line_and_keeps_the_last_one(
 
     real_open = open
     monkeypatch.setattr(
-        advgen.io, "open", lambda p, mode="r": _FillingFile(real_open(p, mode), 1024), raising=False
+        advgen.checkpoints, "open", lambda p, mode="r": _FillingFile(real_open(p, mode), 1024), raising=False
     )
     capsys.readouterr()
     assert cli_main(argv) == 2

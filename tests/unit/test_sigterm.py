@@ -1,6 +1,6 @@
 """SIGTERM at random instants of a checkpoint write and of a Parquet write, through the warm client.
 
-A command writes a checkpoint (:func:`advgen.io.save_torch`) and then a Parquet table
+A command writes a checkpoint (:func:`advgen.checkpoints.save_torch`) and then a Parquet table
 (:func:`advgen.io.write_parquet`) through the ``advgen`` command line (:func:`advgen.cli.main`:
 its SIGTERM handling and exit statuses), as a job of a local run: a child of advgen's warm server
 (:mod:`advgen.warm`), started by a client that forwards the signals it gets and exits as the job

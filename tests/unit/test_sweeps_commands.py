@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from advgen.checkpoints import load_torch
 from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
-from advgen.io import load_torch, read_npz
+from advgen.io import read_npz
 from advgen.specs import typed_spec
 from advgen.sweeps.grid import GridPoint
 from advgen.sweeps.grid import of as grid_of

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.checkpoints import load_torch
 from advgen.config import spec_json
 from advgen.gan import GanOutputs, TrainingStopped, train_gan
-from advgen.io import load_torch
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from tests import forkserver

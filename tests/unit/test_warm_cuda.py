@@ -1,10 +1,10 @@
 """The warm server never initialises CUDA; each job (a forked child) initialises its own.
 
-A server with the product's preload (advgen.warm.server.PRELOAD and every command module) runs a
+A server with the product's preload (advgen.warm.preload.PRELOAD and every command module) runs a
 probe instead of the advgen command line: the child reports whether CUDA was initialised when
 it was forked (what the server's state was), then, with a CUDA device, computes on it. CUDA
 initialised before a fork cannot be used in the child, so a server that had initialised it
-would break every GPU job; it refuses to start instead (advgen.warm.server.preload)."""
+would break every GPU job; it refuses to start instead (advgen.warm.preload.preload)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_preload_refuses_a_server_that_initialised_cuda(monkeypatch: pytest.Monk
     the server says why and does not start."""
     import torch
 
-    from advgen.warm.server import preload
+    from advgen.warm.preload import preload
 
     monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
     monkeypatch.setenv("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # what preload sets: undone after the test

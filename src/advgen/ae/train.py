@@ -27,11 +27,12 @@ import torch.nn.functional as F
 
 from advgen.ae.losses import moment_factor, moment_mse, moments
 from advgen.ae.spec import AeSpec
+from advgen.checkpoints import save_torch
 from advgen.columns import AE_LOSS_COLUMNS
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
-from advgen.io import save_torch, write_json, write_parquet
+from advgen.io import write_json, write_parquet
 from advgen.models import build_autoencoder, count_parameters
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.specs import spec_dict

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.errors import AdvgenError, ConfigError
-from advgen.io import special_kind
+from advgen.input_files import special_kind
 
 #: the largest record, power plan or claims file read (each is some hundred kB)
 MAX_BYTES = 16 * 2**20

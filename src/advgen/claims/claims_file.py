@@ -90,7 +90,7 @@ def _read_budgets(raw: Any, roles: dict[str, str], where: Where) -> dict[str, Bu
 
 def _read_text(path: Path) -> tuple[bytes, str]:
     """The claims file's bytes and text; one line for a file that is missing or not UTF-8."""
-    from advgen.io import regular_input
+    from advgen.input_files import regular_input
 
     name = str(path)
     try:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import nn
 
+from advgen.checkpoints import load_torch, save_torch
 from advgen.classifiers.zoo import build_classifier
 from advgen.errors import CheckpointError
-from advgen.io import load_torch, save_torch
 
 if TYPE_CHECKING:
     from advgen.data.prepared import PreparedSplit

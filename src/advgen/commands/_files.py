@@ -9,9 +9,9 @@ with every input and every other output, after resolving symlinks and by device 
 symlink of an input folder is that folder): an output that is an input, holds one (a folder the
 command fills or deletes) or lies inside one (a folder the command reads) is one line, exit
 status 2, and nothing is touched; so is an output naming a symbolic link to a folder. An input
-that is a FIFO, a socket or a device is refused before it is opened (:func:`advgen.io.regular_input`),
+that is a FIFO, a socket or a device is refused before it is opened (:func:`advgen.input_files.regular_input`),
 and so is an output the command rewrites in place (``add_output(..., in_place=True)``) that is
-not a regular file: a folder too (:func:`advgen.io.in_place_file`).
+not a regular file: a folder too (:func:`advgen.input_files.in_place_file`).
 A command's every argument that names a file is one of these (a test walks the parsers).
 
 Some inputs name further files only the command knows: the checkpoints a sample-quality row
@@ -105,7 +105,7 @@ def add_output(
 ) -> argparse.Action:
     """``p.add_argument`` for a file or folder the command writes (``named``: ``NAME=PATH`` values;
     ``in_place``: a file it reads first and then replaces atomically, refused unless it is a
-    regular file or missing, :func:`advgen.io.in_place_file`)."""
+    regular file or missing, :func:`advgen.input_files.in_place_file`)."""
     return _add_file("output", p, flags, named, False, kwargs, in_place=in_place)
 
 

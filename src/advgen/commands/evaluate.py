@@ -5,7 +5,7 @@
 ``--model FILE.py:NAME`` names a class (called without arguments) or a function returning the
 ``nn.Module``; the file is imported, so it runs: it is your code. The checkpoint is data, never
 code: a state_dict (or a dict holding one under ``state_dict`` or ``model``) read with
-``torch.load(weights_only=True)`` (:func:`advgen.io.load_torch`). ``--data`` is an offline data
+``torch.load(weights_only=True)`` (:func:`advgen.checkpoints.load_torch`). ``--data`` is an offline data
 set's test split (the MNIST sample, scikit-learn's digits) or a ``.pt`` file of ``x`` (N, C, H, W)
 in [0, 1] and ``y`` (N,) tensors. The attack, norms, eps, seeds and checks are those of
 :func:`advgen.robustness.evaluate_model.evaluate`; ``--out`` gets its tables and report. Bad
@@ -98,8 +98,8 @@ def load_model(target: str, checkpoint: str | None) -> Any:
 
     from torch import nn
 
+    from advgen.checkpoints import load_torch
     from advgen.errors import AdvgenError, ConfigError
-    from advgen.io import load_torch
 
     path_text, sep, name = target.rpartition(":")
     if not sep or not name or not path_text:
@@ -152,10 +152,10 @@ def load_data(data: str, image_size: int | None, max_examples: int | None) -> tu
     """(x, y): an offline data set's test split, or a ``.pt`` file's ``x`` and ``y``."""
     import torch
 
+    from advgen.checkpoints import load_torch
     from advgen.data.registry import subsample
     from advgen.data.split import Split
     from advgen.errors import AdvgenError, ConfigError
-    from advgen.io import load_torch
     from advgen.robustness.evaluate_model import sample_data
 
     if data in DATA_SETS:

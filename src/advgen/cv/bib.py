@@ -115,7 +115,7 @@ def parse_library(path: str | Path) -> Any:
     import bibtexparser
     from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
-    from advgen.io import regular_input
+    from advgen.input_files import regular_input
 
     path = Path(path)
     try:

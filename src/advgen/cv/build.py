@@ -73,11 +73,12 @@ def write_outputs(outputs: dict[str, bytes], out_dir: str | Path) -> list[Path]:
     """Write every file into a temporary folder in ``out_dir``, then move each into place.
 
     A full disk or an unwritable folder is one line naming the output it was writing
-    (:func:`advgen.io.write_error`), and leaves no empty output folder; a SIGTERM waits until
+    (:func:`advgen.write_errors.write_error`), and leaves no empty output folder; a SIGTERM waits until
     the folder is cleared (:func:`advgen.termination.deferred`); the staging folder a SIGKILL
     left goes with the next build."""
-    from advgen.io import make_folder, remove_folders, remove_leftovers, write_error
+    from advgen.io import make_folder, remove_folders, remove_leftovers
     from advgen.termination import deferred
+    from advgen.write_errors import write_error
 
     out_dir = Path(out_dir)
     target = out_dir

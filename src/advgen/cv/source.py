@@ -99,7 +99,7 @@ def _check_duplicates(path: Path, node: yaml.Node | None, keys: list[str | int])
 
 def load_source(path: str | Path) -> Source:
     """Parse a YAML file, keeping its node tree for line lookups."""
-    from advgen.io import regular_input
+    from advgen.input_files import regular_input
 
     path = Path(path)
     try:

@@ -40,16 +40,9 @@ import numpy as np
 
 from advgen.data.sources import DATA_SOURCES
 from advgen.errors import AdvgenError
-from advgen.io import (
-    atomic_path,
-    make_folder,
-    remove_folders,
-    remove_leftovers,
-    write_bytes,
-    write_error,
-    write_text,
-)
+from advgen.io import atomic_path, make_folder, remove_folders, remove_leftovers, write_bytes, write_text
 from advgen.termination import deferred
+from advgen.write_errors import write_error
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 CELEBA_ATTRIBUTES = (

@@ -17,9 +17,9 @@ from typing import Any
 
 import torch
 
+from advgen.checkpoints import load_torch, save_torch
 from advgen.data.registry import Split
 from advgen.errors import CheckpointError
-from advgen.io import load_torch, save_torch
 
 
 @dataclass

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advgen.checkpoints import save_torch
 from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
-from advgen.io import publish_folder, save_torch, write_json, write_parquet
+from advgen.io import publish_folder, write_json, write_parquet
 from advgen.specs import spec_dict
 from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
 from advgen.training.driver import train_epochs

@@ -118,8 +118,8 @@ def _scored_images(
 ) -> tuple[str, Any, Any]:
     """(family, images, labels) of what is scored: ``spec.n_samples`` samples of ``model`` (no
     labels), or the images of the prepared split ``real``."""
+    from advgen.checkpoints import load_torch
     from advgen.data import load_prepared
-    from advgen.io import load_torch
     from advgen.models import load_generator
 
     if model is not None:

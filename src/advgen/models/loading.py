@@ -4,7 +4,7 @@ GAN generators output tanh images in [-1, 1] and their discriminators were train
 that range; the wrappers below map to and from [0, 1] so that later stages (inversion,
 sample quality, robustness probes) see one convention.
 
-Checkpoint layouts (plain dicts, :func:`advgen.io.load_torch`):
+Checkpoint layouts (plain dicts, :func:`advgen.checkpoints.load_torch`):
 
 * ``kind="gan"``: ``generator`` / ``discriminator`` = ``{"arch", "kwargs", "z_dim",
   "image_shape"}``, state dicts ``G`` and ``D``, optimizers ``opt_g`` / ``opt_d``,
@@ -23,9 +23,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from advgen.checkpoints import load_torch
 from advgen.errors import CheckpointError
 from advgen.generators import GENERATOR_KINDS
-from advgen.io import load_torch
 from advgen.models.registry import build_autoencoder, build_discriminator, build_generator
 from advgen.models.spectral import spectral_normalised
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from advgen.checkpoints import load_torch
 from advgen.errors import CheckpointError
-from advgen.io import load_torch
 
 
 class FeatureExtractor(nn.Module):

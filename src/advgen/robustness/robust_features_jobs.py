@@ -32,7 +32,8 @@ def robust_features(inputs: Files, outputs: Files, spec: RobustFeaturesSpec) -> 
     matches), ``standard`` (the standard classifier D_NR is built from), ``train`` and ``test``
     (prepared splits), one file each -> output ``datasets`` (the two built sets, .pt) and
     output ``table`` (one row per training set, Parquet)."""
-    from advgen.io import save_torch, write_parquet
+    from advgen.checkpoints import save_torch
+    from advgen.io import write_parquet
     from advgen.robustness.robust_features import robust_features_job
 
     files = {name: _one(inputs, name, "robust-features") for name in ("robust", "standard", "train", "test")}

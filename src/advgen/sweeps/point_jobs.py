@@ -46,7 +46,8 @@ def _load(inputs: Files, spec: PointSpec, device: str) -> Any:
 
 
 def invert(inputs: Files, outputs: Files, spec: InversionPoint) -> None:
-    from advgen.io import save_torch, write_parquet
+    from advgen.checkpoints import save_torch
+    from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.sweeps import figures, generator_job
 

@@ -32,8 +32,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from advgen.checkpoints import load_torch, save_torch
 from advgen.errors import AdvgenError, CheckpointError, UnsafeCheckpointError
-from advgen.io import atomic_leftovers, load_torch, regular_input, save_torch
+from advgen.input_files import regular_input
+from advgen.io import atomic_leftovers
 from advgen.termination import exit_if_signalled, settling
 
 log = logging.getLogger(__name__)

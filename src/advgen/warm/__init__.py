@@ -18,7 +18,8 @@ standard streams to the server, which forks a child that becomes the job
   0700 that belongs to the user, one server per run, working folder, interpreter and
   import-time environment; starting one takes a lock, so two jobs never start two servers.
 * What the wire carries (:mod:`advgen.warm.protocol`).
-* The server (:mod:`advgen.warm.server`): never initialises CUDA (each child does its own);
+* The server (:mod:`advgen.warm.server`): imports what the jobs import once
+  (:mod:`advgen.warm.preload`), never initialises CUDA (each child does its own);
   compares the digest of the advgen sources before each job and restarts itself when they
   changed, so a job never runs new code with old modules; ends with its owner (its running
   jobs get SIGTERM, as a stopped Snakemake gives them) or after an idle timeout.

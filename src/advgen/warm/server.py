@@ -2,7 +2,7 @@
 
 ``python -P -m advgen.warm.server --socket PATH [--owner PID] [--lock PATH] [--lock-fd N]``
 (the client starts it; ``-P`` keeps the job's folder off ``sys.path``) digests the advgen
-sources, imports :data:`PRELOAD` and every ``advgen`` command module, binds its socket (mode
+sources, imports what the jobs import (:mod:`advgen.warm.preload`), binds its socket (mode
 0600), prints ``ready`` (or ``failed: REASON``, the one line a client quotes) and serves: for
 each request (:mod:`advgen.warm.protocol`) it digests the sources again
 (:func:`advgen.provenance.digest_tree`, about 20 ms) and, when they changed since it started,
@@ -14,10 +14,11 @@ which the server holds until it listens: a client killed while its server starts
 held, so the next job waits for that server instead of starting a second one.
 
 Its signal handlers are set before its imports (SIGTERM and SIGINT end a server that is still
-starting with one line), and it makes its soft resource limits its hard ones: a server is not
-bound by the soft limits of the job that happened to start it (each job gets its own,
-:mod:`advgen.warm.state`). While a job's client is stopped (SIGSTOP, which no process can
-catch and forward), the server stops the job's process group, and continues it with the client.
+starting with one line), and it makes its soft resource limits its hard ones
+(:func:`advgen.warm.processes.raise_soft_limits`): a server is not bound by the soft limits of
+the job that happened to start it (each job gets its own, :mod:`advgen.warm.state`). While a
+job's client is stopped (SIGSTOP, which no process can catch and forward), the server stops the
+job's process group, and continues it with the client.
 
 It never initialises CUDA: importing torch does not, and the server runs no torch operation
 (nor does it start torch's thread pool); every child initialises CUDA on its own, with the
@@ -35,14 +36,10 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import gc
-import importlib
 import os
-import pkgutil
 import selectors
 import signal
 import socket
-import struct
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -51,72 +48,13 @@ from typing import Any
 
 from advgen import provenance
 from advgen.warm import child, protocol
+from advgen.warm.owner import alive
+from advgen.warm.preload import PRELOAD, entry_point, preload
+from advgen.warm.processes import peer_pid, raise_soft_limits, signal_group, stopped
 
-#: what the server imports before it forks: what the jobs import (the command modules too)
-PRELOAD = (
-    "numpy",
-    "torch",
-    "torch.nn",
-    "torch.optim",
-    "torch.func",
-    "pandas",
-    "pyarrow",
-    "pyarrow.parquet",
-    "pyarrow.dataset",  # pandas' read_parquet imports it on first use
-    "scipy.optimize",
-    "sklearn.datasets",
-    "matplotlib",
-    "matplotlib.pyplot",
-    "jsonschema",
-    "yaml",
-    "advgen.cli",
-    "advgen.io",
-)
 IDLE_SECONDS = 600.0
 GRACE_SECONDS = 30.0
 ANNOUNCE = "advgen: warm start (forked from server pid {pid}; ADVGEN_WARM=0 starts fresh processes)"
-
-
-def preload(modules: Sequence[str]) -> None:
-    """Import ``modules`` (and, with ``advgen.cli``, every command module, the job kinds and the
-    packaged schemas), then TorchDynamo.
-
-    Should an import ask torch whether CUDA is available, torch asks NVML instead of the CUDA
-    runtime (``PYTORCH_NVML_BASED_CUDA_CHECK``, torch's documented remedy for forked processes
-    that fail to initialise CUDA), so the driver is never initialised in the server; an import
-    that initialised CUDA itself stops the server."""
-    os.environ["PYTORCH_NVML_BASED_CUDA_CHECK"] = "1"  # the server's own: each child gets the job's
-    for name in modules:
-        importlib.import_module(name)
-    if "advgen.cli" in modules:
-        import advgen.commands
-
-        for info in pkgutil.iter_modules(advgen.commands.__path__):
-            importlib.import_module(f"advgen.commands.{info.name}")
-        # and what every job does before its command runs: the job kinds' registry and the
-        # packaged schemas its spec is checked against (a schema edit changes the digest: restart)
-        from advgen.commands import _jobkind
-        from advgen.config import preload_schemas
-
-        _jobkind.commands()
-        preload_schemas()
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        if "torch" in modules:
-            # an optimizer's first step imports TorchDynamo (about 1.3 CPU s); torch.compiler.disable
-            # imports it too, without running any torch operation (no thread pool starts before a fork)
-            torch.compiler.disable(lambda: None)
-        if torch.cuda.is_initialized():  # a forked child could not use CUDA: refuse to serve
-            raise SystemExit(
-                "advgen warm server: an import initialised CUDA; jobs would fail in forked children"
-            )
-    gc.freeze()  # the imported objects stay out of the children's collections (fewer copied pages)
-
-
-def entry_point(spec: str) -> Callable[[list[str]], Any]:
-    """The function ``module:function`` that a child runs with the job's arguments."""
-    module, _, function = spec.partition(":")
-    return getattr(importlib.import_module(module), function)
 
 
 def _log(message: str) -> None:
@@ -226,7 +164,7 @@ class Server:
         if pid == 0:
             child.become(conn, request, self.entry, lambda: self._close_in_child(conn), self.announce)
         self.children[pid] = conn
-        client = _peer_pid(conn)
+        client = peer_pid(conn)
         if client is not None:
             self.clients[pid] = client
 
@@ -269,25 +207,25 @@ class Server:
         if self.kill_at is not None:
             return
         for job, client in self.clients.items():
-            if _stopped(client):
+            if stopped(client):
                 if job not in self.stopped:
                     self.stopped.add(job)
-                    _signal_group(job, signal.SIGSTOP)
+                    signal_group(job, signal.SIGSTOP)
             elif job in self.stopped:
                 self.stopped.discard(job)
-                _signal_group(job, signal.SIGCONT)
+                signal_group(job, signal.SIGCONT)
 
     def _tick(self) -> None:
         now = time.monotonic()
         if self.terminated and self.kill_at is None:
             self._stop("SIGTERM")
-        if self.owner is not None and self.pidfd is None and self.kill_at is None and not _alive(self.owner):
+        if self.owner is not None and self.pidfd is None and self.kill_at is None and not alive(self.owner):
             self._stop("its run ended")
         if not self.retired and not self.children and now - self.last_job > self.idle:
             self._retire(f"no job for {self.idle:.0f} s")
         if self.kill_at is not None and now > self.kill_at:
             for pid in self.children:
-                _signal_group(pid, signal.SIGKILL)
+                signal_group(pid, signal.SIGKILL)
 
     def _stop(self, reason: str) -> None:
         """Retire and end the running jobs: SIGTERM now, SIGKILL after the grace period."""
@@ -300,8 +238,8 @@ class Server:
         if self.kill_at is None:
             self.kill_at = time.monotonic() + GRACE_SECONDS
             for pid in self.children:
-                _signal_group(pid, signal.SIGTERM)
-                _signal_group(pid, signal.SIGCONT)  # a stopped job gets it too
+                signal_group(pid, signal.SIGTERM)
+                signal_group(pid, signal.SIGCONT)  # a stopped job gets it too
             self.stopped.clear()
 
     def _retire(self, reason: str) -> None:
@@ -329,40 +267,6 @@ class Server:
         self.listener.close()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
-def _peer_pid(conn: socket.socket) -> int | None:
-    """The pid of the process at the other end of ``conn`` (Linux's ``SO_PEERCRED``)."""
-    try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    except (OSError, AttributeError):
-        return None
-    return struct.unpack("3i", creds)[0] or None
-
-
-def _stopped(pid: int) -> bool:
-    """Whether process ``pid`` is stopped (``/proc/PID/stat``'s state ``T``)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rpartition(b")")[2].split()[:1] == [b"T"]
-    except OSError:
-        return False
-
-
-def _signal_group(pid: int, sig: int) -> None:
-    """``sig`` to the job's process group (the child leads one: it called ``setsid``)."""
-    try:
-        os.killpg(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):  # before the imports: a server still starting
         signal.signal(sig, _on_signal_while_starting)
@@ -383,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--announce", action="store_true", help="each job's stderr says it started warm")
     args = p.parse_args(argv)
     try:
-        _raise_soft_limits()
+        raise_soft_limits()
         digest = provenance.package_digest()  # before the imports it vouches for; the jobs inherit it
         preload([m for m in args.preload.split(",") if m])
         server = Server(
@@ -425,22 +329,6 @@ def _tell(line: str) -> None:
         print(line, flush=True)
     except (BrokenPipeError, ValueError):
         pass
-
-
-#: limits a server raises from its starter's soft value to the hard one (not the core size or the
-#: stack size: the first would have a server dump its memory, the second changes its memory layout)
-RAISED_LIMITS = ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_NOFILE")
-
-
-def _raise_soft_limits() -> None:
-    import resource
-
-    for name in RAISED_LIMITS:
-        which = getattr(resource, name, None)
-        if which is not None:
-            soft, hard = resource.getrlimit(which)
-            if soft != hard:
-                resource.setrlimit(which, (hard, hard))
 
 
 def _remove_own_log(path: Path) -> None:
