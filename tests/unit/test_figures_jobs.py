@@ -197,35 +197,31 @@ def figure_specs(cfg: dict) -> dict[str, list[str]]:
     return {family: each for family, each in specs.items() if each}
 
 
-def set_plots(key: str, value: object):
-    return lambda cfg: cfg["plots"].update({key: value})
+def edit_option(cfg: dict, key: str, value: object) -> None:
+    """Set ``key`` (``plots.<option>``, or ``gans.<option>``: of every GAN) to ``value``."""
+    section, _, option = key.partition(".")
+    for entry in cfg[section].values() if section == "gans" else [cfg[section]]:
+        entry[option] = value
 
 
-def set_gans(key: str, value: object):
-    return lambda cfg: [gan.update({key: value}) for gan in cfg["gans"].values()]
-
-
-#: an option edit -> the families whose figures' specs change (those that draw the option)
+#: an option edit (key -> its new value, the test config) -> the families whose figures' specs
+#: change (those that draw the option)
 OPTION_EDITS = {
-    "plots.smoothing": (
-        "plots",
-        set_plots("smoothing", 4),
-        {"gan_losses", "gan_grad_norms", "gan_loss_comparison", "ae_losses"},
-    ),
-    "plots.cdf_panels": ("plots", set_plots("cdf_panels", 3), {"ae_latent_cdf"}),
-    "plots.sample_panels": ("plots", set_plots("sample_panels", 2), {"gan_samples"}),
+    "plots.smoothing": (4, "plots", {"gan_losses", "gan_grad_norms", "gan_loss_comparison", "ae_losses"}),
+    "plots.cdf_panels": (3, "plots", {"ae_latent_cdf"}),
+    "plots.sample_panels": (2, "plots", {"gan_samples"}),
     "plots.sample_scale": (
+        3,
         "plots",
-        set_plots("sample_scale", 3),
         {"gan_samples", "ae_samples", "ae_reconstructions", "generators_overview"},
     ),
-    "plots.inversion_images": ("sweeps", set_plots("inversion_images", 2), {"inversion_restarts"}),
-    "plots.interpolation_pairs": ("sweeps", set_plots("interpolation_pairs", 2), {"interpolation_labels"}),
-    "gans.vanishing_patience": ("plots", set_gans("vanishing_patience", 7), {"gan_grad_norms"}),
+    "plots.inversion_images": (2, "sweeps", {"inversion_restarts"}),
+    "plots.interpolation_pairs": (2, "sweeps", {"interpolation_labels"}),
+    "gans.vanishing_patience": (7, "plots", {"gan_grad_norms"}),
     # every figure draws at its resolution; the Markdown tables and the landing page do not
     "plots.dpi": (
+        61,
         "robustness",
-        set_plots("dpi", 61),
         {"robustness_curves", "minimal_perturbation", "transfer", "robustness_sweep"},
     ),
 }
@@ -235,10 +231,10 @@ OPTION_EDITS = {
 def test_an_option_edit_changes_only_the_specs_of_the_families_that_draw_it(edit):
     """A figure's spec holds what its family draws, no other option: an edit reruns (changes the
     ``params`` of) exactly the families that draw the edited option."""
-    name, change, families = OPTION_EDITS[edit]
+    value, name, families = OPTION_EDITS[edit]
     raw = yaml.safe_load((REPO / ".test/config" / f"{name}.yaml").read_text())
     before = figure_specs(validate_config(raw, SCHEMA_DIR / "config.schema.yaml"))
-    change(raw)
+    edit_option(raw, edit, value)
     after = figure_specs(validate_config(raw, SCHEMA_DIR / "config.schema.yaml"))
     assert set(after) == set(before)
     assert {family for family in before if before[family] != after[family]} == families
