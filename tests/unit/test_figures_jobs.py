@@ -15,6 +15,7 @@ from jinja2 import Environment
 
 from advgen.cli import main
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
+from advgen.config_files import check_config_files
 from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FAMILY, FIGURES, STAGE
 from advgen.pipeline.jobkind import Values
@@ -94,6 +95,32 @@ def test_a_figure_with_several_inputs_and_a_family_shared_input():
     assert (
         figures_of(plots, "truncation_grid") == [] and plots.jobs.each(BY_NAME["plot_truncation_grid"]) == []
     )
+
+
+#: a per-run family of the replicates config -> (its runs the report shows, those it leaves out)
+FIRST_SEEDS = {
+    "gan_losses": ({"tiny_ns"}, {"tiny_ns_seed1"}),  # replicates: 2
+    "gan_samples": ({"tiny_ns"}, {"tiny_ns_seed1"}),
+    "ae_latent_cdf": ({"tiny_ae"}, {"tiny_ae_seed7"}),  # seeds: [3, 7]
+}
+
+
+@pytest.mark.parametrize("family", sorted(FIRST_SEEDS))
+def test_the_report_shows_the_figures_of_each_entrys_first_seed_only(family):
+    """Every seed's figure is drawn; the report shows the first seed's (the run that keeps the
+    entry's name, advgen.replicates), an empty report entry leaving the other seeds' out."""
+    pipe = build(check_config_files([str(REPO / ".test/config/replicates.yaml")]))
+    figures = figures_of(pipe, family)
+    entries = BY_NAME[f"plot_{family}"].outputs["figures"].reports(pipe)
+    assert len(entries) == len(figures) and {d.png for d in figures} <= set(pipe.targets())
+    shown = {d.labels["run"] for d, entry in zip(figures, entries) if entry}
+    left_out = {d.labels["run"] for d, entry in zip(figures, entries) if not entry}
+    assert (shown, left_out) == FIRST_SEEDS[family]
+    assert all(entry == row(family).report(d.labels) for d, entry in zip(figures, entries) if entry)
+    # a config without seeds shows every run's figure
+    single = build(config("generative"))
+    every = BY_NAME[f"plot_{family}"].outputs["figures"].reports(single)
+    assert every and all(every)
 
 
 class FakeSnakemake(SimpleNamespace):

@@ -131,6 +131,17 @@ class Drawn:
     def outputs(self) -> list[str]:
         return [self.png, *self.vectors]
 
+    def embedded(self, plan: Plan) -> bool:
+        """Whether the report shows this figure: a figure of one run (:data:`RUN_WILDCARDS`) only
+        for its entry's first seed, the run that keeps the entry's name (:mod:`advgen.replicates`);
+        the other seeds' figures are drawn under ``results/figures`` but left out, which keeps the
+        report small enough to send."""
+        if not self.figure.in_report:
+            return False
+        replicate_of = plan.study.replicate_of
+        runs = [str(v) for w, v in self.values.items() if w in RUN_WILDCARDS]
+        return all(replicate_of.get(run, run) == run for run in runs)
+
 
 def template(*files: str) -> Inputs:
     """``inputs`` of a figure reading given files: each path with the figure's wildcards filled in."""
@@ -148,6 +159,8 @@ def figure_png(name: str) -> str:
 
 #: a wildcard's report label where it is not the wildcard's own name
 WILDCARD_LABELS = {"gan": "run", "ae": "run", "label": "point", "robustness_sweep": "sweep"}
+#: the wildcards whose value is a model's run (a GAN, an autoencoder, a sweep's generator, a classifier)
+RUN_WILDCARDS = ("gan", "ae", "generator", "classifier")
 
 
 def row(
