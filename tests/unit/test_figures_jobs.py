@@ -15,6 +15,7 @@ from jinja2 import Environment
 
 from advgen.cli import main
 from advgen.config import SCHEMA_DIR, spec_json, validate_config
+from advgen.config_files import check_config_files
 from advgen.pipeline import build, paths
 from advgen.pipeline.figures import FAMILY, FIGURES, STAGE
 from advgen.pipeline.jobkind import Values
@@ -94,6 +95,32 @@ def test_a_figure_with_several_inputs_and_a_family_shared_input():
     assert (
         figures_of(plots, "truncation_grid") == [] and plots.jobs.each(BY_NAME["plot_truncation_grid"]) == []
     )
+
+
+#: a per-run family of the replicates config -> (its runs the report shows, those it leaves out)
+FIRST_SEEDS = {
+    "gan_losses": ({"tiny_ns"}, {"tiny_ns_seed1"}),  # replicates: 2
+    "gan_samples": ({"tiny_ns"}, {"tiny_ns_seed1"}),
+    "ae_latent_cdf": ({"tiny_ae"}, {"tiny_ae_seed7"}),  # seeds: [3, 7]
+}
+
+
+@pytest.mark.parametrize("family", sorted(FIRST_SEEDS))
+def test_the_report_shows_the_figures_of_each_entrys_first_seed_only(family):
+    """Every seed's figure is drawn; the report shows the first seed's (the run that keeps the
+    entry's name, advgen.replicates), an empty report entry leaving the other seeds' out."""
+    pipe = build(check_config_files([str(REPO / ".test/config/replicates.yaml")]))
+    figures = figures_of(pipe, family)
+    entries = BY_NAME[f"plot_{family}"].outputs["figures"].reports(pipe)
+    assert len(entries) == len(figures) and {d.png for d in figures} <= set(pipe.targets())
+    shown = {d.labels["run"] for d, entry in zip(figures, entries) if entry}
+    left_out = {d.labels["run"] for d, entry in zip(figures, entries) if not entry}
+    assert (shown, left_out) == FIRST_SEEDS[family]
+    assert all(entry == row(family).report(d.labels) for d, entry in zip(figures, entries) if entry)
+    # a config without seeds shows every run's figure
+    single = build(config("generative"))
+    every = BY_NAME[f"plot_{family}"].outputs["figures"].reports(single)
+    assert every and all(every)
 
 
 class FakeSnakemake(SimpleNamespace):
@@ -197,35 +224,31 @@ def figure_specs(cfg: dict) -> dict[str, list[str]]:
     return {family: each for family, each in specs.items() if each}
 
 
-def set_plots(key: str, value: object):
-    return lambda cfg: cfg["plots"].update({key: value})
+def edit_option(cfg: dict, key: str, value: object) -> None:
+    """Set ``key`` (``plots.<option>``, or ``gans.<option>``: of every GAN) to ``value``."""
+    section, _, option = key.partition(".")
+    for entry in cfg[section].values() if section == "gans" else [cfg[section]]:
+        entry[option] = value
 
 
-def set_gans(key: str, value: object):
-    return lambda cfg: [gan.update({key: value}) for gan in cfg["gans"].values()]
-
-
-#: an option edit -> the families whose figures' specs change (those that draw the option)
+#: an option edit (key -> its new value, the test config) -> the families whose figures' specs
+#: change (those that draw the option)
 OPTION_EDITS = {
-    "plots.smoothing": (
-        "plots",
-        set_plots("smoothing", 4),
-        {"gan_losses", "gan_grad_norms", "gan_loss_comparison", "ae_losses"},
-    ),
-    "plots.cdf_panels": ("plots", set_plots("cdf_panels", 3), {"ae_latent_cdf"}),
-    "plots.sample_panels": ("plots", set_plots("sample_panels", 2), {"gan_samples"}),
+    "plots.smoothing": (4, "plots", {"gan_losses", "gan_grad_norms", "gan_loss_comparison", "ae_losses"}),
+    "plots.cdf_panels": (3, "plots", {"ae_latent_cdf"}),
+    "plots.sample_panels": (2, "plots", {"gan_samples"}),
     "plots.sample_scale": (
+        3,
         "plots",
-        set_plots("sample_scale", 3),
         {"gan_samples", "ae_samples", "ae_reconstructions", "generators_overview"},
     ),
-    "plots.inversion_images": ("sweeps", set_plots("inversion_images", 2), {"inversion_restarts"}),
-    "plots.interpolation_pairs": ("sweeps", set_plots("interpolation_pairs", 2), {"interpolation_labels"}),
-    "gans.vanishing_patience": ("plots", set_gans("vanishing_patience", 7), {"gan_grad_norms"}),
+    "plots.inversion_images": (2, "sweeps", {"inversion_restarts"}),
+    "plots.interpolation_pairs": (2, "sweeps", {"interpolation_labels"}),
+    "gans.vanishing_patience": (7, "plots", {"gan_grad_norms"}),
     # every figure draws at its resolution; the Markdown tables and the landing page do not
     "plots.dpi": (
+        61,
         "robustness",
-        set_plots("dpi", 61),
         {"robustness_curves", "minimal_perturbation", "transfer", "robustness_sweep"},
     ),
 }
@@ -235,10 +258,10 @@ OPTION_EDITS = {
 def test_an_option_edit_changes_only_the_specs_of_the_families_that_draw_it(edit):
     """A figure's spec holds what its family draws, no other option: an edit reruns (changes the
     ``params`` of) exactly the families that draw the edited option."""
-    name, change, families = OPTION_EDITS[edit]
+    value, name, families = OPTION_EDITS[edit]
     raw = yaml.safe_load((REPO / ".test/config" / f"{name}.yaml").read_text())
     before = figure_specs(validate_config(raw, SCHEMA_DIR / "config.schema.yaml"))
-    change(raw)
+    edit_option(raw, edit, value)
     after = figure_specs(validate_config(raw, SCHEMA_DIR / "config.schema.yaml"))
     assert set(after) == set(before)
     assert {family for family in before if before[family] != after[family]} == families

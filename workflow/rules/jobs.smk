@@ -22,8 +22,13 @@ def rule_outputs(kind):
             out[name] = report(out[name], **value.report)
         elif isinstance(value, Output) and value.reports is not None:
             entries = value.reports(PIPE)
-            out[name] = [report(p, **entry) for p, entry in zip(out[name], entries)]
+            out[name] = [in_report(p, entry) for p, entry in zip(out[name], entries)]
     return out
+
+
+def in_report(path, entry):
+    """``path`` in report() with ``entry``; an empty entry: not in the report."""
+    return report(path, **entry) if entry else path
 
 
 for kind in JOB_KINDS:

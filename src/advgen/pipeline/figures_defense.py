@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from advgen import paths
 from advgen.pipeline.defense import PROBE_TABLE, PURIFY_TABLE
-from advgen.pipeline.figure import ONCE, Figure, Options, Values, figure_png, template
+from advgen.pipeline.figure import ONCE, Figure, Options, Plot, Values, summary
 from advgen.pipeline.plan import Plan
-from advgen.plots import defense as defense_plots
-from advgen.plots.families import one_table
+from advgen.plots.defense import flip_eps, probe_bars, purify_cost, purify_curves
 
 
 def if_purify(plan: Plan) -> list[Values]:
@@ -35,49 +34,21 @@ def probe(plan: Plan, values: Values) -> Options:
     return {"experiment": f"probes on {plan.study.gans[probe.gans[0]].dataset}"}
 
 
+def purification(name: str, label: str, plot: Plot) -> Figure:
+    """A figure ``defense/<name>`` of the purify table."""
+    where = "Defense/Purification"
+    return summary(f"defense_{name}", f"defense/{name}", where, label, if_purify, PURIFY_TABLE, purify, plot)
+
+
+def probes(name: str, label: str, table: str, plot: Plot) -> Figure:
+    """A figure ``defense/<name>`` of the probes' ``table``."""
+    where = "Defense/Discriminator probes"
+    return summary(f"defense_{name}", f"defense/{name}", where, label, if_probes, table, probe, plot)
+
+
 ROWS: tuple[Figure, ...] = (
-    Figure(
-        family="defense_purify_eps",
-        path=figure_png("defense/purify_eps"),
-        category="Defense",
-        subcategory="Purification",
-        labels={"figure": "accuracy vs epsilon"},
-        each=if_purify,
-        inputs=template(PURIFY_TABLE),
-        options=purify,
-        draw=one_table(defense_plots.purify_curves),
-    ),
-    Figure(
-        family="defense_purify_cost",
-        path=figure_png("defense/purify_cost"),
-        category="Defense",
-        subcategory="Purification",
-        labels={"figure": "accuracy and cost vs L x R"},
-        each=if_purify,
-        inputs=template(PURIFY_TABLE),
-        options=purify,
-        draw=one_table(defense_plots.purify_cost),
-    ),
-    Figure(
-        family="defense_probe",
-        path=figure_png("defense/probe"),
-        category="Defense",
-        subcategory="Discriminator probes",
-        labels={"figure": "probe accuracy per feature source"},
-        each=if_probes,
-        inputs=template(PROBE_TABLE),
-        options=probe,
-        draw=one_table(defense_plots.probe_bars),
-    ),
-    Figure(
-        family="defense_flip",
-        path=figure_png("defense/flip"),
-        category="Defense",
-        subcategory="Discriminator probes",
-        labels={"figure": "real-to-fake flip epsilon"},
-        each=if_probes,
-        inputs=template(paths.FLIP_EXAMPLES),
-        options=probe,
-        draw=one_table(defense_plots.flip_eps),
-    ),
+    purification("purify_eps", "accuracy vs epsilon", purify_curves),
+    purification("purify_cost", "accuracy and cost vs L x R", purify_cost),
+    probes("probe", "probe accuracy per feature source", PROBE_TABLE, probe_bars),
+    probes("flip", "real-to-fake flip epsilon", paths.FLIP_EXAMPLES, flip_eps),
 )

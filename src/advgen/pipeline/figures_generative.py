@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from advgen import paths
 from advgen.errors import ConfigError
-from advgen.pipeline.figure import ONCE, Figure, Options, Values, figure_png, template
+from advgen.pipeline.figure import ONCE, Figure, Options, Values, figure_png, markdown_table, row, template
 from advgen.pipeline.plan import Plan
 from advgen.plots import families as render
+from advgen.plots.families import Render
 
 
 # --- which figures
@@ -127,143 +128,43 @@ def overview(plan: Plan, values: Values) -> Options:
     }
 
 
+#: a model's wildcard -> its runs' folder under results/figures, which runs, their options
+RUNS = {"gan": ("gans", gans, gan), "ae": ("autoencoders", aes, ae)}
+
+
+def per_run(
+    model: str, name: str, where: str, label: str, table: str, draw: Render, raster: bool = False
+) -> Figure:
+    """A figure ``<folder>/<run>/<name>.png`` of each run of ``model`` (:data:`RUNS`), drawn from
+    the run's ``table``."""
+    folder, each, options = RUNS[model]
+    path = figure_png(f"{folder}/{{{model}}}/{name}")
+    return row(f"{model}_{name}", path, where, label, each, template(table), options, draw, raster=raster)
+
+
+#: the report's subcategories of the stage's figures
+TRAINING, COMPARISON = "Generative/GAN training", "Generative/GAN comparison"
+AUTOENCODERS, OVERVIEW = "Generative/Autoencoders", "Generative/Overview"
+
 ROWS: tuple[Figure, ...] = (
-    Figure(
-        family="gan_losses",
-        path=figure_png("gans/{gan}/losses"),
-        category="Generative",
-        subcategory="GAN training",
-        labels={"run": "{gan}", "figure": "G vs D losses"},
-        each=gans,
-        inputs=template(paths.GAN_LOSSES),
-        options=gan,
-        draw=render.gan_losses,
-    ),
-    Figure(
-        family="gan_grad_norms",
-        path=figure_png("gans/{gan}/grad_norms"),
-        category="Generative",
-        subcategory="GAN training",
-        labels={"run": "{gan}", "figure": "gradient norms"},
-        each=gans,
-        inputs=template(paths.GAN_LOSSES),
-        options=gan,
-        draw=render.gan_grad_norms,
-    ),
-    Figure(
-        family="gan_samples",
-        path=figure_png("gans/{gan}/samples"),
-        category="Generative",
-        subcategory="GAN samples",
-        labels={"run": "{gan}", "figure": "samples per epoch"},
-        each=gans,
-        inputs=template(paths.GAN_SAMPLES),
-        options=gan,
-        draw=render.gan_samples,
-        raster=True,
-    ),
-    Figure(
-        family="gan_loss_comparison",
-        path=figure_png("gans/loss_comparison_{dataset}"),
-        category="Generative",
-        subcategory="GAN comparison",
-        labels={"dataset": "{dataset}", "figure": "loss comparison"},
-        each=gan_datasets,
-        inputs=comparison_losses,
-        options=comparison,
-        draw=render.gan_loss_comparison,
-    ),
-    Figure(
-        family="gan_mode_coverage",
-        path=figure_png("gans/mode_coverage"),
-        category="Generative",
-        subcategory="GAN comparison",
-        labels={"figure": "mode coverage vs unroll k"},
-        each=if_scored_gans,
-        inputs=template(paths.SAMPLE_QUALITY_SUMMARY),
-        options=mode_coverage,
-        draw=render.gan_mode_coverage,
-    ),
-    Figure(
-        family="ae_losses",
-        path=figure_png("autoencoders/{ae}/losses"),
-        category="Generative",
-        subcategory="Autoencoders",
-        labels={"run": "{ae}", "figure": "loss terms"},
-        each=aes,
-        inputs=template(paths.AE_LOSSES),
-        options=ae,
-        draw=render.ae_losses,
-    ),
-    Figure(
-        family="ae_latent_cdf",
-        path=figure_png("autoencoders/{ae}/latent_cdf"),
-        category="Generative",
-        subcategory="Autoencoders",
-        labels={"run": "{ae}", "figure": "latent CDF"},
-        each=aes,
-        inputs=template(paths.AE_LATENT_CDF),
-        options=ae,
-        draw=render.ae_latent_cdf,
-    ),
-    Figure(
-        family="ae_samples",
-        path=figure_png("autoencoders/{ae}/samples"),
-        category="Generative",
-        subcategory="Autoencoders",
-        labels={"run": "{ae}", "figure": "novel samples"},
-        each=aes,
-        inputs=template(paths.AE_NOVEL),
-        options=ae,
-        draw=render.ae_samples,
-        raster=True,
-    ),
-    Figure(
-        family="ae_reconstructions",
-        path=figure_png("autoencoders/{ae}/reconstructions"),
-        category="Generative",
-        subcategory="Autoencoders",
-        labels={"run": "{ae}", "figure": "reconstructions"},
-        each=aes,
-        inputs=template(paths.AE_RECONSTRUCTIONS),
-        options=ae,
-        draw=render.ae_reconstructions,
-        raster=True,
-    ),
+    per_run("gan", "losses", TRAINING, "G vs D losses", paths.GAN_LOSSES, render.gan_losses),
+    per_run("gan", "grad_norms", TRAINING, "gradient norms", paths.GAN_LOSSES, render.gan_grad_norms),
+    per_run("gan", "samples", "Generative/GAN samples", "samples per epoch", paths.GAN_SAMPLES, render.gan_samples,
+            raster=True),
+    row("gan_loss_comparison", figure_png("gans/loss_comparison_{dataset}"), COMPARISON, "loss comparison",
+        gan_datasets, comparison_losses, comparison, render.gan_loss_comparison),
+    row("gan_mode_coverage", figure_png("gans/mode_coverage"), COMPARISON, "mode coverage vs unroll k",
+        if_scored_gans, template(paths.SAMPLE_QUALITY_SUMMARY), mode_coverage, render.gan_mode_coverage),
+    per_run("ae", "losses", AUTOENCODERS, "loss terms", paths.AE_LOSSES, render.ae_losses),
+    per_run("ae", "latent_cdf", AUTOENCODERS, "latent CDF", paths.AE_LATENT_CDF, render.ae_latent_cdf),
+    per_run("ae", "samples", AUTOENCODERS, "novel samples", paths.AE_NOVEL, render.ae_samples, raster=True),
+    per_run("ae", "reconstructions", AUTOENCODERS, "reconstructions", paths.AE_RECONSTRUCTIONS,
+            render.ae_reconstructions, raster=True),
     # the pictures a reader sees first (README, the report's landing page): samples beside real digits
-    Figure(
-        family="generators_overview",
-        path=figure_png("generators_overview"),
-        category="Generative",
-        subcategory="Overview",
-        labels={"figure": "samples and quality gate"},
-        each=if_overview,
-        inputs=overview_inputs,
-        options=overview,
-        draw=render.generators_overview,
-        raster=True,
-    ),
-    Figure(
-        family="generators_landing",
-        path=paths.GENERATORS_RST,
-        category="Generative",
-        subcategory="Overview",
-        labels={"figure": "landing page"},
-        each=if_overview,
-        inputs=template(figure_png("generators_overview")),
-        draw=render.generators_landing,
-        in_report=False,
-    ),
+    row("generators_overview", figure_png("generators_overview"), OVERVIEW, "samples and quality gate", if_overview,
+        overview_inputs, overview, render.generators_overview, raster=True),
+    row("generators_landing", paths.GENERATORS_RST, OVERVIEW, "landing page", if_overview,
+        template(figure_png("generators_overview")), draw=render.generators_landing, in_report=False),
     # the Markdown summary table (results/tables/sample_quality.md)
-    Figure(
-        family="table_sample_quality",
-        path=paths.TABLE_MD.format(table="sample_quality"),
-        category="Tables",
-        subcategory=None,
-        labels={"table": "sample quality"},
-        each=if_sample_quality,
-        inputs=template(paths.SAMPLE_QUALITY_SUMMARY),
-        draw=render.sample_quality_table,
-        rule_name="table_sample_quality",
-    ),
-)
+    markdown_table("sample_quality", if_sample_quality, render.sample_quality_table, paths.SAMPLE_QUALITY_SUMMARY),
+)  # fmt: skip

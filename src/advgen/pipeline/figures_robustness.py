@@ -8,12 +8,25 @@ from __future__ import annotations
 
 from advgen import paths
 from advgen.pipeline.base import classifier_model, splits
-from advgen.pipeline.figure import FIGURE, ONCE, STAGE, Figure, Options, Values, figure_png, template
+from advgen.pipeline.figure import (
+    FIGURE,
+    ONCE,
+    STAGE,
+    Each,
+    Figure,
+    Options,
+    Plot,
+    Values,
+    figure_png,
+    markdown_table,
+    row,
+    summary,
+    template,
+)
 from advgen.pipeline.plan import Plan
 from advgen.plots import families as render
-from advgen.plots import robustness as robustness_plots
 from advgen.plots.examples import adversarial_examples
-from advgen.plots.families import one_table
+from advgen.plots.robustness import accuracy_curves, minimal_perturbation, transfer_heatmaps
 from advgen.robustness import plan as expansion
 
 
@@ -84,87 +97,31 @@ def examples(plan: Plan, values: Values) -> Options:
     }
 
 
+def of_classifiers(
+    family: str, name: str, where: str, label: str, each: Each, table: str, plot: Plot
+) -> Figure:
+    """A figure ``robustness/<name>`` of one table over every classifier."""
+    return summary(family, f"robustness/{name}", where, label, each, table, classifiers, plot)
+
+
 #: the masking table's Markdown, written by the masking_table job beside its Parquet
-MASKING_TABLE = Figure(
-    family="table_masking",
-    path=paths.TABLE_MD.format(table="masking"),
-    category="Tables",
-    subcategory=None,
-    labels={"table": "masking"},
-    job=STAGE,
-    rule_name="masking_table",
-)
+MASKING_TABLE = markdown_table("masking", job=STAGE, rule_name="masking_table")
 
 ROWS: tuple[Figure, ...] = (
-    Figure(
-        family="robustness_curves",
-        path=figure_png("robustness/accuracy_vs_eps"),
-        category="Robustness",
-        subcategory="Attacks",
-        labels={"figure": "accuracy vs epsilon"},
-        each=if_attacks,
-        inputs=template(paths.ATTACKS),
-        options=classifiers,
-        draw=one_table(robustness_plots.accuracy_curves),
-    ),
-    Figure(
-        family="minimal_perturbation",
-        path=figure_png("robustness/minimal_perturbation"),
-        category="Robustness",
-        subcategory="Attacks",
-        labels={"figure": "minimal perturbation"},
-        each=if_minimal,
-        inputs=template(paths.MINIMAL_PERTURBATION),
-        options=classifiers,
-        draw=one_table(robustness_plots.minimal_perturbation),
-    ),
-    Figure(
-        family="transfer",
-        path=figure_png("robustness/transfer"),
-        category="Robustness",
-        subcategory="Transfer",
-        labels={"figure": "transfer matrix"},
-        each=if_transfer,
-        inputs=template(paths.TRANSFER),
-        options=classifiers,
-        draw=one_table(robustness_plots.transfer_heatmaps),
-    ),
-    Figure(
-        family="robustness_sweep",
-        path=figure_png("robustness/sweep_{robustness_sweep}"),
-        category="Robustness",
-        subcategory="Sweeps",
-        labels={"sweep": "{robustness_sweep}", "figure": "accuracy vs sweep variable"},
-        each=robustness_sweeps,
-        inputs=template(paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}")),
-        options=sweep,
-        draw=render.robustness_sweep,
-    ),
+    of_classifiers("robustness_curves", "accuracy_vs_eps", "Robustness/Attacks", "accuracy vs epsilon", if_attacks,
+                   paths.ATTACKS, accuracy_curves),
+    of_classifiers("minimal_perturbation", "minimal_perturbation", "Robustness/Attacks", "minimal perturbation",
+                   if_minimal, paths.MINIMAL_PERTURBATION, minimal_perturbation),
+    of_classifiers("transfer", "transfer", "Robustness/Transfer", "transfer matrix", if_transfer, paths.TRANSFER,
+                   transfer_heatmaps),
+    row("robustness_sweep", figure_png("robustness/sweep_{robustness_sweep}"), "Robustness/Sweeps",
+        "accuracy vs sweep variable", robustness_sweeps,
+        template(paths.fill(paths.ROBUSTNESS_SWEEP, sweep="{robustness_sweep}")), sweep, render.robustness_sweep),
     # the review's Figs. 2-3: each classifier's figure runs its attacks (one job per figure)
-    Figure(
-        family="adversarial_examples",
-        path=paths.ADVERSARIAL_EXAMPLES + ".png",
-        category="Robustness",
-        subcategory="Attacks",
-        labels={"classifier": "{classifier}", "figure": "adversarial examples"},
-        each=example_classifiers,
-        inputs=example_inputs,
-        options=examples,
-        draw=adversarial_examples,
-        job=FIGURE,
-        rule_name="adversarial_examples",
-    ),
+    row("adversarial_examples", paths.ADVERSARIAL_EXAMPLES + ".png", "Robustness/Attacks", "adversarial examples",
+        example_classifiers, example_inputs, examples, adversarial_examples, job=FIGURE,
+        rule_name="adversarial_examples"),
     # the Markdown summary table (results/tables/robustness.md)
-    Figure(
-        family="table_robustness",
-        path=paths.TABLE_MD.format(table="robustness"),
-        category="Tables",
-        subcategory=None,
-        labels={"table": "robustness"},
-        each=if_attacks,
-        inputs=template(paths.ATTACKS, paths.MINIMAL_PERTURBATION),
-        draw=render.robustness_table,
-        rule_name="table_robustness",
-    ),
+    markdown_table("robustness", if_attacks, render.robustness_table, paths.ATTACKS, paths.MINIMAL_PERTURBATION),
     MASKING_TABLE,
-)
+)  # fmt: skip

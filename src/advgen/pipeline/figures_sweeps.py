@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from advgen import paths
-from advgen.pipeline.figure import ONCE, STAGE, Figure, Options, Values, figure_png, template
+from advgen.pipeline.figure import ONCE, STAGE, Figure, Options, Plot, Values, figure_png, row, summary
 from advgen.pipeline.plan import Plan
 from advgen.plots import families as render
-from advgen.plots import sweeps as sweeps_plots
-from advgen.plots.families import one_table
+from advgen.plots.families import Render
+from advgen.plots.sweeps import inpainting_errors, inversion_summary, truncation_curves
 from advgen.sweeps.grid import GridPoint
 from advgen.sweeps.registry import SWEEPS
 
@@ -81,111 +81,51 @@ def truncation_grid(plan: Plan, values: Values) -> Options:
     return {"experiment": f"{generator}, seed {rows[0].params['seed']}" if rows else generator}
 
 
-def summary(plan: Plan, values: Values) -> Options:
+def datasets(plan: Plan, values: Values) -> Options:
+    """``options`` of a figure of a sweep's aggregate table: the data sets."""
     return {"experiment": f"sweeps on {', '.join(sorted(plan.study.datasets))}"}
 
 
-def aggregate(sweep: str) -> Callable[[Plan, Values], list[str]]:
-    return template(paths.fill(paths.SWEEP_AGGREGATE, sweep=sweep))
+def where(sweep: str) -> str:
+    """The report's category and subcategory of ``sweep``'s figures."""
+    return f"Sweeps/{sweep.capitalize()}"
+
+
+def of_aggregate(family: str, sweep: str, label: str, plot: Plot) -> Figure:
+    """A figure ``sweeps/<family>`` of ``sweep``'s aggregate table."""
+    table = paths.fill(paths.SWEEP_AGGREGATE, sweep=sweep)
+    return summary(family, f"sweeps/{family}", where(sweep), label, if_sweep(sweep), table, datasets, plot)
+
+
+def per_point(family: str, sweep: str, label: str, table: str, draw: Render) -> Figure:
+    """A figure ``sweeps/<sweep>/<generator>/<point>`` of each grid point of ``sweep``, from the
+    point's own ``table``."""
+    path = figure_png(f"sweeps/{sweep}/{{generator}}/{{label}}")
+    each, inputs, options = points_of(sweep), point_file(sweep, table), point_options(sweep)
+    return row(family, path, where(sweep), label, each, inputs, options, draw)
 
 
 #: the image each point's job draws (the sweep -> its row; the job's ``figure`` output)
 STAGE_FIGURES: dict[str, Figure] = {
-    "inversion": Figure(
-        family="sweeps_inversion",
-        path=paths.INVERSION_FIGURE,
-        category="Sweeps",
-        subcategory="Inversion",
-        labels={"generator": "{generator}", "point": "{point}"},
-        job=STAGE,
-        rule_name=SWEEPS["inversion"].rule,
-    ),
-    "inpainting": Figure(
-        family="sweeps_inpainting",
-        path=paths.INPAINTING_FIGURE,
-        category="Sweeps",
-        subcategory="Inpainting",
-        labels={"generator": "{generator}", "point": "{point}"},
-        job=STAGE,
-        rule_name=SWEEPS["inpainting"].rule,
-    ),
-    "interpolation": Figure(
-        family="sweeps_interpolation",
-        path=paths.INTERPOLATION_FIGURE,
-        category="Sweeps",
-        subcategory="Interpolation",
-        labels={"generator": "{generator}", "point": "{point}"},
-        job=STAGE,
-        rule_name=SWEEPS["interpolation"].rule,
-    ),
+    sweep: row(
+        f"sweeps_{sweep}", path, where(sweep), None, None, None, job=STAGE, rule_name=SWEEPS[sweep].rule
+    )
+    for sweep, path in (
+        ("inversion", paths.INVERSION_FIGURE),
+        ("inpainting", paths.INPAINTING_FIGURE),
+        ("interpolation", paths.INTERPOLATION_FIGURE),
+    )
 }
 
 ROWS: tuple[Figure, ...] = (
-    Figure(
-        family="inversion_restarts",
-        path=figure_png("sweeps/inversion/{generator}/{label}"),
-        category="Sweeps",
-        subcategory="Inversion",
-        labels={"generator": "{generator}", "point": "{label}", "figure": "loss per restart"},
-        each=points_of("inversion"),
-        inputs=point_file("inversion", paths.INVERSION_STEPS),
-        options=point_options("inversion"),
-        draw=render.inversion_restarts,
-    ),
-    Figure(
-        family="inversion_summary",
-        path=figure_png("sweeps/inversion_summary"),
-        category="Sweeps",
-        subcategory="Inversion",
-        labels={"figure": "final MSE vs restarts"},
-        each=if_sweep("inversion"),
-        inputs=aggregate("inversion"),
-        options=summary,
-        draw=one_table(sweeps_plots.inversion_summary),
-    ),
-    Figure(
-        family="inpainting",
-        path=figure_png("sweeps/inpainting"),
-        category="Sweeps",
-        subcategory="Inpainting",
-        labels={"figure": "error by mask type"},
-        each=if_sweep("inpainting"),
-        inputs=aggregate("inpainting"),
-        options=summary,
-        draw=one_table(sweeps_plots.inpainting_errors),
-    ),
-    Figure(
-        family="interpolation_labels",
-        path=figure_png("sweeps/interpolation/{generator}/{label}"),
-        category="Sweeps",
-        subcategory="Interpolation",
-        labels={"generator": "{generator}", "point": "{label}", "figure": "labels along the path"},
-        each=points_of("interpolation"),
-        inputs=point_file("interpolation", paths.INTERPOLATION_FRAMES),
-        options=point_options("interpolation"),
-        draw=render.interpolation_labels,
-    ),
-    Figure(
-        family="truncation",
-        path=figure_png("sweeps/truncation"),
-        category="Sweeps",
-        subcategory="Truncation",
-        labels={"figure": "FID and modes vs psi"},
-        each=if_sweep("truncation"),
-        inputs=aggregate("truncation"),
-        options=summary,
-        draw=one_table(sweeps_plots.truncation_curves),
-    ),
-    Figure(
-        family="truncation_grid",
-        path=figure_png("sweeps/truncation_grid/{generator}"),
-        category="Sweeps",
-        subcategory="Truncation",
-        labels={"generator": "{generator}", "figure": "samples per psi"},
-        each=truncation_generators,
-        inputs=truncation_samples,
-        options=truncation_grid,
-        draw=render.truncation_grid,
-    ),
+    per_point("inversion_restarts", "inversion", "loss per restart", paths.INVERSION_STEPS,
+              render.inversion_restarts),
+    of_aggregate("inversion_summary", "inversion", "final MSE vs restarts", inversion_summary),
+    of_aggregate("inpainting", "inpainting", "error by mask type", inpainting_errors),
+    per_point("interpolation_labels", "interpolation", "labels along the path", paths.INTERPOLATION_FRAMES,
+              render.interpolation_labels),
+    of_aggregate("truncation", "truncation", "FID and modes vs psi", truncation_curves),
+    row("truncation_grid", figure_png("sweeps/truncation_grid/{generator}"), where("truncation"), "samples per psi",
+        truncation_generators, truncation_samples, truncation_grid, render.truncation_grid),
     *STAGE_FIGURES.values(),
-)
+)  # fmt: skip

@@ -4,9 +4,12 @@
 A :data:`~advgen.pipeline.figure.FAMILY` row is one job with no wildcards drawing every figure
 of the family the config asks for (Python and matplotlib start once per family): its outputs
 ``figures`` (one per figure, each with its own report entry and labels) and ``vectors`` (the
-PNGs' vector copies), its inputs ``figure1``, ``figure2``, ... (each figure's files). A
+PNGs' vector copies), its inputs ``figure1``, ``figure2``, ... (each figure's files). Of the
+figures of one run, the report shows the entry's first seed's only
+(:meth:`~advgen.pipeline.figure.Drawn.embedded`; an empty report entry leaves a file out). A
 :data:`~advgen.pipeline.figure.FIGURE` row (the adversarial examples: a model and attacks per
-figure) is one job per figure, named by its wildcards. Either job's spec is a
+figure) is one job per figure, named by its wildcards, its rule's one report entry every
+figure's. Either job's spec is a
 :class:`~advgen.plots.spec.FiguresSpec`: each figure's :class:`~advgen.plots.spec.PlotSpec`
 holding the keys its family's renderer draws (:attr:`advgen.plots.families.Render.keys`) of the
 ``plots`` section and of the row's ``options``, no other, so an edit of one option reruns only
@@ -64,7 +67,8 @@ def _family_kind(row: Figure) -> dict[str, Any]:
         return [d.png for d in family_figures(plan, row)]
 
     def reports(plan: Plan) -> list[Mapping[str, Any]]:
-        return [row.report(d.labels) for d in family_figures(plan, row)]
+        """Each figure's report entry; empty for one the report leaves out (:meth:`Drawn.embedded`)."""
+        return [row.report(d.labels) if d.embedded(plan) else {} for d in family_figures(plan, row)]
 
     def vectors(plan: Plan) -> list[str]:
         return [path for d in family_figures(plan, row) for path in d.vectors]
