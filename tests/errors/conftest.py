@@ -37,10 +37,10 @@ def run_cli(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[in
     return code, capsys.readouterr().err
 
 
-def filled(text: str, folders: dict[str, Path]) -> str:
-    """``text`` with each placeholder of ``folders`` (``{G}``, ``{B}``, ...) replaced by its folder."""
-    for key, folder in folders.items():
-        text = text.replace(key, str(folder))
+def filled(text: str, places: dict[str, Path | str]) -> str:
+    """``text`` with each placeholder of ``places`` (``{G}``, ``{B}``, ...) replaced by its folder."""
+    for key, place in places.items():
+        text = text.replace(key, str(place))
     return text
 
 
