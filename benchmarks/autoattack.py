@@ -40,6 +40,7 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from advgen.attacks import APGD, PGD, AutoAttack  # noqa: E402
 from benchmarks.attacks import reference_pgd  # noqa: E402
+from benchmarks.cli_options import add_smoke, add_threads  # noqa: E402
 
 
 def digits_model(
@@ -201,14 +202,12 @@ def rss_child(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--smoke", action="store_true", help="tiny budgets: 40 digits, 10 iterations, 100 queries"
-    )
+    add_smoke(parser, "tiny budgets: 40 digits, 10 iterations, 100 queries")
     parser.add_argument("--examples", type=int, default=200, help="digits attacked in the timed runs")
     parser.add_argument("--eps", type=float, default=0.1, help="Linf budget (the MLP keeps ~15%% at 0.1)")
     parser.add_argument("--n-iter", type=int, default=100, help="APGD/FAB iterations (paper: 100)")
     parser.add_argument("--n-queries", type=int, default=5000, help="Square queries (paper: 5,000)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    add_threads(parser, 1)
     parser.add_argument(
         "--checkpoint",
         default=None,

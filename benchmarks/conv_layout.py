@@ -37,7 +37,9 @@ from advgen.attacks.pgd import PGD
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.classifiers.training import _optimizer, _train_epoch
 from advgen.classifiers.zoo import build_classifier
+from advgen.config import complete_entry
 from advgen.models.autoencoder import ConvAutoencoder
+from advgen.specs import typed_spec
 
 
 def old_convnet(model: nn.Module) -> nn.Module:
@@ -61,28 +63,11 @@ def timed(step: Callable[[], None], iters: int, repeats: int) -> float:
 
 
 def train_step(model: nn.Module, batch: int, side: int) -> Callable[[], None]:
-    spec = ClassifierSpec(
-        dataset="digits",
-        arch="cnn_small",
-        width=1.0,
-        mode="pgd",
-        epochs=1,
-        batch_size=batch,
-        optimizer="adam",
-        lr=1e-3,
-        momentum=0.9,
-        weight_decay=0.0,
-        eps=0.22,
-        fgsm_alpha=0.5,
-        pgd_steps=7,
-        pgd_step_factor=2.5,
-        eps_warmup_epochs=3,
-        train_subset="all",
-        train_fraction=1.0,
-        subset_seed=0,
-        seed=0,
-        device="cpu",
-    )
+    # digits_cnn_pgd's PGD-7 training, every other setting the config's default (the schema's)
+    entry = {"dataset": "digits", "arch": "cnn_small", "mode": "pgd", "epochs": 1, "batch_size": batch}
+    entry |= {"eps": 0.22, "pgd_steps": 7, "eps_warmup_epochs": 3}
+    completed = complete_entry(entry, "robustness.schema.yaml", "classifier")
+    spec = typed_spec(ClassifierSpec, {**completed, "seed": 0, "device": "cpu"})
     x, y = torch.rand(batch, 1, side, side), torch.randint(0, 10, (batch,))
     opt = _optimizer(model, spec)
     # one batch past the epsilon warm-up (the full eps), as benchmarks/train_step.py

@@ -23,6 +23,7 @@ import sys
 import time
 
 import torch
+from cli_options import add_device, add_smoke, add_threads
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,14 +39,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--targets", help="a prepared split (results/data/<dataset>/test.pt): invert its first images"
     )
-    p.add_argument("--device", default="cpu", help="cpu or cuda")
-    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    add_device(p, "cpu")
+    add_threads(p, None)
     p.add_argument("--skip-loop", action="store_true", help="batched only (e.g. for GPU throughput)")
-    p.add_argument(
-        "--smoke",
-        action="store_true",
-        help="tiny sizes (4 images x 2 restarts x 10 steps, 1 thread): CI's check",
-    )
+    add_smoke(p, "tiny sizes (4 images x 2 restarts x 10 steps, 1 thread)")
     args = p.parse_args(argv)
     if args.smoke:
         args.images, args.restarts, args.steps, args.threads = 4, 2, 10, 1

@@ -42,6 +42,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train_step  # noqa: E402  (the step builders of the other benchmark)
+from cli_options import add_device, add_json, add_smoke  # noqa: E402
 
 from advgen.ae.spec import AeSpec  # noqa: E402
 from advgen.ae.train import AeRun  # noqa: E402
@@ -141,13 +142,10 @@ class AeStep:
 def make_step(job: dict[str, Any], config: dict[str, Any], device: str, folder: Path) -> Any:
     spec = dict(job["spec"], seed=0)
     shape = train_step.image_shape(config, spec["dataset"])
-    if job["kind"] == "train_gan":
-        return train_step.GanStep(
-            spec, shape, int(spec["batch_size"]), device, folder, cl=False, graphs="graph"
-        )
     if job["kind"] == "train_ae":
         return AeStep(spec, shape, device, folder)
-    return train_step.MadryStep(spec, shape, int(spec["batch_size"]), device, cl=False, graphs="graph")
+    setup = train_step.StepSetup(spec, shape, int(spec["batch_size"]), device, folder, graphs="graph")
+    return (train_step.GanStep if job["kind"] == "train_gan" else train_step.MadryStep)(setup, cl=False)
 
 
 def smoke_job(job: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--config", type=Path, default=ROOT / "config" / "paper.yaml")
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    add_device(parser)
     parser.add_argument("--iters", type=int, default=10, help="timed iterations per repeat")
     parser.add_argument("--warmup", type=int, default=3, help="untimed iterations first")
     parser.add_argument("--seeds", type=int, default=3, help="seeds of the study's second total")
@@ -255,10 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="stop timing new jobs after this many seconds (0: no limit)",
     )
-    parser.add_argument("--json", type=Path, default=None, help="also write the rows to this JSON file")
-    parser.add_argument(
-        "--smoke", action="store_true", help="tiny sizes, the first job of each kind, on the CPU"
-    )
+    add_json(parser, "the rows")
+    add_smoke(parser, "tiny sizes, the first job of each kind, on the CPU")
     args = parser.parse_args(argv)
     if args.smoke:
         args.device, args.iters, args.warmup = "cpu", 1, 1

@@ -55,6 +55,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cli_options import add_json, add_smoke, add_threads
+
 ROOT = Path(__file__).resolve().parents[1]
 DA = ["translation", "cutout"]
 
@@ -113,11 +115,11 @@ class Candidate:
 
 
 def _gan(role: str, name: str, what: str, base: dict[str, Any], **changes: Any) -> Candidate:
-    return Candidate(role, name, what, "gan", {**copy.deepcopy(base), **changes})
+    return Candidate(role, name, what, "gan", copy.deepcopy({**base, **changes}))
 
 
 def _ae(role: str, name: str, what: str, base: dict[str, Any], **changes: Any) -> Candidate:
-    return Candidate(role, name, what, "autoencoder", {**copy.deepcopy(base), **changes})
+    return Candidate(role, name, what, "autoencoder", copy.deepcopy({**base, **changes}))
 
 
 def candidates(round_: int = 1, choice: dict[str, str] | None = None) -> list[Candidate]:
@@ -255,7 +257,11 @@ def round_three() -> list[Candidate]:
     and DiffAugment with its fill fixed (the data's background), with the reference code's 0
     fill and with a quarter-side cutout, all at today's epochs."""
     r, m, a = NOW_REPORT, NOW_MLP, NOW_AE_FORCED
-    da_zero = {**DA_BG, "fill": "zero"}
+    # DiffAugment with the background fill, on both GANs: (name, the augmentation, its recipe)
+    fixed_fill = [
+        ("da", "translation, cutout; background fill", DA_BG),
+        ("da_t", "translation; background fill", {"diffaugment": ["translation"]}),
+    ]
     return [
         _gan("report_gan", "today", "D conv_sn, 30 epochs, float32", r),
         _gan(
@@ -273,56 +279,31 @@ def round_three() -> list[Candidate]:
             speed=LEVERS_CONV,
             generator_kwargs={"ngf": 32},
         ),
-        _gan(
-            "report_gan",
-            "da",
-            "levers + DiffAugment (translation, cutout; background fill)",
-            r,
-            speed=LEVERS_CONV,
-            recipe=DA_BG,
-        ),
-        _gan(
-            "report_gan",
-            "da_t",
-            "levers + DiffAugment (translation; background fill)",
-            r,
-            speed=LEVERS_CONV,
-            recipe={"diffaugment": ["translation"]},
-        ),
+        *[
+            _gan("report_gan", name, f"levers + DiffAugment ({what})", r, speed=LEVERS_CONV, recipe=recipe)
+            for name, what, recipe in fixed_fill
+        ],
         _gan("ns_gan", "today", "spectral norm, 50 epochs, float32", m),
         _gan("ns_gan", "levers", "fused Adam", m, speed=LEVERS_MLP),
-        _gan(
-            "ns_gan",
-            "da_zero",
-            "levers + DiffAugment (translation, cutout; 0 fill, as before)",
-            m,
-            speed=LEVERS_MLP,
-            recipe={**m["recipe"], **da_zero},
-        ),
-        _gan(
-            "ns_gan",
-            "da",
-            "levers + DiffAugment (translation, cutout; background fill)",
-            m,
-            speed=LEVERS_MLP,
-            recipe={**m["recipe"], **DA_BG},
-        ),
-        _gan(
-            "ns_gan",
-            "da_t",
-            "levers + DiffAugment (translation; background fill)",
-            m,
-            speed=LEVERS_MLP,
-            recipe={**m["recipe"], "diffaugment": ["translation"]},
-        ),
-        _gan(
-            "ns_gan",
-            "da_c25",
-            "levers + DiffAugment (translation, cutout of a quarter side; background fill)",
-            m,
-            speed=LEVERS_MLP,
-            recipe={**m["recipe"], **DA_BG, "cutout_ratio": 0.25},
-        ),
+        *[
+            _gan(
+                "ns_gan",
+                name,
+                f"levers + DiffAugment ({what})",
+                m,
+                speed=LEVERS_MLP,
+                recipe={**m["recipe"], **recipe},
+            )
+            for name, what, recipe in [
+                ("da_zero", "translation, cutout; 0 fill, as before", {**DA_BG, "fill": "zero"}),
+                *fixed_fill,
+                (
+                    "da_c25",
+                    "translation, cutout of a quarter side; background fill",
+                    {**DA_BG, "cutout_ratio": 0.25},
+                ),
+            ]
+        ],
         _ae("ae_forced", "today", "per dimension + covariance, 20 epochs, float32", a),
         _ae("ae_forced", "levers", "speed levers (bf16 autocast auto, fused Adam)", a, speed=LEVERS_AE),
         _ae("ae_forced", "levers_w16", "speed levers + width 16 (32)", a, speed=LEVERS_AE, width=16),
@@ -759,9 +740,7 @@ def markdown(
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument(
-        "--smoke", action="store_true", help="tiny split, 1-2 epochs, 1 seed, a few candidates a role (CI)"
-    )
+    add_smoke(p, "tiny split, 1-2 epochs, 1 seed, a few candidates a role")
     p.add_argument(
         "--config", default=str(ROOT / "config" / "config.yaml"), help="data, classifier and scoring"
     )
@@ -775,8 +754,8 @@ def main(argv: list[str] | None = None) -> int:
         help="the round of candidates (docs/generators.md)",
     )
     p.add_argument("--workers", type=int, default=1, help="trainings at a time (processes)")
-    p.add_argument("--threads", type=int, default=1, help="torch threads per training")
-    p.add_argument("--json", default="", help="write every run's row and the summary here")
+    add_threads(p, 1, per=" per training")
+    add_json(p, "every run's row and the summary")
     p.add_argument("--figure", default="", help="round 4: write the learning curves here (PNG)")
     p.add_argument("--after", default="", help="round 4: round 3's --json (its rule's choice of recipes)")
     p.add_argument("--work", default="", help="folder for the runs' outputs (default: a temporary one)")

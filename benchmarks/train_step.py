@@ -82,7 +82,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
@@ -203,6 +203,18 @@ def graph_label(graphs: str, device: str) -> str:
     return {"off": "off", "graph": "on", "static": "static"}[graphs]
 
 
+class StepSetup(NamedTuple):
+    """What a timed step is built from: an entry's spec, its images' shape, the batch, the device,
+    a folder for the files a run reads, and ``graphs`` (see :class:`Step`)."""
+
+    spec: dict[str, Any]
+    shape: tuple[int, int, int]
+    batch: int
+    device: str
+    folder: Path
+    graphs: str = "off"
+
+
 class Step:
     """A timed step: ``__call__`` runs one iteration; ``weights()`` and ``static`` serve the graph check.
 
@@ -240,16 +252,8 @@ def _random_train_file(folder: Path, shape: tuple[int, int, int], n: int) -> Pat
 class GanStep(Step):
     """One ``GanRun`` iteration on a fixed random batch; ``batch`` may exceed the file's images."""
 
-    def __init__(
-        self,
-        spec: dict[str, Any],
-        shape: tuple[int, int, int],
-        batch: int,
-        device: str,
-        folder: Path,
-        cl: bool,
-        graphs: str = "off",
-    ):
+    def __init__(self, setup: StepSetup, cl: bool):
+        spec, shape, batch, device, folder, graphs = setup
         path = _random_train_file(folder, shape, int(spec["batch_size"]))
         with graphs_env(graphs):
             self.run = GanRun(typed_spec(GanSpec, spec), str(path), device=device)
@@ -278,15 +282,8 @@ class MadryStep(Step):
     ``_train_epoch`` over exactly one batch, at the full epsilon; the ``pool`` mode with its
     adversarial pool (refreshed every ``pool_refresh`` steps, as a run does)."""
 
-    def __init__(
-        self,
-        spec: dict[str, Any],
-        shape: tuple[int, int, int],
-        batch: int,
-        device: str,
-        cl: bool,
-        graphs: str = "off",
-    ):
+    def __init__(self, setup: StepSetup, cl: bool):
+        spec, shape, batch, device, _, graphs = setup
         seed_everything(int(spec.get("seed", 0)))
         self.spec = typed_spec(ClassifierSpec, {**spec, "batch_size": batch, "device": device})
         self.model = build_classifier(self.spec.arch, shape, 10, self.spec.width).to(device)
@@ -319,17 +316,9 @@ class MadryStep(Step):
 class StackedGanStep(Step):
     """One stacked ``StackedGanRun.step`` of ``size`` seeds (each its own batch of real images)."""
 
-    def __init__(
-        self,
-        spec: dict[str, Any],
-        shape: tuple[int, int, int],
-        batch: int,
-        device: str,
-        folder: Path,
-        size: int,
-        graphs: str = "off",
-    ):
-        plain = GanStep(spec, shape, batch, device, folder, False)
+    def __init__(self, setup: StepSetup, size: int):
+        spec, shape, batch, device, folder, graphs = setup
+        plain = GanStep(setup._replace(graphs="off"), False)
         path = _random_train_file(folder, shape, int(spec["batch_size"]))
         seeds = [int(spec.get("seed", 0)) + s for s in range(size)]
         samples = [folder / f"samples_{s}" for s in seeds]
@@ -350,15 +339,8 @@ class StackedGanStep(Step):
 class StackedMadryStep(Step):
     """One stacked PGD training step of ``size`` seeds (each its own batch), at the full epsilon."""
 
-    def __init__(
-        self,
-        spec: dict[str, Any],
-        shape: tuple[int, int, int],
-        batch: int,
-        device: str,
-        size: int,
-        graphs: str = "off",
-    ):
+    def __init__(self, setup: StepSetup, size: int):
+        spec, shape, batch, device, _, graphs = setup
         self.spec = typed_spec(ClassifierSpec, {**spec, "batch_size": batch, "device": device})
         g = torch.Generator().manual_seed(0)
         split = PreparedSplit(
@@ -402,13 +384,10 @@ def make_step(
     graphs: str = "off",
 ) -> Step:
     """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked; ``graphs``: see :class:`Step`."""
+    setup = StepSetup(spec, shape, batch, device, folder, graphs)
     if stacked is not None:
-        if section == "gans":
-            return StackedGanStep(spec, shape, batch, device, folder, stacked, graphs)
-        return StackedMadryStep(spec, shape, batch, device, stacked, graphs)
-    if section == "gans":
-        return GanStep(spec, shape, batch, device, folder, cl, graphs)
-    return MadryStep(spec, shape, batch, device, cl, graphs)
+        return (StackedGanStep if section == "gans" else StackedMadryStep)(setup, stacked)
+    return (GanStep if section == "gans" else MadryStep)(setup, cl)
 
 
 @contextlib.contextmanager

@@ -85,6 +85,21 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+def python_module(
+    module: str, *args: str, cwd: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m MODULE ARGS`` in a fresh interpreter in ``cwd`` with ``env``; output
+    captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def snakemake(
     workdir: Path, *args: str, check: bool = True, timeout: float = 900, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

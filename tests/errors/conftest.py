@@ -37,6 +37,13 @@ def run_cli(argv: Sequence[str], capsys: pytest.CaptureFixture[str]) -> tuple[in
     return code, capsys.readouterr().err
 
 
+def filled(text: str, places: dict[str, Path | str]) -> str:
+    """``text`` with each placeholder of ``places`` (``{G}``, ``{B}``, ...) replaced by its folder."""
+    for key, place in places.items():
+        text = text.replace(key, str(place))
+    return text
+
+
 def assert_one_line_error(code: int, err: str, *named: str, workdir: Path | None = None) -> None:
     """Exit status 2, one error line naming every string of ``named``, no traceback, no results.
 

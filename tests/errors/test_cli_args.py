@@ -17,7 +17,7 @@ import pytest
 
 from advgen.cli import _command_modules, build_parser
 from tests.conftest import REPO
-from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.errors.conftest import assert_one_line_error, filled, run_cli
 from tests.jobs import split_spec
 
 
@@ -121,6 +121,17 @@ POWER_PLAN = ["power-plan", "{T}/curve.parquet", "--markdown", "{T}/p.md", "--js
 ATTACK_TABLE = ["attack-table", "--spec", '{"classifiers": []}', "--input"]
 ATTACK_TABLE_OUT = ["curves=results/a.parquet", "minimal=results/m.parquet"]
 
+
+def smoke(paper: str, out: str = "{T}/out.yaml") -> list[str]:
+    """``advgen paper-smoke-config {T}/PAPER -o OUT``."""
+    return ["paper-smoke-config", f"{{T}}/{paper}", "-o", out]
+
+
+def attack_table(curves: str) -> list[str]:
+    """``advgen attack-table`` of the curves table ``curves``, to results/."""
+    return [*ATTACK_TABLE, f"curves={curves}", "--output", *ATTACK_TABLE_OUT]
+
+
 CASES = [
     ("unknown-command", ["trian-gan"], ["invalid choice: 'trian-gan'"]),
     ("threads-not-int", ["--threads", "x", "check-config", "a"], ["--threads", "invalid int"]),
@@ -151,66 +162,34 @@ CASES = [
     ),
     ("fake-data-train-too-few", ["fake-data", "--root", "{T}/r", "--train", "5"], ["--train and --test"]),
     ("fake-data-test-zero", ["fake-data", "--root", "{T}/r", "--test", "0"], ["--train and --test"]),
-    (
-        "smoke-schema",
-        ["paper-smoke-config", "{T}/schema.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/schema.yaml:1: gans: expected object"],
-    ),
-    (
-        "smoke-not-utf8",
-        ["paper-smoke-config", "{T}/latin1.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/latin1.yaml: byte 13: not valid UTF-8"],
-    ),
-    (
-        "smoke-duplicate-key",
-        ["paper-smoke-config", "{T}/duplicate.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/duplicate.yaml:2: duplicate key 'seed'"],
-    ),
-    (
-        "smoke-syntax",
-        ["paper-smoke-config", "{T}/syntax.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/syntax.yaml:2:", "YAML syntax error"],
-    ),
-    (
-        "smoke-top-level-list",
-        ["paper-smoke-config", "{T}/list.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/list.yaml: the top level must be a mapping"],
-    ),
+    ("smoke-schema", smoke("schema.yaml"), ["{T}/schema.yaml:1: gans: expected object"]),
+    ("smoke-not-utf8", smoke("latin1.yaml"), ["{T}/latin1.yaml: byte 13: not valid UTF-8"]),
+    ("smoke-duplicate-key", smoke("duplicate.yaml"), ["{T}/duplicate.yaml:2: duplicate key 'seed'"]),
+    ("smoke-syntax", smoke("syntax.yaml"), ["{T}/syntax.yaml:2:", "YAML syntax error"]),
+    ("smoke-top-level-list", smoke("list.yaml"), ["{T}/list.yaml: the top level must be a mapping"]),
     (
         "smoke-masking-reference",
-        ["paper-smoke-config", "{T}/masking.yaml", "-o", "{T}/out.yaml"],
+        smoke("masking.yaml"),
         ["{T}/masking.yaml:3: robustness.masking.classifiers: unknown classifier 'nope'"],
     ),
-    (
-        "smoke-missing-input",
-        ["paper-smoke-config", "{T}/missing.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/missing.yaml: config file not found"],
-    ),
-    (
-        "smoke-input-folder",
-        ["paper-smoke-config", "{T}/folder.yaml", "-o", "{T}/out.yaml"],
-        ["{T}/folder.yaml: is a folder"],
-    ),
+    ("smoke-missing-input", smoke("missing.yaml"), ["{T}/missing.yaml: config file not found"]),
+    ("smoke-input-folder", smoke("folder.yaml"), ["{T}/folder.yaml: is a folder"]),
     (
         "smoke-output-is-input",
-        ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/good.yaml"],
+        smoke("good.yaml", "{T}/good.yaml"),
         ["-o/--output {T}/good.yaml: is also the input paper ({T}/good.yaml)"],
     ),
     (
         "smoke-output-is-input-other-spelling",
-        ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/../{N}/./good.yaml"],
+        smoke("good.yaml", "{T}/../{N}/./good.yaml"),
         ["is also the input paper ({T}/good.yaml)"],
     ),
     (
         "smoke-output-under-a-file",
-        ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/a_file/out.yaml"],
+        smoke("good.yaml", "{T}/a_file/out.yaml"),
         ["{T}/a_file/out.yaml: cannot write"],
     ),
-    (
-        "smoke-output-is-folder",
-        ["paper-smoke-config", "{T}/good.yaml", "-o", "{T}/folder.yaml"],
-        ["{T}/folder.yaml: cannot write"],
-    ),
+    ("smoke-output-is-folder", smoke("good.yaml", "{T}/folder.yaml"), ["{T}/folder.yaml: cannot write"]),
     (
         "check-config-missing",
         ["check-config", "{T}/missing.yaml"],
@@ -244,22 +223,22 @@ CASES = [
     ),
     (
         "attack-table-eps-string",
-        [*ATTACK_TABLE, "curves={T}/eps_str.parquet", "--output", *ATTACK_TABLE_OUT],
+        attack_table("{T}/eps_str.parquet"),
         ["{T}/eps_str.parquet: column 'eps' holds str values"],
     ),
     (
         "attack-table-acc-bool",
-        [*ATTACK_TABLE, "curves={T}/acc_bool.parquet", "--output", *ATTACK_TABLE_OUT],
+        attack_table("{T}/acc_bool.parquet"),
         ["{T}/acc_bool.parquet: column 'robust_acc' holds bool values"],
     ),
     (
         "attack-table-classifier-int",
-        [*ATTACK_TABLE, "curves={T}/clf_int.parquet", "--output", *ATTACK_TABLE_OUT],
+        attack_table("{T}/clf_int.parquet"),
         ["{T}/clf_int.parquet: column 'classifier' holds int64 values"],
     ),
     (
         "attack-table-missing",
-        [*ATTACK_TABLE, "curves={T}/none.parquet", "--output", *ATTACK_TABLE_OUT],
+        attack_table("{T}/none.parquet"),
         ["{T}/none.parquet: table not found"],
     ),
     (
@@ -298,29 +277,17 @@ CASES = [
     ),
     (
         "power-plan-power-out-of-range",
-        [
-            *POWER_PLAN,
-            "--power",
-            "1.5",
-        ],
+        [*POWER_PLAN, "--power", "1.5"],
         ["--power: 1.5 is not in (0, 1)"],
     ),
     (
         "power-plan-alpha-out-of-range",
-        [
-            *POWER_PLAN,
-            "--alpha",
-            "0.6",
-        ],
+        [*POWER_PLAN, "--alpha", "0.6"],
         ["--alpha: 0.6 is not in (0, 0.5)"],
     ),
     (
         "power-plan-one-run",
-        [
-            *POWER_PLAN,
-            "--max-runs",
-            "1",
-        ],
+        [*POWER_PLAN, "--max-runs", "1"],
         ["--max-runs: 1 is less than 2"],
     ),
     (
@@ -409,12 +376,10 @@ def test_bad_command_line_is_one_line(argv, named, workdir: Path, tmp_path_facto
     (tmp / "plan.json").write_text('{"claims": {}}')  # a power plan without its budget
     (tmp / "record.json").write_text('{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-26"}')
 
-    def sub(text: str) -> str:
-        return text.replace("{T}", str(tmp)).replace("{N}", tmp.name)
-
+    places = {"{T}": str(tmp), "{N}": tmp.name}
     before = {p: p.stat().st_mtime_ns for p in tmp.rglob("*") if p.is_file()}
-    code, err = run_cli([sub(a) for a in argv], capsys)
-    assert_one_line_error(code, err, *map(sub, named), workdir=workdir)
+    code, err = run_cli([filled(a, places) for a in argv], capsys)
+    assert_one_line_error(code, err, *[filled(n, places) for n in named], workdir=workdir)
     after = {p: p.stat().st_mtime_ns for p in tmp.rglob("*") if p.is_file()}
     assert after == before, "an input was changed or an output written next to the inputs"
 

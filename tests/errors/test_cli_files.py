@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.errors.conftest import assert_one_line_error, filled, run_cli
 from tests.jobs import job_argv, plot_argv
 from tests.unit.gen_helpers import TINY_AE, TINY_GAN
 
@@ -415,15 +415,9 @@ CASES = [
 
 @pytest.mark.parametrize(("argv", "named"), [pytest.param(a, n, id=i) for i, a, n in CASES])
 def test_bad_file_is_one_line(argv, named, good_files: Path, bad_files: Path, workdir: Path, capsys) -> None:
-    fill = {"{G}": str(good_files), "{B}": str(bad_files)}
-
-    def sub(text: str) -> str:
-        for key, value in fill.items():
-            text = text.replace(key, value)
-        return text
-
-    code, err = run_cli([sub(a) for a in argv], capsys)
-    assert_one_line_error(code, err, sub(named), workdir=workdir)
+    folders = {"{G}": good_files, "{B}": bad_files}
+    code, err = run_cli([filled(a, folders) for a in argv], capsys)
+    assert_one_line_error(code, err, filled(named, folders), workdir=workdir)
 
 
 @pytest.mark.parametrize(
@@ -466,27 +460,12 @@ def test_other_runtime_errors_keep_their_traceback(monkeypatch, capsys) -> None:
 )
 def test_bad_file_as_a_process(argv, named, good_files: Path, bad_files: Path, tmp_path: Path) -> None:
     """The same in a real process: stderr as Snakemake's log file gets it."""
-    import subprocess
-    import sys
+    from tests.conftest import python_module, tool_env
 
-    from tests.conftest import tool_env
-
-    fill = {"{G}": str(good_files), "{B}": str(bad_files)}
-    args = [a.replace("{G}", fill["{G}"]).replace("{B}", fill["{B}"]) for a in argv]
-    proc = subprocess.run(
-        [sys.executable, "-m", "advgen", *args],
-        cwd=tmp_path,
-        env=tool_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert_one_line_error(
-        proc.returncode,
-        proc.stderr,
-        named.replace("{B}", fill["{B}"]).replace("{G}", fill["{G}"]),
-        workdir=tmp_path,
-    )
+    folders = {"{G}": good_files, "{B}": bad_files}
+    args = [filled(a, folders) for a in argv]
+    proc = python_module("advgen", *args, cwd=tmp_path, env=tool_env(), timeout=120)
+    assert_one_line_error(proc.returncode, proc.stderr, filled(named, folders), workdir=tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,13 @@ AA = "robustness:\n  attacks:\n    autoattack:\n"
 PURIFY = "defense:\n  purify:\n"
 CLF = "classifiers:\n  c:\n    dataset: mnist\n    arch: fc10\n"
 
+
+def added(base: str, lines: str, words: str) -> tuple[str, bool, int, str]:
+    """A case that adds ``lines`` to the entry ``base`` (GAN, AE, ...), merged over the default
+    config: the error names the first added line."""
+    return base + lines, True, base.count("\n") + 1, words
+
+
 # id -> (file content, merge over the default config?, the line, the key or words the error names)
 CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     # syntax: FILE:LINE:COLUMN
@@ -41,11 +48,8 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         3,
         "duplicate key 'seed' (first defined at line 1)",
     ),
-    "duplicate-experiment": (
-        GAN + "  x:\n    dataset: mnist\n",
-        True,
-        6,
-        "duplicate key 'x' (first defined at line 2)",
+    "duplicate-experiment": added(
+        GAN, "  x:\n    dataset: mnist\n", "duplicate key 'x' (first defined at line 2)"
     ),
     "duplicate-nested": (
         GAN + "    z_dim: 8\n    z_dim: 9\n",
@@ -64,24 +68,14 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "top-level-string": ("just a sentence\n", False, None, "found a str scalar"),
     "top-level-number": ("42\n", False, None, "found a int scalar"),
     # non-finite and out-of-range numbers
-    "classifier-lr-nan": (
-        CLF + "    lr: .nan\n",
-        True,
-        5,
-        "classifiers.c.lr: expected a finite number, got nan",
-    ),
-    "classifier-lr-inf": (
-        CLF + "    lr: .inf\n",
-        True,
-        5,
-        "classifiers.c.lr: expected a finite number, got inf",
-    ),
-    "gan-lr-minus-inf": (GAN + "    lr_g: -.inf\n", True, 6, "gans.x.lr_g: expected a finite number"),
-    "gan-lr-zero": (GAN + "    lr_d: 0\n", True, 6, "gans.x.lr_d"),
-    "ae-lr-negative": (AE + "    lr: -0.1\n", True, 4, "autoencoders.x.lr"),
-    "gan-real-label-nan": (GAN + "    real_label: .nan\n", True, 6, "gans.x.real_label"),
-    "classifier-width-nan": (CLF + "    width: .NaN\n", True, 5, "classifiers.c.width"),
-    "classifier-eps-inf": (CLF + "    eps: .Inf\n", True, 5, "classifiers.c.eps"),
+    "classifier-lr-nan": added(CLF, "    lr: .nan\n", "classifiers.c.lr: expected a finite number, got nan"),
+    "classifier-lr-inf": added(CLF, "    lr: .inf\n", "classifiers.c.lr: expected a finite number, got inf"),
+    "gan-lr-minus-inf": added(GAN, "    lr_g: -.inf\n", "gans.x.lr_g: expected a finite number"),
+    "gan-lr-zero": added(GAN, "    lr_d: 0\n", "gans.x.lr_d"),
+    "ae-lr-negative": added(AE, "    lr: -0.1\n", "autoencoders.x.lr"),
+    "gan-real-label-nan": added(GAN, "    real_label: .nan\n", "gans.x.real_label"),
+    "classifier-width-nan": added(CLF, "    width: .NaN\n", "classifiers.c.width"),
+    "classifier-eps-inf": added(CLF, "    eps: .Inf\n", "classifiers.c.eps"),
     "seed-2-pow-70": (
         "seed: 1180591620717411303424\n",
         True,
@@ -92,29 +86,29 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     "seed-negative": ("seed: -1\n", True, 1, "seed"),
     "seed-string": ("seed: '2**70'\n", True, 1, "seed: expected integer"),
     "seed-float": ("seed: 1.5\n", True, 1, "seed"),
-    "gan-seed-too-big": (GAN + "    seed: 99999999999\n", True, 6, "gans.x.seed"),
+    "gan-seed-too-big": added(GAN, "    seed: 99999999999\n", "gans.x.seed"),
     "split-seed-too-big": (
         "datasets:\n  mnist:\n    split_seed: 4294967296\n",
         True,
         3,
         "datasets.mnist.split_seed",
     ),
-    "subset-seed-negative": (CLF + "    subset_seed: -3\n", True, 5, "classifiers.c.subset_seed"),
-    "z-dim-1e12": (GAN + "    z_dim: 1000000000000\n", True, 6, "gans.x.z_dim"),
-    "z-dim-zero": (GAN + "    z_dim: 0\n", True, 6, "gans.x.z_dim"),
-    "z-dim-float-1e12": (GAN + "    z_dim: 1.0e+12\n", True, 6, "gans.x.z_dim"),
-    "batch-size-huge": (AE + "    batch_size: 1000000000\n", True, 4, "autoencoders.x.batch_size"),
-    "epochs-zero": (CLF + "    epochs: 0\n", True, 5, "classifiers.c.epochs"),
-    "epochs-bool": (GAN + "    epochs: true\n", True, 6, "gans.x.epochs"),
+    "subset-seed-negative": added(CLF, "    subset_seed: -3\n", "classifiers.c.subset_seed"),
+    "z-dim-1e12": added(GAN, "    z_dim: 1000000000000\n", "gans.x.z_dim"),
+    "z-dim-zero": added(GAN, "    z_dim: 0\n", "gans.x.z_dim"),
+    "z-dim-float-1e12": added(GAN, "    z_dim: 1.0e+12\n", "gans.x.z_dim"),
+    "batch-size-huge": added(AE, "    batch_size: 1000000000\n", "autoencoders.x.batch_size"),
+    "epochs-zero": added(CLF, "    epochs: 0\n", "classifiers.c.epochs"),
+    "epochs-bool": added(GAN, "    epochs: true\n", "gans.x.epochs"),
     "max-train-huge": (
         "datasets:\n  mnist:\n    max_train: 1000000000000\n",
         True,
         3,
         "datasets.mnist.max_train",
     ),
-    "n-novel-too-many": (AE + "    n_novel: 5000\n", True, 4, "autoencoders.x.n_novel"),
-    "betas-three": (GAN + "    betas: [0.5, 0.9, 0.99]\n", True, 6, "gans.x.betas"),
-    "betas-one": (GAN + "    betas: [0.5, 1.0]\n", True, 6, "gans.x.betas"),
+    "n-novel-too-many": added(AE, "    n_novel: 5000\n", "autoencoders.x.n_novel"),
+    "betas-three": added(GAN, "    betas: [0.5, 0.9, 0.99]\n", "gans.x.betas"),
+    "betas-one": added(GAN, "    betas: [0.5, 1.0]\n", "gans.x.betas"),
     "plots-dpi-huge": ("plots:\n  dpi: 100000\n", True, 2, "plots.dpi"),
     "sample-quality-n-inf": (
         "sample_quality:\n  classifier: mnist_cnn_small\n  n_samples: .inf\n",
@@ -124,7 +118,7 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     ),
     # unknown keys, enums, references, types
     "unknown-top-level": ("sedd: 1\n", True, 1, "sedd: unknown key 'sedd'"),
-    "unknown-gan-key": (GAN + "    lr: 0.1\n", True, 6, "gans.x.lr: unknown key 'lr'"),
+    "unknown-gan-key": added(GAN, "    lr: 0.1\n", "gans.x.lr: unknown key 'lr'"),
     "missing-required": (
         "gans:\n  x:\n    generator: mlp_small\n    discriminator: mlp_small\n",
         True,
@@ -151,9 +145,9 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         6,
         "adds to another config, name that one first (files merge in order): --configfile config/config.yaml ",
     ),
-    "loss-enum": (GAN + "    loss: wasserstein\n", True, 6, "gans.x.loss"),
+    "loss-enum": added(GAN, "    loss: wasserstein\n", "gans.x.loss"),
     "device-enum": ("device: gpu\n", True, 1, "device"),
-    "classifier-mode-enum": (CLF + "    mode: trades\n", True, 5, "classifiers.c.mode"),
+    "classifier-mode-enum": added(CLF, "    mode: trades\n", "classifiers.c.mode"),
     "gans-is-a-list": ("gans: [a, b]\n", True, 1, "gans"),
     "experiment-is-null": ("gans:\n  x:\n", True, 2, "gans.x"),
     "bad-experiment-name": ("gans:\n  1bad:\n    dataset: digits\n", True, 1, "gans: '1bad' does not match"),
@@ -172,41 +166,21 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
     ),
     "cv-unknown-key": ("cv:\n  colour: red\n", True, 2, "cv.colour"),
     # AutoAttack entries and the purify stage's adaptive budget
-    "autoattack-attack-name": (
-        AA + "      attack: AutoAtack\n",
-        True,
-        4,
-        "robustness.attacks.autoattack.attack",
+    "autoattack-attack-name": added(AA, "      attack: AutoAtack\n", "robustness.attacks.autoattack.attack"),
+    "autoattack-version": added(
+        AA, "      params: {version: fast}\n", "robustness.attacks.autoattack.params.version"
     ),
-    "autoattack-version": (
-        AA + "      params: {version: fast}\n",
-        True,
-        4,
-        "robustness.attacks.autoattack.params.version",
+    "autoattack-norm": added(AA, "      params: {norm: l1}\n", "robustness.attacks.autoattack.params.norm"),
+    "autoattack-n-iter-negative": added(
+        AA, "      params: {n_iter: -5}\n", "robustness.attacks.autoattack.params.n_iter"
     ),
-    "autoattack-norm": (
-        AA + "      params: {norm: l1}\n",
-        True,
-        4,
-        "robustness.attacks.autoattack.params.norm",
+    "autoattack-n-queries-negative": added(
+        AA, "      params: {n_queries: -1}\n", "robustness.attacks.autoattack.params.n_queries"
     ),
-    "autoattack-n-iter-negative": (
-        AA + "      params: {n_iter: -5}\n",
-        True,
-        4,
-        "robustness.attacks.autoattack.params.n_iter",
-    ),
-    "autoattack-n-queries-negative": (
-        AA + "      params: {n_queries: -1}\n",
-        True,
-        4,
-        "robustness.attacks.autoattack.params.n_queries",
-    ),
-    "autoattack-eps-negative": (AA + "      eps: [-0.1]\n", True, 4, "robustness.attacks.autoattack.eps"),
-    "autoattack-unknown-classifier": (
-        AA + "      classifiers: [digits_cnn_nope]\n",
-        True,
-        4,
+    "autoattack-eps-negative": added(AA, "      eps: [-0.1]\n", "robustness.attacks.autoattack.eps"),
+    "autoattack-unknown-classifier": added(
+        AA,
+        "      classifiers: [digits_cnn_nope]\n",
         "robustness.attacks.autoattack.classifiers: unknown classifier 'digits_cnn_nope'",
     ),
     "purify-budget-negative": (
@@ -227,25 +201,20 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         4,
         "defense.purify.budget.stepz",
     ),
-    "purify-attack-enum": (PURIFY + "    attacks: [bpda, autoatack]\n", True, 3, "defense.purify.attacks"),
+    "purify-attack-enum": added(PURIFY, "    attacks: [bpda, autoatack]\n", "defense.purify.attacks"),
     "cv-fold-before-future": ("cv:\n  fold_before: 3000\n", True, 2, "cv.fold_before"),
     # replicates: `seeds` (non-empty, distinct, non-negative) or `replicates: N`, not both
-    "seeds-empty": (GAN + "    seeds: []\n", True, 6, "gans.x.seeds: expected a non-empty list"),
-    "seeds-repeated": (
-        GAN + "    seeds: [0, 2, 0]\n",
-        True,
-        6,
-        "gans.x.seeds: 0 is listed twice (items 0 and 2)",
-    ),
-    "seeds-negative": (CLF + "    seeds: [1, -1]\n", True, 5, "classifiers.c.seeds.1"),
-    "seeds-not-a-list": (AE + "    seeds: 3\n", True, 4, "autoencoders.x.seeds: expected array"),
+    "seeds-empty": added(GAN, "    seeds: []\n", "gans.x.seeds: expected a non-empty list"),
+    "seeds-repeated": added(GAN, "    seeds: [0, 2, 0]\n", "gans.x.seeds: 0 is listed twice (items 0 and 2)"),
+    "seeds-negative": added(CLF, "    seeds: [1, -1]\n", "classifiers.c.seeds.1"),
+    "seeds-not-a-list": added(AE, "    seeds: 3\n", "autoencoders.x.seeds: expected array"),
     "seeds-and-replicates": (
         GAN + "    seeds: [0, 1]\n    replicates: 2\n",
         True,
         2,
         "gans.x: give one of 'seeds' and 'replicates', not both",
     ),
-    "replicates-zero": (CLF + "    replicates: 0\n", True, 5, "classifiers.c.replicates"),
+    "replicates-zero": added(CLF, "    replicates: 0\n", "classifiers.c.replicates"),
     "replicate-name-taken": (
         CLF + "    replicates: 2\n  c_seed1:\n    dataset: mnist\n    arch: fc10\n",
         True,
@@ -293,11 +262,8 @@ CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         8,
         "gans.x.recipe.r1: unknown key 'r1'",
     ),
-    "gan-recipe-unknown-transformation": (
-        GAN + "    recipe: {diffaugment: [color]}\n",
-        True,
-        6,
-        "gans.x.recipe.diffaugment.0",
+    "gan-recipe-unknown-transformation": added(
+        GAN, "    recipe: {diffaugment: [color]}\n", "gans.x.recipe.diffaugment.0"
     ),
     "bar-unknown-metric": (
         "sample_quality:\n  classifier: mnist_cnn_small\n  bars:\n    report_gan: {fid: 40, clases: 9}\n",
@@ -514,17 +480,13 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         9,
         "gans.x.discriminator: 'dcgan28' takes 28x28 px images only",
     ),
-    "generator-kwargs-unknown": (
-        GAN + "    generator_kwargs: {ngf: 8}\n",
-        True,
-        6,
+    "generator-kwargs-unknown": added(
+        GAN,
+        "    generator_kwargs: {ngf: 8}\n",
         "gans.x.generator_kwargs.ngf: 'mlp_small' takes no argument 'ngf'",
     ),
-    "discriminator-kwargs-unknown": (
-        GAN + "    discriminator_kwargs: {dropuot: 0.1}\n",
-        True,
-        6,
-        "gans.x.discriminator_kwargs.dropuot",
+    "discriminator-kwargs-unknown": added(
+        GAN, "    discriminator_kwargs: {dropuot: 0.1}\n", "gans.x.discriminator_kwargs.dropuot"
     ),
     "cv-bib-missing": ("cv:\n  bib: nowhere/publications.bib\n", True, 2, "cv.bib: "),
     "cv-data-is-a-folder": ("cv:\n  cv: config\n", True, 2, "cv.cv: "),

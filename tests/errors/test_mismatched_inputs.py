@@ -17,7 +17,7 @@ import torch
 
 from advgen.config import dataset_spec
 from advgen.specs import spec_dict
-from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.errors.conftest import assert_one_line_error, filled, run_cli
 from tests.errors.test_cli_files import TRANSFER_SPEC, attack, invert
 from tests.jobs import job_argv
 
@@ -180,15 +180,9 @@ CASES += [
 def test_inputs_that_do_not_fit_together_are_one_line(
     argv: list[str], named: list[str], good_files: Path, mismatched: Path, workdir: Path, capsys
 ) -> None:
-    fill = {"{G}": str(good_files), "{M}": str(mismatched)}
-
-    def sub(text: str) -> str:
-        for key, value in fill.items():
-            text = text.replace(key, value)
-        return text
-
-    code, err = run_cli([sub(a) for a in argv], capsys)
-    assert_one_line_error(code, err, *[sub(n) for n in named], workdir=workdir)
+    folders = {"{G}": good_files, "{M}": mismatched}
+    code, err = run_cli([filled(a, folders) for a in argv], capsys)
+    assert_one_line_error(code, err, *[filled(n, folders) for n in named], workdir=workdir)
 
 
 def _manifest(spec: dict, train: Path, test: Path) -> list[str]:

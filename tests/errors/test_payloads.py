@@ -48,6 +48,16 @@ def touch(marker: Path) -> str:
     return f"touch {shlex.quote(str(marker))}"
 
 
+def armed(template: str, marker: Path) -> str:
+    """A payload table's ``template`` with ``{cmd}`` replaced by the command that creates ``marker``."""
+    return template.replace("{cmd}", touch(marker))
+
+
+def cases(table: list[tuple[str, str, str]]) -> list:
+    """A payload table's rows ``(id, template, the words the line names)`` as test cases."""
+    return [pytest.param(template, named, id=i) for i, template, named in table]
+
+
 # --- claims expressions -------------------------------------------------------------------
 
 #: (id, the expression with {cmd} for the shell command that creates the marker, refusal named)
@@ -92,12 +102,12 @@ def config_with_claims(tmp_path: Path, claims: Path) -> Path:
 
 
 @pytest.mark.parametrize("key", ["value", "query"])
-@pytest.mark.parametrize(("expression", "named"), [pytest.param(e, n, id=i) for i, e, n in EXPRESSIONS])
+@pytest.mark.parametrize(("expression", "named"), cases(EXPRESSIONS))
 def test_claims_expression_payload_is_refused_by_check_config(
     key: str, expression: str, named: str, tmp_path: Path
 ) -> None:
     marker = tmp_path / "marker"
-    claims = claims_with(tmp_path, key, expression.replace("{cmd}", touch(marker)))
+    claims = claims_with(tmp_path, key, armed(expression, marker))
     config = config_with_claims(tmp_path, claims)
     code, err = advgen(["check-config", str(config)], tmp_path)
     assert_one_line_error(code, err, f"{claims}:", f"claims[c].a.{key}: ", named)
@@ -106,7 +116,7 @@ def test_claims_expression_payload_is_refused_by_check_config(
 
 def test_claims_expression_payload_is_refused_by_the_claims_job(tmp_path: Path) -> None:
     marker = tmp_path / "marker"
-    claims = claims_with(tmp_path, "value", EXPRESSIONS[0][1].replace("{cmd}", touch(marker)))
+    claims = claims_with(tmp_path, "value", armed(EXPRESSIONS[0][1], marker))
     results = tmp_path / "results" / "robustness"
     results.mkdir(parents=True)
     pd.DataFrame(
@@ -124,8 +134,8 @@ def test_claims_expression_payloads_are_live(tmp_path: Path) -> None:
     as a value and inside a query."""
     frame = pd.DataFrame({"robust_acc": [0.5]})
     expression = EXPRESSIONS[0][1]
-    frame.eval(expression.replace("{cmd}", touch(tmp_path / "value")), engine="python")
-    frame.query(f"{expression.replace('{cmd}', touch(tmp_path / 'query'))} > 0", engine="python")
+    frame.eval(armed(expression, tmp_path / "value"), engine="python")
+    frame.query(f"{armed(expression, tmp_path / 'query')} > 0", engine="python")
     assert (tmp_path / "value").exists() and (tmp_path / "query").exists()
 
 
@@ -296,14 +306,10 @@ TAGS = [
 ]
 
 
-def _tagged(value: str, marker: Path) -> str:
-    return value.replace("{cmd}", touch(marker))
-
-
-@pytest.mark.parametrize(("value", "named"), [pytest.param(v, n, id=i) for i, v, n in TAGS])
+@pytest.mark.parametrize(("value", "named"), cases(TAGS))
 def test_yaml_tag_in_a_config_is_refused(value: str, named: str, tmp_path: Path) -> None:
     marker = tmp_path / "marker"
-    text = ROBUSTNESS.read_text(encoding="utf-8").replace("seed: 0\n", f"seed: {_tagged(value, marker)}\n", 1)
+    text = ROBUSTNESS.read_text(encoding="utf-8").replace("seed: 0\n", f"seed: {armed(value, marker)}\n", 1)
     assert "!" in text
     config = tmp_path / "config.yaml"
     config.write_text(text, encoding="utf-8")
@@ -312,12 +318,12 @@ def test_yaml_tag_in_a_config_is_refused(value: str, named: str, tmp_path: Path)
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("value", "named"), [pytest.param(v, n, id=i) for i, v, n in TAGS])
+@pytest.mark.parametrize(("value", "named"), cases(TAGS))
 def test_yaml_tag_in_a_claims_file_is_refused(value: str, named: str, tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     claims = claims_with(tmp_path, "value", "robust_acc")
     text = claims.read_text(encoding="utf-8").replace(
-        "    section: s\n", f"    section: {_tagged(value, marker)}\n"
+        "    section: s\n", f"    section: {armed(value, marker)}\n"
     )
     claims.write_text(text, encoding="utf-8")
     code, err = advgen(["check-config", str(config_with_claims(tmp_path, claims))], tmp_path)
@@ -325,14 +331,14 @@ def test_yaml_tag_in_a_claims_file_is_refused(value: str, named: str, tmp_path: 
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("value", "named"), [pytest.param(v, n, id=i) for i, v, n in TAGS])
+@pytest.mark.parametrize(("value", "named"), cases(TAGS))
 def test_yaml_tag_in_a_cv_file_is_refused(value: str, named: str, tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     cv = tmp_path / "cv.yaml"
     text = (CV_DATA / "cv.yaml").read_text(encoding="utf-8")
     assert "  name: Brandon Amos\n" in text
     cv.write_text(
-        text.replace("  name: Brandon Amos\n", f"  name: {_tagged(value, marker)}\n", 1), encoding="utf-8"
+        text.replace("  name: Brandon Amos\n", f"  name: {armed(value, marker)}\n", 1), encoding="utf-8"
     )
     out = tmp_path / "out"
     argv = ["cv", "build", "--cv", str(cv), "--bib", str(CV_DATA / "publications.bib")]
@@ -345,7 +351,7 @@ def test_yaml_tag_in_a_cv_file_is_refused(value: str, named: str, tmp_path: Path
 def test_yaml_tag_payloads_are_live(tmp_path: Path) -> None:
     """``yaml.unsafe_load`` runs the ``python/object/apply`` payload."""
     marker = tmp_path / "marker"
-    yaml.unsafe_load(f"seed: {_tagged(TAGS[0][1], marker)}\n")
+    yaml.unsafe_load(f"seed: {armed(TAGS[0][1], marker)}\n")
     assert marker.exists()
 
 

@@ -58,6 +58,27 @@ def blob_split(n: int, seed: int):
     return Split(images.clamp(0, 1), labels, torch.arange(n))
 
 
+# a tiny sweep's settings: of an inversion or inpainting point, and of an interpolation
+TINY_POINTS = {"classifier": "c", "num_images": 4, "steps": 6}
+TINY_INTERPOLATION = {"classifier": "c", "num_pairs": 3, "num_alphas": 5, "steps": 4, "restarts": 2}
+
+
+def blob_sweep_plan(sweeps: dict):
+    """The grid (:func:`advgen.sweeps.grid.of`) of the config section ``sweeps`` (validated, its
+    defaults filled) over :func:`make_inputs`'s runs: GAN ``g``, autoencoder ``ae``, classifier ``c``."""
+    from advgen.config import validate_config
+    from advgen.sweeps.grid import of as grid_of
+
+    config = {
+        "seed": 0,
+        "sweeps": validate_config({"sweeps": sweeps})["sweeps"],
+        "gans": {"g": {"dataset": "blobs"}},
+        "autoencoders": {"ae": {"dataset": "blobs"}},
+        "classifiers": {"c": {"dataset": "blobs"}},
+    }
+    return grid_of(config)
+
+
 def make_inputs(root: Path) -> dict[str, Path]:
     """Tiny seeded inputs in ``root``: train/test splits, a GAN, an autoencoder, a classifier."""
     import torch
@@ -116,8 +137,7 @@ def write(out: Path) -> None:
     import torch
 
     from advgen.cli import main as advgen
-    from advgen.config import spec_json, validate_config
-    from advgen.sweeps.grid import of as grid_of
+    from advgen.config import spec_json
 
     torch.set_num_threads(1)
     out.mkdir(parents=True, exist_ok=True)
@@ -125,40 +145,11 @@ def write(out: Path) -> None:
     work.mkdir(exist_ok=True)
     files = make_inputs(work)
     sweeps = {
-        "inversion": {
-            "generators": ["ae"],
-            "classifier": "c",
-            "num_images": 4,
-            "steps": 6,
-            "restarts": 3,
-            "init": "encoder",
-        },
-        "inpainting": {
-            "generators": ["g"],
-            "classifier": "c",
-            "num_images": 4,
-            "steps": 6,
-            "restarts": 2,
-            "mask": "pepper",
-        },
-        "interpolation": {
-            "generators": ["g"],
-            "classifier": "c",
-            "num_pairs": 3,
-            "num_alphas": 5,
-            "steps": 4,
-            "restarts": 2,
-        },
+        "inversion": {"generators": ["ae"], **TINY_POINTS, "restarts": 3, "init": "encoder"},
+        "inpainting": {"generators": ["g"], **TINY_POINTS, "restarts": 2, "mask": "pepper"},
+        "interpolation": {"generators": ["g"], **TINY_INTERPOLATION},
     }
-    sweeps = validate_config({"sweeps": sweeps})["sweeps"]
-    config = {
-        "seed": 0,
-        "sweeps": sweeps,
-        "gans": {"g": {"dataset": "blobs"}},
-        "autoencoders": {"ae": {"dataset": "blobs"}},
-        "classifiers": {"c": {"dataset": "blobs"}},
-    }
-    sweep_plan = grid_of(config)
+    sweep_plan = blob_sweep_plan(sweeps)
 
     def run(*argv) -> None:
         if advgen(["--threads", "1", *map(str, argv)]) != 0:

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.conftest import copy_workflow, tool_env
+from tests.conftest import copy_workflow, python_module, tool_env
 from tests.forkserver import ENABLE_ENV
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
@@ -104,14 +104,7 @@ class Run:
 
 def snakemake(workdir: Path, *args: str, timeout: float = 900) -> Run:
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", *args],
-        cwd=workdir,
-        env=job_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    proc = python_module("snakemake", *args, cwd=workdir, env=job_env(), timeout=timeout)
     return Run(workdir, proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - start)
 
 

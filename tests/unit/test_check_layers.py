@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "check_layers.py"
 
@@ -45,31 +47,34 @@ def test_a_clean_planted_package_passes(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_a_back_arrow_in_a_function_body_fails(tmp_path):
-    # low -> top, hidden in a function body; top reaches low, so the arrow also closes a cycle
-    files = {**CLEAN, "pkg/low/core.py": "X = 1\n\n\ndef f():\n    from pkg.top import Y\n    return Y\n"}
-    proc = check("--root", str(plant(tmp_path, files)), "--package", "pkg", "--layers", LAYERS)
+#: a module planted over CLEAN (path -> source) and the lines of the check's failure
+BROKEN = [
+    pytest.param(
+        # low -> top, hidden in a function body; top reaches low, so the arrow also closes a cycle
+        {"pkg/low/core.py": "X = 1\n\n\ndef f():\n    from pkg.top import Y\n    return Y\n"},
+        [
+            "{root}/pkg/low/core.py:5: pkg.low.core imports pkg.top, a higher layer (low -> top)",
+            "cycle between units: a <-> b <-> low <-> top",
+            "cycle between modules: pkg.a <-> pkg.b <-> pkg.low.core <-> pkg.top",
+        ],
+        id="back_arrow_in_a_function_body",
+    ),
+    pytest.param(
+        # b -> a -> b through a relative import: no arrow runs upwards, but the two form a cycle
+        {"pkg/b.py": "from pkg.low.core import X\nfrom . import a\n"},
+        ["cycle between units: a <-> b", "cycle between modules: pkg.a <-> pkg.b"],
+        id="cycle_inside_one_layer",
+    ),
+    pytest.param(
+        {"pkg/stray.py": "X = 1\n"},
+        ["pkg.stray: unit 'stray' is in no layer (add it to LAYERS)"],
+        id="unit_outside_the_layers",
+    ),
+]
+
+
+@pytest.mark.parametrize(("planted", "lines"), BROKEN)
+def test_a_broken_planted_package_fails(tmp_path, planted: dict[str, str], lines: list[str]):
+    proc = check("--root", str(plant(tmp_path, {**CLEAN, **planted})), "--package", "pkg", "--layers", LAYERS)
     assert proc.returncode == 1
-    assert proc.stdout.splitlines() == [
-        f"{tmp_path}/pkg/low/core.py:5: pkg.low.core imports pkg.top, a higher layer (low -> top)",
-        "cycle between units: a <-> b <-> low <-> top",
-        "cycle between modules: pkg.a <-> pkg.b <-> pkg.low.core <-> pkg.top",
-    ]
-
-
-def test_a_cycle_inside_one_layer_fails(tmp_path):
-    # b -> a -> b through a relative import: no arrow runs upwards, but the two form a cycle
-    files = {**CLEAN, "pkg/b.py": "from pkg.low.core import X\nfrom . import a\n"}
-    proc = check("--root", str(plant(tmp_path, files)), "--package", "pkg", "--layers", LAYERS)
-    assert proc.returncode == 1
-    assert proc.stdout.splitlines() == [
-        "cycle between units: a <-> b",
-        "cycle between modules: pkg.a <-> pkg.b",
-    ]
-
-
-def test_a_unit_outside_the_layers_fails(tmp_path):
-    files = {**CLEAN, "pkg/stray.py": "X = 1\n"}
-    proc = check("--root", str(plant(tmp_path, files)), "--package", "pkg", "--layers", LAYERS)
-    assert proc.returncode == 1
-    assert proc.stdout.splitlines() == ["pkg.stray: unit 'stray' is in no layer (add it to LAYERS)"]
+    assert proc.stdout.splitlines() == [line.format(root=tmp_path) for line in lines]

@@ -200,10 +200,13 @@ def test_replays_draw_the_random_numbers_the_eager_calls_draw() -> None:
 
 @cuda
 @pytest.mark.cuda
-def test_pgd_training_graph_equals_its_eager_step(monkeypatch) -> None:
+@pytest.mark.parametrize(
+    "run", [_pgd_run, _stacked_classifier_run], ids=["pgd_training", "stacked_classifier"]
+)
+def test_classifier_graph_equals_its_eager_step(monkeypatch, run) -> None:
     monkeypatch.delenv(GRAPHS_ENV, raising=False)
-    weights, rows = _pgd_run("cuda", "graph")
-    eager_weights, eager_rows = _pgd_run("cuda", "eager")
+    weights, rows = run("cuda", "graph")
+    eager_weights, eager_rows = run("cuda", "eager")
     _assert_equal(weights, eager_weights, exact=False)
     torch.testing.assert_close(torch.tensor(rows), torch.tensor(eager_rows), rtol=1e-4, atol=1e-5)
 
@@ -229,13 +232,3 @@ def test_gan_iteration_with_a_recipe_graph_equals_its_eager_iteration(tiny_split
     _assert_equal(weights, eager_weights, exact=False)
     for r, q in zip(rows, eager_rows, strict=True):
         torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-4, atol=1e-5)
-
-
-@cuda
-@pytest.mark.cuda
-def test_stacked_classifier_graph_equals_its_eager_step(monkeypatch) -> None:
-    monkeypatch.delenv(GRAPHS_ENV, raising=False)
-    weights, rows = _stacked_classifier_run("cuda", "graph")
-    eager_weights, eager_rows = _stacked_classifier_run("cuda", "eager")
-    _assert_equal(weights, eager_weights, exact=False)
-    torch.testing.assert_close(torch.tensor(rows), torch.tensor(eager_rows), rtol=1e-4, atol=1e-5)

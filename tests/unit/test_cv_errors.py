@@ -128,13 +128,117 @@ EDITS = [
 ]
 
 
+#: each input's text and the name :func:`_fail` writes it under
+TEXTS = {"cv": CV, "bib": BIB, "stats": STATS}
+NAMES = {"cv": "cv.yaml", "bib": "pubs.bib", "stats": "stats.yaml"}
+
+
 @pytest.mark.parametrize(("which", "old", "new", "at", "message"), EDITS)
 def test_an_edit_names_file_line_and_key(
     tmp_path: Path, which: str, old: str, new: str, at: str, message: str
 ) -> None:
-    bad = _sub({"cv": CV, "bib": BIB}[which], old, new)
-    path = tmp_path / {"cv": "cv.yaml", "bib": "pubs.bib"}[which]
-    assert _fail(tmp_path, **{which: bad}) == f"{path}:{_line_of(bad, at)}: {message}"
+    bad = _sub(TEXTS[which], old, new)
+    assert _fail(tmp_path, **{which: bad}) == f"{tmp_path / NAMES[which]}:{_line_of(bad, at)}: {message}"
+
+
+#: as EDITS, where the line only starts with ``message`` (the rest quotes the parser or the schema)
+EDITS_STARTING = [
+    pytest.param(
+        "cv",
+        "        location: London\n",
+        "        locaton: London\n",
+        "locaton:",
+        "sections.position.entries[0].locaton: unknown key",
+        id="misspelt_key_in_an_entry",
+    ),
+    pytest.param(
+        "cv",
+        "    type: talks\n",
+        "    type: talk\n",
+        "type: talk",
+        "sections.talks.type: 'talk' is not one of",
+        id="unknown_section_type",
+    ),
+    pytest.param(
+        "bib",
+        "  title  = {Middle},",
+        "  title  = {Middle,",
+        "@article{middle2021",
+        "entry 'middle2021': BibTeX syntax error",
+        id="bibtex_unbalanced_braces",
+    ),
+    pytest.param(
+        "bib",
+        "  venue  = {Tech Report},",
+        "  venue  = {Tech Report} note = {Draft},",
+        "note = {Draft}",
+        "entry 'old2018': field 'note' is swallowed into the value of 'venue'",
+        id="bibtex_missing_comma_on_one_line",
+    ),
+    pytest.param(
+        "stats",
+        "other/notes: 7",
+        "other/notes: -7",
+        "other/notes",
+        "github.repos.other/notes: ",
+        id="negative_star_count",
+    ),
+]
+
+
+@pytest.mark.parametrize(("which", "old", "new", "at", "message"), EDITS_STARTING)
+def test_an_edit_names_file_line_and_key_first(
+    tmp_path: Path, which: str, old: str, new: str, at: str, message: str
+) -> None:
+    bad = _sub(TEXTS[which], old, new)
+    got = _fail(tmp_path, **{which: bad})
+    assert got.startswith(f"{tmp_path / NAMES[which]}:{_line_of(bad, at)}: {message}"), got
+
+
+#: an edit whose line holds ``words`` (where it points is another test's)
+EDITS_NAMING = [
+    pytest.param(
+        "cv", "skills]", "skills, talks]", "order[7]: section 'talks' is listed twice", id="section_twice"
+    ),
+    pytest.param(
+        "cv",
+        "{title: Program Committee, date: 2023}",
+        "{title: Program Committee, date: 2023, start: 2022}",
+        "sections.service.entries[0]: give either 'date' or 'start'/'end', not both",
+        id="date_and_start_together",
+    ),
+    pytest.param(
+        "bib",
+        "selected = {true}",
+        "selected = {yes}",
+        "entry 'newest2024': selected must be true or false, got 'yes'",
+        id="bibtex_selected_not_boolean",
+    ),
+]
+
+
+@pytest.mark.parametrize(("which", "old", "new", "words"), EDITS_NAMING)
+def test_an_edit_names_the_fault(tmp_path: Path, which: str, old: str, new: str, words: str) -> None:
+    got = _fail(tmp_path, **{which: _sub(TEXTS[which], old, new)})
+    assert words in got, got
+
+
+#: a whole file that is no input: its first line and the message
+WHOLE_FILES = [
+    pytest.param("cv", "# nothing here\n", "the file is empty", id="empty_cv_file"),
+    pytest.param("bib", "% only a comment\n", "no BibTeX entries found", id="bibtex_without_entries"),
+    pytest.param(
+        "stats",
+        "as_of: '2024-05-01'\ngithub:\n  repos: {}\n",
+        "missing required key 'scholar'",
+        id="stats_missing_scholar",
+    ),
+]
+
+
+@pytest.mark.parametrize(("which", "text", "message"), WHOLE_FILES)
+def test_a_file_that_is_no_input(tmp_path: Path, which: str, text: str, message: str) -> None:
+    assert _fail(tmp_path, **{which: text}) == f"{tmp_path / NAMES[which]}:1: {message}"
 
 
 # --- YAML ---
@@ -154,42 +258,6 @@ def test_yaml_duplicate_key(tmp_path: Path) -> None:
     )
 
 
-def test_section_listed_twice_in_order(tmp_path: Path) -> None:
-    bad = _sub(CV, "skills]", "skills, talks]")
-    assert "order[7]: section 'talks' is listed twice" in _fail(tmp_path, cv=bad)
-
-
-def test_misspelt_key_in_an_entry(tmp_path: Path) -> None:
-    bad = _sub(CV, "        location: London\n", "        locaton: London\n")
-    line = _line_of(bad, "locaton:")
-    message = _fail(tmp_path, cv=bad)
-    assert message.startswith(
-        f"{tmp_path / 'cv.yaml'}:{line}: sections.position.entries[0].locaton: unknown key"
-    )
-
-
-def test_date_and_start_together(tmp_path: Path) -> None:
-    bad = _sub(
-        CV, "{title: Program Committee, date: 2023}", "{title: Program Committee, date: 2023, start: 2022}"
-    )
-    assert "sections.service.entries[0]: give either 'date' or 'start'/'end', not both" in _fail(
-        tmp_path, cv=bad
-    )
-
-
-def test_unknown_section_type(tmp_path: Path) -> None:
-    bad = _sub(CV, "    type: talks\n", "    type: talk\n")
-    line = _line_of(bad, "type: talk")
-    message = _fail(tmp_path, cv=bad)
-    assert message.startswith(f"{tmp_path / 'cv.yaml'}:{line}: sections.talks.type: 'talk' is not one of"), (
-        message
-    )
-
-
-def test_empty_cv_file(tmp_path: Path) -> None:
-    assert _fail(tmp_path, cv="# nothing here\n") == f"{tmp_path / 'cv.yaml'}:1: the file is empty"
-
-
 def test_missing_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with pytest.raises(CVError, match=r"nope\.yaml: file not found"):
@@ -200,37 +268,11 @@ def test_missing_file(tmp_path: Path) -> None:
 # --- BibTeX ---
 
 
-def test_bibtex_unbalanced_braces(tmp_path: Path) -> None:
-    bad = _sub(BIB, "  title  = {Middle},", "  title  = {Middle,")
-    line = _line_of(bad, "@article{middle2021")
-    message = _fail(tmp_path, bib=bad)
-    assert message.startswith(f"{tmp_path / 'pubs.bib'}:{line}: entry 'middle2021': BibTeX syntax error"), (
-        message
-    )
-
-
 def test_bibtex_duplicate_citation_key(tmp_path: Path) -> None:
     bad = _sub(BIB, "@misc{newer2023,", "@misc{old2018,")
     first, second = _line_of(bad, "@misc{old2018"), _line_of(bad, "@techreport{old2018")
     assert _fail(tmp_path, bib=bad) == (
         f"{tmp_path / 'pubs.bib'}:{second}: duplicate citation key 'old2018' (first defined on line {first})"
-    )
-
-
-def test_bibtex_selected_not_boolean(tmp_path: Path) -> None:
-    bad = _sub(BIB, "selected = {true}", "selected = {yes}")
-    assert "entry 'newest2024': selected must be true or false, got 'yes'" in _fail(tmp_path, bib=bad)
-
-
-def test_bibtex_without_entries(tmp_path: Path) -> None:
-    assert _fail(tmp_path, bib="% only a comment\n") == f"{tmp_path / 'pubs.bib'}:1: no BibTeX entries found"
-
-
-def test_bibtex_missing_comma_on_one_line(tmp_path: Path) -> None:
-    bad = _sub(BIB, "  venue  = {Tech Report},", "  venue  = {Tech Report} note = {Draft},")
-    line = _line_of(bad, "note = {Draft}")
-    assert f"pubs.bib:{line}: entry 'old2018': field 'note' is swallowed into the value of 'venue'" in _fail(
-        tmp_path, bib=bad
     )
 
 
@@ -276,18 +318,6 @@ def test_repository_without_star_count(tmp_path: Path) -> None:
         f"{tmp_path / 'cv.yaml'}:{line}: sections.repos.entries[1].repo: no star count for 'other/notes' "
         "in the stats file (add it, or refresh with the cv_stats rule)"
     )
-
-
-def test_negative_star_count(tmp_path: Path) -> None:
-    bad = _sub(STATS, "other/notes: 7", "other/notes: -7")
-    line = _line_of(bad, "other/notes")
-    message = _fail(tmp_path, stats=bad)
-    assert message.startswith(f"{tmp_path / 'stats.yaml'}:{line}: github.repos.other/notes: "), message
-
-
-def test_stats_missing_scholar(tmp_path: Path) -> None:
-    bad = "as_of: '2024-05-01'\ngithub:\n  repos: {}\n"
-    assert _fail(tmp_path, stats=bad) == f"{tmp_path / 'stats.yaml'}:1: missing required key 'scholar'"
 
 
 # --- a failed build keeps the previous outputs ---

@@ -19,19 +19,18 @@ from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.data import save_prepared
-from advgen.data.registry import Split
 from advgen.defense import plan
 from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
 from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
 from advgen.io import read_parquet
 from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
+from tests.golden.command_outputs import CLASSES, SIDE, Z, blob_split
 from tests.jobs import job_argv, plot_argv
 from tests.unit.gen_helpers import write_conv_autoencoder
 from tests.unit.plots_data import assert_figure
 
 pytestmark = pytest.mark.slow  # about a minute: every command runs once on tiny checkpoints
 
-SIDE, Z, CLASSES = 16, 6, 3
 TINY_BUDGET = (
     '{"steps": 2, "restarts": 1, "eot_samples": 2, "rand_samples": 2, "short_unroll": 1, '
     '"unroll_restarts": 1, "latent_steps": 2}'
@@ -88,15 +87,6 @@ CONFIG = {
 }
 
 
-def _split(n: int, seed: int) -> Split:
-    gen = torch.Generator().manual_seed(seed)
-    labels = torch.arange(n) % CLASSES
-    images = 0.1 * torch.rand(n, 1, SIDE, SIDE, generator=gen)
-    for c in range(CLASSES):
-        images[labels == c, :, 5 * c : 5 * c + 5, :] += 0.8
-    return Split(images.clamp(0, 1), labels, torch.arange(n))
-
-
 def _run(*argv) -> None:
     assert advgen(["--threads", "1", *map(str, argv)]) == 0
 
@@ -122,7 +112,9 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
         for k, v in {"train": "train.pt", "test": "test.pt", "g": "g.pt", "ae": "ae.pt", "c": "c.pt"}.items()
     }
     for name, n, seed in (("train", 30, 0), ("test", 24, 1)):
-        save_prepared(_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={})
+        save_prepared(
+            blob_split(n, seed), paths[name], dataset="blobs", name=name, num_classes=CLASSES, spec={}
+        )
     gan = typed_spec(GanSpec, dict(cfg["gans"]["g"], seed=0))
     save_torch(GanRun(gan, str(paths["train"])).state_dict(with_log=False), paths["g"])
     shape = [1, SIDE, SIDE]
@@ -130,7 +122,7 @@ def files(tmp_path_factory, cfg) -> dict[str, Path]:
     torch.manual_seed(0)
     clf = build_classifier("fc10", shape, CLASSES)
     opt = torch.optim.Adam(clf.parameters(), lr=0.05)
-    data = _split(30, 0)
+    data = blob_split(30, 0)
     for _ in range(40):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(clf(data.images), data.labels).backward()

@@ -14,6 +14,7 @@ from advgen.device import candidate_devices, lease_device
 from advgen.errors import DeviceError
 from advgen.gan.spec import complete_spec
 from tests.jobs import job_argv
+from tests.unit.sweep_points import inversion_point
 
 WORKER = textwrap.dedent(
     """
@@ -128,26 +129,7 @@ def test_cpu_fallback_without_cuda(monkeypatch: pytest.MonkeyPatch, caplog: pyte
         [
             "invert",
             "--spec",
-            json.dumps(
-                {
-                    "sweep": "inversion",
-                    "point": "p",
-                    "generator": "g",
-                    "generator_kind": "gan",
-                    "dataset": "d",
-                    "classifier": "c",
-                    "seed": 0,
-                    "device": "cuda",
-                    "num_images": 2,
-                    "steps": 1,
-                    "optimizer": "adam",
-                    "lr": 0.1,
-                    "restarts": 1,
-                    "prior_weight": 0.0,
-                    "clip": None,
-                    "init": "random",
-                }
-            ),
+            json.dumps(inversion_point(device="cuda")),
             "--input",
             "generator=g.pt",
             "classifier=c.pt",

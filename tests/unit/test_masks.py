@@ -11,33 +11,26 @@ from advgen.errors import ConfigError
 from advgen.specs import typed_spec
 from advgen.sweeps.masks import MASKS, apply_mask, default_square_size, make_masks, mask_set, select_indices
 from advgen.sweeps.spec import InpaintingPoint, MaskSpec
+from tests.unit.sweep_points import inversion_point
 
 
 def inpainting_point(generator: str, kind: str) -> dict:
-    """An inpainting point's spec JSON (advgen.sweeps.grid.GridPoint.spec)."""
-    return {
-        "sweep": "inpainting",
-        "point": "mask-square",
-        "generator": generator,
-        "generator_kind": kind,
-        "dataset": "digits",
-        "classifier": "c",
-        "seed": 7,
-        "device": "cpu",
-        "mask": "square",
-        "method": "known_pixels",
-        "pepper_fraction": None,
-        "square_size": 3,
-        "center_size": None,
-        "num_images": 4,
-        "steps": 2,
-        "optimizer": "adam",
-        "lr": 0.1,
-        "restarts": 1,
-        "prior_weight": 0.0,
-        "clip": None,
-        "init": "random",
-    }
+    """An inpainting point's spec JSON (advgen.sweeps.grid.GridPoint.spec): a 3-pixel square."""
+    return inversion_point(
+        sweep="inpainting",
+        point="mask-square",
+        generator=generator,
+        generator_kind=kind,
+        dataset="digits",
+        seed=7,
+        num_images=4,
+        steps=2,
+        mask="square",
+        method="known_pixels",
+        pepper_fraction=None,
+        square_size=3,
+        center_size=None,
+    )
 
 
 def test_pepper_hides_exact_fraction_per_image_and_is_seeded():

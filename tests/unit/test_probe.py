@@ -142,17 +142,9 @@ def test_probe_rows_columns_and_the_clean_row():
         loss="mse",
         unroll_k=0,
     )
-    source = {
-        "source": "d",
-        "family": "control",
-        "dataset": "blobs",
-        "loss": "mse",
-        "unroll_k": 0,
-        "mode": None,
-        "feature_dim": 8,
-        "train_acc": 1.0,
-        "fit_seconds": 0.1,
-    }
+    # the source's row: what the spec names it, then its probe's fit
+    source = {key: getattr(spec, key) for key in ("source", "family", "dataset", "loss", "unroll_k", "mode")}
+    source |= {"feature_dim": 8, "train_acc": 1.0, "fit_seconds": 0.1}
     table = probe_rows(model, train.images, train.labels, spec, source)
     assert list(table.columns) == COLUMNS
     assert table["eps"].tolist() == [0.0, 0.05, 0.3]

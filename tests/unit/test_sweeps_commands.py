@@ -13,14 +13,21 @@ import pytest
 
 from advgen.checkpoints import load_torch
 from advgen.cli import main as advgen
-from advgen.config import SCHEMA_DIR, spec_json, validate_config
+from advgen.config import spec_json
 from advgen.io import read_npz
 from advgen.specs import typed_spec
 from advgen.sweeps.grid import GridPoint
-from advgen.sweeps.grid import of as grid_of
 from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
-from tests.golden.command_outputs import CLASSES, SIDE, Z, make_inputs
+from tests.golden.command_outputs import (
+    CLASSES,
+    SIDE,
+    TINY_INTERPOLATION,
+    TINY_POINTS,
+    Z,
+    blob_sweep_plan,
+    make_inputs,
+)
 from tests.jobs import job_argv, plot_argv
 
 
@@ -31,44 +38,21 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def sweep_plan():
+    both = ["g", "ae"]
     sweeps = {
         "inversion": {
-            "generators": ["g", "ae"],
-            "classifier": "c",
-            "num_images": 4,
-            "steps": 6,
+            "generators": both,
+            **TINY_POINTS,
             "restarts": [1, 3],
             "optimizer": "adam",
             "lr": 0.05,
             "init": ["random", "encoder"],
         },
-        "inpainting": {
-            "generators": ["g", "ae"],
-            "classifier": "c",
-            "num_images": 4,
-            "steps": 6,
-            "restarts": 2,
-            "mask": ["pepper", "square"],
-        },
-        "interpolation": {
-            "generators": ["g", "ae"],
-            "classifier": "c",
-            "num_pairs": 3,
-            "num_alphas": 5,
-            "steps": 4,
-            "restarts": 2,
-        },
-        "truncation": {"generators": ["g", "ae"], "classifier": "c", "num_samples": 40, "psi": [0.5, None]},
+        "inpainting": {"generators": both, **TINY_POINTS, "restarts": 2, "mask": ["pepper", "square"]},
+        "interpolation": {"generators": both, **TINY_INTERPOLATION},
+        "truncation": {"generators": both, "classifier": "c", "num_samples": 40, "psi": [0.5, None]},
     }
-    sweeps = validate_config({"sweeps": sweeps}, SCHEMA_DIR / "config.schema.yaml")["sweeps"]
-    config = {
-        "seed": 0,
-        "sweeps": sweeps,
-        "gans": {"g": {"dataset": "blobs"}},
-        "autoencoders": {"ae": {"dataset": "blobs"}},
-        "classifiers": {"c": {"dataset": "blobs"}},
-    }
-    return grid_of(config)
+    return blob_sweep_plan(sweeps)
 
 
 def _run(*argv) -> None:

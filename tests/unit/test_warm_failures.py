@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, base_env
+from tests.conftest import REPO
 from tests.unit.test_warm_server import Run, gone, server_of
 
 #: a job that writes a file, says so, and exits once the file named second exists
@@ -108,11 +108,7 @@ class Lab(Run):
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[Lab]:
-    work = tmp_path / "work"
-    work.mkdir()
-    r = Lab(work, base_env())
-    yield r
-    r.end()
+    yield from Lab.for_test(tmp_path)
 
 
 def fresh_after_one_line(result: subprocess.CompletedProcess[str], why: str) -> None:

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -64,14 +65,19 @@ class Run:
         self.owner.wait()
         shutil.rmtree(self.env["TMPDIR"], ignore_errors=True)
 
+    @classmethod
+    def for_test(cls, tmp_path: Path) -> Iterator[Self]:
+        """A fixture's run: working folder ``tmp_path/work``, ended after the test."""
+        work = tmp_path / "work"
+        work.mkdir()
+        r = cls(work, base_env())
+        yield r
+        r.end()
+
 
 @pytest.fixture
 def run(tmp_path: Path) -> Iterator[Run]:
-    work = tmp_path / "work"
-    work.mkdir()
-    r = Run(work, base_env())
-    yield r
-    r.end()
+    yield from Run.for_test(tmp_path)
 
 
 def server_of(stderr: str) -> int:
