@@ -64,7 +64,8 @@ JOB = r"""
 import argparse, json, os, sys, tempfile, time
 import numpy as np, pandas as pd, pyarrow.parquet, torch
 from advgen import cli, provenance
-from advgen.io import save_torch, write_parquet
+from advgen.checkpoints import save_torch
+from advgen.io import write_parquet
 from advgen.termination import exit_status, settling
 
 real_mkstemp, real_replace = tempfile.mkstemp, os.replace
