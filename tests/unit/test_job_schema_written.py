@@ -30,13 +30,23 @@ def test_the_job_schema_is_what_the_dataclasses_write():
     assert spec_schema.jobs_schema_problems() == []
 
 
-def test_every_job_kinds_spec_has_a_definition_written_or_by_hand():
-    defs = yaml.safe_load((SCHEMA_DIR / spec_schema.JOBS_SCHEMA).read_text(encoding="utf-8"))["$defs"]
-    assert {kind.spec_type.__name__ for kind in JOB_KINDS} <= set(defs)
+def test_every_job_kinds_spec_has_a_written_definition():
     text = (SCHEMA_DIR / spec_schema.JOBS_SCHEMA).read_text(encoding="utf-8")
-    hand, _, written = text.partition(spec_schema.MARKER)
-    # most definitions are written; the hand-written part holds the shared ones and a few wrappers
-    assert written.count("\n  ") > 0 and len(spec_schema.written(yaml.safe_load(hand)["$defs"])) >= 40
+    defs = yaml.safe_load(text)["$defs"]
+    assert {kind.spec_type.__name__ for kind in JOB_KINDS} <= set(defs)
+    hand, _, _ = text.partition(spec_schema.MARKER)
+    # every definition is written: the hand-written part holds the file's description alone
+    assert yaml.safe_load(hand)["$defs"] is None
+    assert list(spec_schema.written()) == list(defs) and len(defs) >= 60
+
+
+def test_a_definition_above_the_marker_is_refused(tmp_path: Path):
+    schemas = Path(shutil.copytree(SCHEMA_DIR, tmp_path / "schemas"))
+    path = schemas / spec_schema.JOBS_SCHEMA
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("$defs:\n", "$defs:\n  extra: {type: string}\n", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match="a definition above"):
+        spec_schema.jobs_schema_problems(schemas)
 
 
 def test_a_drifted_definition_is_caught_and_rewritten(tmp_path: Path):

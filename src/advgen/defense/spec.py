@@ -14,9 +14,12 @@ filled there, so no field here repeats one); they cross the command line as JSON
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import NAME, job_schema
+
+#: L or R of a purify point
+_STEPS = job_schema(ref="#/$defs/purify_steps")
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,19 @@ class PurifierSpec:
     2018), ``reconstruct`` is an autoencoder's ``D(E(x))``, ``none`` the identity; the fields
     after ``seed`` are needed by ``project`` only."""
 
-    purifier: str
-    method: str
-    seed: int
-    generator_kind: str | None = None
-    steps: int | None = None
-    restarts: int | None = None
-    optimizer: str | None = None
-    lr: float | None = None
+    JOB_SCHEMA: ClassVar[dict[str, Any]] = {
+        "description": "a purifier (advgen.defense.loading.load_purifier); the masking checks pass the keys they set"
+    }
+
+    # the masking checks fill purifier and seed themselves: the job's JSON may leave any key out
+    purifier: str = field(metadata=job_schema(ref=NAME, required=False))
+    method: str = field(metadata=job_schema(ref="#/$defs/purify_method", required=False))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed", required=False))
+    generator_kind: str | None = field(default=None, metadata=job_schema(ref="#/$defs/generator_kind"))
+    steps: int | None = field(default=None, metadata=_STEPS)
+    restarts: int | None = field(default=None, metadata=_STEPS)
+    optimizer: str | None = field(default=None, metadata=job_schema(config_key="defense.purifier.optimizer"))
+    lr: float | None = field(default=None, metadata=job_schema(config_key="defense.purifier.lr"))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import ConfigEntry, job_schema
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,10 @@ class SampleQualitySpec:
     A bar stays a mapping (metric -> bound, :mod:`advgen.metrics.gate`): it names only the
     metrics it bounds, so its JSON has no fixed set of keys.
     """
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry(
+        "generative.sample_quality", description="the sample_quality section, seed filled"
+    )
 
     classifier: str
     classifier_by_dataset: dict[str, str]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from advgen.defense.spec import PurifierSpec
 from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
 from advgen.specs import job_schema
@@ -119,7 +120,7 @@ class MaskingJobSpec:
     checks: MaskingSettings = MaskingSettings()
     blackbox: BlackBoxSpec | None = None
     purifier: dict[str, Any] | None = field(
-        default=None, metadata=job_schema(ref="#/$defs/PurifierSpec", nullable=True)
+        default=None, metadata=job_schema(ref=PurifierSpec, nullable=True)
     )
     gradient: str = field(
         default="bpda",
