@@ -69,6 +69,12 @@ def job_schema(
     return {SCHEMA_KEY: stated}
 
 
+def optional_key(config_key: str) -> Any:
+    """A spec field that a job may leave out (``None``, its default, and ``null`` in its JSON),
+    else a value of ``config_key`` (a :func:`job_schema` ``config_key``)."""
+    return dataclasses.field(default=None, metadata=job_schema(config_key=config_key, nullable=True))
+
+
 def ref_map(value: str | Mapping[str, Any], *, keys: str = NAME) -> dict[str, Any]:
     """The schema of an object from names (``keys``: a ``$ref``, default a job-schema name) to
     ``value`` (a ``$ref``, or a whole definition)."""

@@ -7,7 +7,6 @@ and on dataclasses and a job kind declared here)."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from advgen.pipeline.jobkinds import JOB_KINDS
 from advgen.specs import job_schema
 from tests.conftest import REPO
 from tests.errors.conftest import assert_one_line_error, run_cli
+from tests.unit.test_schema_lint import schemas  # noqa: F401 (a fixture)
 
 
 def test_the_job_schema_is_what_the_dataclasses_write():
@@ -40,8 +40,7 @@ def test_every_job_kinds_spec_has_a_written_definition():
     assert list(spec_schema.written()) == list(defs) and len(defs) >= 60
 
 
-def test_a_definition_above_the_marker_is_refused(tmp_path: Path):
-    schemas = Path(shutil.copytree(SCHEMA_DIR, tmp_path / "schemas"))
+def test_a_definition_above_the_marker_is_refused(schemas: Path):
     path = schemas / spec_schema.JOBS_SCHEMA
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("$defs:\n", "$defs:\n  extra: {type: string}\n", 1), encoding="utf-8")
@@ -49,8 +48,7 @@ def test_a_definition_above_the_marker_is_refused(tmp_path: Path):
         spec_schema.jobs_schema_problems(schemas)
 
 
-def test_a_drifted_definition_is_caught_and_rewritten(tmp_path: Path):
-    schemas = Path(shutil.copytree(SCHEMA_DIR, tmp_path / "schemas"))
+def test_a_drifted_definition_is_caught_and_rewritten(schemas: Path):
     path = schemas / spec_schema.JOBS_SCHEMA
     original = path.read_text(encoding="utf-8")
     old = '      max_train: {$ref: "robustness.schema.yaml#/$defs/robust_features/properties/max_train"}\n'

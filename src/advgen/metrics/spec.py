@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from advgen.specs import ConfigEntry, job_schema
+from advgen.specs import ROLE, ConfigEntry, job_schema, ref_map
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,7 @@ class QualityRow:
     bars: dict[str, dict[str, float | bool]] | None = field(
         default=None,
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-                "additionalProperties": {"$ref": "generative.schema.yaml#/$defs/bar"},
-            },
+            schema=ref_map("generative.schema.yaml#/$defs/bar", keys=ROLE),
             description="the quality bars of the run's roles (role -> bar)",
         ),
     )

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.config import complete_entry
+from advgen.config import typed_section
 from advgen.robustness.spec import TransferSettings
-from advgen.specs import typed_spec
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,4 @@ class RobustnessSettings:
     @classmethod
     def of(cls, section: Mapping[str, Any] | None, source: str = "config") -> RobustnessSettings:
         """The validated ``robustness`` section typed (absent: the schema's defaults)."""
-        where = f"{source}: robustness"
-        data = complete_entry(dict(section or {}), "robustness.schema.yaml", "robustness", where)
-        settings: RobustnessSettings = typed_spec(cls, data, where)
-        return settings
+        return typed_section(cls, "robustness", section, source)

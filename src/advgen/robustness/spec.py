@@ -30,12 +30,15 @@ class AttackSpec:
     defaults from the paper, in its dataclass: :mod:`advgen.attacks.params`) and the seed of its
     random draws."""
 
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "robustness.attack"
+
     #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
     JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
 
-    attack: str = field(metadata=job_schema(config_key="robustness.attack.attack"))
-    params: dict[str, Any] = field(metadata=job_schema(config_key="robustness.attack.params"))
-    seed: int = field(metadata=job_schema(config_key="robustness.attack.seed"))
+    attack: str
+    params: dict[str, Any]
+    seed: int
 
 
 @dataclass(frozen=True)
