@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import yaml
@@ -23,7 +23,7 @@ from advgen.robustness.tables import MASKING_CHECK_REGISTRY
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _code(names: Sequence[str], sep: str = ", ") -> str:
+def _code(names: Iterable[str], sep: str = ", ") -> str:
     return sep.join(f"`{n}`" for n in names)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advgen.config import typed_section
-from advgen.robustness.spec import TransferSettings
+from advgen.robustness.spec import AttacksAtOneBudget, TransferSettings
 
 
 @dataclass(frozen=True)
@@ -120,13 +120,10 @@ class MaskingEntry:
 
 
 @dataclass(frozen=True)
-class ExamplesEntry:
-    """``robustness.examples``: the adversarial-examples figures (Szegedy et al. 2014,
-    Goodfellow et al. 2015): classifiers, attacks, their one budget and the images shown."""
+class ExamplesEntry(AttacksAtOneBudget):
+    """``robustness.examples``: the adversarial-examples figures: classifiers, attacks, their
+    one budget and the images shown."""
 
-    classifiers: tuple[str, ...]
-    attacks: tuple[str, ...]
-    eps: float
     num_images: int
 
 

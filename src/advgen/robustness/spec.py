@@ -74,14 +74,21 @@ class AttackJobSpec:
 
 
 @dataclass(frozen=True)
-class TransferSettings:
-    """A transfer matrix (Szegedy et al. 2014, Goodfellow et al. 2015), the config's
-    ``robustness.transfer`` block: its models and crafting attacks (names), the budget and the
-    seed of the noise baselines."""
+class AttacksAtOneBudget:
+    """Classifiers attacked by ``robustness.attacks`` entries at one budget ``eps`` (both by
+    name): a transfer matrix's, the adversarial-examples figures' (Szegedy et al. 2014,
+    Goodfellow et al. 2015)."""
 
     classifiers: tuple[str, ...]
     attacks: tuple[str, ...]
     eps: float
+
+
+@dataclass(frozen=True)
+class TransferSettings(AttacksAtOneBudget):
+    """A transfer matrix, the config's ``robustness.transfer`` block: its models and crafting
+    attacks, the budget and the seed of the noise baselines."""
+
     noise_seed: int
 
 
