@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -318,6 +318,20 @@ def dataset_spec(entry: Mapping[str, Any], what: str = "--spec") -> Any:
     from advgen.specs import typed_spec
 
     return typed_spec(DatasetSpec, complete_entry(dict(entry), "data.schema.yaml", "dataset", what), what)
+
+
+T = TypeVar("T")
+
+
+def typed_section(cls: type[T], name: str, section: Mapping[str, Any] | None, source: str = "config") -> T:
+    """The config's section ``name`` typed as ``cls`` (a settings dataclass), checked against
+    ``<name>.schema.yaml#/$defs/<name>`` with its defaults filled (absent: the schema's
+    defaults); a bad section is one line naming ``source`` and the key."""
+    from advgen.specs import typed_spec
+
+    where = f"{source}: {name}"
+    typed: T = typed_spec(cls, complete_entry(dict(section or {}), f"{name}.schema.yaml", name, where), where)
+    return typed
 
 
 def spec_json(spec: Mapping[str, Any]) -> str:

@@ -22,12 +22,15 @@ from advgen.errors import ConfigError
 
 #: the key of a field's metadata that holds what its job-schema definition says of it
 SCHEMA_KEY = "advgen.schema"
+#: the job schema's names (``jobs.schema.yaml#/$defs/name``) and the config's role names
+NAME = "#/$defs/name"
+ROLE = "config.schema.yaml#/properties/roles/propertyNames"
 
 
 def job_schema(
     *,
     config_key: str | None = None,
-    ref: str | None = None,
+    ref: str | type | None = None,
     description: str | None = None,
     nullable: bool = False,
     required: bool | None = None,
@@ -40,16 +43,20 @@ def job_schema(
     - ``config_key``: the config key the value comes from, ``<schema>.<definition>.<key>``
       (``robustness.classifier.epochs``: a ``robustness.classifiers`` entry's ``epochs``, whose
       definition in ``robustness.schema.yaml`` states its type and range once); or
-    - ``ref``: any other definition (``#/$defs/name``, ``config.schema.yaml#/properties/seed``);
+    - ``ref``: any other definition (``#/$defs/name``, ``config.schema.yaml#/properties/seed``),
+      or a spec dataclass whose definition it is, where the annotation does not name it (an
+      object the job completes before it builds the dataclass);
     - ``nullable``: ``null`` is a value too (a ``None`` the dataclass takes);
     - ``schema``: the field's whole definition, where neither a key nor the annotation says it;
     - ``description``: what the value is, beside the definition it refers to;
     - ``required``: whether the definition requires it, where that is not "it has no default"
       (a field a spec nesting it leaves out, as a sweep's points leave out their ``device``).
 
-    A field with none of these is defined by its annotation: a nested spec dataclass, ``bool``,
-    a ``dict[str, <dataclass>]``. A default (``field(default=...)``) only where the JSON may omit
-    the field."""
+    A field with none of these is defined by its class's ``CONFIG_KEYS`` (a ``ClassVar``: the
+    config definition ``<schema>.<definition>`` whose keys of the same names the fields are;
+    ``{key}`` in a description is then the field's key), else by its annotation: a nested spec
+    dataclass, ``bool``, a ``dict[str, <dataclass>]``. A default (``field(default=...)``) only
+    where the JSON may omit the field."""
     metadata = {
         "config_key": config_key,
         "ref": ref,
@@ -60,6 +67,49 @@ def job_schema(
     }
     stated = {k: v for k, v in metadata.items() if v is not None and (k != "nullable" or v)}
     return {SCHEMA_KEY: stated}
+
+
+def optional_key(config_key: str) -> Any:
+    """A spec field that a job may leave out (``None``, its default, and ``null`` in its JSON),
+    else a value of ``config_key`` (a :func:`job_schema` ``config_key``)."""
+    return dataclasses.field(default=None, metadata=job_schema(config_key=config_key, nullable=True))
+
+
+def ref_map(value: str | Mapping[str, Any], *, keys: str = NAME) -> dict[str, Any]:
+    """The schema of an object from names (``keys``: a ``$ref``, default a job-schema name) to
+    ``value`` (a ``$ref``, or a whole definition)."""
+    return {
+        "type": "object",
+        "propertyNames": {"$ref": keys},
+        "additionalProperties": {"$ref": value} if isinstance(value, str) else dict(value),
+    }
+
+
+def ref_array(ref: str, *, nonempty: bool = False) -> dict[str, Any]:
+    """The schema of an array of distinct values of the definition ``ref`` (``nonempty``: one at
+    least)."""
+    return {
+        "type": "array",
+        **({"minItems": 1} if nonempty else {}),
+        "uniqueItems": True,
+        "items": {"$ref": ref},
+    }
+
+
+@dataclass(frozen=True)
+class ConfigEntry:
+    """A spec class's declaration that it IS a config entry (its ``CONFIG_ENTRY``, a ``ClassVar``):
+    its job-schema definition is a ``$ref`` to the entry's own definition (``key``, as a
+    :func:`job_schema` ``config_key``), which states the fields' types, ranges and defaults once.
+
+    ``whole``: the job's JSON holds every field (a plan passes the entry filled), so the
+    definition requires the dataclass's fields without a default, checked before the entry's
+    defaults could fill them; else it requires only the fields that the entry's definition
+    neither requires nor defaults (what the plan adds, a resolved seed)."""
+
+    key: str
+    description: str | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True)

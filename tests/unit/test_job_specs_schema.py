@@ -4,7 +4,6 @@ none that the dataclass lets a spec leave out, and their enums are the registrie
 from __future__ import annotations
 
 import dataclasses
-import typing
 
 import pytest
 
@@ -14,6 +13,7 @@ from advgen.config import SCHEMA_DIR, load_schema
 from advgen.defense.attacks import NONE, PROJECT, RECONSTRUCT
 from advgen.generators import GENERATOR_KINDS
 from advgen.pipeline.size import MAX_JOBS
+from advgen.pipeline.spec_schema import nested_classes
 from advgen.robustness.masking_spec import GRADIENTS
 from advgen.sweeps.registry import SWEEPS
 
@@ -55,23 +55,7 @@ def _dataclasses() -> dict[str, type]:
     ]
     for module in map(importlib.import_module, modules):
         roots |= {getattr(module, n) for n in names if hasattr(module, n)}
-    found: dict[str, type] = {}
-
-    def walk(cls: type) -> None:
-        if cls.__name__ in found:
-            return
-        found[cls.__name__] = cls
-        for hint in typing.get_type_hints(cls).values():
-            for arg in (
-                hint,
-                *typing.get_args(hint),
-                *(a for h in typing.get_args(hint) for a in typing.get_args(h)),
-            ):
-                if dataclasses.is_dataclass(arg):
-                    walk(arg)
-
-    for cls in roots:
-        walk(cls)
+    found = nested_classes(roots)
     missing = names - set(found)
     assert not missing, f"no dataclass found for {missing}"
     return found
@@ -99,7 +83,8 @@ def test_a_definition_lists_its_dataclasses_fields(name: str) -> None:
 
 def test_the_enums_are_the_registries() -> None:
     assert DEFS["MaskingJobSpec"]["properties"]["gradient"]["enum"] == list(GRADIENTS)
-    assert DEFS["sweep_point"]["properties"]["sweep"]["enum"] == list(SWEEPS)
+    for point in ("InversionPoint", "InpaintingPoint", "InterpolationPoint", "TruncationPoint"):
+        assert DEFS[point]["properties"]["sweep"]["enum"] == list(SWEEPS)
     assert DEFS["generator_kind"]["enum"] == [k.name for k in GENERATOR_KINDS.values()]
     assert DEFS["purify_method"]["enum"] == [PROJECT, RECONSTRUCT, NONE]
 

@@ -23,7 +23,7 @@ from advgen.config import SCHEMA_DIR
 from advgen.data.sources import BUNDLED_SOURCES, DATA_SOURCES
 from advgen.errors import ConfigError
 from advgen.robustness.tables import MASKING_CHECK_REGISTRY, MASKING_CHECKS
-from tests.unit.test_schema_lint import Schemas
+from tests.unit.test_schema_lint import Schemas, edit_once, schemas  # noqa: F401 (schemas: a fixture)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,32 +38,21 @@ def test_the_readmes_hold_the_registries_lists():
     assert all(name in readme for name in REGISTRY)  # the intro names every attack
 
 
-@pytest.fixture
-def schemas(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(SCHEMA_DIR, tmp_path / "schemas"))
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def test_a_stale_schema_is_caught_and_rewritten(schemas: Path):
     robustness, defense, data = (schemas / f"{n}.schema.yaml" for n in ("robustness", "defense", "data"))
     original = {p: p.read_text(encoding="utf-8") for p in (robustness, defense, data)}
     last = list(REGISTRY)[-1]
-    _edit(robustness, f", {last}]", "]")  # an attack left out
-    _edit(
+    edit_once(robustness, f", {last}]", "]")  # an attack left out
+    edit_once(
         robustness,
         "        default: 5000\n      n_target_classes:",
         "        default: 500\n      n_target_classes:",
     )
-    _edit(robustness, "      - if: {properties: {attack: {const: FAB}}}\n", "")
-    _edit(defense, "eot_rand, autoattack_rand]", "eot_rand]")
-    _edit(data, "cifar10, celeba]", "cifar10]")
-    _edit(robustness, "enum: [standard, fgsm_mix, pgd, pool]", "enum: [standard, fgsm_mix, pgd]")
-    _edit(robustness, "pixels changed (OnePixel),", "pixels changed,")  # the eps grid's meanings
+    edit_once(robustness, "      - if: {properties: {attack: {const: FAB}}}\n", "")
+    edit_once(defense, "eot_rand, autoattack_rand]", "eot_rand]")
+    edit_once(data, "cifar10, celeba]", "cifar10]")
+    edit_once(robustness, "enum: [standard, fgsm_mix, pgd, pool]", "enum: [standard, fgsm_mix, pgd]")
+    edit_once(robustness, "pixels changed (OnePixel),", "pixels changed,")  # the eps grid's meanings
     problems = registries.schema_problems(schemas)
     assert len(problems) == 7, problems
     assert any("autoattack_params.properties.n_queries.default: 500," in p for p in problems)
@@ -76,11 +65,11 @@ def test_stale_settings_defaults_are_caught_and_rewritten(schemas: Path):
     """The masking checks' sizes and the adaptive attacks' budget default to their dataclasses'
     fields (MaskingSettings, AdaptiveBudget): a schema default that drifts is caught and written."""
     robustness, defense = schemas / "robustness.schema.yaml", schemas / "defense.schema.yaml"
-    _edit(
+    edit_once(
         robustness, "        default: 0.02\n      max_examples:", "        default: 0.05\n      max_examples:"
     )
-    _edit(defense, "latent_lr: 0.05,", "latent_lr: 0.5,")  # budget's own default
-    _edit(
+    edit_once(defense, "latent_lr: 0.05,", "latent_lr: 0.5,")  # budget's own default
+    edit_once(
         defense,
         "            default: 200\n          latent_lr:",
         "            default: 20\n          latent_lr:",
@@ -147,12 +136,12 @@ def test_a_stale_or_stray_parameter_key_is_caught_and_rewritten(schemas: Path):
     """The bug the writer now rules out: a description broken at a comma into a stray key."""
     robustness = schemas / "robustness.schema.yaml"
     original = robustness.read_text(encoding="utf-8")
-    _edit(
+    edit_once(
         robustness,
         "        description: 'model queries per input (paper and AutoAttack: 5,000)'\n",
         "        description: model queries per input (paper 5\n        000): None\n",
     )
-    _edit(
+    edit_once(
         robustness,
         "        exclusiveMinimum: 0\n        maximum: 1\n        default: 0.8\n",
         "        default: 0.8\n",
@@ -226,9 +215,11 @@ def test_a_stale_docs_list_is_caught(tmp_path: Path):
         shutil.copy(REPO / rel, tmp_path / rel)
     assert registries.docs_problems(tmp_path) == []
     *_, before_last, last = REGISTRY
-    _edit(tmp_path / "README.md", f"{before_last} and {last}<!--", f"{before_last}<!--")  # an entry missing
+    edit_once(
+        tmp_path / "README.md", f"{before_last} and {last}<!--", f"{before_last}<!--"
+    )  # an entry missing
     config = tmp_path / "config" / "README.md"
-    _edit(
+    edit_once(
         config, "`celeba`<!-- /registry:data_sources -->", "`celeba`, `svhn`<!-- /registry:data_sources -->"
     )
     text = config.read_text(encoding="utf-8")
@@ -238,7 +229,7 @@ def test_a_stale_docs_list_is_caught(tmp_path: Path):
     assert any("registry:data_sources block" in p for p in problems)
     assert "config/README.md: no <!-- registry:defense_attacks --> block" in problems
     assert len(problems) == 3, problems
-    _edit(config, "<!-- registry:defence -->", "<!-- registry:defense_attacks -->")
+    edit_once(config, "<!-- registry:defence -->", "<!-- registry:defense_attacks -->")
     assert len(registries.write_docs(tmp_path)) == 2
     assert registries.docs_problems(tmp_path) == []
 

@@ -157,20 +157,22 @@ def test_every_schema_keyword_is_json_schema_and_every_number_is_bounded_and_des
 
 
 @pytest.fixture
-def copy(tmp_path: Path) -> Path:
+def schemas(tmp_path: Path) -> Path:
+    """A copy of the packaged schemas, to edit."""
     return Path(shutil.copytree(SCHEMA_DIR, tmp_path / "schemas"))
 
 
-def _edit(path: Path, old: str, new: str) -> None:
+def edit_once(path: Path, old: str, new: str) -> None:
+    """Replace ``old``, which ``path`` holds exactly once, by ``new``."""
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_the_lint_catches_a_description_broken_into_a_stray_key(copy: Path):
+def test_the_lint_catches_a_description_broken_into_a_stray_key(schemas: Path):
     """The bug the lint was written for: ``(paper 5,000)`` wrapped at its comma became the end of
     a description and a key ``000)`` that every validator ignored."""
-    robustness = copy / "robustness.schema.yaml"
+    robustness = schemas / "robustness.schema.yaml"
     text = robustness.read_text(encoding="utf-8")
     start = text.index("  square_params:\n")
     at = text.index("      n_queries:\n        description: ", start)
@@ -183,18 +185,18 @@ def test_the_lint_catches_a_description_broken_into_a_stray_key(copy: Path):
     )
     tree = yaml.safe_load(robustness.read_text(encoding="utf-8"))
     assert tree["$defs"]["square_params"]["properties"]["n_queries"]["000)"] == "None"
-    assert Schemas(copy).problems() == [
+    assert Schemas(schemas).problems() == [
         "robustness.schema.yaml: $defs.square_params.properties.n_queries: '000)' is no JSON Schema "
         "2020-12 keyword"
     ]
 
 
-def test_the_lint_catches_unbounded_and_undescribed_numbers(copy: Path):
-    sweeps = copy / "sweeps.schema.yaml"
-    _edit(sweeps, "  count:\n", "  count_typo:\n    type: number\n  count:\n")  # unbounded
-    _edit(sweeps, "        description: samples per psi\n", "")  # num_samples: $ref count, no description
-    _edit(sweeps, "  generators:\n", "  generators:\n    minItem: 1\n")  # a typo
-    problems = Schemas(copy).problems()
+def test_the_lint_catches_unbounded_and_undescribed_numbers(schemas: Path):
+    sweeps = schemas / "sweeps.schema.yaml"
+    edit_once(sweeps, "  count:\n", "  count_typo:\n    type: number\n  count:\n")  # unbounded
+    edit_once(sweeps, "        description: samples per psi\n", "")  # num_samples: $ref count, no description
+    edit_once(sweeps, "  generators:\n", "  generators:\n    minItem: 1\n")  # a typo
+    problems = Schemas(schemas).problems()
     assert problems == [
         "sweeps.schema.yaml: $defs.count_typo: a number without a lower bound (minimum or exclusiveMinimum)",
         "sweeps.schema.yaml: $defs.count_typo: a number without an upper bound (maximum or exclusiveMaximum)",

@@ -7,6 +7,7 @@ workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from advgen.specs import job_schema
 from advgen.training.speed_spec import SpeedSpec
@@ -19,22 +20,25 @@ class AeSpec:
     codes, its factor schedule, Adam, the speed levers (:mod:`advgen.training.speed`), the
     latent-CDF levels, the novel samples and the seed."""
 
-    dataset: str = field(metadata=job_schema(config_key="generative.autoencoder.dataset"))
-    arch: str = field(metadata=job_schema(config_key="generative.autoencoder.arch"))
-    z_dim: int = field(metadata=job_schema(config_key="generative.autoencoder.z_dim"))
-    width: int = field(metadata=job_schema(config_key="generative.autoencoder.width"))
-    latent_forcing: bool = field(metadata=job_schema(config_key="generative.autoencoder.latent_forcing"))
-    moments_over: str = field(metadata=job_schema(config_key="generative.autoencoder.moments_over"))
-    covariance: float = field(metadata=job_schema(config_key="generative.autoencoder.covariance"))
-    factor_initial: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_initial"))
-    factor_growth: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_growth"))
-    factor_max: float = field(metadata=job_schema(config_key="generative.autoencoder.factor_max"))
-    lr: float = field(metadata=job_schema(config_key="generative.autoencoder.lr"))
+    #: the fields are an ``autoencoders`` entry's keys (generative.schema.yaml), seed filled
+    CONFIG_KEYS: ClassVar[str] = "generative.autoencoder"
+
+    dataset: str
+    arch: str
+    z_dim: int
+    width: int
+    latent_forcing: bool
+    moments_over: str
+    covariance: float
+    factor_initial: float
+    factor_growth: float
+    factor_max: float
+    lr: float
     speed: SpeedSpec
-    batch_size: int = field(metadata=job_schema(config_key="generative.autoencoder.batch_size"))
-    epochs: int = field(metadata=job_schema(config_key="generative.autoencoder.epochs"))
-    cdf_levels: int = field(metadata=job_schema(config_key="generative.autoencoder.cdf_levels"))
-    n_novel: int = field(metadata=job_schema(config_key="generative.autoencoder.n_novel"))
+    batch_size: int
+    epochs: int
+    cdf_levels: int
+    n_novel: int
     seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
 
 

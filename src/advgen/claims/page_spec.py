@@ -7,20 +7,23 @@ the validated config; it crosses the command line as the rule's ``params.spec``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import ROLE, job_schema, ref_array, ref_map
 
 
 @dataclass(frozen=True)
 class DatasetHeader:
     """What the page's header says of one dataset (keys of its ``datasets`` entry)."""
 
-    source: str = field(metadata=job_schema(config_key="data.dataset.source"))
-    image_size: int = field(metadata=job_schema(config_key="data.dataset.image_size"))
-    test_fraction: float = field(metadata=job_schema(config_key="data.dataset.test_fraction"))
-    max_train: int | None = field(metadata=job_schema(config_key="data.dataset.max_train"))
-    max_test: int | None = field(metadata=job_schema(config_key="data.dataset.max_test"))
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "data.dataset"
+
+    source: str
+    image_size: int
+    test_fraction: float
+    max_train: int | None
+    max_test: int | None
 
 
 @dataclass(frozen=True)
@@ -61,56 +64,29 @@ class ClaimsPageSpec:
     and whether the config is a toy-scale one (``toy_scale``: the page says its verdicts mean nothing)."""
 
     roles: dict[str, tuple[str, ...]] = field(
-        metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-                "additionalProperties": {"$ref": "#/$defs/names"},
-            },
-            description="role -> its runs",
-        )
+        metadata=job_schema(schema=ref_map("#/$defs/names", keys=ROLE), description="role -> its runs")
     )
     produced: tuple[str, ...] = field(
         metadata=job_schema(
-            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/path"}},
+            schema=ref_array("#/$defs/path"),
             description="the tables the DAG makes, relative to the results folder",
         )
     )
     datasets: dict[str, DatasetHeader]
     seeds: dict[str, dict[str, int]] = field(
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-                "additionalProperties": {
-                    "type": "object",
-                    "propertyNames": {"$ref": "#/$defs/name"},
-                    "additionalProperties": {"$ref": "#/$defs/seed"},
-                },
-            },
-            description="role -> run -> its seed",
+            schema=ref_map(ref_map("#/$defs/seed"), keys=ROLE), description="role -> run -> its seed"
         )
     )
     generators: tuple[str, ...] = field(
-        metadata=job_schema(
-            schema={
-                "type": "array",
-                "uniqueItems": True,
-                "items": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-            },
-            description="the roles that name generators",
-        )
+        metadata=job_schema(schema=ref_array(ROLE), description="the roles that name generators")
     )
     budgets: dict[str, Budget]
     config: str = field(metadata=job_schema(ref="#/$defs/text"))
     bars: dict[str, dict[str, Any]] = field(
         default_factory=dict,
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-                "additionalProperties": {"$ref": "generative.schema.yaml#/$defs/bar"},
-            },
+            schema=ref_map("generative.schema.yaml#/$defs/bar", keys=ROLE),
             description="role -> its quality bar (sample_quality.bars), for the roles the claims read",
         ),
     )
@@ -121,9 +97,7 @@ class ClaimsPageSpec:
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {
-                    "gans": {"$ref": "#/$defs/recipes"},
-                    "autoencoders": {"$ref": "#/$defs/recipes"},
-                    "classifiers": {"$ref": "#/$defs/recipes"},
+                    s: {"$ref": "#/$defs/recipes"} for s in ("gans", "autoencoders", "classifiers")
                 },
             },
             description="the model entries' specs and seeds, as the freeze record holds them"
@@ -133,11 +107,7 @@ class ClaimsPageSpec:
     numerics: dict[str, str] = field(
         default_factory=dict,
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-                "additionalProperties": {"$ref": "#/$defs/text"},
-            },
+            schema=ref_map("#/$defs/text", keys=ROLE),
             description="role -> its training precision as the config states it (advgen.claims.freeze_record.numerics)",
         ),
     )

@@ -11,7 +11,7 @@ so a checkpoint's ``config`` is the JSON the workflow passed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from advgen.specs import job_schema, spec_dict
 
@@ -21,42 +21,35 @@ class ClassifierSpec:
     """One zoo classifier and how it is trained: standard, FGSM-mix (Goodfellow et al. 2015),
     PGD (Madry et al. 2018) or the adversarial pool (Szegedy et al. 2014)."""
 
-    dataset: str = field(metadata=job_schema(config_key="robustness.classifier.dataset"))
-    arch: str = field(metadata=job_schema(config_key="robustness.classifier.arch"))
-    width: float = field(metadata=job_schema(config_key="robustness.classifier.width"))
-    mode: str = field(metadata=job_schema(config_key="robustness.classifier.mode"))
-    epochs: int = field(metadata=job_schema(config_key="robustness.classifier.epochs"))
-    batch_size: int = field(metadata=job_schema(config_key="robustness.classifier.batch_size"))
-    optimizer: str = field(metadata=job_schema(config_key="robustness.classifier.optimizer"))
-    lr: float = field(metadata=job_schema(config_key="robustness.classifier.lr"))
-    momentum: float = field(metadata=job_schema(config_key="robustness.classifier.momentum"))
-    weight_decay: float = field(metadata=job_schema(config_key="robustness.classifier.weight_decay"))
-    eps: float = field(metadata=job_schema(config_key="robustness.classifier.eps"))
-    fgsm_alpha: float = field(metadata=job_schema(config_key="robustness.classifier.fgsm_alpha"))
-    pgd_steps: int = field(metadata=job_schema(config_key="robustness.classifier.pgd_steps"))
-    pgd_step_factor: float = field(metadata=job_schema(config_key="robustness.classifier.pgd_step_factor"))
-    eps_warmup_epochs: float = field(
-        metadata=job_schema(config_key="robustness.classifier.eps_warmup_epochs")
-    )
-    train_subset: str = field(metadata=job_schema(config_key="robustness.classifier.train_subset"))
-    train_fraction: float = field(metadata=job_schema(config_key="robustness.classifier.train_fraction"))
-    subset_seed: int = field(metadata=job_schema(config_key="robustness.classifier.subset_seed"))
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "robustness.classifier"
+
+    dataset: str
+    arch: str
+    width: float
+    mode: str
+    epochs: int
+    batch_size: int
+    optimizer: str
+    lr: float
+    momentum: float
+    weight_decay: float
+    eps: float
+    fgsm_alpha: float
+    pgd_steps: int
+    pgd_step_factor: float
+    eps_warmup_epochs: float
+    train_subset: str
+    train_fraction: float
+    subset_seed: int
     seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
     device: str = field(
         metadata=job_schema(ref="#/$defs/device", required=False)
     )  # a sweep point leaves it out
-    pool_size: int | None = field(
-        default=None, metadata=job_schema(config_key="robustness.classifier.pool_size")
-    )
-    pool_refresh: int | None = field(
-        default=None, metadata=job_schema(config_key="robustness.classifier.pool_refresh")
-    )
-    pool_attack: str | None = field(
-        default=None, metadata=job_schema(config_key="robustness.classifier.pool_attack")
-    )
-    pool_mix: float | None = field(
-        default=None, metadata=job_schema(config_key="robustness.classifier.pool_mix")
-    )
+    pool_size: int | None = None
+    pool_refresh: int | None = None
+    pool_attack: str | None = None
+    pool_mix: float | None = None
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ reads it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from advgen.specs import job_schema, spec_dict
+from advgen.specs import ConfigEntry, job_schema, spec_dict
 
 #: the key of a dataset spec that only the other split reads
 OTHER_CAP = {"train": "max_test", "test": "max_train"}
@@ -23,6 +23,8 @@ OTHER_CAP = {"train": "max_test", "test": "max_train"}
 class DatasetSpec:
     """Where a dataset's images come from and how they are resized, split and subsampled
     (the keys and their defaults: ``config/README.md``, ``datasets``)."""
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry("data.dataset")
 
     source: str
     image_size: int

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.config import complete_entry
-from advgen.specs import typed_spec
+from advgen.config import typed_section
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,4 @@ class DefenseSettings:
     @classmethod
     def of(cls, section: Mapping[str, Any] | None, source: str = "config") -> DefenseSettings:
         """The validated ``defense`` section typed (absent: no purifier, no probe)."""
-        where = f"{source}: defense"
-        data = complete_entry(dict(section or {}), "defense.schema.yaml", "defense", where)
-        settings: DefenseSettings = typed_spec(cls, data, where)
-        return settings
+        return typed_section(cls, "defense", section, source)

@@ -14,9 +14,12 @@ filled there, so no field here repeats one); they cross the command line as JSON
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import NAME, job_schema, optional_key, ref_array
+
+#: L or R of a purify point
+_STEPS = job_schema(ref="#/$defs/purify_steps")
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,20 @@ class PurifierSpec:
     2018), ``reconstruct`` is an autoencoder's ``D(E(x))``, ``none`` the identity; the fields
     after ``seed`` are needed by ``project`` only."""
 
-    purifier: str
-    method: str
-    seed: int
-    generator_kind: str | None = None
-    steps: int | None = None
-    restarts: int | None = None
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "defense.purifier"
+
+    JOB_SCHEMA: ClassVar[dict[str, Any]] = {
+        "description": "a purifier (advgen.defense.loading.load_purifier); the masking checks pass the keys they set"
+    }
+
+    # the masking checks fill purifier and seed themselves: the job's JSON may leave any key out
+    purifier: str = field(metadata=job_schema(ref=NAME, required=False))
+    method: str = field(metadata=job_schema(ref="#/$defs/purify_method", required=False))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed", required=False))
+    generator_kind: str | None = field(default=None, metadata=job_schema(ref="#/$defs/generator_kind"))
+    steps: int | None = field(default=None, metadata=_STEPS)
+    restarts: int | None = field(default=None, metadata=_STEPS)
     optimizer: str | None = None
     lr: float | None = None
 
@@ -44,32 +55,29 @@ class PurifySpec:
     Athalye et al. 2018). ``budget``: overrides of
     :class:`~advgen.defense.adaptive.AdaptiveBudget`; ``device``: filled by the workflow."""
 
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "defense.purify"
+
     classifier: str = field(metadata=job_schema(ref="#/$defs/name"))
     dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
-    num_images: int | None = field(metadata=job_schema(config_key="defense.purify.num_images"))
-    eps: tuple[float, ...] = field(metadata=job_schema(config_key="defense.purify.eps"))
+    num_images: int | None
+    eps: tuple[float, ...]
     attacks: tuple[str, ...] = field(metadata=job_schema(config_key="defense.purify.tradeoff_attacks"))
-    pgd_steps: int = field(metadata=job_schema(config_key="defense.purify.pgd_steps"))
-    adaptive_steps: int = field(metadata=job_schema(config_key="defense.purify.adaptive_steps"))
-    eot_samples: int = field(metadata=job_schema(config_key="defense.purify.eot_samples"))
+    pgd_steps: int
+    adaptive_steps: int
+    eot_samples: int
     seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
     purifier: str = field(metadata=job_schema(ref="#/$defs/name"))
     method: str = field(metadata=job_schema(ref="#/$defs/purify_method"))
     generator: str | None = field(metadata=job_schema(ref="#/$defs/nullable_name"))
     generator_kind: str | None = field(metadata=job_schema(ref="#/$defs/generator_kind", nullable=True))
     point: str = field(metadata=job_schema(ref="#/$defs/label"))
-    operating: bool
+    operating: bool = field(metadata=job_schema(schema={"type": "boolean"}))
     steps: int = field(metadata=job_schema(ref="#/$defs/purify_steps"))
     restarts: int = field(metadata=job_schema(ref="#/$defs/purify_steps"))
-    optimizer: str | None = field(
-        default=None, metadata=job_schema(config_key="defense.purifier.optimizer", nullable=True)
-    )
-    lr: float | None = field(
-        default=None, metadata=job_schema(config_key="defense.purifier.lr", nullable=True)
-    )
-    budget: dict[str, Any] | None = field(
-        default=None, metadata=job_schema(config_key="defense.purify.budget", nullable=True)
-    )
+    optimizer: str | None = optional_key("defense.purifier.optimizer")
+    lr: float | None = optional_key("defense.purifier.lr")
+    budget: dict[str, Any] | None = optional_key("defense.purify.budget")
     device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
 
@@ -80,6 +88,9 @@ class ProbeSourceSpec:
     each ``eps``. ``loss`` and ``unroll_k`` for discriminators (families ``gan``,
     ``control``), ``mode`` for classifiers."""
 
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "defense.probe"
+
     family: str = field(
         metadata=job_schema(
             schema={"enum": ["gan", "control", "classifier"]},
@@ -88,23 +99,17 @@ class ProbeSourceSpec:
     )
     source: str = field(metadata=job_schema(ref="#/$defs/name"))
     dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
-    train_images: int | None = field(metadata=job_schema(config_key="defense.probe.train_images"))
-    num_images: int | None = field(metadata=job_schema(config_key="defense.probe.num_images"))
-    eps: tuple[float, ...] = field(metadata=job_schema(config_key="defense.probe.eps"))
-    pgd_steps: int = field(metadata=job_schema(config_key="defense.probe.pgd_steps"))
-    restarts: int = field(metadata=job_schema(config_key="defense.probe.restarts"))
-    weight_decay: float = field(metadata=job_schema(config_key="defense.probe.weight_decay"))
-    max_iter: int = field(metadata=job_schema(config_key="defense.probe.max_iter"))
+    train_images: int | None
+    num_images: int | None
+    eps: tuple[float, ...]
+    pgd_steps: int
+    restarts: int
+    weight_decay: float
+    max_iter: int
     seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
-    loss: str | None = field(
-        default=None, metadata=job_schema(config_key="generative.gan.loss", nullable=True)
-    )
-    unroll_k: int | None = field(
-        default=None, metadata=job_schema(config_key="generative.gan.unroll_k", nullable=True)
-    )
-    mode: str | None = field(
-        default=None, metadata=job_schema(config_key="robustness.classifier.mode", nullable=True)
-    )
+    loss: str | None = optional_key("generative.gan.loss")
+    unroll_k: int | None = optional_key("generative.gan.unroll_k")
+    mode: str | None = optional_key("robustness.classifier.mode")
 
 
 @dataclass(frozen=True)
@@ -112,14 +117,7 @@ class ProbeJobSpec:
     """The probe job (:func:`advgen.defense.plan.probe_job`): every feature source, in order."""
 
     sources: tuple[ProbeSourceSpec, ...] = field(
-        metadata=job_schema(
-            schema={
-                "type": "array",
-                "minItems": 1,
-                "uniqueItems": True,
-                "items": {"$ref": "#/$defs/ProbeSourceSpec"},
-            }
-        )
+        metadata=job_schema(schema=ref_array("#/$defs/ProbeSourceSpec", nonempty=True))
     )
     device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
 
@@ -129,15 +127,18 @@ class FlipSpec:
     """One GAN of the flip job (:func:`advgen.defense.plan.flip_spec`): per real test image,
     the smallest Linf eps (bisection up to ``eps_max``) whose PGD makes D call it fake."""
 
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "defense.flip"
+
     gan: str = field(metadata=job_schema(ref="#/$defs/name"))
     loss: str = field(metadata=job_schema(config_key="generative.gan.loss"))
     unroll_k: int = field(metadata=job_schema(config_key="generative.gan.unroll_k"))
     dataset: str = field(metadata=job_schema(ref="#/$defs/name"))
     seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
-    num_images: int | None = field(metadata=job_schema(config_key="defense.flip.num_images"))
-    eps_max: float = field(metadata=job_schema(config_key="defense.flip.eps_max"))
-    search_steps: int = field(metadata=job_schema(config_key="defense.flip.search_steps"))
-    pgd_steps: int = field(metadata=job_schema(config_key="defense.flip.pgd_steps"))
+    num_images: int | None
+    eps_max: float
+    search_steps: int
+    pgd_steps: int
 
 
 @dataclass(frozen=True)
@@ -145,13 +146,6 @@ class FlipJobSpec:
     """The flip job (:func:`advgen.defense.plan.flip_job`): every probed GAN, in order."""
 
     gans: tuple[FlipSpec, ...] = field(
-        metadata=job_schema(
-            schema={
-                "type": "array",
-                "minItems": 1,
-                "uniqueItems": True,
-                "items": {"$ref": "#/$defs/FlipSpec"},
-            }
-        )
+        metadata=job_schema(schema=ref_array("#/$defs/FlipSpec", nonempty=True))
     )
     device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))

@@ -10,9 +10,9 @@ The defaults are the schema's (``generative.schema.yaml#/$defs/gan``): the datac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import ConfigEntry, job_schema
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -20,6 +20,8 @@ from advgen.training.speed_spec import SpeedSpec
 class RecipeSpec:
     """The limited-data recipe of a GAN (:mod:`advgen.gan.recipe`): DiffAugment (Zhao et al.
     2020), spectral normalisation of D (Miyato et al. 2018) and the R1 penalty (Mescheder et al. 2018)."""
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry("generative.recipe")
 
     diffaugment: tuple[str, ...]
     translation_ratio: float
@@ -36,34 +38,33 @@ class GanSpec:
     (Yazici et al. 2019), the speed levers (:mod:`advgen.training.speed`), status thresholds and
     the seed."""
 
-    dataset: str = field(metadata=job_schema(config_key="generative.gan.dataset"))
-    generator: str = field(metadata=job_schema(config_key="generative.gan.generator"))
-    generator_kwargs: dict[str, Any] = field(
-        metadata=job_schema(config_key="generative.gan.generator_kwargs")
-    )
-    discriminator: str = field(metadata=job_schema(config_key="generative.gan.discriminator"))
-    discriminator_kwargs: dict[str, Any] = field(
-        metadata=job_schema(config_key="generative.gan.discriminator_kwargs")
-    )
-    z_dim: int = field(metadata=job_schema(config_key="generative.gan.z_dim"))
-    loss: str = field(metadata=job_schema(config_key="generative.gan.loss"))
-    real_label: float = field(metadata=job_schema(config_key="generative.gan.real_label"))
-    lr_g: float = field(metadata=job_schema(config_key="generative.gan.lr_g"))
-    lr_d: float = field(metadata=job_schema(config_key="generative.gan.lr_d"))
-    betas: tuple[float, ...] = field(metadata=job_schema(config_key="generative.gan.betas"))
-    batch_size: int = field(metadata=job_schema(config_key="generative.gan.batch_size"))
-    epochs: int = field(metadata=job_schema(config_key="generative.gan.epochs"))
-    d_steps: int = field(metadata=job_schema(config_key="generative.gan.d_steps"))
-    g_steps: int = field(metadata=job_schema(config_key="generative.gan.g_steps"))
-    unroll_k: int = field(metadata=job_schema(config_key="generative.gan.unroll_k"))
-    unroll_order: str = field(metadata=job_schema(config_key="generative.gan.unroll_order"))
+    #: the fields are a ``gans`` entry's keys (generative.schema.yaml), seed filled
+    CONFIG_KEYS: ClassVar[str] = "generative.gan"
+
+    dataset: str
+    generator: str
+    generator_kwargs: dict[str, Any]
+    discriminator: str
+    discriminator_kwargs: dict[str, Any]
+    z_dim: int
+    loss: str
+    real_label: float
+    lr_g: float
+    lr_d: float
+    betas: tuple[float, ...]
+    batch_size: int
+    epochs: int
+    d_steps: int
+    g_steps: int
+    unroll_k: int
+    unroll_order: str
     recipe: RecipeSpec
     speed: SpeedSpec
-    g_ema: float = field(metadata=job_schema(config_key="generative.gan.g_ema"))
-    vanishing_threshold: float = field(metadata=job_schema(config_key="generative.gan.vanishing_threshold"))
-    vanishing_patience: int = field(metadata=job_schema(config_key="generative.gan.vanishing_patience"))
-    collapse_diversity: float = field(metadata=job_schema(config_key="generative.gan.collapse_diversity"))
-    grid_size: int = field(metadata=job_schema(config_key="generative.gan.grid_size"))
+    g_ema: float
+    vanishing_threshold: float
+    vanishing_patience: int
+    collapse_diversity: float
+    grid_size: int
     seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
 
 

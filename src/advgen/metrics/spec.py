@@ -8,8 +8,9 @@ workflow or :func:`advgen.gan.spec.complete_spec`): the dataclass states none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import ROLE, ConfigEntry, job_schema, ref_map
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,10 @@ class SampleQualitySpec:
     A bar stays a mapping (metric -> bound, :mod:`advgen.metrics.gate`): it names only the
     metrics it bounds, so its JSON has no fixed set of keys.
     """
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry(
+        "generative.sample_quality", description="the sample_quality section, seed filled"
+    )
 
     classifier: str
     classifier_by_dataset: dict[str, str]
@@ -53,11 +58,7 @@ class QualityRow:
     bars: dict[str, dict[str, float | bool]] | None = field(
         default=None,
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "config.schema.yaml#/properties/roles/propertyNames"},
-                "additionalProperties": {"$ref": "generative.schema.yaml#/$defs/bar"},
-            },
+            schema=ref_map("generative.schema.yaml#/$defs/bar", keys=ROLE),
             description="the quality bars of the run's roles (role -> bar)",
         ),
     )

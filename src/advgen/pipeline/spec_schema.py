@@ -7,29 +7,32 @@ against before it builds the dataclass) is written from it, so a spec's shape is
 - the fields: ``properties``, closed (``additionalProperties: false``); ``required``: the
   fields without a default;
 - a field's definition: its :func:`advgen.specs.job_schema` metadata (the config key it comes
-  from, a ``$ref``, ``nullable``, a whole ``schema``, a ``description``), else its annotation
-  (a nested spec dataclass, ``bool``, ``X | None``, ``dict[str, <dataclass>]``);
+  from, a ``$ref``, ``nullable``, a whole ``schema``, a ``description``), else the config key
+  of its name in the class's ``CONFIG_KEYS`` (a ``ClassVar``: a GAN's spec is a ``gans``
+  entry's keys), else its annotation (a nested spec dataclass, ``bool``, ``X | None``,
+  ``dict[str, <dataclass>]``);
 - a class's ``JOB_SCHEMA`` (a ``ClassVar``): what the definition adds beside its fields (a
-  description, a ``$ref`` whose keys it shares, ``if``/``then``).
+  description, a ``$ref`` whose keys it shares, ``if``/``then``);
+- a class that is a config entry's own definition (its ``CONFIG_ENTRY``,
+  :class:`advgen.specs.ConfigEntry`: a dataset, a GAN's recipe, the robust-features
+  parameters): a ``$ref`` to the entry's definition and the fields it requires
+  (:func:`entry_definition`).
 
-Every dataclass a job kind's spec is made of is written (:func:`spec_classes`), except the
-definitions of the file's hand-written part, above :data:`MARKER`: the shared ``$defs``
-(``name``, ``seed``, ``text``, ...), the specs that are a config entry's own definition
-(``DatasetSpec``, ``RecipeSpec``, ...: a ``$ref`` into a stage schema) and the sweeps' grid
-points (their shared properties). ``python -m advgen.registries`` checks the written part
-(:func:`jobs_schema_problems`), ``--write`` rewrites it (:func:`write_jobs_schema`);
-:func:`missing_definitions` names a job kind whose spec has no definition, and
-:func:`check_definitions` (run by :func:`advgen.pipeline.check.checked_pipeline`: the
-workflow, its lint and dry run, ``advgen check-config``) refuses it in one line.
+Every definition is written, below :data:`MARKER` (above it, the file's ``$schema`` and
+``description``): the shared ones (``name``, ``seed``, ``text``, ...:
+:func:`advgen.pipeline.spec_shared.shared_definitions`), then every dataclass a job kind's spec
+is made of (:func:`spec_classes`), in the YAML text of :mod:`advgen.pipeline.spec_yaml`.
+``python -m advgen.registries`` checks the file (:func:`jobs_schema_problems`), ``--write``
+rewrites it (:func:`write_jobs_schema`); :func:`missing_definitions` names a job kind whose spec
+has no definition, and :func:`check_definitions` (run by
+:func:`advgen.pipeline.check.checked_pipeline`: the workflow, its lint and dry run,
+``advgen check-config``) refuses it in one line.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
 import sys
-import textwrap
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -40,7 +43,9 @@ import yaml
 
 from advgen.config import SCHEMA_DIR, load_schema
 from advgen.errors import ConfigError
-from advgen.specs import SCHEMA_KEY
+from advgen.pipeline.spec_shared import shared_definitions
+from advgen.pipeline.spec_yaml import lines
+from advgen.specs import SCHEMA_KEY, ConfigEntry
 
 if TYPE_CHECKING:
     from advgen.pipeline.jobkind import JobKind
@@ -49,10 +54,9 @@ if TYPE_CHECKING:
 JOBS_SCHEMA = "jobs.schema.yaml"
 #: the line above the written definitions: everything below it is written, never edited
 MARKER = (
-    "  # --- written from the spec dataclasses by `python -m advgen.registries --write`: do not edit below"
+    "  # --- written from advgen.pipeline.spec_shared and the spec dataclasses"
+    " by `python -m advgen.registries --write`: do not edit below"
 )
-#: the longest line of a field's definition in flow style (longer ones go in block style)
-WIDTH = 110
 
 
 def spec_classes(kinds: Iterable[JobKind[Any]] | None = None) -> dict[str, type]:
@@ -63,25 +67,33 @@ def spec_classes(kinds: Iterable[JobKind[Any]] | None = None) -> dict[str, type]
         from advgen.pipeline.jobkinds import JOB_KINDS
 
         kinds = JOB_KINDS
-    found: dict[str, type] = {}
-
-    def walk(cls: type) -> None:
-        if cls.__name__ in found:
-            return
-        found[cls.__name__] = cls
-        for hint in typing.get_type_hints(cls).values():
-            for arg in _args_deep(hint):
-                if isinstance(arg, type) and dataclasses.is_dataclass(arg):
-                    walk(arg)
-
-    for kind in kinds:
-        walk(kind.spec_type)
+    found = nested_classes(kind.spec_type for kind in kinds)
 
     def order(cls: type) -> tuple[str, int]:
         names = list(vars(sys.modules[cls.__module__]))
         return cls.__module__, names.index(cls.__name__) if cls.__name__ in names else 0
 
     return {cls.__name__: cls for cls in sorted(found.values(), key=order)}
+
+
+def nested_classes(roots: Iterable[type]) -> dict[str, type]:
+    """``roots`` and every dataclass their fields' annotations name, at any depth, by name."""
+    found: dict[str, type] = {}
+
+    def walk(cls: type) -> None:
+        if cls.__name__ in found:
+            return
+        found[cls.__name__] = cls
+        hints = typing.get_type_hints(cls)
+        for field in dataclasses.fields(cls):
+            named = field.metadata.get(SCHEMA_KEY, {}).get("ref")
+            for arg in [*_args_deep(hints[field.name]), named]:
+                if isinstance(arg, type) and dataclasses.is_dataclass(arg):
+                    walk(arg)
+
+    for cls in roots:
+        walk(cls)
+    return found
 
 
 def _args_deep(hint: Any) -> list[Any]:
@@ -95,6 +107,11 @@ def _key_ref(config_key: str) -> str:
     """``robustness.classifier.epochs`` -> ``robustness.schema.yaml#/$defs/classifier/properties/epochs``."""
     schema, definition, *keys = config_key.split(".")
     return f"{schema}.schema.yaml#/$defs/{definition}" + "".join(f"/properties/{k}" for k in keys)
+
+
+def _ref(ref: str | type) -> str:
+    """A ``job_schema`` ``ref``: a definition, or the spec dataclass it is the definition of."""
+    return f"#/$defs/{ref.__name__}" if isinstance(ref, type) else ref
 
 
 def _annotation_node(cls: type, name: str, hint: Any) -> dict[str, Any]:
@@ -125,16 +142,19 @@ def _annotation_node(cls: type, name: str, hint: Any) -> dict[str, Any]:
 def field_node(cls: type, field: dataclasses.Field[Any], hint: Any) -> dict[str, Any]:
     """One field's definition (module docstring)."""
     meta: Mapping[str, Any] = field.metadata.get(SCHEMA_KEY, {})
+    keys: str = getattr(cls, "CONFIG_KEYS", "")
     if "schema" in meta:
         node = dict(meta["schema"])
     elif "ref" in meta or "config_key" in meta:
-        node = {"$ref": meta["ref"] if "ref" in meta else _key_ref(meta["config_key"])}
+        node = {"$ref": _ref(meta["ref"]) if "ref" in meta else _key_ref(meta["config_key"])}
+    elif keys and not (isinstance(hint, type) and dataclasses.is_dataclass(hint)):
+        node = {"$ref": _key_ref(f"{keys}.{field.name}")}
     else:
         node = _annotation_node(cls, field.name, hint)
     if meta.get("nullable"):
         node = {"anyOf": [{"type": "null"}, node]}
     if "description" in meta:
-        node = {"description": meta["description"], **node}
+        node = {"description": meta["description"].replace("{key}", f"{keys}.{field.name}"), **node}
     return node
 
 
@@ -145,8 +165,34 @@ def _required(field: dataclasses.Field[Any]) -> bool:
     return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
 
 
+def _referred(ref: str) -> dict[str, Any]:
+    """The definition ``ref`` (``<file>#/<pointer>``) names in the packaged schemas."""
+    where, _, pointer = ref.partition("#/")
+    node: dict[str, Any] = load_schema(SCHEMA_DIR / where)
+    for part in pointer.split("/"):
+        node = node[part]
+    return node
+
+
+def entry_definition(cls: type, entry: ConfigEntry) -> dict[str, Any]:
+    """The definition of a spec class that is a config entry (:class:`advgen.specs.ConfigEntry`):
+    a ``$ref`` to the entry's, and the fields it requires."""
+    ref = _key_ref(entry.key)
+    node: dict[str, Any] = {"description": entry.description} if entry.description else {}
+    needed = [f.name for f in dataclasses.fields(cls) if _required(f)]
+    if entry.whole:
+        return node | {"type": "object", "required": needed, "$ref": ref}
+    own = _referred(ref)
+    defaulted = {k for k, v in own.get("properties", {}).items() if "default" in v}
+    needed = [n for n in needed if n not in defaulted and n not in own.get("required", [])]
+    return node | {"$ref": ref} | ({"required": needed} if needed else {})
+
+
 def definition(cls: type) -> dict[str, Any]:
     """``cls``'s definition (module docstring)."""
+    entry = getattr(cls, "CONFIG_ENTRY", None)
+    if isinstance(entry, ConfigEntry):
+        return entry_definition(cls, entry)
     hints = typing.get_type_hints(cls)
     fields = dataclasses.fields(cls)
     extra = dict(getattr(cls, "JOB_SCHEMA", {}))
@@ -167,70 +213,23 @@ def _hand_written(text: str) -> str:
     return text.partition(MARKER)[0].rstrip("\n") + "\n"
 
 
-def written(hand: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The written definitions: every spec dataclass the hand-written ``$defs`` (``hand``) lack."""
-    return {name: definition(cls) for name, cls in spec_classes().items() if name not in hand}
-
-
-#: scalars YAML would read as something else than a string when plain
-_RESERVED = {"null", "true", "false", "yes", "no", "on", "off", "y", "n", "~"}
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "null"}[value]
-    if isinstance(value, str):
-        plain = re.fullmatch(r"[$A-Za-z_][A-Za-z0-9_]*", value) and value.lower() not in _RESERVED
-        return value if plain else json.dumps(value)
-    return json.dumps(value)
-
-
-def _flow(node: Any) -> str:
-    if isinstance(node, Mapping):
-        return "{" + ", ".join(f"{_scalar(k)}: {_flow(v)}" for k, v in node.items()) + "}"
-    if isinstance(node, list):
-        return "[" + ", ".join(map(_flow, node)) + "]"
-    return _scalar(node)
-
-
-def _lines(key: str, value: Any, indent: int, block: bool = False) -> list[str]:
-    """``key: value`` at ``indent``: in flow style where it fits a line (and describes nothing),
-    else in block style; a long description folded."""
-    head = " " * indent + f"{_scalar(key)}:"
-    if key == "description" and isinstance(value, str) and len(f"{head} {_scalar(value)}") > WIDTH:
-        wrapped = textwrap.wrap(value, WIDTH - indent - 2, break_long_words=False, break_on_hyphens=False)
-        return [f"{head} >-", *(" " * (indent + 2) + line for line in wrapped)]
-    line = f"{head} {_flow(value)}"
-    nested = isinstance(value, Mapping) and any(
-        isinstance(v, Mapping) and "description" in v for v in value.values()
-    )
-    if value in ({}, []) or (
-        len(line) <= WIDTH
-        and not block
-        and not nested
-        and not (isinstance(value, Mapping) and "description" in value)
-    ):
-        return [line]
-    if isinstance(value, Mapping):
-        return [head, *(out for k, v in value.items() for out in _lines(k, v, indent + 2))]
-    if isinstance(value, list) and not any(isinstance(v, (Mapping, list)) for v in value):
-        body = textwrap.wrap(", ".join(map(_scalar, value)), WIDTH - indent - 4, break_on_hyphens=False)
-        body[0], body[-1] = "[" + body[0], body[-1] + "]"
-        return [f"{head} {body[0]}", *(" " * (indent + 4) + b for b in body[1:])]
-    if isinstance(value, list):
-        return [head, *(" " * (indent + 2) + f"- {_flow(v)}" for v in value)]
-    return [line]
+def written() -> dict[str, dict[str, Any]]:
+    """The written definitions: the shared ones (:mod:`advgen.pipeline.spec_shared`), then every
+    spec dataclass's."""
+    return shared_definitions() | {name: definition(cls) for name, cls in spec_classes().items()}
 
 
 def render(hand_text: str) -> str:
-    """The whole file: its hand-written part, the marker, then the written definitions."""
-    hand = yaml.safe_load(hand_text)["$defs"]
-    lines = [hand_text.rstrip("\n"), "", MARKER]
-    for name, node in written(hand).items():
-        lines += ["", f"  {name}:"]
+    """The whole file: its hand-written part (the ``$schema``, the ``description`` and the
+    ``$defs:`` key, no definition), the marker, then the written definitions."""
+    if yaml.safe_load(hand_text).get("$defs"):
+        raise ValueError(f"{JOBS_SCHEMA}: a definition above {MARKER.strip()!r}: every one is written")
+    out = [hand_text.rstrip("\n"), MARKER]
+    for name, node in written().items():
+        out += ["", f"  {name}:"]
         for key, value in node.items():
-            lines += _lines(key, value, 4, block=key == "properties")
-    return "\n".join(lines) + "\n"
+            out += lines(key, value, 4, block=key == "properties")
+    return "\n".join(out) + "\n"
 
 
 def jobs_schema_problems(schema_dir: Path = SCHEMA_DIR) -> list[str]:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from advgen.specs import job_schema, spec_dict, typed_spec
+from advgen.specs import job_schema, ref_array, ref_map, spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,9 @@ class PlotSettings:
     @classmethod
     def of(cls, section: Mapping[str, Any] | None, source: str = "config") -> PlotSettings:
         """The validated ``plots`` section typed (absent: the schema's defaults)."""
-        from advgen.config import complete_entry
+        from advgen.config import typed_section
 
-        where = f"{source}: plots"
-        data = complete_entry(dict(section or {}), "plots.schema.yaml", "plots", where)
-        settings: PlotSettings = typed_spec(cls, data, where)
-        return settings
+        return typed_section(cls, "plots", section, source)
 
 
 @dataclass(frozen=True)
@@ -89,19 +86,16 @@ class PlotSpec:
     spec holds the keys its family's renderer draws (:class:`advgen.plots.families.Render`),
     no other: every other field is ``None``."""
 
-    dpi: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.dpi"))
-    smoothing: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.smoothing"))
-    sample_panels: int | None = field(
-        default=None, metadata=job_schema(config_key="plots.plots.sample_panels")
-    )
-    sample_scale: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.sample_scale"))
-    cdf_panels: int | None = field(default=None, metadata=job_schema(config_key="plots.plots.cdf_panels"))
-    inversion_images: int | None = field(
-        default=None, metadata=job_schema(config_key="plots.plots.inversion_images")
-    )
-    interpolation_pairs: int | None = field(
-        default=None, metadata=job_schema(config_key="plots.plots.interpolation_pairs")
-    )
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "plots.plots"
+
+    dpi: int | None = None
+    smoothing: int | None = None
+    sample_panels: int | None = None
+    sample_scale: int | None = None
+    cdf_panels: int | None = None
+    inversion_images: int | None = None
+    interpolation_pairs: int | None = None
     vanishing_threshold: float | None = field(
         default=None, metadata=job_schema(config_key="generative.gan.vanishing_threshold")
     )
@@ -118,19 +112,14 @@ class PlotSpec:
     info: dict[str, GanInfo] | None = field(
         default=None,
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "#/$defs/name"},
-                "additionalProperties": {"$ref": "#/$defs/GanInfo"},
-            },
+            schema=ref_map("#/$defs/GanInfo"),
             description="GAN run -> its loss and unroll_k (the loss-comparison and mode-coverage legends)",
         ),
     )
     panels: tuple[Panel, ...] | None = field(
         default=None,
         metadata=job_schema(
-            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/Panel"}},
-            description="the overview's panels, one per generator role",
+            schema=ref_array("#/$defs/Panel"), description="the overview's panels, one per generator role"
         ),
     )
     real: bool | None = field(default=None, metadata=job_schema(schema={"type": "boolean"}))
@@ -139,11 +128,7 @@ class PlotSpec:
     attacks: dict[str, ExampleAttack] | None = field(
         default=None,
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "#/$defs/name"},
-                "additionalProperties": {"$ref": "#/$defs/ExampleAttack"},
-            },
+            schema=ref_map("#/$defs/ExampleAttack"),
             description="the adversarial-examples figure's attacks, each at its eps",
         ),
     )
@@ -165,7 +150,7 @@ class FiguresSpec:
 
     figures: tuple[PlotSpec, ...] = field(
         metadata=job_schema(
-            schema={"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/PlotSpec"}},
+            schema=ref_array("#/$defs/PlotSpec"),
             description="each figure's options, in the order of the job's figures outputs",
         )
     )

@@ -26,7 +26,7 @@ from typing import Any
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.errors import AdvgenError
 from advgen.jobfiles import Files
-from advgen.specs import job_schema
+from advgen.specs import NAME, job_schema, ref_map
 
 #: the table's columns (``results/robustness/attack_success_by_class.parquet``)
 COLUMNS = (
@@ -50,14 +50,7 @@ class SuccessByClassSpec:
     and the data set of each ``manifests`` input, in the inputs' order."""
 
     datasets: Mapping[str, str] = field(
-        metadata=job_schema(
-            schema={
-                "type": "object",
-                "propertyNames": {"$ref": "#/$defs/name"},
-                "additionalProperties": {"$ref": "#/$defs/name"},
-            },
-            description="attacked classifier -> its dataset",
-        )
+        metadata=job_schema(schema=ref_map(NAME), description="attacked classifier -> its dataset")
     )
     manifests: tuple[str, ...] = field(
         metadata=job_schema(ref="#/$defs/names", description="the datasets whose manifests are read")

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from advgen.defense.spec import PurifierSpec
 from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
-from advgen.specs import job_schema
+from advgen.specs import job_schema, optional_key
 
 __all__ = ["GRADIENTS", "BlackBoxSpec", "MaskingJobSpec", "MaskingSettings"]
 
@@ -31,27 +32,17 @@ class MaskingSettings:
     the monotonicity check, ``n_queries`` the black-box attack's queries (Andriushchenko et
     al. 2020: 5,000)."""
 
-    eps: float = field(default=0.3, metadata=job_schema(config_key="robustness.masking_checks.eps"))
-    eps_grid: tuple[float, ...] = field(
-        default=(0.0, 0.05, 0.1, 0.2, 0.3),
-        metadata=job_schema(config_key="robustness.masking_checks.eps_grid"),
-    )
-    pgd_steps: int = field(default=40, metadata=job_schema(config_key="robustness.masking_checks.pgd_steps"))
-    long_steps: int = field(
-        default=200, metadata=job_schema(config_key="robustness.masking_checks.long_steps")
-    )
-    long_restarts: int = field(
-        default=5, metadata=job_schema(config_key="robustness.masking_checks.long_restarts")
-    )
-    unbounded_steps: int = field(
-        default=100, metadata=job_schema(config_key="robustness.masking_checks.unbounded_steps")
-    )
-    n_queries: int = field(
-        default=5000, metadata=job_schema(config_key="robustness.masking_checks.n_queries")
-    )
-    tolerance: float = field(
-        default=0.02, metadata=job_schema(config_key="robustness.masking_checks.tolerance")
-    )
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "robustness.masking_checks"
+
+    eps: float = 0.3
+    eps_grid: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.3)
+    pgd_steps: int = 40
+    long_steps: int = 200
+    long_restarts: int = 5
+    unbounded_steps: int = 100
+    n_queries: int = 5000
+    tolerance: float = 0.02
     zero_tolerance: float = field(
         default=0.01,
         metadata=job_schema(
@@ -61,9 +52,7 @@ class MaskingSettings:
     )
     #: PGD's evaluation-only early stop (advgen.attacks.pgd): an example stays fooled at its
     #: first fooling iterate; robust accuracy can only stay or go down, the work shrinks
-    early_stop: bool = field(
-        default=False, metadata=job_schema(config_key="robustness.masking_checks.early_stop")
-    )
+    early_stop: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "eps_grid", tuple(float(e) for e in self.eps_grid))
@@ -90,12 +79,8 @@ class BlackBoxSpec:
     #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
     JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
 
-    attack: str | None = field(
-        default=None, metadata=job_schema(config_key="robustness.attack.attack", nullable=True)
-    )
-    params: dict[str, Any] | None = field(
-        default=None, metadata=job_schema(config_key="robustness.attack.params", nullable=True)
-    )
+    attack: str | None = optional_key("robustness.attack.attack")
+    params: dict[str, Any] | None = optional_key("robustness.attack.params")
 
 
 @dataclass(frozen=True)
@@ -119,7 +104,7 @@ class MaskingJobSpec:
     checks: MaskingSettings = MaskingSettings()
     blackbox: BlackBoxSpec | None = None
     purifier: dict[str, Any] | None = field(
-        default=None, metadata=job_schema(ref="#/$defs/PurifierSpec", nullable=True)
+        default=None, metadata=job_schema(ref=PurifierSpec, nullable=True)
     )
     gradient: str = field(
         default="bpda",

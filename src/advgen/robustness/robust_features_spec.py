@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from advgen.classifiers.spec import ClassifierSpec
 from advgen.config import spec_json
 from advgen.robustness.spec import AttackSpec
-from advgen.specs import job_schema, spec_dict
+from advgen.specs import ConfigEntry, job_schema, spec_dict
 
 
 @dataclass(frozen=True)
 class RobustParams:
     """D_R's normalised L2 gradient descent (Ilyas et al. Sec. 3.1: 1000 steps of 0.1)."""
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry("robustness.robust_features.robust", whole=True)
 
     steps: int
     step_size: float
@@ -32,6 +34,8 @@ class RobustParams:
 class NonRobustParams:
     """D_NR's construction: ``features`` (Sec. 3.1, ``steps`` of ``step_size``) or ``targeted``
     (Sec. 3.2: targeted L2 PGD at ``eps`` towards a ``random`` or ``next`` target)."""
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry("robustness.robust_features.non_robust", whole=True)
 
     method: str
     eps: float
@@ -43,6 +47,8 @@ class NonRobustParams:
 @dataclass(frozen=True)
 class DeterministicParams:
     """Sec. 3.2's D_det: targeted L2 PGD at ``eps`` (``steps`` of ``step_size``) towards y + 1 mod C."""
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry("robustness.deterministic_params", whole=True)
 
     eps: float
     step_size: float

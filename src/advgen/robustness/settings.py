@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.config import complete_entry
-from advgen.robustness.spec import TransferSettings
-from advgen.specs import typed_spec
+from advgen.config import typed_section
+from advgen.robustness.spec import AttacksAtOneBudget, TransferSettings
 
 
 @dataclass(frozen=True)
@@ -121,13 +120,10 @@ class MaskingEntry:
 
 
 @dataclass(frozen=True)
-class ExamplesEntry:
-    """``robustness.examples``: the adversarial-examples figures (Szegedy et al. 2014,
-    Goodfellow et al. 2015): classifiers, attacks, their one budget and the images shown."""
+class ExamplesEntry(AttacksAtOneBudget):
+    """``robustness.examples``: the adversarial-examples figures: classifiers, attacks, their
+    one budget and the images shown."""
 
-    classifiers: tuple[str, ...]
-    attacks: tuple[str, ...]
-    eps: float
     num_images: int
 
 
@@ -158,7 +154,4 @@ class RobustnessSettings:
     @classmethod
     def of(cls, section: Mapping[str, Any] | None, source: str = "config") -> RobustnessSettings:
         """The validated ``robustness`` section typed (absent: the schema's defaults)."""
-        where = f"{source}: robustness"
-        data = complete_entry(dict(section or {}), "robustness.schema.yaml", "robustness", where)
-        settings: RobustnessSettings = typed_spec(cls, data, where)
-        return settings
+        return typed_section(cls, "robustness", section, source)

@@ -30,12 +30,15 @@ class AttackSpec:
     defaults from the paper, in its dataclass: :mod:`advgen.attacks.params`) and the seed of its
     random draws."""
 
+    #: its fields' config keys: <this>.<field name> (advgen.specs.job_schema)
+    CONFIG_KEYS: ClassVar[str] = "robustness.attack"
+
     #: beside its fields, its definition checks the attack's params (jobs.schema.yaml)
     JOB_SCHEMA: ClassVar[Mapping[str, Any]] = {"$ref": "robustness.schema.yaml#/$defs/attack_params"}
 
-    attack: str = field(metadata=job_schema(config_key="robustness.attack.attack"))
-    params: dict[str, Any] = field(metadata=job_schema(config_key="robustness.attack.params"))
-    seed: int = field(metadata=job_schema(config_key="robustness.attack.seed"))
+    attack: str
+    params: dict[str, Any]
+    seed: int
 
 
 @dataclass(frozen=True)
@@ -71,14 +74,21 @@ class AttackJobSpec:
 
 
 @dataclass(frozen=True)
-class TransferSettings:
-    """A transfer matrix (Szegedy et al. 2014, Goodfellow et al. 2015), the config's
-    ``robustness.transfer`` block: its models and crafting attacks (names), the budget and the
-    seed of the noise baselines."""
+class AttacksAtOneBudget:
+    """Classifiers attacked by ``robustness.attacks`` entries at one budget ``eps`` (both by
+    name): a transfer matrix's, the adversarial-examples figures' (Szegedy et al. 2014,
+    Goodfellow et al. 2015)."""
 
     classifiers: tuple[str, ...]
     attacks: tuple[str, ...]
     eps: float
+
+
+@dataclass(frozen=True)
+class TransferSettings(AttacksAtOneBudget):
+    """A transfer matrix, the config's ``robustness.transfer`` block: its models and crafting
+    attacks, the budget and the seed of the noise baselines."""
+
     noise_seed: int
 
 

@@ -15,10 +15,25 @@ No torch here: the grid (imported by the Snakefile) may use these types.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from advgen.errors import ConfigError
-from advgen.specs import job_schema
+from advgen.specs import NAME, job_schema
+
+
+def _axis(*, nullable: bool = False) -> dict[str, Any]:
+    """A grid axis's field: one value of the axis's list of positive ints (the config key of
+    the field's name)."""
+    return job_schema(
+        ref="sweeps.schema.yaml#/$defs/positive_int",
+        description="the point's value of {key}",
+        nullable=nullable,
+    )
+
+
+def _choice(name: str, *, nullable: bool = False) -> dict[str, Any]:
+    """A field that is one of the sweeps' ``<name>_choice`` values."""
+    return job_schema(ref=f"sweeps.schema.yaml#/$defs/{name}_choice", nullable=nullable)
 
 
 @dataclass(frozen=True)
@@ -28,15 +43,24 @@ class PointSpec:
 
     #: the sweep whose points the class describes
     SWEEP: ClassVar[str] = ""
+    #: the sweep block whose keys the point's other fields are (``sweeps.<sweep>``)
+    CONFIG_KEYS: ClassVar[str] = ""
 
-    sweep: str
-    point: str  # the point's label: its values on the grid axes (advgen.sweeps.grid.point_label)
-    generator: str
-    generator_kind: str  # "gan" or "autoencoder" (advgen.generators)
-    dataset: str
-    classifier: str
-    seed: int
-    device: str
+    sweep: str = field(
+        metadata=job_schema(schema={"enum": ["inversion", "inpainting", "interpolation", "truncation"]})
+    )
+    #: the point's label: its values on the grid axes (advgen.sweeps.grid.point_label)
+    point: str = field(metadata=job_schema(ref="#/$defs/label"))
+    generator: str = field(metadata=job_schema(ref=NAME))
+    generator_kind: str = field(metadata=job_schema(ref="#/$defs/generator_kind"))  # advgen.generators
+    dataset: str = field(metadata=job_schema(ref=NAME))
+    classifier: str = field(metadata=job_schema(ref=NAME))
+    seed: int = field(metadata=job_schema(ref="#/$defs/seed"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.CONFIG_KEYS = f"sweeps.{cls.SWEEP}"
 
     def __post_init__(self) -> None:
         if self.sweep != self.SWEEP:
@@ -65,14 +89,14 @@ class InversionPoint(PointSpec):
 
     SWEEP: ClassVar[str] = "inversion"
 
-    num_images: int
+    num_images: int = field(metadata=_axis())
     steps: int
-    optimizer: str
+    optimizer: str = field(metadata=_choice("optimizer"))
     lr: float
-    restarts: int
+    restarts: int = field(metadata=_axis())
     prior_weight: float
     clip: float | None
-    init: str
+    init: str = field(metadata=_choice("init"))
 
 
 @dataclass(frozen=True)
@@ -83,9 +107,15 @@ class InpaintingPoint(InversionPoint):
 
     SWEEP: ClassVar[str] = "inpainting"
 
-    mask: str
-    method: str  # advgen.sweeps.masked_inversion.METHODS
-    pepper_fraction: float | None
+    mask: str = field(metadata=_choice("mask"))
+    method: str = field(metadata=_choice("inpainting_method"))  # advgen.sweeps.masked_inversion.METHODS
+    pepper_fraction: float | None = field(
+        metadata=job_schema(
+            config_key="sweeps.inpainting.pepper_fraction",
+            nullable=True,
+            description="null for the other mask kinds",
+        )
+    )
     square_size: int | None
     center_size: int | None
 
@@ -104,16 +134,33 @@ class InterpolationPoint(PointSpec):
     The inversion settings are ``None`` with encoder latents."""
 
     SWEEP: ClassVar[str] = "interpolation"
+    #: inversion latents run the inversion: its settings are set (null only with encoder latents)
+    JOB_SCHEMA: ClassVar[dict[str, Any]] = {
+        "if": {"properties": {"latent": {"const": "inversion"}}},
+        "then": {
+            "properties": {
+                key: {
+                    "not": {"type": "null"},
+                    "description": "latent inversion runs the inversion, which needs it",
+                }
+                for key in ("steps", "optimizer", "lr", "restarts", "prior_weight")
+            }
+        },
+    }
 
-    num_pairs: int
+    num_pairs: int = field(metadata=_axis())
     num_alphas: int
-    distinct_labels: bool
-    latent: str  # "encoder" or "inversion" (the grid resolves "auto" per generator kind)
-    steps: int | None
-    optimizer: str | None
-    lr: float | None
-    restarts: int | None
-    prior_weight: float | None
+    distinct_labels: bool = field(metadata=job_schema(schema={"type": "boolean"}))
+    #: "encoder" or "inversion" (the grid resolves "auto" per generator kind)
+    latent: str = field(metadata=job_schema(schema={"enum": ["encoder", "inversion"]}))
+    # the inversion settings are null with encoder latents
+    steps: int | None = field(metadata=job_schema(config_key="sweeps.interpolation.steps", nullable=True))
+    optimizer: str | None = field(metadata=_choice("optimizer", nullable=True))
+    lr: float | None = field(metadata=job_schema(config_key="sweeps.interpolation.lr", nullable=True))
+    restarts: int | None = field(metadata=_axis(nullable=True))
+    prior_weight: float | None = field(
+        metadata=job_schema(config_key="sweeps.interpolation.prior_weight", nullable=True)
+    )
     clip: float | None
 
 
@@ -125,7 +172,7 @@ class TruncationPoint(PointSpec):
     SWEEP: ClassVar[str] = "truncation"
 
     psi: float | None
-    num_samples: int
+    num_samples: int = field(metadata=_axis())
 
 
 @dataclass(frozen=True)

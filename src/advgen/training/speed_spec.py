@@ -5,6 +5,9 @@ Snakefile and the CLI read, hold one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
+
+from advgen.specs import ConfigEntry
 
 #: values of ``speed.autocast``
 AUTOCAST = ("off", "bf16", "auto")
@@ -13,6 +16,8 @@ AUTOCAST = ("off", "bf16", "auto")
 @dataclass(frozen=True)
 class SpeedSpec:
     """A run's speed levers (:mod:`advgen.training.speed`)."""
+
+    CONFIG_ENTRY: ClassVar[ConfigEntry] = ConfigEntry("generative.speed")
 
     autocast: str
     channels_last: bool
