@@ -39,7 +39,13 @@ from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, match_capturable
 from advgen.training.driver import train_epochs
 from advgen.training.speed import Speed
-from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
+from advgen.training.stacked import (
+    StackedModule,
+    not_stackable,
+    replicate_mode,
+    replicate_optimizer_state,
+    sequential_replicates,
+)
 from advgen.training.stacked_runs import (
     StackedRuns,
     seed_generators,
@@ -77,14 +83,10 @@ class StackedGanRun(StackedRuns[GanRun]):
                 "(stackable: first); train the replicates sequentially"
             )
         if Recipe(spec.recipe).active:
-            raise NotStackableError(
-                "recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1) cannot be trained "
-                "with seeds stacked; train the replicates sequentially"
-            )
+            raise not_stackable("recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1)")
         if Speed(spec.speed, device).active:
-            raise NotStackableError(
-                "speed: a GAN trained with speed levers (autocast, channels_last, fused_adam) cannot be "
-                "trained with seeds stacked; train the replicates sequentially"
+            raise not_stackable(
+                "speed: a GAN trained with speed levers (autocast, channels_last, fused_adam)"
             )
         super().__init__(seeds)
         self.spec = spec
@@ -252,16 +254,9 @@ def train_gan_replicates(
     chosen = replicate_mode(device, mode)
     log.info("%d replicates of GAN %s, %s on %s", len(seeds), spec.generator, chosen, device)
     if chosen == "sequential":
-        return [
-            train_gan(
-                replace(spec, seed=int(seed)),
-                train_path,
-                out,
-                device=device,
-                stop_after_epochs=stop_after_epochs,
-            )
-            for seed, out in zip(seeds, outputs, strict=True)
-        ]
+        return sequential_replicates(
+            train_gan, spec, seeds, (train_path,), outputs, device=device, stop_after_epochs=stop_after_epochs
+        )
     samples = [out.resume / "samples" for out in outputs]
     run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
     key = stacked_resume_key(spec_dict(spec), seeds)
