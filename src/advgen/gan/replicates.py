@@ -27,7 +27,7 @@ import torch
 from torch.func import vmap
 
 from advgen.errors import NotStackableError
-from advgen.gan.ema import update_ema
+from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
@@ -65,7 +65,7 @@ def _grad_norms(params: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(per_param, dim=1), dim=1)
 
 
-class StackedGanRun(StackedRuns[GanRun]):
+class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
     """S seeds of one GAN spec trained as one stacked G and D (a :class:`advgen.training.driver.Trainer`)."""
 
     def __init__(
@@ -157,19 +157,17 @@ class StackedGanRun(StackedRuns[GanRun]):
             for p in self.D.parameters():
                 p.requires_grad_(True)
         norm = _grad_norms(self.G.parameters())
-        self.opt_g.step()
-        if self.G_ema is not None:
-            self._update_ema()
+        self._step_g()
         return loss.detach(), norm
 
-    def _update_ema(self) -> None:
-        """G_ema <- decay * G_ema + (1 - decay) * G, per seed (:func:`advgen.gan.ema.update_ema`, as GanRun)."""
+    def _ema_tensors(self) -> tuple[Tensors, Tensors]:
+        """Per seed, as GanRun: the stacked ``G_ema``'s tensors in the order of ``G``'s names."""
         assert self.G_ema is not None
         average = (
             [self.G_ema.params[k] for k in self.G.params],
             [self.G_ema.buffers[k] for k in self.G.buffers],
         )
-        update_ema(average, (self.G.params.values(), self.G.buffers.values()), self.spec.g_ema)
+        return average, (self.G.params.values(), self.G.buffers.values())
 
     # -- the driver's step and the hooks of advgen.training.stacked_runs.StackedRuns ------------------
     def _start_epoch(self) -> None:
