@@ -72,6 +72,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "strict_json",
         "errors",
         "time_left",
+        "named",
     ),
 )
 

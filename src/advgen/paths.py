@@ -9,8 +9,10 @@ the library (plots, sweeps, training) and the pipeline layer both read it; no to
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, ClassVar, Self
 
 # --- data stage
 DOWNLOAD_RECEIPT = "resources/.downloads/{dataset}.json"
@@ -134,6 +136,23 @@ def fill(template: str, **values: Any) -> str:
 class _Partial(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class RunLayout:
+    """A dataclass of one run's output paths, field ``f`` at this module's template
+    ``<STAGE>_<F>`` (``stage``: the run folder's template, e.g. ``GAN``)."""
+
+    stage: ClassVar[str]
+
+    @classmethod
+    def under(cls, folder: str | Path) -> Self:
+        """The workflow's layout of the run's folder (the template ``stage``) below ``folder``."""
+        root = Path(globals()[cls.stage])
+        at = {
+            f.name: Path(folder) / Path(globals()[f"{cls.stage}_{f.name.upper()}"]).relative_to(root)
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        }
+        return cls(**at)
 
 
 def log(rule: str, job: str) -> str:

@@ -157,21 +157,20 @@ def attack_table() -> pd.DataFrame:
         for attack, norm in (("fgsm", "linf"), ("pgd", "linf"), ("deepfool", "l2")):
             for eps in (0.0, 0.1, 0.2, 0.3, math.inf):
                 acc = 0.0 if math.isinf(eps) else 0.98 * math.exp(-strength * eps)
-                rows.append((model, attack, eps, norm, 100, 0.98, acc, 0.9, 0.05 * strength))
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "classifier",
-            "attack",
-            "eps",
-            "norm",
-            "n",
-            "clean_acc",
-            "robust_acc",
-            "success_rate",
-            "rho_adv",
-        ],
-    )
+                rows.append(
+                    {
+                        "classifier": model,
+                        "attack": attack,
+                        "eps": eps,
+                        "norm": norm,
+                        "n": 100,
+                        "clean_acc": 0.98,
+                        "robust_acc": acc,
+                        "success_rate": 0.9,
+                        "rho_adv": 0.05 * strength,
+                    }
+                )
+    return pd.DataFrame(rows)
 
 
 SPATIAL_PARAMS = '{"max_rotation": 30.0, "max_translation": 3.0, "random": true}'

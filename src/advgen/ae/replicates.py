@@ -26,12 +26,17 @@ from torch.func import vmap
 from advgen.ae.losses import moment_mse, moments
 from advgen.ae.spec import AeSpec
 from advgen.ae.train import AeOutputs, AeRun, train_autoencoder, write_outputs
-from advgen.errors import NotStackableError
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
 from advgen.training.speed import Speed
-from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
+from advgen.training.stacked import (
+    StackedModule,
+    not_stackable,
+    replicate_mode,
+    replicate_optimizer_state,
+    sequential_replicates,
+)
 from advgen.training.stacked_runs import StackedRuns, stacked_resume_key
 
 log = logging.getLogger(__name__)
@@ -46,10 +51,7 @@ class StackedAeRun(StackedRuns[AeRun]):
         self, spec: AeSpec, seeds: Sequence[int], train_path: str, test_path: str, device: str = "cpu"
     ) -> None:
         if Speed(spec.speed, device).active:
-            raise NotStackableError(
-                "speed: an autoencoder trained with speed levers (autocast, fused_adam) cannot be trained "
-                "with seeds stacked; train the replicates sequentially"
-            )
+            raise not_stackable("speed: an autoencoder trained with speed levers (autocast, fused_adam)")
         super().__init__(seeds)
         self.spec = spec
         for seed in self.seeds:
@@ -133,17 +135,15 @@ def train_autoencoder_replicates(
     chosen = replicate_mode(device, mode)
     log.info("%d replicates of autoencoder %s, %s on %s", len(seeds), spec.arch, chosen, device)
     if chosen == "sequential":
-        return [
-            train_autoencoder(
-                replace(spec, seed=int(seed)),
-                train_path,
-                test_path,
-                out,
-                device=device,
-                stop_after_epochs=stop_after_epochs,
-            )
-            for seed, out in zip(seeds, outputs, strict=True)
-        ]
+        return sequential_replicates(
+            train_autoencoder,
+            spec,
+            seeds,
+            (train_path, test_path),
+            outputs,
+            device=device,
+            stop_after_epochs=stop_after_epochs,
+        )
     run = StackedAeRun(spec, seeds, str(train_path), str(test_path), device)
     key = stacked_resume_key(spec_dict(spec), seeds)
     state = ResumeState(resume, key, {"train": train_path, "test": test_path}) if resume is not None else None

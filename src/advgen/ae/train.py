@@ -34,10 +34,11 @@ from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
 from advgen.io import write_json, write_parquet
 from advgen.models import build_autoencoder, count_parameters
+from advgen.paths import RunLayout
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
-from advgen.training.driver import train_epochs
+from advgen.training.driver import train_then_write
 from advgen.training.speed import Speed
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,9 @@ CDF_COLUMNS = ("epoch", "level", "latent_quantile", "normal_quantile")
 
 
 @dataclass(frozen=True)
-class AeOutputs:
+class AeOutputs(RunLayout):
+    stage = "AE"  # the layout of advgen.paths.AE, by :meth:`~advgen.paths.RunLayout.under`
+
     checkpoint: Path
     losses: Path
     latent_cdf: Path
@@ -55,24 +58,6 @@ class AeOutputs:
     reconstructions: Path
     metrics: Path
     resume: Path
-
-    @classmethod
-    def under(cls, folder: str | Path) -> AeOutputs:
-        """The workflow's layout of ``results/autoencoders/<name>`` (:mod:`advgen.paths`) below ``folder``."""
-        from advgen import paths
-
-        def at(template: str) -> Path:
-            return Path(folder) / Path(template).relative_to(paths.AE)
-
-        return cls(
-            at(paths.AE_CHECKPOINT),
-            at(paths.AE_LOSSES),
-            at(paths.AE_LATENT_CDF),
-            at(paths.AE_NOVEL),
-            at(paths.AE_RECONSTRUCTIONS),
-            at(paths.AE_METRICS),
-            at(paths.AE_RESUME),
-        )
 
 
 class AeRun:
@@ -285,10 +270,9 @@ def train_autoencoder(
     resume = ResumeState(
         outputs.resume / "last.pt", spec_dict(spec), {"train": train_path, "test": test_path}
     )
-    final = train_epochs(run, spec.epochs, resume, stop_after_epochs=stop_after_epochs)
-    metrics = write_outputs(run, final, outputs)
-    resume.finish()
-    return metrics
+    return train_then_write(
+        run, spec.epochs, resume, write_outputs, outputs, stop_after_epochs=stop_after_epochs
+    )
 
 
 def write_outputs(run: AeRun, final: dict[str, Any], outputs: AeOutputs) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 from advgen.attacks.base import (
     TINY,
-    Attack,
+    RestartedAttack,
     batch_view,
     l2_view,
     loss_and_input_grad,
@@ -72,7 +72,7 @@ def checkpoints(n_iter: int) -> list[int]:
     return out
 
 
-class APGD(Attack):
+class APGD(RestartedAttack):
     """Auto-PGD with cross-entropy or DLR loss (Croce & Hein 2020, Algorithm 1).
 
     Arguments:
@@ -227,9 +227,6 @@ class APGD(Attack):
             never = ~fooled[idx]
             out[idx[never]] = best[never]
         return out, fooled
-
-    def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return self._restarted(x, y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
 
     def __repr__(self) -> str:
         return (

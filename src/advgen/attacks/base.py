@@ -392,6 +392,20 @@ class Attack:
         return f"{type(self).__name__}(eps={self.eps}, seed={self.seed}, batch_size={self.batch_size})"
 
 
+class RestartedAttack(Attack):
+    """Base of attacks made of restarted runs (APGD, Square): :meth:`perturb` restarts
+    :meth:`run` ``n_restarts`` times on the inputs not yet fooled (:meth:`Attack._restarted`)."""
+
+    n_restarts: int
+
+    def run(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One run on ``(x, y)``: (adversarial inputs, fooled mask)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement run()")
+
+    def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self._restarted(x, y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
+
+
 class MinimalAttack(Attack):
     """Base of minimal-perturbation attacks (L-BFGS, DeepFool): no budget while searching.
 

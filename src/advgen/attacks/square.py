@@ -27,7 +27,7 @@ import torch
 
 from advgen.attacks.base import (
     TINY,
-    Attack,
+    RestartedAttack,
     batch_view,
     l2_view,
     margin,
@@ -53,7 +53,7 @@ def _pseudo_gaussian(h: int, w: int, device: torch.device) -> torch.Tensor:
     return block / block.norm().clamp_min(TINY)
 
 
-class Square(Attack):
+class Square(RestartedAttack):
     """Square Attack, score-based random search (Andriushchenko et al. 2020).
 
     Arguments:
@@ -195,9 +195,6 @@ class Square(Attack):
         delta[:, :, r2 : r2 + s, c2 : c2 + s] = 0
         delta[:, :, r1 : r1 + s, c1 : c1 + s] = block
         return self._l2_scale(xs, delta)
-
-    def perturb(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return self._restarted(x, y, self.n_restarts, lambda todo: self.run(x[todo], y[todo]))
 
     def __repr__(self) -> str:
         return (

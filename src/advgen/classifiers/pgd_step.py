@@ -40,6 +40,13 @@ def pgd_budget(spec: ClassifierSpec, eps: float, x: torch.Tensor) -> tuple[torch
     return eps_t, torch.full_like(eps_t, float(alpha))
 
 
+def descend(opt: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    """One optimizer step down ``loss``'s gradient (gradients cleared to None first)."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
 def pgd_train_step(
     model: nn.Module,
     opt: torch.optim.Optimizer,
@@ -57,9 +64,7 @@ def pgd_train_step(
     with torch.no_grad():
         logits = model(xb)
     clean_ok = (logits.argmax(1) == yb).sum()
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
+    descend(opt, loss)
     return loss.detach(), clean_ok, robust_ok
 
 

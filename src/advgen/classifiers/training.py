@@ -34,7 +34,7 @@ from torch import nn
 
 from advgen.classifiers.checkpoint import checkpoint_dict
 from advgen.classifiers.modes import TRAINING_MODES
-from advgen.classifiers.pgd_step import PgdStep, pgd_attack, pgd_budget, pgd_train_step
+from advgen.classifiers.pgd_step import PgdStep, descend, pgd_attack, pgd_budget, pgd_train_step
 from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.spec import ClassifierSpec, classifier_config
 from advgen.classifiers.subsets import select_subset
@@ -158,9 +158,7 @@ def _step(
             with torch.no_grad():
                 logits = model(xb)
     clean_ok = (logits.argmax(1) == yb).sum()
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
+    descend(opt, loss)
     return loss.detach(), len(yb), clean_ok, robust_ok, eps
 
 

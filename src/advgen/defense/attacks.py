@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advgen.defense.spec import PurifySpec
+from advgen.named import by_name
 
 GREYBOX, ADAPTIVE = "greybox", "adaptive"
 PROJECT, RECONSTRUCT, NONE = "project", "reconstruct", "none"
@@ -54,85 +55,82 @@ class DefenseAttack:
     greybox: Greybox | None = None
 
 
-DEFENSE_ATTACKS: dict[str, DefenseAttack] = {
-    a.name: a
-    for a in (
-        DefenseAttack(
-            "fgsm",
-            GREYBOX,
-            (PROJECT, RECONSTRUCT, NONE),
-            lambda spec, b: _size(1, 1),
-            style=("grey-box FGSM", "-", "o"),
-            greybox=lambda spec: ("FGSM", {}),
-        ),
-        DefenseAttack(
-            "pgd",
-            GREYBOX,
-            (PROJECT, RECONSTRUCT, NONE),
-            lambda spec, b: _size(int(spec.pgd_steps), 1),
-            style=("grey-box PGD", "-", "s"),
-            greybox=lambda spec: ("PGD", {"steps": int(spec.pgd_steps), "seed": int(spec.seed)}),
-        ),
-        DefenseAttack(
-            "bpda",
-            ADAPTIVE,
-            (PROJECT, RECONSTRUCT),
-            _pgd_budget,
-            automatic=True,
-            style=("adaptive PGD + BPDA", "--", "v"),
-        ),
-        DefenseAttack(
-            "eot",
-            ADAPTIVE,
-            (PROJECT,),
-            lambda spec, b: _size(b.steps, b.restarts, b.eot_samples),
-            automatic=True,
-            style=("adaptive PGD + BPDA + EOT", "--", "^"),
-        ),
-        DefenseAttack(
-            "exact",
-            ADAPTIVE,
-            (RECONSTRUCT,),
-            _pgd_budget,
-            automatic=True,
-            style=("adaptive PGD, exact gradient", "--", "D"),
-        ),
-        DefenseAttack(
-            "unroll_short",
-            ADAPTIVE,
-            (PROJECT,),
-            lambda spec, b: _size(b.steps, b.unroll_restarts, 1, b.short_unroll),
-            automatic=True,
-            style=("adaptive PGD through a short unroll", "--", "<"),
-        ),
-        DefenseAttack(
-            "unroll",
-            ADAPTIVE,
-            (PROJECT,),
-            lambda spec, b: _size(b.steps, b.unroll_restarts, 1, -1),
-            automatic=True,
-            style=("adaptive PGD through the full unroll", "--", ">"),
-        ),
-        DefenseAttack(
-            "latent",
-            ADAPTIVE,
-            (PROJECT, RECONSTRUCT),
-            lambda spec, b: _size(b.latent_steps, len(b.latent_weights)),
-            automatic=True,
-            style=("adaptive latent-space (on-manifold)", "--", "P"),
-        ),
-        DefenseAttack(
-            "eot_rand",
-            ADAPTIVE,
-            (PROJECT,),
-            lambda spec, b: _size(b.steps, 2, b.rand_samples),  # one run per loss (CE, DLR)
-            automatic=True,
-            style=("adaptive EOT, AutoAttack rand-style", "--", "X"),
-        ),
-        # the reference ensemble's "rand" version: run only when listed in defense.purify.attacks
-        DefenseAttack("autoattack_rand", ADAPTIVE, (PROJECT,), _pgd_budget),
-    )
-}
+DEFENSE_ATTACKS: dict[str, DefenseAttack] = by_name(
+    DefenseAttack(
+        "fgsm",
+        GREYBOX,
+        (PROJECT, RECONSTRUCT, NONE),
+        lambda spec, b: _size(1, 1),
+        style=("grey-box FGSM", "-", "o"),
+        greybox=lambda spec: ("FGSM", {}),
+    ),
+    DefenseAttack(
+        "pgd",
+        GREYBOX,
+        (PROJECT, RECONSTRUCT, NONE),
+        lambda spec, b: _size(int(spec.pgd_steps), 1),
+        style=("grey-box PGD", "-", "s"),
+        greybox=lambda spec: ("PGD", {"steps": int(spec.pgd_steps), "seed": int(spec.seed)}),
+    ),
+    DefenseAttack(
+        "bpda",
+        ADAPTIVE,
+        (PROJECT, RECONSTRUCT),
+        _pgd_budget,
+        automatic=True,
+        style=("adaptive PGD + BPDA", "--", "v"),
+    ),
+    DefenseAttack(
+        "eot",
+        ADAPTIVE,
+        (PROJECT,),
+        lambda spec, b: _size(b.steps, b.restarts, b.eot_samples),
+        automatic=True,
+        style=("adaptive PGD + BPDA + EOT", "--", "^"),
+    ),
+    DefenseAttack(
+        "exact",
+        ADAPTIVE,
+        (RECONSTRUCT,),
+        _pgd_budget,
+        automatic=True,
+        style=("adaptive PGD, exact gradient", "--", "D"),
+    ),
+    DefenseAttack(
+        "unroll_short",
+        ADAPTIVE,
+        (PROJECT,),
+        lambda spec, b: _size(b.steps, b.unroll_restarts, 1, b.short_unroll),
+        automatic=True,
+        style=("adaptive PGD through a short unroll", "--", "<"),
+    ),
+    DefenseAttack(
+        "unroll",
+        ADAPTIVE,
+        (PROJECT,),
+        lambda spec, b: _size(b.steps, b.unroll_restarts, 1, -1),
+        automatic=True,
+        style=("adaptive PGD through the full unroll", "--", ">"),
+    ),
+    DefenseAttack(
+        "latent",
+        ADAPTIVE,
+        (PROJECT, RECONSTRUCT),
+        lambda spec, b: _size(b.latent_steps, len(b.latent_weights)),
+        automatic=True,
+        style=("adaptive latent-space (on-manifold)", "--", "P"),
+    ),
+    DefenseAttack(
+        "eot_rand",
+        ADAPTIVE,
+        (PROJECT,),
+        lambda spec, b: _size(b.steps, 2, b.rand_samples),  # one run per loss (CE, DLR)
+        automatic=True,
+        style=("adaptive EOT, AutoAttack rand-style", "--", "X"),
+    ),
+    # the reference ensemble's "rand" version: run only when listed in defense.purify.attacks
+    DefenseAttack("autoattack_rand", ADAPTIVE, (PROJECT,), _pgd_budget),
+)
 
 
 def applicable(method: str) -> tuple[str, ...]:

@@ -148,9 +148,10 @@ def table_columns(table: str) -> list[str]:
     raise AdvgenError(f"unknown per-job table '{table}' (known: purify, masking)")
 
 
-def concat(table: str, paths: Sequence[str | Path]) -> pd.DataFrame:
-    """Concatenate per-job tables, checking each has the table's columns."""
-    columns = table_columns(table)
+def concat(table: str, paths: Sequence[str | Path], columns: list[str] | None = None) -> pd.DataFrame:
+    """Concatenate per-job tables, checking each has the table's columns (``columns``, by default
+    :func:`table_columns`; ``table`` names the tables in errors)."""
+    columns = table_columns(table) if columns is None else columns
     frames = []
     for path in paths:
         df = read_parquet(path)

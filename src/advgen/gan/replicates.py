@@ -27,7 +27,7 @@ import torch
 from torch.func import vmap
 
 from advgen.errors import NotStackableError
-from advgen.gan.ema import update_ema
+from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
@@ -39,7 +39,13 @@ from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, match_capturable
 from advgen.training.driver import train_epochs
 from advgen.training.speed import Speed
-from advgen.training.stacked import StackedModule, replicate_mode, replicate_optimizer_state
+from advgen.training.stacked import (
+    StackedModule,
+    not_stackable,
+    replicate_mode,
+    replicate_optimizer_state,
+    sequential_replicates,
+)
 from advgen.training.stacked_runs import (
     StackedRuns,
     seed_generators,
@@ -59,7 +65,7 @@ def _grad_norms(params: Sequence[torch.Tensor]) -> torch.Tensor:
     return torch.linalg.vector_norm(torch.stack(per_param, dim=1), dim=1)
 
 
-class StackedGanRun(StackedRuns[GanRun]):
+class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
     """S seeds of one GAN spec trained as one stacked G and D (a :class:`advgen.training.driver.Trainer`)."""
 
     def __init__(
@@ -77,14 +83,10 @@ class StackedGanRun(StackedRuns[GanRun]):
                 "(stackable: first); train the replicates sequentially"
             )
         if Recipe(spec.recipe).active:
-            raise NotStackableError(
-                "recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1) cannot be trained "
-                "with seeds stacked; train the replicates sequentially"
-            )
+            raise not_stackable("recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1)")
         if Speed(spec.speed, device).active:
-            raise NotStackableError(
-                "speed: a GAN trained with speed levers (autocast, channels_last, fused_adam) cannot be "
-                "trained with seeds stacked; train the replicates sequentially"
+            raise not_stackable(
+                "speed: a GAN trained with speed levers (autocast, channels_last, fused_adam)"
             )
         super().__init__(seeds)
         self.spec = spec
@@ -155,19 +157,17 @@ class StackedGanRun(StackedRuns[GanRun]):
             for p in self.D.parameters():
                 p.requires_grad_(True)
         norm = _grad_norms(self.G.parameters())
-        self.opt_g.step()
-        if self.G_ema is not None:
-            self._update_ema()
+        self._step_g()
         return loss.detach(), norm
 
-    def _update_ema(self) -> None:
-        """G_ema <- decay * G_ema + (1 - decay) * G, per seed (:func:`advgen.gan.ema.update_ema`, as GanRun)."""
+    def _ema_tensors(self) -> tuple[Tensors, Tensors]:
+        """Per seed, as GanRun: the stacked ``G_ema``'s tensors in the order of ``G``'s names."""
         assert self.G_ema is not None
         average = (
             [self.G_ema.params[k] for k in self.G.params],
             [self.G_ema.buffers[k] for k in self.G.buffers],
         )
-        update_ema(average, (self.G.params.values(), self.G.buffers.values()), self.spec.g_ema)
+        return average, (self.G.params.values(), self.G.buffers.values())
 
     # -- the driver's step and the hooks of advgen.training.stacked_runs.StackedRuns ------------------
     def _start_epoch(self) -> None:
@@ -252,16 +252,9 @@ def train_gan_replicates(
     chosen = replicate_mode(device, mode)
     log.info("%d replicates of GAN %s, %s on %s", len(seeds), spec.generator, chosen, device)
     if chosen == "sequential":
-        return [
-            train_gan(
-                replace(spec, seed=int(seed)),
-                train_path,
-                out,
-                device=device,
-                stop_after_epochs=stop_after_epochs,
-            )
-            for seed, out in zip(seeds, outputs, strict=True)
-        ]
+        return sequential_replicates(
+            train_gan, spec, seeds, (train_path,), outputs, device=device, stop_after_epochs=stop_after_epochs
+        )
     samples = [out.resume / "samples" for out in outputs]
     run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
     key = stacked_resume_key(spec_dict(spec), seeds)

@@ -19,9 +19,10 @@ from advgen.checkpoints import save_torch
 from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
 from advgen.io import publish_folder, write_json, write_parquet
+from advgen.paths import RunLayout
 from advgen.specs import spec_dict
 from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
-from advgen.training.driver import train_epochs
+from advgen.training.driver import train_then_write
 
 log = logging.getLogger(__name__)
 
@@ -29,28 +30,14 @@ __all__ = ["STOP_ENV", "GanOutputs", "TrainingStopped", "publish_folder", "stop_
 
 
 @dataclass(frozen=True)
-class GanOutputs:
+class GanOutputs(RunLayout):
+    stage = "GAN"  # the layout of advgen.paths.GAN, by :meth:`~advgen.paths.RunLayout.under`
+
     checkpoint: Path
     losses: Path
     samples: Path
     status: Path
     resume: Path  # folder holding last.pt and samples/ while training
-
-    @classmethod
-    def under(cls, folder: str | Path) -> GanOutputs:
-        """The workflow's layout of ``results/gans/<name>`` (:mod:`advgen.paths`) below ``folder``."""
-        from advgen import paths
-
-        def at(template: str) -> Path:
-            return Path(folder) / Path(template).relative_to(paths.GAN)
-
-        return cls(
-            at(paths.GAN_CHECKPOINT),
-            at(paths.GAN_LOSSES),
-            at(paths.GAN_SAMPLES),
-            at(paths.GAN_STATUS),
-            at(paths.GAN_RESUME),
-        )
 
 
 def train_gan(
@@ -66,10 +53,9 @@ def train_gan(
     resume = ResumeState(
         outputs.resume / "last.pt", spec_dict(spec), {"train": train_path}, extra=(run.samples,)
     )
-    last_good = train_epochs(run, spec.epochs, resume, stop_after_epochs=stop_after_epochs)
-    status = write_outputs(run, last_good, outputs)
-    resume.finish()
-    return status
+    return train_then_write(
+        run, spec.epochs, resume, write_outputs, outputs, stop_after_epochs=stop_after_epochs
+    )
 
 
 def write_outputs(run: GanRun, last_good: dict[str, Any], outputs: GanOutputs) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import torch
 from advgen.columns import GAN_LOSS_COLUMNS
 from advgen.data import load_prepared
 from advgen.errors import ConfigError
-from advgen.gan.ema import update_ema
+from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.grid import save_grid
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.recipe import Recipe
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 COLUMNS = GAN_LOSS_COLUMNS
 
 
-class GanRun:
+class GanRun(AveragedGenerator):
     """The state of one GAN run (models, optimizers, RNGs, log) and its epoch step."""
 
     def __init__(
@@ -158,19 +158,12 @@ class GanRun:
         finally:
             self.D.requires_grad_(True)
         norm = grad_norm_tensor(self.G)
-        self.opt_g.step()
-        if self.G_ema is not None:
-            self._update_ema()
+        self._step_g()
         return loss.detach(), norm
 
-    def _update_ema(self) -> None:
-        """G_ema <- decay * G_ema + (1 - decay) * G (:func:`advgen.gan.ema.update_ema`)."""
+    def _ema_tensors(self) -> tuple[Tensors, Tensors]:
         assert self.G_ema is not None
-        update_ema(
-            (self.G_ema.parameters(), self.G_ema.buffers()),
-            (self.G.parameters(), self.G.buffers()),
-            self.spec.g_ema,
-        )
+        return (self.G_ema.parameters(), self.G_ema.buffers()), (self.G.parameters(), self.G.buffers())
 
     @property
     def sampler(self) -> torch.nn.Module:

@@ -121,13 +121,11 @@ def attack_curve(
     x: torch.Tensor,
     y: torch.Tensor,
     spec: CurveAttackSpec | Mapping[str, Any],
-    *,
-    classifier: str,
-    attack: str,
-    batch_size: int | None = None,
+    **options: Any,
 ) -> pd.DataFrame:
-    """Run ``spec``'s attack over its ``eps`` grid on (x, y); one row per eps (see module doc)."""
-    return attack_sweep(model, x, y, spec, classifier=classifier, attack=attack, batch_size=batch_size)[0]
+    """Run ``spec``'s attack over its ``eps`` grid on (x, y); one row per eps (see module doc).
+    ``options``: :func:`attack_sweep`'s (``classifier`` and ``attack`` required, ``batch_size``)."""
+    return attack_sweep(model, x, y, spec, **options)[0]
 
 
 def attack_sweep(

@@ -38,20 +38,6 @@ from advgen.specs import NoSettings
 
 log = logging.getLogger(__name__)
 
-#: what the sort and the minimal-perturbation table read (advgen.robustness.evaluate)
-CURVE_COLUMNS = (
-    "classifier",
-    "attack",
-    "attack_type",
-    "eps",
-    "n",
-    "clean_acc",
-    "success_rate",
-    "rho_adv",
-    "mean_l2",
-    "median_l2",
-)
-
 
 def attack(inputs: Files, outputs: Files, spec: AttackJobSpec) -> None:
     """Attack the classifier (input ``model``) on its test split (``test``); outputs ``curve``
@@ -121,13 +107,13 @@ def attack_table(inputs: Files, outputs: Files, spec: AttackTableSpec) -> None:
     import pandas as pd
 
     from advgen.io import read_table, write_parquet
-    from advgen.robustness.tables import minimal_table
+    from advgen.robustness.tables import SORTED_CURVE_COLUMNS, minimal_table
 
     paths = inputs.all("curves")
     if not paths:
         raise AdvgenError("attack-table: no input tables given")
     outs = outputs.by_name("classifiers", spec.classifiers)
-    tables = [(p, read_table(p, CURVE_COLUMNS)) for p in paths]
+    tables = [(p, read_table(p, SORTED_CURVE_COLUMNS)) for p in paths]
     if outs:
         per_classifier = by_classifier(tables, sorted(outs))
         parts = list(per_classifier.values())

@@ -92,30 +92,6 @@ def gradient_health(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple
     return float(zero.float().mean()), float((~finite).float().mean())
 
 
-def _row(
-    model: str,
-    check: str,
-    passed: bool,
-    value: float,
-    reference: float,
-    tolerance: float,
-    eps: float,
-    n: int,
-    detail: str,
-) -> dict:
-    return {
-        "model": model,
-        "check": check,
-        "passed": bool(passed),
-        "value": float(value),
-        "reference": float(reference),
-        "tolerance": float(tolerance),
-        "eps": float(eps),
-        "n": int(n),
-        "detail": detail,
-    }
-
-
 def masking_checks(
     model: nn.Module,
     x: torch.Tensor,
@@ -193,7 +169,18 @@ class _Checks:
         eps: float,
         detail: str,
     ) -> dict:
-        return _row(self.name, check, passed, value, reference, tolerance, eps, len(self.y), detail)
+        """One row of the table (:data:`COLUMNS`) on this model and batch."""
+        return {
+            "model": self.name,
+            "check": check,
+            "passed": bool(passed),
+            "value": float(value),
+            "reference": float(reference),
+            "tolerance": float(tolerance),
+            "eps": float(eps),
+            "n": int(len(self.y)),
+            "detail": detail,
+        }
 
     def pgd(self, e: float, steps: int, restarts: int = 1) -> float:
         attack = PGD(

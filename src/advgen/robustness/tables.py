@@ -18,8 +18,8 @@ import pandas as pd
 
 from advgen.attacks.registry import MASKING_BLACKBOX, MINIMAL_ATTACKS
 from advgen.columns import MASKING_COLUMNS, ROBUST_FEATURES_COLUMNS
-from advgen.errors import AdvgenError
-from advgen.io import read_parquet
+from advgen.defense.tables import concat
+from advgen.named import by_name
 
 #: the rows of an attack curve (advgen.robustness.evaluate.attack_curve)
 CURVE_COLUMNS = [
@@ -61,63 +61,64 @@ class MaskingCheck:
 
 
 #: the checks, in the order of the table's rows
-MASKING_CHECK_REGISTRY: dict[str, MaskingCheck] = {
-    c.name: c
-    for c in (
-        MaskingCheck(
-            "zero_gradients",
-            "share of images whose input gradient is all zero or not finite",
-            ("zero_tolerance",),
-        ),
-        MaskingCheck(
-            "monotone_in_eps",
-            "robust accuracy does not rise from one eps of the grid to the next",
-            ("eps_grid", "pgd_steps", "tolerance", "early_stop"),
-        ),
-        MaskingCheck(
-            "unbounded_eps",
-            "robust accuracy at eps 1 (the whole [0, 1] box) is about 0",
-            ("unbounded_steps", "tolerance", "early_stop"),
-        ),
-        MaskingCheck(
-            "iterative_vs_single_step",
-            "PGD is at least as strong as FGSM",
-            ("eps", "pgd_steps", "tolerance", "early_stop"),
-        ),
-        MaskingCheck(
-            "whitebox_vs_blackbox",
-            f"PGD is at least as strong as a black-box attack ({MASKING_BLACKBOX})",
-            ("eps", "pgd_steps", "tolerance", "early_stop", "n_queries"),
-        ),
-        MaskingCheck(
-            "more_steps_restarts",
-            "more PGD steps and restarts lower robust accuracy by at most the tolerance",
-            ("eps", "pgd_steps", "long_steps", "long_restarts", "tolerance", "early_stop"),
-        ),
-    )
-}
+MASKING_CHECK_REGISTRY: dict[str, MaskingCheck] = by_name(
+    MaskingCheck(
+        "zero_gradients",
+        "share of images whose input gradient is all zero or not finite",
+        ("zero_tolerance",),
+    ),
+    MaskingCheck(
+        "monotone_in_eps",
+        "robust accuracy does not rise from one eps of the grid to the next",
+        ("eps_grid", "pgd_steps", "tolerance", "early_stop"),
+    ),
+    MaskingCheck(
+        "unbounded_eps",
+        "robust accuracy at eps 1 (the whole [0, 1] box) is about 0",
+        ("unbounded_steps", "tolerance", "early_stop"),
+    ),
+    MaskingCheck(
+        "iterative_vs_single_step",
+        "PGD is at least as strong as FGSM",
+        ("eps", "pgd_steps", "tolerance", "early_stop"),
+    ),
+    MaskingCheck(
+        "whitebox_vs_blackbox",
+        f"PGD is at least as strong as a black-box attack ({MASKING_BLACKBOX})",
+        ("eps", "pgd_steps", "tolerance", "early_stop", "n_queries"),
+    ),
+    MaskingCheck(
+        "more_steps_restarts",
+        "more PGD steps and restarts lower robust accuracy by at most the tolerance",
+        ("eps", "pgd_steps", "long_steps", "long_restarts", "tolerance", "early_stop"),
+    ),
+)
 MASKING_CHECKS = tuple(MASKING_CHECK_REGISTRY)
 MASKING_CHECK_SETTINGS: dict[str, tuple[str, ...]] = {
     n: c.settings for n, c in MASKING_CHECK_REGISTRY.items()
 }
 
 
+#: what the attack table's sort (advgen.robustness.jobs.attack_table) and :func:`minimal_table`
+#: read of the curves
+SORTED_CURVE_COLUMNS = (
+    "classifier",
+    "attack",
+    "attack_type",
+    "eps",
+    "n",
+    "clean_acc",
+    "success_rate",
+    "rho_adv",
+    "mean_l2",
+    "median_l2",
+)
+
+
 def minimal_table(curves: pd.DataFrame) -> pd.DataFrame:
     """Szegedy Table 1 / DeepFool rho_adv: per classifier and minimal attack, the unbounded row."""
     rows = curves[curves["attack_type"].isin(MINIMAL_ATTACKS) & curves["eps"].eq(math.inf)]
-    out = rows[
-        [
-            "classifier",
-            "attack",
-            "attack_type",
-            "n",
-            "clean_acc",
-            "success_rate",
-            "rho_adv",
-            "mean_l2",
-            "median_l2",
-        ]
-    ]
+    out = rows[[c for c in SORTED_CURVE_COLUMNS if c != "eps"]]
     return out.sort_values(["classifier", "attack"]).reset_index(drop=True)
 
 
@@ -142,13 +143,4 @@ def masking_markdown(table: pd.DataFrame, models: Sequence[str] | None = None) -
 def robust_features_table(paths: Sequence[str | Path]) -> pd.DataFrame:
     """The per-seed tables of the ``robust_features`` jobs as one table, in the given order
     (each checked for :data:`ROBUST_FEATURES_COLUMNS`)."""
-    frames = []
-    for path in paths:
-        frame = read_parquet(path)
-        missing = [c for c in ROBUST_FEATURES_COLUMNS if c not in frame.columns]
-        if missing:
-            raise AdvgenError(f"{path}: not a robust-features table (missing column(s) {', '.join(missing)})")
-        frames.append(frame[list(ROBUST_FEATURES_COLUMNS)])
-    if not frames:
-        raise AdvgenError("no robust-features tables to concatenate")
-    return pd.concat(frames, ignore_index=True)
+    return concat("robust-features", paths, list(ROBUST_FEATURES_COLUMNS))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import torch
@@ -128,14 +129,9 @@ def transfer_matrix(
     y: torch.Tensor,
     attacks: Mapping[str, AttackSpec],
     eps: float,
-    *,
-    batch_size: int | None = None,
-    noise_seed: int = 0,
+    **options: Any,
 ) -> pd.DataFrame:
     """Long-form transfer table over every (source, attack, kind, target): each source's
-    :func:`source_rows`, sources in name order."""
-    frames = [
-        source_rows(models, source, x, y, attacks, eps, batch_size=batch_size, noise_seed=noise_seed)
-        for source in sorted(models)
-    ]
+    :func:`source_rows` (``options``: its ``batch_size`` and ``noise_seed``), sources in name order."""
+    frames = [source_rows(models, source, x, y, attacks, eps, **options) for source in sorted(models)]
     return pd.concat(frames, ignore_index=True)

@@ -12,7 +12,7 @@ import torch
 from advgen.sweeps import jobs
 from advgen.sweeps.inpainting import InpaintingResult, hidden_mse, psnr
 from advgen.sweeps.inversion import InversionSettings, per_sample_mse
-from advgen.sweeps.inversion_point import encoder_init
+from advgen.sweeps.inversion_point import start_options
 from advgen.sweeps.masked_inversion import METHODS
 from advgen.sweeps.masks import apply_mask, mask_set
 from advgen.sweeps.spec import InpaintingPoint
@@ -83,15 +83,7 @@ def run_inpainting(spec: InpaintingPoint, job: jobs.SweepJob) -> InpaintingRun:
     x, h = images.to(job.device), hidden.to(job.device)
     masked = apply_mask(x, h)
     method = METHODS[spec.method]
-    result = method(
-        models.generator,
-        x,
-        h,
-        settings,
-        seed=spec.seed,
-        z_init=encoder_init(models, masked, spec),
-        z_dim=models.z_dim,
-    )
+    result = method(models.generator, x, h, settings, **start_options(models, masked, spec))
     _, pred_completed = jobs.predict(models.classifier, result.completed.cpu())
     _, pred_masked = jobs.predict(models.classifier, masked)
     table = inpainting_table(spec, indices, labels, hidden, images, result, pred_completed, pred_masked)

@@ -24,14 +24,16 @@ from advgen.sweeps.tables import point_frame
 log = logging.getLogger(__name__)
 
 
-def encoder_init(
+def start_options(
     models: jobs.SweepModels, x: torch.Tensor, spec: InversionPoint | InpaintingPoint
-) -> torch.Tensor | None:
-    """``E(x)`` when the point starts from the encoder (``init: encoder``), else ``None``."""
-    if spec.init != "encoder":
-        return None
-    assert models.encoder is not None, "init: encoder on a generator without an encoder"
-    return jobs.encode(models.encoder, x)
+) -> dict[str, Any]:
+    """Where a point's inversion of ``x`` starts: its ``seed``, ``z_init`` ``E(x)`` when the point
+    starts from the encoder (``init: encoder``, else ``None``) and the generator's ``z_dim``."""
+    z_init = None
+    if spec.init == "encoder":
+        assert models.encoder is not None, "init: encoder on a generator without an encoder"
+        z_init = jobs.encode(models.encoder, x)
+    return {"seed": spec.seed, "z_init": z_init, "z_dim": models.z_dim}
 
 
 #: seed offset of the independent single start recorded next to a best-of-R inversion
@@ -166,14 +168,7 @@ def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionRun:
     images, labels = job.subset(indices)
     x = images.to(job.device)
     start = time.perf_counter()
-    result = invert(
-        models.generator,
-        x,
-        settings,
-        seed=spec.seed,
-        z_init=encoder_init(models, x, spec),
-        z_dim=models.z_dim,
-    )
+    result = invert(models.generator, x, settings, **start_options(models, x, spec))
     seconds = time.perf_counter() - start
     _, pred_target = jobs.predict(models.classifier, images)
     _, pred_recon = jobs.predict(models.classifier, result.images)

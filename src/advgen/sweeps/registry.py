@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from advgen import paths
+from advgen.named import by_name
 from advgen.smoke_sizes import IMAGES, RESTARTS, SAMPLES, STEPS
 
 
@@ -52,44 +53,41 @@ class Sweep:
     smoke_grids: tuple[str, ...] = ()
 
 
-SWEEPS: dict[str, Sweep] = {
-    s.name: s
-    for s in (
-        Sweep(
-            "inversion",
-            "invert",
-            paths.INVERSION_FINAL,
-            "test",
-            encoder_init=True,
-            sgd_lr=True,
-            smoke={"steps": STEPS, "restarts": RESTARTS * 2, "num_images": IMAGES},
-            smoke_grids=("restarts",),
-        ),
-        Sweep(
-            "inpainting",
-            "inpaint",
-            paths.INPAINTING_TABLE,
-            "test",
-            encoder_init=True,
-            masks=True,
-            smoke={"steps": STEPS, "restarts": RESTARTS, "num_images": IMAGES},
-        ),
-        Sweep(
-            "interpolation",
-            "interpolate",
-            paths.INTERPOLATION_PATHS,
-            "test",
-            latent_path=True,
-            smoke={"steps": STEPS, "restarts": RESTARTS, "num_pairs": 4, "num_alphas": 5},
-        ),
-        # FID compares the samples to the training split, as sample_quality does
-        Sweep(
-            "truncation",
-            "truncation",
-            paths.TRUNCATION_TABLE,
-            "train",
-            smoke={"num_samples": SAMPLES},
-            smoke_grids=("psi",),
-        ),
-    )
-}
+SWEEPS: dict[str, Sweep] = by_name(
+    Sweep(
+        "inversion",
+        "invert",
+        paths.INVERSION_FINAL,
+        "test",
+        encoder_init=True,
+        sgd_lr=True,
+        smoke={"steps": STEPS, "restarts": RESTARTS * 2, "num_images": IMAGES},
+        smoke_grids=("restarts",),
+    ),
+    Sweep(
+        "inpainting",
+        "inpaint",
+        paths.INPAINTING_TABLE,
+        "test",
+        encoder_init=True,
+        masks=True,
+        smoke={"steps": STEPS, "restarts": RESTARTS, "num_images": IMAGES},
+    ),
+    Sweep(
+        "interpolation",
+        "interpolate",
+        paths.INTERPOLATION_PATHS,
+        "test",
+        latent_path=True,
+        smoke={"steps": STEPS, "restarts": RESTARTS, "num_pairs": 4, "num_alphas": 5},
+    ),
+    # FID compares the samples to the training split, as sample_quality does
+    Sweep(
+        "truncation",
+        "truncation",
+        paths.TRUNCATION_TABLE,
+        "train",
+        smoke={"num_samples": SAMPLES},
+        smoke_grids=("psi",),
+    ),
+)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from advgen.time_left import time_left
 from advgen.training.resume import ResumeState, TrainingStopped
@@ -105,3 +105,25 @@ def train_epochs(
                 f"stopped after {done_here} epoch(s) as requested; {where} holds epoch {trainer.epoch}"
             )
     return last_good
+
+
+T = TypeVar("T", bound=Trainer)
+Out = TypeVar("Out")
+R = TypeVar("R")
+
+
+def train_then_write(
+    trainer: T,
+    epochs: int,
+    resume: ResumeState,
+    write: Callable[[T, dict[str, Any], Out], R],
+    outputs: Out,
+    *,
+    stop_after_epochs: int | None = None,
+) -> R:
+    """:func:`train_epochs`, then ``write(trainer, its last good checkpoint, outputs)``, then
+    ``resume.finish()`` (the resume files go once the outputs are written); what ``write`` returns."""
+    final = train_epochs(trainer, epochs, resume, stop_after_epochs=stop_after_epochs)
+    written = write(trainer, final, outputs)
+    resume.finish()
+    return written

@@ -32,14 +32,15 @@ the same.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from advgen.errors import AdvgenError
+from advgen.errors import AdvgenError, NotStackableError
 
 MODES = ("auto", "stacked", "sequential")
 _NOISE = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
@@ -68,6 +69,33 @@ def replicate_mode(device: str | torch.device, requested: str = "auto") -> str:
     if requested != "auto":
         return requested
     return "stacked" if torch.device(device).type == "cuda" else "sequential"
+
+
+def not_stackable(what: str) -> NotStackableError:
+    """The refusal to stack the seeds of a model that cannot be: ``what`` (``key: the model``),
+    then the way out."""
+    return NotStackableError(
+        f"{what} cannot be trained with seeds stacked; train the replicates sequentially"
+    )
+
+
+R = TypeVar("R")
+
+
+def sequential_replicates(
+    train: Callable[..., R],
+    spec: Any,
+    seeds: Sequence[int],
+    inputs: tuple,
+    outputs: Sequence[Any],
+    **options: Any,
+) -> list[R]:
+    """The ``sequential`` mode, one run after another: ``train(spec with seed seeds[i], *inputs,
+    outputs[i], **options)`` for each ``i``."""
+    return [
+        train(dataclasses.replace(spec, seed=int(seed)), *inputs, out, **options)
+        for seed, out in zip(seeds, outputs, strict=True)
+    ]
 
 
 def noise_layers(model: nn.Module) -> list[str]:
