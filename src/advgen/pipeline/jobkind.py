@@ -47,7 +47,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from string import Formatter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Never, TypeVar
 
 from advgen import paths
 from advgen.jobfiles import Files
@@ -56,7 +56,7 @@ from advgen.specs import spec_dict, typed_spec
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
 
-__all__ = ["ONCE", "JobKind", "Output", "Values", "spec_dict", "typed_spec"]
+__all__ = ["ONCE", "AnyJobKind", "JobKind", "Output", "Values", "spec_dict", "typed_spec"]
 
 
 class Values(dict[str, Any]):
@@ -94,17 +94,20 @@ class Output:
 
 
 @dataclass(frozen=True)
-class JobKind(Generic[S]):
-    """One kind of job (module docstring)."""
+class AnyJobKind:
+    """A job kind whatever its spec's type: what the workflow, the command line and the job
+    schema read of a row (module docstring). Rows are :class:`JobKind`, whose type parameter
+    ties ``spec``, ``spec_type`` and ``run`` together; here ``run`` takes no spec a caller could
+    pass (``Never``): a job runs through its typed row."""
 
     name: str
     help: str
     outputs: Mapping[str, str | Output] = field(hash=False)
     each: Callable[[Plan], list[Values]]
     inputs: Callable[[Plan, Values], Mapping[str, list[str]]]
-    spec: Callable[[Plan, Values], S]
-    spec_type: type[S]
-    run: Callable[[Files, Files, S], None]
+    spec: Callable[[Plan, Values], object]
+    spec_type: type[object]
+    run: Callable[[Files, Files, Never], None]
     state: Mapping[str, str] = field(default_factory=dict, hash=False)
     trees: Mapping[str, str] = field(default_factory=dict, hash=False)
     resources: Mapping[str, int] = field(default_factory=dict, hash=False)
@@ -185,6 +188,17 @@ class JobKind(Generic[S]):
             else:
                 out[name] = [(value if isinstance(value, str) else value.path).format(**values)]
         return out
+
+
+@dataclass(frozen=True)
+class JobKind(AnyJobKind, Generic[S]):
+    """One row of the job-kind table (module docstring): its spec function's return type,
+    ``spec_type`` and ``run``'s spec parameter are one type ``S``, which the type checker infers
+    per row (a row whose three disagree is a type error)."""
+
+    spec: Callable[[Plan, Values], S]
+    spec_type: type[S]
+    run: Callable[[Files, Files, S], None]
 
 
 def _wildcards(path: str) -> list[str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any
 
 from advgen import paths
 from advgen.claims.page_job import claims_page
@@ -105,7 +104,7 @@ def provenance_spec(plan: Plan, values: Values) -> ProvenancePageSpec:
 
 PROVENANCE_OUTPUTS = {"html": paths.PROVENANCE_HTML, "rst": paths.PROVENANCE_RST}
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "claims",
         "the claims page (results/claims.html): verdicts of the claims file on this run, with intervals",

@@ -11,7 +11,6 @@ are :mod:`advgen.data.jobs`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from advgen import paths
 from advgen.data import jobs
@@ -70,7 +69,7 @@ def split_spec(plan: Plan, values: Values) -> PreparedSplitSpec:
     return PreparedSplitSpec(name=values.dataset, split=values.split, dataset=dataset)
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "download_data",
         "download a dataset with torchvision into its root and write a JSON receipt",

@@ -12,7 +12,6 @@ figure table (:mod:`advgen.pipeline.figures_defense`).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from advgen import paths
 from advgen.defense import jobs
@@ -95,7 +94,7 @@ def flip_spec(plan: Plan, values: Values) -> FlipJobSpec:
     return dataclasses.replace(plan.defense.expansion.flip_job(), device=plan.study.device)
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "purify",
         "evaluate a Defense-GAN / autoencoder purifier (or none) at one point under grey-box and adaptive attacks",

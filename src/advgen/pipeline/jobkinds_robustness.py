@@ -24,7 +24,6 @@ The transfer matrices' kinds (one job per source model, then the table) are
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from advgen import paths
 from advgen.attacks.registry import MASKING_BLACKBOX
@@ -255,7 +254,7 @@ def no_settings(plan: Plan, values: Values) -> NoSettings:
     return NoSettings()
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "train_classifier",
         "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}",

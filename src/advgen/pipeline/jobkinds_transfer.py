@@ -137,7 +137,7 @@ def capacity_transfer_spec(plan: Plan, values: Values) -> TransferTableSpec:
     return TransferTableSpec(sources=sources, within="seed", meta=capacity_meta(plan))
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "transfer_source",
         "one source model's rows of the transfer matrix: its adversarial examples on every model, with noise baselines",
