@@ -33,6 +33,12 @@ of job:
   ``job``: the job's name in its log and benchmark paths (default: the wildcards joined by
   ``/``, or the kind's name).
 
+``JobKind[S]``'s ``S`` is the spec's type: the type checker infers it per row (the stage modules
+leave their tables unannotated) and reports a row whose ``spec``, ``spec_type`` and ``run``
+disagree. What reads a row whatever its spec (the workflow, the command line, the job schema's
+writer) takes an :class:`AnyJobKind`. :func:`no_inputs` and :func:`no_settings` serve the rows
+of jobs that read no file or take no settings.
+
 ``plan`` is the :class:`advgen.pipeline.plan.Plan` (the :class:`advgen.pipeline.Pipeline`):
 every stage plan by attribute (``plan.robustness``). The table of job kinds is
 :data:`advgen.pipeline.jobkinds.JOB_KINDS`; ``workflow/rules/jobs.smk`` generates one rule per
@@ -51,12 +57,22 @@ from typing import TYPE_CHECKING, Any, Generic, Never, TypeVar
 
 from advgen import paths
 from advgen.jobfiles import Files
-from advgen.specs import spec_dict, typed_spec
+from advgen.specs import NoSettings, spec_dict, typed_spec
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
 
-__all__ = ["ONCE", "AnyJobKind", "JobKind", "Output", "Values", "spec_dict", "typed_spec"]
+__all__ = [
+    "ONCE",
+    "AnyJobKind",
+    "JobKind",
+    "Output",
+    "Values",
+    "no_inputs",
+    "no_settings",
+    "spec_dict",
+    "typed_spec",
+]
 
 
 class Values(dict[str, Any]):
@@ -199,6 +215,16 @@ class JobKind(AnyJobKind, Generic[S]):
     spec: Callable[[Plan, Values], S]
     spec_type: type[S]
     run: Callable[[Files, Files, S], None]
+
+
+def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The inputs of a job that reads no file."""
+    return {}
+
+
+def no_settings(plan: Plan, values: Values) -> NoSettings:
+    """The spec of a job that takes no settings (:class:`advgen.specs.NoSettings`)."""
+    return NoSettings()
 
 
 def _wildcards(path: str) -> list[str]:

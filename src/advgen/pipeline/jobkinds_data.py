@@ -17,7 +17,7 @@ from advgen.data import jobs
 from advgen.data.spec import OTHER_CAP, DatasetSpec, PreparedSplitSpec
 from advgen.pipeline.base import NAME
 from advgen.pipeline.data import SPLITS
-from advgen.pipeline.jobkind import JobKind, Values
+from advgen.pipeline.jobkind import JobKind, Values, no_inputs
 from advgen.pipeline.plan import Plan
 
 
@@ -41,10 +41,6 @@ def downloaded(plan: Plan) -> list[Values]:
     """The datasets whose files torchvision fetches; their receipts are what ``prepare_data``
     reads first."""
     return [values for values in every_dataset(plan) if plan.data.downloads(values.dataset)]
-
-
-def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return {}
 
 
 # --- one prepared split (advgen.data.jobs.prepare_split)

@@ -18,7 +18,7 @@ from advgen.defense import jobs
 from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, PurifySpec
 from advgen.pipeline.base import NAME, classifier_model, prepared, splits
 from advgen.pipeline.defense import PROBE_TABLE, PURIFY_TABLE
-from advgen.pipeline.jobkind import ONCE, JobKind, Values
+from advgen.pipeline.jobkind import ONCE, JobKind, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.probe import jobs as probe_jobs
 from advgen.specs import NoSettings
@@ -54,10 +54,6 @@ def if_purify(plan: Plan) -> list[Values]:
 def purify_tables(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The points' tables, purifier by purifier, each in point order."""
     return {"tables": [paths.fill(paths.PURIFY, **point) for point in every_point(plan)]}
-
-
-def no_settings(plan: Plan, values: Values) -> NoSettings:
-    return NoSettings()
 
 
 # --- the discriminator studies (advgen.probe.jobs)

@@ -31,7 +31,7 @@ from advgen.classifiers.jobs import train_classifier_job
 from advgen.classifiers.spec import ClassifierJobSpec
 from advgen.pipeline.base import NAME, classifier_model, splits
 from advgen.pipeline.figures_robustness import MASKING_TABLE
-from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
+from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.robustness import by_class, jobs, masking_job, worst_case
@@ -248,10 +248,6 @@ def worst_case_spec(plan: Plan, values: Values) -> worst_case.WorstCaseSpec:
     settings = plan.robustness.settings.worst_case
     assert settings is not None
     return worst_case.WorstCaseSpec(attacks=settings.attacks, standard=settings.standard)
-
-
-def no_settings(plan: Plan, values: Values) -> NoSettings:
-    return NoSettings()
 
 
 KINDS = (

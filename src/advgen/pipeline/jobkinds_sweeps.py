@@ -26,17 +26,10 @@ from advgen.pipeline.plan import Plan
 from advgen.pipeline.sweeps import LABEL
 from advgen.specs import typed_spec
 from advgen.sweeps import point_jobs
+from advgen.sweeps import spec as points
 from advgen.sweeps.registry import SWEEPS
-from advgen.sweeps.spec import (
-    InpaintingPoint,
-    InterpolationPoint,
-    InversionPoint,
-    PointSpec,
-    SweepTableSpec,
-    TruncationPoint,
-)
 
-P = TypeVar("P", bound=PointSpec)
+P = TypeVar("P", bound=points.PointSpec)
 
 
 def point_kind(
@@ -81,20 +74,20 @@ def point_kind(
 POINT_KINDS = (
     point_kind(
         "inversion",
-        InversionPoint,
+        points.InversionPoint,
         {"final": paths.INVERSION_FINAL, "steps": paths.INVERSION_STEPS, "latents": paths.INVERSION_LATENTS},
         point_jobs.invert,
     ),
-    point_kind("inpainting", InpaintingPoint, {"table": paths.INPAINTING_TABLE}, point_jobs.inpaint),
+    point_kind("inpainting", points.InpaintingPoint, {"table": paths.INPAINTING_TABLE}, point_jobs.inpaint),
     point_kind(
         "interpolation",
-        InterpolationPoint,
+        points.InterpolationPoint,
         {"paths": paths.INTERPOLATION_PATHS, "frames": paths.INTERPOLATION_FRAMES},
         point_jobs.interpolate,
     ),
     point_kind(
         "truncation",
-        TruncationPoint,
+        points.TruncationPoint,
         {"table": paths.TRUNCATION_TABLE, "samples": paths.TRUNCATION_SAMPLES},
         point_jobs.truncation,
     ),
@@ -113,8 +106,8 @@ def tables(plan: Plan, values: Values) -> dict[str, list[str]]:
     return {"tables": plan.sweeps.point_files(values.sweep, SWEEPS[values.sweep].table)}
 
 
-def table_spec(plan: Plan, values: Values) -> SweepTableSpec:
-    return SweepTableSpec(sweep=values.sweep)
+def table_spec(plan: Plan, values: Values) -> points.SweepTableSpec:
+    return points.SweepTableSpec(sweep=values.sweep)
 
 
 KINDS = (
@@ -126,7 +119,7 @@ KINDS = (
         each=every_sweep,
         inputs=tables,
         spec=table_spec,
-        spec_type=SweepTableSpec,
+        spec_type=points.SweepTableSpec,
         run=point_jobs.aggregate,
         wildcard_constraints={"sweep": "|".join(SWEEPS)},
     ),
