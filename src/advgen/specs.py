@@ -16,7 +16,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from advgen.errors import ConfigError
 
@@ -25,6 +25,8 @@ SCHEMA_KEY = "advgen.schema"
 #: the job schema's names (``jobs.schema.yaml#/$defs/name``) and the config's role names
 NAME = "#/$defs/name"
 ROLE = "config.schema.yaml#/properties/roles/propertyNames"
+
+T = TypeVar("T")
 
 
 def job_schema(
@@ -139,9 +141,11 @@ def spec_dict(spec: Any) -> Any:
     return spec
 
 
-def typed_spec(cls: type, data: Mapping[str, Any], what: str = "--spec") -> Any:
+def typed_spec(cls: type[T], data: Mapping[str, Any], what: str = "--spec") -> T:
     """``cls`` (a dataclass) from the JSON object ``data``; an unknown or missing field, or a
     value of the wrong shape, is a :class:`ConfigError` naming ``what`` and the field."""
+    if not dataclasses.is_dataclass(cls):
+        raise TypeError(f"{cls.__name__} is not a dataclass")
     if not isinstance(data, Mapping):
         raise ConfigError(f"{what}: expected a JSON object ({cls.__name__})")
     fields = {f.name: f for f in dataclasses.fields(cls)}

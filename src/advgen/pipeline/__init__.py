@@ -62,27 +62,11 @@ class Pipeline:
         self.jobs = JobsPlan(self)  # the job kinds (advgen.pipeline.jobkinds)
         from advgen.pipeline.jobkinds_claims import KINDS as PAGES
 
-        stages = (
-            self.data,
-            self.generative,
-            self.cv,
-            self.robustness,
-            self.sweeps,
-            self.defense,
-        )
-        others = [t for stage in stages for t in stage.targets()]
+        before = (self.data, self.generative, self.cv, self.robustness, self.sweeps, self.defense)
+        others = [t for stage in before for t in stage.targets()]
         others += self.jobs.targets([kind for kind in self.jobs.kinds() if kind not in PAGES])
         self.claims = ClaimsPlan(study, self.sweeps, others)  # what a claim may read
-        self.stages: tuple[Stage, ...] = (
-            self.data,
-            self.generative,
-            self.cv,
-            self.robustness,
-            self.sweeps,
-            self.defense,
-            self.jobs,
-            self.claims,
-        )
+        self.stages: tuple[Stage, ...] = (*before, self.jobs, self.claims)
         for stage in self.stages:  # a requested file that no entry makes: one line
             stage.on_unknown = on_unknown
 

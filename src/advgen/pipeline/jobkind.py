@@ -33,6 +33,12 @@ of job:
   ``job``: the job's name in its log and benchmark paths (default: the wildcards joined by
   ``/``, or the kind's name).
 
+``JobKind[S]``'s ``S`` is the spec's type: the type checker infers it per row (the stage modules
+leave their tables unannotated) and reports a row whose ``spec``, ``spec_type`` and ``run``
+disagree. What reads a row whatever its spec (the workflow, the command line, the job schema's
+writer) takes an :class:`AnyJobKind`. :func:`no_inputs` and :func:`no_settings` serve the rows
+of jobs that read no file or take no settings.
+
 ``plan`` is the :class:`advgen.pipeline.plan.Plan` (the :class:`advgen.pipeline.Pipeline`):
 every stage plan by attribute (``plan.robustness``). The table of job kinds is
 :data:`advgen.pipeline.jobkinds.JOB_KINDS`; ``workflow/rules/jobs.smk`` generates one rule per
@@ -47,16 +53,26 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from string import Formatter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Never, TypeVar
 
 from advgen import paths
 from advgen.jobfiles import Files
-from advgen.specs import spec_dict, typed_spec
+from advgen.specs import NoSettings, spec_dict, typed_spec
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
 
-__all__ = ["ONCE", "JobKind", "Output", "Values", "spec_dict", "typed_spec"]
+__all__ = [
+    "ONCE",
+    "AnyJobKind",
+    "JobKind",
+    "Output",
+    "Values",
+    "no_inputs",
+    "no_settings",
+    "spec_dict",
+    "typed_spec",
+]
 
 
 class Values(dict[str, Any]):
@@ -94,17 +110,20 @@ class Output:
 
 
 @dataclass(frozen=True)
-class JobKind(Generic[S]):
-    """One kind of job (module docstring)."""
+class AnyJobKind:
+    """A job kind whatever its spec's type: what the workflow, the command line and the job
+    schema read of a row (module docstring). Rows are :class:`JobKind`, whose type parameter
+    ties ``spec``, ``spec_type`` and ``run`` together; here ``run`` takes no spec a caller could
+    pass (``Never``): a job runs through its typed row."""
 
     name: str
     help: str
     outputs: Mapping[str, str | Output] = field(hash=False)
     each: Callable[[Plan], list[Values]]
     inputs: Callable[[Plan, Values], Mapping[str, list[str]]]
-    spec: Callable[[Plan, Values], S]
-    spec_type: type[S]
-    run: Callable[[Files, Files, S], None]
+    spec: Callable[[Plan, Values], object]
+    spec_type: type[object]
+    run: Callable[[Files, Files, Never], None]
     state: Mapping[str, str] = field(default_factory=dict, hash=False)
     trees: Mapping[str, str] = field(default_factory=dict, hash=False)
     resources: Mapping[str, int] = field(default_factory=dict, hash=False)
@@ -185,6 +204,27 @@ class JobKind(Generic[S]):
             else:
                 out[name] = [(value if isinstance(value, str) else value.path).format(**values)]
         return out
+
+
+@dataclass(frozen=True)
+class JobKind(AnyJobKind, Generic[S]):
+    """One row of the job-kind table (module docstring): its spec function's return type,
+    ``spec_type`` and ``run``'s spec parameter are one type ``S``, which the type checker infers
+    per row (a row whose three disagree is a type error)."""
+
+    spec: Callable[[Plan, Values], S]
+    spec_type: type[S]
+    run: Callable[[Files, Files, S], None]
+
+
+def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The inputs of a job that reads no file."""
+    return {}
+
+
+def no_settings(plan: Plan, values: Values) -> NoSettings:
+    """The spec of a job that takes no settings (:class:`advgen.specs.NoSettings`)."""
+    return NoSettings()
 
 
 def _wildcards(path: str) -> list[str]:

@@ -14,8 +14,6 @@ line in ``docs/reruns.md``; ``python -m advgen.registries --write`` writes its s
 
 from __future__ import annotations
 
-from typing import Any
-
 from advgen.pipeline import (
     jobkinds_claims,
     jobkinds_data,
@@ -27,10 +25,10 @@ from advgen.pipeline import (
     jobkinds_sweeps,
     jobkinds_transfer,
 )
-from advgen.pipeline.jobkind import JobKind
+from advgen.pipeline.jobkind import AnyJobKind
 
 #: every job kind, stage by stage
-JOB_KINDS: tuple[JobKind[Any], ...] = (
+JOB_KINDS: tuple[AnyJobKind, ...] = (
     *jobkinds_data.KINDS,
     *jobkinds_generative.KINDS,
     *jobkinds_robustness.KINDS,
@@ -43,4 +41,4 @@ JOB_KINDS: tuple[JobKind[Any], ...] = (
 )
 
 #: the rows by name
-BY_NAME: dict[str, JobKind[Any]] = {kind.name: kind for kind in JOB_KINDS}
+BY_NAME: dict[str, AnyJobKind] = {kind.name: kind for kind in JOB_KINDS}

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import os
 import shlex
-from typing import Any
 
 from advgen import paths
 from advgen.claims.page_job import claims_page
 from advgen.claims.page_spec import ClaimsPageSpec
 from advgen.findings import FindingsSpec, findings_job
 from advgen.pipeline.base import display
-from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
+from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_inputs, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.provenance import code_digest
 from advgen.provenance_page import ProvenancePageSpec, provenance_job
@@ -39,6 +38,14 @@ from advgen.specs import NoSettings
 CLAIMS_CATEGORY = "Claims"
 #: the folder the claims' tables are relative to, and the one the provenance page scans
 RESULTS = "results"
+
+
+def page(path: str, category: str, caption: str, label: str) -> Output:
+    """A page of the report: its HTML file, an entry of ``category`` whose caption is
+    ``workflow/report/<caption>``."""
+    return Output(
+        path, report={"category": category, "caption": f"../report/{caption}", "labels": {"page": label}}
+    )
 
 
 def if_claims(plan: Plan) -> list[Values]:
@@ -76,14 +83,6 @@ def findings_spec(plan: Plan, values: Values) -> FindingsSpec:
     return FindingsSpec(replicate_of=dict(sorted(plan.study.replicate_of.items())))
 
 
-def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return {}
-
-
-def no_settings(plan: Plan, values: Values) -> NoSettings:
-    return NoSettings()
-
-
 def always(plan: Plan) -> list[Values]:
     return ONCE
 
@@ -105,19 +104,12 @@ def provenance_spec(plan: Plan, values: Values) -> ProvenancePageSpec:
 
 PROVENANCE_OUTPUTS = {"html": paths.PROVENANCE_HTML, "rst": paths.PROVENANCE_RST}
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "claims",
         "the claims page (results/claims.html): verdicts of the claims file on this run, with intervals",
         outputs={
-            "html": Output(
-                paths.CLAIMS_HTML,
-                report={
-                    "category": CLAIMS_CATEGORY,
-                    "caption": "../report/claims.rst",
-                    "labels": {"page": "claims of the source documents"},
-                },
-            ),
+            "html": page(paths.CLAIMS_HTML, CLAIMS_CATEGORY, "claims.rst", "claims of the source documents"),
             "md": paths.CLAIMS_MD,
             "parquet": paths.CLAIMS_PARQUET,
             "rst": paths.CLAIMS_RST,
@@ -157,13 +149,8 @@ KINDS: tuple[JobKind[Any], ...] = (
         "provenance",
         "the report's page of the outputs built by other code than the installed advgen",
         outputs={
-            "html": Output(
-                paths.PROVENANCE_HTML,
-                report={
-                    "category": "Provenance",
-                    "caption": "../report/provenance.rst",
-                    "labels": {"page": "outputs built by other code"},
-                },
+            "html": page(
+                paths.PROVENANCE_HTML, "Provenance", "provenance.rst", "outputs built by other code"
             ),
             "rst": paths.PROVENANCE_RST,
         },

@@ -11,14 +11,13 @@ are :mod:`advgen.data.jobs`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from advgen import paths
 from advgen.data import jobs
 from advgen.data.spec import OTHER_CAP, DatasetSpec, PreparedSplitSpec
 from advgen.pipeline.base import NAME
 from advgen.pipeline.data import SPLITS
-from advgen.pipeline.jobkind import JobKind, Values
+from advgen.pipeline.jobkind import JobKind, Values, no_inputs
 from advgen.pipeline.plan import Plan
 
 
@@ -44,10 +43,6 @@ def downloaded(plan: Plan) -> list[Values]:
     return [values for values in every_dataset(plan) if plan.data.downloads(values.dataset)]
 
 
-def no_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return {}
-
-
 # --- one prepared split (advgen.data.jobs.prepare_split)
 def every_split(plan: Plan) -> list[Values]:
     return [Values(dataset=name, split=split) for name in plan.data.names() for split in SPLITS]
@@ -70,7 +65,7 @@ def split_spec(plan: Plan, values: Values) -> PreparedSplitSpec:
     return PreparedSplitSpec(name=values.dataset, split=values.split, dataset=dataset)
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "download_data",
         "download a dataset with torchvision into its root and write a JSON receipt",

@@ -12,14 +12,13 @@ figure table (:mod:`advgen.pipeline.figures_defense`).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from advgen import paths
 from advgen.defense import jobs
 from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, PurifySpec
 from advgen.pipeline.base import NAME, classifier_model, prepared, splits
 from advgen.pipeline.defense import PROBE_TABLE, PURIFY_TABLE
-from advgen.pipeline.jobkind import ONCE, JobKind, Values
+from advgen.pipeline.jobkind import ONCE, JobKind, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.probe import jobs as probe_jobs
 from advgen.specs import NoSettings
@@ -57,10 +56,6 @@ def purify_tables(plan: Plan, values: Values) -> dict[str, list[str]]:
     return {"tables": [paths.fill(paths.PURIFY, **point) for point in every_point(plan)]}
 
 
-def no_settings(plan: Plan, values: Values) -> NoSettings:
-    return NoSettings()
-
-
 # --- the discriminator studies (advgen.probe.jobs)
 def if_probes(plan: Plan) -> list[Values]:
     return ONCE if plan.defense.probes else []
@@ -95,7 +90,7 @@ def flip_spec(plan: Plan, values: Values) -> FlipJobSpec:
     return dataclasses.replace(plan.defense.expansion.flip_job(), device=plan.study.device)
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "purify",
         "evaluate a Defense-GAN / autoencoder purifier (or none) at one point under grey-box and adaptive attacks",

@@ -8,8 +8,6 @@ then one ``robust_features_table`` with a seed column. The rows of :data:`KINDS`
 
 from __future__ import annotations
 
-from typing import Any
-
 from advgen import paths
 from advgen.pipeline.base import classifier_model, splits
 from advgen.pipeline.jobkind import ONCE, JobKind, Values
@@ -62,8 +60,7 @@ def features_spec(plan: Plan, values: Values) -> RobustFeaturesSpec:
         "seed": pair.seed,
         "device": plan.study.device,
     }
-    spec_type: RobustFeaturesSpec = typed_spec(RobustFeaturesSpec, spec, "robustness.robust_features")
-    return spec_type
+    return typed_spec(RobustFeaturesSpec, spec, "robustness.robust_features")
 
 
 def if_features(plan: Plan) -> list[Values]:
@@ -80,7 +77,7 @@ def table_spec(plan: Plan, values: Values) -> RobustFeaturesTableSpec:
     return RobustFeaturesTableSpec()
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "robust_features",
         "build D_R (robust-model feature matching) and D_NR (standard-model feature matching or "

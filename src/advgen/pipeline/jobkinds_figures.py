@@ -132,6 +132,6 @@ def figure_kind(row: Figure) -> JobKind[FiguresSpec]:
     )
 
 
-KINDS: tuple[JobKind[Any], ...] = tuple(figure_kind(row) for row in FIGURES if row.job in (FAMILY, FIGURE))
+KINDS = tuple(figure_kind(row) for row in FIGURES if row.job in (FAMILY, FIGURE))
 
 __all__ = ["KINDS", "drawn", "family_figures", "figure_kind", "figure_spec"]

@@ -10,8 +10,6 @@ filled) and the config's device.
 
 from __future__ import annotations
 
-from typing import Any
-
 from advgen import paths
 from advgen.ae.jobs import train_ae_job
 from advgen.ae.spec import AeJobSpec
@@ -81,7 +79,7 @@ def real_grids(plan: Plan) -> list[str]:
     return plan.generative.real_grids()
 
 
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "train_gan",
         "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",

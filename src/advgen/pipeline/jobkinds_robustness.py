@@ -24,7 +24,6 @@ The transfer matrices' kinds (one job per source model, then the table) are
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from advgen import paths
 from advgen.attacks.registry import MASKING_BLACKBOX
@@ -32,7 +31,7 @@ from advgen.classifiers.jobs import train_classifier_job
 from advgen.classifiers.spec import ClassifierJobSpec
 from advgen.pipeline.base import NAME, classifier_model, splits
 from advgen.pipeline.figures_robustness import MASKING_TABLE
-from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
+from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.robustness import by_class, jobs, masking_job, worst_case
@@ -251,11 +250,7 @@ def worst_case_spec(plan: Plan, values: Values) -> worst_case.WorstCaseSpec:
     return worst_case.WorstCaseSpec(attacks=settings.attacks, standard=settings.standard)
 
 
-def no_settings(plan: Plan, values: Values) -> NoSettings:
-    return NoSettings()
-
-
-KINDS: tuple[JobKind[Any], ...] = (
+KINDS = (
     JobKind(
         "train_classifier",
         "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}",

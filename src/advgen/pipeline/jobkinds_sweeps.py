@@ -15,7 +15,7 @@ generator). The image a job draws while its tensors are in memory is a row of th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from advgen import paths
 from advgen.jobfiles import Files
@@ -26,41 +26,17 @@ from advgen.pipeline.plan import Plan
 from advgen.pipeline.sweeps import LABEL
 from advgen.specs import typed_spec
 from advgen.sweeps import point_jobs
+from advgen.sweeps import spec as points
 from advgen.sweeps.registry import SWEEPS
-from advgen.sweeps.spec import (
-    InpaintingPoint,
-    InterpolationPoint,
-    InversionPoint,
-    PointSpec,
-    SweepTableSpec,
-    TruncationPoint,
-)
 
-#: sweep -> (its point spec, its outputs, its job function)
-POINT_JOBS: dict[str, tuple[type[PointSpec], dict[str, str], Callable[[Files, Files, Any], None]]] = {
-    "inversion": (
-        InversionPoint,
-        {"final": paths.INVERSION_FINAL, "steps": paths.INVERSION_STEPS, "latents": paths.INVERSION_LATENTS},
-        point_jobs.invert,
-    ),
-    "inpainting": (InpaintingPoint, {"table": paths.INPAINTING_TABLE}, point_jobs.inpaint),
-    "interpolation": (
-        InterpolationPoint,
-        {"paths": paths.INTERPOLATION_PATHS, "frames": paths.INTERPOLATION_FRAMES},
-        point_jobs.interpolate,
-    ),
-    "truncation": (
-        TruncationPoint,
-        {"table": paths.TRUNCATION_TABLE, "samples": paths.TRUNCATION_SAMPLES},
-        point_jobs.truncation,
-    ),
-}
+P = TypeVar("P", bound=points.PointSpec)
 
 
-def point_kind(sweep: str) -> JobKind[Any]:
+def point_kind(
+    sweep: str, spec_type: type[P], outputs: dict[str, str], run: Callable[[Files, Files, P], None]
+) -> JobKind[P]:
     """The job kind of one grid point of ``sweep``: generator, classifier and images in, the
-    point's tables (and the figure its job draws) out."""
-    spec_type, outputs, run = POINT_JOBS[sweep]
+    point's tables (and the figure its job draws) out; ``run`` takes the point's ``spec_type``."""
 
     def each(plan: Plan) -> list[Values]:
         return [Values(generator=p.generator, point=p.label) for p in plan.sweeps.points(sweep)]
@@ -73,7 +49,7 @@ def point_kind(sweep: str) -> JobKind[Any]:
             "images": [prepared(point.dataset, SWEEPS[sweep].split)],
         }
 
-    def spec(plan: Plan, values: Values) -> Any:
+    def spec(plan: Plan, values: Values) -> P:
         point = plan.sweeps.point(sweep, values.generator, values.point)
         return typed_spec(spec_type, point.spec(plan.study.device), f"sweeps.{sweep}")
 
@@ -94,6 +70,32 @@ def point_kind(sweep: str) -> JobKind[Any]:
     )
 
 
+#: one job kind per sweep of the registry, in its order: the point's spec, outputs and job function
+POINT_KINDS = (
+    point_kind(
+        "inversion",
+        points.InversionPoint,
+        {"final": paths.INVERSION_FINAL, "steps": paths.INVERSION_STEPS, "latents": paths.INVERSION_LATENTS},
+        point_jobs.invert,
+    ),
+    point_kind("inpainting", points.InpaintingPoint, {"table": paths.INPAINTING_TABLE}, point_jobs.inpaint),
+    point_kind(
+        "interpolation",
+        points.InterpolationPoint,
+        {"paths": paths.INTERPOLATION_PATHS, "frames": paths.INTERPOLATION_FRAMES},
+        point_jobs.interpolate,
+    ),
+    point_kind(
+        "truncation",
+        points.TruncationPoint,
+        {"table": paths.TRUNCATION_TABLE, "samples": paths.TRUNCATION_SAMPLES},
+        point_jobs.truncation,
+    ),
+)
+if [kind.name for kind in POINT_KINDS] != [SWEEPS[sweep].rule for sweep in SWEEPS]:
+    raise ValueError("the sweeps' point kinds must follow the sweep registry (advgen.sweeps.registry.SWEEPS)")
+
+
 # --- one aggregate table per sweep (advgen.sweeps.point_jobs.aggregate)
 def every_sweep(plan: Plan) -> list[Values]:
     return [Values(sweep=s) for s in plan.sweeps.sweeps()]
@@ -104,12 +106,12 @@ def tables(plan: Plan, values: Values) -> dict[str, list[str]]:
     return {"tables": plan.sweeps.point_files(values.sweep, SWEEPS[values.sweep].table)}
 
 
-def table_spec(plan: Plan, values: Values) -> SweepTableSpec:
-    return SweepTableSpec(sweep=values.sweep)
+def table_spec(plan: Plan, values: Values) -> points.SweepTableSpec:
+    return points.SweepTableSpec(sweep=values.sweep)
 
 
-KINDS: tuple[JobKind[Any], ...] = (
-    *(point_kind(sweep) for sweep in SWEEPS),
+KINDS = (
+    *POINT_KINDS,
     JobKind(
         "aggregate_sweep",
         "check and concatenate the per-point tables of a sweep (one Parquet per sweep)",
@@ -117,7 +119,7 @@ KINDS: tuple[JobKind[Any], ...] = (
         each=every_sweep,
         inputs=tables,
         spec=table_spec,
-        spec_type=SweepTableSpec,
+        spec_type=points.SweepTableSpec,
         run=point_jobs.aggregate,
         wildcard_constraints={"sweep": "|".join(SWEEPS)},
     ),

@@ -13,7 +13,7 @@ capacity matrix):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from advgen import paths
 from advgen.pipeline.base import NAME, splits
@@ -24,26 +24,116 @@ from advgen.robustness import jobs
 from advgen.robustness.spec import TransferSettings, TransferSourceSpec, TransferTableSpec
 
 
-def transfer_settings(plan: Plan) -> TransferSettings:
-    settings = plan.robustness.settings.transfer
-    assert settings is not None
-    return settings
+class Matrix:
+    """A transfer matrix: its two kinds (:meth:`kinds`), and what differs between the matrices
+    (the subclasses): its rules' name, paths and help, which sources (``None``: the config runs no
+    such matrix), a source's targets, the attacks and eps its examples are crafted with, the
+    table's spec."""
+
+    name: ClassVar[str]
+    source_table: ClassVar[str]
+    table: ClassVar[str]
+    source_help: ClassVar[str]
+    help: ClassVar[str]
+
+    def sources(self, plan: Plan) -> list[str] | None:
+        raise NotImplementedError
+
+    def targets(self, plan: Plan, source: str) -> list[str]:
+        raise NotImplementedError
+
+    def crafted(self, plan: Plan) -> tuple[tuple[str, ...], float]:
+        raise NotImplementedError
+
+    def table_spec(self, plan: Plan, sources: tuple[str, ...]) -> TransferTableSpec:
+        raise NotImplementedError
+
+    def kinds(self) -> tuple[JobKind[TransferSourceSpec], JobKind[TransferTableSpec]]:
+        """``<name>_source``, one job per source model, and ``<name>``, its sources' rows
+        concatenated in source order."""
+        return source_kind(self), table_kind(self)
 
 
-def transfer_sources(plan: Plan) -> list[Values]:
-    """One job per classifier of the matrix, name order."""
-    if not plan.robustness.settings.transfer:
-        return []
-    return [Values(source=name) for name in sorted(transfer_settings(plan).classifiers)]
+class Transfer(Matrix):
+    """``robustness.transfer``: every classifier of the block on every one, sources in name order."""
+
+    name = "transfer"
+    source_table = paths.TRANSFER_SOURCE
+    table = paths.TRANSFER
+    source_help = (
+        "one source model's rows of the transfer matrix: its adversarial examples on every model, "
+        "with noise baselines"
+    )
+    help = "transfer matrix: adversarial examples from model i evaluated on model j (its sources' rows)"
+
+    @staticmethod
+    def settings(plan: Plan) -> TransferSettings:
+        settings = plan.robustness.settings.transfer
+        assert settings is not None
+        return settings
+
+    def sources(self, plan: Plan) -> list[str] | None:
+        return sorted(self.settings(plan).classifiers) if plan.robustness.settings.transfer else None
+
+    def targets(self, plan: Plan, source: str) -> list[str]:
+        return list(self.settings(plan).classifiers)
+
+    def crafted(self, plan: Plan) -> tuple[tuple[str, ...], float]:
+        settings = self.settings(plan)
+        return settings.attacks, settings.eps
+
+    def table_spec(self, plan: Plan, sources: tuple[str, ...]) -> TransferTableSpec:
+        return TransferTableSpec(sources=sources)
 
 
-def source_spec(
-    plan: Plan, source: str, targets: list[str], attacks: tuple[str, ...], eps: float
-) -> TransferSourceSpec:
-    """One source's rows of a matrix of ``targets`` crafted by ``attacks`` at ``eps``; the noise
-    seed of ``robustness.transfer`` (0 without that block)."""
+class Capacity(Matrix):
+    """The capacity sweep's models: one matrix per seed of its base classifier (a source's targets
+    are the models of its seed: the table's ``within``), the matrix's attacks at its eps (its own,
+    else the sweep's); each model's width, mode and seed are the table's ``meta``."""
+
+    name = "transfer_capacity"
+    source_table = paths.TRANSFER_CAPACITY_SOURCE
+    table = paths.TRANSFER_CAPACITY
+    source_help = (
+        "one source model's rows of the capacity transfer matrix: its examples on the models of its seed"
+    )
+    help = "transfer matrices across the capacity sweep's models, one per seed of its base classifier"
+
+    @staticmethod
+    def meta(plan: Plan) -> dict[str, dict[str, Any]]:
+        """Each capacity point's model: its width, mode and seed."""
+        points = plan.robustness.sweep_points("capacity")
+        return {p.classifier: {"width": p.value, "mode": p.mode, "seed": p.seed} for p in points}
+
+    def sources(self, plan: Plan) -> list[str] | None:
+        if plan.robustness.capacity_transfer_eps() is None:
+            return None
+        return plan.robustness.point_models("capacity")
+
+    def targets(self, plan: Plan, source: str) -> list[str]:
+        meta = self.meta(plan)
+        return [
+            name
+            for name in plan.robustness.point_models("capacity")
+            if meta[name]["seed"] == meta[source]["seed"]
+        ]
+
+    def crafted(self, plan: Plan) -> tuple[tuple[str, ...], float]:
+        rob = plan.robustness
+        capacity, eps = rob.settings.capacity, rob.capacity_transfer_eps()
+        assert capacity is not None and capacity.transfer is not None and eps is not None
+        return capacity.transfer.attacks, eps
+
+    def table_spec(self, plan: Plan, sources: tuple[str, ...]) -> TransferTableSpec:
+        return TransferTableSpec(sources=sources, within="seed", meta=self.meta(plan))
+
+
+def source_spec(plan: Plan, source: str, targets: list[str], matrix: Matrix) -> TransferSourceSpec:
+    """One source's rows of a matrix of ``targets``, crafted as ``matrix`` says; the noise seed of
+    ``robustness.transfer`` (0 without that block)."""
     rob = plan.robustness
     transfer = rob.settings.transfer
+    attacks, eps = matrix.crafted(plan)
     return TransferSourceSpec(
         source=source,
         targets=tuple(sorted(targets)),
@@ -62,126 +152,61 @@ def source_inputs(plan: Plan, targets: list[str]) -> dict[str, list[str]]:
     return {"models": model_files(sorted(targets)), "test": [splits(dataset)["test"]]}
 
 
-def transfer_source_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return source_inputs(plan, list(transfer_settings(plan).classifiers))
+def each_source(plan: Plan, matrix: Matrix) -> list[Values]:
+    return [Values(source=source) for source in matrix.sources(plan) or []]
 
 
-def transfer_source_spec(plan: Plan, values: Values) -> TransferSourceSpec:
-    settings = transfer_settings(plan)
-    return source_spec(plan, values.source, list(settings.classifiers), settings.attacks, settings.eps)
+def source_kind(matrix: Matrix) -> JobKind[TransferSourceSpec]:
+    """One job per source model of ``matrix``: its adversarial examples and noise baselines on its
+    targets, the unit of recomputation."""
 
+    def sources(plan: Plan) -> list[Values]:
+        return each_source(plan, matrix)
 
-def if_transfer(plan: Plan) -> list[Values]:
-    return ONCE if plan.robustness.settings.transfer else []
+    def inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+        return source_inputs(plan, matrix.targets(plan, values.source))
 
+    def spec(plan: Plan, values: Values) -> TransferSourceSpec:
+        return source_spec(plan, values.source, matrix.targets(plan, values.source), matrix)
 
-def transfer_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    """Every source's rows, sources in name order."""
-    return {"tables": [paths.fill(paths.TRANSFER_SOURCE, **job) for job in transfer_sources(plan)]}
-
-
-def transfer_spec(plan: Plan, values: Values) -> TransferTableSpec:
-    return TransferTableSpec(sources=tuple(job.source for job in transfer_sources(plan)))
-
-
-def capacity_meta(plan: Plan) -> dict[str, dict[str, Any]]:
-    """Each capacity point's model: its width, mode and seed."""
-    points = plan.robustness.sweep_points("capacity")
-    return {p.classifier: {"width": p.value, "mode": p.mode, "seed": p.seed} for p in points}
-
-
-def capacity_sources(plan: Plan) -> list[Values]:
-    """One job per model of the capacity sweep, name order (none without its matrix)."""
-    if plan.robustness.capacity_transfer_eps() is None:
-        return []
-    return [Values(source=name) for name in plan.robustness.point_models("capacity")]
-
-
-def capacity_targets(plan: Plan, source: str) -> list[str]:
-    """The capacity sweep's models of ``source``'s seed (its matrix), name order."""
-    meta = capacity_meta(plan)
-    return [
-        name
-        for name in plan.robustness.point_models("capacity")
-        if meta[name]["seed"] == meta[source]["seed"]
-    ]
-
-
-def capacity_source_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return source_inputs(plan, capacity_targets(plan, values.source))
-
-
-def capacity_source_spec(plan: Plan, values: Values) -> TransferSourceSpec:
-    """A source of the capacity matrix: the models of its seed, the matrix's attacks, its eps
-    (its own, else the sweep's)."""
-    rob = plan.robustness
-    capacity, eps = rob.settings.capacity, rob.capacity_transfer_eps()
-    assert capacity is not None and capacity.transfer is not None and eps is not None
-    targets = capacity_targets(plan, values.source)
-    return source_spec(plan, values.source, targets, capacity.transfer.attacks, eps)
-
-
-def if_capacity_transfer(plan: Plan) -> list[Values]:
-    return ONCE if plan.robustness.capacity_transfer_eps() is not None else []
-
-
-def capacity_transfer_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    """Every source's rows, sources in name order."""
-    return {"tables": [paths.fill(paths.TRANSFER_CAPACITY_SOURCE, **job) for job in capacity_sources(plan)]}
-
-
-def capacity_transfer_spec(plan: Plan, values: Values) -> TransferTableSpec:
-    """The capacity sweep's models (one matrix per seed of the base classifier: ``within``),
-    each model's width, mode and seed (``meta``)."""
-    sources = tuple(job.source for job in capacity_sources(plan))
-    return TransferTableSpec(sources=sources, within="seed", meta=capacity_meta(plan))
-
-
-KINDS: tuple[JobKind[Any], ...] = (
-    JobKind(
-        "transfer_source",
-        "one source model's rows of the transfer matrix: its adversarial examples on every model, with noise baselines",
-        outputs={"table": paths.TRANSFER_SOURCE},
-        each=transfer_sources,
-        inputs=transfer_source_inputs,
-        spec=transfer_source_spec,
+    return JobKind(
+        f"{matrix.name}_source",
+        matrix.source_help,
+        outputs={"table": matrix.source_table},
+        each=sources,
+        inputs=inputs,
+        spec=spec,
         spec_type=TransferSourceSpec,
         run=jobs.transfer_source,
         resources={"gpu": 1},
         wildcard_constraints={"source": NAME},
-        target=False,  # transfer concatenates them
-    ),
-    JobKind(
-        "transfer",
-        "transfer matrix: adversarial examples from model i evaluated on model j (its sources' rows)",
-        outputs={"table": paths.TRANSFER},
-        each=if_transfer,
-        inputs=transfer_inputs,
-        spec=transfer_spec,
+        target=False,  # the matrix's table gathers them
+    )
+
+
+def table_kind(matrix: Matrix) -> JobKind[TransferTableSpec]:
+    """The matrix: its sources' rows concatenated in source order."""
+
+    def once(plan: Plan) -> list[Values]:
+        return ONCE if matrix.sources(plan) is not None else []
+
+    def tables(plan: Plan, values: Values) -> dict[str, list[str]]:
+        """Every source's rows, sources in name order."""
+        return {"tables": [paths.fill(matrix.source_table, **job) for job in each_source(plan, matrix)]}
+
+    def spec(plan: Plan, values: Values) -> TransferTableSpec:
+        return matrix.table_spec(plan, tuple(job.source for job in each_source(plan, matrix)))
+
+    return JobKind(
+        matrix.name,
+        matrix.help,
+        outputs={"table": matrix.table},
+        each=once,
+        inputs=tables,
+        spec=spec,
         spec_type=TransferTableSpec,
         run=jobs.transfer_table,
-    ),
-    JobKind(
-        "transfer_capacity_source",
-        "one source model's rows of the capacity transfer matrix: its examples on the models of its seed",
-        outputs={"table": paths.TRANSFER_CAPACITY_SOURCE},
-        each=capacity_sources,
-        inputs=capacity_source_inputs,
-        spec=capacity_source_spec,
-        spec_type=TransferSourceSpec,
-        run=jobs.transfer_source,
-        resources={"gpu": 1},
-        wildcard_constraints={"source": NAME},
-        target=False,  # transfer_capacity gathers them
-    ),
-    JobKind(
-        "transfer_capacity",
-        "transfer matrices across the capacity sweep's models, one per seed of its base classifier",
-        outputs={"table": paths.TRANSFER_CAPACITY},
-        each=if_capacity_transfer,
-        inputs=capacity_transfer_inputs,
-        spec=capacity_transfer_spec,
-        spec_type=TransferTableSpec,
-        run=jobs.transfer_table,
-    ),
-)
+    )
+
+
+KINDS = (*Transfer().kinds(), *Capacity().kinds())

@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from advgen.config import spec_json
 from advgen.pipeline.base import Stage
-from advgen.pipeline.jobkind import JobKind, Output, Values, spec_dict
+from advgen.pipeline.jobkind import AnyJobKind, Output, Values, spec_dict
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
-
-AnyKind = JobKind[Any]
 
 
 class JobsPlan(Stage):
@@ -25,15 +23,15 @@ class JobsPlan(Stage):
         self.plan = plan
 
     @staticmethod
-    def kinds() -> tuple[AnyKind, ...]:
+    def kinds() -> tuple[AnyJobKind, ...]:
         from advgen.pipeline.jobkinds import JOB_KINDS
 
         return JOB_KINDS
 
-    def each(self, kind: AnyKind) -> list[Values]:
+    def each(self, kind: AnyJobKind) -> list[Values]:
         return kind.each(self.plan)
 
-    def values(self, kind: AnyKind, wildcards: Any) -> Values:
+    def values(self, kind: AnyJobKind, wildcards: Any) -> Values:
         """One job's wildcard values; a job the config does not ask for is :meth:`Stage.unknown`."""
         values = Values({name: getattr(wildcards, name) for name in kind.wildcards})
         if values:
@@ -45,17 +43,17 @@ class JobsPlan(Stage):
                 )
         return values
 
-    def inputs(self, kind: AnyKind, values: Values) -> dict[str, list[str]]:
+    def inputs(self, kind: AnyJobKind, values: Values) -> dict[str, list[str]]:
         return {name: list(files) for name, files in kind.inputs(self.plan, Values(values)).items()}
 
-    def spec(self, kind: AnyKind, values: Values) -> str:
+    def spec(self, kind: AnyJobKind, values: Values) -> str:
         """One job's typed spec as sorted JSON (``params.spec``)."""
         spec = kind.spec(self.plan, Values(values))
         if not isinstance(spec, kind.spec_type):
             raise TypeError(f"job kind {kind.name}: spec() returned {type(spec).__name__}")
         return spec_json(spec_dict(spec))
 
-    def outputs(self, kind: AnyKind) -> dict[str, str | list[str]]:
+    def outputs(self, kind: AnyJobKind) -> dict[str, str | list[str]]:
         """The rule's outputs: name -> path template, or the list of files an :class:`Output`'s
         ``each`` names (the rule wraps folders and report entries: ``workflow/rules/jobs.smk``)."""
         out: dict[str, str | list[str]] = {}
@@ -68,7 +66,7 @@ class JobsPlan(Stage):
                 out[name] = value.path
         return out
 
-    def input_function(self, kind: AnyKind) -> Callable[[Any], dict[str, list[str]]]:
+    def input_function(self, kind: AnyJobKind) -> Callable[[Any], dict[str, list[str]]]:
         """Input function of the kind's rule (named inputs, each a list)."""
 
         def inputs(wildcards: Any) -> dict[str, list[str]]:
@@ -77,7 +75,7 @@ class JobsPlan(Stage):
         inputs.__name__ = f"{kind.name}_inputs"
         return inputs
 
-    def spec_function(self, kind: AnyKind) -> Callable[[Any], str]:
+    def spec_function(self, kind: AnyJobKind) -> Callable[[Any], str]:
         """Params function of the kind's rule: the job's spec."""
 
         def spec(wildcards: Any) -> str:
@@ -86,7 +84,7 @@ class JobsPlan(Stage):
         spec.__name__ = f"{kind.name}_spec"
         return spec
 
-    def file_function(self, kind: AnyKind) -> Callable[[Any, Any, Any], str]:
+    def file_function(self, kind: AnyJobKind) -> Callable[[Any, Any, Any], str]:
         """Params function of the kind's rule: ``--input NAME=PATH ... --output NAME=PATH ...``
         from the job's named inputs and outputs, its tree inputs and state outputs (quoted)."""
 
@@ -99,7 +97,7 @@ class JobsPlan(Stage):
         files.__name__ = f"{kind.name}_files"
         return files
 
-    def targets(self, kinds: Sequence[AnyKind] | None = None) -> list[str]:
+    def targets(self, kinds: Sequence[AnyJobKind] | None = None) -> list[str]:
         """The target outputs (``JobKind.target``) of every job of every kind (or of ``kinds``)."""
         return [
             path

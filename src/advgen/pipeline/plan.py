@@ -37,31 +37,19 @@ class ClaimsView(Protocol):
 
 
 class Plan(Protocol):
-    """Every stage plan of a config (:class:`advgen.pipeline.Pipeline`)."""
+    """Every stage plan of a config (:class:`advgen.pipeline.Pipeline`); the rows read them, never
+    set them."""
 
-    @property
-    def study(self) -> Study: ...
+    study: Study
+    data: DataPlan
+    generative: GenerativePlan
+    cv: CvPlan
+    robustness: RobustnessPlan
+    sweeps: SweepsPlan
+    defense: DefensePlan
 
     @property
     def configfiles(self) -> Sequence[str]: ...
-
-    @property
-    def data(self) -> DataPlan: ...
-
-    @property
-    def generative(self) -> GenerativePlan: ...
-
-    @property
-    def cv(self) -> CvPlan: ...
-
-    @property
-    def robustness(self) -> RobustnessPlan: ...
-
-    @property
-    def sweeps(self) -> SweepsPlan: ...
-
-    @property
-    def defense(self) -> DefensePlan: ...
 
     @property
     def claims(self) -> ClaimsView: ...

@@ -48,7 +48,7 @@ from advgen.pipeline.spec_yaml import lines
 from advgen.specs import SCHEMA_KEY, ConfigEntry
 
 if TYPE_CHECKING:
-    from advgen.pipeline.jobkind import JobKind
+    from advgen.pipeline.jobkind import AnyJobKind
 
 #: the job schema's file name in the schemas folder
 JOBS_SCHEMA = "jobs.schema.yaml"
@@ -59,7 +59,7 @@ MARKER = (
 )
 
 
-def spec_classes(kinds: Iterable[JobKind[Any]] | None = None) -> dict[str, type]:
+def spec_classes(kinds: Iterable[AnyJobKind] | None = None) -> dict[str, type]:
     """Every dataclass the job kinds' specs are made of (``kinds``: default every row of
     :data:`advgen.pipeline.jobkinds.JOB_KINDS`), by name, in the order of their modules'
     definitions (module by module)."""
@@ -253,7 +253,7 @@ def write_jobs_schema(schema_dir: Path = SCHEMA_DIR) -> list[str]:
 
 
 def missing_definitions(
-    kinds: Iterable[JobKind[Any]] | None = None, schema_dir: Path = SCHEMA_DIR
+    kinds: Iterable[AnyJobKind] | None = None, schema_dir: Path = SCHEMA_DIR
 ) -> list[str]:
     """One line per job kind whose spec, or a dataclass it nests, has no definition in
     ``jobs.schema.yaml`` (a new kind before ``python -m advgen.registries --write``)."""
@@ -273,7 +273,7 @@ def missing_definitions(
     return out
 
 
-def check_definitions(kinds: Iterable[JobKind[Any]] | None = None, schema_dir: Path = SCHEMA_DIR) -> None:
+def check_definitions(kinds: Iterable[AnyJobKind] | None = None, schema_dir: Path = SCHEMA_DIR) -> None:
     """Refuse a job kind whose spec has no definition (:func:`missing_definitions`): one
     :class:`~advgen.errors.ConfigError` line, before any job is planned."""
     problems = missing_definitions(kinds, schema_dir)
