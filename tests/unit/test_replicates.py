@@ -163,9 +163,9 @@ def test_check_config_files_expands_and_validates(tmp_path: Path) -> None:
     robustness = plan.of(out)
     points = {p.classifier: p.spec for p in robustness.sweep_points("capacity")}
     assert sorted(points) == ["net", "net_seed1", "net_seed1_standard_w0p5", "net_standard_w0p5"]
-    assert points["net"]["replicate_of"] == "net" and points["net_seed1"]["seed"] == 1
-    assert "replicate_of" not in points["net_standard_w0p5"]
-    assert points["net_seed1_standard_w0p5"]["seed"] == 1
+    assert points["net"] == robustness.classifiers["net"] and points["net_seed1"].seed == 1
+    assert points["net_standard_w0p5"].width == 0.5 and points["net_standard_w0p5"].seed == 0
+    assert points["net_seed1_standard_w0p5"].seed == 1
     assert {"net_standard_w0p5", "net_seed1_standard_w0p5"} <= set(robustness.all_classifiers())
 
 

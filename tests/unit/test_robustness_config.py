@@ -107,9 +107,26 @@ def test_sweep_points_reuse_names_of_identical_specs() -> None:
         "tiny_cnn_pgd",
     ]
     everything = plan.of(config, "test.yaml").all_classifiers()
-    assert everything["tiny_cnn_pgd_pgd_w0p5"]["width"] == 0.5
-    assert everything["tiny_cnn_pgd_standard_f0p5"]["mode"] == "standard"
+    assert everything["tiny_cnn_pgd_pgd_w0p5"].width == 0.5
+    assert everything["tiny_cnn_pgd_standard_f0p5"].mode == "standard"
     assert set(config["classifiers"]) < set(everything)
+
+
+def test_sweep_points_reuse_a_classifier_of_the_same_job_spec() -> None:
+    """Points are compared as typed specs (the train_classifier job's): a configured classifier
+    that names the config's seed itself is the same model as a point, and a point carries its
+    base's spec with only the swept fields replaced."""
+    config = tiny()
+    config["classifiers"]["wide"] = dict(
+        config["classifiers"]["tiny_cnn_pgd"], width=0.5, seed=config["seed"]
+    )
+    config = validated(config)
+    robustness = plan.of(config, "test.yaml")
+    cap = robustness.sweep_points("capacity")
+    assert [p.classifier for p in cap] == ["tiny_cnn_pgd", "wide"]
+    assert "tiny_cnn_pgd_pgd_w0p5" not in robustness.all_classifiers()
+    base = robustness.classifiers["tiny_cnn_pgd"]
+    assert cap[1].spec == dataclasses.replace(base, width=0.5) == robustness.classifiers["wide"]
 
 
 def test_generated_name_clash_is_an_error() -> None:
@@ -184,9 +201,10 @@ def test_sweeps_follow_the_seeds_of_a_replicated_base() -> None:
             f"{run('tiny_cnn_pgd', k)}_pgd_w0p5",
         )
     ]
-    assert all(p.spec["seed"] == p.seed for p in cap)
-    assert cap[2].spec == config["classifiers"]["tiny_cnn_pgd"]  # replicate_of kept: the same run
-    assert "replicate_of" not in cap[1].spec
+    assert all(p.spec.seed == p.seed for p in cap)
+    configured = plan.of(config, "test.yaml").classifiers
+    assert cap[2].spec == configured["tiny_cnn_pgd"]  # the run's own spec: the same run
+    assert dataclasses.replace(cap[1].spec, mode="pgd", width=0.25) == configured["tiny_cnn_pgd"]
     data = plan.of(config, "test.yaml").sweep_points("data_size")
     assert [p.classifier for p in data if p.seed == 2] == [
         "tiny_cnn_pgd_seed2_standard_f0p5",

@@ -6,14 +6,20 @@ field for field; the modes and their papers are :mod:`advgen.classifiers.modes`.
 fields have no schema default (:data:`advgen.classifiers.pool.DEFAULTS` holds them): they are
 ``None`` when the entry leaves them out, and :func:`classifier_config` leaves them out again,
 so a checkpoint's ``config`` is the JSON the workflow passed.
+
+:func:`classifier_specs` types the ``classifiers`` section once (:func:`classifier_spec` per run:
+the entry with the config's seed and device filled in); the plans carry these values, and a
+sweep point is its base's spec with fields replaced (:func:`dataclasses.replace`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from advgen.specs import job_schema, spec_dict
+from advgen.replicates import run_entry
+from advgen.specs import job_schema, spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -66,3 +72,22 @@ def classifier_config(spec: ClassifierSpec) -> dict[str, Any]:
     spec): keys sorted as :func:`advgen.config.spec_json` writes them, the pool fields left unset
     absent (:func:`advgen.specs.spec_dict`)."""
     return dict(sorted(spec_dict(spec).items()))
+
+
+def classifier_spec(entry: Mapping[str, Any], seed: int, device: str, where: str) -> ClassifierSpec:
+    """A validated ``classifiers`` entry's ``train_classifier`` spec: the config's ``seed`` filled
+    in where the entry has none (:func:`advgen.replicates.run_entry`, which leaves
+    ``replicate_of`` out) and the config's ``device``; ``where`` names the entry in errors."""
+    spec: ClassifierSpec = typed_spec(ClassifierSpec, {**run_entry(entry, seed), "device": device}, where)
+    return spec
+
+
+def classifier_specs(
+    entries: Mapping[str, Mapping[str, Any]], seed: int, device: str, source: str
+) -> dict[str, ClassifierSpec]:
+    """Every run of the validated ``classifiers`` section (``entries``) typed by
+    :func:`classifier_spec`, in config order; ``source`` names the config in errors."""
+    return {
+        name: classifier_spec(entry, seed, device, f"{source}: classifiers.{name}")
+        for name, entry in entries.items()
+    }

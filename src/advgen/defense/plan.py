@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen.classifiers.spec import ClassifierSpec, classifier_specs
 from advgen.config import ConfigFile, check_grid_size
 from advgen.defense import attacks
 from advgen.defense.settings import DefenseSettings, PurifySettings
@@ -58,12 +59,12 @@ def _attacks(method: str, names: list[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class DefenseConfig:
-    """The defense section (typed), the GAN runs, the classifier entries, the global seed and the
+    """The defense section (typed), the GAN runs, the classifier runs (specs), the global seed and the
     generator runs (a purifier's generator is looked up in them: :mod:`advgen.generators`)."""
 
     settings: DefenseSettings
     gans: Mapping[str, GanSpec] = field(hash=False)
-    classifiers: Mapping[str, Mapping[str, Any]] = field(hash=False)
+    classifiers: Mapping[str, ClassifierSpec] = field(hash=False)
     generators: Generators = field(hash=False, repr=False)
     seed: int = 0
     source: str = "config"
@@ -71,7 +72,7 @@ class DefenseConfig:
     def dataset(self, family: str, name: str) -> str:
         """The data set of a classifier (``family`` classifier) or a GAN (any other family)."""
         if family == "classifier":
-            return str(self.classifiers[name].get("dataset"))
+            return self.classifiers[name].dataset
         return self.gans[name].dataset
 
     def check_references(self) -> None:
@@ -247,7 +248,7 @@ class DefenseConfig:
             gan = self.gans[name]
             model: dict[str, Any] = {"loss": gan.loss, "unroll_k": gan.unroll_k}
         else:
-            model = {"mode": self.classifiers[name].get("mode", "standard")}
+            model = {"mode": self.classifiers[name].mode}
         return ProbeSourceSpec(
             family=family,
             source=name,
@@ -300,7 +301,7 @@ def of(config: Mapping[str, Any], source: str = "config") -> DefenseConfig:
     return DefenseConfig(
         DefenseSettings.of(top.defense, source),
         run_specs(GanSpec, top.gans, top.seed, f"{source}: gans"),
-        top.classifiers,
+        classifier_specs(top.classifiers, top.seed, top.device, source),
         Generators.of(config),
         top.seed,
         source,

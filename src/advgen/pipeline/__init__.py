@@ -54,7 +54,7 @@ class Pipeline:
         self.cv = CvPlan(self.study)
         study = self.study
         defense = DefenseConfig(
-            study.defense, study.gans, study.classifier_entries, study.generators, study.seed, source
+            study.defense, study.gans, study.classifiers, study.generators, study.seed, source
         )
         self.robustness = RobustnessPlan(study, defense)  # the masking checks read the purifiers
         self.sweeps = SweepsPlan(study)

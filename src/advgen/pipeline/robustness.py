@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from advgen.attacks.registry import REGISTRY
-from advgen.classifiers.spec import ClassifierSpec
+from advgen.classifiers.spec import ClassifierSpec, classifier_config
 from advgen.defense.plan import NONE, DefenseConfig
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
 from advgen.pipeline.study import Study
-from advgen.replicates import run_entry
 from advgen.robustness import plan as expansion
 from advgen.robustness.settings import AttackEntry, ClassifierSweep, MaskingChecks, RobustnessSettings
 from advgen.robustness.spec import AttackSpec, CurveAttackSpec, EvalSettings
@@ -45,7 +44,7 @@ class RobustnessPlan(Stage):
     def __init__(self, study: Study, defense: DefenseConfig) -> None:
         super().__init__(study)
         self.expansion = expansion.RobustnessConfig(
-            study.robustness, study.classifier_entries, study.seed, study.source
+            study.robustness, study.classifiers, study.replicate_of, study.seed, study.source
         )
         self.expansion.check_references()
         self.classifiers = self.expansion.all_classifiers()
@@ -57,16 +56,12 @@ class RobustnessPlan(Stage):
     def settings(self) -> RobustnessSettings:
         return self.study.robustness
 
-    def classifier(self, name: str) -> dict[str, Any]:
-        """A classifier's validated entry (sweep points included)."""
+    def classifier_spec(self, name: str) -> ClassifierSpec:
+        """A classifier's ``train_classifier`` spec (sweep points included)."""
         return self.lookup(self.classifiers, name, "classifiers", "classifier")
 
-    def classifier_spec(self, name: str) -> ClassifierSpec:
-        """A classifier's ``train_classifier`` spec: its entry, seed and device filled in."""
-        return self.study.classifier_spec(name, self.classifier(name))
-
     def classifier_dataset(self, name: str) -> str:
-        return str(self.classifier(name).get("dataset"))
+        return self.classifier_spec(name).dataset
 
     def eval_settings(self, max_examples: int | None = None) -> EvalSettings:
         """The test images a job evaluates (``max_examples``: an attack's own cap, else the section's)."""
@@ -142,8 +137,10 @@ class RobustnessPlan(Stage):
         return sorted({p.classifier for p in self.sweep_points(sweep)})
 
     def point_entry(self, point: expansion.SweepPoint) -> dict[str, Any]:
-        """A point's classifier spec without ``device`` (seed filled in)."""
-        return run_entry(point.spec, self.study.seed)
+        """A point's classifier spec as the sweep job's JSON (:attr:`SweepSpec.points
+        <advgen.robustness.spec.SweepSpec.points>`): :func:`classifier_config` without ``device``
+        (the sweep job's own)."""
+        return {k: v for k, v in classifier_config(point.spec).items() if k != "device"}
 
     # --- capacity transfer matrix (Madry et al. 2018: capacity reduces transferability)
     def capacity_transfer_eps(self) -> float | None:

@@ -13,9 +13,9 @@ run an :class:`~advgen.ae.spec.AeSpec`, the ``sample_quality`` section a
 :class:`~advgen.generators.Generators`. The plans read attributes, never ``config["..."]``
 (``scripts/check_plan_config.py`` holds them to it); the validated mapping itself is not kept.
 
-The classifier entries are also kept as the config's JSON objects (``classifier_entries``):
-the robustness plan derives its sweep points from them key by key, and a classifier's job spec
-is :meth:`Study.classifier_spec`. No torch here: the Snakefile builds it.
+The classifier runs are typed once (:func:`advgen.classifiers.spec.classifier_specs`: each a
+``train_classifier`` spec, seed and device filled in); the robustness plan derives its sweep
+points from these specs. No torch here: the Snakefile builds it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.ae.spec import AeSpec
-from advgen.classifiers.spec import ClassifierSpec
+from advgen.classifiers.spec import ClassifierSpec, classifier_specs
 from advgen.config import ConfigFile, dataset_spec
 from advgen.cv.settings import CvSettings
 from advgen.data.spec import DatasetSpec
@@ -61,7 +61,6 @@ class Study:
     autoencoders: dict[str, AeSpec]
     generators: Generators
     classifiers: dict[str, ClassifierSpec]
-    classifier_entries: dict[str, dict[str, Any]]
     replicate_of: dict[str, str]
     sample_quality: SampleQualitySpec | None
     robustness: RobustnessSettings
@@ -95,11 +94,7 @@ class Study:
             gans=gans,
             autoencoders=autoencoders,
             generators=Generators({"gans": gans, "autoencoders": autoencoders}),
-            classifiers={
-                name: classifier_spec(entry, top.seed, top.device, f"{source}: classifiers.{name}")
-                for name, entry in top.classifiers.items()
-            },
-            classifier_entries={name: dict(entry) for name, entry in top.classifiers.items()},
+            classifiers=classifier_specs(top.classifiers, top.seed, top.device, source),
             replicate_of={
                 run: str(entry[REPLICATE_OF]) for run, entry in models.items() if entry.get(REPLICATE_OF)
             },
@@ -139,17 +134,6 @@ class Study:
         """A run's training seed: its entry's, else the config's."""
         entry = self.model_entries().get(run)
         return int(run_entry(entry, self.seed)[SEED]) if entry is not None else self.seed
-
-    def classifier_spec(self, name: str, entry: Mapping[str, Any]) -> ClassifierSpec:
-        """A classifier run's ``train_classifier`` spec: its entry (a configured classifier or a
-        sweep point), seed and device filled in."""
-        return classifier_spec(entry, self.seed, self.device, f"{self.source}: classifiers.{name}")
-
-
-def classifier_spec(entry: Mapping[str, Any], seed: int, device: str, where: str) -> ClassifierSpec:
-    """A classifier entry's ``train_classifier`` spec, the config's ``seed`` and ``device`` filled in."""
-    spec: ClassifierSpec = typed_spec(ClassifierSpec, {**run_entry(entry, seed), "device": device}, where)
-    return spec
 
 
 def runs_of(study: Study) -> dict[str, list[str]]:

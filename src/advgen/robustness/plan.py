@@ -1,14 +1,15 @@
 """The robustness stage's job plan, from the validated config (no torch: the DAG imports it).
 
 :func:`of` types the config once (:class:`RobustnessConfig`: the ``robustness`` section as
-:class:`~advgen.robustness.settings.RobustnessSettings`, the classifier entries, the global seed);
+:class:`~advgen.robustness.settings.RobustnessSettings`, each classifier run as its
+:class:`~advgen.classifiers.spec.ClassifierSpec`, the runs' replicated entries, the global seed);
 its methods expand it:
 
 * :meth:`~RobustnessConfig.all_classifiers`: the ``classifiers`` section plus the classifiers
   the capacity and data-size sweeps train. A sweep point is its base classifier's spec with
-  ``mode`` and ``width`` (capacity) or ``train_fraction`` (data size) replaced; it reuses the name
-  of a configured classifier with the same spec, else gets ``<base>_<mode>_w0p5`` /
-  ``<base>_<mode>_f0p25``.
+  ``mode`` and ``width`` (capacity) or ``train_fraction`` (data size) replaced
+  (:func:`dataclasses.replace`); it reuses the name of a configured classifier or an earlier
+  point with the same spec, else gets ``<base>_<mode>_w0p5`` / ``<base>_<mode>_f0p25``.
 * :meth:`~RobustnessConfig.base_runs`: the runs an experiment's base classifier stands for. A
   base that is a run of a replicated entry (``seeds`` / ``replicates``: the first seed's run keeps
   the entry's name, which a single reference to the entry names) stands for every run of that
@@ -26,15 +27,17 @@ its methods expand it:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.attacks.registry import BUDGET_TRANSFER_ATTACKS, MINIMAL_ATTACKS, TRANSFER_ATTACKS, listing
+from advgen.classifiers.spec import ClassifierSpec, classifier_specs
 from advgen.config import ConfigFile, check_grid_size
 from advgen.errors import ConfigError
-from advgen.replicates import REPLICATE_OF, SEED, run_entry
+from advgen.replicates import REPLICATE_OF
 from advgen.robustness.settings import ClassifierSweep, RobustnessSettings
 
 #: sweep kind -> (the classifier field it varies, its grid's key, the letter of its points' names)
@@ -70,14 +73,14 @@ def _key(sweep: str) -> str:
 @dataclass(frozen=True)
 class SweepPoint:
     """One point of a classifier sweep: the classifier it trains (a name), its mode, the swept
-    field's ``value`` (``width`` or ``train_fraction``), its seed and its classifier entry."""
+    field's ``value`` (``width`` or ``train_fraction``), its seed and its classifier's spec."""
 
     classifier: str
     mode: str
     field: str
     value: float
     seed: int
-    spec: dict[str, Any] = field(hash=False)
+    spec: ClassifierSpec
 
 
 @dataclass(frozen=True)
@@ -92,10 +95,13 @@ class FeaturePair:
 
 @dataclass(frozen=True)
 class RobustnessConfig:
-    """The robustness section (typed), the configured classifier entries and the global seed."""
+    """The robustness section (typed), the configured classifier runs' specs (config order),
+    the replicated entry of each run that is one (``replicate_of``: run -> entry) and the
+    global seed."""
 
     settings: RobustnessSettings
-    classifiers: Mapping[str, Mapping[str, Any]] = field(hash=False)
+    classifiers: Mapping[str, ClassifierSpec] = field(hash=False)
+    replicate_of: Mapping[str, str] = field(hash=False)
     seed: int = 0
     source: str = "config"
 
@@ -118,28 +124,23 @@ class RobustnessConfig:
     def base_runs(self, name: str) -> list[str]:
         """The runs the base classifier ``name`` stands for: every run of its replicated entry
         (in seed order) when it is one (``replicate_of``), else ``[name]``."""
-        entry = (self.classifiers.get(name) or {}).get(REPLICATE_OF)
+        entry = self.replicate_of.get(name) if name in self.classifiers else None
         if not entry:
             return [name]
-        return [run for run, other in self.classifiers.items() if other.get(REPLICATE_OF) == entry]
+        return [run for run in self.classifiers if self.replicate_of.get(run) == entry]
 
-    def run_seed(self, entry: Mapping[str, Any]) -> int:
-        """The training seed of a classifier entry: its own ``seed``, else the config's."""
-        return int(run_entry(entry, self.seed)[SEED])
-
-    def _points(self, sweep: str, known: dict[str, dict[str, Any]]) -> list[SweepPoint]:
+    def _points(self, sweep: str, known: dict[str, ClassifierSpec]) -> list[SweepPoint]:
         settings = self.sweep_settings().get(sweep)
         if not settings:
             return []
         name_field, grid_key, letter = SWEEPS[sweep_kind(sweep)]
         points = []
         for base_name in self.base_runs(settings.classifier):
-            base = dict(self.classifiers[base_name])
+            base = self.classifiers[base_name]
             for mode in settings.modes:
                 for value in settings.grid(grid_key):
-                    spec = dict(base, mode=mode, **{name_field: float(value)})
-                    if spec != base:  # a new model: not one of the runs the base replicates
-                        spec.pop(REPLICATE_OF, None)
+                    changes: dict[str, Any] = {"mode": mode, name_field: float(value)}
+                    spec = dataclasses.replace(base, **changes)
                     same = [n for n in sorted(known) if known[n] == spec]
                     name = same[0] if same else f"{base_name}_{mode}_{letter}{_tag(value)}"
                     if name in known and known[name] != spec:
@@ -148,12 +149,12 @@ class RobustnessConfig:
                             "by another classifier; rename that classifier"
                         )
                     known[name] = spec
-                    points.append(SweepPoint(name, mode, name_field, float(value), self.run_seed(spec), spec))
+                    points.append(SweepPoint(name, mode, name_field, float(value), spec.seed, spec))
         return points
 
     @functools.cached_property
-    def _plan(self) -> tuple[dict[str, dict[str, Any]], dict[str, list[SweepPoint]]]:
-        known = {name: dict(spec) for name, spec in self.classifiers.items()}
+    def _plan(self) -> tuple[dict[str, ClassifierSpec], dict[str, list[SweepPoint]]]:
+        known = dict(self.classifiers)
         names = [*SWEEPS, *(s for s in self.sweep_names() if s not in SWEEPS)]
         points = {sweep: self._points(sweep, known) for sweep in names}
         return known, points
@@ -164,8 +165,8 @@ class RobustnessConfig:
         an earlier sweep point's reuses that name, so no model is trained twice."""
         return self._plan[1][sweep]
 
-    def all_classifiers(self) -> dict[str, dict[str, Any]]:
-        """Every classifier to train: configured ones and sweep points (name -> entry)."""
+    def all_classifiers(self) -> dict[str, ClassifierSpec]:
+        """Every classifier to train: configured ones and sweep points (name -> spec)."""
         return self._plan[0]
 
     def robust_features_pairs(self) -> list[FeaturePair]:
@@ -185,7 +186,7 @@ class RobustnessConfig:
             "classifier": features.classifier,
         }
         runs = {key: self.base_runs(name) for key, name in names.items()}
-        seeds = {key: [self.run_seed(self.classifiers[r]) for r in rs] for key, rs in runs.items()}
+        seeds = {key: [self.classifiers[r].seed for r in rs] for key, rs in runs.items()}
         replicated = [key for key in FEATURE_CLASSIFIERS if len(runs[key]) > 1]
         if not replicated:
             return [FeaturePair(self.seed, **{key: runs[key][0] for key in FEATURE_CLASSIFIERS})]
@@ -233,7 +234,7 @@ class RobustnessConfig:
         if transfer:
             need(transfer.classifiers, classifiers, "robustness.transfer.classifiers", "classifier")
             need(transfer.attacks, attacks, "robustness.transfer.attacks", "attack")
-            datasets = sorted({str(classifiers[n].get("dataset")) for n in transfer.classifiers})
+            datasets = sorted({classifiers[n].dataset for n in transfer.classifiers})
             if len(datasets) > 1:
                 raise ConfigError(
                     f"{source}: robustness.transfer.classifiers: all must share one dataset "
@@ -291,4 +292,10 @@ class RobustnessConfig:
 def of(config: Mapping[str, Any], source: str = "config") -> RobustnessConfig:
     """The robustness plan of a validated config (its ``robustness`` section typed once)."""
     top = ConfigFile.of(config, source)
-    return RobustnessConfig(RobustnessSettings.of(top.robustness, source), top.classifiers, top.seed, source)
+    return RobustnessConfig(
+        RobustnessSettings.of(top.robustness, source),
+        classifier_specs(top.classifiers, top.seed, top.device, source),
+        {run: str(entry[REPLICATE_OF]) for run, entry in top.classifiers.items() if entry.get(REPLICATE_OF)},
+        top.seed,
+        source,
+    )
