@@ -7,10 +7,10 @@ each: ``plan.robustness``) expand the config into jobs. Every job is a job kind
 family too (a row of the figure table, :mod:`advgen.pipeline.figures`); every artifact path
 is spelled once, in :mod:`advgen.paths`. No torch anywhere here: the Snakefile imports it.
 
-Adding a stage: a ``Stage`` subclass in ``advgen/pipeline/<stage>.py`` (the config's
-expansion: which jobs, cross-reference checks), one attribute in :meth:`Pipeline.__init__`,
-its job kinds (``advgen/pipeline/jobkinds_<stage>.py``) and figure rows
-(``advgen/pipeline/figures_<stage>.py``).
+Adding a stage: a ``Stage`` subclass (the config's expansion: which jobs, cross-reference
+checks) beside its job kinds in ``advgen/pipeline/jobkinds_<stage>.py`` (the data, sweeps and
+defense stages; :class:`advgen.pipeline.plan.Plan` reads it through a view), one attribute in
+:meth:`Pipeline.__init__`, and its figure rows (``advgen/pipeline/figures_<stage>.py``).
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ class Pipeline:
         from advgen.defense.plan import DefenseConfig
         from advgen.pipeline.claims import ClaimsPlan
         from advgen.pipeline.cv import CvPlan
-        from advgen.pipeline.data import DataPlan
-        from advgen.pipeline.defense import DefensePlan
         from advgen.pipeline.generative import GenerativePlan
+        from advgen.pipeline.jobkinds_data import DataPlan
+        from advgen.pipeline.jobkinds_defense import DefensePlan
+        from advgen.pipeline.jobkinds_sweeps import SweepsPlan
         from advgen.pipeline.jobs import JobsPlan
         from advgen.pipeline.robustness import RobustnessPlan
         from advgen.pipeline.study import Study
-        from advgen.pipeline.sweeps import SweepsPlan
 
         self.source = source
         self.configfiles = tuple(configfiles)
@@ -65,7 +65,7 @@ class Pipeline:
         before = (self.data, self.generative, self.cv, self.robustness, self.sweeps, self.defense)
         others = [t for stage in before for t in stage.targets()]
         others += self.jobs.targets([kind for kind in self.jobs.kinds() if kind not in PAGES])
-        self.claims = ClaimsPlan(study, self.sweeps, others)  # what a claim may read
+        self.claims = ClaimsPlan(study, self.sweeps.grid, others)  # what a claim may read
         self.stages: tuple[Stage, ...] = (*before, self.jobs, self.claims)
         for stage in self.stages:  # a requested file that no entry makes: one line
             stage.on_unknown = on_unknown

@@ -36,7 +36,7 @@ from advgen.columns import (
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
 from advgen.pipeline.study import Study, resolve_roles, runs_of
-from advgen.pipeline.sweeps import SweepsPlan
+from advgen.sweeps.grid import SweepPlan
 
 __all__ = ["ClaimsPlan", "check_claims", "produced_tables", "resolve_roles", "runs_of", "table_columns"]
 
@@ -77,7 +77,7 @@ def _rel(path: str) -> str:
     return path.removeprefix(f"{RESULTS}/")
 
 
-def table_columns(rel: str, study: Study | None, sweeps: SweepsPlan | None) -> set[str] | None:
+def table_columns(rel: str, study: Study | None, sweeps: SweepPlan | None) -> set[str] | None:
     """The columns of table ``rel`` (relative to ``results/``), or None for no known table."""
     from advgen.robustness.tables import CURVE_COLUMNS
 
@@ -119,7 +119,7 @@ def table_columns(rel: str, study: Study | None, sweeps: SweepsPlan | None) -> s
 
 
 def check_claims(
-    claims_file: str, study: Study, sweeps: SweepsPlan, produced_paths: set[str]
+    claims_file: str, study: Study, sweeps: SweepPlan, produced_paths: set[str]
 ) -> tuple[Any, dict[str, list[str]], set[str]]:
     """Check a claims file against the config and the DAG its plans make (no torch).
 
@@ -259,7 +259,7 @@ class ClaimsPlan(Stage):
     """``results/claims.html`` and ``results/tables/claims.{md,parquet,rst}`` from the claims file
     (the job kinds of :mod:`advgen.pipeline.jobkinds_claims`)."""
 
-    def __init__(self, study: Study, sweeps: SweepsPlan, targets: Iterable[str]) -> None:
+    def __init__(self, study: Study, sweeps: SweepPlan, targets: Iterable[str]) -> None:
         """``targets``: of every other stage (what a claim may read)."""
         super().__init__(study)
         self.produced_paths = produced_tables(study, targets)

@@ -5,8 +5,8 @@ eps; with their small plan functions."""
 from __future__ import annotations
 
 from advgen import paths
-from advgen.pipeline.defense import PROBE_TABLE, PURIFY_TABLE
 from advgen.pipeline.figure import ONCE, Figure, Options, Plot, Values, summary
+from advgen.pipeline.jobkinds_defense import PROBE_TABLE, PURIFY_TABLE
 from advgen.pipeline.plan import Plan
 from advgen.plots.defense import flip_eps, probe_bars, purify_cost, purify_curves
 

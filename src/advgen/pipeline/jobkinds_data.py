@@ -1,11 +1,14 @@
-"""The data stage's job kinds (:data:`KINDS`, rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`):
-the torchvision downloads, the prepared splits and the manifests.
+"""The data stage: its plan (:class:`DataPlan`: the datasets of the config, each a
+:class:`~advgen.data.spec.DatasetSpec`, and which of them torchvision downloads) and its job kinds
+(:data:`KINDS`, rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): the torchvision downloads,
+the prepared splits and the manifests.
 
 The downloads and the manifests take the dataset's validated config entry as their spec
 (:class:`~advgen.data.spec.DatasetSpec`, whose JSON is that entry); a split's job takes its
 :class:`~advgen.data.spec.PreparedSplitSpec`: the dataset's name, the split and the entry without
-the other split's cap (so editing ``max_test`` rewrites the test split only). The job functions
-are :mod:`advgen.data.jobs`.
+the other split's cap: ``max_test`` is not in the training split's spec, ``max_train`` not in the
+test split's, so editing ``max_test`` rewrites the test split only and the GANs, which read the
+training split alone, do not rerun. The job functions are :mod:`advgen.data.jobs`.
 """
 
 from __future__ import annotations
@@ -13,12 +16,29 @@ from __future__ import annotations
 import dataclasses
 
 from advgen import paths
-from advgen.data import jobs
+from advgen.data import BUNDLED_SOURCES, jobs
 from advgen.data.spec import OTHER_CAP, DatasetSpec, PreparedSplitSpec
-from advgen.pipeline.base import NAME
-from advgen.pipeline.data import SPLITS
+from advgen.pipeline.base import NAME, Stage
 from advgen.pipeline.jobkind import JobKind, Values, no_inputs
 from advgen.pipeline.plan import Plan
+
+#: the prepared splits (wildcard ``{split}`` of prepare_data)
+SPLITS = ("train", "test")
+
+
+class DataPlan(Stage):
+    def dataset(self, name: str) -> DatasetSpec:
+        return self.lookup(self.study.datasets, name, "datasets", "dataset")
+
+    def names(self) -> list[str]:
+        """The datasets, sorted."""
+        return sorted(self.study.datasets)
+
+    def downloads(self, name: str) -> bool:
+        """Whether torchvision fetches the dataset's files (``download: true``, a source no
+        package ships): a ``download_data`` job."""
+        spec = self.dataset(name)
+        return spec.source not in BUNDLED_SOURCES and spec.download
 
 
 def spec(plan: Plan, values: Values) -> DatasetSpec:

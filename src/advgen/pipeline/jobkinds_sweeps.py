@@ -1,4 +1,5 @@
-"""The sweeps stage's job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): one job per
+"""The sweeps stage: its plan (:class:`SweepsPlan`: the grid points of every sweep,
+:mod:`advgen.sweeps.grid`) and its job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): one job per
 (sweep, generator, grid point), one row per sweep of the sweep registry
 (:data:`advgen.sweeps.registry.SWEEPS`: its rule name, the split it reads, the table its aggregate
 concatenates), and one ``aggregate_sweep`` job per sweep.
@@ -18,18 +19,51 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from advgen import paths
+from advgen.errors import ConfigError
 from advgen.jobfiles import Files
-from advgen.pipeline.base import NAME, prepared
+from advgen.pipeline.base import NAME, Stage, prepared
 from advgen.pipeline.figures_sweeps import STAGE_FIGURES
 from advgen.pipeline.jobkind import JobKind, Output, Values
 from advgen.pipeline.plan import Plan
-from advgen.pipeline.sweeps import LABEL
+from advgen.pipeline.study import Study
 from advgen.specs import typed_spec
-from advgen.sweeps import point_jobs
+from advgen.sweeps import grid, point_jobs
 from advgen.sweeps import spec as points
 from advgen.sweeps.registry import SWEEPS
 
 P = TypeVar("P", bound=points.PointSpec)
+
+#: a grid point's readable label (the ``{point}`` wildcard; the tables' ``point`` column)
+LABEL = grid.LABEL_PATTERN
+
+
+class SweepsPlan(Stage):
+    def __init__(self, study: Study) -> None:
+        super().__init__(study)
+        datasets = {name: spec.dataset for name, spec in study.classifiers.items()}
+        self.grid = grid.plan(study.sweeps, study.generators, datasets, study.seed, source=study.source)
+
+    def point(self, sweep: str, generator: str, label: str) -> grid.GridPoint:
+        """A requested point; one naming no point of the config is :meth:`Stage.unknown`."""
+        try:
+            return self.grid.by_label(sweep, generator, label)
+        except ConfigError:
+            labels = [p.label for p in self.grid.points(sweep, generator)]
+            self.unknown(f"sweeps.{sweep}", f"grid point of generator '{generator}' named", label, labels)
+
+    def point_files(self, sweep: str, template: str, generator: str | None = None) -> list[str]:
+        """``template`` filled for each point of the sweep (or of one generator), in config order."""
+        return [
+            template.format(generator=p.generator, point=p.label)
+            for p in self.points(sweep)
+            if generator is None or p.generator == generator
+        ]
+
+    def sweeps(self) -> list[str]:
+        return self.grid.sweeps()
+
+    def points(self, sweep: str) -> list[grid.GridPoint]:
+        return self.grid.points(sweep) if sweep in self.sweeps() else []
 
 
 def point_kind(

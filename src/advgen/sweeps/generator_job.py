@@ -1,7 +1,7 @@
 """A sweep job: one grid point of one generator, and the files its command writes.
 
 The job's spec is the point's (:mod:`advgen.sweeps.spec`, named in its ``point`` field by its
-readable label, :meth:`advgen.pipeline.sweeps.SweepsPlan.spec`). The job loads its models and
+readable label, :meth:`advgen.sweeps.grid.GridPoint.spec`). The job loads its models and
 images (:func:`advgen.sweeps.jobs.load_job`), then seeds every generator from the point's
 ``seed`` (:func:`start_point`) and runs it (:mod:`advgen.sweeps.points`). Its tables name the
 point in their ``point`` column, the inversion latents and the figure panels by its label. The
