@@ -87,8 +87,8 @@ def test_a_calibration_significant_on_either_side_is_noted_not_withheld(
     """Two halves of one condition that differ, on either side of no effect, mean the interval may
     understate the spread: the row says so and keeps its verdict (the halves' own split is tested
     above; here their outcome is given)."""
-    from advgen.claims import controls
-    from advgen.claims.effects import Result
+    from advgen.claims.measuring import controls
+    from advgen.claims.measuring.effects import Result
 
     given = Result((lo + hi) / 2, lo, hi, "t", verdict, 0.95)
     monkeypatch.setattr(controls, "_calibration_result", lambda claim, ctx: given)
@@ -104,9 +104,9 @@ def test_a_calibration_significant_on_either_side_is_noted_not_withheld(
 
 
 def test_significant_side_reads_the_no_effect_value() -> None:
-    from advgen.claims.controls import significant_side
-    from advgen.claims.effects import Result
-    from advgen.claims.model import Test
+    from advgen.claims.measuring.controls import significant_side
+    from advgen.claims.measuring.effects import Result
+    from advgen.claims.reading.model import Test
 
     def test(effect: str, direction: str, margin: float) -> Test:
         return Test(effect, direction, margin, "ours", "r")

@@ -1,4 +1,4 @@
-"""Claims expressions (:mod:`advgen.claims.expressions`): our grammar gives pandas' results, bit for bit.
+"""Claims expressions (:mod:`advgen.claims.reading.expressions`): our grammar gives pandas' results, bit for bit.
 
 Every ``value`` and ``query`` of ``config/claims.yaml`` is evaluated on a synthetic table both
 by the grammar's evaluator and by pandas' ``DataFrame.eval`` / ``DataFrame.query`` with the
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advgen.claims import expressions
-from advgen.claims.claims_file import read_claims_file
+from advgen.claims.reading import expressions
+from advgen.claims.reading.claims_file import read_claims_file
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "config" / "claims.yaml"

@@ -81,8 +81,8 @@ def test_a_success_rate_counts_the_correctly_classified_attacked_digits(tmp_path
     its count from ``n * clean_acc`` (the loader refuses ``count: n`` for it), so the side holds
     exactly the correctly classified attacked digits, the fooled ones among them as ones."""
     from advgen.attacks.fgsm import FGSM
-    from advgen.claims.measure import Context, measure
-    from advgen.claims.spec import Term
+    from advgen.claims.measuring.measure import Context, measure
+    from advgen.claims.reading.spec import Term
     from advgen.robustness.evaluate import attack_curve
     from advgen.robustness.spec import CurveAttackSpec
 

@@ -21,7 +21,7 @@ from advgen.claims import (
     readme_summary,
     replace_summary,
 )
-from advgen.claims.report import (
+from advgen.claims.page.report import (
     COLUMNS,
     SUMMARY_COLUMNS,
     SUMMARY_END,
@@ -32,7 +32,7 @@ from advgen.claims.report import (
     counts_text,
     summary_page,
 )
-from advgen.claims.round_header import read_record, summary_header
+from advgen.claims.page.round_header import read_record, summary_header
 from advgen.io import read_table
 from advgen.pipeline import paths
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
@@ -44,7 +44,7 @@ PARSED = read_claims_file(CLAIMS)
 
 def test_every_quote_is_verbatim_in_the_repositorys_source_text() -> None:
     """Whitespace normalised; '...' marks an elision, the pieces in order (written out here
-    apart from advgen.claims.sources)."""
+    apart from advgen.claims.reading.sources)."""
     assert set(PARSED.sources) == {"001", "003"}
     texts = {}
     for sid, rel in PARSED.sources.items():
@@ -79,7 +79,7 @@ NO_CONTROL = {
 def behaved(v) -> bool:  # noqa: ANN001 (a Verdict)
     """Whether a verdict's control behaved: a positive one holds, a negative one neither holds nor
     shows an effect on either side of no effect, and kind none has its reason."""
-    from advgen.claims.model import POSITIVE_KINDS
+    from advgen.claims.reading.model import POSITIVE_KINDS
 
     kind = v.claim.control.kind
     if kind == "none":
@@ -93,7 +93,7 @@ def test_every_test_has_a_control_and_every_source_number_is_tested() -> None:
     """A testable source claim has a control of the first kind (never the sides made equal or
     swapped: those are margin checks), or says why none exists; a family; the source's number
     tested by equivalence."""
-    from advgen.claims.model import CONTROL_KINDS
+    from advgen.claims.reading.model import CONTROL_KINDS
 
     for c in PARSED.claims:
         if c.test is None:

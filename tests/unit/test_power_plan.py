@@ -1,4 +1,4 @@
-"""The power plan (advgen.claims.power, ``advgen power-plan``): textbook sample sizes, a simulated
+"""The power plan (advgen.claims.statistics.power, ``advgen power-plan``): textbook sample sizes, a simulated
 power at the planned n, and the reading of a claims-page row."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, t
 
-from advgen.claims.power import (
+from advgen.claims.statistics.power import (
     POWER,
     Design,
     budget_status,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from advgen.claims.page_spec import ClaimsPageSpec
+from advgen.claims.page.page_spec import ClaimsPageSpec
 from advgen.pipeline.cv import CvPlan
 from advgen.pipeline.data import DataPlan
 from advgen.pipeline.defense import DefensePlan
