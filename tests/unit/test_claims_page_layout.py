@@ -9,7 +9,8 @@ import re
 import pandas as pd
 
 from advgen.claims.page.html import WORDED, change_log, row_columns
-from advgen.claims.page.report import COLUMNS, html
+from advgen.claims.page.table import COLUMNS
+from advgen.claims.page.views import html
 from tests.unit.test_claims_digest import BUDGET, table
 
 HEADER = {"datasets": [], "budgets": [BUDGET], "seeds": {}, "config": "c.yaml", "results": "results"}

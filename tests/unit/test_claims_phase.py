@@ -11,7 +11,8 @@ import pytest
 from advgen.claims import Context, evaluate_all, frame, html, read_claims_file, readme_summary
 from advgen.claims.freeze.freeze_record import Planned, read_freeze, record
 from advgen.claims.freeze.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, phase_of
-from advgen.claims.page.report import counts_text, summary_page
+from advgen.claims.page.counts import counts_text
+from advgen.claims.page.readme import summary_page
 from advgen.errors import ConfigError
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
 

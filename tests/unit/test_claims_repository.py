@@ -21,18 +21,17 @@ from advgen.claims import (
     readme_summary,
     replace_summary,
 )
-from advgen.claims.page.report import (
-    COLUMNS,
-    SUMMARY_COLUMNS,
+from advgen.claims.page.counts import counts_text
+from advgen.claims.page.readme import (
     SUMMARY_END,
     SUMMARY_HEADER,
     SUMMARY_PAGE,
     SUMMARY_ROW,
     SUMMARY_START,
-    counts_text,
     summary_page,
 )
 from advgen.claims.page.round_header import read_record, summary_header
+from advgen.claims.page.table import COLUMNS, SUMMARY_COLUMNS
 from advgen.io import read_table
 from advgen.pipeline import paths
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side

@@ -25,7 +25,9 @@ from typing import Any
 from advgen.claims.deciding.verdict import VERDICTS, ControlHolds, Verdict, adjust, evaluate
 from advgen.claims.measuring.measure import Context, NotMeasured
 from advgen.claims.page.page_spec import ClaimsPageSpec, RunBudget
-from advgen.claims.page.report import frame, html, markdown, readme_summary, replace_summary, rst
+from advgen.claims.page.readme import readme_summary, replace_summary
+from advgen.claims.page.table import frame
+from advgen.claims.page.views import html, markdown, rst
 from advgen.claims.reading.claims_file import load_claims, read_claims_file
 from advgen.claims.reading.model import Claim, ClaimsFile, Term
 from advgen.data.sources import DATA_SOURCES

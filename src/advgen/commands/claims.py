@@ -99,8 +99,8 @@ def _readme(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.claims import readme_summary, replace_summary
-    from advgen.claims.page.report import SUMMARY_COLUMNS as COLUMNS
-    from advgen.claims.page.report import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.readme import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.table import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
 

@@ -208,7 +208,7 @@ def generators_table(summary: pd.DataFrame, replicate_of: Mapping[str, str]) -> 
 def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     """Per verdict (in the claims page's order, zeros left out) the number of source claims and
     of implementation checks; a confirmatory run's post-hoc claims are counted apart
-    (:func:`advgen.claims.page.report.counts_text`'s rule)."""
+    (:func:`advgen.claims.page.counts.counts_text`'s rule)."""
     import pandas as pd
 
     from advgen.claims.deciding.verdict import VERDICTS

@@ -3,7 +3,7 @@ verdict counts, the claims that hold, those that do not, and why the rest do not
 verdict filter's groups, the control's outcome in words (whether it behaved, not a verdict) and
 the training budgets named once at the top (a row refers to its budget by number).
 
-Read from the verdict table (:func:`advgen.claims.page.report.frame`); no number is computed here.
+Read from the verdict table (:func:`advgen.claims.page.table.frame`); no number is computed here.
 """
 
 from __future__ import annotations
