@@ -136,6 +136,16 @@ class Plan:
     reason: str = ""
 
 
+def mirrored(estimate: float, direction: str, margin: float, tolerance: float = 0.0) -> float:
+    """The estimate reflected to the other verdict's side at the same distance: across the margin,
+    or for an equivalence claim across the band's nearer edge (inside <-> outside)."""
+    if direction != "equivalent":
+        return 2 * margin - estimate
+    low, high = margin - tolerance, margin + tolerance
+    edge = low if abs(estimate - low) <= abs(estimate - high) else high
+    return 2 * edge - estimate
+
+
 def plan(
     estimate: float,
     se: float,
@@ -147,9 +157,12 @@ def plan(
     alpha: float = 0.025,
     design: Design = Design(),
     target: float = POWER,
+    straddles: bool = False,
 ) -> Plan:
     """The plan of one claim on its test's scale (take logs of a ratio, its margin and its
-    standard error's interval before calling). ``direction``: greater / less / equivalent."""
+    standard error's interval before calling). ``direction``: greater / less / equivalent. The
+    plan is for the verdict the estimate points to and, where the exploratory interval
+    ``straddles`` the margin, also for the other one (:func:`mirrored`): the larger ``n``."""
     if not (math.isfinite(estimate) and math.isfinite(se)) or n_now < 1:
         return Plan(None, "", math.nan, math.nan, math.nan, "no interval to plan from")
     if se == 0:
@@ -160,68 +173,42 @@ def plan(
         )
         return Plan(None, "", math.nan, 0.0, 0.0, reason)
     sd = design.sd(se, n_now)
-    if direction == "equivalent":
-        low, high = estimate - (margin - tolerance), (margin + tolerance) - estimate
-        if low > 0 and high > 0:
 
-            def power(n: int) -> float:
-                return tost_power(low, high, sd, n, alpha, design)
+    def one_verdict(estimate: float) -> Plan:
+        """The plan for the verdict ``estimate`` points to."""
+        if direction == "equivalent":
+            low, high = estimate - (margin - tolerance), (margin + tolerance) - estimate
+            if low > 0 and high > 0:
 
-            verdict, delta = "holds", min(low, high)
-        else:  # outside the band: the one-sided test against its nearer edge
-            delta = -low if low <= 0 else -high
-            verdict = "does not hold"
+                def power(n: int) -> float:
+                    return tost_power(low, high, sd, n, alpha, design)
+
+                verdict, delta = "holds", min(low, high)
+            else:  # outside the band: the one-sided test against its nearer edge
+                delta = -low if low <= 0 else -high
+                verdict = "does not hold"
+
+                def power(n: int) -> float:
+                    return one_sided_power(delta, sd, n, alpha, design)
+        else:
+            sign = 1.0 if direction == "greater" else -1.0
+            signed = sign * (estimate - margin)
+            delta = abs(signed)
+            verdict = "holds" if signed > 0 else "does not hold"
 
             def power(n: int) -> float:
                 return one_sided_power(delta, sd, n, alpha, design)
-    else:
-        sign = 1.0 if direction == "greater" else -1.0
-        signed = sign * (estimate - margin)
-        delta = abs(signed)
-        verdict = "holds" if signed > 0 else "does not hold"
 
-        def power(n: int) -> float:
-            return one_sided_power(delta, sd, n, alpha, design)
+        if delta == 0:
+            return Plan(None, "", math.nan, 0.0, sd, "the estimate lies on the margin: no n decides it")
+        n = required_n(power, target)
+        reason = "" if n is not None else f"more than {MAX_N:,}"
+        return Plan(n, verdict, power(n_now) if n_now >= 2 else math.nan, delta, sd, reason)
 
-    if delta == 0:
-        return Plan(None, "", math.nan, 0.0, sd, "the estimate lies on the margin: no n decides it")
-    n = required_n(power, target)
-    reason = "" if n is not None else f"more than {MAX_N:,}"
-    return Plan(n, verdict, power(n_now) if n_now >= 2 else math.nan, delta, sd, reason)
-
-
-def mirrored(estimate: float, direction: str, margin: float, tolerance: float = 0.0) -> float:
-    """The estimate reflected to the other verdict's side at the same distance: across the margin,
-    or for an equivalence claim across the band's nearer edge (inside <-> outside)."""
-    if direction != "equivalent":
-        return 2 * margin - estimate
-    low, high = margin - tolerance, margin + tolerance
-    edge = low if abs(estimate - low) <= abs(estimate - high) else high
-    return 2 * edge - estimate
-
-
-def either_way(
-    estimate: float,
-    se: float,
-    n_now: int,
-    *,
-    straddles: bool,
-    direction: str,
-    margin: float,
-    tolerance: float = 0.0,
-    alpha: float = 0.025,
-    design: Design = Design(),
-    target: float = POWER,
-) -> Plan:
-    """:func:`plan` for the verdict the estimate points to and, where the exploratory interval
-    ``straddles`` the margin, also for the other one (:func:`mirrored`): the larger ``n``."""
-    kw = dict(
-        direction=direction, margin=margin, tolerance=tolerance, alpha=alpha, design=design, target=target
-    )
-    first = plan(estimate, se, n_now, **kw)  # type: ignore[arg-type]
+    first = one_verdict(estimate)
     if not straddles or first.n is None:
         return first
-    other = plan(mirrored(estimate, direction, margin, tolerance), se, n_now, **kw)  # type: ignore[arg-type]
+    other = one_verdict(mirrored(estimate, direction, margin, tolerance))
     if other.n is None:
         return Plan(None, "either", first.power_now, first.delta, first.sd, other.reason)
     if other.n <= first.n:
@@ -281,7 +268,7 @@ def row_plan(
     conservative plan). ``alpha``: the one-sided level (default: the row's, ``(1 - confidence) / 2``),
     divided by ``family_size``, the tests of the claim's family (Holm's adjusted level: the module's
     docstring). Where the row's interval holds the margin, the plan covers either verdict
-    (:func:`either_way`).
+    (:func:`plan`'s ``straddles``).
     """
     from scipy.stats import norm
 
@@ -340,8 +327,8 @@ def row_plan(
         straddles = lo <= margin - tolerance <= hi or lo <= margin + tolerance <= hi
     else:
         straddles = lo <= margin <= hi
-    result = either_way(est, se, n_now, straddles=straddles, direction=direction, margin=margin,
-                        tolerance=tolerance, alpha=level, design=design, target=target)  # fmt: skip
+    result = plan(est, se, n_now, straddles=straddles, direction=direction, margin=margin,
+                  tolerance=tolerance, alpha=level, design=design, target=target)  # fmt: skip
     return RowPlan(rid, "log" if log else "linear", design, unit, n_now, level, se, result)
 
 
