@@ -320,16 +320,23 @@ def test_paired_comparison_uses_the_pairs(tmp_path: Path) -> None:
     assert got["u"].verdict == "inconclusive"  # unpaired, the image-to-image spread hides it
 
 
-def test_trend_and_range(tmp_path: Path) -> None:
-    sweep = pd.DataFrame({"mode": "pgd", "width": [0.5, 1.0, 2.0, 4.0], "robust_acc": [0.1, 0.2, 0.3, 0.4]})
+def capacity_sweep(tmp_path: Path, sweep: pd.DataFrame, **term: object) -> dict:
+    """``sweep`` written as the run's capacity sweep; the side reading its PGD-trained runs'
+    robust accuracy, one value per run (``term``: more keys of the side)."""
     (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
     sweep.to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
-    term = {
+    return {
         "table": "robustness/sweeps/capacity.parquet",
         "query": "mode == 'pgd'",
         "value": "robust_acc",
         "per": "run",
+        **term,
     }
+
+
+def test_trend_and_range(tmp_path: Path) -> None:
+    sweep = pd.DataFrame({"mode": "pgd", "width": [0.5, 1.0, 2.0, 4.0], "robust_acc": [0.1, 0.2, 0.3, 0.4]})
+    term = capacity_sweep(tmp_path, sweep)
     transfer = pd.DataFrame(
         {
             "source": ["x", "x", "y"],

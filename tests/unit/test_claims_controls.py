@@ -13,7 +13,16 @@ import pytest
 
 from advgen.claims import Context, evaluate_all, read_claims_file
 from advgen.errors import AdvgenError, ConfigError
-from tests.unit.test_claims import NO_CONTROL, attacks, claim, claims_file, decl, run, side
+from tests.unit.test_claims import (
+    NO_CONTROL,
+    attacks,
+    capacity_sweep,
+    claim,
+    claims_file,
+    decl,
+    run,
+    side,
+)
 
 STANDARD = {"kind": "null_model", "what": "the standard model", "a": {"models": {"classifier": "std"}}}
 
@@ -146,15 +155,7 @@ def test_a_permuted_trend_has_no_trend_left(tmp_path: Path) -> None:
             for w in (0.5, 1.0, 2.0)
         ]
     )
-    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
-    sweep.to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
-    term = {
-        "table": "robustness/sweeps/capacity.parquet",
-        "query": "mode == 'pgd'",
-        "value": "robust_acc",
-        "per": "run",
-        "unit": ["seed"],
-    }
+    term = capacity_sweep(tmp_path, sweep, unit=["seed"])
     row = {
         **claim("t", decl("trend", "greater", 0.0, by="width"), a=term),
         "calibration": {"what": "widths permuted within each seed", "permute": "width"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -190,58 +191,43 @@ def test_seeded_robustness_claims_and_their_controls(tmp_path: Path) -> None:
     seeds = (0, 1, 2)
     (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
     widths, fractions = (0.25, 0.5, 1.0), (0.1, 0.5, 1.0)
-    sweep = []
-    for s in seeds:
-        for w in widths:
-            sweep.append(
-                {
-                    "mode": "pgd",
-                    "width": w,
-                    "seed": s,
-                    "robust_acc": 0.2 + 0.3 * w + 0.02 * s,
-                    "clean_acc": 0.97,
-                    "n_test": 500,
-                }
-            )
-            sweep.append(
-                {
-                    "mode": "standard",
-                    "width": w,
-                    "seed": s,
-                    "robust_acc": 0.0,
-                    "clean_acc": 0.95 + 0.02 * w,
-                    "n_test": 500,
-                }
-            )
-    pd.DataFrame(sweep).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
-    data = []
-    for s in seeds:
-        for f in fractions:
-            data.append(
-                {
-                    "mode": "pgd",
-                    "train_fraction": f,
-                    "seed": s,
-                    "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
-                    "train_robust_acc": 0.75 + 0.01 * f,
-                    "clean_acc": 1.0,  # every digit: a finite (empirical) logit all the same
-                    "train_clean_acc": 0.99,
-                    "n_test": 500,
-                }
-            )
-            data.append(
-                {
-                    "mode": "standard",
-                    "train_fraction": f,
-                    "seed": s,
-                    "robust_acc": 0.0,
-                    "train_robust_acc": 0.0,
-                    "clean_acc": 0.9 + 0.05 * f + 0.002 * s,
-                    "train_clean_acc": 1.0,
-                    "n_test": 500,
-                }
-            )
-    pd.DataFrame(data).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
+
+    def sweep(column: str, values: tuple[float, ...], pgd: Callable, standard: Callable) -> pd.DataFrame:
+        """Per seed and grid value, the PGD-trained run's row, then the standard one's
+        (``pgd``, ``standard``: (grid value, seed) -> the row's measured columns)."""
+        return pd.DataFrame(
+            [
+                {"mode": mode, column: v, "seed": s, **measured(v, s)}
+                for s in seeds
+                for v in values
+                for mode, measured in (("pgd", pgd), ("standard", standard))
+            ]
+        )
+
+    sweep(
+        "width",
+        widths,
+        lambda w, s: {"robust_acc": 0.2 + 0.3 * w + 0.02 * s, "clean_acc": 0.97, "n_test": 500},
+        lambda w, s: {"robust_acc": 0.0, "clean_acc": 0.95 + 0.02 * w, "n_test": 500},
+    ).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
+    sweep(
+        "train_fraction",
+        fractions,
+        lambda f, s: {
+            "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
+            "train_robust_acc": 0.75 + 0.01 * f,
+            "clean_acc": 1.0,  # every digit: a finite (empirical) logit all the same
+            "train_clean_acc": 0.99,
+            "n_test": 500,
+        },
+        lambda f, s: {
+            "robust_acc": 0.0,
+            "train_robust_acc": 0.0,
+            "clean_acc": 0.9 + 0.05 * f + 0.002 * s,
+            "train_clean_acc": 1.0,
+            "n_test": 500,
+        },
+    ).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
     pd.DataFrame(
         [
             {

@@ -59,6 +59,7 @@ def data_header(spec: ClaimsPageSpec, results: str | Path) -> dict[str, Any]:
     from advgen.io import read_parquet
 
     datasets = []
+    sizes: dict[str, int | None] = {}
     for name, d in spec.datasets.items():
         train = test = None
         manifest = Path(results) / "data" / name / "manifest.parquet"
@@ -75,7 +76,7 @@ def data_header(spec: ClaimsPageSpec, results: str | Path) -> dict[str, Any]:
                 "test": test,
             }
         )
-    sizes = {d["name"]: d["train"] for d in datasets}
+        sizes[name] = train
     budgets = {
         name: {"what": b.what, "source": b.source, "ours": budget_text(b.runs, sizes)}
         for name, b in sorted(spec.budgets.items())

@@ -241,7 +241,8 @@ def _range(test: Test, side: stats.Side, conf: float, unit: str) -> Result:
             if _binary(stats.Side((run,), level=side.level)):
                 out.append(stats.clopper_pearson(int(round(run.sum())), len(run), each))
             elif len(run) >= 2:
-                out.append(stats.interval(stats.examples_level(run), each))
+                lo, hi = stats.interval(stats.examples_level(run), each)
+                out.append((float(lo), float(hi)))
             else:
                 out.append((math.nan, math.nan))
         los, his = np.array([b[0] for b in out]), np.array([b[1] for b in out])

@@ -15,7 +15,7 @@ from advgen.claims.deciding.verdict import AT_SCALE, NOT_VALID
 def verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:
     """The verdict with its reason; ``budgets`` (:func:`advgen.claims.page.digest.budget_refs`) turns
     a row's scale text into the reference to its budget stated once at the top."""
-    text = row.verdict
+    text: str = row.verdict
     if row.verdict == AT_SCALE and row.scale:
         text += f" ({(budgets or {}).get(row.scale, row.scale)})"
     if row.verdict == NOT_VALID:
@@ -53,7 +53,7 @@ def p_text(row: Any) -> str:
 
 def n_text(row: Any) -> str:
     """The sample size used, the seeds' values, and the power plan's where the freeze has one."""
-    text = row.sample_size
+    text: str = row.sample_size
     seeds = getattr(row, "seed_values", "")
     if seeds:
         text += f", seeds {seeds.replace(',', ', ')}"
@@ -73,9 +73,10 @@ def ours(row: Any) -> str:
 def control_label(row: Any) -> str:
     """What the control is, with its kind: ``other_class: G(z*)'s label against ...``."""
     kind = getattr(row, "control_kind", "")
+    what: str = row.control_what
     if kind == "none":
-        return row.control_what
-    return f"{kind}: {row.control_what}" if kind else row.control_what
+        return what
+    return f"{kind}: {what}" if kind else what
 
 
 def control_cell(row: Any) -> str:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from advgen.claims.reading import expressions
-from advgen.claims.reading.model import Change, Term, Test, names
+from advgen.claims.reading.model import Change, Term, Test
 from advgen.errors import ConfigError
 
 #: the sides each effect reads
@@ -97,7 +97,7 @@ def term(
         )
     if out.count is not None:
         expression(out.count, where, (*keys, "count"), f"{dotted}.count")
-        if " ".join(out.value.split()) == "success_rate" and names(out.count) == {"n"}:
+        if " ".join(out.value.split()) == "success_rate" and expressions.columns(out.count) == {"n"}:
             raise where.error(
                 (*keys, "count"),
                 f"{dotted}.count",

@@ -38,7 +38,9 @@ Pure functions (numpy, scipy): the claims page and ``advgen power-plan`` call th
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 #: the power a plan aims at
 POWER = 0.9
@@ -255,7 +257,7 @@ def _unit(sample_size: str, runs: int, two_sample: bool) -> str:
 
 
 def row_plan(
-    row: dict, *, alpha: float | None = None, target: float = POWER, family_size: int = 1
+    row: Mapping[str, Any], *, alpha: float | None = None, target: float = POWER, family_size: int = 1
 ) -> RowPlan:
     """The plan of one claims-page row (the columns of ``results/tables/claims.parquet``).
 
