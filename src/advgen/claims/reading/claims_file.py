@@ -90,6 +90,7 @@ def _read_budgets(raw: Any, roles: dict[str, str], where: Where) -> dict[str, Bu
 
 def _read_text(path: Path) -> tuple[bytes, str]:
     """The claims file's bytes and text; one line for a file that is missing or not UTF-8."""
+    from advgen.config_files import read_input_bytes
     from advgen.io import regular_input
 
     name = str(path)
@@ -97,14 +98,7 @@ def _read_text(path: Path) -> tuple[bytes, str]:
         regular_input(path)  # a FIFO or a device is refused before it is opened
     except AdvgenError as exc:
         raise ConfigError(str(exc)) from None
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: claims file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{name}: is a folder, not a claims file") from None
-    except OSError as exc:
-        raise ConfigError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    data = read_input_bytes(path, "claims file")
     try:
         return data, data.decode("utf-8")
     except UnicodeDecodeError as exc:
