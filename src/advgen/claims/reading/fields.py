@@ -8,7 +8,7 @@ line."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from advgen.claims.reading import expressions
 from advgen.claims.reading.model import Change, Term, Test
@@ -34,6 +34,31 @@ class Where:
                 break
         where = f"{self.path}:{line}" if line else self.path
         return ConfigError(f"{where}: {dotted}: {msg}")
+
+
+class At(NamedTuple):
+    """A place in a claims file: its :class:`Where`, the key path (for the line) and the dotted
+    name an error gives (``claims[c].control``); unpacked, the ``where, keys, dotted`` arguments
+    of the readers here."""
+
+    where: Where
+    keys: tuple[Any, ...]
+    dotted: str
+
+    def key(self, key: str) -> At:
+        """The place of ``key`` below this one (``claims[c].key``)."""
+        return At(self.where, (*self.keys, key), f"{self.dotted}.{key}")
+
+    def item(self, i: int) -> At:
+        """The place of item ``i`` of the list here (``claims[c].checks[i]``)."""
+        return At(self.where, (*self.keys, i), f"{self.dotted}[{i}]")
+
+    def error(self, msg: str) -> ConfigError:
+        return self.where.error(self.keys, self.dotted, msg)
+
+    def missing(self, key: str, msg: str) -> ConfigError:
+        """An error naming ``key`` below this place, at this place's line (``key`` is not there)."""
+        return self.where.error(self.keys, f"{self.dotted}.{key}", msg)
 
 
 def key_lines(node: Any, prefix: tuple[Any, ...] = ()) -> dict[tuple[Any, ...], int]:

@@ -44,7 +44,7 @@ from __future__ import annotations
 from typing import Any
 
 from advgen.claims.reading import fields, sources
-from advgen.claims.reading.fields import EFFECTS, OPTIONAL_B, Where
+from advgen.claims.reading.fields import EFFECTS, OPTIONAL_B, At, Where
 from advgen.claims.reading.model import (
     POSITIVE_KINDS,
     Budget,
@@ -91,52 +91,40 @@ __all__ = [
 ]
 
 
-def _sides(
-    raw: dict[str, Any], test: Test, where: Where, keys: tuple[Any, ...], dotted: str
-) -> tuple[str, ...]:
+def _sides(raw: dict[str, Any], test: Test, at: At) -> tuple[str, ...]:
     """The sides the effect reads (a, or a and b), checked against what ``raw`` holds."""
     needed = EFFECTS[test.effect]
     for key in ("a", "b"):
         if key in needed and key not in raw:
-            raise where.error(
-                keys, f"{dotted}.{key}", f"missing (effect {test.effect} compares {' and '.join(needed)})"
-            )
+            raise at.missing(key, f"missing (effect {test.effect} compares {' and '.join(needed)})")
         if key not in needed and key in raw and test.effect not in OPTIONAL_B:
-            raise where.error((*keys, key), f"{dotted}.{key}", f"effect {test.effect} reads a only")
+            raise at.key(key).error(f"effect {test.effect} reads a only")
     if test.effect in OPTIONAL_B and "b" in raw:
         needed = ("a", "b")
     return needed
 
 
-def _paired_sides(
-    test: Test, terms: tuple[Term, ...], where: Where, keys: tuple[Any, ...], dotted: str
-) -> None:
+def _test_and_terms(
+    raw: dict[str, Any], roles: dict[str, str], at: At
+) -> tuple[Test, tuple[str, ...], tuple[Term, ...]]:
+    """The test at ``raw["test"]``, the sides it reads and their terms (a claim's, or a scale
+    evidence's)."""
+    test = fields.test(raw["test"], *at.key("test"))
+    needed = _sides(raw, test, at)
+    terms = tuple(fields.term(raw[k], roles, *at.key(k)) for k in needed)
     if test.paired and not all(t.per == "examples" and t.example for t in terms):
-        raise where.error(
-            (*keys, "test", "paired"),
-            f"{dotted}.test.paired",
-            "needs per: examples and example: on both sides",
-        )
+        raise at.key("test").key("paired").error("needs per: examples and example: on both sides")
+    return test, needed, terms
 
 
-def _control(
-    raw: Any,
-    group: str,
-    sides: dict[str, Any],
-    roles: dict[str, str],
-    where: Where,
-    keys: tuple[Any, ...],
-    dotted: str,
-) -> Control | None:
+def _control(raw: Any, group: str, sides: dict[str, Any], roles: dict[str, str], at: At) -> Control | None:
     """A control of the first kind (:data:`~advgen.claims.reading.model.CONTROL_KINDS`): overrides of
     the claim's sides; ``kind: none`` with its reason. Source claims need one; implementation
     checks may have none. The permuted halves are a calibration (:func:`_calibration`)."""
     if raw is None:
         if group != "source":
             return None
-        raise where.error(
-            keys,
-            dotted,
+        raise at.error(
             "missing: every source claim with a test declares a control of the first kind (a "
             "measurement through the same code where the effect is absent by how its data or model "
             "was made), or {kind: none, reason: ...}",
@@ -145,26 +133,23 @@ def _control(
     if kind == "none":
         extra = sorted(set(raw) - {"kind", "reason"})
         if extra:
-            raise where.error((*keys, extra[0]), f"{dotted}.{extra[0]}", "kind none has only its reason")
+            raise at.key(extra[0]).error("kind none has only its reason")
         return Control("", "none", reason=fields.text(raw, "reason"))
     if "reason" in raw:
-        raise where.error((*keys, "reason"), f"{dotted}.reason", "only with kind none")
+        raise at.key("reason").error("only with kind none")
     if "a" not in raw and "b" not in raw:
-        raise where.error(keys, dotted, "needs overrides of a / b (the side or sides the control replaces)")
+        raise at.error("needs overrides of a / b (the side or sides the control replaces)")
     for key in ("a", "b"):
         if key in raw and key not in sides:
-            raise where.error((*keys, key), f"{dotted}.{key}", "the claim has no such side")
+            raise at.key(key).error("the claim has no such side")
     terms = tuple(
-        fields.term({**side, **(raw.get(key) or {})}, roles, where, (*keys, key), f"{dotted}.{key}")
-        for key, side in sides.items()
+        fields.term({**side, **(raw.get(key) or {})}, roles, *at.key(key)) for key, side in sides.items()
     )
     expect = "holds" if kind in POSITIVE_KINDS else "not_holds"
     return Control(fields.text(raw, "what"), kind, terms=terms, expect=expect)
 
 
-def _calibration(
-    raw: Any, test: Test, sides: dict[str, Any], where: Where, keys: tuple[Any, ...], dotted: str
-) -> Control | None:
+def _calibration(raw: Any, test: Test, sides: dict[str, Any], at: At) -> Control | None:
     """The permuted-halves calibration (``{what, permute}``): a side of a difference or ratio
     split at random in two halves of one condition (``permute: a|b``), or a trend's grid column
     permuted within each run. It checks the interval, not the measurement, so it is no control."""
@@ -178,101 +163,70 @@ def _calibration(
     )
     if not ok:
         what_ok = f"the trend's grid column {test.by!r}" if test.effect == "trend" else "a or b"
-        raise where.error(
-            (*keys, "permute"),
-            f"{dotted}.permute",
-            f"{what_ok} (a side of a difference or ratio, split in two halves; a trend's grid column)",
+        raise at.key("permute").error(
+            f"{what_ok} (a side of a difference or ratio, split in two halves; a trend's grid column)"
         )
     return Control(fields.text(raw, "what"), "permuted", permute=permute)
 
 
-def _checks(
-    raw: Any, sides: dict[str, Any], where: Where, keys: tuple[Any, ...], dotted: str
-) -> tuple[MarginCheck, ...]:
+def _checks(raw: Any, sides: dict[str, Any], at: At) -> tuple[MarginCheck, ...]:
     """Margin checks: the sides swapped or made equal (``{what, swap: true}``, ``{what, same: a|b}``)."""
     out = []
     for i, item in enumerate(raw or ()):
         if "b" not in sides:
-            raise where.error((*keys, i), f"{dotted}[{i}]", "only for a claim with sides a and b")
+            raise at.item(i).error("only for a claim with sides a and b")
         what = fields.text(item, "what")
         out.append(MarginCheck(what, swap=True) if "swap" in item else MarginCheck(what, same=item["same"]))
     return tuple(out)
 
 
-def _requires(
-    raw: Any, roles: dict[str, str], where: Where, keys: tuple[Any, ...], dotted: str
-) -> tuple[Requirement, ...]:
+def _requires(raw: Any, roles: dict[str, str], at: At) -> tuple[Requirement, ...]:
     out = []
     for i, item in enumerate(raw or ()):
-        k, d = (*keys, i), f"{dotted}[{i}]"
+        each = at.item(i)
         bounds = [b for b in BOUNDS if b in item]
         if len(bounds) != 1:
-            raise where.error(k, d, "needs exactly one of at_least, at_most")
+            raise each.error("needs exactly one of at_least, at_most")
         side = {key: v for key, v in item.items() if key not in ("what", "each", *BOUNDS)}
-        term = fields.term(side, roles, where, k, d)
+        term = fields.term(side, roles, *each)
         bound = float(item[bounds[0]])
         out.append(Requirement(fields.text(item, "what"), term, bound, bounds[0], item.get("each", "row")))
     return tuple(out)
 
 
-def _scale(
-    raw: Any,
-    budgets: dict[str, Budget],
-    roles: dict[str, str],
-    where: Where,
-    keys: tuple[Any, ...],
-    dotted: str,
-) -> Scale | None:
+def _scale(raw: Any, budgets: dict[str, Budget], roles: dict[str, str], at: At) -> Scale | None:
     if raw is None:
         return None
     budget = raw["budget"]
     if budget not in budgets:
-        raise where.error(
-            (*keys, "budget"),
-            f"{dotted}.budget",
-            f"{budget!r} is not one of the budgets ({', '.join(budgets) or 'none'})",
-        )
+        raise at.key("budget").error(f"{budget!r} is not one of the budgets ({', '.join(budgets) or 'none'})")
     ev = raw.get("evidence")
     if ev is None:
         return Scale(budget)
-    k, d = (*keys, "evidence"), f"{dotted}.evidence"
-    test = fields.test(ev["test"], where, (*k, "test"), f"{d}.test")
-    needed = _sides(ev, test, where, k, d)
-    terms = tuple(fields.term(ev[s], roles, where, (*k, s), f"{d}.{s}") for s in needed)
-    _paired_sides(test, terms, where, k, d)
+    test, _, terms = _test_and_terms(ev, roles, at.key("evidence"))
     return Scale(budget, Evidence(fields.text(ev, "what"), test, terms))
 
 
-def _gate(
-    raw: Any, roles: dict[str, str], where: Where, keys: tuple[Any, ...], dotted: str
-) -> tuple[tuple[str, ...], str, str]:
+def _gate(raw: Any, roles: dict[str, str], at: At) -> tuple[tuple[str, ...], str, str]:
     """(exempt roles, why, the role whose bar applies to every generator of the claim)."""
     if raw is None:
         return (), "", ""
     exempt = tuple(raw.get("exempt", ()))
     if not all(r in roles for r in exempt):
-        raise where.error((*keys, "exempt"), f"{dotted}.exempt", "must list roles of the claims file")
+        raise at.key("exempt").error("must list roles of the claims file")
     bar = raw.get("bar", "")
     if "bar" in raw and bar not in roles:
-        raise where.error(
-            (*keys, "bar"),
-            f"{dotted}.bar",
-            f"{bar!r} is not a role of the claims file (its bar applies to both sides)",
-        )
+        raise at.key("bar").error(f"{bar!r} is not a role of the claims file (its bar applies to both sides)")
     return exempt, fields.text(raw, "reason") if exempt else "", str(bar)
 
 
-def _family(
-    raw: dict[str, Any], families: dict[str, str] | None, where: Where, keys: tuple[Any, ...], dotted: str
-) -> str:
+def _family(raw: dict[str, Any], families: dict[str, str] | None, at: At) -> str:
     family = raw.get("family")
     if family is None:
         return ""
     if families is not None and family not in families:
-        raise where.error(
-            (*keys, "family"),
-            f"{dotted}.family",
-            f"{family!r} is not one of the claims file's families ({', '.join(families) or 'none'})",
+        raise at.key("family").error(
+            f"{family!r} is not one of the claims file's families ({', '.join(families) or 'none'})"
         )
     return str(family)
 
@@ -287,14 +241,9 @@ def digest(raw: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _quote(
-    quote: str, source: str, texts_of: dict[str, str] | None, where: Where, keys: tuple[Any, ...], dotted: str
-) -> None:
+def _quote(quote: str, source: str, texts_of: dict[str, str] | None, at: At) -> None:
     """A quote with words enough, found verbatim in its source's text (``texts_of``, when given)."""
-
-    def fail(msg: str) -> Exception:
-        return where.error((*keys, "quote"), f"{dotted}.quote", msg)
-
+    fail = at.key("quote").error
     if sources.wordless(quote):
         raise fail("has no words (quote the source's sentence verbatim)")
     short = sources.too_short(quote)
@@ -313,39 +262,26 @@ def _quote(
 
 
 def _tested(
-    raw: dict[str, Any],
-    roles: dict[str, str],
-    budgets: dict[str, Budget] | None,
-    where: Where,
-    keys: tuple[Any, ...],
-    dotted: str,
+    raw: dict[str, Any], roles: dict[str, str], budgets: dict[str, Budget] | None, at: At
 ) -> dict[str, Any]:
     """The test of a claim and what goes with it: its sides, control, calibration, margin checks,
     preconditions and scale (the :class:`Claim` fields)."""
-    test = fields.test(raw["test"], where, (*keys, "test"), f"{dotted}.test")
-    needed = _sides(raw, test, where, keys, dotted)
-    terms = tuple(fields.term(raw[k], roles, where, (*keys, k), f"{dotted}.{k}") for k in needed)
-    _paired_sides(test, terms, where, keys, dotted)
+    test, needed, terms = _test_and_terms(raw, roles, at)
     if raw.get("group", "source") == "source" and "family" not in raw:
-        raise where.error(
-            keys,
-            f"{dotted}.family",
+        raise at.missing(
+            "family",
             "missing: every source claim with a test names its family (the claims that share its data)",
         )
     sides = {k: raw[k] for k in needed}
-
-    def at(key: str) -> tuple[tuple[Any, ...], str]:
-        return (*keys, key), f"{dotted}.{key}"
-
     group = raw.get("group", "source")
     return dict(
         test=test,
         terms=terms,
-        control=_control(raw.get("control"), group, sides, roles, where, *at("control")),
-        calibration=_calibration(raw.get("calibration"), test, sides, where, *at("calibration")),
-        checks=_checks(raw.get("checks"), sides, where, *at("checks")),
-        requires=_requires(raw.get("requires"), roles, where, *at("requires")),
-        scale=_scale(raw.get("scale"), budgets or {}, roles, where, *at("scale")),
+        control=_control(raw.get("control"), group, sides, roles, at.key("control")),
+        calibration=_calibration(raw.get("calibration"), test, sides, at.key("calibration")),
+        checks=_checks(raw.get("checks"), sides, at.key("checks")),
+        requires=_requires(raw.get("requires"), roles, at.key("requires")),
+        scale=_scale(raw.get("scale"), budgets or {}, roles, at.key("scale")),
     )
 
 
@@ -362,14 +298,13 @@ def parse_claim(
     checking what its keys say about each other and name; ``texts_of`` (source id -> its text)
     checks the quote."""
     keys, dotted = ("claims", i), f"claims[{raw['id']}]"
+    at = At(where, keys, dotted)
     texts = {k: fields.text(raw, k) for k in ("section", "quote", "statement")}
     source = raw["source"]
-    _quote(texts["quote"], source, texts_of, where, keys, dotted)
+    _quote(texts["quote"], source, texts_of, at)
     status = raw.get("status", "measured")
     paper = raw.get("paper_value")
-    exempt, gate_reason, gate_bar = _gate(
-        raw.get("quality_gate"), roles, where, (*keys, "quality_gate"), f"{dotted}.quality_gate"
-    )
+    exempt, gate_reason, gate_bar = _gate(raw.get("quality_gate"), roles, at.key("quality_gate"))
     common = dict(
         id=raw["id"],
         source=source,
@@ -382,15 +317,15 @@ def parse_claim(
         gate_exempt=exempt,
         gate_reason=gate_reason,
         gate_bar=gate_bar,
-        family=_family(raw, families, where, keys, dotted),
+        family=_family(raw, families, at),
         digest=digest(raw),
         **texts,
     )
     if status != "measured" and "test" not in raw:
         for key in TESTED_PARTS:
             if key in raw:
-                raise where.error((*keys, key), f"{dotted}.{key}", "only for a claim with a test")
+                raise at.key(key).error("only for a claim with a test")
         return Claim(**common)
     if "test" not in raw:
-        raise where.error(keys, f"{dotted}.test", "missing (a measured claim declares its test)")
-    return Claim(**_tested(raw, roles, budgets, where, keys, dotted), **common)
+        raise at.missing("test", "missing (a measured claim declares its test)")
+    return Claim(**_tested(raw, roles, budgets, at), **common)
