@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from advgen.claims import Context, read_claims_file
-from advgen.claims.controls import control_outcome
+from advgen.claims.measuring.controls import control_outcome
 
 TABLE = "sample_quality/summary.parquet"
 

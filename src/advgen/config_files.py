@@ -78,17 +78,23 @@ def parse_yaml(text: str, name: str) -> Any:
         raise ConfigError(f"{name}: YAML error: {' '.join(str(exc).split())}") from None
 
 
+def read_input_bytes(path: Path, what: str) -> bytes:
+    """The bytes of an input file (``what``: "config file", "claims file"); one line for a file
+    that is missing, a folder or unreadable."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a {what}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
     """Read one config file strictly: a UTF-8 YAML mapping without duplicate keys."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_input_bytes(path, "config file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

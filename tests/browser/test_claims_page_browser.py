@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from advgen.claims import Context, data_header, evaluate_all, frame, html, read_claims_file
-from advgen.claims.page_spec import ClaimsPageSpec, DatasetHeader
+from advgen.claims.page.page_spec import ClaimsPageSpec, DatasetHeader
 from tests.browser.test_report_browser import run_chromium
 
 pytestmark = pytest.mark.browser

@@ -10,12 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from advgen.claims import (
-    Context,
-    evaluate_all,
-    read_claims_file,
-    stats,
-)
+from advgen.claims import Context, evaluate_all, read_claims_file
+from advgen.claims.statistics import stats
 from advgen.errors import AdvgenError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -324,16 +320,23 @@ def test_paired_comparison_uses_the_pairs(tmp_path: Path) -> None:
     assert got["u"].verdict == "inconclusive"  # unpaired, the image-to-image spread hides it
 
 
-def test_trend_and_range(tmp_path: Path) -> None:
-    sweep = pd.DataFrame({"mode": "pgd", "width": [0.5, 1.0, 2.0, 4.0], "robust_acc": [0.1, 0.2, 0.3, 0.4]})
+def capacity_sweep(tmp_path: Path, sweep: pd.DataFrame, **term: object) -> dict:
+    """``sweep`` written as the run's capacity sweep; the side reading its PGD-trained runs'
+    robust accuracy, one value per run (``term``: more keys of the side)."""
     (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
     sweep.to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
-    term = {
+    return {
         "table": "robustness/sweeps/capacity.parquet",
         "query": "mode == 'pgd'",
         "value": "robust_acc",
         "per": "run",
+        **term,
     }
+
+
+def test_trend_and_range(tmp_path: Path) -> None:
+    sweep = pd.DataFrame({"mode": "pgd", "width": [0.5, 1.0, 2.0, 4.0], "robust_acc": [0.1, 0.2, 0.3, 0.4]})
+    term = capacity_sweep(tmp_path, sweep)
     transfer = pd.DataFrame(
         {
             "source": ["x", "x", "y"],
@@ -405,8 +408,8 @@ def test_paper_only_claims_are_measured_where_the_config_produces_them(tmp_path:
 def test_two_roles_with_a_run_per_seed_pair_seed_by_seed_over_the_same_examples() -> None:
     """The AE's and the GAN's interpolation of the same image pairs, three seeds each: run k of
     one role pairs with run k of the other (by the ``_seed<k>`` name), then example by example."""
-    from advgen.claims.measure import Measured, paired
-    from advgen.claims.stats import Side
+    from advgen.claims.measuring.measure import Measured, paired
+    from advgen.claims.statistics.stats import Side
 
     def side(names: tuple[str, ...], offset: float) -> Measured:
         seeds = [int(n.rpartition("_seed")[2]) if "_seed" in n else 0 for n in names]

@@ -1,4 +1,4 @@
-"""``advgen claims compare MINE PUBLISHED`` (:mod:`advgen.claims.compare`) on a constructed pair of
+"""``advgen claims compare MINE PUBLISHED`` (:mod:`advgen.claims.page.compare`) on a constructed pair of
 verdict tables: the verdicts that differ, the fragile ones among them, and the estimates that lie
 outside their joint interval."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advgen.claims.compare import compare, summary
+from advgen.claims.page.compare import compare, summary
 from advgen.cli import main as cli_main
 
 COLUMNS = ["id", "verdict", "estimate", "lo", "hi", "confidence", "direction", "fragile"]

@@ -13,7 +13,16 @@ import pytest
 
 from advgen.claims import Context, evaluate_all, read_claims_file
 from advgen.errors import AdvgenError, ConfigError
-from tests.unit.test_claims import NO_CONTROL, attacks, claim, claims_file, decl, run, side
+from tests.unit.test_claims import (
+    NO_CONTROL,
+    attacks,
+    capacity_sweep,
+    claim,
+    claims_file,
+    decl,
+    run,
+    side,
+)
 
 STANDARD = {"kind": "null_model", "what": "the standard model", "a": {"models": {"classifier": "std"}}}
 
@@ -87,8 +96,8 @@ def test_a_calibration_significant_on_either_side_is_noted_not_withheld(
     """Two halves of one condition that differ, on either side of no effect, mean the interval may
     understate the spread: the row says so and keeps its verdict (the halves' own split is tested
     above; here their outcome is given)."""
-    from advgen.claims import controls
-    from advgen.claims.effects import Result
+    from advgen.claims.measuring import controls
+    from advgen.claims.measuring.effects import Result
 
     given = Result((lo + hi) / 2, lo, hi, "t", verdict, 0.95)
     monkeypatch.setattr(controls, "_calibration_result", lambda claim, ctx: given)
@@ -104,9 +113,9 @@ def test_a_calibration_significant_on_either_side_is_noted_not_withheld(
 
 
 def test_significant_side_reads_the_no_effect_value() -> None:
-    from advgen.claims.controls import significant_side
-    from advgen.claims.effects import Result
-    from advgen.claims.model import Test
+    from advgen.claims.measuring.controls import significant_side
+    from advgen.claims.measuring.effects import Result
+    from advgen.claims.reading.model import Test
 
     def test(effect: str, direction: str, margin: float) -> Test:
         return Test(effect, direction, margin, "ours", "r")
@@ -146,15 +155,7 @@ def test_a_permuted_trend_has_no_trend_left(tmp_path: Path) -> None:
             for w in (0.5, 1.0, 2.0)
         ]
     )
-    (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
-    sweep.to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
-    term = {
-        "table": "robustness/sweeps/capacity.parquet",
-        "query": "mode == 'pgd'",
-        "value": "robust_acc",
-        "per": "run",
-        "unit": ["seed"],
-    }
+    term = capacity_sweep(tmp_path, sweep, unit=["seed"])
     row = {
         **claim("t", decl("trend", "greater", 0.0, by="width"), a=term),
         "calibration": {"what": "widths permuted within each seed", "permute": "width"},

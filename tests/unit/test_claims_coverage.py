@@ -1,9 +1,9 @@
 """The claims page's intervals mean 95 %: their coverage, simulated at 3, 5 and 10 seeds.
 
-The functions simulated are the ones :mod:`advgen.claims.verdict` calls (``run_level`` for a
+The functions simulated are the ones :mod:`advgen.claims.deciding.verdict` calls (``run_level`` for a
 side's seeds, ``combine`` for a difference of two sides, Welch-Satterthwaite; ``paired_runs``
 and ``paired_examples`` for sides on the same runs or images; ``rate_level`` for a rate over
-seeds; the TOST verdict of :func:`advgen.claims.effects.evaluate` near a bound), on normal data
+seeds; the TOST verdict of :func:`advgen.claims.measuring.effects.evaluate` near a bound), on normal data
 and on skewed ones (lognormal, binomial rates near 0 and 1). A percentile bootstrap over 3
 seeds covers about 75 % here (one mean) and 81 % (a difference); the t-interval about 95 %.
 """
@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advgen.claims import effects, stats
-from advgen.claims.model import Test as ClaimTest
+from advgen.claims.measuring import effects
+from advgen.claims.reading.model import Test as ClaimTest
+from advgen.claims.statistics import stats
 
 SIMS = 20_000
 SEEDS = (3, 5, 10)

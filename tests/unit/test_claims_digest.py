@@ -1,5 +1,5 @@
 """The claims page's digest, verdict filter, control words and the budget stated once
-(advgen.claims.digest and the HTML view)."""
+(advgen.claims.page.digest and the HTML view)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from advgen.claims.digest import FILTERS, control_words, digest, group_of
-from advgen.claims.report import COLUMNS, PHASE_COLUMNS, html
-from advgen.claims.verdict import VERDICTS
+from advgen.claims.deciding.verdict import VERDICTS
+from advgen.claims.page.digest import FILTERS, control_words, digest, group_of
+from advgen.claims.page.table import COLUMNS, PHASE_COLUMNS
+from advgen.claims.page.views import html
 
 BUDGET = {"what": "GANs", "ours": "50 epochs (about 3,100 iterations)", "source": "125,000 iterations"}
 SCALE = f"budget {BUDGET['ours']} vs {BUDGET['source']}"
@@ -132,7 +133,7 @@ def test_page_states_the_budget_once_and_words_the_control() -> None:
 def test_markdown_states_the_budget_once() -> None:
     """The Markdown view refers a row to the budget its header lists once; without the list
     (budgets not given) the row keeps its full scale text."""
-    from advgen.claims.report import markdown
+    from advgen.claims.page.views import markdown
 
     header = f"Training budgets, this study vs the source: 1. GANs: {BUDGET['ours']} vs {BUDGET['source']}"
     text = markdown(table(), header=header, budgets=[BUDGET])

@@ -1,4 +1,4 @@
-"""Claims expressions (:mod:`advgen.claims.expressions`): our grammar gives pandas' results, bit for bit.
+"""Claims expressions (:mod:`advgen.claims.reading.expressions`): our grammar gives pandas' results, bit for bit.
 
 Every ``value`` and ``query`` of ``config/claims.yaml`` is evaluated on a synthetic table both
 by the grammar's evaluator and by pandas' ``DataFrame.eval`` / ``DataFrame.query`` with the
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advgen.claims import expressions
-from advgen.claims.claims_file import read_claims_file
+from advgen.claims.reading import expressions
+from advgen.claims.reading.claims_file import read_claims_file
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "config" / "claims.yaml"
@@ -212,22 +212,30 @@ def test_runtime_faults_are_expression_errors() -> None:
 TYPES = {"eps": expressions.NUMBER, "attack": expressions.STRING, "correct": expressions.BOOL}
 
 
+#: the type an expression must have -> (expression, what the refusal says)
+REFUSED = {
+    expressions.NUMBER: {
+        "abs(attack)": "abs() of a string ('attack'), expected a number",
+        "(eps > 0) / (eps > 0)": "arithmetic (/) on two true/false values",
+        "correct ** correct": "arithmetic (**) on two true/false values",
+        "attack + 1": "arithmetic (+) on a string",
+        "-attack": "a sign on a string value",
+        "logit(correct, 10)": "logit() of a true/false",
+        "entry(attack)": "not a number (its values are strings)",
+    },
+    expressions.BOOL: {
+        "not eps": "not of a number",
+        "eps and correct": "and of a number ('eps')",
+        "attack < 1": "a string ordered against a number",
+        "eps + 1": "not a condition (its values are numbers",
+    },
+    expressions.STRING: {"entry(eps)": "entry() of a number ('eps'), expected a string"},
+}
+
+
 @pytest.mark.parametrize(
     ("text", "want", "refused"),
-    [
-        ("abs(attack)", expressions.NUMBER, "abs() of a string ('attack'), expected a number"),
-        ("(eps > 0) / (eps > 0)", expressions.NUMBER, "arithmetic (/) on two true/false values"),
-        ("correct ** correct", expressions.NUMBER, "arithmetic (**) on two true/false values"),
-        ("attack + 1", expressions.NUMBER, "arithmetic (+) on a string"),
-        ("-attack", expressions.NUMBER, "a sign on a string value"),
-        ("not eps", expressions.BOOL, "not of a number"),
-        ("eps and correct", expressions.BOOL, "and of a number ('eps')"),
-        ("attack < 1", expressions.BOOL, "a string ordered against a number"),
-        ("entry(eps)", expressions.STRING, "entry() of a number ('eps'), expected a string"),
-        ("logit(correct, 10)", expressions.NUMBER, "logit() of a true/false"),
-        ("eps + 1", expressions.BOOL, "not a condition (its values are numbers"),
-        ("entry(attack)", expressions.NUMBER, "not a number (its values are strings)"),
-    ],
+    [(text, want, refused) for want, cases in REFUSED.items() for text, refused in cases.items()],
 )
 def test_types_refused_before_the_table_is_read(text: str, want: str, refused: str) -> None:
     with pytest.raises(expressions.ExpressionError, match=re.escape(refused)):

@@ -1,5 +1,5 @@
-"""The claims file's reader (:mod:`advgen.claims.claims_file`): shapes from the claims schema,
-the rest from :mod:`advgen.claims.spec`, and the same claims as before the schema."""
+"""The claims file's reader (:mod:`advgen.claims.reading.claims_file`): shapes from the claims schema,
+the rest from :mod:`advgen.claims.reading.spec`, and the same claims as before the schema."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from advgen.claims import claims_file, spec
-from advgen.claims.model import CONTROL_KINDS
+from advgen.claims.reading import claims_file, spec
+from advgen.claims.reading.model import CONTROL_KINDS
 from advgen.config import load_schema, schema_path
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "claims"
@@ -40,7 +40,7 @@ def test_the_schema_names_the_sources_and_control_kinds_the_code_knows() -> None
 
 
 def test_the_old_import_path_reads_with_the_same_reader() -> None:
-    from advgen.claims.spec import load_claims, read_claims_file
+    from advgen.claims.reading.spec import load_claims, read_claims_file
 
     assert read_claims_file is claims_file.read_claims_file and load_claims is claims_file.load_claims
     assert {"read_claims_file", "load_claims"} <= set(spec.__all__)

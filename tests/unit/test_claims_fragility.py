@@ -1,4 +1,4 @@
-"""The fragility rule (:mod:`advgen.claims.fragility`): on constructed rows, and on round 1's
+"""The fragility rule (:mod:`advgen.claims.deciding.fragility`): on constructed rows, and on round 1's
 pages, where it flags every verdict that flipped between the committed Intel Xeon page and the
 same frozen study on one H200 and on an AMD EPYC (docs/round1/)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advgen.claims.fragility import deciding_adjusted, deciding_p, fragile
+from advgen.claims.deciding.fragility import deciding_adjusted, deciding_p, fragile
 
 ROUND1 = Path(__file__).resolve().parents[2] / "docs" / "round1"
 #: the six verdicts that differ between the Xeon page and both other pages

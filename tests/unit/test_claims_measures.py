@@ -3,6 +3,8 @@ digit area), the interpolation's controls, the random spatial transform and the 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -81,8 +83,8 @@ def test_a_success_rate_counts_the_correctly_classified_attacked_digits(tmp_path
     its count from ``n * clean_acc`` (the loader refuses ``count: n`` for it), so the side holds
     exactly the correctly classified attacked digits, the fooled ones among them as ones."""
     from advgen.attacks.fgsm import FGSM
-    from advgen.claims.measure import Context, measure
-    from advgen.claims.spec import Term
+    from advgen.claims.measuring.measure import Context, measure
+    from advgen.claims.reading.spec import Term
     from advgen.robustness.evaluate import attack_curve
     from advgen.robustness.spec import CurveAttackSpec
 
@@ -105,13 +107,7 @@ def test_a_success_rate_counts_the_correctly_classified_attacked_digits(tmp_path
     )
     run = measure(Context(tmp_path, {"m": ["m"]}), term, "c").side.runs[0]
     assert (len(run), int(run.sum())) == (correct, fooled)
-    over_all = Term(
-        "robustness/attacks.parquet",
-        "success_rate",
-        models=(("classifier", "m"),),
-        per="proportion",
-        count="n",
-    )
+    over_all = dataclasses.replace(term, count="n")
     assert len(measure(Context(tmp_path, {"m": ["m"]}), over_all, "c").side.runs[0]) == len(
         y
     )  # the old count

@@ -1,4 +1,4 @@
-"""The claims page's layout (advgen.claims.page): one line per claim with its details behind a
+"""The claims page's layout (advgen.claims.page.html): one line per claim with its details behind a
 ``<details>`` element (no script), the dated changes once at the end behind a link, and every
 column of the verdict table reachable (a column the table gains shows without a page change)."""
 
@@ -8,8 +8,9 @@ import re
 
 import pandas as pd
 
-from advgen.claims.page import WORDED, change_log, row_columns
-from advgen.claims.report import COLUMNS, html
+from advgen.claims.page.html import WORDED, change_log, row_columns
+from advgen.claims.page.table import COLUMNS
+from advgen.claims.page.views import html
 from tests.unit.test_claims_digest import BUDGET, table
 
 HEADER = {"datasets": [], "budgets": [BUDGET], "seeds": {}, "config": "c.yaml", "results": "results"}

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from advgen.claims import Context, evaluate_all, frame, html, read_claims_file, readme_summary
-from advgen.claims.freeze_record import Planned, read_freeze, record
-from advgen.claims.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, phase_of
-from advgen.claims.report import counts_text, summary_page
+from advgen.claims.freeze.freeze_record import Planned, read_freeze, record
+from advgen.claims.freeze.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, phase_of
+from advgen.claims.page.counts import counts_text
+from advgen.claims.page.readme import summary_page
 from advgen.errors import ConfigError
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
 
@@ -19,7 +20,7 @@ ROLES = {"rob": ["p10", "p11", "p12"], "std": ["s10", "s11", "s12"]}
 SEEDS = {f"{m}{k}": k for m in "ps" for k in (10, 11, 12)}
 
 
-#: the run's parts as a record holds them (advgen.claims.freeze_record.run_parts)
+#: the run's parts as a record holds them (advgen.claims.freeze.freeze_record.run_parts)
 RUN = {
     "seeds": {"rob": {m: k for m, k in SEEDS.items() if m.startswith("p")}},
     "recipes": {"gans": {}, "autoencoders": {}, "classifiers": {}},

@@ -1,4 +1,4 @@
-"""The interval of a rate over runs (:func:`advgen.claims.stats.rate_interval`): monotone in the
+"""The interval of a rate over runs (:func:`advgen.claims.statistics.stats.rate_interval`): monotone in the
 count, sensible at 0 and n, never of zero width, and covering at rates from 0.001 to 0.999.
 
 The delta-method interval it replaced gave 128/128 on every run [0.036, 1], 127/128 [0.698,
@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from advgen.claims import effects, stats
-from advgen.claims.model import Test as ClaimTest
+from advgen.claims.measuring import effects
+from advgen.claims.reading.model import Test as ClaimTest
+from advgen.claims.statistics import stats
 
 #: every n up to 40, then a spread up to 1000 (every n of 1..1000 is the same computation)
 SIZES = (*range(1, 41), 50, 64, 99, 100, 127, 128, 200, 250, 333, 500, 512, 750, 999, 1000)

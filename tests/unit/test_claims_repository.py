@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,18 +22,17 @@ from advgen.claims import (
     readme_summary,
     replace_summary,
 )
-from advgen.claims.report import (
-    COLUMNS,
-    SUMMARY_COLUMNS,
+from advgen.claims.page.counts import counts_text
+from advgen.claims.page.readme import (
     SUMMARY_END,
     SUMMARY_HEADER,
     SUMMARY_PAGE,
     SUMMARY_ROW,
     SUMMARY_START,
-    counts_text,
     summary_page,
 )
-from advgen.claims.round_header import read_record, summary_header
+from advgen.claims.page.round_header import read_record, summary_header
+from advgen.claims.page.table import COLUMNS, SUMMARY_COLUMNS
 from advgen.io import read_table
 from advgen.pipeline import paths
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
@@ -44,7 +44,7 @@ PARSED = read_claims_file(CLAIMS)
 
 def test_every_quote_is_verbatim_in_the_repositorys_source_text() -> None:
     """Whitespace normalised; '...' marks an elision, the pieces in order (written out here
-    apart from advgen.claims.sources)."""
+    apart from advgen.claims.reading.sources)."""
     assert set(PARSED.sources) == {"001", "003"}
     texts = {}
     for sid, rel in PARSED.sources.items():
@@ -79,7 +79,7 @@ NO_CONTROL = {
 def behaved(v) -> bool:  # noqa: ANN001 (a Verdict)
     """Whether a verdict's control behaved: a positive one holds, a negative one neither holds nor
     shows an effect on either side of no effect, and kind none has its reason."""
-    from advgen.claims.model import POSITIVE_KINDS
+    from advgen.claims.reading.model import POSITIVE_KINDS
 
     kind = v.claim.control.kind
     if kind == "none":
@@ -93,7 +93,7 @@ def test_every_test_has_a_control_and_every_source_number_is_tested() -> None:
     """A testable source claim has a control of the first kind (never the sides made equal or
     swapped: those are margin checks), or says why none exists; a family; the source's number
     tested by equivalence."""
-    from advgen.claims.model import CONTROL_KINDS
+    from advgen.claims.reading.model import CONTROL_KINDS
 
     for c in PARSED.claims:
         if c.test is None:
@@ -191,58 +191,43 @@ def test_seeded_robustness_claims_and_their_controls(tmp_path: Path) -> None:
     seeds = (0, 1, 2)
     (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
     widths, fractions = (0.25, 0.5, 1.0), (0.1, 0.5, 1.0)
-    sweep = []
-    for s in seeds:
-        for w in widths:
-            sweep.append(
-                {
-                    "mode": "pgd",
-                    "width": w,
-                    "seed": s,
-                    "robust_acc": 0.2 + 0.3 * w + 0.02 * s,
-                    "clean_acc": 0.97,
-                    "n_test": 500,
-                }
-            )
-            sweep.append(
-                {
-                    "mode": "standard",
-                    "width": w,
-                    "seed": s,
-                    "robust_acc": 0.0,
-                    "clean_acc": 0.95 + 0.02 * w,
-                    "n_test": 500,
-                }
-            )
-    pd.DataFrame(sweep).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
-    data = []
-    for s in seeds:
-        for f in fractions:
-            data.append(
-                {
-                    "mode": "pgd",
-                    "train_fraction": f,
-                    "seed": s,
-                    "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
-                    "train_robust_acc": 0.75 + 0.01 * f,
-                    "clean_acc": 1.0,  # every digit: a finite (empirical) logit all the same
-                    "train_clean_acc": 0.99,
-                    "n_test": 500,
-                }
-            )
-            data.append(
-                {
-                    "mode": "standard",
-                    "train_fraction": f,
-                    "seed": s,
-                    "robust_acc": 0.0,
-                    "train_robust_acc": 0.0,
-                    "clean_acc": 0.9 + 0.05 * f + 0.002 * s,
-                    "train_clean_acc": 1.0,
-                    "n_test": 500,
-                }
-            )
-    pd.DataFrame(data).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
+
+    def sweep(column: str, values: tuple[float, ...], pgd: Callable, standard: Callable) -> pd.DataFrame:
+        """Per seed and grid value, the PGD-trained run's row, then the standard one's
+        (``pgd``, ``standard``: (grid value, seed) -> the row's measured columns)."""
+        return pd.DataFrame(
+            [
+                {"mode": mode, column: v, "seed": s, **measured(v, s)}
+                for s in seeds
+                for v in values
+                for mode, measured in (("pgd", pgd), ("standard", standard))
+            ]
+        )
+
+    sweep(
+        "width",
+        widths,
+        lambda w, s: {"robust_acc": 0.2 + 0.3 * w + 0.02 * s, "clean_acc": 0.97, "n_test": 500},
+        lambda w, s: {"robust_acc": 0.0, "clean_acc": 0.95 + 0.02 * w, "n_test": 500},
+    ).to_parquet(tmp_path / "robustness" / "sweeps" / "capacity.parquet")
+    sweep(
+        "train_fraction",
+        fractions,
+        lambda f, s: {
+            "robust_acc": 0.3 + 0.4 * f + 0.01 * s,
+            "train_robust_acc": 0.75 + 0.01 * f,
+            "clean_acc": 1.0,  # every digit: a finite (empirical) logit all the same
+            "train_clean_acc": 0.99,
+            "n_test": 500,
+        },
+        lambda f, s: {
+            "robust_acc": 0.0,
+            "train_robust_acc": 0.0,
+            "clean_acc": 0.9 + 0.05 * f + 0.002 * s,
+            "train_clean_acc": 1.0,
+            "n_test": 500,
+        },
+    ).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
     pd.DataFrame(
         [
             {

@@ -1,4 +1,4 @@
-"""What a claims page is (:mod:`advgen.claims.round_header`): its round, freeze hash, seeds,
+"""What a claims page is (:mod:`advgen.claims.page.round_header`): its round, freeze hash, seeds,
 hardware, numerics and data, in every view; and the default study's one recipe on every host."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from advgen.claims.round_header import DATA_TEXT, facts, line, read_record, seed_ranges, table_seeds
+from advgen.claims.page.round_header import DATA_TEXT, facts, line, read_record, seed_ranges, table_seeds
 from advgen.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def test_a_bad_record_is_one_line(tmp_path: Path) -> None:
 
 
 def test_the_html_page_shows_the_round() -> None:
-    from advgen.claims.report import html
+    from advgen.claims.page.views import html
 
     table = pd.read_parquet(ROOT / "docs" / "round1" / "claims_xeon.parquet")
     header = {

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from advgen.claims import freeze_record as fr
-from advgen.claims.claims_file import read_claims_file
-from advgen.claims.freeze_record import read_freeze
-from advgen.claims.phase import CONFIRMATORY, post_hoc
+from advgen.claims.freeze import freeze_record as fr
+from advgen.claims.freeze.freeze_record import read_freeze
+from advgen.claims.freeze.phase import CONFIRMATORY, post_hoc
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.cli import main as cli_main
 from advgen.config_files import check_config_files
 from advgen.errors import ConfigError
@@ -71,7 +71,7 @@ def verify(f: dict[str, Path], capsys) -> tuple[int, str, str]:
 def page_reason(f: dict[str, Path]) -> str:
     """What the claims page says of claim ``a`` for a run of the config as it is now (its parts
     as the workflow's claims spec carries them: the test below shows they are the same)."""
-    from advgen.claims.phase import phase_of
+    from advgen.claims.freeze.phase import phase_of
     from advgen.commands.freeze import roles_of
 
     config = check_config_files([str(f["config.yaml"])])

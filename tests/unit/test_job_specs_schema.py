@@ -49,7 +49,7 @@ def _dataclasses() -> dict[str, type]:
         "advgen.robustness.spec",
         "advgen.sweeps.spec",
         "advgen.defense.spec",
-        "advgen.claims.page_spec",
+        "advgen.claims.page.page_spec",
         "advgen.data.spec",
         "advgen.plots.spec",
     ]

@@ -1,4 +1,4 @@
-"""The power plan (advgen.claims.power, ``advgen power-plan``): textbook sample sizes, a simulated
+"""The power plan (advgen.claims.statistics.power, ``advgen power-plan``): textbook sample sizes, a simulated
 power at the planned n, and the reading of a claims-page row."""
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import pandas as pd
 import pytest
 from scipy.stats import norm, t
 
-from advgen.claims.power import (
+from advgen.claims.statistics.power import (
     POWER,
     Design,
     budget_status,
-    either_way,
     mirrored,
     one_sided_power,
     plan,
@@ -158,12 +157,12 @@ def test_a_claim_that_can_go_either_way_is_planned_for_both() -> None:
     assert mirrored(0.9, "equivalent", 0.894, 0.1) == pytest.approx(2 * 0.994 - 0.9)
     kw = dict(direction="equivalent", margin=0.894, tolerance=0.1, alpha=0.05)
     inside = plan(0.85, 0.03, 3, **kw)
-    both = either_way(0.85, 0.03, 3, straddles=True, **kw)
+    both = plan(0.85, 0.03, 3, straddles=True, **kw)
     outside = plan(mirrored(0.85, "equivalent", 0.894, 0.1), 0.03, 3, **kw)
     assert outside.verdict == "does not hold" and both.n == max(inside.n, outside.n)
     assert both.verdict.endswith("(either way)")
-    assert either_way(0.85, 0.03, 3, straddles=False, **kw) == inside
-    one = either_way(0.1, 0.05, 3, straddles=True, direction="greater", margin=0.0)
+    assert plan(0.85, 0.03, 3, straddles=False, **kw) == inside
+    one = plan(0.1, 0.05, 3, straddles=True, direction="greater", margin=0.0)
     assert one.n == plan(0.1, 0.05, 3, direction="greater", margin=0.0).n
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from advgen.claims import page
+from advgen.claims.page import html as page
 from advgen.config_files import check_config_files
 from advgen.pipeline import build
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advgen.claims.measure import Context, NotMeasured, measure
-from advgen.claims.spec import Term
+from advgen.claims.measuring.measure import Context, NotMeasured, measure
+from advgen.claims.reading.spec import Term
 from advgen.columns import worst_case_columns
 from advgen.errors import AdvgenError
 from advgen.io import write_parquet

@@ -1,14 +1,19 @@
 """Claims of the source documents (GAN report 001, robustness review 003) tested on a run.
 
-``config/claims.yaml`` lists each claim with its test, its control and its family
-(read by :mod:`advgen.claims.claims_file` against ``schemas/claims.schema.yaml``, its claims built
-by :mod:`advgen.claims.spec`; quotes checked against ``docs/sources/`` by
-:mod:`advgen.claims.sources`); :mod:`advgen.claims.measure` reads the run's Parquet tables by
-model role, :mod:`advgen.claims.stats` gives the intervals (t at the seed level, Welch, the log
-scale for ratios, exact binomial and score intervals, TOST), :mod:`advgen.claims.effects` the
-effects and p-values, :mod:`advgen.claims.verdict` the verdicts (Holm within each family),
-:mod:`advgen.claims.phase` the study's phase (the freeze record) and :mod:`advgen.claims.report`
-the page.
+``config/claims.yaml`` lists each claim with its test, its control and its family. The package
+follows the claims through their stages, one subpackage each:
+
+- :mod:`advgen.claims.reading`: the claims file, read against ``schemas/claims.schema.yaml``
+  (:mod:`~advgen.claims.reading.claims_file`), its claims built (:mod:`~advgen.claims.reading.spec`)
+  and their quotes checked against ``docs/sources/`` (:mod:`~advgen.claims.reading.sources`);
+- :mod:`advgen.claims.statistics`: the intervals (t at the seed level, Welch, the log scale for
+  ratios, exact binomial and score intervals, TOST), Holm's adjustment and the power plan;
+- :mod:`advgen.claims.measuring`: the run's Parquet tables read by model role, the effects and
+  p-values, the controls and the sample-quality gate;
+- :mod:`advgen.claims.deciding`: the verdicts (Holm within each family) and the fragility rule;
+- :mod:`advgen.claims.freeze`: the freeze record and the study's phase it sets;
+- :mod:`advgen.claims.page`: the verdict table and its views (the page, Markdown, the README's
+  summary).
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from advgen.claims.claims_file import load_claims, read_claims_file
-from advgen.claims.measure import Context, NotMeasured
-from advgen.claims.model import Claim, ClaimsFile, Term
-from advgen.claims.page_spec import ClaimsPageSpec, RunBudget
-from advgen.claims.report import frame, html, markdown, readme_summary, replace_summary, rst
-from advgen.claims.verdict import VERDICTS, ControlHolds, Verdict, adjust, evaluate
+from advgen.claims.deciding.verdict import VERDICTS, ControlHolds, Verdict, adjust, evaluate
+from advgen.claims.measuring.measure import Context, NotMeasured
+from advgen.claims.page.page_spec import ClaimsPageSpec, RunBudget
+from advgen.claims.page.readme import readme_summary, replace_summary
+from advgen.claims.page.table import frame
+from advgen.claims.page.views import html, markdown, rst
+from advgen.claims.reading.claims_file import load_claims, read_claims_file
+from advgen.claims.reading.model import Claim, ClaimsFile, Term
 from advgen.data.sources import DATA_SOURCES
 
 #: how the page names a data source (the config's `datasets.<name>.source`): its one label
@@ -52,6 +59,7 @@ def data_header(spec: ClaimsPageSpec, results: str | Path) -> dict[str, Any]:
     from advgen.io import read_parquet
 
     datasets = []
+    sizes: dict[str, int | None] = {}
     for name, d in spec.datasets.items():
         train = test = None
         manifest = Path(results) / "data" / name / "manifest.parquet"
@@ -68,7 +76,7 @@ def data_header(spec: ClaimsPageSpec, results: str | Path) -> dict[str, Any]:
                 "test": test,
             }
         )
-    sizes = {d["name"]: d["train"] for d in datasets}
+        sizes[name] = train
     budgets = {
         name: {"what": b.what, "source": b.source, "ours": budget_text(b.runs, sizes)}
         for name, b in sorted(spec.budgets.items())

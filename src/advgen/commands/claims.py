@@ -1,6 +1,6 @@
 """``advgen claims``: every claim of the source documents, tested on a run's Parquet tables;
 ``advgen claims compare MINE PUBLISHED``: a run's verdict table against the published one
-(:mod:`advgen.claims.compare`)."""
+(:mod:`advgen.claims.page.compare`)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from advgen.claims.compare import COLUMNS, compare, markdown
+    from advgen.claims.page.compare import COLUMNS, compare, markdown
     from advgen.io import read_table
 
     tables = [read_table(path, COLUMNS) for path in (args.mine, args.published)]
@@ -99,8 +99,8 @@ def _readme(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from advgen.claims import readme_summary, replace_summary
-    from advgen.claims.report import SUMMARY_COLUMNS as COLUMNS
-    from advgen.claims.report import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.readme import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.table import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
 
@@ -108,7 +108,7 @@ def _readme(args: argparse.Namespace) -> None:
     page = args.summary_page or SUMMARY_PAGE
     if args.readme:  # the link as the README's folder sees the page
         page = os.path.relpath(page, os.path.dirname(os.path.abspath(args.readme)) or ".")
-    from advgen.claims.round_header import read_record, summary_header
+    from advgen.claims.page.round_header import read_record, summary_header
 
     header = summary_header(table, read_record(args.freeze) if args.freeze else None)
     summary = readme_summary(table, page=Path(page).as_posix(), header=header)
@@ -125,7 +125,7 @@ def _readme(args: argparse.Namespace) -> None:
 
 
 def _spec(args: argparse.Namespace) -> Any:
-    from advgen.claims.page_spec import ClaimsPageSpec
+    from advgen.claims.page.page_spec import ClaimsPageSpec
     from advgen.errors import ConfigError
     from advgen.jobs import load_spec
 
@@ -149,7 +149,7 @@ def _spec(args: argparse.Namespace) -> Any:
 def main(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from advgen.claims.page_job import evaluate_page, write_page
+    from advgen.claims.page.page_job import evaluate_page, write_page
     from advgen.errors import ConfigError
 
     if getattr(args, "claims_action", None) == "compare":

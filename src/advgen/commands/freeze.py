@@ -1,7 +1,7 @@
 """``advgen freeze``: the record that ends the exploratory phase (``docs/default_run/freeze.json``).
 
 A confirmatory run is only confirmatory when what it tests was fixed before it ran. The record
-(its format, writer and reader: :mod:`advgen.claims.freeze_record`, which the claims page reads
+(its format, writer and reader: :mod:`advgen.claims.freeze.freeze_record`, which the claims page reads
 too) holds the sha256 of the claims file's bytes and each claim's digest, the digest of the
 analysis code (:mod:`advgen.claims`), the date, the commit (``--commit``), each config file's
 sha256, the seed base and every role's runs with their seeds (none may be a spent one,
@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from advgen.commands._args import add_input, add_output
 
 if TYPE_CHECKING:
-    from advgen.claims.freeze_format import Freeze
+    from advgen.claims.freeze.freeze_format import Freeze
 
 HELP = (
     "record the frozen claims, analysis, config, seeds, recipes, numerics, host and power plan (or --verify)"
@@ -73,10 +73,10 @@ def roles_of(config: Mapping[str, Any], source: str, declared: Mapping[str, str]
 def record(
     claims: str, configfiles: Sequence[str], power_plan: str, date: str, fresh_from: int, commit: str = ""
 ) -> dict[str, Any]:
-    """The freeze record (:func:`advgen.claims.freeze_record.record`); raises
+    """The freeze record (:func:`advgen.claims.freeze.freeze_record.record`); raises
     :class:`AdvgenError` on a spent seed."""
-    from advgen.claims import freeze_record as fr
-    from advgen.claims.claims_file import read_claims_file
+    from advgen.claims.freeze import freeze_record as fr
+    from advgen.claims.reading.claims_file import read_claims_file
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
     from advgen.seed_base import run_seeds, seed_base
@@ -111,10 +111,10 @@ def record(
 
 
 def verify(path: str) -> list[Any]:
-    """Every part of the record at ``path`` checked (:class:`advgen.claims.freeze_record.Check`):
+    """Every part of the record at ``path`` checked (:class:`advgen.claims.freeze.freeze_record.Check`):
     against the files it names, the installed analysis code and this host."""
-    from advgen.claims import freeze_record as fr
-    from advgen.claims.claims_file import read_claims_file
+    from advgen.claims.freeze import freeze_record as fr
+    from advgen.claims.reading.claims_file import read_claims_file
     from advgen.errors import AdvgenError
 
     rec = fr.read_freeze(path)
@@ -131,7 +131,7 @@ def verify(path: str) -> list[Any]:
 
 def _claims_checks(rec: Freeze, digests: Mapping[str, str]) -> list[Any]:
     """The claims' digests and the analysis code, against the record."""
-    from advgen.claims import freeze_record as fr
+    from advgen.claims.freeze import freeze_record as fr
 
     Check = fr.Check
     diff = sorted(k for k in set(digests) | set(rec.claims) if digests.get(k) != rec.claims.get(k))
@@ -160,7 +160,7 @@ def _claims_checks(rec: Freeze, digests: Mapping[str, str]) -> list[Any]:
 
 def _run_checks(rec: Freeze, roles: Mapping[str, str]) -> list[Any]:
     """The config files, the seed base and the run's parts (roles, recipes, numerics)."""
-    from advgen.claims import freeze_record as fr
+    from advgen.claims.freeze import freeze_record as fr
     from advgen.config_files import check_config_files
 
     Check = fr.Check
@@ -191,7 +191,7 @@ def _run_checks(rec: Freeze, roles: Mapping[str, str]) -> list[Any]:
 
 def _plan_checks(rec: Freeze) -> list[Any]:
     """The power plan's file and the sample sizes it gives, against the record's plan."""
-    from advgen.claims import freeze_record as fr
+    from advgen.claims.freeze import freeze_record as fr
 
     assert rec.power_plan is not None
     plan_path, plan_sha = rec.power_plan
@@ -215,7 +215,7 @@ def _plan_checks(rec: Freeze) -> list[Any]:
 
 def _hardware_check(rec: Freeze) -> Any:
     """The host, reported and not checked."""
-    from advgen.claims import freeze_record as fr
+    from advgen.claims.freeze import freeze_record as fr
 
     if rec.format < 2:
         return fr.Check("hardware", None, "not recorded (a format-1 record)")
@@ -242,7 +242,7 @@ def _date(text: str | None) -> str:
 
 
 def main(args: argparse.Namespace) -> None:
-    from advgen.claims.claims_file import read_claims_file
+    from advgen.claims.reading.claims_file import read_claims_file
     from advgen.commands._args import refuse_overwrite
     from advgen.errors import AdvgenError
     from advgen.io import write_json

@@ -1,7 +1,7 @@
 """``advgen power-plan``: the sample size each claim needs, from an exploratory claims table.
 
 Reads a claims page's table (``docs/default_run/claims.parquet`` or ``results/tables/claims.parquet``),
-plans every measured claim (:func:`advgen.claims.power.row_plan`: 90 % power at the claim's
+plans every measured claim (:func:`advgen.claims.statistics.power.row_plan`: 90 % power at the claim's
 margin, one-sided at the level of its interval divided by the tests of its family (Holm's
 adjusted level), TOST for an equivalence claim, by the t distribution at the level that sets its
 standard error; either verdict where the exploratory interval holds the margin) and writes the plan as Markdown
@@ -70,7 +70,7 @@ def family_sizes(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
     """One record per claim: the row's test and exploratory estimate, and its plan."""
-    from advgen.claims.power import budget_status, row_plan
+    from advgen.claims.statistics.power import budget_status, row_plan
 
     sizes = family_sizes(rows)
     out = []
@@ -133,7 +133,7 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
         "the level that sets the claim's standard error (non-central t; the normal limit for proportions",
         "read by a score or exact interval), for the verdict on the side of the margin the estimate lies",
         'on, and for either verdict where the exploratory interval holds the margin ("either way": the',
-        "larger n of the two; `advgen.claims.power`). A claim whose plan exceeds the budget",
+        "larger n of the two; `advgen.claims.statistics.power`). A claim whose plan exceeds the budget",
         f"({args.max_runs} runs per side at a run level, {args.max_examples} examples per run) is",
         '"underpowered at this budget" with the n it would need.',
         "",

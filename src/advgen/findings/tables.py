@@ -72,7 +72,7 @@ def seed_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tu
     """Mean of one value per seed and its two-sided t-interval (NaN ends from one seed)."""
     import numpy as np
 
-    from advgen.claims.stats import interval, run_level
+    from advgen.claims.statistics.stats import interval, run_level
 
     v = np.asarray([x for x in values if math.isfinite(float(x))], dtype=float)
     if len(v) == 0:
@@ -208,11 +208,11 @@ def generators_table(summary: pd.DataFrame, replicate_of: Mapping[str, str]) -> 
 def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     """Per verdict (in the claims page's order, zeros left out) the number of source claims and
     of implementation checks; a confirmatory run's post-hoc claims are counted apart
-    (:func:`advgen.claims.report.counts_text`'s rule)."""
+    (:func:`advgen.claims.page.counts.counts_text`'s rule)."""
     import pandas as pd
 
-    from advgen.claims.phase import POST_HOC
-    from advgen.claims.verdict import VERDICTS
+    from advgen.claims.deciding.verdict import VERDICTS
+    from advgen.claims.freeze.phase import POST_HOC
 
     late = claims["phase"] == POST_HOC if "phase" in claims.columns else False
     source = claims[(claims["group"] == "source") & ~late]

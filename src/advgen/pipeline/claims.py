@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
-from advgen.claims.freeze_record import run_parts
-from advgen.claims.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
+from advgen.claims.freeze.freeze_record import run_parts
+from advgen.claims.page.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
 from advgen.columns import (
     AE_LOSS_COLUMNS,
     BOOL_COLUMNS,
@@ -129,7 +129,7 @@ def check_claims(
     the claims read it as (:func:`check_role_sections`) names ``roles.<role>``; a table
     no config could produce, or a column its writer does not write, names the claim's key.
     """
-    from advgen.claims.claims_file import read_claims_file
+    from advgen.claims.reading.claims_file import read_claims_file
 
     parsed = read_claims_file(claims_file)
     roles = resolve_roles(study, parsed.roles)
@@ -170,7 +170,7 @@ def check_claims(
 def _check_types(where: str, term: Any) -> None:
     """The side's query is a condition and its value and count numbers, on the column types of
     :mod:`advgen.columns` (``abs(attack)`` is one line here, not a pandas error in the claims job)."""
-    from advgen.claims import expressions as ex
+    from advgen.claims.reading import expressions as ex
 
     types = {
         **dict.fromkeys(NUMBER_COLUMNS, ex.NUMBER),

@@ -3,7 +3,7 @@ the report's main numbers, the GAN report's recomputed facts the claims read, an
 page. All four are small local jobs (seconds: run where Snakemake runs, not submitted to a cluster).
 
 - ``claims``: every claim of the source documents tested on this run's tables by model role
-  (:func:`advgen.claims.page_job.claims_page`); its page ``results/claims.html`` is a result of
+  (:func:`advgen.claims.page.page_job.claims_page`); its page ``results/claims.html`` is a result of
   the report (category "Claims"), linked from its landing page (``workflow/report/workflow.rst``).
   ``advgen claims-page`` runs it; ``advgen claims --configfile`` makes the same page by hand.
 - ``findings``: the report's main numbers (:mod:`advgen.findings`): a RobustBench-style table,
@@ -23,8 +23,8 @@ import os
 import shlex
 
 from advgen import paths
-from advgen.claims.page_job import claims_page
-from advgen.claims.page_spec import ClaimsPageSpec
+from advgen.claims.page.page_job import claims_page
+from advgen.claims.page.page_spec import ClaimsPageSpec
 from advgen.findings import FindingsSpec, findings_job
 from advgen.pipeline.base import display
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_inputs, no_settings

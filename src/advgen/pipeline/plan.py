@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from advgen.claims.page_spec import ClaimsPageSpec
+from advgen.claims.page.page_spec import ClaimsPageSpec
 from advgen.data.spec import DatasetSpec
 from advgen.defense.plan import DefenseConfig
 from advgen.defense.spec import PurifySpec

@@ -1,0 +1,214 @@
+"""The freeze record's one reader (:func:`read_freeze`, strict: one :class:`ConfigError` line
+naming the file and key), and the power plan a record's ``plan`` comes from
+(:func:`read_power_plan`)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from advgen.claims.freeze.bounded_files import read_json, sha256
+from advgen.claims.freeze.freeze_format import (
+    ANALYSIS,
+    FORMAT,
+    OPTIONAL,
+    PLANNED,
+    RECIPE_SECTIONS,
+    REQUIRED,
+    REQUIRED_2,
+    UNDERPOWERED,
+    Freeze,
+    Planned,
+)
+from advgen.errors import ConfigError
+
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def planned_from_power_plan(raw: Any, path: str) -> dict[str, Planned]:
+    """The record's ``plan`` from a power plan (``advgen power-plan --json``): ``n_planned`` of a
+    planned claim; for one underpowered at this budget, the budget's size (``max_examples`` for a
+    unit per run, else ``max_runs``; never below ``n_now``) with ``needed`` = ``n_planned``; a
+    claim not planned has no line. A plan that is not one is a :class:`ConfigError` line."""
+    try:
+        budget, claims = raw["budget"], raw["claims"]
+        caps = {"runs": int(budget["max_runs"]), "examples": int(budget["max_examples"])}
+        out = {}
+        for cid, item in claims.items():
+            key = f"claims.{cid}"
+            status, n, unit, now = item["plan"], item["n_planned"], item["unit"], int(item["n_now"])
+            if status == PLANNED:
+                out[str(cid)] = Planned(int(n), str(unit))
+            elif status == UNDERPOWERED:
+                cap = caps["examples"] if str(unit).endswith("per run") else caps["runs"]
+                out[str(cid)] = Planned(max(cap, now), str(unit), int(n), True)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        where = f" ({key})" if "key" in locals() else ""
+        raise ConfigError(f"{path}: not a power plan{where}: {type(exc).__name__}: {exc}") from None
+    return out
+
+
+def read_power_plan(path: str) -> tuple[str, dict[str, Planned]]:
+    """The power plan at ``path``: its sha256 and the record's ``plan`` of it."""
+    digest = sha256(path, "power plan")
+    return digest, planned_from_power_plan(read_json(path, "power plan"), path)
+
+
+def _bad(path: str, key: str, msg: str) -> ConfigError:
+    return ConfigError(f"{path}: {key}: {msg}")
+
+
+def calendar_date(text: Any) -> str | None:
+    """``text`` if it is a calendar date YYYY-MM-DD (``9999-99-99`` is not), else None."""
+    if not isinstance(text, str) or not _DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def _whole(value: Any, low: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _plan(raw: Any, path: str) -> dict[str, Planned]:
+    if not isinstance(raw, dict):
+        raise _bad(path, "plan", "must map each claim id to {n, unit, needed, underpowered}")
+    out = {}
+    for cid, item in raw.items():
+        key = f"plan.{cid}"
+        if not isinstance(item, dict) or not {"n", "unit"} <= set(item):
+            raise _bad(path, key, "must have n and unit (and needed, underpowered)")
+        n, needed = item["n"], item.get("needed")
+        if not _whole(n, 1):
+            raise _bad(path, f"{key}.n", f"must be a positive whole number, got {n!r}")
+        if needed is not None and not _whole(needed, 1):
+            raise _bad(path, f"{key}.needed", f"must be a positive whole number or null, got {needed!r}")
+        if not isinstance(item["unit"], str) or not item["unit"].strip():
+            raise _bad(path, f"{key}.unit", "must be a non-empty string")
+        out[str(cid)] = Planned(n, item["unit"], needed, bool(item.get("underpowered", False)))
+    return out
+
+
+def _hashes(raw: Any, path: str, key: str, what: str) -> dict[str, str]:
+    if not isinstance(raw, dict) or not raw:
+        raise _bad(path, key, f"must map each {what} to its sha256 (none recorded)")
+    for name, digest in raw.items():
+        if not isinstance(digest, str) or not _HEX.fullmatch(digest):
+            raise _bad(path, f"{key}.{name}", "must be a sha256 (64 hex digits)")
+    return dict(raw)
+
+
+def _seeds(raw: Any, path: str) -> dict[str, dict[str, int]]:
+    if not isinstance(raw, dict) or not raw:
+        raise _bad(path, "seeds", "must map each role to its runs and their seeds (none recorded)")
+    for role, runs in raw.items():
+        if not isinstance(runs, dict) or not all(_whole(s) for s in runs.values()):
+            raise _bad(path, f"seeds.{role}", "must map each run to its seed (a whole number >= 0)")
+    return {role: dict(runs) for role, runs in raw.items()}
+
+
+def _recipes(raw: Any, path: str, fmt: int) -> dict[str, Any]:
+    sections = RECIPE_SECTIONS if fmt >= 2 else RECIPE_SECTIONS[:2]
+    if not isinstance(raw, dict) or set(raw) != set(sections):
+        raise _bad(path, "recipes", f"must have the sections {', '.join(sections)}")
+    for section, entries in raw.items():
+        if not isinstance(entries, dict):
+            raise _bad(path, f"recipes.{section}", "must map each entry to {spec, seeds}")
+        for name, entry in entries.items():
+            if (
+                not isinstance(entry, dict)
+                or set(entry) != {"spec", "seeds"}
+                or not isinstance(entry["spec"], dict)
+                or not isinstance(entry["seeds"], list)
+                or not all(_whole(s) for s in entry["seeds"])
+            ):
+                raise _bad(path, f"recipes.{section}.{name}", "must be {spec, seeds}")
+    return dict(raw)
+
+
+def _strings(raw: Any, path: str, key: str, keys: Sequence[str] = ()) -> dict[str, str]:
+    if not isinstance(raw, dict) or not raw or not all(isinstance(v, str) for v in raw.values()):
+        raise _bad(path, key, "must map each name to a text (none recorded)")
+    missing = [k for k in keys if k not in raw]
+    if missing:
+        raise _bad(path, key, f"missing {', '.join(missing)}")
+    return dict(raw)
+
+
+def read_freeze(path: str | Path) -> Freeze | None:
+    """The freeze record at ``path``, None where there is none (the study is exploratory); a
+    record that cannot be read, or lacks a part, raises one :class:`ConfigError` line naming the
+    file and key."""
+    name = str(path)
+    if not Path(path).exists() and not Path(path).is_symlink():
+        return None
+    raw = read_json(path, "freeze record")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}: not a freeze record (must be a JSON object with claims_sha256 and date)")
+    fmt = raw.get("format", 1)
+    if fmt not in (1, FORMAT) or isinstance(fmt, bool):
+        raise _bad(name, "format", f"must be 1 or {FORMAT}, got {fmt!r}")
+    required = REQUIRED + (REQUIRED_2 if fmt >= 2 else ())
+    unknown = sorted(set(raw) - set(required) - set(OPTIONAL))
+    if unknown:
+        raise _bad(name, unknown[0], f"unknown key (a format-{fmt} record has {', '.join(required)})")
+    missing = [k for k in required if k not in raw]
+    if missing:
+        raise _bad(
+            name, missing[0], f"missing (a format-{fmt} record has every one of {', '.join(required)})"
+        )
+    sha, date = raw["claims_sha256"], calendar_date(raw["date"])
+    if not isinstance(sha, str) or not _HEX.fullmatch(sha):
+        raise _bad(name, "claims_sha256", "must be the claims file's sha256 (64 hex digits)")
+    if date is None:
+        raise _bad(name, "date", f"must be a date YYYY-MM-DD, got {raw['date']!r}")
+    base = raw["seed_base"]
+    if not _whole(base):
+        raise _bad(name, "seed_base", f"must be a whole number >= 0, got {base!r}")
+    reruns = raw.get("reruns") or []
+    if not isinstance(reruns, list) or not all(
+        isinstance(r, dict) and calendar_date(r.get("date")) and isinstance(r.get("reason"), str)
+        for r in reruns
+    ):
+        raise _bad(name, "reruns", "must be a list of {date, reason}")
+    if not isinstance(raw["claims_file"], str) or not raw["claims_file"]:
+        raise _bad(name, "claims_file", "must be the claims file's path")
+    power_plan = raw["power_plan"]
+    if (
+        not isinstance(power_plan, dict)
+        or set(power_plan) != {"path", "sha256"}
+        or not isinstance(power_plan["path"], str)
+        or not _HEX.fullmatch(str(power_plan["sha256"]))
+    ):
+        raise _bad(name, "power_plan", "must be {path, sha256} (64 hex digits)")
+    extra: dict[str, Any] = {}
+    if fmt >= 2:
+        analysis = raw["analysis"]
+        if not isinstance(analysis, dict) or analysis.get("package") != ANALYSIS:
+            raise _bad(name, "analysis", f"must be {{package: {ANALYSIS}, sha256}}")
+        extra["analysis"] = _hashes({"sha256": analysis.get("sha256")}, name, "analysis", "package")["sha256"]
+        extra["numerics"] = _strings(raw["numerics"], name, "numerics")
+        extra["hardware"] = _strings(raw["hardware"], name, "hardware", ("cpu", "gpu", "torch", "cuda"))
+    return Freeze(
+        path=name,
+        claims_sha256=sha,
+        date=date,
+        commit=str(raw.get("commit") or ""),
+        seed_base=base,
+        claims=_hashes(raw["claims"], name, "claims", "claim id"),
+        plan=_plan(raw["plan"], name),
+        reruns=tuple((r["date"], r["reason"]) for r in reruns),
+        claims_file=raw["claims_file"],
+        power_plan=(power_plan["path"], power_plan["sha256"]),
+        format=fmt,
+        config=_hashes(raw["config"], name, "config", "config file"),
+        seeds=_seeds(raw["seeds"], name),
+        recipes=_recipes(raw["recipes"], name, fmt),
+        **extra,
+    )
