@@ -147,7 +147,7 @@ VOCABULARIES = {
         frozenset(DEFENSE_ATTACKS),
         ("defense/attacks.py",),
         {
-            "claims/stats.py": frozenset({"exact"}),  # an estimate's level
+            "claims/statistics/stats.py": frozenset({"exact"}),  # an estimate's level
             "classifiers/pool.py": frozenset({"fgsm"}),  # the pool's own attacks (pool_attack)
             # the training mode pgd (advgen.classifiers.modes)
             "classifiers/replicates.py": frozenset({"pgd"}),
