@@ -15,6 +15,7 @@ from advgen.sweeps.inversion import InversionResult
 from advgen.sweeps.masks import other_class, select_indices
 from advgen.sweeps.points import inversion_tables, other_digits
 from advgen.sweeps.spec import InversionPoint
+from tests.unit.sweep_points import inversion_point
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,24 +41,7 @@ def sorted_split(per_class: int = 20) -> tuple[torch.Tensor, torch.Tensor]:
 def point() -> InversionPoint:
     return typed_spec(
         InversionPoint,
-        {
-            "sweep": "inversion",
-            "point": "p",
-            "generator": "g",
-            "generator_kind": "gan",
-            "dataset": "d",
-            "classifier": "c",
-            "seed": 0,
-            "device": "cpu",
-            "num_images": 96,
-            "steps": 1,
-            "optimizer": "sgd",
-            "lr": 1.0,
-            "restarts": 5,
-            "prior_weight": 0.0,
-            "clip": None,
-            "init": "random",
-        },
+        inversion_point(num_images=96, optimizer="sgd", lr=1.0, restarts=5),
     )
 
 
