@@ -67,13 +67,14 @@ demo: $(STAMP)
 	@echo "  the claims page  $(DEMO_DIR)/results/claims.html"
 	@echo "  the CV           $(DEMO_DIR)/results/cv/cv.pdf (also cv.html, cv.md)"
 
-# The confirmatory phase: the seeds each claim needs, planned from the exploratory run's verdict
-# table (docs/power_plan.md), then the freeze record of the claims file, the recipes, the seeds and
+# The confirmatory phase: the seeds each claim needs, planned from the previous round's verdict
+# table (docs/power_plan.md; round 2's cut of the report GAN's seeds: docs/claims.md, "Round 2's
+# seeds"), then the freeze record of the claims file, the recipes, the seeds and
 # the plan (docs/default_run/freeze.json), before the run on fresh seeds (config/README.md,
 # "Fresh seeds"); `advgen freeze --verify docs/default_run/freeze.json` checks it later.
 power-plan: $(STAMP)
 	$(BIN)/advgen power-plan docs/default_run/claims.parquet --markdown docs/power_plan.md \
-		--json docs/default_run/power_plan.json
+		--json docs/default_run/power_plan.json --cut inpainting_square_location=5
 
 freeze: $(STAMP)
 	$(BIN)/advgen freeze --claims config/claims.yaml --configfile config/config.yaml \

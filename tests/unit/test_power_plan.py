@@ -215,3 +215,52 @@ def test_the_command_plans_at_the_familys_level_and_raises_examples(tmp_path: Pa
     assert (
         "## Examples to raise before the freeze (1)" in text and "| `digits` | digits per run | 48 |" in text
     )
+
+
+def test_a_cut_claim_is_underpowered_at_its_cut_size_and_the_freeze_reads_it(tmp_path: Path) -> None:
+    """``--cut ID=N`` runs a planned claim at N: the JSON's ``n_run`` is N, the page lists it
+    apart, and the freeze record's plan holds N with the size it would need."""
+    from advgen.claims.freeze.freeze_reader import read_power_plan
+
+    slow = {**ROW, "id": "slow", "estimate": 0.1, "lo": 0.1 - 4.302653 * 0.05, "hi": 0.1 + 4.302653 * 0.05}
+    table = tmp_path / "claims.parquet"
+    pd.DataFrame([ROW, slow]).to_parquet(table)
+    md, js = tmp_path / "plan.md", tmp_path / "plan.json"
+    assert cli_main(["power-plan", str(table), "--markdown", str(md), "--json", str(js)]) == 0
+    planned = json.loads(js.read_text())["claims"]["slow"]
+    assert planned["plan"] == "planned" and planned["n_run"] == planned["n_planned"] > 3
+    cut = planned["n_planned"] - 1
+    argv = ["power-plan", str(table), "--markdown", str(md), "--json", str(js), "--cut", f"slow={cut}"]
+    assert cli_main(argv) == 0
+    claims = json.loads(js.read_text())["claims"]
+    assert claims["slow"]["plan"] == "underpowered at this budget" and claims["slow"]["cut"] is True
+    assert claims["slow"]["n_run"] == cut and claims["x"]["n_run"] == claims["x"]["n_planned"]
+    text = md.read_text()
+    assert "## Cut to fit the run's time (1)" in text and f"--cut slow={cut}" in text
+    assert "## Underpowered at this budget" not in text
+    _, record_plan = read_power_plan(str(js))
+    assert (record_plan["slow"].n, record_plan["slow"].needed, record_plan["slow"].underpowered) == (
+        cut,
+        planned["n_planned"],
+        True,
+    )
+    assert not record_plan["x"].underpowered
+
+
+@pytest.mark.parametrize(
+    ("cut", "says"),
+    [
+        ("nosuch=3", "no such claim"),
+        ("x=99", "only a planned claim is cut"),
+        ("x=1", "only a planned claim is cut"),
+        ("x", "expected ID=N"),
+        ("x=two", "expected ID=N"),
+    ],
+)
+def test_a_cut_that_is_no_cut_is_one_line(tmp_path: Path, capsys, cut: str, says: str) -> None:
+    table = tmp_path / "claims.parquet"
+    pd.DataFrame([ROW]).to_parquet(table)
+    md, js = tmp_path / "plan.md", tmp_path / "plan.json"
+    assert cli_main(["power-plan", str(table), "--markdown", str(md), "--json", str(js), "--cut", cut]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and says in err and not md.exists() and not js.exists()

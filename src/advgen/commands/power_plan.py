@@ -11,6 +11,9 @@ source models; ``--max-examples`` per run) reads "underpowered at this budget" w
 would need. Claims whose level is the examples of a run (digits, image pairs) get the examples
 they need up to ``--max-examples``: examples are cheap, and the page lists each such claim whose
 plan asks for more than the exploratory run had, so the config is raised before the freeze.
+``--cut ID=N`` runs a planned claim at N (fewer than its plan) to fit the run's time: the claim
+is "underpowered at this budget", cut before the freeze, with the n it would need; every record
+carries ``n_run``, the size the frozen run gives it (what the freeze record's ``plan`` holds).
 """
 
 from __future__ import annotations
@@ -50,6 +53,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--max-runs", type=int, default=10, help="budget: runs (seeds, source models) per side (default 10)"
     )
     p.add_argument("--max-examples", type=int, default=1000, help="budget: examples per run (default 1000)")
+    p.add_argument(
+        "--cut", action="append", default=[], metavar="ID=N",
+        help="run claim ID at N (fewer than its plan) to fit the run's time: underpowered, declared before "
+        "the freeze (repeatable)",
+    )  # fmt: skip
+
+
+#: the status of a claim the plan or a cut cannot give its planned size
+UNDERPOWERED = "underpowered at this budget"
+
+
+def parse_cuts(values: list[str]) -> dict[str, int]:
+    """``--cut ID=N`` values -> {ID: N}; a malformed or repeated one is one line."""
+    from advgen.errors import AdvgenError
+
+    cuts: dict[str, int] = {}
+    for value in values:
+        cid, sep, n = value.partition("=")
+        if not sep or not cid.strip() or not n.strip().isdigit():
+            raise AdvgenError(f"--cut {value}: expected ID=N (a claim id and a whole number)")
+        if cid in cuts:
+            raise AdvgenError(f"--cut {value}: {cid} is cut twice")
+        cuts[cid.strip()] = int(n)
+    return cuts
 
 
 def _number(x: float | None) -> float | None:
@@ -68,10 +95,25 @@ def family_sizes(rows: list[dict[str, Any]]) -> dict[str, int]:
     return sizes
 
 
-def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
-    """One record per claim: the row's test and exploratory estimate, and its plan."""
-    from advgen.claims.statistics.power import budget_status, row_plan
+def _run_size(status: str, planned: int | None, unit: str, now: int, args: argparse.Namespace) -> int | None:
+    """The size the frozen run gives a claim: its plan, else the budget's (never below ``now``)."""
+    if planned is None:
+        return None
+    if status != UNDERPOWERED:
+        return planned
+    return max(args.max_examples if unit.endswith("per run") else args.max_runs, now)
 
+
+def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One record per claim: the row's test and exploratory estimate, and its plan (a ``--cut``
+    claim underpowered at its cut size)."""
+    from advgen.claims.statistics.power import budget_status, row_plan
+    from advgen.errors import AdvgenError
+
+    cuts = parse_cuts(args.cut)
+    unknown = sorted(set(cuts) - {str(row.get("id")) for row in rows})
+    if unknown:
+        raise AdvgenError(f"--cut {unknown[0]}: no such claim in {args.claims}")
     sizes = family_sizes(rows)
     out = []
     for row in rows:
@@ -79,6 +121,15 @@ def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str
         m = sizes.get(family, 1)
         p = row_plan(row, alpha=args.alpha, target=args.power, family_size=m)
         status = budget_status(p, args.max_runs, args.max_examples)
+        n_run = _run_size(status, p.plan.n, p.unit, p.n_now, args)
+        if p.id in cuts:
+            cut = cuts[p.id]
+            if status != "planned" or n_run is None or not 2 <= cut < n_run:
+                raise AdvgenError(
+                    f"--cut {p.id}={cut}: only a planned claim is cut, to at least 2 and fewer than its plan "
+                    f"({status}" + ("" if n_run is None else f", {n_run} {p.unit}") + ")"
+                )
+            status, n_run = UNDERPOWERED, cut
         out.append(
             {
                 "id": p.id,
@@ -103,6 +154,8 @@ def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str
                 "power_now": _number(p.plan.power_now),
                 "planned_for": p.plan.verdict,
                 "n_planned": p.plan.n,
+                "n_run": n_run,
+                "cut": p.id in cuts,
                 "plan": status,
                 "reason": p.plan.reason,
             }
@@ -121,6 +174,7 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
         f"advgen power-plan {source} --markdown ... --json ... --power {args.power:g} "
         f"--max-runs {args.max_runs} --max-examples {args.max_examples}"
         + ("" if args.alpha is None else f" --alpha {args.alpha:g}")
+        + "".join(f" --cut {c}" for c in args.cut)
     )
     lines = [
         "# Power plan of the confirmatory run",
@@ -140,11 +194,11 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
     ]
     sections = (
         ("planned", "Planned"),
-        ("underpowered at this budget", "Underpowered at this budget"),
+        (UNDERPOWERED, "Underpowered at this budget"),
         ("not planned", "Not planned"),
     )
     for status, title in sections:
-        chosen = [r for r in records if r["plan"] == status]
+        chosen = [r for r in records if r["plan"] == status and not r["cut"]]
         if not chosen:
             continue
         lines += [f"## {title} ({len(chosen)})", ""]
@@ -167,6 +221,23 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
                     f"{r['n_now']} | {_fmt(r['power_now'], 2)} | "
                     f"{r['planned_for']} | {r['n_planned']} |"
                 )
+        lines.append("")
+    cut = [r for r in records if r["cut"]]
+    if cut:
+        lines += [
+            f"## Cut to fit the run's time ({len(cut)})",
+            "",
+            "Planned within the budget, run at fewer units to fit the round's time (`--cut`): underpowered,",
+            "declared before the freeze; the freeze record's plan holds the size run and the size needed.",
+            "",
+            f"| claim | group | level | family (m) | n now | for | n for {args.power:.0%} | n run |",
+            "|---|---|---|---|---:|---|---:|---:|",
+        ]
+        lines += [
+            f"| `{r['id']}` | {r['group']} | {r['unit']} ({r['design']}) | {r['family'] or '–'} ({r['family_size']}) | "
+            f"{r['n_now']} | {r['planned_for']} | {r['n_planned']} | {r['n_run']} |"
+            for r in cut
+        ]
         lines.append("")
     more = [
         r for r in records

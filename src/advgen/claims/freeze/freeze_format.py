@@ -27,7 +27,7 @@ ANALYSIS = "advgen.claims"
 
 @dataclass(frozen=True)
 class Planned:
-    """A claim's line of the power plan: the sample size planned for 80 % power at its margin
+    """A claim's line of the power plan: the sample size planned for the target power at its margin
     (``n`` of ``unit``), what it would need, and whether the budget could not afford it."""
 
     n: int

@@ -31,9 +31,10 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 
 def planned_from_power_plan(raw: Any, path: str) -> dict[str, Planned]:
     """The record's ``plan`` from a power plan (``advgen power-plan --json``): ``n_planned`` of a
-    planned claim; for one underpowered at this budget, the budget's size (``max_examples`` for a
-    unit per run, else ``max_runs``; never below ``n_now``) with ``needed`` = ``n_planned``; a
-    claim not planned has no line. A plan that is not one is a :class:`ConfigError` line."""
+    planned claim; for one underpowered at this budget, ``n_run`` (the size the run gives it: a
+    ``--cut`` claim's cut; plans without it, the budget's size: ``max_examples`` for a unit per
+    run, else ``max_runs``, never below ``n_now``) with ``needed`` = ``n_planned``; a claim not
+    planned has no line. A plan that is not one is a :class:`ConfigError` line."""
     try:
         budget, claims = raw["budget"], raw["claims"]
         caps = {"runs": int(budget["max_runs"]), "examples": int(budget["max_examples"])}
@@ -45,7 +46,8 @@ def planned_from_power_plan(raw: Any, path: str) -> dict[str, Planned]:
                 out[str(cid)] = Planned(int(n), str(unit))
             elif status == UNDERPOWERED:
                 cap = caps["examples"] if str(unit).endswith("per run") else caps["runs"]
-                out[str(cid)] = Planned(max(cap, now), str(unit), int(n), True)
+                run = item.get("n_run", max(cap, now))
+                out[str(cid)] = Planned(int(run), str(unit), int(n), True)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         where = f" ({key})" if "key" in locals() else ""
         raise ConfigError(f"{path}: not a power plan{where}: {type(exc).__name__}: {exc}") from None
