@@ -118,6 +118,7 @@ NOT_PATHS = {
     (("fake-data",), "sources"): "data set names",
     (("freeze",), "date"): "a date",
     (("freeze",), "commit"): "a commit hash",
+    (("power-plan",), "cut"): "ID=N: a claim id and the units it is cut to",
     (("provenance",), "snakemake_options"): "command-line options",
     (("summary-table",), "table"): "a table kind",
     (("claims", "compare"), "names"): "the two pages' names in the summary",
