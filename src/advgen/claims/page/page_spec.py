@@ -108,7 +108,8 @@ class ClaimsPageSpec:
         default_factory=dict,
         metadata=job_schema(
             schema=ref_map("#/$defs/text", keys=ROLE),
-            description="role -> its training precision as the config states it (advgen.claims.freeze.freeze_record.numerics)",
+            description="role -> its training precision as the config states it "
+            "(advgen.claims.freeze.freeze_record.numerics)",
         ),
     )
     toy_scale: bool = field(
