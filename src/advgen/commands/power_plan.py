@@ -101,7 +101,8 @@ def _run_size(status: str, planned: int | None, unit: str, now: int, args: argpa
         return None
     if status != UNDERPOWERED:
         return planned
-    return max(args.max_examples if unit.endswith("per run") else args.max_runs, now)
+    cap: int = args.max_examples if unit.endswith("per run") else args.max_runs
+    return max(cap, now)
 
 
 def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
