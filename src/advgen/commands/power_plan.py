@@ -99,10 +99,11 @@ def _run_size(status: str, planned: int | None, unit: str, now: int, args: argpa
     """The size the frozen run gives a claim: its plan, else the budget's (never below ``now``)."""
     if planned is None:
         return None
+    from advgen.claims.statistics.power import budget_size
+
     if status != UNDERPOWERED:
         return planned
-    cap: int = args.max_examples if unit.endswith("per run") else args.max_runs
-    return max(cap, now)
+    return budget_size(unit, now, args.max_runs, args.max_examples)
 
 
 def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:

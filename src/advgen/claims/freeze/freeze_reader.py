@@ -23,6 +23,7 @@ from advgen.claims.freeze.freeze_format import (
     Freeze,
     Planned,
 )
+from advgen.claims.statistics.power import budget_size
 from advgen.errors import ConfigError
 
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
@@ -45,8 +46,7 @@ def planned_from_power_plan(raw: Any, path: str) -> dict[str, Planned]:
             if status == PLANNED:
                 out[str(cid)] = Planned(int(n), str(unit))
             elif status == UNDERPOWERED:
-                cap = caps["examples"] if str(unit).endswith("per run") else caps["runs"]
-                run = item.get("n_run", max(cap, now))
+                run = item.get("n_run", budget_size(str(unit), now, caps["runs"], caps["examples"]))
                 out[str(cid)] = Planned(int(run), str(unit), int(n), True)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         where = f" ({key})" if "key" in locals() else ""

@@ -334,6 +334,13 @@ def row_plan(
     return RowPlan(rid, "log" if log else "linear", design, unit, n_now, level, se, result)
 
 
+def budget_size(unit: str, now: int, max_runs: int, max_examples: int) -> int:
+    """The most units the budget gives a claim planned in ``unit``: ``max_examples`` at the
+    examples' level (a unit "per run"), else ``max_runs``; never below ``now``, what the
+    exploratory run already had."""
+    return max(max_examples if unit.endswith("per run") else max_runs, now)
+
+
 def budget_status(row: RowPlan, max_runs: int, max_examples: int) -> str:
     """``planned`` where the plan's ``n`` fits the budget (``max_runs`` at a run level: seeds,
     source models, ...; ``max_examples`` per run at the examples' level; never below what the
@@ -341,5 +348,5 @@ def budget_status(row: RowPlan, max_runs: int, max_examples: int) -> str:
     without a plan."""
     if row.plan.n is None:
         return "not planned"
-    cap = max_examples if row.unit.endswith("per run") else max_runs
-    return "planned" if row.plan.n <= max(cap, row.n_now) else "underpowered at this budget"
+    cap = budget_size(row.unit, row.n_now, max_runs, max_examples)
+    return "planned" if row.plan.n <= cap else "underpowered at this budget"
