@@ -378,7 +378,7 @@ def test_page_states_each_rows_interval_control_and_escapes_text(tmp_path: Path)
 def check_summary(block: list[str], ids: set[str]) -> None:
     """The format the generator writes: a counts line, the header, one row per source claim."""
     rows = [line for line in block if line.startswith("| `")]
-    assert SUMMARY_HEADER in block
+    assert any(line.startswith(SUMMARY_HEADER) for line in block)
     assert rows and all(SUMMARY_ROW.match(r) for r in rows), [r for r in rows if not SUMMARY_ROW.match(r)]
     assert {r.split("`")[1] for r in rows} == ids
     counts = re.search(r"\*\*(\d+) (?:exploratory|confirmatory) source claims: ([^*]+)\*\*", "\n".join(block))
@@ -397,6 +397,38 @@ def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
     assert "| `" not in summary  # the rows are on the page, not in the README
     readme = f"intro\n{SUMMARY_START}\nold\n{SUMMARY_END}\nrest\n"
     assert replace_summary(readme, summary) == f"intro\n{summary.rstrip()}\nrest\n"
+
+
+def test_the_page_sets_the_previous_rounds_verdict_beside_each_row(tmp_path: Path) -> None:
+    """``--previous-round``: each row gets round 1's verdict (``round1_verdict``; "not in round 1"
+    for a claim it did not have) in the page's last column and in ``--table-out``, and the page
+    counts the source claims whose verdict the round re-obtained."""
+    from advgen.claims.page.rounds import NOT_IN_PREVIOUS, PREVIOUS_COLUMN, with_previous_round
+    from advgen.cli import main as cli_main
+    from advgen.io import write_parquet
+
+    (tmp_path / "tables").mkdir()
+    table = verdict_table(tmp_path / "tables")
+    write_parquet(table, tmp_path / "claims.parquet")
+    sources = table[table["group"] == "source"]
+    first, second = sources["id"].iloc[0], sources["id"].iloc[1]
+    flipped = "does not hold" if sources["verdict"].iloc[0] != "does not hold" else "holds"
+    previous = pd.DataFrame({"id": [first, second, "gone_claim"],
+                             "verdict": [flipped, sources["verdict"].iloc[1], "holds"]})  # fmt: skip
+    write_parquet(previous, tmp_path / "round1.parquet")
+    page, out = tmp_path / "claims.md", tmp_path / "published.parquet"
+    argv = ["claims", "--readme-summary", str(tmp_path / "claims.parquet"), "--summary-page", str(page),
+            "--previous-round", str(tmp_path / "round1.parquet"), "--table-out", str(out)]  # fmt: skip
+    assert cli_main(argv) == 0
+    written = read_table(out, [*COLUMNS, PREVIOUS_COLUMN])
+    by_id = dict(zip(written["id"], written[PREVIOUS_COLUMN], strict=True))
+    assert by_id[first] == flipped and by_id[second] == sources["verdict"].iloc[1]
+    assert {by_id[i] for i in set(written["id"]) - {first, second}} == {NOT_IN_PREVIOUS}
+    text = page.read_text(encoding="utf-8")
+    assert "1 of 2 source claims in both rounds got the same verdict" in text
+    assert f"| {flipped} |" in next(line for line in text.splitlines() if line.startswith(f"| `{first}`"))
+    check_summary(text.splitlines(), set(sources["id"]))
+    assert text == summary_page(with_previous_round(table, previous), header=summary_header(table, None))
 
 
 def test_readme_summary_command_writes_the_block_and_the_page(tmp_path: Path) -> None:
@@ -458,12 +490,13 @@ def readme_block() -> str:
 
 
 def recorded_run() -> Path | None:
-    """The run's claims.parquet the README's summary comes from: $ADVGEN_CLAIMS, else this
-    checkout's results/, else the copy `make run` keeps in docs/default_run/."""
+    """The run's claims.parquet the README's summary comes from: $ADVGEN_CLAIMS, else the copy
+    `make publish-default-run` keeps in docs/default_run/ (round 1's verdicts added), else this
+    checkout's results/."""
     for p in (
         os.environ.get("ADVGEN_CLAIMS"),
-        ROOT / paths.CLAIMS_PARQUET,
         ROOT / "docs" / "default_run" / "claims.parquet",
+        ROOT / paths.CLAIMS_PARQUET,
     ):
         if p and Path(p).exists():
             return Path(p)

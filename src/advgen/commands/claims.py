@@ -63,6 +63,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --readme-summary: the run's freeze record (docs/default_run/freeze.json), for the "
         "header's round, freeze hash, hardware and numerics",
     )
+    add_input(
+        p,
+        "--previous-round",
+        default=None,
+        metavar="PARQUET",
+        help="with --readme-summary: the previous round's verdict table (docs/round1/claims_xeon.parquet); "
+        "its verdicts go beside each row (column round1_verdict) in the page and --table-out",
+    )
+    add_output(
+        p,
+        "--table-out",
+        default=None,
+        help="with --readme-summary: write the verdict table (with round1_verdict where --previous-round "
+        "is given) to this Parquet (docs/default_run/claims.parquet)",
+    )
     add_output(
         p,
         "--summary-page",
@@ -105,6 +120,10 @@ def _readme(args: argparse.Namespace) -> None:
     from advgen.io import read_table, write_text
 
     table = read_table(args.readme_summary, COLUMNS)
+    if args.previous_round:
+        from advgen.claims.page.rounds import with_previous_round
+
+        table = with_previous_round(table, read_table(args.previous_round, ["id", "verdict"]))
     page = args.summary_page or SUMMARY_PAGE
     if args.readme:  # the link as the README's folder sees the page
         page = os.path.relpath(page, os.path.dirname(os.path.abspath(args.readme)) or ".")
@@ -122,6 +141,10 @@ def _readme(args: argparse.Namespace) -> None:
             raise AdvgenError(f"{args.readme}: {exc}") from None
     if args.summary_page:
         write_text(args.summary_page, summary_page(table, header=header))
+    if args.table_out:
+        from advgen.io import write_parquet
+
+        write_parquet(table, args.table_out)
 
 
 def _spec(args: argparse.Namespace) -> Any:

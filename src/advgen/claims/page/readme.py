@@ -22,7 +22,7 @@ SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control
 _CELL = r"(?:[^|\\]|\\.)+"
 SUMMARY_ROW = re.compile(
     rf"^\| `[A-Za-z][A-Za-z0-9_]*` \([0-9]{{3}}\)"
-    rf" \| {_CELL} \| {_CELL} \| {_CELL} \| {_CELL} \| [a-z ]+(?:[^|\\]|\\.)* \|$"
+    rf" \| {_CELL} \| {_CELL} \| {_CELL} \| {_CELL} \| [a-z ]+(?:[^|\\]|\\.)* \|(?: {_CELL} \|)?$"
 )
 
 
@@ -52,8 +52,10 @@ def summary_page(table: pd.DataFrame, header: str = "") -> str:
     counts with the fragile ones apart, then one row per source claim (a confirmatory run's
     post-hoc claims last, marked and not counted; a fragile verdict marked)."""
     from advgen.claims.page.digest import control_words
+    from advgen.claims.page.rounds import PREVIOUS_COLUMN, agreement
 
     table = complete(table)
+    previous = PREVIOUS_COLUMN in table.columns
     lines = [
         "# Which claims hold: the default study, claim by claim",
         "",
@@ -67,8 +69,17 @@ def summary_page(table: pd.DataFrame, header: str = "") -> str:
         "",
         fragile_text(table) + ".",
         "",
-        SUMMARY_HEADER,
-        "|---|---|---|---|---|---|",
+    ]
+    if previous:
+        same, both = agreement(table)
+        lines += [
+            f"Round 1's verdict beside each row (`{PREVIOUS_COLUMN}`): {same} of {both} source claims in "
+            "both rounds got the same verdict.",
+            "",
+        ]
+    lines += [
+        SUMMARY_HEADER + (" round 1 |" if previous else ""),
+        "|---|---|---|---|---|---|" + ("---|" if previous else ""),
     ]
     rows = table[table["group"] == "source"]
     ordered = pd.concat([rows[rows["phase"] != POST_HOC], rows[rows["phase"] == POST_HOC]])
@@ -88,6 +99,7 @@ def summary_page(table: pd.DataFrame, header: str = "") -> str:
         lines.append(
             f"| `{row.id}` ({row.source}) | {md_cell(row.paper_value or '–')} | {md_cell(test)} | {md_cell(ours)} "
             f"| {md_cell(control)} | {md_cell(verdict)} |"
+            + (f" {md_cell(getattr(row, PREVIOUS_COLUMN))} |" if previous else "")
         )
     return "\n".join(lines) + "\n"
 
