@@ -81,7 +81,7 @@ power-plan: $(STAMP)
 freeze: $(STAMP)
 	$(BIN)/advgen freeze --claims config/claims.yaml --configfile config/config.yaml \
 		--power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json \
-		--commit "$$(git rev-parse HEAD)"
+		--commit "$$(git rev-parse HEAD)" --round 2
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
 # timing-sensitive tests (marker `serial`) alone. The end-to-end tier (marker `slow`: workflow

@@ -55,6 +55,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date", help="the freeze's date, YYYY-MM-DD (default: today in UTC)")
     p.add_argument("--commit", default="", help="the commit frozen (git rev-parse HEAD)")
     p.add_argument(
+        "--round", type=int, default=1, dest="round_",
+        help="the confirmatory round this freeze starts (default 1; the page's header names it)",
+    )  # fmt: skip
+    p.add_argument(
         "--fresh-from", type=int, default=FRESH_FROM,
         help=f"every run's seed must be at least this (default {FRESH_FROM}: seeds 0-9 are spent)",
     )  # fmt: skip
@@ -71,7 +75,13 @@ def roles_of(config: Mapping[str, Any], source: str, declared: Mapping[str, str]
 
 
 def record(
-    claims: str, configfiles: Sequence[str], power_plan: str, date: str, fresh_from: int, commit: str = ""
+    claims: str,
+    configfiles: Sequence[str],
+    power_plan: str,
+    date: str,
+    fresh_from: int,
+    commit: str = "",
+    round_: int = 1,
 ) -> dict[str, Any]:
     """The freeze record (:func:`advgen.claims.freeze.freeze_record.record`); raises
     :class:`AdvgenError` on a spent seed."""
@@ -107,6 +117,7 @@ def record(
         run=fr.run_parts(config, roles),
         analysis=fr.analysis_digest(),
         hardware=fr.this_host(),
+        round_=round_,
     )
 
 
@@ -262,7 +273,11 @@ def main(args: argparse.Namespace) -> None:
     if missing:
         raise AdvgenError(f"give {', '.join(missing)} (or --verify RECORD)")
     date = _date(args.date)
-    data = record(args.claims, args.configfile, args.power_plan, date, args.fresh_from, args.commit)
+    if args.round_ < 1:
+        raise AdvgenError(f"advgen freeze: --round must be >= 1, got {args.round_}")
+    data = record(
+        args.claims, args.configfile, args.power_plan, date, args.fresh_from, args.commit, args.round_
+    )
     parsed = read_claims_file(args.claims)
     texts = [Path(parsed.path).parent / rel for rel in parsed.sources.values()]
     refuse_overwrite(args, {"--claims (a source text)": texts})

@@ -20,7 +20,8 @@ RECIPE_SECTIONS = ("gans", "autoencoders", "classifiers")
 REQUIRED: tuple[str, ...] = ("claims_file", "claims_sha256", "date", "claims", "plan", "power_plan")
 REQUIRED += ("seed_base", "config", "seeds", "recipes")
 REQUIRED_2 = ("analysis", "numerics", "hardware")
-OPTIONAL = ("format", "commit", "reruns")
+#: ``round``: the confirmatory round the record freezes (1 where absent: round 1 wrote none)
+OPTIONAL = ("format", "commit", "reruns", "round")
 #: the package whose source is the analysis the freeze fixes
 ANALYSIS = "advgen.claims"
 
@@ -68,6 +69,8 @@ class Freeze:
     analysis: str = ""
     #: cpu, gpu, torch, cuda ({} in a format-1 record)
     hardware: Mapping[str, str] = field(default_factory=dict)
+    #: the confirmatory round (1 in a record without ``round``)
+    round: int = 1
 
     def run_parts(self) -> dict[str, Any]:
         """The parts a run must match (:func:`run_parts`), as recorded."""

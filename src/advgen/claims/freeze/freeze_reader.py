@@ -173,6 +173,9 @@ def read_freeze(path: str | Path) -> Freeze | None:
     base = raw["seed_base"]
     if not _whole(base):
         raise _bad(name, "seed_base", f"must be a whole number >= 0, got {base!r}")
+    round_ = raw.get("round", 1)
+    if not _whole(round_, 1):
+        raise _bad(name, "round", f"must be a whole number >= 1, got {round_!r}")
     reruns = raw.get("reruns") or []
     if not isinstance(reruns, list) or not all(
         isinstance(r, dict) and calendar_date(r.get("date")) and isinstance(r.get("reason"), str)
@@ -212,5 +215,6 @@ def read_freeze(path: str | Path) -> Freeze | None:
         config=_hashes(raw["config"], name, "config", "config file"),
         seeds=_seeds(raw["seeds"], name),
         recipes=_recipes(raw["recipes"], name, fmt),
+        round=round_,
         **extra,
     )

@@ -171,16 +171,19 @@ def record(
     analysis: str,
     hardware: Mapping[str, str],
     commit: str = "",
+    round_: int = 1,
 ) -> dict[str, Any]:
     """The freeze record of ``claims`` (see the module docstring), as JSON data: ``power_plan``
     its (path, sha256), ``config`` each config file's sha256, ``run`` the run's parts
-    (:func:`run_parts`), ``analysis`` :func:`analysis_digest`, ``hardware`` :func:`this_host`."""
+    (:func:`run_parts`), ``analysis`` :func:`analysis_digest`, ``hardware`` :func:`this_host`,
+    ``round_`` the confirmatory round it freezes."""
     if calendar_date(date) is None:
         raise ValueError(f"date {date!r} is not a date YYYY-MM-DD")
     if set(run) != {"seeds", "recipes", "numerics"}:
         raise ValueError(f"run parts {sorted(run)} are not seeds, recipes and numerics")
     return {
         "format": FORMAT,
+        "round": round_,
         "claims_file": claims_file,
         "claims_sha256": claims.sha256,
         "date": date,
