@@ -419,8 +419,8 @@ NEW_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         "robustness:\n  robust_features:\n    standard_classifier: other_cnn\n",
         True,
         8,
-        "robustness.robust_features.standard_classifier: its runs have seeds [1000, 1001, 1005], those "
-        "of robust_classifier [1000, 1001, 1002]",  # the default config's seed_base 1000 moves both
+        "robustness.robust_features.standard_classifier: its runs have seeds [2000, 2001, 2005], those "
+        "of robust_classifier [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007]",  # the default's base 2000 moves both
     ),
     "examples-unknown-attack": (
         "robustness:\n  examples:\n    attacks: [nope]\n",
@@ -916,7 +916,7 @@ LIMIT_CASES: dict[str, tuple[bytes | str, bool, int | None, str]] = {
         + "]\n",
         True,
         2,
-        "robustness.capacity: 3 runs x 2 modes x 200 widths make up to 1,200 jobs, more than the limit "
+        "robustness.capacity: 8 runs x 2 modes x 200 widths make up to 3,200 jobs, more than the limit "
         "of 1,000 per grid",
     ),
 }

@@ -78,15 +78,14 @@ def test_the_rule_reads_the_claims_tables_and_passes_roles() -> None:
     assert paths.fill(paths.MANIFEST, dataset="mnist") in inputs["manifests"]
     spec = pipe.claims.command_spec()
     # the first seed's run keeps the entry's name (advgen.replicates); the others are named by
-    # their seeds, which seed_base (1000 in the default config) moved
+    # their seeds, which seed_base (2000 in the default config: round 2) moved
     assert spec.roles["standard_cnn"] == (
         "mnist_cnn_small",
-        "mnist_cnn_small_seed1001",
-        "mnist_cnn_small_seed1002",
+        *(f"mnist_cnn_small_seed{2000 + k}" for k in range(1, 8)),
     )
-    pool = ("mnist_fc100_100_pool", "mnist_fc100_100_pool_seed1001", "mnist_fc100_100_pool_seed1002")
+    pool = ("mnist_fc100_100_pool", "mnist_fc100_100_pool_seed2001", "mnist_fc100_100_pool_seed2002")
     assert spec.roles["fc_pool"] == pool
-    assert spec.seeds["fc_pool"] == {name: 1000 + k for k, name in enumerate(pool)}
+    assert spec.seeds["fc_pool"] == {name: 2000 + k for k, name in enumerate(pool)}
     data = default()
     data["claims"] = None
     assert not any("claims" in t for t in build(data).targets())

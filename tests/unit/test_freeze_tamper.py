@@ -232,12 +232,23 @@ def test_a_duplicate_key_is_refused_not_last_wins(tmp_path: Path, capsys) -> Non
 
 
 def test_round_ones_record_is_read() -> None:
-    """docs/default_run/freeze.json (format 1, 2026-11-27) is read: it has every part round 1
-    recorded; the run is compared on its roles' seeds and the generators' recipes (docs/claims.md)."""
+    """Round 1's record (format 1, 2026-11-27; docs/round1/freeze.json, committed at
+    docs/default_run/ until round 2's freeze) is read: it has every part round 1 recorded; the run
+    is compared on its roles' seeds and the generators' recipes (docs/claims.md)."""
+    root = Path(__file__).resolve().parents[2]
+    rec = read_freeze(root / "docs" / "round1" / "freeze.json")
+    assert rec is not None and rec.format == 1 and len(rec.claims) == 68 and rec.power_plan is not None
+    assert rec.run_parts().keys() == {"seeds", "recipes"} and rec.round == 1
+
+
+def test_round_twos_record_is_the_default_runs() -> None:
+    """docs/default_run/freeze.json is round 2's (format 2): round 2, seeds from 2000, the
+    hardware and numerics it states."""
     root = Path(__file__).resolve().parents[2]
     rec = read_freeze(root / "docs" / "default_run" / "freeze.json")
-    assert rec is not None and rec.format == 1 and len(rec.claims) == 68 and rec.power_plan is not None
-    assert rec.run_parts().keys() == {"seeds", "recipes"}
+    assert rec is not None and rec.format == 2 and rec.round == 2 and rec.seed_base == 2000
+    assert min(s for runs in rec.seeds.values() for s in runs.values()) >= 2000
+    assert rec.hardware.keys() == {"cpu", "gpu", "torch", "cuda"} and rec.numerics
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev_zero", "folder"])
