@@ -54,8 +54,8 @@ def test_every_default_run_of_a_role_with_bars_gets_them():
     pipe = checked_pipeline([REPO / "config" / "config.yaml"])
     rows = {r.row.name: r for r in pipe.generative.scored_rows()}
     bar = {"fid": 50, "modes": 9}  # one bar for every generator whose samples a claim reads
-    assert rows["mnist_report_seed1002"].row.bars == {"report_gan": bar}
-    assert rows["mnist_mse"].row.bars == {"mse_gan": bar} and rows["mnist_ns_seed1001"].row.bars == {
+    assert rows["mnist_report_seed2002"].row.bars == {"report_gan": bar}
+    assert rows["mnist_mse"].row.bars == {"mse_gan": bar} and rows["mnist_ns_seed2001"].row.bars == {
         "ns_gan": bar
     }
     assert rows["mnist_ae_forced"].row.bars == {"ae_forced": bar}
