@@ -53,13 +53,13 @@ def test_default_config_schedules_every_figure_family(workflow_dir):
     # adversarial-example figures of robustness.examples
     examples = len(config["robustness"]["examples"]["classifiers"])
     assert counts["claims"] == 1 and counts["transfer_capacity"] == 1
-    # the transfer matrices: one job per source model (20: the 100-100 net has 5 seeds; the
-    # capacity matrix's 18), then their tables
-    assert counts["transfer"] == 1 and counts["transfer_source"] == 20
-    assert counts["transfer_capacity_source"] == 18
+    # the transfer matrices: one job per source model (22: the 100-100 net has 5 seeds, the
+    # half-data nets 4 each; the capacity matrix's 48: 8 seeds x 2 modes x 3 widths), then their tables
+    assert counts["transfer"] == 1 and counts["transfer_source"] == 22
+    assert counts["transfer_capacity_source"] == 48
     # robust features once per seed of its replicated classifiers, then one table
     seeds = config["classifiers"][config["robustness"]["robust_features"]["robust_classifier"]]["replicates"]
-    assert counts["robust_features"] == seeds == 3 and counts["robust_features_table"] == 1
+    assert counts["robust_features"] == seeds == 8 and counts["robust_features_table"] == 1
     assert counts["adversarial_examples"] == examples
 
 
