@@ -69,6 +69,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "termination",
         "specs",
         "jobfiles",
+        "stacked_bundle",
         "strict_json",
         "errors",
         "time_left",

@@ -368,6 +368,7 @@ class ConfigFile:
     roles: dict[str, Any]
     seed_base: int = 0
     toy_scale: bool = False
+    stack_seeds: str = "auto"
     datasets: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     classifiers: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
     gans: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)

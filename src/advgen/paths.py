@@ -37,6 +37,16 @@ AE_RESUME = AE + "/resume"
 SAMPLE_QUALITY_SUMMARY = "results/sample_quality/summary.parquet"
 SAMPLE_QUALITY_REAL_GRID = "results/sample_quality/real_{dataset}.png"  # 64 real test images, every class
 
+# --- seeds stacked as one job (advgen.pipeline.stacking): an entry's bundle holds each run's
+# outputs in a folder named after the run, laid out as the run's own folder; the resume state
+# lies beside it (a failed job's declared outputs are deleted, its resume state is kept)
+STACKED_GANS = "results/stacked/gans/{entry}"
+STACKED_GANS_RESUME = STACKED_GANS + ".resume"
+STACKED_AES = "results/stacked/autoencoders/{entry}"
+STACKED_AES_RESUME = STACKED_AES + ".resume"
+STACKED_CLASSIFIERS = "results/stacked/classifiers/{entry}"
+STACKED_CLASSIFIERS_RESUME = STACKED_CLASSIFIERS + ".resume"
+
 # --- robustness stage
 CLASSIFIER_MODEL = "results/classifiers/{classifier}/model.pt"
 CLASSIFIER_HISTORY = "results/classifiers/{classifier}/history.parquet"

@@ -25,6 +25,14 @@ SCHEMA_KEY = "advgen.schema"
 #: the job schema's names (``jobs.schema.yaml#/$defs/name``) and the config's role names
 NAME = "#/$defs/name"
 ROLE = "config.schema.yaml#/properties/roles/propertyNames"
+#: a stacked job's seeds: two or more, one per run (:mod:`advgen.pipeline.stacking`)
+STACKED_SEEDS: dict[str, Any] = {
+    "description": "the seeds of the entry's runs, in the order of their names",
+    "type": "array",
+    "minItems": 2,
+    "uniqueItems": True,
+    "items": {"$ref": "#/$defs/seed"},
+}
 
 T = TypeVar("T")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from advgen.cli import build_parser
 from advgen.commands._args import SpecType
@@ -52,13 +53,22 @@ def _spec_commands() -> dict[str, tuple[argparse.ArgumentParser, SpecType]]:
 COMMANDS = _spec_commands()
 
 
+def _plans() -> Iterator[Any]:
+    """The plans of :data:`CONFIGS`, then the replicates config's with its seeds stacked (the
+    stacked kinds' jobs: advgen.pipeline.stacking)."""
+    for config in CONFIGS:
+        yield checked_pipeline([config])
+    replicates = REPO / ".test" / "config" / "replicates.yaml"
+    stacked = {**yaml.safe_load(replicates.read_text()), "stack_seeds": "always"}
+    yield checked_pipeline([replicates], stacked, base=REPO)
+
+
 def _planned_specs() -> dict[str, Any]:
     """Command -> the first spec the plans of :data:`CONFIGS` write for it (a job kind's
     command: its first job's; a by-hand command: the first of its definition's)."""
     by_definition: dict[str, Any] = {}
     by_command: dict[str, Any] = {}
-    for config in CONFIGS:
-        plan = checked_pipeline([config])
+    for plan in _plans():
         for kind in JOB_KINDS:
             jobs = kind.each(plan)
             if jobs and kind.command not in by_command:

@@ -8,6 +8,7 @@ from advgen.errors import ConfigError
 from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
 from advgen.pipeline.check import checked_pipeline
+from advgen.pipeline.stacking import export_decision as export_stacking
 from advgen.pipeline.rules import rule_names
 from advgen.profiles import check_profile, profiles_in
 from advgen.warm.owner import announce as announce_warm_start
@@ -25,6 +26,8 @@ try:
     PIPE = checked_pipeline(
         workflow.configfiles, config, base=workflow.basedir, on_unknown=sys.exit
     )
+    # the jobs (and a cluster's re-parses) keep this parse's choice of stacked seeds
+    export_stacking(PIPE.stacking.on)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

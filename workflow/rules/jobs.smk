@@ -45,7 +45,7 @@ for kind in JOB_KINDS:
         benchmark:
             kind.benchmark
         wildcard_constraints:
-            **kind.wildcard_constraints,
+            **PIPE.jobs.wildcard_constraints(kind),
         localrule: kind.local
         conda:
             "../envs/advgen.yaml"

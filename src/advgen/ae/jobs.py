@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advgen.ae.spec import AeJobSpec
+from advgen.ae.spec import AeJobSpec, AeSeedsJobSpec
 from advgen.jobfiles import Files
+from advgen.stacked_bundle import remove_empty
 
 #: the outputs, in :class:`advgen.ae.train.AeOutputs` order
 OUTPUTS = ("checkpoint", "losses", "latent_cdf", "novel", "reconstructions", "metrics", "resume")
@@ -35,3 +36,32 @@ def train_ae_job(inputs: Files, outputs: Files, spec: AeJobSpec) -> None:
             device=device,
             stop_after_epochs=stop_after_epochs(None),
         )
+
+
+def train_ae_seeds_job(inputs: Files, outputs: Files, spec: AeSeedsJobSpec) -> None:
+    """Train the seeds of one autoencoder entry as one stacked model on inputs ``train`` and
+    ``test`` (:func:`advgen.ae.replicates.train_autoencoder_replicates`); output ``bundle``: each
+    run's outputs in ``<bundle>/<run>/`` (:mod:`advgen.stacked_bundle`), state output ``resume``:
+    the folder of the stacked resume state."""
+    from dataclasses import replace
+
+    from advgen.ae.replicates import train_autoencoder_replicates
+    from advgen.ae.train import AeOutputs
+    from advgen.jobs import start_job
+    from advgen.training import stop_after_epochs
+
+    bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))
+    files = [replace(AeOutputs.under(bundle / run), resume=resume / run) for run in spec.runs]
+    with start_job(spec.autoencoder, device=spec.device, seed=False) as device:
+        train_autoencoder_replicates(
+            spec.autoencoder,
+            spec.seeds,
+            inputs.one("train"),
+            inputs.one("test"),
+            files,
+            device=device,
+            mode="stacked",
+            resume=resume / "stacked.pt",
+            stop_after_epochs=stop_after_epochs(None),
+        )
+    remove_empty(resume)

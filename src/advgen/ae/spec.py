@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from advgen.specs import job_schema
+from advgen.specs import STACKED_SEEDS, job_schema
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -48,4 +48,15 @@ class AeJobSpec:
     resume state is keyed on) and the device it asks for."""
 
     autoencoder: AeSpec = field(metadata=job_schema(description="the run's autoencoders entry, seed filled"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))
+
+
+@dataclass(frozen=True)
+class AeSeedsJobSpec:
+    """The ``train_ae_seeds`` job's spec (:mod:`advgen.pipeline.stacking`): the entry's first
+    run (``autoencoder``), the seeds and names of all its runs in order, and the device it asks for."""
+
+    autoencoder: AeSpec = field(metadata=job_schema(description="the entry's first run, seed filled"))
+    seeds: tuple[int, ...] = field(metadata=job_schema(schema=STACKED_SEEDS))
+    runs: tuple[str, ...] = field(metadata=job_schema(ref="#/$defs/names"))
     device: str = field(metadata=job_schema(ref="#/$defs/device"))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 
-from advgen.classifiers.spec import ClassifierJobSpec
+from advgen.classifiers.spec import ClassifierJobSpec, ClassifierSeedsJobSpec
 from advgen.jobfiles import Files
+from advgen.stacked_bundle import remove_empty
 
 log = logging.getLogger(__name__)
 
@@ -51,3 +52,47 @@ def train_classifier_job(inputs: Files, outputs: Files, spec: ClassifierJobSpec)
         spec.name,
         history["test_clean_acc"].iloc[-1] if len(history) else float("nan"),
     )
+
+
+def train_classifier_seeds_job(inputs: Files, outputs: Files, spec: ClassifierSeedsJobSpec) -> None:
+    """Train the seeds of one classifier entry as one stacked model on input ``train`` (``test``:
+    the per-epoch accuracy; :func:`advgen.classifiers.replicates.train_classifier_replicates`);
+    output ``bundle``: each run's ``model`` and ``history`` in ``<bundle>/<run>/``
+    (:mod:`advgen.stacked_bundle`), state output ``resume``: the folder of the stacked resume state."""
+    from pathlib import Path
+
+    from advgen import paths
+    from advgen.classifiers import save_classifier
+    from advgen.classifiers.replicates import train_classifier_replicates
+    from advgen.classifiers.spec import classifier_config
+    from advgen.data import load_prepared
+    from advgen.io import write_parquet
+    from advgen.jobs import start_job
+    from advgen.stacked_bundle import run_relative
+    from advgen.training import stop_after_epochs
+
+    train_path, test_path = inputs.one("train"), inputs.one("test")
+    bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))
+    model = run_relative(paths.CLASSIFIER_MODEL, "classifier")
+    history = run_relative(paths.CLASSIFIER_HISTORY, "classifier")
+    with start_job(classifier_config(spec.classifier), seed=False) as device:
+        results = train_classifier_replicates(
+            spec.classifier,
+            spec.seeds,
+            load_prepared(train_path),
+            load_prepared(test_path),
+            names=spec.names,
+            device=device,
+            mode="stacked",
+            resume_dir=resume,
+            inputs={"train": train_path, "test": test_path},
+            stop_after_epochs=stop_after_epochs(None),
+        )
+    for name, (ckpt, frame) in zip(spec.names, results, strict=True):
+        save_classifier(bundle / name / model, ckpt)
+        write_parquet(frame, bundle / name / history)
+        log.info(
+            "%s: test accuracy %.4f", name, frame["test_clean_acc"].iloc[-1] if len(frame) else float("nan")
+        )
+    (resume / "stacked.pt").unlink(missing_ok=True)  # the outputs are written: nothing to resume
+    remove_empty(resume)

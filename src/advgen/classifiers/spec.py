@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from advgen.replicates import run_entry
-from advgen.specs import job_schema, spec_dict, typed_spec
+from advgen.specs import STACKED_SEEDS, job_schema, spec_dict, typed_spec
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,16 @@ class ClassifierJobSpec:
 
     name: str = field(metadata=job_schema(ref="#/$defs/name"))
     classifier: ClassifierSpec
+
+
+@dataclass(frozen=True)
+class ClassifierSeedsJobSpec:
+    """The ``train_classifier_seeds`` job's spec (:mod:`advgen.pipeline.stacking`): the entry's
+    first run (``classifier``), and the seeds and names of all its runs in order."""
+
+    classifier: ClassifierSpec
+    seeds: tuple[int, ...] = field(metadata=job_schema(schema=STACKED_SEEDS))
+    names: tuple[str, ...] = field(metadata=job_schema(ref="#/$defs/names"))
 
 
 def classifier_config(spec: ClassifierSpec) -> dict[str, Any]:

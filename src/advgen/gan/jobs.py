@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advgen.gan.spec import GanJobSpec
+from advgen.gan.spec import GanJobSpec, GanSeedsJobSpec
 from advgen.jobfiles import Files
+from advgen.stacked_bundle import remove_empty
 
 
 def train_gan_job(inputs: Files, outputs: Files, spec: GanJobSpec) -> None:
@@ -28,3 +29,30 @@ def train_gan_job(inputs: Files, outputs: Files, spec: GanJobSpec) -> None:
         train_gan(
             spec.gan, inputs.one("train"), files, device=device, stop_after_epochs=stop_after_epochs(None)
         )
+
+
+def train_gan_seeds_job(inputs: Files, outputs: Files, spec: GanSeedsJobSpec) -> None:
+    """Train the seeds of one GAN entry as one stacked model on input ``train``
+    (:func:`advgen.gan.replicates.train_gan_replicates`); output ``bundle``: each run's outputs in
+    ``<bundle>/<run>/`` (:mod:`advgen.stacked_bundle`), state output ``resume``: the stacked resume
+    state and each run's per-epoch grids, in ``<resume>/<run>/``."""
+    from dataclasses import replace
+
+    from advgen.gan.replicates import train_gan_replicates
+    from advgen.gan.runner import GanOutputs
+    from advgen.jobs import start_job
+    from advgen.training import stop_after_epochs
+
+    bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))
+    files = [replace(GanOutputs.under(bundle / run), resume=resume / run) for run in spec.runs]
+    with start_job(spec.gan, device=spec.device, seed=False) as device:
+        train_gan_replicates(
+            spec.gan,
+            spec.seeds,
+            inputs.one("train"),
+            files,
+            device=device,
+            mode="stacked",
+            stop_after_epochs=stop_after_epochs(None),
+        )
+    remove_empty(resume)

@@ -39,7 +39,7 @@ class Recipe:
     @property
     def active(self) -> bool:
         """Whether anything differs from plain training."""
-        return bool(self.policy) or self.spectral_norm or self.gamma > 0
+        return self.options.active
 
     def discriminator(self, d: nn.Module) -> nn.Module:
         """``d``, spectrally normalised when the recipe asks for it."""

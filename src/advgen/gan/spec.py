@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from advgen.specs import ConfigEntry, job_schema
+from advgen.specs import STACKED_SEEDS, ConfigEntry, job_schema
 from advgen.training.speed_spec import SpeedSpec
 
 
@@ -29,6 +29,11 @@ class RecipeSpec:
     fill: str
     spectral_norm: bool
     r1_gamma: float
+
+    @property
+    def active(self) -> bool:
+        """Whether anything differs from plain training (:class:`advgen.gan.recipe.Recipe`)."""
+        return bool(self.diffaugment) or self.spectral_norm or self.r1_gamma > 0
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,17 @@ class GanJobSpec:
     state is keyed on) and the device it asks for."""
 
     gan: GanSpec = field(metadata=job_schema(description="the run's gans entry, seed filled"))
+    device: str = field(metadata=job_schema(ref="#/$defs/device"))
+
+
+@dataclass(frozen=True)
+class GanSeedsJobSpec:
+    """The ``train_gan_seeds`` job's spec (:mod:`advgen.pipeline.stacking`): the entry's first
+    run (``gan``), the seeds and names of all its runs in order, and the device it asks for."""
+
+    gan: GanSpec = field(metadata=job_schema(description="the entry's first run, seed filled"))
+    seeds: tuple[int, ...] = field(metadata=job_schema(schema=STACKED_SEEDS))
+    runs: tuple[str, ...] = field(metadata=job_schema(ref="#/$defs/names"))
     device: str = field(metadata=job_schema(ref="#/$defs/device"))
 
 

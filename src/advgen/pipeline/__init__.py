@@ -43,11 +43,13 @@ class Pipeline:
         from advgen.pipeline.jobkinds_sweeps import SweepsPlan
         from advgen.pipeline.jobs import JobsPlan
         from advgen.pipeline.robustness import RobustnessPlan
+        from advgen.pipeline.stacking import Stacking
         from advgen.pipeline.study import Study
 
         self.source = source
         self.configfiles = tuple(configfiles)
         self.study = Study.of(config, source)
+        self.stacking = Stacking(self.study)  # which entries train their seeds as one job
         self.data = DataPlan(self.study)
         self.generative = GenerativePlan(self.study)
         self.generative.check()

@@ -22,6 +22,7 @@ from advgen.pipeline import (
     jobkinds_figures,
     jobkinds_generative,
     jobkinds_robustness,
+    jobkinds_stacked,
     jobkinds_sweeps,
     jobkinds_transfer,
 )
@@ -32,6 +33,7 @@ JOB_KINDS: tuple[AnyJobKind, ...] = (
     *jobkinds_data.KINDS,
     *jobkinds_generative.KINDS,
     *jobkinds_robustness.KINDS,
+    *jobkinds_stacked.KINDS,
     *jobkinds_transfer.KINDS,
     *jobkinds_features.KINDS,
     *jobkinds_sweeps.KINDS,

@@ -21,10 +21,28 @@ from advgen.pipeline.base import NAME, prepared, splits
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
 from advgen.pipeline.plan import Plan
 
+#: a GAN run's outputs (``train_gan``'s, and ``collect_gan_seed``'s where its seeds stack)
+GAN_OUTPUTS: dict[str, str | Output] = {
+    "checkpoint": paths.GAN_CHECKPOINT,
+    "losses": paths.GAN_LOSSES,
+    "samples": Output(paths.GAN_SAMPLES, directory=True),
+    "status": paths.GAN_STATUS,
+}
+#: an autoencoder run's outputs (``train_ae``'s, and ``collect_ae_seed``'s where its seeds stack)
+AE_OUTPUTS: dict[str, str | Output] = {
+    "checkpoint": paths.AE_CHECKPOINT,
+    "losses": paths.AE_LOSSES,
+    "latent_cdf": paths.AE_LATENT_CDF,
+    "novel": paths.AE_NOVEL,
+    "reconstructions": paths.AE_RECONSTRUCTIONS,
+    "metrics": paths.AE_METRICS,
+}
 
-# --- one GAN run (advgen.gan.jobs)
+
+# --- one GAN run (advgen.gan.jobs); the runs a stacked job trains are collected instead
 def every_gan(plan: Plan) -> list[Values]:
-    return [Values(gan=name) for name in sorted(plan.study.gans)]
+    stacked = plan.stacking.runs("gans")
+    return [Values(gan=name) for name in sorted(plan.study.gans) if name not in stacked]
 
 
 def gan_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -38,7 +56,8 @@ def gan_spec(plan: Plan, values: Values) -> GanJobSpec:
 
 # --- one autoencoder run (advgen.ae.jobs)
 def every_ae(plan: Plan) -> list[Values]:
-    return [Values(ae=name) for name in sorted(plan.study.autoencoders)]
+    stacked = plan.stacking.runs("autoencoders")
+    return [Values(ae=name) for name in sorted(plan.study.autoencoders) if name not in stacked]
 
 
 def ae_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -83,12 +102,7 @@ KINDS = (
     JobKind(
         "train_gan",
         "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",
-        outputs={
-            "checkpoint": paths.GAN_CHECKPOINT,
-            "losses": paths.GAN_LOSSES,
-            "samples": Output(paths.GAN_SAMPLES, directory=True),
-            "status": paths.GAN_STATUS,
-        },
+        outputs=GAN_OUTPUTS,
         state={"resume": paths.GAN_RESUME},
         each=every_gan,
         inputs=gan_inputs,
@@ -103,14 +117,7 @@ KINDS = (
         "train_ae",
         "train an autoencoder (resuming from its resume folder); writes checkpoint, losses, latent CDFs, "
         "grids, metrics",
-        outputs={
-            "checkpoint": paths.AE_CHECKPOINT,
-            "losses": paths.AE_LOSSES,
-            "latent_cdf": paths.AE_LATENT_CDF,
-            "novel": paths.AE_NOVEL,
-            "reconstructions": paths.AE_RECONSTRUCTIONS,
-            "metrics": paths.AE_METRICS,
-        },
+        outputs=AE_OUTPUTS,
         state={"resume": paths.AE_RESUME},
         each=every_ae,
         inputs=ae_inputs,

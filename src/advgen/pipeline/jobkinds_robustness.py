@@ -50,14 +50,22 @@ def model_files(names: list[str]) -> list[str]:
 
 
 # --- one classifier (advgen.classifiers.jobs)
+#: a classifier run's outputs (``train_classifier``'s, and ``collect_classifier_seed``'s where its
+#: seeds stack)
+CLASSIFIER_OUTPUTS: dict[str, str | Output] = {"model": paths.CLASSIFIER_MODEL, "history": paths.CLASSIFIER_HISTORY}
+
+
 def every_classifier(plan: Plan) -> list[Values]:
-    """The configured classifiers and the sweeps' points, sorted."""
-    return [Values(classifier=name) for name in sorted(plan.robustness.classifiers)]
+    """The configured classifiers and the sweeps' points, sorted (but the runs a stacked job trains)."""
+    stacked = plan.stacking.runs("classifiers")
+    return [Values(classifier=name) for name in sorted(plan.robustness.classifiers) if name not in stacked]
 
 
 def configured_classifiers(plan: Plan) -> list[Values]:
-    """The configured classifiers (the sweep tables ask for their points' models)."""
-    return [Values(classifier=name) for name in sorted(plan.study.classifiers)]
+    """The configured classifiers (the sweep tables ask for their points' models), but the runs
+    a stacked job trains."""
+    stacked = plan.stacking.runs("classifiers")
+    return [Values(classifier=name) for name in sorted(plan.study.classifiers) if name not in stacked]
 
 
 def classifier_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -254,7 +262,7 @@ KINDS = (
     JobKind(
         "train_classifier",
         "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}",
-        outputs={"model": paths.CLASSIFIER_MODEL, "history": paths.CLASSIFIER_HISTORY},
+        outputs=CLASSIFIER_OUTPUTS,
         state={"resume": paths.CLASSIFIER_RESUME},
         each=every_classifier,
         inputs=classifier_inputs,

@@ -43,6 +43,18 @@ class JobsPlan(Stage):
                 )
         return values
 
+    def wildcard_constraints(self, kind: AnyJobKind) -> dict[str, str]:
+        """The rule's wildcard constraints: the kind's, where a per-seed training kind leaves out
+        the runs a stacked job trains and their collect kind takes only those
+        (:mod:`advgen.pipeline.stacking`)."""
+        from advgen.pipeline.stacking import FAMILIES
+
+        out = dict(kind.wildcard_constraints)
+        for family in FAMILIES:
+            if kind.name in (family.per_seed, family.collect):
+                out[family.wildcard] = self.plan.stacking.constraint(family, out[family.wildcard], kind.name)
+        return out
+
     def inputs(self, kind: AnyJobKind, values: Values) -> dict[str, list[str]]:
         return {name: list(files) for name, files in kind.inputs(self.plan, Values(values)).items()}
 

@@ -18,6 +18,7 @@ from advgen.defense.spec import PurifySpec
 from advgen.pipeline.cv import CvPlan
 from advgen.pipeline.generative import GenerativePlan
 from advgen.pipeline.robustness import RobustnessPlan
+from advgen.pipeline.stacking import Stacking
 from advgen.pipeline.study import Study
 from advgen.sweeps.grid import GridPoint, SweepPlan
 
@@ -94,6 +95,7 @@ class Plan(Protocol):
     set them."""
 
     study: Study
+    stacking: Stacking
     generative: GenerativePlan
     cv: CvPlan
     robustness: RobustnessPlan

@@ -55,6 +55,7 @@ class Study:
     seed_base: int
     toy_scale: bool
     device: str
+    stack_seeds: str
     max_jobs: int
     datasets: dict[str, DatasetSpec]
     gans: dict[str, GanSpec]
@@ -86,6 +87,7 @@ class Study:
             seed_base=top.seed_base,
             toy_scale=top.toy_scale,
             device=top.device,
+            stack_seeds=top.stack_seeds,
             max_jobs=top.max_jobs,
             datasets={
                 name: dataset_spec(entry, f"{source}: datasets.{name}")

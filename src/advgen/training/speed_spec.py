@@ -22,3 +22,8 @@ class SpeedSpec:
     autocast: str
     channels_last: bool
     fused_adam: bool
+
+    @property
+    def requested(self) -> bool:
+        """Whether any lever is asked for (``autocast: auto`` counts: it is on where bfloat16 pays)."""
+        return self.autocast != "off" or self.channels_last or self.fused_adam

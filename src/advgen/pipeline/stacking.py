@@ -1,0 +1,157 @@
+"""Which seeds train stacked: one job per model entry on a GPU, one job per seed on a CPU.
+
+An entry with seeds (``replicates: N`` or ``seeds: [...]``, :mod:`advgen.replicates`) becomes N
+runs, and each run is a ``train_gan`` / ``train_ae`` / ``train_classifier`` job. On a GPU those
+jobs wait on their Python process, data loading and small kernels; the library trains the seeds
+of one spec as one stacked model (:mod:`advgen.training.stacked`: ``torch.func.vmap`` over the
+stacked parameters). Where the study stacks, an entry's runs are one job of the *family's*
+stacked kind (``train_gan_seeds``, ``train_ae_seeds``, ``train_classifier_seeds``), which writes
+each seed's outputs into its bundle (``results/stacked/<section>/<entry>/<run>/``, the run
+folder's layout); a local ``collect_*_seed`` job per run copies them to exactly the paths the
+per-seed job writes, so every downstream job, its inputs and the report stay as they are.
+
+The config's top-level ``stack_seeds`` says where: ``always`` / ``never`` force it; ``auto`` (the
+default) stacks when the study's device resolves to CUDA on the host that builds the DAG
+(``device: cuda``, or ``auto`` with an NVIDIA GPU visible: :func:`cuda_visible`, torch-free);
+stacking is slower on a CPU (:mod:`advgen.training.stacked`), so a CPU keeps the per-seed jobs.
+The first parse exports its decision as ``$ADVGEN_STACK_SEEDS`` (:func:`export_decision`), which
+``auto`` reads first: the jobs a cluster runs (each re-parses the workflow, on a node that may
+see a GPU the login node does not) agree with the DAG the submitting Snakemake built.
+
+Only an entry of two or more runs whose training has a stacked form stacks (:func:`stackable`):
+a GAN without a recipe, speed levers or second-order unrolling, an autoencoder without speed
+levers, a classifier whose mode stacks (standard, FGSM, PGD). Torch-free: the Snakefile reads it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advgen.errors import ConfigError
+
+if TYPE_CHECKING:
+    from advgen.pipeline.study import Study
+
+#: the environment variable holding the decision of the first parse ("1" or "0")
+STACK_ENV = "ADVGEN_STACK_SEEDS"
+#: the values of the config's ``stack_seeds``
+SETTINGS = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class Family:
+    """A model section's job kinds: the per-seed kind, its wildcard, and the stacked and collect kinds."""
+
+    section: str
+    wildcard: str
+    per_seed: str
+    stacked: str
+    collect: str
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("gans", "gan", "train_gan", "train_gan_seeds", "collect_gan_seed"),
+    Family("autoencoders", "ae", "train_ae", "train_ae_seeds", "collect_ae_seed"),
+    Family(
+        "classifiers", "classifier", "train_classifier", "train_classifier_seeds", "collect_classifier_seed"
+    ),
+)
+BY_SECTION = {f.section: f for f in FAMILIES}
+
+
+def cuda_visible(
+    environ: Mapping[str, str] | None = None, proc: str | Path = "/proc/driver/nvidia/gpus"
+) -> bool:
+    """Whether this host shows an NVIDIA GPU to its processes, without importing torch: the
+    driver lists a GPU under ``proc`` and ``CUDA_VISIBLE_DEVICES`` does not hide every one."""
+    env = os.environ if environ is None else environ
+    visible = env.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None and not [v for v in visible.split(",") if v.strip() and v.strip() != "-1"]:
+        return False
+    folder = Path(proc)
+    return folder.is_dir() and any(folder.iterdir())
+
+
+def decide(setting: str, device: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the study stacks its seeds (module docstring): ``setting`` is the config's
+    ``stack_seeds``, ``device`` its ``device`` (``$ADVGEN_DEVICE`` overrides ``auto``, as a job's
+    lease does: :func:`advgen.device.lease_device`)."""
+    env = os.environ if environ is None else environ
+    if setting not in SETTINGS:
+        raise ConfigError(f"stack_seeds: expected one of {', '.join(SETTINGS)}, got {setting!r}")
+    if setting != "auto":
+        return setting == "always"
+    exported = env.get(STACK_ENV)
+    if exported in ("0", "1"):
+        return exported == "1"
+    if device == "auto":
+        device = env.get("ADVGEN_DEVICE", "auto")
+    if device == "cuda":
+        return True
+    return device == "auto" and cuda_visible(env)
+
+
+def export_decision(stacks: bool, environ: dict[str, str] | None = None) -> None:
+    """Record the first parse's decision for the jobs it starts (module docstring); a decision
+    already exported is kept."""
+    env: Any = os.environ if environ is None else environ
+    env.setdefault(STACK_ENV, "1" if stacks else "0")
+
+
+def stackable(section: str, spec: Any) -> bool:
+    """Whether the runs of ``spec`` (a run of ``section``) have a stacked form in the library
+    (the checks :mod:`advgen.gan.replicates`, :mod:`advgen.ae.replicates` and
+    :mod:`advgen.classifiers.replicates` make; a speed lever set to ``auto`` counts as on)."""
+    if section == "classifiers":
+        from advgen.classifiers.modes import STACKED_MODES
+
+        return bool(spec.mode in STACKED_MODES)
+    levers = spec.speed.requested
+    if section == "autoencoders":
+        return not levers
+    second_order = spec.unroll_k > 0 and spec.unroll_order != "first"
+    return not (levers or second_order or spec.recipe.active)
+
+
+class Stacking:
+    """The study's stacked entries: per section, entry -> its runs in seed order."""
+
+    def __init__(self, study: Study, environ: Mapping[str, str] | None = None) -> None:
+        self.on = decide(study.stack_seeds, study.device, environ)
+        self.groups: dict[str, dict[str, tuple[str, ...]]] = {f.section: {} for f in FAMILIES}
+        if not self.on:
+            return
+        for family in FAMILIES:
+            runs: dict[str, Any] = getattr(study, family.section)
+            by_entry: dict[str, list[str]] = {}
+            for run in runs:
+                entry = study.replicate_of.get(run)
+                if entry is not None:
+                    by_entry.setdefault(entry, []).append(run)
+            for entry, members in sorted(by_entry.items()):
+                ordered = tuple(sorted(members, key=lambda r: runs[r].seed))
+                if len(ordered) > 1 and stackable(family.section, runs[ordered[0]]):
+                    self.groups[family.section][entry] = ordered
+
+    def entries(self, section: str) -> dict[str, tuple[str, ...]]:
+        """Entry -> runs of the stacked entries of ``section``."""
+        return self.groups[section]
+
+    def runs(self, section: str) -> dict[str, str]:
+        """Run -> its entry, for every run of ``section`` a stacked job trains."""
+        return {run: entry for entry, runs in self.groups[section].items() for run in runs}
+
+    def constraint(self, family: Family, name: str, kind: str) -> str:
+        """The wildcard constraint of ``kind``'s wildcard ``name`` (``name``: the default): the
+        per-seed kind leaves the stacked runs out, the collect kind takes only them (a regex
+        that matches nothing when none)."""
+        stacked = sorted(self.runs(family.section))
+        alternatives = "|".join(stacked)
+        end = "(?![A-Za-z0-9_])"  # a whole name, whatever follows it in the path
+        if kind == family.collect:
+            return f"(?:{alternatives}){end}" if stacked else "(?!)"
+        return f"(?!(?:{alternatives}){end}){name}" if stacked else name

@@ -1,0 +1,177 @@
+"""Seeds stacked in the workflow (``stack_seeds: always`` on a CPU): one ``train_*_seeds`` job per
+entry and a ``collect_*_seed`` job per run write every run's outputs where the per-seed jobs
+write them, equal to the per-seed runs up to float rounding of the batched kernels; a stacked
+job killed after an epoch resumes under Snakemake (advgen.pipeline.stacking)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+import yaml
+
+from advgen.checkpoints import load_torch
+from tests.conftest import copy_workflow, snakemake
+from tests.workflow.test_reruns import jobs_for
+
+CONFIG = ".test/config/replicates.yaml"
+RUNS = {
+    "gans": ("tiny_ns", "tiny_ns_seed1"),
+    "autoencoders": ("tiny_ae", "tiny_ae_seed7"),
+    "classifiers": ("tiny_clf", "tiny_clf_seed2"),
+}
+TARGETS = tuple(
+    f"results/{section}/{run}/{leaf}"
+    for section, leaf in (
+        ("gans", "status.json"),
+        ("autoencoders", "metrics.json"),
+        ("classifiers", "history.parquet"),
+    )
+    for run in RUNS[section]
+)
+
+
+def clock(key: object) -> bool:
+    """A wall-clock value (``seconds``, ``*_seconds``), which no two runs share."""
+    return str(key).endswith("seconds")
+
+
+def _run(folder: Path, *extra: str, check: bool = True, env: dict[str, str] | None = None):
+    return snakemake(folder, *TARGETS, "--cores", "2", "--configfile", CONFIG, *extra, check=check, env=env)
+
+
+def without_dropout(config: Path) -> None:
+    """The GAN's discriminator without dropout: stacked, every seed draws its own dropout masks, so a
+    run with dropout equals its per-seed run in distribution only (tests/unit/test_gan_replicates.py
+    covers that case); without it, up to rounding."""
+    data = yaml.safe_load(config.read_text())
+    data["gans"]["tiny_ns"]["discriminator_kwargs"] = {"dropout": 0.0}
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The per-seed and the stacked run of the replicates config's trainings, and the stacked dry run."""
+    base = tmp_path_factory.mktemp("stacked")
+    per_seed, stacked = copy_workflow(base / "per_seed"), copy_workflow(base / "stacked")
+    for wf in (per_seed, stacked):
+        without_dropout(wf / CONFIG)
+    _run(per_seed)
+    dry = _run(stacked, "-n", "--config", "stack_seeds=always").stdout
+    _run(stacked, "--config", "stack_seeds=always")
+    return per_seed, stacked, dry
+
+
+def _close(a, b, what: str, rtol: float, atol: float) -> None:
+    torch.testing.assert_close(
+        torch.as_tensor(a, dtype=torch.float64),
+        torch.as_tensor(b, dtype=torch.float64),
+        rtol=rtol,
+        atol=atol,
+        equal_nan=True,
+        msg=what,
+    )
+
+
+def _same_tree(a, b, what: str, rtol: float, atol: float) -> None:
+    """Equal nested checkpoints / JSON: the same keys, strings, ints and shapes; floats and float
+    tensors within ``rtol`` / ``atol``; wall-clock values and provenance left out."""
+    if isinstance(a, dict):
+        assert set(a) == set(b), what
+        for k in a:
+            if not clock(k) and k != "provenance":
+                _same_tree(a[k], b[k], f"{what}.{k}", rtol, atol)
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), what
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same_tree(x, y, f"{what}[{i}]", rtol, atol)
+    elif isinstance(a, torch.Tensor) and a.is_floating_point():
+        assert a.shape == b.shape, what
+        _close(a, b, what, rtol, atol)
+    elif isinstance(a, torch.Tensor):
+        assert torch.equal(a, b), what
+    elif isinstance(a, float):
+        _close(a, b, what, rtol, atol)
+    else:
+        assert a == b, what
+
+
+def _compare(per_seed: Path, stacked: Path, section: str, rtol: float, atol: float) -> None:
+    for run in RUNS[section]:
+        a, b = per_seed / "results" / section / run, stacked / "results" / section / run
+        files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+        assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()), run
+        for rel in files:
+            what = f"{section}/{run}/{rel}"
+            if rel.suffix == ".pt":
+                _same_tree(load_torch(a / rel), load_torch(b / rel), what, rtol, atol)
+            elif rel.suffix == ".parquet":
+                x, y = pd.read_parquet(a / rel), pd.read_parquet(b / rel)
+                assert list(x.columns) == list(y.columns) and len(x) == len(y), what
+                for col in x.columns:
+                    if clock(col):
+                        continue
+                    if not pd.api.types.is_numeric_dtype(x[col]) or pd.api.types.is_bool_dtype(x[col]):
+                        assert x[col].equals(y[col]), f"{what}.{col}"
+                    else:
+                        _close(x[col].to_numpy(), y[col].to_numpy(), f"{what}.{col}", rtol, atol)
+            elif rel.suffix == ".json":
+                _same_tree(
+                    json.loads((a / rel).read_text()), json.loads((b / rel).read_text()), what, rtol, atol
+                )
+
+
+def test_one_stacked_job_per_entry_and_a_collect_job_per_run(both):
+    _, stacked, dry = both
+    assert jobs_for(dry, "train_gan_seeds") == ["entry=tiny_ns"]
+    assert jobs_for(dry, "train_ae_seeds") == ["entry=tiny_ae"]
+    assert jobs_for(dry, "train_classifier_seeds") == ["entry=tiny_clf"]
+    assert jobs_for(dry, "collect_classifier_seed") == ["classifier=tiny_clf", "classifier=tiny_clf_seed2"]
+    assert jobs_for(dry, "train_gan") == [] and jobs_for(dry, "train_ae") == []
+    assert not list((stacked / "results" / "stacked").glob("*/*.resume"))  # resume state gone once written
+    # nothing left to do: the collected copies are newer than the bundles they came from
+    again = _run(stacked, "-n", "--config", "stack_seeds=always")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_stacked_classifiers_equal_their_per_seed_runs(both):
+    per_seed, stacked, _ = both
+    _compare(per_seed, stacked, "classifiers", rtol=1e-5, atol=1e-6)
+
+
+def test_stacked_autoencoders_equal_their_per_seed_runs(both):
+    """Batch norm amplifies rounding: biases before it get only rounding-level gradients."""
+    per_seed, stacked, _ = both
+    _compare(per_seed, stacked, "autoencoders", rtol=5e-3, atol=1e-3)
+
+
+def test_stacked_gans_equal_their_per_seed_runs(both):
+    """Adam turns rounding-level gradient differences into steps of up to its lr (2e-4 here): the
+    weights agree within 10 x lr over 8 iterations (tests/unit/test_gan_replicates.py)."""
+    per_seed, stacked, _ = both
+    _compare(per_seed, stacked, "gans", rtol=5e-3, atol=2e-3)
+    grids = sorted(p.name for p in (stacked / "results/gans/tiny_ns_seed1/samples").glob("epoch_*"))
+    assert grids == ["epoch_001.png", "epoch_002.png"]
+
+
+def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
+    """The stacked classifier job dying after epoch 1 fails, Snakemake deletes its bundle but keeps
+    the resume state beside it; the rerun continues from epoch 1 and writes what the
+    uninterrupted stacked run wrote."""
+    _, stacked, _ = both
+    wf = copy_workflow(tmp_path / "wf")
+    target = tuple(f"results/classifiers/{run}/history.parquet" for run in RUNS["classifiers"])
+    args = ("--cores", "1", "--configfile", CONFIG, "--config", "stack_seeds=always")
+    proc = snakemake(wf, *target, *args, env={"ADVGEN_STOP_AFTER_EPOCHS": "1"}, check=False)
+    assert proc.returncode != 0
+    assert (wf / "results/stacked/classifiers/tiny_clf.resume/stacked.pt").exists()
+    assert not (wf / "results/stacked/classifiers/tiny_clf").exists()
+    snakemake(wf, *target, *args)
+    assert "resuming from" in (wf / "logs/train_classifier_seeds/tiny_clf.log").read_text()
+    for run in RUNS["classifiers"]:
+        a, b = (pd.read_parquet(w / f"results/classifiers/{run}/history.parquet") for w in (stacked, wf))
+        kept = [c for c in a.columns if not clock(c)]
+        pd.testing.assert_frame_equal(a[kept], b[kept], check_exact=False, rtol=1e-6)
