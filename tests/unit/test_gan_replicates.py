@@ -89,6 +89,15 @@ def test_three_stacked_seeds_equal_three_sequential_runs_with_unrolling_and_ema(
     assert abs(first - second).max() > 1e-2
 
 
+def test_fused_adam_gans_stack_as_their_sequential_runs(tiny_split):
+    """The ``fused_adam`` lever (the default study's GANs without a recipe) stacks: Adam's update is
+    elementwise, one fused kernel over the stacked tensors updates every seed as its own would."""
+    spec = gan_spec(**SPEC, speed={"fused_adam": True})
+    stacked = _train(tiny_split, "stacked", spec, "stacked")
+    _assert_same(stacked, _train(tiny_split, "seq", spec, "sequential"))
+    assert json.loads(stacked[0].status.read_text())["speed"]["fused_adam"] is True
+
+
 def test_batch_norm_gans_stack_with_each_seeds_running_statistics(tiny_split):
     spec = gan_spec(
         batch_size=24,

@@ -135,6 +135,17 @@ def test_what_has_no_stacked_form_keeps_its_per_seed_jobs(tmp_path):
     assert [v["gan"] for v in BY_NAME["train_gan"].each(plan)] == ["tiny_ns", "tiny_ns_seed1"]
 
 
+def test_fused_adam_stacks_and_a_forward_lever_does_not(tmp_path):
+    def fused(config):
+        config["gans"]["tiny_ns"]["speed"] = {"fused_adam": True}
+
+    def autocast(config):
+        config["gans"]["tiny_ns"]["speed"] = {"autocast": "bf16"}
+
+    assert pipeline(tmp_path, fused, stack_seeds="always").stacking.entries("gans") == STACKED["gans"]
+    assert pipeline(tmp_path, autocast, stack_seeds="always").stacking.entries("gans") == {}
+
+
 def _matches(constraint: str, template: str, wildcard: str, path: str) -> bool:
     """Whether ``path`` matches ``template`` with ``wildcard`` constrained (as Snakemake builds it)."""
     head, tail = template.split("{" + wildcard + "}")

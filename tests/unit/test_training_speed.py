@@ -98,6 +98,8 @@ def test_levers_refuse_second_order_unrolling_and_stacked_seeds(tiny_split):
     from advgen.gan.replicates import StackedGanRun
 
     with pytest.raises(NotStackableError, match="speed"):
-        StackedGanRun(gan_spec(speed={"fused_adam": True}), [0, 1], path, samples=[])
+        StackedGanRun(gan_spec(speed={"autocast": "bf16"}), [0, 1], path, samples=[])
+    with pytest.raises(NotStackableError, match="speed"):
+        StackedGanRun(gan_spec(speed={"channels_last": True}), [0, 1], path, samples=[])
     with pytest.raises(NotStackableError, match="speed"):
         StackedAeRun(ae_spec(speed={"fused_adam": True}), [0, 1], path, str(tiny_split / "test.pt"))

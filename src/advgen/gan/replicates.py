@@ -8,7 +8,8 @@ stacked G and one stacked D, each seed drawing its noise from a generator that c
 seed's global stream (on CUDA a CUDA generator seeded with the seed), in the order the
 sequential run draws it. First-order unrolling (Metz et al. 2016, arXiv:1611.02163: D trained
 ``unroll_k`` further steps, then restored) and the generator average (``g_ema``, Yazici et al.
-2019) stack; second-order unrolling does not. At the end of every epoch each seed's weights and
+2019) stack, and so does fused Adam (the ``fused_adam`` lever: an elementwise update); second-order
+unrolling, recipes, autocast and channels_last do not. At the end of every epoch each seed's weights and
 Adam states are copied back into its run, which draws its sample grid, checks its status and
 writes its outputs with the sequential code. A seed whose losses become NaN/inf stops as its
 sequential run would while the other seeds go on.
@@ -84,10 +85,9 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
             )
         if Recipe(spec.recipe).active:
             raise not_stackable("recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1)")
-        if Speed(spec.speed, device).active:
-            raise not_stackable(
-                "speed: a GAN trained with speed levers (autocast, channels_last, fused_adam)"
-            )
+        speed = Speed(spec.speed, device)
+        if speed.dtype is not None or spec.speed.channels_last:  # fused Adam stacks: an elementwise update
+            raise not_stackable("speed: a GAN trained with autocast or channels_last")
         super().__init__(seeds)
         self.spec = spec
         self.device = torch.device(device)
@@ -103,8 +103,8 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
         self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec.g_ema > 0 else None
         adam = {"betas": tuple(spec.betas), "capturable": self.runs[0].graphs}
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=spec.lr_g, **adam)
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=spec.lr_d, **adam)
+        self.opt_g = speed.adam(self.G.parameters(), lr=spec.lr_g, **adam)
+        self.opt_d = speed.adam(self.D.parameters(), lr=spec.lr_d, **adam)
         # on CUDA one graph per batch shape replays the iteration, each seed's generator registered
         self.iterate = (
             StaticStep(self._iteration, capture=True, generators=self.gen_dev, name="stacked GAN iteration")

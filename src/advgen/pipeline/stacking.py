@@ -19,8 +19,9 @@ The first parse exports its decision as ``$ADVGEN_STACK_SEEDS`` (:func:`export_d
 see a GPU the login node does not) agree with the DAG the submitting Snakemake built.
 
 Only an entry of two or more runs whose training has a stacked form stacks (:func:`stackable`):
-a GAN without a recipe, speed levers or second-order unrolling, an autoencoder without speed
-levers, a classifier whose mode stacks (standard, FGSM, PGD). Torch-free: the Snakefile reads it.
+a GAN without a recipe, autocast, channels_last or second-order unrolling (fused Adam stacks), an
+autoencoder without speed levers, a classifier whose mode stacks (standard, FGSM, PGD).
+Torch-free: the Snakefile reads it.
 """
 
 from __future__ import annotations
@@ -115,11 +116,11 @@ def stackable(section: str, spec: Any) -> bool:
         from advgen.classifiers.modes import STACKED_MODES
 
         return bool(spec.mode in STACKED_MODES)
-    levers = spec.speed.requested
     if section == "autoencoders":
-        return not levers
+        return not spec.speed.requested
+    forward = spec.speed.autocast != "off" or spec.speed.channels_last  # fused Adam stacks
     second_order = spec.unroll_k > 0 and spec.unroll_order != "first"
-    return not (levers or second_order or spec.recipe.active)
+    return not (forward or second_order or spec.recipe.active)
 
 
 class Stacking:
