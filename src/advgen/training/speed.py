@@ -80,7 +80,7 @@ class Speed:
             for module in modules:
                 use_channels_last(module)
 
-    def adam(self, params: Iterable[nn.Parameter], **kwargs: Any) -> torch.optim.Adam:
+    def adam(self, params: Iterable[torch.Tensor], **kwargs: Any) -> torch.optim.Adam:
         """Adam over ``params`` (fused when ``fused_adam`` is on)."""
         if self.spec.fused_adam:
             kwargs["fused"] = True
