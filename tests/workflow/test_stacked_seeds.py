@@ -6,6 +6,7 @@ job killed after an epoch resumes under Snakemake (advgen.pipeline.stacking)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -65,10 +66,17 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     return per_seed, stacked, dry
 
 
+def _float64(value) -> torch.Tensor:
+    """A tensor's float64 copy, or a number's or a (read-only) numpy array's."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to(torch.float64)
+    return torch.tensor(value, dtype=torch.float64)
+
+
 def _close(a, b, what: str, rtol: float, atol: float) -> None:
     torch.testing.assert_close(
-        torch.as_tensor(a, dtype=torch.float64),
-        torch.as_tensor(b, dtype=torch.float64),
+        _float64(a),
+        _float64(b),
         rtol=rtol,
         atol=atol,
         equal_nan=True,
@@ -175,3 +183,25 @@ def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
         a, b = (pd.read_parquet(w / f"results/classifiers/{run}/history.parquet") for w in (stacked, wf))
         kept = [c for c in a.columns if not clock(c)]
         pd.testing.assert_frame_equal(a[kept], b[kept], check_exact=False, rtol=1e-6)
+
+
+def test_a_seed_added_to_a_stacked_entry_retrains_the_entry_and_collects_every_run(both, tmp_path):
+    """docs/reruns.md: a stacked entry is one job, so a new seed reruns it (every seed) and every
+    run's collect job; the other stacked entries stay."""
+    _, stacked, _ = both
+    wf = tmp_path / "wf"
+    shutil.copytree(stacked, wf, symlinks=True)  # modification times and Snakemake's records kept
+    config = yaml.safe_load((wf / CONFIG).read_text())
+    config["classifiers"]["tiny_clf"]["replicates"] = 3
+    (wf / CONFIG).write_text(yaml.safe_dump(config, sort_keys=False))
+    targets = (*TARGETS, "results/classifiers/tiny_clf_seed3/history.parquet")
+    dry = snakemake(
+        wf, *targets, "-n", "--cores", "2", "--configfile", CONFIG, "--config", "stack_seeds=always"
+    )
+    assert jobs_for(dry.stdout, "train_classifier_seeds") == ["entry=tiny_clf"]
+    assert jobs_for(dry.stdout, "collect_classifier_seed") == [
+        "classifier=tiny_clf",
+        "classifier=tiny_clf_seed2",
+        "classifier=tiny_clf_seed3",
+    ]
+    assert jobs_for(dry.stdout, "train_gan_seeds") == [] and jobs_for(dry.stdout, "train_ae_seeds") == []
