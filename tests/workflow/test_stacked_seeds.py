@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from filelock import FileLock
 
 from advgen.checkpoints import load_torch
 from tests.conftest import copy_workflow, snakemake
+from tests.workflow.completed_runs import shared_temp
 from tests.workflow.test_reruns import jobs_for
 
 CONFIG = ".test/config/replicates.yaml"
@@ -53,17 +55,23 @@ def without_dropout(config: Path) -> None:
     config.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    """The per-seed and the stacked run of the replicates config's trainings, and the stacked dry run."""
-    base = tmp_path_factory.mktemp("stacked")
-    per_seed, stacked = copy_workflow(base / "per_seed"), copy_workflow(base / "stacked")
-    for wf in (per_seed, stacked):
-        without_dropout(wf / CONFIG)
-    _run(per_seed)
-    dry = _run(stacked, "-n", "--config", "stack_seeds=always").stdout
-    _run(stacked, "--config", "stack_seeds=always")
-    return per_seed, stacked, dry
+    """The per-seed and the stacked run of the replicates config's trainings, and the stacked dry
+    run: made once per pytest run, the xdist workers sharing it (read-only: tests copy it)."""
+    root = shared_temp(tmp_path_factory)
+    base = root / "stacked-seeds"
+    per_seed, stacked, dry = base / "per_seed", base / "stacked", base / "dry_run.txt"
+    with FileLock(str(root / "stacked-seeds.lock")):
+        if not dry.exists():
+            shutil.rmtree(base, ignore_errors=True)  # a failed attempt's leftovers
+            for wf in (copy_workflow(per_seed), copy_workflow(stacked)):
+                without_dropout(wf / CONFIG)
+            _run(per_seed)
+            out = _run(stacked, "-n", "--config", "stack_seeds=always").stdout
+            _run(stacked, "--config", "stack_seeds=always")
+            dry.write_text(out)
+    return per_seed, stacked, dry.read_text()
 
 
 def _float64(value) -> torch.Tensor:
@@ -165,6 +173,7 @@ def test_stacked_gans_equal_their_per_seed_runs(both):
     assert grids == ["epoch_001.png", "epoch_002.png"]
 
 
+@pytest.mark.slow
 def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
     """The stacked classifier job dying after epoch 1 fails, Snakemake deletes its bundle but keeps
     the resume state beside it; the rerun continues from epoch 1 and writes what the
@@ -185,6 +194,7 @@ def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
         pd.testing.assert_frame_equal(a[kept], b[kept], check_exact=False, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_a_seed_added_to_a_stacked_entry_retrains_the_entry_and_collects_every_run(both, tmp_path):
     """docs/reruns.md: a stacked entry is one job, so a new seed reruns it (every seed) and every
     run's collect job; the other stacked entries stay."""
