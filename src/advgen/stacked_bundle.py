@@ -10,14 +10,20 @@ job would have written lies where it would have written it. Torch-free.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from advgen.errors import CheckpointError
 from advgen.jobfiles import Files
+from advgen.paths import RunLayout
 from advgen.specs import NAME, job_schema
+
+L = TypeVar("L", bound=RunLayout)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,19 @@ class CollectSeedSpec:
     """A ``collect_*_seed`` job's spec: the run whose outputs it copies out of its entry's bundle."""
 
     run: str = field(metadata=job_schema(ref=NAME))
+
+
+def bundle_layouts(layout: type[L], outputs: Files, runs: Sequence[str]) -> tuple[list[L], Path]:
+    """A stacked job's run layouts (``layout``: the run folder's, e.g. ``GanOutputs``): run ``r``'s
+    outputs below ``<bundle>/r/`` (output ``bundle``), its resume folder ``<resume>/r`` (state output
+    ``resume``, beside the bundle: a failed job's declared outputs are deleted); and ``<resume>``."""
+    bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))
+    # a RunLayout is a dataclass (its subclasses are declared with @dataclass), which the type of
+    # ``layout`` does not say
+    layouts: list[L] = [
+        dataclasses.replace(cast(Any, layout.under(bundle / run)), resume=resume / run) for run in runs
+    ]
+    return layouts, resume
 
 
 def in_bundle(bundle: str | Path, run: str, path: str | Path) -> Path:

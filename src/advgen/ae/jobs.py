@@ -12,7 +12,7 @@ from pathlib import Path
 
 from advgen.ae.spec import AeJobSpec, AeSeedsJobSpec
 from advgen.jobfiles import Files
-from advgen.stacked_bundle import remove_empty
+from advgen.stacked_bundle import bundle_layouts, remove_empty
 
 #: the outputs, in :class:`advgen.ae.train.AeOutputs` order
 OUTPUTS = ("checkpoint", "losses", "latent_cdf", "novel", "reconstructions", "metrics", "resume")
@@ -43,15 +43,12 @@ def train_ae_seeds_job(inputs: Files, outputs: Files, spec: AeSeedsJobSpec) -> N
     ``test`` (:func:`advgen.ae.replicates.train_autoencoder_replicates`); output ``bundle``: each
     run's outputs in ``<bundle>/<run>/`` (:mod:`advgen.stacked_bundle`), state output ``resume``:
     the folder of the stacked resume state."""
-    from dataclasses import replace
-
     from advgen.ae.replicates import train_autoencoder_replicates
     from advgen.ae.train import AeOutputs
     from advgen.jobs import start_job
     from advgen.training import stop_after_epochs
 
-    bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))
-    files = [replace(AeOutputs.under(bundle / run), resume=resume / run) for run in spec.runs]
+    files, resume = bundle_layouts(AeOutputs, outputs, spec.runs)
     with start_job(spec.autoencoder, device=spec.device, seed=False) as device:
         train_autoencoder_replicates(
             spec.autoencoder,

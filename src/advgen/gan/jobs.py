@@ -12,7 +12,7 @@ from pathlib import Path
 
 from advgen.gan.spec import GanJobSpec, GanSeedsJobSpec
 from advgen.jobfiles import Files
-from advgen.stacked_bundle import remove_empty
+from advgen.stacked_bundle import bundle_layouts, remove_empty
 
 
 def train_gan_job(inputs: Files, outputs: Files, spec: GanJobSpec) -> None:
@@ -36,15 +36,12 @@ def train_gan_seeds_job(inputs: Files, outputs: Files, spec: GanSeedsJobSpec) ->
     (:func:`advgen.gan.replicates.train_gan_replicates`); output ``bundle``: each run's outputs in
     ``<bundle>/<run>/`` (:mod:`advgen.stacked_bundle`), state output ``resume``: the stacked resume
     state and each run's per-epoch grids, in ``<resume>/<run>/``."""
-    from dataclasses import replace
-
     from advgen.gan.replicates import train_gan_replicates
     from advgen.gan.runner import GanOutputs
     from advgen.jobs import start_job
     from advgen.training import stop_after_epochs
 
-    bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))
-    files = [replace(GanOutputs.under(bundle / run), resume=resume / run) for run in spec.runs]
+    files, resume = bundle_layouts(GanOutputs, outputs, spec.runs)
     with start_job(spec.gan, device=spec.device, seed=False) as device:
         train_gan_replicates(
             spec.gan,

@@ -12,6 +12,8 @@ Where the study does not stack (a CPU, ``stack_seeds: false``) these kinds have 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from advgen import paths
 from advgen.ae.jobs import train_ae_seeds_job
 from advgen.ae.spec import AeSeedsJobSpec
@@ -24,20 +26,17 @@ from advgen.pipeline.jobkind import JobKind, Output, Values
 from advgen.pipeline.jobkinds_generative import AE_OUTPUTS, GAN_OUTPUTS
 from advgen.pipeline.jobkinds_robustness import CLASSIFIER_OUTPUTS
 from advgen.pipeline.plan import Plan
+from advgen.pipeline.stacking import BY_SECTION
 from advgen.stacked_bundle import CollectSeedSpec, collect_seed_job
 
 
-def _entries(plan: Plan, section: str) -> list[Values]:
-    return [Values(entry=entry) for entry in sorted(plan.stacking.entries(section))]
+def _entries(section: str) -> Callable[[Plan], list[Values]]:
+    """``each`` of a stacked kind: one job per stacked entry of ``section``."""
 
+    def each(plan: Plan) -> list[Values]:
+        return [Values(entry=entry) for entry in sorted(plan.stacking.entries(section))]
 
-def _runs(plan: Plan, section: str) -> list[Values]:
-    return [Values(run=run) for run in sorted(plan.stacking.runs(section))]
-
-
-def _bundle_of(plan: Plan, section: str, template: str, run: str) -> dict[str, list[str]]:
-    """A collect job's input: the bundle of the run's entry."""
-    return {"bundle": [template.format(entry=plan.stacking.runs(section)[run])]}
+    return each
 
 
 def _seeds(plan: Plan, section: str, entry: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
@@ -47,14 +46,14 @@ def _seeds(plan: Plan, section: str, entry: str) -> tuple[tuple[int, ...], tuple
     return tuple(int(specs[run].seed) for run in runs), runs
 
 
-# --- GANs
-def stacked_gans(plan: Plan) -> list[Values]:
-    return _entries(plan, "gans")
+def _first(plan: Plan, section: str, values: Values) -> str:
+    """The first run of the stacked entry ``values.entry``."""
+    return plan.stacking.entries(section)[values.entry][0]
 
 
+# --- the stacked jobs' inputs and specs
 def stacked_gan_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    first = plan.stacking.entries("gans")[values.entry][0]
-    return {"train": [prepared(plan.generative.gan(first).dataset, "train")]}
+    return {"train": [prepared(plan.generative.gan(_first(plan, "gans", values)).dataset, "train")]}
 
 
 def stacked_gan_spec(plan: Plan, values: Values) -> GanSeedsJobSpec:
@@ -62,26 +61,9 @@ def stacked_gan_spec(plan: Plan, values: Values) -> GanSeedsJobSpec:
     return GanSeedsJobSpec(gan=plan.generative.gan(runs[0]), seeds=seeds, runs=runs, device=plan.study.device)
 
 
-def collected_gans(plan: Plan) -> list[Values]:
-    return [Values(gan=v.run) for v in _runs(plan, "gans")]
-
-
-def gan_bundle(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return _bundle_of(plan, "gans", paths.STACKED_GANS, values.gan)
-
-
-def collect_gan_spec(plan: Plan, values: Values) -> CollectSeedSpec:
-    return CollectSeedSpec(run=values.gan)
-
-
-# --- autoencoders
-def stacked_aes(plan: Plan) -> list[Values]:
-    return _entries(plan, "autoencoders")
-
-
 def stacked_ae_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    first = plan.stacking.entries("autoencoders")[values.entry][0]
-    return {name: [path] for name, path in splits(plan.generative.ae(first).dataset).items()}
+    dataset = plan.generative.ae(_first(plan, "autoencoders", values)).dataset
+    return {name: [path] for name, path in splits(dataset).items()}
 
 
 def stacked_ae_spec(plan: Plan, values: Values) -> AeSeedsJobSpec:
@@ -91,26 +73,9 @@ def stacked_ae_spec(plan: Plan, values: Values) -> AeSeedsJobSpec:
     )
 
 
-def collected_aes(plan: Plan) -> list[Values]:
-    return [Values(ae=v.run) for v in _runs(plan, "autoencoders")]
-
-
-def ae_bundle(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return _bundle_of(plan, "autoencoders", paths.STACKED_AES, values.ae)
-
-
-def collect_ae_spec(plan: Plan, values: Values) -> CollectSeedSpec:
-    return CollectSeedSpec(run=values.ae)
-
-
-# --- classifiers
-def stacked_classifiers(plan: Plan) -> list[Values]:
-    return _entries(plan, "classifiers")
-
-
 def stacked_classifier_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    first = plan.stacking.entries("classifiers")[values.entry][0]
-    return {name: [path] for name, path in splits(plan.robustness.classifier_dataset(first)).items()}
+    dataset = plan.robustness.classifier_dataset(_first(plan, "classifiers", values))
+    return {name: [path] for name, path in splits(dataset).items()}
 
 
 def stacked_classifier_spec(plan: Plan, values: Values) -> ClassifierSeedsJobSpec:
@@ -120,19 +85,37 @@ def stacked_classifier_spec(plan: Plan, values: Values) -> ClassifierSeedsJobSpe
     )
 
 
-def collected_classifiers(plan: Plan) -> list[Values]:
-    return [Values(classifier=v.run) for v in _runs(plan, "classifiers")]
+def collect_kind(
+    section: str, bundle: str, outputs: Mapping[str, str | Output], target: str
+) -> JobKind[CollectSeedSpec]:
+    """The ``collect_*_seed`` kind of ``section``: one local job per run a stacked job trains,
+    copying its outputs (the per-seed kind's ``outputs``) out of its entry's ``bundle``."""
+    family = BY_SECTION[section]
 
+    def each(plan: Plan) -> list[Values]:
+        return [Values({family.wildcard: run}) for run in sorted(plan.stacking.runs(section))]
 
-def classifier_bundle(plan: Plan, values: Values) -> dict[str, list[str]]:
-    return _bundle_of(plan, "classifiers", paths.STACKED_CLASSIFIERS, values.classifier)
+    def inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+        run = values[family.wildcard]
+        return {"bundle": [bundle.format(entry=plan.stacking.runs(section)[run])]}
 
+    def spec(plan: Plan, values: Values) -> CollectSeedSpec:
+        return CollectSeedSpec(run=values[family.wildcard])
 
-def collect_classifier_spec(plan: Plan, values: Values) -> CollectSeedSpec:
-    return CollectSeedSpec(run=values.classifier)
+    return JobKind(
+        family.collect,
+        f"copy one run's outputs out of its entry's stacked bundle to where {family.per_seed} writes them",
+        outputs=outputs,
+        each=each,
+        inputs=inputs,
+        spec=spec,
+        spec_type=CollectSeedSpec,
+        run=collect_seed_job,
+        local=True,
+        wildcard_constraints={family.wildcard: NAME},
+        target=(target,),
+    )
 
-
-_COLLECT_HELP = "copy one run's outputs out of its entry's stacked bundle to where {kind} writes them"
 
 KINDS = (
     JobKind(
@@ -140,7 +123,7 @@ KINDS = (
         "train every seed of a GAN entry as one stacked model; writes each run's outputs into the entry's bundle",
         outputs={"bundle": Output(paths.STACKED_GANS, directory=True)},
         state={"resume": paths.STACKED_GANS_RESUME},
-        each=stacked_gans,
+        each=_entries("gans"),
         inputs=stacked_gan_inputs,
         spec=stacked_gan_spec,
         spec_type=GanSeedsJobSpec,
@@ -149,26 +132,14 @@ KINDS = (
         wildcard_constraints={"entry": NAME},
         target=False,  # the collect jobs' outputs are the targets
     ),
-    JobKind(
-        "collect_gan_seed",
-        _COLLECT_HELP.format(kind="train_gan"),
-        outputs=GAN_OUTPUTS,
-        each=collected_gans,
-        inputs=gan_bundle,
-        spec=collect_gan_spec,
-        spec_type=CollectSeedSpec,
-        run=collect_seed_job,
-        local=True,
-        wildcard_constraints={"gan": NAME},
-        target=("status",),
-    ),
+    collect_kind("gans", paths.STACKED_GANS, GAN_OUTPUTS, "status"),
     JobKind(
         "train_ae_seeds",
         "train every seed of an autoencoder entry as one stacked model; writes each run's outputs into "
         "the entry's bundle",
         outputs={"bundle": Output(paths.STACKED_AES, directory=True)},
         state={"resume": paths.STACKED_AES_RESUME},
-        each=stacked_aes,
+        each=_entries("autoencoders"),
         inputs=stacked_ae_inputs,
         spec=stacked_ae_spec,
         spec_type=AeSeedsJobSpec,
@@ -177,26 +148,14 @@ KINDS = (
         wildcard_constraints={"entry": NAME},
         target=False,
     ),
-    JobKind(
-        "collect_ae_seed",
-        _COLLECT_HELP.format(kind="train_ae"),
-        outputs=AE_OUTPUTS,
-        each=collected_aes,
-        inputs=ae_bundle,
-        spec=collect_ae_spec,
-        spec_type=CollectSeedSpec,
-        run=collect_seed_job,
-        local=True,
-        wildcard_constraints={"ae": NAME},
-        target=("metrics",),
-    ),
+    collect_kind("autoencoders", paths.STACKED_AES, AE_OUTPUTS, "metrics"),
     JobKind(
         "train_classifier_seeds",
         "train every seed of a classifier entry as one stacked model; writes each run's model and history "
         "into the entry's bundle",
         outputs={"bundle": Output(paths.STACKED_CLASSIFIERS, directory=True)},
         state={"resume": paths.STACKED_CLASSIFIERS_RESUME},
-        each=stacked_classifiers,
+        each=_entries("classifiers"),
         inputs=stacked_classifier_inputs,
         spec=stacked_classifier_spec,
         spec_type=ClassifierSeedsJobSpec,
@@ -205,17 +164,5 @@ KINDS = (
         wildcard_constraints={"entry": NAME},
         target=False,
     ),
-    JobKind(
-        "collect_classifier_seed",
-        _COLLECT_HELP.format(kind="train_classifier"),
-        outputs=CLASSIFIER_OUTPUTS,
-        each=collected_classifiers,
-        inputs=classifier_bundle,
-        spec=collect_classifier_spec,
-        spec_type=CollectSeedSpec,
-        run=collect_seed_job,
-        local=True,
-        wildcard_constraints={"classifier": NAME},
-        target=("history",),
-    ),
+    collect_kind("classifiers", paths.STACKED_CLASSIFIERS, CLASSIFIER_OUTPUTS, "history"),
 )

@@ -151,13 +151,13 @@ class Stacking:
         """Run -> its entry, for every run of ``section`` a stacked job trains."""
         return {run: entry for entry, runs in self.groups[section].items() for run in runs}
 
-    def constraint(self, family: Family, name: str, kind: str) -> str:
-        """The wildcard constraint of ``kind``'s wildcard ``name`` (``name``: the default): the
-        per-seed kind leaves the stacked runs out, the collect kind takes only them (a regex
-        that matches nothing when none)."""
+    def constraint(self, family: Family, default: str, kind: str) -> str:
+        """The constraint of the family's wildcard in ``kind``'s rule (``default``: the kind's own
+        regex): the per-seed kind leaves the stacked runs out, the collect kind takes only them (a
+        regex that matches nothing when none)."""
         stacked = sorted(self.runs(family.section))
         alternatives = "|".join(stacked)
         end = "(?![A-Za-z0-9_])"  # a whole name, whatever follows it in the path
         if kind == family.collect:
             return f"(?:{alternatives}){end}" if stacked else "(?!)"
-        return f"(?!(?:{alternatives}){end}){name}" if stacked else name
+        return f"(?!(?:{alternatives}){end}){default}" if stacked else default
