@@ -131,16 +131,14 @@ class Stacking:
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {f.section: {} for f in FAMILIES}
         if not self.on:
             return
+        from advgen.pipeline.study import runs_of
+
+        entries = runs_of(study)  # entry -> its runs (and names of single runs, not used here)
         for family in FAMILIES:
-            runs: dict[str, Any] = getattr(study, family.section)
-            by_entry: dict[str, list[str]] = {}
-            for run in runs:
-                entry = study.replicate_of.get(run)
-                if entry is not None:
-                    by_entry.setdefault(entry, []).append(run)
-            for entry, members in sorted(by_entry.items()):
-                ordered = tuple(sorted(members, key=lambda r: runs[r].seed))
-                if len(ordered) > 1 and stackable(family.section, runs[ordered[0]]):
+            specs: dict[str, Any] = getattr(study, family.section)
+            for entry in sorted(set(study.replicate_of.values()) & set(specs)):
+                ordered = tuple(sorted(entries[entry], key=lambda r: specs[r].seed))
+                if len(ordered) > 1 and stackable(family.section, specs[ordered[0]]):
                     self.groups[family.section][entry] = ordered
 
     def entries(self, section: str) -> dict[str, tuple[str, ...]]:
