@@ -48,6 +48,11 @@ CASES = {
     "PGD": (lambda m: PGD(m, steps=10), [0.0, 0.1, 0.2, 0.3, 0.5], (MODEL, X, Y)),
     "PGD_L2": (lambda m: PGD(m, steps=10, norm="l2", restarts=2), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
     "LBFGS": (lambda m: LBFGS(m, search_steps=3, steps=10), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
+    "LBFGS_torch": (
+        lambda m: LBFGS(m, search_steps=3, steps=10, solver="torch"),
+        [0.0, 0.5, 1.0, 2.0, 4.0],
+        (MODEL, X, Y),
+    ),
     "DeepFool": (lambda m: DeepFool(m), [0.0, 0.5, 1.0, 2.0, 4.0], (MODEL, X, Y)),
     "OnePixel": (
         lambda m: OnePixel(m, population=8, steps=5),
@@ -130,7 +135,9 @@ def test_train_mode_is_restored_and_attack_runs_in_eval_mode(name: str) -> None:
     assert torch.equal(result.adv, reference.adv)
 
 
-@pytest.mark.parametrize("name", ["PGD", "OnePixel", "LBFGS", "APGD", "FAB_T_L2", "Square", "AutoAttack"])
+@pytest.mark.parametrize(
+    "name", ["PGD", "OnePixel", "LBFGS", "LBFGS_torch", "APGD", "FAB_T_L2", "Square", "AutoAttack"]
+)
 def test_seeded(name: str) -> None:
     make, grid, (model, x, y) = CASES[name]
     a, b = make(model).sweep(x, y, [grid[2]])[0], make(model).sweep(x, y, [grid[2]])[0]
@@ -176,9 +183,10 @@ def test_deepfool_finds_the_exact_linear_boundary() -> None:
     assert torch.allclose(res.l2, 1.02 * distance, rtol=1e-3, atol=1e-4)
 
 
-def test_lbfgs_is_close_to_minimal_on_a_linear_model() -> None:
+@pytest.mark.parametrize("solver", ["scipy", "torch"])
+def test_lbfgs_is_close_to_minimal_on_a_linear_model(solver: str) -> None:
     model, x, y, distance = _binary_linear()
-    res = LBFGS(model, search_steps=10, steps=30)(x, y)
+    res = LBFGS(model, search_steps=10, steps=30, solver=solver)(x, y)
     assert bool(res.success.all())
     assert bool((res.l2 >= distance - 1e-4).all()) and bool((res.l2 <= 1.6 * distance + 1e-3).all())
 

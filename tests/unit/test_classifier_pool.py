@@ -55,3 +55,19 @@ def test_pool_training_is_seeded_and_reports_clean_accuracy() -> None:
     # it is not standard training under another name: the pool changes the weights
     _, plain = train_classifier(spec(mode="standard", epochs=2), train, test, name="s")
     assert not hist["loss"].equals(plain["loss"])
+
+
+def test_lbfgs_refill_solves_on_the_models_device_and_fools_it() -> None:
+    """The L-BFGS pool runs the per-example solver (no host round trip per evaluation): its
+    examples are minimal perturbations that change the current model's label."""
+    split = blob_split(40, size=8)
+    model = trained_linear(split)
+    pool = AdversarialPool(size=100, refresh=1, attack="lbfgs")
+    assert pool._adversary(model).solver == "torch"
+    x, y = split.images[:12], split.labels[:12]
+    pool.refill(model, x, y)
+    with torch.no_grad():
+        correct = model(x).argmax(1) == y
+        fooled = model(pool.x).argmax(1) != pool.y
+    assert len(pool) == 12 and bool(fooled[correct].all())
+    assert float((pool.x - x).flatten(1).norm(dim=1).max()) < 4.0

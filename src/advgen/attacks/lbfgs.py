@@ -9,7 +9,9 @@ subject to ``x + r`` in [0, 1] with box-constrained L-BFGS
 ``c`` per example: a larger ``c`` asks for a smaller ``r``, so ``c`` grows (x10 until a
 failure bounds it, then bisection) while the label still changes and shrinks when it does
 not; the smallest successful perturbation is kept. Batched: the objective is a sum of
-per-example terms, each with its own ``c``, optimised in one L-BFGS-B problem.
+per-example terms, each with its own ``c``, optimised in one L-BFGS-B problem on the host
+(``solver="scipy"``, the default), or as one problem per example on the model's device
+(``solver="torch"``: :mod:`advgen.attacks.box_lbfgs`, no copy to the host per evaluation).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from advgen.attacks.base import MinimalAttack, batch_view, other_classes
+from advgen.attacks.box_lbfgs import minimize_unit_box_batched
 from advgen.attacks.params import LBFGSParams
 
 
@@ -46,8 +49,8 @@ class LBFGS(MinimalAttack):
         model: maps [0, 1] inputs to logits.
         eps: L2 budget; inf (default) returns the minimal perturbation found.
         params: a :class:`~advgen.attacks.params.LBFGSParams`, or its fields as arguments
-            (``c_init``, ``search_steps``, ``steps``, ``target``; the papers' defaults, ranges and
-            descriptions are there).
+            (``c_init``, ``search_steps``, ``steps``, ``target``, ``solver``; the papers' defaults,
+            ranges and descriptions are there).
         seed: seed of the random targets.
 
     Shape:
@@ -67,6 +70,8 @@ class LBFGS(MinimalAttack):
         return (y + shift) % logits.shape[1]
 
     def _optimise(self, x: torch.Tensor, t: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        if self.solver == "torch":
+            return self._optimise_on_device(x, t, c)
         shape, device, dtype = x.shape, x.device, x.dtype
         x0 = x.detach().cpu().double().numpy().ravel()
         c_view = batch_view(c, x.ndim)
@@ -81,6 +86,17 @@ class LBFGS(MinimalAttack):
 
         adv = minimize_unit_box(objective, x0, self.steps)
         return torch.from_numpy(adv).to(device=device, dtype=dtype).view(shape).clamp(0.0, 1.0)
+
+    def _optimise_on_device(self, x: torch.Tensor, t: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        """Each example's ``c * ||r||^2 + loss_f(x + r, l)`` minimised on its own, on x's device."""
+        dims = tuple(range(1, x.ndim))
+
+        def objective(adv: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+            r = adv - x[rows]
+            loss = F.cross_entropy(self.model(adv), t[rows], reduction="none")
+            return c[rows] * r.pow(2).sum(dims) + loss
+
+        return minimize_unit_box_batched(objective, x, self.steps)
 
     def minimal(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
@@ -108,5 +124,6 @@ class LBFGS(MinimalAttack):
     def __repr__(self) -> str:
         return (
             f"LBFGS(eps={self.eps}, c_init={self.c_init}, search_steps={self.search_steps}, "
-            f"steps={self.steps}, target={self.target!r}, seed={self.seed})"
+            f"steps={self.steps}, target={self.target!r}, seed={self.seed}"
+            + (f", solver={self.solver!r})" if self.solver != "scipy" else ")")
         )

@@ -45,6 +45,8 @@ LOSSES = ("ce", "dlr")
 VERSIONS = ("standard", "plus", "rand")
 #: L-BFGS's target classes
 TARGETS = ("runner_up", "random")
+#: L-BFGS's solvers (scipy's L-BFGS-B on the host; advgen.attacks.box_lbfgs on the model's device)
+SOLVERS = ("scipy", "torch")
 
 
 # --- the attacks' parameters, in the order their classes take them ------------------------------
@@ -105,6 +107,16 @@ class LBFGSParams(AttackParams):
     steps: int = param(50, "L-BFGS-B iterations per value of c", bounds=_BIG)
     target: str = param(
         "runner_up", '"runner_up" (the most likely wrong class) or "random" (seeded)', choices=TARGETS
+    )
+    solver: str = param(
+        "scipy",
+        '"scipy": one L-BFGS-B problem over the batch on the host (scipy, float64 iterates); "torch":'
+        " one box-constrained L-BFGS problem per example on the model's device"
+        " (advgen.attacks.box_lbfgs), without a copy to the host per evaluation. A config entry"
+        " without it runs with scipy (the schema gives it no default, so specs without it, and their"
+        " results' params column, stay as they were)",
+        choices=SOLVERS,
+        schema_default=False,
     )
 
 

@@ -8,7 +8,10 @@ original training set all the time" lowered the test error from 1.6% to 1.2%.
 Here the pool is a fixed-size buffer of (adversarial input, true label). Every
 ``refresh`` optimisation steps, the current minibatch is attacked with the current model
 (``attack``: ``lbfgs``, Szegedy's own minimal-perturbation attack; or ``fgsm`` / ``pgd`` at
-``eps``, far cheaper) and the examples replace random pool entries (filling it first). Each
+``eps``, far cheaper) and the examples replace random pool entries (filling it first). The
+L-BFGS refill (4 values of c, 20 iterations each) solves one box-constrained problem per example
+on the model's device (``solver="torch"``, :mod:`advgen.attacks.box_lbfgs`): scipy's L-BFGS-B
+copies the batch to the host at every evaluation, which made a GPU run spend its time there. Each
 step draws ``round(mix * batch)`` pool examples and adds them to the clean minibatch: the
 loss is the cross-entropy over the union. The pool is filled with the same global RNG as
 the rest of training, so a seeded run is reproducible.
@@ -96,7 +99,7 @@ class AdversarialPool:
         from advgen.attacks import FGSM, LBFGS, PGD
 
         if self.attack == "lbfgs":
-            return LBFGS(model, search_steps=4, steps=20, seed=None)
+            return LBFGS(model, search_steps=4, steps=20, seed=None, solver="torch")
         if self.attack == "fgsm":
             return FGSM(model, eps=self.eps, seed=None)
         return PGD(
