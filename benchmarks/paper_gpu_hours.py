@@ -22,6 +22,7 @@ kind and listed as not timed here.
 
     python benchmarks/paper_gpu_hours.py --json rates.json        # cuda if present
     python benchmarks/paper_gpu_hours.py --budget-s 150            # stop timing after 150 s
+    python benchmarks/paper_gpu_hours.py --only mnist_fc100_100,mnist_fc100_100_pool   # those jobs
     python benchmarks/paper_gpu_hours.py --smoke                   # tiny sizes, a few jobs (CI)
 """
 
@@ -253,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="stop timing new jobs after this many seconds (0: no limit)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated entries: time only their jobs (default: every training job)",
+    )
     add_json(parser, "the rows")
     add_smoke(parser, "tiny sizes, the first job of each kind, on the CPU")
     args = parser.parse_args(argv)
@@ -260,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         args.device, args.iters, args.warmup = "cpu", 1, 1
     config = train_step.paper_entries(args.config)
     jobs, others = training_jobs(config)
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+        unknown = sorted(wanted - {j["name"] for j in jobs})
+        if unknown:
+            parser.error(f"--only: no training job named {', '.join(unknown)}")
+        jobs = [j for j in jobs if j["name"] in wanted]
     if args.smoke:
         jobs = [smoke_job(j) for j in {j["kind"]: j for j in reversed(jobs)}.values()]
     torch.backends.cuda.matmul.allow_tf32 = False  # fp32, as a run trains (no TF32 switch in advgen)
