@@ -15,6 +15,7 @@ from advgen.config import check_spec
 from advgen.errors import CheckpointError, ConfigError
 from advgen.jobfiles import Files
 from advgen.pipeline.check import checked_pipeline
+from advgen.pipeline.jobkind import Values
 from advgen.pipeline.jobkinds import BY_NAME
 from advgen.pipeline.stacking import BY_SECTION, FAMILIES, STACK_ENV, cuda_visible, decide, export_decision
 from advgen.specs import typed_spec
@@ -25,7 +26,11 @@ CONFIG = REPO / ".test" / "config" / "replicates.yaml"
 STACKED = {
     "gans": {"tiny_ns": ("tiny_ns", "tiny_ns_seed1")},
     "autoencoders": {"tiny_ae": ("tiny_ae", "tiny_ae_seed7")},
-    "classifiers": {"tiny_clf": ("tiny_clf", "tiny_clf_seed2")},
+    "classifiers": {
+        "tiny_clf": ("tiny_clf", "tiny_clf_seed2"),
+        # the capacity sweep's width-0.5 point of both runs (width 1 is each run itself)
+        "tiny_clf_standard_w0p5": ("tiny_clf_standard_w0p5", "tiny_clf_seed2_standard_w0p5"),
+    },
 }
 
 
@@ -104,16 +109,21 @@ def test_every_entry_of_two_runs_with_a_stacked_form_stacks(tmp_path):
     assert plan.stacking.groups == STACKED  # tiny_plain has one run
     assert [v["gan"] for v in BY_NAME["train_gan"].each(plan)] == []
     assert [v["ae"] for v in BY_NAME["train_ae"].each(plan)] == []
-    # the per-seed classifier jobs left: the single-run entry and the sweep's points
-    assert [v["classifier"] for v in BY_NAME["train_classifier"].each(plan)] == [
-        "tiny_clf_seed2_standard_w0p5",
-        "tiny_clf_standard_w0p5",
-        "tiny_plain",
-    ]
+    # the per-seed classifier job left: the single-run entry
+    assert [v["classifier"] for v in BY_NAME["train_classifier"].each(plan)] == ["tiny_plain"]
     assert [v["classifier"] for v in BY_NAME["collect_classifier_seed"].each(plan)] == [
         "tiny_clf",
         "tiny_clf_seed2",
+        "tiny_clf_seed2_standard_w0p5",
+        "tiny_clf_standard_w0p5",
     ]
+    assert BY_NAME["train_classifier_seeds"].each(plan) == [
+        {"entry": "tiny_clf"},
+        {"entry": "tiny_clf_standard_w0p5"},
+    ]
+    spec = BY_NAME["train_classifier_seeds"].spec(plan, Values(entry="tiny_clf_standard_w0p5"))
+    assert (spec.seeds, spec.names) == ((1, 2), STACKED["classifiers"]["tiny_clf_standard_w0p5"])
+    assert (spec.classifier.width, spec.classifier.mode) == (0.5, "standard")
     assert BY_NAME["train_gan_seeds"].each(plan) == [{"entry": "tiny_ns"}]
     # every run's outputs are still asked for, now of its collect job
     targets = plan.targets()
@@ -131,8 +141,40 @@ def test_what_has_no_stacked_form_keeps_its_per_seed_jobs(tmp_path):
         config["classifiers"]["tiny_clf"]["mode"] = "pool"
 
     plan = pipeline(tmp_path, edit, stack_seeds="always")
-    assert all(not plan.stacking.entries(f.section) for f in FAMILIES)
+    assert not plan.stacking.entries("gans") and not plan.stacking.entries("autoencoders")
+    # the pool runs train one by one; the sweep's points, trained in standard mode (width 1
+    # included, no longer the runs themselves), still stack
+    assert sorted(plan.stacking.entries("classifiers")) == ["tiny_clf_standard_w0p5", "tiny_clf_standard_w1"]
     assert [v["gan"] for v in BY_NAME["train_gan"].each(plan)] == ["tiny_ns", "tiny_ns_seed1"]
+    assert [v["classifier"] for v in BY_NAME["train_classifier"].each(plan)] == [
+        "tiny_clf",
+        "tiny_clf_seed2",
+        "tiny_plain",
+    ]
+
+
+def test_sweep_points_stack_only_where_their_specs_differ_in_the_seed_alone(tmp_path):
+    def pgd_and_more_widths(config):
+        config["robustness"]["capacity"].update(widths=[0.5, 1.0, 2.0], modes=["standard", "pgd"])
+
+    plan = pipeline(tmp_path, pgd_and_more_widths, stack_seeds="always")
+    stacked = plan.stacking.entries("classifiers")
+    # every (mode, width) but the runs themselves (standard, width 1): five groups of both seeds
+    assert sorted(stacked) == [
+        "tiny_clf",
+        "tiny_clf_pgd_w0p5",
+        "tiny_clf_pgd_w1",
+        "tiny_clf_pgd_w2",
+        "tiny_clf_standard_w0p5",
+        "tiny_clf_standard_w2",
+    ]
+    assert all(len(runs) == 2 and runs[1].startswith("tiny_clf_seed2") for runs in stacked.values())
+
+    def one_run(config):
+        config["classifiers"]["tiny_clf"].pop("replicates", None)
+        config["classifiers"]["tiny_clf"].pop("seeds", None)
+
+    assert pipeline(tmp_path, one_run, stack_seeds="always").stacking.entries("classifiers") == {}
 
 
 def test_fused_adam_stacks_and_a_forward_lever_does_not(tmp_path):

@@ -59,6 +59,20 @@ def test_three_stacked_seeds_equal_three_sequential_runs(mode: str) -> None:
     _assert_same(stacked, sequential)
 
 
+@pytest.mark.parametrize(
+    "point", [{"arch": "cnn_small", "width": 0.5}, {"train_fraction": 0.5}], ids=["capacity", "data_size"]
+)
+def test_a_sweep_point_stacked_equals_its_sequential_runs(point: dict) -> None:
+    """The robustness sweeps' points stack in the workflow (advgen.pipeline.stacking): a PGD run
+    at another width, or on a fixed fraction of the training set, as well."""
+    train, test = blob_split(40), blob_split(30, seed=1, split="test")
+    s = _spec("pgd", **point)
+    kw = {"names": NAMES, "device": "cpu"}
+    stacked = train_classifier_replicates(s, SEEDS, train, test, mode="stacked", **kw)
+    sequential = train_classifier_replicates(s, SEEDS, train, test, mode="sequential", **kw)
+    _assert_same(stacked, sequential)
+
+
 def test_stacked_run_resumed_after_a_stop_equals_sequential_runs(tmp_path) -> None:
     train, test = blob_split(40), blob_split(30, seed=1, split="test")
     s = _spec("pgd", optimizer="sgd")

@@ -24,7 +24,8 @@ CONFIG = ".test/config/replicates.yaml"
 RUNS = {
     "gans": ("tiny_ns", "tiny_ns_seed1"),
     "autoencoders": ("tiny_ae", "tiny_ae_seed7"),
-    "classifiers": ("tiny_clf", "tiny_clf_seed2"),
+    # the entry's runs, then its capacity sweep's width-0.5 point of each run (one stacked job too)
+    "classifiers": ("tiny_clf", "tiny_clf_seed2", "tiny_clf_standard_w0p5", "tiny_clf_seed2_standard_w0p5"),
 }
 TARGETS = tuple(
     f"results/{section}/{run}/{leaf}"
@@ -144,8 +145,11 @@ def test_one_stacked_job_per_entry_and_a_collect_job_per_run(both):
     _, stacked, dry = both
     assert jobs_for(dry, "train_gan_seeds") == ["entry=tiny_ns"]
     assert jobs_for(dry, "train_ae_seeds") == ["entry=tiny_ae"]
-    assert jobs_for(dry, "train_classifier_seeds") == ["entry=tiny_clf"]
-    assert jobs_for(dry, "collect_classifier_seed") == ["classifier=tiny_clf", "classifier=tiny_clf_seed2"]
+    assert jobs_for(dry, "train_classifier_seeds") == ["entry=tiny_clf", "entry=tiny_clf_standard_w0p5"]
+    assert jobs_for(dry, "collect_classifier_seed") == [
+        f"classifier={run}" for run in sorted(RUNS["classifiers"])
+    ]
+    assert jobs_for(dry, "train_classifier") == []
     assert jobs_for(dry, "train_gan") == [] and jobs_for(dry, "train_ae") == []
     assert not list((stacked / "results" / "stacked").glob("*/*.resume"))  # resume state gone once written
     # nothing left to do: the collected copies are newer than the bundles they came from
@@ -180,7 +184,8 @@ def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
     uninterrupted stacked run wrote."""
     _, stacked, _ = both
     wf = copy_workflow(tmp_path / "wf")
-    target = tuple(f"results/classifiers/{run}/history.parquet" for run in RUNS["classifiers"])
+    runs = RUNS["classifiers"][:2]  # the entry's own runs
+    target = tuple(f"results/classifiers/{run}/history.parquet" for run in runs)
     args = ("--cores", "1", "--configfile", CONFIG, "--config", "stack_seeds=always")
     proc = snakemake(wf, *target, *args, env={"ADVGEN_STOP_AFTER_EPOCHS": "1"}, check=False)
     assert proc.returncode != 0
@@ -188,7 +193,7 @@ def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
     assert not (wf / "results/stacked/classifiers/tiny_clf").exists()
     snakemake(wf, *target, *args)
     assert "resuming from" in (wf / "logs/train_classifier_seeds/tiny_clf.log").read_text()
-    for run in RUNS["classifiers"]:
+    for run in runs:
         a, b = (pd.read_parquet(w / f"results/classifiers/{run}/history.parquet") for w in (stacked, wf))
         kept = [c for c in a.columns if not clock(c)]
         pd.testing.assert_frame_equal(a[kept], b[kept], check_exact=False, rtol=1e-6)
@@ -197,7 +202,8 @@ def test_a_killed_stacked_job_resumes_under_snakemake(both, tmp_path):
 @pytest.mark.slow
 def test_a_seed_added_to_a_stacked_entry_retrains_the_entry_and_collects_every_run(both, tmp_path):
     """docs/reruns.md: a stacked entry is one job, so a new seed reruns it (every seed) and every
-    run's collect job; the other stacked entries stay."""
+    run's collect job, and so does its sweep point's stacked job (a new seed there too); the other
+    stacked entries stay."""
     _, stacked, _ = both
     wf = tmp_path / "wf"
     shutil.copytree(stacked, wf, symlinks=True)  # modification times and Snakemake's records kept
@@ -208,10 +214,15 @@ def test_a_seed_added_to_a_stacked_entry_retrains_the_entry_and_collects_every_r
     dry = snakemake(
         wf, *targets, "-n", "--cores", "2", "--configfile", CONFIG, "--config", "stack_seeds=always"
     )
-    assert jobs_for(dry.stdout, "train_classifier_seeds") == ["entry=tiny_clf"]
+    assert jobs_for(dry.stdout, "train_classifier_seeds") == [
+        "entry=tiny_clf",
+        "entry=tiny_clf_standard_w0p5",
+    ]
     assert jobs_for(dry.stdout, "collect_classifier_seed") == [
         "classifier=tiny_clf",
         "classifier=tiny_clf_seed2",
+        "classifier=tiny_clf_seed2_standard_w0p5",
         "classifier=tiny_clf_seed3",
+        "classifier=tiny_clf_standard_w0p5",
     ]
     assert jobs_for(dry.stdout, "train_gan_seeds") == [] and jobs_for(dry.stdout, "train_ae_seeds") == []

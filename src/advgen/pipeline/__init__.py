@@ -49,7 +49,6 @@ class Pipeline:
         self.source = source
         self.configfiles = tuple(configfiles)
         self.study = Study.of(config, source)
-        self.stacking = Stacking(self.study)  # which entries train their seeds as one job
         self.data = DataPlan(self.study)
         self.generative = GenerativePlan(self.study)
         self.generative.check()
@@ -59,6 +58,8 @@ class Pipeline:
             study.defense, study.gans, study.classifiers, study.generators, study.seed, source
         )
         self.robustness = RobustnessPlan(study, defense)  # the masking checks read the purifiers
+        # which entries (and sweep points) train their seeds as one job
+        self.stacking = Stacking(study, sweeps=self.robustness.expansion)
         self.sweeps = SweepsPlan(study)
         self.defense = DefensePlan(study, defense)
         self.jobs = JobsPlan(self)  # the job kinds (advgen.pipeline.jobkinds)

@@ -40,10 +40,15 @@ def _entries(section: str) -> Callable[[Plan], list[Values]]:
 
 
 def _seeds(plan: Plan, section: str, entry: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """The seeds and names of a stacked entry's runs, in seed order."""
+    """The seeds and names of a stacked entry's runs, in seed order (a classifier sweep's points
+    included: their specs are the robustness plan's)."""
     runs = plan.stacking.entries(section)[entry]
-    specs = getattr(plan.study, section)
-    return tuple(int(specs[run].seed) for run in runs), runs
+    spec_of = {
+        "gans": plan.generative.gan,
+        "autoencoders": plan.generative.ae,
+        "classifiers": plan.robustness.classifier_spec,
+    }[section]
+    return tuple(int(spec_of(run).seed) for run in runs), runs
 
 
 def _first(plan: Plan, section: str, values: Values) -> str:

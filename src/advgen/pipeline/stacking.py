@@ -20,12 +20,18 @@ see a GPU the login node does not) agree with the DAG the submitting Snakemake b
 
 Only an entry of two or more runs whose training has a stacked form stacks (:func:`stackable`):
 a GAN without a recipe, autocast, channels_last or second-order unrolling (fused Adam stacks), an
-autoencoder without speed levers, a classifier whose mode stacks (standard, FGSM, PGD).
+autoencoder without speed levers, a classifier whose mode stacks (standard, FGSM, PGD). The
+robustness sweeps repeat each point on every run of their base classifier
+(:mod:`advgen.robustness.plan`): the points of one mode and grid value whose specs differ only in
+their seed stack as well, under the first seed's point name (Madry et al.'s capacity sweep: one
+PGD job per width instead of one per width and seed); a point that is a configured run (width 1
+of its own mode) trains with that run.
 Torch-free: the Snakefile reads it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +42,7 @@ from advgen.errors import ConfigError
 
 if TYPE_CHECKING:
     from advgen.pipeline.study import Study
+    from advgen.robustness.plan import RobustnessConfig
 
 #: the environment variable holding the decision of the first parse ("1" or "0")
 STACK_ENV = "ADVGEN_STACK_SEEDS"
@@ -124,9 +131,15 @@ def stackable(section: str, spec: Any) -> bool:
 
 
 class Stacking:
-    """The study's stacked entries: per section, entry -> its runs in seed order."""
+    """The study's stacked entries: per section, entry -> its runs in seed order (``sweeps``: the
+    robustness plan whose sweep points stack too, :meth:`_sweep_points`)."""
 
-    def __init__(self, study: Study, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        study: Study,
+        environ: Mapping[str, str] | None = None,
+        sweeps: RobustnessConfig | None = None,
+    ) -> None:
         self.on = decide(study.stack_seeds, study.device, environ)
         self.groups: dict[str, dict[str, tuple[str, ...]]] = {f.section: {} for f in FAMILIES}
         if not self.on:
@@ -140,6 +153,27 @@ class Stacking:
                 ordered = tuple(sorted(entries[entry], key=lambda r: specs[r].seed))
                 if len(ordered) > 1 and stackable(family.section, specs[ordered[0]]):
                     self.groups[family.section][entry] = ordered
+        if sweeps is not None:
+            self._sweep_points(sweeps, set(study.classifiers))
+
+    def _sweep_points(self, sweeps: RobustnessConfig, configured: set[str]) -> None:
+        """Group each sweep's points by (mode, grid value): two or more points whose specs differ
+        only in their seed and have a stacked form are one stacked entry, named by the first
+        seed's point. Configured runs and points another group already trains are left out."""
+        groups = self.groups["classifiers"]
+        taken = set(configured) | set(self.runs("classifiers"))
+        for sweep in sweeps.sweep_names():
+            by_point: dict[tuple[str, float], dict[str, Any]] = {}
+            for point in sweeps.sweep_points(sweep):
+                if point.classifier not in taken:
+                    by_point.setdefault((point.mode, point.value), {})[point.classifier] = point.spec
+            for points in by_point.values():
+                ordered = tuple(sorted(points, key=lambda name: points[name].seed))
+                first = points[ordered[0]]
+                same = all(dataclasses.replace(points[n], seed=first.seed) == first for n in ordered)
+                if len(ordered) > 1 and same and stackable("classifiers", first):
+                    groups[ordered[0]] = ordered
+                    taken.update(ordered)
 
     def entries(self, section: str) -> dict[str, tuple[str, ...]]:
         """Entry -> runs of the stacked entries of ``section``."""
