@@ -98,6 +98,19 @@ def test_fused_adam_gans_stack_as_their_sequential_runs(tiny_split):
     assert json.loads(stacked[0].status.read_text())["speed"]["fused_adam"] is True
 
 
+def test_spectral_norm_gans_stack_as_their_sequential_runs(tiny_split):
+    """The default study's recipe (spectral norm in D, Miyato et al. 2018, with fused Adam and
+    first-order unrolling) stacks: each seed's D runs its own power iteration on its own vectors."""
+    spec = gan_spec(**SPEC, recipe={"spectral_norm": True}, speed={"fused_adam": True}, unroll_k=2)
+    stacked = _train(tiny_split, "stacked", spec, "stacked")
+    sequential = _train(tiny_split, "seq", spec, "sequential")
+    _assert_same(stacked, sequential)
+    for a, b in zip(stacked, sequential, strict=True):
+        da, db = load_torch(a.checkpoint)["D"], load_torch(b.checkpoint)["D"]
+        vectors = [k for k in db if k.endswith(("._u", "._v"))]
+        assert vectors and all(torch.allclose(da[k], db[k], rtol=1e-3, atol=1e-5) for k in vectors)
+
+
 def test_batch_norm_gans_stack_with_each_seeds_running_statistics(tiny_split):
     spec = gan_spec(
         batch_size=24,
@@ -145,3 +158,6 @@ def test_dropout_gans_stack_and_resume_exactly(tiny_split):
 def test_what_cannot_be_stacked_is_named_with_its_config_key(tiny_split):
     with pytest.raises(AdvgenError, match=r"^unroll_order: 'second' unrolling cannot be trained with seeds"):
         _train(tiny_split, "b", gan_spec(**SPEC, unroll_k=1, unroll_order="second"), "stacked")
+    for recipe in ({"diffaugment": ["translation"]}, {"r1_gamma": 1.0}):
+        with pytest.raises(AdvgenError, match=r"^recipe: a GAN trained with DiffAugment or R1"):
+            _train(tiny_split, "c", gan_spec(**SPEC, recipe=recipe), "stacked")

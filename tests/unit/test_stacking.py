@@ -136,7 +136,7 @@ def test_every_entry_of_two_runs_with_a_stacked_form_stacks(tmp_path):
 
 def test_what_has_no_stacked_form_keeps_its_per_seed_jobs(tmp_path):
     def edit(config):
-        config["gans"]["tiny_ns"]["recipe"] = {"spectral_norm": True}
+        config["gans"]["tiny_ns"]["recipe"] = {"diffaugment": ["translation"], "spectral_norm": True}
         config["autoencoders"]["tiny_ae"]["speed"] = {"fused_adam": True}
         config["classifiers"]["tiny_clf"]["mode"] = "pool"
 
@@ -177,15 +177,24 @@ def test_sweep_points_stack_only_where_their_specs_differ_in_the_seed_alone(tmp_
     assert pipeline(tmp_path, one_run, stack_seeds="always").stacking.entries("classifiers") == {}
 
 
-def test_fused_adam_stacks_and_a_forward_lever_does_not(tmp_path):
+def test_fused_adam_and_spectral_norm_stack_and_a_forward_lever_or_r1_do_not(tmp_path):
     def fused(config):
         config["gans"]["tiny_ns"]["speed"] = {"fused_adam": True}
 
     def autocast(config):
         config["gans"]["tiny_ns"]["speed"] = {"autocast": "bf16"}
 
+    def spectral(config):
+        config["gans"]["tiny_ns"]["recipe"] = {"spectral_norm": True}
+
+    def r1(config):
+        config["gans"]["tiny_ns"]["recipe"] = {"spectral_norm": True, "r1_gamma": 1.0}
+
     assert pipeline(tmp_path, fused, stack_seeds="always").stacking.entries("gans") == STACKED["gans"]
     assert pipeline(tmp_path, autocast, stack_seeds="always").stacking.entries("gans") == {}
+    # the default study's recipe (spectral norm) stacks; R1 changes D's loss per batch and does not
+    assert pipeline(tmp_path, spectral, stack_seeds="always").stacking.entries("gans") == STACKED["gans"]
+    assert pipeline(tmp_path, r1, stack_seeds="always").stacking.entries("gans") == {}
 
 
 def _matches(constraint: str, template: str, wildcard: str, path: str) -> bool:

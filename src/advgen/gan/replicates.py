@@ -8,8 +8,10 @@ stacked G and one stacked D, each seed drawing its noise from a generator that c
 seed's global stream (on CUDA a CUDA generator seeded with the seed), in the order the
 sequential run draws it. First-order unrolling (Metz et al. 2016, arXiv:1611.02163: D trained
 ``unroll_k`` further steps, then restored) and the generator average (``g_ema``, Yazici et al.
-2019) stack, and so does fused Adam (the ``fused_adam`` lever: an elementwise update); second-order
-unrolling, recipes, autocast and channels_last do not. At the end of every epoch each seed's weights and
+2019) stack, and so do fused Adam (the ``fused_adam`` lever: an elementwise update) and the
+recipe's spectral norm (:class:`advgen.models.spectral.SpectralNorm`, whose power iteration vmap
+batches: each seed's D updates its own vectors); second-order unrolling, DiffAugment, R1,
+autocast and channels_last do not. At the end of every epoch each seed's weights and
 Adam states are copied back into its run, which draws its sample grid, checks its status and
 writes its outputs with the sequential code. A seed whose losses become NaN/inf stops as its
 sequential run would while the other seeds go on.
@@ -30,7 +32,6 @@ from torch.func import vmap
 from advgen.errors import NotStackableError
 from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
-from advgen.gan.recipe import Recipe
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
 from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
@@ -83,8 +84,8 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
                 f"unroll_order: '{spec.unroll_order}' unrolling cannot be trained with seeds stacked "
                 "(stackable: first); train the replicates sequentially"
             )
-        if Recipe(spec.recipe).active:
-            raise not_stackable("recipe: a GAN trained with a recipe (DiffAugment, spectral norm, R1)")
+        if not spec.recipe.stacks:
+            raise not_stackable("recipe: a GAN trained with DiffAugment or R1 (spectral norm stacks)")
         speed = Speed(spec.speed, device)
         if speed.dtype is not None or spec.speed.channels_last:  # fused Adam stacks: an elementwise update
             raise not_stackable("speed: a GAN trained with autocast or channels_last")

@@ -35,6 +35,13 @@ class RecipeSpec:
         """Whether anything differs from plain training (:class:`advgen.gan.recipe.Recipe`)."""
         return bool(self.diffaugment) or self.spectral_norm or self.r1_gamma > 0
 
+    @property
+    def stacks(self) -> bool:
+        """Whether seeds trained with it stack (:mod:`advgen.gan.replicates`): spectral norm does
+        (a parametrisation of D's weights); DiffAugment and R1 change D's inputs and loss, which
+        the stacked steps do not."""
+        return not self.diffaugment and self.r1_gamma == 0
+
 
 @dataclass(frozen=True)
 class GanSpec:

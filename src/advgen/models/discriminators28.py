@@ -17,10 +17,10 @@ import math
 
 import torch
 from torch import nn
-from torch.nn.utils.parametrizations import spectral_norm
 
 from advgen.models.base import Discriminator, require_shape
 from advgen.models.generators28 import hidden_activation
+from advgen.models.spectral import spectral_norm
 
 
 class MLPDiscriminator(Discriminator):
