@@ -1,7 +1,8 @@
 """The paper-scale smoke configuration: ``config/paper.yaml`` made small enough for 2 CPU cores.
 
 :func:`smoke_config` derives it from the paper config (never a hand-kept copy), shrinking
-only sizes: epochs, image and example counts, optimisation steps and restarts, and sweep
+only sizes: epochs, image and example counts, seeds (``replicates`` at most 2: each path a
+replicated entry takes, with fewer jobs), optimisation steps and restarts, and sweep
 grids (each grid keeps its two ends, plus ε = 0.3 where the grid has it; the capacity sweep
 keeps widths up to 1), and the DCGAN's feature maps (``ngf``/``ndf`` 8 instead of 64). Every data set,
 model, batch size, loss, training mode, attack, purifier, generator and rule of the paper
@@ -26,6 +27,7 @@ from advgen.smoke_sizes import (
     MAX_TRAIN,
     RESTARTS,
     SAMPLES,
+    SEEDS,
     STEPS,
 )
 
@@ -74,6 +76,13 @@ def _datasets(cfg: dict[str, Any]) -> None:
     for entry in cfg.get("datasets", {}).values():
         cap(entry, "max_train", MAX_TRAIN)
         cap(entry, "max_test", MAX_TEST)
+
+
+def _seeds(cfg: dict[str, Any]) -> None:
+    for section in ("gans", "autoencoders", "classifiers"):
+        for entry in cfg.get(section, {}).values():
+            if "replicates" in entry:
+                cap(entry, "replicates", SEEDS)
 
 
 def _generative(cfg: dict[str, Any]) -> None:
@@ -200,6 +209,7 @@ def smoke_config(paper: dict[str, Any]) -> dict[str, Any]:
     """The smoke version of a paper-scale config: same experiments and rules, small sizes."""
     cfg = copy.deepcopy(paper)
     _datasets(cfg)
+    _seeds(cfg)
     _generative(cfg)
     _robustness(cfg)
     _sweeps(cfg)

@@ -16,3 +16,4 @@ IMAGES = 8  # images per sweep / defense job
 EXAMPLES = 32  # adversarial examples per attack job
 SAMPLES = 100  # generated samples for sample quality / truncation
 DCGAN_FEATURES = 8  # DCGAN ngf / ndf (the papers': 64)
+SEEDS = 2  # runs of a replicated entry (the paper config: 3): every per-seed code path, fewer jobs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,29 @@ def test_new_keys_are_checked(paper: dict) -> None:
     raw["robustness"]["robust_features"]["non_robust"]["target"] = "least_likely"
     with pytest.raises(ConfigError, match="target"):
         validate_config(raw, SCHEMA_DIR / "config.schema.yaml")
+
+
+def test_models_a_claim_compares_run_three_seeds_the_others_one(paper: dict) -> None:
+    """Claims read models by role (a role's runs are its entry's seeds) and the sweep tables of
+    their base classifiers: those entries run 3 seeds; every other entry one, and says why."""
+    named = {e for v in paper["roles"].values() for e in ([v] if isinstance(v, str) else v)}
+    claims = (REPO / "config" / "claims.yaml").read_text()
+    rob = paper["robustness"]
+    read_sweeps = {rob[s]["classifier"] for s in ("capacity", "data_size") if f"sweeps/{s}.parquet" in claims}
+    read_sweeps |= {
+        block["classifier"]
+        for name, block in rob.get("data_size_sweeps", {}).items()
+        if f"data_size_{name}.parquet" in claims
+    }
+    compared = named | read_sweeps
+    assert "cifar10_cnn_madry_pgd" in compared  # schmidt_cifar_gap_larger reads its sweep
+    single = []
+    for section in ("gans", "autoencoders", "classifiers"):
+        for name, entry in paper[section].items():
+            assert entry.get("replicates", 1) == (3 if name in compared else 1), name
+            if name not in compared:
+                single.append(name)
+    text = (REPO / "config" / "paper.yaml").read_text()
+    for name in single:
+        said = rf"^  {name}:[^\n]*\n    # one seed: no claim compares it across seeds"
+        assert re.search(said, text, re.MULTILINE), name

@@ -69,6 +69,10 @@ def test_smoke_keeps_every_experiment_of_paper_yaml() -> None:
         if spec["generator"].startswith("dcgan"):
             assert spec["generator_kwargs"]["ngf"] == 8 and spec["discriminator_kwargs"]["ndf"] == 8, name
     assert all(s["epochs"] == 1 for s in smoke["gans"].values())
+    # seeds: two runs of each replicated entry (the paper config's 3), single runs stay single
+    for section in ("gans", "autoencoders", "classifiers"):
+        for name, spec in paper[section].items():
+            assert smoke[section][name].get("replicates") == (2 if "replicates" in spec else None), name
     assert all(s["max_train"] <= 256 for s in smoke["datasets"].values())
 
 
