@@ -1,9 +1,13 @@
 """The paper study's training GPU-hours: every training job of ``config/paper.yaml``'s DAG, timed.
 
 The jobs are the DAG's own: the ``train_gan``, ``train_ae`` and ``train_classifier`` jobs that
-:func:`advgen.pipeline.build` plans for the config (capacity widths and data-size fractions
-included), each with the typed spec its job receives. Jobs whose steps cost the same (the spec
-without ``seed``, ``epochs`` and the training subset) share one measurement: advgen's own
+:func:`advgen.pipeline.build` plans for the config (every seed of a replicated entry, capacity
+widths and data-size fractions included), each with the typed spec its job receives; with
+``--stack`` (on CUDA by default, as the workflow decides there: :mod:`advgen.pipeline.stacking`)
+the ``train_*_seeds`` jobs that train a stackable entry's seeds as one model, each timed as its
+stacked step (``StackedGanStep``, ``StackedMadryStep``; an autoencoder's seeds as that many steps
+one after another, an upper bound). Jobs whose steps cost the same (the spec
+without ``seed``, ``epochs`` and the training subset, and the same number of seeds) share one measurement: advgen's own
 training iteration at the job's batch size, on random data of the dataset's shape, built and
 stepped as ``benchmarks/train_step.py`` does (``GanRun.train_iteration``; ``_train_epoch`` over one
 batch in the classifier's mode, PGD steps graphed on CUDA as a run does, the adversarial pool
@@ -14,8 +18,9 @@ A job's iterations are its epochs times its steps per epoch on the full training
 torchvision source (MNIST and Fashion-MNIST 60,000, CIFAR-10 50,000, CelebA 162,770 in the
 official train partition; ``max_train`` and the classifier's subset and fraction applied, per-class
 rounding ignored): ``ceil(n / batch)`` steps for GANs and classifiers, ``floor`` for the
-autoencoders (they drop the last partial batch). GPU-hours = iterations / rate / 3,600, one seed;
-the 3-seed column runs each training job three times, one after another (no stacking).
+autoencoders (they drop the last partial batch). GPU-hours = iterations / rate / 3,600, where a
+stacked job's rate counts iterations of all its seeds at once; the total is the config's training
+as its DAG runs it (``config/paper.yaml``: 3 seeds of every model a claim compares).
 
 The other GPU jobs (attacks, masking checks, sweeps, purification, transfer) are counted per job
 kind and listed as not timed here.
@@ -23,6 +28,7 @@ kind and listed as not timed here.
     python benchmarks/paper_gpu_hours.py --json rates.json        # cuda if present
     python benchmarks/paper_gpu_hours.py --budget-s 150            # stop timing after 150 s
     python benchmarks/paper_gpu_hours.py --only mnist_fc100_100,mnist_fc100_100_pool   # those jobs
+    python benchmarks/paper_gpu_hours.py --stack never             # one job per seed, as on a CPU
     python benchmarks/paper_gpu_hours.py --smoke                   # tiny sizes, a few jobs (CI)
 """
 
@@ -47,6 +53,7 @@ from cli_options import add_device, add_json, add_smoke  # noqa: E402
 
 from advgen.ae.spec import AeSpec  # noqa: E402
 from advgen.ae.train import AeRun  # noqa: E402
+from advgen.config_files import check_config_files  # noqa: E402
 from advgen.data.prepared import save_prepared  # noqa: E402
 from advgen.data.split import Split  # noqa: E402
 from advgen.pipeline import build  # noqa: E402
@@ -56,12 +63,18 @@ from advgen.specs import spec_dict, typed_spec  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 #: training images of each torchvision source's train split (CelebA: the official partition 0)
 TRAIN_IMAGES = {"mnist": 60_000, "fashion_mnist": 60_000, "cifar10": 50_000, "celeba": 162_770}
-#: job kind -> (the spec's field holding the run, the config section)
+#: job kind -> (the spec's field holding the run, the config section); the stacked kinds train
+#: an entry's seeds as one job (advgen.pipeline.stacking)
 TRAINING = {
     "train_gan": ("gan", "gans"),
     "train_ae": ("autoencoder", "autoencoders"),
     "train_classifier": ("classifier", "classifiers"),
+    "train_gan_seeds": ("gan", "gans"),
+    "train_ae_seeds": ("autoencoder", "autoencoders"),
+    "train_classifier_seeds": ("classifier", "classifiers"),
 }
+#: --stack: as the workflow decides on the device (auto: stacked on CUDA), or forced
+STACK_CHOICES = ("auto", "always", "never")
 #: spec fields that change how many steps a job runs or what it draws, not what a step costs
 NOT_RATE = {
     "seed",
@@ -75,9 +88,10 @@ NOT_RATE = {
 }
 
 
-def training_jobs(config: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]]:
-    """The DAG's training jobs (kind, name, run spec as a dict) and the other GPU jobs per kind."""
-    pipe = build(config)
+def training_jobs(config: dict[str, Any], stack: bool = False) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The DAG's training jobs (kind, name, run spec as a dict, seeds it trains) and the other GPU
+    jobs per kind; ``stack``: the DAG a GPU host builds, each stackable entry's seeds one job."""
+    pipe = build({**config, "stack_seeds": "always" if stack else "never"})
     jobs, others = [], Counter()
     for kind in JOB_KINDS:
         if "gpu" not in (kind.resources or {}):
@@ -87,9 +101,18 @@ def training_jobs(config: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter
                 others[kind.name] += 1
                 continue
             field, section = TRAINING[kind.name]
-            run = getattr(kind.spec(pipe, values), field)
+            spec = kind.spec(pipe, values)
+            run = getattr(spec, field)
             name = next(iter(values.values()))
-            jobs.append({"kind": kind.name, "section": section, "name": name, "spec": spec_dict(run)})
+            seeds = len(getattr(spec, "seeds", (run.seed,)))
+            job = {
+                "kind": kind.name,
+                "section": section,
+                "name": name,
+                "spec": spec_dict(run),
+                "seeds": seeds,
+            }
+            jobs.append(job)
     return jobs, others
 
 
@@ -108,9 +131,8 @@ def iterations(job: dict[str, Any], config: dict[str, Any]) -> int:
 
 
 def signature(job: dict[str, Any]) -> str:
-    return json.dumps(
-        {k: v for k, v in job["spec"].items() if k not in NOT_RATE} | {"kind": job["kind"]}, sort_keys=True
-    )
+    fields = {k: v for k, v in job["spec"].items() if k not in NOT_RATE}
+    return json.dumps(fields | {"kind": job["kind"], "seeds": job.get("seeds", 1)}, sort_keys=True)
 
 
 class AeStep:
@@ -140,22 +162,39 @@ class AeStep:
         self.run.step(self.x)
 
 
+class RepeatedStep:
+    """``times`` calls of one step: the S seeds of a stacked autoencoder job, timed as S steps one
+    after another (an upper bound: the stacked autoencoder step is not timed here)."""
+
+    def __init__(self, step: Any, times: int) -> None:
+        self.step, self.times = step, times
+
+    def __call__(self) -> None:
+        for _ in range(self.times):
+            self.step()
+
+
 def make_step(job: dict[str, Any], config: dict[str, Any], device: str, folder: Path) -> Any:
     spec = dict(job["spec"], seed=0)
     shape = train_step.image_shape(config, spec["dataset"])
-    if job["kind"] == "train_ae":
-        return AeStep(spec, shape, device, folder)
+    seeds = int(job.get("seeds", 1))
+    if job["section"] == "autoencoders":
+        step = AeStep(spec, shape, device, folder)
+        return RepeatedStep(step, seeds) if seeds > 1 else step
     setup = train_step.StepSetup(spec, shape, int(spec["batch_size"]), device, folder, graphs="graph")
-    return (train_step.GanStep if job["kind"] == "train_gan" else train_step.MadryStep)(setup, cl=False)
+    if seeds > 1:  # the stacked job: every seed in one step (advgen.training.stacked)
+        stacked = train_step.StackedGanStep if job["section"] == "gans" else train_step.StackedMadryStep
+        return stacked(setup, seeds)
+    return (train_step.GanStep if job["section"] == "gans" else train_step.MadryStep)(setup, cl=False)
 
 
 def smoke_job(job: dict[str, Any]) -> dict[str, Any]:
     spec = dict(job["spec"])
-    if job["kind"] == "train_ae":
+    if job["section"] == "autoencoders":
         spec.update(batch_size=4, width=4)
     else:
         spec = train_step.smoke_spec(job["section"], spec)
-    if job["kind"] == "train_classifier":
+    if job["section"] == "classifiers":
         spec.update(pool_size=8, pool_refresh=2)
     return dict(job, spec=spec)
 
@@ -193,13 +232,15 @@ def measure(
 
 
 def table(
-    config: dict[str, Any], jobs: list[dict[str, Any]], rates: dict[str, dict[str, Any]], seeds: int
+    config: dict[str, Any], jobs: list[dict[str, Any]], rates: dict[str, dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[str]]:
+    """Per job: iterations, the measured rate (iterations of all its seeds per second) and its
+    GPU-hours; the total over the timed jobs, per kind, and the largest."""
     rows, lines = (
         [],
         [
-            "| job | kind | batch | iterations | it/s | GPU-hours, 1 seed |",
-            "| --- | --- | ---: | ---: | ---: | ---: |",
+            "| job | kind | seeds | batch | iterations | it/s | GPU-hours |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
         ],
     )
     for job in jobs:
@@ -211,6 +252,7 @@ def table(
             {
                 "job": job["name"],
                 "kind": job["kind"],
+                "seeds": job.get("seeds", 1),
                 "batch": job["spec"]["batch_size"],
                 "iterations": its,
                 "it_per_s": None if s is None else 1 / s,
@@ -223,17 +265,22 @@ def table(
         rate_text = "-" if s is None else f"{1 / s:,.1f}"
         hours_text = rate.get("error", "-") if hours is None else f"{hours:.3f}"
         batch = job["spec"]["batch_size"]
-        lines.append(f"| `{job['name']}` | {job['kind']} | {batch} | {its:,} | {rate_text} | {hours_text} |")
+        seeds = job.get("seeds", 1)
+        lines.append(
+            f"| `{job['name']}` | {job['kind']} | {seeds} | {batch} | {its:,} | {rate_text} | {hours_text} |"
+        )
     timed = [r["gpu_hours"] for r in rows if r["gpu_hours"] is not None]
     total = sum(timed)
-    both = f"**{total:.2f}** ({seeds} seeds: **{seeds * total:.2f}**)"
-    lines.append(f"| **{len(timed)} of {len(rows)} training jobs timed** | | | | | {both} |")
+    runs = sum(r["seeds"] for r in rows)
+    lines.append(
+        f"| **{len(timed)} of {len(rows)} training jobs timed ({runs} runs)** | | | | | | **{total:.2f}** |"
+    )
     by_kind = Counter()
     for r in rows:
         if r["gpu_hours"] is not None:
             by_kind[r["kind"]] += r["gpu_hours"]
     lines.append("")
-    lines.append("Per kind, 1 seed: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(by_kind.items())))
+    lines.append("Per kind: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(by_kind.items())))
     top = sorted((r for r in rows if r["gpu_hours"] is not None), key=lambda r: -r["gpu_hours"])[:5]
     lines.append("Largest: " + ", ".join(f"`{r['job']}` {r['gpu_hours']:.2f}" for r in top))
     return rows, lines
@@ -247,7 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     add_device(parser)
     parser.add_argument("--iters", type=int, default=10, help="timed iterations per repeat")
     parser.add_argument("--warmup", type=int, default=3, help="untimed iterations first")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds of the study's second total")
+    parser.add_argument(
+        "--stack",
+        choices=STACK_CHOICES,
+        default="auto",
+        help="the DAG's stacked seeds: as the workflow decides (auto: stacked on CUDA), or forced",
+    )
     parser.add_argument(
         "--budget-s",
         type=float,
@@ -262,10 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     add_json(parser, "the rows")
     add_smoke(parser, "tiny sizes, the first job of each kind, on the CPU")
     args = parser.parse_args(argv)
-    if args.smoke:
-        args.device, args.iters, args.warmup = "cpu", 1, 1
-    config = train_step.paper_entries(args.config)
-    jobs, others = training_jobs(config)
+    if args.smoke:  # the stacked steps on the CPU too: CI runs every step kind
+        args.device, args.iters, args.warmup, args.stack = "cpu", 1, 1, "always"
+    stack = args.stack == "always" or (args.stack == "auto" and train_step.is_cuda(args.device))
+    config = check_config_files([args.config])  # as the workflow completes it: seeds expanded into runs
+    jobs, others = training_jobs(config, stack)
     if args.only:
         wanted = {name.strip() for name in args.only.split(",") if name.strip()}
         unknown = sorted(wanted - {j["name"] for j in jobs})
@@ -278,11 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     torch.backends.cudnn.allow_tf32 = False
     distinct = len({signature(j) for j in jobs})
     print(
-        f"== {train_step.versions(args.device)}; {len(jobs)} training jobs, {distinct} distinct steps",
+        f"== {train_step.versions(args.device)}; {len(jobs)} training jobs"
+        f" ({'seeds stacked' if stack else 'one job per seed'}), {distinct} distinct steps",
         flush=True,
     )
     rates = measure(args, config, jobs)
-    rows, lines = table(config, jobs, rates, args.seeds)
+    rows, lines = table(config, jobs, rates)
     lines.append(
         "Not timed here (GPU jobs per kind): " + ", ".join(f"{k} {n}" for k, n in sorted(others.items()))
     )

@@ -101,6 +101,7 @@ from advgen.errors import NotStackableError
 from advgen.gan.replicates import StackedGanRun
 from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
+from advgen.replicates import RUN_KEYS
 from advgen.seeding import seed_everything
 from advgen.specs import typed_spec
 from advgen.training.cuda_graphs import GRAPHS_ENV, StaticStep
@@ -171,8 +172,14 @@ def versions(device: str) -> str:
 
 # -- the steps (advgen's training code) ---------------------------------------------------------
 def paper_entries(path: Path = PAPER) -> dict[str, Any]:
-    """config/paper.yaml validated, schema defaults filled."""
-    return validate_config(load_yaml(path), source=str(path))
+    """config/paper.yaml validated, schema defaults filled; each model entry without the keys that
+    say which runs it stands for (``replicates``, ``seeds``: a step here is one seed's, or
+    ``--replicates`` stacked ones)."""
+    config = validate_config(load_yaml(path), source=str(path))
+    for section in ("gans", "autoencoders", "classifiers"):
+        for name, entry in config.get(section, {}).items():
+            config[section][name] = {k: v for k, v in entry.items() if k not in RUN_KEYS}
+    return config
 
 
 def image_shape(config: dict[str, Any], dataset: str) -> tuple[int, int, int]:

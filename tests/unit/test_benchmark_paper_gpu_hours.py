@@ -27,7 +27,7 @@ def bench():
 
 @pytest.fixture(scope="module")
 def paper(bench):
-    config = bench.train_step.paper_entries(ROOT / "config" / "paper.yaml")
+    config = bench.check_config_files([ROOT / "config" / "paper.yaml"])
     jobs, others = bench.training_jobs(config)
     return config, jobs, others
 
@@ -79,14 +79,33 @@ def test_table_sums_the_timed_jobs_and_names_the_rest(bench, paper):
         rates.setdefault(
             bench.signature(job), {"entry": job["name"], "error": "not timed: --budget-s 1 spent"}
         )
-    rows, lines = bench.table(config, some, rates, 3)
+    rows, lines = bench.table(config, some, rates)
     expected = bench.iterations(some[0], config) * 0.01 / 3600
     assert rows[0]["gpu_hours"] == pytest.approx(expected)
     assert all(
         r["gpu_hours"] is None and "not timed" in r["note"] for r in rows[1:] if r["job"] != some[0]["name"]
     )
     total = next(line for line in lines if "training jobs timed" in line)
-    assert f"**{expected:.2f}** (3 seeds: **{3 * expected:.2f}**)" in total
+    assert f"**{expected:.2f}**" in total and f"({len(some)} runs)" in total
+
+
+def test_the_paper_configs_seeds_are_its_runs_and_stack_as_on_a_gpu(bench, paper):
+    """config/paper.yaml's replicated entries are expanded as the workflow expands them; with
+    ``stack`` an entry's seeds are one job, timed as one stacked step of all of them."""
+    config, jobs, _ = paper
+    names = {j["name"] for j in jobs}
+    assert {"mnist_m1_m3_ns", "mnist_m1_m3_ns_seed1", "mnist_m1_m3_ns_seed2"} <= names
+    assert all(j["seeds"] == 1 for j in jobs)
+    stacked, others = bench.training_jobs(config, stack=True)
+    by_name = {j["name"]: j for j in stacked}
+    gan = by_name["mnist_m1_m3_ns"]
+    assert (gan["kind"], gan["seeds"]) == ("train_gan_seeds", 3)
+    assert by_name["mnist_fc100_100_pool"]["kind"] == "train_classifier"  # the pool has no stacked form
+    assert sum(j["seeds"] for j in stacked) == len(jobs)  # every run trained once, stacked or not
+    assert bench.signature(gan) != bench.signature(next(j for j in jobs if j["name"] == "mnist_m1_m3_ns"))
+    assert (
+        "mnist_m1_m3_ns_seed1" not in by_name and others["attack"] == bench.training_jobs(config)[1]["attack"]
+    )
 
 
 @pytest.mark.slow
