@@ -42,6 +42,9 @@ class SpectralNorm(nn.Module):
         eps: added to norms before dividing.
     """
 
+    _u: torch.Tensor
+    _v: torch.Tensor
+
     def __init__(
         self, weight: torch.Tensor, n_power_iterations: int = POWER_ITERATIONS, dim: int = 0, eps: float = EPS
     ) -> None:

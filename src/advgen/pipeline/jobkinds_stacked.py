@@ -13,6 +13,7 @@ Where the study does not stack (a CPU, ``stack_seeds: false``) these kinds have 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from advgen import paths
 from advgen.ae.jobs import train_ae_seeds_job
@@ -43,7 +44,7 @@ def _seeds(plan: Plan, section: str, entry: str) -> tuple[tuple[int, ...], tuple
     """The seeds and names of a stacked entry's runs, in seed order (a classifier sweep's points
     included: their specs are the robustness plan's)."""
     runs = plan.stacking.entries(section)[entry]
-    spec_of = {
+    spec_of: Callable[[str], Any] = {
         "gans": plan.generative.gan,
         "autoencoders": plan.generative.ae,
         "classifiers": plan.robustness.classifier_spec,
