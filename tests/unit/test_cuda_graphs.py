@@ -158,6 +158,16 @@ def test_gan_iteration_with_a_recipe_on_static_buffers_equals_the_plain_iteratio
     _assert_equal(weights, plain_weights, exact=True)
 
 
+def test_stacked_spectral_norm_gan_on_static_buffers_equals_the_plain_iteration(tiny_split) -> None:
+    """The default study's recipe stacked: each seed's power-iteration vectors updated in place
+    (advgen.models.spectral), which a replay must repeat."""
+    sn = {"spectral_norm": True}
+    rows, weights = _gan_run(tiny_split, "cpu", "eager", True, recipe=sn)
+    plain_rows, plain_weights = _gan_run(tiny_split, "cpu", "plain", True, recipe=sn)
+    assert len(rows) == 8 and all(torch.equal(a, b) for r, q in zip(rows, plain_rows) for a, b in zip(r, q))
+    _assert_equal(weights, plain_weights, exact=True)
+
+
 def _stacked_classifier_run(device: str, mode: str) -> tuple[dict, list]:
     train = blob_split(44)
     s = classifier_spec(mode="pgd", batch_size=16, eps_warmup_epochs=2, epochs=3)
@@ -218,6 +228,18 @@ def test_gan_iteration_graph_equals_its_eager_iteration(tiny_split, monkeypatch,
     monkeypatch.delenv(GRAPHS_ENV, raising=False)
     rows, weights = _gan_run(tiny_split, "cuda", "graph", stacked, discriminator_kwargs={})  # dropout on
     eager_rows, eager_weights = _gan_run(tiny_split, "cuda", "eager", stacked, discriminator_kwargs={})
+    _assert_equal(weights, eager_weights, exact=False)
+    for r, q in zip(rows, eager_rows, strict=True):
+        torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-4, atol=1e-5)
+
+
+@cuda
+@pytest.mark.cuda
+def test_stacked_spectral_norm_gan_graph_equals_its_eager_iteration(tiny_split, monkeypatch) -> None:
+    monkeypatch.delenv(GRAPHS_ENV, raising=False)
+    sn = {"spectral_norm": True}
+    rows, weights = _gan_run(tiny_split, "cuda", "graph", True, recipe=sn)
+    eager_rows, eager_weights = _gan_run(tiny_split, "cuda", "eager", True, recipe=sn)
     _assert_equal(weights, eager_weights, exact=False)
     for r, q in zip(rows, eager_rows, strict=True):
         torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-4, atol=1e-5)
