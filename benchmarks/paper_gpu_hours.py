@@ -5,8 +5,7 @@ The jobs are the DAG's own: the ``train_gan``, ``train_ae`` and ``train_classifi
 widths and data-size fractions included), each with the typed spec its job receives; with
 ``--stack`` (on CUDA by default, as the workflow decides there: :mod:`advgen.pipeline.stacking`)
 the ``train_*_seeds`` jobs that train a stackable entry's seeds as one model, each timed as its
-stacked step (``StackedGanStep``, ``StackedMadryStep``; an autoencoder's seeds as that many steps
-one after another, an upper bound). Jobs whose steps cost the same (the spec
+stacked step (``StackedGanStep``, ``StackedMadryStep``, ``StackedAeRun.step``). Jobs whose steps cost the same (the spec
 without ``seed``, ``epochs`` and the training subset, and the same number of seeds) share one measurement: advgen's own
 training iteration at the job's batch size, on random data of the dataset's shape, built and
 stepped as ``benchmarks/train_step.py`` does (``GanRun.train_iteration``; ``_train_epoch`` over one
@@ -51,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_step  # noqa: E402  (the step builders of the other benchmark)
 from cli_options import add_device, add_json, add_smoke  # noqa: E402
 
+from advgen.ae.replicates import StackedAeRun  # noqa: E402
 from advgen.ae.spec import AeSpec  # noqa: E402
 from advgen.ae.train import AeRun  # noqa: E402
 from advgen.config_files import check_config_files  # noqa: E402
@@ -136,9 +136,12 @@ def signature(job: dict[str, Any]) -> str:
 
 
 class AeStep:
-    """One ``AeRun.step`` on a fixed random batch (the run built from a small prepared file)."""
+    """One ``AeRun.step`` on a fixed random batch (the run built from a small prepared file), or
+    with ``seeds`` > 1 one ``StackedAeRun.step`` of that many seeds (each its own batch)."""
 
-    def __init__(self, spec: dict[str, Any], shape: tuple[int, int, int], device: str, folder: Path) -> None:
+    def __init__(
+        self, spec: dict[str, Any], shape: tuple[int, int, int], device: str, folder: Path, seeds: int = 1
+    ) -> None:
         n = int(spec["batch_size"])
         g = torch.Generator().manual_seed(0)
         paths = []
@@ -154,24 +157,18 @@ class AeStep:
                 spec={},
             )
             paths.append(str(path))
-        self.run = AeRun(typed_spec(AeSpec, dict(spec, seed=0)), *paths, device=device)
-        self.run.model.train()
-        self.x = torch.rand(n, *shape, device=device)
+        typed = typed_spec(AeSpec, dict(spec, seed=0))
+        if seeds > 1:
+            self.run: AeRun | StackedAeRun = StackedAeRun(typed, list(range(seeds)), *paths, device=device)
+            self.run.net.train()
+            self.x = torch.rand(seeds, n, *shape, device=device)
+        else:
+            self.run = AeRun(typed, *paths, device=device)
+            self.run.model.train()
+            self.x = torch.rand(n, *shape, device=device)
 
     def __call__(self) -> None:
         self.run.step(self.x)
-
-
-class RepeatedStep:
-    """``times`` calls of one step: the S seeds of a stacked autoencoder job, timed as S steps one
-    after another (an upper bound: the stacked autoencoder step is not timed here)."""
-
-    def __init__(self, step: Any, times: int) -> None:
-        self.step, self.times = step, times
-
-    def __call__(self) -> None:
-        for _ in range(self.times):
-            self.step()
 
 
 def make_step(job: dict[str, Any], config: dict[str, Any], device: str, folder: Path) -> Any:
@@ -179,8 +176,7 @@ def make_step(job: dict[str, Any], config: dict[str, Any], device: str, folder: 
     shape = train_step.image_shape(config, spec["dataset"])
     seeds = int(job.get("seeds", 1))
     if job["section"] == "autoencoders":
-        step = AeStep(spec, shape, device, folder)
-        return RepeatedStep(step, seeds) if seeds > 1 else step
+        return AeStep(spec, shape, device, folder, seeds)
     setup = train_step.StepSetup(spec, shape, int(spec["batch_size"]), device, folder, graphs="graph")
     if seeds > 1:  # the stacked job: every seed in one step (advgen.training.stacked)
         stacked = train_step.StackedGanStep if job["section"] == "gans" else train_step.StackedMadryStep

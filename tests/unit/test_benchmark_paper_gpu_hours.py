@@ -124,3 +124,15 @@ def test_a_pool_classifier_step_refreshes_its_pool(bench, paper):
         Path("."),
     )
     assert standard.pool is None and standard.pgd is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("section", ["gans", "autoencoders", "classifiers"])
+def test_a_stacked_job_is_timed_as_one_step_of_all_its_seeds(bench, paper, section, tmp_path):
+    config, _, _ = paper
+    stacked, _ = bench.training_jobs(config, stack=True)
+    job = bench.smoke_job(next(j for j in stacked if j["section"] == section and j["seeds"] == 3))
+    step = bench.make_step(job, config, "cpu", tmp_path)
+    step()
+    run = step.run
+    assert len(run.seeds) == 3 and type(run).__name__.startswith("Stacked")
