@@ -20,8 +20,8 @@ see a GPU the login node does not) agree with the DAG the submitting Snakemake b
 
 Only an entry of two or more runs whose training has a stacked form stacks (:func:`stackable`):
 a GAN without DiffAugment, R1, autocast, channels_last or second-order unrolling (fused Adam and
-spectral norm stack), an
-autoencoder without speed levers, a classifier whose mode stacks (standard, FGSM, PGD). The
+spectral norm stack), an autoencoder without speed levers, a classifier whose mode stacks
+(standard, FGSM, PGD). The
 robustness sweeps repeat each point on every run of their base classifier
 (:mod:`advgen.robustness.plan`): the points of one mode and grid value whose specs differ only in
 their seed stack as well, under the first seed's point name (Madry et al.'s capacity sweep: one
@@ -128,7 +128,7 @@ def stackable(section: str, spec: Any) -> bool:
         return not spec.speed.requested
     forward = spec.speed.autocast != "off" or spec.speed.channels_last  # fused Adam stacks
     second_order = spec.unroll_k > 0 and spec.unroll_order != "first"
-    return not (forward or second_order or not spec.recipe.stacks)
+    return bool(spec.recipe.stacks) and not (forward or second_order)
 
 
 class Stacking:
