@@ -13,7 +13,7 @@ Where the study does not stack (a CPU, ``stack_seeds: false``) these kinds have 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from advgen import paths
 from advgen.ae.jobs import train_ae_seeds_job
@@ -22,6 +22,7 @@ from advgen.classifiers.jobs import train_classifier_seeds_job
 from advgen.classifiers.spec import ClassifierSeedsJobSpec
 from advgen.gan.jobs import train_gan_seeds_job
 from advgen.gan.spec import GanSeedsJobSpec
+from advgen.jobfiles import Files
 from advgen.pipeline.base import NAME, prepared, splits
 from advgen.pipeline.jobkind import JobKind, Output, Values
 from advgen.pipeline.jobkinds_generative import AE_OUTPUTS, GAN_OUTPUTS
@@ -123,52 +124,75 @@ def collect_kind(
     )
 
 
-KINDS = (
-    JobKind(
-        "train_gan_seeds",
-        "train every seed of a GAN entry as one stacked model; writes each run's outputs into the entry's bundle",
-        outputs={"bundle": Output(paths.STACKED_GANS, directory=True)},
-        state={"resume": paths.STACKED_GANS_RESUME},
-        each=_entries("gans"),
-        inputs=stacked_gan_inputs,
-        spec=stacked_gan_spec,
-        spec_type=GanSeedsJobSpec,
-        run=train_gan_seeds_job,
+#: how a kind's help names an entry of each section
+NOUNS = {"gans": "a GAN", "autoencoders": "an autoencoder", "classifiers": "a classifier"}
+
+S = TypeVar("S")
+
+
+def stacked_kind(
+    section: str,
+    what: str,
+    bundle: str,
+    resume: str,
+    inputs: Callable[[Plan, Values], dict[str, list[str]]],
+    spec: Callable[[Plan, Values], S],
+    spec_type: type[S],
+    run: Callable[[Files, Files, S], None],
+) -> JobKind[S]:
+    """The ``train_*_seeds`` kind of ``section``: one GPU job per stacked entry, training its seeds
+    as one model and writing ``what`` of each run into the entry's ``bundle``, the resume state in
+    ``resume`` (kept when the job dies); the collect jobs' outputs are the targets."""
+    family = BY_SECTION[section]
+    return JobKind(
+        family.stacked,
+        f"train every seed of {NOUNS[section]} entry as one stacked model; writes each run's {what} "
+        "into the entry's bundle",
+        outputs={"bundle": Output(bundle, directory=True)},
+        state={"resume": resume},
+        each=_entries(section),
+        inputs=inputs,
+        spec=spec,
+        spec_type=spec_type,
+        run=run,
         resources={"gpu": 1},
         wildcard_constraints={"entry": NAME},
-        target=False,  # the collect jobs' outputs are the targets
+        target=False,
+    )
+
+
+KINDS = (
+    stacked_kind(
+        "gans",
+        "outputs",
+        paths.STACKED_GANS,
+        paths.STACKED_GANS_RESUME,
+        stacked_gan_inputs,
+        stacked_gan_spec,
+        GanSeedsJobSpec,
+        train_gan_seeds_job,
     ),
     collect_kind("gans", paths.STACKED_GANS, GAN_OUTPUTS, "status"),
-    JobKind(
-        "train_ae_seeds",
-        "train every seed of an autoencoder entry as one stacked model; writes each run's outputs into "
-        "the entry's bundle",
-        outputs={"bundle": Output(paths.STACKED_AES, directory=True)},
-        state={"resume": paths.STACKED_AES_RESUME},
-        each=_entries("autoencoders"),
-        inputs=stacked_ae_inputs,
-        spec=stacked_ae_spec,
-        spec_type=AeSeedsJobSpec,
-        run=train_ae_seeds_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"entry": NAME},
-        target=False,
+    stacked_kind(
+        "autoencoders",
+        "outputs",
+        paths.STACKED_AES,
+        paths.STACKED_AES_RESUME,
+        stacked_ae_inputs,
+        stacked_ae_spec,
+        AeSeedsJobSpec,
+        train_ae_seeds_job,
     ),
     collect_kind("autoencoders", paths.STACKED_AES, AE_OUTPUTS, "metrics"),
-    JobKind(
-        "train_classifier_seeds",
-        "train every seed of a classifier entry as one stacked model; writes each run's model and history "
-        "into the entry's bundle",
-        outputs={"bundle": Output(paths.STACKED_CLASSIFIERS, directory=True)},
-        state={"resume": paths.STACKED_CLASSIFIERS_RESUME},
-        each=_entries("classifiers"),
-        inputs=stacked_classifier_inputs,
-        spec=stacked_classifier_spec,
-        spec_type=ClassifierSeedsJobSpec,
-        run=train_classifier_seeds_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"entry": NAME},
-        target=False,
+    stacked_kind(
+        "classifiers",
+        "model and history",
+        paths.STACKED_CLASSIFIERS,
+        paths.STACKED_CLASSIFIERS_RESUME,
+        stacked_classifier_inputs,
+        stacked_classifier_spec,
+        ClassifierSeedsJobSpec,
+        train_classifier_seeds_job,
     ),
     collect_kind("classifiers", paths.STACKED_CLASSIFIERS, CLASSIFIER_OUTPUTS, "history"),
 )
