@@ -5,7 +5,8 @@
 #     CUDA there, else the machine's python3 with PYTHONPATH=src; said which);
 #  2. tests: the CUDA tests (tests/unit/test_cuda_graphs.py: graphed steps against their eager
 #     twins; tests/unit/test_warm_cuda.py: the warm start on a GPU; the on-device L-BFGS against
-#     the CPU's);
+#     the CPU's; tests/unit/test_explicit_autocast.py: CUDA's autocast table op by op, the bfloat16
+#     models stacked seeds train);
 #  3. madry, m1m3, dcgan: benchmarks/train_step.py per model, each under its own time limit:
 #     cnn_madry MNIST PGD-40 (fp32), the M1/M3 pair (fp32) and the CelebA DCGAN (TF32) at the
 #     papers' batches, plain and S = 1, 3, 5 stacked, eager and graphed, the graph checks and
@@ -20,6 +21,9 @@
 #     (advgen.pipeline.stacking; STACK_SEEDS=never keeps one job per seed, for the baseline);
 #  5. lbfgs: benchmarks/lbfgs_solvers.py, the adversarial pool's L-BFGS refill, scipy's solver
 #     on the host against the on-device one ($OUT/lbfgs_solvers.txt, at most 60 s);
+#     bf16: benchmarks/stacked_bfloat16.py, the report GAN's and the forced autoencoder's seeds
+#     (S = 5) stepped one by one against stacked under the explicit casts ($OUT/stacked_bfloat16.txt,
+#     at most 60 s);
 #     rates: benchmarks/paper_gpu_hours.py, the paper study's training jobs timed, in the time left
 #     ($OUT/paper_gpu_hours.json);
 #  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
@@ -32,7 +36,7 @@
 # paper_gpu_hours.json, summary.txt).
 #
 #   OUT=/some/folder BUDGET_S=540 STEPS=tests,study,rates bash scripts/gpu/device_check.sh
-#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,lbfgs,rates,study2
+#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,lbfgs,bf16,rates,study2
 #   PY=.venv/bin/python DEVICE=cpu SMOKE=1 bash scripts/gpu/device_check.sh  # the script itself, tiny sizes
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -45,7 +49,7 @@ left() { echo $((budget - (SECONDS - start))); }
 limit() { local want=$1 rest; rest=$(left); echo $((want < rest ? want : rest)); }
 export PYTHONUNBUFFERED=1
 carry="$repo/.gpu-carry"
-steps=",${STEPS:-tests,madry,m1m3,dcgan,study,lbfgs,rates,study2},"
+steps=",${STEPS:-tests,madry,m1m3,dcgan,study,lbfgs,bf16,rates,study2},"
 wanted() { [[ "$steps" == *",$1,"* ]]; }
 
 main() {
@@ -94,7 +98,8 @@ fi
 if wanted tests; then
     echo "== CUDA tests ($(left) s left)"
     timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py \
-        tests/unit/test_box_lbfgs.py::test_torch_solver_runs_on_the_gpu_as_on_the_cpu -q -rs -p no:randomly -p no:cacheprovider
+        tests/unit/test_box_lbfgs.py::test_torch_solver_runs_on_the_gpu_as_on_the_cpu \
+        tests/unit/test_explicit_autocast.py -q -rs -p no:randomly -p no:cacheprovider
     echo "== pytest exit status $?"
 fi
 
@@ -185,6 +190,17 @@ if wanted lbfgs; then
         echo "== lbfgs_solvers exit status ${PIPESTATUS[0]}"
     else
         echo "== L-BFGS pool refill: skipped, $(left) s left"
+    fi
+fi
+
+if wanted bf16; then
+    if (($(left) >= 40)); then
+        echo "== bfloat16 runs, per-seed against stacked ($(left) s left)"
+        timeout "$(limit 60)" "$py" benchmarks/stacked_bfloat16.py --device "${DEVICE:-cuda}" ${SMOKE:+--smoke} \
+            | tee "$OUT/stacked_bfloat16.txt"
+        echo "== stacked_bfloat16 exit status ${PIPESTATUS[0]}"
+    else
+        echo "== bfloat16 runs stacked: skipped, $(left) s left"
     fi
 fi
 

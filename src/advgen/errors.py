@@ -21,6 +21,11 @@ class NotStackableError(ConfigError):
     that draws its own noise, second-order unrolling, or a training mode without a stacked form."""
 
 
+class CastPolicyMismatch(NotStackableError):
+    """Autocast's casts, made explicit for stacked seeds (:mod:`advgen.training.explicit_autocast`),
+    differ on this device from what ``torch.autocast`` does to the model's forward pass."""
+
+
 class CheckpointError(AdvgenError):
     """A checkpoint or prepared-data file is missing, corrupt or of the wrong kind."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -91,3 +92,53 @@ def test_stacked_seeds_resumed_after_a_stop_equal_sequential_runs(tiny_split):
     )
     _assert_same(stacked, sequential)
     assert [json.loads(o.metrics.read_text())["resumed_from_epochs"] for o in stacked] == [[2]] * 3
+
+
+def _train(root, tag, spec, mode, seeds):
+    outputs = [AeOutputs.under(root / f"{tag}_{s}") for s in seeds]
+    train_autoencoder_replicates(spec, seeds, root / "train.pt", root / "test.pt", outputs, mode=mode)
+    return outputs
+
+
+def _losses(outputs):
+    """Each run's losses table without its counters: (runs, iterations, values)."""
+    frames = [pd.read_parquet(o.losses) for o in outputs]
+    cols = [c for c in frames[0].columns if c not in ("iteration", "epoch", "factor")]
+    return cols, np.stack([f[cols].to_numpy(dtype=float) for f in frames])
+
+
+def test_the_default_studys_autoencoder_levers_stack_within_rounding(tiny_split, caplog):
+    """config/config.yaml's autoencoders (bfloat16 autocast, fused Adam, latent forcing): stacked
+    under autocast's casts made explicit, each seed's 20 steps stay within a tenth of the distance
+    between two seeds of its own sequential run, column by column."""
+    spec = ae_spec(
+        epochs=5, batch_size=24, latent_forcing=True, lr=1e-4, speed={"autocast": "bf16", "fused_adam": True}
+    )
+    seeds = SEEDS[:2]
+    with caplog.at_level("INFO", logger="advgen.ae.replicates"):
+        stacked = _train(tiny_split, "stacked", spec, "stacked", seeds)
+    assert "stacked on cpu" in caplog.text and "sequentially" not in caplog.text
+    sequential = _train(tiny_split, "seq", spec, "sequential", seeds)
+    cols, a = _losses(stacked)
+    _, b = _losses(sequential)
+    apart = np.abs(b[0] - b[1]).max(axis=0)
+    for col, drift, seeds_apart in zip(cols, np.abs(a - b).max(axis=(0, 1)), apart, strict=True):
+        assert drift <= 0.1 * seeds_apart, (col, drift, seeds_apart)
+    metrics = [json.loads(o.metrics.read_text()) for o in stacked]
+    assert all(
+        m["speed"] == {"autocast": "bf16", "channels_last": False, "fused_adam": True} for m in metrics
+    )
+
+
+def test_autoencoder_seeds_whose_casts_differ_under_vmap_train_sequentially(tiny_split, caplog, monkeypatch):
+    from advgen.training import explicit_autocast
+
+    table = {k: v for k, v in explicit_autocast.POLICIES["cpu"].items() if k != "conv2d"}
+    monkeypatch.setitem(explicit_autocast.POLICIES, "cpu", table)
+    spec = ae_spec(epochs=2, batch_size=24, speed={"autocast": "bf16"})
+    with caplog.at_level("WARNING", logger="advgen.ae.replicates"):
+        fallback = _train(tiny_split, "fallback", spec, "stacked", SEEDS[:2])
+    assert "conv2d #" in caplog.text and "train the replicates sequentially" in caplog.text
+    sequential = _train(tiny_split, "seq", spec, "sequential", SEEDS[:2])
+    for a, b in zip(fallback, sequential, strict=True):
+        assert np.array_equal(_losses([a])[1], _losses([b])[1])

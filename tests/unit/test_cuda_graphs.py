@@ -168,6 +168,27 @@ def test_stacked_spectral_norm_gan_on_static_buffers_equals_the_plain_iteration(
     _assert_equal(weights, plain_weights, exact=True)
 
 
+#: the report GAN's pair and levers (config/config.yaml's mnist_report, narrower): bfloat16 autocast,
+#: stacked under its casts made explicit (advgen.training.explicit_autocast)
+REPORT = {
+    "generator": "dcgan28",
+    "generator_kwargs": {"ngf": 4},
+    "discriminator": "conv_sn",
+    "loss": "non_saturating",
+    "speed": {"autocast": "bf16", "channels_last": True},
+}
+
+
+def test_stacked_bfloat16_gan_on_static_buffers_equals_the_plain_iteration(tiny_split) -> None:
+    """The explicit casts on static buffers (the MLP pair: the report's convolutions in bfloat16
+    take seconds on a CPU; on a GPU the graph test below runs the report's pair)."""
+    bf16 = {"speed": {"autocast": "bf16"}}
+    rows, weights = _gan_run(tiny_split, "cpu", "eager", True, **bf16)
+    plain_rows, plain_weights = _gan_run(tiny_split, "cpu", "plain", True, **bf16)
+    assert len(rows) == 8 and all(torch.equal(a, b) for r, q in zip(rows, plain_rows) for a, b in zip(r, q))
+    _assert_equal(weights, plain_weights, exact=True)
+
+
 def _stacked_classifier_run(device: str, mode: str) -> tuple[dict, list]:
     train = blob_split(44)
     s = classifier_spec(mode="pgd", batch_size=16, eps_warmup_epochs=2, epochs=3)
@@ -254,3 +275,15 @@ def test_gan_iteration_with_a_recipe_graph_equals_its_eager_iteration(tiny_split
     _assert_equal(weights, eager_weights, exact=False)
     for r, q in zip(rows, eager_rows, strict=True):
         torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-4, atol=1e-5)
+
+
+@cuda
+@pytest.mark.cuda
+def test_stacked_bfloat16_gan_graph_equals_its_eager_iteration(tiny_split, monkeypatch) -> None:
+    """The explicit casts are Python-level: captured once, the replay repeats them."""
+    monkeypatch.delenv(GRAPHS_ENV, raising=False)
+    rows, weights = _gan_run(tiny_split, "cuda", "graph", True, **REPORT)
+    eager_rows, eager_weights = _gan_run(tiny_split, "cuda", "eager", True, **REPORT)
+    _assert_equal(weights, eager_weights, exact=False)
+    for r, q in zip(rows, eager_rows, strict=True):
+        torch.testing.assert_close(torch.stack(r), torch.stack(q), rtol=1e-3, atol=1e-4)

@@ -137,11 +137,13 @@ def test_every_entry_of_two_runs_with_a_stacked_form_stacks(tmp_path):
 def test_what_has_no_stacked_form_keeps_its_per_seed_jobs(tmp_path):
     def edit(config):
         config["gans"]["tiny_ns"]["recipe"] = {"diffaugment": ["translation"], "spectral_norm": True}
-        config["autoencoders"]["tiny_ae"]["speed"] = {"fused_adam": True}
+        config["autoencoders"]["tiny_ae"]["speed"] = {"autocast": "bf16", "fused_adam": True}  # stacks
         config["classifiers"]["tiny_clf"]["mode"] = "pool"
 
     plan = pipeline(tmp_path, edit, stack_seeds="always")
-    assert not plan.stacking.entries("gans") and not plan.stacking.entries("autoencoders")
+    assert (
+        not plan.stacking.entries("gans") and plan.stacking.entries("autoencoders") == STACKED["autoencoders"]
+    )
     # the pool runs train one by one; the sweep's points, trained in standard mode (width 1
     # included, no longer the runs themselves), still stack
     assert sorted(plan.stacking.entries("classifiers")) == ["tiny_clf_standard_w0p5", "tiny_clf_standard_w1"]
@@ -177,12 +179,12 @@ def test_sweep_points_stack_only_where_their_specs_differ_in_the_seed_alone(tmp_
     assert pipeline(tmp_path, one_run, stack_seeds="always").stacking.entries("classifiers") == {}
 
 
-def test_fused_adam_and_spectral_norm_stack_and_a_forward_lever_or_r1_do_not(tmp_path):
+def test_the_speed_levers_and_spectral_norm_stack_and_r1_does_not(tmp_path):
     def fused(config):
         config["gans"]["tiny_ns"]["speed"] = {"fused_adam": True}
 
-    def autocast(config):
-        config["gans"]["tiny_ns"]["speed"] = {"autocast": "bf16"}
+    def autocast(config):  # bfloat16 stacks under autocast's casts made explicit
+        config["gans"]["tiny_ns"]["speed"] = {"autocast": "bf16", "channels_last": True}
 
     def spectral(config):
         config["gans"]["tiny_ns"]["recipe"] = {"spectral_norm": True}
@@ -191,7 +193,7 @@ def test_fused_adam_and_spectral_norm_stack_and_a_forward_lever_or_r1_do_not(tmp
         config["gans"]["tiny_ns"]["recipe"] = {"spectral_norm": True, "r1_gamma": 1.0}
 
     assert pipeline(tmp_path, fused, stack_seeds="always").stacking.entries("gans") == STACKED["gans"]
-    assert pipeline(tmp_path, autocast, stack_seeds="always").stacking.entries("gans") == {}
+    assert pipeline(tmp_path, autocast, stack_seeds="always").stacking.entries("gans") == STACKED["gans"]
     # the default study's recipe (spectral norm) stacks; R1 changes D's loss per batch and does not
     assert pipeline(tmp_path, spectral, stack_seeds="always").stacking.entries("gans") == STACKED["gans"]
     assert pipeline(tmp_path, r1, stack_seeds="always").stacking.entries("gans") == {}

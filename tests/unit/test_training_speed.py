@@ -10,7 +10,7 @@ import torch
 
 from advgen.ae import AeOutputs, train_autoencoder
 from advgen.ae.train import AeRun
-from advgen.errors import ConfigError, NotStackableError
+from advgen.errors import ConfigError
 from advgen.gan import GanOutputs, train_gan
 from advgen.gan.train import GanRun
 from advgen.training.speed import Speed, SpeedSpec, autocast_dtype, bf16_pays
@@ -88,18 +88,9 @@ def test_the_outputs_say_which_levers_ran(tiny_split):
     assert metrics["speed"]["autocast"] == "bf16" and metrics["status"] == "ok"
 
 
-def test_levers_refuse_second_order_unrolling_and_stacked_seeds(tiny_split):
+def test_levers_refuse_second_order_unrolling(tiny_split):
     path = str(tiny_split / "train.pt")
     with pytest.raises(ConfigError, match="speed: second-order unrolling"):
         GanRun(gan_spec(speed=LEVERS, unroll_k=2, unroll_order="second"), path)
     run = GanRun(gan_spec(speed={"autocast": "bf16"}, unroll_k=2), path)
     assert torch.isfinite(torch.stack(run.step(run.images[:16]))).all()  # first order takes them
-    from advgen.ae.replicates import StackedAeRun
-    from advgen.gan.replicates import StackedGanRun
-
-    with pytest.raises(NotStackableError, match="speed"):
-        StackedGanRun(gan_spec(speed={"autocast": "bf16"}), [0, 1], path, samples=[])
-    with pytest.raises(NotStackableError, match="speed"):
-        StackedGanRun(gan_spec(speed={"channels_last": True}), [0, 1], path, samples=[])
-    with pytest.raises(NotStackableError, match="speed"):
-        StackedAeRun(ae_spec(speed={"fused_adam": True}), [0, 1], path, str(tiny_split / "test.pt"))

@@ -9,10 +9,17 @@ epoch each seed's weights and Adam state are copied back into its run, which eva
 itself and writes its outputs with the sequential code. A seed whose loss becomes NaN/inf
 stops as its sequential run would (its table ends there, its last good checkpoint is kept)
 while the other seeds go on.
+
+The speed levers stack: fused Adam is an elementwise update; under bfloat16 autocast the
+stacked forward pass runs under autocast's casts made explicit
+(:mod:`advgen.training.explicit_autocast`: ``torch.autocast`` does not apply under vmap), checked
+against autocast on the device first (the seeds train one after another where they differ);
+channels_last is a layout of the per-seed models, and the stacked tensors keep theirs.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -26,13 +33,13 @@ from torch.func import vmap
 from advgen.ae.losses import moment_mse, moments
 from advgen.ae.spec import AeSpec
 from advgen.ae.train import AeOutputs, AeRun, train_autoencoder, write_outputs
+from advgen.errors import CastPolicyMismatch
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
 from advgen.training.speed import Speed
 from advgen.training.stacked import (
     StackedModule,
-    not_stackable,
     replicate_mode,
     replicate_optimizer_state,
     sequential_replicates,
@@ -50,17 +57,22 @@ class StackedAeRun(StackedRuns[AeRun]):
     def __init__(
         self, spec: AeSpec, seeds: Sequence[int], train_path: str, test_path: str, device: str = "cpu"
     ) -> None:
-        if Speed(spec.speed, device).active:
-            raise not_stackable("speed: an autoencoder trained with speed levers (autocast, fused_adam)")
         super().__init__(seeds)
+        self.speed = Speed(spec.speed, device)
         self.spec = spec
         for seed in self.seeds:
             run = self._add_run(AeRun(replace(spec, seed=seed), train_path, test_path, device))
             # one copy of the data on the device
             run.train_images, run.test_images = self.runs[0].train_images, self.runs[0].test_images
+        self.speed.require_stackable_casts(self._first_forward, f"autoencoder {spec.arch}")
         self.net = StackedModule([r.model for r in self.runs], "arch")
-        self.opt = torch.optim.Adam(self.net.parameters(), lr=spec.lr)
+        self.opt = self.speed.adam(self.net.parameters(), lr=spec.lr)
         self._factor = 0.0
+
+    def _first_forward(self) -> None:
+        """The first seed's forward pass, on a copy of its model (the cast check)."""
+        run = self.runs[0]
+        copy.deepcopy(run.model)(run.train_images[: min(self.spec.batch_size, 8)])
 
     def _losses(self, recon: torch.Tensor, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return (
@@ -76,7 +88,9 @@ class StackedAeRun(StackedRuns[AeRun]):
 
     def step(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One Adam step of every seed: (S image MSEs, S moment MSEs, S losses, 3 x S code moments)."""
-        recon, z = self.net(x)
+        with self.speed.explicit_autocast():
+            recon, z = self.net(x)
+        recon, z = recon.float(), z.float()  # the losses in float32
         image, m_mse, mom = vmap(self._losses)(recon, z, x)
         loss = image + self._factor * m_mse
         self.opt.zero_grad(set_to_none=True)
@@ -144,7 +158,20 @@ def train_autoencoder_replicates(
             device=device,
             stop_after_epochs=stop_after_epochs,
         )
-    run = StackedAeRun(spec, seeds, str(train_path), str(test_path), device)
+    try:
+        run = StackedAeRun(spec, seeds, str(train_path), str(test_path), device)
+    except CastPolicyMismatch as err:  # the seeds train as their own jobs would
+        log.warning("%s", err)
+        return train_autoencoder_replicates(
+            spec,
+            seeds,
+            train_path,
+            test_path,
+            outputs,
+            device=device,
+            mode="sequential",
+            stop_after_epochs=stop_after_epochs,
+        )
     key = stacked_resume_key(spec_dict(spec), seeds)
     state = ResumeState(resume, key, {"train": train_path, "test": test_path}) if resume is not None else None
     finals = train_epochs(run, spec.epochs, state, stop_after_epochs=stop_after_epochs)

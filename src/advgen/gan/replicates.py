@@ -10,8 +10,12 @@ sequential run draws it. First-order unrolling (Metz et al. 2016, arXiv:1611.021
 ``unroll_k`` further steps, then restored) and the generator average (``g_ema``, Yazici et al.
 2019) stack, and so do fused Adam (the ``fused_adam`` lever: an elementwise update) and the
 recipe's spectral norm (:class:`advgen.models.spectral.SpectralNorm`, whose power iteration vmap
-batches: each seed's D updates its own vectors); second-order unrolling, DiffAugment, R1,
-autocast and channels_last do not. At the end of every epoch each seed's weights and
+batches: each seed's D updates its own vectors). Under bfloat16 autocast the stacked forward
+passes run under autocast's casts made explicit (:mod:`advgen.training.explicit_autocast`:
+``torch.autocast`` does not apply under vmap), checked against autocast on the device first (the
+seeds train one after another where they differ); channels_last is a layout of the per-seed
+models, and the stacked tensors keep theirs (the same values up to rounding). Second-order
+unrolling, DiffAugment and R1 do not stack. At the end of every epoch each seed's weights and
 Adam states are copied back into its run, which draws its sample grid, checks its status and
 writes its outputs with the sequential code. A seed whose losses become NaN/inf stops as its
 sequential run would while the other seeds go on.
@@ -20,6 +24,7 @@ sequential run would while the other seeds go on.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -29,7 +34,7 @@ from typing import Any
 import torch
 from torch.func import vmap
 
-from advgen.errors import NotStackableError
+from advgen.errors import CastPolicyMismatch, NotStackableError
 from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
@@ -86,9 +91,7 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
             )
         if not spec.recipe.stacks:
             raise not_stackable("recipe: a GAN trained with DiffAugment or R1 (spectral norm stacks)")
-        speed = Speed(spec.speed, device)
-        if speed.dtype is not None or spec.speed.channels_last:  # fused Adam stacks: an elementwise update
-            raise not_stackable("speed: a GAN trained with autocast or channels_last")
+        speed = self.speed = Speed(spec.speed, device)  # fused Adam stacks: an elementwise update
         super().__init__(seeds)
         self.spec = spec
         self.device = torch.device(device)
@@ -100,6 +103,7 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
             cpu, dev = seed_generators(seed, self.device)
             self.gen_cpu.append(cpu)
             self.gen_dev.append(dev)
+        speed.require_stackable_casts(self._first_forward, f"GAN {spec.generator}/{spec.discriminator}")
         self.G = StackedModule([r.G for r in self.runs], "generator")
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
         self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec.g_ema > 0 else None
@@ -113,6 +117,14 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
             else self._iteration
         )
 
+    def _first_forward(self) -> None:
+        """The first seed's forward passes of an iteration, on copies of its G and D (the cast check)."""
+        run = self.runs[0]
+        G, D = copy.deepcopy(run.G), copy.deepcopy(run.D)
+        n = min(self.spec.batch_size, 8)
+        D(G(torch.randn(n, self.spec.z_dim, device=self.device)))
+        D(run.images[:n])
+
     # -- the steps (GanRun's, every seed at once) ---------------------------------------------------
     def _noise(self) -> torch.Tensor:
         b, z = self.spec.batch_size, self.spec.z_dim
@@ -121,10 +133,12 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
     def d_step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One D update of every seed: (loss, d_real, d_fake, grad norm), each (S,)."""
         kind, label = self.spec.loss, self.spec.real_label
-        with torch.no_grad():
+        with torch.no_grad(), self.speed.explicit_autocast():
             fake = self.G(self._noise())
         self.opt_d.zero_grad(set_to_none=True)
-        real_logits, fake_logits = self.D(real), self.D(fake)
+        with self.speed.explicit_autocast():
+            real_logits, fake_logits = self.D(real), self.D(fake)
+        real_logits, fake_logits = real_logits.float(), fake_logits.float()  # the loss in float32
         loss = vmap(lambda r, f: discriminator_loss(kind, r, f, label))(real_logits, fake_logits)
         loss.sum().backward()
         norm = _grad_norms(self.D.parameters())
@@ -151,8 +165,9 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
         for p in self.D.parameters():
             p.requires_grad_(False)
         try:
-            logits = self.D(self.G(self._noise()))
-            loss = vmap(lambda out: generator_loss(kind, out))(logits)
+            with self.speed.explicit_autocast():
+                logits = self.D(self.G(self._noise()))
+            loss = vmap(lambda out: generator_loss(kind, out))(logits.float())
             loss.sum().backward()
         finally:
             for p in self.D.parameters():
@@ -245,19 +260,25 @@ def train_gan_replicates(
 ) -> list[dict[str, Any]]:
     """Train ``spec`` once per seed, writing ``outputs[i]`` for ``seeds[i]``; the status dict of each.
 
-    ``mode``: ``stacked``, ``sequential`` or ``auto`` (stacked on CUDA only). Sequential runs
+    ``mode``: ``stacked``, ``sequential`` or ``auto`` (stacked on CUDA only; sequential where
+    autocast's casts cannot be made explicit on the device, :class:`StackedGanRun`). Sequential runs
     resume from each output's own resume folder; a stacked run from ``stacked.pt`` in the first
     output's resume folder (keyed by the spec, the seeds and the training split), the per-epoch
     grids of seed ``i`` in ``outputs[i].resume / "samples"``; all deleted once the outputs are written.
     """
     chosen = replicate_mode(device, mode)
     log.info("%d replicates of GAN %s, %s on %s", len(seeds), spec.generator, chosen, device)
+    samples = [out.resume / "samples" for out in outputs]
+    if chosen == "stacked":
+        try:
+            run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
+        except CastPolicyMismatch as err:  # the seeds train as their own jobs would
+            log.warning("%s", err)
+            chosen = "sequential"
     if chosen == "sequential":
         return sequential_replicates(
             train_gan, spec, seeds, (train_path,), outputs, device=device, stop_after_epochs=stop_after_epochs
         )
-    samples = [out.resume / "samples" for out in outputs]
-    run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
     key = stacked_resume_key(spec_dict(spec), seeds)
     state = ResumeState(outputs[0].resume / "stacked.pt", key, {"train": train_path}, extra=tuple(samples))
     finals = train_epochs(run, spec.epochs, state, stop_after_epochs=stop_after_epochs)

@@ -19,9 +19,9 @@ The first parse exports its decision as ``$ADVGEN_STACK_SEEDS`` (:func:`export_d
 see a GPU the login node does not) agree with the DAG the submitting Snakemake built.
 
 Only an entry of two or more runs whose training has a stacked form stacks (:func:`stackable`):
-a GAN without DiffAugment, R1, autocast, channels_last or second-order unrolling (fused Adam and
-spectral norm stack), an autoencoder without speed levers, a classifier whose mode stacks
-(standard, FGSM, PGD). The
+a GAN without DiffAugment, R1 or second-order unrolling (spectral norm and the speed levers stack:
+bfloat16 autocast under its casts made explicit, :mod:`advgen.training.explicit_autocast`), any
+autoencoder, a classifier whose mode stacks (standard, FGSM, PGD). The
 robustness sweeps repeat each point on every run of their base classifier
 (:mod:`advgen.robustness.plan`): the points of one mode and grid value whose specs differ only in
 their seed stack as well, under the first seed's point name (Madry et al.'s capacity sweep: one
@@ -119,16 +119,15 @@ def export_decision(stacks: bool, environ: dict[str, str] | None = None) -> None
 def stackable(section: str, spec: Any) -> bool:
     """Whether the runs of ``spec`` (a run of ``section``) have a stacked form in the library
     (the checks :mod:`advgen.gan.replicates`, :mod:`advgen.ae.replicates` and
-    :mod:`advgen.classifiers.replicates` make; a speed lever set to ``auto`` counts as on)."""
+    :mod:`advgen.classifiers.replicates` make)."""
     if section == "classifiers":
         from advgen.classifiers.modes import STACKED_MODES
 
         return bool(spec.mode in STACKED_MODES)
     if section == "autoencoders":
-        return not spec.speed.requested
-    forward = spec.speed.autocast != "off" or spec.speed.channels_last  # fused Adam stacks
+        return True
     second_order = spec.unroll_k > 0 and spec.unroll_order != "first"
-    return bool(spec.recipe.stacks) and not (forward or second_order)
+    return bool(spec.recipe.stacks) and not second_order
 
 
 class Stacking:

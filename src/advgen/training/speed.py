@@ -72,6 +72,25 @@ class Speed:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.dtype)
 
+    def explicit_autocast(self) -> contextlib.AbstractContextManager[Any]:
+        """The context of stacked seeds' forward passes (under ``vmap``, where ``torch.autocast``
+        does not apply): autocast's casts made explicit
+        (:class:`advgen.training.explicit_autocast.ExplicitAutocast`), or nothing."""
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        from advgen.training.explicit_autocast import ExplicitAutocast
+
+        return ExplicitAutocast(self.device.type, self.dtype)
+
+    def require_stackable_casts(self, forward: Any, what: str) -> None:
+        """Where autocast is on: check that :meth:`explicit_autocast` casts ``forward()`` (one
+        replicate's forward pass on copies of its models) as :meth:`autocast` does on this device
+        (:func:`advgen.training.explicit_autocast.require_same_casts`)."""
+        if self.dtype is not None:
+            from advgen.training.explicit_autocast import require_same_casts
+
+            require_same_casts(forward, self.device, self.dtype, what)
+
     def layout(self, *modules: nn.Module) -> None:
         """NHWC weights for ``modules`` when ``channels_last`` is on (state dicts stay NCHW)."""
         if self.spec.channels_last:
