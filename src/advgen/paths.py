@@ -67,6 +67,9 @@ ATTACK_SUCCESS_BY_CLASS = "results/robustness/attack_success_by_class.parquet"
 # recomputation); the `transfer` job concatenates them into TRANSFER; the capacity matrix the same
 TRANSFER_SOURCE = "results/robustness/transfer/{source}.parquet"
 TRANSFER = "results/robustness/transfer.parquet"
+# one point's row of a capacity or data-size sweep (the `robustness_sweep_point` job, the unit of
+# recomputation); the `robustness_sweep` job gathers a sweep's into ROBUSTNESS_SWEEP
+ROBUSTNESS_SWEEP_POINT = "results/robustness/sweep_points/{sweep}/{point}.parquet"
 ROBUSTNESS_SWEEP = "results/robustness/sweeps/{sweep}.parquet"
 TRANSFER_CAPACITY_SOURCE = "results/robustness/transfer_capacity/{source}.parquet"
 TRANSFER_CAPACITY = "results/robustness/transfer_capacity.parquet"

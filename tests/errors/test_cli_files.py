@@ -118,12 +118,13 @@ TRUNC_SPEC = {
     "seed": 0,
     "sweep": "truncation",
 }
-SWEEP_SPEC = {
+SWEEP_POINT_SPEC = {
     "attack": {"attack": "FGSM", "params": {}, "seed": 0},
+    "classifier": CLF_SPEC,
     "device": "cpu",
     "eps": 0.2,
     "eval": {"batch_size": 8, "max_examples": 8},
-    "points": {"a": CLF_SPEC},
+    "point": "a",
 }
 #: keys every family below draws (each fills the other settings it draws from their defaults)
 PLOT_SPEC = {"dpi": 50, "experiment": "x"}
@@ -226,11 +227,11 @@ def purify(classifier: str, images: str) -> list[str]:
     return job_argv("purify", j(PURIFY_SPEC), inputs, {"table": "results/p.parquet"})
 
 
-def sweep(models: str, sweep_name: str = "capacity") -> list[str]:
-    """``advgen robustness-sweep`` of SWEEP_SPEC (its one point ``a``: ``models``)."""
-    inputs = {"models": models, "train": "{G}/train.pt", "test": "{G}/test.pt"}
-    spec = j({**SWEEP_SPEC, "sweep": sweep_name})
-    return job_argv("robustness-sweep", spec, inputs, {"table": "results/r.parquet"})
+def sweep_point(model: str, sweep_name: str = "capacity") -> list[str]:
+    """``advgen robustness-sweep-point`` of SWEEP_POINT_SPEC (its point ``a``: ``model``)."""
+    inputs = {"model": model, "train": "{G}/train.pt", "test": "{G}/test.pt"}
+    spec = j({**SWEEP_POINT_SPEC, "sweep": sweep_name})
+    return job_argv("robustness-sweep-point", spec, inputs, {"table": "results/r.parquet"})
 
 
 def truncation(generator: str, images: str) -> list[str]:
@@ -362,7 +363,12 @@ CASES = [
         table_job("robust-features-table", {}, "{B}/other.parquet", {"table": "results/rf.parquet"}),
         "{B}/other.parquet",
     ),
-    ("robustness-sweep-model-is-gan", sweep("{G}/gan/checkpoint.pt"), "{G}/gan/checkpoint.pt"),
+    ("robustness-sweep-point-model-is-gan", sweep_point("{G}/gan/checkpoint.pt"), "{G}/gan/checkpoint.pt"),
+    (
+        "robustness-sweep-other-columns",
+        table_job("robustness-sweep", {"sweep": "capacity", "points": ["a"]}, "{B}/other.parquet"),
+        "{B}/other.parquet",
+    ),
     ("truncation-images-garbage", truncation("{G}/gan/checkpoint.pt", "{B}/garbage.pt"), "{B}/garbage.pt"),
     (
         "flip-discriminator-gan-is-classifier",
@@ -401,8 +407,8 @@ CASES = [
         "{B}/garbage.pt",
     ),
     (
-        "robustness-sweep-unknown-sweep",
-        sweep("{G}/clf.pt", "widths"),
+        "robustness-sweep-point-unknown-sweep",
+        sweep_point("{G}/clf.pt", "widths"),
         "--spec: sweep: 'widths' does not match",
     ),
     (

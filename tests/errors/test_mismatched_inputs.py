@@ -3,8 +3,9 @@ nothing written. Data of another image size or channel count than the model (tor
 or convolution error), a label beyond the model's classes (an ``IndexError`` deep in an attack),
 a sample-quality row whose ``info`` is missing or not a JSON object, a checkpoint whose
 weights do not fit its architecture (torch's message spans lines: it is put on one), a transfer
-source that is not one of its targets, and a transfer table given for another source, with no
-rows, or with a target that is not a source of the matrix."""
+source that is not one of its targets, a transfer table given for another source, with no
+rows, or with a target that is not a source of the matrix, and a sweep point's row given for
+another point or sweep."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen.columns import SWEEP_JOB_COLUMNS
 from advgen.config import dataset_spec
 from advgen.specs import spec_dict
 from tests.errors.conftest import assert_one_line_error, filled, run_cli
@@ -50,6 +52,14 @@ def mismatched(good_files: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         folder / "transfer_bz.parquet"
     )
     pd.read_parquet(folder / "transfer_a.parquet").iloc[:0].to_parquet(folder / "transfer_empty.parquet")
+    point = {**dict.fromkeys(SWEEP_JOB_COLUMNS, 0.5), "mode": "pgd", "seed": 0, "n_train": 8, "n_test": 8}
+    for name in "ab":
+        pd.DataFrame([{**point, "sweep": "capacity", "classifier": name}]).to_parquet(
+            folder / f"sweep_{name}.parquet"
+        )
+    pd.DataFrame([{**point, "sweep": "data_size", "classifier": "b"}]).to_parquet(
+        folder / "sweep_data_b.parquet"
+    )
     return folder
 
 
@@ -147,7 +157,23 @@ def transfer_source(source: str) -> list[str]:
     return job_argv("transfer-source", json.dumps(spec), inputs, {"table": "results/t.parquet"})
 
 
+def sweep_table(*tables: str) -> list[str]:
+    """``advgen robustness-sweep`` of the capacity sweep's points a and b from ``tables``."""
+    spec = json.dumps({"sweep": "capacity", "points": ["a", "b"]})
+    return job_argv("robustness-sweep", spec, {"tables": list(tables)}, {"table": "results/t.parquet"})
+
+
 CASES += [
+    (
+        "sweep-table-of-another-point",
+        sweep_table("{M}/sweep_a.parquet", "{M}/sweep_a.parquet"),
+        ["{M}/sweep_a.parquet: expected the one row of point capacity/b, found capacity/a"],
+    ),
+    (
+        "sweep-table-of-another-sweep",
+        sweep_table("{M}/sweep_a.parquet", "{M}/sweep_data_b.parquet"),
+        ["{M}/sweep_data_b.parquet: expected the one row of point capacity/b, found data_size/b"],
+    ),
     (
         "transfer-source-not-a-target",
         transfer_source("c"),

@@ -18,55 +18,55 @@ SHIPPED = (REPO / "profiles" / "slurm" / "config.yaml").read_text(encoding="utf-
 CASES: dict[str, tuple[tuple[str, str], int, str]] = {
     "mem-not-a-number": (
         ("  mem_mb: 2000 ", "  mem_mb: lots "),
-        60,
+        63,
         "default-resources.mem_mb: 'lots' is not a whole number of MB",
     ),
-    "mem-fraction": (("  mem_mb: 2000 ", "  mem_mb: 1.5 "), 60, "default-resources.mem_mb: 1.5"),
+    "mem-fraction": (("  mem_mb: 2000 ", "  mem_mb: 1.5 "), 63, "default-resources.mem_mb: 1.5"),
     "partition-shell-command": (
         ("  slurm_partition: debug ", "  slurm_partition: 'debug;touch marker' "),
-        56,
+        59,
         "default-resources.slurm_partition: 'debug;touch marker' holds ';'",
     ),
     "account-with-a-space": (
         ("  # slurm_account: myproj ", "  slurm_account: my proj "),
-        58,
+        61,
         "default-resources.slurm_account: 'my proj' is not a SLURM name",
     ),
     "runtime-10-pow-12": (
         ("  runtime: 60 ", "  runtime: 1000000000000 "),
-        59,
+        62,
         "default-resources.runtime: 1000000000000 is not a wall time",
     ),
     "runtime-duration-too-long": (
         ("  runtime: 60 ", "  runtime: 60d "),
-        59,
+        62,
         "default-resources.runtime: '60d'",
     ),
     "cpus-zero": (
         ("  cpus_per_task: threads ", "  cpus_per_task: 0 "),
-        61,
+        64,
         "default-resources.cpus_per_task",
     ),
     "gpu-beyond-the-profile": (
         ("# set-resources:\n#   train_gan:\n", "set-resources:\n  train_gan:\n    gpu: 3\n"),
-        69,
+        72,
         "set-resources.train_gan.gpu: 3 is not a whole number of GPUs between 0 and 1 (the profile's resources: gpu)",
     ),
-    "gpu-cap-not-a-number": (("  - gpu=1\n", "  - gpu=many\n"), 50, "resources.gpu: 'many'"),
+    "gpu-cap-not-a-number": (("  - gpu=1\n", "  - gpu=many\n"), 53, "resources.gpu: 'many'"),
     "default-resources-a-string": (
         ("default-resources:\n", "default-resources: lots\nignored:\n"),
-        55,
+        58,
         "default-resources: expected a mapping (or a list of name=value)",
     ),
-    "resource-without-a-value": (("  - gpu=1\n", "  - gpu\n"), 50, "resources.gpu: has no value"),
+    "resource-without-a-value": (("  - gpu=1\n", "  - gpu\n"), 53, "resources.gpu: has no value"),
     "disk-nan": (
         ("  mem_mb: 2000 ", "  disk_mb: .nan\n  mem_mb: 2000 "),
-        60,
+        63,
         "default-resources.disk_mb: nan",
     ),
     "set-resources-a-list": (
         ("# set-resources:\n", "set-resources: [train_gan]\n"),
-        67,
+        70,
         "set-resources: expected a mapping of rule -> resources",
     ),
     "set-threads-zero": (
@@ -81,17 +81,17 @@ CASES: dict[str, tuple[tuple[str, str], int, str]] = {
     ),
     "set-resources-unknown-rule": (
         ("# set-resources:\n#   train_gan:\n", "set-resources:\n  train_gna:\n    runtime: 720\n"),
-        68,
+        71,
         "set-resources.train_gna: no rule 'train_gna' in the workflow",
     ),
     "gpu-cap-beyond-one-job": (
         ("  - gpu=1\n", "  - gpu=3\n"),
-        50,
+        53,
         "resources.gpu: 3 GPUs per SLURM submission, but a submission runs its jobs one after another",
     ),
     "gres-in-slurm-extra": (
         ("  mem_mb: 2000 ", "  slurm_extra: '--qos=normal --gres=gpu:2'\n  mem_mb: 2000 "),
-        60,
+        63,
         "default-resources.slurm_extra: '--qos=normal --gres=gpu:2' holds --gres: the SLURM plugin rejects it",
     ),
     "jobs-negative": (

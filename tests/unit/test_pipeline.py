@@ -406,14 +406,20 @@ def test_replicated_base_runs_the_sweeps_transfer_and_robust_features_per_seed()
         "tiny_cnn_pgd_seed1",
         "tiny_cnn_pgd_seed1_pgd_w0p5",
     }
-    assert {k: p["seed"] for k, p in spec["points"].items()} == {
+    point_specs = {
+        p: spec_of(pipe, "robustness_sweep_point", sweep="capacity", point=p) for p in spec["points"]
+    }
+    assert {k: p["classifier"]["seed"] for k, p in point_specs.items()} == {
         "tiny_cnn_pgd": 0,
         "tiny_cnn_pgd_pgd_w0p5": 0,
         "tiny_cnn_pgd_seed1": 1,
         "tiny_cnn_pgd_seed1_pgd_w0p5": 1,
     }
-    models = inputs_of(pipe, "robustness_sweep", sweep="capacity")["models"]
-    assert "results/classifiers/tiny_cnn_pgd_seed1_pgd_w0p5/model.pt" in models
+    point = "tiny_cnn_pgd_seed1_pgd_w0p5"
+    model = inputs_of(pipe, "robustness_sweep_point", sweep="capacity", point=point)["model"]
+    assert model == ["results/classifiers/tiny_cnn_pgd_seed1_pgd_w0p5/model.pt"]
+    tables = inputs_of(pipe, "robustness_sweep", sweep="capacity")["tables"]
+    assert tables[-1] == paths.fill(paths.ROBUSTNESS_SWEEP_POINT, sweep="capacity", point=point)
     # one training job per point and seed
     trained = set(pipe.robustness.classifiers)
     assert {"tiny_cnn_pgd_seed1_pgd_w0p5", "tiny_cnn_pgd_seed1_pgd_f0p5"} <= trained
@@ -476,16 +482,21 @@ def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
         "results/figures/robustness/sweep_data_size_fc.png",
     } <= targets
     assert re.fullmatch(SWEEP_PATTERN, "data_size_fc") and not re.fullmatch(SWEEP_PATTERN, "inversion")
-    inputs = inputs_of(pipe, "robustness_sweep", sweep="data_size_fc")
-    assert {"train", "test", "models"} == set(inputs)
-    assert paths.fill(paths.CLASSIFIER_MODEL, classifier="tiny_fc_pgd_standard_f0p5") in inputs["models"]
     spec = spec_of(pipe, "robustness_sweep", sweep="data_size_fc")
-    assert spec["eps"] == 0.1 and set(spec["points"]) == {
-        "tiny_fc_pgd",
-        "tiny_fc_pgd_pgd_f0p5",
-        "tiny_fc_pgd_standard_f0p5",
-        "tiny_fc",
+    assert spec == {
+        "sweep": "data_size_fc",
+        "points": ["tiny_fc", "tiny_fc_pgd", "tiny_fc_pgd_pgd_f0p5", "tiny_fc_pgd_standard_f0p5"],
     }  # tiny_fc: the same spec, reused
+    assert inputs_of(pipe, "robustness_sweep", sweep="data_size_fc")["tables"] == [
+        paths.fill(paths.ROBUSTNESS_SWEEP_POINT, sweep="data_size_fc", point=p) for p in spec["points"]
+    ]
+    values = {"sweep": "data_size_fc", "point": "tiny_fc_pgd_standard_f0p5"}
+    inputs = inputs_of(pipe, "robustness_sweep_point", **values)
+    assert {"train", "test", "model"} == set(inputs)
+    assert inputs["model"] == [paths.fill(paths.CLASSIFIER_MODEL, classifier="tiny_fc_pgd_standard_f0p5")]
+    point = spec_of(pipe, "robustness_sweep_point", **values)
+    assert point["eps"] == 0.1 and point["point"] == values["point"]
+    assert point["classifier"]["train_fraction"] == 0.5 and point["classifier"]["mode"] == "standard"
     options = figure_spec(pipe, figure_row("robustness_sweep"), {"robustness_sweep": "data_size_fc"})
     assert options.sweep == "data_size" and "data_size_fc" in options.title()
 
@@ -496,6 +507,9 @@ def test_train_max_examples_reaches_the_data_size_sweep_job_only_when_set():
     sweep = {"classifier": "tiny_fc_pgd", "attack": "pgd", "fractions": [0.5, 1.0], "eps": 0.1}
     data["robustness"]["data_size_sweeps"] = {"fc": sweep, "capped": dict(sweep, train_max_examples=40)}
     pipe = build(validate_config(data, SCHEMA_DIR / "config.schema.yaml"))
-    specs = {s: spec_of(pipe, "robustness_sweep", sweep=f"data_size_{s}") for s in ("fc", "capped")}
+    specs = {
+        s: spec_of(pipe, "robustness_sweep_point", sweep=f"data_size_{s}", point="tiny_fc_pgd")
+        for s in ("fc", "capped")
+    }
     assert "train_max_examples" not in specs["fc"]
     assert specs["capped"]["train_max_examples"] == 40

@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import pandas as pd
 import pytest
 import torch
 
 from advgen.classifiers import eval_subset
 from advgen.classifiers.spec import ClassifierSpec
+from advgen.io import read_parquet, write_parquet
+from advgen.jobfiles import Files
+from advgen.robustness import jobs
 from advgen.robustness.evaluate import COLUMNS, attack_curve
-from advgen.robustness.spec import AttackSpec, CurveAttackSpec
-from advgen.robustness.sweeps import sweep_row, sweep_table
+from advgen.robustness.spec import AttackSpec, CurveAttackSpec, SweepSpec
+from advgen.robustness.sweeps import point_table, sweep_row, sweep_table
 from advgen.robustness.tables import minimal_table
 from advgen.robustness.transfer import gaussian_like, other_image_like, transfer_matrix
 from advgen.specs import typed_spec
@@ -246,3 +250,28 @@ def test_sweep_row_train_max_examples_caps_the_training_set_evaluation() -> None
     assert n_full == len(Y) and sorted(set(calls)) == [30, len(Y)]
     assert capped["robust_acc"] == full["robust_acc"] and capped["n_train"] == full["n_train"]
     assert 0.0 <= capped["train_robust_acc"] <= capped["train_clean_acc"] <= 1.0
+
+
+def test_a_sweep_table_gathered_from_its_point_tables_is_the_table_of_its_rows(tmp_path) -> None:
+    """Each point's job writes its row (:func:`point_table`); the sweep's job reads them back in
+    name order and writes what :func:`sweep_table` makes of the rows themselves, dtypes included
+    (the capacity sweep's NaN train columns too)."""
+    lin = models()["lin"]
+    for sweep in ("capacity", "data_size"):
+        rows = {
+            name: sweep_row(
+                sweep, name, spec, lin, (X, Y), (X, Y), PGD_SPEC, 0.2, max_examples=None, batch_size=None
+            )
+            for name, spec in (("b", point(train_fraction=0.5)), ("a", point(seed=2)))
+        }
+        tables = []
+        for name in sorted(rows):
+            tables.append(tmp_path / f"{sweep}_{name}.parquet")
+            write_parquet(point_table(rows[name]), tables[-1])
+        out = tmp_path / f"{sweep}.parquet"
+        jobs.sweep(
+            Files.of({"tables": [str(t) for t in tables]}),
+            Files.of({"table": str(out)}, "--output"),
+            SweepSpec(sweep=sweep, points=("a", "b")),
+        )
+        pd.testing.assert_frame_equal(read_parquet(out), sweep_table(list(rows.values())), check_exact=True)

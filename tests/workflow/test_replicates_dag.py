@@ -50,7 +50,9 @@ def test_dry_run_schedules_one_job_per_seed(workflow_dir: Path) -> None:
     assert jobs_for(out, "robustness_sweep") == ["sweep=capacity"]
     sweep = spec_of(out, "robustness-sweep")
     assert sweep["sweep"] == "capacity"
-    assert {name: point["seed"] for name, point in sweep["points"].items()} == {
+    points = {spec["point"]: spec["classifier"] for spec in specs_of(out, "robustness-sweep-point")}
+    assert sorted(points) == sweep["points"]
+    assert {name: point["seed"] for name, point in points.items()} == {
         "tiny_clf": 1,
         "tiny_clf_standard_w0p5": 1,
         "tiny_clf_seed2": 2,

@@ -45,6 +45,17 @@ CURVE_READERS = {
 }
 
 
+#: the classifier sweeps' jobs: one per (sweep, point), then each sweep's table
+SWEEPS = {
+    "robustness_sweep_point[sweep=capacity, point=tiny_cnn_pgd]",
+    "robustness_sweep_point[sweep=capacity, point=tiny_cnn_pgd_pgd_w0p5]",
+    "robustness_sweep_point[sweep=data_size, point=tiny_cnn_pgd]",
+    "robustness_sweep_point[sweep=data_size, point=tiny_cnn_pgd_pgd_f0p5]",
+    "robustness_sweep[sweep=capacity]",
+    "robustness_sweep[sweep=data_size]",
+}
+
+
 def attack(classifier: str, name: str) -> str:
     return f"attack[classifier={classifier}, attack={name}]"
 
@@ -127,8 +138,7 @@ EDITS = {
             attack("tiny_fc", "pgd"),
             attack("tiny_cnn_pgd", "pgd"),
             *TRANSFER,
-            "robustness_sweep[sweep=capacity]",
-            "robustness_sweep[sweep=data_size]",
+            *SWEEPS,
             "plot_transfer",
             "plot_robustness_sweep",
             "worst_case",  # PGD is one of the worst case's attacks

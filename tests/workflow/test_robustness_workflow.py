@@ -38,7 +38,7 @@ def test_dry_run_schedules_every_robustness_rule(tmp_path: Path) -> None:
         "transfer_source",
         "transfer",
     )
-    for rule in (*rules, "robustness_sweep"):
+    for rule in (*rules, "robustness_sweep_point", "robustness_sweep"):
         assert f"rule {rule}:" in out or f"{rule} " in out, rule
     # the declared job kinds' generated rules: their log and benchmark, and their command
     pipe = build(config("robustness"))

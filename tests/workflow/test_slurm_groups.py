@@ -27,6 +27,7 @@ GROUPED = {
     "masking_checks": "masking_checks",
     "transfer_source": "transfer_sources",
     "transfer_capacity_source": "transfer_sources",
+    "robustness_sweep_point": "classifier_sweep_points",
 }
 GROUP_SIZE = 5
 
@@ -62,7 +63,10 @@ def test_profile_groups_every_per_unit_rule() -> None:
 @pytest.mark.parametrize(
     "config, families",
     [
-        (".test/config/robustness.yaml", {"attacks", "masking_checks", "transfer_sources"}),
+        (
+            ".test/config/robustness.yaml",
+            {"attacks", "masking_checks", "transfer_sources", "classifier_sweep_points"},
+        ),
         (".test/config/sweeps.yaml", {"sweep_points"}),
         (".test/config/defense.yaml", {"purify_points"}),
     ],

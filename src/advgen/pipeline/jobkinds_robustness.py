@@ -7,7 +7,9 @@ their small plan functions (which jobs, their inputs, their typed spec):
   that attack only (on SLURM, ``profiles/slurm`` bundles these short jobs into group submissions);
 - ``attack_table``: the curves concatenated (classifiers sorted, each one's attacks in config
   order), each classifier's table and the minimal-perturbation table;
-- ``robustness_sweep``: one table per capacity or data-size sweep;
+- ``robustness_sweep_point``: one job per point of a capacity or data-size sweep (its clean and
+  robust accuracy), the unit of recomputation;
+- ``robustness_sweep``: one table per sweep, its points' rows;
 - ``masking_checks`` and ``masking_table``: Carlini et al. 2019's gradient-masking checks, one
   job per (model, check), a model being a checked classifier or a purifier (its operating point,
   BPDA or exact gradients), Square as the black box. Each job's spec carries the config's values
@@ -36,7 +38,7 @@ from advgen.pipeline.plan import Plan
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.robustness import by_class, jobs, masking_job, worst_case
 from advgen.robustness.masking_spec import BlackBoxSpec, MaskingJobSpec, MaskingSettings
-from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepSpec
+from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepPointSpec, SweepSpec
 from advgen.robustness.tables import MASKING_CHECK_SETTINGS, MASKING_CHECKS
 from advgen.specs import NoSettings
 
@@ -139,29 +141,43 @@ def every_sweep(plan: Plan) -> list[Values]:
     return [Values(sweep=s) for s in plan.robustness.sweeps()]
 
 
-def sweep_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-    """Every point's classifier (name order) and the first point's splits."""
+def every_sweep_point(plan: Plan) -> list[Values]:
+    """One job per (sweep, point classifier): sweeps in plan order, points in name order."""
     rob = plan.robustness
-    points = rob.sweep_points(values.sweep)
-    dataset = rob.classifier_dataset(points[0].classifier)
-    return {
-        "models": model_files(rob.point_models(values.sweep)),
-        **{k: [v] for k, v in splits(dataset).items()},
-    }
+    return [Values(sweep=s, point=name) for s in rob.sweeps() for name in rob.point_models(s)]
 
 
-def sweep_spec(plan: Plan, values: Values) -> SweepSpec:
+def sweep_point_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """The point's classifier and the splits of the sweep's dataset (its first point's)."""
+    rob = plan.robustness
+    dataset = rob.classifier_dataset(rob.sweep_points(values.sweep)[0].classifier)
+    return {"model": [classifier_model(values.point)], **{k: [v] for k, v in splits(dataset).items()}}
+
+
+def sweep_point_spec(plan: Plan, values: Values) -> SweepPointSpec:
     rob, sweep = plan.robustness, values.sweep
     settings = rob.sweep_settings(sweep)
-    return SweepSpec(
+    point = {p.classifier: p for p in rob.sweep_points(sweep)}[values.point]
+    return SweepPointSpec(
         sweep=sweep,
-        points={p.classifier: rob.point_entry(p) for p in rob.sweep_points(sweep)},
+        point=values.point,
+        classifier=rob.point_entry(point),
         attack=rob.attack_spec(settings.attack),
         eps=settings.eps,
         eval=rob.eval_settings(),
         device=plan.study.device,
         train_max_examples=settings.train_max_examples,
     )
+
+
+def sweep_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
+    """Every point's row, points in name order."""
+    points = plan.robustness.point_models(values.sweep)
+    return {"tables": [paths.fill(paths.ROBUSTNESS_SWEEP_POINT, sweep=values.sweep, point=p) for p in points]}
+
+
+def sweep_spec(plan: Plan, values: Values) -> SweepSpec:
+    return SweepSpec(sweep=values.sweep, points=tuple(plan.robustness.point_models(values.sweep)))
 
 
 # --- gradient-masking checks (advgen.robustness.masking_job)
@@ -306,15 +322,27 @@ KINDS = (
         target=("curves", "minimal"),
     ),
     JobKind(
+        "robustness_sweep_point",
+        "one capacity / data-size sweep point: its clean and robust accuracy (and training-set ones)",
+        outputs={"table": paths.ROBUSTNESS_SWEEP_POINT},
+        each=every_sweep_point,
+        inputs=sweep_point_inputs,
+        spec=sweep_point_spec,
+        spec_type=SweepPointSpec,
+        run=jobs.sweep_point,
+        resources={"gpu": 1},
+        wildcard_constraints={"sweep": SWEEP_PATTERN, "point": NAME},
+        target=False,  # the sweep's table gathers them
+    ),
+    JobKind(
         "robustness_sweep",
-        "capacity / data-size sweep table: clean and robust accuracy per point",
+        "capacity / data-size sweep table: clean and robust accuracy per point (its points' rows)",
         outputs={"table": paths.ROBUSTNESS_SWEEP},
         each=every_sweep,
         inputs=sweep_inputs,
         spec=sweep_spec,
         spec_type=SweepSpec,
         run=jobs.sweep,
-        resources={"gpu": 1},
         wildcard_constraints={"sweep": SWEEP_PATTERN},
     ),
     JobKind(

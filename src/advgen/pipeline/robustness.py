@@ -137,9 +137,9 @@ class RobustnessPlan(Stage):
         return sorted({p.classifier for p in self.sweep_points(sweep)})
 
     def point_entry(self, point: expansion.SweepPoint) -> dict[str, Any]:
-        """A point's classifier spec as the sweep job's JSON (:attr:`SweepSpec.points
-        <advgen.robustness.spec.SweepSpec.points>`): :func:`classifier_config` without ``device``
-        (the sweep job's own)."""
+        """A point's classifier spec as its job's JSON (:attr:`SweepPointSpec.classifier
+        <advgen.robustness.spec.SweepPointSpec.classifier>`): :func:`classifier_config` without
+        ``device`` (the point job's own)."""
         return {k: v for k, v in classifier_config(point.spec).items() if k != "device"}
 
     # --- capacity transfer matrix (Madry et al. 2018: capacity reduces transferability)

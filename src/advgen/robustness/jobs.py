@@ -10,8 +10,9 @@
   Goodfellow et al. 2015): its adversarial examples on every target, with noise baselines;
 - :func:`transfer_table`: the matrix from its sources' rows; one matrix per value of the spec's
   ``within`` (the capacity matrix: one per seed, Madry et al. 2018);
-- :func:`sweep`: clean and robust accuracy per point of a capacity (Madry et al. 2018) or
-  data-size (Schmidt et al. 2018) sweep;
+- :func:`sweep_point`: clean and robust accuracy of one point of a capacity (Madry et al. 2018)
+  or data-size (Schmidt et al. 2018) sweep, the unit of recomputation;
+- :func:`sweep`: the sweep's table from its points' rows;
 - :func:`masking_table`: the gradient-masking checks' rows (Carlini et al. 2019) and their
   Markdown table.
 
@@ -30,6 +31,7 @@ from advgen.jobfiles import Files
 from advgen.robustness.spec import (
     AttackJobSpec,
     AttackTableSpec,
+    SweepPointSpec,
     SweepSpec,
     TransferSourceSpec,
     TransferTableSpec,
@@ -191,10 +193,10 @@ def transfer_table(inputs: Files, outputs: Files, spec: TransferTableSpec) -> No
     log.info("transfer matrix: %d rows from %d sources", len(table), len(tables))
 
 
-def sweep(inputs: Files, outputs: Files, spec: SweepSpec) -> None:
-    """Clean and robust accuracy (and training-set robust accuracy) of every point of the sweep
-    (input ``models``, in the name order of ``spec.points``) on the splits ``train`` and
-    ``test``; output ``table``."""
+def sweep_point(inputs: Files, outputs: Files, spec: SweepPointSpec) -> None:
+    """Clean and robust accuracy (and, in a data-size sweep, training-set robust accuracy) of the
+    sweep's point ``spec.point`` (input ``model``) on the splits ``train`` and ``test``; output
+    ``table``: its row."""
     from advgen.classifiers import eval_subset, load_classifier
     from advgen.classifiers.spec import ClassifierSpec
     from advgen.data import load_prepared
@@ -202,50 +204,64 @@ def sweep(inputs: Files, outputs: Files, spec: SweepSpec) -> None:
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.robustness.plan import sweep_kind
-    from advgen.robustness.sweeps import sweep_row, sweep_table
+    from advgen.robustness.sweeps import point_table, sweep_row
     from advgen.specs import typed_spec
 
-    # each point is the classifier spec it was trained from, evaluated on this job's device
-    points = {
-        name: typed_spec(ClassifierSpec, {**point, "device": spec.device or "auto"}, f"--spec.points.{name}")
-        for name, point in spec.points.items()
-    }
+    # the point is the classifier spec it was trained from, evaluated on this job's device
+    point = typed_spec(
+        ClassifierSpec, {**spec.classifier, "device": spec.device or "auto"}, "--spec.classifier"
+    )
     try:
         sweep_kind(spec.sweep)
     except ValueError as exc:
         raise ConfigError(f"--spec: sweep: {exc}") from exc
-    paths = inputs.by_name("models", sorted(points))
     train, test = load_prepared(inputs.one("train")), load_prepared(inputs.one("test"))
     idx = eval_subset(test.labels, spec.eval.max_examples)
-    rows = []
     with start_job(spec, seed=False) as device:
-        test_xy = (test.images[idx].to(device), test.labels[idx].to(device))
-        train_xy = (train.images.to(device), train.labels.to(device))
-        for name in sorted(points):
-            model = load_classifier(paths[name], device, data=[train, test])
-            row = sweep_row(
-                spec.sweep,
-                name,
-                points[name],
-                model,
-                test_xy,
-                train_xy,
-                spec.attack,
-                spec.eps,
-                max_examples=spec.eval.max_examples,
-                batch_size=spec.eval.batch_size,
-                train_max_examples=spec.train_max_examples,
-            )
-            log.info(
-                "%s %s: clean %.3f robust %.3f (train robust %.3f)",
-                spec.sweep,
-                name,
-                row["clean_acc"],
-                row["robust_acc"],
-                row["train_robust_acc"],
-            )
-            rows.append(row)
+        model = load_classifier(inputs.one("model"), device, data=[train, test])
+        row = sweep_row(
+            spec.sweep,
+            spec.point,
+            point,
+            model,
+            (test.images[idx].to(device), test.labels[idx].to(device)),
+            (train.images.to(device), train.labels.to(device)),
+            spec.attack,
+            spec.eps,
+            max_examples=spec.eval.max_examples,
+            batch_size=spec.eval.batch_size,
+            train_max_examples=spec.train_max_examples,
+        )
+    log.info(
+        "%s %s: clean %.3f robust %.3f (train robust %.3f)",
+        spec.sweep,
+        spec.point,
+        row["clean_acc"],
+        row["robust_acc"],
+        row["train_robust_acc"],
+    )
+    write_parquet(point_table(row), outputs.one("table"))
+
+
+def sweep(inputs: Files, outputs: Files, spec: SweepSpec) -> None:
+    """The sweep's table from its points' rows (inputs ``tables``, one per name of
+    ``spec.points`` in name order, each written by :func:`sweep_point`), sorted by mode, grid
+    value and seed, with the robust generalisation gap; output ``table``. Every table is read
+    and checked (one row, of its own point and sweep) before the output is written."""
+    from advgen.columns import SWEEP_JOB_COLUMNS
+    from advgen.io import read_table, write_parquet
+    from advgen.robustness.sweeps import sweep_table
+
+    rows = []
+    for name, path in inputs.by_name("tables", sorted(spec.points)).items():
+        table = read_table(path, SWEEP_JOB_COLUMNS)
+        found = list(zip(table["sweep"], table["classifier"], strict=True))
+        if found != [(spec.sweep, name)]:
+            shown = ", ".join(f"{s}/{c}" for s, c in found) or "no rows"
+            raise AdvgenError(f"{path}: expected the one row of point {spec.sweep}/{name}, found {shown}")
+        rows.extend(table[list(SWEEP_JOB_COLUMNS)].to_dict("records"))
     write_parquet(sweep_table(rows), outputs.one("table"))
+    log.info("%s: %d points", spec.sweep, len(rows))
 
 
 def masking_table(inputs: Files, outputs: Files, spec: NoSettings) -> None:

@@ -1,12 +1,12 @@
 """The typed specs of the robustness stage's jobs (``advgen attack``, ``transfer``,
-``robustness-sweep``), field for field the JSON the workflow passes
+``robustness-sweep-point``, ``robustness-sweep``), field for field the JSON the workflow passes
 (:mod:`advgen.pipeline.robustness`; :mod:`advgen.specs` builds them at the command's boundary).
 
 * :class:`AttackSpec`: a ``robustness.attacks`` entry as a job that crafts at its own budget
   gets it (attack class, constructor ``params``, ``seed``); :class:`CurveAttackSpec` adds the
   entry's eps grid (the ``attack`` job's curve);
 * :class:`AttackJobSpec`, :class:`AttackTableSpec`, :class:`TransferSourceSpec`,
-  :class:`TransferTableSpec`, :class:`SweepSpec`: the jobs' specs.
+  :class:`TransferTableSpec`, :class:`SweepPointSpec`, :class:`SweepSpec`: the jobs' specs.
 
 The schema (``robustness.schema.yaml``) fills the defaults before the plan writes a spec, so
 the fields have none, except those a spec may leave out (``None``). No torch import.
@@ -166,33 +166,33 @@ class TransferTableSpec:
     )
 
 
+#: a classifier sweep's name: its job specs' ``sweep``
+SWEEP_NAME_SCHEMA = {
+    "type": "string",
+    "pattern": "^(capacity|data_size|data_size_[A-Za-z][A-Za-z0-9_]*)$",
+    "maxLength": 200,
+}
+
+
 @dataclass(frozen=True)
-class SweepSpec:
-    """A capacity (Madry et al. 2018) or data-size (Schmidt et al. 2018) sweep's table job
-    (``advgen robustness-sweep``): the sweep's name (``capacity``, ``data_size``,
-    ``data_size_<name>``), each point's classifier spec (the ``train-classifier`` spec without
-    ``device``), the attack and budget of the robust accuracy, and ``train_max_examples``: the
-    cap of the training-set evaluation (None: the whole subset)."""
+class SweepPointSpec:
+    """One point of a capacity (Madry et al. 2018) or data-size (Schmidt et al. 2018) sweep
+    (``advgen robustness-sweep-point``): the sweep's name (``capacity``, ``data_size``,
+    ``data_size_<name>``), the point's classifier and its spec (the ``train-classifier`` spec
+    without ``device``), the attack and budget of the robust accuracy, and
+    ``train_max_examples``: the cap of the training-set evaluation (None: the whole subset)."""
 
     sweep: str = field(
         metadata=job_schema(
-            schema={
-                "type": "string",
-                "pattern": "^(capacity|data_size|data_size_[A-Za-z][A-Za-z0-9_]*)$",
-                "maxLength": 200,
-            },
+            schema=SWEEP_NAME_SCHEMA,
             description="capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
         )
     )
-    points: dict[str, dict[str, Any]] = field(
+    point: str = field(metadata=job_schema(ref="#/$defs/name", description="the point's classifier"))
+    classifier: dict[str, Any] = field(
         metadata=job_schema(
-            schema={
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": {"$ref": "#/$defs/name"},
-                "additionalProperties": {"$ref": "#/$defs/ClassifierSpec"},
-            },
-            description="each point's classifier spec (the train-classifier spec; its device is the job's)",
+            ref="#/$defs/ClassifierSpec",
+            description="the point's classifier spec (the train-classifier spec; its device is the job's)",
         )
     )
     attack: AttackSpec
@@ -201,6 +201,25 @@ class SweepSpec:
     device: str | None = field(default=None, metadata=job_schema(ref="#/$defs/nullable_device"))
     train_max_examples: int | None = field(
         default=None, metadata=job_schema(config_key="robustness.data_size.train_max_examples")
+    )
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A sweep's table (``advgen robustness-sweep``): its name and its points' classifiers (name
+    order), one ``robustness-sweep-point`` table each."""
+
+    sweep: str = field(
+        metadata=job_schema(
+            schema=SWEEP_NAME_SCHEMA,
+            description="capacity, data_size or data_size_<name> (robustness.data_size_sweeps)",
+        )
+    )
+    points: tuple[str, ...] = field(
+        metadata=job_schema(
+            ref="#/$defs/names",
+            description="the sweep's points' classifiers (name order), one table each",
+        )
     )
 
 

@@ -99,6 +99,11 @@ def sweep_row(
     }
 
 
+def point_table(row: dict[str, Any]) -> pd.DataFrame:
+    """One point's row (:func:`sweep_row`) as the table its job writes."""
+    return pd.DataFrame([row], columns=COLUMNS).astype({"seed": "int64"})
+
+
 def sweep_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The sweep's rows as a table sorted by mode, grid value and seed, with ``robust_gap``:
     train robust minus test robust accuracy (Schmidt et al. 2018's robust generalisation gap;
