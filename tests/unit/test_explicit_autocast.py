@@ -63,6 +63,7 @@ def _ops(device: str = "cpu"):
         ("sum", lambda: half.sum()),
         ("log_softmax", lambda: half.log_softmax(1)),
         ("layer_norm", lambda: F.layer_norm(half, (6,))),
+        ("normalize", lambda: F.normalize(torch.mv(a, b[0]), dim=0)),  # spectral norm's power iteration
         ("leaky_relu", lambda: F.leaky_relu(a, 0.2)),
         ("tanh", lambda: half.tanh()),
         ("batch_norm", lambda: F.batch_norm(half, mean.clone(), var.clone(), one, None, True)),
@@ -235,3 +236,5 @@ def test_unknown_device_types_and_the_cuda_tables_ban():
     assert POLICIES["cuda"]["binary_cross_entropy"] == "banned"
     assert POLICIES["cuda"]["softplus"] == "fp32" and "softplus" not in POLICIES["cpu"]
     assert POLICIES["cuda"]["sum"] == "fp32_dtype" and POLICIES["cpu"]["mse_loss"] == "fp32"
+    # a composite whose parts autocast casts on CUDA: the quotient by a float32 norm is float32
+    assert POLICIES["cuda"]["normalize"] == "fp32" and "normalize" not in POLICIES["cpu"]

@@ -54,8 +54,10 @@ _CUDA = {
     " triplet_margin_loss multi_margin_loss binary_cross_entropy_with_logits dist pdist cdist renorm"
     " logsumexp upsample_nearest1d upsample_nearest2d upsample_nearest3d upsample_linear1d"
     " upsample_bilinear2d upsample_trilinear3d upsample_bicubic2d"
-    # F.cross_entropy decomposes into log_softmax (float32 output) and nll_loss (float32)
-    " cross_entropy",
+    # Python-level ops that decompose into the table's: F.cross_entropy into log_softmax (float32
+    # output) and nll_loss (float32); F.normalize divides by linalg_vector_norm (float32 output),
+    # which promotes the quotient (spectral norm's power iteration)
+    " cross_entropy normalize",
     "fp32_dtype": "prod softmax log_softmax cumprod cumsum linalg_vector_norm linalg_matrix_norm sum norm",
     "promote": "addcdiv addcmul atan2 bilinear cross dot vdot grid_sampler index_put tensordot scatter_add",
     "banned": "binary_cross_entropy",
