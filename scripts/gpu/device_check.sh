@@ -182,27 +182,22 @@ if wanted study; then
     fi
 fi
 
-if wanted lbfgs; then
+# bench_step NAME WHAT SCRIPT: benchmarks/SCRIPT.py on the device (at most 60 s, needs 40 s left),
+# its output in $OUT/SCRIPT.txt
+bench_step() {
+    local name=$1 what=$2 script=$3
+    wanted "$name" || return 0
     if (($(left) >= 40)); then
-        echo "== L-BFGS pool refill, scipy against on-device ($(left) s left)"
-        timeout "$(limit 60)" "$py" benchmarks/lbfgs_solvers.py --device "${DEVICE:-cuda}" ${SMOKE:+--smoke} \
-            | tee "$OUT/lbfgs_solvers.txt"
-        echo "== lbfgs_solvers exit status ${PIPESTATUS[0]}"
+        echo "== $what ($(left) s left)"
+        timeout "$(limit 60)" "$py" "benchmarks/$script.py" --device "${DEVICE:-cuda}" ${SMOKE:+--smoke} \
+            | tee "$OUT/$script.txt"
+        echo "== $script exit status ${PIPESTATUS[0]}"
     else
-        echo "== L-BFGS pool refill: skipped, $(left) s left"
+        echo "== $what: skipped, $(left) s left"
     fi
-fi
-
-if wanted bf16; then
-    if (($(left) >= 40)); then
-        echo "== bfloat16 runs, per-seed against stacked ($(left) s left)"
-        timeout "$(limit 60)" "$py" benchmarks/stacked_bfloat16.py --device "${DEVICE:-cuda}" ${SMOKE:+--smoke} \
-            | tee "$OUT/stacked_bfloat16.txt"
-        echo "== stacked_bfloat16 exit status ${PIPESTATUS[0]}"
-    else
-        echo "== bfloat16 runs stacked: skipped, $(left) s left"
-    fi
-fi
+}
+bench_step lbfgs "L-BFGS pool refill, scipy against on-device" lbfgs_solvers
+bench_step bf16 "bfloat16 runs, per-seed against stacked" stacked_bfloat16
 
 if wanted rates; then
     if (($(left) >= 40)); then

@@ -100,3 +100,27 @@ def gan_spec(**overrides: object) -> GanSpec:
 def ae_spec(**overrides: object) -> AeSpec:
     """A complete tiny autoencoder spec (:data:`TINY_AE` with ``overrides``)."""
     return typed_spec(AeSpec, complete_spec({**TINY_AE, **overrides}, "autoencoder"))
+
+
+def losses(outputs) -> tuple[list[str], object]:
+    """Each run's losses table (``outputs``: GanOutputs or AeOutputs) without its counters and
+    clock: (columns, an array of runs x iterations x columns)."""
+    import numpy as np
+    import pandas as pd
+
+    frames = [pd.read_parquet(o.losses) for o in outputs]
+    skip = ("iteration", "epoch", "factor")
+    cols = [c for c in frames[0].columns if c not in skip and not c.endswith("seconds")]
+    return cols, np.stack([f[cols].to_numpy(dtype=float) for f in frames])
+
+
+def assert_within_seed_spread(stacked, sequential, fraction: float = 0.1) -> None:
+    """Each of two seeds' stacked runs stays, column by column, within ``fraction`` of the
+    distance between the two seeds' sequential runs (their largest difference over the run)."""
+    import numpy as np
+
+    cols, a = losses(stacked)
+    _, b = losses(sequential)
+    apart = np.abs(b[0] - b[1]).max(axis=0)  # two seeds
+    for col, drift, seeds_apart in zip(cols, np.abs(a - b).max(axis=(0, 1)), apart, strict=True):
+        assert drift <= fraction * seeds_apart, (col, drift, seeds_apart)

@@ -13,7 +13,7 @@ from advgen.ae import AeOutputs
 from advgen.ae.replicates import train_autoencoder_replicates
 from advgen.checkpoints import load_torch
 from advgen.training import TrainingStopped
-from tests.unit.gen_helpers import ae_spec, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import ae_spec, assert_within_seed_spread, losses, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -100,13 +100,6 @@ def _train(root, tag, spec, mode, seeds):
     return outputs
 
 
-def _losses(outputs):
-    """Each run's losses table without its counters: (runs, iterations, values)."""
-    frames = [pd.read_parquet(o.losses) for o in outputs]
-    cols = [c for c in frames[0].columns if c not in ("iteration", "epoch", "factor")]
-    return cols, np.stack([f[cols].to_numpy(dtype=float) for f in frames])
-
-
 def test_the_default_studys_autoencoder_levers_stack_within_rounding(tiny_split, caplog):
     """config/config.yaml's autoencoders (bfloat16 autocast, fused Adam, latent forcing): stacked
     under autocast's casts made explicit, each seed's 20 steps stay within a tenth of the distance
@@ -119,11 +112,7 @@ def test_the_default_studys_autoencoder_levers_stack_within_rounding(tiny_split,
         stacked = _train(tiny_split, "stacked", spec, "stacked", seeds)
     assert "stacked on cpu" in caplog.text and "sequentially" not in caplog.text
     sequential = _train(tiny_split, "seq", spec, "sequential", seeds)
-    cols, a = _losses(stacked)
-    _, b = _losses(sequential)
-    apart = np.abs(b[0] - b[1]).max(axis=0)
-    for col, drift, seeds_apart in zip(cols, np.abs(a - b).max(axis=(0, 1)), apart, strict=True):
-        assert drift <= 0.1 * seeds_apart, (col, drift, seeds_apart)
+    assert_within_seed_spread(stacked, sequential)
     metrics = [json.loads(o.metrics.read_text()) for o in stacked]
     assert all(
         m["speed"] == {"autocast": "bf16", "channels_last": False, "fused_adam": True} for m in metrics
@@ -141,4 +130,4 @@ def test_autoencoder_seeds_whose_casts_differ_under_vmap_train_sequentially(tiny
     assert "conv2d #" in caplog.text and "train the replicates sequentially" in caplog.text
     sequential = _train(tiny_split, "seq", spec, "sequential", SEEDS[:2])
     for a, b in zip(fallback, sequential, strict=True):
-        assert np.array_equal(_losses([a])[1], _losses([b])[1])
+        assert np.array_equal(losses([a])[1], losses([b])[1])

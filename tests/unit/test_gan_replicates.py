@@ -13,7 +13,7 @@ from advgen.checkpoints import load_torch
 from advgen.errors import AdvgenError
 from advgen.gan import GanOutputs, TrainingStopped
 from advgen.gan.replicates import train_gan_replicates
-from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import assert_within_seed_spread, gan_spec, losses, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -164,13 +164,6 @@ def test_what_cannot_be_stacked_is_named_with_its_config_key(tiny_split):
             _train(tiny_split, "c", gan_spec(**SPEC, recipe=recipe), "stacked")
 
 
-def _losses(outputs):
-    """Each run's losses table without its clock and counters: (runs, iterations, values)."""
-    frames = [pd.read_parquet(o.losses) for o in outputs]
-    cols = [c for c in frames[0].columns if c not in ("iteration", "epoch") and not c.endswith("seconds")]
-    return cols, np.stack([f[cols].to_numpy(dtype=float) for f in frames])
-
-
 def test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs(tiny_split, caplog):
     """The report GAN's levers (config/config.yaml's mnist_report: bfloat16 autocast, channels_last;
     its pair narrowed): stacked under autocast's casts made explicit, each seed's 20 iterations stay
@@ -190,11 +183,7 @@ def test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs(tiny_split
         stacked = _train(tiny_split, "stacked", spec, "stacked", seeds)
     assert "stacked on cpu" in caplog.text and "sequentially" not in caplog.text
     sequential = _train(tiny_split, "seq", spec, "sequential", seeds)
-    cols, a = _losses(stacked)
-    _, b = _losses(sequential)
-    apart = np.abs(b[0] - b[1]).max(axis=0)  # two seeds
-    for col, drift, seeds_apart in zip(cols, np.abs(a - b).max(axis=(0, 1)), apart, strict=True):
-        assert drift <= 0.1 * seeds_apart, (col, drift, seeds_apart)
+    assert_within_seed_spread(stacked, sequential)
     assert all(json.loads(o.status.read_text())["speed"]["autocast"] == "bf16" for o in stacked)
 
 
@@ -211,5 +200,5 @@ def test_seeds_whose_casts_differ_under_vmap_train_sequentially(tiny_split, capl
     assert "linear #" in caplog.text and "train the replicates sequentially" in caplog.text
     sequential = _train(tiny_split, "seq", spec, "sequential", SEEDS[:2])
     for a, b in zip(fallback, sequential, strict=True):
-        cols, x = _losses([a])
-        assert np.array_equal(x, _losses([b])[1]), cols
+        cols, x = losses([a])
+        assert np.array_equal(x, losses([b])[1]), cols

@@ -147,9 +147,15 @@ class ExplicitAutocast(TorchFunctionMode):
             return None
         return torch.float32 if torch.float32 in dtypes or len(dtypes) > 1 else dtypes.pop()
 
-    def _first_eligible(self, args: tuple[Any, ...]) -> bool:
+    def _first_tensor(self, args: tuple[Any, ...]) -> torch.Tensor | None:
+        """The call's first tensor argument where autocast would cast it (its input), else None."""
         first = next((a for a in args if isinstance(a, torch.Tensor)), None)
-        return first is not None and self._eligible(first)
+        return first if first is not None and self._eligible(first) else None
+
+    def _cast_call(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], dtype: torch.dtype
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return self._cast(args, dtype), {k: self._cast(v, dtype) for k, v in kwargs.items()}
 
     def __torch_function__(
         self,
@@ -161,28 +167,20 @@ class ExplicitAutocast(TorchFunctionMode):
         kwargs = dict(kwargs or {})
         rule = self.policy.get(_name(func))
         if rule == "lower":
-            args, kwargs = (
-                self._cast(args, self.dtype),
-                {k: self._cast(v, self.dtype) for k, v in kwargs.items()},
-            )
+            args, kwargs = self._cast_call(args, kwargs, self.dtype)
         elif rule == "fp32":
-            args = self._cast(args, torch.float32)
-            kwargs = {k: self._cast(v, torch.float32) for k, v in kwargs.items()}
-        elif (
-            rule == "fp32_dtype"
-        ):  # autocast's fp32_set_opt_dtype / fp32_append_dtype: no dtype given -> float32
-            if kwargs.get("dtype") is None and self._first_eligible(args):
+            args, kwargs = self._cast_call(args, kwargs, torch.float32)
+        elif rule == "fp32_dtype":  # autocast's fp32_set_opt_dtype / fp32_append_dtype
+            if kwargs.get("dtype") is None and self._first_tensor(args) is not None:
                 kwargs["dtype"] = torch.float32
         elif rule == "promote":
             widest = self._widest((*args, *kwargs.values()))
             if widest is not None:
-                args = self._cast(args, widest)
-                kwargs = {k: self._cast(v, widest) for k, v in kwargs.items()}
+                args, kwargs = self._cast_call(args, kwargs, widest)
         elif rule == "fp32_keep":  # computed in float32, the output in its input's dtype
-            first = next((a for a in args if isinstance(a, torch.Tensor)), None)
-            if first is not None and self._eligible(first) and first.dtype != torch.float32:
-                args = self._cast(args, torch.float32)
-                kwargs = {k: self._cast(v, torch.float32) for k, v in kwargs.items()}
+            first = self._first_tensor(args)
+            if first is not None and first.dtype != torch.float32:
+                args, kwargs = self._cast_call(args, kwargs, torch.float32)
                 return func(*args, **kwargs).to(first.dtype)
         elif rule == "banned":
             raise RuntimeError(
