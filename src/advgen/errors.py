@@ -21,9 +21,19 @@ class NotStackableError(ConfigError):
     that draws its own noise, second-order unrolling, or a training mode without a stacked form."""
 
 
-class CastPolicyMismatch(NotStackableError):
+class NotStackableHere(NotStackableError):
+    """The seeds could be stacked, but not on this device with this torch (found by a check the
+    stacked job runs before training): they train one after another, as their own jobs would."""
+
+
+class CastPolicyMismatch(NotStackableHere):
     """Autocast's casts, made explicit for stacked seeds (:mod:`advgen.training.explicit_autocast`),
     differ on this device from what ``torch.autocast`` does to the model's forward pass."""
+
+
+class StackedPassFailed(NotStackableHere):
+    """One stacked forward and backward pass fails on this device with this torch: an op vmap
+    cannot batch there (a missing batching rule, a layout query it does not answer)."""
 
 
 class CheckpointError(AdvgenError):

@@ -50,3 +50,15 @@ def set_rng_state(state: dict[str, Any]) -> None:
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def forked_torch_rng(device: Any) -> Any:
+    """``torch.random.fork_rng`` for the CPU and, on CUDA, ``device``: a check run inside it leaves
+    the random streams as it found them, so the run that follows draws what it would have drawn."""
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return torch.random.fork_rng(devices=[index], device_type="cuda")
+    return torch.random.fork_rng(devices=[])

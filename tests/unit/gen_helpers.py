@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from advgen.ae.spec import AeSpec
 from advgen.gan.spec import GanSpec, complete_spec
@@ -124,3 +125,29 @@ def assert_within_seed_spread(stacked, sequential, fraction: float = 0.1) -> Non
     apart = np.abs(b[0] - b[1]).max(axis=0)  # two seeds
     for col, drift, seeds_apart in zip(cols, np.abs(a - b).max(axis=(0, 1)), apart, strict=True):
         assert drift <= fraction * seeds_apart, (col, drift, seeds_apart)
+
+
+#: the devices the stacked levers' tests run on: the CPU, and CUDA where there is one
+#: (scripts/gpu/device_check.sh's tests step runs the ``cuda`` cases)
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda",
+        marks=[pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"), pytest.mark.cuda],
+    ),
+]
+
+
+def layout_querying_batch_norm(monkeypatch) -> None:
+    """Batch norm that asks its input's memory layout first, as torch's CUDA batch norm does
+    (cuDNN's path): under vmap the question raises "NYI: querying is_contiguous inside of vmap",
+    outside it nothing changes."""
+    import torch.nn.functional as F
+
+    original = F.batch_norm
+
+    def asking(input, *args, **kwargs):
+        input.is_contiguous(memory_format=torch.channels_last)
+        return original(input, *args, **kwargs)
+
+    monkeypatch.setattr(F, "batch_norm", asking)

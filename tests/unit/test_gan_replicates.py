@@ -13,7 +13,14 @@ from advgen.checkpoints import load_torch
 from advgen.errors import AdvgenError
 from advgen.gan import GanOutputs, TrainingStopped
 from advgen.gan.replicates import train_gan_replicates
-from tests.unit.gen_helpers import assert_within_seed_spread, gan_spec, losses, tiny_split  # noqa: F401  (fixtures)
+from tests.unit.gen_helpers import (  # noqa: F401  (fixtures)
+    DEVICES,
+    assert_within_seed_spread,
+    gan_spec,
+    layout_querying_batch_norm,
+    losses,
+    tiny_split,
+)
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -164,11 +171,13 @@ def test_what_cannot_be_stacked_is_named_with_its_config_key(tiny_split):
             _train(tiny_split, "c", gan_spec(**SPEC, recipe=recipe), "stacked")
 
 
-def test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs(tiny_split, caplog):
+@pytest.mark.parametrize("device", DEVICES)
+def test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs(tiny_split, caplog, device):
     """The report GAN's levers (config/config.yaml's mnist_report: bfloat16 autocast, channels_last;
     its pair narrowed): stacked under autocast's casts made explicit, each seed's 20 iterations stay
     within a tenth of the distance between two seeds of its own sequential run, column by column
-    (bfloat16 rounds the batched kernels differently: tests/unit/test_explicit_autocast.py)."""
+    (bfloat16 rounds the batched kernels differently: tests/unit/test_explicit_autocast.py). On
+    CUDA the stacked weights take the default layout, which cuDNN's batch norm needs under vmap."""
     spec = gan_spec(
         batch_size=24,
         epochs=5,
@@ -180,9 +189,10 @@ def test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs(tiny_split
     )
     seeds = SEEDS[:2]
     with caplog.at_level("INFO", logger="advgen.gan.replicates"):
-        stacked = _train(tiny_split, "stacked", spec, "stacked", seeds)
-    assert "stacked on cpu" in caplog.text and "sequentially" not in caplog.text
-    sequential = _train(tiny_split, "seq", spec, "sequential", seeds)
+        stacked = _train(tiny_split, "stacked", spec, "stacked", seeds, device=device)
+    assert f"stacked on {device}" in caplog.text
+    assert "sequentially" not in caplog.text and "one after another" not in caplog.text
+    sequential = _train(tiny_split, "seq", spec, "sequential", seeds, device=device)
     assert_within_seed_spread(stacked, sequential)
     assert all(json.loads(o.status.read_text())["speed"]["autocast"] == "bf16" for o in stacked)
 
@@ -198,6 +208,29 @@ def test_seeds_whose_casts_differ_under_vmap_train_sequentially(tiny_split, capl
     with caplog.at_level("WARNING", logger="advgen.gan.replicates"):
         fallback = _train(tiny_split, "fallback", spec, "stacked", SEEDS[:2])
     assert "linear #" in caplog.text and "train the replicates sequentially" in caplog.text
+    sequential = _train(tiny_split, "seq", spec, "sequential", SEEDS[:2])
+    for a, b in zip(fallback, sequential, strict=True):
+        cols, x = losses([a])
+        assert np.array_equal(x, losses([b])[1]), cols
+
+
+def test_seeds_whose_stacked_pass_fails_on_the_device_train_sequentially(tiny_split, caplog, monkeypatch):
+    """Where this torch cannot batch an op on the device (here: a batch norm that asks its input's
+    layout, as CUDA's does, which vmap refuses), a stacked request trains the seeds one after
+    another, as their own jobs would, and says why."""
+    layout_querying_batch_norm(monkeypatch)
+    spec = gan_spec(
+        batch_size=24,
+        epochs=2,
+        generator="dcgan28",
+        discriminator="dcgan28",
+        generator_kwargs={"ngf": 4},
+        discriminator_kwargs={"ndf": 4},
+    )
+    with caplog.at_level("WARNING", logger="advgen.gan.replicates"):
+        fallback = _train(tiny_split, "fallback", spec, "stacked", SEEDS[:2])
+    assert "NYI: querying is_contiguous inside of vmap" in caplog.text
+    assert "the seeds train one after another" in caplog.text
     sequential = _train(tiny_split, "seq", spec, "sequential", SEEDS[:2])
     for a, b in zip(fallback, sequential, strict=True):
         cols, x = losses([a])

@@ -7,9 +7,10 @@ import torch
 from torch import nn
 
 from advgen.classifiers.replicates import train_classifier_replicates
-from advgen.errors import AdvgenError
+from advgen.errors import AdvgenError, StackedPassFailed
 from advgen.training import TrainingStopped
-from advgen.training.stacked import StackedModule, noise_layers, replicate_mode
+from advgen.training import stacked as stacked_module
+from advgen.training.stacked import StackedModule, noise_layers, replicate_mode, require_stacked_pass
 from tests.unit.robust_helpers import blob_split
 from tests.unit.test_classifiers import spec
 
@@ -137,3 +138,66 @@ def test_pool_training_is_refused_when_stacked() -> None:
     train = blob_split(40)
     with pytest.raises(AdvgenError, match="^mode: 'pool' training cannot be stacked"):
         train_classifier_replicates(_spec("pool"), SEEDS, train, train, names=NAMES, mode="stacked")
+
+
+def test_a_stacked_pass_this_torch_cannot_run_is_named_and_the_random_streams_are_kept() -> None:
+    torch.manual_seed(3)
+    expected = torch.rand(4)
+    torch.manual_seed(3)
+
+    def fails() -> torch.Tensor:
+        torch.randn(100)  # draws, as a dropout layer would, then fails as vmap does
+        raise RuntimeError("NYI: querying is_contiguous inside of vmap\nmore detail")
+
+    with pytest.raises(StackedPassFailed, match=r"^GAN x/y: the stacked forward and backward pass fails on cpu "):
+        require_stacked_pass(fails, "cpu", "GAN x/y")
+    assert torch.equal(torch.rand(4), expected)  # the run that follows draws what it would have
+    with pytest.raises(StackedPassFailed, match=r"\(NYI: querying is_contiguous inside of vmap\); the seeds"):
+        require_stacked_pass(fails, "cpu", "GAN x/y")
+
+    w = torch.randn(3, requires_grad=True)
+    require_stacked_pass(lambda: (w * 2).to(torch.bfloat16), "cpu", "ok")  # a pass that runs: no error
+    assert w.grad is not None and torch.equal(w.grad, torch.full((3,), 2.0))
+
+
+def test_stacked_weights_on_cuda_take_the_default_layout() -> None:
+    """NHWC (channels_last) weights stack into tensors whose replicates are NHWC too; on CUDA they
+    are copied to the default layout (cuDNN's batch norm asks its input's layout, refused under
+    vmap), the same values and leaves the optimizer steps."""
+    models = [nn.Conv2d(8, 16, 3).to(memory_format=torch.channels_last) for _ in range(3)]
+    net = StackedModule(models, "arch")  # on the CPU: kept as stacked
+    assert not net.params["weight"].is_contiguous()
+    moved = stacked_module._default_layout(net.params)
+    assert moved["weight"].is_contiguous() and moved["weight"].is_leaf and moved["weight"].requires_grad
+    assert torch.equal(moved["weight"], net.params["weight"]) and torch.equal(moved["bias"], net.params["bias"])
+    buffers = stacked_module._default_layout({"n": torch.zeros(3, dtype=torch.long)})
+    assert not buffers["n"].requires_grad
+
+
+def test_the_stacked_models_batch_norm_gets_its_input_in_the_default_layout_on_cuda_only() -> None:
+    models = [nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU()) for _ in range(2)]
+    net = StackedModule(models, "arch")
+    hooks = [m._forward_pre_hooks for m in net._base.modules() if isinstance(m, nn.BatchNorm2d)]
+    assert len(hooks) == 1 and len(hooks[0]) == 1 and not models[0][1]._forward_pre_hooks
+    nhwc = torch.randn(2, 4, 5, 5).to(memory_format=torch.channels_last)
+    assert stacked_module._contiguous_on_cuda(models[0][1], (nhwc,)) is None  # the CPU: unchanged
+
+
+def test_classifier_seeds_whose_stacked_pass_fails_train_sequentially(monkeypatch, caplog) -> None:
+    from advgen.classifiers import replicates
+
+    def fails(self) -> torch.Tensor:
+        raise RuntimeError("Batching rule not implemented for aten::some_op")
+
+    monkeypatch.setattr(replicates.StackedClassifierRun, "_stacked_forward", fails)
+    train, test = blob_split(40), blob_split(30, seed=1, split="test")
+    s = _spec("standard")
+    kw = {"names": NAMES, "device": "cpu"}
+    with caplog.at_level("WARNING", logger="advgen.classifiers.replicates"):
+        fallback = train_classifier_replicates(s, SEEDS, train, test, mode="stacked", **kw)
+    assert "Batching rule not implemented for aten::some_op" in caplog.text
+    sequential = train_classifier_replicates(s, SEEDS, train, test, mode="sequential", **kw)
+    for (ck_a, hist_a), (ck_b, hist_b) in zip(fallback, sequential, strict=True):
+        for k, v in ck_b["state_dict"].items():
+            assert torch.equal(ck_a["state_dict"][k], v), k
+        assert hist_a.drop(columns="seconds").equals(hist_b.drop(columns="seconds"))

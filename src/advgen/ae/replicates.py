@@ -33,7 +33,7 @@ from torch.func import vmap
 from advgen.ae.losses import moment_mse, moments
 from advgen.ae.spec import AeSpec
 from advgen.ae.train import AeOutputs, AeRun, train_autoencoder, write_outputs
-from advgen.errors import CastPolicyMismatch
+from advgen.errors import NotStackableHere
 from advgen.specs import spec_dict
 from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
@@ -42,6 +42,7 @@ from advgen.training.stacked import (
     StackedModule,
     replicate_mode,
     replicate_optimizer_state,
+    require_stacked_pass,
     sequential_replicates,
 )
 from advgen.training.stacked_runs import StackedRuns, stacked_resume_key
@@ -66,6 +67,7 @@ class StackedAeRun(StackedRuns[AeRun]):
             run.train_images, run.test_images = self.runs[0].train_images, self.runs[0].test_images
         self.speed.require_stackable_casts(self._first_forward, f"autoencoder {spec.arch}")
         self.net = StackedModule([r.model for r in self.runs], "arch")
+        require_stacked_pass(self._stacked_forward, device, f"autoencoder {spec.arch}")
         self.opt = self.speed.adam(self.net.parameters(), lr=spec.lr)
         self._factor = 0.0
 
@@ -73,6 +75,15 @@ class StackedAeRun(StackedRuns[AeRun]):
         """The first seed's forward pass, on a copy of its model (the cast check)."""
         run = self.runs[0]
         copy.deepcopy(run.model)(run.train_images[: min(self.spec.batch_size, 8)])
+
+    def _stacked_forward(self) -> torch.Tensor:
+        """Every seed's reconstructions and codes of a few images, on a copy of the stacked model
+        (:func:`advgen.training.stacked.require_stacked_pass`)."""
+        with self.speed.explicit_autocast():
+            recon, z = copy.deepcopy(self.net)(
+                self.runs[0].train_images[: min(self.spec.batch_size, 8)], shared=True
+            )
+        return torch.cat([recon.flatten().float(), z.flatten().float()])
 
     def _losses(self, recon: torch.Tensor, z: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return (
@@ -160,7 +171,7 @@ def train_autoencoder_replicates(
         )
     try:
         run = StackedAeRun(spec, seeds, str(train_path), str(test_path), device)
-    except CastPolicyMismatch as err:  # the seeds train as their own jobs would
+    except NotStackableHere as err:  # the seeds train as their own jobs would
         log.warning("%s", err)
         return train_autoencoder_replicates(
             spec,

@@ -16,6 +16,7 @@ pool (``mode: pool``) does not.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import math
@@ -43,12 +44,12 @@ from advgen.classifiers.training import (
 )
 from advgen.classifiers.zoo import build_classifier
 from advgen.data import PreparedSplit
-from advgen.errors import AdvgenError, NotStackableError
+from advgen.errors import AdvgenError, NotStackableError, NotStackableHere
 from advgen.seeding import seed_everything
 from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable
 from advgen.training.driver import train_epochs
-from advgen.training.stacked import StackedModule, replicate_mode
+from advgen.training.stacked import StackedModule, replicate_mode, require_stacked_pass
 from advgen.training.stacked_runs import seed_generators, stacked_resume_key, with_generator_states
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ class StackedClassifierRun:
             self.gen_cpu.append(cpu)
             self.gen_dev.append(dev)
         self.net = StackedModule(self.models, "arch")
+        require_stacked_pass(self._stacked_forward, self.device, f"classifier {spec.arch}")
         self.graphs = graphs_enabled(self.device)
         self.opt = make_optimizer(self.net.parameters(), spec, capturable=self.graphs)
         # on CUDA one graph per batch shape replays the step, each seed's generator registered
@@ -175,6 +177,11 @@ class StackedClassifierRun:
         else:
             loss, clean, robust = self.train_step(xb, yb, eps_t, alpha)
         return (*loss.unbind(), yb.shape[1], *clean.unbind(), *robust.unbind(), eps)
+
+    def _stacked_forward(self) -> torch.Tensor:
+        """Every seed's logits on a few training images, on a copy of the stacked model
+        (:func:`advgen.training.stacked.require_stacked_pass`)."""
+        return copy.deepcopy(self.net)(self.x[: min(int(self.spec.batch_size), 8)], shared=True)
 
     def _train_step(
         self,
@@ -324,6 +331,12 @@ def train_classifier_replicates(
     chosen = replicate_mode(device, mode)
     log.info("%d replicates of %s, %s on %s", len(seeds), spec.arch, chosen, device)
     folder = Path(resume_dir) if resume_dir is not None else None
+    if chosen == "stacked":
+        try:
+            run = StackedClassifierRun(spec, seeds, train, test, names=names, device=device)
+        except NotStackableHere as err:  # the seeds train as their own jobs would
+            log.warning("%s", err)
+            chosen = "sequential"
     if chosen == "sequential":
         results = []
         for seed, name in zip(seeds, names):
@@ -345,7 +358,6 @@ def train_classifier_replicates(
                 )
             )
         return results
-    run = StackedClassifierRun(spec, seeds, train, test, names=names, device=device)
     key = stacked_resume_key(classifier_config(spec), seeds)
     resume = ResumeState(folder / "stacked.pt", key, inputs) if folder is not None else None
     ckpts = train_epochs(run, int(spec.epochs), resume, stop_after_epochs=stop_after_epochs, name=spec.arch)

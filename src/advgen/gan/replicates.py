@@ -34,7 +34,7 @@ from typing import Any
 import torch
 from torch.func import vmap
 
-from advgen.errors import CastPolicyMismatch, NotStackableError
+from advgen.errors import NotStackableError, NotStackableHere
 from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
@@ -51,6 +51,7 @@ from advgen.training.stacked import (
     not_stackable,
     replicate_mode,
     replicate_optimizer_state,
+    require_stacked_pass,
     sequential_replicates,
 )
 from advgen.training.stacked_runs import (
@@ -107,6 +108,7 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
         self.G = StackedModule([r.G for r in self.runs], "generator")
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
         self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec.g_ema > 0 else None
+        require_stacked_pass(self._stacked_forward, device, f"GAN {spec.generator}/{spec.discriminator}")
         adam = {"betas": tuple(spec.betas), "capturable": self.runs[0].graphs}
         self.opt_g = speed.adam(self.G.parameters(), lr=spec.lr_g, **adam)
         self.opt_d = speed.adam(self.D.parameters(), lr=spec.lr_d, **adam)
@@ -124,6 +126,15 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
         n = min(self.spec.batch_size, 8)
         D(G(torch.randn(n, self.spec.z_dim, device=self.device)))
         D(run.images[:n])
+
+    def _stacked_forward(self) -> torch.Tensor:
+        """Every seed's D on its G's samples and on real images, on copies of the stacked models
+        (:func:`advgen.training.stacked.require_stacked_pass`)."""
+        G, D = copy.deepcopy(self.G), copy.deepcopy(self.D)
+        n = min(self.spec.batch_size, 8)
+        z = torch.randn(len(self.runs), n, self.spec.z_dim, device=self.device)
+        with self.speed.explicit_autocast():
+            return torch.cat([D(G(z)).flatten(), D(self.runs[0].images[:n], shared=True).flatten()])
 
     # -- the steps (GanRun's, every seed at once) ---------------------------------------------------
     def _noise(self) -> torch.Tensor:
@@ -272,7 +283,7 @@ def train_gan_replicates(
     if chosen == "stacked":
         try:
             run = StackedGanRun(spec, seeds, str(train_path), device, samples=samples)
-        except CastPolicyMismatch as err:  # the seeds train as their own jobs would
+        except NotStackableHere as err:  # the seeds train as their own jobs would
             log.warning("%s", err)
             chosen = "sequential"
     if chosen == "sequential":

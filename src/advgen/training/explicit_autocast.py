@@ -239,13 +239,9 @@ def require_same_casts(
     ``forward`` on ``device`` (``what``: the models, for the message). ``forward`` runs with the
     random number generators forked, so the runs that follow draw what they would have drawn."""
     from advgen.errors import CastPolicyMismatch
+    from advgen.seeding import forked_torch_rng
 
-    if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
-        forked = torch.random.fork_rng(devices=[index], device_type="cuda")
-    else:
-        forked = torch.random.fork_rng(devices=[])
-    with forked:
+    with forked_torch_rng(device):
         differences = cast_differences(forward, device.type, dtype)
     if differences:
         raise CastPolicyMismatch(

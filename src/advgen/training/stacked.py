@@ -40,7 +40,8 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from advgen.errors import AdvgenError, NotStackableError
+from advgen.errors import AdvgenError, NotStackableError, StackedPassFailed
+from advgen.seeding import forked_torch_rng
 
 MODES = ("auto", "stacked", "sequential")
 _NOISE = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.FeatureAlphaDropout)
@@ -57,6 +58,36 @@ _INPLACE = (
     nn.Mish,
     nn.Threshold,
 )
+_BATCH_NORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
+
+
+def _default_layout(stacked: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The stacked tensors in the default (NCHW) layout, leaves as before."""
+    return {k: v.detach().contiguous().requires_grad_(v.requires_grad) for k, v in stacked.items()}
+
+
+def _contiguous_on_cuda(module: nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """Batch norm's input in the default layout on CUDA: cuDNN's batch norm asks its input's layout,
+    which vmap answers for the default one only (a channels_last input raises "NYI: querying
+    is_contiguous inside of vmap")."""
+    x = args[0]
+    return (x.contiguous(), *args[1:]) if isinstance(x, torch.Tensor) and x.is_cuda else None
+
+
+def require_stacked_pass(trial: Callable[[], torch.Tensor], device: str | torch.device, what: str) -> None:
+    """Run ``trial`` (the stacked models' forward pass, on copies) and differentiate its sum, the
+    random streams forked; where this torch cannot batch one of its ops on ``device`` (a
+    ``RuntimeError``), raise :class:`StackedPassFailed`: the seeds then train one after another."""
+    dev = torch.device(device)
+    with forked_torch_rng(dev):
+        try:
+            trial().float().sum().backward()
+        except RuntimeError as err:
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise StackedPassFailed(
+                f"{what}: the stacked forward and backward pass fails on {dev} with torch "
+                f"{torch.__version__} ({reason}); the seeds train one after another"
+            ) from err
 
 
 def replicate_mode(device: str | torch.device, requested: str = "auto") -> str:
@@ -115,6 +146,8 @@ class StackedModule:
         if not models:
             raise AdvgenError(f"{key}: no replicates to stack")
         params, buffers = stack_module_state(list(models))
+        if any(v.is_cuda for v in params.values()):  # NHWC weights (channels_last) give NHWC convolutions,
+            params, buffers = _default_layout(params), _default_layout(buffers)  # see _contiguous_on_cuda
         self.params: dict[str, torch.Tensor] = params
         self.buffers: dict[str, torch.Tensor] = buffers
         self.size = len(models)
@@ -122,6 +155,8 @@ class StackedModule:
         for module in self._base.modules():
             if isinstance(module, _INPLACE):
                 module.inplace = False
+            if isinstance(module, _BATCH_NORM):
+                module.register_forward_pre_hook(_contiguous_on_cuda)
         #: each replicate its own dropout masks (see the module docstring)
         self.randomness = "different" if noise_layers(models[0]) else "error"
 
