@@ -133,21 +133,25 @@ DEVICES = [
     "cpu",
     pytest.param(
         "cuda",
-        marks=[pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"), pytest.mark.cuda],
+        marks=[
+            pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"),
+            pytest.mark.cuda,
+        ],
     ),
 ]
 
 
 def layout_querying_batch_norm(monkeypatch) -> None:
-    """Batch norm that asks its input's memory layout first, as torch's CUDA batch norm does
-    (cuDNN's path): under vmap the question raises "NYI: querying is_contiguous inside of vmap",
-    outside it nothing changes."""
+    """Batch norm that, as torch's CUDA batch norm does (cuDNN's path), asks whether an input whose
+    strides look NHWC is channels_last-contiguous: under vmap the question raises "NYI: querying
+    is_contiguous inside of vmap", outside it nothing changes."""
     import torch.nn.functional as F
 
     original = F.batch_norm
 
     def asking(input, *args, **kwargs):
-        input.is_contiguous(memory_format=torch.channels_last)
+        if input.dim() == 4 and input.size(1) > 1 and input.stride(1) == 1:  # NHWC strides
+            input.is_contiguous(memory_format=torch.channels_last)
         return original(input, *args, **kwargs)
 
     monkeypatch.setattr(F, "batch_norm", asking)

@@ -149,7 +149,9 @@ def test_a_stacked_pass_this_torch_cannot_run_is_named_and_the_random_streams_ar
         torch.randn(100)  # draws, as a dropout layer would, then fails as vmap does
         raise RuntimeError("NYI: querying is_contiguous inside of vmap\nmore detail")
 
-    with pytest.raises(StackedPassFailed, match=r"^GAN x/y: the stacked forward and backward pass fails on cpu "):
+    with pytest.raises(
+        StackedPassFailed, match=r"^GAN x/y: the stacked forward and backward pass fails on cpu "
+    ):
         require_stacked_pass(fails, "cpu", "GAN x/y")
     assert torch.equal(torch.rand(4), expected)  # the run that follows draws what it would have
     with pytest.raises(StackedPassFailed, match=r"\(NYI: querying is_contiguous inside of vmap\); the seeds"):
@@ -169,18 +171,38 @@ def test_stacked_weights_on_cuda_take_the_default_layout() -> None:
     assert not net.params["weight"].is_contiguous()
     moved = stacked_module._default_layout(net.params)
     assert moved["weight"].is_contiguous() and moved["weight"].is_leaf and moved["weight"].requires_grad
-    assert torch.equal(moved["weight"], net.params["weight"]) and torch.equal(moved["bias"], net.params["bias"])
+    assert torch.equal(moved["weight"], net.params["weight"]) and torch.equal(
+        moved["bias"], net.params["bias"]
+    )
     buffers = stacked_module._default_layout({"n": torch.zeros(3, dtype=torch.long)})
     assert not buffers["n"].requires_grad
 
 
-def test_the_stacked_models_batch_norm_gets_its_input_in_the_default_layout_on_cuda_only() -> None:
-    models = [nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU()) for _ in range(2)]
+@pytest.mark.parametrize("default_layout", [False, True], ids=["cpu_layout", "cuda_layout"])
+def test_stacked_convolutions_feed_batch_norm_in_the_default_layout_where_it_is_asked(
+    monkeypatch, default_layout: bool
+) -> None:
+    """channels_last weights make the stacked convolutions' outputs NHWC (the CPU keeps that
+    layout); on the devices of ``DEFAULT_LAYOUT_DEVICES`` (CUDA; here the CPU standing in for it)
+    batch norm's inputs are in the default layout, with the per-seed models' values."""
+    if default_layout:
+        monkeypatch.setattr(stacked_module, "DEFAULT_LAYOUT_DEVICES", frozenset({"cuda", "cpu"}))
+    torch.manual_seed(0)
+    models = [
+        nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(8, 8, 3), nn.BatchNorm2d(8)).to(
+            memory_format=torch.channels_last
+        )
+        for _ in range(3)
+    ]
     net = StackedModule(models, "arch")
-    hooks = [m._forward_pre_hooks for m in net._base.modules() if isinstance(m, nn.BatchNorm2d)]
-    assert len(hooks) == 1 and len(hooks[0]) == 1 and not models[0][1]._forward_pre_hooks
-    nhwc = torch.randn(2, 4, 5, 5).to(memory_format=torch.channels_last)
-    assert stacked_module._contiguous_on_cuda(models[0][1], (nhwc,)) is None  # the CPU: unchanged
+    seen: list[tuple[int, ...]] = []
+    net._base[2].register_forward_hook(lambda m, args, out: seen.append(args[0].stride()))
+    x = torch.randn(3, 4, 3, 10, 10)
+    out = net(x)
+    assert (seen[0][1] == 1) is not default_layout  # NHWC strides (channel stride 1) or NCHW
+    assert net.params["1.weight"].is_contiguous() is default_layout
+    for i, model in enumerate(models):
+        torch.testing.assert_close(out[i], model(x[i]), rtol=1e-4, atol=1e-5)
 
 
 def test_classifier_seeds_whose_stacked_pass_fails_train_sequentially(monkeypatch, caplog) -> None:
