@@ -247,3 +247,28 @@ def test_a_batch_norm_that_asks_its_inputs_layout(tiny_split, caplog, monkeypatc
             assert np.array_equal(x, losses([b])[1]), cols
     else:
         assert_within_seed_spread(runs, sequential)
+
+
+def test_the_stacked_pass_check_leaves_the_run_as_it_found_it(tiny_split, monkeypatch):
+    """The check runs on copies of the stacked models with the random streams forked: a stacked
+    run with it equals one without, bit for bit (a batch-norm generator, whose running statistics
+    the check updates on its copies, and a dropout discriminator, whose masks it draws)."""
+    from advgen.gan import replicates
+
+    spec = gan_spec(
+        batch_size=24,
+        epochs=2,
+        generator="dcgan28",
+        generator_kwargs={"ngf": 4},
+        discriminator_kwargs={"dropout": 0.3},
+    )
+    checked = _train(tiny_split, "checked", spec, "stacked", SEEDS[:2])
+    monkeypatch.setattr(replicates, "require_stacked_pass", lambda *args, **kwargs: None)
+    unchecked = _train(tiny_split, "unchecked", spec, "stacked", SEEDS[:2])
+    for a, b in zip(checked, unchecked, strict=True):
+        cols, x = losses([a])
+        assert np.array_equal(x, losses([b])[1]), cols
+        ca, cb = load_torch(a.checkpoint), load_torch(b.checkpoint)
+        for net in ("G", "D"):
+            for k, v in cb[net].items():
+                assert torch.equal(ca[net][k], v), f"{net}.{k}"
