@@ -6,7 +6,9 @@
 
 - the run: its wall time (first job's start to last job's end), the GPU samples in it, the mean
   utilization and the busy fraction (samples with utilization > 0), per device;
-- per rule (job kind): jobs, summed job wall time, CPU seconds (the benchmark TSVs, when given),
+- per rule (job kind): jobs, summed job wall time, CPU seconds (a job's own, from the usage line
+  its log ends with where the run set ``ADVGEN_JOB_USAGE=1``, ``--logs``; else Snakemake's
+  benchmark TSV, ``--benchmarks``, which under warm start measures only the job's client),
   the mean GPU utilization over the samples taken while a job of the rule ran, and over the
   samples while only that rule's jobs ran (its own share, where the others do not blur it);
 - with several runs (``--run K LOG SAMPLES`` repeated: a jobs-per-GPU sweep), one line per K.
@@ -15,7 +17,8 @@ A job's interval is from its ``[time]`` / ``rule NAME:`` block to its ``Finished
 (whole seconds, as Snakemake logs them; a log whose lines carry a leading seconds counter, as
 device_check.sh writes it, reads the same).
 
-    python benchmarks/gpu_busy.py --log study.log --samples gpu_samples.csv --benchmarks results/benchmarks
+    python benchmarks/gpu_busy.py --log study.log --samples gpu_samples.csv --benchmarks results/benchmarks \
+        --logs logs
     python benchmarks/gpu_busy.py --run 16 a/study.log a/gpu.csv --run 8 b/study.log b/gpu.csv
     python benchmarks/gpu_busy.py --smoke    # a generated log and samples (CI)
 """
@@ -39,6 +42,8 @@ STAMP_RE = re.compile(PREFIX + r"\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]\s*$
 START_RE = re.compile(PREFIX + r"(?:local)?rule (\w+):\s*$")
 JOBID_RE = re.compile(PREFIX + r"\s+jobid: (\d+)\s*$")
 END_RE = re.compile(PREFIX + r"Finished jobid: (\d+)")
+#: the line a warm job's log ends with under ADVGEN_JOB_USAGE=1 (advgen.warm.child.usage_line)
+USAGE_RE = re.compile(r"^advgen: job usage: cpu_s=(\d+(?:\.\d+)?) ")
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,34 @@ def read_samples(path: Path) -> list[Sample]:
     return out
 
 
+def job_usage(logs: Path) -> dict[tuple[str, str], float]:
+    """CPU seconds per job, keyed (rule, job), from the usage lines of the job logs under ``logs``
+    (``<rule>/<job...>.log``, as the benchmark TSVs are laid out; a log's last line counts)."""
+    usage = {}
+    for path in sorted(logs.rglob("*.log")):
+        rel = path.relative_to(logs)
+        if len(rel.parts) < 2:
+            continue
+        found = [m for line in path.read_text(errors="replace").splitlines() if (m := USAGE_RE.match(line))]
+        if found:
+            usage[(rel.parts[0], "/".join(rel.with_suffix("").parts[1:]))] = float(found[-1].group(1))
+    return usage
+
+
+def cpu_per_rule(benchmarks: Path | None, logs: Path | None) -> tuple[dict[str, float], int]:
+    """CPU seconds per rule: each job's usage line where its log has one, else its benchmark's
+    ``cpu_time``; and how many jobs had a usage line."""
+    per_job: dict[tuple[str, str], float] = {}
+    if benchmarks is not None:
+        per_job.update({(job.rule, job.job): job.cpu for job in read_jobs(benchmarks)})
+    usage = job_usage(logs) if logs is not None else {}
+    per_job.update(usage)
+    cpu: dict[str, float] = defaultdict(float)
+    for (rule, _), seconds in per_job.items():
+        cpu[rule] += seconds
+    return cpu, len(usage)
+
+
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
@@ -143,27 +176,27 @@ def _pct(x: float) -> str:
     return "n/a" if x != x else f"{x:.0f}%"
 
 
-def report(log: Path, samples_path: Path, benchmarks: Path | None = None) -> str:
+def report(log: Path, samples_path: Path, benchmarks: Path | None = None, logs: Path | None = None) -> str:
     intervals, samples = job_intervals(log), read_samples(samples_path)
     if not intervals:
         sys.exit(
             f"{log}: no finished job found (a Snakemake log: '[time]', 'rule NAME:', 'Finished jobid: N')"
         )
     run = run_summary(intervals, samples)
-    cpu: dict[str, float] = defaultdict(float)
-    if benchmarks is not None:
-        for job in read_jobs(benchmarks):
-            cpu[job.rule] += job.cpu
+    cpu, told = cpu_per_rule(benchmarks, logs)
     lines = [
         f"Run {log}: {len(intervals)} jobs, wall {run['wall']:.0f} s; {run['samples']} GPU samples: "
         f"mean utilization {_pct(run['util'])}, busy (utilization > 0) {_pct(100 * run['busy'])} of the "
         f"samples, peak memory {run.get('memory', float('nan')):.0f} MiB",
         "",
+        f"CPU s: the job's own for {told} jobs (their logs' usage lines), else Snakemake's benchmark of "
+        "the job's process (under warm start its client only)",
+        "",
         "| rule | jobs | job wall s | CPU s | GPU util while it ran | GPU util while only it ran (samples) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for rule, r in sorted(per_rule(intervals, samples).items(), key=lambda kv: -kv[1]["wall"]):
-        spent = f"{cpu[rule]:.1f}" if benchmarks is not None else "n/a"
+        spent = f"{cpu[rule]:.1f}" if benchmarks is not None or logs is not None else "n/a"
         lines.append(
             f"| {rule} | {r['jobs']} | {r['wall']:.0f} | {spent} | {_pct(r['util'])} | "
             f"{_pct(r['alone'])} ({r['alone_samples']}) |"
@@ -213,7 +246,23 @@ def smoke() -> None:
         rules = per_rule(intervals, read_samples(gpu))
         assert rules["train_gan_seeds"]["alone"] == _mean([80.0] * 8 + [0.0] * 4), rules
         assert rules["attack"]["jobs"] == 2 and rules["attack"]["alone_samples"] == 0, rules
-        print(report(log, gpu))
+        # CPU seconds: the attacks' benchmarks (one under warm start: its client's 0.1 s) and the
+        # usage line the training job's log ends with
+        bench, logs = Path(tmp) / "benchmarks", Path(tmp) / "logs"
+        for rule, job, cpu_time in (
+            ("attack", "a", 0.1),
+            ("attack", "b", 2.5),
+            ("train_gan_seeds", "g", 0.1),
+        ):
+            (bench / rule).mkdir(parents=True, exist_ok=True)
+            (bench / rule / f"{job}.tsv").write_text(f"s\tcpu_time\tmax_rss\n1.0\t{cpu_time}\t24.0\n")
+        (logs / "train_gan_seeds").mkdir(parents=True)
+        (logs / "train_gan_seeds" / "g.log").write_text(
+            "training\nadvgen: job usage: cpu_s=31.50 user_s=30.00 system_s=1.50\n"
+        )
+        cpu, told = cpu_per_rule(bench, logs)
+        assert told == 1 and cpu == {"attack": 2.6, "train_gan_seeds": 31.5}, (cpu, told)
+        print(report(log, gpu, bench, logs))
         print()
         print(sweep([("16", log, gpu), ("8", log, gpu)]))
 
@@ -223,6 +272,9 @@ def main() -> None:
     parser.add_argument("--log", type=Path, help="the study's Snakemake log")
     parser.add_argument("--samples", type=Path, help="nvidia-smi's CSV samples taken during it")
     parser.add_argument("--benchmarks", type=Path, help="the run's results/benchmarks (CPU seconds per rule)")
+    parser.add_argument(
+        "--logs", type=Path, help="the run's job logs (their ADVGEN_JOB_USAGE lines: CPU seconds per job)"
+    )
     parser.add_argument(
         "--run",
         nargs=3,
@@ -240,7 +292,7 @@ def main() -> None:
         return
     if args.log is None or args.samples is None:
         parser.error("give --log and --samples (or --run K LOG SAMPLES ..., or --smoke)")
-    print(report(args.log, args.samples, args.benchmarks))
+    print(report(args.log, args.samples, args.benchmarks, args.logs))
 
 
 if __name__ == "__main__":

@@ -141,7 +141,8 @@ study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh 
         "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
     echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${stack:+ stack_seeds=$stack}, report after the run, ${seconds} s"
-    # the GPU's utilization and memory every 0.5 s while the study runs (benchmarks/gpu_busy.py)
+    # the GPU's utilization and memory every 0.5 s while the study runs (benchmarks/gpu_busy.py);
+    # each warm job's log ends with its own CPU seconds (ADVGEN_JOB_USAGE=1, advgen.warm.child)
     local sampler=""
     if command -v nvidia-smi >/dev/null; then
         nvidia-smi --query-gpu=timestamp,index,utilization.gpu,memory.used --format=csv,noheader,nounits \
@@ -151,7 +152,8 @@ study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh 
     (
         cd "$study" || exit 1
         t0=$SECONDS
-        PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu timeout "$seconds" \
+        PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu ADVGEN_JOB_USAGE=1 \
+            timeout "$seconds" \
             "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" \
             ${stack:+--config "stack_seeds=$stack"} --keep-going \
             --scheduler greedy --report results/report.html --report-after-run 2>&1 \
@@ -164,7 +166,7 @@ study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh 
         wait "$sampler" 2>/dev/null
         # per job kind: jobs, wall, CPU seconds and the GPU's utilization while it ran
         "$py" benchmarks/gpu_busy.py --log "$study/study.log" --samples "$study/gpu_samples.csv" \
-            --benchmarks "$study/results/benchmarks" >"$OUT/study_${tag}_gpu.md" 2>&1
+            --benchmarks "$study/results/benchmarks" --logs "$study/logs" >"$OUT/study_${tag}_gpu.md" 2>&1
         head -n 1 "$OUT/study_${tag}_gpu.md"
     fi
     grep -E "steps \([0-9]+%\) done" "$study/study.log" | tail -n 2

@@ -167,6 +167,42 @@ def test_jobs_start_warm_from_one_private_server_and_behave_as_fresh_processes(r
     assert not socket_path.exists()
 
 
+def _usage(stderr: str) -> float | None:
+    """The CPU seconds of a job's ``advgen: job usage:`` line (its stderr's last), or None."""
+    from advgen.warm.child import USAGE_PREFIX
+
+    lines = stderr.rstrip("\n").split("\n")
+    assert not any(line.startswith(USAGE_PREFIX) for line in lines[:-1]), stderr[-2000:]
+    match = re.fullmatch(
+        re.escape(USAGE_PREFIX) + r"cpu_s=(\d+\.\d\d) user_s=(\d+\.\d\d) system_s=(\d+\.\d\d)", lines[-1]
+    )
+    if match is None:
+        return None
+    cpu, user, system = (float(g) for g in match.groups())
+    assert abs(cpu - user - system) <= 0.011
+    return cpu
+
+
+def test_a_warm_job_tells_its_cpu_seconds_when_asked(run: Run) -> None:
+    """Snakemake's benchmark of a job measures its client's processes, and a warm job runs in the
+    server's forked child: with ADVGEN_JOB_USAGE=1 the child ends the job's stderr with its own
+    CPU seconds (a config of a few MB parsed costs more than ``--version``); without it, nothing."""
+    rng = random.Random(1)
+    rows = (f"  - k{i}: [{', '.join(str(rng.random()) for _ in range(20))}]" for i in range(15_000))
+    big = run.work / "big.yaml"
+    big.write_text("seed: 0\nnotes:\n" + "\n".join(rows) + "\n")
+    plain = run.job("--version")
+    server = server_of(plain.stderr)
+    assert _usage(plain.stderr) is None
+    small = run.job("--version", ADVGEN_JOB_USAGE="1")
+    heavy = run.job("check-config", str(big), ADVGEN_JOB_USAGE="1")
+    assert server_of(small.stderr) == server_of(heavy.stderr) == server
+    assert small.stdout == plain.stdout and small.returncode == plain.returncode == 0
+    little, much = _usage(small.stderr), _usage(heavy.stderr)
+    assert little is not None and much is not None
+    assert much > max(0.2, little), (little, much)
+
+
 def test_a_server_restarts_when_the_advgen_sources_change(run: Run, tmp_path: Path) -> None:
     """A copy of the package is the installed one; a module edited between two jobs is the
     module the second job runs, in a new server. (The run's first server is started here, as a

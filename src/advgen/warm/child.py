@@ -41,6 +41,13 @@ from typing import Any, NoReturn
 from advgen.warm import protocol
 from advgen.warm import state as process_state
 
+#: set (and not "0") in a job's environment: the warm child ends the job's stderr with the job's
+#: CPU seconds (:func:`usage_line`), which Snakemake's benchmark of the job cannot see: it measures
+#: the client's processes, and the job runs in the server's forked child (benchmarks/gpu_busy.py)
+USAGE_ENV = "ADVGEN_JOB_USAGE"
+#: the start of that line
+USAGE_PREFIX = "advgen: job usage: "
+
 #: signals whose disposition a fresh interpreter leaves at the default
 _DEFAULT = (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
@@ -131,12 +138,25 @@ def _exit(conn: socket.socket, code: int) -> NoReturn:
         if thread is not threading.current_thread() and not thread.daemon:
             thread.join()
     logging.shutdown()
+    if os.environ.get(USAGE_ENV, "0") not in ("", "0"):
+        _flush()
+        print(usage_line(), file=sys.stderr)
     _flush()
     try:
         protocol.send_status(conn, code & 0xFF)
     except OSError:  # the client is gone
         pass
     os._exit(code & 0xFF)
+
+
+def usage_line() -> str:
+    """The job's CPU seconds, user and system, of this process (a forked child's count starts at
+    zero) and of the children it waited for."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    user, system = own.ru_utime + kids.ru_utime, own.ru_stime + kids.ru_stime
+    return f"{USAGE_PREFIX}cpu_s={user + system:.2f} user_s={user:.2f} system_s={system:.2f}"
 
 
 def _flush() -> None:
