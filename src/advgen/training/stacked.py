@@ -58,7 +58,6 @@ _INPLACE = (
     nn.Mish,
     nn.Threshold,
 )
-_BATCH_NORM = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 #: device types on which stacked models compute in the default (NCHW) layout: CUDA's batch norm
 #: asks its input's layout, which vmap answers for that layout only (on a CPU the stacked models
 #: keep the per-seed runs' layout, which its kernels are measured fastest in)
@@ -68,16 +67,6 @@ DEFAULT_LAYOUT_DEVICES = frozenset({"cuda"})
 def _default_layout(stacked: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The stacked tensors in the default (NCHW) layout, leaves as before."""
     return {k: v.detach().contiguous().requires_grad_(v.requires_grad) for k, v in stacked.items()}
-
-
-def _default_layout_input(module: nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """Batch norm's input in the default layout on :data:`DEFAULT_LAYOUT_DEVICES`: cuDNN's batch
-    norm asks its input's layout, which vmap answers for the default one only (an NHWC input
-    raises "NYI: querying is_contiguous inside of vmap")."""
-    x = args[0]
-    if isinstance(x, torch.Tensor) and x.device.type in DEFAULT_LAYOUT_DEVICES:
-        return (x.contiguous(), *args[1:])
-    return None
 
 
 def require_stacked_pass(trial: Callable[[], torch.Tensor], device: str | torch.device, what: str) -> None:
@@ -153,7 +142,7 @@ class StackedModule:
             raise AdvgenError(f"{key}: no replicates to stack")
         params, buffers = stack_module_state(list(models))
         if any(v.device.type in DEFAULT_LAYOUT_DEVICES for v in params.values()):
-            # NHWC (channels_last) weights give NHWC convolutions: see _default_layout_input
+            # NHWC (channels_last) weights give NHWC convolutions, whose layout batch norm asks
             params, buffers = _default_layout(params), _default_layout(buffers)
         self.params: dict[str, torch.Tensor] = params
         self.buffers: dict[str, torch.Tensor] = buffers
@@ -162,8 +151,6 @@ class StackedModule:
         for module in self._base.modules():
             if isinstance(module, _INPLACE):
                 module.inplace = False
-            if isinstance(module, _BATCH_NORM):
-                module.register_forward_pre_hook(_default_layout_input)
         #: each replicate its own dropout masks (see the module docstring)
         self.randomness = "different" if noise_layers(models[0]) else "error"
 
