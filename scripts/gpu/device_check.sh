@@ -31,6 +31,11 @@
 #  6. study2: if >= STUDY2_MIN_S (default 200) s are left, the study again with JOBS_PER_GPU2
 #     (default 8) jobs per GPU and STACK_SEEDS2 (default STACK_SEEDS): JOBS_PER_GPU2=16
 #     STACK_SEEDS2=never gives the per-seed baseline on the same machine ($OUT/study_16_never.*).
+#  7. baseline (only when asked for): the study at the per-seed baseline commit's code and config
+#     (.gpu-carry/baseline.tar.xz, 3a5da7b: one job per seed, the 485 jobs of round 1 in 508 s on an
+#     H200), measured as step 4 measures ($OUT/study_<K>_<commit>.*; BASELINE_CONFIG another config of
+#     that tree), so a run of today's code and the baseline's on one machine compare. Round 1's seed
+#     counts on today's code: STUDY_CONFIG=docs/round1/config.yaml.
 #
 # BUDGET_S must stay within the run's own limit (the device time left once the machine has started,
 # which can be less than timeout_s): a run stopped there returns only what is already in $OUT.
@@ -41,7 +46,7 @@
 # paper_gpu_hours.json, summary.txt).
 #
 #   OUT=/some/folder BUDGET_S=540 STEPS=tests,study,rates bash scripts/gpu/device_check.sh
-#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,lbfgs,bf16,rates,study2
+#   STEPS=study BUDGET_S=300 bash scripts/gpu/device_check.sh   # some of tests,madry,m1m3,dcgan,study,lbfgs,bf16,rates,study2,baseline
 #   PY=.venv/bin/python DEVICE=cpu SMOKE=1 bash scripts/gpu/device_check.sh  # the script itself, tiny sizes
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -67,13 +72,15 @@ if [[ "$py" == */* ]]; then  # absolute (links kept: a venv's python stays the v
 else
     py="$(command -v "$py")"
 fi
-export PYTHONPATH="$repo/src:$repo${PYTHONPATH:+:$PYTHONPATH}"
+others="${PYTHONPATH:-}"  # what the caller put there, after the code's own folders (code_path)
+code_path() { echo "$1/src:$1${others:+:$others}"; }
 # packages the machine lacks (none of them shadows one it has), built for the machine's Python 3.12
 if [[ -s "$carry/site.tar.xz" ]] && "$py" -c "import sys; sys.exit(sys.version_info[:2] != (3, 12))"; then
     site="${TMPDIR:-/tmp}/advgen-carry-site"
     [[ -d "$site/site" ]] || { mkdir -p "$site" && tar -C "$site" -xJf "$carry/site.tar.xz"; }
-    export PYTHONPATH="$PYTHONPATH:$site/site"
+    others="${others:+$others:}$site/site"
 fi
+export PYTHONPATH="$(code_path "$repo")"
 echo "== device check, budget ${budget} s, outputs in $OUT"
 echo "== python: $py ($(command -v "$py")); PYTHONPATH=$PYTHONPATH"
 nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,temperature.gpu,utilization.gpu --format=csv || true
@@ -129,18 +136,20 @@ bench madry 70 --models madry --entries mnist_cnn_madry_pgd --settings fp32
 bench m1m3 80 --models m1m3 --settings fp32
 bench dcgan 150 --models dcgan --settings tf32 --iters 6
 
-study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh folder, packed into $OUT/study_<tag>.tar.gz
-    local per_gpu=$1 seconds=$2 stack=${3:-} study tag log
-    tag="$per_gpu${stack:+_$stack}"  # study_16, or study_16_never for the per-seed baseline
+# study JOBS_PER_GPU SECONDS [STACK_SEEDS [TREE LABEL]]: the default study in a fresh folder, packed into
+# $OUT/study_<tag>.tar.gz; TREE: another commit's code (the baseline step), whose workflow and package run
+study() {
+    local per_gpu=$1 seconds=$2 stack=${3:-} tree=${4:-$repo} label=${5:-} study tag log
+    tag="$per_gpu${stack:+_$stack}${label:+_$label}"  # study_16, study_16_never (one job per seed), study_16_3a5da7b
     log="$OUT/study_$tag.log"  # written as the run goes: its progress comes back even if it is stopped
     study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
-    cp -r Snakefile workflow config profiles docs .test "$study/"  # docs/: the claims' source texts
+    (cd "$tree" && cp -r Snakefile workflow config profiles docs .test "$study/")  # docs/: the claims' source texts
     mkdir -p "$study/bin"
     # the installed console script's entry: a job of the run starts warm (advgen.warm.client)
     printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \
         "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
-    echo "== default study: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${stack:+ stack_seeds=$stack}, report after the run, ${seconds} s"
+    echo "== default study${label:+ at $label}: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${stack:+ stack_seeds=$stack}, report after the run, ${seconds} s"
     # the GPU's utilization and memory every 0.5 s while the study runs (benchmarks/gpu_busy.py);
     # each warm job's log ends with its own CPU seconds (ADVGEN_JOB_USAGE=1, advgen.warm.child)
     local sampler=""
@@ -152,7 +161,8 @@ study() {  # jobs per GPU, seconds[, stack_seeds]: the default study in a fresh 
     (
         cd "$study" || exit 1
         t0=$SECONDS
-        PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" ADVGEN_JOBS_PER_GPU=$per_gpu ADVGEN_JOB_USAGE=1 \
+        PYTHONPATH="$(code_path "$tree")" PATH="$study/bin:$(dirname "$(command -v "$py")"):$PATH" \
+            ADVGEN_JOBS_PER_GPU=$per_gpu ADVGEN_JOB_USAGE=1 \
             timeout "$seconds" \
             "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" \
             ${stack:+--config "stack_seeds=$stack"} --keep-going \
@@ -225,6 +235,20 @@ fi
 
 if wanted study2 && ((have_study)) && (($(left) >= ${STUDY2_MIN_S:-200})); then  # a second jobs-per-GPU point
     study "${JOBS_PER_GPU2:-8}" "$(limit $(($(left) - 15)))" "${STACK_SEEDS2:-${STACK_SEEDS:-}}"
+fi
+
+# the per-seed baseline: the default study as the baseline commit's code and config ran it (one job
+# per seed; scripts/gpu/prepare_carry.sh packs that commit), measured here as the study above is
+if wanted baseline; then
+    if [[ -s "$carry/baseline.tar.xz" && -s "$carry/baseline.commit" ]] && ((have_study && $(left) >= 90)); then
+        commit="$(cat "$carry/baseline.commit")"
+        tree="$(mktemp -d "${TMPDIR:-/tmp}/advgen-baseline.XXXXXX")"
+        tar -C "$tree" -xJf "$carry/baseline.tar.xz"
+        STUDY_CONFIG="${BASELINE_CONFIG:-config/config.yaml}" \
+            study "${JOBS_PER_GPU:-16}" "$(limit $(($(left) - 15)))" "" "$tree" "$commit"
+    else
+        echo "== baseline: skipped ($(left) s left; needs >= 90 s, Snakemake here and $carry/baseline.tar.xz from prepare_carry.sh)"
+    fi
 fi
 
 echo "== summary ($((SECONDS - start)) s in all)"

@@ -9,6 +9,9 @@
 #                                 need that the machine's image lacks) for Python 3.12, for the
 #                                 GAN tests' spec checks and the default study; needs the package
 #                                 registry here (pip download of the compiled ones)
+#   .gpu-carry/baseline.tar.xz    the code of the per-seed baseline commit (BASELINE_COMMIT, default
+#   .gpu-carry/baseline.commit    3a5da7b: the study one job per seed, 485 jobs in 508 s on an H200;
+#                                 8885a94 has the same code), for device_check.sh's baseline step
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
@@ -17,6 +20,10 @@ rm -rf .gpu-carry
 mkdir -p .gpu-carry
 PYTHONPATH="$repo/src" "$py" benchmarks/train_step.py --dump-config .gpu-carry/paper_config.json
 echo "wrote .gpu-carry/paper_config.json"
+baseline="${BASELINE_COMMIT:-3a5da7b}"
+git archive --format=tar "$baseline" | xz -T0 -6 >.gpu-carry/baseline.tar.xz
+git rev-parse --short "$baseline" >.gpu-carry/baseline.commit
+echo "wrote .gpu-carry/baseline.tar.xz ($(cat .gpu-carry/baseline.commit))"
 if [[ "${1:-}" == "--site" ]]; then
     "$py" scripts/gpu/carry_site.py .gpu-carry/site jsonschema snakemake mlxtend torchmetrics bibtexparser pylatexenc typst
     # one archive: the folder and typst's compiler (81 MiB unpacked) fit the 64 MiB a run carries only packed
