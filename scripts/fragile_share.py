@@ -1,0 +1,186 @@
+"""The share of fragile verdicts a power plan implies, before any run.
+
+Usage: ``python scripts/fragile_share.py [PLAN.json] [--table CLAIMS.parquet] [--power P ...]``
+
+For each source claim a plan (``advgen power-plan --json``; default
+``docs/default_run/power_plan.json``) sized, taking the exploratory estimate as the true effect
+as the plan does (:mod:`advgen.claims.statistics.power`): the chance that its test decides at its
+Holm-adjusted level ``alpha / m``, and the chance that it decides with an adjusted p within
+``[alpha / FACTOR, alpha)``, a fragile verdict (:mod:`advgen.claims.deciding.fragility`). Holm's
+first step stands for the family's adjustment, as in the plan. Summed over the claims: the
+decided verdicts the plan expects and the fragile share among them, at the sizes the round ran
+(``n_run``), at the sizes the plan asked for, and at the sizes a plan for each ``--power`` would
+ask for (with the median and largest ratio of those sizes to the plan's). ``--table``: a round's
+verdict table, whose source verdicts give the share it measured. A "not valid" verdict (a failed
+precondition) is outside what a plan models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from advgen.claims.deciding.fragility import FACTOR
+from advgen.claims.statistics.power import Design, one_sided_power, required_n, tost_power
+from advgen.errors import AdvgenError
+
+PLAN = "docs/default_run/power_plan.json"
+#: the plan statuses whose claims have a size to run at
+SIZED = ("planned", "underpowered at this budget")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sized claim of a plan: its power at a size ``n`` and level ``alpha``."""
+
+    id: str
+    alpha: float  # the Holm-adjusted level the plan used
+    n_run: int
+    n_planned: int | None
+    power: Callable[[int, float], float]
+
+    def decided(self, n: int) -> float:
+        """P(the test decides) at size ``n``."""
+        return self.power(n, self.alpha)
+
+    def fragile(self, n: int) -> float:
+        """P(it decides with an adjusted p within [alpha / FACTOR, alpha))."""
+        return self.power(n, self.alpha) - self.power(n, self.alpha / FACTOR)
+
+
+def _number(record: Mapping[str, Any], key: str, where: str) -> float:
+    value = record.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise AdvgenError(f"{where}.{key}: expected a number, got {value!r}")
+    return float(value)
+
+
+def claim_of(cid: str, record: Mapping[str, Any], where: str) -> Claim | None:
+    """The plan's record of one claim as a :class:`Claim` (None: not a sized source claim)."""
+    if record.get("group") != "source" or record.get("plan") not in SIZED:
+        return None
+    design_text = str(record.get("design") or "")
+    design = Design(two_sample=design_text.startswith("two"), normal="normal" in design_text)
+    alpha, sd = _number(record, "alpha", where), _number(record, "sd", where)
+    n_run = int(_number(record, "n_run", where))
+    planned = record.get("n_planned")
+    n_planned = None if planned is None else int(_number(record, "n_planned", where))
+    if not (math.isfinite(sd) and sd > 0 and 0 < alpha < 1 and n_run >= 1):
+        return None
+    estimate, margin = _number(record, "estimate", where), _number(record, "margin", where)
+    tolerance = _number(record, "tolerance", where) if record.get("tolerance") is not None else 0.0
+    if record.get("direction") == "equivalent":
+        low, high = margin - tolerance, margin + tolerance
+        if record.get("scale") == "log":
+            estimate, low, high = math.log(estimate), math.log(low), math.log(high)
+        to_low, to_high = estimate - low, high - estimate
+        if to_low > 0 and to_high > 0:  # inside the band: the two one-sided tests
+
+            def power(n: int, level: float) -> float:
+                return tost_power(to_low, to_high, sd, n, level, design)
+
+            return Claim(cid, alpha, n_run, n_planned, power)
+    delta = _number(record, "delta", where)
+    if not (math.isfinite(delta) and delta > 0):
+        return None
+
+    def one_sided(n: int, level: float) -> float:
+        return one_sided_power(delta, sd, n, level, design)
+
+    return Claim(cid, alpha, n_run, n_planned, one_sided)
+
+
+def read_plan(path: str) -> list[Claim]:
+    """The sized source claims of the plan at ``path`` (one-line errors naming the file and key)."""
+    from advgen.claims.freeze.bounded_files import read_json
+
+    raw = read_json(path, "the power plan")
+    claims = raw.get("claims") if isinstance(raw, dict) else None
+    if not isinstance(claims, dict):
+        raise AdvgenError(f"{path}: claims: expected a mapping of claim ids to records")
+    out = []
+    for cid, record in sorted(claims.items()):
+        if not isinstance(record, dict):
+            raise AdvgenError(f"{path}: claims.{cid}: expected a record")
+        claim = claim_of(cid, record, f"{path}: claims.{cid}")
+        if claim is not None:
+            out.append(claim)
+    return out
+
+
+def expected(claims: Sequence[Claim], sizes: Sequence[int]) -> tuple[float, float]:
+    """Expected decided verdicts and expected fragile ones among them, at ``sizes``."""
+    decided = sum(c.decided(n) for c, n in zip(claims, sizes, strict=True))
+    fragile = sum(c.fragile(n) for c, n in zip(claims, sizes, strict=True))
+    return decided, fragile
+
+
+def measured(path: str) -> tuple[int, int]:
+    """A verdict table's decided source verdicts and the fragile ones among them."""
+    from advgen.io import read_table
+
+    table = read_table(path, ["group", "verdict", "fragile"])
+    source = table[table["group"] == "source"]
+    decided = source[source["verdict"].isin(["holds", "does not hold", "does not hold at this scale"])]
+    return len(decided), int((decided["fragile"].fillna("").astype(str) != "").sum())
+
+
+def _row(what: str, decided: float, fragile: float, note: str = "") -> str:
+    share = fragile / decided if decided else math.nan
+    return f"| {what} | {decided:.1f} | {fragile:.1f} | {100 * share:.1f} % | {note} |"
+
+
+def report(claims: Sequence[Claim], powers: Sequence[float], table: str | None) -> list[str]:
+    lines = [
+        f"{len(claims)} sized source claims; fragile: a deciding adjusted p within [alpha / {FACTOR:g}, alpha).",
+        "",
+        "| sizes | decided (expected) | fragile among them | share | sizes against the plan's |",
+        "|---|---:|---:|---:|---|",
+    ]
+    lines.append(_row("as the round ran (n_run)", *expected(claims, [c.n_run for c in claims])))
+    base = {c.id: c.n_planned for c in claims if c.n_planned is not None}
+    planned = [c for c in claims if c.id in base]
+    lines.append(_row(f"as planned ({len(planned)} claims with a plan's n)",
+                      *expected(planned, [base[c.id] for c in planned])))  # fmt: skip
+    for target in powers:
+        sizes = {}
+        for c in planned:
+            n = required_n(lambda n, c=c: c.decided(n), target)
+            if n is not None:
+                sizes[c.id] = n
+        sized = [c for c in planned if c.id in sizes]
+        ratios = [sizes[c.id] / base[c.id] for c in sized]
+        note = f"median {statistics.median(ratios):.2f}x, largest {max(ratios):.2f}x" if ratios else ""
+        decided, fragile = expected(sized, [sizes[c.id] for c in sized])
+        lines.append(_row(f"a plan for {100 * target:g} % power", decided, fragile, note))
+    if table is not None:
+        decided, fragile = measured(table)
+        lines.append(
+            f"| measured: {table} | {decided} | {fragile} | {100 * fragile / max(decided, 1):.1f} % | |"
+        )
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("plan", nargs="?", default=PLAN, help=f"the plan's JSON (default {PLAN})")
+    parser.add_argument("--table", help="a round's verdict table (results/tables/claims.parquet)")
+    parser.add_argument("--power", type=float, nargs="*", default=[0.9, 0.95, 0.97, 0.99])
+    args = parser.parse_args(argv)
+    try:
+        if any(not 0 < p < 1 for p in args.power):
+            raise AdvgenError(f"--power: each value must lie in (0, 1), got {args.power}")
+        print("\n".join(report(read_plan(args.plan), args.power, args.table)))
+    except AdvgenError as exc:
+        print(f"fragile_share: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

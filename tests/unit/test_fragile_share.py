@@ -1,0 +1,95 @@
+"""``scripts/fragile_share.py``: the fragile share a power plan implies, from the plan's own
+power functions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scipy.stats import norm
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "fragile_share.py"
+_spec = importlib.util.spec_from_file_location("fragile_share", SCRIPT)
+assert _spec is not None and _spec.loader is not None
+fragile_share = importlib.util.module_from_spec(_spec)
+sys.modules.setdefault("fragile_share", fragile_share)  # a dataclass looks its module up there
+_spec.loader.exec_module(fragile_share)
+
+ALPHA = 0.025
+
+
+def record(**over) -> dict:
+    """A source claim planned on proportions (normal quantiles), one sample, unit spread, n 1."""
+    base = {"group": "source", "plan": "planned", "design": "one sample (proportions, normal)",
+            "alpha": ALPHA, "sd": 1.0, "n_run": 1, "n_planned": 1, "direction": "greater",
+            "estimate": 1.0, "margin": 0.0, "tolerance": 0.0, "scale": "linear", "delta": 1.0}  # fmt: skip
+    return {**base, **over}
+
+
+def write(tmp_path: Path, claims: dict) -> Path:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"claims": claims}))
+    return path
+
+
+def test_a_claim_at_ninety_percent_power_is_fragile_as_the_normal_law_says(tmp_path: Path) -> None:
+    """delta = z(1 - alpha) + z(0.9) standard errors: it decides with probability 0.9, and within
+    [alpha / 4, alpha) with 0.9 - P(Z > z(1 - alpha / 4) - delta); a claim far past its margin
+    decides always and is never fragile; a claim no plan sized is left out."""
+    delta = norm.ppf(1 - ALPHA) + norm.ppf(0.9)
+    plan = write(tmp_path, {
+        "at_plan": record(delta=delta),
+        "far": record(delta=40.0),
+        "unsized": record(plan="not planned"),
+        "check": record(group="check"),
+    })  # fmt: skip
+    claims = fragile_share.read_plan(str(plan))
+    assert [c.id for c in claims] == ["at_plan", "far"]
+    decided, fragile = fragile_share.expected(claims, [1, 1])
+    firm = norm.sf(norm.ppf(1 - ALPHA / 4) - delta)
+    assert decided == pytest.approx(1.9, abs=1e-9)
+    assert fragile == pytest.approx(0.9 - firm, abs=1e-9)
+
+
+def test_an_equivalence_claim_inside_its_band_takes_both_tests(tmp_path: Path) -> None:
+    """On the log scale a ratio of 1 in the band [0.5, 1.5] lies log 2 above the lower edge and
+    log 1.5 below the upper: both one-sided tests must decide (spread 0.2, 4 units: se 0.1)."""
+    plan = write(tmp_path, {"eq": record(direction="equivalent", estimate=1.0, margin=1.0, tolerance=0.5,
+                                         scale="log", delta=0.0, sd=0.2)})  # fmt: skip
+    (claim,) = fragile_share.read_plan(str(plan))
+    z = norm.ppf(1 - ALPHA)
+    low, high = norm.sf(z - math.log(2) / 0.1), norm.sf(z - math.log(1.5) / 0.1)
+    assert 0.9 < claim.decided(4) == pytest.approx(low + high - 1, abs=1e-9)
+
+
+def test_a_plan_for_more_power_expects_fewer_fragile_verdicts() -> None:
+    """On the committed plan the fragile share falls as the planned power rises."""
+    claims = fragile_share.read_plan(str(ROOT / "docs" / "default_run" / "power_plan.json"))
+    shares = []
+    for target in (0.9, 0.95, 0.99):
+        sizes = [fragile_share.required_n(lambda n, c=c: c.decided(n), target) for c in claims]
+        kept = [(c, n) for c, n in zip(claims, sizes, strict=True) if n is not None]
+        decided, fragile = fragile_share.expected([c for c, _ in kept], [n for _, n in kept])
+        shares.append(fragile / decided)
+    assert shares[0] > shares[1] > shares[2]
+
+
+@pytest.mark.parametrize(
+    ("claims", "key"),
+    [({"a": record(alpha="0.025")}, "claims.a.alpha"), ({"a": [1]}, "claims.a"), ([], "claims")],
+)
+def test_a_bad_plan_is_one_line_naming_the_file_and_key(tmp_path: Path, claims, key: str) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"claims": claims}))
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(plan)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert str(plan) in line and key in line
