@@ -99,7 +99,7 @@ def read_plan(path: str) -> list[Claim]:
     """The sized source claims of the plan at ``path`` (one-line errors naming the file and key)."""
     from advgen.claims.freeze.bounded_files import read_json
 
-    raw = read_json(path, "the power plan")
+    raw = read_json(path, "power plan")
     claims = raw.get("claims") if isinstance(raw, dict) else None
     if not isinstance(claims, dict):
         raise AdvgenError(f"{path}: claims: expected a mapping of claim ids to records")

@@ -93,3 +93,16 @@ def test_a_bad_plan_is_one_line_naming_the_file_and_key(tmp_path: Path, claims, 
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert str(plan) in line and key in line
+
+
+@pytest.mark.parametrize("text", ["{not json", '{"claims": {}, "claims": {}}'])
+def test_a_plan_that_is_not_strict_json_is_one_line(tmp_path: Path, text: str) -> None:
+    """Not JSON, or a key twice (read as the freeze reads a plan): one line naming the file."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(text)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), str(plan)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"fragile_share: {plan}")
