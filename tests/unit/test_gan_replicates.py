@@ -28,6 +28,9 @@ SEEDS = (0, 3, 5)
 #: 96 images at batch 24: 4 iterations an epoch, 20 in 5 epochs; dropout off (stacked dropout draws
 #: other masks than the sequential runs: test_dropout_gans_stack_and_resume_exactly)
 SPEC = {"batch_size": 24, "epochs": 5, "discriminator_kwargs": {"dropout": 0.0}}
+#: DCGAN's conv generator at 28 px and 4 base channels, alone and with its discriminator
+TINY_DCGAN_G = {"batch_size": 24, "generator": "dcgan28", "generator_kwargs": {"ngf": 4}}
+TINY_DCGAN = {**TINY_DCGAN_G, "discriminator": "dcgan28", "discriminator_kwargs": {"ndf": 4}}
 
 
 def _outputs(root, tag, seeds=SEEDS):
@@ -121,12 +124,8 @@ def test_spectral_norm_gans_stack_as_their_sequential_runs(tiny_split):
 
 def test_batch_norm_gans_stack_with_each_seeds_running_statistics(tiny_split):
     spec = gan_spec(
-        batch_size=24,
+        **TINY_DCGAN,
         epochs=5,
-        generator="dcgan28",
-        discriminator="dcgan28",
-        generator_kwargs={"ngf": 4},
-        discriminator_kwargs={"ndf": 4},
         unroll_k=1,
         g_ema=0.9,
     )
@@ -179,10 +178,8 @@ def test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs(tiny_split
     (bfloat16 rounds the batched kernels differently: tests/unit/test_explicit_autocast.py). On
     CUDA the stacked weights take the default layout, which cuDNN's batch norm needs under vmap."""
     spec = gan_spec(
-        batch_size=24,
+        **TINY_DCGAN_G,
         epochs=5,
-        generator="dcgan28",
-        generator_kwargs={"ngf": 4},
         discriminator="conv_sn",
         loss="non_saturating",
         speed={"autocast": "bf16", "channels_last": True},
@@ -227,12 +224,8 @@ def test_a_batch_norm_that_asks_its_inputs_layout(tiny_split, caplog, monkeypatc
     if default_layout:
         monkeypatch.setattr(stacked_module, "DEFAULT_LAYOUT_DEVICES", frozenset({"cuda", "cpu"}))
     spec = gan_spec(
-        batch_size=24,
+        **TINY_DCGAN,
         epochs=2,
-        generator="dcgan28",
-        discriminator="dcgan28",
-        generator_kwargs={"ngf": 4},
-        discriminator_kwargs={"ndf": 4},
         speed={"channels_last": True},
     )
     with caplog.at_level("INFO", logger="advgen.gan.replicates"):
@@ -256,10 +249,8 @@ def test_the_stacked_pass_check_leaves_the_run_as_it_found_it(tiny_split, monkey
     from advgen.gan import replicates
 
     spec = gan_spec(
-        batch_size=24,
+        **TINY_DCGAN_G,
         epochs=2,
-        generator="dcgan28",
-        generator_kwargs={"ngf": 4},
         discriminator_kwargs={"dropout": 0.3},
     )
     checked = _train(tiny_split, "checked", spec, "stacked", SEEDS[:2])
