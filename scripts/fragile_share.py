@@ -26,12 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from advgen.claims.deciding.fragility import FACTOR
+from advgen.claims.deciding.verdict import AT_SCALE
+from advgen.claims.statistics import stats
 from advgen.claims.statistics.power import Design, one_sided_power, required_n, tost_power
 from advgen.errors import AdvgenError
 
 PLAN = "docs/default_run/power_plan.json"
 #: the plan statuses whose claims have a size to run at
 SIZED = ("planned", "underpowered at this budget")
+#: the verdicts a test decided (as the page counts them: advgen.claims.page.counts)
+DECIDED = (stats.HOLDS, stats.FAILS, AT_SCALE)
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def measured(path: str) -> tuple[int, int]:
 
     table = read_table(path, ["group", "verdict", "fragile"])
     source = table[table["group"] == "source"]
-    decided = source[source["verdict"].isin(["holds", "does not hold", "does not hold at this scale"])]
+    decided = source[source["verdict"].isin(DECIDED)]
     return len(decided), int((decided["fragile"].fillna("").astype(str) != "").sum())
 
 
