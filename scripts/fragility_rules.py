@@ -1,7 +1,7 @@
 """Candidate fragility rules for the next round, measured on the committed reruns (exploratory).
 
 Usage: ``python scripts/fragility_rules.py [--tau T ...] [--seeds R ...] [--plan PLAN.json]
-[--power P ...] [--plan-tau T ...] [--pair RERUN PUBLISHED NAME ROUND ...]``
+[--power P ...] [--plan-tau T ...] [--pair RERUN PUBLISHED NAME ROUND ...] [--only-given]``
 
 The frozen rule (:mod:`advgen.claims.deciding.fragility`) flags a verdict whose deciding
 Holm-adjusted p lies within ``[alpha / 4, 4 alpha]``. Each committed rerun of a frozen study on
@@ -611,7 +611,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs=4,
         action="append",
         metavar=("RERUN", "PUBLISHED", "NAME", "ROUND"),
-        help="a rerun's verdict table, the published one, a name and the round (default: the committed pairs)",
+        help="a rerun's verdict table, the published one, a name and the round, added to the committed pairs",
+    )
+    parser.add_argument(
+        "--only-given", action="store_true", help="read the --pair pairs only, not the committed ones"
     )
     args = parser.parse_args(argv)
     try:
@@ -625,12 +628,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise AdvgenError(
                 f"--tau, --plan-tau: each value must lie in (0, 1), got {args.tau}, {args.plan_tau}"
             )
-        pairs: Sequence[tuple[str, str, str, int]] = PAIRS
-        if args.pair:
-            try:
-                pairs = tuple((a, b, name, int(r)) for a, b, name, r in args.pair)
-            except ValueError as exc:
-                raise AdvgenError(f"--pair: ROUND must be an integer ({exc})") from None
+        try:
+            given = [(a, b, name, int(r)) for a, b, name, r in args.pair or []]
+        except ValueError as exc:
+            raise AdvgenError(f"--pair: ROUND must be an integer ({exc})") from None
+        if args.only_given and not given:
+            raise AdvgenError("--only-given: give at least one --pair")
+        pairs: Sequence[tuple[str, str, str, int]] = given if args.only_given else [*PAIRS, *given]
         lines = report(pairs, args.tau)
         latest = max(r for *_, r in pairs)
         last = [p for p in pairs if p[3] == latest][-1]

@@ -162,9 +162,21 @@ def test_bad_arguments_and_a_missing_table_get_one_line_and_status_2(
     assert rules.main(["--seeds", "0.5"]) == 2
     missing = str(tmp_path / "none.parquet")
     assert rules.main(["--pair", missing, missing, "x", "1"]) == 2
+    assert rules.main(["--only-given"]) == 2
+    assert rules.main(["--pair", missing, missing, "x", "one"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 3 and all(line.startswith("fragility_rules: ") for line in err)
-    assert "none.parquet" in err[2]
+    assert len(err) == 5 and all(line.startswith("fragility_rules: ") for line in err)
+    assert "none.parquet" in err[2] and "--only-given" in err[3] and "ROUND" in err[4]
+
+
+def test_a_given_pair_is_read_beside_the_committed_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    avx2, published = rules.PAIRS[-1][:2]
+    args = ["--pair", str(ROOT / avx2), str(ROOT / published), "round 2: again", "2", "--seeds", "--plan", ""]
+    assert rules.main(args) == 0
+    out = capsys.readouterr().out
+    assert "**round 2: again**" in out and "**round 1: H200 / Xeon-2**" in out
+    assert rules.main([*args, "--only-given"]) == 2  # one round only: no other round's scales
+    assert "no pair of another round" in capsys.readouterr().err
 
 
 def plan_record(mu: float, family: str = "gans_mlp", n: int = 1) -> dict:
