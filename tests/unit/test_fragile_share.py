@@ -3,7 +3,6 @@ power functions."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -13,13 +12,11 @@ from pathlib import Path
 import pytest
 from scipy.stats import norm
 
+from tests.scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "fragile_share.py"
-_spec = importlib.util.spec_from_file_location("fragile_share", SCRIPT)
-assert _spec is not None and _spec.loader is not None
-fragile_share = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("fragile_share", fragile_share)  # a dataclass looks its module up there
-_spec.loader.exec_module(fragile_share)
+fragile_share = load_script("fragile_share")
 
 ALPHA = 0.025
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,14 +10,10 @@ import pytest
 from scipy.stats import norm
 
 from advgen.claims.deciding import fragility
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "fragility_rules.py"
-_spec = importlib.util.spec_from_file_location("fragility_rules", SCRIPT)
-assert _spec is not None and _spec.loader is not None
-rules = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("fragility_rules", rules)  # a dataclass looks its module up there
-_spec.loader.exec_module(rules)
+rules = load_script("fragility_rules")
 
 ALPHA = 0.025
 C = float(norm.isf(ALPHA))  # the one-sided level on the probit scale
