@@ -1,7 +1,8 @@
 """Candidate fragility rules for the next round, measured on the committed reruns (exploratory).
 
 Usage: ``python scripts/fragility_rules.py [--tau T ...] [--seeds R ...] [--plan PLAN.json]
-[--power P ...] [--plan-tau T ...] [--pair RERUN PUBLISHED NAME ROUND ...] [--only-given]``
+[--power P ...] [--plan-tau T ...] [--pair RERUN PUBLISHED NAME ROUND ...] [--only-given]
+[--predictions]``
 
 The frozen rule (:mod:`advgen.claims.deciding.fragility`) flags a verdict whose deciding
 Holm-adjusted p lies within ``[alpha / 4, 4 alpha]``. Each committed rerun of a frozen study on
@@ -387,6 +388,40 @@ def report(pairs: Sequence[tuple[str, str, str, int]], taus: Sequence[float]) ->
     return lines
 
 
+def predictions(published_path: str, others: Sequence[tuple[str, str, str, int]]) -> list[str]:
+    """Per modelled row of the published page, most likely first: its verdict, whether the frozen
+    rule flags it, and P(flip) on a rerun on other arithmetic with the scales of ``others`` by
+    kind and by row: the prediction a new rerun of that page is read against."""
+    sc = scales([(read(a), read(b)) for a, b, *_ in others])
+    published = read(published_path)
+    family = dict(zip(published["id"], published["family"], strict=True))
+    flags = band(fragility.FACTOR)(published)
+    rows = [
+        (lv.p_flip(sc.of_kind(family[rid])), lv.p_flip(sc.of_row(rid, family[rid])), rid, lv.verdict)
+        for rid, lv in levels(published).items()
+    ]
+    rows.sort(key=lambda r: (-r[0], -r[1], r[2]))
+    lines = [
+        "| claim | verdict | fragile (frozen rule) | kind | P(flip) by kind | P(flip) by row |",
+        "|---|---|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| `{rid}` | {verdict} | {'yes' if rid in flags else ''} | {kind(family[rid])} | "
+        f"{by_kind:.3f} | {by_row:.3f} |"
+        for by_kind, by_row, rid, verdict in rows
+    ]
+    expected = (sum(r[0] for r in rows), sum(r[1] for r in rows))
+    unflagged = [(r[0], r[1]) for r in rows if r[2] not in flags]
+    lines += [
+        "",
+        f"Expected verdicts that differ: {expected[0]:.2f} (by kind), {expected[1]:.2f} (by row); "
+        f"P(the frozen rule flags every one): {math.prod(1 - u[0] for u in unflagged):.2f} (by kind), "
+        f"{math.prod(1 - u[1] for u in unflagged):.2f} (by row). Scales of {len(others)} pairs: generative "
+        f"{sc.kinds['generative']:.2f}, classifier {sc.kinds['classifier']:.2f}.",
+    ]
+    return lines
+
+
 def seeds_report(
     pair: tuple[str, str, str, int],
     others: Sequence[tuple[str, str, str, int]],
@@ -614,6 +649,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a rerun's verdict table, the published one, a name and the round, added to the committed pairs",
     )
     parser.add_argument(
+        "--predictions",
+        action="store_true",
+        help="only the latest round's per-row P(flip), with the other rounds' scales (what a rerun is read against)",
+    )
+    parser.add_argument(
         "--only-given", action="store_true", help="read the --pair pairs only, not the committed ones"
     )
     args = parser.parse_args(argv)
@@ -635,10 +675,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.only_given and not given:
             raise AdvgenError("--only-given: give at least one --pair")
         pairs: Sequence[tuple[str, str, str, int]] = given if args.only_given else [*PAIRS, *given]
-        lines = report(pairs, args.tau)
         latest = max(r for *_, r in pairs)
         last = [p for p in pairs if p[3] == latest][-1]
         others = [p for p in pairs if p[3] != latest]
+        if args.predictions:
+            if not others:
+                raise AdvgenError(
+                    "--predictions: no pair of another round to read the perturbation scales from"
+                )
+            print("\n".join(predictions(last[1], others)))
+            return 0
+        lines = report(pairs, args.tau)
         if others and args.seeds:
             lines += seeds_report(last, others, args.seeds, args.tau)
         if args.plan:

@@ -135,7 +135,10 @@ def test_an_outcome_counts_flags_against_differing_verdicts_and_the_yardstick() 
     assert both(published) == {"c"} | rules.band(fragility.FACTOR)(published)
 
 
-def test_the_figures_in_docs_claims_md_are_the_scripts_output(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_figures_in_docs_claims_md_are_the_scripts_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
     assert rules.main([]) == 0
     out = capsys.readouterr().out.splitlines()
     text = (ROOT / "docs" / "claims.md").read_text()
@@ -150,8 +153,9 @@ def test_the_figures_in_docs_claims_md_are_the_scripts_output(capsys: pytest.Cap
 
 
 def test_bad_arguments_and_a_missing_table_get_one_line_and_status_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(ROOT)
     assert rules.main(["--tau", "1.5"]) == 2
     assert rules.main(["--seeds", "0.5"]) == 2
     missing = str(tmp_path / "none.parquet")
@@ -163,7 +167,10 @@ def test_bad_arguments_and_a_missing_table_get_one_line_and_status_2(
     assert "none.parquet" in err[2] and "--only-given" in err[3] and "ROUND" in err[4]
 
 
-def test_a_given_pair_is_read_beside_the_committed_ones(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_given_pair_is_read_beside_the_committed_ones(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
     avx2, published = rules.PAIRS[-1][:2]
     args = ["--pair", str(ROOT / avx2), str(ROOT / published), "round 2: again", "2", "--seeds", "--plan", ""]
     assert rules.main(args) == 0
@@ -171,6 +178,8 @@ def test_a_given_pair_is_read_beside_the_committed_ones(capsys: pytest.CaptureFi
     assert "**round 2: again**" in out and "**round 1: H200 / Xeon-2**" in out
     assert rules.main([*args, "--only-given"]) == 2  # one round only: no other round's scales
     assert "no pair of another round" in capsys.readouterr().err
+    assert rules.main([*args, "--only-given", "--predictions"]) == 2
+    assert "--predictions: no pair of another round" in capsys.readouterr().err
 
 
 def plan_record(mu: float, family: str = "gans_mlp", n: int = 1) -> dict:
@@ -220,3 +229,15 @@ def test_a_plan_report_gives_the_fragile_share_of_scripts_fragile_share(tmp_path
     assert any(
         line.startswith("| a plan for 97 % power | p band x4 or P(flip) > 0.1 by kind") for line in lines
     )
+
+
+def test_round_2s_committed_prediction_is_the_scripts_output_with_round_1s_scales(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)  # the committed pairs' paths are the checkout's
+    round1 = [pair for pair in rules.PAIRS if pair[3] == 1]
+    lines = rules.predictions("docs/default_run/claims.parquet", round1)
+    text = (ROOT / "docs" / "round2" / "flip_predictions.md").read_text().splitlines()
+    start = text.index(lines[0])
+    assert text[start:] == lines
+    assert len(lines) == 2 + 55 + 2
