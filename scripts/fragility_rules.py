@@ -56,6 +56,24 @@ from advgen.claims.page.compare import compare
 from advgen.claims.statistics import stats
 from advgen.errors import AdvgenError
 
+
+def _fragile_share() -> ModuleType:
+    """``scripts/fragile_share.py`` (its sized claims and their power functions)."""
+    path = Path(__file__).with_name("fragile_share.py")
+    spec = importlib.util.spec_from_file_location("fragile_share", path)
+    if spec is None or spec.loader is None:
+        raise AdvgenError(f"{path}: cannot be loaded")
+    module = sys.modules.get("fragile_share")
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["fragile_share"] = module  # a dataclass looks its module up there
+        spec.loader.exec_module(module)
+    return module
+
+
+#: the verdicts a test decided, as the page counts them (stated in scripts/fragile_share.py)
+DECIDED = _fragile_share().DECIDED
+
 #: (rerun, published, name, round): the committed reruns of a frozen study on other arithmetic
 PAIRS = (
     ("docs/round1/claims_h200.parquet", "docs/round1/claims_xeon.parquet", "round 1: H200 / Xeon-2", 1),
@@ -73,8 +91,6 @@ GENERATIVE = frozenset(
     {"gans_mlp", "generator_samples", "inversion", "inpainting", "interpolation", "ae_training"}
 )
 KINDS = ("generative", "classifier")
-#: the verdicts a test decided (as the page counts them)
-DECIDED = (stats.HOLDS, stats.FAILS, AT_SCALE)
 #: the verdicts the yardstick models (a "not valid" one turns on a precondition, not on the test)
 MODELLED = (*DECIDED, stats.INCONCLUSIVE)
 #: probit values beyond this are taken as this (p of 0 or 1)
@@ -202,6 +218,16 @@ def scales(pairs: Sequence[tuple[pd.DataFrame, pd.DataFrame]]) -> Scales:
     return Scales(_rms(pooled), {k: _rms(zs) for k, zs in by_kind.items()}, rows)
 
 
+def yardsticks(
+    levels_: Mapping[str, Levels], family: Mapping[str, object], sc: Scales
+) -> tuple[dict[str, float], ...]:
+    """Each row's P(flip) with the scales ``sc``: by kind, and by row."""
+    return (
+        {rid: lv.p_flip(sc.of_kind(family[rid])) for rid, lv in levels_.items()},
+        {rid: lv.p_flip(sc.of_row(rid, family[rid])) for rid, lv in levels_.items()},
+    )
+
+
 Rule = Callable[[pd.DataFrame], set[str]]
 
 
@@ -259,13 +285,13 @@ def differing(rerun: pd.DataFrame, published: pd.DataFrame) -> list[str]:
 
 
 def outcome(
-    flags: set[str], differ: set[str], published: pd.DataFrame, yardsticks: Sequence[Mapping[str, float]]
+    flags: set[str], differ: set[str], published: pd.DataFrame, flips: Sequence[Mapping[str, float]]
 ) -> Outcome:
     """``flags`` (the rule's rows on ``published``) against the verdicts that ``differ`` on a
-    rerun, and against each yardstick's ``P(flip)`` per row."""
+    rerun, and against each yardstick's ``P(flip)`` per row (``flips``: :func:`yardsticks`)."""
     source = published[published["group"] == "source"]
     decided = set(source.loc[source["verdict"].isin(DECIDED), "id"].astype(str))
-    unflagged = [[p for rid, p in y.items() if rid not in flags] for y in yardsticks]
+    unflagged = [[p for rid, p in y.items() if rid not in flags] for y in flips]
     return Outcome(
         flagged=len(flags & set(source["id"].astype(str))),
         decided=len(decided),
@@ -361,25 +387,21 @@ def report(pairs: Sequence[tuple[str, str, str, int]], taus: Sequence[float]) ->
         sc = scales(others)
         rerun, published = tables[rerun_path], tables[published_path]
         family = dict(zip(published["id"], published["family"], strict=True))
-        published_levels = levels(published)
-        yardsticks = (
-            {rid: lv.p_flip(sc.of_kind(family[rid])) for rid, lv in published_levels.items()},
-            {rid: lv.p_flip(sc.of_row(rid, family[rid])) for rid, lv in published_levels.items()},
-        )
+        flips = yardsticks(levels(published), family, sc)
         differ = differing(rerun, published)
         lines += [
             "",
             f"**{name}** (scales from the other round: pooled {sc.pooled:.2f}, generative "
             f"{sc.kinds['generative']:.2f}, classifier {sc.kinds['classifier']:.2f}): {len(differ)} verdicts "
             f"differ ({', '.join(differ) or 'none'}); the yardsticks expect "
-            f"{sum(yardsticks[0].values()):.2f} (scale by kind) and {sum(yardsticks[1].values()):.2f} (by row).",
+            f"{sum(flips[0].values()):.2f} (scale by kind) and {sum(flips[1].values()):.2f} (by row).",
             "",
             "| rule | source rows flagged | fragile share of decided | differing flagged "
             "| expected unflagged (by kind / by row) | P(all flagged) (by kind / by row) |",
             "|---|---:|---:|---:|---:|---:|",
         ]
         for what, rule in rules(sc, taus):
-            o = outcome(rule(published), set(differ), published, yardsticks)
+            o = outcome(rule(published), set(differ), published, flips)
             lines.append(
                 f"| {what} | {o.flagged} | {o.decided_flagged}/{o.decided} ({100 * o.share:.1f} %) | "
                 f"{o.differ_flagged}/{o.differ} | {' / '.join(f'{x:.2f}' for x in o.expected_unflagged)} | "
@@ -396,10 +418,9 @@ def predictions(published_path: str, others: Sequence[tuple[str, str, str, int]]
     published = read(published_path)
     family = dict(zip(published["id"], published["family"], strict=True))
     flags = band(fragility.FACTOR)(published)
-    rows = [
-        (lv.p_flip(sc.of_kind(family[rid])), lv.p_flip(sc.of_row(rid, family[rid])), rid, lv.verdict)
-        for rid, lv in levels(published).items()
-    ]
+    lv = levels(published)
+    by_kind, by_row = yardsticks(lv, family, sc)
+    rows = [(by_kind[rid], by_row[rid], rid, lv[rid].verdict) for rid in lv]
     rows.sort(key=lambda r: (-r[0], -r[1], r[2]))
     lines = [
         "| claim | verdict | fragile (frozen rule) | kind | P(flip) by kind | P(flip) by row |",
@@ -456,34 +477,16 @@ def seeds_report(
     ]
     for ratio in ratios:
         table = with_seeds(published, ratio)
-        lv = levels(table)
-        yardsticks = (
-            {rid: x.p_flip(sc.of_kind(family[rid])) for rid, x in lv.items()},
-            {rid: x.p_flip(sc.of_row(rid, family[rid])) for rid, x in lv.items()},
-        )
+        flips = yardsticks(levels(table), family, sc)
         for what, rule in candidates:
-            o = outcome(rule(table), set(), table, yardsticks)
+            o = outcome(rule(table), set(), table, flips)
             lines.append(
                 f"| {ratio:g}x | {what} | {o.decided_flagged}/{o.decided} ({100 * o.share:.1f} %) | "
-                f"{' / '.join(f'{sum(y.values()):.2f}' for y in yardsticks)} | "
+                f"{' / '.join(f'{sum(y.values()):.2f}' for y in flips)} | "
                 f"{' / '.join(f'{x:.2f}' for x in o.expected_unflagged)} | "
                 f"{' / '.join(f'{x:.2f}' for x in o.all_flagged)} |"
             )
     return lines
-
-
-def _fragile_share() -> ModuleType:
-    """``scripts/fragile_share.py`` (its sized claims and their power functions)."""
-    path = Path(__file__).with_name("fragile_share.py")
-    spec = importlib.util.spec_from_file_location("fragile_share", path)
-    if spec is None or spec.loader is None:
-        raise AdvgenError(f"{path}: cannot be loaded")
-    module = sys.modules.get("fragile_share")
-    if module is None:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fragile_share"] = module  # a dataclass looks its module up there
-        spec.loader.exec_module(module)
-    return module
 
 
 #: the probit grid over which a plan's expectation is taken; the mass beyond it sits at its ends
