@@ -1,6 +1,7 @@
 """The share of fragile verdicts a power plan implies, before any run.
 
-Usage: ``python scripts/fragile_share.py [PLAN.json] [--table CLAIMS.parquet] [--power P ...]``
+Usage: ``python scripts/fragile_share.py [PLAN.json] [--table CLAIMS.parquet] [--power P ...]
+[--bound B]``
 
 For each source claim a plan (``advgen power-plan --json``; default
 ``docs/default_run/power_plan.json``) sized, taking the exploratory estimate as the true effect
@@ -8,11 +9,16 @@ as the plan does (:mod:`advgen.claims.statistics.power`): the chance that its te
 Holm-adjusted level ``alpha / m``, and the chance that it decides with an adjusted p within
 ``[alpha / FACTOR, alpha)``, a fragile verdict (:mod:`advgen.claims.deciding.fragility`). Holm's
 first step stands for the family's adjustment, as in the plan. Summed over the claims: the
-decided verdicts the plan expects and the fragile share among them, at the sizes the round ran
-(``n_run``), at the sizes the plan asked for, and at the sizes a plan for each ``--power`` would
-ask for (with the median and largest ratio of those sizes to the plan's). ``--table``: a round's
-verdict table, whose source verdicts give the share it measured. A "not valid" verdict (a failed
-precondition) is outside what a plan models.
+decided verdicts the plan expects and the fragile share among them, and the chance that the share
+stays within ``--bound`` (default 10 %), at the plan's ``n_run`` (its size, the budget's for a
+claim past it), at the sizes the plan asked for, and at the sizes a plan for each ``--power``
+would ask for (with the median and largest ratio of those sizes to the plan's). ``--table``: the
+verdict table of the round that ran the plan; its source verdicts give the share it measured,
+and its sizes (a claim's seeds, or its examples where the plan counts examples per run) the
+share the model expects at the sizes the round ran: a model entry serves several claims and
+runs the largest size any of them asks, and a claim past the budget runs what its entries have,
+so these differ from ``n_run``. A "not valid" verdict (a failed precondition) is outside what a
+plan models.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ PLAN = "docs/default_run/power_plan.json"
 SIZED = ("planned", "underpowered at this budget")
 #: the verdicts a test decided (as the page counts them: advgen.claims.page.counts)
 DECIDED = (stats.HOLDS, stats.FAILS, AT_SCALE)
+#: the fragile share a round was held to (docs/claims.md, "What a plan implies")
+BOUND = 0.10
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Claim:
     n_run: int
     n_planned: int | None
     power: Callable[[int, float], float]
+    unit: str = "seeds"  # what n counts ("... per run": examples of a run)
 
     def decided(self, n: int) -> float:
         """P(the test decides) at size ``n``."""
@@ -88,7 +97,7 @@ def claim_of(cid: str, record: Mapping[str, Any], where: str) -> Claim | None:
             def power(n: int, level: float) -> float:
                 return tost_power(to_low, to_high, sd, n, level, design)
 
-            return Claim(cid, alpha, n_run, n_planned, power)
+            return Claim(cid, alpha, n_run, n_planned, power, str(record.get("unit") or "seeds"))
     delta = _number(record, "delta", where)
     if not (math.isfinite(delta) and delta > 0):
         return None
@@ -96,7 +105,7 @@ def claim_of(cid: str, record: Mapping[str, Any], where: str) -> Claim | None:
     def one_sided(n: int, level: float) -> float:
         return one_sided_power(delta, sd, n, level, design)
 
-    return Claim(cid, alpha, n_run, n_planned, one_sided)
+    return Claim(cid, alpha, n_run, n_planned, one_sided, str(record.get("unit") or "seeds"))
 
 
 def read_plan(path: str) -> list[Claim]:
@@ -124,6 +133,42 @@ def expected(claims: Sequence[Claim], sizes: Sequence[int]) -> tuple[float, floa
     return decided, fragile
 
 
+def within(claims: Sequence[Claim], sizes: Sequence[int], bound: float = BOUND) -> float:
+    """P(fragile <= bound x decided) at ``sizes``, the claims independent: each is undecided,
+    decided firm or decided fragile, and a dynamic programme over (decided, fragile) adds them."""
+    mass = {(0, 0): 1.0}
+    for c, n in zip(claims, sizes, strict=True):
+        decided, fragile = c.decided(n), c.fragile(n)
+        outcomes = ((0, 0, 1 - decided), (1, 0, decided - fragile), (1, 1, fragile))
+        step: dict[tuple[int, int], float] = {}
+        for (d, f), p in mass.items():
+            for dd, df, q in outcomes:
+                if q > 0:
+                    step[(d + dd, f + df)] = step.get((d + dd, f + df), 0.0) + p * q
+        mass = step
+    return sum(p for (d, f), p in mass.items() if f <= bound * d + 1e-9)
+
+
+def ran_sizes(path: str, claims: Sequence[Claim]) -> dict[str, int]:
+    """Each claim's size in the verdict table at ``path``: its examples where the plan counts
+    examples per run, else its seeds (runs); a claim the table lacks is one line."""
+    import pandas as pd
+
+    from advgen.io import read_table
+
+    table = read_table(path, ["id", "seeds", "examples"]).set_index("id")
+    out = {}
+    for c in claims:
+        if c.id not in table.index:
+            raise AdvgenError(f"{path}: no row for claim {c.id} of the plan")
+        column = "examples" if c.unit.endswith("per run") else "seeds"
+        value = pd.to_numeric(table.at[c.id, column], errors="coerce")
+        if not (math.isfinite(value) and value >= 1):
+            raise AdvgenError(f"{path}: {c.id}: {column}: expected a size >= 1, got {value!r}")
+        out[c.id] = int(value)
+    return out
+
+
 def measured(path: str) -> tuple[int, int]:
     """A verdict table's decided source verdicts and the fragile ones among them."""
     from advgen.io import read_table
@@ -134,23 +179,33 @@ def measured(path: str) -> tuple[int, int]:
     return len(decided), int((decided["fragile"].fillna("").astype(str) != "").sum())
 
 
-def _row(what: str, decided: float, fragile: float, note: str = "") -> str:
+def _row(what: str, claims: Sequence[Claim], sizes: Sequence[int], bound: float, note: str = "") -> str:
+    decided, fragile = expected(claims, sizes)
     share = fragile / decided if decided else math.nan
-    return f"| {what} | {decided:.1f} | {fragile:.1f} | {100 * share:.1f} % | {note} |"
+    return (
+        f"| {what} | {decided:.1f} | {fragile:.1f} | {100 * share:.1f} % | "
+        f"{within(claims, sizes, bound):.2f} | {note} |"
+    )
 
 
-def report(claims: Sequence[Claim], powers: Sequence[float], table: str | None) -> list[str]:
+def report(
+    claims: Sequence[Claim], powers: Sequence[float], table: str | None, bound: float = BOUND
+) -> list[str]:
     lines = [
         f"{len(claims)} sized source claims; fragile: a deciding adjusted p within [alpha / {FACTOR:g}, alpha).",
         "",
-        "| sizes | decided (expected) | fragile among them | share | sizes against the plan's |",
-        "|---|---:|---:|---:|---|",
+        f"| sizes | decided (expected) | fragile among them | share | P(share <= {100 * bound:g} %) "
+        "| sizes against the plan's |",
+        "|---|---:|---:|---:|---:|---|",
     ]
-    lines.append(_row("as the round ran (n_run)", *expected(claims, [c.n_run for c in claims])))
+    if table is not None:
+        ran = ran_sizes(table, claims)
+        lines.append(_row(f"as the round ran them ({table})", claims, [ran[c.id] for c in claims], bound))
+    lines.append(_row("at the plan's n_run", claims, [c.n_run for c in claims], bound))
     base = {c.id: c.n_planned for c in claims if c.n_planned is not None}
     planned = [c for c in claims if c.id in base]
-    lines.append(_row(f"as planned ({len(planned)} claims with a plan's n)",
-                      *expected(planned, [base[c.id] for c in planned])))  # fmt: skip
+    lines.append(_row(f"as planned ({len(planned)} claims with a plan's n)", planned,
+                      [base[c.id] for c in planned], bound))  # fmt: skip
     for target in powers:
         sizes = {}
         for c in planned:
@@ -160,12 +215,13 @@ def report(claims: Sequence[Claim], powers: Sequence[float], table: str | None) 
         sized = [c for c in planned if c.id in sizes]
         ratios = [sizes[c.id] / base[c.id] for c in sized]
         note = f"median {statistics.median(ratios):.2f}x, largest {max(ratios):.2f}x" if ratios else ""
-        decided, fragile = expected(sized, [sizes[c.id] for c in sized])
-        lines.append(_row(f"a plan for {100 * target:g} % power", decided, fragile, note))
+        lines.append(
+            _row(f"a plan for {100 * target:g} % power", sized, [sizes[c.id] for c in sized], bound, note)
+        )
     if table is not None:
         decided, fragile = measured(table)
         lines.append(
-            f"| measured: {table} | {decided} | {fragile} | {100 * fragile / max(decided, 1):.1f} % | |"
+            f"| measured: {table} | {decided} | {fragile} | {100 * fragile / max(decided, 1):.1f} % | | |"
         )
     return lines
 
@@ -175,11 +231,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("plan", nargs="?", default=PLAN, help=f"the plan's JSON (default {PLAN})")
     parser.add_argument("--table", help="a round's verdict table (results/tables/claims.parquet)")
     parser.add_argument("--power", type=float, nargs="*", default=[0.9, 0.95, 0.97, 0.99])
+    parser.add_argument(
+        "--bound", type=float, default=BOUND, help=f"the fragile share's bound (default {BOUND:g})"
+    )
     args = parser.parse_args(argv)
     try:
         if any(not 0 < p < 1 for p in args.power):
             raise AdvgenError(f"--power: each value must lie in (0, 1), got {args.power}")
-        print("\n".join(report(read_plan(args.plan), args.power, args.table)))
+        if not 0 <= args.bound <= 1:
+            raise AdvgenError(f"--bound: expected a share in [0, 1], got {args.bound:g}")
+        print("\n".join(report(read_plan(args.plan), args.power, args.table, args.bound)))
     except AdvgenError as exc:
         print(f"fragile_share: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,8 @@
 """Candidate fragility rules for the next round, measured on the committed reruns (exploratory).
 
 Usage: ``python scripts/fragility_rules.py [--tau T ...] [--seeds R ...] [--plan PLAN.json]
-[--power P ...] [--plan-tau T ...] [--pair RERUN PUBLISHED NAME ROUND ...] [--only-given]
-[--predictions]``
+[--plan-table CLAIMS.parquet] [--power P ...] [--plan-tau T ...] [--pair RERUN PUBLISHED NAME
+ROUND ...] [--only-given] [--predictions]``
 
 The frozen rule (:mod:`advgen.claims.deciding.fragility`) flags a verdict whose deciding
 Holm-adjusted p lies within ``[alpha / 4, 4 alpha]``. Each committed rerun of a frozen study on
@@ -101,8 +101,10 @@ Z_NEAR = 4.0
 #: a row's own scale is shrunk towards its kind's with the weight of this many pairs
 PRIOR_PAIRS = 1
 COLUMNS = ("id", "group", "verdict", "estimate", "lo", "hi", "p_value", "alpha", "family")
-#: the plan whose sizes the last part scales (``advgen power-plan --json``)
+#: the plan whose sizes the last part scales (``advgen power-plan --json``), and the verdict
+#: table of the round that ran it (the sizes it ran)
 PLAN = "docs/default_run/power_plan.json"
+PLAN_TABLE = "docs/default_run/claims.parquet"
 
 
 def kind(family: object) -> str:
@@ -566,13 +568,17 @@ def expected_at(
     return out
 
 
-def plan_report(plan: str, powers: Sequence[float], taus: Sequence[float], sc: Scales) -> list[str]:
+def plan_report(
+    plan: str, powers: Sequence[float], taus: Sequence[float], sc: Scales, table: str | None = None
+) -> list[str]:
     """The frozen rule and its unions with ``P(flip) > tau`` by kind, in expectation over a plan's
     sized source claims (``scripts/fragile_share.py``'s model: the exploratory estimate is the
     true effect, Holm's first step the family's level, the power function the p-value's
-    distribution), at the sizes the round ran, the plan asked for and plans for ``powers``: the
-    decided verdicts, the fragile share, the verdicts a rerun with the scales ``sc`` by kind
-    changes, those each rule leaves unflagged and the chance that it flags every one."""
+    distribution), at the sizes the round ran (``table``, the verdict table of the round that
+    ran the plan), at the plan's ``n_run``, at the sizes it asked for and at those of plans for
+    ``powers``: the decided verdicts, the fragile share, the verdicts a rerun with the scales
+    ``sc`` by kind changes, those each rule leaves unflagged and the chance that it flags every
+    one."""
     from advgen.claims.freeze.bounded_files import read_json
 
     share = _fragile_share()
@@ -600,8 +606,11 @@ def plan_report(plan: str, powers: Sequence[float], taus: Sequence[float], sc: S
         )
 
     planned = {c.id: c.n_planned for c in claims if c.n_planned is not None}
-    rows: list[tuple[str, Mapping[str, int]]] = [
-        ("as the round ran", {c.id: c.n_run for c in claims}),
+    rows: list[tuple[str, Mapping[str, int]]] = []
+    if table is not None:
+        rows.append(("as the round ran them", share.ran_sizes(table, claims)))
+    rows += [
+        ("at the plan's n_run", {c.id: c.n_run for c in claims}),
         (f"as planned ({len(planned)} claims with a plan's n)", planned),
     ]
     for target in powers:
@@ -642,6 +651,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="seed ratios for the latest round's page with more seeds (1.22: the median of a 97 %% power plan)",
     )
     parser.add_argument("--plan", default=PLAN, help=f"a power plan's JSON (default {PLAN}; '' for none)")
+    parser.add_argument(
+        "--plan-table",
+        default=PLAN_TABLE,
+        help=f"the verdict table of the round that ran the plan (default {PLAN_TABLE}; '' for none)",
+    )
     parser.add_argument("--power", type=float, nargs="*", default=[0.9, 0.95, 0.97, 0.99])
     parser.add_argument("--plan-tau", type=float, nargs="*", default=[0.1, 0.05, 0.02])
     parser.add_argument(
@@ -693,7 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lines += seeds_report(last, others, args.seeds, args.tau)
         if args.plan:
             every = scales([(read(a), read(b)) for a, b, *_ in pairs])
-            lines += plan_report(args.plan, args.power, args.plan_tau, every)
+            lines += plan_report(args.plan, args.power, args.plan_tau, every, args.plan_table or None)
         print("\n".join(lines))
     except AdvgenError as exc:
         print(f"fragility_rules: {exc}", file=sys.stderr)

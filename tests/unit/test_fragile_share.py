@@ -103,3 +103,46 @@ def test_a_plan_that_is_not_strict_json_is_one_line(tmp_path: Path, text: str) -
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith(f"fragile_share: {plan}")
+
+
+def test_the_chance_of_a_share_within_the_bound_counts_every_outcome(tmp_path: Path) -> None:
+    """Three claims, each undecided, decided firm or decided fragile: the programme's
+    P(fragile <= bound x decided) equals the sum over the 27 outcomes."""
+    import itertools
+
+    plan = write(tmp_path, {"a": record(delta=2.0), "b": record(delta=3.5), "c": record(delta=2.8)})
+    claims = fragile_share.read_plan(str(plan))
+    sizes = [1, 2, 1]
+    parts = [(1 - c.decided(n), c.decided(n) - c.fragile(n), c.fragile(n)) for c, n in zip(claims, sizes)]
+    for bound in (0.0, 0.34, 0.5, 1.0):
+        brute = 0.0
+        for outcome in itertools.product(range(3), repeat=3):
+            decided, fragile = sum(o > 0 for o in outcome), sum(o == 2 for o in outcome)
+            if fragile <= bound * decided:
+                brute += math.prod(p[o] for p, o in zip(parts, outcome))
+        assert fragile_share.within(claims, sizes, bound) == pytest.approx(brute, abs=1e-12)
+    assert fragile_share.within(claims, sizes, 1.0) == pytest.approx(1.0)
+
+
+def test_the_sizes_a_round_ran_are_its_tables_seeds_or_examples(tmp_path: Path) -> None:
+    """A claim planned in runs reads the table's seeds, one planned in examples per run its
+    examples; a claim the table lacks is one line naming the file."""
+    import pandas as pd
+
+    plan = write(tmp_path, {"runs": record(unit="seeds"), "digits": record(unit="digits per run")})
+    claims = fragile_share.read_plan(str(plan))
+    table = tmp_path / "claims.parquet"
+    pd.DataFrame({"id": ["runs", "digits"], "seeds": [8, 1], "examples": [500, 214]}).to_parquet(table)
+    assert fragile_share.ran_sizes(str(table), claims) == {"runs": 8, "digits": 214}
+    pd.DataFrame({"id": ["runs"], "seeds": [8], "examples": [500]}).to_parquet(table)
+    with pytest.raises(fragile_share.AdvgenError, match="no row for claim digits"):
+        fragile_share.ran_sizes(str(table), claims)
+
+
+def test_round_2_ran_most_claims_at_other_sizes_than_its_plans_n_run() -> None:
+    """An entry serves several claims and runs the largest size any asks; a claim past the
+    budget runs what its entries have: the table's sizes, not ``n_run``, are what ran."""
+    claims = fragile_share.read_plan(str(ROOT / "docs" / "default_run" / "power_plan.json"))
+    ran = fragile_share.ran_sizes(str(ROOT / "docs" / "default_run" / "claims.parquet"), claims)
+    assert ran["unroll_fid"] == 4 < next(c.n_run for c in claims if c.id == "unroll_fid") == 10
+    assert ran["engstrom_spatial"] == 8 > next(c.n_run for c in claims if c.id == "engstrom_spatial") == 3

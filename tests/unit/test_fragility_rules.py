@@ -223,7 +223,7 @@ def test_a_plan_report_gives_the_fragile_share_of_scripts_fragile_share(tmp_path
     scales = rules.Scales(0.3, {"generative": 0.4, "classifier": 0.2}, {})
     lines = rules.plan_report(str(path), [0.97], [0.1], scales)
     decided, fragile = share.expected(share.read_plan(str(path)), [1, 1, 1])
-    frozen = next(line for line in lines if line.startswith("| as the round ran | p band x4 (frozen)"))
+    frozen = next(line for line in lines if line.startswith("| at the plan's n_run | p band x4 (frozen)"))
     cells = [cell.strip() for cell in frozen.strip("|").split("|")]
     assert cells[2] == f"{decided:.1f}" and cells[3] == f"{100 * fragile / decided:.1f} %"
     assert any(

@@ -13,7 +13,10 @@ they need up to ``--max-examples``: examples are cheap, and the page lists each 
 plan asks for more than the exploratory run had, so the config is raised before the freeze.
 ``--cut ID=N`` runs a planned claim at N (fewer than its plan) to fit the run's time: the claim
 is "underpowered at this budget", cut before the freeze, with the n it would need; every record
-carries ``n_run``, the size the frozen run gives it (what the freeze record's ``plan`` holds).
+carries ``n_run``, the size the plan gives it (what the freeze record's ``plan`` holds): its n,
+the budget's for a claim past it, a cut claim's cut. The config may run a claim at more (a model
+entry serving several claims runs the largest size any asks) or, past the budget, at what its
+entries have; the round's verdict table records what ran (scripts/fragile_share.py ``--table``).
 """
 
 from __future__ import annotations
