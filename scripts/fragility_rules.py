@@ -39,7 +39,7 @@ import argparse
 import importlib.util
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -230,6 +230,34 @@ def yardsticks(
     )
 
 
+def count_law(p_flip: Iterable[float]) -> np.ndarray:
+    """The law of the number of rows that flip, each with its own chance, independently (the
+    Poisson-binomial law): ``law[k] = P(k rows flip)``."""
+    law = np.array([1.0])
+    for p in p_flip:
+        law = np.convolve(law, [1.0 - p, p])
+    return law
+
+
+def count_range(law: np.ndarray, mass: float = 0.95) -> tuple[int, int]:
+    """The central range of counts holding at least ``mass``: ``(1 - mass) / 2`` at most in each tail."""
+    tail = (1.0 - mass) / 2
+    cdf = np.cumsum(law)
+    lo = int(np.searchsorted(cdf, tail, side="right"))
+    hi = int(np.searchsorted(cdf, 1.0 - tail - 1e-12, side="left"))
+    return lo, min(hi, len(law) - 1)
+
+
+def calibration(p_flip: Mapping[str, float], observed: int) -> str:
+    """The count a rerun is read against: its 95 % range, and the tail beyond what was seen."""
+    law = count_law(p_flip.values())
+    lo, hi = count_range(law)
+    below, above = float(law[: observed + 1].sum()), float(law[observed:].sum())
+    verdict = "within" if lo <= observed <= hi else "outside"
+    tails = f"P(<= {observed}) {below:.2f}, P(>= {observed}) {above:.2f}"
+    return f"95 % of counts {lo}-{hi}, {observed} {verdict} ({tails})"
+
+
 Rule = Callable[[pd.DataFrame], set[str]]
 
 
@@ -396,7 +424,8 @@ def report(pairs: Sequence[tuple[str, str, str, int]], taus: Sequence[float]) ->
             f"**{name}** (scales from the other round: pooled {sc.pooled:.2f}, generative "
             f"{sc.kinds['generative']:.2f}, classifier {sc.kinds['classifier']:.2f}): {len(differ)} verdicts "
             f"differ ({', '.join(differ) or 'none'}); the yardsticks expect "
-            f"{sum(flips[0].values()):.2f} (scale by kind) and {sum(flips[1].values()):.2f} (by row).",
+            f"{sum(flips[0].values()):.2f} (scale by kind: {calibration(flips[0], len(differ))}) and "
+            f"{sum(flips[1].values()):.2f} (by row: {calibration(flips[1], len(differ))}).",
             "",
             "| rule | source rows flagged | fragile share of decided | differing flagged "
             "| expected unflagged (by kind / by row) | P(all flagged) (by kind / by row) |",
@@ -434,10 +463,12 @@ def predictions(published_path: str, others: Sequence[tuple[str, str, str, int]]
         for by_kind, by_row, rid, verdict in rows
     ]
     expected = (sum(r[0] for r in rows), sum(r[1] for r in rows))
+    ranges = [count_range(count_law(r[i] for r in rows)) for i in (0, 1)]
     unflagged = [(r[0], r[1]) for r in rows if r[2] not in flags]
     lines += [
         "",
-        f"Expected verdicts that differ: {expected[0]:.2f} (by kind), {expected[1]:.2f} (by row); "
+        f"Expected verdicts that differ: {expected[0]:.2f} (by kind), {expected[1]:.2f} (by row), "
+        f"95 % of counts within {ranges[0][0]}-{ranges[0][1]} (by kind), {ranges[1][0]}-{ranges[1][1]} (by row); "
         f"P(the frozen rule flags every one): {math.prod(1 - u[0] for u in unflagged):.2f} (by kind), "
         f"{math.prod(1 - u[1] for u in unflagged):.2f} (by row). Scales of {len(others)} pairs: generative "
         f"{sc.kinds['generative']:.2f}, classifier {sc.kinds['classifier']:.2f}.",

@@ -241,3 +241,19 @@ def test_round_2s_committed_prediction_is_the_scripts_output_with_round_1s_scale
     start = text.index(lines[0])
     assert text[start:] == lines
     assert len(lines) == 2 + 55 + 2
+
+
+def test_the_count_of_flips_follows_the_poisson_binomial_law() -> None:
+    """Equal chances give the binomial law; the central range leaves at most 2.5 % in each
+    tail; the calibration line says whether a count lies within it."""
+    from scipy.stats import binom
+
+    law = rules.count_law([0.3] * 10)
+    assert law == pytest.approx(binom.pmf(range(11), 10, 0.3), abs=1e-12)
+    lo, hi = rules.count_range(law)
+    assert binom.cdf(lo - 1, 10, 0.3) <= 0.025 < binom.cdf(lo, 10, 0.3)
+    assert binom.sf(hi, 10, 0.3) <= 0.025 < binom.sf(hi - 1, 10, 0.3)
+    assert rules.count_law([0.5, 0.0, 1.0]) == pytest.approx([0.0, 0.5, 0.5, 0.0])
+    line = rules.calibration({"a": 0.5, "b": 0.5}, 2)
+    assert line.startswith("95 % of counts 0-2, 2 within") and "P(>= 2) 0.25" in line
+    assert "0 outside" in rules.calibration({f"r{i}": 0.9 for i in range(6)}, 0)
