@@ -116,11 +116,16 @@ def read_plan(path: str) -> list[Claim]:
     claims = raw.get("claims") if isinstance(raw, dict) else None
     if not isinstance(claims, dict):
         raise AdvgenError(f"{path}: claims: expected a mapping of claim ids to records")
+    return sized_claims(claims, f"{path}: claims")
+
+
+def sized_claims(records: Mapping[str, Any], where: str) -> list[Claim]:
+    """The sized source claims among a plan's records (``power_plan.json``'s ``claims``), by id."""
     out = []
-    for cid, record in sorted(claims.items()):
+    for cid, record in sorted(records.items()):
         if not isinstance(record, dict):
-            raise AdvgenError(f"{path}: claims.{cid}: expected a record")
-        claim = claim_of(cid, record, f"{path}: claims.{cid}")
+            raise AdvgenError(f"{where}.{cid}: expected a record")
+        claim = claim_of(cid, record, f"{where}.{cid}")
         if claim is not None:
             out.append(claim)
     return out

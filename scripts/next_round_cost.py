@@ -44,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import fragile_share  # scripts/fragile_share.py, beside this script
+
 from advgen.errors import AdvgenError
 
 TABLE = "docs/default_run/claims.parquet"
@@ -332,12 +334,16 @@ def estimate(now: Sizes, then: Sizes, cost: Costs) -> Estimate:
 
 def plan_records(table: str, power: float) -> dict[str, dict[str, Any]]:
     """``advgen power-plan TABLE --power P``'s records, at its default budget, without files."""
-    from advgen.commands.power_plan import COLUMNS, build
+    import os
+
+    from advgen.commands import power_plan
     from advgen.io import read_table
 
-    rows = read_table(table, COLUMNS).to_dict("records")
-    args = argparse.Namespace(power=power, alpha=None, max_runs=10, max_examples=1000, cut=[], claims=table)
-    return {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in build(rows, args)}
+    parser = argparse.ArgumentParser()
+    power_plan.add_arguments(parser)
+    args = parser.parse_args([table, "--markdown", os.devnull, "--json", os.devnull, "--power", str(power)])
+    rows = read_table(table, power_plan.COLUMNS).to_dict("records")
+    return {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in power_plan.build(rows, args)}
 
 
 def expected_fragile(
@@ -345,22 +351,9 @@ def expected_fragile(
 ) -> tuple[float, float, float]:
     """Expected decided and fragile source verdicts at ``sizes`` (a claim absent: its plan's
     ``n_run``), and P(fragile share within the bound): ``scripts/fragile_share.py``'s model."""
-    share = _fragile_share()
-    claims = [
-        c for cid, r in sorted(plan.items()) if (c := share.claim_of(cid, r, f"plan: {cid}")) is not None
-    ]
+    claims = fragile_share.sized_claims(plan, "plan")
     n = [sizes.get(c.id, c.n_run) for c in claims]
-    return (*share.expected(claims, n), share.within(claims, n))
-
-
-def _fragile_share() -> Any:
-    """``scripts/fragile_share.py``, the script beside this one."""
-    here = str(Path(__file__).resolve().parent)
-    if here not in sys.path:
-        sys.path.append(here)
-    import fragile_share
-
-    return fragile_share
+    return (*fragile_share.expected(claims, n), fragile_share.within(claims, n))
 
 
 def _minutes(seconds: float) -> str:
@@ -376,7 +369,6 @@ def report(
     table: str, config: Mapping[str, Any], claims: Mapping[str, Any], times: str, jobs: Sequence[Job],
     wall: float, powers: Iterable[float], per_entry: bool,
 ) -> list[str]:  # fmt: skip
-    share = _fragile_share()
     cost = costs(jobs, config)
     now = Sizes(model_runs(config), attack_examples(config))
     lines = [
@@ -385,19 +377,16 @@ def report(
         "",
         f"| plan from {table} | runs added (entries) | examples added | summed job wall | x the measured run | "
         f"time on the measured host | decided (expected) | fragile (expected share) | "
-        f"P(share <= {100 * share.BOUND:g} %) | underpowered |",
+        f"P(share <= {100 * fragile_share.BOUND:g} %) | underpowered |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     details = []
-    for power in powers:
+    for i, power in enumerate(powers):
         plan = plan_records(table, power)
-        planned = [
-            c for cid, r in sorted(plan.items()) if (c := share.claim_of(cid, r, f"plan: {cid}")) is not None
-        ]
-        ran = share.ran_sizes(table, planned)
+        ran = fragile_share.ran_sizes(table, fragile_share.sized_claims(plan, "plan"))
         then = sizes(plan, claims, config)
         est = estimate(now, then, cost)
-        if lines[-1].startswith("|---"):  # the plan's estimates are the same at every power
+        if i == 0:  # today's sizes: the plan's estimates are the same at every power
             lines.append(
                 f"| today's sizes | 0 | none | {cost.total:,.0f} s | 1.00x | "
                 f"{wall:,.0f} s ({_minutes(wall)}) | {_expectation(*expected_fragile(plan, ran))} | |"
