@@ -36,15 +36,13 @@ power (:func:`plan_report`, the model of ``scripts/fragile_share.py``).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import fragile_share  # scripts/fragile_share.py, beside this script
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr
@@ -56,23 +54,8 @@ from advgen.claims.page.compare import compare
 from advgen.claims.statistics import stats
 from advgen.errors import AdvgenError
 
-
-def _fragile_share() -> ModuleType:
-    """``scripts/fragile_share.py`` (its sized claims and their power functions)."""
-    path = Path(__file__).with_name("fragile_share.py")
-    spec = importlib.util.spec_from_file_location("fragile_share", path)
-    if spec is None or spec.loader is None:
-        raise AdvgenError(f"{path}: cannot be loaded")
-    module = sys.modules.get("fragile_share")
-    if module is None:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fragile_share"] = module  # a dataclass looks its module up there
-        spec.loader.exec_module(module)
-    return module
-
-
 #: the verdicts a test decided, as the page counts them (stated in scripts/fragile_share.py)
-DECIDED = _fragile_share().DECIDED
+DECIDED = fragile_share.DECIDED
 
 #: (rerun, published, name, round): the committed reruns of a frozen study on other arithmetic
 PAIRS = (
@@ -612,8 +595,7 @@ def plan_report(
     one."""
     from advgen.claims.freeze.bounded_files import read_json
 
-    share = _fragile_share()
-    claims = share.read_plan(plan)
+    claims = fragile_share.read_plan(plan)
     records = read_json(plan, "power plan")["claims"]
     lam = {c.id: sc.of_kind(records[c.id].get("family")) for c in claims}
     rules_: list[tuple[str, float | None]] = [(f"p band x{fragility.FACTOR:g} (frozen)", None)]
@@ -639,7 +621,7 @@ def plan_report(
     planned = {c.id: c.n_planned for c in claims if c.n_planned is not None}
     rows: list[tuple[str, Mapping[str, int]]] = []
     if table is not None:
-        rows.append(("as the round ran them", share.ran_sizes(table, claims)))
+        rows.append(("as the round ran them", fragile_share.ran_sizes(table, claims)))
     rows += [
         ("at the plan's n_run", {c.id: c.n_run for c in claims}),
         (f"as planned ({len(planned)} claims with a plan's n)", planned),
@@ -648,7 +630,7 @@ def plan_report(
         sizes: dict[str, int] = {}
         for c in claims:
             if c.id in planned:
-                n = share.required_n(lambda n, c=c: c.decided(n), target)
+                n = fragile_share.required_n(lambda n, c=c: c.decided(n), target)
                 if n is not None:
                     sizes[c.id] = n
         rows.append((f"a plan for {100 * target:g} % power", sizes))

@@ -193,7 +193,7 @@ def test_a_plans_expectation_integrates_the_rule_over_the_statistics_normal_law(
     from scipy.integrate import quad
 
     mu, lam, tau = 2.7, 0.4, 0.1
-    claim = rules._fragile_share().claim_of("a", plan_record(mu), "plan")
+    claim = rules.fragile_share.claim_of("a", plan_record(mu), "plan")
     z, mass = rules.statistic(lambda level: claim.power(1, level), rules.edges_of(ALPHA))
     assert mass.sum() == pytest.approx(1.0)
     band_only, union = rules.expected_at(z, mass, ALPHA, lam, [None, tau])
@@ -216,7 +216,7 @@ def test_a_plans_expectation_integrates_the_rule_over_the_statistics_normal_law(
 def test_a_plan_report_gives_the_fragile_share_of_scripts_fragile_share(tmp_path: Path) -> None:
     import json
 
-    share = rules._fragile_share()
+    share = rules.fragile_share
     records = {"a": plan_record(2.2), "b": plan_record(3.0, "cnn_attacks"), "c": plan_record(1.5)}
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"claims": records}))
