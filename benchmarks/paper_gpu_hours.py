@@ -58,6 +58,7 @@ from advgen.data.prepared import save_prepared  # noqa: E402
 from advgen.data.split import Split  # noqa: E402
 from advgen.pipeline import build  # noqa: E402
 from advgen.pipeline.jobkinds import JOB_KINDS  # noqa: E402
+from advgen.precision import ieee_float32  # noqa: E402
 from advgen.specs import spec_dict, typed_spec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -323,8 +324,9 @@ def main(argv: list[str] | None = None) -> int:
         jobs = [j for j in jobs if j["name"] in wanted]
     if args.smoke:
         jobs = [smoke_job(j) for j in {j["kind"]: j for j in reversed(jobs)}.values()]
-    torch.backends.cuda.matmul.allow_tf32 = False  # fp32, as a run trains (no TF32 switch in advgen)
-    torch.backends.cudnn.allow_tf32 = False
+    # IEEE float32, as every job starts (advgen.precision); a run whose spec asks for TF32 (the
+    # CelebA DCGANs) computes its steps in it, as in the workflow
+    ieee_float32()
     distinct = len({signature(j) for j in jobs})
     print(
         f"== {train_step.versions(args.device)}; {len(jobs)} training jobs"

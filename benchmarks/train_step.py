@@ -16,7 +16,8 @@ right shape:
   backward, Adam step, the accuracy bookkeeping), past the epsilon warm-up (full eps).
 
 Settings (rows): ``fp32`` (TF32 off), ``tf32`` (``torch.backends.cuda.matmul`` and cuDNN TF32
-on), ``tf32+bf16`` (a benchmark-local ``torch.autocast(bfloat16)`` around the training step:
+on; a GAN's steps through its own lever, ``speed.fp32_precision``, :mod:`advgen.training.tf32`),
+``tf32+bf16`` (a benchmark-local ``torch.autocast(bfloat16)`` around the training step:
 advgen's training code has no AMP switch and is unchanged) and, for the conv models (DCGAN,
 cnn_madry), ``tf32+bf16+cl`` (models and inputs in ``channels_last``; cnn_madry's weights are
 ``channels_last`` in every row since :mod:`advgen.models.layout`, so for it this row adds the
@@ -278,7 +279,8 @@ class GanStep(Step):
         self.run.D.train()
 
     def __call__(self) -> None:
-        self.run.iterate(self.real)
+        with self.run.speed.precision():  # as GanRun.step: the spec's float32 precision
+            self.run.iterate(self.real)
 
     def weights(self) -> list[torch.Tensor]:
         return [*self.run.G.parameters(), *self.run.D.parameters()]
@@ -389,8 +391,13 @@ def make_step(
     cl: bool,
     stacked: int | None = None,
     graphs: str = "off",
+    tf32: bool | None = None,
 ) -> Step:
-    """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked; ``graphs``: see :class:`Step`."""
+    """The plain step (``stacked`` None) or the step of ``stacked`` seeds stacked; ``graphs``: see
+    :class:`Step`. ``tf32`` (a setting's): a GAN's ``speed.fp32_precision`` (``tf32`` or ``ieee``),
+    the lever a run's steps honour (:mod:`advgen.training.tf32`), instead of its spec's."""
+    if tf32 is not None and section == "gans" and "speed" in spec:
+        spec = {**spec, "speed": {**spec["speed"], "fp32_precision": "tf32" if tf32 else "ieee"}}
     setup = StepSetup(spec, shape, batch, device, folder, graphs)
     if stacked is not None:
         return (StackedGanStep if section == "gans" else StackedMadryStep)(setup, stacked)
@@ -482,7 +489,9 @@ def measure(
     failed = note = ""
     sec = None
     try:
-        step = make_step(section, spec, shape, batch, device, folder, setting["cl"], stacked, graphs)
+        step = make_step(
+            section, spec, shape, batch, device, folder, setting["cl"], stacked, graphs, setting["tf32"]
+        )
         if not deterministic:  # after the step's seed_everything, which turns them on
             torch.use_deterministic_algorithms(False)
         if graphs != "off":  # the capture happens after the static step's own warm-up calls
@@ -536,6 +545,7 @@ def graph_check(job: dict[str, Any], device: str, folder: Path, steps: int) -> d
                 False,
                 job["stacked"],
                 graphs,
+                setting["tf32"],
             )
             for _ in range(steps):
                 step()

@@ -66,6 +66,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "settings",
         "device",
         "seeding",
+        "precision",
         "termination",
         "specs",
         "jobfiles",

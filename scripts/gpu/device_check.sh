@@ -7,7 +7,8 @@
 #     twins; tests/unit/test_warm_cuda.py: the warm start on a GPU; the on-device L-BFGS against
 #     the CPU's; tests/unit/test_explicit_autocast.py: CUDA's autocast table op by op, the bfloat16
 #     models stacked seeds train; the report GAN's and the autoencoders' levers stacked on CUDA,
-#     batch norm and channels_last weights included, against their per-seed runs);
+#     batch norm and channels_last weights included, against their per-seed runs;
+#     tests/unit/test_tf32.py: the GPU's TF32 against the CPU's explicit rounding);
 #  3. madry, m1m3, dcgan: benchmarks/train_step.py per model, each under its own time limit:
 #     cnn_madry MNIST PGD-40 (fp32), the M1/M3 pair (fp32) and the CelebA DCGAN (TF32) at the
 #     papers' batches, plain and S = 1, 3, 5 stacked, eager and graphed, the graph checks and
@@ -115,7 +116,7 @@ if wanted tests; then
     echo "== CUDA tests ($(left) s left)"
     timeout "$(limit 120)" "$py" -m pytest tests/unit/test_cuda_graphs.py tests/unit/test_warm_cuda.py \
         tests/unit/test_box_lbfgs.py::test_torch_solver_runs_on_the_gpu_as_on_the_cpu \
-        tests/unit/test_explicit_autocast.py \
+        tests/unit/test_explicit_autocast.py tests/unit/test_tf32.py \
         tests/unit/test_gan_replicates.py::test_bfloat16_gans_stack_within_rounding_of_their_sequential_runs \
         tests/unit/test_ae_replicates.py::test_the_default_studys_autoencoder_levers_stack_within_rounding \
         -q -rs -p no:randomly -p no:cacheprovider

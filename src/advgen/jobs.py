@@ -3,7 +3,8 @@
 The device reaches every job one way: the job's request is its spec's ``device`` (which the
 workflow fills from the config's ``device``; a job whose spec wraps a config entry, such as
 ``train-gan``'s, passes it as ``device=``), else ``auto``;
-:func:`start_job` seeds every generator from the spec's ``seed`` and leases that device
+:func:`start_job` sets IEEE float32 arithmetic on every backend (:mod:`advgen.precision`), seeds
+every generator from the spec's ``seed`` and leases that device
 (:func:`advgen.device.lease_device`). A request that cannot be met (``cuda`` without CUDA)
 is a :class:`~advgen.errors.DeviceError`: one line, exit status 2.
 
@@ -66,14 +67,17 @@ def device_request(spec: Any, flag: str | None = None) -> str:
 
 @contextlib.contextmanager
 def start_job(spec: Any, *, device: str | None = None, seed: bool = True) -> Iterator[str]:
-    """Seed from the spec's ``seed`` (when ``seed`` and present) and lease the job's device;
-    ``spec`` is a dict or a typed spec (:mod:`advgen.specs`).
+    """Set IEEE float32 on every backend (:func:`advgen.precision.ieee_float32`), seed from the
+    spec's ``seed`` (when ``seed`` and present) and lease the job's device; ``spec`` is a dict or
+    a typed spec (:mod:`advgen.specs`).
 
     Yields:
         The torch device string of the lease (``"cpu"`` or ``"cuda:<i>"``).
     """
     from advgen.device import lease_device
+    from advgen.precision import ieee_float32
 
+    ieee_float32()  # the job's float32 arithmetic, the same on every host (advgen.precision)
     if isinstance(spec, Mapping):  # a typed spec's JSON was noted where it was parsed (load_spec)
         note_job_spec(spec)
     if seed and _field(spec, "seed") is not None:

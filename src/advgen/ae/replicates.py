@@ -99,21 +99,22 @@ class StackedAeRun(StackedRuns[AeRun]):
 
     def step(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One Adam step of every seed: (S image MSEs, S moment MSEs, S losses, 3 x S code moments)."""
-        with self.speed.explicit_autocast():
-            recon, z = self.net(x)
-        recon, z = recon.float(), z.float()  # the losses in float32
-        image, m_mse, mom = vmap(self._losses)(recon, z, x)
-        loss = image + self._factor * m_mse
-        self.opt.zero_grad(set_to_none=True)
-        loss.sum().backward()
-        self.opt.step()
-        self._count_iteration()
-        return (
-            *image.detach().unbind(),
-            *m_mse.detach().unbind(),
-            *loss.detach().unbind(),
-            *mom.flatten().unbind(),
-        )
+        with self.speed.precision():
+            with self.speed.explicit_autocast():
+                recon, z = self.net(x)
+            recon, z = recon.float(), z.float()  # the losses in float32
+            image, m_mse, mom = vmap(self._losses)(recon, z, x)
+            loss = image + self._factor * m_mse
+            self.opt.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            self.opt.step()
+            self._count_iteration()
+            return (
+                *image.detach().unbind(),
+                *m_mse.detach().unbind(),
+                *loss.detach().unbind(),
+                *mom.flatten().unbind(),
+            )
 
     def _seed_rows(self, rows: list[tuple[float, ...]], i: int) -> list[tuple[float, ...]]:
         s = len(self.seeds)

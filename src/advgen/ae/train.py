@@ -120,17 +120,18 @@ class AeRun:
     def step(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One Adam step on ``image MSE + factor * moment MSE``: (image MSE, moment MSE, loss, code
         mean, variance, kurtosis), on the device."""
-        with self.speed.autocast():
-            recon, z = self.model(x)
-        recon, z = recon.float(), z.float()  # the losses in float32
-        image_mse = F.mse_loss(recon, x)
-        m_mse = moment_mse(z, self.spec.moments_over, self.spec.covariance)
-        loss = image_mse + self._factor * m_mse
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
-        self.iteration += 1
-        return (image_mse, m_mse, loss, *moments(z.detach(), "all").unbind())
+        with self.speed.precision():
+            with self.speed.autocast():
+                recon, z = self.model(x)
+            recon, z = recon.float(), z.float()  # the losses in float32
+            image_mse = F.mse_loss(recon, x)
+            m_mse = moment_mse(z, self.spec.moments_over, self.spec.covariance)
+            loss = image_mse + self._factor * m_mse
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+            self.opt.step()
+            self.iteration += 1
+            return (image_mse, m_mse, loss, *moments(z.detach(), "all").unbind())
 
     def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
         """Add the epoch's rows to the losses table; ``False`` at the first NaN/inf loss (the table ends there)."""

@@ -200,6 +200,9 @@ def main(args: argparse.Namespace) -> None:
             raise ConfigError(f"--device {args.device}: expected auto, cpu, cuda or cuda:N") from None
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise ConfigError(f"--device {args.device}: no CUDA device here (auto or cpu runs on the CPU)")
+    from advgen.precision import ieee_float32
+
+    ieee_float32()  # IEEE float32 on every backend, as every job of the workflow (advgen.precision)
     eps = parse_eps(args.eps, args.norm)
     params = _values(args.param, "--param")
     checks: bool | dict[str, Any] = False if args.no_checks else (_values(args.check, "--check") or True)

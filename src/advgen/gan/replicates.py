@@ -108,7 +108,8 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
         self.G = StackedModule([r.G for r in self.runs], "generator")
         self.D = StackedModule([r.D for r in self.runs], "discriminator")
         self.G_ema = StackedModule([r.G_ema for r in self.runs], "generator") if spec.g_ema > 0 else None
-        require_stacked_pass(self._stacked_forward, device, f"GAN {spec.generator}/{spec.discriminator}")
+        with speed.precision():
+            require_stacked_pass(self._stacked_forward, device, f"GAN {spec.generator}/{spec.discriminator}")
         adam = {"betas": tuple(spec.betas), "capturable": self.runs[0].graphs}
         self.opt_g = speed.adam(self.G.parameters(), lr=spec.lr_g, **adam)
         self.opt_d = speed.adam(self.D.parameters(), lr=spec.lr_d, **adam)
@@ -211,7 +212,8 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
 
     def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One iteration of every seed (:meth:`_iteration`, replayed as a CUDA graph on CUDA); 6 x S values."""
-        values = self.iterate(real)
+        with self.speed.precision():
+            values = self.iterate(real)
         self._count_iteration()
         return tuple(v for value in values for v in value.unbind())
 

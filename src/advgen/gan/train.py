@@ -197,7 +197,8 @@ class GanRun(AveragedGenerator):
     def step(self, real: torch.Tensor) -> tuple[torch.Tensor, ...]:
         """One iteration (:meth:`train_iteration`), counted."""
         self.iteration += 1
-        return self.iterate(real)
+        with self.speed.precision():
+            return self.iterate(real)
 
     def log_steps(self, rows: list[tuple[float, ...]]) -> bool:
         """Add the epoch's rows to the losses table and the status tracker; ``False`` at a NaN/inf

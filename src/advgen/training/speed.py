@@ -14,6 +14,11 @@ Each lever changes what a training step computes at float rounding only (measure
   oneDNN's convolutions are faster in it; state dicts stay NCHW).
 * ``fused_adam``: Adam's update as one fused kernel (``torch.optim.Adam(fused=True)``) instead
   of a loop over the parameters.
+* ``fp32_precision: tf32``: the training steps' float32 convolutions and matrix products on
+  TensorFloat-32 operands, forward and backward, on every host (:mod:`advgen.training.tf32`:
+  a GPU's tensor cores from compute capability 8.0, elsewhere the operands rounded explicitly).
+  Unlike the other levers it changes the numerics beyond float32 rounding, as bfloat16 does:
+  stated in the spec, the same on every host.
 
 An empty ``speed`` (the default) changes nothing, so config/paper.yaml trains as before.
 """
@@ -21,15 +26,15 @@ An empty ``speed`` (the default) changes nothing, so config/paper.yaml trains as
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import torch
 from torch import nn
 
-from advgen.training.speed_spec import AUTOCAST, SpeedSpec
+from advgen.training.speed_spec import AUTOCAST, FP32_PRECISIONS, SpeedSpec
 
-__all__ = ["AUTOCAST", "Speed", "SpeedSpec", "autocast_dtype", "bf16_pays"]
+__all__ = ["AUTOCAST", "FP32_PRECISIONS", "Speed", "SpeedSpec", "autocast_dtype", "bf16_pays"]
 
 
 def bf16_pays(device: str | torch.device) -> bool:
@@ -60,11 +65,29 @@ class Speed:
         self.spec = spec
         self.device = torch.device(device)
         self.dtype = autocast_dtype(spec.autocast, self.device)
+        if spec.fp32_precision not in (None, *FP32_PRECISIONS):
+            raise ValueError(
+                f"speed.fp32_precision: unknown {spec.fp32_precision!r} (known: {', '.join(FP32_PRECISIONS)})"
+            )
+        self.tf32_as = ""  # how the training steps computed TF32: "native" or "emulated" (tf32())
 
     @property
     def active(self) -> bool:
         """Whether any lever is on (on this device)."""
-        return self.dtype is not None or self.spec.channels_last or self.spec.fused_adam
+        return self.dtype is not None or self.spec.channels_last or self.spec.fused_adam or self.spec.tf32
+
+    @contextlib.contextmanager
+    def precision(self) -> Iterator[None]:
+        """The context of a training step (forward and backward): TF32 where the spec asks for it
+        (:func:`advgen.training.tf32.tf32`), else nothing (IEEE float32)."""
+        if not self.spec.tf32:
+            yield
+            return
+        from advgen.training.tf32 import tf32
+
+        with tf32(self.device) as how:
+            self.tf32_as = how
+            yield
 
     def autocast(self) -> contextlib.AbstractContextManager[Any]:
         """The context of the forward passes: bfloat16 autocast, or nothing."""
@@ -107,8 +130,11 @@ class Speed:
 
     def describe(self) -> dict[str, Any]:
         """What the run used (its status file): the autocast dtype and the other levers."""
-        return {
+        used = {
             "autocast": "bf16" if self.dtype is not None else "off",
             "channels_last": self.spec.channels_last,
             "fused_adam": self.spec.fused_adam,
         }
+        if self.spec.tf32:  # how: native (a GPU's tensor cores) or emulated
+            used["fp32_precision"] = f"tf32 ({self.tf32_as or 'no step ran'})"
+        return used

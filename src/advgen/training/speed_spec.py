@@ -11,6 +11,8 @@ from advgen.specs import ConfigEntry
 
 #: values of ``speed.autocast``
 AUTOCAST = ("off", "bf16", "auto")
+#: values of ``speed.fp32_precision`` (:mod:`advgen.training.tf32`)
+FP32_PRECISIONS = ("ieee", "tf32")
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,16 @@ class SpeedSpec:
     autocast: str
     channels_last: bool
     fused_adam: bool
+    #: ``tf32``: float32 convolutions and matrix products on TF32 operands, on every host; left out
+    #: of a spec (``None``), IEEE float32 as every job computes (:mod:`advgen.precision`)
+    fp32_precision: str | None = None
 
     @property
     def requested(self) -> bool:
         """Whether any lever is asked for (``autocast: auto`` counts: it is on where bfloat16 pays)."""
-        return self.autocast != "off" or self.channels_last or self.fused_adam
+        return self.autocast != "off" or self.channels_last or self.fused_adam or self.tf32
+
+    @property
+    def tf32(self) -> bool:
+        """Whether the run computes float32 convolutions and matrix products in TF32."""
+        return self.fp32_precision == "tf32"
