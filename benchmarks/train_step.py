@@ -21,7 +21,8 @@ on; a GAN's steps through its own lever, ``speed.fp32_precision``, :mod:`advgen.
 advgen's training code has no AMP switch and is unchanged) and, for the conv models (DCGAN,
 cnn_madry), ``tf32+bf16+cl`` (models and inputs in ``channels_last``; cnn_madry's weights are
 ``channels_last`` in every row since :mod:`advgen.models.layout`, so for it this row adds the
-inputs' layout only). On the CPU only ``fp32`` runs. Like advgen's training, every run calls
+inputs' layout only). On the CPU only ``fp32`` runs, and ``tf32`` for the GANs (their lever,
+rounded operands there: what TF32 costs a CPU). Like advgen's training, every run calls
 ``seed_everything`` and so trains with
 ``torch.use_deterministic_algorithms(True, warn_only=True)``; ``--no-deterministic`` turns that
 off after each model is built, to show what determinism costs.
@@ -730,14 +731,17 @@ def run(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, 
     device = args.device
     warmup, iters, repeats = (2, 3, 1) if args.smoke else (args.warmup, args.iters, 3)
     jobs = plan(args)
-    if not is_cuda(device):
-        skipped = sorted({j["setting"] for j in jobs if j["setting"] != "fp32"})
+    if not is_cuda(device):  # a GAN's tf32 row is its lever, which a CPU honours (rounded operands)
+        kept = [
+            j for j in jobs if j["setting"] == "fp32" or (j["setting"] == "tf32" and j["section"] == "gans")
+        ]
+        skipped = sorted({j["setting"] for j in jobs if j not in kept})
         if skipped:
             print(
-                f"note: {device}: only fp32 rows; skipped {', '.join(skipped)} "
+                f"note: {device}: only fp32 rows and the GANs' tf32; skipped {', '.join(skipped)} "
                 "(TF32/AMP/channels_last are CUDA settings here)"
             )
-        jobs = [j for j in jobs if j["setting"] == "fp32"]
+        jobs = kept
     name = device_name(device)
     print(versions(device))
     rows, checks = [], []
