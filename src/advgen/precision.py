@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FP32_SETTINGS", "fp32_precisions", "ieee_float32"]
+__all__ = ["FP32_SETTINGS", "fp32_precisions", "fp32_setting", "ieee_float32"]
 
 #: the backends' float32 precision settings: (backend, operation)
 FP32_SETTINGS = (
@@ -29,7 +29,9 @@ FP32_SETTINGS = (
 )
 
 
-def _setting(backend: str, op: str) -> Any:
+def fp32_setting(backend: str, op: str) -> Any:
+    """torch's float32 precision setting of one backend operation (``fp32_setting("cudnn", "conv")``:
+    ``torch.backends.cudnn.conv``, whose ``fp32_precision`` is ``"ieee"`` or ``"tf32"``)."""
     import torch
 
     return getattr(getattr(torch.backends, backend), op)
@@ -38,9 +40,9 @@ def _setting(backend: str, op: str) -> Any:
 def ieee_float32() -> None:
     """IEEE float32 for every backend's matrix products, convolutions and RNNs."""
     for backend, op in FP32_SETTINGS:
-        _setting(backend, op).fp32_precision = "ieee"
+        fp32_setting(backend, op).fp32_precision = "ieee"
 
 
 def fp32_precisions() -> dict[str, str]:
     """Each backend operation's float32 precision now (``{"cudnn.conv": "ieee", ...}``)."""
-    return {f"{backend}.{op}": str(_setting(backend, op).fp32_precision) for backend, op in FP32_SETTINGS}
+    return {f"{backend}.{op}": str(fp32_setting(backend, op).fp32_precision) for backend, op in FP32_SETTINGS}

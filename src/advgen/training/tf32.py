@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 
+from advgen.precision import fp32_setting
+
 __all__ = ["TF32Operands", "native_tf32", "round_to_tf32", "tf32"]
 
 #: float32's low mantissa bits that TF32 drops (23 explicit bits, 10 kept)
@@ -156,7 +158,8 @@ def native_tf32(device: str | torch.device) -> bool:
     )
 
 
-#: torch's settings that :func:`tf32` turns on where the GPU computes TF32 itself
+#: torch's settings (of :data:`advgen.precision.FP32_SETTINGS`) that :func:`tf32` turns on where
+#: the GPU computes TF32 itself
 _NATIVE = (("cuda", "matmul"), ("cudnn", "conv"), ("cudnn", "rnn"))
 
 
@@ -165,7 +168,7 @@ def tf32(device: str | torch.device) -> Iterator[str]:
     """TF32 convolutions and matrix products on ``device`` inside the block; yields how:
     ``"native"`` (torch's CUDA settings, restored after) or ``"emulated"`` (:class:`TF32Operands`)."""
     if native_tf32(device):
-        settings = [getattr(getattr(torch.backends, b), op) for b, op in _NATIVE]
+        settings = [fp32_setting(backend, op) for backend, op in _NATIVE]
         before = [s.fp32_precision for s in settings]
         for s in settings:
             s.fp32_precision = "tf32"
