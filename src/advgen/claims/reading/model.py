@@ -197,6 +197,29 @@ class Budget:
     source: str
 
 
+#: the scales a verdict may read (``reading.scales``): a rate's own (probability), its log-odds
+#: (logit), a ratio's log (log), the measurement's own units (raw)
+SCALES = ("probability", "logit", "log", "raw")
+#: the scales that need their reason (``reading.scale_reason``)
+REASONED_SCALES = frozenset({"logit", "log"})
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A claim read against its quote (docs/claims.md, "Reading a claim against its quote"): the
+    source's proposition in one sentence; for a claim with a test, what the test measures, the
+    claim's sidedness (``one_sided`` / ``two_sided``, the latter an equivalence test), the scales
+    its verdict reads (two where they could disagree: a verdict needs both) with the reason for a
+    logit or log scale, and the fault of the measurement its control would expose."""
+
+    proposition: str
+    measures: str = ""
+    sides: str = ""
+    scales: tuple[str, ...] = ()
+    scale_reason: str = ""
+    control_guards: str = ""
+
+
 @dataclass(frozen=True)
 class Claim:
     """One claim, where it comes from, and its test (none unless measured)."""
@@ -206,6 +229,8 @@ class Claim:
     section: str
     quote: str
     statement: str
+    #: the claim read against its quote (None where the file gives no ``reading``)
+    reading: Reading | None = None
     group: str = "source"
     status: str = "measured"
     reason: str = ""

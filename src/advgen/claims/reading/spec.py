@@ -47,6 +47,7 @@ from advgen.claims.reading import fields, sources
 from advgen.claims.reading.fields import EFFECTS, OPTIONAL_B, At, Where
 from advgen.claims.reading.model import (
     POSITIVE_KINDS,
+    REASONED_SCALES,
     Budget,
     Change,
     Claim,
@@ -54,6 +55,7 @@ from advgen.claims.reading.model import (
     Control,
     Evidence,
     MarginCheck,
+    Reading,
     Requirement,
     Scale,
     Term,
@@ -83,6 +85,7 @@ __all__ = [
     "Control",
     "Evidence",
     "MarginCheck",
+    "Reading",
     "Requirement",
     "Scale",
     "Term",
@@ -241,6 +244,38 @@ def digest(raw: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _reading(raw: Any, test: dict[str, Any] | None, at: At) -> Reading | None:
+    """The claim's reading (its shape checked by the schema). A claim with a test reads every
+    field; its sidedness agrees with the test's direction (two-sided is an equivalence test), and
+    a logit or log scale says why."""
+    if raw is None:
+        return None
+    reading = Reading(
+        proposition=fields.text(raw, "proposition"),
+        measures=" ".join(str(raw.get("measures") or "").split()),
+        sides=str(raw.get("sides") or ""),
+        scales=tuple(raw.get("scales") or ()),
+        scale_reason=" ".join(str(raw.get("scale_reason") or "").split()),
+        control_guards=" ".join(str(raw.get("control_guards") or "").split()),
+    )
+    if test is None:
+        return reading
+    for key in ("measures", "sides", "scales", "control_guards"):
+        if key not in raw:
+            raise at.missing(key, "missing: a claim with a test says it (docs/claims.md, the rubric)")
+    equivalent = test.get("direction") == "equivalent"
+    if (reading.sides == "two_sided") != equivalent:
+        raise at.key("sides").error(
+            f"{reading.sides} but the test's direction is {test.get('direction')}: a two-sided claim "
+            "is tested for equivalence (direction: equivalent), a one-sided one against its margin"
+        )
+    if REASONED_SCALES & set(reading.scales) and not reading.scale_reason:
+        raise at.missing(
+            "scale_reason", "missing: a logit or log scale says why the source's own does not do"
+        )
+    return reading
+
+
 def _quote(quote: str, source: str, texts_of: dict[str, str] | None, at: At) -> None:
     """A quote with words enough, found verbatim in its source's text (``texts_of``, when given)."""
     fail = at.key("quote").error
@@ -318,6 +353,7 @@ def parse_claim(
         gate_reason=gate_reason,
         gate_bar=gate_bar,
         family=_family(raw, families, at),
+        reading=_reading(raw.get("reading"), raw.get("test"), at.key("reading")),
         digest=digest(raw),
         **texts,
     )

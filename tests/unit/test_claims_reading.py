@@ -1,0 +1,67 @@
+"""A claim read against its quote (``reading:``, :class:`advgen.claims.reading.model.Reading`): the
+fields a claim with a test must give, its sidedness against the test's direction, and the reason a
+logit or log scale needs."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+
+from advgen.claims.reading import claims_file
+from advgen.config_files import parse_yaml
+from advgen.errors import ConfigError
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "claims"
+
+
+def read_with(tmp_path: Path, edit) -> claims_file.ClaimsFile:  # type: ignore[no-untyped-def]
+    """every_part.yaml with its first claim's reading edited, read from a copy beside its data."""
+    import yaml
+
+    raw = parse_yaml((DATA / "every_part.yaml").read_text(encoding="utf-8"), "every_part.yaml")
+    raw = copy.deepcopy(raw)
+    edit(raw["claims"][0])
+    for name, rel in raw["sources"].items():
+        raw["sources"][name] = os.path.relpath(DATA / rel, tmp_path)
+    raw["freeze"] = None
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return claims_file.read_claims_file(path)
+
+
+def test_the_reading_is_read(tmp_path: Path) -> None:
+    claim = read_with(tmp_path, lambda c: None).claims[0]
+    assert claim.reading is not None
+    assert claim.reading.sides == "one_sided" and claim.reading.scales == ("probability",)
+    assert claim.reading.proposition.startswith("the non-saturating loss keeps")
+
+
+def test_a_two_sided_reading_needs_an_equivalence_test(tmp_path: Path) -> None:
+    def two_sided(c: dict) -> None:
+        c["reading"]["sides"] = "two_sided"
+
+    with pytest.raises(ConfigError, match=r"reading.*two_sided but the test's direction is greater"):
+        read_with(tmp_path, two_sided)
+
+
+def test_a_logit_scale_says_why(tmp_path: Path) -> None:
+    def logit(c: dict) -> None:
+        c["reading"]["scales"] = ["probability", "logit"]
+
+    with pytest.raises(ConfigError, match=r"reading.scale_reason: missing"):
+        read_with(tmp_path, logit)
+
+    def reasoned(c: dict) -> None:
+        logit(c)
+        c["reading"]["scale_reason"] = "the share near 0 or 1 moves on the odds"
+
+    assert read_with(tmp_path, reasoned).claims[0].reading.scales == ("probability", "logit")
+
+
+@pytest.mark.parametrize("key", ["measures", "sides", "scales", "control_guards"])
+def test_a_claim_with_a_test_gives_every_field(tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError, match=rf"reading.{key}: missing"):
+        read_with(tmp_path, lambda c: c["reading"].pop(key))
