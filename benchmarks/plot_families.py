@@ -1,4 +1,4 @@
-"""Time of the slowest plot jobs' figures, drawn by advgen's own renderers on inputs of the default
+"""Time of the slowest plot jobs' figures, drawn by the families' own jobs on inputs of the default
 study's sizes, in one process (matplotlib imported once, as in the job):
 
 * ``gan_samples``: 15 GANs, each a folder of 25 ``epoch_NNN.png`` grids of 64 real MNIST digits
@@ -79,40 +79,44 @@ def make_inputs(root: Path, gans: int, points: int, models: int) -> dict[str, li
 
 
 def draw(inputs: dict[str, list], out: Path) -> dict[str, float]:
-    """Seconds per family (every figure of it)."""
-    from advgen.pipeline.figures import FIGURES
+    """Seconds per family (every figure of it, its job drawing them all)."""
+    from advgen.jobfiles import Files
     from advgen.plots import families, robustness
-    from advgen.plots.families import one_table
-    from advgen.plots.spec import PlotSpec, with_defaults
-    from advgen.specs import typed_spec
+    from advgen.plots.figure_specs import EpochGridsSpec, OneTableSpec, PointPlot, RestartCurvesSpec, Titled
 
-    options = {"dpi": 150, "experiment": "x", "sample_panels": 6, "sample_scale": 2, "inversion_images": 4}
-
-    def spec_of(render: families.Render, extra: dict | None = None) -> PlotSpec:
-        """A job's spec for ``render``: the options its family draws, the others it draws at
-        their schema defaults."""
-        given = {k: v for k, v in {**options, **(extra or {})}.items() if k in render.keys}
-        return with_defaults(typed_spec(PlotSpec, given), render.keys)
-
-    # the families that lost their vector copies (Figure.raster) draw PNG only; older code: SVG too
-    vectors = {f.family: [] if getattr(f, "raster", False) else ["svg"] for f in FIGURES}
+    # the sample grids are pictures of pixels: PNG only (older code: SVG too)
     seconds = {}
 
-    def outs(family: str, i: int) -> list[str]:
-        return [str(out / f"{family}{i}.{ext}") for ext in ("png", *vectors[family])]
+    def outs(family: str, count: int, vectors: bool = True) -> Files:
+        pngs = [str(out / f"{family}{i}.png") for i in range(count)]
+        return Files(
+            {"figures": pngs, "vectors": [p[:-3] + "svg" for p in pngs] if vectors else []}, "--output"
+        )
+
+    def figures(paths: list) -> Files:
+        return Files({f"figure{i}": [str(p)] for i, p in enumerate(paths, 1)})
 
     t = time.perf_counter()
-    for i, folder in enumerate(inputs["samples"]):
-        families.gan_samples([str(folder)], outs("gan_samples", i), spec_of(families.gan_samples))
+    samples = inputs["samples"]
+    grids = EpochGridsSpec(tuple(Titled("x") for _ in samples), sample_panels=6, sample_scale=2, dpi=150)
+    families.gan_samples(figures(samples), outs("gan_samples", len(samples), vectors=False), grids)
     seconds["gan_samples"] = time.perf_counter() - t
     t = time.perf_counter()
-    for i, (path, point) in enumerate(inputs["steps"]):
-        restarts = families.inversion_restarts
-        restarts([str(path)], outs("inversion_restarts", i), spec_of(restarts, {"point": point}))
+    steps = inputs["steps"]
+    restarts = RestartCurvesSpec(
+        tuple(PointPlot("x", point) for _, point in steps), inversion_images=4, dpi=150
+    )
+    families.inversion_restarts(
+        figures([p for p, _ in steps]), outs("inversion_restarts", len(steps)), restarts
+    )
     seconds["inversion_restarts"] = time.perf_counter() - t
     t = time.perf_counter()
-    transfer = one_table(robustness.transfer_heatmaps)
-    transfer([str(inputs["transfer"][0])], outs("transfer", 0), spec_of(transfer))
+    transfer = Files(
+        {"figure": [str(out / "transfer0.png")], "vectors": [str(out / "transfer0.svg")]}, "--output"
+    )
+    families.one_table(robustness.transfer_heatmaps)(
+        Files({"table": [str(inputs["transfer"][0])]}), transfer, OneTableSpec("x", 150)
+    )
     seconds["transfer"] = time.perf_counter() - t
     return seconds
 

@@ -60,19 +60,54 @@ def prepare_splits(name: str, entry: Mapping[str, Any], folder: Path) -> dict[st
     return paths
 
 
+def option_defaults() -> dict[str, Any]:
+    """The schema defaults of the figure settings: the ``plots`` section's keys and the GAN keys the
+    gradient-norm figure draws."""
+    from advgen.config import load_yaml, schema_path
+
+    def defaults(schema: str, definition: str) -> dict[str, Any]:
+        props = load_yaml(schema_path(schema))["$defs"][definition]["properties"]
+        return {k: v["default"] for k, v in props.items() if "default" in v}
+
+    gan = defaults("generative.schema.yaml", "gan")
+    return {
+        **defaults("plots.schema.yaml", "plots"),
+        **{k: v for k, v in gan.items() if k.startswith("vanishing")},
+    }
+
+
+def figure_spec(spec_type: type, options: Mapping[str, Any]) -> dict[str, Any]:
+    """A figure family's complete spec of one figure: ``options`` (any field of the spec or of its
+    one ``figures`` row), the other settings at their schema defaults, a title ``figure``."""
+    import typing
+
+    def filled(cls: type) -> dict[str, Any]:
+        known = {"experiment": "figure", **option_defaults(), **options}
+        return {f.name: known[f.name] for f in dataclasses.fields(cls) if f.name in known}
+
+    spec = filled(spec_type)
+    if "figures" in {f.name for f in dataclasses.fields(spec_type)}:
+        row = typing.get_args(typing.get_type_hints(spec_type)["figures"])[0]
+        spec["figures"] = [filled(row)]
+    return spec
+
+
 def plot_argv(
-    family: str, inputs: Sequence[str | Path], outputs: Sequence[str | Path], spec: Mapping[str, Any] | str
+    family: str,
+    inputs: Sequence[str | Path] | Mapping[str, str | Path | Sequence[str | Path]],
+    outputs: Sequence[str | Path],
+    options: Mapping[str, Any] | str,
 ) -> list[str]:
     """``advgen plot-<family>`` (a figure family's job kind) drawing one figure: its ``inputs``
-    (``figure1``), its ``outputs`` (the figure, then vector copies of the same stem) and its
-    options ``spec`` (a dict, or the figure's JSON text)."""
-    from advgen.pipeline.figures import BY_FAMILY
+    (a list: ``figure1`` of a family of several figures per job, else its one ``table``; or
+    by name), its ``outputs`` (the figure, then vector copies of the same stem) and its spec:
+    ``options`` filled (:func:`figure_spec`), or JSON text as it is."""
+    from advgen.pipeline.jobkinds import BY_NAME
 
-    options = json.loads(spec) if isinstance(spec, str) else dict(spec)
-    files = {"figures": str(outputs[0]), "vectors": [str(p) for p in outputs[1:]]}
-    return job_argv(
-        BY_FAMILY[family].rule.replace("_", "-"),
-        {"figures": [options]},
-        {"figure1": [str(p) for p in inputs]} if inputs else None,
-        {k: v for k, v in files.items() if v},
-    )
+    kind = BY_NAME.get(f"plot_{family}") or BY_NAME[family]
+    several = "figures" in kind.outputs
+    spec = options if isinstance(options, str) else figure_spec(kind.spec_type, options)
+    if not isinstance(inputs, Mapping):
+        inputs = {"figure1" if several else "table": [str(p) for p in inputs]} if inputs else {}
+    files = {"figures" if several else "figure": str(outputs[0]), "vectors": [str(p) for p in outputs[1:]]}
+    return job_argv(kind.command, spec, inputs or None, {k: v for k, v in files.items() if v})

@@ -51,7 +51,7 @@ def _dataclasses() -> dict[str, type]:
         "advgen.defense.spec",
         "advgen.claims.page.page_spec",
         "advgen.data.spec",
-        "advgen.plots.spec",
+        "advgen.plots.figure_specs",
     ]
     for module in map(importlib.import_module, modules):
         roots |= {getattr(module, n) for n in names if hasattr(module, n)}

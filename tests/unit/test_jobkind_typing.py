@@ -1,5 +1,7 @@
 """A job kind's spec type is checked per row: mypy reports a row whose spec function, ``spec_type``
-and ``run`` disagree (:class:`advgen.pipeline.jobkind.JobKind`).
+and ``run`` disagree (:class:`advgen.pipeline.jobkind.JobKind`), a figure family's row
+(:func:`advgen.pipeline.figure_kinds.figure`, :func:`~advgen.pipeline.figure_kinds.figures`)
+included.
 
 The planted rows are declared as the stage modules declare theirs (the ``KINDS = (`` line of each
 ``advgen/pipeline/jobkinds_*.py``, read from the source), so annotating the project's rows as
@@ -15,7 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 #: the modules mypy reads beside the planted ones (the others' names are skipped: ``Any``)
-CHECKED = ("pipeline/jobkind.py", "jobfiles.py", "specs.py", "paths.py")
+CHECKED = ("pipeline/jobkind.py", "pipeline/figure_kinds.py", "jobfiles.py", "specs.py", "paths.py")
 STAGES = sorted((REPO / "src" / "advgen" / "pipeline").glob("jobkinds_*.py"))
 
 PLANTED = """\
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any  # where a declaration spells it
 
 from advgen.jobfiles import Files
+from advgen.pipeline.figure_kinds import figure, figures
 from advgen.pipeline.jobkind import ONCE, AnyJobKind, JobKind, Values
 from advgen.pipeline.plan import Plan
 
@@ -51,6 +54,22 @@ def gan_spec(plan: Plan, values: Values) -> GanSpec:
     return GanSpec(size=1)
 
 
+def ae_spec(plan: Plan, values: Values) -> AeSpec:
+    return AeSpec(width=1)
+
+
+def gan_family(plan: Plan, figures: list[Values]) -> GanSpec:
+    return GanSpec(size=len(figures))
+
+
+def ae_family(plan: Plan, figures: list[Values]) -> AeSpec:
+    return AeSpec(width=len(figures))
+
+
+def figure_inputs(plan: Plan, values: Values) -> list[str]:
+    return []
+
+
 def train_gan(inputs: Files, outputs: Files, spec: GanSpec) -> None:
     pass
 
@@ -63,6 +82,10 @@ def train_ae(inputs: Files, outputs: Files, spec: AeSpec) -> None:
     JobKind("matched", "", {{"t": "t"}}, each, inputs, spec=gan_spec, spec_type=GanSpec, run=train_gan),
     JobKind("wrong_type", "", {{"t": "t"}}, each, inputs, spec=gan_spec, spec_type=AeSpec, run=train_gan),
     JobKind("wrong_run", "", {{"t": "t"}}, each, inputs, spec=gan_spec, spec_type=GanSpec, run=train_ae),
+    figure("matched_figure", "f.png", "A/B", "f", each, inputs, gan_spec, GanSpec, train_gan),
+    figure("wrong_figure", "f.png", "A/B", "f", each, inputs, ae_spec, GanSpec, train_gan),
+    figures("matched_family", "{{x}}.png", "A/B", "f", each, figure_inputs, gan_family, GanSpec, train_gan),
+    figures("wrong_family", "{{x}}.png", "A/B", "f", each, figure_inputs, ae_family, GanSpec, train_gan),
 )
 VIEW: tuple[AnyJobKind, ...] = KINDS
 """
@@ -100,7 +123,11 @@ def test_mypy_reports_a_row_whose_spec_type_or_run_disagrees(tmp_path: Path) -> 
     errors = [line for line in run.stdout.splitlines() if ": error:" in line]
     for module in modules:
         lines = module.read_text(encoding="utf-8").splitlines()
-        rows = {n: row for n, line in enumerate(lines, 1) for row in re.findall(r'^ +JobKind\("(\w+)"', line)}
+        rows = {
+            n: row
+            for n, line in enumerate(lines, 1)
+            for row in re.findall(r'^ +(?:JobKind|figures?)\("(\w+)"', line)
+        }
         flagged = {rows.get(int(e.split(":")[1]), e) for e in errors if e.startswith(str(module))}
-        assert flagged == {"wrong_type", "wrong_run"}, run.stdout + run.stderr
+        assert flagged == {"wrong_type", "wrong_run", "wrong_figure", "wrong_family"}, run.stdout + run.stderr
     assert run.returncode == 1, run.stdout + run.stderr

@@ -175,11 +175,15 @@ def test_typed_spec_converts_and_checks_fields() -> None:
 
 def test_every_declaration_is_complete() -> None:
     """Each row: a dataclass spec, outputs from advgen.paths, its command, log and benchmark."""
-    from advgen.pipeline.figures import BY_FAMILY
+    from advgen.pipeline.figure_kinds import draws_figures
 
     templates = {v for k, v in vars(paths).items() if k.isupper() and isinstance(v, str)}
     templates |= {paths.fill(paths.DEFENSE_TABLE, table=t) for t in ("purify", "probe")}
-    templates |= {f.path for f in BY_FAMILY.values()}  # the figures a stage's job draws
+    templates |= {paths.fill(paths.TABLE_MD, table="masking")}  # the masking job's Markdown
+    # a figure family's files are its row's: under results/figures, or a table of the report
+    figures = {t for k in JOB_KINDS if draws_figures(k) for t in k.templates.values()}
+    assert all(t.startswith((paths.FIGURES, "results/tables/")) for t in figures), figures
+    templates |= figures
     assert len({k.name for k in JOB_KINDS}) == len(JOB_KINDS)
     assert len({k.command for k in JOB_KINDS}) == len(JOB_KINDS)
     for kind in JOB_KINDS:

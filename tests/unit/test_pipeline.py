@@ -1,5 +1,5 @@
 """The pipeline layer (advgen.pipeline): plans from a validated config, paths spelled once,
-figure table complete, figure names readable and unique."""
+every report entry captioned, figure names readable and unique."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import yaml
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
 from advgen.pipeline import build, paths
-from advgen.pipeline.figures import FIGURES
+from advgen.pipeline.figure_kinds import draws_figures
+from advgen.pipeline.jobkind import Output
 from advgen.pipeline.jobkinds import BY_NAME
-from advgen.pipeline.jobkinds_figures import drawn, figure_spec
 from advgen.pipeline.robustness import SWEEP_PATTERN
 from advgen.replicates import expand_replicates
 from advgen.robustness.masking_spec import MaskingSettings
@@ -41,22 +41,26 @@ def inputs_of(pipe, kind: str, **values) -> dict[str, list[str]]:
     return pipe.jobs.input_function(BY_NAME[kind])(SimpleNamespace(**values))
 
 
-def figure_row(family: str):
-    return next(f for f in FIGURES if f.family == family)
+def captioned() -> dict[str, object]:
+    """Every caption (its file's stem) -> the job kind it is of: a figure family's is its name's
+    (``plot_<family>``), a stage job's its report entry's."""
+    out: dict[str, object] = {k.name.removeprefix("plot_"): k for k in BY_NAME.values() if draws_figures(k)}
+    for kind in BY_NAME.values():
+        for value in kind.outputs.values():
+            if isinstance(value, Output) and value.report is not None:
+                out[Path(value.report["caption"]).stem] = kind
+    return out
 
 
-def test_every_family_has_one_row_and_a_caption():
-    rows = [f.family for f in FIGURES]
-    assert len(rows) == len(set(rows))
-    # every report entry of the workflow is a row: one caption per row, none left over
+def test_every_report_entry_has_a_caption_and_every_caption_an_entry():
     non_figures = {"workflow", "claims", "provenance"}  # the landing page, two pages of their own
     captions = {p.stem for p in (REPO / "workflow/report").glob("*.rst")} - non_figures
-    assert set(rows) == captions
-    for figure in FIGURES:
-        assert (REPO / "workflow/report" / f"{figure.family}.rst").is_file(), figure.family
-        caption = (REPO / "workflow/report" / f"{figure.family}.rst").read_text()
+    kinds = captioned()
+    assert set(kinds) - non_figures == captions
+    for family, kind in kinds.items():
+        caption = (REPO / "workflow/report" / f"{family}.rst").read_text()
         used = set(re.findall(r"snakemake\.wildcards\.(\w+)", caption))
-        assert used <= set(figure.wildcards), (figure.family, used)  # else it renders empty
+        assert used <= set(kind.wildcards), (family, used)  # else it renders empty
 
 
 def test_no_path_template_outside_paths_module():
@@ -86,17 +90,13 @@ def test_sweep_figures_are_named_by_their_grid_axes():
     assert "results/figures/sweeps/inversion/tiny_gan/init-random_restarts-5.png" in targets
     assert "results/figures/sweeps/inversion/tiny_ae/init-encoder_restarts-1.png" in targets
     assert len(targets) == len(set(targets)) == 6
-    # the figure reads its point's job table (spec: point)
-    wildcards = {"generator": "tiny_gan", "label": "init-random_restarts-5"}
-    figure = figure_row("inversion_restarts")
-    assert drawn(pipe, figure, wildcards).inputs == [
+    # each figure reads its point's job table (spec: point)
+    figures = pipe.jobs.outputs(BY_NAME["plot_inversion_restarts"])["figures"]
+    i = figures.index("results/figures/sweeps/inversion/tiny_gan/init-random_restarts-5.png")
+    assert inputs_of(pipe, "plot_inversion_restarts")[f"figure{i + 1}"] == [
         "results/sweeps/inversion/tiny_gan/init-random_restarts-5/steps.parquet"
     ]
-    assert figure_spec(pipe, figure, wildcards).point == "init-random_restarts-5"
-    with pytest.raises(
-        ConfigError, match="no grid point named 'init-encoder_restarts-5' for generator 'tiny_gan'"
-    ):
-        drawn(pipe, figure, {"generator": "tiny_gan", "label": "init-encoder_restarts-5"})
+    assert spec_of(pipe, "plot_inversion_restarts")["figures"][i]["point"] == "init-random_restarts-5"
 
 
 def test_a_sweep_job_is_one_grid_point_and_the_aggregate_reads_them_in_config_order():
@@ -462,11 +462,10 @@ def test_truncation_grid_per_generator_rows_in_psi_order():
         "results/figures/sweeps/truncation_grid/tiny_gan.png",
     ]
     # one samples file per point's job, a grid row each, in psi order (no truncation last)
-    figure = figure_row("truncation_grid")
-    assert drawn(pipe, figure, {"generator": "tiny_gan"}).inputs == [
+    assert inputs_of(pipe, "plot_truncation_grid")["figure2"] == [
         paths.TRUNCATION_SAMPLES.format(generator="tiny_gan", point=point) for point in ("psi-0.5", "default")
     ]
-    assert figure_spec(pipe, figure, {"generator": "tiny_gan"}).title().startswith("tiny_gan")
+    assert spec_of(pipe, "plot_truncation_grid")["figures"][1]["experiment"].startswith("tiny_gan")
 
 
 def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
@@ -497,8 +496,11 @@ def test_named_data_size_sweep_gets_a_job_a_table_and_a_figure():
     point = spec_of(pipe, "robustness_sweep_point", **values)
     assert point["eps"] == 0.1 and point["point"] == values["point"]
     assert point["classifier"]["train_fraction"] == 0.5 and point["classifier"]["mode"] == "standard"
-    options = figure_spec(pipe, figure_row("robustness_sweep"), {"robustness_sweep": "data_size_fc"})
-    assert options.sweep == "data_size" and "data_size_fc" in options.title()
+    figures = pipe.jobs.outputs(BY_NAME["plot_robustness_sweep"])["figures"]
+    figure = spec_of(pipe, "plot_robustness_sweep")["figures"][
+        figures.index(f"{paths.FIGURES}/robustness/sweep_data_size_fc.png")
+    ]
+    assert figure["sweep"] == "data_size" and "data_size_fc" in figure["experiment"]
 
 
 def test_train_max_examples_reaches_the_data_size_sweep_job_only_when_set():

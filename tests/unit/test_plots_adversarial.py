@@ -94,9 +94,10 @@ def test_adversarial_examples_family(tmp_path: Path) -> None:
             "pgd": {"attack": "PGD", "eps": 0.3, "params": {"steps": 5}, "seed": 0},
         },
         "num_images": 2,
+        "seed": 0,
     }
     out = tmp_path / "adv.svg"
-    inputs = [tmp_path / "c.pt", tmp_path / "test.pt"]
+    inputs = {"classifier": tmp_path / "c.pt", "images": tmp_path / "test.pt"}
     assert cli_main(plot_argv("adversarial_examples", inputs, [out], job)) == 0
     text = out.read_text()
     assert "fgsm (eps 0.3)" in text and "pgd (eps 0.3)" in text

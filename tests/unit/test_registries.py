@@ -18,7 +18,8 @@ from advgen.defense import attacks
 from advgen.defense.attacks import DEFENSE_ATTACKS
 from advgen.errors import ConfigError
 from advgen.generators import GENERATOR_KINDS, Generators, generator_kind, with_encoder
-from advgen.pipeline.figures import FIGURE, FIGURES, STAGE
+from advgen.pipeline.figure_kinds import draws_figures
+from advgen.pipeline.jobkinds import JOB_KINDS
 from advgen.sweeps.registry import SWEEPS
 from tests.unit.defense_helpers import purify_spec
 
@@ -117,16 +118,6 @@ def test_defense_attacks_metadata():
     assert attacks.attack_size("pgd", purify_spec(pgd_steps=7), None)["attack_steps"] == 7
 
 
-# --- figure families
-def test_figure_rows_of_other_jobs_name_existing_rules():
-    stage_rules = job_rules()
-    for row in FIGURES:
-        if row.job == STAGE:
-            assert row.rule in stage_rules, row.family
-        if row.job == FIGURE:
-            assert row.wildcards, row.family  # one job per figure: named by its wildcards
-
-
 # --- no capability check by name
 @dataclass(frozen=True)
 class Vocabulary:
@@ -159,8 +150,11 @@ VOCABULARIES = {
             "sweeps/grid.py": frozenset({"latent"}),  # the interpolation sweep's grid axis
         },
     ),
-    # the rows' home: pipeline/figures.py, or a package of that name
-    "figure families": Vocabulary(frozenset(f.family for f in FIGURES), ("pipeline/figures",)),
+    # the job kinds that draw figures, made in pipeline/figure_kinds.py
+    "figure families": Vocabulary(
+        frozenset(k.name.removeprefix("plot_") for k in JOB_KINDS if draws_figures(k)),
+        ("pipeline/figure_kinds.py",),
+    ),
 }
 SRC = REPO / "src" / "advgen"
 

@@ -97,8 +97,8 @@ def test_figure_outputs_and_vector_formats(workflow_dir):
         in out
     )
     assert (
-        'plot-gan-mode-coverage --spec \'{"figures":[{' in out
-        and "--input figure1=results/sample_quality/summary.parquet" in out
+        'plot-gan-mode-coverage --spec \'{"dpi":' in out
+        and "--input summary=results/sample_quality/summary.parquet" in out
     )
     assert "advgen plot " not in out  # every figure family is a job kind: advgen plot-<family>
     # the two GANs of the family job: figure1, figure2, one spec each

@@ -200,7 +200,7 @@ EDITS = {
     "masking: removed": Edit(
         "robustness", config_edit(lambda c: c["robustness"].pop("masking")), {"claims", "findings"}
     ),
-    # a figure's spec holds the options its family draws (advgen.plots.families.Render.keys): an
+    # a family's spec holds the options it draws (advgen.plots.figure_specs): an
     # option edit reruns the families that draw it, not the Markdown tables, not the others
     "plots: dpi": Edit(
         "robustness",

@@ -4,13 +4,13 @@
 naming the file and key) and returns a :class:`Pipeline` whose stage plans (one attribute
 each: ``plan.robustness``) expand the config into jobs. Every job is a job kind
 (:mod:`advgen.pipeline.jobkinds`: ``workflow/rules/jobs.smk`` generates its rule), every figure
-family too (a row of the figure table, :mod:`advgen.pipeline.figures`); every artifact path
-is spelled once, in :mod:`advgen.paths`. No torch anywhere here: the Snakefile imports it.
+family too (:mod:`advgen.pipeline.figure_kinds`); every artifact path is spelled once, in
+:mod:`advgen.paths`. No torch anywhere here: the Snakefile imports it.
 
 Adding a stage: a ``Stage`` subclass (the config's expansion: which jobs, cross-reference
 checks) beside its job kinds in ``advgen/pipeline/jobkinds_<stage>.py`` (the data, sweeps and
 defense stages; :class:`advgen.pipeline.plan.Plan` reads it through a view), one attribute in
-:meth:`Pipeline.__init__`, and its figure rows (``advgen/pipeline/figures_<stage>.py``).
+:meth:`Pipeline.__init__`; its figure families are rows of its job kinds.
 """
 
 from __future__ import annotations

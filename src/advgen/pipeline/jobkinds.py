@@ -1,5 +1,6 @@
 """The job kinds: one :class:`~advgen.pipeline.jobkind.JobKind` per kind of job, every job of the
-workflow (but the CV's, ``workflow/rules/cv.smk``).
+workflow (but the CV's, ``workflow/rules/cv.smk``), the figure families' included
+(:mod:`advgen.pipeline.figure_kinds`).
 
 ``workflow/rules/jobs.smk`` generates each row's rule (name, ``input:``, ``output:``, ``log:``,
 ``benchmark:``, ``resources:``, ``params: spec``), ``advgen <command>`` runs one job through the
@@ -19,9 +20,9 @@ from advgen.pipeline import (
     jobkinds_data,
     jobkinds_defense,
     jobkinds_features,
-    jobkinds_figures,
     jobkinds_generative,
     jobkinds_robustness,
+    jobkinds_robustness_figures,
     jobkinds_stacked,
     jobkinds_sweeps,
     jobkinds_transfer,
@@ -33,13 +34,13 @@ JOB_KINDS: tuple[AnyJobKind, ...] = (
     *jobkinds_data.KINDS,
     *jobkinds_generative.KINDS,
     *jobkinds_robustness.KINDS,
+    *jobkinds_robustness_figures.KINDS,
     *jobkinds_stacked.KINDS,
     *jobkinds_transfer.KINDS,
     *jobkinds_features.KINDS,
     *jobkinds_sweeps.KINDS,
     *jobkinds_defense.KINDS,
     *jobkinds_claims.KINDS,
-    *jobkinds_figures.KINDS,
 )
 
 #: the rows by name

@@ -6,8 +6,9 @@ GAN's discriminator is: linear probes on its frozen features vs classifiers' fea
 untrained D (one ``probe_discriminator`` job), and PGD on its real/fake score (one
 ``flip_discriminator`` job). The cheap entries of the discriminator studies share one job (each
 job pays seconds of ``import torch``): the job seeds and loads each entry as if it were a job of
-its own, so sharing changes no number. Tables in ``results/defense/``; the figures are rows of the
-figure table (:mod:`advgen.pipeline.figures_defense`).
+its own, so sharing changes no number. Tables in ``results/defense/``; the figures
+(:data:`FIGURE_KINDS`): accuracy against eps and against the purifiers' cost (L x R), the probes'
+accuracy per feature source, and the real-to-fake flip eps.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from advgen.defense import jobs
 from advgen.defense.plan import DefenseConfig
 from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, PurifySpec
 from advgen.pipeline.base import NAME, Stage, classifier_model, prepared, splits
+from advgen.pipeline.figure_kinds import figure, png, table_input
 from advgen.pipeline.jobkind import ONCE, JobKind, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.study import Study
+from advgen.plots.defense import flip_eps, probe_bars, purify_cost, purify_curves
+from advgen.plots.families import one_table
+from advgen.plots.figure_specs import OneTableSpec
 from advgen.probe import jobs as probe_jobs
 from advgen.specs import NoSettings
 
@@ -120,6 +125,32 @@ def flip_spec(plan: Plan, values: Values) -> FlipJobSpec:
     return dataclasses.replace(plan.defense.expansion.flip_job(), device=plan.study.device)
 
 
+# --- the figures (advgen.plots.defense)
+def purify_title(plan: Plan, values: Values) -> OneTableSpec:
+    return OneTableSpec(
+        f"defenses on {', '.join(plan.defense.datasets()) or 'no dataset'}", plan.study.plots.dpi
+    )
+
+
+def probe_title(plan: Plan, values: Values) -> OneTableSpec:
+    probe = plan.study.defense.probe
+    assert probe is not None
+    return OneTableSpec(f"probes on {plan.study.gans[probe.gans[0]].dataset}", plan.study.plots.dpi)
+
+
+PURIFICATION, PROBES = "Defense/Purification", "Defense/Discriminator probes"
+
+FIGURE_KINDS = (
+    figure("defense_purify_eps", png("defense/purify_eps"), PURIFICATION, "accuracy vs epsilon", if_purify,
+           table_input(PURIFY_TABLE), purify_title, OneTableSpec, one_table(purify_curves)),
+    figure("defense_purify_cost", png("defense/purify_cost"), PURIFICATION, "accuracy and cost vs L x R",
+           if_purify, table_input(PURIFY_TABLE), purify_title, OneTableSpec, one_table(purify_cost)),
+    figure("defense_probe", png("defense/probe"), PROBES, "probe accuracy per feature source", if_probes,
+           table_input(PROBE_TABLE), probe_title, OneTableSpec, one_table(probe_bars)),
+    figure("defense_flip", png("defense/flip"), PROBES, "real-to-fake flip epsilon", if_probes,
+           table_input(paths.FLIP_EXAMPLES), probe_title, OneTableSpec, one_table(flip_eps)),
+)  # fmt: skip
+
 KINDS = (
     JobKind(
         "purify",
@@ -170,4 +201,5 @@ KINDS = (
         job="flip",
         target=("summary",),
     ),
+    *FIGURE_KINDS,
 )

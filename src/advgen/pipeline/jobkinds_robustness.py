@@ -32,7 +32,7 @@ from advgen.attacks.registry import MASKING_BLACKBOX
 from advgen.classifiers.jobs import train_classifier_job
 from advgen.classifiers.spec import ClassifierJobSpec
 from advgen.pipeline.base import NAME, classifier_model, splits
-from advgen.pipeline.figures_robustness import MASKING_TABLE
+from advgen.pipeline.figure_kinds import report
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.robustness import SWEEP_PATTERN
@@ -363,7 +363,10 @@ KINDS = (
         "concatenate the gradient-masking checks' rows; their Markdown table",
         outputs={
             "table": paths.MASKING,
-            "markdown": Output(MASKING_TABLE.path, report=MASKING_TABLE.report()),
+            "markdown": Output(
+                paths.TABLE_MD.format(table="masking"),
+                report=report("table_masking", "Tables", {"table": "masking"}),
+            ),
         },
         each=if_masking,
         inputs=masking_tables,

@@ -10,7 +10,7 @@ against before it builds the dataclass) is written from it, so a spec's shape is
   from, a ``$ref``, ``nullable``, a whole ``schema``, a ``description``), else the config key
   of its name in the class's ``CONFIG_KEYS`` (a ``ClassVar``: a GAN's spec is a ``gans``
   entry's keys), else its annotation (a nested spec dataclass, ``bool``, ``X | None``,
-  ``dict[str, <dataclass>]``);
+  ``dict[str, <dataclass>]``, ``tuple[<dataclass>, ...]``);
 - a class's ``JOB_SCHEMA`` (a ``ClassVar``): what the definition adds beside its fields (a
   description, a ``$ref`` whose keys it shares, ``if``/``then``);
 - a class that is a config entry's own definition (its ``CONFIG_ENTRY``,
@@ -103,6 +103,11 @@ def _args_deep(hint: Any) -> list[Any]:
     return out
 
 
+def _names_dataclass(hint: Any) -> bool:
+    """Whether an annotation is or holds a spec dataclass (``Panel``, ``tuple[Titled, ...]``)."""
+    return any(isinstance(arg, type) and dataclasses.is_dataclass(arg) for arg in _args_deep(hint))
+
+
 def _key_ref(config_key: str) -> str:
     """``robustness.classifier.epochs`` -> ``robustness.schema.yaml#/$defs/classifier/properties/epochs``."""
     schema, definition, *keys = config_key.split(".")
@@ -121,6 +126,9 @@ def _annotation_node(cls: type, name: str, hint: Any) -> dict[str, Any]:
         return {"$ref": f"#/$defs/{hint.__name__}"}
     if hint is bool:
         return {"type": "boolean"}
+    if origin is tuple and _names_dataclass(hint):
+        item, _ = typing.get_args(hint)
+        return {"type": "array", "items": {"$ref": f"#/$defs/{item.__name__}"}}
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if len(args) == 1:
@@ -147,7 +155,7 @@ def field_node(cls: type, field: dataclasses.Field[Any], hint: Any) -> dict[str,
         node = dict(meta["schema"])
     elif "ref" in meta or "config_key" in meta:
         node = {"$ref": _ref(meta["ref"]) if "ref" in meta else _key_ref(meta["config_key"])}
-    elif keys and not (isinstance(hint, type) and dataclasses.is_dataclass(hint)):
+    elif keys and not _names_dataclass(hint):
         node = {"$ref": _key_ref(f"{keys}.{field.name}")}
     else:
         node = _annotation_node(cls, field.name, hint)

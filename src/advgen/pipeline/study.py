@@ -8,7 +8,7 @@ run an :class:`~advgen.ae.spec.AeSpec`, the ``sample_quality`` section a
 :class:`~advgen.metrics.spec.SampleQualitySpec`, ``robustness`` and ``defense`` their settings
 (:mod:`advgen.robustness.settings`, :mod:`advgen.defense.settings`), ``sweeps`` a
 :class:`~advgen.sweeps.settings.SweepsSettings`, ``cv`` a :class:`~advgen.cv.settings.CvSettings`,
-``plots`` a :class:`~advgen.plots.spec.PlotSettings`, a classifier its
+``plots`` a :class:`~advgen.plots.settings.PlotSettings`, a classifier its
 :class:`~advgen.classifiers.spec.ClassifierSpec` (``classifiers``) and the generator runs one
 :class:`~advgen.generators.Generators`. The plans read attributes, never ``config["..."]``
 (``scripts/check_plan_config.py`` holds them to it); the validated mapping itself is not kept.
@@ -34,7 +34,7 @@ from advgen.errors import ConfigError
 from advgen.gan.spec import GanSpec
 from advgen.generators import Generators
 from advgen.metrics.spec import SampleQualitySpec
-from advgen.plots.spec import PlotSettings
+from advgen.plots.settings import PlotSettings
 from advgen.replicates import REPLICATE_OF, SEED, run_entry, run_specs
 from advgen.robustness.settings import RobustnessSettings
 from advgen.specs import typed_spec

@@ -2,8 +2,8 @@
 
 One module per stage (:mod:`~advgen.plots.gan`, :mod:`~advgen.plots.ae`,
 :mod:`~advgen.plots.images`, :mod:`~advgen.plots.sweeps`, :mod:`~advgen.plots.robustness`),
-all drawn with :mod:`~advgen.plots.style`; :mod:`~advgen.plots.families` holds the renderers that
-the figure table (:mod:`advgen.pipeline.figures`) names; :mod:`~advgen.plots.examples` runs
+all drawn with :mod:`~advgen.plots.style`; :mod:`~advgen.plots.families` holds the figure families'
+jobs (their specs: :mod:`~advgen.plots.figure_specs`); :mod:`~advgen.plots.examples` runs
 the attacks of the adversarial-examples figures; :mod:`~advgen.plots.tables` writes the
 Markdown tables of ``results/tables/``.
 """

@@ -3,19 +3,20 @@ correctly, each attack's perturbation (magnified) and adversarial image, with th
 labels and confidences (Szegedy et al. 2014; Goodfellow et al. 2015).
 
 :func:`attack_examples` picks the images and runs the attacks; :func:`adversarial_examples`
-is the figure family's renderer (``advgen adversarial-examples``), one job per classifier.
+is the figure family's job (``advgen adversarial-examples``), one per classifier.
 torch is imported inside the functions.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from advgen.errors import ConfigError
-from advgen.plots.families import draws, need
-from advgen.plots.spec import PlotSpec
+from advgen.jobfiles import Files
+from advgen.plots.families import drawing
+from advgen.plots.figure_specs import ExamplesSpec
 
 
 def attack_examples(
@@ -57,29 +58,20 @@ def attack_examples(
     return examples
 
 
-@draws("dpi", "experiment", "attacks", "num_images", "seed")
-def adversarial_examples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Inputs: a classifier checkpoint (.pt) and its prepared test split (.pt); spec: attacks
-    (name: a robustness.attacks entry with one scalar eps), num_images, seed, experiment, dpi."""
+def adversarial_examples(inputs: Files, outputs: Files, spec: ExamplesSpec) -> None:
+    """Inputs: a classifier checkpoint (classifier) and its prepared test split (images)."""
     from advgen.classifiers import load_classifier
     from advgen.data import load_prepared
-    from advgen.errors import AdvgenError
     from advgen.jobs import start_job
     from advgen.plots.adversarial import adversarial_examples as draw
 
-    if len(inputs) != 2:
-        raise AdvgenError(f"expected a classifier and a test split, got {len(inputs)} input(s)")
     # the figure's own generator picks the images: the job seeds nothing else, on the CPU
-    attacks = {name: dataclasses.asdict(entry) for name, entry in (spec.attacks or {}).items()}
-    with start_job(spec, device="cpu", seed=False):
-        test = load_prepared(inputs[1])
-        model = load_classifier(inputs[0], data=[test])
-        examples = attack_examples(
-            model,
-            test.images,
-            test.labels,
-            attacks,
-            num_images=3 if spec.num_images is None else spec.num_images,
-            seed=0 if spec.seed is None else spec.seed,
-        )
-    draw(examples, outputs, experiment=spec.title("adversarial examples"), dpi=int(need(spec.dpi, "dpi")))
+    attacks = {name: dataclasses.asdict(entry) for name, entry in spec.attacks.items()}
+    with drawing(inputs, outputs) as paths:
+        with start_job(spec, device="cpu", seed=False):
+            test = load_prepared(inputs.one("images"))
+            model = load_classifier(inputs.one("classifier"), data=[test])
+            examples = attack_examples(
+                model, test.images, test.labels, attacks, num_images=spec.num_images, seed=spec.seed
+            )
+        draw(examples, paths, experiment=spec.experiment, dpi=spec.dpi)

@@ -1,64 +1,92 @@
-"""How each figure family reads its inputs and which plotting function draws it.
+"""The figure families' jobs: each reads its figures' inputs (Parquet tables; the sample-grid
+families the training stages' PNGs or a sweep job's ``samples.npz``) and draws them with a pure
+plotting function of :mod:`advgen.plots`, which writes every path it is given (the suffix picks
+the format).
 
-A family's renderer is ``render(inputs, outputs, spec)``: it reads the input files
-(Parquet; the sample-grid families read the training stages' PNGs or a sweep job's
-``samples.npz``) and calls a pure plotting function of :mod:`advgen.plots`, which writes every
-path of ``outputs`` (the suffix picks the format). ``spec`` is the figure's typed options
-(:class:`advgen.plots.spec.PlotSpec`): the keys of it the family draws (:class:`Render`'s
-``keys``: settings of the ``plots`` config section such as ``dpi`` and ``smoothing``, and what a
-family names, such as ``experiment``, the title, and ``labels``, one name per input file of a
-family comparing several runs); a drawn setting the spec leaves out takes its schema default.
-
-The figure table :data:`advgen.pipeline.figures.FIGURES` names each family's renderer (its
-``draw``); its job kind (:mod:`advgen.pipeline.jobkinds_figures`, ``advgen plot-<family>``)
-runs :func:`draw_figures`, which draws each figure of the job's spec. A family that draws one
-table needs no renderer here: its row says ``draw=one_table(<plotting function>)``. Each
-renderer's docstring says what its figure's inputs are (``advgen plot --list``).
+A family's job kind is a row of its stage's ``jobkinds_<stage>.py``
+(:mod:`advgen.pipeline.figure_kinds`) and its spec a dataclass of
+:mod:`advgen.plots.figure_specs`: a family of several figures per job draws each through
+:func:`draw_each` (figure ``i`` reads the inputs named ``figure<i>``), a family of one figure per
+job through :func:`drawing`; either leaves no output of the job behind when a figure fails, and
+its message names the input files. A job's docstring says what its inputs are (``advgen plot
+--list``). The plotting modules are imported when a job draws.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from advgen.errors import AdvgenError, ConfigError
 from advgen.io import read_parquet, write_text
 from advgen.jobfiles import Files
-from advgen.plots.spec import FiguresSpec, PlotSpec, with_defaults
-from advgen.specs import spec_dict
+from advgen.plots.figure_specs import (
+    Comparison,
+    EpochGridsSpec,
+    GanInfo,
+    GradNormRun,
+    GradNormsSpec,
+    ImageGridsSpec,
+    LabelPathsSpec,
+    LatentCdfSpec,
+    LossComparisonSpec,
+    LossCurvesSpec,
+    ModeCoverageSpec,
+    OneTableSpec,
+    OverviewSpec,
+    PointPlot,
+    RestartCurvesSpec,
+    SweepCurvesSpec,
+    SweepPlot,
+    Titled,
+)
+from advgen.specs import NoSettings
 
-#: a renderer's function: ``draw(inputs, outputs, spec)``
-Draw = Callable[[Sequence[str], Sequence[str], PlotSpec], None]
+F = TypeVar("F")
 
 
-@dataclass(frozen=True)
-class Render:
-    """A family's renderer, ``render(inputs, outputs, spec)``, and the keys of
-    :class:`~advgen.plots.spec.PlotSpec` it draws (``keys``): a figure's spec holds these only,
-    so an edit of an option that a family does not draw reruns none of its figures."""
-
-    draw: Draw
-    keys: tuple[str, ...]
-
-    def __call__(self, inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-        self.draw(inputs, outputs, spec)
-
-    @property
-    def doc(self) -> str:
-        """The first line of the function's docstring (what ``--input`` expects)."""
-        return (self.draw.__doc__ or "").strip().splitlines()[0]
+@contextlib.contextmanager
+def _no_partial(outputs: Sequence[str], inputs: Sequence[str]) -> Iterator[None]:
+    """Remove ``outputs`` when drawing fails; the message names the input files."""
+    try:
+        yield
+    except AdvgenError as exc:
+        for out in outputs:
+            Path(out).unlink(missing_ok=True)
+        if not any(str(path) in str(exc) for path in inputs):
+            raise AdvgenError(f"{', '.join(inputs)}: {exc}") from exc
+        raise
 
 
-def draws(*keys: str) -> Callable[[Draw], Render]:
-    """Declare a renderer and the spec keys it draws (``@draws("dpi", "experiment")``)."""
+@contextlib.contextmanager
+def drawing(inputs: Files, outputs: Files) -> Iterator[list[str]]:
+    """The files of a job's one figure: output ``figure`` and its ``vectors`` (module docstring)."""
+    paths = [outputs.one("figure"), *outputs.all("vectors")]
+    with _no_partial(paths, [path for name in inputs for path in inputs[name]]):
+        yield paths
 
-    def declare(draw: Draw) -> Render:
-        return Render(draw, keys)
 
-    return declare
+def draw_each(
+    inputs: Files, outputs: Files, figures: Sequence[F], draw: Callable[[F, Sequence[str], list[str]], None]
+) -> None:
+    """Draw figure ``i`` (1, 2, ...) of a family's job, ``draw(figures[i], its inputs, its files)``:
+    its inputs are those named ``figure<i>``, its files the ``i``-th of the ``figures`` outputs
+    and the ``vectors`` of the same stem. A failing figure leaves no output of the job behind."""
+    pngs, vectors = outputs.all("figures"), outputs.all("vectors")
+    if len(pngs) != len(figures):
+        raise ConfigError(f"--output: {len(pngs)} figures=PATH for {len(figures)} figures in the spec")
+    stems = {path.rpartition(".")[0] for path in pngs}
+    stray = [path for path in vectors if path.rpartition(".")[0] not in stems]
+    if stray:
+        raise ConfigError(f"--output: vectors={stray[0]} is the copy of no figure")
+    done: list[str] = []
+    for i, (path, figure) in enumerate(zip(pngs, figures, strict=True), 1):
+        outs = [path, *(v for v in vectors if v.rpartition(".")[0] == path.rpartition(".")[0])]
+        with _no_partial([*done, *outs], inputs.all(f"figure{i}")):
+            draw(figure, inputs.all(f"figure{i}"), outs)
+        done += outs
 
 
 def _one(inputs: Sequence[str]) -> str:
@@ -67,313 +95,254 @@ def _one(inputs: Sequence[str]) -> str:
     return inputs[0]
 
 
-def _labelled(inputs: Sequence[str], spec: PlotSpec) -> dict[str, str]:
-    labels = spec.labels or ()
-    if len(labels) != len(inputs):
-        raise AdvgenError(f"{len(inputs)} input(s) but {len(labels)} label(s) in the spec")
-    return dict(zip(labels, inputs))
+def _info(info: dict[str, GanInfo]) -> dict[str, dict[str, Any]]:
+    """The legends' GAN runs (run -> loss and unroll_k), as the plotting functions take them."""
+    return {run: {"loss": i.loss, "unroll_k": i.unroll_k} for run, i in info.items()}
 
 
-def _common(spec: PlotSpec) -> dict[str, Any]:
-    return {"dpi": int(need(spec.dpi, "dpi"))}
-
-
-def one_table(function: Callable[..., None]) -> Render:
-    """The renderer of a family that draws one table: ``function(table, outputs, *,
-    experiment, dpi)`` on the one ``--input`` Parquet file (``experiment`` when the spec has one)."""
-
-    def render(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-        extra = {"experiment": spec.experiment} if spec.experiment is not None else {}
-        function(read_parquet(_one(inputs)), outputs, **extra, **_common(spec))
-
-    render.__doc__ = f"Input: one table ({function.__module__}.{function.__name__})."
-    render.__name__ = function.__name__
-    return Render(render, ("dpi", "experiment"))
-
-
-def _draw_table(plot: str, table: Any, outputs: Sequence[str], spec: PlotSpec, **arguments: Any) -> None:
-    """Draw ``table`` into ``outputs`` by ``plot``, a function ``module.name`` of :mod:`advgen.plots`
-    (imported now), with ``arguments`` and the spec's common settings (``dpi``)."""
-    module, _, name = plot.partition(".")
-    function = getattr(importlib.import_module(f"advgen.plots.{module}"), name)
-    function(table, outputs, **arguments, **_common(spec))
-
-
-def _table_family(plot: str, doc: str, *, point: bool = False, **options: str) -> Render:
-    """The renderer of a family that draws its one Parquet input (with ``point``: the rows of the
-    spec's grid point) by ``plot``, a function ``module.name`` of :mod:`advgen.plots` (imported when
-    it draws), titled by the spec's ``experiment``; each of ``options`` (``argument="key"``) passes
-    the spec's required ``key`` as ``argument``. ``doc``: what its input is."""
-
-    def render(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-        table = read_parquet(_one(inputs))
-        _draw_table(
-            plot,
-            _point_rows(table, spec) if point else table,
-            outputs,
-            spec,
-            experiment=need(spec.experiment, "experiment"),
-            **{argument: need(getattr(spec, key), key) for argument, key in options.items()},
-        )
-
-    render.__doc__ = doc
-    render.__name__ = plot.partition(".")[2]
-    return Render(render, ("dpi", "experiment", *(("point",) if point else ()), *options.values()))
-
-
-gan_losses = _table_family("gan.loss_curves", "Input: one GAN losses.parquet.", smoothing="smoothing")
-gan_grad_norms = _table_family(
-    "gan.grad_norms",
-    "Input: one GAN losses.parquet.",
-    smoothing="smoothing",
-    threshold="vanishing_threshold",
-    patience="vanishing_patience",
-)
-
-
-@draws("dpi", "experiment", "smoothing", "labels", "info")
-def gan_loss_comparison(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: losses.parquet of each GAN (labels: run names)."""
+# --- the GANs
+def gan_losses(inputs: Files, outputs: Files, spec: LossCurvesSpec) -> None:
+    """Inputs: each GAN's losses.parquet."""
     from advgen.plots import gan
 
-    runs = {label: read_parquet(path) for label, path in _labelled(inputs, spec).items()}
-    gan.loss_comparison(
-        runs,
-        outputs,
-        info=_info(spec),
-        experiment=spec.title("GAN runs"),
-        smoothing=need(spec.smoothing, "smoothing"),
-        **_common(spec),
-    )
+    def draw(figure: Titled, tables: Sequence[str], paths: list[str]) -> None:
+        losses = read_parquet(_one(tables))
+        gan.loss_curves(losses, paths, experiment=figure.experiment, smoothing=spec.smoothing, dpi=spec.dpi)
+
+    draw_each(inputs, outputs, spec.figures, draw)
 
 
-@draws("dpi", "experiment", "info")
-def gan_mode_coverage(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: sample-quality summary.parquet."""
-    table = read_parquet(_one(inputs))
-    _draw_table(
-        "gan.mode_coverage",
-        table,
-        outputs,
-        spec,
-        info=need(_info(spec), "info"),
-        experiment=spec.title("GAN runs"),
-    )
+def gan_grad_norms(inputs: Files, outputs: Files, spec: GradNormsSpec) -> None:
+    """Inputs: each GAN's losses.parquet."""
+    from advgen.plots import gan
 
-
-@draws("dpi", "experiment", "sample_panels", "sample_scale")
-def gan_samples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: a GAN's samples/ folder of epoch_NNN.png grids."""
-    from advgen.plots import images
-
-    images.gan_epoch_grids(
-        _one(inputs),
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        panels=need(spec.sample_panels, "sample_panels"),
-        scale=need(spec.sample_scale, "sample_scale"),
-        **_common(spec),
-    )
-
-
-ae_losses = _table_family("ae.loss_terms", "Input: one autoencoder losses.parquet.", smoothing="smoothing")
-ae_latent_cdf = _table_family(
-    "ae.latent_cdf", "Input: one autoencoder latent_cdf.parquet.", panels="cdf_panels"
-)
-
-
-def _ae_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec, label: str, what: str) -> None:
-    """One autoencoder image grid with a title."""
-    from advgen.plots import images
-
-    images.sample_grids(
-        [(label, _one(inputs))],
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        what=what,
-        scale=need(spec.sample_scale, "sample_scale"),
-        **_common(spec),
-    )
-
-
-@draws("dpi", "experiment", "sample_scale")
-def ae_samples(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: an autoencoder's novel.png (decoded z ~ N(0, I))."""
-    _ae_grid(inputs, outputs, spec, "decoded z ~ N(0, I)", "Autoencoder: novel samples")
-
-
-@draws("dpi", "experiment", "sample_scale")
-def ae_reconstructions(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: an autoencoder's reconstructions.png (test images and D(E(x)))."""
-    _ae_grid(inputs, outputs, spec, "test images / D(E(x))", "Autoencoder: reconstructions")
-
-
-@draws("dpi", "sample_scale", "real", "panels")
-def generators_overview(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: the sample-quality summary, the real test digits' grid (when the spec's ``real``), then
-    each of the spec's ``panels``: a GAN's samples/ folder or an autoencoder's novel.png."""
-    from advgen.plots import overview
-
-    real = inputs[1] if need(spec.real, "real") else None
-    grids = inputs[1 + bool(real) :]
-    panels = need(spec.panels, "panels")
-    if len(grids) != len(panels):
-        raise AdvgenError(f"{len(grids)} sample grid(s) but {len(panels)} panel(s) in the spec")
-    overview.overview(
-        read_parquet(inputs[0]),
-        real,
-        [(p.role, p.run, p.kind, g) for p, g in zip(panels, grids, strict=True)],
-        outputs,
-        scale=need(spec.sample_scale, "sample_scale"),
-        **_common(spec),
-    )
-
-
-@draws()
-def generators_landing(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: the overview figure's PNG; output: the landing page's reStructuredText."""
-    from advgen.plots import overview
-
-    overview.landing_rst(_one(inputs), _one(outputs))
-
-
-def _point_rows(table: Any, spec: PlotSpec) -> Any:
-    """The rows of the spec's grid point (``point``) in a sweep job's table."""
-    return table[table["point"] == need(spec.point, "point")].reset_index(drop=True)
-
-
-inversion_restarts = _table_family(
-    "sweeps.inversion_restarts",
-    "Input: a generator's inversion steps.parquet (spec: point).",
-    point=True,
-    images="inversion_images",
-)
-interpolation_labels = _table_family(
-    "sweeps.interpolation_labels",
-    "Input: a generator's interpolation frames.parquet (spec: point).",
-    point=True,
-    pairs="interpolation_pairs",
-)
-
-
-@draws("dpi", "experiment", "sample_scale")
-def truncation_grid(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: a generator's truncation samples.npz (uint8 image rows, one psi each)."""
-    from advgen.io import read_npz
-    from advgen.plots import adversarial
-
-    samples = {}
-    for path in inputs:
-        data = read_npz(path, required=("images", "psi"))
-        for images, psi in zip(data["images"], data["psi"].reshape(-1), strict=True):
-            samples[None if psi == float("inf") else float(psi)] = images / 255.0
-    adversarial.truncation_grid(
-        samples,
-        outputs,
-        experiment=need(spec.experiment, "experiment"),
-        scale=need(spec.sample_scale, "sample_scale"),
-        **_common(spec),
-    )
-
-
-@draws("dpi", "experiment", "sweep")
-def robustness_sweep(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: a capacity or data-size sweep table (spec: sweep)."""
-    table = read_parquet(_one(inputs))
-    _draw_table("robustness.sweep_curves", table, outputs, spec, sweep=spec.sweep, experiment=spec.title())
-
-
-@draws()
-def sample_quality_table(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Input: the sample-quality summary.parquet; output: a Markdown table (.md)."""
-    from advgen.plots import tables
-
-    text = tables.sample_quality(read_parquet(_one(inputs)))
-    for path in outputs:
-        write_text(path, text)
-
-
-@draws()
-def robustness_table(inputs: Sequence[str], outputs: Sequence[str], spec: PlotSpec) -> None:
-    """Inputs: robustness attacks.parquet [and minimal_perturbation.parquet]; output: a Markdown table (.md)."""
-    from advgen.plots import tables
-
-    if len(inputs) not in (1, 2):
-        raise AdvgenError(
-            f"expected the attack table and the minimal-perturbation table, got {len(inputs)} input(s)"
+    def draw(figure: GradNormRun, tables: Sequence[str], paths: list[str]) -> None:
+        gan.grad_norms(
+            read_parquet(_one(tables)),
+            paths,
+            experiment=figure.experiment,
+            threshold=figure.vanishing_threshold,
+            patience=figure.vanishing_patience,
+            smoothing=spec.smoothing,
+            dpi=spec.dpi,
         )
-    minimal = read_parquet(inputs[1]) if len(inputs) == 2 else None
-    text = tables.robustness(read_parquet(inputs[0]), minimal)
-    for path in outputs:
-        write_text(path, text)
+
+    draw_each(inputs, outputs, spec.figures, draw)
 
 
-T = TypeVar("T")
+def gan_samples(inputs: Files, outputs: Files, spec: EpochGridsSpec) -> None:
+    """Inputs: each GAN's samples/ folder of epoch_NNN.png grids."""
+    from advgen.plots import images
+
+    def draw(figure: Titled, folders: Sequence[str], paths: list[str]) -> None:
+        images.gan_epoch_grids(
+            _one(folders),
+            paths,
+            experiment=figure.experiment,
+            panels=spec.sample_panels,
+            scale=spec.sample_scale,
+            dpi=spec.dpi,
+        )
+
+    draw_each(inputs, outputs, spec.figures, draw)
 
 
-def need(value: T | None, key: str) -> T:
-    """A family's required option ``key`` (``value``), else one line: the spec lacks it."""
-    if value is None:
-        raise AdvgenError(f"the spec lacks key '{key}'")
-    return value
+def gan_loss_comparison(inputs: Files, outputs: Files, spec: LossComparisonSpec) -> None:
+    """Inputs: losses.parquet of each GAN of a data set (the figure's labels: their run names)."""
+    from advgen.plots import gan
+
+    def draw(figure: Comparison, tables: Sequence[str], paths: list[str]) -> None:
+        if len(figure.labels) != len(tables):
+            raise AdvgenError(f"{len(tables)} input(s) but {len(figure.labels)} label(s) in the spec")
+        runs = {label: read_parquet(path) for label, path in zip(figure.labels, tables, strict=True)}
+        info = _info(figure.info)
+        gan.loss_comparison(
+            runs, paths, info=info, experiment=figure.experiment, smoothing=spec.smoothing, dpi=spec.dpi
+        )
+
+    draw_each(inputs, outputs, spec.figures, draw)
 
 
-def _info(spec: PlotSpec) -> dict[str, dict[str, Any]] | None:
-    """The legends' GAN runs (run -> loss and unroll_k), as the plotting functions take them."""
-    if spec.info is None:
-        return None
-    return {run: {"loss": info.loss, "unroll_k": info.unroll_k} for run, info in spec.info.items()}
+def gan_mode_coverage(inputs: Files, outputs: Files, spec: ModeCoverageSpec) -> None:
+    """Input: the sample-quality summary.parquet (summary)."""
+    from advgen.plots import gan
+
+    with drawing(inputs, outputs) as paths:
+        quality = read_parquet(inputs.one("summary"))
+        gan.mode_coverage(quality, paths, info=_info(spec.info), experiment=spec.experiment, dpi=spec.dpi)
 
 
-def draw_figures(name: str, draw: Render) -> Callable[[Files, Files, FiguresSpec], None]:
-    """The job function of figure family ``name`` (its job kind's ``run``): figure ``i`` of the
-    spec (1, 2, ...) reads the inputs named ``figure<i>`` and writes the ``i``-th of the
-    ``figures`` outputs and the ``vectors`` of the same stem (its vector copies). Python and
-    matplotlib start once for every figure of the family; a failing figure leaves no output of
-    the job behind."""
+# --- the autoencoders
+def ae_losses(inputs: Files, outputs: Files, spec: LossCurvesSpec) -> None:
+    """Inputs: each autoencoder's losses.parquet."""
+    from advgen.plots import ae
 
-    def run(inputs: Files, outputs: Files, spec: FiguresSpec) -> None:
-        figures, vectors = outputs.all("figures"), outputs.all("vectors")
-        if len(figures) != len(spec.figures):
-            raise ConfigError(
-                f"--output: {len(figures)} figures=PATH for {len(spec.figures)} figures in the spec"
+    def draw(figure: Titled, tables: Sequence[str], paths: list[str]) -> None:
+        losses = read_parquet(_one(tables))
+        ae.loss_terms(losses, paths, experiment=figure.experiment, smoothing=spec.smoothing, dpi=spec.dpi)
+
+    draw_each(inputs, outputs, spec.figures, draw)
+
+
+def ae_latent_cdf(inputs: Files, outputs: Files, spec: LatentCdfSpec) -> None:
+    """Inputs: each autoencoder's latent_cdf.parquet."""
+    from advgen.plots import ae
+
+    def draw(figure: Titled, tables: Sequence[str], paths: list[str]) -> None:
+        cdf = read_parquet(_one(tables))
+        ae.latent_cdf(cdf, paths, experiment=figure.experiment, panels=spec.cdf_panels, dpi=spec.dpi)
+
+    draw_each(inputs, outputs, spec.figures, draw)
+
+
+def _image_grids(label: str, what: str) -> Callable[[Files, Files, ImageGridsSpec], None]:
+    """The job of a family of one image per figure, titled ``what``, the image labelled ``label``."""
+
+    def run(inputs: Files, outputs: Files, spec: ImageGridsSpec) -> None:
+        from advgen.plots import images
+
+        def draw(figure: Titled, grids: Sequence[str], paths: list[str]) -> None:
+            images.sample_grids(
+                [(label, _one(grids))],
+                paths,
+                experiment=figure.experiment,
+                what=what,
+                scale=spec.sample_scale,
+                dpi=spec.dpi,
             )
-        stems = {path.rpartition(".")[0] for path in figures}
-        stray = [path for path in vectors if path.rpartition(".")[0] not in stems]
-        if stray:
-            raise ConfigError(f"--output: vectors={stray[0]} is the copy of no figure")
-        done: list[str] = []
-        for i, (path, options) in enumerate(zip(figures, spec.figures, strict=True), 1):
-            stem = path.rpartition(".")[0]
-            outs = [path, *(v for v in vectors if v.rpartition(".")[0] == stem)]
-            paths = inputs.all(f"figure{i}")
-            try:
-                render(name, draw, paths, outs, options)
-            except AdvgenError as exc:  # no partial output; name the input files when the message does not
-                for out in [*done, *outs]:
-                    Path(out).unlink(missing_ok=True)
-                message = str(exc)
-                if not any(str(p) in message for p in paths):
-                    raise AdvgenError(f"{', '.join(paths)}: {message}") from exc
-                raise
-            done += outs
+
+        draw_each(inputs, outputs, spec.figures, draw)
 
     return run
 
 
-def render(name: str, draw: Render, inputs: Sequence[str], outputs: Sequence[str], options: PlotSpec) -> None:
-    """Draw figure family ``name`` with its renderer ``draw`` from ``inputs`` into every path of
-    ``outputs``; ``options``: the figure's typed spec, which names only keys the family draws
-    (``draw.keys``; the settings it leaves out take their schema defaults:
-    :func:`advgen.plots.spec.with_defaults`)."""
-    other = [key for key, value in spec_dict(options).items() if value is not None and key not in draw.keys]
-    if other:
-        drawn = ", ".join(draw.keys) or "none"
-        raise AdvgenError(f"figure family {name} draws no '{other[0]}' (its options: {drawn})")
-    try:
-        draw(inputs, outputs, with_defaults(options, draw.keys))
-    except AdvgenError as exc:
-        message = str(exc)
-        raise AdvgenError(
-            message if "figure family" in message else f"figure family {name}: {message}"
-        ) from exc
+ae_samples = _image_grids("decoded z ~ N(0, I)", "Autoencoder: novel samples")
+ae_samples.__doc__ = "Inputs: each autoencoder's novel.png (decoded z ~ N(0, I))."
+ae_reconstructions = _image_grids("test images / D(E(x))", "Autoencoder: reconstructions")
+ae_reconstructions.__doc__ = "Inputs: each autoencoder's reconstructions.png (test images and D(E(x)))."
+
+
+# --- the generators' overview and the report's landing page
+def generators_overview(inputs: Files, outputs: Files, spec: OverviewSpec) -> None:
+    """Inputs: the sample-quality summary, the real test digits' grid (when scored), each grid.
+
+    ``summary``, ``real`` (optional) and ``grids``: each panel's, a GAN's samples/ folder or an
+    autoencoder's novel.png."""
+    from advgen.plots import overview
+
+    grids = inputs.all("grids")
+    if len(grids) != len(spec.panels):
+        raise ConfigError(f"--input: {len(grids)} grids=PATH for {len(spec.panels)} panels in the spec")
+    with drawing(inputs, outputs) as paths:
+        overview.overview(
+            read_parquet(inputs.one("summary")),
+            inputs.optional("real"),
+            [(p.role, p.run, p.kind, grid) for p, grid in zip(spec.panels, grids, strict=True)],
+            paths,
+            scale=spec.sample_scale,
+            dpi=spec.dpi,
+        )
+
+
+def generators_landing(inputs: Files, outputs: Files, spec: NoSettings) -> None:
+    """Input: the overview figure's PNG (overview); output: the landing page's reStructuredText."""
+    from advgen.plots import overview
+
+    with drawing(inputs, outputs) as paths:
+        overview.landing_rst(inputs.one("overview"), _one(paths))
+
+
+def table_sample_quality(inputs: Files, outputs: Files, spec: NoSettings) -> None:
+    """Input: the sample-quality summary.parquet (summary); output: a Markdown table (.md)."""
+    from advgen.plots import tables
+
+    with drawing(inputs, outputs) as paths:
+        write_text(_one(paths), tables.sample_quality(read_parquet(inputs.one("summary"))))
+
+
+# --- the sweeps
+def _point_rows(table: Any, point: str) -> Any:
+    """The rows of grid point ``point`` in a sweep job's table."""
+    return table[table["point"] == point].reset_index(drop=True)
+
+
+def inversion_restarts(inputs: Files, outputs: Files, spec: RestartCurvesSpec) -> None:
+    """Inputs: each inversion point's steps.parquet."""
+    from advgen.plots import sweeps
+
+    def draw(figure: PointPlot, tables: Sequence[str], paths: list[str]) -> None:
+        steps = _point_rows(read_parquet(_one(tables)), figure.point)
+        sweeps.inversion_restarts(
+            steps, paths, experiment=figure.experiment, images=spec.inversion_images, dpi=spec.dpi
+        )
+
+    draw_each(inputs, outputs, spec.figures, draw)
+
+
+def interpolation_labels(inputs: Files, outputs: Files, spec: LabelPathsSpec) -> None:
+    """Inputs: each interpolation point's frames.parquet."""
+    from advgen.plots import sweeps
+
+    def draw(figure: PointPlot, tables: Sequence[str], paths: list[str]) -> None:
+        frames = _point_rows(read_parquet(_one(tables)), figure.point)
+        sweeps.interpolation_labels(
+            frames, paths, experiment=figure.experiment, pairs=spec.interpolation_pairs, dpi=spec.dpi
+        )
+
+    draw_each(inputs, outputs, spec.figures, draw)
+
+
+def truncation_grid(inputs: Files, outputs: Files, spec: ImageGridsSpec) -> None:
+    """Inputs: each generator's truncation samples.npz (uint8 image rows, one psi each)."""
+    from advgen.io import read_npz
+    from advgen.plots import adversarial
+
+    def draw(figure: Titled, files: Sequence[str], paths: list[str]) -> None:
+        samples = {}
+        for path in files:
+            data = read_npz(path, required=("images", "psi"))
+            for images, psi in zip(data["images"], data["psi"].reshape(-1), strict=True):
+                samples[None if psi == float("inf") else float(psi)] = images / 255.0
+        adversarial.truncation_grid(
+            samples, paths, experiment=figure.experiment, scale=spec.sample_scale, dpi=spec.dpi
+        )
+
+    draw_each(inputs, outputs, spec.figures, draw)
+
+
+# --- the robustness stage
+def robustness_sweep(inputs: Files, outputs: Files, spec: SweepCurvesSpec) -> None:
+    """Inputs: each capacity or data-size sweep's table."""
+    from advgen.plots import robustness
+
+    def draw(figure: SweepPlot, tables: Sequence[str], paths: list[str]) -> None:
+        table = read_parquet(_one(tables))
+        robustness.sweep_curves(table, paths, sweep=figure.sweep, experiment=figure.experiment, dpi=spec.dpi)
+
+    draw_each(inputs, outputs, spec.figures, draw)
+
+
+def table_robustness(inputs: Files, outputs: Files, spec: NoSettings) -> None:
+    """Inputs: the attacks.parquet (attacks), minimal_perturbation.parquet (minimal); output: Markdown."""
+    from advgen.plots import tables
+
+    with drawing(inputs, outputs) as paths:
+        minimal = inputs.optional("minimal")
+        text = tables.robustness(
+            read_parquet(inputs.one("attacks")), read_parquet(minimal) if minimal else None
+        )
+        write_text(_one(paths), text)
+
+
+# --- a figure of one table (the robustness curves, a sweep's summary, a defense figure)
+def one_table(plot: Callable[..., None]) -> Callable[[Files, Files, OneTableSpec], None]:
+    """The job of a figure of one table: ``plot(table, paths, experiment=..., dpi=...)`` on the
+    input ``table``."""
+
+    def run(inputs: Files, outputs: Files, spec: OneTableSpec) -> None:
+        with drawing(inputs, outputs) as paths:
+            plot(read_parquet(inputs.one("table")), paths, experiment=spec.experiment, dpi=spec.dpi)
+
+    run.__doc__ = f"Input: one table ({plot.__module__}.{plot.__name__})."
+    run.__name__ = plot.__name__
+    return run
