@@ -17,8 +17,9 @@ from advgen.config import spec_json
 from advgen.io import read_npz
 from advgen.specs import typed_spec
 from advgen.sweeps.grid import GridPoint
+from advgen.sweeps.registry import SWEEPS
 from advgen.sweeps.spec import InversionPoint
-from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
+from advgen.sweeps.tables import ID_COLUMNS
 from tests.golden.command_outputs import (
     CLASSES,
     SIDE,
@@ -93,7 +94,7 @@ def test_invert_writes_tables_latents_and_figure(files, sweep_plan, tmp_path):
             z = load_torch(out / "z.pt", kind="inversion_latents")
             assert part["point"].unique().tolist() == curves["point"].unique().tolist() == [point.label]
             assert list(z["points"]) == [point.label]
-            assert len(part) == 4 and set(METRIC_COLUMNS["inversion"]) <= set(part.columns)
+            assert len(part) == 4 and set(SWEEPS["inversion"].metrics) <= set(part.columns)
             assert (part["restarts"] == point.params["restarts"]).all() and (
                 part["init"] == point.params["init"]
             ).all()

@@ -8,9 +8,10 @@ import pytest
 from advgen.errors import AdvgenError
 from advgen.io import write_parquet
 from advgen.specs import typed_spec
+from advgen.sweeps.registry import SWEEPS
 from advgen.sweeps.spec import InversionPoint
 from advgen.sweeps.summary import summary_table
-from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS, aggregate, point_frame
+from advgen.sweeps.tables import ID_COLUMNS, aggregate, point_frame
 
 
 def spec(point: str, restarts: int, generator: str = "g") -> InversionPoint:
@@ -74,9 +75,9 @@ def test_aggregate_concatenates_points_with_the_declared_dtypes(tmp_path):
     for i, (point, restarts) in enumerate([("aaaaaaaaaa", 1), ("bbbbbbbbbb", 5)]):
         paths.append(tmp_path / f"{i}.parquet")
         write_parquet(point_frame(spec(point, restarts), metrics(0.1 * (i + 1))), paths[-1])
-    table = aggregate("inversion", paths)
+    table = aggregate("inversion", SWEEPS["inversion"].metrics, paths)
     assert len(table) == 4 and table["point"].tolist() == ["aaaaaaaaaa"] * 2 + ["bbbbbbbbbb"] * 2
-    for column, dtype in {**ID_COLUMNS, **METRIC_COLUMNS["inversion"]}.items():
+    for column, dtype in {**ID_COLUMNS, **SWEEPS["inversion"].metrics}.items():
         assert str(table[column].dtype) == dtype, column
     summary = summary_table("inversion", table)
     assert summary.loc[("g", "random", "5"), "mse"] == pytest.approx(0.15)
@@ -90,16 +91,14 @@ def test_aggregate_rejects_tables_of_the_wrong_shape(tmp_path):
     with pytest.raises(
         AdvgenError, match=r"bad\.parquet: not a table of the inversion sweep, missing column\(s\) psnr"
     ):
-        aggregate("inversion", [good, bad])
+        aggregate("inversion", SWEEPS["inversion"].metrics, [good, bad])
     typed = tmp_path / "typed.parquet"
     write_parquet(pd.read_parquet(good).assign(mse="high"), typed)
     with pytest.raises(
         AdvgenError, match=r"typed\.parquet: column 'mse' holds str values \('high'\), expected numbers"
     ):
-        aggregate("inversion", [typed])
+        aggregate("inversion", SWEEPS["inversion"].metrics, [typed])
     with pytest.raises(AdvgenError, match="missing column"):
-        aggregate("inpainting", [good])
-    with pytest.raises(AdvgenError, match="unknown sweep"):
-        aggregate("denoising", [good])
+        aggregate("inpainting", SWEEPS["inpainting"].metrics, [good])
     with pytest.raises(AdvgenError, match="table not found"):
-        aggregate("inversion", [tmp_path / "absent.parquet"])
+        aggregate("inversion", SWEEPS["inversion"].metrics, [tmp_path / "absent.parquet"])

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
+from advgen.sweeps import registry
+from advgen.sweeps.tables import ID_COLUMNS
 from tests.conftest import scheduled, snakemake
 
 CONFIG = ".test/config/sweeps.yaml"
@@ -86,7 +87,7 @@ def test_sweeps_run_end_to_end(workflow_dir, tmp_path):
     snakemake(workflow_dir, "--cores", "2", *targets, "--configfile", config)
     tables = {s: pd.read_parquet(workflow_dir / f"results/sweeps/{s}.parquet") for s in SWEEPS}
     for sweep, table in tables.items():
-        assert set(ID_COLUMNS) | set(METRIC_COLUMNS[sweep]) <= set(table.columns), sweep
+        assert set(ID_COLUMNS) | set(registry.SWEEPS[sweep].metrics) <= set(table.columns), sweep
         assert set(table["generator_kind"]) == {"gan", "autoencoder"}, sweep
     inv = tables["inversion"]
     assert len(inv) == 2 * 4 and (inv["restarts"] == 3).all()  # (gan, ae) x 4 images

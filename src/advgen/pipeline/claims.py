@@ -106,12 +106,13 @@ def table_columns(rel: str, study: Study | None, sweeps: SweepPlan | None) -> se
     if len(parts) == 3 and parts[:2] == ("robustness", "sweeps") and rel.endswith(".parquet"):
         return set(ROBUSTNESS_SWEEP_COLUMNS)
     if len(parts) == 2 and parts[0] == "sweeps":
-        from advgen.sweeps.tables import ID_COLUMNS, METRIC_COLUMNS
+        from advgen.sweeps.registry import SWEEPS
+        from advgen.sweeps.tables import ID_COLUMNS
 
         sweep = parts[1].removesuffix(".parquet")
-        if sweep not in METRIC_COLUMNS:
+        if sweep not in SWEEPS:
             return None
-        cols = set(ID_COLUMNS) | set(METRIC_COLUMNS[sweep])
+        cols = set(ID_COLUMNS) | set(SWEEPS[sweep].metrics)
         for point in sweeps.points(sweep) if sweeps is not None else []:
             cols |= set(point.spec()) - {"device"}
         return cols

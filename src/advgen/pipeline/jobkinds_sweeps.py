@@ -1,8 +1,10 @@
 """The sweeps stage: its plan (:class:`SweepsPlan`: the grid points of every sweep,
-:mod:`advgen.sweeps.grid`) and its job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): one job per
-(sweep, generator, grid point), one row per sweep of the sweep registry
-(:data:`advgen.sweeps.registry.SWEEPS`: its rule name, the split it reads, the table its aggregate
-concatenates), and one ``aggregate_sweep`` job per sweep.
+:mod:`advgen.sweeps.grid`) and its job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`),
+made from each sweep's entry of the sweep registry (:data:`advgen.sweeps.registry.SWEEPS`): one
+job per (sweep, generator, grid point) (:func:`point_kind`: the entry's point spec, job function
+and outputs), one ``aggregate_sweep`` job per sweep (:func:`advgen.sweeps.summary.aggregate_sweep`)
+and the figure of its aggregate (:func:`summary_plot`). The plan checks the entry of every sweep
+the config runs (:func:`advgen.sweeps.summary.problems`, the summary's plotting function).
 
 The unit of recomputation is the point: adding a point runs only its jobs, removing one reruns
 only the aggregate. ``{point}`` is the point's readable label, its values on the grid axes
@@ -11,25 +13,25 @@ only the aggregate. ``{point}`` is the point's readable label, its values on the
 are loaded; inpainting masks are drawn in the job from their spec (the same for every
 generator). The image a job draws while its tensors are in memory carries its report entry.
 
-The stage's figure families (:data:`FIGURE_KINDS`, :mod:`advgen.pipeline.figure_kinds`): one
-figure per grid point where a point has its own (named by its axis values,
-``init-random_restarts-5``), the summaries of the aggregate tables and the truncation grids.
+The stage's other figure families (:data:`FIGURE_KINDS`, :mod:`advgen.pipeline.figure_kinds`):
+one figure per grid point where a point has its own (named by its axis values,
+``init-random_restarts-5``) and the truncation grids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from advgen import paths
 from advgen.errors import ConfigError
-from advgen.jobfiles import Files
 from advgen.pipeline.base import NAME, Stage, prepared
 from advgen.pipeline.figure_kinds import figure, figures, labels, png, report, table_input
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.study import Study
 from advgen.plots import families
+from advgen.plots import sweeps as sweep_plots
 from advgen.plots.figure_specs import (
     ImageGridsSpec,
     LabelPathsSpec,
@@ -38,13 +40,13 @@ from advgen.plots.figure_specs import (
     RestartCurvesSpec,
     Titled,
 )
-from advgen.plots.sweeps import inpainting_errors, inversion_summary, truncation_curves
 from advgen.specs import typed_spec
-from advgen.sweeps import grid, point_jobs
-from advgen.sweeps import spec as points
-from advgen.sweeps.registry import SWEEPS
+from advgen.sweeps import grid
+from advgen.sweeps.registry import SWEEPS, Sweep
+from advgen.sweeps.spec import PointSpec, SweepTableSpec
+from advgen.sweeps.summary import aggregate_sweep, problems
 
-P = TypeVar("P", bound=points.PointSpec)
+P = TypeVar("P", bound=PointSpec)
 
 #: a grid point's readable label (the ``{point}`` wildcard; the tables' ``point`` column)
 LABEL = grid.LABEL_PATTERN
@@ -55,6 +57,8 @@ class SweepsPlan(Stage):
         super().__init__(study)
         datasets = {name: spec.dataset for name, spec in study.classifiers.items()}
         self.grid = grid.plan(study.sweeps, study.generators, datasets, study.seed, source=study.source)
+        for sweep in self.grid.sweeps():
+            check_entry(SWEEPS[sweep])
 
     def point(self, sweep: str, generator: str, label: str) -> grid.GridPoint:
         """A requested point; one naming no point of the config is :meth:`Stage.unknown`."""
@@ -79,107 +83,100 @@ class SweepsPlan(Stage):
         return self.grid.points(sweep) if sweep in self.sweeps() else []
 
 
+def check_entry(sweep: Sweep[Any]) -> None:
+    """Refuse the entry of a sweep the config runs if it lacks a piece (one line)."""
+    lacks = problems(sweep)
+    if sweep.plot is not None and not callable(getattr(sweep_plots, sweep.plot.function, None)):
+        lacks.append(
+            f"advgen.sweeps.registry: sweep {sweep.name}: advgen.plots.sweeps has no {sweep.plot.function}"
+        )
+    if lacks:
+        raise ConfigError(lacks[0])
+
+
 def where(sweep: str) -> str:
     """The report's category and subcategory of ``sweep``'s figures."""
     return f"Sweeps/{sweep.capitalize()}"
 
 
-def point_kind(
-    sweep: str, spec_type: type[P], outputs: dict[str, str], run: Callable[[Files, Files, P], None]
-) -> JobKind[P]:
-    """The job kind of one grid point of ``sweep``: generator, classifier and images in, the
-    point's tables (and the figure its job draws) out; ``run`` takes the point's ``spec_type``."""
+def point_kind(sweep: Sweep[P]) -> JobKind[P]:
+    """The job kind of one grid point of ``sweep`` (its entry): generator, classifier and images
+    in, the point's tables (and the image its job draws, with its report entry) out."""
+    name = sweep.name
 
     def each(plan: Plan) -> list[Values]:
-        return [Values(generator=p.generator, point=p.label) for p in plan.sweeps.points(sweep)]
+        return [Values(generator=p.generator, point=p.label) for p in plan.sweeps.points(name)]
 
     def inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
-        point = plan.sweeps.point(sweep, values.generator, values.point)
+        point = plan.sweeps.point(name, values.generator, values.point)
         return {
             "generator": [point.generator_path],
             "classifier": [point.classifier_path],
-            "images": [prepared(point.dataset, SWEEPS[sweep].split)],
+            "images": [prepared(point.dataset, sweep.split)],
         }
 
     def spec(plan: Plan, values: Values) -> P:
-        point = plan.sweeps.point(sweep, values.generator, values.point)
-        return typed_spec(spec_type, point.spec(plan.study.device), f"sweeps.{sweep}")
+        point = plan.sweeps.point(name, values.generator, values.point)
+        return typed_spec(sweep.spec, point.spec(plan.study.device), f"sweeps.{name}")
 
-    drawn = {  # the image the job draws, with its report entry
-        name: Output(path, report=report(f"sweeps_{sweep}", where(sweep), labels(path, None)))
-        for name, path in outputs.items()
-        if name == "figure"
-    }
+    def output(key: str, path: str) -> str | Output:
+        if key != "figure":
+            return path
+        return Output(path, report=report(f"sweeps_{name}", where(name), labels(path, None)))
+
     return JobKind(
-        SWEEPS[sweep].rule,
-        f"one {sweep} grid point of a generator",
-        outputs={**outputs, **drawn},
+        sweep.rule,
+        f"one {name} grid point of a generator",
+        outputs={key: output(key, path) for key, path in sweep.outputs.items()},
         each=each,
         inputs=inputs,
         spec=spec,
-        spec_type=spec_type,
-        run=run,
+        spec_type=sweep.spec,
+        run=sweep.run,
         resources={"gpu": 1},
         wildcard_constraints={"generator": NAME, "point": LABEL},
         target=False,  # the sweep's aggregate concatenates them
     )
 
 
-#: one job kind per sweep of the registry, in its order: the point's spec, outputs and job function
-POINT_KINDS = (
-    point_kind(
-        "inversion",
-        points.InversionPoint,
-        {
-            "final": paths.INVERSION_FINAL,
-            "steps": paths.INVERSION_STEPS,
-            "latents": paths.INVERSION_LATENTS,
-            "figure": paths.INVERSION_FIGURE,
-        },
-        point_jobs.invert,
-    ),
-    point_kind(
-        "inpainting",
-        points.InpaintingPoint,
-        {"table": paths.INPAINTING_TABLE, "figure": paths.INPAINTING_FIGURE},
-        point_jobs.inpaint,
-    ),
-    point_kind(
-        "interpolation",
-        points.InterpolationPoint,
-        {
-            "paths": paths.INTERPOLATION_PATHS,
-            "frames": paths.INTERPOLATION_FRAMES,
-            "figure": paths.INTERPOLATION_FIGURE,
-        },
-        point_jobs.interpolate,
-    ),
-    point_kind(
-        "truncation",
-        points.TruncationPoint,
-        {"table": paths.TRUNCATION_TABLE, "samples": paths.TRUNCATION_SAMPLES},
-        point_jobs.truncation,
-    ),
-)
-if [kind.name for kind in POINT_KINDS] != [SWEEPS[sweep].rule for sweep in SWEEPS]:
-    raise ValueError("the sweeps' point kinds must follow the sweep registry (advgen.sweeps.registry.SWEEPS)")
-
-
-# --- one aggregate table per sweep (advgen.sweeps.point_jobs.aggregate)
+# --- one aggregate table per sweep (advgen.sweeps.summary.aggregate_sweep)
 def every_sweep(plan: Plan) -> list[Values]:
     return [Values(sweep=s) for s in plan.sweeps.sweeps()]
 
 
 def tables(plan: Plan, values: Values) -> dict[str, list[str]]:
     """The per-point tables, in config order (generators as listed, each with its points in grid order)."""
-    return {"tables": plan.sweeps.point_files(values.sweep, SWEEPS[values.sweep].table)}
+    sweep = SWEEPS[values.sweep]
+    return {"tables": plan.sweeps.point_files(sweep.name, sweep.outputs[sweep.table])}
 
 
-def table_spec(plan: Plan, values: Values) -> points.SweepTableSpec:
-    return points.SweepTableSpec(sweep=values.sweep)
+def table_spec(plan: Plan, values: Values) -> SweepTableSpec:
+    return SweepTableSpec(sweep=values.sweep)
 
 
-# --- the figures (advgen.plots.families, advgen.plots.sweeps)
+def datasets_title(plan: Plan, values: Values) -> OneTableSpec:
+    """The spec of a figure of a sweep's aggregate table: the data sets."""
+    return OneTableSpec(f"sweeps on {', '.join(sorted(plan.study.datasets))}", plan.study.plots.dpi)
+
+
+def summary_plot(sweep: Sweep[Any]) -> JobKind[OneTableSpec]:
+    """The figure family of ``sweep``'s aggregate table (its entry's ``plot``):
+    ``results/figures/sweeps/<family>.png`` when the config runs the sweep."""
+    assert sweep.plot is not None
+    plot, name = sweep.plot, sweep.name
+
+    def if_sweep(plan: Plan) -> list[Values]:
+        return ONCE if name in plan.sweeps.sweeps() else []
+
+    table = table_input(paths.fill(paths.SWEEP_AGGREGATE, sweep=name))
+    run = families.one_table(getattr(sweep_plots, plot.function))
+    return figure(
+        plot.family, png(f"sweeps/{plot.family}"), where(name), plot.label, if_sweep, table, datasets_title,
+        OneTableSpec, run,
+    )  # fmt: skip
+
+
+# --- the figures of the points (advgen.plots.families)
 def points_of(sweep: str) -> Callable[[Plan], list[Values]]:
     """``each`` of a per-point figure of ``sweep``: every (generator, point label)."""
 
@@ -239,49 +236,23 @@ def truncation_grid_spec(plan: Plan, figures: list[Values]) -> ImageGridsSpec:
     return ImageGridsSpec(titles, plan.study.plots.sample_scale, plan.study.plots.dpi)
 
 
-def if_sweep(sweep: str) -> Callable[[Plan], list[Values]]:
-    """``each`` of a figure of ``sweep``'s aggregate table: one when the config runs the sweep."""
-
-    def each(plan: Plan) -> list[Values]:
-        return ONCE if sweep in plan.sweeps.sweeps() else []
-
-    return each
-
-
-def datasets_title(plan: Plan, values: Values) -> OneTableSpec:
-    """The spec of a figure of a sweep's aggregate table: the data sets."""
-    return OneTableSpec(f"sweeps on {', '.join(sorted(plan.study.datasets))}", plan.study.plots.dpi)
-
-
-def of_aggregate(family: str, sweep: str, label: str, plot: Callable[..., None]) -> JobKind[OneTableSpec]:
-    """A figure ``sweeps/<family>`` of ``sweep``'s aggregate table."""
-    table = table_input(paths.fill(paths.SWEEP_AGGREGATE, sweep=sweep))
-    return figure(
-        family, png(f"sweeps/{family}"), where(sweep), label, if_sweep(sweep), table, datasets_title,
-        OneTableSpec, families.one_table(plot),
-    )  # fmt: skip
-
-
 POINT_FIGURE = png("sweeps/{sweep}/{{generator}}/{{label}}")
 
 FIGURE_KINDS = (
     figures("inversion_restarts", POINT_FIGURE.format(sweep="inversion"), where("inversion"), "loss per restart",
             points_of("inversion"), point_file("inversion", paths.INVERSION_STEPS), restarts_spec,
             RestartCurvesSpec, families.inversion_restarts),
-    of_aggregate("inversion_summary", "inversion", "final MSE vs restarts", inversion_summary),
-    of_aggregate("inpainting", "inpainting", "error by mask type", inpainting_errors),
     figures("interpolation_labels", POINT_FIGURE.format(sweep="interpolation"), where("interpolation"),
             "labels along the path", points_of("interpolation"),
             point_file("interpolation", paths.INTERPOLATION_FRAMES), label_paths_spec, LabelPathsSpec,
             families.interpolation_labels),
-    of_aggregate("truncation", "truncation", "FID and modes vs psi", truncation_curves),
     figures("truncation_grid", png("sweeps/truncation_grid/{generator}"), where("truncation"), "samples per psi",
             truncation_generators, truncation_samples, truncation_grid_spec, ImageGridsSpec,
             families.truncation_grid),
 )  # fmt: skip
 
 KINDS = (
-    *POINT_KINDS,
+    *(point_kind(sweep) for sweep in SWEEPS.values()),
     JobKind(
         "aggregate_sweep",
         "check and concatenate the per-point tables of a sweep (one Parquet per sweep)",
@@ -289,9 +260,10 @@ KINDS = (
         each=every_sweep,
         inputs=tables,
         spec=table_spec,
-        spec_type=points.SweepTableSpec,
-        run=point_jobs.aggregate,
+        spec_type=SweepTableSpec,
+        run=aggregate_sweep,
         wildcard_constraints={"sweep": "|".join(SWEEPS)},
     ),
+    *(summary_plot(sweep) for sweep in SWEEPS.values() if sweep.plot is not None),
     *FIGURE_KINDS,
 )

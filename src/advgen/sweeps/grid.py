@@ -201,9 +201,15 @@ def plan(
     ``seed``: the config's, a point's seed when its block sets none).
 
     Raises:
-        ConfigError: a generator or classifier that is not defined, or a classifier trained
-            on another dataset than a generator it is paired with.
+        ConfigError: a block of no sweep of the registry, a generator or classifier that is not
+            defined, or a classifier trained on another dataset than a generator it is paired with.
     """
+    unknown = [name for name in settings.blocks if name not in SWEEPS]
+    if unknown:
+        raise ConfigError(
+            f"{source}: sweeps.{unknown[0]}: no sweep of that name in advgen.sweeps.registry "
+            f"(its entries: {', '.join(SWEEPS)})"
+        )
     points = []
     for sweep in SWEEPS:
         block = settings.blocks.get(sweep)

@@ -1,5 +1,5 @@
-"""The generative sweeps' jobs (job kinds of :mod:`advgen.pipeline.jobkinds_sweeps`): one grid
-point of one generator per job, and one aggregate table per sweep.
+"""The generative sweeps' point jobs (each the ``run`` of its sweep's entry,
+:data:`advgen.sweeps.registry.SWEEPS`): one grid point of one generator per job.
 
 Every point job reads the same inputs (``generator``, ``classifier``, ``images``), takes its
 point's typed spec (:mod:`advgen.sweeps.spec`), leases its device and seeds the point once its
@@ -12,29 +12,19 @@ images are in memory, its figure:
 - :func:`interpolate`: latent paths between pairs of held-out images; outputs ``paths``,
   ``frames`` and ``figure``;
 - :func:`truncation`: samples with ``|z_j| <= psi``, scored; outputs ``table`` and ``samples``
-  (the point's row of the truncation grid, uint8);
-- :func:`aggregate`: a sweep's per-point tables (inputs ``tables``, config order), checked and
-  concatenated; output ``table``.
+  (the point's row of the truncation grid, uint8).
+
+A sweep's aggregate is :func:`advgen.sweeps.summary.aggregate_sweep`'s.
 
 torch and pandas are imported inside the functions: the job-kind table imports this module.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from advgen.jobfiles import Files
-from advgen.sweeps.spec import (
-    InpaintingPoint,
-    InterpolationPoint,
-    InversionPoint,
-    PointSpec,
-    SweepTableSpec,
-    TruncationPoint,
-)
-
-log = logging.getLogger(__name__)
+from advgen.sweeps.spec import InpaintingPoint, InterpolationPoint, InversionPoint, PointSpec, TruncationPoint
 
 
 def _load(inputs: Files, spec: PointSpec, device: str) -> Any:
@@ -91,16 +81,3 @@ def truncation(inputs: Files, outputs: Files, spec: TruncationPoint) -> None:
         run = generator_job.run_truncation(spec, _load(inputs, spec, device))
     write_npz(outputs.one("samples"), **run.samples)
     write_parquet(run.table, outputs.one("table"))
-
-
-def aggregate(inputs: Files, outputs: Files, spec: SweepTableSpec) -> None:
-    from advgen.io import write_parquet
-    from advgen.sweeps.summary import summarize
-    from advgen.sweeps.tables import aggregate as concat
-
-    tables = inputs.all("tables")
-    table = concat(spec.sweep, tables)
-    log.info("%s: %d rows from %d grid points", spec.sweep, len(table), len(tables))
-    for line in summarize(spec.sweep, table):
-        log.info("%s", line)
-    write_parquet(table, outputs.one("table"))

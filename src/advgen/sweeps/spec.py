@@ -2,7 +2,9 @@
 
 A sweep job runs one grid point of one generator; its spec is the point's
 (:meth:`advgen.sweeps.grid.GridPoint.spec`): what names the point (:class:`PointSpec`) and the
-sweep block's hyperparameters at that point, one frozen dataclass per sweep. The config's
+sweep block's hyperparameters at that point, one frozen dataclass per sweep (its sweep's entry of
+:data:`advgen.sweeps.registry.SWEEPS` names it), with the metric columns its tables add
+(``METRICS``: the columns the point's job writes and its sweep's aggregate checks). The config's
 schema (``sweeps.schema.yaml``) fills every default before the grid is expanded, so no field
 has a default here; a setting that does not apply to a point (the inversion settings of an
 encoder-latent interpolation, the size of another mask kind) is ``None``. The commands build
@@ -14,6 +16,7 @@ No torch here: the grid (imported by the Snakefile) may use these types.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -45,10 +48,12 @@ class PointSpec:
     SWEEP: ClassVar[str] = ""
     #: the sweep block whose keys the point's other fields are (``sweeps.<sweep>``)
     CONFIG_KEYS: ClassVar[str] = ""
+    #: the metric columns of the point's tables and their dtypes (after the identity columns and
+    #: the point's settings: :func:`advgen.sweeps.tables.point_frame`)
+    METRICS: ClassVar[Mapping[str, str]] = {}
 
-    sweep: str = field(
-        metadata=job_schema(schema={"enum": ["inversion", "inpainting", "interpolation", "truncation"]})
-    )
+    #: the point's sweep (its class's ``SWEEP``: a name of :data:`advgen.sweeps.registry.SWEEPS`)
+    sweep: str = field(metadata=job_schema(ref=NAME))
     #: the point's label: its values on the grid axes (advgen.sweeps.grid.point_label)
     point: str = field(metadata=job_schema(ref="#/$defs/label"))
     generator: str = field(metadata=job_schema(ref=NAME))
@@ -88,6 +93,27 @@ class InversionPoint(PointSpec):
     2018), restart 0 at ``E(x)`` with ``init: encoder``."""
 
     SWEEP: ClassVar[str] = "inversion"
+    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+    METRICS: ClassVar[Mapping[str, str]] = {
+        "image": "int64",  # index in the test split
+        "label": "int64",
+        "mse": "float64",  # best restart, final
+        "psnr": "float64",
+        "best_restart": "int64",
+        "first_restart_mse": "float64",  # restart 0 alone (what one start finds)
+        "mean_restart_mse": "float64",
+        "independent_start_mse": "float64",  # one more start from another seed (R > 1, random init)
+        "pred_target": "int64",  # classifier label of x
+        "pred_recon": "int64",  # classifier label of G(z)
+        "label_kept": "bool",
+        "other_image": "int64",  # a test digit of another class, drawn per target (seeded): the controls'
+        "pred_other": "int64",  # its classifier label
+        "initial_mse": "float64",  # the best restart's MSE at its starting latent (before any step)
+        "ink_target": "float64",  # the digit's area: share of pixels > 0.5 (advgen.sweeps.image_stats)
+        "ink_recon": "float64",  # the same of G(z)
+        "ink_other": "float64",  # the same of the digit of another class (other_image)
+        "ink_other2": "float64",  # the same of a second digit of another class, drawn independently
+    }
 
     num_images: int = field(metadata=_axis())
     steps: int
@@ -106,6 +132,24 @@ class InpaintingPoint(InversionPoint):
     Networks - Q3"; Yeh et al. 2017)."""
 
     SWEEP: ClassVar[str] = "inpainting"
+    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+    METRICS: ClassVar[Mapping[str, str]] = {
+        "image": "int64",
+        "label": "int64",
+        "mask": "string",
+        "hidden_fraction": "float64",
+        "hidden_ink": "float64",  # share of the digit's ink pixels (> 0.5) the mask hides
+        "mask_row": "float64",  # centroid of the hidden pixels (pixels from the top / left): where the
+        "mask_col": "float64",  # square lies (the report: restoration "depends on the precise location")
+        "mse_hidden": "float64",
+        "psnr_hidden": "float64",
+        "mse_known": "float64",
+        "best_restart": "int64",
+        "pred_completed": "int64",
+        "pred_masked": "int64",
+        "correct_completed": "bool",
+        "correct_masked": "bool",
+    }
 
     mask: str = field(metadata=_choice("mask"))
     method: str = field(metadata=_choice("inpainting_method"))  # advgen.sweeps.masked_inversion.METHODS
@@ -134,6 +178,31 @@ class InterpolationPoint(PointSpec):
     The inversion settings are ``None`` with encoder latents."""
 
     SWEEP: ClassVar[str] = "interpolation"
+    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+    METRICS: ClassVar[Mapping[str, str]] = {
+        "pair": "int64",
+        "start_image": "int64",
+        "end_image": "int64",
+        "start_label": "int64",
+        "end_label": "int64",
+        "latent": "string",
+        "pred_start": "int64",
+        "pred_end": "int64",
+        "labels_path": "string",  # classifier labels along the path, e.g. "1-1-4-4-7"
+        "mean_step_l2": "float64",
+        "path_length_ratio": "float64",
+        "max_step_ratio": "float64",
+        "label_changes": "int64",
+        "third_class": "bool",  # an interior label that is no end frame's nor end image's
+        "min_endpoint_prob": "float64",  # lowest max(p(start label), p(end label)) along the path
+        "third_class_blend": "bool",  # the same on the pixel cross-fade of the two end frames (control)
+        "endpoint_mse": "float64",  # end frames against the real images they encode / invert
+        "endpoint_mse_other": "float64",  # the same against another pair's real images (control)
+        "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
+        "end_approach_other": "float64",  # the same towards another pair's end frame (control)
+        "pair_l2": "float64",  # pixel L2 distance between the two real images (how different their shapes are)
+        "similar_pair": "bool",  # labels 6/8 or 1/7, the report's "similar digits" (SIMILAR_LABELS)
+    }
     #: inversion latents run the inversion: its settings are set (null only with encoder latents)
     JOB_SCHEMA: ClassVar[dict[str, Any]] = {
         "if": {"properties": {"latent": {"const": "inversion"}}},
@@ -170,6 +239,22 @@ class TruncationPoint(PointSpec):
     (BigGAN's truncation trick, Brock et al. 2019); ``psi`` ``None``: no truncation."""
 
     SWEEP: ClassVar[str] = "truncation"
+    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+    METRICS: ClassVar[Mapping[str, str]] = {
+        "psi_value": "float64",  # psi, inf for no truncation
+        "num_samples": "int64",
+        "fid": "float64",  # classifier features, against the training split
+        "inception_score": "float64",
+        "inception_score_std": "float64",
+        "modes": "int64",  # classes with >= 1/(2C) of the samples
+        "kl_uniform": "float64",
+        "mean_max_prob": "float64",
+        "min_class_fraction": "float64",
+        "sharpness": "float64",  # mean variance of the Laplacian of the samples (advgen.sweeps.image_stats)
+        "speckle": "float64",  # mean share of impulse (salt-and-pepper) pixels of the samples
+        "real_sharpness": "float64",  # the same of the reference (training) images
+        "real_speckle": "float64",
+    }
 
     psi: float | None
     num_samples: int = field(metadata=_axis())
