@@ -80,20 +80,22 @@ ROBUST_FEATURES = "results/robustness/robust_features.parquet"
 ADVERSARIAL_EXAMPLES = "results/figures/robustness/adversarial_examples/{classifier}"
 
 # --- sweeps stage: one job per (sweep, generator, grid point); {point} is the point's readable
-# label, its values on the sweep's grid axes (advgen.sweeps.grid), also its tables' `point` column
-INVERSION = "results/sweeps/inversion/{generator}/{point}"
+# label, its values on the sweep's grid axes (advgen.sweeps.grid), also its tables' `point` column;
+# a sweep's point job writes its files in the point's folder (its entry of advgen.sweeps.registry)
+SWEEP_POINT = "results/sweeps/{sweep}/{generator}/{point}"
+INVERSION = SWEEP_POINT.replace("{sweep}", "inversion")
 INVERSION_FINAL = INVERSION + "/final.parquet"
 INVERSION_STEPS = INVERSION + "/steps.parquet"
 INVERSION_LATENTS = INVERSION + "/z.pt"
 INVERSION_FIGURE = INVERSION + "/reconstructions.png"
-INPAINTING = "results/sweeps/inpainting/{generator}/{point}"
+INPAINTING = SWEEP_POINT.replace("{sweep}", "inpainting")
 INPAINTING_TABLE = INPAINTING + "/table.parquet"
 INPAINTING_FIGURE = INPAINTING + "/examples.png"
-INTERPOLATION = "results/sweeps/interpolation/{generator}/{point}"
+INTERPOLATION = SWEEP_POINT.replace("{sweep}", "interpolation")
 INTERPOLATION_PATHS = INTERPOLATION + "/paths.parquet"
 INTERPOLATION_FRAMES = INTERPOLATION + "/frames.parquet"
 INTERPOLATION_FIGURE = INTERPOLATION + "/strips.png"
-TRUNCATION = "results/sweeps/truncation/{generator}/{point}"
+TRUNCATION = SWEEP_POINT.replace("{sweep}", "truncation")
 TRUNCATION_TABLE = TRUNCATION + "/table.parquet"
 TRUNCATION_SAMPLES = TRUNCATION + "/samples.npz"  # the point's row of the truncation image grid (uint8)
 SWEEP_AGGREGATE = "results/sweeps/{sweep}.parquet"
@@ -109,7 +111,7 @@ DEFENSE_TABLE = "results/defense/{table}.parquet"  # purify (the purifiers' tabl
 FLIP_EXAMPLES = "results/defense/flip_examples.parquet"
 FLIP_SUMMARY = "results/defense/flip.parquet"
 
-# --- plots stage (figure outputs are in advgen.pipeline.figures, under FIGURES)
+# --- plots stage (a figure family's files are its row's, advgen.pipeline.figure_kinds, under FIGURES)
 FIGURES = "results/figures"
 TABLE_MD = "results/tables/{table}.md"
 GENERATORS_RST = "results/tables/generators.rst"  # the landing page's pictures (the overview figure inline)

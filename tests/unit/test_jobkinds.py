@@ -21,6 +21,7 @@ from advgen.pipeline import build
 from advgen.pipeline.jobkind import JobKind, typed_spec
 from advgen.pipeline.jobkinds import BY_NAME, JOB_KINDS
 from advgen.robustness.by_class import COLUMNS, SuccessByClassSpec, split_labels, success_by_class
+from advgen.sweeps.registry import SWEEPS
 from tests.unit.test_pipeline import config
 
 KIND = BY_NAME["attack_success_by_class"]
@@ -180,6 +181,10 @@ def test_every_declaration_is_complete() -> None:
     templates = {v for k, v in vars(paths).items() if k.isupper() and isinstance(v, str)}
     templates |= {paths.fill(paths.DEFENSE_TABLE, table=t) for t in ("purify", "probe")}
     templates |= {paths.fill(paths.TABLE_MD, table="masking")}  # the masking job's Markdown
+    # a sweep's point job writes in the point's folder (its registry entry names the files)
+    points = {(s.name, t) for s in SWEEPS.values() for t in s.outputs.values()}
+    assert all(t.startswith(paths.fill(paths.SWEEP_POINT, sweep=s) + "/") for s, t in points), points
+    templates |= {t for _, t in points}
     # a figure family's files are its row's: under results/figures, or a table of the report
     figures = {t for k in JOB_KINDS if draws_figures(k) for t in k.templates.values()}
     assert all(t.startswith((paths.FIGURES, "results/tables/")) for t in figures), figures

@@ -159,20 +159,23 @@ def datasets_title(plan: Plan, values: Values) -> OneTableSpec:
     return OneTableSpec(f"sweeps on {', '.join(sorted(plan.study.datasets))}", plan.study.plots.dpi)
 
 
-def summary_plot(sweep: Sweep[Any]) -> JobKind[OneTableSpec]:
+def summary_plot(sweep: Sweep[Any]) -> JobKind[OneTableSpec] | None:
     """The figure family of ``sweep``'s aggregate table (its entry's ``plot``):
-    ``results/figures/sweeps/<family>.png`` when the config runs the sweep."""
-    assert sweep.plot is not None
+    ``results/figures/sweeps/<family>.png`` when the config runs the sweep; none where the entry
+    draws none, or names no plotting function (the plan refuses a config that runs it:
+    :func:`check_entry`)."""
     plot, name = sweep.plot, sweep.name
+    function = getattr(sweep_plots, plot.function, None) if plot is not None else None
+    if plot is None or function is None:
+        return None
 
     def if_sweep(plan: Plan) -> list[Values]:
         return ONCE if name in plan.sweeps.sweeps() else []
 
     table = table_input(paths.fill(paths.SWEEP_AGGREGATE, sweep=name))
-    run = families.one_table(getattr(sweep_plots, plot.function))
     return figure(
         plot.family, png(f"sweeps/{plot.family}"), where(name), plot.label, if_sweep, table, datasets_title,
-        OneTableSpec, run,
+        OneTableSpec, families.one_table(function),
     )  # fmt: skip
 
 
@@ -264,6 +267,6 @@ KINDS = (
         run=aggregate_sweep,
         wildcard_constraints={"sweep": "|".join(SWEEPS)},
     ),
-    *(summary_plot(sweep) for sweep in SWEEPS.values() if sweep.plot is not None),
+    *filter(None, map(summary_plot, SWEEPS.values())),
     *FIGURE_KINDS,
 )
