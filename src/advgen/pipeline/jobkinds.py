@@ -33,13 +33,16 @@ from advgen.pipeline.jobkind import AnyJobKind
 JOB_KINDS: tuple[AnyJobKind, ...] = (
     *jobkinds_data.KINDS,
     *jobkinds_generative.KINDS,
+    *jobkinds_generative.FIGURE_KINDS,
     *jobkinds_robustness.KINDS,
     *jobkinds_robustness_figures.KINDS,
     *jobkinds_stacked.KINDS,
     *jobkinds_transfer.KINDS,
     *jobkinds_features.KINDS,
     *jobkinds_sweeps.KINDS,
+    *jobkinds_sweeps.FIGURE_KINDS,
     *jobkinds_defense.KINDS,
+    *jobkinds_defense.FIGURE_KINDS,
     *jobkinds_claims.KINDS,
 )
 

@@ -125,32 +125,6 @@ def flip_spec(plan: Plan, values: Values) -> FlipJobSpec:
     return dataclasses.replace(plan.defense.expansion.flip_job(), device=plan.study.device)
 
 
-# --- the figures (advgen.plots.defense)
-def purify_title(plan: Plan, values: Values) -> OneTableSpec:
-    return OneTableSpec(
-        f"defenses on {', '.join(plan.defense.datasets()) or 'no dataset'}", plan.study.plots.dpi
-    )
-
-
-def probe_title(plan: Plan, values: Values) -> OneTableSpec:
-    probe = plan.study.defense.probe
-    assert probe is not None
-    return OneTableSpec(f"probes on {plan.study.gans[probe.gans[0]].dataset}", plan.study.plots.dpi)
-
-
-PURIFICATION, PROBES = "Defense/Purification", "Defense/Discriminator probes"
-
-FIGURE_KINDS = (
-    figure("defense_purify_eps", png("defense/purify_eps"), PURIFICATION, "accuracy vs epsilon", if_purify,
-           table_input(PURIFY_TABLE), purify_title, OneTableSpec, one_table(purify_curves)),
-    figure("defense_purify_cost", png("defense/purify_cost"), PURIFICATION, "accuracy and cost vs L x R",
-           if_purify, table_input(PURIFY_TABLE), purify_title, OneTableSpec, one_table(purify_cost)),
-    figure("defense_probe", png("defense/probe"), PROBES, "probe accuracy per feature source", if_probes,
-           table_input(PROBE_TABLE), probe_title, OneTableSpec, one_table(probe_bars)),
-    figure("defense_flip", png("defense/flip"), PROBES, "real-to-fake flip epsilon", if_probes,
-           table_input(paths.FLIP_EXAMPLES), probe_title, OneTableSpec, one_table(flip_eps)),
-)  # fmt: skip
-
 KINDS = (
     JobKind(
         "purify",
@@ -201,5 +175,31 @@ KINDS = (
         job="flip",
         target=("summary",),
     ),
-    *FIGURE_KINDS,
 )
+
+
+# --- the figures (advgen.plots.defense)
+def purify_title(plan: Plan, values: Values) -> OneTableSpec:
+    return OneTableSpec(
+        f"defenses on {', '.join(plan.defense.datasets()) or 'no dataset'}", plan.study.plots.dpi
+    )
+
+
+def probe_title(plan: Plan, values: Values) -> OneTableSpec:
+    probe = plan.study.defense.probe
+    assert probe is not None
+    return OneTableSpec(f"probes on {plan.study.gans[probe.gans[0]].dataset}", plan.study.plots.dpi)
+
+
+PURIFICATION, PROBES = "Defense/Purification", "Defense/Discriminator probes"
+
+FIGURE_KINDS = (
+    figure("defense_purify_eps", png("defense/purify_eps"), PURIFICATION, "accuracy vs epsilon", if_purify,
+           table_input(PURIFY_TABLE), purify_title, OneTableSpec, one_table(purify_curves)),
+    figure("defense_purify_cost", png("defense/purify_cost"), PURIFICATION, "accuracy and cost vs L x R",
+           if_purify, table_input(PURIFY_TABLE), purify_title, OneTableSpec, one_table(purify_cost)),
+    figure("defense_probe", png("defense/probe"), PROBES, "probe accuracy per feature source", if_probes,
+           table_input(PROBE_TABLE), probe_title, OneTableSpec, one_table(probe_bars)),
+    figure("defense_flip", png("defense/flip"), PROBES, "real-to-fake flip epsilon", if_probes,
+           table_input(paths.FLIP_EXAMPLES), probe_title, OneTableSpec, one_table(flip_eps)),
+)  # fmt: skip

@@ -121,6 +121,55 @@ def real_grids(plan: Plan) -> list[str]:
     return plan.generative.real_grids()
 
 
+KINDS = (
+    JobKind(
+        "train_gan",
+        "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",
+        outputs=GAN_OUTPUTS,
+        state={"resume": paths.GAN_RESUME},
+        each=every_gan,
+        inputs=gan_inputs,
+        spec=gan_spec,
+        spec_type=GanJobSpec,
+        run=train_gan_job,
+        resources={"gpu": 1},
+        wildcard_constraints={"gan": NAME},
+        target=("status",),
+    ),
+    JobKind(
+        "train_ae",
+        "train an autoencoder (resuming from its resume folder); writes checkpoint, losses, latent CDFs, "
+        "grids, metrics",
+        outputs=AE_OUTPUTS,
+        state={"resume": paths.AE_RESUME},
+        each=every_ae,
+        inputs=ae_inputs,
+        spec=ae_spec,
+        spec_type=AeJobSpec,
+        run=train_ae_job,
+        resources={"gpu": 1},
+        wildcard_constraints={"ae": NAME},
+        target=("metrics",),
+    ),
+    # one job scores every GAN, autoencoder and real split (each row seeded alone) and writes the
+    # summary table, with each run's quality gate, and a grid of real test digits per dataset
+    JobKind(
+        "sample_quality",
+        "Fréchet classifier distance, classifier Inception Score and mode coverage of each model "
+        "(the summary table)",
+        outputs={"summary": paths.SAMPLE_QUALITY_SUMMARY, "grids": Output(each=real_grids)},
+        each=if_scored,
+        inputs=quality_inputs,
+        spec=quality_spec,
+        spec_type=SampleQualityJobSpec,
+        run=sample_quality,
+        resources={"gpu": 1},
+        job="summary",
+        target=("summary",),
+    ),
+)
+
+
 # --- the figures (advgen.plots.families): which, their inputs and specs
 def gans(plan: Plan) -> list[Values]:
     return [Values(gan=g) for g in sorted(plan.study.gans)]
@@ -303,52 +352,3 @@ FIGURE_KINDS = (
            if_scored, summary_input, no_settings, NoSettings, families.table_sample_quality,
            rule="table_sample_quality", what="table"),
 )  # fmt: skip
-
-KINDS = (
-    JobKind(
-        "train_gan",
-        "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",
-        outputs=GAN_OUTPUTS,
-        state={"resume": paths.GAN_RESUME},
-        each=every_gan,
-        inputs=gan_inputs,
-        spec=gan_spec,
-        spec_type=GanJobSpec,
-        run=train_gan_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"gan": NAME},
-        target=("status",),
-    ),
-    JobKind(
-        "train_ae",
-        "train an autoencoder (resuming from its resume folder); writes checkpoint, losses, latent CDFs, "
-        "grids, metrics",
-        outputs=AE_OUTPUTS,
-        state={"resume": paths.AE_RESUME},
-        each=every_ae,
-        inputs=ae_inputs,
-        spec=ae_spec,
-        spec_type=AeJobSpec,
-        run=train_ae_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"ae": NAME},
-        target=("metrics",),
-    ),
-    # one job scores every GAN, autoencoder and real split (each row seeded alone) and writes the
-    # summary table, with each run's quality gate, and a grid of real test digits per dataset
-    JobKind(
-        "sample_quality",
-        "Fréchet classifier distance, classifier Inception Score and mode coverage of each model "
-        "(the summary table)",
-        outputs={"summary": paths.SAMPLE_QUALITY_SUMMARY, "grids": Output(each=real_grids)},
-        each=if_scored,
-        inputs=quality_inputs,
-        spec=quality_spec,
-        spec_type=SampleQualityJobSpec,
-        run=sample_quality,
-        resources={"gpu": 1},
-        job="summary",
-        target=("summary",),
-    ),
-    *FIGURE_KINDS,
-)

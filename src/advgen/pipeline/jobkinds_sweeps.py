@@ -179,6 +179,22 @@ def summary_plot(sweep: Sweep[Any]) -> JobKind[OneTableSpec] | None:
     )  # fmt: skip
 
 
+KINDS = (
+    *(point_kind(sweep) for sweep in SWEEPS.values()),
+    JobKind(
+        "aggregate_sweep",
+        "check and concatenate the per-point tables of a sweep (one Parquet per sweep)",
+        outputs={"table": paths.SWEEP_AGGREGATE},
+        wildcard_constraints={"sweep": "|".join(SWEEPS)},
+        each=every_sweep,
+        inputs=tables,
+        spec=table_spec,
+        spec_type=SweepTableSpec,
+        run=aggregate_sweep,
+    ),
+)
+
+
 # --- the figures of the points (advgen.plots.families)
 def points_of(sweep: str) -> Callable[[Plan], list[Values]]:
     """``each`` of a per-point figure of ``sweep``: every (generator, point label)."""
@@ -242,6 +258,7 @@ def truncation_grid_spec(plan: Plan, figures: list[Values]) -> ImageGridsSpec:
 POINT_FIGURE = png("sweeps/{sweep}/{{generator}}/{{label}}")
 
 FIGURE_KINDS = (
+    *filter(None, map(summary_plot, SWEEPS.values())),
     figures("inversion_restarts", POINT_FIGURE.format(sweep="inversion"), where("inversion"), "loss per restart",
             points_of("inversion"), point_file("inversion", paths.INVERSION_STEPS), restarts_spec,
             RestartCurvesSpec, families.inversion_restarts),
@@ -253,20 +270,3 @@ FIGURE_KINDS = (
             truncation_generators, truncation_samples, truncation_grid_spec, ImageGridsSpec,
             families.truncation_grid),
 )  # fmt: skip
-
-KINDS = (
-    *(point_kind(sweep) for sweep in SWEEPS.values()),
-    JobKind(
-        "aggregate_sweep",
-        "check and concatenate the per-point tables of a sweep (one Parquet per sweep)",
-        outputs={"table": paths.SWEEP_AGGREGATE},
-        each=every_sweep,
-        inputs=tables,
-        spec=table_spec,
-        spec_type=SweepTableSpec,
-        run=aggregate_sweep,
-        wildcard_constraints={"sweep": "|".join(SWEEPS)},
-    ),
-    *filter(None, map(summary_plot, SWEEPS.values())),
-    *FIGURE_KINDS,
-)

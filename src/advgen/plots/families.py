@@ -22,26 +22,7 @@ from typing import Any, TypeVar
 from advgen.errors import AdvgenError, ConfigError
 from advgen.io import read_parquet, write_text
 from advgen.jobfiles import Files
-from advgen.plots.figure_specs import (
-    Comparison,
-    EpochGridsSpec,
-    GanInfo,
-    GradNormRun,
-    GradNormsSpec,
-    ImageGridsSpec,
-    LabelPathsSpec,
-    LatentCdfSpec,
-    LossComparisonSpec,
-    LossCurvesSpec,
-    ModeCoverageSpec,
-    OneTableSpec,
-    OverviewSpec,
-    PointPlot,
-    RestartCurvesSpec,
-    SweepCurvesSpec,
-    SweepPlot,
-    Titled,
-)
+from advgen.plots import figure_specs as specs
 from advgen.specs import NoSettings
 
 F = TypeVar("F")
@@ -95,28 +76,46 @@ def _one(inputs: Sequence[str]) -> str:
     return inputs[0]
 
 
-def _info(info: dict[str, GanInfo]) -> dict[str, dict[str, Any]]:
+def _info(info: dict[str, specs.GanInfo]) -> dict[str, dict[str, Any]]:
     """The legends' GAN runs (run -> loss and unroll_k), as the plotting functions take them."""
     return {run: {"loss": i.loss, "unroll_k": i.unroll_k} for run, i in info.items()}
 
 
+def each_table(
+    inputs: Files,
+    outputs: Files,
+    figures: Sequence[specs.Titled | specs.PointPlot],
+    plot: Callable[..., None],
+    dpi: int,
+    read: Callable[[str], Any] = read_parquet,
+    **settings: Any,
+) -> None:
+    """Draw each figure from its one input, a table (else what ``read`` makes of it):
+    ``plot(table, paths, experiment=<its title>, dpi=dpi, **settings)``; a sweep point's figure
+    from the rows of its point in its table."""
+
+    def draw(figure: specs.Titled | specs.PointPlot, files: Sequence[str], paths: list[str]) -> None:
+        table = read(_one(files))
+        if isinstance(figure, specs.PointPlot):
+            table = table[table["point"] == figure.point].reset_index(drop=True)
+        plot(table, paths, experiment=figure.experiment, dpi=dpi, **settings)
+
+    draw_each(inputs, outputs, figures, draw)
+
+
 # --- the GANs
-def gan_losses(inputs: Files, outputs: Files, spec: LossCurvesSpec) -> None:
+def gan_losses(inputs: Files, outputs: Files, spec: specs.LossCurvesSpec) -> None:
     """Inputs: each GAN's losses.parquet."""
     from advgen.plots import gan
 
-    def draw(figure: Titled, tables: Sequence[str], paths: list[str]) -> None:
-        losses = read_parquet(_one(tables))
-        gan.loss_curves(losses, paths, experiment=figure.experiment, smoothing=spec.smoothing, dpi=spec.dpi)
-
-    draw_each(inputs, outputs, spec.figures, draw)
+    each_table(inputs, outputs, spec.figures, gan.loss_curves, spec.dpi, smoothing=spec.smoothing)
 
 
-def gan_grad_norms(inputs: Files, outputs: Files, spec: GradNormsSpec) -> None:
+def gan_grad_norms(inputs: Files, outputs: Files, spec: specs.GradNormsSpec) -> None:
     """Inputs: each GAN's losses.parquet."""
     from advgen.plots import gan
 
-    def draw(figure: GradNormRun, tables: Sequence[str], paths: list[str]) -> None:
+    def draw(figure: specs.GradNormRun, tables: Sequence[str], paths: list[str]) -> None:
         gan.grad_norms(
             read_parquet(_one(tables)),
             paths,
@@ -130,28 +129,19 @@ def gan_grad_norms(inputs: Files, outputs: Files, spec: GradNormsSpec) -> None:
     draw_each(inputs, outputs, spec.figures, draw)
 
 
-def gan_samples(inputs: Files, outputs: Files, spec: EpochGridsSpec) -> None:
+def gan_samples(inputs: Files, outputs: Files, spec: specs.EpochGridsSpec) -> None:
     """Inputs: each GAN's samples/ folder of epoch_NNN.png grids."""
     from advgen.plots import images
 
-    def draw(figure: Titled, folders: Sequence[str], paths: list[str]) -> None:
-        images.gan_epoch_grids(
-            _one(folders),
-            paths,
-            experiment=figure.experiment,
-            panels=spec.sample_panels,
-            scale=spec.sample_scale,
-            dpi=spec.dpi,
-        )
-
-    draw_each(inputs, outputs, spec.figures, draw)
+    grids = {"panels": spec.sample_panels, "scale": spec.sample_scale}
+    each_table(inputs, outputs, spec.figures, images.gan_epoch_grids, spec.dpi, read=str, **grids)
 
 
-def gan_loss_comparison(inputs: Files, outputs: Files, spec: LossComparisonSpec) -> None:
+def gan_loss_comparison(inputs: Files, outputs: Files, spec: specs.LossComparisonSpec) -> None:
     """Inputs: losses.parquet of each GAN of a data set (the figure's labels: their run names)."""
     from advgen.plots import gan
 
-    def draw(figure: Comparison, tables: Sequence[str], paths: list[str]) -> None:
+    def draw(figure: specs.Comparison, tables: Sequence[str], paths: list[str]) -> None:
         if len(figure.labels) != len(tables):
             raise AdvgenError(f"{len(tables)} input(s) but {len(figure.labels)} label(s) in the spec")
         runs = {label: read_parquet(path) for label, path in zip(figure.labels, tables, strict=True)}
@@ -163,7 +153,7 @@ def gan_loss_comparison(inputs: Files, outputs: Files, spec: LossComparisonSpec)
     draw_each(inputs, outputs, spec.figures, draw)
 
 
-def gan_mode_coverage(inputs: Files, outputs: Files, spec: ModeCoverageSpec) -> None:
+def gan_mode_coverage(inputs: Files, outputs: Files, spec: specs.ModeCoverageSpec) -> None:
     """Input: the sample-quality summary.parquet (summary)."""
     from advgen.plots import gan
 
@@ -173,35 +163,27 @@ def gan_mode_coverage(inputs: Files, outputs: Files, spec: ModeCoverageSpec) -> 
 
 
 # --- the autoencoders
-def ae_losses(inputs: Files, outputs: Files, spec: LossCurvesSpec) -> None:
+def ae_losses(inputs: Files, outputs: Files, spec: specs.LossCurvesSpec) -> None:
     """Inputs: each autoencoder's losses.parquet."""
     from advgen.plots import ae
 
-    def draw(figure: Titled, tables: Sequence[str], paths: list[str]) -> None:
-        losses = read_parquet(_one(tables))
-        ae.loss_terms(losses, paths, experiment=figure.experiment, smoothing=spec.smoothing, dpi=spec.dpi)
-
-    draw_each(inputs, outputs, spec.figures, draw)
+    each_table(inputs, outputs, spec.figures, ae.loss_terms, spec.dpi, smoothing=spec.smoothing)
 
 
-def ae_latent_cdf(inputs: Files, outputs: Files, spec: LatentCdfSpec) -> None:
+def ae_latent_cdf(inputs: Files, outputs: Files, spec: specs.LatentCdfSpec) -> None:
     """Inputs: each autoencoder's latent_cdf.parquet."""
     from advgen.plots import ae
 
-    def draw(figure: Titled, tables: Sequence[str], paths: list[str]) -> None:
-        cdf = read_parquet(_one(tables))
-        ae.latent_cdf(cdf, paths, experiment=figure.experiment, panels=spec.cdf_panels, dpi=spec.dpi)
-
-    draw_each(inputs, outputs, spec.figures, draw)
+    each_table(inputs, outputs, spec.figures, ae.latent_cdf, spec.dpi, panels=spec.cdf_panels)
 
 
-def _image_grids(label: str, what: str) -> Callable[[Files, Files, ImageGridsSpec], None]:
+def _image_grids(label: str, what: str) -> Callable[[Files, Files, specs.ImageGridsSpec], None]:
     """The job of a family of one image per figure, titled ``what``, the image labelled ``label``."""
 
-    def run(inputs: Files, outputs: Files, spec: ImageGridsSpec) -> None:
+    def run(inputs: Files, outputs: Files, spec: specs.ImageGridsSpec) -> None:
         from advgen.plots import images
 
-        def draw(figure: Titled, grids: Sequence[str], paths: list[str]) -> None:
+        def draw(figure: specs.Titled, grids: Sequence[str], paths: list[str]) -> None:
             images.sample_grids(
                 [(label, _one(grids))],
                 paths,
@@ -223,7 +205,7 @@ ae_reconstructions.__doc__ = "Inputs: each autoencoder's reconstructions.png (te
 
 
 # --- the generators' overview and the report's landing page
-def generators_overview(inputs: Files, outputs: Files, spec: OverviewSpec) -> None:
+def generators_overview(inputs: Files, outputs: Files, spec: specs.OverviewSpec) -> None:
     """Inputs: the sample-quality summary, the real test digits' grid (when scored), each grid.
 
     ``summary``, ``real`` (optional) and ``grids``: each panel's, a GAN's samples/ folder or an
@@ -261,43 +243,30 @@ def table_sample_quality(inputs: Files, outputs: Files, spec: NoSettings) -> Non
 
 
 # --- the sweeps
-def _point_rows(table: Any, point: str) -> Any:
-    """The rows of grid point ``point`` in a sweep job's table."""
-    return table[table["point"] == point].reset_index(drop=True)
-
-
-def inversion_restarts(inputs: Files, outputs: Files, spec: RestartCurvesSpec) -> None:
+def inversion_restarts(inputs: Files, outputs: Files, spec: specs.RestartCurvesSpec) -> None:
     """Inputs: each inversion point's steps.parquet."""
     from advgen.plots import sweeps
 
-    def draw(figure: PointPlot, tables: Sequence[str], paths: list[str]) -> None:
-        steps = _point_rows(read_parquet(_one(tables)), figure.point)
-        sweeps.inversion_restarts(
-            steps, paths, experiment=figure.experiment, images=spec.inversion_images, dpi=spec.dpi
-        )
-
-    draw_each(inputs, outputs, spec.figures, draw)
+    each_table(
+        inputs, outputs, spec.figures, sweeps.inversion_restarts, spec.dpi, images=spec.inversion_images
+    )
 
 
-def interpolation_labels(inputs: Files, outputs: Files, spec: LabelPathsSpec) -> None:
+def interpolation_labels(inputs: Files, outputs: Files, spec: specs.LabelPathsSpec) -> None:
     """Inputs: each interpolation point's frames.parquet."""
     from advgen.plots import sweeps
 
-    def draw(figure: PointPlot, tables: Sequence[str], paths: list[str]) -> None:
-        frames = _point_rows(read_parquet(_one(tables)), figure.point)
-        sweeps.interpolation_labels(
-            frames, paths, experiment=figure.experiment, pairs=spec.interpolation_pairs, dpi=spec.dpi
-        )
-
-    draw_each(inputs, outputs, spec.figures, draw)
+    each_table(
+        inputs, outputs, spec.figures, sweeps.interpolation_labels, spec.dpi, pairs=spec.interpolation_pairs
+    )
 
 
-def truncation_grid(inputs: Files, outputs: Files, spec: ImageGridsSpec) -> None:
+def truncation_grid(inputs: Files, outputs: Files, spec: specs.ImageGridsSpec) -> None:
     """Inputs: each generator's truncation samples.npz (uint8 image rows, one psi each)."""
     from advgen.io import read_npz
     from advgen.plots import adversarial
 
-    def draw(figure: Titled, files: Sequence[str], paths: list[str]) -> None:
+    def draw(figure: specs.Titled, files: Sequence[str], paths: list[str]) -> None:
         samples = {}
         for path in files:
             data = read_npz(path, required=("images", "psi"))
@@ -311,11 +280,11 @@ def truncation_grid(inputs: Files, outputs: Files, spec: ImageGridsSpec) -> None
 
 
 # --- the robustness stage
-def robustness_sweep(inputs: Files, outputs: Files, spec: SweepCurvesSpec) -> None:
+def robustness_sweep(inputs: Files, outputs: Files, spec: specs.SweepCurvesSpec) -> None:
     """Inputs: each capacity or data-size sweep's table."""
     from advgen.plots import robustness
 
-    def draw(figure: SweepPlot, tables: Sequence[str], paths: list[str]) -> None:
+    def draw(figure: specs.SweepPlot, tables: Sequence[str], paths: list[str]) -> None:
         table = read_parquet(_one(tables))
         robustness.sweep_curves(table, paths, sweep=figure.sweep, experiment=figure.experiment, dpi=spec.dpi)
 
@@ -335,11 +304,11 @@ def table_robustness(inputs: Files, outputs: Files, spec: NoSettings) -> None:
 
 
 # --- a figure of one table (the robustness curves, a sweep's summary, a defense figure)
-def one_table(plot: Callable[..., None]) -> Callable[[Files, Files, OneTableSpec], None]:
+def one_table(plot: Callable[..., None]) -> Callable[[Files, Files, specs.OneTableSpec], None]:
     """The job of a figure of one table: ``plot(table, paths, experiment=..., dpi=...)`` on the
     input ``table``."""
 
-    def run(inputs: Files, outputs: Files, spec: OneTableSpec) -> None:
+    def run(inputs: Files, outputs: Files, spec: specs.OneTableSpec) -> None:
         with drawing(inputs, outputs) as paths:
             plot(read_parquet(inputs.one("table")), paths, experiment=spec.experiment, dpi=spec.dpi)
 

@@ -97,12 +97,19 @@ class ExampleAttack:
     eps: float = field(metadata=job_schema(config_key="robustness.examples.eps"))
 
 
-# --- the jobs' specs: a family of several figures per job
+# --- the jobs' specs
 @dataclass(frozen=True)
-class LossCurvesSpec:
-    """Each run's losses per iteration, smoothed (``gan_losses``, ``ae_losses``)."""
+class Plotted:
+    """The base of a figure family's job spec: a field named as a key of the ``plots`` section is
+    that setting (``CONFIG_KEYS``)."""
 
     CONFIG_KEYS: ClassVar[str] = PLOTS
+
+
+# a family of several figures per job
+@dataclass(frozen=True)
+class LossCurvesSpec(Plotted):
+    """Each run's losses per iteration, smoothed (``gan_losses``, ``ae_losses``)."""
 
     figures: tuple[Titled, ...]
     smoothing: int
@@ -110,10 +117,8 @@ class LossCurvesSpec:
 
 
 @dataclass(frozen=True)
-class GradNormsSpec:
+class GradNormsSpec(Plotted):
     """Each GAN run's gradient norms, the vanishing spans marked (``gan_grad_norms``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[GradNormRun, ...]
     smoothing: int
@@ -121,10 +126,8 @@ class GradNormsSpec:
 
 
 @dataclass(frozen=True)
-class LossComparisonSpec:
+class LossComparisonSpec(Plotted):
     """Each data set's GAN runs' losses in one figure (``gan_loss_comparison``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[Comparison, ...]
     smoothing: int
@@ -132,10 +135,8 @@ class LossComparisonSpec:
 
 
 @dataclass(frozen=True)
-class EpochGridsSpec:
+class EpochGridsSpec(Plotted):
     """Each GAN run's sample grids at evenly spaced epochs (``gan_samples``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[Titled, ...]
     sample_panels: int
@@ -144,10 +145,8 @@ class EpochGridsSpec:
 
 
 @dataclass(frozen=True)
-class ImageGridsSpec:
+class ImageGridsSpec(Plotted):
     """Each run's image grid (``ae_samples``, ``ae_reconstructions``, ``truncation_grid``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[Titled, ...]
     sample_scale: int
@@ -155,10 +154,8 @@ class ImageGridsSpec:
 
 
 @dataclass(frozen=True)
-class LatentCdfSpec:
+class LatentCdfSpec(Plotted):
     """Each autoencoder's latent CDFs against the normal's (``ae_latent_cdf``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[Titled, ...]
     cdf_panels: int
@@ -166,10 +163,8 @@ class LatentCdfSpec:
 
 
 @dataclass(frozen=True)
-class RestartCurvesSpec:
+class RestartCurvesSpec(Plotted):
     """Each inversion point's loss per restart (``inversion_restarts``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[PointPlot, ...]
     inversion_images: int
@@ -177,10 +172,8 @@ class RestartCurvesSpec:
 
 
 @dataclass(frozen=True)
-class LabelPathsSpec:
+class LabelPathsSpec(Plotted):
     """Each interpolation point's classifier labels along its paths (``interpolation_labels``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[PointPlot, ...]
     interpolation_pairs: int
@@ -188,31 +181,25 @@ class LabelPathsSpec:
 
 
 @dataclass(frozen=True)
-class SweepCurvesSpec:
+class SweepCurvesSpec(Plotted):
     """Each robustness sweep's accuracy against its variable (``robustness_sweep``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     figures: tuple[SweepPlot, ...]
     dpi: int
 
 
-# --- one figure per job
+# one figure per job
 @dataclass(frozen=True)
-class OneTableSpec:
+class OneTableSpec(Plotted):
     """A figure of one table (the robustness curves, a sweep's summary, a defense figure)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     experiment: str = field(metadata=TITLE)
     dpi: int
 
 
 @dataclass(frozen=True)
-class ModeCoverageSpec:
+class ModeCoverageSpec(Plotted):
     """The scored GANs' mode coverage against unrolling (``gan_mode_coverage``)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     experiment: str = field(metadata=TITLE)
     info: dict[str, GanInfo] = field(metadata=job_schema(description="GAN run -> its loss and unroll_k"))
@@ -220,10 +207,8 @@ class ModeCoverageSpec:
 
 
 @dataclass(frozen=True)
-class OverviewSpec:
+class OverviewSpec(Plotted):
     """The generators' overview: a panel per role (the real digits beside them when scored: an input)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     panels: tuple[Panel, ...] = field(
         metadata=job_schema(schema=ref_array("#/$defs/Panel"), description="one panel per generator role")
@@ -233,11 +218,9 @@ class OverviewSpec:
 
 
 @dataclass(frozen=True)
-class ExamplesSpec:
+class ExamplesSpec(Plotted):
     """One classifier's adversarial examples: each attack at its eps on ``num_images`` test
     images drawn with ``seed`` (the review's Figs. 2-3)."""
-
-    CONFIG_KEYS: ClassVar[str] = PLOTS
 
     experiment: str = field(metadata=TITLE)
     attacks: dict[str, ExampleAttack] = field(metadata=job_schema(description="each attack at its eps"))

@@ -93,7 +93,16 @@ class InversionPoint(PointSpec):
     2018), restart 0 at ``E(x)`` with ``init: encoder``."""
 
     SWEEP: ClassVar[str] = "inversion"
-    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+
+    num_images: int = field(metadata=_axis())
+    steps: int
+    optimizer: str = field(metadata=_choice("optimizer"))
+    lr: float
+    restarts: int = field(metadata=_axis())
+    prior_weight: float
+    clip: float | None
+    init: str = field(metadata=_choice("init"))
+
     METRICS: ClassVar[Mapping[str, str]] = {
         "image": "int64",  # index in the test split
         "label": "int64",
@@ -115,15 +124,6 @@ class InversionPoint(PointSpec):
         "ink_other2": "float64",  # the same of a second digit of another class, drawn independently
     }
 
-    num_images: int = field(metadata=_axis())
-    steps: int
-    optimizer: str = field(metadata=_choice("optimizer"))
-    lr: float
-    restarts: int = field(metadata=_axis())
-    prior_weight: float
-    clip: float | None
-    init: str = field(metadata=_choice("init"))
-
 
 @dataclass(frozen=True)
 class InpaintingPoint(InversionPoint):
@@ -132,7 +132,19 @@ class InpaintingPoint(InversionPoint):
     Networks - Q3"; Yeh et al. 2017)."""
 
     SWEEP: ClassVar[str] = "inpainting"
-    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+
+    mask: str = field(metadata=_choice("mask"))
+    method: str = field(metadata=_choice("inpainting_method"))  # advgen.sweeps.masked_inversion.METHODS
+    pepper_fraction: float | None = field(
+        metadata=job_schema(
+            config_key="sweeps.inpainting.pepper_fraction",
+            nullable=True,
+            description="null for the other mask kinds",
+        )
+    )
+    square_size: int | None
+    center_size: int | None
+
     METRICS: ClassVar[Mapping[str, str]] = {
         "image": "int64",
         "label": "int64",
@@ -151,18 +163,6 @@ class InpaintingPoint(InversionPoint):
         "correct_masked": "bool",
     }
 
-    mask: str = field(metadata=_choice("mask"))
-    method: str = field(metadata=_choice("inpainting_method"))  # advgen.sweeps.masked_inversion.METHODS
-    pepper_fraction: float | None = field(
-        metadata=job_schema(
-            config_key="sweeps.inpainting.pepper_fraction",
-            nullable=True,
-            description="null for the other mask kinds",
-        )
-    )
-    square_size: int | None
-    center_size: int | None
-
     @property
     def masks(self) -> MaskSpec:
         """The point's mask set: its mask kind, size, images and seed (not the generator)."""
@@ -178,31 +178,6 @@ class InterpolationPoint(PointSpec):
     The inversion settings are ``None`` with encoder latents."""
 
     SWEEP: ClassVar[str] = "interpolation"
-    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
-    METRICS: ClassVar[Mapping[str, str]] = {
-        "pair": "int64",
-        "start_image": "int64",
-        "end_image": "int64",
-        "start_label": "int64",
-        "end_label": "int64",
-        "latent": "string",
-        "pred_start": "int64",
-        "pred_end": "int64",
-        "labels_path": "string",  # classifier labels along the path, e.g. "1-1-4-4-7"
-        "mean_step_l2": "float64",
-        "path_length_ratio": "float64",
-        "max_step_ratio": "float64",
-        "label_changes": "int64",
-        "third_class": "bool",  # an interior label that is no end frame's nor end image's
-        "min_endpoint_prob": "float64",  # lowest max(p(start label), p(end label)) along the path
-        "third_class_blend": "bool",  # the same on the pixel cross-fade of the two end frames (control)
-        "endpoint_mse": "float64",  # end frames against the real images they encode / invert
-        "endpoint_mse_other": "float64",  # the same against another pair's real images (control)
-        "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
-        "end_approach_other": "float64",  # the same towards another pair's end frame (control)
-        "pair_l2": "float64",  # pixel L2 distance between the two real images (how different their shapes are)
-        "similar_pair": "bool",  # labels 6/8 or 1/7, the report's "similar digits" (SIMILAR_LABELS)
-    }
     #: inversion latents run the inversion: its settings are set (null only with encoder latents)
     JOB_SCHEMA: ClassVar[dict[str, Any]] = {
         "if": {"properties": {"latent": {"const": "inversion"}}},
@@ -232,6 +207,31 @@ class InterpolationPoint(PointSpec):
     )
     clip: float | None
 
+    METRICS: ClassVar[Mapping[str, str]] = {
+        "pair": "int64",
+        "start_image": "int64",
+        "end_image": "int64",
+        "start_label": "int64",
+        "end_label": "int64",
+        "latent": "string",
+        "pred_start": "int64",
+        "pred_end": "int64",
+        "labels_path": "string",  # classifier labels along the path, e.g. "1-1-4-4-7"
+        "mean_step_l2": "float64",
+        "path_length_ratio": "float64",
+        "max_step_ratio": "float64",
+        "label_changes": "int64",
+        "third_class": "bool",  # an interior label that is no end frame's nor end image's
+        "min_endpoint_prob": "float64",  # lowest max(p(start label), p(end label)) along the path
+        "third_class_blend": "bool",  # the same on the pixel cross-fade of the two end frames (control)
+        "endpoint_mse": "float64",  # end frames against the real images they encode / invert
+        "endpoint_mse_other": "float64",  # the same against another pair's real images (control)
+        "end_approach": "float64",  # -Spearman(alpha, distance to G(z_end)): 1 = steadily closer
+        "end_approach_other": "float64",  # the same towards another pair's end frame (control)
+        "pair_l2": "float64",  # pixel L2 distance between the two real images (how different their shapes are)
+        "similar_pair": "bool",  # labels 6/8 or 1/7, the report's "similar digits" (SIMILAR_LABELS)
+    }
+
 
 @dataclass(frozen=True)
 class TruncationPoint(PointSpec):
@@ -239,7 +239,10 @@ class TruncationPoint(PointSpec):
     (BigGAN's truncation trick, Brock et al. 2019); ``psi`` ``None``: no truncation."""
 
     SWEEP: ClassVar[str] = "truncation"
-    #: the metric columns of its tables (after the identity and settings columns) and their dtypes
+
+    psi: float | None
+    num_samples: int = field(metadata=_axis())
+
     METRICS: ClassVar[Mapping[str, str]] = {
         "psi_value": "float64",  # psi, inf for no truncation
         "num_samples": "int64",
@@ -255,9 +258,6 @@ class TruncationPoint(PointSpec):
         "real_sharpness": "float64",  # the same of the reference (training) images
         "real_speckle": "float64",
     }
-
-    psi: float | None
-    num_samples: int = field(metadata=_axis())
 
 
 @dataclass(frozen=True)
