@@ -192,6 +192,7 @@ KINDS = (
         spec_type=SweepTableSpec,
         run=aggregate_sweep,
     ),
+    *filter(None, map(summary_plot, SWEEPS.values())),
 )
 
 
@@ -258,7 +259,6 @@ def truncation_grid_spec(plan: Plan, figures: list[Values]) -> ImageGridsSpec:
 POINT_FIGURE = png("sweeps/{sweep}/{{generator}}/{{label}}")
 
 FIGURE_KINDS = (
-    *filter(None, map(summary_plot, SWEEPS.values())),
     figures("inversion_restarts", POINT_FIGURE.format(sweep="inversion"), where("inversion"), "loss per restart",
             points_of("inversion"), point_file("inversion", paths.INVERSION_STEPS), restarts_spec,
             RestartCurvesSpec, families.inversion_restarts),
