@@ -92,7 +92,7 @@ VIEW: tuple[AnyJobKind, ...] = KINDS
 
 
 def heads() -> set[str]:
-    """How the stage modules declare their rows (``KINDS``, ``POINT_KINDS``): ``KINDS`` and the
+    """How the stage modules declare their rows (``KINDS``, ``FIGURE_KINDS``): ``KINDS`` and the
     annotation, if any, one per spelling."""
     found = set()
     for path in STAGES:
