@@ -83,8 +83,15 @@ def test_a_definition_lists_its_dataclasses_fields(name: str) -> None:
 
 def test_the_enums_are_the_registries() -> None:
     assert DEFS["MaskingJobSpec"]["properties"]["gradient"]["enum"] == list(GRADIENTS)
-    for point in ("InversionPoint", "InpaintingPoint", "InterpolationPoint", "TruncationPoint"):
-        assert DEFS[point]["properties"]["sweep"]["enum"] == list(SWEEPS)
+    for point in (
+        "InversionPoint",
+        "InpaintingPoint",
+        "InterpolationPoint",
+        "TruncationPoint",
+        "SweepTableSpec",
+    ):
+        assert DEFS[point]["properties"]["sweep"]["$ref"] == "#/$defs/sweep"
+    assert DEFS["sweep"]["enum"] == list(SWEEPS)
     assert DEFS["generator_kind"]["enum"] == [k.name for k in GENERATOR_KINDS.values()]
     assert DEFS["purify_method"]["enum"] == [PROJECT, RECONSTRUCT, NONE]
 

@@ -128,7 +128,7 @@ def _annotation_node(cls: type, name: str, hint: Any) -> dict[str, Any]:
         return {"type": "boolean"}
     if origin is tuple and _names_dataclass(hint):
         item, _ = typing.get_args(hint)
-        return {"type": "array", "items": {"$ref": f"#/$defs/{item.__name__}"}}
+        return {"type": "array", "uniqueItems": True, "items": {"$ref": f"#/$defs/{item.__name__}"}}
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
         if len(args) == 1:

@@ -3,7 +3,7 @@ resolved seed, the device, a page's text), referred to by the spec dataclasses' 
 (:func:`advgen.specs.job_schema` ``ref="#/$defs/<name>"``). :mod:`advgen.pipeline.spec_schema`
 writes them into ``jobs.schema.yaml`` above the spec dataclasses' definitions; the enums are
 their registries' names (:data:`advgen.generators.GENERATOR_KINDS`, the purify methods of
-:mod:`advgen.defense.attacks`)."""
+:mod:`advgen.defense.attacks`, the sweeps of :data:`advgen.sweeps.registry.SWEEPS`)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def shared_definitions() -> dict[str, dict[str, Any]]:
     """The shared ``$defs``, by name, in the file's order."""
     from advgen.defense.attacks import NONE, PROJECT, RECONSTRUCT
     from advgen.generators import GENERATOR_KINDS
+    from advgen.sweeps.registry import SWEEPS
 
     return {
         "name": {"$ref": "data.schema.yaml#/$defs/name"},
@@ -38,6 +39,7 @@ def shared_definitions() -> dict[str, dict[str, Any]]:
             "pattern": "^[A-Za-z0-9][A-Za-z0-9_.+-]*$",
             "maxLength": 200,
         },
+        "sweep": {"description": "a generative sweep (advgen.sweeps.registry.SWEEPS)", "enum": list(SWEEPS)},
         "generator_kind": {
             "description": "the section a generator is defined in (advgen.generators.GENERATOR_KINDS)",
             "enum": [kind.name for kind in GENERATOR_KINDS.values()],

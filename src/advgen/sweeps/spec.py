@@ -53,7 +53,7 @@ class PointSpec:
     METRICS: ClassVar[Mapping[str, str]] = {}
 
     #: the point's sweep (its class's ``SWEEP``: a name of :data:`advgen.sweeps.registry.SWEEPS`)
-    sweep: str = field(metadata=job_schema(ref=NAME))
+    sweep: str = field(metadata=job_schema(ref="#/$defs/sweep"))
     #: the point's label: its values on the grid axes (advgen.sweeps.grid.point_label)
     point: str = field(metadata=job_schema(ref="#/$defs/label"))
     generator: str = field(metadata=job_schema(ref=NAME))
@@ -266,7 +266,6 @@ class SweepTableSpec:
 
     sweep: str = field(
         metadata=job_schema(
-            ref="#/$defs/name",
-            description="the sweep whose per-point tables are concatenated (a name of advgen.sweeps.registry)",
+            ref="#/$defs/sweep", description="the sweep whose per-point tables are concatenated"
         )
     )
