@@ -12,11 +12,14 @@ the authors' reference code fra31/auto-attack:
 
 Each attack runs only on the inputs every earlier attack left correctly classified, so the
 result is the per-input worst case; :attr:`AutoAttackResult.per_attack` counts the inputs
-each attack fooled first.
+each attack fooled first, and :meth:`AutoAttackResult.robust_after` is the breakdown
+``run_standard_evaluation`` prints (robust accuracy after each attack). Each attack's end is a
+debug line of the ``advgen.attacks.autoattack`` logger (``advgen -v``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +34,8 @@ from advgen.attacks.fab import FAB
 from advgen.attacks.params import AutoAttackParams
 from advgen.attacks.square import Square
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class AutoAttackResult(AttackResult):
@@ -44,6 +49,20 @@ class AutoAttackResult(AttackResult):
 
     per_attack: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def robust_after(self) -> dict[str, float]:
+        """Component -> robust accuracy once it and every earlier one ran, in the order they ran:
+        the share of all inputs still classified correctly (inputs misclassified from the start
+        count as not robust), as fra31/auto-attack's ``run_standard_evaluation`` reports
+        "robust accuracy after APGD-CE", ... (Croce & Hein 2020). A component that found no input
+        left to attack keeps the accuracy before it (the reference code stops and prints none)."""
+        n = len(self.clean_correct)
+        left = int(self.clean_correct.sum())
+        out = {}
+        for name, fooled in self.per_attack.items():
+            left -= fooled
+            out[name] = left / n if n else float("nan")
+        return out
 
 
 class AutoAttack(Attack):
@@ -113,9 +132,19 @@ class AutoAttack(Attack):
                 adv = attack.perturb(x[todo], y[todo]).clamp(0.0, 1.0)
                 return adv, self.predict(adv) != y[todo]
 
+            todo = int(robust.sum())
             fooled = attack_robust(out, robust, run, fooled_only=True)  # the inputs it fooled first
             self._counts[name] += 0 if fooled is None else fooled.numel()
-            self._seconds[name] += time.perf_counter() - t0
+            seconds = time.perf_counter() - t0
+            self._seconds[name] += seconds
+            log.debug(
+                "AutoAttack %s at eps %g: %d of %d inputs fooled (%.1f s)",
+                name.upper(),
+                self.eps,
+                0 if fooled is None else fooled.numel(),
+                todo,
+                seconds,
+            )
         return out
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AutoAttackResult:
