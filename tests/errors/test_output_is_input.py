@@ -132,6 +132,7 @@ NOT_PATHS = {
     (("evaluate",), "eps"): "budgets",
     (("evaluate",), "param"): "KEY=VALUE attack parameters",
     (("evaluate",), "check"): "KEY=VALUE check sizes",
+    (("evaluate",), "checks"): "the checks' level",
     (("evaluate",), "name"): "the model's name in the tables",
     (("evaluate",), "device"): "a torch device",
 }

@@ -9,6 +9,7 @@ import torch
 
 from advgen.attacks import APGD, APGDT, ATTACKS, FAB, PGD, AutoAttack, Square
 from advgen.attacks.apgd import checkpoints, dlr_loss, dlr_targeted_loss
+from advgen.attacks.autoattack import ORDER
 from advgen.attacks.fab import project_l2, project_linf
 from advgen.attacks.square import p_schedule
 from advgen.errors import ConfigError
@@ -46,6 +47,7 @@ def test_per_attack_counts_add_up_to_the_fooled_inputs() -> None:
 def test_versions_run_the_papers_components(version: str, parts: int) -> None:
     attack = AutoAttack(MODEL, eps=0.15, version=version, n_iter=5, n_queries=50, eot_iter=2)
     assert len(attack.components()) == parts
+    assert tuple(name for name, _ in attack.components()) == ORDER[version]
     res = attack(X[:24], Y[:24])
     assert len(res.per_attack) == parts and float(res.linf.max()) <= 0.15 + 1e-6
 
@@ -166,7 +168,7 @@ def test_breakdown_is_the_reference_codes_robust_accuracy_after_each_attack(vers
         "standard": ["apgd-ce", "apgd-t", "fab-t", "square"],
         "plus": ["apgd-ce", "apgd-dlr", "fab", "square", "apgd-t", "fab-t"],
     }[version]
-    assert list(after) == order
+    assert list(after) == order == list(ORDER[version])
     reference = AutoAttack(DIGITS, **sizes)
     reference._generator = torch.Generator().manual_seed(3)
     expected = _reference_breakdown(reference, DX, DY)

@@ -13,14 +13,16 @@ the authors' reference code fra31/auto-attack:
 Each attack runs only on the inputs every earlier attack left correctly classified, so the
 result is the per-input worst case; :attr:`AutoAttackResult.per_attack` counts the inputs
 each attack fooled first, and :meth:`AutoAttackResult.robust_after` is the breakdown
-``run_standard_evaluation`` prints (robust accuracy after each attack). Each attack's end is a
-debug line of the ``advgen.attacks.autoattack`` logger (``advgen -v``).
+``run_standard_evaluation`` prints (robust accuracy after each attack). Each component's end
+(on each chunk of ``batch_size`` inputs) is reported to :attr:`AutoAttack.progress` when set,
+else a debug line of the ``advgen.attacks.autoattack`` logger (``advgen -v``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,23 @@ from advgen.attacks.params import AutoAttackParams
 from advgen.attacks.square import Square
 
 log = logging.getLogger(__name__)
+
+#: every component of the versions, as the reference code names them (the "plus" version's
+#: order), -> its name in tables and reports
+LABELS = {
+    "apgd-ce": "APGD-CE",
+    "apgd-dlr": "APGD-DLR",
+    "fab": "FAB",
+    "square": "Square",
+    "apgd-t": "APGD-T",
+    "fab-t": "FAB-T",
+}
+#: each version's components in the order they run (fra31/auto-attack's ``set_version``)
+ORDER = {
+    "standard": ("apgd-ce", "apgd-t", "fab-t", "square"),
+    "plus": ("apgd-ce", "apgd-dlr", "fab", "square", "apgd-t", "fab-t"),
+    "rand": ("apgd-ce", "apgd-dlr"),
+}
 
 
 @dataclass
@@ -93,9 +112,11 @@ class AutoAttack(Attack):
         super().__init__(model, eps, *args, **kwargs)
         self._counts: dict[str, int] = {}
         self._seconds: dict[str, float] = {}
+        #: called at each component's end: (component, inputs it fooled, inputs it attacked, seconds)
+        self.progress: Callable[[str, int, int, float], None] | None = None
 
     def components(self) -> list[tuple[str, Attack]]:
-        """The version's attacks, in the order they run (fra31/auto-attack's lists)."""
+        """The version's attacks, in the order they run (fra31/auto-attack's lists, :data:`ORDER`)."""
         m, eps, norm, it, seed = self.model, self.eps, self.norm, self.n_iter, self.seed
         kt = dict(n_target_classes=self.n_target_classes, batched_targets=self.batched_targets)
         if self.version == "rand":
@@ -137,14 +158,18 @@ class AutoAttack(Attack):
             self._counts[name] += 0 if fooled is None else fooled.numel()
             seconds = time.perf_counter() - t0
             self._seconds[name] += seconds
-            log.debug(
-                "AutoAttack %s at eps %g: %d of %d inputs fooled (%.1f s)",
-                name.upper(),
-                self.eps,
-                0 if fooled is None else fooled.numel(),
-                todo,
-                seconds,
-            )
+            n_fooled = 0 if fooled is None else fooled.numel()
+            if self.progress is not None:
+                self.progress(name, n_fooled, todo, seconds)
+            else:
+                log.debug(
+                    "AutoAttack %s at eps %g: %d of %d inputs fooled (%.1f s)",
+                    name,
+                    self.eps,
+                    n_fooled,
+                    todo,
+                    seconds,
+                )
         return out
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AutoAttackResult:

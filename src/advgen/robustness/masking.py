@@ -43,8 +43,7 @@ the same process.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -71,6 +70,7 @@ __all__ = [
     "MaskingJobSpec",
     "MaskingSettings",
     "masking_checks",
+    "masking_rows",
 ]
 BlackBox = Callable[[nn.Module, float], Attack]
 
@@ -105,7 +105,6 @@ def masking_checks(
     seed: int = 0,
     evaluator: nn.Module | None = None,
     checks: Sequence[str] | None = None,
-    stage: Callable[[str], AbstractContextManager[object]] | None = None,
 ) -> pd.DataFrame:
     """Run the checks of :data:`CHECKS` (see the module docstring) -> one row per check.
 
@@ -123,19 +122,42 @@ def masking_checks(
             attack, Square, with ``settings.n_queries`` queries).
         evaluator: what adversarial inputs are scored on (default ``model``).
         checks: names in :data:`CHECKS` (default all); the rows follow :data:`CHECKS`' order.
-        stage: ``check name -> context manager`` entered around each check (a progress line
-            and its time: :class:`advgen.robustness.stages.Stages`).
     """
+    rows = masking_rows(
+        model,
+        x,
+        y,
+        name=name,
+        settings=settings,
+        blackbox=blackbox,
+        seed=seed,
+        evaluator=evaluator,
+        checks=checks,
+    )
+    return pd.DataFrame(list(rows), columns=COLUMNS)
+
+
+def masking_rows(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    name: str = "model",
+    settings: MaskingSettings | None = None,
+    blackbox: BlackBox | None = None,
+    seed: int = 0,
+    evaluator: nn.Module | None = None,
+    checks: Sequence[str] | None = None,
+) -> Iterator[dict]:
+    """:func:`masking_checks` one row at a time: each ``next`` runs the next check (so a caller
+    can time and report each one)."""
     wanted = check_names(checks)
     run = _Checks(model, evaluator or model, x, y, name, settings or MaskingSettings(), blackbox, seed)
     run.memo = None if run.stochastic() else {}
     with eval_mode(model):
-        rows = []
         for check in wanted:
-            with stage(check) if stage is not None else nullcontext():
-                run.rewind()
-                rows.append(CHECK_FUNCTIONS[check](run))
-    return pd.DataFrame(rows, columns=COLUMNS)
+            run.rewind()
+            yield CHECK_FUNCTIONS[check](run)
 
 
 def check_names(checks: Sequence[str] | None, source: str = "checks") -> list[str]:
