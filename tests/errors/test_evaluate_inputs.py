@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from advgen.cli import build_parser
 from tests.errors.conftest import assert_one_line_error, run_cli
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -223,3 +224,40 @@ def test_the_options_are_checked_before_the_model_and_data(
     ]
     code, err = run_cli([*argv, option, value, "--out", str(workdir / "out")], capsys)
     assert_one_line_error(code, err, option)
+
+
+#: values no option of ``evaluate`` should turn into a traceback: empty, signs, NaN and infinity,
+#: overflowing and 64-bit-overflowing numbers, JSON nested 5,000 deep, a device torch knows but
+#: the evaluation does not, a division by zero, very long text
+HOSTILE = ["", "-", "nan", "-inf", "1e400", str(2**70), _nested(5000), "meta", "8/0", "{}", "x" * 5000]
+
+
+def _options() -> list[str]:
+    import argparse
+
+    parser = build_parser("evaluate").commands["evaluate"]
+    return [
+        a.option_strings[-1]
+        for a in parser._actions
+        if a.option_strings and a.nargs != 0 and not isinstance(a, argparse._HelpAction)
+    ]
+
+
+@pytest.mark.parametrize("option", _options())
+def test_every_option_takes_hostile_values_without_a_traceback(
+    option: str, files: Path, workdir: Path, capsys
+) -> None:
+    """Each option given each :data:`HOSTILE` value (``KEY=VALUE`` options as ``n_iter=VALUE``),
+    with data that do not exist: whatever the value, one line and exit status 2 (the value's own
+    error, or the missing data's), no output."""
+    for value in HOSTILE:
+        text = f"n_iter={value}" if option in ("--param", "--check") else value
+        given = {"--model": f"{MODEL_FILE}:TinyCNN", "--checkpoint": str(files / "tiny.pt")}
+        given["--data"] = str(files / "none.pt")
+        given[option] = text
+        argv = ["evaluate", *(w for k, v in given.items() for w in (k, v))]
+        if option != "--out":
+            argv += ["--out", str(workdir / "out")]
+        code, err = run_cli(argv, capsys)
+        assert_one_line_error(code, err, "advgen evaluate: error:")
+        assert not (workdir / "out").exists(), (option, value[:20])
