@@ -34,7 +34,9 @@ def test_scholar_entries_take_journal_or_booktitle_as_venue() -> None:
 )
 def test_the_first_non_blank_of_venue_journal_booktitle(tmp_path: Path, fields: str, venue: str) -> None:
     bib = tmp_path / "one.bib"
-    bib.write_text(f"@misc{{k,\n  title={{T}},\n  author={{Lovelace, Ada}},\n  {fields}\n  year={{2020}}\n}}\n")
+    bib.write_text(
+        f"@misc{{k,\n  title={{T}},\n  author={{Lovelace, Ada}},\n  {fields}\n  year={{2020}}\n}}\n"
+    )
     assert [p.venue for p in load_publications(bib, OWNER)] == [venue]
 
 

@@ -184,7 +184,8 @@ def import_model(target: str) -> Any:
     if spec is None or spec.loader is None or path.suffix != ".py":
         raise ConfigError(f"--model {target}: {path} is not a Python file")
     module = importlib.util.module_from_spec(spec)
-    _run_user_code(lambda: spec.loader.exec_module(module), f"--model {target}: importing {path} failed")  # type: ignore[union-attr]
+    loader = spec.loader
+    _run_user_code(lambda: loader.exec_module(module), f"--model {target}: importing {path} failed")
     if not hasattr(module, name):
         defined = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
         raise ConfigError(

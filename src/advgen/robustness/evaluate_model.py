@@ -36,11 +36,11 @@ from advgen.attacks.registry import REGISTRY, listing
 from advgen.columns import MASKING_COLUMNS
 from advgen.errors import ConfigError
 from advgen.robustness.evaluate import make_attack, run_sweep, sweep_tables
+from advgen.robustness.evaluation_table import BREAKDOWN, COLUMNS, CONFIDENCE, FILES, STAGE_COLUMNS
 from advgen.robustness.masking import CHECKS, masking_rows
 from advgen.robustness.masking_spec import MaskingSettings
 from advgen.robustness.spec import CurveAttackSpec
 from advgen.robustness.stages import Stage, Stages, attack_work, check_work, working_share
-from advgen.robustness.tables import CURVE_COLUMNS
 from advgen.seed_base import MAX_SEED
 
 if TYPE_CHECKING:
@@ -50,23 +50,6 @@ log = logging.getLogger("advgen.evaluate")
 
 #: the default attack: the reference evaluation of Croce & Hein 2020
 DEFAULT_ATTACK = "AutoAttack"
-#: the confidence of the intervals on robust accuracy
-CONFIDENCE = 0.95
-#: AutoAttack's component -> the table's column of robust accuracy after it (NaN where it did
-#: not run: another version, or another attack)
-BREAKDOWN = {c: f"robust_acc_after_{c.replace('-', '_')}" for c in AUTOATTACK_LABELS}
-#: the table's columns: the robustness curves', and per row the attack's seed, the Wilson
-#: interval of ``robust_acc`` over the ``n`` examples and AutoAttack's breakdown
-COLUMNS = [*CURVE_COLUMNS, "seed", "robust_acc_low", "robust_acc_high", *BREAKDOWN.values()]
-#: the stage times' columns (:meth:`advgen.robustness.stages.Stages.rows`)
-STAGE_COLUMNS = ["stage", "seconds", "share"]
-#: what :meth:`Evaluation.write` writes into its folder
-FILES = {
-    "table": "robustness.parquet",
-    "masking": "masking.parquet",
-    "markdown": "report.md",
-    "html": "report.html",
-}
 #: the gradient-masking checks' levels -> their sizes over
 #: :class:`~advgen.robustness.masking_spec.MaskingSettings`' (None: not run). ``full``: Carlini
 #: et al. 2019's, the workflow's (PGD-40, PGD-200 x 5 restarts, Square with 5,000 queries).

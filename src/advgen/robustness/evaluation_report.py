@@ -12,10 +12,7 @@ import html as _html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from advgen.robustness.evaluate_model import Evaluation
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,10 +41,11 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Block:
     return Block("table", header=tuple(header), rows=tuple(tuple(r) for r in rows))
 
 
-def report_blocks(ev: Evaluation) -> list[Block]:
-    """The report's content (see the module docstring)."""
+def report_blocks(ev: Any) -> list[Block]:
+    """The report's content (see the module docstring) of ``ev``, an
+    :class:`~advgen.robustness.evaluate_model.Evaluation`."""
     from advgen.attacks.autoattack import LABELS, ORDER
-    from advgen.robustness.evaluate_model import BREAKDOWN, CONFIDENCE
+    from advgen.robustness.evaluation_table import BREAKDOWN, CONFIDENCE
 
     t = ev.table
     name = str(t["classifier"].iloc[0]) if len(t) else "the model"
@@ -132,7 +130,7 @@ def report_blocks(ev: Evaluation) -> list[Block]:
     return blocks
 
 
-def summary(ev: Evaluation) -> str:
+def summary(ev: Any) -> str:
     """What the command prints at its end: the robust accuracies and AutoAttack's breakdown, as
     the report's first tables (Markdown, which reads as plain text)."""
     blocks = report_blocks(ev)

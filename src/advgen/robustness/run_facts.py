@@ -73,13 +73,29 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def advgen_version() -> str:
+    """The installed advgen's version and its code's digest (:func:`advgen.provenance.code_digest`,
+    which names the exact code where the version does not)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from advgen.provenance import code_digest
+
+    try:
+        number = version("advgen")
+    except PackageNotFoundError:
+        number = "not installed"
+    return f"{number} (code digest {code_digest()[:12]})"
+
+
 def base_facts(device: Any) -> dict[str, str]:
     """The facts every evaluation knows: the versions and the device."""
     import torch
 
-    from advgen import __version__
-
-    return {"advgen_version": __version__, "torch_version": torch.__version__, "device": device_text(device)}
+    return {
+        "advgen_version": advgen_version(),
+        "torch_version": torch.__version__,
+        "device": device_text(device),
+    }
 
 
 def ordered(facts: Mapping[str, str]) -> dict[str, str]:
