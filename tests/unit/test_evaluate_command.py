@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +19,7 @@ import pytest
 import torch
 from torch import nn
 
+import advgen
 from advgen.cli import main
 from advgen.robustness.evaluate_model import COLUMNS, FILES, evaluate, sample_data
 
@@ -159,7 +163,8 @@ def test_the_report_and_tables_carry_the_runs_facts(
 def test_each_stage_prints_a_line_unless_quiet(
     trained, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Without -v: a line per attack run and seed and per check; -q: none, only the result."""
+    """Without -v: a line per attack run and seed and per check; -q: none, only the result; -v:
+    debug lines besides (each stage's planned work)."""
     from tests.errors.conftest import run_cli
 
     ckpt, _ = trained
@@ -177,6 +182,28 @@ def test_each_stage_prints_a_line_unless_quiet(
     code = main(["-q", *argv, "--out", str(tmp_path / "b")])
     captured = capsys.readouterr()
     assert code == 0 and captured.err == "" and "robust acc" in captured.out
+    quick = [
+        "--attack",
+        "FGSM",
+        "--eps",
+        "0.1",
+        "--checks",
+        "none",
+        "--max-examples",
+        "10",
+        "--device",
+        "cpu",
+    ]
+    proc = subprocess.run(  # a fresh process: the command's own logging set-up
+        [sys.executable, "-m", "advgen", "-v", *argv[:7], *quick, "--out", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(advgen.__file__).parents[1])},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert " DEBUG advgen.evaluate: FGSM linf seed 0: at most 1 input-gradient" in proc.stderr
+    assert " INFO advgen.evaluate: [1/1] FGSM linf seed 0: " in proc.stderr
 
 
 def test_untrained_evaluates_the_fresh_weights(tmp_path: Path) -> None:

@@ -491,6 +491,8 @@ def evaluate(
         level if settings is not None else "none",
         len(stages.stages),
     )
+    for stage in stages.stages:
+        log.debug("%s: at most %.0f input-gradient evaluations per input", stage.name, stage.work)
     rows = []
     for n, seed, spec in runs:
         with stages.run(f"{label} {n} seed {seed}") as stage:
