@@ -251,12 +251,18 @@ def main(argv: Sequence[str] | None = None, *, final: bool | None = None) -> int
     argv = sys.argv[1:] if argv is None else list(argv)
     with exit_on_sigterm(final=final):
         command = command_in(argv)
-        parser = build_parser(command, _job_kind_in(argv) if command == JOB else None)
+        parser = build_parser(command, _job_kind_in(argv)) if command == JOB else build_parser(command)
         args = parser.parse_args(argv)
         args.argv = list(argv)  # the command line as given (evaluate's report records it)
         if getattr(args, "job_kind", None):
             args.command = f"{JOB} {args.job_kind}"
-        level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+        level = (
+            logging.DEBUG
+            if args.verbose
+            else logging.WARNING
+            if getattr(args, "quiet", False)
+            else logging.INFO
+        )
         logging.basicConfig(
             level=level,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
