@@ -21,7 +21,8 @@ from torch import nn
 
 import advgen
 from advgen.cli import main
-from advgen.robustness.evaluate_model import COLUMNS, FILES, evaluate, sample_data
+from advgen.robustness.evaluate_model import evaluate, sample_data
+from advgen.robustness.evaluation_table import COLUMNS, FILES
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

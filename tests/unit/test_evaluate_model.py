@@ -22,15 +22,9 @@ from advgen.attacks import AutoAttack
 from advgen.claims.statistics.stats import wilson as claims_wilson
 from advgen.columns import MASKING_COLUMNS
 from advgen.errors import ConfigError
-from advgen.robustness.evaluate_model import (
-    BREAKDOWN,
-    COLUMNS,
-    FILES,
-    STAGE_COLUMNS,
-    budgets,
-    evaluate,
-    wilson,
-)
+from advgen.robustness.evaluate_inputs import budgets
+from advgen.robustness.evaluate_model import evaluate, wilson
+from advgen.robustness.evaluation_table import BREAKDOWN, COLUMNS, FILES, STAGE_COLUMNS
 from advgen.robustness.tables import CURVE_COLUMNS
 from tests.unit.robust_helpers import trained_digits_mlp
 
@@ -236,7 +230,8 @@ def test_the_breakdown_columns_are_autoattacks_robust_accuracy_after_each_attack
 
 
 def test_check_levels_set_the_checks_sizes(digits: tuple) -> None:
-    from advgen.robustness.evaluate_model import CHECK_LEVELS, check_level
+    from advgen.robustness.evaluate_inputs import check_level
+    from advgen.robustness.masking_spec import CHECK_LEVELS
 
     assert check_level("quick") == ("quick", CHECK_LEVELS["quick"])
     assert check_level(True) == check_level("quick") and check_level(False) == ("none", None)

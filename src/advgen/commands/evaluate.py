@@ -39,8 +39,6 @@ log = logging.getLogger("advgen.evaluate")
 
 #: the offline data sets ``--data`` names (advgen.data.sources.BUNDLED_SOURCES)
 DATA_SETS = ("mnist_sample", "digits")
-#: the checks' levels (advgen.robustness.evaluate_model.CHECK_LEVELS; stated here without torch)
-CHECKS = ("quick", "full", "none")
 #: the seed of the subset a .pt file's examples are drawn with (--max-examples)
 PT_SUBSET_SEED = 0
 
@@ -71,10 +69,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="an attack parameter")
     p.add_argument("--seeds", type=_seed, nargs="+", default=[0], help="one attack run per seed")
+    from advgen.robustness.masking_spec import CHECK_LEVELS, DEFAULT_CHECKS
+
     p.add_argument(
         "--checks",
-        choices=CHECKS,
-        default="quick",
+        choices=tuple(CHECK_LEVELS),
+        default=DEFAULT_CHECKS,
         help="the gradient-masking checks: quick (costs at most the attack at the docs' sizes), "
         "full (Carlini et al. 2019's sizes, the workflow's) or none",
     )
@@ -279,7 +279,8 @@ def load_data(data: str, image_size: int | None, max_examples: int | None) -> tu
     from advgen.data.registry import subsample
     from advgen.data.split import Split
     from advgen.errors import AdvgenError, ConfigError
-    from advgen.robustness.evaluate_model import as_tensors, check_data, sample_data, test_subset_seed
+    from advgen.robustness.evaluate_inputs import as_tensors, check_data
+    from advgen.robustness.evaluate_model import sample_data, test_subset_seed
     from advgen.robustness.run_facts import sha256
 
     if data in DATA_SETS:
@@ -311,7 +312,7 @@ def _device(text: str) -> str:
     import torch
 
     from advgen.errors import AdvgenError, ConfigError
-    from advgen.robustness.evaluate_model import check_device
+    from advgen.robustness.evaluate_inputs import check_device
 
     if text == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
@@ -325,14 +326,14 @@ def main(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     from advgen.errors import ConfigError
     from advgen.robustness import run_facts
-    from advgen.robustness.evaluate_model import (
+    from advgen.robustness.evaluate_inputs import (
         attack_name,
         attack_params,
         budgets,
         check_level,
         check_weights,
-        evaluate,
     )
+    from advgen.robustness.evaluate_model import evaluate
 
     started = run_facts.now()
     reads = {"--model": [args.model.rpartition(":")[0]], "--data": [args.data]}
