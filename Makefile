@@ -59,7 +59,8 @@ publish-default-run: $(STAMP)
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
 
 # The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its
-# results/, logs/ and .snakemake/; never this checkout's results/), about 40 CPU seconds on 2 cores.
+# results/, logs/ and .snakemake/; never this checkout's results/): 34 s alone on a 2-core host,
+# 145 s beside other work (README, "Measured times").
 demo: $(STAMP)
 	mkdir -p $(DEMO_DIR)
 	$(MAKE) --no-print-directory run CONFIG=$(DEMO_CONFIG) WORKDIR=$(DEMO_DIR)

@@ -22,6 +22,7 @@ include: "workflow/rules/cv.smk"
 
 
 rule all:
+    """every target of the study: tables, figures, the claims page, the provenance page and the CV"""
     default_target: True
     input:
         PIPE.targets(),

@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -183,16 +183,18 @@ def write_json(path: PathLike, obj: Any) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def write_parquet(df: Any, path: PathLike) -> None:
+def write_parquet(df: Any, path: PathLike, metadata: Mapping[bytes, bytes] | None = None) -> None:
     """Write a pandas DataFrame to Parquet atomically (no index column), with the code and
-    spec digests as file-level metadata (:func:`advgen.provenance.parquet_metadata`)."""
+    spec digests as file-level metadata (:func:`advgen.provenance.parquet_metadata`) and
+    ``metadata``'s key-value entries beside them."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from advgen.provenance import parquet_metadata
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **parquet_metadata()})
+    entries = {**(table.schema.metadata or {}), **parquet_metadata(), **(metadata or {})}
+    table = table.replace_schema_metadata(entries)
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
 

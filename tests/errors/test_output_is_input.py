@@ -132,6 +132,9 @@ NOT_PATHS = {
     (("evaluate",), "eps"): "budgets",
     (("evaluate",), "param"): "KEY=VALUE attack parameters",
     (("evaluate",), "check"): "KEY=VALUE check sizes",
+    (("evaluate",), "checks"): "the checks' level",
+    (("evaluate",), "seeds"): "seeds, integers checked by their own type",
+    (("evaluate",), "batch_size"): "a count, an integer checked by its own type",
     (("evaluate",), "name"): "the model's name in the tables",
     (("evaluate",), "device"): "a torch device",
 }

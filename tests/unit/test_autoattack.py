@@ -9,6 +9,7 @@ import torch
 
 from advgen.attacks import APGD, APGDT, ATTACKS, FAB, PGD, AutoAttack, Square
 from advgen.attacks.apgd import checkpoints, dlr_loss, dlr_targeted_loss
+from advgen.attacks.autoattack import ORDER
 from advgen.attacks.fab import project_l2, project_linf
 from advgen.attacks.square import p_schedule
 from advgen.errors import ConfigError
@@ -46,6 +47,7 @@ def test_per_attack_counts_add_up_to_the_fooled_inputs() -> None:
 def test_versions_run_the_papers_components(version: str, parts: int) -> None:
     attack = AutoAttack(MODEL, eps=0.15, version=version, n_iter=5, n_queries=50, eot_iter=2)
     assert len(attack.components()) == parts
+    assert tuple(name for name, _ in attack.components()) == ORDER[version]
     res = attack(X[:24], Y[:24])
     assert len(res.per_attack) == parts and float(res.linf.max()) <= 0.15 + 1e-6
 
@@ -132,3 +134,49 @@ def test_registry_and_robustness_curve_accept_autoattack() -> None:
     assert list(rows["eps"]) == [0.0, 0.1]
     assert rows["robust_acc"].iloc[1] < rows["robust_acc"].iloc[0] == rows["clean_acc"].iloc[0]
     assert json.loads(rows["params"].iloc[0]) == {"n_iter": 10, "n_queries": 100}
+
+
+def _reference_breakdown(attack: AutoAttack, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """fra31/auto-attack's ``run_standard_evaluation`` loop (Croce & Hein 2020), step by step:
+    robust flags from the clean predictions, then each component of the version in its order on
+    the inputs still robust, robust accuracy over all inputs after each; it stops when none is
+    left (the components after it report nothing)."""
+    with torch.no_grad():
+        robust = DIGITS(x).argmax(1) == y
+    out = {"clean": int(robust.sum()) / len(robust)}
+    for name, part in attack.components():
+        if not bool(robust.any()):
+            break
+        idx = robust.nonzero().flatten()
+        part._generator = attack._generator
+        adv = part.perturb(x[idx], y[idx]).clamp(0.0, 1.0)
+        with torch.no_grad():
+            robust[idx[DIGITS(adv).argmax(1) != y[idx]]] = False
+        out[name] = int(robust.sum()) / len(robust)
+    return out
+
+
+@pytest.mark.parametrize("version", ["standard", "plus"])
+def test_breakdown_is_the_reference_codes_robust_accuracy_after_each_attack(version: str) -> None:
+    """The breakdown follows the official ordering (standard: APGD-CE, APGD-T, FAB-T, Square)
+    and equals the reference loop's numbers on the same seed; it never rises, and its last
+    entry is the ensemble's robust accuracy."""
+    sizes = dict(eps=0.1, version=version, n_iter=10, n_queries=100, seed=3)
+    res = AutoAttack(DIGITS, **sizes)(DX, DY)
+    after = res.robust_after()
+    order = {
+        "standard": ["apgd-ce", "apgd-t", "fab-t", "square"],
+        "plus": ["apgd-ce", "apgd-dlr", "fab", "square", "apgd-t", "fab-t"],
+    }[version]
+    assert list(after) == order == list(ORDER[version])
+    reference = AutoAttack(DIGITS, **sizes)
+    reference._generator = torch.Generator().manual_seed(3)
+    expected = _reference_breakdown(reference, DX, DY)
+    assert expected["clean"] == pytest.approx(float(res.clean_correct.float().mean()))
+    for name, acc in expected.items():
+        if name != "clean":
+            assert after[name] == pytest.approx(acc, abs=1e-9), name
+    values = [expected["clean"], *after.values()]
+    assert all(b <= a for a, b in zip(values, values[1:], strict=False))
+    assert after[order[-1]] == pytest.approx(float(res.adv_correct.float().mean()))
+    assert after["apgd-ce"] < expected["clean"]  # the budget bites: the breakdown means something

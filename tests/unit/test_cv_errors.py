@@ -89,7 +89,7 @@ EDITS = [
         "  venue  = {Tech Report},\n",
         "",
         "@techreport{old2018",
-        "entry 'old2018': missing required field 'venue'",
+        "entry 'old2018': missing required field 'venue' (nor journal or booktitle)",
         id="bibtex_missing_required_field",
     ),
     pytest.param(

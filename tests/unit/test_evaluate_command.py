@@ -1,19 +1,28 @@
 """``advgen evaluate`` end to end on the CPU: a model defined in a user's file
 (tests/data/evaluate/tiny_model.py), its state_dict written here, the shipped MNIST sample or a
-``.pt`` file of tensors; bad input is one line naming the argument, exit status 2, no output."""
+``.pt`` file of tensors; its progress lines, its run facts. Bad input (one line naming the
+argument, exit status 2, no output): tests/errors/test_evaluate_inputs.py."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import torch
 from torch import nn
 
+import advgen
 from advgen.cli import main
-from advgen.robustness.evaluate_model import COLUMNS, FILES, evaluate, sample_data
+from advgen.robustness.evaluate_model import evaluate, sample_data
+from advgen.robustness.evaluation_table import COLUMNS, FILES
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -88,7 +97,7 @@ def test_factory_and_pt_data(trained, tmp_path: Path) -> None:
         "0",
         "1",
     ]
-    assert main([*argv, "--no-checks", "--out", str(tmp_path / "o"), "--device", "cpu"]) == 0
+    assert main([*argv, "--checks", "none", "--out", str(tmp_path / "o"), "--device", "cpu"]) == 0
     table = pd.read_parquet(tmp_path / "o" / FILES["table"])
     assert sorted(zip(table["norm"], table["eps"], table["seed"], strict=True)) == [
         ("l2", 1.0, 0),
@@ -99,72 +108,108 @@ def test_factory_and_pt_data(trained, tmp_path: Path) -> None:
     assert (table["n"] == 10).all() and (table["classifier"] == "make_model").all()
 
 
-def _bad_inputs(tmp: Path, ckpt: Path) -> dict[str, tuple[list[str], str]]:
-    torch.save({"x": torch.rand(4, 1, 8, 8), "y": torch.zeros(4, dtype=torch.long)}, tmp / "small.pt")
-    torch.save({"weight": torch.zeros(3)}, tmp / "other.pt")
-    good = ["--model", f"{MODEL_FILE}:TinyCNN", "--checkpoint", str(ckpt)]
-    return {
-        "missing model file": (["--model", str(tmp / "none.py") + ":Net"], "--model"),
-        "class not found": (["--model", f"{MODEL_FILE}:Nope"], "--model"),
-        "no NAME": (["--model", str(MODEL_FILE)], "--model"),
-        "missing checkpoint": ([*good[:2], "--checkpoint", str(tmp / "none.pt")], "--checkpoint"),
-        "checkpoint of another model": ([*good[:2], "--checkpoint", str(tmp / "other.pt")], "--checkpoint"),
-        "input shape mismatch": ([*good, "--data", str(tmp / "small.pt")], "--data"),
-        "unknown data set": ([*good, "--data", "cifar10"], "--data"),
-        "eps out of range": ([*good, "--eps", "1.5"], "--eps"),
-        "eps not a number": ([*good, "--eps", "big"], "--eps"),
-        "unknown attack": ([*good, "--attack", "Nope"], "--attack"),
-        "unknown parameter": ([*good, "--param", "stepz=3"], "--param"),
-        "bad parameter value": ([*good, "--param", "version=fast"], "--param"),
-        "norm the attack lacks": ([*good, "--attack", "FGSM", "--norm", "l2"], "--norm"),
-        "unknown check size": ([*good, "--check", "pgd_stepz=3"], "--check"),
-        "image size too small": ([*good, "--image-size", "4"], "--image-size"),
-        "batch size 0": ([*good, "--batch-size", "0"], "--batch-size"),
-    }
-
-
-BAD_CASES = [
-    "missing model file",
-    "class not found",
-    "no NAME",
-    "missing checkpoint",
-    "checkpoint of another model",
-    "input shape mismatch",
-    "unknown data set",
-    "eps out of range",
-    "eps not a number",
-    "unknown attack",
-    "unknown parameter",
-    "bad parameter value",
-    "norm the attack lacks",
-    "unknown check size",
-    "image size too small",
-    "batch size 0",
-]
-
-
 def test_cuda_without_a_device_is_one_line(
     trained, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")
-    argv = ["evaluate", "--model", f"{MODEL_FILE}:TinyCNN", "--data", "digits", "--device", "cuda"]
+    argv = [
+        "evaluate",
+        "--model",
+        f"{MODEL_FILE}:TinyCNN",
+        "--untrained",
+        "--data",
+        "digits",
+        "--device",
+        "cuda",
+    ]
     assert main([*argv, "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.strip().startswith("advgen evaluate: error: --device cuda: no CUDA device")
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("case", BAD_CASES)
-def test_bad_input_is_one_line_naming_the_argument(
-    case: str, trained, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_report_and_tables_carry_the_runs_facts(
+    trained, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cases = _bad_inputs(tmp_path, trained[0])
-    assert sorted(cases) == sorted(BAD_CASES)
-    args, option = cases[case]
-    out = tmp_path / "out"
-    data = [] if "--data" in args else ["--data", "digits"]  # the 8x8 digits resized to 28x28: fast
-    code = main(["evaluate", *args, *data, "--max-examples", "10", "--out", str(out)])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2
-    assert len(err) == 1 and err[0].startswith(f"advgen evaluate: error: {option}"), err
-    assert not out.exists()
+    """Versions, device, data and subset seed, checkpoint sha256, the command, start and total
+    time: in report.md, report.html and each Parquet file's key-value metadata; the command
+    prints the robust accuracy and AutoAttack's breakdown at its end. ``--eps 8/255`` and a
+    lower-case attack name are taken."""
+    ckpt, _ = trained
+    out = tmp_path / "eval"
+    argv = ["evaluate", "--model", f"{MODEL_FILE}:TinyCNN", "--checkpoint", str(ckpt), "--data", "digits"]
+    argv += ["--max-examples", "12", "--attack", "autoattack", "--eps", "8/255", "--out", str(out)]
+    assert main([*argv, *FAST, *FAST_CHECKS, "--device", "cpu"]) == 0
+    printed = capsys.readouterr().out
+    assert "| AutoAttack-standard | linf | 0.03137 |" in printed and "APGD-CE" in printed
+    table = pd.read_parquet(out / FILES["table"])
+    assert table["eps"].tolist() == [8 / 255]
+    digest = hashlib.sha256(ckpt.read_bytes()).hexdigest()
+    for name in (FILES["table"], FILES["masking"]):
+        meta = pq.read_schema(out / name).metadata
+        assert meta[b"advgen.evaluate.checkpoint_sha256"] == digest.encode()
+        assert meta[b"advgen.evaluate.command"].decode().startswith("advgen evaluate --model ")
+        assert b"digits: its test split, 12 examples" in meta[b"advgen.evaluate.data"]
+        assert meta[b"advgen.evaluate.subset_seed"].startswith(b"1 (")
+        assert float(meta[b"advgen.evaluate.seconds"]) > 0 and meta[b"advgen.evaluate.started"].endswith(
+            b"+00:00"
+        )
+    md, page = (out / FILES["markdown"]).read_text(), (out / FILES["html"]).read_text()
+    for text in (md, page):
+        for fact in ("checkpoint sha256", digest, "torch", torch.__version__, "subset seed", "Stage times"):
+            assert fact in text, fact
+        assert "AutoAttack breakdown" in text
+
+
+def test_each_stage_prints_a_line_unless_quiet(
+    trained, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without -v: a line per attack run and seed and per check; -q: none, only the result; -v:
+    debug lines besides (each stage's planned work)."""
+    from tests.errors.conftest import run_cli
+
+    ckpt, _ = trained
+    argv = ["evaluate", "--model", f"{MODEL_FILE}:TinyCNN", "--checkpoint", str(ckpt), "--data", "digits"]
+    argv += ["--max-examples", "10", "--seeds", "0", "1", *FAST, *FAST_CHECKS, "--device", "cpu"]
+    code, err = run_cli([*argv, "--out", str(tmp_path / "a")], capsys)
+    assert code == 0
+    stages = re.findall(r"\[(\d+)/8\] ([^:]+):", err)
+    assert [int(k) for k, _ in stages] == list(range(1, 9))
+    assert [name for _, name in stages][:2] == [
+        "AutoAttack-standard linf seed 0",
+        "AutoAttack-standard linf seed 1",
+    ]
+    assert all(name.startswith("check ") for _, name in stages[2:])
+    code = main(["-q", *argv, "--out", str(tmp_path / "b")])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.err == "" and "robust acc" in captured.out
+    quick = [
+        "--attack",
+        "FGSM",
+        "--eps",
+        "0.1",
+        "--checks",
+        "none",
+        "--max-examples",
+        "10",
+        "--device",
+        "cpu",
+    ]
+    proc = subprocess.run(  # a fresh process: the command's own logging set-up
+        [sys.executable, "-m", "advgen", "-v", *argv[:7], *quick, "--out", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(advgen.__file__).parents[1])},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert " DEBUG advgen.evaluate: FGSM linf seed 0: at most 1 input-gradient" in proc.stderr
+    assert " INFO advgen.evaluate: [1/1] FGSM linf seed 0: " in proc.stderr
+
+
+def test_untrained_evaluates_the_fresh_weights(tmp_path: Path) -> None:
+    argv = ["evaluate", "--model", f"{MODEL_FILE}:TinyCNN", "--untrained", "--data", "digits"]
+    argv += ["--max-examples", "10", "--attack", "FGSM", "--eps", "0.1", "--checks", "none"]
+    assert main([*argv, "--out", str(tmp_path / "o"), "--device", "cpu"]) == 0
+    report = (tmp_path / "o" / FILES["markdown"]).read_text()
+    assert "none: the fresh weights (--untrained)" in report

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from advgen.cli import build_parser
-from advgen.robustness.evaluate_model import COLUMNS, FILES
+from advgen.robustness.evaluation_table import COLUMNS, FILES
 
 DOC = Path(__file__).parents[2] / "docs" / "evaluate.md"
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -117,3 +117,46 @@ def test_the_epoch_log_says_the_time_left(caplog) -> None:
     lines = [r.getMessage() for r in caplog.records]
     assert lines[0].startswith("toy: epoch 1/3, ~") and lines[0].endswith(" s left: loss 1.0")
     assert lines[-1] == "toy: epoch 3/3, done: loss 1.0"
+
+
+def _replay(path: Path) -> tuple[list[tuple[float, str, float]], float]:
+    """The demo's recorded run (tests/data/progress/demo_run.tsv) through RunProgress, with the
+    rule counts its log gave: (time, line, the time really left) at each finished job; the end."""
+    rows = [
+        line.split("\t")
+        for line in path.read_text().splitlines()
+        if line and not line.startswith(("#", "seconds"))
+    ]
+    counts: dict[str, int] = {}
+    for _, event, _, rule in rows:
+        if event == "start":
+            counts[rule] = counts.get(rule, 0) + 1
+    end = max(float(t) for t, *_ in rows)
+    clock = Clock()
+    run = RunProgress(clock=clock)
+    run.planned(counts)
+    lines = []
+    for t, event, jobid, rule in rows:
+        clock.now = float(t)
+        if event == "start":
+            run.scheduled(int(jobid), rule, None)
+        else:
+            line = run.finished(int(jobid))
+            assert line is not None
+            lines.append((float(t), run.seconds_left(), end - float(t)))
+    return lines, end
+
+
+def test_the_demos_first_estimate_is_its_time_left_within_a_factor_of_two() -> None:
+    """The demo's first job took 36 s waiting for the run's start-up: priced by job kind against
+    the reference demo (advgen.pipeline.reference_runs), its first estimate is within a factor of
+    2 of the time really left, where pricing every job at the mean of the jobs done was 10x over
+    (every job at 36 s), and the estimates improve as jobs finish."""
+    lines, _ = _replay(Path(__file__).parents[1] / "data" / "progress" / "demo_run.tsv")
+    first_at, first_left, really_left = lines[0]
+    assert first_left is not None and really_left / 2 <= first_left <= really_left * 2, lines[0]
+    mean_of_done = 36.0 * 50  # the old rule: each job not done at the mean of the jobs done
+    assert mean_of_done / (36.0 / first_at) > 10 * really_left
+    midway = [(left, real) for _, left, real in lines[10:40] if left is not None]
+    assert all(real / 2.5 <= left <= real * 2.5 for left, real in midway), midway
+    assert lines[-1][1] == 0

@@ -12,6 +12,7 @@ localrules:
 
 # The CV, built from its three files and the renderer's templates.
 rule cv:
+    """the CV (Markdown, HTML, Typst, PDF) built from config/cv/ (advgen cv build)"""
     input:
         cv=PIPE.cv.files()["cv"],
         bib=PIPE.cv.files()["bib"],
@@ -36,6 +37,7 @@ rule cv:
 # Opt-in network fetch: `snakemake --cores 1 -f cv_stats` fetches GitHub star counts into
 # cv.stats_refresh; review that file, then copy it over cv.stats.
 rule cv_stats:
+    """GitHub star counts of the CV's repositories, fetched into cv.stats_refresh (advgen cv stats; opt-in, network)"""
     input:
         cv=PIPE.cv.files()["cv"],
         stats=PIPE.cv.files()["stats"],

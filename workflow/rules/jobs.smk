@@ -2,7 +2,8 @@
 # the figure families' included, generated here. A row names the rule, its outputs (paths from
 # advgen.paths), its inputs, its typed spec and the library function `advgen <command>` calls;
 # every value a job depends on reaches it as params.spec (sorted JSON), its files as
-# --input/--output NAME=PATH.
+# --input/--output NAME=PATH. The shell line calls `advgen KIND`, the same step as `advgen job
+# KIND` (advgen.cli): a rule's command text is part of Snakemake's code trigger, so it stays.
 #
 # Adding a job kind: its output paths, its library function and spec, one row of JOB_KINDS and
 # its line in docs/reruns.md. Nothing here changes.
@@ -61,3 +62,7 @@ for kind in JOB_KINDS:
         shell:
             "advgen --threads {threads} {params.command} --spec {params.spec:q} {params.files}"
             " > {log} 2>&1"
+
+    # `snakemake --list-rules` describes the rule by its job kind's help; a rule body's docstring
+    # must be a literal, so the help is set on the rule once it is defined.
+    workflow.get_rule(kind.name).docstring = kind.help

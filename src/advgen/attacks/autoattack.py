@@ -12,12 +12,17 @@ the authors' reference code fra31/auto-attack:
 
 Each attack runs only on the inputs every earlier attack left correctly classified, so the
 result is the per-input worst case; :attr:`AutoAttackResult.per_attack` counts the inputs
-each attack fooled first.
+each attack fooled first, and :meth:`AutoAttackResult.robust_after` is the breakdown
+``run_standard_evaluation`` prints (robust accuracy after each attack). Each component's end
+(on each chunk of ``batch_size`` inputs) is reported to :attr:`AutoAttack.progress` when set,
+else a debug line of the ``advgen.attacks.autoattack`` logger (``advgen -v``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +35,25 @@ from advgen.attacks.base import Attack, AttackResult, attack_robust
 from advgen.attacks.fab import FAB
 from advgen.attacks.params import AutoAttackParams
 from advgen.attacks.square import Square
+
+log = logging.getLogger(__name__)
+
+#: every component of the versions, as the reference code names them (the "plus" version's
+#: order), -> its name in tables and reports
+LABELS = {
+    "apgd-ce": "APGD-CE",
+    "apgd-dlr": "APGD-DLR",
+    "fab": "FAB",
+    "square": "Square",
+    "apgd-t": "APGD-T",
+    "fab-t": "FAB-T",
+}
+#: each version's components in the order they run (fra31/auto-attack's ``set_version``)
+ORDER = {
+    "standard": ("apgd-ce", "apgd-t", "fab-t", "square"),
+    "plus": ("apgd-ce", "apgd-dlr", "fab", "square", "apgd-t", "fab-t"),
+    "rand": ("apgd-ce", "apgd-dlr"),
+}
 
 
 @dataclass
@@ -44,6 +68,20 @@ class AutoAttackResult(AttackResult):
 
     per_attack: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def robust_after(self) -> dict[str, float]:
+        """Component -> robust accuracy once it and every earlier one ran, in the order they ran:
+        the share of all inputs still classified correctly (inputs misclassified from the start
+        count as not robust), as fra31/auto-attack's ``run_standard_evaluation`` reports
+        "robust accuracy after APGD-CE", ... (Croce & Hein 2020). A component that found no input
+        left to attack keeps the accuracy before it (the reference code stops and prints none)."""
+        n = len(self.clean_correct)
+        left = int(self.clean_correct.sum())
+        out = {}
+        for name, fooled in self.per_attack.items():
+            left -= fooled
+            out[name] = left / n if n else float("nan")
+        return out
 
 
 class AutoAttack(Attack):
@@ -74,9 +112,11 @@ class AutoAttack(Attack):
         super().__init__(model, eps, *args, **kwargs)
         self._counts: dict[str, int] = {}
         self._seconds: dict[str, float] = {}
+        #: called at each component's end: (component, inputs it fooled, inputs it attacked, seconds)
+        self.progress: Callable[[str, int, int, float], None] | None = None
 
     def components(self) -> list[tuple[str, Attack]]:
-        """The version's attacks, in the order they run (fra31/auto-attack's lists)."""
+        """The version's attacks, in the order they run (fra31/auto-attack's lists, :data:`ORDER`)."""
         m, eps, norm, it, seed = self.model, self.eps, self.norm, self.n_iter, self.seed
         kt = dict(n_target_classes=self.n_target_classes, batched_targets=self.batched_targets)
         if self.version == "rand":
@@ -113,9 +153,23 @@ class AutoAttack(Attack):
                 adv = attack.perturb(x[todo], y[todo]).clamp(0.0, 1.0)
                 return adv, self.predict(adv) != y[todo]
 
+            todo = int(robust.sum())
             fooled = attack_robust(out, robust, run, fooled_only=True)  # the inputs it fooled first
             self._counts[name] += 0 if fooled is None else fooled.numel()
-            self._seconds[name] += time.perf_counter() - t0
+            seconds = time.perf_counter() - t0
+            self._seconds[name] += seconds
+            n_fooled = 0 if fooled is None else fooled.numel()
+            if self.progress is not None:
+                self.progress(name, n_fooled, todo, seconds)
+            else:
+                log.debug(
+                    "AutoAttack %s at eps %g: %d of %d inputs fooled (%.1f s)",
+                    name,
+                    self.eps,
+                    n_fooled,
+                    todo,
+                    seconds,
+                )
         return out
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> AutoAttackResult:

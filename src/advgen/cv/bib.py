@@ -8,7 +8,8 @@ field        required  meaning
 title        yes       paper title (LaTeX decoded)
 author       yes       ``A and B and C``; ``*`` co-first, ``$^{\\dagger}$``
 year         yes       four-digit year (groups and sorts the list)
-venue        yes       short venue shown on the CV (``ICML``, ``arXiv``)
+venue        yes       short venue shown on the CV (``ICML``, ``arXiv``); when absent, BibTeX's
+                       own ``journal`` or else ``booktitle`` (what Google Scholar exports)
 note         no        shown in parentheses after venue and year: ``{Oral}`` -> "L4DC 2021 (Oral)"
 selected     no        ``true`` highlights the entry (default ``false``)
 url          no        link on the title
@@ -39,6 +40,9 @@ from advgen.cv.source import CVError
 from advgen.errors import AdvgenError
 
 REQUIRED = ("title", "author", "year", "venue")
+#: where an entry without ``venue`` finds it, in order: BibTeX's own fields (Google Scholar's
+#: export has ``journal`` for an @article and ``booktitle`` for an @inproceedings, no ``venue``)
+VENUE_FALLBACKS = ("journal", "booktitle")
 FIELDS = (*REQUIRED, "note", "selected", "url", "code", "slides")
 # Other names for advgen's fields, as used by upstream CV/BibTeX repositories (al-folio & co.).
 ALIASES = {
@@ -151,6 +155,15 @@ def _field(entry: Any, name: str) -> Any:
     return field.value
 
 
+def _venue(entry: Any) -> Any:
+    """``venue``, else the first of :data:`VENUE_FALLBACKS` the entry has (None: none, or blank)."""
+    for name in ("venue", *VENUE_FALLBACKS):
+        value = _field(entry, name)
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return value
+    return None
+
+
 def _check_fields(path: Path, entry: Any) -> None:
     """A swallowed field (missing comma) is an error; unknown fields are a warning."""
     for field in entry.fields:
@@ -188,9 +201,12 @@ def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
     where = f"{path}:{_line(entry)}: entry '{entry.key}'"
     _check_fields(path, entry)
     for name in REQUIRED:
+        if name == "venue" and _venue(entry) is not None:
+            continue
         value = _field(entry, name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise CVError(f"{where}: missing required field '{name}'")
+            also = f" (nor {' or '.join(VENUE_FALLBACKS)})" if name == "venue" else ""
+            raise CVError(f"{where}: missing required field '{name}'{also}")
     authors = [decode_name(n.first, n.von, n.last, n.jr) for n in _field(entry, "author")]
     if not authors or any(not a.name for a in authors):
         raise CVError(f"{path}:{_line(entry, 'author')}: entry '{entry.key}': empty author name")
@@ -228,7 +244,7 @@ def _publication(path: Path, entry: Any, owner_names: list[str]) -> Publication:
         title=decode_latex(str(_field(entry, "title"))),
         authors=tuple(authors),
         year=int(year_text),
-        venue=decode_latex(str(_field(entry, "venue"))),
+        venue=decode_latex(str(_venue(entry))),
         note=decode_latex(str(note)) if note else None,
         selected=selected_text == "true",
         line=_line(entry),

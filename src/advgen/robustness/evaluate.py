@@ -25,6 +25,7 @@ import json
 import math
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -147,21 +148,62 @@ def attack_sweep(
     :func:`advgen.robustness.spec.attack_spec`).
     """
     spec = attack_spec(spec, CurveAttackSpec)
-    atk = make_attack(spec, model, batch_size=batch_size, evaluation=True)
+    _example_ids(x, examples)  # before the attack runs
+    sweep = run_sweep(model, x, y, spec, batch_size=batch_size)
+    return sweep_tables(
+        model, x, sweep, spec, classifier=classifier, attack=attack, batch_size=batch_size, examples=examples
+    )
+
+
+@dataclass
+class Sweep:
+    """One attack over its eps grid: the attack, one result per eps (a minimal-perturbation
+    attack adds ``eps = inf``, its unbounded search) and the sweep's wall seconds."""
+
+    attack: Attack
+    results: list[AttackResult]
+    seconds: float
+
+
+def run_sweep(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: CurveAttackSpec | Mapping[str, Any],
+    *,
+    batch_size: int | None = None,
+    attack: Attack | None = None,
+) -> Sweep:
+    """Run ``spec``'s attack over its eps grid on (x, y) (:func:`attack_sweep` without the
+    tables); ``attack``: the attack :func:`make_attack` made of ``spec`` already (else made here)."""
+    spec = attack_spec(spec, CurveAttackSpec)
+    atk = attack or make_attack(spec, model, batch_size=batch_size, evaluation=True)
     grid = [float(e) for e in spec.eps]
     if isinstance(atk, MinimalAttack):
         grid.append(math.inf)
-    ids = (torch.arange(len(x)) if examples is None else examples).cpu().numpy().astype("int64")
-    if len(ids) != len(x):
-        raise ValueError(f"attack_sweep: {len(ids)} example ids for {len(x)} inputs")
     t0 = time.perf_counter()
     results = atk.sweep(x, y, grid)
-    seconds = time.perf_counter() - t0
+    return Sweep(atk, results, time.perf_counter() - t0)
+
+
+def sweep_tables(
+    model: nn.Module,
+    x: torch.Tensor,
+    sweep: Sweep,
+    spec: CurveAttackSpec,
+    *,
+    classifier: str,
+    attack: str,
+    batch_size: int | None = None,
+    examples: torch.Tensor | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows (:data:`COLUMNS`) and per-example outcomes of a :func:`run_sweep` (see :func:`attack_sweep`)."""
+    ids = _example_ids(x, examples)
     rows, outcomes = [], []
-    for res in results:
+    for res in sweep.results:
         row = {"classifier": classifier, "attack": attack, "attack_type": spec.attack}
-        row.update(result_row(res, x, atk.norm, adversarial_confidence(model, res.adv, batch_size)))
-        row.update(seconds=seconds, params=json.dumps(spec.params, sort_keys=True))
+        row.update(result_row(res, x, sweep.attack.norm, adversarial_confidence(model, res.adv, batch_size)))
+        row.update(seconds=sweep.seconds, params=json.dumps(spec.params, sort_keys=True))
         rows.append(row)
         outcomes.append(
             pd.DataFrame(
@@ -182,3 +224,11 @@ def attack_sweep(
         else pd.DataFrame({c: [] for c in ATTACK_EXAMPLE_COLUMNS}, columns=ATTACK_EXAMPLE_COLUMNS)
     )
     return pd.DataFrame(rows, columns=COLUMNS), per_example
+
+
+def _example_ids(x: torch.Tensor, examples: torch.Tensor | None) -> Any:
+    """The test-split index of each row of ``x`` (default ``0..N-1``) as int64 NumPy."""
+    ids = (torch.arange(len(x)) if examples is None else examples).cpu().numpy().astype("int64")
+    if len(ids) != len(x):
+        raise ValueError(f"attack_sweep: {len(ids)} example ids for {len(x)} inputs")
+    return ids

@@ -3,52 +3,67 @@
 What AutoAttack's ``run_standard_evaluation`` (Croce & Hein 2020), torchattacks and
 RobustBench do for any PyTorch classifier, with the pipeline's own parts: any attack of the
 registry (:mod:`advgen.attacks.registry`; default AutoAttack standard) at the given norms and
-eps, each seed on its own (:func:`advgen.robustness.evaluate.attack_sweep`, the rows of the
+eps, each seed on its own (:func:`advgen.robustness.evaluate.run_sweep`, the rows of the
 robustness curves, :data:`advgen.robustness.tables.CURVE_COLUMNS`), a Wilson score interval
-(Wilson 1927) on each robust accuracy, and the gradient-masking checks of Carlini et al. 2019
-(:func:`advgen.robustness.masking.masking_checks`, Linf PGD, so run where a Linf budget is
-evaluated). :meth:`Evaluation.write` writes the tables as Parquet and a short Markdown and
-HTML report.
+(Wilson 1927) on each robust accuracy, AutoAttack's robust accuracy after each of its attacks
+(:meth:`advgen.attacks.autoattack.AutoAttackResult.robust_after`), and the gradient-masking
+checks of Carlini et al. 2019 (:func:`advgen.robustness.masking.masking_rows`, Linf PGD, so run
+where a Linf budget is evaluated) at a level of
+:data:`advgen.robustness.evaluate_inputs.CHECK_LEVELS`; the arguments are checked first
+(:mod:`advgen.robustness.evaluate_inputs`). Each attack run and each
+check is a stage (:mod:`advgen.robustness.stages`): a progress line when it ends (logger
+``advgen.evaluate``, INFO) and a row of the stage times. :meth:`Evaluation.write` writes the
+tables as Parquet (the run's facts, :mod:`advgen.robustness.run_facts`, in their metadata) and
+the report as Markdown and HTML from one formatter (:mod:`advgen.robustness.evaluation_report`).
 
 The model maps [0, 1] inputs to logits (normalise inside it, as RobustBench's models do).
 """
 
 from __future__ import annotations
 
-import html
+import logging
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import torch
 from torch import nn
 
+from advgen.attacks.autoattack import LABELS as AUTOATTACK_LABELS
 from advgen.attacks.registry import REGISTRY, listing
 from advgen.columns import MASKING_COLUMNS
 from advgen.errors import ConfigError
-from advgen.robustness.evaluate import attack_sweep
-from advgen.robustness.masking import masking_checks
+from advgen.robustness.evaluate import make_attack, run_sweep, sweep_tables
+from advgen.robustness.evaluate_inputs import (
+    DEFAULT_CHECKS,
+    as_tensors,
+    attack_name,
+    attack_params,
+    budgets,
+    check_data,
+    check_device,
+    check_inputs,
+    check_level,
+    check_seeds,
+    check_weights,
+)
+from advgen.robustness.evaluation_table import BREAKDOWN, COLUMNS, CONFIDENCE, FILES, STAGE_COLUMNS
+from advgen.robustness.masking import CHECKS, masking_rows
 from advgen.robustness.masking_spec import MaskingSettings
 from advgen.robustness.spec import CurveAttackSpec
-from advgen.robustness.tables import CURVE_COLUMNS, masking_markdown
+from advgen.robustness.stages import Stage, Stages, attack_work, check_work, working_share
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+log = logging.getLogger("advgen.evaluate")
 
 #: the default attack: the reference evaluation of Croce & Hein 2020
 DEFAULT_ATTACK = "AutoAttack"
-#: the confidence of the intervals on robust accuracy
-CONFIDENCE = 0.95
-#: the table's columns: the robustness curves' and, per row, the attack's seed and the Wilson
-#: interval of ``robust_acc`` over the ``n`` examples
-COLUMNS = [*CURVE_COLUMNS, "seed", "robust_acc_low", "robust_acc_high"]
-#: what :meth:`Evaluation.write` writes into its folder
-FILES = {
-    "table": "robustness.parquet",
-    "masking": "masking.parquet",
-    "markdown": "report.md",
-    "html": "report.html",
-}
 
 
 def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
@@ -61,61 +76,22 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float
     return float(ci.low), float(ci.high)
 
 
-def budgets(
-    eps: float | Sequence[float] | Mapping[str, float | Sequence[float]], norm: str | Sequence[str]
-) -> dict[str, tuple[float, ...]]:
-    """norm -> its eps grid: ``eps`` a mapping norm -> eps (one or several), or eps for every
-    norm of ``norm``. An eps outside [0, 1] in Linf, or below 0 or infinite, is a ConfigError."""
-    if isinstance(eps, Mapping):
-        grids = {str(k): v for k, v in eps.items()}
-    else:
-        norms = [norm] if isinstance(norm, str) else list(norm)
-        grids = {n: eps for n in norms}
-    out: dict[str, tuple[float, ...]] = {}
-    for name, values in grids.items():
-        grid = (values,) if isinstance(values, int | float) else tuple(values)
-        if not grid:
-            raise ConfigError(f"eps: no budget given for norm {name}")
-        for value in grid:
-            top = 1.0 if name == "linf" else math.inf
-            if not isinstance(value, int | float) or not 0 <= float(value) <= top or math.isinf(value):
-                bound = "[0, 1]" if name == "linf" else "a finite number >= 0"
-                raise ConfigError(f"eps: {value!r} is out of range for norm {name} (expected {bound})")
-        out[name] = tuple(float(v) for v in grid)
-    return out
-
-
-def attack_params(attack: str, norm: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The registry attack's constructor ``params`` at ``norm`` (checked against the registry's
-    attacks, their norms and their parameters: one-line ConfigErrors)."""
-    if attack not in REGISTRY:
-        raise ConfigError(f"attack: unknown attack {attack!r} (known: {listing(list(REGISTRY))})")
-    info = REGISTRY[attack]
-    if norm not in info.norms:
-        raise ConfigError(f"norm: {attack} takes {listing(list(info.norms))}, not {norm!r}")
-    known = tuple(info.defaults)
-    unknown = [k for k in params or {} if k not in known or k == "norm"]
-    if unknown:
-        allowed = listing([k for k in known if k != "norm"]) if len(known) > 1 else "none"
-        raise ConfigError(
-            f"params: {attack} has no parameter {', '.join(unknown)} (its parameters: {allowed})"
-        )
-    out = dict(params or {})
-    if "norm" in known:
-        out["norm"] = norm
-    info.checked(out)  # each value against its range and choices (the registry's dataclass)
-    return out
-
-
 @dataclass
 class Evaluation:
     """What :func:`evaluate` measured: ``table`` (:data:`COLUMNS`: one row per norm, eps and
     seed), ``masking`` (the gradient-masking checks' rows, ``advgen.columns.MASKING_COLUMNS``;
-    empty when they did not run) and ``notes`` (lines for the report)."""
+    empty when they did not run), ``notes`` (lines for the report), ``stages`` (the stage
+    times, :data:`STAGE_COLUMNS`), ``facts`` (:mod:`advgen.robustness.run_facts`) and
+    ``checks_text`` (the checks' level and sizes, one line).
+
+    In a notebook it shows as its report (``_repr_markdown_``, ``_repr_html_``)."""
 
     table: pd.DataFrame
     masking: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    stages: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STAGE_COLUMNS))
+    facts: dict[str, str] = field(default_factory=dict)
+    checks_text: str = ""
 
     @property
     def robust_accuracy(self) -> dict[tuple[str, float], float]:
@@ -124,62 +100,37 @@ class Evaluation:
         return {(str(n), float(e)): float(a) for (n, e), a in worst.items()}
 
     def markdown(self) -> str:
-        """The short report: the robust accuracies with their intervals, the checks, the notes."""
-        t = self.table
-        lines = [f"# Robust accuracy of {t['classifier'].iloc[0] if len(t) else 'the model'}", ""]
-        lines += [
-            f"| attack | norm | eps | seed | n | clean acc | robust acc | {CONFIDENCE:.0%} interval |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for r in t.itertuples():
-            lines.append(
-                f"| {r.attack} | {r.norm} | {r.eps:g} | {r.seed} | {r.n} | {r.clean_acc:.3f} | "
-                f"{r.robust_acc:.3f} | [{r.robust_acc_low:.3f}, {r.robust_acc_high:.3f}] |"
-            )
-        lines += ["", "Interval: Wilson score (Wilson 1927) over the n examples, per seed.", ""]
-        lines += ["## Gradient-masking checks (Carlini et al. 2019)", ""]
-        lines += [masking_markdown(self.masking) if len(self.masking) else "Not run.\n"]
-        if self.notes:
-            lines += ["## Notes", "", *[f"- {note}" for note in self.notes], ""]
-        return "\n".join(lines)
+        """The report: robust accuracies with their intervals, AutoAttack's breakdown, the
+        checks, the stage times, the run's facts and the notes."""
+        from advgen.robustness.evaluation_report import markdown, report_blocks
+
+        return markdown(report_blocks(self))
 
     def html(self) -> str:
-        """The report as one self-contained HTML page (the same content as :meth:`markdown`)."""
-        low, high = self.table["robust_acc_low"], self.table["robust_acc_high"]
-        t = self.table.assign(interval=[f"[{lo:.3f}, {hi:.3f}]" for lo, hi in zip(low, high, strict=True)])
-        shown = t[["attack", "norm", "eps", "seed", "n", "clean_acc", "robust_acc", "interval"]]
-        name = html.escape(str(self.table["classifier"].iloc[0])) if len(self.table) else "the model"
-        parts = [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f"<title>Robust accuracy of {name}</title>",
-            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-            "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.2em .5em}</style>",
-            f"</head><body><h1>Robust accuracy of {name}</h1>",
-            shown.to_html(index=False, float_format=lambda v: f"{v:.3g}"),
-            "<p>Interval: Wilson score (Wilson 1927) over the n examples, per seed.</p>",
-            "<h2>Gradient-masking checks (Carlini et al. 2019)</h2>",
-        ]
-        if len(self.masking):
-            checks = self.masking[["check", "passed", "value", "reference", "eps", "detail"]]
-            parts.append(checks.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
-        else:
-            parts.append("<p>Not run.</p>")
-        if self.notes:
-            parts.append(
-                "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>"
-            )
-        parts.append("</body></html>\n")
-        return "\n".join(parts)
+        """The report as one self-contained HTML page (the blocks of :meth:`markdown`)."""
+        from advgen.robustness.evaluation_report import html, report_blocks
+
+        return html(report_blocks(self))
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_html_(self) -> str:
+        from advgen.robustness.evaluation_report import html_fragment, report_blocks
+
+        return html_fragment(report_blocks(self))
 
     def write(self, folder: str | Path) -> dict[str, Path]:
-        """Write :data:`FILES` into ``folder`` (each atomically); returns what -> path."""
+        """Write :data:`FILES` into ``folder`` (each atomically; the facts and stage times in
+        the Parquet files' key-value metadata); returns what -> path."""
         from advgen.io import write_parquet, write_text
+        from advgen.robustness.run_facts import parquet_metadata
 
         folder = Path(folder)
         paths = {what: folder / name for what, name in FILES.items()}
-        write_parquet(self.table, paths["table"])
-        write_parquet(self.masking, paths["masking"])
+        meta = parquet_metadata(self.facts, self.stages.to_dict("records"))
+        write_parquet(self.table, paths["table"], meta)
+        write_parquet(self.masking, paths["masking"], meta)
         write_text(paths["markdown"], self.markdown())
         write_text(paths["html"], self.html())
         return paths
@@ -214,123 +165,281 @@ def sample_data(
     return (train.images, train.labels), (test.images, test.labels)
 
 
-def check_inputs(model: nn.Module, x: torch.Tensor, y: torch.Tensor, what: str = "x") -> None:
-    """``x`` (N, ...) in [0, 1], ``y`` (N,) integer labels, and ``model(x[:1])`` logits (1, C)
-    with C above every label: one-line ConfigErrors naming ``what`` otherwise."""
-    if not isinstance(x, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise ConfigError(f"{what}: x and y must be tensors")
-    if x.ndim < 2 or len(x) == 0 or y.shape != (len(x),):
-        raise ConfigError(
-            f"{what}: x (N, ...) and y (N,) expected, got {tuple(x.shape)} and {tuple(y.shape)}"
-        )
-    if not x.is_floating_point() or y.is_floating_point() or y.dtype == torch.bool:
-        raise ConfigError(f"{what}: x must be float and y integer labels, got {x.dtype} and {y.dtype}")
-    if float(x.min()) < 0 or float(x.max()) > 1:
-        raise ConfigError(f"{what}: x must lie in [0, 1] (normalise inside the model)")
-    was = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            logits = model(x[:1])
-    except Exception as exc:  # the user's forward on the user's shape: one line
-        why = " ".join(str(exc).split())[:200]
-        raise ConfigError(
-            f"{what}: the model does not take inputs of shape {tuple(x[:1].shape)} ({type(exc).__name__}: {why})"
-        ) from None
-    finally:
-        model.train(was)
-    if not isinstance(logits, torch.Tensor) or logits.ndim != 2 or logits.shape[0] != 1:
-        shape = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
-        raise ConfigError(f"{what}: the model must return logits (N, classes), got {shape}")
-    if int(y.min()) < 0 or int(y.max()) >= logits.shape[1]:
-        raise ConfigError(f"{what}: labels must lie in 0..{logits.shape[1] - 1} (the model's classes)")
+def test_subset_seed(source: str) -> int:
+    """The seed of the class-balanced test subset :func:`sample_data` draws from ``source``
+    (the data set's ``split_seed`` + 1: :func:`advgen.data.registry.load_source`)."""
+    from advgen.config import dataset_spec
+    from advgen.data.registry import SOURCES
+
+    spec = dataset_spec({"source": source, "image_size": SOURCES[source].default_size}, "data")
+    return int(spec.split_seed) + 1
 
 
 def evaluate(
     model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
+    x: torch.Tensor | npt.ArrayLike,
+    y: torch.Tensor | npt.ArrayLike,
     *,
     eps: float | Sequence[float] | Mapping[str, float | Sequence[float]] = 0.3,
     norm: str | Sequence[str] = "linf",
     attack: str = DEFAULT_ATTACK,
     params: Mapping[str, Any] | None = None,
     seeds: Sequence[int] = (0,),
-    checks: bool | Mapping[str, Any] = True,
+    checks: str | bool | Mapping[str, Any] = DEFAULT_CHECKS,
     name: str = "model",
     batch_size: int | None = None,
     device: str | torch.device | None = None,
     out: str | Path | None = None,
+    facts: Mapping[str, str] | None = None,
 ) -> Evaluation:
-    """Robust accuracy of ``model`` on (x, y) under ``attack`` at each norm and eps and seed.
+    """Robust accuracy of ``model`` on (x, y) under ``attack`` at each norm, eps and seed, with
+    the gradient-masking checks of Carlini et al. 2019.
 
     Arguments:
         model: [0, 1] inputs -> logits; it is put in eval mode while attacked.
-        x, y: float inputs (N, C, H, W) in [0, 1] and int64 labels (N,).
+        x, y: float inputs (N, C, H, W) in [0, 1] and integer labels (N,): tensors, or NumPy
+            arrays (converted: float32 inputs, int64 labels).
         eps: the budgets: one or several (at each norm of ``norm``), or norm -> budgets
             (``{"linf": [8/255], "l2": [0.5]}``).
         norm: the norm(s) of ``eps`` when it is not a mapping.
-        attack: a name of :data:`advgen.attacks.registry.REGISTRY` (default AutoAttack, standard).
+        attack: a name of :data:`advgen.attacks.registry.REGISTRY`, case aside (default
+            AutoAttack, standard: Croce & Hein 2020).
         params: the attack's constructor arguments (``{"version": "plus"}``; the registry's
             defaults otherwise: AutoAttack's are the paper's).
         seeds: each seed runs the attack once (one row per norm, eps and seed).
-        checks: run the gradient-masking checks (True: their default sizes; a mapping: sizes
-            of :class:`advgen.robustness.masking_spec.MaskingSettings`; False: skip). They use
-            Linf PGD at the largest Linf eps (grid: 0 and the Linf eps), on the first seed.
+        checks: the gradient-masking checks' level
+            (:data:`~advgen.robustness.evaluate_inputs.CHECK_LEVELS`: ``"quick"``, the
+            default, ``"full"``, ``"none"``; True: the default, False: none), or a mapping of
+            their sizes (:class:`~advgen.robustness.masking_spec.MaskingSettings`' fields) over
+            the level its ``"level"`` key names (default quick). They use Linf PGD at the
+            largest Linf eps (grid: 0 and the Linf eps), on the first seed.
         name: the model's name in the tables (their ``classifier`` and ``model`` columns).
-        device: where to run (default: where the model's parameters are).
+        batch_size: inputs attacked per chunk (default: all at once).
+        device: ``cpu``, ``cuda`` or ``cuda:N`` (default: where the model's parameters are).
         out: a folder to write the tables and the report into (:meth:`Evaluation.write`).
+        facts: the run's facts the caller knows (data source, checkpoint, command:
+            :mod:`advgen.robustness.run_facts`), added to the versions, device and times.
+
+    Returns:
+        An :class:`Evaluation`. Each attack run and each check logs a line as it ends (logger
+        ``advgen.evaluate``, INFO: its time, the time so far and the time left).
+
+    Raises:
+        ConfigError: one line naming the argument, before any attack runs: an eps out of
+            range, an unknown attack, norm, parameter, check level or device, data of another
+            shape or type, non-finite pixels, weights or logits, labels the model lacks.
     """
+    from advgen.robustness import run_facts
+
+    t_start, started = time.perf_counter(), run_facts.now()
     grids = budgets(eps, norm)
+    attack = attack_name(attack)
     specs = {n: attack_params(attack, n, params) for n in grids}
-    if not seeds or any(not isinstance(s, int) or s < 0 for s in seeds):
-        raise ConfigError(f"seeds: expected non-negative integers, got {list(seeds)!r}")
-    settings = _check_settings(checks, grids)
-    if device is None:
-        device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    model = model.to(device)
-    x, y = x.to(device), y.to(device)
-    check_inputs(model, x, y)
-    y = y.long()
-    rows = []
-    for norm_name, grid in grids.items():
-        for seed in seeds:
-            spec = CurveAttackSpec(attack=attack, params=specs[norm_name], seed=int(seed), eps=grid)
-            label = (
-                f"{attack}-{specs[norm_name].get('version', 'standard')}"
-                if REGISTRY[attack].reference
-                else attack
+    seeds = check_seeds(seeds)
+    level, settings = _check_settings(checks, grids)
+    dev = (
+        check_device(device)
+        if device is not None
+        else next((p.device for p in model.parameters()), torch.device("cpu"))
+    )
+    x, y = as_tensors(x, y)
+    check_data(x, y)
+    check_weights(model)
+    model = model.to(dev)
+    x, y = x.to(dev), y.to(dev).long()
+    check_inputs(model, x, y, batch_size=batch_size)
+    import scipy.stats  # noqa: F401  (the intervals' import, seconds when cold: not a stage's time)
+
+    label = (
+        f"{attack}-{specs[next(iter(grids))].get('version', 'standard')}"
+        if REGISTRY[attack].reference
+        else attack
+    )
+    runs = [
+        (n, seed, CurveAttackSpec(attack=attack, params=specs[n], seed=seed, eps=grids[n]))
+        for n in grids
+        for seed in seeds
+    ]
+    attacks = {
+        (n, seed): make_attack(spec, model, batch_size=batch_size, evaluation=True) for n, seed, spec in runs
+    }
+    stages = Stages(
+        [
+            Stage(
+                f"{label} {n} seed {seed}",
+                "attack",
+                attack_work(attacks[n, seed]) * len(grids[n]),
+                key=f"{label} {n}",
             )
-            table, _ = attack_sweep(model, x, y, spec, classifier=name, attack=label, batch_size=batch_size)
-            table = table.assign(seed=int(seed))
+            for n, seed, _ in runs
+        ]
+        + [Stage(f"check {c}", "check", check_work(c, settings), key=c) for c in (CHECKS if settings else ())]
+    )
+    log.info(
+        "evaluating %s on %d inputs (%s): %s at %s, seed%s %s; gradient-masking checks: %s; %d stages",
+        name,
+        len(x),
+        dev,
+        label,
+        "; ".join(f"{n} eps {', '.join(f'{e:g}' for e in g)}" for n, g in grids.items()),
+        "s" if len(seeds) > 1 else "",
+        ", ".join(map(str, seeds)),
+        level if settings is not None else "none",
+        len(stages.stages),
+    )
+    for stage in stages.stages:
+        log.debug("%s: at most %.0f input-gradient evaluations per input", stage.name, stage.work)
+    rows = []
+    for n, seed, spec in runs:
+        with stages.run(f"{label} {n} seed {seed}") as stage:
+            atk = attacks[n, seed]
+            hook = _ComponentProgress(stage.name)
+            if hasattr(atk, "progress"):
+                atk.progress = hook
+            sweep = run_sweep(model, x, y, spec, batch_size=batch_size, attack=atk)
+            table, _ = sweep_tables(
+                model, x, sweep, spec, classifier=name, attack=label, batch_size=batch_size
+            )
+            table = _with_intervals(table.assign(seed=seed, **_breakdown(sweep.results)))
+            if hook.attacked:  # the work done, not the most it could have been: the estimate's rate
+                parts = dict(atk.components())
+                stage.work = sum(attack_work(parts[c]) * k for c, k in hook.attacked.items()) / len(x)
+            stage.parts = _component_seconds(sweep.results)
+            stage.summary = "robust accuracy " + ", ".join(
+                f"{row.robust_acc:.3f} at eps {row.eps:g}{_breakdown_text(res)}"
+                for row, res in zip(table.itertuples(), sweep.results, strict=True)
+            )
             rows.append(table)
-    table = pd.concat(rows, ignore_index=True)
-    correct = (table["robust_acc"] * table["n"]).round().astype(int)
-    bounds = [wilson(int(k), int(n)) for k, n in zip(correct, table["n"], strict=True)]
-    table["robust_acc_low"] = [lo for lo, _ in bounds]
-    table["robust_acc_high"] = [hi for _, hi in bounds]
-    table = table[COLUMNS]
+            if settings is not None:  # how many inputs the checks' attacks will keep: their estimate
+                _price_checks(stages, settings, pd.concat(rows))
+    table = pd.concat(rows, ignore_index=True)[COLUMNS]
     notes: list[str] = []
+    checks_text = ""
     if settings is not None:
-        masking = masking_checks(model, x, y, name=name, settings=settings, seed=int(seeds[0]))
+        checks_text = _checks_text(level, settings)
+        found = masking_rows(model, x, y, name=name, settings=settings, seed=seeds[0])
+        masks = []
+        for check in CHECKS:
+            with stages.run(f"check {check}") as stage:
+                row = next(found)
+                stage.summary = f"{'pass' if row['passed'] else 'FLAG'}: {row['detail']}"
+                masks.append(row)
+        masking = pd.DataFrame(masks, columns=MASKING_COLUMNS)
     else:
         masking = pd.DataFrame({c: [] for c in MASKING_COLUMNS}, columns=MASKING_COLUMNS)
-        why = "checks=False" if checks is False else "no Linf budget was evaluated (the checks use Linf PGD)"
+        why = (
+            f"checks={checks!r}"
+            if "linf" in grids
+            else "no Linf budget was evaluated (the checks use Linf PGD)"
+        )
         notes.append(f"The gradient-masking checks did not run: {why}.")
-    result = Evaluation(table, masking, notes)
+    flagged = masking.loc[~masking["passed"].astype(bool), "check"].tolist() if len(masking) else []
+    if flagged:
+        notes.append(
+            f"Flagged: {', '.join(flagged)}: a sign of gradient masking or of too weak an attack "
+            "(docs/robustness_checks.md); robust accuracy may be overestimated."
+        )
+    all_facts = {
+        **run_facts.base_facts(dev),
+        "checks": level if settings is not None else "none",
+        "command": "advgen.evaluate (Python)",
+        **(facts or {}),
+        "started": started,
+        "seconds": f"{time.perf_counter() - t_start:.1f}",
+    }
+    stage_table = pd.DataFrame(stages.rows(), columns=STAGE_COLUMNS)
+    result = Evaluation(table, masking, notes, stage_table, run_facts.ordered(all_facts), checks_text)
+    log.info("done in %s", _seconds(time.perf_counter() - t_start))
     if out is not None:
         result.write(out)
     return result
 
 
+def _seconds(value: float) -> str:
+    from advgen.robustness.stages import seconds
+
+    return seconds(value)
+
+
+class _ComponentProgress:
+    """An AutoAttack ``progress`` hook: a line per component at INFO (``-v`` not needed), and
+    the inputs each component attacked (``attacked``)."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.attacked: dict[str, int] = {}
+
+    def __call__(self, component: str, fooled: int, attacked: int, secs: float) -> None:
+        self.attacked[component] = self.attacked.get(component, 0) + attacked
+        label = AUTOATTACK_LABELS.get(component, component)
+        log.info(
+            "  %s: %s fooled %d of the %d inputs still robust (%s)",
+            self.stage,
+            label,
+            fooled,
+            attacked,
+            _seconds(secs),
+        )
+
+
+def _price_checks(stages: Stages, settings: MaskingSettings, table: pd.DataFrame) -> None:
+    """The checks' work (:func:`~advgen.robustness.stages.check_work`) from the attack rows so
+    far at the checks' eps: the share of inputs the checks' attacks will keep working on."""
+    at = table[(table["norm"] == "linf") & (table["eps"] == settings.eps)]
+    if len(at):
+        share = working_share(float(at["clean_acc"].mean()), float(at["robust_acc"].min()))
+        for check in CHECKS:
+            stages[f"check {check}"].work = check_work(check, settings, share)
+
+
+def _with_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the Wilson interval (Wilson 1927) of each row's robust accuracy."""
+    correct = (table["robust_acc"] * table["n"]).round().astype(int)
+    bounds = [wilson(int(k), int(n)) for k, n in zip(correct, table["n"], strict=True)]
+    return table.assign(robust_acc_low=[lo for lo, _ in bounds], robust_acc_high=[hi for _, hi in bounds])
+
+
+def _breakdown(results: Sequence[Any]) -> dict[str, list[float]]:
+    """:data:`BREAKDOWN`'s columns for one sweep's results (NaN where a component did not run)."""
+    after = [r.robust_after() if hasattr(r, "robust_after") else {} for r in results]
+    return {col: [a.get(c, math.nan) for a in after] for c, col in BREAKDOWN.items()}
+
+
+def _breakdown_text(result: Any) -> str:
+    """`` (after APGD-CE 0.120, APGD-T 0.100, ...)`` in the order the components ran ("" for another attack)."""
+    after = result.robust_after() if hasattr(result, "robust_after") else {}
+    parts = [f"{AUTOATTACK_LABELS.get(c, c)} {acc:.3f}" for c, acc in after.items()]
+    return f" (after {', '.join(parts)})" if parts else ""
+
+
+def _component_seconds(results: Sequence[Any]) -> dict[str, float]:
+    """AutoAttack's seconds per component, summed over the sweep's budgets (none for another attack)."""
+    out: dict[str, float] = {}
+    for r in results:
+        for c, secs in getattr(r, "seconds", {}).items():
+            out[AUTOATTACK_LABELS.get(c, c)] = out.get(AUTOATTACK_LABELS.get(c, c), 0.0) + float(secs)
+    return out
+
+
+def _checks_text(level: str, s: MaskingSettings) -> str:
+    grid = ", ".join(f"{e:g}" for e in s.eps_grid)
+    pgd = "stops early on the inputs it fooled" if s.early_stop else "runs every step"
+    return (
+        f"Level {level}: Linf PGD-{s.pgd_steps} at eps {s.eps:g} (grid {grid}), PGD-{s.long_steps} x "
+        f"{s.long_restarts} restarts, PGD-{s.unbounded_steps} at eps 1, a black-box attack with "
+        f"{s.n_queries:,} queries; PGD {pgd}."
+    )
+
+
 def _check_settings(
-    checks: bool | Mapping[str, Any], grids: Mapping[str, Sequence[float]]
-) -> MaskingSettings | None:
-    """The checks' sizes at the largest Linf eps (None: they do not run)."""
-    if checks is False or "linf" not in grids:
-        return None
+    checks: str | bool | Mapping[str, Any], grids: Mapping[str, Sequence[float]]
+) -> tuple[str, MaskingSettings | None]:
+    """The checks' level and sizes at the largest Linf eps (None: they do not run)."""
+    level, sizes = check_level(checks)
+    if sizes is None or "linf" not in grids:
+        return level, None
     linf = sorted(set(grids["linf"]))
-    values = dict(checks) if isinstance(checks, Mapping) else {}
+    values = dict(sizes)
     values.setdefault("eps", max(linf))
     values.setdefault("eps_grid", sorted({0.0, *linf}))
-    return MaskingSettings.from_mapping(values, "checks")
+    return level, MaskingSettings.from_mapping(values, "checks")

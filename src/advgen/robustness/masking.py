@@ -34,15 +34,16 @@ The default tolerances are 0.02 (2 points, the PGD-vs-AutoAttack gap :mod:`advge
 
 The checks' sizes are :class:`MaskingSettings` (:mod:`advgen.robustness.masking_spec`, with the
 job's spec :class:`MaskingJobSpec`); :mod:`advgen.robustness.masking_job` is the ``advgen
-masking-checks`` job (the workflow runs one job per (model, check)). Each check computes every
-attack it compares and starts a stochastic purifier's random draws over, so its row does not
-depend on which other checks run in the same process.
+masking-checks`` job (the workflow runs one job per (model, check)). Each check starts a stochastic
+purifier's random draws over and computes every attack it compares (PGD at one size once per
+call where no module draws at random), so its row does not depend on which other checks run in
+the same process.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -69,6 +70,7 @@ __all__ = [
     "MaskingJobSpec",
     "MaskingSettings",
     "masking_checks",
+    "masking_rows",
 ]
 BlackBox = Callable[[nn.Module, float], Attack]
 
@@ -106,10 +108,12 @@ def masking_checks(
 ) -> pd.DataFrame:
     """Run the checks of :data:`CHECKS` (see the module docstring) -> one row per check.
 
-    Each check is computed on its own: it runs every attack it compares (PGD at ``eps`` is
-    recomputed by each of the three checks that read it) and starts a stochastic purifier's
-    random draws over (:meth:`advgen.defense.purify.Purifier.rewind`), so a check's row is the
-    same whether it runs alone or with the others (the workflow runs one job per check).
+    Each check's row is the same whether it runs alone or with the others (the workflow runs
+    one job per check): a check starts a stochastic purifier's random draws over
+    (:meth:`advgen.defense.purify.Purifier.rewind`) and computes every attack it compares, except
+    that where no module of ``model`` or ``evaluator`` draws at random (none has ``rewind``), PGD
+    at one (eps, steps, restarts) is computed once and read by every check that compares it:
+    seeded, it is the number each check would compute again.
 
     Arguments:
         model: [0, 1] images -> logits; attacks take its gradient (for a purifier pipeline,
@@ -119,14 +123,41 @@ def masking_checks(
         evaluator: what adversarial inputs are scored on (default ``model``).
         checks: names in :data:`CHECKS` (default all); the rows follow :data:`CHECKS`' order.
     """
+    rows = masking_rows(
+        model,
+        x,
+        y,
+        name=name,
+        settings=settings,
+        blackbox=blackbox,
+        seed=seed,
+        evaluator=evaluator,
+        checks=checks,
+    )
+    return pd.DataFrame(list(rows), columns=COLUMNS)
+
+
+def masking_rows(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    name: str = "model",
+    settings: MaskingSettings | None = None,
+    blackbox: BlackBox | None = None,
+    seed: int = 0,
+    evaluator: nn.Module | None = None,
+    checks: Sequence[str] | None = None,
+) -> Iterator[dict]:
+    """:func:`masking_checks` one row at a time: each ``next`` runs the next check (so a caller
+    can time and report each one)."""
     wanted = check_names(checks)
     run = _Checks(model, evaluator or model, x, y, name, settings or MaskingSettings(), blackbox, seed)
+    run.memo = None if run.stochastic() else {}
     with eval_mode(model):
-        rows = []
         for check in wanted:
             run.rewind()
-            rows.append(CHECK_FUNCTIONS[check](run))
-    return pd.DataFrame(rows, columns=COLUMNS)
+            yield CHECK_FUNCTIONS[check](run)
 
 
 def check_names(checks: Sequence[str] | None, source: str = "checks") -> list[str]:
@@ -151,6 +182,12 @@ class _Checks:
     s: MaskingSettings
     blackbox: BlackBox | None
     seed: int
+    #: PGD's robust accuracy by (eps, steps, restarts), read again by later checks (None: not kept)
+    memo: dict[tuple[float, int, int], float] | None = None
+
+    def stochastic(self) -> bool:
+        """Whether a module draws at random (a purifier with ``rewind``): PGD is then not kept."""
+        return any(callable(getattr(m, "rewind", None)) for m in (*self.model.modules(), *self.ev.modules()))
 
     def rewind(self) -> None:
         """Start the stochastic purifiers' random draws over, as a freshly loaded model has them."""
@@ -183,10 +220,16 @@ class _Checks:
         }
 
     def pgd(self, e: float, steps: int, restarts: int = 1) -> float:
+        key = (float(e), int(steps), int(restarts))
+        if self.memo is not None and key in self.memo:
+            return self.memo[key]
         attack = PGD(
             self.model, e, steps=steps, restarts=restarts, early_stop=self.s.early_stop, seed=self.seed
         )
-        return robust_accuracy(self.ev, attack, self.x, self.y)
+        acc = robust_accuracy(self.ev, attack, self.x, self.y)
+        if self.memo is not None:
+            self.memo[key] = acc
+        return acc
 
     def zero_gradients(self) -> dict:
         zero, nonfinite = gradient_health(self.model, self.x, self.y)

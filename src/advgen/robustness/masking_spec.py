@@ -1,6 +1,7 @@
 """The typed spec of a gradient-masking checks job (Carlini et al. 2019; no torch here).
 
-:class:`MaskingSettings` are the checks' sizes, :class:`MaskingJobSpec` one job: the model's
+:class:`MaskingSettings` are the checks' sizes (:data:`CHECK_LEVELS`: the presets of ``advgen
+evaluate``), :class:`MaskingJobSpec` one job: the model's
 name, the check it runs (one job per (model, check) in the workflow), the sizes, the black-box
 attack, the purifier and the gradient through it. The checks are :mod:`advgen.robustness.masking`,
 the job :mod:`advgen.robustness.masking_job`; the Snakefile imports this module through the
@@ -19,7 +20,7 @@ from advgen.errors import ConfigError
 from advgen.settings import settings_from_mapping
 from advgen.specs import job_schema, optional_key
 
-__all__ = ["GRADIENTS", "BlackBoxSpec", "MaskingJobSpec", "MaskingSettings"]
+__all__ = ["CHECK_LEVELS", "DEFAULT_CHECKS", "GRADIENTS", "BlackBoxSpec", "MaskingJobSpec", "MaskingSettings"]
 
 #: what the attacks differentiate through a purifier: BPDA, the reconstruction, or the unrolled projection
 GRADIENTS = ("bpda", "exact", "unroll")
@@ -69,6 +70,22 @@ class MaskingSettings:
     ) -> MaskingSettings:
         """Defaults overridden by ``values`` (:func:`advgen.settings.settings_from_mapping`)."""
         return settings_from_mapping(cls, values, source, where=where)
+
+
+#: the gradient-masking checks' levels -> their sizes over
+#: :class:`~advgen.robustness.masking_spec.MaskingSettings`' (None: not run). ``full``: Carlini
+#: et al. 2019's, the workflow's (PGD-40, PGD-200 x 5 restarts, Square with 5,000 queries).
+#: ``quick``: the same six checks, PGD stopping early on the inputs it fooled (it can only find
+#: more), the long run at PGD-100 x 2 restarts and Square with 1,000 queries, so that the checks
+#: cost no more than the AutoAttack they check (benchmarks/evaluate_stages.py;
+#: ``advgen evaluate --checks``)
+CHECK_LEVELS: dict[str, dict[str, Any] | None] = {
+    "quick": {"early_stop": True, "long_steps": 100, "long_restarts": 2, "n_queries": 1000},
+    "full": {},
+    "none": None,
+}
+#: the level :func:`advgen.robustness.evaluate_model.evaluate` and ``advgen evaluate`` run by default
+DEFAULT_CHECKS = "quick"
 
 
 @dataclass(frozen=True)
