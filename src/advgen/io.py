@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.errors import AdvgenError, CheckpointError
-from advgen.input_files import regular_input
+from advgen.input_files import refuse_special_output, regular_input
 from advgen.termination import deferred
 from advgen.write_errors import PathLike, write_error
 
@@ -98,12 +98,13 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
 
     On an exception the temporary file is removed, and so are the folders made for it, and
     ``path`` is left untouched; a full disk or an unwritable destination becomes a one-line
-    :class:`AdvgenError`. A SIGTERM or SIGINT waits until the file is renamed or removed
+    :class:`AdvgenError`, and so does a ``path`` that is a FIFO, a socket or a device. A SIGTERM or SIGINT waits until the file is renamed or removed
     (:func:`advgen.termination.deferred`), so it never leaves the temporary file behind,
     wherever it lands. A SIGKILL can: the next successful write of ``path`` deletes what it left.
     """
     path = Path(path)
     created: list[Path] = []
+    refuse_special_output(path)  # a FIFO, a socket or a device is never replaced by a file
     with deferred():
         try:
             created = make_folder(path.parent)
