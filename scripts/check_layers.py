@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "input_files",
         "write_errors",
         "output_lock",
+        "output_set",
         "generators",
         "architectures",
     ),

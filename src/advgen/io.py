@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from advgen import output_set
 from advgen.errors import AdvgenError, CheckpointError
 from advgen.input_files import refuse_special_output, regular_input
 from advgen.termination import deferred
@@ -98,9 +99,12 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
 
     On an exception the temporary file is removed, and so are the folders made for it, and
     ``path`` is left untouched; a full disk or an unwritable destination becomes a one-line
-    :class:`AdvgenError`, and so does a ``path`` that is a FIFO, a socket or a device. A SIGTERM or SIGINT waits until the file is renamed or removed
-    (:func:`advgen.termination.deferred`), so it never leaves the temporary file behind,
-    wherever it lands. A SIGKILL can: the next successful write of ``path`` deletes what it left.
+    :class:`AdvgenError`, and so does a ``path`` that is a FIFO, a socket or a device. A SIGTERM
+    or SIGINT waits until the file is renamed or removed (:func:`advgen.termination.deferred`), so
+    it never leaves the temporary file behind, wherever it lands. A SIGKILL can: the next
+    successful write of ``path`` deletes what it left. Inside an output set
+    (:func:`advgen.output_set.output_set`) the complete temporary file waits there, to be renamed
+    with the set's other outputs.
     """
     path = Path(path)
     created: list[Path] = []
@@ -120,6 +124,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
                 raise
             raise error from None
         tmp_path = Path(tmp)
+        staged = output_set.active()
         try:
             os.close(fd)
             # mkstemp creates 0600; give the output the mode a plain open() would (umask applies)
@@ -127,6 +132,9 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)
             yield tmp_path
+            if staged:  # renamed with the set's other outputs
+                output_set.stage(tmp_path, path, lambda: remove_folders(created), lambda: _tidy(path))
+                return
             os.replace(tmp_path, path)
         except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
@@ -135,8 +143,12 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             if error is not None:
                 raise error from None
             raise
-        for left in atomic_leftovers(path):  # a SIGKILLed earlier write's temporary file
-            left.unlink(missing_ok=True)
+        _tidy(path)
+
+
+def _tidy(path: Path) -> None:
+    for left in atomic_leftovers(path):  # a SIGKILLed earlier write's temporary file
+        left.unlink(missing_ok=True)
 
 
 def publish_folder(src: PathLike, dest: PathLike) -> None:

@@ -173,15 +173,18 @@ class Evaluation:
         return "\n".join(parts)
 
     def write(self, folder: str | Path) -> dict[str, Path]:
-        """Write :data:`FILES` into ``folder`` (each atomically); returns what -> path."""
+        """Write :data:`FILES` into ``folder``, together (:mod:`advgen.output_set`: the folder holds
+        all the old files or all the new ones); returns what -> path."""
         from advgen.io import write_parquet, write_text
+        from advgen.output_set import output_set
 
         folder = Path(folder)
         paths = {what: folder / name for what, name in FILES.items()}
-        write_parquet(self.table, paths["table"])
-        write_parquet(self.masking, paths["masking"])
-        write_text(paths["markdown"], self.markdown())
-        write_text(paths["html"], self.html())
+        with output_set():
+            write_parquet(self.table, paths["table"])
+            write_parquet(self.masking, paths["masking"])
+            write_text(paths["markdown"], self.markdown())
+            write_text(paths["html"], self.html())
         return paths
 
 
