@@ -31,7 +31,7 @@ from pathlib import Path
 #: reads the registries.)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("warm",),
-    ("__main__", "cli", "registries"),
+    ("__main__", "cli", "registries", "run_record"),
     ("commands", "__init__"),
     ("pipeline",),
     ("findings", "claims", "config_files", "profiles", "report_facts", "provenance_page", "smoke"),
