@@ -128,9 +128,9 @@ def new_cv(folder: str | Path) -> list[Path]:
             written, nothing overwritten; the files are moved in together, and nothing else of
             the folder is touched: :func:`advgen.cv.build.write_outputs`).
     """
-    from advgen.cv.build import write_outputs
-
     import os
+
+    from advgen.cv.build import write_outputs
 
     folder = Path(folder)
     if os.path.lexists(folder) and not folder.is_dir():
