@@ -85,12 +85,14 @@ def make_folder(folder: PathLike) -> list[Path]:
 
 def remove_folders(created: list[Path]) -> None:
     """Remove the folders :func:`make_folder` created, innermost first, where still empty: a
-    failed write (a full disk) leaves no empty output folder behind."""
+    failed write (a full disk) leaves no empty output folder behind. ``created`` may join the
+    lists of several calls (a later call's folders lie inside or beside an earlier one's): each
+    folder is tried, one already gone or not empty is passed over."""
     for folder in reversed(created):
         try:
             folder.rmdir()
         except OSError:
-            break
+            continue
 
 
 @contextlib.contextmanager
