@@ -46,7 +46,10 @@ def results_with(checkout: Path, name: str, record: str | bytes | None) -> Path:
     return workdir
 
 
-@pytest.mark.parametrize("payload", ["command substitution", "backquotes", "newline"])
+@pytest.mark.parametrize(
+    "payload",
+    ["command substitution", *(pytest.param(p, marks=pytest.mark.slow) for p in ("backquotes", "newline"))],
+)
 def test_shell_in_the_record_runs_nothing(checkout: Path, tmp_path: Path, payload: str) -> None:
     """Through make (every payload, in-process: tests/unit/test_run_record.py)."""
     marker = tmp_path / "marker"
@@ -131,7 +134,15 @@ BROKEN = {
 
 
 @pytest.mark.parametrize(
-    "case", ["no such folder", "no results folder", "record a FIFO", "record names a broken config"]
+    "case",
+    [
+        "no such folder",
+        "record a FIFO",
+        *(
+            pytest.param(c, marks=pytest.mark.slow)
+            for c in ("no results folder", "record names a broken config")
+        ),
+    ],
 )
 def test_a_missing_or_broken_results_folder_is_one_line(checkout: Path, case: str) -> None:
     """Through make (every case, in-process: tests/unit/test_run_record.py)."""
