@@ -118,3 +118,47 @@ def test_make_run_writes_the_record_it_reads(checkout: Path) -> None:
     assert (checkout / "w" / "results" / "run_config.txt").read_text() == "config/config.yaml\n"
     assert run_record.read_record(checkout / "w") == ["config/config.yaml"]
     assert run_record.main(["check", "--workdir", "w", "config/config.yaml"]) == 0
+
+
+def test_a_fuzzed_record_is_a_list_of_config_files_or_one_line(checkout: Path, capsys) -> None:
+    """Seeded random records (bytes, text, shell metacharacters, the names of real files among
+    them): the reader returns config files that exist, or raises one line naming the record; the
+    report never runs anything for a record it refused."""
+    import random
+
+    from advgen.errors import AdvgenError
+
+    rng = random.Random(85)
+    alphabet = [
+        "config/config.yaml",
+        "$(",
+        ")",
+        "`",
+        ";",
+        "&",
+        "|",
+        "\n",
+        "\r",
+        "\t",
+        " ",
+        "\x00",
+        "\xff",
+        "é",
+        "-",
+    ]
+    workdir = checkout / "fuzz"
+    (workdir / "results").mkdir(parents=True)
+    record = workdir / "results" / "run_config.txt"
+    for _ in range(300):
+        if rng.random() < 0.3:
+            record.write_bytes(rng.randbytes(rng.randrange(0, 200)))
+        else:
+            record.write_text(
+                "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))), errors="surrogateescape"
+            )
+        try:
+            configs = run_record.read_record(workdir)
+        except AdvgenError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith(f"{record}"), repr(str(exc))
+            continue
+        assert configs is None or all(Path(c).is_file() for c in configs)
