@@ -243,7 +243,7 @@ def _fresh_streams() -> None:
     encoding, errors = _stdio_encoding()
     server = sys.__stdout__ or sys.__stderr__  # unbuffered (-u, PYTHONUNBUFFERED): write-through
     buffered = not getattr(server, "write_through", False)
-    made = []
+    made: list[io.TextIOWrapper | None] = []
     for fd, name in ((0, "<stdin>"), (1, "<stdout>"), (2, "<stderr>")):
         if not _valid(fd):
             made.append(None)
@@ -274,7 +274,7 @@ def _stdio_encoding() -> tuple[str, str]:
     and on ``PYTHONIOENCODING``, part of the server's import environment)."""
     for stream in (sys.__stdout__, sys.__stdin__):
         if stream is not None:
-            return stream.encoding, stream.errors
+            return stream.encoding, stream.errors or "strict"
     import locale
 
     return locale.getpreferredencoding(False), "strict"

@@ -68,7 +68,7 @@ NAMESPACES = ("cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts")
 def fixed() -> dict:
     """What a process cannot change once forked, and a warm job must share with its caller: the
     session (its autogroup), the cgroup, the credentials, the namespaces."""
-    namespaces = {}
+    namespaces: dict[str, str | None] = {}
     for name in NAMESPACES:
         try:
             namespaces[name] = os.readlink(f"/proc/self/ns/{name}")
