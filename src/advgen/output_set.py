@@ -17,7 +17,8 @@ written into every folder the set writes, before the first move, and removed aft
 What a reader can rely on: **a folder without a commit record holds outputs of whole sets, each
 from one run**; a folder with one holds a set whose moves were cut short, and the next output set
 that writes into it finishes them first (:func:`finish_records`; its staged files are complete,
-so the killed run's set is rolled forward whole). :func:`unfinished` lists a folder's records.
+so the killed run's set is rolled forward whole; a record whose writer may still be moving, a
+live process of this host, is left to it). :func:`unfinished` lists a folder's records.
 
 A record is data in a folder others may write to: one that is not a regular file of this user's,
 is not a small JSON list of moves, or names a move that is not a staged file (``.NAME.<random>.tmp``,
@@ -32,8 +33,10 @@ import json
 import os
 import re
 import signal
+import socket
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,7 +191,8 @@ def _held_signals() -> Iterator[None]:
 def _write_record(folder: Path, moves: list[tuple[Path, Path]]) -> Path:
     fd, name = tempfile.mkstemp(prefix=RECORD_PREFIX, suffix=RECORD_SUFFIX, dir=folder)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump({"moves": [[str(tmp), str(output)] for tmp, output in moves]}, f)
+        writer = {"host": socket.gethostname(), "pid": os.getpid()}
+        json.dump({"moves": [[str(tmp), str(output)] for tmp, output in moves], "writer": writer}, f)
     return Path(name)
 
 
@@ -202,11 +206,12 @@ def unfinished(folder: PathLike) -> list[Path]:
 
 
 def finish_records(folder: PathLike) -> None:
-    """Finish the moves of every valid commit record in ``folder`` (in every folder it names) and
-    remove the record there and in its other folders; an invalid one is left alone."""
+    """Finish the moves of every valid commit record in ``folder`` whose writer is gone (in every
+    folder it names) and remove the record there and in its other folders; an invalid one, or one
+    whose writer may still be moving (:func:`_writer_gone`), is left alone."""
     for record in unfinished(folder):
         moves = _read_record(record)
-        if moves is None:
+        if moves is None or not _writer_gone(record):
             continue
         for tmp, output in moves:
             if _staged_file(tmp):
@@ -215,6 +220,29 @@ def finish_records(folder: PathLike) -> None:
             for left in unfinished(other):
                 if left == record or _read_record(left) == moves:
                     left.unlink(missing_ok=True)
+
+
+#: a commit record older than this has no live writer, wherever it was written (its moves take
+#: microseconds)
+STALE_SECONDS = 60.0
+
+
+def _writer_gone(record: Path) -> bool:
+    """Whether the command that wrote ``record`` has ended: a process of this host that no longer
+    exists, or a record older than :data:`STALE_SECONDS` (another host's, or a reused pid)."""
+    try:
+        if time.time() - os.lstat(record).st_mtime > STALE_SECONDS:
+            return True
+        with open(record, encoding="utf-8") as f:
+            writer = json.load(f).get("writer") or {}
+        if writer.get("host") != socket.gethostname() or not isinstance(writer.get("pid"), int):
+            return False
+        os.kill(writer["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError, AttributeError):
+        return False
+    return writer["pid"] == os.getpid()
 
 
 def _read_record(record: Path) -> list[tuple[Path, Path]] | None:

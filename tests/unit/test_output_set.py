@@ -209,3 +209,28 @@ def test_the_held_signals_are_the_terminating_ones() -> None:
         signal.SIGCHLD,
     }
     assert os.name == "posix"
+
+
+def test_a_record_whose_writer_lives_is_left_to_it(tmp_path: Path) -> None:
+    """A set still moving in another process (two commands writing one folder at once) is not
+    finished under it: its record names a live process of this host."""
+    import socket as sockets
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    staged = folder / ".a.txt.abcdefgh.tmp"
+    staged.write_text("new")
+    moves = [[str(staged), str(folder / "a.txt")]]
+    writer = subprocess.Popen(["sleep", "60"])
+    try:
+        record = folder / f"{RECORD_PREFIX}live.json"
+        record.write_text(
+            json.dumps({"moves": moves, "writer": {"host": sockets.gethostname(), "pid": writer.pid}})
+        )
+        finish_records(folder)
+        assert staged.exists() and record.exists() and not (folder / "a.txt").exists()
+    finally:
+        writer.kill()
+        writer.wait()
+    finish_records(folder)  # its writer gone: finished
+    assert (folder / "a.txt").read_text() == "new" and not record.exists()
