@@ -23,8 +23,8 @@ Its exit status is a fresh interpreter's (an exception prints its traceback and 
 interrupt kills it with SIGINT, a standard stream that cannot be flushed at the end, a full
 disk or a pipe whose reader has gone, makes it 120), and it ends as one (its threads joined,
 logging shut down, the streams flushed), though without the exit handlers of libraries the
-server imported for other jobs; it reports that status to the client itself, so a server killed meanwhile costs the job
-nothing. When the client dies, the child is killed too.
+server imported for other jobs; it reports that status to the client itself, so a server
+killed meanwhile costs the job nothing. When the client dies, the child is killed too.
 
 What it cannot change is what the libraries read when the server imported them: those
 variables are part of the server's identity (:func:`advgen.warm.place.import_environment`).
