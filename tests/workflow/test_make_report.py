@@ -183,3 +183,32 @@ def test_a_partial_results_folder_is_one_line_and_its_log(checkout: Path, tmp_pa
     assert "Traceback" not in result.stdout + result.stderr
     assert (workdir / "logs" / "make_report.log").read_text()
     assert not marker.exists()
+
+
+@pytest.mark.slow  # advgen claims on the default run's table (a few seconds)
+def test_shell_in_every_file_publish_default_run_reads_runs_nothing(checkout: Path, tmp_path: Path) -> None:
+    """make publish-default-run reads results/run_config.txt, results/tables/claims.parquet (through
+    advgen claims) and copies results/figures/generators_overview.png: shell in every text cell of
+    the table and in the figure's bytes is text in the README and the page, and runs nothing."""
+    from tests.conftest import REPO
+
+    marker = tmp_path / "marker"
+    shell = f"$(touch {marker}) `touch {marker}`; touch {marker} && $$(touch {marker})"
+    results = checkout / "results"
+    (results / "tables").mkdir(parents=True, exist_ok=True)
+    (results / "figures").mkdir(parents=True, exist_ok=True)
+    (results / "run_config.txt").write_text("config/config.yaml\n")
+    table = pd.read_parquet(REPO / "docs" / "default_run" / "claims.parquet")
+    for column in ("statement", "quote", "paper_value", "note", "effect", "sides", "control", "validity"):
+        table[column] = shell
+    table.to_parquet(results / "tables" / "claims.parquet")
+    (results / "figures" / "generators_overview.png").write_text(shell)
+    (checkout / "docs" / "round1").mkdir(exist_ok=True)  # the previous round's table, beside each row
+    shutil.copy(REPO / "docs" / "round1" / "claims_xeon.parquet", checkout / "docs" / "round1")
+    try:
+        result = make(checkout, "publish-default-run")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert not marker.exists()
+        assert shell in (checkout / "docs" / "default_run" / "claims.md").read_text()
+    finally:
+        shutil.rmtree(results)
