@@ -14,9 +14,11 @@ DEMO_DIR    ?= demo
 snakemake_on = cd $(WORKDIR) && PATH=$(abspath $(BIN)):$$PATH $(abspath $(BIN))/snakemake -s $(abspath Snakefile) \
 	--cores $(CORES) --configfile $(abspath $(1))
 SNAKEMAKE = $(call snakemake_on,$(CONFIG))
-# The config files a run in WORKDIR was started with (`make run` records them; `make report` reads them).
-RUN_CONFIG = $(WORKDIR)/results/run_config.txt
-RECORDED_CONFIG = $(strip $(shell cat $(RUN_CONFIG) 2>/dev/null))
+# The config files a run in WORKDIR was started with: `make run` records them in
+# WORKDIR/results/run_config.txt, `make report` and `make publish-default-run` read them. A results
+# folder is data (it may come from someone else): advgen.run_record reads and checks the record and
+# hands the files to Snakemake as arguments; no file's text becomes part of a shell line here.
+RUN_RECORD = $(BIN)/python -m advgen.run_record
 
 .PHONY: install run publish-default-run demo test test-slow test-fast test-paper test-slurm test-browser report lint format dag-benchmark power-plan freeze clean
 
@@ -41,7 +43,7 @@ install: $(STAMP)
 # else from earlier runs' results/benchmarks/).
 run: $(STAMP)
 	$(BIN)/advgen check-config $(CONFIG)
-	mkdir -p $(WORKDIR)/results && printf '%s\n' $(CONFIG) > $(RUN_CONFIG).tmp && mv $(RUN_CONFIG).tmp $(RUN_CONFIG)
+	$(RUN_RECORD) write --workdir $(WORKDIR) $(CONFIG)
 	$(SNAKEMAKE) --logger advgen-progress --report results/report.html --report-after-run
 
 # The maintainers' step after `make run` on the default config: README.md's claims summary and
@@ -50,8 +52,7 @@ run: $(STAMP)
 # (round1_verdict, from docs/round1/claims_xeon.parquet; the test of the summary reads it on a clone
 # without results/), and the generators' overview figure the README shows copied there too.
 publish-default-run: $(STAMP)
-	@test "$$(cat results/run_config.txt 2>/dev/null)" = config/config.yaml || { \
-		echo "make publish-default-run: results/ is not a run of config/config.yaml alone (results/run_config.txt): run make run first"; exit 2; }
+	@$(RUN_RECORD) check --workdir . --target publish-default-run config/config.yaml
 	mkdir -p docs/default_run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
 		--summary-page docs/default_run/claims.md --freeze docs/default_run/freeze.json \
@@ -116,22 +117,14 @@ test-browser: $(STAMP)
 
 # The report of the run in WORKDIR, with the config files that run recorded in
 # results/run_config.txt (the report lists the jobs that config makes). A CONFIG given here must
-# be the recorded one; a WORKDIR with no record needs CONFIG= (one line says so).
+# be the recorded one; a WORKDIR with no record needs CONFIG= (one line says so), and so does a
+# WORKDIR that is not a folder, holds no results/ or a record that names no config file; when
+# Snakemake cannot make the report (parts of the results missing), WORKDIR/logs/make_report.log
+# has its output and one line its error (advgen.run_record).
 report: $(STAMP)
-ifneq ($(RECORDED_CONFIG),)
-ifneq ($(origin CONFIG),file)
-	@test "$(RECORDED_CONFIG)" = "$(strip $(CONFIG))" || { echo "make report: $(WORKDIR) was run with CONFIG=\"$(RECORDED_CONFIG)\" ($(RUN_CONFIG)), not CONFIG=\"$(strip $(CONFIG))\""; exit 2; }
-endif
-	$(call snakemake_on,$(RECORDED_CONFIG)) --report results/report.html
-else
-ifeq ($(origin CONFIG) $(WORKDIR),file .)
-	$(SNAKEMAKE) --report results/report.html
-else ifeq ($(origin CONFIG),file)
-	@echo "make report: $(RUN_CONFIG) does not say which config $(WORKDIR) was run with: make report WORKDIR=$(WORKDIR) CONFIG=<its config files>$(if $(filter $(DEMO_DIR),$(WORKDIR)), (the demo: CONFIG=$(DEMO_CONFIG)))"; exit 2
-else
-	$(SNAKEMAKE) --report results/report.html
-endif
-endif
+	@$(RUN_RECORD) report --workdir $(WORKDIR) --cores $(CORES) --snakemake $(abspath $(BIN))/snakemake \
+		--snakefile $(abspath Snakefile) --demo $(DEMO_DIR)=$(DEMO_CONFIG) \
+		$(if $(filter file,$(origin CONFIG)),--default-config "$(CONFIG)",--config "$(CONFIG)")
 
 # ruff (check + format, settings in pyproject.toml) for the Python, the import layers of src/advgen
 # (scripts/check_layers.py: no cycle, no import upwards), mypy (strict on the pipeline layer, the

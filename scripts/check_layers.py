@@ -31,7 +31,7 @@ from pathlib import Path
 #: reads the registries.)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("warm",),
-    ("__main__", "cli", "registries"),
+    ("__main__", "cli", "registries", "run_record"),
     ("commands", "__init__"),
     ("pipeline",),
     ("findings", "claims", "config_files", "profiles", "report_facts", "provenance_page", "smoke"),
@@ -50,6 +50,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "input_files",
         "write_errors",
         "output_lock",
+        "output_set",
         "generators",
         "architectures",
     ),

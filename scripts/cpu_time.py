@@ -1,8 +1,8 @@
 """Run a command; print its wall time and the CPU seconds of every process it started.
 
 ``/usr/bin/time`` counts a command's waited-for descendants only. A local run's warm server
-(:mod:`advgen.warm`) is started by the run's first job in a session of its own and outlives that
-job, so its imports and every job it forks are missed (``make demo`` at 6faab90: 8.6 of its 55 CPU
+(:mod:`advgen.warm`) is started by the run's first job in a process group of its own and outlives
+that job, so its imports and every job it forks are missed (``make demo`` at 6faab90: 8.6 of its 55 CPU
 s counted). This script becomes a child subreaper (Linux ``prctl(PR_SET_CHILD_SUBREAPER)``), so such
 orphans are re-parented to it; after the command it reaps them (the warm server ends with its
 run) and reports the CPU time of the whole tree::

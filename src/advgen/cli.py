@@ -286,7 +286,7 @@ def console(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from advgen.commands._args import file_args, overwritten_input
-    from advgen.input_files import in_place_file, regular_input
+    from advgen.input_files import in_place_file, refuse_special_output, regular_input
     from advgen.output_lock import output_locks
 
     try:
@@ -298,6 +298,8 @@ def _run(args: argparse.Namespace) -> int:
                 regular_input(arg.path)
             elif arg.in_place:  # read, then replaced: a regular file or nothing
                 in_place_file(arg.path)
+            if arg.role == "output" and arg.path:  # a FIFO, a socket or a device is never replaced
+                refuse_special_output(arg.path, arg.option)
         outputs = [(arg.option, arg.path) for arg in file_args(args) if arg.role == "output" and arg.path]
         with output_locks(outputs):  # one writer per output (advgen.output_lock)
             args._main(args)

@@ -3,7 +3,9 @@
 Opening a FIFO waits for a writer that may never come, and a device may never end: a reader
 calls :func:`regular_input` first; a command that rewrites a file in place calls
 :func:`in_place_file` (a folder is refused there too). A missing or unreadable path passes
-both: its reader names that.
+both: its reader names that. An output, in place or not, that exists as a FIFO, a socket or a
+device (or a link to one) is refused before the command works (:func:`special_output`): a
+writer would replace it with a regular file, or write into the device.
 """
 
 from __future__ import annotations
@@ -51,3 +53,25 @@ def in_place_file(path: PathLike) -> None:
     if not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else special_kind(mode)
         raise AdvgenError(f"{path}: is {kind}, not a regular file (refusing to rewrite it in place)")
+
+
+def special_output(path: PathLike) -> str | None:
+    """What an existing output ``path`` is when it is a FIFO, a socket or a device (or a symbolic
+    link to one), else ``None``: a command refuses to write it. A missing path, a regular file
+    and a folder pass."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return special_kind(mode)
+
+
+def refuse_special_output(path: PathLike, what: str = "") -> None:
+    """:func:`special_output` as one line (:class:`~advgen.errors.AdvgenError`)."""
+    kind = special_output(path)
+    if kind is not None:
+        via = f" (through the link to {os.path.realpath(path)})" if os.path.islink(path) else ""
+        name = f"{what} {path}" if what else str(path)
+        raise AdvgenError(f"{name}: is {kind}{via}, not a regular file or folder (refusing to write it)")

@@ -25,8 +25,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from advgen import output_set
 from advgen.errors import AdvgenError, CheckpointError
-from advgen.input_files import regular_input
+from advgen.input_files import refuse_special_output, regular_input
 from advgen.termination import deferred
 from advgen.write_errors import PathLike, write_error
 
@@ -84,12 +85,14 @@ def make_folder(folder: PathLike) -> list[Path]:
 
 def remove_folders(created: list[Path]) -> None:
     """Remove the folders :func:`make_folder` created, innermost first, where still empty: a
-    failed write (a full disk) leaves no empty output folder behind."""
+    failed write (a full disk) leaves no empty output folder behind. ``created`` may join the
+    lists of several calls (a later call's folders lie inside or beside an earlier one's): each
+    folder is tried, one already gone or not empty is passed over."""
     for folder in reversed(created):
         try:
             folder.rmdir()
         except OSError:
-            break
+            continue
 
 
 @contextlib.contextmanager
@@ -98,12 +101,16 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
 
     On an exception the temporary file is removed, and so are the folders made for it, and
     ``path`` is left untouched; a full disk or an unwritable destination becomes a one-line
-    :class:`AdvgenError`. A SIGTERM or SIGINT waits until the file is renamed or removed
-    (:func:`advgen.termination.deferred`), so it never leaves the temporary file behind,
-    wherever it lands. A SIGKILL can: the next successful write of ``path`` deletes what it left.
+    :class:`AdvgenError`, and so does a ``path`` that is a FIFO, a socket or a device. A SIGTERM
+    or SIGINT waits until the file is renamed or removed (:func:`advgen.termination.deferred`), so
+    it never leaves the temporary file behind, wherever it lands. A SIGKILL can: the next
+    successful write of ``path`` deletes what it left. Inside an output set
+    (:func:`advgen.output_set.output_set`) the complete temporary file waits there, to be renamed
+    with the set's other outputs.
     """
     path = Path(path)
     created: list[Path] = []
+    refuse_special_output(path)  # a FIFO, a socket or a device is never replaced by a file
     with deferred():
         try:
             created = make_folder(path.parent)
@@ -119,6 +126,7 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
                 raise
             raise error from None
         tmp_path = Path(tmp)
+        staged = output_set.active()
         try:
             os.close(fd)
             # mkstemp creates 0600; give the output the mode a plain open() would (umask applies)
@@ -126,6 +134,9 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             os.umask(umask)
             os.chmod(tmp_path, 0o666 & ~umask)
             yield tmp_path
+            if staged:  # renamed with the set's other outputs
+                output_set.stage(tmp_path, path, lambda: remove_folders(created), lambda: _tidy(path))
+                return
             os.replace(tmp_path, path)
         except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
@@ -134,8 +145,12 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
             if error is not None:
                 raise error from None
             raise
-        for left in atomic_leftovers(path):  # a SIGKILLed earlier write's temporary file
-            left.unlink(missing_ok=True)
+        _tidy(path)
+
+
+def _tidy(path: Path) -> None:
+    for left in atomic_leftovers(path):  # a SIGKILLed earlier write's temporary file
+        left.unlink(missing_ok=True)
 
 
 def publish_folder(src: PathLike, dest: PathLike) -> None:

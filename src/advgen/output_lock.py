@@ -10,6 +10,13 @@ process, exit status 2, and nothing is written. The locks go when the command en
 files with them); a killed command's lock is released by the kernel, and the lock file it
 leaves is taken over by the next writer. A folder a command empties and removes (a training
 job's resume folder) counts its lock files as nothing (:func:`only_locks`).
+
+A lock file is data in a folder others may write to, never a path to follow: it is created with
+``O_EXCL | O_NOFOLLOW`` relative to a descriptor of its folder, and an existing one is opened
+with ``O_NOFOLLOW`` only after it proved to be what a command leaves: a regular file of this
+user's, with one link, a few bytes long. A planted symbolic link (dangling or not), a hard link
+to another file, a FIFO, a device, a socket or a folder at a lock's name is one line, exit
+status 2, before anything is opened for writing: nothing is written through it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -51,37 +59,103 @@ def _holder(fd: int) -> str:
     return f"process {pid}" if pid.isdigit() else "another process"
 
 
+#: the most a lock file a command made holds (its writer's pid and a newline)
+_MAX_LOCK_BYTES = 32
+_OPEN = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+
+
+def _foreign(info: os.stat_result) -> str | None:
+    """What makes an existing lock file one no command of this user's made, or ``None``."""
+    from advgen.input_files import special_kind
+
+    if stat.S_ISLNK(info.st_mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder"
+    if not stat.S_ISREG(info.st_mode):
+        return special_kind(info.st_mode)
+    if info.st_nlink != 1:
+        return f"a file with {info.st_nlink} links (a hard link to another file)"
+    if info.st_uid != os.geteuid():
+        return f"a file of user {info.st_uid}"
+    if info.st_size > _MAX_LOCK_BYTES:
+        return f"a file of {info.st_size} bytes"
+    return None
+
+
+def _open(folder: int, path: Path, output: str, what: str) -> int:
+    """The lock file ``path`` opened for writing relative to ``folder``: created anew, or an
+    existing lock file a command left (checked before it is opened, and again once open)."""
+    try:
+        return os.open(path.name, _OPEN | os.O_CREAT | os.O_EXCL, 0o666, dir_fd=folder)
+    except FileExistsError:
+        pass
+    problem = None
+    try:
+        before = os.stat(path.name, dir_fd=folder, follow_symlinks=False)
+        problem = _foreign(before)
+        if problem is None:
+            fd = os.open(path.name, _OPEN, dir_fd=folder)
+            after = os.fstat(fd)
+            problem = _foreign(after)
+            if problem is None and (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino):
+                return fd
+            os.close(fd)
+            problem = problem or "a file that changed while it was opened"
+    except FileNotFoundError:  # its holder removed it meanwhile: make it anew
+        return _open(folder, path, output, what)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:  # (O_NOFOLLOW: a link swapped in after the check)
+            raise
+        problem = "a symbolic link"
+    raise AdvgenError(
+        f"{what} {output}: its lock file {path} is {problem}, not a lock file an advgen command "
+        "made (nothing was written through it); remove it and run the command again"
+    )
+
+
 def _take(output: str, what: str) -> tuple[Path, int]:
     """Open and lock ``output``'s lock file; the (path, descriptor) held."""
     path = lock_path(output)
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = _holder(fd)
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise AdvgenError(
-                    f"{what} {output}: {holder} is writing this output now (lock {path}); "
-                    "one command per output at a time"
-                ) from None
-            raise
-        try:
-            same = os.fstat(fd).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:  # its last holder removed it after we opened it: take the new one
-            same = False
-        if same:
-            with contextlib.suppress(OSError):  # the holder's pid, for the second writer's line: best
-                os.ftruncate(fd, 0)  # effort (a full disk fails the job's own write, naming its output)
-                os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-            return path, fd
-        os.close(fd)
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        while True:
+            fd = _open(folder, path, output, what)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = _holder(fd)
+                os.close(fd)
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise AdvgenError(
+                        f"{what} {output}: {holder} is writing this output now (lock {path}); "
+                        "one command per output at a time"
+                    ) from None
+                raise
+            if _same(fd, folder, path.name):
+                with contextlib.suppress(OSError):  # the holder's pid, for the second writer's line:
+                    os.ftruncate(fd, 0)  # best effort (a full disk fails the job's own write)
+                    os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+                return path, fd
+            os.close(fd)  # its last holder removed it after we opened it: take the new one
+    finally:
+        os.close(folder)
+
+
+def _same(fd: int, folder: int | None, name: str | Path) -> bool:
+    """Whether ``name`` (in ``folder``, not followed) is still the file open at ``fd``."""
+    try:
+        info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (info.st_dev, info.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _release(path: Path, fd: int) -> None:
     with contextlib.suppress(OSError):
-        path.unlink()  # while still held: a writer that opened it before retries on the new file
+        if _same(fd, None, path):  # while still held: a writer that opened it before retries
+            path.unlink()
     os.close(fd)
 
 

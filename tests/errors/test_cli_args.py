@@ -143,6 +143,14 @@ CASES = [
         ["--date", "not a YYYY-MM-DD date or 'today': 'yesterday'"],
     ),
     ("fake-data-unknown-source", ["fake-data", "--sources", "svhn"], ["--sources", "invalid choice: 'svhn'"]),
+    # cv new FOLDER: a file (it raised FileExistsError), a folder under a file, one holding its files
+    ("cv-new-folder-is-a-file", ["cv", "new", "{T}/record.json"], ["{T}/record.json: is not a folder"]),
+    (
+        "cv-new-folder-under-a-file",
+        ["cv", "new", "{T}/record.json/cv"],
+        ["{T}/record.json/cv/cv.yaml: cannot write (Not a directory)"],
+    ),
+    ("cv-new-files-there", ["cv", "new", "{T}/cvdir"], ["{T}/cvdir/cv.yaml: already exists"]),
     ("fake-data-root-is-file", ["fake-data", "--root", "{T}/a_file"], ["--root {T}/a_file: is a file"]),
     (
         "fake-data-root-under-file",
@@ -375,6 +383,9 @@ def test_bad_command_line_is_one_line(argv, named, workdir: Path, tmp_path_facto
     _table(tmp / "fid_str.parquet", dataset=["d"], family=["gan"], model=["g"], fid=["low"])
     (tmp / "plan.json").write_text('{"claims": {}}')  # a power plan without its budget
     (tmp / "record.json").write_text('{"claims_sha256": "' + "a" * 64 + '", "date": "2026-11-26"}')
+    (tmp / "cvdir").mkdir()
+    (tmp / "cvdir" / "cv.yaml").write_text("mine\n")
+    (tmp / "cvdir" / ".cv-build.mine").write_text("mine\n")
 
     places = {"{T}": str(tmp), "{N}": tmp.name}
     before = {p: p.stat().st_mtime_ns for p in tmp.rglob("*") if p.is_file()}

@@ -142,3 +142,78 @@ def test_train_gan_ignores_a_resume_folder_without_its_state(good_files: Path, w
     assert code == 0, err
     assert not (workdir / "results" / "g" / "resume").exists()
     assert sorted(p.name for p in (workdir / "results" / "g" / "samples").iterdir()) == ["epoch_001.png"]
+
+
+CLASSIFIER_OUTPUTS = {
+    "model": "results/classifiers/c/model.pt",
+    "history": "results/classifiers/c/history.parquet",
+    "resume": "results/classifiers/c/resume/last.pt",
+}
+
+
+def _train_classifier(good_files: Path) -> list[str]:
+    from tests.errors.test_cli_files import CLF_SPEC, j
+    from tests.jobs import job_argv
+
+    inputs = {"train": str(good_files / "train.pt"), "test": str(good_files / "test.pt")}
+    return job_argv("train-classifier", j({"name": "c", "classifier": CLF_SPEC}), inputs, CLASSIFIER_OUTPUTS)
+
+
+def _full_at(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Writing ``name`` fails with ENOSPC: its temporary file (torch.save, pyarrow) or its lock file."""
+    import pyarrow.parquet as pq
+    import torch
+
+    real_save, real_write, real_open = torch.save, pq.write_table, os.open
+
+    def full(where: object) -> bool:
+        return f".{name}." in str(getattr(where, "name", where))
+
+    def save(obj, f, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if full(f):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_save(obj, f, *args, **kwargs)
+
+    def write_table(table, where, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if full(where):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(table, where, *args, **kwargs)
+
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path) == f".{name}" and flags & os.O_CREAT:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "save", save)
+    monkeypatch.setattr(pq, "write_table", write_table)
+    monkeypatch.setattr(os, "open", open_)
+
+
+@pytest.mark.parametrize("where", ["last.pt", "model.pt", "history.parquet", "model.pt.lock"])
+def test_train_classifier_on_a_full_disk_leaves_no_empty_folder_and_no_partial_set(
+    where: str, good_files: Path, workdir: Path, capsys
+) -> None:
+    """The disk fills at the first resume state, the model, its history or a lock file: one line,
+    no empty folder (the folders made for the lock files went too), the model never without its
+    history; the resume state of a finished training stays (freeing space and running again
+    resumes from it), and the run then completes."""
+    argv = _train_classifier(good_files)
+    with pytest.MonkeyPatch.context() as full:
+        _full_at(full, where)
+        code, err = run_cli(argv, capsys)
+    named = "results/classifiers/c/" + (
+        "resume/last.pt" if where == "last.pt" else where.removesuffix(".lock")
+    )
+    assert_one_line_error(code, err, f"no space left on device: {named}")
+    left = sorted(str(p.relative_to(workdir)) for p in workdir.rglob("*"))
+    if where in ("last.pt", "model.pt.lock"):
+        assert left == []
+    else:  # trained: its resume state is kept, nothing else
+        assert [p for p in left if Path(workdir / p).is_file()] == [CLASSIFIER_OUTPUTS["resume"]]
+    assert not [p for p in workdir.rglob("*") if p.is_dir() and not any(p.iterdir())], left
+    code, err = run_cli(argv, capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in (workdir / "results" / "classifiers" / "c").iterdir()) == [
+        "history.parquet",
+        "model.pt",
+    ]

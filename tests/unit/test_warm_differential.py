@@ -6,13 +6,17 @@ Each case's shell sets a process state (``umask 077``, ``ulimit -v``, ``ulimit -
 variable) and starts the console script twice, warm (a job of a run: a server is started for
 it) and fresh (``ADVGEN_WARM=0``), each running a command that writes a file
 (``paper-smoke-config``). ``prlimit --as`` on a command that asks for more memory than that
-ends with the same one line either way. (:mod:`tests.unit.test_warm_state` compares the process
-state itself, item by item.) The servers import nothing beyond advgen's server
-(:data:`advgen.warm.client.SERVER_OPTIONS`): each child imports what its command needs.
+ends with the same one line either way. The job's standard streams closed, on /dev/full or on a
+pipe whose reader has gone: the same exit status, files and modes, warm and fresh, for a command
+that prints on stdout (``cv new``) and one that only logs (``paper-smoke-config``).
+(:mod:`tests.unit.test_warm_state` compares the process state itself, item by item.) The servers
+import nothing beyond advgen's server (:data:`advgen.warm.client.SERVER_OPTIONS`): each child
+imports what its command needs.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import stat
 import subprocess
@@ -111,3 +115,80 @@ def test_a_command_beyond_prlimit_as_ends_with_one_line_warm_and_fresh(lab: Lab)
         assert files(folder) == {}
         lines.append(stderr)
     assert lines[0] == lines[1]
+
+
+#: each case: the shell commands that set the job's standard streams (``{pipe}``: the write end of
+#: a pipe whose reader has gone)
+STREAMS = {
+    "stdin closed": "exec 0<&-",
+    "stdout closed": "exec 1>&-",
+    "stderr closed": "exec 2>&-",
+    "all closed": "exec 0<&- 1>&- 2>&-",
+    "stdout /dev/full": "exec 1>/dev/full",
+    "stderr /dev/full": "exec 2>/dev/full",
+    "stdout broken pipe": "exec 1>&{pipe}",
+    "stderr broken pipe": "exec 2>&{pipe}",
+}
+#: commands that write files and print on stdout (cv new) or log on stderr (both)
+STREAM_COMMANDS = {
+    "cv new": ("cv", "new", "cv"),
+    "paper-smoke-config": ("paper-smoke-config", CONFIG, "-o", "smoke.yaml"),
+}
+
+
+def stream_job(
+    lab: Lab, prefix: str, folder: Path, *args: str, warm: bool
+) -> subprocess.CompletedProcess[str]:
+    """The console script with its streams set by ``prefix`` (``{pipe}``: a pipe whose reader has
+    gone, closed for the job itself)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        command = " ".join(shlex.quote(a) for a in (sys.executable, "-c", CONSOLE, *args))
+        env = {**lab.env, **({} if warm else {"ADVGEN_WARM": "0"})}
+        return subprocess.run(
+            ["bash", "-c", f"{prefix.format(pipe=write)}\nexec {command} {write}>&-"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+            pass_fds=(write,),
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.slow  # 32 commands (tests/unit/test_warm_state.py compares the streams themselves, fast)
+@pytest.mark.parametrize("command", STREAM_COMMANDS)
+@pytest.mark.parametrize("case", STREAMS)
+def test_warm_and_fresh_jobs_agree_on_closed_full_and_broken_streams(
+    lab: Lab, case: str, command: str
+) -> None:
+    """A closed stream, /dev/full, a pipe whose reader has gone: the same exit status, files and
+    modes, and what the streams that remain show (the warm line aside)."""
+    results = {}
+    for warm in (True, False):
+        folder = lab.work / case.replace(" ", "_").replace("/", "") / command.replace(" ", "_") / str(warm)
+        folder.mkdir(parents=True)
+        result = stream_job(lab, STREAMS[case], folder, *STREAM_COMMANDS[command], warm=warm)
+        stderr = result.stderr
+        if warm and stderr:
+            stderr = without_warm_line(stderr)
+        stderr = stderr.replace(str(folder), "FOLDER")
+        lines = [line[24:] if line[:4].isdigit() else line for line in stderr.splitlines()]  # no dates
+        if "Traceback (most recent call last):" in lines:  # (its frames differ: the error itself)
+            lines = lines[: lines.index("Traceback (most recent call last):")] + lines[-1:]
+        results[warm] = (
+            result.returncode,
+            result.stdout.replace(str(folder), "FOLDER"),
+            lines,
+            files(folder),
+        )
+    assert results[True] == results[False]
+    status, _, lines, written = results[True]
+    # cv new prints a line on stdout: /dev/full is a full disk (one line, 2), a broken pipe an error
+    expected = {"stdout /dev/full": 2, "stdout broken pipe": 1} if command == "cv new" else {}
+    assert status == expected.get(case, 0), results[True]
+    assert len(written) == (3 if command == "cv new" else 1)

@@ -50,7 +50,34 @@ def state():
             "local": time.strftime("%H %Z", time.localtime(86400)),
             "nice": os.getpriority(os.PRIO_PROCESS, 0), "cpus": sorted(os.sched_getaffinity(0)),
             "blocked": sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),
-            "sigint": repr(signal.getsignal(signal.SIGINT))}
+            "sigint": repr(signal.getsignal(signal.SIGINT)),
+            "scheduler": [os.sched_getscheduler(0), os.sched_getparam(0).sched_priority],
+            "oom_score_adj": open("/proc/self/oom_score_adj").read(), "ioprio": ioprio(),
+            "session": os.getsid(0) == int(os.environ["PROBE_SESSION"]),
+            "autogroup": autogroup(), "cgroup": open("/proc/self/cgroup").read(), "stdio": stdio()}
+
+def ioprio():
+    import ctypes, platform
+    number = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
+    return None if number is None else ctypes.CDLL(None).syscall(number, 1, 0)
+
+def autogroup():
+    try:
+        return open("/proc/self/autogroup").read().split()[0]
+    except OSError:
+        return None
+
+def stdio():
+    out = []
+    for s in (sys.stdin, sys.stdout, sys.stderr):
+        if s is None:
+            out.append(None)
+            continue
+        buffer = getattr(s, "buffer", None)
+        out.append([repr(s), s.errors, s.line_buffering, s.write_through, type(buffer).__name__,
+                    getattr(buffer, "raw", buffer).name, getattr(s, "_CHUNK_SIZE", None),
+                    s.newlines, getattr(buffer, "buffer_size", None) if buffer else None])
+    return out
 
 def main(argv):
     if argv[0] == "state":
@@ -68,6 +95,11 @@ def main(argv):
             chunks.clear()
             print("probe: error: out of memory", file=sys.stderr)
             return 2
+    elif argv[0] == "streams":  # a file, a line on each stream, what stdin holds
+        with open("out.txt", "w") as f:
+            f.write("complete")
+        print("to stdout", sys.stdin.read() if sys.stdin else None)
+        print("to stderr", file=sys.stderr)
     elif argv[0] == "wait":
         print(os.getpid(), flush=True)
         while not os.path.exists(argv[1]):
@@ -93,6 +125,9 @@ CASES = {
     "environment": "export PROBE_VARIABLE=set",
     "nice": "NICE='nice -n 5'",
     "taskset": f"TASKSET='taskset -c {min(os.sched_getaffinity(0))}'",
+    "chrt -i": "WRAP='chrt -i 0'",
+    "ionice -c 3": "WRAP='ionice -c 3'",
+    "choom": "WRAP='choom -n 300 --'",
 }
 MAX_NICE = 19  # Linux's largest nice value: ``nice`` cannot lower a priority past it
 
@@ -106,6 +141,7 @@ class Probe:
         self.env = base_env()
         self.env["PYTHONPATH"] = f"{folder}{os.pathsep}{self.env['PYTHONPATH']}"
         self.env.pop("PROBE_VARIABLE", None)
+        self.env["PROBE_SESSION"] = str(os.getsid(0))
         self.server = forkserver.ForkServer(
             self.env, "advgen", entry="warm_probe:main", preload=("warm_probe",)
         )
@@ -113,7 +149,7 @@ class Probe:
     def command(self, warm: bool, prefix: str, *args: str) -> list[str]:
         job = [str(self.server.client)] if warm else [sys.executable, str(self.folder / "warm_probe.py")]
         line = " ".join(shlex.quote(a) for a in (*job, *args))
-        return ["bash", "-c", f"{prefix}\nexec ${{NOHUP:-}} ${{NICE:-}} ${{TASKSET:-}} {line}"]
+        return ["bash", "-c", f"{prefix}\nexec ${{NOHUP:-}} ${{NICE:-}} ${{TASKSET:-}} ${{WRAP:-}} {line}"]
 
     def run(self, warm: bool, prefix: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -296,3 +332,103 @@ def test_a_hard_limit_the_child_cannot_raise_is_one_line_and_the_job_does_not_ru
         server.wait(timeout=30)
         if server.stdout is not None:
             server.stdout.close()
+
+
+#: the job's standard streams, each case as the shell sets them (``{pipe}``: the write end of a
+#: pipe whose reader has gone)
+STREAMS = {
+    "stdin closed": "exec 0<&-",
+    "stdout closed": "exec 1>&-",
+    "stderr closed": "exec 2>&-",
+    "all closed": "exec 0<&- 1>&- 2>&-",
+    "stdout /dev/full": "exec 1>/dev/full",
+    "stderr /dev/full": "exec 2>/dev/full",
+    "stdout broken pipe": "exec 1>&{pipe}",
+    "stderr broken pipe": "exec 2>&{pipe}",
+    "stdin a file": "exec 0<input.txt",
+}
+
+
+def _with_streams(probe: Probe, warm: bool, prefix: str, folder: Path, *args: str) -> tuple:
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        command = probe.command(warm, f"cd {shlex.quote(str(folder))}\n{prefix.format(pipe=write)}", *args)
+        command[-1] += f" {write}>&-"
+        done = subprocess.run(
+            command, cwd=folder, env=probe.env, capture_output=True, text=True, timeout=60, pass_fds=(write,)
+        )
+    finally:
+        os.close(write)
+    lines = done.stderr.splitlines()
+    if "Traceback (most recent call last):" in lines:  # (its frames differ: the error itself)
+        lines = lines[: lines.index("Traceback (most recent call last):")] + lines[-1:]
+    out = folder / "out.txt"
+    return done.returncode, done.stdout, lines, out.read_text() if out.exists() else None
+
+
+@pytest.mark.parametrize("case", STREAMS)
+def test_a_warm_job_sees_the_standard_streams_a_fresh_one_sees(
+    probe: Probe, tmp_path: Path, case: str
+) -> None:
+    """Closed, full (/dev/full), broken (a pipe whose reader has gone) or a file: the same streams
+    (``sys.stdin`` ... ``None`` or made alike), the same exit status, output and file."""
+    results = []
+    for warm in (False, True):
+        folder = tmp_path / str(warm)
+        folder.mkdir()
+        (folder / "input.txt").write_text("from a file\n")
+        state = _with_streams(probe, warm, STREAMS[case], folder, "state")
+        streams = _with_streams(probe, warm, STREAMS[case], folder, "streams")
+        stdio = json.loads(state[1])["stdio"] if state[1] else None
+        results.append((state[0], state[2], stdio, streams))
+    assert results[0] == results[1]
+    assert results[0][3][3] == "complete"
+
+
+def test_the_stream_cases_change_what_a_job_sees(probe: Probe, tmp_path: Path) -> None:
+    """Each case's streams or status differ from those of a job with all three open."""
+
+    def seen(prefix: str) -> tuple:
+        return _with_streams(probe, True, prefix, tmp_path, "streams")
+
+    (tmp_path / "input.txt").write_text("from a file\n")
+    plain = seen("")
+    for case, prefix in STREAMS.items():
+        assert seen(prefix) != plain, case
+
+
+def test_a_job_from_another_session_is_not_forked_there(probe: Probe, tmp_path: Path) -> None:
+    """A forked job stays in its server's session (the scheduling group, under autogroup): a client
+    in another session (``setsid``) gets one line, and its job does not run warm."""
+    client = [str(probe.server.client), "wait", str(tmp_path / "go")]
+    (tmp_path / "go").touch()
+    done = subprocess.run(
+        ["setsid", "-w", *client], env=probe.env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "the job's session (its scheduling group under autogroup) is not the warm server's" in done.stderr
+    assert not (tmp_path / "go.done").exists()
+
+
+def test_a_client_without_stderr_keeps_its_socket_off_descriptor_2() -> None:
+    """A closed standard stream holds /dev/null while the client works: the socket the client
+    opens next never takes descriptor 0-2 (it would be handed to the job as a stream)."""
+    script = (
+        "import os, socket\n"
+        "from advgen.warm.client import _streams\n"
+        "_streams.hold()\n"
+        "s = socket.socket(socket.AF_UNIX)\n"
+        "print(s.fileno(), _streams.open, flush=True)\n"
+        "_streams.release()\n"
+        "print(os.path.exists('/proc/self/fd/2'))\n"
+    )
+    done = subprocess.run(
+        ["bash", "-c", 'exec 2>&- "$@"', "-", sys.executable, "-c", script],
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.splitlines() == ["3 (0, 1)", "False"], done

@@ -26,6 +26,7 @@ def train_classifier_job(inputs: Files, outputs: Files, spec: ClassifierJobSpec)
     from advgen.data import load_prepared
     from advgen.io import write_parquet
     from advgen.jobs import start_job
+    from advgen.output_set import output_set
     from advgen.training import ResumeState, stop_after_epochs
 
     config = classifier_config(spec.classifier)  # the resume key and the checkpoint's config
@@ -43,8 +44,9 @@ def train_classifier_job(inputs: Files, outputs: Files, spec: ClassifierJobSpec)
             resume=resume,
             stop_after_epochs=stop_after_epochs(None),
         )
-    save_classifier(outputs.one("model"), ckpt)
-    write_parquet(history, outputs.one("history"))
+    with output_set():  # the model and its history together (a full disk leaves neither)
+        save_classifier(outputs.one("model"), ckpt)
+        write_parquet(history, outputs.one("history"))
     if resume is not None:
         resume.finish()
     log.info(

@@ -118,6 +118,7 @@ def _readme(args: argparse.Namespace) -> None:
     from advgen.claims.page.table import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
+    from advgen.output_set import output_set
 
     table = read_table(args.readme_summary, COLUMNS)
     if args.previous_round:
@@ -131,20 +132,21 @@ def _readme(args: argparse.Namespace) -> None:
 
     header = summary_header(table, read_record(args.freeze) if args.freeze else None)
     summary = readme_summary(table, page=Path(page).as_posix(), header=header)
-    if not args.readme:
-        print(summary, end="")
-    else:
-        try:
-            text = Path(args.readme).read_text(encoding="utf-8")
-            write_text(args.readme, replace_summary(text, summary))
-        except (OSError, ValueError) as exc:
-            raise AdvgenError(f"{args.readme}: {exc}") from None
-    if args.summary_page:
-        write_text(args.summary_page, summary_page(table, header=header))
-    if args.table_out:
-        from advgen.io import write_parquet
+    with output_set():  # the README, the page and the table change together
+        if not args.readme:
+            print(summary, end="")
+        else:
+            try:
+                text = Path(args.readme).read_text(encoding="utf-8")
+                write_text(args.readme, replace_summary(text, summary))
+            except (OSError, ValueError) as exc:
+                raise AdvgenError(f"{args.readme}: {exc}") from None
+        if args.summary_page:
+            write_text(args.summary_page, summary_page(table, header=header))
+        if args.table_out:
+            from advgen.io import write_parquet
 
-        write_parquet(table, args.table_out)
+            write_parquet(table, args.table_out)
 
 
 def _spec(args: argparse.Namespace) -> Any:

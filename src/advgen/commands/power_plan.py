@@ -272,6 +272,7 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
 def main(args: argparse.Namespace) -> None:
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_json, write_text
+    from advgen.output_set import output_set
 
     if not 0 < args.power < 1:
         raise AdvgenError(f"--power: {args.power:g} is not in (0, 1)")
@@ -291,5 +292,6 @@ def main(args: argparse.Namespace) -> None:
         "claims": {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in records},
     }
     page = markdown(records, str(args.claims), digest, args)
-    write_json(args.json, plan)
-    write_text(args.markdown, page + "\n")
+    with output_set():  # the plan and its page change together
+        write_json(args.json, plan)
+        write_text(args.markdown, page + "\n")

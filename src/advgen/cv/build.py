@@ -1,8 +1,8 @@
 """Build cv.md, cv.html, cv.typ and cv.pdf from cv.yaml + publications.bib + stats.yaml.
 
-All four outputs are rendered in memory first (PDF included), then written into a
-temporary folder inside the output folder and moved into place one by one with
-``os.replace``: bad input leaves no partial output, and a previous build stays intact.
+All four outputs are rendered in memory first (PDF included), then written beside their
+names and moved into place together (:mod:`advgen.output_set`): bad input leaves no partial
+output, and a previous build stays intact, all of it.
 The date comes from the data (or ``date=``), never the machine clock, and Typst gets it
 as the PDF creation date, so a rebuild of unchanged data is byte-identical.
 """
@@ -10,9 +10,6 @@ as the PDF creation date, so a rebuild of unchanged data is byte-identical.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from advgen.cv.bib import load_publications
@@ -65,48 +62,22 @@ def render_all(cv: CV) -> dict[str, bytes]:
     }
 
 
-#: the prefix of the temporary folder a build writes into
-STAGING = ".cv-build."
-
-
 def write_outputs(outputs: dict[str, bytes], out_dir: str | Path) -> list[Path]:
-    """Write every file into a temporary folder in ``out_dir``, then move each into place.
+    """Write every file into ``out_dir``, together (:mod:`advgen.output_set`: the folder holds all
+    the old files or all the new ones, whenever a signal ends the command).
 
     A full disk or an unwritable folder is one line naming the output it was writing
-    (:func:`advgen.write_errors.write_error`), and leaves no empty output folder; a SIGTERM waits until
-    the folder is cleared (:func:`advgen.termination.deferred`); the staging folder a SIGKILL
-    left goes with the next build."""
-    from advgen.io import make_folder, remove_folders, remove_leftovers
-    from advgen.termination import deferred
-    from advgen.write_errors import write_error
+    (:func:`advgen.write_errors.write_error`), and leaves no empty output folder; what a killed
+    write left, the next one removes: its own temporary files (``.NAME.<random>.tmp``), nothing
+    else of the folder's."""
+    from advgen.io import write_bytes
+    from advgen.output_set import output_set
 
-    out_dir = Path(out_dir)
-    target = out_dir
-    created: list[Path] = []
-    with deferred():
-        try:
-            created = make_folder(out_dir)
-            staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out_dir))
-        except OSError as exc:
-            remove_folders(created)
-            raise write_error(out_dir, exc) or exc from None
-        paths = []
-        try:
-            for name, data in outputs.items():
-                target = out_dir / name
-                (staging / name).write_bytes(data)
-            for name in outputs:
-                target = out_dir / name
-                os.replace(staging / name, target)
-                paths.append(target)
-        except OSError as exc:
-            raise write_error(target, exc) or exc from None
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            if not paths:  # nothing moved into place: no empty output folder either
-                remove_folders(created)
-        remove_leftovers(out_dir, STAGING)  # the staging folder of a SIGKILLed build
-        return paths
+    paths = [Path(out_dir) / name for name in outputs]
+    with output_set():
+        for path, data in zip(paths, outputs.values(), strict=True):
+            write_bytes(path, data)
+    return paths
 
 
 def build_cv(

@@ -124,12 +124,18 @@ def new_cv(folder: str | Path) -> list[Path]:
     """Write :data:`FILES` into ``folder`` (created if missing); returns their paths.
 
     Raises:
-        AdvgenError: one of the files is there already (nothing is written, nothing overwritten).
+        AdvgenError: ``folder`` is a file, or one of the files is there already (nothing is
+            written, nothing overwritten; the files are moved in together, and nothing else of
+            the folder is touched: :func:`advgen.cv.build.write_outputs`).
     """
+    import os
+
     from advgen.cv.build import write_outputs
 
     folder = Path(folder)
-    present = [name for name in FILES if (folder / name).exists()]
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise AdvgenError(f"{folder}: is not a folder (advgen cv new writes its three files into a folder)")
+    present = [name for name in FILES if os.path.lexists(folder / name)]
     if present:
         raise AdvgenError(f"{folder / present[0]}: already exists (advgen cv new overwrites nothing)")
     return write_outputs({name: text.encode("utf-8") for name, text in FILES.items()}, folder)

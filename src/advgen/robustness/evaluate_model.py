@@ -121,18 +121,21 @@ class Evaluation:
         return html_fragment(report_blocks(self))
 
     def write(self, folder: str | Path) -> dict[str, Path]:
-        """Write :data:`FILES` into ``folder`` (each atomically; the facts and stage times in
-        the Parquet files' key-value metadata); returns what -> path."""
+        """Write :data:`FILES` into ``folder``, together (:mod:`advgen.output_set`: the folder holds
+        all the old files or all the new ones; the facts and stage times in the Parquet files'
+        key-value metadata); returns what -> path."""
         from advgen.io import write_parquet, write_text
+        from advgen.output_set import output_set
         from advgen.robustness.run_facts import parquet_metadata
 
         folder = Path(folder)
         paths = {what: folder / name for what, name in FILES.items()}
         meta = parquet_metadata(self.facts, self.stages.to_dict("records"))
-        write_parquet(self.table, paths["table"], meta)
-        write_parquet(self.masking, paths["masking"], meta)
-        write_text(paths["markdown"], self.markdown())
-        write_text(paths["html"], self.html())
+        with output_set():
+            write_parquet(self.table, paths["table"], meta)
+            write_parquet(self.masking, paths["masking"], meta)
+            write_text(paths["markdown"], self.markdown())
+            write_text(paths["html"], self.html())
         return paths
 
 

@@ -18,6 +18,12 @@ server that does not start, or does not take the job within :data:`HANDOFF_TIMEO
 working folder that is gone, a process state the child cannot take on) the job runs fresh,
 after one line that says why. A server that stops answering has its socket removed, so the
 next job starts a new one.
+
+A standard stream the caller closed is closed for the job too: while the client works, the
+closed ones of descriptors 0-2 hold ``/dev/null`` (so that no socket of the client lands there
+and is handed to the job as its stream), and the job gets only the open ones
+(:class:`_Streams`). The client's own lines go to descriptor 2 unbuffered: a full or broken
+stderr loses them and nothing else.
 """
 
 from __future__ import annotations
@@ -52,13 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     owner = owners.owner_of_job(os.environ)
     if owner is not None:
         _signals.install()
+        _streams.hold()
         try:
             return run_warm(place_for(owner.tag()), argv, owner.pid)
         except Unavailable as exc:
             why = str(exc)
         except OSError as exc:  # the working folder deleted, a folder that cannot be made...
             why = _oserror(exc)
-        print(f"advgen: warm start unavailable ({why}); running a fresh process", file=sys.stderr)
+        _say(f"advgen: warm start unavailable ({why}); running a fresh process")
+        _streams.release()
         _signals.restore()
     from advgen.cli import console
 
@@ -68,6 +76,53 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _oserror(exc: OSError) -> str:
     where = f": {exc.filename}" if exc.filename else ""
     return f"{exc.strerror or exc}{where}"
+
+
+def _say(line: str) -> None:
+    """One line of the client's to descriptor 2, unbuffered (lost if stderr is full or closed)."""
+    try:
+        os.write(2, (line + "\n").encode(errors="backslashreplace"))
+    except OSError:
+        pass
+
+
+class _Streams:
+    """The standard streams the caller gave this process: the open ones go to the job; the closed
+    ones hold ``/dev/null`` while the client works (:meth:`hold`), so that a socket or file of the
+    client never takes descriptor 0, 1 or 2, and are closed again before a fresh start
+    (:meth:`release`)."""
+
+    def __init__(self) -> None:
+        self.open: tuple[int, ...] = protocol.STREAMS
+        self.held: list[int] = []
+
+    def hold(self) -> None:
+        if self.held:
+            return
+        self.open = tuple(fd for fd in protocol.STREAMS if _valid(fd))
+        while True:  # a new descriptor is the lowest free one: the closed streams first
+            fd = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+            if fd not in protocol.STREAMS:
+                os.close(fd)
+                return
+            self.held.append(fd)
+
+    def release(self) -> None:
+        for fd in self.held:
+            os.close(fd)
+        self.held.clear()
+        self.open = protocol.STREAMS
+
+
+def _valid(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+_streams = _Streams()
 
 
 class _Signals:
@@ -237,7 +292,7 @@ def _spawn(place: Place, owner_pid: int, lock_fd: int) -> None:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log,
-            start_new_session=True,
+            process_group=0,  # out of the terminal's job control, in the caller's session (autogroup)
             pass_fds=(lock_fd,),
         )
     assert proc.stdout is not None
@@ -307,7 +362,7 @@ def forward(sock: socket.socket, argv: list[str], on_timeout: Callable[[], None]
     assert isinstance(value, int)
     _signals.pid = value  # from here on a signal goes to the job
     try:
-        protocol.send_go(sock)
+        protocol.send_go(sock, _streams.open)
     except OSError:  # nobody holds the other end: the child is gone, the job never ran
         _signals.pid = None
         sock.close()
@@ -319,7 +374,7 @@ def forward(sock: socket.socket, argv: list[str], on_timeout: Callable[[], None]
             tag, value = protocol.recv_answer(sock)
     except OSError:  # the job was killed by a signal and its server too: nobody saw how it ended
         _signals.finish()
-        print("advgen: the warm job ended without an exit status (its server was killed)", file=sys.stderr)
+        _say("advgen: the warm job ended without an exit status (its server was killed)")
         return 1
     finally:
         sock.close()
@@ -376,6 +431,7 @@ def _kill(pid: int, signum: int, group: bool = False) -> None:
 def forward_to(path: os.PathLike[str] | str, argv: Sequence[str] | None = None) -> int:
     """Run ``argv`` through the server listening at ``path`` (no owner, no start): what a
     client of a server started by hand (the test suite's) runs."""
+    _streams.hold()
     sock = connect(path)
     if sock is None:
         sys.exit(f"advgen: no warm server listens at {path}")

@@ -29,7 +29,7 @@ def stopped(pid: int) -> bool:
 
 
 def signal_group(pid: int, sig: int) -> None:
-    """``sig`` to the job's process group (the child leads one: it called ``setsid``)."""
+    """``sig`` to the job's process group (the child leads one: it called ``setpgid``)."""
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
@@ -53,3 +53,26 @@ def raise_soft_limits() -> None:
             soft, hard = resource.getrlimit(which)
             if soft != hard:
                 resource.setrlimit(which, (hard, hard))
+
+
+def leave_terminal() -> None:
+    """Give up the controlling terminal, staying in the session (``TIOCNOTTY``; a session leader
+    would hang up its terminal's foreground group instead: it keeps it). The server and the jobs it
+    forks then read and write a terminal as a process without one does (no SIGTTIN, no SIGTTOU),
+    as they did in a session of their own, while they keep the caller's session, and with it its
+    scheduling group (autogroup)."""
+    import fcntl
+    import termios
+
+    if os.getsid(0) == os.getpid():
+        return
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError:  # no controlling terminal
+        return
+    try:
+        fcntl.ioctl(fd, termios.TIOCNOTTY)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

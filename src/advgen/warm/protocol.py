@@ -9,8 +9,9 @@ One connection per job, a Unix stream socket:
    since it started, or its run ended); otherwise it forks a child, which takes on the job's
    process state and answers :data:`READY` with its pid, or :data:`FRESH` with one line saying
    what it could not take on (the client then runs the job as a fresh process);
-3. the client answers :data:`GO` together with its descriptors 0, 1 and 2 (``SCM_RIGHTS``);
-   only then does the job run (a client that gave up waiting, or died, never has its job run
+3. the client answers :data:`GO` and a byte saying which of its descriptors 0, 1 and 2 are
+   open, together with those (``SCM_RIGHTS``): a stream the caller closed is closed in the job
+   too; only then does the job run (a client that gave up waiting, or died, never has its job run
    twice, and its streams are never held by a server that does not answer);
 4. when the job ends, the child itself sends :data:`STATUS` (its exit status), and the server,
    once it has reaped the child, sends :data:`STATUS` too (the wait status: the exit status, or
@@ -26,6 +27,7 @@ import json
 import os
 import socket
 import struct
+from collections.abc import Sequence
 
 #: the tags of the answers to a request
 RESTART, READY, FRESH, STATUS = b"X", b"P", b"F", b"S"
@@ -67,16 +69,20 @@ def recv_request(conn: socket.socket) -> dict[str, object]:
     return request
 
 
-def send_go(sock: socket.socket) -> None:
-    """The go-ahead, with this process's standard streams."""
-    socket.send_fds(sock, [GO], list(STREAMS))
+def send_go(sock: socket.socket, streams: Sequence[int] = STREAMS) -> None:
+    """The go-ahead, with this process's standard streams ``streams`` (the open ones of 0-2)."""
+    mask = sum(1 << fd for fd in streams)
+    socket.send_fds(sock, [GO + bytes([mask])], list(streams))
 
 
-def recv_go(conn: socket.socket) -> list[int] | None:
-    """The job's standard streams when the client gave the go-ahead, else ``None``."""
-    message, fds, _, _ = socket.recv_fds(conn, len(GO), len(STREAMS))
-    if message == GO and len(fds) == len(STREAMS):
-        return fds
+def recv_go(conn: socket.socket) -> dict[int, int] | None:
+    """Stream -> descriptor received for each standard stream the client has open, when the
+    client gave the go-ahead; else ``None``."""
+    message, fds, _, _ = socket.recv_fds(conn, len(GO) + 1, len(STREAMS))
+    if len(message) == len(GO) + 1 and message[:1] == GO:
+        streams = [fd for fd in STREAMS if message[1] & (1 << fd)]
+        if len(streams) == len(fds) and message[1] < (1 << len(STREAMS)):
+            return dict(zip(streams, fds, strict=True))
     for fd in fds:
         _close(fd)
     return None

@@ -20,6 +20,11 @@ the job that happened to start it (each job gets its own, :mod:`advgen.warm.stat
 job's client is stopped (SIGSTOP, which no process can catch and forward), the server stops the
 job's process group, and continues it with the client.
 
+It runs in the session of the job that started it (its own process group, no controlling
+terminal: :func:`advgen.warm.processes.leave_terminal`), and so do the jobs it forks: on a kernel
+that groups scheduling by session (autogroup) they share their caller's group, and its nice
+value, as fresh jobs do (docs/security.md).
+
 It never initialises CUDA: importing torch does not, and the server runs no torch operation
 (nor does it start torch's thread pool); every child initialises CUDA on its own, with the
 job's ``CUDA_VISIBLE_DEVICES``.
@@ -50,7 +55,7 @@ from advgen import provenance
 from advgen.warm import child, protocol
 from advgen.warm.owner import alive
 from advgen.warm.preload import PRELOAD, entry_point, preload
-from advgen.warm.processes import peer_pid, raise_soft_limits, signal_group, stopped
+from advgen.warm.processes import leave_terminal, peer_pid, raise_soft_limits, signal_group, stopped
 
 IDLE_SECONDS = 600.0
 GRACE_SECONDS = 30.0
@@ -288,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         raise_soft_limits()
+        leave_terminal()
         digest = provenance.package_digest()  # before the imports it vouches for; the jobs inherit it
         preload([m for m in args.preload.split(",") if m])
         server = Server(
