@@ -162,3 +162,28 @@ def test_a_discrete_aggregate_is_never_a_point() -> None:
     assert float(stats.side_estimate(fid).se) == 0  # a continuous value keeps its own spread
     share = stats.Side((np.array([0.0]), np.array([0.0])), ("s0", "s1"), "aggregate")
     assert not share.discrete()  # a share of 0 on every run: no count to round
+
+
+def test_a_share_of_a_runs_rows_is_never_a_point(tmp_path) -> None:
+    """Three runs whose share of iterations below a threshold is 0 of 620 each (a value 0 or 1
+    per row, one number per run): the run level's floor is one row's step, (1 / 620)^2 / 12
+    (Sheppard), so the share over runs and a difference of two such shares are not 0 [0, 0]."""
+    import pandas as pd
+
+    from advgen.claims.measuring.measure import Context, measure
+    from advgen.claims.reading.model import Term
+
+    for run in ("g0", "g1", "g2"):
+        folder = tmp_path / "gans" / run
+        folder.mkdir(parents=True)
+        pd.DataFrame({"epoch": np.repeat(np.arange(1, 11), 62), "g_grad_norm": np.full(620, 0.3)}).to_parquet(
+            folder / "losses.parquet"
+        )
+    term = Term(table="gans/{g}/losses.parquet", value="g_grad_norm < 0.001", per="run")
+    side = measure(Context(tmp_path, {"g": ["g0", "g1", "g2"]}), term, "c").side
+    assert side.steps == (1 / 620,) * 3
+    lo, hi = stats.interval(stats.side_estimate(side))
+    assert lo < 0 < hi and hi == pytest.approx(4.302653 * np.sqrt((1 / 620) ** 2 / 12 / 3), rel=1e-5)
+    test = ClaimTest("difference", "greater", 0.0, "ours", "any")
+    result = effects.evaluate(test, [side, side])
+    assert result.lo < 0 < result.hi

@@ -212,12 +212,17 @@ def _run_key(term: Term, frame: pd.DataFrame, run: str) -> Iterable[tuple[str, p
         yield "", frame
 
 
-def _reduce_run(term: Term, rows: pd.DataFrame) -> float:
+def _reduce_run(term: Term, rows: pd.DataFrame) -> tuple[float, float]:
+    """A run's one value (its rows' mean) and its resolution: one row's share, ``1 / rows``, where
+    the value is a share of rows (every row 0 or 1: "g_grad_norm < 0.001"), else 0."""
     values = _values(rows, term.value)
     if term.reduce == "last_epoch":
         values = values[rows["epoch"] == rows["epoch"].max()]
     values = values[np.isfinite(values)]
-    return float(values.mean()) if len(values) else float("nan")
+    if not len(values):
+        return float("nan"), 0.0
+    share = bool(values.isin((0.0, 1.0)).all()) and len(values) > 1
+    return float(values.mean()), (1.0 / len(values) if share else 0.0)
 
 
 def _table_note(term: Term, frames: list[pd.DataFrame]) -> str:
@@ -231,7 +236,7 @@ def _table_note(term: Term, frames: list[pd.DataFrame]) -> str:
 
 
 def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) -> Measured:
-    names, runs, rates, counts, ids = [], [], [], [], []
+    names, runs, rates, counts, ids, steps = [], [], [], [], [], []
     matched = sum(len(rows) for _, rows in groups)
     note = _table_note(term, [rows for _, rows in groups if not rows.empty])
     for name, rows in groups:
@@ -258,15 +263,16 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
                 rates.append(k / n.sum())
                 counts.append(int(n.sum()))
         else:
-            value = _reduce_run(term, rows)
+            value, step = _reduce_run(term, rows)
             if np.isfinite(value):
                 names.append(name)
                 runs.append(np.array([value]))
+                steps.append(step)
     if term.per == "proportion":
         side = side_from_proportions(rates, counts, names)
     else:
         level = {"examples": "examples", "exact": "exact"}.get(term.per, "aggregate")
-        side = Side(tuple(runs), tuple(names), level)
+        side = Side(tuple(runs), tuple(names), level, tuple(steps) if any(steps) else ())
     if not side.runs:
         if matched:
             raise AllMissing(f"value {term.value!r} is NaN in all {matched} matching rows")

@@ -65,6 +65,10 @@ class Side:
     #: rate and its count), "aggregate" (one number per run: the run level only) or "exact"
     #: (a number without sampling error: a parameter count, an identity's residual)
     level: str = "examples"
+    #: per run, the resolution of its aggregate value where it is known (a share of the run's rows
+    #: moves in steps of one row: 1 / rows), else empty; the run level's floor is its rounding
+    #: variance, step^2 / 12 (Sheppard 1898), so runs at one share do not read a spread of 0
+    steps: tuple[float, ...] = ()
 
     @property
     def n_runs(self) -> int:
@@ -99,12 +103,16 @@ class Side:
         log scale by the delta method (``var / (n * mean^2)``). A discrete aggregate (whole numbers
         per run) gets its resolution's variance, :data:`RESOLUTION_VAR`: runs that agree on a count
         have not shown a spread of 0, only one below the count's step, so the run level's floor
-        keeps its interval from collapsing to a point (two seeds at 7 modes each are not 0 [0, 0])."""
+        keeps its interval from collapsing to a point (two seeds at 7 modes each are not 0 [0, 0]);
+        a share of a run's rows (:attr:`steps`) gets its step's, ``(1 / rows)^2 / 12`` (since
+        2026-11-29: three runs at 0 of 620 iterations are not 0 [0, 0])."""
         out = []
-        for r in self.runs:
-            if self.level == "aggregate" and self.discrete():
-                step = RESOLUTION_VAR  # a count's rounding to its unit step
-                out.append(step / float(r.mean()) ** 2 if log and r.mean() > 0 else step)
+        discrete = self.level == "aggregate" and self.discrete()
+        for i, r in enumerate(self.runs):
+            step = self.steps[i] if i < len(self.steps) else 0.0
+            if self.level == "aggregate" and (discrete or step > 0):
+                var = RESOLUTION_VAR * (1.0 if discrete else step * step)  # the value's rounding to its step
+                out.append(var / float(r.mean()) ** 2 if log and r.mean() > 0 else var)
                 continue
             if self.level in ("aggregate", "exact") or len(r) < 2:
                 out.append(0.0)
