@@ -17,6 +17,7 @@ import pandas as pd
 
 from advgen.claims.reading import expressions
 from advgen.claims.reading.spec import Term
+from advgen.claims.statistics.proportions import empirical_logit
 from advgen.claims.statistics.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError
 from advgen.paths import SAMPLE_QUALITY_SUMMARY
@@ -264,6 +265,10 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
                 counts.append(int(n.sum()))
         else:
             value, step = _reduce_run(term, rows)
+            if term.logit and np.isfinite(value):
+                if not step:
+                    raise ValueError(f"{where}: the logit scale reads a share of each run's rows, and {name}'s value is not one")
+                value, step = float(empirical_logit(value, 1 / step)), 0.0
             if np.isfinite(value):
                 names.append(name)
                 runs.append(np.array([value]))

@@ -109,6 +109,9 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
     """Read and check a claims file strictly; one :class:`ConfigError` line (the first problem)."""
     import yaml
 
+    from advgen.claims.reading.scales import ScaleError
+    from advgen.claims.reading.scales import check as check_scales
+
     from advgen import yaml_loader
     from advgen.config_files import parse_yaml
 
@@ -145,6 +148,12 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
                 f"duplicate id (first at claims[{seen[claim.id]}])",
             )
         seen[claim.id] = i
+        try:
+            check_scales(claim)
+        except ScaleError as exc:
+            raise where.error(
+                ("claims", i, "reading", "scales"), f"claims[{claim.id}].reading.scales", str(exc)
+            ) from None
         out.claims.append(claim)
     return out
 
