@@ -198,7 +198,9 @@ def test_a_negative_control_enters_as_effect_minus_control(
         assert v.control_flag == "" and not v.control.startswith("significant"), v.control
         return
     assert v.control.startswith(f"significant on the {flagged} side of no effect: ")
-    assert v.control_flag.startswith(f"its control is significant on the {flagged} side of no effect (the null model: ")
+    assert v.control_flag.startswith(
+        f"its control is significant on the {flagged} side of no effect (the null model: "
+    )
     from advgen.claims import frame
     from advgen.claims.page.cells import verdict_cell
 
@@ -215,7 +217,11 @@ def test_a_claim_the_old_control_rule_withheld_is_decided(tmp_path: Path) -> Non
     n = 33_000
     attacks(tmp_path, [("adv", "pgd40", 0.3, 0.3505, n), ("noise", "pgd40", 0.3, 0.0465, n),
                        ("other", "pgd40", 0.3, 0.0554, n)])  # fmt: skip
-    control = {"kind": "other_image", "what": "another digit's perturbation", "a": {"models": {"classifier": "gan"}}}
+    control = {
+        "kind": "other_image",
+        "what": "another digit's perturbation",
+        "a": {"models": {"classifier": "gan"}},
+    }
     roles = {"rob": ["adv"], "std": ["noise"], "gan": ["other"]}
     row = claim("transfer", decl("difference", "greater", 0.0), control, a=side("rob"), b=side("std"))
     path = claims_file(tmp_path, [row])
@@ -257,9 +263,14 @@ def test_a_value_claims_control_must_lack_the_property(tmp_path: Path) -> None:
         attacks(tmp_path / null, rows)
         roles = {"rob": ["p"], "gan": [null]}
         control = {"kind": "null_model", "what": f"the {null} model", "a": {"models": {"classifier": "gan"}}}
-        got[null] = run(tmp_path / null, [claim("c", decl("value", "greater", 0.6), control, a=side("rob"))], roles)
+        got[null] = run(
+            tmp_path / null, [claim("c", decl("value", "greater", 0.6), control, a=side("rob"))], roles
+        )
     assert got["far"]["c"].verdict == "holds"
-    assert got["near"]["c"].verdict == "inconclusive" and "does not show the property absent" in got["near"]["c"].note
+    assert (
+        got["near"]["c"].verdict == "inconclusive"
+        and "does not show the property absent" in got["near"]["c"].note
+    )
     high = got["high"]["c"]
     assert (high.verdict, high.would_be) == ("not valid", "holds")
     assert high.validity.startswith("its negative control holds (the high model: 0.75 [")
@@ -433,7 +444,11 @@ def quality(results: Path, gate: list[str] | None) -> None:
     [
         (None, "holds", "quality not gated"),
         (["pass", "pass"], "holds", ""),
-        (["pass", "fail"], "not reproduced", "did not reproduce: generator below its quality bar: g1 (fid 20 > 10)"),
+        (
+            ["pass", "fail"],
+            "not reproduced",
+            "did not reproduce: generator below its quality bar: g1 (fid 20 > 10)",
+        ),
         (["pass", ""], "holds", "no quality bar declared for g1"),
     ],
 )
@@ -554,7 +569,9 @@ def test_one_bar_per_comparison(tmp_path: Path) -> None:
     assert u.validity == (
         "did not reproduce: generator below the bar of std, gan: b0 (fid 60.0 > 40); b1 (fid 70.0 > 40)"
     )
-    assert got["w"].verdict != "not reproduced" and got["w"].validity == "every generator passes the bar of gan"
+    assert (
+        got["w"].verdict != "not reproduced" and got["w"].validity == "every generator passes the bar of gan"
+    )
     plain = Context(tmp_path, roles, generators=frozenset(roles))  # no bars known: each run's gate column
     assert evaluate_all(read_claims_file(path).claims, plain)[0].verdict != "not reproduced"
 

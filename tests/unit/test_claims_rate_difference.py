@@ -21,7 +21,11 @@ PAIRS = [(0.005, 0.001), (0.6, 0.4), (0.999, 0.99), (0.9, 0.9)]
 
 def _side(rng: np.random.Generator, p: float, tau: float, runs: int, n: int, sims: int):
     k = rng.binomial(n, stats.expit(rng.normal(stats.logit(p), tau, (sims, runs)))).astype(float)
-    truth = p if tau == 0 else float(np.mean(stats.expit(np.random.default_rng(1).normal(stats.logit(p), tau, 400_000))))
+    truth = (
+        p
+        if tau == 0
+        else float(np.mean(stats.expit(np.random.default_rng(1).normal(stats.logit(p), tau, 400_000))))
+    )
     return k, truth
 
 
@@ -48,8 +52,12 @@ def test_the_page_reads_a_difference_of_rates_in_accuracy_points() -> None:
     """Two sides of proportions over seeds (robust accuracies of two CNNs): the effect is the
     difference of the mean rates, its interval MOVER's of the two rate intervals, its p-value the
     one that agrees with it."""
-    a = stats.Side(tuple(np.r_[np.ones(c), np.zeros(500 - c)] for c in (350, 360, 340)), ("s0", "s1", "s2"), "proportion")
-    b = stats.Side(tuple(np.r_[np.ones(c), np.zeros(500 - c)] for c in (200, 220, 210)), ("t0", "t1", "t2"), "proportion")
+    a = stats.Side(
+        tuple(np.r_[np.ones(c), np.zeros(500 - c)] for c in (350, 360, 340)), ("s0", "s1", "s2"), "proportion"
+    )
+    b = stats.Side(
+        tuple(np.r_[np.ones(c), np.zeros(500 - c)] for c in (200, 220, 210)), ("t0", "t1", "t2"), "proportion"
+    )
     result = effects.evaluate(ClaimTest("difference", "greater", 0.0, "ours", "any"), [a, b])
     expected = difference_interval(
         (0.7, lambda c: rate_interval(np.array([350.0, 360, 340]), 500, c)),

@@ -13,8 +13,7 @@ import pytest
 
 from advgen.claims.measuring import effects
 from advgen.claims.reading.model import Test as ClaimTest
-from advgen.claims.statistics import stats
-from advgen.claims.statistics import rates
+from advgen.claims.statistics import rates, stats
 from advgen.claims.statistics.rates import rate_interval
 
 #: every n up to 40, then a spread up to 1000 (every n of 1..1000 is the same computation)
@@ -91,22 +90,32 @@ def test_monotone_next_to_0_and_n(runs: int) -> None:
             if not 0 <= others <= n:
                 continue
             for first in range(max(0, n - 3), n + 1):
-                _increments_never_lower(np.array([float(first)] + [float(others)] * (runs - 1)), np.full(runs, float(n)), 0.95)
-            _increments_never_lower(np.array([0.0] + [float(others)] * (runs - 1)), np.full(runs, float(n)), 0.95)
+                _increments_never_lower(
+                    np.array([float(first)] + [float(others)] * (runs - 1)), np.full(runs, float(n)), 0.95
+                )
+            _increments_never_lower(
+                np.array([0.0] + [float(others)] * (runs - 1)), np.full(runs, float(n)), 0.95
+            )
 
 
 def test_the_collapses_of_round_2s_interval_are_gone() -> None:
     """(499, 498) and (500, 498) of 500; five nets at 444 of 454, then one of them fooled on all
     454: the lower bound does not fall, and the equivalence test against 100 % +- 5 that holds on
     the first still holds on the second."""
-    assert rate_interval(np.array([500.0, 498.0]), 500)[0] >= rate_interval(np.array([499.0, 498.0]), 500)[0] > 0.9
+    assert (
+        rate_interval(np.array([500.0, 498.0]), 500)[0]
+        >= rate_interval(np.array([499.0, 498.0]), 500)[0]
+        > 0.9
+    )
     test = ClaimTest("value", "equivalent", 1.0, "source", "100 %", tolerance=0.05)
     before = np.full(5, 444.0)
     after = before.copy()
     after[0] = 454.0
     results = []
     for counts in (before, after):
-        side = stats.Side(tuple(np.r_[np.ones(int(c)), np.zeros(454 - int(c))] for c in counts), level="proportion")
+        side = stats.Side(
+            tuple(np.r_[np.ones(int(c)), np.zeros(454 - int(c))] for c in counts), level="proportion"
+        )
         results.append(effects.evaluate(test, [side]))
     assert results[1].lo >= results[0].lo
     assert [r.verdict for r in results] == [stats.HOLDS, stats.HOLDS]

@@ -311,7 +311,9 @@ def test_a_d_r_without_robust_accuracy_above_chance_is_not_reproduced(tmp_path: 
     assert set(got) == ids
     for cid, v in got.items():
         assert v.verdict == "not reproduced" and v.would_be, (cid, v.verdict)
-        assert v.validity.startswith("did not reproduce: the robust-feature data set D_R becomes robust"), v.validity
+        assert v.validity.startswith("did not reproduce: the robust-feature data set D_R becomes robust"), (
+            v.validity
+        )
         assert v.validity.endswith(": 0.05 in 2 of 3 runs, below 0.2"), v.validity
 
 
@@ -395,7 +397,9 @@ def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
     table = verdict_table(tmp_path)
     page = summary_page(table)
     check_summary(page.splitlines(), set(table.loc[table["group"] == "source", "id"]))
-    assert "| `a_holds` (003) | – | – | a − b > 0 (ours) | probability | 0.7 [" in page  # the test, its margin, the scale
+    assert (
+        "| `a_holds` (003) | – | – | a − b > 0 (ours) | probability | 0.7 [" in page
+    )  # the test, its margin, the scale
     summary = readme_summary(table, page="docs/x.md")
     assert summary.splitlines()[0] == SUMMARY_START and summary.splitlines()[-1] == SUMMARY_END
     assert f"**{counts_text(table)}**" in summary and "[docs/x.md](docs/x.md)" in summary
@@ -680,7 +684,11 @@ def added_tables(results: Path, *, ae_still_falling: bool = False) -> dict[str, 
     fids += [(m, 400.0 + k) for k, m in enumerate(runs["ns_gan_saturating"])]
     fids += [(m, 60.0 + 2 * k) for k, m in enumerate(runs["ns_gan_plain"])]
     _write(results, "sample_quality/summary.parquet", [{"model": m, "fid": f} for m, f in fids])
-    for role, norm, epochs in (("mse_gan_plain", 1e-5, 10), ("ns_gan_plain", 0.3, 20), ("mse_gan_saturating", 1e-6, 10)):
+    for role, norm, epochs in (
+        ("mse_gan_plain", 1e-5, 10),
+        ("ns_gan_plain", 0.3, 20),
+        ("mse_gan_saturating", 1e-6, 10),
+    ):
         for m in runs[role]:
             epoch = np.repeat(np.arange(1, epochs + 1), 5)
             g = np.where(np.arange(len(epoch)) < 3, 0.5, norm) * (1 + 0.1 * rng.random(len(epoch)))

@@ -38,7 +38,12 @@ def sweep(tmp_path: Path, clean: tuple[float, float], robust: tuple[float, float
     ]  # fmt: skip
     (tmp_path / "robustness" / "sweeps").mkdir(parents=True)
     pd.DataFrame(rows).to_parquet(tmp_path / "robustness" / "sweeps" / "data_size.parquet")
-    side = {"table": "robustness/sweeps/data_size.parquet", "query": "mode == 'pgd'", "per": "run", "unit": ["seed"]}
+    side = {
+        "table": "robustness/sweeps/data_size.parquet",
+        "query": "mode == 'pgd'",
+        "per": "run",
+        "unit": ["seed"],
+    }
     return {
         "a": {**side, "label": "robust", "value": "logit(robust_acc, n_test)"},
         "b": {**side, "label": "clean", "value": "logit(clean_acc, n_test)"},
@@ -46,7 +51,9 @@ def sweep(tmp_path: Path, clean: tuple[float, float], robust: tuple[float, float
 
 
 def verdict(tmp_path: Path, sides: dict, reading: dict | None = READING):
-    row = {**claim("c", decl("trend", "greater", 0.0, by="fraction"), {"kind": "none", "reason": "r"}, **sides)}
+    row = {
+        **claim("c", decl("trend", "greater", 0.0, by="fraction"), {"kind": "none", "reason": "r"}, **sides)
+    }
     row.pop("checks", None)
     if reading is not None:
         row["reading"] = reading
@@ -58,7 +65,12 @@ def verdict(tmp_path: Path, sides: dict, reading: dict | None = READING):
     ("clean", "robust", "expected", "both"),
     [
         ((0.90, 0.91), (0.30, 0.60), "holds", ("holds", "holds")),  # robust gains on both scales
-        ((0.95, 0.99), (0.30, 0.40), "inconclusive", ("holds", "does not hold")),  # the ceiling: they disagree
+        (
+            (0.95, 0.99),
+            (0.30, 0.40),
+            "inconclusive",
+            ("holds", "does not hold"),
+        ),  # the ceiling: they disagree
         ((0.60, 0.90), (0.30, 0.31), "does not hold", ("does not hold", "does not hold")),
     ],
 )
@@ -75,12 +87,16 @@ def test_two_scales_a_verdict_needs_both(tmp_path: Path, clean, robust, expected
     table = frame([v])
     assert table.loc[0, "scale"] == "probability, logit"
     assert table.loc[0, "proposition"] == READING["proposition"]
-    assert "| robust accuracy needs more data than clean accuracy | probability, logit: a verdict needs both |" in markdown(table)
+    assert (
+        "| robust accuracy needs more data than clean accuracy | probability, logit: a verdict needs both |"
+        in markdown(table)
+    )
 
 
 def test_a_claim_without_a_reading_reads_its_own_scale(tmp_path: Path) -> None:
     v = verdict(tmp_path, sweep(tmp_path, (0.95, 0.99), (0.30, 0.40)), reading=None)
     assert v.scales == ("logit",) and v.verdict == "does not hold"
+
     def el(p: np.ndarray) -> np.ndarray:  # the empirical logit of 2,000 digits
         return np.log((p * 2000 + 0.5) / (2000 - p * 2000 + 0.5))
 
@@ -91,5 +107,7 @@ def test_a_claim_without_a_reading_reads_its_own_scale(tmp_path: Path) -> None:
 
 def test_a_scale_the_sides_cannot_be_read_on_is_refused_when_read(tmp_path: Path) -> None:
     sides = sweep(tmp_path, (0.9, 0.91), (0.3, 0.6))
-    with pytest.raises(ConfigError, match=r"claims\[c\]\.reading\.scales: lists the log scale, but its test is a trend"):
+    with pytest.raises(
+        ConfigError, match=r"claims\[c\]\.reading\.scales: lists the log scale, but its test is a trend"
+    ):
         verdict(tmp_path, sides, reading={**READING, "scales": ["log"]})

@@ -103,7 +103,9 @@ def test_row_plan_recovers_the_standard_error_from_the_interval() -> None:
     )
     conservative = 0.2 - t.ppf(0.5 + CONSERVATIVE / 2, 2) * 0.05  # the 80 % interval's bound nearest 0
     assert p.plan.delta == pytest.approx(conservative)
-    assert p.plan.n == _n(lambda n: one_sided_power(conservative, 0.05 * math.sqrt(3), n, 0.025, Design()), POWER)
+    assert p.plan.n == _n(
+        lambda n: one_sided_power(conservative, 0.05 * math.sqrt(3), n, 0.025, Design()), POWER
+    )
     welch = row_plan(
         {**ROW, "method": "Welch t (Welch-Satterthwaite df) over seeds", "sample_size": "3 seeds"}
     )
@@ -244,7 +246,17 @@ def test_a_cut_claim_is_underpowered_at_its_cut_size_and_the_freeze_reads_it(tmp
     planned = json.loads(js.read_text())["claims"]["slow"]
     assert planned["plan"] == "planned" and planned["n_run"] == planned["n_planned"] > 3
     cut = planned["n_planned"] - 1
-    argv = ["power-plan", str(table), "--markdown", str(md), "--json", str(js), "--cut", f"slow={cut}", *budget]
+    argv = [
+        "power-plan",
+        str(table),
+        "--markdown",
+        str(md),
+        "--json",
+        str(js),
+        "--cut",
+        f"slow={cut}",
+        *budget,
+    ]
     assert cli_main(argv) == 0
     claims = json.loads(js.read_text())["claims"]
     assert claims["slow"]["plan"] == "underpowered at this budget" and claims["slow"]["cut"] is True

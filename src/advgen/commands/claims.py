@@ -132,11 +132,10 @@ def _readme(args: argparse.Namespace) -> None:
 
     from advgen.claims import readme_summary, replace_summary
     from advgen.claims.page.readme import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.round_header import read_record, summary_header
     from advgen.claims.page.table import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
-
-    from advgen.claims.page.round_header import read_record, summary_header
 
     table = read_table(args.readme_summary, COLUMNS)
     record = read_record(args.freeze) if args.freeze else None

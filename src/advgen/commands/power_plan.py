@@ -89,7 +89,9 @@ def parse_cuts(values: list[str]) -> dict[str, int]:
         match = _CUT.fullmatch(value.strip())
         if not match or not match.group(1).strip():
             shown = value if len(value) <= 60 else f"{value[:40]}... ({len(value):,} characters)"
-            raise AdvgenError(f"--cut {shown}: expected ID=N (a claim id and a whole number of at most 6 digits)")
+            raise AdvgenError(
+                f"--cut {shown}: expected ID=N (a claim id and a whole number of at most 6 digits)"
+            )
         cid, n = match.group(1).strip(), int(match.group(2))
         if cid in cuts:
             raise AdvgenError(f"--cut {value}: {cid} is cut twice")
@@ -240,7 +242,9 @@ def _method(source: str, digest: str, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def _status_table(status: str, title: str, chosen: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
+def _status_table(
+    status: str, title: str, chosen: list[dict[str, Any]], args: argparse.Namespace
+) -> list[str]:
     lines = [f"## {title} ({len(chosen)})", ""]
     if status == "not planned":
         lines += ["| claim | group | why |", "|---|---|---|"]

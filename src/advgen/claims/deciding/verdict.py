@@ -41,10 +41,10 @@ from advgen.claims.deciding.verdict_words import NOT_MEASURED as NOT_MEASURED
 from advgen.claims.deciding.verdict_words import NOT_REPRODUCED as NOT_REPRODUCED
 from advgen.claims.deciding.verdict_words import NOT_TESTABLE as NOT_TESTABLE
 from advgen.claims.deciding.verdict_words import NOT_VALID as NOT_VALID
-from advgen.claims.deciding.verdict_words import WITHHELD as WITHHELD
 from advgen.claims.deciding.verdict_words import PAPER_ONLY as PAPER_ONLY
 from advgen.claims.deciding.verdict_words import SIGNIFICANT as SIGNIFICANT
 from advgen.claims.deciding.verdict_words import VERDICTS as VERDICTS
+from advgen.claims.deciding.verdict_words import WITHHELD as WITHHELD
 from advgen.claims.measuring.controls import ControlOutcome, calibration_outcome, control_outcome, corrected
 from advgen.claims.measuring.effects import Result
 from advgen.claims.measuring.measure import Context, Measured, NotMeasured

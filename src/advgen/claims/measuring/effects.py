@@ -229,7 +229,15 @@ def evaluate(
     alpha = stats.ALPHA_TOST if tost else stats.ALPHA_ONE_SIDED
     against = stats.p_against(bounds, test.margin, test.direction, test.tolerance)
     out = Result(
-        value, float(lo), float(hi), method, verdict, conf, p_value=p, alpha=alpha, p_against=against,
+        value,
+        float(lo),
+        float(hi),
+        method,
+        verdict,
+        conf,
+        p_value=p,
+        alpha=alpha,
+        p_against=against,
         bounds=bounds,
     )
     if verdict == stats.INCONCLUSIVE:

@@ -67,7 +67,9 @@ class Context:
         path = self.results / rel
         if not path.is_file():
             if self.produced is None:
-                raise NotMeasured(f"{rel} is not in {self.results}")
+                from advgen.claims.shown_path import shown_path
+
+                raise NotMeasured(f"{rel} is not in {shown_path(self.results)}")
             raise AdvgenError(f"{path}: missing (the workflow produces it: rerun snakemake)")
         from advgen.io import read_parquet
 
@@ -267,7 +269,9 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
             value, step = _reduce_run(term, rows)
             if term.logit and np.isfinite(value):
                 if not step:
-                    raise ValueError(f"{where}: the logit scale reads a share of each run's rows, and {name}'s value is not one")
+                    raise ValueError(
+                        f"{where}: the logit scale reads a share of each run's rows, and {name}'s value is not one"
+                    )
                 value, step = float(empirical_logit(value, 1 / step)), 0.0
             if np.isfinite(value):
                 names.append(name)

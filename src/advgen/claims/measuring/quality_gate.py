@@ -32,7 +32,8 @@ def failed_requirement(claim: Claim, ctx: Context) -> str:
         if not np.all(ok):
             side_of = "below" if req.direction == "at_least" else "above"
             what = "runs" if req.each == "run" else "rows"
-            return f"{req.what}: {_bad(values, ok, names)} in {int((~ok).sum())} of {len(values)} {what}, {side_of} {req.bound:g}"
+            failing = f"{_bad(values, ok, names)} in {int((~ok).sum())} of {len(values)} {what}"
+            return f"{req.what}: {failing}, {side_of} {req.bound:g}"
     return ""
 
 

@@ -63,7 +63,9 @@ def n_text(row: Any) -> str:
         text += f", seeds {seeds.replace(',', ', ')}"
     planned = getattr(row, "seeds_planned", "")
     if planned:
-        text += f" (planned: {planned}" + (f"; ran {_whole(row.ran_n)}" if _number(getattr(row, "ran_n", None)) else "")
+        text += f" (planned: {planned}" + (
+            f"; ran {_whole(row.ran_n)}" if _number(getattr(row, "ran_n", None)) else ""
+        )
         text += ")"
     under = getattr(row, "underpowered", "")
     if under:

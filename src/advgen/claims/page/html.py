@@ -40,7 +40,7 @@ WORDED = frozenset(
     "id source section statement quote paper_value test margin_note tolerance_note changes effect "
     "sample_size seed_values seeds_planned sides method p_value p_adjusted family alpha post_hoc "
     "note validity scale control control_what control_kind checks calibration verdict would_be "
-    "settle fragile proposition scale budget control_flag planned_n ran_n underpowered".split()
+    "settle fragile proposition scale budget control_flag planned_n ran_n underpowered run_host".split()
 )
 
 

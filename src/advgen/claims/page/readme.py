@@ -18,7 +18,8 @@ SUMMARY_START = (
 )
 SUMMARY_END = "<!-- claims-summary: end -->"
 SUMMARY_HEADER = (
-    "| claim | proposition | paper | test (margin) | scale | ours (interval, n) | control (did it behave?) | verdict |"
+    "| claim | proposition | paper | test (margin) | scale | ours (interval, n) "
+    "| control (did it behave?) | verdict |"
 )
 #: a cell of the summary: anything but a bare "|" (escaped ones are "\\|")
 _CELL = r"(?:[^|\\]|\\.)+"

@@ -79,6 +79,7 @@ PHASE_COLUMNS: dict[str, Any] = {
     "planned_n": math.nan,  # the sample size the freeze planned to run (in its unit), NaN without one
     "ran_n": math.nan,  # the sample size that ran, in the planned unit (NaN without a plan)
     "underpowered": "",  # why the run is underpowered for the claim ("" where it is not)
+    "run_host": "",  # the host the claims page was made on (CPU model and flags, GPU): this run's hardware
 }
 COLUMNS = [*SUMMARY_COLUMNS, *PHASE_COLUMNS]
 
@@ -158,6 +159,7 @@ def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFra
                 "proposition": c.reading.proposition if c.reading else "",
                 "budget": v.budget,
                 "control_flag": v.control_flag,
+                "run_host": "",
                 **sizes(v, plan.get(c.id)),
             }
         )

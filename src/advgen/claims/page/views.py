@@ -77,8 +77,8 @@ def markdown(table: pd.DataFrame, *, header: str = "", budgets: Sequence[Mapping
             lines.append(
                 f"| **{md_cell(row.id)}**: {md_cell(row.statement)} | {md_cell(row.section)}: “{md_cell(row.quote)}” "
                 f"| {md_cell(row.paper_value or '–')} | {md_cell(test_cell(row))} | {md_cell(ours(row))} "
-                f"| {md_cell(control_cell(row))} | {md_cell(row.proposition or '–')} | {md_cell(scale_text(row) or '–')} "
-                f"| **{md_cell(verdict_cell(row, refs))}** |"
+                f"| {md_cell(control_cell(row))} | {md_cell(row.proposition or '–')} "
+                f"| {md_cell(scale_text(row) or '–')} | **{md_cell(verdict_cell(row, refs))}** |"
             )
     return "\n".join(lines) + "\n"
 

@@ -109,10 +109,9 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
     """Read and check a claims file strictly; one :class:`ConfigError` line (the first problem)."""
     import yaml
 
+    from advgen import yaml_loader
     from advgen.claims.reading.scales import ScaleError
     from advgen.claims.reading.scales import check as check_scales
-
-    from advgen import yaml_loader
     from advgen.config_files import parse_yaml
 
     path = Path(path)

@@ -125,7 +125,9 @@ def mover(va: Any, la: Any, ua: Any, vb: Any, lb: Any, ub: Any) -> tuple[Any, An
     (MOVER: Zou & Donner 2008; Newcombe 1998, method 10, where each side is one proportion and
     its interval Wilson's): the distances from each estimate to its own bounds, in quadrature."""
     d = np.asarray(va, dtype=float) - np.asarray(vb, dtype=float)
-    return d - np.hypot(va - np.asarray(la), np.asarray(ub) - vb), d + np.hypot(np.asarray(ua) - va, vb - np.asarray(lb))
+    return d - np.hypot(va - np.asarray(la), np.asarray(ub) - vb), d + np.hypot(
+        np.asarray(ua) - va, vb - np.asarray(lb)
+    )
 
 
 def difference_interval(
