@@ -46,16 +46,18 @@ run: $(STAMP)
 
 # The maintainers' step after `make run` on the default config: README.md's claims summary and
 # the per-claim page docs/default_run/claims.md rewritten from the run's verdict table, which is
-# kept beside them in docs/default_run/claims.parquet with round 1's verdict beside each row
-# (round1_verdict, from docs/round1/claims_xeon.parquet; the test of the summary reads it on a clone
-# without results/), and the generators' overview figure the README shows copied there too.
+# kept beside them in docs/default_run/claims.parquet with the previous round's verdict beside each
+# row (round2_verdict for round 3, from PREVIOUS_ROUND: round 2's published table; the test of the
+# summary reads it on a clone without results/), and the generators' overview figure the README
+# shows copied there too.
+PREVIOUS_ROUND ?= docs/round2/claims_xeone.parquet
 publish-default-run: $(STAMP)
 	@test "$$(cat results/run_config.txt 2>/dev/null)" = config/config.yaml || { \
 		echo "make publish-default-run: results/ is not a run of config/config.yaml alone (results/run_config.txt): run make run first"; exit 2; }
 	mkdir -p docs/default_run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
 		--summary-page docs/default_run/claims.md --freeze docs/default_run/freeze.json \
-		--previous-round docs/round1/claims_xeon.parquet --table-out docs/default_run/claims.parquet
+		--previous-round $(PREVIOUS_ROUND) --table-out docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
 
 # The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its
