@@ -786,3 +786,26 @@ def test_the_added_claims_and_their_controls(tmp_path: Path) -> None:
         added_tables(tmp_path / "falling", ae_still_falling=True),
     )
     assert falling["ae_20_epochs_enough"].verdict == "does not hold"
+
+
+def test_round_threes_published_table_has_the_columns_a_reader_needs(tmp_path: Path) -> None:
+    """``make publish-default-run`` with round 3's freeze record: the table written by
+    ``--table-out`` carries round 2's verdict (``round2_verdict``), the proposition and the scale
+    beside each verdict, the fragility rule and the planned and ran sample sizes."""
+    from advgen.cli import main as cli_main
+    from advgen.io import write_parquet
+
+    (tmp_path / "tables").mkdir()
+    table = verdict_table(tmp_path / "tables")
+    write_parquet(table, tmp_path / "claims.parquet")
+    write_parquet(table[["id", "verdict"]].assign(verdict="inconclusive"), tmp_path / "round2.parquet")
+    record = tmp_path / "freeze.json"
+    record.write_text('{"claims_sha256": "ab", "date": "2026-11-30", "round": 3}', encoding="utf-8")
+    out, page = tmp_path / "published.parquet", tmp_path / "claims.md"
+    argv = ["claims", "--readme-summary", str(tmp_path / "claims.parquet"), "--summary-page", str(page),
+            "--freeze", str(record), "--previous-round", str(tmp_path / "round2.parquet"), "--table-out", str(out)]  # fmt: skip
+    assert cli_main(argv) == 0
+    published = read_table(out, ["proposition", "scale", "round2_verdict", "fragile", "planned_n", "ran_n"])
+    assert set(published["round2_verdict"]) == {"inconclusive"} and "round1_verdict" not in published.columns
+    assert "Round 2's verdict beside each row (`round2_verdict`)" in page.read_text(encoding="utf-8")
+    assert "| verdict | round 2 |" in page.read_text(encoding="utf-8")
