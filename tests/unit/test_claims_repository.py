@@ -803,7 +803,8 @@ def test_round_threes_published_table_has_the_columns_a_reader_needs(tmp_path: P
     record.write_text('{"claims_sha256": "ab", "date": "2026-11-30", "round": 3}', encoding="utf-8")
     out, page = tmp_path / "published.parquet", tmp_path / "claims.md"
     argv = ["claims", "--readme-summary", str(tmp_path / "claims.parquet"), "--summary-page", str(page),
-            "--freeze", str(record), "--previous-round", str(tmp_path / "round2.parquet"), "--table-out", str(out)]  # fmt: skip
+            "--freeze", str(record), "--previous-round", str(tmp_path / "round2.parquet"),
+            "--table-out", str(out)]  # fmt: skip
     assert cli_main(argv) == 0
     published = read_table(out, ["proposition", "scale", "round2_verdict", "fragile", "planned_n", "ran_n"])
     assert set(published["round2_verdict"]) == {"inconclusive"} and "round1_verdict" not in published.columns
