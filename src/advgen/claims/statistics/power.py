@@ -273,13 +273,9 @@ def _unit(sample_size: str, runs: int, two_sample: bool) -> str:
 
 
 def row_plan(
-    row: Mapping[str, Any],
-    *,
-    alpha: float | None = None,
-    target: float = POWER,
-    family_size: int = 1,
+    row: Mapping[str, Any], *, alpha: float | None = None, target: float = POWER, family_size: int = 1,
     conservative: float = CONSERVATIVE,
-) -> RowPlan:
+) -> RowPlan:  # fmt: skip
     """The plan of one claims-page row (the columns of ``results/tables/claims.parquet``).
 
     The row's own ``se`` and ``df`` columns are used where the page writes them; else the
