@@ -67,14 +67,14 @@ def render(
     p_text: Callable[[Any], str],
     n_text: Callable[[Any], str],
     control_label: Callable[[Any], str],
-    scale_text: Callable[[Any], str],
     digest: Any,
     filters: Sequence[tuple[str, str, Sequence[str]]],
     group_of: Callable[[str], str],
     control_words: Callable[[Any], str],
     scale_ref: Callable[[Any], str],
+    scale_text: Callable[[Any], str] = lambda row: str(getattr(row, "scale", "") or ""),
 ) -> str:
-    """The page's HTML text."""
+    """The page's HTML text (``scale_text``: the scales a row's verdict read, in words)."""
     from jinja2 import Environment
 
     env = Environment(autoescape=True, trim_blocks=False)
