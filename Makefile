@@ -48,15 +48,17 @@ run: $(STAMP)
 
 # The maintainers' step after `make run` on the default config: README.md's claims summary and
 # the per-claim page docs/default_run/claims.md rewritten from the run's verdict table, which is
-# kept beside them in docs/default_run/claims.parquet with round 1's verdict beside each row
-# (round1_verdict, from docs/round1/claims_xeon.parquet; the test of the summary reads it on a clone
-# without results/), and the generators' overview figure the README shows copied there too.
+# kept beside them in docs/default_run/claims.parquet with the previous round's verdict beside each
+# row (round2_verdict for round 3, from PREVIOUS_ROUND: round 2's published table; the test of the
+# summary reads it on a clone without results/), and the generators' overview figure the README
+# shows copied there too.
+PREVIOUS_ROUND ?= docs/round2/claims_xeone.parquet
 publish-default-run: $(STAMP)
 	@$(RUN_RECORD) check --workdir . --target publish-default-run config/config.yaml
 	mkdir -p docs/default_run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
 		--summary-page docs/default_run/claims.md --freeze docs/default_run/freeze.json \
-		--previous-round docs/round1/claims_xeon.parquet --table-out docs/default_run/claims.parquet
+		--previous-round $(PREVIOUS_ROUND) --table-out docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
 
 # The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its
@@ -72,18 +74,21 @@ demo: $(STAMP)
 	@echo "  the CV           $(DEMO_DIR)/results/cv/cv.pdf (also cv.html, cv.md)"
 
 # The confirmatory phase: the seeds each claim needs, planned from the previous round's verdict
-# table (docs/power_plan.md; round 2's cut of the report GAN's seeds: docs/claims.md, "Round 2's
-# seeds"), then the freeze record of the claims file, the recipes, the seeds and
-# the plan (docs/default_run/freeze.json), before the run on fresh seeds (config/README.md,
-# "Fresh seeds"); `advgen freeze --verify docs/default_run/freeze.json` checks it later.
+# table (docs/power_plan.md: 97 % power for the conservative effect; a round's cuts to fit its time
+# are its own decision, CUTS="--cut ID=N ..."), then the freeze record of the program, the claims
+# file, the recipes, the seeds and the plan (docs/default_run/freeze.json; ROUND, the round it
+# starts), before the run on fresh seeds (config/README.md, "Fresh seeds");
+# `advgen freeze --verify docs/default_run/freeze.json` checks it later.
+CUTS  ?=
+ROUND ?= 3
 power-plan: $(STAMP)
 	$(BIN)/advgen power-plan docs/default_run/claims.parquet --markdown docs/power_plan.md \
-		--json docs/default_run/power_plan.json --cut inpainting_square_location=5
+		--json docs/default_run/power_plan.json $(CUTS)
 
 freeze: $(STAMP)
 	$(BIN)/advgen freeze --claims config/claims.yaml --configfile config/config.yaml \
 		--power-plan docs/default_run/power_plan.json --out docs/default_run/freeze.json \
-		--commit "$$(git rev-parse HEAD)" --round 2
+		--commit "$$(git rev-parse HEAD)" --round $(ROUND)
 
 # The suite on every core (pytest-xdist; XDIST= runs it in one process), then the few
 # timing-sensitive tests (marker `serial`) alone. The end-to-end tier (marker `slow`: workflow

@@ -333,7 +333,8 @@ def estimate(now: Sizes, then: Sizes, cost: Costs) -> Estimate:
 
 
 def plan_records(table: str, power: float) -> dict[str, dict[str, Any]]:
-    """``advgen power-plan TABLE --power P``'s records, at its default budget, without files."""
+    """``advgen power-plan TABLE --power P --conservative 0``'s records (planned for the exploratory
+    estimate, as round 2 was planned), at its default budget, without files."""
     import os
 
     from advgen.commands import power_plan
@@ -341,7 +342,18 @@ def plan_records(table: str, power: float) -> dict[str, dict[str, Any]]:
 
     parser = argparse.ArgumentParser()
     power_plan.add_arguments(parser)
-    args = parser.parse_args([table, "--markdown", os.devnull, "--json", os.devnull, "--power", str(power)])
+    argv = [
+        table,
+        "--markdown",
+        os.devnull,
+        "--json",
+        os.devnull,
+        "--power",
+        str(power),
+        "--conservative",
+        "0",
+    ]
+    args = parser.parse_args(argv)
     rows = read_table(table, power_plan.COLUMNS).to_dict("records")
     return {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in power_plan.build(rows, args)}
 

@@ -222,12 +222,13 @@ def test_seeds_are_the_upper_level(tmp_path: Path) -> None:
     )["seeds"]
     assert v.seeds == 1 and v.verdict == "inconclusive"
     assert v.hi - v.lo > 0.3  # the seed level, not the 2,000 examples, sets the width
-    assert "seeds per side" in v.settle and v.method.startswith("Welch t")
+    assert "seeds per side" in v.settle and v.method.startswith("MOVER")  # rates: since 2026-11-29
 
 
 def test_the_page_interval_is_the_simulated_method(tmp_path: Path) -> None:
-    """The verdict's interval is stats.run_level + Welch, the functions whose coverage
-    test_claims_coverage.py simulates."""
+    """The verdict's interval of a difference of two sides of rates is MOVER over the two rate
+    intervals (since 2026-11-29; Welch's t before), the functions whose coverage
+    test_claims_rate_difference.py simulates."""
     rates = {"r0": 0.30, "r1": 0.42, "r2": 0.35, "s0": 0.20, "s1": 0.26, "s2": 0.22}
     attacks(tmp_path, [(m, "pgd40", 0.3, r, 500) for m, r in rates.items()])
     v = run(
@@ -235,9 +236,14 @@ def test_the_page_interval_is_the_simulated_method(tmp_path: Path) -> None:
         [claim("d", decl("difference", "greater", 0.0), a=side("rob"), b=side("std"))],
         {"rob": ["r0", "r1", "r2"], "std": ["s0", "s1", "s2"]},
     )["d"]
-    sides = [stats.side_from_proportions([rates[f"{k}{i}"] for i in range(3)], [500] * 3) for k in "rs"]
-    est = stats.combine([(1.0, stats.side_estimate(sides[0])), (-1.0, stats.side_estimate(sides[1]))])
-    assert (v.lo, v.hi) == pytest.approx(stats.interval(est))
+    from advgen.claims.statistics.rates import difference_interval, rate_interval
+
+    counts = {k: np.array([rates[f"{k}{i}"] * 500 for i in range(3)]) for k in "rs"}
+    means = {k: float(c.mean() / 500) for k, c in counts.items()}
+    _, bounds = difference_interval(
+        *((means[k], lambda c, k=k: rate_interval(counts[k], 500, c)) for k in "rs")  # type: ignore[misc]
+    )
+    assert (v.lo, v.hi) == pytest.approx(bounds(0.95))
 
 
 def test_worst_case_sides_name_the_attacks_once_and_the_gap(tmp_path: Path) -> None:

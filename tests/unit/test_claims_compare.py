@@ -112,3 +112,47 @@ def test_a_table_without_the_columns_is_one_line_and_status_2(
     assert cli_main(["claims", "compare", str(bad), str(good)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and str(bad) in err and "missing column(s) verdict, estimate, lo, hi" in err
+
+
+def test_rows_with_zero_joint_error_that_differ_are_counted() -> None:
+    """Two zero-width intervals at different estimates (0 [0, 0] against 0.1 [0.1, 0.1]) have no
+    joint error: they lie outside it, and the summary counts them apart; equal ones agree."""
+    points = table(
+        [
+            ("p", "holds", 0.0, 0.0, 0.0, 0.95, "greater", ""),
+            ("q", "holds", 0.2, 0.2, 0.2, 0.95, "greater", ""),
+        ]
+    )
+    moved = points.assign(estimate=[0.1, 0.2], lo=[0.1, 0.2], hi=[0.1, 0.2])
+    rows, _, _ = compare(moved, points)
+    by = {r.id: r for r in rows}
+    assert by["p"].outside and by["p"].zero_error and not by["q"].outside
+    assert summary(rows) == (
+        "2 of 2 agree; 0 differ; 1 estimate outside their joint interval (1 of them with zero joint error)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: pd.concat([t, t.iloc[:1]]), "claim same appears 2 times"),
+        (
+            lambda t: t.assign(estimate=[float("inf"), *t["estimate"][1:]]),
+            "claim same: estimate inf is not a finite number",
+        ),
+        (lambda t: t.assign(hi=[float("-inf"), *t["hi"][1:]]), "claim same: hi -inf is not a finite number"),
+        (
+            lambda t: t.assign(estimate=[float("nan"), *t["estimate"][1:]]),
+            "claim same: no estimate beside its interval",
+        ),
+    ],
+)
+def test_a_table_that_cannot_be_compared_is_one_line_and_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit, message: str
+) -> None:
+    bad, good = tmp_path / "bad.parquet", tmp_path / "good.parquet"
+    edit(PUBLISHED).to_parquet(bad)
+    PUBLISHED.to_parquet(good)
+    assert cli_main(["claims", "compare", str(good), str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.endswith(f"{bad}: {message}"), err

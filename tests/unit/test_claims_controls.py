@@ -60,8 +60,9 @@ def test_each_kind_of_control_and_the_margin_checks(tmp_path: Path) -> None:
 
 
 def test_a_control_of_the_first_kind_that_holds_withholds_the_verdict(tmp_path: Path) -> None:
-    """Where the effect is absent by construction and the test still holds, the measurement is
-    broken (or it is chance): the claim is not valid, and the page says what it would be."""
+    """Where the effect is absent by construction and the test still holds (a value test's control,
+    which cannot be subtracted), the measurement is broken (or it is chance): the claim is not
+    valid, and the page says what it would be."""
     attacks(tmp_path, [("p", "pgd40", 0.3, 0.80, 400), ("s", "pgd40", 0.3, 0.75, 400)])
     v = run(
         tmp_path,
@@ -165,20 +166,23 @@ def test_a_permuted_trend_has_no_trend_left(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("null", "margin", "flagged"),
+    ("null", "margin", "flagged", "verdict"),
     [
-        (0.40, 0.0, ""),  # the null model as robust as the standard one: no effect, as built
-        (0.45, 0.0, "holds"),  # its test holds
-        (0.45, 0.1, "significant on the claimed side"),  # an effect that does not clear the margin
-        (0.30, 0.0, "significant on the other side"),  # an effect the other way: ignored before
-        (0.30, 0.1, ""),  # a margin away from no effect leaves room on the other side by design
+        (0.40, 0.0, "", "holds"),  # the null model as robust as the standard one: no effect, as built
+        (0.45, 0.0, "claimed", "holds"),  # a control effect a tenth of the effect's: subtracted, flagged
+        (0.45, 0.1, "claimed", "holds"),
+        (0.30, 0.0, "other", "holds"),  # an effect the other way: flagged on either side of its null
+        (0.30, 0.1, "other", "holds"),
+        (0.90, 0.0, "claimed", "inconclusive"),  # a control as large as the effect takes it away
     ],
 )
-def test_a_negative_control_significant_on_either_side_withholds_the_verdict(
-    tmp_path: Path, null: float, margin: float, flagged: str
+def test_a_negative_control_enters_as_effect_minus_control(
+    tmp_path: Path, null: float, margin: float, flagged: str, verdict: str
 ) -> None:
-    """A null built to show no effect that shows one, on either side of no effect, is a broken
-    measurement (or chance): the claim's verdict is withheld, whatever the control's own test says."""
+    """A null built to show no effect enters the test: the verdict reads the effect minus the
+    control (MOVER over their intervals), so a control far smaller than the effect cannot
+    withhold it and one as large takes it away; a control whose interval lies clear of its null on
+    either side flags the row (shown, not a veto)."""
     attacks(
         tmp_path,
         [("p", "pgd40", 0.3, 0.9, 4000), ("s", "pgd40", 0.3, 0.4, 4000), ("n", "pgd40", 0.3, null, 4000)],
@@ -187,29 +191,89 @@ def test_a_negative_control_significant_on_either_side_withholds_the_verdict(
     roles = {"rob": ["p"], "std": ["s"], "gan": ["n"]}
     row = claim("c", decl("difference", "greater", margin), control, a=side("rob"), b=side("std"))
     v = run(tmp_path, [row], roles)["c"]
+    assert v.verdict == verdict and not v.validity
+    assert v.estimate == pytest.approx(0.9 - null)  # the effect 0.5 minus the control null - 0.4
+    assert "minus its control (MOVER" in v.method and "its control" in v.note
     if not flagged:
-        assert v.verdict == "holds" and not v.control.startswith(("holds", "significant")), v.control
+        assert v.control_flag == "" and not v.control.startswith("significant"), v.control
         return
-    assert (v.verdict, v.would_be) == ("not valid", "holds")
-    if flagged == "holds":
-        assert v.control.startswith("holds: ") and v.validity.startswith("its negative control holds (")
-    else:
-        assert v.control.startswith(f"{flagged} of no effect: ")
-        assert v.validity.startswith(f"its negative control is {flagged} of no effect (the null model: ")
+    assert v.control.startswith(f"significant on the {flagged} side of no effect: ")
+    assert v.control_flag.startswith(
+        f"its control is significant on the {flagged} side of no effect (the null model: "
+    )
+    from advgen.claims import frame
+    from advgen.claims.page.cells import verdict_cell
+
+    assert "FLAG: its control is significant" in verdict_cell(next(frame([v]).itertuples()))
+
+
+def test_a_claim_the_old_control_rule_withheld_is_decided(tmp_path: Path) -> None:
+    """szegedy_transfer_architectures on round 2's page: a transfer error of 0.304 over same-norm
+    noise, its other-image control 0.0089 over noise on 33,000 examples: significant on the claimed
+    side, which withheld the verdict before 2026-11-29 ("not valid"). Subtracted, the effect still
+    clears its margin: the claim holds, its row flagged."""
+    from advgen.claims.measuring.controls import control_result, significant_side
+
+    n = 33_000
+    attacks(tmp_path, [("adv", "pgd40", 0.3, 0.3505, n), ("noise", "pgd40", 0.3, 0.0465, n),
+                       ("other", "pgd40", 0.3, 0.0554, n)])  # fmt: skip
+    control = {
+        "kind": "other_image",
+        "what": "another digit's perturbation",
+        "a": {"models": {"classifier": "gan"}},
+    }
+    roles = {"rob": ["adv"], "std": ["noise"], "gan": ["other"]}
+    row = claim("transfer", decl("difference", "greater", 0.0), control, a=side("rob"), b=side("std"))
+    path = claims_file(tmp_path, [row])
+    parsed = read_claims_file(path).claims[0]
+    ctx = Context(tmp_path, roles)
+    measured = control_result(parsed, ctx)
+    assert measured.estimate == pytest.approx(0.0089, abs=1e-4)
+    assert significant_side(parsed.test, measured) == "claimed"  # the old rule's reason to withhold
+    v = evaluate_all([parsed], ctx)[0]
+    assert v.verdict == "holds" and v.validity == "" and v.control_flag
+    assert v.estimate == pytest.approx(0.304 - 0.0089, abs=1e-4) and v.lo > 0.28
 
 
 def test_a_ratio_control_is_read_against_one(tmp_path: Path) -> None:
-    """A ratio's no effect is 1: a control of 0.5 [..] on a 'less than 1' claim's side is flagged."""
+    """A ratio's no effect is 1: the effect is divided by its control, and a control of 0.5 [..]
+    on a 'less than 1' claim's side is flagged on the claimed side."""
     attacks(
         tmp_path,
         [("p", "pgd40", 0.3, 0.2, 4000), ("s", "pgd40", 0.3, 0.8, 4000), ("n", "pgd40", 0.3, 0.4, 4000)],
     )
     control = {"kind": "null_model", "what": "the null model", "a": {"models": {"classifier": "gan"}}}
     roles = {"rob": ["p"], "std": ["s"], "gan": ["n"]}
-    row = claim("c", decl("ratio", "less", 0.25), control, a=side("rob"), b=side("std"))
+    row = claim("c", decl("ratio", "less", 0.75), control, a=side("rob"), b=side("std"))
     v = run(tmp_path, [row], roles)["c"]
     assert v.control.startswith("significant on the claimed side of no effect: 0.5")
-    assert v.verdict == "not valid"
+    assert v.estimate == pytest.approx(0.25 / 0.5) and v.verdict == "holds"  # 0.5 < 0.75, flagged
+    assert "divided by its control" in v.method and v.control_flag
+
+
+def test_a_value_claims_control_must_lack_the_property(tmp_path: Path) -> None:
+    """A value test has no no-effect value to subtract: its negative control must be shown to lack
+    the property under the claim's own test. One that holds shows the measurement broken (not
+    valid); one that is inconclusive leaves a "holds" unconfirmed (inconclusive)."""
+    rows = [("p", "pgd40", 0.3, 0.8, 400), ("far", "pgd40", 0.3, 0.1, 400), ("near", "pgd40", 0.3, 0.58, 400),
+            ("high", "pgd40", 0.3, 0.75, 400)]  # fmt: skip
+    got = {}
+    for null in ("far", "near", "high"):
+        (tmp_path / null).mkdir()
+        attacks(tmp_path / null, rows)
+        roles = {"rob": ["p"], "gan": [null]}
+        control = {"kind": "null_model", "what": f"the {null} model", "a": {"models": {"classifier": "gan"}}}
+        got[null] = run(
+            tmp_path / null, [claim("c", decl("value", "greater", 0.6), control, a=side("rob"))], roles
+        )
+    assert got["far"]["c"].verdict == "holds"
+    assert (
+        got["near"]["c"].verdict == "inconclusive"
+        and "does not show the property absent" in got["near"]["c"].note
+    )
+    high = got["high"]["c"]
+    assert (high.verdict, high.would_be) == ("not valid", "holds")
+    assert high.validity.startswith("its negative control holds (the high model: 0.75 [")
 
 
 def test_a_positive_control_must_hold(tmp_path: Path) -> None:
@@ -321,7 +385,10 @@ def test_equivalence_against_the_sources_number(tmp_path: Path) -> None:
     assert got["far"].verdict == "does not hold"
 
 
-def test_a_failed_precondition_gives_no_verdict(tmp_path: Path) -> None:
+def test_a_failed_precondition_is_not_reproduced(tmp_path: Path) -> None:
+    """A construction the claim's model needs that failed is a result: "not reproduced", with what
+    did not reproduce in words (the values' range), the effect shown and the verdict it would have
+    had; it counts in the headline."""
     (tmp_path / "robustness").mkdir()
     pd.DataFrame(
         [
@@ -352,8 +419,13 @@ def test_a_failed_precondition_gives_no_verdict(tmp_path: Path) -> None:
         }
     ]
     v = run(tmp_path, [row], {})["r"]
-    assert v.verdict == "not valid" and v.validity == "D_NR built: 0.3, 0.3, 0.3 < 0.9"
-    assert v.estimate == pytest.approx(0.25)  # measured and shown, but no verdict
+    assert (v.verdict, v.would_be) == ("not reproduced", "holds")
+    assert v.validity == "did not reproduce: D_NR built: 0.3 in 3 of 3 rows, below 0.9"
+    assert v.estimate == pytest.approx(0.25)  # measured and shown beside the would-be verdict
+    from advgen.claims import frame
+    from advgen.claims.page.counts import counts_text
+
+    assert counts_text(frame([v])) == "1 exploratory source claims: 1 not reproduced"
 
 
 def quality(results: Path, gate: list[str] | None) -> None:
@@ -372,7 +444,11 @@ def quality(results: Path, gate: list[str] | None) -> None:
     [
         (None, "holds", "quality not gated"),
         (["pass", "pass"], "holds", ""),
-        (["pass", "fail"], "not valid", "generator below its quality bar: g1 (fid 20 > 10)"),
+        (
+            ["pass", "fail"],
+            "not reproduced",
+            "did not reproduce: generator below its quality bar: g1 (fid 20 > 10)",
+        ),
         (["pass", ""], "holds", "no quality bar declared for g1"),
     ],
 )
@@ -430,7 +506,7 @@ def test_does_not_hold_at_this_scale_needs_its_evidence(tmp_path: Path) -> None:
     )
     got = {v.claim.id: v for v in evaluate_all(read_claims_file(path).claims, ctx)}
     assert got["s"].verdict == "does not hold at this scale"
-    assert got["s"].scale == "budget 480 iterations vs 100,000 iterations"
+    assert got["s"].budget == "budget 480 iterations vs 100,000 iterations"
     assert "scale evidence (the loss still falls): holds" in got["s"].note
     assert (
         got["t"].verdict == "does not hold"
@@ -489,11 +565,15 @@ def test_one_bar_per_comparison(tmp_path: Path) -> None:
     ctx = Context(tmp_path, roles, generators=frozenset(roles), bars=bars)
     got = {v.claim.id: v for v in evaluate_all(read_claims_file(path).claims, ctx)}
     u = got["u"]
-    assert u.verdict == "not valid" and u.would_be in ("holds", "inconclusive")
-    assert u.validity == "generator below the bar of std, gan: b0 (fid 60.0 > 40); b1 (fid 70.0 > 40)"
-    assert got["w"].verdict != "not valid" and got["w"].validity == "every generator passes the bar of gan"
+    assert u.verdict == "not reproduced" and u.would_be in ("holds", "inconclusive")
+    assert u.validity == (
+        "did not reproduce: generator below the bar of std, gan: b0 (fid 60.0 > 40); b1 (fid 70.0 > 40)"
+    )
+    assert (
+        got["w"].verdict != "not reproduced" and got["w"].validity == "every generator passes the bar of gan"
+    )
     plain = Context(tmp_path, roles, generators=frozenset(roles))  # no bars known: each run's gate column
-    assert evaluate_all(read_claims_file(path).claims, plain)[0].verdict != "not valid"
+    assert evaluate_all(read_claims_file(path).claims, plain)[0].verdict != "not reproduced"
 
 
 def test_a_precondition_on_each_runs_mean(tmp_path: Path) -> None:
@@ -512,8 +592,8 @@ def test_a_precondition_on_each_runs_mean(tmp_path: Path) -> None:
     }
     row = claim("c", decl("value", "less", 0.1), a=term)
     kept = {"what": "keeps the label", "table": "sweeps/inversion.parquet", "models": {"generator": "gan"}}
-    for bound, verdict in ((0.8, "holds"), (0.9, "not valid")):
+    for bound, verdict in ((0.8, "holds"), (0.9, "not reproduced")):
         row["requires"] = [{**kept, "value": "label_kept", "each": "run", "at_least": bound}]
         v = run(tmp_path, [row], {"gan": ["g"]})["c"]
         assert v.verdict == verdict, bound
-    assert v.validity == "keeps the label: 0.85 (g) < 0.9"
+    assert v.validity == "did not reproduce: keeps the label: 0.85 (g) in 1 of 1 runs, below 0.9"

@@ -16,6 +16,7 @@ import pytest
 from advgen.claims.measuring import effects
 from advgen.claims.reading.model import Test as ClaimTest
 from advgen.claims.statistics import stats
+from advgen.claims.statistics.rates import rate_interval
 
 SIMS = 20_000
 SEEDS = (3, 5, 10)
@@ -173,15 +174,15 @@ def rates(rng: np.random.Generator, p0: float, tau: float, seeds: int, n: int, s
 
 
 def rate_bounds(k: np.ndarray, n: int, confidence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`stats.rate_interval` (the page's interval of a rate over runs) and the mean rate."""
-    lo, hi = stats.rate_interval(k, n, confidence)
+    """:func:`rate_interval` (the page's interval of a rate over runs) and the mean rate."""
+    lo, hi = rate_interval(k, n, confidence)
     return (k / n).mean(axis=-1), lo, hi
 
 
 @pytest.mark.parametrize("seeds", SEEDS)
 @pytest.mark.parametrize(("p0", "tau", "n"), [(0.97, 0.3, 500), (0.995, 0.5, 500), (0.06, 0.2, 50)])
 def test_rates_over_seeds_stay_inside_0_1(seeds: int, p0: float, tau: float, n: int) -> None:
-    """A rate over seeds (:func:`stats.rate_interval`): its 95 % interval covers the mean rate
+    """A rate over seeds (:func:`rate_interval`): its 95 % interval covers the mean rate
     and lies inside [0, 1], near either bound (a t-interval on the rates left [0, 1] on the first
     MNIST run: 0.888 [0.771, 1.005])."""
     rng = np.random.default_rng(int(600 + 1000 * p0 + seeds))

@@ -76,8 +76,8 @@ def table() -> pd.DataFrame:
     defaults.update(group="source", source="001", phase="exploratory", lo=0.0, hi=0.0, estimate=0.0)
     rows = [
         {"id": "h1", "statement": "A holds", "verdict": "holds", "control_what": "noise", "control_kind": "noise",
-         "control": "does not hold: 0 [0, 0.1]", "scale": SCALE, "sample_size": "3 seeds", "effect": "0.5"},
-        {"id": "f1", "statement": "B fails", "verdict": "does not hold at this scale", "scale": SCALE},
+         "control": "does not hold: 0 [0, 0.1]", "budget": SCALE, "sample_size": "3 seeds", "effect": "0.5"},
+        {"id": "f1", "statement": "B fails", "verdict": "does not hold at this scale", "budget": SCALE},
         {"id": "n1", "statement": "C gated", "verdict": "not valid", "validity": "generator below its quality bar",
          "would_be": "holds"},
         {"id": "i1", "statement": "D open", "verdict": "inconclusive", "settle": "about 5 seeds per side (now 3)"},

@@ -26,7 +26,10 @@ RUN = {
     "recipes": {"gans": {}, "autoencoders": {}, "classifiers": {}},
     "numerics": {"rob": "float32"},
 }
-HOST = {"cpu": "a CPU", "gpu": "none", "torch": "2", "cuda": "none"}
+HOST = {"cpu": "a CPU", "cpu_flags": "avx2", "gpu": "none", "torch": "2", "cuda": "none"}
+#: the program a record of the page's tests holds (its digests are not compared there)
+PROGRAM = {"package": "e" * 64, "workflow": "f" * 64}
+RESOLVED = {"config": {"seed_base": 10}, "resolved": {"device": "cpu", "stack_seeds": False}}
 
 
 def full_record(parsed, planned=None, **changed) -> dict:
@@ -34,7 +37,8 @@ def full_record(parsed, planned=None, **changed) -> dict:
     data = record(
         parsed, claims_file="claims.yaml", date="2026-11-27", seed_base=10, plan=planned or {},
         power_plan=("plan.json", "b" * 64), config={"config.yaml": "c" * 64}, run=RUN,
-        analysis="d" * 64, hardware=HOST,
+        analysis="d" * 64, hardware=HOST, commit="0123abcd", program_parts=PROGRAM,
+        package_versions={"advgen": "0.1.0"}, resolved_config=RESOLVED,
     )  # fmt: skip
     return {**data, **changed}
 
@@ -125,12 +129,20 @@ def test_a_run_that_is_not_the_one_frozen_makes_every_claim_post_hoc(tmp_path: P
     ctx = Context(tmp_path, {"rob": ["s10", "s11", "s12"]}, seeds=SEEDS)
     table = frame(evaluate_all(parsed.claims, ctx), phase)
     assert set(table["phase"]) == {POST_HOC}
-    assert table.loc[0, "post_hoc"].startswith("the run is not the one frozen on 2026-11-27 (roles, runs")
+    assert table.loc[0, "post_hoc"].startswith("not the frozen round of 2026-11-27 (roles, runs")
     assert counts_text(table) == "0 confirmatory source claims: none (2 post-hoc, listed apart)"
     header = page_header(phase)
-    assert "But the run is not the one frozen in" in html(table, header)  # the header says why
+    assert "But not the frozen round of" in html(table, header)  # the header says why
     code = phase_of(parsed, freeze, [10], RUN, "e" * 64)
     assert "the analysis code (advgen.claims) differs from the one frozen" in code.why
+    program = phase_of(
+        parsed, freeze, [10], RUN, "d" * 64, {**PROGRAM, "workflow": "0" * 64}, {"advgen": "0.1.0"}
+    )
+    assert program.mismatch == (
+        "the workflow (Snakefile, workflow/) differs from the one frozen (sha256 ffffffffffff, now 000000000000)"
+    )
+    versions = phase_of(parsed, freeze, [10], RUN, "d" * 64, PROGRAM, {"advgen": "0.2.0"})
+    assert versions.mismatch == "package versions: advgen: frozen '0.1.0', now '0.2.0'"
 
 
 @pytest.mark.parametrize(

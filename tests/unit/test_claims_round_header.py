@@ -34,14 +34,14 @@ def test_the_line_from_a_record_with_hardware_and_numerics() -> None:
     assert text.startswith(
         f"**Round 2**: claims file sha256 {'ab' * 32}, frozen on 2026-11-29 at commit 0123456"
     )
-    assert "; seeds 2000-2002; hardware: device: NVIDIA H200; cpu: 16 threads; " in text
+    assert "; seeds 2000-2002; frozen study's hardware: device: NVIDIA H200; cpu: 16 threads; " in text
     assert "numerics: report_gan: bfloat16 autocast; classifiers: float32. Data: " + DATA_TEXT in text
 
 
 def test_a_record_without_them_says_so_and_no_record_is_exploratory() -> None:
     text = line(facts({"claims_sha256": "cd", "date": "2026-11-27"}, [1000]))
     assert text.startswith("**Round 1**: claims file sha256 cd, frozen on 2026-11-27; seeds 1000")
-    assert "hardware: not in the freeze record; numerics: not in the freeze record" in text
+    assert "frozen study's hardware: not in the freeze record; numerics: not in the freeze record" in text
     assert line(facts(None, [0, 1, 2])).startswith("**Exploratory (no freeze record)**; seeds 0-2")
 
 

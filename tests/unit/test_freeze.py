@@ -48,7 +48,7 @@ def files(tmp_path: Path, **top) -> dict[str, Path]:
 def freeze(f: dict[str, Path], *extra: str) -> int:
     return cli_main(
         ["freeze", "--claims", str(f["claims.yaml"]), "--configfile", str(f["config.yaml"]), "--power-plan",
-         str(f["plan.json"]), "--out", str(f["freeze.json"]), "--date", "2026-11-26", "--commit", "abc123",
+         str(f["plan.json"]), "--out", str(f["freeze.json"]), "--date", "2026-11-26", "--commit", "abc1234def",
          *extra]
     )  # fmt: skip
 
@@ -59,7 +59,7 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
     rec = json.loads(f["freeze.json"].read_text())
     assert rec["claims_sha256"] == hashlib.sha256(f["claims.yaml"].read_bytes()).hexdigest()
     assert rec["power_plan"]["sha256"] == hashlib.sha256(f["plan.json"].read_bytes()).hexdigest()
-    assert rec["date"] == "2026-11-26" and rec["seed_base"] == 100 and rec["commit"] == "abc123"
+    assert rec["date"] == "2026-11-26" and rec["seed_base"] == 100 and rec["commit"] == "abc1234def"
     assert rec["seeds"] == {"ns_gan": {"g": 100, "g_seed101": 101}, "standard_cnn": {"c": 100}}
     recipe = rec["recipes"]["gans"]["g"]
     assert (
@@ -69,14 +69,25 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
     )
     assert rec["recipes"]["autoencoders"] == {}
     assert rec["recipes"]["classifiers"]["c"]["spec"]["arch"] == "fc10"  # the classifiers' too
-    assert rec["numerics"] == {"ns_gan": "autocast: off", "standard_cnn": "float32"}
-    assert rec["format"] == 2 and len(rec["analysis"]["sha256"]) == 64
-    assert set(rec["hardware"]) == {"cpu", "gpu", "torch", "cuda"}
+    # what each run computes: a classifier has no lever and computes IEEE float32 (advgen.precision)
+    assert rec["numerics"] == {
+        "ns_gan": "autocast: off; float32: ieee",
+        "standard_cnn": "autocast: off; float32: ieee",
+    }
+    assert rec["format"] == 3 and len(rec["analysis"]["sha256"]) == 64 and rec["round"] == 1
+    assert set(rec["hardware"]) == {"cpu", "cpu_flags", "gpu", "torch", "cuda"}
+    # the program: every file of advgen, the workflow, the packages it runs on, the config as read
+    assert len(rec["program"]["package"]) == 64 and len(rec["program"]["workflow"]) == 64
+    assert rec["versions"]["advgen"] and "numpy" in rec["versions"] and "torch" in rec["versions"]
+    resolved = rec["resolved_config"]
+    assert resolved["config"]["stack_seeds"] == "auto"  # a schema default the file does not state
+    assert resolved["resolved"] == {"device": "cpu", "stack_seeds": False}
     assert rec["config"] == {str(f["config.yaml"]): hashlib.sha256(f["config.yaml"].read_bytes()).hexdigest()}
     assert list(rec["claims"]) == ["a"] and len(rec["claims"]["a"]) == 64  # each claim's digest
-    # the plan per claim: planned, or the budget's size marked underpowered with what it needs
+    # the plan per claim, with the n the frozen config runs: claim a reads standard_cnn, one run of
+    # its 5 planned (underpowered); b, not in the claims file, keeps the budget's size
     assert rec["plan"] == {
-        "a": {"n": 5, "unit": "seeds", "needed": None, "underpowered": False},
+        "a": {"n": 1, "unit": "seeds", "needed": 5, "underpowered": True},
         "b": {"n": 10, "unit": "seeds per side", "needed": 40, "underpowered": True},
     }
 
@@ -91,7 +102,7 @@ def test_the_claims_page_reads_the_record_the_command_writes(tmp_path: Path) -> 
     assert freeze(f) == 0
     frozen = read_freeze(f["freeze.json"])
     parsed = read_claims_file(f["claims.yaml"])
-    assert frozen is not None and frozen.claims_sha256 == parsed.sha256 and frozen.commit == "abc123"
+    assert frozen is not None and frozen.claims_sha256 == parsed.sha256 and frozen.commit == "abc1234def"
     assert frozen.seed_base == 100 and frozen.claims_file == str(f["claims.yaml"])
     assert (
         frozen.plan["b"].text() == "10 seeds per side; underpowered at this budget (needs 40 seeds per side)"

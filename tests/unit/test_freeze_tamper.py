@@ -21,7 +21,8 @@ from advgen.errors import ConfigError
 from tests.errors.conftest import assert_one_line_error, run_cli
 from tests.unit.test_freeze import files, freeze
 
-#: the lines ``--verify`` prints, one per part, in order
+#: the lines ``--verify`` prints, one per part, in order (a format-3 record: the program first)
+PROGRAM = ["program", "resolved config", "versions"]
 PARTS_2 = [
     "claims file",
     "claim digests",
@@ -46,6 +47,7 @@ ROLES3 = {"ns_gan": "a GAN", "standard_cnn": "a CNN", "fgsm_cnn": "another CNN"}
 
 
 def frozen(tmp_path: Path, **top) -> dict[str, Path]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     f = files(tmp_path, seed_base=100, **top)
     if "roles" in top:  # the claims file declares the config's roles
         text = yaml.safe_load(f["claims.yaml"].read_text())
@@ -87,8 +89,8 @@ def test_verify_names_every_part_it_checked(tmp_path: Path, capsys) -> None:
     f = frozen(tmp_path)
     code, out, err = verify(f, capsys)
     assert code == 0, err
-    assert [line.split(":", 1)[0] for line in out.splitlines()] == PARTS_2
-    assert "this host is the same" in out and "as frozen" in out
+    assert [line.split(":", 1)[0] for line in out.splitlines()] == PROGRAM + PARTS_2
+    assert ": the same" in out and "program: advgen package and workflow as frozen" in out
     assert page_reason(f) == ""  # the run is the one frozen: confirmatory
 
 
@@ -103,17 +105,22 @@ def test_the_workflows_claims_spec_carries_the_parts_the_freeze_records() -> Non
     parsed = read_claims_file(root / "config" / "claims.yaml")
     spec = build(config).claims.command_spec()
     assert spec.run_parts() == fr.run_parts(config, roles_of(config, "c", parsed.roles))
-    assert spec.numerics["standard_cnn"] == "float32" and "mnist_report" in spec.recipes["gans"]
+    assert (
+        spec.numerics["standard_cnn"] == "autocast: off; float32: ieee"
+        and "mnist_report" in spec.recipes["gans"]
+    )
 
 
 def test_swapping_two_roles_after_the_freeze_is_caught(tmp_path: Path, capsys) -> None:
     f = frozen(tmp_path, **TWO_CLASSIFIERS)
     edit_config(f, lambda c: c["roles"].update(standard_cnn="d", fgsm_cnn="c"))
     code, out, err = verify(f, capsys)
-    assert_one_line_error(code, err, "changed since the freeze: config file, roles, runs and seeds")
+    assert_one_line_error(
+        code, err, "changed since the freeze: resolved config, config file, roles, runs and seeds"
+    )
     assert "roles, runs and seeds: " in out and "fgsm_cnn.c: frozen absent, now 100" in out
     reason = page_reason(f)
-    assert reason.startswith("the run is not the one frozen on 2026-11-26 (roles, runs and seeds: ")
+    assert reason.startswith("not the frozen round of 2026-11-26 (roles, runs and seeds: ")
 
 
 @pytest.mark.parametrize(
@@ -136,7 +143,10 @@ def test_swapping_two_roles_after_the_freeze_is_caught(tmp_path: Path, capsys) -
         pytest.param(
             lambda c: c["gans"]["g"].update(speed={"autocast": "bf16"}),
             "recipes, numerics",
-            ("numerics: ", "ns_gan: frozen 'autocast: off', now 'autocast: bf16'"),
+            (
+                "numerics: ",
+                "ns_gan: frozen 'autocast: off; float32: ieee', now 'autocast: bf16; float32: ieee'",
+            ),
             "numerics: ns_gan",
             id="numerics",
         ),
@@ -169,16 +179,28 @@ def test_an_edited_plan_in_the_record_is_caught(tmp_path: Path, capsys) -> None:
     _tampered(f, lambda r: r["plan"]["a"].update(n=50))
     code, out, err = verify(f, capsys)
     assert_one_line_error(code, err, "changed since the freeze: plan")
-    assert "a.n: frozen 50, now 5" in out
+    assert "a.n: frozen 50, now 1" in out  # the config runs 1 of the 5 seeds planned
 
 
-def test_another_host_is_reported_not_failed(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_another_host_fails_the_verify_and_is_reported_as_now(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A format-3 record's host is a part of the round (two CPUs of one model name run different
+    kernels where their flags differ): another one fails --verify, and the line says what it is now."""
     f = frozen(tmp_path)
-    other = {"cpu": "Another CPU", "gpu": "NVIDIA H200", "torch": "9.9", "cuda": "12.9"}
+    other = {
+        "cpu": "Another CPU",
+        "cpu_flags": "avx2 avx512f",
+        "gpu": "NVIDIA H200",
+        "torch": "9.9",
+        "cuda": "12.9",
+    }
     monkeypatch.setattr(fr, "this_host", lambda: other)
     code, out, err = verify(f, capsys)
-    assert code == 0, err
-    assert "hardware: recorded " in out and "this host differs (Another CPU, GPU NVIDIA H200" in out
+    assert_one_line_error(code, err, "changed since the freeze: hardware")
+    assert "this host: Another CPU (avx2 avx512f), GPU NVIDIA H200, torch 9.9, CUDA 12.9: differs" in out
+    same_name = (
+        {**fr.this_host.__wrapped__(), "cpu_flags": "avx2"} if hasattr(fr.this_host, "__wrapped__") else None
+    )
+    assert same_name is None  # (this_host is the monkeypatched lambda here)
 
 
 def _tampered(f: dict[str, Path], change) -> Path:
@@ -201,7 +223,13 @@ def _tampered(f: dict[str, Path], change) -> Path:
         (lambda r: r.update(date="9999-99-99"), "date: must be a date YYYY-MM-DD, got '9999-99-99'"),
         (lambda r: r.update(date="2026-02-30"), "date: must be a date"),
         (lambda r: r.update(reruns=[{"date": "2026-13-01", "reason": "x"}]), "reruns: must be"),
-        (lambda r: r.update(format=3), "format: must be 1 or 2"),
+        (lambda r: r.update(format=4), "format: must be 1 to 3"),
+        (lambda r: r.pop("program"), "program: missing"),
+        (lambda r: r.pop("versions"), "versions: missing"),
+        (lambda r: r.pop("resolved_config"), "resolved_config: missing"),
+        (lambda r: r["program"].update(package="x"), "program.package: must be a sha256"),
+        (lambda r: r.update(commit=""), "commit: a format-3 record names the commit"),
+        (lambda r: r["hardware"].pop("cpu_flags"), "hardware: missing cpu_flags"),
         (lambda r: r.update(extra=1), "extra: unknown key"),
         (lambda r: r["recipes"].pop("classifiers"), "recipes: must have the sections"),
         (lambda r: r["hardware"].pop("gpu"), "hardware: missing gpu"),
@@ -316,22 +344,121 @@ def test_the_power_plan_may_not_overwrite_its_table(tmp_path: Path, capsys) -> N
     assert table.read_bytes() == b"PAR1 not really\n" and sorted(os.listdir(tmp_path)) == ["T.parquet"]
 
 
-def test_a_format_1_record_is_verified_on_what_it_records(tmp_path: Path, capsys) -> None:
-    """Round 1's format: no analysis digest, numerics or hardware, the generators' recipes only;
-    --verify checks the rest and names each part it could not check."""
+@pytest.mark.parametrize(
+    ("strip", "named"),
+    [
+        # the parts format 2 added, deleted; then those format 3 added too: format 1 has no round
+        (("format", "analysis", "numerics", "hardware"), "round: a format-1 record has no round"),
+        # and those too: a format-1 record has no round
+        (
+            ("format", "analysis", "numerics", "hardware", "program", "versions", "resolved_config"),
+            "round: a format-1 record has no round",
+        ),
+    ],
+)
+def test_a_format_downgraded_record_is_refused(tmp_path: Path, capsys, strip, named: str) -> None:
+    """Deleting ``format``, ``analysis``, ``numerics``, ``hardware`` and ``recipes.classifiers`` (the
+    parts format 2 added) does not turn a newer record into an acceptable format-1 one, nor deleting
+    the program's parts as well: the reader refuses it, one line."""
 
-    def round_one(rec: dict) -> None:
-        for key in ("format", "analysis", "numerics", "hardware"):
+    def downgrade(rec: dict) -> None:
+        for key in strip:
             rec.pop(key)
         rec["recipes"].pop("classifiers")
 
     f = frozen(tmp_path)
-    _tampered(f, round_one)
+    path = _tampered(f, downgrade)
+    with pytest.raises(ConfigError, match=named):
+        read_freeze(path)
+    code, err = run_cli(["freeze", "--verify", str(path)], capsys)
+    assert_one_line_error(code, err, named)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda r: r.update(round=2, format=1), "round: a format-1 record has no round"),
+        (lambda r: r.update(round=3, format=2), "format: round 3's record has format 3 or later, not 2"),
+        (lambda r: r.update(date="2026-11-27"), "format 2 was first written on 2026-11-28"),
+        (
+            lambda r: r.pop("round"),
+            "format: round 1's record has format",
+        ),  # round 1 needs format 1: fine; see below
+    ],
+)
+def test_a_records_round_date_and_format_agree(change, named: str, tmp_path: Path) -> None:
+    """Round 2's record (format 2, 2026-11-28), edited: a round asks at least its own format, and a
+    format was not written before it existed."""
+    root = Path(__file__).resolve().parents[2]
+    rec = json.loads((root / "docs" / "default_run" / "freeze.json").read_text())
+    change(rec)
+    path = tmp_path / "freeze.json"
+    path.write_text(json.dumps(rec))
+    if rec.get("round", 1) == 1 and rec.get("format") == 2:
+        assert read_freeze(path).round == 1  # a format-2 record may freeze round 1: nothing to refuse
+        return
+    with pytest.raises(ConfigError, match=named):
+        read_freeze(path)
+
+
+def test_round_ones_genuine_record_stays_format_1_and_later_dates_are_refused(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    rec = json.loads((root / "docs" / "round1" / "freeze.json").read_text())
+    assert read_freeze(root / "docs" / "round1" / "freeze.json").format == 1
+    path = tmp_path / "freeze.json"
+    path.write_text(json.dumps({**rec, "date": "2026-11-28"}))
+    with pytest.raises(ConfigError, match="format 1 was written until 2026-11-27"):
+        read_freeze(path)
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "src/advgen/gan/losses.py",  # the program, outside the analysis
+        "src/advgen/cli.py",
+        "src/advgen/schemas/config.schema.yaml",  # package data
+        "src/advgen/claims/statistics/rates.py",  # the analysis too
+        "Snakefile",
+        "workflow/envs/advgen.yaml",
+    ],
+)
+def test_a_one_line_change_to_the_program_fails_verify(
+    tmp_path: Path, capsys, monkeypatch, changed: str
+) -> None:
+    """The freeze covers the program: a copy of the advgen package and of the workflow is frozen,
+    then one line of one of its files is changed; --verify fails naming the program (one line,
+    exit 2), and the claims page of a run of that program is not the frozen round."""
+    import shutil
+
+    from advgen.claims.freeze.phase import phase_of
+
+    root = Path(__file__).resolve().parents[2]
+    copy = tmp_path / "checkout"
+    shutil.copytree(
+        root / "src" / "advgen", copy / "src" / "advgen", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(root / "workflow", copy / "workflow")
+    shutil.copy2(root / "Snakefile", copy / "Snakefile")
+    monkeypatch.setattr(fr, "ADVGEN_ROOT", copy / "src" / "advgen")
+    monkeypatch.setattr(fr, "workflow_root", lambda: copy)
+    f = frozen(tmp_path / "study")
     code, out, err = verify(f, capsys)
     assert code == 0, err
-    assert [line.split(":", 1)[0] for line in out.splitlines()] == PARTS_2
-    for part in ("analysis code", "numerics", "hardware"):
-        assert f"{part}: not recorded (a format-1 record)" in out
-    edit_config(f, lambda c: c["gans"]["g"].update(epochs=7))
+    target = copy / changed
+    target.write_text(target.read_text(encoding="utf-8") + "\n# one line more\n", encoding="utf-8")
     code, out, err = verify(f, capsys)
-    assert_one_line_error(code, err, "config file, recipes")
+    assert_one_line_error(code, err, "changed since the freeze: program")
+    part = "workflow" if not changed.startswith("src/") else "package"
+    assert f"program: advgen package and workflow differ: {part}: sha256 " in out
+    parsed = read_claims_file(f["claims.yaml"])
+    config = check_config_files([str(f["config.yaml"])])
+    from advgen.commands.freeze import roles_of
+
+    run = fr.run_parts(config, roles_of(config, "c", parsed.roles))
+    seeds = [s for runs in run["seeds"].values() for s in runs.values()]
+    phase = phase_of(
+        parsed, read_freeze(f["freeze.json"]), seeds, run, fr.analysis_digest(), fr.program(), fr.versions()
+    )
+    assert phase.mismatch.startswith(
+        ("the advgen package differs", "the workflow (Snakefile, workflow/) differs")
+    )

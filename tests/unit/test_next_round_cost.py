@@ -31,7 +31,8 @@ def test_round_1s_sizes_grown_by_round_2s_plan_are_round_2s_config() -> None:
     asked (the config rounded 226 up to 230)."""
     round1 = read_config_file(ROOT / "docs" / "round1" / "config.yaml")
     grown = cost.sizes(ROUND2_PLAN, CLAIMS, round1)
-    assert grown.runs == cost.model_runs(CONFIG)
+    added = {"mnist_mse_saturating"}  # after round 2 (2026-11-29: mse_vanishing_fast's positive control)
+    assert grown.runs == {k: v for k, v in cost.model_runs(CONFIG).items() if k not in added}
     assert grown.examples["onepixel"] == ROUND2_PLAN["su_one_pixel"]["n_run"] == 226
     assert cost.attack_examples(CONFIG)["onepixel"] == 230
     assert "unroll_fid" in grown.underpowered and "unroll_fid" not in {

@@ -13,6 +13,13 @@ HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    _page_arguments(p)
+    _summary_arguments(p)
+    _compare_arguments(p)
+
+
+def _page_arguments(p: argparse.ArgumentParser) -> None:
+    """The page of a run: its claims file, results, config and outputs."""
     add_input(p, "--config", default=None, help="input: the claims file (config/claims.yaml)")
     add_input(
         p,
@@ -41,6 +48,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_output(p, "-o", "--out", default=None, help="output: the claims page as Markdown (.md)")
     add_output(p, "--parquet", default=None, help="output: the verdict table (.parquet)")
     add_output(p, "--rst", default=None, help="output: the report's landing text, linking to the page")
+
+
+def _summary_arguments(p: argparse.ArgumentParser) -> None:
+    """The README's summary of a verdict table (``--readme-summary``) and what goes with it."""
     add_input(
         p,
         "--readme-summary",
@@ -68,14 +79,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--previous-round",
         default=None,
         metavar="PARQUET",
-        help="with --readme-summary: the previous round's verdict table (docs/round1/claims_xeon.parquet); "
-        "its verdicts go beside each row (column round1_verdict) in the page and --table-out",
+        help="with --readme-summary: the previous round's verdict table (docs/round2/claims_xeone.parquet); "
+        "its verdicts go beside each row (column round<N>_verdict, N the round before the --freeze record's, "
+        "1 without one) in the page and --table-out",
     )
     add_output(
         p,
         "--table-out",
         default=None,
-        help="with --readme-summary: write the verdict table (with round1_verdict where --previous-round "
+        help="with --readme-summary: write the verdict table (with round<N>_verdict where --previous-round "
         "is given) to this Parquet (docs/default_run/claims.parquet)",
     )
     add_output(
@@ -85,6 +97,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --readme-summary: write the per-claim page (Markdown) the README's summary links to",
     )
 
+
+def _compare_arguments(p: argparse.ArgumentParser) -> None:
+    """``advgen claims compare MINE PUBLISHED``."""
     sub = p.add_subparsers(dest="claims_action", metavar="compare", required=False)
     c = sub.add_parser(
         "compare",
@@ -101,10 +116,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from advgen.claims.page.compare import COLUMNS, compare, markdown
+    from advgen.claims.page.compare import COLUMNS, check, compare, markdown
     from advgen.io import read_table
 
     tables = [read_table(path, COLUMNS) for path in (args.mine, args.published)]
+    for table, path in zip(tables, (args.mine, args.published), strict=True):
+        check(table, str(path))
     rows, *only = compare(*tables)
     print(markdown(rows, (only[0], only[1]), (args.names[0], args.names[1])), end="")
 
@@ -115,22 +132,23 @@ def _readme(args: argparse.Namespace) -> None:
 
     from advgen.claims import readme_summary, replace_summary
     from advgen.claims.page.readme import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.round_header import read_record, summary_header
     from advgen.claims.page.table import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_text
     from advgen.output_set import output_set
 
     table = read_table(args.readme_summary, COLUMNS)
+    record = read_record(args.freeze) if args.freeze else None
     if args.previous_round:
         from advgen.claims.page.rounds import with_previous_round
 
-        table = with_previous_round(table, read_table(args.previous_round, ["id", "verdict"]))
+        before = max(1, int((record or {}).get("round", 2)) - 1)  # the round before the record's
+        table = with_previous_round(table, read_table(args.previous_round, ["id", "verdict"]), round_=before)
     page = args.summary_page or SUMMARY_PAGE
     if args.readme:  # the link as the README's folder sees the page
         page = os.path.relpath(page, os.path.dirname(os.path.abspath(args.readme)) or ".")
-    from advgen.claims.page.round_header import read_record, summary_header
-
-    header = summary_header(table, read_record(args.freeze) if args.freeze else None)
+    header = summary_header(table, record)
     summary = readme_summary(table, page=Path(page).as_posix(), header=header)
     with output_set():  # the README, the page and the table change together
         if not args.readme:

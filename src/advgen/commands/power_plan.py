@@ -1,7 +1,8 @@
 """``advgen power-plan``: the sample size each claim needs, from an exploratory claims table.
 
 Reads a claims page's table (``docs/default_run/claims.parquet`` or ``results/tables/claims.parquet``),
-plans every measured claim (:func:`advgen.claims.statistics.power.row_plan`: 90 % power at the claim's
+plans every measured claim (:func:`advgen.claims.statistics.power.row_plan`: 97 % power at the claim's
+margin for a conservative effect, the bound of the exploratory effect's 80 % interval nearest the
 margin, one-sided at the level of its interval divided by the tests of its family (Holm's
 adjusted level), TOST for an equivalence claim, by the t distribution at the level that sets its
 standard error; either verdict where the exploratory interval holds the margin) and writes the plan as Markdown
@@ -24,9 +25,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
+import re
 from pathlib import Path
 from typing import Any
 
+from advgen.claims.statistics.power import CONSERVATIVE, POWER
 from advgen.commands._args import add_input, add_output
 
 HELP = "plan the confirmatory run's seeds / examples per claim from an exploratory claims table"
@@ -46,7 +49,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_output(
         p, "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
     )
-    p.add_argument("--power", type=float, default=0.9, help="target power (default 0.9)")
+    p.add_argument("--power", type=float, default=POWER, help=f"target power (default {POWER:g})")
+    p.add_argument(
+        "--conservative", type=float, default=CONSERVATIVE,
+        help="plan for the bound nearest the margin of the exploratory effect's interval at this level "
+        f"(default {CONSERVATIVE:g}; 0: the exploratory estimate itself)",
+    )  # fmt: skip
     p.add_argument(
         "--alpha", type=float, default=None,
         help="one-sided level of every test (default: each row's own, (1 - confidence) / 2: 0.025 for "
@@ -67,18 +75,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 UNDERPOWERED = "underpowered at this budget"
 
 
+#: a cut: a claim id, "=", a whole number of at most 6 ASCII digits (a run of 5,000 digits, or a
+#: digit Python's int() would read but str.isdigit() lets through, "²", is not a size)
+_CUT = re.compile(r"([^=]+)=([0-9]{1,6})")
+
+
 def parse_cuts(values: list[str]) -> dict[str, int]:
     """``--cut ID=N`` values -> {ID: N}; a malformed or repeated one is one line."""
     from advgen.errors import AdvgenError
 
     cuts: dict[str, int] = {}
     for value in values:
-        cid, sep, n = value.partition("=")
-        if not sep or not cid.strip() or not n.strip().isdigit():
-            raise AdvgenError(f"--cut {value}: expected ID=N (a claim id and a whole number)")
+        match = _CUT.fullmatch(value.strip())
+        if not match or not match.group(1).strip():
+            shown = value if len(value) <= 60 else f"{value[:40]}... ({len(value):,} characters)"
+            raise AdvgenError(
+                f"--cut {shown}: expected ID=N (a claim id and a whole number of at most 6 digits)"
+            )
+        cid, n = match.group(1).strip(), int(match.group(2))
         if cid in cuts:
             raise AdvgenError(f"--cut {value}: {cid} is cut twice")
-        cuts[cid.strip()] = int(n)
+        cuts[cid] = n
     return cuts
 
 
@@ -124,7 +141,7 @@ def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str
     for row in rows:
         family = str(row.get(FAMILY) or "")
         m = sizes.get(family, 1)
-        p = row_plan(row, alpha=args.alpha, target=args.power, family_size=m)
+        p = row_plan(row, alpha=args.alpha, target=args.power, family_size=m, conservative=args.conservative)
         status = budget_status(p, args.max_runs, args.max_examples)
         n_run = _run_size(status, p.plan.n, p.unit, p.n_now, args)
         if p.id in cuts:
@@ -173,30 +190,9 @@ def _fmt(x: float | None, digits: int = 3) -> str:
 
 
 def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argparse.Namespace) -> str:
-    """The plan as a page: one table per plan status."""
-    alpha = "each claim's own, (1 - confidence) / 2" if args.alpha is None else f"{args.alpha:g}"
-    command = (
-        f"advgen power-plan {source} --markdown ... --json ... --power {args.power:g} "
-        f"--max-runs {args.max_runs} --max-examples {args.max_examples}"
-        + ("" if args.alpha is None else f" --alpha {args.alpha:g}")
-        + "".join(f" --cut {c}" for c in args.cut)
-    )
-    lines = [
-        "# Power plan of the confirmatory run",
-        "",
-        f"Written by `{command}` from the exploratory claims table `{source}` (sha256 `{digest}`).",
-        f"Each measured claim gets the sample size at which its test reaches {args.power:.0%} power,",
-        f"taking the exploratory estimate as the true effect: one-sided at alpha = {alpha}, divided by",
-        "the m tests of the claim's family (Holm's adjusted level: a family whose every p-value is below",
-        "alpha / m keeps every verdict), a TOST for an equivalence claim (both sides), by Student's t at",
-        "the level that sets the claim's standard error (non-central t; the normal limit for proportions",
-        "read by a score or exact interval), for the verdict on the side of the margin the estimate lies",
-        'on, and for either verdict where the exploratory interval holds the margin ("either way": the',
-        "larger n of the two; `advgen.claims.statistics.power`). A claim whose plan exceeds the budget",
-        f"({args.max_runs} runs per side at a run level, {args.max_examples} examples per run) is",
-        '"underpowered at this budget" with the n it would need.',
-        "",
-    ]
+    """The plan as a page: how it was made, one table per plan status, the cut claims and the
+    examples to raise before the freeze."""
+    lines = _method(source, digest, args)
     sections = (
         ("planned", "Planned"),
         (UNDERPOWERED, "Underpowered at this budget"),
@@ -204,69 +200,118 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
     )
     for status, title in sections:
         chosen = [r for r in records if r["plan"] == status and not r["cut"]]
-        if not chosen:
-            continue
-        lines += [f"## {title} ({len(chosen)})", ""]
-        if status == "not planned":
-            lines += ["| claim | group | why |", "|---|---|---|"]
-            lines += [f"| `{r['id']}` | {r['group']} | {r['reason']} |" for r in chosen]
-        else:
-            lines += [
-                "| claim | group | test | estimate (scale) | se | level | family (m) | n now | power now | for | n for "
-                f"{args.power:.0%} |",
-                "|---|---|---|---:|---:|---|---|---:|---:|---|---:|",
-            ]
-            for r in chosen:
-                test = f"{r['direction']} {_fmt(r['margin'], 4)}" + (
-                    f" ± {_fmt(r['tolerance'])}" if r["direction"] == "equivalent" else ""
-                )
-                lines.append(
-                    f"| `{r['id']}` | {r['group']} | {test} | {_fmt(r['estimate'], 4)} ({r['scale']}) | "
-                    f"{_fmt(r['se'])} | {r['unit']} ({r['design']}) | {r['family'] or '–'} ({r['family_size']}) | "
-                    f"{r['n_now']} | {_fmt(r['power_now'], 2)} | "
-                    f"{r['planned_for']} | {r['n_planned']} |"
-                )
-        lines.append("")
-    cut = [r for r in records if r["cut"]]
-    if cut:
-        lines += [
-            f"## Cut to fit the run's time ({len(cut)})",
-            "",
-            "Planned within the budget, run at fewer units to fit the round's time (`--cut`): underpowered,",
-            "declared before the freeze; the freeze record's plan holds the size run and the size needed.",
-            "",
-            f"| claim | group | level | family (m) | n now | for | n for {args.power:.0%} | n run |",
-            "|---|---|---|---|---:|---|---:|---:|",
-        ]
-        lines += [
-            f"| `{r['id']}` | {r['group']} | {r['unit']} ({r['design']}) | {r['family'] or '–'} ({r['family_size']}) | "
-            f"{r['n_now']} | {r['planned_for']} | {r['n_planned']} | {r['n_run']} |"
-            for r in cut
-        ]
-        lines.append("")
+        if chosen:
+            lines += _status_table(status, title, chosen, args)
+    lines += _cut_table([r for r in records if r["cut"]], args)
+    lines += _examples_table(records, args)
+    return "\n".join(lines)
+
+
+def _command(source: str, args: argparse.Namespace) -> str:
+    return (
+        f"advgen power-plan {source} --markdown ... --json ... --power {args.power:g} "
+        f"--conservative {args.conservative:g} --max-runs {args.max_runs} --max-examples {args.max_examples}"
+        + ("" if args.alpha is None else f" --alpha {args.alpha:g}")
+        + "".join(f" --cut {c}" for c in args.cut)
+    )
+
+
+def _method(source: str, digest: str, args: argparse.Namespace) -> list[str]:
+    alpha = "each claim's own, (1 - confidence) / 2" if args.alpha is None else f"{args.alpha:g}"
+    effect = (
+        f"the bound of the exploratory effect's {args.conservative:.0%} interval nearest the margin (a "
+        "conservative effect; a claim whose interval reaches the margin has none, and no plan)"
+        if args.conservative > 0
+        else "the exploratory estimate"
+    )
+    return [
+        "# Power plan of the confirmatory run",
+        "",
+        f"Written by `{_command(source, args)}` from the exploratory claims table `{source}` (sha256 `{digest}`).",
+        f"Each measured claim gets the sample size at which its test reaches {args.power:.0%} power,",
+        f"taking {effect} as the true effect: one-sided at alpha = {alpha}, divided by",
+        "the m tests of the claim's family (Holm's adjusted level: a family whose every p-value is below",
+        "alpha / m keeps every verdict), a TOST for an equivalence claim (both sides), by Student's t at",
+        "the level that sets the claim's standard error (non-central t; the normal limit for proportions",
+        "read by a score or exact interval), for the verdict on the side of the margin the estimate lies",
+        'on, and for either verdict where the exploratory interval holds the margin ("either way": the',
+        "larger n of the two; `advgen.claims.statistics.power`). A claim whose plan exceeds the budget",
+        f"({args.max_runs} runs per side at a run level, {args.max_examples} examples per run) is",
+        '"underpowered at this budget" with the n it would need; the freeze records the n its config runs.',
+        "",
+    ]
+
+
+def _status_table(
+    status: str, title: str, chosen: list[dict[str, Any]], args: argparse.Namespace
+) -> list[str]:
+    lines = [f"## {title} ({len(chosen)})", ""]
+    if status == "not planned":
+        lines += ["| claim | group | why |", "|---|---|---|"]
+        lines += [f"| `{r['id']}` | {r['group']} | {r['reason']} |" for r in chosen]
+        return [*lines, ""]
+    lines += [
+        "| claim | group | test | estimate (scale) | effect planned for | se | level | family (m) | n now | "
+        f"power now | for | n for {args.power:.0%} |",
+        "|---|---|---|---:|---:|---:|---|---|---:|---:|---|---:|",
+    ]
+    for r in chosen:
+        test = f"{r['direction']} {_fmt(r['margin'], 4)}" + (
+            f" ± {_fmt(r['tolerance'])}" if r["direction"] == "equivalent" else ""
+        )
+        lines.append(
+            f"| `{r['id']}` | {r['group']} | {test} | {_fmt(r['estimate'], 4)} ({r['scale']}) | "
+            f"{_fmt(r['delta'])} from the margin | {_fmt(r['se'])} | {r['unit']} ({r['design']}) | "
+            f"{r['family'] or '–'} ({r['family_size']}) | {r['n_now']} | {_fmt(r['power_now'], 2)} | "
+            f"{r['planned_for']} | {r['n_planned']} |"
+        )
+    return [*lines, ""]
+
+
+def _cut_table(cut: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
+    if not cut:
+        return []
+    lines = [
+        f"## Cut to fit the run's time ({len(cut)})",
+        "",
+        "Planned within the budget, run at fewer units to fit the round's time (`--cut`): underpowered,",
+        "declared before the freeze; the freeze record's plan holds the size run and the size needed.",
+        "",
+        f"| claim | group | level | family (m) | n now | for | n for {args.power:.0%} | n run |",
+        "|---|---|---|---|---:|---|---:|---:|",
+    ]
+    lines += [
+        f"| `{r['id']}` | {r['group']} | {r['unit']} ({r['design']}) | {r['family'] or '–'} ({r['family_size']}) | "
+        f"{r['n_now']} | {r['planned_for']} | {r['n_planned']} | {r['n_run']} |"
+        for r in cut
+    ]
+    return [*lines, ""]
+
+
+def _examples_table(records: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
     more = [
         r for r in records
         if r["unit"].endswith("per run") and r["n_planned"] is not None and r["n_planned"] > r["n_now"]
     ]  # fmt: skip
-    if more:
-        lines += [
-            f"## Examples to raise before the freeze ({len(more)})",
-            "",
-            "Claims planned on the examples of a run (digits, image pairs): examples are cheap, so each gets",
-            f"the examples its plan asks for (up to {args.max_examples} per run) in the config the study is",
-            "frozen with; a run with fewer is underpowered.",
-            "",
-            "| claim | unit | n now | n planned |",
-            "|---|---|---:|---:|",
-        ]
-        lines += [
-            f"| `{r['id']}` | {r['unit']} | {r['n_now']} | {min(r['n_planned'], max(args.max_examples, r['n_now']))}"
-            + (" (underpowered at this budget)" if r["plan"] != "planned" else "")
-            + " |"
-            for r in more
-        ]
-        lines.append("")
-    return "\n".join(lines)
+    if not more:
+        return []
+    lines = [
+        f"## Examples to raise before the freeze ({len(more)})",
+        "",
+        "Claims planned on the examples of a run (digits, image pairs): examples are cheap, so each gets",
+        f"the examples its plan asks for (up to {args.max_examples} per run) in the config the study is",
+        "frozen with; a run with fewer is underpowered.",
+        "",
+        "| claim | unit | n now | n planned |",
+        "|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| `{r['id']}` | {r['unit']} | {r['n_now']} | {min(r['n_planned'], max(args.max_examples, r['n_now']))}"
+        + (" (underpowered at this budget)" if r["plan"] != "planned" else "")
+        + " |"
+        for r in more
+    ]
+    return [*lines, ""]
 
 
 def main(args: argparse.Namespace) -> None:
@@ -276,6 +321,8 @@ def main(args: argparse.Namespace) -> None:
 
     if not 0 < args.power < 1:
         raise AdvgenError(f"--power: {args.power:g} is not in (0, 1)")
+    if not 0 <= args.conservative < 1:
+        raise AdvgenError(f"--conservative: {args.conservative:g} is not in [0, 1)")
     if args.alpha is not None and not 0 < args.alpha < 0.5:
         raise AdvgenError(f"--alpha: {args.alpha:g} is not in (0, 0.5)")
     for flag, value in (("--max-runs", args.max_runs), ("--max-examples", args.max_examples)):

@@ -20,9 +20,11 @@ from typing import Any
 
 import pandas as pd
 
+from advgen.claims.deciding.verdict_words import WITHHELD
+
 #: a deciding adjusted p within [alpha / FACTOR, FACTOR * alpha] makes a verdict fragile
 FACTOR = 4.0
-HOLDS, FAILS, AT_SCALE, NOT_VALID = "holds", "does not hold", "does not hold at this scale", "not valid"
+HOLDS, FAILS, AT_SCALE = "holds", "does not hold", "does not hold at this scale"
 
 
 def _number(x: Any) -> float:
@@ -34,11 +36,12 @@ def _number(x: Any) -> float:
 
 
 def _decided(row: Any) -> str:
-    """The verdict the row's p decides: before Holm's adjustment, a "not valid" one's would-be."""
+    """The verdict the row's p decides: before Holm's adjustment, a "not valid" or "not reproduced"
+    one's would-be."""
     raw = str(getattr(row, "raw_verdict", "") or "")
     if raw:
         return raw
-    if row.verdict == NOT_VALID:
+    if row.verdict in WITHHELD:
         return str(getattr(row, "would_be", "") or "")
     return str(row.verdict)
 
@@ -101,7 +104,7 @@ def fragile(table: pd.DataFrame) -> pd.Series:
             out.append("")
             continue
         text = f"deciding adjusted p {p:.2g} within [{a / FACTOR:.3g}, {FACTOR * a:.3g}]"
-        shown = row.would_be if row.verdict == NOT_VALID and hasattr(row, "would_be") else row.verdict
+        shown = row.would_be if row.verdict in WITHHELD and hasattr(row, "would_be") else row.verdict
         if p >= a and shown in (HOLDS, FAILS, AT_SCALE):  # a table adjusted in one direction only
             text += "; Holm's adjustment in both directions would not keep it"
         out.append(text)

@@ -1,44 +1,56 @@
 """A claim's verdict on one run: its declared test on the measured sides
-(:mod:`advgen.claims.measuring.effects`), the same test on its control and its margin checks, its
-preconditions, the quality gate of the generators it is built on, and the training-scale
-evidence of a failure.
+(:mod:`advgen.claims.measuring.effects`) on each scale its reading lists, with its control, its
+margin checks, its preconditions, the quality gate of the generators it is built on, and the
+training-scale evidence of a failure.
 
 * A margin check (the sides swapped or made equal) whose test "holds" is an error
   (:class:`ControlHolds`) where the claim is measured: the test could not have failed, so its
   verdict means nothing. (Where the claim itself is not measured there is no verdict to
   invalidate, and the page shows the outcome.)
-* A negative control of the first kind (a null input or model, other-class digits, another
-  image's perturbation) whose test holds, or whose interval lies clear of no effect on either
-  side, withholds the claim's verdict: *not valid*, since a broken measurement (or chance, at the
-  test's level) makes it so. A positive control (a run built to saturate, an effect built in)
-  that does not hold withholds it too: the measurement cannot show the effect where it is present.
+* The control enters the test (:mod:`advgen.claims.measuring.controls`, since 2026-11-29): a
+  negative control of a directional difference, ratio or trend is subtracted from the effect
+  (flagged where significant on either side of its null); any other negative control must be
+  shown to lack the property (one that holds shows the measurement broken, one that is
+  inconclusive leaves a "holds" unconfirmed); a positive control must hold. *Not valid* is kept
+  for a measurement a control shows broken.
+* A failed precondition (``requires``: a construction the claim's model needs), or a generator
+  run of the claim below the one quality bar its comparison applies to both sides
+  (:mod:`advgen.metrics.gate`), is a result: the source claim is *not reproduced*, with what did
+  not reproduce in words and what the intervals would have said (since 2026-11-29; *not valid*
+  before).
+* The scales (:mod:`advgen.claims.reading.scales`): the verdict reads each scale its reading lists
+  (a claim without one, its own). Where two are listed a verdict needs both: it holds only where
+  it holds on both, does not hold only where it does not hold on both, and is inconclusive
+  otherwise (an intersection-union test: its p-value is the larger of the two scales', Berger
+  1982); the row shows the first scale's interval and the other's beside it.
 * The permuted halves (one condition's units split in two) are the calibration, shown apart: one
-  that comes out significant on either side is noted (the interval may understate the spread),
-  and withholds nothing.
-* A failed precondition (``requires``), or a generator run of the claim below the one quality
-  bar its comparison applies to both sides (:mod:`advgen.metrics.gate`), gives a source claim
-  no verdict: *not valid*, with the reason and what the intervals would have said.
+  that comes out significant on either side is noted, and withholds nothing.
 * A "does not hold" whose claim declares a ``scale`` with evidence that holds reads "does not
   hold at this scale (budget X vs Y)".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
 from advgen.claims.deciding.verdict_words import AT_SCALE as AT_SCALE
 from advgen.claims.deciding.verdict_words import NOT_GATED as NOT_GATED
 from advgen.claims.deciding.verdict_words import NOT_MEASURED as NOT_MEASURED
+from advgen.claims.deciding.verdict_words import NOT_REPRODUCED as NOT_REPRODUCED
 from advgen.claims.deciding.verdict_words import NOT_TESTABLE as NOT_TESTABLE
 from advgen.claims.deciding.verdict_words import NOT_VALID as NOT_VALID
 from advgen.claims.deciding.verdict_words import PAPER_ONLY as PAPER_ONLY
 from advgen.claims.deciding.verdict_words import SIGNIFICANT as SIGNIFICANT
 from advgen.claims.deciding.verdict_words import VERDICTS as VERDICTS
-from advgen.claims.measuring.controls import calibration_outcome, control_outcome
+from advgen.claims.deciding.verdict_words import WITHHELD as WITHHELD
+from advgen.claims.measuring.controls import ControlOutcome, calibration_outcome, control_outcome, corrected
+from advgen.claims.measuring.effects import Result
 from advgen.claims.measuring.measure import Context, Measured, NotMeasured
 from advgen.claims.measuring.quality_gate import failed_requirement, quality_gate
-from advgen.claims.measuring.term_effect import interval_text, margin_checks, term_effect
+from advgen.claims.measuring.term_effect import MeasuredTerms, interval_text, margin_checks, term_effect
+from advgen.claims.reading import scales as scales_
 from advgen.claims.reading.model import Claim, Term
 from advgen.claims.statistics import stats
 
@@ -70,11 +82,13 @@ class Verdict:
     runs_unit: str = "seeds"
     examples_unit: str = "examples"
     control: str = ""  # the control's outcome: its verdict and effect
+    control_flag: str = ""  # a control significant on either side of its null (shown, not a veto)
+    scales: tuple[str, ...] = ()  # the scales the verdict read (a verdict needs every one)
     calibration: str = ""  # the permuted halves' outcome (a check of the interval, not a control)
     checks: str = ""  # the margin checks' outcomes
     validity: str = ""  # why a source claim gets no verdict, or the gate's note
-    scale: str = ""  # the budget comparison of a claim that declares one
-    would_be: str = ""  # a "not valid" claim's verdict had it been valid
+    budget: str = ""  # the budget comparison of a claim that declares its scale of training
+    would_be: str = ""  # a "not valid" / "not reproduced" claim's verdict had it counted
     p_value: float = math.nan  # one-sided (TOST: the larger of its two), against `alpha`
     alpha: float = stats.ALPHA_ONE_SIDED
     p_against: float = math.nan  # the p-value of "does not hold" (the other direction)
@@ -123,7 +137,7 @@ def _scale(claim: Claim, ctx: Context, out: Verdict) -> None:
     """Mark a "does not hold" that the declared evidence ties to the study's scale."""
     if claim.scale is None:
         return
-    out.scale = _budget_text(claim, ctx)
+    out.budget = _budget_text(claim, ctx)
     evidence = claim.scale.evidence
     if out.verdict != stats.FAILS:
         return
@@ -156,11 +170,66 @@ def _seed_values(ctx: Context, named: list[tuple[str, Measured]], terms: tuple[T
     return tuple(sorted(seeds))
 
 
+@dataclass
+class _Scaled:
+    """The claim's test on one scale: its sides, the effect, the control, and the result the verdict
+    reads (the effect with its control taken in)."""
+
+    scale: str
+    measured: MeasuredTerms
+    effect: Result
+    control: ControlOutcome
+    result: Result
+
+
+def _on_scale(claim: Claim, ctx: Context, scale: str) -> _Scaled:
+    """The claim's test and its control on ``scale`` (raises NotMeasured where the effect is not)."""
+    test = claim.test
+    assert test is not None
+    terms = scales_.terms_on(claim, claim.terms, scale)
+    m, effect = term_effect(test, terms, ctx, claim.id)
+    control_terms = scales_.terms_on(claim, claim.control.terms, scale) if claim.control else None
+    control = control_outcome(claim, ctx, control_terms)
+    result = effect
+    if control.rule == "subtract" and control.result is not None:
+        result = corrected(test, effect, control.result)
+    elif control.unshown and result.verdict == stats.HOLDS:
+        p = max(result.p_value, control.result.p_against) if control.result else result.p_value
+        result = dataclasses.replace(result, verdict=stats.INCONCLUSIVE, p_value=p)
+    return _Scaled(scale, m, effect, control, result)
+
+
+def _both(results: list[Result]) -> Result:
+    """Two scales' results as one verdict (an intersection-union test): holds only where both hold,
+    does not hold only where both do not, else inconclusive; each p-value the larger of the two.
+    The first scale's estimate and interval are the row's."""
+    first = results[0]
+    verdicts = {r.verdict for r in results}
+    verdict = verdicts.pop() if len(verdicts) == 1 else stats.INCONCLUSIVE
+    return dataclasses.replace(
+        first,
+        verdict=verdict,
+        p_value=max(r.p_value for r in results),
+        p_against=max(r.p_against for r in results),
+        settle=first.settle if verdict == stats.INCONCLUSIVE else "",
+    )
+
+
 def _evaluate(claim: Claim, ctx: Context) -> Verdict:
     test = claim.test
     assert test is not None
-    m, result = term_effect(test, claim.terms, ctx, claim.id)
+    read = [_on_scale(claim, ctx, scale) for scale in scales_.scales(claim)]
+    first = read[0]
+    m, result = first.measured, _both([r.result for r in read]) if len(read) > 1 else first.result
     notes = list(dict.fromkeys(part for _, x in m.named if x.note for part in x.note.split("; ")))
+    if first.result is not first.effect:
+        notes.append(f"the effect {interval_text(first.effect)}, its control {first.control.text}")
+    if first.control.unshown and first.effect.verdict == stats.HOLDS:
+        notes.append(f"holds on the effect, but {first.control.unshown}")
+    if len(read) > 1:
+        notes += [f"on the {r.scale} scale: {r.result.verdict}: {interval_text(r.result)}" for r in read[1:]]
+        if result.verdict == stats.INCONCLUSIVE and len({r.result.verdict for r in read}) > 1:
+            notes.append("the scales disagree: a verdict needs both")
     sides = m.sides
     # n is the sides' that carry the interval: a reference measured once (the real digits') does not count
     levelled = [s for s in sides if s.n_runs >= 2 or s.level in ("examples", "proportion")] or sides
@@ -180,11 +249,21 @@ def _evaluate(claim: Claim, ctx: Context) -> Verdict:
         confidence=result.confidence,
         runs_unit=claim.terms[0].runs,
         examples_unit=claim.terms[0].examples,
+        control=first.control.text,
+        control_flag="; ".join(dict.fromkeys(r.control.flag for r in read if r.control.flag)),
+        scales=tuple(r.scale for r in read),
+        validity="; ".join(dict.fromkeys(r.control.broken for r in read if r.control.broken)),
         p_value=result.p_value,
         alpha=result.alpha,
         p_against=result.p_against,
         seed_values=_seed_values(ctx, m.named, claim.terms),
     )
+
+
+def _scale_error(claim: Claim, exc: Exception) -> Exception:
+    from advgen.errors import ConfigError
+
+    return ConfigError(f"claims[{claim.id}].reading.scales: {exc}")
 
 
 def evaluate(claim: Claim, ctx: Context) -> Verdict:
@@ -195,11 +274,13 @@ def evaluate(claim: Claim, ctx: Context) -> Verdict:
             claim, NOT_TESTABLE if claim.status == "not_testable" else PAPER_ONLY, note=claim.reason
         )
     checks, broken = margin_checks(claim, ctx)
-    control, withheld = control_outcome(claim, ctx)
     calibration, miscalibrated = calibration_outcome(claim, ctx)
     try:
         out = _evaluate(claim, ctx)
+    except scales_.ScaleError as exc:
+        raise _scale_error(claim, exc) from None
     except NotMeasured as exc:  # no verdict for the control to invalidate: its outcome is shown
+        control = control_outcome(claim, ctx).text
         if claim.status == "paper_only":  # measured where the config produces it (config/paper.yaml)
             return Verdict(
                 claim, PAPER_ONLY, note=claim.reason, control=control, checks=checks, calibration=calibration
@@ -209,7 +290,7 @@ def evaluate(claim: Claim, ctx: Context) -> Verdict:
         )
     if broken:
         raise ControlHolds(claim, broken)
-    out.control, out.checks, out.calibration = control, checks, calibration
+    out.checks, out.calibration = checks, calibration
     if miscalibrated:
         out.note = "; ".join(x for x in (out.note, miscalibrated) if x)
     try:
@@ -218,21 +299,24 @@ def evaluate(claim: Claim, ctx: Context) -> Verdict:
         failed = f"its precondition cannot be checked ({exc})"
     gate_note, gate_failed = quality_gate(claim, ctx)
     _scale(claim, ctx, out)
-    reasons = [failed, withheld, gate_note if gate_failed and claim.group == "source" else ""]
-    reasons = [r for r in reasons if r]
-    if reasons:
+    not_reproduced = [r for r in (failed, gate_note if gate_failed and claim.group == "source" else "") if r]
+    if out.validity:  # a control shows the measurement broken
         out.would_be, out.verdict, out.settle = out.verdict, NOT_VALID, ""
-        out.validity = "; ".join(reasons)
+        if not_reproduced:
+            out.note = "; ".join(x for x in (out.note, *not_reproduced) if x)
+    elif not_reproduced:
+        out.would_be, out.verdict, out.settle = out.verdict, NOT_REPRODUCED, ""
+        out.validity = "did not reproduce: " + "; ".join(not_reproduced)
     elif gate_note:
         out.validity = gate_note
     return out
 
 
 def deciding_p(v: Verdict) -> float:
-    """The p-value of the direction the verdict (a "not valid" one's would-be verdict) decides:
-    "holds" its ``p_value``, "does not hold" (at this scale too) its ``p_against``, an undecided
-    one the smaller of the two."""
-    decided = v.would_be if v.verdict == NOT_VALID else v.verdict
+    """The p-value of the direction the verdict (a "not valid" or "not reproduced" one's would-be
+    verdict) decides: "holds" its ``p_value``, "does not hold" (at this scale too) its
+    ``p_against``, an undecided one the smaller of the two."""
+    decided = v.would_be if v.verdict in WITHHELD else v.verdict
     if decided == stats.HOLDS:
         return v.p_value
     if decided in (stats.FAILS, AT_SCALE):
@@ -260,7 +344,7 @@ def adjust(verdicts: list[Verdict]) -> None:
             v.p_adjusted = p
             if p < v.alpha:
                 continue
-            invalid = v.verdict == NOT_VALID
+            invalid = v.verdict in WITHHELD
             verdict = v.would_be if invalid else v.verdict
             if verdict not in decided:
                 continue

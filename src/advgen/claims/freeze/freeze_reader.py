@@ -14,11 +14,17 @@ from advgen.claims.freeze.bounded_files import read_json, sha256
 from advgen.claims.freeze.freeze_format import (
     ANALYSIS,
     FORMAT,
+    FORMAT_1_UNTIL,
+    FORMAT_SINCE,
+    HARDWARE,
+    HARDWARE_3,
     OPTIONAL,
     PLANNED,
     RECIPE_SECTIONS,
     REQUIRED,
     REQUIRED_2,
+    REQUIRED_3,
+    ROUND_FORMAT,
     UNDERPOWERED,
     Freeze,
     Planned,
@@ -28,6 +34,7 @@ from advgen.errors import ConfigError
 
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _HEX = re.compile(r"[0-9a-f]{64}")
+_COMMIT = re.compile(r"[0-9a-f]{7,40}")
 
 
 def planned_from_power_plan(raw: Any, path: str) -> dict[str, Planned]:
@@ -143,10 +150,69 @@ def _strings(raw: Any, path: str, key: str, keys: Sequence[str] = ()) -> dict[st
     return dict(raw)
 
 
+def _required(fmt: int) -> tuple[str, ...]:
+    return REQUIRED + (REQUIRED_2 if fmt >= 2 else ()) + (REQUIRED_3 if fmt >= 3 else ())
+
+
+def _round(raw: dict[str, Any], name: str, fmt: int) -> int:
+    """The record's round, checked against its format: a round's record has at least its round's
+    format (:data:`ROUND_FORMAT`), and a format-1 record has no ``round`` (round 1 wrote none), so
+    deleting the parts a format added does not make an older record of a newer one."""
+    if fmt == 1 and "round" in raw:
+        raise _bad(
+            name, "round", "a format-1 record has no round (round 1 wrote none): the record was edited"
+        )
+    round_ = raw.get("round", 1)
+    if not _whole(round_, 1):
+        raise _bad(name, "round", f"must be a whole number >= 1, got {round_!r}")
+    needs = ROUND_FORMAT.get(round_, FORMAT)
+    if fmt < needs:
+        raise _bad(name, "format", f"round {round_}'s record has format {needs} or later, not {fmt}")
+    return int(round_)
+
+
+def _dated(raw: dict[str, Any], name: str, fmt: int, date: str) -> None:
+    """The record's date and commit, checked against its format: format 1 was written until
+    2026-11-27, a later format not before it existed, and format 3 names its commit."""
+    if fmt == 1 and date > FORMAT_1_UNTIL:
+        raise _bad(
+            name, "format", f"format 1 was written until {FORMAT_1_UNTIL}, and the record is dated {date}"
+        )
+    if fmt in FORMAT_SINCE and fmt < FORMAT and date < FORMAT_SINCE[fmt]:
+        raise _bad(
+            name,
+            "format",
+            f"format {fmt} was first written on {FORMAT_SINCE[fmt]}, the record is dated {date}",
+        )
+    if fmt >= 3 and not _COMMIT.fullmatch(str(raw.get("commit") or "")):
+        raise _bad(name, "commit", f"a format-{fmt} record names the commit frozen (7-40 hex digits)")
+
+
+def _program(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    """A format-3 record's program, versions and resolved config."""
+    program = raw["program"]
+    if not isinstance(program, dict) or set(program) != {"package", "workflow"}:
+        raise _bad(name, "program", "must be {package, workflow}")
+    if not _HEX.fullmatch(str(program["package"])):
+        raise _bad(name, "program.package", "must be a sha256 (64 hex digits)")
+    if not isinstance(program["workflow"], str):
+        raise _bad(name, "program.workflow", "must be a sha256 or 'not found'")
+    resolved = raw["resolved_config"]
+    if not isinstance(resolved, dict) or set(resolved) != {"config", "resolved"} or not resolved["config"]:
+        raise _bad(
+            name, "resolved_config", "must be {config, resolved} (the config as read, its defaults filled in)"
+        )
+    return {
+        "program": dict(program),
+        "versions": _strings(raw["versions"], name, "versions", ("advgen",)),
+        "resolved_config": dict(resolved),
+    }
+
+
 def read_freeze(path: str | Path) -> Freeze | None:
     """The freeze record at ``path``, None where there is none (the study is exploratory); a
-    record that cannot be read, or lacks a part, raises one :class:`ConfigError` line naming the
-    file and key."""
+    record that cannot be read, lacks a part of its format, or whose format its round or date
+    rules out, raises one :class:`ConfigError` line naming the file and key."""
     name = str(path)
     if not Path(path).exists() and not Path(path).is_symlink():
         return None
@@ -154,9 +220,10 @@ def read_freeze(path: str | Path) -> Freeze | None:
     if not isinstance(raw, dict):
         raise ConfigError(f"{name}: not a freeze record (must be a JSON object with claims_sha256 and date)")
     fmt = raw.get("format", 1)
-    if fmt not in (1, FORMAT) or isinstance(fmt, bool):
-        raise _bad(name, "format", f"must be 1 or {FORMAT}, got {fmt!r}")
-    required = REQUIRED + (REQUIRED_2 if fmt >= 2 else ())
+    if fmt not in range(1, FORMAT + 1) or isinstance(fmt, bool):
+        raise _bad(name, "format", f"must be 1 to {FORMAT}, got {fmt!r}")
+    round_ = _round(raw, name, fmt)
+    required = _required(fmt)
     unknown = sorted(set(raw) - set(required) - set(OPTIONAL))
     if unknown:
         raise _bad(name, unknown[0], f"unknown key (a format-{fmt} record has {', '.join(required)})")
@@ -170,12 +237,10 @@ def read_freeze(path: str | Path) -> Freeze | None:
         raise _bad(name, "claims_sha256", "must be the claims file's sha256 (64 hex digits)")
     if date is None:
         raise _bad(name, "date", f"must be a date YYYY-MM-DD, got {raw['date']!r}")
+    _dated(raw, name, fmt, date)
     base = raw["seed_base"]
     if not _whole(base):
         raise _bad(name, "seed_base", f"must be a whole number >= 0, got {base!r}")
-    round_ = raw.get("round", 1)
-    if not _whole(round_, 1):
-        raise _bad(name, "round", f"must be a whole number >= 1, got {round_!r}")
     reruns = raw.get("reruns") or []
     if not isinstance(reruns, list) or not all(
         isinstance(r, dict) and calendar_date(r.get("date")) and isinstance(r.get("reason"), str)
@@ -199,7 +264,10 @@ def read_freeze(path: str | Path) -> Freeze | None:
             raise _bad(name, "analysis", f"must be {{package: {ANALYSIS}, sha256}}")
         extra["analysis"] = _hashes({"sha256": analysis.get("sha256")}, name, "analysis", "package")["sha256"]
         extra["numerics"] = _strings(raw["numerics"], name, "numerics")
-        extra["hardware"] = _strings(raw["hardware"], name, "hardware", ("cpu", "gpu", "torch", "cuda"))
+        keys = HARDWARE + (HARDWARE_3 if fmt >= 3 else ())
+        extra["hardware"] = _hardware(raw["hardware"], name, keys)
+    if fmt >= 3:
+        extra.update(_program(raw, name))
     return Freeze(
         path=name,
         claims_sha256=sha,
@@ -218,3 +286,16 @@ def read_freeze(path: str | Path) -> Freeze | None:
         round=round_,
         **extra,
     )
+
+
+def _hardware(raw: Any, name: str, keys: Sequence[str]) -> dict[str, str]:
+    """The host's parts: every one of ``keys``, each a text (the CPU's flags may be empty)."""
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise _bad(name, "hardware", "must map each part of the host to a text")
+    missing = [k for k in keys if k not in raw]
+    if missing:
+        raise _bad(name, "hardware", f"missing {', '.join(missing)}")
+    unknown = sorted(set(raw) - set(keys))
+    if unknown:
+        raise _bad(name, f"hardware.{unknown[0]}", "unknown key")
+    return dict(raw)

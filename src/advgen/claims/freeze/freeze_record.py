@@ -8,7 +8,8 @@ its one reader :func:`advgen.claims.freeze.freeze_reader.read_freeze`.
 (:func:`verify`)::
 
     {
-      "format": 2,
+      "format": 3,
+      "round": 3,
       "claims_file": "config/claims.yaml",
       "claims_sha256": "<sha256 of the claims file's bytes>",
       "date": "YYYY-MM-DD",
@@ -22,21 +23,32 @@ its one reader :func:`advgen.claims.freeze.freeze_reader.read_freeze`.
       "seeds": {"<role>": {"<run>": <seed>, ...}, ...},
       "recipes": {"gans": {"<entry>": {"spec": {...}, "seeds": [...]}}, "autoencoders": {...},
                   "classifiers": {...}},
-      "numerics": {"<role>": "autocast: bf16", "<classifier role>": "float32", ...},
-      "hardware": {"cpu": "...", "gpu": "none", "torch": "2.x", "cuda": "none"},
+      "numerics": {"<role>": "autocast: bf16; float32: ieee", "<classifier role>": "autocast: off; float32: ieee"},
+      "hardware": {"cpu": "...", "cpu_flags": "avx2 avx512f ...", "gpu": "none", "torch": "2.x", "cuda": "none"},
+      "program": {"package": "<digest of every file of advgen>",
+                  "workflow": "<of the Snakefile and workflow/>"},
+      "versions": {"<distribution>": "<version>", ...},
+      "resolved_config": {"config": {...every default filled in...},
+                          "resolved": {"device": "cpu", "stack_seeds": false}},
       "reruns": [{"date": "YYYY-MM-DD", "reason": "..."}]
     }
 
-Every part is required but ``commit`` and ``reruns``. A record without ``format`` is format 1
-(round 1's, 2026-11-27): it has no ``analysis``, ``numerics`` or ``hardware`` and its
-``recipes`` cover the generators only; it is read, and ``--verify`` says which parts it does not
-record. The reader is strict (:mod:`advgen.strict_json`: a key twice in one object, ``NaN``, an
+Every part is required but ``reruns`` (and ``commit`` before format 3). Format 3 (since
+2026-11-29) records the program the round runs: the digest of the whole advgen package and of
+the workflow, the resolved config, the versions of the packages advgen runs on and the host's
+CPU flags. Round 2's record is format 2 (no program, versions, resolved config or CPU flags);
+round 1's format 1 (2026-11-27: no ``round``, ``analysis``, ``numerics`` or ``hardware``, the
+generators' recipes only). Older records are read, and ``--verify`` says which parts they do not
+record; a round's record has at least its round's format (:data:`ROUND_FORMAT`), and a record
+dated before its format existed, or a format-1 record with a ``round``, is refused. The reader
+is strict (:mod:`advgen.strict_json`: a key twice in one object, ``NaN``, an
 unknown key, a missing part, a date that is no calendar date, a special file are one
 :class:`ConfigError` line naming the file and key). ``claims_file``, the power plan's ``path``
 and the config files are as given to the freeze tool (relative to the repository root), so
 ``--verify`` runs from there. The ``plan`` is the power plan (``advgen power-plan --json``) per
-claim (:func:`planned_from_power_plan`). ``numerics`` is each role's training precision as the
-config states it (a generator's ``speed.autocast``; a classifier trains in float32);
+claim (:func:`planned_from_power_plan`). ``numerics`` is each role's training precision as its run
+computes (a generator's ``speed.autocast`` and ``speed.fp32_precision``; a classifier has no such
+lever and computes what every job sets, IEEE float32 without autocast, :mod:`advgen.precision`);
 ``hardware`` is the host ``advgen freeze`` ran on, which is the host the round is run on.
 """
 
@@ -82,15 +94,19 @@ def recipes(config: Mapping[str, Any], sections: Sequence[str] = RECIPE_SECTIONS
     return out
 
 
+#: the float32 precision every job sets unless its run asks for TensorFloat-32 (:func:`advgen.precision.ieee_float32`)
+IEEE = "ieee"
+
+
 def precision(run: Mapping[str, Any] | None, section: str) -> str:
-    """A run's training precision as its config entry states it: a generator's
-    ``speed.autocast`` (``off``, ``bf16``, ``auto``), float32 for a classifier (it has no such lever)."""
+    """A run's training precision as it computes: a generator's ``speed.autocast`` (``off``,
+    ``bf16``, ``auto``) and float32 precision (``speed.fp32_precision``: ``ieee`` unless ``tf32``);
+    a classifier has neither lever and computes IEEE float32 without autocast, as every job sets it
+    (:mod:`advgen.precision`; before 2026-11-29 recorded as "float32" whatever ran)."""
     if run is None:
         return "not a model run"
-    if section == "classifiers":
-        return "float32"
-    speed = run.get("speed") or {}
-    return f"autocast: {speed.get('autocast', 'off')}"
+    speed = {} if section == "classifiers" else (run.get("speed") or {})
+    return f"autocast: {speed.get('autocast', 'off')}; float32: {speed.get('fp32_precision') or IEEE}"
 
 
 def numerics(config: Mapping[str, Any], roles: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -122,6 +138,8 @@ def run_parts(config: Mapping[str, Any], roles: Mapping[str, Sequence[str]]) -> 
 
 #: the folder of :mod:`advgen.claims` (this module lies in its ``freeze`` subpackage)
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+#: the advgen package (every file of it is the program's first part)
+ADVGEN_ROOT = PACKAGE_ROOT.parent
 
 
 def analysis_digest() -> str:
@@ -133,26 +151,185 @@ def analysis_digest() -> str:
     return digest_tree(PACKAGE_ROOT)
 
 
-def this_host() -> dict[str, str]:
-    """The host's CPU model, GPU model (or "none"), torch and CUDA versions."""
+def workflow_root() -> Path | None:
+    """The checkout the installed package is read from (an editable install's ``src/advgen``:
+    the folder with the ``Snakefile``), None where there is none."""
+    root = ADVGEN_ROOT.parents[1] if len(ADVGEN_ROOT.parents) > 1 else None
+    return root if root is not None and (root / "Snakefile").is_file() else None
+
+
+def workflow_digest(root: Path) -> str:
+    """The digest of the workflow: the ``Snakefile`` and every file under ``workflow/``, by
+    relative path and content (:func:`advgen.provenance.package_files`' rules)."""
+    import hashlib
+
+    from advgen.provenance import package_files
+
+    files = [root / "Snakefile"]
+    if (root / "workflow").is_dir():
+        files += package_files(root / "workflow")
+    h = hashlib.sha256()
+    for path in files:
+        rel = path.relative_to(root).as_posix().encode()
+        data = path.read_bytes()
+        h.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def program(root: Path | None = None) -> dict[str, str]:
+    """The program's digests: ``package`` (every file of the installed advgen package, the
+    ``$ADVGEN_CODE_DIGEST`` override ignored) and ``workflow`` (the Snakefile and workflow/ of
+    ``root``, the checkout by default; "not found" where there is none)."""
+    from advgen.provenance import digest_tree
+
+    root = root if root is not None else workflow_root()
+    return {
+        "package": digest_tree(ADVGEN_ROOT),
+        "workflow": workflow_digest(root) if root is not None else "not found",
+    }
+
+
+def versions() -> dict[str, str]:
+    """The installed version of advgen and of every distribution it requires, transitively
+    (:mod:`importlib.metadata`: what the round runs on, not the ranges pyproject.toml allows);
+    extras are left out, markers that do not apply here too."""
+    import re
+    from importlib import metadata
+
+    out: dict[str, str] = {}
+    todo = ["advgen"]
+    while todo:
+        name = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in out:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        out[key] = dist.version
+        for req in dist.requires or ():
+            spec, _, marker = req.partition(";")
+            if "extra" in marker:
+                continue
+            if marker.strip() and not _marker_applies(marker):
+                continue
+            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec.strip())
+            if match:
+                todo.append(match.group(0))
+    return dict(sorted(out.items()))
+
+
+def _marker_applies(marker: str) -> bool:
+    try:
+        from packaging.markers import Marker
+
+        return bool(Marker(marker.strip()).evaluate())
+    except Exception:  # noqa: BLE001 (no packaging, or a marker it cannot read: count the requirement)
+        return True
+
+
+#: the CPU flags that change which kernels a host runs (vector widths, bfloat16 and matrix units,
+#: fused multiply-add): two CPUs of one model name may differ in them
+KERNEL_FLAGS = ("avx", "avx2", "fma", "f16c", "avx_vnni", "sse4_1", "sse4_2")
+KERNEL_FLAG_PREFIXES = ("avx512", "amx")
+
+
+def cpu(cpuinfo: str | Path = "/proc/cpuinfo") -> tuple[str, str]:
+    """The CPU's model name and its kernel-relevant flags (:data:`KERNEL_FLAGS`, every
+    ``avx512*`` and ``amx*``), space-separated and sorted."""
     import platform
 
+    model, flags = platform.processor() or platform.machine(), ""
+    try:
+        text = Path(cpuinfo).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return model, flags
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and model in (platform.processor(), platform.machine()):
+            model = value.strip()
+        elif key.strip() == "flags" and not flags:
+            found = value.split()
+            flags = " ".join(
+                sorted(f for f in found if f in KERNEL_FLAGS or f.startswith(KERNEL_FLAG_PREFIXES))
+            )
+    return model, flags
+
+
+def gpu_name(proc: str | Path = "/proc/driver/nvidia/gpus") -> str:
+    """The GPU's model as the NVIDIA driver lists it (no torch), "none" without one."""
+    names = []
+    folder = Path(proc)
+    for info in sorted(folder.glob("*/information")) if folder.is_dir() else []:
+        for line in info.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("Model:"):
+                names.append(line.split(":", 1)[1].strip())
+    return ", ".join(names) or "none"
+
+
+def this_host() -> dict[str, str]:
+    """The host's CPU model and kernel flags, GPU model (or "none"), torch and CUDA versions."""
     import torch
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model, flags = cpu()
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
-    return {"cpu": cpu, "gpu": gpu, "torch": torch.__version__, "cuda": torch.version.cuda or "none"}
+    return {
+        "cpu": model,
+        "cpu_flags": flags,
+        "gpu": gpu,
+        "torch": torch.__version__,
+        "cuda": torch.version.cuda or "none",
+    }
+
+
+def run_host() -> dict[str, str]:
+    """This host as a claims job sees it, without torch: the CPU model and flags, the GPU the
+    driver lists."""
+    model, flags = cpu()
+    return {"cpu": model, "cpu_flags": flags, "gpu": gpu_name()}
 
 
 def host_text(host: Mapping[str, str]) -> str:
-    return f"{host.get('cpu')}, GPU {host.get('gpu')}, torch {host.get('torch')}, CUDA {host.get('cuda')}"
+    flags = f" ({host['cpu_flags'] or 'no AVX'})" if "cpu_flags" in host else ""
+    text = f"{host.get('cpu')}{flags}, GPU {host.get('gpu')}"
+    if "torch" in host:
+        text += f", torch {host.get('torch')}, CUDA {host.get('cuda')}"
+    return text
+
+
+def runs_of(claim: Any, roles: Mapping[str, Sequence[str]]) -> int | None:
+    """The runs a config gives a claim: the fewest of any role its sides name (None where a side
+    names no role, or one the config does not fill: a sweep that follows another model's seeds)."""
+    counts = []
+    for term in claim.terms:
+        if not term.roles:
+            return None
+        for role in term.roles:
+            if role not in roles:
+                return None
+            counts.append(len(roles[role]))
+    return min(counts) if counts else None
+
+
+def plan_as_run(
+    plan: Mapping[str, Planned], claims: Sequence[Any], roles: Mapping[str, Sequence[str]]
+) -> dict[str, Planned]:
+    """The power plan's line of each claim with the n the frozen config runs (a claim planned in
+    seeds, whose sides name roles): that n, and where it is below the n needed, underpowered with
+    the n needed. (Before 2026-11-29 the record held the budget's size for a claim past it, 10
+    seeds where 4 ran.)"""
+    by_id = {c.id: c for c in claims}
+    out = {}
+    for cid, planned in plan.items():
+        runs = runs_of(by_id[cid], roles) if cid in by_id and planned.unit.startswith("seeds") else None
+        if runs is None:
+            out[cid] = planned
+            continue
+        needed = planned.needed or planned.n
+        short = runs < needed
+        out[cid] = Planned(runs, planned.unit, needed if short else None, short)
+    return out
 
 
 # --- the writer
@@ -172,11 +349,16 @@ def record(
     hardware: Mapping[str, str],
     commit: str = "",
     round_: int = 1,
+    program_parts: Mapping[str, str] | None = None,
+    package_versions: Mapping[str, str] | None = None,
+    resolved_config: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The freeze record of ``claims`` (see the module docstring), as JSON data: ``power_plan``
     its (path, sha256), ``config`` each config file's sha256, ``run`` the run's parts
     (:func:`run_parts`), ``analysis`` :func:`analysis_digest`, ``hardware`` :func:`this_host`,
-    ``round_`` the confirmatory round it freezes."""
+    ``round_`` the confirmatory round it freezes, ``program_parts`` :func:`program` (its default),
+    ``package_versions`` :func:`versions` (its default), ``resolved_config`` the config with its
+    defaults and what it resolves to."""
     if calendar_date(date) is None:
         raise ValueError(f"date {date!r} is not a date YYYY-MM-DD")
     if set(run) != {"seeds", "recipes", "numerics"}:
@@ -199,6 +381,9 @@ def record(
         "config": dict(config),
         **run,
         "hardware": dict(hardware),
+        "program": dict(program_parts if program_parts is not None else program()),
+        "versions": dict(package_versions if package_versions is not None else versions()),
+        "resolved_config": dict(resolved_config or {}),
         "reruns": [],
     }
 

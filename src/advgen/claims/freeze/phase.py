@@ -7,11 +7,14 @@ seed of its runs is at least its ``seed_base`` (seeds below it were spent on exp
 *exploratory*. In a confirmatory run a claim is *post-hoc* when its content differs from the one
 frozen (its digest), it was not in the file at the freeze, or its test records a change dated
 after the freeze date: the page lists it apart and its headline counts leave it out (it counts
-again only after a later run on fresh seeds). Every claim is post-hoc, and the page says why, when
-the run is not the one frozen: its roles' runs, seeds, recipes or numerics differ from the
-record's (:func:`advgen.claims.freeze.freeze_record.run_differences`), or the analysis code
-(:mod:`advgen.claims`) differs from the digest the record holds. The config files' bytes are not
-compared here (a comment may change; ``advgen freeze --verify`` compares them).
+again only after a later run on fresh seeds). Every claim is post-hoc, and the page is labelled
+"not the frozen round" with what differs, when the run is not the one frozen: its roles' runs,
+seeds, recipes or numerics differ from the record's
+(:func:`advgen.claims.freeze.freeze_record.run_differences`), the analysis code
+(:mod:`advgen.claims`) differs from the digest the record holds, or (a format-3 record) the
+program does: the advgen package, the workflow, the versions of the packages it runs on. The
+config files' bytes are not compared here (a comment may change; ``advgen freeze --verify``
+compares them, and the resolved config).
 """
 
 from __future__ import annotations
@@ -60,10 +63,17 @@ def freeze_path(claims: ClaimsFile) -> Path | None:
     return Path(os.path.normpath(Path(claims.path).parent / claims.freeze)) if claims.freeze else None
 
 
-def run_mismatch(freeze: Freeze, run: Mapping[str, Any], analysis: str | None = None) -> str:
-    """How the run (its parts, :func:`advgen.claims.freeze.freeze_record.run_parts`) and the analysis
-    code's digest differ from the record, in words ("" where they match)."""
-    from advgen.claims.freeze.freeze_record import ANALYSIS, PART_NAMES, run_differences
+def run_mismatch(
+    freeze: Freeze,
+    run: Mapping[str, Any],
+    analysis: str | None = None,
+    program: Mapping[str, str] | None = None,
+    versions: Mapping[str, str] | None = None,
+) -> str:
+    """How the run (its parts, :func:`advgen.claims.freeze.freeze_record.run_parts`), the analysis
+    code's digest, the program's digests and the packages' versions differ from the record, in
+    words ("" where they match; a part the record does not hold is not compared)."""
+    from advgen.claims.freeze.freeze_record import ANALYSIS, PART_NAMES, differences, run_differences
 
     parts = [
         f"{PART_NAMES[part]}: {'; '.join(diffs)}"
@@ -72,6 +82,17 @@ def run_mismatch(freeze: Freeze, run: Mapping[str, Any], analysis: str | None = 
     ]
     if freeze.analysis and analysis is not None and analysis != freeze.analysis:
         parts.append(f"the analysis code ({ANALYSIS}) differs from the one frozen")
+    for part, what in (
+        ("package", "the advgen package"),
+        ("workflow", "the workflow (Snakefile, workflow/)"),
+    ):
+        frozen, now = (freeze.program or {}).get(part), (program or {}).get(part)
+        if frozen and now and "not found" not in (frozen, now) and frozen != now:
+            parts.append(f"{what} differs from the one frozen (sha256 {frozen[:12]}, now {now[:12]})")
+    if freeze.versions and versions is not None:
+        found = differences(freeze.versions, versions)
+        if found:
+            parts.append(f"package versions: {'; '.join(found)}")
     return "; ".join(parts)
 
 
@@ -81,12 +102,17 @@ def phase_of(
     seeds: Iterable[int],
     run: Mapping[str, Any] | None = None,
     analysis: str | None = None,
+    program: Mapping[str, str] | None = None,
+    versions: Mapping[str, str] | None = None,
 ) -> Phase:
     """The run's phase: confirmatory when frozen and every seed of the run is fresh; ``run``
-    (the run's parts) and ``analysis`` (the analysis code's digest), where given, are compared
-    with the record: a difference makes every claim post-hoc (:attr:`Phase.mismatch`)."""
+    (the run's parts), ``analysis`` (the analysis code's digest), ``program`` and ``versions``,
+    where given, are compared with the record: a difference makes the run "not the frozen round"
+    and every claim post-hoc (:attr:`Phase.mismatch`)."""
+    from advgen.claims.shown_path import shown_path
+
     if freeze is None:
-        where = f" ({freeze_path(claims)})" if claims.freeze else ""
+        where = f" ({shown_path(freeze_path(claims) or '')})" if claims.freeze else ""
         return Phase(
             EXPLORATORY,
             claims.sha256,
@@ -108,9 +134,9 @@ def phase_of(
             f"the run reads seeds spent before the freeze ({shown}; fresh seeds start at {freeze.seed_base})",
             freeze,
         )
-    differs = run_mismatch(freeze, run, analysis) if run is not None else ""
+    differs = run_mismatch(freeze, run, analysis, program, versions) if run is not None else ""
     if differs:
-        why = f"the run is not the one frozen in {freeze.path}, so every claim is post-hoc ({differs})"
+        why = f"not the frozen round of {shown_path(freeze.path)} ({differs}): every claim is post-hoc"
         return Phase(CONFIRMATORY, claims.sha256, why, freeze, differs)
     return Phase(CONFIRMATORY, claims.sha256, "", freeze)
 
@@ -121,7 +147,7 @@ def post_hoc(claim: Claim, phase: Phase) -> str:
     if phase.phase != CONFIRMATORY or freeze is None:
         return ""
     if phase.mismatch:
-        return f"the run is not the one frozen on {freeze.date} ({phase.mismatch})"
+        return f"not the frozen round of {freeze.date} ({phase.mismatch})"
     later = [c for c in (claim.test.changes if claim.test else ()) if c.date > freeze.date]
     if later:
         return "; ".join(f"changed on {c.date} ({c.reason})" for c in later)

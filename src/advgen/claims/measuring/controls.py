@@ -1,12 +1,27 @@
-"""A claim's control and calibration: its test on the control's sides (a negative control that
-holds, or is significant on either side of no effect, withholds the verdict; a positive control
-that does not hold withholds it too), and on permuted halves of one condition (a calibration
-that is significant is noted, and withholds nothing)."""
+"""A claim's control and calibration (since 2026-11-29: controls tested, not trusted).
+
+A control enters the test; it withholds a verdict only where it shows the measurement broken:
+
+* a negative control of a directional difference, ratio or trend realises the no-effect value
+  (0; 1 for a ratio) up to a fault of the measurement: the verdict reads the effect minus the
+  control (divided by it for a ratio; MOVER over the two intervals), so a control far smaller
+  than the effect cannot withhold it, and one as large as the effect takes it away; a control
+  whose interval lies clear of its null on either side flags the row;
+* any other negative control (of a value, range or equivalence test, or one that builds in the
+  opposite effect, kind ``opposite_effect``) must be shown to lack the claimed property under the
+  claim's own test: one that holds shows the measurement broken (*not valid*, the row flagged);
+  one whose test is inconclusive leaves a "holds" unconfirmed (*inconclusive*);
+* a positive control (a run built to saturate, an effect built in) must hold: one that does not,
+  or is not measured, shows the measurement blind (*not valid*).
+
+The permuted halves of one condition are the calibration, shown apart: one that is significant
+is noted, and withholds nothing."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,8 +30,9 @@ from advgen.claims.measuring.effects import Result
 from advgen.claims.measuring.effects import evaluate as evaluate_effect
 from advgen.claims.measuring.measure import Context, NotMeasured, measure
 from advgen.claims.measuring.term_effect import MeasuredTerms, interval_text, measure_terms, term_effect
-from advgen.claims.reading.model import NO_EFFECT, Claim, Test
+from advgen.claims.reading.model import NO_EFFECT, Claim, Term, Test
 from advgen.claims.statistics import stats
+from advgen.claims.statistics.rates import difference_interval
 
 
 def split_halves(side: stats.Side, seed: int) -> tuple[stats.Side, stats.Side]:
@@ -75,11 +91,11 @@ def seed_of(claim: Claim) -> int:
     return zlib.crc32(claim.id.encode("utf-8"))
 
 
-def control_result(claim: Claim, ctx: Context) -> Result:
-    """The claim's test on its control's sides."""
+def control_result(claim: Claim, ctx: Context, terms: tuple[Term, ...] | None = None) -> Result:
+    """The claim's test on its control's sides (``terms``: those sides written on another scale)."""
     control, test = claim.control, claim.test
     assert control is not None and test is not None
-    return term_effect(test, control.terms, ctx, claim.id)[1]
+    return term_effect(test, control.terms if terms is None else terms, ctx, claim.id)[1]
 
 
 def _calibration_result(claim: Claim, ctx: Context) -> Result:
@@ -122,43 +138,117 @@ def significant_side(test: Test, result: Result, *, both: bool = False) -> str:
     return ""
 
 
-def control_outcome(claim: Claim, ctx: Context) -> tuple[str, str]:
-    """The control's outcome on the page, and why it withholds the claim's verdict ("" if not).
+#: the negative kinds that realise the claim's effect the other way round (its property absent
+#: because its opposite is built in: the error still falling, adversarial digits in place of clean
+#: ones), not the no-effect value: tested with the claim's own test, never subtracted
+OPPOSITE = frozenset({"opposite_effect"})
 
-    A negative control withholds the verdict when its test holds, or when its interval lies clear
-    of the no-effect value on either side (:func:`significant_side`): the null it was built to
-    realise shows an effect, so the measurement (or chance, at the test's level) is at fault. A
-    positive control withholds it when its test does not hold."""
+
+def rule(claim: Claim) -> str:
+    """How the claim's control enters its verdict: ``positive`` (a positive control: the test
+    must hold on it), ``subtract`` (a negative control of a directional difference, ratio or
+    trend, which realises the no-effect value: the verdict reads the effect minus the control),
+    ``own_test`` (any other negative control: the claim's own test on it must not hold) or
+    ``none``."""
     control, test = claim.control, claim.test
+    if control is None or test is None or control.kind == "none":
+        return "none"
+    if control.expect == "holds":
+        return "positive"
+    directional = test.direction in ("greater", "less") and test.effect in NO_EFFECT
+    return "subtract" if directional and control.kind not in OPPOSITE else "own_test"
+
+
+@dataclass
+class ControlOutcome:
+    """The control's outcome on the page (``text``) and how it enters the verdict.
+
+    ``result``: the claim's test on the control (None where not measured); ``broken``: why the
+    measurement is shown broken (a positive control that does not hold or is not measured, a
+    negative control of :func:`rule` ``own_test`` that holds): the verdict is *not valid*;
+    ``flag``: a control significant on either side of its null, shown beside the verdict;
+    ``unshown``: an ``own_test`` control whose absence of the property is not shown (its test is
+    inconclusive): a "holds" reads "inconclusive"."""
+
+    text: str
+    result: Result | None = None
+    rule: str = "none"
+    broken: str = ""
+    flag: str = ""
+    unshown: str = ""
+
+
+def control_outcome(claim: Claim, ctx: Context, terms: tuple[Term, ...] | None = None) -> ControlOutcome:
+    """The control measured and judged (:class:`ControlOutcome`, :func:`rule`): a negative control
+    enters the test (subtracted, or its own test must not hold) and is flagged where it is
+    significant on either side of its null; it withholds the verdict only where it shows the
+    measurement broken."""
+    control, test = claim.control, claim.test
+    how = rule(claim)
     if control is None or test is None:
-        return "", ""
-    if control.kind == "none":
-        return f"none: {control.reason}", ""
-    positive = control.expect == "holds"
+        return ControlOutcome("")
+    if how == "none":
+        return ControlOutcome(f"none: {control.reason}")
     try:
-        result = control_result(claim, ctx)
+        result = control_result(claim, ctx, terms)
     except NotMeasured as exc:
         text = f"{NOT_MEASURED} ({exc})"
-        return text, (f"its positive control ({control.what}) is not measured" if positive else "")
-    text = f"{result.verdict}: {interval_text(result)}"
-    if positive:
+        broken = f"its positive control ({control.what}) is not measured" if how == "positive" else ""
+        return ControlOutcome(text, rule=how, broken=broken)
+    shown = interval_text(result)
+    text = f"{result.verdict}: {shown}"
+    if how == "positive":
         if result.verdict != stats.HOLDS:
-            return text, (
-                f"its positive control does not hold ({control.what}: {interval_text(result)}): the "
-                "measurement does not show the effect where it is present by construction"
-            )
-        return text, ""
-    side = "" if result.verdict == stats.HOLDS else significant_side(test, result)
-    if result.verdict == stats.HOLDS or side:
-        where = f" on the {side} side of no effect" if side else ""
+            return ControlOutcome(text, result, how, broken=(
+                f"its positive control does not hold ({control.what}: {shown}): the measurement does not "
+                "show the effect where it is present by construction"
+            ))  # fmt: skip
+        return ControlOutcome(text, result, how)
+    if how == "subtract":
+        side = significant_side(test, result, both=True)
         if side:
-            text = f"{SIGNIFICANT}{where}: {interval_text(result)}"
-        what = "holds" if not side else f"is significant{where}"
-        return text, (
-            f"its negative control {what} ({control.what}: {interval_text(result)}): a broken "
-            f"measurement makes it so, or chance (at the test's level, {100 * result.alpha:g} %)"
-        )
-    return text, ""
+            text = f"{SIGNIFICANT} on the {side} side of no effect: {shown}"
+            flag = f"its control is significant on the {side} side of no effect ({control.what}: {shown})"
+            return ControlOutcome(text, result, how, flag=flag)
+        return ControlOutcome(text, result, how)
+    if result.verdict == stats.HOLDS:
+        return ControlOutcome(text, result, how, broken=(
+            f"its negative control holds ({control.what}: {shown}): the measurement shows the property where "
+            f"it is absent by construction (a broken measurement, or chance at {100 * result.alpha:g} %)"
+        ), flag=f"its control holds ({control.what}: {shown})")  # fmt: skip
+    if result.verdict == stats.INCONCLUSIVE:
+        return ControlOutcome(text, result, how, unshown=(
+            f"its negative control does not show the property absent ({control.what}: {shown}, inconclusive)"
+        ))  # fmt: skip
+    return ControlOutcome(text, result, how)
+
+
+def corrected(test: Test, effect: Result, control: Result) -> Result:
+    """The effect minus its control (a ratio: divided by it), the interval by MOVER over the two
+    intervals (:func:`advgen.claims.statistics.rates.difference_interval`), and the test's verdict
+    and p-values on it: a control that realises no effect up to a fault of the measurement
+    takes that fault out of the effect."""
+    assert effect.bounds is not None and control.bounds is not None
+    ratio = test.effect == "ratio"
+    estimate, bounds = difference_interval(
+        (effect.estimate, effect.bounds), (control.estimate, control.bounds), ratio=ratio
+    )
+    lo, hi = bounds(effect.confidence)
+    verdict = stats.decide(lo, hi, test.margin, test.direction, test.tolerance)
+    minus = "divided by" if ratio else "minus"
+    return Result(
+        estimate,
+        float(lo),
+        float(hi),
+        f"{effect.method}; {minus} its control (MOVER over the two intervals)",
+        verdict,
+        effect.confidence,
+        settle=effect.settle if verdict == stats.INCONCLUSIVE else "",
+        p_value=stats.p_value(bounds, test.margin, test.direction, test.tolerance),
+        alpha=effect.alpha,
+        p_against=stats.p_against(bounds, test.margin, test.direction, test.tolerance),
+        bounds=bounds,
+    )
 
 
 def calibration_outcome(claim: Claim, ctx: Context) -> tuple[str, str]:

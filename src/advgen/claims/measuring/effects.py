@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from advgen.claims.reading.model import Test
 from advgen.claims.statistics import stats
+from advgen.claims.statistics.rates import difference_interval, rate_interval
 
 
 @dataclass
@@ -36,6 +37,8 @@ class Result:
     p_value: float = math.nan
     alpha: float = stats.ALPHA_ONE_SIDED
     p_against: float = math.nan  # the p-value of "does not hold" (:func:`stats.p_against`)
+    #: the interval at any confidence (the p-values' bisection reads it; a control's correction too)
+    bounds: Callable[[float], tuple[float, float]] | None = field(default=None, repr=False, compare=False)
 
 
 def _binary(side: stats.Side) -> bool:
@@ -92,6 +95,23 @@ def _linear(
 
 Bounds = Callable[[float], tuple[float, float]]
 
+#: the method's words of a rate over runs (:func:`advgen.claims.statistics.rates.rate_interval`)
+RATE_METHOD = (
+    "the {runs} {unit}' lowest and highest rates and their mean (monotone in every count), "
+    "floored at the pooled count's exact binomial interval"
+)
+
+
+def rate_side(side: stats.Side) -> tuple[float, Bounds, str]:
+    """A side of rates as its mean rate, its interval at any confidence (one run's exact
+    Clopper-Pearson, several runs' :func:`~advgen.claims.statistics.rates.rate_interval`) and the
+    method's words."""
+    k, n = stats.side_counts(side)
+    mean = float((k / n).mean())
+    if side.n_runs == 1:
+        return mean, (lambda c: stats.clopper_pearson(int(k[0]), int(n[0]), c)), "Clopper-Pearson (exact)"
+    return mean, (lambda c: rate_interval(k, n, c)), RATE_METHOD.format(runs=side.n_runs, unit="runs")
+
 
 def _value(sides: Sequence[stats.Side], unit: str) -> tuple[stats.Estimate, float | None, Bounds | None, str]:
     """A value's estimate, the value itself and its interval's bounds where they are not the t
@@ -109,12 +129,9 @@ def _value(sides: Sequence[stats.Side], unit: str) -> tuple[stats.Estimate, floa
         counts = stats.side_counts(one)
 
         def bounds(c: float, kn: tuple[np.ndarray, np.ndarray] = counts) -> tuple[float, float]:
-            return stats.rate_interval(kn[0], kn[1], c)
+            return rate_interval(kn[0], kn[1], c)
 
-        method = (
-            f"t over {one.n_runs} {unit}' empirical logits, floored at the pooled count's "
-            "exact binomial interval"
-        )
+        method = RATE_METHOD.format(runs=one.n_runs, unit=unit)
     else:
         est, method = _linear(sides, [1.0], log=False, unit=unit)
     return est, value, bounds, method
@@ -149,6 +166,14 @@ def _comparison(
         bounds = lambda c: stats.newcombe(ka, na, kb, nb, c)  # noqa: E731
         method = "Newcombe score interval (two proportions)"
         est = stats.combine([(1.0, stats.examples_level(ra)), (-1.0, stats.examples_level(rb))])
+    elif test.effect == "difference" and all(_binary(s) for s in sides) and not _same_runs(sides):
+        (va, ba, _), (vb, bb, _) = rate_side(sides[0]), rate_side(sides[1])
+        _, bounds = difference_interval((va, ba), (vb, bb))
+        est, _ = _linear(sides, [1.0, -1.0], log=False, unit=unit)
+        method = (
+            f"MOVER (Newcombe's square-and-add) of the two sides' rate intervals over {unit} "
+            "(lowest and highest rates and their mean, floored at the pooled count's exact interval)"
+        )
     else:
         est, method = _linear(sides, [1.0, -1.0], log=log, unit=unit)
         if log:
@@ -204,7 +229,16 @@ def evaluate(
     alpha = stats.ALPHA_TOST if tost else stats.ALPHA_ONE_SIDED
     against = stats.p_against(bounds, test.margin, test.direction, test.tolerance)
     out = Result(
-        value, float(lo), float(hi), method, verdict, conf, p_value=p, alpha=alpha, p_against=against
+        value,
+        float(lo),
+        float(hi),
+        method,
+        verdict,
+        conf,
+        p_value=p,
+        alpha=alpha,
+        p_against=against,
+        bounds=bounds,
     )
     if verdict == stats.INCONCLUSIVE:
         out.settle = _settle(test, est, value, sides, unit, conf)
@@ -255,4 +289,4 @@ def _range(test: Test, side: stats.Side, conf: float, unit: str) -> Result:
     method = f"Bonferroni-simultaneous intervals of the {k} {unit}"
     p = stats.p_value(bounds, test.margin, test.direction)
     against = stats.p_against(bounds, test.margin, test.direction)
-    return Result(value, lo, hi, method, verdict, conf, p_value=p, p_against=against)
+    return Result(value, lo, hi, method, verdict, conf, p_value=p, p_against=against, bounds=bounds)

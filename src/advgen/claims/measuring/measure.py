@@ -17,6 +17,7 @@ import pandas as pd
 
 from advgen.claims.reading import expressions
 from advgen.claims.reading.spec import Term
+from advgen.claims.statistics.proportions import empirical_logit
 from advgen.claims.statistics.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError
 from advgen.paths import SAMPLE_QUALITY_SUMMARY
@@ -66,7 +67,9 @@ class Context:
         path = self.results / rel
         if not path.is_file():
             if self.produced is None:
-                raise NotMeasured(f"{rel} is not in {self.results}")
+                from advgen.claims.shown_path import shown_path
+
+                raise NotMeasured(f"{rel} is not in {shown_path(self.results)}")
             raise AdvgenError(f"{path}: missing (the workflow produces it: rerun snakemake)")
         from advgen.io import read_parquet
 
@@ -212,12 +215,17 @@ def _run_key(term: Term, frame: pd.DataFrame, run: str) -> Iterable[tuple[str, p
         yield "", frame
 
 
-def _reduce_run(term: Term, rows: pd.DataFrame) -> float:
+def _reduce_run(term: Term, rows: pd.DataFrame) -> tuple[float, float]:
+    """A run's one value (its rows' mean) and its resolution: one row's share, ``1 / rows``, where
+    the value is a share of rows (every row 0 or 1: "g_grad_norm < 0.001"), else 0."""
     values = _values(rows, term.value)
     if term.reduce == "last_epoch":
         values = values[rows["epoch"] == rows["epoch"].max()]
     values = values[np.isfinite(values)]
-    return float(values.mean()) if len(values) else float("nan")
+    if not len(values):
+        return float("nan"), 0.0
+    share = bool(values.isin((0.0, 1.0)).all()) and len(values) > 1
+    return float(values.mean()), (1.0 / len(values) if share else 0.0)
 
 
 def _table_note(term: Term, frames: list[pd.DataFrame]) -> str:
@@ -231,7 +239,7 @@ def _table_note(term: Term, frames: list[pd.DataFrame]) -> str:
 
 
 def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) -> Measured:
-    names, runs, rates, counts, ids = [], [], [], [], []
+    names, runs, rates, counts, ids, steps = [], [], [], [], [], []
     matched = sum(len(rows) for _, rows in groups)
     note = _table_note(term, [rows for _, rows in groups if not rows.empty])
     for name, rows in groups:
@@ -258,15 +266,22 @@ def _one_side(term: Term, groups: list[tuple[str, pd.DataFrame]], where: str) ->
                 rates.append(k / n.sum())
                 counts.append(int(n.sum()))
         else:
-            value = _reduce_run(term, rows)
+            value, step = _reduce_run(term, rows)
+            if term.logit and np.isfinite(value):
+                if not step:
+                    raise ValueError(
+                        f"{where}: the logit scale reads a share of each run's rows, and {name}'s value is not one"
+                    )
+                value, step = float(empirical_logit(value, 1 / step)), 0.0
             if np.isfinite(value):
                 names.append(name)
                 runs.append(np.array([value]))
+                steps.append(step)
     if term.per == "proportion":
         side = side_from_proportions(rates, counts, names)
     else:
         level = {"examples": "examples", "exact": "exact"}.get(term.per, "aggregate")
-        side = Side(tuple(runs), tuple(names), level)
+        side = Side(tuple(runs), tuple(names), level, tuple(steps) if any(steps) else ())
     if not side.runs:
         if matched:
             raise AllMissing(f"value {term.value!r} is NaN in all {matched} matching rows")

@@ -9,16 +9,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from advgen.claims.deciding.verdict import AT_SCALE, NOT_VALID
+from advgen.claims.deciding.verdict import AT_SCALE, WITHHELD
 
 
 def verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:
     """The verdict with its reason; ``budgets`` (:func:`advgen.claims.page.digest.budget_refs`) turns
-    a row's scale text into the reference to its budget stated once at the top."""
+    a row's budget text into the reference to its budget stated once at the top."""
     text: str = row.verdict
-    if row.verdict == AT_SCALE and row.scale:
-        text += f" ({(budgets or {}).get(row.scale, row.scale)})"
-    if row.verdict == NOT_VALID:
+    budget = str(getattr(row, "budget", "") or "")
+    if row.verdict == AT_SCALE and budget:
+        text += f" ({(budgets or {}).get(budget, budget)})"
+    if row.verdict in WITHHELD:
         if getattr(row, "would_be", ""):
             text += f" (would be: {row.would_be})"
         if row.validity:
@@ -27,6 +28,8 @@ def verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:
         text += f" (would settle: {row.settle})"
     if getattr(row, "fragile", ""):
         text += f"; FRAGILE ({row.fragile})"
+    if getattr(row, "control_flag", ""):
+        text += f"; FLAG: {row.control_flag}"
     if row.verdict in ("not measured", "paper scale only", "not testable at this scale") and row.note:
         text += f" ({row.note})"
     return text
@@ -52,15 +55,36 @@ def p_text(row: Any) -> str:
 
 
 def n_text(row: Any) -> str:
-    """The sample size used, the seeds' values, and the power plan's where the freeze has one."""
+    """The sample size used, the seeds' values, and the power plan's where the freeze has one:
+    the n planned beside the n that ran, and "underpowered" where it is."""
     text: str = row.sample_size
     seeds = getattr(row, "seed_values", "")
     if seeds:
         text += f", seeds {seeds.replace(',', ', ')}"
     planned = getattr(row, "seeds_planned", "")
     if planned:
-        text += f" (planned: {planned})"
+        text += f" (planned: {planned}" + (
+            f"; ran {_whole(row.ran_n)}" if _number(getattr(row, "ran_n", None)) else ""
+        )
+        text += ")"
+    under = getattr(row, "underpowered", "")
+    if under:
+        text += f"; UNDERPOWERED ({under})"
     return text
+
+
+def _number(x: Any) -> bool:
+    return isinstance(x, int | float) and math.isfinite(float(x))
+
+
+def _whole(x: Any) -> str:
+    return f"{float(x):g}"
+
+
+def scale_text(row: Any) -> str:
+    """The scales the verdict read ("probability, logit: a verdict needs both")."""
+    scale = str(getattr(row, "scale", "") or "")
+    return f"{scale}: a verdict needs both" if "," in scale else scale
 
 
 def ours(row: Any) -> str:

@@ -5,10 +5,14 @@ whether the estimates differ by more than the two rows' own standard errors allo
 standard error is read off its interval (the half-width that faces the other estimate, over the
 normal quantile of the row's confidence: 95 %, or 90 % for an equivalence test), so asymmetric
 intervals (a rate near 1, a ratio) count on the side the difference lies; two estimates are
-*outside their joint interval* where ``|a - b| > z(0.975) sqrt(se_a^2 + se_b^2)``. Reading a
+*outside their joint interval* where ``|a - b| > z(0.975) sqrt(se_a^2 + se_b^2)``; two estimates
+that differ where both rows' intervals have zero width (no joint error at all) lie outside it too,
+and are counted apart in the summary (since 2026-11-29: they were left out before). Reading a
 t-interval's half-width with a normal quantile overstates its standard error, so the test errs
 towards "within". A verdict that differs is named fragile where the published page's rule
 marks it (:mod:`advgen.claims.deciding.fragility`; a table without the column gets it from its p-values).
+A table with a claim id twice, or an estimate or bound that is infinite (or an estimate missing
+where the row has an interval), is refused (:func:`check`): one line naming the file and the claim.
 
 The summary line: ``66 of 68 agree; 2 differ, both fragile; 0 estimates outside their joint
 interval``.
@@ -44,9 +48,16 @@ class Row:
 
     @property
     def outside(self) -> bool:
+        """The estimates differ by more than their joint interval allows (an infinite ``z``: they
+        differ where neither row has any error)."""
         from scipy.stats import norm
 
-        return math.isfinite(self.z) and self.z > float(norm.ppf(0.5 + JOINT / 2))
+        return not math.isnan(self.z) and self.z > float(norm.ppf(0.5 + JOINT / 2))
+
+    @property
+    def zero_error(self) -> bool:
+        """The estimates differ and neither row's interval has any width."""
+        return math.isinf(self.z)
 
 
 def _number(x: Any) -> float:
@@ -85,6 +96,25 @@ def _z(a: Any, b: Any) -> float:
     if not math.isfinite(joint):
         return math.nan
     return math.inf if joint == 0 else abs(ea - eb) / joint
+
+
+def check(table: pd.DataFrame, path: str) -> None:
+    """Refuse a verdict table that cannot be compared row by row: a claim id twice, an infinite
+    estimate or bound, or an estimate missing where the row has an interval (one
+    :class:`~advgen.errors.AdvgenError` line naming ``path`` and the claim)."""
+    from advgen.errors import AdvgenError
+
+    ids = table["id"].astype(str)
+    twice = ids[ids.duplicated()]
+    if len(twice):
+        raise AdvgenError(f"{path}: claim {twice.iloc[0]} appears {int((ids == twice.iloc[0]).sum())} times")
+    for row in table.itertuples():
+        values = {k: _number(getattr(row, k)) for k in ("estimate", "lo", "hi")}
+        bad = [k for k, v in values.items() if math.isinf(v)]
+        if bad:
+            raise AdvgenError(f"{path}: claim {row.id}: {bad[0]} {values[bad[0]]} is not a finite number")
+        if math.isnan(values["estimate"]) and any(math.isfinite(values[k]) for k in ("lo", "hi")):
+            raise AdvgenError(f"{path}: claim {row.id}: no estimate beside its interval")
 
 
 def _with_fragile(table: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +163,9 @@ def summary(rows: list[Row]) -> str:
     else:
         text += "; 0 differ"
     outside = sum(1 for r in rows if r.outside)
-    return text + f"; {outside} estimate{'s' if outside != 1 else ''} outside their joint interval"
+    zero = sum(1 for r in rows if r.zero_error)
+    text += f"; {outside} estimate{'s' if outside != 1 else ''} outside their joint interval"
+    return text + (f" ({zero} of them with zero joint error)" if zero else "")
 
 
 def markdown(rows: list[Row], only: tuple[list[str], list[str]], names: tuple[str, str]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from advgen.claims.deciding.verdict import (
     AT_SCALE,
     NOT_MEASURED,
+    NOT_REPRODUCED,
     NOT_TESTABLE,
     NOT_VALID,
     PAPER_ONLY,
@@ -28,6 +29,7 @@ from advgen.claims.reading.model import POSITIVE_KINDS
 FILTERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("holds", "holds", ("holds",)),
     ("fails", "does not hold", ("does not hold", AT_SCALE)),
+    ("not-reproduced", "not reproduced", (NOT_REPRODUCED,)),
     ("inconclusive", "inconclusive", ("inconclusive",)),
     ("not-valid", "not valid", (NOT_VALID,)),
     ("pending", "not measured / not testable here", (NOT_MEASURED, PAPER_ONLY, NOT_TESTABLE)),
@@ -61,8 +63,9 @@ class Digest:
 
 
 def _why(row: Any) -> str:
-    """Why a claim does not count (not valid, inconclusive, not measured, ...)."""
-    if row.verdict == NOT_VALID:
+    """Why a claim does not count (not valid, inconclusive, not measured, ...), or what did not
+    reproduce."""
+    if row.verdict in (NOT_VALID, NOT_REPRODUCED):
         would = getattr(row, "would_be", "")
         return (row.validity or "a precondition failed") + (f" (it would be: {would})" if would else "")
     if row.verdict == "inconclusive":
@@ -136,7 +139,7 @@ def control_words(row: Any) -> str:
 
 
 def budget_refs(budgets: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """A row's scale text (``budget <ours> vs <source>``, :func:`advgen.claims.deciding.verdict`) -> the
+    """A row's budget text (``budget <ours> vs <source>``, :func:`advgen.claims.deciding.verdict`) -> the
     short reference to the budget listed once at the top (``training budget 2 (GAN training)``)."""
     return {
         f"budget {b.get('ours') or '?'} vs {b.get('source') or '?'}": f"training budget {i} ({b['what']}), at the top"

@@ -40,7 +40,7 @@ WORDED = frozenset(
     "id source section statement quote paper_value test margin_note tolerance_note changes effect "
     "sample_size seed_values seeds_planned sides method p_value p_adjusted family alpha post_hoc "
     "note validity scale control control_what control_kind checks calibration verdict would_be "
-    "settle fragile".split()
+    "settle fragile proposition scale budget control_flag planned_n ran_n underpowered run_host".split()
 )
 
 
@@ -72,8 +72,9 @@ def render(
     group_of: Callable[[str], str],
     control_words: Callable[[Any], str],
     scale_ref: Callable[[Any], str],
+    scale_text: Callable[[Any], str] = lambda row: str(getattr(row, "scale", "") or ""),
 ) -> str:
-    """The page's HTML text."""
+    """The page's HTML text (``scale_text``: the scales a row's verdict read, in words)."""
     from jinja2 import Environment
 
     env = Environment(autoescape=True, trim_blocks=False)
@@ -87,6 +88,7 @@ def render(
         p_text=p_text,
         n_text=n_text,
         control_label=control_label,
+        scale_text=scale_text,
         digest=digest,
         filters=filters,
         group_of=group_of,

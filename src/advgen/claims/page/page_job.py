@@ -61,25 +61,32 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
     """Every claim of ``claims_path`` on the tables under ``results`` (``spec``: the roles, the
     tables the run produces, its data); the files it read are the page's ``found``."""
     from advgen.claims import data_header, evaluate_all, frame, read_claims_file
-    from advgen.claims.freeze.freeze_record import analysis_digest, read_freeze
+    from advgen.claims.freeze import freeze_record as fr
     from advgen.claims.freeze.phase import freeze_path, phase_of
     from advgen.claims.page.round_header import facts, read_record, table_seeds
     from advgen.claims.page.round_header import line as round_line
+    from advgen.claims.shown_path import shown_path
     from advgen.errors import AdvgenError
 
     claims_file = read_claims_file(claims_path)
     if not results.is_dir():
         raise AdvgenError(f"{results}: results folder not found")
     record = freeze_path(claims_file)
+    frozen = fr.read_freeze(record) if record else None
     phase = phase_of(
         claims_file,
-        read_freeze(record) if record else None,
+        frozen,
         (seed for runs in spec.seeds.values() for seed in runs.values()),
         run=spec.run_parts(),
-        analysis=analysis_digest(),
+        analysis=fr.analysis_digest(),
+        program=fr.program() if frozen is not None and frozen.program else None,
+        versions=fr.versions() if frozen is not None and frozen.versions else None,
     )
     header = data_header(spec, results)
+    header["results"] = shown_path(results)
+    header["config"] = ", ".join(shown_path(part.strip()) for part in str(header["config"]).split(","))
     header["phase"] = phase.header()
+    header["phase"]["record"] = shown_path(header["phase"]["record"]) if header["phase"]["record"] else ""
     ctx = _recording_context()(
         results,
         {role: list(runs) for role, runs in spec.roles.items()},
@@ -90,8 +97,10 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
         bars={role: dict(bar) for role, bar in spec.bars.items()},
     )
     table = frame(evaluate_all(claims_file.claims, ctx, claims_path), phase)
+    host = fr.host_text(fr.run_host())
+    table["run_host"] = host
     raw = read_record(record) if record and phase.freeze is not None else None
-    header["round"] = facts(raw, table_seeds(table))
+    header["round"] = facts(raw, table_seeds(table), run_host=host, mismatch=phase.mismatch)
     line = (
         round_line(header["round"])
         + "\n\n"

@@ -17,12 +17,15 @@ SUMMARY_START = (
     "<!-- claims-summary: start (advgen claims --readme-summary results/tables/claims.parquet) -->"
 )
 SUMMARY_END = "<!-- claims-summary: end -->"
-SUMMARY_HEADER = "| claim | paper | test (margin) | ours (interval, n) | control (did it behave?) | verdict |"
+SUMMARY_HEADER = (
+    "| claim | proposition | paper | test (margin) | scale | ours (interval, n) "
+    "| control (did it behave?) | verdict |"
+)
 #: a cell of the summary: anything but a bare "|" (escaped ones are "\\|")
 _CELL = r"(?:[^|\\]|\\.)+"
 SUMMARY_ROW = re.compile(
-    rf"^\| `[A-Za-z][A-Za-z0-9_]*` \([0-9]{{3}}\)"
-    rf" \| {_CELL} \| {_CELL} \| {_CELL} \| {_CELL} \| [a-z ]+(?:[^|\\]|\\.)* \|(?: {_CELL} \|)?$"
+    rf"^\| `[A-Za-z][A-Za-z0-9_]*` \([0-9]{{3}}\)(?: \| {_CELL}){{6}}"
+    rf" \| [a-z ]+(?:[^|\\]|\\.)* \|(?: {_CELL} \|)?$"
 )
 
 
@@ -51,11 +54,14 @@ def summary_page(table: pd.DataFrame, header: str = "") -> str:
     """The per-claim page the README links to: ``header`` (as :func:`readme_summary`'s), the
     counts with the fragile ones apart, then one row per source claim (a confirmatory run's
     post-hoc claims last, marked and not counted; a fragile verdict marked)."""
+    from advgen.claims.page.cells import n_text, scale_text
     from advgen.claims.page.digest import control_words
-    from advgen.claims.page.rounds import PREVIOUS_COLUMN, agreement
+    from advgen.claims.page.rounds import agreement, previous_column, previous_round_of
 
     table = complete(table)
-    previous = PREVIOUS_COLUMN in table.columns
+    before = previous_round_of(table)
+    previous = before is not None
+    column = previous_column(before or 1)
     lines = [
         "# Which claims hold: the default study, claim by claim",
         "",
@@ -73,18 +79,18 @@ def summary_page(table: pd.DataFrame, header: str = "") -> str:
     if previous:
         same, both = agreement(table)
         lines += [
-            f"Round 1's verdict beside each row (`{PREVIOUS_COLUMN}`): {same} of {both} source claims in "
+            f"Round {before}'s verdict beside each row (`{column}`): {same} of {both} source claims in "
             "both rounds got the same verdict.",
             "",
         ]
     lines += [
-        SUMMARY_HEADER + (" round 1 |" if previous else ""),
-        "|---|---|---|---|---|---|" + ("---|" if previous else ""),
+        SUMMARY_HEADER + (f" round {before} |" if previous else ""),
+        "|---|---|---|---|---|---|---|---|" + ("---|" if previous else ""),
     ]
     rows = table[table["group"] == "source"]
     ordered = pd.concat([rows[rows["phase"] != POST_HOC], rows[rows["phase"] == POST_HOC]])
     for row in ordered.itertuples():
-        ours = f"{row.effect} ({level(row)}; {row.sample_size})" if row.sample_size else "–"
+        ours = f"{row.effect} ({level(row)}; {n_text(row)})" if row.sample_size else "–"
         test = f"{row.test} ({'source' if row.margin_source == 'source' else 'ours'})" if row.test else "–"
         if row.control_kind == "none":
             control = "none"
@@ -97,9 +103,10 @@ def summary_page(table: pd.DataFrame, header: str = "") -> str:
         if row.phase == POST_HOC:
             verdict = f"post-hoc, not counted: {verdict}"
         lines.append(
-            f"| `{row.id}` ({row.source}) | {md_cell(row.paper_value or '–')} | {md_cell(test)} | {md_cell(ours)} "
+            f"| `{row.id}` ({row.source}) | {md_cell(row.proposition or '–')} | {md_cell(row.paper_value or '–')} "
+            f"| {md_cell(test)} | {md_cell(scale_text(row) or '–')} | {md_cell(ours)} "
             f"| {md_cell(control)} | {md_cell(verdict)} |"
-            + (f" {md_cell(getattr(row, PREVIOUS_COLUMN))} |" if previous else "")
+            + (f" {md_cell(getattr(row, column))} |" if previous else "")
         )
     return "\n".join(lines) + "\n"
 

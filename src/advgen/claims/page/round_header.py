@@ -69,8 +69,16 @@ def _described(value: Any) -> str:
     return str(value)
 
 
-def facts(record: Mapping[str, Any] | None, seeds: Iterable[int]) -> dict[str, str]:
-    """The header's facts: round, freeze hash and date, seeds, hardware, numerics, data."""
+def facts(
+    record: Mapping[str, Any] | None,
+    seeds: Iterable[int],
+    *,
+    run_host: str = "",
+    mismatch: str = "",
+) -> dict[str, str]:
+    """The header's facts: round, freeze hash and date, seeds, the frozen study's hardware and
+    this run's (``run_host``, where known), numerics, data, and what differs where the run is not
+    the frozen round (``mismatch``)."""
     seeds_text = seed_ranges(seeds) or "none read"
     if record is None:
         return {
@@ -78,8 +86,10 @@ def facts(record: Mapping[str, Any] | None, seeds: Iterable[int]) -> dict[str, s
             "freeze": "",
             "seeds": seeds_text,
             "hardware": "not recorded (no freeze record)",
+            "run_hardware": run_host,
             "numerics": "not recorded (no freeze record)",
             "data": DATA_TEXT,
+            "mismatch": "",
         }
     sha = str(record.get("claims_sha256") or "")
     freeze = f"claims file sha256 {sha}" + (f", frozen on {record['date']}" if record.get("date") else "")
@@ -91,19 +101,32 @@ def facts(record: Mapping[str, Any] | None, seeds: Iterable[int]) -> dict[str, s
         "freeze": freeze,
         "seeds": seeds_text,
         "hardware": _described(record["hardware"]) if record.get("hardware") else missing,
+        "run_hardware": run_host,
         "numerics": _described(record["numerics"]) if record.get("numerics") else missing,
         "data": DATA_TEXT,
+        "mismatch": mismatch,
     }
 
 
 def line(f: Mapping[str, str]) -> str:
-    """The header as one Markdown paragraph."""
+    """The header as one Markdown paragraph: the frozen study's hardware and this run's apart."""
     head = f"**Round {f['round']}**" if f["freeze"] else f"**{f['round'].capitalize()}**"
+    if f.get("mismatch"):
+        head = f"**Round {f['round']}, not the frozen round** (what differs: {f['mismatch']})"
     parts = [head + (f": {f['freeze']}" if f["freeze"] else "")]
-    parts += [f"seeds {f['seeds']}", f"hardware: {f['hardware']}", f"numerics: {f['numerics']}"]
+    frozen = "frozen study's hardware" if f["freeze"] else "hardware"
+    parts += [f"seeds {f['seeds']}", f"{frozen}: {f['hardware']}"]
+    if f.get("run_hardware"):
+        parts.append(f"this run's hardware: {f['run_hardware']}")
+    parts.append(f"numerics: {f['numerics']}")
     return "; ".join(parts) + f". Data: {f['data']}."
 
 
 def summary_header(table: Any, record: Mapping[str, Any] | None) -> str:
-    """:func:`line` of a verdict table read against its freeze record (None: none)."""
-    return line(facts(record, table_seeds(table)))
+    """:func:`line` of a verdict table read against its freeze record (None: none); this run's
+    hardware is the table's ``run_host`` where it has one."""
+    host = ""
+    if "run_host" in getattr(table, "columns", ()) and len(table):
+        value = table["run_host"].iloc[0]
+        host = value if isinstance(value, str) else ""
+    return line(facts(record, table_seeds(table), run_host=host))

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from advgen.claims.deciding.fragility import fragile
-from advgen.claims.deciding.verdict import NOT_VALID, Verdict, claim_text
+from advgen.claims.deciding.verdict import WITHHELD, Verdict, claim_text
+from advgen.claims.freeze.freeze_format import Planned
 from advgen.claims.freeze.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, Phase, post_hoc
 from advgen.claims.statistics import stats
 
@@ -51,7 +52,7 @@ SUMMARY_COLUMNS = [
     "control_what",
     "control",  # the control's outcome: its verdict and effect
     "validity",  # why a source claim gets no verdict, or the generators' gate note
-    "scale",  # "budget <ours> vs <the source's>" of a claim that declares its scale
+    "scale",  # the scales the verdict read ("probability, logit"; "budget ..." in a table before 2026-11-29)
 ]
 #: the columns added with the two phases, the controls' kinds and the families (a table from
 #: before them reads with these defaults)
@@ -71,6 +72,14 @@ PHASE_COLUMNS: dict[str, Any] = {
     "seed_values": "",  # the seeds of the runs the claim reads, "10,11,12"
     "phase": "",  # exploratory, confirmatory or post-hoc
     "post_hoc": "",  # why a claim is post-hoc (changed after the freeze)
+    # since 2026-11-29
+    "proposition": "",  # the source's proposition, as the claim's reading states it
+    "budget": "",  # "budget <ours> vs <the source's>" of a claim that declares its scale of training
+    "control_flag": "",  # a control significant on either side of its null: shown, not a veto
+    "planned_n": math.nan,  # the sample size the freeze planned to run (in its unit), NaN without one
+    "ran_n": math.nan,  # the sample size that ran, in the planned unit (NaN without a plan)
+    "underpowered": "",  # why the run is underpowered for the claim ("" where it is not)
+    "run_host": "",  # the host the claims page was made on (CPU model and flags, GPU): this run's hardware
 }
 COLUMNS = [*SUMMARY_COLUMNS, *PHASE_COLUMNS]
 
@@ -132,7 +141,7 @@ def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFra
                 "control_what": _control_what(v),
                 "control": v.control,
                 "validity": v.validity,
-                "scale": v.scale,
+                "scale": ", ".join(v.scales),
                 "control_kind": c.control.kind if c.control else "",
                 "calibration": v.calibration,
                 "checks": v.checks,
@@ -147,11 +156,48 @@ def frame(verdicts: Sequence[Verdict], phase: Phase | None = None) -> pd.DataFra
                 "seed_values": ",".join(map(str, v.seed_values)),
                 "phase": POST_HOC if late else run_phase,
                 "post_hoc": late,
+                "proposition": c.reading.proposition if c.reading else "",
+                "budget": v.budget,
+                "control_flag": v.control_flag,
+                "run_host": "",
+                **sizes(v, plan.get(c.id)),
             }
         )
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["fragile"] = fragile(out) if len(out) else ""
     return out
+
+
+def ran_n(unit: str, seeds: int, examples: int) -> int:
+    """The sample size that ran in a plan's ``unit``: the examples per run for a unit "per run"
+    (digits, image pairs), else the runs (seeds, source models)."""
+    return int(examples) if unit.endswith("per run") else int(seeds)
+
+
+def sizes(v: Verdict, planned: Planned | None) -> dict[str, Any]:
+    """The planned and the ran sample size of a verdict, and why it is underpowered: the freeze
+    planned it past the budget, or the run gave it fewer units than planned."""
+    if planned is None or not v.seeds:
+        return {"planned_n": math.nan, "ran_n": math.nan, "underpowered": ""}
+    ran = ran_n(planned.unit, v.seeds, v.examples)
+    need = planned.needed or planned.n
+    why = ""
+    if planned.underpowered:
+        why = f"planned at {planned.n} {planned.unit}, needs {need}"
+    if ran < planned.n:
+        why = "; ".join(x for x in (why, f"ran {ran} of the {planned.n} {planned.unit} planned") if x)
+    return {"planned_n": float(planned.n), "ran_n": float(ran), "underpowered": why}
+
+
+#: a verdict table's method words -> the scale its interval read (a table before the ``scale`` column)
+_METHOD_SCALES = (("log values", "log"), ("log ratio", "log"), ("empirical logit", "probability"))
+
+
+def _scale_of(method: str) -> str:
+    for words, scale in _METHOD_SCALES:
+        if words in method:
+            return scale
+    return "raw" if method else ""
 
 
 def complete(table: pd.DataFrame) -> pd.DataFrame:
@@ -160,13 +206,16 @@ def complete(table: pd.DataFrame) -> pd.DataFrame:
     and a "not valid" row's would-be verdict from its stored interval
     (:func:`advgen.claims.statistics.stats.decide`)."""
     out = table.copy()
+    if "budget" not in out.columns and "scale" in out.columns:  # a table before 2026-11-29
+        out["budget"] = out["scale"]
+        out["scale"] = [_scale_of(str(m)) for m in out.get("method", pd.Series("", index=out.index))]
     if "fragile" not in out.columns:  # a table before the rule: declared from its own p-values
         out["fragile"] = fragile(out) if len(out) and {"p_value", "alpha"} <= set(out.columns) else ""
     for column, default in PHASE_COLUMNS.items():
         if column not in out.columns:
             out[column] = default
     out["phase"] = out["phase"].where(out["phase"].astype(str) != "", EXPLORATORY)
-    missing = (out["verdict"] == NOT_VALID) & (out["would_be"].astype(str) == "")
+    missing = out["verdict"].isin(WITHHELD) & (out["would_be"].astype(str) == "")
     for i in out.index[missing]:
         row = out.loc[i]
         out.loc[i, "would_be"] = stats.decide(

@@ -17,6 +17,7 @@ from advgen.claims.page.cells import (
     n_text,
     ours,
     p_text,
+    scale_text,
     test_cell,
     verdict_cell,
 )
@@ -69,14 +70,15 @@ def markdown(table: pd.DataFrame, *, header: str = "", budgets: Sequence[Mapping
             "",
             f"## {title}",
             "",
-            "| claim | source says | paper | test | ours (interval, n) | control | verdict |",
+            "| claim | source says | paper | test | ours (interval, n) | control | proposition | scale | verdict |",
         ]
-        lines.append("|---|---|---|---|---|---|---|")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
         for row in rows.itertuples():
             lines.append(
                 f"| **{md_cell(row.id)}**: {md_cell(row.statement)} | {md_cell(row.section)}: “{md_cell(row.quote)}” "
                 f"| {md_cell(row.paper_value or '–')} | {md_cell(test_cell(row))} | {md_cell(ours(row))} "
-                f"| {md_cell(control_cell(row))} | **{md_cell(verdict_cell(row, refs))}** |"
+                f"| {md_cell(control_cell(row))} | {md_cell(row.proposition or '–')} "
+                f"| {md_cell(scale_text(row) or '–')} | **{md_cell(verdict_cell(row, refs))}** |"
             )
     return "\n".join(lines) + "\n"
 
@@ -89,8 +91,9 @@ METHOD_TEXT = (
     "margins and controls may change in the exploratory phase, each change recorded with its date; they "
     "are frozen before the confirmatory run, and a claim changed after the freeze is post-hoc, listed "
     "apart and not counted. Intervals are 95 % t-intervals over seeds (Welch for a difference, the log "
-    "scale for a ratio; for a rate, t over the runs' empirical logits with the pooled count's exact "
-    "interval as its floor; over the examples where a side has one run, with the "
+    "scale for a ratio; for a rate over runs, the runs' lowest and highest rates and their mean, monotone in "
+    "every count, with the pooled count's exact interval as its floor, and for a difference of two rates "
+    "the two intervals combined (MOVER); over the examples where a side has one run, with the "
     "exact Clopper-Pearson or Newcombe interval for its proportions); the intervals of models compared "
     "are conditional on the models trained (a seed is one model). A source's number is tested for "
     "equivalence: the 90 % interval (TOST) inside the tolerance. p-values agree with the intervals "
@@ -99,10 +102,14 @@ METHOD_TEXT = (
     "adjusted p lies within [alpha / 4, 4 alpha] is marked fragile. *holds*: the interval lies beyond the "
     "margin on the claimed side (inside the band); *does not hold*: it lies on the other side (outside "
     "the band), *at this scale* where evidence ties that to the study's shorter training; "
-    "*inconclusive*: it straddles the margin (with the sample size that would settle it); *not valid*: "
-    "a precondition failed, the control says the measurement cannot be trusted, or a generator compared "
-    "is below the one quality bar its comparison applies to both sides (the verdict it would have had "
-    "is shown)."
+    "*inconclusive*: it straddles the margin (with the sample size that would settle it); *not "
+    "reproduced*: a construction or precondition the claim's model needs failed, or a generator compared is "
+    "below the one quality bar its comparison applies to both sides, a result against the claim (what did "
+    "not reproduce and the verdict it would have had are shown); *not valid*: a control shows the "
+    "measurement broken (a positive control that does not fire, a negative one with the claimed property). "
+    "A negative control of a difference, ratio or trend enters the test: the verdict reads the effect "
+    "minus the control, and a control significant on either side of its null is flagged. Where a claim's "
+    "reading lists two scales (probability and logit), a verdict needs both."
 )
 
 
@@ -136,7 +143,8 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
     refs = budget_refs(header.get("budgets") or [])
 
     def scale_ref(row: Any) -> str:
-        return refs.get(row.scale, row.scale) if row.scale else ""
+        budget = str(getattr(row, "budget", "") or "")
+        return refs.get(budget, budget) if budget else ""
 
     sections = [(title, list(rows.itertuples())) for title, rows in _sections(table)]
     return render(
@@ -149,6 +157,7 @@ def html(table: pd.DataFrame, header: Mapping[str, Any]) -> str:
         p_text=p_text,
         n_text=n_text,
         control_label=control_label,
+        scale_text=scale_text,
         digest=digest(table),
         filters=FILTERS,
         group_of=group_of,

@@ -110,6 +110,8 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
     import yaml
 
     from advgen import yaml_loader
+    from advgen.claims.reading.scales import ScaleError
+    from advgen.claims.reading.scales import check as check_scales
     from advgen.config_files import parse_yaml
 
     path = Path(path)
@@ -145,6 +147,12 @@ def read_claims_file(path: str | Path) -> ClaimsFile:
                 f"duplicate id (first at claims[{seen[claim.id]}])",
             )
         seen[claim.id] = i
+        try:
+            check_scales(claim)
+        except ScaleError as exc:
+            raise where.error(
+                ("claims", i, "reading", "scales"), f"claims[{claim.id}].reading.scales", str(exc)
+            ) from None
         out.claims.append(claim)
     return out
 

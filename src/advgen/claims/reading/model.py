@@ -27,6 +27,9 @@ class Term:
     #: what one run is, and one example (plural): the page's n ("3 seeds × 500 digits")
     runs: str = "seeds"
     examples: str = "examples"
+    #: read each run's share of rows (``per: run``, a 0/1 value per row) on the logit scale: its
+    #: empirical logit with the rows as n (set by :func:`advgen.claims.reading.scales.on_scale`)
+    logit: bool = False
 
     @property
     def table_roles(self) -> list[str]:
@@ -110,6 +113,8 @@ CONTROL_KINDS = {
     "null_model": "a model built without the property the claim is about",
     "null_input": "an input on which the effect is absent by construction (eps 0, the identity)",
     "real_data": "the real digits, where the effect is absent by how the data were made",
+    "opposite_effect": "a comparison where the claimed property is absent because its opposite is built in (the "
+    "error still falling, adversarial digits in place of clean ones): tested with the claim's own test, not a null",
     "saturating_run": "a run built to saturate (a positive control: the test must hold there)",
     "known_effect": "a comparison whose effect is present by construction (a positive control: the test must "
     "hold there, or the measurement cannot show the effect)",

@@ -1,12 +1,15 @@
 """The power plan of a confirmatory run: the sample size each claim needs, from an exploratory run.
 
 A claim's test reads an interval at one level, the one that sets its standard error (seeds,
-or the examples of a single run; :mod:`advgen.claims.statistics.stats`). Taking the exploratory estimate
-as the true effect ``delta`` (its distance to the margin, on the test's scale) and its
-standard error as ``sd / sqrt(n)`` (one sample, or paired runs / examples) or
-``sd * sqrt(2 / n)`` (two independent sides of ``n`` each, Welch), the plan is the smallest
-``n`` at which the test reaches the target power (90 %) at the level Holm's adjustment leaves
-it (below):
+or the examples of a single run; :mod:`advgen.claims.statistics.stats`). Taking a conservative
+effect as the true one (since 2026-11-29: the bound of the exploratory effect's 80 % interval
+nearest the margin, :data:`CONSERVATIVE`, "safeguard power analysis", Perugini, Gallucci &
+Costantini 2014; the exploratory estimate itself before) as ``delta`` (its distance to the
+margin, on the test's scale) and its standard error as ``sd / sqrt(n)`` (one sample, or paired
+runs / examples) or ``sd * sqrt(2 / n)`` (two independent sides of ``n`` each, Welch), the plan
+is the smallest ``n`` at which the test reaches the target power (:data:`POWER`, 97 % since
+2026-11-29; 90 % before) at the level Holm's adjustment leaves it (below). An exploratory effect
+whose 80 % interval reaches the margin has no conservative effect, and no plan:
 
 * a one-sided test at level ``alpha`` (the claim's interval at ``1 - 2 alpha``: 2.5 % for a
   95 % interval): the power of Student's t test, ``P(T' > t(1 - alpha, df))`` with ``T'``
@@ -42,8 +45,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-#: the power a plan aims at
-POWER = 0.9
+#: the power a plan aims at (90 % before 2026-11-29)
+POWER = 0.97
+#: the level of the exploratory effect's interval whose bound nearest the margin is the effect a
+#: plan takes as true (0: the estimate itself, as before 2026-11-29)
+CONSERVATIVE = 0.8
 #: the largest sample size searched
 MAX_N = 1_000_000
 
@@ -160,11 +166,14 @@ def plan(
     design: Design = Design(),
     target: float = POWER,
     straddles: bool = False,
+    conservative: float = 0.0,
 ) -> Plan:
     """The plan of one claim on its test's scale (take logs of a ratio, its margin and its
     standard error's interval before calling). ``direction``: greater / less / equivalent. The
-    plan is for the verdict the estimate points to and, where the exploratory interval
-    ``straddles`` the margin, also for the other one (:func:`mirrored`): the larger ``n``."""
+    plan is for the verdict ``estimate`` points to and, where the exploratory interval
+    ``straddles`` the margin, also for the other one (:func:`mirrored`): the larger ``n``.
+    ``conservative``: the level of the interval whose bound nearest the margin is the effect taken
+    as true (each of a TOST's distances shrinks by its half-width); 0 for the estimate itself."""
     if not (math.isfinite(estimate) and math.isfinite(se)) or n_now < 1:
         return Plan(None, "", math.nan, math.nan, math.nan, "no interval to plan from")
     if se == 0:
@@ -175,34 +184,41 @@ def plan(
         )
         return Plan(None, "", math.nan, 0.0, 0.0, reason)
     sd = design.sd(se, n_now)
+    shrink = _quantile(0.5 + conservative / 2, design.df(max(n_now, 2))) * se if conservative > 0 else 0.0
 
     def one_verdict(estimate: float) -> Plan:
         """The plan for the verdict ``estimate`` points to."""
         if direction == "equivalent":
             low, high = estimate - (margin - tolerance), (margin + tolerance) - estimate
             if low > 0 and high > 0:
+                raw = min(low, high)
+                low, high = low - shrink, high - shrink
 
                 def power(n: int) -> float:
                     return tost_power(low, high, sd, n, alpha, design)
 
                 verdict, delta = "holds", min(low, high)
             else:  # outside the band: the one-sided test against its nearer edge
-                delta = -low if low <= 0 else -high
-                verdict = "does not hold"
+                raw = -low if low <= 0 else -high
+                delta, verdict = raw - shrink, "does not hold"
 
                 def power(n: int) -> float:
                     return one_sided_power(delta, sd, n, alpha, design)
         else:
-            sign = 1.0 if direction == "greater" else -1.0
-            signed = sign * (estimate - margin)
-            delta = abs(signed)
-            verdict = "holds" if signed > 0 else "does not hold"
+            signed = (1.0 if direction == "greater" else -1.0) * (estimate - margin)
+            raw = abs(signed)
+            delta, verdict = raw - shrink, ("holds" if signed > 0 else "does not hold")
 
             def power(n: int) -> float:
                 return one_sided_power(delta, sd, n, alpha, design)
 
-        if delta == 0:
+        if raw == 0:
             return Plan(None, "", math.nan, 0.0, sd, "the estimate lies on the margin: no n decides it")
+        if delta <= 0:
+            return Plan(None, "", math.nan, delta, sd, (
+                f"the exploratory effect's {conservative:.0%} interval reaches the margin: no conservative "
+                "effect to plan from"
+            ))  # fmt: skip
         n = required_n(power, target)
         reason = "" if n is not None else f"more than {MAX_N:,}"
         return Plan(n, verdict, power(n_now) if n_now >= 2 else math.nan, delta, sd, reason)
@@ -257,8 +273,9 @@ def _unit(sample_size: str, runs: int, two_sample: bool) -> str:
 
 
 def row_plan(
-    row: Mapping[str, Any], *, alpha: float | None = None, target: float = POWER, family_size: int = 1
-) -> RowPlan:
+    row: Mapping[str, Any], *, alpha: float | None = None, target: float = POWER, family_size: int = 1,
+    conservative: float = CONSERVATIVE,
+) -> RowPlan:  # fmt: skip
     """The plan of one claims-page row (the columns of ``results/tables/claims.parquet``).
 
     The row's own ``se`` and ``df`` columns are used where the page writes them; else the
@@ -270,7 +287,8 @@ def row_plan(
     conservative plan). ``alpha``: the one-sided level (default: the row's, ``(1 - confidence) / 2``),
     divided by ``family_size``, the tests of the claim's family (Holm's adjusted level: the module's
     docstring). Where the row's interval holds the margin, the plan covers either verdict
-    (:func:`plan`'s ``straddles``).
+    (:func:`plan`'s ``straddles``). ``conservative``: the level of the exploratory interval whose
+    bound nearest the margin is the effect planned for (:data:`CONSERVATIVE`).
     """
     from scipy.stats import norm
 
@@ -329,8 +347,8 @@ def row_plan(
         straddles = lo <= margin - tolerance <= hi or lo <= margin + tolerance <= hi
     else:
         straddles = lo <= margin <= hi
-    result = plan(est, se, n_now, straddles=straddles, direction=direction, margin=margin,
-                  tolerance=tolerance, alpha=level, design=design, target=target)  # fmt: skip
+    result = plan(est, se, n_now, straddles=straddles, direction=direction, margin=margin, tolerance=tolerance,
+                  alpha=level, design=design, target=target, conservative=conservative)  # fmt: skip
     return RowPlan(rid, "log" if log else "linear", design, unit, n_now, level, se, result)
 
 

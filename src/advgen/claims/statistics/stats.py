@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -65,6 +64,10 @@ class Side:
     #: rate and its count), "aggregate" (one number per run: the run level only) or "exact"
     #: (a number without sampling error: a parameter count, an identity's residual)
     level: str = "examples"
+    #: per run, the resolution of its aggregate value where it is known (a share of the run's rows
+    #: moves in steps of one row: 1 / rows), else empty; the run level's floor is its rounding
+    #: variance, step^2 / 12 (Sheppard 1898), so runs at one share do not read a spread of 0
+    steps: tuple[float, ...] = ()
 
     @property
     def n_runs(self) -> int:
@@ -99,12 +102,16 @@ class Side:
         log scale by the delta method (``var / (n * mean^2)``). A discrete aggregate (whole numbers
         per run) gets its resolution's variance, :data:`RESOLUTION_VAR`: runs that agree on a count
         have not shown a spread of 0, only one below the count's step, so the run level's floor
-        keeps its interval from collapsing to a point (two seeds at 7 modes each are not 0 [0, 0])."""
+        keeps its interval from collapsing to a point (two seeds at 7 modes each are not 0 [0, 0]);
+        a share of a run's rows (:attr:`steps`) gets its step's, ``(1 / rows)^2 / 12`` (since
+        2026-11-29: three runs at 0 of 620 iterations are not 0 [0, 0])."""
         out = []
-        for r in self.runs:
-            if self.level == "aggregate" and self.discrete():
-                step = RESOLUTION_VAR  # a count's rounding to its unit step
-                out.append(step / float(r.mean()) ** 2 if log and r.mean() > 0 else step)
+        discrete = self.level == "aggregate" and self.discrete()
+        for i, r in enumerate(self.runs):
+            step = self.steps[i] if i < len(self.steps) else 0.0
+            if self.level == "aggregate" and (discrete or step > 0):
+                var = RESOLUTION_VAR * (1.0 if discrete else step * step)  # the value's rounding to its step
+                out.append(var / float(r.mean()) ** 2 if log and r.mean() > 0 else var)
                 continue
             if self.level in ("aggregate", "exact") or len(r) < 2:
                 out.append(0.0)
@@ -272,7 +279,7 @@ def rate_estimate(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, Estimate]:
     finite at 0 and 1), the standard error of the runs' own empirical logits over ``sqrt(runs)``
     floored at the pooled count's binomial error on that scale, ``1 / sqrt(N p (1 - p))`` with
     ``p = (x + 1/2) / (N + 1)``, and ``runs - 1`` degrees of freedom. The page's interval is
-    :func:`rate_interval`'s."""
+    :func:`advgen.claims.statistics.rates.rate_interval`'s."""
     k, n = np.asarray(k, dtype=float), np.broadcast_to(np.asarray(n, dtype=float), np.shape(k))
     mean, centre, spread = _run_logits(k, n)
     total = n.sum(axis=-1)
@@ -280,35 +287,6 @@ def rate_estimate(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, Estimate]:
     floor = 1 / np.sqrt(total * smoothed * (1 - smoothed))
     se = np.maximum(spread, floor)
     return mean, Estimate(centre, se, np.full(np.shape(centre), float(k.shape[-1] - 1)))
-
-
-def rate_interval(k: Any, n: Any, confidence: float = CONFIDENCE) -> tuple[Any, Any]:
-    """The interval of the mean rate of runs with ``k`` of ``n`` examples (last axis: the runs):
-    the hull of the t-interval over the runs' own empirical logits (centred on the empirical logit
-    of the mean rate, the runs' spread over ``sqrt(runs)``, ``runs - 1`` degrees of freedom,
-    mapped back) and the binomial floor, the exact Clopper-Pearson interval of the pooled count
-    ``sum(k)`` of ``sum(n)``; the mean rate lies inside. The t part carries the runs' variation
-    (seeds), the floor the examples' sampling error, which the t part cannot see where the runs
-    happen to agree (equal counts: no spread). So the interval is never of zero width (at 0 and at
-    ``n`` the floor is the exact one-sided interval), stays inside [0, 1], and with the runs at one
-    count ``k`` it is monotone in ``k``. One run: Clopper-Pearson alone.
-    ``tests/unit/test_claims_rate_interval.py`` checks monotonicity and coverage at rates 0.001
-    to 0.999."""
-    from scipy.stats import t
-
-    k, n = np.asarray(k, dtype=float), np.broadcast_to(np.asarray(n, dtype=float), np.shape(k))
-    runs = k.shape[-1]
-    mean = (k / n).mean(axis=-1)
-    lo, hi = clopper_pearson_array(k.sum(axis=-1), n.sum(axis=-1), confidence)
-    if runs >= 2:
-        _, centre, spread = _run_logits(k, n)
-        half = float(t.ppf(0.5 + confidence / 2, runs - 1)) * spread
-        lo = np.minimum(lo, expit(centre - half))
-        hi = np.maximum(hi, expit(centre + half))
-    lo, hi = np.minimum(lo, mean), np.maximum(hi, mean)
-    if np.ndim(lo) == 0:
-        return float(lo), float(hi)
-    return lo, hi
 
 
 def interval(est: Estimate, confidence: float = CONFIDENCE) -> tuple[np.ndarray | float, np.ndarray | float]:
