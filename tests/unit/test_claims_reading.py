@@ -65,3 +65,39 @@ def test_a_logit_scale_says_why(tmp_path: Path) -> None:
 def test_a_claim_with_a_test_gives_every_field(tmp_path: Path, key: str) -> None:
     with pytest.raises(ConfigError, match=rf"reading.{key}: missing"):
         read_with(tmp_path, lambda c: c["reading"].pop(key))
+
+
+def test_every_source_claim_is_read(tmp_path: Path) -> None:
+    """A source claim without a reading stops the file (one line naming the claim); an
+    implementation check may have none; a claim without a test reads its proposition only."""
+    with pytest.raises(
+        ConfigError, match=r"claims\[ns_no_vanishing_gradient\]\.reading: missing: every source"
+    ):
+        read_with(tmp_path, lambda c: c.pop("reading"))
+
+    def a_check(c: dict) -> None:
+        c.pop("reading")
+        c["group"] = "check"
+
+    assert read_with(tmp_path, a_check).claims[0].reading is None
+    parsed = claims_file.read_claims_file(DATA / "every_part.yaml")
+    untested = [c for c in parsed.claims if c.group == "source" and c.test is None]
+    assert untested and all(c.reading is not None and c.reading.proposition for c in untested)
+    assert all(c.reading.sides == "" for c in untested)
+
+
+def test_the_repository_reads_every_source_claim() -> None:
+    """config/claims.yaml: every source claim has its reading; one with a test has every field, a
+    two-sided one an equivalence test, and a logit or log scale its reason."""
+    from advgen.claims.reading.model import REASONED_SCALES
+
+    parsed = claims_file.read_claims_file(Path(__file__).resolve().parents[2] / "config" / "claims.yaml")
+    source = [c for c in parsed.claims if c.group == "source"]
+    assert len(source) >= 50 and all(c.reading is not None for c in source)
+    for c in source:
+        if c.test is None:
+            continue
+        r = c.reading
+        assert r.measures and r.sides and r.scales and r.control_guards, c.id
+        assert (r.sides == "two_sided") == (c.test.direction == "equivalent"), c.id
+        assert not (REASONED_SCALES & set(r.scales)) or r.scale_reason, c.id

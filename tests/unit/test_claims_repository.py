@@ -337,6 +337,7 @@ def verdict_table(tmp_path: Path) -> pd.DataFrame:
             "section": "s",
             "quote": "the source says",
             "statement": "st <b>",
+            "reading": {"proposition": "p"},
             "status": "not_testable",
             "reason": "x",
         },
