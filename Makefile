@@ -47,7 +47,7 @@ run: $(STAMP)
 # The maintainers' step after `make run` on the default config: README.md's claims summary and
 # the per-claim page docs/default_run/claims.md rewritten from the run's verdict table, which is
 # kept beside them in docs/default_run/claims.parquet with round 1's verdict beside each row
-# (round1_verdict, from docs/round1/claims_xeon.parquet; the test of the summary reads it on a clone
+# (round1_verdict, from docs/rounds/round1/claims_xeon.parquet; the test of the summary reads it on a clone
 # without results/), and the generators' overview figure the README shows copied there too.
 publish-default-run: $(STAMP)
 	@test "$$(cat results/run_config.txt 2>/dev/null)" = config/config.yaml || { \
@@ -55,7 +55,7 @@ publish-default-run: $(STAMP)
 	mkdir -p docs/default_run
 	$(BIN)/advgen claims --readme-summary results/tables/claims.parquet --readme README.md \
 		--summary-page docs/default_run/claims.md --freeze docs/default_run/freeze.json \
-		--previous-round docs/round1/claims_xeon.parquet --table-out docs/default_run/claims.parquet
+		--previous-round docs/rounds/round1/claims_xeon.parquet --table-out docs/default_run/claims.parquet
 	cp results/figures/generators_overview.png docs/default_run/generators_overview.png
 
 # The tour: config/demo.yaml (every stage at toy size, offline) in its own folder demo/ (its

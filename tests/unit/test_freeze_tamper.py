@@ -232,11 +232,11 @@ def test_a_duplicate_key_is_refused_not_last_wins(tmp_path: Path, capsys) -> Non
 
 
 def test_round_ones_record_is_read() -> None:
-    """Round 1's record (format 1, 2026-11-27; docs/round1/freeze.json, committed at
+    """Round 1's record (format 1, 2026-11-27; docs/rounds/round1/freeze.json, committed at
     docs/default_run/ until round 2's freeze) is read: it has every part round 1 recorded; the run
     is compared on its roles' seeds and the generators' recipes (docs/claims.md)."""
     root = Path(__file__).resolve().parents[2]
-    rec = read_freeze(root / "docs" / "round1" / "freeze.json")
+    rec = read_freeze(root / "docs" / "rounds" / "round1" / "freeze.json")
     assert rec is not None and rec.format == 1 and len(rec.claims) == 68 and rec.power_plan is not None
     assert rec.run_parts().keys() == {"seeds", "recipes"} and rec.round == 1
 

@@ -1,15 +1,19 @@
 """``advgen claims``: every claim of the source documents, tested on a run's Parquet tables;
 ``advgen claims compare MINE PUBLISHED``: a run's verdict table against the published one
-(:mod:`advgen.claims.page.compare`)."""
+(:mod:`advgen.claims.page.compare`); ``fragility``, ``predictions`` and ``cost``: the analyses of a
+round's verdict tables (:data:`ANALYSES`)."""
 
 from __future__ import annotations
 
 import argparse
+from importlib import import_module
 from typing import Any
 
 from advgen.commands._args import add_input, add_output, add_spec, refuse_overwrite
 
 HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
+#: the analyses of a round's verdict tables (``advgen claims fragility`` ...: advgen.commands._claims_<name>)
+ANALYSES = ("fragility", "predictions", "cost")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -68,7 +72,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--previous-round",
         default=None,
         metavar="PARQUET",
-        help="with --readme-summary: the previous round's verdict table (docs/round1/claims_xeon.parquet); "
+        help="with --readme-summary: the previous round's verdict table (docs/rounds/round1/claims_xeon.parquet); "
         "its verdicts go beside each row (column round1_verdict) in the page and --table-out",
     )
     add_output(
@@ -85,7 +89,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --readme-summary: write the per-claim page (Markdown) the README's summary links to",
     )
 
-    sub = p.add_subparsers(dest="claims_action", metavar="compare", required=False)
+    sub = p.add_subparsers(
+        dest="claims_action", metavar="{compare,fragility,predictions,cost}", required=False
+    )
     c = sub.add_parser(
         "compare",
         help="compare your run's verdict table with the published one, row by row",
@@ -98,6 +104,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--names", nargs=2, default=("mine", "published"), metavar=("MINE", "PUBLISHED"),
         help="what to call the two tables in the output (default: mine published)",
     )  # fmt: skip
+    for analysis in ANALYSES:  # a round's analyses, each its own module: add_parser(sub), main(args)
+        import_module(f"advgen.commands._claims_{analysis}").add_parser(sub)
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -177,6 +185,9 @@ def main(args: argparse.Namespace) -> None:
 
     if getattr(args, "claims_action", None) == "compare":
         _compare(args)
+        return
+    if getattr(args, "claims_run", None) is not None:  # one of ANALYSES
+        args.claims_run(args)
         return
     if args.readme_summary:
         _readme(args)
