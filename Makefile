@@ -70,7 +70,7 @@ demo: $(STAMP)
 	@echo "  the CV           $(DEMO_DIR)/results/cv/cv.pdf (also cv.html, cv.md)"
 
 # The confirmatory phase: the seeds each claim needs, planned from the previous round's verdict
-# table (docs/power_plan.md; round 2's cut of the report GAN's seeds: docs/claims.md, "Round 2's
+# table (docs/power_plan.md; round 2's cut of the report GAN's seeds: docs/rounds/round2.md, "Round 2's
 # seeds"), then the freeze record of the claims file, the recipes, the seeds and
 # the plan (docs/default_run/freeze.json), before the run on fresh seeds (config/README.md,
 # "Fresh seeds"); `advgen freeze --verify docs/default_run/freeze.json` checks it later.

@@ -93,7 +93,7 @@ def test_round_1_the_rule_flags_every_verdict_that_flipped(other: str) -> None:
 def test_round_2_a_rerun_with_other_kernels_differs_in_one_flagged_and_one_firm_verdict() -> None:
     """Round 2's page against the same frozen study rerun with PyTorch's and MKL's kernels at AVX2:
     ``unroll_fid`` was flagged; ``inversion_restarts``, whose estimate moved one standard error,
-    was not (docs/claims.md, "The same host with other kernels")."""
+    was not (docs/rounds/round2.md, "The same host with other kernels")."""
     page = pd.read_parquet(DOCS / "default_run" / "claims.parquet")
     rerun = pd.read_parquet(DOCS / "rounds" / "round2" / "claims_xeone_avx2.parquet")
     merged = page.merge(rerun, on="id", suffixes=("", "_rerun"))

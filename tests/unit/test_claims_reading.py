@@ -101,3 +101,24 @@ def test_the_repository_reads_every_source_claim() -> None:
         assert r.measures and r.sides and r.scales and r.control_guards, c.id
         assert (r.sides == "two_sided") == (c.test.direction == "equivalent"), c.id
         assert not (REASONED_SCALES & set(r.scales)) or r.scale_reason, c.id
+
+
+def test_the_reading_table_has_every_source_claim_as_the_claims_file_has_it() -> None:
+    """docs/claims_readings.md: one row per source claim; a row says "mended" where the claim's
+    test records a change of 2026-11-29 and "not testable" where its status says so."""
+    root = Path(__file__).resolve().parents[2]
+    parsed = claims_file.read_claims_file(root / "config" / "claims.yaml")
+    rows = {}
+    for line in (root / "docs" / "claims_readings.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+            assert cells[0] not in rows, cells[0]
+            rows[cells[0].strip("`")] = cells
+    source = {c.id: c for c in parsed.claims if c.group == "source"}
+    assert set(rows) == set(source)
+    for cid, c in source.items():
+        verdict = rows[cid][-1]
+        assert rows[cid][2] == c.reading.proposition, cid
+        assert verdict.startswith("not testable") == (c.status == "not_testable"), cid
+        if verdict.startswith("mended"):
+            assert c.test is not None and any(ch.date == "2026-11-29" for ch in c.test.changes), cid

@@ -176,7 +176,7 @@ def test_round_2s_table_priced_at_97_percent_is_round_2s_record(
             "--wall", "7235", "--power", "0.97", "--entries"]  # fmt: skip
     out = printed(argv, capsys)
     text = (ROOT / "docs" / "rounds" / "round2.md").read_text()
-    section = text.split("### What a round 3 would cost", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    section = text.split("\n## What a round 3 would cost", 1)[1].split("\n## ", 1)[0]
     quoted = [line for line in section.splitlines() if line.startswith("| ")]
     quoted = [line for line in quoted if not line.startswith(("| plan from ", "| entry "))]
     assert len(quoted) >= 8

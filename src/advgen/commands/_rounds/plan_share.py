@@ -34,7 +34,7 @@ from advgen.errors import AdvgenError
 SIZED = ("planned", "underpowered at this budget")
 #: the verdicts a test decided (as the page counts them: advgen.claims.page.counts)
 DECIDED = (stats.HOLDS, stats.FAILS, AT_SCALE)
-#: the fragile share a round was held to (docs/claims.md, "What a plan implies")
+#: the fragile share a round was held to (docs/rounds/round2.md, "The fragile share a plan implies")
 BOUND = 0.10
 
 
