@@ -30,7 +30,10 @@ def add_parser(sub: Any) -> None:
         help="input: the round's frozen power plan (power_plan.json): predict before the run",
     )
     p.add_argument(
-        "--round", type=int, required=True, help="the round predicted (its own reruns are not read)"
+        "--round",
+        type=int,
+        default=None,
+        help="the round predicted, whose own reruns are not read (default: the one after the latest rerun's)",
     )
     add_pair_arguments(p)
     add_output(p, "-o", "--out", default=None, help="output: the page (Markdown); else the table is printed")
@@ -58,7 +61,10 @@ def main(args: argparse.Namespace) -> None:
     from advgen.errors import AdvgenError
     from advgen.io import write_text
 
-    others = [p for p in pairs(args) if p.round != args.round]
+    read = pairs(args)
+    if args.round is None:
+        args.round = max(p.round for p in read) + 1
+    others = [p for p in read if p.round != args.round]
     if not others:
         raise AdvgenError(
             f"--round {args.round}: no rerun of another round to read the perturbation scales from"
