@@ -52,7 +52,7 @@ run: $(STAMP)
 # row (round2_verdict for round 3, from PREVIOUS_ROUND: round 2's published table; the test of the
 # summary reads it on a clone without results/), and the generators' overview figure the README
 # shows copied there too.
-PREVIOUS_ROUND ?= docs/round2/claims_xeone.parquet
+PREVIOUS_ROUND ?= docs/rounds/round2/claims_xeone.parquet
 publish-default-run: $(STAMP)
 	@$(RUN_RECORD) check --workdir . --target publish-default-run config/config.yaml
 	mkdir -p docs/default_run

@@ -40,7 +40,7 @@
 #     (.gpu-carry/baseline.tar.xz, 3a5da7b: one job per seed, the 485 jobs of round 1 in 508 s on an
 #     H200), measured as step 4 measures ($OUT/study_<K>_<commit>.*; BASELINE_CONFIG another config of
 #     that tree), so a run of today's code and the baseline's on one machine compare. Round 1's seed
-#     counts on today's code: STUDY_CONFIG=docs/round1/config.yaml.
+#     counts on today's code: STUDY_CONFIG=docs/rounds/round1/config.yaml.
 #
 # BUDGET_S must stay within the run's own limit (the device time left once the machine has started,
 # which can be less than timeout_s): a run stopped there returns only what is already in $OUT.

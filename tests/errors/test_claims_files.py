@@ -37,6 +37,7 @@ claims:
     section: s
     quote: the source says
     statement: st
+    reading: {proposition: p, measures: m, sides: one_sided, scales: [probability], control_guards: g}
     test:
       effect: value
       direction: greater

@@ -35,15 +35,30 @@ def claims_file(tmp_path: Path, claims: list[dict], roles: dict | None = None, *
     return path
 
 
+def reading(test: dict | None = None) -> dict:
+    """A source claim's reading (docs/claims.md, the rubric): its sides agree with the test's direction."""
+    if test is None:
+        return {"proposition": "the source says so"}
+    sides = "two_sided" if test["direction"] == "equivalent" else "one_sided"
+    return {
+        "proposition": "the source says so",
+        "measures": "the sides' effect",
+        "sides": sides,
+        "scales": ["raw"],
+        "control_guards": "a fault of the measurement",
+    }
+
+
 def claim(cid: str, test: dict, control: dict | None = None, **sides) -> dict:
-    """A source claim of family ``f``; its control reads no rows unless one is given, and a claim
-    with two sides has the margin check of the sides made equal."""
+    """A source claim of family ``f`` with its reading; its control reads no rows unless one is
+    given, and a claim with two sides has the margin check of the sides made equal."""
     out = {
         "id": cid,
         "source": "003",
         "section": "s",
         "quote": "the source says",
         "statement": "st",
+        "reading": reading(test),
         "test": test,
         **sides,
         "control": control or NO_CONTROL,
@@ -401,6 +416,7 @@ def test_paper_only_claims_are_measured_where_the_config_produces_them(tmp_path:
             "section": "s",
             "quote": "the source says",
             "statement": "st",
+            "reading": reading(),
             "status": "not_testable",
             "reason": "x",
         },

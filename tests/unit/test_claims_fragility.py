@@ -1,7 +1,7 @@
 """The fragility rule (:mod:`advgen.claims.deciding.fragility`): on constructed rows, and on round 1's
 pages, where it flags every verdict that flipped between the committed Intel Xeon page and the
-same frozen study on one H200 and on an AMD EPYC (docs/round1/); and on round 2's page, where a
-rerun with other kernels differs in one flagged verdict and one firm one (docs/round2/)."""
+same frozen study on one H200 and on an AMD EPYC (docs/rounds/round1/); and on round 2's page, where a
+rerun with other kernels differs in one flagged verdict and one firm one (docs/rounds/round2/)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from advgen.claims.deciding.fragility import deciding_adjusted, deciding_p, fragile
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-ROUND1 = DOCS / "round1"
+ROUND1 = DOCS / "rounds" / "round1"
 #: the six verdicts that differ between the Xeon page and both other pages
 FLIPPED = {
     "ce_more_d_steps_attenuate",
@@ -93,9 +93,9 @@ def test_round_1_the_rule_flags_every_verdict_that_flipped(other: str) -> None:
 def test_round_2_a_rerun_with_other_kernels_differs_in_one_flagged_and_one_firm_verdict() -> None:
     """Round 2's page against the same frozen study rerun with PyTorch's and MKL's kernels at AVX2:
     ``unroll_fid`` was flagged; ``inversion_restarts``, whose estimate moved one standard error,
-    was not (docs/claims.md, "The same host with other kernels")."""
+    was not (docs/rounds/round2.md, "The same host with other kernels")."""
     page = pd.read_parquet(DOCS / "default_run" / "claims.parquet")
-    rerun = pd.read_parquet(DOCS / "round2" / "claims_xeone_avx2.parquet")
+    rerun = pd.read_parquet(DOCS / "rounds" / "round2" / "claims_xeone_avx2.parquet")
     merged = page.merge(rerun, on="id", suffixes=("", "_rerun"))
     differ = merged.loc[merged["verdict"] != merged["verdict_rerun"]].set_index("id")
     assert list(differ.index) == ["unroll_fid", "inversion_restarts"]

@@ -65,3 +65,60 @@ def test_a_logit_scale_says_why(tmp_path: Path) -> None:
 def test_a_claim_with_a_test_gives_every_field(tmp_path: Path, key: str) -> None:
     with pytest.raises(ConfigError, match=rf"reading.{key}: missing"):
         read_with(tmp_path, lambda c: c["reading"].pop(key))
+
+
+def test_every_source_claim_is_read(tmp_path: Path) -> None:
+    """A source claim without a reading stops the file (one line naming the claim); an
+    implementation check may have none; a claim without a test reads its proposition only."""
+    with pytest.raises(
+        ConfigError, match=r"claims\[ns_no_vanishing_gradient\]\.reading: missing: every source"
+    ):
+        read_with(tmp_path, lambda c: c.pop("reading"))
+
+    def a_check(c: dict) -> None:
+        c.pop("reading")
+        c["group"] = "check"
+
+    assert read_with(tmp_path, a_check).claims[0].reading is None
+    parsed = claims_file.read_claims_file(DATA / "every_part.yaml")
+    untested = [c for c in parsed.claims if c.group == "source" and c.test is None]
+    assert untested and all(c.reading is not None and c.reading.proposition for c in untested)
+    assert all(c.reading.sides == "" for c in untested)
+
+
+def test_the_repository_reads_every_source_claim() -> None:
+    """config/claims.yaml: every source claim has its reading; one with a test has every field, a
+    two-sided one an equivalence test, and a logit or log scale its reason."""
+    from advgen.claims.reading.model import REASONED_SCALES
+
+    parsed = claims_file.read_claims_file(Path(__file__).resolve().parents[2] / "config" / "claims.yaml")
+    source = [c for c in parsed.claims if c.group == "source"]
+    assert len(source) >= 50 and all(c.reading is not None for c in source)
+    for c in source:
+        if c.test is None:
+            continue
+        r = c.reading
+        assert r.measures and r.sides and r.scales and r.control_guards, c.id
+        assert (r.sides == "two_sided") == (c.test.direction == "equivalent"), c.id
+        assert not (REASONED_SCALES & set(r.scales)) or r.scale_reason, c.id
+
+
+def test_the_reading_table_has_every_source_claim_as_the_claims_file_has_it() -> None:
+    """docs/claims_readings.md: one row per source claim; a row says "mended" where the claim's
+    test records a change of 2026-11-29 and "not testable" where its status says so."""
+    root = Path(__file__).resolve().parents[2]
+    parsed = claims_file.read_claims_file(root / "config" / "claims.yaml")
+    rows = {}
+    for line in (root / "docs" / "claims_readings.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            cells = [cell.strip() for cell in line.strip("|").split(" | ")]
+            assert cells[0] not in rows, cells[0]
+            rows[cells[0].strip("`")] = cells
+    source = {c.id: c for c in parsed.claims if c.group == "source"}
+    assert set(rows) == set(source)
+    for cid, c in source.items():
+        verdict = rows[cid][-1]
+        assert rows[cid][2] == c.reading.proposition, cid
+        assert verdict.startswith("not testable") == (c.status == "not_testable"), cid
+        if verdict.startswith("mended"):
+            assert c.test is not None and any(ch.date == "2026-11-29" for ch in c.test.changes), cid

@@ -344,6 +344,7 @@ def verdict_table(tmp_path: Path) -> pd.DataFrame:
             "section": "s",
             "quote": "the source says",
             "statement": "st <b>",
+            "reading": {"proposition": "p"},
             "status": "not_testable",
             "reason": "x",
         },
@@ -680,10 +681,14 @@ def added_tables(results: Path, *, ae_still_falling: bool = False) -> dict[str, 
         "mse_gan_saturating": "msesat",
     }
     runs = {role: [f"{e}_seed{k}" for k in range(3)] for role, e in entries.items()}
-    fids = [(m, 300.0 + k) for k, m in enumerate(runs["ns_gan_sigmoid"])]
-    fids += [(m, 400.0 + k) for k, m in enumerate(runs["ns_gan_saturating"])]
-    fids += [(m, 60.0 + 2 * k) for k, m in enumerate(runs["ns_gan_plain"])]
-    _write(results, "sample_quality/summary.parquet", [{"model": m, "fid": f} for m, f in fids])
+    quality = [(m, 300.0 + k, 0.03 + 0.005 * k) for k, m in enumerate(runs["ns_gan_sigmoid"])]
+    quality += [(m, 400.0 + k, 0.01 + 0.002 * k) for k, m in enumerate(runs["ns_gan_saturating"])]
+    quality += [(m, 60.0 + 2 * k, 0.6 + 0.01 * k) for k, m in enumerate(runs["ns_gan_plain"])]
+    _write(
+        results,
+        "sample_quality/summary.parquet",
+        [{"model": m, "fid": f, "precision": p} for m, f, p in quality],
+    )
     for role, norm, epochs in (
         ("mse_gan_plain", 1e-5, 10),
         ("ns_gan_plain", 0.3, 20),

@@ -56,7 +56,7 @@ def test_a_bad_record_is_one_line(tmp_path: Path) -> None:
 def test_the_html_page_shows_the_round() -> None:
     from advgen.claims.page.views import html
 
-    table = pd.read_parquet(ROOT / "docs" / "round1" / "claims_xeon.parquet")
+    table = pd.read_parquet(ROOT / "docs" / "rounds" / "round1" / "claims_xeon.parquet")
     header = {
         "datasets": [],
         "budgets": [],

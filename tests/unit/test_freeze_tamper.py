@@ -260,11 +260,11 @@ def test_a_duplicate_key_is_refused_not_last_wins(tmp_path: Path, capsys) -> Non
 
 
 def test_round_ones_record_is_read() -> None:
-    """Round 1's record (format 1, 2026-11-27; docs/round1/freeze.json, committed at
+    """Round 1's record (format 1, 2026-11-27; docs/rounds/round1/freeze.json, committed at
     docs/default_run/ until round 2's freeze) is read: it has every part round 1 recorded; the run
     is compared on its roles' seeds and the generators' recipes (docs/claims.md)."""
     root = Path(__file__).resolve().parents[2]
-    rec = read_freeze(root / "docs" / "round1" / "freeze.json")
+    rec = read_freeze(root / "docs" / "rounds" / "round1" / "freeze.json")
     assert rec is not None and rec.format == 1 and len(rec.claims) == 68 and rec.power_plan is not None
     assert rec.run_parts().keys() == {"seeds", "recipes"} and rec.round == 1
 
@@ -403,8 +403,8 @@ def test_a_records_round_date_and_format_agree(change, named: str, tmp_path: Pat
 
 def test_round_ones_genuine_record_stays_format_1_and_later_dates_are_refused(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
-    rec = json.loads((root / "docs" / "round1" / "freeze.json").read_text())
-    assert read_freeze(root / "docs" / "round1" / "freeze.json").format == 1
+    rec = json.loads((root / "docs" / "rounds" / "round1" / "freeze.json").read_text())
+    assert read_freeze(root / "docs" / "rounds" / "round1" / "freeze.json").format == 1
     path = tmp_path / "freeze.json"
     path.write_text(json.dumps({**rec, "date": "2026-11-28"}))
     with pytest.raises(ConfigError, match="format 1 was written until 2026-11-27"):

@@ -104,7 +104,9 @@ def claims_inputs(tmp_path: Path) -> list[str]:
         "sources: {'001': 001.txt, '003': 003.txt}\nfamilies: {f: one claim}\n"
         "roles: {standard_cnn: a CNN}\nclaims:\n  - id: c\n    source: '001'\n    section: s\n"
         "    quote: the source says\n"
-        "    statement: st\n    test: {effect: value, direction: less, margin: 0.5, margin_source: {ours: r}}\n"
+        "    statement: st\n"
+        "    reading: {proposition: p, measures: m, sides: one_sided, scales: [raw], control_guards: g}\n"
+        "    test: {effect: value, direction: less, margin: 0.5, margin_source: {ours: r}}\n"
         "    a: {label: acc, table: robustness/attacks.parquet, value: robust_acc, per: run}\n"
         "    control: {kind: null_input, what: none, a: {value: robust_acc + 1}}\n    family: f\n",
         encoding="utf-8",

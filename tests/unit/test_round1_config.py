@@ -1,4 +1,4 @@
-"""Round 1's config (docs/round1/config.yaml): the file its freeze record hashed, still a study
+"""Round 1's config (docs/rounds/round1/config.yaml): the file its freeze record hashed, still a study
 today's workflow runs, with round 1's roles, runs and seeds and its generators' recipes."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from advgen.claims.freeze.freeze_record import run_differences, run_parts
 from advgen.config_files import check_config_files
 from advgen.pipeline.study import Study, resolve_roles
 
-ROUND1 = Path(__file__).resolve().parents[2] / "docs" / "round1"
+ROUND1 = Path(__file__).resolve().parents[2] / "docs" / "rounds" / "round1"
 
 
 def test_round_ones_config_is_the_file_its_record_hashed() -> None:

@@ -1,15 +1,19 @@
 """``advgen claims``: every claim of the source documents, tested on a run's Parquet tables;
 ``advgen claims compare MINE PUBLISHED``: a run's verdict table against the published one
-(:mod:`advgen.claims.page.compare`)."""
+(:mod:`advgen.claims.page.compare`); ``fragility``, ``predictions`` and ``cost``: the analyses of a
+round's verdict tables (:data:`ANALYSES`)."""
 
 from __future__ import annotations
 
 import argparse
+from importlib import import_module
 from typing import Any
 
 from advgen.commands._args import add_input, add_output, add_spec, refuse_overwrite
 
 HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
+#: the analyses of a round's verdict tables (``advgen claims fragility`` ...: advgen.commands._claims_<name>)
+ANALYSES = ("fragility", "predictions", "cost")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -79,7 +83,7 @@ def _summary_arguments(p: argparse.ArgumentParser) -> None:
         "--previous-round",
         default=None,
         metavar="PARQUET",
-        help="with --readme-summary: the previous round's verdict table (docs/round2/claims_xeone.parquet); "
+        help="with --readme-summary: the previous round's verdict table (docs/rounds/round2/claims_xeone.parquet); "
         "its verdicts go beside each row (column round<N>_verdict, N the round before the --freeze record's, "
         "1 without one) in the page and --table-out",
     )
@@ -99,8 +103,10 @@ def _summary_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _compare_arguments(p: argparse.ArgumentParser) -> None:
-    """``advgen claims compare MINE PUBLISHED``."""
-    sub = p.add_subparsers(dest="claims_action", metavar="compare", required=False)
+    """``advgen claims compare MINE PUBLISHED`` and the analyses of a round's verdict tables."""
+    sub = p.add_subparsers(
+        dest="claims_action", metavar="{compare,fragility,predictions,cost}", required=False
+    )
     c = sub.add_parser(
         "compare",
         help="compare your run's verdict table with the published one, row by row",
@@ -113,6 +119,8 @@ def _compare_arguments(p: argparse.ArgumentParser) -> None:
         "--names", nargs=2, default=("mine", "published"), metavar=("MINE", "PUBLISHED"),
         help="what to call the two tables in the output (default: mine published)",
     )  # fmt: skip
+    for analysis in ANALYSES:  # a round's analyses, each its own module: add_parser(sub), main(args)
+        import_module(f"advgen.commands._claims_{analysis}").add_parser(sub)
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -197,6 +205,9 @@ def main(args: argparse.Namespace) -> None:
 
     if getattr(args, "claims_action", None) == "compare":
         _compare(args)
+        return
+    if getattr(args, "claims_run", None) is not None:  # one of ANALYSES
+        args.claims_run(args)
         return
     if args.readme_summary:
         _readme(args)

@@ -17,7 +17,7 @@ is "underpowered at this budget", cut before the freeze, with the n it would nee
 carries ``n_run``, the size the plan gives it (what the freeze record's ``plan`` holds): its n,
 the budget's for a claim past it, a cut claim's cut. The config may run a claim at more (a model
 entry serving several claims runs the largest size any asks) or, past the budget, at what its
-entries have; the round's verdict table records what ran (scripts/fragile_share.py ``--table``).
+entries have; the round's verdict table records what ran (``advgen claims fragility --plan --table``).
 """
 
 from __future__ import annotations

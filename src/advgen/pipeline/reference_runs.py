@@ -16,7 +16,7 @@ priced like the demo, a study-sized one like the study.
   start-up; their own time is from a run at f49cfd9 on a host 4.5x slower by the median of
   every other rule (4.11 s and 1.19 s there), and the rest of theirs is :data:`STARTUP`;
 * ``study``: round 2's ``make run`` (687 jobs) at eaab0c6 on a 2-core Intel Xeon host,
-  ``docs/round2/job_times.tsv``. Rules it did not have (the classifier sweeps' points, the
+  ``docs/rounds/round2/job_times.tsv``. Rules it did not have (the classifier sweeps' points, the
   mode-coverage figure) are priced at the median rule.
 """
 

@@ -244,12 +244,19 @@ def digest(raw: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _reading(raw: Any, test: dict[str, Any] | None, at: At) -> Reading | None:
-    """The claim's reading (its shape checked by the schema). A claim with a test reads every
-    field; its sidedness agrees with the test's direction (two-sided is an equivalence test), and
-    a logit or log scale says why."""
+def _reading(raw: Any, test: dict[str, Any] | None, group: str, claim: At) -> Reading | None:
+    """The claim's reading (its shape checked by the schema): every source claim has one, an
+    implementation check may. A claim with a test reads every field; its sidedness agrees with the
+    test's direction (two-sided is an equivalence test), and a logit or log scale says why."""
     if raw is None:
+        if group == "source":
+            raise claim.missing(
+                "reading",
+                "missing: every source claim is read against its quote (proposition; with a test, "
+                "measures, sides, scales, control_guards: docs/claims.md, the rubric)",
+            )
         return None
+    at = claim.key("reading")
     reading = Reading(
         proposition=fields.text(raw, "proposition"),
         measures=" ".join(str(raw.get("measures") or "").split()),
@@ -353,7 +360,7 @@ def parse_claim(
         gate_reason=gate_reason,
         gate_bar=gate_bar,
         family=_family(raw, families, at),
-        reading=_reading(raw.get("reading"), raw.get("test"), at.key("reading")),
+        reading=_reading(raw.get("reading"), raw.get("test"), raw.get("group", "source"), at),
         digest=digest(raw),
         **texts,
     )

@@ -1,4 +1,7 @@
-"""``scripts/fragility_rules.py``: candidate fragility rules measured on the committed reruns."""
+"""``advgen claims fragility`` and ``advgen claims predictions``
+(:mod:`advgen.commands._rounds.yardstick`, :mod:`advgen.commands._rounds.predictions`): how far
+reruns on other arithmetic move each row, each row's chance of a changed verdict, and the
+prediction pages written from a verdict table or a frozen plan."""
 
 from __future__ import annotations
 
@@ -10,15 +13,24 @@ import pytest
 from scipy.stats import norm
 
 from advgen.claims.deciding import fragility
-from tests.scripts import load_script
+from advgen.commands._rounds import plan_share, predictions
+from advgen.commands._rounds import yardstick as rules
+from tests.errors.conftest import assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-rules = load_script("fragility_rules")
 
 ALPHA = 0.025
 C = float(norm.isf(ALPHA))  # the one-sided level on the probit scale
 PAGES = sorted({str(ROOT / path) for pair in rules.PAIRS for path in pair[:2]})
-SECTION = "### Fragility rules for the next round"
+
+
+def printed(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The lines ``advgen ARGV`` prints (exit status 0)."""
+    from advgen.cli import main
+
+    capsys.readouterr()
+    assert main(argv) == 0
+    return capsys.readouterr().out.splitlines()
 
 
 def row(rid: str, verdict: str, z: float, **over: object) -> dict:
@@ -103,83 +115,12 @@ def test_the_scales_are_the_root_mean_square_of_the_probit_moves_near_a_boundary
     assert s.of_row("unseen", "cnn_attacks") == pytest.approx(s.kinds["classifier"])
 
 
-def test_the_band_with_factor_4_is_the_frozen_rule_on_the_committed_pages() -> None:
+def test_the_frozen_flags_are_the_frozen_rule_on_the_committed_pages() -> None:
     round2 = rules.read(str(ROOT / "docs/default_run/claims.parquet"))
     frozen = set(round2.loc[round2["fragile"].fillna("").astype(str) != "", "id"])
-    assert rules.band(fragility.FACTOR)(round2) == frozen and len(frozen) == 9
-    round1 = rules.read(str(ROOT / "docs/round1/claims_xeon.parquet"))  # written before the rule
-    assert rules.band(fragility.FACTOR)(round1) == set(round1.loc[fragility.fragile(round1) != "", "id"])
-    assert rules.band(8.0)(round2) >= frozen >= rules.band(2.0)(round2)
-
-
-def test_more_seeds_push_statistics_away_from_zero_and_one_seed_ratio_changes_nothing() -> None:
-    page = rules.read(str(ROOT / "docs/default_run/claims.parquet"))
-    same = rules.with_seeds(page, 1.0)
-    assert list(same["verdict"]) == list(page["verdict"])
-    assert rules.band(fragility.FACTOR)(same) == rules.band(fragility.FACTOR)(page)
-    t = table(row("a", "inconclusive", C - 0.2), row("b", "holds", C + 0.2), row("c", "not valid", 1.0))
-    more = rules.with_seeds(t, 4.0).set_index("id")
-    assert more.loc["a", "verdict"] == "holds" and more.loc["b", "verdict"] == "holds"
-    assert more.loc["b", "p_value"] == pytest.approx(norm.sf(2 * (C + 0.2)))
-    assert more.loc["c", "verdict"] == "not valid" and more.loc["c", "p_value"] == pytest.approx(norm.sf(1.0))
-
-
-def test_an_outcome_counts_flags_against_differing_verdicts_and_the_yardstick() -> None:
-    published = table(row("a", "holds", 2.5), row("b", "does not hold", -3.0), row("c", "inconclusive", 0.0))
-    yardstick = {"a": 0.3, "b": 0.1, "c": 0.2}
-    o = rules.outcome({"a"}, {"a", "b"}, published, [yardstick])
-    assert (o.flagged, o.decided, o.decided_flagged, o.differ, o.differ_flagged) == (1, 2, 1, 2, 1)
-    assert o.share == pytest.approx(0.5)
-    assert o.expected_unflagged == (pytest.approx(0.3),) and o.all_flagged == (pytest.approx(0.9 * 0.8),)
-    both = rules.either(rules.band(fragility.FACTOR), lambda _t: {"c"})
-    assert both(published) == {"c"} | rules.band(fragility.FACTOR)(published)
-
-
-def test_the_figures_in_docs_claims_md_are_the_scripts_output(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    assert rules.main([]) == 0
-    out = capsys.readouterr().out.splitlines()
-    text = (ROOT / "docs" / "claims.md").read_text()
-    assert SECTION in text
-    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
-    quoted = [
-        line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| rule ")
-    ]
-    quoted = [line for line in quoted if not line.startswith(("| pairs ", "| seeds "))]
-    assert len(quoted) >= 8
-    assert [line for line in quoted if line not in out] == []
-
-
-def test_bad_arguments_and_a_missing_table_get_one_line_and_status_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    assert rules.main(["--tau", "1.5"]) == 2
-    assert rules.main(["--seeds", "0.5"]) == 2
-    missing = str(tmp_path / "none.parquet")
-    assert rules.main(["--pair", missing, missing, "x", "1"]) == 2
-    assert rules.main(["--only-given"]) == 2
-    assert rules.main(["--pair", missing, missing, "x", "one"]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 5 and all(line.startswith("fragility_rules: ") for line in err)
-    assert "none.parquet" in err[2] and "--only-given" in err[3] and "ROUND" in err[4]
-
-
-def test_a_given_pair_is_read_beside_the_committed_ones(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(ROOT)
-    avx2, published = rules.PAIRS[-1][:2]
-    args = ["--pair", str(ROOT / avx2), str(ROOT / published), "round 2: again", "2", "--seeds", "--plan", ""]
-    assert rules.main(args) == 0
-    out = capsys.readouterr().out
-    assert "**round 2: again**" in out and "**round 1: H200 / Xeon-2**" in out
-    assert rules.main([*args, "--only-given"]) == 2  # one round only: no other round's scales
-    assert "no pair of another round" in capsys.readouterr().err
-    assert rules.main([*args, "--only-given", "--predictions"]) == 2
-    assert "--predictions: no pair of another round" in capsys.readouterr().err
+    assert rules.frozen_flags(round2) == frozen and len(frozen) == 9
+    round1 = rules.read(str(ROOT / "docs/rounds/round1/claims_xeon.parquet"))  # written before the rule
+    assert rules.frozen_flags(round1) == set(round1.loc[fragility.fragile(round1) != "", "id"])
 
 
 def plan_record(mu: float, family: str = "gans_mlp", n: int = 1) -> dict:
@@ -193,10 +134,10 @@ def test_a_plans_expectation_integrates_the_rule_over_the_statistics_normal_law(
     from scipy.integrate import quad
 
     mu, lam, tau = 2.7, 0.4, 0.1
-    claim = rules.fragile_share.claim_of("a", plan_record(mu), "plan")
-    z, mass = rules.statistic(lambda level: claim.power(1, level), rules.edges_of(ALPHA))
+    claim = plan_share.claim_of("a", plan_record(mu), "plan")
+    z, mass = predictions.statistic(lambda level: claim.power(1, level), predictions.edges_of(ALPHA))
     assert mass.sum() == pytest.approx(1.0)
-    band_only, union = rules.expected_at(z, mass, ALPHA, lam, [None, tau])
+    band_only, union = predictions.expected_at(z, mass, ALPHA, lam, [None, tau])
     c, c4 = norm.isf(ALPHA), norm.isf(ALPHA / 4)
     assert band_only[0] == pytest.approx(norm.sf(c - mu) + norm.cdf(-c - mu), abs=1e-5)
     assert band_only[1] == pytest.approx(norm.cdf(c4 - mu) - norm.cdf(c - mu), abs=1e-5)
@@ -213,34 +154,103 @@ def test_a_plans_expectation_integrates_the_rule_over_the_statistics_normal_law(
     assert union[3] < band_only[3] and union[1] > band_only[1]
 
 
-def test_a_plan_report_gives_the_fragile_share_of_scripts_fragile_share(tmp_path: Path) -> None:
-    import json
-
-    share = rules.fragile_share
-    records = {"a": plan_record(2.2), "b": plan_record(3.0, "cnn_attacks"), "c": plan_record(1.5)}
-    path = tmp_path / "plan.json"
-    path.write_text(json.dumps({"claims": records}))
-    scales = rules.Scales(0.3, {"generative": 0.4, "classifier": 0.2}, {})
-    lines = rules.plan_report(str(path), [0.97], [0.1], scales)
-    decided, fragile = share.expected(share.read_plan(str(path)), [1, 1, 1])
-    frozen = next(line for line in lines if line.startswith("| at the plan's n_run | p band x4 (frozen)"))
-    cells = [cell.strip() for cell in frozen.strip("|").split("|")]
-    assert cells[2] == f"{decided:.1f}" and cells[3] == f"{100 * fragile / decided:.1f} %"
-    assert any(
-        line.startswith("| a plan for 97 % power | p band x4 or P(flip) > 0.1 by kind") for line in lines
-    )
-
-
-def test_round_2s_committed_prediction_is_the_scripts_output_with_round_1s_scales(
-    monkeypatch: pytest.MonkeyPatch,
+def test_round_2s_committed_prediction_is_the_commands_output_with_round_1s_scales(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """docs/rounds/round2/flip_predictions.md, written before round 2 ran on a second hardware
+    kind: its table and last line are ``advgen claims predictions`` of round 2's page, read with
+    round 1's reruns only (a round's own reruns are not read: the EPYC rerun came after)."""
     monkeypatch.chdir(ROOT)  # the committed pairs' paths are the checkout's
-    round1 = [pair for pair in rules.PAIRS if pair[3] == 1]
-    lines = rules.predictions("docs/default_run/claims.parquet", round1)
-    text = (ROOT / "docs" / "round2" / "flip_predictions.md").read_text().splitlines()
+    lines = printed(["claims", "predictions", "docs/default_run/claims.parquet", "--round", "2"], capsys)
+    text = (ROOT / "docs" / "rounds" / "round2" / "flip_predictions.md").read_text().splitlines()
     start = text.index(lines[0])
     assert text[start:] == lines
     assert len(lines) == 2 + 55 + 2
+
+
+def test_a_page_is_written_with_its_title_and_how_it_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "flips.md"
+    printed(
+        ["claims", "predictions", "docs/default_run/claims.parquet", "--round", "2", "-o", str(out)], capsys
+    )
+    text = out.read_text().splitlines()
+    assert text[0] == "# Round 2 on a second hardware kind: the prediction, per row"
+    assert "3 reruns of round 1" in text[2] and "`docs/default_run/claims.parquet`" in text[2]
+    assert text[4:] == printed(
+        ["claims", "predictions", "docs/default_run/claims.parquet", "--round", "2"], capsys
+    )
+
+
+def test_a_frozen_plans_prediction_averages_each_claims_flip_over_its_planned_statistic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before a round runs: per sized claim of its plan, P(flip) is the yardstick averaged over
+    the statistic the plan expects at the size that will run (:func:`predictions.expected_at`),
+    P(decided) and P(fragile) the plan's own; most likely first; a claim the plan does not size
+    is left out."""
+    import json
+
+    monkeypatch.chdir(ROOT)
+    records = {
+        "a": plan_record(2.2),
+        "b": plan_record(5.0, "cnn_attacks"),
+        "c": {**plan_record(1.0), "plan": "not planned"},
+    }
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"claims": records}))
+    table = tmp_path / "claims.parquet"
+    table_rows = [
+        row("a", "inconclusive", 1.0, family="gans_mlp"),
+        row("b", "holds", 4.0, family="cnn_attacks"),
+    ]
+    pd.DataFrame(table_rows).to_parquet(table)
+    round1 = [p for p in rules.PAIRS if p.round == 1]
+    lines = predictions.plan_predictions(str(plan), str(table), round1)
+    assert [line.split(" | ")[0] for line in lines[2:4]] == ["| `a`", "| `b`"]
+    sc = rules.scales_of(round1)
+    claim = plan_share.claim_of("a", records["a"], "plan")
+    z, mass = predictions.statistic(lambda level: claim.power(1, level), predictions.edges_of(ALPHA))
+    decided, _, flip, _ = predictions.expected_at(z, mass, ALPHA, sc.kinds["generative"], [None])[0]
+    cells = [c.strip() for c in lines[2].strip("|").split("|")]
+    assert cells[1:4] == ["inconclusive", "generative", "1"]
+    assert cells[4:] == [f"{decided:.3f}", f"{claim.fragile(1):.3f}", f"{flip:.3f}"]
+    assert float(cells[6]) > float(lines[3].strip("|").split("|")[-1])  # b, far past its margin, flips less
+    assert (
+        lines[-1].startswith("Expected verdicts that differ: ") and "Scales by kind of 3 pairs" in lines[-1]
+    )
+
+
+def test_a_given_rerun_is_read_beside_the_committed_ones(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``advgen claims fragility --rerun``: the pair's changed verdicts against the other
+    rounds' prediction; round 2's rerun on an AMD EPYC changed one verdict, flagged."""
+    monkeypatch.chdir(ROOT)
+    epyc = "docs/rounds/round2/claims_epyc.parquet"
+    args = [
+        "claims",
+        "fragility",
+        "--rerun",
+        f"again={epyc}",
+        "--published",
+        "docs/default_run/claims.parquet",
+    ]
+    out = printed([*args, "--rerun-round", "2"], capsys)
+    (line,) = [x for x in out if x.startswith("| again |")]
+    assert line.startswith("| again | `unroll_fid` | 1/1 | 2.08 / 1.92 | 95 % of counts 0-5, 1 within")
+    assert any(x.startswith("| round 1: H200 / Xeon-2 |") for x in out)
+    code, err = run_cli([*args, "--rerun-round", "2", "--only-given"], capsys)
+    assert_one_line_error(code, err, "no pair of another round")
+    code, err = run_cli(args, capsys)
+    assert_one_line_error(code, err, "--rerun: give --published")
+    code, err = run_cli(["claims", "fragility", "--only-given"], capsys)
+    assert_one_line_error(code, err, "--only-given: give a --rerun")
+    code, err = run_cli(["claims", "predictions", "docs/default_run/claims.parquet", "--round", "1", "--only-given",
+                         "--rerun", f"x={epyc}", "--published", epyc, "--rerun-round", "1"], capsys)  # fmt: skip
+    assert_one_line_error(code, err, "--round 1: no rerun of another round")
 
 
 def test_the_count_of_flips_follows_the_poisson_binomial_law() -> None:

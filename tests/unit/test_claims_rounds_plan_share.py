@@ -1,22 +1,29 @@
-"""``scripts/fragile_share.py``: the fragile share a power plan implies, from the plan's own
-power functions."""
+"""``advgen claims fragility --plan`` (:mod:`advgen.commands._rounds.plan_share`): the fragile
+share a power plan implies, from the plan's own power functions."""
 
 from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from scipy.stats import norm
 
-from tests.scripts import load_script
+from advgen.commands._rounds import plan_share as fragile_share
+from tests.errors.conftest import assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "fragile_share.py"
-fragile_share = load_script("fragile_share")
+
+
+def printed(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The lines ``advgen ARGV`` prints (exit status 0)."""
+    from advgen.cli import main
+
+    capsys.readouterr()
+    assert main(argv) == 0
+    return capsys.readouterr().out.splitlines()
+
 
 ALPHA = 0.025
 
@@ -81,28 +88,24 @@ def test_a_plan_for_more_power_expects_fewer_fragile_verdicts() -> None:
     ("claims", "key"),
     [({"a": record(alpha="0.025")}, "claims.a.alpha"), ({"a": [1]}, "claims.a"), ([], "claims")],
 )
-def test_a_bad_plan_is_one_line_naming_the_file_and_key(tmp_path: Path, claims, key: str) -> None:
+def test_a_bad_plan_is_one_line_naming_the_file_and_key(
+    tmp_path: Path, claims, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"claims": claims}))
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), str(plan)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 2 and done.stdout == ""
-    (line,) = done.stderr.strip().splitlines()
-    assert str(plan) in line and key in line
+    code, err = run_cli(["claims", "fragility", "--no-reruns", "--plan", str(plan)], capsys)
+    assert_one_line_error(code, err, str(plan), key)
 
 
 @pytest.mark.parametrize("text", ["{not json", '{"claims": {}, "claims": {}}'])
-def test_a_plan_that_is_not_strict_json_is_one_line(tmp_path: Path, text: str) -> None:
+def test_a_plan_that_is_not_strict_json_is_one_line(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Not JSON, or a key twice (read as the freeze reads a plan): one line naming the file."""
     plan = tmp_path / "plan.json"
     plan.write_text(text)
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), str(plan)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 2 and done.stdout == ""
-    (line,) = done.stderr.strip().splitlines()
-    assert line.startswith(f"fragile_share: {plan}")
+    code, err = run_cli(["claims", "fragility", "--no-reruns", "--plan", str(plan)], capsys)
+    assert_one_line_error(code, err, str(plan))
 
 
 def test_the_chance_of_a_share_within_the_bound_counts_every_outcome(tmp_path: Path) -> None:
@@ -146,3 +149,21 @@ def test_round_2_ran_most_claims_at_other_sizes_than_its_plans_n_run() -> None:
     ran = fragile_share.ran_sizes(str(ROOT / "docs" / "default_run" / "claims.parquet"), claims)
     assert ran["unroll_fid"] == 4 < next(c.n_run for c in claims if c.id == "unroll_fid") == 10
     assert ran["engstrom_spatial"] == 8 > next(c.n_run for c in claims if c.id == "engstrom_spatial") == 3
+
+
+def test_the_plans_table_is_printed_with_the_share_a_round_measured(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``advgen claims fragility --plan --table``: the rows as the round ran them, at the plan's
+    sizes and for more power, then the share the round's table measured (round 2: 4 of 34)."""
+    plan, table = (
+        ROOT / "docs" / "default_run" / "power_plan.json",
+        ROOT / "docs" / "default_run" / "claims.parquet",
+    )
+    out = printed(["claims", "fragility", "--no-reruns", "--plan", str(plan), "--table", str(table),
+                   "--power", "0.97"], capsys)  # fmt: skip
+    assert out[-1] == f"| measured: {table} | 34 | 4 | 11.8 % | | |"
+    assert any(
+        line.startswith(f"| as the round ran them ({table}) | 36.5 | 3.2 | 8.6 % | 0.61 |") for line in out
+    )
+    assert any(line.startswith("| a plan for 97 % power | 46.3 | 4.4 | 9.5 % | 0.54 |") for line in out)

@@ -1,32 +1,25 @@
-"""The share of fragile verdicts a power plan implies, before any run.
+"""The share of fragile verdicts a power plan implies, before any run
+(``advgen claims fragility --plan``).
 
-Usage: ``python scripts/fragile_share.py [PLAN.json] [--table CLAIMS.parquet] [--power P ...]
-[--bound B]``
-
-For each source claim a plan (``advgen power-plan --json``; default
-``docs/default_run/power_plan.json``) sized, taking the exploratory estimate as the true effect
-as the plan does (:mod:`advgen.claims.statistics.power`): the chance that its test decides at its
-Holm-adjusted level ``alpha / m``, and the chance that it decides with an adjusted p within
-``[alpha / FACTOR, alpha)``, a fragile verdict (:mod:`advgen.claims.deciding.fragility`). Holm's
-first step stands for the family's adjustment, as in the plan. Summed over the claims: the
-decided verdicts the plan expects and the fragile share among them, and the chance that the share
-stays within ``--bound`` (default 10 %), at the plan's ``n_run`` (its size, the budget's for a
-claim past it), at the sizes the plan asked for, and at the sizes a plan for each ``--power``
-would ask for (with the median and largest ratio of those sizes to the plan's). ``--table``: the
-verdict table of the round that ran the plan; its source verdicts give the share it measured,
-and its sizes (a claim's seeds, or its examples where the plan counts examples per run) the
-share the model expects at the sizes the round ran: a model entry serves several claims and
-runs the largest size any of them asks, and a claim past the budget runs what its entries have,
-so these differ from ``n_run``. A "not valid" verdict (a failed precondition) is outside what a
-plan models.
+For each source claim a plan (``advgen power-plan --json``) sized, taking the exploratory
+estimate as the true effect as the plan does (:mod:`advgen.claims.statistics.power`): the chance
+that its test decides at its Holm-adjusted level ``alpha / m``, and the chance that it decides
+with an adjusted p within ``[alpha / FACTOR, alpha)``, a fragile verdict
+(:mod:`advgen.claims.deciding.fragility`). Holm's first step stands for the family's adjustment,
+as in the plan. Summed over the claims: the decided verdicts the plan expects and the fragile
+share among them, and the chance that the share stays within a bound (10 %), at the plan's
+``n_run``, at the sizes the plan asked for, and at those of plans for more power. A round's
+verdict table gives the share it measured, and its sizes (a claim's seeds, or its examples where
+the plan counts examples per run) the share the model expects at the sizes the round ran: a
+model entry serves several claims and runs the largest size any of them asks, and a claim past
+the budget runs what its entries have, so these differ from ``n_run``. A "not valid" verdict (a
+failed precondition) is outside what a plan models.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import statistics
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +30,11 @@ from advgen.claims.statistics import stats
 from advgen.claims.statistics.power import Design, one_sided_power, required_n, tost_power
 from advgen.errors import AdvgenError
 
-PLAN = "docs/default_run/power_plan.json"
 #: the plan statuses whose claims have a size to run at
 SIZED = ("planned", "underpowered at this budget")
 #: the verdicts a test decided (as the page counts them: advgen.claims.page.counts)
 DECIDED = (stats.HOLDS, stats.FAILS, AT_SCALE)
-#: the fragile share a round was held to (docs/claims.md, "What a plan implies")
+#: the fragile share a round was held to (docs/rounds/round2.md, "The fragile share a plan implies")
 BOUND = 0.10
 
 
@@ -229,28 +221,3 @@ def report(
             f"| measured: {table} | {decided} | {fragile} | {100 * fragile / max(decided, 1):.1f} % | | |"
         )
     return lines
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("plan", nargs="?", default=PLAN, help=f"the plan's JSON (default {PLAN})")
-    parser.add_argument("--table", help="a round's verdict table (results/tables/claims.parquet)")
-    parser.add_argument("--power", type=float, nargs="*", default=[0.9, 0.95, 0.97, 0.99])
-    parser.add_argument(
-        "--bound", type=float, default=BOUND, help=f"the fragile share's bound (default {BOUND:g})"
-    )
-    args = parser.parse_args(argv)
-    try:
-        if any(not 0 < p < 1 for p in args.power):
-            raise AdvgenError(f"--power: each value must lie in (0, 1), got {args.power}")
-        if not 0 <= args.bound <= 1:
-            raise AdvgenError(f"--bound: expected a share in [0, 1], got {args.bound:g}")
-        print("\n".join(report(read_plan(args.plan), args.power, args.table, args.bound)))
-    except AdvgenError as exc:
-        print(f"fragile_share: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

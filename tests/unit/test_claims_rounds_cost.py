@@ -1,5 +1,6 @@
-"""``scripts/next_round_cost.py``: a plan's sizes as the study runs them, and their cost from a
-measured run's job times."""
+"""``advgen claims cost`` (:mod:`advgen.commands._rounds.study_sizes`,
+:mod:`advgen.commands._rounds.job_times`): a plan's sizes as the study runs them, and their cost
+from a measured run's job times."""
 
 from __future__ import annotations
 
@@ -10,31 +11,39 @@ import pandas as pd
 import pytest
 
 from advgen.claims.reading.claims_file import load_claims
+from advgen.commands._rounds import job_times, study_sizes
 from advgen.config_files import read_config_file
-from tests.scripts import load_script
+from tests.errors.conftest import assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-cost = load_script("next_round_cost")
-share = load_script("fragile_share")
 
 CLAIMS = {c.id: c for c in load_claims(ROOT / "config" / "claims.yaml")}
 CONFIG = read_config_file(ROOT / "config" / "config.yaml")
 ROUND2_PLAN = json.loads((ROOT / "docs" / "default_run" / "power_plan.json").read_text())["claims"]
 ROUND2_TABLE = ROOT / "docs" / "default_run" / "claims.parquet"
-SECTION = "### What a round 3 would cost (exploratory, 2026-11-29)"
+TIMES = ROOT / "docs" / "rounds" / "round2" / "job_times.tsv"
+
+
+def printed(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The lines ``advgen ARGV`` prints (exit status 0)."""
+    from advgen.cli import main
+
+    capsys.readouterr()
+    assert main(argv) == 0
+    return capsys.readouterr().out.splitlines()
 
 
 def test_round_1s_sizes_grown_by_round_2s_plan_are_round_2s_config() -> None:
-    """docs/claims.md, "Round 2's seeds", turned round 2's plan into sizes by hand: every entry
+    """docs/rounds/round2.md, "Round 2's seeds", turned round 2's plan into sizes by hand: every entry
     keeps round 1's runs and grows to the largest size a planned claim reading it asks. The
     function gives every entry's runs of the frozen config, and the one-pixel digits the plan
     asked (the config rounded 226 up to 230)."""
-    round1 = read_config_file(ROOT / "docs" / "round1" / "config.yaml")
-    grown = cost.sizes(ROUND2_PLAN, CLAIMS, round1)
+    round1 = read_config_file(ROOT / "docs" / "rounds" / "round1" / "config.yaml")
+    grown = study_sizes.sizes(ROUND2_PLAN, CLAIMS, round1)
     added = {"mnist_mse_saturating"}  # after round 2 (2026-11-29: mse_vanishing_fast's positive control)
-    assert grown.runs == {k: v for k, v in cost.model_runs(CONFIG).items() if k not in added}
+    assert grown.runs == {k: v for k, v in study_sizes.model_runs(CONFIG).items() if k not in added}
     assert grown.examples["onepixel"] == ROUND2_PLAN["su_one_pixel"]["n_run"] == 226
-    assert cost.attack_examples(CONFIG)["onepixel"] == 230
+    assert study_sizes.attack_examples(CONFIG)["onepixel"] == 230
     assert "unroll_fid" in grown.underpowered and "unroll_fid" not in {
         c for v in grown.asked_by.values() for c, _ in v
     }
@@ -49,7 +58,7 @@ def test_each_claims_runs_in_the_frozen_config_are_the_seeds_round_2s_table_reco
     for cid, record in ROUND2_PLAN.items():
         if record["n_planned"] is None or str(record["unit"]).endswith("per run"):
             continue
-        runs = cost.claim_runs(CLAIMS[cid], CONFIG, cost.model_runs(CONFIG))
+        runs = study_sizes.claim_runs(CLAIMS[cid], CONFIG, study_sizes.model_runs(CONFIG))
         if runs is None:
             unread.append(cid)
         else:
@@ -58,7 +67,7 @@ def test_each_claims_runs_in_the_frozen_config_are_the_seeds_round_2s_table_reco
 
 
 def jobs(*pairs: tuple[str, float]) -> list:
-    return [cost.Job(path, s) for path, s in pairs]
+    return [job_times.Job(path, s) for path, s in pairs]
 
 
 CONFIG_TINY = {
@@ -91,34 +100,41 @@ def test_an_added_run_costs_the_mean_of_the_runs_after_the_first() -> None:
         ("attack/cnn_seed2/onepixel", 2.0),
         ("sample_quality/all", 5.0),
     )
-    c = cost.costs(measured, CONFIG_TINY)
+    c = job_times.costs(measured, CONFIG_TINY)
     assert c.per_run == {"g": 13.0, "fc": 1.0, "fc_half": 3.0, "cnn": 7.0}  # cnn: (4 + 2) and (6 + 2)
     assert c.attack_wall == {"onepixel": 10.0} and c.total == pytest.approx(107.0) and c.jobs == 12
-    now = cost.Sizes(cost.model_runs(CONFIG_TINY), cost.attack_examples(CONFIG_TINY))
+    now = study_sizes.Sizes(study_sizes.model_runs(CONFIG_TINY), study_sizes.attack_examples(CONFIG_TINY))
     assert now.examples == {"pgd": 100, "onepixel": 50}
-    then = cost.Sizes({**now.runs, "g": 5, "cnn": 4}, {**now.examples, "onepixel": 75})
-    est = cost.estimate(now, then, c)
+    then = study_sizes.Sizes({**now.runs, "g": 5, "cnn": 4}, {**now.examples, "onepixel": 75})
+    est = job_times.estimate(now, then, c)
     assert est.added_runs == {"g": 2, "cnn": 1}
     assert est.added_seconds == {"g": 26.0, "cnn": 7.0, "attack onepixel": 5.0}
     assert est.total == pytest.approx(107.0 + 38.0) and est.unmeasured == []
 
 
 def test_an_entry_with_no_run_after_its_first_is_reported_unmeasured() -> None:
-    c = cost.costs(jobs(("train_gan/g", 5.0)), CONFIG_TINY)
-    now = cost.Sizes(cost.model_runs(CONFIG_TINY), cost.attack_examples(CONFIG_TINY))
-    est = cost.estimate(now, cost.Sizes({**now.runs, "g": 4}, now.examples), c)
+    c = job_times.costs(jobs(("train_gan/g", 5.0)), CONFIG_TINY)
+    now = study_sizes.Sizes(study_sizes.model_runs(CONFIG_TINY), study_sizes.attack_examples(CONFIG_TINY))
+    est = job_times.estimate(now, study_sizes.Sizes({**now.runs, "g": 4}, now.examples), c)
     assert est.unmeasured == ["g"] and est.total == 5.0
 
 
-def test_a_benchmarks_folder_and_its_saved_tsv_read_the_same(tmp_path: Path) -> None:
+def test_a_benchmarks_folder_and_its_saved_tsv_read_the_same(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "benchmarks"
     for path, s in (("train_gan/g_seed1", 10.5), ("attack/cnn/onepixel", 8.25)):
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / f"{path}.tsv").write_text(f"s\th:m:s\tmax_rss\n{s}\t0:00:10\t12.0\n")
-    read = cost.read_times(str(folder))
+    read = job_times.read_times(str(folder))
     saved = tmp_path / "times.tsv"
-    assert cost.main(["--times", str(folder), "--save-times", str(saved)]) == 0
-    assert sorted(cost.read_times(str(saved)), key=lambda j: j.path) == sorted(read, key=lambda j: j.path)
+    table = str(ROUND2_TABLE)
+    assert (
+        printed(["claims", "cost", table, "--times", str(folder), "--save-times", str(saved)], capsys) == []
+    )
+    assert sorted(job_times.read_times(str(saved)), key=lambda j: j.path) == sorted(
+        read, key=lambda j: j.path
+    )
     assert {j.path for j in read} == {"train_gan/g_seed1", "attack/cnn/onepixel"}
 
 
@@ -136,36 +152,36 @@ def test_bad_job_times_are_one_line_and_status_2(
 ) -> None:
     path = tmp_path / "times.tsv"
     path.write_text(text)
-    assert cost.main(["--times", str(path)]) == 2
-    out, err = capsys.readouterr()
-    assert out == ""
-    (line,) = err.strip().splitlines()
-    assert line.startswith(f"next_round_cost: {path}") and where in line
+    code, err = run_cli(["claims", "cost", str(ROUND2_TABLE), "--times", str(path), "--wall", "1"], capsys)
+    assert_one_line_error(code, err, str(path), where)
 
 
-@pytest.mark.parametrize(("args", "flag"), [(["--power", "1.2"], "--power"), (["--wall", "0"], "--wall")])
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [(["--wall", "1", "--power", "1.2"], "--power"), (["--wall", "0"], "--wall"), ([], "--wall")],
+)
 def test_bad_arguments_are_one_line_and_status_2(
     capsys: pytest.CaptureFixture[str], args: list[str], flag: str
 ) -> None:
-    assert cost.main(args) == 2
-    (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line.startswith(f"next_round_cost: {flag}")
+    code, err = run_cli(["claims", "cost", str(ROUND2_TABLE), "--times", str(TIMES), *args], capsys)
+    assert_one_line_error(code, err, flag)
 
 
-def test_the_tables_in_docs_claims_md_are_the_scripts_output(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+def test_round_2s_table_priced_at_97_percent_is_round_2s_record(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """docs/rounds/round2.md, "What a round 3 would cost": the command's rows at today's sizes
+    and at 97 % power from round 2's table and job times (XeonE-2, 7,235 s), and what grows."""
     monkeypatch.chdir(ROOT)
-    assert cost.main(["--entries", "--power", "0.97"]) == 0
-    detail = capsys.readouterr().out.splitlines()
-    assert cost.main([]) == 0
-    out = capsys.readouterr().out.splitlines() + detail
-    text = (ROOT / "docs" / "claims.md").read_text()
-    assert SECTION in text
-    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
-    quoted = [
-        line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| entry ")
-    ]
-    quoted = [line for line in quoted if not line.startswith("| plan from ")]
+    argv = ["claims", "cost", "docs/default_run/claims.parquet", "--times", "docs/rounds/round2/job_times.tsv",
+            "--wall", "7235", "--power", "0.97", "--entries"]  # fmt: skip
+    out = printed(argv, capsys)
+    text = (ROOT / "docs" / "rounds" / "round2.md").read_text()
+    section = text.split("\n## What a round 3 would cost", 1)[1].split("\n## ", 1)[0]
+    quoted = [line for line in section.splitlines() if line.startswith("| ")]
+    quoted = [line for line in quoted if not line.startswith(("| plan from ", "| entry "))]
     assert len(quoted) >= 8
-    assert [line for line in quoted if line not in out] == []
+    assert [line for line in quoted if line not in out and "% power |" not in line] == []
+    assert any(
+        line.startswith("| 97 % power | 24 (10) | onepixel 230 -> 448 | 17,798 s | 1.24x") for line in out
+    )
