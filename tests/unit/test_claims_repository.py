@@ -399,8 +399,8 @@ def test_readme_summary_is_what_the_generator_writes(tmp_path: Path) -> None:
     page = summary_page(table)
     check_summary(page.splitlines(), set(table.loc[table["group"] == "source", "id"]))
     assert (
-        "| `a_holds` (003) | – | – | a − b > 0 (ours) | probability | 0.7 [" in page
-    )  # the test, its margin, the scale
+        "| `a_holds` (003) | the source says so | – | a − b > 0 (ours) | raw | 0.7 [" in page
+    )  # its reading's proposition, the test, its margin, the scale its reading lists
     summary = readme_summary(table, page="docs/x.md")
     assert summary.splitlines()[0] == SUMMARY_START and summary.splitlines()[-1] == SUMMARY_END
     assert f"**{counts_text(table)}**" in summary and "[docs/x.md](docs/x.md)" in summary

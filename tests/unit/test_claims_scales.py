@@ -1,7 +1,7 @@
 """The scales a verdict reads (``reading.scales``, :mod:`advgen.claims.reading.scales`): a claim's
 sides rewritten on each scale its reading lists, and a verdict that needs both of two scales (it
 holds only where both hold, does not hold only where neither does, else inconclusive); a claim
-without a reading reads its own scale."""
+without a reading (an implementation check) reads its own scale."""
 
 from __future__ import annotations
 
@@ -57,6 +57,9 @@ def verdict(tmp_path: Path, sides: dict, reading: dict | None = READING):
     row.pop("checks", None)
     if reading is not None:
         row["reading"] = reading
+    else:  # a source claim needs a reading: an implementation check may have none
+        row.pop("reading")
+        row["group"] = "check"
     parsed = read_claims_file(claims_file(tmp_path, [row]))
     return evaluate_all(parsed.claims, Context(tmp_path, {}))[0]
 
