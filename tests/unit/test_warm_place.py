@@ -132,6 +132,7 @@ def test_the_client_imports_only_the_standard_library_before_it_decides():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert set(out.stdout.split()) == {
         "advgen",
+        "advgen.lazy_exports",
         "advgen.warm",
         "advgen.warm.client",
         "advgen.warm.owner",
