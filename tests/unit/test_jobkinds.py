@@ -249,8 +249,6 @@ def test_the_worst_case_job_takes_the_configured_set() -> None:
 def test_a_kind_with_wildcards_knows_its_jobs() -> None:
     """One job per value of the outputs' wildcards: the log names them, and a requested file
     whose wildcards name no job of the config is one line."""
-    from advgen.pipeline.jobs import JobsPlan
-
     kind = JobKind(
         "per_name",
         "a table per name",
@@ -262,7 +260,7 @@ def test_a_kind_with_wildcards_knows_its_jobs() -> None:
         run=print,
     )
     assert kind.wildcards == ["name"] and kind.log == "logs/per_name/{name}.log"
-    plan = JobsPlan(build(config("robustness")))
+    plan = build(config("robustness")).jobs
     assert plan.input_function(kind)(SimpleNamespace(name="b")) == {"in": ["results/y/b.parquet"]}
     assert json.loads(plan.spec_function(kind)(SimpleNamespace(name="a"))) == {"x": 1.0}
     with pytest.raises(ConfigError, match=r"per_name: no job 'name=c' .*defined: name=a, name=b"):

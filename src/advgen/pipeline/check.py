@@ -29,8 +29,9 @@ from advgen.config_files import (
 )
 from advgen.cv.settings import CvSettings
 from advgen.errors import ConfigError
-from advgen.pipeline import Pipeline, build
+from advgen.pipeline import build
 from advgen.pipeline.base import display
+from advgen.pipeline.plan import Plan
 from advgen.pipeline.size import check_job_count
 from advgen.pipeline.spec_schema import check_definitions
 
@@ -84,7 +85,7 @@ def checked_pipeline(
     *,
     base: str | Path | None = None,
     on_unknown: Any = None,
-) -> Pipeline:
+) -> Plan:
     """Check ``configfiles`` (merged into ``config``, or read here when ``None``) and build the plans.
 
     Relative file names in the config (:data:`advgen.config_files.INPUT_PATHS`) resolve against ``base``, the

@@ -39,7 +39,7 @@ disagree. What reads a row whatever its spec (the workflow, the command line, th
 writer) takes an :class:`AnyJobKind`. :func:`no_inputs` and :func:`no_settings` serve the rows
 of jobs that read no file or take no settings.
 
-``plan`` is the :class:`advgen.pipeline.plan.Plan` (the :class:`advgen.pipeline.Pipeline`):
+``plan`` is the :class:`advgen.pipeline.plan.Plan`:
 every stage plan by attribute (``plan.robustness``). The table of job kinds is
 :data:`advgen.pipeline.jobkinds.JOB_KINDS`; ``workflow/rules/jobs.smk`` generates one rule per
 row and ``advgen.commands._jobkind`` one subcommand. :func:`typed_spec` is the command line's

@@ -16,17 +16,13 @@ if TYPE_CHECKING:
 
 
 class JobsPlan(Stage):
-    """Every declared job kind's jobs; ``plan`` (every stage plan) serves the declarations."""
+    """The jobs of every job kind of ``kinds`` (:data:`advgen.pipeline.jobkinds.JOB_KINDS`);
+    ``plan`` (every stage plan) serves the declarations."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, kinds: Sequence[AnyJobKind]) -> None:
         super().__init__(plan.study)
         self.plan = plan
-
-    @staticmethod
-    def kinds() -> tuple[AnyJobKind, ...]:
-        from advgen.pipeline.jobkinds import JOB_KINDS
-
-        return JOB_KINDS
+        self.kinds = tuple(kinds)
 
     def each(self, kind: AnyJobKind) -> list[Values]:
         return kind.each(self.plan)
@@ -113,7 +109,7 @@ class JobsPlan(Stage):
         """The target outputs (``JobKind.target``) of every job of every kind (or of ``kinds``)."""
         return [
             path
-            for kind in (self.kinds() if kinds is None else kinds)
+            for kind in (self.kinds if kinds is None else kinds)
             if kind.target
             for values in (kind.target_jobs or kind.each)(self.plan)
             for name, files in kind.files(self.plan, values).items()
