@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
-from advgen.claims.freeze.freeze_record import run_parts
-from advgen.claims.page.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
+from advgen.claims.freeze.freeze_record import precision
+from advgen.claims.page.page_spec import Budget, ClaimsPageSpec, DatasetHeader
 from advgen.columns import (
     AE_LOSS_COLUMNS,
     BOOL_COLUMNS,
@@ -44,8 +44,6 @@ __all__ = ["ClaimsPlan", "check_claims", "produced_tables", "resolve_roles", "ru
 RESULTS = "results"
 #: the table holding each generator run's quality gate (columns gate, gate_failures)
 GATE_TABLE = paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/")
-#: the training settings a budget line of the claims page reads from a run's entry
-BUDGET_KEYS = tuple(f.name for f in dataclasses.fields(RunBudget))
 #: the keys of a dataset entry the page's header reads
 DATASET_HEADER_KEYS = tuple(f.name for f in dataclasses.fields(DatasetHeader))
 
@@ -210,7 +208,7 @@ def check_role_sections(
 ) -> None:
     """Every run a role names is an entry of a section its sides read it as (a classifier role
     naming a GAN is one ConfigError line naming ``roles.<role>`` and the claim's key)."""
-    section_of, source = study.model_sections(), study.source
+    section_of, source = study.sections, study.source
     for claim in claims:
         for key, term in _named_terms(claim):
             for where, role, sections in role_sections(term):
@@ -318,7 +316,6 @@ class ClaimsPlan(Stage):
             role: {run: self.study.run_seed(run) for run in runs} for role, runs in sorted(self.roles.items())
         }
         sq = self.study.sample_quality
-        frozen = run_parts(vars(self.study.top), self.roles)  # what a freeze record compares
         return ClaimsPageSpec(
             roles={r: tuple(v) for r, v in sorted(self.roles.items())},
             produced=tuple(sorted(self.produced)),
@@ -333,18 +330,25 @@ class ClaimsPlan(Stage):
                 for role, bar in sorted((sq.bars if sq else {}).items())
                 if role in self.roles and isinstance(bar, Mapping)
             },
-            recipes=frozen["recipes"],
-            numerics=frozen["numerics"],
+            recipes=self.study.recipes,  # with the numerics, what a freeze record compares
+            numerics=self.numerics(),
         )
+
+    def numerics(self) -> dict[str, str]:
+        """Role -> the training precision of its runs, distinct values joined (as
+        :func:`advgen.claims.freeze.freeze_record.numerics` records it)."""
+        precisions = self.study.precisions
+        return {
+            role: ", ".join(sorted({precisions.get(run) or precision(None, "") for run in runs}))
+            for role, runs in sorted(self.roles.items())
+        }
 
     def _budget(self, budget: Any) -> Budget:
         """A budget of the claims file with the training settings of the runs its roles name
         here (the page turns them into "epochs x iterations on N training images")."""
         runs = {}
-        entries = self.study.model_entries()
         for role in budget.roles:
             for run in self.roles.get(role, []):
-                entry = entries.get(run)
-                if entry is not None:
-                    runs[run] = RunBudget(**{k: entry.get(k) for k in BUDGET_KEYS})
+                if run in self.study.run_budgets:
+                    runs[run] = self.study.run_budgets[run]
         return Budget(what=budget.what, source=budget.source, runs=runs)
