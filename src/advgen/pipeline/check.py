@@ -3,10 +3,9 @@
 :func:`checked_pipeline` reads the config files strictly (encoding, YAML syntax, duplicate
 keys: :func:`advgen.config_files.strict_workflow_config`), validates the merged config against
 the schema, builds every stage's plan (:func:`advgen.pipeline.build`: every cross-reference,
-masking classifiers and purifiers included), counts their jobs against ``max_jobs``
-(:mod:`advgen.pipeline.size`) and then lets the claims stage check its file
-(``ClaimsPlan.check()``, when the claims stage provides it) and parses the CV's YAML and
-BibTeX files (:func:`check_cv_sources`). ``workflow/rules/common.smk``
+masking classifiers and purifiers included, the claims file read and checked against the config
+by the claims stage), counts their jobs against ``max_jobs`` (:mod:`advgen.pipeline.size`) and
+parses the CV's YAML and BibTeX files (:func:`check_cv_sources`). ``workflow/rules/common.smk``
 calls it with Snakemake's parsed ``config``; ``advgen check-config FILE...`` with the files
 merged as ``--configfile FILE...`` merges them. So the two give the same answer, one
 :class:`~advgen.errors.ConfigError` line naming FILE:LINE and the key. First of all it refuses a
@@ -107,9 +106,6 @@ def checked_pipeline(
     try:
         pipe = build(config, source=source, on_unknown=on_unknown, configfiles=paths)
         check_job_count(pipe, source)
-        check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
-        if callable(check_claims):
-            check_claims()
         check_input_files(pipe.study.cv, source)
     except ConfigError as exc:
         raise ConfigError(locate(str(exc), source, paths)) from None
