@@ -132,7 +132,8 @@ report: $(STAMP)
 		$(if $(filter file,$(origin CONFIG)),--default-config "$(CONFIG)",--config "$(CONFIG)")
 
 # ruff (check + format, settings in pyproject.toml) for the Python, the import layers of src/advgen
-# (scripts/check_layers.py: no cycle, no import upwards), mypy (strict on the pipeline layer, the
+# (scripts/check_layers.py: no cycle, no import upwards), no function over 80 lines
+# (scripts/check_function_length.py), mypy (strict on the pipeline layer, the
 # commands and the specs; the rest against mypy-baseline.txt, which only shrinks:
 # scripts/mypy_baseline.py), snakefmt and --lint for the workflow.
 lint: $(STAMP)
@@ -140,6 +141,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/check_layers.py
 	$(BIN)/python scripts/check_plan_config.py
+	$(BIN)/python scripts/check_function_length.py
 	$(BIN)/python scripts/mypy_baseline.py
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow
