@@ -256,7 +256,8 @@ def produced_tables(study: Study, targets: Iterable[str]) -> set[str]:
 
 class ClaimsPlan(Stage):
     """``results/claims.html`` and ``results/tables/claims.{md,parquet,rst}`` from the claims file
-    (the job kinds of :mod:`advgen.pipeline.jobkinds_claims`)."""
+    (the job kinds of :mod:`advgen.pipeline.jobkinds_claims`), where a claim reads a table the run
+    makes (:attr:`measures`)."""
 
     def __init__(self, study: Study, sweeps: SweepPlan, targets: Iterable[str]) -> None:
         """``targets``: of every other stage (what a claim may read)."""
@@ -298,6 +299,13 @@ class ClaimsPlan(Stage):
     @property
     def claims_file(self) -> str | None:
         return self.study.claims
+
+    @property
+    def measures(self) -> bool:
+        """Whether a claim reads a table this run makes, beside the GAN report's facts that the
+        page's own ``report_facts`` job recomputes: else there is no page (every claim would be
+        "not measured")."""
+        return bool(set(self.read) - {_rel(paths.REPORT_FACTS)})
 
     def tables(self) -> list[str]:
         """The claims' tables this run produces (paths under ``results/``), sorted."""

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from advgen.config import spec_json
 from advgen.pipeline.base import Stage
-from advgen.pipeline.jobkind import AnyJobKind, Output, Values, spec_dict
+from advgen.pipeline.jobkind import AnyJobKind, Output, Values
+from advgen.specs import spec_dict
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
@@ -23,6 +24,19 @@ class JobsPlan(Stage):
         super().__init__(plan.study)
         self.plan = plan
         self.kinds = tuple(kinds)
+        self._reported: dict[str, bool] = {}
+
+    def reported(self, kind: AnyJobKind) -> bool:
+        """Whether a job of ``kind`` makes an entry of the report (an output in ``report()``)."""
+        if kind.name not in self._reported:
+            found = False
+            for value in kind.outputs.values():
+                if isinstance(value, Output) and value.report is not None:
+                    found = found or bool(self.each(kind))
+                elif isinstance(value, Output) and value.reports is not None:
+                    found = found or any(value.reports(self.plan))
+            self._reported[kind.name] = found
+        return self._reported[kind.name]
 
     def each(self, kind: AnyJobKind) -> list[Values]:
         return kind.each(self.plan)

@@ -7,8 +7,8 @@ a :class:`~advgen.gan.spec.GanSpec` (its ``train_gan`` job's spec: seed filled),
 run an :class:`~advgen.ae.spec.AeSpec`, the ``sample_quality`` section a
 :class:`~advgen.metrics.spec.SampleQualitySpec`, ``robustness`` and ``defense`` their settings
 (:mod:`advgen.robustness.settings`, :mod:`advgen.defense.settings`), ``sweeps`` a
-:class:`~advgen.sweeps.settings.SweepsSettings`, ``cv`` a :class:`~advgen.cv.settings.CvSettings`,
-``plots`` a :class:`~advgen.plots.settings.PlotSettings`, a classifier its
+:class:`~advgen.sweeps.settings.SweepsSettings`, ``cv`` a :class:`~advgen.cv.settings.CvSettings`
+(None: the config asks for no CV), ``plots`` a :class:`~advgen.plots.settings.PlotSettings`, a classifier its
 :class:`~advgen.classifiers.spec.ClassifierSpec` (``classifiers``) and the generator runs one
 :class:`~advgen.generators.Generators`. Of every model run it keeps its section, its seed, its
 training settings as a budget of the claims file reads them
@@ -77,7 +77,7 @@ class Study:
     plots: PlotSettings
     roles: dict[str, tuple[str, ...]]
     claims: str | None
-    cv: CvSettings
+    cv: CvSettings | None
     sections: dict[str, str]
     run_seeds: dict[str, int]
     run_budgets: dict[str, RunBudget]
@@ -122,7 +122,7 @@ class Study:
                 for role, names in top.roles.items()
             },
             claims=top.claims,
-            cv=CvSettings.of(top.cv, source=source),
+            cv=CvSettings.of(top.cv, source=source) if top.cv is not None else None,
             sections=section_of,
             run_seeds={run: int(run_entry(entry, top.seed)[SEED]) for run, entry in runs.items()},
             run_budgets={
