@@ -156,7 +156,8 @@ _SOURCE = "\x00config"
 
 def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schema: str | Path | None) -> None:
     """Validate ``config``; an error names the file and line that set the offending key."""
-    from advgen.config import SCHEMA_DIR, check_name_case, check_run_names, validate_config
+    from advgen.config import SCHEMA_DIR, validate_config
+    from advgen.config_checks import check_name_case, check_run_names
     from advgen.replicates import expand_replicates
     from advgen.seed_base import apply_seed_base
 

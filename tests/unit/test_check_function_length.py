@@ -42,7 +42,9 @@ def test_a_planted_81_line_function_fails(tmp_path: Path):
 
 def test_a_decorator_counts(tmp_path: Path):
     module = tmp_path / "decorated.py"
-    module.write_text("class A:\n" + "".join(f"    {line}\n" for line in function("m", 81, True).splitlines()))
+    module.write_text(
+        "class A:\n" + "".join(f"    {line}\n" for line in function("m", 81, True).splitlines())
+    )
     proc = check(str(module))
     assert proc.returncode == 1 and f"{module}:2: m: 81 lines" in proc.stdout
 

@@ -18,9 +18,10 @@ from advgen.config import spec_json
 from advgen.errors import AdvgenError, ConfigError
 from advgen.io import write_parquet
 from advgen.pipeline import build
-from advgen.pipeline.jobkind import JobKind, typed_spec
+from advgen.pipeline.jobkind import JobKind
 from advgen.pipeline.jobkinds import BY_NAME, JOB_KINDS
 from advgen.robustness.by_class import COLUMNS, SuccessByClassSpec, split_labels, success_by_class
+from advgen.specs import typed_spec
 from advgen.sweeps.registry import SWEEPS
 from tests.unit.test_pipeline import config
 

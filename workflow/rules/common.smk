@@ -4,8 +4,8 @@
 import os
 import sys
 
+from advgen import paths
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
 from advgen.pipeline.check import checked_pipeline
 from advgen.pipeline.jobkinds_claims import LANDING, landing

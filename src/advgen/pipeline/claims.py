@@ -35,10 +35,10 @@ from advgen.columns import (
 )
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
-from advgen.pipeline.study import Study, resolve_roles, runs_of
+from advgen.pipeline.study import Study, resolve_roles
 from advgen.sweeps.grid import SweepPlan
 
-__all__ = ["ClaimsPlan", "check_claims", "produced_tables", "resolve_roles", "runs_of", "table_columns"]
+__all__ = ["ClaimsPlan", "check_claims", "produced_tables", "table_columns"]
 
 #: the folder the claims' table paths are relative to
 RESULTS = "results"

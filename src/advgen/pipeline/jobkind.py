@@ -57,22 +57,12 @@ from typing import TYPE_CHECKING, Any, Generic, Never, TypeVar
 
 from advgen import paths
 from advgen.jobfiles import Files
-from advgen.specs import NoSettings, spec_dict, typed_spec
+from advgen.specs import NoSettings
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
 
-__all__ = [
-    "ONCE",
-    "AnyJobKind",
-    "JobKind",
-    "Output",
-    "Values",
-    "no_inputs",
-    "no_settings",
-    "spec_dict",
-    "typed_spec",
-]
+__all__ = ["ONCE", "AnyJobKind", "JobKind", "Output", "Values", "no_inputs", "no_settings"]
 
 
 class Values(dict[str, Any]):

@@ -29,7 +29,8 @@ import shlex
 from advgen import paths
 from advgen.claims.page.page_job import claims_page
 from advgen.claims.page.page_spec import ClaimsPageSpec
-from advgen.findings import FindingsSpec, findings_job
+from advgen.findings import findings_job
+from advgen.findings.tables import FindingsSpec
 from advgen.pipeline.base import display
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_inputs, no_settings
 from advgen.pipeline.plan import Plan

@@ -146,4 +146,4 @@ def command_files(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> str:
     return " ".join([*(["--input", *ins] if ins else []), "--output", *outs])
 
 
-__all__ = ["JobsPlan", "Output", "command_files"]
+__all__ = ["JobsPlan", "command_files"]

@@ -1,7 +1,7 @@
 """How many jobs a config makes, counted on the plans before Snakemake builds its DAG.
 
 Every list of the config has its own bound (the schema's ``maxItems``, a grid's
-:data:`advgen.config.MAX_GRID_JOBS`), but lists multiply: a thousand replicates of one
+:data:`advgen.config_checks.MAX_GRID_JOBS`), but lists multiply: a thousand replicates of one
 classifier make a thousand trainings, each attacked by every attack and drawn in figures, and
 Snakemake then spends minutes planning before it says a word. :func:`check_job_count` counts the
 jobs of every entry and grid point (what grows with the config) and refuses more than the

@@ -9,7 +9,7 @@ robustness curves, :data:`advgen.robustness.tables.CURVE_COLUMNS`), a Wilson sco
 (:meth:`advgen.attacks.autoattack.AutoAttackResult.robust_after`), and the gradient-masking
 checks of Carlini et al. 2019 (:func:`advgen.robustness.masking.masking_rows`, Linf PGD, so run
 where a Linf budget is evaluated) at a level of
-:data:`advgen.robustness.evaluate_inputs.CHECK_LEVELS`; the arguments are checked first
+:data:`advgen.robustness.masking_spec.CHECK_LEVELS`; the arguments are checked first
 (:mod:`advgen.robustness.evaluate_inputs`). Each attack run and each
 check is a stage (:mod:`advgen.robustness.stages`): a progress line when it ends (logger
 ``advgen.evaluate``, INFO) and a row of the stage times. :meth:`Evaluation.write` writes the
@@ -39,7 +39,6 @@ from advgen.columns import MASKING_COLUMNS
 from advgen.errors import ConfigError
 from advgen.robustness.evaluate import make_attack, run_sweep, sweep_tables
 from advgen.robustness.evaluate_inputs import (
-    DEFAULT_CHECKS,
     as_tensors,
     attack_name,
     attack_params,
@@ -52,10 +51,11 @@ from advgen.robustness.evaluate_inputs import (
     check_weights,
 )
 from advgen.robustness.evaluation_table import BREAKDOWN, COLUMNS, CONFIDENCE, FILES, STAGE_COLUMNS
-from advgen.robustness.masking import CHECKS, masking_rows
-from advgen.robustness.masking_spec import MaskingSettings
+from advgen.robustness.masking import masking_rows
+from advgen.robustness.masking_spec import DEFAULT_CHECKS, MaskingSettings
 from advgen.robustness.spec import CurveAttackSpec
 from advgen.robustness.stages import Stage, Stages, attack_work, check_work, working_share
+from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -211,7 +211,7 @@ def evaluate(
             defaults otherwise: AutoAttack's are the paper's).
         seeds: each seed runs the attack once (one row per norm, eps and seed).
         checks: the gradient-masking checks' level
-            (:data:`~advgen.robustness.evaluate_inputs.CHECK_LEVELS`: ``"quick"``, the
+            (:data:`~advgen.robustness.masking_spec.CHECK_LEVELS`: ``"quick"``, the
             default, ``"full"``, ``"none"``; True: the default, False: none), or a mapping of
             their sizes (:class:`~advgen.robustness.masking_spec.MaskingSettings`' fields) over
             the level its ``"level"`` key names (default quick). They use Linf PGD at the

@@ -35,7 +35,8 @@ from typing import Any
 
 from advgen.attacks.registry import BUDGET_TRANSFER_ATTACKS, MINIMAL_ATTACKS, TRANSFER_ATTACKS, listing
 from advgen.classifiers.spec import ClassifierSpec, classifier_specs
-from advgen.config import ConfigFile, check_grid_size
+from advgen.config import ConfigFile
+from advgen.config_checks import check_grid_size
 from advgen.errors import ConfigError
 from advgen.replicates import replicated
 from advgen.robustness.settings import ClassifierSweep, RobustnessSettings
