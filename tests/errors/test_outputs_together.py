@@ -119,7 +119,12 @@ COMMANDS = {
     "claims --readme/--summary-page": Command(
         ("README.md", "pages/claims.md", "tables/claims.parquet"),
         ["claims", "--readme-summary", CLAIMS, *README],
-        ["claims", "--readme-summary", str(REPO / "docs" / "rounds" / "round1" / "claims_xeon.parquet"), *README],
+        [
+            "claims",
+            "--readme-summary",
+            str(REPO / "docs" / "rounds" / "round1" / "claims_xeon.parquet"),
+            *README,
+        ],
         _readme,
     ),
     "cv new": Command(("cv/cv.yaml", "cv/publications.bib", "cv/stats.yaml"), None, ["cv", "new", "cv"]),

@@ -203,8 +203,9 @@ def test_shell_in_every_file_publish_default_run_reads_runs_nothing(checkout: Pa
         table[column] = shell
     table.to_parquet(results / "tables" / "claims.parquet")
     (results / "figures" / "generators_overview.png").write_text(shell)
-    (checkout / "docs" / "rounds" / "round1").mkdir(exist_ok=True)  # the previous round's table, beside each row
-    shutil.copy(REPO / "docs" / "rounds" / "round1" / "claims_xeon.parquet", checkout / "docs" / "rounds" / "round1")
+    round1 = checkout / "docs" / "rounds" / "round1"
+    round1.mkdir(exist_ok=True)  # the previous round's table, beside each row
+    shutil.copy(REPO / "docs" / "rounds" / "round1" / "claims_xeon.parquet", round1)
     try:
         result = make(checkout, "publish-default-run")
         assert result.returncode == 0, result.stdout + result.stderr
