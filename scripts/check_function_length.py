@@ -21,15 +21,6 @@ from pathlib import Path
 LIMIT = 80
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "advgen"
-#: functions over the limit when the check came (path from the repository root, name), allowed
-#: until they are split; an entry whose function is split (or gone) fails the check, so the list
-#: only shrinks
-TEMPORARY_ALLOW = frozenset(
-    {
-        ("src/advgen/commands/power_plan.py", "markdown"),
-        ("src/advgen/commands/claims.py", "add_arguments"),
-    }
-)
 
 
 def lengths(tree: ast.AST) -> Iterator[tuple[int, str, int]]:
@@ -40,30 +31,16 @@ def lengths(tree: ast.AST) -> Iterator[tuple[int, str, int]]:
             yield first, node.name, (node.end_lineno or node.lineno) - first + 1
 
 
-def _key(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(REPO).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def problems(files: Sequence[Path], allow: frozenset[tuple[str, str]] = TEMPORARY_ALLOW) -> list[str]:
-    """One line per function over :data:`LIMIT` (but those ``allow`` lists), and one per entry of
-    ``allow`` among ``files`` whose function is no longer over it."""
-    out, allowed_long = [], set()
+def problems(files: Sequence[Path]) -> list[str]:
+    """One line per function of ``files`` over :data:`LIMIT`."""
+    out = []
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for line, name, length in sorted(lengths(tree)):
-            if length <= LIMIT:
-                continue
-            if (_key(path), name) in allow:
-                allowed_long.add((_key(path), name))
-                continue
-            out.append(f"{path}:{line}: {name}: {length} lines (limit {LIMIT}): split it into named steps")
-    checked = {_key(p) for p in files}
-    for key, name in sorted(allow - allowed_long):
-        if key in checked:
-            out.append(f"{key}: {name}: no longer over {LIMIT} lines: remove it from TEMPORARY_ALLOW")
+            if length > LIMIT:
+                out.append(
+                    f"{path}:{line}: {name}: {length} lines (limit {LIMIT}): split it into named steps"
+                )
     return out
 
 
