@@ -165,7 +165,8 @@ def test_a_partial_results_folder_is_one_line_and_its_log(checkout: Path, tmp_pa
     """A run's results with parts missing and the rest holding shell: Snakemake cannot make the
     report; its output goes to logs/make_report.log, one line quotes its error, nothing runs."""
     marker = tmp_path / "marker"
-    workdir = results_with(checkout, "partial", f"{TINY}\n")
+    # a config whose report includes the pages below (a data-only one plans none of them)
+    workdir = results_with(checkout, "partial", ".test/config/robustness.yaml\n")
     shell = f"$(touch {marker}) `touch {marker}`; touch {marker}\n"
     for name in ("tables/findings.rst", "tables/claims.md", "claims.html", "provenance.html"):
         (workdir / "results" / name).parent.mkdir(parents=True, exist_ok=True)
