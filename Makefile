@@ -132,7 +132,9 @@ report: $(STAMP)
 		$(if $(filter file,$(origin CONFIG)),--default-config "$(CONFIG)",--config "$(CONFIG)")
 
 # ruff (check + format, settings in pyproject.toml) for the Python, the import layers of src/advgen
-# (scripts/check_layers.py: no cycle, no import upwards), mypy (strict on the pipeline layer, the
+# (scripts/check_layers.py: no cycle, no import upwards), the plans' typed config
+# (scripts/check_plan_config.py), no function over 80 lines (scripts/check_function_length.py),
+# one import path per name (scripts/check_reexports.py), mypy (strict on the pipeline layer, the
 # commands and the specs; the rest against mypy-baseline.txt, which only shrinks:
 # scripts/mypy_baseline.py), snakefmt and --lint for the workflow.
 lint: $(STAMP)
@@ -140,6 +142,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/check_layers.py
 	$(BIN)/python scripts/check_plan_config.py
+	$(BIN)/python scripts/check_function_length.py
+	$(BIN)/python scripts/check_reexports.py
 	$(BIN)/python scripts/mypy_baseline.py
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check Snakefile workflow

@@ -22,7 +22,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from advgen.attacks import PGD
-from advgen.classifiers import build_classifier, load_classifier
+from advgen.classifiers.checkpoint import load_classifier
+from advgen.classifiers.zoo import build_classifier
 
 
 def reference_pgd(

@@ -51,8 +51,7 @@ def digits_model(
     With ``checkpoint`` (``results/classifiers/<name>/model.pt``) that classifier and the
     digits at its input size; else the 8x8 MLP fitted here.
     """
-    from advgen.classifiers import load_classifier
-    from advgen.classifiers.checkpoint import load_checkpoint
+    from advgen.classifiers.checkpoint import load_checkpoint, load_classifier
     from advgen.config import dataset_spec
     from advgen.data.digits import load
 

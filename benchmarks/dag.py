@@ -67,18 +67,19 @@ def timed(owner, name, phase):
     setattr(owner, name, wrapper)
 
 import advgen.pipeline.check
+import advgen.pipeline.plan
 # the workflow's one config check (advgen.pipeline.check.checked_pipeline) calls these by the
 # names it imported: wrap them there
 timed(advgen.pipeline.check, "strict_workflow_config", "config")
 timed(advgen.pipeline.check, "build", "plans")
-targets = advgen.pipeline.Pipeline.targets
+targets = advgen.pipeline.plan.Plan.targets
 
 def rule_all_targets(self):
     try:
         return targets(self)
     finally:  # rule all's input, the Snakefile's last statement: parsing ends here
         stamps.setdefault("parsed", clock())
-advgen.pipeline.Pipeline.targets = rule_all_targets
+advgen.pipeline.plan.Plan.targets = rule_all_targets
 sys.argv = ["snakemake", *sys.argv[3:]]
 try:
     runpy.run_module("snakemake", run_name="__main__", alter_sys=True)

@@ -2,7 +2,7 @@
 
 Every rule that runs a job writes ``results/benchmarks/<rule>/<job>.tsv`` (Snakemake's
 ``benchmark:``; columns ``s``, ``cpu_time``, ``max_rss``, ...; the path is
-``advgen.pipeline.paths.BENCHMARK``). This script reads a folder of them and prints
+``advgen.paths.BENCHMARK``). This script reads a folder of them and prints
 Markdown tables: per stage (a job kind's module ``advgen.pipeline.jobkinds_<stage>``, a
 literal rule's ``workflow/rules/<stage>.smk``; ``plot_*`` rules are the plots stage) and per
 rule, with the job count, the summed CPU time (user + system: what the jobs cost on a shared

@@ -33,7 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=500, help="gradient steps per restart")
     p.add_argument("--optimizer", choices=("sgd", "adam"), default="adam")
     p.add_argument("--lr", type=float, default=0.05)
-    p.add_argument("--arch", default="mlp", help="generator of advgen.models.GENERATORS (no --checkpoint)")
+    p.add_argument(
+        "--arch", default="mlp", help="generator of advgen.models.registry.GENERATORS (no --checkpoint)"
+    )
     p.add_argument("--z-dim", type=int, default=100, help="latent size (no --checkpoint)")
     p.add_argument("--checkpoint", help="a GAN or autoencoder checkpoint instead of a fresh generator")
     p.add_argument(
@@ -50,7 +52,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def build(args: argparse.Namespace) -> tuple[torch.nn.Module, int]:
-    from advgen.models import UnitRangeGenerator, build_generator, load_generator
+    from advgen.models.loading import UnitRangeGenerator, load_generator
+    from advgen.models.registry import build_generator
 
     if args.checkpoint:
         return load_generator(args.checkpoint, args.device)
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     generator, z_dim = build(args)
     if args.targets:
-        from advgen.data import load_prepared
+        from advgen.data.prepared import load_prepared
 
         targets = load_prepared(args.targets).images[: args.images].to(args.device)
     else:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_options import add_device, add_smoke, add_threads  # noqa: E402
 
 from advgen.attacks import LBFGS  # noqa: E402
-from advgen.classifiers import build_classifier  # noqa: E402
+from advgen.classifiers.zoo import build_classifier  # noqa: E402
 from advgen.config import dataset_spec  # noqa: E402
 
 #: the pool's refill (advgen.classifiers.pool.AdversarialPool._adversary) and its minibatch

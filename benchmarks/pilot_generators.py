@@ -1,9 +1,9 @@
 """Pilot of the generators' training recipes: the default study's generator settings, chosen by a
 rule fixed before the pilot ran (docs/generators.md, "Selection rule").
 
-Every candidate is trained with advgen's own training code (:func:`advgen.gan.train_gan`,
+Every candidate is trained with advgen's own training code (:func:`advgen.gan.runner.train_gan`,
 :func:`advgen.ae.train.train_autoencoder`) on the default study's MNIST split and scored by
-:func:`advgen.metrics.sample_quality_row`, the function of the ``sample_quality`` job (reference
+:func:`advgen.metrics.sample_quality.sample_quality_row`, the function of the ``sample_quality`` job (reference
 classifier ``mnist_cnn_small_seed0``, 1,000 samples, its features for the FID), with the settings
 of ``config/config.yaml`` for the data set, the classifier and the scoring. The candidates are
 stated below as changes to the settings the default study had before this pilot (``TODAY_*``),
@@ -382,7 +382,8 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
     from advgen.gan.spec import GanSpec, complete_spec
     from advgen.gan.train import GanRun
     from advgen.io import write_json
-    from advgen.metrics import SampleQualitySpec, sample_quality_row
+    from advgen.metrics.sample_quality import sample_quality_row
+    from advgen.metrics.spec import SampleQualitySpec
     from advgen.specs import typed_spec
     from advgen.training.driver import train_epochs
 
@@ -453,7 +454,7 @@ def run_one(task: dict[str, Any]) -> list[dict[str, Any]]:
 def d_memorisation(model: str | Path, train: str, held_out: str) -> dict[str, float]:
     """A GAN checkpoint's D on the training split against the held-out test split
     (:func:`advgen.gan.overfitting.memorisation`: ``auc`` 0.5 = D cannot tell them apart)."""
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
     from advgen.gan.overfitting import memorisation
     from advgen.models.loading import load_discriminator
 
@@ -484,10 +485,12 @@ def memorisation_table(work: Path) -> str:
 # -- setup: data, classifier, specs ----------------------------------------------------------------
 def setup(work: Path, config: Path, smoke: bool) -> dict[str, Any]:
     """Prepare the split, train the reference classifier; the paths and the scoring spec."""
-    from advgen.classifiers import save_classifier, train_classifier
+    from advgen.classifiers.checkpoint import save_classifier
+    from advgen.classifiers.training import train_classifier
     from advgen.config import dataset_spec
     from advgen.config_files import check_config_files
-    from advgen.data import SOURCES, load_prepared, load_source, save_prepared
+    from advgen.data.prepared import load_prepared, save_prepared
+    from advgen.data.registry import SOURCES, load_source
     from advgen.pipeline.check import checked_pipeline
 
     pipe = checked_pipeline([config])

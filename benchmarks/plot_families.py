@@ -28,7 +28,7 @@ def _digits(n: int):
     import torch
 
     from advgen.config import dataset_spec
-    from advgen.data import load_source
+    from advgen.data.registry import load_source
 
     train, _ = load_source(dataset_spec({"source": "mnist_sample", "image_size": 28}))
     return train.images[torch.randperm(len(train.images), generator=torch.Generator().manual_seed(0))[:n]]

@@ -7,7 +7,10 @@ script fails, one line per violation and exit status 1, when
 
 - a unit imports a unit of a higher layer (a back arrow);
 - two units import each other, directly or through others (a cycle between units);
-- two modules import each other, directly or through others (a cycle between modules).
+- two modules import each other at run time, directly or through others (a cycle between
+  modules). An import under ``if TYPE_CHECKING:`` runs nothing, so it closes no cycle between
+  modules (a job kind's functions take the plan that holds the job kinds); it still counts for
+  the layers and for the cycles between units.
 
 Units in one layer may import each other, as long as no cycle forms. A unit missing from
 :data:`LAYERS` is a violation too, so a new package must be placed in the stack.
@@ -22,6 +25,7 @@ import argparse
 import ast
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 #: advgen's layers, top down: a unit may import units of its own layer and of the layers below.
@@ -92,15 +96,29 @@ def _module_name(path: Path, src: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[tuple[str, str, int]]:
-    """``(module, submodule, line)`` of every import, wherever the statement is (module level,
-    function, class, ``if``): ``from a import b`` imports ``a.b`` where that is a module, else
-    ``a``; ``import a.b`` imports ``a.b``."""
+def _typing_only(tree: ast.AST) -> set[ast.AST]:
+    """The import statements inside an ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``) block."""
+    found: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        test = node.test if isinstance(node, ast.If) else None
+        name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+        if name == "TYPE_CHECKING":
+            found |= {
+                n for stmt in node.body for n in ast.walk(stmt) if isinstance(n, ast.Import | ast.ImportFrom)
+            }
+    return found
+
+
+def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[tuple[str, str, int, bool]]:
+    """``(module, submodule, line, typing only)`` of every import, wherever the statement is
+    (module level, function, class, ``if``): ``from a import b`` imports ``a.b`` where that is a
+    module, else ``a``; ``import a.b`` imports ``a.b``."""
     package = module.split(".") if is_package else module.split(".")[:-1]
+    typing_only = _typing_only(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name, alias.name, node.lineno
+                yield alias.name, alias.name, node.lineno, node in typing_only
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - (node.level - 1)]
@@ -108,21 +126,33 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[tuple[str
             else:
                 target = node.module or ""
             for alias in node.names:
-                yield target, f"{target}.{alias.name}", node.lineno
+                yield target, f"{target}.{alias.name}", node.lineno, node in typing_only
 
 
-def module_graph(src: Path, package: str) -> dict[str, dict[str, int]]:
-    """module -> {imported module of ``package``: first line}, for every module under ``src/package``."""
+@dataclass(frozen=True)
+class Edge:
+    """An import of one module by another: its first line, and whether every import of it is
+    for the type checker alone (``if TYPE_CHECKING:``)."""
+
+    line: int
+    typing_only: bool
+
+
+def module_graph(src: Path, package: str) -> dict[str, dict[str, Edge]]:
+    """module -> {imported module of ``package``: its edge}, for every module under ``src/package``."""
     files = sorted((src / package).rglob("*.py"))
     modules = {_module_name(f, src): f for f in files}
-    graph: dict[str, dict[str, int]] = {}
+    graph: dict[str, dict[str, Edge]] = {}
     for name, path in modules.items():
-        edges: dict[str, int] = {}
+        edges: dict[str, Edge] = {}
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for parent, child, line in _imports(tree, name, path.name == "__init__.py"):
+        for parent, child, line, typing_only in _imports(tree, name, path.name == "__init__.py"):
             target = child if child in modules else parent
             if target in modules and target != name:
-                edges.setdefault(target, line)
+                seen = edges.get(target)
+                edges[target] = Edge(
+                    seen.line if seen else line, typing_only and (seen.typing_only if seen else True)
+                )
         graph[name] = edges
     return graph
 
@@ -183,7 +213,7 @@ def violations(src: Path, package: str, layers: Sequence[Sequence[str]]) -> list
         if unit not in rank:
             problems.append(f"{module}: unit '{unit}' is in no layer (add it to LAYERS)")
             continue
-        for target, line in sorted(edges.items()):
+        for target, edge in sorted(edges.items()):
             other = unit_of(target, package)
             if other == unit:
                 continue
@@ -192,11 +222,13 @@ def violations(src: Path, package: str, layers: Sequence[Sequence[str]]) -> list
                 path = src / Path(*module.split("."))
                 where = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
                 problems.append(
-                    f"{where}:{line}: {module} imports {target}, a higher layer ({unit} -> {other})"
+                    f"{where}:{edge.line}: {module} imports {target}, a higher layer ({unit} -> {other})"
                 )
     for component in cycles(units):
         problems.append(f"cycle between units: {' <-> '.join(component)}")
-    module_edges = {module: set(edges) for module, edges in graph.items()}
+    module_edges = {
+        module: {t for t, e in edges.items() if not e.typing_only} for module, edges in graph.items()
+    }
     for component in cycles(module_edges):
         problems.append(f"cycle between modules: {' <-> '.join(component)}")
     return problems

@@ -5,9 +5,10 @@ stage plans (every module of ``src/advgen/pipeline`` and each ``src/advgen/<stag
 read its attributes. This script fails, one line ``FILE:LINE: ...`` per read and exit status 1,
 on a raw read there: subscripting (``config["sweeps"]``), or calling a mapping's reading
 method (``.get``, ``.items``, ``.keys``, ``.values``, ``.setdefault``, ``.pop``) on, a name or
-attribute called ``config``, ``cfg`` or ``raw`` (``plan.study.config.get("cv")``), and any
-attribute ``.config``/``.cfg``/``.raw`` (the raw mapping carried on an object). Handing the
-config on as an argument (``ConfigFile.of(config, source)``: where it is typed) is allowed.
+attribute called ``config``, ``cfg``, ``raw`` or ``top`` (``plan.study.config.get("cv")``), and any
+attribute ``.config``/``.cfg``/``.raw``/``.top`` (the raw mapping, or the config's untyped top
+level, carried on an object: ``vars(self.study.top)``). Handing the config on as an argument
+(``ConfigFile.of(config, source)``: where it is typed) is allowed.
 
     python scripts/check_plan_config.py            # the plans of this checkout
     python scripts/check_plan_config.py FILE...    # these files
@@ -21,8 +22,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-#: the names a raw config goes by
-RAW_NAMES = frozenset({"config", "cfg", "raw"})
+#: the names a raw config (or its untyped top level, :class:`advgen.config.ConfigFile`) goes by
+RAW_NAMES = frozenset({"config", "cfg", "raw", "top"})
 #: a mapping's methods that read it
 READS = frozenset({"get", "items", "keys", "values", "setdefault", "pop"})
 SRC = Path(__file__).resolve().parents[1] / "src" / "advgen"

@@ -285,7 +285,7 @@ def console(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from advgen.commands._args import file_args, overwritten_input
+    from advgen.commands._files import file_args, overwritten_input
     from advgen.input_files import in_place_file, refuse_special_output, regular_input
     from advgen.output_lock import output_locks
 

@@ -28,11 +28,7 @@ from typing import Any, TypeVar
 import yaml
 
 from advgen import yaml_loader
-from advgen.config_checks import MAX_GRID_JOBS as MAX_GRID_JOBS
-from advgen.config_checks import check_grid_size as check_grid_size
-from advgen.config_checks import check_name_case as check_name_case
 from advgen.config_checks import check_names, check_references, check_splits
-from advgen.config_checks import check_run_names as check_run_names
 from advgen.errors import ConfigError
 
 # pip always installs a package as files (never zipped), so the resource folder is a real path.

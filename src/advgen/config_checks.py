@@ -94,7 +94,7 @@ def check_name_case(config: Mapping[str, Any], source: str) -> None:
 
 
 #: the sections of trained models: a run is named by its entry's name alone (roles, the claims
-#: page, ``Study.model_sections``), so one name is one entry of one of them
+#: page, ``Study.sections``), so one name is one entry of one of them
 MODEL_SECTIONS = ("classifiers", "gans", "autoencoders")
 
 

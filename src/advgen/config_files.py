@@ -156,7 +156,8 @@ _SOURCE = "\x00config"
 
 def _validate_located(config: dict[str, Any], paths: Sequence[str | Path], schema: str | Path | None) -> None:
     """Validate ``config``; an error names the file and line that set the offending key."""
-    from advgen.config import SCHEMA_DIR, check_name_case, check_run_names, validate_config
+    from advgen.config import SCHEMA_DIR, validate_config
+    from advgen.config_checks import check_name_case, check_run_names
     from advgen.replicates import expand_replicates
     from advgen.seed_base import apply_seed_base
 
@@ -225,7 +226,8 @@ def _check_plans(config: dict[str, Any], source: str) -> None:
             if name not in classifiers:
                 known = ", ".join(sorted(classifiers)) or "none"
                 raise ConfigError(f"{source}: sample_quality: unknown classifier '{name}' (defined: {known})")
-    cv_settings(config.get("cv"), source=source)
+    if config.get("cv") is not None:
+        cv_settings(config["cv"], source=source)
     robustness_plan.of(config, source).check_references()
     sweeps_plan(config, source=source)
     defense_plan.of(config, source).check_references()
@@ -273,16 +275,18 @@ def workflow_folder(configfiles: Sequence[str | Path]) -> Path:
 def resolve_input_paths(config: dict[str, Any], base: str | Path) -> None:
     """Make the config's relative :data:`INPUT_PATHS` relative to ``base`` (the workflow folder,
     as Snakemake resolves a workflow's own files), shown relative to the working folder when
-    they lie below it. The ``cv`` section gets its defaults first (it may be absent)."""
+    they lie below it. A ``cv`` section gets its defaults first (a config without one asks for
+    no CV)."""
     from advgen.cv.settings import cv_settings
 
     if "claims" not in config:
         return  # not validated: the check names the problem
-    config["cv"] = cv_settings(config.get("cv"))
+    if config.get("cv") is not None:
+        config["cv"] = cv_settings(config["cv"])
     for keys in INPUT_PATHS:
         parent = config
         for key in keys[:-1]:
-            parent = parent[key]
+            parent = parent.get(key) or {}
         value = parent.get(keys[-1])
         if isinstance(value, str) and value and not Path(value).is_absolute():
             parent[keys[-1]] = _display(Path(base).resolve() / value)

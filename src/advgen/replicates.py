@@ -282,6 +282,12 @@ def run_entry(entry: Mapping[str, Any], seed: int) -> dict[str, Any]:
     return {SEED: seed, **{k: v for k, v in entry.items() if k not in RUN_KEYS}}
 
 
+def replicated(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Run -> the entry it replicates, for the runs of an expanded model section that have one
+    (``replicate_of``)."""
+    return {run: str(entry[REPLICATE_OF]) for run, entry in entries.items() if entry.get(REPLICATE_OF)}
+
+
 def run_specs(
     spec_type: type[T], entries: Mapping[str, Mapping[str, Any]], seed: int, where: str
 ) -> dict[str, T]:

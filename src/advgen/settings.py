@@ -1,7 +1,7 @@
 """Frozen settings dataclasses built from a spec mapping, one way for all of them.
 
 :class:`advgen.defense.adaptive.AdaptiveBudget` and
-:class:`advgen.robustness.masking.MaskingSettings` are frozen dataclasses whose defaults are
+:class:`advgen.robustness.masking_spec.MaskingSettings` are frozen dataclasses whose defaults are
 the papers' values; a job's spec overrides some of them. :func:`settings_from_mapping` builds
 one: an unknown key is a one-line :class:`~advgen.errors.ConfigError` listing the known ones,
 tuple fields take any list (of numbers), integral numbers of int fields become ints, and the

@@ -17,8 +17,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advgen.claims import Context, data_header, evaluate_all, frame, html, read_claims_file
+from advgen.claims import data_header, evaluate_all
+from advgen.claims.measuring.measure import Context
 from advgen.claims.page.page_spec import ClaimsPageSpec, DatasetHeader
+from advgen.claims.page.table import frame
+from advgen.claims.page.views import html
+from advgen.claims.reading.claims_file import read_claims_file
 from tests.browser.test_report_browser import run_chromium
 
 pytestmark = pytest.mark.browser

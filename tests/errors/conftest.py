@@ -68,7 +68,7 @@ def assert_one_line_error(code: int, err: str, *named: str, workdir: Path | None
 @pytest.fixture(scope="session")
 def good_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A prepared split, a classifier and a GAN checkpoint, tiny but valid."""
-    from advgen.gan import GanOutputs, train_gan
+    from advgen.gan.runner import GanOutputs, train_gan
     from tests.unit.gen_helpers import (
         gan_spec,
         write_conv_autoencoder,

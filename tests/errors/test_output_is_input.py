@@ -5,7 +5,7 @@ output, is one line, exit status 2, and nothing is touched.
 
 The commands and their file arguments are listed from the command line's own parser
 (:func:`advgen.cli.build_parser`; file arguments are the ones added with
-:func:`advgen.commands._args.add_input` / ``add_output``: resume folders and files, sample and
+:func:`advgen.commands._files.add_input` / ``add_output``: resume folders and files, sample and
 results folders included), not by hand: every pair (output, input) and every pair of outputs of
 every subcommand is tried. The files a command finds itself (the checkpoints a sample-quality row
 names, the tables a claims page reads, the outputs provenance scans) have cases of their own.
@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from advgen.cli import build_parser
-from advgen.commands._args import FileType
+from advgen.commands._files import FileType
 from tests.errors.conftest import assert_one_line_error, run_cli
 
 

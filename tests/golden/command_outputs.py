@@ -48,7 +48,7 @@ def blob_split(n: int, seed: int):
     """``n`` images of ``CLASSES`` bands (class c lights rows 5c..5c+4), noise, in [0, 1]."""
     import torch
 
-    from advgen.data.registry import Split
+    from advgen.data.split import Split
 
     gen = torch.Generator().manual_seed(seed)
     labels = torch.arange(n) % CLASSES
@@ -86,8 +86,8 @@ def make_inputs(root: Path) -> dict[str, Path]:
     from advgen.checkpoints import save_torch
     from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
     from advgen.classifiers.zoo import build_classifier
-    from advgen.data import save_prepared
-    from advgen.models import build_autoencoder, build_generator
+    from advgen.data.prepared import save_prepared
+    from advgen.models.registry import build_autoencoder, build_generator
 
     paths = {
         k: root / v

@@ -16,7 +16,8 @@ def write_digits_split(folder: Path, *, max_train: int, max_test: int) -> Path:
     """scikit-learn's digits at 28 px (``max_train`` / ``max_test`` images), written as the
     prepared splits ``train.pt`` and ``test.pt`` in ``folder``."""
     from advgen.config import dataset_spec
-    from advgen.data import load_source, save_prepared
+    from advgen.data.prepared import save_prepared
+    from advgen.data.registry import load_source
 
     spec = {
         "source": "digits",
@@ -36,8 +37,8 @@ def write_fc10_classifier(path: Path) -> Path:
     """A classifier checkpoint at ``path``: an untrained fc10 on 28 px digits, seeded (torch seed 0)."""
     import torch
 
-    from advgen.classifiers import build_classifier, save_classifier
-    from advgen.classifiers.checkpoint import checkpoint_dict
+    from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
+    from advgen.classifiers.zoo import build_classifier
 
     torch.manual_seed(0)
     model = build_classifier("fc10", [1, 28, 28], 10, 1.0)
@@ -55,7 +56,7 @@ def write_conv_autoencoder(path: Path, shape: list[int], z_dim: int, **extra: ob
     """An autoencoder checkpoint at ``path`` as train-ae writes it, of an untrained conv
     autoencoder (width 4; weights from torch's global generator), with the ``extra`` keys."""
     from advgen.checkpoints import save_torch
-    from advgen.models import build_autoencoder
+    from advgen.models.registry import build_autoencoder
 
     ae = build_autoencoder("conv", shape, z_dim, {"width": 4})
     model = {"arch": "conv", "kwargs": {"width": 4}, "z_dim": z_dim, "image_shape": shape}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from advgen.data import PreparedSplit
+from advgen.data.prepared import PreparedSplit
 
 
 def blob_split(

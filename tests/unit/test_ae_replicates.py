@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import torch
 
-from advgen.ae import AeOutputs
 from advgen.ae.replicates import train_autoencoder_replicates
+from advgen.ae.train import AeOutputs
 from advgen.checkpoints import load_torch
-from advgen.training import TrainingStopped
+from advgen.training.resume import TrainingStopped
 from tests.unit.gen_helpers import (  # noqa: F401  (fixtures)
     DEVICES,
     ae_spec,

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 import torch
 
-from advgen.ae import AeOutputs, moment_factor, moment_mse, moments, train_autoencoder
+from advgen.ae.losses import moment_factor, moment_mse, moments
+from advgen.ae.train import AeOutputs, train_autoencoder
 from advgen.checkpoints import load_torch
-from advgen.gan import TrainingStopped
-from advgen.models import load_autoencoder, load_generator
+from advgen.models.loading import load_autoencoder, load_generator
+from advgen.training.resume import TrainingStopped
 from tests.unit.gen_helpers import ae_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -8,16 +8,10 @@ import math
 import pytest
 import torch
 
-from advgen.attacks.base import (
-    NORMS,
-    batch_view,
-    check_budget,
-    check_choice,
-    l2_view,
-    margin,
-    restart_loop,
-    top_classes,
-)
+from advgen.attacks.base import batch_view, check_budget, l2_view, margin, top_classes
+from advgen.attacks.fields import check_choice
+from advgen.attacks.params import NORMS
+from advgen.attacks.restarts import restart_loop
 from advgen.errors import ConfigError
 
 

@@ -41,7 +41,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def gan(files: Path) -> Path:
     """A one-epoch GAN on the split: its checkpoint folder."""
-    from advgen.gan import GanOutputs, train_gan
+    from advgen.gan.runner import GanOutputs, train_gan
 
     train_gan(gan_spec(epochs=1), files / "train.pt", GanOutputs.under(files / "gan"))
     return files / "gan"
@@ -166,9 +166,9 @@ def test_attack_job_writes_per_example_outcomes_matching_its_curve(files: Path, 
     rebuild the curve's accuracies."""
     import torch
 
-    from advgen.classifiers import eval_subset
+    from advgen.classifiers.subsets import eval_subset
     from advgen.columns import ATTACK_EXAMPLE_COLUMNS
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
 
     curves, outcomes = [], []
     for entry in ATTACKS:

@@ -66,6 +66,27 @@ BROKEN = [
         id="cycle_inside_one_layer",
     ),
     pytest.param(
+        # a type-only import does not close a cycle between modules, but it is still an arrow
+        # back between units
+        {
+            "pkg/low/core.py": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from pkg.top import Y\n"
+        },
+        [
+            "{root}/pkg/low/core.py:4: pkg.low.core imports pkg.top, a higher layer (low -> top)",
+            "cycle between units: a <-> b <-> low <-> top",
+        ],
+        id="type_only_back_arrow",
+    ),
+    pytest.param(
+        # b -> a at run time, a -> b for the type checker and at run time in a function body
+        {
+            "pkg/b.py": "from pkg.low.core import X\nfrom . import a\n",
+            "pkg/a.py": "def f():\n    import pkg.b\n",
+        },
+        ["cycle between units: a <-> b", "cycle between modules: pkg.a <-> pkg.b"],
+        id="cycle_through_a_function_body",
+    ),
+    pytest.param(
         {"pkg/stray.py": "X = 1\n"},
         ["pkg.stray: unit 'stray' is in no layer (add it to LAYERS)"],
         id="unit_outside_the_layers",
@@ -78,3 +99,25 @@ def test_a_broken_planted_package_fails(tmp_path, planted: dict[str, str], lines
     proc = check("--root", str(plant(tmp_path, {**CLEAN, **planted})), "--package", "pkg", "--layers", LAYERS)
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [line.format(root=tmp_path) for line in lines]
+
+
+def test_a_type_only_cycle_inside_a_unit_passes(tmp_path):
+    """Two modules of one unit that name each other's types (``if TYPE_CHECKING:`` on one side)
+    form no cycle: the import never runs."""
+    planted = {
+        "pkg/low/x.py": "from pkg.low import y\n\nX = y.Y\n",
+        "pkg/low/y.py": "from __future__ import annotations\n\nfrom typing import TYPE_CHECKING\n\n"
+        "if TYPE_CHECKING:\n    from pkg.low.x import X\n\nY = 1\n",
+    }
+    proc = check("--root", str(plant(tmp_path, {**CLEAN, **planted})), "--package", "pkg", "--layers", LAYERS)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_same_cycle_at_run_time_fails(tmp_path):
+    planted = {
+        "pkg/low/x.py": "from pkg.low import y\n\nX = y.Y\n",
+        "pkg/low/y.py": "from pkg.low.x import X\n\nY = 1\n",
+    }
+    proc = check("--root", str(plant(tmp_path, {**CLEAN, **planted})), "--package", "pkg", "--layers", LAYERS)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == ["cycle between modules: pkg.low.x <-> pkg.low.y"]

@@ -30,6 +30,7 @@ def test_the_plans_read_no_raw_config():
         ('    return cfg.get("cv") or {}', "reads 'cfg.get'"),
         ("    return sorted(raw.items())", "reads 'raw.items'"),
         ("    return plan.study.config", "reads the attribute '.config'"),
+        ("    return vars(plan.study.top)", "reads the attribute '.top'"),
     ],
 )
 def test_a_planted_raw_read_fails(tmp_path: Path, line: str, what: str):

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from advgen.claims import Context, evaluate_all, read_claims_file
-from advgen.claims.statistics import stats
+from advgen.claims import evaluate_all
+from advgen.claims.measuring.measure import Context
+from advgen.claims.reading.claims_file import read_claims_file
+from advgen.claims.statistics import proportions, stats
 from advgen.errors import AdvgenError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,9 +110,9 @@ def run(tmp_path: Path, claims: list[dict], roles: dict, produced: set[str] | No
 
 
 def test_clopper_pearson_matches_known_values() -> None:
-    lo, hi = stats.clopper_pearson(7, 10)  # the textbook example: 0.3475 to 0.9333
+    lo, hi = proportions.clopper_pearson(7, 10)  # the textbook example: 0.3475 to 0.9333
     assert lo == pytest.approx(0.3475, abs=1e-4) and hi == pytest.approx(0.9333, abs=1e-4)
-    assert stats.clopper_pearson(0, 20)[0] == 0.0 and stats.clopper_pearson(20, 20)[1] == 1.0
+    assert proportions.clopper_pearson(0, 20)[0] == 0.0 and proportions.clopper_pearson(20, 20)[1] == 1.0
 
 
 def test_t_interval_over_seeds_and_the_examples_floor() -> None:
@@ -148,7 +150,7 @@ def test_welch_and_the_log_scale() -> None:
 
 def test_newcombe_matches_the_published_example() -> None:
     """Newcombe 1998, Table II, example (a): 56/70 - 48/80, 95 % interval 0.0524 to 0.3339."""
-    lo, hi = stats.newcombe(56, 70, 48, 80)
+    lo, hi = proportions.newcombe(56, 70, 48, 80)
     assert lo == pytest.approx(0.0524, abs=1e-4) and hi == pytest.approx(0.3339, abs=1e-4)
 
 
@@ -208,7 +210,7 @@ def test_single_run_proportion_gets_the_exact_interval(tmp_path: Path) -> None:
     rows = [claim("fools", decl("value", "greater", 0.75), a=side("std", "fgsm", value="1 - robust_acc"))]
     v = run(tmp_path, rows, {"std": ["cnn"]})["fools"]
     assert v.method.startswith("Clopper-Pearson")
-    assert (v.lo, v.hi) == pytest.approx(stats.clopper_pearson(45, 50))
+    assert (v.lo, v.hi) == pytest.approx(proportions.clopper_pearson(45, 50))
     assert v.verdict == "holds"
 
 

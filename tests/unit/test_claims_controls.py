@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advgen.claims import Context, evaluate_all, read_claims_file
+from advgen.claims import evaluate_all
+from advgen.claims.measuring.measure import Context
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.errors import AdvgenError, ConfigError
 from tests.unit.test_claims import (
     NO_CONTROL,
@@ -201,8 +203,8 @@ def test_a_negative_control_enters_as_effect_minus_control(
     assert v.control_flag.startswith(
         f"its control is significant on the {flagged} side of no effect (the null model: "
     )
-    from advgen.claims import frame
     from advgen.claims.page.cells import verdict_cell
+    from advgen.claims.page.table import frame
 
     assert "FLAG: its control is significant" in verdict_cell(next(frame([v]).itertuples()))
 
@@ -422,8 +424,8 @@ def test_a_failed_precondition_is_not_reproduced(tmp_path: Path) -> None:
     assert (v.verdict, v.would_be) == ("not reproduced", "holds")
     assert v.validity == "did not reproduce: D_NR built: 0.3 in 3 of 3 rows, below 0.9"
     assert v.estimate == pytest.approx(0.25)  # measured and shown beside the would-be verdict
-    from advgen.claims import frame
     from advgen.claims.page.counts import counts_text
+    from advgen.claims.page.table import frame
 
     assert counts_text(frame([v])) == "1 exploratory source claims: 1 not reproduced"
 

@@ -15,7 +15,7 @@ import pytest
 
 from advgen.claims.measuring import effects
 from advgen.claims.reading.model import Test as ClaimTest
-from advgen.claims.statistics import stats
+from advgen.claims.statistics import levels, proportions, stats
 from advgen.claims.statistics.rates import rate_interval
 
 SIMS = 20_000
@@ -168,8 +168,10 @@ EDGE_P0 = 0.9518842141866874
 def rates(rng: np.random.Generator, p0: float, tau: float, seeds: int, n: int, sims: int):
     """Per simulation the seeds' counts (of n examples, each seed's rate drawn around p0 on the
     logit scale) and the truth they estimate: the mean rate over seeds."""
-    k = rng.binomial(n, stats.expit(rng.normal(stats.logit(p0), tau, (sims, seeds))))
-    truth = float(np.mean(stats.expit(np.random.default_rng(0).normal(stats.logit(p0), tau, 200_000))))
+    k = rng.binomial(n, proportions.expit(rng.normal(proportions.logit(p0), tau, (sims, seeds))))
+    truth = float(
+        np.mean(proportions.expit(np.random.default_rng(0).normal(proportions.logit(p0), tau, 200_000)))
+    )
     return k, truth
 
 
@@ -187,7 +189,7 @@ def test_rates_over_seeds_stay_inside_0_1(seeds: int, p0: float, tau: float, n: 
     MNIST run: 0.888 [0.771, 1.005])."""
     rng = np.random.default_rng(int(600 + 1000 * p0 + seeds))
     k, truth = rates(rng, p0, tau, seeds, n, SIMS)
-    mean, lo, hi = rate_bounds(k, n, stats.CONFIDENCE)
+    mean, lo, hi = rate_bounds(k, n, levels.CONFIDENCE)
     assert covered(lo, hi, truth) >= BAR
     assert bool(((0 <= lo) & (lo <= mean) & (mean <= hi) & (hi <= 1)).all())
 
@@ -203,7 +205,7 @@ def test_rates_of_0_and_1_have_finite_intervals(rate: float) -> None:
     side = stats.Side(tuple(np.full(200, rate) for _ in range(3)), level="proportion")
     result = effects.evaluate(ClaimTest("value", "greater", 0.5, "source", "50 %"), [side])
     assert result.estimate == rate and 0 <= result.lo <= rate <= result.hi <= 1
-    assert (result.lo, result.hi) == pytest.approx(stats.clopper_pearson(int(600 * rate), 600))
+    assert (result.lo, result.hi) == pytest.approx(proportions.clopper_pearson(int(600 * rate), 600))
 
 
 def test_an_interior_rate_reads_the_runs_empirical_logits() -> None:
@@ -213,10 +215,10 @@ def test_an_interior_rate_reads_the_runs_empirical_logits() -> None:
     k, n = np.array([180.0, 170.0, 175.0]), 200
     mean, est = stats.rate_estimate(k, n)
     p, total = float(mean), 600
-    assert float(est.value) == pytest.approx(stats.logit((525 + 0.5) / (total + 1)), rel=1e-12)
-    shift = float(est.value) - stats.logit(p)
+    assert float(est.value) == pytest.approx(proportions.logit((525 + 0.5) / (total + 1)), rel=1e-12)
+    shift = float(est.value) - proportions.logit(p)
     assert shift == pytest.approx((1 - 2 * p) / (2 * total * p * (1 - p)), rel=0.05)
-    runs_se = stats.empirical_logit(k / n, n).std(ddof=1) / np.sqrt(3)
+    runs_se = proportions.empirical_logit(k / n, n).std(ddof=1) / np.sqrt(3)
     assert float(est.se) == pytest.approx(runs_se) and runs_se > 1 / np.sqrt(total * p * (1 - p))
 
 
@@ -228,7 +230,7 @@ def test_tost_near_a_bound(seeds: int) -> None:
     rng = np.random.default_rng(700 + seeds)
     k, truth = rates(rng, EDGE_P0, 0.3, seeds, 500, SIMS)
     assert truth == pytest.approx(0.95, abs=1e-3)
-    mean, lo, hi = rate_bounds(k, 500, stats.TOST_CONFIDENCE)
+    mean, lo, hi = rate_bounds(k, 500, levels.TOST_CONFIDENCE)
     assert covered(lo, np.ones_like(lo), truth) >= BAR and covered(np.zeros_like(hi), hi, truth) >= BAR
     holds = (lo >= 0.95) & (hi <= 1.05)
     assert holds.mean() <= 1 - BAR

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from advgen.claims.deciding.verdict import VERDICTS
+from advgen.claims.deciding.verdict_words import VERDICTS
 from advgen.claims.page.digest import FILTERS, control_words, digest, group_of
 from advgen.claims.page.table import COLUMNS, PHASE_COLUMNS
 from advgen.claims.page.views import html

@@ -39,13 +39,6 @@ def test_the_schema_names_the_sources_and_control_kinds_the_code_knows() -> None
     assert set(defs["control"]["properties"]["kind"]["enum"]) == set(CONTROL_KINDS)
 
 
-def test_the_old_import_path_reads_with_the_same_reader() -> None:
-    from advgen.claims.reading.spec import load_claims, read_claims_file
-
-    assert read_claims_file is claims_file.read_claims_file and load_claims is claims_file.load_claims
-    assert {"read_claims_file", "load_claims"} <= set(spec.__all__)
-
-
 def test_the_schema_is_checked_with_the_configs_validator() -> None:
     """The project's ``pattern`` (the whole value) and ``number`` (finite) apply: a ``$ref`` to
     the file's root, which names its ``$schema``, would be checked by the plain draft validator."""

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import torch
 
-from advgen.claims import Context, evaluate_all, read_claims_file
+from advgen.claims import evaluate_all
+from advgen.claims.measuring.measure import Context
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.specs import typed_spec
 from advgen.sweeps import jobs
 from advgen.sweeps.inversion import InversionResult
+from advgen.sweeps.inversion_point import inversion_tables, other_digits
 from advgen.sweeps.masks import other_class, select_indices
-from advgen.sweeps.points import inversion_tables, other_digits
 from advgen.sweeps.spec import InversionPoint
 from tests.unit.sweep_points import inversion_point
 

@@ -84,7 +84,7 @@ def test_a_success_rate_counts_the_correctly_classified_attacked_digits(tmp_path
     exactly the correctly classified attacked digits, the fooled ones among them as ones."""
     from advgen.attacks.fgsm import FGSM
     from advgen.claims.measuring.measure import Context, measure
-    from advgen.claims.reading.spec import Term
+    from advgen.claims.reading.model import Term
     from advgen.robustness.evaluate import attack_curve
     from advgen.robustness.spec import CurveAttackSpec
 

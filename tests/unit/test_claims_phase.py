@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from advgen.claims import Context, evaluate_all, frame, html, read_claims_file, readme_summary
-from advgen.claims.freeze.freeze_record import Planned, read_freeze, record
+from advgen.claims import evaluate_all
+from advgen.claims.freeze.freeze_format import Planned
+from advgen.claims.freeze.freeze_reader import read_freeze
+from advgen.claims.freeze.freeze_record import record
 from advgen.claims.freeze.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, phase_of
+from advgen.claims.measuring.measure import Context
 from advgen.claims.page.counts import counts_text
-from advgen.claims.page.readme import summary_page
+from advgen.claims.page.readme import readme_summary, summary_page
+from advgen.claims.page.table import frame
+from advgen.claims.page.views import html
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.errors import ConfigError
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from advgen.claims import read_claims_file
+from advgen import columns, paths
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.config import validate_config
 from advgen.config_files import check_config_files, read_config_file
 from advgen.errors import ConfigError
-from advgen.pipeline import build, paths
+from advgen.pipeline import build
 from advgen.pipeline import claims as plan
 from advgen.pipeline.jobkind import Values
 from advgen.pipeline.jobkinds_claims import claims_inputs
@@ -123,8 +124,8 @@ def test_column_lists_match_their_writers() -> None:
     from advgen.robustness.sweeps import COLUMNS as SWEEP
     from advgen.robustness.transfer import COLUMNS as TRANSFER
 
-    assert plan.GAN_LOSS_COLUMNS == tuple(GAN) and plan.AE_LOSS_COLUMNS == tuple(AE)
-    assert plan.TRANSFER_COLUMNS == tuple(TRANSFER) and plan.ROBUST_FEATURES_COLUMNS == tuple(RF)
+    assert columns.GAN_LOSS_COLUMNS == tuple(GAN) and columns.AE_LOSS_COLUMNS == tuple(AE)
+    assert columns.TRANSFER_COLUMNS == tuple(TRANSFER) and columns.ROBUST_FEATURES_COLUMNS == tuple(RF)
     assert plan.ROBUSTNESS_SWEEP_COLUMNS == (*SWEEP, "robust_gap")
 
 
@@ -133,7 +134,7 @@ def test_column_lists_match_the_golden_command_outputs() -> None:
 
     golden = ROOT / "tests" / "data" / "command_outputs"
     for name in ("sample_quality_gan.parquet", "sample_quality_real.parquet"):
-        assert set(pd.read_parquet(golden / name).columns) <= set(plan.SAMPLE_QUALITY_COLUMNS), name
+        assert set(pd.read_parquet(golden / name).columns) <= set(columns.SAMPLE_QUALITY_COLUMNS), name
 
 
 def test_unknown_tables_and_columns_fail_at_build(tmp_path: Path) -> None:

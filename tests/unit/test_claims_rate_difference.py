@@ -12,7 +12,7 @@ import pytest
 
 from advgen.claims.measuring import effects
 from advgen.claims.reading.model import Test as ClaimTest
-from advgen.claims.statistics import stats
+from advgen.claims.statistics import proportions, stats
 from advgen.claims.statistics.rates import difference_interval, mover, rate_interval
 
 #: (rate of side a, rate of side b): near 0, apart in the middle, near 1, and both the same
@@ -20,11 +20,13 @@ PAIRS = [(0.005, 0.001), (0.6, 0.4), (0.999, 0.99), (0.9, 0.9)]
 
 
 def _side(rng: np.random.Generator, p: float, tau: float, runs: int, n: int, sims: int):
-    k = rng.binomial(n, stats.expit(rng.normal(stats.logit(p), tau, (sims, runs)))).astype(float)
+    k = rng.binomial(n, proportions.expit(rng.normal(proportions.logit(p), tau, (sims, runs)))).astype(float)
     truth = (
         p
         if tau == 0
-        else float(np.mean(stats.expit(np.random.default_rng(1).normal(stats.logit(p), tau, 400_000))))
+        else float(
+            np.mean(proportions.expit(np.random.default_rng(1).normal(proportions.logit(p), tau, 400_000)))
+        )
     )
     return k, truth
 

@@ -13,7 +13,7 @@ import pytest
 
 from advgen.claims.measuring import effects
 from advgen.claims.reading.model import Test as ClaimTest
-from advgen.claims.statistics import rates, stats
+from advgen.claims.statistics import levels, proportions, rates, stats
 from advgen.claims.statistics.rates import rate_interval
 
 #: every n up to 40, then a spread up to 1000 (every n of 1..1000 is the same computation)
@@ -35,7 +35,9 @@ def test_one_run_is_the_exact_interval_and_monotone() -> None:
         k = np.arange(n + 1, dtype=float)[:, None]
         lo, hi = rate_interval(k, n)
         assert np.all(np.diff(lo) >= 0) and np.all(np.diff(hi) >= 0) and np.all(hi > lo)
-        assert (lo[3 % (n + 1)], hi[3 % (n + 1)]) == pytest.approx(stats.clopper_pearson(3 % (n + 1), n))
+        assert (lo[3 % (n + 1)], hi[3 % (n + 1)]) == pytest.approx(
+            proportions.clopper_pearson(3 % (n + 1), n)
+        )
 
 
 def test_at_0_and_n_the_binomial_floor() -> None:
@@ -66,7 +68,7 @@ def _increments_never_lower(k: np.ndarray, n: np.ndarray, confidence: float) -> 
             assert lo2 >= lo and hi2 >= hi, (k, n, i, (lo, hi), (lo2, hi2))
 
 
-@pytest.mark.parametrize("confidence", [stats.CONFIDENCE, stats.TOST_CONFIDENCE])
+@pytest.mark.parametrize("confidence", [levels.CONFIDENCE, levels.TOST_CONFIDENCE])
 def test_monotone_in_each_run_on_random_unequal_counts(confidence: float) -> None:
     """2-10 runs of 1-1000 examples each (unequal), counts drawn anywhere in [0, n], a run at 0
     or at n in a quarter of the draws: every single increment of every run leaves both bounds
@@ -149,10 +151,14 @@ def test_coverage(rate: float) -> None:
     rng = np.random.default_rng(int(rate * 10_000))
     sims = 4000
     for tau in TAUS:
-        truth = rate if tau == 0 else float(np.mean(stats.expit(rng.normal(stats.logit(rate), tau, 400_000))))
+        truth = (
+            rate
+            if tau == 0
+            else float(np.mean(proportions.expit(rng.normal(proportions.logit(rate), tau, 400_000))))
+        )
         for runs in (2, 3, 4, 5, 6, 8, 10):
             for n in (100, 1000):
-                p = stats.expit(rng.normal(stats.logit(rate), tau, (sims, runs)))
+                p = proportions.expit(rng.normal(proportions.logit(rate), tau, (sims, runs)))
                 k = rng.binomial(n, p).astype(float)
                 lo, hi = rate_interval(k, n)
                 covered = float(((lo <= truth) & (truth <= hi)).mean())

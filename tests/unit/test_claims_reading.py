@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from advgen.claims.reading import claims_file
+from advgen.claims.reading import claims_file, model
 from advgen.config_files import parse_yaml
 from advgen.errors import ConfigError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "claims"
 
 
-def read_with(tmp_path: Path, edit) -> claims_file.ClaimsFile:  # type: ignore[no-untyped-def]
+def read_with(tmp_path: Path, edit) -> model.ClaimsFile:  # type: ignore[no-untyped-def]
     """every_part.yaml with its first claim's reading edited, read from a copy beside its data."""
     import yaml
 

@@ -12,16 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advgen.claims import (
-    Context,
-    evaluate_all,
-    frame,
-    html,
-    markdown,
-    read_claims_file,
-    readme_summary,
-    replace_summary,
-)
+from advgen import paths
+from advgen.claims import evaluate_all
+from advgen.claims.measuring.measure import Context
 from advgen.claims.page.counts import counts_text
 from advgen.claims.page.readme import (
     SUMMARY_END,
@@ -29,12 +22,15 @@ from advgen.claims.page.readme import (
     SUMMARY_PAGE,
     SUMMARY_ROW,
     SUMMARY_START,
+    readme_summary,
+    replace_summary,
     summary_page,
 )
 from advgen.claims.page.round_header import read_record, summary_header
-from advgen.claims.page.table import COLUMNS, SUMMARY_COLUMNS
+from advgen.claims.page.table import COLUMNS, SUMMARY_COLUMNS, frame
+from advgen.claims.page.views import html, markdown
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.io import read_table
-from advgen.pipeline import paths
 from tests.unit.test_claims import attacks, claim, claims_file, decl, side
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from scipy.stats import norm
 
+from advgen import errors
+from advgen.claims.statistics import power
 from advgen.commands._rounds import plan_share as fragile_share
 from tests.errors.conftest import assert_one_line_error, run_cli
 
@@ -77,7 +79,7 @@ def test_a_plan_for_more_power_expects_fewer_fragile_verdicts() -> None:
     claims = fragile_share.read_plan(str(ROOT / "docs" / "default_run" / "power_plan.json"))
     shares = []
     for target in (0.9, 0.95, 0.99):
-        sizes = [fragile_share.required_n(lambda n, c=c: c.decided(n), target) for c in claims]
+        sizes = [power.required_n(lambda n, c=c: c.decided(n), target) for c in claims]
         kept = [(c, n) for c, n in zip(claims, sizes, strict=True) if n is not None]
         decided, fragile = fragile_share.expected([c for c, _ in kept], [n for _, n in kept])
         shares.append(fragile / decided)
@@ -138,7 +140,7 @@ def test_the_sizes_a_round_ran_are_its_tables_seeds_or_examples(tmp_path: Path) 
     pd.DataFrame({"id": ["runs", "digits"], "seeds": [8, 1], "examples": [500, 214]}).to_parquet(table)
     assert fragile_share.ran_sizes(str(table), claims) == {"runs": 8, "digits": 214}
     pd.DataFrame({"id": ["runs"], "seeds": [8], "examples": [500]}).to_parquet(table)
-    with pytest.raises(fragile_share.AdvgenError, match="no row for claim digits"):
+    with pytest.raises(errors.AdvgenError, match="no row for claim digits"):
         fragile_share.ran_sizes(str(table), claims)
 
 

@@ -11,8 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advgen.claims import Context, evaluate_all, frame, read_claims_file
+from advgen.claims import evaluate_all
+from advgen.claims.measuring.measure import Context
+from advgen.claims.page.table import frame
 from advgen.claims.page.views import markdown
+from advgen.claims.reading.claims_file import read_claims_file
 from advgen.errors import ConfigError
 from tests.unit.test_claims import claim, claims_file, decl
 

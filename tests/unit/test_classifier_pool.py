@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import torch
 
-from advgen.classifiers import train_classifier
 from advgen.classifiers.pool import AdversarialPool
+from advgen.classifiers.training import train_classifier
 from tests.unit.robust_helpers import blob_split, trained_linear
 from tests.unit.test_classifiers import spec
 

@@ -6,19 +6,14 @@ import pandas as pd
 import pytest
 import torch
 
-from advgen.classifiers import (
-    CLASSIFIERS,
-    build_classifier,
-    load_classifier,
-    save_classifier,
-    select_subset,
-    train_classifier,
-)
+from advgen.classifiers.checkpoint import load_classifier, save_classifier
 from advgen.classifiers.spec import ClassifierSpec, classifier_config
-from advgen.classifiers.training import epsilon_at
+from advgen.classifiers.subsets import select_subset
+from advgen.classifiers.training import epsilon_at, train_classifier
+from advgen.classifiers.zoo import CLASSIFIERS, build_classifier
 from advgen.errors import CheckpointError, ConfigError
 from advgen.specs import typed_spec
-from advgen.training import ResumeState, TrainingStopped
+from advgen.training.resume import ResumeState, TrainingStopped
 from tests.unit.robust_helpers import blob_split
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -14,9 +14,10 @@ import torch
 
 from advgen.cli import main as cli_main
 from advgen.config import dataset_spec, spec_json
-from advgen.data import SOURCES, load_prepared, load_source
-from advgen.data.registry import Split, subsample
+from advgen.data.prepared import load_prepared
+from advgen.data.registry import SOURCES, load_source, subsample
 from advgen.data.spec import DatasetSpec
+from advgen.data.split import Split
 from advgen.data.torchvision_sources import center_crop_resize
 from advgen.errors import AdvgenError, CheckpointError
 from advgen.specs import spec_dict
@@ -173,8 +174,8 @@ def test_data_manifest_command_reads_the_two_splits(
 ) -> None:
     """``advgen data-manifest``: the manifest of the two prepared splits equals the one made
     from the source itself; bad input is one line, exit status 2, no output."""
-    from advgen.data import SOURCES, load_source
     from advgen.data.prepared import manifest
+    from advgen.data.registry import SOURCES, load_source
 
     make_fake_mnist(tmp_path / "root")
     entry = {"source": "mnist", "image_size": 28, "root": str(tmp_path / "root"), "max_train": 20}

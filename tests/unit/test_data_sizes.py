@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from advgen.config import dataset_spec
-from advgen.data import load_source
 from advgen.data.mnist_sample import stratified_split
+from advgen.data.registry import load_source
 from advgen.data.sizes import MNIST_SAMPLE_PER_CLASS, NUM_CLASSES, split_problem
 from advgen.data.spec import DatasetSpec
 

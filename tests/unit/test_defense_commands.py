@@ -18,12 +18,11 @@ from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
 from advgen.config import SCHEMA_DIR, validate_config
-from advgen.data import save_prepared
+from advgen.data.prepared import save_prepared
 from advgen.defense import plan
-from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
-from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS
+from advgen.defense.tables import FLIP_COLUMNS, FLIP_SUMMARY_COLUMNS, PURIFY_COLUMNS
 from advgen.io import read_parquet
-from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
+from advgen.probe.columns import COLUMNS as PROBE_COLUMNS
 from tests.golden.command_outputs import CLASSES, SIDE, Z, blob_split
 from tests.jobs import job_argv, plot_argv
 from tests.unit.gen_helpers import write_conv_autoencoder

@@ -10,13 +10,12 @@ import pytest
 
 from advgen.defense import plan
 from advgen.defense.adaptive import AdaptiveBudget
-from advgen.defense.evaluate import COLUMNS as PURIFY_COLUMNS
 from advgen.defense.purify import IdentityPurifier
 from advgen.defense.purify_job import job_attacks, job_budget, purify_job
-from advgen.defense.tables import FLIP_COLUMNS
+from advgen.defense.tables import FLIP_COLUMNS, PURIFY_COLUMNS
 from advgen.errors import ConfigError
+from advgen.probe.columns import COLUMNS as PROBE_COLUMNS
 from advgen.probe.jobs import flip_job, probe_job
-from advgen.probe.robust import COLUMNS as PROBE_COLUMNS
 from tests.unit.defense_helpers import purify_spec
 from tests.unit.test_defense_commands import cfg, files  # noqa: F401 (fixtures)
 
@@ -52,7 +51,8 @@ def test_purify_job_of_the_bare_classifier(cfg, files):  # noqa: F811
 def test_the_workflow_runs_each_point_as_its_own_job(cfg):
     """advgen.pipeline.jobkinds_defense: one purify job per (purifier, point), its spec that
     point's with the config's device, and the table job reads them in point order."""
-    from advgen.pipeline import build, paths
+    from advgen import paths
+    from advgen.pipeline import build
     from advgen.pipeline.jobkind import ONCE, Values
     from advgen.pipeline.jobkinds_defense import every_point, purify_spec, purify_tables
 

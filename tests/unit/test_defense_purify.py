@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from advgen.attacks import PGD
-from advgen.defense.evaluate import COLUMNS, evaluate_point
+from advgen.defense.evaluate import evaluate_point
 from advgen.defense.purify import (
     EOTPGD,
     IdentityPurifier,
@@ -17,6 +17,7 @@ from advgen.defense.purify import (
     bpda,
 )
 from advgen.defense.spec import PurifySpec
+from advgen.defense.tables import PURIFY_COLUMNS as COLUMNS
 from advgen.sweeps.inversion import InversionSettings, invert
 from tests.unit.defense_helpers import purify_spec
 from tests.unit.robust_helpers import blob_split, trained_linear

@@ -19,7 +19,7 @@ from torch import nn
 
 import advgen
 from advgen.attacks import AutoAttack
-from advgen.claims.statistics.stats import wilson as claims_wilson
+from advgen.claims.statistics.proportions import wilson as claims_wilson
 from advgen.columns import MASKING_COLUMNS
 from advgen.errors import ConfigError
 from advgen.robustness.evaluate_inputs import budgets

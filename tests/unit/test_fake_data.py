@@ -13,9 +13,9 @@ import torchvision.datasets as tvd
 
 from advgen.cli import main as cli_main
 from advgen.config import dataset_spec
-from advgen.data import load_source
 from advgen.data import torchvision_sources as tvs
 from advgen.data.fake_sources import CELEBA_ATTRIBUTES, write_fake_source
+from advgen.data.registry import load_source
 
 
 @pytest.fixture(scope="module")

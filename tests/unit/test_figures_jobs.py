@@ -13,10 +13,11 @@ import pytest
 import yaml
 from jinja2 import Environment
 
+from advgen import paths
 from advgen.cli import main
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.config_files import check_config_files
-from advgen.pipeline import build, paths
+from advgen.pipeline import build
 from advgen.pipeline.figure_kinds import draws_figures
 from advgen.pipeline.jobkind import Output, Values
 from advgen.pipeline.jobkinds import BY_NAME, JOB_KINDS

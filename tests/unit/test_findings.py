@@ -8,18 +8,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advgen.findings import (
-    Findings,
+from advgen.findings import findings_job
+from advgen.findings.tables import (
     FindingsSpec,
     accuracy_interval,
     common_eps,
-    findings_job,
     generators_table,
-    markdown,
     robustness_table,
-    rst,
     verdict_counts,
 )
+from advgen.findings.text import Findings, markdown, rst
 from advgen.jobfiles import Files
 
 T2 = 4.302652729749462  # t(0.975, 2 df)

@@ -94,7 +94,7 @@ def test_the_record_holds_hashes_seeds_and_recipes(tmp_path: Path) -> None:
 
 def test_the_claims_page_reads_the_record_the_command_writes(tmp_path: Path) -> None:
     """One format: the record ``advgen freeze`` writes is the one the claims page reads."""
-    from advgen.claims.freeze.freeze_record import read_freeze
+    from advgen.claims.freeze.freeze_reader import read_freeze
     from advgen.claims.freeze.phase import CONFIRMATORY, phase_of
     from advgen.claims.reading.claims_file import read_claims_file
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from advgen.claims.freeze import freeze_record as fr
-from advgen.claims.freeze.freeze_record import read_freeze
+from advgen.claims.freeze.freeze_reader import read_freeze
 from advgen.claims.freeze.phase import CONFIRMATORY, post_hoc
 from advgen.claims.reading.claims_file import read_claims_file
 from advgen.cli import main as cli_main

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from advgen.errors import ConfigError
-from advgen.gan import discriminator_loss, discriminator_score, generator_loss
+from advgen.gan.losses import discriminator_loss, discriminator_score, generator_loss
 
 REAL = torch.tensor([0.0, 2.0])
 FAKE = torch.tensor([0.0, -1.0])

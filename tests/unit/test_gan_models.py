@@ -8,16 +8,14 @@ import torch
 from advgen.checkpoints import save_torch
 from advgen.config import SCHEMA_DIR, load_yaml
 from advgen.errors import ConfigError
-from advgen.models import (
+from advgen.models.base import count_parameters
+from advgen.models.loading import load_autoencoder, load_discriminator, load_generator
+from advgen.models.registry import (
     DISCRIMINATORS,
     GENERATORS,
     build_autoencoder,
     build_discriminator,
     build_generator,
-    count_parameters,
-    load_autoencoder,
-    load_discriminator,
-    load_generator,
 )
 
 SHAPES = {"dcgan": [(3, 32, 32), (3, 64, 64)]} | {
@@ -181,7 +179,7 @@ def test_mlp_hidden_activation_sigmoid_as_the_report_tried():
     from torch import nn
 
     from advgen.errors import ConfigError
-    from advgen.models import build_discriminator, build_generator
+    from advgen.models.registry import build_discriminator, build_generator
 
     g = build_generator("mlp_small", 8, [1, 28, 28], {"activation": "sigmoid"})
     d = build_discriminator("mlp_small", [1, 28, 28], {"activation": "sigmoid"})

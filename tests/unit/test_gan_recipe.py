@@ -10,7 +10,7 @@ from advgen.gan.augment import cutout, diff_augment, translate
 from advgen.gan.recipe import Recipe
 from advgen.gan.regularizers import r1_penalty
 from advgen.gan.train import GanRun
-from advgen.models import build_discriminator
+from advgen.models.registry import build_discriminator
 from advgen.models.spectral import spectral_normalised
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 
@@ -94,7 +94,7 @@ def test_diffaugment_keeps_the_background_of_the_data(tiny_split, generator, dis
 def test_half_side_cutout_removes_a_fifth_of_a_digit(tiny_split):
     """Cutout at half the side (Zhao et al.'s 0.5: 14 px at 28 px) removes about a fifth of a
     digit's ink on average; a quarter side (7 px) about 6 %."""
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
 
     x = 2 * load_prepared(tiny_split / "train.pt").images - 1
     ink = (x > -1).sum(dim=(1, 2, 3)).double()
@@ -140,7 +140,7 @@ def test_spectral_norm_bounds_every_layer_and_survives_a_checkpoint(tiny_split, 
     ckpt = run.checkpoint()
     assert ckpt["discriminator"]["spectral_norm"] is True
     from advgen.checkpoints import save_torch
-    from advgen.models import load_discriminator
+    from advgen.models.loading import load_discriminator
 
     save_torch(ckpt, tmp_path / "c.pt")
     loaded = load_discriminator(tmp_path / "c.pt")

@@ -11,8 +11,9 @@ import torch
 
 from advgen.checkpoints import load_torch
 from advgen.errors import AdvgenError
-from advgen.gan import GanOutputs, TrainingStopped
 from advgen.gan.replicates import train_gan_replicates
+from advgen.gan.runner import GanOutputs
+from advgen.training.resume import TrainingStopped
 from tests.unit.gen_helpers import (  # noqa: F401  (fixtures)
     DEVICES,
     assert_within_seed_spread,

@@ -11,10 +11,11 @@ import pytest
 import torch
 
 from advgen.checkpoints import load_torch
-from advgen.gan import COLUMNS, GanOutputs, StatusTracker, TrainingStopped, train_gan
-from advgen.gan.runner import publish_folder
-from advgen.gan.status import diversity
-from advgen.gan.train import GanRun
+from advgen.gan.runner import GanOutputs, train_gan
+from advgen.gan.status import StatusTracker, diversity
+from advgen.gan.train import COLUMNS, GanRun
+from advgen.io import publish_folder
+from advgen.training.resume import TrainingStopped
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")

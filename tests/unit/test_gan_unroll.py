@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from advgen.gan import restored, second_order_generator_loss
 from advgen.gan.train import GanRun
+from advgen.gan.unroll import restored, second_order_generator_loss
 from tests.unit.gen_helpers import gan_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -6,12 +6,13 @@ import json
 
 import pytest
 
-from advgen.ae import AeSpec
+from advgen.ae.spec import AeSpec
 from advgen.config import spec_json
 from advgen.errors import ConfigError
-from advgen.gan import GanRun, GanSpec
+from advgen.gan.spec import GanSpec
+from advgen.gan.train import GanRun
 from advgen.jobs import load_spec
-from advgen.metrics import SampleQualitySpec
+from advgen.metrics.spec import SampleQualitySpec
 from advgen.pipeline.check import checked_pipeline
 from advgen.provenance import spec_digest
 from advgen.specs import spec_dict

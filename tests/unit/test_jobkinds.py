@@ -18,9 +18,10 @@ from advgen.config import spec_json
 from advgen.errors import AdvgenError, ConfigError
 from advgen.io import write_parquet
 from advgen.pipeline import build
-from advgen.pipeline.jobkind import JobKind, typed_spec
+from advgen.pipeline.jobkind import JobKind
 from advgen.pipeline.jobkinds import BY_NAME, JOB_KINDS
 from advgen.robustness.by_class import COLUMNS, SuccessByClassSpec, split_labels, success_by_class
+from advgen.specs import typed_spec
 from advgen.sweeps.registry import SWEEPS
 from tests.unit.test_pipeline import config
 
@@ -175,7 +176,13 @@ def test_typed_spec_converts_and_checks_fields() -> None:
 
 
 def test_every_declaration_is_complete() -> None:
-    """Each row: a dataclass spec, outputs from advgen.paths, its command, log and benchmark."""
+    """Each row: outputs from advgen.paths, an ``advgen`` subcommand of its own (no hand-written
+    command of that name), a log and a benchmark file per job (every wildcard of the job in
+    their names, so two jobs never share one); a row whose spec is no dataclass is refused."""
+    from string import Formatter
+
+    from advgen.cli import _command_modules
+    from advgen.commands._jobkind import commands
     from advgen.pipeline.figure_kinds import draws_figures
 
     templates = {v for k, v in vars(paths).items() if k.isupper() and isinstance(v, str)}
@@ -190,13 +197,15 @@ def test_every_declaration_is_complete() -> None:
     assert all(t.startswith((paths.FIGURES, "results/tables/")) for t in figures), figures
     templates |= figures
     assert len({k.name for k in JOB_KINDS}) == len(JOB_KINDS)
-    assert len({k.command for k in JOB_KINDS}) == len(JOB_KINDS)
+    subcommands, written = commands(), set(_command_modules())
     for kind in JOB_KINDS:
-        assert dataclasses.is_dataclass(kind.spec_type) and callable(kind.run)
         assert set(kind.templates.values()) <= templates, kind.name
         assert set(kind.state.values()) <= templates, kind.name
-        assert kind.command == (kind.command_name or kind.name.replace("_", "-"))
-        assert kind.log == paths.log(kind.name, kind._job) and kind.benchmark.endswith(".tsv")
+        assert subcommands[kind.command] is kind and kind.command not in written, kind.name
+        for path in (kind.log, kind.benchmark):
+            assert {name for _, name, _, _ in Formatter().parse(path) if name} == set(kind.wildcards), path
+    with pytest.raises(TypeError, match="spec_type must be a dataclass"):
+        JobKind("x", "", {"a": "results/y.parquet"}, *[lambda *a: []] * 3, dict, print)
     with pytest.raises(ValueError, match="same wildcards"):
         JobKind(
             "x",
@@ -249,8 +258,6 @@ def test_the_worst_case_job_takes_the_configured_set() -> None:
 def test_a_kind_with_wildcards_knows_its_jobs() -> None:
     """One job per value of the outputs' wildcards: the log names them, and a requested file
     whose wildcards name no job of the config is one line."""
-    from advgen.pipeline.jobs import JobsPlan
-
     kind = JobKind(
         "per_name",
         "a table per name",
@@ -262,7 +269,7 @@ def test_a_kind_with_wildcards_knows_its_jobs() -> None:
         run=print,
     )
     assert kind.wildcards == ["name"] and kind.log == "logs/per_name/{name}.log"
-    plan = JobsPlan(build(config("robustness")))
+    plan = build(config("robustness")).jobs
     assert plan.input_function(kind)(SimpleNamespace(name="b")) == {"in": ["results/y/b.parquet"]}
     assert json.loads(plan.spec_function(kind)(SimpleNamespace(name="a"))) == {"x": 1.0}
     with pytest.raises(ConfigError, match=r"per_name: no job 'name=c' .*defined: name=a, name=b"):

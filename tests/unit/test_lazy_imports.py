@@ -83,7 +83,7 @@ def masking_rows(tmp_path: Path) -> Path:
 
 def robust_features_rows(tmp_path: Path, seed: int) -> Path:
     """One robust-features job's table (every column of ROBUST_FEATURES_COLUMNS)."""
-    from advgen.robustness.tables import ROBUST_FEATURES_COLUMNS
+    from advgen.columns import ROBUST_FEATURES_COLUMNS
 
     path = tmp_path / f"seed{seed}.parquet"
     row = ["robust", "standard CNN on D_R", 60, 0.1, 0.95, 0.9, 0.3, "PGD", 0.2, seed]

@@ -43,7 +43,7 @@ def test_paths_is_a_leaf():
 
 def test_the_pipeline_reexports_the_leaf_paths():
     from advgen import paths
-    from advgen.pipeline import paths as pipeline_paths
+    from advgen import paths as pipeline_paths
 
     assert pipeline_paths.GAN_CHECKPOINT is paths.GAN_CHECKPOINT
     assert pipeline_paths.fill is paths.fill

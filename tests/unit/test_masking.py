@@ -17,23 +17,17 @@ from advgen.checkpoints import save_torch
 from advgen.classifiers.checkpoint import checkpoint_dict, save_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as advgen
-from advgen.data import save_prepared
-from advgen.data.registry import Split
+from advgen.columns import MASKING_COLUMNS as COLUMNS
+from advgen.data.prepared import save_prepared
+from advgen.data.split import Split
 from advgen.errors import ConfigError
 from advgen.io import read_parquet
-from advgen.models import build_autoencoder
-from advgen.robustness.masking import (
-    CHECK_SETTINGS,
-    CHECKS,
-    COLUMNS,
-    BlackBoxSpec,
-    MaskingJobSpec,
-    MaskingSettings,
-    gradient_health,
-    masking_checks,
-    robust_accuracy,
-)
+from advgen.models.registry import build_autoencoder
+from advgen.robustness.masking import gradient_health, masking_checks, robust_accuracy
 from advgen.robustness.masking_job import blackbox_from, masking_job
+from advgen.robustness.masking_spec import BlackBoxSpec, MaskingJobSpec, MaskingSettings
+from advgen.robustness.tables import MASKING_CHECK_SETTINGS as CHECK_SETTINGS
+from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 from advgen.robustness.tables import masking_markdown
 from advgen.specs import typed_spec
 from tests.jobs import job_argv

@@ -8,16 +8,14 @@ import pytest
 import torch
 from torch import nn
 
-from advgen.metrics import (
-    combined_status,
+from advgen.metrics.evaluate import combined_status, generate, quality_row
+from advgen.metrics.scores import (
     frechet_distance,
-    generate,
     inception_score,
+    knn_radii,
     mode_coverage,
     precision_recall,
-    quality_row,
 )
-from advgen.metrics.scores import knn_radii
 
 
 class TinyClassifier(nn.Module):

@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
+from advgen import paths
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
-from advgen.pipeline import build, paths
+from advgen.pipeline import build
 from advgen.pipeline.figure_kinds import draws_figures
 from advgen.pipeline.jobkind import Output
 from advgen.pipeline.jobkinds import BY_NAME
@@ -64,7 +65,7 @@ def test_every_report_entry_has_a_caption_and_every_caption_an_entry():
 
 
 def test_no_path_template_outside_paths_module():
-    """Rules and plans take every results/ path from advgen.pipeline.paths."""
+    """Rules and plans take every results/ path from advgen.paths."""
     quoted = re.compile(r"""["'](results|logs|resources)/""")
     files = [
         *REPO.glob("workflow/rules/*.smk"),

@@ -69,10 +69,11 @@ def test_truncation_grid_and_interpolation_strips(tmp_path: Path) -> None:
 
 
 def test_adversarial_examples_family(tmp_path: Path) -> None:
-    from advgen.classifiers import save_classifier, train_classifier
+    from advgen.classifiers.checkpoint import save_classifier
+    from advgen.classifiers.training import train_classifier
     from advgen.cli import main as cli_main
-    from advgen.data import save_prepared
-    from advgen.data.registry import Split
+    from advgen.data.prepared import save_prepared
+    from advgen.data.split import Split
     from tests.jobs import plot_argv
     from tests.unit.robust_helpers import blob_split
     from tests.unit.test_classifiers import spec

@@ -10,10 +10,11 @@ from torch import nn
 
 from advgen.checkpoints import save_torch
 from advgen.defense.spec import ProbeSourceSpec
+from advgen.probe.columns import COLUMNS
 from advgen.probe.features import FeatureExtractor, extract, initial_discriminator
 from advgen.probe.flip import RealFakeClassifier, flip_eps, real_margin, real_score
 from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy
-from advgen.probe.robust import COLUMNS, probe_rows
+from advgen.probe.robust import probe_rows
 from tests.unit.robust_helpers import blob_split
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -84,7 +85,8 @@ def test_the_untrained_control_is_below_the_trained_features_on_clean_data():
 
 def test_initial_discriminator_is_the_d_training_started_from(tmp_path):
     from advgen.config import dataset_spec
-    from advgen.data import load_source, save_prepared
+    from advgen.data.prepared import save_prepared
+    from advgen.data.registry import load_source
     from advgen.gan.spec import GanSpec, complete_spec
     from advgen.gan.train import GanRun
     from advgen.specs import typed_spec

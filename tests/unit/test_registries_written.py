@@ -16,12 +16,13 @@ import yaml
 
 from advgen import registries
 from advgen.attacks import params as attack_params
-from advgen.attacks.params import AttackParams, interval, param
+from advgen.attacks.fields import AttackParams, interval, param
 from advgen.attacks.registry import REGISTRY
 from advgen.classifiers.modes import STACKED_MODES, SWEPT_MODES, TRAINING_MODES
 from advgen.config import SCHEMA_DIR
 from advgen.data.sources import BUNDLED_SOURCES, DATA_SOURCES
 from advgen.errors import ConfigError
+from advgen.registries import attack_copies, docs_lists, schema_copies
 from advgen.robustness.tables import MASKING_CHECK_REGISTRY, MASKING_CHECKS
 from tests.unit.test_schema_lint import Schemas, edit_once, schemas  # noqa: F401 (schemas: a fixture)
 
@@ -29,11 +30,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_schema_holds_the_registries():
-    assert registries.schema_problems() == []
+    assert schema_copies.schema_problems() == []
 
 
 def test_the_readmes_hold_the_registries_lists():
-    assert registries.docs_problems() == []
+    assert docs_lists.docs_problems() == []
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert all(name in readme for name in REGISTRY)  # the intro names every attack
 
@@ -53,11 +54,11 @@ def test_a_stale_schema_is_caught_and_rewritten(schemas: Path):
     edit_once(data, "cifar10, celeba]", "cifar10]")
     edit_once(robustness, "enum: [standard, fgsm_mix, pgd, pool]", "enum: [standard, fgsm_mix, pgd]")
     edit_once(robustness, "pixels changed (OnePixel),", "pixels changed,")  # the eps grid's meanings
-    problems = registries.schema_problems(schemas)
+    problems = schema_copies.schema_problems(schemas)
     assert len(problems) == 7, problems
     assert any("autoattack_params.properties.n_queries.default: 500," in p for p in problems)
-    assert sorted(registries.write_schema(schemas)) == sorted(map(str, original))
-    assert registries.schema_problems(schemas) == []
+    assert sorted(schema_copies.write_schema(schemas)) == sorted(map(str, original))
+    assert schema_copies.schema_problems(schemas) == []
     assert {p: p.read_text(encoding="utf-8") for p in original} == original  # written back as it was
 
 
@@ -74,13 +75,13 @@ def test_stale_settings_defaults_are_caught_and_rewritten(schemas: Path):
         "            default: 200\n          latent_lr:",
         "            default: 20\n          latent_lr:",
     )
-    problems = registries.schema_problems(schemas)
+    problems = schema_copies.schema_problems(schemas)
     assert len(problems) == 3, problems
     assert any("masking_checks.properties.tolerance.default: 0.05, not 0.02" in p for p in problems)
     assert any("purify.properties.budget.properties.latent_steps.default: 20, not 200" in p for p in problems)
     assert any("purify.properties.budget.default: not" in p for p in problems)
-    assert sorted(registries.write_schema(schemas)) == sorted(map(str, (defense, robustness)))
-    assert registries.schema_problems(schemas) == []
+    assert sorted(schema_copies.write_schema(schemas)) == sorted(map(str, (defense, robustness)))
+    assert schema_copies.schema_problems(schemas) == []
     written = yaml.safe_load(defense.read_text(encoding="utf-8"))["$defs"]["purify"]["properties"]["budget"]
     assert written["default"]["latent_lr"] == 0.05 and written["properties"]["latent_steps"]["default"] == 200
 
@@ -90,11 +91,11 @@ def test_an_attack_without_params_gets_them_from_its_dataclass(schemas: Path):
     text = robustness.read_text(encoding="utf-8")
     start = text.index("  pgd_params:\n")
     robustness.write_text(text[:start] + text[text.index("  apgd_params:\n") :], encoding="utf-8")
-    assert registries.schema_problems(schemas) == [
+    assert schema_copies.schema_problems(schemas) == [
         "robustness.schema.yaml: $defs.pgd_params: missing (PGD's params)"
     ]
-    registries.write_schema(schemas)
-    assert registries.schema_problems(schemas) == []
+    schema_copies.write_schema(schemas)
+    assert schema_copies.schema_problems(schemas) == []
     params = yaml.safe_load(robustness.read_text(encoding="utf-8"))["$defs"]["pgd_params"]
     props = params["properties"]
     assert params["additionalProperties"] is False
@@ -118,8 +119,8 @@ def test_an_attack_without_params_gets_them_from_its_dataclass(schemas: Path):
 
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_every_attack_parameter_is_described_and_bounded_by_its_dataclass(name):
-    params = yaml.safe_load((SCHEMA_DIR / registries.ATTACK_SCHEMA).read_text(encoding="utf-8"))["$defs"][
-        registries.params_def(name)
+    params = yaml.safe_load((SCHEMA_DIR / attack_copies.ATTACK_SCHEMA).read_text(encoding="utf-8"))["$defs"][
+        attack_copies.params_def(name)
     ]["properties"]
     cls = REGISTRY[name].params
     assert list(params) == list(cls.defaults())
@@ -127,9 +128,11 @@ def test_every_attack_parameter_is_described_and_bounded_by_its_dataclass(name):
         prop = params[f.name]
         assert prop["description"] == cls.docs()[f.name], f"{name}.{f.name}"
         if {int, float} & set(cls.types(f)) and bool not in cls.types(f):
-            assert {k: prop[k] for k in registries.BOUNDS if k in prop} == cls.bounds(f), f"{name}.{f.name}"
+            assert {k: prop[k] for k in attack_copies.BOUNDS if k in prop} == cls.bounds(f), (
+                f"{name}.{f.name}"
+            )
             assert len(cls.bounds(f)) == 2, f"{name}.{f.name}: a lower and an upper bound"
-    assert registries.attack_problems() == []
+    assert attack_copies.attack_problems() == []
 
 
 def test_a_stale_or_stray_parameter_key_is_caught_and_rewritten(schemas: Path):
@@ -146,7 +149,7 @@ def test_a_stale_or_stray_parameter_key_is_caught_and_rewritten(schemas: Path):
         "        exclusiveMinimum: 0\n        maximum: 1\n        default: 0.8\n",
         "        default: 0.8\n",
     )
-    problems = registries.schema_problems(schemas)
+    problems = schema_copies.schema_problems(schemas)
     where = "robustness.schema.yaml: $defs.square_params.properties"
     assert problems == [
         f"{where}.n_queries.description: 'model queries per input (paper 5', "
@@ -155,7 +158,7 @@ def test_a_stale_or_stray_parameter_key_is_caught_and_rewritten(schemas: Path):
         f"{where}.p_init.exclusiveMinimum: None, not 0",
         f"{where}.p_init.maximum: None, not 1",
     ]
-    registries.write_schema(schemas)
+    schema_copies.write_schema(schemas)
     assert robustness.read_text(encoding="utf-8") == original
 
 
@@ -176,7 +179,7 @@ def test_a_dataclass_that_leaves_a_parameter_unstated_is_caught(monkeypatch: pyt
         f"{where}.scale: no description (param(default, doc))",
     ]
     monkeypatch.setitem(REGISTRY, "Square", dataclasses.replace(REGISTRY["Square"], params=HalfStatedParams))
-    assert len(registries.attack_problems()) == 3
+    assert len(attack_copies.attack_problems()) == 3
     assert registries.main([]) == 1
 
 
@@ -210,10 +213,10 @@ def test_params_are_checked_once_against_their_dataclass():
 
 
 def test_a_stale_docs_list_is_caught(tmp_path: Path):
-    for rel in registries.DOCS:
+    for rel in docs_lists.DOCS:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / rel, tmp_path / rel)
-    assert registries.docs_problems(tmp_path) == []
+    assert docs_lists.docs_problems(tmp_path) == []
     *_, before_last, last = REGISTRY
     edit_once(
         tmp_path / "README.md", f"{before_last} and {last}<!--", f"{before_last}<!--"
@@ -224,22 +227,22 @@ def test_a_stale_docs_list_is_caught(tmp_path: Path):
     )
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("<!-- registry:defense_attacks -->", "<!-- registry:defence -->"))
-    problems = registries.docs_problems(tmp_path)
+    problems = docs_lists.docs_problems(tmp_path)
     assert problems[0] == "README.md: the registry:attacks block differs from the registry"
     assert any("registry:data_sources block" in p for p in problems)
     assert "config/README.md: no <!-- registry:defense_attacks --> block" in problems
     assert len(problems) == 3, problems
     edit_once(config, "<!-- registry:defence -->", "<!-- registry:defense_attacks -->")
-    assert len(registries.write_docs(tmp_path)) == 2
-    assert registries.docs_problems(tmp_path) == []
+    assert len(docs_lists.write_docs(tmp_path)) == 2
+    assert docs_lists.docs_problems(tmp_path) == []
 
 
 def test_the_vocabularies_derive_from_their_registries():
     from advgen.claims import DATA_LABELS
-    from advgen.classifiers.replicates import STACKED_MODES as replicates_modes
+    from advgen.classifiers.modes import STACKED_MODES as replicates_modes
     from advgen.classifiers.training import MODES
-    from advgen.data import SOURCES
     from advgen.data.fake_sources import SOURCES as FAKE_SOURCES
+    from advgen.data.registry import SOURCES
     from advgen.robustness.masking import CHECK_FUNCTIONS
 
     # data sources: one label each, in the manifest and on the claims page

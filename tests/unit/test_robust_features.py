@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from advgen.attacks import PGD
-from advgen.classifiers import save_classifier, train_classifier
+from advgen.classifiers.checkpoint import save_classifier
+from advgen.classifiers.training import train_classifier
 from advgen.classifiers.zoo import build_classifier
 from advgen.cli import main as cli_main
 from advgen.errors import ConfigError
@@ -135,8 +136,8 @@ def test_section_3_1_non_robust_set_matches_the_standard_models_features(models)
 def job_inputs(checkpoints: dict, folder: Path) -> dict[str, str]:
     """The job's input files, written in ``folder``: the two classifiers' checkpoints and
     :data:`TRAIN` as both prepared splits (keyword: path, as ``robust_features_job`` takes them)."""
-    from advgen.data import save_prepared
-    from advgen.data.registry import Split
+    from advgen.data.prepared import save_prepared
+    from advgen.data.split import Split
 
     for name, ckpt in checkpoints.items():
         save_classifier(folder / f"{name}.pt", ckpt)
@@ -213,7 +214,7 @@ def test_the_job_builds_both_datasets_and_one_row_per_training_set(checkpoints, 
 
 @pytest.mark.slow
 def test_command_writes_one_row_per_training_set(tiny_split: Path, tmp_path: Path) -> None:  # noqa: F811
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
 
     train = load_prepared(tiny_split / "train.pt")
     paths = {}

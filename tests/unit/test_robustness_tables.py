@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 import torch
 
-from advgen.classifiers import eval_subset
 from advgen.classifiers.spec import ClassifierSpec
+from advgen.classifiers.subsets import eval_subset
 from advgen.io import read_parquet, write_parquet
 from advgen.jobfiles import Files
 from advgen.robustness import jobs
-from advgen.robustness.evaluate import COLUMNS, attack_curve
+from advgen.robustness.evaluate import attack_curve
 from advgen.robustness.spec import AttackSpec, CurveAttackSpec, SweepSpec
 from advgen.robustness.sweeps import point_table, sweep_row, sweep_table
+from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS
 from advgen.robustness.tables import minimal_table
 from advgen.robustness.transfer import gaussian_like, other_image_like, transfer_matrix
 from advgen.specs import typed_spec

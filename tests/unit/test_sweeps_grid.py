@@ -8,8 +8,9 @@ import pytest
 
 from advgen.config import SCHEMA_DIR, validate_config
 from advgen.errors import ConfigError
-from advgen.sweeps.grid import SWEEPS, GridPoint, SweepPlan, expand
+from advgen.sweeps.grid import GridPoint, SweepPlan, expand
 from advgen.sweeps.grid import of as grid_of
+from advgen.sweeps.registry import SWEEPS
 
 
 def base_config() -> dict:

@@ -10,11 +10,12 @@ import torch
 import torch.nn.functional as F
 from torch.func import grad, vmap
 
-from advgen.gan import GanOutputs, train_gan
+from advgen.gan.runner import GanOutputs, train_gan
 from advgen.gan.train import GanRun
 from advgen.precision import FP32_SETTINGS, fp32_precisions, ieee_float32
 from advgen.specs import spec_dict
-from advgen.training.speed import Speed, SpeedSpec
+from advgen.training.speed import Speed
+from advgen.training.speed_spec import SpeedSpec
 from advgen.training.tf32 import TF32Operands, native_tf32, round_to_tf32, tf32
 from tests.unit.gen_helpers import ae_spec, gan_spec, tiny_split  # noqa: F401  (fixtures)
 

@@ -8,8 +8,8 @@ from torch import nn
 
 from advgen.classifiers.replicates import train_classifier_replicates
 from advgen.errors import AdvgenError, StackedPassFailed
-from advgen.training import TrainingStopped
 from advgen.training import stacked as stacked_module
+from advgen.training.resume import TrainingStopped
 from advgen.training.stacked import StackedModule, noise_layers, replicate_mode, require_stacked_pass
 from tests.unit.robust_helpers import blob_split
 from tests.unit.test_classifiers import spec

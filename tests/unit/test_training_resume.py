@@ -17,9 +17,9 @@ import torch
 
 from advgen.checkpoints import load_torch
 from advgen.config import spec_json
-from advgen.gan import GanOutputs, TrainingStopped, train_gan
+from advgen.gan.runner import GanOutputs, train_gan
 from advgen.specs import spec_dict
-from advgen.training import ResumeState
+from advgen.training.resume import ResumeState, TrainingStopped
 from tests import forkserver
 from tests.conftest import advgen_command, tool_env
 from tests.jobs import job_argv
@@ -31,7 +31,8 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 def _split(folder: Path, split_seed: int) -> Path:
     from advgen.config import dataset_spec
-    from advgen.data import load_source, save_prepared
+    from advgen.data.prepared import save_prepared
+    from advgen.data.registry import load_source
 
     spec = {
         "source": "digits",

@@ -8,12 +8,12 @@ import json
 import pytest
 import torch
 
-from advgen.ae import AeOutputs, train_autoencoder
-from advgen.ae.train import AeRun
+from advgen.ae.train import AeOutputs, AeRun, train_autoencoder
 from advgen.errors import ConfigError
-from advgen.gan import GanOutputs, train_gan
+from advgen.gan.runner import GanOutputs, train_gan
 from advgen.gan.train import GanRun
-from advgen.training.speed import Speed, SpeedSpec, autocast_dtype, bf16_pays
+from advgen.training.speed import Speed, autocast_dtype, bf16_pays
+from advgen.training.speed_spec import SpeedSpec
 from tests.unit.gen_helpers import ae_spec, gan_spec, tiny_split  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -18,11 +18,11 @@ from advgen.columns import TRANSFER_COLUMNS
 from advgen.io import write_parquet
 from advgen.pipeline import build
 from advgen.pipeline.base import splits
-from advgen.pipeline.jobkind import typed_spec
 from advgen.pipeline.jobkinds import BY_NAME
 from advgen.robustness.spec import AttackSpec, TransferSourceSpec, TransferTableSpec
 from advgen.robustness.transfer import source_rows, transfer_matrix
 from advgen.robustness.transfer_table import gather, groups
+from advgen.specs import typed_spec
 from tests.jobs import job_argv
 from tests.unit.test_pipeline import config
 from tests.unit.test_robustness_tables import FGSM_SPEC, PGD_SPEC, X, Y, models

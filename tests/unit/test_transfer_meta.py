@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from advgen.classifiers import save_classifier, train_classifier
+from advgen.classifiers.checkpoint import save_classifier
+from advgen.classifiers.training import train_classifier
 from advgen.cli import main as cli_main
-from advgen.data import load_prepared
+from advgen.data.prepared import load_prepared
 from tests.jobs import job_argv
 from tests.unit.gen_helpers import tiny_split  # noqa: F401  (fixture)
 from tests.unit.test_classifiers import spec

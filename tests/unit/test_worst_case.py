@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from advgen.claims.measuring.measure import Context, NotMeasured, measure
-from advgen.claims.reading.spec import Term
+from advgen.claims.reading.model import Term
 from advgen.columns import worst_case_columns
 from advgen.errors import AdvgenError
 from advgen.io import write_parquet

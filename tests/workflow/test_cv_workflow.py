@@ -58,11 +58,18 @@ def test_default_dag_builds_the_cv_but_never_fetches_stats(workflow_dir: Path) -
         assert output in proc.stdout
 
 
-def test_config_without_cv_section_still_builds_the_cv(workflow_dir: Path) -> None:
+def test_a_config_without_cv_section_asks_for_no_cv(workflow_dir: Path) -> None:
+    """The default config without its ``cv:`` plans no CV job; with the CV's files gone (a
+    config without ``cv:`` never reads them) the data-only config's DAG still builds, and holds
+    its data jobs alone."""
     config = yaml.safe_load((workflow_dir / "config" / "config.yaml").read_text(encoding="utf-8"))
     config.pop("cv", None)
     (workflow_dir / "config" / "nocv.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    assert _dry_run(workflow_dir, "--configfile", "config/nocv.yaml")["cv"] == 1
+    jobs = _dry_run(workflow_dir, "--configfile", "config/nocv.yaml")
+    assert jobs["train_gan"] and "cv" not in jobs
+    shutil.rmtree(workflow_dir / "config" / "cv")
+    data = _dry_run(workflow_dir, "--configfile", ".test/config/data.yaml")
+    assert data == {"prepare_data": 4, "data_manifest": 2, "all": 1}
 
 
 def test_stats_refresh_must_not_overwrite_the_stats_the_build_reads(workflow_dir: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 import torch
 import yaml
 
-from advgen.gan import GanOutputs, GanSpec, train_gan
-from advgen.gan.spec import complete_spec
+from advgen.gan.runner import GanOutputs, train_gan
+from advgen.gan.spec import GanSpec, complete_spec
 from advgen.specs import typed_spec
 from tests.conftest import job_counts, snakemake
 from tests.workflow.test_reruns import jobs_for

@@ -132,7 +132,7 @@ def test_every_figure_of_the_demo_keeps_its_legends_and_titles_on_the_canvas(tut
     monkeypatch.setattr(style, "save", spy)
     monkeypatch.chdir(tutorial / "demo")
     drawn = set()
-    for kind in (k for k in pipe.jobs.kinds() if draws_figures(k)):
+    for kind in (k for k in pipe.jobs.kinds if draws_figures(k)):
         for values in pipe.jobs.each(kind):
             name = "figures" if "figures" in kind.outputs else "figure"
             pngs = [p for p in kind.files(pipe, values)[name] if p.endswith(".png")]

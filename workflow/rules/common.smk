@@ -4,10 +4,11 @@
 import os
 import sys
 
+from advgen import paths
 from advgen.errors import ConfigError
-from advgen.pipeline import paths
 from advgen.pipeline.base import NAME
 from advgen.pipeline.check import checked_pipeline
+from advgen.pipeline.jobkinds_claims import LANDING, landing
 from advgen.pipeline.stacking import export_decision as export_stacking
 from advgen.pipeline.rules import rule_names
 from advgen.profiles import check_profile, profiles_in
@@ -23,11 +24,15 @@ from advgen.warm.owner import announce as announce_warm_start
 try:
     for profile in profiles_in(sys.argv[1:], os.environ):
         check_profile(profile, rule_names())
+    config.pop(LANDING, None)  # set below: never part of the config the check reads
     PIPE = checked_pipeline(
         workflow.configfiles, config, base=workflow.basedir, on_unknown=sys.exit
     )
     # the jobs (and a cluster's re-parses) keep this parse's choice of stacked seeds
     export_stacking(PIPE.stacking.on)
+    # the pages the report's landing page includes: those this run makes (its template,
+    # workflow/report/workflow.rst, reads the config only)
+    config[LANDING] = landing(PIPE)
 except ConfigError as exc:
     sys.exit(f"config error: {exc}")
 

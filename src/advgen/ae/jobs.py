@@ -3,7 +3,7 @@ resume one autoencoder run and write its checkpoint, losses, latent CDFs, grids 
 
 The resume folder is a state output (``--output resume=PATH``: written every epoch, deleted
 once the declared outputs are written); ``$ADVGEN_STOP_AFTER_EPOCHS`` simulates a preemption
-(:func:`advgen.training.stop_after_epochs`). torch is imported inside the function.
+(:func:`advgen.training.resume.stop_after_epochs`). torch is imported inside the function.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def train_ae_job(inputs: Files, outputs: Files, spec: AeJobSpec) -> None:
     ``metrics`` and the state output ``resume``."""
     from advgen.ae.train import AeOutputs, train_autoencoder
     from advgen.jobs import start_job
-    from advgen.training import stop_after_epochs
+    from advgen.training.resume import stop_after_epochs
 
     with start_job(spec.autoencoder, device=spec.device, seed=False) as device:
         files = AeOutputs(*(Path(outputs.one(name)) for name in OUTPUTS))
@@ -46,7 +46,7 @@ def train_ae_seeds_job(inputs: Files, outputs: Files, spec: AeSeedsJobSpec) -> N
     from advgen.ae.replicates import train_autoencoder_replicates
     from advgen.ae.train import AeOutputs
     from advgen.jobs import start_job
-    from advgen.training import stop_after_epochs
+    from advgen.training.resume import stop_after_epochs
 
     files, resume = bundle_layouts(AeOutputs, outputs, spec.runs)
     with start_job(spec.autoencoder, device=spec.device, seed=False) as device:

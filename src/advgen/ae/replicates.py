@@ -35,8 +35,8 @@ from advgen.ae.spec import AeSpec
 from advgen.ae.train import AeOutputs, AeRun, train_autoencoder, write_outputs
 from advgen.errors import NotStackableHere
 from advgen.specs import spec_dict
-from advgen.training import ResumeState
 from advgen.training.driver import train_epochs
+from advgen.training.resume import ResumeState
 from advgen.training.speed import Speed
 from advgen.training.stacked import (
     StackedModule,

@@ -10,7 +10,7 @@ Outputs (``results/autoencoders/<name>/``): ``checkpoint.pt``, ``losses.parquet`
 ``latent_cdf.parquet``, ``novel.png`` (decoded z ~ N(0, I)), ``reconstructions.png``
 (test images over their reconstructions) and ``metrics.json`` (test MSE, parameter count,
 status, seconds). ``resume/last.pt`` is written every epoch, as for GANs
-(:class:`advgen.training.ResumeState`: keyed by spec, both splits and advgen version).
+(:class:`advgen.training.resume.ResumeState`: keyed by spec, both splits and advgen version).
 """
 
 from __future__ import annotations
@@ -29,16 +29,17 @@ from advgen.ae.losses import moment_factor, moment_mse, moments
 from advgen.ae.spec import AeSpec
 from advgen.checkpoints import save_torch
 from advgen.columns import AE_LOSS_COLUMNS
-from advgen.data import load_prepared
+from advgen.data.prepared import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.grid import save_grid
 from advgen.io import write_json, write_parquet
-from advgen.models import build_autoencoder, count_parameters
+from advgen.models.base import count_parameters
+from advgen.models.registry import build_autoencoder
 from advgen.paths import RunLayout
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.specs import spec_dict
-from advgen.training import ResumeState
 from advgen.training.driver import train_then_write
+from advgen.training.resume import ResumeState
 from advgen.training.speed import Speed
 
 log = logging.getLogger(__name__)

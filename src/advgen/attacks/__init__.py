@@ -25,44 +25,33 @@ RandomSign  Goodfellow et al. 2015        linf      black-box  budget
 
 <!-- /registry:attack_table -->
 
-:data:`REGISTRY` (:mod:`advgen.attacks.registry`) holds each attack's metadata; ``ATTACKS``
-(name -> class), ``MINIMAL_ATTACKS`` and the table above (``python -m advgen.registries
---write``) derive from it.
+:data:`~advgen.attacks.registry.REGISTRY` holds each attack's metadata; ``ATTACKS`` (name ->
+class), :data:`~advgen.attacks.registry.MINIMAL_ATTACKS` and the table above (``python -m
+advgen.registries --write``) derive from it. This package's names are the attacks' classes by
+their names (``from advgen.attacks import PGD``, as torchattacks names them) and ``ATTACKS``: its
+public face; everything else is imported from the module that defines it
+(:class:`~advgen.attacks.base.Attack`, :class:`~advgen.attacks.base.AttackResult`, ...).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from advgen.attacks.registry import MINIMAL_ATTACKS, REGISTRY, attack_class
-
-#: the names below are imported on first use (torch with them): ``advgen.attacks.registry``
-#: and the DAG that reads it stay torch-free
-_BASE = {"Attack": "base", "AttackResult": "base", "MinimalAttack": "base", "AutoAttackResult": "autoattack"}
+from advgen.attacks.registry import REGISTRY, attack_class
 
 
 def __getattr__(name: str) -> Any:
+    """An attack's class by its name (``advgen.attacks.PGD``) or all of them (``ATTACKS``), imported
+    on first use (torch with them): ``advgen.attacks.registry`` and the DAG that reads it stay
+    torch-free."""
     if name == "ATTACKS":  # name -> class, in the registry's order
         value: Any = {attack: attack_class(attack) for attack in REGISTRY}
     elif name in REGISTRY:
         value = attack_class(name)
-    elif name in _BASE:
-        import importlib
-
-        value = getattr(importlib.import_module(f"advgen.attacks.{_BASE[name]}"), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
 
 
-__all__ = [
-    "ATTACKS",
-    "MINIMAL_ATTACKS",
-    "REGISTRY",
-    "Attack",
-    "AttackResult",
-    "AutoAttackResult",
-    "MinimalAttack",
-    *REGISTRY,
-]
+__all__ = ["ATTACKS", *REGISTRY]

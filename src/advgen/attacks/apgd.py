@@ -31,7 +31,8 @@ from advgen.attacks.base import (
     loss_and_input_grad,
     project,
 )
-from advgen.attacks.params import APGDParams, AttackParams
+from advgen.attacks.fields import AttackParams
+from advgen.attacks.params import APGDParams
 
 
 def dlr_loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

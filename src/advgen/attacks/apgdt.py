@@ -16,8 +16,9 @@ from __future__ import annotations
 import torch
 
 from advgen.attacks.apgd import APGD
-from advgen.attacks.base import copies, pick_copy, restart_loop, stack_targets, top_classes
+from advgen.attacks.base import copies, pick_copy, stack_targets, top_classes
 from advgen.attacks.params import APGDTParams
+from advgen.attacks.restarts import restart_loop
 
 
 class APGDT(APGD):

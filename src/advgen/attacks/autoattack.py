@@ -31,9 +31,10 @@ from torch import nn
 
 from advgen.attacks.apgd import APGD
 from advgen.attacks.apgdt import APGDT
-from advgen.attacks.base import Attack, AttackResult, attack_robust
+from advgen.attacks.base import Attack, AttackResult
 from advgen.attacks.fab import FAB
 from advgen.attacks.params import AutoAttackParams
+from advgen.attacks.restarts import attack_robust
 from advgen.attacks.square import Square
 
 log = logging.getLogger(__name__)

@@ -43,12 +43,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks.fields import check_choice as check_choice  # re-exported
-from advgen.attacks.params import NORMS as NORMS  # the norm-ball measures, re-exported
-from advgen.attacks.params import AttackParams
+from advgen.attacks.fields import AttackParams
 from advgen.attacks.restarts import Run, restart_loop
-from advgen.attacks.restarts import attack_robust as attack_robust  # re-exported
-from advgen.attacks.restarts import restart_smallest as restart_smallest  # re-exported
 from advgen.errors import ConfigError
 
 #: added to a norm before dividing by it (a zero perturbation or gradient stays zero)

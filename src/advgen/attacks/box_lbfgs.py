@@ -63,6 +63,95 @@ def _direction(
     return -r * mask
 
 
+class _History:
+    """Every example's last ``m`` curvature pairs (zero where it has fewer), newest at ``newest``,
+    the initial scaling ``s'y / y'y`` of its newest pair and whether it has one."""
+
+    def __init__(self, m: int, z: torch.Tensor) -> None:
+        batch = z.shape[0]
+        self.m, self.newest = m, m - 1
+        self.s = torch.zeros((m, *z.shape), dtype=z.dtype, device=z.device)
+        self.y = torch.zeros_like(self.s)
+        self.gamma = torch.ones(batch, dtype=z.dtype, device=z.device)
+        self.pairs = torch.zeros(batch, dtype=torch.bool, device=z.device)
+
+    def direction(self, g: torch.Tensor, free: torch.Tensor) -> torch.Tensor:
+        return _direction(g, free, self.s, self.y, self.gamma, self.newest)
+
+    def add(self, s: torch.Tensor, y: torch.Tensor, running: torch.Tensor) -> None:
+        """The step ``s`` and gradient change ``y`` of the running examples, where the curvature
+        ``s'y`` is positive (a zero pair elsewhere)."""
+        sy, yy = (s * y).sum(-1), (y * y).sum(-1)
+        good = running & (sy > torch.finfo(s.dtype).eps * yy)
+        self.newest = (self.newest + 1) % self.m
+        self.s[self.newest] = torch.where(good.unsqueeze(-1), s, torch.zeros_like(s))
+        self.y[self.newest] = torch.where(good.unsqueeze(-1), y, torch.zeros_like(y))
+        self.gamma = torch.where(good, sy / yy.clamp_min(1e-30), self.gamma)
+        self.pairs |= good
+
+
+def _search_direction(
+    z: torch.Tensor, g: torch.Tensor, history: _History, running: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The projected quasi-Newton direction of every example (steepest descent on the free
+    variables where it points uphill; zero for a stopped example) and its first step length."""
+    free = ~(((z <= 0.0) & (g > 0.0)) | ((z >= 1.0) & (g < 0.0)))
+    d = history.direction(g, free)
+    slope = (g * d).sum(-1)
+    steepest = -g * free.to(g.dtype)
+    uphill = slope >= 0
+    d = torch.where(uphill.unsqueeze(-1), steepest, d)
+    # first step of an example without curvature pairs: at most unit length (scipy's 1/||d||)
+    length = d.norm(dim=-1)
+    step = torch.where(
+        history.pairs & ~uphill, torch.ones_like(length), (1.0 / length.clamp_min(1e-30)).clamp(max=1.0)
+    )
+    return d * running.unsqueeze(-1).to(d.dtype), step
+
+
+def _line_search(
+    fun: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    z: torch.Tensor,
+    f: torch.Tensor,
+    g: torch.Tensor,
+    d: torch.Tensor,
+    step: torch.Tensor,
+    running: torch.Tensor,
+    max_backtracks: int,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Backtracking Armijo search along the projected path of every running example: the accepted
+    iterates, values and gradients (the old ones where none was accepted) and the examples whose
+    search failed. An example whose predicted decrease the dtype cannot resolve stops
+    (``running`` is updated in place)."""
+    resolution = 4 * torch.finfo(z.dtype).eps
+    z_new, f_new, g_new = z.clone(), f.clone(), g.clone()
+    pending = running.clone()
+    for _ in range(int(max_backtracks) + 1):
+        rows = pending.nonzero().squeeze(-1)
+        if not len(rows):
+            break
+        trial = (z[rows] + step[rows].unsqueeze(-1) * d[rows]).clamp(0.0, 1.0)
+        f_try, g_try = _gradient(fun, trial, rows)
+        slope = (g[rows] * (trial - z[rows])).sum(-1)
+        ok = (f_try <= f[rows] + ARMIJO * slope) & torch.isfinite(f_try)
+        accepted = rows[ok]
+        z_new[accepted], f_new[accepted], g_new[accepted] = trial[ok], f_try[ok], g_try[ok]
+        # a step whose predicted decrease the dtype cannot resolve in f ends the search
+        unresolved = ~ok & (-slope <= resolution * f[rows].abs().clamp_min(1.0))
+        pending[accepted] = False
+        pending[rows[unresolved]] = False
+        running[rows[unresolved]] = False
+        # the minimiser of the quadratic through f, the slope and f_try, kept in [0.1, 0.5] of the step
+        # (Nocedal & Wright 2006, Sec. 3.5); a non-finite f_try shrinks the step tenfold
+        curvature = f_try - f[rows] - slope
+        fitted = torch.where(
+            curvature > 0, -slope / (2 * curvature).clamp_min(1e-30), torch.zeros_like(slope)
+        )
+        shrink = torch.nan_to_num(fitted, nan=0.1).clamp(0.1, 0.5)
+        step[rows[~ok]] *= shrink[~ok]
+    return z_new, f_new, g_new, pending
+
+
 def minimize_unit_box_batched(
     fun: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     x0: torch.Tensor,
@@ -89,73 +178,22 @@ def minimize_unit_box_batched(
     """
     shape, batch = x0.shape, x0.shape[0]
     z = x0.detach().reshape(batch, -1).clamp(0.0, 1.0).clone()
-    every = torch.arange(batch, device=z.device)
 
     def flat_fun(point: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
         return fun(point.view(len(rows), *shape[1:]), rows)
 
-    f, g = _gradient(flat_fun, z, every)
-    m = max(1, int(history))
-    s_hist = torch.zeros((m, *z.shape), dtype=z.dtype, device=z.device)
-    y_hist = torch.zeros_like(s_hist)
-    gamma = torch.ones(batch, dtype=z.dtype, device=z.device)
-    pairs = torch.zeros(batch, dtype=torch.bool, device=z.device)
+    f, g = _gradient(flat_fun, z, torch.arange(batch, device=z.device))
+    pairs = _History(max(1, int(history)), z)
     running = torch.ones(batch, dtype=torch.bool, device=z.device)
-    newest = m - 1
-    resolution = 4 * torch.finfo(z.dtype).eps
     for _ in range(int(maxiter)):
         projected = (z - g).clamp(0.0, 1.0) - z
         running &= projected.abs().amax(-1) > pgtol
         if not bool(running.any()):
             break
-        free = ~(((z <= 0.0) & (g > 0.0)) | ((z >= 1.0) & (g < 0.0)))
-        d = _direction(g, free, s_hist, y_hist, gamma, newest)
-        slope = (g * d).sum(-1)
-        steepest = -g * free.to(g.dtype)
-        uphill = slope >= 0
-        d = torch.where(uphill.unsqueeze(-1), steepest, d)
-        # first step of an example without curvature pairs: at most unit length (scipy's 1/||d||)
-        length = d.norm(dim=-1)
-        step = torch.where(
-            pairs & ~uphill, torch.ones_like(length), (1.0 / length.clamp_min(1e-30)).clamp(max=1.0)
-        )
-        d = d * running.unsqueeze(-1).to(d.dtype)
-
-        z_new, f_new, g_new = z.clone(), f.clone(), g.clone()
-        pending = running.clone()
-        for _ in range(int(max_backtracks) + 1):
-            rows = pending.nonzero().squeeze(-1)
-            if not len(rows):
-                break
-            trial = (z[rows] + step[rows].unsqueeze(-1) * d[rows]).clamp(0.0, 1.0)
-            f_try, g_try = _gradient(flat_fun, trial, rows)
-            slope = (g[rows] * (trial - z[rows])).sum(-1)
-            ok = (f_try <= f[rows] + ARMIJO * slope) & torch.isfinite(f_try)
-            accepted = rows[ok]
-            z_new[accepted], f_new[accepted], g_new[accepted] = trial[ok], f_try[ok], g_try[ok]
-            # a step whose predicted decrease the dtype cannot resolve in f ends the search
-            unresolved = ~ok & (-slope <= resolution * f[rows].abs().clamp_min(1.0))
-            pending[accepted] = False
-            pending[rows[unresolved]] = False
-            running[rows[unresolved]] = False
-            # the minimiser of the quadratic through f, the slope and f_try, kept in [0.1, 0.5] of the step
-            # (Nocedal & Wright 2006, Sec. 3.5); a non-finite f_try shrinks the step tenfold
-            curvature = f_try - f[rows] - slope
-            fitted = torch.where(
-                curvature > 0, -slope / (2 * curvature).clamp_min(1e-30), torch.zeros_like(slope)
-            )
-            shrink = torch.nan_to_num(fitted, nan=0.1).clamp(0.1, 0.5)
-            step[rows[~ok]] *= shrink[~ok]
-        running &= ~pending  # a failed line search stops its example where it is
-
-        s, y = z_new - z, g_new - g
-        sy, yy = (s * y).sum(-1), (y * y).sum(-1)
-        good = running & (sy > torch.finfo(z.dtype).eps * yy)
-        newest = (newest + 1) % m
-        s_hist[newest] = torch.where(good.unsqueeze(-1), s, torch.zeros_like(s))
-        y_hist[newest] = torch.where(good.unsqueeze(-1), y, torch.zeros_like(y))
-        gamma = torch.where(good, sy / yy.clamp_min(1e-30), gamma)
-        pairs |= good
+        d, step = _search_direction(z, g, pairs, running)
+        z_new, f_new, g_new, failed = _line_search(flat_fun, z, f, g, d, step, running, max_backtracks)
+        running &= ~failed  # a failed line search stops its example where it is
+        pairs.add(z_new - z, g_new - g, running)
         scale = torch.maximum(torch.maximum(f.abs(), f_new.abs()), torch.ones_like(f))
         running &= (f - f_new) > ftol * scale
         z, f, g = z_new, f_new, g_new

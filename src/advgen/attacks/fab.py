@@ -33,11 +33,11 @@ from advgen.attacks.base import (
     l2_view,
     norm_of,
     pick_copy,
-    restart_smallest,
     stack_targets,
     top_classes,
 )
 from advgen.attacks.params import FABParams
+from advgen.attacks.restarts import restart_smallest
 
 
 def _bisect(

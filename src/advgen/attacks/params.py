@@ -17,12 +17,11 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from advgen.attacks.fields import AttackParams, interval, param
+from advgen.attacks.fields import AttackParams, param
 
 __all__ = [
     "APGDParams",
     "APGDTParams",
-    "AttackParams",
     "AutoAttackParams",
     "DeepFoolParams",
     "FABParams",
@@ -33,8 +32,6 @@ __all__ = [
     "RandomSignParams",
     "SpatialParams",
     "SquareParams",
-    "interval",
-    "param",
 ]
 
 #: the distance measures of the budget attacks with a norm ball (PGD, APGD, FAB, Square, AutoAttack)

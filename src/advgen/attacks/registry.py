@@ -26,10 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from advgen.attacks.fields import AttackParams
 from advgen.attacks.params import (
     APGDParams,
     APGDTParams,
-    AttackParams,
     AutoAttackParams,
     DeepFoolParams,
     FABParams,
@@ -60,7 +60,7 @@ class AttackInfo:
             descriptions, values and ranges, its default budget and its distance measures.
         smoke: caps on the parameters that bound its cost in the paper smoke config.
         minimal: a minimal-perturbation attack (its class derives from
-            :class:`advgen.attacks.MinimalAttack`: it searches without a budget, and ``eps`` inf
+            :class:`advgen.attacks.base.MinimalAttack`: it searches without a budget, and ``eps`` inf
             is its minimal perturbation).
         transferable: crafts the examples of a transfer matrix (``robustness.transfer``;
             Szegedy et al. 2014, Goodfellow et al. 2015): a budgeted attack crafts at the

@@ -22,14 +22,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from advgen.claims.deciding.verdict import VERDICTS, ControlHolds, Verdict, adjust, evaluate
-from advgen.claims.measuring.measure import Context, NotMeasured
+from advgen.claims.deciding.verdict import ControlHolds, Verdict, adjust, evaluate
+from advgen.claims.measuring.measure import Context
 from advgen.claims.page.page_spec import ClaimsPageSpec, RunBudget
-from advgen.claims.page.readme import readme_summary, replace_summary
-from advgen.claims.page.table import frame
-from advgen.claims.page.views import html, markdown, rst
-from advgen.claims.reading.claims_file import load_claims, read_claims_file
-from advgen.claims.reading.model import Claim, ClaimsFile, Term
+from advgen.claims.reading.model import Claim
 from advgen.data.sources import DATA_SOURCES
 
 #: how the page names a data source (the config's `datasets.<name>.source`): its one label
@@ -122,26 +118,4 @@ def budget_text(runs: Mapping[str, RunBudget], train_sizes: Mapping[str, int | N
     )
 
 
-__all__ = [
-    "DATA_LABELS",
-    "VERDICTS",
-    "budget_text",
-    "Claim",
-    "ClaimsFile",
-    "Context",
-    "ControlHolds",
-    "NotMeasured",
-    "Term",
-    "Verdict",
-    "data_header",
-    "evaluate",
-    "evaluate_all",
-    "frame",
-    "html",
-    "load_claims",
-    "markdown",
-    "read_claims_file",
-    "readme_summary",
-    "replace_summary",
-    "rst",
-]
+__all__ = ["DATA_LABELS", "budget_text", "data_header", "evaluate_all"]

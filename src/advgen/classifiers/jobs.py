@@ -3,7 +3,7 @@ one zoo classifier (standard, FGSM-mix or PGD) and write its checkpoint and per-
 
 The resume file is a state output (``--output resume=PATH``: written every epoch, deleted once
 the outputs are written; without it the job trains afresh); ``$ADVGEN_STOP_AFTER_EPOCHS``
-simulates a preemption (:func:`advgen.training.stop_after_epochs`). torch is imported inside
+simulates a preemption (:func:`advgen.training.resume.stop_after_epochs`). torch is imported inside
 the function.
 """
 
@@ -21,13 +21,14 @@ log = logging.getLogger(__name__)
 def train_classifier_job(inputs: Files, outputs: Files, spec: ClassifierJobSpec) -> None:
     """Train ``spec.classifier`` on input ``train`` (``test``: the per-epoch accuracy); outputs
     ``model`` and ``history``, and the state output ``resume``."""
-    from advgen.classifiers import save_classifier, train_classifier
+    from advgen.classifiers.checkpoint import save_classifier
     from advgen.classifiers.spec import classifier_config
-    from advgen.data import load_prepared
+    from advgen.classifiers.training import train_classifier
+    from advgen.data.prepared import load_prepared
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.output_set import output_set
-    from advgen.training import ResumeState, stop_after_epochs
+    from advgen.training.resume import ResumeState, stop_after_epochs
 
     config = classifier_config(spec.classifier)  # the resume key and the checkpoint's config
     train_path, test_path = inputs.one("train"), inputs.one("test")
@@ -64,14 +65,14 @@ def train_classifier_seeds_job(inputs: Files, outputs: Files, spec: ClassifierSe
     from pathlib import Path
 
     from advgen import paths
-    from advgen.classifiers import save_classifier
+    from advgen.classifiers.checkpoint import save_classifier
     from advgen.classifiers.replicates import train_classifier_replicates
     from advgen.classifiers.spec import classifier_config
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.stacked_bundle import run_relative
-    from advgen.training import stop_after_epochs
+    from advgen.training.resume import stop_after_epochs
 
     train_path, test_path = inputs.one("train"), inputs.one("test")
     bundle, resume = Path(outputs.one("bundle")), Path(outputs.one("resume"))

@@ -43,12 +43,12 @@ from advgen.classifiers.training import (
     train_classifier,
 )
 from advgen.classifiers.zoo import build_classifier
-from advgen.data import PreparedSplit
+from advgen.data.prepared import PreparedSplit
 from advgen.errors import AdvgenError, NotStackableError, NotStackableHere
 from advgen.seeding import seed_everything
-from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable
 from advgen.training.driver import train_epochs
+from advgen.training.resume import ResumeState
 from advgen.training.stacked import StackedModule, replicate_mode, require_stacked_pass
 from advgen.training.stacked_runs import seed_generators, stacked_resume_key, with_generator_states
 

@@ -15,7 +15,7 @@ Modes (``mode`` in the spec):
 Adversaries are crafted in eval mode (the attack restores train mode). The spec is a
 :class:`~advgen.classifiers.spec.ClassifierSpec` (the classifier's config entry plus ``seed``
 and ``device``); the checkpoint's ``config`` is its JSON; the resume state
-(:class:`advgen.training.ResumeState`) is used only when spec, input splits and advgen
+(:class:`advgen.training.resume.ResumeState`) is used only when spec, input splits and advgen
 version are unchanged.
 """
 
@@ -39,11 +39,11 @@ from advgen.classifiers.pool import AdversarialPool
 from advgen.classifiers.spec import ClassifierSpec, classifier_config
 from advgen.classifiers.subsets import select_subset
 from advgen.classifiers.zoo import build_classifier, count_parameters
-from advgen.data import PreparedSplit
+from advgen.data.prepared import PreparedSplit
 from advgen.seeding import rng_state, seed_everything, set_rng_state
-from advgen.training import ResumeState
 from advgen.training.cuda_graphs import graphs_enabled, match_capturable
 from advgen.training.driver import train_epochs
+from advgen.training.resume import ResumeState
 from advgen.training.steplog import run_steps
 
 log = logging.getLogger(__name__)
@@ -221,14 +221,9 @@ class ClassifierRun:
         idx = select_subset(train.labels, spec.train_subset, spec.train_fraction, spec.subset_seed)
         self.x, self.y = train.images[idx].to(device), train.labels[idx].to(device)
         self.xt, self.yt = test.images.to(device), test.labels.to(device)
-        self.arch_kwargs = {
-            "in_shape": list(train.image_shape),
-            "num_classes": train.num_classes,
-            "width": spec.width,
-        }
-        self.model = build_classifier(
-            spec.arch, self.arch_kwargs["in_shape"], train.num_classes, spec.width
-        ).to(device)
+        in_shape = list(train.image_shape)
+        self.arch_kwargs = {"in_shape": in_shape, "num_classes": train.num_classes, "width": spec.width}
+        self.model = build_classifier(spec.arch, in_shape, train.num_classes, spec.width).to(device)
         self.graphs = graphs_enabled(device) and spec.mode == "pgd"
         self.opt = _optimizer(self.model, spec, capturable=self.graphs)
         self.steps_per_epoch = math.ceil(len(self.y) / int(spec.batch_size))

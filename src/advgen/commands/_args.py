@@ -10,27 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._files import (
-    FileArg,
-    FileType,
-    add_input,
-    add_output,
-    file_args,
-    overwritten_input,
-    refuse_overwrite,
-)
-
-__all__ = [
-    "FileArg",
-    "FileType",
-    "SpecType",
-    "add_input",
-    "add_output",
-    "add_spec",
-    "file_args",
-    "overwritten_input",
-    "refuse_overwrite",
-]
+__all__ = ["SpecType", "add_spec"]
 
 
 class SpecType:

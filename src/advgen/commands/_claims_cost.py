@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._files import add_input, add_output
 
 HELP = "what a next round would cost at each power: its plan's sizes priced from a measured run's job times"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_input
 from advgen.commands._claims_rounds import add_pair_arguments, pairs
+from advgen.commands._files import add_input
 
 HELP = "the reruns' perturbation scales and changed verdicts, and the fragile share a power plan implies"
 

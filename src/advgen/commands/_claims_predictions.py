@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_input, add_output
 from advgen.commands._claims_rounds import add_pair_arguments, pairs
+from advgen.commands._files import add_input, add_output
 
 HELP = "per row, the chance that a rerun on a second hardware kind changes its verdict (before that rerun)"
 

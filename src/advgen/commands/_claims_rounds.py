@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from advgen.commands._args import add_input
+from advgen.commands._files import add_input
 
 
 def add_pair_arguments(p: Any) -> None:

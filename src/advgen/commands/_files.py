@@ -32,11 +32,9 @@ from advgen.jobfiles import FileArg, file_arg, first_problem
 
 __all__ = [
     "DERIVED",
-    "FileArg",
     "FileType",
     "add_input",
     "add_output",
-    "file_arg",
     "file_args",
     "overwritten_input",
     "refuse_overwrite",

@@ -17,7 +17,8 @@ import argparse
 import dataclasses
 from typing import Any
 
-from advgen.commands._args import add_input, add_output, add_spec
+from advgen.commands._args import add_spec
+from advgen.commands._files import add_input, add_output
 
 
 def commands() -> dict[str, Any]:

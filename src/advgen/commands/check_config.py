@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input
+from advgen.commands._files import add_input
 
 HELP = "check config files (YAML syntax, duplicate keys, schema, cross references); one line, exit 2 on error"
 

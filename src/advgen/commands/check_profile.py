@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input
+from advgen.commands._files import add_input
 
 HELP = "check a Snakemake profile's resources (memory, wall time, GPUs, partition and account names); one line, exit 2"
 

@@ -9,7 +9,8 @@ import argparse
 from importlib import import_module
 from typing import Any
 
-from advgen.commands._args import add_input, add_output, add_spec, refuse_overwrite
+from advgen.commands._args import add_spec
+from advgen.commands._files import add_input, add_output, refuse_overwrite
 
 HELP = "the claims page (results/claims.html): verdicts of config/claims.yaml on a run, with intervals"
 #: the analyses of a round's verdict tables (``advgen claims fragility`` ...: advgen.commands._claims_<name>)
@@ -138,8 +139,7 @@ def _readme(args: argparse.Namespace) -> None:
     import os
     from pathlib import Path
 
-    from advgen.claims import readme_summary, replace_summary
-    from advgen.claims.page.readme import SUMMARY_PAGE, summary_page
+    from advgen.claims.page.readme import SUMMARY_PAGE, readme_summary, replace_summary, summary_page
     from advgen.claims.page.round_header import read_record, summary_header
     from advgen.claims.page.table import SUMMARY_COLUMNS as COLUMNS
     from advgen.errors import AdvgenError

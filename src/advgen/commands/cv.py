@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 import logging
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._files import add_input, add_output
 from advgen.errors import AdvgenError
 
 HELP = "build the CV (Markdown, HTML, Typst, PDF), refresh its GitHub star counts, or start a new one"

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from advgen.commands._args import add_input, add_output, refuse_overwrite
+from advgen.commands._files import add_input, add_output, refuse_overwrite
 
 HELP = "robust accuracy of your own model (a FILE.py:NAME and a state_dict) under AutoAttack or any attack"
 
@@ -219,8 +219,8 @@ def load_checkpoint(model: Any, checkpoint: str, name: str) -> None:
     """``checkpoint``'s state_dict into ``model``; every mismatch named in one line."""
     import torch
 
-    from advgen.checkpoints import UnsafeCheckpointError, load_torch
-    from advgen.errors import AdvgenError, ConfigError
+    from advgen.checkpoints import load_torch
+    from advgen.errors import AdvgenError, ConfigError, UnsafeCheckpointError
 
     try:
         state = load_torch(checkpoint)

@@ -10,7 +10,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from advgen.commands._args import add_output
+from advgen.commands._files import add_output
 
 HELP = "write small fake data sets in torchvision's on-disk formats (for the paper-scale smoke test)"
 

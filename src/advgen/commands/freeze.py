@@ -36,7 +36,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advgen.commands._args import add_input, add_output
+from advgen.claims.freeze import bounded_files, freeze_format, freeze_reader
+from advgen.commands._files import add_input, add_output
 
 if TYPE_CHECKING:
     from advgen.claims.freeze.freeze_format import Freeze
@@ -95,10 +96,10 @@ def record(
     from advgen.errors import AdvgenError
     from advgen.seed_base import run_seeds, seed_base
 
-    fr.sha256(claims, "claims file")  # a missing claims file is named as one before it is parsed
+    bounded_files.sha256(claims, "claims file")  # a missing claims file is named as one before it is parsed
     parsed = read_claims_file(claims)
-    plan_sha, plan = fr.read_power_plan(power_plan)
-    hashes = {p: fr.sha256(p, "config file") for p in configfiles}
+    plan_sha, plan = freeze_reader.read_power_plan(power_plan)
+    hashes = {p: bounded_files.sha256(p, "config file") for p in configfiles}
     config = check_config_files(list(configfiles))
     seeds = run_seeds(config)
     spent = {name: s for name, s in seeds.items() if s < fresh_from}
@@ -150,7 +151,7 @@ def verify(path: str) -> list[Any]:
     from advgen.config_files import check_config_files
     from advgen.errors import AdvgenError
 
-    rec = fr.read_freeze(path)
+    rec = freeze_reader.read_freeze(path)
     if rec is None:
         raise AdvgenError(f"{path}: freeze record not found")
     config = check_config_files(list(rec.config))
@@ -211,7 +212,7 @@ def _claims_checks(rec: Freeze, digests: Mapping[str, str]) -> list[Any]:
             Check(
                 "analysis code",
                 now == rec.analysis,
-                f"{fr.ANALYSIS}: sha256 {rec.analysis[:12]} "
+                f"{freeze_format.ANALYSIS}: sha256 {rec.analysis[:12]} "
                 + ("as frozen" if now == rec.analysis else f"now {now[:12]}"),
             )
         )
@@ -257,7 +258,7 @@ def _plan_checks(rec: Freeze, claims: Sequence[Any], roles: Mapping[str, list[st
     assert rec.power_plan is not None
     plan_path, plan_sha = rec.power_plan
     checks = [fr.hash_check("power plan", plan_path, plan_sha, "power plan")]
-    _, plan = fr.read_power_plan(plan_path)
+    _, plan = freeze_reader.read_power_plan(plan_path)
     if rec.format >= 3:
         plan = fr.plan_as_run(plan, claims, roles)
     diffs = fr.differences({k: vars(v) for k, v in rec.plan.items()}, {k: vars(v) for k, v in plan.items()})
@@ -306,7 +307,7 @@ def _date(text: str | None) -> str:
 
 def main(args: argparse.Namespace) -> None:
     from advgen.claims.reading.claims_file import read_claims_file
-    from advgen.commands._args import refuse_overwrite
+    from advgen.commands._files import refuse_overwrite
     from advgen.errors import AdvgenError
     from advgen.io import write_json
 

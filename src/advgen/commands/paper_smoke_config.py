@@ -3,14 +3,14 @@
 The input is read strictly and checked as the workflow checks a config
 (:func:`advgen.pipeline.check.checked_pipeline`) before it is shrunk, so a config that fails
 the schema or a file that is not UTF-8 is one line (exit status 2) and writes nothing; so is an
-output path equal to the input, as for every command (:func:`advgen.commands._args.overwritten_input`).
+output path equal to the input, as for every command (:func:`advgen.commands._files.overwritten_input`).
 """
 
 from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._files import add_input, add_output
 
 HELP = "write the paper config shrunk to a smoke test (same models, losses, attacks and rules)"
 

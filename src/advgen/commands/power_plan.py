@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from advgen.claims.statistics.power import CONSERVATIVE, POWER
-from advgen.commands._args import add_input, add_output
+from advgen.commands._files import add_input, add_output
 
 HELP = "plan the confirmatory run's seeds / examples per claim from an exploratory claims table"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from advgen.commands._args import add_input
+from advgen.commands._files import add_input
 
 HELP = "list the outputs built by other code than the installed advgen, and the snakemake command rebuilding them"
 

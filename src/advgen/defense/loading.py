@@ -18,11 +18,11 @@ def load_purifier(
     purifier's alone, describes.
 
     ``project`` inverts a GAN generator or an autoencoder's decoder
-    (:func:`advgen.models.load_generator` / :func:`~advgen.models.load_autoencoder`), from
+    (:func:`advgen.models.loading.load_generator` / :func:`~advgen.models.loading.load_autoencoder`), from
     ``restarts`` random starts for ``steps`` steps; ``reconstruct`` is ``D(E(x))``; ``none``
     is the identity.
     """
-    from advgen.models import load_autoencoder, load_generator
+    from advgen.models.loading import load_autoencoder, load_generator
 
     method = spec.method
     if method == "none":

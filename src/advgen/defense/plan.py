@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advgen.classifiers.spec import ClassifierSpec, classifier_specs
-from advgen.config import ConfigFile, check_grid_size
+from advgen.config import ConfigFile
+from advgen.config_checks import check_grid_size
 from advgen.defense import attacks
 from advgen.defense.settings import DefenseSettings, PurifySettings
 from advgen.defense.spec import FlipJobSpec, FlipSpec, ProbeJobSpec, ProbeSourceSpec, PurifySpec

@@ -55,7 +55,7 @@ def run_point(
     adaptive: str = "all",
 ):
     """The rows of one point (``spec``: a :func:`advgen.defense.plan.purify_points` spec)."""
-    from advgen.classifiers import load_classifier
+    from advgen.classifiers.checkpoint import load_classifier
     from advgen.defense.evaluate import HEADLINE, evaluate_point
     from advgen.defense.loading import load_purifier
     from advgen.seeding import seed_everything
@@ -108,8 +108,8 @@ def purify_job(
         images: the prepared test split.
         adaptive: ``all`` or ``spec`` (see the module docstring); budget: :func:`job_budget`'s option.
     """
-    from advgen.classifiers import eval_subset
-    from advgen.data import load_prepared
+    from advgen.classifiers.subsets import eval_subset
+    from advgen.data.prepared import load_prepared
     from advgen.jobs import start_job
 
     sizes = job_budget(job, budget)

@@ -1,11 +1,11 @@
 """The defense stage's tables: Parquet schemas, concatenation and the flip summary.
 
-* ``results/defense/purify.parquet``: :data:`advgen.defense.evaluate.COLUMNS` (the purify
+* ``results/defense/purify.parquet``: :data:`advgen.defense.tables.PURIFY_COLUMNS` (the purify
   jobs' tables concatenated, :func:`concat`);
-* ``results/defense/probe.parquet``: :data:`advgen.probe.robust.COLUMNS`;
+* ``results/defense/probe.parquet``: :data:`advgen.probe.columns.COLUMNS`;
 * ``results/defense/flip_examples.parquet``: :data:`FLIP_COLUMNS` (one row per image);
 * ``results/defense/flip.parquet``: :data:`FLIP_SUMMARY_COLUMNS` (one row per GAN);
-* masking checks: :data:`advgen.robustness.masking.COLUMNS` (one row per model and check);
+* masking checks: :data:`advgen.columns.MASKING_COLUMNS` (one row per model and check);
 * :func:`purify_headline` / :func:`purify_markdown`: per purifier and eps, the headline
   (strongest adaptive attack) next to the grey-box number, :data:`HEADLINE_COLUMNS`.
 

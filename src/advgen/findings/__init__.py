@@ -23,40 +23,16 @@ from __future__ import annotations
 from advgen.findings.tables import (
     ATTACK_INPUT,
     CLAIMS_INPUT,
-    CONFIDENCE,
-    GENERATOR_COLUMNS,
     QUALITY_INPUT,
-    ROBUSTNESS_COLUMNS,
     FindingsSpec,
-    accuracy_interval,
-    common_eps,
     generators_table,
     robustness_table,
-    seed_interval,
     verdict_counts,
 )
 from advgen.findings.text import Findings, markdown, rst
 from advgen.jobfiles import Files
 
-__all__ = [
-    "ATTACK_INPUT",
-    "CLAIMS_INPUT",
-    "CONFIDENCE",
-    "GENERATOR_COLUMNS",
-    "QUALITY_INPUT",
-    "ROBUSTNESS_COLUMNS",
-    "Findings",
-    "FindingsSpec",
-    "accuracy_interval",
-    "common_eps",
-    "findings_job",
-    "generators_table",
-    "markdown",
-    "robustness_table",
-    "rst",
-    "seed_interval",
-    "verdict_counts",
-]
+__all__ = ["findings_job"]
 
 
 def findings_job(inputs: Files, outputs: Files, spec: FindingsSpec) -> None:

@@ -211,7 +211,7 @@ def verdict_counts(claims: pd.DataFrame) -> pd.DataFrame:
     (:func:`advgen.claims.page.counts.counts_text`'s rule)."""
     import pandas as pd
 
-    from advgen.claims.deciding.verdict import VERDICTS
+    from advgen.claims.deciding.verdict_words import VERDICTS
     from advgen.claims.freeze.phase import POST_HOC
 
     late = claims["phase"] == POST_HOC if "phase" in claims.columns else False

@@ -3,7 +3,7 @@ resume one GAN run and write its checkpoint, losses, sample grids and status.
 
 The resume folder is a state output (``--output resume=PATH``: written every epoch, deleted
 once the declared outputs are written); ``$ADVGEN_STOP_AFTER_EPOCHS`` simulates a preemption
-(:func:`advgen.training.stop_after_epochs`). torch is imported inside the function.
+(:func:`advgen.training.resume.stop_after_epochs`). torch is imported inside the function.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def train_gan_job(inputs: Files, outputs: Files, spec: GanJobSpec) -> None:
     folder of fixed-noise grids), ``status`` and the state output ``resume``."""
     from advgen.gan.runner import GanOutputs, train_gan
     from advgen.jobs import start_job
-    from advgen.training import stop_after_epochs
+    from advgen.training.resume import stop_after_epochs
 
     with start_job(spec.gan, device=spec.device, seed=False) as device:
         files = GanOutputs(
@@ -39,7 +39,7 @@ def train_gan_seeds_job(inputs: Files, outputs: Files, spec: GanSeedsJobSpec) ->
     from advgen.gan.replicates import train_gan_replicates
     from advgen.gan.runner import GanOutputs
     from advgen.jobs import start_job
-    from advgen.training import stop_after_epochs
+    from advgen.training.resume import stop_after_epochs
 
     files, resume = bundle_layouts(GanOutputs, outputs, spec.runs)
     with start_job(spec.gan, device=spec.device, seed=False) as device:

@@ -1,6 +1,6 @@
 """S seeds of one GAN spec: stacked in one model (:mod:`advgen.training.stacked`) or one after another.
 
-:func:`train_gan_replicates` writes, per seed, the outputs :func:`advgen.gan.train_gan` writes
+:func:`train_gan_replicates` writes, per seed, the outputs :func:`advgen.gan.runner.train_gan` writes
 for the spec with that seed. Stacked, each seed keeps its own :class:`GanRun` (built exactly as
 the sequential run builds it: initialisation after ``seed_everything(seed)``, its shuffling
 generator, fixed noise and status tracker); the D and G updates of all seeds run as one
@@ -42,9 +42,9 @@ from advgen.gan.spec import GanSpec
 from advgen.gan.train import GanRun
 from advgen.gan.unroll import restored_tensors
 from advgen.specs import spec_dict
-from advgen.training import ResumeState
 from advgen.training.cuda_graphs import StaticStep, match_capturable
 from advgen.training.driver import train_epochs
+from advgen.training.resume import ResumeState
 from advgen.training.speed import Speed
 from advgen.training.stacked import (
     StackedModule,

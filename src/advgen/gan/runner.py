@@ -3,7 +3,7 @@
 Outputs (``results/gans/<name>/``): ``checkpoint.pt``, ``losses.parquet`` (one row per
 iteration), ``samples/epoch_NNN.png`` (fixed-noise grid per epoch) and ``status.json``.
 While training, ``resume/last.pt`` and ``resume/samples/`` are written atomically at the
-end of every epoch (:class:`advgen.training.ResumeState`): a killed job keeps them and its
+end of every epoch (:class:`advgen.training.resume.ResumeState`): a killed job keeps them and its
 rerun continues from the last completed epoch when spec, training split and advgen version
 are unchanged. They are deleted once the declared outputs are written.
 """
@@ -21,12 +21,12 @@ from advgen.gan.train import GanRun
 from advgen.io import publish_folder, write_json, write_parquet
 from advgen.paths import RunLayout
 from advgen.specs import spec_dict
-from advgen.training import STOP_ENV, ResumeState, TrainingStopped, stop_after_epochs
 from advgen.training.driver import train_then_write
+from advgen.training.resume import ResumeState
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STOP_ENV", "GanOutputs", "TrainingStopped", "publish_folder", "stop_after_epochs", "train_gan"]
+__all__ = ["GanOutputs", "train_gan"]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from advgen.columns import GAN_LOSS_COLUMNS
-from advgen.data import load_prepared
+from advgen.data.prepared import load_prepared
 from advgen.errors import ConfigError
 from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.grid import save_grid
@@ -28,7 +28,8 @@ from advgen.gan.recipe import Recipe
 from advgen.gan.spec import GanSpec
 from advgen.gan.status import StatusTracker, diversity
 from advgen.gan.unroll import grad_norm_tensor, restored, second_order_generator_loss
-from advgen.models import build_discriminator, build_generator, count_parameters
+from advgen.models.base import count_parameters
+from advgen.models.registry import build_discriminator, build_generator
 from advgen.seeding import rng_state, seed_everything, set_rng_state
 from advgen.specs import spec_dict
 from advgen.training.cuda_graphs import StaticStep, graphs_enabled, match_capturable

@@ -1,7 +1,7 @@
 """The ``sample_quality`` job (a job kind of :mod:`advgen.pipeline.jobkinds_generative`): score
 every row of the summary in one process (Python, torch and the classifiers start once).
 
-Each row is seeded from the spec alone (:func:`advgen.metrics.sample_quality_row`), so it equals
+Each row is seeded from the spec alone (:func:`advgen.metrics.sample_quality.sample_quality_row`), so it equals
 the row of a job that scored that model by itself. The files are named lists in row order:
 ``classifiers`` and ``references`` one per row, ``models`` and ``infos`` one per generator row,
 ``reals`` one per real row, and the output ``grids`` one per real row. torch and pandas are
@@ -28,7 +28,7 @@ def sort_summary(table: Any) -> Any:
 
 
 def row_files(inputs: Files, outputs: Files, spec: SampleQualityJobSpec) -> list[dict[str, str]]:
-    """Each row's files (:func:`advgen.metrics.sample_quality_row`'s keyword arguments), from the
+    """Each row's files (:func:`advgen.metrics.sample_quality.sample_quality_row`'s keyword arguments), from the
     named lists; a list of another length than its rows is one line naming it."""
     models = [row for row in spec.rows if not row.real]
     reals = [row for row in spec.rows if row.real]
@@ -40,9 +40,9 @@ def row_files(inputs: Files, outputs: Files, spec: SampleQualityJobSpec) -> list
         ("--input", "reals"): (inputs.all("reals"), reals),
         ("--output", "grids"): (outputs.all("grids"), reals),
     }
-    for (option, name), (files, rows) in counts.items():
-        if len(files) != len(rows):
-            raise ConfigError(f"{option}: {len(files)} {name} for {len(rows)} row(s) of the spec")
+    for (option, name), (given, rows) in counts.items():
+        if len(given) != len(rows):
+            raise ConfigError(f"{option}: {len(given)} {name} for {len(rows)} row(s) of the spec")
     model_files = iter(zip(inputs.all("models"), inputs.all("infos"), strict=True))
     real_files = iter(zip(inputs.all("reals"), outputs.all("grids"), strict=True))
     out = []
@@ -65,7 +65,7 @@ def sample_quality(inputs: Files, outputs: Files, spec: SampleQualityJobSpec) ->
 
     from advgen.io import write_parquet
     from advgen.jobs import start_job
-    from advgen.metrics import sample_quality_row
+    from advgen.metrics.sample_quality import sample_quality_row
 
     files = row_files(inputs, outputs, spec)
     with start_job(spec.settings, device=spec.device, seed=False) as device:
@@ -76,9 +76,14 @@ def sample_quality(inputs: Files, outputs: Files, spec: SampleQualityJobSpec) ->
                 dataset=row.dataset,
                 classifier_name=row.classifier_name,
                 device=device,
-                **({"bars": row.bars} if row.bars else {}),
-                **row_files,
+                bars=row.bars or None,
+                classifier=paths["classifier"],
+                reference=paths["reference"],
+                model=paths.get("model"),
+                info=paths.get("info"),
+                real=paths.get("real"),
+                grid=paths.get("grid"),
             )
-            for row, row_files in zip(spec.rows, files, strict=True)
+            for row, paths in zip(spec.rows, files, strict=True)
         ]
     write_parquet(sort_summary(pd.DataFrame(rows)), outputs.one("summary"))

@@ -68,8 +68,8 @@ def sample_quality_row(
         :func:`quality_row`, ``train_status``, ``status``, ``test_mse``, ``roles`` (the roles
         with bars, comma-separated), ``gate`` and ``gate_failures``.
     """
-    from advgen.classifiers import load_classifier
-    from advgen.data import load_prepared
+    from advgen.classifiers.checkpoint import load_classifier
+    from advgen.data.prepared import load_prepared
 
     if (model is None) == (real is None):
         raise ValueError("give exactly one of model and real")
@@ -119,8 +119,8 @@ def _scored_images(
     """(family, images, labels) of what is scored: ``spec.n_samples`` samples of ``model`` (no
     labels), or the images of the prepared split ``real``."""
     from advgen.checkpoints import load_torch
-    from advgen.data import load_prepared
-    from advgen.models import load_generator
+    from advgen.data.prepared import load_prepared
+    from advgen.models.loading import load_generator
 
     if model is not None:
         family = load_torch(model).get("kind", "")
@@ -134,6 +134,7 @@ def _scored_images(
             device=device,
         )
         return family, images, None
+    assert real is not None, "a row scores a model or a real split"
     split = load_prepared(real)
     return "real", split.images, split.labels
 

@@ -15,7 +15,7 @@ from advgen.specs import ROLE, ConfigEntry, job_schema, ref_map
 
 @dataclass(frozen=True)
 class SampleQualitySpec:
-    """Offline sample quality (:func:`advgen.metrics.sample_quality_row`): the classifier whose
+    """Offline sample quality (:func:`advgen.metrics.sample_quality.sample_quality_row`): the classifier whose
     features score the samples (Fréchet distance; Inception Score, Salimans et al. 2016; precision
     and recall, Kynkäänniemi et al. 2019, with its k), the sample and batch sizes, the
     mode-collapse fraction and the quality gate's bars.

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from advgen import paths
-from advgen.config import spec_json
 from advgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -75,4 +74,4 @@ def classifier_model(name: str) -> str:
     return paths.CLASSIFIER_MODEL.format(classifier=name)
 
 
-__all__ = ["NAME", "Stage", "classifier_model", "prepared", "spec_json", "splits"]
+__all__ = ["NAME", "Stage", "classifier_model", "prepared", "splits"]

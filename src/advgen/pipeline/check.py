@@ -3,15 +3,14 @@
 :func:`checked_pipeline` reads the config files strictly (encoding, YAML syntax, duplicate
 keys: :func:`advgen.config_files.strict_workflow_config`), validates the merged config against
 the schema, builds every stage's plan (:func:`advgen.pipeline.build`: every cross-reference,
-masking classifiers and purifiers included), counts their jobs against ``max_jobs``
-(:mod:`advgen.pipeline.size`) and then lets the claims stage check its file
-(``ClaimsPlan.check()``, when the claims stage provides it) and parses the CV's YAML and
-BibTeX files (:func:`check_cv_sources`). ``workflow/rules/common.smk``
-calls it with Snakemake's parsed ``config``; ``advgen check-config FILE...`` with the files
-merged as ``--configfile FILE...`` merges them. So the two give the same answer, one
-:class:`~advgen.errors.ConfigError` line naming FILE:LINE and the key. First of all it refuses a
-job kind whose spec has no definition in ``jobs.schema.yaml``
-(:func:`advgen.pipeline.spec_schema.check_definitions`). No torch here.
+masking classifiers and purifiers included, the claims file read and checked against the config
+by the claims stage), counts their jobs against ``max_jobs`` (:mod:`advgen.pipeline.size`) and,
+where the config has a ``cv`` section, parses the CV's YAML and BibTeX files
+(:func:`check_cv_sources`). ``workflow/rules/common.smk`` calls it with Snakemake's parsed
+``config``; ``advgen check-config FILE...`` with the files merged as ``--configfile FILE...``
+merges them. So the two give the same answer, one :class:`~advgen.errors.ConfigError` line naming
+FILE:LINE and the key. First of all it refuses a job kind whose spec has no definition in
+``jobs.schema.yaml`` (:func:`advgen.pipeline.spec_schema.check_definitions`). No torch here.
 """
 
 from __future__ import annotations
@@ -29,8 +28,9 @@ from advgen.config_files import (
 )
 from advgen.cv.settings import CvSettings
 from advgen.errors import ConfigError
-from advgen.pipeline import Pipeline, build
+from advgen.pipeline import build
 from advgen.pipeline.base import display
+from advgen.pipeline.plan import Plan
 from advgen.pipeline.size import check_job_count
 from advgen.pipeline.spec_schema import check_definitions
 
@@ -84,7 +84,7 @@ def checked_pipeline(
     *,
     base: str | Path | None = None,
     on_unknown: Any = None,
-) -> Pipeline:
+) -> Plan:
     """Check ``configfiles`` (merged into ``config``, or read here when ``None``) and build the plans.
 
     Relative file names in the config (:data:`advgen.config_files.INPUT_PATHS`) resolve against ``base``, the
@@ -106,13 +106,12 @@ def checked_pipeline(
     try:
         pipe = build(config, source=source, on_unknown=on_unknown, configfiles=paths)
         check_job_count(pipe, source)
-        check_claims = getattr(pipe.claims, "check", None)  # the claims stage's own check, once it has one
-        if callable(check_claims):
-            check_claims()
-        check_input_files(pipe.study.cv, source)
+        if pipe.study.cv is not None:
+            check_input_files(pipe.study.cv, source)
     except ConfigError as exc:
         raise ConfigError(locate(str(exc), source, paths)) from None
-    check_cv_sources(pipe.study.cv)
+    if pipe.study.cv is not None:  # a config without one reads no CV file
+        check_cv_sources(pipe.study.cv)
     return pipe
 
 

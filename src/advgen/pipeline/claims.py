@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from advgen import paths
-from advgen.claims.freeze.freeze_record import run_parts
-from advgen.claims.page.page_spec import Budget, ClaimsPageSpec, DatasetHeader, RunBudget
+from advgen.claims.freeze.freeze_record import precision
+from advgen.claims.page.page_spec import Budget, ClaimsPageSpec, DatasetHeader
 from advgen.columns import (
     AE_LOSS_COLUMNS,
     BOOL_COLUMNS,
@@ -35,17 +35,15 @@ from advgen.columns import (
 )
 from advgen.errors import ConfigError
 from advgen.pipeline.base import Stage
-from advgen.pipeline.study import Study, resolve_roles, runs_of
+from advgen.pipeline.study import Study, resolve_roles
 from advgen.sweeps.grid import SweepPlan
 
-__all__ = ["ClaimsPlan", "check_claims", "produced_tables", "resolve_roles", "runs_of", "table_columns"]
+__all__ = ["ClaimsPlan", "check_claims", "produced_tables", "table_columns"]
 
 #: the folder the claims' table paths are relative to
 RESULTS = "results"
 #: the table holding each generator run's quality gate (columns gate, gate_failures)
 GATE_TABLE = paths.SAMPLE_QUALITY_SUMMARY.removeprefix(f"{RESULTS}/")
-#: the training settings a budget line of the claims page reads from a run's entry
-BUDGET_KEYS = tuple(f.name for f in dataclasses.fields(RunBudget))
 #: the keys of a dataset entry the page's header reads
 DATASET_HEADER_KEYS = tuple(f.name for f in dataclasses.fields(DatasetHeader))
 
@@ -210,7 +208,7 @@ def check_role_sections(
 ) -> None:
     """Every run a role names is an entry of a section its sides read it as (a classifier role
     naming a GAN is one ConfigError line naming ``roles.<role>`` and the claim's key)."""
-    section_of, source = study.model_sections(), study.source
+    section_of, source = study.sections, study.source
     for claim in claims:
         for key, term in _named_terms(claim):
             for where, role, sections in role_sections(term):
@@ -258,7 +256,8 @@ def produced_tables(study: Study, targets: Iterable[str]) -> set[str]:
 
 class ClaimsPlan(Stage):
     """``results/claims.html`` and ``results/tables/claims.{md,parquet,rst}`` from the claims file
-    (the job kinds of :mod:`advgen.pipeline.jobkinds_claims`)."""
+    (the job kinds of :mod:`advgen.pipeline.jobkinds_claims`), where a claim reads a table the run
+    makes (:attr:`measures`)."""
 
     def __init__(self, study: Study, sweeps: SweepPlan, targets: Iterable[str]) -> None:
         """``targets``: of every other stage (what a claim may read)."""
@@ -301,6 +300,13 @@ class ClaimsPlan(Stage):
     def claims_file(self) -> str | None:
         return self.study.claims
 
+    @property
+    def measures(self) -> bool:
+        """Whether a claim reads a table this run makes, beside the GAN report's facts that the
+        page's own ``report_facts`` job recomputes: else there is no page (every claim would be
+        "not measured")."""
+        return bool(set(self.read) - {_rel(paths.REPORT_FACTS)})
+
     def tables(self) -> list[str]:
         """The claims' tables this run produces (paths under ``results/``), sorted."""
         return [f"{RESULTS}/{t}" for t in self.read]
@@ -318,7 +324,6 @@ class ClaimsPlan(Stage):
             role: {run: self.study.run_seed(run) for run in runs} for role, runs in sorted(self.roles.items())
         }
         sq = self.study.sample_quality
-        frozen = run_parts(vars(self.study.top), self.roles)  # what a freeze record compares
         return ClaimsPageSpec(
             roles={r: tuple(v) for r, v in sorted(self.roles.items())},
             produced=tuple(sorted(self.produced)),
@@ -333,18 +338,25 @@ class ClaimsPlan(Stage):
                 for role, bar in sorted((sq.bars if sq else {}).items())
                 if role in self.roles and isinstance(bar, Mapping)
             },
-            recipes=frozen["recipes"],
-            numerics=frozen["numerics"],
+            recipes=self.study.recipes,  # with the numerics, what a freeze record compares
+            numerics=self.numerics(),
         )
+
+    def numerics(self) -> dict[str, str]:
+        """Role -> the training precision of its runs, distinct values joined (as
+        :func:`advgen.claims.freeze.freeze_record.numerics` records it)."""
+        precisions = self.study.precisions
+        return {
+            role: ", ".join(sorted({precisions.get(run) or precision(None, "") for run in runs}))
+            for role, runs in sorted(self.roles.items())
+        }
 
     def _budget(self, budget: Any) -> Budget:
         """A budget of the claims file with the training settings of the runs its roles name
         here (the page turns them into "epochs x iterations on N training images")."""
         runs = {}
-        entries = self.study.model_entries()
         for role in budget.roles:
             for run in self.roles.get(role, []):
-                entry = entries.get(run)
-                if entry is not None:
-                    runs[run] = RunBudget(**{k: entry.get(k) for k in BUDGET_KEYS})
+                if run in self.study.run_budgets:
+                    runs[run] = self.study.run_budgets[run]
         return Budget(what=budget.what, source=budget.source, runs=runs)

@@ -1,5 +1,6 @@
-"""CV stage plan: results/cv/cv.{md,html,typ,pdf} from config/cv/ (the rules of
-``workflow/rules/cv.smk`` call the CV's own command line, ``advgen cv build|stats``)."""
+"""CV stage plan: results/cv/cv.{md,html,typ,pdf} from the config's ``cv`` section (the rules of
+``workflow/rules/cv.smk`` call the CV's own command line, ``advgen cv build|stats``). A config
+without ``cv:`` builds no CV: the stage has no target and the rules are not defined."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ class CvPlan(Stage):
     @property
     def settings(self) -> CvSettings:
         """The ``cv`` section with its defaults (its files resolved against the workflow)."""
+        if self.study.cv is None:
+            raise ValueError("the config has no cv section")  # the rules are defined only with one
         return self.study.cv
+
+    @property
+    def wanted(self) -> bool:
+        """Whether the config asks for the CV (has a ``cv`` section)."""
+        return self.study.cv is not None
 
     def files(self) -> dict[str, str]:
         """The CV's input files and the refreshed stats' path: ``cv``, ``bib``, ``stats``, ``stats_refresh``."""
@@ -39,4 +47,4 @@ class CvPlan(Stage):
         return {ext: paths.CV.format(ext=ext) for ext in paths.CV_FORMATS}
 
     def targets(self) -> list[str]:
-        return list(self.outputs().values())
+        return list(self.outputs().values()) if self.wanted else []

@@ -69,7 +69,7 @@ class GenerativePlan(Stage):
             ConfigError: naming ``sample_quality.bars.<role>``: a role the config's ``roles`` lacks,
                 or one naming an entry that is not a GAN or an autoencoder.
         """
-        from advgen.pipeline.claims import resolve_roles
+        from advgen.pipeline.study import resolve_roles
 
         bars = self.study.sample_quality.bars if self.study.sample_quality is not None else {}
         if not bars:

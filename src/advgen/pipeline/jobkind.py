@@ -39,7 +39,7 @@ disagree. What reads a row whatever its spec (the workflow, the command line, th
 writer) takes an :class:`AnyJobKind`. :func:`no_inputs` and :func:`no_settings` serve the rows
 of jobs that read no file or take no settings.
 
-``plan`` is the :class:`advgen.pipeline.plan.Plan` (the :class:`advgen.pipeline.Pipeline`):
+``plan`` is the :class:`advgen.pipeline.plan.Plan`:
 every stage plan by attribute (``plan.robustness``). The table of job kinds is
 :data:`advgen.pipeline.jobkinds.JOB_KINDS`; ``workflow/rules/jobs.smk`` generates one rule per
 row and ``advgen.commands._jobkind`` one subcommand. :func:`typed_spec` is the command line's
@@ -57,22 +57,12 @@ from typing import TYPE_CHECKING, Any, Generic, Never, TypeVar
 
 from advgen import paths
 from advgen.jobfiles import Files
-from advgen.specs import NoSettings, spec_dict, typed_spec
+from advgen.specs import NoSettings
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
 
-__all__ = [
-    "ONCE",
-    "AnyJobKind",
-    "JobKind",
-    "Output",
-    "Values",
-    "no_inputs",
-    "no_settings",
-    "spec_dict",
-    "typed_spec",
-]
+__all__ = ["ONCE", "AnyJobKind", "JobKind", "Output", "Values", "no_inputs", "no_settings"]
 
 
 class Values(dict[str, Any]):

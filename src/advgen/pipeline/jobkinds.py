@@ -46,5 +46,9 @@ JOB_KINDS: tuple[AnyJobKind, ...] = (
     *jobkinds_claims.KINDS,
 )
 
+#: the kinds that read what the other jobs make (the claims page, the GAN report's facts the claims
+#: read, the findings, the provenance page): a claim may read the outputs of every kind but these
+PAGES: tuple[AnyJobKind, ...] = jobkinds_claims.KINDS
+
 #: the rows by name
 BY_NAME: dict[str, AnyJobKind] = {kind.name: kind for kind in JOB_KINDS}

@@ -1,6 +1,10 @@
 """The pages' job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): the claims page,
 the report's main numbers, the GAN report's recomputed facts the claims read, and the provenance
-page. All four are small local jobs (seconds: run where Snakemake runs, not submitted to a cluster).
+page. All four are small local jobs (seconds: run where Snakemake runs, not submitted to a cluster),
+each planned only where the config makes what it reads: the claims page where a claim reads a
+table of the run (:attr:`advgen.pipeline.claims.ClaimsPlan.measures`; the recomputed facts with
+it), the main numbers where the run has one of their tables, the provenance page where the report
+shows a result of the run (a data-only config plans none of the four).
 
 - ``claims``: every claim of the source documents tested on this run's tables by model role
   (:func:`advgen.claims.page.page_job.claims_page`); its page ``results/claims.html`` is a result of
@@ -25,7 +29,8 @@ import shlex
 from advgen import paths
 from advgen.claims.page.page_job import claims_page
 from advgen.claims.page.page_spec import ClaimsPageSpec
-from advgen.findings import FindingsSpec, findings_job
+from advgen.findings import findings_job
+from advgen.findings.tables import FindingsSpec
 from advgen.pipeline.base import display
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_inputs, no_settings
 from advgen.pipeline.plan import Plan
@@ -49,7 +54,8 @@ def page(path: str, category: str, caption: str, label: str) -> Output:
 
 
 def if_claims(plan: Plan) -> list[Values]:
-    return ONCE if plan.claims.claims_file else []
+    """The page (and the facts it reads) where a claim reads a table of the run."""
+    return ONCE if plan.claims.measures else []
 
 
 def claims_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -75,16 +81,39 @@ def findings_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
     return {
         "attacks": [paths.ATTACKS] if plan.robustness.attack_jobs else [],
         "quality": [paths.SAMPLE_QUALITY_SUMMARY] if plan.generative.scored_rows() else [],
-        "claims": [paths.CLAIMS_PARQUET] if plan.claims.claims_file else [],
+        "claims": [paths.CLAIMS_PARQUET] if plan.claims.measures else [],
     }
+
+
+def if_findings(plan: Plan) -> list[Values]:
+    """The main numbers where the run makes one of their tables."""
+    return ONCE if any(findings_inputs(plan, Values()).values()) else []
 
 
 def findings_spec(plan: Plan, values: Values) -> FindingsSpec:
     return FindingsSpec(replicate_of=dict(sorted(plan.study.replicate_of.items())))
 
 
-def always(plan: Plan) -> list[Values]:
-    return ONCE
+def if_report_results(plan: Plan) -> list[Values]:
+    """The provenance page where the report shows a result of another job: the page says
+    whether the code that made the run's outputs is the installed one."""
+    others = (kind for kind in plan.jobs.kinds if kind.name != "provenance")
+    return ONCE if any(plan.jobs.reported(kind) for kind in others) else []
+
+
+#: the config key under which the workflow hands :func:`landing` to the report's template (no
+#: config section has a leading underscore: the schema refuses one)
+LANDING = "_landing"
+
+
+def landing(plan: Plan) -> dict[str, bool]:
+    """Which of the pages' paragraphs the report's landing page includes
+    (``workflow/report/workflow.rst``): those this run makes."""
+    return {
+        "claims": bool(if_claims(plan)),
+        "findings": bool(if_findings(plan)),
+        "provenance": bool(if_report_results(plan)),
+    }
 
 
 def provenance_inputs(plan: Plan, values: Values) -> dict[str, list[str]]:
@@ -127,7 +156,7 @@ KINDS = (
         "findings",
         "the report's main numbers: robustness per classifier, the generators' scores, the verdict counts",
         outputs={"rst": paths.FINDINGS_RST, "md": paths.FINDINGS_MD},
-        each=always,
+        each=if_findings,
         inputs=findings_inputs,
         spec=findings_spec,
         spec_type=FindingsSpec,
@@ -155,7 +184,7 @@ KINDS = (
             "rst": paths.PROVENANCE_RST,
         },
         trees={"results": RESULTS},
-        each=always,
+        each=if_report_results,
         inputs=provenance_inputs,
         spec=provenance_spec,
         spec_type=ProvenancePageSpec,

@@ -1,7 +1,6 @@
-"""The data stage: its plan (:class:`DataPlan`: the datasets of the config, each a
-:class:`~advgen.data.spec.DatasetSpec`, and which of them torchvision downloads) and its job kinds
-(:data:`KINDS`, rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): the torchvision downloads,
-the prepared splits and the manifests.
+"""The data stage's job kinds (:data:`KINDS`, rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`;
+its plan is :class:`advgen.pipeline.data.DataPlan`): the torchvision downloads, the prepared splits
+and the manifests.
 
 The downloads and the manifests take the dataset's validated config entry as their spec
 (:class:`~advgen.data.spec.DatasetSpec`, whose JSON is that entry); a split's job takes its
@@ -16,29 +15,14 @@ from __future__ import annotations
 import dataclasses
 
 from advgen import paths
-from advgen.data import BUNDLED_SOURCES, jobs
+from advgen.data import jobs
 from advgen.data.spec import OTHER_CAP, DatasetSpec, PreparedSplitSpec
-from advgen.pipeline.base import NAME, Stage
+from advgen.pipeline.base import NAME
 from advgen.pipeline.jobkind import JobKind, Values, no_inputs
 from advgen.pipeline.plan import Plan
 
 #: the prepared splits (wildcard ``{split}`` of prepare_data)
 SPLITS = ("train", "test")
-
-
-class DataPlan(Stage):
-    def dataset(self, name: str) -> DatasetSpec:
-        return self.lookup(self.study.datasets, name, "datasets", "dataset")
-
-    def names(self) -> list[str]:
-        """The datasets, sorted."""
-        return sorted(self.study.datasets)
-
-    def downloads(self, name: str) -> bool:
-        """Whether torchvision fetches the dataset's files (``download: true``, a source no
-        package ships): a ``download_data`` job."""
-        spec = self.dataset(name)
-        return spec.source not in BUNDLED_SOURCES and spec.download
 
 
 def spec(plan: Plan, values: Values) -> DatasetSpec:

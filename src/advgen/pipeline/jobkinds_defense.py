@@ -1,5 +1,5 @@
-"""The defense stage: its plan (:class:`DefensePlan`, over the config's expansion,
-:mod:`advgen.defense.plan`) and its job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`): inversion as
+"""The defense stage's job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`; its plan is
+:class:`advgen.pipeline.defense.DefensePlan`, over the config's expansion): inversion as
 a defense (Defense-GAN, Samangouei et al. 2018) under grey-box and adaptive (BPDA / EOT, Athalye
 et al. 2018) attacks, one ``purify`` job per (purifier, point) and their table; how robust a
 GAN's discriminator is: linear probes on its frozen features vs classifiers' features and an
@@ -17,13 +17,11 @@ import dataclasses
 
 from advgen import paths
 from advgen.defense import jobs
-from advgen.defense.plan import DefenseConfig
 from advgen.defense.spec import FlipJobSpec, ProbeJobSpec, PurifySpec
-from advgen.pipeline.base import NAME, Stage, classifier_model, prepared, splits
+from advgen.pipeline.base import NAME, classifier_model, prepared, splits
 from advgen.pipeline.figure_kinds import figure, png, table_input
 from advgen.pipeline.jobkind import ONCE, JobKind, Values, no_settings
 from advgen.pipeline.plan import Plan
-from advgen.pipeline.study import Study
 from advgen.plots.defense import flip_eps, probe_bars, purify_cost, purify_curves
 from advgen.plots.families import one_table
 from advgen.plots.figure_specs import OneTableSpec
@@ -32,31 +30,6 @@ from advgen.specs import NoSettings
 
 PURIFY_TABLE = paths.fill(paths.DEFENSE_TABLE, table="purify")
 PROBE_TABLE = paths.fill(paths.DEFENSE_TABLE, table="probe")
-
-
-class DefensePlan(Stage):
-    def __init__(self, study: Study, expansion: DefenseConfig) -> None:
-        super().__init__(study)
-        self.expansion = expansion
-        expansion.check_references()
-        self.purify = expansion.purify_jobs()
-        self.probes = expansion.probe_sources()
-
-    def generator_checkpoint(self, name: str) -> str:
-        return self.study.generators.checkpoint(name)
-
-    def purify_point(self, purifier: str, point: str) -> PurifySpec:
-        """The spec of one point's job (:meth:`advgen.defense.plan.DefenseConfig.purify_points`)."""
-        points = self.lookup(self.purify, purifier, "defense.purify.purifiers", "purifier")
-        return self.lookup(points, point, f"defense.purify.purifiers.{purifier}", "point")
-
-    def probed(self) -> tuple[list[str], list[str]]:
-        """The GANs (probed, controls; each once) and the classifiers of the probe job."""
-        gans = [name for family, name in self.probes if family != "classifier"]
-        return list(dict.fromkeys(gans)), [name for family, name in self.probes if family == "classifier"]
-
-    def datasets(self) -> list[str]:
-        return sorted({spec.dataset for points in self.purify.values() for spec in points.values()})
 
 
 # --- one purifier at one point (advgen.defense.jobs.purify)

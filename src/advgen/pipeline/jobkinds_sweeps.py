@@ -1,10 +1,10 @@
-"""The sweeps stage: its plan (:class:`SweepsPlan`: the grid points of every sweep,
-:mod:`advgen.sweeps.grid`) and its job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`),
-made from each sweep's entry of the sweep registry (:data:`advgen.sweeps.registry.SWEEPS`): one
-job per (sweep, generator, grid point) (:func:`point_kind`: the entry's point spec, job function
-and outputs), one ``aggregate_sweep`` job per sweep (:func:`advgen.sweeps.summary.aggregate_sweep`)
-and the figure of its aggregate (:func:`summary_plot`). The plan checks the entry of every sweep
-the config runs (:func:`advgen.sweeps.summary.problems`, the summary's plotting function).
+"""The sweeps stage's job kinds (rows of :data:`advgen.pipeline.jobkinds.JOB_KINDS`; its plan is
+:class:`advgen.pipeline.sweeps.SweepsPlan`, the grid points of every sweep, which checks the entry
+of every sweep the config runs), made from each sweep's entry of the sweep registry
+(:data:`advgen.sweeps.registry.SWEEPS`): one job per (sweep, generator, grid point)
+(:func:`point_kind`: the entry's point spec, job function and outputs), one ``aggregate_sweep`` job
+per sweep (:func:`advgen.sweeps.summary.aggregate_sweep`) and the figure of its aggregate
+(:func:`summary_plot`).
 
 The unit of recomputation is the point: adding a point runs only its jobs, removing one reruns
 only the aggregate. ``{point}`` is the point's readable label, its values on the grid axes
@@ -24,12 +24,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from advgen import paths
-from advgen.errors import ConfigError
-from advgen.pipeline.base import NAME, Stage, prepared
+from advgen.pipeline.base import NAME, prepared
 from advgen.pipeline.figure_kinds import figure, figures, labels, png, report, table_input
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values
 from advgen.pipeline.plan import Plan
-from advgen.pipeline.study import Study
 from advgen.plots import families
 from advgen.plots import sweeps as sweep_plots
 from advgen.plots.figure_specs import (
@@ -44,54 +42,12 @@ from advgen.specs import typed_spec
 from advgen.sweeps import grid
 from advgen.sweeps.registry import SWEEPS, Sweep
 from advgen.sweeps.spec import PointSpec, SweepTableSpec
-from advgen.sweeps.summary import aggregate_sweep, problems
+from advgen.sweeps.summary import aggregate_sweep
 
 P = TypeVar("P", bound=PointSpec)
 
 #: a grid point's readable label (the ``{point}`` wildcard; the tables' ``point`` column)
 LABEL = grid.LABEL_PATTERN
-
-
-class SweepsPlan(Stage):
-    def __init__(self, study: Study) -> None:
-        super().__init__(study)
-        datasets = {name: spec.dataset for name, spec in study.classifiers.items()}
-        self.grid = grid.plan(study.sweeps, study.generators, datasets, study.seed, source=study.source)
-        for sweep in self.grid.sweeps():
-            check_entry(SWEEPS[sweep])
-
-    def point(self, sweep: str, generator: str, label: str) -> grid.GridPoint:
-        """A requested point; one naming no point of the config is :meth:`Stage.unknown`."""
-        try:
-            return self.grid.by_label(sweep, generator, label)
-        except ConfigError:
-            labels = [p.label for p in self.grid.points(sweep, generator)]
-            self.unknown(f"sweeps.{sweep}", f"grid point of generator '{generator}' named", label, labels)
-
-    def point_files(self, sweep: str, template: str, generator: str | None = None) -> list[str]:
-        """``template`` filled for each point of the sweep (or of one generator), in config order."""
-        return [
-            template.format(generator=p.generator, point=p.label)
-            for p in self.points(sweep)
-            if generator is None or p.generator == generator
-        ]
-
-    def sweeps(self) -> list[str]:
-        return self.grid.sweeps()
-
-    def points(self, sweep: str) -> list[grid.GridPoint]:
-        return self.grid.points(sweep) if sweep in self.sweeps() else []
-
-
-def check_entry(sweep: Sweep[Any]) -> None:
-    """Refuse the entry of a sweep the config runs if it lacks a piece (one line)."""
-    lacks = problems(sweep)
-    if sweep.plot is not None and not callable(getattr(sweep_plots, sweep.plot.function, None)):
-        lacks.append(
-            f"advgen.sweeps.registry: sweep {sweep.name}: advgen.plots.sweeps has no {sweep.plot.function}"
-        )
-    if lacks:
-        raise ConfigError(lacks[0])
 
 
 def where(sweep: str) -> str:
@@ -163,7 +119,7 @@ def summary_plot(sweep: Sweep[Any]) -> JobKind[OneTableSpec] | None:
     """The figure family of ``sweep``'s aggregate table (its entry's ``plot``):
     ``results/figures/sweeps/<family>.png`` when the config runs the sweep; none where the entry
     draws none, or names no plotting function (the plan refuses a config that runs it:
-    :func:`check_entry`)."""
+    :func:`advgen.pipeline.sweeps.check_entry`)."""
     plot, name = sweep.plot, sweep.name
     function = getattr(sweep_plots, plot.function, None) if plot is not None else None
     if plot is None or function is None:

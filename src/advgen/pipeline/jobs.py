@@ -9,24 +9,34 @@ from typing import TYPE_CHECKING, Any
 
 from advgen.config import spec_json
 from advgen.pipeline.base import Stage
-from advgen.pipeline.jobkind import AnyJobKind, Output, Values, spec_dict
+from advgen.pipeline.jobkind import AnyJobKind, Output, Values
+from advgen.specs import spec_dict
 
 if TYPE_CHECKING:
     from advgen.pipeline.plan import Plan
 
 
 class JobsPlan(Stage):
-    """Every declared job kind's jobs; ``plan`` (every stage plan) serves the declarations."""
+    """The jobs of every job kind of ``kinds`` (:data:`advgen.pipeline.jobkinds.JOB_KINDS`);
+    ``plan`` (every stage plan) serves the declarations."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, kinds: Sequence[AnyJobKind]) -> None:
         super().__init__(plan.study)
         self.plan = plan
+        self.kinds = tuple(kinds)
+        self._reported: dict[str, bool] = {}
 
-    @staticmethod
-    def kinds() -> tuple[AnyJobKind, ...]:
-        from advgen.pipeline.jobkinds import JOB_KINDS
-
-        return JOB_KINDS
+    def reported(self, kind: AnyJobKind) -> bool:
+        """Whether a job of ``kind`` makes an entry of the report (an output in ``report()``)."""
+        if kind.name not in self._reported:
+            found = False
+            for value in kind.outputs.values():
+                if isinstance(value, Output) and value.report is not None:
+                    found = found or bool(self.each(kind))
+                elif isinstance(value, Output) and value.reports is not None:
+                    found = found or any(value.reports(self.plan))
+            self._reported[kind.name] = found
+        return self._reported[kind.name]
 
     def each(self, kind: AnyJobKind) -> list[Values]:
         return kind.each(self.plan)
@@ -113,7 +123,7 @@ class JobsPlan(Stage):
         """The target outputs (``JobKind.target``) of every job of every kind (or of ``kinds``)."""
         return [
             path
-            for kind in (self.kinds() if kinds is None else kinds)
+            for kind in (self.kinds if kinds is None else kinds)
             if kind.target
             for values in (kind.target_jobs or kind.each)(self.plan)
             for name, files in kind.files(self.plan, values).items()
@@ -136,4 +146,4 @@ def command_files(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> str:
     return " ".join([*(["--input", *ins] if ins else []), "--output", *outs])
 
 
-__all__ = ["JobsPlan", "Output", "command_files"]
+__all__ = ["JobsPlan", "command_files"]

@@ -1,118 +1,80 @@
-"""What the job kinds' and the figure rows' plan functions read: :class:`Plan`, the stage plans
-by attribute (``plan.robustness``), typed as a protocol so the rows' modules depend on the stage
-plans only (the :class:`advgen.pipeline.Pipeline` that implements it imports the rows).
+"""Every stage plan of a config, by attribute: :class:`Plan`, what :func:`advgen.pipeline.build`
+returns and what the job kinds' plan functions read (``plan.robustness``).
 
-The data, sweeps and defense stages' plans share their module with the stage's rows
-(``jobkinds_<stage>.py``, one module per stage); :class:`Plan` reads them through a view (the
-part of the plan the rows call), so that this module does not import the rows."""
+A stage plan is the config's expansion into one stage's jobs, in ``advgen/pipeline/<stage>.py``
+(:class:`~advgen.pipeline.data.DataPlan`, :class:`~advgen.pipeline.robustness.RobustnessPlan`,
+...); the stage's job kinds are rows in ``advgen/pipeline/jobkinds_<stage>.py``. The rows' modules
+import this one, so the table of job kinds is handed to :class:`Plan` by
+:func:`advgen.pipeline.build` rather than imported here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import Any, NoReturn
 
-from advgen.claims.page.page_spec import ClaimsPageSpec
-from advgen.data.spec import DatasetSpec
 from advgen.defense.plan import DefenseConfig
-from advgen.defense.spec import PurifySpec
+from advgen.pipeline.base import Stage
+from advgen.pipeline.claims import ClaimsPlan
 from advgen.pipeline.cv import CvPlan
+from advgen.pipeline.data import DataPlan
+from advgen.pipeline.defense import DefensePlan
 from advgen.pipeline.generative import GenerativePlan
+from advgen.pipeline.jobkind import AnyJobKind
+from advgen.pipeline.jobs import JobsPlan
 from advgen.pipeline.robustness import RobustnessPlan
 from advgen.pipeline.stacking import Stacking
 from advgen.pipeline.study import Study
-from advgen.sweeps.grid import GridPoint, SweepPlan
+from advgen.pipeline.sweeps import SweepsPlan
 
 
-class DataView(Protocol):
-    """What the data stage's job kinds read of its plan (:class:`advgen.pipeline.jobkinds_data.DataPlan`)."""
+class Plan:
+    """Every stage's plan, by attribute; ``targets()`` is what ``rule all`` asks for.
 
-    def dataset(self, name: str) -> DatasetSpec: ...
+    ``kinds``: the job kinds (:data:`advgen.pipeline.jobkinds.JOB_KINDS`); ``pages``: those of them
+    that read what the other jobs make (:data:`advgen.pipeline.jobkinds.PAGES`): a claim may read
+    the outputs of every stage and job kind but theirs. ``configfiles``: the config files the run
+    was started with (as the provenance page's rebuild command names them)."""
 
-    def names(self) -> list[str]: ...
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        kinds: Sequence[AnyJobKind],
+        pages: Collection[AnyJobKind],
+        source: str = "config",
+        on_unknown: Callable[[str], NoReturn] | None = None,
+        configfiles: Sequence[str] = (),
+    ) -> None:
+        self.source = source
+        self.configfiles = tuple(configfiles)
+        self.study = study = Study.of(config, source)
+        self.data = DataPlan(study)
+        self.generative = GenerativePlan(study)
+        self.generative.check()
+        self.cv = CvPlan(study)
+        defense = DefenseConfig(
+            study.defense, study.gans, study.classifiers, study.generators, study.seed, source
+        )
+        self.robustness = RobustnessPlan(study, defense)  # the masking checks read the purifiers
+        # which entries (and sweep points) train their seeds as one job
+        self.stacking = Stacking(study, sweeps=self.robustness.expansion)
+        self.sweeps = SweepsPlan(study)
+        self.defense = DefensePlan(study, defense)
+        self.jobs = JobsPlan(self, kinds)
+        before: tuple[Stage, ...] = (
+            self.data,
+            self.generative,
+            self.cv,
+            self.robustness,
+            self.sweeps,
+            self.defense,
+        )
+        others = [t for stage in before for t in stage.targets()]
+        others += self.jobs.targets([kind for kind in kinds if kind not in pages])
+        self.claims = ClaimsPlan(study, self.sweeps.grid, others)  # what a claim may read
+        self.stages: tuple[Stage, ...] = (*before, self.jobs, self.claims)
+        for stage in self.stages:  # a requested file that no entry makes: one line
+            stage.on_unknown = on_unknown
 
-    def downloads(self, name: str) -> bool: ...
-
-
-class SweepsView(Protocol):
-    """What the sweeps' job kinds and figure rows read of its plan
-    (:class:`advgen.pipeline.jobkinds_sweeps.SweepsPlan`)."""
-
-    @property
-    def grid(self) -> SweepPlan: ...
-
-    def point(self, sweep: str, generator: str, label: str) -> GridPoint: ...
-
-    def point_files(self, sweep: str, template: str, generator: str | None = None) -> list[str]: ...
-
-    def sweeps(self) -> list[str]: ...
-
-    def points(self, sweep: str) -> list[GridPoint]: ...
-
-
-class DefenseView(Protocol):
-    """What the defense stage's job kinds and figure rows read of its plan
-    (:class:`advgen.pipeline.jobkinds_defense.DefensePlan`)."""
-
-    @property
-    def expansion(self) -> DefenseConfig: ...
-
-    @property
-    def purify(self) -> dict[str, dict[str, PurifySpec]]: ...
-
-    @property
-    def probes(self) -> list[tuple[str, str]]: ...
-
-    def generator_checkpoint(self, name: str) -> str: ...
-
-    def purify_point(self, purifier: str, point: str) -> PurifySpec: ...
-
-    def probed(self) -> tuple[list[str], list[str]]: ...
-
-    def datasets(self) -> list[str]: ...
-
-
-class ClaimsView(Protocol):
-    """What the claims stage's job kinds read of its plan (:class:`advgen.pipeline.claims.ClaimsPlan`)."""
-
-    @property
-    def claims_file(self) -> str | None: ...
-
-    @property
-    def sources(self) -> list[str]: ...
-
-    def tables(self) -> list[str]: ...
-
-    def manifests(self) -> list[str]: ...
-
-    def command_spec(self) -> ClaimsPageSpec: ...
-
-    @property
-    def freeze(self) -> str | None: ...
-
-
-class Plan(Protocol):
-    """Every stage plan of a config (:class:`advgen.pipeline.Pipeline`); the rows read them, never
-    set them."""
-
-    study: Study
-    stacking: Stacking
-    generative: GenerativePlan
-    cv: CvPlan
-    robustness: RobustnessPlan
-
-    @property
-    def data(self) -> DataView: ...
-
-    @property
-    def sweeps(self) -> SweepsView: ...
-
-    @property
-    def defense(self) -> DefenseView: ...
-
-    @property
-    def configfiles(self) -> Sequence[str]: ...
-
-    @property
-    def claims(self) -> ClaimsView: ...
-
-    def targets(self) -> list[str]: ...
+    def targets(self) -> list[str]:
+        """The final outputs of every stage, in stage order (each once)."""
+        return list(dict.fromkeys(t for stage in self.stages for t in stage.targets()))

@@ -1,7 +1,7 @@
 """How many jobs a config makes, counted on the plans before Snakemake builds its DAG.
 
 Every list of the config has its own bound (the schema's ``maxItems``, a grid's
-:data:`advgen.config.MAX_GRID_JOBS`), but lists multiply: a thousand replicates of one
+:data:`advgen.config_checks.MAX_GRID_JOBS`), but lists multiply: a thousand replicates of one
 classifier make a thousand trainings, each attacked by every attack and drawn in figures, and
 Snakemake then spends minutes planning before it says a word. :func:`check_job_count` counts the
 jobs of every entry and grid point (what grows with the config) and refuses more than the
@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING
 from advgen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from advgen.pipeline import Pipeline
+    from advgen.pipeline.plan import Plan
 
 #: the default of the config's ``max_jobs`` (config.schema.yaml states it too; a test checks both)
 MAX_JOBS = 5000
 
 
-def job_counts(pipe: Pipeline) -> dict[str, int]:
+def job_counts(pipe: Plan) -> dict[str, int]:
     """The jobs of each job kind, the figure families' included (group -> count, zero groups
     left out)."""
-    counts = {f"{kind.name} jobs": len(pipe.jobs.each(kind)) for kind in pipe.jobs.kinds()}
+    counts = {f"{kind.name} jobs": len(pipe.jobs.each(kind)) for kind in pipe.jobs.kinds}
     return {group: n for group, n in counts.items() if n}
 
 
-def check_job_count(pipe: Pipeline, source: str) -> None:
+def check_job_count(pipe: Plan, source: str) -> None:
     """One line when the config makes more jobs than its ``max_jobs``."""
     limit = pipe.study.max_jobs
     counts = job_counts(pipe)

@@ -7,11 +7,15 @@ a :class:`~advgen.gan.spec.GanSpec` (its ``train_gan`` job's spec: seed filled),
 run an :class:`~advgen.ae.spec.AeSpec`, the ``sample_quality`` section a
 :class:`~advgen.metrics.spec.SampleQualitySpec`, ``robustness`` and ``defense`` their settings
 (:mod:`advgen.robustness.settings`, :mod:`advgen.defense.settings`), ``sweeps`` a
-:class:`~advgen.sweeps.settings.SweepsSettings`, ``cv`` a :class:`~advgen.cv.settings.CvSettings`,
-``plots`` a :class:`~advgen.plots.settings.PlotSettings`, a classifier its
+:class:`~advgen.sweeps.settings.SweepsSettings`, ``cv`` a :class:`~advgen.cv.settings.CvSettings`
+(None: the config asks for no CV), ``plots`` a :class:`~advgen.plots.settings.PlotSettings`, a classifier its
 :class:`~advgen.classifiers.spec.ClassifierSpec` (``classifiers``) and the generator runs one
-:class:`~advgen.generators.Generators`. The plans read attributes, never ``config["..."]``
-(``scripts/check_plan_config.py`` holds them to it); the validated mapping itself is not kept.
+:class:`~advgen.generators.Generators`. Of every model run it keeps its section, its seed, its
+training settings as a budget of the claims file reads them
+(:class:`~advgen.claims.page.page_spec.RunBudget`) and its precision, and of the model entries
+their recipes, as a freeze record holds them (:mod:`advgen.claims.freeze.freeze_record`). The
+plans read attributes, never ``config["..."]`` (``scripts/check_plan_config.py`` holds them to
+it); the validated mapping itself is not kept.
 
 The classifier runs are typed once (:func:`advgen.classifiers.spec.classifier_specs`: each a
 ``train_classifier`` spec, seed and device filled in); the robustness plan derives its sweep
@@ -21,10 +25,12 @@ points from these specs. No torch here: the Snakefile builds it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any
 
 from advgen.ae.spec import AeSpec
+from advgen.claims.freeze.freeze_record import precision, recipes
+from advgen.claims.page.page_spec import RunBudget
 from advgen.classifiers.spec import ClassifierSpec, classifier_specs
 from advgen.config import ConfigFile, dataset_spec
 from advgen.cv.settings import CvSettings
@@ -35,7 +41,7 @@ from advgen.gan.spec import GanSpec
 from advgen.generators import Generators
 from advgen.metrics.spec import SampleQualitySpec
 from advgen.plots.settings import PlotSettings
-from advgen.replicates import REPLICATE_OF, SEED, run_entry, run_specs
+from advgen.replicates import SEED, replicated, run_entry, run_specs
 from advgen.robustness.settings import RobustnessSettings
 from advgen.specs import typed_spec
 from advgen.sweeps.settings import SweepsSettings
@@ -46,9 +52,10 @@ MODEL_SECTIONS = ("gans", "autoencoders", "classifiers")
 
 @dataclass(frozen=True)
 class Study:
-    """The validated config, typed (module docstring). ``top``: its top level
-    (:class:`~advgen.config.ConfigFile`), whose model entries the freeze record and the
-    budgets read."""
+    """The validated config, typed (module docstring). ``sections``, ``run_seeds``,
+    ``run_budgets`` and ``precisions`` hold every run of ``gans``, ``autoencoders`` and
+    ``classifiers`` (in that order, each in config order); ``recipes`` the model entries as a
+    freeze record holds them (:func:`advgen.claims.freeze.freeze_record.recipes`)."""
 
     source: str
     seed: int
@@ -70,14 +77,19 @@ class Study:
     plots: PlotSettings
     roles: dict[str, tuple[str, ...]]
     claims: str | None
-    cv: CvSettings
-    top: ConfigFile = field(repr=False, compare=False)
+    cv: CvSettings | None
+    sections: dict[str, str]
+    run_seeds: dict[str, int]
+    run_budgets: dict[str, RunBudget]
+    precisions: dict[str, str]
+    recipes: dict[str, Any]
 
     @classmethod
     def of(cls, config: Mapping[str, Any], source: str = "config") -> Study:
         """The typed sections of a validated ``config`` (see the module docstring)."""
         top = ConfigFile.of(config, source)
-        models = {**top.gans, **top.autoencoders, **top.classifiers}
+        section_of = {run: section for section in MODEL_SECTIONS for run in getattr(top, section)}
+        runs = {run: entry for section in MODEL_SECTIONS for run, entry in getattr(top, section).items()}
         sq = top.sample_quality
         gans = run_specs(GanSpec, top.gans, top.seed, f"{source}: gans")
         autoencoders = run_specs(AeSpec, top.autoencoders, top.seed, f"{source}: autoencoders")
@@ -97,9 +109,7 @@ class Study:
             autoencoders=autoencoders,
             generators=Generators({"gans": gans, "autoencoders": autoencoders}),
             classifiers=classifier_specs(top.classifiers, top.seed, top.device, source),
-            replicate_of={
-                run: str(entry[REPLICATE_OF]) for run, entry in models.items() if entry.get(REPLICATE_OF)
-            },
+            replicate_of=replicated(runs),
             sample_quality=typed_spec(SampleQualitySpec, run_entry(sq, top.seed), f"{source}: sample_quality")
             if sq
             else None,
@@ -112,30 +122,20 @@ class Study:
                 for role, names in top.roles.items()
             },
             claims=top.claims,
-            cv=CvSettings.of(top.cv, source=source),
-            top=top,
+            cv=CvSettings.of(top.cv, source=source) if top.cv is not None else None,
+            sections=section_of,
+            run_seeds={run: int(run_entry(entry, top.seed)[SEED]) for run, entry in runs.items()},
+            run_budgets={
+                run: RunBudget(**{f.name: entry.get(f.name) for f in fields(RunBudget)})
+                for run, entry in runs.items()
+            },
+            precisions={run: precision(entry, section_of[run]) for run, entry in runs.items()},
+            recipes=recipes(config),
         )
-
-    def model_entries(self) -> dict[str, Mapping[str, Any]]:
-        """Every run of ``gans``, ``autoencoders`` and ``classifiers`` (in that order, each in
-        config order) -> its validated entry."""
-        out: dict[str, Mapping[str, Any]] = {}
-        for section in MODEL_SECTIONS:
-            out.update(getattr(self.top, section))
-        return out
-
-    def model_sections(self) -> dict[str, str]:
-        """Every run of ``gans``, ``autoencoders`` and ``classifiers`` -> its section (the order of
-        :meth:`model_entries`; a name in two sections: the last)."""
-        out: dict[str, str] = {}
-        for section in MODEL_SECTIONS:
-            out.update({name: section for name in getattr(self.top, section)})
-        return out
 
     def run_seed(self, run: str) -> int:
         """A run's training seed: its entry's, else the config's."""
-        entry = self.model_entries().get(run)
-        return int(run_entry(entry, self.seed)[SEED]) if entry is not None else self.seed
+        return self.run_seeds.get(run, self.seed)
 
 
 def runs_of(study: Study) -> dict[str, list[str]]:
@@ -145,13 +145,13 @@ def runs_of(study: Study) -> dict[str, list[str]]:
     (:mod:`advgen.seed_base`)."""
     from advgen.replicates import replicate_name
 
-    out: dict[str, list[str]] = {name: [name] for name in study.model_sections()}
+    out: dict[str, list[str]] = {name: [name] for name in study.sections}
     groups: dict[str, list[str]] = {}
     for run, parent in study.replicate_of.items():
         groups.setdefault(parent, []).append(run)
     base = study.seed_base
     for parent, runs in groups.items():
-        ordered = [run for run in study.model_sections() if run in runs]  # config order
+        ordered = [run for run in study.sections if run in runs]  # config order
         out[parent] = ordered
         for run in ordered:
             seed = study.run_seed(run)

@@ -60,8 +60,8 @@ def attack_examples(
 
 def adversarial_examples(inputs: Files, outputs: Files, spec: ExamplesSpec) -> None:
     """Inputs: a classifier checkpoint (classifier) and its prepared test split (images)."""
-    from advgen.classifiers import load_classifier
-    from advgen.data import load_prepared
+    from advgen.classifiers.checkpoint import load_classifier
+    from advgen.data.prepared import load_prepared
     from advgen.jobs import start_job
     from advgen.plots.adversarial import adversarial_examples as draw
 

@@ -2,12 +2,12 @@
 
 Three families (the probe jobs' ``{family}`` wildcard):
 
-* ``gan``: a trained GAN's discriminator (:func:`advgen.models.load_discriminator`);
+* ``gan``: a trained GAN's discriminator (:func:`advgen.models.loading.load_discriminator`);
 * ``control``: the same GAN's discriminator *at initialisation* -- rebuilt with the run's
   seed and the generator-then-discriminator construction order of the training loop, so it
   is exactly the untrained D that training started from;
 * ``classifier``: a classifier of the robustness stage (standard or PGD-trained,
-  :func:`advgen.classifiers.load_classifier`).
+  :func:`advgen.classifiers.checkpoint.load_classifier`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def initial_discriminator(path: str | Path) -> nn.Module:
     Replays the training loop's construction (:class:`advgen.gan.train.GanRun`):
     ``seed_everything(seed)``, build G, build D, from the checkpoint's ``config``.
     """
-    from advgen.models import UnitRangeDiscriminator, build_discriminator, build_generator
+    from advgen.models.loading import UnitRangeDiscriminator
+    from advgen.models.registry import build_discriminator, build_generator
     from advgen.seeding import seed_everything
 
     path = Path(path)
@@ -55,7 +56,7 @@ def initial_discriminator(path: str | Path) -> nn.Module:
 
 
 def _trained_discriminator(path: str | Path, device: str | torch.device) -> nn.Module:
-    from advgen.models import load_discriminator
+    from advgen.models.loading import load_discriminator
 
     return load_discriminator(path, device)
 
@@ -65,7 +66,7 @@ def _initial_discriminator(path: str | Path, device: str | torch.device) -> nn.M
 
 
 def _classifier(path: str | Path, device: str | torch.device) -> nn.Module:
-    from advgen.classifiers import load_classifier
+    from advgen.classifiers.checkpoint import load_classifier
 
     return load_classifier(path, device)
 

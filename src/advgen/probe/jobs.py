@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def probe_source(spec: ProbeSourceSpec, path: str, train: Any, test: Any, device: str):
     """The rows of one feature source (``spec``: a :func:`advgen.defense.plan.probe_spec` spec)."""
-    from advgen.classifiers import eval_subset
+    from advgen.classifiers.subsets import eval_subset
     from advgen.probe.features import extract, load_features
     from advgen.probe.linear import ProbedModel, fit_linear_probe, probe_accuracy
     from advgen.probe.robust import probe_rows
@@ -90,7 +90,7 @@ def probe_job(
     """
     import pandas as pd
 
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
     from advgen.jobs import start_job
 
     models = {"gan": gans, "control": gans, "classifier": classifiers}
@@ -114,9 +114,9 @@ def flip_rows(spec: FlipSpec, path: str, split: Any, device: str):
     import pandas as pd
     import torch
 
-    from advgen.classifiers import eval_subset
+    from advgen.classifiers.subsets import eval_subset
     from advgen.defense.tables import FLIP_COLUMNS
-    from advgen.models import load_discriminator
+    from advgen.models.loading import load_discriminator
     from advgen.probe.flip import RealFakeClassifier, flip_eps, real_score
     from advgen.seeding import seed_everything
 
@@ -177,7 +177,7 @@ def flip_job(job: FlipJobSpec, *, gans: Mapping[str, str], images: str):
     """
     import pandas as pd
 
-    from advgen.data import load_prepared
+    from advgen.data.prepared import load_prepared
     from advgen.defense.tables import flip_summary
     from advgen.jobs import start_job
 

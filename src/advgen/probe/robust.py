@@ -22,7 +22,7 @@ from advgen.probe.columns import COLUMNS, SOURCE_COLUMNS
 from advgen.robustness.evaluate import attack_curve
 from advgen.robustness.spec import CurveAttackSpec
 
-__all__ = ["COLUMNS", "SOURCE_COLUMNS", "pgd_spec", "probe_rows"]
+__all__ = ["pgd_spec", "probe_rows"]
 
 
 def pgd_spec(spec: ProbeSourceSpec) -> CurveAttackSpec:

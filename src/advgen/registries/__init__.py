@@ -10,7 +10,7 @@ dataclasses, :mod:`advgen.attacks.params`), the defense attacks
 
 * the schema's enums of those names (``src/advgen/schemas/*.yaml``), the attack entry's
   ``params`` branch per attack, and each attack's ``params`` definition (``<module>_params``),
-  written whole from its dataclass (:meth:`advgen.attacks.params.AttackParams.schema`: every
+  written whole from its dataclass (:meth:`advgen.attacks.fields.AttackParams.schema`: every
   parameter's description, type, values, range and default; :func:`attack_problems` names what
   a dataclass leaves unstated);
 * the defaults of the settings objects whose dataclass states them
@@ -46,23 +46,11 @@ import sys
 from collections.abc import Sequence
 
 from advgen.pipeline.spec_schema import jobs_schema_problems, write_jobs_schema
-from advgen.registries.attack_copies import ATTACK_SCHEMA, BOUNDS, attack_problems, params_def
-from advgen.registries.docs_lists import DOCS, REPO, docs_problems, write_docs
+from advgen.registries.attack_copies import attack_problems
+from advgen.registries.docs_lists import docs_problems, write_docs
 from advgen.registries.schema_copies import schema_problems, write_schema
 
-__all__ = [
-    "ATTACK_SCHEMA",
-    "BOUNDS",
-    "DOCS",
-    "REPO",
-    "attack_problems",
-    "docs_problems",
-    "main",
-    "params_def",
-    "schema_problems",
-    "write_docs",
-    "write_schema",
-]
+__all__ = ["main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

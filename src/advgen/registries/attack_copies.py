@@ -2,7 +2,7 @@
 (:data:`advgen.attacks.registry.REGISTRY`): the ``eps`` grid's description, the
 ``attack_params`` branch per attack and each attack's ``params`` definition
 (``<module>_params``), written whole from its dataclass
-(:meth:`advgen.attacks.params.AttackParams.schema`)."""
+(:meth:`advgen.attacks.fields.AttackParams.schema`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from advgen.registries.yaml_text import block, indent_of, node_at, object_lines,
 ATTACK_SCHEMA = "robustness.schema.yaml"
 BRANCHES = ("$defs", "attack_params", "allOf")
 EPS_DESCRIPTION = ("$defs", "attack", "properties", "eps", "description")
-#: the JSON Schema keywords of a range (:func:`advgen.attacks.params.interval`)
+#: the JSON Schema keywords of a range (:func:`advgen.attacks.fields.interval`)
 BOUNDS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")
 
 

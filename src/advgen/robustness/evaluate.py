@@ -32,7 +32,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from advgen.attacks import ATTACKS, Attack, AttackResult, MinimalAttack
+from advgen.attacks import ATTACKS
+from advgen.attacks.base import Attack, AttackResult, MinimalAttack
 from advgen.columns import ATTACK_EXAMPLE_COLUMNS
 from advgen.robustness.spec import AttackSpec, CurveAttackSpec, attack_spec
 from advgen.robustness.tables import CURVE_COLUMNS as COLUMNS

@@ -9,7 +9,7 @@ robustness curves, :data:`advgen.robustness.tables.CURVE_COLUMNS`), a Wilson sco
 (:meth:`advgen.attacks.autoattack.AutoAttackResult.robust_after`), and the gradient-masking
 checks of Carlini et al. 2019 (:func:`advgen.robustness.masking.masking_rows`, Linf PGD, so run
 where a Linf budget is evaluated) at a level of
-:data:`advgen.robustness.evaluate_inputs.CHECK_LEVELS`; the arguments are checked first
+:data:`advgen.robustness.masking_spec.CHECK_LEVELS`; the arguments are checked first
 (:mod:`advgen.robustness.evaluate_inputs`). Each attack run and each
 check is a stage (:mod:`advgen.robustness.stages`): a progress line when it ends (logger
 ``advgen.evaluate``, INFO) and a row of the stage times. :meth:`Evaluation.write` writes the
@@ -34,12 +34,13 @@ import torch
 from torch import nn
 
 from advgen.attacks.autoattack import LABELS as AUTOATTACK_LABELS
+from advgen.attacks.autoattack import AutoAttack
+from advgen.attacks.base import Attack
 from advgen.attacks.registry import REGISTRY, listing
 from advgen.columns import MASKING_COLUMNS
 from advgen.errors import ConfigError
 from advgen.robustness.evaluate import make_attack, run_sweep, sweep_tables
 from advgen.robustness.evaluate_inputs import (
-    DEFAULT_CHECKS,
     as_tensors,
     attack_name,
     attack_params,
@@ -52,10 +53,11 @@ from advgen.robustness.evaluate_inputs import (
     check_weights,
 )
 from advgen.robustness.evaluation_table import BREAKDOWN, COLUMNS, CONFIDENCE, FILES, STAGE_COLUMNS
-from advgen.robustness.masking import CHECKS, masking_rows
-from advgen.robustness.masking_spec import MaskingSettings
+from advgen.robustness.masking import masking_rows
+from advgen.robustness.masking_spec import DEFAULT_CHECKS, MaskingSettings
 from advgen.robustness.spec import CurveAttackSpec
 from advgen.robustness.stages import Stage, Stages, attack_work, check_work, working_share
+from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -211,7 +213,7 @@ def evaluate(
             defaults otherwise: AutoAttack's are the paper's).
         seeds: each seed runs the attack once (one row per norm, eps and seed).
         checks: the gradient-masking checks' level
-            (:data:`~advgen.robustness.evaluate_inputs.CHECK_LEVELS`: ``"quick"``, the
+            (:data:`~advgen.robustness.masking_spec.CHECK_LEVELS`: ``"quick"``, the
             default, ``"full"``, ``"none"``; True: the default, False: none), or a mapping of
             their sizes (:class:`~advgen.robustness.masking_spec.MaskingSettings`' fields) over
             the level its ``"level"`` key names (default quick). They use Linf PGD at the
@@ -235,6 +237,59 @@ def evaluate(
     from advgen.robustness import run_facts
 
     t_start, started = time.perf_counter(), run_facts.now()
+    run = _checked(model, x, y, eps, norm, attack, params, seeds, checks, batch_size, device)
+    label, runs, attacks = _attack_runs(run, batch_size)
+    stages = _stages(run, label, runs, attacks)
+    _log_plan(run, name, label, stages)
+    table = _attack_table(run, name, label, runs, attacks, stages, batch_size)
+    masking, notes, checks_text = _masking(run, name, checks, stages)
+    all_facts = {
+        **run_facts.base_facts(run.device),
+        "checks": run.level if run.settings is not None else "none",
+        "command": "advgen.evaluate (Python)",
+        **(facts or {}),
+        "started": started,
+        "seconds": f"{time.perf_counter() - t_start:.1f}",
+    }
+    stage_table = pd.DataFrame(stages.rows(), columns=STAGE_COLUMNS)
+    result = Evaluation(table, masking, notes, stage_table, run_facts.ordered(all_facts), checks_text)
+    log.info("done in %s", _seconds(time.perf_counter() - t_start))
+    if out is not None:
+        result.write(out)
+    return result
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """:func:`evaluate`'s arguments, checked, and the model and data on their device."""
+
+    grids: dict[str, tuple[float, ...]]
+    attack: str
+    specs: dict[str, dict[str, Any]]
+    seeds: list[int]
+    level: str
+    settings: MaskingSettings | None
+    device: torch.device
+    model: nn.Module
+    x: torch.Tensor
+    y: torch.Tensor
+
+
+def _checked(
+    model: nn.Module,
+    x: torch.Tensor | npt.ArrayLike,
+    y: torch.Tensor | npt.ArrayLike,
+    eps: float | Sequence[float] | Mapping[str, float | Sequence[float]],
+    norm: str | Sequence[str],
+    attack: str,
+    params: Mapping[str, Any] | None,
+    seeds: Sequence[int],
+    checks: str | bool | Mapping[str, Any],
+    batch_size: int | None,
+    device: str | torch.device | None,
+) -> _Checked:
+    """Every argument checked (one ``ConfigError`` line naming the first bad one, before any
+    attack runs), and the model and data moved to the device."""
     grids = budgets(eps, norm)
     attack = attack_name(attack)
     specs = {n: attack_params(attack, n, params) for n in grids}
@@ -253,6 +308,14 @@ def evaluate(
     check_inputs(model, x, y, batch_size=batch_size)
     import scipy.stats  # noqa: F401  (the intervals' import, seconds when cold: not a stage's time)
 
+    return _Checked(grids, attack, specs, list(seeds), level, settings, dev, model, x, y)
+
+
+def _attack_runs(
+    run: _Checked, batch_size: int | None
+) -> tuple[str, list[tuple[str, int, CurveAttackSpec]], dict[tuple[str, int], Attack]]:
+    """The attack's label in the tables, its runs (norm, seed, spec) and each run's attack."""
+    attack, specs, grids = run.attack, run.specs, run.grids
     label = (
         f"{attack}-{specs[next(iter(grids))].get('version', 'standard')}"
         if REGISTRY[attack].reference
@@ -261,43 +324,72 @@ def evaluate(
     runs = [
         (n, seed, CurveAttackSpec(attack=attack, params=specs[n], seed=seed, eps=grids[n]))
         for n in grids
-        for seed in seeds
+        for seed in run.seeds
     ]
     attacks = {
-        (n, seed): make_attack(spec, model, batch_size=batch_size, evaluation=True) for n, seed, spec in runs
+        (n, seed): make_attack(spec, run.model, batch_size=batch_size, evaluation=True)
+        for n, seed, spec in runs
     }
-    stages = Stages(
+    return label, runs, attacks
+
+
+def _stages(
+    run: _Checked,
+    label: str,
+    runs: Sequence[tuple[str, int, CurveAttackSpec]],
+    attacks: Mapping[tuple[str, int], Attack],
+) -> Stages:
+    """A stage per attack run (its work: the attack's per eps) and per gradient-masking check."""
+    settings = run.settings
+    return Stages(
         [
             Stage(
                 f"{label} {n} seed {seed}",
                 "attack",
-                attack_work(attacks[n, seed]) * len(grids[n]),
+                attack_work(attacks[n, seed]) * len(run.grids[n]),
                 key=f"{label} {n}",
             )
             for n, seed, _ in runs
         ]
         + [Stage(f"check {c}", "check", check_work(c, settings), key=c) for c in (CHECKS if settings else ())]
     )
+
+
+def _log_plan(run: _Checked, name: str, label: str, stages: Stages) -> None:
+    """The evaluation's plan: a line at INFO, each stage's most work at DEBUG."""
     log.info(
         "evaluating %s on %d inputs (%s): %s at %s, seed%s %s; gradient-masking checks: %s; %d stages",
         name,
-        len(x),
-        dev,
+        len(run.x),
+        run.device,
         label,
-        "; ".join(f"{n} eps {', '.join(f'{e:g}' for e in g)}" for n, g in grids.items()),
-        "s" if len(seeds) > 1 else "",
-        ", ".join(map(str, seeds)),
-        level if settings is not None else "none",
+        "; ".join(f"{n} eps {', '.join(f'{e:g}' for e in g)}" for n, g in run.grids.items()),
+        "s" if len(run.seeds) > 1 else "",
+        ", ".join(map(str, run.seeds)),
+        run.level if run.settings is not None else "none",
         len(stages.stages),
     )
     for stage in stages.stages:
         log.debug("%s: at most %.0f input-gradient evaluations per input", stage.name, stage.work)
+
+
+def _attack_table(
+    run: _Checked,
+    name: str,
+    label: str,
+    runs: Sequence[tuple[str, int, CurveAttackSpec]],
+    attacks: Mapping[tuple[str, int], Attack],
+    stages: Stages,
+    batch_size: int | None,
+) -> pd.DataFrame:
+    """Each attack run, a stage: its rows (one per eps, with their intervals and breakdown)."""
+    model, x, y, settings = run.model, run.x, run.y, run.settings
     rows = []
     for n, seed, spec in runs:
         with stages.run(f"{label} {n} seed {seed}") as stage:
             atk = attacks[n, seed]
             hook = _ComponentProgress(stage.name)
-            if hasattr(atk, "progress"):
+            if isinstance(atk, AutoAttack):
                 atk.progress = hook
             sweep = run_sweep(model, x, y, spec, batch_size=batch_size, attack=atk)
             table, _ = sweep_tables(
@@ -315,12 +407,18 @@ def evaluate(
             rows.append(table)
             if settings is not None:  # how many inputs the checks' attacks will keep: their estimate
                 _price_checks(stages, settings, pd.concat(rows))
-    table = pd.concat(rows, ignore_index=True)[COLUMNS]
-    notes: list[str] = []
-    checks_text = ""
+    return pd.concat(rows, ignore_index=True)[COLUMNS]
+
+
+def _masking(
+    run: _Checked, name: str, checks: str | bool | Mapping[str, Any], stages: Stages
+) -> tuple[pd.DataFrame, list[str], str]:
+    """The gradient-masking checks, each a stage (on the first seed): their table, the report's
+    notes (checks not run, or flagged) and the text of their settings."""
+    settings, notes, checks_text = run.settings, [], ""
     if settings is not None:
-        checks_text = _checks_text(level, settings)
-        found = masking_rows(model, x, y, name=name, settings=settings, seed=seeds[0])
+        checks_text = _checks_text(run.level, settings)
+        found = masking_rows(run.model, run.x, run.y, name=name, settings=settings, seed=run.seeds[0])
         masks = []
         for check in CHECKS:
             with stages.run(f"check {check}") as stage:
@@ -332,7 +430,7 @@ def evaluate(
         masking = pd.DataFrame({c: [] for c in MASKING_COLUMNS}, columns=MASKING_COLUMNS)
         why = (
             f"checks={checks!r}"
-            if "linf" in grids
+            if "linf" in run.grids
             else "no Linf budget was evaluated (the checks use Linf PGD)"
         )
         notes.append(f"The gradient-masking checks did not run: {why}.")
@@ -342,20 +440,7 @@ def evaluate(
             f"Flagged: {', '.join(flagged)}: a sign of gradient masking or of too weak an attack "
             "(docs/robustness_checks.md); robust accuracy may be overestimated."
         )
-    all_facts = {
-        **run_facts.base_facts(dev),
-        "checks": level if settings is not None else "none",
-        "command": "advgen.evaluate (Python)",
-        **(facts or {}),
-        "started": started,
-        "seconds": f"{time.perf_counter() - t_start:.1f}",
-    }
-    stage_table = pd.DataFrame(stages.rows(), columns=STAGE_COLUMNS)
-    result = Evaluation(table, masking, notes, stage_table, run_facts.ordered(all_facts), checks_text)
-    log.info("done in %s", _seconds(time.perf_counter() - t_start))
-    if out is not None:
-        result.write(out)
-    return result
+    return masking, notes, checks_text
 
 
 def _seconds(value: float) -> str:

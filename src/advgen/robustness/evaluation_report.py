@@ -44,72 +44,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Block:
 def report_blocks(ev: Any) -> list[Block]:
     """The report's content (see the module docstring) of ``ev``, an
     :class:`~advgen.robustness.evaluate_model.Evaluation`."""
-    from advgen.attacks.autoattack import LABELS, ORDER
-    from advgen.robustness.evaluation_table import BREAKDOWN, CONFIDENCE
-
     t = ev.table
     name = str(t["classifier"].iloc[0]) if len(t) else "the model"
-    blocks = [Block("h1", f"Robust accuracy of {name}")]
-    rows = [
-        (
-            str(r.attack),
-            str(r.norm),
-            budget(r.eps),
-            str(r.seed),
-            str(r.n),
-            number(r.clean_acc),
-            number(r.robust_acc),
-            f"[{number(r.robust_acc_low)}, {number(r.robust_acc_high)}]",
-        )
-        for r in t.itertuples()
-    ]
-    header = ("attack", "norm", "eps", "seed", "n", "clean acc", "robust acc", f"{CONFIDENCE:.0%} interval")
-    blocks += [
-        _table(header, rows),
-        Block("p", "Interval: Wilson score (Wilson 1927) over the n examples, per seed."),
-    ]
-    versions = [str(a).partition("-")[2] for a in t["attack"].unique()] if len(t) else []
-    order = [c for v in versions if v in ORDER for c in ORDER[v]] + list(BREAKDOWN)
-    ran = [c for c in dict.fromkeys(order) if BREAKDOWN[c] in t and t[BREAKDOWN[c]].notna().any()]
-    if ran:
-        blocks += [
-            Block("h2", "AutoAttack breakdown (Croce & Hein 2020)"),
-            Block(
-                "p",
-                "Robust accuracy after each attack of the ensemble, in the order they ran, each on the "
-                "inputs every earlier one left classified correctly (cumulative, as fra31/auto-attack's "
-                "run_standard_evaluation reports it); the last column is the ensemble's robust accuracy.",
-            ),
-            _table(
-                ("norm", "eps", "seed", "clean", *(LABELS[c] for c in ran)),
-                [
-                    (str(r["norm"]), budget(r["eps"]), str(r["seed"]), number(r["clean_acc"]))
-                    + tuple(number(r[BREAKDOWN[c]]) for c in ran)
-                    for _, r in t.iterrows()
-                ],
-            ),
-        ]
-    blocks.append(Block("h2", "Gradient-masking checks (Carlini et al. 2019)"))
-    if len(ev.masking):
-        blocks += [
-            Block("p", ev.checks_text),
-            _table(
-                ("check", "result", "value", "reference", "eps", "detail"),
-                [
-                    (
-                        str(r.check),
-                        "pass" if r.passed else "FLAG",
-                        number(r.value),
-                        number(r.reference),
-                        "" if math.isnan(r.eps) else budget(r.eps),
-                        str(r.detail),
-                    )
-                    for r in ev.masking.itertuples()
-                ],
-            ),
-        ]
-    else:
-        blocks.append(Block("p", "Not run."))
+    blocks = [Block("h1", f"Robust accuracy of {name}"), *_accuracy_blocks(t), *_breakdown_blocks(t)]
+    blocks += _masking_blocks(ev)
     if len(ev.stages):
         blocks += [
             Block("h2", "Stage times"),
@@ -128,6 +66,84 @@ def report_blocks(ev: Any) -> list[Block]:
     if ev.notes:
         blocks += [Block("h2", "Notes"), Block("list", rows=tuple((n,) for n in ev.notes))]
     return blocks
+
+
+def _accuracy_blocks(t: Any) -> list[Block]:
+    """The robust accuracies: a row per attack, norm, eps and seed, with its interval."""
+    from advgen.robustness.evaluation_table import CONFIDENCE
+
+    rows = [
+        (
+            str(r.attack),
+            str(r.norm),
+            budget(r.eps),
+            str(r.seed),
+            str(r.n),
+            number(r.clean_acc),
+            number(r.robust_acc),
+            f"[{number(r.robust_acc_low)}, {number(r.robust_acc_high)}]",
+        )
+        for r in t.itertuples()
+    ]
+    header = ("attack", "norm", "eps", "seed", "n", "clean acc", "robust acc", f"{CONFIDENCE:.0%} interval")
+    return [
+        _table(header, rows),
+        Block("p", "Interval: Wilson score (Wilson 1927) over the n examples, per seed."),
+    ]
+
+
+def _breakdown_blocks(t: Any) -> list[Block]:
+    """AutoAttack's breakdown, where its components ran: the robust accuracy after each."""
+    from advgen.attacks.autoattack import LABELS, ORDER
+    from advgen.robustness.evaluation_table import BREAKDOWN
+
+    versions = [str(a).partition("-")[2] for a in t["attack"].unique()] if len(t) else []
+    order = [c for v in versions if v in ORDER for c in ORDER[v]] + list(BREAKDOWN)
+    ran = [c for c in dict.fromkeys(order) if BREAKDOWN[c] in t and t[BREAKDOWN[c]].notna().any()]
+    if not ran:
+        return []
+    return [
+        Block("h2", "AutoAttack breakdown (Croce & Hein 2020)"),
+        Block(
+            "p",
+            "Robust accuracy after each attack of the ensemble, in the order they ran, each on the "
+            "inputs every earlier one left classified correctly (cumulative, as fra31/auto-attack's "
+            "run_standard_evaluation reports it); the last column is the ensemble's robust accuracy.",
+        ),
+        _table(
+            ("norm", "eps", "seed", "clean", *(LABELS[c] for c in ran)),
+            [
+                (str(r["norm"]), budget(r["eps"]), str(r["seed"]), number(r["clean_acc"]))
+                + tuple(number(r[BREAKDOWN[c]]) for c in ran)
+                for _, r in t.iterrows()
+            ],
+        ),
+    ]
+
+
+def _masking_blocks(ev: Any) -> list[Block]:
+    """The gradient-masking checks' heading, settings and table (or "Not run.")."""
+    blocks = [Block("h2", "Gradient-masking checks (Carlini et al. 2019)")]
+    if not len(ev.masking):
+        return [*blocks, Block("p", "Not run.")]
+    return [
+        *blocks,
+        Block("p", ev.checks_text),
+        _table(
+            ("check", "result", "value", "reference", "eps", "detail"),
+            [
+                (
+                    str(r.check),
+                    "pass" if r.passed else "FLAG",
+                    number(r.value),
+                    number(r.reference),
+                    "" if math.isnan(r.eps) else budget(r.eps),
+                    str(r.detail),
+                )
+                for r in ev.masking.itertuples()
+            ],
+        ),
+    ]
 
 
 def summary(ev: Any) -> str:

@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 def attack(inputs: Files, outputs: Files, spec: AttackJobSpec) -> None:
     """Attack the classifier (input ``model``) on its test split (``test``); outputs ``curve``
     (one row per eps) and ``examples`` (per example and eps)."""
-    from advgen.classifiers import eval_subset, load_classifier
-    from advgen.data import load_prepared
+    from advgen.classifiers.checkpoint import load_classifier
+    from advgen.classifiers.subsets import eval_subset
+    from advgen.data.prepared import load_prepared
     from advgen.io import write_parquet
     from advgen.jobs import start_job
     from advgen.robustness.evaluate import attack_sweep
@@ -134,8 +135,9 @@ def transfer_source(inputs: Files, outputs: Files, spec: TransferSourceSpec) -> 
     """The rows of ``spec.source`` in the transfer matrix of the classifiers ``spec.targets``
     (input ``models``, in that name order, the source among them) on the test split (``test``);
     output ``table``."""
-    from advgen.classifiers import eval_subset, load_classifier
-    from advgen.data import load_prepared
+    from advgen.classifiers.checkpoint import load_classifier
+    from advgen.classifiers.subsets import eval_subset
+    from advgen.data.prepared import load_prepared
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
     from advgen.jobs import start_job
@@ -197,9 +199,10 @@ def sweep_point(inputs: Files, outputs: Files, spec: SweepPointSpec) -> None:
     """Clean and robust accuracy (and, in a data-size sweep, training-set robust accuracy) of the
     sweep's point ``spec.point`` (input ``model``) on the splits ``train`` and ``test``; output
     ``table``: its row."""
-    from advgen.classifiers import eval_subset, load_classifier
+    from advgen.classifiers.checkpoint import load_classifier
     from advgen.classifiers.spec import ClassifierSpec
-    from advgen.data import load_prepared
+    from advgen.classifiers.subsets import eval_subset
+    from advgen.data.prepared import load_prepared
     from advgen.errors import ConfigError
     from advgen.io import write_parquet
     from advgen.jobs import start_job

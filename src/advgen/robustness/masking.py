@@ -51,27 +51,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from advgen.attacks import FGSM, PGD, Attack
-from advgen.attacks.base import eval_mode
+from advgen.attacks import FGSM, PGD
+from advgen.attacks.base import Attack, eval_mode
 from advgen.attacks.registry import MASKING_BLACKBOX, attack_class
 from advgen.columns import MASKING_COLUMNS as COLUMNS
 from advgen.errors import ConfigError
-from advgen.robustness.masking_spec import GRADIENTS, BlackBoxSpec, MaskingJobSpec, MaskingSettings
-from advgen.robustness.tables import MASKING_CHECK_SETTINGS as CHECK_SETTINGS
+from advgen.robustness.masking_spec import MaskingSettings
 from advgen.robustness.tables import MASKING_CHECKS as CHECKS
 
-__all__ = [
-    "CHECKS",
-    "CHECK_FUNCTIONS",
-    "CHECK_SETTINGS",
-    "COLUMNS",
-    "GRADIENTS",
-    "BlackBoxSpec",
-    "MaskingJobSpec",
-    "MaskingSettings",
-    "masking_checks",
-    "masking_rows",
-]
+__all__ = ["CHECK_FUNCTIONS", "masking_checks", "masking_rows"]
 BlackBox = Callable[[nn.Module, float], Attack]
 
 

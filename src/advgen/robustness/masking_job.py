@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from torch import nn
 
-    from advgen.attacks import Attack
+    from advgen.attacks.base import Attack
 
 __all__ = ["blackbox_from", "masking_checks_job", "masking_job"]
 
@@ -58,8 +58,9 @@ def masking_job(spec: MaskingJobSpec, *, model: str, test: str, generator: str |
         model, test, generator: paths of the classifier checkpoint, the prepared test split and
             the purifier's generator checkpoint.
     """
-    from advgen.classifiers import eval_subset, load_classifier
-    from advgen.data import load_prepared
+    from advgen.classifiers.checkpoint import load_classifier
+    from advgen.classifiers.subsets import eval_subset
+    from advgen.data.prepared import load_prepared
     from advgen.jobs import start_job
     from advgen.robustness.masking import check_names, masking_checks
 

@@ -35,9 +35,10 @@ from typing import Any
 
 from advgen.attacks.registry import BUDGET_TRANSFER_ATTACKS, MINIMAL_ATTACKS, TRANSFER_ATTACKS, listing
 from advgen.classifiers.spec import ClassifierSpec, classifier_specs
-from advgen.config import ConfigFile, check_grid_size
+from advgen.config import ConfigFile
+from advgen.config_checks import check_grid_size
 from advgen.errors import ConfigError
-from advgen.replicates import REPLICATE_OF
+from advgen.replicates import replicated
 from advgen.robustness.settings import ClassifierSweep, RobustnessSettings
 
 #: sweep kind -> (the classifier field it varies, its grid's key, the letter of its points' names)
@@ -295,7 +296,7 @@ def of(config: Mapping[str, Any], source: str = "config") -> RobustnessConfig:
     return RobustnessConfig(
         RobustnessSettings.of(top.robustness, source),
         classifier_specs(top.classifiers, top.seed, top.device, source),
-        {run: str(entry[REPLICATE_OF]) for run, entry in top.classifiers.items() if entry.get(REPLICATE_OF)},
+        replicated(top.classifiers),
         top.seed,
         source,
     )

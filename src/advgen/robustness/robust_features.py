@@ -49,7 +49,7 @@ from torch import nn
 
 from advgen.attacks.pgd import PGD
 from advgen.columns import ROBUST_FEATURES_COLUMNS
-from advgen.data import PreparedSplit
+from advgen.data.prepared import PreparedSplit
 from advgen.robustness.robust_features_spec import (
     DeterministicParams,
     NonRobustParams,
@@ -245,12 +245,25 @@ def row(
 
 
 def _classifier(ckpt: dict[str, Any], device: str) -> nn.Module:
-    from advgen.classifiers import build_classifier
+    from advgen.classifiers.zoo import build_classifier
 
     kw = ckpt["arch_kwargs"]
     model = build_classifier(ckpt["arch"], kw["in_shape"], kw["num_classes"], kw.get("width", 1.0))
     model.load_state_dict(ckpt["state_dict"])
     return model.to(device).eval()
+
+
+def capped(split: PreparedSplit, max_train: int | None, seed: int) -> PreparedSplit:
+    """The training split, or at most ``max_train`` of its images (a seeded subset,
+    :func:`advgen.classifiers.subsets.select_subset`)."""
+    from advgen.classifiers.subsets import select_subset
+
+    if not max_train:
+        return split
+    keep = select_subset(split.labels, "all", min(1.0, max_train / len(split)), seed)
+    return PreparedSplit(
+        split.images[keep], split.labels[keep], split.num_classes, split.dataset, "train", split.spec
+    )
 
 
 def robust_features_job(
@@ -268,8 +281,10 @@ def robust_features_job(
         robust_model, standard_model, train, test: paths of the two classifier checkpoints and
             the prepared splits.
     """
-    from advgen.classifiers import eval_subset, load_classifier, select_subset, train_classifier
-    from advgen.data import load_prepared
+    from advgen.classifiers.checkpoint import load_classifier
+    from advgen.classifiers.subsets import eval_subset
+    from advgen.classifiers.training import train_classifier
+    from advgen.data.prepared import load_prepared
     from advgen.jobs import start_job
     from advgen.robustness.sweeps import clean_and_robust
 
@@ -279,17 +294,7 @@ def robust_features_job(
     rows = []
     config = features_config(spec)  # the JSON passed: the job's provenance and the datasets' record
     with start_job(config) as device:
-        train_split, test_split = load_prepared(train), load_prepared(test)
-        if spec.max_train:
-            keep = select_subset(train_split.labels, "all", min(1.0, spec.max_train / len(train_split)), seed)
-            train_split = PreparedSplit(
-                train_split.images[keep],
-                train_split.labels[keep],
-                train_split.num_classes,
-                train_split.dataset,
-                "train",
-                train_split.spec,
-            )
+        train_split, test_split = capped(load_prepared(train), spec.max_train, seed), load_prepared(test)
         idx = eval_subset(test_split.labels, spec.max_examples)
         robust = load_classifier(robust_model, device, data=[train_split, test_split])
         standard = load_classifier(standard_model, device, data=[train_split, test_split])

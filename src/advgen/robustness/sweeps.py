@@ -24,8 +24,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from advgen.classifiers import count_parameters, eval_subset, select_subset
 from advgen.classifiers.spec import ClassifierSpec
+from advgen.classifiers.subsets import eval_subset, select_subset
+from advgen.classifiers.zoo import count_parameters
 from advgen.columns import SWEEP_JOB_COLUMNS
 from advgen.robustness.evaluate import make_attack
 from advgen.robustness.plan import sweep_kind

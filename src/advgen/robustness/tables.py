@@ -47,7 +47,7 @@ CURVE_COLUMNS = [
 @dataclass(frozen=True)
 class MaskingCheck:
     """One gradient-masking check (Carlini et al. 2019, section 5): ``about`` says what it
-    compares; ``settings`` are the :class:`advgen.robustness.masking.MaskingSettings` fields it
+    compares; ``settings`` are the :class:`advgen.robustness.masking_spec.MaskingSettings` fields it
     reads. One ``masking_checks`` job per (model, check) carries only its check's settings (so
     editing ``long_steps`` reruns the more_steps_restarts jobs alone); a check that reads
     ``n_queries`` also takes the job spec's ``blackbox`` (the black-box attack with its

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-from advgen.sweeps import jobs, points
+from advgen.sweeps import inpainting_point, interpolation_point, inversion_point, jobs
 from advgen.sweeps.spec import InpaintingPoint, InterpolationPoint, InversionPoint, PointSpec, TruncationPoint
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class InversionJob:
 def run_inversion(spec: InversionPoint, job: jobs.SweepJob) -> InversionJob:
     """An inversion point: its tables, its latents checkpoint and its figure panel."""
     start_point(spec)
-    run = points.run_inversion(spec, job)
+    run = inversion_point.run_inversion(spec, job)
     return InversionJob(
         final=run.final,
         steps=run.steps,
@@ -68,7 +68,7 @@ class InpaintingJob:
 def run_inpainting(spec: InpaintingPoint, job: jobs.SweepJob) -> InpaintingJob:
     """An inpainting point: its table and its figure panel."""
     start_point(spec)
-    run = points.run_inpainting(spec, job)
+    run = inpainting_point.run_inpainting(spec, job)
     return InpaintingJob(run.table, [(spec.point, run.panel())])
 
 
@@ -85,7 +85,7 @@ class InterpolationJob:
 def run_interpolation(spec: InterpolationPoint, job: jobs.SweepJob) -> InterpolationJob:
     """An interpolation point: its path and frame tables and its strips."""
     start_point(spec)
-    run = points.run_interpolation(spec, job)
+    run = interpolation_point.run_interpolation(spec, job)
     return InterpolationJob(run.paths, run.frames, [run.panel(spec.point)])
 
 
@@ -103,7 +103,7 @@ def truncation_point(spec: TruncationPoint, job: jobs.SweepJob) -> tuple[pd.Data
     """One truncation point (BigGAN's truncation trick, Brock et al. 2019): ``num_samples``
     samples with ``|z_j| <= psi`` scored against the job's reference images, and the
     truncation grid's row for ``psi`` (same latents at every psi)."""
-    from advgen.metrics import quality_row
+    from advgen.metrics.evaluate import quality_row
     from advgen.sweeps.image_stats import sharpness, speckle
     from advgen.sweeps.tables import point_frame
     from advgen.sweeps.truncation import grid_row, sample

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advgen import paths
-from advgen.config import check_grid_size
+from advgen.config_checks import check_grid_size
 from advgen.errors import ConfigError
 from advgen.generators import GENERATOR_KINDS, GeneratorKind, Generators
 from advgen.sweeps.registry import SWEEPS, Sweep

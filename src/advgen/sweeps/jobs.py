@@ -1,9 +1,9 @@
 """What every sweep job does first: load the generator, the classifier and the images, once
 for its grid point (:class:`SweepJob`).
 
-Models come from the generative stage (:func:`advgen.models.load_generator`,
-:func:`advgen.models.load_autoencoder`) and the robustness stage
-(:func:`advgen.classifiers.load_classifier`); all work on images in [0, 1].
+Models come from the generative stage (:func:`advgen.models.loading.load_generator`,
+:func:`advgen.models.loading.load_autoencoder`) and the robustness stage
+(:func:`advgen.classifiers.checkpoint.load_classifier`); all work on images in [0, 1].
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from advgen.data import PreparedSplit, load_prepared
+from advgen.data.prepared import PreparedSplit, load_prepared
 from advgen.generators import GENERATOR_KINDS
 from advgen.sweeps.spec import PointSpec
 
@@ -37,9 +37,9 @@ def load_models(
 ) -> SweepModels:
     """The job's generator (decoder for an autoencoder, with its encoder) and classifier;
     ``data``: the prepared splits they will see, checked to fit both (image shape, classes)."""
-    from advgen.classifiers import load_classifier
+    from advgen.classifiers.checkpoint import load_classifier
     from advgen.data.prepared import check_fits
-    from advgen.models import load_autoencoder, load_generator
+    from advgen.models.loading import load_autoencoder, load_generator
 
     if GENERATOR_KINDS[spec.generator_kind].has_encoder:
         encoder, generator, z_dim = load_autoencoder(generator_path, device)

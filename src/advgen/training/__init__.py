@@ -1,5 +1,3 @@
-"""What every training loop shares: resumable state keyed by spec, inputs and version."""
-
-from advgen.training.resume import STOP_ENV, ResumeState, TrainingStopped, file_digest, stop_after_epochs
-
-__all__ = ["STOP_ENV", "ResumeState", "TrainingStopped", "file_digest", "stop_after_epochs"]
+"""What every training loop shares: resumable state keyed by spec, inputs and version
+(:mod:`~advgen.training.resume`), the loop that writes it (:mod:`~advgen.training.driver`) and
+the speed settings (:mod:`~advgen.training.speed`)."""

@@ -6,7 +6,7 @@ driver runs :meth:`Trainer.step` on every batch, keeps the logged values on the 
 (:class:`advgen.training.steplog.StepLog`) and hands them to :meth:`Trainer.log_steps` once,
 stops on divergence, lets the trainer evaluate, logs the epoch with an estimate of the time
 left (from this run's epochs so far: ``epoch 12/180, ~3 min left: ...``),
-writes the resume state (:class:`advgen.training.ResumeState`) and keeps a copy of the
+writes the resume state (:class:`advgen.training.resume.ResumeState`) and keeps a copy of the
 checkpoint of the last completed epoch, which the model's runner writes as its output.
 """
 

@@ -34,7 +34,7 @@ from torch import nn
 
 from advgen.training.speed_spec import AUTOCAST, FP32_PRECISIONS, SpeedSpec
 
-__all__ = ["AUTOCAST", "FP32_PRECISIONS", "Speed", "SpeedSpec", "autocast_dtype", "bf16_pays"]
+__all__ = ["Speed", "autocast_dtype", "bf16_pays"]
 
 
 def bf16_pays(device: str | torch.device) -> bool:

@@ -67,7 +67,7 @@ def deciding_adjusted(table: pd.DataFrame) -> pd.Series:
     """Each row's deciding p, Holm-adjusted within its family (a row without a family alone):
     the table's ``p_adjusted`` where it has ``p_against`` (written by the two-direction
     adjustment), else rebuilt from its p-values."""
-    from advgen.claims.statistics.stats import holm
+    from advgen.claims.statistics.multiple_testing import holm
 
     if "p_against" in table.columns and "p_adjusted" in table.columns:
         adjusted = pd.to_numeric(table["p_adjusted"], errors="coerce")

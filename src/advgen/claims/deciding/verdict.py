@@ -35,16 +35,15 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from advgen.claims.deciding.verdict_words import AT_SCALE as AT_SCALE
-from advgen.claims.deciding.verdict_words import NOT_GATED as NOT_GATED
-from advgen.claims.deciding.verdict_words import NOT_MEASURED as NOT_MEASURED
-from advgen.claims.deciding.verdict_words import NOT_REPRODUCED as NOT_REPRODUCED
-from advgen.claims.deciding.verdict_words import NOT_TESTABLE as NOT_TESTABLE
-from advgen.claims.deciding.verdict_words import NOT_VALID as NOT_VALID
-from advgen.claims.deciding.verdict_words import PAPER_ONLY as PAPER_ONLY
-from advgen.claims.deciding.verdict_words import SIGNIFICANT as SIGNIFICANT
-from advgen.claims.deciding.verdict_words import VERDICTS as VERDICTS
-from advgen.claims.deciding.verdict_words import WITHHELD as WITHHELD
+from advgen.claims.deciding.verdict_words import (
+    AT_SCALE,
+    NOT_MEASURED,
+    NOT_REPRODUCED,
+    NOT_TESTABLE,
+    NOT_VALID,
+    PAPER_ONLY,
+    WITHHELD,
+)
 from advgen.claims.measuring.controls import ControlOutcome, calibration_outcome, control_outcome, corrected
 from advgen.claims.measuring.effects import Result
 from advgen.claims.measuring.measure import Context, Measured, NotMeasured
@@ -52,7 +51,7 @@ from advgen.claims.measuring.quality_gate import failed_requirement, quality_gat
 from advgen.claims.measuring.term_effect import MeasuredTerms, interval_text, margin_checks, term_effect
 from advgen.claims.reading import scales as scales_
 from advgen.claims.reading.model import Claim, Term
-from advgen.claims.statistics import stats
+from advgen.claims.statistics import levels, multiple_testing, stats
 
 
 class ControlHolds(Exception):
@@ -78,7 +77,7 @@ class Verdict:
     sides: list[tuple[str, Measured]] = field(default_factory=list)
     note: str = ""
     settle: str = ""
-    confidence: float = stats.CONFIDENCE
+    confidence: float = levels.CONFIDENCE
     runs_unit: str = "seeds"
     examples_unit: str = "examples"
     control: str = ""  # the control's outcome: its verdict and effect
@@ -90,7 +89,7 @@ class Verdict:
     budget: str = ""  # the budget comparison of a claim that declares its scale of training
     would_be: str = ""  # a "not valid" / "not reproduced" claim's verdict had it counted
     p_value: float = math.nan  # one-sided (TOST: the larger of its two), against `alpha`
-    alpha: float = stats.ALPHA_ONE_SIDED
+    alpha: float = levels.ALPHA_ONE_SIDED
     p_against: float = math.nan  # the p-value of "does not hold" (the other direction)
     p_adjusted: float = math.nan  # Holm within the claim's family, of the verdict's own direction
     raw_verdict: str = ""  # the verdict before the family's adjustment (where it changed it)
@@ -325,7 +324,8 @@ def deciding_p(v: Verdict) -> float:
 
 
 def adjust(verdicts: list[Verdict]) -> None:
-    """Holm's step-down within each family of claims that share data (:func:`advgen.claims.statistics.stats.holm`),
+    """Holm's step-down within each family of claims that share data
+    (:func:`advgen.claims.statistics.multiple_testing.holm`),
     in both directions: a "does not hold" rejects a null too (the effect beyond the margin on the
     claimed side), so each claim enters with the p-value of the direction it decides
     (:func:`deciding_p`; directional decisions under Holm's procedure, Shaffer 1980). ``p_adjusted``
@@ -339,7 +339,7 @@ def adjust(verdicts: list[Verdict]) -> None:
     decided = (stats.HOLDS, stats.FAILS, AT_SCALE)
     for family, members in families.items():
         deciding = [deciding_p(v) for v in members]
-        adjusted = stats.holm(deciding, [v.alpha for v in members])
+        adjusted = multiple_testing.holm(deciding, [v.alpha for v in members])
         for v, raw, p in zip(members, deciding, adjusted, strict=True):
             v.p_adjusted = p
             if p < v.alpha:

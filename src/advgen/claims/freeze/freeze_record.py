@@ -59,15 +59,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advgen.claims.freeze.bounded_files import sha256 as sha256
-from advgen.claims.freeze.freeze_format import ANALYSIS as ANALYSIS
-from advgen.claims.freeze.freeze_format import FORMAT as FORMAT
-from advgen.claims.freeze.freeze_format import RECIPE_SECTIONS as RECIPE_SECTIONS
-from advgen.claims.freeze.freeze_format import Freeze as Freeze
-from advgen.claims.freeze.freeze_format import Planned as Planned
+from advgen.claims.freeze.bounded_files import sha256
+from advgen.claims.freeze.freeze_format import ANALYSIS, FORMAT, RECIPE_SECTIONS, Freeze, Planned
 from advgen.claims.freeze.freeze_reader import calendar_date
-from advgen.claims.freeze.freeze_reader import read_freeze as read_freeze
-from advgen.claims.freeze.freeze_reader import read_power_plan as read_power_plan
 from advgen.claims.reading.model import ClaimsFile
 
 # the format is :mod:`advgen.claims.freeze.freeze_format`, the reader :mod:`advgen.claims.freeze.freeze_reader`

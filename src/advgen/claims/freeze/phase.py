@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advgen.claims.freeze.freeze_record import Freeze
+from advgen.claims.freeze.freeze_format import Freeze
 from advgen.claims.reading.model import Claim, ClaimsFile
 
 EXPLORATORY, CONFIRMATORY, POST_HOC = "exploratory", "confirmatory", "post-hoc"
@@ -73,7 +73,8 @@ def run_mismatch(
     """How the run (its parts, :func:`advgen.claims.freeze.freeze_record.run_parts`), the analysis
     code's digest, the program's digests and the packages' versions differ from the record, in
     words ("" where they match; a part the record does not hold is not compared)."""
-    from advgen.claims.freeze.freeze_record import ANALYSIS, PART_NAMES, differences, run_differences
+    from advgen.claims.freeze.freeze_format import ANALYSIS
+    from advgen.claims.freeze.freeze_record import PART_NAMES, differences, run_differences
 
     parts = [
         f"{PART_NAMES[part]}: {'; '.join(diffs)}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advgen.claims.reading.model import Test
-from advgen.claims.statistics import stats
+from advgen.claims.statistics import levels, proportions, stats
 from advgen.claims.statistics.rates import difference_interval, rate_interval
 
 
@@ -35,7 +35,7 @@ class Result:
     confidence: float
     settle: str = ""
     p_value: float = math.nan
-    alpha: float = stats.ALPHA_ONE_SIDED
+    alpha: float = levels.ALPHA_ONE_SIDED
     p_against: float = math.nan  # the p-value of "does not hold" (:func:`stats.p_against`)
     #: the interval at any confidence (the p-values' bisection reads it; a control's correction too)
     bounds: Callable[[float], tuple[float, float]] | None = field(default=None, repr=False, compare=False)
@@ -109,7 +109,11 @@ def rate_side(side: stats.Side) -> tuple[float, Bounds, str]:
     k, n = stats.side_counts(side)
     mean = float((k / n).mean())
     if side.n_runs == 1:
-        return mean, (lambda c: stats.clopper_pearson(int(k[0]), int(n[0]), c)), "Clopper-Pearson (exact)"
+        return (
+            mean,
+            (lambda c: proportions.clopper_pearson(int(k[0]), int(n[0]), c)),
+            "Clopper-Pearson (exact)",
+        )
     return mean, (lambda c: rate_interval(k, n, c)), RATE_METHOD.format(runs=side.n_runs, unit="runs")
 
 
@@ -122,7 +126,7 @@ def _value(sides: Sequence[stats.Side], unit: str) -> tuple[stats.Estimate, floa
     value: float | None = None
     if one.n_runs == 1 and _binary(one):
         k, n = int(round(one.runs[0].sum())), len(one.runs[0])
-        bounds, method = (lambda c: stats.clopper_pearson(k, n, c)), "Clopper-Pearson (exact binomial)"
+        bounds, method = (lambda c: proportions.clopper_pearson(k, n, c)), "Clopper-Pearson (exact binomial)"
         est, value = stats.examples_level(one.runs[0]), float(one.runs[0].mean())
     elif one.n_runs >= 2 and _binary(one):
         value, est = stats.rate_level(one)
@@ -163,7 +167,7 @@ def _comparison(
     ):
         (ra,), (rb,) = sides[0].runs, sides[1].runs
         ka, na, kb, nb = int(ra.sum()), len(ra), int(rb.sum()), len(rb)
-        bounds = lambda c: stats.newcombe(ka, na, kb, nb, c)  # noqa: E731
+        bounds = lambda c: proportions.newcombe(ka, na, kb, nb, c)  # noqa: E731
         method = "Newcombe score interval (two proportions)"
         est = stats.combine([(1.0, stats.examples_level(ra)), (-1.0, stats.examples_level(rb))])
     elif test.effect == "difference" and all(_binary(s) for s in sides) and not _same_runs(sides):
@@ -193,7 +197,7 @@ def evaluate(
     then with ``trend_b`` as many of b), its interval, p-value and the verdict. ``pooled``: the
     two sides are halves of one condition's runs (a permuted null: :func:`stats.pooled_halves`)."""
     tost = test.direction == "equivalent"
-    conf = stats.TOST_CONFIDENCE if tost else stats.CONFIDENCE
+    conf = levels.TOST_CONFIDENCE if tost else levels.CONFIDENCE
     effect = test.effect
     log = effect == "ratio"
     est: stats.Estimate | None = None
@@ -226,7 +230,7 @@ def evaluate(
     if tost:
         method = f"{method}; 90 % interval (TOST, ±{test.tolerance:g})"
     p = stats.p_value(bounds, test.margin, test.direction, test.tolerance)
-    alpha = stats.ALPHA_TOST if tost else stats.ALPHA_ONE_SIDED
+    alpha = levels.ALPHA_TOST if tost else levels.ALPHA_ONE_SIDED
     against = stats.p_against(bounds, test.margin, test.direction, test.tolerance)
     out = Result(
         value,
@@ -273,7 +277,7 @@ def _range(test: Test, side: stats.Side, conf: float, unit: str) -> Result:
         out = []
         for run in side.runs:
             if _binary(stats.Side((run,), level=side.level)):
-                out.append(stats.clopper_pearson(int(round(run.sum())), len(run), each))
+                out.append(proportions.clopper_pearson(int(round(run.sum())), len(run), each))
             elif len(run) >= 2:
                 lo, hi = stats.interval(stats.examples_level(run), each)
                 out.append((float(lo), float(hi)))

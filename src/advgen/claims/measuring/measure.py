@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from advgen.claims.reading import expressions
-from advgen.claims.reading.spec import Term
+from advgen.claims.reading.model import Term
 from advgen.claims.statistics.proportions import empirical_logit
 from advgen.claims.statistics.stats import Side, side_from_proportions
 from advgen.errors import AdvgenError, CheckpointError

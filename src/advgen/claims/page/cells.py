@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from advgen.claims.deciding.verdict import AT_SCALE, WITHHELD
+from advgen.claims.deciding.verdict_words import AT_SCALE, WITHHELD
 
 
 def verdict_cell(row: Any, budgets: Mapping[str, str] | None = None) -> str:

@@ -9,7 +9,7 @@ from collections import Counter
 import pandas as pd
 
 from advgen.claims.deciding.fragility import FACTOR
-from advgen.claims.deciding.verdict import AT_SCALE, VERDICTS
+from advgen.claims.deciding.verdict_words import AT_SCALE, VERDICTS
 from advgen.claims.freeze.phase import CONFIRMATORY, EXPLORATORY, POST_HOC
 from advgen.claims.page.table import complete, phase_of_table
 from advgen.claims.statistics import stats

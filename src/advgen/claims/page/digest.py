@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advgen.claims.deciding.verdict import (
+from advgen.claims.deciding.verdict_words import (
     AT_SCALE,
     NOT_MEASURED,
     NOT_REPRODUCED,

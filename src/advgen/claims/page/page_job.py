@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advgen.claims.freeze import freeze_reader
 from advgen.claims.page.page_spec import ClaimsPageSpec
 from advgen.jobfiles import Files, refuse_found
 
@@ -31,7 +32,7 @@ class Page:
 
     def views(self) -> dict[str, Callable[[], str]]:
         """The text views by output name: ``html``, ``md`` and ``rst``."""
-        from advgen.claims import html, markdown, rst
+        from advgen.claims.page.views import html, markdown, rst
 
         return {
             "html": lambda: html(self.table, self.header),
@@ -41,9 +42,9 @@ class Page:
 
 
 def _recording_context() -> type:
-    """:class:`advgen.claims.Context` noting every table it reads (``read``: paths relative to
+    """:class:`advgen.claims.measuring.measure.Context` noting every table it reads (``read``: paths relative to
     the results folder), so that no output overwrites one."""
-    from advgen.claims import Context
+    from advgen.claims.measuring.measure import Context
 
     @dataclass
     class ReadTables(Context):
@@ -60,11 +61,13 @@ def _recording_context() -> type:
 def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page:
     """Every claim of ``claims_path`` on the tables under ``results`` (``spec``: the roles, the
     tables the run produces, its data); the files it read are the page's ``found``."""
-    from advgen.claims import data_header, evaluate_all, frame, read_claims_file
+    from advgen.claims import data_header, evaluate_all
     from advgen.claims.freeze import freeze_record as fr
     from advgen.claims.freeze.phase import freeze_path, phase_of
     from advgen.claims.page.round_header import facts, read_record, table_seeds
     from advgen.claims.page.round_header import line as round_line
+    from advgen.claims.page.table import frame
+    from advgen.claims.reading.claims_file import read_claims_file
     from advgen.claims.shown_path import shown_path
     from advgen.errors import AdvgenError
 
@@ -72,7 +75,7 @@ def evaluate_page(claims_path: str, results: Path, spec: ClaimsPageSpec) -> Page
     if not results.is_dir():
         raise AdvgenError(f"{results}: results folder not found")
     record = freeze_path(claims_file)
-    frozen = fr.read_freeze(record) if record else None
+    frozen = freeze_reader.read_freeze(record) if record else None
     phase = phase_of(
         claims_file,
         frozen,

@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from advgen.claims.deciding.fragility import fragile
-from advgen.claims.deciding.verdict import WITHHELD, Verdict, claim_text
+from advgen.claims.deciding.verdict import Verdict, claim_text
+from advgen.claims.deciding.verdict_words import WITHHELD
 from advgen.claims.freeze.freeze_format import Planned
 from advgen.claims.freeze.phase import CONFIRMATORY, EXPLORATORY, POST_HOC, Phase, post_hoc
 from advgen.claims.statistics import stats

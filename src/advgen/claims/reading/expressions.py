@@ -66,7 +66,7 @@ def _function(name: str) -> Callable[..., Any]:
     import numpy as np
 
     if name == "logit":
-        from advgen.claims.statistics.stats import empirical_logit
+        from advgen.claims.statistics.proportions import empirical_logit
 
         return empirical_logit
     return _entry if name == "entry" else getattr(np, name)

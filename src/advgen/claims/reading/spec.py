@@ -49,9 +49,7 @@ from advgen.claims.reading.model import (
     POSITIVE_KINDS,
     REASONED_SCALES,
     Budget,
-    Change,
     Claim,
-    ClaimsFile,
     Control,
     Evidence,
     MarginCheck,
@@ -61,7 +59,6 @@ from advgen.claims.reading.model import (
     Term,
     Test,
 )
-from advgen.lazy_exports import lazy_exports
 
 #: the source documents (ids as in the schema's ``source`` choices) and how the page names them
 SOURCES = {"001": "GAN report (001)", "003": "robustness review (003)"}
@@ -69,29 +66,7 @@ BOUNDS = ("at_least", "at_most")
 #: the parts of a claim that only a claim with a test has
 TESTED_PARTS = ("control", "calibration", "checks", "requires", "scale", "family")
 
-#: the claims file's reader, named here too (its earlier home): loaded from
-#: :mod:`advgen.claims.reading.claims_file` on first use, which imports this module
-_READER, __getattr__, __dir__ = lazy_exports(
-    "advgen.claims.reading", {"claims_file": ("load_claims", "read_claims_file")}, globals()
-)
-
-__all__ = [
-    *_READER,
-    "SOURCES",
-    "Budget",
-    "Change",
-    "Claim",
-    "ClaimsFile",
-    "Control",
-    "Evidence",
-    "MarginCheck",
-    "Reading",
-    "Requirement",
-    "Scale",
-    "Term",
-    "Test",
-    "parse_claim",
-]
+__all__ = ["SOURCES", "parse_claim"]
 
 
 def _sides(raw: dict[str, Any], test: Test, at: At) -> tuple[str, ...]:

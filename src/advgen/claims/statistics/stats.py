@@ -36,18 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advgen.claims.statistics.levels import ALPHA_ONE_SIDED as ALPHA_ONE_SIDED
-from advgen.claims.statistics.levels import ALPHA_TOST as ALPHA_TOST
-from advgen.claims.statistics.levels import CONFIDENCE as CONFIDENCE
-from advgen.claims.statistics.levels import TOST_CONFIDENCE as TOST_CONFIDENCE
-from advgen.claims.statistics.multiple_testing import holm as holm
-from advgen.claims.statistics.proportions import clopper_pearson as clopper_pearson
-from advgen.claims.statistics.proportions import clopper_pearson_array as clopper_pearson_array
-from advgen.claims.statistics.proportions import empirical_logit as empirical_logit
-from advgen.claims.statistics.proportions import expit as expit
-from advgen.claims.statistics.proportions import logit as logit
-from advgen.claims.statistics.proportions import newcombe as newcombe
-from advgen.claims.statistics.proportions import wilson as wilson
+from advgen.claims.statistics.levels import CONFIDENCE
+from advgen.claims.statistics.proportions import empirical_logit
 
 HOLDS, FAILS, INCONCLUSIVE = "holds", "does not hold", "inconclusive"
 #: the variance of a value rounded to a whole number, a uniform error over one step (Sheppard 1898)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advgen.claims.deciding.fragility import FACTOR
-from advgen.claims.deciding.verdict import AT_SCALE
+from advgen.claims.deciding.verdict_words import AT_SCALE
 from advgen.claims.statistics import stats
 from advgen.claims.statistics.power import Design, one_sided_power, required_n, tost_power
 from advgen.errors import AdvgenError

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from advgen.claims.deciding import fragility
-from advgen.claims.deciding.verdict import AT_SCALE
+from advgen.claims.deciding.verdict_words import AT_SCALE
 from advgen.claims.page.compare import compare
 from advgen.claims.statistics import stats
 from advgen.commands._rounds.plan_share import DECIDED
