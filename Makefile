@@ -82,7 +82,7 @@ demo: $(STAMP)
 CUTS  ?=
 ROUND ?= 3
 power-plan: $(STAMP)
-	$(BIN)/advgen power-plan docs/default_run/claims.parquet --markdown docs/power_plan.md \
+	$(BIN)/advgen power-plan docs/default_run/claims.parquet --claims config/claims.yaml --markdown docs/power_plan.md \
 		--json docs/default_run/power_plan.json $(CUTS)
 
 freeze: $(STAMP)

@@ -18,6 +18,11 @@ carries ``n_run``, the size the plan gives it (what the freeze record's ``plan``
 the budget's for a claim past it, a cut claim's cut. The config may run a claim at more (a model
 entry serving several claims runs the largest size any asks) or, past the budget, at what its
 entries have; the round's verdict table records what ran (``advgen claims fragility --plan --table``).
+``--claims`` (the claims file, ``config/claims.yaml``): a row whose test differs from its claim's
+test now (:mod:`advgen.commands._power_plan_tests`: effect, direction, margin, tolerance, scales,
+control) has no exploratory estimate for the current test and is planned at the budget's maximum,
+labelled with what differs (``test_changed``); a claim the table lacks likewise (``new``); a row
+whose claim the file lacks is said so (``missing``). A table without a ``test`` column is not compared.
 """
 
 from __future__ import annotations
@@ -45,6 +50,11 @@ FAMILY = "family"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_input(p, "claims", help="input: an exploratory run's claims table (claims.parquet)")
+    add_input(
+        p, "--claims", dest="claims_file", default="config/claims.yaml",
+        help="input: the claims file whose tests are planned (default config/claims.yaml): a row tested "
+        "otherwise is planned at the budget's maximum",
+    )  # fmt: skip
     add_output(p, "--markdown", required=True, help="output: the plan as a page (docs/power_plan.md)")
     add_output(
         p, "--json", required=True, help="output: the plan per claim (docs/default_run/power_plan.json)"
@@ -126,9 +136,13 @@ def _run_size(status: str, planned: int | None, unit: str, now: int, args: argpa
     return budget_size(unit, now, args.max_runs, args.max_examples)
 
 
-def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str, Any]]:
+def build(
+    rows: list[dict[str, Any]], args: argparse.Namespace, comparison: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """One record per claim: the row's test and exploratory estimate, and its plan (a ``--cut``
-    claim underpowered at its cut size)."""
+    claim underpowered at its cut size); with ``comparison``
+    (:func:`advgen.commands._power_plan_tests.compare`), a row whose test changed, and a claim new
+    in the claims file, planned at the budget's maximum."""
     from advgen.claims.statistics.power import budget_status, row_plan
     from advgen.errors import AdvgenError
 
@@ -152,37 +166,83 @@ def build(rows: list[dict[str, Any]], args: argparse.Namespace) -> list[dict[str
                     f"({status}" + ("" if n_run is None else f", {n_run} {p.unit}") + ")"
                 )
             status, n_run = UNDERPOWERED, cut
-        out.append(
-            {
-                "id": p.id,
-                "group": str(row.get("group") or ""),
-                "source": str(row.get("source") or ""),
-                "direction": str(row.get("direction") or ""),
-                "margin": _number(row.get("margin")),
-                "tolerance": _number(row.get("tolerance")),
-                "estimate": _number(row.get("estimate")),
-                "exploratory_verdict": str(row.get("verdict") or ""),
-                "family": family,
-                "family_size": m,
-                "scale": p.scale,
-                "design": ("two sides" if p.design.two_sample else "one sample")
-                + (" (proportions, normal)" if p.design.normal else ""),
-                "alpha": _number(p.alpha),
-                "se": _number(p.se),
-                "sd": _number(p.plan.sd),
-                "delta": _number(p.plan.delta),
-                "unit": p.unit,
-                "n_now": p.n_now,
-                "power_now": _number(p.plan.power_now),
-                "planned_for": p.plan.verdict,
-                "n_planned": p.plan.n,
-                "n_run": n_run,
-                "cut": p.id in cuts,
-                "plan": status,
-                "reason": p.plan.reason,
-            }
-        )
+        record = {
+            "id": p.id,
+            "group": str(row.get("group") or ""),
+            "source": str(row.get("source") or ""),
+            "direction": str(row.get("direction") or ""),
+            "margin": _number(row.get("margin")),
+            "tolerance": _number(row.get("tolerance")),
+            "estimate": _number(row.get("estimate")),
+            "exploratory_verdict": str(row.get("verdict") or ""),
+            "family": family,
+            "family_size": m,
+            "scale": p.scale,
+            "design": ("two sides" if p.design.two_sample else "one sample")
+            + (" (proportions, normal)" if p.design.normal else ""),
+            "alpha": _number(p.alpha),
+            "se": _number(p.se),
+            "sd": _number(p.plan.sd),
+            "delta": _number(p.plan.delta),
+            "unit": p.unit,
+            "n_now": p.n_now,
+            "power_now": _number(p.plan.power_now),
+            "planned_for": p.plan.verdict,
+            "n_planned": p.plan.n,
+            "n_run": n_run,
+            "cut": p.id in cuts,
+            "plan": status,
+            "reason": p.plan.reason,
+        }
+        out.append(_compared(record, row, args, comparison))
+    if comparison is not None:
+        out += [_new_claim(c, args) for c in comparison["new"]]
     return out
+
+
+def _compared(
+    record: dict[str, Any], row: dict[str, Any], args: argparse.Namespace, comparison: dict[str, Any] | None
+) -> dict[str, Any]:
+    """``record`` as planned from its row, or, where its test changed since the table, at the
+    budget's maximum (``not planned`` where its claim is no longer measured), labelled."""
+    from advgen.claims.statistics.power import budget_size
+    from advgen.commands._power_plan_tests import MISSING_CLAIM, TEST_CHANGED
+    from advgen.errors import AdvgenError
+
+    if comparison is None:
+        return record
+    changes = comparison["changed"].get(record["id"], [])
+    if changes is None:
+        return {**record, "missing": MISSING_CLAIM}
+    if not changes:
+        return record
+    if record["cut"]:
+        raise AdvgenError(
+            f"--cut {record['id']}: its test changed since the table; it is planned at the budget"
+        )
+    fields = {"planned_for": "", "se": None, "sd": None, "delta": None, "power_now": None}
+    if comparison["status"].get(record["id"]) != "measured":
+        return {**record, **fields, "n_planned": None, "n_run": None, "plan": "not planned",
+                "reason": "; ".join(changes), "test_changed": changes}  # fmt: skip
+    n = budget_size(record["unit"], int(record["n_now"]), args.max_runs, args.max_examples)
+    return {**record, **fields, "n_planned": n, "n_run": n, "plan": "planned",
+            "reason": TEST_CHANGED, "test_changed": changes}  # fmt: skip
+
+
+def _new_claim(claim: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """A measured claim the table lacks: no estimate; planned at ``--max-runs`` of its runs."""
+    from advgen.commands._power_plan_tests import NEW_CLAIM
+
+    test = claim.test
+    unit = claim.terms[0].runs if claim.terms else "runs"
+    return {
+        "id": claim.id, "group": claim.group, "source": claim.source, "direction": test.direction,
+        "margin": _number(float(test.margin)), "tolerance": _number(float(test.tolerance)), "estimate": None,
+        "exploratory_verdict": "", "family": claim.family, "family_size": 1, "scale": "", "design": "",
+        "alpha": None, "se": None, "sd": None, "delta": None, "unit": unit, "n_now": 0, "power_now": None,
+        "planned_for": "", "n_planned": args.max_runs, "n_run": args.max_runs, "cut": False, "plan": "planned",
+        "reason": NEW_CLAIM, "test_changed": ["new in the claims file"],
+    }  # fmt: skip
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -199,9 +259,11 @@ def markdown(records: list[dict[str, Any]], source: str, digest: str, args: argp
         ("not planned", "Not planned"),
     )
     for status, title in sections:
-        chosen = [r for r in records if r["plan"] == status and not r["cut"]]
+        chosen = [r for r in records if r["plan"] == status and not r["cut"] and not _at_maximum(r)]
         if chosen:
             lines += _status_table(status, title, chosen, args)
+    lines += _changed_table([r for r in records if _at_maximum(r)])
+    lines += _missing_table([r for r in records if "missing" in r])
     lines += _cut_table([r for r in records if r["cut"]], args)
     lines += _examples_table(records, args)
     return "\n".join(lines)
@@ -213,6 +275,7 @@ def _command(source: str, args: argparse.Namespace) -> str:
         f"--conservative {args.conservative:g} --max-runs {args.max_runs} --max-examples {args.max_examples}"
         + ("" if args.alpha is None else f" --alpha {args.alpha:g}")
         + "".join(f" --cut {c}" for c in args.cut)
+        + (f" --claims {args.claims_file}" if getattr(args, "claims_file", None) else "")
     )
 
 
@@ -268,6 +331,39 @@ def _status_table(
     return [*lines, ""]
 
 
+def _at_maximum(record: dict[str, Any]) -> bool:
+    """Planned at the budget's maximum: its test changed since the table, or it is new."""
+    return bool(record.get("test_changed")) and record["plan"] == "planned"
+
+
+def _changed_table(chosen: list[dict[str, Any]]) -> list[str]:
+    if not chosen:
+        return []
+    lines = [
+        f"## Test changed since the table ({len(chosen)})",
+        "",
+        "The claims file tests these claims otherwise than the table's row was tested (or the table",
+        "lacks them): the table holds no exploratory estimate of the current test, so each is planned at",
+        "the budget's maximum.",
+        "",
+        "| claim | group | what differs | level | n now | n run |",
+        "|---|---|---|---|---:|---:|",
+    ]
+    lines += [
+        f"| `{r['id']}` | {r['group']} | {'; '.join(r['test_changed'])} | {r['unit']} | {r['n_now']} | {r['n_run']} |"
+        for r in chosen
+    ]
+    return [*lines, ""]
+
+
+def _missing_table(chosen: list[dict[str, Any]]) -> list[str]:
+    if not chosen:
+        return []
+    lines = [f"## Not in the claims file ({len(chosen)})", "", "Planned from the table's test as before.", ""]
+    lines += [f"- `{r['id']}` ({r['plan']})" for r in chosen]
+    return [*lines, ""]
+
+
 def _cut_table(cut: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
     if not cut:
         return []
@@ -314,6 +410,22 @@ def _examples_table(records: list[dict[str, Any]], args: argparse.Namespace) -> 
     return [*lines, ""]
 
 
+def _comparison(
+    rows: list[dict[str, Any]], columns: set[str], args: argparse.Namespace
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The table's tests against the claims file's (None: a table without a ``test`` column, or no
+    claims file), and the claims file's path and sha256 for the JSON."""
+    from advgen.claims.reading.claims_file import load_claims
+    from advgen.commands._power_plan_tests import compare
+
+    path = getattr(args, "claims_file", None)
+    if not path or "test" not in columns:
+        return None, {}
+    claims = load_claims(path)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return compare(rows, claims, columns), {"claims_file": {"path": str(path), "sha256": digest}}
+
+
 def main(args: argparse.Namespace) -> None:
     from advgen.errors import AdvgenError
     from advgen.io import read_table, write_json, write_text
@@ -330,9 +442,12 @@ def main(args: argparse.Namespace) -> None:
             raise AdvgenError(f"{flag}: {value} is less than 2 (a spread needs two units)")
     table = read_table(args.claims, COLUMNS)
     digest = hashlib.sha256(Path(args.claims).read_bytes()).hexdigest()
-    records = build(table.to_dict("records"), args)
+    rows = table.to_dict("records")
+    comparison, claims_source = _comparison(rows, set(table.columns), args)
+    records = build(rows, args, comparison)
     plan = {
         "source": {"path": str(args.claims), "sha256": digest},
+        **claims_source,
         "power": args.power,
         "alpha": args.alpha,
         "budget": {"max_runs": args.max_runs, "max_examples": args.max_examples},
