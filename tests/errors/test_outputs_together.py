@@ -90,6 +90,7 @@ FREEZE = [
 ]
 FREEZE += ["--power-plan", str(DEFAULT_RUN / "power_plan.json"), "--out", "freeze.json"]
 POWER_PLAN = ["power-plan", CLAIMS, "--markdown", "plan/power_plan.md", "--json", "json/power_plan.json"]
+POWER_PLAN += ["--claims", str(REPO / "config" / "claims.yaml")]
 README = [
     "--readme",
     "README.md",

@@ -5,7 +5,8 @@ current test, so the plan cannot start from its estimate.
 Compared, as the table writes them (:func:`advgen.claims.page.table.frame`): the test in words
 (the effect, its sides, direction, margin and tolerance: :func:`advgen.claims.deciding.verdict.claim_text`),
 the direction, margin and tolerance, the scales the verdict read, and whether the control is
-subtracted from the effect (what moves the estimate; a control that only vetoes does not) (:func:`advgen.claims.measuring.controls.rule`). Scales that
+subtracted from the effect (what moves the estimate; a control that only vetoes does not;
+:func:`advgen.claims.measuring.controls.rule`). Scales that
 are one computation count as one (:mod:`advgen.claims.reading.scales`: probability and raw on
 rates; log, raw and probability for a ratio). A table written before 2026-11-29 (its ``scale``
 column holds the training budget, it has no ``control_flag`` column) read each claim on its own
