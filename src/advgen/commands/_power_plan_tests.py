@@ -88,7 +88,7 @@ def differences(row: dict[str, Any], claim: Any, columns: set[str]) -> list[str]
     for key in ("margin", "tolerance"):
         if not _same_number(row.get(key), now[key]):
             out.append(f"{key} {_num(row.get(key))} → {_num(now[key])}")
-    old_scale = str(row.get("scale") or "") if later else now["own_scale"]
+    old_scale = str(row.get("scale") or "") if later else _own_scale_then(row, now["own_scale"])
     if "scale" in columns and not _scales_equal(old_scale, now["scale"], now["ratio"]):
         shown = old_scale if later else f"{old_scale} (its own, a table before the readings' scales)"
         out.append(f"scale {shown or '–'} → {now['scale'] or '–'}")
@@ -97,6 +97,13 @@ def differences(row: dict[str, Any], claim: Any, columns: set[str]) -> list[str]
         words = {True: "subtracted from the effect", False: "not subtracted"}
         out.append(f"control {words[was]} → {words[now['subtracted']]}")
     return out
+
+
+def _own_scale_then(row: dict[str, Any], own_now: str) -> str:
+    """The scale a table before 2026-11-29 read a row on: log where its method read log values
+    (a ratio), else the claim's own scale (its sides, as the test's words name them, unchanged)."""
+    method = str(row.get("method") or "")
+    return "log" if "log values" in method or "log ratio" in method else own_now
 
 
 def _row_subtracted(row: dict[str, Any], claim: Any, columns: set[str]) -> bool:
