@@ -21,11 +21,12 @@ from advgen.gan.jobs import train_gan_job
 from advgen.gan.spec import GanJobSpec
 from advgen.metrics.jobs import sample_quality
 from advgen.metrics.spec import SampleQualityJobSpec
-from advgen.pipeline.base import NAME, prepared, splits
+from advgen.pipeline.base import prepared, splits
 from advgen.pipeline.figure_kinds import figure, figures, png, template
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.study import resolve_roles
+from advgen.pipeline.training_kinds import per_seed_kind
 from advgen.plots import families
 from advgen.plots.figure_specs import (
     Comparison,
@@ -122,34 +123,30 @@ def real_grids(plan: Plan) -> list[str]:
 
 
 KINDS = (
-    JobKind(
-        "train_gan",
+    per_seed_kind(
+        "gans",
         "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",
-        outputs=GAN_OUTPUTS,
-        state={"resume": paths.GAN_RESUME},
-        each=every_gan,
-        inputs=gan_inputs,
-        spec=gan_spec,
-        spec_type=GanJobSpec,
-        run=train_gan_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"gan": NAME},
-        target=("status",),
+        GAN_OUTPUTS,
+        paths.GAN_RESUME,
+        every_gan,
+        gan_inputs,
+        gan_spec,
+        GanJobSpec,
+        train_gan_job,
+        target="status",
     ),
-    JobKind(
-        "train_ae",
+    per_seed_kind(
+        "autoencoders",
         "train an autoencoder (resuming from its resume folder); writes checkpoint, losses, latent CDFs, "
         "grids, metrics",
-        outputs=AE_OUTPUTS,
-        state={"resume": paths.AE_RESUME},
-        each=every_ae,
-        inputs=ae_inputs,
-        spec=ae_spec,
-        spec_type=AeJobSpec,
-        run=train_ae_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"ae": NAME},
-        target=("metrics",),
+        AE_OUTPUTS,
+        paths.AE_RESUME,
+        every_ae,
+        ae_inputs,
+        ae_spec,
+        AeJobSpec,
+        train_ae_job,
+        target="metrics",
     ),
     # one job scores every GAN, autoencoder and real split (each row seeded alone) and writes the
     # summary table, with each run's quality gate, and a grid of real test digits per dataset
