@@ -188,14 +188,16 @@ def if_scored_gans(plan: Plan) -> list[Values]:
     return ONCE if plan.generative.scored_gans() else []
 
 
-def gan_title(plan: Plan, values: Values) -> Titled:
-    spec = plan.study.gans[values.gan]
-    return Titled(f"{values.gan}: {spec.loss} loss, unroll_k={spec.unroll_k}")
+def gan_titles(plan: Plan, runs: list[Values]) -> tuple[Titled, ...]:
+    """Each GAN run's figure title: its loss and unroll k."""
+    gans = plan.study.gans
+    return tuple(Titled(f"{r.gan}: {gans[r.gan].loss} loss, unroll_k={gans[r.gan].unroll_k}") for r in runs)
 
 
-def ae_title(plan: Plan, values: Values) -> Titled:
-    forcing = "latent moment forcing" if plan.study.autoencoders[values.ae].latent_forcing else "plain MSE"
-    return Titled(f"{values.ae}: {forcing}")
+def ae_titles(plan: Plan, runs: list[Values]) -> tuple[Titled, ...]:
+    """Each autoencoder run's figure title: its loss (latent moment forcing or plain MSE)."""
+    aes, forcing = plan.study.autoencoders, "latent moment forcing"
+    return tuple(Titled(f"{r.ae}: {forcing if aes[r.ae].latent_forcing else 'plain MSE'}") for r in runs)
 
 
 def gan_info(plan: Plan, names: list[str]) -> dict[str, GanInfo]:
@@ -203,30 +205,25 @@ def gan_info(plan: Plan, names: list[str]) -> dict[str, GanInfo]:
 
 
 def gan_losses_spec(plan: Plan, runs: list[Values]) -> LossCurvesSpec:
-    titles = tuple(gan_title(plan, run) for run in runs)
-    return LossCurvesSpec(titles, plan.study.plots.smoothing, plan.study.plots.dpi)
+    return LossCurvesSpec(gan_titles(plan, runs), plan.study.plots.smoothing, plan.study.plots.dpi)
 
 
 def ae_losses_spec(plan: Plan, runs: list[Values]) -> LossCurvesSpec:
-    titles = tuple(ae_title(plan, run) for run in runs)
-    return LossCurvesSpec(titles, plan.study.plots.smoothing, plan.study.plots.dpi)
+    return LossCurvesSpec(ae_titles(plan, runs), plan.study.plots.smoothing, plan.study.plots.dpi)
 
 
 def grad_norms_spec(plan: Plan, runs: list[Values]) -> GradNormsSpec:
     gan = plan.study.gans
     figures = tuple(
-        GradNormRun(
-            gan_title(plan, r).experiment, gan[r.gan].vanishing_threshold, gan[r.gan].vanishing_patience
-        )
-        for r in runs
+        GradNormRun(title.experiment, gan[r.gan].vanishing_threshold, gan[r.gan].vanishing_patience)
+        for title, r in zip(gan_titles(plan, runs), runs, strict=True)
     )
     return GradNormsSpec(figures, plan.study.plots.smoothing, plan.study.plots.dpi)
 
 
 def gan_samples_spec(plan: Plan, runs: list[Values]) -> EpochGridsSpec:
     plots = plan.study.plots
-    titles = tuple(gan_title(plan, run) for run in runs)
-    return EpochGridsSpec(titles, plots.sample_panels, plots.sample_scale, plots.dpi)
+    return EpochGridsSpec(gan_titles(plan, runs), plots.sample_panels, plots.sample_scale, plots.dpi)
 
 
 def comparison_losses(plan: Plan, values: Values) -> list[str]:
@@ -248,13 +245,11 @@ def mode_coverage_spec(plan: Plan, values: Values) -> ModeCoverageSpec:
 
 
 def latent_cdf_spec(plan: Plan, runs: list[Values]) -> LatentCdfSpec:
-    titles = tuple(ae_title(plan, run) for run in runs)
-    return LatentCdfSpec(titles, plan.study.plots.cdf_panels, plan.study.plots.dpi)
+    return LatentCdfSpec(ae_titles(plan, runs), plan.study.plots.cdf_panels, plan.study.plots.dpi)
 
 
 def ae_grids_spec(plan: Plan, runs: list[Values]) -> ImageGridsSpec:
-    titles = tuple(ae_title(plan, run) for run in runs)
-    return ImageGridsSpec(titles, plan.study.plots.sample_scale, plan.study.plots.dpi)
+    return ImageGridsSpec(ae_titles(plan, runs), plan.study.plots.sample_scale, plan.study.plots.dpi)
 
 
 def overview_runs(plan: Plan) -> list[Panel]:
