@@ -55,6 +55,11 @@ class DefenseAttack:
     greybox: Greybox | None = None
 
 
+def _adaptive(name: str, purifiers: tuple[str, ...], size: Size, label: str, marker: str) -> DefenseAttack:
+    """An adaptive attack that ``--adaptive all`` adds, drawn dashed with ``label`` and ``marker``."""
+    return DefenseAttack(name, ADAPTIVE, purifiers, size, automatic=True, style=(label, "--", marker))
+
+
 DEFENSE_ATTACKS: dict[str, DefenseAttack] = by_name(
     DefenseAttack(
         "fgsm",
@@ -72,62 +77,43 @@ DEFENSE_ATTACKS: dict[str, DefenseAttack] = by_name(
         style=("grey-box PGD", "-", "s"),
         greybox=lambda spec: ("PGD", {"steps": int(spec.pgd_steps), "seed": int(spec.seed)}),
     ),
-    DefenseAttack(
-        "bpda",
-        ADAPTIVE,
-        (PROJECT, RECONSTRUCT),
-        _pgd_budget,
-        automatic=True,
-        style=("adaptive PGD + BPDA", "--", "v"),
-    ),
-    DefenseAttack(
+    _adaptive("bpda", (PROJECT, RECONSTRUCT), _pgd_budget, "adaptive PGD + BPDA", "v"),
+    _adaptive(
         "eot",
-        ADAPTIVE,
         (PROJECT,),
         lambda spec, b: _size(b.steps, b.restarts, b.eot_samples),
-        automatic=True,
-        style=("adaptive PGD + BPDA + EOT", "--", "^"),
+        "adaptive PGD + BPDA + EOT",
+        "^",
     ),
-    DefenseAttack(
-        "exact",
-        ADAPTIVE,
-        (RECONSTRUCT,),
-        _pgd_budget,
-        automatic=True,
-        style=("adaptive PGD, exact gradient", "--", "D"),
-    ),
-    DefenseAttack(
+    _adaptive("exact", (RECONSTRUCT,), _pgd_budget, "adaptive PGD, exact gradient", "D"),
+    _adaptive(
         "unroll_short",
-        ADAPTIVE,
         (PROJECT,),
         lambda spec, b: _size(b.steps, b.unroll_restarts, 1, b.short_unroll),
-        automatic=True,
-        style=("adaptive PGD through a short unroll", "--", "<"),
+        "adaptive PGD through a short unroll",
+        "<",
     ),
-    DefenseAttack(
+    _adaptive(
         "unroll",
-        ADAPTIVE,
         (PROJECT,),
         lambda spec, b: _size(b.steps, b.unroll_restarts, 1, -1),
-        automatic=True,
-        style=("adaptive PGD through the full unroll", "--", ">"),
+        "adaptive PGD through the full unroll",
+        ">",
     ),
-    DefenseAttack(
+    _adaptive(
         "latent",
-        ADAPTIVE,
         (PROJECT, RECONSTRUCT),
         lambda spec, b: _size(b.latent_steps, len(b.latent_weights)),
-        automatic=True,
-        style=("adaptive latent-space (on-manifold)", "--", "P"),
+        "adaptive latent-space (on-manifold)",
+        "P",
     ),
-    DefenseAttack(
+    _adaptive(
         "eot_rand",
-        ADAPTIVE,
         (PROJECT,),
-        lambda spec, b: _size(b.steps, 2, b.rand_samples),  # one run per loss (CE, DLR)
-        automatic=True,
-        style=("adaptive EOT, AutoAttack rand-style", "--", "X"),
-    ),
+        lambda spec, b: _size(b.steps, 2, b.rand_samples),
+        "adaptive EOT, AutoAttack rand-style",
+        "X",
+    ),  # one run per loss (CE, DLR)
     # the reference ensemble's "rand" version: run only when listed in defense.purify.attacks
     DefenseAttack("autoattack_rand", ADAPTIVE, (PROJECT,), _pgd_budget),
 )

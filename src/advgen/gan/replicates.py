@@ -39,10 +39,10 @@ from advgen.gan.ema import AveragedGenerator, Tensors
 from advgen.gan.losses import discriminator_loss, generator_loss, mean_score
 from advgen.gan.runner import GanOutputs, train_gan, write_outputs
 from advgen.gan.spec import GanSpec
-from advgen.gan.train import GanRun
+from advgen.gan.train import GanRun, load_networks
 from advgen.gan.unroll import restored_tensors
 from advgen.specs import spec_dict
-from advgen.training.cuda_graphs import StaticStep, match_capturable
+from advgen.training.cuda_graphs import StaticStep
 from advgen.training.driver import train_epochs
 from advgen.training.resume import ResumeState
 from advgen.training.speed import Speed
@@ -246,14 +246,7 @@ class StackedGanRun(StackedRuns[GanRun], AveragedGenerator):
         }
 
     def _load_stacked_state(self, state: dict[str, Any]) -> None:
-        self.G.load_state_dict(state["G"])
-        self.D.load_state_dict(state["D"])
-        if self.G_ema is not None:
-            self.G_ema.load_state_dict(state["G_ema"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        for opt in (self.opt_g, self.opt_d):  # a state saved with graphs on or off
-            match_capturable(opt, self.runs[0].graphs)
+        load_networks(state, self.G, self.D, self.G_ema, self.opt_g, self.opt_d, self.runs[0].graphs)
         for cpu, st in zip(self.gen_cpu, state["runs"]):
             cpu.set_state(st["rng"]["torch"])
         # on the CPU gen_dev holds the same generators as gen_cpu: setting them twice is harmless

@@ -14,7 +14,7 @@ import copy
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
@@ -289,14 +289,7 @@ class GanRun(AveragedGenerator):
         return self.state_dict(with_log=False)
 
     def load_state_dict(self, ckpt: dict[str, Any]) -> None:
-        self.G.load_state_dict(ckpt["G"])
-        self.D.load_state_dict(ckpt["D"])
-        if self.G_ema is not None:
-            self.G_ema.load_state_dict(ckpt["G_ema"])
-        self.opt_g.load_state_dict(ckpt["opt_g"])
-        self.opt_d.load_state_dict(ckpt["opt_d"])
-        for opt in (self.opt_g, self.opt_d):  # a state saved with graphs on or off
-            match_capturable(opt, self.graphs)
+        load_networks(ckpt, self.G, self.D, self.G_ema, self.opt_g, self.opt_d, self.graphs)
         self.epoch, self.iteration = int(ckpt["epoch"]), int(ckpt["iteration"])
         set_rng_state(ckpt["rng"])
         self.data_rng.set_state(ckpt["data_rng"])
@@ -313,6 +306,33 @@ class GanRun(AveragedGenerator):
         for c in ("iteration", "epoch", "unroll_k"):
             df[c] = df[c].astype("int64")
         return df
+
+
+class Loadable(Protocol):
+    """A network whose state loads from a state dict (an ``nn.Module`` or a stacked module)."""
+
+    def load_state_dict(self, state: dict[str, Any], /) -> Any: ...
+
+
+def load_networks(
+    state: dict[str, Any],
+    G: Loadable,
+    D: Loadable,
+    G_ema: Loadable | None,
+    opt_g: torch.optim.Optimizer,
+    opt_d: torch.optim.Optimizer,
+    graphs: bool,
+) -> None:
+    """Load a checkpoint's (or a stacked resume state's) networks and optimisers; the optimisers'
+    ``capturable`` follows ``graphs``, whether the state was saved with CUDA graphs on or off."""
+    G.load_state_dict(state["G"])
+    D.load_state_dict(state["D"])
+    if G_ema is not None:
+        G_ema.load_state_dict(state["G_ema"])
+    opt_g.load_state_dict(state["opt_g"])
+    opt_d.load_state_dict(state["opt_d"])
+    for opt in (opt_g, opt_d):
+        match_capturable(opt, graphs)
 
 
 def _cpu(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

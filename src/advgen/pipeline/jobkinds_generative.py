@@ -21,11 +21,12 @@ from advgen.gan.jobs import train_gan_job
 from advgen.gan.spec import GanJobSpec
 from advgen.metrics.jobs import sample_quality
 from advgen.metrics.spec import SampleQualityJobSpec
-from advgen.pipeline.base import NAME, prepared, splits
+from advgen.pipeline.base import prepared, splits
 from advgen.pipeline.figure_kinds import figure, figures, png, template
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.study import resolve_roles
+from advgen.pipeline.training_kinds import per_seed_kind
 from advgen.plots import families
 from advgen.plots.figure_specs import (
     Comparison,
@@ -122,34 +123,30 @@ def real_grids(plan: Plan) -> list[str]:
 
 
 KINDS = (
-    JobKind(
-        "train_gan",
+    per_seed_kind(
+        "gans",
         "train a GAN (resuming from its resume folder); writes checkpoint, losses, sample grids, status",
-        outputs=GAN_OUTPUTS,
-        state={"resume": paths.GAN_RESUME},
-        each=every_gan,
-        inputs=gan_inputs,
-        spec=gan_spec,
-        spec_type=GanJobSpec,
-        run=train_gan_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"gan": NAME},
-        target=("status",),
+        GAN_OUTPUTS,
+        paths.GAN_RESUME,
+        every_gan,
+        gan_inputs,
+        gan_spec,
+        GanJobSpec,
+        train_gan_job,
+        target="status",
     ),
-    JobKind(
-        "train_ae",
+    per_seed_kind(
+        "autoencoders",
         "train an autoencoder (resuming from its resume folder); writes checkpoint, losses, latent CDFs, "
         "grids, metrics",
-        outputs=AE_OUTPUTS,
-        state={"resume": paths.AE_RESUME},
-        each=every_ae,
-        inputs=ae_inputs,
-        spec=ae_spec,
-        spec_type=AeJobSpec,
-        run=train_ae_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"ae": NAME},
-        target=("metrics",),
+        AE_OUTPUTS,
+        paths.AE_RESUME,
+        every_ae,
+        ae_inputs,
+        ae_spec,
+        AeJobSpec,
+        train_ae_job,
+        target="metrics",
     ),
     # one job scores every GAN, autoencoder and real split (each row seeded alone) and writes the
     # summary table, with each run's quality gate, and a grid of real test digits per dataset
@@ -191,14 +188,16 @@ def if_scored_gans(plan: Plan) -> list[Values]:
     return ONCE if plan.generative.scored_gans() else []
 
 
-def gan_title(plan: Plan, values: Values) -> Titled:
-    spec = plan.study.gans[values.gan]
-    return Titled(f"{values.gan}: {spec.loss} loss, unroll_k={spec.unroll_k}")
+def gan_titles(plan: Plan, runs: list[Values]) -> tuple[Titled, ...]:
+    """Each GAN run's figure title: its loss and unroll k."""
+    gans = plan.study.gans
+    return tuple(Titled(f"{r.gan}: {gans[r.gan].loss} loss, unroll_k={gans[r.gan].unroll_k}") for r in runs)
 
 
-def ae_title(plan: Plan, values: Values) -> Titled:
-    forcing = "latent moment forcing" if plan.study.autoencoders[values.ae].latent_forcing else "plain MSE"
-    return Titled(f"{values.ae}: {forcing}")
+def ae_titles(plan: Plan, runs: list[Values]) -> tuple[Titled, ...]:
+    """Each autoencoder run's figure title: its loss (latent moment forcing or plain MSE)."""
+    aes, forcing = plan.study.autoencoders, "latent moment forcing"
+    return tuple(Titled(f"{r.ae}: {forcing if aes[r.ae].latent_forcing else 'plain MSE'}") for r in runs)
 
 
 def gan_info(plan: Plan, names: list[str]) -> dict[str, GanInfo]:
@@ -206,30 +205,25 @@ def gan_info(plan: Plan, names: list[str]) -> dict[str, GanInfo]:
 
 
 def gan_losses_spec(plan: Plan, runs: list[Values]) -> LossCurvesSpec:
-    titles = tuple(gan_title(plan, run) for run in runs)
-    return LossCurvesSpec(titles, plan.study.plots.smoothing, plan.study.plots.dpi)
+    return LossCurvesSpec(gan_titles(plan, runs), plan.study.plots.smoothing, plan.study.plots.dpi)
 
 
 def ae_losses_spec(plan: Plan, runs: list[Values]) -> LossCurvesSpec:
-    titles = tuple(ae_title(plan, run) for run in runs)
-    return LossCurvesSpec(titles, plan.study.plots.smoothing, plan.study.plots.dpi)
+    return LossCurvesSpec(ae_titles(plan, runs), plan.study.plots.smoothing, plan.study.plots.dpi)
 
 
 def grad_norms_spec(plan: Plan, runs: list[Values]) -> GradNormsSpec:
     gan = plan.study.gans
     figures = tuple(
-        GradNormRun(
-            gan_title(plan, r).experiment, gan[r.gan].vanishing_threshold, gan[r.gan].vanishing_patience
-        )
-        for r in runs
+        GradNormRun(title.experiment, gan[r.gan].vanishing_threshold, gan[r.gan].vanishing_patience)
+        for title, r in zip(gan_titles(plan, runs), runs, strict=True)
     )
     return GradNormsSpec(figures, plan.study.plots.smoothing, plan.study.plots.dpi)
 
 
 def gan_samples_spec(plan: Plan, runs: list[Values]) -> EpochGridsSpec:
     plots = plan.study.plots
-    titles = tuple(gan_title(plan, run) for run in runs)
-    return EpochGridsSpec(titles, plots.sample_panels, plots.sample_scale, plots.dpi)
+    return EpochGridsSpec(gan_titles(plan, runs), plots.sample_panels, plots.sample_scale, plots.dpi)
 
 
 def comparison_losses(plan: Plan, values: Values) -> list[str]:
@@ -251,13 +245,11 @@ def mode_coverage_spec(plan: Plan, values: Values) -> ModeCoverageSpec:
 
 
 def latent_cdf_spec(plan: Plan, runs: list[Values]) -> LatentCdfSpec:
-    titles = tuple(ae_title(plan, run) for run in runs)
-    return LatentCdfSpec(titles, plan.study.plots.cdf_panels, plan.study.plots.dpi)
+    return LatentCdfSpec(ae_titles(plan, runs), plan.study.plots.cdf_panels, plan.study.plots.dpi)
 
 
 def ae_grids_spec(plan: Plan, runs: list[Values]) -> ImageGridsSpec:
-    titles = tuple(ae_title(plan, run) for run in runs)
-    return ImageGridsSpec(titles, plan.study.plots.sample_scale, plan.study.plots.dpi)
+    return ImageGridsSpec(ae_titles(plan, runs), plan.study.plots.sample_scale, plan.study.plots.dpi)
 
 
 def overview_runs(plan: Plan) -> list[Panel]:

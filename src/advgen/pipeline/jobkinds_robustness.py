@@ -36,6 +36,7 @@ from advgen.pipeline.figure_kinds import report
 from advgen.pipeline.jobkind import ONCE, JobKind, Output, Values, no_settings
 from advgen.pipeline.plan import Plan
 from advgen.pipeline.robustness import SWEEP_PATTERN
+from advgen.pipeline.training_kinds import per_seed_kind
 from advgen.robustness import by_class, jobs, masking_job, worst_case
 from advgen.robustness.masking_spec import BlackBoxSpec, MaskingJobSpec, MaskingSettings
 from advgen.robustness.spec import AttackJobSpec, AttackTableSpec, SweepPointSpec, SweepSpec
@@ -278,19 +279,17 @@ def worst_case_spec(plan: Plan, values: Values) -> worst_case.WorstCaseSpec:
 
 
 KINDS = (
-    JobKind(
-        "train_classifier",
+    per_seed_kind(
+        "classifiers",
         "train a classifier: results/classifiers/<name>/{model.pt,history.parquet}",
-        outputs=CLASSIFIER_OUTPUTS,
-        state={"resume": paths.CLASSIFIER_RESUME},
-        each=every_classifier,
-        inputs=classifier_inputs,
-        spec=classifier_spec,
-        spec_type=ClassifierJobSpec,
-        run=train_classifier_job,
-        resources={"gpu": 1},
-        wildcard_constraints={"classifier": NAME},
-        target=("history",),
+        CLASSIFIER_OUTPUTS,
+        paths.CLASSIFIER_RESUME,
+        every_classifier,
+        classifier_inputs,
+        classifier_spec,
+        ClassifierJobSpec,
+        train_classifier_job,
+        target="history",
         target_jobs=configured_classifiers,
     ),
     JobKind(

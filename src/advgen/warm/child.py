@@ -245,7 +245,7 @@ def _fresh_streams() -> None:
     buffered = not getattr(server, "write_through", False)
     made: list[io.TextIOWrapper | None] = []
     for fd, name in ((0, "<stdin>"), (1, "<stdout>"), (2, "<stderr>")):
-        if not _valid(fd):
+        if not protocol.is_open(fd):
             made.append(None)
             continue
         reading = fd == 0  # (stdin is buffered even under -u, as the interpreter keeps it)
@@ -278,14 +278,6 @@ def _stdio_encoding() -> tuple[str, str]:
     import locale
 
     return locale.getpreferredencoding(False), "strict"
-
-
-def _valid(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
 
 
 def _fresh_state() -> None:

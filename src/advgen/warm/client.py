@@ -99,7 +99,7 @@ class _Streams:
     def hold(self) -> None:
         if self.held:
             return
-        self.open = tuple(fd for fd in protocol.STREAMS if _valid(fd))
+        self.open = tuple(fd for fd in protocol.STREAMS if protocol.is_open(fd))
         while True:  # a new descriptor is the lowest free one: the closed streams first
             fd = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
             if fd not in protocol.STREAMS:
@@ -112,14 +112,6 @@ class _Streams:
             os.close(fd)
         self.held.clear()
         self.open = protocol.STREAMS
-
-
-def _valid(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
 
 
 _streams = _Streams()

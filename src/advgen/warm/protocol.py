@@ -41,6 +41,15 @@ _REASON = struct.Struct("!I")
 STREAMS = (0, 1, 2)
 
 
+def is_open(fd: int) -> bool:
+    """Whether ``fd`` is an open descriptor (a stream a process was started without is not)."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
 class Unavailable(Exception):
     """The warm start cannot serve this job (the job then runs as a fresh process)."""
 
