@@ -165,7 +165,8 @@ def test_a_partial_results_folder_is_one_line_and_its_log(checkout: Path, tmp_pa
     """A run's results with parts missing and the rest holding shell: Snakemake cannot make the
     report; its output goes to logs/make_report.log, one line quotes its error, nothing runs."""
     marker = tmp_path / "marker"
-    workdir = results_with(checkout, "partial", f"{TINY}\n")
+    # a config whose report includes the pages below (a data-only one plans none of them)
+    workdir = results_with(checkout, "partial", ".test/config/robustness.yaml\n")
     shell = f"$(touch {marker}) `touch {marker}`; touch {marker}\n"
     for name in ("tables/findings.rst", "tables/claims.md", "claims.html", "provenance.html"):
         (workdir / "results" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -203,9 +204,9 @@ def test_shell_in_every_file_publish_default_run_reads_runs_nothing(checkout: Pa
         table[column] = shell
     table.to_parquet(results / "tables" / "claims.parquet")
     (results / "figures" / "generators_overview.png").write_text(shell)
-    round1 = Path("docs", "rounds", "round1")  # the previous round's table, beside each row
-    (checkout / round1).mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / round1 / "claims_xeon.parquet", checkout / round1)
+    round2 = Path("docs", "rounds", "round2")  # the previous round's table (PREVIOUS_ROUND), beside each row
+    (checkout / round2).mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / round2 / "claims_xeone.parquet", checkout / round2)
     try:
         result = make(checkout, "publish-default-run")
         assert result.returncode == 0, result.stdout + result.stderr
