@@ -27,6 +27,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.unit.test_warm_failures import Lab, console, lab, server_of  # noqa: F401  (lab: a fixture)
+from tests.unit.test_warm_state import STREAMS as STATE_STREAMS
 
 CONFIG = str(REPO / "config" / "paper.yaml")
 #: the console script of a run whose servers import nothing up front
@@ -117,18 +118,9 @@ def test_a_command_beyond_prlimit_as_ends_with_one_line_warm_and_fresh(lab: Lab)
     assert lines[0] == lines[1]
 
 
-#: each case: the shell commands that set the job's standard streams (``{pipe}``: the write end of
-#: a pipe whose reader has gone)
-STREAMS = {
-    "stdin closed": "exec 0<&-",
-    "stdout closed": "exec 1>&-",
-    "stderr closed": "exec 2>&-",
-    "all closed": "exec 0<&- 1>&- 2>&-",
-    "stdout /dev/full": "exec 1>/dev/full",
-    "stderr /dev/full": "exec 2>/dev/full",
-    "stdout broken pipe": "exec 1>&{pipe}",
-    "stderr broken pipe": "exec 2>&{pipe}",
-}
+#: each case: the shell commands that set the job's standard streams (test_warm_state's, but a
+#: file on stdin, which these commands do not read)
+STREAMS = {case: shell for case, shell in STATE_STREAMS.items() if case != "stdin a file"}
 #: commands that write files and print on stdout (cv new) or log on stderr (both)
 STREAM_COMMANDS = {
     "cv new": ("cv", "new", "cv"),
