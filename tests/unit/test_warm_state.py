@@ -63,7 +63,7 @@ def ioprio():
 
 def autogroup():
     try:
-        return open("/proc/self/autogroup").read().split()[0]
+        return (open("/proc/self/autogroup").read().split() or [None])[0]  # empty: autogroup off
     except OSError:
         return None
 
