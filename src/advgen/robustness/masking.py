@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import torch
@@ -82,19 +83,9 @@ def gradient_health(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple
     return float(zero.float().mean()), float((~finite).float().mean())
 
 
-def masking_checks(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    name: str = "model",
-    settings: MaskingSettings | None = None,
-    blackbox: BlackBox | None = None,
-    seed: int = 0,
-    evaluator: nn.Module | None = None,
-    checks: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Run the checks of :data:`CHECKS` (see the module docstring) -> one row per check.
+def masking_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, **options: Any) -> pd.DataFrame:
+    """Run the checks of :data:`CHECKS` (see the module docstring) -> one row per check: the rows
+    of :func:`masking_rows`, whose keyword ``options`` it takes, as a table (columns :data:`COLUMNS`).
 
     Each check's row is the same whether it runs alone or with the others (the workflow runs
     one job per check): a check starts a stochastic purifier's random draws over
@@ -111,18 +102,7 @@ def masking_checks(
         evaluator: what adversarial inputs are scored on (default ``model``).
         checks: names in :data:`CHECKS` (default all); the rows follow :data:`CHECKS`' order.
     """
-    rows = masking_rows(
-        model,
-        x,
-        y,
-        name=name,
-        settings=settings,
-        blackbox=blackbox,
-        seed=seed,
-        evaluator=evaluator,
-        checks=checks,
-    )
-    return pd.DataFrame(list(rows), columns=COLUMNS)
+    return pd.DataFrame(list(masking_rows(model, x, y, **options)), columns=COLUMNS)
 
 
 def masking_rows(

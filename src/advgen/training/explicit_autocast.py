@@ -33,7 +33,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import torch
-from torch.overrides import TorchFunctionMode
+
+from advgen.training.function_mode import CallMode
 
 __all__ = ["POLICIES", "CastTrace", "ExplicitAutocast", "cast_differences", "require_same_casts"]
 
@@ -100,7 +101,7 @@ def _name(func: Callable[..., Any]) -> str:
     return _ALIASES.get(name, name)
 
 
-class ExplicitAutocast(TorchFunctionMode):
+class ExplicitAutocast(CallMode):
     """Autocast's casts for ``device_type`` at ``dtype``, applied per torch function call (module docstring).
 
     Used as ``with ExplicitAutocast("cuda", torch.bfloat16): ...`` where ``torch.autocast`` would be.
@@ -157,14 +158,7 @@ class ExplicitAutocast(TorchFunctionMode):
     ) -> tuple[tuple[Any, ...], dict[str, Any]]:
         return self._cast(args, dtype), {k: self._cast(v, dtype) for k, v in kwargs.items()}
 
-    def __torch_function__(
-        self,
-        func: Callable[..., Any],
-        types: Any,
-        args: tuple[Any, ...] = (),
-        kwargs: dict[str, Any] | None = None,
-    ) -> Any:
-        kwargs = dict(kwargs or {})
+    def call(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         rule = self.policy.get(_name(func))
         if rule == "lower":
             args, kwargs = self._cast_call(args, kwargs, self.dtype)
@@ -189,21 +183,15 @@ class ExplicitAutocast(TorchFunctionMode):
         return func(*args, **kwargs)
 
 
-class CastTrace(TorchFunctionMode):
+class CastTrace(CallMode):
     """Records each torch function call's name and the dtypes of its tensor outputs."""
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[tuple[str, tuple[torch.dtype, ...]]] = []
 
-    def __torch_function__(
-        self,
-        func: Callable[..., Any],
-        types: Any,
-        args: tuple[Any, ...] = (),
-        kwargs: dict[str, Any] | None = None,
-    ) -> Any:
-        out = func(*args, **(kwargs or {}))
+    def call(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        out = func(*args, **kwargs)
         outputs = out if isinstance(out, list | tuple) else (out,)
         dtypes = tuple(o.dtype for o in outputs if isinstance(o, torch.Tensor) and o.is_floating_point())
         if dtypes:

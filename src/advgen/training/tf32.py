@@ -23,9 +23,9 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch.overrides import TorchFunctionMode
 
 from advgen.precision import fp32_setting
+from advgen.training.function_mode import CallMode
 
 __all__ = ["TF32Operands", "native_tf32", "round_to_tf32", "tf32"]
 
@@ -114,19 +114,12 @@ def _autocast_on(args: tuple[Any, ...]) -> bool:
     return any(torch.is_autocast_enabled(d) for d in devices)
 
 
-class TF32Operands(TorchFunctionMode):
+class TF32Operands(CallMode):
     """Inside it, float32 convolutions and matrix products compute on TF32-rounded operands
     (forward and backward; module docstring). Operands of other dtypes, and ops under
     ``torch.autocast``, run as they are."""
 
-    def __torch_function__(
-        self,
-        func: Callable[..., Any],
-        types: Any,
-        args: tuple[Any, ...] = (),
-        kwargs: dict[str, Any] | None = None,
-    ) -> Any:
-        kwargs = dict(kwargs or {})
+    def call(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         spatial = _CONVS.get(func)
         if (spatial is None and func not in _PRODUCTS) or len(args) < 2 or _autocast_on(args):
             return func(*args, **kwargs)
