@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -193,9 +194,8 @@ def invert(
         z_init: optional ``(N, z_dim)`` start for restart 0 (encoder initialisation).
         z_dim: latent size (default: ``z_init``'s, else ``generator.z_dim``).
     """
-    n, r = targets.shape[0], settings.restarts
-    d = _z_dim(generator, z_init, z_dim)
-    z0 = initial_latents(n, r, d, seed=seed, z_init=z_init).to(targets)
+    z0 = _starts(generator, targets, settings, z_init=z_init, z_dim=z_dim, seed=seed)
+    n, r, d = z0.shape
     target_rows = targets.repeat_interleave(r, dim=0)  # row n*R + r: image n, restart r
     known_rows = None if known is None else known.repeat_interleave(r, dim=0)
     with frozen(generator):
@@ -208,18 +208,16 @@ def invert_looped(
     targets: torch.Tensor,
     settings: InversionSettings,
     *,
-    seed: int = 0,
     known: torch.Tensor | None = None,
-    z_init: torch.Tensor | None = None,
-    z_dim: int | None = None,
+    **starts: Any,
 ) -> InversionResult:
-    """The report's loop: one image and one restart at a time (same starts as :func:`invert`).
+    """The report's loop: one image and one restart at a time, from :func:`invert`'s starts
+    (``starts``: its ``seed``, ``z_init`` and ``z_dim``).
 
     Kept as the reference :func:`invert` is tested and benchmarked against.
     """
-    n, r = targets.shape[0], settings.restarts
-    d = _z_dim(generator, z_init, z_dim)
-    z0 = initial_latents(n, r, d, seed=seed, z_init=z_init).to(targets)
+    z0 = _starts(generator, targets, settings, **starts)
+    n, r, _ = z0.shape
     z_all = torch.empty_like(z0)
     losses = torch.empty(settings.steps + 1, n, r, device=targets.device, dtype=targets.dtype)
     with frozen(generator):
@@ -230,6 +228,21 @@ def invert_looped(
                 z_all[i, j] = z[0]
                 losses[:, i, j] = hist[:, 0]
         return _result(generator, z_all, losses)
+
+
+def _starts(
+    generator: nn.Module,
+    targets: torch.Tensor,
+    settings: InversionSettings,
+    *,
+    z_init: torch.Tensor | None = None,
+    z_dim: int | None = None,
+    seed: int = 0,
+) -> torch.Tensor:
+    """The ``(N, R, z_dim)`` starting points of an inversion of ``targets`` (:func:`initial_latents`,
+    on their device and dtype)."""
+    d = _z_dim(generator, z_init, z_dim)
+    return initial_latents(targets.shape[0], settings.restarts, d, seed=seed, z_init=z_init).to(targets)
 
 
 def _z_dim(generator: nn.Module, z_init: torch.Tensor | None, z_dim: int | None) -> int:
