@@ -88,11 +88,9 @@ def sample_quality_row(
         ref.images,
         features=spec.features,
         is_splits=spec.is_splits,
-        seed=spec.seed,
-        batch_size=spec.batch_size,
-        device=device,
         num_classes=ref.num_classes,
         pr_k=spec.pr_k,
+        **_batches(spec, device),
     )
     train_status = details.get("status", "ok")
     row = {
@@ -113,6 +111,12 @@ def sample_quality_row(
     return row
 
 
+def _batches(spec: SampleQualitySpec, device: str) -> dict[str, Any]:
+    """The keywords that drawing the samples (:func:`generate`) and scoring them
+    (:func:`quality_row`) share: the spec's batch size and seed, and the device."""
+    return {"batch_size": spec.batch_size, "seed": spec.seed, "device": device}
+
+
 def _scored_images(
     spec: SampleQualitySpec, device: str, model: str | Path | None, real: str | Path | None
 ) -> tuple[str, Any, Any]:
@@ -125,14 +129,7 @@ def _scored_images(
     if model is not None:
         family = load_torch(model).get("kind", "")
         generator, z_dim = load_generator(model, device)
-        images = generate(
-            generator,
-            z_dim,
-            spec.n_samples,
-            batch_size=spec.batch_size,
-            seed=spec.seed,
-            device=device,
-        )
+        images = generate(generator, z_dim, spec.n_samples, **_batches(spec, device))
         return family, images, None
     assert real is not None, "a row scores a model or a real split"
     split = load_prepared(real)
