@@ -12,7 +12,7 @@ from advgen.ae.train import AeOutputs, AeRun, train_autoencoder
 from advgen.errors import ConfigError
 from advgen.gan.runner import GanOutputs, train_gan
 from advgen.gan.train import GanRun
-from advgen.training.speed import Speed, autocast_dtype, bf16_pays
+from advgen.training.speed import Speed, autocast_dtype, bf16_emulated, bf16_pays
 from advgen.training.speed_spec import SpeedSpec
 from tests.unit.gen_helpers import ae_spec, gan_spec, tiny_split  # noqa: F401  (fixtures)
 
@@ -94,3 +94,30 @@ def test_levers_refuse_second_order_unrolling(tiny_split):
         GanRun(gan_spec(speed=LEVERS, unroll_k=2, unroll_order="second"), path)
     run = GanRun(gan_spec(speed={"autocast": "bf16"}, unroll_k=2), path)
     assert torch.isfinite(torch.stack(run.step(run.images[:16]))).all()  # first order takes them
+
+
+@pytest.mark.parametrize(
+    ("caps", "emulated"),
+    [({"avx2": True}, True), ({"avx512_bf16": True}, False), ({"amx_bf16": True}, False)],
+)
+def test_bfloat16_is_emulated_only_without_its_instructions(monkeypatch, caps, emulated):
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: caps)
+    assert bf16_emulated() is emulated
+
+
+@pytest.mark.parametrize("caps", [{"avx2": True}, {"avx512_bf16": True}])
+def test_check_config_warns_of_emulated_bfloat16_in_one_line(monkeypatch, capsys, caps):
+    """The default study's bfloat16 entries on a CPU without bfloat16 instructions: one warning
+    line naming them (each step ~6x float32 there); with AVX512-BF16, none. The check passes either way."""
+    from advgen.cli import main as cli_main
+
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: caps)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert cli_main(["check-config", "config/config.yaml"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "config/config.yaml: ok"
+    if "avx512_bf16" in caps:
+        assert err == ""
+    else:
+        assert err.count("\n") == 1 and err.startswith("config/config.yaml: warning: ")
+        assert "gans.mnist_report, autoencoders.mnist_ae, autoencoders.mnist_ae_forced" in err

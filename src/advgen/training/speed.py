@@ -34,7 +34,7 @@ from torch import nn
 
 from advgen.training.speed_spec import AUTOCAST, FP32_PRECISIONS, SpeedSpec
 
-__all__ = ["Speed", "autocast_dtype", "bf16_pays"]
+__all__ = ["Speed", "autocast_dtype", "bf16_emulated", "bf16_pays"]
 
 
 def bf16_pays(device: str | torch.device) -> bool:
@@ -47,6 +47,15 @@ def bf16_pays(device: str | torch.device) -> bool:
     if device.type != "cpu":
         return False
     return bool(torch.cpu.get_capabilities().get("amx_bf16", False))
+
+
+def bf16_emulated() -> bool:
+    """Whether this CPU has no bfloat16 instructions (neither AVX512-BF16 nor AMX-BF16 in
+    ``torch.cpu.get_capabilities()``): there bfloat16 is emulated, and the default study's
+    bfloat16 steps took 5.5x (report GAN) and 6.1x (forced autoencoder) their float32 time on an
+    AVX2 AMD EPYC (benchmarks/RESULTS.md, "bfloat16 on a CPU without bfloat16 instructions")."""
+    capabilities = torch.cpu.get_capabilities()
+    return not (capabilities.get("avx512_bf16") or capabilities.get("amx_bf16"))
 
 
 def autocast_dtype(setting: str, device: str | torch.device) -> torch.dtype | None:
