@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.conftest import REPO, copy_workflow, snakemake
 from tests.errors.conftest import run_cli
@@ -68,7 +69,9 @@ def test_every_unknown_target_is_one_line(target: str, tmp_path: Path) -> None:
     _unknown_target(target, tmp_path)
 
 
-def test_check_config_resolves_the_configs_files_from_any_folder(workdir: Path, capsys) -> None:
+def test_check_config_resolves_the_configs_files_from_any_folder(workdir: Path, capsys, monkeypatch) -> None:
+    # a CPU with bfloat16 instructions: no warning of emulated bfloat16 (tests/unit/test_training_speed.py)
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: {"avx512_bf16": True})
     config = REPO / "config" / "config.yaml"
     code, err = run_cli(["check-config", str(config)], capsys)
     assert (code, err) == (0, "")
