@@ -77,10 +77,12 @@ export PATH="$work/venv/bin:$PATH" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 where=$(python -c 'import advgen, pathlib; print(pathlib.Path(advgen.__file__).resolve())')
 case "$where" in "$site"/*) ;; *) echo "wheel_workflow: advgen imported from $where, not from the wheel" >&2; exit 1 ;; esac
 
+# the tiny generative config, with a CV (`cv: {}`: config/cv/'s files; a config without `cv:` plans no CV job)
 config=$repo/.test/config/generative.yaml
+printf 'cv: {}\n' > "$run/with_cv.yaml"
 snake=(python -m snakemake -s "$repo/Snakefile" --directory "$run")
-"${snake[@]}" -n -q --configfile "$config" > /dev/null
-"${snake[@]}" results/sample_quality/summary.parquet results/cv/cv.md --cores 2 -q --configfile "$config"
+"${snake[@]}" -n -q --configfile "$config" "$run/with_cv.yaml" > /dev/null
+"${snake[@]}" results/sample_quality/summary.parquet results/cv/cv.md --cores 2 -q --configfile "$config" "$run/with_cv.yaml"
 python - <<'PY'
 import pandas as pd
 table = pd.read_parquet("results/sample_quality/summary.parquet")
